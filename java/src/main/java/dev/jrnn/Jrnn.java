@@ -1,0 +1,72 @@
+package dev.jrnn;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Backends;
+import dev.jrnn.backend.Precision;
+
+import java.util.SplittableRandom;
+
+/**
+ * Process-wide settings: the backend new layers and models use, the seed, the matrix precision.
+ *
+ * <pre>{@code
+ * Jrnn.setSeed(42);            // reproducible initial weights and shuffles
+ * Jrnn.setBackend("cpu");      // or "cuda", or "auto" (default; also -Djrnn.backend / JRNN_BACKEND)
+ * }</pre>
+ */
+public final class Jrnn {
+    private static Backend backend;
+    private static String backendName;
+    private static SplittableRandom random = new SplittableRandom(System.nanoTime());
+    private static Precision precision = Precision.FP32;
+
+    private Jrnn() {}
+
+    /** The current backend, created on first use from -Djrnn.backend, JRNN_BACKEND, or "auto". */
+    public static synchronized Backend backend() {
+        if (backend == null) {
+            String n = System.getProperty("jrnn.backend");
+            if (n == null || n.isBlank()) n = System.getenv("JRNN_BACKEND");
+            setBackend(n == null || n.isBlank() ? "auto" : n);
+        }
+        return backend;
+    }
+
+    /** Selects "auto", "cpu" or "cuda" for layers and models built from now on. */
+    public static synchronized void setBackend(String name) {
+        Backend b = Backends.create(name);
+        b.setPrecision(precision);
+        backend = b;
+        backendName = name;
+    }
+
+    /** Uses {@code b} for layers and models built from now on. */
+    public static synchronized void setBackend(Backend b) {
+        b.setPrecision(precision);
+        backend = b;
+        backendName = b.name();
+    }
+
+    /** Matrix-product precision: FP32 (default), TF32 or BF16 (CUDA only; the CPU computes FP32). */
+    public static synchronized void setPrecision(Precision p) {
+        precision = p;
+        if (backend != null) backend.setPrecision(p);
+    }
+
+    public static synchronized Precision precision() { return precision; }
+
+    /** Seeds every random choice jrnn makes from now on (initializers, shuffles, dropout). */
+    public static synchronized void setSeed(long seed) {
+        random = new SplittableRandom(seed);
+    }
+
+    /** As Keras' clear_session(): default layer and model names count from zero again. */
+    public static synchronized void clearSession() {
+        dev.jrnn.layers.Names.reset();
+    }
+
+    /** A new independent random stream drawn from the global seed. */
+    public static synchronized SplittableRandom nextRandom() {
+        return random.split();
+    }
+}

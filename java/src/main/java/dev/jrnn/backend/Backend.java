@@ -1,0 +1,208 @@
+package dev.jrnn.backend;
+
+/**
+ * Every numeric primitive the layers, losses and optimizers need. Two implementations, one contract:
+ * {@code backend.cpu.CpuBackend} (Vector API) and {@code backend.cuda.CudaBackend} (fused CUDA
+ * kernels + cuBLAS). Layers never branch on the backend; tests compare the two.
+ *
+ * <h2>Conventions</h2>
+ * <ul>
+ *   <li>All data is float32, row-major. Every buffer argument comes with an offset in floats
+ *       ({@code xOff}); the operation touches only the span it describes.</li>
+ *   <li>A nullable buffer argument (documented as such) may be passed as {@code null}.</li>
+ *   <li>Sequences inside layers are time-major {@code [T, B, F]} so a timestep is one contiguous
+ *       {@code [B, F]} slice; masks are {@code [T, B]} (1 = step is real, 0 = padded).</li>
+ *   <li>Operations are asynchronous on CUDA (ordered on one stream); methods that return a Java value
+ *       ({@link #download}, {@link #sumSquares}, {@link #loss}, {@link #allFinite}) synchronize.</li>
+ *   <li>Recurrent "step" kernels fuse bias, activations and the state update for one timestep of a
+ *       batch; the caller does the GEMMs around them (see each layer for the loop).</li>
+ * </ul>
+ */
+public interface Backend extends AutoCloseable {
+
+    /** "cpu" or "cuda". */
+    String name();
+
+    // ---------------------------------------------------------------- memory
+
+    /** A zero-filled buffer of {@code n} floats. */
+    Buf alloc(long n);
+
+    /** Copies {@code len} floats of {@code src} from {@code srcOff} into {@code dst} at {@code dstOff}. */
+    void upload(float[] src, int srcOff, Buf dst, long dstOff, int len);
+
+    /** Copies {@code len} floats of {@code src} at {@code srcOff} into {@code dst} at {@code dstOff}. */
+    void download(Buf src, long srcOff, float[] dst, int dstOff, int len);
+
+    /** {@code dst[dstOff + i] = src[srcOff + i]} for i in [0, n); regions may not overlap. */
+    void copy(Buf src, long srcOff, Buf dst, long dstOff, long n);
+
+    /** Sets {@code n} floats to {@code value}. */
+    void fill(Buf dst, long off, long n, float value);
+
+    /** Strided 2-D copy: {@code dst[r*dstLd + c] = src[r*srcLd + c]} for r &lt; rows, c &lt; cols (concat/split of last axis). */
+    void copy2d(int rows, int cols, Buf src, long srcOff, int srcLd, Buf dst, long dstOff, int dstLd);
+
+    /** Swaps the first two axes: {@code y[j, i, k] = x[i, j, k]} for x of shape [d0, d1, d2]. */
+    void transpose01(int d0, int d1, int d2, Buf x, long xOff, Buf y, long yOff);
+
+    /** Waits for all queued work. */
+    void synchronize();
+
+    /** Precision of matrix products (CPU ignores it: always FP32). */
+    default void setPrecision(Precision p) {}
+
+    /** Releases backend-wide resources (handles, pools). Buffers should be closed before. */
+    @Override
+    default void close() {}
+
+    // ---------------------------------------------------------------- BLAS-like
+
+    /**
+     * {@code C = alpha * op(A) * op(B) + beta * C}, row-major, with op(X) = X or X^T.
+     * op(A) is [m, k], op(B) is [k, n], C is [m, n]; {@code lda/ldb/ldc} are row strides of the stored
+     * matrices (A stored [m, k] when not transposed, [k, m] when transposed). With beta = 0, C's old
+     * content is ignored (NaN in C must not leak).
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+              Buf a, long aOff, int lda, Buf b, long bOff, int ldb,
+              float beta, Buf c, long cOff, int ldc);
+
+    /** {@code y += alpha * x} over n floats. */
+    void axpy(long n, float alpha, Buf x, long xOff, Buf y, long yOff);
+
+    /** {@code x *= s} over n floats. */
+    void scale(long n, float s, Buf x, long xOff);
+
+    /** {@code out = a * b} elementwise over n floats ({@code out} may alias a or b). */
+    void mul(long n, Buf a, long aOff, Buf b, long bOff, Buf out, long outOff);
+
+    /** {@code y[r, c] += bias[c]} for a [rows, cols] matrix. */
+    void addRowVector(int rows, int cols, Buf bias, long biasOff, Buf y, long yOff);
+
+    /** {@code out[c] (+)= sum_r x[r, c]}; accumulates when {@code accumulate}, else overwrites. */
+    void sumRows(int rows, int cols, Buf x, long xOff, Buf out, long outOff, boolean accumulate);
+
+    // ---------------------------------------------------------------- activations
+
+    /**
+     * {@code y = act(x)} over n floats (x and y may alias). For SOFTMAX, {@code n} must be a multiple
+     * of {@code cols} and the softmax runs over each row of {@code cols}; other activations ignore cols.
+     */
+    void activate(Activation act, long n, int cols, Buf x, long xOff, Buf y, long yOff);
+
+    /**
+     * {@code dx = dy * act'(x)} written through the output {@code y = act(x)} (dx may alias dy).
+     * For SOFTMAX: {@code dx_r = y_r * (dy_r - <dy_r, y_r>)} per row of {@code cols}.
+     */
+    void activateBackward(Activation act, long n, int cols, Buf y, long yOff, Buf dy, long dyOff, Buf dx, long dxOff);
+
+    // ---------------------------------------------------------------- recurrent cells, one timestep
+
+    /**
+     * SimpleRNN step: {@code h = act(pre)} where {@code pre[B, H]} already holds x·W + b + hPrev·U.
+     * Masked rows (mask[b] == 0) copy hPrev instead. {@code mask} is nullable (all steps real).
+     */
+    void rnnStepForward(Activation act, int batch, int units,
+                        Buf pre, long preOff, Buf hPrev, long hPrevOff, Buf mask, long maskOff,
+                        Buf h, long hOff);
+
+    /**
+     * SimpleRNN step backward. With {@code g = dhNext + dy} (dy nullable: no output gradient at this
+     * step): {@code dpre = g * act'(h)} and {@code dhPrev = 0}; for masked rows {@code dpre = 0} and
+     * {@code dhPrev = g}. The caller then adds {@code dpre · U^T} into dhPrev with a GEMM.
+     */
+    void rnnStepBackward(Activation act, int batch, int units,
+                         Buf h, long hOff, Buf dhNext, long dhNextOff, Buf dy, long dyOff,
+                         Buf mask, long maskOff, Buf dpre, long dpreOff, Buf dhPrev, long dhPrevOff);
+
+    /**
+     * LSTM step (Keras gate order i, f, c, o). {@code gates[B, 4H]} holds x·W + b + hPrev·U on entry
+     * and the activated gates (i, f, g = act(.), o) on exit, for backward. Then
+     * {@code c = f*cPrev + i*g}, {@code h = o * act(c)}. Gates i, f, o use {@code recAct}.
+     * Masked rows copy hPrev and cPrev (their gates are still written, and ignored by backward).
+     */
+    void lstmStepForward(Activation act, Activation recAct, int batch, int units,
+                         Buf gates, long gatesOff, Buf cPrev, long cPrevOff, Buf mask, long maskOff,
+                         Buf c, long cOff, Buf h, long hOff);
+
+    /**
+     * LSTM step backward. With {@code g = dhNext + dy} (dy nullable), using the activated gates,
+     * cPrev and c from forward: writes {@code dgates[B, 4H]} (gradient of the gate pre-activations),
+     * {@code dcPrev} and {@code dhPrev} (0, or g for masked rows; the caller adds dgates · U^T).
+     * {@code dcNext} is the gradient flowing into c from step t+1. Masked rows: dgates = 0,
+     * dcPrev = dcNext, dhPrev = g. dcPrev may alias dcNext.
+     */
+    void lstmStepBackward(Activation act, Activation recAct, int batch, int units,
+                          Buf gates, long gatesOff, Buf cPrev, long cPrevOff, Buf c, long cOff,
+                          Buf dhNext, long dhNextOff, Buf dy, long dyOff, Buf dcNext, long dcNextOff,
+                          Buf mask, long maskOff,
+                          Buf dgates, long dgatesOff, Buf dcPrev, long dcPrevOff, Buf dhPrev, long dhPrevOff);
+
+    /**
+     * GRU step, Keras v2 (reset_after = true; gate order z, r, h). On entry {@code xp[B, 3H]} holds
+     * x·W + b_in and {@code rp[B, 3H]} holds hPrev·U (no bias). The kernel adds {@code bRec[3H]}
+     * (nullable: no bias) to rp in place, then z = recAct(xz + rz), r = recAct(xr + rr),
+     * hh = act(xh + r * rh), h = z * hPrev + (1 - z) * hh. On exit xp holds (z, r, hh) and rp holds
+     * hPrev·U + bRec, both kept for backward. Masked rows copy hPrev.
+     */
+    void gruStepForward(Activation act, Activation recAct, int batch, int units,
+                        Buf xp, long xpOff, Buf rp, long rpOff, Buf bRec, long bRecOff,
+                        Buf hPrev, long hPrevOff, Buf mask, long maskOff, Buf h, long hOff);
+
+    /**
+     * GRU step backward. With {@code g = dhNext + dy} (dy nullable): writes {@code dxp[B, 3H]}
+     * (gradient of x·W + b_in), {@code drp[B, 3H]} (gradient of hPrev·U + bRec) and
+     * {@code dhPrev = g * z} (masked rows: dxp = drp = 0, dhPrev = g); the caller adds drp · U^T.
+     */
+    void gruStepBackward(Activation act, Activation recAct, int batch, int units,
+                         Buf xp, long xpOff, Buf rp, long rpOff, Buf hPrev, long hPrevOff,
+                         Buf dhNext, long dhNextOff, Buf dy, long dyOff, Buf mask, long maskOff,
+                         Buf dxp, long dxpOff, Buf drp, long drpOff, Buf dhPrev, long dhPrevOff);
+
+    // ---------------------------------------------------------------- embedding
+
+    /** {@code out[i, :] = table[idx[i], :]} for i &lt; n; idx holds integer ids as floats, each in [0, vocab). */
+    void gatherRows(int n, int dim, Buf idx, long idxOff, Buf table, long tableOff, Buf out, long outOff);
+
+    /** {@code dTable[idx[i], :] += dOut[i, :]} for i &lt; n. */
+    void scatterAddRows(int n, int dim, Buf idx, long idxOff, Buf dOut, long dOutOff, Buf dTable, long dTableOff);
+
+    // ---------------------------------------------------------------- losses and checks
+
+    /**
+     * Mean loss over {@code rows} rows of {@code cols} predictions, Keras reduction
+     * ("sum over batch size": per-row losses averaged; MSE/MAE/BCE also average over cols), and
+     * its gradient {@code grad = d loss / d pred} (same layout as pred). Sparse losses read one class
+     * index per row from {@code target}. {@code weights} (nullable, one per row) scales each row's
+     * loss; the mean then divides by the number of rows (Keras sample weights).
+     * Returns the loss (synchronizes).
+     */
+    float loss(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
+               Buf weights, long weightsOff, Buf grad, long gradOff);
+
+    /** Sum of squares over n floats, accumulated in double (synchronizes). */
+    double sumSquares(long n, Buf x, long xOff);
+
+    /** Whether all n floats are finite (synchronizes). */
+    boolean allFinite(long n, Buf x, long xOff);
+
+    /** {@code x = min(max(x, lo), hi)} over n floats. */
+    void clip(long n, float lo, float hi, Buf x, long xOff);
+
+    // ---------------------------------------------------------------- optimizers on flat buffers
+
+    /**
+     * Adam as Keras: {@code m += (g - m)(1 - b1)}, {@code v += (g^2 - v)(1 - b2)},
+     * {@code p -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)}; t counts from 1.
+     */
+    void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
+                    float lr, float beta1, float beta2, float eps, long t);
+
+    /**
+     * SGD as Keras: without momentum {@code p -= lr * g}; with momentum (velocity non-null)
+     * {@code v = momentum * v - lr * g}, then {@code p += v} or, nesterov, {@code p += momentum * v - lr * g}.
+     */
+    void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
+                   float lr, float momentum, boolean nesterov);
+}

@@ -1,0 +1,317 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Base of every layer. A layer is built once for per-sample input shapes (batch excluded), creating
+ * its {@link Param}s with Keras initializers on the current backend; it can then be applied to
+ * batches any number of times through {@link #forward}, or called directly on host tensors.
+ *
+ * <pre>{@code
+ * LSTM lstm = new LSTM(4).returnSequences(true);
+ * Tensor y = lstm.call(Tensor.of(new float[][][] {{{1}, {2}, {3}}}));   // shape (1, 3, 4)
+ * }</pre>
+ *
+ * Subclasses implement {@link #computeOutputShapes}, {@link #createParams}, {@link #initParams},
+ * {@link #forward} and {@link #kerasClass}. Inputs of
+ * {@code forward}: the layer's main input first, then extra inputs such as initial states.
+ */
+public abstract class Layer {
+    private String name;
+    private Long seed;
+    private int[] declaredInput;     // per-sample input shape declared Keras-style, or null
+    private int declaredBatch = -1;  // batch size fixed by batchInputShape, or -1
+    private Integer inputLength;
+    private Integer inputDim;
+    private boolean trainable = true;
+
+    protected Backend backend;
+    protected ParamStore store;
+    protected final List<Param> params = new ArrayList<>();
+    private List<int[]> builtInputShapes;
+    private List<int[]> outputShapes;
+
+    /** Keras class name, as summary() prints it: "SimpleRNN", "LSTM", "Dense", ... */
+    public abstract String kerasClass();
+
+    /**
+     * Per-sample output shapes (several when the layer returns states) for these per-sample input
+     * shapes; throws IllegalArgumentException naming the layer, the expected and the actual shape
+     * when an input does not fit. Pure: called at every build and by models to infer shapes.
+     */
+    public abstract List<int[]> computeOutputShapes(List<int[]> inputShapes);
+
+    /** Declares the parameters ({@link #addParam}) for these input shapes. Called once. */
+    protected abstract void createParams(List<int[]> inputShapes);
+
+    /** Writes the initial values (Keras initializers) into the parameters after they are stored. */
+    protected abstract void initParams(SplittableRandom rng);
+
+    /** Applies the layer to a batch. {@code mask} ([batch, timesteps], 1/0) is nullable. */
+    public abstract Trace forward(List<DTensor> inputs, DTensor mask, boolean training);
+
+    // ------------------------------------------------------------------ naming and input declaration
+
+    /** The layer name; a Keras default (e.g. "lstm_1") is assigned on first use. */
+    public String name() {
+        if (name == null) name = Names.unique(Names.snake(kerasClass()));
+        return name;
+    }
+
+    public Layer name(String n) {
+        if (n == null || n.isBlank()) throw new IllegalArgumentException("layer name must not be empty");
+        this.name = n;
+        return this;
+    }
+
+    /** Seeds this layer's initializers (else drawn from {@link Jrnn#setSeed}). */
+    public Layer seed(long s) {
+        this.seed = s;
+        return this;
+    }
+
+    /** Keras' {@code input_shape=(timesteps, features)} (or {@code (features,)} for Dense). */
+    public Layer inputShape(int... shape) {
+        for (int d : shape) {
+            if (d <= 0 && d != -1) throw new IllegalArgumentException(name() + ": inputShape dimensions must be positive (or -1 for any), got " + Tensor.shapeString(shape));
+        }
+        this.declaredInput = shape.clone();
+        return this;
+    }
+
+    /** Keras' {@code batch_input_shape=(batch, timesteps, features)}: also fixes the batch size. */
+    public Layer batchInputShape(int batch, int... shape) {
+        if (batch <= 0) throw new IllegalArgumentException(name() + ": batch size must be positive, got " + batch);
+        inputShape(shape);
+        this.declaredBatch = batch;
+        return this;
+    }
+
+    /** Keras' {@code input_length}; with {@link #inputDim} makes the input shape (inputLength, inputDim). */
+    public Layer inputLength(int n) {
+        if (n <= 0) throw new IllegalArgumentException(name() + ": inputLength must be positive, got " + n);
+        this.inputLength = n;
+        syncLengthDim();
+        return this;
+    }
+
+    /** Keras' {@code input_dim}. */
+    public Layer inputDim(int d) {
+        if (d <= 0) throw new IllegalArgumentException(name() + ": inputDim must be positive, got " + d);
+        this.inputDim = d;
+        syncLengthDim();
+        return this;
+    }
+
+    private void syncLengthDim() {
+        if (inputDim != null) {
+            declaredInput = inputLength != null ? new int[] {inputLength, inputDim} : defaultShapeForInputDim(inputDim);
+        }
+    }
+
+    /** Shape implied by input_dim alone: (None, dim) for sequence layers, (dim,) for Dense. */
+    protected int[] defaultShapeForInputDim(int dim) { return new int[] {-1, dim}; }
+
+    /** The declared per-sample input shape, or null. -1 entries mean "any". */
+    public int[] declaredInputShape() { return declaredInput == null ? null : declaredInput.clone(); }
+
+    /** The batch size fixed by batchInputShape, or -1. */
+    public int declaredBatchSize() { return declaredBatch; }
+
+    public boolean trainable() { return trainable; }
+
+    public Layer trainable(boolean t) {
+        this.trainable = t;
+        return this;
+    }
+
+    // ------------------------------------------------------------------ building
+
+    /**
+     * Builds for these per-sample input shapes on the current {@link Jrnn#backend()} and returns the
+     * output shapes. Later calls with other shapes are fine when the weights fit them (same feature
+     * sizes, e.g. another number of timesteps); otherwise they throw.
+     */
+    public final List<int[]> build(List<int[]> inputShapes) {
+        List<int[]> out = computeOutputShapes(copy(inputShapes));
+        if (builtInputShapes != null) {
+            if (!weightsFit(builtInputShapes, inputShapes)) {
+                throw new IllegalArgumentException(name() + ": built for input " + shapesString(builtInputShapes)
+                        + ", got " + shapesString(inputShapes));
+            }
+            return out;
+        }
+        SplittableRandom rng = seed != null ? new SplittableRandom(seed) : Jrnn.nextRandom();
+        this.backend = Jrnn.backend();
+        createParams(copy(inputShapes));
+        this.builtInputShapes = copy(inputShapes);
+        this.outputShapes = copy(out);
+        this.store = new ParamStore(backend, params);
+        initParams(rng);
+        return out;
+    }
+
+    public final List<int[]> build(int[]... inputShapes) { return build(Arrays.asList(inputShapes)); }
+
+    /** Whether weights built for {@code built} serve {@code given}: default, same count, ranks and last dims. */
+    protected boolean weightsFit(List<int[]> built, List<int[]> given) {
+        if (built.size() != given.size()) return false;
+        for (int i = 0; i < built.size(); i++) {
+            int[] a = built.get(i), b = given.get(i);
+            if (a.length != b.length) return false;
+            if (a.length > 0 && a[a.length - 1] != b[b.length - 1]) return false;
+        }
+        return true;
+    }
+
+    public boolean isBuilt() { return builtInputShapes != null; }
+
+    /** Per-sample output shapes of the first build. */
+    public List<int[]> outputShapes() {
+        if (outputShapes == null) throw new IllegalStateException(name() + " is not built yet");
+        return copy(outputShapes);
+    }
+
+    /** Per-sample input shapes of the first build. */
+    public List<int[]> inputShapes() {
+        if (builtInputShapes == null) throw new IllegalStateException(name() + " is not built yet");
+        return copy(builtInputShapes);
+    }
+
+    /** Declares a parameter during {@link #createParams}; initial values are written by {@link #initParams}. */
+    protected Param addParam(String pname, int... shape) {
+        Param p = new Param(pname, true, shape);
+        params.add(p);
+        return p;
+    }
+
+    /** The backend the layer was built on. */
+    public Backend backend() {
+        if (backend == null) throw new IllegalStateException(name() + " is not built yet");
+        return backend;
+    }
+
+    // ------------------------------------------------------------------ weights
+
+    /** All parameters in Keras order (for wrappers: the inner layers' in order). */
+    public List<Param> params() { return List.copyOf(params); }
+
+    /** Number of scalar weights, as Keras' count_params(). */
+    public long countParams() {
+        long n = 0;
+        for (Param p : params()) n += p.size();
+        return n;
+    }
+
+    /** Sets the gradients of all parameters to zero (backward accumulates into them). */
+    public void zeroGrads() {
+        for (Param p : params()) p.backend().fill(p.grad(), p.offset(), p.size(), 0f);
+    }
+
+    /** Weights in Keras order and shapes (see each layer's Javadoc). */
+    public List<Tensor> getWeights() {
+        List<Tensor> w = new ArrayList<>();
+        for (Param p : params()) w.add(p.get());
+        return w;
+    }
+
+    /** Sets weights in Keras order and shapes; the count and every shape must match. */
+    public void setWeights(List<Tensor> weights) {
+        List<Param> ps = params();
+        if (weights == null) throw new IllegalArgumentException(name() + ": setWeights got null");
+        if (weights.size() != ps.size()) {
+            throw new IllegalArgumentException(name() + ": expected " + ps.size() + " weight arrays "
+                    + describe(ps) + ", got " + weights.size());
+        }
+        for (int i = 0; i < ps.size(); i++) {
+            Tensor w = weights.get(i);
+            if (w == null) throw new IllegalArgumentException(name() + ": weight " + i + " (" + ps.get(i).name() + ") is null");
+            if (!Arrays.equals(w.shape(), ps.get(i).shape())) {
+                throw new IllegalArgumentException(name() + ": weight " + i + " (" + ps.get(i).name() + ") expected shape "
+                        + Tensor.shapeString(ps.get(i).shape()) + ", got " + Tensor.shapeString(w.shape()));
+            }
+            if (!w.isFinite()) {
+                throw new IllegalArgumentException(name() + ": weight " + i + " (" + ps.get(i).name() + ") holds NaN or Inf");
+            }
+        }
+        for (int i = 0; i < ps.size(); i++) ps.get(i).set(weights.get(i));
+    }
+
+    private static String describe(List<Param> ps) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < ps.size(); i++) {
+            if (i > 0) b.append(", ");
+            b.append(ps.get(i).name()).append(Tensor.shapeString(ps.get(i).shape()));
+        }
+        return b.append(']').toString();
+    }
+
+    // ------------------------------------------------------------------ direct calls on host tensors
+
+    /** Applies the layer to {@code x} (batch first) and returns its first output. */
+    public Tensor call(Tensor x) {
+        return callAll(List.of(x)).get(0);
+    }
+
+    /**
+     * Applies the layer and returns every output: for recurrent layers with returnState,
+     * [output, h] (SimpleRNN, GRU) or [output, h, c] (LSTM), as Keras' return_state.
+     */
+    public List<Tensor> callWithStates(Tensor x) {
+        return callAll(List.of(x));
+    }
+
+    /** Applies the layer to {@code x} with extra inputs (e.g. initial states) and returns every output. */
+    public List<Tensor> callAll(List<Tensor> inputs) {
+        if (inputs == null || inputs.isEmpty()) throw new IllegalArgumentException(name() + ": no input given");
+        List<int[]> shapes = new ArrayList<>();
+        for (Tensor t : inputs) {
+            if (t == null) throw new IllegalArgumentException(name() + ": an input is null");
+            if (!t.isFinite()) throw new IllegalArgumentException(name() + ": input holds NaN or Inf");
+            int[] s = t.shape();
+            shapes.add(Arrays.copyOfRange(s, 1, s.length));
+        }
+        build(shapes);
+        Backend be = backend();
+        List<DTensor> dins = new ArrayList<>();
+        try {
+            for (Tensor t : inputs) dins.add(DTensor.from(be, t));
+            try (Trace tr = forward(dins, null, false)) {
+                List<Tensor> out = new ArrayList<>();
+                for (DTensor d : tr.outputs()) out.add(d.toTensor());
+                return out;
+            }
+        } finally {
+            for (DTensor d : dins) d.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    protected static List<int[]> copy(List<int[]> s) {
+        List<int[]> r = new ArrayList<>(s.size());
+        for (int[] a : s) r.add(a.clone());
+        return r;
+    }
+
+    public static String shapesString(List<int[]> s) {
+        if (s.size() == 1) return Tensor.shapeString(s.get(0));
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < s.size(); i++) {
+            if (i > 0) b.append(", ");
+            b.append(Tensor.shapeString(s.get(i)));
+        }
+        return b.append(']').toString();
+    }
+
+    @Override
+    public String toString() { return name() + " (" + kerasClass() + ")"; }
+}

@@ -1,0 +1,62 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+
+import java.util.List;
+
+/**
+ * Flat value and gradient buffers for a list of parameters, laid out one after another in list
+ * order. Binding copies each parameter's current values (if it had a store) into the new buffers.
+ */
+public final class ParamStore implements AutoCloseable {
+    private final Backend backend;
+    private final Buf values;
+    private final Buf grads;
+    private final long size;
+    private final List<Param> params;
+
+    /** Binds {@code params} into fresh flat buffers on {@code be}, keeping their current values. */
+    public ParamStore(Backend be, List<Param> params) {
+        this.backend = be;
+        this.params = List.copyOf(params);
+        long n = 0;
+        for (Param p : params) n += p.size();
+        this.size = n;
+        this.values = be.alloc(Math.max(1, n));
+        this.grads = be.alloc(Math.max(1, n));
+        long off = 0;
+        for (Param p : params) {
+            if (p.isBound()) {
+                ParamStore old = p.store();
+                if (old.backend == be) {
+                    be.copy(old.values, p.offset(), values, off, p.size());
+                } else {
+                    float[] tmp = new float[(int) p.size()];
+                    old.backend.download(old.values, p.offset(), tmp, 0, tmp.length);
+                    be.upload(tmp, 0, values, off, tmp.length);
+                }
+            }
+            p.bind(this, off);
+            off += p.size();
+        }
+    }
+
+    public Backend backend() { return backend; }
+    public Buf values() { return values; }
+    public Buf grads() { return grads; }
+    /** Number of floats across all parameters. */
+    public long size() { return size; }
+    public List<Param> params() { return params; }
+
+    /** Sets all gradients to zero. */
+    public void zeroGrads() {
+        if (size > 0) backend.fill(grads, 0, size, 0f);
+    }
+
+    @Override
+    public void close() {
+        values.close();
+        grads.close();
+    }
+}

@@ -1,0 +1,24 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.DTensor;
+
+import java.util.List;
+
+/**
+ * One forward application of a layer on a batch: its outputs, the mask it passes on, and what its
+ * backward needs. {@link #backward} takes the gradients of the outputs (null entries mean zero),
+ * accumulates the parameter gradients into their {@link Param#grad()} buffers and returns the
+ * gradients of the inputs (null where an input is not differentiable, e.g. token ids).
+ * Closing frees everything the trace allocated, outputs included.
+ */
+public interface Trace extends AutoCloseable {
+    List<DTensor> outputs();
+
+    /** The mask for the next layer ([batch, timesteps], 1/0), or null. Owned by whoever created it. */
+    default DTensor outputMask() { return null; }
+
+    List<DTensor> backward(List<DTensor> dOutputs);
+
+    @Override
+    void close();
+}

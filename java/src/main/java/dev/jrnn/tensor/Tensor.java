@@ -1,0 +1,241 @@
+package dev.jrnn.tensor;
+
+import java.util.Arrays;
+
+/**
+ * A float32, row-major, host-side array with a shape: what users pass to layers and models and
+ * what they get back.
+ *
+ * <pre>{@code
+ * Tensor x = Tensor.of(new float[][][] {{{1}, {2}, {3}}});   // shape (1, 3, 1)
+ * float v = x.get(0, 2, 0);                                  // 3.0
+ * }</pre>
+ *
+ * Tensors are immutable from the outside: factories copy their input and {@link #toArray()} returns
+ * a copy.
+ */
+public final class Tensor {
+    private final int[] shape;
+    private final float[] data;
+
+    private Tensor(int[] shape, float[] data) {
+        this.shape = shape;
+        this.data = data;
+    }
+
+    /** A tensor of the given shape over a copy of {@code data} (row-major). */
+    public static Tensor of(float[] data, int... shape) {
+        if (data == null) throw new IllegalArgumentException("Tensor.of: data is null");
+        int[] s = checkShape(shape);
+        long n = size(s);
+        if (n != data.length) {
+            throw new IllegalArgumentException("Tensor.of: shape " + shapeString(s) + " holds " + n
+                    + " values, got " + data.length);
+        }
+        return new Tensor(s, data.clone());
+    }
+
+    /** A rank-2 tensor (rows, cols); rejects ragged rows. */
+    public static Tensor of(float[][] rows) {
+        if (rows == null) throw new IllegalArgumentException("Tensor.of: data is null");
+        if (rows.length == 0) throw new IllegalArgumentException("Tensor.of: empty array, expected at least one row");
+        int cols = requireRow(rows[0], "[0]").length;
+        float[] d = new float[Math.multiplyExact(rows.length, cols)];
+        for (int i = 0; i < rows.length; i++) {
+            float[] r = requireRow(rows[i], "[" + i + "]");
+            if (r.length != cols) {
+                throw new IllegalArgumentException("Tensor.of: ragged array: row [" + i + "] has " + r.length
+                        + " values, expected " + cols + " like row [0]");
+            }
+            System.arraycopy(r, 0, d, i * cols, cols);
+        }
+        return new Tensor(checkShape(new int[] {rows.length, cols}), d);
+    }
+
+    /** A rank-3 tensor (batch, timesteps, features); rejects ragged arrays. */
+    public static Tensor of(float[][][] x) {
+        if (x == null) throw new IllegalArgumentException("Tensor.of: data is null");
+        if (x.length == 0) throw new IllegalArgumentException("Tensor.of: empty array, expected at least one sample");
+        if (x[0] == null) throw new IllegalArgumentException("Tensor.of: sample [0] is null");
+        if (x[0].length == 0) throw new IllegalArgumentException("Tensor.of: sample [0] has no timesteps");
+        int t = x[0].length;
+        int f = requireRow(x[0][0], "[0][0]").length;
+        float[] d = new float[Math.multiplyExact(Math.multiplyExact(x.length, t), f)];
+        int k = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (x[i] == null) throw new IllegalArgumentException("Tensor.of: sample [" + i + "] is null");
+            if (x[i].length != t) {
+                throw new IllegalArgumentException("Tensor.of: ragged array: sample [" + i + "] has " + x[i].length
+                        + " timesteps, expected " + t + " like sample [0]");
+            }
+            for (int j = 0; j < t; j++) {
+                float[] r = requireRow(x[i][j], "[" + i + "][" + j + "]");
+                if (r.length != f) {
+                    throw new IllegalArgumentException("Tensor.of: ragged array: [" + i + "][" + j + "] has "
+                            + r.length + " features, expected " + f + " like [0][0]");
+                }
+                System.arraycopy(r, 0, d, k, f);
+                k += f;
+            }
+        }
+        return new Tensor(checkShape(new int[] {x.length, t, f}), d);
+    }
+
+    /** A tensor of zeros. */
+    public static Tensor zeros(int... shape) {
+        int[] s = checkShape(shape);
+        return new Tensor(s, new float[(int) size(s)]);
+    }
+
+    /** A tensor filled with {@code value}. */
+    public static Tensor full(float value, int... shape) {
+        Tensor t = zeros(shape);
+        Arrays.fill(t.data, value);
+        return t;
+    }
+
+    /** Wraps {@code data} without copying; for library code that hands over a fresh array. */
+    public static Tensor wrap(float[] data, int... shape) {
+        int[] s = checkShape(shape);
+        if (size(s) != data.length) {
+            throw new IllegalArgumentException("Tensor.wrap: shape " + shapeString(s) + " holds " + size(s)
+                    + " values, got " + data.length);
+        }
+        return new Tensor(s, data);
+    }
+
+    /** A copy of the shape. */
+    public int[] shape() { return shape.clone(); }
+
+    /** Size of dimension {@code axis} (negative counts from the end). */
+    public int dim(int axis) {
+        int a = axis < 0 ? shape.length + axis : axis;
+        if (a < 0 || a >= shape.length) {
+            throw new IndexOutOfBoundsException("axis " + axis + " out of range for rank " + shape.length);
+        }
+        return shape[a];
+    }
+
+    public int rank() { return shape.length; }
+
+    /** Number of elements. */
+    public int size() { return data.length; }
+
+    /** The element at the given indices (one per dimension). */
+    public float get(int... idx) {
+        if (idx.length != shape.length) {
+            throw new IllegalArgumentException("Tensor.get: expected " + shape.length + " indices for shape "
+                    + shapeString(shape) + ", got " + idx.length);
+        }
+        int off = 0;
+        for (int i = 0; i < idx.length; i++) {
+            if (idx[i] < 0 || idx[i] >= shape[i]) {
+                throw new IndexOutOfBoundsException("Tensor.get: index " + idx[i] + " of dimension " + i
+                        + " is outside [0, " + shape[i] + ") for shape " + shapeString(shape));
+            }
+            off = off * shape[i] + idx[i];
+        }
+        return data[off];
+    }
+
+    /** A copy of the elements, row-major. */
+    public float[] toArray() { return data.clone(); }
+
+    /** The backing array, not copied: library-internal fast path, do not modify. */
+    public float[] data() { return data; }
+
+    /** Same data, another shape with the same number of elements. */
+    public Tensor reshape(int... newShape) {
+        int[] s = checkShape(newShape);
+        if (size(s) != data.length) {
+            throw new IllegalArgumentException("Tensor.reshape: cannot view " + shapeString(shape) + " as "
+                    + shapeString(s));
+        }
+        return new Tensor(s, data);
+    }
+
+    /** Rows {@code [from, to)} of the first dimension. */
+    public Tensor slice(int from, int to) {
+        if (from < 0 || to > shape[0] || from >= to) {
+            throw new IndexOutOfBoundsException("Tensor.slice: [" + from + ", " + to + ") outside [0, " + shape[0] + ")");
+        }
+        int row = data.length / shape[0];
+        int[] s = shape.clone();
+        s[0] = to - from;
+        return new Tensor(s, Arrays.copyOfRange(data, from * row, to * row));
+    }
+
+    /** Rank-2 view as nested arrays. */
+    public float[][] toArray2() {
+        if (shape.length != 2) throw new IllegalStateException("toArray2: tensor has shape " + shapeString(shape));
+        float[][] r = new float[shape[0]][shape[1]];
+        for (int i = 0; i < shape[0]; i++) System.arraycopy(data, i * shape[1], r[i], 0, shape[1]);
+        return r;
+    }
+
+    /** Rank-3 view as nested arrays. */
+    public float[][][] toArray3() {
+        if (shape.length != 3) throw new IllegalStateException("toArray3: tensor has shape " + shapeString(shape));
+        float[][][] r = new float[shape[0]][shape[1]][shape[2]];
+        int k = 0;
+        for (int i = 0; i < shape[0]; i++)
+            for (int j = 0; j < shape[1]; j++, k += shape[2]) System.arraycopy(data, k, r[i][j], 0, shape[2]);
+        return r;
+    }
+
+    /** True when every element is finite (no NaN, no Inf). */
+    public boolean isFinite() {
+        for (float v : data) if (!Float.isFinite(v)) return false;
+        return true;
+    }
+
+    /** Shape as Keras prints it, e.g. {@code (4, 3, 1)}. */
+    public static String shapeString(int... shape) {
+        StringBuilder b = new StringBuilder("(");
+        for (int i = 0; i < shape.length; i++) {
+            if (i > 0) b.append(", ");
+            b.append(shape[i] < 0 ? "None" : Integer.toString(shape[i]));
+        }
+        if (shape.length == 1) b.append(',');
+        return b.append(')').toString();
+    }
+
+    /** Product of the dimensions. */
+    public static long size(int... shape) {
+        long n = 1;
+        for (int d : shape) n *= d;
+        return n;
+    }
+
+    private static int[] checkShape(int[] shape) {
+        if (shape == null || shape.length == 0) {
+            throw new IllegalArgumentException("Tensor: a shape needs at least one dimension, got " + (shape == null ? "null" : "()"));
+        }
+        for (int d : shape) {
+            if (d <= 0) throw new IllegalArgumentException("Tensor: dimensions must be positive, got " + shapeString(shape));
+        }
+        if (size(shape) > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("Tensor: shape " + shapeString(shape) + " exceeds 2^31 elements");
+        }
+        return shape.clone();
+    }
+
+    private static float[] requireRow(float[] r, String where) {
+        if (r == null) throw new IllegalArgumentException("Tensor.of: row " + where + " is null");
+        if (r.length == 0) throw new IllegalArgumentException("Tensor.of: row " + where + " is empty");
+        return r;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("Tensor").append(shapeString(shape)).append(' ');
+        int n = Math.min(data.length, 8);
+        b.append('[');
+        for (int i = 0; i < n; i++) {
+            if (i > 0) b.append(", ");
+            b.append(data[i]);
+        }
+        if (data.length > n) b.append(", ...");
+        return b.append(']').toString();
+    }
+}
