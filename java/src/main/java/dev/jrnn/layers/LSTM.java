@@ -67,7 +67,7 @@ public class LSTM extends RecurrentLayer {
             r.be.gemm(false, false, r.B, r.G, r.H, 1f, r.hs, r.bh(s), r.H,
                     recurrentKernel.value(), recurrentKernel.offset(), r.G, 1f, r.p, r.bg(s), r.G);
         }
-        r.be.lstmStepForward(activation, recurrentActivation, r.B, r.H, r.p, r.bg(s), r.cs, r.bh(s),
+        r.be.lstmStepForward(activation, recurrentActivation, r.B, r.H, r.p, r.bg(s), r.cs, r.bh(s), r.hs, r.bh(s),
                 r.maskT, (long) s * r.B, r.cs, r.bh(s + 1), r.hs, r.bh(s + 1));
     }
 

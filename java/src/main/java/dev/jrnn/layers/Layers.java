@@ -21,6 +21,12 @@ final class Layers {
         return inputs.get(0);
     }
 
+    /** Whether no element is null (List.of(..).contains(null) throws, so loop). */
+    static boolean noNulls(List<?> l) {
+        for (Object o : l) if (o == null) return false;
+        return true;
+    }
+
     /** Per-sample shapes (batch dropped) of batch-first inputs. */
     static List<int[]> perSample(List<DTensor> inputs) {
         List<int[]> r = new ArrayList<>();

@@ -238,31 +238,57 @@ public abstract class RecurrentLayer extends Layer {
 
     // ------------------------------------------------------------------ forward / backward
 
-    @Override
-    public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
-        if (inputs == null || inputs.isEmpty()) throw new IllegalArgumentException(name() + ": no input given");
-        DTensor x = inputs.get(0);
-        if (x.rank() != 3) {
+    /** Checks batch-first input shapes (x and initial states) with messages that show the full shapes. */
+    void validateFull(List<int[]> full) {
+        if (full == null || full.isEmpty()) throw new IllegalArgumentException(name() + ": no input given");
+        int[] x = full.get(0);
+        if (x.length != 3) {
             throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, features), got "
-                    + Tensor.shapeString(x.shape()));
+                    + Tensor.shapeString(x));
         }
-        List<int[]> shapes = new ArrayList<>();
-        for (DTensor d : inputs) {
-            int[] s = d.shape();
-            shapes.add(Arrays.copyOfRange(s, 1, s.length));
-        }
-        build(shapes);
-        Backend be = backend();
-        int batch = x.dim(0), steps = x.dim(1);
-        for (int i = 0; i < inputs.size(); i++) {
-            DTensor d = inputs.get(i);
-            if (d.backend() != be) throw new IllegalArgumentException(name() + ": input " + i + " lives on backend "
-                    + d.backend().name() + ", the layer on " + be.name());
-            if (i > 0 && d.dim(0) != batch) {
-                throw new IllegalArgumentException(name() + ": expected initial state " + (i - 1) + " of shape ("
-                        + batch + ", " + units + "), got " + Tensor.shapeString(d.shape()));
+        if (isBuilt()) {
+            int want = inputShapes().get(0)[1];
+            if (x[2] != want) {
+                throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, " + want + "), got "
+                        + Tensor.shapeString(x));
             }
         }
+        if (full.size() != 1 && full.size() != 1 + stateCount()) {
+            throw new IllegalArgumentException(name() + ": expected 1 input or 1 + " + stateCount()
+                    + " (x and initial states), got " + full.size());
+        }
+        for (int i = 1; i < full.size(); i++) {
+            int[] s = full.get(i);
+            if (s.length != 2 || s[0] != x[0] || s[1] != units) {
+                throw new IllegalArgumentException(name() + ": expected initial state " + (i - 1) + " of shape ("
+                        + x[0] + ", " + units + "), got " + Tensor.shapeString(s));
+            }
+        }
+    }
+
+    @Override
+    public List<Tensor> callAll(List<Tensor> inputs) {
+        if (inputs != null && Layers.noNulls(inputs)) {
+            List<int[]> full = new ArrayList<>();
+            for (Tensor t : inputs) full.add(t.shape());
+            validateFull(full);
+        }
+        return super.callAll(inputs);
+    }
+
+    @Override
+    public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
+        if (inputs == null || inputs.isEmpty() || !Layers.noNulls(inputs)) {
+            throw new IllegalArgumentException(name() + ": no input given (or a null input)");
+        }
+        List<int[]> full = new ArrayList<>();
+        for (DTensor d : inputs) full.add(d.shape());
+        validateFull(full);
+        build(Layers.perSample(inputs));
+        Backend be = backend();
+        Layers.sameBackend(this, be, inputs);
+        DTensor x = inputs.get(0);
+        int batch = x.dim(0), steps = x.dim(1);
         if (mask != null && (mask.rank() != 2 || mask.dim(0) != batch || mask.dim(1) != steps)) {
             throw new IllegalArgumentException(name() + ": expected mask (" + batch + ", " + steps + "), got "
                     + Tensor.shapeString(mask.shape()));
