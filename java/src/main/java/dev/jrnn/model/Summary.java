@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * Keras' model summary table, character for character as tf.keras 2.9-2.12 prints it
  * ({@code keras.utils.layer_utils.print_summary}): 65 columns with cells at 29 / 55 / 65 for
- * sequential-like models, 98 columns with "Connected to" at 29 / 58 / 68 / 98 otherwise; cells
+ * sequential-like models, 98 columns with "Connected to" at 32 / 53 / 65 / 98 otherwise; cells
  * longer than their column wrap at "),", "],", "}," or "',".
  */
 final class Summary {
@@ -20,7 +20,7 @@ final class Summary {
     static String format(String modelName, boolean sequentialLike, List<Row> rows,
                          long trainable, long nonTrainable) {
         int lineLength = sequentialLike ? 65 : 98;
-        double[] rel = sequentialLike ? new double[] {0.45, 0.85, 1.0} : new double[] {0.3, 0.6, 0.70, 1.0};
+        double[] rel = sequentialLike ? new double[] {0.45, 0.85, 1.0} : new double[] {0.33, 0.55, 0.67, 1.0};
         int[] positions = new int[rel.length];
         for (int i = 0; i < rel.length; i++) positions[i] = (int) (lineLength * rel[i]);
         List<String> header = sequentialLike
