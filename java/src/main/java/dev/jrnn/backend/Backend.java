@@ -123,8 +123,8 @@ public interface Backend extends AutoCloseable {
      * Masked rows copy hPrev and cPrev (their gates are still written, and ignored by backward).
      */
     void lstmStepForward(Activation act, Activation recAct, int batch, int units,
-                         Buf gates, long gatesOff, Buf cPrev, long cPrevOff, Buf mask, long maskOff,
-                         Buf c, long cOff, Buf h, long hOff);
+                         Buf gates, long gatesOff, Buf cPrev, long cPrevOff, Buf hPrev, long hPrevOff,
+                         Buf mask, long maskOff, Buf c, long cOff, Buf h, long hOff);
 
     /**
      * LSTM step backward. With {@code g = dhNext + dy} (dy nullable), using the activated gates,

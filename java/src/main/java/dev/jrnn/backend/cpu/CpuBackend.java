@@ -1,0 +1,673 @@
+package dev.jrnn.backend.cpu;
+
+import dev.jrnn.backend.Activation;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.Loss;
+
+/**
+ * The CPU {@link Backend}: float32 on Java arrays, computed synchronously on the calling thread
+ * (large GEMMs and elementwise ops also use the other cores).
+ *
+ * <pre>{@code
+ * try (Backend be = CpuBackend.create()) {
+ *     Buf a = be.alloc(4);
+ *     be.fill(a, 0, 4, 2f);
+ *     System.out.println(be.sumSquares(4, a, 0));   // 16.0
+ * }
+ * }</pre>
+ */
+public final class CpuBackend implements Backend {
+    private volatile boolean closed;
+
+    private CpuBackend() {}
+
+    /** A new CPU backend (what {@code Backends.cpu()} returns). */
+    public static CpuBackend create() { return new CpuBackend(); }
+
+    @Override
+    public String name() { return "cpu"; }
+
+    @Override
+    public void close() { closed = true; }
+
+    @Override
+    public void synchronize() {}
+
+    // ================================================================ argument checks
+
+    private float[] arr(String op, String what, Buf b) {
+        if (b == null) throw new IllegalArgumentException(op + ": " + what + " must not be null");
+        if (!(b instanceof CpuBuf cb)) {
+            throw new IllegalArgumentException(op + ": " + what + " belongs to backend '" + b.backend().name()
+                    + "', expected a cpu buffer");
+        }
+        if (cb.backend() != this) {
+            throw new IllegalArgumentException(op + ": " + what + " was allocated by another CpuBackend instance");
+        }
+        return cb.array();
+    }
+
+    /** Checks that [off, off + len) lies inside {@code b} and returns off as an int. */
+    private static int span(String op, String what, float[] a, long off, long len) {
+        if (off < 0 || len < 0 || off + len > a.length) {
+            throw new IllegalArgumentException(op + ": " + what + " span [" + off + ", " + (off + len)
+                    + ") is outside its buffer of " + a.length + " floats");
+        }
+        return (int) off;
+    }
+
+    /** Span of a row-major [rows, cols] matrix with row stride ld. */
+    private static int span2(String op, String what, float[] a, long off, int rows, int cols, int ld) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException(op + ": " + what + " shape [" + rows + ", " + cols + "] is negative");
+        }
+        if (ld < cols || ld < 1) {
+            throw new IllegalArgumentException(op + ": " + what + " leading dimension " + ld
+                    + " must be >= its " + cols + " columns (and >= 1)");
+        }
+        long len = rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
+        return span(op, what, a, off, len);
+    }
+
+    private static void positive(String op, String what, long v) {
+        if (v < 0) throw new IllegalArgumentException(op + ": " + what + " must be >= 0, got " + v);
+    }
+
+    private static void elementwise(String op, Activation act) {
+        if (act == null) throw new IllegalArgumentException(op + ": activation must not be null");
+        if (act == Activation.SOFTMAX) {
+            throw new IllegalArgumentException(op + ": softmax is not an elementwise activation; use tanh, sigmoid, relu, linear or hard_sigmoid");
+        }
+    }
+
+    // ================================================================ memory
+
+    @Override
+    public Buf alloc(long n) {
+        if (closed) throw new IllegalStateException("cpu backend is closed");
+        return new CpuBuf(this, n);
+    }
+
+    @Override
+    public void upload(float[] src, int srcOff, Buf dst, long dstOff, int len) {
+        if (src == null) throw new IllegalArgumentException("upload: src array must not be null");
+        float[] d = arr("upload", "dst", dst);
+        if (srcOff < 0 || len < 0 || (long) srcOff + len > src.length) {
+            throw new IllegalArgumentException("upload: src span [" + srcOff + ", " + ((long) srcOff + len)
+                    + ") is outside the array of " + src.length);
+        }
+        System.arraycopy(src, srcOff, d, span("upload", "dst", d, dstOff, len), len);
+    }
+
+    @Override
+    public void download(Buf src, long srcOff, float[] dst, int dstOff, int len) {
+        if (dst == null) throw new IllegalArgumentException("download: dst array must not be null");
+        float[] s = arr("download", "src", src);
+        if (dstOff < 0 || len < 0 || (long) dstOff + len > dst.length) {
+            throw new IllegalArgumentException("download: dst span [" + dstOff + ", " + ((long) dstOff + len)
+                    + ") is outside the array of " + dst.length);
+        }
+        System.arraycopy(s, span("download", "src", s, srcOff, len), dst, dstOff, len);
+    }
+
+    @Override
+    public void copy(Buf src, long srcOff, Buf dst, long dstOff, long n) {
+        float[] s = arr("copy", "src", src), d = arr("copy", "dst", dst);
+        positive("copy", "n", n);
+        System.arraycopy(s, span("copy", "src", s, srcOff, n), d, span("copy", "dst", d, dstOff, n), (int) n);
+    }
+
+    @Override
+    public void fill(Buf dst, long off, long n, float value) {
+        float[] d = arr("fill", "dst", dst);
+        positive("fill", "n", n);
+        int o = span("fill", "dst", d, off, n);
+        java.util.Arrays.fill(d, o, o + (int) n, value);
+    }
+
+    @Override
+    public void copy2d(int rows, int cols, Buf src, long srcOff, int srcLd, Buf dst, long dstOff, int dstLd) {
+        float[] s = arr("copy2d", "src", src), d = arr("copy2d", "dst", dst);
+        int so = span2("copy2d", "src", s, srcOff, rows, cols, srcLd);
+        int dOff = span2("copy2d", "dst", d, dstOff, rows, cols, dstLd);
+        for (int r = 0; r < rows; r++) System.arraycopy(s, so + r * srcLd, d, dOff + r * dstLd, cols);
+    }
+
+    @Override
+    public void transpose01(int d0, int d1, int d2, Buf x, long xOff, Buf y, long yOff) {
+        float[] xs = arr("transpose01", "x", x), ys = arr("transpose01", "y", y);
+        if (d0 < 0 || d1 < 0 || d2 < 0) {
+            throw new IllegalArgumentException("transpose01: shape [" + d0 + ", " + d1 + ", " + d2 + "] is negative");
+        }
+        long n = (long) d0 * d1 * d2;
+        int xo = span("transpose01", "x", xs, xOff, n), yo = span("transpose01", "y", ys, yOff, n);
+        for (int i = 0; i < d0; i++) {
+            for (int j = 0; j < d1; j++) {
+                System.arraycopy(xs, xo + (i * d1 + j) * d2, ys, yo + (j * d0 + i) * d2, d2);
+            }
+        }
+    }
+
+    // ================================================================ BLAS-like
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     Buf a, long aOff, int lda, Buf b, long bOff, int ldb,
+                     float beta, Buf c, long cOff, int ldc) {
+        String op = "gemm";
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("gemm: sizes must be >= 0, got m=" + m + " n=" + n + " k=" + k);
+        }
+        float[] as = arr(op, "A", a), bs = arr(op, "B", b), cs = arr(op, "C", c);
+        int ao = transA ? span2(op, "A (stored [k, m])", as, aOff, k, m, lda) : span2(op, "A (stored [m, k])", as, aOff, m, k, lda);
+        int bo = transB ? span2(op, "B (stored [n, k])", bs, bOff, n, k, ldb) : span2(op, "B (stored [k, n])", bs, bOff, k, n, ldb);
+        int co = span2(op, "C", cs, cOff, m, n, ldc);
+        Gemm.gemm(transA, transB, m, n, k, alpha, as, ao, lda, bs, bo, ldb, beta, cs, co, ldc);
+    }
+
+    @Override
+    public void axpy(long n, float alpha, Buf x, long xOff, Buf y, long yOff) {
+        float[] xs = arr("axpy", "x", x), ys = arr("axpy", "y", y);
+        positive("axpy", "n", n);
+        int xo = span("axpy", "x", xs, xOff, n), yo = span("axpy", "y", ys, yOff, n);
+        for (int i = 0; i < n; i++) ys[yo + i] += alpha * xs[xo + i];
+    }
+
+    @Override
+    public void scale(long n, float s, Buf x, long xOff) {
+        float[] xs = arr("scale", "x", x);
+        positive("scale", "n", n);
+        int xo = span("scale", "x", xs, xOff, n);
+        for (int i = 0; i < n; i++) xs[xo + i] *= s;
+    }
+
+    @Override
+    public void mul(long n, Buf a, long aOff, Buf b, long bOff, Buf out, long outOff) {
+        float[] as = arr("mul", "a", a), bs = arr("mul", "b", b), os = arr("mul", "out", out);
+        positive("mul", "n", n);
+        int ao = span("mul", "a", as, aOff, n), bo = span("mul", "b", bs, bOff, n), oo = span("mul", "out", os, outOff, n);
+        for (int i = 0; i < n; i++) os[oo + i] = as[ao + i] * bs[bo + i];
+    }
+
+    @Override
+    public void addRowVector(int rows, int cols, Buf bias, long biasOff, Buf y, long yOff) {
+        float[] bs = arr("addRowVector", "bias", bias), ys = arr("addRowVector", "y", y);
+        int bo = span("addRowVector", "bias", bs, biasOff, cols);
+        int yo = span2("addRowVector", "y", ys, yOff, rows, cols, Math.max(cols, 1));
+        for (int r = 0; r < rows; r++) {
+            int base = yo + r * cols;
+            for (int j = 0; j < cols; j++) ys[base + j] += bs[bo + j];
+        }
+    }
+
+    @Override
+    public void sumRows(int rows, int cols, Buf x, long xOff, Buf out, long outOff, boolean accumulate) {
+        float[] xs = arr("sumRows", "x", x), os = arr("sumRows", "out", out);
+        int xo = span2("sumRows", "x", xs, xOff, rows, cols, Math.max(cols, 1));
+        int oo = span("sumRows", "out", os, outOff, cols);
+        float[] acc = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            int base = xo + r * cols;
+            for (int j = 0; j < cols; j++) acc[j] += xs[base + j];
+        }
+        for (int j = 0; j < cols; j++) os[oo + j] = accumulate ? os[oo + j] + acc[j] : acc[j];
+    }
+
+    // ================================================================ activations
+
+    static float act(Activation a, float x) {
+        return switch (a) {
+            case LINEAR -> x;
+            case TANH -> (float) Math.tanh(x);
+            case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-x)));
+            case RELU -> x > 0 ? x : 0f;
+            case HARD_SIGMOID -> Math.max(0f, Math.min(1f, 0.2f * x + 0.5f));
+            case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
+        };
+    }
+
+    static float deriv(Activation a, float y) {
+        return switch (a) {
+            case LINEAR -> 1f;
+            case TANH -> 1f - y * y;
+            case SIGMOID -> y * (1f - y);
+            case RELU -> y > 0 ? 1f : 0f;
+            case HARD_SIGMOID -> (y > 0 && y < 1) ? 0.2f : 0f;
+            case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
+        };
+    }
+
+    private static void checkSoftmax(String op, long n, int cols) {
+        if (cols <= 0 || n % cols != 0) {
+            throw new IllegalArgumentException(op + ": softmax needs n to be a multiple of cols > 0, got n=" + n + " cols=" + cols);
+        }
+    }
+
+    @Override
+    public void activate(Activation act, long n, int cols, Buf x, long xOff, Buf y, long yOff) {
+        String op = "activate";
+        if (act == null) throw new IllegalArgumentException(op + ": activation must not be null");
+        float[] xs = arr(op, "x", x), ys = arr(op, "y", y);
+        positive(op, "n", n);
+        int xo = span(op, "x", xs, xOff, n), yo = span(op, "y", ys, yOff, n);
+        if (act == Activation.SOFTMAX) {
+            checkSoftmax(op, n, cols);
+            for (int r = 0; r < n / cols; r++) {
+                int xb = xo + r * cols, yb = yo + r * cols;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < cols; j++) max = Math.max(max, xs[xb + j]);
+                double sum = 0;
+                for (int j = 0; j < cols; j++) {
+                    float e = (float) Math.exp(xs[xb + j] - max);
+                    ys[yb + j] = e;
+                    sum += e;
+                }
+                float inv = (float) (1.0 / sum);
+                for (int j = 0; j < cols; j++) ys[yb + j] *= inv;
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++) ys[yo + i] = act(act, xs[xo + i]);
+    }
+
+    @Override
+    public void activateBackward(Activation act, long n, int cols, Buf y, long yOff, Buf dy, long dyOff, Buf dx, long dxOff) {
+        String op = "activateBackward";
+        if (act == null) throw new IllegalArgumentException(op + ": activation must not be null");
+        float[] ys = arr(op, "y", y), dys = arr(op, "dy", dy), dxs = arr(op, "dx", dx);
+        positive(op, "n", n);
+        int yo = span(op, "y", ys, yOff, n), dyo = span(op, "dy", dys, dyOff, n), dxo = span(op, "dx", dxs, dxOff, n);
+        if (act == Activation.SOFTMAX) {
+            checkSoftmax(op, n, cols);
+            for (int r = 0; r < n / cols; r++) {
+                int yb = yo + r * cols, db = dyo + r * cols, xb = dxo + r * cols;
+                double dot = 0;
+                for (int j = 0; j < cols; j++) dot += (double) dys[db + j] * ys[yb + j];
+                float d = (float) dot;
+                for (int j = 0; j < cols; j++) dxs[xb + j] = ys[yb + j] * (dys[db + j] - d);
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++) dxs[dxo + i] = dys[dyo + i] * deriv(act, ys[yo + i]);
+    }
+
+    // ================================================================ recurrent steps
+
+    private int maskSpan(String op, Buf mask, long maskOff, int batch) {
+        if (mask == null) return -1;
+        float[] ms = arr(op, "mask", mask);
+        return span(op, "mask", ms, maskOff, batch);
+    }
+
+    private static void dims(String op, int batch, int units) {
+        if (batch < 0 || units < 0) {
+            throw new IllegalArgumentException(op + ": batch and units must be >= 0, got batch=" + batch + " units=" + units);
+        }
+    }
+
+    @Override
+    public void rnnStepForward(Activation act, int batch, int units, Buf pre, long preOff, Buf hPrev, long hPrevOff,
+                               Buf mask, long maskOff, Buf h, long hOff) {
+        String op = "rnnStepForward";
+        elementwise(op, act);
+        dims(op, batch, units);
+        long n = (long) batch * units;
+        float[] ps = arr(op, "pre", pre), hps = arr(op, "hPrev", hPrev), hs = arr(op, "h", h);
+        int po = span(op, "pre", ps, preOff, n), hpo = span(op, "hPrev", hps, hPrevOff, n), ho = span(op, "h", hs, hOff, n);
+        float[] ms = mask == null ? null : arr(op, "mask", mask);
+        int mo = maskSpan(op, mask, maskOff, batch);
+        for (int b = 0; b < batch; b++) {
+            int r = b * units;
+            if (ms != null && ms[mo + b] == 0f) {
+                System.arraycopy(hps, hpo + r, hs, ho + r, units);
+            } else {
+                for (int j = 0; j < units; j++) hs[ho + r + j] = act(act, ps[po + r + j]);
+            }
+        }
+    }
+
+    @Override
+    public void rnnStepBackward(Activation act, int batch, int units, Buf h, long hOff, Buf dhNext, long dhNextOff,
+                                Buf dy, long dyOff, Buf mask, long maskOff, Buf dpre, long dpreOff, Buf dhPrev, long dhPrevOff) {
+        String op = "rnnStepBackward";
+        elementwise(op, act);
+        dims(op, batch, units);
+        long n = (long) batch * units;
+        float[] hs = arr(op, "h", h), dns = arr(op, "dhNext", dhNext), dps = arr(op, "dpre", dpre), dhp = arr(op, "dhPrev", dhPrev);
+        int ho = span(op, "h", hs, hOff, n), dno = span(op, "dhNext", dns, dhNextOff, n);
+        int dpo = span(op, "dpre", dps, dpreOff, n), dhpo = span(op, "dhPrev", dhp, dhPrevOff, n);
+        float[] dys = dy == null ? null : arr(op, "dy", dy);
+        int dyo = dys == null ? 0 : span(op, "dy", dys, dyOff, n);
+        float[] ms = mask == null ? null : arr(op, "mask", mask);
+        int mo = maskSpan(op, mask, maskOff, batch);
+        for (int b = 0; b < batch; b++) {
+            int r = b * units;
+            boolean masked = ms != null && ms[mo + b] == 0f;
+            for (int j = 0; j < units; j++) {
+                float g = dns[dno + r + j] + (dys == null ? 0f : dys[dyo + r + j]);
+                if (masked) {
+                    dps[dpo + r + j] = 0f;
+                    dhp[dhpo + r + j] = g;
+                } else {
+                    dps[dpo + r + j] = g * deriv(act, hs[ho + r + j]);
+                    dhp[dhpo + r + j] = 0f;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void lstmStepForward(Activation act, Activation recAct, int batch, int units,
+                                Buf gates, long gatesOff, Buf cPrev, long cPrevOff, Buf hPrev, long hPrevOff,
+                                Buf mask, long maskOff, Buf c, long cOff, Buf h, long hOff) {
+        String op = "lstmStepForward";
+        elementwise(op, act);
+        elementwise(op, recAct);
+        dims(op, batch, units);
+        long n = (long) batch * units;
+        float[] gs = arr(op, "gates", gates), cps = arr(op, "cPrev", cPrev), hps = arr(op, "hPrev", hPrev);
+        float[] cs = arr(op, "c", c), hs = arr(op, "h", h);
+        int go = span(op, "gates", gs, gatesOff, 4 * n), cpo = span(op, "cPrev", cps, cPrevOff, n);
+        int hpo = span(op, "hPrev", hps, hPrevOff, n), co = span(op, "c", cs, cOff, n), ho = span(op, "h", hs, hOff, n);
+        float[] ms = mask == null ? null : arr(op, "mask", mask);
+        int mo = maskSpan(op, mask, maskOff, batch);
+        int H = units;
+        for (int b = 0; b < batch; b++) {
+            boolean masked = ms != null && ms[mo + b] == 0f;
+            int gr = go + b * 4 * H, r = b * H;
+            for (int j = 0; j < H; j++) {
+                float i = act(recAct, gs[gr + j]);
+                float f = act(recAct, gs[gr + H + j]);
+                float g = act(act, gs[gr + 2 * H + j]);
+                float o = act(recAct, gs[gr + 3 * H + j]);
+                gs[gr + j] = i;
+                gs[gr + H + j] = f;
+                gs[gr + 2 * H + j] = g;
+                gs[gr + 3 * H + j] = o;
+                if (masked) {
+                    cs[co + r + j] = cps[cpo + r + j];
+                    hs[ho + r + j] = hps[hpo + r + j];
+                } else {
+                    float cn = f * cps[cpo + r + j] + i * g;
+                    cs[co + r + j] = cn;
+                    hs[ho + r + j] = o * act(act, cn);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void lstmStepBackward(Activation act, Activation recAct, int batch, int units,
+                                 Buf gates, long gatesOff, Buf cPrev, long cPrevOff, Buf c, long cOff,
+                                 Buf dhNext, long dhNextOff, Buf dy, long dyOff, Buf dcNext, long dcNextOff,
+                                 Buf mask, long maskOff,
+                                 Buf dgates, long dgatesOff, Buf dcPrev, long dcPrevOff, Buf dhPrev, long dhPrevOff) {
+        String op = "lstmStepBackward";
+        elementwise(op, act);
+        elementwise(op, recAct);
+        dims(op, batch, units);
+        long n = (long) batch * units;
+        float[] gs = arr(op, "gates", gates), cps = arr(op, "cPrev", cPrev), cs = arr(op, "c", c);
+        float[] dns = arr(op, "dhNext", dhNext), dcn = arr(op, "dcNext", dcNext);
+        float[] dgs = arr(op, "dgates", dgates), dcp = arr(op, "dcPrev", dcPrev), dhp = arr(op, "dhPrev", dhPrev);
+        int go = span(op, "gates", gs, gatesOff, 4 * n), cpo = span(op, "cPrev", cps, cPrevOff, n), co = span(op, "c", cs, cOff, n);
+        int dno = span(op, "dhNext", dns, dhNextOff, n), dcno = span(op, "dcNext", dcn, dcNextOff, n);
+        int dgo = span(op, "dgates", dgs, dgatesOff, 4 * n), dcpo = span(op, "dcPrev", dcp, dcPrevOff, n);
+        int dhpo = span(op, "dhPrev", dhp, dhPrevOff, n);
+        float[] dys = dy == null ? null : arr(op, "dy", dy);
+        int dyo = dys == null ? 0 : span(op, "dy", dys, dyOff, n);
+        float[] ms = mask == null ? null : arr(op, "mask", mask);
+        int mo = maskSpan(op, mask, maskOff, batch);
+        int H = units;
+        for (int b = 0; b < batch; b++) {
+            boolean masked = ms != null && ms[mo + b] == 0f;
+            int gr = go + b * 4 * H, dgr = dgo + b * 4 * H, r = b * H;
+            for (int j = 0; j < H; j++) {
+                float gh = dns[dno + r + j] + (dys == null ? 0f : dys[dyo + r + j]);
+                float dcNextV = dcn[dcno + r + j];
+                if (masked) {
+                    dgs[dgr + j] = 0f;
+                    dgs[dgr + H + j] = 0f;
+                    dgs[dgr + 2 * H + j] = 0f;
+                    dgs[dgr + 3 * H + j] = 0f;
+                    dcp[dcpo + r + j] = dcNextV;
+                    dhp[dhpo + r + j] = gh;
+                    continue;
+                }
+                float i = gs[gr + j], f = gs[gr + H + j], g = gs[gr + 2 * H + j], o = gs[gr + 3 * H + j];
+                float tc = act(act, cs[co + r + j]);
+                float dc = dcNextV + gh * o * deriv(act, tc);
+                dgs[dgr + j] = dc * g * deriv(recAct, i);
+                dgs[dgr + H + j] = dc * cps[cpo + r + j] * deriv(recAct, f);
+                dgs[dgr + 2 * H + j] = dc * i * deriv(act, g);
+                dgs[dgr + 3 * H + j] = gh * tc * deriv(recAct, o);
+                dcp[dcpo + r + j] = dc * f;
+                dhp[dhpo + r + j] = 0f;
+            }
+        }
+    }
+
+    @Override
+    public void gruStepForward(Activation act, Activation recAct, int batch, int units,
+                               Buf xp, long xpOff, Buf rp, long rpOff, Buf bRec, long bRecOff,
+                               Buf hPrev, long hPrevOff, Buf mask, long maskOff, Buf h, long hOff) {
+        String op = "gruStepForward";
+        elementwise(op, act);
+        elementwise(op, recAct);
+        dims(op, batch, units);
+        long n = (long) batch * units;
+        int H = units;
+        float[] xs = arr(op, "xp", xp), rs = arr(op, "rp", rp), hps = arr(op, "hPrev", hPrev), hs = arr(op, "h", h);
+        int xo = span(op, "xp", xs, xpOff, 3 * n), ro = span(op, "rp", rs, rpOff, 3 * n);
+        int hpo = span(op, "hPrev", hps, hPrevOff, n), ho = span(op, "h", hs, hOff, n);
+        float[] bs = bRec == null ? null : arr(op, "bRec", bRec);
+        int bo = bs == null ? 0 : span(op, "bRec", bs, bRecOff, 3L * H);
+        float[] ms = mask == null ? null : arr(op, "mask", mask);
+        int mo = maskSpan(op, mask, maskOff, batch);
+        for (int b = 0; b < batch; b++) {
+            boolean masked = ms != null && ms[mo + b] == 0f;
+            int xr = xo + b * 3 * H, rr = ro + b * 3 * H, r = b * H;
+            for (int j = 0; j < H; j++) {
+                float rz = rs[rr + j], rrv = rs[rr + H + j], rh = rs[rr + 2 * H + j];
+                if (bs != null) {
+                    rz += bs[bo + j];
+                    rrv += bs[bo + H + j];
+                    rh += bs[bo + 2 * H + j];
+                    rs[rr + j] = rz;
+                    rs[rr + H + j] = rrv;
+                    rs[rr + 2 * H + j] = rh;
+                }
+                float z = act(recAct, xs[xr + j] + rz);
+                float rg = act(recAct, xs[xr + H + j] + rrv);
+                float hh = act(act, xs[xr + 2 * H + j] + rg * rh);
+                xs[xr + j] = z;
+                xs[xr + H + j] = rg;
+                xs[xr + 2 * H + j] = hh;
+                float hp = hps[hpo + r + j];
+                hs[ho + r + j] = masked ? hp : z * hp + (1f - z) * hh;
+            }
+        }
+    }
+
+    @Override
+    public void gruStepBackward(Activation act, Activation recAct, int batch, int units,
+                                Buf xp, long xpOff, Buf rp, long rpOff, Buf hPrev, long hPrevOff,
+                                Buf dhNext, long dhNextOff, Buf dy, long dyOff, Buf mask, long maskOff,
+                                Buf dxp, long dxpOff, Buf drp, long drpOff, Buf dhPrev, long dhPrevOff) {
+        String op = "gruStepBackward";
+        elementwise(op, act);
+        elementwise(op, recAct);
+        dims(op, batch, units);
+        long n = (long) batch * units;
+        int H = units;
+        float[] xs = arr(op, "xp", xp), rs = arr(op, "rp", rp), hps = arr(op, "hPrev", hPrev), dns = arr(op, "dhNext", dhNext);
+        float[] dxs = arr(op, "dxp", dxp), drs = arr(op, "drp", drp), dhp = arr(op, "dhPrev", dhPrev);
+        int xo = span(op, "xp", xs, xpOff, 3 * n), ro = span(op, "rp", rs, rpOff, 3 * n);
+        int hpo = span(op, "hPrev", hps, hPrevOff, n), dno = span(op, "dhNext", dns, dhNextOff, n);
+        int dxo = span(op, "dxp", dxs, dxpOff, 3 * n), dro = span(op, "drp", drs, drpOff, 3 * n);
+        int dhpo = span(op, "dhPrev", dhp, dhPrevOff, n);
+        float[] dys = dy == null ? null : arr(op, "dy", dy);
+        int dyo = dys == null ? 0 : span(op, "dy", dys, dyOff, n);
+        float[] ms = mask == null ? null : arr(op, "mask", mask);
+        int mo = maskSpan(op, mask, maskOff, batch);
+        for (int b = 0; b < batch; b++) {
+            boolean masked = ms != null && ms[mo + b] == 0f;
+            int xr = xo + b * 3 * H, rr = ro + b * 3 * H, dxr = dxo + b * 3 * H, drr = dro + b * 3 * H, r = b * H;
+            for (int j = 0; j < H; j++) {
+                float gh = dns[dno + r + j] + (dys == null ? 0f : dys[dyo + r + j]);
+                if (masked) {
+                    dxs[dxr + j] = 0f; dxs[dxr + H + j] = 0f; dxs[dxr + 2 * H + j] = 0f;
+                    drs[drr + j] = 0f; drs[drr + H + j] = 0f; drs[drr + 2 * H + j] = 0f;
+                    dhp[dhpo + r + j] = gh;
+                    continue;
+                }
+                float z = xs[xr + j], rg = xs[xr + H + j], hh = xs[xr + 2 * H + j];
+                float rh = rs[rr + 2 * H + j], hp = hps[hpo + r + j];
+                float dz = gh * (hp - hh) * deriv(recAct, z);
+                float dah = gh * (1f - z) * deriv(act, hh);
+                float dr = dah * rh * deriv(recAct, rg);
+                dxs[dxr + j] = dz;
+                dxs[dxr + H + j] = dr;
+                dxs[dxr + 2 * H + j] = dah;
+                drs[drr + j] = dz;
+                drs[drr + H + j] = dr;
+                drs[drr + 2 * H + j] = dah * rg;
+                dhp[dhpo + r + j] = gh * z;
+            }
+        }
+    }
+
+    // ================================================================ embedding
+
+    private static int index(String op, float v, int i, long rows) {
+        int id = (int) v;
+        if (id != v || id < 0 || id >= rows) {
+            throw new IllegalArgumentException(op + ": index " + v + " at position " + i
+                    + " is not an integer in [0, " + rows + ")");
+        }
+        return id;
+    }
+
+    @Override
+    public void gatherRows(int n, int dim, Buf idx, long idxOff, Buf table, long tableOff, Buf out, long outOff) {
+        String op = "gatherRows";
+        if (n < 0 || dim <= 0) throw new IllegalArgumentException(op + ": need n >= 0 and dim > 0, got n=" + n + " dim=" + dim);
+        float[] is = arr(op, "idx", idx), ts = arr(op, "table", table), os = arr(op, "out", out);
+        int io = span(op, "idx", is, idxOff, n), oo = span(op, "out", os, outOff, (long) n * dim);
+        int to = span(op, "table", ts, tableOff, 0);
+        long rows = (ts.length - to) / dim;
+        for (int i = 0; i < n; i++) {
+            int id = index(op, is[io + i], i, rows);
+            System.arraycopy(ts, to + id * dim, os, oo + i * dim, dim);
+        }
+    }
+
+    @Override
+    public void scatterAddRows(int n, int dim, Buf idx, long idxOff, Buf dOut, long dOutOff, Buf dTable, long dTableOff) {
+        String op = "scatterAddRows";
+        if (n < 0 || dim <= 0) throw new IllegalArgumentException(op + ": need n >= 0 and dim > 0, got n=" + n + " dim=" + dim);
+        float[] is = arr(op, "idx", idx), ds = arr(op, "dOut", dOut), ts = arr(op, "dTable", dTable);
+        int io = span(op, "idx", is, idxOff, n), dof = span(op, "dOut", ds, dOutOff, (long) n * dim);
+        int to = span(op, "dTable", ts, dTableOff, 0);
+        long rows = (ts.length - to) / dim;
+        for (int i = 0; i < n; i++) index(op, is[io + i], i, rows);   // validate all before writing anything
+        for (int i = 0; i < n; i++) {
+            int base = to + (int) is[io + i] * dim, src = dof + i * dim;
+            for (int j = 0; j < dim; j++) ts[base + j] += ds[src + j];
+        }
+    }
+
+    // ================================================================ losses and checks
+
+    @Override
+    public float loss(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
+                      Buf weights, long weightsOff, Buf grad, long gradOff) {
+        String op = "loss(" + (kind == null ? "null" : kind.name().toLowerCase(java.util.Locale.ROOT)) + ")";
+        if (kind == null) throw new IllegalArgumentException("loss: kind must not be null");
+        if (rows <= 0 || cols <= 0) throw new IllegalArgumentException(op + ": rows and cols must be > 0, got rows=" + rows + " cols=" + cols);
+        long n = (long) rows * cols;
+        float[] ps = arr(op, "pred", pred), ts = arr(op, "target", target);
+        int po = span(op, "pred", ps, predOff, n);
+        int to = span(op, "target", ts, targetOff, kind.sparse() ? rows : n);
+        float[] ws = weights == null ? null : arr(op, "weights", weights);
+        int wo = ws == null ? 0 : span(op, "weights", ws, weightsOff, rows);
+        float[] gs = grad == null ? null : arr(op, "grad", grad);
+        int go = gs == null ? 0 : span(op, "grad", gs, gradOff, n);
+        if (kind.sparse()) {
+            for (int r = 0; r < rows; r++) index(op, ts[to + r], r, cols);
+        }
+        return Losses.compute(kind, rows, cols, ps, po, ts, to, ws, wo, gs, go);
+    }
+
+    @Override
+    public double sumSquares(long n, Buf x, long xOff) {
+        float[] xs = arr("sumSquares", "x", x);
+        positive("sumSquares", "n", n);
+        int xo = span("sumSquares", "x", xs, xOff, n);
+        double s = 0;
+        for (int i = 0; i < n; i++) s += (double) xs[xo + i] * xs[xo + i];
+        return s;
+    }
+
+    @Override
+    public boolean allFinite(long n, Buf x, long xOff) {
+        float[] xs = arr("allFinite", "x", x);
+        positive("allFinite", "n", n);
+        int xo = span("allFinite", "x", xs, xOff, n);
+        for (int i = 0; i < n; i++) if (!Float.isFinite(xs[xo + i])) return false;
+        return true;
+    }
+
+    @Override
+    public void clip(long n, float lo, float hi, Buf x, long xOff) {
+        float[] xs = arr("clip", "x", x);
+        positive("clip", "n", n);
+        if (!(lo <= hi)) throw new IllegalArgumentException("clip: need lo <= hi, got lo=" + lo + " hi=" + hi);
+        int xo = span("clip", "x", xs, xOff, n);
+        for (int i = 0; i < n; i++) xs[xo + i] = Math.min(Math.max(xs[xo + i], lo), hi);
+    }
+
+    // ================================================================ optimizers
+
+    @Override
+    public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
+                           float lr, float beta1, float beta2, float eps, long t) {
+        String op = "adamUpdate";
+        if (t < 1) throw new IllegalArgumentException(op + ": step t counts from 1, got " + t);
+        positive(op, "n", n);
+        float[] ps = arr(op, "p", p), gs = arr(op, "g", g), ms = arr(op, "m", m), vs = arr(op, "v", v);
+        int po = span(op, "p", ps, pOff, n), go = span(op, "g", gs, gOff, n), mo = span(op, "m", ms, mOff, n), vo = span(op, "v", vs, vOff, n);
+        float alpha = (float) (lr * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t)));
+        float a1 = 1f - beta1, a2 = 1f - beta2;
+        for (int i = 0; i < n; i++) {
+            float gi = gs[go + i];
+            float mi = ms[mo + i] + (gi - ms[mo + i]) * a1;
+            float vi = vs[vo + i] + (gi * gi - vs[vo + i]) * a2;
+            ms[mo + i] = mi;
+            vs[vo + i] = vi;
+            ps[po + i] -= alpha * mi / ((float) Math.sqrt(vi) + eps);
+        }
+    }
+
+    @Override
+    public void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
+                          float lr, float momentum, boolean nesterov) {
+        String op = "sgdUpdate";
+        positive(op, "n", n);
+        float[] ps = arr(op, "p", p), gs = arr(op, "g", g);
+        int po = span(op, "p", ps, pOff, n), go = span(op, "g", gs, gOff, n);
+        if (velocity == null) {
+            for (int i = 0; i < n; i++) ps[po + i] -= lr * gs[go + i];
+            return;
+        }
+        float[] vs = arr(op, "velocity", velocity);
+        int vo = span(op, "velocity", vs, vOff, n);
+        for (int i = 0; i < n; i++) {
+            float gi = gs[go + i];
+            float vi = momentum * vs[vo + i] - lr * gi;
+            vs[vo + i] = vi;
+            ps[po + i] += nesterov ? momentum * vi - lr * gi : vi;
+        }
+    }
+}

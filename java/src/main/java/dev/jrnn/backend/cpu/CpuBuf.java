@@ -1,0 +1,54 @@
+package dev.jrnn.backend.cpu;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+
+/**
+ * A {@link Buf} of the CPU backend: a Java {@code float[]} on the heap, so at most
+ * {@link #MAX_FLOATS} floats (the largest array the JVM allocates reliably).
+ *
+ * <pre>{@code
+ * try (Backend be = CpuBackend.create(); Buf b = be.alloc(16)) {
+ *     be.fill(b, 0, 16, 1f);
+ * }
+ * }</pre>
+ */
+public final class CpuBuf implements Buf {
+    /** Largest capacity in floats: 2^31 - 9. */
+    public static final long MAX_FLOATS = Integer.MAX_VALUE - 8L;
+
+    private final CpuBackend owner;
+    private final long size;
+    private float[] data;
+
+    CpuBuf(CpuBackend owner, long n) {
+        if (n < 0) throw new IllegalArgumentException("cpu alloc: size must be >= 0, got " + n);
+        if (n > MAX_FLOATS) {
+            throw new IllegalArgumentException("cpu alloc: " + n + " floats exceed the CPU backend's limit of "
+                    + MAX_FLOATS + " floats per buffer (one Java float[]); split the tensor");
+        }
+        this.owner = owner;
+        this.size = n;
+        this.data = new float[(int) n];
+    }
+
+    /** The backing array (live, not a copy); throws once the buffer is closed. */
+    public float[] array() {
+        float[] d = data;
+        if (d == null) throw new IllegalStateException("cpu buffer of " + size + " floats used after close()");
+        return d;
+    }
+
+    @Override
+    public long size() { return size; }
+
+    @Override
+    public Backend backend() { return owner; }
+
+    /** Drops the array; closing twice is harmless. */
+    @Override
+    public void close() { data = null; }
+
+    @Override
+    public String toString() { return "CpuBuf[" + size + (data == null ? ", closed]" : "]"); }
+}

@@ -1,0 +1,108 @@
+package dev.jrnn.backend.cpu;
+
+import dev.jrnn.backend.Loss;
+
+/** Loss values and gradients, Keras semantics, accumulated in double. Arguments are checked by the caller. */
+final class Losses {
+    private Losses() {}
+
+    /** Keras' backend epsilon for clipping probabilities. */
+    static final float EPS = 1e-7f;
+    static final float ONE_MINUS_EPS = 1f - EPS;
+
+    static float compute(Loss kind, int rows, int cols, float[] p, int po, float[] t, int to,
+                         float[] w, int wo, float[] g, int go) {
+        double total = 0;
+        double[] row = new double[cols];     // per-row gradient of the row loss, before weighting
+        for (int r = 0; r < rows; r++) {
+            int pb = po + r * cols;
+            double wr = w == null ? 1.0 : w[wo + r];
+            double l = switch (kind) {
+                case MSE -> {
+                    double s = 0;
+                    for (int j = 0; j < cols; j++) {
+                        double d = (double) p[pb + j] - t[to + r * cols + j];
+                        s += d * d;
+                        row[j] = 2 * d / cols;
+                    }
+                    yield s / cols;
+                }
+                case MAE -> {
+                    double s = 0;
+                    for (int j = 0; j < cols; j++) {
+                        double d = (double) p[pb + j] - t[to + r * cols + j];
+                        s += Math.abs(d);
+                        row[j] = Math.signum(d) / cols;
+                    }
+                    yield s / cols;
+                }
+                case BINARY_CROSSENTROPY -> {
+                    double s = 0;
+                    for (int j = 0; j < cols; j++) {
+                        float pv = p[pb + j];
+                        double y = t[to + r * cols + j];
+                        boolean inside = pv >= EPS && pv <= ONE_MINUS_EPS;
+                        double q = Math.min(Math.max(pv, EPS), ONE_MINUS_EPS);
+                        s -= y * Math.log(q) + (1 - y) * Math.log(1 - q);
+                        row[j] = inside ? (-y / q + (1 - y) / (1 - q)) / cols : 0;
+                    }
+                    yield s / cols;
+                }
+                case BINARY_CROSSENTROPY_LOGITS -> {
+                    double s = 0;
+                    for (int j = 0; j < cols; j++) {
+                        double x = p[pb + j], y = t[to + r * cols + j];
+                        s += Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)));
+                        row[j] = (1 / (1 + Math.exp(-x)) - y) / cols;
+                    }
+                    yield s / cols;
+                }
+                case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> {
+                    // Keras: q = p / sum(p), clipped to [eps, 1 - eps], loss = -sum y log q.
+                    double sum = 0;
+                    for (int j = 0; j < cols; j++) sum += p[pb + j];
+                    double s = 0, dot = 0;
+                    int cls = kind.sparse() ? (int) t[to + r] : -1;
+                    for (int j = 0; j < cols; j++) {
+                        double y = cls >= 0 ? (j == cls ? 1 : 0) : t[to + r * cols + j];
+                        double q = p[pb + j] / sum;
+                        boolean inside = q >= EPS && q <= ONE_MINUS_EPS;
+                        double qc = Math.min(Math.max(q, EPS), ONE_MINUS_EPS);
+                        if (y != 0) s -= y * Math.log(qc);
+                        double dq = inside ? -y / q : 0;     // d loss / d q_j
+                        row[j] = dq;
+                        dot += q * dq;
+                    }
+                    for (int j = 0; j < cols; j++) row[j] = (row[j] - dot) / sum;
+                    yield s;
+                }
+                case CATEGORICAL_CROSSENTROPY_LOGITS, SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> {
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < cols; j++) max = Math.max(max, p[pb + j]);
+                    double se = 0;
+                    for (int j = 0; j < cols; j++) se += Math.exp(p[pb + j] - max);
+                    double lse = max + Math.log(se);
+                    int cls = kind.sparse() ? (int) t[to + r] : -1;
+                    double s = 0, ysum = 0;
+                    for (int j = 0; j < cols; j++) {
+                        double y = cls >= 0 ? (j == cls ? 1 : 0) : t[to + r * cols + j];
+                        s += y * (lse - p[pb + j]);
+                        ysum += y;
+                    }
+                    for (int j = 0; j < cols; j++) {
+                        double y = cls >= 0 ? (j == cls ? 1 : 0) : t[to + r * cols + j];
+                        row[j] = Math.exp(p[pb + j] - lse) * ysum - y;
+                    }
+                    yield s;
+                }
+            };
+            total += wr * l;
+            if (g != null) {
+                double sc = wr / rows;
+                int gb = go + r * cols;
+                for (int j = 0; j < cols; j++) g[gb + j] = (float) (row[j] * sc);
+            }
+        }
+        return (float) (total / rows);
+    }
+}

@@ -1,0 +1,968 @@
+package dev.jrnn.backend;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The {@link Backend} contract, checked against plain double-precision loops written here, on random
+ * non-zero inputs at non-zero offsets with odd sizes. Every backend extends this class and supplies
+ * {@link #backend()}; only the {@code Backend} interface is used, so CPU and CUDA pass the same checks.
+ * Every output buffer is surrounded by garbage that must stay untouched.
+ */
+public abstract class BackendContractTest {
+    /** Relative error allowed against the float64 references (fp32 arithmetic). */
+    protected static final double TOL = 1e-5;
+
+    protected abstract Backend backend();
+
+    private final SplittableRandom rnd = new SplittableRandom(20240917);
+    private final List<Buf> open = new ArrayList<>();
+
+    @AfterEach
+    void closeBuffers() {
+        for (Buf b : open) b.close();
+        open.clear();
+    }
+
+    // ================================================================ helpers
+
+    /** Uniform in [lo, hi], never (nearly) zero. */
+    protected float[] rand(int n, double lo, double hi) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            float v;
+            do { v = (float) (lo + (hi - lo) * rnd.nextDouble()); } while (Math.abs(v) < 1e-3 * Math.max(Math.abs(lo), Math.abs(hi)));
+            x[i] = v;
+        }
+        return x;
+    }
+
+    /** A device copy of {@code data} at offset {@code off}, with garbage around it. */
+    protected final class Dev {
+        final Buf buf;
+        final long off;
+        final float[] init;     // full initial content (garbage + data)
+
+        Dev(float[] data, int off, int tail) {
+            int size = off + data.length + tail;
+            init = rand(size, -50, 50);
+            System.arraycopy(data, 0, init, off, data.length);
+            buf = backend().alloc(size);
+            open.add(buf);
+            backend().upload(init, 0, buf, 0, size);
+            this.off = off;
+        }
+
+        float[] get(int n) {
+            float[] out = new float[n];
+            backend().download(buf, off, out, 0, n);
+            return out;
+        }
+
+        float[] all() {
+            float[] out = new float[init.length];
+            backend().download(buf, 0, out, 0, out.length);
+            return out;
+        }
+
+        /** Asserts nothing outside the [rows, cols] block with row stride ld (from off) changed. */
+        void untouched(String what, int rows, int cols, int ld) {
+            float[] now = all();
+            for (int i = 0; i < now.length; i++) {
+                long rel = i - off;
+                boolean inside = rel >= 0 && rel / ld < rows && rel % ld < cols;
+                if (!inside && Float.floatToRawIntBits(now[i]) != Float.floatToRawIntBits(init[i])) {
+                    fail(what + ": wrote outside its span at buffer index " + i + " (offset " + off + ")");
+                }
+            }
+        }
+
+        void untouched(String what, int n) { untouched(what, 1, n, Math.max(n, 1)); }
+    }
+
+    protected Dev dev(float[] data) { return new Dev(data, 3 + rnd.nextInt(9), 5); }
+
+    protected static double[] d(float[] x) {
+        double[] r = new double[x.length];
+        for (int i = 0; i < x.length; i++) r[i] = x[i];
+        return r;
+    }
+
+    /** |got - ref| <= TOL * max(|ref|, rms(ref)) elementwise. */
+    protected static void close(String what, float[] got, double[] ref) {
+        double ss = 0;
+        for (double v : ref) ss += v * v;
+        double rms = Math.sqrt(ss / Math.max(1, ref.length));
+        double[] mag = new double[ref.length];
+        for (int i = 0; i < ref.length; i++) mag[i] = Math.max(Math.abs(ref[i]), rms);
+        close(what, got, ref, mag);
+    }
+
+    /** |got - ref| <= TOL * mag elementwise (mag: the size of the terms that make up ref). */
+    protected static void close(String what, float[] got, double[] ref, double[] mag) {
+        assertEquals(ref.length, got.length, what + ": length");
+        double worst = 0;
+        int at = -1;
+        for (int i = 0; i < ref.length; i++) {
+            double e = Math.abs(got[i] - ref[i]) / Math.max(mag[i], 1e-30);
+            if (!(e <= worst)) { worst = e; at = i; }
+        }
+        if (!(worst <= TOL)) {
+            fail(what + ": relative error " + worst + " > " + TOL + " at index " + at + ": got " + got[at]
+                    + ", expected " + ref[at]);
+        }
+    }
+
+    protected static void closeScalar(String what, double got, double ref) {
+        double e = Math.abs(got - ref) / Math.max(Math.abs(ref), 1e-30);
+        assertTrue(e <= TOL, what + ": got " + got + ", expected " + ref + " (relative error " + e + ")");
+    }
+
+    protected static final Activation[] ELEMENTWISE = {
+        Activation.LINEAR, Activation.TANH, Activation.SIGMOID, Activation.RELU, Activation.HARD_SIGMOID};
+
+    protected static double f(Activation a, double x) {
+        return switch (a) {
+            case LINEAR -> x;
+            case TANH -> Math.tanh(x);
+            case SIGMOID -> 1 / (1 + Math.exp(-x));
+            case RELU -> Math.max(x, 0);
+            case HARD_SIGMOID -> Math.min(1, Math.max(0, 0.2 * x + 0.5));
+            case SOFTMAX -> throw new IllegalArgumentException();
+        };
+    }
+
+    /** f'(x) written with y = f(x). */
+    protected static double df(Activation a, double y) {
+        return switch (a) {
+            case LINEAR -> 1;
+            case TANH -> 1 - y * y;
+            case SIGMOID -> y * (1 - y);
+            case RELU -> y > 0 ? 1 : 0;
+            case HARD_SIGMOID -> y > 0 && y < 1 ? 0.2 : 0;
+            case SOFTMAX -> throw new IllegalArgumentException();
+        };
+    }
+
+    /** Activated values rounded to float, as a forward kernel stores them. */
+    protected float[] activated(Activation a, float[] x) {
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) y[i] = (float) f(a, x[i]);
+        return y;
+    }
+
+    /** A [batch] mask with some rows 0 (rows 1 and 4 when present). */
+    protected static float[] mask(int batch) {
+        float[] m = new float[batch];
+        for (int b = 0; b < batch; b++) m[b] = (b == 1 || b == 4) ? 0f : 1f;
+        return m;
+    }
+
+    // ================================================================ memory
+
+    @Test
+    void allocIsZeroFilled() {
+        Buf b = backend().alloc(129);
+        open.add(b);
+        assertEquals(129, b.size());
+        float[] out = new float[129];
+        java.util.Arrays.fill(out, 7f);
+        backend().download(b, 0, out, 0, 129);
+        for (float v : out) assertEquals(0f, v);
+    }
+
+    @Test
+    void uploadDownloadCopyFill() {
+        float[] x = rand(37, -2, 2);
+        Dev a = dev(x);
+        float[] got = new float[40];
+        backend().download(a.buf, a.off + 2, got, 3, 35);
+        for (int i = 0; i < 35; i++) assertEquals(x[i + 2], got[i + 3]);
+        // partial upload from an offset of the host array
+        float[] src = rand(50, -1, 1);
+        backend().upload(src, 7, a.buf, a.off + 1, 20);
+        float[] now = a.get(37);
+        for (int i = 0; i < 20; i++) assertEquals(src[7 + i], now[1 + i]);
+        assertEquals(x[0], now[0]);
+        assertEquals(x[21], now[21]);
+
+        Dev b = dev(rand(37, -1, 1));
+        backend().copy(a.buf, a.off, b.buf, b.off, 37);
+        float[] copied = b.get(37);
+        for (int i = 0; i < 37; i++) assertEquals(now[i], copied[i]);
+        b.untouched("copy", 37);
+
+        Dev c = dev(rand(37, -1, 1));
+        backend().fill(c.buf, c.off, 37, -2.5f);
+        for (float v : c.get(37)) assertEquals(-2.5f, v);
+        c.untouched("fill", 37);
+    }
+
+    @Test
+    void copy2d() {
+        int rows = 7, cols = 13, sld = 17, dld = 29;
+        float[] s = rand((rows - 1) * sld + cols, -1, 1);
+        float[] dInit = rand((rows - 1) * dld + cols, -1, 1);
+        Dev src = dev(s), dst = dev(dInit);
+        backend().copy2d(rows, cols, src.buf, src.off, sld, dst.buf, dst.off, dld);
+        float[] got = dst.get(dInit.length);
+        for (int r = 0; r < rows; r++)
+            for (int cc = 0; cc < cols; cc++) assertEquals(s[r * sld + cc], got[r * dld + cc], "copy2d[" + r + "," + cc + "]");
+        dst.untouched("copy2d", rows, cols, dld);
+    }
+
+    @Test
+    void transpose01() {
+        int d0 = 5, d1 = 7, d2 = 3;
+        float[] x = rand(d0 * d1 * d2, -1, 1);
+        Dev xs = dev(x), ys = dev(rand(x.length, -1, 1));
+        backend().transpose01(d0, d1, d2, xs.buf, xs.off, ys.buf, ys.off);
+        float[] y = ys.get(x.length);
+        for (int i = 0; i < d0; i++)
+            for (int j = 0; j < d1; j++)
+                for (int k = 0; k < d2; k++) assertEquals(x[(i * d1 + j) * d2 + k], y[(j * d0 + i) * d2 + k]);
+        ys.untouched("transpose01", x.length);
+    }
+
+    // ================================================================ BLAS-like
+
+    private void checkGemm(boolean ta, boolean tb, int m, int n, int k, float alpha, float beta) {
+        String what = "gemm(" + (ta ? "T" : "N") + (tb ? "T" : "N") + " m=" + m + " n=" + n + " k=" + k
+                + " alpha=" + alpha + " beta=" + beta + ")";
+        int ar = ta ? k : m, ac = ta ? m : k, br = tb ? n : k, bc = tb ? k : n;
+        int lda = ac + 3, ldb = bc + 1, ldc = n + 2;
+        float[] a = rand((ar - 1) * lda + ac, -1, 1), b = rand((br - 1) * ldb + bc, -1, 1);
+        float[] c0 = rand((m - 1) * ldc + n, -1, 1);
+        if (beta == 0) for (int i = 0; i < c0.length; i++) if (i % 3 == 0) c0[i] = Float.NaN;
+        Dev A = dev(a), B = dev(b), C = dev(c0);
+        backend().gemm(ta, tb, m, n, k, alpha, A.buf, A.off, lda, B.buf, B.off, ldb, beta, C.buf, C.off, ldc);
+        float[] got = C.get(c0.length);
+        float[] g = new float[m * n];
+        double[] ref = new double[m * n], mag = new double[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0, sa = 0;
+                for (int p = 0; p < k; p++) {
+                    double av = ta ? a[p * lda + i] : a[i * lda + p];
+                    double bv = tb ? b[j * ldb + p] : b[p * ldb + j];
+                    s += av * bv;
+                    sa += Math.abs(av * bv);
+                }
+                double cv = beta == 0 ? 0 : c0[i * ldc + j];
+                ref[i * n + j] = alpha * s + beta * cv;
+                mag[i * n + j] = Math.abs(alpha) * sa + Math.abs(beta * cv);
+                g[i * n + j] = got[i * ldc + j];
+            }
+        }
+        close(what, g, ref, mag);
+        C.untouched(what, m, n, ldc);
+    }
+
+    @Test
+    void gemmAllTransposesSmallAndOdd() {
+        int[][] sizes = {{37, 129, 67}, {1, 1, 1}, {5, 3, 1}, {1, 37, 129}, {129, 1, 37}, {17, 33, 9}};
+        for (boolean ta : new boolean[] {false, true})
+            for (boolean tb : new boolean[] {false, true})
+                for (int[] s : sizes) {
+                    checkGemm(ta, tb, s[0], s[1], s[2], 1f, 0f);
+                    checkGemm(ta, tb, s[0], s[1], s[2], -0.7f, 0.3f);
+                    checkGemm(ta, tb, s[0], s[1], s[2], 1.3f, 1f);
+                }
+    }
+
+    @Test
+    void gemmAllTransposesLarge() {
+        // Large enough for blocked, packed and multi-threaded paths; odd sizes leave edge tiles.
+        for (boolean ta : new boolean[] {false, true})
+            for (boolean tb : new boolean[] {false, true}) {
+                checkGemm(ta, tb, 263, 301, 277, 1f, 0f);
+                checkGemm(ta, tb, 131, 97, 515, 0.5f, -1.5f);
+            }
+    }
+
+    @Test
+    void gemmWithZeroDepthScalesC() {
+        float[] c0 = rand(6 * 5, -1, 1);
+        Dev A = dev(rand(6, -1, 1)), B = dev(rand(5, -1, 1)), C = dev(c0);
+        backend().gemm(false, false, 6, 5, 0, 1f, A.buf, A.off, 1, B.buf, B.off, 5, 0.5f, C.buf, C.off, 5);
+        double[] ref = new double[c0.length];
+        for (int i = 0; i < ref.length; i++) ref[i] = 0.5 * c0[i];
+        close("gemm k=0", C.get(c0.length), ref);
+    }
+
+    @Test
+    void axpyScaleMul() {
+        int n = 129;
+        float[] x = rand(n, -2, 2), y = rand(n, -2, 2);
+        Dev X = dev(x), Y = dev(y);
+        backend().axpy(n, -0.75f, X.buf, X.off, Y.buf, Y.off);
+        double[] ref = new double[n];
+        for (int i = 0; i < n; i++) ref[i] = y[i] - 0.75 * x[i];
+        close("axpy", Y.get(n), ref);
+        Y.untouched("axpy", n);
+
+        Dev S = dev(x);
+        backend().scale(n, 1.7f, S.buf, S.off);
+        for (int i = 0; i < n; i++) ref[i] = 1.7 * x[i];
+        close("scale", S.get(n), ref);
+        S.untouched("scale", n);
+
+        Dev A = dev(x), B = dev(y), O = dev(rand(n, -1, 1));
+        backend().mul(n, A.buf, A.off, B.buf, B.off, O.buf, O.off);
+        for (int i = 0; i < n; i++) ref[i] = (double) x[i] * y[i];
+        close("mul", O.get(n), ref);
+        O.untouched("mul", n);
+        backend().mul(n, A.buf, A.off, B.buf, B.off, A.buf, A.off);   // out aliases a
+        close("mul aliased", A.get(n), ref);
+    }
+
+    @Test
+    void addRowVectorAndSumRows() {
+        int rows = 37, cols = 129;
+        float[] y = rand(rows * cols, -1, 1), bias = rand(cols, -1, 1);
+        Dev Y = dev(y), Bi = dev(bias);
+        backend().addRowVector(rows, cols, Bi.buf, Bi.off, Y.buf, Y.off);
+        double[] ref = new double[rows * cols];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) ref[r * cols + c] = y[r * cols + c] + (double) bias[c];
+        close("addRowVector", Y.get(rows * cols), ref);
+        Y.untouched("addRowVector", rows * cols);
+
+        float[] x = rand(rows * cols, -1, 1), out0 = rand(cols, -1, 1);
+        Dev X = dev(x), O = dev(out0);
+        double[] sum = new double[cols], mag = new double[cols];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) { sum[c] += x[r * cols + c]; mag[c] += Math.abs(x[r * cols + c]); }
+        backend().sumRows(rows, cols, X.buf, X.off, O.buf, O.off, false);
+        close("sumRows", O.get(cols), sum, mag);
+        O.untouched("sumRows", cols);
+        backend().sumRows(rows, cols, X.buf, X.off, O.buf, O.off, true);
+        double[] twice = new double[cols];
+        for (int c = 0; c < cols; c++) { twice[c] = 2 * sum[c]; mag[c] *= 2; }
+        close("sumRows accumulate", O.get(cols), twice, mag);
+    }
+
+    // ================================================================ activations
+
+    /** Inputs spanning tiny, ordinary and saturating magnitudes, both signs. */
+    protected float[] actInputs(int n) {
+        float[] x = rand(n, -6, 6);
+        float[] special = {1e-6f, -3e-5f, 2e-3f, -0.009f, 0.011f, 0.3f, -0.7f, 9f, -12f, 20f, -40f, 88f, -100f};
+        System.arraycopy(special, 0, x, 0, special.length);
+        return x;
+    }
+
+    @Test
+    void activateElementwise() {
+        int n = 1031;
+        for (Activation a : ELEMENTWISE) {
+            float[] x = actInputs(n);
+            Dev X = dev(x), Y = dev(rand(n, -1, 1));
+            backend().activate(a, n, 1, X.buf, X.off, Y.buf, Y.off);
+            double[] ref = new double[n], mag = new double[n];
+            for (int i = 0; i < n; i++) { ref[i] = f(a, x[i]); mag[i] = Math.abs(ref[i]); }
+            if (a == Activation.HARD_SIGMOID || a == Activation.RELU) {
+                // The kinks are exact in both; elsewhere the value is a float op on x.
+                for (int i = 0; i < n; i++) mag[i] = Math.max(mag[i], 1e-6);
+            }
+            close("activate " + a, Y.get(n), ref, mag);
+            Y.untouched("activate " + a, n);
+            backend().activate(a, n, 7, X.buf, X.off, X.buf, X.off);   // in place
+            close("activate in place " + a, X.get(n), ref, mag);
+        }
+    }
+
+    @Test
+    void activateSoftmaxRows() {
+        int rows = 7, cols = 37, n = rows * cols;
+        float[] x = rand(n, -8, 8);
+        x[5] = 60f;   // a large logit: must not overflow
+        Dev X = dev(x), Y = dev(rand(n, -1, 1));
+        backend().activate(Activation.SOFTMAX, n, cols, X.buf, X.off, Y.buf, Y.off);
+        double[] ref = new double[n];
+        for (int r = 0; r < rows; r++) {
+            double max = Double.NEGATIVE_INFINITY, s = 0;
+            for (int c = 0; c < cols; c++) max = Math.max(max, x[r * cols + c]);
+            for (int c = 0; c < cols; c++) s += Math.exp(x[r * cols + c] - max);
+            for (int c = 0; c < cols; c++) ref[r * cols + c] = Math.exp(x[r * cols + c] - max) / s;
+        }
+        double[] mag = new double[n];
+        for (int i = 0; i < n; i++) mag[i] = Math.max(Math.abs(ref[i]), 1e-12);
+        close("softmax", Y.get(n), ref, mag);
+        Y.untouched("softmax", n);
+    }
+
+    @Test
+    void activateBackwardAll() {
+        int n = 259;
+        for (Activation a : ELEMENTWISE) {
+            float[] y = activated(a, rand(n, -4, 4)), dy = rand(n, -2, 2);
+            Dev Yd = dev(y), DY = dev(dy), DX = dev(rand(n, -1, 1));
+            backend().activateBackward(a, n, 1, Yd.buf, Yd.off, DY.buf, DY.off, DX.buf, DX.off);
+            double[] ref = new double[n];
+            for (int i = 0; i < n; i++) ref[i] = dy[i] * df(a, y[i]);
+            close("activateBackward " + a, DX.get(n), ref);
+            DX.untouched("activateBackward " + a, n);
+            backend().activateBackward(a, n, 1, Yd.buf, Yd.off, DY.buf, DY.off, DY.buf, DY.off);   // dx aliases dy
+            close("activateBackward aliased " + a, DY.get(n), ref);
+        }
+        int rows = 5, cols = 37, m = rows * cols;
+        float[] y = new float[m];
+        float[] raw = rand(m, 0.05, 1);
+        for (int r = 0; r < rows; r++) {
+            double s = 0;
+            for (int c = 0; c < cols; c++) s += raw[r * cols + c];
+            for (int c = 0; c < cols; c++) y[r * cols + c] = (float) (raw[r * cols + c] / s);
+        }
+        float[] dy = rand(m, -2, 2);
+        Dev Yd = dev(y), DY = dev(dy);
+        backend().activateBackward(Activation.SOFTMAX, m, cols, Yd.buf, Yd.off, DY.buf, DY.off, DY.buf, DY.off);
+        double[] ref = new double[m], mag = new double[m];
+        for (int r = 0; r < rows; r++) {
+            double dot = 0, adot = 0;
+            for (int c = 0; c < cols; c++) { dot += (double) dy[r * cols + c] * y[r * cols + c]; adot += Math.abs((double) dy[r * cols + c] * y[r * cols + c]); }
+            for (int c = 0; c < cols; c++) {
+                int i = r * cols + c;
+                ref[i] = y[i] * (dy[i] - dot);
+                mag[i] = y[i] * (Math.abs(dy[i]) + adot);
+            }
+        }
+        close("softmax backward (aliased)", DY.get(m), ref, mag);
+    }
+
+    // ================================================================ SimpleRNN step
+
+    @Test
+    void rnnStepForwardAndBackward() {
+        int B = 7, H = 37, n = B * H;
+        for (Activation a : ELEMENTWISE) {
+            for (boolean masked : new boolean[] {false, true}) {
+                String w = "rnn " + a + (masked ? " masked" : "");
+                float[] pre = rand(n, -3, 3), hPrev = rand(n, -1, 1), m = mask(B);
+                Dev P = dev(pre), HP = dev(hPrev), M = dev(m), Hd = dev(rand(n, -1, 1));
+                backend().rnnStepForward(a, B, H, P.buf, P.off, HP.buf, HP.off, masked ? M.buf : null, M.off, Hd.buf, Hd.off);
+                double[] ref = new double[n];
+                for (int b = 0; b < B; b++)
+                    for (int j = 0; j < H; j++)
+                        ref[b * H + j] = masked && m[b] == 0 ? hPrev[b * H + j] : f(a, pre[b * H + j]);
+                float[] h = Hd.get(n);
+                close(w + " forward", h, ref);
+                Hd.untouched(w + " forward", n);
+
+                for (boolean withDy : new boolean[] {false, true}) {
+                    float[] dhNext = rand(n, -1, 1), dy = rand(n, -1, 1);
+                    Dev DN = dev(dhNext), DY = dev(dy), DP = dev(rand(n, -1, 1)), DHP = dev(rand(n, -1, 1));
+                    backend().rnnStepBackward(a, B, H, Hd.buf, Hd.off, DN.buf, DN.off, withDy ? DY.buf : null, DY.off,
+                            masked ? M.buf : null, M.off, DP.buf, DP.off, DHP.buf, DHP.off);
+                    double[] dpre = new double[n], dhp = new double[n];
+                    for (int b = 0; b < B; b++)
+                        for (int j = 0; j < H; j++) {
+                            int i = b * H + j;
+                            double g = dhNext[i] + (withDy ? dy[i] : 0);
+                            if (masked && m[b] == 0) { dpre[i] = 0; dhp[i] = g; }
+                            else { dpre[i] = g * df(a, h[i]); dhp[i] = 0; }
+                        }
+                    close(w + " backward dpre" + (withDy ? "" : " (dy null)"), DP.get(n), dpre);
+                    close(w + " backward dhPrev", DHP.get(n), dhp);
+                    DP.untouched(w + " dpre", n);
+                    DHP.untouched(w + " dhPrev", n);
+                }
+            }
+        }
+    }
+
+    // ================================================================ LSTM step
+
+    /** Reference LSTM forward in double: returns {gates(act), c, h}. */
+    static double[][] lstmForwardRef(Activation act, Activation rec, int B, int H, double[] pre, double[] cPrev,
+                                     double[] hPrev, float[] mask) {
+        double[] g = new double[4 * B * H], c = new double[B * H], h = new double[B * H];
+        for (int b = 0; b < B; b++)
+            for (int j = 0; j < H; j++) {
+                int r = b * 4 * H, i = b * H + j;
+                double ig = f(rec, pre[r + j]), fg = f(rec, pre[r + H + j]), gg = f(act, pre[r + 2 * H + j]), og = f(rec, pre[r + 3 * H + j]);
+                g[r + j] = ig; g[r + H + j] = fg; g[r + 2 * H + j] = gg; g[r + 3 * H + j] = og;
+                if (mask != null && mask[b] == 0) { c[i] = cPrev[i]; h[i] = hPrev[i]; }
+                else { c[i] = fg * cPrev[i] + ig * gg; h[i] = og * f(act, c[i]); }
+            }
+        return new double[][] {g, c, h};
+    }
+
+    /** Reference LSTM backward in double: returns {dgates, dcPrev, dhPrev}. */
+    static double[][] lstmBackwardRef(Activation act, Activation rec, int B, int H, double[] g, double[] cPrev, double[] c,
+                                      double[] gh, double[] dcNext, float[] mask) {
+        double[] dg = new double[4 * B * H], dcp = new double[B * H], dhp = new double[B * H];
+        for (int b = 0; b < B; b++)
+            for (int j = 0; j < H; j++) {
+                int r = b * 4 * H, i = b * H + j;
+                if (mask != null && mask[b] == 0) { dcp[i] = dcNext[i]; dhp[i] = gh[i]; continue; }
+                double ig = g[r + j], fg = g[r + H + j], gg = g[r + 2 * H + j], og = g[r + 3 * H + j];
+                double tc = f(act, c[i]);
+                double dc = dcNext[i] + gh[i] * og * df(act, tc);
+                dg[r + j] = dc * gg * df(rec, ig);
+                dg[r + H + j] = dc * cPrev[i] * df(rec, fg);
+                dg[r + 2 * H + j] = dc * ig * df(act, gg);
+                dg[r + 3 * H + j] = gh[i] * tc * df(rec, og);
+                dcp[i] = dc * fg;
+            }
+        return new double[][] {dg, dcp, dhp};
+    }
+
+    /** The references above agree with central differences of the forward (so they are right, not just matched). */
+    @Test
+    void lstmReferenceMatchesFiniteDifferences() {
+        int B = 2, H = 3;
+        double[] pre = d(rand(4 * B * H, -2, 2)), cPrev = d(rand(B * H, -1, 1)), hPrev = d(rand(B * H, -1, 1));
+        double[] gh = d(rand(B * H, -1, 1)), dcNext = d(rand(B * H, -1, 1));
+        Activation act = Activation.TANH, rec = Activation.SIGMOID;
+        double[][] fw = lstmForwardRef(act, rec, B, H, pre, cPrev, hPrev, null);
+        double[][] bw = lstmBackwardRef(act, rec, B, H, fw[0], cPrev, fw[1], gh, dcNext, null);
+        java.util.function.Supplier<Double> obj = () -> {
+            double[][] o = lstmForwardRef(act, rec, B, H, pre, cPrev, hPrev, null);
+            double s = 0;
+            for (int i = 0; i < B * H; i++) s += gh[i] * o[2][i] + dcNext[i] * o[1][i];
+            return s;
+        };
+        double eps = 1e-6;
+        for (int i = 0; i < pre.length; i++) {
+            double old = pre[i];
+            pre[i] = old + eps; double up = obj.get();
+            pre[i] = old - eps; double dn = obj.get();
+            pre[i] = old;
+            assertEquals((up - dn) / (2 * eps), bw[0][i], 1e-7, "lstm ref dgates[" + i + "]");
+        }
+        for (int i = 0; i < cPrev.length; i++) {
+            double old = cPrev[i];
+            cPrev[i] = old + eps; double up = obj.get();
+            cPrev[i] = old - eps; double dn = obj.get();
+            cPrev[i] = old;
+            assertEquals((up - dn) / (2 * eps), bw[1][i], 1e-7, "lstm ref dcPrev[" + i + "]");
+        }
+    }
+
+    @Test
+    void lstmStepForwardAndBackward() {
+        int B = 7, H = 37, n = B * H;
+        Activation[][] pairs = {{Activation.TANH, Activation.SIGMOID}, {Activation.RELU, Activation.HARD_SIGMOID},
+                                {Activation.LINEAR, Activation.TANH}, {Activation.SIGMOID, Activation.SIGMOID}};
+        for (Activation[] pr : pairs) {
+            Activation act = pr[0], rec = pr[1];
+            for (boolean masked : new boolean[] {false, true}) {
+                String w = "lstm " + act + "/" + rec + (masked ? " masked" : "");
+                float[] pre = rand(4 * n, -3, 3), cPrev = rand(n, -2, 2), hPrev = rand(n, -1, 1), m = mask(B);
+                Dev G = dev(pre), CP = dev(cPrev), HP = dev(hPrev), M = dev(m), C = dev(rand(n, -1, 1)), Hd = dev(rand(n, -1, 1));
+                backend().lstmStepForward(act, rec, B, H, G.buf, G.off, CP.buf, CP.off, HP.buf, HP.off,
+                        masked ? M.buf : null, M.off, C.buf, C.off, Hd.buf, Hd.off);
+                double[][] fw = lstmForwardRef(act, rec, B, H, d(pre), d(cPrev), d(hPrev), masked ? m : null);
+                float[] gates = G.get(4 * n), c = C.get(n);
+                close(w + " gates", gates, fw[0]);
+                close(w + " c", c, fw[1]);
+                close(w + " h", Hd.get(n), fw[2]);
+                G.untouched(w + " gates", 4 * n);
+                C.untouched(w + " c", n);
+                Hd.untouched(w + " h", n);
+
+                for (boolean withDy : new boolean[] {false, true}) {
+                    for (boolean alias : new boolean[] {false, true}) {
+                        float[] dhNext = rand(n, -1, 1), dy = rand(n, -1, 1), dcNext = rand(n, -1, 1);
+                        Dev DN = dev(dhNext), DY = dev(dy), DCN = dev(dcNext);
+                        Dev DG = dev(rand(4 * n, -1, 1)), DCP = alias ? DCN : dev(rand(n, -1, 1)), DHP = dev(rand(n, -1, 1));
+                        backend().lstmStepBackward(act, rec, B, H, G.buf, G.off, CP.buf, CP.off, C.buf, C.off,
+                                DN.buf, DN.off, withDy ? DY.buf : null, DY.off, DCN.buf, DCN.off, masked ? M.buf : null, M.off,
+                                DG.buf, DG.off, DCP.buf, DCP.off, DHP.buf, DHP.off);
+                        double[] gh = new double[n];
+                        for (int i = 0; i < n; i++) gh[i] = dhNext[i] + (withDy ? dy[i] : 0);
+                        double[][] bw = lstmBackwardRef(act, rec, B, H, d(gates), d(cPrev), d(c), gh, d(dcNext), masked ? m : null);
+                        String ww = w + (withDy ? "" : " dy=null") + (alias ? " dcPrev=dcNext" : "");
+                        close(ww + " dgates", DG.get(4 * n), bw[0]);
+                        close(ww + " dcPrev", DCP.get(n), bw[1]);
+                        close(ww + " dhPrev", DHP.get(n), bw[2]);
+                        DG.untouched(ww + " dgates", 4 * n);
+                        DCP.untouched(ww + " dcPrev", n);
+                        DHP.untouched(ww + " dhPrev", n);
+                    }
+                }
+            }
+        }
+    }
+
+    // ================================================================ GRU step
+
+    /** Reference GRU forward (reset_after): returns {xpOut (z,r,hh), rpOut (with bias), h}. */
+    static double[][] gruForwardRef(Activation act, Activation rec, int B, int H, double[] xp, double[] rp, double[] bRec,
+                                    double[] hPrev, float[] mask) {
+        double[] xo = new double[3 * B * H], ro = new double[3 * B * H], h = new double[B * H];
+        for (int b = 0; b < B; b++)
+            for (int j = 0; j < H; j++) {
+                int r = b * 3 * H, i = b * H + j;
+                double rz = rp[r + j] + (bRec == null ? 0 : bRec[j]);
+                double rr = rp[r + H + j] + (bRec == null ? 0 : bRec[H + j]);
+                double rh = rp[r + 2 * H + j] + (bRec == null ? 0 : bRec[2 * H + j]);
+                double z = f(rec, xp[r + j] + rz), rg = f(rec, xp[r + H + j] + rr), hh = f(act, xp[r + 2 * H + j] + rg * rh);
+                xo[r + j] = z; xo[r + H + j] = rg; xo[r + 2 * H + j] = hh;
+                ro[r + j] = rz; ro[r + H + j] = rr; ro[r + 2 * H + j] = rh;
+                h[i] = mask != null && mask[b] == 0 ? hPrev[i] : z * hPrev[i] + (1 - z) * hh;
+            }
+        return new double[][] {xo, ro, h};
+    }
+
+    /** Reference GRU backward: returns {dxp, drp, dhPrev}. */
+    static double[][] gruBackwardRef(Activation act, Activation rec, int B, int H, double[] xo, double[] ro, double[] hPrev,
+                                     double[] gh, float[] mask) {
+        double[] dxp = new double[3 * B * H], drp = new double[3 * B * H], dhp = new double[B * H];
+        for (int b = 0; b < B; b++)
+            for (int j = 0; j < H; j++) {
+                int r = b * 3 * H, i = b * H + j;
+                if (mask != null && mask[b] == 0) { dhp[i] = gh[i]; continue; }
+                double z = xo[r + j], rg = xo[r + H + j], hh = xo[r + 2 * H + j], rh = ro[r + 2 * H + j];
+                double dz = gh[i] * (hPrev[i] - hh) * df(rec, z);
+                double dah = gh[i] * (1 - z) * df(act, hh);
+                double dr = dah * rh * df(rec, rg);
+                dxp[r + j] = dz; dxp[r + H + j] = dr; dxp[r + 2 * H + j] = dah;
+                drp[r + j] = dz; drp[r + H + j] = dr; drp[r + 2 * H + j] = dah * rg;
+                dhp[i] = gh[i] * z;
+            }
+        return new double[][] {dxp, drp, dhp};
+    }
+
+    @Test
+    void gruReferenceMatchesFiniteDifferences() {
+        int B = 2, H = 3;
+        double[] xp = d(rand(3 * B * H, -2, 2)), rp = d(rand(3 * B * H, -2, 2)), bRec = d(rand(3 * H, -1, 1));
+        double[] hPrev = d(rand(B * H, -1, 1)), gh = d(rand(B * H, -1, 1));
+        Activation act = Activation.TANH, rec = Activation.SIGMOID;
+        double[][] fw = gruForwardRef(act, rec, B, H, xp, rp, bRec, hPrev, null);
+        double[][] bw = gruBackwardRef(act, rec, B, H, fw[0], fw[1], hPrev, gh, null);
+        java.util.function.Supplier<Double> obj = () -> {
+            double[] h = gruForwardRef(act, rec, B, H, xp, rp, bRec, hPrev, null)[2];
+            double s = 0;
+            for (int i = 0; i < B * H; i++) s += gh[i] * h[i];
+            return s;
+        };
+        double eps = 1e-6;
+        double[][] vars = {xp, rp, hPrev};
+        double[][] grads = {bw[0], bw[1], null};
+        for (int v = 0; v < 3; v++) {
+            double[] x = vars[v];
+            for (int i = 0; i < x.length; i++) {
+                double old = x[i];
+                x[i] = old + eps; double up = obj.get();
+                x[i] = old - eps; double dn = obj.get();
+                x[i] = old;
+                double fd = (up - dn) / (2 * eps);
+                if (v < 2) assertEquals(fd, grads[v][i], 1e-7, "gru ref grad " + v + "[" + i + "]");
+                else assertEquals(fd, bw[2][i], 1e-7, "gru ref dhPrev (direct part)[" + i + "]");
+            }
+        }
+    }
+
+    @Test
+    void gruStepForwardAndBackward() {
+        int B = 7, H = 37, n = B * H;
+        Activation[][] pairs = {{Activation.TANH, Activation.SIGMOID}, {Activation.RELU, Activation.HARD_SIGMOID},
+                                {Activation.LINEAR, Activation.TANH}};
+        for (Activation[] pr : pairs) {
+            Activation act = pr[0], rec = pr[1];
+            for (int variant = 0; variant < 4; variant++) {
+                boolean masked = (variant & 1) != 0, withBias = (variant & 2) != 0;
+                String w = "gru " + act + "/" + rec + (masked ? " masked" : "") + (withBias ? "" : " bRec=null");
+                float[] xp = rand(3 * n, -2, 2), rp = rand(3 * n, -2, 2), b = rand(3 * H, -1, 1), hPrev = rand(n, -1, 1), m = mask(B);
+                Dev XP = dev(xp), RP = dev(rp), BR = dev(b), HP = dev(hPrev), M = dev(m), Hd = dev(rand(n, -1, 1));
+                backend().gruStepForward(act, rec, B, H, XP.buf, XP.off, RP.buf, RP.off, withBias ? BR.buf : null, BR.off,
+                        HP.buf, HP.off, masked ? M.buf : null, M.off, Hd.buf, Hd.off);
+                double[][] fw = gruForwardRef(act, rec, B, H, d(xp), d(rp), withBias ? d(b) : null, d(hPrev), masked ? m : null);
+                float[] xo = XP.get(3 * n), ro = RP.get(3 * n);
+                close(w + " xp out (z, r, hh)", xo, fw[0]);
+                close(w + " rp out", ro, fw[1]);
+                close(w + " h", Hd.get(n), fw[2]);
+                XP.untouched(w + " xp", 3 * n);
+                RP.untouched(w + " rp", 3 * n);
+                Hd.untouched(w + " h", n);
+
+                for (boolean withDy : new boolean[] {false, true}) {
+                    float[] dhNext = rand(n, -1, 1), dy = rand(n, -1, 1);
+                    Dev DN = dev(dhNext), DY = dev(dy), DX = dev(rand(3 * n, -1, 1)), DR = dev(rand(3 * n, -1, 1)), DHP = dev(rand(n, -1, 1));
+                    backend().gruStepBackward(act, rec, B, H, XP.buf, XP.off, RP.buf, RP.off, HP.buf, HP.off,
+                            DN.buf, DN.off, withDy ? DY.buf : null, DY.off, masked ? M.buf : null, M.off,
+                            DX.buf, DX.off, DR.buf, DR.off, DHP.buf, DHP.off);
+                    double[] gh = new double[n];
+                    for (int i = 0; i < n; i++) gh[i] = dhNext[i] + (withDy ? dy[i] : 0);
+                    double[][] bw = gruBackwardRef(act, rec, B, H, d(xo), d(ro), d(hPrev), gh, masked ? m : null);
+                    String ww = w + (withDy ? "" : " dy=null");
+                    close(ww + " dxp", DX.get(3 * n), bw[0]);
+                    close(ww + " drp", DR.get(3 * n), bw[1]);
+                    close(ww + " dhPrev", DHP.get(n), bw[2]);
+                    DX.untouched(ww + " dxp", 3 * n);
+                    DR.untouched(ww + " drp", 3 * n);
+                    DHP.untouched(ww + " dhPrev", n);
+                }
+            }
+        }
+    }
+
+    // ================================================================ embedding
+
+    @Test
+    void gatherAndScatterAddRows() {
+        int vocab = 11, dim = 13, n = 37;
+        float[] table = rand(vocab * dim, -1, 1), idx = new float[n];
+        for (int i = 0; i < n; i++) idx[i] = rnd.nextInt(vocab);
+        idx[0] = 3; idx[1] = 3; idx[2] = vocab - 1;    // repeated ids and the last row
+        Dev I = dev(idx), T = new Dev(table, 4, 0), O = dev(rand(n * dim, -1, 1));
+        backend().gatherRows(n, dim, I.buf, I.off, T.buf, T.off, O.buf, O.off);
+        float[] out = O.get(n * dim);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < dim; j++) assertEquals(table[(int) idx[i] * dim + j], out[i * dim + j], "gatherRows");
+        O.untouched("gatherRows", n * dim);
+
+        float[] dOut = rand(n * dim, -1, 1), dt = rand(vocab * dim, -1, 1);
+        Dev DO = dev(dOut), DT = dev(dt);
+        backend().scatterAddRows(n, dim, I.buf, I.off, DO.buf, DO.off, DT.buf, DT.off);
+        double[] ref = d(dt), mag = new double[dt.length];
+        for (int i = 0; i < dt.length; i++) mag[i] = Math.abs(dt[i]);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < dim; j++) {
+                ref[(int) idx[i] * dim + j] += dOut[i * dim + j];
+                mag[(int) idx[i] * dim + j] += Math.abs(dOut[i * dim + j]);
+            }
+        close("scatterAddRows", DT.get(dt.length), ref, mag);
+        DT.untouched("scatterAddRows", dt.length);
+    }
+
+    // ================================================================ losses
+
+    /** Keras clips probabilities in float32: to [1e-7f, 1 - 1e-7f] (the upper bound rounds to 1 - 2^-23). */
+    private static final double KERAS_EPS = 1e-7f, KERAS_ONE_MINUS_EPS = 1f - 1e-7f;
+
+    /** Reference loss in double, Keras semantics (sum over batch size). */
+    static double lossRef(Loss kind, int rows, int cols, double[] p, float[] t, float[] w) {
+        double total = 0;
+        for (int r = 0; r < rows; r++) {
+            double l = 0;
+            switch (kind) {
+                case MSE -> { for (int c = 0; c < cols; c++) { double e = p[r * cols + c] - t[r * cols + c]; l += e * e / cols; } }
+                case MAE -> { for (int c = 0; c < cols; c++) l += Math.abs(p[r * cols + c] - t[r * cols + c]) / cols; }
+                case BINARY_CROSSENTROPY -> {
+                    for (int c = 0; c < cols; c++) {
+                        double q = Math.min(Math.max(p[r * cols + c], KERAS_EPS), KERAS_ONE_MINUS_EPS), y = t[r * cols + c];
+                        l -= (y * Math.log(q) + (1 - y) * Math.log(1 - q)) / cols;
+                    }
+                }
+                case BINARY_CROSSENTROPY_LOGITS -> {
+                    for (int c = 0; c < cols; c++) {
+                        double x = p[r * cols + c], y = t[r * cols + c], s = 1 / (1 + Math.exp(-x));
+                        l -= (y * Math.log(s) + (1 - y) * Math.log(1 - s)) / cols;
+                    }
+                }
+                case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> {
+                    double s = 0;
+                    for (int c = 0; c < cols; c++) s += p[r * cols + c];
+                    for (int c = 0; c < cols; c++) {
+                        double y = kind.sparse() ? (c == (int) t[r] ? 1 : 0) : t[r * cols + c];
+                        double q = Math.min(Math.max(p[r * cols + c] / s, KERAS_EPS), KERAS_ONE_MINUS_EPS);
+                        l -= y * Math.log(q);
+                    }
+                }
+                case CATEGORICAL_CROSSENTROPY_LOGITS, SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> {
+                    double s = 0;
+                    for (int c = 0; c < cols; c++) s += Math.exp(p[r * cols + c]);
+                    for (int c = 0; c < cols; c++) {
+                        double y = kind.sparse() ? (c == (int) t[r] ? 1 : 0) : t[r * cols + c];
+                        l -= y * (p[r * cols + c] - Math.log(s));
+                    }
+                }
+            }
+            total += (w == null ? 1 : w[r]) * l;
+        }
+        return total / rows;
+    }
+
+    private float[] lossPred(Loss kind, int rows, int cols) {
+        return switch (kind) {
+            case MSE, MAE, BINARY_CROSSENTROPY_LOGITS, CATEGORICAL_CROSSENTROPY_LOGITS, SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS ->
+                    rand(rows * cols, -3, 3);
+            case BINARY_CROSSENTROPY -> rand(rows * cols, 0.03, 0.97);
+            case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> {
+                float[] p = rand(rows * cols, 0.05, 1);
+                for (int r = 0; r < rows; r++) {
+                    double s = 0;
+                    for (int c = 0; c < cols; c++) s += p[r * cols + c];
+                    for (int c = 0; c < cols; c++) p[r * cols + c] /= (float) s;
+                }
+                yield p;
+            }
+        };
+    }
+
+    private float[] lossTarget(Loss kind, int rows, int cols) {
+        return switch (kind) {
+            case MSE, MAE -> rand(rows * cols, -3, 3);
+            case BINARY_CROSSENTROPY, BINARY_CROSSENTROPY_LOGITS -> {
+                float[] t = rand(rows * cols, 0, 1);
+                for (int i = 0; i < t.length; i += 2) t[i] = t[i] < 0.5f ? 0f : 1f;   // hard and soft labels
+                yield t;
+            }
+            case CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY_LOGITS -> {
+                float[] t = new float[rows * cols];
+                for (int r = 0; r < rows; r++) {
+                    if (r % 2 == 0) t[r * cols + rnd.nextInt(cols)] = 1f;
+                    else {   // soft labels
+                        float[] u = rand(cols, 0.01, 1);
+                        double s = 0;
+                        for (float v : u) s += v;
+                        for (int c = 0; c < cols; c++) t[r * cols + c] = (float) (u[c] / s);
+                    }
+                }
+                yield t;
+            }
+            case SPARSE_CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> {
+                float[] t = new float[rows];
+                for (int r = 0; r < rows; r++) t[r] = rnd.nextInt(cols);
+                t[0] = cols - 1;
+                yield t;
+            }
+        };
+    }
+
+    @Test
+    void lossValueAndGradientEveryKind() {
+        int rows = 7, cols = 13, n = rows * cols;
+        for (Loss kind : Loss.values()) {
+            for (boolean weighted : new boolean[] {false, true}) {
+                String w = "loss " + kind + (weighted ? " weighted" : "");
+                float[] p = lossPred(kind, rows, cols), t = lossTarget(kind, rows, cols), wt = rand(rows, 0.2, 2);
+                Dev P = dev(p), T = dev(t), W = dev(wt), G = dev(rand(n, -1, 1));
+                float got = backend().loss(kind, rows, cols, P.buf, P.off, T.buf, T.off, weighted ? W.buf : null, W.off, G.buf, G.off);
+                float[] ww = weighted ? wt : null;
+                double[] pd = d(p);
+                closeScalar(w + " value", got, lossRef(kind, rows, cols, pd, t, ww));
+                double[] fd = new double[n];
+                for (int i = 0; i < n; i++) {
+                    double old = pd[i], h = 1e-6 * Math.max(1, Math.abs(old));
+                    pd[i] = old + h; double up = lossRef(kind, rows, cols, pd, t, ww);
+                    pd[i] = old - h; double dn = lossRef(kind, rows, cols, pd, t, ww);
+                    pd[i] = old;
+                    fd[i] = (up - dn) / (2 * h);
+                }
+                // fp32 vs central differences of a double function: allow TOL of the gradient's scale.
+                close(w + " gradient vs central differences", G.get(n), fd);
+                G.untouched(w + " grad", n);
+                assertTrue(Float.isFinite(got), w);
+            }
+        }
+    }
+
+    @Test
+    void lossClipsProbabilities() {
+        int rows = 2, cols = 3;
+        float[] p = {0f, 1f, 0.5f, 1f, 0f, 0.25f};
+        float[] t = {1f, 0f, 1f, 1f, 1f, 0f};
+        Dev P = dev(p), T = dev(t), G = dev(rand(6, -1, 1));
+        float got = backend().loss(Loss.BINARY_CROSSENTROPY, rows, cols, P.buf, P.off, T.buf, T.off, null, 0, G.buf, G.off);
+        closeScalar("bce clipped value", got, lossRef(Loss.BINARY_CROSSENTROPY, rows, cols, d(p), t, null));
+        assertTrue(backend().allFinite(6, G.buf, G.off), "bce clipped gradient must be finite");
+        float[] pc = {0f, 0.25f, 0.75f, 0.5f, 0.5f, 0f};
+        float[] tc = {1f, 0f, 0f, 0f, 0f, 1f};
+        Dev PC = dev(pc), TC = dev(tc);
+        got = backend().loss(Loss.CATEGORICAL_CROSSENTROPY, rows, cols, PC.buf, PC.off, TC.buf, TC.off, null, 0, G.buf, G.off);
+        closeScalar("cce clipped value", got, lossRef(Loss.CATEGORICAL_CROSSENTROPY, rows, cols, d(pc), tc, null));
+        assertTrue(backend().allFinite(6, G.buf, G.off), "cce clipped gradient must be finite");
+    }
+
+    // ================================================================ reductions and checks
+
+    @Test
+    void sumSquaresAllFiniteClip() {
+        int n = 1031;
+        float[] x = rand(n, -3, 3);
+        Dev X = dev(x);
+        double ref = 0;
+        for (float v : x) ref += (double) v * v;
+        closeScalar("sumSquares", backend().sumSquares(n, X.buf, X.off), ref);
+        assertTrue(backend().allFinite(n, X.buf, X.off), "allFinite on finite data");
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            for (int pos : new int[] {0, 517, n - 1}) {
+                float[] y = x.clone();
+                y[pos] = bad;
+                Dev Y = dev(y);
+                assertFalse(backend().allFinite(n, Y.buf, Y.off), "allFinite must see " + bad + " at " + pos);
+            }
+        }
+        // garbage outside the span must not count
+        float[] z = x.clone();
+        Dev Z = dev(z);
+        backend().fill(Z.buf, Z.off + n, 1, Float.NaN);
+        backend().fill(Z.buf, Z.off - 1, 1, Float.NaN);
+        assertTrue(backend().allFinite(n, Z.buf, Z.off), "allFinite must look only at its span");
+
+        Dev C = dev(x);
+        backend().clip(n, -1.25f, 0.5f, C.buf, C.off);
+        double[] cr = new double[n];
+        for (int i = 0; i < n; i++) cr[i] = Math.min(Math.max(x[i], -1.25), 0.5);
+        close("clip", C.get(n), cr);
+        C.untouched("clip", n);
+    }
+
+    // ================================================================ optimizers
+
+    @Test
+    void adamMatchesScalarReferenceOverSteps() {
+        int n = 1031;
+        float lr = 0.01f, b1 = 0.9f, b2 = 0.999f, eps = 1e-7f;
+        float[] p0 = rand(n, -1, 1), m0 = rand(n, -0.1, 0.1), v0 = rand(n, 0.001, 0.01);
+        Dev P = dev(p0), M = dev(m0), V = dev(v0);
+        double[] p = d(p0), m = d(m0), v = d(v0);
+        for (long t = 1; t <= 5; t++) {
+            float[] g = rand(n, -1, 1);
+            if (t == 3) for (int i = 0; i < n; i += 5) g[i] *= 1e-3f;   // small gradients: eps matters less, ratios still exact
+            Dev G = dev(g);
+            backend().adamUpdate(n, P.buf, P.off, G.buf, G.off, M.buf, M.off, V.buf, V.off, lr, b1, b2, eps, t);
+            double alpha = lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
+            for (int i = 0; i < n; i++) {
+                m[i] += (g[i] - m[i]) * (1 - (double) b1);
+                v[i] += ((double) g[i] * g[i] - v[i]) * (1 - (double) b2);
+                p[i] -= alpha * m[i] / (Math.sqrt(v[i]) + eps);
+            }
+            close("adam m, step " + t, M.get(n), m);
+            close("adam v, step " + t, V.get(n), v);
+            close("adam p, step " + t, P.get(n), p);
+        }
+        P.untouched("adam p", n);
+        M.untouched("adam m", n);
+        V.untouched("adam v", n);
+    }
+
+    @Test
+    void sgdPlainMomentumNesterov() {
+        int n = 259;
+        float lr = 0.05f, mom = 0.9f;
+        for (int mode = 0; mode < 3; mode++) {
+            String w = "sgd " + new String[] {"plain", "momentum", "nesterov"}[mode];
+            float[] p0 = rand(n, -1, 1), v0 = rand(n, -0.1, 0.1);
+            Dev P = dev(p0), V = dev(v0);
+            double[] p = d(p0), v = d(v0);
+            for (int step = 0; step < 4; step++) {
+                float[] g = rand(n, -1, 1);
+                Dev G = dev(g);
+                backend().sgdUpdate(n, P.buf, P.off, G.buf, G.off, mode == 0 ? null : V.buf, V.off, lr, mode == 0 ? 0f : mom, mode == 2);
+                for (int i = 0; i < n; i++) {
+                    if (mode == 0) { p[i] -= lr * (double) g[i]; continue; }
+                    v[i] = mom * v[i] - lr * (double) g[i];
+                    p[i] += mode == 2 ? mom * v[i] - lr * (double) g[i] : v[i];
+                }
+                close(w + " p, step " + step, P.get(n), p);
+                if (mode > 0) close(w + " velocity, step " + step, V.get(n), v);
+            }
+            P.untouched(w + " p", n);
+            if (mode == 0) V.untouched(w + " velocity untouched without momentum", n);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.jrnn.backend;
+
+import dev.jrnn.backend.cpu.CpuBackend;
+import dev.jrnn.backend.cpu.CpuBuf;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The backend contract on the CPU, plus the CPU's own argument checks. */
+class CpuBackendTest extends BackendContractTest {
+    private static final Backend BE = CpuBackend.create();
+
+    @Override
+    protected Backend backend() { return BE; }
+
+    @AfterAll
+    static void closeBackend() { BE.close(); }
+
+    @Test
+    void createdThroughBackends() {
+        try (Backend be = Backends.create("cpu")) {
+            assertEquals("cpu", be.name());
+        }
+    }
+
+    @Test
+    void closeIsIdempotent() {
+        Backend be = CpuBackend.create();
+        Buf b = be.alloc(3);
+        b.close();
+        b.close();
+        be.close();
+        be.close();
+        assertThrows(IllegalStateException.class, () -> be.alloc(1));
+    }
+
+    @Test
+    void oversizedAllocationIsRejectedClearly() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BE.alloc(CpuBuf.MAX_FLOATS + 1));
+        assertTrue(e.getMessage().contains(String.valueOf(CpuBuf.MAX_FLOATS)), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> BE.alloc(-1));
+    }
+
+    @Test
+    void badArgumentsNameTheOperation() {
+        try (Buf a = BE.alloc(10); Buf b = BE.alloc(10)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> BE.gemm(false, false, 3, 3, 3, 1f, a, 0, 3, b, 0, 3, 0f, b, 2, 3));
+            assertTrue(e.getMessage().startsWith("gemm"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> BE.axpy(8, 1f, a, 5, b, 0));
+            assertTrue(e.getMessage().contains("axpy") && e.getMessage().contains("x"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> BE.rnnStepForward(Activation.SOFTMAX, 1, 2, a, 0, a, 2, null, 0, b, 0));
+            assertTrue(e.getMessage().contains("softmax"), e.getMessage());
+            BE.fill(a, 0, 10, 0f);
+            BE.fill(a, 0, 1, 4f);   // class index 4 with only 3 classes
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> BE.loss(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 1, 3, b, 0, a, 0, null, 0, b, 3));
+            assertTrue(e.getMessage().contains("[0, 3)"), e.getMessage());
+            BE.fill(a, 0, 1, 2.5f);
+            e = assertThrows(IllegalArgumentException.class, () -> BE.gatherRows(1, 2, a, 0, b, 0, b, 6));
+            assertTrue(e.getMessage().contains("gatherRows"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> BE.adamUpdate(2, a, 0, b, 0, a, 2, b, 2, 0.1f, 0.9f, 0.99f, 1e-7f, 0));
+            assertTrue(e.getMessage().contains("t"), e.getMessage());
+        }
+    }
+
+    @Test
+    void buffersOfAnotherBackendAreRejected() {
+        try (Backend other = CpuBackend.create(); Buf foreign = other.alloc(4); Buf mine = BE.alloc(4)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BE.copy(foreign, 0, mine, 0, 4));
+            assertTrue(e.getMessage().contains("copy"), e.getMessage());
+        }
+    }
+
+    @Test
+    void useAfterCloseIsAClearError() {
+        Buf b = BE.alloc(4);
+        b.close();
+        assertThrows(IllegalStateException.class, () -> BE.fill(b, 0, 4, 1f));
+    }
+}

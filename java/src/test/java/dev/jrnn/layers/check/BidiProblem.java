@@ -1,0 +1,208 @@
+package dev.jrnn.layers.check;
+
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Param;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Gradient-check problem for Bidirectional(recurrent layer): variables x, the forward layer's
+ * weights, the backward layer's weights and, with initial states, [h (, c)] per direction.
+ * {@code layer == null}: reference only.
+ */
+final class BidiProblem extends GradCheck.Problem {
+    final Ref.Rnn s;
+    final String merge;
+    final int b, t, in;
+    final Layer layer;
+    final GradCheck.Var x;
+    final List<GradCheck.Var> wf = new ArrayList<>(), wb = new ArrayList<>(), sf = new ArrayList<>(), sb = new ArrayList<>();
+    final double[] mask;
+
+    static final String[] MERGES = {"concat", "sum", "mul", "ave", "none"};
+
+    /** Per cell and merge mode, four mixed option sets (returnSequences, returnState, states in, mask, tbptt). */
+    static List<Object[]> cases() {
+        List<Object[]> l = new ArrayList<>();
+        int idx = 0;
+        for (Ref.Cell cell : Ref.Cell.values()) {
+            for (int m = 0; m < MERGES.length; m++) {
+                for (int v = 0; v < 4; v++, idx++) {
+                    int bits = (m * 7 + v * 13 + cell.ordinal() * 5) % 16;
+                    boolean rs = (bits & 1) != 0, st = (bits & 2) != 0, init = (bits & 4) != 0, mask = (bits & 8) != 0;
+                    int tbptt = v == 3 ? 2 : 0;
+                    boolean bias = idx % 5 != 4;
+                    String act = cell == Ref.Cell.SIMPLE_RNN ? (idx % 2 == 0 ? "tanh" : "relu") : "tanh";
+                    l.add(new Object[] {new Cases.RnnCase(cell, act, bias, rs, st, init, mask, false, tbptt,
+                            2 + idx % 2, 3 + idx % 2, 2 + (idx / 2) % 2, 2 + idx % 2, 5000L + idx), MERGES[m]});
+                }
+            }
+        }
+        return l;
+    }
+
+    BidiProblem(String layerName, Cases.RnnCase c, String merge, Layer layer) {
+        super(layerName, "Bidirectional(" + c + ", merge=" + merge + ")");
+        this.s = c.spec();
+        this.merge = merge;
+        this.b = c.batch();
+        this.t = c.steps();
+        this.in = c.inputs();
+        this.layer = layer;
+        SplittableRandom rnd = new SplittableRandom(c.seed());
+        int H = s.units(), G = s.cell().gates * H, B = b, T = t, I = in;
+        x = add("x", GradCheck.uniform(rnd, B * T * I, 1.0), true, B, T, I);
+        String[] names = {"kernel", "recurrent_kernel", "bias"};
+        for (String dir : new String[] {"forward_", "backward_"}) {
+            List<GradCheck.Var> w = dir.equals("forward_") ? wf : wb;
+            List<int[]> shapes = new ArrayList<>(List.of(new int[] {I, G}, new int[] {H, G}));
+            if (s.useBias()) shapes.add(s.cell() == Ref.Cell.GRU ? new int[] {2, G} : new int[] {G});
+            for (int i = 0; i < shapes.size(); i++) {
+                int[] sh = shapes.get(i);
+                double a = i == 2 ? 0.3 : 1.5 / Math.sqrt(sh[0]);
+                if (s.act().equals("relu")) a *= 0.7;
+                w.add(add(dir + names[i], GradCheck.uniform(rnd, (int) dev.jrnn.tensor.Tensor.size(sh), a), true, sh));
+            }
+        }
+        if (c.initState()) {
+            for (String dir : new String[] {"fw_", "bw_"}) {
+                List<GradCheck.Var> st = dir.equals("fw_") ? sf : sb;
+                st.add(add(dir + "h0", GradCheck.uniform(rnd, B * H, 0.8), true, B, H));
+                if (s.cell() == Ref.Cell.LSTM) st.add(add(dir + "c0", GradCheck.uniform(rnd, B * H, 0.8), true, B, H));
+            }
+        }
+        mask = c.mask() ? GradCheck.mask(rnd, B, T) : null;
+        if (layer != null) {
+            List<int[]> shapes = new ArrayList<>();
+            for (GradCheck.Var v : inputs()) shapes.add(v.sampleShape());
+            layer.build(shapes);
+            List<Param> ps = layer.params();
+            List<GradCheck.Var> ws = weights();
+            assertEquals(ws.size(), ps.size(), () -> layer + ": number of parameters (forward's then backward's)");
+            for (int i = 0; i < ps.size(); i++) {
+                int ii = i;
+                assertEquals(names[i % wf.size()], ps.get(i).name(), () -> layer + ": name of parameter " + ii);
+                assertArrayEquals(ws.get(i).shape, ps.get(i).shape(), () -> layer + ": shape of parameter " + ii);
+            }
+        }
+    }
+
+    List<GradCheck.Var> weights() {
+        List<GradCheck.Var> l = new ArrayList<>(wf);
+        l.addAll(wb);
+        return l;
+    }
+
+    List<GradCheck.Var> inputs() {
+        List<GradCheck.Var> l = new ArrayList<>(List.of(x));
+        l.addAll(sf);
+        l.addAll(sb);
+        return l;
+    }
+
+    private static List<double[]> vals(List<GradCheck.Var> v) {
+        if (v.isEmpty()) return null;
+        List<double[]> l = new ArrayList<>();
+        for (GradCheck.Var x : v) l.add(x.v);
+        return l;
+    }
+
+    private Ref.RnnRun runDir(boolean backward, Ref.Tape tape) {
+        List<GradCheck.Var> w = backward ? wb : wf, st = backward ? sb : sf;
+        return Ref.rnn(s.withGoBackwards(backward), b, t, in, x.v, w.get(0).v, w.get(1).v,
+                s.useBias() ? w.get(2).v : null, st.isEmpty() ? null : st.get(0).v,
+                st.size() > 1 ? st.get(1).v : null, mask, tape);
+    }
+
+    @Override
+    List<double[]> reference(Ref.Tape tape) {
+        return Ref.bidirectional(s, merge, b, t, in, x.v, vals(wf), vals(wb), vals(sf), vals(sb), mask, tape);
+    }
+
+    @Override
+    Map<GradCheck.Var, double[]> referenceGrads(List<double[]> r) {
+        Ref.RnnRun f = runDir(false, null), bk = runDir(true, null);
+        int H = s.units(), rows = s.returnSequences() ? b * t : b;
+        double[] yf = f.outputs.get(0), yb = bk.outputs.get(0);
+        if (s.returnSequences()) yb = Ref.reverseTime(yb, b, t, H);
+        double[] dyf = new double[rows * H], dyb = new double[rows * H];
+        int next;
+        if (merge.equals("none")) {
+            dyf = r.get(0).clone();
+            dyb = r.get(1).clone();
+            next = 2;
+        } else {
+            double[] dy = r.get(0);
+            for (int q = 0; q < rows; q++) {
+                for (int k = 0; k < H; k++) {
+                    int i = q * H + k;
+                    switch (merge) {
+                        case "concat" -> {
+                            dyf[i] = dy[q * 2 * H + k];
+                            dyb[i] = dy[q * 2 * H + H + k];
+                        }
+                        case "sum" -> {
+                            dyf[i] = dy[i];
+                            dyb[i] = dy[i];
+                        }
+                        case "mul" -> {
+                            dyf[i] = dy[i] * yb[i];
+                            dyb[i] = dy[i] * yf[i];
+                        }
+                        default -> {
+                            dyf[i] = 0.5 * dy[i];
+                            dyb[i] = 0.5 * dy[i];
+                        }
+                    }
+                }
+            }
+            next = 1;
+        }
+        if (s.returnSequences()) dyb = Ref.reverseTime(dyb, b, t, H);
+        List<double[]> rf = new ArrayList<>(List.of(dyf)), rb = new ArrayList<>(List.of(dyb));
+        if (s.returnState()) {
+            for (int i = 0; i < s.nStates(); i++) rf.add(r.get(next + i));
+            for (int i = 0; i < s.nStates(); i++) rb.add(r.get(next + s.nStates() + i));
+        }
+        Ref.RnnGrads gf = Ref.rnnBackward(f, rf), gb = Ref.rnnBackward(bk, rb);
+        Map<GradCheck.Var, double[]> m = new IdentityHashMap<>();
+        double[] dx = gf.dx.clone();
+        for (int i = 0; i < dx.length; i++) dx[i] += gb.dx[i];
+        m.put(x, dx);
+        put(m, wf, sf, gf);
+        put(m, wb, sb, gb);
+        return m;
+    }
+
+    private void put(Map<GradCheck.Var, double[]> m, List<GradCheck.Var> w, List<GradCheck.Var> st, Ref.RnnGrads g) {
+        m.put(w.get(0), g.dw);
+        m.put(w.get(1), g.du);
+        if (s.useBias()) m.put(w.get(2), g.dbias);
+        if (!st.isEmpty()) m.put(st.get(0), g.dh0);
+        if (st.size() > 1) m.put(st.get(1), g.dc0);
+    }
+
+    List<int[]> outShapes() {
+        int H = s.units();
+        List<int[]> o = new ArrayList<>();
+        int width = merge.equals("concat") ? 2 * H : H;
+        int[] y = s.returnSequences() ? new int[] {b, t, width} : new int[] {b, width};
+        o.add(y);
+        if (merge.equals("none")) o.add(y.clone());
+        if (s.returnState()) for (int i = 0; i < 2 * s.nStates(); i++) o.add(new int[] {b, H});
+        return o;
+    }
+
+    @Override
+    GradCheck.JrnnOut jrnn(List<double[]> r) {
+        if (layer == null) return null;
+        return GradCheck.runLayer(layer, weights(), inputs(), mask, new int[] {b, t}, outShapes(), r);
+    }
+}
