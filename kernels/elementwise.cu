@@ -1,7 +1,6 @@
 // Elementwise ops, strided copies, bias, activations, softmax, reductions and BF16 packing.
 // Argument conventions: see common.cuh. n counts floats (int64); pointers already carry the offset.
 #include "common.cuh"
-#include <cuda_bf16.h>
 
 // x[i] = v for i < n.
 // args: (float* x, long long n, float v)
@@ -187,16 +186,4 @@ extern "C" __global__ void jrnn_all_finite(long long n, const float* __restrict_
     bool bad = false;
     JRNN_GRID_STRIDE(i, n) bad |= !isfinite(x[i]);
     if (__syncthreads_or(bad) && threadIdx.x == 0) *flag = 1;
-}
-
-// Packs a strided float matrix into bf16 (round to nearest even): dst[r*cols + c] = bf16(src[r*ld + c]).
-// Feeds cublasGemmEx in the BF16 precision mode.
-// args: (int rows, int cols, const float* src, int ld, __nv_bfloat16* dst)
-extern "C" __global__ void jrnn_f32_to_bf16_2d(int rows, int cols, const float* __restrict__ src, int ld,
-                                               __nv_bfloat16* __restrict__ dst) {
-    const long long n = (long long)rows * cols;
-    JRNN_GRID_STRIDE(e, n) {
-        long long r = e / cols, c = e - r * cols;
-        dst[e] = __float2bfloat16_rn(src[r * ld + c]);
-    }
 }

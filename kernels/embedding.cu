@@ -2,13 +2,13 @@
 // their gradients. Argument conventions: common.cuh.
 #include "common.cuh"
 
-// True when id v lies in [0, vocab) (NaN fails); the row used is v truncated toward zero, as Java's (int).
+// True when id v is an integer in [0, vocab) (NaN and fractions fail, as in the CPU backend).
 __device__ __forceinline__ bool jrnn_valid_id(float v, long long vocab) {
-    return v >= 0.0f && v < (float)vocab;
+    return v >= 0.0f && v < (float)vocab && v == floorf(v);
 }
 
 // out[i, :] = table[idx[i], :] for i < n, rows of dim floats. table holds vocab rows (known from
-// the buffer's size). An id outside [0, vocab) (or NaN) writes a zero row and sets *err = 1, which
+// the buffer's size). An id that is not an integer in [0, vocab) writes a zero row and sets *err = 1, which
 // CudaBackend turns into an IllegalArgumentException at the next synchronizing call.
 // args: (int n, int dim, const float* idx, const float* table, long long vocab, float* out, int* err)
 extern "C" __global__ void jrnn_gather_rows(int n, int dim, const float* __restrict__ idx,

@@ -32,10 +32,9 @@ __device__ __forceinline__ bool jrnn_prob_in_range(float p) {
 //   CCE   (Keras: q = p / sum(p), clipped) L = -sum_c y log clip(q)
 //         grad_j = (G_j - sum_i G_i q_i) / sum(p) * w / rows with G_i = -y_i / q_i (0 where q_i clipped)
 //   CCE_LOGITS  L = sum_c y (lse(z) - z)                        grad = (softmax(z) sum(y) - y) w / rows
-//   SPARSE_CCE  (Keras: pc = clip(p), normalized by softmax(log pc)) with k = (int) target[r]:
-//         L = log sum(pc) - log pc_k;  grad_j = (1 / sum(pc) - [j == k] / pc_k) w / rows, 0 where p_j clipped
+//   SPARSE_CCE  as CCE with the one-hot target of k = target[r]: L = -log clip(p_k / sum(p))
 //   SPARSE_CCE_LOGITS  L = lse(z) - z_k                          grad = (softmax(z) - onehot(k)) w / rows
-// Sparse losses read one class index per row from target; an index outside [0, cols) sets *err = 1,
+// Sparse losses read one class index per row from target; an index that is not an integer in [0, cols) sets *err = 1,
 // contributes no loss and a zero gradient row (CudaBackend then throws IllegalArgumentException).
 // *acc += sum_r w_r L_r in double (zeroed by the caller; the caller divides by rows).
 // Nullable: weights (all 1), grad (value only).
@@ -136,7 +135,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
             case JRNN_SPARSE_CCE:
             case JRNN_SPARSE_CCE_LOGITS: {
                 const float tk = target[r];
-                if (!(tk >= 0.0f && tk < (float)cols)) {
+                if (!(tk >= 0.0f && tk < (float)cols && tk == floorf(tk))) {
                     if (lane == 0) *err = 1;
                     if (gr) for (int c = lane; c < cols; c += 32) gr[c] = 0.0f;
                     l = 0.0;
@@ -144,15 +143,17 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 }
                 const int k = (int)tk;
                 if (kind == JRNN_SPARSE_CCE) {
+                    // CCE with a one-hot target: q = p / sum(p), G_k = -1 / q_k (0 if q_k clipped),
+                    // grad_j = ([j == k] G_k - q_k G_k) / sum(p).
                     float s = 0.0f;
-                    for (int c = lane; c < cols; c += 32) s += jrnn_clip_prob(p[c]);
+                    for (int c = lane; c < cols; c += 32) s += p[c];
                     s = jrnn_warp_sum(s);
-                    const float pk = jrnn_clip_prob(p[k]);
-                    l = (double)(logf(s) - logf(pk));
+                    const float qk = p[k] / s;
+                    l = (double)(-logf(jrnn_clip_prob(qk)));
+                    const float Gk = jrnn_prob_in_range(qk) ? -1.0f / qk : 0.0f;
                     if (gr) {
                         for (int c = lane; c < cols; c += 32) {
-                            const float d = 1.0f / s - (c == k ? 1.0f / pk : 0.0f);
-                            gr[c] = jrnn_prob_in_range(p[c]) ? d * gs : 0.0f;
+                            gr[c] = ((c == k ? Gk : 0.0f) - qk * Gk) / s * gs;
                         }
                     }
                 } else {

@@ -4,13 +4,13 @@
 
 // On entry gates [B, 4H] holds x·W + b + hPrev·U; on exit the activated gates (i, f, g, o) that
 // backward needs: i, f, o = recAct(.), g = act(.). Then c = f * cPrev + i * g, h = o * act(c).
-// Masked rows (mask[b] == 0): c = cPrev and h is left as it is (the caller's h already holds hPrev:
-// the Backend call has no hPrev argument); their gates are still written.
-// cPrev nullable (zeros), mask nullable. c may alias cPrev.
-// args: (int act, int recAct, int batch, int units, float* gates, const float* cPrev,
+// Masked rows (mask[b] == 0): c = cPrev, h = hPrev; their gates are still written.
+// cPrev, hPrev nullable (zeros), mask nullable (all real). c may alias cPrev, h may alias hPrev.
+// args: (int act, int recAct, int batch, int units, float* gates, const float* cPrev, const float* hPrev,
 //        const float* mask, float* c, float* h)
 extern "C" __global__ void jrnn_lstm_step_fwd(int act, int recAct, int batch, int units, float* gates,
-                                              const float* cPrev, const float* mask, float* c, float* h) {
+                                              const float* cPrev, const float* hPrev, const float* mask,
+                                              float* c, float* h) {
     const long long n = (long long)batch * units;
     JRNN_GRID_STRIDE(e, n) {
         const long long b = e / units;
@@ -26,7 +26,9 @@ extern "C" __global__ void jrnn_lstm_step_fwd(int act, int recAct, int batch, in
         g[3 * units] = go;
         const float cp = cPrev != nullptr ? cPrev[e] : 0.0f;
         if (mask != nullptr && mask[b] == 0.0f) {
+            const float hp = hPrev != nullptr ? hPrev[e] : 0.0f;
             c[e] = cp;
+            h[e] = hp;
         } else {
             const float cn = gf * cp + gi * gg;
             c[e] = cn;

@@ -30,8 +30,6 @@ import java.lang.foreign.ValueLayout;
  */
 public final class CudaBackend implements Backend {
     private static final int BLOCK = 256;
-    /** The CUDA context is current per thread; each thread makes it current once. */
-    private static final ThreadLocal<Boolean> CONTEXT_CURRENT = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     private final CudaDriver driver;
     private final Cublas cublas;
@@ -44,7 +42,7 @@ public final class CudaBackend implements Backend {
     /** Host side of reads of {@code small}. */
     private final Arena arena = Arena.ofShared();
     private final MemorySegment host = arena.allocate(64, 16);
-    /** Growable device workspace (sumRows partials, BF16 operand copies). */
+    /** Growable device workspace (sumRows partials). */
     private long work;
     private long workBytes;
     private boolean idsPending;
@@ -54,12 +52,11 @@ public final class CudaBackend implements Backend {
     private CudaBackend(CudaDriver driver, Cublas cublas, byte[] fatbin) {
         this.driver = driver;
         this.cublas = cublas;
-        driver.makeCurrent();
-        CONTEXT_CURRENT.set(Boolean.TRUE);
         CudaKernels kernels;
         try {
             kernels = new CudaKernels(driver, fatbin);
         } catch (CudaException e) {
+            cublas.close();
             throw new IllegalStateException("loading the jrnn CUDA kernels failed on " + driver.deviceName()
                     + " (compute capability " + driver.computeCapability() + "; the kernels are built for"
                     + " sm_80, sm_90 and PTX compute_90): " + e.getMessage(), e);
@@ -70,7 +67,7 @@ public final class CudaBackend implements Backend {
         cublas.setStream(stream);
         cublas.setMathMode(Precision.FP32);
         this.pool = new DevicePool(driver);
-        this.small = pool.alloc(64);
+        this.small = pool.allocate(64);
         launch1d(k.fill, 16, small, 16L, 0f);
     }
 
@@ -125,12 +122,9 @@ public final class CudaBackend implements Backend {
 
     // ---------------------------------------------------------------- plumbing
 
+    /** Checks the backend is open. (CudaDriver makes the context current on each new calling thread.) */
     private void enter() {
         if (closed) throw new IllegalStateException("CudaBackend used after close()");
-        if (!CONTEXT_CURRENT.get()) {
-            driver.makeCurrent();
-            CONTEXT_CURRENT.set(Boolean.TRUE);
-        }
     }
 
     private int grid(long n) {
@@ -193,7 +187,7 @@ public final class CudaBackend implements Backend {
             if (work != 0) pool.free(work);
             work = 0;
             workBytes = 0;
-            work = pool.alloc(want);
+            work = pool.allocate(want);
             workBytes = want;
         }
         return work;
@@ -216,11 +210,12 @@ public final class CudaBackend implements Backend {
         readSmall(16, 4);
         if (host.get(ValueLayout.JAVA_INT, 0) != 0) {
             launch1d(k.fill, 1, small + 16, 1L, 0f);
-            throw new IllegalArgumentException("gatherRows/scatterAddRows: an id is outside [0, vocab) of its"
-                    + " embedding table (ids must be integers in [0, vocab)); its row was zeroed/skipped");
+            throw new IllegalArgumentException("gatherRows/scatterAddRows: an id is not an integer in [0, vocab)"
+                    + " of its table (vocab = rows of the table buffer); its row was zeroed/skipped");
         }
     }
 
+    /** Gives a closed buffer's memory back (ignored once the backend is closed: the pool freed it all). */
     void release(long p) {
         if (!closed) pool.free(p);
     }
@@ -234,7 +229,7 @@ public final class CudaBackend implements Backend {
         long bytes = 4L * Math.max(1, n);
         long p;
         try {
-            p = pool.alloc(bytes);
+            p = pool.allocate(bytes);
         } catch (CudaException e) {
             if (!e.isOutOfMemory()) throw e;
             throw new CudaException("CudaBackend.alloc(" + n + " floats)", e.code(), e.errorName(),
@@ -316,13 +311,17 @@ public final class CudaBackend implements Backend {
         checkIds();
     }
 
-    /** FP32 (default), TF32 (tensor cores, FP32 storage) or BF16 (operands rounded to bfloat16, FP32 accumulate). */
+    /**
+     * Precision of {@link #gemm}: FP32 (default, cublasSgemm), TF32 (tensor cores, FP32 storage) or BF16
+     * (cublasGemmEx with CUBLAS_COMPUTE_32F_FAST_16BF: operands rounded to bfloat16 inside cuBLAS while it
+     * loads its tiles, FP32 accumulation and output; no separate conversion pass or bf16 copies).
+     * Elementwise kernels and the cell state always compute in FP32.
+     */
     @Override
     public void setPrecision(Precision p) {
         if (p == null) throw new IllegalArgumentException("setPrecision: precision is null");
         enter();
-        // BF16 converts operands itself; cuBLAS' own math mode stays TF32/FP32 for the sgemm path.
-        cublas.setMathMode(p == Precision.BF16 ? Precision.FP32 : p);
+        cublas.setMathMode(p);
         precision = p;
     }
 
@@ -333,12 +332,13 @@ public final class CudaBackend implements Backend {
     public void close() {
         if (closed) return;
         try {
-            enter();
             driver.streamSynchronize(stream);
         } finally {
             closed = true;
             try {
-                pool.releaseAll();
+                pool.close();
+                cublas.close();
+                driver.moduleUnload(k.module);
                 driver.streamDestroy(stream);
             } finally {
                 arena.close();
@@ -366,19 +366,8 @@ public final class CudaBackend implements Backend {
             if (beta != 1f) launch1d(k.scale2d, (long) m * n, m, n, beta, cp, ldc);
             return;
         }
-        if (precision == Precision.BF16) {
-            long aBytes = align((long) aRows * aCols * 2), bBytes = align((long) bRows * bCols * 2);
-            long ws = workspace(aBytes + bBytes);
-            launch1d(k.f32ToBf16, (long) aRows * aCols, aRows, aCols, ap, lda, ws);
-            launch1d(k.f32ToBf16, (long) bRows * bCols, bRows, bCols, bp, ldb, ws + aBytes);
-            cublas.gemmBf16RowMajor(transA, transB, m, n, kk, alpha, ws, aCols, ws + aBytes, bCols, beta, cp, ldc);
-        } else {
-            cublas.sgemmRowMajor(transA, transB, m, n, kk, alpha, ap, lda, bp, ldb, beta, cp, ldc);
-        }
-    }
-
-    private static long align(long bytes) {
-        return (bytes + 255) & ~255L;
+        // FP32 / TF32 / BF16 as set by setPrecision (the handle's math mode); runs on this backend's stream.
+        cublas.sgemmRowMajor(transA, transB, m, n, kk, alpha, ap, lda, bp, ldb, beta, cp, ldc);
     }
 
     @Override
@@ -529,18 +518,20 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void lstmStepForward(Activation act, Activation recAct, int batch, int units, Buf gates, long gatesOff,
-                                Buf cPrev, long cPrevOff, Buf mask, long maskOff, Buf c, long cOff, Buf h, long hOff) {
+                                Buf cPrev, long cPrevOff, Buf hPrev, long hPrevOff, Buf mask, long maskOff,
+                                Buf c, long cOff, Buf h, long hOff) {
         String op = "lstmStepForward";
         elementwise(op, act);
         elementwise(op, recAct);
         long n = cells(op, batch, units);
         long gp = ptr(op, "gates", gates, gatesOff, 4 * n);
         long cpp = ptrOrNull(op, "cPrev", cPrev, cPrevOff, n);
+        long hpp = ptrOrNull(op, "hPrev", hPrev, hPrevOff, n);
         long mp = ptrOrNull(op, "mask", mask, maskOff, batch);
         long cp = ptr(op, "c", c, cOff, n);
         long hp = ptr(op, "h", h, hOff, n);
         enter();
-        launch1d(k.lstmFwd, n, act.code(), recAct.code(), batch, units, gp, cpp, mp, cp, hp);
+        launch1d(k.lstmFwd, n, act.code(), recAct.code(), batch, units, gp, cpp, hpp, mp, cp, hp);
     }
 
     @Override
@@ -659,18 +650,16 @@ public final class CudaBackend implements Backend {
     public float loss(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
                       Buf weights, long weightsOff, Buf grad, long gradOff) {
         if (kind == null) throw new IllegalArgumentException("loss: kind is null");
-        nonNegative("loss", "rows", rows);
-        if (cols <= 0) throw new IllegalArgumentException("loss: cols must be > 0, got " + cols);
+        if (rows <= 0 || cols <= 0) {
+            throw new IllegalArgumentException("loss " + kind + ": rows and cols must be > 0, got rows=" + rows
+                    + " cols=" + cols);
+        }
         long n = (long) rows * cols;
         long pp = ptr("loss", "pred", pred, predOff, n);
         long tp = ptr("loss", "target", target, targetOff, kind.sparse() ? rows : n);
         long wp = ptrOrNull("loss", "weights", weights, weightsOff, rows);
         long gp = ptrOrNull("loss", "grad", grad, gradOff, n);
         enter();
-        if (rows == 0) {
-            synchronize();
-            return 0f;
-        }
         zeroSmall();
         int warps = BLOCK / 32;
         int grid = (int) Math.max(1, Math.min((rows + warps - 1) / warps, (long) maxGrid));
@@ -681,8 +670,8 @@ public final class CudaBackend implements Backend {
         int err = host.get(ValueLayout.JAVA_INT, 8);
         checkIds();
         if (err != 0) {
-            throw new IllegalArgumentException("loss " + kind + ": a class index in target is outside [0, " + cols
-                    + ") (expected integer class ids stored as floats)");
+            throw new IllegalArgumentException("loss " + kind + ": a class index in target is not an integer in [0, "
+                    + cols + ")");
         }
         return (float) (sum / rows);
     }

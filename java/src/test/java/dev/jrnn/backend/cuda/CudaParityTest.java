@@ -356,11 +356,11 @@ class CudaParityTest {
         for (Activation[] a : ACTS) {
             for (boolean masked : new boolean[] {false, true}) {
                 String w = "lstm " + a[0] + "/" + a[1] + (masked ? " masked" : "");
-                Twin gates = tw.uniform(4 * n + 1, -3, 3), cPrev = tw.uniform(n, -2, 2);
-                Twin c = tw.zeros(n + 2), h = tw.uniform(n, -1, 1);  // h holds hPrev for masked rows
+                Twin gates = tw.uniform(4 * n + 1, -3, 3), cPrev = tw.uniform(n, -2, 2), hPrev = tw.uniform(n + 4, -1, 1);
+                Twin c = tw.zeros(n + 2), h = tw.uniform(n, -1, 1);
                 Twin mask = masked ? tw.mask(B, 0.4) : null;
                 tw.both((be, b) -> be.lstmStepForward(a[0], a[1], B, H, b.apply(gates), 1, b.apply(cPrev), 0,
-                        b.apply(mask), 0, b.apply(c), 2, b.apply(h), 0));
+                        b.apply(hPrev), 4, b.apply(mask), 0, b.apply(c), 2, b.apply(h), 0));
                 tw.assertClose(w + " forward gates", gates, FP32);
                 tw.assertClose(w + " forward c", c, FP32);
                 tw.assertClose(w + " forward h", h, FP32);
@@ -496,9 +496,8 @@ class CudaParityTest {
                 }
                 case LSTM -> {
                     be.gemm(false, false, B, G, H, 1f, b.apply(hs), hPrev, H, b.apply(u), 0, G, 1f, pre, step, G);
-                    be.copy(b.apply(hs), hPrev, b.apply(hs), hNext, BH);  // masked rows keep hPrev
-                    be.lstmStepForward(act, rec, B, H, pre, step, b.apply(cs), hPrev, mk, (long) t * B,
-                            b.apply(cs), hNext, b.apply(hs), hNext);
+                    be.lstmStepForward(act, rec, B, H, pre, step, b.apply(cs), hPrev, b.apply(hs), hPrev,
+                            mk, (long) t * B, b.apply(cs), hNext, b.apply(hs), hNext);
                 }
                 case GRU -> {
                     be.gemm(false, false, B, G, H, 1f, b.apply(hs), hPrev, H, b.apply(u), 0, G, 0f, rp, step, G);

@@ -97,6 +97,11 @@ final class Twins implements AutoCloseable {
      * elements near a cancellation do not dominate); NaN/infinity must sit at the same places.
      */
     void assertClose(String what, float[] ref, float[] got, double tol) {
+        assertClose(what, ref, got, tol, seed);
+    }
+
+    /** As {@link #assertClose(String, float[], float[], double)}, naming {@code seed} on failure. */
+    static void assertClose(String what, float[] ref, float[] got, double tol, long seed) {
         assertEquals(ref.length, got.length, what + ": length");
         double scale = 0, err = 0;
         int worst = -1;
