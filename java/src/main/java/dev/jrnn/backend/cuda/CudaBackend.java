@@ -106,7 +106,7 @@ public final class CudaBackend implements Backend {
     }
 
     static String driverFailure(CudaException e) {
-        if (e.code() == CudaException.NOT_A_CUDA_CODE) return "CUDA driver not found (libcuda.so.1): " + e.getMessage();
+        if ("LIBRARY_NOT_FOUND".equals(e.errorName())) return "CUDA driver not found (libcuda.so.1): " + e.getMessage();
         if ("CUDA_ERROR_NO_DEVICE".equals(e.errorName())) return "no CUDA device: " + e.getMessage();
         return "CUDA driver initialisation failed: " + e.getMessage();
     }

@@ -32,5 +32,7 @@ class CudaBackendCreateTest {
                 .startsWith("no CUDA device: cuInit failed: CUDA_ERROR_NO_DEVICE (100)"));
         assertTrue(CudaBackend.driverFailure(new CudaException("cuInit", 999, "CUDA_ERROR_UNKNOWN"))
                 .startsWith("CUDA driver initialisation failed: "));
+        assertTrue(CudaBackend.driverFailure(new CudaException("CUDA driver initialization", CudaException.NOT_A_CUDA_CODE,
+                "INITIALIZATION_FAILED", "native access refused")).startsWith("CUDA driver initialisation failed: "));
     }
 }

@@ -87,7 +87,7 @@ class CudaParityTest {
         Twin t = tw.uniform(5 * 7 * 3 + 4, -1, 1), u = tw.zeros(5 * 7 * 3 + 9);
         tw.both((be, x) -> be.transpose01(5, 7, 3, x.apply(t), 4, x.apply(u), 9));
         tw.assertClose("transpose01", u, 0);
-        tw.both((be, x) -> be.transpose01(64, 33, 1, x.apply(b), 0, x.apply(a), 0));
+        tw.both((be, x) -> be.transpose01(20, 33, 1, x.apply(b), 0, x.apply(a), 0));
         tw.assertClose("transpose01 d2=1", a, 0);
     }
 
@@ -444,7 +444,10 @@ class CudaParityTest {
             case LSTM -> 4 * H;
             case GRU -> 3 * H;
         };
-        Twin x = tw.uniform(T * B * I, -1, 1), w = tw.uniform(I * G, -0.5, 0.5), u = tw.uniform(H * G, -0.5, 0.5);
+        // Weights of scale 1/sqrt(fan_in) keep the recurrence contractive: with larger ones a 20-step tanh
+        // chain becomes chaotic and amplifies last-bit differences of tanh (CPU: Math.tanh, CUDA: tanhf).
+        double ws = 1 / Math.sqrt(I), us = 1 / Math.sqrt(H);
+        Twin x = tw.uniform(T * B * I, -1, 1), w = tw.uniform(I * G, -ws, ws), u = tw.uniform(H * G, -us, us);
         Twin bias = tw.uniform(G, -0.2, 0.2), bRec = tw.uniform(G, -0.2, 0.2);
         Twin mask = masked ? tw.mask(T * B, 0.3) : null;
         Twin r = tw.uniform(T * B * H, -1, 1);
