@@ -115,6 +115,11 @@ public final class DevicePool implements AutoCloseable {
         return p;
     }
 
+    /** Same as {@link #allocate(long)}. */
+    public long alloc(long bytes) {
+        return allocate(bytes);
+    }
+
     private long rawAllocate(long bytes, long cls) {
         try {
             return raw.malloc(cls);

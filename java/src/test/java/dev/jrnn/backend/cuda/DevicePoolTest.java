@@ -80,7 +80,7 @@ class DevicePoolTest {
         pool.free(a);
         assertEquals(4096, pool.bytesInUse());
         assertEquals(1024 + 4096, pool.bytesReserved());
-        long c = pool.allocate(900);          // same 1 KiB class: the cached block
+        long c = pool.alloc(900);             // same 1 KiB class: the cached block
         assertEquals(a, c);
         assertEquals(2, dev.mallocs);
         assertEquals(1, pool.cacheHits());
