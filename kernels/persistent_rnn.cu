@@ -377,7 +377,7 @@ __device__ void persist_bwd(int T, int B, int H, int S, int Bg, int NC, int act,
 }  // namespace jrnn_persist
 
 #define JRNN_PERSIST_FWD(name, KIND, PREC)                                                                    \
-    extern "C" __global__ void __launch_bounds__(512) name(                                                   \
+    extern "C" __global__ void __launch_bounds__(256, 1) name(                                                   \
         int T, int B, int H, int S, int Bg, int NC, int act, int recAct, const float* U, float* P, float* RP, \
         const float* bRec, const float* h0, const float* c0, const float* mask, float* hSeq, float* cSeq) {   \
         jrnn_persist::persist_fwd<KIND, PREC>(T, B, H, S, Bg, NC, act, recAct, U, P, RP, bRec, h0, c0, mask,  \
@@ -385,7 +385,7 @@ __device__ void persist_bwd(int T, int B, int H, int S, int Bg, int NC, int act,
     }
 
 #define JRNN_PERSIST_BWD(name, KIND, PREC)                                                                     \
-    extern "C" __global__ void __launch_bounds__(512) name(                                                    \
+    extern "C" __global__ void __launch_bounds__(256, 1) name(                                                    \
         int T, int B, int H, int S, int Bg, int NC, int act, int recAct, int tbptt, const float* U,           \
         const float* P, const float* RP, const float* h0, const float* hSeq, const float* c0,                  \
         const float* cSeq, const float* dy, const float* dhT, const float* dcT, const float* mask, float* dP,  \
