@@ -35,15 +35,24 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * barrier shows up as a data race). Skipped where g++ is missing.
  */
 class PersistentKernelSimTest {
-    static final Path MODULE = Paths.get("").toAbsolutePath();
-    static final Path KERNELS = MODULE.resolve("../kernels").normalize();
-    static final Path SIM = MODULE.resolve("src/test/sim");
-    static final Path OUT = MODULE.resolve("target/persist-sim");
-
+    static Path root, KERNELS, SIM, OUT;
     static Path asan, tsan;
+
+    /** The checkout root: the nearest directory at or above the working directory holding the kernels. */
+    static Path findRoot() {
+        for (Path d = Paths.get("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.exists(d.resolve("kernels/persistent_rnn.cu")) && Files.exists(d.resolve("java/src/test/sim"))) return d;
+        }
+        return null;
+    }
 
     @BeforeAll
     static void build() throws Exception {
+        root = findRoot();
+        assumeTrue(root != null, "kernel sources not found above " + Paths.get("").toAbsolutePath());
+        KERNELS = root.resolve("kernels");
+        SIM = root.resolve("java/src/test/sim");
+        OUT = root.resolve("java/target/persist-sim");
         assumeTrue(run(List.of("g++", "--version"), null, 60).exit == 0, "g++ not found");
         Files.createDirectories(OUT);
         asan = compile("sim_asan", "-fsanitize=address,undefined", "-fno-sanitize-recover=undefined");
