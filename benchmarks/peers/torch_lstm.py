@@ -143,7 +143,8 @@ def main():
         recs = []
         for r in rows:
             v = r.split(",")
-            recs.append({c: (float(x) if 2 <= k <= 5 or 7 <= k <= 12 else x) for k, (c, x) in enumerate(zip(cols, v))})
+            recs.append({c: (int(x) if 2 <= k <= 5 or k == 10 else float(x) if 7 <= k <= 12 else x)
+                         for k, (c, x) in enumerate(zip(cols, v))})
         with open(os.path.splitext(a.out)[0] + ".json", "w") as f:
             json.dump(recs, f, indent=1)
         print(f"written: {a.out}", flush=True)

@@ -66,4 +66,22 @@ final class Layers {
         checkGradients(l, dOut, outputs);
         return dOut.get(0);
     }
+
+    /**
+     * After a wrapper's build re-bound {@code inner}'s params into the wrapper's store: frees the
+     * inner layer's own (now unused) store and points it at the wrapper's.
+     */
+    static void adoptInner(Layer outer, Layer inner) {
+        if (inner.store != null && inner.store != outer.store) {
+            boolean unused = true;
+            for (Param p : inner.params) if (p.store() == inner.store) unused = false;
+            if (unused) inner.store.close();
+        }
+        inner.store = outer.store;
+    }
+
+    /** Prepends -1 (unknown batch) to a per-sample shape, for messages. */
+    static String withBatch(int[] s) {
+        return Tensor.shapeString(RecurrentLayer.withBatch(s));
+    }
 }

@@ -365,6 +365,8 @@ public abstract class RecurrentLayer extends Layer {
             }
             if (gateBlocks() == 3) rp = alloc(tb * G);
             for (int s = 0; s < T; s++) stepForward(this, s);
+            // SimpleRNN backward needs only h: its pre-activations can go now
+            if (gateBlocks() == 1) p.close();
             // outputs
             if (returnSequences) {
                 DTensor y = DTensor.zeros(be, B, T, H);

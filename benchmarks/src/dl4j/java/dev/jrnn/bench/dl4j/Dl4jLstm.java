@@ -42,9 +42,21 @@ public final class Dl4jLstm implements LstmPeer {
 
     @Override
     public String describe() {
-        return "Deeplearning4j " + org.deeplearning4j.nn.conf.NeuralNetConfiguration.class.getPackage().getImplementationVersion()
-                + " (nd4j-native " + Nd4j.getBackend().getClass().getSimpleName() + ", "
+        return "Deeplearning4j " + version() + " (nd4j-native " + Nd4j.getBackend().getClass().getSimpleName() + ", "
                 + Nd4j.dataType() + ", OMP threads " + Nd4j.getEnvironment().maxMasterThreads() + ")";
+    }
+
+    /** The deeplearning4j-nn version from its jar's Maven metadata. */
+    private static String version() {
+        try (var in = MultiLayerNetwork.class.getResourceAsStream(
+                "/META-INF/maven/org.deeplearning4j/deeplearning4j-nn/pom.properties")) {
+            if (in == null) return "(version unknown)";
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty("version", "(version unknown)");
+        } catch (java.io.IOException e) {
+            return "(version unknown)";
+        }
     }
 
     @Override
