@@ -28,7 +28,7 @@ final class BidiProblem extends GradCheck.Problem {
 
     static final String[] MERGES = {"concat", "sum", "mul", "ave", "none"};
 
-    /** Per cell and merge mode, four mixed option sets (returnSequences, returnState, states in, mask, tbptt). */
+    /** Per cell and merge mode, four mixed option sets (returnSequences, returnState, states in, mask, tbptt, goBackwards). */
     static List<Object[]> cases() {
         List<Object[]> l = new ArrayList<>();
         int idx = 0;
@@ -40,7 +40,8 @@ final class BidiProblem extends GradCheck.Problem {
                     int tbptt = v == 3 ? 2 : 0;
                     boolean bias = idx % 5 != 4;
                     String act = cell == Ref.Cell.SIMPLE_RNN ? (idx % 2 == 0 ? "tanh" : "relu") : "tanh";
-                    l.add(new Object[] {new Cases.RnnCase(cell, act, bias, rs, st, init, mask, false, tbptt,
+                    boolean back = v == 1 && m % 2 == 0;   // wrapped layer itself goBackwards (Keras still reverses the other)
+                    l.add(new Object[] {new Cases.RnnCase(cell, act, bias, rs, st, init, mask, back, tbptt,
                             2 + idx % 2, 3 + idx % 2, 2 + (idx / 2) % 2, 2 + idx % 2, 5000L + idx), MERGES[m]});
                 }
             }
@@ -114,13 +115,6 @@ final class BidiProblem extends GradCheck.Problem {
         return l;
     }
 
-    private Ref.RnnRun runDir(boolean backward, Ref.Tape tape) {
-        List<GradCheck.Var> w = backward ? wb : wf, st = backward ? sb : sf;
-        return Ref.rnn(s.withGoBackwards(backward), b, t, in, x.v, w.get(0).v, w.get(1).v,
-                s.useBias() ? w.get(2).v : null, st.isEmpty() ? null : st.get(0).v,
-                st.size() > 1 ? st.get(1).v : null, mask, tape);
-    }
-
     @Override
     List<double[]> reference(Ref.Tape tape) {
         return Ref.bidirectional(s, merge, b, t, in, x.v, vals(wf), vals(wb), vals(sf), vals(sb), mask, tape);
@@ -128,56 +122,14 @@ final class BidiProblem extends GradCheck.Problem {
 
     @Override
     Map<GradCheck.Var, double[]> referenceGrads(List<double[]> r) {
-        Ref.RnnRun f = runDir(false, null), bk = runDir(true, null);
-        int H = s.units(), rows = s.returnSequences() ? b * t : b;
-        double[] yf = f.outputs.get(0), yb = bk.outputs.get(0);
-        if (s.returnSequences()) yb = Ref.reverseTime(yb, b, t, H);
-        double[] dyf = new double[rows * H], dyb = new double[rows * H];
-        int next;
-        if (merge.equals("none")) {
-            dyf = r.get(0).clone();
-            dyb = r.get(1).clone();
-            next = 2;
-        } else {
-            double[] dy = r.get(0);
-            for (int q = 0; q < rows; q++) {
-                for (int k = 0; k < H; k++) {
-                    int i = q * H + k;
-                    switch (merge) {
-                        case "concat" -> {
-                            dyf[i] = dy[q * 2 * H + k];
-                            dyb[i] = dy[q * 2 * H + H + k];
-                        }
-                        case "sum" -> {
-                            dyf[i] = dy[i];
-                            dyb[i] = dy[i];
-                        }
-                        case "mul" -> {
-                            dyf[i] = dy[i] * yb[i];
-                            dyb[i] = dy[i] * yf[i];
-                        }
-                        default -> {
-                            dyf[i] = 0.5 * dy[i];
-                            dyb[i] = 0.5 * dy[i];
-                        }
-                    }
-                }
-            }
-            next = 1;
-        }
-        if (s.returnSequences()) dyb = Ref.reverseTime(dyb, b, t, H);
-        List<double[]> rf = new ArrayList<>(List.of(dyf)), rb = new ArrayList<>(List.of(dyb));
-        if (s.returnState()) {
-            for (int i = 0; i < s.nStates(); i++) rf.add(r.get(next + i));
-            for (int i = 0; i < s.nStates(); i++) rb.add(r.get(next + s.nStates() + i));
-        }
-        Ref.RnnGrads gf = Ref.rnnBackward(f, rf), gb = Ref.rnnBackward(bk, rb);
+        Ref.BidiRun run = Ref.bidi(s, merge, b, t, in, x.v, vals(wf), vals(wb), vals(sf), vals(sb), mask, null);
+        Ref.RnnGrads[] g = Ref.bidiBackward(run, r);
         Map<GradCheck.Var, double[]> m = new IdentityHashMap<>();
-        double[] dx = gf.dx.clone();
-        for (int i = 0; i < dx.length; i++) dx[i] += gb.dx[i];
+        double[] dx = g[0].dx.clone();
+        for (int i = 0; i < dx.length; i++) dx[i] += g[1].dx[i];
         m.put(x, dx);
-        put(m, wf, sf, gf);
-        put(m, wb, sb, gb);
+        put(m, wf, sf, g[0]);
+        put(m, wb, sb, g[1]);
         return m;
     }
 

@@ -115,12 +115,12 @@ final class GradCheck {
     static final Map<String, double[]> STATS = new TreeMap<>();
 
     static synchronized void record(String layer, int kind, double err) {
-        double[] s = STATS.computeIfAbsent(layer, k -> new double[] {0, 0, 0, 0});
+        double[] s = STATS.computeIfAbsent(layer, k -> new double[] {-1, -1, -1, 0});
         s[kind] = Math.max(s[kind], err);
     }
 
     static synchronized void count(String layer) {
-        STATS.computeIfAbsent(layer, k -> new double[] {0, 0, 0, 0})[3]++;
+        STATS.computeIfAbsent(layer, k -> new double[] {-1, -1, -1, 0})[3]++;
     }
 
     static synchronized String statsTable() {
@@ -128,10 +128,12 @@ final class GradCheck {
                 "fwd relerr", "grad relerr", "ref relerr"));
         for (Map.Entry<String, double[]> e : STATS.entrySet()) {
             double[] s = e.getValue();
-            b.append(String.format("%-28s %6d %12.3e %12.3e %12.3e%n", e.getKey(), (long) s[3], s[0], s[1], s[2]));
+            b.append(String.format("%-28s %6d %12s %12s %12s%n", e.getKey(), (long) s[3], cell(s[0]), cell(s[1]), cell(s[2])));
         }
         return b.toString();
     }
+
+    private static String cell(double v) { return v < 0 ? "-" : String.format("%.3e", v); }
 
     /** Runs all three checks for {@code p}; R is drawn from {@code seed}. */
     static void check(Problem p, long seed) {

@@ -379,29 +379,97 @@ final class Ref {
         return out;
     }
 
+    /** Both directions of a Bidirectional forward and its outputs. */
+    static final class BidiRun {
+        Rnn s;
+        String mode;
+        int b, t;
+        RnnRun f, bk;
+        double[] yf, yb;          // final or per-step outputs; yb re-reversed to input order
+        List<double[]> outputs;   // merged y (two for "none"), then h_fw (c_fw), h_bw (c_bw) with returnState
+    }
+
     /**
-     * Bidirectional forward: the forward layer, the same options with goBackwards for the backward
-     * layer, its sequence re-reversed, merged. Outputs: merged y (two for "none"), then when
-     * returnState h_fw (c_fw), h_bw (c_bw). {@code wf}/{@code wb}: kernel, recurrent kernel (, bias).
+     * Bidirectional forward: the forward layer, the same options with goBackwards flipped for the
+     * backward layer, the backward layer's sequence reversed (always, as Keras), merged. {@code wf}/{@code wb}: kernel, recurrent kernel (, bias).
      * {@code sf}/{@code sb}: initial states or null.
      */
+    static BidiRun bidi(Rnn s, String mode, int B, int T, int I, double[] x,
+                        List<double[]> wf, List<double[]> wb, List<double[]> sf, List<double[]> sb,
+                        double[] mask, Tape tape) {
+        BidiRun run = new BidiRun();
+        run.s = s;
+        run.mode = mode;
+        run.b = B;
+        run.t = T;
+        run.f = rnn(s, B, T, I, x, wf.get(0), wf.get(1), s.useBias() ? wf.get(2) : null,
+                state(sf, 0), state(sf, 1), mask, tape);
+        run.bk = rnn(s.withGoBackwards(!s.goBackwards()), B, T, I, x, wb.get(0), wb.get(1), s.useBias() ? wb.get(2) : null,
+                state(sb, 0), state(sb, 1), mask, tape);
+        int H = s.units();
+        run.yf = run.f.outputs.get(0);
+        run.yb = run.bk.outputs.get(0);
+        if (s.returnSequences()) run.yb = reverseTime(run.yb, B, T, H);
+        int rows = s.returnSequences() ? B * T : B;
+        List<double[]> out = merge(mode, run.yf, run.yb, rows, H);
+        if (s.returnState()) {
+            out.addAll(run.f.outputs.subList(1, run.f.outputs.size()));
+            out.addAll(run.bk.outputs.subList(1, run.bk.outputs.size()));
+        }
+        run.outputs = out;
+        return run;
+    }
+
     static List<double[]> bidirectional(Rnn s, String mode, int B, int T, int I, double[] x,
                                         List<double[]> wf, List<double[]> wb, List<double[]> sf, List<double[]> sb,
                                         double[] mask, Tape tape) {
-        RnnRun f = rnn(s, B, T, I, x, wf.get(0), wf.get(1), s.useBias() ? wf.get(2) : null,
-                state(sf, 0), state(sf, 1), mask, tape);
-        RnnRun b = rnn(s.withGoBackwards(true), B, T, I, x, wb.get(0), wb.get(1), s.useBias() ? wb.get(2) : null,
-                state(sb, 0), state(sb, 1), mask, tape);
-        int H = s.units();
-        double[] yb = b.outputs.get(0);
-        if (s.returnSequences()) yb = reverseTime(yb, B, T, H);
-        int rows = s.returnSequences() ? B * T : B;
-        List<double[]> out = merge(mode, f.outputs.get(0), yb, rows, H);
-        if (s.returnState()) {
-            out.addAll(f.outputs.subList(1, f.outputs.size()));
-            out.addAll(b.outputs.subList(1, b.outputs.size()));
+        return bidi(s, mode, B, T, I, x, wf, wb, sf, sb, mask, tape).outputs;
+    }
+
+    /** Analytic gradients of a Bidirectional forward: {forward layer's, backward layer's}; dx = sum of both. */
+    static RnnGrads[] bidiBackward(BidiRun run, List<double[]> r) {
+        Rnn s = run.s;
+        int H = s.units(), B = run.b, T = run.t, rows = s.returnSequences() ? B * T : B;
+        double[] dyf = new double[rows * H], dyb = new double[rows * H];
+        int next;
+        if (run.mode.equals("none")) {
+            dyf = r.get(0).clone();
+            dyb = r.get(1).clone();
+            next = 2;
+        } else {
+            double[] dy = r.get(0);
+            for (int q = 0; q < rows; q++) {
+                for (int k = 0; k < H; k++) {
+                    int i = q * H + k;
+                    switch (run.mode) {
+                        case "concat" -> {
+                            dyf[i] = dy[q * 2 * H + k];
+                            dyb[i] = dy[q * 2 * H + H + k];
+                        }
+                        case "sum" -> {
+                            dyf[i] = dy[i];
+                            dyb[i] = dy[i];
+                        }
+                        case "mul" -> {
+                            dyf[i] = dy[i] * run.yb[i];
+                            dyb[i] = dy[i] * run.yf[i];
+                        }
+                        default -> {
+                            dyf[i] = 0.5 * dy[i];
+                            dyb[i] = 0.5 * dy[i];
+                        }
+                    }
+                }
+            }
+            next = 1;
         }
-        return out;
+        if (s.returnSequences()) dyb = reverseTime(dyb, B, T, H);
+        List<double[]> rf = new ArrayList<>(List.of(dyf)), rb = new ArrayList<>(List.of(dyb));
+        if (s.returnState()) {
+            for (int i = 0; i < s.nStates(); i++) rf.add(r.get(next + i));
+            for (int i = 0; i < s.nStates(); i++) rb.add(r.get(next + s.nStates() + i));
+        }
+        return new RnnGrads[] {rnnBackward(run.f, rf), rnnBackward(run.bk, rb)};
     }
 
     private static double[] state(List<double[]> st, int i) {

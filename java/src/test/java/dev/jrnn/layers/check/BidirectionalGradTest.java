@@ -1,0 +1,34 @@
+package dev.jrnn.layers.check;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Bidirectional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+
+/**
+ * Bidirectional(SimpleRNN | LSTM | GRU) with merge modes concat, sum, mul, ave and none, over mixed
+ * returnSequences / returnState / initial states / mask / tbptt, against the float64 reference.
+ */
+class BidirectionalGradTest {
+
+    @BeforeAll
+    static void cpu() { Jrnn.setBackend("cpu"); }
+
+    @AfterAll
+    static void printStats() {
+        System.out.println("BidirectionalGradTest (max relative errors):\n" + GradCheck.statsTable());
+    }
+
+    static List<Object[]> cases() { return BidiProblem.cases(); }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void bidirectionalGradients(Cases.RnnCase c, String merge) {
+        Bidirectional layer = new Bidirectional(RecurrentGradTest.layer(c)).mergeMode(merge);
+        GradCheck.check(new BidiProblem("Bidirectional(" + c.layerName() + ")", c, merge, layer), c.seed() + 11);
+    }
+}
