@@ -6,6 +6,7 @@ import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.io.SafeTensors;
+import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Names;
 import dev.jrnn.layers.Param;
@@ -974,11 +975,21 @@ public class Model {
         List<String> names = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         for (Param p : params) {
-            String n = owners.get(p).name() + "/" + p.name();
+            String n = variablePath(owners.get(p), p) + p.name();
             int c = seen.merge(n, 1, Integer::sum);
             names.add(c == 1 ? n : n + "_" + (c - 1));
         }
         return names;
+    }
+
+    /** "layer/" or, inside a Bidirectional wrapper, "bidirectional/forward_lstm/" (Keras' variable scopes). */
+    private static String variablePath(Layer owner, Param p) {
+        if (owner instanceof Bidirectional bi) {
+            for (Layer inner : List.of(bi.forwardLayer(), bi.backwardLayer())) {
+                for (Param q : inner.params()) if (q == p) return owner.name() + "/" + inner.name() + "/";
+            }
+        }
+        return owner.name() + "/";
     }
 
     /** Saves all weights as safetensors with Keras variable names (written atomically: temp file + rename). */

@@ -148,6 +148,14 @@ public final class CudaDriver {
         }
     }
 
+    /**
+     * A driver over an already loaded library, outside the process-wide instance: for tests against a
+     * stand-in library. Production code uses {@link #get()}.
+     */
+    static CudaDriver open(CudaLibraries.Loaded loaded) {
+        return new CudaDriver(loaded);
+    }
+
     private CudaDriver(CudaLibraries.Loaded loaded) {
         this.lib = loaded.lib();
         NativeLib l = lib;
