@@ -294,6 +294,22 @@ public abstract class Layer {
         }
     }
 
+    // ------------------------------------------------------------------ functional API
+
+    /**
+     * Functional API (Keras' {@code layer(x)}): applies this layer to symbolic inputs (main input
+     * first, then e.g. initial states) and returns its first output; {@code .all()} on the result
+     * lists every output. See {@link dev.jrnn.model.Model}.
+     */
+    public dev.jrnn.model.Node apply(dev.jrnn.model.Node... inputs) {
+        return dev.jrnn.model.Node.apply(this, Arrays.asList(inputs));
+    }
+
+    /** As {@link #apply(dev.jrnn.model.Node...)} on a list, e.g. {@code [x, h0, c0]}. */
+    public dev.jrnn.model.Node apply(List<? extends dev.jrnn.model.Node> inputs) {
+        return dev.jrnn.model.Node.apply(this, inputs);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     protected static List<int[]> copy(List<int[]> s) {

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# GPU benchmark, one command on the GPU machine: jrnn's LSTM train step (dev.jrnn.bench.GpuBench) and
+# PyTorch's cuDNN nn.LSTM (peers/torch_lstm.py) on the same shapes and precisions, then their ratio.
+# Shapes B,T,I,H: 64,100,512,512; 4,100,256,256; 256,50,1024,1024; precisions fp32 and tf32.
+# Takes about 3 minutes (each side is capped by `timeout`); logs, CSV and JSON go to $OUT (else
+# benchmarks/results/gpu-<date>).
+#
+# Here (build machine), once:   mvn -B -DskipTests package && STAGE_MODULES=java,benchmarks <shared>/gpu/stage.sh
+# There, from the repo root:    benchmarks/gpu.sh          (device run with carry [".device"])
+# Extra arguments go to both sides, e.g. --iters 20 --shapes 64x100x512x512.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=${OUT:-benchmarks/results/gpu-$(date +%Y-%m-%d)}
+mkdir -p "$out"
+log() { echo "$*" | tee -a "$out/gpu-bench.log"; }
+
+log "== $(date -u +%FT%TZ) $(hostname) :: benchmarks/gpu.sh $*"
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1 | tee -a "$out/gpu-bench.log"
+
+if [ ! -x .device/java.sh ] || ! ls -d .device/cp/benchmarks/classes >/dev/null 2>&1; then
+  log "no staged benchmarks: run 'mvn -B -DskipTests package && STAGE_MODULES=java,benchmarks shared/gpu/stage.sh' on the build machine and carry .device"
+  jrnn_ok=0
+else
+  jrnn_ok=1
+fi
+
+# cuBLAS ships inside the Python install there: point jrnn at it unless the caller already did.
+if [ -z "${JRNN_CUBLAS:-}" ]; then
+  JRNN_CUBLAS=$(python3 - <<'PY' 2>/dev/null
+import glob, os, site
+roots = site.getsitepackages() + [site.getusersitepackages()]
+for r in roots:
+    for pat in ("nvidia/cu13/lib/libcublas.so.13", "nvidia/cublas/lib/libcublas.so.13", "nvidia/cublas/lib/libcublas.so.12",
+                "nvidia/cu13/lib/libcublas.so*", "nvidia/cublas/lib/libcublas.so*", "torch/lib/libcublas.so*"):
+        hits = sorted(glob.glob(os.path.join(r, pat)))
+        hits = [h for h in hits if "Lt" not in os.path.basename(h)]
+        if hits:
+            print(hits[0]); raise SystemExit
+PY
+)
+  [ -n "$JRNN_CUBLAS" ] && export JRNN_CUBLAS && log "JRNN_CUBLAS=$JRNN_CUBLAS"
+fi
+
+if [ "$jrnn_ok" = 1 ]; then
+  log "== jrnn (GpuBench)"
+  timeout 170 .device/java.sh -cp "$(.device/cp.sh)" dev.jrnn.bench.GpuBench --max-seconds 8 \
+      --out "$out/jrnn_gpu.csv" "$@" 2>&1 | grep -v 'Using incubator modules' | tee -a "$out/gpu-bench.log"
+  log "jrnn exit: ${PIPESTATUS[0]}"
+fi
+
+log "== PyTorch (peers/torch_lstm.py)"
+timeout 120 python3 benchmarks/peers/torch_lstm.py --max-seconds 8 --out "$out/torch_gpu.csv" "$@" 2>&1 \
+  | tee -a "$out/gpu-bench.log"
+log "torch exit: ${PIPESTATUS[0]}"
+
+log "== ratio (jrnn / PyTorch median time; < 1 means jrnn is faster)"
+python3 benchmarks/peers/ratios.py "$out/jrnn_gpu.csv" "$out/torch_gpu.csv" | tee "$out/ratios.md" | tee -a "$out/gpu-bench.log"

@@ -1,0 +1,194 @@
+package dev.jrnn.bench;
+
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs the CPU benchmarks ({@link RnnBench}, {@link GemmBench}) in one JMH run and writes the table:
+ * time per op, GFLOP/s (FLOP model in {@link Shapes}), % of this CPU's FMA peak ({@link CpuPeak})
+ * and the jrnn / DL4J time ratio. benchmarks/run.sh calls it.
+ *
+ * <pre>
+ * java ... dev.jrnn.bench.CpuBench --out benchmarks/results/cpu.md [--quick] [JMH options and include regexes]
+ * </pre>
+ * JMH options pass through, e.g. {@code 'RnnBench.*Lstm' -p shape=32x50x128x128 -i 10}.
+ */
+public final class CpuBench {
+    private CpuBench() {}
+
+    public static void main(String[] args) throws RunnerException, IOException, CommandLineOptionException {
+        Path out = Path.of("benchmarks/results/cpu.md");
+        boolean quick = false;
+        List<String> jmhArgs = new ArrayList<>();
+        for (int a = 0; a < args.length; a++) {
+            switch (args[a]) {
+                case "--out" -> {
+                    if (a + 1 >= args.length) throw new IllegalArgumentException("CpuBench: --out needs a file");
+                    out = Path.of(args[++a]);
+                }
+                case "--quick" -> quick = true;
+                case "--help" -> {
+                    System.out.println("usage: CpuBench [--out table.md] [--quick] [JMH options and include regexes]");
+                    return;
+                }
+                default -> jmhArgs.add(args[a]);
+            }
+        }
+        CommandLineOptions cli = new CommandLineOptions(jmhArgs.toArray(new String[0]));
+        boolean peer = peerAvailable();
+        CpuPeak peak = CpuPeak.detect();
+        List<String> notes = new ArrayList<>();
+        notes.add(peak.explain());
+        notes.add("load average before the run (1/5/15 min): " + loadAverage());
+
+        if (peer) {
+            for (String sh : new String[] {"32x50x128x128", "8x100x256x256"}) {
+                Shapes s = Shapes.parse(sh);
+                try (LstmPeer p = LstmPeer.load(RnnBench.DL4J_PEER)) {
+                    BenchData d = BenchData.random(s, RnnBench.BATCHES, 1);
+                    p.setup(s, d, RnnBench.SEED);
+                    if (notes.size() == 1) notes.add("peer: " + p.describe());
+                    notes.add(EqualWork.check(p, s, d, RnnBench.SEED));
+                }
+            }
+        } else {
+            notes.add("peer: not on the classpath (build with -Pdl4j); DL4J rows skipped");
+        }
+
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Path json = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + "-jmh.json");
+        ChainedOptionsBuilder ob = new OptionsBuilder()
+                .parent(cli)
+                .resultFormat(ResultFormatType.JSON)
+                .result(json.toString());
+        if (cli.getIncludes().isEmpty()) {
+            ob.include(RnnBench.class.getName() + ".*");
+            ob.include(GemmBench.class.getName() + ".*");
+        }
+        if (!peer) ob.exclude("dl4j");
+        if (quick) {
+            ob.warmupIterations(1).warmupTime(TimeValue.seconds(1))
+              .measurementIterations(2).measurementTime(TimeValue.seconds(1));
+        }
+        Collection<RunResult> results = new Runner(ob.build()).run();
+        notes.add("load average after the run (1/5/15 min): " + loadAverage());
+
+        String table = table(results, peak, notes, quick);
+        Files.writeString(out, table);
+        System.out.println();
+        System.out.println(table);
+        System.out.println("written: " + out + " and " + json);
+    }
+
+    /** /proc/loadavg's first three fields: other work on the machine skews every number. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    static boolean peerAvailable() {
+        try {
+            Class.forName(RnnBench.DL4J_PEER, false, CpuBench.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    private record Row(String bench, String shape, double ms, double err) {}
+
+    static String table(Collection<RunResult> results, CpuPeak peak, List<String> notes, boolean quick) {
+        Map<String, Row> rows = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            String full = r.getParams().getBenchmark();
+            String bench = full.substring(full.lastIndexOf('.') + 1);
+            String shape = r.getParams().getParam("shape");
+            if (shape == null) shape = r.getParams().getParam("mnk");
+            Result<?> p = r.getPrimaryResult();
+            rows.put(bench + "@" + shape, new Row(bench, shape, p.getScore(), p.getScoreError()));
+        }
+        StringBuilder b = new StringBuilder();
+        b.append("Machine: ").append(peak.model()).append(", ").append(peak.cores()).append(" cores; Java ")
+         .append(System.getProperty("java.version")).append("; ").append(LocalDate.now())
+         .append(quick ? "; QUICK settings (1 x 1 s warm-up, 2 x 1 s), not for the record" : "; JMH fork 1, 3 x 2 s warm-up, 5 x 2 s").append("\n\n");
+        for (String n : notes) b.append("- ").append(n).append('\n');
+        b.append('\n');
+        b.append("| benchmark | shape B,T,I,H | ms/op | GFLOP/s | % FMA peak | jrnn / DL4J time |\n");
+        b.append("|---|---|---:|---:|---:|---:|\n");
+        String[][] order = {
+            {"jrnnSimpleRnnForward", "SIMPLE_RNN", "f"}, {"jrnnSimpleRnnTrain", "SIMPLE_RNN", "t"},
+            {"jrnnLstmForward", "LSTM", "f"}, {"dl4jLstmForward", "LSTM", "f"},
+            {"jrnnLstmTrain", "LSTM", "t"}, {"dl4jLstmTrain", "LSTM", "t"},
+            {"jrnnGruForward", "GRU", "f"}, {"jrnnGruTrain", "GRU", "t"},
+        };
+        List<String> shapes = new ArrayList<>();
+        for (Row r : rows.values()) if (!r.bench.equals("gemm") && !shapes.contains(r.shape)) shapes.add(r.shape);
+        for (String shape : shapes) {
+            Shapes s = Shapes.parse(shape);
+            for (String[] o : order) {
+                Row r = rows.get(o[0] + "@" + shape);
+                if (r == null) continue;
+                Shapes.Cell cell = Shapes.Cell.valueOf(o[1]);
+                double flops = o[2].equals("f") ? s.forwardFlops(cell) : s.trainFlops(cell);
+                double gf = flops / (r.ms * 1e6);
+                String ratio = "";
+                if (o[0].startsWith("jrnnLstm")) {
+                    Row peerRow = rows.get(o[0].replace("jrnn", "dl4j") + "@" + shape);
+                    if (peerRow != null) ratio = fmt("%.3f (%.1fx faster)", r.ms / peerRow.ms, peerRow.ms / r.ms);
+                }
+                b.append(fmt("| %s | %d,%d,%d,%d | %.3f ± %.3f | %.2f | %.1f | %s |%n", o[0], s.batch(), s.steps(),
+                        s.in(), s.units(), r.ms, r.err, gf, peak.percent(gf), ratio));
+            }
+        }
+        boolean gemm = rows.values().stream().anyMatch(r -> r.bench.equals("gemm"));
+        if (gemm) {
+            b.append("\n| GEMM C[M,N] = A[M,K] B[K,N] | role | ms/op | GFLOP/s | % FMA peak |\n|---|---|---:|---:|---:|\n");
+            for (Row r : rows.values()) {
+                if (!r.bench.equals("gemm")) continue;
+                double gf = GemmBench.flops(r.shape) / (r.ms * 1e6);
+                b.append(fmt("| %s | %s | %.4f ± %.4f | %.2f | %.1f |%n", r.shape, gemmRole(r.shape), r.ms, r.err, gf, peak.percent(gf)));
+            }
+        }
+        b.append("\nGFLOP/s count matrix products only: forward 2TB·G·(I+H), train step 3x forward (G = H, 3H, 4H for")
+         .append(" SimpleRNN, GRU, LSTM); GEMM 2MNK. Ratio < 1: jrnn takes less time than DL4J.\n");
+        return b.toString();
+    }
+
+    private static String gemmRole(String mnk) {
+        return switch (mnk) {
+            case "1600x512x128" -> "LSTM input projection, B=32 T=50 I=H=128";
+            case "32x512x128" -> "LSTM recurrent step, B=32 H=128";
+            case "800x1024x256" -> "LSTM input projection, B=8 T=100 I=H=256";
+            case "8x1024x256" -> "LSTM recurrent step, B=8 H=256";
+            case "512x512x512" -> "square reference";
+            default -> "";
+        };
+    }
+
+    private static String fmt(String f, Object... a) {
+        return String.format(Locale.ROOT, f, a);
+    }
+}

@@ -1,0 +1,162 @@
+package dev.jrnn.bench;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Precision;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * GPU timing harness for jrnn's train step (one recurrent layer, MSE on the last output, backward,
+ * Adam; see {@link JrnnTrainer}) on the CUDA backend. For each shape and precision: warm-up (at
+ * least {@code --warmup} steps and 2 s), then up to {@code --iters} steps each timed alone, inputs
+ * cycling through 8 random batches (never zeros); prints median / p10 / p90 ms and GFLOP/s
+ * (FLOP model in {@link Shapes}) and writes CSV (and JSON beside it). benchmarks/peers/torch_lstm.py
+ * prints the same columns for PyTorch's cuDNN LSTM; benchmarks/gpu.sh runs both and the ratios.
+ *
+ * <pre>
+ * .device/java.sh -cp "$(.device/cp.sh)" dev.jrnn.bench.GpuBench --out $OUT/jrnn_gpu.csv
+ *     [--shapes 64x100x512x512,4x100x256x256,256x50x1024x1024] [--precisions fp32,tf32]
+ *     [--cell lstm|gru|simple_rnn] [--warmup 10] [--iters 50] [--max-seconds 12] [--backend cuda]
+ * </pre>
+ */
+public final class GpuBench {
+    /** CSV columns, shared with torch_lstm.py. */
+    public static final String HEADER =
+            "impl,cell,batch,steps,in,units,precision,median_ms,p10_ms,p90_ms,iters,gflops,samples_per_s,timer,device";
+
+    private GpuBench() {}
+
+    public static void main(String[] args) throws IOException {
+        String shapes = "64x100x512x512,4x100x256x256,256x50x1024x1024";
+        String precisions = "fp32,tf32";
+        String cellName = "lstm";
+        String backendName = "cuda";
+        int warmup = 10, iters = 50;
+        double maxSeconds = 12;
+        Path out = null;
+        for (int a = 0; a < args.length; a++) {
+            String v = a + 1 < args.length ? args[a + 1] : null;
+            switch (args[a]) {
+                case "--shapes" -> { shapes = need(args, a); a++; }
+                case "--precisions" -> { precisions = need(args, a); a++; }
+                case "--cell" -> { cellName = need(args, a); a++; }
+                case "--backend" -> { backendName = need(args, a); a++; }
+                case "--warmup" -> { warmup = Integer.parseInt(need(args, a)); a++; }
+                case "--iters" -> { iters = Integer.parseInt(need(args, a)); a++; }
+                case "--max-seconds" -> { maxSeconds = Double.parseDouble(need(args, a)); a++; }
+                case "--out" -> { out = Path.of(need(args, a)); a++; }
+                case "-h", "--help" -> {
+                    System.out.println("usage: GpuBench [--out file.csv] [--shapes BxTxIxH,...] [--precisions fp32,tf32]"
+                            + " [--cell lstm|gru|simple_rnn] [--warmup N] [--iters N] [--max-seconds S] [--backend cuda|cpu]");
+                    return;
+                }
+                default -> throw new IllegalArgumentException("GpuBench: unknown argument '" + args[a] + "' (try --help)");
+            }
+        }
+        Shapes.Cell cell = switch (cellName.toLowerCase(Locale.ROOT)) {
+            case "lstm" -> Shapes.Cell.LSTM;
+            case "gru" -> Shapes.Cell.GRU;
+            case "simple_rnn", "simplernn", "rnn" -> Shapes.Cell.SIMPLE_RNN;
+            default -> throw new IllegalArgumentException("GpuBench: --cell expects lstm, gru or simple_rnn, got " + cellName);
+        };
+
+        Jrnn.setBackend(backendName);
+        Backend be = Jrnn.backend();
+        String device = StepTimer.deviceName(be);
+        System.out.println("jrnn GpuBench: backend " + be.name() + ", device " + device + ", cell " + cell
+                + ", warm-up >= " + warmup + " steps and 2 s, then up to " + iters + " steps or " + maxSeconds + " s");
+        System.out.println("FLOP model: train step = 6*T*B*G*(I+H) (matrix products only; G = gates x H)");
+
+        List<String> rows = new ArrayList<>();
+        System.out.println(HEADER.replace(',', '\t'));
+        for (String p : precisions.split(",")) {
+            Precision prec = Precision.valueOf(p.trim().toUpperCase(Locale.ROOT));
+            Jrnn.setPrecision(prec);
+            for (String sh : shapes.split(",")) {
+                Shapes s = Shapes.parse(sh);
+                String row;
+                try {
+                    row = run(cell, s, prec, be, device, warmup, iters, maxSeconds);
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    System.out.println("# " + s + " " + prec + " failed: " + e);
+                    e.printStackTrace(System.out);
+                    continue;
+                }
+                rows.add(row);
+                System.out.println(row.replace(',', '\t'));
+            }
+        }
+        if (out != null) write(out, rows);
+    }
+
+    private static String need(String[] args, int a) {
+        if (a + 1 >= args.length) throw new IllegalArgumentException("GpuBench: " + args[a] + " needs a value");
+        return args[a + 1];
+    }
+
+    static String run(Shapes.Cell cell, Shapes s, Precision prec, Backend be, String device,
+                      int warmup, int iters, double maxSeconds) {
+        BenchData data = BenchData.random(s, 8, 7);
+        try (JrnnTrainer t = new JrnnTrainer(cell, s, data, 42); StepTimer timer = StepTimer.create(be)) {
+            int i = 0;
+            long start = System.nanoTime();
+            float loss = Float.NaN;
+            // Warm-up: JIT, the memory pool, kernel loading; at least `warmup` steps and 2 s (capped at 3x that).
+            while (i < warmup || (System.nanoTime() - start < 2e9 && i < 3 * Math.max(warmup, 10) * 20)) {
+                loss = t.trainStep(i++);
+            }
+            if (!Float.isFinite(loss)) throw new IllegalStateException("loss is " + loss + " after warm-up");
+            double[] ms = new double[iters];
+            int n = 0;
+            long mStart = System.nanoTime();
+            while (n < iters && (n < 5 || (System.nanoTime() - mStart) / 1e9 < maxSeconds)) {
+                int k = i++;
+                ms[n++] = timer.time(() -> t.trainStep(k));
+            }
+            double[] d = Arrays.copyOf(ms, n);
+            Arrays.sort(d);
+            double med = quantile(d, 0.5), p10 = quantile(d, 0.1), p90 = quantile(d, 0.9);
+            double gflops = s.trainFlops(cell) / (med * 1e6);
+            return String.format(Locale.ROOT, "jrnn,%s,%d,%d,%d,%d,%s,%.4f,%.4f,%.4f,%d,%.1f,%.1f,%s,%s",
+                    cell.name().toLowerCase(Locale.ROOT), s.batch(), s.steps(), s.in(), s.units(),
+                    prec.name().toLowerCase(Locale.ROOT), med, p10, p90, n, gflops, s.batch() / (med / 1e3),
+                    timer.kind(), device.replace(',', ' '));
+        }
+    }
+
+    /** Linear-interpolated quantile of sorted values. */
+    static double quantile(double[] sorted, double q) {
+        if (sorted.length == 0) return Double.NaN;
+        double pos = q * (sorted.length - 1);
+        int lo = (int) Math.floor(pos), hi = (int) Math.ceil(pos);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+    }
+
+    static void write(Path csv, List<String> rows) throws IOException {
+        if (csv.toAbsolutePath().getParent() != null) Files.createDirectories(csv.toAbsolutePath().getParent());
+        Files.writeString(csv, HEADER + "\n" + String.join("\n", rows) + (rows.isEmpty() ? "" : "\n"));
+        String[] cols = HEADER.split(",");
+        StringBuilder j = new StringBuilder("[\n");
+        for (int r = 0; r < rows.size(); r++) {
+            String[] v = rows.get(r).split(",", -1);
+            j.append("  {");
+            for (int c = 0; c < cols.length; c++) {
+                boolean num = c >= 2 && c <= 5 || c >= 7 && c <= 12;
+                j.append(c > 0 ? ", " : "").append('"').append(cols[c]).append("\": ")
+                 .append(num ? v[c] : "\"" + v[c].replace("\"", "'") + "\"");
+            }
+            j.append(r + 1 < rows.size() ? "},\n" : "}\n");
+        }
+        j.append("]\n");
+        String name = csv.getFileName().toString().replaceFirst("\\.csv$", "") + ".json";
+        Files.writeString(csv.resolveSibling(name), j.toString());
+        System.out.println("written: " + csv + " and " + csv.resolveSibling(name));
+    }
+}

@@ -1,0 +1,70 @@
+package dev.jrnn.bench;
+
+/**
+ * A benchmark shape: batch B, timesteps T, input features I, units H, and the FLOP counts of the
+ * matrix products that dominate a recurrent layer's work.
+ *
+ * <p>FLOP model (matrix products only; elementwise work, the loss and Adam are not counted). With
+ * G gate columns (SimpleRNN G = H, GRU G = 3H, LSTM G = 4H):
+ * <ul>
+ *   <li>forward: input projection {@code X[TB, I] W[I, G]} plus T recurrent products
+ *       {@code h[B, H] U[H, G]}: {@code 2 T B G (I + H)};</li>
+ *   <li>backward: {@code dX = dZ W^T}, {@code dW = X^T dZ}, {@code dU = H^T dZ}, {@code dh = dZ U^T}:
+ *       twice the forward, {@code 4 T B G (I + H)};</li>
+ *   <li>train step = forward + backward = {@code 6 T B G (I + H)}.</li>
+ * </ul>
+ * Example: LSTM, B = 32, T = 50, I = H = 128: forward 2*50*32*512*256 = 0.42 GFLOP, train step 1.26 GFLOP.
+ *
+ * <pre>{@code
+ * Shapes s = Shapes.parse("32x50x128x128");
+ * double gflop = s.forwardFlops(Shapes.Cell.LSTM) / 1e9;
+ * }</pre>
+ */
+public record Shapes(int batch, int steps, int in, int units) {
+
+    /** Recurrent cell kinds and their gate count (G / H). */
+    public enum Cell {
+        SIMPLE_RNN(1), LSTM(4), GRU(3);
+        public final int gates;
+        Cell(int g) { this.gates = g; }
+    }
+
+    public Shapes {
+        if (batch <= 0 || steps <= 0 || in <= 0 || units <= 0) {
+            throw new IllegalArgumentException("Shapes: every size must be positive, got B=" + batch + " T=" + steps
+                    + " I=" + in + " H=" + units);
+        }
+    }
+
+    /** Parses "BxTxIxH" (e.g. "32x50x128x128") or "BxTxH" (I = H). */
+    public static Shapes parse(String s) {
+        String[] p = s.trim().toLowerCase().split("x");
+        try {
+            if (p.length == 4) return new Shapes(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), Integer.parseInt(p[3]));
+            if (p.length == 3) return new Shapes(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), Integer.parseInt(p[2]));
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw new IllegalArgumentException("shape '" + s + "': expected BxTxIxH or BxTxH, e.g. 32x50x128x128");
+    }
+
+    /** Matrix-product FLOPs of one forward pass of {@code cell}: 2 T B G (I + H). */
+    public double forwardFlops(Cell cell) {
+        return 2.0 * steps * batch * (double) cell.gates * units * (in + units);
+    }
+
+    /** Matrix-product FLOPs of one train step (forward + backward = 3x forward). */
+    public double trainFlops(Cell cell) {
+        return 3.0 * forwardFlops(cell);
+    }
+
+    /** Keras parameter count of a single LSTM layer: 4H(I + H + 1). */
+    public long lstmParams() {
+        return 4L * units * (in + units + 1);
+    }
+
+    @Override
+    public String toString() {
+        return "B=" + batch + ",T=" + steps + ",I=" + in + ",H=" + units;
+    }
+}

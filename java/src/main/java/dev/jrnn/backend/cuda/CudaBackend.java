@@ -1,0 +1,737 @@
+package dev.jrnn.backend.cuda;
+
+import dev.jrnn.backend.Activation;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.Loss;
+import dev.jrnn.backend.Precision;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The CUDA implementation of {@link Backend}: fused kernels from {@code kernels/*.cu} (loaded from the
+ * jar's fatbin) and cuBLAS for matrix products, all queued asynchronously on one stream. Device memory
+ * comes from a caching {@link DevicePool} and is released on {@link #close()}.
+ *
+ * <pre>{@code
+ * try (Backend be = CudaBackend.create()) {        // throws, naming what is missing, without a GPU
+ *     Buf x = be.alloc(4);
+ *     be.upload(new float[] {1, 2, 3, 4}, 0, x, 0, 4);
+ *     double ss = be.sumSquares(4, x, 0);            // 30.0
+ * }
+ * }</pre>
+ *
+ * <p>Methods that return a Java value ({@link #download}, {@link #loss}, {@link #sumSquares},
+ * {@link #allFinite}) and {@link #synchronize()} wait for the stream. Embedding ids outside the table
+ * are detected on the device and reported by the next of those calls as an IllegalArgumentException.
+ * Not thread-safe: use one backend from one thread at a time (any thread).
+ */
+public final class CudaBackend implements Backend {
+    private static final int BLOCK = 256;
+
+    private final CudaDriver driver;
+    private final Cublas cublas;
+    private final DevicePool pool;
+    private final CudaKernels k;
+    private final long stream;
+    private final int maxGrid;
+    /** 64 bytes of device scratch: [0,8) double accumulator, [8,12) int flag, [16,20) embedding id error. */
+    private final long small;
+    /** Host side of reads of {@code small}. */
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment host = arena.allocate(64, 16);
+    /** Growable device workspace (sumRows partials). */
+    private long work;
+    private long workBytes;
+    private boolean idsPending;
+    private Precision precision = Precision.FP32;
+    private volatile boolean closed;
+
+    private CudaBackend(CudaDriver driver, Cublas cublas, byte[] fatbin) {
+        this.driver = driver;
+        this.cublas = cublas;
+        CudaKernels kernels;
+        try {
+            kernels = new CudaKernels(driver, fatbin);
+        } catch (CudaException e) {
+            cublas.close();
+            throw new IllegalStateException("loading the jrnn CUDA kernels failed on " + driver.deviceName()
+                    + " (compute capability " + driver.computeCapability() + "; the kernels are built for"
+                    + " sm_80, sm_90 and PTX compute_90): " + e.getMessage(), e);
+        }
+        this.k = kernels;
+        this.stream = driver.streamCreate();
+        this.maxGrid = Math.max(1, driver.multiprocessorCount()) * 16;
+        cublas.setStream(stream);
+        cublas.setMathMode(Precision.FP32);
+        this.pool = new DevicePool(driver);
+        this.small = pool.allocate(64);
+        launch1d(k.fill, 16, small, 16L, 0f);
+    }
+
+    /**
+     * A CUDA backend on device 0 (or {@code JRNN_CUDA_DEVICE}). Throws a RuntimeException whose message
+     * says what is missing: "CUDA driver not found (libcuda.so.1)", "no CUDA device",
+     * "kernels not built (no nvcc at build time)" or "cuBLAS not found: tried ...".
+     */
+    public static CudaBackend create() {
+        CudaDriver d;
+        try {
+            d = CudaDriver.get();
+        } catch (CudaException e) {
+            throw new IllegalStateException(driverFailure(e), e);
+        } catch (LinkageError e) {
+            throw new IllegalStateException("CUDA driver not found (libcuda.so.1): " + e, e);
+        }
+        byte[] fatbin = CudaKernels.loadResource();
+        if (fatbin == null) {
+            throw new IllegalStateException("CUDA kernels not built (no nvcc at build time): the resource "
+                    + CudaKernels.RESOURCE + " is missing; rebuild jrnn with the CUDA toolkit's nvcc on PATH");
+        }
+        if (!CudaKernels.isFatbin(fatbin)) {
+            throw new IllegalStateException("CUDA kernels resource " + CudaKernels.RESOURCE
+                    + " is not a CUDA fatbin (bad header): rebuild jrnn");
+        }
+        Cublas cb;
+        try {
+            cb = Cublas.load(d);
+        } catch (CudaException e) {
+            throw new IllegalStateException(
+                    (e.code() == CudaException.NOT_A_CUDA_CODE ? "cuBLAS not found: " : "cuBLAS failed: ")
+                            + e.getMessage() + " (set JRNN_CUBLAS=/path/to/libcublas.so.13 to point at it)", e);
+        }
+        return new CudaBackend(d, cb, fatbin);
+    }
+
+    static String driverFailure(CudaException e) {
+        if ("LIBRARY_NOT_FOUND".equals(e.errorName())) return "CUDA driver not found (libcuda.so.1): " + e.getMessage();
+        if ("CUDA_ERROR_NO_DEVICE".equals(e.errorName())) return "no CUDA device: " + e.getMessage();
+        return "CUDA driver initialisation failed: " + e.getMessage();
+    }
+
+    @Override
+    public String name() { return "cuda"; }
+
+    /** The device this backend runs on, e.g. "NVIDIA H100 80GB HBM3". */
+    public String deviceName() { return driver.deviceName(); }
+
+    /** The pool behind {@link #alloc}: bytes in use / reserved, for leak and soak checks. */
+    public DevicePool pool() { return pool; }
+
+    // ---------------------------------------------------------------- plumbing
+
+    /** Checks the backend is open. (CudaDriver makes the context current on each new calling thread.) */
+    private void enter() {
+        if (closed) throw new IllegalStateException("CudaBackend used after close()");
+    }
+
+    private int grid(long n) {
+        return (int) Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, maxGrid));
+    }
+
+    private void launch1d(long fn, long n, Object... args) {
+        if (n <= 0) return;
+        driver.launch(fn, grid(n), 1, 1, BLOCK, 1, 1, 0, stream, args);
+    }
+
+    /** Device address of {@code b} at float offset {@code off}, after checking ownership and the span. */
+    private long ptr(String op, String what, Buf b, long off, long len) {
+        if (b == null) throw new IllegalArgumentException(op + ": " + what + " is null");
+        if (!(b instanceof CudaBuf cb) || cb.backend() != this) {
+            String owner = b.backend() == null ? "none" : b.backend().name();
+            throw new IllegalArgumentException(op + ": " + what + " belongs to another backend (" + owner
+                    + "), expected a buffer of this CUDA backend");
+        }
+        if (off < 0 || len < 0 || off > cb.size() - len) {
+            throw new IllegalArgumentException(op + ": " + what + " span [" + off + ", " + (off + len)
+                    + ") is outside its buffer of " + cb.size() + " floats");
+        }
+        return cb.ptr() + 4L * off;
+    }
+
+    private long ptrOrNull(String op, String what, Buf b, long off, long len) {
+        return b == null ? 0L : ptr(op, what, b, off, len);
+    }
+
+    /** A row-major [rows, cols] matrix with row stride ld. */
+    private long mat(String op, String what, Buf b, long off, int rows, int cols, int ld) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException(op + ": " + what + " shape [" + rows + ", " + cols + "] is negative");
+        }
+        if (ld < Math.max(1, cols)) {
+            throw new IllegalArgumentException(op + ": " + what + " row stride " + ld + " is smaller than its "
+                    + cols + " columns");
+        }
+        long len = rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
+        return ptr(op, what, b, off, len);
+    }
+
+    private static void nonNegative(String op, String what, long v) {
+        if (v < 0) throw new IllegalArgumentException(op + ": " + what + " must be >= 0, got " + v);
+    }
+
+    private static void elementwise(String op, Activation act) {
+        if (act == null) throw new IllegalArgumentException(op + ": activation is null");
+        if (act == Activation.SOFTMAX) {
+            throw new IllegalArgumentException(op + ": activation softmax is not elementwise; expected one of"
+                    + " linear, tanh, sigmoid, relu, hard_sigmoid");
+        }
+    }
+
+    /** Device workspace of at least {@code bytes}; its content is undefined. */
+    private long workspace(long bytes) {
+        if (bytes > workBytes) {
+            long want = Math.max(bytes, Math.min(2 * workBytes, bytes + (64L << 20)));
+            if (work != 0) pool.free(work);
+            work = 0;
+            workBytes = 0;
+            work = pool.allocate(want);
+            workBytes = want;
+        }
+        return work;
+    }
+
+    /** Zeroes the accumulator and flag of {@code small}. */
+    private void zeroSmall() {
+        launch1d(k.fill, 4, small, 4L, 0f);
+    }
+
+    /** Copies the first {@code bytes} of {@code small} to {@link #host} (synchronizes). */
+    private void readSmall(long offset, long bytes) {
+        driver.copyDtoH(host, small + offset, bytes, stream);
+    }
+
+    /** Throws if an embedding kernel met an id outside its table since the last check. */
+    private void checkIds() {
+        if (!idsPending) return;
+        idsPending = false;
+        readSmall(16, 4);
+        if (host.get(ValueLayout.JAVA_INT, 0) != 0) {
+            launch1d(k.fill, 1, small + 16, 1L, 0f);
+            throw new IllegalArgumentException("gatherRows/scatterAddRows: an id is not an integer in [0, vocab)"
+                    + " of its table (vocab = rows of the table buffer); its row was zeroed/skipped");
+        }
+    }
+
+    /** Gives a closed buffer's memory back (ignored once the backend is closed: the pool freed it all). */
+    void release(long p) {
+        if (!closed) pool.free(p);
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    @Override
+    public Buf alloc(long n) {
+        nonNegative("alloc", "n", n);
+        enter();
+        long bytes = 4L * Math.max(1, n);
+        long p;
+        try {
+            p = pool.allocate(bytes);
+        } catch (CudaException e) {
+            if (!e.isOutOfMemory()) throw e;
+            throw new CudaException("CudaBackend.alloc(" + n + " floats)", e.code(), e.errorName(),
+                    "out of device memory on " + driver.deviceName() + ": " + e.getMessage(), e);
+        }
+        launch1d(k.fill, Math.max(1, n), p, Math.max(1, n), 0f);
+        return new CudaBuf(this, p, n);
+    }
+
+    @Override
+    public void upload(float[] src, int srcOff, Buf dst, long dstOff, int len) {
+        if (src == null) throw new IllegalArgumentException("upload: src is null");
+        if (srcOff < 0 || len < 0 || srcOff > src.length - len) {
+            throw new IllegalArgumentException("upload: source span [" + srcOff + ", " + ((long) srcOff + len)
+                    + ") is outside the array of " + src.length + " floats");
+        }
+        long d = ptr("upload", "dst", dst, dstOff, len);
+        enter();
+        if (len == 0) return;
+        driver.copyHtoD(d, MemorySegment.ofArray(src).asSlice(4L * srcOff, 4L * len), 4L * len, stream);
+    }
+
+    @Override
+    public void download(Buf src, long srcOff, float[] dst, int dstOff, int len) {
+        if (dst == null) throw new IllegalArgumentException("download: dst is null");
+        if (dstOff < 0 || len < 0 || dstOff > dst.length - len) {
+            throw new IllegalArgumentException("download: destination span [" + dstOff + ", "
+                    + ((long) dstOff + len) + ") is outside the array of " + dst.length + " floats");
+        }
+        long s = ptr("download", "src", src, srcOff, len);
+        enter();
+        if (len > 0) {
+            driver.copyDtoH(MemorySegment.ofArray(dst).asSlice(4L * dstOff, 4L * len), s, 4L * len, stream);
+        } else {
+            driver.streamSynchronize(stream);
+        }
+        checkIds();
+    }
+
+    @Override
+    public void copy(Buf src, long srcOff, Buf dst, long dstOff, long n) {
+        nonNegative("copy", "n", n);
+        long s = ptr("copy", "src", src, srcOff, n), d = ptr("copy", "dst", dst, dstOff, n);
+        enter();
+        launch1d(k.copy, n, s, d, n);
+    }
+
+    @Override
+    public void fill(Buf dst, long off, long n, float value) {
+        nonNegative("fill", "n", n);
+        long d = ptr("fill", "dst", dst, off, n);
+        enter();
+        launch1d(k.fill, n, d, n, value);
+    }
+
+    @Override
+    public void copy2d(int rows, int cols, Buf src, long srcOff, int srcLd, Buf dst, long dstOff, int dstLd) {
+        long s = mat("copy2d", "src", src, srcOff, rows, cols, srcLd);
+        long d = mat("copy2d", "dst", dst, dstOff, rows, cols, dstLd);
+        enter();
+        launch1d(k.copy2d, (long) rows * cols, rows, cols, s, srcLd, d, dstLd);
+    }
+
+    @Override
+    public void transpose01(int d0, int d1, int d2, Buf x, long xOff, Buf y, long yOff) {
+        nonNegative("transpose01", "d0", d0);
+        nonNegative("transpose01", "d1", d1);
+        nonNegative("transpose01", "d2", d2);
+        long n = (long) d0 * d1 * d2;
+        long xp = ptr("transpose01", "x", x, xOff, n), yp = ptr("transpose01", "y", y, yOff, n);
+        enter();
+        launch1d(k.transpose01, n, d0, d1, d2, xp, yp);
+    }
+
+    @Override
+    public void synchronize() {
+        enter();
+        driver.streamSynchronize(stream);
+        checkIds();
+    }
+
+    /**
+     * Precision of {@link #gemm}: FP32 (default, cublasSgemm), TF32 (tensor cores, FP32 storage) or BF16
+     * (cublasGemmEx with CUBLAS_COMPUTE_32F_FAST_16BF: operands rounded to bfloat16 inside cuBLAS while it
+     * loads its tiles, FP32 accumulation and output; no separate conversion pass or bf16 copies).
+     * Elementwise kernels and the cell state always compute in FP32.
+     */
+    @Override
+    public void setPrecision(Precision p) {
+        if (p == null) throw new IllegalArgumentException("setPrecision: precision is null");
+        enter();
+        cublas.setMathMode(p);
+        precision = p;
+    }
+
+    /** The precision of matrix products. */
+    public Precision precision() { return precision; }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        try {
+            driver.streamSynchronize(stream);
+        } finally {
+            closed = true;
+            try {
+                pool.close();
+                cublas.close();
+                driver.moduleUnload(k.module);
+                driver.streamDestroy(stream);
+            } finally {
+                arena.close();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- BLAS-like
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int kk, float alpha,
+                     Buf a, long aOff, int lda, Buf b, long bOff, int ldb,
+                     float beta, Buf c, long cOff, int ldc) {
+        if (m < 0 || n < 0 || kk < 0) {
+            throw new IllegalArgumentException("gemm: m, n, k must be >= 0, got " + m + ", " + n + ", " + kk);
+        }
+        int aRows = transA ? kk : m, aCols = transA ? m : kk;
+        int bRows = transB ? n : kk, bCols = transB ? kk : n;
+        long ap = mat("gemm", "A", a, aOff, aRows, aCols, lda);
+        long bp = mat("gemm", "B", b, bOff, bRows, bCols, ldb);
+        long cp = mat("gemm", "C", c, cOff, m, n, ldc);
+        enter();
+        if (m == 0 || n == 0) return;
+        if (kk == 0) {  // C = beta * C; beta == 0 clears (old NaN must not survive)
+            if (beta != 1f) launch1d(k.scale2d, (long) m * n, m, n, beta, cp, ldc);
+            return;
+        }
+        // FP32 / TF32 / BF16 as set by setPrecision (the handle's math mode); runs on this backend's stream.
+        cublas.sgemmRowMajor(transA, transB, m, n, kk, alpha, ap, lda, bp, ldb, beta, cp, ldc);
+    }
+
+    @Override
+    public void axpy(long n, float alpha, Buf x, long xOff, Buf y, long yOff) {
+        nonNegative("axpy", "n", n);
+        long xp = ptr("axpy", "x", x, xOff, n), yp = ptr("axpy", "y", y, yOff, n);
+        enter();
+        launch1d(k.axpy, n, n, alpha, xp, yp);
+    }
+
+    @Override
+    public void scale(long n, float s, Buf x, long xOff) {
+        nonNegative("scale", "n", n);
+        long xp = ptr("scale", "x", x, xOff, n);
+        enter();
+        launch1d(k.scale, n, n, s, xp);
+    }
+
+    @Override
+    public void mul(long n, Buf a, long aOff, Buf b, long bOff, Buf out, long outOff) {
+        nonNegative("mul", "n", n);
+        long ap = ptr("mul", "a", a, aOff, n), bp = ptr("mul", "b", b, bOff, n);
+        long op = ptr("mul", "out", out, outOff, n);
+        enter();
+        launch1d(k.mul, n, n, ap, bp, op);
+    }
+
+    @Override
+    public void addRowVector(int rows, int cols, Buf bias, long biasOff, Buf y, long yOff) {
+        nonNegative("addRowVector", "rows", rows);
+        nonNegative("addRowVector", "cols", cols);
+        long bp = ptr("addRowVector", "bias", bias, biasOff, cols);
+        long yp = ptr("addRowVector", "y", y, yOff, (long) rows * cols);
+        enter();
+        launch1d(k.addRowVector, (long) rows * cols, rows, cols, bp, yp);
+    }
+
+    @Override
+    public void sumRows(int rows, int cols, Buf x, long xOff, Buf out, long outOff, boolean accumulate) {
+        nonNegative("sumRows", "rows", rows);
+        nonNegative("sumRows", "cols", cols);
+        long xp = ptr("sumRows", "x", x, xOff, (long) rows * cols);
+        long op = ptr("sumRows", "out", out, outOff, cols);
+        enter();
+        if (cols == 0) return;
+        if (rows == 0) {
+            if (!accumulate) launch1d(k.fill, cols, op, (long) cols, 0f);
+            return;
+        }
+        int colBlocks = (cols + 31) / 32;
+        // Enough row chunks to give every SM a few blocks, at least 32 rows per chunk.
+        long wanted = Math.max(1, (4L * maxGrid / 16 + colBlocks - 1) / colBlocks);
+        int chunks = (int) Math.min(Math.min(wanted, (rows + 31) / 32), 1024);
+        chunks = Math.max(1, chunks);
+        int rowsPerChunk = (rows + chunks - 1) / chunks;
+        chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
+        long partial = workspace(8L * chunks * cols);
+        driver.launch(k.sumRowsPartial, colBlocks, chunks, 1, 32, 8, 1, 0, stream,
+                rows, cols, rowsPerChunk, xp, partial);
+        launch1d(k.sumRowsFinish, cols, cols, chunks, partial, op, accumulate ? 1 : 0);
+    }
+
+    // ---------------------------------------------------------------- activations
+
+    @Override
+    public void activate(Activation act, long n, int cols, Buf x, long xOff, Buf y, long yOff) {
+        if (act == null) throw new IllegalArgumentException("activate: activation is null");
+        nonNegative("activate", "n", n);
+        long xp = ptr("activate", "x", x, xOff, n), yp = ptr("activate", "y", y, yOff, n);
+        enter();
+        if (act == Activation.SOFTMAX) {
+            int rows = softmaxRows("activate", n, cols);
+            launchRows(k.softmaxRows, rows, cols, rows, cols, xp, yp);
+        } else {
+            launch1d(k.activate, n, act.code(), n, xp, yp);
+        }
+    }
+
+    @Override
+    public void activateBackward(Activation act, long n, int cols, Buf y, long yOff, Buf dy, long dyOff,
+                                 Buf dx, long dxOff) {
+        if (act == null) throw new IllegalArgumentException("activateBackward: activation is null");
+        nonNegative("activateBackward", "n", n);
+        long yp = ptr("activateBackward", "y", y, yOff, n);
+        long dyp = ptr("activateBackward", "dy", dy, dyOff, n);
+        long dxp = ptr("activateBackward", "dx", dx, dxOff, n);
+        enter();
+        if (act == Activation.SOFTMAX) {
+            int rows = softmaxRows("activateBackward", n, cols);
+            launchRows(k.softmaxRowsBwd, rows, cols, rows, cols, yp, dyp, dxp);
+        } else {
+            launch1d(k.activateBwd, n, act.code(), n, yp, dyp, dxp);
+        }
+    }
+
+    private static int softmaxRows(String op, long n, int cols) {
+        if (cols <= 0 || n % cols != 0) {
+            throw new IllegalArgumentException(op + ": softmax needs n a multiple of cols > 0, got n=" + n
+                    + ", cols=" + cols);
+        }
+        long rows = n / cols;
+        if (rows > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": softmax over " + rows + " rows exceeds " + Integer.MAX_VALUE);
+        }
+        return (int) rows;
+    }
+
+    /** One block per row (grid-stride over rows), the block as wide as the row up to 256 threads. */
+    private void launchRows(long fn, int rows, int cols, Object... args) {
+        if (rows == 0) return;
+        int block = Math.min(BLOCK, Math.max(32, (cols + 31) / 32 * 32));
+        int grid = Math.min(rows, maxGrid * 4);
+        driver.launch(fn, grid, 1, 1, block, 1, 1, 0, stream, args);
+    }
+
+    // ---------------------------------------------------------------- recurrent cells
+
+    @Override
+    public void rnnStepForward(Activation act, int batch, int units, Buf pre, long preOff, Buf hPrev, long hPrevOff,
+                               Buf mask, long maskOff, Buf h, long hOff) {
+        String op = "rnnStepForward";
+        elementwise(op, act);
+        long n = cells(op, batch, units);
+        long pp = ptr(op, "pre", pre, preOff, n);
+        long hpp = ptrOrNull(op, "hPrev", hPrev, hPrevOff, n);
+        long mp = ptrOrNull(op, "mask", mask, maskOff, batch);
+        long hp = ptr(op, "h", h, hOff, n);
+        enter();
+        launch1d(k.rnnFwd, n, act.code(), batch, units, pp, hpp, mp, hp);
+    }
+
+    @Override
+    public void rnnStepBackward(Activation act, int batch, int units, Buf h, long hOff, Buf dhNext, long dhNextOff,
+                                Buf dy, long dyOff, Buf mask, long maskOff, Buf dpre, long dpreOff,
+                                Buf dhPrev, long dhPrevOff) {
+        String op = "rnnStepBackward";
+        elementwise(op, act);
+        long n = cells(op, batch, units);
+        long hp = ptr(op, "h", h, hOff, n);
+        long dhn = ptrOrNull(op, "dhNext", dhNext, dhNextOff, n);
+        long dyp = ptrOrNull(op, "dy", dy, dyOff, n);
+        long mp = ptrOrNull(op, "mask", mask, maskOff, batch);
+        long dpp = ptr(op, "dpre", dpre, dpreOff, n);
+        long dhp = ptr(op, "dhPrev", dhPrev, dhPrevOff, n);
+        enter();
+        launch1d(k.rnnBwd, n, act.code(), batch, units, hp, dhn, dyp, mp, dpp, dhp);
+    }
+
+    @Override
+    public void lstmStepForward(Activation act, Activation recAct, int batch, int units, Buf gates, long gatesOff,
+                                Buf cPrev, long cPrevOff, Buf hPrev, long hPrevOff, Buf mask, long maskOff,
+                                Buf c, long cOff, Buf h, long hOff) {
+        String op = "lstmStepForward";
+        elementwise(op, act);
+        elementwise(op, recAct);
+        long n = cells(op, batch, units);
+        long gp = ptr(op, "gates", gates, gatesOff, 4 * n);
+        long cpp = ptrOrNull(op, "cPrev", cPrev, cPrevOff, n);
+        long hpp = ptrOrNull(op, "hPrev", hPrev, hPrevOff, n);
+        long mp = ptrOrNull(op, "mask", mask, maskOff, batch);
+        long cp = ptr(op, "c", c, cOff, n);
+        long hp = ptr(op, "h", h, hOff, n);
+        enter();
+        launch1d(k.lstmFwd, n, act.code(), recAct.code(), batch, units, gp, cpp, hpp, mp, cp, hp);
+    }
+
+    @Override
+    public void lstmStepBackward(Activation act, Activation recAct, int batch, int units, Buf gates, long gatesOff,
+                                 Buf cPrev, long cPrevOff, Buf c, long cOff, Buf dhNext, long dhNextOff,
+                                 Buf dy, long dyOff, Buf dcNext, long dcNextOff, Buf mask, long maskOff,
+                                 Buf dgates, long dgatesOff, Buf dcPrev, long dcPrevOff, Buf dhPrev, long dhPrevOff) {
+        String op = "lstmStepBackward";
+        elementwise(op, act);
+        elementwise(op, recAct);
+        long n = cells(op, batch, units);
+        long gp = ptr(op, "gates", gates, gatesOff, 4 * n);
+        long cpp = ptrOrNull(op, "cPrev", cPrev, cPrevOff, n);
+        long cp = ptr(op, "c", c, cOff, n);
+        long dhn = ptrOrNull(op, "dhNext", dhNext, dhNextOff, n);
+        long dyp = ptrOrNull(op, "dy", dy, dyOff, n);
+        long dcn = ptrOrNull(op, "dcNext", dcNext, dcNextOff, n);
+        long mp = ptrOrNull(op, "mask", mask, maskOff, batch);
+        long dgp = ptr(op, "dgates", dgates, dgatesOff, 4 * n);
+        long dcp = ptr(op, "dcPrev", dcPrev, dcPrevOff, n);
+        long dhp = ptr(op, "dhPrev", dhPrev, dhPrevOff, n);
+        enter();
+        launch1d(k.lstmBwd, n, act.code(), recAct.code(), batch, units, gp, cpp, cp, dhn, dyp, dcn, mp, dgp, dcp, dhp);
+    }
+
+    @Override
+    public void gruStepForward(Activation act, Activation recAct, int batch, int units, Buf xp, long xpOff,
+                               Buf rp, long rpOff, Buf bRec, long bRecOff, Buf hPrev, long hPrevOff,
+                               Buf mask, long maskOff, Buf h, long hOff) {
+        String op = "gruStepForward";
+        elementwise(op, act);
+        elementwise(op, recAct);
+        long n = cells(op, batch, units);
+        long xpp = ptr(op, "xp", xp, xpOff, 3 * n);
+        long rpp = ptr(op, "rp", rp, rpOff, 3 * n);
+        long bp = ptrOrNull(op, "bRec", bRec, bRecOff, 3L * units);
+        long hpp = ptrOrNull(op, "hPrev", hPrev, hPrevOff, n);
+        long mp = ptrOrNull(op, "mask", mask, maskOff, batch);
+        long hp = ptr(op, "h", h, hOff, n);
+        enter();
+        launch1d(k.gruFwd, n, act.code(), recAct.code(), batch, units, xpp, rpp, bp, hpp, mp, hp);
+    }
+
+    @Override
+    public void gruStepBackward(Activation act, Activation recAct, int batch, int units, Buf xp, long xpOff,
+                                Buf rp, long rpOff, Buf hPrev, long hPrevOff, Buf dhNext, long dhNextOff,
+                                Buf dy, long dyOff, Buf mask, long maskOff, Buf dxp, long dxpOff,
+                                Buf drp, long drpOff, Buf dhPrev, long dhPrevOff) {
+        String op = "gruStepBackward";
+        elementwise(op, act);
+        elementwise(op, recAct);
+        long n = cells(op, batch, units);
+        long xpp = ptr(op, "xp", xp, xpOff, 3 * n);
+        long rpp = ptr(op, "rp", rp, rpOff, 3 * n);
+        long hpp = ptrOrNull(op, "hPrev", hPrev, hPrevOff, n);
+        long dhn = ptrOrNull(op, "dhNext", dhNext, dhNextOff, n);
+        long dyp = ptrOrNull(op, "dy", dy, dyOff, n);
+        long mp = ptrOrNull(op, "mask", mask, maskOff, batch);
+        long dxpp = ptr(op, "dxp", dxp, dxpOff, 3 * n);
+        long drpp = ptr(op, "drp", drp, drpOff, 3 * n);
+        long dhp = ptr(op, "dhPrev", dhPrev, dhPrevOff, n);
+        enter();
+        launch1d(k.gruBwd, n, act.code(), recAct.code(), batch, units, xpp, rpp, hpp, dhn, dyp, mp, dxpp, drpp, dhp);
+    }
+
+    private static long cells(String op, int batch, int units) {
+        if (batch < 0 || units < 0) {
+            throw new IllegalArgumentException(op + ": batch and units must be >= 0, got " + batch + ", " + units);
+        }
+        return (long) batch * units;
+    }
+
+    // ---------------------------------------------------------------- embedding
+
+    @Override
+    public void gatherRows(int n, int dim, Buf idx, long idxOff, Buf table, long tableOff, Buf out, long outOff) {
+        nonNegative("gatherRows", "n", n);
+        if (dim <= 0) throw new IllegalArgumentException("gatherRows: dim must be > 0, got " + dim);
+        long ip = ptr("gatherRows", "idx", idx, idxOff, n);
+        long vocab = vocab("gatherRows", table, tableOff, dim);
+        long tp = ptr("gatherRows", "table", table, tableOff, vocab * dim);
+        long op = ptr("gatherRows", "out", out, outOff, (long) n * dim);
+        enter();
+        if (n == 0) return;
+        launch1d(k.gatherRows, (long) n * dim, n, dim, ip, tp, vocab, op, small + 16);
+        idsPending = true;
+    }
+
+    @Override
+    public void scatterAddRows(int n, int dim, Buf idx, long idxOff, Buf dOut, long dOutOff, Buf dTable, long dTableOff) {
+        nonNegative("scatterAddRows", "n", n);
+        if (dim <= 0) throw new IllegalArgumentException("scatterAddRows: dim must be > 0, got " + dim);
+        long ip = ptr("scatterAddRows", "idx", idx, idxOff, n);
+        long dp = ptr("scatterAddRows", "dOut", dOut, dOutOff, (long) n * dim);
+        long vocab = vocab("scatterAddRows", dTable, dTableOff, dim);
+        long tp = ptr("scatterAddRows", "dTable", dTable, dTableOff, vocab * dim);
+        enter();
+        if (n == 0) return;
+        launch1d(k.scatterAddRows, (long) n * dim, n, dim, ip, dp, vocab, tp, small + 16);
+        idsPending = true;
+    }
+
+    /** Rows of {@code dim} floats the table buffer holds after {@code off}. */
+    private static long vocab(String op, Buf table, long off, int dim) {
+        if (table == null) throw new IllegalArgumentException(op + ": table is null");
+        if (off < 0 || off > table.size()) {
+            throw new IllegalArgumentException(op + ": table offset " + off + " is outside its buffer of "
+                    + table.size() + " floats");
+        }
+        return (table.size() - off) / dim;
+    }
+
+    // ---------------------------------------------------------------- losses and checks
+
+    @Override
+    public float loss(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
+                      Buf weights, long weightsOff, Buf grad, long gradOff) {
+        if (kind == null) throw new IllegalArgumentException("loss: kind is null");
+        if (rows <= 0 || cols <= 0) {
+            throw new IllegalArgumentException("loss " + kind + ": rows and cols must be > 0, got rows=" + rows
+                    + " cols=" + cols);
+        }
+        long n = (long) rows * cols;
+        long pp = ptr("loss", "pred", pred, predOff, n);
+        long tp = ptr("loss", "target", target, targetOff, kind.sparse() ? rows : n);
+        long wp = ptrOrNull("loss", "weights", weights, weightsOff, rows);
+        long gp = ptrOrNull("loss", "grad", grad, gradOff, n);
+        enter();
+        zeroSmall();
+        int warps = BLOCK / 32;
+        int grid = (int) Math.max(1, Math.min((rows + warps - 1) / warps, (long) maxGrid));
+        driver.launch(k.loss, grid, 1, 1, BLOCK, 1, 1, 0, stream,
+                kind.code(), rows, cols, pp, tp, wp, gp, small, small + 8);
+        readSmall(0, 16);
+        double sum = host.get(ValueLayout.JAVA_DOUBLE, 0);
+        int err = host.get(ValueLayout.JAVA_INT, 8);
+        checkIds();
+        if (err != 0) {
+            throw new IllegalArgumentException("loss " + kind + ": a class index in target is not an integer in [0, "
+                    + cols + ")");
+        }
+        return (float) (sum / rows);
+    }
+
+    @Override
+    public double sumSquares(long n, Buf x, long xOff) {
+        nonNegative("sumSquares", "n", n);
+        long xp = ptr("sumSquares", "x", x, xOff, n);
+        enter();
+        zeroSmall();
+        launch1d(k.sumSquares, n, n, xp, small);
+        readSmall(0, 8);
+        double s = host.get(ValueLayout.JAVA_DOUBLE, 0);
+        checkIds();
+        return s;
+    }
+
+    @Override
+    public boolean allFinite(long n, Buf x, long xOff) {
+        nonNegative("allFinite", "n", n);
+        long xp = ptr("allFinite", "x", x, xOff, n);
+        enter();
+        zeroSmall();
+        launch1d(k.allFinite, n, n, xp, small + 8);
+        readSmall(8, 4);
+        boolean ok = host.get(ValueLayout.JAVA_INT, 0) == 0;
+        checkIds();
+        return ok;
+    }
+
+    @Override
+    public void clip(long n, float lo, float hi, Buf x, long xOff) {
+        nonNegative("clip", "n", n);
+        if (!(lo <= hi)) throw new IllegalArgumentException("clip: lo must be <= hi, got lo=" + lo + ", hi=" + hi);
+        long xp = ptr("clip", "x", x, xOff, n);
+        enter();
+        launch1d(k.clip, n, n, lo, hi, xp);
+    }
+
+    // ---------------------------------------------------------------- optimizers
+
+    @Override
+    public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
+                           float lr, float beta1, float beta2, float eps, long t) {
+        nonNegative("adamUpdate", "n", n);
+        if (t < 1) throw new IllegalArgumentException("adamUpdate: step t counts from 1, got " + t);
+        long pp = ptr("adamUpdate", "p", p, pOff, n), gp = ptr("adamUpdate", "g", g, gOff, n);
+        long mp = ptr("adamUpdate", "m", m, mOff, n), vp = ptr("adamUpdate", "v", v, vOff, n);
+        enter();
+        float lrT = (float) (lr * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t)));
+        launch1d(k.adam, n, n, pp, gp, mp, vp, lrT, 1f - beta1, 1f - beta2, eps);
+    }
+
+    @Override
+    public void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
+                          float lr, float momentum, boolean nesterov) {
+        nonNegative("sgdUpdate", "n", n);
+        long pp = ptr("sgdUpdate", "p", p, pOff, n), gp = ptr("sgdUpdate", "g", g, gOff, n);
+        long vp = ptrOrNull("sgdUpdate", "velocity", velocity, vOff, n);
+        enter();
+        launch1d(k.sgd, n, n, pp, gp, vp, lr, momentum, nesterov ? 1 : 0);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.jrnn.backend.cuda;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+
+/**
+ * A float32 buffer in device memory, taken from its backend's {@link DevicePool}. Closing it gives the
+ * memory back to the pool (work already queued on the backend's stream still completes first, since
+ * the next user of the memory is ordered after it on the same stream); closing twice is harmless.
+ */
+public final class CudaBuf implements Buf {
+    private final CudaBackend backend;
+    private final long size;
+    private long ptr;  // 0 once closed
+
+    CudaBuf(CudaBackend backend, long ptr, long size) {
+        this.backend = backend;
+        this.ptr = ptr;
+        this.size = size;
+    }
+
+    @Override
+    public long size() { return size; }
+
+    @Override
+    public Backend backend() { return backend; }
+
+    /** The device address of element 0; throws if the buffer was closed. */
+    long ptr() {
+        long p = ptr;
+        if (p == 0) throw new IllegalStateException("CudaBuf of " + size + " floats used after close()");
+        return p;
+    }
+
+    boolean isClosed() { return ptr == 0; }
+
+    @Override
+    public void close() {
+        long p;
+        synchronized (this) {
+            p = ptr;
+            ptr = 0;
+        }
+        if (p != 0) backend.release(p);
+    }
+
+    @Override
+    public String toString() {
+        return "CudaBuf[" + size + " floats" + (ptr == 0 ? ", closed]" : "]");
+    }
+}

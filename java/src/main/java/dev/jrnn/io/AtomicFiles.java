@@ -1,0 +1,48 @@
+package dev.jrnn.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Writes a file so that readers see either the old content or the complete new one: the bytes go
+ * to a temp file in the same directory, which is then renamed over the target.
+ *
+ * <pre>{@code
+ * AtomicFiles.write(Path.of("weights.safetensors"), out -> out.write(bytes));
+ * }</pre>
+ */
+public final class AtomicFiles {
+    private AtomicFiles() {}
+
+    /** Produces the file content. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** Writes {@code content} to {@code file} atomically (temp file + rename); parent directories are created. */
+    public static void write(Path file, Content content) throws IOException {
+        if (file == null) throw new IllegalArgumentException("AtomicFiles.write: file is null");
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir != null) Files.createDirectories(dir);
+        if (Files.isDirectory(abs)) throw new IOException(abs + " is a directory");
+        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                content.writeTo(out);
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

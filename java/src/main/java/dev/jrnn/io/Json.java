@@ -1,0 +1,187 @@
+package dev.jrnn.io;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The small JSON subset safetensors headers use: objects (insertion-ordered maps), arrays, strings,
+ * integers (as Long), other numbers (as Double), true/false/null. Package-private.
+ */
+final class Json {
+    private final String s;
+    private int i;
+
+    Json(String s) { this.s = s; }
+
+    /** Parses one value followed only by whitespace (safetensors pads headers with spaces). */
+    Object parseDocument() {
+        Object v = value();
+        skipWs();
+        if (i != s.length()) throw error("trailing characters");
+        return v;
+    }
+
+    private Object value() {
+        skipWs();
+        if (i >= s.length()) throw error("unexpected end");
+        char c = s.charAt(i);
+        return switch (c) {
+            case '{' -> object();
+            case '[' -> array();
+            case '"' -> string();
+            case 't' -> literal("true", Boolean.TRUE);
+            case 'f' -> literal("false", Boolean.FALSE);
+            case 'n' -> literal("null", null);
+            default -> {
+                if (c == '-' || (c >= '0' && c <= '9')) yield number();
+                throw error("unexpected character '" + c + "'");
+            }
+        };
+    }
+
+    private Map<String, Object> object() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        i++;
+        skipWs();
+        if (peek() == '}') {
+            i++;
+            return m;
+        }
+        while (true) {
+            skipWs();
+            if (peek() != '"') throw error("expected a string key");
+            String k = string();
+            skipWs();
+            if (peek() != ':') throw error("expected ':'");
+            i++;
+            if (m.containsKey(k)) throw error("duplicate key '" + k + "'");
+            m.put(k, value());
+            skipWs();
+            char c = peek();
+            i++;
+            if (c == '}') return m;
+            if (c != ',') throw error("expected ',' or '}'");
+        }
+    }
+
+    private List<Object> array() {
+        List<Object> l = new ArrayList<>();
+        i++;
+        skipWs();
+        if (peek() == ']') {
+            i++;
+            return l;
+        }
+        while (true) {
+            l.add(value());
+            skipWs();
+            char c = peek();
+            i++;
+            if (c == ']') return l;
+            if (c != ',') throw error("expected ',' or ']'");
+        }
+    }
+
+    private String string() {
+        i++;
+        StringBuilder b = new StringBuilder();
+        while (true) {
+            if (i >= s.length()) throw error("unterminated string");
+            char c = s.charAt(i++);
+            if (c == '"') return b.toString();
+            if (c != '\\') {
+                b.append(c);
+                continue;
+            }
+            if (i >= s.length()) throw error("unterminated escape");
+            char e = s.charAt(i++);
+            switch (e) {
+                case '"', '\\', '/' -> b.append(e);
+                case 'b' -> b.append('\b');
+                case 'f' -> b.append('\f');
+                case 'n' -> b.append('\n');
+                case 'r' -> b.append('\r');
+                case 't' -> b.append('\t');
+                case 'u' -> {
+                    if (i + 4 > s.length()) throw error("short \\u escape");
+                    try {
+                        b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                    } catch (NumberFormatException ex) {
+                        throw error("bad \\u escape");
+                    }
+                    i += 4;
+                }
+                default -> throw error("bad escape \\" + e);
+            }
+        }
+    }
+
+    private Object number() {
+        int start = i;
+        if (peek() == '-') i++;
+        while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
+        boolean integral = true;
+        if (i < s.length() && s.charAt(i) == '.') {
+            integral = false;
+            i++;
+            while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
+        }
+        if (i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            integral = false;
+            i++;
+            if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) i++;
+            while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
+        }
+        String t = s.substring(start, i);
+        try {
+            return integral ? (Object) Long.parseLong(t) : (Object) Double.parseDouble(t);
+        } catch (NumberFormatException ex) {
+            throw error("bad number '" + t + "'");
+        }
+    }
+
+    private Object literal(String word, Object v) {
+        if (!s.startsWith(word, i)) throw error("unexpected token");
+        i += word.length();
+        return v;
+    }
+
+    private char peek() {
+        if (i >= s.length()) throw error("unexpected end");
+        return s.charAt(i);
+    }
+
+    private void skipWs() {
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c == ' ' || c == '\n' || c == '\r' || c == '\t') i++;
+            else break;
+        }
+    }
+
+    private IllegalArgumentException error(String what) {
+        return new IllegalArgumentException(what + " at character " + i);
+    }
+
+    /** Appends {@code v} as a JSON string literal. */
+    static void quote(StringBuilder b, String v) {
+        b.append('"');
+        for (int k = 0; k < v.length(); k++) {
+            char c = v.charAt(k);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        b.append('"');
+    }
+}

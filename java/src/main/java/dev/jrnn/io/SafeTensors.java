@@ -1,0 +1,251 @@
+package dev.jrnn.io;
+
+import dev.jrnn.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads and writes the safetensors format (the one Hugging Face, PyTorch and Keras 3 read):
+ *
+ * <pre>
+ * [8 bytes]  N, the header length, unsigned 64-bit little-endian
+ * [N bytes]  UTF-8 JSON header, padded with spaces to a multiple of 8 bytes:
+ *            {"__metadata__":{"format":"jrnn",...},
+ *             "lstm/kernel":{"dtype":"F32","shape":[1,400],"data_offsets":[0,1600]}, ...}
+ * [rest]     the tensors' bytes, little-endian, row-major, back to back in header order;
+ *            data_offsets are [begin, end) relative to the first byte after the header
+ * </pre>
+ *
+ * jrnn writes F32 only; it reads F32, F64, F16 and BF16 (converted to float32). Writes are atomic
+ * (temp file + rename).
+ *
+ * <pre>{@code
+ * SafeTensors.write(Path.of("w.safetensors"), Map.of("dense/kernel", k), Map.of());
+ * Map<String, Tensor> w = SafeTensors.read(Path.of("w.safetensors"));
+ * }</pre>
+ */
+public final class SafeTensors {
+    /** Largest header accepted on read (the reference implementation's limit). */
+    public static final long MAX_HEADER = 100_000_000L;
+
+    private SafeTensors() {}
+
+    /** Writes {@code tensors} (in map order) and string {@code metadata} to {@code file}, atomically. */
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        byte[] header = header(tensors, metadata);
+        AtomicFiles.write(file, out -> {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
+            out.write(len.array());
+            out.write(header);
+            for (Tensor t : tensors.values()) {
+                float[] d = t.data();
+                ByteBuffer bb = ByteBuffer.allocate(Math.min(d.length, 1 << 16) * 4).order(ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < d.length; ) {
+                    bb.clear();
+                    int n = Math.min(d.length - i, bb.capacity() / 4);
+                    bb.asFloatBuffer().put(d, i, n);
+                    out.write(bb.array(), 0, n * 4);
+                    i += n;
+                }
+            }
+        });
+    }
+
+    /** The padded JSON header bytes {@link #write} puts after the 8-byte length. */
+    public static byte[] header(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        if (tensors == null) throw new IllegalArgumentException("SafeTensors: tensors map is null");
+        StringBuilder b = new StringBuilder("{");
+        boolean first = true;
+        if (metadata != null && !metadata.isEmpty()) {
+            b.append("\"__metadata__\":{");
+            boolean f = true;
+            for (Map.Entry<String, String> e : metadata.entrySet()) {
+                if (!f) b.append(',');
+                f = false;
+                Json.quote(b, e.getKey());
+                b.append(':');
+                Json.quote(b, e.getValue());
+            }
+            b.append('}');
+            first = false;
+        }
+        long off = 0;
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            String name = e.getKey();
+            Tensor t = e.getValue();
+            if (name == null || name.isEmpty() || name.equals("__metadata__")) {
+                throw new IllegalArgumentException("SafeTensors: invalid tensor name '" + name + "'");
+            }
+            if (t == null) throw new IllegalArgumentException("SafeTensors: tensor '" + name + "' is null");
+            if (!first) b.append(',');
+            first = false;
+            Json.quote(b, name);
+            b.append(":{\"dtype\":\"F32\",\"shape\":[");
+            int[] s = t.shape();
+            for (int i = 0; i < s.length; i++) {
+                if (i > 0) b.append(',');
+                b.append(s[i]);
+            }
+            long end = off + 4L * t.size();
+            b.append("],\"data_offsets\":[").append(off).append(',').append(end).append("]}");
+            off = end;
+        }
+        b.append('}');
+        byte[] json = b.toString().getBytes(StandardCharsets.UTF_8);
+        int padded = (json.length + 7) / 8 * 8;
+        byte[] out = new byte[padded];
+        System.arraycopy(json, 0, out, 0, json.length);
+        for (int i = json.length; i < padded; i++) out[i] = ' ';
+        return out;
+    }
+
+    /** Reads every tensor (as float32), in header order. */
+    public static Map<String, Tensor> read(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Parsed p = parse(file, ch);
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            for (Entry e : p.entries) out.put(e.name, readTensor(file, ch, p.dataStart, e));
+            return out;
+        }
+    }
+
+    /** The header's {@code __metadata__} strings (empty when absent). */
+    public static Map<String, String> readMetadata(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return parse(file, ch).metadata;
+        }
+    }
+
+    private record Entry(String name, String dtype, int[] shape, long begin, long end) {}
+
+    private record Parsed(List<Entry> entries, Map<String, String> metadata, long dataStart) {}
+
+    private static Parsed parse(Path file, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size < 8) throw new IOException(file + ": not a safetensors file (" + size + " bytes, shorter than the 8-byte header length)");
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, lenBuf, 0);
+        long n = lenBuf.flip().getLong();
+        if (n < 2 || n > MAX_HEADER || n > size - 8) {
+            throw new IOException(file + ": invalid safetensors header length " + Long.toUnsignedString(n) + " (file has " + size + " bytes)");
+        }
+        ByteBuffer hb = ByteBuffer.allocate((int) n);
+        readFully(ch, hb, 8);
+        String json = new String(hb.array(), StandardCharsets.UTF_8);
+        Object root;
+        try {
+            root = new Json(json).parseDocument();
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": malformed safetensors header: " + e.getMessage(), e);
+        }
+        if (!(root instanceof Map<?, ?> top)) throw new IOException(file + ": safetensors header is not a JSON object");
+        long dataLen = size - 8 - n;
+        Map<String, String> meta = new LinkedHashMap<>();
+        List<Entry> entries = new ArrayList<>();
+        for (Map.Entry<?, ?> e : top.entrySet()) {
+            String name = (String) e.getKey();
+            if (name.equals("__metadata__")) {
+                if (!(e.getValue() instanceof Map<?, ?> mm)) throw new IOException(file + ": __metadata__ is not an object");
+                for (Map.Entry<?, ?> me : mm.entrySet()) {
+                    if (!(me.getValue() instanceof String sv)) throw new IOException(file + ": __metadata__ value of '" + me.getKey() + "' is not a string");
+                    meta.put((String) me.getKey(), sv);
+                }
+                continue;
+            }
+            if (!(e.getValue() instanceof Map<?, ?> info)) throw new IOException(file + ": entry '" + name + "' is not an object");
+            Object dt = info.get("dtype"), sh = info.get("shape"), offs = info.get("data_offsets");
+            if (!(dt instanceof String dtype)) throw new IOException(file + ": tensor '" + name + "' has no dtype");
+            if (!(sh instanceof List<?> shl)) throw new IOException(file + ": tensor '" + name + "' has no shape");
+            if (!(offs instanceof List<?> ol) || ol.size() != 2) throw new IOException(file + ": tensor '" + name + "' needs data_offsets [begin, end]");
+            int[] shape = new int[shl.size()];
+            long numel = 1;
+            for (int i = 0; i < shape.length; i++) {
+                long d = asLong(file, name, shl.get(i));
+                if (d < 0 || d > Integer.MAX_VALUE) throw new IOException(file + ": tensor '" + name + "' has invalid dimension " + d);
+                shape[i] = (int) d;
+                numel *= d;
+            }
+            int width = dtypeSize(file, name, dtype);
+            long begin = asLong(file, name, ol.get(0)), end = asLong(file, name, ol.get(1));
+            if (begin < 0 || end < begin || end > dataLen) {
+                throw new IOException(file + ": tensor '" + name + "' data_offsets [" + begin + ", " + end + "] outside the "
+                        + dataLen + " data bytes");
+            }
+            if (end - begin != numel * width) {
+                throw new IOException(file + ": tensor '" + name + "' shape " + Tensor.shapeString(shape) + " of " + dtype + " needs "
+                        + numel * width + " bytes, data_offsets span " + (end - begin));
+            }
+            entries.add(new Entry(name, dtype, shape, begin, end));
+        }
+        // the format requires the tensors to tile the data region with no gap or overlap
+        List<Entry> sorted = new ArrayList<>(entries);
+        sorted.sort((a, b) -> Long.compare(a.begin, b.begin));
+        long at = 0;
+        for (Entry e : sorted) {
+            if (e.begin != at) throw new IOException(file + ": tensor '" + e.name + "' starts at byte " + e.begin + ", expected " + at + " (gap or overlap)");
+            at = e.end;
+        }
+        if (at != dataLen) throw new IOException(file + ": tensors cover " + at + " data bytes, the file holds " + dataLen);
+        return new Parsed(Collections.unmodifiableList(entries), Collections.unmodifiableMap(meta), 8 + n);
+    }
+
+    private static Tensor readTensor(Path file, FileChannel ch, long dataStart, Entry e) throws IOException {
+        long numel = 1;
+        for (int d : e.shape) numel *= d;
+        if (numel == 0) throw new IOException(file + ": tensor '" + e.name + "' has zero elements, which jrnn tensors cannot hold");
+        if (numel > Integer.MAX_VALUE - 8) throw new IOException(file + ": tensor '" + e.name + "' is too large (" + numel + " elements)");
+        int[] shape = e.shape.length == 0 ? new int[] {1} : e.shape;
+        ByteBuffer bb = ByteBuffer.allocate((int) (e.end - e.begin)).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, bb, dataStart + e.begin);
+        bb.flip();
+        float[] d = new float[(int) numel];
+        switch (e.dtype) {
+            case "F32" -> bb.asFloatBuffer().get(d);
+            case "F64" -> {
+                for (int i = 0; i < d.length; i++) d[i] = (float) bb.getDouble();
+            }
+            case "F16" -> {
+                for (int i = 0; i < d.length; i++) d[i] = Float.float16ToFloat(bb.getShort());
+            }
+            case "BF16" -> {
+                for (int i = 0; i < d.length; i++) d[i] = Float.intBitsToFloat((bb.getShort() & 0xffff) << 16);
+            }
+            default -> throw new IOException(file + ": tensor '" + e.name + "' has unsupported dtype " + e.dtype);
+        }
+        return Tensor.wrap(d, shape);
+    }
+
+    private static int dtypeSize(Path file, String name, String dtype) throws IOException {
+        return switch (dtype) {
+            case "F32" -> 4;
+            case "F64" -> 8;
+            case "F16", "BF16" -> 2;
+            default -> throw new IOException(file + ": tensor '" + name + "' has dtype " + dtype
+                    + "; jrnn reads F32, F64, F16 and BF16");
+        };
+    }
+
+    private static long asLong(Path file, String name, Object o) throws IOException {
+        if (o instanceof Long l) return l;
+        throw new IOException(file + ": tensor '" + name + "' has a non-integer shape or offset: " + o);
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+        while (b.hasRemaining()) {
+            int r = ch.read(b, pos);
+            if (r < 0) throw new IOException("unexpected end of file at byte " + pos);
+            pos += r;
+        }
+    }
+}

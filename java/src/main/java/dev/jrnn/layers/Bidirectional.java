@@ -1,0 +1,397 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Keras Bidirectional: runs a recurrent layer forwards and a copy of it backwards over the sequence
+ * and merges the two outputs ("concat" (default), "sum", "mul", "ave", or "none" for both outputs).
+ * The backward layer's output sequence is re-reversed before merging, so position t of the merged
+ * sequence sees the forward pass up to t and the backward pass from t. returnSequences/returnState
+ * follow the wrapped layer; with returnState the outputs are [y, h_fw(, c_fw), h_bw(, c_bw)].
+ * Initial states are passed as [x, fw states..., bw states...]. Weights: forward's, then backward's.
+ *
+ * <pre>{@code
+ * Bidirectional bi = new Bidirectional(new LSTM(4).returnSequences(true));   // layers forward_lstm, backward_lstm
+ * Tensor y = bi.call(Tensor.zeros(2, 6, 3));   // (2, 6, 8)
+ * }</pre>
+ */
+public class Bidirectional extends Layer {
+    private final RecurrentLayer forwardLayer;
+    private final RecurrentLayer backwardLayer;
+    private String mergeMode = "concat";
+
+    /** Wraps {@code layer}; the backward layer is a copy of its configuration with goBackwards flipped. */
+    public Bidirectional(RecurrentLayer layer) {
+        this(layer, null);
+    }
+
+    /** Wraps {@code layer} and a given {@code backwardLayer} (null: a copy of layer with goBackwards flipped). */
+    public Bidirectional(RecurrentLayer layer, RecurrentLayer backwardLayer) {
+        if (layer == null) throw new IllegalArgumentException("Bidirectional: the wrapped layer is null");
+        String fname = layer.name();
+        RecurrentLayer bw;
+        String bname;
+        if (backwardLayer == null) {
+            bw = layer.newInstance();
+            bw.goBackwards = !layer.goBackwards;
+            bname = fname;
+        } else {
+            bw = backwardLayer;
+            bname = backwardLayer.name();
+            if (bw.goBackwards == layer.goBackwards) {
+                throw new IllegalArgumentException("Bidirectional: the backward layer must have goBackwards = "
+                        + !layer.goBackwards + " (the opposite of the forward layer), got " + bw.goBackwards);
+            }
+            if (bw.returnSequences != layer.returnSequences || bw.returnState != layer.returnState) {
+                throw new IllegalArgumentException("Bidirectional: forward and backward layers must agree on returnSequences and returnState, got ("
+                        + layer.returnSequences + ", " + layer.returnState + ") and (" + bw.returnSequences + ", " + bw.returnState + ")");
+            }
+            if (bw.stateCount() != layer.stateCount()) {
+                throw new IllegalArgumentException("Bidirectional: forward (" + layer.kerasClass() + ") and backward ("
+                        + bw.kerasClass() + ") layers must have the same number of states");
+            }
+        }
+        this.forwardLayer = layer;
+        this.backwardLayer = bw;
+        layer.name("forward_" + fname);
+        bw.name("backward_" + bname);
+    }
+
+    @Override
+    public String kerasClass() { return "Bidirectional"; }
+
+    public RecurrentLayer forwardLayer() { return forwardLayer; }
+
+    public RecurrentLayer backwardLayer() { return backwardLayer; }
+
+    public String mergeMode() { return mergeMode; }
+
+    /** "concat" (default), "sum", "mul", "ave", or "none" (outputs y_fw and y_bw separately). */
+    public Bidirectional mergeMode(String m) {
+        String n = m == null ? "none" : m.trim().toLowerCase(Locale.ROOT);
+        if (!List.of("concat", "sum", "mul", "ave", "none").contains(n)) {
+            throw new IllegalArgumentException(name() + ": unknown mergeMode '" + m + "': expected concat, sum, mul, ave or none");
+        }
+        this.mergeMode = n;
+        return this;
+    }
+
+    public boolean returnSequences() { return forwardLayer.returnSequences; }
+
+    public boolean returnState() { return forwardLayer.returnState; }
+
+    private int n() { return forwardLayer.stateCount(); }
+
+    @Override
+    public Bidirectional trainable(boolean t) {
+        super.trainable(t);
+        forwardLayer.trainable(t);
+        backwardLayer.trainable(t);
+        return this;
+    }
+
+    // ------------------------------------------------------------------ shapes and params
+
+    private List<int[]> part(List<int[]> in, boolean fw) {
+        List<int[]> r = new ArrayList<>();
+        r.add(in.get(0));
+        if (in.size() > 1) {
+            int from = fw ? 1 : 1 + n();
+            for (int i = 0; i < n(); i++) r.add(in.get(from + i));
+        }
+        return r;
+    }
+
+    @Override
+    public List<int[]> computeOutputShapes(List<int[]> in) {
+        if (in == null || in.isEmpty()) throw new IllegalArgumentException(name() + ": no input shape given");
+        if (in.get(0).length != 2) {
+            throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, features), got "
+                    + Layers.withBatch(in.get(0)));
+        }
+        if (in.size() != 1 && in.size() != 1 + 2 * n()) {
+            throw new IllegalArgumentException(name() + ": expected 1 input or 1 + " + 2 * n()
+                    + " (x, forward states, backward states), got " + in.size());
+        }
+        List<int[]> fo = forwardLayer.computeOutputShapes(part(in, true));
+        List<int[]> bo = backwardLayer.computeOutputShapes(part(in, false));
+        List<int[]> out = new ArrayList<>();
+        int[] yf = fo.get(0), yb = bo.get(0);
+        switch (mergeMode) {
+            case "none" -> {
+                out.add(yf);
+                out.add(yb);
+            }
+            case "concat" -> {
+                int[] y = yf.clone();
+                y[y.length - 1] += yb[yb.length - 1];
+                out.add(y);
+            }
+            default -> {
+                if (!Arrays.equals(yf, yb)) {
+                    throw new IllegalArgumentException(name() + ": mergeMode " + mergeMode + " needs equal output shapes, got "
+                            + Layers.withBatch(yf) + " and " + Layers.withBatch(yb));
+                }
+                out.add(yf);
+            }
+        }
+        out.addAll(fo.subList(1, fo.size()));
+        out.addAll(bo.subList(1, bo.size()));
+        return out;
+    }
+
+    @Override
+    protected boolean weightsFit(List<int[]> built, List<int[]> given) {
+        int[] a = built.get(0), b = given.get(0);
+        return a.length == b.length && a[a.length - 1] == b[b.length - 1];
+    }
+
+    @Override
+    protected void createParams(List<int[]> in) {
+        forwardLayer.build(part(in, true));
+        backwardLayer.build(part(in, false));
+        params.addAll(forwardLayer.params());
+        params.addAll(backwardLayer.params());
+    }
+
+    @Override
+    protected void initParams(SplittableRandom rng) {
+        // the inner layers initialised themselves in build; their values were copied into this store
+        Layers.adoptInner(this, forwardLayer);
+        Layers.adoptInner(this, backwardLayer);
+    }
+
+    // ------------------------------------------------------------------ forward / backward
+
+    @Override
+    public List<Tensor> callAll(List<Tensor> inputs) {
+        if (inputs != null && !inputs.isEmpty() && inputs.get(0) != null && inputs.get(0).rank() != 3) {
+            throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, features), got "
+                    + Tensor.shapeString(inputs.get(0).shape()));
+        }
+        return super.callAll(inputs);
+    }
+
+    @Override
+    public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
+        if (inputs == null || inputs.isEmpty() || !Layers.noNulls(inputs)) {
+            throw new IllegalArgumentException(name() + ": no input given (or a null input)");
+        }
+        DTensor x = inputs.get(0);
+        if (x.rank() != 3) {
+            throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, features), got "
+                    + Tensor.shapeString(x.shape()));
+        }
+        build(Layers.perSample(inputs));
+        Backend be = backend();
+        Layers.sameBackend(this, be, inputs);
+        BiTrace tr = new BiTrace(be, x.dim(0), x.dim(1), mask);
+        try {
+            tr.forward(inputs, mask, training);
+        } catch (RuntimeException e) {
+            tr.close();
+            throw e;
+        }
+        return tr;
+    }
+
+    private final class BiTrace implements Trace {
+        final Backend be;
+        final int B, T;
+        final DTensor mask;
+        Trace ft, bt;
+        DTensor yf, ybr;   // forward output and backward output in input time order
+        final List<DTensor> outputs = new ArrayList<>();
+        final List<DTensor> owned = new ArrayList<>();
+
+        BiTrace(Backend be, int b, int t, DTensor mask) {
+            this.be = be;
+            this.B = b;
+            this.T = t;
+            this.mask = mask;
+        }
+
+        private List<DTensor> sub(List<DTensor> in, boolean fw) {
+            List<DTensor> r = new ArrayList<>();
+            r.add(in.get(0));
+            if (in.size() > 1) {
+                int from = fw ? 1 : 1 + n();
+                for (int i = 0; i < n(); i++) r.add(in.get(from + i));
+            }
+            return r;
+        }
+
+        private DTensor own(DTensor d) {
+            owned.add(d);
+            return d;
+        }
+
+        /** Reverses the time axis of a [B, T, F] sequence into a new tensor. */
+        private DTensor reverse(DTensor y) {
+            int f = y.dim(2);
+            DTensor r = DTensor.zeros(be, B, T, f);
+            for (int t = 0; t < T; t++) {
+                be.copy2d(B, f, y.buf(), (long) t * f, T * f, r.buf(), (long) (T - 1 - t) * f, T * f);
+            }
+            return r;
+        }
+
+        void forward(List<DTensor> inputs, DTensor mask, boolean training) {
+            ft = forwardLayer.forward(sub(inputs, true), mask, training);
+            bt = backwardLayer.forward(sub(inputs, false), mask, training);
+            List<DTensor> fo = ft.outputs(), bo = bt.outputs();
+            yf = fo.get(0);
+            ybr = returnSequences() ? own(reverse(bo.get(0))) : bo.get(0);
+            long n = yf.size();
+            switch (mergeMode) {
+                case "none" -> {
+                    outputs.add(yf);
+                    outputs.add(ybr);
+                }
+                case "concat" -> {
+                    int hf = yf.dim(-1), hb = ybr.dim(-1);
+                    int rows = (int) (n / hf);
+                    int[] shape = yf.shape();
+                    shape[shape.length - 1] = hf + hb;
+                    DTensor y = own(DTensor.zeros(be, shape));
+                    be.copy2d(rows, hf, yf.buf(), 0, hf, y.buf(), 0, hf + hb);
+                    be.copy2d(rows, hb, ybr.buf(), 0, hb, y.buf(), hf, hf + hb);
+                    outputs.add(y);
+                }
+                case "mul" -> {
+                    DTensor y = own(DTensor.zeros(be, yf.shape()));
+                    be.mul(n, yf.buf(), 0, ybr.buf(), 0, y.buf(), 0);
+                    outputs.add(y);
+                }
+                default -> {   // sum, ave
+                    DTensor y = own(DTensor.zeros(be, yf.shape()));
+                    be.copy(yf.buf(), 0, y.buf(), 0, n);
+                    be.axpy(n, 1f, ybr.buf(), 0, y.buf(), 0);
+                    if (mergeMode.equals("ave")) be.scale(n, 0.5f, y.buf(), 0);
+                    outputs.add(y);
+                }
+            }
+            outputs.addAll(fo.subList(1, fo.size()));
+            outputs.addAll(bo.subList(1, bo.size()));
+        }
+
+        @Override
+        public List<DTensor> outputs() { return List.copyOf(outputs); }
+
+        @Override
+        public DTensor outputMask() { return returnSequences() ? mask : null; }
+
+        @Override
+        public List<DTensor> backward(List<DTensor> dOut) {
+            Layers.checkGradients(Bidirectional.this, dOut, outputs);
+            List<DTensor> temps = new ArrayList<>();
+            try {
+                DTensor dyf = null, dybr = null;
+                int k;   // index of the first state gradient
+                if (mergeMode.equals("none")) {
+                    dyf = dOut.get(0);
+                    dybr = dOut.get(1);
+                    k = 2;
+                } else {
+                    k = 1;
+                    DTensor dy = dOut.get(0);
+                    if (dy != null) {
+                        long n = yf.size();
+                        switch (mergeMode) {
+                            case "concat" -> {
+                                int hf = yf.dim(-1), hb = ybr.dim(-1);
+                                int rows = (int) (n / hf);
+                                dyf = tmp(temps, yf.shape());
+                                dybr = tmp(temps, ybr.shape());
+                                be.copy2d(rows, hf, dy.buf(), 0, hf + hb, dyf.buf(), 0, hf);
+                                be.copy2d(rows, hb, dy.buf(), hf, hf + hb, dybr.buf(), 0, hb);
+                            }
+                            case "sum" -> {
+                                dyf = dy;
+                                dybr = dy;
+                            }
+                            case "ave" -> {
+                                dyf = tmp(temps, yf.shape());
+                                be.copy(dy.buf(), 0, dyf.buf(), 0, n);
+                                be.scale(n, 0.5f, dyf.buf(), 0);
+                                dybr = dyf;
+                            }
+                            default -> {   // mul
+                                dyf = tmp(temps, yf.shape());
+                                dybr = tmp(temps, yf.shape());
+                                be.mul(n, dy.buf(), 0, ybr.buf(), 0, dyf.buf(), 0);
+                                be.mul(n, dy.buf(), 0, yf.buf(), 0, dybr.buf(), 0);
+                            }
+                        }
+                    }
+                }
+                DTensor dyb = dybr;
+                if (dybr != null && returnSequences()) {
+                    dyb = reverse(dybr);
+                    temps.add(dyb);
+                }
+                int ns = returnState() ? n() : 0;
+                List<DTensor> df = new ArrayList<>(), db = new ArrayList<>();
+                df.add(dyf);
+                db.add(dyb);
+                for (int i = 0; i < ns; i++) {
+                    df.add(dOut.get(k + i));
+                    db.add(dOut.get(k + ns + i));
+                }
+                List<DTensor> gf = ft.backward(df);
+                List<DTensor> gb = bt.backward(db);
+                DTensor dx = own(DTensor.zeros(be, gf.get(0).shape()));
+                be.copy(gf.get(0).buf(), 0, dx.buf(), 0, dx.size());
+                be.axpy(dx.size(), 1f, gb.get(0).buf(), 0, dx.buf(), 0);
+                List<DTensor> grads = new ArrayList<>();
+                grads.add(dx);
+                grads.addAll(gf.subList(1, gf.size()));
+                grads.addAll(gb.subList(1, gb.size()));
+                return grads;
+            } finally {
+                for (DTensor d : temps) d.close();
+            }
+        }
+
+        private DTensor tmp(List<DTensor> temps, int[] shape) {
+            DTensor d = DTensor.zeros(be, shape);
+            temps.add(d);
+            return d;
+        }
+
+        @Override
+        public void close() {
+            for (DTensor d : owned) d.close();
+            owned.clear();
+            if (ft != null) ft.close();
+            if (bt != null) bt.close();
+        }
+    }
+
+    @Override
+    public Bidirectional name(String n) { super.name(n); return this; }
+
+    @Override
+    public Bidirectional seed(long s) { super.seed(s); return this; }
+
+    @Override
+    public Bidirectional inputShape(int... shape) { super.inputShape(shape); return this; }
+
+    @Override
+    public Bidirectional batchInputShape(int batch, int... shape) { super.batchInputShape(batch, shape); return this; }
+
+    @Override
+    public Bidirectional inputLength(int n) { super.inputLength(n); return this; }
+
+    @Override
+    public Bidirectional inputDim(int d) { super.inputDim(d); return this; }
+}

@@ -1,0 +1,191 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.Activation;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Keras Dense: {@code y = act(x · kernel + bias)} on the last axis of an input of any rank (so a
+ * (batch, timesteps, features) input is handled directly, as in Keras 2). Weights: kernel [I, O],
+ * bias [O]; {@code I * O + O} params. "softmax" normalises over the last axis.
+ *
+ * <pre>{@code
+ * Dense d = new Dense(3).activation("softmax");
+ * Tensor p = d.call(Tensor.zeros(4, 5));   // (4, 3), rows sum to 1
+ * }</pre>
+ */
+public class Dense extends Layer {
+    private final int units;
+    private Activation activation = Activation.LINEAR;
+    private boolean useBias = true;
+    private Param kernel;
+    private Param bias;
+
+    public Dense(int units) {
+        if (units <= 0) throw new IllegalArgumentException("Dense: units must be positive, got " + units);
+        this.units = units;
+    }
+
+    @Override
+    public String kerasClass() { return "Dense"; }
+
+    public int units() { return units; }
+
+    public String activation() { return activation.kerasName(); }
+
+    /** "linear" (default), "tanh", "sigmoid", "relu", "softmax", "hard_sigmoid". */
+    public Dense activation(String a) {
+        this.activation = Activation.of(a);
+        return this;
+    }
+
+    public boolean useBias() { return useBias; }
+
+    public Dense useBias(boolean b) {
+        if (isBuilt()) throw new IllegalStateException(name() + ": cannot change useBias after the layer is built");
+        this.useBias = b;
+        return this;
+    }
+
+    /** The kernel param [I, O] (null before build). */
+    public Param kernel() { return kernel; }
+
+    /** The bias param [O] (null before build or without bias). */
+    public Param bias() { return bias; }
+
+    @Override
+    protected int[] defaultShapeForInputDim(int dim) { return new int[] {dim}; }
+
+    @Override
+    public List<int[]> computeOutputShapes(List<int[]> in) {
+        if (in == null || in.size() != 1) {
+            throw new IllegalArgumentException(name() + ": expected 1 input, got " + (in == null ? 0 : in.size()));
+        }
+        int[] x = in.get(0);
+        if (x.length < 1) throw new IllegalArgumentException(name() + ": expected input (batch, ..., features), got (batch,)");
+        if (x[x.length - 1] <= 0) {
+            throw new IllegalArgumentException(name() + ": the last input dimension must be known and positive, got "
+                    + Tensor.shapeString(RecurrentLayer.withBatch(x)));
+        }
+        int[] out = x.clone();
+        out[out.length - 1] = units;
+        return List.of(out);
+    }
+
+    @Override
+    protected void createParams(List<int[]> in) {
+        int[] x = in.get(0);
+        kernel = addParam("kernel", x[x.length - 1], units);
+        bias = useBias ? addParam("bias", units) : null;
+    }
+
+    @Override
+    protected void initParams(SplittableRandom rng) {
+        int i = kernel.shape()[0];
+        kernel.set(Tensor.wrap(Initializers.glorotUniform(rng, i, units, i * units), i, units));
+        if (bias != null) bias.set(Tensor.wrap(Initializers.zeros(units), units));
+    }
+
+    @Override
+    public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
+        DTensor x = Layers.single(this, inputs);
+        if (x.rank() < 2) {
+            throw new IllegalArgumentException(name() + ": expected input (batch, ..., features), got " + Tensor.shapeString(x.shape()));
+        }
+        build(Layers.perSample(inputs));
+        Backend be = backend();
+        Layers.sameBackend(this, be, inputs);
+        int in = x.dim(-1);
+        int rows = (int) (x.size() / in);
+        int[] outShape = x.shape();
+        outShape[outShape.length - 1] = units;
+        DTensor y = DTensor.zeros(be, outShape);
+        be.gemm(false, false, rows, units, in, 1f, x.buf(), 0, in, kernel.value(), kernel.offset(), units, 0f, y.buf(), 0, units);
+        if (bias != null) be.addRowVector(rows, units, bias.value(), bias.offset(), y.buf(), 0);
+        if (activation != Activation.LINEAR) be.activate(activation, (long) rows * units, units, y.buf(), 0, y.buf(), 0);
+        return new DenseTrace(be, x, y, mask, rows, in);
+    }
+
+    private final class DenseTrace implements Trace {
+        final Backend be;
+        final DTensor x, y, mask;
+        final int rows, in;
+        final List<DTensor> owned = new ArrayList<>();
+
+        DenseTrace(Backend be, DTensor x, DTensor y, DTensor mask, int rows, int in) {
+            this.be = be;
+            this.x = x;
+            this.y = y;
+            this.mask = mask;
+            this.rows = rows;
+            this.in = in;
+            owned.add(y);
+        }
+
+        @Override
+        public List<DTensor> outputs() { return List.of(y); }
+
+        @Override
+        public DTensor outputMask() { return mask; }
+
+        @Override
+        public List<DTensor> backward(List<DTensor> dOut) {
+            DTensor dy = Layers.gradient(Dense.this, dOut, List.of(y));
+            DTensor dx = DTensor.zeros(be, x.shape());
+            owned.add(dx);
+            if (dy == null) return Arrays.asList(dx);
+            long n = (long) rows * units;
+            Buf dz = dy.buf();
+            Buf tmp = null;
+            try {
+                if (activation != Activation.LINEAR) {
+                    tmp = be.alloc(n);
+                    be.activateBackward(activation, n, units, y.buf(), 0, dy.buf(), 0, tmp, 0);
+                    dz = tmp;
+                }
+                if (trainable()) {
+                    be.gemm(true, false, in, units, rows, 1f, x.buf(), 0, in, dz, 0, units, 1f, kernel.grad(), kernel.offset(), units);
+                    if (bias != null) be.sumRows(rows, units, dz, 0, bias.grad(), bias.offset(), true);
+                }
+                be.gemm(false, true, rows, in, units, 1f, dz, 0, units, kernel.value(), kernel.offset(), units, 0f, dx.buf(), 0, in);
+            } finally {
+                if (tmp != null) tmp.close();
+            }
+            return Arrays.asList(dx);
+        }
+
+        @Override
+        public void close() {
+            for (DTensor d : owned) d.close();
+            owned.clear();
+        }
+    }
+
+    @Override
+    public Dense name(String n) { super.name(n); return this; }
+
+    @Override
+    public Dense seed(long s) { super.seed(s); return this; }
+
+    @Override
+    public Dense inputShape(int... shape) { super.inputShape(shape); return this; }
+
+    @Override
+    public Dense batchInputShape(int batch, int... shape) { super.batchInputShape(batch, shape); return this; }
+
+    @Override
+    public Dense inputLength(int n) { super.inputLength(n); return this; }
+
+    @Override
+    public Dense inputDim(int d) { super.inputDim(d); return this; }
+
+    @Override
+    public Dense trainable(boolean t) { super.trainable(t); return this; }
+}

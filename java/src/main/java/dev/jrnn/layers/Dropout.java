@@ -1,0 +1,126 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Keras Dropout: at training time each value is dropped with probability {@code rate} and the kept
+ * ones are scaled by 1 / (1 - rate); at inference it is the identity. The mask is drawn on the host
+ * from the layer's seeded stream ({@link Layer#seed} or {@link dev.jrnn.Jrnn#setSeed}). The input
+ * mask is passed on.
+ *
+ * <pre>{@code
+ * Dropout d = new Dropout(0.2);
+ * }</pre>
+ */
+public class Dropout extends Layer {
+    private final double rate;
+    private SplittableRandom rng;
+
+    /** {@code rate}: fraction of values to drop, in [0, 1). */
+    public Dropout(double rate) {
+        if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException("Dropout: rate must be in [0, 1), got " + rate);
+        this.rate = rate;
+    }
+
+    @Override
+    public String kerasClass() { return "Dropout"; }
+
+    public double rate() { return rate; }
+
+    @Override
+    public List<int[]> computeOutputShapes(List<int[]> in) {
+        if (in == null || in.size() != 1) {
+            throw new IllegalArgumentException(name() + ": expected 1 input, got " + (in == null ? 0 : in.size()));
+        }
+        return List.of(in.get(0).clone());
+    }
+
+    @Override
+    protected boolean weightsFit(List<int[]> built, List<int[]> given) { return given.size() == 1; }
+
+    @Override
+    protected void createParams(List<int[]> in) {}
+
+    @Override
+    protected void initParams(SplittableRandom r) {
+        this.rng = r;
+    }
+
+    @Override
+    public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
+        DTensor x = Layers.single(this, inputs);
+        build(Layers.perSample(inputs));
+        Backend be = backend();
+        Layers.sameBackend(this, be, inputs);
+        int n = (int) x.size();
+        List<DTensor> owned = new ArrayList<>();
+        DTensor y = DTensor.zeros(be, x.shape());
+        owned.add(y);
+        DTensor keep;
+        if (training && rate > 0) {
+            float scale = (float) (1.0 / (1.0 - rate));
+            float[] k = new float[n];
+            synchronized (this) {
+                for (int i = 0; i < n; i++) k[i] = rng.nextDouble() >= rate ? scale : 0f;
+            }
+            keep = DTensor.from(be, Tensor.wrap(k, x.shape()));
+            owned.add(keep);
+            be.mul(n, x.buf(), 0, keep.buf(), 0, y.buf(), 0);
+        } else {
+            keep = null;
+            be.copy(x.buf(), 0, y.buf(), 0, n);
+        }
+        return new Trace() {
+            @Override
+            public List<DTensor> outputs() { return List.of(y); }
+
+            @Override
+            public DTensor outputMask() { return mask; }
+
+            @Override
+            public List<DTensor> backward(List<DTensor> dOut) {
+                DTensor dy = Layers.gradient(Dropout.this, dOut, List.of(y));
+                DTensor dx = DTensor.zeros(be, x.shape());
+                owned.add(dx);
+                if (dy != null) {
+                    if (keep != null) be.mul(n, dy.buf(), 0, keep.buf(), 0, dx.buf(), 0);
+                    else be.copy(dy.buf(), 0, dx.buf(), 0, n);
+                }
+                return List.of(dx);
+            }
+
+            @Override
+            public void close() {
+                for (DTensor d : owned) d.close();
+                owned.clear();
+            }
+        };
+    }
+
+    @Override
+    public Dropout name(String n) { super.name(n); return this; }
+
+    @Override
+    public Dropout seed(long s) { super.seed(s); return this; }
+
+    @Override
+    public Dropout inputShape(int... shape) { super.inputShape(shape); return this; }
+
+    @Override
+    public Dropout batchInputShape(int batch, int... shape) { super.batchInputShape(batch, shape); return this; }
+
+    @Override
+    public Dropout inputLength(int n) { super.inputLength(n); return this; }
+
+    @Override
+    public Dropout inputDim(int d) { super.inputDim(d); return this; }
+
+    @Override
+    public Dropout trainable(boolean t) { super.trainable(t); return this; }
+}

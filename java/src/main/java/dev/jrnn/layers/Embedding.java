@@ -1,0 +1,174 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Keras Embedding: maps integer ids (stored as floats) of shape (batch, T) to vectors, output
+ * (batch, T, outputDim). Weights: embeddings [inputDim, outputDim], initialised U(-0.05, 0.05).
+ * With maskZero, id 0 is padding: the output mask is ids != 0. Ids are checked on the host
+ * (integral and in [0, inputDim)); the ids get no gradient (backward returns null for them).
+ *
+ * <pre>{@code
+ * Embedding emb = new Embedding(1000, 64).maskZero(true);
+ * Tensor v = emb.call(Tensor.of(new float[][] {{4, 17, 0}}));   // (1, 3, 64)
+ * }</pre>
+ */
+public class Embedding extends Layer {
+    private final int vocab;
+    private final int dim;
+    private boolean maskZero;
+    private Param embeddings;
+
+    /** {@code inputDim}: vocabulary size (ids in [0, inputDim)); {@code outputDim}: vector size. */
+    public Embedding(int inputDim, int outputDim) {
+        if (inputDim <= 0 || outputDim <= 0) {
+            throw new IllegalArgumentException("Embedding: inputDim and outputDim must be positive, got " + inputDim + " and " + outputDim);
+        }
+        this.vocab = inputDim;
+        this.dim = outputDim;
+    }
+
+    @Override
+    public String kerasClass() { return "Embedding"; }
+
+    /** Vocabulary size (Keras input_dim). */
+    public int vocabularySize() { return vocab; }
+
+    /** Vector size (Keras output_dim). */
+    public int outputDim() { return dim; }
+
+    public boolean maskZero() { return maskZero; }
+
+    /** Treats id 0 as padding: the output mask is ids != 0. */
+    public Embedding maskZero(boolean b) {
+        this.maskZero = b;
+        return this;
+    }
+
+    /** The embeddings param [inputDim, outputDim] (null before build). */
+    public Param embeddings() { return embeddings; }
+
+    /** Keras' input_length: the input shape becomes (n). */
+    @Override
+    public Embedding inputLength(int n) {
+        super.inputLength(n);
+        super.inputShape(n);
+        return this;
+    }
+
+    /**
+     * Not available: for Embedding, Keras' input_dim is the vocabulary size, given to the constructor.
+     * Use {@link #inputLength} or {@link #inputShape} for the input shape.
+     */
+    @Override
+    public Embedding inputDim(int d) {
+        throw new IllegalArgumentException(name() + ": the vocabulary size (Keras input_dim) is set in the constructor; "
+                + "use inputLength(n) or inputShape(...) for the input shape");
+    }
+
+    @Override
+    public List<int[]> computeOutputShapes(List<int[]> in) {
+        if (in == null || in.size() != 1) {
+            throw new IllegalArgumentException(name() + ": expected 1 input, got " + (in == null ? 0 : in.size()));
+        }
+        int[] x = in.get(0);
+        if (x.length < 1) throw new IllegalArgumentException(name() + ": expected input (batch, timesteps) of ids, got (batch,)");
+        int[] out = Arrays.copyOf(x, x.length + 1);
+        out[x.length] = dim;
+        return List.of(out);
+    }
+
+    @Override
+    protected boolean weightsFit(List<int[]> built, List<int[]> given) {
+        return given.size() == 1;
+    }
+
+    @Override
+    protected void createParams(List<int[]> in) {
+        embeddings = addParam("embeddings", vocab, dim);
+    }
+
+    @Override
+    protected void initParams(SplittableRandom rng) {
+        embeddings.set(Tensor.wrap(Initializers.uniform(rng, -0.05, 0.05, vocab * dim), vocab, dim));
+    }
+
+    @Override
+    public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
+        DTensor ids = Layers.single(this, inputs);
+        if (ids.rank() < 2) {
+            throw new IllegalArgumentException(name() + ": expected input (batch, timesteps) of ids, got " + Tensor.shapeString(ids.shape()));
+        }
+        build(Layers.perSample(inputs));
+        Backend be = backend();
+        Layers.sameBackend(this, be, inputs);
+        int n = (int) ids.size();
+        float[] host = new float[n];
+        be.download(ids.buf(), 0, host, 0, n);
+        float[] m = maskZero ? new float[n] : null;
+        for (int i = 0; i < n; i++) {
+            float v = host[i];
+            if (!(v >= 0 && v < vocab) || v != Math.rint(v)) {
+                throw new IllegalArgumentException(name() + ": id " + v + " at flat index " + i + " of input "
+                        + Tensor.shapeString(ids.shape()) + " is not an integer in [0, " + vocab + ")");
+            }
+            if (m != null) m[i] = v != 0 ? 1f : 0f;
+        }
+        int[] outShape = Arrays.copyOf(ids.shape(), ids.rank() + 1);
+        outShape[ids.rank()] = dim;
+        List<DTensor> owned = new ArrayList<>();
+        DTensor y = DTensor.zeros(be, outShape);
+        owned.add(y);
+        be.gatherRows(n, dim, ids.buf(), 0, embeddings.value(), embeddings.offset(), y.buf(), 0);
+        DTensor outMask = null;
+        if (m != null) {
+            outMask = DTensor.from(be, Tensor.wrap(m, ids.shape()));
+            owned.add(outMask);
+        }
+        DTensor om = outMask;
+        return new Trace() {
+            @Override
+            public List<DTensor> outputs() { return List.of(y); }
+
+            @Override
+            public DTensor outputMask() { return om; }
+
+            @Override
+            public List<DTensor> backward(List<DTensor> dOut) {
+                DTensor dy = Layers.gradient(Embedding.this, dOut, List.of(y));
+                if (dy != null && trainable()) {
+                    be.scatterAddRows(n, dim, ids.buf(), 0, dy.buf(), 0, embeddings.grad(), embeddings.offset());
+                }
+                return Arrays.asList((DTensor) null);
+            }
+
+            @Override
+            public void close() {
+                for (DTensor d : owned) d.close();
+                owned.clear();
+            }
+        };
+    }
+
+    @Override
+    public Embedding name(String n) { super.name(n); return this; }
+
+    @Override
+    public Embedding seed(long s) { super.seed(s); return this; }
+
+    @Override
+    public Embedding inputShape(int... shape) { super.inputShape(shape); return this; }
+
+    @Override
+    public Embedding batchInputShape(int batch, int... shape) { super.batchInputShape(batch, shape); return this; }
+
+    @Override
+    public Embedding trainable(boolean t) { super.trainable(t); return this; }
+}

@@ -1,0 +1,87 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Input and gradient checks shared by the layers' forward and backward passes. */
+final class Layers {
+    private Layers() {}
+
+    /** The only input of a one-input layer. */
+    static DTensor single(Layer l, List<DTensor> inputs) {
+        if (inputs == null || inputs.size() != 1 || inputs.get(0) == null) {
+            throw new IllegalArgumentException(l.name() + ": expected 1 input, got "
+                    + (inputs == null ? "null" : inputs.size() + (inputs.size() == 1 ? " (null)" : "")));
+        }
+        return inputs.get(0);
+    }
+
+    /** Whether no element is null (List.of(..).contains(null) throws, so loop). */
+    static boolean noNulls(List<?> l) {
+        for (Object o : l) if (o == null) return false;
+        return true;
+    }
+
+    /** Per-sample shapes (batch dropped) of batch-first inputs. */
+    static List<int[]> perSample(List<DTensor> inputs) {
+        List<int[]> r = new ArrayList<>();
+        for (DTensor d : inputs) {
+            int[] s = d.shape();
+            r.add(Arrays.copyOfRange(s, 1, s.length));
+        }
+        return r;
+    }
+
+    static void sameBackend(Layer l, Backend be, List<DTensor> inputs) {
+        for (int i = 0; i < inputs.size(); i++) {
+            if (inputs.get(i).backend() != be) {
+                throw new IllegalArgumentException(l.name() + ": input " + i + " lives on backend "
+                        + inputs.get(i).backend().name() + ", the layer on " + be.name());
+            }
+        }
+    }
+
+    /** Checks {@code dOut} against the outputs (count and shapes; null entries allowed). */
+    static void checkGradients(Layer l, List<DTensor> dOut, List<DTensor> outputs) {
+        if (dOut == null || dOut.size() != outputs.size()) {
+            throw new IllegalArgumentException(l.name() + ": backward expects " + outputs.size() + " output gradients, got "
+                    + (dOut == null ? "null" : dOut.size()));
+        }
+        for (int i = 0; i < dOut.size(); i++) {
+            DTensor d = dOut.get(i);
+            if (d != null && !Arrays.equals(d.shape(), outputs.get(i).shape())) {
+                throw new IllegalArgumentException(l.name() + ": gradient of output " + i + " expected shape "
+                        + Tensor.shapeString(outputs.get(i).shape()) + ", got " + Tensor.shapeString(d.shape()));
+            }
+        }
+    }
+
+    /** The gradient of the only output (may be null = zero), after checking it. */
+    static DTensor gradient(Layer l, List<DTensor> dOut, List<DTensor> outputs) {
+        checkGradients(l, dOut, outputs);
+        return dOut.get(0);
+    }
+
+    /**
+     * After a wrapper's build re-bound {@code inner}'s params into the wrapper's store: frees the
+     * inner layer's own (now unused) store and points it at the wrapper's.
+     */
+    static void adoptInner(Layer outer, Layer inner) {
+        if (inner.store != null && inner.store != outer.store) {
+            boolean unused = true;
+            for (Param p : inner.params) if (p.store() == inner.store) unused = false;
+            if (unused) inner.store.close();
+        }
+        inner.store = outer.store;
+    }
+
+    /** Prepends -1 (unknown batch) to a per-sample shape, for messages. */
+    static String withBatch(int[] s) {
+        return Tensor.shapeString(RecurrentLayer.withBatch(s));
+    }
+}

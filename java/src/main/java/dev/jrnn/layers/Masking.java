@@ -1,0 +1,131 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Keras Masking: a timestep whose features all equal {@code maskValue} is padding. The output mask
+ * ([batch, timesteps]) is 0 there and 1 elsewhere; the output is the input with padded timesteps
+ * set to 0 (as Keras, which multiplies by the mask). The mask is computed on the host.
+ *
+ * <pre>{@code
+ * Masking m = new Masking(0.0);
+ * // then an LSTM after it skips the all-zero timesteps
+ * }</pre>
+ */
+public class Masking extends Layer {
+    private final float maskValue;
+
+    /** Masks timesteps whose features are all {@code maskValue}. */
+    public Masking(double maskValue) {
+        if (!Double.isFinite(maskValue)) throw new IllegalArgumentException("Masking: maskValue must be finite, got " + maskValue);
+        this.maskValue = (float) maskValue;
+    }
+
+    /** Keras default: mask_value = 0.0. */
+    public Masking() {
+        this(0.0);
+    }
+
+    @Override
+    public String kerasClass() { return "Masking"; }
+
+    public double maskValue() { return maskValue; }
+
+    @Override
+    public List<int[]> computeOutputShapes(List<int[]> in) {
+        if (in == null || in.size() != 1) {
+            throw new IllegalArgumentException(name() + ": expected 1 input, got " + (in == null ? 0 : in.size()));
+        }
+        int[] x = in.get(0);
+        if (x.length < 1) throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, features), got (batch,)");
+        return List.of(x.clone());
+    }
+
+    @Override
+    protected boolean weightsFit(List<int[]> built, List<int[]> given) { return given.size() == 1; }
+
+    @Override
+    protected void createParams(List<int[]> in) {}
+
+    @Override
+    protected void initParams(SplittableRandom rng) {}
+
+    @Override
+    public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
+        DTensor x = Layers.single(this, inputs);
+        if (x.rank() < 2) {
+            throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, features), got " + Tensor.shapeString(x.shape()));
+        }
+        build(Layers.perSample(inputs));
+        Backend be = backend();
+        Layers.sameBackend(this, be, inputs);
+        int n = (int) x.size(), f = x.dim(-1), rows = n / f;
+        float[] host = new float[n];
+        be.download(x.buf(), 0, host, 0, n);
+        float[] m = new float[rows], keep = new float[n];
+        for (int r = 0; r < rows; r++) {
+            boolean real = false;
+            for (int j = 0; j < f && !real; j++) real = host[r * f + j] != maskValue;
+            m[r] = real ? 1f : 0f;
+            if (real) Arrays.fill(keep, r * f, (r + 1) * f, 1f);
+        }
+        List<DTensor> owned = new ArrayList<>();
+        DTensor outMask = DTensor.from(be, Tensor.wrap(m, Arrays.copyOf(x.shape(), x.rank() - 1)));
+        owned.add(outMask);
+        DTensor k = DTensor.from(be, Tensor.wrap(keep, x.shape()));
+        owned.add(k);
+        DTensor y = DTensor.zeros(be, x.shape());
+        owned.add(y);
+        be.mul(n, x.buf(), 0, k.buf(), 0, y.buf(), 0);
+        return new Trace() {
+            @Override
+            public List<DTensor> outputs() { return List.of(y); }
+
+            @Override
+            public DTensor outputMask() { return outMask; }
+
+            @Override
+            public List<DTensor> backward(List<DTensor> dOut) {
+                DTensor dy = Layers.gradient(Masking.this, dOut, List.of(y));
+                DTensor dx = DTensor.zeros(be, x.shape());
+                owned.add(dx);
+                if (dy != null) be.mul(n, dy.buf(), 0, k.buf(), 0, dx.buf(), 0);
+                return List.of(dx);
+            }
+
+            @Override
+            public void close() {
+                for (DTensor d : owned) d.close();
+                owned.clear();
+            }
+        };
+    }
+
+    @Override
+    public Masking name(String n) { super.name(n); return this; }
+
+    @Override
+    public Masking seed(long s) { super.seed(s); return this; }
+
+    @Override
+    public Masking inputShape(int... shape) { super.inputShape(shape); return this; }
+
+    @Override
+    public Masking batchInputShape(int batch, int... shape) { super.batchInputShape(batch, shape); return this; }
+
+    @Override
+    public Masking inputLength(int n) { super.inputLength(n); return this; }
+
+    @Override
+    public Masking inputDim(int d) { super.inputDim(d); return this; }
+
+    @Override
+    public Masking trainable(boolean t) { super.trainable(t); return this; }
+}

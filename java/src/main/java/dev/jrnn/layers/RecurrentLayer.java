@@ -1,0 +1,517 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.Activation;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Common base of {@link SimpleRNN}, {@link LSTM} and {@link GRU}: Keras' RNN options and the
+ * time loop shared by all three cells.
+ *
+ * <pre>{@code
+ * LSTM lstm = new LSTM(8).returnSequences(true).goBackwards(true);
+ * }</pre>
+ *
+ * <p>Forward on x [B, T, I]: x goes time-major (and time-reversed for goBackwards) into xT [T, B, I];
+ * the input projection of all steps is one GEMM {@code P[T*B, G] = xT · kernel (+ bias)}; each step
+ * adds {@code h_{s-1} · recurrent_kernel} into its slice with a GEMM and runs one fused step kernel
+ * that writes {@code h_s} (and {@code c_s}) into state buffers of [T+1, B, H] (slot 0 = initial state).
+ * Backward runs the fused step-backward kernels from the last step to the first, adding
+ * {@code dgates · U^T} into the state gradient, then gets the weight gradients and dX as single GEMMs
+ * over all steps.
+ */
+public abstract class RecurrentLayer extends Layer {
+    protected final int units;
+    protected Activation activation = Activation.TANH;
+    protected boolean useBias = true;
+    protected boolean returnSequences;
+    protected boolean returnState;
+    protected boolean goBackwards;
+    protected int tbptt;
+
+    protected Param kernel;
+    protected Param recurrentKernel;
+    protected Param bias;
+
+    protected RecurrentLayer(int units) {
+        if (units <= 0) throw new IllegalArgumentException(kerasClass() + ": units must be positive, got " + units);
+        this.units = units;
+    }
+
+    // ------------------------------------------------------------------ cell description
+
+    /** Gate blocks per unit: 1 (SimpleRNN), 4 (LSTM), 3 (GRU). */
+    protected abstract int gateBlocks();
+
+    /** Recurrent states: 1 (h) or 2 (h, c for LSTM). */
+    public abstract int stateCount();
+
+    /** A fresh unbuilt layer of the same class and configuration (name, weights and shapes excluded). */
+    protected abstract RecurrentLayer newInstance();
+
+    /** Shape of the bias param ([G], or [2, G] for GRU). */
+    protected int[] biasShape() { return new int[] {gateBlocks() * units}; }
+
+    /** Initial bias values (zeros; LSTM overrides for unit_forget_bias). */
+    protected float[] initialBias() { return new float[(int) Tensor.size(biasShape())]; }
+
+    /** Runs step {@code s}: the recurrent GEMM and the fused step kernel. */
+    abstract void stepForward(Run r, int s);
+
+    /** Runs the backward of step {@code s}: step kernel into dG (and dRP), dhPrev, dcPrev; then dhPrev += d · U^T. */
+    abstract void stepBackward(Run r, int s, Buf dy, long dyOff);
+
+    // ------------------------------------------------------------------ configuration
+
+    public int units() { return units; }
+
+    public String activation() { return activation.kerasName(); }
+
+    public RecurrentLayer activation(String a) {
+        this.activation = elementwise(a, "activation");
+        return this;
+    }
+
+    public boolean useBias() { return useBias; }
+
+    public RecurrentLayer useBias(boolean b) {
+        requireUnbuilt("useBias");
+        this.useBias = b;
+        return this;
+    }
+
+    public boolean returnSequences() { return returnSequences; }
+
+    public RecurrentLayer returnSequences(boolean b) {
+        this.returnSequences = b;
+        return this;
+    }
+
+    public boolean returnState() { return returnState; }
+
+    public RecurrentLayer returnState(boolean b) {
+        this.returnState = b;
+        return this;
+    }
+
+    public boolean goBackwards() { return goBackwards; }
+
+    public RecurrentLayer goBackwards(boolean b) {
+        this.goBackwards = b;
+        return this;
+    }
+
+    public int tbptt() { return tbptt; }
+
+    /**
+     * Truncated BPTT: the gradient through the recurrent state is cut every {@code k} steps (counted in
+     * processing order, between step k-1 and k, 2k-1 and 2k, ...); 0 = full BPTT.
+     */
+    public RecurrentLayer tbptt(int k) {
+        if (k < 0) throw new IllegalArgumentException(name() + ": tbptt must be >= 0 (0 = full BPTT), got " + k);
+        this.tbptt = k;
+        return this;
+    }
+
+    @Override
+    public RecurrentLayer name(String n) { super.name(n); return this; }
+
+    @Override
+    public RecurrentLayer seed(long s) { super.seed(s); return this; }
+
+    @Override
+    public RecurrentLayer inputShape(int... shape) { super.inputShape(shape); return this; }
+
+    @Override
+    public RecurrentLayer batchInputShape(int batch, int... shape) { super.batchInputShape(batch, shape); return this; }
+
+    @Override
+    public RecurrentLayer inputLength(int n) { super.inputLength(n); return this; }
+
+    @Override
+    public RecurrentLayer inputDim(int d) { super.inputDim(d); return this; }
+
+    @Override
+    public RecurrentLayer trainable(boolean t) { super.trainable(t); return this; }
+
+    /** The kernel param [I, G] (null before build). */
+    public Param kernel() { return kernel; }
+
+    /** The recurrent_kernel param [H, G] (null before build). */
+    public Param recurrentKernel() { return recurrentKernel; }
+
+    /** The bias param (null before build or without bias). */
+    public Param bias() { return bias; }
+
+    protected Activation elementwise(String a, String what) {
+        Activation act = Activation.of(a);
+        if (act == Activation.SOFTMAX) {
+            throw new IllegalArgumentException(name() + ": " + what + " must be elementwise (tanh, sigmoid, relu, linear, hard_sigmoid), got softmax");
+        }
+        return act;
+    }
+
+    protected void requireUnbuilt(String what) {
+        if (isBuilt()) throw new IllegalStateException(name() + ": cannot change " + what + " after the layer is built");
+    }
+
+    /** Copies this layer's common options into {@code c} (used by Bidirectional for the backward copy). */
+    RecurrentLayer copyConfig(RecurrentLayer c) {
+        c.activation = activation;
+        c.useBias = useBias;
+        c.returnSequences = returnSequences;
+        c.returnState = returnState;
+        c.goBackwards = goBackwards;
+        c.tbptt = tbptt;
+        c.trainable(trainable());
+        return c;
+    }
+
+    // ------------------------------------------------------------------ shapes and params
+
+    @Override
+    public List<int[]> computeOutputShapes(List<int[]> in) {
+        if (in == null || in.isEmpty()) throw new IllegalArgumentException(name() + ": no input shape given");
+        int[] x = in.get(0);
+        if (x.length != 2) {
+            throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, features), got "
+                    + Tensor.shapeString(withBatch(x)));
+        }
+        if (x[1] <= 0) throw new IllegalArgumentException(name() + ": the number of input features must be known and positive, got "
+                + Tensor.shapeString(withBatch(x)));
+        if (in.size() != 1 && in.size() != 1 + stateCount()) {
+            throw new IllegalArgumentException(name() + ": expected 1 input or 1 + " + stateCount()
+                    + " (x and initial states), got " + in.size());
+        }
+        for (int i = 1; i < in.size(); i++) {
+            int[] s = in.get(i);
+            if (s.length != 1 || s[0] != units) {
+                throw new IllegalArgumentException(name() + ": expected initial state " + (i - 1) + " of shape (batch, "
+                        + units + "), got " + Tensor.shapeString(withBatch(s)));
+            }
+        }
+        List<int[]> out = new ArrayList<>();
+        out.add(returnSequences ? new int[] {x[0], units} : new int[] {units});
+        if (returnState) {
+            for (int i = 0; i < stateCount(); i++) out.add(new int[] {units});
+        }
+        return out;
+    }
+
+    static int[] withBatch(int[] s) {
+        int[] r = new int[s.length + 1];
+        r[0] = -1;
+        System.arraycopy(s, 0, r, 1, s.length);
+        return r;
+    }
+
+    @Override
+    protected boolean weightsFit(List<int[]> built, List<int[]> given) {
+        int[] a = built.get(0), b = given.get(0);
+        return a.length == b.length && a[a.length - 1] == b[b.length - 1];
+    }
+
+    @Override
+    protected void createParams(List<int[]> in) {
+        int inputDim = in.get(0)[1];
+        int g = gateBlocks() * units;
+        kernel = addParam("kernel", inputDim, g);
+        recurrentKernel = addParam("recurrent_kernel", units, g);
+        bias = useBias ? addParam("bias", biasShape()) : null;
+    }
+
+    @Override
+    protected void initParams(SplittableRandom rng) {
+        int[] ks = kernel.shape();
+        int g = gateBlocks() * units;
+        kernel.set(Tensor.wrap(Initializers.glorotUniform(rng, ks[0], ks[1], ks[0] * ks[1]), ks));
+        recurrentKernel.set(Tensor.wrap(Initializers.orthogonal(rng, units, g, 1.0), units, g));
+        if (bias != null) bias.set(Tensor.wrap(initialBias(), biasShape()));
+    }
+
+    // ------------------------------------------------------------------ forward / backward
+
+    /** Checks batch-first input shapes (x and initial states) with messages that show the full shapes. */
+    void validateFull(List<int[]> full) {
+        if (full == null || full.isEmpty()) throw new IllegalArgumentException(name() + ": no input given");
+        int[] x = full.get(0);
+        if (x.length != 3) {
+            throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, features), got "
+                    + Tensor.shapeString(x));
+        }
+        if (isBuilt()) {
+            int want = inputShapes().get(0)[1];
+            if (x[2] != want) {
+                throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, " + want + "), got "
+                        + Tensor.shapeString(x));
+            }
+        }
+        if (full.size() != 1 && full.size() != 1 + stateCount()) {
+            throw new IllegalArgumentException(name() + ": expected 1 input or 1 + " + stateCount()
+                    + " (x and initial states), got " + full.size());
+        }
+        for (int i = 1; i < full.size(); i++) {
+            int[] s = full.get(i);
+            if (s.length != 2 || s[0] != x[0] || s[1] != units) {
+                throw new IllegalArgumentException(name() + ": expected initial state " + (i - 1) + " of shape ("
+                        + x[0] + ", " + units + "), got " + Tensor.shapeString(s));
+            }
+        }
+    }
+
+    @Override
+    public List<Tensor> callAll(List<Tensor> inputs) {
+        if (inputs != null && Layers.noNulls(inputs)) {
+            List<int[]> full = new ArrayList<>();
+            for (Tensor t : inputs) full.add(t.shape());
+            validateFull(full);
+        }
+        return super.callAll(inputs);
+    }
+
+    @Override
+    public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
+        if (inputs == null || inputs.isEmpty() || !Layers.noNulls(inputs)) {
+            throw new IllegalArgumentException(name() + ": no input given (or a null input)");
+        }
+        List<int[]> full = new ArrayList<>();
+        for (DTensor d : inputs) full.add(d.shape());
+        validateFull(full);
+        build(Layers.perSample(inputs));
+        Backend be = backend();
+        Layers.sameBackend(this, be, inputs);
+        DTensor x = inputs.get(0);
+        int batch = x.dim(0), steps = x.dim(1);
+        if (mask != null && (mask.rank() != 2 || mask.dim(0) != batch || mask.dim(1) != steps)) {
+            throw new IllegalArgumentException(name() + ": expected mask (" + batch + ", " + steps + "), got "
+                    + Tensor.shapeString(mask.shape()));
+        }
+        Run r = new Run(be, inputs, mask, batch, steps, x.dim(2));
+        try {
+            r.forward();
+        } catch (RuntimeException e) {
+            r.close();
+            throw e;
+        }
+        return r;
+    }
+
+    /** One application on a batch: keeps xT, the gate buffers and all states for backward. */
+    final class Run implements Trace {
+        final Backend be;
+        final int B, T, I, H, G;
+        final int nInputs;
+        final boolean hasInitial;
+        final DTensor x;
+        final DTensor mask;          // caller's, passed on as outputMask
+        final List<DTensor> initial;
+        Buf xT;                      // [T, B, I] in processing order
+        Buf maskT;                   // [T, B] in processing order, or null
+        Buf p;                       // [T, B, G]: pre-activations / gates (GRU: xp)
+        Buf rp;                      // GRU only: [T, B, G] hPrev·U + bRec
+        Buf hs;                      // [T+1, B, H]
+        Buf cs;                      // LSTM only: [T+1, B, H]
+        // backward state (per call)
+        Buf dG, dRP, dhN, dhP, dcN;
+        final List<DTensor> outputs = new ArrayList<>();
+        final List<AutoCloseable> owned = new ArrayList<>();
+
+        Run(Backend be, List<DTensor> inputs, DTensor mask, int b, int t, int i) {
+            this.be = be;
+            this.B = b;
+            this.T = t;
+            this.I = i;
+            this.H = units;
+            this.G = gateBlocks() * units;
+            this.nInputs = inputs.size();
+            this.hasInitial = inputs.size() > 1;
+            this.x = inputs.get(0);
+            this.mask = mask;
+            this.initial = new ArrayList<>(inputs.subList(1, inputs.size()));
+        }
+
+        Buf alloc(long n) {
+            Buf b = be.alloc(n);
+            owned.add(b);
+            return b;
+        }
+
+        long bh(int s) { return (long) s * B * H; }
+        long bg(int s) { return (long) s * B * G; }
+
+        void forward() {
+            long tb = (long) T * B;
+            xT = alloc(tb * I);
+            toTimeMajor(x.buf(), I, xT);
+            if (mask != null) {
+                maskT = alloc(tb);
+                toTimeMajor(mask.buf(), 1, maskT);
+            }
+            p = alloc(tb * G);
+            be.gemm(false, false, (int) tb, G, I, 1f, xT, 0, I, kernel.value(), kernel.offset(), G, 0f, p, 0, G);
+            if (bias != null) be.addRowVector((int) tb, G, bias.value(), bias.offset(), p, 0);
+            hs = alloc((T + 1L) * B * H);
+            if (stateCount() == 2) cs = alloc((T + 1L) * B * H);
+            if (hasInitial) {
+                be.copy(initial.get(0).buf(), 0, hs, 0, (long) B * H);
+                if (cs != null) be.copy(initial.get(1).buf(), 0, cs, 0, (long) B * H);
+            }
+            if (gateBlocks() == 3) rp = alloc(tb * G);
+            for (int s = 0; s < T; s++) stepForward(this, s);
+            // SimpleRNN backward needs only h: its pre-activations can go now
+            if (gateBlocks() == 1) p.close();
+            // outputs
+            if (returnSequences) {
+                DTensor y = DTensor.zeros(be, B, T, H);
+                owned.add(y);
+                be.transpose01(T, B, H, hs, bh(1), y.buf(), 0);
+                outputs.add(y);
+            } else {
+                outputs.add(lastState(hs));
+            }
+            if (returnState) {
+                outputs.add(lastState(hs));
+                if (cs != null) outputs.add(lastState(cs));
+            }
+        }
+
+        private DTensor lastState(Buf states) {
+            DTensor d = DTensor.zeros(be, B, H);
+            owned.add(d);
+            be.copy(states, bh(T), d.buf(), 0, (long) B * H);
+            return d;
+        }
+
+        /** src [B, T, f] -> dst [T, B, f] in processing order. */
+        private void toTimeMajor(Buf src, int f, Buf dst) {
+            if (!goBackwards) {
+                be.transpose01(B, T, f, src, 0, dst, 0);
+            } else {
+                for (int s = 0; s < T; s++) {
+                    int t = T - 1 - s;
+                    be.copy2d(B, f, src, (long) t * f, T * f, dst, (long) s * B * f, f);
+                }
+            }
+        }
+
+        /** src [T, B, f] in processing order -> dst [B, T, f]. */
+        private void fromTimeMajor(Buf src, int f, Buf dst) {
+            if (!goBackwards) {
+                be.transpose01(T, B, f, src, 0, dst, 0);
+            } else {
+                for (int s = 0; s < T; s++) {
+                    int t = T - 1 - s;
+                    be.copy2d(B, f, src, (long) s * B * f, f, dst, (long) t * f, T * f);
+                }
+            }
+        }
+
+        @Override
+        public List<DTensor> outputs() { return List.copyOf(outputs); }
+
+        @Override
+        public DTensor outputMask() { return returnSequences ? mask : null; }
+
+        @Override
+        public List<DTensor> backward(List<DTensor> dOut) {
+            Layers.checkGradients(RecurrentLayer.this, dOut, outputs);
+            List<Buf> temps = new ArrayList<>();
+            try {
+                long tb = (long) T * B;
+                long bhn = (long) B * H;
+                dG = be.alloc(tb * G);
+                temps.add(dG);
+                if (rp != null) {
+                    dRP = be.alloc(tb * G);
+                    temps.add(dRP);
+                }
+                dhN = be.alloc(bhn);
+                dhP = be.alloc(bhn);
+                temps.add(dhN);
+                temps.add(dhP);
+                if (cs != null) {
+                    dcN = be.alloc(bhn);
+                    temps.add(dcN);
+                }
+                Buf dyT = null;
+                DTensor dy = dOut.get(0);
+                if (dy != null) {
+                    if (returnSequences) {
+                        dyT = be.alloc(tb * H);
+                        temps.add(dyT);
+                        be.transpose01(B, T, H, dy.buf(), 0, dyT, 0);
+                    } else {
+                        be.axpy(bhn, 1f, dy.buf(), 0, dhN, 0);
+                    }
+                }
+                if (returnState) {
+                    if (dOut.get(1) != null) be.axpy(bhn, 1f, dOut.get(1).buf(), 0, dhN, 0);
+                    if (cs != null && dOut.get(2) != null) be.axpy(bhn, 1f, dOut.get(2).buf(), 0, dcN, 0);
+                }
+                for (int s = T - 1; s >= 0; s--) {
+                    if (tbptt > 0 && (s + 1) % tbptt == 0 && s + 1 < T) {
+                        be.fill(dhN, 0, bhn, 0f);
+                        if (dcN != null) be.fill(dcN, 0, bhn, 0f);
+                    }
+                    stepBackward(this, s, dyT, dyT == null ? 0 : bh(s));
+                    Buf tmp = dhN;
+                    dhN = dhP;
+                    dhP = tmp;
+                }
+                Buf dRec = rp != null ? dRP : dG;
+                if (trainable()) {
+                    be.gemm(true, false, H, G, (int) tb, 1f, hs, 0, H, dRec, 0, G, 1f,
+                            recurrentKernel.grad(), recurrentKernel.offset(), G);
+                    be.gemm(true, false, I, G, (int) tb, 1f, xT, 0, I, dG, 0, G, 1f, kernel.grad(), kernel.offset(), G);
+                    if (bias != null) {
+                        be.sumRows((int) tb, G, dG, 0, bias.grad(), bias.offset(), true);
+                        if (rp != null) be.sumRows((int) tb, G, dRP, 0, bias.grad(), bias.offset() + G, true);
+                    }
+                }
+                Buf dxT = be.alloc(tb * I);
+                temps.add(dxT);
+                be.gemm(false, true, (int) tb, I, G, 1f, dG, 0, G, kernel.value(), kernel.offset(), G, 0f, dxT, 0, I);
+                List<DTensor> grads = new ArrayList<>();
+                DTensor dx = DTensor.zeros(be, B, T, I);
+                owned.add(dx);
+                fromTimeMajor(dxT, I, dx.buf());
+                grads.add(dx);
+                if (hasInitial) {
+                    DTensor dh0 = DTensor.zeros(be, B, H);
+                    owned.add(dh0);
+                    be.copy(dhN, 0, dh0.buf(), 0, bhn);
+                    grads.add(dh0);
+                    if (cs != null) {
+                        DTensor dc0 = DTensor.zeros(be, B, H);
+                        owned.add(dc0);
+                        be.copy(dcN, 0, dc0.buf(), 0, bhn);
+                        grads.add(dc0);
+                    }
+                }
+                return grads;
+            } finally {
+                for (Buf b : temps) b.close();
+                dG = dRP = dhN = dhP = dcN = null;
+            }
+        }
+
+        @Override
+        public void close() {
+            for (int i = owned.size() - 1; i >= 0; i--) {
+                try {
+                    owned.get(i).close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(name() + ": freeing a buffer failed: " + e, e);
+                }
+            }
+            owned.clear();
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Keras TimeDistributed: applies a layer to every timestep of a (batch, timesteps, ...) input with
+ * the same weights, by folding time into the batch ((B, T, ...) -> (B*T, ...), a free reshape) and
+ * unfolding the outputs. Its parameters are the wrapped layer's; the input mask is passed on.
+ *
+ * <pre>{@code
+ * TimeDistributed td = new TimeDistributed(new Dense(2));
+ * Tensor y = td.call(Tensor.zeros(4, 10, 3));   // (4, 10, 2)
+ * }</pre>
+ */
+public class TimeDistributed extends Layer {
+    private final Layer layer;
+
+    public TimeDistributed(Layer layer) {
+        if (layer == null) throw new IllegalArgumentException("TimeDistributed: the wrapped layer is null");
+        this.layer = layer;
+    }
+
+    @Override
+    public String kerasClass() { return "TimeDistributed"; }
+
+    /** The wrapped layer. */
+    public Layer layer() { return layer; }
+
+    @Override
+    public TimeDistributed trainable(boolean t) {
+        super.trainable(t);
+        layer.trainable(t);
+        return this;
+    }
+
+    private static List<int[]> inner(List<int[]> in) {
+        List<int[]> r = new ArrayList<>();
+        for (int[] s : in) r.add(Arrays.copyOfRange(s, 1, s.length));
+        return r;
+    }
+
+    @Override
+    public List<int[]> computeOutputShapes(List<int[]> in) {
+        if (in == null || in.size() != 1) {
+            throw new IllegalArgumentException(name() + ": expected 1 input, got " + (in == null ? 0 : in.size()));
+        }
+        int[] x = in.get(0);
+        if (x.length < 2) {
+            throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, ...) of rank >= 3, got "
+                    + Layers.withBatch(x));
+        }
+        List<int[]> out = new ArrayList<>();
+        for (int[] o : layer.computeOutputShapes(inner(in))) {
+            int[] s = new int[o.length + 1];
+            s[0] = x[0];
+            System.arraycopy(o, 0, s, 1, o.length);
+            out.add(s);
+        }
+        return out;
+    }
+
+    @Override
+    protected boolean weightsFit(List<int[]> built, List<int[]> given) {
+        return built.size() == given.size() && given.get(0).length == built.get(0).length
+                && layer.weightsFit(inner(built), inner(given));
+    }
+
+    @Override
+    protected void createParams(List<int[]> in) {
+        layer.build(inner(in));
+        params.addAll(layer.params());
+    }
+
+    @Override
+    protected void initParams(SplittableRandom rng) {
+        // the wrapped layer initialised itself in build; its values were copied into this store
+        Layers.adoptInner(this, layer);
+    }
+
+    @Override
+    public List<Tensor> callAll(List<Tensor> inputs) {
+        if (inputs != null && inputs.size() == 1 && inputs.get(0) != null && inputs.get(0).rank() < 3) {
+            throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, ...) of rank >= 3, got "
+                    + Tensor.shapeString(inputs.get(0).shape()));
+        }
+        return super.callAll(inputs);
+    }
+
+    @Override
+    public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
+        DTensor x = Layers.single(this, inputs);
+        if (x.rank() < 3) {
+            throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, ...) of rank >= 3, got "
+                    + Tensor.shapeString(x.shape()));
+        }
+        build(Layers.perSample(inputs));
+        Backend be = backend();
+        Layers.sameBackend(this, be, inputs);
+        int b = x.dim(0), t = x.dim(1);
+        Trace tr = layer.forward(List.of(fold(x)), null, training);
+        List<DTensor> outs = new ArrayList<>();
+        try {
+            for (DTensor o : tr.outputs()) outs.add(unfold(o, b, t));
+        } catch (RuntimeException e) {
+            tr.close();
+            throw e;
+        }
+        return new Trace() {
+            @Override
+            public List<DTensor> outputs() { return List.copyOf(outs); }
+
+            @Override
+            public DTensor outputMask() { return mask; }
+
+            @Override
+            public List<DTensor> backward(List<DTensor> dOut) {
+                Layers.checkGradients(TimeDistributed.this, dOut, outs);
+                List<DTensor> d = new ArrayList<>();
+                for (DTensor g : dOut) d.add(g == null ? null : fold(g));
+                List<DTensor> gi = tr.backward(d);
+                DTensor g0 = gi.get(0);
+                return Arrays.asList(g0 == null ? null : unfold(g0, b, t));
+            }
+
+            @Override
+            public void close() { tr.close(); }
+        };
+    }
+
+    /** (B, T, ...) -> (B*T, ...) over the same buffer (the view does not own it). */
+    private static DTensor fold(DTensor d) {
+        int[] s = d.shape();
+        int[] r = new int[s.length - 1];
+        r[0] = s[0] * s[1];
+        System.arraycopy(s, 2, r, 1, s.length - 2);
+        return new DTensor(d.backend(), d.buf(), r);
+    }
+
+    /** (B*T, ...) -> (B, T, ...) over the same buffer. */
+    private static DTensor unfold(DTensor d, int b, int t) {
+        int[] s = d.shape();
+        int[] r = new int[s.length + 1];
+        r[0] = b;
+        r[1] = t;
+        System.arraycopy(s, 1, r, 2, s.length - 1);
+        return new DTensor(d.backend(), d.buf(), r);
+    }
+
+    @Override
+    public TimeDistributed name(String n) { super.name(n); return this; }
+
+    @Override
+    public TimeDistributed seed(long s) { super.seed(s); return this; }
+
+    @Override
+    public TimeDistributed inputShape(int... shape) { super.inputShape(shape); return this; }
+
+    @Override
+    public TimeDistributed batchInputShape(int batch, int... shape) { super.batchInputShape(batch, shape); return this; }
+
+    @Override
+    public TimeDistributed inputLength(int n) { super.inputLength(n); return this; }
+
+    @Override
+    public TimeDistributed inputDim(int d) { super.inputDim(d); return this; }
+}

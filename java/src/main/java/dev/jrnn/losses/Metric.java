@@ -1,0 +1,104 @@
+package dev.jrnn.losses;
+
+import dev.jrnn.backend.Loss;
+
+import java.util.Locale;
+
+/**
+ * Metrics reported by fit/evaluate next to the loss, as Keras names them. {@code "accuracy"}
+ * resolves like Keras from the loss: binary accuracy (threshold 0.5, or 0 for logits) for binary
+ * cross-entropy, argmax match for categorical ones (sparse: against the class index), exact match
+ * otherwise.
+ *
+ * <pre>{@code
+ * model.compile("sparse_categorical_crossentropy", "adam", "accuracy");
+ * }</pre>
+ */
+public enum Metric {
+    /** Fraction of correct predictions (see the class comment for how it resolves). */
+    ACCURACY("accuracy"),
+    /** Mean absolute error. */
+    MAE("mae"),
+    /** Mean squared error. */
+    MSE("mse");
+
+    private final String key;
+
+    Metric(String key) { this.key = key; }
+
+    /** The key under which History stores it ("accuracy", "mae", "mse"; "val_" prefix for validation). */
+    public String key() { return key; }
+
+    public static Metric of(String name) {
+        if (name == null) throw new IllegalArgumentException("metric name is null: expected accuracy, mae or mse");
+        return switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "accuracy", "acc" -> ACCURACY;
+            case "mae", "mean_absolute_error" -> MAE;
+            case "mse", "mean_squared_error" -> MSE;
+            default -> throw new IllegalArgumentException("unknown metric '" + name + "': expected accuracy, mae or mse");
+        };
+    }
+
+    /**
+     * Sum of the metric over {@code rows} rows of {@code cols} predictions (divide by the count
+     * {@link #count} returns to get the mean). {@code weights} (nullable, one per row) masks rows.
+     */
+    public double sum(Loss loss, int rows, int cols, float[] pred, float[] target, float[] weights) {
+        double s = 0;
+        for (int r = 0; r < rows; r++) {
+            double w = weights == null ? 1 : weights[r];
+            if (w == 0) continue;
+            s += w * rowValue(loss, r, cols, pred, target);
+        }
+        return s;
+    }
+
+    /** The number of values {@link #sum} averaged over: rows (weighted), times cols for elementwise metrics. */
+    public double count(Loss loss, int rows, int cols, float[] weights) {
+        double n = 0;
+        for (int r = 0; r < rows; r++) n += weights == null ? 1 : weights[r];
+        return n;
+    }
+
+    private double rowValue(Loss loss, int r, int cols, float[] p, float[] y) {
+        int o = r * cols;
+        switch (this) {
+            case MAE, MSE -> {
+                if (loss.sparse()) throw new IllegalArgumentException("metric " + key + " needs dense targets, the loss is sparse");
+                double s = 0;
+                for (int c = 0; c < cols; c++) {
+                    double d = p[o + c] - y[o + c];
+                    s += this == MAE ? Math.abs(d) : d * d;
+                }
+                return s / cols;
+            }
+            default -> {
+                switch (loss) {
+                    case SPARSE_CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> {
+                        return argmax(p, o, cols) == Math.round(y[r]) ? 1 : 0;
+                    }
+                    case CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY_LOGITS -> {
+                        return argmax(p, o, cols) == argmax(y, o, cols) ? 1 : 0;
+                    }
+                    case BINARY_CROSSENTROPY, BINARY_CROSSENTROPY_LOGITS -> {
+                        double th = loss == Loss.BINARY_CROSSENTROPY_LOGITS ? 0 : 0.5;
+                        double s = 0;
+                        for (int c = 0; c < cols; c++) s += ((p[o + c] > th ? 1 : 0) == (y[o + c] > 0.5 ? 1 : 0)) ? 1 : 0;
+                        return s / cols;
+                    }
+                    default -> {
+                        double s = 0;
+                        for (int c = 0; c < cols; c++) s += p[o + c] == y[o + c] ? 1 : 0;
+                        return s / cols;
+                    }
+                }
+            }
+        }
+    }
+
+    private static int argmax(float[] a, int off, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) if (a[off + i] > a[off + best]) best = i;
+        return best;
+    }
+}

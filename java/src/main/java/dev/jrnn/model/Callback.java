@@ -1,0 +1,42 @@
+package dev.jrnn.model;
+
+import java.util.Map;
+
+/**
+ * Hooks into {@link Model#fit}, as Keras callbacks. Epochs and batches count from 0. {@code logs}
+ * holds the epoch's averaged "loss", metrics and, with validation, "val_loss" and "val_..." values.
+ *
+ * <pre>{@code
+ * Callback printer = Callback.onEpochEnd((epoch, logs) -> System.out.println(epoch + " " + logs.get("loss")));
+ * model.fit(x, y, new FitOptions().epochs(10).callbacks(printer, new EarlyStopping().patience(3)));
+ * }</pre>
+ */
+public interface Callback {
+    default void onTrainBegin(Model model) {}
+
+    default void onEpochBegin(int epoch, Model model) {}
+
+    /** After each training batch, with the batch's loss. */
+    default void onBatchEnd(int batch, double loss, Model model) {}
+
+    default void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {}
+
+    default void onTrainEnd(Model model) {}
+
+    /** A per-epoch listener. */
+    @FunctionalInterface
+    interface EpochListener {
+        void onEpoch(int epoch, Map<String, Double> logs);
+    }
+
+    /** A callback that calls {@code listener} at the end of every epoch. */
+    static Callback onEpochEnd(EpochListener listener) {
+        if (listener == null) throw new IllegalArgumentException("Callback.onEpochEnd: listener is null");
+        return new Callback() {
+            @Override
+            public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {
+                listener.onEpoch(epoch, logs);
+            }
+        };
+    }
+}

@@ -1,0 +1,136 @@
+package dev.jrnn.model;
+
+import dev.jrnn.tensor.Tensor;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Stops training when a monitored value stops improving, as Keras' {@code EarlyStopping}
+ * (defaults: monitor "val_loss", minDelta 0, patience 0, mode "auto", no baseline, no restore).
+ *
+ * <pre>{@code
+ * EarlyStopping es = new EarlyStopping().monitor("loss").patience(5).restoreBestWeights(true);
+ * model.fit(x, y, new FitOptions().epochs(500).callbacks(es));
+ * System.out.println("stopped at epoch " + es.stoppedEpoch());
+ * }</pre>
+ */
+public final class EarlyStopping implements Callback {
+    private String monitor = "val_loss";
+    private double minDelta;
+    private int patience;
+    private String mode = "auto";
+    private Double baseline;
+    private boolean restoreBestWeights;
+    private int verbose;
+
+    private double best;
+    private int wait;
+    private int stoppedEpoch = -1;
+    private int bestEpoch = -1;
+    private List<Tensor> bestWeights;
+    private boolean warned;
+
+    public EarlyStopping monitor(String key) {
+        if (key == null || key.isBlank()) throw new IllegalArgumentException("EarlyStopping: monitor must name a logged value, e.g. val_loss");
+        this.monitor = key;
+        return this;
+    }
+
+    public EarlyStopping minDelta(double d) {
+        if (!(d >= 0)) throw new IllegalArgumentException("EarlyStopping: minDelta must be >= 0, got " + d);
+        this.minDelta = d;
+        return this;
+    }
+
+    public EarlyStopping patience(int p) {
+        if (p < 0) throw new IllegalArgumentException("EarlyStopping: patience must be >= 0, got " + p);
+        this.patience = p;
+        return this;
+    }
+
+    /** "min", "max" or "auto" (max when the monitored name contains "acc", else min). */
+    public EarlyStopping mode(String m) {
+        String s = m == null ? "" : m.toLowerCase(Locale.ROOT);
+        if (!s.equals("min") && !s.equals("max") && !s.equals("auto")) {
+            throw new IllegalArgumentException("EarlyStopping: mode must be min, max or auto, got " + m);
+        }
+        this.mode = s;
+        return this;
+    }
+
+    /** Training stops if the value does not improve on this baseline within {@code patience} epochs. */
+    public EarlyStopping baseline(double b) {
+        this.baseline = b;
+        return this;
+    }
+
+    /** Restores the weights of the best epoch when training stops early. */
+    public EarlyStopping restoreBestWeights(boolean r) {
+        this.restoreBestWeights = r;
+        return this;
+    }
+
+    /** 1 prints "Epoch N: early stopping" when it stops. */
+    public EarlyStopping verbose(int v) {
+        this.verbose = v;
+        return this;
+    }
+
+    /** The epoch (from 0) at which training was stopped, or -1. */
+    public int stoppedEpoch() { return stoppedEpoch; }
+
+    /** The epoch (from 0) with the best monitored value, or -1. */
+    public int bestEpoch() { return bestEpoch; }
+
+    private boolean maximize() {
+        return mode.equals("max") || (mode.equals("auto") && monitor.contains("acc"));
+    }
+
+    private boolean improved(double v, double ref) {
+        return maximize() ? v - minDelta > ref : v + minDelta < ref;
+    }
+
+    @Override
+    public void onTrainBegin(Model model) {
+        wait = 0;
+        stoppedEpoch = -1;
+        bestEpoch = -1;
+        bestWeights = null;
+        best = baseline != null ? baseline : (maximize() ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY);
+    }
+
+    @Override
+    public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {
+        Double v = logs.get(monitor);
+        if (v == null) {
+            if (!warned) {
+                System.err.println("EarlyStopping: monitored value '" + monitor + "' is not logged (logged: "
+                        + logs.keySet() + "); not stopping");
+                warned = true;
+            }
+            return;
+        }
+        if (restoreBestWeights && bestWeights == null) bestWeights = model.getWeights();
+        wait++;
+        if (improved(v, best)) {
+            best = v;
+            bestEpoch = epoch;
+            if (restoreBestWeights) bestWeights = model.getWeights();
+            // Keras only resets the wait when the baseline (if any) is beaten
+            if (baseline == null || improved(v, baseline)) wait = 0;
+            return;
+        }
+        if (wait >= patience && epoch > 0) {
+            stoppedEpoch = epoch;
+            model.stopTraining(true);
+            if (restoreBestWeights && bestWeights != null) model.setWeights(bestWeights);
+        }
+    }
+
+    @Override
+    public void onTrainEnd(Model model) {
+        if (stoppedEpoch >= 0 && verbose > 0) System.out.println("Epoch " + (stoppedEpoch + 1) + ": early stopping");
+    }
+}

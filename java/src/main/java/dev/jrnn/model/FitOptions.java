@@ -1,0 +1,135 @@
+package dev.jrnn.model;
+
+import dev.jrnn.tensor.Tensor;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Options of {@link Model#fit}, with Keras' defaults: 1 epoch, batch size 32, verbose 1 (progress
+ * bar), shuffled every epoch, no validation.
+ *
+ * <pre>{@code
+ * History h = model.fit(x, y, new FitOptions()
+ *         .epochs(100).batchSize(16).verbose(2)
+ *         .shuffle(true).seed(7)                 // reproducible order
+ *         .validationSplit(0.2)                  // last 20 % of the samples
+ *         .callbacks(new EarlyStopping().patience(5)));
+ * }</pre>
+ */
+public final class FitOptions {
+    int epochs = 1;
+    int batchSize = 32;
+    int verbose = 1;
+    boolean shuffle = true;
+    Long seed;
+    double validationSplit;
+    List<Tensor> validationX;
+    List<Tensor> validationY;
+    int[] validationLengths;
+    int[] lengths;
+    final List<Callback> callbacks = new ArrayList<>();
+    PrintStream out;
+
+    public FitOptions epochs(int n) {
+        if (n < 1) throw new IllegalArgumentException("FitOptions: epochs must be >= 1, got " + n);
+        this.epochs = n;
+        return this;
+    }
+
+    public FitOptions batchSize(int n) {
+        if (n < 1) throw new IllegalArgumentException("FitOptions: batchSize must be >= 1, got " + n);
+        this.batchSize = n;
+        return this;
+    }
+
+    /** 0 = silent, 1 = progress bar with loss and ETA, 2 = one line per epoch. */
+    public FitOptions verbose(int v) {
+        if (v < 0 || v > 2) throw new IllegalArgumentException("FitOptions: verbose must be 0, 1 or 2, got " + v);
+        this.verbose = v;
+        return this;
+    }
+
+    /** Shuffles the training samples before each epoch (default true). */
+    public FitOptions shuffle(boolean s) {
+        this.shuffle = s;
+        return this;
+    }
+
+    /** Seeds the shuffle; without it the order is drawn from {@link dev.jrnn.Jrnn#setSeed}. */
+    public FitOptions seed(long s) {
+        this.seed = s;
+        return this;
+    }
+
+    /** Holds out the last {@code fraction} of the samples (before shuffling) for validation, as Keras. */
+    public FitOptions validationSplit(double fraction) {
+        if (!(fraction >= 0 && fraction < 1)) {
+            throw new IllegalArgumentException("FitOptions: validationSplit must be in [0, 1), got " + fraction);
+        }
+        this.validationSplit = fraction;
+        return this;
+    }
+
+    /** Validation data evaluated after each epoch (overrides validationSplit). */
+    public FitOptions validationData(Tensor x, Tensor y) {
+        if (x == null || y == null) throw new IllegalArgumentException("FitOptions: validationData needs both x and y");
+        return validationData(List.of(x), List.of(y));
+    }
+
+    /** Validation data for multi-input / multi-output models (a null y skips that output). */
+    public FitOptions validationData(List<Tensor> xs, List<Tensor> ys) {
+        if (xs == null || ys == null) throw new IllegalArgumentException("FitOptions: validationData needs both x and y");
+        this.validationX = List.copyOf(xs);
+        this.validationY = new ArrayList<>(ys);
+        return this;
+    }
+
+    /** Per-sample valid lengths of the validation sequences (see {@link #lengths}). */
+    public FitOptions validationLengths(int... lengths) {
+        this.validationLengths = lengths == null ? null : lengths.clone();
+        return this;
+    }
+
+    /**
+     * Per-sample valid lengths of the (post-padded) input sequences: timesteps at or after a
+     * sample's length are masked in every recurrent layer and in a sequence loss.
+     */
+    public FitOptions lengths(int... lengths) {
+        this.lengths = lengths == null ? null : lengths.clone();
+        return this;
+    }
+
+    public FitOptions callbacks(Callback... cbs) {
+        for (Callback c : cbs) {
+            if (c == null) throw new IllegalArgumentException("FitOptions: a callback is null");
+            callbacks.add(c);
+        }
+        return this;
+    }
+
+    /** Adds a per-epoch listener (epoch from 0, logs). */
+    public FitOptions onEpochEnd(Callback.EpochListener listener) {
+        callbacks.add(Callback.onEpochEnd(listener));
+        return this;
+    }
+
+    /** Where the progress bar goes (default System.out). */
+    public FitOptions out(PrintStream s) {
+        this.out = s;
+        return this;
+    }
+
+    public int epochs() { return epochs; }
+    public int batchSize() { return batchSize; }
+    public int verbose() { return verbose; }
+
+    @Override
+    public String toString() {
+        return "FitOptions{epochs=" + epochs + ", batchSize=" + batchSize + ", verbose=" + verbose + ", shuffle=" + shuffle
+                + (seed != null ? ", seed=" + seed : "") + ", validationSplit=" + validationSplit
+                + (lengths != null ? ", lengths=" + Arrays.toString(lengths) : "") + "}";
+    }
+}

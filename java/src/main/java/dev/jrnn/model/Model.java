@@ -1,0 +1,1034 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.backend.Loss;
+import dev.jrnn.io.SafeTensors;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Names;
+import dev.jrnn.layers.Param;
+import dev.jrnn.layers.ParamStore;
+import dev.jrnn.layers.Trace;
+import dev.jrnn.losses.Losses;
+import dev.jrnn.losses.Metric;
+import dev.jrnn.optim.Optimizer;
+import dev.jrnn.optim.Optimizers;
+import dev.jrnn.tensor.Tensor;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * A Keras model: a graph of layers from {@link Input}s to outputs (functional API), trained with
+ * {@link #compile} and {@link #fit}. {@link Sequential} is the stacked special case.
+ *
+ * <pre>{@code
+ * Input in = Input.shape(3, 1).name("input");
+ * Node y = new LSTM(50).apply(in);
+ * Node out = new Dense(1).apply(y);
+ * Model model = new Model(in, out);
+ * model.compile("mse", "adam");
+ * model.fit(x, target, 100, 1);
+ * Tensor p = model.predict(x);
+ * }</pre>
+ *
+ * <p>Training keeps all parameters in one flat {@link ParamStore} (trainable ones first) so the
+ * optimizer runs one fused update per batch; per batch only the batch goes in and the loss comes out
+ * (plus the predictions when metrics are requested).
+ */
+public class Model {
+    private String name;
+    private List<Node> inputs = List.of();
+    private List<Node> outputs = List.of();
+    private List<Call> calls = List.of();
+    private List<Layer> layers = List.of();
+    private Set<Call> relevant = Set.of();
+    private boolean sequentialLike = true;
+    private boolean graphReady;
+
+    private Backend backend;
+    private ParamStore store;
+    private List<Param> params = List.of();
+    private List<Param> trainableParams = List.of();
+    private Map<Param, Layer> owners = new IdentityHashMap<>();
+    private long trainableSize;
+    private long nonTrainableSize;
+
+    private Loss loss;
+    private Optimizer optimizer;
+    private List<Metric> metrics = List.of();
+    private volatile boolean stopTraining;
+
+    /** A functional model from one input to one output. */
+    public Model(Node input, Node output) {
+        this(List.of(requireNode(input, "input")), List.of(requireNode(output, "output")));
+    }
+
+    /** A functional model from one input to several outputs. */
+    public Model(Node input, List<? extends Node> outputs) {
+        this(List.of(requireNode(input, "input")), outputs);
+    }
+
+    /** A functional model; inputs must be {@link Input}s, outputs any nodes reachable from them. */
+    public Model(List<? extends Node> inputs, List<? extends Node> outputs) {
+        this.name = Names.unique("model");
+        initGraph(inputs, outputs);
+    }
+
+    /** For subclasses that set their graph up later ({@link Sequential}). */
+    protected Model(String defaultNameBase) {
+        this.name = Names.unique(defaultNameBase);
+    }
+
+    private static Node requireNode(Node n, String what) {
+        if (n == null) throw new IllegalArgumentException("Model: " + what + " node is null");
+        return n;
+    }
+
+    // ================================================================== graph
+
+    /** Sets the graph (topological order, Keras layer order, one parameter store). */
+    final void initGraph(List<? extends Node> ins, List<? extends Node> outs) {
+        if (ins == null || ins.isEmpty()) throw new IllegalArgumentException(name + ": a model needs at least one Input");
+        if (outs == null || outs.isEmpty()) throw new IllegalArgumentException(name + ": a model needs at least one output node");
+        Set<Call> inputCalls = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < ins.size(); i++) {
+            Node n = ins.get(i);
+            if (n == null) throw new IllegalArgumentException(name + ": input " + i + " is null");
+            if (!n.call.isInput()) {
+                throw new IllegalArgumentException(name + ": inputs must be Input nodes, input " + i + " comes from "
+                        + n.call.layer.name() + " (" + n.call.layer.kerasClass() + ")");
+            }
+            if (!inputCalls.add(n.call)) throw new IllegalArgumentException(name + ": input " + n.call.layer.name() + " is listed twice");
+        }
+        for (int i = 0; i < outs.size(); i++) {
+            if (outs.get(i) == null) throw new IllegalArgumentException(name + ": output " + i + " is null");
+        }
+        // Depth-first from the outputs, as Keras' _build_map: topological order + first-visit layer order.
+        List<Call> order = new ArrayList<>();
+        Map<Layer, Integer> layerIndex = new IdentityHashMap<>();
+        Set<Call> done = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Call> inProgress = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node o : outs) visit(o.call, order, layerIndex, done, inProgress, inputCalls);
+        // Depths as Keras: outputs 0, a call's inputs one deeper, a layer's calls share its max depth.
+        Map<Call, Integer> nodeDepth = new IdentityHashMap<>();
+        Map<Layer, Integer> layerDepth = new IdentityHashMap<>();
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Call c = order.get(i);
+            int d = nodeDepth.getOrDefault(c, 0);
+            d = Math.max(d, layerDepth.getOrDefault(c.layer, 0));
+            layerDepth.put(c.layer, d);
+            nodeDepth.put(c, d);
+            for (Node in : c.inputs) nodeDepth.put(in.call, Math.max(d + 1, nodeDepth.getOrDefault(in.call, 0)));
+        }
+        for (Node n : ins) {
+            if (!layerDepth.containsKey(n.call.layer)) {   // an input no output depends on
+                layerDepth.put(n.call.layer, 0);
+                layerIndex.put(n.call.layer, -1);
+                nodeDepth.put(n.call, 0);
+            }
+        }
+        TreeMap<Integer, List<Layer>> byDepth = new TreeMap<>(Collections.reverseOrder());
+        for (Map.Entry<Layer, Integer> e : layerDepth.entrySet()) byDepth.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(e.getKey());
+        List<Layer> ordered = new ArrayList<>();
+        for (List<Layer> ls : byDepth.values()) {
+            ls.sort((a, b) -> Integer.compare(layerIndex.get(a), layerIndex.get(b)));
+            ordered.addAll(ls);
+        }
+        // sequential-like (Keras' summary test): one node per depth, one input per node, no shared layer
+        TreeMap<Integer, List<Call>> nodesByDepth = new TreeMap<>();
+        for (Map.Entry<Call, Integer> e : nodeDepth.entrySet()) nodesByDepth.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(e.getKey());
+        boolean seq = true;
+        for (List<Call> cs : nodesByDepth.values()) {
+            if (cs.size() > 1 || (cs.size() == 1 && cs.get(0).inputs.size() > 1)) {
+                seq = false;
+                break;
+            }
+        }
+        Set<Call> rel = Collections.newSetFromMap(new IdentityHashMap<>());
+        rel.addAll(nodeDepth.keySet());
+        if (seq) {
+            for (Layer l : ordered) {
+                int n = 0;
+                for (Call c : Node.callsOf(l)) if (rel.contains(c)) n++;
+                if (n > 1) {
+                    seq = false;
+                    break;
+                }
+            }
+        }
+        List<Call> exec = new ArrayList<>();
+        for (Call c : order) if (!c.isInput()) exec.add(c);
+
+        this.inputs = List.copyOf(ins);
+        this.outputs = List.copyOf(outs);
+        this.calls = List.copyOf(exec);
+        this.layers = List.copyOf(ordered);
+        this.relevant = rel;
+        this.sequentialLike = seq;
+        this.graphReady = true;
+        collectParams();
+    }
+
+    private void visit(Call c, List<Call> order, Map<Layer, Integer> layerIndex, Set<Call> done, Set<Call> inProgress,
+                       Set<Call> inputCalls) {
+        if (done.contains(c)) return;
+        if (inProgress.contains(c)) throw new IllegalArgumentException(name + ": layer " + c.layer.name() + " is part of a cycle");
+        layerIndex.putIfAbsent(c.layer, layerIndex.size());
+        if (c.isInput() && !inputCalls.contains(c)) {
+            throw new IllegalArgumentException(name + ": graph disconnected: the outputs need input " + c.layer.name()
+                    + " which is not among the model inputs");
+        }
+        inProgress.add(c);
+        for (Node in : c.inputs) visit(in.call, order, layerIndex, done, inProgress, inputCalls);
+        inProgress.remove(c);
+        done.add(c);
+        order.add(c);
+    }
+
+    /** Gathers every layer's parameters (trainable first) into one flat store. */
+    private void collectParams() {
+        List<Param> tr = new ArrayList<>(), nt = new ArrayList<>();
+        Set<Param> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Map<Param, Layer> own = new IdentityHashMap<>();
+        Backend be = null;
+        for (Layer l : layers) {
+            for (Param p : l.params()) {
+                if (!seen.add(p)) continue;
+                own.put(p, l);
+                (l.trainable() && p.trainable() ? tr : nt).add(p);
+                Backend pb = p.backend();
+                if (be == null) be = pb;
+                else if (pb != be) {
+                    throw new IllegalStateException(name + ": layer " + l.name() + " was built on backend " + pb.name()
+                            + ", other layers on " + be.name() + ": build all layers of a model on one backend");
+                }
+            }
+        }
+        if (be == null) be = layers.isEmpty() ? Jrnn.backend() : firstBackend();
+        List<Param> all = new ArrayList<>(tr);
+        all.addAll(nt);
+        ParamStore old = store;
+        this.store = new ParamStore(be, all);
+        if (old != null) old.close();
+        this.backend = be;
+        this.params = List.copyOf(all);
+        this.trainableParams = List.copyOf(tr);
+        this.owners = own;
+        long ts = 0, ns = 0;
+        for (Param p : tr) ts += p.size();
+        for (Param p : nt) ns += p.size();
+        this.trainableSize = ts;
+        this.nonTrainableSize = ns;
+    }
+
+    private Backend firstBackend() {
+        for (Layer l : layers) {
+            try {
+                return l.backend();
+            } catch (IllegalStateException e) {
+                // InputLayers are never built
+            }
+        }
+        return Jrnn.backend();
+    }
+
+    /** Hook for models whose graph is set lazily; throws when it cannot be. */
+    void ensureGraph() {
+        if (!graphReady) {
+            throw new IllegalStateException("This model has not yet been built. Build the model first by calling build() "
+                    + "or by calling fit/predict on a batch of data, or declare the first layer's inputShape.");
+        }
+    }
+
+    /** Hook: builds the model from data shapes when it is not built yet (Sequential without an input shape). */
+    void ensureBuilt(List<Tensor> xs) {
+        ensureGraph();
+    }
+
+    /** Whether the graph (and so the weights) exist. */
+    public boolean isBuilt() { return graphReady; }
+
+    // ================================================================== naming and structure
+
+    public String name() { return name; }
+
+    public Model name(String n) {
+        if (n == null || n.isBlank()) throw new IllegalArgumentException("model name must not be empty");
+        this.name = n;
+        return this;
+    }
+
+    /** The layers as Keras lists them (functional models include their InputLayers first). */
+    public List<Layer> layers() {
+        ensureGraph();
+        return layers;
+    }
+
+    /** The layer called {@code layerName}; throws naming the model's layers when there is none. */
+    public Layer getLayer(String layerName) {
+        List<String> names = new ArrayList<>();
+        for (Layer l : layers()) {
+            if (l.name().equals(layerName)) return l;
+            names.add(l.name());
+        }
+        throw new IllegalArgumentException(name + ": no layer named '" + layerName + "', layers are " + names);
+    }
+
+    public List<Node> inputs() {
+        ensureGraph();
+        return inputs;
+    }
+
+    public List<Node> outputs() {
+        ensureGraph();
+        return outputs;
+    }
+
+    /** Number of weights (trainable and not), as Keras' count_params(). */
+    public long countParams() {
+        ensureGraph();
+        return trainableSize + nonTrainableSize;
+    }
+
+    /** The flat store that holds every parameter of the model (trainable ones first). */
+    public ParamStore paramStore() {
+        ensureGraph();
+        return store;
+    }
+
+    /** The backend the model's weights live on. */
+    public Backend backend() {
+        ensureGraph();
+        return backend;
+    }
+
+    // ================================================================== summary
+
+    /** Prints the Keras summary table to System.out and returns it. */
+    public String summary() {
+        String s = summaryString();
+        System.out.print(s);
+        System.out.flush();
+        return s;
+    }
+
+    /** The Keras summary table (tf.keras 2.9-2.12 text), without printing it. */
+    public String summaryString() {
+        ensureGraph();
+        List<Summary.Row> rows = new ArrayList<>();
+        boolean seq = isSequentialLike();
+        for (Layer l : layers()) {
+            List<String> cells = new ArrayList<>();
+            cells.add(l.name() + " (" + l.kerasClass() + ")");
+            cells.add(outputShapeString(l));
+            cells.add(Long.toString(l.countParams()));
+            if (!seq) {
+                List<String> con = new ArrayList<>();
+                for (Call c : Node.callsOf(l)) {
+                    if (!relevant.isEmpty() && !relevant.contains(c)) continue;
+                    for (Node in : c.inputs) con.add(in.call.layer.name() + "[" + in.call.nodeIndex + "][" + in.index + "]");
+                }
+                cells.add(Summary.pyList(con));
+            }
+            rows.add(new Summary.Row(cells));
+        }
+        long nonTrainableCount = 0;
+        for (Layer l : layers()) {
+            for (Param p : l.params()) if (!(l.trainable() && p.trainable())) nonTrainableCount += p.size();
+        }
+        long total = countParams();
+        return Summary.format(name, seq, rows, total - nonTrainableCount, nonTrainableCount);
+    }
+
+    boolean isSequentialLike() { return sequentialLike; }
+
+    /** Keras' layer.output_shape text: "(None, 3)", "[(None, 5), (None, 5)]", or "multiple" for shared layers. */
+    static String outputShapeString(Layer l) {
+        List<Call> cs = Node.callsOf(l);
+        if (cs.isEmpty()) return "multiple";
+        Set<String> distinct = new LinkedHashSet<>();
+        for (Call c : cs) {
+            List<String> parts = new ArrayList<>();
+            for (Node n : c.outputs) parts.add(n.shapeString());
+            distinct.add(parts.size() == 1 && !c.isInput() ? parts.get(0) : "[" + String.join(", ", parts) + "]");
+        }
+        return distinct.size() == 1 ? distinct.iterator().next() : "multiple";
+    }
+
+    // ================================================================== compile
+
+    /** Sets the loss and optimizer (and metrics: "accuracy", "mae", "mse") for fit/evaluate. */
+    public void compile(Loss loss, Optimizer optimizer, String... metrics) {
+        if (loss == null) throw new IllegalArgumentException(name + ".compile: loss is null");
+        if (optimizer == null) throw new IllegalArgumentException(name + ".compile: optimizer is null");
+        List<Metric> ms = new ArrayList<>();
+        for (String m : metrics) {
+            Metric mm = Metric.of(m);
+            if (loss.sparse() && mm != Metric.ACCURACY) {
+                throw new IllegalArgumentException(name + ".compile: metric " + m + " needs dense targets but the loss "
+                        + Losses.kerasName(loss) + " takes class indices");
+            }
+            if (!ms.contains(mm)) ms.add(mm);
+        }
+        if (this.optimizer != null && this.optimizer != optimizer) this.optimizer.close();
+        this.loss = loss;
+        this.optimizer = optimizer;
+        this.metrics = List.copyOf(ms);
+        if (graphReady && trainablePartitionChanged()) collectParams();
+    }
+
+    /** {@code compile("mse", "adam")}: loss and optimizer by Keras name. */
+    public void compile(String loss, String optimizer, String... metrics) {
+        compile(Losses.of(loss), Optimizers.of(optimizer), metrics);
+    }
+
+    public void compile(String loss, Optimizer optimizer, String... metrics) {
+        compile(Losses.of(loss), optimizer, metrics);
+    }
+
+    public Loss loss() { return loss; }
+
+    public Optimizer optimizer() { return optimizer; }
+
+    private boolean trainablePartitionChanged() {
+        for (Param p : params) {
+            Layer l = owners.get(p);
+            boolean nowTrainable = l.trainable() && p.trainable();
+            if (nowTrainable != trainableParams.contains(p)) return true;
+        }
+        return false;
+    }
+
+    private void requireCompiled(String what) {
+        if (loss == null || optimizer == null) {
+            throw new IllegalStateException(name + "." + what + ": the model must be compiled first, e.g. model.compile(\"mse\", \"adam\")");
+        }
+    }
+
+    /** Asks {@link #fit} to stop after the current epoch (what EarlyStopping calls). */
+    public void stopTraining(boolean stop) { this.stopTraining = stop; }
+
+    public boolean stopTraining() { return stopTraining; }
+
+    // ================================================================== forward / backward on batches
+
+    /** One forward pass: every node's value and mask, the traces, what to free. */
+    final class Pass implements AutoCloseable {
+        final Map<Node, DTensor> values = new IdentityHashMap<>();
+        final Map<Node, DTensor> masks = new IdentityHashMap<>();
+        final List<Trace> traces = new ArrayList<>();
+        final List<DTensor> owned = new ArrayList<>();
+
+        DTensor value(Node n) { return values.get(n); }
+
+        DTensor own(DTensor d) {
+            owned.add(d);
+            return d;
+        }
+
+        @Override
+        public void close() {
+            RuntimeException first = null;
+            for (int i = traces.size() - 1; i >= 0; i--) {
+                try {
+                    traces.get(i).close();
+                } catch (RuntimeException e) {
+                    if (first == null) first = e;
+                }
+            }
+            for (DTensor d : owned) d.close();
+            traces.clear();
+            owned.clear();
+            if (first != null) throw first;
+        }
+    }
+
+    /** Runs the graph on device inputs (owned by the returned pass); {@code mask} [B, T] goes to the first input. */
+    final Pass forward(List<DTensor> xs, DTensor mask, boolean training) {
+        Pass p = new Pass();
+        for (DTensor x : xs) p.own(x);
+        if (mask != null) p.own(mask);
+        try {
+            for (int i = 0; i < inputs.size(); i++) p.values.put(inputs.get(i), xs.get(i));
+            if (mask != null) p.masks.put(inputs.get(0), mask);
+            for (Call c : calls) {
+                List<DTensor> in = new ArrayList<>(c.inputs.size());
+                for (Node n : c.inputs) in.add(p.values.get(n));
+                DTensor m = p.masks.get(c.inputs.get(0));
+                Trace t = c.layer.forward(in, m, training);
+                p.traces.add(t);
+                List<DTensor> outs = t.outputs();
+                if (outs.size() != c.outputs.size()) {
+                    throw new IllegalStateException(c.layer.name() + " returned " + outs.size() + " outputs, its build declared "
+                            + c.outputs.size());
+                }
+                for (int k = 0; k < outs.size(); k++) p.values.put(c.outputs.get(k), outs.get(k));
+                DTensor om = t.outputMask();
+                if (om == null && m != null) {
+                    // Keras passes a mask through layers that keep the time axis (Dense, TimeDistributed, Dropout)
+                    DTensor o0 = outs.get(0);
+                    if (o0.rank() >= 3 && o0.dim(0) == m.dim(0) && o0.dim(1) == m.dim(1)) om = m;
+                }
+                if (om != null) p.masks.put(c.outputs.get(0), om);
+            }
+            return p;
+        } catch (RuntimeException e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    /** Back-propagates output gradients through the pass, accumulating into the parameters' gradients. */
+    final void backward(Pass p, Map<Node, DTensor> dOutputs) {
+        Map<Node, DTensor> grads = new IdentityHashMap<>(dOutputs);
+        for (int i = calls.size() - 1; i >= 0; i--) {
+            Call c = calls.get(i);
+            List<DTensor> d = new ArrayList<>(c.outputs.size());
+            boolean any = false;
+            for (Node o : c.outputs) {
+                DTensor g = grads.get(o);
+                d.add(g);
+                any |= g != null;
+            }
+            if (!any) continue;
+            List<DTensor> dIn = p.traces.get(i).backward(d);
+            for (int k = 0; k < c.inputs.size() && dIn != null && k < dIn.size(); k++) {
+                Node in = c.inputs.get(k);
+                DTensor g = dIn.get(k);
+                if (g == null || in.call.isInput()) continue;
+                DTensor prev = grads.get(in);
+                if (prev == null) {
+                    grads.put(in, g);
+                } else {
+                    DTensor sum = p.own(DTensor.zeros(backend, prev.shape()));
+                    backend.copy(prev.buf(), 0, sum.buf(), 0, prev.size());
+                    backend.axpy(g.size(), 1f, g.buf(), 0, sum.buf(), 0);
+                    grads.put(in, sum);
+                }
+            }
+        }
+    }
+
+    // ================================================================== data
+
+    /** Tensors plus the sample rows of them in use (validation splits share the tensors). */
+    private record Data(List<Tensor> xs, List<Tensor> ys, int[] lengths, int[] rows) {
+        int n() { return rows.length; }
+
+        Data subset(int from, int to) { return new Data(xs, ys, lengths, Arrays.copyOfRange(rows, from, to)); }
+    }
+
+    private Data prepare(List<Tensor> xs, List<Tensor> ys, int[] lengths, String what, boolean needY) {
+        if (xs == null || xs.size() != inputs.size()) {
+            throw new IllegalArgumentException(name + "." + what + ": expected " + inputs.size() + " input tensor(s), got "
+                    + (xs == null ? "null" : xs.size()));
+        }
+        int n = -1;
+        for (int i = 0; i < xs.size(); i++) {
+            Tensor x = xs.get(i);
+            Node in = inputs.get(i);
+            String label = inputs.size() == 1 ? "x" : "x[" + i + "] (" + in.call.layer.name() + ")";
+            if (x == null) throw new IllegalArgumentException(name + "." + what + ": " + label + " is null");
+            int[] want = in.shape();
+            int[] got = x.shape();
+            boolean ok = got.length == want.length + 1;
+            for (int d = 0; ok && d < want.length; d++) ok = want[d] == -1 || want[d] == got[d + 1];
+            if (!ok) {
+                throw new IllegalArgumentException(name + "." + what + ": " + label + " has shape " + Tensor.shapeString(got)
+                        + ", the model expects " + in.shapeString());
+            }
+            if (n >= 0 && x.dim(0) != n) {
+                throw new IllegalArgumentException(name + "." + what + ": inputs have different sample counts " + n + " and " + x.dim(0));
+            }
+            n = x.dim(0);
+            if (!x.isFinite()) throw new IllegalArgumentException(name + "." + what + ": " + label + " holds NaN or Inf");
+        }
+        List<Tensor> yl = null;
+        if (ys != null) {
+            if (ys.size() != outputs.size()) {
+                throw new IllegalArgumentException(name + "." + what + ": expected " + outputs.size() + " target tensor(s) (one per output, "
+                        + "null to skip one), got " + ys.size());
+            }
+            boolean any = false;
+            for (int k = 0; k < ys.size(); k++) {
+                Tensor y = ys.get(k);
+                if (y == null) continue;
+                any = true;
+                if (y.dim(0) != n) {
+                    throw new IllegalArgumentException(name + "." + what + ": y" + (ys.size() > 1 ? "[" + k + "]" : "") + " has "
+                            + y.dim(0) + " samples, x has " + n);
+                }
+                if (!y.isFinite()) throw new IllegalArgumentException(name + "." + what + ": y holds NaN or Inf");
+            }
+            if (!any && needY) throw new IllegalArgumentException(name + "." + what + ": every target is null, nothing to train on");
+            yl = new ArrayList<>(ys);
+        } else if (needY) {
+            throw new IllegalArgumentException(name + "." + what + ": targets are null");
+        }
+        if (lengths != null) {
+            Tensor x0 = xs.get(0);
+            if (x0.rank() < 2) throw new IllegalArgumentException(name + "." + what + ": lengths need sequence inputs (rank >= 2), x has shape " + Tensor.shapeString(x0.shape()));
+            if (lengths.length != n) {
+                throw new IllegalArgumentException(name + "." + what + ": lengths has " + lengths.length + " entries, x has " + n + " samples");
+            }
+            int t = x0.dim(1);
+            for (int i = 0; i < n; i++) {
+                if (lengths[i] < 0 || lengths[i] > t) {
+                    throw new IllegalArgumentException(name + "." + what + ": lengths[" + i + "] = " + lengths[i] + " is outside [0, " + t + "]");
+                }
+            }
+        }
+        int[] rows = new int[n];
+        for (int i = 0; i < n; i++) rows[i] = i;
+        return new Data(List.copyOf(xs), yl, lengths == null ? null : lengths.clone(), rows);
+    }
+
+    private DTensor upload(Tensor t, int[] order, int from, int to) {
+        int row = t.size() / t.dim(0);
+        int b = to - from;
+        float[] buf = new float[b * row];
+        float[] src = t.data();
+        for (int i = 0; i < b; i++) System.arraycopy(src, order[from + i] * row, buf, i * row, row);
+        int[] shape = t.shape();
+        shape[0] = b;
+        Buf d = backend.alloc(buf.length);
+        try {
+            backend.upload(buf, 0, d, 0, buf.length);
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+        return new DTensor(backend, d, shape);
+    }
+
+    private DTensor lengthMask(Data d, int[] order, int from, int to) {
+        if (d.lengths() == null) return null;
+        int t = d.xs().get(0).dim(1);
+        int b = to - from;
+        float[] m = new float[b * t];
+        for (int i = 0; i < b; i++) {
+            int len = d.lengths()[order[from + i]];
+            for (int s = 0; s < len; s++) m[i * t + s] = 1f;
+        }
+        Buf buf = backend.alloc(m.length);
+        backend.upload(m, 0, buf, 0, m.length);
+        return new DTensor(backend, buf, b, t);
+    }
+
+    private Pass forwardBatch(Data d, int[] order, int from, int to, boolean training) {
+        List<DTensor> xs = new ArrayList<>();
+        DTensor mask = null;
+        try {
+            for (Tensor x : d.xs()) xs.add(upload(x, order, from, to));
+            mask = lengthMask(d, order, from, to);
+        } catch (RuntimeException e) {
+            for (DTensor x : xs) x.close();
+            throw e;
+        }
+        return forward(xs, mask, training);
+    }
+
+    // ================================================================== losses and metrics per batch
+
+    /** Running sums over an epoch (or an evaluation). */
+    private final class Acc {
+        double lossSum;
+        long samples;
+        final double[] outLoss = new double[outputs.size()];
+        final double[][] metricSum = new double[outputs.size()][metrics.size()];
+        final double[][] metricCount = new double[outputs.size()][metrics.size()];
+        final boolean[] trained;
+
+        Acc(List<Tensor> ys) {
+            trained = new boolean[outputs.size()];
+            for (int k = 0; k < trained.length; k++) trained[k] = ys.get(k) != null;
+        }
+
+        Map<String, Double> logs() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            double n = Math.max(1, samples);
+            m.put("loss", lossSum / n);
+            int nTrained = 0;
+            for (boolean b : trained) if (b) nTrained++;
+            List<String> keys = outputKeys();
+            if (nTrained > 1) {
+                for (int k = 0; k < trained.length; k++) if (trained[k]) m.put(keys.get(k) + "_loss", outLoss[k] / n);
+            }
+            for (int k = 0; k < trained.length; k++) {
+                if (!trained[k]) continue;
+                for (int j = 0; j < metrics.size(); j++) {
+                    String key = nTrained > 1 ? keys.get(k) + "_" + metrics.get(j).key() : metrics.get(j).key();
+                    m.put(key, metricCount[k][j] > 0 ? metricSum[k][j] / metricCount[k][j] : 0.0);
+                }
+            }
+            return m;
+        }
+    }
+
+    /** Keras' per-output log names: the output layer's name (with the output index when a layer gives several). */
+    private List<String> outputKeys() {
+        Map<Layer, Integer> count = new IdentityHashMap<>();
+        for (Node o : outputs) count.merge(o.call.layer, 1, Integer::sum);
+        List<String> keys = new ArrayList<>();
+        for (Node o : outputs) keys.add(count.get(o.call.layer) > 1 ? o.call.layer.name() + "_" + o.index : o.call.layer.name());
+        return keys;
+    }
+
+    /**
+     * Loss of one batch over every output with a target; fills {@code dOut} with the loss gradients
+     * (when not null) and adds to {@code acc}. Returns the summed loss.
+     */
+    private double batchLoss(Pass p, Data d, int[] order, int from, int to, Map<Node, DTensor> dOut, Acc acc) {
+        int b = to - from;
+        double total = 0;
+        for (int k = 0; k < outputs.size(); k++) {
+            Tensor y = d.ys().get(k);
+            if (y == null) continue;
+            Node on = outputs.get(k);
+            DTensor pred = p.value(on);
+            int cols = pred.dim(-1);
+            long size = pred.size();
+            int rows = (int) (size / cols);
+            int ySample = y.size() / y.dim(0);
+            long need = loss.sparse() ? rows / b : size / b;
+            if (ySample != need) {
+                throw new IllegalArgumentException(name + ": target" + (outputs.size() > 1 ? " " + k : "") + " has shape "
+                        + Tensor.shapeString(y.shape()) + " (" + ySample + " values per sample), output " + on.call.layer.name()
+                        + " " + Tensor.shapeString(Node.withBatch(Arrays.copyOfRange(pred.shape(), 1, pred.rank()), -1))
+                        + " needs " + need + " per sample for loss " + Losses.kerasName(loss)
+                        + (loss.sparse() ? " (one class index per row)" : ""));
+            }
+            DTensor tgt = p.own(upload(y, order, from, to));
+            DTensor w = rowWeights(p, p.masks.get(on), pred, rows);
+            DTensor g = p.own(DTensor.zeros(backend, pred.shape()));
+            float l = backend.loss(loss, rows, cols, pred.buf(), 0, tgt.buf(), 0, w == null ? null : w.buf(), 0, g.buf(), 0);
+            if (!Float.isFinite(l)) {
+                throw new IllegalStateException(name + ": the loss became " + l + " (output " + on.call.layer.name()
+                        + "): lower the learning rate, clip gradients (Optimizer.clipnorm) or check the targets");
+            }
+            total += l;
+            if (dOut != null) dOut.merge(on, g, (a, bb) -> {
+                backend.axpy(bb.size(), 1f, bb.buf(), 0, a.buf(), 0);
+                return a;
+            });
+            if (acc != null) {
+                acc.outLoss[k] += (double) l * b;
+                if (!metrics.isEmpty()) {
+                    float[] pr = new float[(int) size];
+                    backend.download(pred.buf(), 0, pr, 0, pr.length);
+                    float[] yt = new float[b * ySample];
+                    for (int i = 0; i < b; i++) System.arraycopy(y.data(), order[from + i] * ySample, yt, i * ySample, ySample);
+                    float[] wh = null;
+                    if (w != null) {
+                        wh = new float[rows];
+                        backend.download(w.buf(), 0, wh, 0, rows);
+                    }
+                    for (int j = 0; j < metrics.size(); j++) {
+                        Metric m = metrics.get(j);
+                        acc.metricSum[k][j] += m.sum(loss, rows, cols, pr, yt, wh);
+                        acc.metricCount[k][j] += m.count(loss, rows, cols, wh);
+                    }
+                }
+            }
+        }
+        if (acc != null) {
+            acc.lossSum += total * b;
+            acc.samples += b;
+        }
+        return total;
+    }
+
+    /**
+     * Row weights that drop masked timesteps from a sequence loss: the [B, T] mask scaled so the
+     * mean runs over the valid rows only. Null when the output has no mask or is not a sequence.
+     */
+    private DTensor rowWeights(Pass p, DTensor mask, DTensor pred, int rows) {
+        if (mask == null || pred.rank() != 3 || mask.rank() != 2) return null;
+        if (mask.dim(0) != pred.dim(0) || mask.dim(1) != pred.dim(1) || (long) mask.dim(0) * mask.dim(1) != rows) return null;
+        double valid = backend.sumSquares(rows, mask.buf(), 0);   // mask is 0/1
+        DTensor w = p.own(DTensor.zeros(backend, rows));
+        if (valid > 0) {
+            backend.copy(mask.buf(), 0, w.buf(), 0, rows);
+            backend.scale(rows, (float) (rows / valid), w.buf(), 0);
+        }
+        return w;
+    }
+
+    // ================================================================== fit
+
+    /** Keras' {@code fit(x, y, epochs=..., batch_size=...)} with a progress bar (verbose 1). */
+    public History fit(Tensor x, Tensor y, int epochs, int batchSize) {
+        return fit(x, y, new FitOptions().epochs(epochs).batchSize(batchSize));
+    }
+
+    /** Trains on {@code x} (samples first) against {@code y} with the given options. */
+    public History fit(Tensor x, Tensor y, FitOptions options) {
+        return fit(Collections.singletonList(x), Collections.singletonList(y), options);
+    }
+
+    /** Multi-input / multi-output training: one x per input, one y per output (null: no loss on that output). */
+    public History fit(List<Tensor> xs, List<Tensor> ys, FitOptions options) {
+        FitOptions o = options == null ? new FitOptions() : options;
+        requireCompiled("fit");
+        ensureBuilt(xs);
+        Data all = prepare(xs, ys, o.lengths, "fit", true);
+        Data train = all;
+        Data val = null;
+        if (o.validationX != null) {
+            val = prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true);
+        } else if (o.validationSplit > 0) {
+            int split = (int) Math.floor(all.n() * (1.0 - o.validationSplit));
+            if (split <= 0 || split >= all.n()) {
+                throw new IllegalArgumentException(name + ".fit: validationSplit " + o.validationSplit + " of " + all.n()
+                        + " samples leaves " + split + " for training and " + (all.n() - split) + " for validation; both need at least one");
+            }
+            train = all.subset(0, split);
+            val = all.subset(split, all.n());
+        }
+        SplittableRandom rng = o.seed != null ? new SplittableRandom(o.seed) : Jrnn.nextRandom();
+        PrintStream out = o.out != null ? o.out : System.out;
+        java.io.Console console = System.console();
+        boolean dynamic = o.out == null && console != null && console.isTerminal();   // redraw in place only on a terminal
+        int n = train.n();
+        int bs = Math.min(o.batchSize, n);
+        int steps = (n + bs - 1) / bs;
+        History h = new History();
+        stopTraining = false;
+        for (Callback cb : o.callbacks) cb.onTrainBegin(this);
+        for (int epoch = 0; epoch < o.epochs; epoch++) {
+            if (o.verbose > 0) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
+            for (Callback cb : o.callbacks) cb.onEpochBegin(epoch, this);
+            int[] order = train.rows().clone();
+            if (o.shuffle) {
+                for (int i = order.length - 1; i > 0; i--) {
+                    int j = rng.nextInt(i + 1);
+                    int t = order[i];
+                    order[i] = order[j];
+                    order[j] = t;
+                }
+            }
+            ProgressBar bar = new ProgressBar(out, steps, o.verbose, dynamic);
+            Acc acc = new Acc(train.ys());
+            for (int s = 0; s < steps; s++) {
+                int from = s * bs, to = Math.min(n, from + bs);
+                double l = trainStep(train, order, from, to, acc);
+                for (Callback cb : o.callbacks) cb.onBatchEnd(s, l, this);
+                if (o.verbose == 1 && dynamic) bar.update(s + 1, acc.logs());
+            }
+            Map<String, Double> logs = acc.logs();
+            if (val != null) {
+                for (Map.Entry<String, Double> e : evaluateData(val, bs).entrySet()) logs.put("val_" + e.getKey(), e.getValue());
+            }
+            bar.finish(logs);
+            h.add(epoch, logs);
+            for (Callback cb : o.callbacks) cb.onEpochEnd(epoch, Collections.unmodifiableMap(logs), this);
+            if (stopTraining) break;
+        }
+        for (Callback cb : o.callbacks) cb.onTrainEnd(this);
+        return h;
+    }
+
+    /** Forward, loss, backward and one optimizer step on rows {@code order[from, to)}. */
+    private double trainStep(Data d, int[] order, int from, int to, Acc acc) {
+        try (Pass p = forwardBatch(d, order, from, to, true)) {
+            Map<Node, DTensor> dOut = new IdentityHashMap<>();
+            double l = batchLoss(p, d, order, from, to, dOut, acc);
+            store.zeroGrads();
+            backward(p, dOut);
+            optimizer.step(store, trainableParams, trainableSize);
+            return l;
+        }
+    }
+
+    /**
+     * One training step on a batch, as Keras' {@code train_on_batch}: returns the loss before the
+     * update.
+     */
+    public double trainOnBatch(Tensor x, Tensor y) {
+        requireCompiled("trainOnBatch");
+        List<Tensor> xs = Collections.singletonList(x);
+        ensureBuilt(xs);
+        Data d = prepare(xs, Collections.singletonList(y), null, "trainOnBatch", true);
+        return trainStep(d, d.rows(), 0, d.n(), null);
+    }
+
+    // ================================================================== evaluate
+
+    private Map<String, Double> evaluateData(Data d, int batchSize) {
+        Acc acc = new Acc(d.ys());
+        int n = d.n();
+        int bs = Math.max(1, Math.min(batchSize, n));
+        for (int from = 0; from < n; from += bs) {
+            int to = Math.min(n, from + bs);
+            try (Pass p = forwardBatch(d, d.rows(), from, to, false)) {
+                batchLoss(p, d, d.rows(), from, to, null, acc);
+            }
+        }
+        return acc.logs();
+    }
+
+    /** The mean loss on {@code (x, y)} (batch size 32), as Keras' evaluate. */
+    public double evaluate(Tensor x, Tensor y) {
+        return evaluateAll(Collections.singletonList(x), Collections.singletonList(y), 32, null).get("loss");
+    }
+
+    /** Loss and metrics ("loss", "accuracy", ...) on the given data. */
+    public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths) {
+        requireCompiled("evaluate");
+        if (batchSize < 1) throw new IllegalArgumentException(name + ".evaluate: batchSize must be >= 1, got " + batchSize);
+        ensureBuilt(xs);
+        return evaluateData(prepare(xs, ys, lengths, "evaluate", true), batchSize);
+    }
+
+    // ================================================================== predict
+
+    /** The model's (first) output for {@code x}, computed in batches of 32. */
+    public Tensor predict(Tensor x) {
+        return predictAll(Collections.singletonList(x), 32, null).get(0);
+    }
+
+    /** Predictions for post-padded sequences with per-sample valid {@code lengths}. */
+    public Tensor predict(Tensor x, int[] lengths) {
+        return predictAll(Collections.singletonList(x), 32, lengths).get(0);
+    }
+
+    /** Every output of the model, for every input tensor, in batches of {@code batchSize}. */
+    public List<Tensor> predictAll(List<Tensor> xs, int batchSize, int[] lengths) {
+        if (batchSize < 1) throw new IllegalArgumentException(name + ".predict: batchSize must be >= 1, got " + batchSize);
+        ensureBuilt(xs);
+        Data d = prepare(xs, null, lengths, "predict", false);
+        int n = d.n();
+        float[][] out = new float[outputs.size()][];
+        int[][] shapes = new int[outputs.size()][];
+        for (int from = 0; from < n; from += batchSize) {
+            int to = Math.min(n, from + batchSize);
+            try (Pass p = forwardBatch(d, d.rows(), from, to, false)) {
+                for (int k = 0; k < outputs.size(); k++) {
+                    DTensor v = p.value(outputs.get(k));
+                    int row = (int) (v.size() / v.dim(0));
+                    if (out[k] == null) {
+                        shapes[k] = v.shape();
+                        shapes[k][0] = n;
+                        out[k] = new float[Math.multiplyExact(n, row)];
+                    }
+                    backend.download(v.buf(), 0, out[k], from * row, (to - from) * row);
+                }
+            }
+        }
+        List<Tensor> r = new ArrayList<>();
+        for (int k = 0; k < outputs.size(); k++) r.add(Tensor.wrap(out[k], shapes[k]));
+        return r;
+    }
+
+    // ================================================================== weights
+
+    /** All weights: trainable ones in layer order, then non-trainable ones (Keras' get_weights order). */
+    public List<Tensor> getWeights() {
+        ensureGraph();
+        List<Tensor> w = new ArrayList<>();
+        for (Param p : params) w.add(p.get());
+        return w;
+    }
+
+    /** Sets all weights, in {@link #getWeights()} order and shapes. */
+    public void setWeights(List<Tensor> weights) {
+        ensureGraph();
+        if (weights == null || weights.size() != params.size()) {
+            throw new IllegalArgumentException(name + ".setWeights: expected " + params.size() + " arrays, got "
+                    + (weights == null ? "null" : weights.size()));
+        }
+        List<String> names = weightNames();
+        for (int i = 0; i < params.size(); i++) {
+            Tensor t = weights.get(i);
+            Param p = params.get(i);
+            if (t == null || !Arrays.equals(t.shape(), p.shape())) {
+                throw new IllegalArgumentException(name + ".setWeights: " + names.get(i) + " expected shape "
+                        + Tensor.shapeString(p.shape()) + ", got " + (t == null ? "null" : Tensor.shapeString(t.shape())));
+            }
+            if (!t.isFinite()) throw new IllegalArgumentException(name + ".setWeights: " + names.get(i) + " holds NaN or Inf");
+        }
+        for (int i = 0; i < params.size(); i++) params.get(i).set(weights.get(i));
+    }
+
+    /**
+     * Keras variable names of the weights, in {@link #getWeights()} order: {@code layer/param}
+     * ("lstm/kernel", "lstm/recurrent_kernel", "dense/bias", ...).
+     */
+    public List<String> weightNames() {
+        ensureGraph();
+        List<String> names = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (Param p : params) {
+            String n = variablePath(owners.get(p), p) + p.name();
+            int c = seen.merge(n, 1, Integer::sum);
+            names.add(c == 1 ? n : n + "_" + (c - 1));
+        }
+        return names;
+    }
+
+    /** "layer/" or, inside a Bidirectional wrapper, "bidirectional/forward_lstm/" (Keras' variable scopes). */
+    private static String variablePath(Layer owner, Param p) {
+        if (owner instanceof Bidirectional bi) {
+            for (Layer inner : List.of(bi.forwardLayer(), bi.backwardLayer())) {
+                for (Param q : inner.params()) if (q == p) return owner.name() + "/" + inner.name() + "/";
+            }
+        }
+        return owner.name() + "/";
+    }
+
+    /** Saves all weights as safetensors with Keras variable names (written atomically: temp file + rename). */
+    public void saveWeights(Path file) throws IOException {
+        ensureGraph();
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        List<String> names = weightNames();
+        for (int i = 0; i < params.size(); i++) m.put(names.get(i), params.get(i).get());
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "jrnn");
+        meta.put("model", name);
+        SafeTensors.write(file, m, meta);
+    }
+
+    /**
+     * Loads weights saved by {@link #saveWeights} (or any safetensors file with the same Keras
+     * names and shapes). Every weight must be present and nothing else; on error nothing changes.
+     */
+    public void loadWeights(Path file) throws IOException {
+        ensureGraph();
+        Map<String, Tensor> m = SafeTensors.read(file);
+        List<String> names = weightNames();
+        List<String> missing = new ArrayList<>();
+        for (String n : names) if (!m.containsKey(n)) missing.add(n);
+        List<String> extra = new ArrayList<>();
+        for (String n : m.keySet()) if (!names.contains(n)) extra.add(n);
+        if (!missing.isEmpty() || !extra.isEmpty()) {
+            throw new IllegalArgumentException(name + ".loadWeights(" + file + "): "
+                    + (missing.isEmpty() ? "" : "missing " + missing + (extra.isEmpty() ? "" : "; "))
+                    + (extra.isEmpty() ? "" : "unexpected " + extra));
+        }
+        List<Tensor> ws = new ArrayList<>();
+        for (String n : names) ws.add(m.get(n));
+        setWeights(ws);
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(" + name + ")";
+    }
+}

@@ -1,0 +1,113 @@
+package dev.jrnn.model;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Keras' Progbar for one epoch: verbose 1 redraws
+ * {@code " 7/32 [=====>........................] - ETA: 1s - loss: 0.2345"} in place (on a terminal;
+ * elsewhere only the final line is printed), verbose 2 prints one line per epoch.
+ */
+final class ProgressBar {
+    private static final int WIDTH = 30;
+    private static final double INTERVAL_S = 0.05;
+
+    private final PrintStream out;
+    private final int target;
+    private final int verbose;
+    private final boolean dynamic;
+    private final long start = System.nanoTime();
+    private double lastUpdate;
+    private int prevLength;
+
+    ProgressBar(PrintStream out, int target, int verbose, boolean dynamic) {
+        this.out = out;
+        this.target = target;
+        this.verbose = verbose;
+        this.dynamic = dynamic;
+    }
+
+    /** Draws progress after {@code current} steps with the running values (loss, metrics). */
+    void update(int current, Map<String, Double> values) {
+        if (verbose != 1 || !dynamic || current >= target) return;
+        double now = (System.nanoTime() - start) / 1e9;
+        if (now - lastUpdate < INTERVAL_S) return;
+        lastUpdate = now;
+        String line = bar(current) + eta(now, current) + values(values);
+        draw(line);
+    }
+
+    /** Prints the epoch's final line with all values (validation included). */
+    void finish(Map<String, Double> values) {
+        double now = (System.nanoTime() - start) / 1e9;
+        double perStep = target > 0 ? now / target : 0;
+        if (verbose == 1) {
+            String line = bar(target) + " - " + Math.round(now) + "s" + formatTime(perStep, "step") + values(values);
+            if (dynamic) draw(line);
+            else out.print(line);
+            out.println();
+        } else if (verbose == 2) {
+            String count = target + "/" + target;
+            out.println(count + " - " + Math.round(now) + "s" + values(values)
+                    + " -" + formatTime(now, "epoch") + " -" + formatTime(perStep, "step"));
+        }
+        out.flush();
+    }
+
+    private void draw(String line) {
+        StringBuilder b = new StringBuilder("\r").append(line);
+        for (int i = line.length(); i < prevLength; i++) b.append(' ');
+        prevLength = line.length();
+        out.print(b);
+        out.flush();
+    }
+
+    String bar(int current) {
+        int digits = (int) Math.floor(Math.log10(Math.max(1, target))) + 1;
+        StringBuilder b = new StringBuilder();
+        String cur = Integer.toString(current);
+        for (int i = cur.length(); i < digits; i++) b.append(' ');
+        b.append(cur).append('/').append(target).append(" [");
+        double prog = target > 0 ? (double) current / target : 1;
+        int progWidth = (int) (WIDTH * prog);
+        if (progWidth > 0) {
+            b.append("=".repeat(progWidth - 1));
+            b.append(current < target ? '>' : '=');
+        }
+        b.append(".".repeat(Math.max(0, WIDTH - progWidth)));
+        return b.append(']').toString();
+    }
+
+    private String eta(double now, int current) {
+        double perStep = current > 0 ? now / current : 0;
+        long eta = Math.round(perStep * (target - current));
+        String f;
+        if (eta > 3600) f = String.format(Locale.ROOT, "%d:%02d:%02d", eta / 3600, (eta % 3600) / 60, eta % 60);
+        else if (eta > 60) f = String.format(Locale.ROOT, "%d:%02d", eta / 60, eta % 60);
+        else f = eta + "s";
+        return " - ETA: " + f;
+    }
+
+    static String formatTime(double seconds, String unit) {
+        if (seconds >= 1 || seconds == 0) return String.format(Locale.ROOT, " %.0fs/%s", seconds, unit);
+        if (seconds >= 1e-3) return String.format(Locale.ROOT, " %.0fms/%s", seconds * 1e3, unit);
+        return String.format(Locale.ROOT, " %.0fus/%s", seconds * 1e6, unit);
+    }
+
+    /** " - loss: 0.1234 - mae: 0.2000", small values in Keras' %.4e form. */
+    static String values(Map<String, Double> values) {
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<String, Double> e : values.entrySet()) {
+            b.append(" - ").append(e.getKey()).append(": ").append(formatValue(e.getValue()));
+        }
+        return b.toString();
+    }
+
+    static String formatValue(double v) {
+        if (Math.abs(v) > 1e-3) return String.format(Locale.ROOT, "%.4f", v);
+        // Python's %.4e prints a two-digit exponent: 1.2340e-04
+        String s = String.format(Locale.ROOT, "%.4e", v);
+        return s;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.jrnn.model;
+
+import dev.jrnn.layers.Layer;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A linear stack of single-output layers, as Keras' {@code Sequential}. The input shape comes from
+ * the first layer, declared the three Keras ways, or from the first batch given to fit/predict.
+ *
+ * <pre>{@code
+ * Sequential model = new Sequential();
+ * model.add(new SimpleRNN(3).inputShape(2, 10));          // input_shape=(2, 10)
+ * // or .batchInputShape(8, 2, 10)                         // batch_input_shape=(8, 2, 10)
+ * // or .inputLength(2).inputDim(10)                       // input_length=2, input_dim=10
+ * model.summary();                                          // simple_rnn (SimpleRNN)  (None, 3)  42
+ * }</pre>
+ */
+public class Sequential extends Model {
+    private final List<Layer> stack = new ArrayList<>();
+    private Input input;
+    private Node last;
+    private boolean stale;
+
+    /** A model of {@code layers} in order (none: add them later). */
+    public Sequential(Layer... layers) {
+        super("sequential");
+        if (layers != null) for (Layer l : layers) add(l);
+    }
+
+    @Override
+    public Sequential name(String n) {
+        super.name(n);
+        return this;
+    }
+
+    /** Appends a layer; builds it right away when the model's input shape is known. */
+    public Sequential add(Layer layer) {
+        if (layer == null) throw new IllegalArgumentException(name() + ".add: layer is null");
+        if (layer instanceof InputLayer) throw new IllegalArgumentException(name() + ".add: declare the input on the first layer (inputShape) instead of adding an InputLayer");
+        for (Layer l : stack) {
+            if (l == layer) throw new IllegalArgumentException(name() + ".add: layer " + layer.name() + " is already in the model");
+        }
+        layer.name();   // fix the Keras default name now, in construction order
+        if (stack.isEmpty()) {
+            stack.add(layer);
+            int[] declared = layer.declaredInputShape();
+            if (declared != null) {
+                try {
+                    buildFrom(declared, layer.declaredBatchSize());
+                } catch (RuntimeException e) {
+                    stack.clear();
+                    input = null;
+                    last = null;
+                    throw e;
+                }
+            }
+            return this;
+        }
+        if (input != null) {
+            Node out = layer.apply(last);
+            if (out.all().size() != 1) {
+                throw new IllegalArgumentException(name() + ".add: layer " + layer.name() + " (" + layer.kerasClass() + ") has "
+                        + out.all().size() + " outputs; all layers in a Sequential model should have a single output "
+                        + "(use the functional API for returnState)");
+            }
+            last = out;
+            stale = true;
+        }
+        stack.add(layer);
+        return this;
+    }
+
+    /** Builds for per-sample input {@code shape} (batch excluded), as Keras' {@code model.build((None,) + shape)}. */
+    public Sequential build(int... shape) {
+        if (input != null) throw new IllegalStateException(name() + " is already built for input " + input.shapeString());
+        if (stack.isEmpty()) throw new IllegalStateException(name() + ": add layers before building");
+        buildFrom(shape, -1);
+        return this;
+    }
+
+    private void buildFrom(int[] shape, int batch) {
+        Input in = batch > 0 ? Input.batchShape(batch, shape) : Input.shape(shape);
+        Node x = in;
+        for (Layer l : stack) {
+            x = l.apply(x);
+            if (x.all().size() != 1) {
+                throw new IllegalArgumentException(name() + ": layer " + l.name() + " (" + l.kerasClass() + ") has "
+                        + x.all().size() + " outputs; all layers in a Sequential model should have a single output "
+                        + "(use the functional API for returnState)");
+            }
+        }
+        input = in;
+        last = x;
+        stale = true;
+    }
+
+    @Override
+    void ensureGraph() {
+        if (input == null) super.ensureGraph();   // throws: not built
+        if (stale) {
+            stale = false;
+            initGraph(List.of(input), List.of(last));
+        }
+    }
+
+    @Override
+    void ensureBuilt(List<Tensor> xs) {
+        if (input == null && xs != null && xs.size() == 1 && xs.get(0) != null && xs.get(0).rank() >= 2) {
+            int[] s = xs.get(0).shape();
+            build(Arrays.copyOfRange(s, 1, s.length));
+        }
+        ensureGraph();
+    }
+
+    @Override
+    public boolean isBuilt() { return input != null; }
+
+    /** The stacked layers (no InputLayer, as Keras lists them). */
+    @Override
+    public List<Layer> layers() {
+        return List.copyOf(stack);
+    }
+
+    @Override
+    boolean isSequentialLike() { return true; }
+
+    @Override
+    public String summaryString() {
+        if (input == null) {
+            throw new IllegalStateException("This model has not yet been built. Build the model first by calling build() "
+                    + "or by calling fit/predict on a batch of data, or declare the first layer's inputShape.");
+        }
+        return super.summaryString();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.jrnn.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Keras' model summary table, character for character as tf.keras 2.9-2.12 prints it
+ * ({@code keras.utils.layer_utils.print_summary}): 65 columns with cells at 29 / 55 / 65 for
+ * sequential-like models, 98 columns with "Connected to" at 32 / 53 / 65 / 98 otherwise; cells
+ * longer than their column wrap at "),", "],", "}," or "',".
+ */
+final class Summary {
+    private static final String[] BREAKS = {"),", "},", "],", "',"};
+
+    private Summary() {}
+
+    /** One row of the table: the cell texts. */
+    record Row(List<String> cells) {}
+
+    static String format(String modelName, boolean sequentialLike, List<Row> rows,
+                         long trainable, long nonTrainable) {
+        int lineLength = sequentialLike ? 65 : 98;
+        double[] rel = sequentialLike ? new double[] {0.45, 0.85, 1.0} : new double[] {0.33, 0.55, 0.67, 1.0};
+        int[] positions = new int[rel.length];
+        for (int i = 0; i < rel.length; i++) positions[i] = (int) (lineLength * rel[i]);
+        List<String> header = sequentialLike
+                ? List.of("Layer (type)", "Output Shape", "Param #")
+                : List.of("Layer (type)", "Output Shape", "Param #", "Connected to");
+        StringBuilder b = new StringBuilder();
+        b.append("Model: \"").append(modelName).append("\"\n");
+        b.append("_".repeat(lineLength)).append('\n');
+        printRow(b, header, positions);
+        b.append("=".repeat(lineLength)).append('\n');
+        for (Row r : rows) {
+            printRow(b, r.cells(), positions);
+            b.append(" ".repeat(lineLength)).append('\n');
+        }
+        b.append("=".repeat(lineLength)).append('\n');
+        b.append("Total params: ").append(thousands(trainable + nonTrainable)).append('\n');
+        b.append("Trainable params: ").append(thousands(trainable)).append('\n');
+        b.append("Non-trainable params: ").append(thousands(nonTrainable)).append('\n');
+        b.append("_".repeat(lineLength)).append('\n');
+        return b.toString();
+    }
+
+    /** Python's {@code f"{n:,}"}. */
+    static String thousands(long n) {
+        return String.format(java.util.Locale.ROOT, "%,d", n);
+    }
+
+    /** Port of print_row: wraps each cell within its column, two spaces between columns. */
+    static void printRow(StringBuilder out, List<String> fields, int[] positions) {
+        String[] left = fields.toArray(new String[0]);
+        while (anyNonEmpty(left)) {
+            StringBuilder line = new StringBuilder();
+            for (int col = 0; col < left.length; col++) {
+                int start = col > 0 ? positions[col - 1] : 0;
+                int end = positions[col];
+                int space = col != positions.length - 1 ? 2 : 0;
+                int cutoff = end - start - space;
+                String fit = left[col].substring(0, Math.min(cutoff, left[col].length()));
+                int best = -1;
+                for (String br : BREAKS) {
+                    int i = fit.indexOf(br);
+                    if (i >= 0) {
+                        int c = i + br.length();
+                        if (best < 0 || c < best) best = c;
+                    }
+                }
+                if (best >= 0) {
+                    cutoff = best;
+                    fit = fit.substring(0, cutoff);
+                }
+                if (col == 0) line.append(' ');
+                line.append(fit);
+                line.append(" ".repeat(space));
+                left[col] = left[col].substring(Math.min(cutoff, left[col].length()));
+                int pad = positions[col] - line.length();
+                if (pad > 0) line.append(" ".repeat(pad));
+            }
+            out.append(line).append('\n');
+        }
+    }
+
+    private static boolean anyNonEmpty(String[] a) {
+        for (String s : a) if (!s.isEmpty()) return true;
+        return false;
+    }
+
+    /** Python's str() of a list of strings: {@code ['a[0][0]', 'b[0][1]']}. */
+    static String pyList(List<String> items) {
+        List<String> q = new ArrayList<>();
+        for (String s : items) q.add("'" + s + "'");
+        return "[" + String.join(", ", q) + "]";
+    }
+}

@@ -1,0 +1,135 @@
+package dev.jrnn.optim;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.layers.Param;
+import dev.jrnn.layers.ParamStore;
+
+import java.util.List;
+
+/**
+ * Updates all trainable parameters of a model in one fused call over the model's flat
+ * {@link ParamStore} (the trainable parameters are its first {@code n} floats), after optional
+ * gradient clipping as Keras does it:
+ * <ul>
+ *   <li>{@link #clipnorm}: each variable's gradient is scaled so its L2 norm is at most the value;</li>
+ *   <li>{@link #globalClipnorm}: all gradients together are scaled so their global L2 norm is at most the value;</li>
+ *   <li>{@link #clipvalue}: every gradient element is clipped to [-value, value].</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * model.compile("mse", new Adam(0.01).globalClipnorm(1.0));
+ * }</pre>
+ */
+public abstract class Optimizer {
+    private float learningRate;
+    private float clipnorm;
+    private float globalClipnorm;
+    private float clipvalue;
+    private long iterations;
+    private ParamStore boundTo;
+    private long boundSize = -1;
+
+    protected Optimizer(float learningRate) {
+        this.learningRate = checkLr(learningRate);
+    }
+
+    /** Keras' name of the optimizer, e.g. "Adam". */
+    public abstract String name();
+
+    public float learningRate() { return learningRate; }
+
+    /** Sets the learning rate (takes effect at the next step; e.g. from a callback). */
+    public Optimizer learningRate(float lr) {
+        this.learningRate = checkLr(lr);
+        return this;
+    }
+
+    /** Clips each variable's gradient to L2 norm {@code c} (Keras {@code clipnorm}); 0 disables. */
+    public Optimizer clipnorm(float c) {
+        this.clipnorm = checkClip("clipnorm", c);
+        return this;
+    }
+
+    /** Clips the global L2 norm of all gradients to {@code c} (Keras {@code global_clipnorm}); 0 disables. */
+    public Optimizer globalClipnorm(float c) {
+        this.globalClipnorm = checkClip("globalClipnorm", c);
+        return this;
+    }
+
+    /** Clips every gradient element to [-c, c] (Keras {@code clipvalue}); 0 disables. */
+    public Optimizer clipvalue(float c) {
+        this.clipvalue = checkClip("clipvalue", c);
+        return this;
+    }
+
+    public float clipnorm() { return clipnorm; }
+    public float globalClipnorm() { return globalClipnorm; }
+    public float clipvalue() { return clipvalue; }
+
+    /** Number of updates applied so far (Keras' {@code optimizer.iterations}). */
+    public long iterations() { return iterations; }
+
+    /**
+     * Applies one update to the first {@code n} floats of {@code store} (the trainable parameters,
+     * listed in {@code trainable}) from the gradients in {@code store.grads()}. Optimizer state is
+     * allocated on first use and reset when the store changes.
+     */
+    public final void step(ParamStore store, List<Param> trainable, long n) {
+        if (n <= 0) return;
+        if (n > store.size()) {
+            throw new IllegalArgumentException(name() + ": asked to update " + n + " floats, store holds " + store.size());
+        }
+        Backend be = store.backend();
+        if (store != boundTo || n != boundSize) {
+            releaseState();
+            createState(be, n);
+            boundTo = store;
+            boundSize = n;
+        }
+        Buf g = store.grads();
+        if (clipvalue > 0) be.clip(n, -clipvalue, clipvalue, g, 0);
+        if (clipnorm > 0) {
+            for (Param p : trainable) {
+                double norm = Math.sqrt(be.sumSquares(p.size(), g, p.offset()));
+                if (norm > clipnorm) be.scale(p.size(), (float) (clipnorm / norm), g, p.offset());
+            }
+        }
+        if (globalClipnorm > 0) {
+            double norm = Math.sqrt(be.sumSquares(n, g, 0));
+            if (norm > globalClipnorm) be.scale(n, (float) (globalClipnorm / norm), g, 0);
+        }
+        iterations++;
+        update(be, store.values(), g, n, iterations);
+    }
+
+    /** Allocates per-parameter state (moments, velocity) for {@code n} floats. */
+    protected abstract void createState(Backend be, long n);
+
+    /** Frees the state; called before re-binding and by {@link #close()}. */
+    protected abstract void releaseState();
+
+    /** One fused update of {@code p[0, n)} from {@code g[0, n)}; {@code t} counts from 1. */
+    protected abstract void update(Backend be, Buf p, Buf g, long n, long t);
+
+    /** Frees the optimizer state (a later step allocates it again, starting from zero moments). */
+    public void close() {
+        releaseState();
+        boundTo = null;
+        boundSize = -1;
+    }
+
+    private float checkLr(float lr) {
+        if (!(lr > 0) || !Float.isFinite(lr)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": learning rate must be a positive finite number, got " + lr);
+        }
+        return lr;
+    }
+
+    private float checkClip(String what, float c) {
+        if (!(c >= 0) || !Float.isFinite(c)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": " + what + " must be >= 0 and finite (0 disables), got " + c);
+        }
+        return c;
+    }
+}

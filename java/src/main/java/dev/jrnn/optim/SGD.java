@@ -1,0 +1,56 @@
+package dev.jrnn.optim;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+
+/**
+ * Stochastic gradient descent as Keras: learning rate (default 0.01), optional momentum and
+ * Nesterov momentum. One fused {@link Backend#sgdUpdate} over all trainable parameters per step.
+ *
+ * <pre>{@code
+ * model.compile("mse", new SGD(0.1).momentum(0.9).nesterov(true));
+ * }</pre>
+ */
+public final class SGD extends Optimizer {
+    private float momentum;
+    private boolean nesterov;
+    private Buf velocity;
+
+    public SGD() { this(0.01f); }
+
+    public SGD(double learningRate) { super((float) learningRate); }
+
+    @Override
+    public String name() { return "SGD"; }
+
+    public SGD momentum(double m) {
+        if (!(m >= 0 && m < 1)) throw new IllegalArgumentException("SGD: momentum must be in [0, 1), got " + m);
+        this.momentum = (float) m;
+        return this;
+    }
+
+    public SGD nesterov(boolean n) {
+        this.nesterov = n;
+        return this;
+    }
+
+    public float momentum() { return momentum; }
+    public boolean nesterov() { return nesterov; }
+
+    @Override
+    protected void createState(Backend be, long n) {
+        velocity = momentum > 0 ? be.alloc(n) : null;
+    }
+
+    @Override
+    protected void releaseState() {
+        if (velocity != null) velocity.close();
+        velocity = null;
+    }
+
+    @Override
+    protected void update(Backend be, Buf p, Buf g, long n, long t) {
+        if (momentum > 0 && velocity == null) velocity = be.alloc(n);   // momentum set after the first step
+        be.sgdUpdate(n, p, 0, g, 0, momentum > 0 ? velocity : null, 0, learningRate(), momentum, nesterov);
+    }
+}

@@ -1,0 +1,184 @@
+package dev.jrnn.backend.cuda;
+
+import dev.jrnn.backend.Activation;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Backends;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.Loss;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * CUDA-only behaviour: ownership and span checks, use after close, out-of-memory, device-side id
+ * checks, and a few results against plain double loops (independent of the CPU backend).
+ */
+@Tag("gpu")
+class CudaBackendGpuTest {
+    static CudaBackend be;
+
+    @BeforeAll
+    static void backend() {
+        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
+        be = CudaBackend.create();
+    }
+
+    @AfterAll
+    static void close() {
+        if (be != null) be.close();
+    }
+
+    private float[] down(Buf b, int n) {
+        float[] d = new float[n];
+        be.download(b, 0, d, 0, n);
+        return d;
+    }
+
+    private Buf up(float[] d) {
+        Buf b = be.alloc(d.length);
+        be.upload(d, 0, b, 0, d.length);
+        return b;
+    }
+
+    @Test
+    void namesItselfAndRoundTrips() {
+        assertEquals("cuda", be.name());
+        assertFalse(be.deviceName().isBlank());
+        float[] d = {1, -2, 3.5f, Float.NaN, Float.POSITIVE_INFINITY};
+        try (Buf b = be.alloc(7)) {
+            be.upload(d, 0, b, 2, d.length);
+            float[] back = new float[7];
+            be.download(b, 0, back, 0, 7);
+            assertArrayEquals(new float[] {0, 0, 1, -2, 3.5f, Float.NaN, Float.POSITIVE_INFINITY}, back);
+            assertEquals(1 + 4 + 12.25, be.sumSquares(3, b, 2), 0);
+            assertFalse(be.allFinite(7, b, 0));
+            assertTrue(be.allFinite(5, b, 0));
+        }
+    }
+
+    @Test
+    void rejectsForeignClosedAndOutOfRangeBuffers() {
+        try (Buf mine = be.alloc(10)) {
+            try (Backend cpu = Backends.cpu(); Buf foreign = cpu.alloc(10)) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> be.axpy(10, 1f, foreign, 0, mine, 0));
+                assertTrue(e.getMessage().contains("axpy") && e.getMessage().contains("another backend"), e.getMessage());
+            } catch (IllegalStateException noCpu) {
+                // the CPU backend class is not on this classpath: nothing to compare against
+            }
+            try (CudaBackend other = CudaBackend.create(); Buf theirs = other.alloc(10)) {
+                assertThrows(IllegalArgumentException.class, () -> be.copy(theirs, 0, mine, 0, 10));
+            }
+            IllegalArgumentException span = assertThrows(IllegalArgumentException.class, () -> be.fill(mine, 5, 6, 1f));
+            assertTrue(span.getMessage().contains("[5, 11)"), span.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> be.gemm(false, false, 4, 4, 4, 1f, mine, 0, 4, mine, 0, 4,
+                    0f, mine, 0, 4));
+            assertThrows(IllegalArgumentException.class, () -> be.rnnStepForward(Activation.SOFTMAX, 1, 2, mine, 0,
+                    mine, 2, null, 0, mine, 4));
+        }
+        Buf b = be.alloc(4);
+        b.close();
+        b.close();  // idempotent
+        assertThrows(IllegalStateException.class, () -> be.fill(b, 0, 4, 0f));
+    }
+
+    @Test
+    void outOfMemoryIsAnExceptionAndTheBackendGoesOn() {
+        CudaException e = assertThrows(CudaException.class, () -> be.alloc(1L << 42));  // 16 TiB
+        assertTrue(e.isOutOfMemory(), e.getMessage());
+        try (Buf b = up(new float[] {3, 4})) {
+            assertEquals(25.0, be.sumSquares(2, b, 0), 0);
+        }
+    }
+
+    @Test
+    void poolGetsMemoryBackOnClose() {
+        be.synchronize();
+        long before = be.pool().bytesInUse();
+        for (int i = 0; i < 50; i++) {
+            Buf b = be.alloc(1000 + i * 100);
+            be.fill(b, 0, 1000, 1f);
+            b.close();
+        }
+        be.synchronize();
+        assertEquals(before, be.pool().bytesInUse());
+    }
+
+    @Test
+    void badEmbeddingIdsAndClassIdsAreReported() {
+        try (Buf table = up(new float[] {1, 2, 3, 4, 5, 6}); Buf ids = up(new float[] {0, 3}); Buf out = be.alloc(4)) {
+            be.gatherRows(2, 2, ids, 0, table, 0, out, 0);  // vocab 3: id 3 is outside
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, be::synchronize);
+            assertTrue(e.getMessage().contains("not an integer in [0, vocab)"), e.getMessage());
+            be.synchronize();  // reported once, then the backend is usable again
+            assertArrayEquals(new float[] {1, 2, 0, 0}, down(out, 4));
+        }
+        try (Buf p = up(new float[] {0.2f, 0.8f}); Buf t = up(new float[] {2}); Buf g = be.alloc(2)) {
+            assertThrows(IllegalArgumentException.class, () -> be.loss(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 1, 2,
+                    p, 0, t, 0, null, 0, g, 0));
+        }
+    }
+
+    @Test
+    void gemmAndLstmStepMatchDoubleLoops() {
+        SplittableRandom r = new SplittableRandom(7);
+        int m = 19, n = 23, k = 31;
+        float[] a = rand(r, m * k), b = rand(r, k * n);
+        try (Buf A = up(a); Buf B = up(b); Buf C = be.alloc(m * n)) {
+            be.gemm(false, false, m, n, k, 1f, A, 0, k, B, 0, n, 0f, C, 0, n);
+            float[] c = down(C, m * n);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int q = 0; q < k; q++) s += (double) a[i * k + q] * b[q * n + j];
+                    assertEquals(s, c[i * n + j], 1e-5 * Math.max(1, Math.abs(s)), "C[" + i + "," + j + "]");
+                }
+            }
+        }
+        int batch = 3, units = 5;
+        float[] gates = rand(r, batch * 4 * units), cPrev = rand(r, batch * units);
+        try (Buf G = up(gates); Buf CP = up(cPrev); Buf C = be.alloc(batch * units); Buf H = be.alloc(batch * units)) {
+            be.lstmStepForward(Activation.TANH, Activation.SIGMOID, batch, units, G, 0, CP, 0, CP, 0, null, 0, C, 0,
+                    H, 0);
+            float[] c = down(C, batch * units), h = down(H, batch * units);
+            for (int bb = 0; bb < batch; bb++) {
+                for (int j = 0; j < units; j++) {
+                    int o = bb * 4 * units + j;
+                    double i = sig(gates[o]), f = sig(gates[o + units]), g = Math.tanh(gates[o + 2 * units]);
+                    double og = sig(gates[o + 3 * units]);
+                    double cn = f * cPrev[bb * units + j] + i * g;
+                    assertEquals(cn, c[bb * units + j], 1e-6);
+                    assertEquals(og * Math.tanh(cn), h[bb * units + j], 1e-6);
+                }
+            }
+        }
+    }
+
+    private static double sig(double x) { return 1 / (1 + Math.exp(-x)); }
+
+    private static float[] rand(SplittableRandom r, int n) {
+        float[] d = new float[n];
+        for (int i = 0; i < n; i++) d[i] = (float) (2 * r.nextDouble() - 1);
+        return d;
+    }
+
+    @Test
+    void closeIsIdempotentAndLaterUseFails() {
+        CudaBackend other = CudaBackend.create();
+        Buf b = other.alloc(3);
+        other.close();
+        other.close();
+        b.close();  // after the backend: harmless
+        assertThrows(IllegalStateException.class, () -> other.alloc(1));
+    }
+}

@@ -1,0 +1,180 @@
+package dev.jrnn.backend.cuda;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Backends;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.backend.Precision;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Param;
+import dev.jrnn.layers.RecurrentLayer;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.layers.Trace;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Whole layers on CPU vs CUDA: SimpleRNN, LSTM and GRU with masks, both directions (the two halves of a
+ * Bidirectional), initial states, returned sequences and states, forward and backward (outputs, input
+ * gradients, every parameter gradient). Same weights on both (copied), fresh random inputs per run.
+ * Relative error (max difference over the largest CPU magnitude) under 1e-5 FP32, 5e-3 TF32, 2e-2 BF16.
+ */
+@Tag("gpu")
+class CudaLayerParityTest {
+    static Backend cpu;
+    static CudaBackend gpu;
+
+    @BeforeAll
+    static void backends() {
+        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
+        gpu = CudaBackend.create();
+        cpu = Backends.cpu();
+    }
+
+    @AfterAll
+    static void closeBackends() {
+        Jrnn.setPrecision(Precision.FP32);
+        if (cpu != null) Jrnn.setBackend(Backends.cpu());
+        if (gpu != null) gpu.close();
+        if (cpu != null) cpu.close();
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> a = new ArrayList<>();
+        for (boolean backwards : new boolean[] {false, true}) {
+            String dir = backwards ? " go_backwards" : "";
+            a.add(Arguments.of("SimpleRNN tanh seq masked" + dir, (Supplier<RecurrentLayer>)
+                    () -> new SimpleRNN(11).returnSequences(true).goBackwards(backwards), true, false, Precision.FP32));
+            a.add(Arguments.of("SimpleRNN relu state h0" + dir, (Supplier<RecurrentLayer>)
+                    () -> new SimpleRNN(7).activation("relu").returnState(true).goBackwards(backwards), false, true,
+                    Precision.FP32));
+            a.add(Arguments.of("LSTM seq+state masked h0,c0" + dir, (Supplier<RecurrentLayer>)
+                    () -> new LSTM(13).returnSequences(true).returnState(true).goBackwards(backwards), true, true,
+                    Precision.FP32));
+            a.add(Arguments.of("LSTM last masked hard_sigmoid" + dir, (Supplier<RecurrentLayer>)
+                    () -> new LSTM(9).recurrentActivation("hard_sigmoid").goBackwards(backwards), true, false,
+                    Precision.FP32));
+            a.add(Arguments.of("GRU seq+state masked h0" + dir, (Supplier<RecurrentLayer>)
+                    () -> new GRU(10).returnSequences(true).returnState(true).goBackwards(backwards), true, true,
+                    Precision.FP32));
+            a.add(Arguments.of("GRU no bias" + dir, (Supplier<RecurrentLayer>)
+                    () -> new GRU(6).useBias(false).returnSequences(true).goBackwards(backwards), false, false,
+                    Precision.FP32));
+        }
+        a.add(Arguments.of("LSTM tbptt 3 masked", (Supplier<RecurrentLayer>)
+                () -> new LSTM(8).returnSequences(true).tbptt(3), true, false, Precision.FP32));
+        for (Precision p : new Precision[] {Precision.TF32, Precision.BF16}) {
+            a.add(Arguments.of("LSTM 64 seq masked", (Supplier<RecurrentLayer>)
+                    () -> new LSTM(64).returnSequences(true), true, false, p));
+            a.add(Arguments.of("GRU 64 seq go_backwards", (Supplier<RecurrentLayer>)
+                    () -> new GRU(64).returnSequences(true).goBackwards(true), true, false, p));
+        }
+        return a.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {4}")
+    @MethodSource("cases")
+    void layerForwardBackward(String name, Supplier<RecurrentLayer> make, boolean masked, boolean initialState,
+                              Precision precision) {
+        long seed = System.nanoTime();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int batch = 5, steps = 9, features = 6;
+        RecurrentLayer onCpu = make.get(), onGpu = make.get();
+        int units = onCpu.units();
+        List<Tensor> inputs = new ArrayList<>();
+        inputs.add(rand(rnd, batch, steps, features));
+        if (initialState) {
+            for (int s = 0; s < onCpu.stateCount(); s++) inputs.add(rand(rnd, batch, units));
+        }
+        Tensor mask = null;
+        if (masked) {
+            float[] m = new float[batch * steps];
+            for (int i = 0; i < m.length; i++) m[i] = rnd.nextDouble() < 0.3 ? 0f : 1f;
+            m[0] = 0f;             // a masked first step: the initial state carries through
+            m[steps - 1] = 0f;     // and a masked last step
+            mask = Tensor.wrap(m, batch, steps);
+        }
+        List<int[]> shapes = new ArrayList<>();
+        for (Tensor t : inputs) shapes.add(Arrays.copyOfRange(t.shape(), 1, t.shape().length));
+
+        Jrnn.setPrecision(precision);
+        try {
+            Jrnn.setBackend(cpu);
+            onCpu.build(shapes);
+            Jrnn.setBackend(gpu);
+            onGpu.build(shapes);
+            onGpu.setWeights(onCpu.getWeights());
+            Result want = run(onCpu, cpu, inputs, mask, seed);
+            Result got = run(onGpu, gpu, inputs, mask, seed);
+            double tol = CudaParityTest.tolerance(precision);
+            String what = name + " " + precision;
+            assertEquals(want.values.size(), got.values.size(), what + ": number of results");
+            for (int i = 0; i < want.values.size(); i++) {
+                Twins.assertClose(what + ": " + want.names.get(i), want.values.get(i), got.values.get(i), tol, seed);
+            }
+        } finally {
+            Jrnn.setPrecision(Precision.FP32);
+        }
+    }
+
+    /** Outputs, input gradients and parameter gradients, flattened, with names. */
+    record Result(List<String> names, List<float[]> values) {}
+
+    private static Result run(RecurrentLayer layer, Backend be, List<Tensor> inputs, Tensor mask, long seed) {
+        List<String> names = new ArrayList<>();
+        List<float[]> values = new ArrayList<>();
+        List<DTensor> din = new ArrayList<>(), dOut = new ArrayList<>();
+        DTensor dmask = mask == null ? null : DTensor.from(be, mask);
+        SplittableRandom rnd = new SplittableRandom(seed ^ 0x5DEECE66DL);  // same output gradients on both
+        try {
+            for (Tensor t : inputs) din.add(DTensor.from(be, t));
+            try (Trace tr = layer.forward(din, dmask, true)) {
+                List<DTensor> outs = tr.outputs();
+                for (int o = 0; o < outs.size(); o++) {
+                    names.add("output " + o);
+                    values.add(outs.get(o).toTensor().data());
+                    dOut.add(DTensor.from(be, rand(rnd, outs.get(o).shape())));
+                }
+                layer.zeroGrads();
+                List<DTensor> gIn = tr.backward(dOut);
+                for (int i = 0; i < gIn.size(); i++) {
+                    if (gIn.get(i) == null) continue;
+                    names.add("gradient of input " + i);
+                    values.add(gIn.get(i).toTensor().data());
+                    gIn.get(i).close();
+                }
+                for (Param p : layer.params()) {
+                    names.add("gradient of " + p.name());
+                    values.add(p.getGrad().data());
+                }
+            }
+        } finally {
+            for (DTensor d : din) d.close();
+            for (DTensor d : dOut) d.close();
+            if (dmask != null) dmask.close();
+        }
+        return new Result(names, values);
+    }
+
+    private static Tensor rand(SplittableRandom r, int... shape) {
+        float[] d = new float[(int) Tensor.size(shape)];
+        for (int i = 0; i < d.length; i++) d[i] = (float) (2 * r.nextDouble() - 1);
+        return Tensor.wrap(d, shape);
+    }
+}

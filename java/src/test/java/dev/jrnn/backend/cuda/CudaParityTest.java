@@ -1,0 +1,548 @@
+package dev.jrnn.backend.cuda;
+
+import dev.jrnn.backend.Activation;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Backends;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.Loss;
+import dev.jrnn.backend.Precision;
+import dev.jrnn.backend.cuda.Twins.Twin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * CPU vs CUDA on fresh random inputs (the seed is printed in every failure): every Backend operation,
+ * then whole recurrent sequences (SimpleRNN, LSTM, GRU; masks; both directions) forward and backward
+ * built from the same primitives the layers use. Relative error (max abs difference over the largest
+ * CPU magnitude) under 1e-5 in FP32, 5e-3 with TF32 and 2e-2 with BF16 matrix products.
+ */
+@Tag("gpu")
+class CudaParityTest {
+    static final double FP32 = 1e-5;
+
+    static Backend cpu;
+    static CudaBackend gpu;
+    Twins tw;
+
+    @BeforeAll
+    static void backends() {
+        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
+        gpu = CudaBackend.create();
+        cpu = Backends.cpu();
+    }
+
+    @AfterAll
+    static void closeBackends() {
+        if (gpu != null) gpu.close();
+        if (cpu != null) cpu.close();
+    }
+
+    @BeforeEach
+    void fresh() {
+        gpu.setPrecision(Precision.FP32);
+        tw = new Twins(cpu, gpu, System.nanoTime());
+    }
+
+    @AfterEach
+    void free() {
+        tw.close();
+        gpu.setPrecision(Precision.FP32);
+    }
+
+    static double tolerance(Precision p) {
+        return switch (p) {
+            case FP32 -> FP32;
+            case TF32 -> 5e-3;
+            case BF16 -> 2e-2;
+        };
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    @Test
+    void fillCopyCopy2dTranspose() {
+        Twin a = tw.uniform(1000, -1, 1), b = tw.uniform(1000, -1, 1);
+        tw.both((be, x) -> be.fill(x.apply(a), 17, 300, 2.5f));
+        tw.assertClose("fill", a, 0);
+        tw.both((be, x) -> be.copy(x.apply(a), 3, x.apply(b), 501, 400));
+        tw.assertClose("copy", b, 0);
+
+        Twin src = tw.uniform(37 * 23 + 5, -1, 1), dst = tw.uniform(37 * 29 + 11, -1, 1);
+        tw.both((be, x) -> be.copy2d(37, 19, x.apply(src), 5, 23, x.apply(dst), 11, 29));
+        tw.assertClose("copy2d", dst, 0);
+
+        Twin t = tw.uniform(5 * 7 * 3 + 4, -1, 1), u = tw.zeros(5 * 7 * 3 + 9);
+        tw.both((be, x) -> be.transpose01(5, 7, 3, x.apply(t), 4, x.apply(u), 9));
+        tw.assertClose("transpose01", u, 0);
+        tw.both((be, x) -> be.transpose01(20, 33, 1, x.apply(b), 0, x.apply(a), 0));
+        tw.assertClose("transpose01 d2=1", a, 0);
+    }
+
+    // ---------------------------------------------------------------- BLAS-like
+
+    @Test
+    void axpyScaleMulAddRowVector() {
+        Twin x = tw.uniform(5003, -2, 2), y = tw.uniform(5003, -2, 2), z = tw.uniform(5003, -2, 2);
+        tw.both((be, b) -> be.axpy(4000, 0.75f, b.apply(x), 3, b.apply(y), 1000));
+        tw.assertClose("axpy", y, FP32);
+        tw.both((be, b) -> be.scale(4999, -1.25f, b.apply(x), 4));
+        tw.assertClose("scale", x, FP32);
+        tw.both((be, b) -> be.mul(2000, b.apply(x), 1, b.apply(y), 2, b.apply(z), 3));
+        tw.assertClose("mul", z, FP32);
+        tw.both((be, b) -> be.mul(2000, b.apply(x), 0, b.apply(y), 0, b.apply(x), 0));  // out aliases a
+        tw.assertClose("mul aliased", x, FP32);
+        Twin bias = tw.uniform(70, -1, 1), m = tw.uniform(31 * 67 + 2, -1, 1);
+        tw.both((be, b) -> be.addRowVector(31, 67, b.apply(bias), 3, b.apply(m), 2));
+        tw.assertClose("addRowVector", m, FP32);
+    }
+
+    @Test
+    void sumRows() {
+        Twin x = tw.uniform(3001 * 67 + 5, -1, 1), out = tw.uniform(80, -1, 1);
+        tw.both((be, b) -> be.sumRows(3001, 67, b.apply(x), 5, b.apply(out), 2, false));
+        tw.assertClose("sumRows tall", out, FP32);
+        tw.both((be, b) -> be.sumRows(3001, 67, b.apply(x), 5, b.apply(out), 2, true));
+        tw.assertClose("sumRows tall accumulate", out, FP32);
+        Twin w = tw.uniform(5 * 1000, -1, 1), o2 = tw.uniform(1000, -1, 1);
+        tw.both((be, b) -> be.sumRows(5, 1000, b.apply(w), 0, b.apply(o2), 0, true));
+        tw.assertClose("sumRows wide accumulate", o2, FP32);
+        tw.both((be, b) -> be.sumRows(0, 1000, b.apply(w), 0, b.apply(o2), 0, false));
+        tw.assertClose("sumRows no rows", o2, 0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void gemmAllTranspositions(Precision p) {
+        gpu.setPrecision(p);
+        int m = 33, n = 47, k = 129;
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
+                int lda = aCols + 3, ldb = bCols + 1, ldc = n + 2;
+                Twin a = tw.uniform(aRows * lda + 7, -1, 1), b = tw.uniform(bRows * ldb + 5, -1, 1);
+                float[] nan = new float[m * ldc + 4];
+                java.util.Arrays.fill(nan, Float.NaN);
+                Twin c = tw.of(nan);
+                String what = "gemm " + p + (ta ? " A^T" : " A") + (tb ? " B^T" : " B");
+                tw.both((be, x) -> be.gemm(ta, tb, m, n, k, 0.8f, x.apply(a), 7, lda, x.apply(b), 5, ldb,
+                        0f, x.apply(c), 4, ldc));
+                // the NaN padding between rows (ldc > n) must stay untouched on both
+                tw.assertClose(what + " beta=0", c, tolerance(p));
+                Twin c2 = tw.uniform(m * ldc + 4, -1, 1);
+                tw.both((be, x) -> be.gemm(ta, tb, m, n, k, -1.1f, x.apply(a), 7, lda, x.apply(b), 5, ldb,
+                        0.5f, x.apply(c2), 4, ldc));
+                tw.assertClose(what + " beta=0.5", c2, tolerance(p));
+            }
+        }
+        float[] nan = new float[6 * 4];
+        java.util.Arrays.fill(nan, Float.NaN);
+        Twin c = tw.of(nan), a = tw.zeros(1), b = tw.zeros(1);
+        tw.both((be, x) -> be.gemm(false, false, 6, 4, 0, 1f, x.apply(a), 0, 1, x.apply(b), 0, 4, 0f, x.apply(c), 0, 4));
+        tw.assertClose("gemm k=0 beta=0 clears C", c, 0);
+        assertEquals(0f, c.gpuValues()[5]);
+    }
+
+    // ---------------------------------------------------------------- activations
+
+    @Test
+    void elementwiseActivationsForwardBackward() {
+        for (Activation act : new Activation[] {Activation.LINEAR, Activation.TANH, Activation.SIGMOID,
+                Activation.RELU, Activation.HARD_SIGMOID}) {
+            Twin x = tw.uniform(4099, -5, 5), y = tw.zeros(4099), dy = tw.uniform(4099, -1, 1), dx = tw.zeros(4099);
+            tw.both((be, b) -> be.activate(act, 4000, 0, b.apply(x), 50, b.apply(y), 99));
+            tw.assertClose("activate " + act, y, FP32);
+            tw.both((be, b) -> be.activateBackward(act, 4000, 0, b.apply(y), 99, b.apply(dy), 10, b.apply(dx), 20));
+            tw.assertClose("activateBackward " + act, dx, FP32);
+            tw.both((be, b) -> be.activate(act, 4099, 0, b.apply(x), 0, b.apply(x), 0));  // in place
+            tw.assertClose("activate in place " + act, x, FP32);
+        }
+    }
+
+    @Test
+    void softmaxRowsForwardBackward() {
+        for (int cols : new int[] {1, 7, 37, 300, 3000}) {
+            int rows = Math.max(1, 6000 / cols);
+            int n = rows * cols;
+            Twin x = tw.uniform(n + 3, -8, 8), y = tw.zeros(n), dy = tw.uniform(n, -1, 1), dx = tw.zeros(n + 1);
+            tw.both((be, b) -> be.activate(Activation.SOFTMAX, n, cols, b.apply(x), 3, b.apply(y), 0));
+            tw.assertClose("softmax cols=" + cols, y, FP32);
+            tw.both((be, b) -> be.activateBackward(Activation.SOFTMAX, n, cols, b.apply(y), 0, b.apply(dy), 0,
+                    b.apply(dx), 1));
+            tw.assertClose("softmax backward cols=" + cols, dx, FP32);
+            tw.both((be, b) -> be.activateBackward(Activation.SOFTMAX, n, cols, b.apply(y), 0, b.apply(dy), 0,
+                    b.apply(dy), 0));  // dx aliases dy
+            tw.assertClose("softmax backward in place cols=" + cols, dy, FP32);
+        }
+    }
+
+    // ---------------------------------------------------------------- reductions and checks
+
+    @Test
+    void sumSquaresAllFiniteClip() {
+        Twin x = tw.uniform(100_003, -3, 3);
+        List<Double> ss = tw.bothValue((be, b) -> be.sumSquares(100_000, b.apply(x), 3));
+        Twins.assertCloseScalar("sumSquares", ss.get(0), ss.get(1), 1e-6, tw.seed);
+        assertEquals(tw.bothValue((be, b) -> be.allFinite(100_003, b.apply(x), 0)), List.of(true, true));
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            Twin y = tw.uniform(70_000, -1, 1);
+            float[] v = y.cpuValues();
+            v[65_432] = bad;
+            Twin z = tw.of(v);
+            assertEquals(List.of(false, false), tw.bothValue((be, b) -> be.allFinite(70_000, b.apply(z), 0)), "with " + bad);
+            assertEquals(List.of(true, true), tw.bothValue((be, b) -> be.allFinite(65_000, b.apply(z), 0)), "before " + bad);
+        }
+        tw.both((be, b) -> be.clip(99_000, -0.5f, 1.5f, b.apply(x), 2));
+        tw.assertClose("clip", x, 0);
+    }
+
+    // ---------------------------------------------------------------- losses
+
+    @ParameterizedTest
+    @EnumSource(Loss.class)
+    void lossValueAndGradient(Loss kind) {
+        int rows = 37, cols = 11;
+        float[] pred, target;
+        switch (kind) {
+            case MSE, MAE -> {
+                pred = tw.uniformArray(rows * cols, -2, 2);
+                target = tw.uniformArray(rows * cols, -2, 2);
+            }
+            case BINARY_CROSSENTROPY -> {
+                pred = tw.uniformArray(rows * cols, 0.02, 0.98);
+                target = tw.uniformArray(rows * cols, 0, 1);
+            }
+            case BINARY_CROSSENTROPY_LOGITS -> {
+                pred = tw.uniformArray(rows * cols, -6, 6);
+                target = tw.uniformArray(rows * cols, 0, 1);
+            }
+            case CATEGORICAL_CROSSENTROPY -> {
+                pred = distributions(rows, cols);
+                target = distributions(rows, cols);
+            }
+            case CATEGORICAL_CROSSENTROPY_LOGITS -> {
+                pred = tw.uniformArray(rows * cols, -6, 6);
+                target = distributions(rows, cols);
+            }
+            case SPARSE_CATEGORICAL_CROSSENTROPY -> {
+                pred = distributions(rows, cols);
+                target = classIds(rows, cols);
+            }
+            case SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> {
+                pred = tw.uniformArray(rows * cols, -6, 6);
+                target = classIds(rows, cols);
+            }
+            default -> throw new AssertionError(kind);
+        }
+        Twin p = tw.of(pred), t = tw.of(target), w = tw.uniform(rows, 0, 2);
+        for (boolean weighted : new boolean[] {false, true}) {
+            Twin g = tw.uniform(rows * cols, -9, 9);  // old content must be overwritten
+            List<Float> l = tw.bothValue((be, b) -> be.loss(kind, rows, cols, b.apply(p), 0, b.apply(t), 0,
+                    weighted ? b.apply(w) : null, 0, b.apply(g), 0));
+            Twins.assertCloseScalar(kind + " value" + (weighted ? " weighted" : ""), l.get(0), l.get(1), FP32, tw.seed);
+            tw.assertClose(kind + " gradient" + (weighted ? " weighted" : ""), g, FP32);
+        }
+    }
+
+    /** Rows of positive values summing to 1. */
+    private float[] distributions(int rows, int cols) {
+        float[] d = tw.uniformArray(rows * cols, 0.05, 1);
+        for (int r = 0; r < rows; r++) {
+            double s = 0;
+            for (int c = 0; c < cols; c++) s += d[r * cols + c];
+            for (int c = 0; c < cols; c++) d[r * cols + c] /= (float) s;
+        }
+        return d;
+    }
+
+    private float[] classIds(int rows, int cols) {
+        float[] d = new float[rows];
+        for (int r = 0; r < rows; r++) d[r] = tw.rnd.nextInt(cols);
+        return d;
+    }
+
+    // ---------------------------------------------------------------- embedding
+
+    @Test
+    void gatherAndScatterAddRows() {
+        int vocab = 50, dim = 13, n = 200;
+        float[] ids = new float[n + 2];
+        for (int i = 0; i < ids.length; i++) ids[i] = tw.rnd.nextInt(vocab);
+        Twin idx = tw.of(ids), table = tw.uniform(vocab * dim + 4, -1, 1), out = tw.zeros(n * dim + 3);
+        tw.both((be, b) -> be.gatherRows(n, dim, b.apply(idx), 2, b.apply(table), 4, b.apply(out), 3));
+        tw.assertClose("gatherRows", out, 0);
+        Twin dOut = tw.uniform(n * dim, -1, 1), dTable = tw.uniform(vocab * dim, -1, 1);
+        tw.both((be, b) -> be.scatterAddRows(n, dim, b.apply(idx), 2, b.apply(dOut), 0, b.apply(dTable), 0));
+        tw.assertClose("scatterAddRows", dTable, FP32);
+    }
+
+    // ---------------------------------------------------------------- optimizers
+
+    @Test
+    void adamSteps() {
+        int n = 10_007;
+        Twin p = tw.uniform(n, -1, 1), m = tw.zeros(n), v = tw.zeros(n);
+        for (long t = 1; t <= 5; t++) {
+            Twin g = tw.uniform(n, -0.1, 0.1);
+            long step = t;
+            tw.both((be, b) -> be.adamUpdate(n - 7, b.apply(p), 7, b.apply(g), 7, b.apply(m), 7, b.apply(v), 7,
+                    1e-2f, 0.9f, 0.999f, 1e-7f, step));
+        }
+        tw.assertClose("adam p", p, FP32);
+        tw.assertClose("adam m", m, FP32);
+        tw.assertClose("adam v", v, FP32);
+    }
+
+    @Test
+    void sgdPlainMomentumNesterov() {
+        int n = 3001;
+        for (int mode = 0; mode < 3; mode++) {
+            Twin p = tw.uniform(n, -1, 1), vel = mode == 0 ? null : tw.zeros(n);
+            boolean nesterov = mode == 2;
+            for (int s = 0; s < 3; s++) {
+                Twin g = tw.uniform(n, -1, 1);
+                tw.both((be, b) -> be.sgdUpdate(n, b.apply(p), 0, b.apply(g), 0, b.apply(vel), 0, 0.05f,
+                        vel == null ? 0f : 0.9f, nesterov));
+            }
+            tw.assertClose("sgd mode " + mode + " p", p, FP32);
+            if (vel != null) tw.assertClose("sgd mode " + mode + " velocity", vel, FP32);
+        }
+    }
+
+    // ---------------------------------------------------------------- recurrent steps
+
+    static final Activation[][] ACTS = {
+            {Activation.TANH, Activation.SIGMOID}, {Activation.RELU, Activation.HARD_SIGMOID},
+            {Activation.LINEAR, Activation.SIGMOID}, {Activation.SIGMOID, Activation.HARD_SIGMOID}};
+
+    @Test
+    void rnnStep() {
+        int B = 9, H = 13, n = B * H;
+        for (Activation[] a : ACTS) {
+            for (boolean masked : new boolean[] {false, true}) {
+                String w = "rnn " + a[0] + (masked ? " masked" : "");
+                Twin pre = tw.uniform(n + 1, -3, 3), hPrev = tw.uniform(n + 2, -1, 1), h = tw.zeros(n + 3);
+                Twin mask = masked ? tw.mask(B + 1, 0.4) : null;
+                tw.both((be, b) -> be.rnnStepForward(a[0], B, H, b.apply(pre), 1, b.apply(hPrev), 2, b.apply(mask), 1,
+                        b.apply(h), 3));
+                tw.assertClose(w + " forward", h, FP32);
+                for (boolean withDy : new boolean[] {false, true}) {
+                    Twin dhNext = tw.uniform(n, -1, 1), dy = withDy ? tw.uniform(n, -1, 1) : null;
+                    Twin dpre = tw.uniform(n, -1, 1), dhPrev = tw.uniform(n, -1, 1);
+                    tw.both((be, b) -> be.rnnStepBackward(a[0], B, H, b.apply(h), 3, b.apply(dhNext), 0, b.apply(dy), 0,
+                            b.apply(mask), 1, b.apply(dpre), 0, b.apply(dhPrev), 0));
+                    tw.assertClose(w + " backward dpre dy=" + withDy, dpre, FP32);
+                    tw.assertClose(w + " backward dhPrev dy=" + withDy, dhPrev, FP32);
+                }
+            }
+        }
+    }
+
+    @Test
+    void lstmStep() {
+        int B = 9, H = 13, n = B * H;
+        for (Activation[] a : ACTS) {
+            for (boolean masked : new boolean[] {false, true}) {
+                String w = "lstm " + a[0] + "/" + a[1] + (masked ? " masked" : "");
+                Twin gates = tw.uniform(4 * n + 1, -3, 3), cPrev = tw.uniform(n, -2, 2), hPrev = tw.uniform(n + 4, -1, 1);
+                Twin c = tw.zeros(n + 2), h = tw.uniform(n, -1, 1);
+                Twin mask = masked ? tw.mask(B, 0.4) : null;
+                tw.both((be, b) -> be.lstmStepForward(a[0], a[1], B, H, b.apply(gates), 1, b.apply(cPrev), 0,
+                        b.apply(hPrev), 4, b.apply(mask), 0, b.apply(c), 2, b.apply(h), 0));
+                tw.assertClose(w + " forward gates", gates, FP32);
+                tw.assertClose(w + " forward c", c, FP32);
+                tw.assertClose(w + " forward h", h, FP32);
+                for (boolean withDy : new boolean[] {false, true}) {
+                    Twin dhNext = tw.uniform(n, -1, 1), dy = withDy ? tw.uniform(n, -1, 1) : null;
+                    Twin dcNext = tw.uniform(n, -1, 1), dgates = tw.uniform(4 * n, -1, 1);
+                    Twin dhPrev = tw.uniform(n, -1, 1);
+                    // dcPrev aliases dcNext (allowed by the contract)
+                    tw.both((be, b) -> be.lstmStepBackward(a[0], a[1], B, H, b.apply(gates), 1, b.apply(cPrev), 0,
+                            b.apply(c), 2, b.apply(dhNext), 0, b.apply(dy), 0, b.apply(dcNext), 0, b.apply(mask), 0,
+                            b.apply(dgates), 0, b.apply(dcNext), 0, b.apply(dhPrev), 0));
+                    tw.assertClose(w + " backward dgates dy=" + withDy, dgates, FP32);
+                    tw.assertClose(w + " backward dcPrev dy=" + withDy, dcNext, FP32);
+                    tw.assertClose(w + " backward dhPrev dy=" + withDy, dhPrev, FP32);
+                }
+            }
+        }
+    }
+
+    @Test
+    void gruStep() {
+        int B = 9, H = 13, n = B * H;
+        for (Activation[] a : ACTS) {
+            for (int variant = 0; variant < 3; variant++) {
+                boolean masked = variant >= 1, bias = variant != 1;
+                String w = "gru " + a[0] + "/" + a[1] + (masked ? " masked" : "") + (bias ? " bias" : " no bias");
+                Twin xp = tw.uniform(3 * n, -3, 3), rp = tw.uniform(3 * n + 5, -3, 3);
+                Twin bRec = bias ? tw.uniform(3 * H, -1, 1) : null, hPrev = tw.uniform(n, -1, 1), h = tw.zeros(n);
+                Twin mask = masked ? tw.mask(B, 0.4) : null;
+                tw.both((be, b) -> be.gruStepForward(a[0], a[1], B, H, b.apply(xp), 0, b.apply(rp), 5, b.apply(bRec), 0,
+                        b.apply(hPrev), 0, b.apply(mask), 0, b.apply(h), 0));
+                tw.assertClose(w + " forward xp", xp, FP32);
+                tw.assertClose(w + " forward rp", rp, FP32);
+                tw.assertClose(w + " forward h", h, FP32);
+                for (boolean withDy : new boolean[] {false, true}) {
+                    Twin dhNext = tw.uniform(n, -1, 1), dy = withDy ? tw.uniform(n, -1, 1) : null;
+                    Twin dxp = tw.uniform(3 * n, -1, 1), drp = tw.uniform(3 * n, -1, 1), dhPrev = tw.uniform(n, -1, 1);
+                    tw.both((be, b) -> be.gruStepBackward(a[0], a[1], B, H, b.apply(xp), 0, b.apply(rp), 5,
+                            b.apply(hPrev), 0, b.apply(dhNext), 0, b.apply(dy), 0, b.apply(mask), 0,
+                            b.apply(dxp), 0, b.apply(drp), 0, b.apply(dhPrev), 0));
+                    tw.assertClose(w + " backward dxp dy=" + withDy, dxp, FP32);
+                    tw.assertClose(w + " backward drp dy=" + withDy, drp, FP32);
+                    tw.assertClose(w + " backward dhPrev dy=" + withDy, dhPrev, FP32);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- whole sequences
+
+    enum Cell { SIMPLE_RNN, LSTM, GRU }
+
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void sequenceForwardBackwardBothDirectionsWithMask(Cell cell) {
+        for (boolean reverse : new boolean[] {false, true}) {
+            sequence(cell, Activation.TANH, Activation.SIGMOID, 7, 5, 6, 8, reverse, true, Precision.FP32);
+        }
+        sequence(cell, Activation.RELU, Activation.HARD_SIGMOID, 5, 3, 4, 6, false, true, Precision.FP32);
+        sequence(cell, Activation.TANH, Activation.SIGMOID, 20, 16, 32, 64, false, false, Precision.FP32);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Precision.class, names = {"TF32", "BF16"})
+    void lstmSequenceReducedPrecision(Precision p) {
+        sequence(Cell.LSTM, Activation.TANH, Activation.SIGMOID, 12, 16, 32, 64, false, true, p);
+        sequence(Cell.GRU, Activation.TANH, Activation.SIGMOID, 12, 16, 32, 64, true, true, p);
+    }
+
+    /**
+     * One recurrent layer over a time-major sequence, the way the layers drive the Backend: input
+     * projection as one GEMM, per step a recurrent GEMM plus the fused step kernel; backward per step
+     * with the fused kernel plus dh += dpre·U^T, then weight gradients as GEMMs over all steps.
+     * The loss is sum_t <h_t, R_t>, so every step gets an output gradient R_t.
+     */
+    private void sequence(Cell cell, Activation act, Activation rec, int T, int B, int I, int H, boolean reverse,
+                          boolean masked, Precision precision) {
+        gpu.setPrecision(precision);
+        int G = switch (cell) {
+            case SIMPLE_RNN -> H;
+            case LSTM -> 4 * H;
+            case GRU -> 3 * H;
+        };
+        // Weights of scale 1/sqrt(fan_in) keep the recurrence contractive: with larger ones a 20-step tanh
+        // chain becomes chaotic and amplifies last-bit differences of tanh (CPU: Math.tanh, CUDA: tanhf).
+        double ws = 1 / Math.sqrt(I), us = 1 / Math.sqrt(H);
+        Twin x = tw.uniform(T * B * I, -1, 1), w = tw.uniform(I * G, -ws, ws), u = tw.uniform(H * G, -us, us);
+        Twin bias = tw.uniform(G, -0.2, 0.2), bRec = tw.uniform(G, -0.2, 0.2);
+        Twin mask = masked ? tw.mask(T * B, 0.3) : null;
+        Twin r = tw.uniform(T * B * H, -1, 1);
+        Twin hs = tw.zeros((T + 1) * B * H), cs = tw.zeros((T + 1) * B * H);
+        Twin dw = tw.zeros(I * G), du = tw.zeros(H * G), db = tw.zeros(G), dbRec = tw.zeros(G), dx = tw.zeros(T * B * I);
+        Twin dh0 = tw.zeros(B * H);
+        tw.both((be, b) -> runSequence(be, b, cell, act, rec, T, B, I, H, G, reverse, x, w, u, bias, bRec, mask, r,
+                hs, cs, dw, du, db, dbRec, dx, dh0));
+        String what = cell + " " + act + "/" + rec + " T=" + T + " B=" + B + " I=" + I + " H=" + H
+                + (reverse ? " reversed" : "") + (masked ? " masked" : "") + " " + precision;
+        double tol = tolerance(precision);
+        tw.assertClose(what + " h sequence", hs, tol);
+        if (cell == Cell.LSTM) tw.assertClose(what + " c sequence", cs, tol);
+        tw.assertClose(what + " dkernel", dw, tol);
+        tw.assertClose(what + " drecurrent_kernel", du, tol);
+        tw.assertClose(what + " dbias", db, tol);
+        if (cell == Cell.GRU) tw.assertClose(what + " drecurrent_bias", dbRec, tol);
+        tw.assertClose(what + " dx", dx, tol);
+        tw.assertClose(what + " dh0", dh0, tol);
+    }
+
+    private static void runSequence(Backend be, Function<Twin, Buf> b, Cell cell, Activation act, Activation rec,
+                                    int T, int B, int I, int H, int G, boolean reverse,
+                                    Twin x, Twin w, Twin u, Twin bias, Twin bRec, Twin mask, Twin r,
+                                    Twin hs, Twin cs, Twin dw, Twin du, Twin db, Twin dbRec, Twin dx, Twin dh0) {
+        List<Buf> tmp = new ArrayList<>();
+        Function<Long, Buf> alloc = n -> {
+            Buf t = be.alloc(n);
+            tmp.add(t);
+            return t;
+        };
+        long BH = (long) B * H, BG = (long) B * G;
+        Buf pre = alloc.apply((long) T * BG);   // x·W + b, then the step's gates (activated) for backward
+        Buf rp = alloc.apply((long) T * BG);    // GRU: hPrev·U + bRec per step
+        Buf dpre = alloc.apply((long) T * BG);
+        Buf drp = alloc.apply((long) T * BG);
+        Buf dh = alloc.apply(BH), dhTmp = alloc.apply(BH), dc = alloc.apply(BH);
+        Buf mk = b.apply(mask);
+        // input projection for all steps at once
+        be.gemm(false, false, T * B, G, I, 1f, b.apply(x), 0, I, b.apply(w), 0, G, 0f, pre, 0, G);
+        be.addRowVector(T * B, G, b.apply(bias), 0, pre, 0);
+        for (int k = 0; k < T; k++) {
+            int t = reverse ? T - 1 - k : k;
+            long hPrev = k * BH, hNext = (k + 1) * BH, step = t * BG;
+            switch (cell) {
+                case SIMPLE_RNN -> {
+                    be.gemm(false, false, B, H, H, 1f, b.apply(hs), hPrev, H, b.apply(u), 0, G, 1f, pre, step, G);
+                    be.rnnStepForward(act, B, H, pre, step, b.apply(hs), hPrev, mk, (long) t * B, b.apply(hs), hNext);
+                }
+                case LSTM -> {
+                    be.gemm(false, false, B, G, H, 1f, b.apply(hs), hPrev, H, b.apply(u), 0, G, 1f, pre, step, G);
+                    be.lstmStepForward(act, rec, B, H, pre, step, b.apply(cs), hPrev, b.apply(hs), hPrev,
+                            mk, (long) t * B, b.apply(cs), hNext, b.apply(hs), hNext);
+                }
+                case GRU -> {
+                    be.gemm(false, false, B, G, H, 1f, b.apply(hs), hPrev, H, b.apply(u), 0, G, 0f, rp, step, G);
+                    be.gruStepForward(act, rec, B, H, pre, step, rp, step, b.apply(bRec), 0, b.apply(hs), hPrev,
+                            mk, (long) t * B, b.apply(hs), hNext);
+                }
+            }
+        }
+        // backward, dy_t = R at processing step k
+        be.fill(dh, 0, BH, 0f);
+        be.fill(dc, 0, BH, 0f);
+        for (int k = T - 1; k >= 0; k--) {
+            int t = reverse ? T - 1 - k : k;
+            long hPrev = k * BH, hNext = (k + 1) * BH, step = t * BG, dyOff = k * BH;
+            switch (cell) {
+                case SIMPLE_RNN -> {
+                    be.rnnStepBackward(act, B, H, b.apply(hs), hNext, dh, 0, b.apply(r), dyOff, mk, (long) t * B,
+                            dpre, step, dhTmp, 0);
+                    be.gemm(false, true, B, H, G, 1f, dpre, step, G, b.apply(u), 0, G, 1f, dhTmp, 0, H);
+                    be.gemm(true, false, H, G, B, 1f, b.apply(hs), hPrev, H, dpre, step, G, 1f, b.apply(du), 0, G);
+                }
+                case LSTM -> {
+                    be.lstmStepBackward(act, rec, B, H, pre, step, b.apply(cs), hPrev, b.apply(cs), hNext, dh, 0,
+                            b.apply(r), dyOff, dc, 0, mk, (long) t * B, dpre, step, dc, 0, dhTmp, 0);
+                    be.gemm(false, true, B, H, G, 1f, dpre, step, G, b.apply(u), 0, G, 1f, dhTmp, 0, H);
+                    be.gemm(true, false, H, G, B, 1f, b.apply(hs), hPrev, H, dpre, step, G, 1f, b.apply(du), 0, G);
+                }
+                case GRU -> {
+                    be.gruStepBackward(act, rec, B, H, pre, step, rp, step, b.apply(hs), hPrev, dh, 0, b.apply(r), dyOff,
+                            mk, (long) t * B, dpre, step, drp, step, dhTmp, 0);
+                    be.gemm(false, true, B, H, G, 1f, drp, step, G, b.apply(u), 0, G, 1f, dhTmp, 0, H);
+                    be.gemm(true, false, H, G, B, 1f, b.apply(hs), hPrev, H, drp, step, G, 1f, b.apply(du), 0, G);
+                }
+            }
+            be.copy(dhTmp, 0, dh, 0, BH);
+        }
+        be.copy(dh, 0, b.apply(dh0), 0, BH);
+        be.gemm(true, false, I, G, T * B, 1f, b.apply(x), 0, I, dpre, 0, G, 0f, b.apply(dw), 0, G);
+        be.sumRows(T * B, G, dpre, 0, b.apply(db), 0, false);
+        if (cell == Cell.GRU) be.sumRows(T * B, G, drp, 0, b.apply(dbRec), 0, false);
+        be.gemm(false, true, T * B, I, G, 1f, dpre, 0, G, b.apply(w), 0, G, 0f, b.apply(dx), 0, I);
+        be.synchronize();
+        for (Buf t : tmp) t.close();
+    }
+}

@@ -1,0 +1,182 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Activation;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BidirectionalTest {
+
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+        Jrnn.setSeed(5);
+    }
+
+    record Cfg(String cell, String merge, boolean seq, boolean state, boolean init, boolean mask) {
+        @Override
+        public String toString() {
+            return cell + " " + merge + (seq ? " seq" : "") + (state ? " state" : "") + (init ? " init" : "") + (mask ? " mask" : "");
+        }
+    }
+
+    static Stream<Cfg> configs() {
+        List<Cfg> l = new ArrayList<>();
+        for (String m : new String[] {"concat", "sum", "mul", "ave", "none"}) {
+            l.add(new Cfg("lstm", m, true, false, false, false));
+            l.add(new Cfg("gru", m, false, false, false, true));
+        }
+        l.add(new Cfg("rnn", "concat", true, true, true, true));
+        l.add(new Cfg("lstm", "mul", true, true, true, true));
+        l.add(new Cfg("gru", "none", true, true, false, false));
+        l.add(new Cfg("lstm", "concat", false, true, true, false));
+        return l.stream();
+    }
+
+    /** Merges per the mode: a, b flattened [rows, H]. */
+    static double[][] merge(String mode, double[] a, double[] b, int H) {
+        int rows = a.length / H;
+        return switch (mode) {
+            case "none" -> new double[][] {a, b};
+            case "concat" -> {
+                double[] y = new double[2 * a.length];
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(a, r * H, y, r * 2 * H, H);
+                    System.arraycopy(b, r * H, y, r * 2 * H + H, H);
+                }
+                yield new double[][] {y};
+            }
+            default -> {
+                double[] y = new double[a.length];
+                for (int i = 0; i < y.length; i++) {
+                    y[i] = switch (mode) {
+                        case "sum" -> a[i] + b[i];
+                        case "ave" -> (a[i] + b[i]) / 2;
+                        default -> a[i] * b[i];
+                    };
+                }
+                yield new double[][] {y};
+            }
+        };
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void forwardAndGradientsMatchReference(Cfg c) {
+        int B = 3, T = 5, I = 2, H = 3;
+        Bidirectional bi = new Bidirectional(RecurrentLayerTest.make(c.cell, H).returnSequences(c.seq).returnState(c.state))
+                .mergeMode(c.merge);
+        SplittableRandom rng = new SplittableRandom(21);
+        int ns = RecurrentLayerTest.states(c.cell);
+        List<Tensor> inputs = new ArrayList<>();
+        inputs.add(LayerCheck.rand(rng, 1, B, T, I));
+        if (c.init) for (int i = 0; i < 2 * ns; i++) inputs.add(LayerCheck.rand(rng, 0.8, B, H));
+        List<int[]> shapes = new ArrayList<>();
+        for (Tensor t : inputs) shapes.add(Arrays.copyOfRange(t.shape(), 1, t.rank()));
+        bi.build(shapes);
+        List<Tensor> w = new ArrayList<>();
+        for (Param p : bi.params()) w.add(LayerCheck.rand(rng, 0.6, p.shape()));
+        bi.setWeights(w);
+        Tensor m = c.mask ? RecurrentLayerTest.mask() : null;
+        boolean[] diff = new boolean[inputs.size()];
+        Arrays.fill(diff, true);
+        int nw = bi.params().size() / 2;
+        LayerCheck.RefFn ref = v -> {
+            double[] md = m == null ? null : Ref.d(m.data());
+            double[] x = v[2 * nw];
+            double[] fh0 = c.init ? v[2 * nw + 1] : null, fc0 = c.init && ns > 1 ? v[2 * nw + 2] : null;
+            double[] bh0 = c.init ? v[2 * nw + 1 + ns] : null, bc0 = c.init && ns > 1 ? v[2 * nw + 2 + ns] : null;
+            Ref.Out f = Ref.recurrent(c.cell, Activation.TANH, Activation.SIGMOID, B, T, I, H, v[0], v[1], v[2], x, md,
+                    fh0, fc0, false, 0, null);
+            Ref.Out b = Ref.recurrent(c.cell, Activation.TANH, Activation.SIGMOID, B, T, I, H, v[nw], v[nw + 1], v[nw + 2], x, md,
+                    bh0, bc0, true, 0, null);
+            double[] yb = b.h;
+            if (c.seq) {   // re-reverse the backward sequence
+                yb = new double[b.seq.length];
+                for (int bb = 0; bb < B; bb++)
+                    for (int t = 0; t < T; t++)
+                        System.arraycopy(b.seq, (bb * T + t) * H, yb, (bb * T + T - 1 - t) * H, H);
+            }
+            List<double[]> out = new ArrayList<>(Arrays.asList(merge(c.merge, c.seq ? f.seq : f.h, yb, H)));
+            if (c.state) {
+                out.add(f.h);
+                if (ns > 1) out.add(f.c);
+                out.add(b.h);
+                if (ns > 1) out.add(b.c);
+            }
+            return out.toArray(new double[0][]);
+        };
+        LayerCheck.check(bi, inputs, m, diff, ref, 4);
+    }
+
+    @Test
+    void namesParamsAndShapes() {
+        Jrnn.clearSession();
+        Bidirectional bi = new Bidirectional(new LSTM(4).returnSequences(true));
+        assertEquals("bidirectional", bi.name());
+        assertEquals("Bidirectional", bi.kerasClass());
+        assertEquals("forward_lstm", bi.forwardLayer().name());
+        assertEquals("backward_lstm", bi.backwardLayer().name());
+        assertTrue(bi.backwardLayer().goBackwards() && !bi.forwardLayer().goBackwards());
+        assertEquals(4 * 4 * (3 + 4 + 1) * 2, bi.build(List.of(new int[] {6, 3})).size() * 0 + bi.countParams());
+        assertArrayEquals(new int[] {6, 8}, bi.outputShapes().get(0));
+        assertEquals(List.of("kernel", "recurrent_kernel", "bias", "kernel", "recurrent_kernel", "bias"),
+                bi.params().stream().map(Param::name).toList());
+        assertArrayEquals(new int[] {2, 6, 8}, bi.call(Tensor.zeros(2, 6, 3)).shape());
+        Bidirectional st = new Bidirectional(new GRU(2).returnState(true)).mergeMode("sum");
+        List<int[]> o = st.computeOutputShapes(List.of(new int[] {5, 3}));
+        assertEquals(3, o.size());
+        assertArrayEquals(new int[] {2}, o.get(0));
+        Bidirectional none = new Bidirectional(new SimpleRNN(2).returnSequences(true)).mergeMode("none");
+        List<Tensor> outs = none.callWithStates(Tensor.zeros(1, 4, 3));
+        assertEquals(2, outs.size());
+        assertArrayEquals(new int[] {1, 4, 2}, outs.get(1).shape());
+    }
+
+    @Test
+    void backwardLayerMayBeGivenAndIsChecked() {
+        LSTM f = new LSTM(3).returnSequences(true);
+        LSTM b = new LSTM(2).returnSequences(true).goBackwards(true).name("rev");
+        Bidirectional bi = new Bidirectional(f, b);
+        assertEquals("backward_rev", bi.backwardLayer().name());
+        assertArrayEquals(new int[] {2, 4, 5}, bi.call(Tensor.zeros(2, 4, 1)).shape());
+        assertThrows(IllegalArgumentException.class, () -> new Bidirectional(new LSTM(3), new LSTM(3)));
+        assertThrows(IllegalArgumentException.class,
+                () -> new Bidirectional(new LSTM(3), new GRU(3).goBackwards(true)));
+        assertThrows(IllegalArgumentException.class, () -> new Bidirectional(new LSTM(3)).mergeMode("max"));
+        Bidirectional bad = new Bidirectional(new LSTM(3), new LSTM(2).goBackwards(true)).mergeMode("sum");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bad.call(Tensor.zeros(1, 2, 2)));
+        assertTrue(e.getMessage().contains("sum"), e.getMessage());
+        Bidirectional bi2 = new Bidirectional(new GRU(2)).name("bi_x");
+        e = assertThrows(IllegalArgumentException.class, () -> bi2.call(Tensor.zeros(3, 2)));
+        assertEquals("bi_x: expected input (batch, timesteps, features), got (3, 2)", e.getMessage());
+    }
+
+    @Test
+    void concatHalvesEqualTheInnerLayersRunAlone() {
+        LSTM f = new LSTM(2).returnSequences(true);
+        Bidirectional bi = new Bidirectional(f);
+        Tensor x = LayerCheck.rand(new SplittableRandom(2), 1, 2, 4, 3);
+        float[] y = bi.call(x).data();
+        LSTM solo = new LSTM(2).returnSequences(true);
+        solo.build(List.of(new int[] {4, 3}));
+        solo.setWeights(bi.forwardLayer().getWeights());
+        float[] yf = solo.call(x).data();
+        for (int r = 0; r < 8; r++)
+            for (int j = 0; j < 2; j++) assertEquals(yf[r * 2 + j], y[r * 4 + j], 1e-6);
+    }
+}

@@ -1,0 +1,130 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Checks a layer against a double-precision reference: the forward outputs, and the backward
+ * (parameter and input gradients) against central differences of the reference, for the loss
+ * {@code L = sum_o <R_o, out_o>} with random R.
+ */
+final class LayerCheck {
+    private LayerCheck() {}
+
+    /** The reference: vars = [weights in Keras order..., differentiable inputs...] -> outputs, flattened. */
+    interface RefFn {
+        double[][] apply(double[][] vars);
+    }
+
+    static Tensor rand(SplittableRandom rng, double scale, int... shape) {
+        float[] d = new float[(int) Tensor.size(shape)];
+        for (int i = 0; i < d.length; i++) d[i] = (float) ((rng.nextDouble() * 2 - 1) * scale);
+        return Tensor.wrap(d, shape);
+    }
+
+    /**
+     * Runs the layer on {@code inputs} (built on first use) with {@code mask} (nullable, [B, T]),
+     * compares outputs with {@code ref} and gradients with central differences of {@code ref}.
+     * {@code diff[i]} says whether input i is differentiable (it is then a var after the weights).
+     */
+    static void check(Layer layer, List<Tensor> inputs, Tensor mask, boolean[] diff, RefFn ref, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<int[]> shapes = new ArrayList<>();
+        for (Tensor t : inputs) {
+            int[] s = t.shape();
+            shapes.add(java.util.Arrays.copyOfRange(s, 1, s.length));
+        }
+        layer.build(shapes);
+        Backend be = layer.backend();
+        List<Tensor> weights = layer.getWeights();
+        List<double[]> vars = new ArrayList<>();
+        for (Tensor w : weights) vars.add(Ref.d(w.data()));
+        for (int i = 0; i < inputs.size(); i++) if (diff[i]) vars.add(Ref.d(inputs.get(i).data()));
+        double[][] v0 = vars.toArray(new double[0][]);
+        double[][] want = ref.apply(v0);
+
+        List<DTensor> dins = new ArrayList<>();
+        DTensor dmask = mask == null ? null : DTensor.from(be, mask);
+        List<DTensor> dOut = new ArrayList<>();
+        try {
+            for (Tensor t : inputs) dins.add(DTensor.from(be, t));
+            try (Trace tr = layer.forward(dins, dmask, true)) {
+                List<DTensor> outs = tr.outputs();
+                assertEquals(want.length, outs.size(), layer.name() + ": number of outputs");
+                List<double[]> rs = new ArrayList<>();
+                for (int o = 0; o < outs.size(); o++) {
+                    float[] got = outs.get(o).toTensor().data();
+                    assertEquals(want[o].length, got.length, layer.name() + ": size of output " + o);
+                    for (int i = 0; i < got.length; i++) {
+                        double tol = 2e-5 * Math.max(1, Math.abs(want[o][i]));
+                        if (Math.abs(got[i] - want[o][i]) > tol) {
+                            fail(layer.name() + ": output " + o + "[" + i + "] = " + got[i] + ", reference " + want[o][i]);
+                        }
+                    }
+                    Tensor r = rand(rng, 1, outs.get(o).shape());
+                    rs.add(Ref.d(r.data()));
+                    dOut.add(DTensor.from(be, r));
+                }
+                layer.zeroGrads();
+                List<DTensor> gIn = tr.backward(dOut);
+                assertEquals(inputs.size(), gIn.size(), layer.name() + ": number of input gradients");
+                List<float[]> analytic = new ArrayList<>();
+                for (Param p : layer.params()) analytic.add(p.getGrad().data());
+                for (int i = 0; i < inputs.size(); i++) {
+                    if (diff[i]) {
+                        assertNotNull(gIn.get(i), layer.name() + ": gradient of input " + i);
+                        assertArrayEquals(inputs.get(i).shape(), gIn.get(i).shape(), layer.name() + ": gradient shape of input " + i);
+                        analytic.add(gIn.get(i).toTensor().data());
+                    }
+                }
+                double h = 1e-6;
+                for (int vi = 0; vi < v0.length; vi++) {
+                    String what = vi < weights.size() ? "param " + layer.params().get(vi).name() : "input " + (vi - weights.size());
+                    for (int e = 0; e < v0[vi].length; e++) {
+                        double keep = v0[vi][e];
+                        v0[vi][e] = keep + h;
+                        double lp = loss(ref.apply(v0), rs);
+                        v0[vi][e] = keep - h;
+                        double lm = loss(ref.apply(v0), rs);
+                        v0[vi][e] = keep;
+                        double num = (lp - lm) / (2 * h);
+                        double got = analytic.get(vi)[e];
+                        double tol = 1e-4 + 1e-3 * Math.abs(num);
+                        if (Math.abs(got - num) > tol) {
+                            fail(layer.name() + ": d/d " + what + "[" + e + "] = " + got + ", numeric " + num);
+                        }
+                    }
+                }
+            }
+        } finally {
+            for (DTensor d : dins) d.close();
+            for (DTensor d : dOut) d.close();
+            if (dmask != null) dmask.close();
+        }
+    }
+
+    private static double loss(double[][] outs, List<double[]> rs) {
+        double s = 0;
+        for (int o = 0; o < outs.length; o++) s += Ref.dot(outs[o], rs.get(o));
+        return s;
+    }
+
+    static void assertClose(float[] want, float[] got, double tol, String what) {
+        assertEquals(want.length, got.length, what + ": length");
+        for (int i = 0; i < want.length; i++) {
+            assertTrue(Math.abs(want[i] - got[i]) <= tol * Math.max(1, Math.abs(want[i])),
+                    what + "[" + i + "]: expected " + want[i] + ", got " + got[i]);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.jrnn.layers.check;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The option combinations the checks run over (shared by the reference self-checks and the layer checks). */
+final class Cases {
+    private Cases() {}
+
+    /** One recurrent-layer configuration. */
+    record RnnCase(Ref.Cell cell, String act, boolean useBias, boolean returnSequences, boolean returnState,
+                   boolean initState, boolean mask, boolean goBackwards, int tbptt, int batch, int steps,
+                   int inputs, int units, long seed, String recAct) {
+        /** With the default recurrent activation (sigmoid). */
+        RnnCase(Ref.Cell cell, String act, boolean useBias, boolean returnSequences, boolean returnState,
+                boolean initState, boolean mask, boolean goBackwards, int tbptt, int batch, int steps,
+                int inputs, int units, long seed) {
+            this(cell, act, useBias, returnSequences, returnState, initState, mask, goBackwards, tbptt, batch, steps,
+                    inputs, units, seed, "sigmoid");
+        }
+
+        Ref.Rnn spec() {
+            return new Ref.Rnn(cell, units, act, recAct, useBias, returnSequences, returnState, goBackwards, tbptt);
+        }
+
+        String layerName() {
+            return switch (cell) {
+                case SIMPLE_RNN -> "SimpleRNN";
+                case LSTM -> "LSTM";
+                case GRU -> "GRU";
+            };
+        }
+
+        @Override
+        public String toString() {
+            return layerName() + "(" + units + (cell == Ref.Cell.SIMPLE_RNN || !act.equals("tanh") ? ", " + act : "")
+                    + (recAct.equals("sigmoid") ? "" : ", recurrent " + recAct)
+                    + (useBias ? "" : ", noBias") + (returnSequences ? ", seq" : "") + (returnState ? ", state" : "")
+                    + (initState ? ", h0" : "") + (mask ? ", mask" : "") + (goBackwards ? ", backwards" : "")
+                    + (tbptt > 0 ? ", tbptt=" + tbptt : "") + ") B=" + batch + " T=" + steps + " I=" + inputs
+                    + " seed=" + seed;
+        }
+    }
+
+    private static final String[] SIMPLE_ACTS = {"tanh", "relu", "linear", "sigmoid"};
+
+    /**
+     * Per cell: every combination of returnSequences, returnState, initial state, mask and goBackwards,
+     * each with tbptt 0 and 2, bias dropped in a third of them, SimpleRNN activations rotating; then
+     * extra truncation lengths (1, T, T+3) over mixed options. Sizes rotate over B 2-3, T 4-5, I 2-3, H 2-4.
+     */
+    static List<RnnCase> rnn(Ref.Cell cell) {
+        List<RnnCase> l = new ArrayList<>();
+        int idx = 0;
+        for (int bits = 0; bits < 32; bits++) {
+            for (int k : new int[] {0, 2}) {
+                l.add(make(cell, idx++, bits, k));
+            }
+        }
+        for (int e = 0; e < 9; e++) {
+            int bits = (e * 11 + 5) % 32;
+            int steps = 4 + (e % 2);
+            int k = switch (e % 3) {
+                case 0 -> 1;
+                case 1 -> steps;
+                default -> steps + 3;
+            };
+            l.add(make(cell, idx++, bits, k));
+        }
+        if (cell != Ref.Cell.SIMPLE_RNN) {
+            // other activations and recurrent activations of the LSTM/GRU cell
+            String[][] acts = {{"relu", "sigmoid"}, {"linear", "hard_sigmoid"}, {"sigmoid", "tanh"}, {"tanh", "hard_sigmoid"}};
+            for (int a = 0; a < acts.length; a++) {
+                RnnCase c = make(cell, idx++, (a * 9 + 3) % 32, a == 3 ? 2 : 0);
+                l.add(new RnnCase(cell, acts[a][0], c.useBias(), c.returnSequences(), c.returnState(), c.initState(),
+                        c.mask(), c.goBackwards(), c.tbptt(), c.batch(), c.steps(), c.inputs(), c.units(), c.seed(),
+                        acts[a][1]));
+            }
+        }
+        return l;
+    }
+
+    private static RnnCase make(Ref.Cell cell, int idx, int bits, int tbptt) {
+        boolean rs = (bits & 1) != 0, st = (bits & 2) != 0, init = (bits & 4) != 0, mask = (bits & 8) != 0,
+                back = (bits & 16) != 0;
+        boolean bias = idx % 3 != 2;
+        String act = cell == Ref.Cell.SIMPLE_RNN ? SIMPLE_ACTS[(idx / 2 + idx) % 4] : "tanh";
+        int batch = 2 + idx % 2, steps = 4 + (idx / 2) % 2, inputs = 2 + (idx / 3) % 2, units = 2 + idx % 3;
+        return new RnnCase(cell, act, bias, rs, st, init, mask, back, tbptt, batch, steps, inputs, units,
+                1000L * cell.ordinal() + idx);
+    }
+
+    static List<RnnCase> allRnn() {
+        List<RnnCase> l = new ArrayList<>();
+        for (Ref.Cell c : Ref.Cell.values()) l.addAll(rnn(c));
+        return l;
+    }
+}

@@ -1,0 +1,194 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Validation, callbacks, shuffling, progress output, History export. */
+class FitOptionsTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    @BeforeEach
+    void fresh() {
+        Jrnn.clearSession();
+        Jrnn.setSeed(12);
+    }
+
+    static Tensor[] data(int n) {
+        SplittableRandom r = new SplittableRandom(8);
+        float[] x = new float[n * 4 * 2];
+        float[] y = new float[n];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < n; i++) y[i] = x[i * 8] + 0.5f * x[i * 8 + 7];
+        return new Tensor[] {Tensor.of(x, n, 4, 2), Tensor.of(y, n, 1)};
+    }
+
+    static Sequential model() {
+        Sequential m = new Sequential(new SimpleRNN(5).inputShape(4, 2), new Dense(1));
+        m.compile("mse", new Adam(0.01), "mae");
+        return m;
+    }
+
+    @Test
+    void validationSplitUsesTheLastSamples() {
+        Tensor[] d = data(20);
+        Sequential m = model();
+        History h = m.fit(d[0], d[1], new FitOptions().epochs(3).batchSize(4).verbose(0).validationSplit(0.25));
+        assertEquals(List.of("loss", "mae", "val_loss", "val_mae"), new ArrayList<>(h.history().keySet()));
+        double val = m.evaluate(d[0].slice(15, 20), d[1].slice(15, 20));
+        assertEquals(val, h.last("val_loss"), 1e-6);
+        Map<String, Double> ev = m.evaluateAll(List.of(d[0].slice(15, 20)), List.of(d[1].slice(15, 20)), 32, null);
+        assertEquals(h.last("val_mae"), ev.get("mae"), 1e-6);
+    }
+
+    @Test
+    void sameSeedSameHistoryAndValidationData() {
+        Tensor[] d = data(12);
+        List<List<Double>> runs = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            Jrnn.clearSession();
+            Jrnn.setSeed(77);
+            Sequential m = model();
+            History h = m.fit(d[0], d[1], new FitOptions().epochs(4).batchSize(3).verbose(0).validationData(d[0], d[1]));
+            runs.add(h.get("loss"));
+            assertEquals(m.evaluate(d[0], d[1]), h.last("val_loss"), 1e-6);
+        }
+        assertEquals(runs.get(0), runs.get(1));
+    }
+
+    @Test
+    void earlyStoppingAndListener() {
+        Tensor[] d = data(8);
+        Sequential m = model();
+        EarlyStopping es = new EarlyStopping().monitor("loss").minDelta(1e9).patience(2);
+        List<Integer> seen = new ArrayList<>();
+        History h = m.fit(d[0], d[1], new FitOptions().epochs(50).batchSize(4).verbose(0).callbacks(es)
+                .onEpochEnd((epoch, logs) -> {
+                    assertNotNull(logs.get("loss"));
+                    seen.add(epoch);
+                }));
+        assertEquals(2, es.stoppedEpoch());
+        assertEquals(3, h.size());
+        assertEquals(List.of(0, 1, 2), seen);
+    }
+
+    @Test
+    void earlyStoppingRestoresBestWeights() {
+        Tensor[] d = data(8);
+        Sequential m = model();
+        List<List<Tensor>> weights = new ArrayList<>();
+        EarlyStopping es = new EarlyStopping().monitor("val_loss").patience(1).restoreBestWeights(true);
+        m.fit(d[0], d[1], new FitOptions().epochs(6).batchSize(8).verbose(0).validationData(d[0], d[1])
+                .callbacks(new Callback() {
+                    @Override
+                    public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {
+                        weights.add(model.getWeights());
+                    }
+                }, es)
+                .callbacks(new Callback() {
+                    @Override
+                    public void onEpochBegin(int epoch, Model model) {
+                        if (epoch == 3) ((Adam) model.optimizer()).learningRate(5f);   // make epoch 3 worse
+                    }
+                }));
+        if (es.stoppedEpoch() >= 0) {
+            List<Tensor> best = weights.get(es.bestEpoch());
+            List<Tensor> now = m.getWeights();
+            for (int i = 0; i < best.size(); i++) assertEquals(java.util.Arrays.toString(best.get(i).toArray()), java.util.Arrays.toString(now.get(i).toArray()));
+        } else {
+            throw new AssertionError("expected an early stop after the learning-rate jump");
+        }
+    }
+
+    @Test
+    void verboseOneDrawsAKerasProgressBar() {
+        Tensor[] d = data(10);
+        Sequential m = model();
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        m.fit(d[0], d[1], new FitOptions().epochs(2).batchSize(4).verbose(1).out(new PrintStream(buf, true, StandardCharsets.UTF_8)));
+        String out = buf.toString(StandardCharsets.UTF_8);
+        String[] lines = out.split("\n");
+        assertEquals("Epoch 1/2", lines[0]);
+        assertTrue(lines[1].matches("3/3 \\[={30}\\] - \\d+s \\d+(ms|us|s)/step - loss: \\d+\\.\\d{4} - mae: \\d+\\.\\d{4}"), lines[1]);
+        assertEquals("Epoch 2/2", lines[2]);
+
+        ByteArrayOutputStream b2 = new ByteArrayOutputStream();
+        m.fit(d[0], d[1], new FitOptions().epochs(1).batchSize(4).verbose(2).validationSplit(0.2).out(new PrintStream(b2, true, StandardCharsets.UTF_8)));
+        String[] l2 = b2.toString(StandardCharsets.UTF_8).split("\n");
+        assertTrue(l2[1].matches("2/2 - \\d+s - loss: \\S+ - mae: \\S+ - val_loss: \\S+ - val_mae: \\S+ - \\d+(ms|us|s)/epoch - \\d+(ms|us|s)/step"), l2[1]);
+    }
+
+    @Test
+    void progressBarPiecesMatchKeras() {
+        ProgressBar bar = new ProgressBar(System.out, 10, 1, false);
+        assertEquals(" 3/10 [========>.....................]", bar.bar(3));
+        assertEquals("10/10 [==============================]", bar.bar(10));
+        assertEquals(" 0/10 [..............................]", bar.bar(0));
+        Map<String, Double> v = new LinkedHashMap<>();
+        v.put("loss", 0.123456);
+        v.put("mae", 0.00012345);
+        assertEquals(" - loss: 0.1235 - mae: 1.2345e-04", ProgressBar.values(v));
+        assertEquals(" 3ms/step", ProgressBar.formatTime(0.003, "step"));
+        assertEquals(" 2s/epoch", ProgressBar.formatTime(2.2, "epoch"));
+    }
+
+    @Test
+    void historyCsvAndPlot(@TempDir Path dir) throws Exception {
+        History h = new History();
+        h.add(0, Map.of("loss", 1.5));
+        h.add(1, Map.of("loss", 0.75));
+        Path csv = dir.resolve("h.csv");
+        h.toCsv(csv);
+        assertEquals("epoch,loss\n0,1.5\n1,0.75\n", Files.readString(csv));
+        Path png = dir.resolve("sub/loss.png");
+        h.plot(png);
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertEquals(800, img.getWidth());
+        assertEquals(500, img.getHeight());
+        // the curve is drawn in Keras/matplotlib blue somewhere inside the plot area
+        boolean blue = false;
+        for (int x = 80; x < 780 && !blue; x++) for (int y = 40; y < 450 && !blue; y++) blue = img.getRGB(x, y) == 0xff1f77b4;
+        assertTrue(blue);
+        try (var files = Files.list(dir.resolve("sub"))) {
+            assertEquals(1, files.count(), "temp file left behind");
+        }
+        assertThrows(IllegalArgumentException.class, () -> h.get("val_loss"));
+    }
+
+    @Test
+    void nanLossStopsWithAClearMessage() {
+        Tensor[] d = data(4);
+        Sequential m = new Sequential(new SimpleRNN(5).inputShape(4, 2), new Dense(1));
+        m.compile("mse", new Adam(1e30));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> m.fit(d[0], Tensor.full(1e30f, 4, 1), new FitOptions().epochs(20).batchSize(1).verbose(0)));
+        assertTrue(e.getMessage().contains("the loss became"), e.getMessage());
+    }
+}

@@ -1,0 +1,133 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FunctionalTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    @BeforeEach
+    void fresh() {
+        Jrnn.clearSession();
+        Jrnn.setSeed(3);
+    }
+
+    static Tensor random(SplittableRandom r, int... shape) {
+        float[] d = new float[(int) Tensor.size(shape)];
+        for (int i = 0; i < d.length; i++) d[i] = (float) r.nextDouble(-1, 1);
+        return Tensor.of(d, shape);
+    }
+
+    @Test
+    void lstmWithStatesFeedingDenseGivesThreeOutputs() {
+        Input in = Input.shape(3, 1).name("input");
+        Node seq = new LSTM(5).returnState(true).apply(in);
+        Node out = new Dense(1).apply(seq);
+        Model m = new Model(in, List.of(out, seq.get(1), seq.get(2)));
+        Tensor x = random(new SplittableRandom(1), 4, 3, 1);
+        List<Tensor> p = m.predictAll(List.of(x), 32, null);
+        assertEquals(3, p.size());
+        assertArrayEquals(new int[] {4, 1}, p.get(0).shape());
+        assertArrayEquals(new int[] {4, 5}, p.get(1).shape());
+        assertArrayEquals(new int[] {4, 5}, p.get(2).shape());
+        // the Dense output is h · kernel + bias (h = the LSTM's last output = its state h)
+        List<Tensor> w = m.getWeights();
+        Tensor k = w.get(3), b = w.get(4);
+        for (int s = 0; s < 4; s++) {
+            double v = b.get(0);
+            for (int j = 0; j < 5; j++) v += p.get(1).get(s, j) * k.get(j, 0);
+            assertEquals(v, p.get(0).get(s, 0), 1e-5);
+        }
+        // train only the Dense output: the state outputs get no target
+        m.compile("mse", new Adam(0.05));
+        Tensor y = random(new SplittableRandom(2), 4, 1);
+        History h = m.fit(List.of(x), Arrays.asList(y, null, null), new FitOptions().epochs(30).batchSize(4).verbose(0));
+        assertTrue(h.last("loss") < h.get("loss").get(0) / 2, h.toString());
+        assertFalse(h.history().containsKey("dense_loss"));
+    }
+
+    @Test
+    void encoderStatesSeedADecoderAndReceiveGradients() {
+        Input enc = Input.shape(4, 2);
+        Input dec = Input.shape(3, 2);
+        Node encOut = new LSTM(6).returnState(true).name("encoder").apply(enc);
+        Node decOut = new LSTM(6).returnSequences(true).name("decoder").apply(List.of(dec, encOut.get(1), encOut.get(2)));
+        Node out = new Dense(2).apply(decOut);
+        Model m = new Model(List.of(enc, dec), List.of(out));
+        assertEquals(List.of("input_1", "input_2", "encoder", "decoder", "dense"), m.layers().stream().map(l -> l.name()).toList());
+        m.compile("mse", new Adam(0.01));
+        SplittableRandom r = new SplittableRandom(4);
+        Tensor xe = random(r, 8, 4, 2), xd = random(r, 8, 3, 2), y = random(r, 8, 3, 2);
+        Tensor encKernel = m.getLayer("encoder").getWeights().get(0);
+        m.fit(List.of(xe, xd), List.of(y), new FitOptions().epochs(1).batchSize(8).verbose(0));
+        // the encoder's output y is unused: only the states carry gradient into it
+        assertNotEquals(Arrays.toString(encKernel.toArray()), Arrays.toString(m.getLayer("encoder").getWeights().get(0).toArray()));
+        String s = m.summaryString();
+        assertTrue(s.contains("Connected to"), s);
+        assertTrue(s.contains("['input_2[0][0]',"), s);
+        assertTrue(s.contains("'encoder[0][1]',"), s);
+    }
+
+    @Test
+    void sharedLayerIsCountedOnceAndGradientsAdd() {
+        Input a = Input.shape(2);
+        Input b = Input.shape(2);
+        Dense shared = new Dense(1).useBias(false);
+        Node ya = shared.apply(a);
+        Node yb = shared.apply(b);
+        Model m = new Model(List.of(a, b), List.of(ya, yb));
+        assertEquals(2, m.countParams());
+        assertEquals(1, m.getWeights().size());
+        // one SGD step: dL/dk = sum over both outputs
+        m.compile("mse", new dev.jrnn.optim.SGD(0.5));
+        m.setWeights(List.of(Tensor.of(new float[] {1, -1}, 2, 1)));
+        Tensor xa = Tensor.of(new float[][] {{1, 2}}), xb = Tensor.of(new float[][] {{3, 0}});
+        Tensor t0 = Tensor.of(new float[][] {{0}}), t1 = Tensor.of(new float[][] {{0}});
+        m.fit(List.of(xa, xb), List.of(t0, t1), new FitOptions().epochs(1).batchSize(1).verbose(0).shuffle(false));
+        // ya = 1 - 2 = -1, yb = 3; grads 2*ya*xa + 2*yb*xb = (-2, -4) + (18, 0) = (16, -4)
+        Tensor k = m.getWeights().get(0);
+        assertEquals(1 - 0.5 * 16, k.get(0, 0), 1e-5);
+        assertEquals(-1 - 0.5 * -4, k.get(1, 0), 1e-5);
+    }
+
+    @Test
+    void disconnectedGraphAndBadInputsAreRejected() {
+        Input a = Input.shape(3, 1);
+        Input b = Input.shape(3, 1);
+        Node y = new SimpleRNN(2).apply(b);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Model(a, y));
+        assertTrue(e.getMessage().contains("graph disconnected"), e.getMessage());
+        Model ok = new Model(b, y);
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+                () -> ok.predict(Tensor.zeros(2, 3, 4)));
+        assertEquals("model_1.predict: x has shape (2, 3, 4), the model expects (None, 3, 1)", shape.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Model(y, y));
+        IllegalStateException nc = assertThrows(IllegalStateException.class, () -> ok.fit(Tensor.zeros(2, 3, 1), Tensor.zeros(2, 2), 1, 1));
+        assertTrue(nc.getMessage().contains("compile"), nc.getMessage());
+        ok.compile("mse", "adam");
+        IllegalArgumentException ty = assertThrows(IllegalArgumentException.class,
+                () -> ok.fit(Tensor.zeros(2, 3, 1), Tensor.zeros(2, 3), new FitOptions().verbose(0)));
+        assertTrue(ty.getMessage().contains("needs 2 per sample"), ty.getMessage());
+    }
+}

@@ -1,0 +1,110 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * One full training step (forward, MSE, BPTT, SGD update over the flat store) against a plain
+ * double-precision implementation written here.
+ */
+class TrainStepTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    @BeforeEach
+    void fresh() {
+        Jrnn.clearSession();
+        Jrnn.setSeed(5);
+    }
+
+    @Test
+    void sgdStepMatchesDoubleReference() {
+        int B = 3, T = 4, I = 2, H = 3;
+        SplittableRandom r = new SplittableRandom(11);
+        float[][][] x = new float[B][T][I];
+        float[][] y = new float[B][1];
+        for (int b = 0; b < B; b++) {
+            for (int t = 0; t < T; t++) for (int i = 0; i < I; i++) x[b][t][i] = (float) r.nextDouble(-1, 1);
+            y[b][0] = (float) r.nextDouble(-1, 1);
+        }
+        Sequential m = new Sequential(new SimpleRNN(H).inputShape(T, I), new Dense(1));
+        float lr = 0.1f;
+        m.compile("mse", new SGD(lr));
+        List<Tensor> w0 = m.getWeights();   // kernel [I,H], recurrent [H,H], bias [H], dense kernel [H,1], dense bias [1]
+        double[][] W = d2(w0.get(0)), U = d2(w0.get(1)), V = d2(w0.get(3));
+        double[] bb = d1(w0.get(2));
+        double c = w0.get(4).get(0);
+
+        double[][] gW = new double[I][H], gU = new double[H][H], gV = new double[H][1];
+        double[] gb = new double[H];
+        double gc = 0, loss = 0;
+        for (int s = 0; s < B; s++) {
+            double[][] h = new double[T + 1][H];
+            for (int t = 1; t <= T; t++) {
+                for (int j = 0; j < H; j++) {
+                    double a = bb[j];
+                    for (int i = 0; i < I; i++) a += x[s][t - 1][i] * W[i][j];
+                    for (int k = 0; k < H; k++) a += h[t - 1][k] * U[k][j];
+                    h[t][j] = Math.tanh(a);
+                }
+            }
+            double yhat = c;
+            for (int j = 0; j < H; j++) yhat += h[T][j] * V[j][0];
+            loss += (yhat - y[s][0]) * (yhat - y[s][0]) / B;
+            double dy = 2 * (yhat - y[s][0]) / B;
+            gc += dy;
+            double[] dh = new double[H];
+            for (int j = 0; j < H; j++) {
+                gV[j][0] += h[T][j] * dy;
+                dh[j] = dy * V[j][0];
+            }
+            for (int t = T; t >= 1; t--) {
+                double[] da = new double[H];
+                for (int j = 0; j < H; j++) da[j] = dh[j] * (1 - h[t][j] * h[t][j]);
+                double[] prev = new double[H];
+                for (int j = 0; j < H; j++) {
+                    gb[j] += da[j];
+                    for (int i = 0; i < I; i++) gW[i][j] += x[s][t - 1][i] * da[j];
+                    for (int k = 0; k < H; k++) {
+                        gU[k][j] += h[t - 1][k] * da[j];
+                        prev[k] += da[j] * U[k][j];
+                    }
+                }
+                dh = prev;
+            }
+        }
+        double reported = m.trainOnBatch(Tensor.of(x), Tensor.of(y));
+        assertEquals(loss, reported, 1e-5 * Math.max(1, loss));
+        List<Tensor> w1 = m.getWeights();
+        for (int i = 0; i < I; i++) for (int j = 0; j < H; j++) assertEquals(W[i][j] - lr * gW[i][j], w1.get(0).get(i, j), 1e-5);
+        for (int k = 0; k < H; k++) for (int j = 0; j < H; j++) assertEquals(U[k][j] - lr * gU[k][j], w1.get(1).get(k, j), 1e-5);
+        for (int j = 0; j < H; j++) assertEquals(bb[j] - lr * gb[j], w1.get(2).get(j), 1e-5);
+        for (int j = 0; j < H; j++) assertEquals(V[j][0] - lr * gV[j][0], w1.get(3).get(j, 0), 1e-5);
+        assertEquals(c - lr * gc, w1.get(4).get(0), 1e-5);
+    }
+
+    private static double[][] d2(Tensor t) {
+        double[][] r = new double[t.dim(0)][t.dim(1)];
+        for (int i = 0; i < r.length; i++) for (int j = 0; j < r[0].length; j++) r[i][j] = t.get(i, j);
+        return r;
+    }
+
+    private static double[] d1(Tensor t) {
+        double[] r = new double[t.dim(0)];
+        for (int i = 0; i < r.length; i++) r[i] = t.get(i);
+        return r;
+    }
+}

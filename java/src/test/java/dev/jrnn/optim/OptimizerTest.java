@@ -1,0 +1,152 @@
+package dev.jrnn.optim;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Backends;
+import dev.jrnn.layers.Param;
+import dev.jrnn.layers.ParamStore;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Optimizer steps over a flat store against Keras' update formulas written out in double. */
+class OptimizerTest {
+    static Backend be;
+
+    @BeforeAll
+    static void cpu() {
+        be = Backends.cpu();
+    }
+
+    /** Two params (sizes 3 and 2) in one store, with values p0. */
+    static ParamStore store(float[] p0) {
+        Param a = new Param("a", true, 3);
+        Param b = new Param("b", true, 2);
+        ParamStore s = new ParamStore(be, List.of(a, b));
+        a.set(Tensor.of(new float[] {p0[0], p0[1], p0[2]}, 3));
+        b.set(Tensor.of(new float[] {p0[3], p0[4]}, 2));
+        return s;
+    }
+
+    static void setGrads(ParamStore s, float[] g) {
+        be.upload(g, 0, s.grads(), 0, g.length);
+    }
+
+    static float[] values(ParamStore s) {
+        float[] v = new float[(int) s.size()];
+        be.download(s.values(), 0, v, 0, v.length);
+        return v;
+    }
+
+    static final float[] P0 = {0.5f, -1f, 2f, 0.25f, -0.75f};
+    static final float[][] G = {{0.1f, -0.2f, 0.3f, 4f, -5f}, {-0.3f, 0.2f, 0.1f, 1f, 0.5f}};
+
+    @Test
+    void adamMatchesKerasFormulaOverTwoSteps() {
+        ParamStore s = store(P0);
+        Adam adam = new Adam(0.01);
+        double[] p = new double[5], m = new double[5], v = new double[5];
+        for (int i = 0; i < 5; i++) p[i] = P0[i];
+        for (int t = 1; t <= 2; t++) {
+            setGrads(s, G[t - 1]);
+            adam.step(s, s.params(), s.size());
+            double lrT = 0.01 * Math.sqrt(1 - Math.pow(0.999, t)) / (1 - Math.pow(0.9, t));
+            for (int i = 0; i < 5; i++) {
+                double g = G[t - 1][i];
+                m[i] += (g - m[i]) * (1 - 0.9);
+                v[i] += (g * g - v[i]) * (1 - 0.999);
+                p[i] -= lrT * m[i] / (Math.sqrt(v[i]) + 1e-7);
+            }
+        }
+        float[] got = values(s);
+        for (int i = 0; i < 5; i++) assertEquals(p[i], got[i], 1e-6, "param " + i);
+        assertEquals(2, adam.iterations());
+    }
+
+    @Test
+    void sgdPlainMomentumAndNesterov() {
+        for (int mode = 0; mode < 3; mode++) {
+            ParamStore s = store(P0);
+            SGD sgd = new SGD(0.1);
+            if (mode > 0) sgd.momentum(0.9);
+            if (mode == 2) sgd.nesterov(true);
+            double[] p = new double[5], vel = new double[5];
+            for (int i = 0; i < 5; i++) p[i] = P0[i];
+            for (int t = 0; t < 2; t++) {
+                setGrads(s, G[t]);
+                sgd.step(s, s.params(), s.size());
+                for (int i = 0; i < 5; i++) {
+                    double g = G[t][i];
+                    if (mode == 0) {
+                        p[i] -= 0.1 * g;
+                    } else {
+                        vel[i] = 0.9 * vel[i] - 0.1 * g;
+                        p[i] += mode == 2 ? 0.9 * vel[i] - 0.1 * g : vel[i];
+                    }
+                }
+            }
+            float[] got = values(s);
+            for (int i = 0; i < 5; i++) assertEquals(p[i], got[i], 1e-6, "mode " + mode + " param " + i);
+        }
+    }
+
+    @Test
+    void clipnormIsPerVariableGlobalClipnormIsGlobal() {
+        // per variable: a's grad norm sqrt(0.14) < 1 stays, b's norm sqrt(41) is scaled to 1
+        ParamStore s = store(P0);
+        new SGD(1).clipnorm(1).step(s, s.params(), s.size());   // grads are zero: nothing moves
+        setGrads(s, G[0]);
+        new SGD(1).clipnorm(1).step(s, s.params(), s.size());
+        float[] got = values(s);
+        double nb = Math.sqrt(16 + 25);
+        double[] want = {0.5 - 0.1, -1 + 0.2, 2 - 0.3, 0.25 - 4 / nb, -0.75 + 5 / nb};
+        for (int i = 0; i < 5; i++) assertEquals(want[i], got[i], 1e-6, "clipnorm param " + i);
+
+        ParamStore g = store(P0);
+        setGrads(g, G[0]);
+        new SGD(1).globalClipnorm(1).step(g, g.params(), g.size());
+        double norm = Math.sqrt(0.01 + 0.04 + 0.09 + 16 + 25);
+        float[] gv = values(g);
+        for (int i = 0; i < 5; i++) assertEquals(P0[i] - G[0][i] / norm, gv[i], 1e-6, "global param " + i);
+    }
+
+    @Test
+    void clipvalueClipsElements() {
+        ParamStore s = store(P0);
+        setGrads(s, G[0]);
+        new SGD(1).clipvalue(0.25f).step(s, s.params(), s.size());
+        float[] got = values(s);
+        double[] want = {0.5 - 0.1, -1 + 0.2, 2 - 0.25, 0.25 - 0.25, -0.75 + 0.25};
+        for (int i = 0; i < 5; i++) assertEquals(want[i], got[i], 1e-6);
+    }
+
+    @Test
+    void onlyTheTrainablePrefixMoves() {
+        ParamStore s = store(P0);
+        setGrads(s, G[0]);
+        new SGD(1).step(s, s.params().subList(0, 1), 3);
+        float[] got = values(s);
+        assertEquals(0.25f, got[3]);
+        assertEquals(-0.75f, got[4]);
+        assertEquals(0.4f, got[0], 1e-6);
+    }
+
+    @Test
+    void namesAndBadSettings() {
+        assertInstanceOf(Adam.class, Optimizers.of("Adam"));
+        assertInstanceOf(SGD.class, Optimizers.of("sgd"));
+        assertEquals(0.001f, Optimizers.of("adam").learningRate());
+        assertEquals(0.01f, Optimizers.of("sgd").learningRate());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Optimizers.of("rmsprop"));
+        assertEquals("unknown optimizer 'rmsprop': expected adam or sgd", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Adam(-1));
+        assertThrows(IllegalArgumentException.class, () -> new Adam().beta1(1));
+        assertThrows(IllegalArgumentException.class, () -> new SGD().momentum(-0.1));
+        assertThrows(IllegalArgumentException.class, () -> new SGD().clipnorm(Float.NaN));
+    }
+}

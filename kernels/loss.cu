@@ -1,0 +1,182 @@
+// Losses: value and gradient in one pass, Keras semantics and reduction ("sum over batch size").
+// Argument conventions: common.cuh. Loss codes are dev.jrnn.backend.Loss#code().
+#include "common.cuh"
+
+#define JRNN_MSE 0
+#define JRNN_MAE 1
+#define JRNN_BCE 2
+#define JRNN_BCE_LOGITS 3
+#define JRNN_CCE 4
+#define JRNN_CCE_LOGITS 5
+#define JRNN_SPARSE_CCE 6
+#define JRNN_SPARSE_CCE_LOGITS 7
+
+// Keras' epsilon() for the clipping of probabilities.
+#define JRNN_EPS 1e-7f
+
+__device__ __forceinline__ float jrnn_clip_prob(float p) {
+    return p < JRNN_EPS ? JRNN_EPS : (p > 1.0f - JRNN_EPS ? 1.0f - JRNN_EPS : p);
+}
+
+__device__ __forceinline__ bool jrnn_prob_in_range(float p) {
+    return p >= JRNN_EPS && p <= 1.0f - JRNN_EPS;
+}
+
+// One warp per row (grid-stride over rows), blockDim.x a multiple of 32 (<= 1024).
+// Per-row loss L_r (then weighted by w_r = weights[r] or 1), and grad = d(sum_r w_r L_r / rows) / d pred:
+//   MSE   L = mean_c (p - y)^2                                  grad = 2 (p - y) w / (rows cols)
+//   MAE   L = mean_c |p - y|                                    grad = sign(p - y) w / (rows cols)
+//   BCE   pc = clip(p, eps, 1 - eps); L = mean_c -(y log pc + (1 - y) log(1 - pc))
+//         grad = (pc - y) / (pc (1 - pc)) w / (rows cols), 0 where p was clipped
+//   BCE_LOGITS  L = mean_c max(z, 0) - z y + log1p(exp(-|z|))   grad = (sigmoid(z) - y) w / (rows cols)
+//   CCE   (Keras: q = p / sum(p), clipped) L = -sum_c y log clip(q)
+//         grad_j = (G_j - sum_i G_i q_i) / sum(p) * w / rows with G_i = -y_i / q_i (0 where q_i clipped)
+//   CCE_LOGITS  L = sum_c y (lse(z) - z)                        grad = (softmax(z) sum(y) - y) w / rows
+//   SPARSE_CCE  as CCE with the one-hot target of k = target[r]: L = -log clip(p_k / sum(p))
+//   SPARSE_CCE_LOGITS  L = lse(z) - z_k                          grad = (softmax(z) - onehot(k)) w / rows
+// Sparse losses read one class index per row from target; an index that is not an integer in [0, cols) sets *err = 1,
+// contributes no loss and a zero gradient row (CudaBackend then throws IllegalArgumentException).
+// *acc += sum_r w_r L_r in double (zeroed by the caller; the caller divides by rows).
+// Nullable: weights (all 1), grad (value only).
+// args: (int kind, int rows, int cols, const float* pred, const float* target, const float* weights,
+//        float* grad, double* acc, int* err)
+extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* __restrict__ pred,
+                                     const float* __restrict__ target, const float* __restrict__ weights,
+                                     float* __restrict__ grad, double* acc, int* err) {
+    __shared__ double sh[32];
+    const int lane = threadIdx.x & 31;
+    const int warpsPerBlock = blockDim.x >> 5;
+    const long long nWarps = (long long)gridDim.x * warpsPerBlock;
+    double total = 0.0;
+    for (long long r = (long long)blockIdx.x * warpsPerBlock + (threadIdx.x >> 5); r < rows; r += nWarps) {
+        const float* p = pred + r * cols;
+        const float* y = target + r * cols;  // dense targets only
+        float* gr = grad != nullptr ? grad + r * cols : nullptr;
+        const float w = weights != nullptr ? weights[r] : 1.0f;
+        const float gs = w / (float)rows;                 // scale of per-row-sum losses
+        const float gsc = w / ((float)rows * (float)cols);  // scale of per-row-mean losses
+        double l = 0.0;
+        switch (kind) {
+            case JRNN_MSE:
+                for (int c = lane; c < cols; c += 32) {
+                    const float d = p[c] - y[c];
+                    l += (double)(d * d);
+                    if (gr) gr[c] = 2.0f * d * gsc;
+                }
+                l = jrnn_warp_sum_d(l) / cols;
+                break;
+            case JRNN_MAE:
+                for (int c = lane; c < cols; c += 32) {
+                    const float d = p[c] - y[c];
+                    l += (double)fabsf(d);
+                    const float s = d > 0.0f ? 1.0f : (d < 0.0f ? -1.0f : (d == 0.0f ? 0.0f : d));
+                    if (gr) gr[c] = s * gsc;
+                }
+                l = jrnn_warp_sum_d(l) / cols;
+                break;
+            case JRNN_BCE:
+                for (int c = lane; c < cols; c += 32) {
+                    const float pc = jrnn_clip_prob(p[c]);
+                    const float t = y[c];
+                    l += (double)(-(t * logf(pc) + (1.0f - t) * logf(1.0f - pc)));
+                    if (gr) gr[c] = jrnn_prob_in_range(p[c]) ? (pc - t) / (pc * (1.0f - pc)) * gsc : 0.0f;
+                }
+                l = jrnn_warp_sum_d(l) / cols;
+                break;
+            case JRNN_BCE_LOGITS:
+                for (int c = lane; c < cols; c += 32) {
+                    const float z = p[c], t = y[c];
+                    l += (double)(fmaxf(z, 0.0f) - z * t + log1pf(expf(-fabsf(z))));
+                    if (gr) gr[c] = (jrnn_sigmoid(z) - t) * gsc;
+                }
+                l = jrnn_warp_sum_d(l) / cols;
+                break;
+            case JRNN_CCE: {
+                float s = 0.0f;
+                for (int c = lane; c < cols; c += 32) s += p[c];
+                s = jrnn_warp_sum(s);
+                float gq = 0.0f;  // sum_i G_i q_i
+                for (int c = lane; c < cols; c += 32) {
+                    const float q = p[c] / s, t = y[c];
+                    l += (double)(-t * logf(jrnn_clip_prob(q)));
+                    if (jrnn_prob_in_range(q)) gq -= t;  // G_i q_i = -y_i
+                }
+                l = jrnn_warp_sum_d(l);
+                gq = jrnn_warp_sum(gq);
+                if (gr) {
+                    for (int c = lane; c < cols; c += 32) {
+                        const float q = p[c] / s;
+                        const float G = jrnn_prob_in_range(q) ? -y[c] / q : 0.0f;
+                        gr[c] = (G - gq) / s * gs;
+                    }
+                }
+                break;
+            }
+            case JRNN_CCE_LOGITS: {
+                float m = -INFINITY;
+                for (int c = lane; c < cols; c += 32) m = fmaxf(m, p[c]);
+                m = jrnn_warp_max(m);
+                float s = 0.0f, ys = 0.0f;
+                for (int c = lane; c < cols; c += 32) {
+                    s += expf(p[c] - m);
+                    ys += y[c];
+                }
+                s = jrnn_warp_sum(s);
+                ys = jrnn_warp_sum(ys);
+                const float lse = m + logf(s);
+                for (int c = lane; c < cols; c += 32) {
+                    const float t = y[c];
+                    l += (double)(t * (lse - p[c]));
+                    if (gr) gr[c] = (expf(p[c] - m) / s * ys - t) * gs;
+                }
+                l = jrnn_warp_sum_d(l);
+                break;
+            }
+            case JRNN_SPARSE_CCE:
+            case JRNN_SPARSE_CCE_LOGITS: {
+                const float tk = target[r];
+                if (!(tk >= 0.0f && tk < (float)cols && tk == floorf(tk))) {
+                    if (lane == 0) *err = 1;
+                    if (gr) for (int c = lane; c < cols; c += 32) gr[c] = 0.0f;
+                    l = 0.0;
+                    break;
+                }
+                const int k = (int)tk;
+                if (kind == JRNN_SPARSE_CCE) {
+                    // CCE with a one-hot target: q = p / sum(p), G_k = -1 / q_k (0 if q_k clipped),
+                    // grad_j = ([j == k] G_k - q_k G_k) / sum(p).
+                    float s = 0.0f;
+                    for (int c = lane; c < cols; c += 32) s += p[c];
+                    s = jrnn_warp_sum(s);
+                    const float qk = p[k] / s;
+                    l = (double)(-logf(jrnn_clip_prob(qk)));
+                    const float Gk = jrnn_prob_in_range(qk) ? -1.0f / qk : 0.0f;
+                    if (gr) {
+                        for (int c = lane; c < cols; c += 32) {
+                            gr[c] = ((c == k ? Gk : 0.0f) - qk * Gk) / s * gs;
+                        }
+                    }
+                } else {
+                    float m = -INFINITY;
+                    for (int c = lane; c < cols; c += 32) m = fmaxf(m, p[c]);
+                    m = jrnn_warp_max(m);
+                    float s = 0.0f;
+                    for (int c = lane; c < cols; c += 32) s += expf(p[c] - m);
+                    s = jrnn_warp_sum(s);
+                    l = (double)(m + logf(s) - p[k]);
+                    if (gr) {
+                        for (int c = lane; c < cols; c += 32) {
+                            gr[c] = (expf(p[c] - m) / s - (c == k ? 1.0f : 0.0f)) * gs;
+                        }
+                    }
+                }
+                break;
+            }
+            default:
+                break;
+        }
+        if (lane == 0) total += (double)w * l;
+    }
+    total = jrnn_block_sum_d(total, sh);
+    if (threadIdx.x == 0) atomicAdd(acc, total);
+}
