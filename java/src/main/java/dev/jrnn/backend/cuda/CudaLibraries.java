@@ -97,7 +97,7 @@ public final class CudaLibraries {
                 roots.add(new Root(Path.of(home, ".local", "lib"), 2));
                 roots.add(new Root(Path.of(home), 4));
             }
-            for (String d : new String[] {"/venv", "/app", "/workspace", "/usr/local"}) roots.add(new Root(Path.of(d), 5));
+            for (String d : new String[] {"/venv", "/app", "/workspace"}) roots.add(new Root(Path.of(d), 5));
             return new Search(env, true, libDirs, sites, roots);
         }
     }

@@ -122,7 +122,9 @@ class CudaDriverGpuTest {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = (float) Math.sin(i);
         long d = cu.malloc(4L * n), e = cu.malloc(4L * n);
-        cu.copyHtoD(d, MemorySegment.ofArray(x), 4L * n, s);
+        float[] sent = x.clone();
+        cu.copyHtoD(d, MemorySegment.ofArray(sent), 4L * n, s);
+        java.util.Arrays.fill(sent, Float.NaN);   // the array may change as soon as copyHtoD returns
         cu.copyDtoD(e, d, 4L * n, s);
         float[] back = new float[n];
         cu.copyDtoH(MemorySegment.ofArray(back), e, 4L * n, s);

@@ -108,7 +108,11 @@ class MockCudaTest {
     }
 
     private static int mockInt(String fn) throws Throwable {
-        MethodHandle h = mockCublas.downcall(FunctionDescriptor.of(JAVA_INT), fn);
+        return mockInt(mockCublas, fn);
+    }
+
+    private static int mockInt(NativeLib lib, String fn) throws Throwable {
+        MethodHandle h = lib.downcall(FunctionDescriptor.of(JAVA_INT), fn);
         return (int) h.invokeExact();
     }
 
@@ -145,9 +149,14 @@ class MockCudaTest {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = i * 0.25f - 7;
         long before = mockAllocated();
+        int recordsBefore = mockInt(mockCuda, "mock_event_records"), syncsBefore = mockInt(mockCuda, "mock_event_syncs");
         long d = cu.malloc(4L * n);
         assertEquals(before + 4L * n, mockAllocated());
         cu.copyHtoD(d, MemorySegment.ofArray(x), 4L * n, s);
+        // Three chunks through two staging buffers: an event after each, and the third waits for the first's.
+        assertEquals(3, mockInt(mockCuda, "mock_event_records") - recordsBefore);
+        int waits = mockInt(mockCuda, "mock_event_syncs") - syncsBefore;
+        assertTrue(waits >= 1 && waits <= 3, waits + " waits");
         float[] back = new float[n];
         cu.copyDtoH(MemorySegment.ofArray(back), d, 4L * n, s);
         assertArrayEquals(x, back);
@@ -312,6 +321,9 @@ class MockCudaTest {
         cu.streamBeginCapture(s);
         CudaException e = assertThrows(CudaException.class, () -> cu.copyDtoH(got, 0, n, y, s));
         assertEquals("CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED", e.errorName());
+        CudaException up = assertThrows(CudaException.class, () -> cu.copyHtoD(y, got, 0, n, s));
+        assertEquals("copyHtoD", up.call());
+        assertTrue(up.getMessage().contains("cannot be captured"), up.getMessage());
         cu.abortCapture(s);
         cu.copyDtoH(got, 0, n, y, s);
         assertThrows(IllegalArgumentException.class, () -> cu.streamBeginCapture(0));

@@ -117,11 +117,13 @@ CUresult cuMemsetD32Async(CUdeviceptr d, unsigned v, size_t n, uint64_t stream) 
 
 static uint64_t next_handle = 0x5000;
 CUresult cuStreamCreate(uint64_t *s, unsigned flags) { if (flags > 1) return INVALID_VALUE; *s = next_handle++; return OK; }
+CUresult cuStreamIsCapturing(uint64_t s, int *status) { *status = capturing && capturing == s ? 1 : 0; return OK; }
+static int event_records = 0, event_syncs = 0;   /* for the staging-buffer bookkeeping test */
 CUresult cuStreamSynchronize(uint64_t s) { return capturing && capturing == s ? CAPTURE_UNSUPPORTED : OK; }
 CUresult cuStreamDestroy_v2(uint64_t s) { return s ? OK : INVALID_HANDLE; }
 CUresult cuEventCreate(uint64_t *e, unsigned flags) { (void)flags; *e = next_handle++; return OK; }
-CUresult cuEventRecord(uint64_t e, uint64_t s) { (void)s; return e ? OK : INVALID_HANDLE; }
-CUresult cuEventSynchronize(uint64_t e) { return e ? OK : INVALID_HANDLE; }
+CUresult cuEventRecord(uint64_t e, uint64_t s) { (void)s; if (!e) return INVALID_HANDLE; event_records++; return OK; }
+CUresult cuEventSynchronize(uint64_t e) { if (!e) return INVALID_HANDLE; event_syncs++; return OK; }
 /* Only the plain name is exported, as on drivers before CUDA 12.8: the binding must fall back to it. */
 CUresult cuEventElapsedTime(float *ms, uint64_t a, uint64_t b) {
     if (!a || !b) return INVALID_HANDLE;
@@ -251,6 +253,9 @@ CUresult cuGraphLaunch(uint64_t exec, uint64_t s) {
 }
 CUresult cuGraphDestroy(uint64_t g) { if (!g) return INVALID_HANDLE; free((void *)(uintptr_t)g); return OK; }
 CUresult cuGraphExecDestroy(uint64_t e) { if (!e) return INVALID_HANDLE; free((void *)(uintptr_t)e); return OK; }
+
+int mock_event_records(void) { return event_records; }
+int mock_event_syncs(void) { return event_syncs; }
 
 /* Bytes the mock device has handed out (tests check that close() gives everything back). */
 uint64_t mock_allocated(void) { return allocated; }
