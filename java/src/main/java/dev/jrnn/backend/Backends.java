@@ -26,7 +26,9 @@ public final class Backends {
         try {
             return cuda();
         } catch (RuntimeException e) {
-            System.err.println("jrnn: using the CPU backend (CUDA not usable: " + e.getMessage() + ")");
+            // One line: the first line of the reason (the full search report stays in the exception).
+            String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("unknown reason");
+            System.err.println("jrnn: using the CPU backend (CUDA not usable: " + why + ")");
             return cpu();
         }
     }

@@ -804,7 +804,8 @@ public class Model {
         }
         SplittableRandom rng = o.seed != null ? new SplittableRandom(o.seed) : Jrnn.nextRandom();
         PrintStream out = o.out != null ? o.out : System.out;
-        boolean dynamic = o.out == null && System.console() != null;
+        java.io.Console console = System.console();
+        boolean dynamic = o.out == null && console != null && console.isTerminal();   // redraw in place only on a terminal
         int n = train.n();
         int bs = Math.min(o.batchSize, n);
         int steps = (n + bs - 1) / bs;
@@ -829,7 +830,7 @@ public class Model {
                 int from = s * bs, to = Math.min(n, from + bs);
                 double l = trainStep(train, order, from, to, acc);
                 for (Callback cb : o.callbacks) cb.onBatchEnd(s, l, this);
-                bar.update(s + 1, acc.logs());
+                if (o.verbose == 1 && dynamic) bar.update(s + 1, acc.logs());
             }
             Map<String, Double> logs = acc.logs();
             if (val != null) {

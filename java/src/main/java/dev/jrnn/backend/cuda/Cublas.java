@@ -63,6 +63,11 @@ public final class Cublas implements AutoCloseable {
         return new Cublas(d, CudaLibraries.cublas());
     }
 
+    /** A handle from an already loaded library (tests use a stand-in). */
+    static Cublas load(CudaDriver d, CudaLibraries.Loaded loaded) {
+        return new Cublas(d, loaded);
+    }
+
     private Cublas(CudaDriver d, CudaLibraries.Loaded loaded) {
         this.driver = d;
         this.loaded = loaded;

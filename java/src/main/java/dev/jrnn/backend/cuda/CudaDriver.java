@@ -34,12 +34,17 @@ import java.util.Map;
  * (CUDA 12.8+/13) then {@code cuEventElapsedTime}. {@link #symbols()} tells which were bound.
  *
  * <h2>Host copies</h2> A Java heap segment ({@code MemorySegment.ofArray}) cannot be handed to native code
- * by a normal downcall. Heap copies go through a pinned staging buffer ({@code cuMemAllocHost_v2}, 4 MiB,
- * one per driver, used under a lock): each chunk is copied heap→staging then {@code cuMemcpy*Async_v2} on
- * the caller's stream, and the stream is synchronized before the buffer is reused. So heap copies stay
- * ordered with the stream's other work and return when the data has arrived. {@code Linker.Option.critical}
- * is not used: it would hold off the garbage collector for a whole large copy and needs the synchronous
- * legacy-stream {@code cuMemcpyHtoD_v2}. Native segments are passed straight to the async copy.
+ * by a normal downcall. Heap copies go through two pinned staging buffers ({@code cuMemAllocHost_v2},
+ * 4 MiB each, one pair per driver, used under a lock), in chunks: host→device copies the array into a free
+ * buffer, queues {@code cuMemcpyHtoDAsync_v2} on the caller's stream and records an event, and returns
+ * without waiting for the device (the buffer is reused only after its event has completed); device→host
+ * queues {@code cuMemcpyDtoHAsync_v2} into a buffer, synchronizes the stream, then copies into the array.
+ * So heap copies stay ordered with the stream's other work, and the array may be reused as soon as the
+ * call returns. A heap copy on a stream that is being captured into a graph is refused
+ * (CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED): the graph would re-read the staging buffer at replay.
+ * {@code Linker.Option.critical(true)} is not used: it would hold off the garbage collector for a whole
+ * large copy and needs the synchronous legacy-stream {@code cuMemcpyHtoD_v2}. Native segments are passed
+ * straight to the async copies.
  *
  * <pre>{@code
  * CudaDriver cu = CudaDriver.get();
@@ -102,10 +107,16 @@ public final class CudaDriver {
             cuModuleLoadDataEx, cuModuleUnload, cuModuleGetFunction, cuFuncSetAttribute, cuFuncGetAttribute,
             cuLaunchKernel, cuLaunchCooperativeKernel, cuOccupancyMaxActiveBlocksPerMultiprocessor,
             cuStreamBeginCapture, cuStreamEndCapture, cuGraphInstantiateWithFlags, cuGraphLaunch, cuGraphDestroy,
-            cuGraphExecDestroy;
+            cuGraphExecDestroy, cuStreamIsCapturing;
 
+    private static final int STAGING_SLOTS = 2;
     private final Object stagingLock = new Object();
-    private MemorySegment staging;   // pinned host memory, STAGING_BYTES, allocated on first heap copy
+    // Pinned host buffers of STAGING_BYTES, allocated on first use; each with an event recorded after the last
+    // host-to-device copy out of it (pending[i] says whether that copy may still be in flight).
+    private final MemorySegment[] staging = new MemorySegment[STAGING_SLOTS];
+    private final long[] stagingEvent = new long[STAGING_SLOTS];
+    private final boolean[] stagingPending = new boolean[STAGING_SLOTS];
+    private int nextSlot;
 
     // Whether this driver's context has been made current on the calling thread.
     private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> Boolean.FALSE);
@@ -148,6 +159,14 @@ public final class CudaDriver {
         }
     }
 
+    /**
+     * A driver over an already loaded library, outside the process-wide instance: for tests against a
+     * stand-in library. Production code uses {@link #get()}.
+     */
+    static CudaDriver open(CudaLibraries.Loaded loaded) {
+        return new CudaDriver(loaded);
+    }
+
     private CudaDriver(CudaLibraries.Loaded loaded) {
         this.lib = loaded.lib();
         NativeLib l = lib;
@@ -180,6 +199,7 @@ public final class CudaDriver {
         cuStreamCreate = l.downcall(I_AI, "cuStreamCreate");
         cuStreamSynchronize = l.downcall(I_J, "cuStreamSynchronize");
         cuStreamDestroy = l.downcall(I_J, "cuStreamDestroy_v2");
+        cuStreamIsCapturing = l.downcall(FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS), "cuStreamIsCapturing");
         cuEventCreate = l.downcall(I_AI, "cuEventCreate");
         cuEventRecord = l.downcall(I_JJ, "cuEventRecord");
         cuEventSynchronize = l.downcall(I_J, "cuEventSynchronize");
@@ -443,7 +463,8 @@ public final class CudaDriver {
     /**
      * Copies {@code bytes} from host {@code src} to device {@code dst} on {@code stream}. A native {@code src}
      * is copied asynchronously (keep it alive and unchanged until the stream has passed the copy); a heap
-     * {@code src} goes through the pinned staging buffer and the call returns once the data is on the device.
+     * {@code src} is copied into pinned staging memory first, so the array may be changed as soon as this
+     * returns (the device side of the copy is ordered on the stream).
      */
     public void copyHtoD(long dst, MemorySegment src, long bytes, long stream) {
         checkHost("copyHtoD", src, bytes, false);
@@ -454,13 +475,16 @@ public final class CudaDriver {
                 check((int) cuMemcpyHtoDAsync.invokeExact(dst, src, bytes, stream), "cuMemcpyHtoDAsync_v2");
                 return;
             }
+            refuseCapture(stream, "copyHtoD");
             synchronized (stagingLock) {
-                MemorySegment st = staging();
                 for (long done = 0; done < bytes; done += STAGING_BYTES) {
                     long n = Math.min(STAGING_BYTES, bytes - done);
+                    int i = freeSlot();
+                    MemorySegment st = staging[i];
                     MemorySegment.copy(src, done, st, 0, n);
                     check((int) cuMemcpyHtoDAsync.invokeExact(dst + done, st, n, stream), "cuMemcpyHtoDAsync_v2");
-                    check((int) cuStreamSynchronize.invokeExact(stream), "cuStreamSynchronize");
+                    check((int) cuEventRecord.invokeExact(stagingEvent[i], stream), "cuEventRecord");
+                    stagingPending[i] = true;
                 }
             }
         } catch (Throwable t) {
@@ -482,10 +506,12 @@ public final class CudaDriver {
                 check((int) cuStreamSynchronize.invokeExact(stream), "cuStreamSynchronize");
                 return;
             }
+            refuseCapture(stream, "copyDtoH");
             synchronized (stagingLock) {
-                MemorySegment st = staging();
                 for (long done = 0; done < bytes; done += STAGING_BYTES) {
                     long n = Math.min(STAGING_BYTES, bytes - done);
+                    int i = freeSlot();
+                    MemorySegment st = staging[i];
                     check((int) cuMemcpyDtoHAsync.invokeExact(st, src + done, n, stream), "cuMemcpyDtoHAsync_v2");
                     check((int) cuStreamSynchronize.invokeExact(stream), "cuStreamSynchronize");
                     MemorySegment.copy(st, 0, dst, done, n);
@@ -529,16 +555,36 @@ public final class CudaDriver {
         if (writes && host.isReadOnly()) throw new IllegalArgumentException(op + ": destination segment is read-only");
     }
 
-    private MemorySegment staging() throws Throwable {
-        if (staging == null) {
+    // The next staging buffer, once the device has finished reading it; allocated on first use.
+    private int freeSlot() throws Throwable {
+        int i = nextSlot;
+        nextSlot = (nextSlot + 1) % STAGING_SLOTS;
+        if (staging[i] == null) {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment p = a.allocate(ADDRESS);
                 check((int) cuMemAllocHost.invokeExact(p, STAGING_BYTES), "cuMemAllocHost_v2",
                         "pinned staging buffer of " + STAGING_BYTES + " bytes");
-                staging = p.get(ADDRESS, 0).reinterpret(STAGING_BYTES);
+                staging[i] = p.get(ADDRESS, 0).reinterpret(STAGING_BYTES);
+                check((int) cuEventCreate.invokeExact(p, EVENT_DISABLE_TIMING), "cuEventCreate");
+                stagingEvent[i] = p.get(JAVA_LONG, 0);
+            }
+        } else if (stagingPending[i]) {
+            check((int) cuEventSynchronize.invokeExact(stagingEvent[i]), "cuEventSynchronize");
+        }
+        stagingPending[i] = false;
+        return i;
+    }
+
+    // A heap copy inside a stream capture would become a graph node that re-reads the staging buffer later.
+    private void refuseCapture(long stream, String op) throws Throwable {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment status = a.allocate(JAVA_INT);
+            check((int) cuStreamIsCapturing.invokeExact(stream, status), "cuStreamIsCapturing");
+            if (status.get(JAVA_INT, 0) != 0) {
+                throw new CudaException(op, 900, "CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED",
+                        "a copy from or to the Java heap cannot be captured into a CUDA graph (stream is capturing)");
             }
         }
-        return staging;
     }
 
     /** {@code cuMemGetInfo_v2}: free device memory in bytes. */

@@ -8,10 +8,11 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -96,7 +97,7 @@ public final class CudaLibraries {
                 roots.add(new Root(Path.of(home, ".local", "lib"), 2));
                 roots.add(new Root(Path.of(home), 4));
             }
-            for (String d : new String[] {"/venv", "/app", "/workspace", "/usr/local"}) roots.add(new Root(Path.of(d), 5));
+            for (String d : new String[] {"/venv", "/app", "/workspace"}) roots.add(new Root(Path.of(d), 5));
             return new Search(env, true, libDirs, sites, roots);
         }
     }
@@ -179,38 +180,43 @@ public final class CudaLibraries {
             return loadFirst("load cuBLAS from " + ENV_CUBLAS, c);
         }
 
+        // Each candidate is tried as soon as it is known, so a hit ends the search (and the directory walk)
+        // early; every failure is kept for the message.
         List<String> tried = new ArrayList<>();
-        List<Candidate> first = new ArrayList<>();
+        Set<String> attempted = new HashSet<>();
         if (s.useLoader()) {
-            for (int v : CUBLAS_VERSIONS) first.add(new Candidate("libcublas.so." + v, false, "loader"));
-            try {
-                return loadFirst("find cuBLAS", first);
-            } catch (CudaException e) {
-                tried.add(detailOf(e));
+            for (int v : CUBLAS_VERSIONS) {
+                Loaded l = tryLoad(new Candidate("libcublas.so." + v, false, "loader"), tried, attempted);
+                if (l != null) return l;
             }
         }
-        List<Path> sites = new ArrayList<>(s.sitePackages());
+        Loaded l = tryAll(inDirs(s.libDirs(), 13), tried, attempted);
+        if (l != null) return l;
+
+        List<Path> sites = new ArrayList<>();
+        Loaded[] hit = new Loaded[1];
+        Predicate<Path> onSite = site -> {
+            sites.add(site);
+            hit[0] = tryAll(inSite(site, 13), tried, attempted);
+            return hit[0] != null;
+        };
+        for (Path p : s.sitePackages()) {
+            if (Files.isDirectory(p) && onSite.test(p)) return hit[0];
+        }
         List<String> walkNotes = new ArrayList<>();
-        sites.addAll(findSitePackages(s.pythonRoots(), walkNotes));
-        List<Candidate> byPath = new ArrayList<>();
-        for (int v : CUBLAS_VERSIONS) {
-            for (Path d : s.libDirs()) addIfFile(byPath, d.resolve("libcublas.so." + v), "CUDA library dir");
-            for (Path site : sites) {
-                if (v == 13) addIfFile(byPath, site.resolve("nvidia/cu13/lib/libcublas.so.13"), "Python site-packages");
-                addIfFile(byPath, site.resolve("nvidia/cublas/lib/libcublas.so." + v), "Python site-packages");
-            }
+        findSitePackages(s.pythonRoots(), walkNotes, onSite);
+        if (hit[0] != null) return hit[0];
+
+        l = tryAll(inDirs(s.libDirs(), 12), tried, attempted);
+        if (l != null) return l;
+        for (Path site : sites) {
+            l = tryAll(inSite(site, 12), tried, attempted);
+            if (l != null) return l;
         }
-        dedupe(byPath);
-        if (!byPath.isEmpty()) {
-            try {
-                return loadFirst("find cuBLAS", byPath);
-            } catch (CudaException e) {
-                tried.add(detailOf(e));
-            }
-        }
+
         StringBuilder sb = new StringBuilder();
         sb.append("no loadable libcublas.so.13 or libcublas.so.12. Tried:");
-        for (String t : tried) sb.append("\n  ").append(t.replace("\n", "\n  "));
+        for (String t : tried) sb.append("\n  ").append(t);
         sb.append("\n  CUDA library dirs without libcublas: ").append(s.libDirs());
         sb.append("\n  Python site-packages searched (nvidia/cu13/lib, nvidia/cublas/lib): ")
                 .append(sites.isEmpty() ? "none found" : sites.toString());
@@ -219,21 +225,55 @@ public final class CudaLibraries {
         throw new CudaException("find cuBLAS", CudaException.NOT_A_CUDA_CODE, "LIBRARY_NOT_FOUND", sb.toString());
     }
 
-    private static void addIfFile(List<Candidate> out, Path f, String source) {
-        if (Files.isRegularFile(f)) out.add(new Candidate(f.toString(), true, source));
+    private static List<Candidate> inDirs(List<Path> dirs, int version) {
+        List<Candidate> c = new ArrayList<>();
+        for (Path d : dirs) addIfFile(c, d.resolve("libcublas.so." + version), "CUDA library dir");
+        return c;
     }
 
-    private static void dedupe(List<Candidate> c) {
-        Set<String> seen = new LinkedHashSet<>();
-        c.removeIf(x -> {
-            String key;
+    // pip wheels: nvidia-cublas (CUDA 13) installs nvidia/cu13/lib, nvidia-cublas-cu12 installs nvidia/cublas/lib.
+    private static List<Candidate> inSite(Path site, int version) {
+        List<Candidate> c = new ArrayList<>();
+        if (version == 13) addIfFile(c, site.resolve("nvidia/cu13/lib/libcublas.so.13"), "Python site-packages");
+        addIfFile(c, site.resolve("nvidia/cublas/lib/libcublas.so." + version), "Python site-packages");
+        return c;
+    }
+
+    private static Loaded tryAll(List<Candidate> candidates, List<String> tried, Set<String> attempted) {
+        for (Candidate c : candidates) {
+            Loaded l = tryLoad(c, tried, attempted);
+            if (l != null) return l;
+        }
+        return null;
+    }
+
+    /** Loads one candidate, or records why not (once per real file) and returns null. */
+    private static Loaded tryLoad(Candidate c, List<String> tried, Set<String> attempted) {
+        String key = c.target();
+        if (c.byPath()) {
             try {
-                key = Path.of(x.target()).toRealPath().toString();
+                key = Path.of(c.target()).toRealPath().toString();
             } catch (IOException e) {
-                key = x.target();
+                // keep the given path
             }
-            return !seen.add(key);
-        });
+        }
+        if (!attempted.add(key)) return null;
+        try {
+            return load(c);
+        } catch (CudaException e) {
+            tried.add(c.target() + " (" + c.source() + "): " + detailOf(e));
+            return null;
+        }
+    }
+
+    private static Loaded load(Candidate c) {
+        if (c.byPath()) preloadSiblings(Path.of(c.target()));
+        NativeLib lib = NativeLib.open(c.target(), false);
+        return new Loaded(lib, c.byPath() ? c.target() : "loader:" + c.target());
+    }
+
+    private static void addIfFile(List<Candidate> out, Path f, String source) {
+        if (Files.isRegularFile(f)) out.add(new Candidate(f.toString(), true, source));
     }
 
     /**
@@ -244,9 +284,7 @@ public final class CudaLibraries {
         List<String> errors = new ArrayList<>();
         for (Candidate c : candidates) {
             try {
-                if (c.byPath()) preloadSiblings(Path.of(c.target()));
-                NativeLib lib = NativeLib.open(c.target(), false);
-                return new Loaded(lib, c.byPath() ? c.target() : "loader:" + c.target());
+                return load(c);
             } catch (CudaException e) {
                 errors.add(c.target() + " (" + c.source() + "): " + detailOf(e));
             }
@@ -285,7 +323,13 @@ public final class CudaLibraries {
      * in all). Inside a {@code pythonX.Y} directory only its site/dist-packages are looked at.
      */
     static List<Path> findSitePackages(List<Root> roots, List<String> notes) {
+        return findSitePackages(roots, notes, p -> false);
+    }
+
+    /** As above, handing each directory to {@code onFound} as it is found; stops when that returns true. */
+    static List<Path> findSitePackages(List<Root> roots, List<String> notes, Predicate<Path> onFound) {
         List<Path> found = new ArrayList<>();
+        Set<Path> seen = new HashSet<>();
         int listed = 0;
         for (Root r : roots) {
             if (!Files.isDirectory(r.dir())) continue;
@@ -298,7 +342,7 @@ public final class CudaLibraries {
                 int depth = depths.poll();
                 if (listed >= MAX_DIRS_LISTED) {
                     notes.add("directory walk stopped after " + MAX_DIRS_LISTED + " directories (at " + dir + ")");
-                    return dedupePaths(found);
+                    return found;
                 }
                 listed++;
                 boolean pythonDir = isPythonVersionDir(dir);
@@ -307,10 +351,13 @@ public final class CudaLibraries {
                     for (Path c : ds) {
                         String n = c.getFileName().toString();
                         if (n.equals("site-packages") || n.equals("dist-packages")) {
-                            if (Files.isDirectory(c)) found.add(c);
+                            if (Files.isDirectory(c) && seen.add(c)) {
+                                found.add(c);
+                                if (onFound.test(c)) return found;
+                            }
                             continue;
                         }
-                        if (pythonDir || depth + 1 >= r.depth() || SKIP.contains(n)) continue;
+                        if (pythonDir || depth + 1 >= r.depth() || SKIP.contains(n) || looksLikeFile(n)) continue;
                         if (Files.isDirectory(c, LinkOption.NOFOLLOW_LINKS)) children.add(c);
                     }
                 } catch (IOException | SecurityException e) {
@@ -323,11 +370,16 @@ public final class CudaLibraries {
                 }
             }
         }
-        return dedupePaths(found);
+        return found;
     }
 
-    private static List<Path> dedupePaths(List<Path> p) {
-        return new ArrayList<>(new LinkedHashSet<>(p));
+    // Entries named like files are not stat'ed: most of a directory walk's cost is one lstat per entry.
+    private static final Pattern FILE_NAME = Pattern.compile(
+            ".*\\.(whl|gz|tgz|xz|bz2|zip|zst|tar|deb|rpm|jar|class|so(\\.\\d+)*|a|o|py|pyc|pyi|pth|h|hpp|c|cc|cpp|cu|"
+                    + "cuh|txt|md|rst|json|html?|xml|ya?ml|toml|cfg|ini|log|sh|png|jpe?g|svg|pdf|csv|dat|bin|metadata)");
+
+    static boolean looksLikeFile(String name) {
+        return FILE_NAME.matcher(name).matches();
     }
 
     private static boolean isPythonVersionDir(Path dir) {

@@ -112,6 +112,33 @@ class CudaLibrariesTest {
     }
 
     @Test
+    void walkStopsAtTheFirstAcceptedDirectory() throws IOException {
+        Path first = tmp.resolve("a/lib/python3.12/site-packages");
+        Path second = tmp.resolve("b/lib/python3.12/site-packages");
+        Files.createDirectories(first);
+        Files.createDirectories(second);
+        List<Path> offered = new ArrayList<>();
+        List<Path> found = CudaLibraries.findSitePackages(List.of(new CudaLibraries.Root(tmp, 5)), new ArrayList<>(),
+                p -> {
+                    offered.add(p);
+                    return true;
+                });
+        assertEquals(List.of(first), found);
+        assertEquals(List.of(first), offered);
+    }
+
+    @Test
+    void fileLikeNamesAreNotDescendedInto() {
+        for (String f : List.of("torch-2.5.1-cp312-cp312-linux_x86_64.whl", "libcublas.so.13", "libm.so", "index.html",
+                "README.md", "x.tar.gz", "setup.py")) {
+            assertTrue(CudaLibraries.looksLikeFile(f), f);
+        }
+        for (String d : List.of("python3.12", ".venv", "cuda-13.0", "site-packages", "torch", "lib64", "nvidia")) {
+            assertTrue(!CudaLibraries.looksLikeFile(d), d);
+        }
+    }
+
+    @Test
     void missingRootsAreSkipped() {
         List<String> notes = new ArrayList<>();
         assertEquals(List.of(), CudaLibraries.findSitePackages(

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * {@code layer == null}: reference only.
  */
 final class BidiProblem extends GradCheck.Problem {
-    final Ref.Rnn s;
+    final Ref.Rnn s, sbw;   // forward layer, backward layer
     final String merge;
     final int b, t, in;
     final Layer layer;
@@ -49,22 +49,44 @@ final class BidiProblem extends GradCheck.Problem {
         return l;
     }
 
+    /** An explicitly given backward layer: {forward case, backward cell, merge mode}. */
+    static List<Object[]> explicitBackwardCases() {
+        Ref.Cell S = Ref.Cell.SIMPLE_RNN, L = Ref.Cell.LSTM, G = Ref.Cell.GRU;
+        return List.of(
+                new Object[] {new Cases.RnnCase(S, "tanh", true, true, true, true, true, false, 0, 2, 4, 3, 3, 6001), G, "concat"},
+                new Object[] {new Cases.RnnCase(G, "tanh", true, false, true, false, true, false, 0, 3, 4, 2, 2, 6002), S, "sum"},
+                new Object[] {new Cases.RnnCase(L, "tanh", true, true, false, true, true, false, 2, 2, 5, 2, 3, 6003), L, "ave"},
+                new Object[] {new Cases.RnnCase(G, "tanh", false, true, true, true, false, true, 0, 2, 4, 3, 2, 6004), S, "mul"},
+                new Object[] {new Cases.RnnCase(S, "relu", true, false, false, false, true, false, 1, 3, 3, 2, 3, 6005), G, "none"});
+    }
+
     BidiProblem(String layerName, Cases.RnnCase c, String merge, Layer layer) {
-        super(layerName, "Bidirectional(" + c + ", merge=" + merge + ")");
+        this(layerName, c, null, merge, layer);
+    }
+
+    /** {@code backwardCell}: the cell of an explicitly given backward layer (same options otherwise), or null for a copy. */
+    BidiProblem(String layerName, Cases.RnnCase c, Ref.Cell backwardCell, String merge, Layer layer) {
+        super(layerName, "Bidirectional(" + c + (backwardCell == null ? "" : ", backward " + backwardCell)
+                + ", merge=" + merge + ")");
         this.s = c.spec();
+        Ref.Rnn bw = s.withGoBackwards(!s.goBackwards());
+        this.sbw = backwardCell == null ? bw : new Ref.Rnn(backwardCell, bw.units(), bw.act(), bw.recAct(), bw.useBias(),
+                bw.returnSequences(), bw.returnState(), bw.goBackwards(), bw.tbptt());
         this.merge = merge;
         this.b = c.batch();
         this.t = c.steps();
         this.in = c.inputs();
         this.layer = layer;
         SplittableRandom rnd = new SplittableRandom(c.seed());
-        int H = s.units(), G = s.cell().gates * H, B = b, T = t, I = in;
+        int H = s.units(), B = b, T = t, I = in;
         x = add("x", GradCheck.uniform(rnd, B * T * I, 1.0), true, B, T, I);
         String[] names = {"kernel", "recurrent_kernel", "bias"};
         for (String dir : new String[] {"forward_", "backward_"}) {
             List<GradCheck.Var> w = dir.equals("forward_") ? wf : wb;
+            Ref.Cell cell = dir.equals("forward_") ? s.cell() : sbw.cell();
+            int G = cell.gates * H;
             List<int[]> shapes = new ArrayList<>(List.of(new int[] {I, G}, new int[] {H, G}));
-            if (s.useBias()) shapes.add(s.cell() == Ref.Cell.GRU ? new int[] {2, G} : new int[] {G});
+            if (s.useBias()) shapes.add(cell == Ref.Cell.GRU ? new int[] {2, G} : new int[] {G});
             for (int i = 0; i < shapes.size(); i++) {
                 int[] sh = shapes.get(i);
                 double a = i == 2 ? 0.3 : 1.5 / Math.sqrt(sh[0]);
@@ -89,7 +111,7 @@ final class BidiProblem extends GradCheck.Problem {
             assertEquals(ws.size(), ps.size(), () -> layer + ": number of parameters (forward's then backward's)");
             for (int i = 0; i < ps.size(); i++) {
                 int ii = i;
-                assertEquals(names[i % wf.size()], ps.get(i).name(), () -> layer + ": name of parameter " + ii);
+                assertEquals(ws.get(i).name.substring(ws.get(i).name.indexOf('_') + 1), ps.get(i).name(), () -> layer + ": name of parameter " + ii);
                 assertArrayEquals(ws.get(i).shape, ps.get(i).shape(), () -> layer + ": shape of parameter " + ii);
             }
         }
@@ -117,12 +139,12 @@ final class BidiProblem extends GradCheck.Problem {
 
     @Override
     List<double[]> reference(Ref.Tape tape) {
-        return Ref.bidirectional(s, merge, b, t, in, x.v, vals(wf), vals(wb), vals(sf), vals(sb), mask, tape);
+        return Ref.bidi(s, sbw, merge, b, t, in, x.v, vals(wf), vals(wb), vals(sf), vals(sb), mask, tape).outputs;
     }
 
     @Override
     Map<GradCheck.Var, double[]> referenceGrads(List<double[]> r) {
-        Ref.BidiRun run = Ref.bidi(s, merge, b, t, in, x.v, vals(wf), vals(wb), vals(sf), vals(sb), mask, null);
+        Ref.BidiRun run = Ref.bidi(s, sbw, merge, b, t, in, x.v, vals(wf), vals(wb), vals(sf), vals(sb), mask, null);
         Ref.RnnGrads[] g = Ref.bidiBackward(run, r);
         Map<GradCheck.Var, double[]> m = new IdentityHashMap<>();
         double[] dx = g[0].dx.clone();

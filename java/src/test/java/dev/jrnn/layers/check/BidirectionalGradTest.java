@@ -31,4 +31,16 @@ class BidirectionalGradTest {
         Bidirectional layer = new Bidirectional(RecurrentGradTest.layer(c)).mergeMode(merge);
         GradCheck.check(new BidiProblem("Bidirectional(" + c.layerName() + ")", c, merge, layer), c.seed() + 11);
     }
+
+    static List<Object[]> explicitBackward() { return BidiProblem.explicitBackwardCases(); }
+
+    /** new Bidirectional(forward, backwardLayer) with a backward layer of its own (possibly another cell). */
+    @ParameterizedTest(name = "{0} backward {1} {2}")
+    @MethodSource("explicitBackward")
+    void explicitBackwardLayerGradients(Cases.RnnCase c, Ref.Cell backwardCell, String merge) {
+        Cases.RnnCase bc = new Cases.RnnCase(backwardCell, c.act(), c.useBias(), c.returnSequences(), c.returnState(),
+                c.initState(), c.mask(), !c.goBackwards(), c.tbptt(), c.batch(), c.steps(), c.inputs(), c.units(), c.seed());
+        Bidirectional layer = new Bidirectional(RecurrentGradTest.layer(c), RecurrentGradTest.layer(bc)).mergeMode(merge);
+        GradCheck.check(new BidiProblem("Bidirectional(fw, bw)", c, backwardCell, merge, layer), c.seed() + 13);
+    }
 }

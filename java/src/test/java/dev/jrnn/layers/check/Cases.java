@@ -10,9 +10,17 @@ final class Cases {
     /** One recurrent-layer configuration. */
     record RnnCase(Ref.Cell cell, String act, boolean useBias, boolean returnSequences, boolean returnState,
                    boolean initState, boolean mask, boolean goBackwards, int tbptt, int batch, int steps,
-                   int inputs, int units, long seed) {
+                   int inputs, int units, long seed, String recAct) {
+        /** With the default recurrent activation (sigmoid). */
+        RnnCase(Ref.Cell cell, String act, boolean useBias, boolean returnSequences, boolean returnState,
+                boolean initState, boolean mask, boolean goBackwards, int tbptt, int batch, int steps,
+                int inputs, int units, long seed) {
+            this(cell, act, useBias, returnSequences, returnState, initState, mask, goBackwards, tbptt, batch, steps,
+                    inputs, units, seed, "sigmoid");
+        }
+
         Ref.Rnn spec() {
-            return new Ref.Rnn(cell, units, act, "sigmoid", useBias, returnSequences, returnState, goBackwards, tbptt);
+            return new Ref.Rnn(cell, units, act, recAct, useBias, returnSequences, returnState, goBackwards, tbptt);
         }
 
         String layerName() {
@@ -25,7 +33,8 @@ final class Cases {
 
         @Override
         public String toString() {
-            return layerName() + "(" + units + (cell == Ref.Cell.SIMPLE_RNN ? ", " + act : "")
+            return layerName() + "(" + units + (cell == Ref.Cell.SIMPLE_RNN || !act.equals("tanh") ? ", " + act : "")
+                    + (recAct.equals("sigmoid") ? "" : ", recurrent " + recAct)
                     + (useBias ? "" : ", noBias") + (returnSequences ? ", seq" : "") + (returnState ? ", state" : "")
                     + (initState ? ", h0" : "") + (mask ? ", mask" : "") + (goBackwards ? ", backwards" : "")
                     + (tbptt > 0 ? ", tbptt=" + tbptt : "") + ") B=" + batch + " T=" + steps + " I=" + inputs
@@ -57,6 +66,16 @@ final class Cases {
                 default -> steps + 3;
             };
             l.add(make(cell, idx++, bits, k));
+        }
+        if (cell != Ref.Cell.SIMPLE_RNN) {
+            // other activations and recurrent activations of the LSTM/GRU cell
+            String[][] acts = {{"relu", "sigmoid"}, {"linear", "hard_sigmoid"}, {"sigmoid", "tanh"}, {"tanh", "hard_sigmoid"}};
+            for (int a = 0; a < acts.length; a++) {
+                RnnCase c = make(cell, idx++, (a * 9 + 3) % 32, a == 3 ? 2 : 0);
+                l.add(new RnnCase(cell, acts[a][0], c.useBias(), c.returnSequences(), c.returnState(), c.initState(),
+                        c.mask(), c.goBackwards(), c.tbptt(), c.batch(), c.steps(), c.inputs(), c.units(), c.seed(),
+                        acts[a][1]));
+            }
         }
         return l;
     }

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Dense (rank-2 and rank-3 inputs), TimeDistributed(Dense) and Embedding against the float64
+ * Dense (rank-2, rank-3 and rank-4 inputs), TimeDistributed(Dense) and Embedding against the float64
  * reference: every activation, with and without bias.
  */
 class DenseEmbeddingGradTest {
@@ -43,6 +43,8 @@ class DenseEmbeddingGradTest {
                 new Dense(4).activation(act).useBias(bias)), seed + 1);
         GradCheck.check(new DenseProblem("Dense", act, bias, true, 2, 3, 3, 4, seed + 2,
                 new Dense(4).activation(act).useBias(bias)), seed + 3);
+        GradCheck.check(new DenseProblem("Dense", act, bias, new int[] {2, 2, 3, 3}, 2, seed + 4,
+                new Dense(2).activation(act).useBias(bias)), seed + 5);
     }
 
     @ParameterizedTest(name = "TimeDistributed(Dense {0}) bias={1}")

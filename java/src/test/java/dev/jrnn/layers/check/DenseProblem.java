@@ -13,32 +13,36 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Gradient-check problem for Dense on x [B, I] or [B, T, I] (also TimeDistributed(Dense), whose
+ * Gradient-check problem for Dense on x [B, I], [B, T, I] or higher rank (also TimeDistributed(Dense), whose
  * weights are the inner Dense's): variables x, kernel [I, O] and bias [O] when used.
  */
 final class DenseProblem extends GradCheck.Problem {
     final String act;
-    final boolean bias, seq;
-    final int b, t, in, out;
+    final boolean bias;
+    final int[] xShape;
+    final int rows, in, out;
     final Layer layer;
     final GradCheck.Var x, w, bvar;
 
     DenseProblem(String layerName, String act, boolean bias, boolean seq, int B, int T, int I, int O, long seed,
                  Layer layer) {
+        this(layerName, act, bias, seq ? new int[] {B, T, I} : new int[] {B, I}, O, seed, layer);
+    }
+
+    /** x of any rank >= 2 ({@code xShape} batch first); Dense acts on the last axis. */
+    DenseProblem(String layerName, String act, boolean bias, int[] xShape, int O, long seed, Layer layer) {
         super(layerName, layerName + "(" + O + ", " + act + (bias ? "" : ", noBias") + ") x"
-                + (seq ? "[" + B + "," + T + "," + I + "]" : "[" + B + "," + I + "]") + " seed=" + seed);
+                + java.util.Arrays.toString(xShape) + " seed=" + seed);
         this.act = act;
         this.bias = bias;
-        this.seq = seq;
-        this.b = B;
-        this.t = seq ? T : 1;
-        this.in = I;
+        this.xShape = xShape.clone();
+        this.in = xShape[xShape.length - 1];
+        this.rows = (int) (dev.jrnn.tensor.Tensor.size(xShape) / in);
         this.out = O;
         this.layer = layer;
         SplittableRandom rnd = new SplittableRandom(seed);
-        x = seq ? add("x", GradCheck.uniform(rnd, B * T * I, 1), true, B, T, I)
-                : add("x", GradCheck.uniform(rnd, B * I, 1), true, B, I);
-        w = add("kernel", GradCheck.uniform(rnd, I * O, 1.5 / Math.sqrt(I)), true, I, O);
+        x = add("x", GradCheck.uniform(rnd, rows * in, 1), true, xShape);
+        w = add("kernel", GradCheck.uniform(rnd, in * O, 1.5 / Math.sqrt(in)), true, in, O);
         bvar = bias ? add("bias", GradCheck.uniform(rnd, O, 0.3), true, O) : null;
         if (layer != null) {
             layer.build(List.of(x.sampleShape()));
@@ -59,12 +63,12 @@ final class DenseProblem extends GradCheck.Problem {
 
     @Override
     List<double[]> reference(Ref.Tape tape) {
-        return List.of(Ref.dense(x.v, b * t, in, out, w.v, bias ? bvar.v : null, act));
+        return List.of(Ref.dense(x.v, rows, in, out, w.v, bias ? bvar.v : null, act));
     }
 
     @Override
     Map<GradCheck.Var, double[]> referenceGrads(List<double[]> r) {
-        double[][] g = Ref.denseBackward(x.v, b * t, in, out, w.v, bias ? bvar.v : null, act, r.get(0));
+        double[][] g = Ref.denseBackward(x.v, rows, in, out, w.v, bias ? bvar.v : null, act, r.get(0));
         Map<GradCheck.Var, double[]> m = new IdentityHashMap<>();
         m.put(x, g[0]);
         m.put(w, g[1]);
@@ -75,7 +79,8 @@ final class DenseProblem extends GradCheck.Problem {
     @Override
     GradCheck.JrnnOut jrnn(List<double[]> r) {
         if (layer == null) return null;
-        int[] os = seq ? new int[] {b, t, out} : new int[] {b, out};
+        int[] os = xShape.clone();
+        os[os.length - 1] = out;
         return GradCheck.runLayer(layer, weights(), List.of(x), null, null, new ArrayList<>(List.of(os)), r);
     }
 }

@@ -25,7 +25,8 @@ import java.util.SplittableRandom;
 /**
  * SimpleRNN, LSTM and GRU against the float64 reference over every option combination
  * (returnSequences, returnState, initial states, masks, goBackwards, useBias off, tbptt 0/1/2/T/T+3,
- * SimpleRNN activations tanh/relu/linear/sigmoid): forward within 1e-6, gradients of every weight,
+ * SimpleRNN activations tanh/relu/linear/sigmoid, LSTM/GRU activation relu/linear/sigmoid and recurrent
+ * activation hard_sigmoid/tanh): forward within 1e-6, gradients of every weight,
  * input and initial state within 1e-3 of float64 central differences (see {@link GradCheck}).
  */
 class RecurrentGradTest {
@@ -41,8 +42,8 @@ class RecurrentGradTest {
     static RecurrentLayer layer(Cases.RnnCase c) {
         RecurrentLayer l = switch (c.cell()) {
             case SIMPLE_RNN -> new SimpleRNN(c.units()).activation(c.act());
-            case LSTM -> new LSTM(c.units());
-            case GRU -> new GRU(c.units());
+            case LSTM -> new LSTM(c.units()).activation(c.act()).recurrentActivation(c.recAct());
+            case GRU -> new GRU(c.units()).activation(c.act()).recurrentActivation(c.recAct());
         };
         return l.useBias(c.useBias()).returnSequences(c.returnSequences()).returnState(c.returnState())
                 .goBackwards(c.goBackwards()).tbptt(c.tbptt());

@@ -32,6 +32,7 @@ final class Ref {
             case "sigmoid" -> 1.0 / (1.0 + Math.exp(-x));
             case "relu" -> x > 0 ? x : 0.0;
             case "linear" -> x;
+            case "hard_sigmoid" -> Math.max(0, Math.min(1, 0.2 * x + 0.5));   // Keras 2 definition
             default -> throw new IllegalArgumentException("Ref: activation " + a);
         };
     }
@@ -49,6 +50,7 @@ final class Ref {
             }
             case "relu" -> x > 0 ? 1.0 : 0.0;
             case "linear" -> 1.0;
+            case "hard_sigmoid" -> (x > -2.5 && x < 2.5) ? 0.2 : 0.0;
             default -> throw new IllegalArgumentException("Ref: activation " + a);
         };
     }
@@ -397,6 +399,13 @@ final class Ref {
     static BidiRun bidi(Rnn s, String mode, int B, int T, int I, double[] x,
                         List<double[]> wf, List<double[]> wb, List<double[]> sf, List<double[]> sb,
                         double[] mask, Tape tape) {
+        return bidi(s, s.withGoBackwards(!s.goBackwards()), mode, B, T, I, x, wf, wb, sf, sb, mask, tape);
+    }
+
+    /** Bidirectional with a given backward layer {@code sbw} (its own cell; units and state count as the forward's). */
+    static BidiRun bidi(Rnn s, Rnn sbw, String mode, int B, int T, int I, double[] x,
+                        List<double[]> wf, List<double[]> wb, List<double[]> sf, List<double[]> sb,
+                        double[] mask, Tape tape) {
         BidiRun run = new BidiRun();
         run.s = s;
         run.mode = mode;
@@ -404,7 +413,7 @@ final class Ref {
         run.t = T;
         run.f = rnn(s, B, T, I, x, wf.get(0), wf.get(1), s.useBias() ? wf.get(2) : null,
                 state(sf, 0), state(sf, 1), mask, tape);
-        run.bk = rnn(s.withGoBackwards(!s.goBackwards()), B, T, I, x, wb.get(0), wb.get(1), s.useBias() ? wb.get(2) : null,
+        run.bk = rnn(sbw, B, T, I, x, wb.get(0), wb.get(1), sbw.useBias() ? wb.get(2) : null,
                 state(sb, 0), state(sb, 1), mask, tape);
         int H = s.units();
         run.yf = run.f.outputs.get(0);

@@ -43,6 +43,14 @@ class RefSelfCheckTest {
         GradCheck.check(new BidiProblem("ref Bidirectional", c, merge, null), c.seed() + 11);
     }
 
+    static List<Object[]> explicitBackward() { return BidiProblem.explicitBackwardCases(); }
+
+    @ParameterizedTest(name = "{0} backward {1} {2}")
+    @MethodSource("explicitBackward")
+    void bidirectionalExplicitBackwardReferenceGradients(Cases.RnnCase c, Ref.Cell backwardCell, String merge) {
+        GradCheck.check(new BidiProblem("ref Bidirectional", c, backwardCell, merge, null), c.seed() + 13);
+    }
+
     @Test
     void denseAndEmbeddingReferenceGradients() {
         for (String act : new String[] {"linear", "tanh", "sigmoid", "relu", "softmax"}) {
