@@ -59,13 +59,19 @@ class PersistentRnnPlanTest {
     }
 
     @Test
-    void forwardOfBigLstmKeepsUInSharedMemoryWithoutChunking() {
-        Plan f = PersistentRnn.plan(Cell.LSTM, false, 64, 512, Precision.FP32, TANH, SIG, H100);
-        // forward stages h (K = H = 512) whole; backward's K = 4H = 2048 is too wide and is chunked
-        assertEquals(512, f.chunk(), f.toString());
+    void backwardOfBigLstmStagesDgatesInChunks() {
+        // backward's K = 4H = 2048 rows of dgates do not fit next to U's rows: they are double-buffered
         Plan b = PersistentRnn.plan(Cell.LSTM, true, 64, 512, Precision.FP32, TANH, SIG, H100);
-        assertTrue(b.chunk() < 2048, b.toString());
-        assertTrue(b.chunk() >= PersistentRnn.MIN_CHUNK, b.toString());
+        assertTrue(b.chunk() < 2048 && b.chunk() >= PersistentRnn.MIN_CHUNK, b.toString());
+        assertTrue(PersistentRnn.sharedBytes(Cell.LSTM, true, Precision.FP32, 512, b.slice(), b.batchGroup(), 2048, 256)
+                > H100.maxSharedPerBlock(), b.toString());
+        // the forward may chunk by choice (staging overlaps the multiply), never beyond K
+        Plan f = PersistentRnn.plan(Cell.LSTM, false, 64, 512, Precision.FP32, TANH, SIG, H100);
+        assertTrue(f.chunk() <= 512, f.toString());
+        // overlapping the copy of chunk i+1 with the multiply of chunk i is cheaper than staging all first
+        double whole = PersistentRnn.stepCycles(Cell.LSTM, false, Precision.FP32, 512, 16, 16, 512, 128, 256);
+        double halves = PersistentRnn.stepCycles(Cell.LSTM, false, Precision.FP32, 512, 16, 16, 256, 128, 256);
+        assertTrue(halves < whole, halves + " vs " + whole);
     }
 
     @Test
