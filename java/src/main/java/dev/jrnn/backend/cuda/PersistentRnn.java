@@ -338,9 +338,21 @@ public final class PersistentRnn {
         long fn = prepare(plan);
         if (fn == 0) return false;
         driver.launchCooperative(fn, plan.gridX(), plan.gridY(), 1, plan.threads(), 1, 1, plan.sharedBytes(), stream,
-                steps, batch, units, plan.slice(), plan.batchGroup(), plan.chunk(), act.code(), recAct.code(),
-                a.u(), a.p(), a.rp(), a.bRec(), a.h0(), a.c0(), a.mask(), a.hSeq(), a.cSeq());
+                forwardArgs(plan, steps, act, recAct, a));
         return true;
+    }
+
+    /** The forward kernel's arguments, in the order of JRNN_PERSIST_FWD in persistent_rnn.cu. */
+    static Object[] forwardArgs(Plan plan, int steps, Activation act, Activation recAct, Forward a) {
+        return new Object[] {steps, plan.batch(), plan.units(), plan.slice(), plan.batchGroup(), plan.chunk(),
+                act.code(), recAct.code(), a.u(), a.p(), a.rp(), a.bRec(), a.h0(), a.c0(), a.mask(), a.hSeq(), a.cSeq()};
+    }
+
+    /** The backward kernel's arguments, in the order of JRNN_PERSIST_BWD in persistent_rnn.cu. */
+    static Object[] backwardArgs(Plan plan, int steps, Activation act, Activation recAct, int tbptt, Backward a) {
+        return new Object[] {steps, plan.batch(), plan.units(), plan.slice(), plan.batchGroup(), plan.chunk(),
+                act.code(), recAct.code(), tbptt, a.u(), a.p(), a.rp(), a.h0(), a.hSeq(), a.c0(), a.cSeq(), a.dy(),
+                a.dhT(), a.dcT(), a.mask(), a.dP(), a.dRP(), a.dh0(), a.dc0()};
     }
 
     /**
@@ -364,10 +376,47 @@ public final class PersistentRnn {
         long fn = prepare(plan);
         if (fn == 0) return false;
         driver.launchCooperative(fn, plan.gridX(), plan.gridY(), 1, plan.threads(), 1, 1, plan.sharedBytes(), stream,
-                steps, batch, units, plan.slice(), plan.batchGroup(), plan.chunk(), act.code(), recAct.code(), tbptt,
-                a.u(), a.p(), a.rp(), a.h0(), a.hSeq(), a.c0(), a.cSeq(), a.dy(), a.dhT(), a.dcT(), a.mask(),
-                a.dP(), a.dRP(), a.dh0(), a.dc0());
+                backwardArgs(plan, steps, act, recAct, tbptt, a));
         return true;
+    }
+
+    /**
+     * The forward loop of {@code RecurrentLayer} in its own buffer layout (device addresses with offsets
+     * applied): {@code hs}, {@code cs} (LSTM) are [T+1, B, H] with slot 0 the initial state (read only when
+     * {@code hasInitial}; without it the state starts at zero and step 0 has no recurrent product, as the
+     * layer's loop); {@code p} [T, B, G] holds x·W + b and receives the gates; {@code rp} (GRU) receives
+     * h·U + bRec; {@code bRec} GRU recurrent bias or 0; {@code mask} [T, B] or 0. Returns false, having
+     * done nothing, when the persistent path does not fit.
+     */
+    public boolean layerForward(Cell cell, Activation act, Activation recAct, Precision prec, int steps, int batch,
+                                int units, boolean hasInitial, long u, long bRec, long p, long rp, long hs, long cs,
+                                long mask, long stream) {
+        long slot = 4L * batch * units;
+        return forward(cell, act, recAct, prec, steps, batch, units,
+                new Forward(u, p, cell == Cell.GRU ? rp : 0, cell == Cell.GRU ? bRec : 0, hasInitial ? hs : 0,
+                        hasInitial && cell == Cell.LSTM ? cs : 0, mask, hs + slot, cell == Cell.LSTM ? cs + slot : 0),
+                stream);
+    }
+
+    /**
+     * The backward loop of {@code RecurrentLayer} in its layout: {@code p}, {@code rp}, {@code hs}, {@code cs}
+     * as left by forward; {@code dy} [T, B, H] or 0; {@code dh} (and {@code dc}, LSTM) [B, H] hold on entry
+     * the gradient into the last state (the layer's dhN/dcN before its loop) and on return the gradient into
+     * the initial state when {@code hasInitial} (else they are left as they were); {@code dp} [T, B, G]
+     * receives dgates / dxp / dpre, {@code drp} (GRU) drp. Returns false, having done nothing, when the
+     * persistent path does not fit.
+     */
+    public boolean layerBackward(Cell cell, Activation act, Activation recAct, Precision prec, int steps, int batch,
+                                 int units, int tbptt, boolean hasInitial, long u, long p, long rp, long hs, long cs,
+                                 long mask, long dy, long dh, long dc, long dp, long drp, long stream) {
+        long slot = 4L * batch * units;
+        boolean lstm = cell == Cell.LSTM;
+        return backward(cell, act, recAct, prec, steps, batch, units, tbptt,
+                new Backward(u, cell == Cell.RNN ? 0 : p, cell == Cell.GRU ? rp : 0,
+                        hasInitial && cell == Cell.GRU ? hs : 0, cell == Cell.LSTM ? 0 : hs + slot,
+                        hasInitial && lstm ? cs : 0, lstm ? cs + slot : 0, dy, dh, lstm ? dc : 0, mask, dp,
+                        cell == Cell.GRU ? drp : 0, hasInitial ? dh : 0, hasInitial && lstm ? dc : 0),
+                stream);
     }
 
     private static void checkShape(String op, int steps, int batch, int units) {
