@@ -438,6 +438,60 @@ public abstract class BackendContractTest {
         close("softmax backward (aliased)", DY.get(m), ref, mag);
     }
 
+    /** Spans large enough that a backend may split them over threads or blocks (odd sizes: ragged ends). */
+    @Test
+    void largeSpans() {
+        int n = 300_001;
+        float[] x = rand(n, -5, 5), y = rand(n, -1, 1);
+        Dev X = dev(x), Y = dev(y);
+        backend().activate(Activation.TANH, n, 1, X.buf, X.off, Y.buf, Y.off);
+        double[] ref = new double[n];
+        for (int i = 0; i < n; i++) ref[i] = Math.tanh(x[i]);
+        close("large tanh", Y.get(n), ref);
+        Y.untouched("large tanh", n);
+        backend().axpy(n, 0.5f, X.buf, X.off, Y.buf, Y.off);
+        for (int i = 0; i < n; i++) ref[i] += 0.5 * x[i];
+        close("large axpy", Y.get(n), ref);
+
+        float[] g = rand(n, -1, 1), p0 = rand(n, -1, 1), m0 = rand(n, -0.1, 0.1), v0 = rand(n, 0.001, 0.01);
+        Dev P = dev(p0), G = dev(g), M = dev(m0), V = dev(v0);
+        backend().adamUpdate(n, P.buf, P.off, G.buf, G.off, M.buf, M.off, V.buf, V.off, 0.01f, 0.9f, 0.999f, 1e-7f, 3);
+        double alpha = 0.01 * Math.sqrt(1 - Math.pow(0.999, 3)) / (1 - Math.pow(0.9, 3));
+        double[] pr = new double[n];
+        for (int i = 0; i < n; i++) {
+            double mi = m0[i] + (g[i] - m0[i]) * (1 - (double) 0.9f);
+            double vi = v0[i] + ((double) g[i] * g[i] - v0[i]) * (1 - (double) 0.999f);
+            pr[i] = p0[i] - alpha * mi / (Math.sqrt(vi) + 1e-7f);
+        }
+        close("large adam", P.get(n), pr);
+        P.untouched("large adam", n);
+
+        int rows = 601, cols = 515;
+        float[] a = rand(rows * cols, -1, 1), bias = rand(cols, -1, 1);
+        Dev A = dev(a), Bi = dev(bias), O = dev(rand(cols, -1, 1));
+        backend().sumRows(rows, cols, A.buf, A.off, O.buf, O.off, false);
+        double[] sum = new double[cols], mag = new double[cols];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) { sum[c] += a[r * cols + c]; mag[c] += Math.abs(a[r * cols + c]); }
+        close("large sumRows", O.get(cols), sum, mag);
+        O.untouched("large sumRows", cols);
+        backend().addRowVector(rows, cols, Bi.buf, Bi.off, A.buf, A.off);
+        double[] ar = new double[rows * cols];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) ar[r * cols + c] = a[r * cols + c] + (double) bias[c];
+        close("large addRowVector", A.get(rows * cols), ar);
+        A.untouched("large addRowVector", rows * cols);
+
+        int B = 67, H = 1031, nh = B * H;
+        float[] pre = rand(4 * nh, -3, 3), cPrev = rand(nh, -2, 2), hPrev = rand(nh, -1, 1), mk = mask(B);
+        Dev Gt = dev(pre), CP = dev(cPrev), HP = dev(hPrev), MK = dev(mk), C = dev(rand(nh, -1, 1)), Hd = dev(rand(nh, -1, 1));
+        backend().lstmStepForward(Activation.TANH, Activation.SIGMOID, B, H, Gt.buf, Gt.off, CP.buf, CP.off, HP.buf, HP.off,
+                MK.buf, MK.off, C.buf, C.off, Hd.buf, Hd.off);
+        double[][] fw = lstmForwardRef(Activation.TANH, Activation.SIGMOID, B, H, d(pre), d(cPrev), d(hPrev), mk);
+        close("large lstm gates", Gt.get(4 * nh), fw[0]);
+        close("large lstm c", C.get(nh), fw[1]);
+        close("large lstm h", Hd.get(nh), fw[2]);
+        Hd.untouched("large lstm h", nh);
+    }
+
     // ================================================================ SimpleRNN step
 
     @Test
