@@ -67,14 +67,14 @@ __device__ __forceinline__ void prefetch_fwd(int t, int B, int H, int S, int Bg,
     if (mask != nullptr) stage_mask(mk, mask + (long long)t * B + b0, nb, tid, NT);
 }
 
-template <int KIND, int PREC>
+template <int KIND, int PREC, int MMA>
 __device__ void persist_fwd(int T, int B, int H, int S, int Bg, int NC, int act, int rec, const float* U,
                             float* P, float* RP, const float* bRec, const float* h0, const float* c0,
                             const float* mask, float* hSeq, float* cSeq) {
     const int NT = (int)blockDim.x, tid = (int)threadIdx.x;
     const int ng = gates_of(KIND);
-    const Layout L = make_layout(KIND, 0, PREC, H, S, Bg, NC, NT);
-    if (!plan_ok(L, T, B, H, S, Bg, NC, NT, gridDim.x, gridDim.y, smem_bytes())) return;
+    const Layout L = make_layout(KIND, 0, PREC, H, S, Bg, NC, NT, MMA);
+    if (!plan_ok(L, PREC, T, B, H, S, Bg, NC, NT, gridDim.x, gridDim.y, smem_bytes())) return;
 
     unsigned char* sm = smem_base();
     void* W = sm + L.w;
@@ -98,7 +98,7 @@ __device__ void persist_fwd(int T, int B, int H, int S, int Bg, int NC, int act,
         const int k = i / L.Cp, c = i - k * L.Cp;
         const int q = c / S, jj = c - q * S;
         const float v = jj < nj ? U[(long long)k * G + (long long)q * H + j0 + jj] : 0.0f;
-        store_w<PREC>(W, i, v);
+        store_w_at<PREC>(W, L, k, c, v);
     }
     for (int e = tid; e < BS; e += NT) {
         const int bl = e / S, jj = e - bl * S;
@@ -122,7 +122,11 @@ __device__ void persist_fwd(int T, int B, int H, int S, int Bg, int NC, int act,
         const float* hprev = t == 0 ? h0 : hSeq + (long long)(t - 1) * B * H;
         const bool gemm = hprev != nullptr;
         if (gemm) {
-            block_gemm<PREC>(hprev + (long long)b0 * H, H, nb, L, W, Abuf, red, tid, NT);
+            if (MMA) {
+                block_gemm_mma<PREC>(hprev + (long long)b0 * H, H, nb, L, W, Abuf, red, tid, NT);
+            } else {
+                block_gemm<PREC>(hprev + (long long)b0 * H, H, nb, L, W, Abuf, red, tid, NT);
+            }
             __syncthreads();
             reduce_partials(red, L, tid, NT);
         } else {
@@ -227,15 +231,15 @@ __device__ __forceinline__ void prefetch_bwd(int t, int B, int H, int S, int Bg,
     if (mask != nullptr) stage_mask(mk, mask + (long long)t * B + b0, nb, tid, NT);
 }
 
-template <int KIND, int PREC>
+template <int KIND, int PREC, int MMA>
 __device__ void persist_bwd(int T, int B, int H, int S, int Bg, int NC, int act, int rec, int tbptt, const float* U,
                             const float* P, const float* RP, const float* h0, const float* hSeq, const float* c0,
                             const float* cSeq, const float* dy, const float* dhT, const float* dcT,
                             const float* mask, float* dP, float* dRP, float* dh0, float* dc0) {
     const int NT = (int)blockDim.x, tid = (int)threadIdx.x;
     const int ng = gates_of(KIND);
-    const Layout L = make_layout(KIND, 1, PREC, H, S, Bg, NC, NT);
-    if (!plan_ok(L, T, B, H, S, Bg, NC, NT, gridDim.x, gridDim.y, smem_bytes())) return;
+    const Layout L = make_layout(KIND, 1, PREC, H, S, Bg, NC, NT, MMA);
+    if (!plan_ok(L, PREC, T, B, H, S, Bg, NC, NT, gridDim.x, gridDim.y, smem_bytes())) return;
 
     unsigned char* sm = smem_base();
     void* W = sm + L.w;
@@ -259,7 +263,7 @@ __device__ void persist_bwd(int T, int B, int H, int S, int Bg, int NC, int act,
     for (int i = tid; i < L.K * S; i += NT) {
         const int kk = i / L.K, n = i - kk * L.K;
         const float v = kk < nj ? U[(long long)(j0 + kk) * G + n] : 0.0f;
-        store_w<PREC>(W, n * S + kk, v);
+        store_w_at<PREC>(W, L, n, kk, v);
     }
     for (int e = tid; e < BS; e += NT) {
         const int bl = e / S, jj = e - bl * S;
@@ -357,7 +361,11 @@ __device__ void persist_bwd(int T, int B, int H, int S, int Bg, int NC, int act,
         }
         if (t > 0 || dh0 != nullptr) {
             grid_sync();  // every CTA's columns of A_t are written
-            block_gemm<PREC>(A + ((long long)t * B + b0) * G, G, nb, L, W, Abuf, red, tid, NT);
+            if (MMA) {
+                block_gemm_mma<PREC>(A + ((long long)t * B + b0) * G, G, nb, L, W, Abuf, red, tid, NT);
+            } else {
+                block_gemm<PREC>(A + ((long long)t * B + b0) * G, G, nb, L, W, Abuf, red, tid, NT);
+            }
             __syncthreads();
             reduce_partials(red, L, tid, NT);
             __syncthreads();
@@ -380,40 +388,58 @@ __device__ void persist_bwd(int T, int B, int H, int S, int Bg, int NC, int act,
 
 }  // namespace jrnn_persist
 
-#define JRNN_PERSIST_FWD(name, KIND, PREC)                                                                    \
+#define JRNN_PERSIST_FWD(name, KIND, PREC, MMA)                                                                    \
     extern "C" __global__ void __launch_bounds__(256, 1) name(                                                   \
         int T, int B, int H, int S, int Bg, int NC, int act, int recAct, const float* U, float* P, float* RP, \
         const float* bRec, const float* h0, const float* c0, const float* mask, float* hSeq, float* cSeq) {   \
-        jrnn_persist::persist_fwd<KIND, PREC>(T, B, H, S, Bg, NC, act, recAct, U, P, RP, bRec, h0, c0, mask,  \
+        jrnn_persist::persist_fwd<KIND, PREC, MMA>(T, B, H, S, Bg, NC, act, recAct, U, P, RP, bRec, h0, c0, mask,  \
                                               hSeq, cSeq);                                                    \
     }
 
-#define JRNN_PERSIST_BWD(name, KIND, PREC)                                                                     \
+#define JRNN_PERSIST_BWD(name, KIND, PREC, MMA)                                                                     \
     extern "C" __global__ void __launch_bounds__(256, 1) name(                                                    \
         int T, int B, int H, int S, int Bg, int NC, int act, int recAct, int tbptt, const float* U,           \
         const float* P, const float* RP, const float* h0, const float* hSeq, const float* c0,                  \
         const float* cSeq, const float* dy, const float* dhT, const float* dcT, const float* mask, float* dP,  \
         float* dRP, float* dh0, float* dc0) {                                                                  \
-        jrnn_persist::persist_bwd<KIND, PREC>(T, B, H, S, Bg, NC, act, recAct, tbptt, U, P, RP, h0, hSeq, c0,  \
+        jrnn_persist::persist_bwd<KIND, PREC, MMA>(T, B, H, S, Bg, NC, act, recAct, tbptt, U, P, RP, h0, hSeq, c0,  \
                                               cSeq, dy, dhT, dcT, mask, dP, dRP, dh0, dc0);                    \
     }
 
-JRNN_PERSIST_FWD(jrnn_persist_rnn_fwd_fp32, jrnn_persist::KIND_RNN, jrnn_persist::PREC_FP32)
-JRNN_PERSIST_FWD(jrnn_persist_rnn_fwd_tf32, jrnn_persist::KIND_RNN, jrnn_persist::PREC_TF32)
-JRNN_PERSIST_FWD(jrnn_persist_rnn_fwd_bf16, jrnn_persist::KIND_RNN, jrnn_persist::PREC_BF16)
-JRNN_PERSIST_FWD(jrnn_persist_lstm_fwd_fp32, jrnn_persist::KIND_LSTM, jrnn_persist::PREC_FP32)
-JRNN_PERSIST_FWD(jrnn_persist_lstm_fwd_tf32, jrnn_persist::KIND_LSTM, jrnn_persist::PREC_TF32)
-JRNN_PERSIST_FWD(jrnn_persist_lstm_fwd_bf16, jrnn_persist::KIND_LSTM, jrnn_persist::PREC_BF16)
-JRNN_PERSIST_FWD(jrnn_persist_gru_fwd_fp32, jrnn_persist::KIND_GRU, jrnn_persist::PREC_FP32)
-JRNN_PERSIST_FWD(jrnn_persist_gru_fwd_tf32, jrnn_persist::KIND_GRU, jrnn_persist::PREC_TF32)
-JRNN_PERSIST_FWD(jrnn_persist_gru_fwd_bf16, jrnn_persist::KIND_GRU, jrnn_persist::PREC_BF16)
+JRNN_PERSIST_FWD(jrnn_persist_rnn_fwd_fp32, jrnn_persist::KIND_RNN, jrnn_persist::PREC_FP32, 0)
+JRNN_PERSIST_FWD(jrnn_persist_rnn_fwd_fp32_tc, jrnn_persist::KIND_RNN, jrnn_persist::PREC_FP32, 1)
+JRNN_PERSIST_FWD(jrnn_persist_rnn_fwd_tf32, jrnn_persist::KIND_RNN, jrnn_persist::PREC_TF32, 0)
+JRNN_PERSIST_FWD(jrnn_persist_rnn_fwd_tf32_tc, jrnn_persist::KIND_RNN, jrnn_persist::PREC_TF32, 1)
+JRNN_PERSIST_FWD(jrnn_persist_rnn_fwd_bf16, jrnn_persist::KIND_RNN, jrnn_persist::PREC_BF16, 0)
+JRNN_PERSIST_FWD(jrnn_persist_rnn_fwd_bf16_tc, jrnn_persist::KIND_RNN, jrnn_persist::PREC_BF16, 1)
+JRNN_PERSIST_FWD(jrnn_persist_lstm_fwd_fp32, jrnn_persist::KIND_LSTM, jrnn_persist::PREC_FP32, 0)
+JRNN_PERSIST_FWD(jrnn_persist_lstm_fwd_fp32_tc, jrnn_persist::KIND_LSTM, jrnn_persist::PREC_FP32, 1)
+JRNN_PERSIST_FWD(jrnn_persist_lstm_fwd_tf32, jrnn_persist::KIND_LSTM, jrnn_persist::PREC_TF32, 0)
+JRNN_PERSIST_FWD(jrnn_persist_lstm_fwd_tf32_tc, jrnn_persist::KIND_LSTM, jrnn_persist::PREC_TF32, 1)
+JRNN_PERSIST_FWD(jrnn_persist_lstm_fwd_bf16, jrnn_persist::KIND_LSTM, jrnn_persist::PREC_BF16, 0)
+JRNN_PERSIST_FWD(jrnn_persist_lstm_fwd_bf16_tc, jrnn_persist::KIND_LSTM, jrnn_persist::PREC_BF16, 1)
+JRNN_PERSIST_FWD(jrnn_persist_gru_fwd_fp32, jrnn_persist::KIND_GRU, jrnn_persist::PREC_FP32, 0)
+JRNN_PERSIST_FWD(jrnn_persist_gru_fwd_fp32_tc, jrnn_persist::KIND_GRU, jrnn_persist::PREC_FP32, 1)
+JRNN_PERSIST_FWD(jrnn_persist_gru_fwd_tf32, jrnn_persist::KIND_GRU, jrnn_persist::PREC_TF32, 0)
+JRNN_PERSIST_FWD(jrnn_persist_gru_fwd_tf32_tc, jrnn_persist::KIND_GRU, jrnn_persist::PREC_TF32, 1)
+JRNN_PERSIST_FWD(jrnn_persist_gru_fwd_bf16, jrnn_persist::KIND_GRU, jrnn_persist::PREC_BF16, 0)
+JRNN_PERSIST_FWD(jrnn_persist_gru_fwd_bf16_tc, jrnn_persist::KIND_GRU, jrnn_persist::PREC_BF16, 1)
 
-JRNN_PERSIST_BWD(jrnn_persist_rnn_bwd_fp32, jrnn_persist::KIND_RNN, jrnn_persist::PREC_FP32)
-JRNN_PERSIST_BWD(jrnn_persist_rnn_bwd_tf32, jrnn_persist::KIND_RNN, jrnn_persist::PREC_TF32)
-JRNN_PERSIST_BWD(jrnn_persist_rnn_bwd_bf16, jrnn_persist::KIND_RNN, jrnn_persist::PREC_BF16)
-JRNN_PERSIST_BWD(jrnn_persist_lstm_bwd_fp32, jrnn_persist::KIND_LSTM, jrnn_persist::PREC_FP32)
-JRNN_PERSIST_BWD(jrnn_persist_lstm_bwd_tf32, jrnn_persist::KIND_LSTM, jrnn_persist::PREC_TF32)
-JRNN_PERSIST_BWD(jrnn_persist_lstm_bwd_bf16, jrnn_persist::KIND_LSTM, jrnn_persist::PREC_BF16)
-JRNN_PERSIST_BWD(jrnn_persist_gru_bwd_fp32, jrnn_persist::KIND_GRU, jrnn_persist::PREC_FP32)
-JRNN_PERSIST_BWD(jrnn_persist_gru_bwd_tf32, jrnn_persist::KIND_GRU, jrnn_persist::PREC_TF32)
-JRNN_PERSIST_BWD(jrnn_persist_gru_bwd_bf16, jrnn_persist::KIND_GRU, jrnn_persist::PREC_BF16)
+JRNN_PERSIST_BWD(jrnn_persist_rnn_bwd_fp32, jrnn_persist::KIND_RNN, jrnn_persist::PREC_FP32, 0)
+JRNN_PERSIST_BWD(jrnn_persist_rnn_bwd_fp32_tc, jrnn_persist::KIND_RNN, jrnn_persist::PREC_FP32, 1)
+JRNN_PERSIST_BWD(jrnn_persist_rnn_bwd_tf32, jrnn_persist::KIND_RNN, jrnn_persist::PREC_TF32, 0)
+JRNN_PERSIST_BWD(jrnn_persist_rnn_bwd_tf32_tc, jrnn_persist::KIND_RNN, jrnn_persist::PREC_TF32, 1)
+JRNN_PERSIST_BWD(jrnn_persist_rnn_bwd_bf16, jrnn_persist::KIND_RNN, jrnn_persist::PREC_BF16, 0)
+JRNN_PERSIST_BWD(jrnn_persist_rnn_bwd_bf16_tc, jrnn_persist::KIND_RNN, jrnn_persist::PREC_BF16, 1)
+JRNN_PERSIST_BWD(jrnn_persist_lstm_bwd_fp32, jrnn_persist::KIND_LSTM, jrnn_persist::PREC_FP32, 0)
+JRNN_PERSIST_BWD(jrnn_persist_lstm_bwd_fp32_tc, jrnn_persist::KIND_LSTM, jrnn_persist::PREC_FP32, 1)
+JRNN_PERSIST_BWD(jrnn_persist_lstm_bwd_tf32, jrnn_persist::KIND_LSTM, jrnn_persist::PREC_TF32, 0)
+JRNN_PERSIST_BWD(jrnn_persist_lstm_bwd_tf32_tc, jrnn_persist::KIND_LSTM, jrnn_persist::PREC_TF32, 1)
+JRNN_PERSIST_BWD(jrnn_persist_lstm_bwd_bf16, jrnn_persist::KIND_LSTM, jrnn_persist::PREC_BF16, 0)
+JRNN_PERSIST_BWD(jrnn_persist_lstm_bwd_bf16_tc, jrnn_persist::KIND_LSTM, jrnn_persist::PREC_BF16, 1)
+JRNN_PERSIST_BWD(jrnn_persist_gru_bwd_fp32, jrnn_persist::KIND_GRU, jrnn_persist::PREC_FP32, 0)
+JRNN_PERSIST_BWD(jrnn_persist_gru_bwd_fp32_tc, jrnn_persist::KIND_GRU, jrnn_persist::PREC_FP32, 1)
+JRNN_PERSIST_BWD(jrnn_persist_gru_bwd_tf32, jrnn_persist::KIND_GRU, jrnn_persist::PREC_TF32, 0)
+JRNN_PERSIST_BWD(jrnn_persist_gru_bwd_tf32_tc, jrnn_persist::KIND_GRU, jrnn_persist::PREC_TF32, 1)
+JRNN_PERSIST_BWD(jrnn_persist_gru_bwd_bf16, jrnn_persist::KIND_GRU, jrnn_persist::PREC_BF16, 0)
+JRNN_PERSIST_BWD(jrnn_persist_gru_bwd_bf16_tc, jrnn_persist::KIND_GRU, jrnn_persist::PREC_BF16, 1)

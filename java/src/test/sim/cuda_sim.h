@@ -37,6 +37,7 @@
 #define __align__(n) alignas(n)
 
 struct alignas(16) float4 { float x, y, z, w; };
+struct alignas(8) float2 { float x, y; };
 struct alignas(8) uint2 { unsigned x, y; };
 struct dim3 { unsigned x = 1, y = 1, z = 1; };
 
@@ -47,9 +48,17 @@ namespace jrnn_sim {
 
 struct Copy { void* dst; const void* src; unsigned n; };
 
+// The 32 lanes of one warp meet here for a warp-wide instruction (mma.sync).
+struct Warp {
+    std::unique_ptr<std::barrier<>> bar;
+    unsigned a[32][4];
+    unsigned b[32][2];
+};
+
 struct Block {
     std::unique_ptr<std::barrier<>> bar;
     std::vector<unsigned char> smem;
+    std::vector<Warp> warps;
 };
 
 struct Thread {
@@ -94,6 +103,78 @@ inline void cp_wait(int n) {
     }
 }
 
+// mma.sync emulation: every lane deposits its fragments, the warp meets, each lane rebuilds the whole
+// A and B tiles from all lanes' fragments with the PTX/CUTLASS layouts (g = lane/4, t = lane%4) and
+// computes its own four outputs in double; a second meeting lets the buffers be reused. A warp whose
+// lanes do not all arrive deadlocks here, as divergent mma.sync is undefined on the GPU.
+inline Warp& warp_enter(const unsigned* a, const unsigned* b, int& lane) {
+    const unsigned tid = tc.tid.x + tc.bdim.x * (tc.tid.y + tc.bdim.y * tc.tid.z);
+    if (tc.bdim.x * tc.bdim.y * tc.bdim.z % 32 != 0) fail("mma.sync in a block that is not whole warps");
+    Warp& w = tc.block->warps[tid / 32];
+    lane = (int)(tid % 32);
+    for (int i = 0; i < 4; ++i) w.a[lane][i] = a[i];
+    for (int i = 0; i < 2; ++i) w.b[lane][i] = b[i];
+    w.bar->arrive_and_wait();
+    return w;
+}
+
+inline double tf32_value(unsigned bits) {  // the tensor core reads 19 bits of a tf32 operand
+    float f;
+    bits &= 0xffffe000u;
+    std::memcpy(&f, &bits, 4);
+    return f;
+}
+
+inline double bf16_value(unsigned half) {
+    unsigned bits = half << 16;
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+}
+
+inline void mma_out(float* d, int lane, double A[16][16], double B[16][8], int K) {
+    const int g = lane / 4, t = lane % 4;
+    const int rows[4] = {g, g, g + 8, g + 8}, cols[4] = {2 * t, 2 * t + 1, 2 * t, 2 * t + 1};
+    for (int i = 0; i < 4; ++i) {
+        double s = d[i];
+        for (int k = 0; k < K; ++k) s += A[rows[i]][k] * B[k][cols[i]];
+        d[i] = (float)s;
+    }
+}
+
+inline void mma_tf32(float* d, const unsigned* a, const unsigned* b) {
+    int lane;
+    Warp& w = warp_enter(a, b, lane);
+    double A[16][16] = {}, B[16][8] = {};
+    for (int L = 0; L < 32; ++L) {
+        const int g = L / 4, t = L % 4;
+        A[g][t] = tf32_value(w.a[L][0]);
+        A[g + 8][t] = tf32_value(w.a[L][1]);
+        A[g][t + 4] = tf32_value(w.a[L][2]);
+        A[g + 8][t + 4] = tf32_value(w.a[L][3]);
+        B[t][g] = tf32_value(w.b[L][0]);
+        B[t + 4][g] = tf32_value(w.b[L][1]);
+    }
+    mma_out(d, lane, A, B, 8);
+    w.bar->arrive_and_wait();
+}
+
+inline void mma_bf16(float* d, const unsigned* a, const unsigned* b) {
+    int lane;
+    Warp& w = warp_enter(a, b, lane);
+    double A[16][16] = {}, B[16][8] = {};
+    for (int L = 0; L < 32; ++L) {
+        const int g = L / 4, t = L % 4;
+        for (int r = 0; r < 4; ++r)
+            for (int h = 0; h < 2; ++h)
+                A[g + 8 * (r % 2)][2 * t + 8 * (r / 2) + h] = bf16_value((w.a[L][r] >> (16 * h)) & 0xffffu);
+        for (int r = 0; r < 2; ++r)
+            for (int h = 0; h < 2; ++h) B[2 * t + 8 * r + h][g] = bf16_value((w.b[L][r] >> (16 * h)) & 0xffffu);
+    }
+    mma_out(d, lane, A, B, 16);
+    w.bar->arrive_and_wait();
+}
+
 struct Start {
     std::function<void()> body;
     Thread init;
@@ -118,6 +199,11 @@ void launch(void (*kernel)(P...), dim3 grid, dim3 block, unsigned smemBytes, boo
     for (Block& b : blocks) {
         b.bar = std::make_unique<std::barrier<>>((std::ptrdiff_t)nThreads);
         b.smem.assign(smemBytes, 0xff);
+        b.warps.resize((nThreads + 31) / 32);
+        for (unsigned w = 0; w < b.warps.size(); ++w) {
+            const unsigned lanes = std::min(32u, nThreads - 32 * w);
+            b.warps[w].bar = std::make_unique<std::barrier<>>((std::ptrdiff_t)lanes);
+        }
     }
     std::vector<Start> starts(total);
     std::vector<pthread_t> ids(total);

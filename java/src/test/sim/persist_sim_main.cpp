@@ -3,9 +3,9 @@
 // recurrent GEMMs, written as plain loops here). Driven by PersistentKernelSimTest:
 //   g++ -std=c++20 -O1 -pthread -include cuda_sim.h -I kernels persist_sim_main.cpp
 // stdin, one problem per line:
-//   kind prec T B H act rec mask init dy dhT tbptt alias seed  fS fBg fNC fNT fSmem  bS bBg bNC bNT bSmem
-// (kind rnn|lstm|gru, prec fp32|tf32|bf16, flags 0/1; f* / b* = forward / backward plan with its
-// dynamic shared-memory bytes). stdout, one line per problem:
+//   kind prec T B H act rec mask init dy dhT tbptt alias seed  fS fBg fNC fNT fMma fSmem  bS bBg bNC bNT bMma bSmem
+// (kind rnn|lstm|gru, prec fp32|tf32|bf16, flags 0/1; f* / b* = forward / backward plan: split, block
+// size, tensor-core variant and dynamic shared-memory bytes). stdout, one line per problem:
 //   layoutF=<bytes> layoutB=<bytes> h=<err> c=<err> P=<err> RP=<err> dP=<err> dRP=<err> dh0=<err> dc0=<err> nan=<n>
 // err = ||kernel - reference|| / ||reference|| (0 where the output does not exist); nan counts NaNs
 // in the kernels' outputs (every output starts as NaN, so an element never written is counted).
@@ -40,7 +40,7 @@ double derivd(int a, double y) {
     }
 }
 
-struct Plan { int S, Bg, NC, NT; unsigned smem; };
+struct Plan { int S, Bg, NC, NT, mma; unsigned smem; };
 
 using Vf = std::vector<float>;
 using Vd = std::vector<double>;
@@ -78,20 +78,26 @@ typedef void (*BwdFn)(int, int, int, int, int, int, int, int, int, const float*,
                       const float*, const float*, const float*, const float*, const float*, const float*,
                       const float*, const float*, float*, float*, float*, float*);
 
-FwdFn fwdFn(int kind, int prec) {
-    static const FwdFn t[3][3] = {
-        {jrnn_persist_rnn_fwd_fp32, jrnn_persist_rnn_fwd_tf32, jrnn_persist_rnn_fwd_bf16},
-        {jrnn_persist_lstm_fwd_fp32, jrnn_persist_lstm_fwd_tf32, jrnn_persist_lstm_fwd_bf16},
-        {jrnn_persist_gru_fwd_fp32, jrnn_persist_gru_fwd_tf32, jrnn_persist_gru_fwd_bf16}};
-    return t[kind][prec];
+FwdFn fwdFn(int kind, int prec, int mma) {
+    static const FwdFn t[3][3][2] = {
+        {{jrnn_persist_rnn_fwd_fp32, jrnn_persist_rnn_fwd_fp32_tc}, {jrnn_persist_rnn_fwd_tf32, jrnn_persist_rnn_fwd_tf32_tc},
+         {jrnn_persist_rnn_fwd_bf16, jrnn_persist_rnn_fwd_bf16_tc}},
+        {{jrnn_persist_lstm_fwd_fp32, jrnn_persist_lstm_fwd_fp32_tc}, {jrnn_persist_lstm_fwd_tf32, jrnn_persist_lstm_fwd_tf32_tc},
+         {jrnn_persist_lstm_fwd_bf16, jrnn_persist_lstm_fwd_bf16_tc}},
+        {{jrnn_persist_gru_fwd_fp32, jrnn_persist_gru_fwd_fp32_tc}, {jrnn_persist_gru_fwd_tf32, jrnn_persist_gru_fwd_tf32_tc},
+         {jrnn_persist_gru_fwd_bf16, jrnn_persist_gru_fwd_bf16_tc}}};
+    return t[kind][prec][mma];
 }
 
-BwdFn bwdFn(int kind, int prec) {
-    static const BwdFn t[3][3] = {
-        {jrnn_persist_rnn_bwd_fp32, jrnn_persist_rnn_bwd_tf32, jrnn_persist_rnn_bwd_bf16},
-        {jrnn_persist_lstm_bwd_fp32, jrnn_persist_lstm_bwd_tf32, jrnn_persist_lstm_bwd_bf16},
-        {jrnn_persist_gru_bwd_fp32, jrnn_persist_gru_bwd_tf32, jrnn_persist_gru_bwd_bf16}};
-    return t[kind][prec];
+BwdFn bwdFn(int kind, int prec, int mma) {
+    static const BwdFn t[3][3][2] = {
+        {{jrnn_persist_rnn_bwd_fp32, jrnn_persist_rnn_bwd_fp32_tc}, {jrnn_persist_rnn_bwd_tf32, jrnn_persist_rnn_bwd_tf32_tc},
+         {jrnn_persist_rnn_bwd_bf16, jrnn_persist_rnn_bwd_bf16_tc}},
+        {{jrnn_persist_lstm_bwd_fp32, jrnn_persist_lstm_bwd_fp32_tc}, {jrnn_persist_lstm_bwd_tf32, jrnn_persist_lstm_bwd_tf32_tc},
+         {jrnn_persist_lstm_bwd_bf16, jrnn_persist_lstm_bwd_bf16_tc}},
+        {{jrnn_persist_gru_bwd_fp32, jrnn_persist_gru_bwd_fp32_tc}, {jrnn_persist_gru_bwd_tf32, jrnn_persist_gru_bwd_tf32_tc},
+         {jrnn_persist_gru_bwd_bf16, jrnn_persist_gru_bwd_bf16_tc}}};
+    return t[kind][prec][mma];
 }
 
 std::string runProblem(const std::string& line) {
@@ -101,7 +107,7 @@ std::string runProblem(const std::string& line) {
     long seed;
     Plan pf, pb;
     in >> kindS >> precS >> T >> B >> H >> actS >> recS >> useMask >> init >> useDy >> useDhT >> tbptt >> alias >> seed;
-    in >> pf.S >> pf.Bg >> pf.NC >> pf.NT >> pf.smem >> pb.S >> pb.Bg >> pb.NC >> pb.NT >> pb.smem;
+    in >> pf.S >> pf.Bg >> pf.NC >> pf.NT >> pf.mma >> pf.smem >> pb.S >> pb.Bg >> pb.NC >> pb.NT >> pb.mma >> pb.smem;
     if (!in) return "error: cannot parse '" + line + "'";
     const int kind = kindS == "lstm" ? KIND_LSTM : (kindS == "gru" ? KIND_GRU : KIND_RNN);
     const int prec = precS == "tf32" ? PREC_TF32 : (precS == "bf16" ? PREC_BF16 : PREC_FP32);
@@ -187,9 +193,9 @@ std::string runProblem(const std::string& line) {
 
     // ---------------------------------------------------------------- kernel forward
     Vf kP = P0, kRP(TBG, NAN), kh(TBH, NAN), kc(TBH, NAN);
-    const Layout Lf = make_layout(kind, 0, prec, H, pf.S, pf.Bg, pf.NC, pf.NT);
+    const Layout Lf = make_layout(kind, 0, prec, H, pf.S, pf.Bg, pf.NC, pf.NT, pf.mma);
     const dim3 gf{(unsigned)((H + pf.S - 1) / pf.S), (unsigned)((B + pf.Bg - 1) / pf.Bg), 1};
-    jrnn_sim::launch(fwdFn(kind, prec), gf, dim3{(unsigned)pf.NT, 1, 1}, pf.smem, true, T, B, H, pf.S, pf.Bg, pf.NC,
+    jrnn_sim::launch(fwdFn(kind, prec, pf.mma), gf, dim3{(unsigned)pf.NT, 1, 1}, pf.smem, true, T, B, H, pf.S, pf.Bg, pf.NC,
                      act, rec, (const float*)U.data(), kP.data(), kind == KIND_GRU ? kRP.data() : (float*)nullptr,
                      (const float*)(hasBias ? bRec.data() : nullptr), (const float*)(init ? h0.data() : nullptr),
                      (const float*)(init && kind == KIND_LSTM ? c0.data() : nullptr),
@@ -273,9 +279,9 @@ std::string runProblem(const std::string& line) {
     Vf dhTin = dhT, dcTin = dcT;
     float* dh0p = wantD0 ? (alias ? dhTin.data() : kdh0.data()) : nullptr;
     float* dc0p = (wantD0 && kind == KIND_LSTM) ? (alias ? dcTin.data() : kdc0.data()) : nullptr;
-    const Layout Lb = make_layout(kind, 1, prec, H, pb.S, pb.Bg, pb.NC, pb.NT);
+    const Layout Lb = make_layout(kind, 1, prec, H, pb.S, pb.Bg, pb.NC, pb.NT, pb.mma);
     const dim3 gb{(unsigned)((H + pb.S - 1) / pb.S), (unsigned)((B + pb.Bg - 1) / pb.Bg), 1};
-    jrnn_sim::launch(bwdFn(kind, prec), gb, dim3{(unsigned)pb.NT, 1, 1}, pb.smem, true, T, B, H, pb.S, pb.Bg, pb.NC,
+    jrnn_sim::launch(bwdFn(kind, prec, pb.mma), gb, dim3{(unsigned)pb.NT, 1, 1}, pb.smem, true, T, B, H, pb.S, pb.Bg, pb.NC,
                      act, rec, tbptt, (const float*)U.data(), (const float*)fP.data(),
                      (const float*)(kind == KIND_GRU ? fRP.data() : nullptr), (const float*)(init ? h0.data() : nullptr),
                      (const float*)fh.data(), (const float*)(init && kind == KIND_LSTM ? c0.data() : nullptr),

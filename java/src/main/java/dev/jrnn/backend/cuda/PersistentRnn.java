@@ -77,32 +77,52 @@ public final class PersistentRnn {
     }
 
     /**
+     * How the kernels multiply: {@link #FFMA} (CUDA-core FMAs, 4x4 thread tiles), {@link #TENSOR_CORES}
+     * (mma.sync warp tiles: 3xTF32 in FP32 mode, about fp32-accurate; one TF32 or BF16 mma otherwise),
+     * or {@link #AUTO}: whichever the cost model prefers among those that fit. The system property
+     * {@code jrnn.persistent.variant} (auto, ffma, tc) sets the default of new launchers.
+     */
+    public enum Variant { AUTO, FFMA, TENSOR_CORES }
+
+    /** The default variant: system property jrnn.persistent.variant = auto | ffma | tc (default auto). */
+    static Variant defaultVariant() {
+        String v = System.getProperty("jrnn.persistent.variant", "auto").trim().toLowerCase(Locale.ROOT);
+        return switch (v) {
+            case "ffma" -> Variant.FFMA;
+            case "tc", "tensor_cores", "tensorcores" -> Variant.TENSOR_CORES;
+            default -> Variant.AUTO;
+        };
+    }
+
+    /**
      * A launch plan: CTA (x, y) owns hidden units [x*slice, x*slice + slice) and batch rows
      * [y*batchGroup, y*batchGroup + batchGroup); A (h or dgates) is staged in chunks of {@code chunk}
-     * columns. {@code sharedBytes} is the kernel's shared-memory layout (make_layout in
-     * persistent_common.cuh), {@code stepCycles} the cost model's estimate of one step.
+     * columns; {@code tensorCores} picks the mma.sync kernels. {@code sharedBytes} is the kernel's
+     * shared-memory layout (make_layout in persistent_common.cuh), {@code stepCycles} the cost model's
+     * estimate of one step.
      */
     public record Plan(Cell cell, boolean backward, Precision precision, int batch, int units, int slice,
-                       int batchGroup, int chunk, int threads, int gridX, int gridY, int sharedBytes,
-                       double stepCycles) {
+                       int batchGroup, int chunk, int threads, boolean tensorCores, int gridX, int gridY,
+                       int sharedBytes, double stepCycles) {
         /** CTAs in the grid. */
         public int ctas() { return gridX * gridY; }
 
-        /** The kernel's name, e.g. jrnn_persist_lstm_fwd_fp32. */
-        public String kernelName() { return PersistentRnn.kernelName(cell, backward, precision); }
+        /** The kernel's name, e.g. jrnn_persist_lstm_fwd_fp32 or jrnn_persist_lstm_fwd_fp32_tc. */
+        public String kernelName() { return PersistentRnn.kernelName(cell, backward, precision, tensorCores); }
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%s %s %s B=%d H=%d: grid %dx%d (slice %d units, %d rows), chunk %d, "
+            return String.format(Locale.ROOT, "%s %s %s%s B=%d H=%d: grid %dx%d (slice %d units, %d rows), chunk %d, "
                             + "%d threads, %d B shared, ~%.0f cycles/step",
-                    cell.id, backward ? "bwd" : "fwd", precision, batch, units, gridX, gridY, slice, batchGroup,
-                    chunk, threads, sharedBytes, stepCycles);
+                    cell.id, backward ? "bwd" : "fwd", precision, tensorCores ? " tc" : "", batch, units, gridX, gridY,
+                    slice, batchGroup, chunk, threads, sharedBytes, stepCycles);
         }
     }
 
-    /** Kernel name of a cell, direction and precision (see persistent_rnn.cu). */
-    public static String kernelName(Cell cell, boolean backward, Precision p) {
-        return "jrnn_persist_" + cell.id + (backward ? "_bwd_" : "_fwd_") + p.name().toLowerCase(Locale.ROOT);
+    /** Kernel name of a cell, direction, precision and variant (see persistent_rnn.cu). */
+    public static String kernelName(Cell cell, boolean backward, Precision p, boolean tensorCores) {
+        return "jrnn_persist_" + cell.id + (backward ? "_bwd_" : "_fwd_") + p.name().toLowerCase(Locale.ROOT)
+                + (tensorCores ? "_tc" : "");
     }
 
     /** Floats of per-step inputs staged per (row, unit): mirror of own_fields in persistent_common.cuh. */
@@ -125,7 +145,15 @@ public final class PersistentRnn {
 
     private static int round4(int x) { return (x + 3) & ~3; }
 
+    private static int round16(int x) { return (x + 15) & ~15; }
+
     private static long align16(long x) { return (x + 15) & ~15L; }
+
+    /** Smallest y >= x with y % mod == rem (pad_to in persistent_common.cuh). */
+    static int padTo(int x, int mod, int rem) { return x + ((rem - x % mod) % mod + mod) % mod; }
+
+    /** K of one mma step: 16 for BF16 (m16n8k16), 8 for TF32/3xTF32 (m16n8k8). */
+    static int mmaK(Precision p) { return p == Precision.BF16 ? 16 : 8; }
 
     /** Rows of the block GEMM's K dimension: H forward, G backward. */
     static int gemmK(Cell cell, boolean bwd, int units) { return bwd ? cell.gates * units : units; }
@@ -133,27 +161,60 @@ public final class PersistentRnn {
     /** Columns of the block GEMM's output per CTA: all gates of the slice forward, the slice backward. */
     static int gemmCols(Cell cell, boolean bwd, int slice) { return bwd ? slice : cell.gates * slice; }
 
-    /** Thread tiles (4 rows x 4 columns) of one CTA's output. */
-    static int tiles(Cell cell, boolean bwd, int slice, int batchGroup) {
-        return (round4(batchGroup) / 4) * (gemmCols(cell, bwd, slice) / 4);
+    /** Rows of the block GEMM: the CTA's batch rows padded to the tile height (4, or 16 for mma). */
+    static int gemmRows(int batchGroup, boolean tc) { return tc ? round16(batchGroup) : round4(batchGroup); }
+
+    /** Output tiles of one CTA: 4x4 thread tiles (FFMA) or 16x8 warp tiles (tensor cores). */
+    static int tiles(Cell cell, boolean bwd, int slice, int batchGroup, boolean tc) {
+        int cp = gemmCols(cell, bwd, slice);
+        return tc ? (round16(batchGroup) / 16) * (cp / 8) : (round4(batchGroup) / 4) * (cp / 4);
     }
+
+    /** Threads (FFMA) or warps (tensor cores) that split K for each tile. */
+    static int kSplit(int tiles, int threads, boolean tc) {
+        int workers = tc ? threads / 32 : threads;
+        return (workers <= 0 || tiles == 0 || tiles >= workers) ? 1 : workers / tiles;
+    }
+
+    /**
+     * Whether the kernels accept this split at all (plan_ok in persistent_common.cuh, minus the grid and
+     * shared-memory checks): FFMA needs at most one tile per thread; the tensor-core variant whole warps,
+     * slices of 8 units, K a whole number of mma steps and at most 4 warp tiles per warp.
+     */
+    static boolean splitOk(Cell cell, boolean bwd, Precision p, int units, int slice, int batchGroup, int threads,
+                           boolean tc) {
+        if (units % 4 != 0 || slice <= 0 || slice % 4 != 0 || batchGroup <= 0 || threads <= 0 || threads > THREADS) {
+            return false;
+        }
+        int t = tiles(cell, bwd, slice, batchGroup, tc);
+        if (!tc) return t <= threads;
+        int warps = threads / 32;
+        return threads % 32 == 0 && slice % 8 == 0 && gemmK(cell, bwd, units) % mmaK(p) == 0
+                && (t + warps - 1) / warps <= MMA_MAX_TILES_PER_WARP;
+    }
+
+    /** Most warp tiles per warp in the tensor-core kernels (MMA_MAX_TPW). */
+    static final int MMA_MAX_TILES_PER_WARP = 4;
 
     /**
      * Dynamic shared memory of one CTA, byte for byte the layout of make_layout in
      * persistent_common.cuh (the simulation test checks the two agree).
      */
     public static long sharedBytes(Cell cell, boolean bwd, Precision p, int units, int slice, int batchGroup,
-                                   int chunk, int threads) {
+                                   int chunk, int threads, boolean tc) {
         int k = gemmK(cell, bwd, units);
         int cp = gemmCols(cell, bwd, slice);
-        int bgp = round4(batchGroup);
-        int lda = chunk + 4;
+        int bgp = gemmRows(batchGroup, tc);
+        int lda = tc ? padTo(chunk, 32, p == Precision.BF16 ? 8 : 4) : chunk + 4;
         int nChunks = (k + chunk - 1) / chunk;
         int nBuf = nChunks > 1 ? 2 : 1;
-        int nTiles = (bgp / 4) * (cp / 4);
-        int ks = (nTiles >= threads || nTiles == 0) ? 1 : threads / nTiles;
+        int ks = kSplit(tiles(cell, bwd, slice, batchGroup, tc), threads, tc);
+        long w;
+        if (!tc) w = (long) k * cp * (p == Precision.BF16 ? 2 : 4);
+        else if (p == Precision.BF16) w = (long) cp * padTo(k, 64, 8) * 2;
+        else w = (long) cp * padTo(k, 32, 4) * 4;
         long total = 0;
-        total += align16((long) k * cp * (p == Precision.BF16 ? 2 : 4));
+        total += align16(w);
         total += align16((long) nBuf * bgp * lda * 4);
         total += align16((long) ks * bgp * cp * 4);
         total += align16(2L * ownFields(cell, bwd) * batchGroup * slice * 4);
@@ -174,19 +235,21 @@ public final class PersistentRnn {
     }
 
     /**
-     * The cheapest plan by the cost model, or null when the path does not fit: compute capability below
-     * 8.0 (cp.async), units not a multiple of 4 (16-byte staging), a softmax activation, or no split whose
-     * shared memory fits with at most one CTA per multiprocessor.
+     * The cheapest plan by the cost model (either variant), or null when the path does not fit: compute
+     * capability below 8.0 (cp.async), units not a multiple of 4 (16-byte staging), a softmax activation,
+     * or no split whose shared memory fits with at most one CTA per multiprocessor.
      */
     public static Plan plan(Cell cell, boolean bwd, int batch, int units, Precision p, Activation act,
                             Activation recAct, Device dev) {
-        return plan(cell, bwd, batch, units, p, act, recAct, dev, THREADS);
+        return plan(cell, bwd, batch, units, p, act, recAct, dev, THREADS, Variant.AUTO);
     }
 
-    /** {@link #plan} for blocks of {@code threads} threads (tests use small blocks in the CPU model). */
+    /** {@link #plan} for blocks of {@code threads} threads (tests use small blocks) and a variant policy. */
     static Plan plan(Cell cell, boolean bwd, int batch, int units, Precision p, Activation act,
-                     Activation recAct, Device dev, int threads) {
-        if (cell == null || p == null || dev == null) throw new IllegalArgumentException("PersistentRnn.plan: null argument");
+                     Activation recAct, Device dev, int threads, Variant variant) {
+        if (cell == null || p == null || dev == null || variant == null) {
+            throw new IllegalArgumentException("PersistentRnn.plan: null argument");
+        }
         if (batch <= 0 || units <= 0) {
             throw new IllegalArgumentException("PersistentRnn.plan: batch and units must be positive, got batch="
                     + batch + ", units=" + units);
@@ -195,30 +258,36 @@ public final class PersistentRnn {
         if (units % 4 != 0) return null;
         if (act == Activation.SOFTMAX || recAct == Activation.SOFTMAX) return null;
         Plan best = null;
-        int prevGroup = -1;
-        for (int nbg = 1; nbg <= batch; nbg++) {
-            int bg = (batch + nbg - 1) / nbg;
-            if (bg == prevGroup || (batch + bg - 1) / bg != nbg) continue;
-            prevGroup = bg;
-            if (nbg > dev.multiprocessors()) break;
-            for (int s = 4; s <= round4(units); s += 4) {
-                int nus = (units + s - 1) / s;
-                if (s > 4 && (units + s - 5) / (s - 4) == nus) continue;  // same grid, fewer units per CTA is better
-                if ((long) nus * nbg > dev.multiprocessors()) continue;
-                if (tiles(cell, bwd, s, bg) > threads) continue;
-                int widest = chunkFor(cell, bwd, p, units, s, bg, dev.maxSharedPerBlock(), threads);
-                if (widest <= 0) continue;
-                // The widest chunk that fits, and narrower ones that overlap staging with compute.
-                int k = gemmK(cell, bwd, units);
-                for (int n = 1; n <= 8; n *= 2) {
-                    int chunk = Math.min(widest, round4((k + n - 1) / n));
-                    if (n > 1 && (chunk == widest || chunk < MIN_CHUNK)) continue;
-                    int smem = (int) sharedBytes(cell, bwd, p, units, s, bg, chunk, threads);
-                    double cost = stepCycles(cell, bwd, p, units, s, bg, chunk, nus * nbg, threads);
-                    Plan cand = new Plan(cell, bwd, p, batch, units, s, bg, chunk, threads, nus, nbg, smem, cost);
-                    if (best == null || cost < best.stepCycles() - 1e-9
-                            || (Math.abs(cost - best.stepCycles()) <= 1e-9 && cand.ctas() < best.ctas())) {
-                        best = cand;
+        for (boolean tc : new boolean[] {false, true}) {
+            if ((tc && variant == Variant.FFMA) || (!tc && variant == Variant.TENSOR_CORES)) continue;
+            int prevGroup = -1;
+            for (int nbg = 1; nbg <= batch; nbg++) {
+                int bg = (batch + nbg - 1) / nbg;
+                if (bg == prevGroup || (batch + bg - 1) / bg != nbg) continue;
+                prevGroup = bg;
+                if (nbg > dev.multiprocessors()) break;
+                int step = tc ? 8 : 4;
+                for (int s = step; s <= ((units + step - 1) / step) * step; s += step) {
+                    int nus = (units + s - 1) / s;
+                    // the same grid with fewer units per CTA is never worse
+                    if (s > step && (units + s - step - 1) / (s - step) == nus) continue;
+                    if ((long) nus * nbg > dev.multiprocessors()) continue;
+                    if (!splitOk(cell, bwd, p, units, s, bg, threads, tc)) continue;
+                    int widest = chunkFor(cell, bwd, p, units, s, bg, dev.maxSharedPerBlock(), threads, tc);
+                    if (widest <= 0) continue;
+                    // The widest chunk that fits, and narrower ones that overlap staging with compute.
+                    int k = gemmK(cell, bwd, units);
+                    int unit = tc ? mmaK(p) : 4;
+                    for (int n = 1; n <= 8; n *= 2) {
+                        int chunk = Math.min(widest, ((k + n - 1) / n + unit - 1) / unit * unit);
+                        if (n > 1 && (chunk == widest || chunk < MIN_CHUNK)) continue;
+                        Plan cand = makePlan(cell, bwd, p, batch, units, s, bg, chunk, threads, tc);
+                        // two buffers of half of K can need more than one of all of K (row padding)
+                        if (cand.sharedBytes() > dev.maxSharedPerBlock()) continue;
+                        if (best == null || cand.stepCycles() < best.stepCycles() - 1e-9
+                                || (Math.abs(cand.stepCycles() - best.stepCycles()) <= 1e-9 && cand.ctas() < best.ctas())) {
+                            best = cand;
+                        }
                     }
                 }
             }
@@ -226,19 +295,34 @@ public final class PersistentRnn {
         return best;
     }
 
-    /** The largest K chunk that fits: all of K single-buffered, else double-buffered chunks; 0 if none. */
-    static int chunkFor(Cell cell, boolean bwd, Precision p, int units, int slice, int bg, int maxShared, int threads) {
+    private static Plan makePlan(Cell cell, boolean bwd, Precision p, int batch, int units, int slice, int bg,
+                                 int chunk, int threads, boolean tc) {
+        int gx = (units + slice - 1) / slice, gy = (batch + bg - 1) / bg;
+        int smem = (int) sharedBytes(cell, bwd, p, units, slice, bg, chunk, threads, tc);
+        return new Plan(cell, bwd, p, batch, units, slice, bg, chunk, threads, tc, gx, gy, smem,
+                stepCycles(cell, bwd, p, units, slice, bg, chunk, gx * gy, threads, tc));
+    }
+
+    /**
+     * The largest K chunk that fits: all of K single-buffered, else double-buffered chunks (a multiple of
+     * 4, or of the mma step); 0 if none.
+     */
+    static int chunkFor(Cell cell, boolean bwd, Precision p, int units, int slice, int bg, int maxShared, int threads,
+                        boolean tc) {
         int k = gemmK(cell, bwd, units);
-        if (sharedBytes(cell, bwd, p, units, slice, bg, k, threads) <= maxShared) return k;
-        // Double-buffered: everything but A is independent of the chunk.
-        long fixed = sharedBytes(cell, bwd, p, units, slice, bg, k, threads)
-                - align16((long) round4(bg) * (k + 4) * 4);
-        long perChunk = 2L * round4(bg) * 4;
+        if (sharedBytes(cell, bwd, p, units, slice, bg, k, threads, tc) <= maxShared) return k;
+        int unit = tc ? mmaK(p) : 4;
+        // Double-buffered: everything but A is independent of the chunk; estimate, then step down to fit.
+        long fixed = sharedBytes(cell, bwd, p, units, slice, bg, k, threads, tc)
+                - align16((long) gemmRows(bg, tc) * (tc ? padTo(k, 32, p == Precision.BF16 ? 8 : 4) : k + 4) * 4);
+        long perChunk = 2L * gemmRows(bg, tc) * 4;
         long room = maxShared - fixed;
-        int chunk = (int) Math.min(k - 4, room / perChunk - 4) & ~3;
-        // The A region rounds up to 16 bytes: step down until the exact layout fits.
-        while (chunk >= MIN_CHUNK && sharedBytes(cell, bwd, p, units, slice, bg, chunk, threads) > maxShared) chunk -= 4;
-        return chunk >= Math.min(MIN_CHUNK, k) ? chunk : 0;
+        long est = Math.min(k - 1L, room / perChunk - 4);
+        int chunk = est < unit ? 0 : (int) (est / unit * unit);
+        while (chunk >= MIN_CHUNK && sharedBytes(cell, bwd, p, units, slice, bg, chunk, threads, tc) > maxShared) {
+            chunk -= unit;
+        }
+        return chunk >= Math.min(MIN_CHUNK, k) && chunk > 0 ? chunk : 0;
     }
 
     /**
@@ -246,36 +330,46 @@ public final class PersistentRnn {
      * kernel would refuse it (see plan_ok in persistent_common.cuh).
      */
     static Plan manualPlan(Cell cell, boolean bwd, Precision p, int batch, int units, int slice, int batchGroup,
-                           int chunk, int threads) {
-        if (units % 4 != 0 || slice <= 0 || slice % 4 != 0 || batchGroup <= 0 || chunk <= 0 || chunk % 4 != 0
-                || threads <= 0 || threads > THREADS || tiles(cell, bwd, slice, batchGroup) > threads) {
+                           int chunk, int threads, boolean tc) {
+        int unit = tc ? mmaK(p) : 4;
+        if (!splitOk(cell, bwd, p, units, slice, batchGroup, threads, tc) || chunk <= 0 || chunk % unit != 0) {
             throw new IllegalArgumentException("PersistentRnn.manualPlan: invalid split units=" + units + " slice="
-                    + slice + " batchGroup=" + batchGroup + " chunk=" + chunk + " threads=" + threads);
+                    + slice + " batchGroup=" + batchGroup + " chunk=" + chunk + " threads=" + threads
+                    + (tc ? " (tensor cores)" : ""));
         }
-        int gx = (units + slice - 1) / slice, gy = (batch + batchGroup - 1) / batchGroup;
-        int smem = (int) sharedBytes(cell, bwd, p, units, slice, batchGroup, chunk, threads);
-        return new Plan(cell, bwd, p, batch, units, slice, batchGroup, chunk, threads, gx, gy, smem,
-                stepCycles(cell, bwd, p, units, slice, batchGroup, chunk, gx * gy, threads));
+        return makePlan(cell, bwd, p, batch, units, slice, batchGroup, chunk, threads, tc);
     }
 
     /**
-     * Cost model of one step in SM cycles (a ranking heuristic, not a prediction to the cycle):
-     * FP32 FMAs at 128 per cycle per SM, or one per cycle per thread when few threads share K (BF16 a
-     * quarter more for unpacking U); staging A from L2 at 32 bytes per cycle per SM, pipelined with the
-     * compute over the chunks (chunk i+1 is copied while chunk i is multiplied, so the first chunk's copy
-     * is not hidden); 800 cycles of L2 latency per step and 150 per chunk for its two block barriers;
-     * folding the K-split partial sums; the cell update; and a grid barrier of 1500 cycles plus 4 per CTA.
+     * Cost model of one step in SM cycles (a ranking heuristic, not a prediction to the cycle).
+     * Multiply: FFMA at 128 FMAs per cycle per SM, or one per cycle per thread when few threads share K
+     * (BF16 a quarter more for unpacking U); tensor cores at 150 (3xTF32), 400 (TF32) or 800 (BF16) MACs
+     * per cycle per SM on rows padded to 16, or per warp 20 (3xTF32), 10 (TF32) or 12 (BF16) cycles per
+     * K step and tile when few warps share the work (dependent mma chains). Staging A from L2 at 32
+     * bytes per cycle per SM, pipelined with the multiply over the chunks (the first chunk's copy is not
+     * hidden); 800 cycles of L2 latency per step and 150 per chunk for its two block barriers; folding
+     * the K-split partial sums; the cell update; and a grid barrier of 1500 cycles plus 4 per CTA.
      */
     static double stepCycles(Cell cell, boolean bwd, Precision p, int units, int slice, int bg, int chunk, int ctas,
-                             int threads) {
+                             int threads, boolean tc) {
         int k = gemmK(cell, bwd, units);
         int cp = gemmCols(cell, bwd, slice);
-        int bgp = round4(bg);
-        int nTiles = tiles(cell, bwd, slice, bg);
-        int ks = nTiles >= threads ? 1 : threads / nTiles;
+        int bgp = gemmRows(bg, tc);
+        int nTiles = tiles(cell, bwd, slice, bg, tc);
+        int ks = kSplit(nTiles, threads, tc);
         double fmas = (double) bgp * cp * k;
-        double perThread = (double) k / ks * 16;
-        double compute = Math.max(fmas / 128.0, perThread) * (p == Precision.BF16 ? 1.25 : 1.0);
+        double compute;
+        if (!tc) {
+            double perThread = (double) k / ks * 16;
+            compute = Math.max(fmas / 128.0, perThread) * (p == Precision.BF16 ? 1.25 : 1.0);
+        } else {
+            int warps = threads / 32;
+            int tpw = ks > 1 ? 1 : (nTiles + warps - 1) / warps;
+            double rate = switch (p) { case FP32 -> 150.0; case TF32 -> 400.0; case BF16 -> 800.0; };
+            double perStep = switch (p) { case FP32 -> 20.0; case TF32 -> 10.0; case BF16 -> 12.0; };
+            double perWarp = (double) tpw * k / ks / mmaK(p) * perStep;
+            compute = Math.max(fmas / rate, perWarp);
+        }
         double load = (double) bg * k * 4 / 32.0;
         int n = (k + chunk - 1) / chunk;
         double gemm = load / n + (n - 1) * Math.max(load / n, compute / n) + compute / n + 150.0 * n + 800.0;
@@ -307,6 +401,7 @@ public final class PersistentRnn {
     private final CudaDriver driver;
     private final long module;
     private final Device device;
+    private volatile Variant variant = defaultVariant();
     private final ConcurrentHashMap<String, Long> functions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Integer> smemSet = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Boolean> coResident = new ConcurrentHashMap<>();
@@ -320,8 +415,16 @@ public final class PersistentRnn {
 
     /** The plan this launcher would use, or null when the path does not fit (or no cooperative launch). */
     public Plan planFor(Cell cell, boolean backward, int batch, int units, Precision p, Activation act, Activation recAct) {
-        return device == null ? null : plan(cell, backward, batch, units, p, act, recAct, device);
+        return device == null ? null : plan(cell, backward, batch, units, p, act, recAct, device, THREADS, variant);
     }
+
+    /** Restricts (or frees, with AUTO) the kernels this launcher plans with. */
+    public void setVariant(Variant v) {
+        if (v == null) throw new IllegalArgumentException("PersistentRnn.setVariant: null");
+        this.variant = v;
+    }
+
+    public Variant variant() { return variant; }
 
     /**
      * Runs all {@code steps} forward steps on {@code stream}, or returns false without launching when the

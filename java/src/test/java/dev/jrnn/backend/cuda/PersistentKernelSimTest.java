@@ -122,22 +122,29 @@ class PersistentKernelSimTest {
         static String bit(boolean v) { return v ? "1" : "0"; }
 
         static String plan(Plan p) {
-            return p.slice() + " " + p.batchGroup() + " " + p.chunk() + " " + p.threads() + " " + p.sharedBytes();
+            return p.slice() + " " + p.batchGroup() + " " + p.chunk() + " " + p.threads() + " " + bit(p.tensorCores())
+                    + " " + p.sharedBytes();
         }
     }
 
     static Problem manual(Cell c, Precision p, int t, int b, int h, Activation act, Activation rec, boolean mask,
                           boolean init, boolean dy, boolean dhT, int tbptt, boolean alias, long seed, int[] f, int[] bw) {
+        return manual(c, p, t, b, h, act, rec, mask, init, dy, dhT, tbptt, alias, seed, f, bw, false);
+    }
+
+    static Problem manual(Cell c, Precision p, int t, int b, int h, Activation act, Activation rec, boolean mask,
+                          boolean init, boolean dy, boolean dhT, int tbptt, boolean alias, long seed, int[] f, int[] bw,
+                          boolean tc) {
         return new Problem(c, p, t, b, h, act, rec, mask, init, dy, dhT, tbptt, alias, seed,
-                PersistentRnn.manualPlan(c, false, p, b, h, f[0], f[1], f[2], f[3]),
-                PersistentRnn.manualPlan(c, true, p, b, h, bw[0], bw[1], bw[2], bw[3]));
+                PersistentRnn.manualPlan(c, false, p, b, h, f[0], f[1], f[2], f[3], tc),
+                PersistentRnn.manualPlan(c, true, p, b, h, bw[0], bw[1], bw[2], bw[3], tc));
     }
 
     static Problem planned(Cell c, Precision p, int t, int b, int h, Activation act, Activation rec, boolean mask,
                            boolean init, boolean dy, boolean dhT, int tbptt, boolean alias, long seed, Device d,
-                           int threads) {
-        Plan f = PersistentRnn.plan(c, false, b, h, p, act, rec, d, threads);
-        Plan bw = PersistentRnn.plan(c, true, b, h, p, act, rec, d, threads);
+                           int threads, PersistentRnn.Variant v) {
+        Plan f = PersistentRnn.plan(c, false, b, h, p, act, rec, d, threads, v);
+        Plan bw = PersistentRnn.plan(c, true, b, h, p, act, rec, d, threads, v);
         assertTrue(f != null && bw != null, "no plan for " + c + " B=" + b + " H=" + h + " on " + d);
         return new Problem(c, p, t, b, h, act, rec, mask, init, dy, dhT, tbptt, alias, seed, f, bw);
     }
@@ -172,22 +179,47 @@ class PersistentKernelSimTest {
         return l;
     }
 
+    /**
+     * The tensor-core kernels: every precision (3xTF32, TF32, BF16 mma fragments), one m-tile of padded
+     * rows and two m-tiles, several warp tiles per warp, K split over warps, chunked staging.
+     */
+    static List<Problem> tensorCoreCases() {
+        List<Problem> l = new ArrayList<>();
+        for (Precision p : Precision.values()) {
+            // forward: 5 rows (one m-tile, 11 padding rows), 4 warp tiles on 2 warps, K = 32 in 2 chunks;
+            // backward: K = 128 in chunks of 48 (last 32), 1 warp tile, K split over 2 warps
+            l.add(manual(Cell.LSTM, p, 5, 5, 32, TANH, SIG, true, true, true, true, 0, false, 31,
+                    new int[] {8, 5, 16, 64}, new int[] {8, 3, 48, 64}, true));
+            // 20 rows = two m-tiles; GRU with bias, tbptt, dh0 over dhT
+            l.add(manual(Cell.GRU, p, 6, 20, 32, TANH, SIG, true, true, true, true, 2, true, 32,
+                    new int[] {16, 20, 32, 128}, new int[] {8, 20, 32, 96}, true));
+        }
+        l.add(manual(Cell.RNN, Precision.FP32, 6, 7, 48, RELU, LIN, true, false, true, false, 0, false, 33,
+                new int[] {8, 7, 16, 32}, new int[] {16, 7, 48, 32}, true));
+        return l;
+    }
+
     /** Splits chosen by the planner on small simulated devices (and one production-sized block). */
     static List<Problem> plannedCases() {
         List<Problem> l = new ArrayList<>();
         Device small = new Device(90, 6, 12000);
-        l.add(planned(Cell.LSTM, Precision.FP32, 5, 6, 24, TANH, SIG, true, true, true, true, 0, false, 21, small, 32));
-        l.add(planned(Cell.GRU, Precision.BF16, 5, 6, 24, TANH, SIG, true, true, true, true, 0, false, 22, small, 32));
-        l.add(planned(Cell.RNN, Precision.TF32, 5, 6, 24, TANH, LIN, true, true, true, true, 0, false, 23, small, 32));
+        PersistentRnn.Variant ffma = PersistentRnn.Variant.FFMA, tc = PersistentRnn.Variant.TENSOR_CORES;
+        l.add(planned(Cell.LSTM, Precision.FP32, 5, 6, 24, TANH, SIG, true, true, true, true, 0, false, 21, small, 32, ffma));
+        l.add(planned(Cell.GRU, Precision.BF16, 5, 6, 24, TANH, SIG, true, true, true, true, 0, false, 22, small, 32, ffma));
+        l.add(planned(Cell.RNN, Precision.TF32, 5, 6, 24, TANH, LIN, true, true, true, true, 0, false, 23, small, 32, ffma));
         Device tiny = new Device(80, 8, 13000);  // backward K = 128 staged in chunks of 36 (last 20)
         Problem chunked = planned(Cell.LSTM, Precision.TF32, 4, 16, 32, TANH, SIG, true, true, true, true, 0, false, 24,
-                tiny, 32);
+                tiny, 32, ffma);
         assertTrue(chunked.bwd().chunk() < 128, chunked.bwd().toString());
         l.add(chunked);
-        // the production block size (256 threads) on a 4-SM device
+        // the production block size (256 threads) on a 4-SM device, both variants
         Device four = new Device(90, 4, 232448);
         l.add(planned(Cell.LSTM, Precision.FP32, 3, 9, 32, TANH, SIG, true, true, true, true, 0, false, 25, four,
-                PersistentRnn.THREADS));
+                PersistentRnn.THREADS, ffma));
+        l.add(planned(Cell.LSTM, Precision.FP32, 3, 9, 32, TANH, SIG, true, true, true, true, 0, false, 26, four,
+                PersistentRnn.THREADS, tc));
+        l.add(planned(Cell.GRU, Precision.BF16, 3, 18, 64, TANH, SIG, true, true, true, true, 0, false, 27, four,
+                PersistentRnn.THREADS, tc));
         return l;
     }
 
@@ -246,10 +278,17 @@ class PersistentKernelSimTest {
     }
 
     @Test
+    void tensorCoreKernelsMatchTheStepPath() throws Exception {
+        assumeTrue(asan != null, "no AddressSanitizer runtime");
+        runAll(asan, tensorCoreCases());
+    }
+
+    @Test
     void noDataRacesUnderThreadSanitizer() throws Exception {
         assumeTrue(tsan != null, "no ThreadSanitizer runtime");
         List<Problem> c = cornerCases();
-        // FP32 LSTM, GRU (bias, tbptt, aliasing) and RNN corner cases, plus the KS = 1 split
-        runAll(tsan, List.of(c.get(0), c.get(1), c.get(2), c.get(9)));
+        List<Problem> t = tensorCoreCases();
+        // FP32 LSTM, GRU (bias, tbptt, aliasing) and RNN corner cases, the KS = 1 split, and tensor cores
+        runAll(tsan, List.of(c.get(0), c.get(1), c.get(2), c.get(9), t.get(0), t.get(1)));
     }
 }

@@ -75,14 +75,29 @@ class PersistentRnnGpuTest {
         if (!(e <= tol(prec))) bad.add(what + "=" + e);
     }
 
+    /** Every precision, with each kernel variant that has a plan for the shape (FFMA always must). */
     static void run(Cell cell, Activation act, Activation rec, int t, int b, int h, boolean init, boolean mask,
                     boolean dy, boolean dhT, int tbptt, long seed) {
-        for (Precision p : Precision.values()) {
-            try (Seq s = hx.new Seq(cell, act, rec, t, b, h, init, mask, dy, dhT, tbptt, seed)) {
-                List<String> bad = compare(s, p);
-                assertTrue(bad.isEmpty(), cell + " " + p + " T=" + t + " B=" + b + " H=" + h + ": " + bad + " plans "
-                        + hx.pr.planFor(cell, false, b, h, p, act, rec) + " / " + hx.pr.planFor(cell, true, b, h, p, act, rec));
+        try {
+            for (PersistentRnn.Variant v : new PersistentRnn.Variant[] {PersistentRnn.Variant.FFMA,
+                    PersistentRnn.Variant.TENSOR_CORES}) {
+                hx.pr.setVariant(v);
+                for (Precision p : Precision.values()) {
+                    PersistentRnn.Plan pf = hx.pr.planFor(cell, false, b, h, p, act, rec);
+                    PersistentRnn.Plan pb = hx.pr.planFor(cell, true, b, h, p, act, rec);
+                    if (pf == null || pb == null) {
+                        assertTrue(v != PersistentRnn.Variant.FFMA, "no FFMA plan for " + cell + " B=" + b + " H=" + h);
+                        continue;
+                    }
+                    try (Seq s = hx.new Seq(cell, act, rec, t, b, h, init, mask, dy, dhT, tbptt, seed)) {
+                        List<String> bad = compare(s, p);
+                        assertTrue(bad.isEmpty(), cell + " " + p + " " + v + " T=" + t + " B=" + b + " H=" + h + ": " + bad
+                                + " plans " + pf + " / " + pb);
+                    }
+                }
             }
+        } finally {
+            hx.pr.setVariant(PersistentRnn.Variant.AUTO);
         }
     }
 
@@ -90,18 +105,21 @@ class PersistentRnnGpuTest {
     void lstmMatchesTheStepPath() {
         run(Cell.LSTM, Activation.TANH, Activation.SIGMOID, 9, 5, 36, true, true, true, true, 0, 1);
         run(Cell.LSTM, Activation.TANH, Activation.HARD_SIGMOID, 7, 3, 20, false, false, true, false, 3, 2);
+        run(Cell.LSTM, Activation.TANH, Activation.SIGMOID, 9, 20, 64, true, true, true, true, 0, 12);
     }
 
     @Test
     void gruMatchesTheStepPath() {
         run(Cell.GRU, Activation.TANH, Activation.SIGMOID, 9, 5, 36, true, true, true, true, 0, 3);
         run(Cell.GRU, Activation.RELU, Activation.HARD_SIGMOID, 6, 2, 12, false, true, true, false, 2, 4);
+        run(Cell.GRU, Activation.TANH, Activation.SIGMOID, 9, 20, 64, true, true, true, true, 0, 13);
     }
 
     @Test
     void simpleRnnMatchesTheStepPath() {
         run(Cell.RNN, Activation.TANH, Activation.LINEAR, 9, 5, 36, true, true, true, true, 0, 5);
         run(Cell.RNN, Activation.RELU, Activation.LINEAR, 6, 7, 8, false, false, true, false, 0, 6);
+        run(Cell.RNN, Activation.TANH, Activation.LINEAR, 9, 20, 64, true, true, true, true, 0, 14);
     }
 
     @Test
@@ -114,6 +132,18 @@ class PersistentRnnGpuTest {
 
     @Test
     void repeatedLaunchesGiveIdenticalResults() {
+        for (PersistentRnn.Variant v : new PersistentRnn.Variant[] {PersistentRnn.Variant.FFMA,
+                PersistentRnn.Variant.TENSOR_CORES}) {
+            hx.pr.setVariant(v);
+            try {
+                repeatable();
+            } finally {
+                hx.pr.setVariant(PersistentRnn.Variant.AUTO);
+            }
+        }
+    }
+
+    static void repeatable() {
         // a race between CTAs shows up as results that change from run to run
         try (Seq s = hx.new Seq(Cell.LSTM, Activation.TANH, Activation.SIGMOID, 20, 64, 512, true, true, true, true, 0, 10)) {
             hx.be.setPrecision(Precision.FP32);

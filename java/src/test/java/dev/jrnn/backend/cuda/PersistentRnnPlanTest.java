@@ -37,9 +37,15 @@ class PersistentRnnPlanTest {
                 && (long) (pl.gridY() - 1) * pl.batchGroup() < pl.batch(), s);
         assertTrue(pl.ctas() <= d.multiprocessors(), s);
         assertTrue(pl.sharedBytes() <= d.maxSharedPerBlock(), s);
-        assertTrue(PersistentRnn.tiles(pl.cell(), pl.backward(), pl.slice(), pl.batchGroup()) <= pl.threads(), s);
+        assertTrue(PersistentRnn.splitOk(pl.cell(), pl.backward(), pl.precision(), pl.units(), pl.slice(),
+                pl.batchGroup(), pl.threads(), pl.tensorCores()), s);
+        if (pl.tensorCores()) {
+            assertEquals(0, pl.slice() % 8, s);
+            assertEquals(0, pl.chunk() % PersistentRnn.mmaK(pl.precision()), s);
+            assertEquals(0, pl.threads() % 32, s);
+        }
         assertEquals(PersistentRnn.sharedBytes(pl.cell(), pl.backward(), pl.precision(), pl.units(), pl.slice(),
-                pl.batchGroup(), pl.chunk(), pl.threads()), pl.sharedBytes(), s);
+                pl.batchGroup(), pl.chunk(), pl.threads(), pl.tensorCores()), pl.sharedBytes(), s);
         assertTrue(pl.threads() <= PersistentRnn.THREADS, s);
     }
 
@@ -63,14 +69,14 @@ class PersistentRnnPlanTest {
         // backward's K = 4H = 2048 rows of dgates do not fit next to U's rows: they are double-buffered
         Plan b = PersistentRnn.plan(Cell.LSTM, true, 64, 512, Precision.FP32, TANH, SIG, H100);
         assertTrue(b.chunk() < 2048 && b.chunk() >= PersistentRnn.MIN_CHUNK, b.toString());
-        assertTrue(PersistentRnn.sharedBytes(Cell.LSTM, true, Precision.FP32, 512, b.slice(), b.batchGroup(), 2048, 256)
+        assertTrue(PersistentRnn.sharedBytes(Cell.LSTM, true, Precision.FP32, 512, b.slice(), b.batchGroup(), 2048, 256, b.tensorCores())
                 > H100.maxSharedPerBlock(), b.toString());
         // the forward may chunk by choice (staging overlaps the multiply), never beyond K
         Plan f = PersistentRnn.plan(Cell.LSTM, false, 64, 512, Precision.FP32, TANH, SIG, H100);
         assertTrue(f.chunk() <= 512, f.toString());
         // overlapping the copy of chunk i+1 with the multiply of chunk i is cheaper than staging all first
-        double whole = PersistentRnn.stepCycles(Cell.LSTM, false, Precision.FP32, 512, 16, 16, 512, 128, 256);
-        double halves = PersistentRnn.stepCycles(Cell.LSTM, false, Precision.FP32, 512, 16, 16, 256, 128, 256);
+        double whole = PersistentRnn.stepCycles(Cell.LSTM, false, Precision.FP32, 512, 16, 16, 512, 128, 256, false);
+        double halves = PersistentRnn.stepCycles(Cell.LSTM, false, Precision.FP32, 512, 16, 16, 256, 128, 256, false);
         assertTrue(halves < whole, halves + " vs " + whole);
     }
 
@@ -123,8 +129,8 @@ class PersistentRnnPlanTest {
         assertTrue(widestFp32 >= 512, "fp32 " + widestFp32);
         assertTrue(widestBf16 > widestFp32, "bf16 " + widestBf16 + " vs fp32 " + widestFp32);
         // the W region is exactly half
-        long f = PersistentRnn.sharedBytes(Cell.LSTM, false, Precision.FP32, 512, 16, 16, 512, 256);
-        long b = PersistentRnn.sharedBytes(Cell.LSTM, false, Precision.BF16, 512, 16, 16, 512, 256);
+        long f = PersistentRnn.sharedBytes(Cell.LSTM, false, Precision.FP32, 512, 16, 16, 512, 256, false);
+        long b = PersistentRnn.sharedBytes(Cell.LSTM, false, Precision.BF16, 512, 16, 16, 512, 256, false);
         assertEquals(512L * 64 * 2, f - b);
     }
 
@@ -134,37 +140,82 @@ class PersistentRnnPlanTest {
         // W 512*64*4 = 131072; A 1*16*516*4 = 33024; tiles 4*16 = 64 -> KS 4: red 4*16*64*4 = 16384;
         // own 2*4*16*16*4 = 8192; mask 2*16*4 = 128; state (h, c) 2*256*4 = 2048
         assertEquals(131072 + 33024 + 16384 + 8192 + 128 + 2048,
-                PersistentRnn.sharedBytes(Cell.LSTM, false, Precision.FP32, 512, 16, 16, 512, 256));
+                PersistentRnn.sharedBytes(Cell.LSTM, false, Precision.FP32, 512, 16, 16, 512, 256, false));
         // GRU backward, H=20, slice 8, 3 rows, chunk 24 (K = 60 -> 3 chunks, double buffer), 48 threads:
         // W 60*8*4 = 1920; A 2*4*28*4 = 896; tiles 1*2 = 2 -> KS 24: red 24*4*8*4 = 3072;
         // own 2*6*3*8*4 = 1152; mask 2*4*4 = 32; state 3*8*4 = 96
         assertEquals(1920 + 896 + 3072 + 1152 + 32 + 96,
-                PersistentRnn.sharedBytes(Cell.GRU, true, Precision.FP32, 20, 8, 3, 24, 48));
+                PersistentRnn.sharedBytes(Cell.GRU, true, Precision.FP32, 20, 8, 3, 24, 48, false));
         // RNN forward in BF16, H=12, slice 4, 1 row, 32 threads: W 12*4*2 = 96 (bf16); A 4*16*4 = 256;
         // 1 tile -> KS 32: red 32*4*4*4 = 2048; own 2*1*1*4*4 = 32; mask 32; state 4 floats = 16
         assertEquals(96 + 256 + 2048 + 32 + 32 + 16,
-                PersistentRnn.sharedBytes(Cell.RNN, false, Precision.BF16, 12, 4, 1, 12, 32));
+                PersistentRnn.sharedBytes(Cell.RNN, false, Precision.BF16, 12, 4, 1, 12, 32, false));
+        // Tensor cores, LSTM forward FP32, H=512, slice 16, 16 rows, chunk 256 (2 chunks), 256 threads:
+        // W^T 64 x ldw 516 (512 padded to 4 mod 32) x 4 = 132096; A 2 x 16 x 260 x 4 = 33280; 8 warp tiles
+        // for 8 warps -> KS 1: red 16*64*4 = 4096; own 8192; mask 128; state 2048
+        assertEquals(132096 + 33280 + 4096 + 8192 + 128 + 2048,
+                PersistentRnn.sharedBytes(Cell.LSTM, false, Precision.FP32, 512, 16, 16, 256, 256, true));
+        // BF16 tensor cores keep U transposed in bf16: GRU backward H=32 slice 8 (K = 96 -> ldw 136):
+        // W 8 x 136 x 2 = 2176; A (chunk 96 -> lda 104) 1 x 16 x 104 x 4 = 6656; 1 warp tile, 2 warps -> KS 2:
+        // red 2 x 16 x 8 x 4 = 1024; own 2*6*3*8*4 = 1152; mask 2*16*4 = 128; state 24*4 = 96
+        assertEquals(2176 + 6656 + 1024 + 1152 + 128 + 96,
+                PersistentRnn.sharedBytes(Cell.GRU, true, Precision.BF16, 32, 8, 3, 96, 64, true));
     }
 
     @Test
     void kernelNamesMatchTheCudaSource() {
-        assertEquals("jrnn_persist_lstm_fwd_fp32", PersistentRnn.kernelName(Cell.LSTM, false, Precision.FP32));
-        assertEquals("jrnn_persist_gru_bwd_bf16", PersistentRnn.kernelName(Cell.GRU, true, Precision.BF16));
-        assertEquals("jrnn_persist_rnn_fwd_tf32", PersistentRnn.kernelName(Cell.RNN, false, Precision.TF32));
+        assertEquals("jrnn_persist_lstm_fwd_fp32", PersistentRnn.kernelName(Cell.LSTM, false, Precision.FP32, false));
+        assertEquals("jrnn_persist_gru_bwd_bf16", PersistentRnn.kernelName(Cell.GRU, true, Precision.BF16, false));
+        assertEquals("jrnn_persist_rnn_fwd_tf32_tc", PersistentRnn.kernelName(Cell.RNN, false, Precision.TF32, true));
     }
 
     @Test
     void manualPlansRejectWhatThePlanOkGuardWouldRefuse() {
         assertThrows(IllegalArgumentException.class,
-                () -> PersistentRnn.manualPlan(Cell.LSTM, false, Precision.FP32, 4, 16, 6, 1, 16, 32));
+                () -> PersistentRnn.manualPlan(Cell.LSTM, false, Precision.FP32, 4, 16, 6, 1, 16, 32, false));
         assertThrows(IllegalArgumentException.class,
-                () -> PersistentRnn.manualPlan(Cell.LSTM, false, Precision.FP32, 4, 16, 4, 1, 6, 32));
+                () -> PersistentRnn.manualPlan(Cell.LSTM, false, Precision.FP32, 4, 16, 4, 1, 6, 32, false));
         // 64 rows x 16 columns = 64 tiles > 32 threads
         assertThrows(IllegalArgumentException.class,
-                () -> PersistentRnn.manualPlan(Cell.LSTM, false, Precision.FP32, 64, 16, 4, 64, 16, 32));
-        Plan p = PersistentRnn.manualPlan(Cell.LSTM, false, Precision.FP32, 5, 20, 8, 2, 8, 32);
+                () -> PersistentRnn.manualPlan(Cell.LSTM, false, Precision.FP32, 64, 16, 4, 64, 16, 32, false));
+        // tensor cores: slices of 8 units, whole warps, K and chunks in whole mma steps (16 for BF16)
+        assertThrows(IllegalArgumentException.class,
+                () -> PersistentRnn.manualPlan(Cell.LSTM, false, Precision.FP32, 4, 16, 4, 1, 16, 64, true));
+        assertThrows(IllegalArgumentException.class,
+                () -> PersistentRnn.manualPlan(Cell.LSTM, false, Precision.FP32, 4, 16, 8, 1, 16, 48, true));
+        assertThrows(IllegalArgumentException.class,
+                () -> PersistentRnn.manualPlan(Cell.LSTM, false, Precision.BF16, 4, 24, 8, 1, 24, 64, true));
+        assertThrows(IllegalArgumentException.class,
+                () -> PersistentRnn.manualPlan(Cell.LSTM, false, Precision.BF16, 4, 32, 8, 1, 24, 64, true));
+        // 4 warps holding 16 warp tiles (64 rows x 32 columns / (16 x 8)) would need 4 each: allowed; 2 warps not
+        PersistentRnn.manualPlan(Cell.LSTM, false, Precision.FP32, 64, 32, 8, 64, 32, 128, true);
+        assertThrows(IllegalArgumentException.class,
+                () -> PersistentRnn.manualPlan(Cell.LSTM, false, Precision.FP32, 64, 32, 8, 64, 32, 64, true));
+        Plan p = PersistentRnn.manualPlan(Cell.LSTM, false, Precision.FP32, 5, 20, 8, 2, 8, 32, false);
         assertEquals(3, p.gridX());
         assertEquals(3, p.gridY());
+    }
+
+    @Test
+    void variantPolicyRestrictsThePlans() {
+        for (boolean bwd : new boolean[] {false, true}) {
+            Plan f = PersistentRnn.plan(Cell.LSTM, bwd, 64, 512, Precision.FP32, TANH, SIG, H100, 256,
+                    PersistentRnn.Variant.FFMA);
+            Plan t = PersistentRnn.plan(Cell.LSTM, bwd, 64, 512, Precision.FP32, TANH, SIG, H100, 256,
+                    PersistentRnn.Variant.TENSOR_CORES);
+            Plan a = PersistentRnn.plan(Cell.LSTM, bwd, 64, 512, Precision.FP32, TANH, SIG, H100, 256,
+                    PersistentRnn.Variant.AUTO);
+            checkPlan(f, H100);
+            checkPlan(t, H100);
+            assertFalse(f.tensorCores(), f.toString());
+            assertTrue(t.tensorCores(), t.toString());
+            assertEquals(Math.min(f.stepCycles(), t.stepCycles()), a.stepCycles(), 1e-9, a.toString());
+        }
+        // tensor cores need slices of 8 units: H = 12 plans only FFMA
+        assertNull(PersistentRnn.plan(Cell.RNN, false, 4, 12, Precision.FP32, TANH, SIG, H100, 256,
+                PersistentRnn.Variant.TENSOR_CORES));
+        assertNotNull(PersistentRnn.plan(Cell.RNN, false, 4, 12, Precision.FP32, TANH, SIG, H100, 256,
+                PersistentRnn.Variant.AUTO));
     }
 
     @Test
