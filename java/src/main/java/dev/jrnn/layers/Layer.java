@@ -211,6 +211,18 @@ public abstract class Layer {
         return n;
     }
 
+    /**
+     * Frees this layer's own parameter store once none of its parameters lives there any more (a model
+     * moved them into its single flat store): otherwise the device would keep a second copy of every
+     * weight. Models call it after binding; calling it again, or while the store is in use, does nothing.
+     */
+    public void releaseOwnStore() {
+        if (store == null) return;
+        for (Param p : params()) if (p.isBound() && p.store() == store) return;
+        store.close();
+        store = null;
+    }
+
     /** Sets the gradients of all parameters to zero (backward accumulates into them). */
     public void zeroGrads() {
         for (Param p : params()) p.backend().fill(p.grad(), p.offset(), p.size(), 0f);

@@ -32,6 +32,7 @@ public final class FitOptions {
     int[] lengths;
     final List<Callback> callbacks = new ArrayList<>();
     PrintStream out;
+    boolean cudaGraphs = true;
 
     public FitOptions epochs(int n) {
         if (n < 1) throw new IllegalArgumentException("FitOptions: epochs must be >= 1, got " + n);
@@ -118,6 +119,16 @@ public final class FitOptions {
         return this;
     }
 
+    /**
+     * Whether fit captures each batch size's train step into a CUDA graph and replays it (default true;
+     * only backends that can capture do it, the CPU backend runs eagerly anyway; steps with metrics run
+     * eagerly). Replayed and eager steps compute the same values; turn it off to compare or to debug.
+     */
+    public FitOptions cudaGraphs(boolean on) {
+        this.cudaGraphs = on;
+        return this;
+    }
+
     /** Where the progress bar goes (default System.out). */
     public FitOptions out(PrintStream s) {
         this.out = s;
@@ -127,6 +138,7 @@ public final class FitOptions {
     public int epochs() { return epochs; }
     public int batchSize() { return batchSize; }
     public int verbose() { return verbose; }
+    public boolean cudaGraphs() { return cudaGraphs; }
 
     @Override
     public String toString() {

@@ -4,6 +4,7 @@ import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.backend.GraphCapture;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.io.SafeTensors;
 import dev.jrnn.layers.Bidirectional;
@@ -49,8 +50,10 @@ import java.util.TreeMap;
  * }</pre>
  *
  * <p>Training keeps all parameters in one flat {@link ParamStore} (trainable ones first) so the
- * optimizer runs one fused update per batch; per batch only the batch goes in and the loss comes out
- * (plus the predictions when metrics are requested).
+ * optimizer runs one fused update per batch; per batch only the batch goes in, and the losses stay on
+ * the device until the progress bar or the history needs them (the predictions come out too when
+ * metrics are requested). On CUDA the train step is captured into a CUDA graph and replayed
+ * ({@link FitOptions#cudaGraphs}).
  */
 public class Model {
     private String name;
@@ -227,6 +230,7 @@ public class Model {
         ParamStore old = store;
         this.store = new ParamStore(be, all);
         if (old != null) old.close();
+        for (Layer l : layers) l.releaseOwnStore();   // the layers' own copies of the weights
         this.backend = be;
         this.params = List.copyOf(all);
         this.trainableParams = List.copyOf(tr);
@@ -392,6 +396,7 @@ public class Model {
         this.optimizer = optimizer;
         this.metrics = List.copyOf(ms);
         if (graphReady && trainablePartitionChanged()) collectParams();
+        this.graphsBroken = false;
     }
 
     /** {@code compile("mse", "adam")}: loss and optimizer by Keras name. */
@@ -462,9 +467,16 @@ public class Model {
 
     /** Runs the graph on device inputs (owned by the returned pass); {@code mask} [B, T] goes to the first input. */
     final Pass forward(List<DTensor> xs, DTensor mask, boolean training) {
+        return forward(xs, mask, training, true);
+    }
+
+    /** As {@link #forward(List, DTensor, boolean)}; the pass frees the inputs only when {@code ownInputs}. */
+    final Pass forward(List<DTensor> xs, DTensor mask, boolean training, boolean ownInputs) {
         Pass p = new Pass();
-        for (DTensor x : xs) p.own(x);
-        if (mask != null) p.own(mask);
+        if (ownInputs) {
+            for (DTensor x : xs) p.own(x);
+            if (mask != null) p.own(mask);
+        }
         try {
             for (int i = 0; i < inputs.size(); i++) p.values.put(inputs.get(i), xs.get(i));
             if (mask != null) p.masks.put(inputs.get(0), mask);
@@ -600,14 +612,20 @@ public class Model {
         return new Data(List.copyOf(xs), yl, lengths == null ? null : lengths.clone(), rows);
     }
 
-    private DTensor upload(Tensor t, int[] order, int from, int to) {
+    /** Rows {@code order[from, to)} of {@code t} (samples first), one after another. */
+    private static float[] gatherRows(Tensor t, int[] order, int from, int to) {
         int row = t.size() / t.dim(0);
         int b = to - from;
         float[] buf = new float[b * row];
         float[] src = t.data();
         for (int i = 0; i < b; i++) System.arraycopy(src, order[from + i] * row, buf, i * row, row);
+        return buf;
+    }
+
+    private DTensor upload(Tensor t, int[] order, int from, int to) {
+        float[] buf = gatherRows(t, order, from, to);
         int[] shape = t.shape();
-        shape[0] = b;
+        shape[0] = to - from;
         Buf d = backend.alloc(buf.length);
         try {
             backend.upload(buf, 0, d, 0, buf.length);
@@ -618,7 +636,8 @@ public class Model {
         return new DTensor(backend, d, shape);
     }
 
-    private DTensor lengthMask(Data d, int[] order, int from, int to) {
+    /** The [b, T] 1/0 mask of post-padded sequences with per-sample lengths, or null without lengths. */
+    private static float[] lengthMaskHost(Data d, int[] order, int from, int to) {
         if (d.lengths() == null) return null;
         int t = d.xs().get(0).dim(1);
         int b = to - from;
@@ -627,22 +646,60 @@ public class Model {
             int len = d.lengths()[order[from + i]];
             for (int s = 0; s < len; s++) m[i * t + s] = 1f;
         }
-        Buf buf = backend.alloc(m.length);
-        backend.upload(m, 0, buf, 0, m.length);
-        return new DTensor(backend, buf, b, t);
+        return m;
+    }
+
+    /**
+     * One batch on the device: the inputs, the length mask (or null) and the targets (null for an output
+     * without one, or when not asked for). Owned: closing it frees them.
+     */
+    private final class Batch implements AutoCloseable {
+        final List<DTensor> xs = new ArrayList<>();
+        DTensor mask;
+        final List<DTensor> ys = new ArrayList<>();
+
+        /** Uploads rows order[from, to) of {@code d}. */
+        Batch(Data d, int[] order, int from, int to, boolean targets) {
+            try {
+                for (Tensor x : d.xs()) xs.add(upload(x, order, from, to));
+                float[] m = lengthMaskHost(d, order, from, to);
+                if (m != null) {
+                    mask = DTensor.zeros(backend, to - from, m.length / (to - from));
+                    put(mask, m);
+                }
+                for (int k = 0; k < outputs.size(); k++) {
+                    Tensor y = targets && d.ys() != null ? d.ys().get(k) : null;
+                    ys.add(y == null ? null : upload(y, order, from, to));
+                }
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        /** Copies rows order[from, to) of {@code d} into this batch's buffers (same batch size). */
+        void refill(Data d, int[] order, int from, int to) {
+            for (int i = 0; i < xs.size(); i++) put(xs.get(i), gatherRows(d.xs().get(i), order, from, to));
+            float[] m = lengthMaskHost(d, order, from, to);
+            if (m != null) put(mask, m);
+            for (int k = 0; k < ys.size(); k++) if (ys.get(k) != null) put(ys.get(k), gatherRows(d.ys().get(k), order, from, to));
+        }
+
+        private void put(DTensor t, float[] data) {
+            backend.upload(data, 0, t.buf(), 0, data.length);
+        }
+
+        @Override
+        public void close() {
+            for (DTensor x : xs) if (x != null) x.close();
+            if (mask != null) mask.close();
+            for (DTensor y : ys) if (y != null) y.close();
+        }
     }
 
     private Pass forwardBatch(Data d, int[] order, int from, int to, boolean training) {
-        List<DTensor> xs = new ArrayList<>();
-        DTensor mask = null;
-        try {
-            for (Tensor x : d.xs()) xs.add(upload(x, order, from, to));
-            mask = lengthMask(d, order, from, to);
-        } catch (RuntimeException e) {
-            for (DTensor x : xs) x.close();
-            throw e;
-        }
-        return forward(xs, mask, training);
+        Batch b = new Batch(d, order, from, to, false);
+        return forward(b.xs, b.mask, training);
     }
 
     // ================================================================== losses and metrics per batch
@@ -692,15 +749,92 @@ public class Model {
     }
 
     /**
-     * Loss of one batch over every output with a target; fills {@code dOut} with the loss gradients
-     * (when not null) and adds to {@code acc}. Returns the summed loss.
+     * The per-batch losses of an epoch (or an evaluation), left on the device as [batches, outputs] floats
+     * by {@link Backend#lossAsync} and read back in blocks (one synchronizing download each), then added
+     * to an {@link Acc} in batch order, exactly as if each had been read at once.
      */
-    private double batchLoss(Pass p, Data d, int[] order, int from, int to, Map<Node, DTensor> dOut, Acc acc) {
+    private final class LossLog implements AutoCloseable {
+        private final int k = outputs.size();
+        private final int capacity;
+        private final Buf buf;
+        private final int[] rows;
+        private final List<Tensor> ys;
+        private int first, next;
+
+        LossLog(int batches, List<Tensor> ys) {
+            this.capacity = Math.max(1, batches);
+            this.buf = backend.alloc((long) capacity * k);
+            this.rows = new int[capacity];
+            this.ys = ys;
+        }
+
+        /** Where the next batch's losses go ({@code buf} at this offset, one float per output). */
+        long nextOffset() {
+            if (next >= capacity) throw new IllegalStateException(name + ": more batches than the loss log holds (" + capacity + ")");
+            return (long) next * k;
+        }
+
+        /** Records that the batch at {@link #nextOffset()} ran on {@code b} samples. */
+        void commit(int b) {
+            rows[next++] = b;
+        }
+
+        boolean pending() { return next > first; }
+
+        /**
+         * Reads the pending losses, checks they are finite and adds them to {@code acc}; returns the summed
+         * loss of the last batch (NaN when nothing was pending).
+         */
+        double fold(Acc acc) {
+            if (next == first) return Double.NaN;
+            float[] v = new float[(next - first) * k];
+            backend.download(buf, (long) first * k, v, 0, v.length);
+            double last = Double.NaN;
+            for (int s = first; s < next; s++) {
+                int b = rows[s];
+                double total = 0;
+                for (int kk = 0; kk < k; kk++) {
+                    if (ys.get(kk) == null) continue;
+                    float l = v[(s - first) * k + kk];
+                    if (!Float.isFinite(l)) {
+                        first = next;
+                        throw new IllegalStateException(name + ": the loss became " + l + " (output " + outputs.get(kk).call.layer.name()
+                                + "): lower the learning rate, clip gradients (Optimizer.clipnorm) or check the targets");
+                    }
+                    total += l;
+                    acc.outLoss[kk] += (double) l * b;
+                }
+                acc.lossSum += total * b;
+                acc.samples += b;
+                last = total;
+            }
+            first = next;
+            return last;
+        }
+
+        /** Starts over (next epoch); unread losses are dropped. */
+        void reset() {
+            first = next = 0;
+        }
+
+        @Override
+        public void close() {
+            buf.close();
+        }
+    }
+
+    /**
+     * Loss of one batch over every output with a target, written (without a sync) to
+     * {@code lossOut[lossOff + k]} for output k; fills {@code dOut} with the loss gradients (when not null).
+     * With metrics and an {@code acc}, the predictions are read back and the metrics added to it.
+     */
+    private void batchLoss(Pass p, Data d, List<DTensor> targets, int[] order, int from, int to,
+                           Map<Node, DTensor> dOut, Buf lossOut, long lossOff, Acc acc) {
         int b = to - from;
-        double total = 0;
         for (int k = 0; k < outputs.size(); k++) {
             Tensor y = d.ys().get(k);
-            if (y == null) continue;
+            DTensor tgt = targets.get(k);
+            if (y == null || tgt == null) continue;
             Node on = outputs.get(k);
             DTensor pred = p.value(on);
             int cols = pred.dim(-1);
@@ -715,59 +849,42 @@ public class Model {
                         + " needs " + need + " per sample for loss " + Losses.kerasName(loss)
                         + (loss.sparse() ? " (one class index per row)" : ""));
             }
-            DTensor tgt = p.own(upload(y, order, from, to));
             DTensor w = rowWeights(p, p.masks.get(on), pred, rows);
             DTensor g = p.own(DTensor.zeros(backend, pred.shape()));
-            float l = backend.loss(loss, rows, cols, pred.buf(), 0, tgt.buf(), 0, w == null ? null : w.buf(), 0, g.buf(), 0);
-            if (!Float.isFinite(l)) {
-                throw new IllegalStateException(name + ": the loss became " + l + " (output " + on.call.layer.name()
-                        + "): lower the learning rate, clip gradients (Optimizer.clipnorm) or check the targets");
-            }
-            total += l;
+            backend.lossAsync(loss, rows, cols, pred.buf(), 0, tgt.buf(), 0, w == null ? null : w.buf(), 0, g.buf(), 0,
+                    lossOut, lossOff + k);
             if (dOut != null) dOut.merge(on, g, (a, bb) -> {
                 backend.axpy(bb.size(), 1f, bb.buf(), 0, a.buf(), 0);
                 return a;
             });
-            if (acc != null) {
-                acc.outLoss[k] += (double) l * b;
-                if (!metrics.isEmpty()) {
-                    float[] pr = new float[(int) size];
-                    backend.download(pred.buf(), 0, pr, 0, pr.length);
-                    float[] yt = new float[b * ySample];
-                    for (int i = 0; i < b; i++) System.arraycopy(y.data(), order[from + i] * ySample, yt, i * ySample, ySample);
-                    float[] wh = null;
-                    if (w != null) {
-                        wh = new float[rows];
-                        backend.download(w.buf(), 0, wh, 0, rows);
-                    }
-                    for (int j = 0; j < metrics.size(); j++) {
-                        Metric m = metrics.get(j);
-                        acc.metricSum[k][j] += m.sum(loss, rows, cols, pr, yt, wh);
-                        acc.metricCount[k][j] += m.count(loss, rows, cols, wh);
-                    }
+            if (acc != null && !metrics.isEmpty()) {
+                float[] pr = new float[(int) size];
+                backend.download(pred.buf(), 0, pr, 0, pr.length);
+                float[] yt = gatherRows(y, order, from, to);
+                float[] wh = null;
+                if (w != null) {
+                    wh = new float[rows];
+                    backend.download(w.buf(), 0, wh, 0, rows);
+                }
+                for (int j = 0; j < metrics.size(); j++) {
+                    Metric m = metrics.get(j);
+                    acc.metricSum[k][j] += m.sum(loss, rows, cols, pr, yt, wh);
+                    acc.metricCount[k][j] += m.count(loss, rows, cols, wh);
                 }
             }
         }
-        if (acc != null) {
-            acc.lossSum += total * b;
-            acc.samples += b;
-        }
-        return total;
     }
 
     /**
      * Row weights that drop masked timesteps from a sequence loss: the [B, T] mask scaled so the
-     * mean runs over the valid rows only. Null when the output has no mask or is not a sequence.
+     * mean runs over the valid rows only (on the device). Null when the output has no mask or is not a sequence.
      */
     private DTensor rowWeights(Pass p, DTensor mask, DTensor pred, int rows) {
         if (mask == null || pred.rank() != 3 || mask.rank() != 2) return null;
         if (mask.dim(0) != pred.dim(0) || mask.dim(1) != pred.dim(1) || (long) mask.dim(0) * mask.dim(1) != rows) return null;
-        double valid = backend.sumSquares(rows, mask.buf(), 0);   // mask is 0/1
         DTensor w = p.own(DTensor.zeros(backend, rows));
-        if (valid > 0) {
-            backend.copy(mask.buf(), 0, w.buf(), 0, rows);
-            backend.scale(rows, (float) (rows / valid), w.buf(), 0);
-        }
+        backend.copy(mask.buf(), 0, w.buf(), 0, rows);
+        backend.scaleToSum(rows, rows, w.buf(), 0);   // mask * rows / valid rows; all-masked stays 0
         return w;
     }
 
@@ -783,7 +900,16 @@ public class Model {
         return fit(Collections.singletonList(x), Collections.singletonList(y), options);
     }
 
-    /** Multi-input / multi-output training: one x per input, one y per output (null: no loss on that output). */
+    /**
+     * Multi-input / multi-output training: one x per input, one y per output (null: no loss on that output).
+     *
+     * <p>Per batch only the batch goes to the device; the losses stay there and are read back once per
+     * epoch (verbose 0 and 2), about every 100 ms for the live progress bar (verbose 1 on a terminal), or
+     * after every batch when a callback overrides {@link Callback#onBatchEnd}. With
+     * {@link FitOptions#cudaGraphs} (default on) and no metrics, the whole train step of each batch size is
+     * captured once into a CUDA graph (after one eager warm-up step) and replayed for the next batches; on
+     * the CPU backend, or when a step cannot be captured, the steps run eagerly.
+     */
     public History fit(List<Tensor> xs, List<Tensor> ys, FitOptions options) {
         FitOptions o = options == null ? new FitOptions() : options;
         requireCompiled("fit");
@@ -809,51 +935,93 @@ public class Model {
         int n = train.n();
         int bs = Math.min(o.batchSize, n);
         int steps = (n + bs - 1) / bs;
+        boolean perBatch = false;
+        for (Callback cb : o.callbacks) perBatch |= wantsBatchLoss(cb);
         History h = new History();
         stopTraining = false;
-        for (Callback cb : o.callbacks) cb.onTrainBegin(this);
-        for (int epoch = 0; epoch < o.epochs; epoch++) {
-            if (o.verbose > 0) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
-            for (Callback cb : o.callbacks) cb.onEpochBegin(epoch, this);
-            int[] order = train.rows().clone();
-            if (o.shuffle) {
-                for (int i = order.length - 1; i > 0; i--) {
-                    int j = rng.nextInt(i + 1);
-                    int t = order[i];
-                    order[i] = order[j];
-                    order[j] = t;
+        try (LossLog log = new LossLog(steps, train.ys());
+             TrainGraphs graphs = o.cudaGraphs && metrics.isEmpty() && !graphsBroken ? new TrainGraphs() : null) {
+            for (Callback cb : o.callbacks) cb.onTrainBegin(this);
+            for (int epoch = 0; epoch < o.epochs; epoch++) {
+                if (o.verbose > 0) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
+                for (Callback cb : o.callbacks) cb.onEpochBegin(epoch, this);
+                int[] order = train.rows().clone();
+                if (o.shuffle) {
+                    for (int i = order.length - 1; i > 0; i--) {
+                        int j = rng.nextInt(i + 1);
+                        int t = order[i];
+                        order[i] = order[j];
+                        order[j] = t;
+                    }
                 }
+                ProgressBar bar = new ProgressBar(out, steps, o.verbose, dynamic);
+                Acc acc = new Acc(train.ys());
+                log.reset();
+                long lastRead = System.nanoTime();
+                for (int s = 0; s < steps; s++) {
+                    int from = s * bs, to = Math.min(n, from + bs);
+                    long off = log.nextOffset();
+                    if (graphs != null) graphs.step(train, order, from, to, log.buf, off);
+                    else trainStep(train, order, from, to, log.buf, off, acc);
+                    log.commit(to - from);
+                    if (perBatch) {
+                        double l = log.fold(acc);
+                        for (Callback cb : o.callbacks) cb.onBatchEnd(s, l, this);
+                    }
+                    if (o.verbose == 1 && dynamic) {
+                        long now = System.nanoTime();
+                        if (log.pending() && now - lastRead >= READ_INTERVAL_NS) {
+                            log.fold(acc);
+                            lastRead = now;
+                        }
+                        bar.update(s + 1, acc.logs());
+                    }
+                }
+                log.fold(acc);
+                Map<String, Double> logs = acc.logs();
+                if (val != null) {
+                    for (Map.Entry<String, Double> e : evaluateData(val, bs).entrySet()) logs.put("val_" + e.getKey(), e.getValue());
+                }
+                bar.finish(logs);
+                h.add(epoch, logs);
+                for (Callback cb : o.callbacks) cb.onEpochEnd(epoch, Collections.unmodifiableMap(logs), this);
+                if (stopTraining) break;
             }
-            ProgressBar bar = new ProgressBar(out, steps, o.verbose, dynamic);
-            Acc acc = new Acc(train.ys());
-            for (int s = 0; s < steps; s++) {
-                int from = s * bs, to = Math.min(n, from + bs);
-                double l = trainStep(train, order, from, to, acc);
-                for (Callback cb : o.callbacks) cb.onBatchEnd(s, l, this);
-                if (o.verbose == 1 && dynamic) bar.update(s + 1, acc.logs());
-            }
-            Map<String, Double> logs = acc.logs();
-            if (val != null) {
-                for (Map.Entry<String, Double> e : evaluateData(val, bs).entrySet()) logs.put("val_" + e.getKey(), e.getValue());
-            }
-            bar.finish(logs);
-            h.add(epoch, logs);
-            for (Callback cb : o.callbacks) cb.onEpochEnd(epoch, Collections.unmodifiableMap(logs), this);
-            if (stopTraining) break;
+            for (Callback cb : o.callbacks) cb.onTrainEnd(this);
         }
-        for (Callback cb : o.callbacks) cb.onTrainEnd(this);
         return h;
     }
 
-    /** Forward, loss, backward and one optimizer step on rows {@code order[from, to)}. */
-    private double trainStep(Data d, int[] order, int from, int to, Acc acc) {
-        try (Pass p = forwardBatch(d, order, from, to, true)) {
+    /** How often the live progress bar reads the losses back (a synchronizing download) at most. */
+    private static final long READ_INTERVAL_NS = 100_000_000L;
+
+    /** Whether {@code cb} overrides {@link Callback#onBatchEnd} (and so needs every batch's loss at once). */
+    private static boolean wantsBatchLoss(Callback cb) {
+        try {
+            return cb.getClass().getMethod("onBatchEnd", int.class, double.class, Model.class).getDeclaringClass() != Callback.class;
+        } catch (NoSuchMethodException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Forward, loss (to {@code lossOut[lossOff + k]}), backward and one optimizer step on a batch already
+     * on the device. Queues only asynchronous work (unless metrics are added to {@code acc}).
+     */
+    private void step(Batch b, Data d, int[] order, int from, int to, Buf lossOut, long lossOff, Acc acc) {
+        try (Pass p = forward(b.xs, b.mask, true, false)) {
             Map<Node, DTensor> dOut = new IdentityHashMap<>();
-            double l = batchLoss(p, d, order, from, to, dOut, acc);
+            batchLoss(p, d, b.ys, order, from, to, dOut, lossOut, lossOff, acc);
             store.zeroGrads();
             backward(p, dOut);
             optimizer.step(store, trainableParams, trainableSize);
-            return l;
+        }
+    }
+
+    /** One eager train step on rows {@code order[from, to)}: uploads the batch, then {@link #step}. */
+    private void trainStep(Data d, int[] order, int from, int to, Buf lossOut, long lossOff, Acc acc) {
+        try (Batch b = new Batch(d, order, from, to, true)) {
+            step(b, d, order, from, to, lossOut, lossOff, acc);
         }
     }
 
@@ -866,7 +1034,125 @@ public class Model {
         List<Tensor> xs = Collections.singletonList(x);
         ensureBuilt(xs);
         Data d = prepare(xs, Collections.singletonList(y), null, "trainOnBatch", true);
-        return trainStep(d, d.rows(), 0, d.n(), null);
+        try (LossLog log = new LossLog(1, d.ys())) {
+            long off = log.nextOffset();
+            trainStep(d, d.rows(), 0, d.n(), log.buf, off, null);
+            log.commit(d.n());
+            return log.fold(new Acc(d.ys()));
+        }
+    }
+
+    // ================================================================== CUDA graphs of train steps
+
+    /** Set when a step could not be captured: later fits of this model run eagerly (logged once). */
+    private boolean graphsBroken;
+
+    /**
+     * The captured train steps of one fit, one per batch size. Each has fixed device buffers for the
+     * batch (inputs, length mask, targets) and for its losses: the first step of a size runs eagerly on
+     * them (warm-up: cuBLAS and the pool's caches, the optimizer's state), the second is captured and
+     * replayed, and every later batch of that size is copied into the same buffers and replayed, which
+     * also advances the device-side counters (Adam's t, Dropout's draws). A changed optimizer setting or
+     * optimizer/store re-captures; a step that cannot be captured (a synchronizing call inside a layer)
+     * runs eagerly from then on; the CPU backend cannot capture and runs every step eagerly.
+     */
+    private final class TrainGraphs implements AutoCloseable {
+        private final Map<Integer, Entry> entries = new HashMap<>();
+        private boolean off;
+
+        private final class Entry implements AutoCloseable {
+            Batch fixed;
+            Buf loss;
+            boolean warmedUp;
+            GraphCapture graph;
+            Optimizer forOptimizer;
+            ParamStore forStore;
+            long forVersion;
+
+            void dropGraph() {
+                if (graph != null) graph.close();
+                graph = null;
+            }
+
+            @Override
+            public void close() {
+                try {
+                    dropGraph();
+                } finally {
+                    if (fixed != null) fixed.close();
+                    if (loss != null) loss.close();
+                }
+            }
+        }
+
+        void step(Data d, int[] order, int from, int to, Buf lossOut, long lossOff) {
+            int b = to - from;
+            Entry e = entries.get(b);
+            if (e == null) {
+                e = new Entry();
+                entries.put(b, e);
+                e.fixed = new Batch(d, order, from, to, true);
+                e.loss = backend.alloc(outputs.size());
+            } else {
+                e.fixed.refill(d, order, from, to);
+            }
+            if (e.graph != null && (e.forOptimizer != optimizer || e.forStore != store || e.forVersion != optimizer.version())) {
+                e.dropGraph();
+            }
+            if (e.graph != null) {
+                e.graph.replay();
+                optimizer.countReplayedStep();
+            } else if (off || !e.warmedUp) {
+                Model.this.step(e.fixed, d, order, from, to, e.loss, 0, null);
+                e.warmedUp = true;
+            } else {
+                capture(e, d, order, from, to);
+            }
+            backend.copy(e.loss, 0, lossOut, lossOff, outputs.size());
+        }
+
+        private void capture(Entry e, Data d, int[] order, int from, int to) {
+            long iterations = optimizer.iterations();
+            GraphCapture g;
+            try {
+                g = backend.capture(() -> Model.this.step(e.fixed, d, order, from, to, e.loss, 0, null));
+            } catch (RuntimeException ex) {
+                optimizer.iterations(iterations);   // the captured step never ran
+                off = true;
+                graphsBroken = true;
+                logCaptureFailure(ex);
+                g = null;
+            }
+            if (g == null) {   // the backend cannot capture (CPU), or it failed: eager from now on
+                off = true;
+                Model.this.step(e.fixed, d, order, from, to, e.loss, 0, null);
+                return;
+            }
+            e.graph = g;
+            e.forOptimizer = optimizer;
+            e.forStore = store;
+            e.forVersion = optimizer.version();
+            g.replay();   // capturing ran nothing: this replay is the step
+        }
+
+        @Override
+        public void close() {
+            RuntimeException first = null;
+            for (Entry e : entries.values()) {
+                try {
+                    e.close();
+                } catch (RuntimeException ex) {
+                    if (first == null) first = ex;
+                }
+            }
+            entries.clear();
+            if (first != null) throw first;
+        }
+    }
+
+    private void logCaptureFailure(RuntimeException ex) {
+        System.getLogger(Model.class.getName()).log(System.Logger.Level.WARNING, name + ": the train step could not be"
+                + " captured into a CUDA graph, running it eagerly (" + ex + ")");
     }
 
     // ================================================================== evaluate
@@ -875,11 +1161,16 @@ public class Model {
         Acc acc = new Acc(d.ys());
         int n = d.n();
         int bs = Math.max(1, Math.min(batchSize, n));
-        for (int from = 0; from < n; from += bs) {
-            int to = Math.min(n, from + bs);
-            try (Pass p = forwardBatch(d, d.rows(), from, to, false)) {
-                batchLoss(p, d, d.rows(), from, to, null, acc);
+        try (LossLog log = new LossLog((n + bs - 1) / bs, d.ys())) {
+            for (int from = 0; from < n; from += bs) {
+                int to = Math.min(n, from + bs);
+                long off = log.nextOffset();
+                try (Batch b = new Batch(d, d.rows(), from, to, true); Pass p = forward(b.xs, b.mask, false, false)) {
+                    batchLoss(p, d, b.ys, d.rows(), from, to, null, log.buf, off, acc);
+                }
+                log.commit(to - from);
             }
+            log.fold(acc);
         }
         return acc.logs();
     }
