@@ -19,6 +19,9 @@ import dev.jrnn.backend.Loss;
  */
 public final class CpuBackend implements Backend {
     private volatile boolean closed;
+    // live-buffer counters for leak and soak checks (every alloc must be closed)
+    private final java.util.concurrent.atomic.AtomicLong liveBuffers = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong liveFloats = new java.util.concurrent.atomic.AtomicLong();
 
     private CpuBackend() {}
 
@@ -86,7 +89,22 @@ public final class CpuBackend implements Backend {
     @Override
     public Buf alloc(long n) {
         if (closed) throw new IllegalStateException("cpu backend is closed");
-        return new CpuBuf(this, n);
+        CpuBuf b = new CpuBuf(this, n);
+        liveBuffers.incrementAndGet();
+        liveFloats.addAndGet(n);
+        return b;
+    }
+
+    /** Buffers allocated by this backend and not closed yet (for leak checks). */
+    public long liveBuffers() { return liveBuffers.get(); }
+
+    /** Floats held by the buffers counted in {@link #liveBuffers()}. */
+    public long liveFloats() { return liveFloats.get(); }
+
+    /** Called once by {@link CpuBuf#close()}. */
+    void released(long n) {
+        liveBuffers.decrementAndGet();
+        liveFloats.addAndGet(-n);
     }
 
     @Override
