@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source ci/jdk.sh
-exec mvn -B -q -e verify "$@"
+exec mvn -B --no-transfer-progress -e verify "$@"

@@ -2,7 +2,8 @@
 """PyTorch peer of jrnn's GpuBench: nn.LSTM (cuDNN) train step on the same shapes, same timing method.
 
 Train step = forward, MSE of the last output against a random target, backward, Adam (lr 1e-3,
-eps 1e-7 as Keras), then loss.item() (jrnn reads its loss every step too). Each step is timed alone
+eps 1e-7 as Keras; fused=True on CUDA, one kernel like jrnn's, --adam foreach for PyTorch's default),
+then loss.item() (jrnn reads its loss every step too). Each step is timed alone
 with torch.cuda.Event after a warm-up (>= --warmup steps and 2 s); inputs cycle through 8 random
 batches uniform in [-1, 1). Prints and writes the same CSV columns as dev.jrnn.bench.GpuBench.
 
@@ -46,14 +47,15 @@ def train_flops(cell, b, t, i, h):
     return 3 * 2.0 * t * b * GATES[cell] * h * (i + h)
 
 
-def run(torch, cell, b, t, i, h, precision, device, warmup, iters, max_seconds):
+def run(torch, cell, b, t, i, h, precision, device, warmup, iters, max_seconds, adam):
     tf32 = precision == "tf32"
     torch.backends.cuda.matmul.allow_tf32 = tf32
     torch.backends.cudnn.allow_tf32 = tf32
     torch.manual_seed(42)
     cls = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "simple_rnn": torch.nn.RNN}[cell]
     net = cls(i, h, batch_first=True).to(device)
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
+    kw = {"fused": True} if adam == "fused" and device.startswith("cuda") else {"foreach": adam == "foreach"}
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7, **kw)
     g = torch.Generator(device="cpu").manual_seed(7)
     xs = [(torch.rand(b, t, i, generator=g) * 2 - 1).to(device) for _ in range(8)]
     ys = [(torch.rand(b, h, generator=g) * 2 - 1).to(device) for _ in range(8)]
@@ -107,6 +109,8 @@ def main():
     ap.add_argument("--iters", type=int, default=50)
     ap.add_argument("--max-seconds", type=float, default=12.0)
     ap.add_argument("--device", default="cuda")
+    ap.add_argument("--adam", default="fused", choices=["fused", "foreach", "loop"],
+                    help="PyTorch Adam implementation (fused applies on CUDA only)")
     ap.add_argument("--out", default=None, help="CSV path; a .json with the same rows is written beside it")
     a = ap.parse_args()
 
@@ -115,7 +119,8 @@ def main():
         raise SystemExit("torch_lstm.py: CUDA is not available to PyTorch (use --device cpu to try it on a CPU)")
     dev_name = torch.cuda.get_device_name(0) if a.device.startswith("cuda") else "cpu"
     print(f"torch {torch.__version__}, cuDNN {torch.backends.cudnn.version()}, device {dev_name}, cell {a.cell}, "
-          f"warm-up >= {a.warmup} steps and 2 s, then up to {a.iters} steps or {a.max_seconds} s", flush=True)
+          f"Adam {a.adam}, warm-up >= {a.warmup} steps and 2 s, then up to {a.iters} steps or {a.max_seconds} s",
+          flush=True)
     print(HEADER.replace(",", "\t"), flush=True)
     rows = []
     for prec in [p.strip().lower() for p in a.precisions.split(",")]:
@@ -125,7 +130,7 @@ def main():
             b, t, i, h = parse_shape(s)
             try:
                 med, p10, p90, n, params = run(torch, a.cell, b, t, i, h, prec, a.device,
-                                               a.warmup, a.iters, a.max_seconds)
+                                               a.warmup, a.iters, a.max_seconds, a.adam)
             except Exception as e:  # one failing shape must not lose the others
                 print(f"# {s} {prec} failed: {e!r}", flush=True)
                 continue

@@ -107,7 +107,9 @@ public final class FitOptions {
 
     /**
      * Per-sample valid lengths of the (post-padded) input sequences: timesteps at or after a
-     * sample's length are masked in every recurrent layer and in a sequence loss.
+     * sample's length are masked in every recurrent layer (a [batch, timesteps] mask goes to the
+     * first layer and follows the layers' output masks) and dropped from a sequence loss, which then
+     * averages over the valid timesteps only.
      */
     public FitOptions lengths(int... lengths) {
         this.lengths = lengths == null ? null : lengths.clone();

@@ -3,6 +3,7 @@ package dev.jrnn.model;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.tensor.Tensor;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,7 +23,10 @@ import java.util.WeakHashMap;
  * }</pre>
  */
 public class Node {
-    private static final Map<Layer, List<Call>> CALLS = new WeakHashMap<>();
+    // Every call of a layer, in order (Keras' layer._inbound_nodes). Weak both ways: a Call holds its
+    // layer strongly, so strong values would keep every layer ever applied alive.
+    private static final Map<Layer, List<WeakReference<Call>>> CALLS = new WeakHashMap<>();
+    private static final Map<Layer, Integer> CALL_COUNTS = new WeakHashMap<>();
 
     final Call call;
     final int index;
@@ -65,9 +69,8 @@ public class Node {
         List<int[]> outShapes = layer.build(shapes);
         Call c;
         synchronized (CALLS) {
-            List<Call> calls = CALLS.computeIfAbsent(layer, k -> new ArrayList<>());
-            c = new Call(layer, new ArrayList<>(inputs), calls.size());
-            calls.add(c);
+            c = new Call(layer, new ArrayList<>(inputs), CALL_COUNTS.merge(layer, 1, Integer::sum) - 1);
+            CALLS.computeIfAbsent(layer, k -> new ArrayList<>()).add(new WeakReference<>(c));
         }
         List<Node> outs = new ArrayList<>();
         for (int i = 0; i < outShapes.size(); i++) outs.add(new Node(c, i, outShapes.get(i), batch));
@@ -78,14 +81,22 @@ public class Node {
     /** Every call made of {@code layer} so far, in order. */
     static List<Call> callsOf(Layer layer) {
         synchronized (CALLS) {
-            List<Call> l = CALLS.get(layer);
-            return l == null ? List.of() : List.copyOf(l);
+            List<WeakReference<Call>> l = CALLS.get(layer);
+            if (l == null) return List.of();
+            List<Call> r = new ArrayList<>();
+            l.removeIf(w -> w.get() == null);
+            for (WeakReference<Call> w : l) {
+                Call c = w.get();
+                if (c != null) r.add(c);
+            }
+            return r;
         }
     }
 
     static void registerInputCall(Call c) {
         synchronized (CALLS) {
-            CALLS.computeIfAbsent(c.layer, k -> new ArrayList<>()).add(c);
+            CALL_COUNTS.merge(c.layer, 1, Integer::sum);
+            CALLS.computeIfAbsent(c.layer, k -> new ArrayList<>()).add(new WeakReference<>(c));
         }
     }
 

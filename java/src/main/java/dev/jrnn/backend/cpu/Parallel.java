@@ -1,0 +1,64 @@
+package dev.jrnn.backend.cpu;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ExecutionException;
+import java.util.function.IntConsumer;
+
+/**
+ * A small fixed pool of daemon threads (one per core, less the caller's) shared by all CPU backends.
+ * The calling thread runs one part itself, so a 2-core machine uses one pool thread.
+ */
+final class Parallel {
+    private Parallel() {}
+
+    /** Threads used for large operations: the cores this JVM may use, or {@code -Djrnn.cpu.threads=N}. */
+    static final int THREADS = Math.max(1, Integer.getInteger("jrnn.cpu.threads", Runtime.getRuntime().availableProcessors()));
+
+    private static final class Worker extends Thread {
+        Worker(Runnable r) {
+            super(r, "jrnn-cpu");
+            setDaemon(true);
+        }
+    }
+
+    private static final ExecutorService POOL = THREADS == 1 ? null : Executors.newFixedThreadPool(THREADS - 1, Worker::new);
+
+    /** Runs {@code body.accept(i)} for i in [0, parts), in parallel; returns when all are done. */
+    static void run(int parts, IntConsumer body) {
+        // Nested calls from a worker run inline: waiting on the pool from inside it could deadlock.
+        if (parts <= 1 || POOL == null || Thread.currentThread() instanceof Worker) {
+            for (int i = 0; i < parts; i++) body.accept(i);
+            return;
+        }
+        Future<?>[] fs = new Future<?>[parts - 1];
+        for (int i = 1; i < parts; i++) {
+            int part = i;
+            fs[i - 1] = POOL.submit(() -> body.accept(part));
+        }
+        RuntimeException failure = null;
+        try {
+            body.accept(0);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (Future<?> f : fs) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (failure == null) failure = c instanceof RuntimeException r ? r : new IllegalStateException(c);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (failure == null) failure = new IllegalStateException("interrupted while waiting for CPU workers", e);
+            }
+        }
+        if (failure != null) throw failure;
+    }
+
+    /** How many parts to split {@code n} elementwise floats into: one per core above ~256K, else 1. */
+    static int partsFor(long n) {
+        return n >= (1 << 18) ? (int) Math.min(THREADS, n >> 16) : 1;
+    }
+}

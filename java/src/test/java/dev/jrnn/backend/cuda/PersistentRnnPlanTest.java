@@ -1,0 +1,183 @@
+package dev.jrnn.backend.cuda;
+
+import dev.jrnn.backend.Activation;
+import dev.jrnn.backend.Precision;
+import dev.jrnn.backend.cuda.PersistentRnn.Cell;
+import dev.jrnn.backend.cuda.PersistentRnn.Device;
+import dev.jrnn.backend.cuda.PersistentRnn.Plan;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The persistent path's planner (fits / slicing / shared-memory layout); no GPU needed. */
+class PersistentRnnPlanTest {
+    static final Device H100 = new Device(90, 132, 232448);
+    static final Device A100 = new Device(80, 108, 166912);
+    static final Activation TANH = Activation.TANH, SIG = Activation.SIGMOID;
+
+    /** Every invariant the kernel's plan_ok and the launch rely on. */
+    static void checkPlan(Plan pl, Device d) {
+        assertNotNull(pl);
+        String s = pl.toString();
+        int k = PersistentRnn.gemmK(pl.cell(), pl.backward(), pl.units());
+        assertTrue(pl.slice() > 0 && pl.slice() % 4 == 0, s);
+        assertTrue(pl.chunk() > 0 && pl.chunk() % 4 == 0 && pl.chunk() <= ((k + 3) & ~3), s);
+        assertEquals((pl.units() + pl.slice() - 1) / pl.slice(), pl.gridX(), s);
+        assertEquals((pl.batch() + pl.batchGroup() - 1) / pl.batchGroup(), pl.gridY(), s);
+        // every unit and every row is owned by exactly one CTA, and no CTA is empty
+        assertTrue((long) pl.gridX() * pl.slice() >= pl.units() && (long) (pl.gridX() - 1) * pl.slice() < pl.units(), s);
+        assertTrue((long) pl.gridY() * pl.batchGroup() >= pl.batch()
+                && (long) (pl.gridY() - 1) * pl.batchGroup() < pl.batch(), s);
+        assertTrue(pl.ctas() <= d.multiprocessors(), s);
+        assertTrue(pl.sharedBytes() <= d.maxSharedPerBlock(), s);
+        assertTrue(PersistentRnn.tiles(pl.cell(), pl.backward(), pl.slice(), pl.batchGroup()) <= pl.threads(), s);
+        assertEquals(PersistentRnn.sharedBytes(pl.cell(), pl.backward(), pl.precision(), pl.units(), pl.slice(),
+                pl.batchGroup(), pl.chunk(), pl.threads()), pl.sharedBytes(), s);
+        assertTrue(pl.threads() <= PersistentRnn.THREADS, s);
+    }
+
+    @Test
+    void targetShapesFitOnH100() {
+        for (boolean bwd : new boolean[] {false, true}) {
+            Plan big = PersistentRnn.plan(Cell.LSTM, bwd, 64, 512, Precision.FP32, TANH, SIG, H100);
+            checkPlan(big, H100);
+            // H=512 fp32: U is 4 MiB, so it only fits spread over (nearly) all SMs
+            assertTrue(big.ctas() >= 4L * 512 * 2048 / H100.maxSharedPerBlock(), big.toString());
+            Plan small = PersistentRnn.plan(Cell.LSTM, bwd, 4, 256, Precision.FP32, TANH, SIG, H100);
+            checkPlan(small, H100);
+        }
+        assertTrue(PersistentRnn.fits(Cell.LSTM, 64, 512, Precision.FP32, 232448, 132));
+        assertTrue(PersistentRnn.fits(Cell.GRU, 64, 512, Precision.FP32, 232448, 132));
+        assertTrue(PersistentRnn.fits(Cell.RNN, 64, 1024, Precision.FP32, 232448, 132));
+    }
+
+    @Test
+    void backwardOfBigLstmStagesDgatesInChunks() {
+        // backward's K = 4H = 2048 rows of dgates do not fit next to U's rows: they are double-buffered
+        Plan b = PersistentRnn.plan(Cell.LSTM, true, 64, 512, Precision.FP32, TANH, SIG, H100);
+        assertTrue(b.chunk() < 2048 && b.chunk() >= PersistentRnn.MIN_CHUNK, b.toString());
+        assertTrue(PersistentRnn.sharedBytes(Cell.LSTM, true, Precision.FP32, 512, b.slice(), b.batchGroup(), 2048, 256)
+                > H100.maxSharedPerBlock(), b.toString());
+        // the forward may chunk by choice (staging overlaps the multiply), never beyond K
+        Plan f = PersistentRnn.plan(Cell.LSTM, false, 64, 512, Precision.FP32, TANH, SIG, H100);
+        assertTrue(f.chunk() <= 512, f.toString());
+        // overlapping the copy of chunk i+1 with the multiply of chunk i is cheaper than staging all first
+        double whole = PersistentRnn.stepCycles(Cell.LSTM, false, Precision.FP32, 512, 16, 16, 512, 128, 256);
+        double halves = PersistentRnn.stepCycles(Cell.LSTM, false, Precision.FP32, 512, 16, 16, 256, 128, 256);
+        assertTrue(halves < whole, halves + " vs " + whole);
+    }
+
+    @Test
+    void randomShapesGiveValidPlansOrNone() {
+        SplittableRandom r = new SplittableRandom(7);
+        Device[] devs = {H100, A100, new Device(86, 84, 101376), new Device(90, 8, 40000)};
+        int planned = 0;
+        for (int i = 0; i < 400; i++) {
+            Cell c = Cell.values()[r.nextInt(3)];
+            Precision p = Precision.values()[r.nextInt(3)];
+            int b = 1 + r.nextInt(128);
+            int h = 4 * (1 + r.nextInt(400));
+            Device d = devs[r.nextInt(devs.length)];
+            for (boolean bwd : new boolean[] {false, true}) {
+                Plan pl = PersistentRnn.plan(c, bwd, b, h, p, TANH, SIG, d);
+                if (pl != null) {
+                    checkPlan(pl, d);
+                    planned++;
+                }
+            }
+        }
+        assertTrue(planned > 200, "too few shapes fit: " + planned);
+    }
+
+    @Test
+    void fallsBackWhereTheKernelCannotRun() {
+        // units not a multiple of 4: rows of h are not 16-byte aligned for cp.async
+        assertNull(PersistentRnn.plan(Cell.LSTM, false, 8, 30, Precision.FP32, TANH, SIG, H100));
+        // no cp.async before sm_80
+        assertNull(PersistentRnn.plan(Cell.LSTM, false, 8, 32, Precision.FP32, TANH, SIG, new Device(75, 40, 65536)));
+        // softmax is not an elementwise cell activation
+        assertNull(PersistentRnn.plan(Cell.RNN, false, 8, 32, Precision.FP32, Activation.SOFTMAX, SIG, H100));
+        // U of LSTM H=2048 is 64 MiB in fp32: more than all SMs' shared memory together
+        assertNull(PersistentRnn.plan(Cell.LSTM, false, 8, 2048, Precision.FP32, TANH, SIG, H100));
+        assertFalse(PersistentRnn.fits(Cell.LSTM, 8, 2048, Precision.FP32, 232448, 132));
+        // nor does anything fit in no shared memory
+        assertNull(PersistentRnn.plan(Cell.RNN, false, 1, 4, Precision.FP32, TANH, SIG, new Device(90, 132, 0)));
+        assertThrows(IllegalArgumentException.class,
+                () -> PersistentRnn.plan(Cell.RNN, false, 0, 4, Precision.FP32, TANH, SIG, H100));
+    }
+
+    @Test
+    void bf16HalvesUAndFitsWiderLayersThanFp32() {
+        int widestFp32 = 0, widestBf16 = 0;
+        for (int h = 256; h <= 2048; h += 64) {
+            if (PersistentRnn.plan(Cell.LSTM, false, 32, h, Precision.FP32, TANH, SIG, H100) != null) widestFp32 = h;
+            if (PersistentRnn.plan(Cell.LSTM, false, 32, h, Precision.BF16, TANH, SIG, H100) != null) widestBf16 = h;
+        }
+        assertTrue(widestFp32 >= 512, "fp32 " + widestFp32);
+        assertTrue(widestBf16 > widestFp32, "bf16 " + widestBf16 + " vs fp32 " + widestFp32);
+        // the W region is exactly half
+        long f = PersistentRnn.sharedBytes(Cell.LSTM, false, Precision.FP32, 512, 16, 16, 512, 256);
+        long b = PersistentRnn.sharedBytes(Cell.LSTM, false, Precision.BF16, 512, 16, 16, 512, 256);
+        assertEquals(512L * 64 * 2, f - b);
+    }
+
+    @Test
+    void sharedLayoutByHand() {
+        // LSTM forward, H=512, slice 16, 16 rows, whole K staged, 256 threads:
+        // W 512*64*4 = 131072; A 1*16*516*4 = 33024; tiles 4*16 = 64 -> KS 4: red 4*16*64*4 = 16384;
+        // own 2*4*16*16*4 = 8192; mask 2*16*4 = 128; state (h, c) 2*256*4 = 2048
+        assertEquals(131072 + 33024 + 16384 + 8192 + 128 + 2048,
+                PersistentRnn.sharedBytes(Cell.LSTM, false, Precision.FP32, 512, 16, 16, 512, 256));
+        // GRU backward, H=20, slice 8, 3 rows, chunk 24 (K = 60 -> 3 chunks, double buffer), 48 threads:
+        // W 60*8*4 = 1920; A 2*4*28*4 = 896; tiles 1*2 = 2 -> KS 24: red 24*4*8*4 = 3072;
+        // own 2*6*3*8*4 = 1152; mask 2*4*4 = 32; state 3*8*4 = 96
+        assertEquals(1920 + 896 + 3072 + 1152 + 32 + 96,
+                PersistentRnn.sharedBytes(Cell.GRU, true, Precision.FP32, 20, 8, 3, 24, 48));
+        // RNN forward in BF16, H=12, slice 4, 1 row, 32 threads: W 12*4*2 = 96 (bf16); A 4*16*4 = 256;
+        // 1 tile -> KS 32: red 32*4*4*4 = 2048; own 2*1*1*4*4 = 32; mask 32; state 4 floats = 16
+        assertEquals(96 + 256 + 2048 + 32 + 32 + 16,
+                PersistentRnn.sharedBytes(Cell.RNN, false, Precision.BF16, 12, 4, 1, 12, 32));
+    }
+
+    @Test
+    void kernelNamesMatchTheCudaSource() {
+        assertEquals("jrnn_persist_lstm_fwd_fp32", PersistentRnn.kernelName(Cell.LSTM, false, Precision.FP32));
+        assertEquals("jrnn_persist_gru_bwd_bf16", PersistentRnn.kernelName(Cell.GRU, true, Precision.BF16));
+        assertEquals("jrnn_persist_rnn_fwd_tf32", PersistentRnn.kernelName(Cell.RNN, false, Precision.TF32));
+    }
+
+    @Test
+    void manualPlansRejectWhatThePlanOkGuardWouldRefuse() {
+        assertThrows(IllegalArgumentException.class,
+                () -> PersistentRnn.manualPlan(Cell.LSTM, false, Precision.FP32, 4, 16, 6, 1, 16, 32));
+        assertThrows(IllegalArgumentException.class,
+                () -> PersistentRnn.manualPlan(Cell.LSTM, false, Precision.FP32, 4, 16, 4, 1, 6, 32));
+        // 64 rows x 16 columns = 64 tiles > 32 threads
+        assertThrows(IllegalArgumentException.class,
+                () -> PersistentRnn.manualPlan(Cell.LSTM, false, Precision.FP32, 64, 16, 4, 64, 16, 32));
+        Plan p = PersistentRnn.manualPlan(Cell.LSTM, false, Precision.FP32, 5, 20, 8, 2, 8, 32);
+        assertEquals(3, p.gridX());
+        assertEquals(3, p.gridY());
+    }
+
+    @Test
+    void alignmentCheck() {
+        assertTrue(PersistentRnn.aligned(0, 16, 4096));
+        assertFalse(PersistentRnn.aligned(16, 20));
+    }
+
+    @Test
+    void deviceTableByComputeCapability() {
+        assertEquals(232448, Device.of(90, 132).maxSharedPerBlock());
+        assertEquals(166912, Device.of(80, 108).maxSharedPerBlock());
+        assertEquals(101376, Device.of(89, 128).maxSharedPerBlock());
+        assertEquals(0, Device.of(75, 40).maxSharedPerBlock());
+    }
+}
