@@ -4,6 +4,9 @@ import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.Loss;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The CPU {@link Backend}: float32 on Java arrays, computed synchronously on the calling thread
@@ -18,10 +21,28 @@ import dev.jrnn.backend.Loss;
  * }</pre>
  */
 public final class CpuBackend implements Backend {
+    private static final VectorSpecies<Float> S = VMath.S;
+    private static final int VL = VMath.VL;
+
     private volatile boolean closed;
     // live-buffer counters for leak and soak checks (every alloc must be closed)
     private final java.util.concurrent.atomic.AtomicLong liveBuffers = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong liveFloats = new java.util.concurrent.atomic.AtomicLong();
+    private final CpuTraining training = new CpuTraining(this);
+
+    /** An elementwise body over indices [i0, i1) of a span. */
+    private interface Range { void run(int i0, int i1); }
+
+    /** Runs body over [0, n), split over the cores when n is large (chunks are vector-aligned). */
+    private static void split(long n, Range body) {
+        int parts = Parallel.partsFor(n);
+        if (parts <= 1) {
+            body.run(0, (int) n);
+            return;
+        }
+        int chunk = (int) ((n / parts + VL - 1) / VL * VL);
+        Parallel.run(parts, i -> body.run((int) Math.min(n, (long) i * chunk), i == parts - 1 ? (int) n : (int) Math.min(n, (long) (i + 1) * chunk)));
+    }
 
     private CpuBackend() {}
 
@@ -189,7 +210,13 @@ public final class CpuBackend implements Backend {
         float[] xs = arr("axpy", "x", x), ys = arr("axpy", "y", y);
         positive("axpy", "n", n);
         int xo = span("axpy", "x", xs, xOff, n), yo = span("axpy", "y", ys, yOff, n);
-        for (int i = 0; i < n; i++) ys[yo + i] += alpha * xs[xo + i];
+        split(n, (i0, i1) -> {
+            int i = i0;
+            for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) {
+                FloatVector.fromArray(S, xs, xo + i).fma(FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, ys, yo + i)).intoArray(ys, yo + i);
+            }
+            for (; i < i1; i++) ys[yo + i] += alpha * xs[xo + i];
+        });
     }
 
     @Override
@@ -197,7 +224,11 @@ public final class CpuBackend implements Backend {
         float[] xs = arr("scale", "x", x);
         positive("scale", "n", n);
         int xo = span("scale", "x", xs, xOff, n);
-        for (int i = 0; i < n; i++) xs[xo + i] *= s;
+        split(n, (i0, i1) -> {
+            int i = i0;
+            for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) FloatVector.fromArray(S, xs, xo + i).mul(s).intoArray(xs, xo + i);
+            for (; i < i1; i++) xs[xo + i] *= s;
+        });
     }
 
     @Override
@@ -205,7 +236,13 @@ public final class CpuBackend implements Backend {
         float[] as = arr("mul", "a", a), bs = arr("mul", "b", b), os = arr("mul", "out", out);
         positive("mul", "n", n);
         int ao = span("mul", "a", as, aOff, n), bo = span("mul", "b", bs, bOff, n), oo = span("mul", "out", os, outOff, n);
-        for (int i = 0; i < n; i++) os[oo + i] = as[ao + i] * bs[bo + i];
+        split(n, (i0, i1) -> {
+            int i = i0;
+            for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) {
+                FloatVector.fromArray(S, as, ao + i).mul(FloatVector.fromArray(S, bs, bo + i)).intoArray(os, oo + i);
+            }
+            for (; i < i1; i++) os[oo + i] = as[ao + i] * bs[bo + i];
+        });
     }
 
     @Override
@@ -213,10 +250,16 @@ public final class CpuBackend implements Backend {
         float[] bs = arr("addRowVector", "bias", bias), ys = arr("addRowVector", "y", y);
         int bo = span("addRowVector", "bias", bs, biasOff, cols);
         int yo = span2("addRowVector", "y", ys, yOff, rows, cols, Math.max(cols, 1));
-        for (int r = 0; r < rows; r++) {
-            int base = yo + r * cols;
-            for (int j = 0; j < cols; j++) ys[base + j] += bs[bo + j];
-        }
+        int ub = S.loopBound(cols);
+        Cells.forRows(rows, cols, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int base = yo + r * cols, j = 0;
+                for (; j < ub; j += VL) {
+                    FloatVector.fromArray(S, ys, base + j).add(FloatVector.fromArray(S, bs, bo + j)).intoArray(ys, base + j);
+                }
+                for (; j < cols; j++) ys[base + j] += bs[bo + j];
+            }
+        });
     }
 
     @Override
@@ -224,37 +267,28 @@ public final class CpuBackend implements Backend {
         float[] xs = arr("sumRows", "x", x), os = arr("sumRows", "out", out);
         int xo = span2("sumRows", "x", xs, xOff, rows, cols, Math.max(cols, 1));
         int oo = span("sumRows", "out", os, outOff, cols);
-        float[] acc = new float[cols];
-        for (int r = 0; r < rows; r++) {
-            int base = xo + r * cols;
-            for (int j = 0; j < cols; j++) acc[j] += xs[base + j];
-        }
-        for (int j = 0; j < cols; j++) os[oo + j] = accumulate ? os[oo + j] + acc[j] : acc[j];
+        // column blocks of one vector, summed down the rows in a register (columns split over cores when big)
+        int ub = S.loopBound(cols);
+        int parts = Math.min(Parallel.partsFor((long) rows * cols), Math.max(1, cols / VL));
+        int chunk = (ub / VL + parts - 1) / parts * VL;
+        Parallel.run(parts, part -> {
+            int j0 = part * chunk, j1 = part == parts - 1 ? cols : Math.min(ub, j0 + chunk);
+            int j = j0;
+            for (; j < Math.min(j1, ub); j += VL) {
+                FloatVector acc = FloatVector.zero(S);
+                for (int r = 0, base = xo + j; r < rows; r++, base += cols) acc = acc.add(FloatVector.fromArray(S, xs, base));
+                if (accumulate) acc = acc.add(FloatVector.fromArray(S, os, oo + j));
+                acc.intoArray(os, oo + j);
+            }
+            for (; j < j1; j++) {
+                float acc = 0f;
+                for (int r = 0, base = xo + j; r < rows; r++, base += cols) acc += xs[base];
+                os[oo + j] = accumulate ? os[oo + j] + acc : acc;
+            }
+        });
     }
 
     // ================================================================ activations
-
-    static float act(Activation a, float x) {
-        return switch (a) {
-            case LINEAR -> x;
-            case TANH -> (float) Math.tanh(x);
-            case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-x)));
-            case RELU -> x > 0 ? x : 0f;
-            case HARD_SIGMOID -> Math.max(0f, Math.min(1f, 0.2f * x + 0.5f));
-            case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
-        };
-    }
-
-    static float deriv(Activation a, float y) {
-        return switch (a) {
-            case LINEAR -> 1f;
-            case TANH -> 1f - y * y;
-            case SIGMOID -> y * (1f - y);
-            case RELU -> y > 0 ? 1f : 0f;
-            case HARD_SIGMOID -> (y > 0 && y < 1) ? 0.2f : 0f;
-            case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
-        };
-    }
 
     private static void checkSoftmax(String op, long n, int cols) {
         if (cols <= 0 || n % cols != 0) {
@@ -286,7 +320,13 @@ public final class CpuBackend implements Backend {
             }
             return;
         }
-        for (int i = 0; i < n; i++) ys[yo + i] = act(act, xs[xo + i]);
+        split(n, (i0, i1) -> {
+            int i = i0;
+            for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) {
+                VMath.act(act, FloatVector.fromArray(S, xs, xo + i)).intoArray(ys, yo + i);
+            }
+            for (; i < i1; i++) ys[yo + i] = VMath.act(act, xs[xo + i]);
+        });
     }
 
     @Override
@@ -307,7 +347,13 @@ public final class CpuBackend implements Backend {
             }
             return;
         }
-        for (int i = 0; i < n; i++) dxs[dxo + i] = dys[dyo + i] * deriv(act, ys[yo + i]);
+        split(n, (i0, i1) -> {
+            int i = i0;
+            for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) {
+                FloatVector.fromArray(S, dys, dyo + i).mul(VMath.deriv(act, FloatVector.fromArray(S, ys, yo + i))).intoArray(dxs, dxo + i);
+            }
+            for (; i < i1; i++) dxs[dxo + i] = dys[dyo + i] * VMath.deriv(act, ys[yo + i]);
+        });
     }
 
     // ================================================================ recurrent steps
@@ -335,14 +381,7 @@ public final class CpuBackend implements Backend {
         int po = span(op, "pre", ps, preOff, n), hpo = span(op, "hPrev", hps, hPrevOff, n), ho = span(op, "h", hs, hOff, n);
         float[] ms = mask == null ? null : arr(op, "mask", mask);
         int mo = maskSpan(op, mask, maskOff, batch);
-        for (int b = 0; b < batch; b++) {
-            int r = b * units;
-            if (ms != null && ms[mo + b] == 0f) {
-                System.arraycopy(hps, hpo + r, hs, ho + r, units);
-            } else {
-                for (int j = 0; j < units; j++) hs[ho + r + j] = act(act, ps[po + r + j]);
-            }
-        }
+        Cells.forRows(batch, units, (b0, b1) -> Cells.rnnForward(act, b0, b1, units, ps, po, hps, hpo, ms, mo, hs, ho));
     }
 
     @Override
@@ -359,20 +398,7 @@ public final class CpuBackend implements Backend {
         int dyo = dys == null ? 0 : span(op, "dy", dys, dyOff, n);
         float[] ms = mask == null ? null : arr(op, "mask", mask);
         int mo = maskSpan(op, mask, maskOff, batch);
-        for (int b = 0; b < batch; b++) {
-            int r = b * units;
-            boolean masked = ms != null && ms[mo + b] == 0f;
-            for (int j = 0; j < units; j++) {
-                float g = dns[dno + r + j] + (dys == null ? 0f : dys[dyo + r + j]);
-                if (masked) {
-                    dps[dpo + r + j] = 0f;
-                    dhp[dhpo + r + j] = g;
-                } else {
-                    dps[dpo + r + j] = g * deriv(act, hs[ho + r + j]);
-                    dhp[dhpo + r + j] = 0f;
-                }
-            }
-        }
+        Cells.forRows(batch, units, (b0, b1) -> Cells.rnnBackward(act, b0, b1, units, hs, ho, dns, dno, dys, dyo, ms, mo, dps, dpo, dhp, dhpo));
     }
 
     @Override
@@ -390,29 +416,7 @@ public final class CpuBackend implements Backend {
         int hpo = span(op, "hPrev", hps, hPrevOff, n), co = span(op, "c", cs, cOff, n), ho = span(op, "h", hs, hOff, n);
         float[] ms = mask == null ? null : arr(op, "mask", mask);
         int mo = maskSpan(op, mask, maskOff, batch);
-        int H = units;
-        for (int b = 0; b < batch; b++) {
-            boolean masked = ms != null && ms[mo + b] == 0f;
-            int gr = go + b * 4 * H, r = b * H;
-            for (int j = 0; j < H; j++) {
-                float i = act(recAct, gs[gr + j]);
-                float f = act(recAct, gs[gr + H + j]);
-                float g = act(act, gs[gr + 2 * H + j]);
-                float o = act(recAct, gs[gr + 3 * H + j]);
-                gs[gr + j] = i;
-                gs[gr + H + j] = f;
-                gs[gr + 2 * H + j] = g;
-                gs[gr + 3 * H + j] = o;
-                if (masked) {
-                    cs[co + r + j] = cps[cpo + r + j];
-                    hs[ho + r + j] = hps[hpo + r + j];
-                } else {
-                    float cn = f * cps[cpo + r + j] + i * g;
-                    cs[co + r + j] = cn;
-                    hs[ho + r + j] = o * act(act, cn);
-                }
-            }
-        }
+        Cells.forRows(batch, 4L * units, (b0, b1) -> Cells.lstmForward(act, recAct, b0, b1, units, gs, go, cps, cpo, hps, hpo, ms, mo, cs, co, hs, ho));
     }
 
     @Override
@@ -437,33 +441,8 @@ public final class CpuBackend implements Backend {
         int dyo = dys == null ? 0 : span(op, "dy", dys, dyOff, n);
         float[] ms = mask == null ? null : arr(op, "mask", mask);
         int mo = maskSpan(op, mask, maskOff, batch);
-        int H = units;
-        for (int b = 0; b < batch; b++) {
-            boolean masked = ms != null && ms[mo + b] == 0f;
-            int gr = go + b * 4 * H, dgr = dgo + b * 4 * H, r = b * H;
-            for (int j = 0; j < H; j++) {
-                float gh = dns[dno + r + j] + (dys == null ? 0f : dys[dyo + r + j]);
-                float dcNextV = dcn[dcno + r + j];
-                if (masked) {
-                    dgs[dgr + j] = 0f;
-                    dgs[dgr + H + j] = 0f;
-                    dgs[dgr + 2 * H + j] = 0f;
-                    dgs[dgr + 3 * H + j] = 0f;
-                    dcp[dcpo + r + j] = dcNextV;
-                    dhp[dhpo + r + j] = gh;
-                    continue;
-                }
-                float i = gs[gr + j], f = gs[gr + H + j], g = gs[gr + 2 * H + j], o = gs[gr + 3 * H + j];
-                float tc = act(act, cs[co + r + j]);
-                float dc = dcNextV + gh * o * deriv(act, tc);
-                dgs[dgr + j] = dc * g * deriv(recAct, i);
-                dgs[dgr + H + j] = dc * cps[cpo + r + j] * deriv(recAct, f);
-                dgs[dgr + 2 * H + j] = dc * i * deriv(act, g);
-                dgs[dgr + 3 * H + j] = gh * tc * deriv(recAct, o);
-                dcp[dcpo + r + j] = dc * f;
-                dhp[dhpo + r + j] = 0f;
-            }
-        }
+        Cells.forRows(batch, 4L * units, (b0, b1) -> Cells.lstmBackward(act, recAct, b0, b1, units, gs, go, cps, cpo, cs, co,
+                dns, dno, dys, dyo, dcn, dcno, ms, mo, dgs, dgo, dcp, dcpo, dhp, dhpo));
     }
 
     @Override
@@ -483,29 +462,7 @@ public final class CpuBackend implements Backend {
         int bo = bs == null ? 0 : span(op, "bRec", bs, bRecOff, 3L * H);
         float[] ms = mask == null ? null : arr(op, "mask", mask);
         int mo = maskSpan(op, mask, maskOff, batch);
-        for (int b = 0; b < batch; b++) {
-            boolean masked = ms != null && ms[mo + b] == 0f;
-            int xr = xo + b * 3 * H, rr = ro + b * 3 * H, r = b * H;
-            for (int j = 0; j < H; j++) {
-                float rz = rs[rr + j], rrv = rs[rr + H + j], rh = rs[rr + 2 * H + j];
-                if (bs != null) {
-                    rz += bs[bo + j];
-                    rrv += bs[bo + H + j];
-                    rh += bs[bo + 2 * H + j];
-                    rs[rr + j] = rz;
-                    rs[rr + H + j] = rrv;
-                    rs[rr + 2 * H + j] = rh;
-                }
-                float z = act(recAct, xs[xr + j] + rz);
-                float rg = act(recAct, xs[xr + H + j] + rrv);
-                float hh = act(act, xs[xr + 2 * H + j] + rg * rh);
-                xs[xr + j] = z;
-                xs[xr + H + j] = rg;
-                xs[xr + 2 * H + j] = hh;
-                float hp = hps[hpo + r + j];
-                hs[ho + r + j] = masked ? hp : z * hp + (1f - z) * hh;
-            }
-        }
+        Cells.forRows(batch, 3L * units, (b0, b1) -> Cells.gruForward(act, recAct, b0, b1, units, xs, xo, rs, ro, bs, bo, hps, hpo, ms, mo, hs, ho));
     }
 
     @Override
@@ -529,31 +486,8 @@ public final class CpuBackend implements Backend {
         int dyo = dys == null ? 0 : span(op, "dy", dys, dyOff, n);
         float[] ms = mask == null ? null : arr(op, "mask", mask);
         int mo = maskSpan(op, mask, maskOff, batch);
-        for (int b = 0; b < batch; b++) {
-            boolean masked = ms != null && ms[mo + b] == 0f;
-            int xr = xo + b * 3 * H, rr = ro + b * 3 * H, dxr = dxo + b * 3 * H, drr = dro + b * 3 * H, r = b * H;
-            for (int j = 0; j < H; j++) {
-                float gh = dns[dno + r + j] + (dys == null ? 0f : dys[dyo + r + j]);
-                if (masked) {
-                    dxs[dxr + j] = 0f; dxs[dxr + H + j] = 0f; dxs[dxr + 2 * H + j] = 0f;
-                    drs[drr + j] = 0f; drs[drr + H + j] = 0f; drs[drr + 2 * H + j] = 0f;
-                    dhp[dhpo + r + j] = gh;
-                    continue;
-                }
-                float z = xs[xr + j], rg = xs[xr + H + j], hh = xs[xr + 2 * H + j];
-                float rh = rs[rr + 2 * H + j], hp = hps[hpo + r + j];
-                float dz = gh * (hp - hh) * deriv(recAct, z);
-                float dah = gh * (1f - z) * deriv(act, hh);
-                float dr = dah * rh * deriv(recAct, rg);
-                dxs[dxr + j] = dz;
-                dxs[dxr + H + j] = dr;
-                dxs[dxr + 2 * H + j] = dah;
-                drs[drr + j] = dz;
-                drs[drr + H + j] = dr;
-                drs[drr + 2 * H + j] = dah * rg;
-                dhp[dhpo + r + j] = gh * z;
-            }
-        }
+        Cells.forRows(batch, 3L * units, (b0, b1) -> Cells.gruBackward(act, recAct, b0, b1, units, xs, xo, rs, ro, hps, hpo,
+                dns, dno, dys, dyo, ms, mo, dxs, dxo, drs, dro, dhp, dhpo));
     }
 
     // ================================================================ embedding
@@ -623,8 +557,18 @@ public final class CpuBackend implements Backend {
         float[] xs = arr("sumSquares", "x", x);
         positive("sumSquares", "n", n);
         int xo = span("sumSquares", "x", xs, xOff, n);
+        // float partial sums over short blocks, accumulated in double
         double s = 0;
-        for (int i = 0; i < n; i++) s += (double) xs[xo + i] * xs[xo + i];
+        int i = 0;
+        for (long ub = S.loopBound(n); i < ub; ) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int end = (int) Math.min(ub, i + 64L * VL); i < end; i += VL) {
+                FloatVector v = FloatVector.fromArray(S, xs, xo + i);
+                acc = v.fma(v, acc);
+            }
+            s += acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) s += (double) xs[xo + i] * xs[xo + i];
         return s;
     }
 
@@ -633,7 +577,13 @@ public final class CpuBackend implements Backend {
         float[] xs = arr("allFinite", "x", x);
         positive("allFinite", "n", n);
         int xo = span("allFinite", "x", xs, xOff, n);
-        for (int i = 0; i < n; i++) if (!Float.isFinite(xs[xo + i])) return false;
+        // x - x is 0 for finite x and NaN for NaN/inf: one comparison per vector
+        int i = 0;
+        for (long ub = S.loopBound(n); i < ub; i += VL) {
+            FloatVector v = FloatVector.fromArray(S, xs, xo + i);
+            if (v.sub(v).compare(VectorOperators.NE, 0f).anyTrue()) return false;
+        }
+        for (; i < n; i++) if (!Float.isFinite(xs[xo + i])) return false;
         return true;
     }
 
@@ -643,7 +593,11 @@ public final class CpuBackend implements Backend {
         positive("clip", "n", n);
         if (!(lo <= hi)) throw new IllegalArgumentException("clip: need lo <= hi, got lo=" + lo + " hi=" + hi);
         int xo = span("clip", "x", xs, xOff, n);
-        for (int i = 0; i < n; i++) xs[xo + i] = Math.min(Math.max(xs[xo + i], lo), hi);
+        split(n, (i0, i1) -> {
+            int i = i0;
+            for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) FloatVector.fromArray(S, xs, xo + i).max(lo).min(hi).intoArray(xs, xo + i);
+            for (; i < i1; i++) xs[xo + i] = Math.min(Math.max(xs[xo + i], lo), hi);
+        });
     }
 
     // ================================================================ optimizers
@@ -658,14 +612,27 @@ public final class CpuBackend implements Backend {
         int po = span(op, "p", ps, pOff, n), go = span(op, "g", gs, gOff, n), mo = span(op, "m", ms, mOff, n), vo = span(op, "v", vs, vOff, n);
         float alpha = (float) (lr * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t)));
         float a1 = 1f - beta1, a2 = 1f - beta2;
-        for (int i = 0; i < n; i++) {
-            float gi = gs[go + i];
-            float mi = ms[mo + i] + (gi - ms[mo + i]) * a1;
-            float vi = vs[vo + i] + (gi * gi - vs[vo + i]) * a2;
-            ms[mo + i] = mi;
-            vs[vo + i] = vi;
-            ps[po + i] -= alpha * mi / ((float) Math.sqrt(vi) + eps);
-        }
+        split(n, (i0, i1) -> {
+            int i = i0;
+            for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) {
+                FloatVector gi = FloatVector.fromArray(S, gs, go + i);
+                FloatVector mi = FloatVector.fromArray(S, ms, mo + i), vi = FloatVector.fromArray(S, vs, vo + i);
+                mi = gi.sub(mi).fma(FloatVector.broadcast(S, a1), mi);
+                vi = gi.mul(gi).sub(vi).fma(FloatVector.broadcast(S, a2), vi);
+                mi.intoArray(ms, mo + i);
+                vi.intoArray(vs, vo + i);
+                FloatVector step = mi.mul(alpha).div(vi.sqrt().add(eps));
+                FloatVector.fromArray(S, ps, po + i).sub(step).intoArray(ps, po + i);
+            }
+            for (; i < i1; i++) {
+                float gi = gs[go + i];
+                float mi = ms[mo + i] + (gi - ms[mo + i]) * a1;
+                float vi = vs[vo + i] + (gi * gi - vs[vo + i]) * a2;
+                ms[mo + i] = mi;
+                vs[vo + i] = vi;
+                ps[po + i] -= alpha * mi / ((float) Math.sqrt(vi) + eps);
+            }
+        });
     }
 
     @Override
@@ -676,16 +643,70 @@ public final class CpuBackend implements Backend {
         float[] ps = arr(op, "p", p), gs = arr(op, "g", g);
         int po = span(op, "p", ps, pOff, n), go = span(op, "g", gs, gOff, n);
         if (velocity == null) {
-            for (int i = 0; i < n; i++) ps[po + i] -= lr * gs[go + i];
+            axpy(n, -lr, g, gOff, p, pOff);
             return;
         }
         float[] vs = arr(op, "velocity", velocity);
         int vo = span(op, "velocity", vs, vOff, n);
-        for (int i = 0; i < n; i++) {
-            float gi = gs[go + i];
-            float vi = momentum * vs[vo + i] - lr * gi;
-            vs[vo + i] = vi;
-            ps[po + i] += nesterov ? momentum * vi - lr * gi : vi;
-        }
+        split(n, (i0, i1) -> {
+            int i = i0;
+            for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) {
+                FloatVector gi = FloatVector.fromArray(S, gs, go + i);
+                FloatVector vi = FloatVector.fromArray(S, vs, vo + i).mul(momentum).sub(gi.mul(lr));
+                vi.intoArray(vs, vo + i);
+                FloatVector upd = nesterov ? vi.mul(momentum).sub(gi.mul(lr)) : vi;
+                FloatVector.fromArray(S, ps, po + i).add(upd).intoArray(ps, po + i);
+            }
+            for (; i < i1; i++) {
+                float gi = gs[go + i];
+                float vi = momentum * vs[vo + i] - lr * gi;
+                vs[vo + i] = vi;
+                ps[po + i] += nesterov ? momentum * vi - lr * gi : vi;
+            }
+        });
+    }
+
+    // ================================================================ training-step primitives (CpuTraining)
+
+    @Override
+    public void maskFromValues(int rows, int cols, Buf x, long xOff, float maskValue, Buf mask, long maskOff) {
+        training.maskFromValues(rows, cols, x, xOff, maskValue, mask, maskOff);
+    }
+
+    @Override
+    public void mulRows(int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff) {
+        training.mulRows(rows, cols, x, xOff, s, sOff, y, yOff);
+    }
+
+    @Override
+    public void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff) {
+        training.dropoutMask(n, rate, seed, counter, counterOff, out, outOff);
+    }
+
+    @Override
+    public void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff) {
+        training.checkIds(n, ids, idsOff, vocab, context, out, outOff);
+    }
+
+    @Override
+    public void lossAsync(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
+                          Buf weights, long weightsOff, Buf grad, long gradOff, Buf out, long outOff) {
+        training.lossAsync(kind, rows, cols, pred, predOff, target, targetOff, weights, weightsOff, grad, gradOff, out, outOff);
+    }
+
+    @Override
+    public void scaleToSum(long n, double total, Buf x, long xOff) {
+        training.scaleToSum(n, total, x, xOff);
+    }
+
+    @Override
+    public void clipNorm(long n, float maxNorm, Buf x, long xOff) {
+        training.clipNorm(n, maxNorm, x, xOff);
+    }
+
+    @Override
+    public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
+                           float lr, float beta1, float beta2, float eps, Buf step, long stepOff) {
+        training.adamUpdate(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, stepOff);
     }
 }

@@ -1,0 +1,122 @@
+package dev.jrnn.backend.cpu;
+
+import dev.jrnn.backend.Activation;
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
+
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.UnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The vectorized tanh/sigmoid/exp against java.lang.Math in double, over the whole float range. */
+class VMathTest {
+    private static final float FLT_MIN_NORMAL = Float.MIN_NORMAL;
+
+    /** Points: a log sweep of magnitudes 1e-38..100 (both signs), a dense linear sweep, and every float near the branch points. */
+    static float[] points() {
+        java.util.ArrayList<Float> xs = new java.util.ArrayList<>();
+        for (double e = -38; e <= 2; e += 0.001) {
+            float v = (float) Math.pow(10, e);
+            xs.add(v);
+            xs.add(-v);
+        }
+        for (int i = -200_000; i <= 200_000; i++) xs.add(i * 5e-5f);
+        for (float c : new float[] {0.625f, 0.3125f, 43.6f, 9.01f, 87.3f, 44f}) {
+            int bits = Float.floatToIntBits(c);
+            for (int d = -3000; d <= 3000; d++) {
+                xs.add(Float.intBitsToFloat(bits + d));
+                xs.add(-Float.intBitsToFloat(bits + d));
+            }
+        }
+        xs.add(0f);
+        xs.add(-0f);
+        xs.add(Float.MAX_VALUE);
+        xs.add(-Float.MAX_VALUE);
+        xs.add(Float.MIN_VALUE);
+        float[] out = new float[xs.size()];
+        for (int i = 0; i < out.length; i++) out[i] = xs.get(i);
+        return out;
+    }
+
+    /** Max relative error of f against ref, over the points where |ref| is a normal float. */
+    static double maxRelError(UnaryOperator<FloatVector> f, DoubleUnaryOperator ref, float[] xs) {
+        int vl = VMath.VL;
+        float[] padded = java.util.Arrays.copyOf(xs, (xs.length + vl - 1) / vl * vl);
+        float[] ys = new float[padded.length];
+        for (int i = 0; i < padded.length; i += vl) f.apply(FloatVector.fromArray(VMath.S, padded, i)).intoArray(ys, i);
+        double worst = 0;
+        for (int i = 0; i < xs.length; i++) {
+            double r = ref.applyAsDouble(xs[i]);
+            if (Math.abs(r) < FLT_MIN_NORMAL) {
+                assertTrue(Math.abs(ys[i]) <= 2 * FLT_MIN_NORMAL, "x=" + xs[i] + ": expected ~0, got " + ys[i]);
+                continue;
+            }
+            double e = Math.abs(ys[i] - r) / Math.abs(r);
+            if (!(e <= worst)) {
+                worst = e;
+                if (!(e <= 1e-6)) throw new AssertionError("x=" + xs[i] + ": got " + ys[i] + ", expected " + r + " (relative error " + e + ")");
+            }
+        }
+        return worst;
+    }
+
+    @Test
+    void tanhIsAccurateEverywhere() {
+        double e = maxRelError(VMath::tanh, Math::tanh, points());
+        assertTrue(e <= 1e-6, "tanh max relative error " + e);
+        System.out.println("VMath.tanh max relative error vs Math.tanh: " + e);
+    }
+
+    @Test
+    void sigmoidIsAccurateEverywhere() {
+        double e = maxRelError(VMath::sigmoid, x -> 1 / (1 + Math.exp(-x)), points());
+        assertTrue(e <= 1e-6, "sigmoid max relative error " + e);
+        System.out.println("VMath.sigmoid max relative error vs 1/(1+Math.exp(-x)): " + e);
+    }
+
+    @Test
+    void expIsAccurateOnItsDomain() {
+        float[] xs = points();
+        float[] neg = new float[xs.length];
+        for (int i = 0; i < xs.length; i++) neg[i] = -Math.abs(xs[i]);
+        double e = maxRelError(VMath::expNonPositive, Math::exp, neg);
+        assertTrue(e <= 1e-6, "exp max relative error " + e);
+    }
+
+    @Test
+    void specialValues() {
+        float[] x = new float[VMath.VL];
+        java.util.Arrays.fill(x, 1f);
+        x[0] = Float.NaN;
+        x[1] = Float.POSITIVE_INFINITY;
+        x[2] = Float.NEGATIVE_INFINITY;
+        x[3] = -0f;
+        float[] t = new float[x.length], s = new float[x.length];
+        VMath.tanh(FloatVector.fromArray(VMath.S, x, 0)).intoArray(t, 0);
+        VMath.sigmoid(FloatVector.fromArray(VMath.S, x, 0)).intoArray(s, 0);
+        assertTrue(Float.isNaN(t[0]) && Float.isNaN(s[0]), "NaN must stay NaN");
+        assertEquals(1f, t[1]);
+        assertEquals(-1f, t[2]);
+        assertEquals(1f, s[1]);
+        assertEquals(0f, s[2], 2 * FLT_MIN_NORMAL);
+        assertEquals(0f, t[3]);
+        assertEquals(0.5f, s[3]);
+    }
+
+    @Test
+    void derivativesMatchScalar() {
+        float[] y = {0f, 0.25f, 0.5f, 0.999f, 1f, -0.3f, 2f, 1e-3f, 0.7f, -1f, 0.1f, 0.9f, 0.4f, 0.6f, 0.05f, 0.95f};
+        float[] padded = java.util.Arrays.copyOf(y, Math.max(y.length, VMath.VL));
+        for (Activation a : new Activation[] {Activation.LINEAR, Activation.TANH, Activation.SIGMOID, Activation.RELU, Activation.HARD_SIGMOID}) {
+            for (int i = 0; i + VMath.VL <= padded.length; i += VMath.VL) {
+                float[] out = new float[VMath.VL];
+                VMath.deriv(a, FloatVector.fromArray(VMath.S, padded, i)).intoArray(out, 0);
+                for (int j = 0; j < VMath.VL; j++) {
+                    assertEquals(a.derivFromOutput(padded[i + j]), out[j], 1e-6 * Math.max(1, Math.abs(padded[i + j])), a + " deriv at y=" + padded[i + j]);
+                }
+            }
+        }
+    }
+}
