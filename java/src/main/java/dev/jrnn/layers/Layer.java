@@ -216,6 +216,12 @@ public abstract class Layer {
         return n;
     }
 
+    /**
+     * Frees the buffers the layer holds besides its weights (e.g. Dropout's mask counter); a later call
+     * allocates them again. {@link dev.jrnn.model.Model#close()} calls it on every layer of the model.
+     */
+    public void releaseBuffers() {}
+
     /** Sets the gradients of all parameters to zero (backward accumulates into them). */
     public void zeroGrads() {
         for (Param p : params()) p.backend().fill(p.grad(), p.offset(), p.size(), 0f);

@@ -1264,6 +1264,7 @@ public class Model implements AutoCloseable {
             backup = null;
         }
         if (store != null) store.close();
+        for (Layer l : layers) l.releaseBuffers();
     }
 
     @Override
