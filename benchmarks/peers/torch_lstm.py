@@ -21,7 +21,7 @@ import sys
 import time
 
 HEADER = ("impl,cell,batch,steps,in,units,precision,median_ms,p10_ms,p90_ms,iters,gflops,"
-          "samples_per_s,timer,device")
+          "samples_per_s,timer,device,mode")
 GATES = {"lstm": 4, "gru": 3, "simple_rnn": 1}
 
 
@@ -137,7 +137,7 @@ def main():
             gflops = train_flops(a.cell, b, t, i, h) / (med * 1e6)
             row = (f"torch,{a.cell},{b},{t},{i},{h},{prec},{med:.4f},{p10:.4f},{p90:.4f},{n},{gflops:.1f},"
                    f"{b / (med / 1e3):.1f},{'cuda-events' if a.device.startswith('cuda') else 'host'},"
-                   f"{dev_name.replace(',', ' ')}")
+                   f"{dev_name.replace(',', ' ')},eager")
             rows.append(row)
             print(row.replace(",", "\t") + f"\t# params {params}", flush=True)
     if a.out:

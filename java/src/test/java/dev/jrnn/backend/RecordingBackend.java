@@ -318,9 +318,28 @@ public final class RecordingBackend implements Backend {
 
     @Override
     public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                           float lr, float beta1, float beta2, float eps, Buf step, long stepOff) {
-        Buf a = u(p), b = u(g), c = u(m), d = u(v), e = u(step);
-        op(() -> inner.adamUpdate(n, a, pOff, b, gOff, c, mOff, d, vOff, lr, beta1, beta2, eps, e, stepOff));
+                           float lr, float beta1, float beta2, float eps, Buf step, long stepOff, Buf guard, long guardOff) {
+        Buf a = u(p), b = u(g), c = u(m), d = u(v), e = u(step), f = u(guard);
+        op(() -> inner.adamUpdate(n, a, pOff, b, gOff, c, mOff, d, vOff, lr, beta1, beta2, eps, e, stepOff, f, guardOff));
+    }
+
+    @Override
+    public void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
+                          float lr, float momentum, boolean nesterov, Buf guard, long guardOff) {
+        Buf a = u(p), b = u(g), c = u(velocity), d = u(guard);
+        op(() -> inner.sgdUpdate(n, a, pOff, b, gOff, c, vOff, lr, momentum, nesterov, d, guardOff));
+    }
+
+    @Override
+    public void finiteGuard(long n, Buf x, long xOff, float code, Buf guard, long guardOff) {
+        Buf a = u(x), b = u(guard);
+        op(() -> inner.finiteGuard(n, a, xOff, code, b, guardOff));
+    }
+
+    @Override
+    public void copyIfGuard(long n, Buf guard, long guardOff, Buf src, long srcOff, Buf dst, long dstOff) {
+        Buf a = u(guard), b = u(src), c = u(dst);
+        op(() -> inner.copyIfGuard(n, a, guardOff, b, srcOff, c, dstOff));
     }
 
     @Override

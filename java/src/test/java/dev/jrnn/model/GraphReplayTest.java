@@ -261,4 +261,42 @@ class GraphReplayTest {
         assertTrue(e.getMessage().contains("the loss became"), e.getMessage());
         assertEquals(0, rec.openGraphs(), "graphs closed when fit throws");
     }
+
+    /** Trains until it diverges; returns the exception and the weights fit left. */
+    static Object[] diverge(Backend be, boolean perBatch) {
+        Jrnn.setBackend(be);
+        Jrnn.clearSession();
+        Jrnn.setSeed(77);
+        Sequential m = new Sequential(new LSTM(4).inputShape(4, 2), new Dense(1));
+        m.compile("mse", new SGD(3e10));
+        FitOptions o = new FitOptions().epochs(30).batchSize(4).verbose(0).shuffle(false);
+        if (perBatch) {
+            o.callbacks(new Callback() {
+                @Override
+                public void onBatchEnd(int batch, double loss, Model model) {}
+            });
+        }
+        NonFiniteException e = assertThrows(NonFiniteException.class,
+                () -> m.fit(Tensor.full(0.5f, 16, 4, 2), Tensor.full(1e18f, 16, 1), o));
+        return new Object[] {e, m.getWeights(), m.optimizer().iterations()};
+    }
+
+    @Test
+    void divergenceStopsAtTheSameBatchWithTheSameWeightsWhenReplayedAndReadLate() {
+        Object[] eager = diverge(Backends.cpu(), true);   // read after every batch: stops right there
+        RecordingBackend rec = new RecordingBackend(Backends.cpu());
+        Object[] late = diverge(rec, false);              // replayed, read at the end of the epoch
+        NonFiniteException a = (NonFiniteException) eager[0], b = (NonFiniteException) late[0];
+        assertEquals(a.epoch(), b.epoch());
+        assertEquals(a.batch(), b.batch());
+        assertEquals(a.quantity(), b.quantity());
+        assertEquals(a.getMessage(), b.getMessage());
+        assertEquals(eager[2], late[2], "optimizer iterations count only the applied updates");
+        @SuppressWarnings("unchecked") List<Tensor> wa = (List<Tensor>) eager[1], wb = (List<Tensor>) late[1];
+        for (int i = 0; i < wa.size(); i++) {
+            float[] x = wa.get(i).data(), y = wb.get(i).data();
+            for (int j = 0; j < x.length; j++) assertEquals(Float.floatToRawIntBits(x[j]), Float.floatToRawIntBits(y[j]), "weight " + i);
+        }
+        assertTrue(rec.captures >= 1 && rec.replays >= 1, "the failing epoch ran replayed steps");
+    }
 }

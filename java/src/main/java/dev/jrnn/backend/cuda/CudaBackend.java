@@ -799,8 +799,24 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                           float lr, float beta1, float beta2, float eps, Buf step, long stepOff) {
-        training.adamUpdate(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, stepOff);
+                           float lr, float beta1, float beta2, float eps, Buf step, long stepOff, Buf guard, long guardOff) {
+        training.adamUpdate(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, stepOff, guard, guardOff);
+    }
+
+    @Override
+    public void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
+                          float lr, float momentum, boolean nesterov, Buf guard, long guardOff) {
+        training.sgdUpdate(n, p, pOff, g, gOff, velocity, vOff, lr, momentum, nesterov, guard, guardOff);
+    }
+
+    @Override
+    public void finiteGuard(long n, Buf x, long xOff, float code, Buf guard, long guardOff) {
+        training.finiteGuard(n, x, xOff, code, guard, guardOff);
+    }
+
+    @Override
+    public void copyIfGuard(long n, Buf guard, long guardOff, Buf src, long srcOff, Buf dst, long dstOff) {
+        training.copyIfGuard(n, guard, guardOff, src, srcOff, dst, dstOff);
     }
 
     /**
