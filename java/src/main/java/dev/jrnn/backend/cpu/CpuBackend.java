@@ -25,6 +25,9 @@ public final class CpuBackend implements Backend {
     private static final int VL = VMath.VL;
 
     private volatile boolean closed;
+    // live-buffer counters for leak and soak checks (every alloc must be closed)
+    private final java.util.concurrent.atomic.AtomicLong liveBuffers = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong liveFloats = new java.util.concurrent.atomic.AtomicLong();
     private final CpuTraining training = new CpuTraining(this);
 
     /** An elementwise body over indices [i0, i1) of a span. */
@@ -107,7 +110,22 @@ public final class CpuBackend implements Backend {
     @Override
     public Buf alloc(long n) {
         if (closed) throw new IllegalStateException("cpu backend is closed");
-        return new CpuBuf(this, n);
+        CpuBuf b = new CpuBuf(this, n);
+        liveBuffers.incrementAndGet();
+        liveFloats.addAndGet(n);
+        return b;
+    }
+
+    /** Buffers allocated by this backend and not closed yet (for leak checks). */
+    public long liveBuffers() { return liveBuffers.get(); }
+
+    /** Floats held by the buffers counted in {@link #liveBuffers()}. */
+    public long liveFloats() { return liveFloats.get(); }
+
+    /** Called once by {@link CpuBuf#close()}. */
+    void released(long n) {
+        liveBuffers.decrementAndGet();
+        liveFloats.addAndGet(-n);
     }
 
     @Override
