@@ -16,20 +16,32 @@ import java.util.Locale;
  * GPU timing harness for jrnn's train step (one recurrent layer, MSE on the last output, backward,
  * Adam; see {@link JrnnTrainer}) on the CUDA backend. For each shape and precision: warm-up (at
  * least {@code --warmup} steps and 2 s), then up to {@code --iters} steps each timed alone, inputs
- * cycling through 8 random batches (never zeros); prints median / p10 / p90 ms and GFLOP/s
+ * cycling through 8 random batches (never zeros), in each {@link Mode} asked for (default: sync and graph);
+ * prints median / p10 / p90 ms and GFLOP/s
  * (FLOP model in {@link Shapes}) and writes CSV (and JSON beside it). benchmarks/peers/torch_lstm.py
  * prints the same columns for PyTorch's cuDNN LSTM; benchmarks/gpu.sh runs both and the ratios.
  *
  * <pre>
  * .device/java.sh -cp "$(.device/cp.sh)" dev.jrnn.bench.GpuBench --out $OUT/jrnn_gpu.csv
  *     [--shapes 64x100x512x512,4x100x256x256,256x50x1024x1024] [--precisions fp32,tf32]
- *     [--cell lstm|gru|simple_rnn] [--warmup 10] [--iters 50] [--max-seconds 12] [--backend cuda]
+ *     [--cell lstm|gru|simple_rnn] [--modes sync,async,graph] [--warmup 10] [--iters 50] [--max-seconds 12]
+ *     [--backend cuda]
  * </pre>
  */
 public final class GpuBench {
     /** CSV columns, shared with torch_lstm.py. */
     public static final String HEADER =
-            "impl,cell,batch,steps,in,units,precision,median_ms,p10_ms,p90_ms,iters,gflops,samples_per_s,timer,device";
+            "impl,cell,batch,steps,in,units,precision,median_ms,p10_ms,p90_ms,iters,gflops,samples_per_s,timer,device,mode";
+
+    /** How jrnn's step is issued (see {@link JrnnTrainer}). */
+    enum Mode {
+        /** Reads the loss back every step: one host round trip per step, as a plain loop. */
+        SYNC,
+        /** Loss and Adam's step count stay on the device: no host round trip. */
+        ASYNC,
+        /** The asynchronous step captured once into a CUDA graph per input batch, then replayed. */
+        GRAPH
+    }
 
     private GpuBench() {}
 
@@ -38,6 +50,7 @@ public final class GpuBench {
         String precisions = "fp32,tf32";
         String cellName = "lstm";
         String backendName = "cuda";
+        String modeNames = "sync,graph";
         int warmup = 10, iters = 50;
         double maxSeconds = 12;
         Path out = null;
@@ -48,13 +61,15 @@ public final class GpuBench {
                 case "--precisions" -> { precisions = need(args, a); a++; }
                 case "--cell" -> { cellName = need(args, a); a++; }
                 case "--backend" -> { backendName = need(args, a); a++; }
+                case "--modes" -> { modeNames = need(args, a); a++; }
                 case "--warmup" -> { warmup = Integer.parseInt(need(args, a)); a++; }
                 case "--iters" -> { iters = Integer.parseInt(need(args, a)); a++; }
                 case "--max-seconds" -> { maxSeconds = Double.parseDouble(need(args, a)); a++; }
                 case "--out" -> { out = Path.of(need(args, a)); a++; }
                 case "-h", "--help" -> {
                     System.out.println("usage: GpuBench [--out file.csv] [--shapes BxTxIxH,...] [--precisions fp32,tf32]"
-                            + " [--cell lstm|gru|simple_rnn] [--warmup N] [--iters N] [--max-seconds S] [--backend cuda|cpu]");
+                            + " [--cell lstm|gru|simple_rnn] [--modes sync,async,graph] [--warmup N] [--iters N]"
+                            + " [--max-seconds S] [--backend cuda|cpu]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("GpuBench: unknown argument '" + args[a] + "' (try --help)");
@@ -67,10 +82,19 @@ public final class GpuBench {
             default -> throw new IllegalArgumentException("GpuBench: --cell expects lstm, gru or simple_rnn, got " + cellName);
         };
 
+        List<Mode> modes = new ArrayList<>();
+        for (String m : modeNames.split(",")) {
+            try {
+                modes.add(Mode.valueOf(m.trim().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("GpuBench: --modes expects sync, async and/or graph, got " + m);
+            }
+        }
+
         Jrnn.setBackend(backendName);
         Backend be = Jrnn.backend();
         String device = StepTimer.deviceName(be);
-        System.out.println("jrnn GpuBench: backend " + be.name() + ", device " + device + ", cell " + cell
+        System.out.println("jrnn GpuBench: backend " + be.name() + ", device " + device + ", cell " + cell + ", modes " + modes
                 + ", warm-up >= " + warmup + " steps and 2 s, then up to " + iters + " steps or " + maxSeconds + " s");
         System.out.println("FLOP model: train step = 6*T*B*G*(I+H) (matrix products only; G = gates x H)");
 
@@ -81,16 +105,15 @@ public final class GpuBench {
             Jrnn.setPrecision(prec);
             for (String sh : shapes.split(",")) {
                 Shapes s = Shapes.parse(sh);
-                String row;
                 try {
-                    row = run(cell, s, prec, be, device, warmup, iters, maxSeconds);
+                    run(cell, s, prec, modes, be, device, warmup, iters, maxSeconds, row -> {
+                        rows.add(row);
+                        System.out.println(row.replace(',', '\t'));
+                    });
                 } catch (RuntimeException | OutOfMemoryError e) {
                     System.out.println("# " + s + " " + prec + " failed: " + e);
                     e.printStackTrace(System.out);
-                    continue;
                 }
-                rows.add(row);
-                System.out.println(row.replace(',', '\t'));
             }
         }
         if (out != null) write(out, rows);
@@ -101,34 +124,72 @@ public final class GpuBench {
         return args[a + 1];
     }
 
-    static String run(Shapes.Cell cell, Shapes s, Precision prec, Backend be, String device,
-                      int warmup, int iters, double maxSeconds) {
+    /** Times every mode of one (shape, precision) on one trainer; hands each CSV row to {@code sink}. */
+    static void run(Shapes.Cell cell, Shapes s, Precision prec, List<Mode> modes, Backend be, String device,
+                    int warmup, int iters, double maxSeconds, java.util.function.Consumer<String> sink) {
         BenchData data = BenchData.random(s, 8, 7);
         try (JrnnTrainer t = new JrnnTrainer(cell, s, data, 42); StepTimer timer = StepTimer.create(be)) {
-            int i = 0;
-            long start = System.nanoTime();
-            float loss = Float.NaN;
-            // Warm-up: JIT, the memory pool, kernel loading; at least `warmup` steps and 2 s (capped at 3x that).
-            while (i < warmup || (System.nanoTime() - start < 2e9 && i < 3 * Math.max(warmup, 10) * 20)) {
-                loss = t.trainStep(i++);
+            int[] i = {0};
+            for (Mode mode : modes) {
+                java.util.function.IntConsumer step;
+                try {
+                    step = switch (mode) {
+                        case SYNC -> k -> t.trainStep(k);
+                        case ASYNC -> t::trainStepAsync;
+                        case GRAPH -> {
+                            t.trainStepAsync(i[0]++);   // pool and kernels warm before the capture
+                            be.synchronize();
+                            if (!t.captureSteps()) {
+                                System.out.println("# " + s + " " + prec + " graph: backend " + be.name() + " cannot capture; skipped");
+                                yield null;
+                            }
+                            yield t::replay;
+                        }
+                    };
+                } catch (RuntimeException e) {
+                    System.out.println("# " + s + " " + prec + " " + mode + " failed: " + e);
+                    e.printStackTrace(System.out);
+                    continue;
+                }
+                if (step == null) continue;
+                try {
+                    sink.accept(time(cell, s, prec, mode, step, be, timer, device, warmup, iters, maxSeconds, i, t));
+                } catch (RuntimeException e) {
+                    System.out.println("# " + s + " " + prec + " " + mode + " failed: " + e);
+                    e.printStackTrace(System.out);
+                }
             }
-            if (!Float.isFinite(loss)) throw new IllegalStateException("loss is " + loss + " after warm-up");
-            double[] ms = new double[iters];
-            int n = 0;
-            long mStart = System.nanoTime();
-            while (n < iters && (n < 5 || (System.nanoTime() - mStart) / 1e9 < maxSeconds)) {
-                int k = i++;
-                ms[n++] = timer.time(() -> t.trainStep(k));
-            }
-            double[] d = Arrays.copyOf(ms, n);
-            Arrays.sort(d);
-            double med = quantile(d, 0.5), p10 = quantile(d, 0.1), p90 = quantile(d, 0.9);
-            double gflops = s.trainFlops(cell) / (med * 1e6);
-            return String.format(Locale.ROOT, "jrnn,%s,%d,%d,%d,%d,%s,%.4f,%.4f,%.4f,%d,%.1f,%.1f,%s,%s",
-                    cell.name().toLowerCase(Locale.ROOT), s.batch(), s.steps(), s.in(), s.units(),
-                    prec.name().toLowerCase(Locale.ROOT), med, p10, p90, n, gflops, s.batch() / (med / 1e3),
-                    timer.kind(), device.replace(',', ' '));
         }
+    }
+
+    private static String time(Shapes.Cell cell, Shapes s, Precision prec, Mode mode, java.util.function.IntConsumer step,
+                               Backend be, StepTimer timer, String device, int warmup, int iters, double maxSeconds,
+                               int[] i, JrnnTrainer t) {
+        // Warm-up: JIT, the memory pool, kernel loading; at least `warmup` steps and 2 s.
+        long start = System.nanoTime();
+        int w = 0;
+        while (w < warmup || (System.nanoTime() - start < 2e9 && w < 600)) {
+            step.accept(i[0]++);
+            w++;
+        }
+        float loss = mode == Mode.SYNC ? t.trainStep(i[0]++) : t.lastLoss();
+        if (!Float.isFinite(loss)) throw new IllegalStateException("loss is " + loss + " after warm-up");
+        double[] ms = new double[iters];
+        int n = 0;
+        long mStart = System.nanoTime();
+        while (n < iters && (n < 5 || (System.nanoTime() - mStart) / 1e9 < maxSeconds)) {
+            int k = i[0]++;
+            ms[n++] = timer.time(() -> step.accept(k));
+        }
+        if (mode != Mode.SYNC && !Float.isFinite(t.lastLoss())) throw new IllegalStateException("loss is not finite after timing");
+        double[] d = Arrays.copyOf(ms, n);
+        Arrays.sort(d);
+        double med = quantile(d, 0.5), p10 = quantile(d, 0.1), p90 = quantile(d, 0.9);
+        double gflops = s.trainFlops(cell) / (med * 1e6);
+        return String.format(Locale.ROOT, "jrnn,%s,%d,%d,%d,%d,%s,%.4f,%.4f,%.4f,%d,%.1f,%.1f,%s,%s,%s",
+                cell.name().toLowerCase(Locale.ROOT), s.batch(), s.steps(), s.in(), s.units(),
+                prec.name().toLowerCase(Locale.ROOT), med, p10, p90, n, gflops, s.batch() / (med / 1e3),
+                timer.kind(), device.replace(',', ' '), mode.name().toLowerCase(Locale.ROOT));
     }
 
     /** Linear-interpolated quantile of sorted values. */

@@ -3,6 +3,7 @@ package dev.jrnn.bench;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.backend.GraphCapture;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.layers.GRU;
 import dev.jrnn.layers.LSTM;
@@ -19,6 +20,11 @@ import java.util.List;
  * jrnn's train step through the layer API, on whatever backend {@code Jrnn.backend()} is: one
  * recurrent layer (last output only), MSE against a random target, backward, and one fused Adam
  * update over the layer's flat parameter buffer. The inputs of every batch are uploaded once.
+ *
+ * <p>Three ways to run the same step: {@link #trainStep} reads the loss back (one host round trip
+ * per step, as a simple loop does); {@link #trainStepAsync} keeps the loss and Adam's step counter
+ * on the device (no host round trip); {@link #replay} replays {@link #captureSteps captured} CUDA
+ * graphs of the asynchronous step, one per input batch.
  *
  * <pre>{@code
  * Jrnn.setBackend("cpu");
@@ -40,7 +46,9 @@ public final class JrnnTrainer implements AutoCloseable {
     private final List<DTensor> ys = new ArrayList<>();
     private final DTensor grad;
     private final Buf m, v;
+    private final Buf lossOut, adamStep;
     private final float[] one = new float[1];
+    private final List<GraphCapture> graphs = new ArrayList<>();
     private long t;
 
     /** Builds the layer for {@code s} with seed {@code seed} and uploads every batch of {@code data}. */
@@ -62,6 +70,8 @@ public final class JrnnTrainer implements AutoCloseable {
         this.grad = DTensor.zeros(be, s.batch(), s.units());
         this.m = be.alloc(store.size());
         this.v = be.alloc(store.size());
+        this.lossOut = be.alloc(1);
+        this.adamStep = be.alloc(3);
     }
 
     public Layer layer() { return layer; }
@@ -97,16 +107,68 @@ public final class JrnnTrainer implements AutoCloseable {
         return loss;
     }
 
+    /**
+     * The step without any host round trip: the loss goes to a device buffer ({@link #lastLoss}) and
+     * Adam keeps its step count on the device. Shares the moments with {@link #trainStep}, not the count.
+     */
+    public void trainStepAsync(int i) {
+        store.zeroGrads();
+        try (Trace tr = layer.forward(List.of(x(i)), null, true)) {
+            be.lossAsync(Loss.MSE, s.batch(), s.units(), tr.outputs().get(0).buf(), 0,
+                    y(i).buf(), 0, null, 0, grad.buf(), 0, lossOut, 0);
+            tr.backward(List.of(grad));
+        }
+        be.adamUpdate(store.size(), store.values(), 0, store.grads(), 0, m, 0, v, 0, LR, BETA1, BETA2, EPS, adamStep, 0);
+    }
+
+    /** The loss the last asynchronous step or replay wrote (synchronizes). */
+    public float lastLoss() {
+        be.download(lossOut, 0, one, 0, 1);
+        return one[0];
+    }
+
+    /**
+     * Captures {@link #trainStepAsync} once per input batch into CUDA graphs; false (nothing captured)
+     * where the backend cannot capture (the CPU backend).
+     */
+    public boolean captureSteps() {
+        if (!graphs.isEmpty()) return true;
+        for (int k = 0; k < xs.size(); k++) {
+            final int b = k;
+            GraphCapture g = be.capture(() -> trainStepAsync(b));
+            if (g == null) {
+                closeGraphs();
+                return false;
+            }
+            graphs.add(g);
+        }
+        return true;
+    }
+
+    /** Replays the captured step of batch {@code i} (asynchronous). */
+    public void replay(int i) {
+        if (graphs.isEmpty()) throw new IllegalStateException("JrnnTrainer.replay: call captureSteps() first");
+        graphs.get(Math.floorMod(i, graphs.size())).replay();
+    }
+
+    private void closeGraphs() {
+        for (GraphCapture g : graphs) g.close();
+        graphs.clear();
+    }
+
     private DTensor x(int i) { return xs.get(Math.floorMod(i, xs.size())); }
     private DTensor y(int i) { return ys.get(Math.floorMod(i, ys.size())); }
 
     @Override
     public void close() {
+        closeGraphs();
         for (DTensor d : xs) d.close();
         for (DTensor d : ys) d.close();
         grad.close();
         m.close();
         v.close();
+        lossOut.close();
+        adamStep.close();
         store.close();
     }
 }

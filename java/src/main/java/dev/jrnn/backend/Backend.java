@@ -13,7 +13,10 @@ package dev.jrnn.backend;
  *   <li>Sequences inside layers are time-major {@code [T, B, F]} so a timestep is one contiguous
  *       {@code [B, F]} slice; masks are {@code [T, B]} (1 = step is real, 0 = padded).</li>
  *   <li>Operations are asynchronous on CUDA (ordered on one stream); methods that return a Java value
- *       ({@link #download}, {@link #sumSquares}, {@link #loss}, {@link #allFinite}) synchronize.</li>
+ *       ({@link #download}, {@link #sumSquares}, {@link #loss}, {@link #allFinite}) synchronize. A training
+ *       step needs none of them: {@link #lossAsync}, {@link #checkIds}, {@link #maskFromValues},
+ *       {@link #dropoutMask}, {@link #clipNorm} and the counted {@code adamUpdate} keep everything on the
+ *       device, so CUDA can capture the step into a graph ({@link #capture}).</li>
  *   <li>Recurrent "step" kernels fuse bias, activations and the state update for one timestep of a
  *       batch; the caller does the GEMMs around them (see each layer for the loop).</li>
  * </ul>
@@ -51,6 +54,20 @@ public interface Backend extends AutoCloseable {
 
     /** Precision of matrix products (CPU ignores it: always FP32). */
     default void setPrecision(Precision p) {}
+
+    /**
+     * Records the backend calls {@code step} makes, without running them, into a graph that
+     * {@link GraphCapture#replay()} runs (the first replay does the step's work). Returns null where the
+     * backend cannot capture (the CPU backend): the caller then runs {@code step} itself. Inside
+     * {@code step} only asynchronous calls are allowed: a call that synchronizes or copies from/to a Java
+     * array ({@link #download}, {@link #upload}, {@link #loss}, {@link #sumSquares}, {@link #allFinite},
+     * {@link #synchronize}) throws, the capture is abandoned (nothing ran) and the exception propagates.
+     * Buffers allocated inside {@code step} and the buffers it touches stay reserved for the graph until it
+     * is closed, so they are never handed out to anyone else meanwhile.
+     */
+    default GraphCapture capture(Runnable step) {
+        return null;
+    }
 
     /** Releases backend-wide resources (handles, pools). Buffers should be closed before. */
     @Override
@@ -189,6 +206,73 @@ public interface Backend extends AutoCloseable {
 
     /** {@code x = min(max(x, lo), hi)} over n floats. */
     void clip(long n, float lo, float hi, Buf x, long xOff);
+
+    // ---------------------------------------------------------------- device-side checks, masks, random numbers
+    // What a training step needs without a host round trip: on CUDA none of these synchronizes, so a whole
+    // step can be queued (and captured into a CUDA graph, see capture()).
+
+    /**
+     * Masking's mask: {@code mask[r] = 1} when some {@code x[r, c] != maskValue} (c &lt; cols), else 0,
+     * for a row-major [rows, cols] matrix x (a NaN counts as different).
+     * Example: rows = batch * timesteps, cols = features gives the [batch, timesteps] mask of Keras Masking;
+     * cols = 1 and maskValue = 0 gives Embedding's mask_zero mask.
+     */
+    void maskFromValues(int rows, int cols, Buf x, long xOff, float maskValue, Buf mask, long maskOff);
+
+    /** {@code y[r, c] = x[r, c] * s[r]} for a row-major [rows, cols] matrix ({@code y} may alias {@code x}). */
+    void mulRows(int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff);
+
+    /**
+     * Dropout's keep mask: {@code out[i] = u_i >= rate ? 1f / (1f - rate) : 0f} with
+     * {@code u_i = CounterRng.uniform(seed, c, i)} and c the call counter held in {@code counter} (two
+     * floats at {@code counterOff}: lo, hi, see {@link CounterRng#counter}); then the counter is advanced by
+     * one. The counter lives in the backend's memory and is advanced by the backend itself, so both backends
+     * draw identical masks and a replayed {@link #capture} draws a fresh mask each time. Start a counter at
+     * zero ({@link #alloc} does).
+     */
+    void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff);
+
+    /**
+     * Checks that every id is an integer in [0, vocab) and writes {@code out[i] = ids[i]} for good ids and
+     * {@code -1} for bad ones (so a lookup through {@code out} never reaches past the table's {@code vocab}
+     * rows). A bad id is reported as an IllegalArgumentException
+     * {@code "<context>: id <value> at flat index <i> is not an integer in [0, <vocab>)"} naming the first bad
+     * index: immediately on the CPU, at the next synchronizing call on CUDA (the check runs on the device).
+     * {@code out} may alias {@code ids}.
+     */
+    void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff);
+
+    /**
+     * As {@link #loss} (same value, same gradient) but without waiting for it: the mean loss is written as
+     * one float to {@code out[outOff]} in the backend's memory. Bad sparse targets are reported by the next
+     * synchronizing call on CUDA (immediately on the CPU). Read the values later, many at once, with
+     * {@link #download}.
+     */
+    void lossAsync(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
+                   Buf weights, long weightsOff, Buf grad, long gradOff, Buf out, long outOff);
+
+    /**
+     * {@code x *= (float) (total / sum(x))} over n floats, the sum taken in double; x is left as it is
+     * when its sum is 0. E.g. masked sequence losses turn a 0/1 mask into row weights averaging over the
+     * valid rows only.
+     */
+    void scaleToSum(long n, double total, Buf x, long xOff);
+
+    /**
+     * Keras' clipnorm on one span: with {@code norm = sqrt(sum x^2)} (double), when {@code norm > maxNorm},
+     * {@code x *= (float) (maxNorm / norm)}; otherwise x is unchanged. Computed on the device (no sync).
+     */
+    void clipNorm(long n, float maxNorm, Buf x, long xOff);
+
+    /**
+     * {@link #adamUpdate(long, Buf, long, Buf, long, Buf, long, Buf, long, float, float, float, float, long)}
+     * with the step count kept in the backend's memory: {@code step} holds 3 floats at {@code stepOff}
+     * (t as a lo, hi counter pair as in {@link CounterRng#counter}, then scratch). The update first advances
+     * t by one, then applies Adam with that t; a replayed {@link #capture} thus uses the right t each time.
+     * A fresh zero buffer starts at t = 0, so the first update runs with t = 1.
+     */
+    void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
+                    float lr, float beta1, float beta2, float eps, Buf step, long stepOff);
 
     // ---------------------------------------------------------------- optimizers on flat buffers
 

@@ -1,8 +1,8 @@
 package dev.jrnn.layers;
 
 import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
-import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,9 +10,11 @@ import java.util.SplittableRandom;
 
 /**
  * Keras Dropout: at training time each value is dropped with probability {@code rate} and the kept
- * ones are scaled by 1 / (1 - rate); at inference it is the identity. The mask is drawn on the host
- * from the layer's seeded stream ({@link Layer#seed} or {@link dev.jrnn.Jrnn#setSeed}). The input
- * mask is passed on.
+ * ones are scaled by 1 / (1 - rate); at inference it is the identity. The mask is drawn by the
+ * backend ({@link Backend#dropoutMask}): a counter-based hash of the layer's seed ({@link Layer#seed} or
+ * {@link dev.jrnn.Jrnn#setSeed}), the call count and the element index, so CPU and CUDA draw the same
+ * masks, nothing is copied from the host, and a captured CUDA graph draws a new mask at every replay
+ * (the call count lives in the backend's memory). The input mask is passed on.
  *
  * <pre>{@code
  * Dropout d = new Dropout(0.2);
@@ -20,7 +22,9 @@ import java.util.SplittableRandom;
  */
 public class Dropout extends Layer {
     private final double rate;
-    private SplittableRandom rng;
+    private long streamSeed;
+    /** Two floats (lo, hi) counting the masks drawn so far; allocated on the first training call. */
+    private Buf counter;
 
     /** {@code rate}: fraction of values to drop, in [0, 1). */
     public Dropout(double rate) {
@@ -49,7 +53,22 @@ public class Dropout extends Layer {
 
     @Override
     protected void initParams(SplittableRandom r) {
-        this.rng = r;
+        this.streamSeed = r.nextLong();
+    }
+
+    private synchronized Buf counter(Backend be) {
+        if (counter == null || counter.backend() != be) {
+            if (counter != null) counter.close();
+            counter = be.alloc(2);
+        }
+        return counter;
+    }
+
+    /** Frees the mask counter (the next training call starts a new one from zero). */
+    @Override
+    public synchronized void releaseBuffers() {
+        if (counter != null) counter.close();
+        counter = null;
     }
 
     @Override
@@ -64,13 +83,9 @@ public class Dropout extends Layer {
         owned.add(y);
         DTensor keep;
         if (training && rate > 0) {
-            float scale = (float) (1.0 / (1.0 - rate));
-            float[] k = new float[n];
-            synchronized (this) {
-                for (int i = 0; i < n; i++) k[i] = rng.nextDouble() >= rate ? scale : 0f;
-            }
-            keep = DTensor.from(be, Tensor.wrap(k, x.shape()));
+            keep = DTensor.zeros(be, x.shape());
             owned.add(keep);
+            be.dropoutMask(n, (float) rate, streamSeed, counter(be), 0, keep.buf(), 0);
             be.mul(n, x.buf(), 0, keep.buf(), 0, y.buf(), 0);
         } else {
             keep = null;

@@ -12,8 +12,10 @@ import java.util.SplittableRandom;
 /**
  * Keras Embedding: maps integer ids (stored as floats) of shape (batch, T) to vectors, output
  * (batch, T, outputDim). Weights: embeddings [inputDim, outputDim], initialised U(-0.05, 0.05).
- * With maskZero, id 0 is padding: the output mask is ids != 0. Ids are checked on the host
- * (integral and in [0, inputDim)); the ids get no gradient (backward returns null for them).
+ * With maskZero, id 0 is padding: the output mask is ids != 0. Ids must be integers in [0, inputDim):
+ * the backend checks them ({@link Backend#checkIds}: at once on the CPU, on the device with the report at
+ * the next synchronizing call on CUDA, where a bad id looks up a zero row meanwhile); the ids get no
+ * gradient (backward returns null for them).
  *
  * <pre>{@code
  * Embedding emb = new Embedding(1000, 64).maskZero(true);
@@ -110,27 +112,22 @@ public class Embedding extends Layer {
         Backend be = backend();
         Layers.sameBackend(this, be, inputs);
         int n = (int) ids.size();
-        float[] host = new float[n];
-        be.download(ids.buf(), 0, host, 0, n);
-        float[] m = maskZero ? new float[n] : null;
-        for (int i = 0; i < n; i++) {
-            float v = host[i];
-            if (!(v >= 0 && v < vocab) || v != Math.rint(v)) {
-                throw new IllegalArgumentException(name() + ": id " + v + " at flat index " + i + " of input "
-                        + Tensor.shapeString(ids.shape()) + " is not an integer in [0, " + vocab + ")");
-            }
-            if (m != null) m[i] = v != 0 ? 1f : 0f;
-        }
         int[] outShape = Arrays.copyOf(ids.shape(), ids.rank() + 1);
         outShape[ids.rank()] = dim;
         List<DTensor> owned = new ArrayList<>();
+        // Checked ids (bad ones become -1): the lookups below never reach past this table's rows into the
+        // parameters stored after it.
+        DTensor safe = DTensor.zeros(be, ids.shape());
+        owned.add(safe);
+        be.checkIds(n, ids.buf(), 0, vocab, name(), safe.buf(), 0);
         DTensor y = DTensor.zeros(be, outShape);
         owned.add(y);
-        be.gatherRows(n, dim, ids.buf(), 0, embeddings.value(), embeddings.offset(), y.buf(), 0);
+        be.gatherRows(n, dim, safe.buf(), 0, embeddings.value(), embeddings.offset(), y.buf(), 0);
         DTensor outMask = null;
-        if (m != null) {
-            outMask = DTensor.from(be, Tensor.wrap(m, ids.shape()));
+        if (maskZero) {
+            outMask = DTensor.zeros(be, ids.shape());
             owned.add(outMask);
+            be.maskFromValues(n, 1, ids.buf(), 0, 0f, outMask.buf(), 0);
         }
         DTensor om = outMask;
         return new Trace() {
@@ -144,7 +141,7 @@ public class Embedding extends Layer {
             public List<DTensor> backward(List<DTensor> dOut) {
                 DTensor dy = Layers.gradient(Embedding.this, dOut, List.of(y));
                 if (dy != null && trainable()) {
-                    be.scatterAddRows(n, dim, ids.buf(), 0, dy.buf(), 0, embeddings.grad(), embeddings.offset());
+                    be.scatterAddRows(n, dim, safe.buf(), 0, dy.buf(), 0, embeddings.grad(), embeddings.offset());
                 }
                 return Arrays.asList((DTensor) null);
             }

@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
 /**
  * Keras Masking: a timestep whose features all equal {@code maskValue} is padding. The output mask
  * ([batch, timesteps]) is 0 there and 1 elsewhere; the output is the input with padded timesteps
- * set to 0 (as Keras, which multiplies by the mask). The mask is computed on the host.
+ * set to 0 (as Keras, which multiplies by the mask). The mask is computed by the backend
+ * ({@link Backend#maskFromValues}), without a copy to the host.
  *
  * <pre>{@code
  * Masking m = new Masking(0.0);
@@ -66,24 +67,15 @@ public class Masking extends Layer {
         build(Layers.perSample(inputs));
         Backend be = backend();
         Layers.sameBackend(this, be, inputs);
-        int n = (int) x.size(), f = x.dim(-1), rows = n / f;
-        float[] host = new float[n];
-        be.download(x.buf(), 0, host, 0, n);
-        float[] m = new float[rows], keep = new float[n];
-        for (int r = 0; r < rows; r++) {
-            boolean real = false;
-            for (int j = 0; j < f && !real; j++) real = host[r * f + j] != maskValue;
-            m[r] = real ? 1f : 0f;
-            if (real) Arrays.fill(keep, r * f, (r + 1) * f, 1f);
-        }
+        int f = x.dim(-1);
+        int rows = f == 0 ? 0 : (int) (x.size() / f);
         List<DTensor> owned = new ArrayList<>();
-        DTensor outMask = DTensor.from(be, Tensor.wrap(m, Arrays.copyOf(x.shape(), x.rank() - 1)));
+        DTensor outMask = DTensor.zeros(be, Arrays.copyOf(x.shape(), x.rank() - 1));
         owned.add(outMask);
-        DTensor k = DTensor.from(be, Tensor.wrap(keep, x.shape()));
-        owned.add(k);
         DTensor y = DTensor.zeros(be, x.shape());
         owned.add(y);
-        be.mul(n, x.buf(), 0, k.buf(), 0, y.buf(), 0);
+        be.maskFromValues(rows, f, x.buf(), 0, maskValue, outMask.buf(), 0);
+        be.mulRows(rows, f, x.buf(), 0, outMask.buf(), 0, y.buf(), 0);
         return new Trace() {
             @Override
             public List<DTensor> outputs() { return List.of(y); }
@@ -96,7 +88,7 @@ public class Masking extends Layer {
                 DTensor dy = Layers.gradient(Masking.this, dOut, List.of(y));
                 DTensor dx = DTensor.zeros(be, x.shape());
                 owned.add(dx);
-                if (dy != null) be.mul(n, dy.buf(), 0, k.buf(), 0, dx.buf(), 0);
+                if (dy != null) be.mulRows(rows, f, dy.buf(), 0, outMask.buf(), 0, dx.buf(), 0);
                 return List.of(dx);
             }
 

@@ -24,6 +24,7 @@ public final class FitOptions {
     int batchSize = 32;
     int verbose = 1;
     boolean shuffle = true;
+    boolean checkFinite = true;
     Long seed;
     double validationSplit;
     List<Tensor> validationX;
@@ -55,6 +56,17 @@ public final class FitOptions {
     /** Shuffles the training samples before each epoch (default true). */
     public FitOptions shuffle(boolean s) {
         this.shuffle = s;
+        return this;
+    }
+
+    /**
+     * Guards against NaN and infinities (default true): x, y and the validation data are checked
+     * before training, and every step checks its gradients before the update and the weights after
+     * it, so a {@link NonFiniteException} leaves the weights of the last finite step. The loss is
+     * checked either way; false skips the data scan and the two checks per step (for benchmarks).
+     */
+    public FitOptions checkFinite(boolean c) {
+        this.checkFinite = c;
         return this;
     }
 
@@ -127,6 +139,7 @@ public final class FitOptions {
     public int epochs() { return epochs; }
     public int batchSize() { return batchSize; }
     public int verbose() { return verbose; }
+    public boolean checkFinite() { return checkFinite; }
 
     @Override
     public String toString() {

@@ -7,6 +7,7 @@ import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.io.SafeTensors;
 import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Names;
 import dev.jrnn.layers.Param;
@@ -51,8 +52,21 @@ import java.util.TreeMap;
  * <p>Training keeps all parameters in one flat {@link ParamStore} (trainable ones first) so the
  * optimizer runs one fused update per batch; per batch only the batch goes in and the loss comes out
  * (plus the predictions when metrics are requested).
+ *
+ * <p>Bad data is rejected before anything changes: every entry point checks shapes, sample counts,
+ * NaN/Inf, class indices and embedding ids up front and throws an IllegalArgumentException naming the
+ * model or layer, the expected and the actual shape or value. A NaN or infinity that appears during
+ * training stops {@link #fit} with a {@link NonFiniteException} naming the epoch and batch; the
+ * weights of the last finite step are kept.
+ *
+ * <p>Thread safety: {@link #predict}, {@link #predictAll} and {@link #evaluate} on a built model may run
+ * from several threads at once on the CPU backend (each call has its own buffers; the weights are only
+ * read). {@link #fit}, {@link #trainOnBatch}, {@link #compile}, {@link #setWeights}, {@link #loadWeights}
+ * and {@link #close} change the model: run them on one thread, with no predict in flight. The CUDA
+ * backend is used by one thread at a time (see its Javadoc). {@link #close()} frees the weights' and the
+ * optimizer's buffers (native/device memory on CUDA); the model cannot be used afterwards.
  */
-public class Model {
+public class Model implements AutoCloseable {
     private String name;
     private List<Node> inputs = List.of();
     private List<Node> outputs = List.of();
@@ -74,6 +88,9 @@ public class Model {
     private Optimizer optimizer;
     private List<Metric> metrics = List.of();
     private volatile boolean stopTraining;
+    /** Copy of the trainable weights before the current update (fit with checkFinite), to undo a non-finite step. */
+    private Buf backup;
+    private volatile boolean closed;
 
     /** A functional model from one input to one output. */
     public Model(Node input, Node output) {
@@ -227,6 +244,10 @@ public class Model {
         ParamStore old = store;
         this.store = new ParamStore(be, all);
         if (old != null) old.close();
+        if (backup != null) {
+            backup.close();
+            backup = null;
+        }
         this.backend = be;
         this.params = List.copyOf(all);
         this.trainableParams = List.copyOf(tr);
@@ -249,6 +270,23 @@ public class Model {
         return Jrnn.backend();
     }
 
+    /**
+     * Binds the parameters back into this model's store when another model built on the same layers
+     * took them over (the other store then holds the current values, which are copied back).
+     */
+    private void ensureStore() {
+        for (Param p : params) {
+            if (!p.isBound() || p.store() != store) {
+                collectParams();
+                return;
+            }
+        }
+    }
+
+    private void requireOpen(String what) {
+        if (closed) throw new IllegalStateException(name + "." + what + ": the model is closed");
+    }
+
     /** Hook for models whose graph is set lazily; throws when it cannot be. */
     void ensureGraph() {
         if (!graphReady) {
@@ -260,6 +298,11 @@ public class Model {
     /** Hook: builds the model from data shapes when it is not built yet (Sequential without an input shape). */
     void ensureBuilt(List<Tensor> xs) {
         ensureGraph();
+    }
+
+    /** {@link #ensureBuilt} for the read-only calls that may run on several threads: the lazy build happens once. */
+    private synchronized void ensureBuiltSafely(List<Tensor> xs) {
+        ensureBuilt(xs);
     }
 
     /** Whether the graph (and so the weights) exist. */
@@ -535,35 +578,47 @@ public class Model {
         Data subset(int from, int to) { return new Data(xs, ys, lengths, Arrays.copyOfRange(rows, from, to)); }
     }
 
-    private Data prepare(List<Tensor> xs, List<Tensor> ys, int[] lengths, String what, boolean needY) {
+    /**
+     * Checks the data of a fit/evaluate/predict call before anything runs: tensor counts, shapes
+     * against the inputs, sample counts, NaN/Inf (when {@code checkFinite}), every layer's output shape
+     * for the actual input shapes, target sizes, sparse class indices and embedding ids. Whatever is
+     * wrong is reported here, so a call that fails leaves the model as it was.
+     */
+    private Data prepare(List<Tensor> xs, List<Tensor> ys, int[] lengths, String what, boolean needY, boolean checkFinite) {
+        String where = name + "." + what + ": ";
         if (xs == null || xs.size() != inputs.size()) {
-            throw new IllegalArgumentException(name + "." + what + ": expected " + inputs.size() + " input tensor(s), got "
+            throw new IllegalArgumentException(where + "expected " + inputs.size() + " input tensor(s), got "
                     + (xs == null ? "null" : xs.size()));
         }
         int n = -1;
         for (int i = 0; i < xs.size(); i++) {
             Tensor x = xs.get(i);
             Node in = inputs.get(i);
-            String label = inputs.size() == 1 ? "x" : "x[" + i + "] (" + in.call.layer.name() + ")";
-            if (x == null) throw new IllegalArgumentException(name + "." + what + ": " + label + " is null");
+            String label = inputLabel(i);
+            if (x == null) throw new IllegalArgumentException(where + label + " is null");
             int[] want = in.shape();
             int[] got = x.shape();
             boolean ok = got.length == want.length + 1;
             for (int d = 0; ok && d < want.length; d++) ok = want[d] == -1 || want[d] == got[d + 1];
             if (!ok) {
-                throw new IllegalArgumentException(name + "." + what + ": " + label + " has shape " + Tensor.shapeString(got)
+                throw new IllegalArgumentException(where + label + " has shape " + Tensor.shapeString(got)
                         + ", the model expects " + in.shapeString());
             }
             if (n >= 0 && x.dim(0) != n) {
-                throw new IllegalArgumentException(name + "." + what + ": inputs have different sample counts " + n + " and " + x.dim(0));
+                throw new IllegalArgumentException(where + "inputs have different sample counts " + n + " and " + x.dim(0));
             }
             n = x.dim(0);
-            if (!x.isFinite()) throw new IllegalArgumentException(name + "." + what + ": " + label + " holds NaN or Inf");
+            if (checkFinite) {
+                String bad = nonFiniteAt(x);
+                if (bad != null) throw new IllegalArgumentException(where + label + " " + bad);
+            }
         }
+        Map<Node, int[]> shapes = outputShapesFor(xs, where);
+        checkEmbeddingIds(xs, where);
         List<Tensor> yl = null;
         if (ys != null) {
             if (ys.size() != outputs.size()) {
-                throw new IllegalArgumentException(name + "." + what + ": expected " + outputs.size() + " target tensor(s) (one per output, "
+                throw new IllegalArgumentException(where + "expected " + outputs.size() + " target tensor(s) (one per output, "
                         + "null to skip one), got " + ys.size());
             }
             boolean any = false;
@@ -571,33 +626,134 @@ public class Model {
                 Tensor y = ys.get(k);
                 if (y == null) continue;
                 any = true;
+                String label = ys.size() > 1 ? "y[" + k + "]" : "y";
                 if (y.dim(0) != n) {
-                    throw new IllegalArgumentException(name + "." + what + ": y" + (ys.size() > 1 ? "[" + k + "]" : "") + " has "
-                            + y.dim(0) + " samples, x has " + n);
+                    throw new IllegalArgumentException(where + label + " has " + y.dim(0) + " samples, x has " + n);
                 }
-                if (!y.isFinite()) throw new IllegalArgumentException(name + "." + what + ": y holds NaN or Inf");
+                if (checkFinite) {
+                    String bad = nonFiniteAt(y);
+                    if (bad != null) throw new IllegalArgumentException(where + label + " " + bad);
+                }
+                checkTarget(k, y, shapes.get(outputs.get(k)), where, label);
             }
-            if (!any && needY) throw new IllegalArgumentException(name + "." + what + ": every target is null, nothing to train on");
+            if (!any && needY) throw new IllegalArgumentException(where + "every target is null, nothing to train on");
             yl = new ArrayList<>(ys);
         } else if (needY) {
-            throw new IllegalArgumentException(name + "." + what + ": targets are null");
+            throw new IllegalArgumentException(where + "targets are null");
         }
         if (lengths != null) {
             Tensor x0 = xs.get(0);
-            if (x0.rank() < 2) throw new IllegalArgumentException(name + "." + what + ": lengths need sequence inputs (rank >= 2), x has shape " + Tensor.shapeString(x0.shape()));
+            if (x0.rank() < 2) throw new IllegalArgumentException(where + "lengths need sequence inputs (rank >= 2), x has shape " + Tensor.shapeString(x0.shape()));
             if (lengths.length != n) {
-                throw new IllegalArgumentException(name + "." + what + ": lengths has " + lengths.length + " entries, x has " + n + " samples");
+                throw new IllegalArgumentException(where + "lengths has " + lengths.length + " entries, x has " + n + " samples");
             }
             int t = x0.dim(1);
             for (int i = 0; i < n; i++) {
                 if (lengths[i] < 0 || lengths[i] > t) {
-                    throw new IllegalArgumentException(name + "." + what + ": lengths[" + i + "] = " + lengths[i] + " is outside [0, " + t + "]");
+                    throw new IllegalArgumentException(where + "lengths[" + i + "] = " + lengths[i] + " is outside [0, " + t + "]");
                 }
             }
         }
         int[] rows = new int[n];
         for (int i = 0; i < n; i++) rows[i] = i;
         return new Data(List.copyOf(xs), yl, lengths == null ? null : lengths.clone(), rows);
+    }
+
+    private String inputLabel(int i) {
+        return inputs.size() == 1 ? "x" : "x[" + i + "] (" + inputs.get(i).call.layer.name() + ")";
+    }
+
+    /**
+     * Per-sample shapes of every node for these inputs, from each layer's (pure) computeOutputShapes:
+     * a layer that cannot take the data's shapes (e.g. timesteps it was not declared for) fails here,
+     * naming itself, before any batch runs.
+     */
+    private Map<Node, int[]> outputShapesFor(List<Tensor> xs, String where) {
+        Map<Node, int[]> shapes = new IdentityHashMap<>();
+        for (int i = 0; i < xs.size(); i++) {
+            int[] s = xs.get(i).shape();
+            shapes.put(inputs.get(i), Arrays.copyOfRange(s, 1, s.length));
+        }
+        for (Call c : calls) {
+            List<int[]> in = new ArrayList<>(c.inputs.size());
+            for (Node nd : c.inputs) in.add(shapes.get(nd));
+            List<int[]> out;
+            try {
+                out = c.layer.computeOutputShapes(in);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + e.getMessage(), e);
+            }
+            for (int k = 0; k < c.outputs.size() && k < out.size(); k++) shapes.put(c.outputs.get(k), out.get(k));
+        }
+        return shapes;
+    }
+
+    /** Ids fed straight from a model input into an Embedding must be integers in [0, vocabulary). */
+    private void checkEmbeddingIds(List<Tensor> xs, String where) {
+        for (Call c : calls) {
+            if (!(c.layer instanceof Embedding e) || c.inputs.isEmpty()) continue;
+            int i = inputs.indexOf(c.inputs.get(0));
+            if (i < 0) continue;
+            Tensor x = xs.get(i);
+            float[] a = x.data();
+            int vocab = e.vocabularySize();
+            for (int j = 0; j < a.length; j++) {
+                float v = a[j];
+                if (!(v >= 0 && v < vocab && v == (int) v)) {
+                    throw new IllegalArgumentException(where + e.name() + ": id " + v + " at " + indexString(x.shape(), j) + " of "
+                            + inputLabel(i) + " is not an integer in [0, " + vocab + ") (the vocabulary size)");
+                }
+            }
+        }
+    }
+
+    /** A target must hold as many values per sample as its output (one class index per row for sparse losses). */
+    private void checkTarget(int k, Tensor y, int[] out, String where, String label) {
+        if (out == null) return;
+        for (int d : out) if (d <= 0) return;   // unknown until the batch runs: batchLoss checks it then
+        Node on = outputs.get(k);
+        int cols = out.length == 0 ? 1 : out[out.length - 1];
+        long perSample = Tensor.size(out);
+        long need = loss.sparse() ? perSample / cols : perSample;
+        long ySample = y.size() / y.dim(0);
+        if (ySample != need) {
+            throw new IllegalArgumentException(where + label + " has shape " + Tensor.shapeString(y.shape()) + " (" + ySample
+                    + " values per sample), output " + on.call.layer.name() + " " + Tensor.shapeString(Node.withBatch(out, -1))
+                    + " needs " + need + " per sample for loss " + Losses.kerasName(loss)
+                    + (loss.sparse() ? " (one class index per row)" : ""));
+        }
+        if (loss.sparse()) {
+            float[] a = y.data();
+            for (int j = 0; j < a.length; j++) {
+                float v = a[j];
+                if (!(v >= 0 && v < cols && v == (int) v)) {
+                    throw new IllegalArgumentException(where + label + " holds class index " + v + " at " + indexString(y.shape(), j)
+                            + "; loss " + Losses.kerasName(loss) + " needs integers in [0, " + cols + ") for output "
+                            + on.call.layer.name() + " of " + cols + " classes");
+                }
+            }
+        }
+    }
+
+    /** "holds NaN at (3, 1, 0)" for the first non-finite element of {@code t}, or null when all are finite. */
+    static String nonFiniteAt(Tensor t) {
+        float[] a = t.data();
+        for (int i = 0; i < a.length; i++) {
+            if (!Float.isFinite(a[i])) return "holds " + a[i] + " at " + indexString(t.shape(), i);
+        }
+        return null;
+    }
+
+    /** The index tuple of flat position {@code flat} in a row-major tensor of {@code shape}, e.g. "(3, 1, 0)". */
+    static String indexString(int[] shape, long flat) {
+        long[] idx = new long[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            idx[d] = flat % shape[d];
+            flat /= shape[d];
+        }
+        StringBuilder b = new StringBuilder("(");
+        for (int d = 0; d < idx.length; d++) b.append(d > 0 ? ", " : "").append(idx[d]);
+        return b.append(idx.length == 1 ? ",)" : ")").toString();
     }
 
     private DTensor upload(Tensor t, int[] order, int from, int to) {
@@ -695,7 +851,7 @@ public class Model {
      * Loss of one batch over every output with a target; fills {@code dOut} with the loss gradients
      * (when not null) and adds to {@code acc}. Returns the summed loss.
      */
-    private double batchLoss(Pass p, Data d, int[] order, int from, int to, Map<Node, DTensor> dOut, Acc acc) {
+    private double batchLoss(Pass p, Data d, int[] order, int from, int to, Map<Node, DTensor> dOut, Acc acc, At at) {
         int b = to - from;
         double total = 0;
         for (int k = 0; k < outputs.size(); k++) {
@@ -720,8 +876,11 @@ public class Model {
             DTensor g = p.own(DTensor.zeros(backend, pred.shape()));
             float l = backend.loss(loss, rows, cols, pred.buf(), 0, tgt.buf(), 0, w == null ? null : w.buf(), 0, g.buf(), 0);
             if (!Float.isFinite(l)) {
-                throw new IllegalStateException(name + ": the loss became " + l + " (output " + on.call.layer.name()
-                        + "): lower the learning rate, clip gradients (Optimizer.clipnorm) or check the targets");
+                if (at == null) {
+                    throw new NonFiniteException(name + ": the loss became " + l + " (output " + on.call.layer.name()
+                            + ") while evaluating: the weights or the data hold values too large for float32", "loss", -1, -1, null);
+                }
+                throw at.failure("the loss became " + l + " " + at.text() + " (output " + on.call.layer.name() + ")", "loss");
             }
             total += l;
             if (dOut != null) dOut.merge(on, g, (a, bb) -> {
@@ -787,12 +946,14 @@ public class Model {
     public History fit(List<Tensor> xs, List<Tensor> ys, FitOptions options) {
         FitOptions o = options == null ? new FitOptions() : options;
         requireCompiled("fit");
+        requireOpen("fit");
         ensureBuilt(xs);
-        Data all = prepare(xs, ys, o.lengths, "fit", true);
+        ensureStore();
+        Data all = prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
         Data train = all;
         Data val = null;
         if (o.validationX != null) {
-            val = prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true);
+            val = prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
         } else if (o.validationSplit > 0) {
             int split = (int) Math.floor(all.n() * (1.0 - o.validationSplit));
             if (split <= 0 || split >= all.n()) {
@@ -828,7 +989,7 @@ public class Model {
             Acc acc = new Acc(train.ys());
             for (int s = 0; s < steps; s++) {
                 int from = s * bs, to = Math.min(n, from + bs);
-                double l = trainStep(train, order, from, to, acc);
+                double l = trainStep(train, order, from, to, acc, new At(this, epoch, o.epochs, s, steps, h), o.checkFinite);
                 for (Callback cb : o.callbacks) cb.onBatchEnd(s, l, this);
                 if (o.verbose == 1 && dynamic) bar.update(s + 1, acc.logs());
             }
@@ -845,14 +1006,42 @@ public class Model {
         return h;
     }
 
-    /** Forward, loss, backward and one optimizer step on rows {@code order[from, to)}. */
-    private double trainStep(Data d, int[] order, int from, int to, Acc acc) {
+    /** Where a training step runs (epoch and batch from 0, -1 in trainOnBatch), for NonFiniteException. */
+    private record At(Model m, int epoch, int epochs, int batch, int batches, History history) {
+        String text() {
+            return epoch < 0 ? "in trainOnBatch" : "at epoch " + (epoch + 1) + "/" + epochs + ", batch " + (batch + 1) + "/" + batches;
+        }
+
+        NonFiniteException failure(String what, String quantity) {
+            return new NonFiniteException(m.name + ": " + what + "; the update was not applied, weights kept from the last finite step."
+                    + " Lower the learning rate, clip gradients (Optimizer.clipnorm) or check the data", quantity, epoch, batch, history);
+        }
+    }
+
+    /**
+     * Forward, loss, backward and one optimizer step on rows {@code order[from, to)}. With
+     * {@code check}, a non-finite gradient stops before the update and non-finite weights after it
+     * are rolled back, so a NonFiniteException always leaves the weights of the last finite step.
+     */
+    private double trainStep(Data d, int[] order, int from, int to, Acc acc, At at, boolean check) {
         try (Pass p = forwardBatch(d, order, from, to, true)) {
             Map<Node, DTensor> dOut = new IdentityHashMap<>();
-            double l = batchLoss(p, d, order, from, to, dOut, acc);
+            double l = batchLoss(p, d, order, from, to, dOut, acc, at);   // a non-finite loss throws here
             store.zeroGrads();
             backward(p, dOut);
+            boolean guard = check && trainableSize > 0;
+            if (guard) {
+                if (!backend.allFinite(trainableSize, store.grads(), 0)) {
+                    throw at.failure("the gradients became NaN or infinite " + at.text() + " (loss " + l + ")", "gradients");
+                }
+                if (backup == null) backup = backend.alloc(trainableSize);
+                backend.copy(store.values(), 0, backup, 0, trainableSize);
+            }
             optimizer.step(store, trainableParams, trainableSize);
+            if (guard && !backend.allFinite(trainableSize, store.values(), 0)) {
+                backend.copy(backup, 0, store.values(), 0, trainableSize);
+                throw at.failure("the weights became NaN or infinite in the update " + at.text(), "weights");
+            }
             return l;
         }
     }
@@ -863,10 +1052,12 @@ public class Model {
      */
     public double trainOnBatch(Tensor x, Tensor y) {
         requireCompiled("trainOnBatch");
+        requireOpen("trainOnBatch");
         List<Tensor> xs = Collections.singletonList(x);
         ensureBuilt(xs);
-        Data d = prepare(xs, Collections.singletonList(y), null, "trainOnBatch", true);
-        return trainStep(d, d.rows(), 0, d.n(), null);
+        ensureStore();
+        Data d = prepare(xs, Collections.singletonList(y), null, "trainOnBatch", true, true);
+        return trainStep(d, d.rows(), 0, d.n(), null, new At(this, -1, 0, -1, 0, null), true);
     }
 
     // ================================================================== evaluate
@@ -878,7 +1069,7 @@ public class Model {
         for (int from = 0; from < n; from += bs) {
             int to = Math.min(n, from + bs);
             try (Pass p = forwardBatch(d, d.rows(), from, to, false)) {
-                batchLoss(p, d, d.rows(), from, to, null, acc);
+                batchLoss(p, d, d.rows(), from, to, null, acc, null);
             }
         }
         return acc.logs();
@@ -892,9 +1083,10 @@ public class Model {
     /** Loss and metrics ("loss", "accuracy", ...) on the given data. */
     public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths) {
         requireCompiled("evaluate");
+        requireOpen("evaluate");
         if (batchSize < 1) throw new IllegalArgumentException(name + ".evaluate: batchSize must be >= 1, got " + batchSize);
-        ensureBuilt(xs);
-        return evaluateData(prepare(xs, ys, lengths, "evaluate", true), batchSize);
+        ensureBuiltSafely(xs);
+        return evaluateData(prepare(xs, ys, lengths, "evaluate", true, true), batchSize);
     }
 
     // ================================================================== predict
@@ -911,9 +1103,10 @@ public class Model {
 
     /** Every output of the model, for every input tensor, in batches of {@code batchSize}. */
     public List<Tensor> predictAll(List<Tensor> xs, int batchSize, int[] lengths) {
+        requireOpen("predict");
         if (batchSize < 1) throw new IllegalArgumentException(name + ".predict: batchSize must be >= 1, got " + batchSize);
-        ensureBuilt(xs);
-        Data d = prepare(xs, null, lengths, "predict", false);
+        ensureBuiltSafely(xs);
+        Data d = prepare(xs, null, lengths, "predict", false, true);
         int n = d.n();
         float[][] out = new float[outputs.size()][];
         int[][] shapes = new int[outputs.size()][];
@@ -942,6 +1135,7 @@ public class Model {
     /** All weights: trainable ones in layer order, then non-trainable ones (Keras' get_weights order). */
     public List<Tensor> getWeights() {
         ensureGraph();
+        requireOpen("getWeights");
         List<Tensor> w = new ArrayList<>();
         for (Param p : params) w.add(p.get());
         return w;
@@ -950,6 +1144,7 @@ public class Model {
     /** Sets all weights, in {@link #getWeights()} order and shapes. */
     public void setWeights(List<Tensor> weights) {
         ensureGraph();
+        requireOpen("setWeights");
         if (weights == null || weights.size() != params.size()) {
             throw new IllegalArgumentException(name + ".setWeights: expected " + params.size() + " arrays, got "
                     + (weights == null ? "null" : weights.size()));
@@ -962,7 +1157,8 @@ public class Model {
                 throw new IllegalArgumentException(name + ".setWeights: " + names.get(i) + " expected shape "
                         + Tensor.shapeString(p.shape()) + ", got " + (t == null ? "null" : Tensor.shapeString(t.shape())));
             }
-            if (!t.isFinite()) throw new IllegalArgumentException(name + ".setWeights: " + names.get(i) + " holds NaN or Inf");
+            String bad = nonFiniteAt(t);
+            if (bad != null) throw new IllegalArgumentException(name + ".setWeights: " + names.get(i) + " " + bad);
         }
         for (int i = 0; i < params.size(); i++) params.get(i).set(weights.get(i));
     }
@@ -996,6 +1192,8 @@ public class Model {
     /** Saves all weights as safetensors with Keras variable names (written atomically: temp file + rename). */
     public void saveWeights(Path file) throws IOException {
         ensureGraph();
+        requireOpen("saveWeights");
+        if (file == null) throw new IllegalArgumentException(name + ".saveWeights: file is null");
         Map<String, Tensor> m = new LinkedHashMap<>();
         List<String> names = weightNames();
         for (int i = 0; i < params.size(); i++) m.put(names.get(i), params.get(i).get());
@@ -1007,24 +1205,66 @@ public class Model {
 
     /**
      * Loads weights saved by {@link #saveWeights} (or any safetensors file with the same Keras
-     * names and shapes). Every weight must be present and nothing else; on error nothing changes.
+     * names and shapes). Every weight must be present, with its shape, finite, and nothing else: the
+     * header is compared with the model before any data is read, and one IllegalArgumentException lists
+     * every difference. On any error (IOException for a corrupt file) the model is unchanged.
      */
     public void loadWeights(Path file) throws IOException {
         ensureGraph();
-        Map<String, Tensor> m = SafeTensors.read(file);
+        requireOpen("loadWeights");
+        if (file == null) throw new IllegalArgumentException(name + ".loadWeights: file is null");
         List<String> names = weightNames();
+        Map<String, int[]> header = SafeTensors.shapes(file);
+        List<String> problems = new ArrayList<>();
         List<String> missing = new ArrayList<>();
-        for (String n : names) if (!m.containsKey(n)) missing.add(n);
+        for (String n : names) if (!header.containsKey(n)) missing.add(n);
         List<String> extra = new ArrayList<>();
-        for (String n : m.keySet()) if (!names.contains(n)) extra.add(n);
-        if (!missing.isEmpty() || !extra.isEmpty()) {
-            throw new IllegalArgumentException(name + ".loadWeights(" + file + "): "
-                    + (missing.isEmpty() ? "" : "missing " + missing + (extra.isEmpty() ? "" : "; "))
-                    + (extra.isEmpty() ? "" : "unexpected " + extra));
+        for (String n : header.keySet()) if (!names.contains(n)) extra.add(n);
+        if (!missing.isEmpty()) problems.add("missing " + missing);
+        if (!extra.isEmpty()) problems.add("unexpected " + extra);
+        for (int i = 0; i < names.size(); i++) {
+            int[] got = header.get(names.get(i));
+            int[] want = params.get(i).shape();
+            if (got != null && !Arrays.equals(got, want)) {
+                problems.add(names.get(i) + " expected shape " + Tensor.shapeString(want) + ", got "
+                        + (got.length == 0 ? "() (a scalar)" : Tensor.shapeString(got)));
+            }
         }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(name + ".loadWeights(" + file + "): the file does not match the model: "
+                    + String.join("; ", problems));
+        }
+        Map<String, Tensor> m = SafeTensors.read(file);
         List<Tensor> ws = new ArrayList<>();
-        for (String n : names) ws.add(m.get(n));
+        for (String n : names) {
+            Tensor t = m.get(n);
+            if (t == null) throw new IOException(file + ": tensor '" + n + "' disappeared while reading (the file changed)");
+            String bad = nonFiniteAt(t);
+            if (bad != null) problems.add(n + " " + bad);
+            ws.add(t);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(name + ".loadWeights(" + file + "): the file holds non-finite weights: "
+                    + String.join("; ", problems));
+        }
         setWeights(ws);
+    }
+
+    /**
+     * Frees the weights' and the optimizer's buffers (device memory on CUDA). The model and its layers
+     * cannot be used afterwards; closing twice is harmless.
+     */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        if (optimizer != null) optimizer.close();
+        if (backup != null) {
+            backup.close();
+            backup = null;
+        }
+        if (store != null) store.close();
+        for (Layer l : layers) l.releaseBuffers();
     }
 
     @Override

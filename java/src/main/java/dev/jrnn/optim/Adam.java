@@ -2,10 +2,12 @@ package dev.jrnn.optim;
 
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.CounterRng;
 
 /**
  * Adam with Keras' defaults: learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7.
- * One fused {@link Backend#adamUpdate} over all trainable parameters per step.
+ * One fused {@link Backend#adamUpdate} over all trainable parameters per step, with the step count t
+ * kept in device memory (so a replayed CUDA graph of a train step uses the right t every time).
  *
  * <pre>{@code
  * model.compile("mse", new Adam(0.01));
@@ -17,6 +19,9 @@ public final class Adam extends Optimizer {
     private float epsilon = 1e-7f;
     private Buf m;
     private Buf v;
+    /** t (lo, hi) and scratch, on the device; {@link #stepT} mirrors the t it holds. */
+    private Buf step;
+    private long stepT = -1;
 
     public Adam() { this(0.001f); }
 
@@ -27,17 +32,20 @@ public final class Adam extends Optimizer {
 
     public Adam beta1(double b) {
         this.beta1 = checkBeta("beta1", b);
+        changed();
         return this;
     }
 
     public Adam beta2(double b) {
         this.beta2 = checkBeta("beta2", b);
+        changed();
         return this;
     }
 
     public Adam epsilon(double e) {
         if (!(e > 0) || !Double.isFinite(e)) throw new IllegalArgumentException("Adam: epsilon must be positive, got " + e);
         this.epsilon = (float) e;
+        changed();
         return this;
     }
 
@@ -49,19 +57,35 @@ public final class Adam extends Optimizer {
     protected void createState(Backend be, long n) {
         m = be.alloc(n);
         v = be.alloc(n);
+        step = be.alloc(3);
+        stepT = 0;
     }
 
     @Override
     protected void releaseState() {
         if (m != null) m.close();
         if (v != null) v.close();
+        if (step != null) step.close();
         m = null;
         v = null;
+        step = null;
+        stepT = -1;
     }
 
     @Override
     protected void update(Backend be, Buf p, Buf g, long n, long t) {
-        be.adamUpdate(n, p, 0, g, 0, m, 0, v, 0, learningRate(), beta1, beta2, epsilon, t);
+        if (stepT != t - 1) {   // iterations was set (or a step was undone): load t - 1 into the device counter
+            be.upload(new float[] {CounterRng.lo(t - 1), CounterRng.hi(t - 1)}, 0, step, 0, 2);
+        }
+        be.adamUpdate(n, p, 0, g, 0, m, 0, v, 0, learningRate(), beta1, beta2, epsilon, step, 0);
+        stepT = t;
+    }
+
+    /** Keeps the mirror of the device counter in step with replays of captured steps. */
+    @Override
+    public void countReplayedStep() {
+        super.countReplayedStep();
+        if (stepT >= 0) stepT++;
     }
 
     private static float checkBeta(String what, double b) {

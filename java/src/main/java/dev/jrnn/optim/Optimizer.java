@@ -17,6 +17,10 @@ import java.util.List;
  *   <li>{@link #clipvalue}: every gradient element is clipped to [-value, value].</li>
  * </ul>
  *
+ * <p>Everything runs on the device without a host round trip (clipping through {@link Backend#clipNorm},
+ * Adam's step count in device memory), so a model can capture whole train steps into a CUDA graph.
+ * {@link #version()} changes whenever a setting changes, which tells such a graph to re-capture.
+ *
  * <pre>{@code
  * model.compile("mse", new Adam(0.01).globalClipnorm(1.0));
  * }</pre>
@@ -27,6 +31,7 @@ public abstract class Optimizer {
     private float globalClipnorm;
     private float clipvalue;
     private long iterations;
+    private long version;
     private ParamStore boundTo;
     private long boundSize = -1;
 
@@ -42,24 +47,28 @@ public abstract class Optimizer {
     /** Sets the learning rate (takes effect at the next step; e.g. from a callback). */
     public Optimizer learningRate(float lr) {
         this.learningRate = checkLr(lr);
+        changed();
         return this;
     }
 
     /** Clips each variable's gradient to L2 norm {@code c} (Keras {@code clipnorm}); 0 disables. */
     public Optimizer clipnorm(float c) {
         this.clipnorm = checkClip("clipnorm", c);
+        changed();
         return this;
     }
 
     /** Clips the global L2 norm of all gradients to {@code c} (Keras {@code global_clipnorm}); 0 disables. */
     public Optimizer globalClipnorm(float c) {
         this.globalClipnorm = checkClip("globalClipnorm", c);
+        changed();
         return this;
     }
 
     /** Clips every gradient element to [-c, c] (Keras {@code clipvalue}); 0 disables. */
     public Optimizer clipvalue(float c) {
         this.clipvalue = checkClip("clipvalue", c);
+        changed();
         return this;
     }
 
@@ -69,6 +78,32 @@ public abstract class Optimizer {
 
     /** Number of updates applied so far (Keras' {@code optimizer.iterations}). */
     public long iterations() { return iterations; }
+
+    /**
+     * Sets the update count (Keras' {@code optimizer.iterations.assign(n)}); the next update runs with
+     * t = n + 1 (Adam's bias correction). Models also use it to undo the count of a step that did not run.
+     */
+    public Optimizer iterations(long n) {
+        if (n < 0) throw new IllegalArgumentException(name() + ": iterations must be >= 0, got " + n);
+        this.iterations = n;
+        return this;
+    }
+
+    /**
+     * Counts one update that was applied without calling {@link #step}: a replay of a captured train step
+     * (the replayed kernels advance any device-side step counter themselves).
+     */
+    public void countReplayedStep() {
+        iterations++;
+    }
+
+    /** Changes whenever a setting (learning rate, clipping, betas, ...) changes; captured steps compare it. */
+    public long version() { return version; }
+
+    /** Subclasses call this from their setters so captured train steps are re-captured. */
+    protected final void changed() {
+        version++;
+    }
 
     /**
      * Applies one update to the first {@code n} floats of {@code store} (the trainable parameters,
@@ -86,19 +121,14 @@ public abstract class Optimizer {
             createState(be, n);
             boundTo = store;
             boundSize = n;
+            changed();
         }
         Buf g = store.grads();
         if (clipvalue > 0) be.clip(n, -clipvalue, clipvalue, g, 0);
         if (clipnorm > 0) {
-            for (Param p : trainable) {
-                double norm = Math.sqrt(be.sumSquares(p.size(), g, p.offset()));
-                if (norm > clipnorm) be.scale(p.size(), (float) (clipnorm / norm), g, p.offset());
-            }
+            for (Param p : trainable) be.clipNorm(p.size(), clipnorm, g, p.offset());
         }
-        if (globalClipnorm > 0) {
-            double norm = Math.sqrt(be.sumSquares(n, g, 0));
-            if (norm > globalClipnorm) be.scale(n, (float) (globalClipnorm / norm), g, 0);
-        }
+        if (globalClipnorm > 0) be.clipNorm(n, globalClipnorm, g, 0);
         iterations++;
         update(be, store.values(), g, n, iterations);
     }
@@ -117,6 +147,7 @@ public abstract class Optimizer {
         releaseState();
         boundTo = null;
         boundSize = -1;
+        changed();
     }
 
     private float checkLr(float lr) {

@@ -26,11 +26,13 @@ public final class SGD extends Optimizer {
     public SGD momentum(double m) {
         if (!(m >= 0 && m < 1)) throw new IllegalArgumentException("SGD: momentum must be in [0, 1), got " + m);
         this.momentum = (float) m;
+        changed();
         return this;
     }
 
     public SGD nesterov(boolean n) {
         this.nesterov = n;
+        changed();
         return this;
     }
 

@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -1018,5 +1019,225 @@ public abstract class BackendContractTest {
             P.untouched(w + " p", n);
             if (mode == 0) V.untouched(w + " velocity untouched without momentum", n);
         }
+    }
+
+    // ================================================================ training-step primitives (no host round trip)
+
+    @Test
+    void maskFromValuesAndMulRows() {
+        int rows = 23, cols = 5;
+        float mv = 0.25f;
+        float[] x = rand(rows * cols, -2, 2);
+        boolean[] real = new boolean[rows];
+        for (int r = 0; r < rows; r++) {
+            if (r % 3 == 1) for (int c = 0; c < cols; c++) x[r * cols + c] = mv;        // padding row
+            else if (r % 3 == 2) for (int c = 0; c < cols; c++) x[r * cols + c] = c == cols - 1 ? -mv : mv;
+            real[r] = r % 3 != 1;
+        }
+        x[4 * cols + 2] = Float.NaN;   // NaN differs from every mask value
+        for (int c = 0; c < cols; c++) if (c != 2) x[4 * cols + c] = mv;
+        real[4] = true;
+        Dev X = dev(x), M = dev(rand(rows, 5, 6));
+        backend().maskFromValues(rows, cols, X.buf, X.off, mv, M.buf, M.off);
+        float[] m = M.get(rows);
+        for (int r = 0; r < rows; r++) assertEquals(real[r] ? 1f : 0f, m[r], "mask row " + r);
+        M.untouched("maskFromValues", rows);
+        // cols = 1, maskValue 0: Embedding's mask_zero
+        float[] ids = {0, 3, 0, 7, 1};
+        Dev I = dev(ids), MI = dev(rand(5, 5, 6));
+        backend().maskFromValues(5, 1, I.buf, I.off, 0f, MI.buf, MI.off);
+        assertArrayEqualsF(new float[] {0, 1, 0, 1, 1}, MI.get(5), "mask_zero");
+
+        float[] y0 = rand(rows * cols, -1, 1), s = rand(rows, -2, 2);
+        Dev Y = dev(y0), S = dev(s), Z = dev(rand(rows * cols, -1, 1));
+        backend().mulRows(rows, cols, Y.buf, Y.off, S.buf, S.off, Z.buf, Z.off);
+        double[] ref = new double[rows * cols];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) ref[r * cols + c] = (double) y0[r * cols + c] * s[r];
+        close("mulRows", Z.get(rows * cols), ref);
+        Z.untouched("mulRows", rows * cols);
+        backend().mulRows(rows, cols, Y.buf, Y.off, S.buf, S.off, Y.buf, Y.off);   // in place
+        close("mulRows in place", Y.get(rows * cols), ref);
+    }
+
+    private static void assertArrayEqualsF(float[] want, float[] got, String what) {
+        assertEquals(want.length, got.length, what + ": length");
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                    what + ": element " + i + " expected " + want[i] + " got " + got[i]);
+        }
+    }
+
+    @Test
+    void dropoutMaskIsTheCounterHashAndAdvancesTheCounter() {
+        int n = 4099;
+        float rate = 0.3f;
+        long seed = 0x5EEDL;
+        // counter 2^24 - 1 in (lo, hi) = (2^24 - 1, 5): advancing carries into hi
+        long c0 = 5L * CounterRng.COUNTER_LIMB + CounterRng.COUNTER_LIMB - 1;
+        Dev C = dev(new float[] {CounterRng.lo(c0), CounterRng.hi(c0)}), O = dev(new float[n]);
+        for (int call = 0; call < 2; call++) {
+            backend().dropoutMask(n, rate, seed, C.buf, C.off, O.buf, O.off);
+            float[] got = O.get(n);
+            float scale = 1f / (1f - rate);
+            float[] want = new float[n];
+            int kept = 0;
+            for (int i = 0; i < n; i++) {
+                want[i] = CounterRng.uniform(seed, c0 + call, i) >= rate ? scale : 0f;
+                if (want[i] != 0) kept++;
+            }
+            assertArrayEqualsF(want, got, "dropout mask of call " + call);
+            // about 70 % kept (binomial, 5 sigma)
+            double sd = Math.sqrt(n * rate * (1 - rate));
+            assertTrue(Math.abs(kept - n * (1 - rate)) < 5 * sd, "kept " + kept + " of " + n);
+            float[] cnt = C.get(2);
+            assertEquals(c0 + call + 1, CounterRng.counter(cnt[0], cnt[1]), "counter after call " + call);
+        }
+        O.untouched("dropoutMask", n);
+        C.untouched("dropout counter", 2);
+    }
+
+    @Test
+    void counterRngMatchesSplitMix64() {
+        // SplittableRandom(base).nextLong() is mix64(base + GOLDEN): element 0 of the stream
+        long base = CounterRng.base(7, 3);
+        long h = new SplittableRandom(base).nextLong();
+        assertEquals((h >>> 40) * 0x1.0p-24f, CounterRng.uniformAt(base, 0));
+        assertEquals(3L * CounterRng.COUNTER_LIMB + 12, CounterRng.counter(12f, 3f));
+    }
+
+    @Test
+    void checkIdsCopiesGoodIdsAndReportsTheFirstBadOne() {
+        float[] ids = {0, 4, 6, 2, 6, 1};
+        Dev I = dev(ids), O = dev(rand(6, 10, 20));
+        backend().checkIds(6, I.buf, I.off, 7, "emb", O.buf, O.off);
+        backend().synchronize();
+        assertArrayEqualsF(ids, O.get(6), "checked ids");
+        O.untouched("checkIds", 6);
+        for (float bad : new float[] {7f, -1f, 2.5f, Float.NaN}) {
+            float[] b = ids.clone();
+            b[3] = bad;
+            b[5] = 9f;   // a later bad id: the first one is reported
+            Dev B = dev(b), BO = dev(new float[6]);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+                backend().checkIds(6, B.buf, B.off, 7, "my_embedding", BO.buf, BO.off);
+                backend().synchronize();
+            });
+            assertTrue(e.getMessage().contains("my_embedding: id " + bad + " at flat index 3 is not an integer in [0, 7)"),
+                    e.getMessage());
+            backend().synchronize();   // reported once
+        }
+    }
+
+    @Test
+    void lossAsyncWritesWhatLossReturns() {
+        int rows = 7, cols = 13, n = rows * cols;
+        for (Loss kind : Loss.values()) {
+            float[] p = lossPred(kind, rows, cols), t = lossTarget(kind, rows, cols), wt = rand(rows, 0.2, 2);
+            Dev P = dev(p), T = dev(t), W = dev(wt), G1 = dev(new float[n]), G2 = dev(new float[n]), L = dev(rand(3, 5, 6));
+            float want = backend().loss(kind, rows, cols, P.buf, P.off, T.buf, T.off, W.buf, W.off, G1.buf, G1.off);
+            backend().lossAsync(kind, rows, cols, P.buf, P.off, T.buf, T.off, W.buf, W.off, G2.buf, G2.off, L.buf, L.off + 1);
+            float[] l = L.get(3);
+            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(l[1]), kind + ": lossAsync " + l[1] + " vs loss " + want);
+            assertArrayEqualsF(G1.get(n), G2.get(n), kind + " gradient");
+            assertEquals(L.init[(int) L.off], l[0]);
+            assertEquals(L.init[(int) L.off + 2], l[2]);
+        }
+        float[] p = lossPred(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, rows, cols);
+        float[] t = lossTarget(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, rows, cols);
+        t[2] = cols;
+        Dev P = dev(p), T = dev(t), L = dev(new float[1]);
+        assertThrows(IllegalArgumentException.class, () -> {
+            backend().lossAsync(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, rows, cols, P.buf, P.off, T.buf, T.off, null, 0,
+                    null, 0, L.buf, L.off);
+            backend().synchronize();
+        });
+        backend().synchronize();   // reported once
+    }
+
+    @Test
+    void scaleToSumAndClipNorm() {
+        int n = 3001;
+        float[] x = rand(n, 0.1, 2);
+        double sum = 0, ss = 0;
+        for (float v : x) {
+            sum += v;
+            ss += (double) v * v;
+        }
+        Dev X = dev(x);
+        backend().scaleToSum(n, 17.5, X.buf, X.off);
+        double[] ref = new double[n];
+        for (int i = 0; i < n; i++) ref[i] = x[i] * (17.5 / sum);
+        close("scaleToSum", X.get(n), ref);
+        X.untouched("scaleToSum", n);
+        Dev Zero = dev(new float[9]);
+        backend().scaleToSum(9, 3, Zero.buf, Zero.off);
+        assertArrayEqualsF(new float[9], Zero.get(9), "scaleToSum of zeros");
+
+        double norm = Math.sqrt(ss);
+        Dev A = dev(x), B = dev(x);
+        backend().clipNorm(n, (float) (norm / 4), A.buf, A.off);
+        for (int i = 0; i < n; i++) ref[i] = x[i] * ((float) (norm / 4) / norm);
+        close("clipNorm above", A.get(n), ref);
+        A.untouched("clipNorm", n);
+        backend().clipNorm(n, (float) (norm * 2), B.buf, B.off);
+        assertArrayEqualsF(x, B.get(n), "clipNorm below the limit leaves x as it is");
+    }
+
+    @Test
+    void adamWithDeviceStepCounterMatchesExplicitT() {
+        int n = 1031;
+        float lr = 0.01f, b1 = 0.9f, b2 = 0.999f, eps = 1e-7f;
+        float[] p0 = rand(n, -1, 1), m0 = rand(n, -0.1, 0.1), v0 = rand(n, 0.001, 0.01);
+        Dev P = dev(p0), M = dev(m0), V = dev(v0), P2 = dev(p0), M2 = dev(m0), V2 = dev(v0);
+        long t0 = 3;
+        Dev S = dev(new float[] {CounterRng.lo(t0), CounterRng.hi(t0), 0f});
+        for (long t = t0 + 1; t <= t0 + 4; t++) {
+            Dev G = dev(rand(n, -1, 1));
+            backend().adamUpdate(n, P.buf, P.off, G.buf, G.off, M.buf, M.off, V.buf, V.off, lr, b1, b2, eps, t);
+            backend().adamUpdate(n, P2.buf, P2.off, G.buf, G.off, M2.buf, M2.off, V2.buf, V2.off, lr, b1, b2, eps, S.buf, S.off);
+            close("adam(step buffer) p, t=" + t, P2.get(n), d(P.get(n)));
+            close("adam(step buffer) m, t=" + t, M2.get(n), d(M.get(n)));
+            close("adam(step buffer) v, t=" + t, V2.get(n), d(V.get(n)));
+            float[] s = S.get(2);
+            assertEquals(t, CounterRng.counter(s[0], s[1]), "step counter");
+        }
+        P2.untouched("adam(step buffer) p", n);
+        S.untouched("adam step", 3);
+    }
+
+    @Test
+    void captureRecordsWithoutRunningAndReplays() {
+        int n = 301;
+        float[] x = rand(n, -1, 1), y0 = rand(n, -1, 1);
+        Dev X = dev(x), Y = dev(y0), C = dev(new float[2]), O = dev(new float[n]);
+        GraphCapture g = backend().capture(() -> {
+            backend().axpy(n, 2f, X.buf, X.off, Y.buf, Y.off);
+            backend().dropoutMask(n, 0.5f, 99L, C.buf, C.off, O.buf, O.off);
+        });
+        assertArrayEqualsF(y0, Y.get(n), "capture must not run the step");
+        assertArrayEqualsF(new float[2], C.get(2), "capture must not run the step (counter)");
+        if (g == null) return;   // the backend cannot capture: the caller runs steps itself
+        try (g) {
+            double[] ref = d(y0);
+            for (int r = 0; r < 3; r++) {
+                g.replay();
+                for (int i = 0; i < n; i++) ref[i] += 2.0 * x[i];
+                close("replay " + r, Y.get(n), ref);
+                float[] mask = O.get(n);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(CounterRng.uniform(99L, r, i) >= 0.5f ? 2f : 0f, mask[i], "replay " + r + " mask " + i);
+                }
+            }
+        }
+        // a synchronizing call inside a capture is refused, nothing is recorded, the backend stays usable
+        assertThrows(RuntimeException.class, () -> backend().capture(() -> {
+            backend().scale(n, 3f, Y.buf, Y.off);
+            backend().sumSquares(n, Y.buf, Y.off);
+        }));
+        float[] before = Y.get(n);
+        backend().scale(n, 0.5f, Y.buf, Y.off);
+        double[] half = new double[n];
+        for (int i = 0; i < n; i++) half[i] = before[i] * 0.5;
+        close("after a refused capture", Y.get(n), half);
     }
 }

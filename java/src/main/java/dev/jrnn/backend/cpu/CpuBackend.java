@@ -25,6 +25,10 @@ public final class CpuBackend implements Backend {
     private static final int VL = VMath.VL;
 
     private volatile boolean closed;
+    // live-buffer counters for leak and soak checks (every alloc must be closed)
+    private final java.util.concurrent.atomic.AtomicLong liveBuffers = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong liveFloats = new java.util.concurrent.atomic.AtomicLong();
+    private final CpuTraining training = new CpuTraining(this);
 
     /** An elementwise body over indices [i0, i1) of a span. */
     private interface Range { void run(int i0, int i1); }
@@ -106,7 +110,22 @@ public final class CpuBackend implements Backend {
     @Override
     public Buf alloc(long n) {
         if (closed) throw new IllegalStateException("cpu backend is closed");
-        return new CpuBuf(this, n);
+        CpuBuf b = new CpuBuf(this, n);
+        liveBuffers.incrementAndGet();
+        liveFloats.addAndGet(n);
+        return b;
+    }
+
+    /** Buffers allocated by this backend and not closed yet (for leak checks). */
+    public long liveBuffers() { return liveBuffers.get(); }
+
+    /** Floats held by the buffers counted in {@link #liveBuffers()}. */
+    public long liveFloats() { return liveFloats.get(); }
+
+    /** Called once by {@link CpuBuf#close()}. */
+    void released(long n) {
+        liveBuffers.decrementAndGet();
+        liveFloats.addAndGet(-n);
     }
 
     @Override
@@ -641,5 +660,49 @@ public final class CpuBackend implements Backend {
                 ps[po + i] += nesterov ? momentum * vi - lr * gi : vi;
             }
         });
+    }
+
+    // ================================================================ training-step primitives (CpuTraining)
+
+    @Override
+    public void maskFromValues(int rows, int cols, Buf x, long xOff, float maskValue, Buf mask, long maskOff) {
+        training.maskFromValues(rows, cols, x, xOff, maskValue, mask, maskOff);
+    }
+
+    @Override
+    public void mulRows(int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff) {
+        training.mulRows(rows, cols, x, xOff, s, sOff, y, yOff);
+    }
+
+    @Override
+    public void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff) {
+        training.dropoutMask(n, rate, seed, counter, counterOff, out, outOff);
+    }
+
+    @Override
+    public void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff) {
+        training.checkIds(n, ids, idsOff, vocab, context, out, outOff);
+    }
+
+    @Override
+    public void lossAsync(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
+                          Buf weights, long weightsOff, Buf grad, long gradOff, Buf out, long outOff) {
+        training.lossAsync(kind, rows, cols, pred, predOff, target, targetOff, weights, weightsOff, grad, gradOff, out, outOff);
+    }
+
+    @Override
+    public void scaleToSum(long n, double total, Buf x, long xOff) {
+        training.scaleToSum(n, total, x, xOff);
+    }
+
+    @Override
+    public void clipNorm(long n, float maxNorm, Buf x, long xOff) {
+        training.clipNorm(n, maxNorm, x, xOff);
+    }
+
+    @Override
+    public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
+                           float lr, float beta1, float beta2, float eps, Buf step, long stepOff) {
+        training.adamUpdate(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, stepOff);
     }
 }

@@ -3,6 +3,7 @@ package dev.jrnn.backend.cuda;
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.GraphCapture;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.backend.Precision;
 
@@ -45,7 +46,10 @@ public final class CudaBackend implements Backend {
     /** Growable device workspace (sumRows partials). */
     private long work;
     private long workBytes;
-    private boolean idsPending;
+    /** A gatherRows/scatterAddRows id flag may be set on the device (package-private: CudaTraining's graphs set it). */
+    boolean idsPending;
+    /** Device-side training-step primitives, deferred checks and graph capture. */
+    private final CudaTraining training;
     private Precision precision = Precision.FP32;
     private volatile boolean closed;
 
@@ -69,6 +73,7 @@ public final class CudaBackend implements Backend {
         this.pool = new DevicePool(driver);
         this.small = pool.allocate(64);
         launch1d(k.fill, 16, small, 16L, 0f);
+        this.training = new CudaTraining(this, driver, pool, k.module, k.fill, k.loss, stream, maxGrid);
     }
 
     /**
@@ -123,7 +128,7 @@ public final class CudaBackend implements Backend {
     // ---------------------------------------------------------------- plumbing
 
     /** Checks the backend is open. (CudaDriver makes the context current on each new calling thread.) */
-    private void enter() {
+    void enter() {
         if (closed) throw new IllegalStateException("CudaBackend used after close()");
     }
 
@@ -137,7 +142,7 @@ public final class CudaBackend implements Backend {
     }
 
     /** Device address of {@code b} at float offset {@code off}, after checking ownership and the span. */
-    private long ptr(String op, String what, Buf b, long off, long len) {
+    long ptr(String op, String what, Buf b, long off, long len) {
         if (b == null) throw new IllegalArgumentException(op + ": " + what + " is null");
         if (!(b instanceof CudaBuf cb) || cb.backend() != this) {
             String owner = b.backend() == null ? "none" : b.backend().name();
@@ -151,7 +156,7 @@ public final class CudaBackend implements Backend {
         return cb.ptr() + 4L * off;
     }
 
-    private long ptrOrNull(String op, String what, Buf b, long off, long len) {
+    long ptrOrNull(String op, String what, Buf b, long off, long len) {
         return b == null ? 0L : ptr(op, what, b, off, len);
     }
 
@@ -181,7 +186,7 @@ public final class CudaBackend implements Backend {
     }
 
     /** Device workspace of at least {@code bytes}; its content is undefined. */
-    private long workspace(long bytes) {
+    long workspace(long bytes) {
         if (bytes > workBytes) {
             long want = Math.max(bytes, Math.min(2 * workBytes, bytes + (64L << 20)));
             if (work != 0) pool.free(work);
@@ -205,6 +210,14 @@ public final class CudaBackend implements Backend {
 
     /** Throws if an embedding kernel met an id outside its table since the last check. */
     private void checkIds() {
+        RuntimeException deferred = training.takeDeferredError();   // checkIds / lossAsync reports
+        if (deferred != null) {
+            if (idsPending) {   // the ids it rejected were also flagged by the lookups: one report is enough
+                idsPending = false;
+                launch1d(k.fill, 1, small + 16, 1L, 0f);
+            }
+            throw deferred;
+        }
         if (!idsPending) return;
         idsPending = false;
         readSmall(16, 4);
@@ -248,6 +261,7 @@ public final class CudaBackend implements Backend {
         }
         long d = ptr("upload", "dst", dst, dstOff, len);
         enter();
+        training.refuseInCapture("upload");
         if (len == 0) return;
         driver.copyHtoD(d, MemorySegment.ofArray(src).asSlice(4L * srcOff, 4L * len), 4L * len, stream);
     }
@@ -261,6 +275,7 @@ public final class CudaBackend implements Backend {
         }
         long s = ptr("download", "src", src, srcOff, len);
         enter();
+        training.refuseInCapture("download");
         if (len > 0) {
             driver.copyDtoH(MemorySegment.ofArray(dst).asSlice(4L * dstOff, 4L * len), s, 4L * len, stream);
         } else {
@@ -307,6 +322,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void synchronize() {
         enter();
+        training.refuseInCapture("synchronize");
         driver.streamSynchronize(stream);
         checkIds();
     }
@@ -336,7 +352,11 @@ public final class CudaBackend implements Backend {
         } finally {
             closed = true;
             try {
-                pool.close();
+                try {
+                    training.close();   // graphs first: they pin pool blocks
+                } finally {
+                    pool.close();
+                }
                 cublas.close();
                 driver.moduleUnload(k.module);
                 driver.streamDestroy(stream);
@@ -660,6 +680,7 @@ public final class CudaBackend implements Backend {
         long wp = ptrOrNull("loss", "weights", weights, weightsOff, rows);
         long gp = ptrOrNull("loss", "grad", grad, gradOff, n);
         enter();
+        training.refuseInCapture("loss");
         zeroSmall();
         int warps = BLOCK / 32;
         int grid = (int) Math.max(1, Math.min((rows + warps - 1) / warps, (long) maxGrid));
@@ -681,6 +702,7 @@ public final class CudaBackend implements Backend {
         nonNegative("sumSquares", "n", n);
         long xp = ptr("sumSquares", "x", x, xOff, n);
         enter();
+        training.refuseInCapture("sumSquares");
         zeroSmall();
         launch1d(k.sumSquares, n, n, xp, small);
         readSmall(0, 8);
@@ -694,6 +716,7 @@ public final class CudaBackend implements Backend {
         nonNegative("allFinite", "n", n);
         long xp = ptr("allFinite", "x", x, xOff, n);
         enter();
+        training.refuseInCapture("allFinite");
         zeroSmall();
         launch1d(k.allFinite, n, n, xp, small + 8);
         readSmall(8, 4);
@@ -733,5 +756,62 @@ public final class CudaBackend implements Backend {
         long vp = ptrOrNull("sgdUpdate", "velocity", velocity, vOff, n);
         enter();
         launch1d(k.sgd, n, n, pp, gp, vp, lr, momentum, nesterov ? 1 : 0);
+    }
+
+    // ---------------------------------------------------------------- training-step primitives (CudaTraining)
+
+    @Override
+    public void maskFromValues(int rows, int cols, Buf x, long xOff, float maskValue, Buf mask, long maskOff) {
+        training.maskFromValues(rows, cols, x, xOff, maskValue, mask, maskOff);
+    }
+
+    @Override
+    public void mulRows(int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff) {
+        training.mulRows(rows, cols, x, xOff, s, sOff, y, yOff);
+    }
+
+    @Override
+    public void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff) {
+        training.dropoutMask(n, rate, seed, counter, counterOff, out, outOff);
+    }
+
+    /** Checks on the device; a bad id is reported by the next synchronizing call. */
+    @Override
+    public void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff) {
+        training.checkIds(n, ids, idsOff, vocab, context, out, outOff);
+    }
+
+    @Override
+    public void lossAsync(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
+                          Buf weights, long weightsOff, Buf grad, long gradOff, Buf out, long outOff) {
+        training.lossAsync(kind, rows, cols, pred, predOff, target, targetOff, weights, weightsOff, grad, gradOff, out, outOff);
+    }
+
+    @Override
+    public void scaleToSum(long n, double total, Buf x, long xOff) {
+        training.scaleToSum(n, total, x, xOff);
+    }
+
+    @Override
+    public void clipNorm(long n, float maxNorm, Buf x, long xOff) {
+        training.clipNorm(n, maxNorm, x, xOff);
+    }
+
+    @Override
+    public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
+                           float lr, float beta1, float beta2, float eps, Buf step, long stepOff) {
+        training.adamUpdate(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, stepOff);
+    }
+
+    /**
+     * Captures {@code step} into a CUDA graph (relaxed stream capture on this backend's stream; nothing runs
+     * until {@link GraphCapture#replay()}). Synchronizing calls inside the step throw a CudaException
+     * (CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED) and the capture is dropped. The pool blocks the graph may use
+     * stay reserved until the graph is closed; {@link #close()} closes graphs still open.
+     */
+    @Override
+    public GraphCapture capture(Runnable step) {
+        enter();
+        return training.capture(step);
     }
 }

@@ -18,6 +18,12 @@ import java.util.Map;
  * bytes, the device's free memory and the pool's own use. {@link #close()} frees everything, including
  * blocks still handed out. Thread-safe.
  *
+ * <p>CUDA graphs: between {@link #beginCapture()} and {@link #endCapture()} the pool notes every block it
+ * hands out or gets back. {@code endCapture} pins those blocks and every block in use at that moment (the
+ * graph may use any of them at replay): a pinned block is never handed out again or given back to the
+ * driver; when its owner frees it, it is held for the graph. {@link #unpin} (when the graph is destroyed)
+ * releases the pins, and held blocks return to the cache. The free lists are LIFO stacks per size class.
+ *
  * <pre>{@code
  * try (DevicePool pool = new DevicePool(CudaDriver.get())) {
  *     long p = pool.allocate(4L * n);
@@ -47,7 +53,13 @@ public final class DevicePool implements AutoCloseable {
     private final Allocator raw;
     private final Map<Long, ArrayDeque<Long>> freeLists = new HashMap<>();
     private final Map<Long, Long> live = new HashMap<>();   // pointer -> class size
-    private long bytesInUse, bytesCached, peakReserved;
+    private long bytesInUse, bytesCached, bytesHeld, peakReserved;
+    /** While capturing: every block handed out or freed since beginCapture, with its size class. */
+    private Map<Long, Long> captureTouched;
+    /** Pointer -> number of live graphs that may use it. */
+    private final Map<Long, Integer> pins = new HashMap<>();
+    /** Pinned blocks that nobody owns any more (freed, or free at the end of a capture): pointer -> class. */
+    private final Map<Long, Long> held = new HashMap<>();
     private long hits, misses;
     private boolean closed;
 
@@ -111,7 +123,8 @@ public final class DevicePool implements AutoCloseable {
         }
         live.put(p, cls);
         bytesInUse += cls;
-        peakReserved = Math.max(peakReserved, bytesInUse + bytesCached);
+        if (captureTouched != null) captureTouched.put(p, cls);
+        peakReserved = Math.max(peakReserved, bytesInUse + bytesCached + bytesHeld);
         return p;
     }
 
@@ -138,7 +151,8 @@ public final class DevicePool implements AutoCloseable {
                 }
                 throw new CudaException("DevicePool.allocate", e2.code(), e2.errorName(),
                         "out of device memory: requested " + bytes + " bytes (" + human(cls) + " size class); device has "
-                                + free + "; this pool holds " + human(bytesInUse) + " in use after trimming its cache",
+                                + free + "; this pool holds " + human(bytesInUse) + " in use" + (bytesHeld > 0 ? " and "
+                                + human(bytesHeld) + " kept for CUDA graphs" : "") + " after trimming its cache",
                         e2);
             }
         }
@@ -153,30 +167,121 @@ public final class DevicePool implements AutoCloseable {
                     + " was not allocated by this pool or was already freed");
         }
         bytesInUse -= cls;
+        if (captureTouched != null) captureTouched.put(ptr, cls);
+        if (pins.containsKey(ptr)) {   // a graph may still use it: keep it out of circulation
+            held.put(ptr, cls);
+            bytesHeld += cls;
+            return;
+        }
         bytesCached += cls;
         freeLists.computeIfAbsent(cls, c -> new ArrayDeque<>()).push(ptr);
     }
 
-    /** Returns every cached (free) block to the driver. */
+    /** Starts noting the blocks a CUDA graph capture hands out and frees. */
+    public synchronized void beginCapture() {
+        if (closed) throw new IllegalStateException("DevicePool is closed");
+        if (captureTouched != null) throw new IllegalStateException("DevicePool: a capture is already in progress");
+        captureTouched = new HashMap<>();
+    }
+
+    /** Ends a capture that produced no graph: nothing is pinned. */
+    public synchronized void abortCapture() {
+        captureTouched = null;
+    }
+
+    /**
+     * Ends a capture whose graph was instantiated: pins every block in use now and every block handed out
+     * or freed during the capture (those now free are taken out of the cache and held). Returns the pinned
+     * pointers, for {@link #unpin} when the graph is destroyed.
+     */
+    public synchronized long[] endCapture() {
+        if (captureTouched == null) throw new IllegalStateException("DevicePool: endCapture without beginCapture");
+        Map<Long, Long> touched = captureTouched;
+        captureTouched = null;
+        java.util.Set<Long> all = new java.util.HashSet<>(live.keySet());
+        for (Map.Entry<Long, Long> e : touched.entrySet()) {
+            long p = e.getKey(), cls = e.getValue();
+            all.add(p);
+            if (!live.containsKey(p) && !held.containsKey(p)) {
+                ArrayDeque<Long> list = freeLists.get(cls);
+                if (list != null && list.remove(p)) {
+                    bytesCached -= cls;
+                    held.put(p, cls);
+                    bytesHeld += cls;
+                }
+            }
+        }
+        long[] token = new long[all.size()];
+        int i = 0;
+        for (long p : all) {
+            pins.merge(p, 1, Integer::sum);
+            token[i++] = p;
+        }
+        return token;
+    }
+
+    /** Releases the pins of one destroyed graph ({@link #endCapture}'s result); held blocks go back to the cache. */
+    public synchronized void unpin(long[] token) {
+        if (token == null || closed) return;
+        for (long p : token) {
+            Integer c = pins.get(p);
+            if (c == null) continue;
+            if (c > 1) {
+                pins.put(p, c - 1);
+                continue;
+            }
+            pins.remove(p);
+            Long cls = held.remove(p);
+            if (cls != null) {
+                bytesHeld -= cls;
+                bytesCached += cls;
+                freeLists.computeIfAbsent(cls, k -> new ArrayDeque<>()).push(p);
+            }
+        }
+    }
+
+    /** Bytes kept for live CUDA graphs (freed by their owners or idle, but still used by a graph). */
+    public synchronized long bytesHeldForGraphs() {
+        return bytesHeld;
+    }
+
+    /** Number of blocks pinned by live graphs. */
+    public synchronized int pinnedBlocks() {
+        return pins.size();
+    }
+
+    /**
+     * Returns every cached (free) block to the driver, except, during a capture, blocks the capture has
+     * touched (the graph being recorded uses them).
+     */
     public synchronized void trim() {
         RuntimeException first = null;
-        for (ArrayDeque<Long> list : freeLists.values()) {
-            for (Long p : list) {
+        Map<Long, ArrayDeque<Long>> keep = new HashMap<>();
+        for (Map.Entry<Long, ArrayDeque<Long>> e : freeLists.entrySet()) {
+            for (Long p : e.getValue()) {
+                if (captureTouched != null && captureTouched.containsKey(p)) {
+                    keep.computeIfAbsent(e.getKey(), c -> new ArrayDeque<>()).addLast(p);
+                    continue;
+                }
                 try {
                     raw.free(p);
-                } catch (RuntimeException e) {
-                    if (first == null) first = e;
+                } catch (RuntimeException ex) {
+                    if (first == null) first = ex;
                 }
             }
         }
         freeLists.clear();
-        bytesCached = 0;
+        freeLists.putAll(keep);
+        long cached = 0;
+        for (Map.Entry<Long, ArrayDeque<Long>> e : keep.entrySet()) cached += e.getKey() * e.getValue().size();
+        bytesCached = cached;
         if (first != null) throw first;
     }
 
     /** Frees all memory, cached and handed out (pointers handed out become invalid). */
     public synchronized void releaseAll() {
         RuntimeException first = null;
+        captureTouched = null;
         try {
             trim();
         } catch (RuntimeException e) {
@@ -189,8 +294,18 @@ public final class DevicePool implements AutoCloseable {
                 if (first == null) first = e;
             }
         }
+        for (Long p : held.keySet()) {
+            try {
+                raw.free(p);
+            } catch (RuntimeException e) {
+                if (first == null) first = e;
+            }
+        }
         live.clear();
+        held.clear();
+        pins.clear();
         bytesInUse = 0;
+        bytesHeld = 0;
         if (first != null) throw first;
     }
 
@@ -199,9 +314,9 @@ public final class DevicePool implements AutoCloseable {
         return bytesInUse;
     }
 
-    /** Bytes held from the driver: in use plus cached. */
+    /** Bytes held from the driver: in use plus cached plus held for graphs. */
     public synchronized long bytesReserved() {
-        return bytesInUse + bytesCached;
+        return bytesInUse + bytesCached + bytesHeld;
     }
 
     /** Highest {@link #bytesReserved()} seen. */

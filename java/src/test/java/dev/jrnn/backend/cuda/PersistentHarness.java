@@ -206,29 +206,40 @@ final class PersistentHarness implements AutoCloseable {
             return ran;
         }
 
-        /** Only the persistent forward launch, on the harness stream (P is whatever p2 holds). */
+        /** Only the persistent forward launch, through the RecurrentLayer-layout entry (P is whatever p2 holds). */
         boolean launchForward(Precision prec) {
-            PersistentRnn.Forward f = new PersistentRnn.Forward(ptr(u), ptr(p2), cell == Cell.GRU ? ptr(rp2) : 0,
-                    ptr(bRec), init ? ptr(hs2) : 0, init && cell == Cell.LSTM ? ptr(cs2) : 0, ptr(mask),
-                    ptr(hs2) + 4 * bh, cell == Cell.LSTM ? ptr(cs2) + 4 * bh : 0);
-            return pr.forward(cell, act, rec, prec, T, B, H, f, stream);
+            return pr.layerForward(cell, act, rec, prec, T, B, H, init, ptr(u), ptr(bRec), ptr(p2), ptr(rp2), ptr(hs2),
+                    ptr(cs2), ptr(mask), stream);
         }
 
         /** The persistent backward over the step path's forward buffers (so only backward differs). */
         boolean persistentBackward(Precision prec, boolean sync) {
+            // dh / dc are in-out in the layer layout: the gradient into the last state goes in, dh0 / dc0 come out
+            if (dhT != null) be.copy(dhT, 0, dh02, 0, bh); else be.fill(dh02, 0, bh, 0f);
+            if (dcT != null) be.copy(dcT, 0, dc02, 0, bh); else be.fill(dc02, 0, bh, 0f);
             be.synchronize();
             boolean ran = launchBackward(prec);
             if (sync) d.streamSynchronize(stream);
             return ran;
         }
 
-        /** Only the persistent backward launch, on the harness stream. */
+        /** The forward with a given plan (benchmarks of hand-made splits). */
+        boolean launchForward(PersistentRnn.Plan plan) {
+            return pr.forward(plan, act, rec, T, PersistentRnn.layerForwardArgs(cell, B, H, init, ptr(u), ptr(bRec),
+                    ptr(p2), ptr(rp2), ptr(hs2), ptr(cs2), ptr(mask)), stream);
+        }
+
+        /** The backward with a given plan (benchmarks of hand-made splits). */
+        boolean launchBackward(PersistentRnn.Plan plan) {
+            return pr.backward(plan, act, rec, T, tbptt, PersistentRnn.layerBackwardArgs(cell, B, H, init, ptr(u),
+                    ptr(p), ptr(rp), ptr(hs), ptr(cs), ptr(mask), ptr(dy), ptr(dh02), ptr(dc02), ptr(dP2), ptr(dRP2)),
+                    stream);
+        }
+
+        /** Only the persistent backward launch, through the RecurrentLayer-layout entry. */
         boolean launchBackward(Precision prec) {
-            PersistentRnn.Backward b = new PersistentRnn.Backward(ptr(u), ptr(p), cell == Cell.GRU ? ptr(rp) : 0,
-                    init ? ptr(hs) : 0, ptr(hs) + 4 * bh, init && cell == Cell.LSTM ? ptr(cs) : 0,
-                    ptr(cs) + 4 * bh, ptr(dy), ptr(dhT), ptr(dcT), ptr(mask), ptr(dP2),
-                    cell == Cell.GRU ? ptr(dRP2) : 0, init ? ptr(dh02) : 0, init && cell == Cell.LSTM ? ptr(dc02) : 0);
-            return pr.backward(cell, act, rec, prec, T, B, H, tbptt, b, stream);
+            return pr.layerBackward(cell, act, rec, prec, T, B, H, tbptt, init, ptr(u), ptr(p), ptr(rp), ptr(hs),
+                    ptr(cs), ptr(mask), ptr(dy), ptr(dh02), ptr(dc02), ptr(dP2), ptr(dRP2), stream);
         }
 
         float[] get(Buf b, long off, long n) {

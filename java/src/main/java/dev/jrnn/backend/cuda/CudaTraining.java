@@ -1,0 +1,368 @@
+package dev.jrnn.backend.cuda;
+
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.GraphCapture;
+import dev.jrnn.backend.Loss;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The CUDA side of the Backend primitives that keep a training step on the device ({@code kernels/train.cu}),
+ * the deferred error reports they need, and CUDA graph capture of a step. {@link CudaBackend} delegates to it.
+ *
+ * <p>Deferred errors: {@code checkIds} and {@code lossAsync} find bad input on the device. Each writes into a
+ * small device block (one 64-bit slot per checkIds context, one flag for sparse loss targets); the next
+ * synchronizing call of the backend reads the block when a check is pending and throws the
+ * IllegalArgumentException the CPU backend would have thrown at once.
+ *
+ * <p>Capture: {@link #capture} drains the stream, starts a relaxed-mode stream capture, runs the step (its
+ * launches are recorded, not run; every synchronizing call is refused), instantiates the graph and pins every
+ * block of the pool the graph may use ({@link DevicePool#endCapture}) until the graph is closed.
+ */
+final class CudaTraining implements AutoCloseable {
+    private static final int BLOCK = 256;
+    /** Distinct checkIds contexts with their own error slot; later contexts share the last slot. */
+    static final int ID_SLOTS = 63;
+    /** Device block layout (bytes): [0, 512) id slots (u64 each), 512 loss-target flag, 520 double accumulator. */
+    private static final int LOSS_FLAG = 512, ACC = 520, BLOCK_BYTES = 1024;
+
+    private final CudaBackend be;
+    private final CudaDriver driver;
+    private final DevicePool pool;
+    private final TrainKernels tk;
+    private final long fill, lossKernel;
+    private final long stream;
+    private final int maxGrid;
+    private final long block;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment host = arena.allocate(BLOCK_BYTES, 16);
+    private final Map<String, Integer> contexts = new HashMap<>();
+    private final List<String> contextNames = new ArrayList<>();
+    private final List<Integer> contextVocab = new ArrayList<>();
+    private final Set<Graph> graphs = Collections.newSetFromMap(new IdentityHashMap<>());
+    private boolean idsPending;
+    private String lossError;
+    private boolean capturing;
+
+    CudaTraining(CudaBackend be, CudaDriver driver, DevicePool pool, long module, long fill, long lossKernel,
+                 long stream, int maxGrid) {
+        this.be = be;
+        this.driver = driver;
+        this.pool = pool;
+        this.tk = new TrainKernels(driver, module);
+        this.fill = fill;
+        this.lossKernel = lossKernel;
+        this.stream = stream;
+        this.maxGrid = maxGrid;
+        this.block = pool.allocate(BLOCK_BYTES);
+        driver.memsetD32(block, -1, 128, stream);                     // id slots: all ones = no bad id
+        driver.memsetD32(block + 512, 0, (BLOCK_BYTES - 512) / 4, stream);
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private int grid(long n) {
+        return (int) Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, maxGrid));
+    }
+
+    private void launch1d(long fn, long n, Object... args) {
+        if (n <= 0) return;
+        driver.launch(fn, grid(n), 1, 1, BLOCK, 1, 1, 0, stream, args);
+    }
+
+    private void launchOne(long fn, Object... args) {
+        driver.launch(fn, 1, 1, 1, 1, 1, 1, 0, stream, args);
+    }
+
+    private static void nonNegative(String op, String what, long v) {
+        if (v < 0) throw new IllegalArgumentException(op + ": " + what + " must be >= 0, got " + v);
+    }
+
+    private static void dims(String op, int rows, int cols) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException(op + ": rows and cols must be >= 0, got rows=" + rows + " cols=" + cols);
+        }
+    }
+
+    /** Throws when a graph is being captured: {@code op} would synchronize or copy from/to the Java heap. */
+    void refuseInCapture(String op) {
+        if (capturing) {
+            throw new CudaException(op, 900, "CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED",
+                    op + " synchronizes or copies from/to the Java heap, which a CUDA graph capture cannot contain");
+        }
+    }
+
+    boolean capturing() { return capturing; }
+
+    // ---------------------------------------------------------------- primitives
+
+    void maskFromValues(int rows, int cols, Buf x, long xOff, float maskValue, Buf mask, long maskOff) {
+        String op = "maskFromValues";
+        dims(op, rows, cols);
+        long xp = be.ptr(op, "x", x, xOff, (long) rows * cols), mp = be.ptr(op, "mask", mask, maskOff, rows);
+        be.enter();
+        launch1d(tk.maskFromValues, rows, rows, cols, xp, maskValue, mp);
+    }
+
+    void mulRows(int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff) {
+        String op = "mulRows";
+        dims(op, rows, cols);
+        long n = (long) rows * cols;
+        long xp = be.ptr(op, "x", x, xOff, n), sp = be.ptr(op, "s", s, sOff, rows), yp = be.ptr(op, "y", y, yOff, n);
+        be.enter();
+        launch1d(tk.mulRows, n, rows, cols, xp, sp, yp);
+    }
+
+    void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff) {
+        String op = "dropoutMask";
+        nonNegative(op, "n", n);
+        if (!(rate >= 0f && rate < 1f)) throw new IllegalArgumentException(op + ": rate must be in [0, 1), got " + rate);
+        long cp = be.ptr(op, "counter", counter, counterOff, 2), op2 = be.ptr(op, "out", out, outOff, n);
+        be.enter();
+        launch1d(tk.dropoutMask, n, n, rate, seed, cp, op2);
+        launchOne(tk.counterAdd, cp);
+    }
+
+    void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff) {
+        String op = "checkIds";
+        nonNegative(op, "n", n);
+        if (vocab <= 0) throw new IllegalArgumentException(op + ": vocab must be > 0, got " + vocab);
+        long ip = be.ptr(op, "ids", ids, idsOff, n), outp = be.ptr(op, "out", out, outOff, n);
+        be.enter();
+        if (n == 0) return;
+        int slot = contextSlot(context == null ? op : context, vocab);
+        launch1d(tk.checkIds, n, n, ip, vocab, outp, block + 8L * slot);
+        idsPending = true;
+    }
+
+    private int contextSlot(String context, int vocab) {
+        Integer s = contexts.get(context);
+        if (s != null) {
+            contextVocab.set(s, vocab);
+            return s;
+        }
+        if (contextNames.size() >= ID_SLOTS) return ID_SLOTS;   // the shared overflow slot
+        int id = contextNames.size();
+        contextNames.add(context);
+        contextVocab.add(vocab);
+        contexts.put(context, id);
+        return id;
+    }
+
+    void lossAsync(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
+                   Buf weights, long weightsOff, Buf grad, long gradOff, Buf out, long outOff) {
+        if (kind == null) throw new IllegalArgumentException("lossAsync: kind is null");
+        if (rows <= 0 || cols <= 0) {
+            throw new IllegalArgumentException("lossAsync " + kind + ": rows and cols must be > 0, got rows=" + rows
+                    + " cols=" + cols);
+        }
+        long n = (long) rows * cols;
+        long pp = be.ptr("lossAsync", "pred", pred, predOff, n);
+        long tp = be.ptr("lossAsync", "target", target, targetOff, kind.sparse() ? rows : n);
+        long wp = be.ptrOrNull("lossAsync", "weights", weights, weightsOff, rows);
+        long gp = be.ptrOrNull("lossAsync", "grad", grad, gradOff, n);
+        long outp = be.ptr("lossAsync", "out", out, outOff, 1);
+        be.enter();
+        launch1d(fill, 2, block + ACC, 2L, 0f);
+        int warps = BLOCK / 32;
+        int g = (int) Math.max(1, Math.min((rows + warps - 1) / warps, (long) maxGrid));
+        driver.launch(lossKernel, g, 1, 1, BLOCK, 1, 1, 0, stream,
+                kind.code(), rows, cols, pp, tp, wp, gp, block + ACC, block + LOSS_FLAG);
+        launchOne(tk.lossFinish, block + ACC, rows, outp);
+        if (kind.sparse()) {
+            lossError = "loss " + kind + ": a class index in target is not an integer in [0, " + cols + ")";
+        }
+    }
+
+    void scaleToSum(long n, double total, Buf x, long xOff) {
+        nonNegative("scaleToSum", "n", n);
+        long xp = be.ptr("scaleToSum", "x", x, xOff, n);
+        be.enter();
+        scaleBySum(n, xp, 0, total);
+    }
+
+    void clipNorm(long n, float maxNorm, Buf x, long xOff) {
+        nonNegative("clipNorm", "n", n);
+        if (!(maxNorm > 0)) throw new IllegalArgumentException("clipNorm: maxNorm must be > 0, got " + maxNorm);
+        long xp = be.ptr("clipNorm", "x", x, xOff, n);
+        be.enter();
+        scaleBySum(n, xp, 1, maxNorm);
+    }
+
+    /** Two launches, no atomics: per-block partial sums, then every block adds them in order and scales. */
+    private void scaleBySum(long n, long xp, int mode, double param) {
+        if (n == 0) return;
+        int parts = Math.min(grid(n), 1024);
+        long partial = be.workspace(8L * parts);
+        driver.launch(tk.sumPartial, parts, 1, 1, BLOCK, 1, 1, 0, stream, n, xp, mode == 1 ? 1 : 0, partial);
+        driver.launch(tk.scaleBySum, grid(n), 1, 1, BLOCK, 1, 1, 0, stream, parts, partial, mode, param, n, xp);
+    }
+
+    void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
+                    float lr, float beta1, float beta2, float eps, Buf step, long stepOff) {
+        String op = "adamUpdate";
+        nonNegative(op, "n", n);
+        long pp = be.ptr(op, "p", p, pOff, n), gp = be.ptr(op, "g", g, gOff, n);
+        long mp = be.ptr(op, "m", m, mOff, n), vp = be.ptr(op, "v", v, vOff, n);
+        long sp = be.ptr(op, "step", step, stepOff, 3);
+        be.enter();
+        launchOne(tk.adamStep, sp, lr, beta1, beta2);
+        launch1d(tk.adamT, n, n, pp, gp, mp, vp, sp, 1f - beta1, 1f - beta2, eps);
+    }
+
+    // ---------------------------------------------------------------- deferred errors
+
+    /**
+     * When a device check is pending: reads the error block (synchronizes), resets it, and returns the
+     * error to throw (null when all was fine).
+     */
+    RuntimeException takeDeferredError() {
+        if (!idsPending && lossError == null) return null;
+        boolean ids = idsPending;
+        String lossMsg = lossError;
+        idsPending = false;
+        lossError = null;
+        driver.copyDtoH(host, block, ACC, stream);   // id slots and the loss flag
+        RuntimeException err = null;
+        if (ids) {
+            for (int s = 0; s <= ID_SLOTS && err == null; s++) {
+                long key = host.get(ValueLayout.JAVA_LONG, 8L * s);
+                if (key == -1L) continue;
+                long index = key >>> 32;
+                float value = Float.intBitsToFloat((int) key);
+                boolean named = s < contextNames.size();
+                err = new IllegalArgumentException((named ? contextNames.get(s) : "checkIds") + ": id " + value
+                        + " at flat index " + index + " is not an integer in [0, "
+                        + (named ? contextVocab.get(s).toString() : "vocab") + ")");
+            }
+            driver.memsetD32(block, -1, 128, stream);
+        }
+        if (lossMsg != null && host.get(ValueLayout.JAVA_INT, LOSS_FLAG) != 0) {
+            if (err == null) err = new IllegalArgumentException(lossMsg);
+            driver.memsetD32(block + LOSS_FLAG, 0, 1, stream);
+        }
+        return err;
+    }
+
+    // ---------------------------------------------------------------- capture
+
+    GraphCapture capture(Runnable step) {
+        if (step == null) throw new IllegalArgumentException("capture: step is null");
+        if (capturing) throw new IllegalStateException("capture: a capture is already in progress on this backend");
+        be.synchronize();   // earlier work and its deferred errors settle outside the graph
+        be.idsPending = false;
+        pool.beginCapture();
+        driver.streamBeginCapture(stream);
+        capturing = true;
+        try {
+            step.run();
+        } catch (RuntimeException | Error e) {
+            capturing = false;
+            driver.abortCapture(stream);
+            pool.abortCapture();
+            clearPending();   // nothing of the step ran
+            throw e;
+        }
+        capturing = false;
+        boolean legacyIds = be.idsPending, ids = idsPending;
+        String lossMsg = lossError;
+        clearPending();       // set again by each replay
+        long graph;
+        try {
+            graph = driver.streamEndCapture(stream);
+        } catch (RuntimeException e) {
+            pool.abortCapture();
+            throw e;
+        }
+        long exec;
+        try {
+            exec = driver.graphInstantiate(graph);
+        } catch (RuntimeException e) {
+            pool.abortCapture();
+            throw e;
+        } finally {
+            try {
+                driver.graphDestroy(graph);   // the executable graph is independent of its template
+            } catch (RuntimeException ignored) {
+                // nothing more to free
+            }
+        }
+        Graph g = new Graph(exec, pool.endCapture(), legacyIds, ids, lossMsg);
+        graphs.add(g);
+        return g;
+    }
+
+    private void clearPending() {
+        be.idsPending = false;
+        idsPending = false;
+        lossError = null;
+    }
+
+    /** Number of graphs not closed yet (for tests). */
+    int openGraphs() { return graphs.size(); }
+
+    /** An instantiated CUDA graph of one step; replays on the backend's stream. */
+    final class Graph implements GraphCapture {
+        private long exec;
+        private final long[] pins;
+        private final boolean legacyIds, ids;
+        private final String lossMsg;
+
+        Graph(long exec, long[] pins, boolean legacyIds, boolean ids, String lossMsg) {
+            this.exec = exec;
+            this.pins = pins;
+            this.legacyIds = legacyIds;
+            this.ids = ids;
+            this.lossMsg = lossMsg;
+        }
+
+        @Override
+        public void replay() {
+            be.enter();
+            if (exec == 0) throw new IllegalStateException("GraphCapture.replay: the graph is closed");
+            if (capturing) throw new IllegalStateException("GraphCapture.replay: not allowed while capturing");
+            driver.graphLaunch(exec, stream);
+            if (legacyIds) be.idsPending = true;
+            if (ids) idsPending = true;
+            if (lossMsg != null) lossError = lossMsg;
+        }
+
+        @Override
+        public void close() {
+            if (exec == 0) return;
+            long e = exec;
+            exec = 0;
+            graphs.remove(this);
+            try {
+                driver.streamSynchronize(stream);   // no replay still in flight
+                driver.graphExecDestroy(e);
+            } finally {
+                pool.unpin(pins);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        RuntimeException first = null;
+        for (Graph g : new ArrayList<>(graphs)) {
+            try {
+                g.close();
+            } catch (RuntimeException e) {
+                if (first == null) first = e;
+            }
+        }
+        pool.free(block);
+        arena.close();
+        if (first != null) throw first;
+    }
+}
