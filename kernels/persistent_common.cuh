@@ -239,7 +239,7 @@ __device__ __forceinline__ void round_chunk(int nb, int Kc, float* dst, int lda,
 // red[ks][Bgp][Cp] = partial sums over the ks-th share of K of A[Bgp, K] * W[K, Cp], where A rows
 // [0, nb) are rows of the global matrix Ag (stride ldg) and rows >= nb are the zeros of Abuf.
 // All threads of the block must call it; on return every thread has passed the last barrier, but the
-// caller still needs a __syncthreads before reading `red`. Completes every cp.async group in flight.
+// caller still needs a __syncthreads before reduce_partials. Completes every cp.async group in flight.
 template <int PREC>
 __device__ void block_gemm(const float* Ag, long long ldg, int nb, const Layout& L, const void* W, float* Abuf,
                            float* red, int tid, int NT) {
@@ -308,11 +308,24 @@ __device__ void block_gemm(const float* Ag, long long ldg, int nb, const Layout&
     }
 }
 
-// Sum of the KS partials of output (row, col) written by block_gemm.
-__device__ __forceinline__ float red_sum(const float* red, const Layout& L, int row, int col) {
-    float s = 0.0f;
-    for (int ks = 0; ks < L.KS; ++ks) s += red[(ks * L.Bgp + row) * L.Cp + col];
-    return s;
+// Folds the KS partial sums of every output into the first slice, red[0][row][col], spread over all
+// threads of the block (four independent accumulators, so the loads of one output overlap). Call
+// between two __syncthreads: after block_gemm's partials are visible, before anyone reads the result.
+__device__ __forceinline__ void reduce_partials(float* red, const Layout& L, int tid, int NT) {
+    if (L.KS == 1) return;
+    const int nOut = L.Bgp * L.Cp;
+    for (int o = tid; o < nOut; o += NT) {
+        float s0 = red[o], s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+        int ks = 1;
+        for (; ks + 3 < L.KS; ks += 4) {
+            s0 += red[ks * nOut + o];
+            s1 += red[(ks + 1) * nOut + o];
+            s2 += red[(ks + 2) * nOut + o];
+            s3 += red[(ks + 3) * nOut + o];
+        }
+        for (; ks < L.KS; ++ks) s0 += red[ks * nOut + o];
+        red[o] = (s0 + s1) + (s2 + s3);
+    }
 }
 
 // Stages, with cp.async, the S-wide column block [col0, col0 + nj) of rows [0, nb) of the global

@@ -123,10 +123,12 @@ __device__ void persist_fwd(int T, int B, int H, int S, int Bg, int NC, int act,
         const bool gemm = hprev != nullptr;
         if (gemm) {
             block_gemm<PREC>(hprev + (long long)b0 * H, H, nb, L, W, Abuf, red, tid, NT);
+            __syncthreads();
+            reduce_partials(red, L, tid, NT);
         } else {
             cp_wait<0>();
         }
-        __syncthreads();
+        __syncthreads();  // h_{t-1}*U in red[0] and step t's inputs visible to every thread
 
         const float* ob = own + buf * ownSize;
         const float* m = mk + buf * L.Bgp;
@@ -140,7 +142,7 @@ __device__ void persist_fwd(int T, int B, int H, int S, int Bg, int NC, int act,
             if (KIND == KIND_LSTM) {
                 float pre[4];
 #pragma unroll
-                for (int q = 0; q < 4; ++q) pre[q] = ob[q * BS + o] + (gemm ? red_sum(red, L, bl, q * S + jj) : 0.0f);
+                for (int q = 0; q < 4; ++q) pre[q] = ob[q * BS + o] + (gemm ? red[bl * L.Cp + q * S + jj] : 0.0f);
                 const float gi = act_f(rec, pre[0]), gf = act_f(rec, pre[1]);
                 const float gg = act_f(act, pre[2]), go = act_f(rec, pre[3]);
                 float* gr = P + row * G + j;
@@ -161,7 +163,7 @@ __device__ void persist_fwd(int T, int B, int H, int S, int Bg, int NC, int act,
             } else if (KIND == KIND_GRU) {
                 float rp[3];
 #pragma unroll
-                for (int q = 0; q < 3; ++q) rp[q] = (gemm ? red_sum(red, L, bl, q * S + jj) : 0.0f) + br[q * S + jj];
+                for (int q = 0; q < 3; ++q) rp[q] = (gemm ? red[bl * L.Cp + q * S + jj] : 0.0f) + br[q * S + jj];
                 float* rr = RP + row * G + j;
                 rr[0] = rp[0];
                 rr[H] = rp[1];
@@ -178,7 +180,7 @@ __device__ void persist_fwd(int T, int B, int H, int S, int Bg, int NC, int act,
                 hSeq[row * H + j] = h;
                 hs[e] = h;
             } else {
-                const float pre = ob[o] + (gemm ? red_sum(red, L, bl, jj) : 0.0f);
+                const float pre = ob[o] + (gemm ? red[bl * L.Cp + jj] : 0.0f);
                 const float h = masked ? hs[e] : act_f(act, pre);
                 hSeq[row * H + j] = h;
                 hs[e] = h;
@@ -357,10 +359,12 @@ __device__ void persist_bwd(int T, int B, int H, int S, int Bg, int NC, int act,
             grid_sync();  // every CTA's columns of A_t are written
             block_gemm<PREC>(A + ((long long)t * B + b0) * G, G, nb, L, W, Abuf, red, tid, NT);
             __syncthreads();
+            reduce_partials(red, L, tid, NT);
+            __syncthreads();
             for (int e = tid; e < BS; e += NT) {
                 const int bl = e / S, jj = e - bl * S;
                 if (bl >= nb || jj >= nj) continue;
-                dhs[e] += red_sum(red, L, bl, jj);
+                dhs[e] += red[bl * L.Cp + jj];
             }
         }
     }

@@ -264,7 +264,7 @@ public final class PersistentRnn {
      * quarter more for unpacking U); staging A from L2 at 32 bytes per cycle per SM, pipelined with the
      * compute over the chunks (chunk i+1 is copied while chunk i is multiplied, so the first chunk's copy
      * is not hidden); 800 cycles of L2 latency per step and 150 per chunk for its two block barriers;
-     * the elementwise part; and a grid barrier of 1500 cycles plus 4 per CTA.
+     * folding the K-split partial sums; the cell update; and a grid barrier of 1500 cycles plus 4 per CTA.
      */
     static double stepCycles(Cell cell, boolean bwd, Precision p, int units, int slice, int bg, int chunk, int ctas,
                              int threads) {
@@ -279,8 +279,10 @@ public final class PersistentRnn {
         double load = (double) bg * k * 4 / 32.0;
         int n = (k + chunk - 1) / chunk;
         double gemm = load / n + (n - 1) * Math.max(load / n, compute / n) + compute / n + 150.0 * n + 800.0;
-        double elementwise = (double) bg * slice * cell.gates * ks / threads * 2.0 + 200.0;
-        return gemm + elementwise + 1500.0 + 4.0 * ctas;
+        // folding the KS partials (4 loads in flight per thread, ~35 cycles each round), then the cell update
+        double reduce = ks > 1 ? Math.ceil((double) bgp * cp / threads) * (ks / 4.0 + 1) * 35.0 + 50.0 : 0.0;
+        double elementwise = Math.ceil((double) bg * slice / threads) * 150.0 + 200.0;
+        return gemm + reduce + elementwise + 1500.0 + 4.0 * ctas;
     }
 
     // ------------------------------------------------------------------------------- launching
@@ -329,7 +331,14 @@ public final class PersistentRnn {
                            int units, Forward a, long stream) {
         checkShape("forward", steps, batch, units);
         Plan plan = planFor(cell, false, batch, units, prec, act, recAct);
-        if (plan == null || !aligned(a.p(), a.h0(), a.hSeq(), a.c0(), a.cSeq(), a.rp())) return false;
+        return plan != null && forward(plan, act, recAct, steps, a, stream);
+    }
+
+    /** Launches the forward with a given plan (the planner's, or a hand-made one for benchmarks). */
+    boolean forward(Plan plan, Activation act, Activation recAct, int steps, Forward a, long stream) {
+        Cell cell = plan.cell();
+        if (plan.backward()) throw new IllegalArgumentException("PersistentRnn.forward: a backward plan " + plan);
+        if (!aligned(a.p(), a.h0(), a.hSeq(), a.c0(), a.cSeq(), a.rp())) return false;
         if (a.u() == 0 || a.p() == 0 || a.hSeq() == 0 || (cell == Cell.LSTM && a.cSeq() == 0)
                 || (cell == Cell.GRU && a.rp() == 0)) {
             throw new IllegalArgumentException("PersistentRnn.forward(" + cell + "): u, p, hSeq"
@@ -364,9 +373,14 @@ public final class PersistentRnn {
         checkShape("backward", steps, batch, units);
         if (tbptt < 0) throw new IllegalArgumentException("PersistentRnn.backward: tbptt must be >= 0, got " + tbptt);
         Plan plan = planFor(cell, true, batch, units, prec, act, recAct);
-        if (plan == null || !aligned(a.p(), a.rp(), a.h0(), a.hSeq(), a.c0(), a.cSeq(), a.dy(), a.dP(), a.dRP())) {
-            return false;
-        }
+        return plan != null && backward(plan, act, recAct, steps, tbptt, a, stream);
+    }
+
+    /** Launches the backward with a given plan (the planner's, or a hand-made one for benchmarks). */
+    boolean backward(Plan plan, Activation act, Activation recAct, int steps, int tbptt, Backward a, long stream) {
+        Cell cell = plan.cell();
+        if (!plan.backward()) throw new IllegalArgumentException("PersistentRnn.backward: a forward plan " + plan);
+        if (!aligned(a.p(), a.rp(), a.h0(), a.hSeq(), a.c0(), a.cSeq(), a.dy(), a.dP(), a.dRP())) return false;
         boolean ok = a.u() != 0 && a.dP() != 0 && switch (cell) {
             case RNN -> a.hSeq() != 0;
             case LSTM -> a.p() != 0 && a.cSeq() != 0;
@@ -391,11 +405,16 @@ public final class PersistentRnn {
     public boolean layerForward(Cell cell, Activation act, Activation recAct, Precision prec, int steps, int batch,
                                 int units, boolean hasInitial, long u, long bRec, long p, long rp, long hs, long cs,
                                 long mask, long stream) {
-        long slot = 4L * batch * units;
         return forward(cell, act, recAct, prec, steps, batch, units,
-                new Forward(u, p, cell == Cell.GRU ? rp : 0, cell == Cell.GRU ? bRec : 0, hasInitial ? hs : 0,
-                        hasInitial && cell == Cell.LSTM ? cs : 0, mask, hs + slot, cell == Cell.LSTM ? cs + slot : 0),
-                stream);
+                layerForwardArgs(cell, batch, units, hasInitial, u, bRec, p, rp, hs, cs, mask), stream);
+    }
+
+    /** The {@link Forward} addresses of RecurrentLayer's layout (see {@link #layerForward}). */
+    static Forward layerForwardArgs(Cell cell, int batch, int units, boolean hasInitial, long u, long bRec, long p,
+                                    long rp, long hs, long cs, long mask) {
+        long slot = 4L * batch * units;
+        return new Forward(u, p, cell == Cell.GRU ? rp : 0, cell == Cell.GRU ? bRec : 0, hasInitial ? hs : 0,
+                hasInitial && cell == Cell.LSTM ? cs : 0, mask, hs + slot, cell == Cell.LSTM ? cs + slot : 0);
     }
 
     /**
@@ -409,14 +428,19 @@ public final class PersistentRnn {
     public boolean layerBackward(Cell cell, Activation act, Activation recAct, Precision prec, int steps, int batch,
                                  int units, int tbptt, boolean hasInitial, long u, long p, long rp, long hs, long cs,
                                  long mask, long dy, long dh, long dc, long dp, long drp, long stream) {
+        return backward(cell, act, recAct, prec, steps, batch, units, tbptt,
+                layerBackwardArgs(cell, batch, units, hasInitial, u, p, rp, hs, cs, mask, dy, dh, dc, dp, drp), stream);
+    }
+
+    /** The {@link Backward} addresses of RecurrentLayer's layout (see {@link #layerBackward}). */
+    static Backward layerBackwardArgs(Cell cell, int batch, int units, boolean hasInitial, long u, long p, long rp,
+                                      long hs, long cs, long mask, long dy, long dh, long dc, long dp, long drp) {
         long slot = 4L * batch * units;
         boolean lstm = cell == Cell.LSTM;
-        return backward(cell, act, recAct, prec, steps, batch, units, tbptt,
-                new Backward(u, cell == Cell.RNN ? 0 : p, cell == Cell.GRU ? rp : 0,
-                        hasInitial && cell == Cell.GRU ? hs : 0, cell == Cell.LSTM ? 0 : hs + slot,
-                        hasInitial && lstm ? cs : 0, lstm ? cs + slot : 0, dy, dh, lstm ? dc : 0, mask, dp,
-                        cell == Cell.GRU ? drp : 0, hasInitial ? dh : 0, hasInitial && lstm ? dc : 0),
-                stream);
+        return new Backward(u, cell == Cell.RNN ? 0 : p, cell == Cell.GRU ? rp : 0,
+                hasInitial && cell == Cell.GRU ? hs : 0, lstm ? 0 : hs + slot, hasInitial && lstm ? cs : 0,
+                lstm ? cs + slot : 0, dy, dh, lstm ? dc : 0, mask, dp, cell == Cell.GRU ? drp : 0,
+                hasInitial ? dh : 0, hasInitial && lstm ? dc : 0);
     }
 
     private static void checkShape(String op, int steps, int batch, int units) {

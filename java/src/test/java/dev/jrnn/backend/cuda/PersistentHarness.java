@@ -223,6 +223,19 @@ final class PersistentHarness implements AutoCloseable {
             return ran;
         }
 
+        /** The forward with a given plan (benchmarks of hand-made splits). */
+        boolean launchForward(PersistentRnn.Plan plan) {
+            return pr.forward(plan, act, rec, T, PersistentRnn.layerForwardArgs(cell, B, H, init, ptr(u), ptr(bRec),
+                    ptr(p2), ptr(rp2), ptr(hs2), ptr(cs2), ptr(mask)), stream);
+        }
+
+        /** The backward with a given plan (benchmarks of hand-made splits). */
+        boolean launchBackward(PersistentRnn.Plan plan) {
+            return pr.backward(plan, act, rec, T, tbptt, PersistentRnn.layerBackwardArgs(cell, B, H, init, ptr(u),
+                    ptr(p), ptr(rp), ptr(hs), ptr(cs), ptr(mask), ptr(dy), ptr(dh02), ptr(dc02), ptr(dP2), ptr(dRP2)),
+                    stream);
+        }
+
         /** Only the persistent backward launch, through the RecurrentLayer-layout entry. */
         boolean launchBackward(Precision prec) {
             return pr.layerBackward(cell, act, rec, prec, T, B, H, tbptt, init, ptr(u), ptr(p), ptr(rp), ptr(hs),

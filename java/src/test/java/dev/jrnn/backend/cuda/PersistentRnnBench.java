@@ -35,6 +35,44 @@ public final class PersistentRnnBench {
                     }
                 }
             }
+            // Hand-made splits of the two target shapes: data to calibrate PersistentRnn's cost model.
+            System.out.println("splits (LSTM fp32, us per step; * = the planner's choice):");
+            splits(hx, 64, 100, 512, reps, new int[][] {{16, 16, 512}, {16, 16, 256}, {16, 16, 128}, {8, 32, 256},
+                    {4, 64, 512}, {4, 64, 128}}, new int[][] {{16, 16, 528}, {16, 16, 256}, {8, 32, 512}, {8, 32, 256}});
+            splits(hx, 4, 100, 256, reps, new int[][] {{4, 4, 256}, {8, 4, 256}, {12, 4, 256}, {16, 4, 256},
+                    {32, 4, 256}, {8, 2, 256}}, new int[][] {{4, 4, 1024}, {8, 4, 1024}, {16, 4, 1024}, {8, 2, 1024},
+                    {20, 1, 1024}, {32, 4, 1024}});
+        }
+    }
+
+    /** Times forward and backward of LSTM fp32 for each split {slice, batch rows, K chunk} that fits. */
+    static void splits(PersistentHarness hx, int b, int t, int h, int reps, int[][] fwd, int[][] bwd) {
+        Activation act = Activation.TANH, rec = Activation.SIGMOID;
+        PersistentRnn.Device dev = PersistentRnn.Device.of(hx.d);
+        try (Seq s = hx.new Seq(Cell.LSTM, act, rec, t, b, h, true, false, true, true, 0, 43)) {
+            hx.be.setPrecision(Precision.FP32);
+            s.stepForward();
+            hx.be.synchronize();
+            for (int dir = 0; dir < 2; dir++) {
+                boolean back = dir == 1;
+                PersistentRnn.Plan chosen = hx.pr.planFor(Cell.LSTM, back, b, h, Precision.FP32, act, rec);
+                for (int[] sp : back ? bwd : fwd) {
+                    PersistentRnn.Plan pl;
+                    try {
+                        pl = PersistentRnn.manualPlan(Cell.LSTM, back, Precision.FP32, b, h, sp[0], sp[1], sp[2],
+                                PersistentRnn.THREADS);
+                    } catch (IllegalArgumentException e) {
+                        continue;
+                    }
+                    if (pl.sharedBytes() > dev.maxSharedPerBlock() || pl.ctas() > dev.multiprocessors()) continue;
+                    if (!(back ? s.launchBackward(pl) : s.launchForward(pl))) continue;  // not co-resident
+                    double ms = eventMedian(hx, reps, back ? () -> s.launchBackward(pl) : () -> s.launchForward(pl));
+                    boolean mark = chosen != null && chosen.slice() == pl.slice() && chosen.batchGroup() == pl.batchGroup()
+                            && chosen.chunk() == pl.chunk();
+                    System.out.println(String.format(Locale.ROOT, "  B=%-3d H=%-4d %s %s %7.2f us/step  model %6.0f cycles  %s",
+                            b, h, back ? "bwd" : "fwd", mark ? "*" : " ", ms * 1000 / t, pl.stepCycles(), pl));
+                }
+            }
         }
     }
 
@@ -50,8 +88,8 @@ public final class PersistentRnnBench {
             if (pf != null && pb != null) {
                 s.stepForward();  // backward reads the step path's forward buffers
                 hx.be.synchronize();
-                pfw = eventMedian(hx, reps, () -> s.launchForward(p));
-                pbw = eventMedian(hx, reps, () -> s.launchBackward(p));
+                if (s.launchForward(p)) pfw = eventMedian(hx, reps, () -> s.launchForward(p));
+                if (s.launchBackward(p)) pbw = eventMedian(hx, reps, () -> s.launchBackward(p));
             }
             System.out.println(String.format(Locale.ROOT, "%-5s %-4s %4d %4d %5d | %7.3fms %7.3fms %5.2fx | %7.3fms %7.3fms %5.2fx | %s / %s",
                     cell.id(), p.name().toLowerCase(Locale.ROOT), b, t, h, sf, pfw, pfw / sf, sb, pbw, pbw / sb,
