@@ -9,8 +9,11 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The CPU {@link Backend}: float32 on Java arrays, computed synchronously on the calling thread
- * (large GEMMs and elementwise ops also use the other cores).
+ * The CPU {@link Backend}: float32 on Java arrays, computed synchronously with the Vector API
+ * ({@code jdk.incubator.vector}, the widest species of the machine): a packed, register-blocked GEMM,
+ * vectorized tanh/sigmoid (about 2e-7 relative error) and fused recurrent step kernels. Large GEMMs and
+ * large elementwise spans are split over the cores by a small shared pool of daemon threads;
+ * {@code -Djrnn.cpu.threads=N} caps it (1 = calling thread only).
  *
  * <pre>{@code
  * try (Backend be = CpuBackend.create()) {
