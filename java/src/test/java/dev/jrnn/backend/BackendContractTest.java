@@ -171,6 +171,16 @@ public abstract class BackendContractTest {
     // ================================================================ memory
 
     @Test
+    void nameAndSynchronize() {
+        String name = backend().name();
+        assertTrue(name.equals("cpu") || name.equals("cuda"), "name() is cpu or cuda, got " + name);
+        Dev a = dev(rand(37, -1, 1));
+        backend().fill(a.buf, a.off, 37, 3f);
+        backend().synchronize();
+        for (float v : a.get(37)) assertEquals(3f, v);
+    }
+
+    @Test
     void allocIsZeroFilled() {
         Buf b = backend().alloc(129);
         open.add(b);

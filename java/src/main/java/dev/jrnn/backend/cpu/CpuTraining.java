@@ -132,13 +132,8 @@ final class CpuTraining {
         if (!(maxNorm > 0)) throw new IllegalArgumentException(op + ": maxNorm must be > 0, got " + maxNorm);
         float[] xs = arr(op, "x", x);
         int xo = span(op, "x", xs, xOff, n);
-        double ss = 0;
-        for (int i = 0; i < n; i++) ss += (double) xs[xo + i] * xs[xo + i];
-        double norm = Math.sqrt(ss);
-        if (norm > maxNorm) {
-            float f = (float) (maxNorm / norm);
-            for (int i = 0; i < n; i++) xs[xo + i] *= f;
-        }
+        double norm = Math.sqrt(owner.sumSquares(n, x, xo));   // vectorized; both checked above
+        if (norm > maxNorm) owner.scale(n, (float) (maxNorm / norm), x, xo);
     }
 
     /** Whether the guard (nullable) is set. */
