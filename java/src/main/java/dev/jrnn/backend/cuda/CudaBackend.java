@@ -830,4 +830,13 @@ public final class CudaBackend implements Backend {
         enter();
         return training.capture(step);
     }
+
+    /** CUDA graphs captured by this backend so far. */
+    public int graphCaptures() { return training.captures(); }
+
+    /** Captures that failed (a synchronizing call inside the step, or a driver error). */
+    public int graphCaptureFailures() { return training.failedCaptures(); }
+
+    /** Captured graphs not closed yet. */
+    public int openGraphs() { return training.openGraphs(); }
 }

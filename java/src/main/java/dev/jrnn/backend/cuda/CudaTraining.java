@@ -52,6 +52,8 @@ final class CudaTraining implements AutoCloseable {
     private boolean idsPending;
     private String lossError;
     private boolean capturing;
+    /** Graphs made and captures that failed (for tests and diagnostics). */
+    private int captures, failedCaptures;
 
     CudaTraining(CudaBackend be, CudaDriver driver, DevicePool pool, long module, long fill, long lossKernel,
                  long stream, int maxGrid) {
@@ -297,6 +299,7 @@ final class CudaTraining implements AutoCloseable {
             step.run();
         } catch (RuntimeException | Error e) {
             capturing = false;
+            failedCaptures++;
             driver.abortCapture(stream);
             pool.abortCapture();
             clearPending();   // nothing of the step ran
@@ -310,6 +313,7 @@ final class CudaTraining implements AutoCloseable {
         try {
             graph = driver.streamEndCapture(stream);
         } catch (RuntimeException e) {
+            failedCaptures++;
             pool.abortCapture();
             throw e;
         }
@@ -317,6 +321,7 @@ final class CudaTraining implements AutoCloseable {
         try {
             exec = driver.graphInstantiate(graph);
         } catch (RuntimeException e) {
+            failedCaptures++;
             pool.abortCapture();
             throw e;
         } finally {
@@ -328,6 +333,7 @@ final class CudaTraining implements AutoCloseable {
         }
         Graph g = new Graph(exec, pool.endCapture(), legacyIds, ids, lossMsg);
         graphs.add(g);
+        captures++;
         return g;
     }
 
@@ -339,6 +345,12 @@ final class CudaTraining implements AutoCloseable {
 
     /** Number of graphs not closed yet (for tests). */
     int openGraphs() { return graphs.size(); }
+
+    /** Graphs captured so far. */
+    int captures() { return captures; }
+
+    /** Captures that failed (a synchronizing call inside the step, or a driver error). */
+    int failedCaptures() { return failedCaptures; }
 
     /** An instantiated CUDA graph of one step; replays on the backend's stream. */
     final class Graph implements GraphCapture {
