@@ -73,7 +73,19 @@ public final class CudaBackend implements Backend {
         this.pool = new DevicePool(driver);
         this.small = pool.allocate(64);
         launch1d(k.fill, 16, small, 16L, 0f);
-        this.training = new CudaTraining(this, driver, pool, k.module, k.fill, k.loss, stream, maxGrid);
+        CudaTraining t;
+        try {
+            t = new CudaTraining(this, driver, pool, k.module, k.fill, k.loss, stream, maxGrid);
+        } catch (RuntimeException e) {
+            pool.close();
+            cublas.close();
+            driver.moduleUnload(k.module);
+            driver.streamDestroy(stream);
+            arena.close();
+            throw new IllegalStateException("loading the jrnn training-step kernels (kernels/train.cu) failed on "
+                    + driver.deviceName() + ": " + e.getMessage() + " (a stale kernel build? rebuild jrnn)", e);
+        }
+        this.training = t;
     }
 
     /**
