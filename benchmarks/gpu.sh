@@ -2,7 +2,7 @@
 # GPU benchmark, one command on the GPU machine: jrnn's LSTM train step (dev.jrnn.bench.GpuBench) and
 # PyTorch's cuDNN nn.LSTM (peers/torch_lstm.py) on the same shapes and precisions, then their ratio.
 # Shapes B,T,I,H: 64,100,512,512; 4,100,256,256; 256,50,1024,1024; precisions fp32 and tf32.
-# Takes about 3 minutes (each side is capped by `timeout`); logs, CSV and JSON go to $OUT (else
+# Takes about 2 minutes (at most ~4.5) (each side is capped by `timeout`); logs, CSV and JSON go to $OUT (else
 # benchmarks/results/gpu-<date>).
 #
 # Here (build machine), once:   mvn -B -DskipTests package && STAGE_MODULES=java,benchmarks <shared>/gpu/stage.sh
@@ -43,13 +43,13 @@ fi
 
 if [ "$jrnn_ok" = 1 ]; then
   log "== jrnn (GpuBench)"
-  timeout 170 .device/java.sh -cp "$(.device/cp.sh)" dev.jrnn.bench.GpuBench --max-seconds 8 \
+  timeout 150 .device/java.sh -cp "$(.device/cp.sh)" dev.jrnn.bench.GpuBench --max-seconds 5 \
       --out "$out/jrnn_gpu.csv" "$@" 2>&1 | grep -v 'Using incubator modules' | tee -a "$out/gpu-bench.log"
   log "jrnn exit: ${PIPESTATUS[0]}"
 fi
 
 log "== PyTorch (peers/torch_lstm.py)"
-timeout 120 python3 benchmarks/peers/torch_lstm.py --max-seconds 8 --out "$out/torch_gpu.csv" "$@" 2>&1 \
+timeout 130 python3 benchmarks/peers/torch_lstm.py --max-seconds 5 --out "$out/torch_gpu.csv" "$@" 2>&1 \
   | tee -a "$out/gpu-bench.log"
 log "torch exit: ${PIPESTATUS[0]}"
 

@@ -127,22 +127,26 @@ extern "C" __global__ void jrnn_scale_by_sum(int parts, const double* __restrict
 }
 
 // Advances Adam's step counter t (step[0..1]) and stores lrT = lr * sqrt(1 - b2^t) / (1 - b1^t) (double math,
-// as the host computes it) in step[2] for jrnn_adam_t. One thread.
-// args: (float* step, float lr, float beta1, float beta2)
-extern "C" __global__ void jrnn_adam_step(float* step, float lr, float beta1, float beta2) {
+// as the host computes it) in step[2] for jrnn_adam_t. One thread. Nothing happens when the guard (nullable)
+// is set: the update is skipped (jrnn_adam_t checks the guard too).
+// args: (float* step, float lr, float beta1, float beta2, const float* guard)
+extern "C" __global__ void jrnn_adam_step(float* step, float lr, float beta1, float beta2, const float* guard) {
     if (blockIdx.x != 0 || threadIdx.x != 0) return;
+    if (guard != nullptr && *guard != 0.0f) return;
     const long long t = jrnn_counter_get(step) + 1;
     jrnn_counter_set(step, t);
     const double td = (double)t;
     step[2] = (float)((double)lr * sqrt(1.0 - pow((double)beta2, td)) / (1.0 - pow((double)beta1, td)));
 }
 
-// Adam as jrnn_adam with lrT read from step[2] (written by jrnn_adam_step just before).
+// Adam as jrnn_adam with lrT read from step[2] (written by jrnn_adam_step just before); skipped when the
+// guard (nullable) is set.
 // args: (long long n, float* p, const float* g, float* m, float* v, const float* step, float oneMinusB1,
-//        float oneMinusB2, float eps)
+//        float oneMinusB2, float eps, const float* guard)
 extern "C" __global__ void jrnn_adam_t(long long n, float* __restrict__ p, const float* __restrict__ g,
                                        float* __restrict__ m, float* __restrict__ v, const float* __restrict__ step,
-                                       float oneMinusB1, float oneMinusB2, float eps) {
+                                       float oneMinusB1, float oneMinusB2, float eps, const float* guard) {
+    if (guard != nullptr && *guard != 0.0f) return;
     const float lrT = step[2];
     JRNN_GRID_STRIDE(i, n) {
         const float gi = g[i];
@@ -152,4 +156,41 @@ extern "C" __global__ void jrnn_adam_t(long long n, float* __restrict__ p, const
         v[i] = vi;
         p[i] -= lrT * mi / (sqrtf(vi) + eps);
     }
+}
+
+// SGD as jrnn_sgd, skipped when the guard (nullable) is set.
+// args: (long long n, float* p, const float* g, float* velocity (nullable), float lr, float momentum,
+//        int nesterov, const float* guard)
+extern "C" __global__ void jrnn_sgd_guarded(long long n, float* __restrict__ p, const float* __restrict__ g,
+                                            float* __restrict__ velocity, float lr, float momentum, int nesterov,
+                                            const float* guard) {
+    if (guard != nullptr && *guard != 0.0f) return;
+    JRNN_GRID_STRIDE(i, n) {
+        const float gi = g[i];
+        if (velocity == nullptr) {
+            p[i] -= lr * gi;
+        } else {
+            const float vi = momentum * velocity[i] - lr * gi;
+            velocity[i] = vi;
+            p[i] += nesterov ? momentum * vi - lr * gi : vi;
+        }
+    }
+}
+
+// NaN guard: when *guard == 0 and some x[i] is NaN or infinite, *guard = code (the first failure sticks:
+// compare-and-swap from 0). One flag write per block at most. (No early exit on a set guard: other blocks
+// of this launch may set it while a block runs, and every thread must reach __syncthreads_or.)
+// args: (long long n, const float* x, float code, float* guard)
+extern "C" __global__ void jrnn_finite_guard(long long n, const float* __restrict__ x, float code, float* guard) {
+    bool bad = false;
+    JRNN_GRID_STRIDE(i, n) bad |= !isfinite(x[i]);
+    if (__syncthreads_or(bad) && threadIdx.x == 0) atomicCAS((int*)guard, 0, __float_as_int(code));
+}
+
+// dst[i] = src[i] for i < n when *guard != 0 (undoes an update that made the weights non-finite).
+// args: (long long n, const float* guard, const float* src, float* dst)
+extern "C" __global__ void jrnn_copy_if(long long n, const float* guard, const float* __restrict__ src,
+                                        float* __restrict__ dst) {
+    if (*guard == 0.0f) return;
+    JRNN_GRID_STRIDE(i, n) dst[i] = src[i];
 }

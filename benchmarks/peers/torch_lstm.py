@@ -2,8 +2,9 @@
 """PyTorch peer of jrnn's GpuBench: nn.LSTM (cuDNN) train step on the same shapes, same timing method.
 
 Train step = forward, MSE of the last output against a random target, backward, Adam (lr 1e-3,
-eps 1e-7 as Keras; fused=True on CUDA, one kernel like jrnn's, --adam foreach for PyTorch's default),
-then loss.item() (jrnn reads its loss every step too). Each step is timed alone
+eps 1e-7 as Keras), then loss.item() (jrnn reads its loss every step too). Adam runs both ways
+PyTorch offers on CUDA, each a row: fused=True (one kernel, like jrnn's) and foreach (PyTorch's
+default); ratios.py compares jrnn with the faster of the two. Each step is timed alone
 with torch.cuda.Event after a warm-up (>= --warmup steps and 2 s); inputs cycle through 8 random
 batches uniform in [-1, 1). Prints and writes the same CSV columns as dev.jrnn.bench.GpuBench.
 
@@ -109,8 +110,8 @@ def main():
     ap.add_argument("--iters", type=int, default=50)
     ap.add_argument("--max-seconds", type=float, default=12.0)
     ap.add_argument("--device", default="cuda")
-    ap.add_argument("--adam", default="fused", choices=["fused", "foreach", "loop"],
-                    help="PyTorch Adam implementation (fused applies on CUDA only)")
+    ap.add_argument("--adam", default="fused,foreach",
+                    help="comma-separated PyTorch Adam implementations: fused (CUDA only), foreach, loop")
     ap.add_argument("--out", default=None, help="CSV path; a .json with the same rows is written beside it")
     a = ap.parse_args()
 
@@ -123,23 +124,31 @@ def main():
           flush=True)
     print(HEADER.replace(",", "\t"), flush=True)
     rows = []
-    for prec in [p.strip().lower() for p in a.precisions.split(",")]:
+    adams = [x.strip().lower() for x in a.adam.split(",") if x.strip()]
+    for x in adams:
+        if x not in ("fused", "foreach", "loop"):
+            raise SystemExit(f"torch_lstm.py: --adam '{x}': expected fused, foreach or loop")
+    if not a.device.startswith("cuda") and "fused" in adams:
+        adams = [x for x in adams if x != "fused"] or ["foreach"]
+    precs = [p.strip().lower() for p in a.precisions.split(",")]
+    for prec in precs:
         if prec not in ("fp32", "tf32"):
             raise SystemExit(f"torch_lstm.py: precision '{prec}': expected fp32 or tf32")
-        for s in a.shapes.split(","):
-            b, t, i, h = parse_shape(s)
-            try:
-                med, p10, p90, n, params = run(torch, a.cell, b, t, i, h, prec, a.device,
-                                               a.warmup, a.iters, a.max_seconds, a.adam)
-            except Exception as e:  # one failing shape must not lose the others
-                print(f"# {s} {prec} failed: {e!r}", flush=True)
-                continue
-            gflops = train_flops(a.cell, b, t, i, h) / (med * 1e6)
-            row = (f"torch,{a.cell},{b},{t},{i},{h},{prec},{med:.4f},{p10:.4f},{p90:.4f},{n},{gflops:.1f},"
-                   f"{b / (med / 1e3):.1f},{'cuda-events' if a.device.startswith('cuda') else 'host'},"
-                   f"{dev_name.replace(',', ' ')},eager")
-            rows.append(row)
-            print(row.replace(",", "\t") + f"\t# params {params}", flush=True)
+    combos = [(prec, s, adam) for prec in precs for s in a.shapes.split(",") for adam in adams]
+    for prec, s, adam in combos:
+        b, t, i, h = parse_shape(s)
+        try:
+            med, p10, p90, n, params = run(torch, a.cell, b, t, i, h, prec, a.device,
+                                           a.warmup, a.iters, a.max_seconds, adam)
+        except Exception as e:  # one failing configuration must not lose the others
+            print(f"# {s} {prec} adam={adam} failed: {e!r}", flush=True)
+            continue
+        gflops = train_flops(a.cell, b, t, i, h) / (med * 1e6)
+        row = (f"torch,{a.cell},{b},{t},{i},{h},{prec},{med:.4f},{p10:.4f},{p90:.4f},{n},{gflops:.1f},"
+               f"{b / (med / 1e3):.1f},{'cuda-events' if a.device.startswith('cuda') else 'host'},"
+               f"{dev_name.replace(',', ' ')},eager-adam-{adam}")
+        rows.append(row)
+        print(row.replace(",", "\t") + f"\t# params {params}", flush=True)
     if a.out:
         os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
         with open(a.out, "w") as f:

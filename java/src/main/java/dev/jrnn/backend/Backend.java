@@ -271,8 +271,36 @@ public interface Backend extends AutoCloseable {
      * t by one, then applies Adam with that t; a replayed {@link #capture} thus uses the right t each time.
      * A fresh zero buffer starts at t = 0, so the first update runs with t = 1.
      */
+    default void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
+                            float lr, float beta1, float beta2, float eps, Buf step, long stepOff) {
+        adamUpdate(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, stepOff, null, 0);
+    }
+
+    /**
+     * The counted Adam update, skipped on the device when {@code guard[guardOff] != 0} (nothing changes,
+     * t included); {@code guard} is nullable (never skip). See {@link #finiteGuard}.
+     */
     void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                    float lr, float beta1, float beta2, float eps, Buf step, long stepOff);
+                    float lr, float beta1, float beta2, float eps, Buf step, long stepOff, Buf guard, long guardOff);
+
+    /**
+     * {@link #sgdUpdate(long, Buf, long, Buf, long, Buf, long, float, float, boolean)} skipped on the device
+     * when {@code guard[guardOff] != 0}; {@code guard} is nullable (never skip).
+     */
+    void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
+                   float lr, float momentum, boolean nesterov, Buf guard, long guardOff);
+
+    /**
+     * A NaN guard kept in the backend's memory: when {@code guard[guardOff] == 0} and some x[i] (i &lt; n)
+     * is NaN or infinite, sets {@code guard[guardOff] = code} (a positive float naming what failed); the
+     * first failure sticks. No sync: a training step checks its loss, gradients and weights on the device,
+     * skips guarded updates ({@link #adamUpdate}, {@link #sgdUpdate}) and undoes them ({@link #copyIfGuard})
+     * once the guard is set, and the host reads the guard with the losses.
+     */
+    void finiteGuard(long n, Buf x, long xOff, float code, Buf guard, long guardOff);
+
+    /** {@code dst = src} over n floats when {@code guard[guardOff] != 0}, else nothing (e.g. undoing an update). */
+    void copyIfGuard(long n, Buf guard, long guardOff, Buf src, long srcOff, Buf dst, long dstOff);
 
     // ---------------------------------------------------------------- optimizers on flat buffers
 

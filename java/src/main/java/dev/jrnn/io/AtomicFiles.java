@@ -1,15 +1,20 @@
 package dev.jrnn.io;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Writes a file so that readers see either the old content or the complete new one: the bytes go
- * to a temp file in the same directory, which is then renamed over the target.
+ * to a temp file in the same directory, are forced to disk, and the temp file is then renamed over
+ * the target. A failure (or a kill) before the rename leaves the old file as it was.
  *
  * <pre>{@code
  * AtomicFiles.write(Path.of("weights.safetensors"), out -> out.write(bytes));
@@ -33,8 +38,11 @@ public final class AtomicFiles {
         if (Files.isDirectory(abs)) throw new IOException(abs + " is a directory");
         Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
         try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
                 content.writeTo(out);
+                out.flush();
+                ch.force(true);   // the data is on disk before the rename makes it visible
             }
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -10,8 +10,11 @@ import java.util.Map;
  * integers (as Long), other numbers (as Double), true/false/null. Package-private.
  */
 final class Json {
+    /** Deepest nesting accepted (safetensors headers nest 3 deep); deeper input is rejected, not a stack overflow. */
+    static final int MAX_DEPTH = 64;
     private final String s;
     private int i;
+    private int depth;
 
     Json(String s) { this.s = s; }
 
@@ -42,11 +45,13 @@ final class Json {
     }
 
     private Map<String, Object> object() {
+        enter();
         Map<String, Object> m = new LinkedHashMap<>();
         i++;
         skipWs();
         if (peek() == '}') {
             i++;
+            depth--;
             return m;
         }
         while (true) {
@@ -61,17 +66,22 @@ final class Json {
             skipWs();
             char c = peek();
             i++;
-            if (c == '}') return m;
+            if (c == '}') {
+                depth--;
+                return m;
+            }
             if (c != ',') throw error("expected ',' or '}'");
         }
     }
 
     private List<Object> array() {
+        enter();
         List<Object> l = new ArrayList<>();
         i++;
         skipWs();
         if (peek() == ']') {
             i++;
+            depth--;
             return l;
         }
         while (true) {
@@ -79,9 +89,16 @@ final class Json {
             skipWs();
             char c = peek();
             i++;
-            if (c == ']') return l;
+            if (c == ']') {
+                depth--;
+                return l;
+            }
             if (c != ',') throw error("expected ',' or ']'");
         }
+    }
+
+    private void enter() {
+        if (++depth > MAX_DEPTH) throw error("nesting deeper than " + MAX_DEPTH + " levels");
     }
 
     private String string() {

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -28,7 +30,10 @@ import java.util.Map;
  * </pre>
  *
  * jrnn writes F32 only; it reads F32, F64, F16 and BF16 (converted to float32). Writes are atomic
- * (temp file + rename).
+ * (temp file + rename). Reads check the whole header before the first data byte: the header length
+ * against the file, strict UTF-8 JSON, every dtype, shape and data_offsets, that the tensors tile the
+ * data region exactly and that the file has no missing or extra bytes; a bad file gives an
+ * IOException naming the file and the problem.
  *
  * <pre>{@code
  * SafeTensors.write(Path.of("w.safetensors"), Map.of("dense/kernel", k), Map.of());
@@ -120,6 +125,18 @@ public final class SafeTensors {
         }
     }
 
+    /**
+     * The tensors' names and shapes from the header alone (in header order; the data is not read),
+     * after the same checks as {@link #read}.
+     */
+    public static Map<String, int[]> shapes(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Map<String, int[]> out = new LinkedHashMap<>();
+            for (Entry e : parse(file, ch).entries) out.put(e.name, e.shape.clone());
+            return out;
+        }
+    }
+
     /** The header's {@code __metadata__} strings (empty when absent). */
     public static Map<String, String> readMetadata(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -132,6 +149,7 @@ public final class SafeTensors {
     private record Parsed(List<Entry> entries, Map<String, String> metadata, long dataStart) {}
 
     private static Parsed parse(Path file, FileChannel ch) throws IOException {
+        if (java.nio.file.Files.isDirectory(file)) throw new IOException(file + " is a directory, not a safetensors file");
         long size = ch.size();
         if (size < 8) throw new IOException(file + ": not a safetensors file (" + size + " bytes, shorter than the 8-byte header length)");
         ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
@@ -142,7 +160,15 @@ public final class SafeTensors {
         }
         ByteBuffer hb = ByteBuffer.allocate((int) n);
         readFully(ch, hb, 8);
-        String json = new String(hb.array(), StandardCharsets.UTF_8);
+        String json;
+        try {
+            json = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(hb.flip()).toString();
+        } catch (CharacterCodingException e) {
+            throw new IOException(file + ": safetensors header is not valid UTF-8 (" + e + ")", e);
+        }
         Object root;
         try {
             root = new Json(json).parseDocument();
@@ -155,6 +181,7 @@ public final class SafeTensors {
         List<Entry> entries = new ArrayList<>();
         for (Map.Entry<?, ?> e : top.entrySet()) {
             String name = (String) e.getKey();
+            if (name.isEmpty()) throw new IOException(file + ": a tensor has an empty name");
             if (name.equals("__metadata__")) {
                 if (!(e.getValue() instanceof Map<?, ?> mm)) throw new IOException(file + ": __metadata__ is not an object");
                 for (Map.Entry<?, ?> me : mm.entrySet()) {
@@ -168,13 +195,19 @@ public final class SafeTensors {
             if (!(dt instanceof String dtype)) throw new IOException(file + ": tensor '" + name + "' has no dtype");
             if (!(sh instanceof List<?> shl)) throw new IOException(file + ": tensor '" + name + "' has no shape");
             if (!(offs instanceof List<?> ol) || ol.size() != 2) throw new IOException(file + ": tensor '" + name + "' needs data_offsets [begin, end]");
+            if (shl.size() > 32) throw new IOException(file + ": tensor '" + name + "' has rank " + shl.size() + ", more than 32");
             int[] shape = new int[shl.size()];
             long numel = 1;
             for (int i = 0; i < shape.length; i++) {
                 long d = asLong(file, name, shl.get(i));
                 if (d < 0 || d > Integer.MAX_VALUE) throw new IOException(file + ": tensor '" + name + "' has invalid dimension " + d);
                 shape[i] = (int) d;
-                numel *= d;
+                numel = d != 0 && numel > Long.MAX_VALUE / d ? Long.MAX_VALUE : numel * d;
+            }
+            if (numel == 0) throw new IOException(file + ": tensor '" + name + "' has zero elements, which jrnn tensors cannot hold");
+            if (numel > Integer.MAX_VALUE - 8) {
+                throw new IOException(file + ": tensor '" + name + "' shape " + Tensor.shapeString(shape) + " is too large ("
+                        + (numel == Long.MAX_VALUE ? "more than 2^63" : numel) + " elements; at most 2^31 - 9)");
             }
             int width = dtypeSize(file, name, dtype);
             long begin = asLong(file, name, ol.get(0)), end = asLong(file, name, ol.get(1));
@@ -201,10 +234,7 @@ public final class SafeTensors {
     }
 
     private static Tensor readTensor(Path file, FileChannel ch, long dataStart, Entry e) throws IOException {
-        long numel = 1;
-        for (int d : e.shape) numel *= d;
-        if (numel == 0) throw new IOException(file + ": tensor '" + e.name + "' has zero elements, which jrnn tensors cannot hold");
-        if (numel > Integer.MAX_VALUE - 8) throw new IOException(file + ": tensor '" + e.name + "' is too large (" + numel + " elements)");
+        long numel = Tensor.size(e.shape);   // checked by parse: in [1, 2^31 - 9]
         int[] shape = e.shape.length == 0 ? new int[] {1} : e.shape;
         ByteBuffer bb = ByteBuffer.allocate((int) (e.end - e.begin)).order(ByteOrder.LITTLE_ENDIAN);
         readFully(ch, bb, dataStart + e.begin);

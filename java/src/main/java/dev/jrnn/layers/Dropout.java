@@ -57,8 +57,18 @@ public class Dropout extends Layer {
     }
 
     private synchronized Buf counter(Backend be) {
-        if (counter == null || counter.backend() != be) counter = be.alloc(2);
+        if (counter == null || counter.backend() != be) {
+            if (counter != null) counter.close();
+            counter = be.alloc(2);
+        }
         return counter;
+    }
+
+    /** Frees the mask counter (the next training call starts a new one from zero). */
+    @Override
+    public synchronized void releaseBuffers() {
+        if (counter != null) counter.close();
+        counter = null;
     }
 
     @Override

@@ -23,6 +23,11 @@ import java.util.SplittableRandom;
  * Subclasses implement {@link #computeOutputShapes}, {@link #createParams}, {@link #initParams},
  * {@link #forward} and {@link #kerasClass}. Inputs of
  * {@code forward}: the layer's main input first, then extra inputs such as initial states.
+ *
+ * <p>Thread safety: once built, {@link #call}, {@link #callAll} and inference {@link #forward} keep all
+ * per-call state in the returned {@link Trace}, so on the CPU backend several threads may run them at
+ * once; building, the fluent setters, {@link #setWeights} and training change the layer and need one
+ * thread. Bad input is an IllegalArgumentException naming the layer, the expected and the actual shape.
  */
 public abstract class Layer {
     private String name;
@@ -81,7 +86,7 @@ public abstract class Layer {
     /** Keras' {@code input_shape=(timesteps, features)} (or {@code (features,)} for Dense). */
     public Layer inputShape(int... shape) {
         for (int d : shape) {
-            if (d <= 0 && d != -1) throw new IllegalArgumentException(name() + ": inputShape dimensions must be positive (or -1 for any), got " + Tensor.shapeString(shape));
+            if (d <= 0 && d != -1) throw new IllegalArgumentException(name() + ": inputShape dimensions must be positive (or -1 for any), got " + Arrays.toString(shape));
         }
         this.declaredInput = shape.clone();
         return this;
@@ -144,8 +149,8 @@ public abstract class Layer {
         List<int[]> out = computeOutputShapes(copy(inputShapes));
         if (builtInputShapes != null) {
             if (!weightsFit(builtInputShapes, inputShapes)) {
-                throw new IllegalArgumentException(name() + ": built for input " + shapesString(builtInputShapes)
-                        + ", got " + shapesString(inputShapes));
+                throw new IllegalArgumentException(name() + ": expected input " + batchShapesString(builtInputShapes)
+                        + " (the shape it was built for), got " + batchShapesString(inputShapes));
             }
             return out;
         }
@@ -210,6 +215,12 @@ public abstract class Layer {
         for (Param p : params()) n += p.size();
         return n;
     }
+
+    /**
+     * Frees the buffers the layer holds besides its weights (e.g. Dropout's mask counter); a later call
+     * allocates them again. {@link dev.jrnn.model.Model#close()} calls it on every layer of the model.
+     */
+    public void releaseBuffers() {}
 
     /** Sets the gradients of all parameters to zero (backward accumulates into them). */
     public void zeroGrads() {
@@ -316,6 +327,13 @@ public abstract class Layer {
         List<int[]> r = new ArrayList<>(s.size());
         for (int[] a : s) r.add(a.clone());
         return r;
+    }
+
+    /** As {@link #shapesString} with the batch shown as None: "(None, 3, 2)". */
+    static String batchShapesString(List<int[]> s) {
+        List<int[]> b = new ArrayList<>(s.size());
+        for (int[] a : s) b.add(RecurrentLayer.withBatch(a));
+        return shapesString(b);
     }
 
     public static String shapesString(List<int[]> s) {

@@ -8,6 +8,8 @@ import java.util.List;
 /**
  * Flat value and gradient buffers for a list of parameters, laid out one after another in list
  * order. Binding copies each parameter's current values (if it had a store) into the new buffers.
+ * A store whose parameters have all moved to newer stores closes itself, so the buffers of a layer's
+ * own store (or an older model's) are given back as soon as nothing reads them any more.
  */
 public final class ParamStore implements AutoCloseable {
     private final Backend backend;
@@ -15,6 +17,7 @@ public final class ParamStore implements AutoCloseable {
     private final Buf grads;
     private final long size;
     private final List<Param> params;
+    private int bound;   // parameters still bound here; 0 after all moved on -> closed
 
     /** Binds {@code params} into fresh flat buffers on {@code be}, keeping their current values. */
     public ParamStore(Backend be, List<Param> params) {
@@ -37,9 +40,17 @@ public final class ParamStore implements AutoCloseable {
                     be.upload(tmp, 0, values, off, tmp.length);
                 }
             }
+            ParamStore old = p.isBound() ? p.store() : null;
             p.bind(this, off);
+            bound++;
+            if (old != null && old != this) old.unbindOne();
             off += p.size();
         }
+        if (bound == 0) close();   // nothing to hold (Dropout, Masking, ...): give the placeholder buffers back now
+    }
+
+    private synchronized void unbindOne() {
+        if (--bound == 0) close();
     }
 
     public Backend backend() { return backend; }

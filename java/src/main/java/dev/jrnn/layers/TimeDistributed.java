@@ -34,6 +34,9 @@ public class TimeDistributed extends Layer {
     public Layer layer() { return layer; }
 
     @Override
+    public void releaseBuffers() { layer.releaseBuffers(); }
+
+    @Override
     public TimeDistributed trainable(boolean t) {
         super.trainable(t);
         layer.trainable(t);

@@ -16,7 +16,11 @@ public interface Callback {
 
     default void onEpochBegin(int epoch, Model model) {}
 
-    /** After each training batch, with the batch's loss. */
+    /**
+     * After each training batch, with the batch's loss. Overriding it makes {@link Model#fit} read every
+     * batch's loss back at once (on CUDA a synchronization per batch); otherwise the losses stay on the
+     * device until the epoch ends.
+     */
     default void onBatchEnd(int batch, double loss, Model model) {}
 
     default void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {}

@@ -24,6 +24,7 @@ public final class FitOptions {
     int batchSize = 32;
     int verbose = 1;
     boolean shuffle = true;
+    boolean checkFinite = true;
     Long seed;
     double validationSplit;
     List<Tensor> validationX;
@@ -32,6 +33,7 @@ public final class FitOptions {
     int[] lengths;
     final List<Callback> callbacks = new ArrayList<>();
     PrintStream out;
+    boolean cudaGraphs = true;
 
     public FitOptions epochs(int n) {
         if (n < 1) throw new IllegalArgumentException("FitOptions: epochs must be >= 1, got " + n);
@@ -55,6 +57,17 @@ public final class FitOptions {
     /** Shuffles the training samples before each epoch (default true). */
     public FitOptions shuffle(boolean s) {
         this.shuffle = s;
+        return this;
+    }
+
+    /**
+     * Guards against NaN and infinities (default true): x, y and the validation data are checked
+     * before training, and every step checks its gradients before the update and the weights after
+     * it, so a {@link NonFiniteException} leaves the weights of the last finite step. The loss is
+     * checked either way; false skips the data scan and the two checks per step (for benchmarks).
+     */
+    public FitOptions checkFinite(boolean c) {
+        this.checkFinite = c;
         return this;
     }
 
@@ -118,6 +131,16 @@ public final class FitOptions {
         return this;
     }
 
+    /**
+     * Whether fit captures each batch size's train step into a CUDA graph and replays it (default true;
+     * only backends that can capture do it, the CPU backend runs eagerly anyway; steps with metrics run
+     * eagerly). Replayed and eager steps compute the same values; turn it off to compare or to debug.
+     */
+    public FitOptions cudaGraphs(boolean on) {
+        this.cudaGraphs = on;
+        return this;
+    }
+
     /** Where the progress bar goes (default System.out). */
     public FitOptions out(PrintStream s) {
         this.out = s;
@@ -127,6 +150,8 @@ public final class FitOptions {
     public int epochs() { return epochs; }
     public int batchSize() { return batchSize; }
     public int verbose() { return verbose; }
+    public boolean checkFinite() { return checkFinite; }
+    public boolean cudaGraphs() { return cudaGraphs; }
 
     @Override
     public String toString() {

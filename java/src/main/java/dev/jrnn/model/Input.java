@@ -33,7 +33,7 @@ public final class Input extends Node {
         for (int d : shape) {
             if (d <= 0 && d != -1) {
                 throw new IllegalArgumentException("Input: dimensions must be positive or -1 (any), got "
-                        + dev.jrnn.tensor.Tensor.shapeString(shape));
+                        + java.util.Arrays.toString(shape));
             }
         }
         InputLayer layer = new InputLayer(shape, batch);

@@ -4,9 +4,11 @@ import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.backend.GraphCapture;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.io.SafeTensors;
 import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Names;
 import dev.jrnn.layers.Param;
@@ -49,10 +51,25 @@ import java.util.TreeMap;
  * }</pre>
  *
  * <p>Training keeps all parameters in one flat {@link ParamStore} (trainable ones first) so the
- * optimizer runs one fused update per batch; per batch only the batch goes in and the loss comes out
- * (plus the predictions when metrics are requested).
+ * optimizer runs one fused update per batch; per batch only the batch goes in, and the losses stay on
+ * the device until the progress bar or the history needs them (the predictions come out too when
+ * metrics are requested). On CUDA the train step is captured into a CUDA graph and replayed
+ * ({@link FitOptions#cudaGraphs}).
+ *
+ * <p>Bad data is rejected before anything changes: every entry point checks shapes, sample counts,
+ * NaN/Inf, class indices and embedding ids up front and throws an IllegalArgumentException naming the
+ * model or layer, the expected and the actual shape or value. A NaN or infinity that appears during
+ * training stops {@link #fit} with a {@link NonFiniteException} naming the epoch and batch; the
+ * weights of the last finite step are kept.
+ *
+ * <p>Thread safety: {@link #predict}, {@link #predictAll} and {@link #evaluate} on a built model may run
+ * from several threads at once on the CPU backend (each call has its own buffers; the weights are only
+ * read). {@link #fit}, {@link #trainOnBatch}, {@link #compile}, {@link #setWeights}, {@link #loadWeights}
+ * and {@link #close} change the model: run them on one thread, with no predict in flight. The CUDA
+ * backend is used by one thread at a time (see its Javadoc). {@link #close()} frees the weights' and the
+ * optimizer's buffers (native/device memory on CUDA); the model cannot be used afterwards.
  */
-public class Model {
+public class Model implements AutoCloseable {
     private String name;
     private List<Node> inputs = List.of();
     private List<Node> outputs = List.of();
@@ -74,6 +91,9 @@ public class Model {
     private Optimizer optimizer;
     private List<Metric> metrics = List.of();
     private volatile boolean stopTraining;
+    /** Copy of the trainable weights before the current update (fit with checkFinite), to undo a non-finite step. */
+    private Buf backup;
+    private volatile boolean closed;
 
     /** A functional model from one input to one output. */
     public Model(Node input, Node output) {
@@ -227,6 +247,10 @@ public class Model {
         ParamStore old = store;
         this.store = new ParamStore(be, all);
         if (old != null) old.close();
+        if (backup != null) {
+            backup.close();
+            backup = null;
+        }
         this.backend = be;
         this.params = List.copyOf(all);
         this.trainableParams = List.copyOf(tr);
@@ -249,6 +273,23 @@ public class Model {
         return Jrnn.backend();
     }
 
+    /**
+     * Binds the parameters back into this model's store when another model built on the same layers
+     * took them over (the other store then holds the current values, which are copied back).
+     */
+    private void ensureStore() {
+        for (Param p : params) {
+            if (!p.isBound() || p.store() != store) {
+                collectParams();
+                return;
+            }
+        }
+    }
+
+    private void requireOpen(String what) {
+        if (closed) throw new IllegalStateException(name + "." + what + ": the model is closed");
+    }
+
     /** Hook for models whose graph is set lazily; throws when it cannot be. */
     void ensureGraph() {
         if (!graphReady) {
@@ -260,6 +301,11 @@ public class Model {
     /** Hook: builds the model from data shapes when it is not built yet (Sequential without an input shape). */
     void ensureBuilt(List<Tensor> xs) {
         ensureGraph();
+    }
+
+    /** {@link #ensureBuilt} for the read-only calls that may run on several threads: the lazy build happens once. */
+    private synchronized void ensureBuiltSafely(List<Tensor> xs) {
+        ensureBuilt(xs);
     }
 
     /** Whether the graph (and so the weights) exist. */
@@ -392,6 +438,7 @@ public class Model {
         this.optimizer = optimizer;
         this.metrics = List.copyOf(ms);
         if (graphReady && trainablePartitionChanged()) collectParams();
+        this.graphsBroken = false;
     }
 
     /** {@code compile("mse", "adam")}: loss and optimizer by Keras name. */
@@ -462,9 +509,16 @@ public class Model {
 
     /** Runs the graph on device inputs (owned by the returned pass); {@code mask} [B, T] goes to the first input. */
     final Pass forward(List<DTensor> xs, DTensor mask, boolean training) {
+        return forward(xs, mask, training, true);
+    }
+
+    /** As {@link #forward(List, DTensor, boolean)}; the pass frees the inputs only when {@code ownInputs}. */
+    final Pass forward(List<DTensor> xs, DTensor mask, boolean training, boolean ownInputs) {
         Pass p = new Pass();
-        for (DTensor x : xs) p.own(x);
-        if (mask != null) p.own(mask);
+        if (ownInputs) {
+            for (DTensor x : xs) p.own(x);
+            if (mask != null) p.own(mask);
+        }
         try {
             for (int i = 0; i < inputs.size(); i++) p.values.put(inputs.get(i), xs.get(i));
             if (mask != null) p.masks.put(inputs.get(0), mask);
@@ -535,35 +589,47 @@ public class Model {
         Data subset(int from, int to) { return new Data(xs, ys, lengths, Arrays.copyOfRange(rows, from, to)); }
     }
 
-    private Data prepare(List<Tensor> xs, List<Tensor> ys, int[] lengths, String what, boolean needY) {
+    /**
+     * Checks the data of a fit/evaluate/predict call before anything runs: tensor counts, shapes
+     * against the inputs, sample counts, NaN/Inf (when {@code checkFinite}), every layer's output shape
+     * for the actual input shapes, target sizes, sparse class indices and embedding ids. Whatever is
+     * wrong is reported here, so a call that fails leaves the model as it was.
+     */
+    private Data prepare(List<Tensor> xs, List<Tensor> ys, int[] lengths, String what, boolean needY, boolean checkFinite) {
+        String where = name + "." + what + ": ";
         if (xs == null || xs.size() != inputs.size()) {
-            throw new IllegalArgumentException(name + "." + what + ": expected " + inputs.size() + " input tensor(s), got "
+            throw new IllegalArgumentException(where + "expected " + inputs.size() + " input tensor(s), got "
                     + (xs == null ? "null" : xs.size()));
         }
         int n = -1;
         for (int i = 0; i < xs.size(); i++) {
             Tensor x = xs.get(i);
             Node in = inputs.get(i);
-            String label = inputs.size() == 1 ? "x" : "x[" + i + "] (" + in.call.layer.name() + ")";
-            if (x == null) throw new IllegalArgumentException(name + "." + what + ": " + label + " is null");
+            String label = inputLabel(i);
+            if (x == null) throw new IllegalArgumentException(where + label + " is null");
             int[] want = in.shape();
             int[] got = x.shape();
             boolean ok = got.length == want.length + 1;
             for (int d = 0; ok && d < want.length; d++) ok = want[d] == -1 || want[d] == got[d + 1];
             if (!ok) {
-                throw new IllegalArgumentException(name + "." + what + ": " + label + " has shape " + Tensor.shapeString(got)
+                throw new IllegalArgumentException(where + label + " has shape " + Tensor.shapeString(got)
                         + ", the model expects " + in.shapeString());
             }
             if (n >= 0 && x.dim(0) != n) {
-                throw new IllegalArgumentException(name + "." + what + ": inputs have different sample counts " + n + " and " + x.dim(0));
+                throw new IllegalArgumentException(where + "inputs have different sample counts " + n + " and " + x.dim(0));
             }
             n = x.dim(0);
-            if (!x.isFinite()) throw new IllegalArgumentException(name + "." + what + ": " + label + " holds NaN or Inf");
+            if (checkFinite) {
+                String bad = nonFiniteAt(x);
+                if (bad != null) throw new IllegalArgumentException(where + label + " " + bad);
+            }
         }
+        Map<Node, int[]> shapes = outputShapesFor(xs, where);
+        checkEmbeddingIds(xs, where);
         List<Tensor> yl = null;
         if (ys != null) {
             if (ys.size() != outputs.size()) {
-                throw new IllegalArgumentException(name + "." + what + ": expected " + outputs.size() + " target tensor(s) (one per output, "
+                throw new IllegalArgumentException(where + "expected " + outputs.size() + " target tensor(s) (one per output, "
                         + "null to skip one), got " + ys.size());
             }
             boolean any = false;
@@ -571,27 +637,31 @@ public class Model {
                 Tensor y = ys.get(k);
                 if (y == null) continue;
                 any = true;
+                String label = ys.size() > 1 ? "y[" + k + "]" : "y";
                 if (y.dim(0) != n) {
-                    throw new IllegalArgumentException(name + "." + what + ": y" + (ys.size() > 1 ? "[" + k + "]" : "") + " has "
-                            + y.dim(0) + " samples, x has " + n);
+                    throw new IllegalArgumentException(where + label + " has " + y.dim(0) + " samples, x has " + n);
                 }
-                if (!y.isFinite()) throw new IllegalArgumentException(name + "." + what + ": y holds NaN or Inf");
+                if (checkFinite) {
+                    String bad = nonFiniteAt(y);
+                    if (bad != null) throw new IllegalArgumentException(where + label + " " + bad);
+                }
+                checkTarget(k, y, shapes.get(outputs.get(k)), where, label);
             }
-            if (!any && needY) throw new IllegalArgumentException(name + "." + what + ": every target is null, nothing to train on");
+            if (!any && needY) throw new IllegalArgumentException(where + "every target is null, nothing to train on");
             yl = new ArrayList<>(ys);
         } else if (needY) {
-            throw new IllegalArgumentException(name + "." + what + ": targets are null");
+            throw new IllegalArgumentException(where + "targets are null");
         }
         if (lengths != null) {
             Tensor x0 = xs.get(0);
-            if (x0.rank() < 2) throw new IllegalArgumentException(name + "." + what + ": lengths need sequence inputs (rank >= 2), x has shape " + Tensor.shapeString(x0.shape()));
+            if (x0.rank() < 2) throw new IllegalArgumentException(where + "lengths need sequence inputs (rank >= 2), x has shape " + Tensor.shapeString(x0.shape()));
             if (lengths.length != n) {
-                throw new IllegalArgumentException(name + "." + what + ": lengths has " + lengths.length + " entries, x has " + n + " samples");
+                throw new IllegalArgumentException(where + "lengths has " + lengths.length + " entries, x has " + n + " samples");
             }
             int t = x0.dim(1);
             for (int i = 0; i < n; i++) {
                 if (lengths[i] < 0 || lengths[i] > t) {
-                    throw new IllegalArgumentException(name + "." + what + ": lengths[" + i + "] = " + lengths[i] + " is outside [0, " + t + "]");
+                    throw new IllegalArgumentException(where + "lengths[" + i + "] = " + lengths[i] + " is outside [0, " + t + "]");
                 }
             }
         }
@@ -600,14 +670,117 @@ public class Model {
         return new Data(List.copyOf(xs), yl, lengths == null ? null : lengths.clone(), rows);
     }
 
-    private DTensor upload(Tensor t, int[] order, int from, int to) {
+    private String inputLabel(int i) {
+        return inputs.size() == 1 ? "x" : "x[" + i + "] (" + inputs.get(i).call.layer.name() + ")";
+    }
+
+    /**
+     * Per-sample shapes of every node for these inputs, from each layer's (pure) computeOutputShapes:
+     * a layer that cannot take the data's shapes (e.g. timesteps it was not declared for) fails here,
+     * naming itself, before any batch runs.
+     */
+    private Map<Node, int[]> outputShapesFor(List<Tensor> xs, String where) {
+        Map<Node, int[]> shapes = new IdentityHashMap<>();
+        for (int i = 0; i < xs.size(); i++) {
+            int[] s = xs.get(i).shape();
+            shapes.put(inputs.get(i), Arrays.copyOfRange(s, 1, s.length));
+        }
+        for (Call c : calls) {
+            List<int[]> in = new ArrayList<>(c.inputs.size());
+            for (Node nd : c.inputs) in.add(shapes.get(nd));
+            List<int[]> out;
+            try {
+                out = c.layer.computeOutputShapes(in);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + e.getMessage(), e);
+            }
+            for (int k = 0; k < c.outputs.size() && k < out.size(); k++) shapes.put(c.outputs.get(k), out.get(k));
+        }
+        return shapes;
+    }
+
+    /** Ids fed straight from a model input into an Embedding must be integers in [0, vocabulary). */
+    private void checkEmbeddingIds(List<Tensor> xs, String where) {
+        for (Call c : calls) {
+            if (!(c.layer instanceof Embedding e) || c.inputs.isEmpty()) continue;
+            int i = inputs.indexOf(c.inputs.get(0));
+            if (i < 0) continue;
+            Tensor x = xs.get(i);
+            float[] a = x.data();
+            int vocab = e.vocabularySize();
+            for (int j = 0; j < a.length; j++) {
+                float v = a[j];
+                if (!(v >= 0 && v < vocab && v == (int) v)) {
+                    throw new IllegalArgumentException(where + e.name() + ": id " + v + " at " + indexString(x.shape(), j) + " of "
+                            + inputLabel(i) + " is not an integer in [0, " + vocab + ") (the vocabulary size)");
+                }
+            }
+        }
+    }
+
+    /** A target must hold as many values per sample as its output (one class index per row for sparse losses). */
+    private void checkTarget(int k, Tensor y, int[] out, String where, String label) {
+        if (out == null) return;
+        for (int d : out) if (d <= 0) return;   // unknown until the batch runs: batchLoss checks it then
+        Node on = outputs.get(k);
+        int cols = out.length == 0 ? 1 : out[out.length - 1];
+        long perSample = Tensor.size(out);
+        long need = loss.sparse() ? perSample / cols : perSample;
+        long ySample = y.size() / y.dim(0);
+        if (ySample != need) {
+            throw new IllegalArgumentException(where + label + " has shape " + Tensor.shapeString(y.shape()) + " (" + ySample
+                    + " values per sample), output " + on.call.layer.name() + " " + Tensor.shapeString(Node.withBatch(out, -1))
+                    + " needs " + need + " per sample for loss " + Losses.kerasName(loss)
+                    + (loss.sparse() ? " (one class index per row)" : ""));
+        }
+        if (loss.sparse()) {
+            float[] a = y.data();
+            for (int j = 0; j < a.length; j++) {
+                float v = a[j];
+                if (!(v >= 0 && v < cols && v == (int) v)) {
+                    throw new IllegalArgumentException(where + label + " holds class index " + v + " at " + indexString(y.shape(), j)
+                            + "; loss " + Losses.kerasName(loss) + " needs integers in [0, " + cols + ") for output "
+                            + on.call.layer.name() + " of " + cols + " classes");
+                }
+            }
+        }
+    }
+
+    /** "holds NaN at (3, 1, 0)" for the first non-finite element of {@code t}, or null when all are finite. */
+    static String nonFiniteAt(Tensor t) {
+        float[] a = t.data();
+        for (int i = 0; i < a.length; i++) {
+            if (!Float.isFinite(a[i])) return "holds " + a[i] + " at " + indexString(t.shape(), i);
+        }
+        return null;
+    }
+
+    /** The index tuple of flat position {@code flat} in a row-major tensor of {@code shape}, e.g. "(3, 1, 0)". */
+    static String indexString(int[] shape, long flat) {
+        long[] idx = new long[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            idx[d] = flat % shape[d];
+            flat /= shape[d];
+        }
+        StringBuilder b = new StringBuilder("(");
+        for (int d = 0; d < idx.length; d++) b.append(d > 0 ? ", " : "").append(idx[d]);
+        return b.append(idx.length == 1 ? ",)" : ")").toString();
+    }
+
+    /** Rows {@code order[from, to)} of {@code t} (samples first), one after another. */
+    private static float[] gatherRows(Tensor t, int[] order, int from, int to) {
         int row = t.size() / t.dim(0);
         int b = to - from;
         float[] buf = new float[b * row];
         float[] src = t.data();
         for (int i = 0; i < b; i++) System.arraycopy(src, order[from + i] * row, buf, i * row, row);
+        return buf;
+    }
+
+    private DTensor upload(Tensor t, int[] order, int from, int to) {
+        float[] buf = gatherRows(t, order, from, to);
         int[] shape = t.shape();
-        shape[0] = b;
+        shape[0] = to - from;
         Buf d = backend.alloc(buf.length);
         try {
             backend.upload(buf, 0, d, 0, buf.length);
@@ -618,7 +791,8 @@ public class Model {
         return new DTensor(backend, d, shape);
     }
 
-    private DTensor lengthMask(Data d, int[] order, int from, int to) {
+    /** The [b, T] 1/0 mask of post-padded sequences with per-sample lengths, or null without lengths. */
+    private static float[] lengthMaskHost(Data d, int[] order, int from, int to) {
         if (d.lengths() == null) return null;
         int t = d.xs().get(0).dim(1);
         int b = to - from;
@@ -627,22 +801,63 @@ public class Model {
             int len = d.lengths()[order[from + i]];
             for (int s = 0; s < len; s++) m[i * t + s] = 1f;
         }
-        Buf buf = backend.alloc(m.length);
-        backend.upload(m, 0, buf, 0, m.length);
-        return new DTensor(backend, buf, b, t);
+        return m;
+    }
+
+    /**
+     * One batch on the device: the inputs, the length mask (or null) and the targets (null for an output
+     * without one, or when not asked for). Owned: closing it frees them.
+     */
+    private final class Batch implements AutoCloseable {
+        final List<DTensor> xs = new ArrayList<>();
+        DTensor mask;
+        final List<DTensor> ys = new ArrayList<>();
+
+        /** Uploads rows order[from, to) of {@code d}. */
+        Batch(Data d, int[] order, int from, int to, boolean targets) {
+            try {
+                for (Tensor x : d.xs()) xs.add(upload(x, order, from, to));
+                float[] m = lengthMaskHost(d, order, from, to);
+                if (m != null) mask = upload(Tensor.wrap(m, to - from, m.length / (to - from)), identity(to - from), 0, to - from);
+                for (int k = 0; k < outputs.size(); k++) {
+                    Tensor y = targets && d.ys() != null ? d.ys().get(k) : null;
+                    ys.add(y == null ? null : upload(y, order, from, to));
+                }
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        /** Copies rows order[from, to) of {@code d} into this batch's buffers (same batch size). */
+        void refill(Data d, int[] order, int from, int to) {
+            for (int i = 0; i < xs.size(); i++) put(xs.get(i), gatherRows(d.xs().get(i), order, from, to));
+            float[] m = lengthMaskHost(d, order, from, to);
+            if (m != null) put(mask, m);
+            for (int k = 0; k < ys.size(); k++) if (ys.get(k) != null) put(ys.get(k), gatherRows(d.ys().get(k), order, from, to));
+        }
+
+        private void put(DTensor t, float[] data) {
+            backend.upload(data, 0, t.buf(), 0, data.length);
+        }
+
+        @Override
+        public void close() {
+            for (DTensor x : xs) if (x != null) x.close();
+            if (mask != null) mask.close();
+            for (DTensor y : ys) if (y != null) y.close();
+        }
+    }
+
+    private static int[] identity(int n) {
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) r[i] = i;
+        return r;
     }
 
     private Pass forwardBatch(Data d, int[] order, int from, int to, boolean training) {
-        List<DTensor> xs = new ArrayList<>();
-        DTensor mask = null;
-        try {
-            for (Tensor x : d.xs()) xs.add(upload(x, order, from, to));
-            mask = lengthMask(d, order, from, to);
-        } catch (RuntimeException e) {
-            for (DTensor x : xs) x.close();
-            throw e;
-        }
-        return forward(xs, mask, training);
+        Batch b = new Batch(d, order, from, to, false);
+        return forward(b.xs, b.mask, training);
     }
 
     // ================================================================== losses and metrics per batch
@@ -691,16 +906,144 @@ public class Model {
         return keys;
     }
 
+    /** Guard codes (see {@link Backend#finiteGuard}): what became non-finite first in a train step. */
+    private static final float GUARD_LOSS = 1f, GUARD_GRADIENTS = 2f, GUARD_WEIGHTS = 3f;
+
     /**
-     * Loss of one batch over every output with a target; fills {@code dOut} with the loss gradients
-     * (when not null) and adds to {@code acc}. Returns the summed loss.
+     * The per-batch losses of an epoch (or an evaluation), left on the device by {@link Backend#lossAsync}
+     * as rows of [one loss per output, the step's NaN guard], read back in blocks (one synchronizing
+     * download each) and added to an {@link Acc} in batch order, exactly as if each had been read at once.
+     * A row whose guard is set (a non-finite loss, gradient or update, whose update the device skipped or
+     * undid) becomes the {@link NonFiniteException} of its batch.
      */
-    private double batchLoss(Pass p, Data d, int[] order, int from, int to, Map<Node, DTensor> dOut, Acc acc) {
+    private final class LossLog implements AutoCloseable {
+        private final int k = outputs.size();
+        private final int width = k + 1;
+        private final int capacity;
+        private final Buf buf;
+        /** The NaN guard of the train steps logged here (one float, 0 = fine). */
+        final Buf guard;
+        private final int[] rows;
+        private final At[] at;
+        private final long[] iterationsBefore;
+        private final List<Tensor> ys;
+        private int first, next;
+
+        LossLog(int batches, List<Tensor> ys) {
+            this.capacity = Math.max(1, batches);
+            this.rows = new int[capacity];
+            this.at = new At[capacity];
+            this.iterationsBefore = new long[capacity];
+            this.ys = ys;
+            Buf b = backend.alloc((long) capacity * width);
+            try {
+                this.guard = backend.alloc(1);
+            } catch (RuntimeException e) {
+                b.close();
+                throw e;
+            }
+            this.buf = b;
+        }
+
+        /** Where the next batch's row goes in {@code buf}: its losses, then its guard. */
+        long nextOffset() {
+            if (next >= capacity) throw new IllegalStateException(name + ": more batches than the loss log holds (" + capacity + ")");
+            return (long) next * width;
+        }
+
+        /** Records that the batch at {@link #nextOffset()} ran on {@code b} samples ({@code where}: null when evaluating). */
+        void commit(int b, At where, long iterations) {
+            rows[next] = b;
+            at[next] = where;
+            iterationsBefore[next] = iterations;
+            next++;
+        }
+
+        boolean pending() { return next > first; }
+
+        /**
+         * Reads the pending rows, checks them and adds them to {@code acc}; returns the summed loss of the
+         * last batch (NaN when nothing was pending). Throws the NonFiniteException of the first failed batch.
+         */
+        double fold(Acc acc) {
+            if (next == first) return Double.NaN;
+            float[] v = new float[(next - first) * width];
+            backend.download(buf, (long) first * width, v, 0, v.length);
+            double last = Double.NaN;
+            for (int s = first; s < next; s++) {
+                int b = rows[s], base = (s - first) * width;
+                float status = v[base + k];
+                double total = 0;
+                for (int kk = 0; kk < k; kk++) {
+                    if (ys.get(kk) == null) continue;
+                    float l = v[base + kk];
+                    if (!Float.isFinite(l)) {
+                        first = next;
+                        throw lossFailure(s, l, kk);
+                    }
+                    total += l;
+                }
+                if (status != 0f) {
+                    first = next;
+                    throw stepFailure(s, status, total);
+                }
+                for (int kk = 0; kk < k; kk++) if (ys.get(kk) != null) acc.outLoss[kk] += (double) v[base + kk] * b;
+                acc.lossSum += total * b;
+                acc.samples += b;
+                last = total;
+            }
+            first = next;
+            return last;
+        }
+
+        private NonFiniteException lossFailure(int s, float l, int output) {
+            String out = outputs.get(output).call.layer.name();
+            if (at[s] == null) {
+                return new NonFiniteException(name + ": the loss became " + l + " (output " + out
+                        + ") while evaluating: the weights or the data hold values too large for float32", "loss", -1, -1, null);
+            }
+            optimizer.iterations(iterationsBefore[s]);   // the device skipped this update and every later one
+            return at[s].failure("the loss became " + l + " " + at[s].text() + " (output " + out + ")", "loss");
+        }
+
+        private NonFiniteException stepFailure(int s, float status, double loss) {
+            At where = at[s];
+            if (status == GUARD_WEIGHTS) {
+                optimizer.iterations(iterationsBefore[s] + 1);   // it ran; the device undid its result
+                return where.failure("the weights became NaN or infinite in the update " + where.text(), "weights");
+            }
+            optimizer.iterations(iterationsBefore[s]);
+            if (status == GUARD_GRADIENTS) {
+                return where.failure("the gradients became NaN or infinite " + where.text() + " (loss " + loss + ")", "gradients");
+            }
+            return where.failure("the loss became non-finite " + where.text(), "loss");
+        }
+
+        /** Starts over (next epoch); unread rows are dropped. */
+        void reset() {
+            first = next = 0;
+        }
+
+        @Override
+        public void close() {
+            buf.close();
+            guard.close();
+        }
+    }
+
+    /**
+     * Loss of one batch over every output with a target, written (without a sync) to
+     * {@code lossOut[lossOff + k]} for output k; a non-finite one sets {@code guard} (nullable) to GUARD_LOSS.
+     * Fills {@code dOut} with the loss gradients (when not null).
+     * With metrics and an {@code acc}, the predictions are read back and the metrics added to it.
+     */
+    private void batchLoss(Pass p, Data d, List<DTensor> targets, int[] order, int from, int to,
+                           Map<Node, DTensor> dOut, Buf lossOut, long lossOff, Acc acc, Buf guard) {
         int b = to - from;
-        double total = 0;
         for (int k = 0; k < outputs.size(); k++) {
             Tensor y = d.ys().get(k);
-            if (y == null) continue;
+            DTensor tgt = targets.get(k);
+            if (y == null || tgt == null) continue;
             Node on = outputs.get(k);
             DTensor pred = p.value(on);
             int cols = pred.dim(-1);
@@ -715,59 +1058,43 @@ public class Model {
                         + " needs " + need + " per sample for loss " + Losses.kerasName(loss)
                         + (loss.sparse() ? " (one class index per row)" : ""));
             }
-            DTensor tgt = p.own(upload(y, order, from, to));
             DTensor w = rowWeights(p, p.masks.get(on), pred, rows);
             DTensor g = p.own(DTensor.zeros(backend, pred.shape()));
-            float l = backend.loss(loss, rows, cols, pred.buf(), 0, tgt.buf(), 0, w == null ? null : w.buf(), 0, g.buf(), 0);
-            if (!Float.isFinite(l)) {
-                throw new IllegalStateException(name + ": the loss became " + l + " (output " + on.call.layer.name()
-                        + "): lower the learning rate, clip gradients (Optimizer.clipnorm) or check the targets");
-            }
-            total += l;
+            backend.lossAsync(loss, rows, cols, pred.buf(), 0, tgt.buf(), 0, w == null ? null : w.buf(), 0, g.buf(), 0,
+                    lossOut, lossOff + k);
+            if (guard != null) backend.finiteGuard(1, lossOut, lossOff + k, GUARD_LOSS, guard, 0);
             if (dOut != null) dOut.merge(on, g, (a, bb) -> {
                 backend.axpy(bb.size(), 1f, bb.buf(), 0, a.buf(), 0);
                 return a;
             });
-            if (acc != null) {
-                acc.outLoss[k] += (double) l * b;
-                if (!metrics.isEmpty()) {
-                    float[] pr = new float[(int) size];
-                    backend.download(pred.buf(), 0, pr, 0, pr.length);
-                    float[] yt = new float[b * ySample];
-                    for (int i = 0; i < b; i++) System.arraycopy(y.data(), order[from + i] * ySample, yt, i * ySample, ySample);
-                    float[] wh = null;
-                    if (w != null) {
-                        wh = new float[rows];
-                        backend.download(w.buf(), 0, wh, 0, rows);
-                    }
-                    for (int j = 0; j < metrics.size(); j++) {
-                        Metric m = metrics.get(j);
-                        acc.metricSum[k][j] += m.sum(loss, rows, cols, pr, yt, wh);
-                        acc.metricCount[k][j] += m.count(loss, rows, cols, wh);
-                    }
+            if (acc != null && !metrics.isEmpty()) {
+                float[] pr = new float[(int) size];
+                backend.download(pred.buf(), 0, pr, 0, pr.length);
+                float[] yt = gatherRows(y, order, from, to);
+                float[] wh = null;
+                if (w != null) {
+                    wh = new float[rows];
+                    backend.download(w.buf(), 0, wh, 0, rows);
+                }
+                for (int j = 0; j < metrics.size(); j++) {
+                    Metric m = metrics.get(j);
+                    acc.metricSum[k][j] += m.sum(loss, rows, cols, pr, yt, wh);
+                    acc.metricCount[k][j] += m.count(loss, rows, cols, wh);
                 }
             }
         }
-        if (acc != null) {
-            acc.lossSum += total * b;
-            acc.samples += b;
-        }
-        return total;
     }
 
     /**
      * Row weights that drop masked timesteps from a sequence loss: the [B, T] mask scaled so the
-     * mean runs over the valid rows only. Null when the output has no mask or is not a sequence.
+     * mean runs over the valid rows only (on the device). Null when the output has no mask or is not a sequence.
      */
     private DTensor rowWeights(Pass p, DTensor mask, DTensor pred, int rows) {
         if (mask == null || pred.rank() != 3 || mask.rank() != 2) return null;
         if (mask.dim(0) != pred.dim(0) || mask.dim(1) != pred.dim(1) || (long) mask.dim(0) * mask.dim(1) != rows) return null;
-        double valid = backend.sumSquares(rows, mask.buf(), 0);   // mask is 0/1
         DTensor w = p.own(DTensor.zeros(backend, rows));
-        if (valid > 0) {
-            backend.copy(mask.buf(), 0, w.buf(), 0, rows);
-            backend.scale(rows, (float) (rows / valid), w.buf(), 0);
-        }
+        backend.copy(mask.buf(), 0, w.buf(), 0, rows);
+        backend.scaleToSum(rows, rows, w.buf(), 0);   // mask * rows / valid rows; all-masked stays 0
         return w;
     }
 
@@ -783,16 +1110,30 @@ public class Model {
         return fit(Collections.singletonList(x), Collections.singletonList(y), options);
     }
 
-    /** Multi-input / multi-output training: one x per input, one y per output (null: no loss on that output). */
+    /**
+     * Multi-input / multi-output training: one x per input, one y per output (null: no loss on that output).
+     *
+     * <p>Per batch only the batch goes to the device; the losses stay there and are read back once per
+     * epoch (verbose 0 and 2), about every 100 ms for the live progress bar (verbose 1 on a terminal), or
+     * after every batch when a callback overrides {@link Callback#onBatchEnd}. NaN checks run on the device
+     * too: a step whose loss (or, with {@link FitOptions#checkFinite}, gradients or updated weights) is not
+     * finite does not change the weights, nor do the steps after it, and the next read-back throws the
+     * {@link NonFiniteException} of that batch. With
+     * {@link FitOptions#cudaGraphs} (default on) and no metrics, the whole train step of each batch size is
+     * captured once into a CUDA graph (after one eager warm-up step) and replayed for the next batches; on
+     * the CPU backend, or when a step cannot be captured, the steps run eagerly.
+     */
     public History fit(List<Tensor> xs, List<Tensor> ys, FitOptions options) {
         FitOptions o = options == null ? new FitOptions() : options;
         requireCompiled("fit");
+        requireOpen("fit");
         ensureBuilt(xs);
-        Data all = prepare(xs, ys, o.lengths, "fit", true);
+        ensureStore();
+        Data all = prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
         Data train = all;
         Data val = null;
         if (o.validationX != null) {
-            val = prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true);
+            val = prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
         } else if (o.validationSplit > 0) {
             int split = (int) Math.floor(all.n() * (1.0 - o.validationSplit));
             if (split <= 0 || split >= all.n()) {
@@ -809,51 +1150,124 @@ public class Model {
         int n = train.n();
         int bs = Math.min(o.batchSize, n);
         int steps = (n + bs - 1) / bs;
+        boolean perBatch = false;
+        for (Callback cb : o.callbacks) perBatch |= wantsBatchLoss(cb);
         History h = new History();
         stopTraining = false;
-        for (Callback cb : o.callbacks) cb.onTrainBegin(this);
-        for (int epoch = 0; epoch < o.epochs; epoch++) {
-            if (o.verbose > 0) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
-            for (Callback cb : o.callbacks) cb.onEpochBegin(epoch, this);
-            int[] order = train.rows().clone();
-            if (o.shuffle) {
-                for (int i = order.length - 1; i > 0; i--) {
-                    int j = rng.nextInt(i + 1);
-                    int t = order[i];
-                    order[i] = order[j];
-                    order[j] = t;
+        try (LossLog log = new LossLog(steps, train.ys());
+             TrainGraphs graphs = o.cudaGraphs && metrics.isEmpty() && !graphsBroken ? new TrainGraphs() : null) {
+            for (Callback cb : o.callbacks) cb.onTrainBegin(this);
+            for (int epoch = 0; epoch < o.epochs; epoch++) {
+                if (o.verbose > 0) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
+                for (Callback cb : o.callbacks) cb.onEpochBegin(epoch, this);
+                int[] order = train.rows().clone();
+                if (o.shuffle) {
+                    for (int i = order.length - 1; i > 0; i--) {
+                        int j = rng.nextInt(i + 1);
+                        int t = order[i];
+                        order[i] = order[j];
+                        order[j] = t;
+                    }
                 }
+                ProgressBar bar = new ProgressBar(out, steps, o.verbose, dynamic);
+                Acc acc = new Acc(train.ys());
+                log.reset();
+                long lastRead = System.nanoTime();
+                for (int s = 0; s < steps; s++) {
+                    int from = s * bs, to = Math.min(n, from + bs);
+                    long off = log.nextOffset();
+                    long before = optimizer.iterations();
+                    if (graphs != null) graphs.step(train, order, from, to, log.buf, off, log.guard, o.checkFinite);
+                    else trainStep(train, order, from, to, log.buf, off, acc, log.guard, o.checkFinite);
+                    log.commit(to - from, new At(this, epoch, o.epochs, s, steps, h), before);
+                    if (perBatch) {
+                        double l = log.fold(acc);
+                        for (Callback cb : o.callbacks) cb.onBatchEnd(s, l, this);
+                    }
+                    if (o.verbose == 1 && dynamic) {
+                        long now = System.nanoTime();
+                        if (log.pending() && now - lastRead >= READ_INTERVAL_NS) {
+                            log.fold(acc);
+                            lastRead = now;
+                        }
+                        bar.update(s + 1, acc.logs());
+                    }
+                }
+                log.fold(acc);
+                Map<String, Double> logs = acc.logs();
+                if (val != null) {
+                    for (Map.Entry<String, Double> e : evaluateData(val, bs).entrySet()) logs.put("val_" + e.getKey(), e.getValue());
+                }
+                bar.finish(logs);
+                h.add(epoch, logs);
+                for (Callback cb : o.callbacks) cb.onEpochEnd(epoch, Collections.unmodifiableMap(logs), this);
+                if (stopTraining) break;
             }
-            ProgressBar bar = new ProgressBar(out, steps, o.verbose, dynamic);
-            Acc acc = new Acc(train.ys());
-            for (int s = 0; s < steps; s++) {
-                int from = s * bs, to = Math.min(n, from + bs);
-                double l = trainStep(train, order, from, to, acc);
-                for (Callback cb : o.callbacks) cb.onBatchEnd(s, l, this);
-                if (o.verbose == 1 && dynamic) bar.update(s + 1, acc.logs());
-            }
-            Map<String, Double> logs = acc.logs();
-            if (val != null) {
-                for (Map.Entry<String, Double> e : evaluateData(val, bs).entrySet()) logs.put("val_" + e.getKey(), e.getValue());
-            }
-            bar.finish(logs);
-            h.add(epoch, logs);
-            for (Callback cb : o.callbacks) cb.onEpochEnd(epoch, Collections.unmodifiableMap(logs), this);
-            if (stopTraining) break;
+            for (Callback cb : o.callbacks) cb.onTrainEnd(this);
         }
-        for (Callback cb : o.callbacks) cb.onTrainEnd(this);
         return h;
     }
 
-    /** Forward, loss, backward and one optimizer step on rows {@code order[from, to)}. */
-    private double trainStep(Data d, int[] order, int from, int to, Acc acc) {
-        try (Pass p = forwardBatch(d, order, from, to, true)) {
+    /** How often the live progress bar reads the losses back (a synchronizing download) at most. */
+    private static final long READ_INTERVAL_NS = 100_000_000L;
+
+    /** Whether {@code cb} overrides {@link Callback#onBatchEnd} (and so needs every batch's loss at once). */
+    private static boolean wantsBatchLoss(Callback cb) {
+        try {
+            return cb.getClass().getMethod("onBatchEnd", int.class, double.class, Model.class).getDeclaringClass() != Callback.class;
+        } catch (NoSuchMethodException e) {
+            return true;
+        }
+    }
+
+    /** Where a training step runs (epoch and batch from 0, -1 in trainOnBatch), for NonFiniteException. */
+    private record At(Model m, int epoch, int epochs, int batch, int batches, History history) {
+        String text() {
+            return epoch < 0 ? "in trainOnBatch" : "at epoch " + (epoch + 1) + "/" + epochs + ", batch " + (batch + 1) + "/" + batches;
+        }
+
+        NonFiniteException failure(String what, String quantity) {
+            return new NonFiniteException(m.name + ": " + what + "; the update was not applied, weights kept from the last finite step."
+                    + " Lower the learning rate, clip gradients (Optimizer.clipnorm) or check the data", quantity, epoch, batch, history);
+        }
+    }
+
+    /**
+     * Forward, loss, backward and one optimizer step on a batch already on the device, queuing only
+     * asynchronous work (unless metrics go to {@code acc}): the losses go to {@code lossOut[lossOff + k]},
+     * the NaN guard's state after the step to {@code lossOut[lossOff + outputs]}. A non-finite loss (and,
+     * with {@code check}, non-finite gradients) sets the guard and the device skips the update; with
+     * {@code check}, weights that the update made non-finite are restored from a copy on the device. A set
+     * guard skips every later update too, so whenever the host reads it the weights are those of the last
+     * finite step.
+     */
+    private void step(Batch b, Data d, int[] order, int from, int to, Buf lossOut, long lossOff, Acc acc, Buf guard,
+                      boolean check) {
+        try (Pass p = forward(b.xs, b.mask, true, false)) {
             Map<Node, DTensor> dOut = new IdentityHashMap<>();
-            double l = batchLoss(p, d, order, from, to, dOut, acc);
+            batchLoss(p, d, b.ys, order, from, to, dOut, lossOut, lossOff, acc, guard);
             store.zeroGrads();
             backward(p, dOut);
-            optimizer.step(store, trainableParams, trainableSize);
-            return l;
+            boolean guardWeights = check && trainableSize > 0;
+            if (guardWeights) {
+                backend.finiteGuard(trainableSize, store.grads(), 0, GUARD_GRADIENTS, guard, 0);
+                if (backup == null) backup = backend.alloc(trainableSize);
+                backend.copy(store.values(), 0, backup, 0, trainableSize);
+            }
+            optimizer.step(store, trainableParams, trainableSize, guard);
+            if (guardWeights) {
+                backend.finiteGuard(trainableSize, store.values(), 0, GUARD_WEIGHTS, guard, 0);
+                backend.copyIfGuard(trainableSize, guard, 0, backup, 0, store.values(), 0);
+            }
+            backend.copy(guard, 0, lossOut, lossOff + outputs.size(), 1);
+        }
+    }
+
+    /** One eager train step on rows {@code order[from, to)}: uploads the batch, then {@link #step}. */
+    private void trainStep(Data d, int[] order, int from, int to, Buf lossOut, long lossOff, Acc acc, Buf guard,
+                           boolean check) {
+        try (Batch b = new Batch(d, order, from, to, true)) {
+            step(b, d, order, from, to, lossOut, lossOff, acc, guard, check);
         }
     }
 
@@ -863,10 +1277,136 @@ public class Model {
      */
     public double trainOnBatch(Tensor x, Tensor y) {
         requireCompiled("trainOnBatch");
+        requireOpen("trainOnBatch");
         List<Tensor> xs = Collections.singletonList(x);
         ensureBuilt(xs);
-        Data d = prepare(xs, Collections.singletonList(y), null, "trainOnBatch", true);
-        return trainStep(d, d.rows(), 0, d.n(), null);
+        ensureStore();
+        Data d = prepare(xs, Collections.singletonList(y), null, "trainOnBatch", true, true);
+        try (LossLog log = new LossLog(1, d.ys())) {
+            long off = log.nextOffset();
+            long before = optimizer.iterations();
+            trainStep(d, d.rows(), 0, d.n(), log.buf, off, null, log.guard, true);
+            log.commit(d.n(), new At(this, -1, 0, -1, 0, null), before);
+            return log.fold(new Acc(d.ys()));
+        }
+    }
+
+    // ================================================================== CUDA graphs of train steps
+
+    /** Set when a step could not be captured: later fits of this model run eagerly (logged once). */
+    private boolean graphsBroken;
+
+    /**
+     * The captured train steps of one fit, one per batch size. Each has fixed device buffers for the
+     * batch (inputs, length mask, targets) and for its losses: the first step of a size runs eagerly on
+     * them (warm-up: cuBLAS and the pool's caches, the optimizer's state), the second is captured and
+     * replayed, and every later batch of that size is copied into the same buffers and replayed, which
+     * also advances the device-side counters (Adam's t, Dropout's draws). A changed optimizer setting or
+     * optimizer/store re-captures; a step that cannot be captured (a synchronizing call inside a layer)
+     * runs eagerly from then on; the CPU backend cannot capture and runs every step eagerly.
+     */
+    private final class TrainGraphs implements AutoCloseable {
+        private final Map<Integer, Entry> entries = new HashMap<>();
+        private boolean off;
+
+        private final class Entry implements AutoCloseable {
+            Batch fixed;
+            Buf loss;
+            boolean warmedUp;
+            GraphCapture graph;
+            Optimizer forOptimizer;
+            ParamStore forStore;
+            long forVersion;
+            Buf forGuard;
+            boolean forCheck;
+
+            void dropGraph() {
+                if (graph != null) graph.close();
+                graph = null;
+            }
+
+            @Override
+            public void close() {
+                try {
+                    dropGraph();
+                } finally {
+                    if (fixed != null) fixed.close();
+                    if (loss != null) loss.close();
+                }
+            }
+        }
+
+        void step(Data d, int[] order, int from, int to, Buf lossOut, long lossOff, Buf guard, boolean check) {
+            int b = to - from;
+            Entry e = entries.get(b);
+            if (e == null) {
+                e = new Entry();
+                entries.put(b, e);
+                e.fixed = new Batch(d, order, from, to, true);
+                e.loss = backend.alloc(outputs.size() + 1);
+            } else {
+                e.fixed.refill(d, order, from, to);
+            }
+            if (e.graph != null && (e.forOptimizer != optimizer || e.forStore != store || e.forVersion != optimizer.version()
+                    || e.forGuard != guard || e.forCheck != check)) {
+                e.dropGraph();
+            }
+            if (e.graph != null) {
+                e.graph.replay();
+                optimizer.countReplayedStep();
+            } else if (off || !e.warmedUp) {
+                Model.this.step(e.fixed, d, order, from, to, e.loss, 0, null, guard, check);
+                e.warmedUp = true;
+            } else {
+                capture(e, d, order, from, to, guard, check);
+            }
+            backend.copy(e.loss, 0, lossOut, lossOff, outputs.size() + 1);
+        }
+
+        private void capture(Entry e, Data d, int[] order, int from, int to, Buf guard, boolean check) {
+            long iterations = optimizer.iterations();
+            GraphCapture g;
+            try {
+                g = backend.capture(() -> Model.this.step(e.fixed, d, order, from, to, e.loss, 0, null, guard, check));
+            } catch (RuntimeException ex) {
+                optimizer.iterations(iterations);   // the captured step never ran
+                off = true;
+                graphsBroken = true;
+                logCaptureFailure(ex);
+                g = null;
+            }
+            if (g == null) {   // the backend cannot capture (CPU), or it failed: eager from now on
+                off = true;
+                Model.this.step(e.fixed, d, order, from, to, e.loss, 0, null, guard, check);
+                return;
+            }
+            e.graph = g;
+            e.forOptimizer = optimizer;
+            e.forStore = store;
+            e.forVersion = optimizer.version();
+            e.forGuard = guard;
+            e.forCheck = check;
+            g.replay();   // capturing ran nothing: this replay is the step
+        }
+
+        @Override
+        public void close() {
+            RuntimeException first = null;
+            for (Entry e : entries.values()) {
+                try {
+                    e.close();
+                } catch (RuntimeException ex) {
+                    if (first == null) first = ex;
+                }
+            }
+            entries.clear();
+            if (first != null) throw first;
+        }
+    }
+
+    private void logCaptureFailure(RuntimeException ex) {
+        System.getLogger(Model.class.getName()).log(System.Logger.Level.WARNING, name + ": the train step could not be"
+                + " captured into a CUDA graph, running it eagerly (" + ex + ")");
     }
 
     // ================================================================== evaluate
@@ -875,11 +1415,16 @@ public class Model {
         Acc acc = new Acc(d.ys());
         int n = d.n();
         int bs = Math.max(1, Math.min(batchSize, n));
-        for (int from = 0; from < n; from += bs) {
-            int to = Math.min(n, from + bs);
-            try (Pass p = forwardBatch(d, d.rows(), from, to, false)) {
-                batchLoss(p, d, d.rows(), from, to, null, acc);
+        try (LossLog log = new LossLog((n + bs - 1) / bs, d.ys())) {
+            for (int from = 0; from < n; from += bs) {
+                int to = Math.min(n, from + bs);
+                long off = log.nextOffset();
+                try (Batch b = new Batch(d, d.rows(), from, to, true); Pass p = forward(b.xs, b.mask, false, false)) {
+                    batchLoss(p, d, b.ys, d.rows(), from, to, null, log.buf, off, acc, null);
+                }
+                log.commit(to - from, null, 0);
             }
+            log.fold(acc);
         }
         return acc.logs();
     }
@@ -892,9 +1437,10 @@ public class Model {
     /** Loss and metrics ("loss", "accuracy", ...) on the given data. */
     public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths) {
         requireCompiled("evaluate");
+        requireOpen("evaluate");
         if (batchSize < 1) throw new IllegalArgumentException(name + ".evaluate: batchSize must be >= 1, got " + batchSize);
-        ensureBuilt(xs);
-        return evaluateData(prepare(xs, ys, lengths, "evaluate", true), batchSize);
+        ensureBuiltSafely(xs);
+        return evaluateData(prepare(xs, ys, lengths, "evaluate", true, true), batchSize);
     }
 
     // ================================================================== predict
@@ -911,9 +1457,10 @@ public class Model {
 
     /** Every output of the model, for every input tensor, in batches of {@code batchSize}. */
     public List<Tensor> predictAll(List<Tensor> xs, int batchSize, int[] lengths) {
+        requireOpen("predict");
         if (batchSize < 1) throw new IllegalArgumentException(name + ".predict: batchSize must be >= 1, got " + batchSize);
-        ensureBuilt(xs);
-        Data d = prepare(xs, null, lengths, "predict", false);
+        ensureBuiltSafely(xs);
+        Data d = prepare(xs, null, lengths, "predict", false, true);
         int n = d.n();
         float[][] out = new float[outputs.size()][];
         int[][] shapes = new int[outputs.size()][];
@@ -942,6 +1489,7 @@ public class Model {
     /** All weights: trainable ones in layer order, then non-trainable ones (Keras' get_weights order). */
     public List<Tensor> getWeights() {
         ensureGraph();
+        requireOpen("getWeights");
         List<Tensor> w = new ArrayList<>();
         for (Param p : params) w.add(p.get());
         return w;
@@ -950,6 +1498,7 @@ public class Model {
     /** Sets all weights, in {@link #getWeights()} order and shapes. */
     public void setWeights(List<Tensor> weights) {
         ensureGraph();
+        requireOpen("setWeights");
         if (weights == null || weights.size() != params.size()) {
             throw new IllegalArgumentException(name + ".setWeights: expected " + params.size() + " arrays, got "
                     + (weights == null ? "null" : weights.size()));
@@ -962,7 +1511,8 @@ public class Model {
                 throw new IllegalArgumentException(name + ".setWeights: " + names.get(i) + " expected shape "
                         + Tensor.shapeString(p.shape()) + ", got " + (t == null ? "null" : Tensor.shapeString(t.shape())));
             }
-            if (!t.isFinite()) throw new IllegalArgumentException(name + ".setWeights: " + names.get(i) + " holds NaN or Inf");
+            String bad = nonFiniteAt(t);
+            if (bad != null) throw new IllegalArgumentException(name + ".setWeights: " + names.get(i) + " " + bad);
         }
         for (int i = 0; i < params.size(); i++) params.get(i).set(weights.get(i));
     }
@@ -996,6 +1546,8 @@ public class Model {
     /** Saves all weights as safetensors with Keras variable names (written atomically: temp file + rename). */
     public void saveWeights(Path file) throws IOException {
         ensureGraph();
+        requireOpen("saveWeights");
+        if (file == null) throw new IllegalArgumentException(name + ".saveWeights: file is null");
         Map<String, Tensor> m = new LinkedHashMap<>();
         List<String> names = weightNames();
         for (int i = 0; i < params.size(); i++) m.put(names.get(i), params.get(i).get());
@@ -1007,24 +1559,66 @@ public class Model {
 
     /**
      * Loads weights saved by {@link #saveWeights} (or any safetensors file with the same Keras
-     * names and shapes). Every weight must be present and nothing else; on error nothing changes.
+     * names and shapes). Every weight must be present, with its shape, finite, and nothing else: the
+     * header is compared with the model before any data is read, and one IllegalArgumentException lists
+     * every difference. On any error (IOException for a corrupt file) the model is unchanged.
      */
     public void loadWeights(Path file) throws IOException {
         ensureGraph();
-        Map<String, Tensor> m = SafeTensors.read(file);
+        requireOpen("loadWeights");
+        if (file == null) throw new IllegalArgumentException(name + ".loadWeights: file is null");
         List<String> names = weightNames();
+        Map<String, int[]> header = SafeTensors.shapes(file);
+        List<String> problems = new ArrayList<>();
         List<String> missing = new ArrayList<>();
-        for (String n : names) if (!m.containsKey(n)) missing.add(n);
+        for (String n : names) if (!header.containsKey(n)) missing.add(n);
         List<String> extra = new ArrayList<>();
-        for (String n : m.keySet()) if (!names.contains(n)) extra.add(n);
-        if (!missing.isEmpty() || !extra.isEmpty()) {
-            throw new IllegalArgumentException(name + ".loadWeights(" + file + "): "
-                    + (missing.isEmpty() ? "" : "missing " + missing + (extra.isEmpty() ? "" : "; "))
-                    + (extra.isEmpty() ? "" : "unexpected " + extra));
+        for (String n : header.keySet()) if (!names.contains(n)) extra.add(n);
+        if (!missing.isEmpty()) problems.add("missing " + missing);
+        if (!extra.isEmpty()) problems.add("unexpected " + extra);
+        for (int i = 0; i < names.size(); i++) {
+            int[] got = header.get(names.get(i));
+            int[] want = params.get(i).shape();
+            if (got != null && !Arrays.equals(got, want)) {
+                problems.add(names.get(i) + " expected shape " + Tensor.shapeString(want) + ", got "
+                        + (got.length == 0 ? "() (a scalar)" : Tensor.shapeString(got)));
+            }
         }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(name + ".loadWeights(" + file + "): the file does not match the model: "
+                    + String.join("; ", problems));
+        }
+        Map<String, Tensor> m = SafeTensors.read(file);
         List<Tensor> ws = new ArrayList<>();
-        for (String n : names) ws.add(m.get(n));
+        for (String n : names) {
+            Tensor t = m.get(n);
+            if (t == null) throw new IOException(file + ": tensor '" + n + "' disappeared while reading (the file changed)");
+            String bad = nonFiniteAt(t);
+            if (bad != null) problems.add(n + " " + bad);
+            ws.add(t);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(name + ".loadWeights(" + file + "): the file holds non-finite weights: "
+                    + String.join("; ", problems));
+        }
         setWeights(ws);
+    }
+
+    /**
+     * Frees the weights' and the optimizer's buffers (device memory on CUDA). The model and its layers
+     * cannot be used afterwards; closing twice is harmless.
+     */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        if (optimizer != null) optimizer.close();
+        if (backup != null) {
+            backup.close();
+            backup = null;
+        }
+        if (store != null) store.close();
+        for (Layer l : layers) l.releaseBuffers();
     }
 
     @Override

@@ -73,12 +73,18 @@ public final class Adam extends Optimizer {
     }
 
     @Override
-    protected void update(Backend be, Buf p, Buf g, long n, long t) {
+    protected void update(Backend be, Buf p, Buf g, long n, long t, Buf guard) {
         if (stepT != t - 1) {   // iterations was set (or a step was undone): load t - 1 into the device counter
             be.upload(new float[] {CounterRng.lo(t - 1), CounterRng.hi(t - 1)}, 0, step, 0, 2);
         }
-        be.adamUpdate(n, p, 0, g, 0, m, 0, v, 0, learningRate(), beta1, beta2, epsilon, step, 0);
+        be.adamUpdate(n, p, 0, g, 0, m, 0, v, 0, learningRate(), beta1, beta2, epsilon, step, 0, guard, 0);
         stepT = t;
+    }
+
+    /** The device counter may not hold what the mirror says (a skipped or undone step): reload it. */
+    @Override
+    protected void iterationsSet() {
+        if (stepT >= 0) stepT = -2;
     }
 
     /** Keeps the mirror of the device counter in step with replays of captured steps. */

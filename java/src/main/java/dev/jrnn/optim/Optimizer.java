@@ -86,8 +86,12 @@ public abstract class Optimizer {
     public Optimizer iterations(long n) {
         if (n < 0) throw new IllegalArgumentException(name() + ": iterations must be >= 0, got " + n);
         this.iterations = n;
+        iterationsSet();
         return this;
     }
+
+    /** Called when the update count was set from outside: device-side step counters must be reloaded. */
+    protected void iterationsSet() {}
 
     /**
      * Counts one update that was applied without calling {@link #step}: a replay of a captured train step
@@ -111,6 +115,15 @@ public abstract class Optimizer {
      * allocated on first use and reset when the store changes.
      */
     public final void step(ParamStore store, List<Param> trainable, long n) {
+        step(store, trainable, n, null);
+    }
+
+    /**
+     * As {@link #step(ParamStore, List, long)}, skipped on the device when {@code guard[0] != 0} (see
+     * {@link Backend#finiteGuard}; nullable: never skipped). The update count still advances here: a caller
+     * that learns later that the update was skipped corrects it with {@link #iterations(long)}.
+     */
+    public final void step(ParamStore store, List<Param> trainable, long n, Buf guard) {
         if (n <= 0) return;
         if (n > store.size()) {
             throw new IllegalArgumentException(name() + ": asked to update " + n + " floats, store holds " + store.size());
@@ -130,7 +143,7 @@ public abstract class Optimizer {
         }
         if (globalClipnorm > 0) be.clipNorm(n, globalClipnorm, g, 0);
         iterations++;
-        update(be, store.values(), g, n, iterations);
+        update(be, store.values(), g, n, iterations, guard);
     }
 
     /** Allocates per-parameter state (moments, velocity) for {@code n} floats. */
@@ -139,8 +152,11 @@ public abstract class Optimizer {
     /** Frees the state; called before re-binding and by {@link #close()}. */
     protected abstract void releaseState();
 
-    /** One fused update of {@code p[0, n)} from {@code g[0, n)}; {@code t} counts from 1. */
-    protected abstract void update(Backend be, Buf p, Buf g, long n, long t);
+    /**
+     * One fused update of {@code p[0, n)} from {@code g[0, n)}; {@code t} counts from 1. Skipped on the
+     * device when {@code guard} (nullable) holds a non-zero value.
+     */
+    protected abstract void update(Backend be, Buf p, Buf g, long n, long t, Buf guard);
 
     /** Frees the optimizer state (a later step allocates it again, starting from zero moments). */
     public void close() {

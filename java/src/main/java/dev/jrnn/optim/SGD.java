@@ -51,8 +51,8 @@ public final class SGD extends Optimizer {
     }
 
     @Override
-    protected void update(Backend be, Buf p, Buf g, long n, long t) {
+    protected void update(Backend be, Buf p, Buf g, long n, long t, Buf guard) {
         if (momentum > 0 && velocity == null) velocity = be.alloc(n);   // momentum set after the first step
-        be.sgdUpdate(n, p, 0, g, 0, momentum > 0 ? velocity : null, 0, learningRate(), momentum, nesterov);
+        be.sgdUpdate(n, p, 0, g, 0, momentum > 0 ? velocity : null, 0, learningRate(), momentum, nesterov, guard, 0);
     }
 }

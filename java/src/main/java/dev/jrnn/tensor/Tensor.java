@@ -96,6 +96,7 @@ public final class Tensor {
 
     /** Wraps {@code data} without copying; for library code that hands over a fresh array. */
     public static Tensor wrap(float[] data, int... shape) {
+        if (data == null) throw new IllegalArgumentException("Tensor.wrap: data is null");
         int[] s = checkShape(shape);
         if (size(s) != data.length) {
             throw new IllegalArgumentException("Tensor.wrap: shape " + shapeString(s) + " holds " + size(s)
@@ -200,10 +201,13 @@ public final class Tensor {
         return b.append(')').toString();
     }
 
-    /** Product of the dimensions. */
+    /** Product of the dimensions; saturates at {@code Long.MAX_VALUE} instead of overflowing. */
     public static long size(int... shape) {
         long n = 1;
-        for (int d : shape) n *= d;
+        for (int d : shape) {
+            if (d > 0 && n > Long.MAX_VALUE / d) return Long.MAX_VALUE;
+            n *= d;
+        }
         return n;
     }
 
@@ -212,10 +216,10 @@ public final class Tensor {
             throw new IllegalArgumentException("Tensor: a shape needs at least one dimension, got " + (shape == null ? "null" : "()"));
         }
         for (int d : shape) {
-            if (d <= 0) throw new IllegalArgumentException("Tensor: dimensions must be positive, got " + shapeString(shape));
+            if (d <= 0) throw new IllegalArgumentException("Tensor: dimensions must be positive, got " + Arrays.toString(shape));
         }
         if (size(shape) > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("Tensor: shape " + shapeString(shape) + " exceeds 2^31 elements");
+            throw new IllegalArgumentException("Tensor: shape " + shapeString(shape) + " exceeds 2^31 - 9 elements (a Java array)");
         }
         return shape.clone();
     }

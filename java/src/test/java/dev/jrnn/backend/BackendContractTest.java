@@ -171,6 +171,16 @@ public abstract class BackendContractTest {
     // ================================================================ memory
 
     @Test
+    void nameAndSynchronize() {
+        String name = backend().name();
+        assertTrue(name.equals("cpu") || name.equals("cuda"), "name() is cpu or cuda, got " + name);
+        Dev a = dev(rand(37, -1, 1));
+        backend().fill(a.buf, a.off, 37, 3f);
+        backend().synchronize();
+        for (float v : a.get(37)) assertEquals(3f, v);
+    }
+
+    @Test
     void allocIsZeroFilled() {
         Buf b = backend().alloc(129);
         open.add(b);
@@ -1203,6 +1213,56 @@ public abstract class BackendContractTest {
         }
         P2.untouched("adam(step buffer) p", n);
         S.untouched("adam step", 3);
+    }
+
+    @Test
+    void finiteGuardCopyIfGuardAndGuardedUpdates() {
+        int n = 517;
+        float[] x = rand(n, -2, 2);
+        Dev X = dev(x), G = dev(new float[1]);
+        backend().fill(X.buf, X.off - 1, 1, Float.NaN);        // outside the span: ignored
+        backend().fill(X.buf, X.off + n, 1, Float.POSITIVE_INFINITY);
+        backend().finiteGuard(n, X.buf, X.off, 2f, G.buf, G.off);
+        assertEquals(0f, G.get(1)[0], "finite data leaves the guard at 0");
+        float[] bad = x.clone();
+        bad[311] = Float.NEGATIVE_INFINITY;
+        Dev B = dev(bad), N = dev(new float[] {Float.NaN});
+        backend().finiteGuard(n, B.buf, B.off, 2f, G.buf, G.off);
+        assertEquals(2f, G.get(1)[0], "an infinity sets the guard to its code");
+        backend().finiteGuard(1, N.buf, N.off, 3f, G.buf, G.off);
+        assertEquals(2f, G.get(1)[0], "the first failure sticks");
+        G.untouched("finiteGuard", 1);
+
+        Dev Z = dev(new float[1]), S = dev(rand(n, -1, 1)), D = dev(x);
+        backend().copyIfGuard(n, Z.buf, Z.off, S.buf, S.off, D.buf, D.off);
+        assertArrayEqualsF(x, D.get(n), "copyIfGuard with a clear guard");
+        backend().copyIfGuard(n, G.buf, G.off, S.buf, S.off, D.buf, D.off);
+        assertArrayEqualsF(S.get(n), D.get(n), "copyIfGuard with a set guard");
+        D.untouched("copyIfGuard", n);
+
+        // guarded updates: a set guard changes nothing (Adam's t included), a clear one is the plain update
+        float[] p0 = rand(n, -1, 1), g = rand(n, -1, 1), v0 = rand(n, -0.1, 0.1);
+        Dev P1 = dev(p0), P2 = dev(p0), V1 = dev(v0), V2 = dev(v0), Gr = dev(g);
+        backend().sgdUpdate(n, P1.buf, P1.off, Gr.buf, Gr.off, V1.buf, V1.off, 0.1f, 0.9f, true, G.buf, G.off);
+        assertArrayEqualsF(p0, P1.get(n), "guarded sgd skipped");
+        assertArrayEqualsF(v0, V1.get(n), "guarded sgd velocity untouched");
+        backend().sgdUpdate(n, P1.buf, P1.off, Gr.buf, Gr.off, V1.buf, V1.off, 0.1f, 0.9f, true, Z.buf, Z.off);
+        backend().sgdUpdate(n, P2.buf, P2.off, Gr.buf, Gr.off, V2.buf, V2.off, 0.1f, 0.9f, true);
+        assertArrayEqualsF(P2.get(n), P1.get(n), "sgd with a clear guard");
+        float[] m0 = rand(n, -0.1, 0.1), s0 = rand(n, 0.001, 0.01);
+        Dev AP = dev(p0), AM = dev(m0), AV = dev(s0), ST = dev(new float[] {4f, 0f, 0f});
+        backend().adamUpdate(n, AP.buf, AP.off, Gr.buf, Gr.off, AM.buf, AM.off, AV.buf, AV.off, 0.01f, 0.9f, 0.999f, 1e-7f,
+                ST.buf, ST.off, G.buf, G.off);
+        assertArrayEqualsF(p0, AP.get(n), "guarded adam skipped: p");
+        assertArrayEqualsF(m0, AM.get(n), "guarded adam skipped: m");
+        assertArrayEqualsF(s0, AV.get(n), "guarded adam skipped: v");
+        assertEquals(4f, ST.get(1)[0], "guarded adam skipped: t");
+        backend().adamUpdate(n, AP.buf, AP.off, Gr.buf, Gr.off, AM.buf, AM.off, AV.buf, AV.off, 0.01f, 0.9f, 0.999f, 1e-7f,
+                ST.buf, ST.off, Z.buf, Z.off);
+        assertEquals(5f, ST.get(1)[0], "adam with a clear guard advances t");
+        Dev RP = dev(p0), RM = dev(m0), RV = dev(s0);
+        backend().adamUpdate(n, RP.buf, RP.off, Gr.buf, Gr.off, RM.buf, RM.off, RV.buf, RV.off, 0.01f, 0.9f, 0.999f, 1e-7f, 5);
+        close("adam with a clear guard", AP.get(n), d(RP.get(n)));
     }
 
     @Test

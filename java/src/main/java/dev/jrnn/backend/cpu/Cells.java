@@ -4,7 +4,7 @@ import dev.jrnn.backend.Activation;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-import static dev.jrnn.backend.cpu.VMath.act;
+import static dev.jrnn.backend.cpu.VMath.apply;
 import static dev.jrnn.backend.cpu.VMath.deriv;
 
 /**
@@ -40,16 +40,14 @@ final class Cells {
 
     static void rnnForward(Activation a, int b0, int b1, int H, float[] ps, int po, float[] hps, int hpo,
                            float[] ms, int mo, float[] hs, int ho) {
-        int ub = S.loopBound(H);
+        if (ms == null) {   // one pass over the whole block of rows
+            apply(a, ps, po + b0 * H, hs, ho + b0 * H, (b1 - b0) * H);
+            return;
+        }
         for (int b = b0; b < b1; b++) {
             int r = b * H;
-            if (masked(ms, mo, b)) {
-                System.arraycopy(hps, hpo + r, hs, ho + r, H);
-                continue;
-            }
-            int j = 0;
-            for (; j < ub; j += VL) act(a, load(ps, po + r + j)).intoArray(hs, ho + r + j);
-            for (; j < H; j++) hs[ho + r + j] = act(a, ps[po + r + j]);
+            if (masked(ms, mo, b)) System.arraycopy(hps, hpo + r, hs, ho + r, H);
+            else apply(a, ps, po + r, hs, ho + r, H);
         }
     }
 
@@ -57,9 +55,11 @@ final class Cells {
                             float[] dys, int dyo, float[] ms, int mo, float[] dps, int dpo, float[] dhp, int dhpo) {
         int ub = S.loopBound(H);
         FloatVector zero = FloatVector.zero(S);
+        float[] d = new float[H];   // act'(h) of the current row
         for (int b = b0; b < b1; b++) {
             int r = b * H;
             boolean m = masked(ms, mo, b);
+            if (!m) deriv(a, hs, ho + r, d, 0, H);
             int j = 0;
             for (; j < ub; j += VL) {
                 FloatVector g = load(dns, dno + r + j);
@@ -68,13 +68,13 @@ final class Cells {
                     zero.intoArray(dps, dpo + r + j);
                     g.intoArray(dhp, dhpo + r + j);
                 } else {
-                    g.mul(deriv(a, load(hs, ho + r + j))).intoArray(dps, dpo + r + j);
+                    g.mul(load(d, j)).intoArray(dps, dpo + r + j);
                     zero.intoArray(dhp, dhpo + r + j);
                 }
             }
             for (; j < H; j++) {
                 float g = dns[dno + r + j] + (dys == null ? 0f : dys[dyo + r + j]);
-                dps[dpo + r + j] = m ? 0f : g * deriv(a, hs[ho + r + j]);
+                dps[dpo + r + j] = m ? 0f : g * d[j];
                 dhp[dhpo + r + j] = m ? g : 0f;
             }
         }
@@ -87,43 +87,26 @@ final class Cells {
                             float[] cs, int co, float[] hs, int ho) {
         int ub = S.loopBound(H);
         for (int b = b0; b < b1; b++) {
-            boolean m = masked(ms, mo, b);
             int gr = go + b * 4 * H, r = b * H;
+            // gates in place: i and f are adjacent, then g, then o
+            apply(rec, gs, gr, gs, gr, 2 * H);
+            apply(act, gs, gr + 2 * H, gs, gr + 2 * H, H);
+            apply(rec, gs, gr + 3 * H, gs, gr + 3 * H, H);
+            if (masked(ms, mo, b)) {
+                System.arraycopy(cps, cpo + r, cs, co + r, H);
+                System.arraycopy(hps, hpo + r, hs, ho + r, H);
+                continue;
+            }
             int j = 0;
             for (; j < ub; j += VL) {
-                FloatVector i = act(rec, load(gs, gr + j));
-                FloatVector f = act(rec, load(gs, gr + H + j));
-                FloatVector g = act(act, load(gs, gr + 2 * H + j));
-                FloatVector o = act(rec, load(gs, gr + 3 * H + j));
-                i.intoArray(gs, gr + j);
-                f.intoArray(gs, gr + H + j);
-                g.intoArray(gs, gr + 2 * H + j);
-                o.intoArray(gs, gr + 3 * H + j);
-                if (m) {
-                    load(cps, cpo + r + j).intoArray(cs, co + r + j);
-                    load(hps, hpo + r + j).intoArray(hs, ho + r + j);
-                } else {
-                    FloatVector c = f.mul(load(cps, cpo + r + j)).add(i.mul(g));
-                    c.intoArray(cs, co + r + j);
-                    o.mul(act(act, c)).intoArray(hs, ho + r + j);
-                }
+                FloatVector c = load(gs, gr + H + j).mul(load(cps, cpo + r + j)).add(load(gs, gr + j).mul(load(gs, gr + 2 * H + j)));
+                c.intoArray(cs, co + r + j);
             }
-            for (; j < H; j++) {
-                float i = act(rec, gs[gr + j]), f = act(rec, gs[gr + H + j]);
-                float g = act(act, gs[gr + 2 * H + j]), o = act(rec, gs[gr + 3 * H + j]);
-                gs[gr + j] = i;
-                gs[gr + H + j] = f;
-                gs[gr + 2 * H + j] = g;
-                gs[gr + 3 * H + j] = o;
-                if (m) {
-                    cs[co + r + j] = cps[cpo + r + j];
-                    hs[ho + r + j] = hps[hpo + r + j];
-                } else {
-                    float c = f * cps[cpo + r + j] + i * g;
-                    cs[co + r + j] = c;
-                    hs[ho + r + j] = o * act(act, c);
-                }
-            }
+            for (; j < H; j++) cs[co + r + j] = gs[gr + H + j] * cps[cpo + r + j] + gs[gr + j] * gs[gr + 2 * H + j];
+            apply(act, cs, co + r, hs, ho + r, H);
+            j = 0;
+            for (; j < ub; j += VL) load(hs, ho + r + j).mul(load(gs, gr + 3 * H + j)).intoArray(hs, ho + r + j);
+            for (; j < H; j++) hs[ho + r + j] *= gs[gr + 3 * H + j];
         }
     }
 
@@ -133,9 +116,19 @@ final class Cells {
                              float[] dgs, int dgo, float[] dcp, int dcpo, float[] dhp, int dhpo) {
         int ub = S.loopBound(H);
         FloatVector zero = FloatVector.zero(S);
+        // scratch of the current row: [act(c) | act'(act(c)) | i' | f' | g' | o']
+        float[] w = new float[6 * H];
+        int TC = 0, DTC = H, DI = 2 * H, DF = 3 * H, DG = 4 * H, DO = 5 * H;
         for (int b = b0; b < b1; b++) {
             boolean m = masked(ms, mo, b);
             int gr = go + b * 4 * H, dgr = dgo + b * 4 * H, r = b * H;
+            if (!m) {
+                apply(act, cs, co + r, w, TC, H);
+                deriv(act, w, TC, w, DTC, H);
+                deriv(rec, gs, gr, w, DI, 2 * H);          // i', f'
+                deriv(act, gs, gr + 2 * H, w, DG, H);
+                deriv(rec, gs, gr + 3 * H, w, DO, H);
+            }
             int j = 0;
             for (; j < ub; j += VL) {
                 FloatVector gh = load(dns, dno + r + j);
@@ -152,12 +145,12 @@ final class Cells {
                 }
                 FloatVector i = load(gs, gr + j), f = load(gs, gr + H + j);
                 FloatVector g = load(gs, gr + 2 * H + j), o = load(gs, gr + 3 * H + j);
-                FloatVector tc = act(act, load(cs, co + r + j));
-                FloatVector dc = gh.mul(o).mul(deriv(act, tc)).add(dcNext);
-                dc.mul(g).mul(deriv(rec, i)).intoArray(dgs, dgr + j);
-                dc.mul(load(cps, cpo + r + j)).mul(deriv(rec, f)).intoArray(dgs, dgr + H + j);
-                dc.mul(i).mul(deriv(act, g)).intoArray(dgs, dgr + 2 * H + j);
-                gh.mul(tc).mul(deriv(rec, o)).intoArray(dgs, dgr + 3 * H + j);
+                FloatVector tc = load(w, TC + j);
+                FloatVector dc = gh.mul(o).mul(load(w, DTC + j)).add(dcNext);
+                dc.mul(g).mul(load(w, DI + j)).intoArray(dgs, dgr + j);
+                dc.mul(load(cps, cpo + r + j)).mul(load(w, DF + j)).intoArray(dgs, dgr + H + j);
+                dc.mul(i).mul(load(w, DG + j)).intoArray(dgs, dgr + 2 * H + j);
+                gh.mul(tc).mul(load(w, DO + j)).intoArray(dgs, dgr + 3 * H + j);
                 dc.mul(f).intoArray(dcp, dcpo + r + j);
                 zero.intoArray(dhp, dhpo + r + j);
             }
@@ -174,12 +167,11 @@ final class Cells {
                     continue;
                 }
                 float i = gs[gr + j], f = gs[gr + H + j], g = gs[gr + 2 * H + j], o = gs[gr + 3 * H + j];
-                float tc = act(act, cs[co + r + j]);
-                float dc = dcNext + gh * o * deriv(act, tc);
-                dgs[dgr + j] = dc * g * deriv(rec, i);
-                dgs[dgr + H + j] = dc * cps[cpo + r + j] * deriv(rec, f);
-                dgs[dgr + 2 * H + j] = dc * i * deriv(act, g);
-                dgs[dgr + 3 * H + j] = gh * tc * deriv(rec, o);
+                float dc = dcNext + gh * o * w[DTC + j];
+                dgs[dgr + j] = dc * g * w[DI + j];
+                dgs[dgr + H + j] = dc * cps[cpo + r + j] * w[DF + j];
+                dgs[dgr + 2 * H + j] = dc * i * w[DG + j];
+                dgs[dgr + 3 * H + j] = gh * w[TC + j] * w[DO + j];
                 dcp[dcpo + r + j] = dc * f;
                 dhp[dhpo + r + j] = 0f;
             }
@@ -191,48 +183,39 @@ final class Cells {
     static void gruForward(Activation act, Activation rec, int b0, int b1, int H, float[] xs, int xo,
                            float[] rs, int ro, float[] bs, int bo, float[] hps, int hpo, float[] ms, int mo,
                            float[] hs, int ho) {
-        int ub = S.loopBound(H);
+        int ub = S.loopBound(H), ub2 = S.loopBound(2 * H);
         for (int b = b0; b < b1; b++) {
-            boolean m = masked(ms, mo, b);
             int xr = xo + b * 3 * H, rr = ro + b * 3 * H, r = b * H;
+            if (bs != null) {   // rp += bRec, kept for backward
+                int j = 0;
+                for (int ub3 = S.loopBound(3 * H); j < ub3; j += VL) load(rs, rr + j).add(load(bs, bo + j)).intoArray(rs, rr + j);
+                for (; j < 3 * H; j++) rs[rr + j] += bs[bo + j];
+            }
+            // z, r (adjacent): xp += rp, then the recurrent activation in place
             int j = 0;
+            for (; j < ub2; j += VL) load(xs, xr + j).add(load(rs, rr + j)).intoArray(xs, xr + j);
+            for (; j < 2 * H; j++) xs[xr + j] += rs[rr + j];
+            apply(rec, xs, xr, xs, xr, 2 * H);
+            // hh = act(xh + r * rh)
+            j = 0;
             for (; j < ub; j += VL) {
-                FloatVector rz = load(rs, rr + j), rrv = load(rs, rr + H + j), rh = load(rs, rr + 2 * H + j);
-                if (bs != null) {
-                    rz = rz.add(load(bs, bo + j));
-                    rrv = rrv.add(load(bs, bo + H + j));
-                    rh = rh.add(load(bs, bo + 2 * H + j));
-                    rz.intoArray(rs, rr + j);
-                    rrv.intoArray(rs, rr + H + j);
-                    rh.intoArray(rs, rr + 2 * H + j);
-                }
-                FloatVector z = act(rec, load(xs, xr + j).add(rz));
-                FloatVector rg = act(rec, load(xs, xr + H + j).add(rrv));
-                FloatVector hh = act(act, rg.mul(rh).add(load(xs, xr + 2 * H + j)));
-                z.intoArray(xs, xr + j);
-                rg.intoArray(xs, xr + H + j);
-                hh.intoArray(xs, xr + 2 * H + j);
-                FloatVector hp = load(hps, hpo + r + j);
-                (m ? hp : z.mul(hp.sub(hh)).add(hh)).intoArray(hs, ho + r + j);
+                load(xs, xr + H + j).fma(load(rs, rr + 2 * H + j), load(xs, xr + 2 * H + j)).intoArray(xs, xr + 2 * H + j);
+            }
+            for (; j < H; j++) xs[xr + 2 * H + j] += xs[xr + H + j] * rs[rr + 2 * H + j];
+            apply(act, xs, xr + 2 * H, xs, xr + 2 * H, H);
+            if (masked(ms, mo, b)) {
+                System.arraycopy(hps, hpo + r, hs, ho + r, H);
+                continue;
+            }
+            // h = z * hPrev + (1 - z) * hh = z * (hPrev - hh) + hh
+            j = 0;
+            for (; j < ub; j += VL) {
+                FloatVector hh = load(xs, xr + 2 * H + j);
+                load(xs, xr + j).fma(load(hps, hpo + r + j).sub(hh), hh).intoArray(hs, ho + r + j);
             }
             for (; j < H; j++) {
-                float rz = rs[rr + j], rrv = rs[rr + H + j], rh = rs[rr + 2 * H + j];
-                if (bs != null) {
-                    rz += bs[bo + j];
-                    rrv += bs[bo + H + j];
-                    rh += bs[bo + 2 * H + j];
-                    rs[rr + j] = rz;
-                    rs[rr + H + j] = rrv;
-                    rs[rr + 2 * H + j] = rh;
-                }
-                float z = act(rec, xs[xr + j] + rz);
-                float rg = act(rec, xs[xr + H + j] + rrv);
-                float hh = act(act, xs[xr + 2 * H + j] + rg * rh);
-                xs[xr + j] = z;
-                xs[xr + H + j] = rg;
-                xs[xr + 2 * H + j] = hh;
-                float hp = hps[hpo + r + j];
-                hs[ho + r + j] = m ? hp : z * (hp - hh) + hh;
+                float hh = xs[xr + 2 * H + j];
+                hs[ho + r + j] = xs[xr + j] * (hps[hpo + r + j] - hh) + hh;
             }
         }
     }
@@ -242,9 +225,14 @@ final class Cells {
                             float[] ms, int mo, float[] dxs, int dxo, float[] drs, int dro, float[] dhp, int dhpo) {
         int ub = S.loopBound(H);
         FloatVector zero = FloatVector.zero(S);
+        float[] w = new float[3 * H];   // z', r', hh' of the current row
         for (int b = b0; b < b1; b++) {
             boolean m = masked(ms, mo, b);
             int xr = xo + b * 3 * H, rr = ro + b * 3 * H, dxr = dxo + b * 3 * H, drr = dro + b * 3 * H, r = b * H;
+            if (!m) {
+                deriv(rec, xs, xr, w, 0, 2 * H);
+                deriv(act, xs, xr + 2 * H, w, 2 * H, H);
+            }
             int j = 0;
             for (; j < ub; j += VL) {
                 FloatVector gh = load(dns, dno + r + j);
@@ -261,9 +249,9 @@ final class Cells {
                 }
                 FloatVector z = load(xs, xr + j), rg = load(xs, xr + H + j), hh = load(xs, xr + 2 * H + j);
                 FloatVector rh = load(rs, rr + 2 * H + j), hp = load(hps, hpo + r + j);
-                FloatVector dz = gh.mul(hp.sub(hh)).mul(deriv(rec, z));
-                FloatVector dah = gh.mul(z.neg().add(1f)).mul(deriv(act, hh));
-                FloatVector dr = dah.mul(rh).mul(deriv(rec, rg));
+                FloatVector dz = gh.mul(hp.sub(hh)).mul(load(w, j));
+                FloatVector dah = gh.mul(z.neg().add(1f)).mul(load(w, 2 * H + j));
+                FloatVector dr = dah.mul(rh).mul(load(w, H + j));
                 dz.intoArray(dxs, dxr + j);
                 dr.intoArray(dxs, dxr + H + j);
                 dah.intoArray(dxs, dxr + 2 * H + j);
@@ -282,9 +270,9 @@ final class Cells {
                 }
                 float z = xs[xr + j], rg = xs[xr + H + j], hh = xs[xr + 2 * H + j];
                 float rh = rs[rr + 2 * H + j], hp = hps[hpo + r + j];
-                float dz = gh * (hp - hh) * deriv(rec, z);
-                float dah = gh * (1f - z) * deriv(act, hh);
-                float dr = dah * rh * deriv(rec, rg);
+                float dz = gh * (hp - hh) * w[j];
+                float dah = gh * (1f - z) * w[2 * H + j];
+                float dr = dah * rh * w[H + j];
                 dxs[dxr + j] = dz;
                 dxs[dxr + H + j] = dr;
                 dxs[dxr + 2 * H + j] = dah;

@@ -9,8 +9,11 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The CPU {@link Backend}: float32 on Java arrays, computed synchronously on the calling thread
- * (large GEMMs and elementwise ops also use the other cores).
+ * The CPU {@link Backend}: float32 on Java arrays, computed synchronously with the Vector API
+ * ({@code jdk.incubator.vector}, the widest species of the machine): a packed, register-blocked GEMM,
+ * vectorized tanh/sigmoid (about 2e-7 relative error) and fused recurrent step kernels. Large GEMMs and
+ * large elementwise spans are split over the cores by a small shared pool of daemon threads;
+ * {@code -Djrnn.cpu.threads=N} caps it (1 = calling thread only).
  *
  * <pre>{@code
  * try (Backend be = CpuBackend.create()) {
@@ -25,6 +28,9 @@ public final class CpuBackend implements Backend {
     private static final int VL = VMath.VL;
 
     private volatile boolean closed;
+    // live-buffer counters for leak and soak checks (every alloc must be closed)
+    private final java.util.concurrent.atomic.AtomicLong liveBuffers = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong liveFloats = new java.util.concurrent.atomic.AtomicLong();
     private final CpuTraining training = new CpuTraining(this);
 
     /** An elementwise body over indices [i0, i1) of a span. */
@@ -107,7 +113,22 @@ public final class CpuBackend implements Backend {
     @Override
     public Buf alloc(long n) {
         if (closed) throw new IllegalStateException("cpu backend is closed");
-        return new CpuBuf(this, n);
+        CpuBuf b = new CpuBuf(this, n);
+        liveBuffers.incrementAndGet();
+        liveFloats.addAndGet(n);
+        return b;
+    }
+
+    /** Buffers allocated by this backend and not closed yet (for leak checks). */
+    public long liveBuffers() { return liveBuffers.get(); }
+
+    /** Floats held by the buffers counted in {@link #liveBuffers()}. */
+    public long liveFloats() { return liveFloats.get(); }
+
+    /** Called once by {@link CpuBuf#close()}. */
+    void released(long n) {
+        liveBuffers.decrementAndGet();
+        liveFloats.addAndGet(-n);
     }
 
     @Override
@@ -287,28 +308,18 @@ public final class CpuBackend implements Backend {
         int xo = span(op, "x", xs, xOff, n), yo = span(op, "y", ys, yOff, n);
         if (act == Activation.SOFTMAX) {
             checkSoftmax(op, n, cols);
-            for (int r = 0; r < n / cols; r++) {
-                int xb = xo + r * cols, yb = yo + r * cols;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < cols; j++) max = Math.max(max, xs[xb + j]);
-                double sum = 0;
-                for (int j = 0; j < cols; j++) {
-                    float e = (float) Math.exp(xs[xb + j] - max);
-                    ys[yb + j] = e;
-                    sum += e;
+            Cells.forRows((int) (n / cols), cols, (r0, r1) -> {
+                for (int r = r0; r < r1; r++) {
+                    int xb = xo + r * cols, yb = yo + r * cols;
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int j = 0; j < cols; j++) max = Math.max(max, xs[xb + j]);
+                    float inv = 1f / VMath.expShifted(xs, xb, ys, yb, cols, max);
+                    for (int j = 0; j < cols; j++) ys[yb + j] *= inv;
                 }
-                float inv = (float) (1.0 / sum);
-                for (int j = 0; j < cols; j++) ys[yb + j] *= inv;
-            }
+            });
             return;
         }
-        split(n, (i0, i1) -> {
-            int i = i0;
-            for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) {
-                VMath.act(act, FloatVector.fromArray(S, xs, xo + i)).intoArray(ys, yo + i);
-            }
-            for (; i < i1; i++) ys[yo + i] = VMath.act(act, xs[xo + i]);
-        });
+        split(n, (i0, i1) -> VMath.apply(act, xs, xo + i0, ys, yo + i0, i1 - i0));
     }
 
     @Override
@@ -330,11 +341,17 @@ public final class CpuBackend implements Backend {
             return;
         }
         split(n, (i0, i1) -> {
-            int i = i0;
-            for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) {
-                FloatVector.fromArray(S, dys, dyo + i).mul(VMath.deriv(act, FloatVector.fromArray(S, ys, yo + i))).intoArray(dxs, dxo + i);
+            // derivatives into a small scratch block, then dx = dy * f' (dx may alias dy)
+            float[] d = new float[Math.min(4096, i1 - i0)];
+            for (int b = i0; b < i1; b += d.length) {
+                int len = Math.min(d.length, i1 - b);
+                VMath.deriv(act, ys, yo + b, d, 0, len);
+                int i = 0;
+                for (int ub = S.loopBound(len); i < ub; i += VL) {
+                    FloatVector.fromArray(S, dys, dyo + b + i).mul(FloatVector.fromArray(S, d, i)).intoArray(dxs, dxo + b + i);
+                }
+                for (; i < len; i++) dxs[dxo + b + i] = dys[dyo + b + i] * d[i];
             }
-            for (; i < i1; i++) dxs[dxo + i] = dys[dyo + i] * VMath.deriv(act, ys[yo + i]);
         });
     }
 
@@ -688,7 +705,23 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                           float lr, float beta1, float beta2, float eps, Buf step, long stepOff) {
-        training.adamUpdate(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, stepOff);
+                           float lr, float beta1, float beta2, float eps, Buf step, long stepOff, Buf guard, long guardOff) {
+        training.adamUpdate(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, stepOff, guard, guardOff);
+    }
+
+    @Override
+    public void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
+                          float lr, float momentum, boolean nesterov, Buf guard, long guardOff) {
+        training.sgdUpdate(n, p, pOff, g, gOff, velocity, vOff, lr, momentum, nesterov, guard, guardOff);
+    }
+
+    @Override
+    public void finiteGuard(long n, Buf x, long xOff, float code, Buf guard, long guardOff) {
+        training.finiteGuard(n, x, xOff, code, guard, guardOff);
+    }
+
+    @Override
+    public void copyIfGuard(long n, Buf guard, long guardOff, Buf src, long srcOff, Buf dst, long dstOff) {
+        training.copyIfGuard(n, guard, guardOff, src, srcOff, dst, dstOff);
     }
 }

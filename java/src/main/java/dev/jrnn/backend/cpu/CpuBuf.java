@@ -47,7 +47,13 @@ public final class CpuBuf implements Buf {
 
     /** Drops the array; closing twice is harmless. */
     @Override
-    public void close() { data = null; }
+    public void close() {
+        synchronized (this) {
+            if (data == null) return;
+            data = null;
+        }
+        owner.released(size);
+    }
 
     @Override
     public String toString() { return "CpuBuf[" + size + (data == null ? ", closed]" : "]"); }

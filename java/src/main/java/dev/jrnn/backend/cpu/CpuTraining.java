@@ -132,19 +132,51 @@ final class CpuTraining {
         if (!(maxNorm > 0)) throw new IllegalArgumentException(op + ": maxNorm must be > 0, got " + maxNorm);
         float[] xs = arr(op, "x", x);
         int xo = span(op, "x", xs, xOff, n);
-        double ss = 0;
-        for (int i = 0; i < n; i++) ss += (double) xs[xo + i] * xs[xo + i];
-        double norm = Math.sqrt(ss);
-        if (norm > maxNorm) {
-            float f = (float) (maxNorm / norm);
-            for (int i = 0; i < n; i++) xs[xo + i] *= f;
+        double norm = Math.sqrt(owner.sumSquares(n, x, xo));   // vectorized; both checked above
+        if (norm > maxNorm) owner.scale(n, (float) (maxNorm / norm), x, xo);
+    }
+
+    /** Whether the guard (nullable) is set. */
+    private boolean guarded(String op, Buf guard, long guardOff) {
+        if (guard == null) return false;
+        float[] gs = arr(op, "guard", guard);
+        return gs[span(op, "guard", gs, guardOff, 1)] != 0f;
+    }
+
+    void finiteGuard(long n, Buf x, long xOff, float code, Buf guard, long guardOff) {
+        String op = "finiteGuard";
+        nonNegative(op, "n", n);
+        if (!(code > 0) || !Float.isFinite(code)) throw new IllegalArgumentException(op + ": code must be a positive float, got " + code);
+        float[] xs = arr(op, "x", x), gs = arr(op, "guard", guard);
+        int xo = span(op, "x", xs, xOff, n), go = span(op, "guard", gs, guardOff, 1);
+        if (gs[go] != 0f) return;
+        for (int i = 0; i < n; i++) {
+            if (!Float.isFinite(xs[xo + i])) {
+                gs[go] = code;
+                return;
+            }
         }
     }
 
+    void copyIfGuard(long n, Buf guard, long guardOff, Buf src, long srcOff, Buf dst, long dstOff) {
+        String op = "copyIfGuard";
+        nonNegative(op, "n", n);
+        float[] gs = arr(op, "guard", guard), ss = arr(op, "src", src), ds = arr(op, "dst", dst);
+        int go = span(op, "guard", gs, guardOff, 1), so = span(op, "src", ss, srcOff, n), dof = span(op, "dst", ds, dstOff, n);
+        if (gs[go] != 0f) System.arraycopy(ss, so, ds, dof, (int) n);
+    }
+
+    void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
+                   float lr, float momentum, boolean nesterov, Buf guard, long guardOff) {
+        if (guarded("sgdUpdate", guard, guardOff)) return;
+        owner.sgdUpdate(n, p, pOff, g, gOff, velocity, vOff, lr, momentum, nesterov);
+    }
+
     void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                    float lr, float beta1, float beta2, float eps, Buf step, long stepOff) {
+                    float lr, float beta1, float beta2, float eps, Buf step, long stepOff, Buf guard, long guardOff) {
         float[] ss = arr("adamUpdate", "step", step);
         int so = span("adamUpdate", "step", ss, stepOff, 3);
+        if (guarded("adamUpdate", guard, guardOff)) return;
         long t = CounterRng.counter(ss[so], ss[so + 1]) + 1;
         owner.adamUpdate(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, t);
         ss[so] = CounterRng.lo(t);

@@ -8,9 +8,14 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vectorized elementary functions, accurate to about 2e-7 relative (tanh, sigmoid) over the whole float
- * range, plus the activations and their derivatives (through the output) on vectors. Scalar
- * counterparts (for loop tails) are in {@link #act(Activation, float)} and {@link #deriv(Activation, float)}.
+ * Vectorized activations over array spans: tanh and sigmoid accurate to about 2e-7 relative over the
+ * whole float range (Cephes-style exp with Cody-Waite range reduction; tanh's odd polynomial below
+ * |x| = 0.625), their derivatives through the output, and softmax numerators.
+ *
+ * <p>Why array spans and not vector-in/vector-out helpers: C2 only keeps vectors in registers when
+ * every Vector API call is inlined. The transcendental loops below are written out in full (and
+ * unrolled twice) so each is one self-contained method that C2 compiles on its own, with no
+ * vector crossing a call boundary, whatever the caller.
  */
 final class VMath {
     private VMath() {}
@@ -23,89 +28,175 @@ final class VMath {
     private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
     /** Below this, e^x is under the smallest normal float. */
     private static final float EXP_MIN = -87.33654f;
+    /** Cephes expf polynomial for e^r - 1 - r on [-ln2/2, ln2/2]. */
+    private static final float E0 = 1.9875691500E-4f, E1 = 1.3981999507E-3f, E2 = 8.3334519073E-3f,
+            E3 = 4.1665795894E-2f, E4 = 1.6666665459E-1f, E5 = 5.0000001201E-1f;
     /** |x| under this: tanh by its odd polynomial (Cephes tanhf), which avoids 1 - e cancellation. */
     private static final float TANH_SMALL = 0.625f;
+    private static final float T0 = -5.70498872745E-3f, T1 = 2.06390887954E-2f, T2 = -5.37397155531E-2f,
+            T3 = 1.33314422036E-1f, T4 = -3.33332819422E-1f;
 
-    private static FloatVector c(float v) { return FloatVector.broadcast(S, v); }
-
-    /** e^x for x <= 0 (x below -87.3 gives ~1.2e-38, the smallest normal). NaN stays NaN. */
-    static FloatVector expNonPositive(FloatVector x) {
-        x = x.max(EXP_MIN);
-        // n = round(x * log2 e); for y <= 0 truncating y - 0.5 rounds to nearest
-        IntVector n = (IntVector) x.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
-        FloatVector nf = (FloatVector) n.convert(VectorOperators.I2F, 0);
-        FloatVector r = nf.fma(c(-LN2_HI), x);
-        r = nf.fma(c(-LN2_LO), r);
-        FloatVector p = FloatVector.broadcast(S, 1.9875691500E-4f);
-        p = p.fma(r, c(1.3981999507E-3f));
-        p = p.fma(r, c(8.3334519073E-3f));
-        p = p.fma(r, c(4.1665795894E-2f));
-        p = p.fma(r, c(1.6666665459E-1f));
-        p = p.fma(r, c(5.0000001201E-1f));
-        FloatVector e = p.mul(r).fma(r, r).add(1f);
-        // 2^n built in the exponent field; n in [-126, 0] keeps it a normal float
-        FloatVector scale = n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return e.mul(scale);
-    }
-
-    static FloatVector sigmoid(FloatVector x) {
-        FloatVector e = expNonPositive(x.abs().neg());        // e^-|x| in (0, 1]
-        FloatVector inv = e.add(1f);
-        // x >= 0: 1 / (1 + e^-x); x < 0: e^x / (1 + e^x), both without overflow or cancellation
-        FloatVector num = FloatVector.broadcast(S, 1f).blend(e, x.lt(0f));
-        return num.div(inv);
-    }
-
-    static FloatVector tanh(FloatVector x) {
-        FloatVector ax = x.abs();
-        FloatVector e = expNonPositive(ax.mul(-2f));          // e^-2|x|
-        FloatVector big = FloatVector.broadcast(S, 1f).sub(e).div(e.add(1f));
-        big = big.lanewise(VectorOperators.NEG, x.lt(0f));
-        FloatVector z = x.mul(x);
-        FloatVector p = FloatVector.broadcast(S, -5.70498872745E-3f);
-        p = p.fma(z, c(2.06390887954E-2f));
-        p = p.fma(z, c(-5.37397155531E-2f));
-        p = p.fma(z, c(1.33314422036E-1f));
-        p = p.fma(z, c(-3.33332819422E-1f));
-        FloatVector small = p.mul(z).fma(x, x);
-        return big.blend(small, ax.lt(TANH_SMALL));
-    }
-
-    static FloatVector act(Activation a, FloatVector x) {
-        return switch (a) {
-            case LINEAR -> x;
-            case TANH -> tanh(x);
-            case SIGMOID -> sigmoid(x);
-            case RELU -> x.max(0f);
-            case HARD_SIGMOID -> x.fma(0.2f, 0.5f).max(0f).min(1f);
+    /** {@code y[yo + i] = a(x[xo + i])} for i &lt; n (x and y may be the same span). */
+    static void apply(Activation a, float[] x, int xo, float[] y, int yo, int n) {
+        switch (a) {
+            case LINEAR -> { if (x != y || xo != yo) System.arraycopy(x, xo, y, yo, n); }
+            case TANH -> tanh(x, xo, y, yo, n);
+            case SIGMOID -> sigmoid(x, xo, y, yo, n);
+            case RELU -> relu(x, xo, y, yo, n);
+            case HARD_SIGMOID -> hardSigmoid(x, xo, y, yo, n);
             case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
-        };
+        }
     }
 
-    /** f'(x) written with y = f(x). */
-    static FloatVector deriv(Activation a, FloatVector y) {
-        return switch (a) {
-            case LINEAR -> FloatVector.broadcast(S, 1f);
-            case TANH -> y.neg().fma(y, c(1f));
-            case SIGMOID -> y.neg().add(1f).mul(y);
-            case RELU -> FloatVector.zero(S).blend(c(1f), y.compare(VectorOperators.GT, 0f));
+    /** {@code d[dOff + i] = a'(x)} written through {@code y = a(x)} (d and y may be the same span). */
+    static void deriv(Activation a, float[] y, int yo, float[] d, int dOff, int n) {
+        int i = 0, ub = S.loopBound(n);
+        switch (a) {
+            case LINEAR -> java.util.Arrays.fill(d, dOff, dOff + n, 1f);
+            case TANH -> {
+                for (; i < ub; i += VL) {
+                    FloatVector v = FloatVector.fromArray(S, y, yo + i);
+                    v.neg().fma(v, FloatVector.broadcast(S, 1f)).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) d[dOff + i] = 1f - y[yo + i] * y[yo + i];
+            }
+            case SIGMOID -> {
+                for (; i < ub; i += VL) {
+                    FloatVector v = FloatVector.fromArray(S, y, yo + i);
+                    v.neg().add(1f).mul(v).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) d[dOff + i] = y[yo + i] * (1f - y[yo + i]);
+            }
+            case RELU -> {
+                FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+                for (; i < ub; i += VL) {
+                    FloatVector v = FloatVector.fromArray(S, y, yo + i);
+                    zero.blend(one, v.compare(VectorOperators.GT, 0f)).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) d[dOff + i] = y[yo + i] > 0 ? 1f : 0f;
+            }
             case HARD_SIGMOID -> {
-                VectorMask<Float> inside = y.compare(VectorOperators.GT, 0f).and(y.lt(1f));
-                yield FloatVector.zero(S).blend(c(0.2f), inside);
+                FloatVector zero = FloatVector.zero(S), slope = FloatVector.broadcast(S, 0.2f);
+                for (; i < ub; i += VL) {
+                    FloatVector v = FloatVector.fromArray(S, y, yo + i);
+                    VectorMask<Float> inside = v.compare(VectorOperators.GT, 0f).and(v.lt(1f));
+                    zero.blend(slope, inside).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) d[dOff + i] = y[yo + i] > 0 && y[yo + i] < 1 ? 0.2f : 0f;
             }
             case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
-        };
+        }
     }
 
-    static float act(Activation a, float x) {
-        return switch (a) {
-            case LINEAR -> x;
-            case TANH -> (float) Math.tanh(x);
-            case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-x)));
-            case RELU -> x > 0 ? x : 0f;
-            case HARD_SIGMOID -> Math.max(0f, Math.min(1f, 0.2f * x + 0.5f));
-            case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
-        };
+    static void tanh(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector ln2hi = FloatVector.broadcast(S, -LN2_HI), ln2lo = FloatVector.broadcast(S, -LN2_LO);
+        FloatVector e0 = FloatVector.broadcast(S, E0), e1 = FloatVector.broadcast(S, E1), e2 = FloatVector.broadcast(S, E2);
+        FloatVector e3 = FloatVector.broadcast(S, E3), e4 = FloatVector.broadcast(S, E4), e5 = FloatVector.broadcast(S, E5);
+        FloatVector t0 = FloatVector.broadcast(S, T0), t1 = FloatVector.broadcast(S, T1), t2 = FloatVector.broadcast(S, T2);
+        FloatVector t3 = FloatVector.broadcast(S, T3), t4 = FloatVector.broadcast(S, T4);
+        int i = 0;
+        for (int ub = S.loopBound(n); i < ub; i += VL) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            // e = e^-2|x| in (0, 1]
+            FloatVector ax = v.abs();
+            FloatVector u = ax.mul(-2f).max(EXP_MIN);
+            IntVector k = (IntVector) u.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);   // round(u log2 e), u <= 0
+            FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
+            FloatVector r = kf.fma(ln2hi, u);
+            r = kf.fma(ln2lo, r);
+            FloatVector p = e0.fma(r, e1);
+            p = p.fma(r, e2);
+            p = p.fma(r, e3);
+            p = p.fma(r, e4);
+            p = p.fma(r, e5);
+            FloatVector e = p.mul(r).fma(r, r).add(one);
+            e = e.mul(k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            // |x| >= 0.625: (1 - e) / (1 + e) with the sign of x; below: x + x^3 P(x^2)
+            FloatVector big = one.sub(e).div(e.add(one)).lanewise(VectorOperators.NEG, v.lt(0f));
+            FloatVector z = v.mul(v);
+            FloatVector q = t0.fma(z, t1);
+            q = q.fma(z, t2);
+            q = q.fma(z, t3);
+            q = q.fma(z, t4);
+            FloatVector small = q.mul(z).fma(v, v);
+            big.blend(small, ax.lt(TANH_SMALL)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] = (float) Math.tanh(x[xo + i]);
+    }
+
+    static void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector ln2hi = FloatVector.broadcast(S, -LN2_HI), ln2lo = FloatVector.broadcast(S, -LN2_LO);
+        FloatVector e0 = FloatVector.broadcast(S, E0), e1 = FloatVector.broadcast(S, E1), e2 = FloatVector.broadcast(S, E2);
+        FloatVector e3 = FloatVector.broadcast(S, E3), e4 = FloatVector.broadcast(S, E4), e5 = FloatVector.broadcast(S, E5);
+        int i = 0;
+        for (int ub = S.loopBound(n); i < ub; i += VL) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            // e = e^-|x| in (0, 1]
+            FloatVector u = v.abs().neg().max(EXP_MIN);
+            IntVector k = (IntVector) u.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
+            FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
+            FloatVector r = kf.fma(ln2hi, u);
+            r = kf.fma(ln2lo, r);
+            FloatVector p = e0.fma(r, e1);
+            p = p.fma(r, e2);
+            p = p.fma(r, e3);
+            p = p.fma(r, e4);
+            p = p.fma(r, e5);
+            FloatVector e = p.mul(r).fma(r, r).add(one);
+            e = e.mul(k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            // x >= 0: 1 / (1 + e^-x); x < 0: e^x / (1 + e^x): no overflow, no cancellation
+            one.blend(e, v.lt(0f)).div(e.add(one)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] = (float) (1.0 / (1.0 + Math.exp(-x[xo + i])));
+    }
+
+    /** {@code y = e^(x - shift)} for x &lt;= shift (softmax numerators); returns their sum. */
+    static float expShifted(float[] x, int xo, float[] y, int yo, int n, float shift) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector ln2hi = FloatVector.broadcast(S, -LN2_HI), ln2lo = FloatVector.broadcast(S, -LN2_LO);
+        FloatVector e0 = FloatVector.broadcast(S, E0), e1 = FloatVector.broadcast(S, E1), e2 = FloatVector.broadcast(S, E2);
+        FloatVector e3 = FloatVector.broadcast(S, E3), e4 = FloatVector.broadcast(S, E4), e5 = FloatVector.broadcast(S, E5);
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int ub = S.loopBound(n); i < ub; i += VL) {
+            FloatVector u = FloatVector.fromArray(S, x, xo + i).sub(shift).max(EXP_MIN);
+            IntVector k = (IntVector) u.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
+            FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
+            FloatVector r = kf.fma(ln2hi, u);
+            r = kf.fma(ln2lo, r);
+            FloatVector p = e0.fma(r, e1);
+            p = p.fma(r, e2);
+            p = p.fma(r, e3);
+            p = p.fma(r, e4);
+            p = p.fma(r, e5);
+            FloatVector e = p.mul(r).fma(r, r).add(one);
+            e = e.mul(k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            e.intoArray(y, yo + i);
+            acc = acc.add(e);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[xo + i] - shift);
+            y[yo + i] = e;
+            sum += e;
+        }
+        return sum;
+    }
+
+    static void relu(float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int ub = S.loopBound(n); i < ub; i += VL) FloatVector.fromArray(S, x, xo + i).max(0f).intoArray(y, yo + i);
+        for (; i < n; i++) y[yo + i] = x[xo + i] > 0 ? x[xo + i] : 0f;
+    }
+
+    static void hardSigmoid(float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int ub = S.loopBound(n); i < ub; i += VL) {
+            FloatVector.fromArray(S, x, xo + i).mul(0.2f).add(0.5f).max(0f).min(1f).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] = Math.max(0f, Math.min(1f, 0.2f * x[xo + i] + 0.5f));
     }
 
     static float deriv(Activation a, float y) {

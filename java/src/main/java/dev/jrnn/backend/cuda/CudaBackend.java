@@ -73,7 +73,19 @@ public final class CudaBackend implements Backend {
         this.pool = new DevicePool(driver);
         this.small = pool.allocate(64);
         launch1d(k.fill, 16, small, 16L, 0f);
-        this.training = new CudaTraining(this, driver, pool, k.module, k.fill, k.loss, stream, maxGrid);
+        CudaTraining t;
+        try {
+            t = new CudaTraining(this, driver, pool, k.module, k.fill, k.loss, stream, maxGrid);
+        } catch (RuntimeException e) {
+            pool.close();
+            cublas.close();
+            driver.moduleUnload(k.module);
+            driver.streamDestroy(stream);
+            arena.close();
+            throw new IllegalStateException("loading the jrnn training-step kernels (kernels/train.cu) failed on "
+                    + driver.deviceName() + ": " + e.getMessage() + " (a stale kernel build? rebuild jrnn)", e);
+        }
+        this.training = t;
     }
 
     /**
@@ -799,8 +811,24 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                           float lr, float beta1, float beta2, float eps, Buf step, long stepOff) {
-        training.adamUpdate(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, stepOff);
+                           float lr, float beta1, float beta2, float eps, Buf step, long stepOff, Buf guard, long guardOff) {
+        training.adamUpdate(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, stepOff, guard, guardOff);
+    }
+
+    @Override
+    public void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
+                          float lr, float momentum, boolean nesterov, Buf guard, long guardOff) {
+        training.sgdUpdate(n, p, pOff, g, gOff, velocity, vOff, lr, momentum, nesterov, guard, guardOff);
+    }
+
+    @Override
+    public void finiteGuard(long n, Buf x, long xOff, float code, Buf guard, long guardOff) {
+        training.finiteGuard(n, x, xOff, code, guard, guardOff);
+    }
+
+    @Override
+    public void copyIfGuard(long n, Buf guard, long guardOff, Buf src, long srcOff, Buf dst, long dstOff) {
+        training.copyIfGuard(n, guard, guardOff, src, srcOff, dst, dstOff);
     }
 
     /**
@@ -814,4 +842,13 @@ public final class CudaBackend implements Backend {
         enter();
         return training.capture(step);
     }
+
+    /** CUDA graphs captured by this backend so far. */
+    public int graphCaptures() { return training.captures(); }
+
+    /** Captures that failed (a synchronizing call inside the step, or a driver error). */
+    public int graphCaptureFailures() { return training.failedCaptures(); }
+
+    /** Captured graphs not closed yet. */
+    public int openGraphs() { return training.openGraphs(); }
 }

@@ -52,6 +52,8 @@ final class CudaTraining implements AutoCloseable {
     private boolean idsPending;
     private String lossError;
     private boolean capturing;
+    /** Graphs made and captures that failed (for tests and diagnostics). */
+    private int captures, failedCaptures;
 
     CudaTraining(CudaBackend be, CudaDriver driver, DevicePool pool, long module, long fill, long lossKernel,
                  long stream, int maxGrid) {
@@ -208,15 +210,45 @@ final class CudaTraining implements AutoCloseable {
     }
 
     void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                    float lr, float beta1, float beta2, float eps, Buf step, long stepOff) {
+                    float lr, float beta1, float beta2, float eps, Buf step, long stepOff, Buf guard, long guardOff) {
         String op = "adamUpdate";
         nonNegative(op, "n", n);
         long pp = be.ptr(op, "p", p, pOff, n), gp = be.ptr(op, "g", g, gOff, n);
         long mp = be.ptr(op, "m", m, mOff, n), vp = be.ptr(op, "v", v, vOff, n);
         long sp = be.ptr(op, "step", step, stepOff, 3);
+        long gd = be.ptrOrNull(op, "guard", guard, guardOff, 1);
         be.enter();
-        launchOne(tk.adamStep, sp, lr, beta1, beta2);
-        launch1d(tk.adamT, n, n, pp, gp, mp, vp, sp, 1f - beta1, 1f - beta2, eps);
+        launchOne(tk.adamStep, sp, lr, beta1, beta2, gd);
+        launch1d(tk.adamT, n, n, pp, gp, mp, vp, sp, 1f - beta1, 1f - beta2, eps, gd);
+    }
+
+    void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
+                   float lr, float momentum, boolean nesterov, Buf guard, long guardOff) {
+        String op = "sgdUpdate";
+        nonNegative(op, "n", n);
+        long pp = be.ptr(op, "p", p, pOff, n), gp = be.ptr(op, "g", g, gOff, n);
+        long vp = be.ptrOrNull(op, "velocity", velocity, vOff, n);
+        long gd = be.ptrOrNull(op, "guard", guard, guardOff, 1);
+        be.enter();
+        launch1d(tk.sgdGuarded, n, n, pp, gp, vp, lr, momentum, nesterov ? 1 : 0, gd);
+    }
+
+    void finiteGuard(long n, Buf x, long xOff, float code, Buf guard, long guardOff) {
+        String op = "finiteGuard";
+        nonNegative(op, "n", n);
+        if (!(code > 0) || !Float.isFinite(code)) throw new IllegalArgumentException(op + ": code must be a positive float, got " + code);
+        long xp = be.ptr(op, "x", x, xOff, n), gd = be.ptr(op, "guard", guard, guardOff, 1);
+        be.enter();
+        launch1d(tk.finiteGuard, n, n, xp, code, gd);
+    }
+
+    void copyIfGuard(long n, Buf guard, long guardOff, Buf src, long srcOff, Buf dst, long dstOff) {
+        String op = "copyIfGuard";
+        nonNegative(op, "n", n);
+        long gd = be.ptr(op, "guard", guard, guardOff, 1);
+        long sp = be.ptr(op, "src", src, srcOff, n), dp = be.ptr(op, "dst", dst, dstOff, n);
+        be.enter();
+        launch1d(tk.copyIf, n, n, gd, sp, dp);
     }
 
     // ---------------------------------------------------------------- deferred errors
@@ -267,6 +299,7 @@ final class CudaTraining implements AutoCloseable {
             step.run();
         } catch (RuntimeException | Error e) {
             capturing = false;
+            failedCaptures++;
             driver.abortCapture(stream);
             pool.abortCapture();
             clearPending();   // nothing of the step ran
@@ -280,6 +313,7 @@ final class CudaTraining implements AutoCloseable {
         try {
             graph = driver.streamEndCapture(stream);
         } catch (RuntimeException e) {
+            failedCaptures++;
             pool.abortCapture();
             throw e;
         }
@@ -287,6 +321,7 @@ final class CudaTraining implements AutoCloseable {
         try {
             exec = driver.graphInstantiate(graph);
         } catch (RuntimeException e) {
+            failedCaptures++;
             pool.abortCapture();
             throw e;
         } finally {
@@ -298,6 +333,7 @@ final class CudaTraining implements AutoCloseable {
         }
         Graph g = new Graph(exec, pool.endCapture(), legacyIds, ids, lossMsg);
         graphs.add(g);
+        captures++;
         return g;
     }
 
@@ -309,6 +345,12 @@ final class CudaTraining implements AutoCloseable {
 
     /** Number of graphs not closed yet (for tests). */
     int openGraphs() { return graphs.size(); }
+
+    /** Graphs captured so far. */
+    int captures() { return captures; }
+
+    /** Captures that failed (a synchronizing call inside the step, or a driver error). */
+    int failedCaptures() { return failedCaptures; }
 
     /** An instantiated CUDA graph of one step; replays on the backend's stream. */
     final class Graph implements GraphCapture {

@@ -10,10 +10,11 @@ final class TrainKernels {
     /** Every kernel of kernels/train.cu, in field order. */
     static final List<String> NAMES = List.of(
             "jrnn_mask_from_values", "jrnn_mul_rows", "jrnn_dropout_mask", "jrnn_counter_add", "jrnn_check_ids",
-            "jrnn_loss_finish", "jrnn_sum_partial", "jrnn_scale_by_sum", "jrnn_adam_step", "jrnn_adam_t");
+            "jrnn_loss_finish", "jrnn_sum_partial", "jrnn_scale_by_sum", "jrnn_adam_step", "jrnn_adam_t",
+            "jrnn_sgd_guarded", "jrnn_finite_guard", "jrnn_copy_if");
 
     final long maskFromValues, mulRows, dropoutMask, counterAdd, checkIds, lossFinish, sumPartial, scaleBySum,
-            adamStep, adamT;
+            adamStep, adamT, sgdGuarded, finiteGuard, copyIf;
 
     TrainKernels(CudaDriver d, long module) {
         long[] f = new long[NAMES.size()];
@@ -21,5 +22,6 @@ final class TrainKernels {
         int i = 0;
         maskFromValues = f[i++]; mulRows = f[i++]; dropoutMask = f[i++]; counterAdd = f[i++]; checkIds = f[i++];
         lossFinish = f[i++]; sumPartial = f[i++]; scaleBySum = f[i++]; adamStep = f[i++]; adamT = f[i++];
+        sgdGuarded = f[i++]; finiteGuard = f[i++]; copyIf = f[i++];
     }
 }

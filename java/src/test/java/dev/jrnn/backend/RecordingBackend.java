@@ -1,0 +1,397 @@
+package dev.jrnn.backend;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * A CPU backend that can {@link #capture} like CUDA does: during a capture every call is recorded (with its
+ * buffers and scalar arguments, as a CUDA graph freezes pointers and launch arguments) and NOT run;
+ * {@link GraphCapture#replay()} runs the recorded calls again. Calls that would synchronize or copy from/to
+ * the Java heap are refused inside a capture, and buffers closed while a graph may still use them stay
+ * alive until the last graph is closed (the pool's pinning on CUDA). So what is wrong with a captured
+ * train step on CUDA (a host-side value frozen into the graph, a read of device data in the middle of a
+ * step, ...) shows up here, without a GPU, as a difference from eager training.
+ */
+public final class RecordingBackend implements Backend {
+    private final Backend inner;
+    private List<Runnable> recording;
+    private int openGraphs;
+    private final List<Buf> deferredCloses = new ArrayList<>();
+    /** Counts, for tests. */
+    public int captures, failedCaptures, replays;
+
+    public RecordingBackend(Backend inner) {
+        this.inner = inner;
+    }
+
+    /** A buffer of this backend: the inner (CPU) buffer. */
+    final class RBuf implements Buf {
+        final Buf in;
+        boolean closed;
+
+        RBuf(Buf in) {
+            this.in = in;
+        }
+
+        @Override
+        public long size() { return in.size(); }
+
+        @Override
+        public Backend backend() { return RecordingBackend.this; }
+
+        @Override
+        public void close() {
+            if (closed) return;
+            closed = true;
+            if (recording != null || openGraphs > 0) deferredCloses.add(in);
+            else in.close();
+        }
+    }
+
+    private Buf u(Buf b) {
+        if (b == null) return null;
+        if (!(b instanceof RBuf r) || r.backend() != this) {
+            throw new IllegalArgumentException("buffer of another backend: " + b);
+        }
+        if (r.closed && recording == null) throw new IllegalStateException("buffer used after close()");
+        return r.in;
+    }
+
+    private void op(Runnable r) {
+        if (recording != null) recording.add(r);
+        else r.run();
+    }
+
+    private void refuse(String what) {
+        if (recording != null) throw new IllegalStateException(what + " synchronizes: it cannot be captured");
+    }
+
+    private <T> T sync(String what, Supplier<T> s) {
+        refuse(what);
+        return s.get();
+    }
+
+    @Override
+    public String name() { return "cpu"; }
+
+    @Override
+    public Buf alloc(long n) {
+        Buf b = inner.alloc(n);
+        if (recording != null) recording.add(() -> inner.fill(b, 0, n, 0f));   // as CUDA's alloc: a zero-fill launch
+        return new RBuf(b);
+    }
+
+    @Override
+    public void upload(float[] src, int srcOff, Buf dst, long dstOff, int len) {
+        refuse("upload");
+        inner.upload(src, srcOff, u(dst), dstOff, len);
+    }
+
+    @Override
+    public void download(Buf src, long srcOff, float[] dst, int dstOff, int len) {
+        refuse("download");
+        inner.download(u(src), srcOff, dst, dstOff, len);
+    }
+
+    @Override
+    public void copy(Buf src, long srcOff, Buf dst, long dstOff, long n) {
+        Buf s = u(src), d = u(dst);
+        op(() -> inner.copy(s, srcOff, d, dstOff, n));
+    }
+
+    @Override
+    public void fill(Buf dst, long off, long n, float value) {
+        Buf d = u(dst);
+        op(() -> inner.fill(d, off, n, value));
+    }
+
+    @Override
+    public void copy2d(int rows, int cols, Buf src, long srcOff, int srcLd, Buf dst, long dstOff, int dstLd) {
+        Buf s = u(src), d = u(dst);
+        op(() -> inner.copy2d(rows, cols, s, srcOff, srcLd, d, dstOff, dstLd));
+    }
+
+    @Override
+    public void transpose01(int d0, int d1, int d2, Buf x, long xOff, Buf y, long yOff) {
+        Buf a = u(x), b = u(y);
+        op(() -> inner.transpose01(d0, d1, d2, a, xOff, b, yOff));
+    }
+
+    @Override
+    public void synchronize() {
+        refuse("synchronize");
+        inner.synchronize();
+    }
+
+    @Override
+    public void setPrecision(Precision p) { inner.setPrecision(p); }
+
+    @Override
+    public void close() { inner.close(); }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Buf a, long aOff, int lda,
+                     Buf b, long bOff, int ldb, float beta, Buf c, long cOff, int ldc) {
+        Buf A = u(a), B = u(b), C = u(c);
+        op(() -> inner.gemm(transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc));
+    }
+
+    @Override
+    public void axpy(long n, float alpha, Buf x, long xOff, Buf y, long yOff) {
+        Buf a = u(x), b = u(y);
+        op(() -> inner.axpy(n, alpha, a, xOff, b, yOff));
+    }
+
+    @Override
+    public void scale(long n, float s, Buf x, long xOff) {
+        Buf a = u(x);
+        op(() -> inner.scale(n, s, a, xOff));
+    }
+
+    @Override
+    public void mul(long n, Buf a, long aOff, Buf b, long bOff, Buf out, long outOff) {
+        Buf A = u(a), B = u(b), O = u(out);
+        op(() -> inner.mul(n, A, aOff, B, bOff, O, outOff));
+    }
+
+    @Override
+    public void addRowVector(int rows, int cols, Buf bias, long biasOff, Buf y, long yOff) {
+        Buf b = u(bias), Y = u(y);
+        op(() -> inner.addRowVector(rows, cols, b, biasOff, Y, yOff));
+    }
+
+    @Override
+    public void sumRows(int rows, int cols, Buf x, long xOff, Buf out, long outOff, boolean accumulate) {
+        Buf X = u(x), O = u(out);
+        op(() -> inner.sumRows(rows, cols, X, xOff, O, outOff, accumulate));
+    }
+
+    @Override
+    public void activate(Activation act, long n, int cols, Buf x, long xOff, Buf y, long yOff) {
+        Buf X = u(x), Y = u(y);
+        op(() -> inner.activate(act, n, cols, X, xOff, Y, yOff));
+    }
+
+    @Override
+    public void activateBackward(Activation act, long n, int cols, Buf y, long yOff, Buf dy, long dyOff, Buf dx, long dxOff) {
+        Buf Y = u(y), DY = u(dy), DX = u(dx);
+        op(() -> inner.activateBackward(act, n, cols, Y, yOff, DY, dyOff, DX, dxOff));
+    }
+
+    @Override
+    public void rnnStepForward(Activation act, int batch, int units, Buf pre, long preOff, Buf hPrev, long hPrevOff,
+                               Buf mask, long maskOff, Buf h, long hOff) {
+        Buf a = u(pre), b = u(hPrev), c = u(mask), d = u(h);
+        op(() -> inner.rnnStepForward(act, batch, units, a, preOff, b, hPrevOff, c, maskOff, d, hOff));
+    }
+
+    @Override
+    public void rnnStepBackward(Activation act, int batch, int units, Buf h, long hOff, Buf dhNext, long dhNextOff,
+                                Buf dy, long dyOff, Buf mask, long maskOff, Buf dpre, long dpreOff, Buf dhPrev, long dhPrevOff) {
+        Buf a = u(h), b = u(dhNext), c = u(dy), d = u(mask), e = u(dpre), f = u(dhPrev);
+        op(() -> inner.rnnStepBackward(act, batch, units, a, hOff, b, dhNextOff, c, dyOff, d, maskOff, e, dpreOff, f, dhPrevOff));
+    }
+
+    @Override
+    public void lstmStepForward(Activation act, Activation recAct, int batch, int units, Buf gates, long gatesOff,
+                                Buf cPrev, long cPrevOff, Buf hPrev, long hPrevOff, Buf mask, long maskOff,
+                                Buf c, long cOff, Buf h, long hOff) {
+        Buf a = u(gates), b = u(cPrev), d = u(hPrev), e = u(mask), f = u(c), g = u(h);
+        op(() -> inner.lstmStepForward(act, recAct, batch, units, a, gatesOff, b, cPrevOff, d, hPrevOff, e, maskOff,
+                f, cOff, g, hOff));
+    }
+
+    @Override
+    public void lstmStepBackward(Activation act, Activation recAct, int batch, int units, Buf gates, long gatesOff,
+                                 Buf cPrev, long cPrevOff, Buf c, long cOff, Buf dhNext, long dhNextOff, Buf dy, long dyOff,
+                                 Buf dcNext, long dcNextOff, Buf mask, long maskOff, Buf dgates, long dgatesOff,
+                                 Buf dcPrev, long dcPrevOff, Buf dhPrev, long dhPrevOff) {
+        Buf a = u(gates), b = u(cPrev), d = u(c), e = u(dhNext), f = u(dy), g = u(dcNext), h = u(mask), i = u(dgates),
+                j = u(dcPrev), k = u(dhPrev);
+        op(() -> inner.lstmStepBackward(act, recAct, batch, units, a, gatesOff, b, cPrevOff, d, cOff, e, dhNextOff,
+                f, dyOff, g, dcNextOff, h, maskOff, i, dgatesOff, j, dcPrevOff, k, dhPrevOff));
+    }
+
+    @Override
+    public void gruStepForward(Activation act, Activation recAct, int batch, int units, Buf xp, long xpOff,
+                               Buf rp, long rpOff, Buf bRec, long bRecOff, Buf hPrev, long hPrevOff,
+                               Buf mask, long maskOff, Buf h, long hOff) {
+        Buf a = u(xp), b = u(rp), c = u(bRec), d = u(hPrev), e = u(mask), f = u(h);
+        op(() -> inner.gruStepForward(act, recAct, batch, units, a, xpOff, b, rpOff, c, bRecOff, d, hPrevOff, e, maskOff, f, hOff));
+    }
+
+    @Override
+    public void gruStepBackward(Activation act, Activation recAct, int batch, int units, Buf xp, long xpOff,
+                                Buf rp, long rpOff, Buf hPrev, long hPrevOff, Buf dhNext, long dhNextOff,
+                                Buf dy, long dyOff, Buf mask, long maskOff, Buf dxp, long dxpOff,
+                                Buf drp, long drpOff, Buf dhPrev, long dhPrevOff) {
+        Buf a = u(xp), b = u(rp), c = u(hPrev), d = u(dhNext), e = u(dy), f = u(mask), g = u(dxp), h = u(drp), i = u(dhPrev);
+        op(() -> inner.gruStepBackward(act, recAct, batch, units, a, xpOff, b, rpOff, c, hPrevOff, d, dhNextOff,
+                e, dyOff, f, maskOff, g, dxpOff, h, drpOff, i, dhPrevOff));
+    }
+
+    @Override
+    public void gatherRows(int n, int dim, Buf idx, long idxOff, Buf table, long tableOff, Buf out, long outOff) {
+        Buf a = u(idx), b = u(table), c = u(out);
+        op(() -> inner.gatherRows(n, dim, a, idxOff, b, tableOff, c, outOff));
+    }
+
+    @Override
+    public void scatterAddRows(int n, int dim, Buf idx, long idxOff, Buf dOut, long dOutOff, Buf dTable, long dTableOff) {
+        Buf a = u(idx), b = u(dOut), c = u(dTable);
+        op(() -> inner.scatterAddRows(n, dim, a, idxOff, b, dOutOff, c, dTableOff));
+    }
+
+    @Override
+    public float loss(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
+                      Buf weights, long weightsOff, Buf grad, long gradOff) {
+        return sync("loss", () -> inner.loss(kind, rows, cols, u(pred), predOff, u(target), targetOff, u(weights), weightsOff,
+                u(grad), gradOff));
+    }
+
+    @Override
+    public double sumSquares(long n, Buf x, long xOff) {
+        return sync("sumSquares", () -> inner.sumSquares(n, u(x), xOff));
+    }
+
+    @Override
+    public boolean allFinite(long n, Buf x, long xOff) {
+        return sync("allFinite", () -> inner.allFinite(n, u(x), xOff));
+    }
+
+    @Override
+    public void clip(long n, float lo, float hi, Buf x, long xOff) {
+        Buf a = u(x);
+        op(() -> inner.clip(n, lo, hi, a, xOff));
+    }
+
+    @Override
+    public void maskFromValues(int rows, int cols, Buf x, long xOff, float maskValue, Buf mask, long maskOff) {
+        Buf a = u(x), b = u(mask);
+        op(() -> inner.maskFromValues(rows, cols, a, xOff, maskValue, b, maskOff));
+    }
+
+    @Override
+    public void mulRows(int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff) {
+        Buf a = u(x), b = u(s), c = u(y);
+        op(() -> inner.mulRows(rows, cols, a, xOff, b, sOff, c, yOff));
+    }
+
+    @Override
+    public void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff) {
+        Buf a = u(counter), b = u(out);
+        op(() -> inner.dropoutMask(n, rate, seed, a, counterOff, b, outOff));
+    }
+
+    @Override
+    public void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff) {
+        Buf a = u(ids), b = u(out);
+        op(() -> inner.checkIds(n, a, idsOff, vocab, context, b, outOff));
+    }
+
+    @Override
+    public void lossAsync(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
+                          Buf weights, long weightsOff, Buf grad, long gradOff, Buf out, long outOff) {
+        Buf a = u(pred), b = u(target), c = u(weights), d = u(grad), e = u(out);
+        op(() -> inner.lossAsync(kind, rows, cols, a, predOff, b, targetOff, c, weightsOff, d, gradOff, e, outOff));
+    }
+
+    @Override
+    public void scaleToSum(long n, double total, Buf x, long xOff) {
+        Buf a = u(x);
+        op(() -> inner.scaleToSum(n, total, a, xOff));
+    }
+
+    @Override
+    public void clipNorm(long n, float maxNorm, Buf x, long xOff) {
+        Buf a = u(x);
+        op(() -> inner.clipNorm(n, maxNorm, a, xOff));
+    }
+
+    @Override
+    public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
+                           float lr, float beta1, float beta2, float eps, long t) {
+        Buf a = u(p), b = u(g), c = u(m), d = u(v);
+        op(() -> inner.adamUpdate(n, a, pOff, b, gOff, c, mOff, d, vOff, lr, beta1, beta2, eps, t));
+    }
+
+    @Override
+    public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
+                           float lr, float beta1, float beta2, float eps, Buf step, long stepOff, Buf guard, long guardOff) {
+        Buf a = u(p), b = u(g), c = u(m), d = u(v), e = u(step), f = u(guard);
+        op(() -> inner.adamUpdate(n, a, pOff, b, gOff, c, mOff, d, vOff, lr, beta1, beta2, eps, e, stepOff, f, guardOff));
+    }
+
+    @Override
+    public void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
+                          float lr, float momentum, boolean nesterov, Buf guard, long guardOff) {
+        Buf a = u(p), b = u(g), c = u(velocity), d = u(guard);
+        op(() -> inner.sgdUpdate(n, a, pOff, b, gOff, c, vOff, lr, momentum, nesterov, d, guardOff));
+    }
+
+    @Override
+    public void finiteGuard(long n, Buf x, long xOff, float code, Buf guard, long guardOff) {
+        Buf a = u(x), b = u(guard);
+        op(() -> inner.finiteGuard(n, a, xOff, code, b, guardOff));
+    }
+
+    @Override
+    public void copyIfGuard(long n, Buf guard, long guardOff, Buf src, long srcOff, Buf dst, long dstOff) {
+        Buf a = u(guard), b = u(src), c = u(dst);
+        op(() -> inner.copyIfGuard(n, a, guardOff, b, srcOff, c, dstOff));
+    }
+
+    @Override
+    public void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
+                          float lr, float momentum, boolean nesterov) {
+        Buf a = u(p), b = u(g), c = u(velocity);
+        op(() -> inner.sgdUpdate(n, a, pOff, b, gOff, c, vOff, lr, momentum, nesterov));
+    }
+
+    @Override
+    public GraphCapture capture(Runnable step) {
+        if (step == null) throw new IllegalArgumentException("capture: step is null");
+        if (recording != null) throw new IllegalStateException("capture: already capturing");
+        recording = new ArrayList<>();
+        List<Runnable> ops;
+        try {
+            step.run();
+        } catch (RuntimeException | Error e) {
+            failedCaptures++;
+            recording = null;
+            if (openGraphs == 0) releaseDeferred();   // nothing recorded survives
+            throw e;
+        }
+        ops = recording;
+        recording = null;
+        captures++;
+        openGraphs++;
+        return new GraphCapture() {
+            private boolean open = true;
+
+            @Override
+            public void replay() {
+                if (!open) throw new IllegalStateException("replay of a closed graph");
+                if (recording != null) throw new IllegalStateException("replay while capturing");
+                replays++;
+                for (Runnable r : ops) r.run();
+            }
+
+            @Override
+            public void close() {
+                if (!open) return;
+                open = false;
+                if (--openGraphs == 0) releaseDeferred();
+            }
+        };
+    }
+
+    private void releaseDeferred() {
+        for (Buf b : deferredCloses) b.close();
+        deferredCloses.clear();
+    }
+
+    /** Graphs not closed yet. */
+    public int openGraphs() { return openGraphs; }
+}

@@ -1,0 +1,45 @@
+package dev.jrnn.backend.cpu;
+
+import dev.jrnn.backend.Activation;
+import dev.jrnn.backend.Buf;
+
+/**
+ * Quick probe of one LSTM timestep (recurrent GEMM + fused cell) and its backward while tuning; not a test.
+ * Wall-clock times: on a shared machine run it several times. Run: java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes dev.jrnn.backend.cpu.StepSpeed [B H]
+ */
+public final class StepSpeed {
+    public static void main(String[] args) {
+        int B = args.length > 0 ? Integer.parseInt(args[0]) : 32, H = args.length > 1 ? Integer.parseInt(args[1]) : 128;
+        CpuBackend be = CpuBackend.create();
+        Buf h = be.alloc((long) B * H), u = be.alloc(4L * H * H), gates = be.alloc(4L * B * H), c = be.alloc((long) B * H);
+        Buf c2 = be.alloc((long) B * H), h2 = be.alloc((long) B * H), dg = be.alloc(4L * B * H), dh = be.alloc((long) B * H), dc = be.alloc((long) B * H);
+        be.fill(u, 0, 4L * H * H, 0.01f);
+        be.fill(h, 0, (long) B * H, 0.5f);
+        for (int round = 0; round < 6; round++) {
+            int reps = 2000;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                be.gemm(false, false, B, 4 * H, H, 1f, h, 0, H, u, 0, 4 * H, 0f, gates, 0, 4 * H);
+                be.lstmStepForward(Activation.TANH, Activation.SIGMOID, B, H, gates, 0, c, 0, h, 0, null, 0, c2, 0, h2, 0);
+            }
+            long t1 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                be.lstmStepBackward(Activation.TANH, Activation.SIGMOID, B, H, gates, 0, c, 0, c2, 0, h, 0, null, 0, dc, 0, null, 0, dg, 0, dc, 0, dh, 0);
+                be.gemm(false, true, B, H, 4 * H, 1f, dg, 0, 4 * H, u, 0, 4 * H, 1f, dh, 0, H);
+            }
+            long t2 = System.nanoTime();
+            // cell kernels alone
+            for (int i = 0; i < reps; i++) be.lstmStepForward(Activation.TANH, Activation.SIGMOID, B, H, gates, 0, c, 0, h, 0, null, 0, c2, 0, h2, 0);
+            long t3 = System.nanoTime();
+            float[] xa = new float[4 * B * H];
+            for (int i = 0; i < reps; i++) {
+                VMath.apply(Activation.SIGMOID, xa, 0, xa, 0, 3 * B * H);
+                VMath.apply(Activation.TANH, xa, 0, xa, 0, 2 * B * H);
+            }
+            long t4 = System.nanoTime();
+            System.out.printf("  3 sigmoid + 2 tanh passes over B*H alone: %.1f us%n", (t4 - t3) / 1e3 / reps);
+            System.out.printf("B=%d H=%d: forward step %.1f us (cell alone %.1f us), backward step %.1f us%n", B, H,
+                    (t1 - t0) / 1e3 / reps, (t3 - t2) / 1e3 / reps, (t2 - t1) / 1e3 / reps);
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package dev.jrnn.backend.cuda;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Backends;
+import dev.jrnn.backend.Precision;
+import dev.jrnn.examples.Data;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Dropout;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Param;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.model.Callback;
+import dev.jrnn.model.FitOptions;
+import dev.jrnn.model.History;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Whole fits on CUDA: the same model, initial weights and data give the CPU's per-epoch losses (1e-4
+ * relative), and captured-and-replayed train steps (CUDA graphs) give bit for bit the losses and weights of
+ * eager steps. Also one train step of an Embedding + Bidirectional(GRU) + TimeDistributed(Dense) model
+ * (loss and every gradient) against the CPU. Skipped without a device.
+ */
+@Tag("gpu")
+class CudaFitParityTest {
+    static CudaBackend gpu;
+    static Backend cpu;
+
+    @BeforeAll
+    static void backends() {
+        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
+        gpu = CudaBackend.create();
+        cpu = Backends.cpu();
+        Jrnn.setPrecision(Precision.FP32);
+    }
+
+    @AfterAll
+    static void closeBackends() {
+        Jrnn.setBackend("cpu");
+        if (gpu != null) gpu.close();
+    }
+
+    record Run(List<Double> losses, List<Tensor> weights, List<Double> batchLosses) {}
+
+    static Run fit(Backend be, long seed, Supplier<Sequential> make, Tensor x, Tensor y, FitOptions o, boolean perBatch) {
+        Jrnn.setBackend(be);
+        Jrnn.clearSession();
+        Jrnn.setSeed(seed);
+        List<Double> batches = new ArrayList<>();
+        if (perBatch) {
+            o.callbacks(new Callback() {
+                @Override
+                public void onBatchEnd(int batch, double loss, Model model) {
+                    batches.add(loss);
+                }
+            });
+        }
+        try (Sequential m = make.get()) {
+            History h = m.fit(x, y, o);
+            return new Run(h.get("loss"), m.getWeights(), batches);
+        } finally {
+            Jrnn.setBackend("cpu");
+        }
+    }
+
+    /** Per-epoch losses equal within {@code tol} relative; prints both columns on failure. */
+    static void assertLossesClose(String what, List<Double> ref, List<Double> got, double tol) {
+        assertEquals(ref.size(), got.size(), what + ": epochs");
+        StringBuilder table = new StringBuilder();
+        double worst = 0;
+        for (int i = 0; i < ref.size(); i++) {
+            double rel = Math.abs(got.get(i) - ref.get(i)) / Math.max(Math.abs(ref.get(i)), 1e-30);
+            worst = Math.max(worst, rel);
+            table.append(String.format(Locale.ROOT, "%n  epoch %3d  cpu %.9g  cuda %.9g  rel %.2e", i + 1, ref.get(i), got.get(i), rel));
+        }
+        System.out.println(what + ": worst relative loss difference " + worst + table);
+        if (!(worst <= tol)) fail(what + ": per-epoch losses differ by " + worst + " > " + tol + table);
+    }
+
+    static void assertBitwise(String what, Run a, Run b) {
+        assertEquals(a.losses(), b.losses(), what + ": per-epoch losses");
+        assertEquals(a.batchLosses(), b.batchLosses(), what + ": per-batch losses");
+        for (int i = 0; i < a.weights().size(); i++) {
+            float[] x = a.weights().get(i).data(), y = b.weights().get(i).data();
+            for (int j = 0; j < x.length; j++) {
+                if (Float.floatToRawIntBits(x[j]) != Float.floatToRawIntBits(y[j])) {
+                    fail(what + ": weight " + i + "[" + j + "] " + x[j] + " vs " + y[j]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void seedLstm50FitMatchesTheCpu() {
+        Tensor[] d = Data.counting(10);   // [1, 2, 3] -> 4 ... [10, 11, 12] -> 13
+        Supplier<Sequential> make = () -> {
+            Sequential m = new Sequential(new LSTM(50).inputShape(3, 1), new Dense(1));
+            m.compile("mse", "adam");
+            return m;
+        };
+        Supplier<FitOptions> o = () -> new FitOptions().epochs(15).batchSize(1).verbose(0).seed(11);
+        Run onCpu = fit(cpu, 4, make, d[0], d[1], o.get(), false);
+        int before = gpu.graphCaptures();
+        Run onGpu = fit(gpu, 4, make, d[0], d[1], o.get(), false);
+        assertLossesClose("LSTM(50) + Dense(1), Adam, batch 1", onCpu.losses(), onGpu.losses(), 1e-4);
+        assertTrue(gpu.graphCaptures() > before, "the train step was captured into a CUDA graph");
+        assertEquals(0, gpu.openGraphs(), "fit closes its graphs");
+        assertEquals(0, gpu.pool().pinnedBlocks(), "no pool block stays pinned after fit");
+    }
+
+    @Test
+    void manyToOneExampleFitMatchesTheCpu() {
+        Tensor[] d = Data.counting(10);
+        Supplier<Sequential> make = () -> {
+            Sequential m = new Sequential(new SimpleRNN(10).inputShape(3, 1), new Dense(1));
+            m.compile("mse", "adam");
+            return m;
+        };
+        Supplier<FitOptions> o = () -> new FitOptions().epochs(20).batchSize(1).verbose(0).seed(4);
+        Run onCpu = fit(cpu, 4, make, d[0], d[1], o.get(), false);
+        Run onGpu = fit(gpu, 4, make, d[0], d[1], o.get(), false);
+        assertLossesClose("many-to-one SimpleRNN(10) + Dense(1)", onCpu.losses(), onGpu.losses(), 1e-4);
+    }
+
+    @Test
+    void graphReplayGivesExactlyTheEagerLossesAndWeights() {
+        SplittableRandom r = new SplittableRandom(9);
+        int n = 22, t = 7;
+        float[] xs = new float[n * t * 3], ys = new float[n];
+        for (int i = 0; i < xs.length; i++) xs[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < n; i++) ys[i] = (float) r.nextDouble(-1, 1);
+        Tensor x = Tensor.of(xs, n, t, 3), y = Tensor.of(ys, n, 1);
+        Supplier<Sequential> make = () -> {
+            Sequential m = new Sequential(new LSTM(32).returnSequences(true).inputShape(t, 3), new Dropout(0.25),
+                    new GRU(16), new Dense(1));
+            m.compile("mse", new Adam(0.005).clipnorm(1f));
+            return m;
+        };
+        // batch 8 on 22 samples: sizes 8, 8, 6 -> two graphs; per-batch losses read after every step
+        Supplier<FitOptions> o = () -> new FitOptions().epochs(5).batchSize(8).verbose(0).seed(3);
+        int captures = gpu.graphCaptures(), failures = gpu.graphCaptureFailures();
+        Run graphed = fit(gpu, 21, make, x, y, o.get(), true);
+        assertEquals(failures, gpu.graphCaptureFailures(), "no capture failed");
+        assertEquals(captures + 2, gpu.graphCaptures(), "one graph per batch size");
+        Run eager = fit(gpu, 21, make, x, y, o.get().cudaGraphs(false), true);
+        assertEquals(captures + 2, gpu.graphCaptures(), "cudaGraphs(false) captures nothing");
+        assertBitwise("graphs on vs off", eager, graphed);
+        Run late = fit(gpu, 21, make, x, y, o.get(), false);   // losses read once per epoch
+        assertEquals(eager.losses(), late.losses(), "per-epoch losses read late");
+        Run onCpu = fit(cpu, 21, make, x, y, o.get(), false);
+        assertLossesClose("LSTM + Dropout + GRU + Dense, Adam with clipnorm", onCpu.losses(), graphed.losses(), 1e-4);
+        assertEquals(0, gpu.pool().pinnedBlocks());
+        assertEquals(0, gpu.pool().bytesHeldForGraphs());
+    }
+
+    @Test
+    void embeddingBidirectionalGruTimeDistributedTrainStepMatchesTheCpu() {
+        int n = 6, t = 9, vocab = 20, classes = 5;
+        SplittableRandom r = new SplittableRandom(12);
+        float[] ids = new float[n * t], cls = new float[n * t];
+        for (int i = 0; i < n; i++) {
+            int len = 2 + r.nextInt(t - 1);
+            for (int s = 0; s < len; s++) ids[i * t + s] = 1 + r.nextInt(vocab - 1);
+        }
+        for (int i = 0; i < cls.length; i++) cls[i] = r.nextInt(classes);
+        Tensor x = Tensor.of(ids, n, t), y = Tensor.of(cls, n, t, 1);
+        List<double[]> losses = new ArrayList<>();
+        List<List<float[]>> grads = new ArrayList<>(), weights = new ArrayList<>();
+        for (Backend be : new Backend[] {cpu, gpu}) {
+            Jrnn.setBackend(be);
+            Jrnn.clearSession();
+            Jrnn.setSeed(8);
+            try (Sequential m = new Sequential(new Embedding(vocab, 8).maskZero(true).inputShape(t),
+                    new Bidirectional(new GRU(16).returnSequences(true)), new TimeDistributed(new Dense(classes)))) {
+                m.compile("sparse_categorical_crossentropy_from_logits", new SGD(0.1));
+                double l1 = m.trainOnBatch(x, y);
+                List<float[]> g = new ArrayList<>();
+                for (Param p : m.paramStore().params()) g.add(p.getGrad().data());
+                double l2 = m.trainOnBatch(x, y);
+                List<float[]> w = new ArrayList<>();
+                for (Tensor tw : m.getWeights()) w.add(tw.data());
+                losses.add(new double[] {l1, l2});
+                grads.add(g);
+                weights.add(w);
+            } finally {
+                Jrnn.setBackend("cpu");
+            }
+        }
+        Twins.assertCloseScalar("loss of step 1", losses.get(0)[0], losses.get(1)[0], 1e-5, 12);
+        Twins.assertCloseScalar("loss of step 2", losses.get(0)[1], losses.get(1)[1], 1e-5, 12);
+        for (int i = 0; i < grads.get(0).size(); i++) {
+            Twins.assertClose("gradient " + i, grads.get(0).get(i), grads.get(1).get(i), 1e-4, 12);
+        }
+        for (int i = 0; i < weights.get(0).size(); i++) {
+            Twins.assertClose("weight " + i + " after two steps", weights.get(0).get(i), weights.get(1).get(i), 1e-5, 12);
+        }
+    }
+}

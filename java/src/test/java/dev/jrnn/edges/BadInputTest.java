@@ -1,0 +1,551 @@
+package dev.jrnn.edges;
+
+import dev.jrnn.backend.Loss;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Dropout;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Masking;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.model.FitOptions;
+import dev.jrnn.model.Input;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Node;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static dev.jrnn.edges.Fixture.entry;
+import static dev.jrnn.edges.Fixture.header;
+import static dev.jrnn.edges.Fixture.with;
+import static dev.jrnn.edges.Fixture.x;
+import static dev.jrnn.edges.Fixture.y;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Over a hundred distinct bad inputs at every public entry (Tensor factories, layer construction and
+ * calls, setWeights, model construction, compile, fit, predict, evaluate, weights files). Each must be
+ * rejected with the expected exception type and a message naming the problem (the listed words), and
+ * leave every model, layer and file of its {@link Fixture} exactly as it was.
+ */
+class BadInputTest {
+    interface Action {
+        void run(Fixture f) throws Exception;
+    }
+
+    record Case(String name, Class<? extends Throwable> type, Action action, List<String> words) {
+        @Override
+        public String toString() { return name; }
+    }
+
+    private static final List<Case> CASES = new ArrayList<>();
+
+    private static void bad(String name, Class<? extends Throwable> type, Action action, String... words) {
+        CASES.add(new Case(name, type, action, List.of(words)));
+    }
+
+    private static final Class<IllegalArgumentException> IAE = IllegalArgumentException.class;
+    private static final Class<IllegalStateException> ISE = IllegalStateException.class;
+    private static final Class<IOException> IOE = IOException.class;
+    private static final Class<IndexOutOfBoundsException> IOOBE = IndexOutOfBoundsException.class;
+
+    static List<Case> cases() {
+        if (CASES.isEmpty()) {
+            tensors();
+            layerConfig();
+            layerCalls();
+            weights();
+            models();
+            fit();
+            predictEvaluate();
+            files();
+        }
+        return CASES;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void rejectedClearlyAndNothingChanges(Case c, @TempDir Path dir) {
+        Fixture f = new Fixture(dir);
+        Throwable t = null;
+        try {
+            c.action.run(f);
+        } catch (Throwable e) {
+            t = e;
+        }
+        if (t == null) fail(c.name + ": accepted, expected " + c.type.getSimpleName());
+        if (!c.type.isInstance(t)) {
+            throw new AssertionError(c.name + ": expected " + c.type.getSimpleName() + ", got " + t, t);
+        }
+        String msg = String.valueOf(t.getMessage());
+        for (String w : c.words) assertTrue(msg.contains(w), c.name + ": message lacks '" + w + "': " + msg);
+        f.assertUntouched();
+    }
+
+    @Test
+    void atLeastAHundredDistinctCases() {
+        Set<String> names = new HashSet<>();
+        for (Case c : cases()) assertTrue(names.add(c.name), "duplicate case name " + c.name);
+        assertTrue(names.size() >= 100, "only " + names.size() + " cases");
+    }
+
+    // ================================================================== Tensor factories
+
+    private static void tensors() {
+        bad("tensor: data null", IAE, f -> Tensor.of((float[]) null, 2), "Tensor.of", "data is null");
+        bad("tensor: size mismatch", IAE, f -> Tensor.of(new float[6], 2, 4), "(2, 4)", "holds 8", "got 6");
+        bad("tensor: empty shape", IAE, f -> Tensor.of(new float[1]), "at least one dimension");
+        bad("tensor: null shape", IAE, f -> Tensor.full(1f, (int[]) null), "at least one dimension", "null");
+        bad("tensor: zero dimension", IAE, f -> Tensor.zeros(0, 3), "dimensions must be positive", "[0, 3]");
+        bad("tensor: negative dimension", IAE, f -> Tensor.zeros(2, -3), "dimensions must be positive", "[2, -3]");
+        bad("tensor: too many elements", IAE, f -> Tensor.zeros(50_000, 50_000), "(50000, 50000)", "exceeds");
+        bad("tensor: element count overflows long", IAE, f -> Tensor.zeros(65536, 65536, 65536, 65536), "exceeds");
+        bad("tensor: ragged rows", IAE, f -> Tensor.of(new float[][] {{1, 2}, {1, 2, 3}}), "ragged", "row [1] has 3 values, expected 2");
+        bad("tensor: no rows", IAE, f -> Tensor.of(new float[0][]), "empty array");
+        bad("tensor: empty row", IAE, f -> Tensor.of(new float[][] {{}}), "row [0] is empty");
+        bad("tensor: null row", IAE, f -> Tensor.of(new float[][] {{1}, null}), "row [1] is null");
+        bad("tensor: ragged timesteps", IAE, f -> Tensor.of(new float[][][] {{{1}, {2}, {3}}, {{1}, {2}}}),
+                "ragged", "sample [1] has 2 timesteps, expected 3");
+        bad("tensor: ragged features", IAE, f -> Tensor.of(new float[][][] {{{1, 2}, {3}}}), "ragged", "[0][1] has 1 features, expected 2");
+        bad("tensor: no samples", IAE, f -> Tensor.of(new float[0][][]), "empty array");
+        bad("tensor: null sample", IAE, f -> Tensor.of(new float[][][] {{{1}}, null}), "sample [1] is null");
+        bad("tensor: sample without timesteps", IAE, f -> Tensor.of(new float[][][] {{}}), "sample [0] has no timesteps");
+        bad("tensor: reshape to another size", IAE, f -> Tensor.zeros(2, 3).reshape(4, 2), "cannot view (2, 3) as (4, 2)");
+        bad("tensor: wrap null", IAE, f -> Tensor.wrap(null, 3), "Tensor.wrap", "data is null");
+        bad("tensor: get with wrong index count", IAE, f -> Tensor.zeros(2, 3).get(1), "expected 2 indices", "got 1");
+        bad("tensor: get out of range", IOOBE, f -> Tensor.zeros(2, 3).get(1, 5), "index 5 of dimension 1", "[0, 3)");
+        bad("tensor: empty slice", IOOBE, f -> Tensor.zeros(4, 2).slice(2, 1), "[2, 1)", "[0, 4)");
+        bad("tensor: axis out of range", IOOBE, f -> Tensor.zeros(2, 3).dim(3), "axis 3", "rank 2");
+    }
+
+    // ================================================================== layer construction and options
+
+    private static void layerConfig() {
+        bad("layer: LSTM zero units", IAE, f -> new LSTM(0), "LSTM", "units must be positive, got 0");
+        bad("layer: GRU negative units", IAE, f -> new GRU(-3), "GRU", "got -3");
+        bad("layer: SimpleRNN zero units", IAE, f -> new SimpleRNN(0), "SimpleRNN", "got 0");
+        bad("layer: Dense zero units", IAE, f -> new Dense(0), "Dense", "got 0");
+        bad("layer: Embedding zero vocabulary", IAE, f -> new Embedding(0, 4), "Embedding", "got 0 and 4");
+        bad("layer: Dropout rate 1", IAE, f -> new Dropout(1.0), "Dropout", "[0, 1), got 1.0");
+        bad("layer: Dropout rate NaN", IAE, f -> new Dropout(Double.NaN), "Dropout", "got NaN");
+        bad("layer: Masking value NaN", IAE, f -> new Masking(Double.NaN), "Masking", "got NaN");
+        bad("layer: softmax as recurrent activation", IAE, f -> new LSTM(2).activation("softmax"), "lstm", "softmax");
+        bad("layer: unknown activation", IAE, f -> new GRU(2).activation("swishy"), "unknown activation 'swishy'");
+        bad("layer: negative tbptt", IAE, f -> new LSTM(2).tbptt(-1), "tbptt must be >= 0", "got -1");
+        bad("layer: zero in inputShape", IAE, f -> new LSTM(2).inputShape(0, 3), "inputShape", "[0, 3]");
+        bad("layer: negative in inputShape", IAE, f -> new LSTM(2).inputShape(3, -5), "inputShape", "[3, -5]");
+        bad("layer: zero batch in batchInputShape", IAE, f -> new LSTM(2).batchInputShape(0, 3, 2), "batch size must be positive, got 0");
+        bad("layer: zero inputLength", IAE, f -> new SimpleRNN(2).inputLength(0), "inputLength must be positive, got 0");
+        bad("layer: Bidirectional of null", IAE, f -> new Bidirectional(null), "Bidirectional", "null");
+        bad("layer: unknown mergeMode", IAE, f -> new Bidirectional(new LSTM(2)).mergeMode("concatenate"), "unknown mergeMode 'concatenate'");
+        bad("layer: TimeDistributed of null", IAE, f -> new TimeDistributed(null), "TimeDistributed", "null");
+        bad("layer: empty name", IAE, f -> new Dense(2).name(""), "name must not be empty");
+        bad("layer: useBias after build", ISE, f -> ((Dense) f.model.getLayer("dense")).useBias(false), "dense", "useBias", "after the layer is built");
+    }
+
+    // ================================================================== direct layer calls
+
+    private static LSTM lstm(Fixture f) {
+        return (LSTM) f.model.getLayer("lstm");
+    }
+
+    private static void layerCalls() {
+        bad("call: LSTM with the wrong feature count", IAE, f -> lstm(f).call(Tensor.zeros(4, 3, 1)),
+                "lstm: expected input (batch, timesteps, 2), got (4, 3, 1)");
+        bad("call: LSTM on rank 2", IAE, f -> lstm(f).call(Tensor.zeros(4, 3)), "lstm", "expected input (batch, timesteps, features), got (4, 3)");
+        bad("call: LSTM on rank 4", IAE, f -> lstm(f).call(Tensor.zeros(4, 3, 2, 1)), "lstm", "got (4, 3, 2, 1)");
+        bad("call: LSTM input NaN", IAE, f -> lstm(f).call(with(x(2), 3, Float.NaN)), "lstm", "NaN");
+        bad("call: LSTM input +Inf", IAE, f -> lstm(f).call(with(x(2), 0, Float.POSITIVE_INFINITY)), "lstm", "Inf");
+        bad("call: callAll null", IAE, f -> lstm(f).callAll(null), "lstm", "no input given");
+        bad("call: callAll empty", IAE, f -> lstm(f).callAll(List.of()), "lstm", "no input given");
+        bad("call: callAll null element", IAE, f -> lstm(f).callAll(Arrays.asList(x(2), null, null)), "lstm", "null");
+        bad("call: initial state of the wrong width", IAE,
+                f -> lstm(f).callAll(List.of(x(4), Tensor.zeros(4, 5), Tensor.zeros(4, 4))), "lstm", "initial state 0 of shape (4, 4), got (4, 5)");
+        bad("call: initial state of the wrong batch", IAE,
+                f -> lstm(f).callAll(List.of(x(4), Tensor.zeros(4, 4), Tensor.zeros(3, 4))), "lstm", "initial state 1 of shape (4, 4), got (3, 4)");
+        bad("call: LSTM given one state of two", IAE, f -> lstm(f).callAll(List.of(x(4), Tensor.zeros(4, 4))), "lstm", "1 + 2", "got 2");
+        bad("call: Dense on the wrong feature count", IAE, f -> f.model.getLayer("dense").call(Tensor.zeros(2, 5)),
+                "dense: expected input (None, 4)", "got (None, 5)");
+        bad("call: Dense on a vector", IAE, f -> f.track(built(new Dense(2), 3)).call(Tensor.zeros(4)), "dense", "(batch,)");
+        bad("call: Embedding id past the vocabulary", IAE,
+                f -> f.track(built(new Embedding(5, 2), 3)).call(Tensor.of(new float[] {1, 2, 10}, 1, 3)), "embedding", "id 10.0", "[0, 5)");
+        bad("call: Embedding negative id", IAE,
+                f -> f.track(built(new Embedding(5, 2), 3)).call(Tensor.of(new float[] {-1, 2, 3}, 1, 3)), "embedding", "id -1.0");
+        bad("call: Embedding fractional id", IAE,
+                f -> f.track(built(new Embedding(5, 2), 3)).call(Tensor.of(new float[] {1, 2.5f, 3}, 1, 3)), "embedding", "id 2.5");
+        bad("call: TimeDistributed on rank 2", IAE, f -> new TimeDistributed(new Dense(2)).call(Tensor.zeros(4, 3)),
+                "time_distributed", "rank >= 3", "(4, 3)");
+        bad("call: Bidirectional on rank 2", IAE, f -> new Bidirectional(new GRU(2)).call(Tensor.zeros(4, 3)),
+                "bidirectional", "expected input (batch, timesteps, features)");
+        bad("call: Bidirectional with the wrong feature count", IAE,
+                f -> f.track(built(new Bidirectional(new SimpleRNN(2)), 3, 2)).call(Tensor.zeros(1, 3, 3)), "bidirectional", "2", "3");
+        bad("call: GRU with the wrong feature count", IAE,
+                f -> f.track(built(new GRU(3), 5, 2)).call(Tensor.zeros(2, 5, 3)), "gru: expected input (batch, timesteps, 2), got (2, 5, 3)");
+        bad("call: Masking on a vector", IAE, f -> new Masking(0).call(Tensor.zeros(4)), "masking", "(batch,)");
+        bad("call: SimpleRNN initial state NaN", IAE,
+                f -> f.track(built(new SimpleRNN(2), 3, 2)).callAll(List.of(x(1), Tensor.of(new float[] {0, Float.NaN}, 1, 2))), "simple_rnn", "NaN");
+    }
+
+    /** A layer built for the given per-sample input shape. */
+    private static <L extends dev.jrnn.layers.Layer> L built(L layer, int... shape) {
+        layer.build(List.<int[]>of(shape));
+        return layer;
+    }
+
+    // ================================================================== setWeights
+
+    private static void weights() {
+        bad("layer setWeights: null", IAE, f -> lstm(f).setWeights(null), "lstm", "null");
+        bad("layer setWeights: two of three", IAE, f -> lstm(f).setWeights(lstm(f).getWeights().subList(0, 2)),
+                "lstm", "expected 3 weight arrays", "got 2");
+        bad("layer setWeights: transposed kernel", IAE,
+                f -> lstm(f).setWeights(List.of(Tensor.zeros(16, 2), Tensor.zeros(4, 16), Tensor.zeros(16))),
+                "lstm", "weight 0 (kernel) expected shape (2, 16), got (16, 2)");
+        bad("layer setWeights: null element", IAE, f -> lstm(f).setWeights(Arrays.asList(Tensor.zeros(2, 16), null, Tensor.zeros(16))),
+                "lstm", "weight 1 (recurrent_kernel) is null");
+        bad("layer setWeights: NaN", IAE,
+                f -> lstm(f).setWeights(List.of(Tensor.zeros(2, 16), Tensor.zeros(4, 16), Tensor.full(Float.NaN, 16))), "lstm", "bias", "NaN");
+        bad("model setWeights: four of five", IAE, f -> f.model.setWeights(f.model.getWeights().subList(0, 4)),
+                "sequential", "expected 5 arrays, got 4");
+        bad("model setWeights: wrong kernel shape", IAE, f -> {
+            List<Tensor> w = new ArrayList<>(f.model.getWeights());
+            w.set(0, Tensor.zeros(3, 16));
+            f.model.setWeights(w);
+        }, "lstm/kernel expected shape (2, 16), got (3, 16)");
+        bad("model setWeights: null", IAE, f -> f.model.setWeights(null), "expected 5 arrays, got null");
+        bad("model setWeights: -Inf bias", IAE, f -> {
+            List<Tensor> w = new ArrayList<>(f.model.getWeights());
+            w.set(4, Tensor.full(Float.NEGATIVE_INFINITY, 1));
+            f.model.setWeights(w);
+        }, "dense/bias holds -Infinity at (0,)");
+        bad("model setWeights: NaN inside a matrix", IAE, f -> {
+            List<Tensor> w = new ArrayList<>(f.model.getWeights());
+            w.set(1, with(w.get(1), 16 + 3, Float.NaN));
+            f.model.setWeights(w);
+        }, "lstm/recurrent_kernel holds NaN at (1, 3)");
+        bad("model setWeights: null element", IAE, f -> {
+            List<Tensor> w = new ArrayList<>(f.model.getWeights());
+            w.set(2, null);
+            f.model.setWeights(w);
+        }, "lstm/bias", "got null");
+    }
+
+    // ================================================================== model construction and compile
+
+    private static void models() {
+        bad("model: null input node", IAE, f -> new Model((Node) null, Input.shape(3, 1)), "input node is null");
+        bad("model: input that is not an Input", IAE, f -> {
+            Input in = Input.shape(3, 2);
+            Node h = new LSTM(2).apply(in);
+            new Model(h, new Dense(1).apply(h));
+        }, "inputs must be Input nodes", "lstm");
+        bad("model: disconnected graph", IAE, f -> {
+            Input a = Input.shape(3, 2).name("a");
+            Input b = Input.shape(3, 2).name("b");
+            new Model(a, new LSTM(2).apply(b));
+        }, "graph disconnected", "b");
+        bad("model: Input with a zero dimension", IAE, f -> Input.shape(0, 3), "Input", "[0, 3]");
+        bad("model: add null", IAE, f -> new Sequential().add(null), "add", "layer is null");
+        bad("model: add a layer twice", IAE, f -> {
+            Dense d = new Dense(2);
+            new Sequential(d).add(d);
+        }, "dense", "already in the model");
+        bad("model: multi-output layer in a Sequential", IAE,
+                f -> new Sequential(new LSTM(2).returnState(true).inputShape(3, 2)), "lstm", "3 outputs", "functional API");
+        bad("model: LSTM after a rank-2 output", IAE, f -> new Sequential(new Dense(4).inputShape(3), new LSTM(2)),
+                "lstm", "expected input (batch, timesteps, features), got (None, 4)");
+        bad("model: build twice", ISE, f -> f.model.build(3, 2), "already built");
+        bad("model: summary before build", ISE, f -> new Sequential(new Dense(2)).summaryString(), "not yet been built");
+        bad("model: unknown layer name", IAE, f -> f.model.getLayer("nope"), "no layer named 'nope'", "lstm", "dense");
+        bad("compile: null loss", IAE, f -> f.model.compile((Loss) null, new Adam()), "loss is null");
+        bad("compile: unknown loss", IAE, f -> f.model.compile("msee", "adam"), "unknown loss 'msee'");
+        bad("compile: unknown optimizer", IAE, f -> f.model.compile("mse", "adamw"), "unknown optimizer 'adamw'");
+        bad("compile: unknown metric", IAE, f -> f.model.compile("mse", "adam", "f1"), "unknown metric 'f1'");
+        bad("compile: dense metric with a sparse loss", IAE,
+                f -> f.model.compile("sparse_categorical_crossentropy", "adam", "mae"), "mae", "class indices");
+        bad("optimizer: negative learning rate", IAE, f -> new Adam(-0.1), "learning rate", "got -0.1");
+        bad("optimizer: NaN learning rate", IAE, f -> new SGD(Double.NaN), "learning rate", "got NaN");
+        bad("optimizer: beta1 of 1", IAE, f -> new Adam().beta1(1.0), "beta1", "[0, 1), got 1.0");
+        bad("optimizer: negative clipnorm", IAE, f -> new Adam().clipnorm(-1f), "clipnorm", "got -1.0");
+    }
+
+    // ================================================================== fit
+
+    private static FitOptions quiet() {
+        return new FitOptions().epochs(2).batchSize(4).verbose(0).seed(1);
+    }
+
+    /** A classifier Dense(3, softmax) over an LSTM, compiled with the given loss. */
+    private static Sequential classifier(Fixture f, String loss) {
+        return f.model(() -> {
+            Sequential m = new Sequential(new LSTM(3).inputShape(3, 2), new Dense(3).activation("softmax"));
+            m.compile(loss, "adam");
+            return m;
+        });
+    }
+
+    private static void fit() {
+        bad("fit: not compiled", ISE, f -> f.model(() -> new Sequential(new LSTM(2).inputShape(3, 2))).fit(x(8), y(8), quiet()),
+                "must be compiled first");
+        bad("fit: x null", IAE, f -> f.model.fit((Tensor) null, y(8), quiet()), "sequential.fit", "x is null");
+        bad("fit: y null", IAE, f -> f.model.fit(x(8), null, quiet()), "sequential.fit", "every target is null");
+        bad("fit: x of rank 2", IAE, f -> f.model.fit(Tensor.zeros(8, 3), y(8), quiet()),
+                "sequential.fit: x has shape (8, 3), the model expects (None, 3, 2)");
+        bad("fit: x with other timesteps", IAE, f -> f.model.fit(Tensor.zeros(8, 4, 2), y(8), quiet()), "(8, 4, 2)", "(None, 3, 2)");
+        bad("fit: x with other features", IAE, f -> f.model.fit(Tensor.zeros(8, 3, 1), y(8), quiet()), "(8, 3, 1)", "(None, 3, 2)");
+        bad("fit: y sample count", IAE, f -> f.model.fit(x(8), y(7), quiet()), "y has 7 samples, x has 8");
+        bad("fit: y values per sample", IAE, f -> f.model.fit(x(8), Tensor.zeros(8, 2), quiet()),
+                "y has shape (8, 2) (2 values per sample)", "dense (None, 1) needs 1 per sample", "mean_squared_error");
+        bad("fit: x NaN", IAE, f -> f.model.fit(with(x(8), 5 * 6 + 2 * 2 + 1, Float.NaN), y(8), quiet()), "x holds NaN at (5, 2, 1)");
+        bad("fit: x +Inf", IAE, f -> f.model.fit(with(x(8), 0, Float.POSITIVE_INFINITY), y(8), quiet()), "x holds Infinity at (0, 0, 0)");
+        bad("fit: y NaN", IAE, f -> f.model.fit(x(8), with(y(8), 7, Float.NaN), quiet()), "y holds NaN at (7, 0)");
+        bad("fit: y -Inf", IAE, f -> f.model.fit(x(8), with(y(8), 3, Float.NEGATIVE_INFINITY), quiet()), "y holds -Infinity at (3, 0)");
+        bad("fit: zero epochs", IAE, f -> new FitOptions().epochs(0), "epochs must be >= 1, got 0");
+        bad("fit: zero batch size", IAE, f -> new FitOptions().batchSize(0), "batchSize must be >= 1, got 0");
+        bad("fit: negative batch size", IAE, f -> f.model.fit(x(8), y(8), 1, -4), "batchSize must be >= 1, got -4");
+        bad("fit: verbose 3", IAE, f -> new FitOptions().verbose(3), "verbose must be 0, 1 or 2, got 3");
+        bad("fit: validationSplit 1", IAE, f -> new FitOptions().validationSplit(1.0), "validationSplit", "[0, 1), got 1.0");
+        bad("fit: validationSplit NaN", IAE, f -> new FitOptions().validationSplit(Double.NaN), "validationSplit", "got NaN");
+        bad("fit: validationSplit negative", IAE, f -> new FitOptions().validationSplit(-0.1), "validationSplit", "got -0.1");
+        bad("fit: validationSplit leaves no training data", IAE, f -> f.model.fit(x(8), y(8), quiet().validationSplit(0.95)),
+                "validationSplit 0.95 of 8 samples leaves 0 for training");
+        bad("fit: validation x NaN", IAE, f -> f.model.fit(x(8), y(8), quiet().validationData(with(x(4), 1, Float.NaN), y(4))),
+                "fit (validation data): x holds NaN at (0, 0, 1)");
+        bad("fit: validation y values per sample", IAE, f -> f.model.fit(x(8), y(8), quiet().validationData(x(4), Tensor.zeros(4, 3))),
+                "fit (validation data): y has shape (4, 3)", "needs 1 per sample");
+        bad("fit: validationData without y", IAE, f -> new FitOptions().validationData(x(4), null), "needs both x and y");
+        bad("fit: lengths count", IAE, f -> f.model.fit(x(8), y(8), quiet().lengths(3, 3, 3)), "lengths has 3 entries, x has 8 samples");
+        bad("fit: negative length", IAE, f -> f.model.fit(x(8), y(8), quiet().lengths(3, 3, -1, 3, 3, 3, 3, 3)), "lengths[2] = -1", "[0, 3]");
+        bad("fit: length past the timesteps", IAE, f -> f.model.fit(x(8), y(8), quiet().lengths(4, 3, 3, 3, 3, 3, 3, 3)), "lengths[0] = 4");
+        bad("fit: two inputs for a one-input model", IAE, f -> f.model.fit(List.of(x(8), x(8)), List.of(y(8)), quiet()),
+                "expected 1 input tensor(s), got 2");
+        bad("fit: two targets for a one-output model", IAE, f -> f.model.fit(List.of(x(8)), List.of(y(8), y(8)), quiet()),
+                "expected 1 target tensor(s)", "got 2");
+        bad("fit: every target null", IAE, f -> f.model.fit(List.of(x(8)), Arrays.asList((Tensor) null), quiet()), "every target is null");
+        bad("fit: sparse class index past the classes", IAE,
+                f -> classifier(f, "sparse_categorical_crossentropy").fit(x(8), Tensor.of(new float[] {0, 1, 2, 0, 1, 2, 0, 3}, 8, 1), quiet()),
+                "class index 3.0 at (7, 0)", "[0, 3)", "dense");
+        bad("fit: negative sparse class index", IAE,
+                f -> classifier(f, "sparse_categorical_crossentropy").fit(x(8), Tensor.of(new float[] {0, 1, 2, 0, -1, 2, 0, 1}, 8), quiet()),
+                "class index -1.0 at (4,)");
+        bad("fit: fractional sparse class index", IAE,
+                f -> classifier(f, "sparse_categorical_crossentropy").fit(x(8), Tensor.of(new float[] {0, 1, 2, 0, 1, 1.5f, 0, 1}, 8), quiet()),
+                "class index 1.5 at (5,)");
+        bad("fit: one-hot targets of the wrong width", IAE,
+                f -> classifier(f, "categorical_crossentropy").fit(x(8), Tensor.zeros(8, 2), quiet()),
+                "y has shape (8, 2)", "dense_1 (None, 3) needs 3 per sample", "categorical_crossentropy");
+        bad("fit: embedding id past the vocabulary", IAE, f -> {
+            Sequential m = f.model(() -> {
+                Sequential s = new Sequential(new Embedding(10, 3).inputShape(4), new SimpleRNN(2), new Dense(1));
+                s.compile("mse", "sgd");
+                return s;
+            });
+            float[] ids = new float[32];
+            for (int i = 0; i < 32; i++) ids[i] = i % 10;
+            ids[30] = 10;
+            m.fit(Tensor.of(ids, 8, 4), y(8), quiet());
+        }, "embedding: id 10.0 at (7, 2) of x is not an integer in [0, 10)");
+        bad("fit: closed model", ISE, f -> {
+            Sequential m = new Sequential(new LSTM(2).inputShape(3, 2));
+            m.compile("mse", "adam");
+            m.close();
+            m.fit(x(8), Tensor.zeros(8, 2), quiet());
+        }, "closed");
+        bad("fit: null callback", IAE, f -> new FitOptions().callbacks((dev.jrnn.model.Callback) null), "callback is null");
+        bad("fit: inputs with different sample counts", IAE, f -> twoInputs(f).fit(List.of(x(8), x(6)), Arrays.asList(y(8), null), quiet()),
+                "inputs have different sample counts 8 and 6");
+        bad("fit: second input NaN", IAE, f -> twoInputs(f).fit(List.of(x(8), with(x(8), 47, Float.NaN)), Arrays.asList(y(8), null), quiet()),
+                "x[1] (in_b) holds NaN at (7, 2, 1)");
+        bad("trainOnBatch: x NaN", IAE, f -> f.model.trainOnBatch(with(x(4), 2, Float.NaN), y(4)), "trainOnBatch: x holds NaN");
+        bad("trainOnBatch: y values per sample", IAE, f -> f.model.trainOnBatch(x(4), Tensor.zeros(4, 3)), "trainOnBatch: y has shape (4, 3)");
+    }
+
+    /** Two (3, 2) inputs "in_a", "in_b", added through their own LSTMs into Dense(1). */
+    private static Model twoInputs(Fixture f) {
+        return f.model(() -> {
+            Input a = Input.shape(3, 2).name("in_a");
+            Input b = Input.shape(3, 2).name("in_b");
+            Node ha = new LSTM(2).apply(a), hb = new LSTM(2).apply(b);
+            Model m = new Model(List.of(a, b), List.of(new Dense(1).apply(ha), hb));
+            m.compile("mse", "adam");
+            return m;
+        });
+    }
+
+    // ================================================================== predict / evaluate
+
+    private static void predictEvaluate() {
+        bad("predict: wrong feature count", IAE, f -> f.model.predict(Tensor.zeros(2, 3, 5)), "sequential.predict", "(2, 3, 5)", "(None, 3, 2)");
+        bad("predict: x NaN", IAE, f -> f.model.predict(with(x(2), 11, Float.NaN)), "sequential.predict: x holds NaN at (1, 2, 1)");
+        bad("predict: zero batch size", IAE, f -> f.model.predictAll(List.of(x(2)), 0, null), "batchSize must be >= 1, got 0");
+        bad("predict: lengths count", IAE, f -> f.model.predict(x(2), new int[] {3}), "lengths has 1 entries, x has 2 samples");
+        bad("predict: x null", IAE, f -> f.model.predict(null), "x is null");
+        bad("predict: list null", IAE, f -> f.model.predictAll(null, 8, null), "expected 1 input tensor(s), got null");
+        bad("predict: unbuilt model on a vector", ISE, f -> new Sequential(new Dense(2)).predict(Tensor.zeros(4)), "not yet been built");
+        bad("evaluate: not compiled", ISE, f -> f.model(() -> new Sequential(new LSTM(2).inputShape(3, 2))).evaluate(x(4), Tensor.zeros(4, 2)),
+                "must be compiled first");
+        bad("evaluate: y sample count", IAE, f -> f.model.evaluate(x(8), y(7)), "sequential.evaluate", "y has 7 samples, x has 8");
+        bad("evaluate: zero batch size", IAE, f -> f.model.evaluateAll(List.of(x(8)), List.of(y(8)), 0, null), "batchSize must be >= 1, got 0");
+        bad("evaluate: y +Inf", IAE, f -> f.model.evaluate(x(8), with(y(8), 2, Float.POSITIVE_INFINITY)), "y holds Infinity at (2, 0)");
+        bad("evaluate: y values per sample", IAE, f -> f.model.evaluate(x(8), Tensor.zeros(8, 4)), "y has shape (8, 4)", "needs 1 per sample");
+    }
+
+    // ================================================================== weights files
+
+    private static byte[] le64(long v) {
+        return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) n += p.length;
+        byte[] r = new byte[n];
+        int o = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, r, o, p.length);
+            o += p.length;
+        }
+        return r;
+    }
+
+    /** Loads {@code p} into the fixture's model. */
+    private static void load(Fixture f, Path p) throws IOException {
+        f.model.loadWeights(p);
+    }
+
+    /** A file with the model's layout whose entry {@code i} is replaced by {@code json}. */
+    private static Path edited(Fixture f, int i, String json) {
+        return f.st(header((k, e) -> k == i ? json : e), Fixture.DATA_BYTES);
+    }
+
+    private static void files() {
+        bad("file: missing", IOE, f -> load(f, f.dir.resolve("nope.safetensors")), "nope.safetensors");
+        bad("file: a directory", IOE, f -> load(f, f.dir), "is a directory, not a safetensors file");
+        bad("file: null path", IAE, f -> f.model.loadWeights(null), "file is null");
+        bad("file: empty", IOE, f -> load(f, f.file("e.safetensors", new byte[0])), "e.safetensors", "0 bytes", "8-byte header length");
+        bad("file: 7 bytes", IOE, f -> load(f, f.file("s.safetensors", new byte[7])), "7 bytes");
+        bad("file: header length past the end", IOE, f -> load(f, f.file("h.safetensors", concat(le64(1000), new byte[8]))),
+                "invalid safetensors header length 1000", "16 bytes");
+        bad("file: header length 0", IOE, f -> load(f, f.file("h.safetensors", concat(le64(0), new byte[8]))), "header length 0");
+        bad("file: header length with the top bit set", IOE, f -> load(f, f.file("h.safetensors", concat(le64(-1), new byte[8]))),
+                "header length 18446744073709551615");
+        bad("file: header length above the limit", IOE,
+                f -> load(f, f.file("h.safetensors", concat(le64(200_000_000L), new byte[16]))), "header length 200000000");
+        bad("file: header not JSON", IOE, f -> load(f, f.st("hello, world!!!!", 0)), "malformed safetensors header", "unexpected character 'h'");
+        bad("file: truncated JSON", IOE, f -> load(f, f.st(header().substring(0, 60), 0)), "malformed safetensors header");
+        bad("file: trailing garbage after the JSON", IOE, f -> load(f, f.st(header() + " x", Fixture.DATA_BYTES)), "trailing characters");
+        bad("file: top level is an array", IOE, f -> load(f, f.st("[]", 0)), "not a JSON object");
+        bad("file: header not UTF-8", IOE, f -> {
+            byte[] h = header().getBytes(StandardCharsets.UTF_8);
+            h[3] = (byte) 0xC3;   // a lead byte followed by ASCII
+            h[4] = (byte) 0x28;
+            load(f, f.file("u.safetensors", concat(le64(h.length), h, new byte[Fixture.DATA_BYTES])));
+        }, "not valid UTF-8");
+        bad("file: duplicate tensor name", IOE, f -> load(f, f.st(header((k, e) -> k == 4 ? entry("dense/kernel", "F32", "[1]", 464, 468) : e),
+                Fixture.DATA_BYTES)), "duplicate key 'dense/kernel'");
+        bad("file: nesting 100000 deep", IOE, f -> load(f, f.st("[".repeat(100_000), 0)), "nesting deeper than 64");
+        bad("file: entry is a number", IOE, f -> load(f, edited(f, 0, "\"lstm/kernel\":3")), "entry 'lstm/kernel' is not an object");
+        bad("file: dtype missing", IOE, f -> load(f, edited(f, 2, "\"lstm/bias\":{\"shape\":[16],\"data_offsets\":[384,448]}")),
+                "tensor 'lstm/bias' has no dtype");
+        bad("file: dtype I8", IOE, f -> load(f, edited(f, 2, entry("lstm/bias", "I8", "[16]", 384, 448))), "lstm/bias", "dtype I8");
+        bad("file: dtype a number", IOE, f -> load(f, edited(f, 2, "\"lstm/bias\":{\"dtype\":32,\"shape\":[16],\"data_offsets\":[384,448]}")),
+                "lstm/bias", "dtype");
+        bad("file: shape missing", IOE, f -> load(f, edited(f, 2, "\"lstm/bias\":{\"dtype\":\"F32\",\"data_offsets\":[384,448]}")),
+                "tensor 'lstm/bias' has no shape");
+        bad("file: negative dimension", IOE, f -> load(f, edited(f, 2, entry("lstm/bias", "F32", "[-16]", 384, 448))), "invalid dimension -16");
+        bad("file: fractional dimension", IOE, f -> load(f, edited(f, 2, entry("lstm/bias", "F32", "[2.5]", 384, 448))), "non-integer", "2.5");
+        bad("file: string dimension", IOE, f -> load(f, edited(f, 2, entry("lstm/bias", "F32", "[\"16\"]", 384, 448))), "non-integer", "16");
+        bad("file: rank 40", IOE, f -> load(f, edited(f, 2, entry("lstm/bias", "F32", "[" + "1,".repeat(39) + "16]", 384, 448))), "rank 40");
+        bad("file: element count overflows", IOE,
+                f -> load(f, edited(f, 2, entry("lstm/bias", "F32", "[2147483647,2147483647,2147483647]", 384, 448))), "lstm/bias", "too large");
+        bad("file: zero-element tensor", IOE, f -> load(f, edited(f, 2, entry("lstm/bias", "F32", "[0,16]", 384, 384))), "lstm/bias", "zero elements");
+        bad("file: data_offsets missing", IOE, f -> load(f, edited(f, 2, "\"lstm/bias\":{\"dtype\":\"F32\",\"shape\":[16]}")),
+                "lstm/bias", "data_offsets [begin, end]");
+        bad("file: three data_offsets", IOE,
+                f -> load(f, edited(f, 2, "\"lstm/bias\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[384,448,512]}")),
+                "lstm/bias", "data_offsets [begin, end]");
+        bad("file: begin after end", IOE, f -> load(f, edited(f, 2, entry("lstm/bias", "F32", "[16]", 448, 384))), "lstm/bias", "[448, 384]");
+        bad("file: negative begin", IOE, f -> load(f, edited(f, 0, entry("lstm/kernel", "F32", "[2,16]", -128, 0))), "lstm/kernel", "[-128, 0]");
+        bad("file: offsets past the data (lying header)", IOE, f -> load(f, f.st(header(), 400)),
+                "tensor 'lstm/bias' data_offsets [384, 448] outside the 400 data bytes");
+        bad("file: span does not fit the shape", IOE, f -> load(f, edited(f, 2, entry("lstm/bias", "F32", "[16]", 384, 444))),
+                "lstm/bias", "needs 64 bytes, data_offsets span 60");
+        bad("file: dtype does not fit the span", IOE, f -> load(f, edited(f, 2, entry("lstm/bias", "F64", "[16]", 384, 448))),
+                "lstm/bias", "F64 needs 128 bytes");
+        bad("file: gap between tensors", IOE, f -> load(f, f.st(header((k, e) -> k == 2 ? entry("lstm/bias", "F32", "[15]", 388, 448) : e),
+                Fixture.DATA_BYTES)), "lstm/bias", "starts at byte 388, expected 384");
+        bad("file: overlapping tensors", IOE, f -> load(f, f.st(header((k, e) -> k == 1 ? entry("lstm/recurrent_kernel", "F32", "[4,16]", 124, 380)
+                : k == 2 ? entry("lstm/bias", "F32", "[17]", 380, 448) : e), Fixture.DATA_BYTES)), "gap or overlap");
+        bad("file: extra bytes after the data (oversized)", IOE, f -> load(f, f.file("o.safetensors", concat(f.goodBytes(), new byte[32]))),
+                "tensors cover 468 data bytes, the file holds 500");
+        bad("file: truncated data", IOE, f -> {
+            byte[] g = f.goodBytes();
+            load(f, f.file("t.safetensors", Arrays.copyOf(g, g.length - 10)));
+        }, "dense/kernel", "outside the 458 data bytes");
+        bad("file: truncated in the header", IOE, f -> load(f, f.file("t.safetensors", Arrays.copyOf(f.goodBytes(), 40))),
+                "invalid safetensors header length");
+        bad("file: __metadata__ not an object", IOE, f -> load(f, f.st("{\"__metadata__\":[1]," + header().substring(1), Fixture.DATA_BYTES)),
+                "__metadata__ is not an object");
+        bad("file: metadata value not a string", IOE,
+                f -> load(f, f.st("{\"__metadata__\":{\"format\":3}," + header().substring(1), Fixture.DATA_BYTES)), "'format' is not a string");
+        bad("file: empty tensor name", IOE, f -> load(f, f.st("{" + entry("", "F32", "[1]", 0, 4) + "}", 4)), "empty name");
+        bad("file: broken unicode escape", IOE, f -> load(f, f.st("{\"a\\u12\":1}", 0)), "malformed safetensors header", "escape");
+        bad("file: model mismatch lists every difference", IAE, f -> load(f, f.st(header((k, e) ->
+                k == 0 ? entry("lstm/kernel", "F32", "[3,16]", 0, 192) : k == 1 ? entry("lstm/recurrent_kernel", "F32", "[4,16]", 192, 448)
+                        : k == 2 ? entry("foo", "F32", "[16]", 448, 512) : k == 3 ? entry("dense/kernel", "F32", "[4,1]", 512, 528)
+                        : null), 528)),
+                "does not match the model", "missing [lstm/bias, dense/bias]", "unexpected [foo]", "lstm/kernel expected shape (2, 16), got (3, 16)");
+        bad("file: weights of another model", IAE, f -> {
+            Sequential other = f.model(() -> new Sequential(new GRU(4).inputShape(3, 2), new Dense(1)));
+            Path p = f.dir.resolve("gru.safetensors");
+            other.saveWeights(p);
+            f.file("gru.safetensors", Fixture.read(p));
+            load(f, p);
+        }, "missing [lstm/kernel, lstm/recurrent_kernel, lstm/bias", "unexpected [gru/kernel");
+        bad("file: NaN in the data", IAE, f -> {
+            byte[] g = f.goodBytes();
+            int dataStart = g.length - Fixture.DATA_BYTES;
+            ByteBuffer.wrap(g).order(ByteOrder.LITTLE_ENDIAN).putFloat(dataStart + 384 + 5 * 4, Float.NaN);
+            load(f, f.file("n.safetensors", g));
+        }, "non-finite", "lstm/bias holds NaN at (5,)");
+        bad("file: F16 infinity", IAE, f -> {
+            String h = header((k, e) -> k == 4 ? entry("dense/bias", "F16", "[1]", 464, 466) : e);
+            byte[] data = new byte[466];
+            ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).putShort(464, Float.floatToFloat16(Float.POSITIVE_INFINITY));
+            load(f, f.st(h, data));
+        }, "dense/bias holds Infinity at (0,)");
+        bad("file: scalar where a vector belongs", IAE, f -> load(f, f.st(header((k, e) -> k == 4 ? entry("dense/bias", "F32", "[]", 464, 468) : e),
+                Fixture.DATA_BYTES)), "dense/bias expected shape (1,), got () (a scalar)");
+        bad("save: parent is a file", IOE, f -> f.model.saveWeights(f.good.resolve("w.safetensors")), "good.safetensors");
+        bad("save: target is a directory", IOE, f -> {
+            Path d = f.dir.resolve("sub");
+            Files.createDirectory(d);
+            f.trackDir(d);
+            f.model.saveWeights(d);
+        }, "is a directory");
+        bad("save: null path", IAE, f -> f.model.saveWeights(null), "file is null");
+    }
+}

@@ -1,0 +1,302 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Backends;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.backend.RecordingBackend;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Dropout;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Masking;
+import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.layers.Trace;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * fit with captured-and-replayed train steps gives bit for bit the losses and weights of eager fit. The
+ * capture here is {@link RecordingBackend}'s (CPU calls recorded and replayed with frozen arguments, as a
+ * CUDA graph freezes them), so every host-side value that would go stale in a CUDA graph (Adam's t, the
+ * dropout draw, the learning rate, a freed buffer) shows up as a difference. The CUDA version is
+ * CudaFitParityTest (@Tag("gpu")).
+ */
+class GraphReplayTest {
+    @BeforeEach
+    void fresh() {
+        Jrnn.clearSession();
+    }
+
+    @AfterAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    record Run(History history, List<Tensor> weights, List<Double> batchLosses) {}
+
+    static Run fit(Backend be, Supplier<Model> make, List<Tensor> xs, List<Tensor> ys, FitOptions o) {
+        Jrnn.setBackend(be);
+        Jrnn.clearSession();
+        Jrnn.setSeed(1234);
+        Model m = make.get();
+        List<Double> batchLosses = new ArrayList<>();
+        o.callbacks(new Callback() {
+            @Override
+            public void onBatchEnd(int batch, double loss, Model model) {
+                batchLosses.add(loss);
+            }
+        });
+        History h = m.fit(xs, ys, o);
+        return new Run(h, m.getWeights(), batchLosses);
+    }
+
+    static void assertSame(Run eager, Run graphed) {
+        Map<String, List<Double>> a = eager.history().history(), b = graphed.history().history();
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) assertEquals(a.get(k), b.get(k), "history " + k);
+        assertEquals(eager.batchLosses(), graphed.batchLosses(), "per-batch losses");
+        assertEquals(eager.weights().size(), graphed.weights().size());
+        for (int i = 0; i < eager.weights().size(); i++) {
+            float[] x = eager.weights().get(i).data(), y = graphed.weights().get(i).data();
+            for (int j = 0; j < x.length; j++) {
+                assertEquals(Float.floatToRawIntBits(x[j]), Float.floatToRawIntBits(y[j]),
+                        "weight " + i + "[" + j + "]: eager " + x[j] + ", replayed " + y[j]);
+            }
+        }
+    }
+
+    static Tensor uniform(SplittableRandom r, double lo, double hi, int... shape) {
+        float[] d = new float[(int) Tensor.size(shape)];
+        for (int i = 0; i < d.length; i++) d[i] = (float) r.nextDouble(lo, hi);
+        return Tensor.of(d, shape);
+    }
+
+    @Test
+    void lstmWithDropoutAdamClipnormReplaysExactly() {
+        SplittableRandom r = new SplittableRandom(3);
+        Tensor x = uniform(r, -1, 1, 11, 5, 3), y = uniform(r, -1, 1, 11, 1);
+        Supplier<Model> make = () -> {
+            Sequential m = new Sequential(new LSTM(8).returnSequences(true).inputShape(5, 3), new Dropout(0.3),
+                    new LSTM(6), new Dense(1));
+            m.compile("mse", new Adam(0.01).clipnorm(0.5f));
+            return m;
+        };
+        // batch 4 on 11 samples: sizes 4, 4, 3 -> two captured shapes
+        FitOptions o = new FitOptions().epochs(4).batchSize(4).verbose(0).seed(5);
+        Run eager = fit(Backends.cpu(), make, List.of(x), List.of(y), o);
+        RecordingBackend rec = new RecordingBackend(Backends.cpu());
+        Run graphed = fit(rec, make, List.of(x), List.of(y), new FitOptions().epochs(4).batchSize(4).verbose(0).seed(5));
+        assertSame(eager, graphed);
+        assertEquals(2, rec.captures, "one graph per batch size");
+        assertEquals(0, rec.failedCaptures);
+        assertTrue(rec.replays >= 4 * 3 - 2, "replays " + rec.replays);
+        assertEquals(0, rec.openGraphs(), "fit closes its graphs");
+        Run off = fit(new RecordingBackend(Backends.cpu()), make, List.of(x), List.of(y),
+                new FitOptions().epochs(4).batchSize(4).verbose(0).seed(5).cudaGraphs(false));
+        assertSame(eager, off);
+    }
+
+    @Test
+    void maskedEmbeddingBidirectionalTimeDistributedReplaysExactly() {
+        SplittableRandom r = new SplittableRandom(8);
+        int n = 9, t = 6, vocab = 11;
+        float[] ids = new float[n * t];
+        for (int i = 0; i < n; i++) {
+            int len = 1 + r.nextInt(t);
+            for (int s = 0; s < len; s++) ids[i * t + s] = 1 + r.nextInt(vocab - 1);   // 0 = padding
+        }
+        float[] cls = new float[n * t];
+        for (int i = 0; i < cls.length; i++) cls[i] = r.nextInt(4);
+        Tensor x = Tensor.of(ids, n, t), y = Tensor.of(cls, n, t, 1);
+        Supplier<Model> make = () -> {
+            Sequential m = new Sequential(new Embedding(vocab, 5).maskZero(true).inputShape(t),
+                    new Bidirectional(new GRU(4).returnSequences(true)), new TimeDistributed(new Dense(4)));
+            m.compile("sparse_categorical_crossentropy_from_logits", new SGD(0.1).momentum(0.9));
+            return m;
+        };
+        Run eager = fit(Backends.cpu(), make, List.of(x), List.of(y), new FitOptions().epochs(3).batchSize(4).verbose(0).seed(2));
+        RecordingBackend rec = new RecordingBackend(Backends.cpu());
+        Run graphed = fit(rec, make, List.of(x), List.of(y), new FitOptions().epochs(3).batchSize(4).verbose(0).seed(2));
+        assertSame(eager, graphed);
+        assertEquals(2, rec.captures);
+    }
+
+    @Test
+    void lengthsAndMaskingWithValidationReplayExactly() {
+        SplittableRandom r = new SplittableRandom(4);
+        int n = 8, t = 5;
+        Tensor x = uniform(r, -1, 1, n, t, 2), y = uniform(r, -1, 1, n, t, 1);
+        int[] lengths = {5, 1, 3, 4, 2, 5, 3, 2};
+        Supplier<Model> make = () -> {
+            Sequential m = new Sequential(new Masking(0.0).inputShape(t, 2), new LSTM(4).returnSequences(true),
+                    new TimeDistributed(new Dense(1)));
+            m.compile("mse", new Adam(0.02));
+            return m;
+        };
+        Supplier<FitOptions> opts = () -> new FitOptions().epochs(3).batchSize(3).verbose(0).seed(7).lengths(lengths)
+                .validationSplit(0.25);
+        Run eager = fit(Backends.cpu(), make, List.of(x), List.of(y), opts.get());
+        RecordingBackend rec = new RecordingBackend(Backends.cpu());
+        Run graphed = fit(rec, make, List.of(x), List.of(y), opts.get());
+        assertSame(eager, graphed);
+        assertTrue(eager.history().history().containsKey("val_loss"));
+        assertTrue(rec.captures >= 1);
+    }
+
+    @Test
+    void aLearningRateChangeRecapturesTheStep() {
+        SplittableRandom r = new SplittableRandom(6);
+        Tensor x = uniform(r, -1, 1, 8, 4, 2), y = uniform(r, -1, 1, 8, 1);
+        Supplier<Model> make = () -> {
+            Sequential m = new Sequential(new GRU(5).inputShape(4, 2), new Dense(1));
+            m.compile("mse", new Adam(0.05));
+            return m;
+        };
+        Supplier<FitOptions> opts = () -> new FitOptions().epochs(4).batchSize(2).verbose(0).seed(1)
+                .callbacks(new Callback() {
+                    @Override
+                    public void onEpochBegin(int epoch, Model model) {
+                        model.optimizer().learningRate(0.05f / (epoch + 1));   // a schedule
+                    }
+                });
+        Run eager = fit(Backends.cpu(), make, List.of(x), List.of(y), opts.get());
+        RecordingBackend rec = new RecordingBackend(Backends.cpu());
+        Run graphed = fit(rec, make, List.of(x), List.of(y), opts.get());
+        assertSame(eager, graphed);
+        assertEquals(4, rec.captures, "re-captured after each learning-rate change");
+    }
+
+    /** A layer that reads its input back to the host in the middle of a step (not capturable). */
+    static final class HostPeek extends Layer {
+        @Override
+        public String kerasClass() { return "HostPeek"; }
+
+        @Override
+        public List<int[]> computeOutputShapes(List<int[]> in) { return List.of(in.get(0).clone()); }
+
+        @Override
+        protected void createParams(List<int[]> in) {}
+
+        @Override
+        protected void initParams(SplittableRandom rng) {}
+
+        @Override
+        public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
+            DTensor x = inputs.get(0);
+            build(List.of(java.util.Arrays.copyOfRange(x.shape(), 1, x.rank())));
+            Backend be = backend();
+            be.sumSquares(x.size(), x.buf(), 0);   // synchronizes
+            DTensor y = DTensor.zeros(be, x.shape());
+            be.copy(x.buf(), 0, y.buf(), 0, x.size());
+            return new Trace() {
+                @Override
+                public List<DTensor> outputs() { return List.of(y); }
+
+                @Override
+                public List<DTensor> backward(List<DTensor> dOut) {
+                    DTensor dx = DTensor.zeros(be, x.shape());
+                    if (dOut.get(0) != null) be.copy(dOut.get(0).buf(), 0, dx.buf(), 0, x.size());
+                    return List.of(dx);
+                }
+
+                @Override
+                public void close() {
+                    y.close();
+                }
+            };
+        }
+    }
+
+    @Test
+    void aStepThatSynchronizesFallsBackToEagerOnce() {
+        SplittableRandom r = new SplittableRandom(2);
+        Tensor x = uniform(r, -1, 1, 6, 3, 2), y = uniform(r, -1, 1, 6, 1);
+        Supplier<Model> make = () -> {
+            Sequential m = new Sequential(new LSTM(3).returnSequences(true).inputShape(3, 2), new HostPeek(), new LSTM(2),
+                    new Dense(1));
+            m.compile("mse", new Adam(0.01));
+            return m;
+        };
+        Run eager = fit(Backends.cpu(), make, List.of(x), List.of(y), new FitOptions().epochs(3).batchSize(2).verbose(0).seed(3));
+        RecordingBackend rec = new RecordingBackend(Backends.cpu());
+        Run graphed = fit(rec, make, List.of(x), List.of(y), new FitOptions().epochs(3).batchSize(2).verbose(0).seed(3));
+        assertSame(eager, graphed);
+        assertEquals(1, rec.failedCaptures, "tried once, then eager");
+        assertEquals(0, rec.captures);
+    }
+
+    @Test
+    void metricsRunEagerlyAndNonFiniteLossStillStopsFit() {
+        SplittableRandom r = new SplittableRandom(5);
+        Tensor x = uniform(r, -1, 1, 6, 3, 2), y = uniform(r, 0, 1, 6, 1);
+        RecordingBackend rec = new RecordingBackend(Backends.cpu());
+        Jrnn.setBackend(rec);
+        Sequential m = new Sequential(new LSTM(3).inputShape(3, 2), new Dense(1).activation("sigmoid"));
+        m.compile("binary_crossentropy", new Adam(0.01), "accuracy");
+        m.fit(x, y, new FitOptions().epochs(2).batchSize(2).verbose(0));
+        assertEquals(0, rec.captures, "metrics read predictions back: no graph");
+
+        Sequential bad = new Sequential(new LSTM(3).inputShape(3, 2), new Dense(1));
+        bad.compile("mse", new Adam(1e30));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> bad.fit(x, Tensor.full(1e30f, 6, 1), new FitOptions().epochs(3).batchSize(1).verbose(0)));
+        assertTrue(e.getMessage().contains("the loss became"), e.getMessage());
+        assertEquals(0, rec.openGraphs(), "graphs closed when fit throws");
+    }
+
+    /** Trains until it diverges; returns the exception and the weights fit left. */
+    static Object[] diverge(Backend be, boolean perBatch) {
+        Jrnn.setBackend(be);
+        Jrnn.clearSession();
+        Jrnn.setSeed(77);
+        Sequential m = new Sequential(new LSTM(4).inputShape(4, 2), new Dense(1));
+        m.compile("mse", new SGD(3e10));
+        FitOptions o = new FitOptions().epochs(30).batchSize(4).verbose(0).shuffle(false);
+        if (perBatch) {
+            o.callbacks(new Callback() {
+                @Override
+                public void onBatchEnd(int batch, double loss, Model model) {}
+            });
+        }
+        NonFiniteException e = assertThrows(NonFiniteException.class,
+                () -> m.fit(Tensor.full(0.5f, 16, 4, 2), Tensor.full(1e18f, 16, 1), o));
+        return new Object[] {e, m.getWeights(), m.optimizer().iterations()};
+    }
+
+    @Test
+    void divergenceStopsAtTheSameBatchWithTheSameWeightsWhenReplayedAndReadLate() {
+        Object[] eager = diverge(Backends.cpu(), true);   // read after every batch: stops right there
+        RecordingBackend rec = new RecordingBackend(Backends.cpu());
+        Object[] late = diverge(rec, false);              // replayed, read at the end of the epoch
+        NonFiniteException a = (NonFiniteException) eager[0], b = (NonFiniteException) late[0];
+        assertEquals(a.epoch(), b.epoch());
+        assertEquals(a.batch(), b.batch());
+        assertEquals(a.quantity(), b.quantity());
+        assertEquals(a.getMessage(), b.getMessage());
+        assertEquals(eager[2], late[2], "optimizer iterations count only the applied updates");
+        @SuppressWarnings("unchecked") List<Tensor> wa = (List<Tensor>) eager[1], wb = (List<Tensor>) late[1];
+        for (int i = 0; i < wa.size(); i++) {
+            float[] x = wa.get(i).data(), y = wb.get(i).data();
+            for (int j = 0; j < x.length; j++) assertEquals(Float.floatToRawIntBits(x[j]), Float.floatToRawIntBits(y[j]), "weight " + i);
+        }
+        assertTrue(rec.captures >= 1 && rec.replays >= 1, "the failing epoch ran replayed steps");
+    }
+}
