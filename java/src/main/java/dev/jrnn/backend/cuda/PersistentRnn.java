@@ -432,7 +432,7 @@ public final class PersistentRnn {
      */
     public boolean forward(Cell cell, Activation act, Activation recAct, Precision prec, int steps, int batch,
                            int units, Forward a, long stream) {
-        checkShape("forward", steps, batch, units);
+        if (!checkShape("forward", steps, batch, units)) return false;
         Plan plan = planFor(cell, false, batch, units, prec, act, recAct);
         return plan != null && forward(plan, act, recAct, steps, a, stream);
     }
@@ -473,7 +473,7 @@ public final class PersistentRnn {
      */
     public boolean backward(Cell cell, Activation act, Activation recAct, Precision prec, int steps, int batch,
                             int units, int tbptt, Backward a, long stream) {
-        checkShape("backward", steps, batch, units);
+        if (!checkShape("backward", steps, batch, units)) return false;
         if (tbptt < 0) throw new IllegalArgumentException("PersistentRnn.backward: tbptt must be >= 0, got " + tbptt);
         Plan plan = planFor(cell, true, batch, units, prec, act, recAct);
         return plan != null && backward(plan, act, recAct, steps, tbptt, a, stream);
@@ -546,11 +546,14 @@ public final class PersistentRnn {
                 hasInitial ? dh : 0, hasInitial && lstm ? dc : 0);
     }
 
-    private static void checkShape(String op, int steps, int batch, int units) {
-        if (steps <= 0 || batch <= 0 || units <= 0) {
-            throw new IllegalArgumentException("PersistentRnn." + op + ": steps, batch and units must be positive, got steps="
+    /** False for an empty sequence (nothing to launch: the caller's loop does nothing either); throws if negative. */
+    private static boolean checkShape(String op, int steps, int batch, int units) {
+        if (steps < 0 || batch < 0 || units < 0) {
+            throw new IllegalArgumentException("PersistentRnn." + op + ": steps, batch and units must be >= 0, got steps="
                     + steps + ", batch=" + batch + ", units=" + units);
         }
+        return steps > 0 && batch > 0 && units > 0;
+    }
     }
 
     /** Every non-zero address on a 16-byte boundary (cp.async 16-byte copies). */
@@ -564,7 +567,15 @@ public final class PersistentRnn {
      * not be co-resident on the device (a cooperative launch would fail): the caller falls back.
      */
     private long prepare(Plan plan) {
-        long fn = functions.computeIfAbsent(plan.kernelName(), n -> driver.function(module, n));
+        // A fatbin built without these kernels (0 = missing) makes the caller fall back, not fail.
+        long fn = functions.computeIfAbsent(plan.kernelName(), n -> {
+            try {
+                return driver.function(module, n);
+            } catch (CudaException e) {
+                return 0L;
+            }
+        });
+        if (fn == 0) return 0;
         smemSet.compute(fn, (f, cur) -> {
             if (cur == null || cur < plan.sharedBytes()) {
                 driver.setMaxDynamicSharedMemory(f, plan.sharedBytes());
