@@ -554,7 +554,6 @@ public final class PersistentRnn {
         }
         return steps > 0 && batch > 0 && units > 0;
     }
-    }
 
     /** Every non-zero address on a 16-byte boundary (cp.async 16-byte copies). */
     static boolean aligned(long... addrs) {
