@@ -177,6 +177,44 @@ public interface Backend extends AutoCloseable {
                          Buf dhNext, long dhNextOff, Buf dy, long dyOff, Buf mask, long maskOff,
                          Buf dxp, long dxpOff, Buf drp, long drpOff, Buf dhPrev, long dhPrevOff);
 
+    // ---------------------------------------------------------------- recurrent cells, whole sequence
+
+    /**
+     * Optional fast path: runs the whole per-step forward loop of one recurrent layer call as one fused
+     * launch (e.g. CUDA's persistent kernels, which keep U on chip across steps), with exactly the effect
+     * of running {@code steps} times the per-step GEMM + fused step kernel in the layer's layout:
+     * {@code p} [T, B, G] holds x·W + b on entry and the gates on exit (SimpleRNN: unchanged);
+     * {@code rp} (GRU) [T, B, G] receives hPrev·U + bRec; {@code hs}, {@code cs} (LSTM) are [T+1, B, H]
+     * with slot 0 the initial state (read only when {@code hasInitial}; else the state starts at zero);
+     * {@code mask} [T, B] nullable; {@code bRec} nullable. Returns false, having done nothing, when this
+     * backend has no such path for the shape (the caller then runs its per-step loop). CPU: always false.
+     */
+    default boolean recurrentSequenceForward(RecurrentCell cell, Activation act, Activation recAct,
+                                             int steps, int batch, int units, boolean hasInitial,
+                                             Buf u, long uOff, Buf bRec, long bRecOff, Buf p, long pOff,
+                                             Buf rp, long rpOff, Buf hs, long hsOff, Buf cs, long csOff,
+                                             Buf mask, long maskOff) {
+        return false;
+    }
+
+    /**
+     * Optional fast path for the per-step backward loop (see {@link #recurrentSequenceForward}):
+     * {@code dy} [T, B, H] nullable (per-step output gradients); {@code dh}, {@code dc} (LSTM) [B, H] hold
+     * on entry the gradient into the last state and on return, when {@code hasInitial}, the gradient into
+     * the initial state; {@code dp} [T, B, G] receives the gate pre-activation gradients (GRU: dxp) and
+     * {@code drp} (GRU) the recurrent-projection gradients. {@code tbptt} &gt; 0 cuts the state gradient
+     * before step s whenever (s + 1) % tbptt == 0 and s + 1 &lt; T. Returns false, having done nothing,
+     * when there is no such path.
+     */
+    default boolean recurrentSequenceBackward(RecurrentCell cell, Activation act, Activation recAct,
+                                              int steps, int batch, int units, int tbptt, boolean hasInitial,
+                                              Buf u, long uOff, Buf p, long pOff, Buf rp, long rpOff,
+                                              Buf hs, long hsOff, Buf cs, long csOff, Buf mask, long maskOff,
+                                              Buf dy, long dyOff, Buf dh, long dhOff, Buf dc, long dcOff,
+                                              Buf dp, long dpOff, Buf drp, long drpOff) {
+        return false;
+    }
+
     // ---------------------------------------------------------------- embedding
 
     /** {@code out[i, :] = table[idx[i], :]} for i &lt; n; idx holds integer ids as floats, each in [0, vocab). */

@@ -53,6 +53,12 @@ public class GRU extends RecurrentLayer {
     }
 
     @Override
+    dev.jrnn.backend.RecurrentCell cell() { return dev.jrnn.backend.RecurrentCell.GRU; }
+
+    @Override
+    Activation recurrentAct() { return recurrentActivation; }
+
+    @Override
     void stepForward(Run r, int s) {
         // rp is zero-filled at allocation: without initial state, step 0 has hPrev·U = 0
         if (s > 0 || r.hasInitial) {

@@ -62,6 +62,12 @@ public class LSTM extends RecurrentLayer {
     }
 
     @Override
+    dev.jrnn.backend.RecurrentCell cell() { return dev.jrnn.backend.RecurrentCell.LSTM; }
+
+    @Override
+    Activation recurrentAct() { return recurrentActivation; }
+
+    @Override
     void stepForward(Run r, int s) {
         if (s > 0 || r.hasInitial) {
             r.be.gemm(false, false, r.B, r.G, r.H, 1f, r.hs, r.bh(s), r.H,

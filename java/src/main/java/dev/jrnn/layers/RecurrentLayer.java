@@ -62,6 +62,12 @@ public abstract class RecurrentLayer extends Layer {
     /** Initial bias values (zeros; LSTM overrides for unit_forget_bias). */
     protected float[] initialBias() { return new float[(int) Tensor.size(biasShape())]; }
 
+    /** The cell kind, for a backend's whole-sequence fast path. */
+    abstract dev.jrnn.backend.RecurrentCell cell();
+
+    /** The gate activation (LSTM/GRU recurrent_activation; SimpleRNN has none and returns its activation). */
+    Activation recurrentAct() { return activation; }
+
     /** Runs step {@code s}: the recurrent GEMM and the fused step kernel. */
     abstract void stepForward(Run r, int s);
 
@@ -364,7 +370,12 @@ public abstract class RecurrentLayer extends Layer {
                 if (cs != null) be.copy(initial.get(1).buf(), 0, cs, 0, (long) B * H);
             }
             if (gateBlocks() == 3) rp = alloc(tb * G);
-            for (int s = 0; s < T; s++) stepForward(this, s);
+            // A backend's fused whole-sequence path (CUDA persistent kernels) when it has one for this shape.
+            boolean fused = be.recurrentSequenceForward(cell(), activation, recurrentAct(), T, B, H, hasInitial,
+                    recurrentKernel.value(), recurrentKernel.offset(),
+                    rp != null && bias != null ? bias.value() : null, rp != null && bias != null ? bias.offset() + G : 0,
+                    p, 0, rp, 0, hs, 0, cs, 0, maskT, 0);
+            if (!fused) for (int s = 0; s < T; s++) stepForward(this, s);
             // SimpleRNN backward needs only h: its pre-activations can go now
             if (gateBlocks() == 1) p.close();
             // outputs
@@ -455,7 +466,10 @@ public abstract class RecurrentLayer extends Layer {
                     if (dOut.get(1) != null) be.axpy(bhn, 1f, dOut.get(1).buf(), 0, dhN, 0);
                     if (cs != null && dOut.get(2) != null) be.axpy(bhn, 1f, dOut.get(2).buf(), 0, dcN, 0);
                 }
-                for (int s = T - 1; s >= 0; s--) {
+                boolean fused = be.recurrentSequenceBackward(cell(), activation, recurrentAct(), T, B, H, tbptt,
+                        hasInitial, recurrentKernel.value(), recurrentKernel.offset(), gateBlocks() == 1 ? null : p, 0,
+                        rp, 0, hs, 0, cs, 0, maskT, 0, dyT, 0, dhN, 0, dcN, 0, dG, 0, dRP, 0);
+                for (int s = T - 1; s >= 0 && !fused; s--) {
                     if (tbptt > 0 && (s + 1) % tbptt == 0 && s + 1 < T) {
                         be.fill(dhN, 0, bhn, 0f);
                         if (dcN != null) be.fill(dcN, 0, bhn, 0f);

@@ -30,6 +30,9 @@ public class SimpleRNN extends RecurrentLayer {
     protected RecurrentLayer newInstance() { return copyConfig(new SimpleRNN(units)); }
 
     @Override
+    dev.jrnn.backend.RecurrentCell cell() { return dev.jrnn.backend.RecurrentCell.SIMPLE_RNN; }
+
+    @Override
     void stepForward(Run r, int s) {
         if (s > 0 || r.hasInitial) {
             r.be.gemm(false, false, r.B, r.G, r.H, 1f, r.hs, r.bh(s), r.H,

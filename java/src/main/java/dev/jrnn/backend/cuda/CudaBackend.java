@@ -52,6 +52,9 @@ public final class CudaBackend implements Backend {
     private final CudaTraining training;
     private Precision precision = Precision.FP32;
     private volatile boolean closed;
+    /** Persistent whole-sequence kernels (kernels/persistent_rnn.cu), created on first use; null when switched off. */
+    private PersistentRnn persistent;
+    private final boolean persistentEnabled = persistentSetting();
 
     private CudaBackend(CudaDriver driver, Cublas cublas, byte[] fatbin) {
         this.driver = driver;
@@ -120,6 +123,89 @@ public final class CudaBackend implements Backend {
                             + e.getMessage() + " (set JRNN_CUBLAS=/path/to/libcublas.so.13 to point at it)", e);
         }
         return new CudaBackend(d, cb, fatbin);
+    }
+
+    /**
+     * Whether the persistent whole-sequence kernels may be used: {@code -Djrnn.persistent} or
+     * {@code JRNN_PERSISTENT} = "on" (default) or "off". Off, every recurrent layer runs the per-step
+     * GEMM + fused-step loop.
+     */
+    static boolean persistentSetting() {
+        String v = System.getProperty("jrnn.persistent");
+        if (v == null || v.isBlank()) v = System.getenv("JRNN_PERSISTENT");
+        if (v == null || v.isBlank()) return true;
+        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "on", "true", "1", "auto" -> true;
+            case "off", "false", "0" -> false;
+            default -> throw new IllegalArgumentException("jrnn.persistent: expected on or off, got '" + v + "'");
+        };
+    }
+
+    private PersistentRnn persistent() {
+        if (!persistentEnabled) return null;
+        if (persistent == null) persistent = new PersistentRnn(driver, k.module);
+        return persistent;
+    }
+
+    private static PersistentRnn.Cell persistentCell(dev.jrnn.backend.RecurrentCell c) {
+        return switch (c) {
+            case SIMPLE_RNN -> PersistentRnn.Cell.RNN;
+            case LSTM -> PersistentRnn.Cell.LSTM;
+            case GRU -> PersistentRnn.Cell.GRU;
+        };
+    }
+
+    @Override
+    public boolean recurrentSequenceForward(dev.jrnn.backend.RecurrentCell cell, Activation act, Activation recAct,
+                                            int steps, int batch, int units, boolean hasInitial,
+                                            Buf u, long uOff, Buf bRec, long bRecOff, Buf p, long pOff,
+                                            Buf rp, long rpOff, Buf hs, long hsOff, Buf cs, long csOff,
+                                            Buf mask, long maskOff) {
+        PersistentRnn pr = persistent();
+        if (pr == null || steps <= 0 || batch <= 0 || units <= 0) return false;
+        String op = "recurrentSequenceForward";
+        int g = persistentCell(cell).gates() * units;
+        long tb = (long) steps * batch;
+        long states = (steps + 1L) * batch * units;
+        boolean lstm = cell == dev.jrnn.backend.RecurrentCell.LSTM, gru = cell == dev.jrnn.backend.RecurrentCell.GRU;
+        return pr.layerForward(persistentCell(cell), act, recAct, precision, steps, batch, units, hasInitial,
+                ptr(op, "u", u, uOff, (long) units * g),
+                gru ? ptrOrNull(op, "bRec", bRec, bRecOff, g) : 0L,
+                ptr(op, "p", p, pOff, tb * g),
+                gru ? ptr(op, "rp", rp, rpOff, tb * g) : 0L,
+                ptr(op, "hs", hs, hsOff, states),
+                lstm ? ptr(op, "cs", cs, csOff, states) : 0L,
+                ptrOrNull(op, "mask", mask, maskOff, tb), stream);
+    }
+
+    @Override
+    public boolean recurrentSequenceBackward(dev.jrnn.backend.RecurrentCell cell, Activation act, Activation recAct,
+                                             int steps, int batch, int units, int tbptt, boolean hasInitial,
+                                             Buf u, long uOff, Buf p, long pOff, Buf rp, long rpOff,
+                                             Buf hs, long hsOff, Buf cs, long csOff, Buf mask, long maskOff,
+                                             Buf dy, long dyOff, Buf dh, long dhOff, Buf dc, long dcOff,
+                                             Buf dp, long dpOff, Buf drp, long drpOff) {
+        PersistentRnn pr = persistent();
+        if (pr == null || steps <= 0 || batch <= 0 || units <= 0) return false;
+        String op = "recurrentSequenceBackward";
+        int g = persistentCell(cell).gates() * units;
+        long tb = (long) steps * batch;
+        long bh = (long) batch * units;
+        long states = (steps + 1L) * batch * units;
+        boolean lstm = cell == dev.jrnn.backend.RecurrentCell.LSTM, gru = cell == dev.jrnn.backend.RecurrentCell.GRU;
+        boolean rnn = cell == dev.jrnn.backend.RecurrentCell.SIMPLE_RNN;
+        return pr.layerBackward(persistentCell(cell), act, recAct, precision, steps, batch, units, tbptt, hasInitial,
+                ptr(op, "u", u, uOff, (long) units * g),
+                rnn ? 0L : ptr(op, "p", p, pOff, tb * g),
+                gru ? ptr(op, "rp", rp, rpOff, tb * g) : 0L,
+                ptr(op, "hs", hs, hsOff, states),
+                lstm ? ptr(op, "cs", cs, csOff, states) : 0L,
+                ptrOrNull(op, "mask", mask, maskOff, tb),
+                ptrOrNull(op, "dy", dy, dyOff, tb * units),
+                ptr(op, "dh", dh, dhOff, bh),
+                lstm ? ptr(op, "dc", dc, dcOff, bh) : 0L,
+                ptr(op, "dp", dp, dpOff, tb * g),
+                gru ? ptr(op, "drp", drp, drpOff, tb * g) : 0L, stream);
     }
 
     static String driverFailure(CudaException e) {
