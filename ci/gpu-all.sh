@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The whole GPU check in ONE device call (device time is scarce): every @Tag("gpu") test, the LSTM
+# train-step benchmark against PyTorch cuDNN (benchmarks/gpu.sh), the persistent-kernel timings and a
+# compute-sanitizer memcheck of the kernels' contract test. Logs go to $OUT (at most 8 files come back):
+#   gpu-tests.log, bench.tgz (benchmarks/gpu.sh output), persist-bench.log, sanitizer.log
+# Build machine first: mvn -B -DskipTests package && STAGE_MODULES=java,benchmarks ../shared/gpu/stage.sh
+# (then drop .device/lib/{jrnn*,jmh*,commons-math3*,jopt*}.jar to stay under the 64 MiB carry limit).
+# Time caps (s): T_TESTS (160), T_BENCH (140), T_PERSIST (35), T_SAN (90).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-$PWD/gpu-out}
+mkdir -p "$OUT"
+t0=$(date +%s)
+el() { echo "[$(( $(date +%s) - t0 ))s]"; }
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
+if [ -z "${JRNN_CUBLAS:-}" ]; then
+  JRNN_CUBLAS=$(python3 -c 'import glob,site
+for r in site.getsitepackages():
+    for pat in ("nvidia/cu13/lib/libcublas.so.13","nvidia/cublas/lib/libcublas.so.13","nvidia/cublas/lib/libcublas.so.12"):
+        h=sorted(glob.glob(r+"/"+pat))
+        if h: print(h[0]); raise SystemExit' 2>/dev/null)
+fi
+[ -n "${JRNN_CUBLAS:-}" ] && export JRNN_CUBLAS && echo "JRNN_CUBLAS=$JRNN_CUBLAS"
+
+echo "== $(el) GPU tests"
+timeout "${T_TESTS:-160}" .device/test.sh --include-tag gpu --disable-ansi-colors > "$OUT/gpu-tests.log" 2>&1
+echo "gpu tests: exit $? $(el)"
+grep -E "tests (successful|failed|aborted|skipped|found)|containers failed" "$OUT/gpu-tests.log"
+grep -E "✘" "$OUT/gpu-tests.log" | head -40
+
+echo "== $(el) LSTM train step vs PyTorch cuDNN"
+rm -rf /tmp/bench && mkdir -p /tmp/bench
+OUT=/tmp/bench timeout "${T_BENCH:-140}" benchmarks/gpu.sh --max-seconds 1.5 --iters 30 > /tmp/bench/stdout.log 2>&1
+echo "bench: exit $? $(el)"
+cat /tmp/bench/ratios.md 2>/dev/null || tail -20 /tmp/bench/stdout.log
+tar czf "$OUT/bench.tgz" -C /tmp bench
+
+echo "== $(el) persistent kernels vs step path"
+timeout "${T_PERSIST:-35}" .device/java.sh -cp "$(.device/cp.sh)" dev.jrnn.backend.cuda.PersistentRnnBench 10 \
+  > "$OUT/persist-bench.log" 2>&1
+echo "persist bench: exit $? $(el)"
+grep -v incubator "$OUT/persist-bench.log" | tail -30
+
+echo "== $(el) compute-sanitizer memcheck (CudaBackendContractTest)"
+san=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | head -1)
+jar=$(ls .device/lib/junit-platform-console-standalone-*.jar | head -1)
+timeout "${T_SAN:-90}" "$san" --tool memcheck --leak-check full --target-processes all \
+  .device/java.sh -jar "$jar" execute --class-path "$(.device/cp.sh)" --details=summary --disable-banner \
+  --disable-ansi-colors --select-class dev.jrnn.backend.cuda.CudaBackendContractTest > "$OUT/sanitizer.log" 2>&1
+echo "sanitizer: exit $? $(el)"
+grep -E "ERROR SUMMARY|tests (successful|failed)" "$OUT/sanitizer.log" || tail -15 "$OUT/sanitizer.log"
+echo "== done $(el)"
