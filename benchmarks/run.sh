@@ -23,7 +23,7 @@ cp="$PWD/benchmarks/target/classpath.txt"
 # benchmarks is last in the reactor, so its classpath is the one left in the file.
 mvn -B -q $profile -pl benchmarks -am -DskipTests package dependency:build-classpath \
     -Dmdep.outputFile="$cp" -Dmdep.includeScope=runtime
-# Both cores for DL4J's OpenMP (jrnn's CPU backend uses them on its own).
+# DL4J's OpenMP may use both cores (RnnBench also runs it with 1 thread); jrnn's CPU backend uses them on its own.
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-$(nproc)}
 echo "== $(date -u +%FT%TZ) :: benchmarks/run.sh $* :: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
 exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \

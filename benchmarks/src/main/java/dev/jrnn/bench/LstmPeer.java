@@ -22,6 +22,9 @@ public interface LstmPeer extends AutoCloseable {
     /** Builds the network for {@code s} and takes its inputs from {@code data} (same arrays as jrnn's). */
     void setup(Shapes s, BenchData data, long seed);
 
+    /** Number of CPU threads the peer may use (its default: all cores). */
+    default void threads(int n) {}
+
     /** Number of trainable scalars of the network (must equal 4H(I+H+1) for equal work). */
     long paramCount();
 

@@ -10,9 +10,11 @@ public final class Dl4jCheck {
     public static void main(String[] args) {
         Shapes s = Shapes.parse(args.length > 0 ? args[0] : "32x50x128x128");
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        int threads = args.length > 2 ? Integer.parseInt(args[2]) : Runtime.getRuntime().availableProcessors();
         BenchData d = BenchData.random(s, 4, 1);
         Dl4jLstm p = new Dl4jLstm();
         p.setup(s, d, 42);
+        p.threads(threads);
         System.out.println(p.describe());
         System.out.println(s + ": params dl4j=" + p.paramCount() + " keras 4H(I+H+1)=" + s.lstmParams());
         System.out.println("loss before: " + p.loss(0));

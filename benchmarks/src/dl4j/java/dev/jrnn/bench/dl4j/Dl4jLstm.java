@@ -17,6 +17,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * Deeplearning4j's LSTM as the CPU peer: {@code LastTimeStep(LSTM(nIn=I, nOut=H))} followed by a
@@ -43,7 +44,8 @@ public final class Dl4jLstm implements LstmPeer {
     @Override
     public String describe() {
         return "Deeplearning4j " + version() + " (nd4j-native " + Nd4j.getBackend().getClass().getSimpleName() + ", "
-                + Nd4j.dataType() + ", OMP threads " + Nd4j.getEnvironment().maxMasterThreads() + ")";
+                + Nd4j.dataType() + ", threads: OpenMP " + NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads()
+                + ", BLAS " + Nd4j.factory().blas().getMaxThreads() + ")";
     }
 
     /** The deeplearning4j-nn version from its jar's Maven metadata. */
@@ -94,6 +96,16 @@ public final class Dl4jLstm implements LstmPeer {
                 for (int k = 0; k < in; k++)
                     out[(bi * in + k) * t + ti] = x[(bi * t + ti) * in + k];
         return Nd4j.create(out, new long[] {b, in, t}, 'c');
+    }
+
+    /** Limits libnd4j's OpenMP ops, its own thread pools and OpenBLAS to {@code n} threads. */
+    @Override
+    public void threads(int n) {
+        if (n <= 0) throw new IllegalArgumentException("Dl4jLstm.threads: expected a positive count, got " + n);
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
+        Nd4j.getEnvironment().setMaxThreads(n);
+        Nd4j.getEnvironment().setMaxMasterThreads(n);
+        Nd4j.factory().blas().setMaxThreads(n);
     }
 
     @Override
