@@ -36,12 +36,33 @@ def main():
     print("|---|---|---|---|---:|---|---:|---:|---:|---:|")
     for k in sorted(set(j) | set(t), key=lambda k: (k[5], k[0], int(k[1]) * int(k[4]))):
         b = min(t.get(k) or [None], key=lambda r: float(r["median_ms"]) if r else 0.0)
-        for a in j.get(k) or [None]:
+        for a in [r for r in j.get(k, []) if not r.get("mode", "").startswith("gemm")] or [None]:
             ratio = f"{float(a['median_ms']) / float(b['median_ms']):.3f}" if a and b else "n/a"
             print(f"| {k[0]} | {k[1]},{k[2]},{k[3]},{k[4]} | {k[5]} | {a.get('mode', 'sync') if a else 'n/a'} | "
                   f"{a['median_ms'] if a else 'n/a'} | {b.get('mode', 'eager') if b else 'n/a'} | "
                   f"{b['median_ms'] if b else 'n/a'} | "
                   f"{a['gflops'] if a else 'n/a'} | {b['gflops'] if b else 'n/a'} | {ratio} |")
+    gemm_share(j)
+
+
+def gemm_share(j):
+    """jrnn's step GFLOP/s as a share of the GEMM-alone GFLOP/s GpuBench measured at the same shape."""
+    lines = []
+    for k in sorted(j, key=lambda k: (k[5], k[0], int(k[1]) * int(k[4]))):
+        gemm = [r for r in j[k] if r.get("mode", "").startswith("gemm")]
+        if not gemm:
+            continue
+        g = gemm[0]
+        for r in j[k]:
+            if r is g or r.get("mode", "").startswith("gemm"):
+                continue
+            lines.append(f"| {k[0]} | {k[1]},{k[2]},{k[3]},{k[4]} | {k[5]} | {r.get('mode')} | {r['gflops']} | "
+                         f"{g['mode'][5:]} | {g['gflops']} | {float(r['gflops']) / float(g['gflops']):.2f} |")
+    if lines:
+        print()
+        print("| cell | B,T,I,H | precision | jrnn mode | step GFLOP/s | GEMM alone MxNxK | GEMM GFLOP/s | step / GEMM |")
+        print("|---|---|---|---|---:|---|---:|---:|")
+        print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -181,6 +181,11 @@ public final class CpuBench {
                 b.append(fmt("| %s | %s | %.4f ± %.4f | %.2f | %.1f |%n", r.shape, gemmRole(r.shape), r.ms, r.err, gf, peak.percent(gf)));
             }
         }
+        boolean over = false;
+        for (Row r : rows.values()) {
+            if (r.bench.equals("gemm") && peak.percent(GemmBench.flops(r.shape) / (r.ms * 1e6)) > 100) over = true;
+        }
+        if (over) b.append("\nA GEMM above 100% of the peak means the clock estimate is below the clock the cores ran at.\n");
         b.append("\nGFLOP/s count matrix products only: forward 2TB·G·(I+H), train step 3x forward (G = H, 3H, 4H for")
          .append(" SimpleRNN, GRU, LSTM); GEMM 2MNK. Ratio < 1: jrnn takes less time than DL4J;\n")
          .append("it compares with DL4J's faster thread setting; ± is JMH's 99.9% confidence half-width.\n");

@@ -104,16 +104,17 @@ public record CpuPeak(String model, int cores, int lanes, int fmaUnits, double c
 
     /**
      * GFLOP/s of {@code threads} threads each running 12 independent chains {@code acc = acc * a + b}
-     * on vectors of {@code lanes} floats: the FMA throughput this JVM reaches, about 0.5 s.
+     * on vectors of {@code lanes} floats: the FMA throughput this JVM reaches (best of 5 runs of
+     * about 0.2 s each, so thread start-up is negligible; about 1 s).
      */
     static double measureFmaGflops(int threads, int lanes) {
         // The Vector API compiles to vector instructions only with a constant species: one method per width.
         VectorSpecies<Float> sp = lanes >= 16 ? S512 : lanes >= 8 ? S256 : S128;
         java.util.function.LongConsumer kernel = sp == S512 ? CpuPeak::fma512 : sp == S256 ? CpuPeak::fma256 : CpuPeak::fma128;
         for (int i = 0; i < 50; i++) kernel.accept(20_000);   // JIT-compile the loop first
-        long iters = 4_000_000;
+        long iters = 100_000_000L * 8 / sp.length();
         double[] best = {0};
-        for (int rep = 0; rep < 3; rep++) {
+        for (int rep = 0; rep < 5; rep++) {
             Thread[] ts = new Thread[threads];
             long t0 = System.nanoTime();
             for (int t = 0; t < threads; t++) {

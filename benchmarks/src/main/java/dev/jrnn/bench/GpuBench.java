@@ -17,7 +17,8 @@ import java.util.Locale;
  * Adam; see {@link JrnnTrainer}) on the CUDA backend. For each shape and precision: warm-up (at
  * least {@code --warmup} steps and 2 s), then up to {@code --iters} steps each timed alone, inputs
  * cycling through 8 random batches (never zeros), in each {@link Mode} asked for (default: sync and graph);
- * prints median / p10 / p90 ms and GFLOP/s
+ * prints median / p10 / p90 ms and GFLOP/s, and the GEMM alone at the layer's input-projection shape
+ * (mode "gemm-MxNxK") so the step's GFLOP/s can be read as a share of the GEMM's
  * (FLOP model in {@link Shapes}) and writes CSV (and JSON beside it). benchmarks/peers/torch_lstm.py
  * prints the same columns for PyTorch's cuDNN LSTM; benchmarks/gpu.sh runs both and the ratios.
  *
@@ -51,6 +52,7 @@ public final class GpuBench {
         String cellName = "lstm";
         String backendName = "cuda";
         String modeNames = "sync,graph";
+        boolean gemm = true;
         int warmup = 10, iters = 50;
         double maxSeconds = 12;
         Path out = null;
@@ -62,6 +64,7 @@ public final class GpuBench {
                 case "--cell" -> { cellName = need(args, a); a++; }
                 case "--backend" -> { backendName = need(args, a); a++; }
                 case "--modes" -> { modeNames = need(args, a); a++; }
+                case "--no-gemm" -> gemm = false;
                 case "--warmup" -> { warmup = Integer.parseInt(need(args, a)); a++; }
                 case "--iters" -> { iters = Integer.parseInt(need(args, a)); a++; }
                 case "--max-seconds" -> { maxSeconds = Double.parseDouble(need(args, a)); a++; }
@@ -69,7 +72,7 @@ public final class GpuBench {
                 case "-h", "--help" -> {
                     System.out.println("usage: GpuBench [--out file.csv] [--shapes BxTxIxH,...] [--precisions fp32,tf32]"
                             + " [--cell lstm|gru|simple_rnn] [--modes sync,async,graph] [--warmup N] [--iters N]"
-                            + " [--max-seconds S] [--backend cuda|cpu]");
+                            + " [--max-seconds S] [--backend cuda|cpu] [--no-gemm]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("GpuBench: unknown argument '" + args[a] + "' (try --help)");
@@ -113,6 +116,15 @@ public final class GpuBench {
                 } catch (RuntimeException | OutOfMemoryError e) {
                     System.out.println("# " + s + " " + prec + " failed: " + e);
                     e.printStackTrace(System.out);
+                }
+                if (gemm) {
+                    try {
+                        String row = gemmRow(cell, s, prec, be, device, warmup, iters);
+                        rows.add(row);
+                        System.out.println(row.replace(',', '\t'));
+                    } catch (RuntimeException | OutOfMemoryError e) {
+                        System.out.println("# " + s + " " + prec + " gemm failed: " + e);
+                    }
                 }
             }
         }
@@ -190,6 +202,30 @@ public final class GpuBench {
                 cell.name().toLowerCase(Locale.ROOT), s.batch(), s.steps(), s.in(), s.units(),
                 prec.name().toLowerCase(Locale.ROOT), med, p10, p90, n, gflops, s.batch() / (med / 1e3),
                 timer.kind(), device.replace(',', ' '), mode.name().toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * The backend's GEMM alone (cuBLAS on CUDA) at the layer's largest product, the input projection
+     * {@code X[T*B, I] W[I, G]}: the GEMM throughput the train step's GFLOP/s can be compared with.
+     * Row: impl "jrnn", mode "gemm-MxNxK", gflops = 2MNK / median time.
+     */
+    static String gemmRow(Shapes.Cell cell, Shapes s, Precision prec, Backend be, String device, int warmup, int iters) {
+        int m = s.batch() * s.steps(), n = cell.gates * s.units(), k = s.in();
+        try (dev.jrnn.backend.Buf a = GemmBench.random(be, (long) m * k, 3);
+             dev.jrnn.backend.Buf b = GemmBench.random(be, (long) k * n, 4);
+             dev.jrnn.backend.Buf c = be.alloc((long) m * n);
+             StepTimer timer = StepTimer.create(be)) {
+            Runnable g = () -> be.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+            for (int i = 0; i < Math.max(warmup, 10); i++) g.run();
+            double[] ms = new double[iters];
+            for (int i = 0; i < iters; i++) ms[i] = timer.time(g);
+            Arrays.sort(ms);
+            double med = quantile(ms, 0.5);
+            return String.format(Locale.ROOT, "jrnn,%s,%d,%d,%d,%d,%s,%.4f,%.4f,%.4f,%d,%.1f,%.1f,%s,%s,gemm-%dx%dx%d",
+                    cell.name().toLowerCase(Locale.ROOT), s.batch(), s.steps(), s.in(), s.units(),
+                    prec.name().toLowerCase(Locale.ROOT), med, quantile(ms, 0.1), quantile(ms, 0.9), iters,
+                    2.0 * m * n * k / (med * 1e6), 0.0, timer.kind(), device.replace(',', ' '), m, n, k);
+        }
     }
 
     /** Linear-interpolated quantile of sorted values. */
