@@ -75,6 +75,9 @@ public final class CudaBackend implements Backend {
         cublas.setMathMode(Precision.FP32);
         this.pool = new DevicePool(driver);
         this.small = pool.allocate(64);
+        // The reduction workspace is a backend-lifetime cache: made now (1 MiB, grown on demand) so that it is
+        // part of the backend's baseline rather than appearing at the first reduction of a model's training.
+        workspace(1L << 20);
         launch1d(k.fill, 16, small, 16L, 0f);
         CudaTraining t;
         try {
