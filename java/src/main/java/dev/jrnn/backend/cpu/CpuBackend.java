@@ -273,9 +273,8 @@ public final class CpuBackend implements Backend {
         // column blocks of one vector, summed down the rows in a register (columns split over cores when big)
         int ub = S.loopBound(cols);
         int parts = Math.min(Parallel.partsFor((long) rows * cols), Math.max(1, cols / VL));
-        int chunk = (ub / VL + parts - 1) / parts * VL;
         Parallel.run(parts, part -> {
-            int j0 = part * chunk, j1 = part == parts - 1 ? cols : Math.min(ub, j0 + chunk);
+            int j0 = columnStart(part, parts, cols), j1 = columnStart(part + 1, parts, cols);
             int j = j0;
             for (; j < Math.min(j1, ub); j += VL) {
                 FloatVector acc = FloatVector.zero(S);
@@ -289,6 +288,18 @@ public final class CpuBackend implements Backend {
                 os[oo + j] = accumulate ? os[oo + j] + acc : acc;
             }
         });
+    }
+
+    /**
+     * Start of column block {@code part} of {@code parts} over {@code cols} columns: vector-aligned
+     * starts, part {@code parts} (the end of the last block) is {@code cols}, so the blocks cover every
+     * column once even when rounding the block size up leaves the last ones empty.
+     */
+    static int columnStart(int part, int parts, int cols) {
+        if (part >= parts) return cols;
+        int ub = S.loopBound(cols);
+        int chunk = (ub / VL + parts - 1) / parts * VL;
+        return Math.min(ub, part * chunk);
     }
 
     // ================================================================ activations
