@@ -63,7 +63,8 @@ public final class CpuBackend implements Backend {
 
     // ================================================================ argument checks
 
-    private float[] arr(String op, String what, Buf b) {
+    /** The array behind {@code b}, after checking it is a live buffer of this backend (also used by CpuTraining). */
+    float[] arr(String op, String what, Buf b) {
         if (b == null) throw new IllegalArgumentException(op + ": " + what + " must not be null");
         if (!(b instanceof CpuBuf cb)) {
             throw new IllegalArgumentException(op + ": " + what + " belongs to backend '" + b.backend().name()
@@ -76,7 +77,7 @@ public final class CpuBackend implements Backend {
     }
 
     /** Checks that [off, off + len) lies inside {@code b} and returns off as an int. */
-    private static int span(String op, String what, float[] a, long off, long len) {
+    static int span(String op, String what, float[] a, long off, long len) {
         if (off < 0 || len < 0 || off + len > a.length) {
             throw new IllegalArgumentException(op + ": " + what + " span [" + off + ", " + (off + len)
                     + ") is outside its buffer of " + a.length + " floats");
