@@ -12,8 +12,9 @@ jrnn_find_jdk() {
   return 1
 }
 if ! JAVA_HOME=$(jrnn_find_jdk); then
-  echo "jrnn needs JDK 25 or newer: set JAVA_HOME to one (looked at \$JAVA_HOME and /usr/lib/jvm)." >&2
-  exit 2
+  echo "jrnn needs JDK 25 or newer: set JAVA_HOME to one (looked at \$JAVA_HOME, /usr/lib/jvm and /opt/java)." >&2
+  # return when sourced (exit would close the caller's shell), exit when run as a script
+  return 2 2>/dev/null || exit 2
 fi
 export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"

@@ -380,8 +380,18 @@ public class Bidirectional extends Layer {
     @Override
     public Bidirectional name(String n) { super.name(n); return this; }
 
+    /**
+     * Seeds both wrapped layers' initializers (the wrapper has no weights of its own): the forward and
+     * backward layers get two different seeds drawn from {@code s}, so they start from different weights.
+     */
     @Override
-    public Bidirectional seed(long s) { super.seed(s); return this; }
+    public Bidirectional seed(long s) {
+        super.seed(s);
+        SplittableRandom r = new SplittableRandom(s);
+        forwardLayer.seed(r.nextLong());
+        backwardLayer.seed(r.nextLong());
+        return this;
+    }
 
     @Override
     public Bidirectional inputShape(int... shape) { super.inputShape(shape); return this; }

@@ -117,17 +117,22 @@ public class Embedding extends Layer {
         List<DTensor> owned = new ArrayList<>();
         // Checked ids (bad ones become -1): the lookups below never reach past this table's rows into the
         // parameters stored after it.
-        DTensor safe = DTensor.zeros(be, ids.shape());
-        owned.add(safe);
-        be.checkIds(n, ids.buf(), 0, vocab, name(), safe.buf(), 0);
-        DTensor y = DTensor.zeros(be, outShape);
-        owned.add(y);
-        be.gatherRows(n, dim, safe.buf(), 0, embeddings.value(), embeddings.offset(), y.buf(), 0);
-        DTensor outMask = null;
-        if (maskZero) {
-            outMask = DTensor.zeros(be, ids.shape());
-            owned.add(outMask);
-            be.maskFromValues(n, 1, ids.buf(), 0, 0f, outMask.buf(), 0);
+        DTensor safe, y, outMask = null;
+        try {
+            safe = DTensor.zeros(be, ids.shape());
+            owned.add(safe);
+            be.checkIds(n, ids.buf(), 0, vocab, name(), safe.buf(), 0);   // throws here on the CPU for a bad id
+            y = DTensor.zeros(be, outShape);
+            owned.add(y);
+            be.gatherRows(n, dim, safe.buf(), 0, embeddings.value(), embeddings.offset(), y.buf(), 0);
+            if (maskZero) {
+                outMask = DTensor.zeros(be, ids.shape());
+                owned.add(outMask);
+                be.maskFromValues(n, 1, ids.buf(), 0, 0f, outMask.buf(), 0);
+            }
+        } catch (RuntimeException e) {
+            for (DTensor d : owned) d.close();
+            throw e;
         }
         DTensor om = outMask;
         return new Trace() {

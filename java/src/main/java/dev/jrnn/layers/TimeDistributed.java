@@ -159,8 +159,13 @@ public class TimeDistributed extends Layer {
     @Override
     public TimeDistributed name(String n) { super.name(n); return this; }
 
+    /** Seeds the wrapped layer (its initializers, or Dropout's masks); the wrapper has no weights of its own. */
     @Override
-    public TimeDistributed seed(long s) { super.seed(s); return this; }
+    public TimeDistributed seed(long s) {
+        super.seed(s);
+        layer.seed(s);
+        return this;
+    }
 
     @Override
     public TimeDistributed inputShape(int... shape) { super.inputShape(shape); return this; }

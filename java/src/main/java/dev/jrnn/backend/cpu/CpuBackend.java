@@ -63,7 +63,8 @@ public final class CpuBackend implements Backend {
 
     // ================================================================ argument checks
 
-    private float[] arr(String op, String what, Buf b) {
+    /** The array behind {@code b}, after checking it is a live buffer of this backend (also used by CpuTraining). */
+    float[] arr(String op, String what, Buf b) {
         if (b == null) throw new IllegalArgumentException(op + ": " + what + " must not be null");
         if (!(b instanceof CpuBuf cb)) {
             throw new IllegalArgumentException(op + ": " + what + " belongs to backend '" + b.backend().name()
@@ -76,7 +77,7 @@ public final class CpuBackend implements Backend {
     }
 
     /** Checks that [off, off + len) lies inside {@code b} and returns off as an int. */
-    private static int span(String op, String what, float[] a, long off, long len) {
+    static int span(String op, String what, float[] a, long off, long len) {
         if (off < 0 || len < 0 || off + len > a.length) {
             throw new IllegalArgumentException(op + ": " + what + " span [" + off + ", " + (off + len)
                     + ") is outside its buffer of " + a.length + " floats");
@@ -273,9 +274,8 @@ public final class CpuBackend implements Backend {
         // column blocks of one vector, summed down the rows in a register (columns split over cores when big)
         int ub = S.loopBound(cols);
         int parts = Math.min(Parallel.partsFor((long) rows * cols), Math.max(1, cols / VL));
-        int chunk = (ub / VL + parts - 1) / parts * VL;
         Parallel.run(parts, part -> {
-            int j0 = part * chunk, j1 = part == parts - 1 ? cols : Math.min(ub, j0 + chunk);
+            int j0 = columnStart(part, parts, cols), j1 = columnStart(part + 1, parts, cols);
             int j = j0;
             for (; j < Math.min(j1, ub); j += VL) {
                 FloatVector acc = FloatVector.zero(S);
@@ -289,6 +289,18 @@ public final class CpuBackend implements Backend {
                 os[oo + j] = accumulate ? os[oo + j] + acc : acc;
             }
         });
+    }
+
+    /**
+     * Start of column block {@code part} of {@code parts} over {@code cols} columns: vector-aligned
+     * starts, part {@code parts} (the end of the last block) is {@code cols}, so the blocks cover every
+     * column once even when rounding the block size up leaves the last ones empty.
+     */
+    static int columnStart(int part, int parts, int cols) {
+        if (part >= parts) return cols;
+        int ub = S.loopBound(cols);
+        int chunk = (ub / VL + parts - 1) / parts * VL;
+        return Math.min(ub, part * chunk);
     }
 
     // ================================================================ activations

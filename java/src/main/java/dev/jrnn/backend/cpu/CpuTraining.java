@@ -17,24 +17,10 @@ final class CpuTraining {
         this.owner = owner;
     }
 
-    private float[] arr(String op, String what, Buf b) {
-        if (b == null) throw new IllegalArgumentException(op + ": " + what + " must not be null");
-        if (!(b instanceof CpuBuf cb)) {
-            throw new IllegalArgumentException(op + ": " + what + " belongs to backend '" + b.backend().name()
-                    + "', expected a cpu buffer");
-        }
-        if (cb.backend() != owner) {
-            throw new IllegalArgumentException(op + ": " + what + " was allocated by another CpuBackend instance");
-        }
-        return cb.array();
-    }
+    private float[] arr(String op, String what, Buf b) { return owner.arr(op, what, b); }
 
     private static int span(String op, String what, float[] a, long off, long len) {
-        if (off < 0 || len < 0 || off + len > a.length) {
-            throw new IllegalArgumentException(op + ": " + what + " span [" + off + ", " + (off + len)
-                    + ") is outside its buffer of " + a.length + " floats");
-        }
-        return (int) off;
+        return CpuBackend.span(op, what, a, off, len);
     }
 
     private static void dims(String op, int rows, int cols) {

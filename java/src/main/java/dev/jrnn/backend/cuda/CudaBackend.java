@@ -54,7 +54,7 @@ public final class CudaBackend implements Backend {
     private volatile boolean closed;
     /** Persistent whole-sequence kernels (kernels/persistent_rnn.cu), created on first use; null when switched off. */
     private PersistentRnn persistent;
-    private final boolean persistentEnabled = persistentSetting();
+    private final int persistentMaxBatch = persistentSetting();
 
     private CudaBackend(CudaDriver driver, Cublas cublas, byte[] fatbin) {
         this.driver = driver;
@@ -75,6 +75,9 @@ public final class CudaBackend implements Backend {
         cublas.setMathMode(Precision.FP32);
         this.pool = new DevicePool(driver);
         this.small = pool.allocate(64);
+        // The reduction workspace is a backend-lifetime cache: made now (1 MiB, grown on demand) so that it is
+        // part of the backend's baseline rather than appearing at the first reduction of a model's training.
+        workspace(1L << 20);
         launch1d(k.fill, 16, small, 16L, 0f);
         CudaTraining t;
         try {
@@ -126,23 +129,33 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Whether the persistent whole-sequence kernels may be used: {@code -Djrnn.persistent} or
-     * {@code JRNN_PERSISTENT} = "on" (default) or "off". Off, every recurrent layer runs the per-step
-     * GEMM + fused-step loop.
+     * When the persistent whole-sequence kernels are used: {@code -Djrnn.persistent} or
+     * {@code JRNN_PERSISTENT} = "auto" (default: batches of at most {@link #PERSISTENT_AUTO_MAX_BATCH} rows,
+     * where one launch per sequence beats per-step launches; measured on an H200, see benchmarks/RESULTS.md),
+     * "on" (whenever the shape fits on chip) or "off" (always the per-step GEMM + fused-step loop).
+     * Returns the largest batch that may take the persistent path (0 = never).
      */
-    static boolean persistentSetting() {
+    static int persistentSetting() {
         String v = System.getProperty("jrnn.persistent");
         if (v == null || v.isBlank()) v = System.getenv("JRNN_PERSISTENT");
-        if (v == null || v.isBlank()) return true;
+        if (v == null || v.isBlank()) return PERSISTENT_AUTO_MAX_BATCH;
         return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "on", "true", "1", "auto" -> true;
-            case "off", "false", "0" -> false;
-            default -> throw new IllegalArgumentException("jrnn.persistent: expected on or off, got '" + v + "'");
+            case "auto" -> PERSISTENT_AUTO_MAX_BATCH;
+            case "on", "true", "1" -> Integer.MAX_VALUE;
+            case "off", "false", "0" -> 0;
+            default -> throw new IllegalArgumentException("jrnn.persistent: expected auto, on or off, got '" + v + "'");
         };
     }
 
-    private PersistentRnn persistent() {
-        if (!persistentEnabled) return null;
+    /**
+     * Largest batch for which "auto" takes the persistent path. At B=64, H=512 the graph-captured per-step
+     * path (cuBLAS GEMM + fused step kernel) was as fast or faster on an H200; at B &lt;= 32 the persistent
+     * kernels took 0.3-0.5x of its time.
+     */
+    static final int PERSISTENT_AUTO_MAX_BATCH = 32;
+
+    private PersistentRnn persistent(int batch) {
+        if (batch > persistentMaxBatch) return null;
         if (persistent == null) persistent = new PersistentRnn(driver, k.module);
         return persistent;
     }
@@ -161,7 +174,7 @@ public final class CudaBackend implements Backend {
                                             Buf u, long uOff, Buf bRec, long bRecOff, Buf p, long pOff,
                                             Buf rp, long rpOff, Buf hs, long hsOff, Buf cs, long csOff,
                                             Buf mask, long maskOff) {
-        PersistentRnn pr = persistent();
+        PersistentRnn pr = persistent(batch);
         if (pr == null || steps <= 0 || batch <= 0 || units <= 0) return false;
         String op = "recurrentSequenceForward";
         int g = persistentCell(cell).gates() * units;
@@ -185,7 +198,7 @@ public final class CudaBackend implements Backend {
                                              Buf hs, long hsOff, Buf cs, long csOff, Buf mask, long maskOff,
                                              Buf dy, long dyOff, Buf dh, long dhOff, Buf dc, long dcOff,
                                              Buf dp, long dpOff, Buf drp, long drpOff) {
-        PersistentRnn pr = persistent();
+        PersistentRnn pr = persistent(batch);
         if (pr == null || steps <= 0 || batch <= 0 || units <= 0) return false;
         String op = "recurrentSequenceBackward";
         int g = persistentCell(cell).gates() * units;

@@ -107,7 +107,7 @@ public final class CudaDriver {
             cuModuleLoadDataEx, cuModuleUnload, cuModuleGetFunction, cuFuncSetAttribute, cuFuncGetAttribute,
             cuLaunchKernel, cuLaunchCooperativeKernel, cuOccupancyMaxActiveBlocksPerMultiprocessor,
             cuStreamBeginCapture, cuStreamEndCapture, cuGraphInstantiateWithFlags, cuGraphLaunch, cuGraphDestroy,
-            cuGraphExecDestroy, cuStreamIsCapturing;
+            cuGraphExecDestroy, cuStreamIsCapturing, cuMemFreeHost;
 
     private static final int STAGING_SLOTS = 2;
     private final Object stagingLock = new Object();
@@ -117,6 +117,7 @@ public final class CudaDriver {
     private final long[] stagingEvent = new long[STAGING_SLOTS];
     private final boolean[] stagingPending = new boolean[STAGING_SLOTS];
     private int nextSlot;
+    private boolean stagingHook;
 
     // Whether this driver's context has been made current on the calling thread.
     private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> Boolean.FALSE);
@@ -187,6 +188,7 @@ public final class CudaDriver {
         cuMemAlloc = l.downcall(I_AJ, "cuMemAlloc_v2");
         cuMemFree = l.downcall(I_J, "cuMemFree_v2");
         cuMemAllocHost = l.downcall(I_AJ, "cuMemAllocHost_v2");
+        cuMemFreeHost = l.downcall(FunctionDescriptor.of(JAVA_INT, ADDRESS), "cuMemFreeHost");
         cuMemcpyHtoDAsync = l.downcall(FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
                 "cuMemcpyHtoDAsync_v2");
         cuMemcpyDtoHAsync = l.downcall(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG),
@@ -560,6 +562,11 @@ public final class CudaDriver {
         int i = nextSlot;
         nextSlot = (nextSlot + 1) % STAGING_SLOTS;
         if (staging[i] == null) {
+            if (!stagingHook) {
+                // The driver lives as long as the process: give the pinned buffers back at exit (leak-checkers see it).
+                Runtime.getRuntime().addShutdownHook(new Thread(this::releaseStaging, "jrnn-cuda-staging-release"));
+                stagingHook = true;
+            }
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment p = a.allocate(ADDRESS);
                 check((int) cuMemAllocHost.invokeExact(p, STAGING_BYTES), "cuMemAllocHost_v2",
@@ -573,6 +580,27 @@ public final class CudaDriver {
         }
         stagingPending[i] = false;
         return i;
+    }
+
+    /** Frees the pinned staging buffers and their events (after their last copies finished); at JVM exit. */
+    void releaseStaging() {
+        synchronized (stagingLock) {
+            try {
+                makeCurrent();
+                for (int i = 0; i < STAGING_SLOTS; i++) {
+                    if (staging[i] == null) continue;
+                    if (stagingPending[i]) {
+                        int ignored = (int) cuEventSynchronize.invokeExact(stagingEvent[i]);
+                    }
+                    int r1 = (int) cuEventDestroy.invokeExact(stagingEvent[i]);
+                    int r2 = (int) cuMemFreeHost.invokeExact(staging[i]);
+                    staging[i] = null;
+                    stagingPending[i] = false;
+                }
+            } catch (Throwable t) {
+                // At exit the context may already be gone; nothing more to free then.
+            }
+        }
     }
 
     // A heap copy inside a stream capture would become a graph node that re-reads the staging buffer later.

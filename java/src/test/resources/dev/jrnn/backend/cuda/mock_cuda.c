@@ -95,6 +95,7 @@ CUresult cuMemFree_v2(CUdeviceptr p) {
     return OK;
 }
 CUresult cuMemAllocHost_v2(void **p, size_t bytes) { *p = malloc(bytes); return *p ? OK : OUT_OF_MEMORY; }
+CUresult cuMemFreeHost(void *p) { free(p); return OK; }
 CUresult cuMemGetInfo_v2(size_t *f, size_t *t) { *f = TOTAL - allocated; *t = TOTAL; return OK; }
 
 static uint64_t capturing = 0;  /* stream being captured, 0 = none */

@@ -1,0 +1,54 @@
+package dev.jrnn;
+
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The README's ten-line example, as written there, with the shapes and counts it promises. */
+class ReadmeExampleTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+        Jrnn.setSeed(7);
+    }
+
+    @Test
+    void theReadmeExampleRunsAndGivesTheShapesItPromises() {
+        float[][][] xs = new float[8][3][1];
+        float[][] ys = new float[8][1];
+        for (int i = 0; i < 8; i++) {
+            for (int t = 0; t < 3; t++) xs[i][t][0] = (i + t + 1) / 10f;
+            ys[i][0] = (i + 4) / 10f;
+        }
+        Tensor xTrain = Tensor.of(xs), yTrain = Tensor.of(ys);
+
+        Tensor x = Tensor.of(new float[][][] {{{1}, {2}, {3}}});
+        LSTM lstm = new LSTM(4).returnSequences(true).returnState(true);
+        List<Tensor> out = lstm.callWithStates(x);
+        assertEquals(3, out.size());
+        assertArrayEquals(new int[] {1, 3, 4}, out.get(0).shape());
+        assertArrayEquals(new int[] {1, 4}, out.get(1).shape());
+        assertArrayEquals(new int[] {1, 4}, out.get(2).shape());
+        // return_state's h is the last step of the sequence
+        for (int j = 0; j < 4; j++) assertEquals(out.get(0).get(0, 2, j), out.get(1).get(0, j), 0f);
+
+        Sequential model = new Sequential(new SimpleRNN(10).inputShape(3, 1), new Dense(1));
+        model.compile("mse", "adam");
+        model.fit(xTrain, yTrain, 100, 1);
+        Tensor y = model.predict(x);
+        assertArrayEquals(new int[] {1, 1}, y.shape());
+        assertTrue(y.isFinite());
+        assertEquals(131, model.countParams());
+        assertTrue(model.summaryString().contains("Total params: 131"), model.summaryString());
+    }
+}
