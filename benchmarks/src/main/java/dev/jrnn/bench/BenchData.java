@@ -1,5 +1,8 @@
 package dev.jrnn.bench;
 
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+
 import java.util.SplittableRandom;
 
 /**
@@ -41,6 +44,14 @@ public final class BenchData {
         float[] a = new float[(int) n];
         for (int i = 0; i < a.length; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
         return a;
+    }
+
+    /** A buffer of {@code n} floats uniform in [-1, 1) drawn from {@code seed}, on {@code be}. */
+    public static Buf upload(Backend be, long n, long seed) {
+        float[] h = uniform(new SplittableRandom(seed), n);
+        Buf buf = be.alloc(n);
+        be.upload(h, 0, buf, 0, h.length);
+        return buf;
     }
 
     public Shapes shapes() { return shapes; }

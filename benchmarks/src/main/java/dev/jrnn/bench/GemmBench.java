@@ -17,7 +17,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -55,18 +54,9 @@ public class GemmBench {
         n = Integer.parseInt(p[1]);
         k = Integer.parseInt(p[2]);
         be = Backends.cpu();
-        a = random(be, (long) m * k, 1);
-        b = random(be, (long) k * n, 2);
+        a = BenchData.upload(be, (long) m * k, 1);
+        b = BenchData.upload(be, (long) k * n, 2);
         c = be.alloc((long) m * n);
-    }
-
-    static Buf random(Backend be, long n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] h = new float[(int) n];
-        for (int i = 0; i < h.length; i++) h[i] = (float) (r.nextDouble() * 2 - 1);
-        Buf buf = be.alloc(n);
-        be.upload(h, 0, buf, 0, h.length);
-        return buf;
     }
 
     @Benchmark

@@ -211,8 +211,8 @@ public final class GpuBench {
      */
     static String gemmRow(Shapes.Cell cell, Shapes s, Precision prec, Backend be, String device, int warmup, int iters) {
         int m = s.batch() * s.steps(), n = cell.gates * s.units(), k = s.in();
-        try (dev.jrnn.backend.Buf a = GemmBench.random(be, (long) m * k, 3);
-             dev.jrnn.backend.Buf b = GemmBench.random(be, (long) k * n, 4);
+        try (dev.jrnn.backend.Buf a = BenchData.upload(be, (long) m * k, 3);
+             dev.jrnn.backend.Buf b = BenchData.upload(be, (long) k * n, 4);
              dev.jrnn.backend.Buf c = be.alloc((long) m * n);
              StepTimer timer = StepTimer.create(be)) {
             Runnable g = () -> be.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
