@@ -141,6 +141,8 @@ public record CpuPeak(String model, int cores, int lanes, int fmaUnits, double c
     private static void fma256(long iters) { sink = chains256(iters); }
     private static void fma512(long iters) { sink = chains512(iters); }
 
+    // One copy per vector width on purpose: the Vector API compiles to SIMD only when the species is a
+    // compile-time constant in the loop, and a species parameter would not reliably be one.
     private static float chains128(long iters) {
         FloatVector a = FloatVector.broadcast(S128, 0.999f), b = FloatVector.broadcast(S128, 0.001f);
         FloatVector c0 = FloatVector.broadcast(S128, 1f), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0,
