@@ -74,10 +74,13 @@ class PersistentRnnPlanTest {
         // the forward may chunk by choice (staging overlaps the multiply), never beyond K
         Plan f = PersistentRnn.plan(Cell.LSTM, false, 64, 512, Precision.FP32, TANH, SIG, H100);
         assertTrue(f.chunk() <= 512, f.toString());
-        // overlapping the copy of chunk i+1 with the multiply of chunk i is cheaper than staging all first
+        // on the H200 all of K in one chunk and two halves (the copy of the second overlapping the multiply of the
+        // first) measured the same, 9.52 and 9.51 us/step; four quarters 10.17: so does the model
         double whole = PersistentRnn.stepCycles(Cell.LSTM, false, Precision.FP32, 512, 16, 16, 512, 128, 256, false);
         double halves = PersistentRnn.stepCycles(Cell.LSTM, false, Precision.FP32, 512, 16, 16, 256, 128, 256, false);
-        assertTrue(halves < whole, halves + " vs " + whole);
+        double quarters = PersistentRnn.stepCycles(Cell.LSTM, false, Precision.FP32, 512, 16, 16, 128, 128, 256, false);
+        assertEquals(1.0, halves / whole, 0.02, halves + " vs " + whole);
+        assertTrue(quarters > 1.04 * Math.min(whole, halves), quarters + " vs " + whole + ", " + halves);
     }
 
     @Test
