@@ -246,8 +246,9 @@ public class Bidirectional extends Layer {
         }
 
         void forward(List<DTensor> inputs, DTensor mask, boolean training) {
-            ft = forwardLayer.forward(sub(inputs, true), mask, training);
-            bt = backwardLayer.forward(sub(inputs, false), mask, training);
+            // The two directions are independent: a backend may overlap them (two CUDA streams).
+            be.runConcurrently(() -> ft = forwardLayer.forward(sub(inputs, true), mask, training),
+                    () -> bt = backwardLayer.forward(sub(inputs, false), mask, training));
             List<DTensor> fo = ft.outputs(), bo = bt.outputs();
             yf = fo.get(0);
             ybr = returnSequences() ? own(reverse(bo.get(0))) : bo.get(0);
@@ -347,8 +348,9 @@ public class Bidirectional extends Layer {
                     df.add(dOut.get(k + i));
                     db.add(dOut.get(k + ns + i));
                 }
-                List<DTensor> gf = ft.backward(df);
-                List<DTensor> gb = bt.backward(db);
+                List<List<DTensor>> g = new ArrayList<>(List.of(List.of(), List.of()));
+                be.runConcurrently(() -> g.set(0, ft.backward(df)), () -> g.set(1, bt.backward(db)));
+                List<DTensor> gf = g.get(0), gb = g.get(1);
                 DTensor dx = own(DTensor.zeros(be, gf.get(0).shape()));
                 be.copy(gf.get(0).buf(), 0, dx.buf(), 0, dx.size());
                 be.axpy(dx.size(), 1f, gb.get(0).buf(), 0, dx.buf(), 0);
