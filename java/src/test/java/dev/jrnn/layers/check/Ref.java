@@ -15,7 +15,9 @@ import java.util.List;
  *   <li>GRU reset_after (z, r, h): z = s(xW_z + b_z + h'U_z + br_z), r likewise,
  *       hh = act(xW_h + b_h + r (h'U_h + br_h)), h = z h' + (1 - z) hh</li>
  * </ul>
- * A masked step carries the state unchanged and outputs it (= the previous output). goBackwards walks
+ * A masked step carries the state unchanged and repeats the previous output, where the output before a
+ * sample's first real step is zero (Keras' RNN loop starts its previous output at zeros, its states at
+ * the initial state): with an initial state, leading masked steps output 0, not h0. goBackwards walks
  * t = T-1 .. 0 and returns the sequence in processing order. Truncated BPTT (k) detaches the state
  * entering processing steps k, 2k, ... through {@link Tape#cut}, so central differences of a
  * replayed forward give exactly the truncated gradient; {@link #rnnBackward} is the hand-derived
@@ -147,6 +149,9 @@ final class Ref {
         run.hPrev = new double[T][];
         run.cPrev = new double[T][];
         double[] ySeq = s.returnSequences() ? new double[B * T * H] : null;
+        // The previous output starts at zeros: a sample outputs 0 until its first real step, then the carried
+        // state h (equal to Keras' carried output; with tbptt the state is the detached one, as in jrnn)
+        boolean[] seen = new boolean[B];
         for (int j = 0; j < T; j++) {
             int t = s.goBackwards() ? T - 1 - j : j;
             if (s.tbptt() > 0 && j > 0 && j % s.tbptt() == 0 && tape != null) {
@@ -191,12 +196,15 @@ final class Ref {
             }
             h = hN;
             c = cN;
-            if (ySeq != null) {
-                for (int b = 0; b < B; b++) System.arraycopy(h, b * H, ySeq, (b * T + j) * H, H);
+            for (int b = 0; b < B; b++) {
+                seen[b] |= mask == null || mask[b * T + t] != 0;
+                if (ySeq != null && seen[b]) System.arraycopy(h, b * H, ySeq, (b * T + j) * H, H);
             }
         }
+        double[] y = new double[B * H];
+        for (int b = 0; b < B; b++) if (seen[b]) System.arraycopy(h, b * H, y, b * H, H);
         List<double[]> out = new ArrayList<>();
-        out.add(ySeq != null ? ySeq : h.clone());
+        out.add(ySeq != null ? ySeq : y);
         if (s.returnState()) {
             out.add(h.clone());
             if (c != null) out.add(c.clone());
@@ -247,11 +255,28 @@ final class Ref {
             addInto(dh, dOut.size() > 1 ? dOut.get(1) : null);
             if (lstm) addInto(dc, dOut.size() > 2 ? dOut.get(2) : null);
         }
-        if (!s.returnSequences()) addInto(dh, dy);
+        // seen[b][j]: sample b had a real step at or before processing step j; before that its output is
+        // the constant 0 (no gradient), from then on it is the carried state h_j
+        boolean[][] seen = new boolean[B][T];
+        for (int b = 0; b < B; b++) {
+            boolean any = false;
+            for (int j = 0; j < T; j++) {
+                int t = s.goBackwards() ? T - 1 - j : j;
+                any |= run.mask == null || run.mask[b * T + t] != 0;
+                seen[b][j] = any;
+            }
+        }
+        if (!s.returnSequences() && dy != null) {
+            for (int b = 0; b < B; b++) {
+                if (T > 0 && seen[b][T - 1]) for (int k = 0; k < H; k++) dh[b * H + k] += dy[b * H + k];
+            }
+        }
         for (int j = T - 1; j >= 0; j--) {
             int t = s.goBackwards() ? T - 1 - j : j;
             if (s.returnSequences() && dy != null) {
-                for (int b = 0; b < B; b++) for (int k = 0; k < H; k++) dh[b * H + k] += dy[(b * T + j) * H + k];
+                for (int b = 0; b < B; b++) {
+                    if (seen[b][j]) for (int k = 0; k < H; k++) dh[b * H + k] += dy[(b * T + j) * H + k];
+                }
             }
             double[] hp = run.hPrev[j], cp = run.cPrev[j];
             double[] dhP = new double[B * H], dcP = new double[B * H];
