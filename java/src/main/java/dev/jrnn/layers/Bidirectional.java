@@ -18,6 +18,7 @@ import java.util.SplittableRandom;
  * sequence sees the forward pass up to t and the backward pass from t. returnSequences/returnState
  * follow the wrapped layer; with returnState the outputs are [y, h_fw(, c_fw), h_bw(, c_bw)].
  * Initial states are passed as [x, fw states..., bw states...]. Weights: forward's, then backward's.
+ * As in Keras, with returnSequences both layers output 0 at masked steps (zeroOutputForMask).
  *
  * <pre>{@code
  * Bidirectional bi = new Bidirectional(new LSTM(4).returnSequences(true));   // layers forward_lstm, backward_lstm
@@ -60,6 +61,10 @@ public class Bidirectional extends Layer {
                         + bw.kerasClass() + ") layers must have the same number of states");
             }
         }
+        // As Keras' Bidirectional: with returnSequences, masked steps output 0 in both directions (so the
+        // merged sequence is 0 at padding) instead of repeating the last real output.
+        layer.zeroOutputForMask = layer.returnSequences;
+        bw.zeroOutputForMask = bw.returnSequences;
         this.forwardLayer = layer;
         this.backwardLayer = bw;
         layer.name("forward_" + fname);

@@ -31,7 +31,8 @@ import java.util.SplittableRandom;
  * the output before a sample's first real step (in processing order) is zero, not the initial state.
  * So with an initial state, the outputs at leading masked steps are 0 (and a fully masked sample outputs
  * 0 with return_sequences false), while the returned states are the initial state; no gradient flows
- * from those zero outputs.
+ * from those zero outputs. With {@link #zeroOutputForMask(boolean)} (Keras' zero_output_for_mask, which
+ * Bidirectional sets to returnSequences) every masked step outputs 0.
  */
 public abstract class RecurrentLayer extends Layer {
     protected final int units;
@@ -41,6 +42,7 @@ public abstract class RecurrentLayer extends Layer {
     protected boolean returnState;
     protected boolean goBackwards;
     protected int tbptt;
+    protected boolean zeroOutputForMask;
 
     protected Param kernel;
     protected Param recurrentKernel;
@@ -120,6 +122,19 @@ public abstract class RecurrentLayer extends Layer {
         return this;
     }
 
+    public boolean zeroOutputForMask() { return zeroOutputForMask; }
+
+    /**
+     * Keras' {@code zero_output_for_mask}: when true, the output at every masked step is 0 instead of the
+     * previous output (with returnSequences false: the output is 0 when the last processed step is
+     * masked). The states still carry over masked steps. Bidirectional sets it to returnSequences on both
+     * of its layers, as Keras does.
+     */
+    public RecurrentLayer zeroOutputForMask(boolean b) {
+        this.zeroOutputForMask = b;
+        return this;
+    }
+
     public int tbptt() { return tbptt; }
 
     /**
@@ -182,6 +197,7 @@ public abstract class RecurrentLayer extends Layer {
         c.returnState = returnState;
         c.goBackwards = goBackwards;
         c.tbptt = tbptt;
+        c.zeroOutputForMask = zeroOutputForMask;
         c.trainable(trainable());
         return c;
     }
@@ -330,8 +346,9 @@ public abstract class RecurrentLayer extends Layer {
         Buf rp;                      // GRU only: [T, B, G] hPrev·U + bRec
         Buf hs;                      // [T+1, B, H]
         Buf cs;                      // LSTM only: [T+1, B, H]
-        Buf seen;                    // [T, B] processing order: 1 from a sample's first real step on, else 0;
-                                     // only with a mask and an initial state (else all outputs are states)
+        Buf seen;                    // [T, B] processing order: 1 where the output is the state, 0 where it is 0:
+                                     // with zeroOutputForMask the mask itself, else 1 from a sample's first real
+                                     // step on (only with an initial state; else all outputs are states)
         // backward state (per call)
         Buf dG, dRP, dhN, dhP, dcN;
         final List<DTensor> outputs = new ArrayList<>();
@@ -387,7 +404,12 @@ public abstract class RecurrentLayer extends Layer {
             // SimpleRNN backward needs only h: its pre-activations can go now
             if (gateBlocks() == 1) p.close();
             // Keras' output before a sample's first real step is 0, not h0: only differs with an initial state
-            if (maskT != null && hasInitial && T > 0) seen = seenSteps();
+            if (maskT != null && T > 0 && zeroOutputForMask) {   // every masked step outputs 0
+                seen = alloc(tb);
+                be.maskFromValues((int) tb, 1, maskT, 0, 0f, seen, 0);
+            } else if (maskT != null && hasInitial && T > 0) {
+                seen = seenSteps();
+            }
             // outputs
             if (returnSequences) {
                 DTensor y = DTensor.zeros(be, B, T, H);
