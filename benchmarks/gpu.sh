@@ -8,6 +8,8 @@
 # Here (build machine), once:   mvn -B -DskipTests package && STAGE_MODULES=java,benchmarks <shared>/gpu/stage.sh
 # There, from the repo root:    benchmarks/gpu.sh          (device run with carry [".device"])
 # Extra arguments go to both sides, e.g. --iters 20 --shapes 64x100x512x512.
+# Then Bidirectional LSTM (fp32, graph mode) at BI_SHAPES (default 64x100x512x512,4x100x256x256; empty: skip):
+# jrnn with one stream and with two (jrnn.streams=on), PyTorch bidirectional=True; ratios in ratios-bi.md.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-benchmarks/results/gpu-$(date +%Y-%m-%d)}
@@ -55,3 +57,23 @@ log "torch exit: ${PIPESTATUS[0]}"
 
 log "== ratio (jrnn / PyTorch median time; < 1 means jrnn is faster)"
 python3 benchmarks/peers/ratios.py "$out/jrnn_gpu.csv" "$out/torch_gpu.csv" | tee "$out/ratios.md" | tee -a "$out/gpu-bench.log"
+
+bi_shapes=${BI_SHAPES-64x100x512x512,4x100x256x256}
+if [ -n "$bi_shapes" ]; then
+  if [ "$jrnn_ok" = 1 ]; then
+    for st in off on; do
+      log "== jrnn Bidirectional LSTM, jrnn.streams=$st"
+      timeout 75 .device/java.sh -cp "$(.device/cp.sh)" dev.jrnn.bench.GpuBench --max-seconds 3 "$@" \
+          --bidirectional --streams "$st" --precisions fp32 --modes graph --no-gemm --shapes "$bi_shapes" \
+          --out "$out/jrnn_bi_$st.csv" 2>&1 | grep -v 'Using incubator modules' | tee -a "$out/gpu-bench.log"
+      log "jrnn exit: ${PIPESTATUS[0]}"
+    done
+  fi
+  log "== PyTorch bidirectional"
+  timeout 75 python3 benchmarks/peers/torch_lstm.py --max-seconds 3 "$@" --bidirectional --precisions fp32 \
+      --shapes "$bi_shapes" --out "$out/torch_bi.csv" 2>&1 | tee -a "$out/gpu-bench.log"
+  log "torch exit: ${PIPESTATUS[0]}"
+  { cat "$out/jrnn_bi_off.csv" 2>/dev/null; tail -n +2 "$out/jrnn_bi_on.csv" 2>/dev/null; } > "$out/jrnn_bi.csv"
+  log "== ratio, Bidirectional (one stream vs two)"
+  python3 benchmarks/peers/ratios.py "$out/jrnn_bi.csv" "$out/torch_bi.csv" | tee "$out/ratios-bi.md" | tee -a "$out/gpu-bench.log"
+fi

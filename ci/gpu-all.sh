@@ -5,7 +5,8 @@
 #   gpu-tests.log, bench.tgz (benchmarks/gpu.sh output), persist-bench.log, sanitizer.log
 # Build machine first: mvn -B -DskipTests package && STAGE_MODULES=java,benchmarks ../shared/gpu/stage.sh
 # (then drop .device/lib/{jrnn*,jmh*,commons-math3*,jopt*}.jar to stay under the 64 MiB carry limit).
-# Time caps (s): T_TESTS (160), T_BENCH (140), T_PERSIST (35), T_SAN (90).
+# Time caps (s): T_TESTS (170), T_BENCH (230; includes the Bidirectional one- vs two-stream rows), T_PERSIST (35),
+# T_SAN (80).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-$PWD/gpu-out}
@@ -23,16 +24,17 @@ fi
 [ -n "${JRNN_CUBLAS:-}" ] && export JRNN_CUBLAS && echo "JRNN_CUBLAS=$JRNN_CUBLAS"
 
 echo "== $(el) GPU tests"
-timeout "${T_TESTS:-160}" .device/test.sh --include-tag gpu --disable-ansi-colors > "$OUT/gpu-tests.log" 2>&1
+timeout "${T_TESTS:-170}" .device/test.sh --include-tag gpu --disable-ansi-colors > "$OUT/gpu-tests.log" 2>&1
 echo "gpu tests: exit $? $(el)"
 grep -E "tests (successful|failed|aborted|skipped|found)|containers failed" "$OUT/gpu-tests.log"
 grep -E "✘" "$OUT/gpu-tests.log" | head -40
 
 echo "== $(el) LSTM train step vs PyTorch cuDNN"
 rm -rf /tmp/bench && mkdir -p /tmp/bench
-OUT=/tmp/bench timeout "${T_BENCH:-140}" benchmarks/gpu.sh --max-seconds 1.5 --iters 30 > /tmp/bench/stdout.log 2>&1
+OUT=/tmp/bench timeout "${T_BENCH:-230}" benchmarks/gpu.sh --max-seconds 1.5 --iters 30 > /tmp/bench/stdout.log 2>&1
 echo "bench: exit $? $(el)"
 cat /tmp/bench/ratios.md 2>/dev/null || tail -20 /tmp/bench/stdout.log
+cat /tmp/bench/ratios-bi.md 2>/dev/null
 tar czf "$OUT/bench.tgz" -C /tmp bench
 
 echo "== $(el) persistent kernels vs step path"
@@ -44,7 +46,7 @@ grep -v incubator "$OUT/persist-bench.log" | tail -30
 echo "== $(el) compute-sanitizer memcheck (CudaBackendContractTest)"
 san=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | head -1)
 jar=$(ls .device/lib/junit-platform-console-standalone-*.jar | head -1)
-timeout "${T_SAN:-90}" "$san" --tool memcheck --leak-check full --target-processes all \
+timeout "${T_SAN:-80}" "$san" --tool memcheck --leak-check full --target-processes all \
   .device/java.sh -jar "$jar" execute --class-path "$(.device/cp.sh)" --details=summary --disable-banner \
   --disable-ansi-colors --select-class dev.jrnn.backend.cuda.CudaBackendContractTest > "$OUT/sanitizer.log" 2>&1
 echo "sanitizer: exit $? $(el)"

@@ -13,6 +13,8 @@ batches uniform in [-1, 1). Prints and writes the same CSV columns as dev.jrnn.b
 
 fp32 turns TF32 off in both cuBLAS and cuDNN (cuDNN allows TF32 by default); tf32 turns both on.
 nn.LSTM has two bias vectors (b_ih, b_hh): 4H more parameters than Keras' LSTM, the same FLOPs.
+--bidirectional: nn.LSTM(bidirectional=True), last output [B, 2H] (cell column "bi-lstm", twice the FLOPs);
+as in jrnn's Bidirectional, both directions run over the whole sequence forward and backward.
 """
 import argparse
 import json
@@ -48,18 +50,20 @@ def train_flops(cell, b, t, i, h):
     return 3 * 2.0 * t * b * GATES[cell] * h * (i + h)
 
 
-def run(torch, cell, b, t, i, h, precision, device, warmup, iters, max_seconds, adam):
+def run(torch, cell, b, t, i, h, precision, device, warmup, iters, max_seconds, adam, bi=False):
     tf32 = precision == "tf32"
     torch.backends.cuda.matmul.allow_tf32 = tf32
     torch.backends.cudnn.allow_tf32 = tf32
     torch.manual_seed(42)
     cls = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "simple_rnn": torch.nn.RNN}[cell]
-    net = cls(i, h, batch_first=True).to(device)
+    net = cls(i, h, batch_first=True, bidirectional=bi).to(device)
     kw = {"fused": True} if adam == "fused" and device.startswith("cuda") else {"foreach": adam == "foreach"}
     opt = torch.optim.Adam(net.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7, **kw)
     g = torch.Generator(device="cpu").manual_seed(7)
     xs = [(torch.rand(b, t, i, generator=g) * 2 - 1).to(device) for _ in range(8)]
     ys = [(torch.rand(b, h, generator=g) * 2 - 1).to(device) for _ in range(8)]
+    if bi:
+        ys = [torch.cat([y, y], dim=1) for y in ys]
     mse = torch.nn.functional.mse_loss
 
     def step(k):
@@ -112,6 +116,7 @@ def main():
     ap.add_argument("--device", default="cuda")
     ap.add_argument("--adam", default="fused,foreach",
                     help="comma-separated PyTorch Adam implementations: fused (CUDA only), foreach, loop")
+    ap.add_argument("--bidirectional", action="store_true", help="nn.LSTM(bidirectional=True); cell column bi-<cell>")
     ap.add_argument("--out", default=None, help="CSV path; a .json with the same rows is written beside it")
     a = ap.parse_args()
 
@@ -139,12 +144,13 @@ def main():
         b, t, i, h = parse_shape(s)
         try:
             med, p10, p90, n, params = run(torch, a.cell, b, t, i, h, prec, a.device,
-                                           a.warmup, a.iters, a.max_seconds, adam)
+                                           a.warmup, a.iters, a.max_seconds, adam, a.bidirectional)
         except Exception as e:  # one failing configuration must not lose the others
             print(f"# {s} {prec} adam={adam} failed: {e!r}", flush=True)
             continue
-        gflops = train_flops(a.cell, b, t, i, h) / (med * 1e6)
-        row = (f"torch,{a.cell},{b},{t},{i},{h},{prec},{med:.4f},{p10:.4f},{p90:.4f},{n},{gflops:.1f},"
+        gflops = (2 if a.bidirectional else 1) * train_flops(a.cell, b, t, i, h) / (med * 1e6)
+        label = ("bi-" if a.bidirectional else "") + a.cell
+        row = (f"torch,{label},{b},{t},{i},{h},{prec},{med:.4f},{p10:.4f},{p90:.4f},{n},{gflops:.1f},"
                f"{b / (med / 1e3):.1f},{'cuda-events' if a.device.startswith('cuda') else 'host'},"
                f"{dev_name.replace(',', ' ')},eager-adam-{adam}")
         rows.append(row)

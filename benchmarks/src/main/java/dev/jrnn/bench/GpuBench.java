@@ -26,8 +26,12 @@ import java.util.Locale;
  * .device/java.sh -cp "$(.device/cp.sh)" dev.jrnn.bench.GpuBench --out $OUT/jrnn_gpu.csv
  *     [--shapes 64x100x512x512,4x100x256x256,256x50x1024x1024] [--precisions fp32,tf32]
  *     [--cell lstm|gru|simple_rnn] [--modes sync,async,graph] [--warmup 10] [--iters 50] [--max-seconds 12]
- *     [--backend cuda]
+ *     [--backend cuda] [--bidirectional] [--streams on|off]
  * </pre>
+ *
+ * <p>{@code --bidirectional} wraps the layer in {@code Bidirectional} (concat; cell column "bi-lstm", twice
+ * the FLOPs); {@code --streams on} sets {@code jrnn.streams} before the backend is made, so that the two
+ * directions run on two CUDA streams (mode column "graph+streams").
  */
 public final class GpuBench {
     /** CSV columns, shared with torch_lstm.py. */
@@ -52,7 +56,8 @@ public final class GpuBench {
         String cellName = "lstm";
         String backendName = "cuda";
         String modeNames = "sync,graph";
-        boolean gemm = true;
+        boolean gemm = true, bi = false;
+        String streams = null;
         int warmup = 10, iters = 50;
         double maxSeconds = 12;
         Path out = null;
@@ -65,6 +70,8 @@ public final class GpuBench {
                 case "--backend" -> { backendName = need(args, a); a++; }
                 case "--modes" -> { modeNames = need(args, a); a++; }
                 case "--no-gemm" -> gemm = false;
+                case "--bidirectional" -> bi = true;
+                case "--streams" -> { streams = need(args, a); a++; }
                 case "--warmup" -> { warmup = Integer.parseInt(need(args, a)); a++; }
                 case "--iters" -> { iters = Integer.parseInt(need(args, a)); a++; }
                 case "--max-seconds" -> { maxSeconds = Double.parseDouble(need(args, a)); a++; }
@@ -72,7 +79,7 @@ public final class GpuBench {
                 case "-h", "--help" -> {
                     System.out.println("usage: GpuBench [--out file.csv] [--shapes BxTxIxH,...] [--precisions fp32,tf32]"
                             + " [--cell lstm|gru|simple_rnn] [--modes sync,async,graph] [--warmup N] [--iters N]"
-                            + " [--max-seconds S] [--backend cuda|cpu] [--no-gemm]");
+                            + " [--max-seconds S] [--backend cuda|cpu] [--no-gemm] [--bidirectional] [--streams on|off]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("GpuBench: unknown argument '" + args[a] + "' (try --help)");
@@ -94,12 +101,14 @@ public final class GpuBench {
             }
         }
 
+        if (streams != null) System.setProperty("jrnn.streams", streams);   // read when the backend is made
+        String suffix = "on".equalsIgnoreCase(streams) ? "+streams" : "";
         Jrnn.setBackend(backendName);
         Backend be = Jrnn.backend();
         String device = StepTimer.deviceName(be);
-        System.out.println("jrnn GpuBench: backend " + be.name() + ", device " + device + ", cell " + cell + ", modes " + modes
+        System.out.println("jrnn GpuBench: backend " + be.name() + ", device " + device + ", cell " + (bi ? "Bidirectional " : "") + cell + ", modes " + modes + (suffix.isEmpty() ? "" : ", two streams")
                 + ", warm-up >= " + warmup + " steps and 2 s, then up to " + iters + " steps or " + maxSeconds + " s");
-        System.out.println("FLOP model: train step = 6*T*B*G*(I+H) (matrix products only; G = gates x H)");
+        System.out.println("FLOP model: train step = 6*T*B*G*(I+H) (matrix products only; G = gates x H)" + (bi ? ", twice for Bidirectional" : ""));
 
         List<String> rows = new ArrayList<>();
         System.out.println(HEADER.replace(',', '\t'));
@@ -109,7 +118,7 @@ public final class GpuBench {
             for (String sh : shapes.split(",")) {
                 Shapes s = Shapes.parse(sh);
                 try {
-                    run(cell, s, prec, modes, be, device, warmup, iters, maxSeconds, row -> {
+                    run(cell, bi, suffix, s, prec, modes, be, device, warmup, iters, maxSeconds, row -> {
                         rows.add(row);
                         System.out.println(row.replace(',', '\t'));
                     });
@@ -119,7 +128,7 @@ public final class GpuBench {
                 }
                 if (gemm) {
                     try {
-                        String row = gemmRow(cell, s, prec, be, device, warmup, iters);
+                        String row = gemmRow(cell, bi, s, prec, be, device, warmup, iters);
                         rows.add(row);
                         System.out.println(row.replace(',', '\t'));
                     } catch (RuntimeException | OutOfMemoryError e) {
@@ -137,10 +146,11 @@ public final class GpuBench {
     }
 
     /** Times every mode of one (shape, precision) on one trainer; hands each CSV row to {@code sink}. */
-    static void run(Shapes.Cell cell, Shapes s, Precision prec, List<Mode> modes, Backend be, String device,
-                    int warmup, int iters, double maxSeconds, java.util.function.Consumer<String> sink) {
+    static void run(Shapes.Cell cell, boolean bi, String modeSuffix, Shapes s, Precision prec, List<Mode> modes,
+                    Backend be, String device, int warmup, int iters, double maxSeconds,
+                    java.util.function.Consumer<String> sink) {
         BenchData data = BenchData.random(s, 8, 7);
-        try (JrnnTrainer t = new JrnnTrainer(cell, s, data, 42); StepTimer timer = StepTimer.create(be)) {
+        try (JrnnTrainer t = new JrnnTrainer(cell, s, data, 42, bi); StepTimer timer = StepTimer.create(be)) {
             int[] i = {0};
             for (Mode mode : modes) {
                 java.util.function.IntConsumer step;
@@ -165,7 +175,8 @@ public final class GpuBench {
                 }
                 if (step == null) continue;
                 try {
-                    sink.accept(time(cell, s, prec, mode, step, be, timer, device, warmup, iters, maxSeconds, i, t));
+                    sink.accept(time(cell, bi, modeSuffix, s, prec, mode, step, be, timer, device, warmup, iters,
+                            maxSeconds, i, t));
                 } catch (RuntimeException e) {
                     System.out.println("# " + s + " " + prec + " " + mode + " failed: " + e);
                     e.printStackTrace(System.out);
@@ -174,7 +185,8 @@ public final class GpuBench {
         }
     }
 
-    private static String time(Shapes.Cell cell, Shapes s, Precision prec, Mode mode, java.util.function.IntConsumer step,
+    private static String time(Shapes.Cell cell, boolean bi, String modeSuffix, Shapes s, Precision prec, Mode mode,
+                               java.util.function.IntConsumer step,
                                Backend be, StepTimer timer, String device, int warmup, int iters, double maxSeconds,
                                int[] i, JrnnTrainer t) {
         // Warm-up: JIT, the memory pool, kernel loading; at least `warmup` steps and 2 s.
@@ -197,11 +209,16 @@ public final class GpuBench {
         double[] d = Arrays.copyOf(ms, n);
         Arrays.sort(d);
         double med = quantile(d, 0.5), p10 = quantile(d, 0.1), p90 = quantile(d, 0.9);
-        double gflops = s.trainFlops(cell) / (med * 1e6);
+        double gflops = (bi ? 2 : 1) * s.trainFlops(cell) / (med * 1e6);
         return String.format(Locale.ROOT, "jrnn,%s,%d,%d,%d,%d,%s,%.4f,%.4f,%.4f,%d,%.1f,%.1f,%s,%s,%s",
-                cell.name().toLowerCase(Locale.ROOT), s.batch(), s.steps(), s.in(), s.units(),
+                cellLabel(cell, bi), s.batch(), s.steps(), s.in(), s.units(),
                 prec.name().toLowerCase(Locale.ROOT), med, p10, p90, n, gflops, s.batch() / (med / 1e3),
-                timer.kind(), device.replace(',', ' '), mode.name().toLowerCase(Locale.ROOT));
+                timer.kind(), device.replace(',', ' '), mode.name().toLowerCase(Locale.ROOT) + modeSuffix);
+    }
+
+    /** The CSV cell column: "lstm", or "bi-lstm" for the Bidirectional wrapper (torch_lstm.py --bidirectional). */
+    static String cellLabel(Shapes.Cell cell, boolean bi) {
+        return (bi ? "bi-" : "") + cell.name().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -209,7 +226,8 @@ public final class GpuBench {
      * {@code X[T*B, I] W[I, G]}: the GEMM throughput the train step's GFLOP/s can be compared with.
      * Row: impl "jrnn", mode "gemm-MxNxK", gflops = 2MNK / median time.
      */
-    static String gemmRow(Shapes.Cell cell, Shapes s, Precision prec, Backend be, String device, int warmup, int iters) {
+    static String gemmRow(Shapes.Cell cell, boolean bi, Shapes s, Precision prec, Backend be, String device, int warmup,
+                          int iters) {
         int m = s.batch() * s.steps(), n = cell.gates * s.units(), k = s.in();
         try (dev.jrnn.backend.Buf a = BenchData.upload(be, (long) m * k, 3);
              dev.jrnn.backend.Buf b = BenchData.upload(be, (long) k * n, 4);
@@ -222,7 +240,7 @@ public final class GpuBench {
             Arrays.sort(ms);
             double med = quantile(ms, 0.5);
             return String.format(Locale.ROOT, "jrnn,%s,%d,%d,%d,%d,%s,%.4f,%.4f,%.4f,%d,%.1f,%.1f,%s,%s,gemm-%dx%dx%d",
-                    cell.name().toLowerCase(Locale.ROOT), s.batch(), s.steps(), s.in(), s.units(),
+                    cellLabel(cell, bi), s.batch(), s.steps(), s.in(), s.units(),
                     prec.name().toLowerCase(Locale.ROOT), med, quantile(ms, 0.1), quantile(ms, 0.9), iters,
                     2.0 * m * n * k / (med * 1e6), 0.0, timer.kind(), device.replace(',', ' '), m, n, k);
         }

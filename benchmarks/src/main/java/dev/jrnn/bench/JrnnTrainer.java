@@ -5,6 +5,7 @@ import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.GraphCapture;
 import dev.jrnn.backend.Loss;
+import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.GRU;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
@@ -18,8 +19,9 @@ import java.util.List;
 
 /**
  * jrnn's train step through the layer API, on whatever backend {@code Jrnn.backend()} is: one
- * recurrent layer (last output only), MSE against a random target, backward, and one fused Adam
- * update over the layer's flat parameter buffer. The inputs of every batch are uploaded once.
+ * recurrent layer (last output only), or a Bidirectional wrapper of it (concat: last output [B, 2H]),
+ * MSE against a random target, backward, and one fused Adam update over the layer's flat parameter
+ * buffer. The inputs of every batch are uploaded once.
  *
  * <p>Three ways to run the same step: {@link #trainStep} reads the loss back (one host round trip
  * per step, as a simple loop does); {@link #trainStepAsync} keeps the loss and Adam's step counter
@@ -39,6 +41,7 @@ public final class JrnnTrainer implements AutoCloseable {
     public static final float LR = 1e-3f, BETA1 = 0.9f, BETA2 = 0.999f, EPS = 1e-7f;
 
     private final Shapes s;
+    private final int outUnits;
     private final Layer layer;
     private final Backend be;
     private final ParamStore store;
@@ -53,25 +56,47 @@ public final class JrnnTrainer implements AutoCloseable {
 
     /** Builds the layer for {@code s} with seed {@code seed} and uploads every batch of {@code data}. */
     public JrnnTrainer(Shapes.Cell cell, Shapes s, BenchData data, long seed) {
+        this(cell, s, data, seed, false);
+    }
+
+    /**
+     * As {@link #JrnnTrainer(Shapes.Cell, Shapes, BenchData, long)}, with the layer wrapped in
+     * {@code Bidirectional} (merge concat) when {@code bidirectional}: twice the work, target [B, 2H].
+     */
+    public JrnnTrainer(Shapes.Cell cell, Shapes s, BenchData data, long seed, boolean bidirectional) {
         this.s = s;
-        this.layer = switch (cell) {
+        dev.jrnn.layers.RecurrentLayer inner = switch (cell) {
             case SIMPLE_RNN -> new SimpleRNN(s.units());
             case LSTM -> new LSTM(s.units());
             case GRU -> new GRU(s.units());
         };
+        this.layer = bidirectional ? new Bidirectional(inner) : inner;
+        this.outUnits = bidirectional ? 2 * s.units() : s.units();
         layer.seed(seed);
         layer.build(List.of(new int[] {s.steps(), s.in()}));
         this.be = layer.backend();
         this.store = layer.params().get(0).store();
         for (int i = 0; i < data.count(); i++) {
             xs.add(DTensor.from(be, Tensor.wrap(data.x(i), s.batch(), s.steps(), s.in())));
-            ys.add(DTensor.from(be, Tensor.wrap(data.y(i), s.batch(), s.units())));
+            ys.add(DTensor.from(be, Tensor.wrap(target(data.y(i)), s.batch(), outUnits)));
         }
-        this.grad = DTensor.zeros(be, s.batch(), s.units());
+        this.grad = DTensor.zeros(be, s.batch(), outUnits);
         this.m = be.alloc(store.size());
         this.v = be.alloc(store.size());
         this.lossOut = be.alloc(1);
         this.adamStep = be.alloc(3);
+    }
+
+    /** The [B, H] target as is, or each row twice ([B, 2H]) for the Bidirectional concat output. */
+    private float[] target(float[] y) {
+        if (outUnits == s.units()) return y;
+        int h = s.units();
+        float[] t = new float[s.batch() * outUnits];
+        for (int b = 0; b < s.batch(); b++) {
+            System.arraycopy(y, b * h, t, b * outUnits, h);
+            System.arraycopy(y, b * h, t, b * outUnits + h, h);
+        }
+        return t;
     }
 
     public Layer layer() { return layer; }
@@ -89,7 +114,7 @@ public final class JrnnTrainer implements AutoCloseable {
     /** MSE of the last output against batch {@code i}'s target, without training. */
     public float loss(int i) {
         try (Trace tr = layer.forward(List.of(x(i)), null, false)) {
-            return be.loss(Loss.MSE, s.batch(), s.units(), tr.outputs().get(0).buf(), 0,
+            return be.loss(Loss.MSE, s.batch(), outUnits, tr.outputs().get(0).buf(), 0,
                     y(i).buf(), 0, null, 0, grad.buf(), 0);
         }
     }
@@ -99,7 +124,7 @@ public final class JrnnTrainer implements AutoCloseable {
         store.zeroGrads();
         float loss;
         try (Trace tr = layer.forward(List.of(x(i)), null, true)) {
-            loss = be.loss(Loss.MSE, s.batch(), s.units(), tr.outputs().get(0).buf(), 0,
+            loss = be.loss(Loss.MSE, s.batch(), outUnits, tr.outputs().get(0).buf(), 0,
                     y(i).buf(), 0, null, 0, grad.buf(), 0);
             tr.backward(List.of(grad));   // the input gradients it returns are freed with the trace
         }
@@ -114,7 +139,7 @@ public final class JrnnTrainer implements AutoCloseable {
     public void trainStepAsync(int i) {
         store.zeroGrads();
         try (Trace tr = layer.forward(List.of(x(i)), null, true)) {
-            be.lossAsync(Loss.MSE, s.batch(), s.units(), tr.outputs().get(0).buf(), 0,
+            be.lossAsync(Loss.MSE, s.batch(), outUnits, tr.outputs().get(0).buf(), 0,
                     y(i).buf(), 0, null, 0, grad.buf(), 0, lossOut, 0);
             tr.backward(List.of(grad));
         }

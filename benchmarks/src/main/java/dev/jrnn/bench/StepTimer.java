@@ -1,10 +1,9 @@
 package dev.jrnn.bench;
 
 import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.cuda.CudaBackend;
 import dev.jrnn.backend.cuda.CudaDriver;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 
 /**
  * Times one step of GPU work. On the CUDA backend, two CUDA events recorded on the backend's stream
@@ -51,24 +50,9 @@ public interface StepTimer extends AutoCloseable {
         return be.name();
     }
 
-    /**
-     * The stream the CUDA backend queues its work on: its public {@code stream()} if it has one,
-     * else its {@code stream} field (classpath classes are open to reflection), else null.
-     */
+    /** The stream the CUDA backend queues its work on ({@link CudaBackend#streamHandle()}), else null. */
     private static Long streamOf(Backend be) {
-        try {
-            Method m = be.getClass().getMethod("stream");
-            if (m.getReturnType() == long.class) return (Long) m.invoke(be);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            // no public accessor: try the field below
-        }
-        try {
-            Field f = be.getClass().getDeclaredField("stream");
-            f.setAccessible(true);
-            return f.getLong(be);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
+        return be instanceof CudaBackend cb ? cb.streamHandle() : null;
     }
 
     /** Host clock around a fully synchronized step. */

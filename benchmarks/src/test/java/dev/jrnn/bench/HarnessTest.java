@@ -78,4 +78,26 @@ class HarnessTest {
             }
         }
     }
+
+    @Test
+    void bidirectionalTrainerHasTwiceTheWeightsAndLearns() {
+        Jrnn.setBackend("cpu");
+        Shapes s = new Shapes(3, 5, 4, 6);
+        BenchData data = BenchData.random(s, 2, 9);
+        try (JrnnTrainer one = new JrnnTrainer(Shapes.Cell.LSTM, s, data, 5);
+             JrnnTrainer bi = new JrnnTrainer(Shapes.Cell.LSTM, s, data, 5, true);
+             JrnnTrainer biAsync = new JrnnTrainer(Shapes.Cell.LSTM, s, data, 5, true)) {
+            assertEquals(2 * s.lstmParams(), bi.paramCount());
+            assertEquals(s.lstmParams(), one.paramCount());
+            float first = bi.loss(1);
+            for (int i = 0; i < 30; i++) {
+                float ls = bi.trainStep(1);
+                biAsync.trainStepAsync(1);
+                assertEquals(ls, biAsync.lastLoss(), 1e-6f * Math.max(1f, Math.abs(ls)), "step " + i);
+            }
+            assertTrue(bi.loss(1) < first, "the Bidirectional step learns");
+        }
+        assertEquals("bi-lstm", GpuBench.cellLabel(Shapes.Cell.LSTM, true));
+        assertEquals("gru", GpuBench.cellLabel(Shapes.Cell.GRU, false));
+    }
 }

@@ -69,6 +69,25 @@ public interface Backend extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Runs {@code first}, then {@code second}, and allows a backend to overlap their device work: the CUDA
+     * backend (with {@code jrnn.streams=on}) queues {@code second}'s calls on a second stream that starts
+     * after everything queued before this call and that later calls wait for. The two tasks must be
+     * independent: neither may read what the other writes. Inside them, {@code gatherRows},
+     * {@code scatterAddRows}, {@code checkIds}, {@code lossAsync} and {@link #capture} may be refused. The
+     * default runs both in order. Bidirectional runs its two directions this way.
+     *
+     * <pre>{@code
+     * be.runConcurrently(() -> forward = fwdLayer.forward(in, mask, true),
+     *                    () -> backward = bwdLayer.forward(in, mask, true));
+     * }</pre>
+     */
+    default void runConcurrently(Runnable first, Runnable second) {
+        if (first == null || second == null) throw new IllegalArgumentException("runConcurrently: a task is null");
+        first.run();
+        second.run();
+    }
+
     /** Releases backend-wide resources (handles, pools). Buffers should be closed before. */
     @Override
     default void close() {}

@@ -18,6 +18,7 @@ import java.util.SplittableRandom;
  * sequence sees the forward pass up to t and the backward pass from t. returnSequences/returnState
  * follow the wrapped layer; with returnState the outputs are [y, h_fw(, c_fw), h_bw(, c_bw)].
  * Initial states are passed as [x, fw states..., bw states...]. Weights: forward's, then backward's.
+ * As in Keras, with returnSequences both layers output 0 at masked steps (zeroOutputForMask).
  *
  * <pre>{@code
  * Bidirectional bi = new Bidirectional(new LSTM(4).returnSequences(true));   // layers forward_lstm, backward_lstm
@@ -60,6 +61,10 @@ public class Bidirectional extends Layer {
                         + bw.kerasClass() + ") layers must have the same number of states");
             }
         }
+        // As Keras' Bidirectional: with returnSequences, masked steps output 0 in both directions (so the
+        // merged sequence is 0 at padding) instead of repeating the last real output.
+        layer.zeroOutputForMask = layer.returnSequences;
+        bw.zeroOutputForMask = bw.returnSequences;
         this.forwardLayer = layer;
         this.backwardLayer = bw;
         layer.name("forward_" + fname);
@@ -246,8 +251,9 @@ public class Bidirectional extends Layer {
         }
 
         void forward(List<DTensor> inputs, DTensor mask, boolean training) {
-            ft = forwardLayer.forward(sub(inputs, true), mask, training);
-            bt = backwardLayer.forward(sub(inputs, false), mask, training);
+            // The two directions are independent: a backend may overlap them (two CUDA streams).
+            be.runConcurrently(() -> ft = forwardLayer.forward(sub(inputs, true), mask, training),
+                    () -> bt = backwardLayer.forward(sub(inputs, false), mask, training));
             List<DTensor> fo = ft.outputs(), bo = bt.outputs();
             yf = fo.get(0);
             ybr = returnSequences() ? own(reverse(bo.get(0))) : bo.get(0);
@@ -347,8 +353,9 @@ public class Bidirectional extends Layer {
                     df.add(dOut.get(k + i));
                     db.add(dOut.get(k + ns + i));
                 }
-                List<DTensor> gf = ft.backward(df);
-                List<DTensor> gb = bt.backward(db);
+                List<List<DTensor>> g = new ArrayList<>(List.of(List.of(), List.of()));
+                be.runConcurrently(() -> g.set(0, ft.backward(df)), () -> g.set(1, bt.backward(db)));
+                List<DTensor> gf = g.get(0), gb = g.get(1);
                 DTensor dx = own(DTensor.zeros(be, gf.get(0).shape()));
                 be.copy(gf.get(0).buf(), 0, dx.buf(), 0, dx.size());
                 be.axpy(dx.size(), 1f, gb.get(0).buf(), 0, dx.buf(), 0);

@@ -26,6 +26,13 @@ import java.util.SplittableRandom;
  * Backward runs the fused step-backward kernels from the last step to the first, adding
  * {@code dgates · U^T} into the state gradient, then gets the weight gradients and dX as single GEMMs
  * over all steps.
+ *
+ * <p>Masks as Keras' RNN loop: a masked step keeps the states and repeats the previous output, where
+ * the output before a sample's first real step (in processing order) is zero, not the initial state.
+ * So with an initial state, the outputs at leading masked steps are 0 (and a fully masked sample outputs
+ * 0 with return_sequences false), while the returned states are the initial state; no gradient flows
+ * from those zero outputs. With {@link #zeroOutputForMask(boolean)} (Keras' zero_output_for_mask, which
+ * Bidirectional sets to returnSequences) every masked step outputs 0.
  */
 public abstract class RecurrentLayer extends Layer {
     protected final int units;
@@ -35,6 +42,7 @@ public abstract class RecurrentLayer extends Layer {
     protected boolean returnState;
     protected boolean goBackwards;
     protected int tbptt;
+    protected boolean zeroOutputForMask;
 
     protected Param kernel;
     protected Param recurrentKernel;
@@ -114,6 +122,19 @@ public abstract class RecurrentLayer extends Layer {
         return this;
     }
 
+    public boolean zeroOutputForMask() { return zeroOutputForMask; }
+
+    /**
+     * Keras' {@code zero_output_for_mask}: when true, the output at every masked step is 0 instead of the
+     * previous output (with returnSequences false: the output is 0 when the last processed step is
+     * masked). The states still carry over masked steps. Bidirectional sets it to returnSequences on both
+     * of its layers, as Keras does.
+     */
+    public RecurrentLayer zeroOutputForMask(boolean b) {
+        this.zeroOutputForMask = b;
+        return this;
+    }
+
     public int tbptt() { return tbptt; }
 
     /**
@@ -176,6 +197,7 @@ public abstract class RecurrentLayer extends Layer {
         c.returnState = returnState;
         c.goBackwards = goBackwards;
         c.tbptt = tbptt;
+        c.zeroOutputForMask = zeroOutputForMask;
         c.trainable(trainable());
         return c;
     }
@@ -324,6 +346,9 @@ public abstract class RecurrentLayer extends Layer {
         Buf rp;                      // GRU only: [T, B, G] hPrev·U + bRec
         Buf hs;                      // [T+1, B, H]
         Buf cs;                      // LSTM only: [T+1, B, H]
+        Buf seen;                    // [T, B] processing order: 1 where the output is the state, 0 where it is 0:
+                                     // with zeroOutputForMask the mask itself, else 1 from a sample's first real
+                                     // step on (only with an initial state; else all outputs are states)
         // backward state (per call)
         Buf dG, dRP, dhN, dhP, dcN;
         final List<DTensor> outputs = new ArrayList<>();
@@ -378,18 +403,73 @@ public abstract class RecurrentLayer extends Layer {
             if (!fused) for (int s = 0; s < T; s++) stepForward(this, s);
             // SimpleRNN backward needs only h: its pre-activations can go now
             if (gateBlocks() == 1) p.close();
+            // Keras' output before a sample's first real step is 0, not h0: only differs with an initial state
+            if (maskT != null && T > 0 && zeroOutputForMask) {   // every masked step outputs 0
+                seen = alloc(tb);
+                be.maskFromValues((int) tb, 1, maskT, 0, 0f, seen, 0);
+            } else if (maskT != null && hasInitial && T > 0) {
+                seen = seenSteps();
+            }
             // outputs
             if (returnSequences) {
                 DTensor y = DTensor.zeros(be, B, T, H);
                 owned.add(y);
                 be.transpose01(T, B, H, hs, bh(1), y.buf(), 0);
+                if (seen != null) {
+                    Buf seenBT = be.alloc((long) B * T);
+                    try {
+                        be.transpose01(T, B, 1, seen, 0, seenBT, 0);
+                        zeroUnseen(B * T, y.buf(), seenBT, 0);
+                    } finally {
+                        seenBT.close();
+                    }
+                }
                 outputs.add(y);
             } else {
-                outputs.add(lastState(hs));
+                DTensor y = lastState(hs);
+                if (seen != null) zeroUnseen(B, y.buf(), seen, (long) (T - 1) * B);
+                outputs.add(y);
             }
             if (returnState) {
                 outputs.add(lastState(hs));
                 if (cs != null) outputs.add(lastState(cs));
+            }
+        }
+
+        /**
+         * [T, B]: 1 where the sample had a real step at or before processing step s, else 0. An inclusive
+         * prefix sum over time of (mask != 0) in log2(T) doubling rounds, then clipped to 1; all on the
+         * device (no host round trip, so it can be captured).
+         */
+        private Buf seenSteps() {
+            long tb = (long) T * B;
+            Buf sn = alloc(tb);
+            be.maskFromValues((int) tb, 1, maskT, 0, 0f, sn, 0);
+            Buf prev = be.alloc(tb);
+            try {
+                for (long d = 1; d < T; d *= 2) {
+                    long shift = d * B;
+                    be.copy(sn, 0, prev, 0, tb - shift);
+                    be.axpy(tb - shift, 1f, prev, 0, sn, shift);
+                }
+            } finally {
+                prev.close();
+            }
+            be.clip(tb, 0f, 1f, sn, 0);
+            return sn;
+        }
+
+        /**
+         * {@code y[r, :] *= seen[r]} for [rows, H], then {@code += 0}: a masked-out row becomes +0 as Keras'
+         * where() gives, not the -0 that a negative h0 times 0 leaves (x + 0 = x for every non-zero x).
+         */
+        private void zeroUnseen(int rows, Buf y, Buf seenRows, long seenOff) {
+            be.mulRows(rows, H, y, 0, seenRows, seenOff, y, 0);
+            Buf zeros = be.alloc(H);
+            try {
+                be.addRowVector(rows, H, zeros, 0, y, 0);
+            } finally {
+                zeros.close();
             }
         }
 
@@ -458,8 +538,11 @@ public abstract class RecurrentLayer extends Layer {
                         dyT = be.alloc(tb * H);
                         temps.add(dyT);
                         be.transpose01(B, T, H, dy.buf(), 0, dyT, 0);
+                        // outputs before a sample's first real step are constant zeros
+                        if (seen != null) be.mulRows((int) tb, H, dyT, 0, seen, 0, dyT, 0);
                     } else {
                         be.axpy(bhn, 1f, dy.buf(), 0, dhN, 0);
+                        if (seen != null) be.mulRows(B, H, dhN, 0, seen, (long) (T - 1) * B, dhN, 0);
                     }
                 }
                 if (returnState) {

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * Updates all trainable parameters of a model in one fused call over the model's flat
  * {@link ParamStore} (the trainable parameters are its first {@code n} floats), after optional
- * gradient clipping as Keras does it:
+ * gradient clipping as Keras does it, with at most one of these set (Keras 3 raises on more than one;
+ * here the setter that would make a second one non-zero throws, set the other to 0 first):
  * <ul>
  *   <li>{@link #clipnorm}: each variable's gradient is scaled so its L2 norm is at most the value;</li>
  *   <li>{@link #globalClipnorm}: all gradients together are scaled so their global L2 norm is at most the value;</li>
@@ -51,21 +52,30 @@ public abstract class Optimizer {
         return this;
     }
 
-    /** Clips each variable's gradient to L2 norm {@code c} (Keras {@code clipnorm}); 0 disables. */
+    /**
+     * Clips each variable's gradient to L2 norm {@code c} (Keras {@code clipnorm}); 0 disables.
+     * Throws when clipvalue or globalClipnorm is already set (non-zero), as Keras allows only one.
+     */
     public Optimizer clipnorm(float c) {
         this.clipnorm = checkClip("clipnorm", c);
         changed();
         return this;
     }
 
-    /** Clips the global L2 norm of all gradients to {@code c} (Keras {@code global_clipnorm}); 0 disables. */
+    /**
+     * Clips the global L2 norm of all gradients to {@code c} (Keras {@code global_clipnorm}); 0 disables.
+     * Throws when clipnorm or clipvalue is already set (non-zero), as Keras allows only one.
+     */
     public Optimizer globalClipnorm(float c) {
         this.globalClipnorm = checkClip("globalClipnorm", c);
         changed();
         return this;
     }
 
-    /** Clips every gradient element to [-c, c] (Keras {@code clipvalue}); 0 disables. */
+    /**
+     * Clips every gradient element to [-c, c] (Keras {@code clipvalue}); 0 disables.
+     * Throws when clipnorm or globalClipnorm is already set (non-zero), as Keras allows only one.
+     */
     public Optimizer clipvalue(float c) {
         this.clipvalue = checkClip("clipvalue", c);
         changed();
@@ -137,11 +147,14 @@ public abstract class Optimizer {
             changed();
         }
         Buf g = store.grads();
-        if (clipvalue > 0) be.clip(n, -clipvalue, clipvalue, g, 0);
+        // At most one is set (the setters see to it); Keras' _clip_gradients checks them in this order.
         if (clipnorm > 0) {
             for (Param p : trainable) be.clipNorm(p.size(), clipnorm, g, p.offset());
+        } else if (globalClipnorm > 0) {
+            be.clipNorm(n, globalClipnorm, g, 0);
+        } else if (clipvalue > 0) {
+            be.clip(n, -clipvalue, clipvalue, g, 0);
         }
-        if (globalClipnorm > 0) be.clipNorm(n, globalClipnorm, g, 0);
         iterations++;
         update(be, store.values(), g, n, iterations, guard);
     }
@@ -176,6 +189,18 @@ public abstract class Optimizer {
     private float checkClip(String what, float c) {
         if (!(c >= 0) || !Float.isFinite(c)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": " + what + " must be >= 0 and finite (0 disables), got " + c);
+        }
+        if (c > 0) {
+            // Keras 3 (BaseOptimizer.__init__) rejects more than one of clipnorm, clipvalue, global_clipnorm.
+            String[] names = {"clipnorm", "clipvalue", "globalClipnorm"};
+            float[] values = {clipnorm, clipvalue, globalClipnorm};
+            for (int i = 0; i < names.length; i++) {
+                if (!names[i].equals(what) && values[i] > 0) {
+                    throw new IllegalArgumentException(getClass().getSimpleName() + ": only one of clipnorm, clipvalue and "
+                            + "globalClipnorm can be set (as in Keras); got " + what + "=" + c + " while " + names[i] + "="
+                            + values[i] + " is set (set " + names[i] + "(0) first)");
+                }
+            }
         }
         return c;
     }

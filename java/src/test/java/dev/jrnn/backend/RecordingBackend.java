@@ -12,6 +12,13 @@ import java.util.function.Supplier;
  * alive until the last graph is closed (the pool's pinning on CUDA). So what is wrong with a captured
  * train step on CUDA (a host-side value frozen into the graph, a read of device data in the middle of a
  * step, ...) shows up here, without a GPU, as a difference from eager training.
+ *
+ * <p>{@link #runConcurrently}: like the CUDA backend's two streams, the two tasks' calls are recorded
+ * (not run), then run in an order the device could choose: program order, the second task's calls first,
+ * or a random interleaving of the two (each task's calls stay in their order); see {@link #interleave}.
+ * A hidden dependency between the tasks (one reads what the other writes) shows up as a different
+ * result. Synchronizing calls and the calls CUDA refuses there are refused; buffers closed inside stay
+ * alive until the merged calls have run (the pool's deferred frees).
  */
 public final class RecordingBackend implements Backend {
     private final Backend inner;
@@ -19,7 +26,22 @@ public final class RecordingBackend implements Backend {
     private int openGraphs;
     private final List<Buf> deferredCloses = new ArrayList<>();
     /** Counts, for tests. */
-    public int captures, failedCaptures, replays;
+    public int captures, failedCaptures, replays, concurrentRegions;
+    /** The calls of the task being recorded inside runConcurrently (null outside). */
+    private List<Runnable> branch;
+    private final List<Buf> regionCloses = new ArrayList<>();
+    private Interleave order = Interleave.PROGRAM;
+    private java.util.SplittableRandom shuffle = new java.util.SplittableRandom(0);
+
+    /** How runConcurrently orders the two tasks' calls. */
+    public enum Interleave { PROGRAM, SECOND_FIRST, RANDOM }
+
+    /** Sets the order of runConcurrently's calls (RANDOM draws from {@code seed}); returns this. */
+    public RecordingBackend interleave(Interleave o, long seed) {
+        this.order = o;
+        this.shuffle = new java.util.SplittableRandom(seed);
+        return this;
+    }
 
     public RecordingBackend(Backend inner) {
         this.inner = inner;
@@ -45,6 +67,7 @@ public final class RecordingBackend implements Backend {
             if (closed) return;
             closed = true;
             if (recording != null || openGraphs > 0) deferredCloses.add(in);
+            else if (branch != null) regionCloses.add(in);
             else in.close();
         }
     }
@@ -59,12 +82,57 @@ public final class RecordingBackend implements Backend {
     }
 
     private void op(Runnable r) {
-        if (recording != null) recording.add(r);
+        if (branch != null) branch.add(r);
+        else if (recording != null) recording.add(r);
         else r.run();
     }
 
     private void refuse(String what) {
+        if (branch != null) throw new IllegalStateException(what + " synchronizes: not inside runConcurrently");
         if (recording != null) throw new IllegalStateException(what + " synchronizes: it cannot be captured");
+    }
+
+    /** The calls CUDA refuses inside runConcurrently (they share device flags). */
+    private void refuseConcurrent(String what) {
+        if (branch != null) throw new IllegalStateException(what + " cannot run inside runConcurrently");
+    }
+
+    @Override
+    public void runConcurrently(Runnable first, Runnable second) {
+        if (first == null || second == null) throw new IllegalArgumentException("runConcurrently: a task is null");
+        if (branch != null) {   // nested: in order, as on CUDA
+            first.run();
+            second.run();
+            return;
+        }
+        List<Runnable> a = new ArrayList<>(), b = new ArrayList<>();
+        try {
+            branch = a;
+            first.run();
+            branch = b;
+            second.run();
+        } finally {
+            branch = null;
+        }
+        concurrentRegions++;
+        List<Runnable> merged = new ArrayList<>(a.size() + b.size());
+        switch (order) {
+            case PROGRAM -> { merged.addAll(a); merged.addAll(b); }
+            case SECOND_FIRST -> { merged.addAll(b); merged.addAll(a); }
+            case RANDOM -> {
+                int i = 0, j = 0;
+                while (i < a.size() || j < b.size()) {
+                    boolean takeA = j == b.size() || (i < a.size() && shuffle.nextBoolean());
+                    merged.add(takeA ? a.get(i++) : b.get(j++));
+                }
+            }
+        }
+        for (Runnable r : merged) op(r);
+        for (Buf c : regionCloses) {
+            if (recording != null || openGraphs > 0) deferredCloses.add(c);
+            else c.close();
+        }
+        regionCloses.clear();
     }
 
     private <T> T sync(String what, Supplier<T> s) {
@@ -78,7 +146,8 @@ public final class RecordingBackend implements Backend {
     @Override
     public Buf alloc(long n) {
         Buf b = inner.alloc(n);
-        if (recording != null) recording.add(() -> inner.fill(b, 0, n, 0f));   // as CUDA's alloc: a zero-fill launch
+        if (branch != null) branch.add(() -> inner.fill(b, 0, n, 0f));   // as CUDA's alloc: a zero-fill launch
+        else if (recording != null) recording.add(() -> inner.fill(b, 0, n, 0f));
         return new RBuf(b);
     }
 
@@ -233,12 +302,14 @@ public final class RecordingBackend implements Backend {
 
     @Override
     public void gatherRows(int n, int dim, Buf idx, long idxOff, Buf table, long tableOff, Buf out, long outOff) {
+        refuseConcurrent("gatherRows");
         Buf a = u(idx), b = u(table), c = u(out);
         op(() -> inner.gatherRows(n, dim, a, idxOff, b, tableOff, c, outOff));
     }
 
     @Override
     public void scatterAddRows(int n, int dim, Buf idx, long idxOff, Buf dOut, long dOutOff, Buf dTable, long dTableOff) {
+        refuseConcurrent("scatterAddRows");
         Buf a = u(idx), b = u(dOut), c = u(dTable);
         op(() -> inner.scatterAddRows(n, dim, a, idxOff, b, dOutOff, c, dTableOff));
     }
@@ -286,6 +357,7 @@ public final class RecordingBackend implements Backend {
 
     @Override
     public void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff) {
+        refuseConcurrent("checkIds");
         Buf a = u(ids), b = u(out);
         op(() -> inner.checkIds(n, a, idsOff, vocab, context, b, outOff));
     }
@@ -293,6 +365,7 @@ public final class RecordingBackend implements Backend {
     @Override
     public void lossAsync(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
                           Buf weights, long weightsOff, Buf grad, long gradOff, Buf out, long outOff) {
+        refuseConcurrent("lossAsync");
         Buf a = u(pred), b = u(target), c = u(weights), d = u(grad), e = u(out);
         op(() -> inner.lossAsync(kind, rows, cols, a, predOff, b, targetOff, c, weightsOff, d, gradOff, e, outOff));
     }
@@ -352,6 +425,7 @@ public final class RecordingBackend implements Backend {
     @Override
     public GraphCapture capture(Runnable step) {
         if (step == null) throw new IllegalArgumentException("capture: step is null");
+        refuseConcurrent("capture");
         if (recording != null) throw new IllegalStateException("capture: already capturing");
         recording = new ArrayList<>();
         List<Runnable> ops;

@@ -104,6 +104,16 @@ class BidirectionalTest {
                     fh0, fc0, false, 0, null);
             Ref.Out b = Ref.recurrent(c.cell, Activation.TANH, Activation.SIGMOID, B, T, I, H, v[nw], v[nw + 1], v[nw + 2], x, md,
                     bh0, bc0, true, 0, null);
+            if (c.seq && md != null) {   // Keras' Bidirectional: zero_output_for_mask = return_sequences
+                for (int bb = 0; bb < B; bb++) {
+                    for (int t = 0; t < T; t++) {
+                        if (md[bb * T + t] != 0) continue;
+                        java.util.Arrays.fill(f.seq, (bb * T + t) * H, (bb * T + t + 1) * H, 0.0);
+                        int s = T - 1 - t;   // the backward layer's processing step of time t
+                        java.util.Arrays.fill(b.seq, (bb * T + s) * H, (bb * T + s + 1) * H, 0.0);
+                    }
+                }
+            }
             double[] yb = b.h;
             if (c.seq) {   // re-reverse the backward sequence
                 yb = new double[b.seq.length];

@@ -97,7 +97,7 @@ class RecurrentLayerTest {
                     m == null ? null : Ref.d(m.data()), h0, c0, c.back, c.tbptt, frozen[0]);
             if (frozen[0] == null) frozen[0] = o;
             List<double[]> out = new ArrayList<>();
-            out.add(c.seq ? o.seq : o.h);
+            out.add(c.seq ? o.seq : o.y);
             if (c.state) {
                 out.add(o.h);
                 if (c.cell.equals("lstm")) out.add(o.c);

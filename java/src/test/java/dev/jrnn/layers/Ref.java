@@ -12,7 +12,8 @@ final class Ref {
     /** What a recurrent reference run returns. */
     static final class Out {
         double[] seq;        // [B, T, H] in processing order
-        double[] h, c;       // [B, H]
+        double[] y;          // [B, H]: the last output (0 for a sample without a real step)
+        double[] h, c;       // [B, H]: the last states
         double[][] hHist, cHist; // [T+1][B*H]: state before each step (slot 0 = initial)
     }
 
@@ -20,6 +21,8 @@ final class Ref {
      * A recurrent layer on x [B, T, I]. cell: "rnn", "lstm", "gru". W [I, G], U [H, G], bias [G] / [2G]
      * (nullable). mask [B, T] nullable; h0/c0 nullable. tbptt k > 0 with frozen != null: at the cut
      * boundaries the previous state is taken from {@code frozen} (stop-gradient semantics).
+     * As Keras' RNN loop, a masked step keeps the states and repeats the previous output, which starts
+     * at zeros (not at h0): leading masked steps output 0 even with an initial state.
      */
     static Out recurrent(String cell, Activation act, Activation rec, int B, int T, int I, int H,
                          double[] W, double[] U, double[] bias, double[] x, double[] mask,
@@ -27,12 +30,14 @@ final class Ref {
         int G = switch (cell) { case "rnn" -> H; case "lstm" -> 4 * H; case "gru" -> 3 * H; default -> throw new IllegalArgumentException(cell); };
         Out o = new Out();
         o.seq = new double[B * T * H];
+        o.y = new double[B * H];
         o.h = new double[B * H];
         o.c = new double[B * H];
         o.hHist = new double[T + 1][B * H];
         o.cHist = new double[T + 1][B * H];
         for (int b = 0; b < B; b++) {
             double[] h = new double[H], c = new double[H];
+            boolean seen = false;   // until the first real step the output is 0; then the carried state h
             for (int j = 0; j < H; j++) {
                 if (h0 != null) h[j] = h0[b * H + j];
                 if (c0 != null) c[j] = c0[b * H + j];
@@ -85,10 +90,12 @@ final class Ref {
                     }
                     h = nh;
                     if (cell.equals("lstm")) c = nc;
+                    seen = true;
                 }
-                for (int j = 0; j < H; j++) o.seq[(b * T + s) * H + j] = h[j];
+                for (int j = 0; j < H; j++) o.seq[(b * T + s) * H + j] = seen ? h[j] : 0;
             }
             for (int j = 0; j < H; j++) {
+                o.y[b * H + j] = seen ? h[j] : 0;
                 o.h[b * H + j] = h[j];
                 o.c[b * H + j] = c[j];
                 o.hHist[T][b * H + j] = h[j];

@@ -125,6 +125,102 @@ class OptimizerTest {
         for (int i = 0; i < 5; i++) assertEquals(want[i], got[i], 1e-6);
     }
 
+    /** Keras' clipping of one option in double: per-variable norm (sizes 3, 2), global norm or value. */
+    static double[] clipRef(String option, double c, float[] g) {
+        double[] r = new double[g.length];
+        for (int i = 0; i < g.length; i++) r[i] = g[i];
+        switch (option) {
+            case "clipvalue" -> {
+                for (int i = 0; i < r.length; i++) r[i] = Math.max(-c, Math.min(c, r[i]));
+            }
+            case "clipnorm" -> {
+                for (int[] span : new int[][] {{0, 3}, {3, 5}}) {
+                    double ss = 0;
+                    for (int i = span[0]; i < span[1]; i++) ss += r[i] * r[i];
+                    double norm = Math.sqrt(ss);
+                    for (int i = span[0]; i < span[1]; i++) r[i] = r[i] * c / Math.max(norm, c);
+                }
+            }
+            case "globalClipnorm" -> {
+                double ss = 0;
+                for (double v : r) ss += v * v;
+                double norm = Math.sqrt(ss);
+                for (int i = 0; i < r.length; i++) r[i] = r[i] * c / Math.max(norm, c);
+            }
+            default -> throw new IllegalArgumentException(option);
+        }
+        return r;
+    }
+
+    static Optimizer setClip(Optimizer o, String option, float c) {
+        return switch (option) {
+            case "clipvalue" -> o.clipvalue(c);
+            case "clipnorm" -> o.clipnorm(c);
+            case "globalClipnorm" -> o.globalClipnorm(c);
+            default -> throw new IllegalArgumentException(option);
+        };
+    }
+
+    static final String[] CLIPS = {"clipnorm", "clipvalue", "globalClipnorm"};
+
+    @Test
+    void secondClipOptionIsRejectedNamingBoth() {
+        for (String first : CLIPS) {
+            for (String second : CLIPS) {
+                if (first.equals(second)) continue;
+                Adam adam = new Adam(0.01);
+                setClip(adam, first, 1.5f);
+                long version = adam.version();
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> setClip(adam, second, 0.5f));
+                assertEquals("Adam: only one of clipnorm, clipvalue and globalClipnorm can be set (as in Keras); got "
+                        + second + "=0.5 while " + first + "=1.5 is set (set " + first + "(0) first)", e.getMessage());
+                // the failed call changed nothing
+                assertEquals(version, adam.version(), first + " then " + second + ": version");
+                for (String o : CLIPS) {
+                    float want = o.equals(first) ? 1.5f : 0f;
+                    float got = switch (o) {
+                        case "clipnorm" -> adam.clipnorm();
+                        case "clipvalue" -> adam.clipvalue();
+                        default -> adam.globalClipnorm();
+                    };
+                    assertEquals(want, got, first + " then " + second + ": " + o);
+                }
+                // 0 (disabled) is always accepted, a new value for the same option too, and after
+                // disabling the first the second can be set
+                setClip(adam, second, 0f);
+                setClip(adam, first, 2f);
+                setClip(adam, first, 0f);
+                setClip(adam, second, 0.5f);
+            }
+        }
+    }
+
+    /**
+     * Each option alone clips as Keras (double reference); after switching from one option to another
+     * (the first set back to 0) only the new one applies.
+     */
+    @Test
+    void onlyTheSetClipOptionApplies() {
+        float[] g = {0.3f, -1.2f, 0.9f, 4f, -5f};
+        float c = 0.8f;
+        for (String first : CLIPS) {
+            for (String second : CLIPS) {
+                SGD sgd = new SGD(1);
+                setClip(sgd, first, 0.1f);
+                if (!first.equals(second)) setClip(sgd, first, 0f);
+                setClip(sgd, second, c);
+                ParamStore s = store(P0);
+                setGrads(s, g);
+                sgd.step(s, s.params(), s.size());
+                double[] clipped = clipRef(second, c, g);
+                float[] got = values(s);
+                for (int i = 0; i < 5; i++) {
+                    assertEquals(P0[i] - clipped[i], got[i], 1e-6, first + " -> " + second + ": param " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void onlyTheTrainablePrefixMoves() {
         ParamStore s = store(P0);

@@ -63,6 +63,15 @@ public final class Cublas implements AutoCloseable {
         return new Cublas(d, CudaLibraries.cublas());
     }
 
+    /**
+     * A second, independent handle on the same library, with its own workspace, math mode FP32 and stream 0:
+     * for work queued on another stream (one handle's workspace must not be used by two streams at once).
+     */
+    public Cublas sibling() {
+        open();
+        return new Cublas(driver, loaded);
+    }
+
     /** A handle from an already loaded library (tests use a stand-in). */
     static Cublas load(CudaDriver d, CudaLibraries.Loaded loaded) {
         return new Cublas(d, loaded);

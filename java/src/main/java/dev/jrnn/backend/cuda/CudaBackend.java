@@ -13,8 +13,9 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * The CUDA implementation of {@link Backend}: fused kernels from {@code kernels/*.cu} (loaded from the
- * jar's fatbin) and cuBLAS for matrix products, all queued asynchronously on one stream. Device memory
- * comes from a caching {@link DevicePool} and is released on {@link #close()}.
+ * jar's fatbin) and cuBLAS for matrix products, all queued asynchronously on one stream (plus a second one
+ * inside {@link #runConcurrently}, when switched on). Device memory comes from a caching {@link DevicePool}
+ * and is released on {@link #close()}.
  *
  * <pre>{@code
  * try (Backend be = CudaBackend.create()) {        // throws, naming what is missing, without a GPU
@@ -36,7 +37,18 @@ public final class CudaBackend implements Backend {
     private final Cublas cublas;
     private final DevicePool pool;
     private final CudaKernels k;
-    private final long stream;
+    /** The backend's stream: every call is queued here, except inside the second task of runConcurrently. */
+    private final long mainStream;
+    /** Where calls are queued now: mainStream, or sideStream while runConcurrently runs its second task. */
+    private long stream;
+    /** cuBLAS handle of {@link #stream} (each stream has its own handle and so its own workspace). */
+    private Cublas blas;
+    /** The second stream of runConcurrently, its cuBLAS handle, reduction workspace and fork/join events (made on first use). */
+    private long sideStream, forkEvent, joinEvent;
+    private Cublas sideBlas;
+    private long sideWork, sideWorkBytes;
+    private boolean concurrentRegion;
+    private final boolean streamsOn = streamsSetting();
     private final int maxGrid;
     /** 64 bytes of device scratch: [0,8) double accumulator, [8,12) int flag, [16,20) embedding id error. */
     private final long small;
@@ -69,29 +81,47 @@ public final class CudaBackend implements Backend {
                     + " sm_80, sm_90 and PTX compute_90): " + e.getMessage(), e);
         }
         this.k = kernels;
-        this.stream = driver.streamCreate();
         this.maxGrid = Math.max(1, driver.multiprocessorCount()) * 16;
-        cublas.setStream(stream);
-        cublas.setMathMode(Precision.FP32);
+        this.blas = cublas;
         this.pool = new DevicePool(driver);
-        this.small = pool.allocate(64);
-        // The reduction workspace is a backend-lifetime cache: made now (1 MiB, grown on demand) so that it is
-        // part of the backend's baseline rather than appearing at the first reduction of a model's training.
-        workspace(1L << 20);
-        launch1d(k.fill, 16, small, 16L, 0f);
-        CudaTraining t;
+        long s = 0;
+        CudaTraining t = null;
         try {
-            t = new CudaTraining(this, driver, pool, k.module, k.fill, k.loss, stream, maxGrid);
-        } catch (RuntimeException e) {
-            pool.close();
-            cublas.close();
-            driver.moduleUnload(k.module);
-            driver.streamDestroy(stream);
-            arena.close();
-            throw new IllegalStateException("loading the jrnn training-step kernels (kernels/train.cu) failed on "
-                    + driver.deviceName() + ": " + e.getMessage() + " (a stale kernel build? rebuild jrnn)", e);
+            s = driver.streamCreate();
+            cublas.setStream(s);
+            cublas.setMathMode(Precision.FP32);
+            this.mainStream = s;
+            this.stream = s;
+            this.small = pool.allocate(64);
+            // The reduction workspace is a backend-lifetime cache: made now (1 MiB, grown on demand) so that it is
+            // part of the backend's baseline rather than appearing at the first reduction of a model's training.
+            workspace(1L << 20);
+            launch1d(k.fill, 16, small, 16L, 0f);
+            try {
+                t = new CudaTraining(this, driver, pool, k.module, k.fill, k.loss, s, maxGrid);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("loading the jrnn training-step kernels (kernels/train.cu) failed on "
+                        + driver.deviceName() + ": " + e.getMessage() + " (a stale kernel build? rebuild jrnn)", e);
+            }
+        } catch (RuntimeException | Error e) {
+            // Nothing of a half-made backend may outlive the failure: give back what was made, in reverse.
+            releaseQuietly(e, pool::close, cublas::close, () -> driver.moduleUnload(k.module));
+            long made = s;
+            releaseQuietly(e, () -> driver.streamDestroy(made), arena::close);
+            throw e;
         }
         this.training = t;
+    }
+
+    /** Runs every cleanup step even when one fails; failures are attached to {@code cause} as suppressed. */
+    private static void releaseQuietly(Throwable cause, Runnable... steps) {
+        for (Runnable r : steps) {
+            try {
+                r.run();
+            } catch (RuntimeException | Error e) {
+                cause.addSuppressed(e);
+            }
+        }
     }
 
     /**
@@ -146,6 +176,116 @@ public final class CudaBackend implements Backend {
             default -> throw new IllegalArgumentException("jrnn.persistent: expected auto, on or off, got '" + v + "'");
         };
     }
+
+    /**
+     * Whether {@link #runConcurrently} overlaps its two tasks on two streams: {@code -Djrnn.streams} or
+     * {@code JRNN_STREAMS} = "on" or "off" (default off: the two-stream path has passed its CPU-side checks,
+     * the pool and fork/join tests, but not yet a run on a GPU; see benchmarks/NOTES.md).
+     */
+    static boolean streamsSetting() {
+        String v = System.getProperty("jrnn.streams");
+        if (v == null || v.isBlank()) v = System.getenv("JRNN_STREAMS");
+        if (v == null || v.isBlank()) return false;
+        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "on", "true", "1" -> true;
+            case "off", "false", "0" -> false;
+            default -> throw new IllegalArgumentException("jrnn.streams: expected on or off, got '" + v + "'");
+        };
+    }
+
+    /** Whether {@link #runConcurrently} uses a second stream on this backend (the {@code jrnn.streams} setting). */
+    public boolean concurrentStreams() { return streamsOn; }
+
+    /**
+     * Runs {@code first} then {@code second} on the host; with {@code jrnn.streams=on}, {@code second}'s work
+     * is queued on a second stream, so that on the device it overlaps {@code first}'s (Bidirectional runs its
+     * two directions so). Fork: the second stream waits for everything queued before the call; join: work
+     * queued after the call waits for both. Meanwhile freed pool blocks are not reused (either stream may still
+     * read them), each stream has its own cuBLAS handle and reduction workspace, and the calls whose device
+     * flags are shared ({@code gatherRows}, {@code scatterAddRows}, {@code checkIds}, {@code lossAsync}) and
+     * {@link #capture} are refused. Inside a capture both streams are captured into the one graph. Nested
+     * calls run in order on the current stream.
+     */
+    @Override
+    public void runConcurrently(Runnable first, Runnable second) {
+        if (first == null || second == null) throw new IllegalArgumentException("runConcurrently: a task is null");
+        enter();
+        if (!streamsOn || concurrentRegion) {
+            first.run();
+            second.run();
+            return;
+        }
+        openSideStream();
+        driver.eventRecord(forkEvent, mainStream);
+        driver.streamWaitEvent(sideStream, forkEvent);
+        pool.beginDeferredFrees();
+        concurrentRegion = true;
+        Throwable failure = null;
+        try {
+            first.run();
+            stream = sideStream;
+            blas = sideBlas;
+            second.run();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        } finally {
+            stream = mainStream;
+            blas = cublas;
+            try {
+                driver.eventRecord(joinEvent, sideStream);
+                driver.streamWaitEvent(mainStream, joinEvent);
+            } catch (RuntimeException e) {
+                if (failure == null) failure = e; else failure.addSuppressed(e);
+            } finally {
+                concurrentRegion = false;
+                pool.endDeferredFrees();
+            }
+        }
+        if (failure instanceof RuntimeException re) throw re;
+        if (failure instanceof Error er) throw er;
+    }
+
+    /** Makes the second stream, its cuBLAS handle and the fork/join events, once. */
+    private void openSideStream() {
+        if (sideStream != 0) return;
+        long s = driver.streamCreate();
+        Cublas b = null;
+        long f = 0, j = 0;
+        try {
+            b = cublas.sibling();
+            b.setStream(s);
+            b.setMathMode(precision);
+            f = driver.eventCreate(CudaDriver.EVENT_DISABLE_TIMING);
+            j = driver.eventCreate(CudaDriver.EVENT_DISABLE_TIMING);
+        } catch (RuntimeException | Error e) {
+            Cublas made = b;
+            long ef = f, ej = j;
+            releaseQuietly(e, () -> { if (made != null) made.close(); }, () -> driver.eventDestroy(ef),
+                    () -> driver.eventDestroy(ej), () -> driver.streamDestroy(s));
+            throw e;
+        }
+        sideBlas = b;
+        forkEvent = f;
+        joinEvent = j;
+        sideStream = s;
+    }
+
+    /** Refuses {@code op} inside runConcurrently: it uses device flags both streams would share. */
+    void refuseConcurrent(String op) {
+        if (concurrentRegion) {
+            throw new IllegalStateException(op + " cannot run inside runConcurrently: it uses device flags shared"
+                    + " by both streams");
+        }
+    }
+
+    /** The stream calls are queued on now (the main stream, or the second one inside runConcurrently). */
+    long currentStream() { return stream; }
+
+    /**
+     * The backend's CUDA stream ({@code CUstream} handle): every call is queued on it, so events recorded on
+     * it (for timing) bracket the work of the calls between them.
+     */
+    public long streamHandle() { return mainStream; }
 
     /**
      * Largest batch for which "auto" takes the persistent path. At B=64, H=512 the graph-captured per-step
@@ -296,8 +436,19 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    /** Device workspace of at least {@code bytes}; its content is undefined. */
+    /** Device workspace of at least {@code bytes} for work on the current stream; its content is undefined. */
     long workspace(long bytes) {
+        if (stream != mainStream) {   // the second stream's own, so that the two never share one
+            if (bytes > sideWorkBytes) {
+                long want = Math.max(bytes, Math.min(2 * sideWorkBytes, bytes + (64L << 20)));
+                if (sideWork != 0) pool.free(sideWork);
+                sideWork = 0;
+                sideWorkBytes = 0;
+                sideWork = pool.allocate(want);
+                sideWorkBytes = want;
+            }
+            return sideWork;
+        }
         if (bytes > workBytes) {
             long want = Math.max(bytes, Math.min(2 * workBytes, bytes + (64L << 20)));
             if (work != 0) pool.free(work);
@@ -434,7 +585,8 @@ public final class CudaBackend implements Backend {
     public void synchronize() {
         enter();
         training.refuseInCapture("synchronize");
-        driver.streamSynchronize(stream);
+        driver.streamSynchronize(mainStream);
+        if (sideStream != 0) driver.streamSynchronize(sideStream);
         checkIds();
     }
 
@@ -449,6 +601,7 @@ public final class CudaBackend implements Backend {
         if (p == null) throw new IllegalArgumentException("setPrecision: precision is null");
         enter();
         cublas.setMathMode(p);
+        if (sideBlas != null) sideBlas.setMathMode(p);
         precision = p;
     }
 
@@ -459,7 +612,8 @@ public final class CudaBackend implements Backend {
     public void close() {
         if (closed) return;
         try {
-            driver.streamSynchronize(stream);
+            driver.streamSynchronize(mainStream);
+            if (sideStream != 0) driver.streamSynchronize(sideStream);
         } finally {
             closed = true;
             try {
@@ -469,8 +623,12 @@ public final class CudaBackend implements Backend {
                     pool.close();
                 }
                 cublas.close();
+                if (sideBlas != null) sideBlas.close();
                 driver.moduleUnload(k.module);
-                driver.streamDestroy(stream);
+                driver.streamDestroy(mainStream);
+                driver.streamDestroy(sideStream);
+                driver.eventDestroy(forkEvent);
+                driver.eventDestroy(joinEvent);
             } finally {
                 arena.close();
             }
@@ -498,7 +656,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         // FP32 / TF32 / BF16 as set by setPrecision (the handle's math mode); runs on this backend's stream.
-        cublas.sgemmRowMajor(transA, transB, m, n, kk, alpha, ap, lda, bp, ldb, beta, cp, ldc);
+        blas.sgemmRowMajor(transA, transB, m, n, kk, alpha, ap, lda, bp, ldb, beta, cp, ldc);
     }
 
     @Override
@@ -746,6 +904,7 @@ public final class CudaBackend implements Backend {
         long tp = ptr("gatherRows", "table", table, tableOff, vocab * dim);
         long op = ptr("gatherRows", "out", out, outOff, (long) n * dim);
         enter();
+        refuseConcurrent("gatherRows");
         if (n == 0) return;
         launch1d(k.gatherRows, (long) n * dim, n, dim, ip, tp, vocab, op, small + 16);
         idsPending = true;
@@ -760,6 +919,7 @@ public final class CudaBackend implements Backend {
         long vocab = vocab("scatterAddRows", dTable, dTableOff, dim);
         long tp = ptr("scatterAddRows", "dTable", dTable, dTableOff, vocab * dim);
         enter();
+        refuseConcurrent("scatterAddRows");
         if (n == 0) return;
         launch1d(k.scatterAddRows, (long) n * dim, n, dim, ip, dp, vocab, tp, small + 16);
         idsPending = true;
@@ -889,12 +1049,14 @@ public final class CudaBackend implements Backend {
     /** Checks on the device; a bad id is reported by the next synchronizing call. */
     @Override
     public void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff) {
+        refuseConcurrent("checkIds");
         training.checkIds(n, ids, idsOff, vocab, context, out, outOff);
     }
 
     @Override
     public void lossAsync(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
                           Buf weights, long weightsOff, Buf grad, long gradOff, Buf out, long outOff) {
+        refuseConcurrent("lossAsync");
         training.lossAsync(kind, rows, cols, pred, predOff, target, targetOff, weights, weightsOff, grad, gradOff, out, outOff);
     }
 
@@ -939,6 +1101,7 @@ public final class CudaBackend implements Backend {
     @Override
     public GraphCapture capture(Runnable step) {
         enter();
+        refuseConcurrent("capture");
         return training.capture(step);
     }
 

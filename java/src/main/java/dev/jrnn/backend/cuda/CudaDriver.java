@@ -107,7 +107,7 @@ public final class CudaDriver {
             cuModuleLoadDataEx, cuModuleUnload, cuModuleGetFunction, cuFuncSetAttribute, cuFuncGetAttribute,
             cuLaunchKernel, cuLaunchCooperativeKernel, cuOccupancyMaxActiveBlocksPerMultiprocessor,
             cuStreamBeginCapture, cuStreamEndCapture, cuGraphInstantiateWithFlags, cuGraphLaunch, cuGraphDestroy,
-            cuGraphExecDestroy, cuStreamIsCapturing, cuMemFreeHost;
+            cuGraphExecDestroy, cuStreamIsCapturing, cuMemFreeHost, cuStreamWaitEvent;
 
     private static final int STAGING_SLOTS = 2;
     private final Object stagingLock = new Object();
@@ -202,6 +202,7 @@ public final class CudaDriver {
         cuStreamSynchronize = l.downcall(I_J, "cuStreamSynchronize");
         cuStreamDestroy = l.downcall(I_J, "cuStreamDestroy_v2");
         cuStreamIsCapturing = l.downcall(FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS), "cuStreamIsCapturing");
+        cuStreamWaitEvent = l.downcall(FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), "cuStreamWaitEvent");
         cuEventCreate = l.downcall(I_AI, "cuEventCreate");
         cuEventRecord = l.downcall(I_JJ, "cuEventRecord");
         cuEventSynchronize = l.downcall(I_J, "cuEventSynchronize");
@@ -695,6 +696,20 @@ public final class CudaDriver {
         ensureCurrent();
         try {
             check((int) cuEventRecord.invokeExact(ev, s), "cuEventRecord");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code cuStreamWaitEvent}: work queued on {@code s} after this call waits until the work captured by
+     * the last {@link #eventRecord} of {@code ev} is done (the host does not wait). Inside a stream capture
+     * this adds the dependency to the graph and brings {@code s} into the capture.
+     */
+    public void streamWaitEvent(long s, long ev) {
+        ensureCurrent();
+        try {
+            check((int) cuStreamWaitEvent.invokeExact(s, ev, 0), "cuStreamWaitEvent");
         } catch (Throwable t) {
             throw rethrow(t);
         }

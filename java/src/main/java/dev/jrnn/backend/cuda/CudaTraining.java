@@ -40,6 +40,8 @@ final class CudaTraining implements AutoCloseable {
     private final DevicePool pool;
     private final TrainKernels tk;
     private final long fill, lossKernel;
+    /** The backend's main stream: captures, graph replays and the error block's reads run there; the ops
+     * themselves are queued on {@code be.currentStream()} (the second stream inside runConcurrently). */
     private final long stream;
     private final int maxGrid;
     private final long block;
@@ -78,11 +80,11 @@ final class CudaTraining implements AutoCloseable {
 
     private void launch1d(long fn, long n, Object... args) {
         if (n <= 0) return;
-        driver.launch(fn, grid(n), 1, 1, BLOCK, 1, 1, 0, stream, args);
+        driver.launch(fn, grid(n), 1, 1, BLOCK, 1, 1, 0, be.currentStream(), args);
     }
 
     private void launchOne(long fn, Object... args) {
-        driver.launch(fn, 1, 1, 1, 1, 1, 1, 0, stream, args);
+        driver.launch(fn, 1, 1, 1, 1, 1, 1, 0, be.currentStream(), args);
     }
 
     private static void nonNegative(String op, String what, long v) {
@@ -177,7 +179,7 @@ final class CudaTraining implements AutoCloseable {
         launch1d(fill, 2, block + ACC, 2L, 0f);
         int warps = BLOCK / 32;
         int g = (int) Math.max(1, Math.min((rows + warps - 1) / warps, (long) maxGrid));
-        driver.launch(lossKernel, g, 1, 1, BLOCK, 1, 1, 0, stream,
+        driver.launch(lossKernel, g, 1, 1, BLOCK, 1, 1, 0, be.currentStream(),
                 kind.code(), rows, cols, pp, tp, wp, gp, block + ACC, block + LOSS_FLAG);
         launchOne(tk.lossFinish, block + ACC, rows, outp);
         if (kind.sparse()) {
@@ -205,8 +207,8 @@ final class CudaTraining implements AutoCloseable {
         if (n == 0) return;
         int parts = Math.min(grid(n), 1024);
         long partial = be.workspace(8L * parts);
-        driver.launch(tk.sumPartial, parts, 1, 1, BLOCK, 1, 1, 0, stream, n, xp, mode == 1 ? 1 : 0, partial);
-        driver.launch(tk.scaleBySum, grid(n), 1, 1, BLOCK, 1, 1, 0, stream, parts, partial, mode, param, n, xp);
+        driver.launch(tk.sumPartial, parts, 1, 1, BLOCK, 1, 1, 0, be.currentStream(), n, xp, mode == 1 ? 1 : 0, partial);
+        driver.launch(tk.scaleBySum, grid(n), 1, 1, BLOCK, 1, 1, 0, be.currentStream(), parts, partial, mode, param, n, xp);
     }
 
     void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,

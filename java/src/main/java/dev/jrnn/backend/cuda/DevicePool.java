@@ -24,6 +24,11 @@ import java.util.Map;
  * driver; when its owner frees it, it is held for the graph. {@link #unpin} (when the graph is destroyed)
  * releases the pins, and held blocks return to the cache. The free lists are LIFO stacks per size class.
  *
+ * <p>Two streams: while work runs on a second stream ({@code CudaBackend.runConcurrently}), a block freed by
+ * work on one stream could be handed to work on the other while a kernel of the first still reads it.
+ * Between {@link #beginDeferredFrees()} and {@link #endDeferredFrees()} freed blocks are therefore set aside,
+ * and enter the cache only at the end, when the caller has joined the streams again.
+ *
  * <pre>{@code
  * try (DevicePool pool = new DevicePool(CudaDriver.get())) {
  *     long p = pool.allocate(4L * n);
@@ -62,6 +67,10 @@ public final class DevicePool implements AutoCloseable {
     private final Map<Long, Long> held = new HashMap<>();
     private long hits, misses;
     private boolean closed;
+    /** Nesting depth of beginDeferredFrees; blocks freed meanwhile (pointer -> class), in free order. */
+    private int deferDepth;
+    private final Map<Long, Long> deferred = new java.util.LinkedHashMap<>();
+    private long bytesDeferred;
 
     /** A pool over {@code driver}'s device memory. */
     public DevicePool(CudaDriver driver) {
@@ -124,7 +133,7 @@ public final class DevicePool implements AutoCloseable {
         live.put(p, cls);
         bytesInUse += cls;
         if (captureTouched != null) captureTouched.put(p, cls);
-        peakReserved = Math.max(peakReserved, bytesInUse + bytesCached + bytesHeld);
+        peakReserved = Math.max(peakReserved, bytesInUse + bytesCached + bytesHeld + bytesDeferred);
         return p;
     }
 
@@ -168,6 +177,15 @@ public final class DevicePool implements AutoCloseable {
         }
         bytesInUse -= cls;
         if (captureTouched != null) captureTouched.put(ptr, cls);
+        if (deferDepth > 0) {   // another stream may still be running work that reads it
+            deferred.put(ptr, cls);
+            bytesDeferred += cls;
+            return;
+        }
+        recycle(ptr, cls);
+    }
+
+    private void recycle(long ptr, long cls) {
         if (pins.containsKey(ptr)) {   // a graph may still use it: keep it out of circulation
             held.put(ptr, cls);
             bytesHeld += cls;
@@ -175,6 +193,29 @@ public final class DevicePool implements AutoCloseable {
         }
         bytesCached += cls;
         freeLists.computeIfAbsent(cls, c -> new ArrayDeque<>()).push(ptr);
+    }
+
+    /**
+     * From now until the matching {@link #endDeferredFrees()}, freed blocks are not handed out again (calls
+     * nest). For work split over two streams: call before the second stream starts, end after it has joined.
+     */
+    public synchronized void beginDeferredFrees() {
+        if (closed) throw new IllegalStateException("DevicePool is closed");
+        deferDepth++;
+    }
+
+    /** Ends one {@link #beginDeferredFrees()}; at the outermost, the blocks freed meanwhile enter the cache. */
+    public synchronized void endDeferredFrees() {
+        if (deferDepth == 0) throw new IllegalStateException("DevicePool: endDeferredFrees without beginDeferredFrees");
+        if (--deferDepth > 0 || closed) return;
+        for (Map.Entry<Long, Long> e : deferred.entrySet()) recycle(e.getKey(), e.getValue());
+        deferred.clear();
+        bytesDeferred = 0;
+    }
+
+    /** Bytes freed while frees are deferred, not yet back in the cache. */
+    public synchronized long bytesDeferred() {
+        return bytesDeferred;
     }
 
     /** Starts noting the blocks a CUDA graph capture hands out and frees. */
@@ -301,8 +342,18 @@ public final class DevicePool implements AutoCloseable {
                 if (first == null) first = e;
             }
         }
+        for (Long p : deferred.keySet()) {
+            if (held.containsKey(p)) continue;
+            try {
+                raw.free(p);
+            } catch (RuntimeException e) {
+                if (first == null) first = e;
+            }
+        }
         live.clear();
         held.clear();
+        deferred.clear();
+        bytesDeferred = 0;
         pins.clear();
         bytesInUse = 0;
         bytesHeld = 0;
@@ -316,7 +367,7 @@ public final class DevicePool implements AutoCloseable {
 
     /** Bytes held from the driver: in use plus cached plus held for graphs. */
     public synchronized long bytesReserved() {
-        return bytesInUse + bytesCached + bytesHeld;
+        return bytesInUse + bytesCached + bytesHeld + bytesDeferred;
     }
 
     /** Highest {@link #bytesReserved()} seen. */

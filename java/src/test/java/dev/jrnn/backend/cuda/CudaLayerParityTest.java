@@ -106,7 +106,7 @@ class CudaLayerParityTest {
         if (masked) {
             float[] m = new float[batch * steps];
             for (int i = 0; i < m.length; i++) m[i] = rnd.nextDouble() < 0.3 ? 0f : 1f;
-            m[0] = 0f;             // a masked first step: the initial state carries through
+            m[0] = 0f;             // a masked first step: the state carries through, the output is 0
             m[steps - 1] = 0f;     // and a masked last step
             mask = Tensor.wrap(m, batch, steps);
         }

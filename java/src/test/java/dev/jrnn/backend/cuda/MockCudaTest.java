@@ -505,4 +505,33 @@ class MockCudaTest {
         assertThrows(IllegalStateException.class,
                 () -> extra.sgemmRowMajor(false, false, 1, 1, 1, 1f, 0, 1, 0, 1, 0f, 0, 1));
     }
+
+    @Test
+    void streamWaitEventPassesStreamEventAndZeroFlags() throws Throwable {
+        long s1 = cu.streamCreate(), s2 = cu.streamCreate();
+        long ev = cu.eventCreate(CudaDriver.EVENT_DISABLE_TIMING);
+        int before = mockInt(mockCuda, "mock_stream_waits");
+        cu.eventRecord(ev, s1);
+        cu.streamWaitEvent(s2, ev);
+        assertEquals(before + 1, mockInt(mockCuda, "mock_stream_waits"));
+        CudaException e = assertThrows(CudaException.class, () -> cu.streamWaitEvent(s2, 0));
+        assertTrue(e.getMessage().contains("cuStreamWaitEvent"), e.getMessage());
+        cu.eventDestroy(ev);
+        cu.streamDestroy(s1);
+        cu.streamDestroy(s2);
+    }
+
+    @Test
+    void siblingIsASecondHandleWithItsOwnWorkspace() throws Throwable {
+        long before = mockAllocated();
+        int handles = mockInt("mock_handles_open");
+        Cublas sib = blas.sibling();
+        assertEquals(handles + 1, mockInt("mock_handles_open"));
+        assertEquals(before + Cublas.WORKSPACE_BYTES, mockAllocated());
+        assertTrue(sib.handle() != blas.handle());
+        assertEquals(dev.jrnn.backend.Precision.FP32, sib.precision());
+        sib.close();
+        assertEquals(handles, mockInt("mock_handles_open"));
+        assertEquals(before, mockAllocated());
+    }
 }

@@ -73,17 +73,30 @@ class RecurrentGradTest {
     @MethodSource("gru")
     void gruGradients(Cases.RnnCase c) { run(c); }
 
-    /** A row masked at every step outputs its initial state, and all its gradient goes to that state. */
+    /**
+     * Keras' rule with an initial state: leading masked steps output 0 (no gradient from them), a row
+     * masked at every step outputs 0 and returns its initial state, whose gradient then comes only from
+     * the returned states. Rows: pre-padded by 2, all real, fully masked, pre-padded by 1 plus a masked
+     * middle step.
+     */
     @Test
-    void fullyMaskedRowPassesStraightToInitialState() {
+    void prePaddedAndFullyMaskedRowsWithInitialState() {
         for (Ref.Cell cell : Ref.Cell.values()) {
             for (boolean back : new boolean[] {false, true}) {
-                Cases.RnnCase c = new Cases.RnnCase(cell, "tanh", true, true, true, true, true, back, 0, 3, 4, 2, 3,
-                        9000 + cell.ordinal() * 2L + (back ? 1 : 0));
-                RnnProblem p = new RnnProblem(c.layerName(), c + " row 2 fully masked", c.spec(), c.batch(), c.steps(),
-                        c.inputs(), true, true, c.seed(), layer(c));
-                Arrays.fill(p.mask, 2 * c.steps(), 3 * c.steps(), 0);
-                GradCheck.check(p, c.seed() + 7);
+                for (boolean seq : new boolean[] {true, false}) {
+                    Cases.RnnCase c = new Cases.RnnCase(cell, "tanh", true, seq, true, true, true, back, 0, 4, 5, 2, 3,
+                            9000 + cell.ordinal() * 4L + (back ? 2 : 0) + (seq ? 1 : 0));
+                    RnnProblem p = new RnnProblem(c.layerName(), c + " pre-padded rows, row 2 fully masked", c.spec(),
+                            c.batch(), c.steps(), c.inputs(), true, true, c.seed(), layer(c));
+                    double[] m = {0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1};
+                    if (back) {   // the same shapes in processing order: pad the end of each row instead
+                        for (int b = 0; b < 4; b++)
+                            for (int t = 0; t < 5; t++) p.mask[b * 5 + t] = m[b * 5 + 4 - t];
+                    } else {
+                        System.arraycopy(m, 0, p.mask, 0, m.length);
+                    }
+                    GradCheck.check(p, c.seed() + 7);
+                }
             }
         }
     }

@@ -15,7 +15,9 @@ import java.util.List;
  *   <li>GRU reset_after (z, r, h): z = s(xW_z + b_z + h'U_z + br_z), r likewise,
  *       hh = act(xW_h + b_h + r (h'U_h + br_h)), h = z h' + (1 - z) hh</li>
  * </ul>
- * A masked step carries the state unchanged and outputs it (= the previous output). goBackwards walks
+ * A masked step carries the state unchanged and repeats the previous output, where the output before a
+ * sample's first real step is zero (Keras' RNN loop starts its previous output at zeros, its states at
+ * the initial state): with an initial state, leading masked steps output 0, not h0. goBackwards walks
  * t = T-1 .. 0 and returns the sequence in processing order. Truncated BPTT (k) detaches the state
  * entering processing steps k, 2k, ... through {@link Tape#cut}, so central differences of a
  * replayed forward give exactly the truncated gradient; {@link #rnnBackward} is the hand-derived
@@ -118,6 +120,7 @@ final class Ref {
         int b, t, in;
         double[] x, w, u, bias, mask;
         double[][] hPrev, cPrev;   // [j] state entering processing step j, [B*H]
+        boolean[][] live;          // [b][j]: the output at processing step j is the state (else the constant 0)
         List<double[]> outputs;    // y, then h (and c) when returnState
     }
 
@@ -127,6 +130,30 @@ final class Ref {
      */
     static RnnRun rnn(Rnn s, int B, int T, int I, double[] x, double[] W, double[] U, double[] bias,
                       double[] h0, double[] c0, double[] mask, Tape tape) {
+        return rnn(s, B, T, I, x, W, U, bias, h0, c0, mask, tape, false);
+    }
+
+    /**
+     * Where outputs are the state: Keras' loop starts the previous output at 0, so before a sample's first
+     * real step (processing order) its output is 0; with zero_output_for_mask every masked step outputs 0.
+     */
+    static boolean[][] liveOutputs(Rnn s, double[] mask, int B, int T, boolean zeroOutputForMask) {
+        boolean[][] live = new boolean[B][T];
+        for (int b = 0; b < B; b++) {
+            boolean any = false;
+            for (int j = 0; j < T; j++) {
+                int t = s.goBackwards() ? T - 1 - j : j;
+                boolean real = mask == null || mask[b * T + t] != 0;
+                any |= real;
+                live[b][j] = zeroOutputForMask ? real : any;
+            }
+        }
+        return live;
+    }
+
+    /** {@link #rnn} with Keras' zero_output_for_mask. */
+    static RnnRun rnn(Rnn s, int B, int T, int I, double[] x, double[] W, double[] U, double[] bias,
+                      double[] h0, double[] c0, double[] mask, Tape tape, boolean zeroOutputForMask) {
         int H = s.units(), G = s.cell().gates * H;
         check(x, B * T * I, "x");
         check(W, I * G, "kernel");
@@ -147,6 +174,9 @@ final class Ref {
         run.hPrev = new double[T][];
         run.cPrev = new double[T][];
         double[] ySeq = s.returnSequences() ? new double[B * T * H] : null;
+        // The previous output starts at zeros: a sample outputs 0 until its first real step, then the carried
+        // state h (equal to Keras' carried output; with tbptt the state is the detached one, as in jrnn)
+        run.live = liveOutputs(s, mask, B, T, zeroOutputForMask);
         for (int j = 0; j < T; j++) {
             int t = s.goBackwards() ? T - 1 - j : j;
             if (s.tbptt() > 0 && j > 0 && j % s.tbptt() == 0 && tape != null) {
@@ -191,12 +221,14 @@ final class Ref {
             }
             h = hN;
             c = cN;
-            if (ySeq != null) {
-                for (int b = 0; b < B; b++) System.arraycopy(h, b * H, ySeq, (b * T + j) * H, H);
+            for (int b = 0; b < B; b++) {
+                if (ySeq != null && run.live[b][j]) System.arraycopy(h, b * H, ySeq, (b * T + j) * H, H);
             }
         }
+        double[] y = new double[B * H];
+        for (int b = 0; b < B; b++) if (T > 0 && run.live[b][T - 1]) System.arraycopy(h, b * H, y, b * H, H);
         List<double[]> out = new ArrayList<>();
-        out.add(ySeq != null ? ySeq : h.clone());
+        out.add(ySeq != null ? ySeq : y);
         if (s.returnState()) {
             out.add(h.clone());
             if (c != null) out.add(c.clone());
@@ -247,11 +279,19 @@ final class Ref {
             addInto(dh, dOut.size() > 1 ? dOut.get(1) : null);
             if (lstm) addInto(dc, dOut.size() > 2 ? dOut.get(2) : null);
         }
-        if (!s.returnSequences()) addInto(dh, dy);
+        // seen[b][j] (run.live): the output at step j is the carried state h_j; else the constant 0 (no gradient)
+        boolean[][] seen = run.live;
+        if (!s.returnSequences() && dy != null) {
+            for (int b = 0; b < B; b++) {
+                if (T > 0 && seen[b][T - 1]) for (int k = 0; k < H; k++) dh[b * H + k] += dy[b * H + k];
+            }
+        }
         for (int j = T - 1; j >= 0; j--) {
             int t = s.goBackwards() ? T - 1 - j : j;
             if (s.returnSequences() && dy != null) {
-                for (int b = 0; b < B; b++) for (int k = 0; k < H; k++) dh[b * H + k] += dy[(b * T + j) * H + k];
+                for (int b = 0; b < B; b++) {
+                    if (seen[b][j]) for (int k = 0; k < H; k++) dh[b * H + k] += dy[(b * T + j) * H + k];
+                }
             }
             double[] hp = run.hPrev[j], cp = run.cPrev[j];
             double[] dhP = new double[B * H], dcP = new double[B * H];
@@ -411,10 +451,11 @@ final class Ref {
         run.mode = mode;
         run.b = B;
         run.t = T;
+        // Keras' Bidirectional sets zero_output_for_mask = return_sequences on both layers
         run.f = rnn(s, B, T, I, x, wf.get(0), wf.get(1), s.useBias() ? wf.get(2) : null,
-                state(sf, 0), state(sf, 1), mask, tape);
+                state(sf, 0), state(sf, 1), mask, tape, s.returnSequences());
         run.bk = rnn(sbw, B, T, I, x, wb.get(0), wb.get(1), sbw.useBias() ? wb.get(2) : null,
-                state(sb, 0), state(sb, 1), mask, tape);
+                state(sb, 0), state(sb, 1), mask, tape, sbw.returnSequences());
         int H = s.units();
         run.yf = run.f.outputs.get(0);
         run.yb = run.bk.outputs.get(0);

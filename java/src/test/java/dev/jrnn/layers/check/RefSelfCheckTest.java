@@ -82,10 +82,17 @@ class RefSelfCheckTest {
         r = Ref.rnn(s, 1, 2, 1, new double[] {x1, x2}, new double[] {w}, new double[] {u},
                 new double[] {b}, null, null, new double[] {1, 0}, null);
         assertArrayEquals(new double[] {h1, h1}, r.outputs.get(0), 1e-15);
-        // masked first step with an initial state: output is that state
+        // masked first step with an initial state: output 0 (Keras' previous output starts at zeros), the
+        // state carries h0 into the second step
         r = Ref.rnn(s, 1, 2, 1, new double[] {x1, x2}, new double[] {w}, new double[] {u},
                 new double[] {b}, new double[] {0.3}, null, new double[] {0, 1}, null);
-        assertArrayEquals(new double[] {0.3, Math.tanh(w * x2 + u * 0.3 + b)}, r.outputs.get(0), 1e-15);
+        assertArrayEquals(new double[] {0, Math.tanh(w * x2 + u * 0.3 + b)}, r.outputs.get(0), 1e-15);
+        // fully masked: output 0 (returnSequences false), returned state h0
+        Ref.Rnn last = new Ref.Rnn(Ref.Cell.SIMPLE_RNN, 1, "tanh", "sigmoid", true, false, true, false, 0);
+        r = Ref.rnn(last, 1, 2, 1, new double[] {x1, x2}, new double[] {w}, new double[] {u},
+                new double[] {b}, new double[] {0.3}, null, new double[] {0, 0}, null);
+        assertArrayEquals(new double[] {0}, r.outputs.get(0), 1e-15);
+        assertArrayEquals(new double[] {0.3}, r.outputs.get(1), 1e-15);
     }
 
     /** LSTM, one unit, one step from (h0, c0), gate weights i, f, c, o written out. */

@@ -132,6 +132,14 @@ CUresult cuEventElapsedTime(float *ms, uint64_t a, uint64_t b) {
     return OK;
 }
 CUresult cuEventDestroy_v2(uint64_t e) { return e ? OK : INVALID_HANDLE; }
+static int stream_waits = 0;
+CUresult cuStreamWaitEvent(uint64_t s, uint64_t e, unsigned flags) {
+    if (!s || !e) return INVALID_HANDLE;
+    if (flags != 0) return INVALID_VALUE;
+    stream_waits++;
+    return OK;
+}
+int mock_stream_waits(void) { return stream_waits; }
 
 /* Modules: the image must be NUL-terminated text starting with "//mock"; "//mock-bad" fails with a log. */
 CUresult cuModuleLoadDataEx(uint64_t *m, const void *image, unsigned n, int *opts, void **vals) {

@@ -1,0 +1,163 @@
+package dev.jrnn.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Backends;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.Precision;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Masking;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.model.FitOptions;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.tensor.Tensor;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bidirectional's directions on two CUDA streams ({@code jrnn.streams=on}): fits and predictions are bit for
+ * bit those of one stream (the same kernels and cuBLAS calls, only overlapped), with and without CUDA graphs,
+ * on the persistent path (batch &lt;= 32) and the per-step path; the pool ends with nothing deferred; the
+ * calls that share device flags are refused inside a region and leave the backend usable. Fresh random
+ * inputs each time, sequences long enough that the directions really overlap. Skipped without a device.
+ */
+@Tag("gpu")
+class CudaStreamsGpuTest {
+    static CudaBackend one, two;
+
+    @BeforeAll
+    static void backends() {
+        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
+        String old = System.getProperty("jrnn.streams");
+        try {
+            System.setProperty("jrnn.streams", "off");
+            one = CudaBackend.create();
+            System.setProperty("jrnn.streams", "on");
+            two = CudaBackend.create();
+        } finally {
+            if (old == null) System.clearProperty("jrnn.streams"); else System.setProperty("jrnn.streams", old);
+        }
+        assertFalse(one.concurrentStreams());
+        assertTrue(two.concurrentStreams());
+        Jrnn.setPrecision(Precision.FP32);
+    }
+
+    @AfterAll
+    static void close() {
+        Jrnn.setBackend("cpu");
+        if (one != null) one.close();
+        if (two != null) two.close();
+    }
+
+    static Tensor uniform(SplittableRandom r, int... shape) {
+        float[] d = new float[(int) Tensor.size(shape)];
+        for (int i = 0; i < d.length; i++) d[i] = (float) r.nextDouble(-1, 1);
+        return Tensor.of(d, shape);
+    }
+
+    static Supplier<Sequential> stacked(int t, int f) {
+        return () -> {
+            Sequential m = new Sequential(new Masking(0.0).inputShape(t, f),
+                    new Bidirectional(new LSTM(64).returnSequences(true)),
+                    new Bidirectional(new GRU(32).returnSequences(true)).mergeMode("sum"),
+                    new Bidirectional(new SimpleRNN(16).returnSequences(true)).mergeMode("ave"),
+                    new TimeDistributed(new Dense(2)));
+            m.compile("mse", new Adam(0.005));
+            return m;
+        };
+    }
+
+    static CudaFitParityTest.Run fit(Backend be, Supplier<Sequential> make, Tensor x, Tensor y, int batch, boolean graphs) {
+        return CudaFitParityTest.fit(be, 7, make, x, y,
+                new FitOptions().epochs(3).batchSize(batch).verbose(0).seed(4).cudaGraphs(graphs), true);
+    }
+
+    @Test
+    void fitsAreBitwiseTheOneStreamFitsOnBothPaths() {
+        SplittableRandom r = new SplittableRandom(System.nanoTime());
+        int t = 40, f = 8;
+        for (int batch : new int[] {16, 96}) {   // persistent kernels (auto: <= 32), then the per-step path
+            int n = 2 * batch + 5;
+            Tensor x = uniform(r, n, t, f), y = uniform(r, n, t, 2);
+            float[] xs = x.data();
+            for (int i = 0; i < n; i += 4) for (int s = 0; s < 3; s++) for (int k = 0; k < f; k++) xs[(i * t + s) * f + k] = 0f;
+            Tensor xm = Tensor.of(xs, n, t, f);
+            for (boolean graphs : new boolean[] {false, true}) {
+                CudaFitParityTest.Run a = fit(one, stacked(t, f), xm, y, batch, graphs);
+                CudaFitParityTest.Run b = fit(two, stacked(t, f), xm, y, batch, graphs);
+                CudaFitParityTest.assertBitwise("batch " + batch + (graphs ? " graphs" : " eager") + ": two streams vs one", a, b);
+            }
+            CudaFitParityTest.Run cpu = fit(Backends.cpu(), stacked(t, f), xm, y, batch, false);
+            CudaFitParityTest.Run gpu = fit(two, stacked(t, f), xm, y, batch, true);
+            CudaFitParityTest.assertLossesClose("batch " + batch + ": two streams vs CPU", cpu.losses(), gpu.losses(), 1e-4);
+        }
+        assertEquals(0, two.pool().bytesDeferred(), "every deferred block went back to the cache");
+        assertEquals(0, two.pool().pinnedBlocks());
+    }
+
+    @Test
+    void repeatedPredictionsOnFreshInputsAgree() {
+        SplittableRandom r = new SplittableRandom(System.nanoTime());
+        int t = 200, f = 16;
+        Supplier<Sequential> make = () -> {
+            Sequential m = new Sequential(new Bidirectional(new LSTM(128).returnSequences(true)).inputShape(t, f),
+                    new Bidirectional(new GRU(128)), new Dense(3));
+            m.compile("mse", "adam");
+            return m;
+        };
+        for (int rep = 0; rep < 8; rep++) {
+            Tensor x = uniform(r, 64, t, f);
+            float[] a = predict(one, make, x), b = predict(two, make, x);
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(Float.floatToRawIntBits(a[i]), Float.floatToRawIntBits(b[i]),
+                        "repeat " + rep + ", output " + i + ": " + a[i] + " vs " + b[i]);
+            }
+        }
+    }
+
+    static float[] predict(Backend be, Supplier<Sequential> make, Tensor x) {
+        Jrnn.setBackend(be);
+        Jrnn.clearSession();
+        Jrnn.setSeed(3);
+        try (Sequential m = make.get()) {
+            return m.predict(x).data();
+        } finally {
+            Jrnn.setBackend("cpu");
+        }
+    }
+
+    @Test
+    void sharedFlagCallsAreRefusedAndTheBackendStaysUsable() {
+        Buf ids = two.alloc(4);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> two.runConcurrently(() -> {}, () -> two.checkIds(4, ids, 0, 3, "ids", ids, 0)));
+        assertTrue(e.getMessage().contains("checkIds"), e.getMessage());
+        assertEquals(two.streamHandle(), two.currentStream(), "back on the main stream");
+        two.upload(new float[] {1, 2, 3, 4}, 0, ids, 0, 4);
+        Buf out = two.alloc(4);
+        two.runConcurrently(() -> two.scale(4, 2f, ids, 0), () -> two.fill(out, 0, 4, 5f));
+        float[] got = new float[8];
+        two.download(ids, 0, got, 0, 4);
+        two.download(out, 0, got, 4, 4);
+        assertEquals(java.util.List.of(2f, 4f, 6f, 8f, 5f, 5f, 5f, 5f),
+                java.util.List.of(got[0], got[1], got[2], got[3], got[4], got[5], got[6], got[7]));
+        ids.close();
+        out.close();
+        assertEquals(0, two.pool().bytesDeferred());
+    }
+}
