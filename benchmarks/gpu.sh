@@ -8,6 +8,7 @@
 # Here (build machine), once:   mvn -B -DskipTests package && STAGE_MODULES=java,benchmarks <shared>/gpu/stage.sh
 # There, from the repo root:    benchmarks/gpu.sh          (device run with carry [".device"])
 # Extra arguments go to both sides, e.g. --iters 20 --shapes 64x100x512x512.
+# jrnn also runs once more with jrnn.streams=on (graph mode; NO_STREAMS=1 skips it).
 # Then Bidirectional LSTM (fp32, graph mode) at BI_SHAPES (default 64x100x512x512,4x100x256x256; empty: skip):
 # jrnn with one stream and with two (jrnn.streams=on), PyTorch bidirectional=True; ratios in ratios-bi.md.
 set -uo pipefail
@@ -48,6 +49,17 @@ if [ "$jrnn_ok" = 1 ]; then
   timeout 150 .device/java.sh -cp "$(.device/cp.sh)" dev.jrnn.bench.GpuBench --max-seconds 5 \
       --out "$out/jrnn_gpu.csv" "$@" 2>&1 | grep -v 'Using incubator modules' | tee -a "$out/gpu-bench.log"
   log "jrnn exit: ${PIPESTATUS[0]}"
+fi
+
+if [ "$jrnn_ok" = 1 ] && [ -z "${NO_STREAMS:-}" ]; then
+  # The same layers with a second stream (jrnn.streams=on: weight-gradient GEMMs forked during the backward
+  # loop); rows with mode graph+streams join jrnn_gpu.csv, so ratios.md shows both.
+  log "== jrnn (GpuBench, jrnn.streams=on)"
+  timeout 90 .device/java.sh -cp "$(.device/cp.sh)" dev.jrnn.bench.GpuBench --max-seconds 5 "$@" \
+      --streams on --modes graph --no-gemm --out "$out/jrnn_gpu_streams.csv" 2>&1 | grep -v 'Using incubator modules' \
+      | tee -a "$out/gpu-bench.log"
+  log "jrnn exit: ${PIPESTATUS[0]}"
+  tail -n +2 "$out/jrnn_gpu_streams.csv" >> "$out/jrnn_gpu.csv" 2>/dev/null
 fi
 
 log "== PyTorch (peers/torch_lstm.py)"

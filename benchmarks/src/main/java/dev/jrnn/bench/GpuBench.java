@@ -30,8 +30,9 @@ import java.util.Locale;
  * </pre>
  *
  * <p>{@code --bidirectional} wraps the layer in {@code Bidirectional} (concat; cell column "bi-lstm", twice
- * the FLOPs); {@code --streams on} sets {@code jrnn.streams} before the backend is made, so that the two
- * directions run on two CUDA streams (mode column "graph+streams").
+ * the FLOPs); {@code --streams on} sets {@code jrnn.streams} before the backend is made, so that work is
+ * forked to a second CUDA stream (the two directions; the weight-gradient GEMMs during the backward loop)
+ * (mode column "graph+streams").
  */
 public final class GpuBench {
     /** CSV columns, shared with torch_lstm.py. */

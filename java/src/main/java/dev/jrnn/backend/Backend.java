@@ -70,12 +70,35 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * Runs {@code first}, then {@code second}, and allows a backend to overlap their device work: the CUDA
-     * backend (with {@code jrnn.streams=on}) queues {@code second}'s calls on a second stream that starts
-     * after everything queued before this call and that later calls wait for. The two tasks must be
-     * independent: neither may read what the other writes. Inside them, {@code gatherRows},
-     * {@code scatterAddRows}, {@code checkIds}, {@code lossAsync} and {@link #capture} may be refused. The
-     * default runs both in order. Bidirectional runs its two directions this way.
+     * Runs {@code task} now on the host; a backend with a second queue (CUDA with {@code jrnn.streams=on})
+     * queues its calls there, so that on the device they overlap the calls made after this returns, until
+     * {@link Fork#join()}. The forked work starts after everything queued before the call. Until the join,
+     * neither side may write what the other reads or writes, the task's calls must not synchronize, and
+     * inside the task {@code gatherRows}, {@code scatterAddRows}, {@code checkIds}, {@code lossAsync} and
+     * {@link #capture} may be refused (they share device flags). Join every fork (before a captured step
+     * ends). The default runs the task and returns {@link Fork#DONE}.
+     *
+     * <pre>{@code
+     * Fork grads = be.fork(() -> be.gemm(true, false, I, G, rows, 1f, x, 0, I, dG, 0, G, 1f, dW, 0, G));
+     * ...                 // earlier timesteps of the backward loop, overlapped with the GEMM
+     * grads.join();
+     * }</pre>
+     */
+    default Fork fork(Runnable task) {
+        if (task == null) throw new IllegalArgumentException("fork: task is null");
+        task.run();
+        return Fork.DONE;
+    }
+
+    /** Whether {@link #fork} can overlap work (so that splitting work into forks may pay). */
+    default boolean overlapsForks() {
+        return false;
+    }
+
+    /**
+     * Runs {@code first} and {@code second}, which must be independent (neither reads what the other writes),
+     * letting the backend overlap them: {@code second} is {@link #fork forked}, {@code first} runs, then the
+     * fork is joined. Bidirectional runs its two directions this way.
      *
      * <pre>{@code
      * be.runConcurrently(() -> forward = fwdLayer.forward(in, mask, true),
@@ -84,8 +107,12 @@ public interface Backend extends AutoCloseable {
      */
     default void runConcurrently(Runnable first, Runnable second) {
         if (first == null || second == null) throw new IllegalArgumentException("runConcurrently: a task is null");
-        first.run();
-        second.run();
+        Fork f = fork(second);
+        try {
+            first.run();
+        } finally {
+            f.join();
+        }
     }
 
     /** Releases backend-wide resources (handles, pools). Buffers should be closed before. */

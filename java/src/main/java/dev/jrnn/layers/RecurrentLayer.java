@@ -4,6 +4,7 @@ import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.backend.Fork;
 import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -43,6 +44,8 @@ public abstract class RecurrentLayer extends Layer {
     protected boolean goBackwards;
     protected int tbptt;
     protected boolean zeroOutputForMask;
+    /** Smallest forked gradient chunk in rows (steps x batch); tests lower it to split small shapes. */
+    static volatile int minChunkRows = 512;
 
     protected Param kernel;
     protected Param recurrentKernel;
@@ -480,6 +483,37 @@ public abstract class RecurrentLayer extends Layer {
             return d;
         }
 
+        /**
+         * Gradients from steps [from, to) (processing order, rows from*B ..): accumulated into dU, dW and the
+         * bias (when trainable), and dx of those rows written into dxT ([T, B, I]).
+         */
+        private void stepGradients(int from, int to, Buf dxT) {
+            if (to <= from) return;
+            int rows = (to - from) * B;
+            Buf dRec = rp != null ? dRP : dG;
+            if (trainable()) {
+                be.gemm(true, false, H, G, rows, 1f, hs, bh(from), H, dRec, bg(from), G, 1f,
+                        recurrentKernel.grad(), recurrentKernel.offset(), G);
+                be.gemm(true, false, I, G, rows, 1f, xT, (long) from * B * I, I, dG, bg(from), G, 1f,
+                        kernel.grad(), kernel.offset(), G);
+                if (bias != null) {
+                    be.sumRows(rows, G, dG, bg(from), bias.grad(), bias.offset(), true);
+                    if (rp != null) be.sumRows(rows, G, dRP, bg(from), bias.grad(), bias.offset() + G, true);
+                }
+            }
+            be.gemm(false, true, rows, I, G, 1f, dG, bg(from), G, kernel.value(), kernel.offset(), G, 0f,
+                    dxT, (long) from * B * I, I);
+        }
+
+        /**
+         * Steps per forked chunk of gradients: at most 8 chunks, each of at least {@link #minChunkRows} rows
+         * (B per step), so that the GEMMs stay large; T (no split) for short or small sequences.
+         */
+        private int gradientChunk() {
+            int c = Math.max((T + 7) / 8, (minChunkRows - 1 + B) / B);
+            return Math.min(c, T);
+        }
+
         /** src [B, T, f] -> dst [T, B, f] in processing order. */
         private void toTimeMajor(Buf src, int f, Buf dst) {
             if (!goBackwards) {
@@ -552,29 +586,33 @@ public abstract class RecurrentLayer extends Layer {
                 boolean fused = be.recurrentSequenceBackward(cell(), activation, recurrentAct(), T, B, H, tbptt,
                         hasInitial, recurrentKernel.value(), recurrentKernel.offset(), gateBlocks() == 1 ? null : p, 0,
                         rp, 0, hs, 0, cs, 0, maskT, 0, dyT, 0, dhN, 0, dcN, 0, dG, 0, dRP, 0);
-                for (int s = T - 1; s >= 0 && !fused; s--) {
-                    if (tbptt > 0 && (s + 1) % tbptt == 0 && s + 1 < T) {
-                        be.fill(dhN, 0, bhn, 0f);
-                        if (dcN != null) be.fill(dcN, 0, bhn, 0f);
-                    }
-                    stepBackward(this, s, dyT, dyT == null ? 0 : bh(s));
-                    Buf tmp = dhN;
-                    dhN = dhP;
-                    dhP = tmp;
-                }
-                Buf dRec = rp != null ? dRP : dG;
-                if (trainable()) {
-                    be.gemm(true, false, H, G, (int) tb, 1f, hs, 0, H, dRec, 0, G, 1f,
-                            recurrentKernel.grad(), recurrentKernel.offset(), G);
-                    be.gemm(true, false, I, G, (int) tb, 1f, xT, 0, I, dG, 0, G, 1f, kernel.grad(), kernel.offset(), G);
-                    if (bias != null) {
-                        be.sumRows((int) tb, G, dG, 0, bias.grad(), bias.offset(), true);
-                        if (rp != null) be.sumRows((int) tb, G, dRP, 0, bias.grad(), bias.offset() + G, true);
-                    }
-                }
                 Buf dxT = be.alloc(tb * I);
                 temps.add(dxT);
-                be.gemm(false, true, (int) tb, I, G, 1f, dG, 0, G, kernel.value(), kernel.offset(), G, 0f, dxT, 0, I);
+                // With a backend that overlaps forks (CUDA, two streams), the weight gradients and dx of each
+                // finished chunk of steps go to the second stream while the loop goes on with earlier steps.
+                int chunk = !fused && be.overlapsForks() ? gradientChunk() : T;
+                List<Fork> forks = new ArrayList<>();
+                int done = T;   // steps [done, T) have their gradients queued
+                try {
+                    for (int s = T - 1; s >= 0 && !fused; s--) {
+                        if (tbptt > 0 && (s + 1) % tbptt == 0 && s + 1 < T) {
+                            be.fill(dhN, 0, bhn, 0f);
+                            if (dcN != null) be.fill(dcN, 0, bhn, 0f);
+                        }
+                        stepBackward(this, s, dyT, dyT == null ? 0 : bh(s));
+                        Buf tmp = dhN;
+                        dhN = dhP;
+                        dhP = tmp;
+                        if (s > 0 && done - s >= chunk) {   // dG of steps [s, done) is final
+                            int from = s, to = done;
+                            forks.add(be.fork(() -> stepGradients(from, to, dxT)));
+                            done = s;
+                        }
+                    }
+                } finally {
+                    for (Fork f : forks) f.join();   // before anything else touches the gradients
+                }
+                stepGradients(0, done, dxT);
                 List<DTensor> grads = new ArrayList<>();
                 DTensor dx = DTensor.zeros(be, B, T, I);
                 owned.add(dx);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
+
 /**
  * A CPU backend that can {@link #capture} like CUDA does: during a capture every call is recorded (with its
  * buffers and scalar arguments, as a CUDA graph freezes pointers and launch arguments) and NOT run;
@@ -13,12 +14,15 @@ import java.util.function.Supplier;
  * train step on CUDA (a host-side value frozen into the graph, a read of device data in the middle of a
  * step, ...) shows up here, without a GPU, as a difference from eager training.
  *
- * <p>{@link #runConcurrently}: like the CUDA backend's two streams, the two tasks' calls are recorded
- * (not run), then run in an order the device could choose: program order, the second task's calls first,
- * or a random interleaving of the two (each task's calls stay in their order); see {@link #interleave}.
- * A hidden dependency between the tasks (one reads what the other writes) shows up as a different
- * result. Synchronizing calls and the calls CUDA refuses there are refused; buffers closed inside stay
- * alive until the merged calls have run (the pool's deferred frees).
+ * <p>{@link #fork} (and so {@link #runConcurrently}): like the CUDA backend's second stream, a forked
+ * task's calls and the calls made after the fork are recorded (not run) until {@link Fork#join()}, then run
+ * in an order the device could choose: program order (the forked calls first), the main calls first, or
+ * a random interleaving (each side's calls stay in their order); see {@link #interleave}. A hidden
+ * dependency between the two sides (one reads what the other writes) shows up as a different result.
+ * Inside a forked task synchronizing calls and the calls CUDA refuses there are refused; a synchronizing
+ * call on the main side first runs the main side's pending calls; buffers closed meanwhile stay alive
+ * until every fork is joined (the pool's deferred frees). {@link #overlapForks} sets what
+ * {@link #overlapsForks()} answers (false by default, so layers do not split work as they do on CUDA).
  */
 public final class RecordingBackend implements Backend {
     private final Backend inner;
@@ -26,20 +30,30 @@ public final class RecordingBackend implements Backend {
     private int openGraphs;
     private final List<Buf> deferredCloses = new ArrayList<>();
     /** Counts, for tests. */
-    public int captures, failedCaptures, replays, concurrentRegions;
-    /** The calls of the task being recorded inside runConcurrently (null outside). */
+    public int captures, failedCaptures, replays, forks;
+    /** The calls of the forked task being recorded (null outside a task). */
     private List<Runnable> branch;
+    /** Recorded calls of outstanding forks, in fork order, and the main side's calls since the oldest. */
+    private final List<List<Runnable>> sideSegments = new ArrayList<>();
+    private List<Runnable> mainPending = new ArrayList<>();
     private final List<Buf> regionCloses = new ArrayList<>();
     private Interleave order = Interleave.PROGRAM;
     private java.util.SplittableRandom shuffle = new java.util.SplittableRandom(0);
+    private boolean overlap;
 
-    /** How runConcurrently orders the two tasks' calls. */
-    public enum Interleave { PROGRAM, SECOND_FIRST, RANDOM }
+    /** How a join orders the forked calls and the main side's calls. */
+    public enum Interleave { PROGRAM, MAIN_FIRST, RANDOM }
 
-    /** Sets the order of runConcurrently's calls (RANDOM draws from {@code seed}); returns this. */
+    /** Sets the order of forked and main calls at a join (RANDOM draws from {@code seed}); returns this. */
     public RecordingBackend interleave(Interleave o, long seed) {
         this.order = o;
         this.shuffle = new java.util.SplittableRandom(seed);
+        return this;
+    }
+
+    /** What {@link #overlapsForks()} answers (so that layers split work into forks as on CUDA); returns this. */
+    public RecordingBackend overlapForks(boolean on) {
+        this.overlap = on;
         return this;
     }
 
@@ -67,7 +81,7 @@ public final class RecordingBackend implements Backend {
             if (closed) return;
             closed = true;
             if (recording != null || openGraphs > 0) deferredCloses.add(in);
-            else if (branch != null) regionCloses.add(in);
+            else if (branch != null || !sideSegments.isEmpty()) regionCloses.add(in);
             else in.close();
         }
     }
@@ -83,42 +97,92 @@ public final class RecordingBackend implements Backend {
 
     private void op(Runnable r) {
         if (branch != null) branch.add(r);
-        else if (recording != null) recording.add(r);
+        else if (!sideSegments.isEmpty()) mainPending.add(r);
+        else emit(r);
+    }
+
+    /** Runs a call now, or records it into the capture. */
+    private void emit(Runnable r) {
+        if (recording != null) recording.add(r);
         else r.run();
     }
 
     private void refuse(String what) {
-        if (branch != null) throw new IllegalStateException(what + " synchronizes: not inside runConcurrently");
+        if (branch != null) throw new IllegalStateException(what + " synchronizes: not inside a forked task");
         if (recording != null) throw new IllegalStateException(what + " synchronizes: it cannot be captured");
+        // the main side's own pending calls must have run before it reads; forked calls may still be pending
+        for (Runnable r : mainPending) r.run();
+        mainPending.clear();
     }
 
-    /** The calls CUDA refuses inside runConcurrently (they share device flags). */
+    private <T> T sync(String what, Supplier<T> s) {
+        refuse(what);
+        return s.get();
+    }
+
+    /** The calls CUDA refuses inside a forked task (they share device flags). */
     private void refuseConcurrent(String what) {
-        if (branch != null) throw new IllegalStateException(what + " cannot run inside runConcurrently");
+        if (branch != null) throw new IllegalStateException(what + " cannot run inside a forked task");
     }
 
     @Override
-    public void runConcurrently(Runnable first, Runnable second) {
-        if (first == null || second == null) throw new IllegalArgumentException("runConcurrently: a task is null");
-        if (branch != null) {   // nested: in order, as on CUDA
-            first.run();
-            second.run();
-            return;
+    public boolean overlapsForks() { return overlap; }
+
+    @Override
+    public Fork fork(Runnable task) {
+        if (task == null) throw new IllegalArgumentException("fork: task is null");
+        if (branch != null) {   // nested: in order on the second stream, as on CUDA
+            task.run();
+            return Fork.DONE;
         }
-        List<Runnable> a = new ArrayList<>(), b = new ArrayList<>();
+        List<Runnable> seg = new ArrayList<>();
+        branch = seg;
         try {
-            branch = a;
-            first.run();
-            branch = b;
-            second.run();
+            task.run();
         } finally {
             branch = null;
         }
-        concurrentRegions++;
+        forks++;
+        sideSegments.add(seg);
+        return new Fork() {
+            private boolean joined;
+
+            @Override
+            public void join() {
+                if (joined) return;
+                joined = true;
+                int upTo = indexOf(seg);
+                if (upTo < 0) return;   // joined with a later fork already
+                List<Runnable> side = new ArrayList<>();
+                for (int i = 0; i <= upTo; i++) side.addAll(sideSegments.get(0));
+                for (int i = 0; i <= upTo; i++) sideSegments.remove(0);
+                List<Runnable> main = mainPending;
+                mainPending = new ArrayList<>();
+                for (Runnable r : merge(side, main)) emit(r);
+                if (sideSegments.isEmpty()) {
+                    for (Runnable r : mainPending) emit(r);
+                    mainPending.clear();
+                    for (Buf c : regionCloses) {
+                        if (recording != null || openGraphs > 0) deferredCloses.add(c);
+                        else c.close();
+                    }
+                    regionCloses.clear();
+                }
+            }
+        };
+    }
+
+    private int indexOf(List<Runnable> seg) {
+        for (int i = 0; i < sideSegments.size(); i++) if (sideSegments.get(i) == seg) return i;
+        return -1;
+    }
+
+    /** The forked calls and the main calls in the configured order, each side keeping its own order. */
+    private List<Runnable> merge(List<Runnable> a, List<Runnable> b) {
         List<Runnable> merged = new ArrayList<>(a.size() + b.size());
         switch (order) {
             case PROGRAM -> { merged.addAll(a); merged.addAll(b); }
-            case SECOND_FIRST -> { merged.addAll(b); merged.addAll(a); }
+            case MAIN_FIRST -> { merged.addAll(b); merged.addAll(a); }
             case RANDOM -> {
                 int i = 0, j = 0;
                 while (i < a.size() || j < b.size()) {
@@ -127,17 +191,7 @@ public final class RecordingBackend implements Backend {
                 }
             }
         }
-        for (Runnable r : merged) op(r);
-        for (Buf c : regionCloses) {
-            if (recording != null || openGraphs > 0) deferredCloses.add(c);
-            else c.close();
-        }
-        regionCloses.clear();
-    }
-
-    private <T> T sync(String what, Supplier<T> s) {
-        refuse(what);
-        return s.get();
+        return merged;
     }
 
     @Override
@@ -146,8 +200,7 @@ public final class RecordingBackend implements Backend {
     @Override
     public Buf alloc(long n) {
         Buf b = inner.alloc(n);
-        if (branch != null) branch.add(() -> inner.fill(b, 0, n, 0f));   // as CUDA's alloc: a zero-fill launch
-        else if (recording != null) recording.add(() -> inner.fill(b, 0, n, 0f));
+        if (branch != null || !sideSegments.isEmpty() || recording != null) op(() -> inner.fill(b, 0, n, 0f));   // as CUDA's alloc: a zero-fill launch
         return new RBuf(b);
     }
 
@@ -427,10 +480,18 @@ public final class RecordingBackend implements Backend {
         if (step == null) throw new IllegalArgumentException("capture: step is null");
         refuseConcurrent("capture");
         if (recording != null) throw new IllegalStateException("capture: already capturing");
+        if (!sideSegments.isEmpty()) throw new IllegalStateException("capture: a Backend.fork is not joined");
         recording = new ArrayList<>();
         List<Runnable> ops;
         try {
             step.run();
+            if (!sideSegments.isEmpty()) {   // as CUDA: the second stream must rejoin before the capture ends
+                sideSegments.clear();
+                mainPending.clear();
+                deferredCloses.addAll(regionCloses);
+                regionCloses.clear();
+                throw new IllegalStateException("capture: the step left a Backend.fork not joined");
+            }
         } catch (RuntimeException | Error e) {
             failedCaptures++;
             recording = null;

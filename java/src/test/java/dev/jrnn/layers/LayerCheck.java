@@ -127,4 +127,18 @@ final class LayerCheck {
                     what + "[" + i + "]: expected " + want[i] + ", got " + got[i]);
         }
     }
+
+    /** One training forward and backward of {@code layer} on random [B, T, I] input and random output gradients. */
+    static void runOnce(Layer layer, int B, int T, int I) {
+        SplittableRandom rng = new SplittableRandom(1);
+        layer.build(List.of(new int[] {T, I}));
+        Backend be = layer.backend();
+        try (DTensor x = DTensor.from(be, rand(rng, 1, B, T, I));
+             Trace tr = layer.forward(List.of(x), null, true)) {
+            List<DTensor> dOut = new ArrayList<>();
+            for (DTensor o : tr.outputs()) dOut.add(DTensor.from(be, rand(rng, 1, o.shape())));
+            tr.backward(dOut);
+            for (DTensor d : dOut) d.close();
+        }
+    }
 }

@@ -68,7 +68,7 @@ class ConcurrentDirectionsFitTest {
                 GraphReplayTest.Run run = GraphReplayTest.fit(rec, make, List.of(xm), List.of(y),
                         new FitOptions().epochs(3).batchSize(4).verbose(0).seed(3).cudaGraphs(graphs));
                 GraphReplayTest.assertSame(eager, run);
-                assertTrue(rec.concurrentRegions > 0, order + ": no concurrent region ran");
+                assertTrue(rec.forks > 0, order + ": no concurrent region ran");
                 if (graphs) assertEquals(2, rec.captures, order + ": one graph per batch size");
                 assertEquals(0, rec.failedCaptures);
             }
@@ -88,7 +88,7 @@ class ConcurrentDirectionsFitTest {
         Jrnn.setBackend(Backends.cpu());
         Jrnn.setSeed(8);
         float[] want = make.get().predict(x).data();
-        RecordingBackend rec = new RecordingBackend(Backends.cpu()).interleave(RecordingBackend.Interleave.SECOND_FIRST, 0);
+        RecordingBackend rec = new RecordingBackend(Backends.cpu()).interleave(RecordingBackend.Interleave.MAIN_FIRST, 0);
         Jrnn.setBackend(rec);
         Jrnn.clearSession();
         Jrnn.setSeed(8);
@@ -97,7 +97,7 @@ class ConcurrentDirectionsFitTest {
         for (int i = 0; i < want.length; i++) {
             assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), "prediction " + i);
         }
-        assertTrue(rec.concurrentRegions >= 2);
+        assertTrue(rec.forks >= 2);
     }
 
     @Test
@@ -108,10 +108,33 @@ class ConcurrentDirectionsFitTest {
                 () -> be.runConcurrently(() -> {}, () -> be.download(b, 0, new float[4], 0, 4)));
         assertTrue(e.getMessage().contains("download"), e.getMessage());
         e = assertThrows(IllegalStateException.class,
-                () -> be.runConcurrently(() -> be.checkIds(4, b, 0, 3, "ids", b, 0), () -> {}));
+                () -> be.runConcurrently(() -> {}, () -> be.checkIds(4, b, 0, 3, "ids", b, 0)));
         assertTrue(e.getMessage().contains("checkIds"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> be.runConcurrently(null, () -> {}));
         assertThrows(IllegalArgumentException.class, () -> Backends.cpu().runConcurrently(() -> {}, null));
         b.close();
+    }
+
+    @Test
+    void aMainSideReadRunsOnlyTheMainSideAndAnUnjoinedForkFailsACapture() {
+        RecordingBackend be = new RecordingBackend(Backends.cpu());
+        Buf x = be.alloc(2), y = be.alloc(2);
+        be.fill(x, 0, 2, 1f);
+        dev.jrnn.backend.Fork f = be.fork(() -> be.scale(2, 5f, x, 0));
+        be.fill(y, 0, 2, 3f);
+        float[] got = new float[2];
+        be.download(y, 0, got, 0, 2);   // the main side's fill has run; the forked scale may still be pending
+        assertEquals(3f, got[0]);
+        f.join();
+        be.download(x, 0, got, 0, 2);
+        assertEquals(5f, got[1]);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> be.capture(() -> be.fork(() -> be.scale(2, 2f, x, 0))));
+        assertTrue(e.getMessage().contains("not joined"), e.getMessage());
+        assertEquals(1, be.failedCaptures);
+        be.download(x, 0, got, 0, 2);
+        assertEquals(5f, got[0], "the abandoned capture ran nothing");
+        x.close();
+        y.close();
     }
 }

@@ -3,6 +3,7 @@ package dev.jrnn.backend.cuda;
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.Fork;
 import dev.jrnn.backend.GraphCapture;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.backend.Precision;
@@ -10,11 +11,12 @@ import dev.jrnn.backend.Precision;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 
 /**
  * The CUDA implementation of {@link Backend}: fused kernels from {@code kernels/*.cu} (loaded from the
  * jar's fatbin) and cuBLAS for matrix products, all queued asynchronously on one stream (plus a second one
- * inside {@link #runConcurrently}, when switched on). Device memory comes from a caching {@link DevicePool}
+ * for {@link #fork}ed work, when switched on). Device memory comes from a caching {@link DevicePool}
  * and is released on {@link #close()}.
  *
  * <pre>{@code
@@ -39,15 +41,19 @@ public final class CudaBackend implements Backend {
     private final CudaKernels k;
     /** The backend's stream: every call is queued here, except inside the second task of runConcurrently. */
     private final long mainStream;
-    /** Where calls are queued now: mainStream, or sideStream while runConcurrently runs its second task. */
+    /** Where calls are queued now: mainStream, or sideStream while a forked task runs. */
     private long stream;
     /** cuBLAS handle of {@link #stream} (each stream has its own handle and so its own workspace). */
     private Cublas blas;
-    /** The second stream of runConcurrently, its cuBLAS handle, reduction workspace and fork/join events (made on first use). */
-    private long sideStream, forkEvent, joinEvent;
+    /** The second stream of fork, its cuBLAS handle and reduction workspace (made on first use). */
+    private long sideStream;
     private Cublas sideBlas;
     private long sideWork, sideWorkBytes;
-    private boolean concurrentRegion;
+    /** Events ordering the two streams: every one made, and those free for reuse. */
+    private final java.util.List<Long> allEvents = new java.util.ArrayList<>();
+    private final java.util.ArrayDeque<Long> freeEvents = new java.util.ArrayDeque<>();
+    private int outstandingForks;
+    private final java.util.List<CudaFork> openForks = new java.util.ArrayList<>();
     private final boolean streamsOn = streamsSetting();
     private final int maxGrid;
     /** 64 bytes of device scratch: [0,8) double accumulator, [8,12) int flag, [16,20) embedding id error. */
@@ -178,7 +184,7 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Whether {@link #runConcurrently} overlaps its two tasks on two streams: {@code -Djrnn.streams} or
+     * Whether {@link #fork} (and so {@link #runConcurrently}) overlaps work on two streams: {@code -Djrnn.streams} or
      * {@code JRNN_STREAMS} = "on" or "off" (default off: the two-stream path has passed its CPU-side checks,
      * the pool and fork/join tests, but not yet a run on a GPU; see benchmarks/NOTES.md).
      */
@@ -193,92 +199,140 @@ public final class CudaBackend implements Backend {
         };
     }
 
-    /** Whether {@link #runConcurrently} uses a second stream on this backend (the {@code jrnn.streams} setting). */
+    /** Whether {@link #fork} uses a second stream on this backend (the {@code jrnn.streams} setting). */
     public boolean concurrentStreams() { return streamsOn; }
 
     /**
-     * Runs {@code first} then {@code second} on the host; with {@code jrnn.streams=on}, {@code second}'s work
-     * is queued on a second stream, so that on the device it overlaps {@code first}'s (Bidirectional runs its
-     * two directions so). Fork: the second stream waits for everything queued before the call; join: work
-     * queued after the call waits for both. Meanwhile freed pool blocks are not reused (either stream may still
-     * read them), each stream has its own cuBLAS handle and reduction workspace, and the calls whose device
+     * Runs {@code task} now; with {@code jrnn.streams=on} its calls are queued on a second stream that
+     * first waits for everything queued on the main stream so far, so that on the device they overlap
+     * the calls made after this returns, until {@link Fork#join()} makes the main stream wait for them.
+     * While a fork is outstanding, freed pool blocks are not reused (either stream may still read them);
+     * each stream has its own cuBLAS handle and reduction workspace; inside the task the calls whose device
      * flags are shared ({@code gatherRows}, {@code scatterAddRows}, {@code checkIds}, {@code lossAsync}) and
-     * {@link #capture} are refused. Inside a capture both streams are captured into the one graph. Nested
-     * calls run in order on the current stream.
+     * {@link #capture} are refused. Inside a capture both streams are captured into the one graph (join
+     * before the step ends). A fork inside a forked task runs in order on the second stream.
      */
     @Override
-    public void runConcurrently(Runnable first, Runnable second) {
-        if (first == null || second == null) throw new IllegalArgumentException("runConcurrently: a task is null");
+    public Fork fork(Runnable task) {
+        if (task == null) throw new IllegalArgumentException("fork: task is null");
         enter();
-        if (!streamsOn || concurrentRegion) {
-            first.run();
-            second.run();
-            return;
+        if (!streamsOn || stream == sideStream) {
+            task.run();
+            return Fork.DONE;
         }
         openSideStream();
-        driver.eventRecord(forkEvent, mainStream);
-        driver.streamWaitEvent(sideStream, forkEvent);
+        long start = event();
+        driver.eventRecord(start, mainStream);
+        driver.streamWaitEvent(sideStream, start);
+        freeEvents.push(start);   // the wait has captured it: reusable at once
         pool.beginDeferredFrees();
-        concurrentRegion = true;
+        outstandingForks++;
         Throwable failure = null;
+        long done = 0;
+        stream = sideStream;
+        blas = sideBlas;
         try {
-            first.run();
-            stream = sideStream;
-            blas = sideBlas;
-            second.run();
+            task.run();
         } catch (RuntimeException | Error e) {
             failure = e;
         } finally {
             stream = mainStream;
             blas = cublas;
-            try {
-                driver.eventRecord(joinEvent, sideStream);
-                driver.streamWaitEvent(mainStream, joinEvent);
-            } catch (RuntimeException e) {
-                if (failure == null) failure = e; else failure.addSuppressed(e);
-            } finally {
-                concurrentRegion = false;
-                pool.endDeferredFrees();
-            }
         }
-        if (failure instanceof RuntimeException re) throw re;
-        if (failure instanceof Error er) throw er;
+        try {
+            done = event();
+            driver.eventRecord(done, sideStream);
+        } catch (RuntimeException e) {
+            if (failure == null) failure = e; else failure.addSuppressed(e);
+        }
+        CudaFork f = new CudaFork(done);
+        openForks.add(f);
+        if (failure != null) {
+            try {
+                f.join();
+            } catch (RuntimeException e) {
+                failure.addSuppressed(e);
+            }
+            if (failure instanceof Error er) throw er;
+            throw (RuntimeException) failure;
+        }
+        return f;
     }
 
-    /** Makes the second stream, its cuBLAS handle and the fork/join events, once. */
+    /** A fork of this backend: joining makes the main stream wait for the event recorded after its task. */
+    private final class CudaFork implements Fork {
+        private long done;
+        private boolean joined;
+
+        CudaFork(long done) {
+            this.done = done;
+        }
+
+        @Override
+        public void join() {
+            if (joined) return;
+            joined = true;
+            try {
+                if (!closed && done != 0) {
+                    driver.streamWaitEvent(mainStream, done);
+                    freeEvents.push(done);
+                }
+            } finally {
+                done = 0;
+                outstandingForks--;
+                openForks.remove(this);
+                if (!closed) pool.endDeferredFrees();
+            }
+        }
+    }
+
+    /** An event from the free list, or a new one (timing off: they only order the streams). */
+    private long event() {
+        Long e = freeEvents.poll();
+        if (e != null) return e;
+        long ev = driver.eventCreate(CudaDriver.EVENT_DISABLE_TIMING);
+        allEvents.add(ev);
+        return ev;
+    }
+
+    /** Forks not joined yet (a captured step must end with none). */
+    int outstandingForks() { return outstandingForks; }
+
+    /** Joins every fork not joined yet (a failed capture leaves none behind). */
+    void joinOutstandingForks() {
+        for (CudaFork f : List.copyOf(openForks)) f.join();
+    }
+
+    @Override
+    public boolean overlapsForks() { return streamsOn; }
+
+    /** Makes the second stream and its cuBLAS handle, once. */
     private void openSideStream() {
         if (sideStream != 0) return;
         long s = driver.streamCreate();
         Cublas b = null;
-        long f = 0, j = 0;
         try {
             b = cublas.sibling();
             b.setStream(s);
             b.setMathMode(precision);
-            f = driver.eventCreate(CudaDriver.EVENT_DISABLE_TIMING);
-            j = driver.eventCreate(CudaDriver.EVENT_DISABLE_TIMING);
         } catch (RuntimeException | Error e) {
             Cublas made = b;
-            long ef = f, ej = j;
-            releaseQuietly(e, () -> { if (made != null) made.close(); }, () -> driver.eventDestroy(ef),
-                    () -> driver.eventDestroy(ej), () -> driver.streamDestroy(s));
+            releaseQuietly(e, () -> { if (made != null) made.close(); }, () -> driver.streamDestroy(s));
             throw e;
         }
         sideBlas = b;
-        forkEvent = f;
-        joinEvent = j;
         sideStream = s;
     }
 
-    /** Refuses {@code op} inside runConcurrently: it uses device flags both streams would share. */
+    /** Refuses {@code op} inside a forked task: it uses device flags both streams would share. */
     void refuseConcurrent(String op) {
-        if (concurrentRegion) {
-            throw new IllegalStateException(op + " cannot run inside runConcurrently: it uses device flags shared"
-                    + " by both streams");
+        if (stream != mainStream) {
+            throw new IllegalStateException(op + " cannot run inside a forked task (Backend.fork, runConcurrently):"
+                    + " it uses device flags shared by both streams");
         }
     }
 
-    /** The stream calls are queued on now (the main stream, or the second one inside runConcurrently). */
+    /** The stream calls are queued on now (the main stream, or the second one inside a forked task). */
     long currentStream() { return stream; }
 
     /**
@@ -627,8 +681,7 @@ public final class CudaBackend implements Backend {
                 driver.moduleUnload(k.module);
                 driver.streamDestroy(mainStream);
                 driver.streamDestroy(sideStream);
-                driver.eventDestroy(forkEvent);
-                driver.eventDestroy(joinEvent);
+                for (long ev : allEvents) driver.eventDestroy(ev);
             } finally {
                 arena.close();
             }

@@ -299,6 +299,11 @@ final class CudaTraining implements AutoCloseable {
         capturing = true;
         try {
             step.run();
+            if (be.outstandingForks() > 0) {   // the second stream must rejoin before the capture ends
+                int open = be.outstandingForks();
+                be.joinOutstandingForks();
+                throw new IllegalStateException("capture: the step left " + open + " Backend.fork(s) not joined");
+            }
         } catch (RuntimeException | Error e) {
             capturing = false;
             failedCaptures++;

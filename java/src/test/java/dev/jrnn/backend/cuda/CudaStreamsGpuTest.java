@@ -30,11 +30,14 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Bidirectional's directions on two CUDA streams ({@code jrnn.streams=on}): fits and predictions are bit for
- * bit those of one stream (the same kernels and cuBLAS calls, only overlapped), with and without CUDA graphs,
- * on the persistent path (batch &lt;= 32) and the per-step path; the pool ends with nothing deferred; the
- * calls that share device flags are refused inside a region and leave the backend usable. Fresh random
- * inputs each time, sequences long enough that the directions really overlap. Skipped without a device.
+ * Two CUDA streams ({@code jrnn.streams=on}): Bidirectional's directions overlapped, and on the per-step
+ * path each layer's weight-gradient GEMMs forked per chunk of steps. Predictions are bit for bit those of one
+ * stream (the same kernels, only overlapped); fits match the one-stream fits to float rounding (the chunked
+ * gradient sums add in another order) and are bit for bit reproducible run to run (a race would not be),
+ * with and without CUDA graphs, on the persistent path (batch &lt;= 32) and the per-step path; the pool ends
+ * with nothing deferred; the calls that share device flags are refused inside a forked task and leave the
+ * backend usable. Fresh random inputs each time, sequences long enough that the work really overlaps.
+ * Skipped without a device.
  */
 @Tag("gpu")
 class CudaStreamsGpuTest {
@@ -98,9 +101,18 @@ class CudaStreamsGpuTest {
             for (int i = 0; i < n; i += 4) for (int s = 0; s < 3; s++) for (int k = 0; k < f; k++) xs[(i * t + s) * f + k] = 0f;
             Tensor xm = Tensor.of(xs, n, t, f);
             for (boolean graphs : new boolean[] {false, true}) {
+                String what = "batch " + batch + (graphs ? " graphs" : " eager");
                 CudaFitParityTest.Run a = fit(one, stacked(t, f), xm, y, batch, graphs);
                 CudaFitParityTest.Run b = fit(two, stacked(t, f), xm, y, batch, graphs);
-                CudaFitParityTest.assertBitwise("batch " + batch + (graphs ? " graphs" : " eager") + ": two streams vs one", a, b);
+                CudaFitParityTest.Run again = fit(two, stacked(t, f), xm, y, batch, graphs);
+                CudaFitParityTest.assertBitwise(what + ": two streams, run twice", b, again);
+                CudaFitParityTest.assertLossesClose(what + ": two streams vs one", a.losses(), b.losses(), 1e-5);
+                for (int i = 0; i < a.weights().size(); i++) {
+                    float[] wa = a.weights().get(i).data(), wb = b.weights().get(i).data();
+                    for (int j = 0; j < wa.length; j++) {
+                        assertEquals(wa[j], wb[j], 1e-4 * Math.max(1, Math.abs(wa[j])), what + ": weight " + i + "[" + j + "]");
+                    }
+                }
             }
             CudaFitParityTest.Run cpu = fit(Backends.cpu(), stacked(t, f), xm, y, batch, false);
             CudaFitParityTest.Run gpu = fit(two, stacked(t, f), xm, y, batch, true);
@@ -159,5 +171,50 @@ class CudaStreamsGpuTest {
         ids.close();
         out.close();
         assertEquals(0, two.pool().bytesDeferred());
+    }
+
+    @Test
+    void forkedGemmRunsBesideTheMainStreamAndJoins() {
+        SplittableRandom r = new SplittableRandom(System.nanoTime());
+        int m = 512, n = 768, k = 640;
+        float[] a = new float[m * k], b = new float[k * n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextDouble(-1, 1);
+        Buf da = two.alloc(a.length), db = two.alloc(b.length), c1 = two.alloc((long) m * n), c2 = two.alloc((long) m * n);
+        two.upload(a, 0, da, 0, a.length);
+        two.upload(b, 0, db, 0, b.length);
+        dev.jrnn.backend.Fork f = two.fork(() -> two.gemm(false, false, m, n, k, 1f, da, 0, k, db, 0, n, 0f, c1, 0, n));
+        assertEquals(1, two.outstandingForks());
+        two.gemm(false, false, m, n, k, 2f, da, 0, k, db, 0, n, 0f, c2, 0, n);   // reads what the fork reads
+        f.join();
+        f.join();
+        assertEquals(0, two.outstandingForks());
+        float[] g1 = new float[m * n], g2 = new float[m * n];
+        two.download(c1, 0, g1, 0, g1.length);
+        two.download(c2, 0, g2, 0, g2.length);
+        for (int i = 0; i < m; i += 37) {
+            for (int j = 0; j < n; j += 41) {
+                double want = 0;
+                for (int q = 0; q < k; q++) want += (double) a[i * k + q] * b[q * n + j];
+                assertEquals(want, g1[i * n + j], 1e-3, "forked C[" + i + "," + j + "]");
+                assertEquals(2 * want, g2[i * n + j], 2e-3, "main C[" + i + "," + j + "]");
+            }
+        }
+        for (Buf x : new Buf[] {da, db, c1, c2}) x.close();
+        assertEquals(0, two.pool().bytesDeferred());
+    }
+
+    @Test
+    void aCaptureThatLeavesAForkUnjoinedFailsCleanly() {
+        Buf x = two.alloc(8);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> two.capture(() -> two.fork(() -> two.scale(8, 2f, x, 0))));
+        assertTrue(e.getMessage().contains("not joined"), e.getMessage());
+        assertEquals(two.streamHandle(), two.currentStream());
+        two.fill(x, 0, 8, 3f);   // still usable, on the main stream
+        float[] got = new float[8];
+        two.download(x, 0, got, 0, 8);
+        assertEquals(3f, got[7]);
+        x.close();
     }
 }

@@ -1,0 +1,75 @@
+package dev.jrnn.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Backends;
+import dev.jrnn.backend.RecordingBackend;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * On a backend that overlaps forks (CUDA with two streams), a recurrent layer's backward hands the weight
+ * gradients and dx of each finished chunk of steps to {@code Backend.fork} while the loop goes on. Here
+ * that split is forced on small shapes ({@link RecurrentLayer#minChunkRows} lowered), and the forked
+ * calls run in the orders a device could choose ({@link RecordingBackend.Interleave}): every output and
+ * gradient still matches the float64 reference of {@link RecurrentLayerTest} (all its configurations:
+ * cells, masks, initial states, goBackwards, tbptt, no bias).
+ */
+class ForkedGradientsTest {
+    private static int saved;
+
+    @BeforeAll
+    static void smallChunks() {
+        saved = RecurrentLayer.minChunkRows;
+        RecurrentLayer.minChunkRows = 1;   // T=5: chunks of one step, four forks per backward
+    }
+
+    @AfterAll
+    static void restore() {
+        RecurrentLayer.minChunkRows = saved;
+        Jrnn.setBackend("cpu");
+    }
+
+    static Stream<Arguments> cases() {
+        return RecurrentLayerTest.configs().flatMap(c -> Stream.of(
+                Arguments.of(c, RecordingBackend.Interleave.PROGRAM, 0L),
+                Arguments.of(c, RecordingBackend.Interleave.MAIN_FIRST, 0L),
+                Arguments.of(c, RecordingBackend.Interleave.RANDOM, 5L + c.toString().hashCode())));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void forkedChunksMatchTheReference(RecurrentLayerTest.Cfg c, RecordingBackend.Interleave order, long seed) {
+        RecordingBackend be = new RecordingBackend(Backends.cpu()).overlapForks(true).interleave(order, seed);
+        Jrnn.setBackend(be);
+        new RecurrentLayerTest().forwardAndGradientsMatchReference(c);
+        assertTrue(be.forks > 0, "the backward forked its gradient chunks");
+    }
+
+    @ParameterizedTest(name = "chunk rows {0}")
+    @MethodSource("chunkRows")
+    void chunkSizeFollowsTheRowFloorAndTheEightChunkCap(int rows, int expectForks) {
+        int keep = RecurrentLayer.minChunkRows;
+        RecurrentLayer.minChunkRows = rows;
+        try {
+            RecordingBackend be = new RecordingBackend(Backends.cpu()).overlapForks(true);
+            Jrnn.setBackend(be);
+            // B=3, T=40: chunk = max(ceil(40/8) = 5, ceil(rows/3)) steps; forks = chunks - 1 (the last runs in place)
+            LSTM l = new LSTM(2);
+            LayerCheck.runOnce(l, 3, 40, 2);
+            assertEquals(expectForks, be.forks);
+        } finally {
+            RecurrentLayer.minChunkRows = keep;
+        }
+    }
+
+    static Stream<Arguments> chunkRows() {
+        return Stream.of(Arguments.of(1, 7), Arguments.of(30, 3), Arguments.of(512, 0));
+    }
+}
