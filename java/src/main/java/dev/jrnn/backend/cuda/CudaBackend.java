@@ -45,10 +45,9 @@ public final class CudaBackend implements Backend {
     private long stream;
     /** cuBLAS handle of {@link #stream} (each stream has its own handle and so its own workspace). */
     private Cublas blas;
-    /** The second stream of fork, its cuBLAS handle and reduction workspace (made on first use). */
+    /** The second stream of fork and its cuBLAS handle (made on first use). */
     private long sideStream;
     private Cublas sideBlas;
-    private long sideWork, sideWorkBytes;
     /** Events ordering the two streams: every one made, and those free for reuse. */
     private final java.util.List<Long> allEvents = new java.util.ArrayList<>();
     private final java.util.ArrayDeque<Long> freeEvents = new java.util.ArrayDeque<>();
@@ -61,9 +60,8 @@ public final class CudaBackend implements Backend {
     /** Host side of reads of {@code small}. */
     private final Arena arena = Arena.ofShared();
     private final MemorySegment host = arena.allocate(64, 16);
-    /** Growable device workspace (sumRows partials). */
-    private long work;
-    private long workBytes;
+    /** Reduction workspaces of the main and the second stream. */
+    private final Workspace mainWork = new Workspace(), sideWork = new Workspace();
     /** A gatherRows/scatterAddRows id flag may be set on the device (package-private: CudaTraining's graphs set it). */
     boolean idsPending;
     /** Device-side training-step primitives, deferred checks and graph capture. */
@@ -492,26 +490,25 @@ public final class CudaBackend implements Backend {
 
     /** Device workspace of at least {@code bytes} for work on the current stream; its content is undefined. */
     long workspace(long bytes) {
-        if (stream != mainStream) {   // the second stream's own, so that the two never share one
-            if (bytes > sideWorkBytes) {
-                long want = Math.max(bytes, Math.min(2 * sideWorkBytes, bytes + (64L << 20)));
-                if (sideWork != 0) pool.free(sideWork);
-                sideWork = 0;
-                sideWorkBytes = 0;
-                sideWork = pool.allocate(want);
-                sideWorkBytes = want;
+        // each stream its own, so that work on the two never shares one
+        return (stream == mainStream ? mainWork : sideWork).atLeast(bytes);
+    }
+
+    /** A growable pool block (sumRows partials, clipping sums), cached for the backend's lifetime. */
+    private final class Workspace {
+        private long ptr, bytes;
+
+        long atLeast(long want) {
+            if (want > bytes) {
+                long size = Math.max(want, Math.min(2 * bytes, want + (64L << 20)));
+                if (ptr != 0) pool.free(ptr);
+                ptr = 0;
+                bytes = 0;
+                ptr = pool.allocate(size);
+                bytes = size;
             }
-            return sideWork;
+            return ptr;
         }
-        if (bytes > workBytes) {
-            long want = Math.max(bytes, Math.min(2 * workBytes, bytes + (64L << 20)));
-            if (work != 0) pool.free(work);
-            work = 0;
-            workBytes = 0;
-            work = pool.allocate(want);
-            workBytes = want;
-        }
-        return work;
     }
 
     /** Zeroes the accumulator and flag of {@code small}. */
