@@ -361,6 +361,14 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public boolean recurrentSequenceSupported(dev.jrnn.backend.RecurrentCell cell, Activation act, Activation recAct,
+                                              int steps, int batch, int units) {
+        if (steps <= 0 || batch <= 0 || units <= 0) return false;
+        PersistentRnn pr = persistent(batch);
+        return pr != null && pr.planFor(persistentCell(cell), false, batch, units, precision, act, recAct) != null;
+    }
+
+    @Override
     public boolean recurrentSequenceForward(dev.jrnn.backend.RecurrentCell cell, Activation act, Activation recAct,
                                             int steps, int batch, int units, boolean hasInitial,
                                             Buf u, long uOff, Buf bRec, long bRecOff, Buf p, long pOff,
