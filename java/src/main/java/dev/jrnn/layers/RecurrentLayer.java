@@ -26,7 +26,9 @@ import java.util.SplittableRandom;
  * that writes {@code h_s} (and {@code c_s}) into state buffers of [T+1, B, H] (slot 0 = initial state).
  * Backward runs the fused step-backward kernels from the last step to the first, adding
  * {@code dgates · U^T} into the state gradient, then gets the weight gradients and dX as single GEMMs
- * over all steps.
+ * over all steps. On a backend that overlaps {@code Backend.fork} (CUDA with two streams) and on the
+ * per-step path, both big GEMMs go in chunks of steps beside the loop instead: the projection of later
+ * chunks is forked before the forward loop, the gradients of finished chunks during the backward loop.
  *
  * <p>Masks as Keras' RNN loop: a masked step keeps the states and repeats the previous output, where
  * the output before a sample's first real step (in processing order) is zero, not the initial state.
@@ -44,7 +46,7 @@ public abstract class RecurrentLayer extends Layer {
     protected boolean goBackwards;
     protected int tbptt;
     protected boolean zeroOutputForMask;
-    /** Smallest forked gradient chunk in rows (steps x batch); tests lower it to split small shapes. */
+    /** Smallest forked chunk (projection, gradients) in rows (steps x batch); tests lower it to split small shapes. */
     static volatile int minChunkRows = 512;
 
     protected Param kernel;

@@ -39,7 +39,7 @@ public final class CudaBackend implements Backend {
     private final Cublas cublas;
     private final DevicePool pool;
     private final CudaKernels k;
-    /** The backend's stream: every call is queued here, except inside the second task of runConcurrently. */
+    /** The backend's stream: every call is queued here, except inside a forked task (see fork). */
     private final long mainStream;
     /** Where calls are queued now: mainStream, or sideStream while a forked task runs. */
     private long stream;
