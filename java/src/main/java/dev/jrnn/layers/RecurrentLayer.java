@@ -345,7 +345,9 @@ public abstract class RecurrentLayer extends Layer {
         final DTensor x;
         final DTensor mask;          // caller's, passed on as outputMask
         final List<DTensor> initial;
-        Buf xT;                      // [T, B, I] in processing order
+        Buf xT;                      // [T, B, I] in processing order (at xOff; in a stack: the layer below's hs)
+        long xOff;
+        boolean ownsXT = true;
         Buf maskT;                   // [T, B] in processing order, or null
         Buf p;                       // [T, B, G]: pre-activations / gates (GRU: xp)
         Buf rp;                      // GRU only: [T, B, G] hPrev·U + bRec
@@ -355,7 +357,8 @@ public abstract class RecurrentLayer extends Layer {
                                      // with zeroOutputForMask the mask itself, else 1 from a sample's first real
                                      // step on (only with an initial state; else all outputs are states)
         // backward state (per call)
-        Buf dG, dRP, dhN, dhP, dcN;
+        Buf dG, dRP, dhN, dhP, dcN, dyT, dxT;
+        final List<Buf> temps = new ArrayList<>();
         final List<DTensor> outputs = new ArrayList<>();
         final List<AutoCloseable> owned = new ArrayList<>();
 
@@ -383,14 +386,7 @@ public abstract class RecurrentLayer extends Layer {
         long bg(int s) { return (long) s * B * G; }
 
         void forward() {
-            long tb = (long) T * B;
-            xT = alloc(tb * I);
-            toTimeMajor(x.buf(), I, xT);
-            if (mask != null) {
-                maskT = alloc(tb);
-                toTimeMajor(mask.buf(), 1, maskT);
-            }
-            p = alloc(tb * G);
+            prepareForward(null, 0);
             // On the per-step path of a backend that overlaps forks (CUDA, two streams), the input projection
             // of later chunks of steps runs on the second stream while the loop works through earlier ones.
             boolean split = be.overlapsForks()
@@ -402,13 +398,6 @@ public abstract class RecurrentLayer extends Layer {
                 int f = from, to = Math.min(from + chunk, T);
                 projections.add(be.fork(() -> project(f, to)));
             }
-            hs = alloc((T + 1L) * B * H);
-            if (stateCount() == 2) cs = alloc((T + 1L) * B * H);
-            if (hasInitial) {
-                be.copy(initial.get(0).buf(), 0, hs, 0, (long) B * H);
-                if (cs != null) be.copy(initial.get(1).buf(), 0, cs, 0, (long) B * H);
-            }
-            if (gateBlocks() == 3) rp = alloc(tb * G);
             // A backend's fused whole-sequence path (CUDA persistent kernels) when it has one for this shape.
             try {
                 boolean fused = !split && be.recurrentSequenceForward(cell(), activation, recurrentAct(), T, B, H,
@@ -422,8 +411,48 @@ public abstract class RecurrentLayer extends Layer {
             } finally {
                 for (Fork f : projections) f.join();
             }
+            finishForward(true);
+        }
+
+        /**
+         * Allocates what the forward keeps: xT from x (time-major, in processing order), or {@code external}
+         * at {@code offset} (a stack's layer below: its hs after slot 0), the mask, p, the states.
+         */
+        void prepareForward(Buf external, long offset) {
+            long tb = (long) T * B;
+            if (external == null) {
+                xT = alloc(tb * I);
+                toTimeMajor(x.buf(), I, xT);
+            } else {
+                xT = external;
+                xOff = offset;
+                ownsXT = false;
+            }
+            if (mask != null) {
+                maskT = alloc(tb);
+                toTimeMajor(mask.buf(), 1, maskT);
+            }
+            p = alloc(tb * G);
+            hs = alloc((T + 1L) * B * H);
+            if (stateCount() == 2) cs = alloc((T + 1L) * B * H);
+            if (hasInitial) {
+                be.copy(initial.get(0).buf(), 0, hs, 0, (long) B * H);
+                if (cs != null) be.copy(initial.get(1).buf(), 0, cs, 0, (long) B * H);
+            }
+            if (gateBlocks() == 3) rp = alloc(tb * G);
+        }
+
+        /** The per-step forward of steps [from, to) (their projection must be in p). */
+        void stepsForward(int from, int to) {
+            for (int s = from; s < to; s++) stepForward(this, s);
+        }
+
+        /** After the loop: frees what backward does not need and makes the outputs (none for a stack's inner layer). */
+        void finishForward(boolean makeOutputs) {
+            long tb = (long) T * B;
             // SimpleRNN backward needs only h: its pre-activations can go now
             if (gateBlocks() == 1) p.close();
+            if (!makeOutputs) return;
             // Keras' output before a sample's first real step is 0, not h0: only differs with an initial state
             if (maskT != null && T > 0 && zeroOutputForMask) {   // every masked step outputs 0
                 seen = alloc(tb);
@@ -505,14 +534,14 @@ public abstract class RecurrentLayer extends Layer {
          * Gradients from steps [from, to) (processing order, rows from*B ..): accumulated into dU, dW and the
          * bias (when trainable), and dx of those rows written into dxT ([T, B, I]).
          */
-        private void stepGradients(int from, int to, Buf dxT) {
+        void stepGradients(int from, int to, Buf dxT) {
             if (to <= from) return;
             int rows = (to - from) * B;
             Buf dRec = rp != null ? dRP : dG;
             if (trainable()) {
                 be.gemm(true, false, H, G, rows, 1f, hs, bh(from), H, dRec, bg(from), G, 1f,
                         recurrentKernel.grad(), recurrentKernel.offset(), G);
-                be.gemm(true, false, I, G, rows, 1f, xT, (long) from * B * I, I, dG, bg(from), G, 1f,
+                be.gemm(true, false, I, G, rows, 1f, xT, xOff + (long) from * B * I, I, dG, bg(from), G, 1f,
                         kernel.grad(), kernel.offset(), G);
                 if (bias != null) {
                     be.sumRows(rows, G, dG, bg(from), bias.grad(), bias.offset(), true);
@@ -524,11 +553,11 @@ public abstract class RecurrentLayer extends Layer {
         }
 
         /** {@code p} rows of steps [from, to) (processing order) = x·W + b. */
-        private void project(int from, int to) {
+        void project(int from, int to) {
             if (to <= from) return;
             int rows = (to - from) * B;
-            be.gemm(false, false, rows, G, I, 1f, xT, (long) from * B * I, I, kernel.value(), kernel.offset(), G,
-                    0f, p, bg(from), G);
+            be.gemm(false, false, rows, G, I, 1f, xT, xOff + (long) from * B * I, I, kernel.value(), kernel.offset(),
+                    G, 0f, p, bg(from), G);
             if (bias != null) be.addRowVector(rows, G, bias.value(), bias.offset(), p, bg(from));
         }
 
@@ -537,7 +566,7 @@ public abstract class RecurrentLayer extends Layer {
          * {@link #minChunkRows} rows (B per step), so that the GEMMs stay large; T (no split) for short or
          * small sequences.
          */
-        private int chunkSteps() {
+        int chunkSteps() {
             int c = Math.max((T + 7) / 8, (minChunkRows - 1 + B) / B);
             return Math.min(c, T);
         }
@@ -575,47 +604,11 @@ public abstract class RecurrentLayer extends Layer {
         @Override
         public List<DTensor> backward(List<DTensor> dOut) {
             Layers.checkGradients(RecurrentLayer.this, dOut, outputs);
-            List<Buf> temps = new ArrayList<>();
             try {
-                long tb = (long) T * B;
-                long bhn = (long) B * H;
-                dG = be.alloc(tb * G);
-                temps.add(dG);
-                if (rp != null) {
-                    dRP = be.alloc(tb * G);
-                    temps.add(dRP);
-                }
-                dhN = be.alloc(bhn);
-                dhP = be.alloc(bhn);
-                temps.add(dhN);
-                temps.add(dhP);
-                if (cs != null) {
-                    dcN = be.alloc(bhn);
-                    temps.add(dcN);
-                }
-                Buf dyT = null;
-                DTensor dy = dOut.get(0);
-                if (dy != null) {
-                    if (returnSequences) {
-                        dyT = be.alloc(tb * H);
-                        temps.add(dyT);
-                        be.transpose01(B, T, H, dy.buf(), 0, dyT, 0);
-                        // outputs before a sample's first real step are constant zeros
-                        if (seen != null) be.mulRows((int) tb, H, dyT, 0, seen, 0, dyT, 0);
-                    } else {
-                        be.axpy(bhn, 1f, dy.buf(), 0, dhN, 0);
-                        if (seen != null) be.mulRows(B, H, dhN, 0, seen, (long) (T - 1) * B, dhN, 0);
-                    }
-                }
-                if (returnState) {
-                    if (dOut.get(1) != null) be.axpy(bhn, 1f, dOut.get(1).buf(), 0, dhN, 0);
-                    if (cs != null && dOut.get(2) != null) be.axpy(bhn, 1f, dOut.get(2).buf(), 0, dcN, 0);
-                }
+                prepareBackward(dOut, null);
                 boolean fused = be.recurrentSequenceBackward(cell(), activation, recurrentAct(), T, B, H, tbptt,
                         hasInitial, recurrentKernel.value(), recurrentKernel.offset(), gateBlocks() == 1 ? null : p, 0,
                         rp, 0, hs, 0, cs, 0, maskT, 0, dyT, 0, dhN, 0, dcN, 0, dG, 0, dRP, 0);
-                Buf dxT = be.alloc(tb * I);
-                temps.add(dxT);
                 // With a backend that overlaps forks (CUDA, two streams), the weight gradients and dx of each
                 // finished chunk of steps go to the second stream while the loop goes on with earlier steps.
                 int chunk = !fused && be.overlapsForks() ? chunkSteps() : T;
@@ -623,17 +616,11 @@ public abstract class RecurrentLayer extends Layer {
                 int done = T;   // steps [done, T) have their gradients queued
                 try {
                     for (int s = T - 1; s >= 0 && !fused; s--) {
-                        if (tbptt > 0 && (s + 1) % tbptt == 0 && s + 1 < T) {
-                            be.fill(dhN, 0, bhn, 0f);
-                            if (dcN != null) be.fill(dcN, 0, bhn, 0f);
-                        }
-                        stepBackward(this, s, dyT, dyT == null ? 0 : bh(s));
-                        Buf tmp = dhN;
-                        dhN = dhP;
-                        dhP = tmp;
+                        stepsBackward(s, s + 1);
                         if (s > 0 && done - s >= chunk) {   // dG of steps [s, done) is final
                             int from = s, to = done;
-                            forks.add(be.fork(() -> stepGradients(from, to, dxT)));
+                            Buf dx = dxT;
+                            forks.add(be.fork(() -> stepGradients(from, to, dx)));
                             done = s;
                         }
                     }
@@ -641,28 +628,100 @@ public abstract class RecurrentLayer extends Layer {
                     for (Fork f : forks) f.join();   // before anything else touches the gradients
                 }
                 stepGradients(0, done, dxT);
-                List<DTensor> grads = new ArrayList<>();
+                return finishBackward(true);
+            } finally {
+                releaseBackward();
+            }
+        }
+
+        /**
+         * Allocates the backward's buffers and takes the output gradients: dy into dyT (time-major) or, in
+         * a stack, {@code externalDyT} (the layer above's dxT, already time-major), plus the state gradients.
+         */
+        void prepareBackward(List<DTensor> dOut, Buf externalDyT) {
+            long tb = (long) T * B;
+            long bhn = (long) B * H;
+            dG = temp(tb * G);
+            if (rp != null) dRP = temp(tb * G);
+            dhN = temp(bhn);
+            dhP = temp(bhn);
+            if (cs != null) dcN = temp(bhn);
+            dxT = temp(tb * I);
+            if (externalDyT != null) {
+                dyT = externalDyT;
+                return;
+            }
+            DTensor dy = dOut.get(0);
+            if (dy != null) {
+                if (returnSequences) {
+                    dyT = temp(tb * H);
+                    be.transpose01(B, T, H, dy.buf(), 0, dyT, 0);
+                    // outputs before a sample's first real step are constant zeros
+                    if (seen != null) be.mulRows((int) tb, H, dyT, 0, seen, 0, dyT, 0);
+                } else {
+                    be.axpy(bhn, 1f, dy.buf(), 0, dhN, 0);
+                    if (seen != null) be.mulRows(B, H, dhN, 0, seen, (long) (T - 1) * B, dhN, 0);
+                }
+            }
+            if (returnState) {
+                if (dOut.get(1) != null) be.axpy(bhn, 1f, dOut.get(1).buf(), 0, dhN, 0);
+                if (cs != null && dOut.get(2) != null) be.axpy(bhn, 1f, dOut.get(2).buf(), 0, dcN, 0);
+            }
+        }
+
+        private Buf temp(long n) {
+            Buf b = be.alloc(n);
+            temps.add(b);
+            return b;
+        }
+
+        /** The per-step backward of steps to-1 down to from (dG rows and the state gradients). */
+        void stepsBackward(int from, int to) {
+            long bhn = (long) B * H;
+            for (int s = to - 1; s >= from; s--) {
+                if (tbptt > 0 && (s + 1) % tbptt == 0 && s + 1 < T) {
+                    be.fill(dhN, 0, bhn, 0f);
+                    if (dcN != null) be.fill(dcN, 0, bhn, 0f);
+                }
+                stepBackward(this, s, dyT, dyT == null ? 0 : bh(s));
+                Buf tmp = dhN;
+                dhN = dhP;
+                dhP = tmp;
+            }
+        }
+
+        /** The input gradients after the loop: dx (batch-major; null when not asked), then dh0 (, dc0). */
+        List<DTensor> finishBackward(boolean makeDx) {
+            long bhn = (long) B * H;
+            List<DTensor> grads = new ArrayList<>();
+            if (makeDx) {
                 DTensor dx = DTensor.zeros(be, B, T, I);
                 owned.add(dx);
                 fromTimeMajor(dxT, I, dx.buf());
                 grads.add(dx);
-                if (hasInitial) {
-                    DTensor dh0 = DTensor.zeros(be, B, H);
-                    owned.add(dh0);
-                    be.copy(dhN, 0, dh0.buf(), 0, bhn);
-                    grads.add(dh0);
-                    if (cs != null) {
-                        DTensor dc0 = DTensor.zeros(be, B, H);
-                        owned.add(dc0);
-                        be.copy(dcN, 0, dc0.buf(), 0, bhn);
-                        grads.add(dc0);
-                    }
-                }
-                return grads;
-            } finally {
-                for (Buf b : temps) b.close();
-                dG = dRP = dhN = dhP = dcN = null;
+            } else {
+                grads.add(null);
             }
+            if (hasInitial) {
+                DTensor dh0 = DTensor.zeros(be, B, H);
+                owned.add(dh0);
+                be.copy(dhN, 0, dh0.buf(), 0, bhn);
+                grads.add(dh0);
+                if (cs != null) {
+                    DTensor dc0 = DTensor.zeros(be, B, H);
+                    owned.add(dc0);
+                    be.copy(dcN, 0, dc0.buf(), 0, bhn);
+                    grads.add(dc0);
+                }
+            }
+            return grads;
+        }
+
+        /** Frees the backward's buffers. */
+        void releaseBackward() {
+            for (Buf b : temps) b.close();
+            temps.clear();
+            dG = dRP = dhN = dhP = dcN = dyT = dxT = null;
         }
 
         @Override
