@@ -362,6 +362,21 @@ public abstract class RecurrentLayer extends Layer {
         final List<DTensor> outputs = new ArrayList<>();
         final List<AutoCloseable> owned = new ArrayList<>();
 
+        /** A run inside a stack: its input is the layer below's states (no x, no initial states). */
+        Run(Backend be, DTensor mask, int b, int t, int i) {
+            this.be = be;
+            this.B = b;
+            this.T = t;
+            this.I = i;
+            this.H = units;
+            this.G = gateBlocks() * units;
+            this.nInputs = 1;
+            this.hasInitial = false;
+            this.x = null;
+            this.mask = mask;
+            this.initial = List.of();
+        }
+
         Run(Backend be, List<DTensor> inputs, DTensor mask, int b, int t, int i) {
             this.be = be;
             this.B = b;

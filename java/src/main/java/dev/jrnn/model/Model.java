@@ -10,6 +10,8 @@ import dev.jrnn.io.SafeTensors;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.RecurrentLayer;
+import dev.jrnn.layers.RecurrentStack;
 import dev.jrnn.layers.Names;
 import dev.jrnn.layers.Param;
 import dev.jrnn.layers.ParamStore;
@@ -74,6 +76,8 @@ public class Model implements AutoCloseable {
     private List<Node> inputs = List.of();
     private List<Node> outputs = List.of();
     private List<Call> calls = List.of();
+    /** chainEnd[i] = j > i when calls i..j are recurrent layers each feeding only the next (see recurrentChains). */
+    private int[] chainEnd = new int[0];
     private List<Layer> layers = List.of();
     private Set<Call> relevant = Set.of();
     private boolean sequentialLike = true;
@@ -199,6 +203,7 @@ public class Model implements AutoCloseable {
         this.inputs = List.copyOf(ins);
         this.outputs = List.copyOf(outs);
         this.calls = List.copyOf(exec);
+        this.chainEnd = recurrentChains(this.calls, this.outputs);
         this.layers = List.copyOf(ordered);
         this.relevant = rel;
         this.sequentialLike = seq;
@@ -482,6 +487,8 @@ public class Model implements AutoCloseable {
         final Map<Node, DTensor> masks = new IdentityHashMap<>();
         final List<Trace> traces = new ArrayList<>();
         final List<DTensor> owned = new ArrayList<>();
+        /** Calls start..end run as one RecurrentStack this pass: end -> start (its trace is at start). */
+        final Map<Integer, Integer> stacks = new java.util.HashMap<>();
 
         DTensor value(Node n) { return values.get(n); }
 
@@ -522,12 +529,31 @@ public class Model implements AutoCloseable {
         try {
             for (int i = 0; i < inputs.size(); i++) p.values.put(inputs.get(i), xs.get(i));
             if (mask != null) p.masks.put(inputs.get(0), mask);
-            for (Call c : calls) {
+            for (int ci = 0; ci < calls.size(); ci++) {
+                Call c = calls.get(ci);
                 List<DTensor> in = new ArrayList<>(c.inputs.size());
                 for (Node n : c.inputs) in.add(p.values.get(n));
                 DTensor m = p.masks.get(c.inputs.get(0));
-                Trace t = c.layer.forward(in, m, training);
-                p.traces.add(t);
+                Trace t = null;
+                int end = ci < chainEnd.length ? chainEnd[ci] : -1;
+                if (end > ci) {
+                    // On two streams, a chain of recurrent layers runs as a wavefront (one trace for all of them)
+                    List<RecurrentLayer> chain = new ArrayList<>();
+                    for (int k = ci; k <= end; k++) chain.add((RecurrentLayer) calls.get(k).layer);
+                    DTensor x0 = in.get(0);
+                    if (x0 != null && x0.rank() == 3 && RecurrentStack.eligible(chain, backend, x0.dim(0), x0.dim(1))) {
+                        t = RecurrentStack.forward(chain, x0, m, training);
+                        p.traces.add(t);
+                        for (int k = ci + 1; k <= end; k++) p.traces.add(NO_TRACE);
+                        p.stacks.put(end, ci);
+                        ci = end;
+                        c = calls.get(end);
+                    }
+                }
+                if (t == null) {
+                    t = c.layer.forward(in, m, training);
+                    p.traces.add(t);
+                }
                 List<DTensor> outs = t.outputs();
                 if (outs.size() != c.outputs.size()) {
                     throw new IllegalStateException(c.layer.name() + " returned " + outs.size() + " outputs, its build declared "
@@ -549,11 +575,60 @@ public class Model implements AutoCloseable {
         }
     }
 
+    /** The calls in execution order (inputs excluded). */
+    final List<Call> calls() {
+        ensureGraph();
+        return calls;
+    }
+
+    /** The trace of a call that ran inside a RecurrentStack (the stack's trace sits at its first call). */
+    private static final Trace NO_TRACE = new Trace() {
+        @Override
+        public List<DTensor> outputs() { return List.of(); }
+
+        @Override
+        public List<DTensor> backward(List<DTensor> dOutputs) {
+            throw new IllegalStateException("backward of a call that ran inside a RecurrentStack");
+        }
+
+        @Override
+        public void close() {}
+    };
+
+    /**
+     * For each call i, the last call j > i of a chain starting there (else -1): calls i..j are recurrent
+     * layers, each (but the last) with one output that is the one input of the next call only and not a
+     * model output. Whether a chain really runs as a wavefront is decided per batch (RecurrentStack.eligible).
+     */
+    static int[] recurrentChains(List<Call> calls, List<Node> modelOutputs) {
+        int n = calls.size();
+        Map<Node, Integer> uses = new IdentityHashMap<>();
+        for (Call c : calls) for (Node in : c.inputs) uses.merge(in, 1, Integer::sum);
+        for (Node o : modelOutputs) uses.merge(o, 1, Integer::sum);
+        boolean[] link = new boolean[n];   // call k feeds only call k + 1, both recurrent
+        for (int k = 0; k + 1 < n; k++) {
+            Call a = calls.get(k), b = calls.get(k + 1);
+            link[k] = a.layer instanceof RecurrentLayer && b.layer instanceof RecurrentLayer
+                    && a.outputs.size() == 1 && b.inputs.size() == 1 && b.inputs.get(0) == a.outputs.get(0)
+                    && uses.getOrDefault(a.outputs.get(0), 0) == 1;
+        }
+        int[] end = new int[n];
+        java.util.Arrays.fill(end, -1);
+        for (int k = 0; k < n; k++) {
+            if (k > 0 && link[k - 1]) continue;   // inside a chain that starts earlier
+            int j = k;
+            while (j < n - 1 && link[j]) j++;
+            if (j > k) end[k] = j;
+        }
+        return end;
+    }
+
     /** Back-propagates output gradients through the pass, accumulating into the parameters' gradients. */
     final void backward(Pass p, Map<Node, DTensor> dOutputs) {
         Map<Node, DTensor> grads = new IdentityHashMap<>(dOutputs);
         for (int i = calls.size() - 1; i >= 0; i--) {
             Call c = calls.get(i);
+            Integer start = p.stacks.get(i);   // the last call of a wavefront: its trace sits at the first
             List<DTensor> d = new ArrayList<>(c.outputs.size());
             boolean any = false;
             for (Node o : c.outputs) {
@@ -561,8 +636,18 @@ public class Model implements AutoCloseable {
                 d.add(g);
                 any |= g != null;
             }
-            if (!any) continue;
-            List<DTensor> dIn = p.traces.get(i).backward(d);
+            if (!any) {
+                if (start != null) i = start;
+                continue;
+            }
+            List<DTensor> dIn;
+            if (start != null) {
+                dIn = p.traces.get(start).backward(d);
+                i = start;
+                c = calls.get(start);
+            } else {
+                dIn = p.traces.get(i).backward(d);
+            }
             for (int k = 0; k < c.inputs.size() && dIn != null && k < dIn.size(); k++) {
                 Node in = c.inputs.get(k);
                 DTensor g = dIn.get(k);

@@ -217,4 +217,28 @@ class CudaStreamsGpuTest {
         assertEquals(3f, got[7]);
         x.close();
     }
+
+    @Test
+    void aRecurrentChainRunsAsAWavefrontAndMatchesOneStream() {
+        SplittableRandom r = new SplittableRandom(System.nanoTime());
+        int t = 48, f = 16, batch = 96, n = 2 * batch;   // per-step path (batch > 32), chunks of 6 steps
+        Tensor x = uniform(r, n, t, f), y = uniform(r, n, 1);
+        Supplier<Sequential> chain = () -> {
+            Sequential m = new Sequential(new LSTM(128).returnSequences(true).inputShape(t, f),
+                    new GRU(96).returnSequences(true), new LSTM(64), new Dense(1));
+            m.compile("mse", new Adam(0.003));
+            return m;
+        };
+        assertTrue(dev.jrnn.layers.RecurrentStack.eligible(java.util.List.of(new LSTM(128).returnSequences(true),
+                new GRU(96).returnSequences(true), new LSTM(64)), two, batch, t), "the chain is a wavefront on two streams");
+        for (boolean graphs : new boolean[] {false, true}) {
+            String what = "LSTM -> GRU -> LSTM" + (graphs ? " graphs" : " eager");
+            CudaFitParityTest.Run a = fit(one, chain, x, y, batch, graphs);
+            CudaFitParityTest.Run b = fit(two, chain, x, y, batch, graphs);
+            CudaFitParityTest.Run again = fit(two, chain, x, y, batch, graphs);
+            CudaFitParityTest.assertBitwise(what + ": two streams, run twice", b, again);
+            CudaFitParityTest.assertLossesClose(what + ": wavefront vs one stream", a.losses(), b.losses(), 1e-5);
+        }
+        assertEquals(0, two.pool().bytesDeferred());
+    }
 }
