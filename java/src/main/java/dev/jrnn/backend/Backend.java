@@ -226,6 +226,16 @@ public interface Backend extends AutoCloseable {
     // ---------------------------------------------------------------- recurrent cells, whole sequence
 
     /**
+     * Whether {@link #recurrentSequenceForward} may take this shape: false means it would surely return
+     * false (so a layer can prepare for its per-step loop instead, e.g. by forking its input projection in
+     * chunks). CPU: always false.
+     */
+    default boolean recurrentSequenceSupported(RecurrentCell cell, Activation act, Activation recAct, int steps,
+                                               int batch, int units) {
+        return false;
+    }
+
+    /**
      * Optional fast path: runs the whole per-step forward loop of one recurrent layer call as one fused
      * launch (e.g. CUDA's persistent kernels, which keep U on chip across steps), with exactly the effect
      * of running {@code steps} times the per-step GEMM + fused step kernel in the layer's layout:

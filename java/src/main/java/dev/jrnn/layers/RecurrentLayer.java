@@ -26,7 +26,9 @@ import java.util.SplittableRandom;
  * that writes {@code h_s} (and {@code c_s}) into state buffers of [T+1, B, H] (slot 0 = initial state).
  * Backward runs the fused step-backward kernels from the last step to the first, adding
  * {@code dgates · U^T} into the state gradient, then gets the weight gradients and dX as single GEMMs
- * over all steps.
+ * over all steps. On a backend that overlaps {@code Backend.fork} (CUDA with two streams) and on the
+ * per-step path, both big GEMMs go in chunks of steps beside the loop instead: the projection of later
+ * chunks is forked before the forward loop, the gradients of finished chunks during the backward loop.
  *
  * <p>Masks as Keras' RNN loop: a masked step keeps the states and repeats the previous output, where
  * the output before a sample's first real step (in processing order) is zero, not the initial state.
@@ -44,7 +46,7 @@ public abstract class RecurrentLayer extends Layer {
     protected boolean goBackwards;
     protected int tbptt;
     protected boolean zeroOutputForMask;
-    /** Smallest forked gradient chunk in rows (steps x batch); tests lower it to split small shapes. */
+    /** Smallest forked chunk (projection, gradients) in rows (steps x batch); tests lower it to split small shapes. */
     static volatile int minChunkRows = 512;
 
     protected Param kernel;
@@ -389,8 +391,17 @@ public abstract class RecurrentLayer extends Layer {
                 toTimeMajor(mask.buf(), 1, maskT);
             }
             p = alloc(tb * G);
-            be.gemm(false, false, (int) tb, G, I, 1f, xT, 0, I, kernel.value(), kernel.offset(), G, 0f, p, 0, G);
-            if (bias != null) be.addRowVector((int) tb, G, bias.value(), bias.offset(), p, 0);
+            // On the per-step path of a backend that overlaps forks (CUDA, two streams), the input projection
+            // of later chunks of steps runs on the second stream while the loop works through earlier ones.
+            boolean split = be.overlapsForks()
+                    && !be.recurrentSequenceSupported(cell(), activation, recurrentAct(), T, B, H);
+            int chunk = split ? chunkSteps() : T;
+            project(0, Math.min(chunk, T));
+            List<Fork> projections = new ArrayList<>();   // chunk k (k >= 1) at index k - 1
+            for (int from = chunk; from < T; from += chunk) {
+                int f = from, to = Math.min(from + chunk, T);
+                projections.add(be.fork(() -> project(f, to)));
+            }
             hs = alloc((T + 1L) * B * H);
             if (stateCount() == 2) cs = alloc((T + 1L) * B * H);
             if (hasInitial) {
@@ -399,11 +410,18 @@ public abstract class RecurrentLayer extends Layer {
             }
             if (gateBlocks() == 3) rp = alloc(tb * G);
             // A backend's fused whole-sequence path (CUDA persistent kernels) when it has one for this shape.
-            boolean fused = be.recurrentSequenceForward(cell(), activation, recurrentAct(), T, B, H, hasInitial,
-                    recurrentKernel.value(), recurrentKernel.offset(),
-                    rp != null && bias != null ? bias.value() : null, rp != null && bias != null ? bias.offset() + G : 0,
-                    p, 0, rp, 0, hs, 0, cs, 0, maskT, 0);
-            if (!fused) for (int s = 0; s < T; s++) stepForward(this, s);
+            try {
+                boolean fused = !split && be.recurrentSequenceForward(cell(), activation, recurrentAct(), T, B, H,
+                        hasInitial, recurrentKernel.value(), recurrentKernel.offset(),
+                        rp != null && bias != null ? bias.value() : null,
+                        rp != null && bias != null ? bias.offset() + G : 0, p, 0, rp, 0, hs, 0, cs, 0, maskT, 0);
+                for (int s = 0; s < T && !fused; s++) {
+                    if (s > 0 && s % chunk == 0) projections.get(s / chunk - 1).join();   // its x·W + b is needed now
+                    stepForward(this, s);
+                }
+            } finally {
+                for (Fork f : projections) f.join();
+            }
             // SimpleRNN backward needs only h: its pre-activations can go now
             if (gateBlocks() == 1) p.close();
             // Keras' output before a sample's first real step is 0, not h0: only differs with an initial state
@@ -505,11 +523,21 @@ public abstract class RecurrentLayer extends Layer {
                     dxT, (long) from * B * I, I);
         }
 
+        /** {@code p} rows of steps [from, to) (processing order) = x·W + b. */
+        private void project(int from, int to) {
+            if (to <= from) return;
+            int rows = (to - from) * B;
+            be.gemm(false, false, rows, G, I, 1f, xT, (long) from * B * I, I, kernel.value(), kernel.offset(), G,
+                    0f, p, bg(from), G);
+            if (bias != null) be.addRowVector(rows, G, bias.value(), bias.offset(), p, bg(from));
+        }
+
         /**
-         * Steps per forked chunk of gradients: at most 8 chunks, each of at least {@link #minChunkRows} rows
-         * (B per step), so that the GEMMs stay large; T (no split) for short or small sequences.
+         * Steps per forked chunk (input projections, gradients): at most 8 chunks, each of at least
+         * {@link #minChunkRows} rows (B per step), so that the GEMMs stay large; T (no split) for short or
+         * small sequences.
          */
-        private int gradientChunk() {
+        private int chunkSteps() {
             int c = Math.max((T + 7) / 8, (minChunkRows - 1 + B) / B);
             return Math.min(c, T);
         }
@@ -590,7 +618,7 @@ public abstract class RecurrentLayer extends Layer {
                 temps.add(dxT);
                 // With a backend that overlaps forks (CUDA, two streams), the weight gradients and dx of each
                 // finished chunk of steps go to the second stream while the loop goes on with earlier steps.
-                int chunk = !fused && be.overlapsForks() ? gradientChunk() : T;
+                int chunk = !fused && be.overlapsForks() ? chunkSteps() : T;
                 List<Fork> forks = new ArrayList<>();
                 int done = T;   // steps [done, T) have their gradients queued
                 try {

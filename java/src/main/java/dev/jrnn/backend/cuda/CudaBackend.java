@@ -39,7 +39,7 @@ public final class CudaBackend implements Backend {
     private final Cublas cublas;
     private final DevicePool pool;
     private final CudaKernels k;
-    /** The backend's stream: every call is queued here, except inside the second task of runConcurrently. */
+    /** The backend's stream: every call is queued here, except inside a forked task (see fork). */
     private final long mainStream;
     /** Where calls are queued now: mainStream, or sideStream while a forked task runs. */
     private long stream;
@@ -358,6 +358,14 @@ public final class CudaBackend implements Backend {
             case LSTM -> PersistentRnn.Cell.LSTM;
             case GRU -> PersistentRnn.Cell.GRU;
         };
+    }
+
+    @Override
+    public boolean recurrentSequenceSupported(dev.jrnn.backend.RecurrentCell cell, Activation act, Activation recAct,
+                                              int steps, int batch, int units) {
+        if (steps <= 0 || batch <= 0 || units <= 0) return false;
+        PersistentRnn pr = persistent(batch);
+        return pr != null && pr.planFor(persistentCell(cell), false, batch, units, precision, act, recAct) != null;
     }
 
     @Override
