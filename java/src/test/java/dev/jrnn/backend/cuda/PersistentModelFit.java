@@ -29,6 +29,10 @@ import java.util.Map;
  * {@code java -cp java/target/classes:java/target/test-classes dev.jrnn.backend.cuda.PersistentModelFit}.
  * The printed constants are what {@link PersistentRnn#H200_FIT} holds (PersistentRnnCostModelTest checks
  * that they are at the optimum).
+ *
+ * <p>New rows come from a PersistentRnnBench log (its data lines, see its Javadoc):
+ * {@code java -cp ... dev.jrnn.backend.cuda.PersistentModelFit import run5 persist-bench.log >> persist-h200.csv}
+ * (source {@code run5:picks} / {@code run5:splits}).
  */
 final class PersistentModelFit {
     private PersistentModelFit() {}
@@ -78,19 +82,105 @@ final class PersistentModelFit {
                     header = line;
                     continue;
                 }
-                String[] f = line.split(",", -1);
-                if (f.length != 14) throw new IllegalStateException(RESOURCE + ": expected 14 fields, got " + line);
-                boolean step = f[6].equals("step");
-                rows.add(new Row(Cell.valueOf(f[0].toUpperCase(Locale.ROOT)), Precision.valueOf(f[1].toUpperCase(Locale.ROOT)),
-                        f[2].equals("bwd"), Integer.parseInt(f[3]), Integer.parseInt(f[4]), Integer.parseInt(f[5]), f[6],
-                        step ? 0 : Integer.parseInt(f[7]), step ? 0 : Integer.parseInt(f[8]),
-                        step ? 0 : Integer.parseInt(f[9]), step ? 0 : Integer.parseInt(f[10]),
-                        step ? 0 : Integer.parseInt(f[11]), Double.parseDouble(f[12]), f[13]));
+                rows.add(parseCsvLine(line));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return rows;
+    }
+
+    /** One data line of the resource (14 fields; the plan fields are empty for the step path). */
+    static Row parseCsvLine(String line) {
+        String[] f = line.split(",", -1);
+        if (f.length != 14) throw new IllegalStateException(RESOURCE + ": expected 14 fields, got " + line);
+        boolean step = f[6].equals("step");
+        return new Row(Cell.valueOf(f[0].toUpperCase(Locale.ROOT)), Precision.valueOf(f[1].toUpperCase(Locale.ROOT)),
+                f[2].equals("bwd"), Integer.parseInt(f[3]), Integer.parseInt(f[4]), Integer.parseInt(f[5]), f[6],
+                step ? 0 : Integer.parseInt(f[7]), step ? 0 : Integer.parseInt(f[8]),
+                step ? 0 : Integer.parseInt(f[9]), step ? 0 : Integer.parseInt(f[10]),
+                step ? 0 : Integer.parseInt(f[11]), Double.parseDouble(f[12]), f[13]);
+    }
+
+    /** A row as a line of the resource (us per step to 2 decimals, as the resource holds them). */
+    static String csvLine(Row r) {
+        String plan = r.persistent()
+                ? r.gridX() + "," + r.gridY() + "," + r.slice() + "," + r.batchGroup() + "," + r.chunk()
+                : ",,,,";
+        return String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%d,%s,%s,%.2f,%s", r.cell().id(),
+                r.precision().name().toLowerCase(Locale.ROOT), r.backward() ? "bwd" : "fwd", r.batch(), r.units(),
+                r.steps(), r.variant(), plan, r.measuredUs(), r.source());
+    }
+
+    // ------------------------------------------------------------------------------- PersistentRnnBench logs
+
+    /**
+     * The row of one data line of a PersistentRnnBench log (format: PersistentRnnBench's Javadoc), with source
+     * {@code run:section}; null for any other line (headers, the summary, {@code #} lines). Only lines that start
+     * at column 0 with "plan " or "step " are data lines; a malformed one is an IllegalArgumentException naming it.
+     * The model, role, rank and warm fields are for the reader; the fit recomputes the model from the split.
+     */
+    static Row parseBenchLine(String line, String run) {
+        boolean plan = line.startsWith("plan ");
+        if (!plan && !line.startsWith("step ")) return null;
+        if (run == null || !run.matches("[A-Za-z0-9_-]+")) {
+            throw new IllegalArgumentException("PersistentModelFit.parseBenchLine: run must be a plain name, got " + run);
+        }
+        String[] f = line.strip().split("\\s+");
+        try {
+            if (f.length < 5) throw new IllegalArgumentException("expected kind, section, cell, precision, direction");
+            String section = f[1];
+            if (!section.matches("[a-z]+")) throw new IllegalArgumentException("section " + section);
+            Cell cell = Cell.valueOf(f[2].toUpperCase(Locale.ROOT));
+            Precision p = Precision.valueOf(f[3].toUpperCase(Locale.ROOT));
+            if (!f[4].equals("fwd") && !f[4].equals("bwd")) throw new IllegalArgumentException("direction " + f[4]);
+            Map<String, String> kv = new LinkedHashMap<>();
+            for (int i = 5; i < f.length; i++) {
+                int eq = f[i].indexOf('=');
+                if (eq <= 0 || kv.put(f[i].substring(0, eq), f[i].substring(eq + 1)) != null) {
+                    throw new IllegalArgumentException("field " + f[i]);
+                }
+            }
+            int b = positive(kv, "B"), h = positive(kv, "H"), t = positive(kv, "T");
+            double us = Double.parseDouble(required(kv, "measured"));
+            if (!(us > 0) || Double.isInfinite(us)) throw new IllegalArgumentException("measured " + us);
+            String source = run + ":" + section;
+            if (!plan) return new Row(cell, p, f[4].equals("bwd"), b, h, t, "step", 0, 0, 0, 0, 0, us, source);
+            String variant = required(kv, "variant");
+            if (!variant.equals("ffma") && !variant.equals("tc")) throw new IllegalArgumentException("variant " + variant);
+            String[] grid = required(kv, "grid").split("x", -1);
+            if (grid.length != 2) throw new IllegalArgumentException("grid " + kv.get("grid"));
+            int gx = Integer.parseInt(grid[0]), gy = Integer.parseInt(grid[1]);
+            int slice = positive(kv, "slice"), rows = positive(kv, "rows"), chunk = positive(kv, "chunk");
+            if (gx != (h + slice - 1) / slice || gy != (b + rows - 1) / rows) {
+                throw new IllegalArgumentException("grid " + gx + "x" + gy + " is not ceil(H / slice) x ceil(B / rows)");
+            }
+            return new Row(cell, p, f[4].equals("bwd"), b, h, t, variant, gx, gy, slice, rows, chunk, us, source);
+        } catch (IllegalArgumentException e) {  // NumberFormatException too
+            throw new IllegalArgumentException("PersistentModelFit.parseBenchLine: " + e.getMessage() + " in line: " + line, e);
+        }
+    }
+
+    private static String required(Map<String, String> kv, String key) {
+        String v = kv.get(key);
+        if (v == null) throw new IllegalArgumentException("missing " + key + "=");
+        return v;
+    }
+
+    private static int positive(Map<String, String> kv, String key) {
+        int v = Integer.parseInt(required(kv, key));
+        if (v <= 0) throw new IllegalArgumentException(key + "=" + v);
+        return v;
+    }
+
+    /** Every data line of a PersistentRnnBench log, as rows of run {@code run}, in log order. */
+    static List<Row> parseBenchLog(List<String> lines, String run) {
+        List<Row> out = new ArrayList<>();
+        for (String line : lines) {
+            Row r = parseBenchLine(line, run);
+            if (r != null) out.add(r);
+        }
+        return out;
     }
 
     static List<Row> persistentRows(List<Row> rows) {
@@ -320,7 +410,11 @@ final class PersistentModelFit {
         return (p.tensorCores() ? "tc " : "ffma ") + p.gridX() + "x" + p.gridY() + "/" + p.chunk();
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
+        if (args.length > 0 && args[0].equals("import")) {
+            importLog(args);
+            return;
+        }
         List<Row> rows = load();
         CostModel m = fit(rows, start());
         double[] a = toArray(m);
@@ -364,6 +458,27 @@ final class PersistentModelFit {
                     best, sb);
         }
         predictions();
+    }
+
+    /**
+     * {@code import <run> <log>}: the data lines of a PersistentRnnBench log as lines of the resource on stdout
+     * (append them to persist-h200.csv), and on stderr how far the model in {@link PersistentRnn#H200_FIT} is from
+     * them.
+     */
+    static void importLog(String[] args) throws IOException {
+        if (args.length != 3) {
+            throw new IllegalArgumentException("PersistentModelFit import: expected <run> <log>, got " + Arrays.toString(args));
+        }
+        List<Row> rows = parseBenchLog(java.nio.file.Files.readAllLines(java.nio.file.Path.of(args[2])), args[1]);
+        for (Row r : rows) System.out.println(csvLine(r));
+        List<Row> pr = persistentRows(rows);
+        System.err.printf(Locale.ROOT, "%d rows (%d persistent, %d step path) from %s%n", rows.size(), pr.size(),
+                rows.size() - pr.size(), args[2]);
+        if (!pr.isEmpty()) {
+            double[] e = abs(logErrors(rows, PersistentRnn.H200_FIT));
+            System.err.printf(Locale.ROOT, "H200_FIT on them: |ln(pred/meas)| median %.3f, max %.3f%n", median(e),
+                    Arrays.stream(e).max().orElseThrow());
+        }
     }
 
     /** Shapes nobody measured: the planner's choice and the model's time (predictions, owed a GPU run). */
