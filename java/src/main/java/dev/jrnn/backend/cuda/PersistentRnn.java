@@ -4,6 +4,7 @@ import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Precision;
 
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -473,6 +474,8 @@ public final class PersistentRnn {
     private final long module;
     private final Device device;
     private volatile Variant variant = defaultVariant();
+    /** Plans by shape, precision, activations and variant (absent: the path does not fit). */
+    private final ConcurrentHashMap<String, Optional<Plan>> plans = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> functions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Integer> smemSet = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Boolean> coResident = new ConcurrentHashMap<>();
@@ -486,7 +489,16 @@ public final class PersistentRnn {
 
     /** The plan this launcher would use, or null when the path does not fit (or no cooperative launch). */
     public Plan planFor(Cell cell, boolean backward, int batch, int units, Precision p, Activation act, Activation recAct) {
-        return device == null ? null : plan(cell, backward, batch, units, p, act, recAct, device, THREADS, variant);
+        if (device == null) return null;
+        // The planner's search costs tens of microseconds of host time; a layer asks for the same shapes every step.
+        Variant v = variant;
+        String key = cell + "/" + backward + "/" + batch + "/" + units + "/" + p + "/" + act + "/" + recAct + "/" + v;
+        Optional<Plan> cached = plans.get(key);
+        if (cached == null) {
+            cached = Optional.ofNullable(plan(cell, backward, batch, units, p, act, recAct, device, THREADS, v));
+            plans.put(key, cached);
+        }
+        return cached.orElse(null);
     }
 
     /** Restricts (or frees, with AUTO) the kernels this launcher plans with. */
