@@ -597,8 +597,9 @@ public class Model implements AutoCloseable {
 
     /**
      * For each call i, the last call j > i of a chain starting there (else -1): calls i..j are recurrent
-     * layers, each (but the last) with one output that is the one input of the next call only and not a
-     * model output. Whether a chain really runs as a wavefront is decided per batch (RecurrentStack.eligible).
+     * layers with one input each (no initial states: a stack's bottom layer starts from zero states), each
+     * (but the last) with one output that is the one input of the next call only and not a model output.
+     * Whether a chain really runs as a wavefront is decided per batch (RecurrentStack.eligible).
      */
     static int[] recurrentChains(List<Call> calls, List<Node> modelOutputs) {
         int n = calls.size();
@@ -609,7 +610,8 @@ public class Model implements AutoCloseable {
         for (int k = 0; k + 1 < n; k++) {
             Call a = calls.get(k), b = calls.get(k + 1);
             link[k] = a.layer instanceof RecurrentLayer && b.layer instanceof RecurrentLayer
-                    && a.outputs.size() == 1 && b.inputs.size() == 1 && b.inputs.get(0) == a.outputs.get(0)
+                    && a.inputs.size() == 1 && a.outputs.size() == 1 && b.inputs.size() == 1
+                    && b.inputs.get(0) == a.outputs.get(0)
                     && uses.getOrDefault(a.outputs.get(0), 0) == 1;
         }
         int[] end = new int[n];

@@ -115,4 +115,39 @@ class WavefrontFitTest {
             }
         }
     }
+
+    @Test
+    void aDecoderSeededWithInitialStatesIsNotTheBottomOfAStack() {
+        // encoder states seed the decoder, whose sequence feeds a GRU: a stack would drop the initial states
+        // (its bottom layer would run from zero states) and with them every gradient into the encoder
+        SplittableRandom r = new SplittableRandom(8);
+        int n = 4, t = 300;   // B = 4: chunks of 128 steps, as above
+        Tensor xe = GraphReplayTest.uniform(r, -1, 1, n, 6, 2), xd = GraphReplayTest.uniform(r, -1, 1, n, t, 2);
+        Tensor y = GraphReplayTest.uniform(r, -1, 1, n, t, 1);
+        Supplier<Model> make = () -> {
+            Input enc = Input.shape(6, 2);
+            Input dec = Input.shape(t, 2);
+            Node e = new LSTM(4).returnState(true).name("encoder").apply(enc);
+            Node d = new LSTM(4).returnSequences(true).name("decoder").apply(List.of(dec, e.get(1), e.get(2)));
+            Node out = new TimeDistributed(new Dense(1)).apply(new GRU(3).returnSequences(true).apply(d));
+            Model m = new Model(List.of(enc, dec), List.of(out));
+            m.compile("mse", new Adam(0.01));
+            return m;
+        };
+        Jrnn.setBackend(Backends.cpu());
+        Jrnn.clearSession();
+        for (int c : chains(make.get())) assertEquals(-1, c, "a layer with initial states starts no chain");
+        FitOptions o = new FitOptions().epochs(2).batchSize(4).verbose(0).seed(3);
+        GraphReplayTest.Run plain = GraphReplayTest.fit(Backends.cpu(), make, List.of(xe, xd), List.of(y), o);
+        RecordingBackend rec = new RecordingBackend(Backends.cpu()).overlapForks(true);
+        GraphReplayTest.Run run = GraphReplayTest.fit(rec, make, List.of(xe, xd), List.of(y),
+                new FitOptions().epochs(2).batchSize(4).verbose(0).seed(3));
+        assertTrue(rec.forks > 0, "the layers split their work into forks");
+        List<Double> a = plain.history().history().get("loss"), b = run.history().history().get("loss");
+        for (int i = 0; i < a.size(); i++) assertEquals(a.get(i), b.get(i), 1e-5 * Math.abs(a.get(i)), "loss " + i);
+        for (int w = 0; w < plain.weights().size(); w++) {
+            float[] pw = plain.weights().get(w).data(), rw = run.weights().get(w).data();
+            for (int k = 0; k < pw.length; k++) assertEquals(pw[k], rw[k], 1e-4 * Math.max(1, Math.abs(pw[k])), "weight " + w);
+        }
+    }
 }
