@@ -409,12 +409,12 @@ public abstract class RecurrentLayer extends Layer {
             int chunk = split ? chunkSteps() : T;
             project(0, Math.min(chunk, T));
             List<Fork> projections = new ArrayList<>();   // chunk k (k >= 1) at index k - 1
-            for (int from = chunk; from < T; from += chunk) {
-                int f = from, to = Math.min(from + chunk, T);
-                projections.add(be.fork(() -> project(f, to)));
-            }
-            // A backend's fused whole-sequence path (CUDA persistent kernels) when it has one for this shape.
-            try {
+            try {   // every fork made is joined, also when a later one fails
+                for (int from = chunk; from < T; from += chunk) {
+                    int f = from, to = Math.min(from + chunk, T);
+                    projections.add(be.fork(() -> project(f, to)));
+                }
+                // A backend's fused whole-sequence path (CUDA persistent kernels) when it has one for this shape.
                 boolean fused = !split && be.recurrentSequenceForward(cell(), activation, recurrentAct(), T, B, H,
                         hasInitial, recurrentKernel.value(), recurrentKernel.offset(),
                         rp != null && bias != null ? bias.value() : null,

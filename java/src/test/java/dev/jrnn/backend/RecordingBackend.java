@@ -40,6 +40,8 @@ public final class RecordingBackend implements Backend {
     private Interleave order = Interleave.PROGRAM;
     private java.util.SplittableRandom shuffle = new java.util.SplittableRandom(0);
     private boolean overlap;
+    /** Value of {@link #forks} at which fork throws (-1: never). */
+    private int failAt = -1;
 
     /** How a join orders the forked calls and the main side's calls. */
     public enum Interleave { PROGRAM, MAIN_FIRST, RANDOM }
@@ -50,6 +52,18 @@ public final class RecordingBackend implements Backend {
         this.shuffle = new java.util.SplittableRandom(seed);
         return this;
     }
+
+    /**
+     * Makes the fork with this index (0 = the next one) throw an IllegalStateException before its task
+     * runs, as CUDA's fork does when it cannot queue the task (-1: none); returns this.
+     */
+    public RecordingBackend failFork(int index) {
+        this.failAt = index < 0 ? -1 : forks + index;
+        return this;
+    }
+
+    /** Forks made and not joined yet (every path, failures included, must join what it forked). */
+    public int openForks() { return sideSegments.size(); }
 
     /** What {@link #overlapsForks()} answers (so that layers split work into forks as on CUDA); returns this. */
     public RecordingBackend overlapForks(boolean on) {
@@ -134,6 +148,10 @@ public final class RecordingBackend implements Backend {
         if (branch != null) {   // nested: in order on the second stream, as on CUDA
             task.run();
             return Fork.DONE;
+        }
+        if (forks == failAt) {
+            failAt = -1;
+            throw new IllegalStateException("fork: injected failure");
         }
         List<Runnable> seg = new ArrayList<>();
         branch = seg;

@@ -1,6 +1,7 @@
 package dev.jrnn.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jrnn.Jrnn;
@@ -9,6 +10,7 @@ import dev.jrnn.backend.RecordingBackend;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -69,6 +71,18 @@ class ForkedGradientsTest {
         } finally {
             RecurrentLayer.minChunkRows = keep;
         }
+    }
+
+    @Test
+    void aForkThatFailsLeavesNoOtherForkOpen() {
+        // T=5: the forward forks the projections of steps 1..4; the third fork fails with two still open
+        RecordingBackend be = new RecordingBackend(Backends.cpu()).overlapForks(true).failFork(2);
+        Jrnn.setBackend(be);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> LayerCheck.runOnce(new GRU(2), 3, 5, 2));
+        assertTrue(e.getMessage().contains("injected"), e.getMessage());
+        assertEquals(0, be.openForks(), "the forks made before the failure were joined");
+        LayerCheck.runOnce(new GRU(2), 3, 5, 2);   // the backend is still usable
+        assertEquals(0, be.openForks());
     }
 
     static Stream<Arguments> chunkRows() {
