@@ -296,9 +296,20 @@ public final class CudaBackend implements Backend {
     /** Forks not joined yet (a captured step must end with none). */
     int outstandingForks() { return outstandingForks; }
 
-    /** Joins every fork not joined yet (a failed capture leaves none behind). */
+    /**
+     * Joins every fork not joined yet (a failed capture leaves none behind): all of them, also when one join
+     * fails (each still ends its deferred frees); then throws the first failure.
+     */
     void joinOutstandingForks() {
-        for (CudaFork f : List.copyOf(openForks)) f.join();
+        RuntimeException first = null;
+        for (CudaFork f : List.copyOf(openForks)) {
+            try {
+                f.join();
+            } catch (RuntimeException e) {
+                if (first == null) first = e; else first.addSuppressed(e);
+            }
+        }
+        if (first != null) throw first;
     }
 
     @Override
@@ -1160,6 +1171,13 @@ public final class CudaBackend implements Backend {
     public GraphCapture capture(Runnable step) {
         enter();
         refuseConcurrent("capture");
+        if (!training.capturing()) {
+            // Settle before capturing: a fork left open would be joined inside the capture on an event recorded
+            // outside it (CUDA_ERROR_STREAM_CAPTURE_ISOLATION); and the second stream with its cuBLAS handle
+            // (cublasCreate, a workspace cuMemAlloc) is made now rather than by a first fork inside the capture.
+            joinOutstandingForks();
+            if (streamsOn) openSideStream();
+        }
         return training.capture(step);
     }
 

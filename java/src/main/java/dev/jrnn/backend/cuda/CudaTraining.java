@@ -41,7 +41,7 @@ final class CudaTraining implements AutoCloseable {
     private final TrainKernels tk;
     private final long fill, lossKernel;
     /** The backend's main stream: captures, graph replays and the error block's reads run there; the ops
-     * themselves are queued on {@code be.currentStream()} (the second stream inside runConcurrently). */
+     * themselves are queued on {@code be.currentStream()} (the second stream inside a forked task). */
     private final long stream;
     private final int maxGrid;
     private final long block;
@@ -307,6 +307,16 @@ final class CudaTraining implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             capturing = false;
             failedCaptures++;
+            if (be.outstandingForks() > 0) {
+                // A fork the step left open (it threw before joining): rejoin the second stream while the capture
+                // is still open, so that nothing of it outlives the capture and its deferred frees end (else the
+                // pool would set every later free aside for good). Nothing captured runs, so reuse is safe.
+                try {
+                    be.joinOutstandingForks();
+                } catch (RuntimeException j) {
+                    e.addSuppressed(j);
+                }
+            }
             driver.abortCapture(stream);
             pool.abortCapture();
             clearPending();   // nothing of the step ran

@@ -24,7 +24,7 @@ import java.util.Map;
  * driver; when its owner frees it, it is held for the graph. {@link #unpin} (when the graph is destroyed)
  * releases the pins, and held blocks return to the cache. The free lists are LIFO stacks per size class.
  *
- * <p>Two streams: while work runs on a second stream ({@code CudaBackend.runConcurrently}), a block freed by
+ * <p>Two streams: while work runs on a second stream ({@code CudaBackend.fork}), a block freed by
  * work on one stream could be handed to work on the other while a kernel of the first still reads it.
  * Between {@link #beginDeferredFrees()} and {@link #endDeferredFrees()} freed blocks are therefore set aside,
  * and enter the cache only at the end, when the caller has joined the streams again.
