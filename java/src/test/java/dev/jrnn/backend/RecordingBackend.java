@@ -16,7 +16,8 @@ import java.util.function.Supplier;
  *
  * <p>{@link #fork} (and so {@link #runConcurrently}): like the CUDA backend's second stream, a forked
  * task's calls and the calls made after the fork are recorded (not run) until {@link Fork#join()}, then run
- * in an order the device could choose: program order (the forked calls first), the main calls first, or
+ * in an order the device could choose: program order (the forked calls first, as early as their fork's start
+ * allows: after the main calls queued before the fork), the main calls first, or
  * a random interleaving (each side's calls stay in their order); see {@link #interleave}. A hidden
  * dependency between the two sides (one reads what the other writes) shows up as a different result.
  * Inside a forked task synchronizing calls and the calls CUDA refuses there are refused; a synchronizing
@@ -35,6 +36,11 @@ public final class RecordingBackend implements Backend {
     private List<Runnable> branch;
     /** Recorded calls of outstanding forks, in fork order, and the main side's calls since the oldest. */
     private final List<List<Runnable>> sideSegments = new ArrayList<>();
+    /**
+     * Per outstanding fork: how many of {@link #mainPending} were queued before it (its start event: on the
+     * device its calls run after those), 0 when none or once they have run.
+     */
+    private final List<Integer> sideStarts = new ArrayList<>();
     private List<Runnable> mainPending = new ArrayList<>();
     private final List<Buf> regionCloses = new ArrayList<>();
     private Interleave order = Interleave.PROGRAM;
@@ -127,6 +133,7 @@ public final class RecordingBackend implements Backend {
         // the main side's own pending calls must have run before it reads; forked calls may still be pending
         for (Runnable r : mainPending) r.run();
         mainPending.clear();
+        sideStarts.replaceAll(x -> 0);
     }
 
     private <T> T sync(String what, Supplier<T> s) {
@@ -162,6 +169,7 @@ public final class RecordingBackend implements Backend {
         }
         forks++;
         sideSegments.add(seg);
+        sideStarts.add(mainPending.size());
         return new Fork() {
             private boolean joined;
 
@@ -172,11 +180,19 @@ public final class RecordingBackend implements Backend {
                 int upTo = indexOf(seg);
                 if (upTo < 0) return;   // joined with a later fork already
                 List<Runnable> side = new ArrayList<>();
-                for (int i = 0; i <= upTo; i++) side.addAll(sideSegments.get(0));
-                for (int i = 0; i <= upTo; i++) sideSegments.remove(0);
+                List<Integer> starts = new ArrayList<>();   // per side call: main calls that must run first
+                for (int i = 0; i <= upTo; i++) {
+                    for (Runnable r : sideSegments.get(0)) {
+                        side.add(r);
+                        starts.add(sideStarts.get(0));
+                    }
+                    sideSegments.remove(0);
+                    sideStarts.remove(0);
+                }
                 List<Runnable> main = mainPending;
                 mainPending = new ArrayList<>();
-                for (Runnable r : merge(side, main)) emit(r);
+                sideStarts.replaceAll(x -> 0);   // every main call queued so far runs in this merge
+                for (Runnable r : merge(side, starts, main)) emit(r);
                 if (sideSegments.isEmpty()) {
                     for (Runnable r : mainPending) emit(r);
                     mainPending.clear();
@@ -195,19 +211,21 @@ public final class RecordingBackend implements Backend {
         return -1;
     }
 
-    /** The forked calls and the main calls in the configured order, each side keeping its own order. */
-    private List<Runnable> merge(List<Runnable> a, List<Runnable> b) {
+    /**
+     * The forked calls {@code a} and the main calls {@code b} in the configured order, each side keeping its
+     * own order, and forked call i only after the first {@code starts[i]} main calls (queued before its fork).
+     */
+    private List<Runnable> merge(List<Runnable> a, List<Integer> starts, List<Runnable> b) {
         List<Runnable> merged = new ArrayList<>(a.size() + b.size());
-        switch (order) {
-            case PROGRAM -> { merged.addAll(a); merged.addAll(b); }
-            case MAIN_FIRST -> { merged.addAll(b); merged.addAll(a); }
-            case RANDOM -> {
-                int i = 0, j = 0;
-                while (i < a.size() || j < b.size()) {
-                    boolean takeA = j == b.size() || (i < a.size() && shuffle.nextBoolean());
-                    merged.add(takeA ? a.get(i++) : b.get(j++));
-                }
-            }
+        int i = 0, j = 0;
+        while (i < a.size() || j < b.size()) {
+            boolean ready = i < a.size() && starts.get(i) <= j;
+            boolean takeA = switch (order) {
+                case PROGRAM -> ready;                                   // forked calls as early as they may run
+                case MAIN_FIRST -> j == b.size();
+                case RANDOM -> ready && (j == b.size() || shuffle.nextBoolean());
+            };
+            merged.add(takeA ? a.get(i++) : b.get(j++));
         }
         return merged;
     }
@@ -505,6 +523,7 @@ public final class RecordingBackend implements Backend {
             step.run();
             if (!sideSegments.isEmpty()) {   // as CUDA: the second stream must rejoin before the capture ends
                 sideSegments.clear();
+                sideStarts.clear();
                 mainPending.clear();
                 deferredCloses.addAll(regionCloses);
                 regionCloses.clear();
@@ -512,6 +531,12 @@ public final class RecordingBackend implements Backend {
             }
         } catch (RuntimeException | Error e) {
             failedCaptures++;
+            // as CUDA: forks the step left open are rejoined inside the capture and dropped with it
+            sideSegments.clear();
+            sideStarts.clear();
+            mainPending.clear();
+            deferredCloses.addAll(regionCloses);
+            regionCloses.clear();
             recording = null;
             if (openGraphs == 0) releaseDeferred();   // nothing recorded survives
             throw e;

@@ -1,5 +1,6 @@
 package dev.jrnn.layers;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jrnn.Jrnn;
@@ -40,5 +41,34 @@ class BidirectionalInterleavingTest {
         new BidirectionalTest().forwardAndGradientsMatchReference(c);
         assertTrue(be.forks >= 2, "forward and backward each ran as one concurrent region, got "
                 + be.forks);
+    }
+
+    static Stream<Arguments> splitCases() {
+        return BidirectionalTest.configs().flatMap(c -> Stream.of(
+                Arguments.of(c, RecordingBackend.Interleave.PROGRAM, 0L),
+                Arguments.of(c, RecordingBackend.Interleave.MAIN_FIRST, 0L),
+                Arguments.of(c, RecordingBackend.Interleave.RANDOM, 17L + c.toString().hashCode())));
+    }
+
+    /**
+     * As on CUDA with two streams: the backend overlaps forks, so each direction's layer also splits its
+     * work into chunks (forced here on small shapes): the forward direction's forks are made while the
+     * backward direction's is open, and the backward direction's own forks are nested (run in order).
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("splitCases")
+    void directionsThatAlsoSplitTheirLoopsMatchTheReference(BidirectionalTest.Cfg c, RecordingBackend.Interleave order,
+                                                            long seed) {
+        int keep = RecurrentLayer.minChunkRows;
+        RecurrentLayer.minChunkRows = 1;
+        try {
+            RecordingBackend be = new RecordingBackend(Backends.cpu()).overlapForks(true).interleave(order, seed);
+            Jrnn.setBackend(be);
+            Jrnn.setSeed(5);
+            new BidirectionalTest().forwardAndGradientsMatchReference(c);
+            assertEquals(0, be.openForks());
+        } finally {
+            RecurrentLayer.minChunkRows = keep;
+        }
     }
 }
