@@ -48,6 +48,12 @@ public abstract class RecurrentLayer extends Layer {
     protected boolean zeroOutputForMask;
     /** Smallest forked chunk (projection, gradients) in rows (steps x batch); tests lower it to split small shapes. */
     static volatile int minChunkRows = 512;
+    /**
+     * Whether this layer forks chunks of its projection and gradients when the backend overlaps forks. False
+     * for Bidirectional's layers: they already run on two streams, and a fork made by the direction on the main
+     * stream would queue behind the whole other direction on the second stream (its join waiting for that).
+     */
+    boolean splitOnForks = true;
 
     protected Param kernel;
     protected Param recurrentKernel;
@@ -404,7 +410,7 @@ public abstract class RecurrentLayer extends Layer {
             prepareForward(null, 0);
             // On the per-step path of a backend that overlaps forks (CUDA, two streams), the input projection
             // of later chunks of steps runs on the second stream while the loop works through earlier ones.
-            boolean split = be.overlapsForks()
+            boolean split = be.overlapsForks() && splitOnForks
                     && !be.recurrentSequenceSupported(cell(), activation, recurrentAct(), T, B, H);
             int chunk = split ? chunkSteps() : T;
             project(0, Math.min(chunk, T));
@@ -626,7 +632,7 @@ public abstract class RecurrentLayer extends Layer {
                         rp, 0, hs, 0, cs, 0, maskT, 0, dyT, 0, dhN, 0, dcN, 0, dG, 0, dRP, 0);
                 // With a backend that overlaps forks (CUDA, two streams), the weight gradients and dx of each
                 // finished chunk of steps go to the second stream while the loop goes on with earlier steps.
-                int chunk = !fused && be.overlapsForks() ? chunkSteps() : T;
+                int chunk = !fused && be.overlapsForks() && splitOnForks ? chunkSteps() : T;
                 List<Fork> forks = new ArrayList<>();
                 int done = T;   // steps [done, T) have their gradients queued
                 try {

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two CUDA streams ({@code jrnn.streams=on}): Bidirectional's directions overlapped, and on the per-step
- * path each layer's weight-gradient GEMMs forked per chunk of steps. Predictions are bit for bit those of one
+ * path a plain layer's input projections and weight-gradient GEMMs forked per chunk of steps. Predictions are bit for bit those of one
  * stream (the same kernels, only overlapped); fits match the one-stream fits to float rounding (the chunked
  * gradient sums add in another order) and are bit for bit reproducible run to run (a race would not be),
  * with and without CUDA graphs, on the persistent path (batch &lt;= 32) and the per-step path; the pool ends
@@ -76,6 +76,7 @@ class CudaStreamsGpuTest {
     static Supplier<Sequential> stacked(int t, int f) {
         return () -> {
             Sequential m = new Sequential(new Masking(0.0).inputShape(t, f),
+                    new LSTM(32).returnSequences(true),   // a plain layer: splits its loop on the per-step path
                     new Bidirectional(new LSTM(64).returnSequences(true)),
                     new Bidirectional(new GRU(32).returnSequences(true)).mergeMode("sum"),
                     new Bidirectional(new SimpleRNN(16).returnSequences(true)).mergeMode("ave"),
