@@ -27,8 +27,9 @@ import java.util.SplittableRandom;
  * Backward runs the fused step-backward kernels from the last step to the first, adding
  * {@code dgates · U^T} into the state gradient, then gets the weight gradients and dX as single GEMMs
  * over all steps. On a backend that overlaps {@code Backend.fork} (CUDA with two streams) and on the
- * per-step path, both big GEMMs go in chunks of steps beside the loop instead: the projection of later
- * chunks is forked before the forward loop, the gradients of finished chunks during the backward loop.
+ * per-step path, both big GEMMs go in chunks of steps beside the loop instead (not in a Bidirectional,
+ * whose directions already take both streams): the projection of later chunks is forked before the
+ * forward loop, the gradients of finished chunks during the backward loop.
  *
  * <p>Masks as Keras' RNN loop: a masked step keeps the states and repeats the previous output, where
  * the output before a sample's first real step (in processing order) is zero, not the initial state.

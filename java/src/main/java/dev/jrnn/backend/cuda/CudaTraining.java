@@ -389,6 +389,9 @@ final class CudaTraining implements AutoCloseable {
             be.enter();
             if (exec == 0) throw new IllegalStateException("GraphCapture.replay: the graph is closed");
             if (capturing) throw new IllegalStateException("GraphCapture.replay: not allowed while capturing");
+            // The graph's second-stream branch uses that stream's cuBLAS handle and reduction workspace: work
+            // still forked on the second stream must not run beside it (a join only orders, it does not wait)
+            if (be.outstandingForks() > 0) be.joinOutstandingForks();
             driver.graphLaunch(exec, stream);
             if (legacyIds) be.idsPending = true;
             if (ids) idsPending = true;
