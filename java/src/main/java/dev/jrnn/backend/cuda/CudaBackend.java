@@ -341,6 +341,14 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /** Refuses a synchronizing call inside a forked task (the Backend contract: forked work never waits for the host). */
+    private void refuseSyncInFork(String op) {
+        if (stream != mainStream) {
+            throw new IllegalStateException(op + " synchronizes: it cannot run inside a forked task (Backend.fork,"
+                    + " runConcurrently)");
+        }
+    }
+
     /** The stream calls are queued on now (the main stream, or the second one inside a forked task). */
     long currentStream() { return stream; }
 
@@ -608,6 +616,7 @@ public final class CudaBackend implements Backend {
         long s = ptr("download", "src", src, srcOff, len);
         enter();
         training.refuseInCapture("download");
+        refuseSyncInFork("download");
         if (len > 0) {
             driver.copyDtoH(MemorySegment.ofArray(dst).asSlice(4L * dstOff, 4L * len), s, 4L * len, stream);
         } else {
@@ -655,6 +664,7 @@ public final class CudaBackend implements Backend {
     public void synchronize() {
         enter();
         training.refuseInCapture("synchronize");
+        refuseSyncInFork("synchronize");
         driver.streamSynchronize(mainStream);
         if (sideStream != 0) driver.streamSynchronize(sideStream);
         checkIds();
@@ -1021,6 +1031,7 @@ public final class CudaBackend implements Backend {
         long gp = ptrOrNull("loss", "grad", grad, gradOff, n);
         enter();
         training.refuseInCapture("loss");
+        refuseSyncInFork("loss");
         zeroSmall();
         int warps = BLOCK / 32;
         int grid = (int) Math.max(1, Math.min((rows + warps - 1) / warps, (long) maxGrid));
@@ -1043,6 +1054,7 @@ public final class CudaBackend implements Backend {
         long xp = ptr("sumSquares", "x", x, xOff, n);
         enter();
         training.refuseInCapture("sumSquares");
+        refuseSyncInFork("sumSquares");
         zeroSmall();
         launch1d(k.sumSquares, n, n, xp, small);
         readSmall(0, 8);
@@ -1057,6 +1069,7 @@ public final class CudaBackend implements Backend {
         long xp = ptr("allFinite", "x", x, xOff, n);
         enter();
         training.refuseInCapture("allFinite");
+        refuseSyncInFork("allFinite");
         zeroSmall();
         launch1d(k.allFinite, n, n, xp, small + 8);
         readSmall(8, 4);

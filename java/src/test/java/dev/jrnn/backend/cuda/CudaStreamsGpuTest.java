@@ -161,6 +161,9 @@ class CudaStreamsGpuTest {
                 () -> two.runConcurrently(() -> {}, () -> two.checkIds(4, ids, 0, 3, "ids", ids, 0)));
         assertTrue(e.getMessage().contains("checkIds"), e.getMessage());
         assertEquals(two.streamHandle(), two.currentStream(), "back on the main stream");
+        e = assertThrows(IllegalStateException.class,
+                () -> two.runConcurrently(() -> {}, () -> two.download(ids, 0, new float[4], 0, 4)));
+        assertTrue(e.getMessage().contains("download synchronizes"), e.getMessage());
         two.upload(new float[] {1, 2, 3, 4}, 0, ids, 0, 4);
         Buf out = two.alloc(4);
         two.runConcurrently(() -> two.scale(4, 2f, ids, 0), () -> two.fill(out, 0, 4, 5f));
