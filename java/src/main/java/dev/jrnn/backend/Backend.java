@@ -70,9 +70,10 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * Runs {@code task} now on the host; a backend with a second queue (CUDA with {@code jrnn.streams=on})
-     * queues its calls there, so that on the device they overlap the calls made after this returns, until
-     * {@link Fork#join()}. The forked work starts after everything queued before the call. Until the join,
+     * Runs {@code task}, letting its work overlap the calls made after this returns, until
+     * {@link Fork#join()}: CUDA with {@code jrnn.streams=on} runs it now on the host and queues its calls on
+     * a second stream; the CPU backend made with {@code CpuBackend.create(true)} runs it on a second thread
+     * (its exceptions then come from {@code join}). The forked work starts after everything queued before the call. Until the join,
      * neither side may write what the other reads or writes, the task's calls must not synchronize, and
      * inside the task {@code gatherRows}, {@code scatterAddRows}, {@code checkIds}, {@code lossAsync} and
      * {@link #capture} may be refused (they share device flags). Join every fork (before a captured step

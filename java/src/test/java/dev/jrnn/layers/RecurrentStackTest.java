@@ -69,13 +69,27 @@ class RecurrentStackTest {
 
     /** Builds the chain (seeded), runs forward and backward once, either layer by layer or as a stack. */
     static Result run(Backend be, Case c, boolean stacked) {
+        return run(be, c, stacked, 3, 7, 2);
+    }
+
+    /** The chain run layer by layer on [B, T, I] input (each layer's own forks, if the backend overlaps them). */
+    static Result runLayers(Backend be, Case c, int B, int T, int I) {
+        return run(be, c, false, B, T, I);
+    }
+
+    static Result run(Backend be, Case c, boolean stacked, int B, int T, int I) {
         Jrnn.setBackend(be);
         Jrnn.setSeed(17);
         List<RecurrentLayer> ls = c.layers().get();
-        int B = 3, T = 7, I = 2;
         SplittableRandom rng = new SplittableRandom(5);
         Tensor xt = LayerCheck.rand(rng, 1, B, T, I);
-        Tensor mt = c.mask() ? Tensor.of(new float[][] {{1, 1, 1, 1, 1, 1, 1}, {0, 1, 1, 0, 1, 1, 1}, {1, 1, 1, 1, 0, 0, 0}}) : null;
+        Tensor mt = null;
+        if (c.mask()) {   // some padded steps in every row but the first, post-padding in the last
+            float[][] mm = new float[B][T];
+            for (int b = 0; b < B; b++) for (int t = 0; t < T; t++) mm[b][t] = b > 0 && (t * 7 + b * 3) % 5 == 0 ? 0f : 1f;
+            for (int t = T - T / 3; t < T; t++) mm[B - 1][t] = 0f;
+            mt = Tensor.of(mm);
+        }
         int in = I;
         for (RecurrentLayer l : ls) {
             l.build(List.of(new int[] {T, in}));

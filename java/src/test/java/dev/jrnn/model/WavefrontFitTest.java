@@ -150,4 +150,26 @@ class WavefrontFitTest {
             for (int k = 0; k < pw.length; k++) assertEquals(pw[k], rw[k], 1e-4 * Math.max(1, Math.abs(pw[k])), "weight " + w);
         }
     }
+
+    @Test
+    void withRealConcurrencyTheFitIsBitForBitTheRecordedOne() {
+        // CpuBackend.create(true) runs the forks on a second thread: the chain's upper layers, Bidirectional's
+        // backward direction and the layers' projection/gradient chunks really overlap the caller's work
+        SplittableRandom r = new SplittableRandom(33);
+        int n = 8, t = 300;
+        Tensor x = GraphReplayTest.uniform(r, -1, 1, n, t, 3), y = GraphReplayTest.uniform(r, -1, 1, n, 1);
+        Supplier<Model> make = () -> {
+            Sequential m = new Sequential(new LSTM(6).returnSequences(true).inputShape(t, 3), new GRU(5).returnSequences(true),
+                    new Bidirectional(new SimpleRNN(4).returnSequences(true)), new LSTM(4), new Dense(1));
+            m.compile("mse", new Adam(0.01));
+            return m;
+        };
+        GraphReplayTest.Run want = GraphReplayTest.fit(new RecordingBackend(Backends.cpu()).overlapForks(true), make,
+                List.of(x), List.of(y), new FitOptions().epochs(2).batchSize(4).verbose(0).seed(8));
+        for (int rep = 0; rep < 3; rep++) {
+            GraphReplayTest.Run got = GraphReplayTest.fit(dev.jrnn.backend.cpu.CpuBackend.create(true), make, List.of(x),
+                    List.of(y), new FitOptions().epochs(2).batchSize(4).verbose(0).seed(8));
+            GraphReplayTest.assertSame(want, got);
+        }
+    }
 }

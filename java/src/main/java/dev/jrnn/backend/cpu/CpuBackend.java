@@ -3,6 +3,7 @@ package dev.jrnn.backend.cpu;
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.Fork;
 import dev.jrnn.backend.Loss;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -47,10 +48,89 @@ public final class CpuBackend implements Backend {
         Parallel.run(parts, i -> body.run((int) Math.min(n, (long) i * chunk), i == parts - 1 ? (int) n : (int) Math.min(n, (long) (i + 1) * chunk)));
     }
 
-    private CpuBackend() {}
+    /** Whether {@link #fork} runs its task on a second thread (see {@link #create(boolean)}). */
+    private final boolean forks;
 
-    /** A new CPU backend (what {@code Backends.cpu()} returns). */
-    public static CpuBackend create() { return new CpuBackend(); }
+    private CpuBackend(boolean forks) {
+        this.forks = forks;
+    }
+
+    /**
+     * A new CPU backend (what {@code Backends.cpu()} returns); {@code -Djrnn.cpu.forks=on} makes it
+     * {@link #create(boolean) create(true)}.
+     */
+    public static CpuBackend create() {
+        String v = System.getProperty("jrnn.cpu.forks", "off").trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (v) {
+            case "on", "true", "1" -> new CpuBackend(true);
+            case "off", "false", "0", "" -> new CpuBackend(false);
+            default -> throw new IllegalArgumentException("jrnn.cpu.forks: expected on or off, got '" + v + "'");
+        };
+    }
+
+    /**
+     * A new CPU backend whose {@link #fork} runs its tasks on a second thread (one per process, in fork
+     * order, like a second CUDA stream) while the caller goes on; {@code join} waits for the task and
+     * rethrows what it threw. Off by default: on the 2-core build machine the layers' per-step GEMMs
+     * already use both cores. It is the same contract as CUDA's two streams, run with real concurrency,
+     * which is how the tests check that forked work never races with the caller's.
+     *
+     * <pre>{@code
+     * Backend be = CpuBackend.create(true);
+     * }</pre>
+     */
+    public static CpuBackend create(boolean forks) { return new CpuBackend(forks); }
+
+    /** The second thread of forks (a daemon; one for all CPU backends, so forks keep their order). */
+    private static final class ForkThread extends Thread {
+        ForkThread(Runnable r) {
+            super(r, "jrnn-cpu-fork");
+            setDaemon(true);
+        }
+    }
+
+    private static final java.util.concurrent.ExecutorService FORKS =
+            java.util.concurrent.Executors.newSingleThreadExecutor(ForkThread::new);
+
+    @Override
+    public boolean overlapsForks() { return forks; }
+
+    @Override
+    public Fork fork(Runnable task) {
+        if (task == null) throw new IllegalArgumentException("fork: task is null");
+        if (!forks || Thread.currentThread() instanceof ForkThread) {   // nested: in order, on the fork thread
+            task.run();
+            return Fork.DONE;
+        }
+        java.util.concurrent.Future<?> f = FORKS.submit(task);
+        return new Fork() {
+            private boolean joined;
+
+            @Override
+            public void join() {
+                if (joined) return;
+                joined = true;
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof RuntimeException r) throw r;
+                    if (c instanceof Error er) throw er;
+                    throw new IllegalStateException("forked task failed: " + c, c);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while joining a forked task", e);
+                }
+            }
+        };
+    }
+
+    /** Refuses {@code op} on the fork thread, as the CUDA backend refuses it on its second stream. */
+    private static void refuseInFork(String op) {
+        if (Thread.currentThread() instanceof ForkThread) {
+            throw new IllegalStateException(op + " cannot run inside a forked task (Backend.fork, runConcurrently)");
+        }
+    }
 
     @Override
     public String name() { return "cpu"; }
@@ -145,6 +225,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void download(Buf src, long srcOff, float[] dst, int dstOff, int len) {
+        refuseInFork("download");
         if (dst == null) throw new IllegalArgumentException("download: dst array must not be null");
         float[] s = arr("download", "src", src);
         if (dstOff < 0 || len < 0 || (long) dstOff + len > dst.length) {
@@ -514,6 +595,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void gatherRows(int n, int dim, Buf idx, long idxOff, Buf table, long tableOff, Buf out, long outOff) {
+        refuseInFork("gatherRows");
         String op = "gatherRows";
         if (n < 0 || dim <= 0) throw new IllegalArgumentException(op + ": need n >= 0 and dim > 0, got n=" + n + " dim=" + dim);
         float[] is = arr(op, "idx", idx), ts = arr(op, "table", table), os = arr(op, "out", out);
@@ -528,6 +610,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void scatterAddRows(int n, int dim, Buf idx, long idxOff, Buf dOut, long dOutOff, Buf dTable, long dTableOff) {
+        refuseInFork("scatterAddRows");
         String op = "scatterAddRows";
         if (n < 0 || dim <= 0) throw new IllegalArgumentException(op + ": need n >= 0 and dim > 0, got n=" + n + " dim=" + dim);
         float[] is = arr(op, "idx", idx), ds = arr(op, "dOut", dOut), ts = arr(op, "dTable", dTable);
@@ -546,6 +629,7 @@ public final class CpuBackend implements Backend {
     @Override
     public float loss(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
                       Buf weights, long weightsOff, Buf grad, long gradOff) {
+        refuseInFork("loss");
         String op = "loss(" + (kind == null ? "null" : kind.name().toLowerCase(java.util.Locale.ROOT)) + ")";
         if (kind == null) throw new IllegalArgumentException("loss: kind must not be null");
         if (rows <= 0 || cols <= 0) throw new IllegalArgumentException(op + ": rows and cols must be > 0, got rows=" + rows + " cols=" + cols);
@@ -565,6 +649,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public double sumSquares(long n, Buf x, long xOff) {
+        refuseInFork("sumSquares");
         float[] xs = arr("sumSquares", "x", x);
         positive("sumSquares", "n", n);
         int xo = span("sumSquares", "x", xs, xOff, n);
@@ -585,6 +670,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public boolean allFinite(long n, Buf x, long xOff) {
+        refuseInFork("allFinite");
         float[] xs = arr("allFinite", "x", x);
         positive("allFinite", "n", n);
         int xo = span("allFinite", "x", xs, xOff, n);
@@ -696,12 +782,14 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff) {
+        refuseInFork("checkIds");
         training.checkIds(n, ids, idsOff, vocab, context, out, outOff);
     }
 
     @Override
     public void lossAsync(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
                           Buf weights, long weightsOff, Buf grad, long gradOff, Buf out, long outOff) {
+        refuseInFork("lossAsync");
         training.lossAsync(kind, rows, cols, pred, predOff, target, targetOff, weights, weightsOff, grad, gradOff, out, outOff);
     }
 
