@@ -368,6 +368,9 @@ public final class CudaBackend implements Backend {
     private PersistentRnn persistent(int batch) {
         if (batch > persistentMaxBatch) return null;
         if (persistent == null) persistent = new PersistentRnn(driver, k.module);
+        // With work on the second stream (a forked task, or forks open beside this call), persistent grids plan
+        // for half of the device, so that one on each stream always fits at once.
+        persistent.shareDevice(stream != mainStream || outstandingForks > 0);
         return persistent;
     }
 

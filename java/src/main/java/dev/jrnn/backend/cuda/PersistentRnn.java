@@ -474,6 +474,7 @@ public final class PersistentRnn {
     private final long module;
     private final Device device;
     private volatile Variant variant = defaultVariant();
+    private volatile boolean halfDevice;
     /** Plans by shape, precision, activations and variant (absent: the path does not fit). */
     private final ConcurrentHashMap<String, Optional<Plan>> plans = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> functions = new ConcurrentHashMap<>();
@@ -492,13 +493,26 @@ public final class PersistentRnn {
         if (device == null) return null;
         // The planner's search costs tens of microseconds of host time; a layer asks for the same shapes every step.
         Variant v = variant;
-        String key = cell + "/" + backward + "/" + batch + "/" + units + "/" + p + "/" + act + "/" + recAct + "/" + v;
+        boolean half = halfDevice;
+        String key = cell + "/" + backward + "/" + batch + "/" + units + "/" + p + "/" + act + "/" + recAct + "/" + v
+                + (half ? "/half" : "");
         Optional<Plan> cached = plans.get(key);
         if (cached == null) {
-            cached = Optional.ofNullable(plan(cell, backward, batch, units, p, act, recAct, device, THREADS, v));
+            Device d = half ? new Device(device.computeCapability(), device.multiprocessors() / 2,
+                    device.maxSharedPerBlock()) : device;
+            cached = Optional.ofNullable(plan(cell, backward, batch, units, p, act, recAct, d, THREADS, v));
             plans.put(key, cached);
         }
         return cached.orElse(null);
+    }
+
+    /**
+     * While true, plans use at most half of the multiprocessors. Two cooperative grids on two streams (the
+     * directions of a Bidirectional layer with {@code jrnn.streams=on}) can then both be resident at once,
+     * whatever else is running, so neither waits at a grid barrier for CTAs the other keeps out.
+     */
+    void shareDevice(boolean half) {
+        this.halfDevice = half;
     }
 
     /** Restricts (or frees, with AUTO) the kernels this launcher plans with. */

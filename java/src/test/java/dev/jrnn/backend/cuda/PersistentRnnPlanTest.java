@@ -234,4 +234,29 @@ class PersistentRnnPlanTest {
         assertEquals(101376, Device.of(89, 128).maxSharedPerBlock());
         assertEquals(0, Device.of(75, 40).maxSharedPerBlock());
     }
+
+    /**
+     * With work on two streams, CudaBackend plans persistent grids for half of the device (shareDevice), so
+     * that one grid per stream is always resident at once: those plans stay within half of the SMs and
+     * exist for the small-batch shapes the persistent path is for.
+     */
+    @org.junit.jupiter.api.Test
+    void halfDevicePlansFitTwoGridsSideBySide() {
+        PersistentRnn.Device full = PersistentRnn.Device.of(90, 132), half = PersistentRnn.Device.of(90, 66);
+        for (PersistentRnn.Cell cell : PersistentRnn.Cell.values()) {
+            for (int[] bh : new int[][] {{4, 256}, {16, 128}, {32, 256}, {8, 512}}) {
+                for (boolean bwd : new boolean[] {false, true}) {
+                    PersistentRnn.Plan f = PersistentRnn.plan(cell, bwd, bh[0], bh[1], dev.jrnn.backend.Precision.FP32,
+                            dev.jrnn.backend.Activation.TANH, dev.jrnn.backend.Activation.SIGMOID, full);
+                    PersistentRnn.Plan h = PersistentRnn.plan(cell, bwd, bh[0], bh[1], dev.jrnn.backend.Precision.FP32,
+                            dev.jrnn.backend.Activation.TANH, dev.jrnn.backend.Activation.SIGMOID, half);
+                    String what = cell + (bwd ? " bwd" : " fwd") + " B=" + bh[0] + " H=" + bh[1];
+                    org.junit.jupiter.api.Assertions.assertNotNull(f, what + " fits the whole device");
+                    org.junit.jupiter.api.Assertions.assertNotNull(h, what + " fits half of it");
+                    org.junit.jupiter.api.Assertions.assertTrue(h.ctas() <= 66, what + ": " + h);
+                    if (f.ctas() <= 66) org.junit.jupiter.api.Assertions.assertEquals(f, h, what + ": a plan within half is kept");
+                }
+            }
+        }
+    }
 }
