@@ -354,7 +354,6 @@ public abstract class RecurrentLayer extends Layer {
         final List<DTensor> initial;
         Buf xT;                      // [T, B, I] in processing order (at xOff; in a stack: the layer below's hs)
         long xOff;
-        boolean ownsXT = true;
         Buf maskT;                   // [T, B] in processing order, or null
         Buf p;                       // [T, B, G]: pre-activations / gates (GRU: xp)
         Buf rp;                      // GRU only: [T, B, G] hPrev·U + bRec
@@ -445,10 +444,9 @@ public abstract class RecurrentLayer extends Layer {
             if (external == null) {
                 xT = alloc(tb * I);
                 toTimeMajor(x.buf(), I, xT);
-            } else {
+            } else {   // not owned: the layer below frees it
                 xT = external;
                 xOff = offset;
-                ownsXT = false;
             }
             if (mask != null) {
                 maskT = alloc(tb);
