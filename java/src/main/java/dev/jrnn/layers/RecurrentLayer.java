@@ -370,31 +370,25 @@ public abstract class RecurrentLayer extends Layer {
 
         /** A run inside a stack: its input is the layer below's states (no x, no initial states). */
         Run(Backend be, DTensor mask, int b, int t, int i) {
-            this.be = be;
-            this.B = b;
-            this.T = t;
-            this.I = i;
-            this.H = units;
-            this.G = gateBlocks() * units;
-            this.nInputs = 1;
-            this.hasInitial = false;
-            this.x = null;
-            this.mask = mask;
-            this.initial = List.of();
+            this(be, null, List.of(), mask, b, t, i);
         }
 
         Run(Backend be, List<DTensor> inputs, DTensor mask, int b, int t, int i) {
+            this(be, inputs.get(0), inputs.subList(1, inputs.size()), mask, b, t, i);
+        }
+
+        private Run(Backend be, DTensor x, List<DTensor> initial, DTensor mask, int b, int t, int i) {
             this.be = be;
             this.B = b;
             this.T = t;
             this.I = i;
             this.H = units;
             this.G = gateBlocks() * units;
-            this.nInputs = inputs.size();
-            this.hasInitial = inputs.size() > 1;
-            this.x = inputs.get(0);
+            this.nInputs = 1 + initial.size();
+            this.hasInitial = !initial.isEmpty();
+            this.x = x;
             this.mask = mask;
-            this.initial = new ArrayList<>(inputs.subList(1, inputs.size()));
+            this.initial = new ArrayList<>(initial);
         }
 
         Buf alloc(long n) {
