@@ -248,6 +248,23 @@ public final class PersistentRnn {
     /** {@link #plan} for blocks of {@code threads} threads (tests use small blocks) and a variant policy. */
     static Plan plan(Cell cell, boolean bwd, int batch, int units, Precision p, Activation act,
                      Activation recAct, Device dev, int threads, Variant variant) {
+        Plan best = null;
+        for (Plan cand : candidates(cell, bwd, batch, units, p, act, recAct, dev, threads, variant)) {
+            if (best == null || cand.stepCycles() < best.stepCycles() - 1e-9
+                    || (Math.abs(cand.stepCycles() - best.stepCycles()) <= 1e-9 && cand.ctas() < best.ctas())) {
+                best = cand;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Every split {@link #plan} weighs, in its enumeration order (FFMA first): empty when the path does not
+     * fit (compute capability below 8.0, units not a multiple of 4, a softmax activation, nothing co-resident
+     * within the shared memory). The benchmark times the cheapest of them too.
+     */
+    static java.util.List<Plan> candidates(Cell cell, boolean bwd, int batch, int units, Precision p, Activation act,
+                                           Activation recAct, Device dev, int threads, Variant variant) {
         if (cell == null || p == null || dev == null || variant == null) {
             throw new IllegalArgumentException("PersistentRnn.plan: null argument");
         }
@@ -255,10 +272,10 @@ public final class PersistentRnn {
             throw new IllegalArgumentException("PersistentRnn.plan: batch and units must be positive, got batch="
                     + batch + ", units=" + units);
         }
-        if (dev.computeCapability() < 80 || dev.multiprocessors() <= 0 || dev.maxSharedPerBlock() <= 0) return null;
-        if (units % 4 != 0) return null;
-        if (act == Activation.SOFTMAX || recAct == Activation.SOFTMAX) return null;
-        Plan best = null;
+        java.util.List<Plan> out = new java.util.ArrayList<>();
+        if (dev.computeCapability() < 80 || dev.multiprocessors() <= 0 || dev.maxSharedPerBlock() <= 0) return out;
+        if (units % 4 != 0) return out;
+        if (act == Activation.SOFTMAX || recAct == Activation.SOFTMAX) return out;
         for (boolean tc : new boolean[] {false, true}) {
             if ((tc && variant == Variant.FFMA) || (!tc && variant == Variant.TENSOR_CORES)) continue;
             int prevGroup = -1;
@@ -284,16 +301,12 @@ public final class PersistentRnn {
                         if (n > 1 && (chunk == widest || chunk < MIN_CHUNK)) continue;
                         Plan cand = makePlan(cell, bwd, p, batch, units, s, bg, chunk, threads, tc);
                         // two buffers of half of K can need more than one of all of K (row padding)
-                        if (cand.sharedBytes() > dev.maxSharedPerBlock()) continue;
-                        if (best == null || cand.stepCycles() < best.stepCycles() - 1e-9
-                                || (Math.abs(cand.stepCycles() - best.stepCycles()) <= 1e-9 && cand.ctas() < best.ctas())) {
-                            best = cand;
-                        }
+                        if (cand.sharedBytes() <= dev.maxSharedPerBlock()) out.add(cand);
                     }
                 }
             }
         }
-        return best;
+        return out;
     }
 
     private static Plan makePlan(Cell cell, boolean bwd, Precision p, int batch, int units, int slice, int bg,

@@ -123,41 +123,11 @@ public final class PersistentRnnBench {
      * Every plan {@link PersistentRnn#plan} weighs for this shape on {@code dev} (both variants, 256 threads), in
      * the model's order: cheaper first, then fewer CTAs, then the planner's enumeration order. The first is the
      * planner's AUTO pick, the first FFMA / tensor-core one its FFMA / TENSOR_CORES pick
-     * (PersistentRnnBenchTest checks both; this loop mirrors the planner's and must follow it).
+     * (PersistentRnnBenchTest checks both; the splits are the planner's own, PersistentRnn.candidates).
      */
     static List<Plan> candidates(Cell cell, boolean bwd, int batch, int units, Precision p, Device dev) {
-        List<Plan> out = new ArrayList<>();
-        if (dev.computeCapability() < 80 || dev.multiprocessors() <= 0 || dev.maxSharedPerBlock() <= 0
-                || units % 4 != 0) {
-            return out;
-        }
-        int threads = PersistentRnn.THREADS;
-        for (boolean tc : new boolean[] {false, true}) {
-            int prevGroup = -1;
-            for (int nbg = 1; nbg <= batch; nbg++) {
-                int bg = (batch + nbg - 1) / nbg;
-                if (bg == prevGroup || (batch + bg - 1) / bg != nbg) continue;
-                prevGroup = bg;
-                if (nbg > dev.multiprocessors()) break;
-                int step = tc ? 8 : 4;
-                for (int s = step; s <= ((units + step - 1) / step) * step; s += step) {
-                    int nus = (units + s - 1) / s;
-                    if (s > step && (units + s - step - 1) / (s - step) == nus) continue;
-                    if ((long) nus * nbg > dev.multiprocessors()) continue;
-                    if (!PersistentRnn.splitOk(cell, bwd, p, units, s, bg, threads, tc)) continue;
-                    int widest = PersistentRnn.chunkFor(cell, bwd, p, units, s, bg, dev.maxSharedPerBlock(), threads, tc);
-                    if (widest <= 0) continue;
-                    int k = PersistentRnn.gemmK(cell, bwd, units);
-                    int unit = tc ? PersistentRnn.mmaK(p) : 4;
-                    for (int n = 1; n <= 8; n *= 2) {
-                        int chunk = Math.min(widest, ((k + n - 1) / n + unit - 1) / unit * unit);
-                        if (n > 1 && (chunk == widest || chunk < PersistentRnn.MIN_CHUNK)) continue;
-                        Plan cand = PersistentRnn.manualPlan(cell, bwd, p, batch, units, s, bg, chunk, threads, tc);
-                        if (cand.sharedBytes() <= dev.maxSharedPerBlock()) out.add(cand);
-                    }
-                }
-            }
-        }
+        List<Plan> out = new ArrayList<>(PersistentRnn.candidates(cell, bwd, batch, units, p, Activation.TANH,
+                Activation.SIGMOID, dev, PersistentRnn.THREADS, PersistentRnn.Variant.AUTO));
         out.sort(Comparator.comparingDouble(Plan::stepCycles).thenComparingInt(Plan::ctas));  // stable
         return out;
     }
