@@ -31,9 +31,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two CUDA streams ({@code jrnn.streams=on}): Bidirectional's directions overlapped, and on the per-step
- * path a plain layer's input projections and weight-gradient GEMMs forked per chunk of steps. Predictions are bit for bit those of one
- * stream (the same kernels, only overlapped); fits match the one-stream fits to float rounding (the chunked
- * gradient sums add in another order) and are bit for bit reproducible run to run (a race would not be),
+ * path a plain layer's input projections and weight-gradient GEMMs forked per chunk of steps. Predictions
+ * on the per-step path are bit for bit those of one stream (the same kernels, only overlapped); fits match
+ * the one-stream fits to float rounding (the chunked gradient sums add in another order, and persistent
+ * grids beside a fork are planned for half of the SMs) and are bit for bit reproducible run to run (a race
+ * would not be),
  * with and without CUDA graphs, on the persistent path (batch &lt;= 32) and the per-step path; the pool ends
  * with nothing deferred; the calls that share device flags are refused inside a forked task and leave the
  * backend usable. Fresh random inputs each time, sequences long enough that the work really overlaps.
@@ -92,7 +94,7 @@ class CudaStreamsGpuTest {
     }
 
     @Test
-    void fitsAreBitwiseTheOneStreamFitsOnBothPaths() {
+    void fitsMatchTheOneStreamFitsAndRepeatBitForBit() {
         SplittableRandom r = new SplittableRandom(System.nanoTime());
         int t = 40, f = 8;
         for (int batch : new int[] {16, 96}) {   // persistent kernels (auto: <= 32), then the per-step path
@@ -108,10 +110,12 @@ class CudaStreamsGpuTest {
                 CudaFitParityTest.Run again = fit(two, stacked(t, f), xm, y, batch, graphs);
                 CudaFitParityTest.assertBitwise(what + ": two streams, run twice", b, again);
                 CudaFitParityTest.assertLossesClose(what + ": two streams vs one", a.losses(), b.losses(), 1e-5);
+                // Adam turns rounding-level gradient differences into updates of up to ~lr * 1e-2 where a gradient
+                // is near zero: 1e-3 still catches a race (wrong sums move weights by far more)
                 for (int i = 0; i < a.weights().size(); i++) {
                     float[] wa = a.weights().get(i).data(), wb = b.weights().get(i).data();
                     for (int j = 0; j < wa.length; j++) {
-                        assertEquals(wa[j], wb[j], 1e-4 * Math.max(1, Math.abs(wa[j])), what + ": weight " + i + "[" + j + "]");
+                        assertEquals(wa[j], wb[j], 1e-3 * Math.max(1, Math.abs(wa[j])), what + ": weight " + i + "[" + j + "]");
                     }
                 }
             }
