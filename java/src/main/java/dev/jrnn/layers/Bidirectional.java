@@ -159,8 +159,7 @@ public class Bidirectional extends Layer {
 
     @Override
     protected boolean weightsFit(List<int[]> built, List<int[]> given) {
-        int[] a = built.get(0), b = given.get(0);
-        return a.length == b.length && a[a.length - 1] == b[b.length - 1];
+        return Layers.sameFeatures(built, given);
     }
 
     @Override

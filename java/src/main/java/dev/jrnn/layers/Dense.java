@@ -72,7 +72,7 @@ public class Dense extends Layer {
         if (x.length < 1) throw new IllegalArgumentException(name() + ": expected input (batch, ..., features), got (batch,)");
         if (x[x.length - 1] <= 0) {
             throw new IllegalArgumentException(name() + ": the last input dimension must be known and positive, got "
-                    + Tensor.shapeString(RecurrentLayer.withBatch(x)));
+                    + Layers.withBatch(x));
         }
         int[] out = x.clone();
         out[out.length - 1] = units;

@@ -332,7 +332,7 @@ public abstract class Layer {
     /** As {@link #shapesString} with the batch shown as None: "(None, 3, 2)". */
     static String batchShapesString(List<int[]> s) {
         List<int[]> b = new ArrayList<>(s.size());
-        for (int[] a : s) b.add(RecurrentLayer.withBatch(a));
+        for (int[] a : s) b.add(Layers.batchDims(a));
         return shapesString(b);
     }
 

@@ -82,6 +82,23 @@ final class Layers {
 
     /** Prepends -1 (unknown batch) to a per-sample shape, for messages. */
     static String withBatch(int[] s) {
-        return Tensor.shapeString(RecurrentLayer.withBatch(s));
+        return Tensor.shapeString(batchDims(s));
+    }
+
+    /** A per-sample shape with -1 (unknown batch) in front. */
+    static int[] batchDims(int[] s) {
+        int[] r = new int[s.length + 1];
+        r[0] = -1;
+        System.arraycopy(s, 0, r, 1, s.length);
+        return r;
+    }
+
+    /**
+     * Whether weights built for inputs {@code built} serve {@code given} in a recurrent layer (or a wrapper of
+     * one): the first input (the sequence) has the same rank and features; initial states follow from the units.
+     */
+    static boolean sameFeatures(List<int[]> built, List<int[]> given) {
+        int[] a = built.get(0), b = given.get(0);
+        return a.length == b.length && a[a.length - 1] == b[b.length - 1];
     }
 }

@@ -49,6 +49,16 @@ public abstract class RecurrentLayer extends Layer {
     protected boolean zeroOutputForMask;
     /** Smallest forked chunk (projection, gradients) in rows (steps x batch); tests lower it to split small shapes. */
     static volatile int minChunkRows = 512;
+
+    /**
+     * Steps per forked chunk of a [batch, steps] sequence (projections, gradients, a stack's wavefront): at
+     * most 8 chunks, each of at least {@link #minChunkRows} rows, so that the GEMMs stay large; {@code steps}
+     * (no split) for short or small sequences.
+     */
+    static int chunkSteps(int batch, int steps) {
+        int c = Math.max((steps + 7) / 8, (minChunkRows - 1 + batch) / batch);
+        return Math.min(c, steps);
+    }
     /**
      * Whether this layer forks chunks of its projection and gradients when the backend overlaps forks. False
      * for Bidirectional's layers: they already run on two streams, and a fork made by the direction on the main
@@ -222,10 +232,10 @@ public abstract class RecurrentLayer extends Layer {
         int[] x = in.get(0);
         if (x.length != 2) {
             throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, features), got "
-                    + Tensor.shapeString(withBatch(x)));
+                    + Layers.withBatch(x));
         }
         if (x[1] <= 0) throw new IllegalArgumentException(name() + ": the number of input features must be known and positive, got "
-                + Tensor.shapeString(withBatch(x)));
+                + Layers.withBatch(x));
         if (in.size() != 1 && in.size() != 1 + stateCount()) {
             throw new IllegalArgumentException(name() + ": expected 1 input or 1 + " + stateCount()
                     + " (x and initial states), got " + in.size());
@@ -234,7 +244,7 @@ public abstract class RecurrentLayer extends Layer {
             int[] s = in.get(i);
             if (s.length != 1 || s[0] != units) {
                 throw new IllegalArgumentException(name() + ": expected initial state " + (i - 1) + " of shape (batch, "
-                        + units + "), got " + Tensor.shapeString(withBatch(s)));
+                        + units + "), got " + Layers.withBatch(s));
             }
         }
         List<int[]> out = new ArrayList<>();
@@ -245,17 +255,9 @@ public abstract class RecurrentLayer extends Layer {
         return out;
     }
 
-    static int[] withBatch(int[] s) {
-        int[] r = new int[s.length + 1];
-        r[0] = -1;
-        System.arraycopy(s, 0, r, 1, s.length);
-        return r;
-    }
-
     @Override
     protected boolean weightsFit(List<int[]> built, List<int[]> given) {
-        int[] a = built.get(0), b = given.get(0);
-        return a.length == b.length && a[a.length - 1] == b[b.length - 1];
+        return Layers.sameFeatures(built, given);
     }
 
     @Override
@@ -575,14 +577,9 @@ public abstract class RecurrentLayer extends Layer {
             if (bias != null) be.addRowVector(rows, G, bias.value(), bias.offset(), p, bg(from));
         }
 
-        /**
-         * Steps per forked chunk (input projections, gradients): at most 8 chunks, each of at least
-         * {@link #minChunkRows} rows (B per step), so that the GEMMs stay large; T (no split) for short or
-         * small sequences.
-         */
+        /** Steps per forked chunk of this run ({@link RecurrentLayer#chunkSteps(int, int)}). */
         int chunkSteps() {
-            int c = Math.max((T + 7) / 8, (minChunkRows - 1 + B) / B);
-            return Math.min(c, T);
+            return RecurrentLayer.chunkSteps(B, T);
         }
 
         /** src [B, T, f] -> dst [T, B, f] in processing order. */

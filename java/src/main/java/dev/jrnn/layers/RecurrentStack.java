@@ -52,13 +52,7 @@ public final class RecurrentStack {
                 return false;
             }
         }
-        return chunkSteps(batch, steps) < steps;
-    }
-
-    /** As RecurrentLayer's forked chunks: at most 8, each of at least minChunkRows rows. */
-    static int chunkSteps(int batch, int steps) {
-        int c = Math.max((steps + 7) / 8, (RecurrentLayer.minChunkRows - 1 + batch) / batch);
-        return Math.min(c, steps);
+        return RecurrentLayer.chunkSteps(batch, steps) < steps;
     }
 
     /**
@@ -108,7 +102,7 @@ public final class RecurrentStack {
             this.be = be;
             this.B = b;
             this.T = t;
-            this.chunk = chunkSteps(b, t);
+            this.chunk = RecurrentLayer.chunkSteps(b, t);
         }
 
         RecurrentLayer.Run top() { return runs.get(runs.size() - 1); }

@@ -51,7 +51,7 @@ public final class CudaBackend implements Backend {
     /** Events ordering the two streams: every one made, and those free for reuse. */
     private final java.util.List<Long> allEvents = new java.util.ArrayList<>();
     private final java.util.ArrayDeque<Long> freeEvents = new java.util.ArrayDeque<>();
-    private int outstandingForks;
+    /** Forks not joined yet, including the one whose task is being queued. */
     private final java.util.List<CudaFork> openForks = new java.util.ArrayList<>();
     private final boolean streamsOn = streamsSetting();
     private final int maxGrid;
@@ -224,9 +224,9 @@ public final class CudaBackend implements Backend {
         driver.streamWaitEvent(sideStream, start);
         freeEvents.push(start);   // the wait has captured it: reusable at once
         pool.beginDeferredFrees();
-        outstandingForks++;
+        CudaFork f = new CudaFork();
+        openForks.add(f);
         Throwable failure = null;
-        long done = 0;
         stream = sideStream;
         blas = sideBlas;
         try {
@@ -238,13 +238,12 @@ public final class CudaBackend implements Backend {
             blas = cublas;
         }
         try {
-            done = event();
+            long done = event();
             driver.eventRecord(done, sideStream);
+            f.done = done;
         } catch (RuntimeException e) {
             if (failure == null) failure = e; else failure.addSuppressed(e);
         }
-        CudaFork f = new CudaFork(done);
-        openForks.add(f);
         if (failure != null) {
             try {
                 f.join();
@@ -259,12 +258,9 @@ public final class CudaBackend implements Backend {
 
     /** A fork of this backend: joining makes the main stream wait for the event recorded after its task. */
     private final class CudaFork implements Fork {
+        /** The event recorded after the task (0 until then, or when recording it failed). */
         private long done;
         private boolean joined;
-
-        CudaFork(long done) {
-            this.done = done;
-        }
 
         @Override
         public void join() {
@@ -277,7 +273,6 @@ public final class CudaBackend implements Backend {
                 }
             } finally {
                 done = 0;
-                outstandingForks--;
                 openForks.remove(this);
                 if (!closed) pool.endDeferredFrees();
             }
@@ -294,7 +289,7 @@ public final class CudaBackend implements Backend {
     }
 
     /** Forks not joined yet (a captured step must end with none). */
-    int outstandingForks() { return outstandingForks; }
+    int outstandingForks() { return openForks.size(); }
 
     /**
      * Joins every fork not joined yet (a failed capture leaves none behind): all of them, also when one join
@@ -370,7 +365,7 @@ public final class CudaBackend implements Backend {
         if (persistent == null) persistent = new PersistentRnn(driver, k.module);
         // With work on the second stream (a forked task, or forks open beside this call), persistent grids plan
         // for half of the device, so that one on each stream always fits at once.
-        persistent.shareDevice(stream != mainStream || outstandingForks > 0);
+        persistent.shareDevice(stream != mainStream || !openForks.isEmpty());
         return persistent;
     }
 

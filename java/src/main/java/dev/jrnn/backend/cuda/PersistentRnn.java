@@ -488,8 +488,11 @@ public final class PersistentRnn {
     private final Device device;
     private volatile Variant variant = defaultVariant();
     private volatile boolean halfDevice;
-    /** Plans by shape, precision, activations and variant (absent: the path does not fit). */
-    private final ConcurrentHashMap<String, Optional<Plan>> plans = new ConcurrentHashMap<>();
+    /** Plans by shape, precision, activations, variant and device share (absent: the path does not fit). */
+    private final ConcurrentHashMap<PlanKey, Optional<Plan>> plans = new ConcurrentHashMap<>();
+
+    private record PlanKey(Cell cell, boolean backward, int batch, int units, Precision p, Activation act,
+                           Activation recAct, Variant variant, boolean halfDevice) {}
     private final ConcurrentHashMap<String, Long> functions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Integer> smemSet = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Boolean> coResident = new ConcurrentHashMap<>();
@@ -507,8 +510,7 @@ public final class PersistentRnn {
         // The planner's search costs tens of microseconds of host time; a layer asks for the same shapes every step.
         Variant v = variant;
         boolean half = halfDevice;
-        String key = cell + "/" + backward + "/" + batch + "/" + units + "/" + p + "/" + act + "/" + recAct + "/" + v
-                + (half ? "/half" : "");
+        PlanKey key = new PlanKey(cell, backward, batch, units, p, act, recAct, v, half);
         Optional<Plan> cached = plans.get(key);
         if (cached == null) {
             Device d = half ? new Device(device.computeCapability(), device.multiprocessors() / 2,
