@@ -1,8 +1,5 @@
 package dev.jrnn.layers;
 
-import dev.jrnn.backend.Activation;
-import dev.jrnn.backend.Buf;
-
 /**
  * Keras GRU (version 2, reset_after = true) with gates in the order z, r, h:
  * {@code z = recAct(x·Wz + bz + h·Uz + rz)}, {@code r = recAct(x·Wr + br + h·Ur + rr)},
@@ -16,29 +13,25 @@ import dev.jrnn.backend.Buf;
  * }</pre>
  */
 public class GRU extends RecurrentLayer {
-    private Activation recurrentActivation = Activation.SIGMOID;
+    private final GRUCell gruCell;
 
     public GRU(int units) {
-        super(units);
+        this(units, new GRUCell());
+    }
+
+    private GRU(int units, GRUCell cell) {
+        super(units, cell);
+        this.gruCell = cell;
     }
 
     @Override
     public String kerasClass() { return "GRU"; }
 
-    @Override
-    protected int gateBlocks() { return 3; }
-
-    @Override
-    public int stateCount() { return 1; }
-
-    @Override
-    protected int[] biasShape() { return new int[] {2, 3 * units}; }
-
-    public String recurrentActivation() { return recurrentActivation.kerasName(); }
+    public String recurrentActivation() { return gruCell.recurrentActivation.kerasName(); }
 
     /** Activation of the z and r gates (Keras default "sigmoid"). */
     public GRU recurrentActivation(String a) {
-        this.recurrentActivation = elementwise(a, "recurrentActivation");
+        gruCell.recurrentActivation = elementwise(a, "recurrentActivation");
         return this;
     }
 
@@ -46,39 +39,7 @@ public class GRU extends RecurrentLayer {
     public boolean resetAfter() { return true; }
 
     @Override
-    protected RecurrentLayer newInstance() {
-        GRU g = new GRU(units);
-        g.recurrentActivation = recurrentActivation;
-        return copyConfig(g);
-    }
-
-    @Override
-    dev.jrnn.backend.RecurrentCell cell() { return dev.jrnn.backend.RecurrentCell.GRU; }
-
-    @Override
-    Activation recurrentAct() { return recurrentActivation; }
-
-    @Override
-    void stepForward(Run r, int s) {
-        // rp is zero-filled at allocation: without initial state, step 0 has hPrev·U = 0
-        if (s > 0 || r.hasInitial) {
-            r.be.gemm(false, false, r.B, r.G, r.H, 1f, r.hs, r.bh(s), r.H,
-                    recurrentKernel.value(), recurrentKernel.offset(), r.G, 0f, r.rp, r.bg(s), r.G);
-        }
-        r.be.gruStepForward(activation, recurrentActivation, r.B, r.H, r.p, r.bg(s), r.rp, r.bg(s),
-                bias == null ? null : bias.value(), bias == null ? 0 : bias.offset() + r.G,
-                r.hs, r.bh(s), r.maskT, (long) s * r.B, r.hs, r.bh(s + 1));
-    }
-
-    @Override
-    void stepBackward(Run r, int s, Buf dy, long dyOff) {
-        r.be.gruStepBackward(activation, recurrentActivation, r.B, r.H, r.p, r.bg(s), r.rp, r.bg(s), r.hs, r.bh(s),
-                r.dhN, 0, dy, dyOff, r.maskT, (long) s * r.B, r.dG, r.bg(s), r.dRP, r.bg(s), r.dhP, 0);
-        if (s > 0 || r.hasInitial) {
-            r.be.gemm(false, true, r.B, r.H, r.G, 1f, r.dRP, r.bg(s), r.G,
-                    recurrentKernel.value(), recurrentKernel.offset(), r.G, 1f, r.dhP, 0, r.H);
-        }
-    }
+    protected RecurrentLayer newInstance() { return copyConfig(new GRU(units, gruCell.copy())); }
 
     @Override
     public GRU name(String n) { super.name(n); return this; }

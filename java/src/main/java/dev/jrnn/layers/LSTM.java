@@ -1,8 +1,5 @@
 package dev.jrnn.layers;
 
-import dev.jrnn.backend.Activation;
-import dev.jrnn.backend.Buf;
-
 /**
  * Keras LSTM with gates packed in the order i, f, c, o: {@code i, f, o = recAct(.)}, {@code g = act(.)},
  * {@code c_t = f * c_{t-1} + i * g}, {@code h_t = o * act(c_t)}.
@@ -15,77 +12,39 @@ import dev.jrnn.backend.Buf;
  * }</pre>
  */
 public class LSTM extends RecurrentLayer {
-    private Activation recurrentActivation = Activation.SIGMOID;
-    private boolean unitForgetBias = true;
+    private final LSTMCell lstmCell;
 
     public LSTM(int units) {
-        super(units);
+        this(units, new LSTMCell());
+    }
+
+    private LSTM(int units, LSTMCell cell) {
+        super(units, cell);
+        this.lstmCell = cell;
     }
 
     @Override
     public String kerasClass() { return "LSTM"; }
 
-    @Override
-    protected int gateBlocks() { return 4; }
-
-    @Override
-    public int stateCount() { return 2; }
-
-    public String recurrentActivation() { return recurrentActivation.kerasName(); }
+    public String recurrentActivation() { return lstmCell.recurrentActivation.kerasName(); }
 
     /** Activation of the i, f, o gates (Keras default "sigmoid"). */
     public LSTM recurrentActivation(String a) {
-        this.recurrentActivation = elementwise(a, "recurrentActivation");
+        lstmCell.recurrentActivation = elementwise(a, "recurrentActivation");
         return this;
     }
 
-    public boolean unitForgetBias() { return unitForgetBias; }
+    public boolean unitForgetBias() { return lstmCell.unitForgetBias; }
 
     /** Keras unit_forget_bias: initialise the forget-gate bias to 1 (default true). */
     public LSTM unitForgetBias(boolean b) {
         requireUnbuilt("unitForgetBias");
-        this.unitForgetBias = b;
+        lstmCell.unitForgetBias = b;
         return this;
     }
 
     @Override
-    protected RecurrentLayer newInstance() {
-        LSTM l = new LSTM(units);
-        l.recurrentActivation = recurrentActivation;
-        l.unitForgetBias = unitForgetBias;
-        return copyConfig(l);
-    }
-
-    @Override
-    protected float[] initialBias() {
-        return unitForgetBias ? Initializers.unitForgetBias(units) : Initializers.zeros(4 * units);
-    }
-
-    @Override
-    dev.jrnn.backend.RecurrentCell cell() { return dev.jrnn.backend.RecurrentCell.LSTM; }
-
-    @Override
-    Activation recurrentAct() { return recurrentActivation; }
-
-    @Override
-    void stepForward(Run r, int s) {
-        if (s > 0 || r.hasInitial) {
-            r.be.gemm(false, false, r.B, r.G, r.H, 1f, r.hs, r.bh(s), r.H,
-                    recurrentKernel.value(), recurrentKernel.offset(), r.G, 1f, r.p, r.bg(s), r.G);
-        }
-        r.be.lstmStepForward(activation, recurrentActivation, r.B, r.H, r.p, r.bg(s), r.cs, r.bh(s), r.hs, r.bh(s),
-                r.maskT, (long) s * r.B, r.cs, r.bh(s + 1), r.hs, r.bh(s + 1));
-    }
-
-    @Override
-    void stepBackward(Run r, int s, Buf dy, long dyOff) {
-        r.be.lstmStepBackward(activation, recurrentActivation, r.B, r.H, r.p, r.bg(s), r.cs, r.bh(s), r.cs, r.bh(s + 1),
-                r.dhN, 0, dy, dyOff, r.dcN, 0, r.maskT, (long) s * r.B, r.dG, r.bg(s), r.dcN, 0, r.dhP, 0);
-        if (s > 0 || r.hasInitial) {
-            r.be.gemm(false, true, r.B, r.H, r.G, 1f, r.dG, r.bg(s), r.G,
-                    recurrentKernel.value(), recurrentKernel.offset(), r.G, 1f, r.dhP, 0, r.H);
-        }
-    }
+    protected RecurrentLayer newInstance() { return copyConfig(new LSTM(units, lstmCell.copy())); }
 
     @Override
     public LSTM name(String n) { super.name(n); return this; }

@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Common base of {@link SimpleRNN}, {@link LSTM} and {@link GRU}: Keras' RNN options and the
- * time loop shared by all three cells.
+ * Common base of {@link SimpleRNN}, {@link LSTM} and {@link GRU}, as Keras' {@code RNN} around a cell: the
+ * RNN options, the weights and the loop over time; what one step computes is the layer's cell
+ * ({@link SimpleRNNCell}, {@link LSTMCell}, {@link GRUCell}).
  *
  * <pre>{@code
  * LSTM lstm = new LSTM(8).returnSequences(true).goBackwards(true);
@@ -40,7 +41,8 @@ import java.util.SplittableRandom;
  */
 public abstract class RecurrentLayer extends Layer {
     protected final int units;
-    protected Activation activation = Activation.TANH;
+    /** One timestep: its kind, activations, bias layout and step operations. */
+    final Cell cell;
     protected boolean useBias = true;
     protected boolean returnSequences;
     protected boolean returnState;
@@ -70,48 +72,26 @@ public abstract class RecurrentLayer extends Layer {
     protected Param recurrentKernel;
     protected Param bias;
 
-    protected RecurrentLayer(int units) {
+    RecurrentLayer(int units, Cell cell) {
         if (units <= 0) throw new IllegalArgumentException(kerasClass() + ": units must be positive, got " + units);
         this.units = units;
+        this.cell = cell;
     }
 
-    // ------------------------------------------------------------------ cell description
-
-    /** Gate blocks per unit: 1 (SimpleRNN), 4 (LSTM), 3 (GRU). */
-    protected abstract int gateBlocks();
-
     /** Recurrent states: 1 (h) or 2 (h, c for LSTM). */
-    public abstract int stateCount();
+    public int stateCount() { return cell.states(); }
 
     /** A fresh unbuilt layer of the same class and configuration (name, weights and shapes excluded). */
     protected abstract RecurrentLayer newInstance();
-
-    /** Shape of the bias param ([G], or [2, G] for GRU). */
-    protected int[] biasShape() { return new int[] {gateBlocks() * units}; }
-
-    /** Initial bias values (zeros; LSTM overrides for unit_forget_bias). */
-    protected float[] initialBias() { return new float[(int) Tensor.size(biasShape())]; }
-
-    /** The cell kind, for a backend's whole-sequence fast path. */
-    abstract dev.jrnn.backend.RecurrentCell cell();
-
-    /** The gate activation (LSTM/GRU recurrent_activation; SimpleRNN has none and returns its activation). */
-    Activation recurrentAct() { return activation; }
-
-    /** Runs step {@code s}: the recurrent GEMM and the fused step kernel. */
-    abstract void stepForward(Run r, int s);
-
-    /** Runs the backward of step {@code s}: step kernel into dG (and dRP), dhPrev, dcPrev; then dhPrev += d · U^T. */
-    abstract void stepBackward(Run r, int s, Buf dy, long dyOff);
 
     // ------------------------------------------------------------------ configuration
 
     public int units() { return units; }
 
-    public String activation() { return activation.kerasName(); }
+    public String activation() { return cell.activation.kerasName(); }
 
     public RecurrentLayer activation(String a) {
-        this.activation = elementwise(a, "activation");
+        cell.activation = elementwise(a, "activation");
         return this;
     }
 
@@ -211,9 +191,8 @@ public abstract class RecurrentLayer extends Layer {
         if (isBuilt()) throw new IllegalStateException(name() + ": cannot change " + what + " after the layer is built");
     }
 
-    /** Copies this layer's common options into {@code c} (used by Bidirectional for the backward copy). */
+    /** A layer like this one (RNN options and cell) with {@code c}'s units: {@link #newInstance} of the subclasses. */
     RecurrentLayer copyConfig(RecurrentLayer c) {
-        c.activation = activation;
         c.useBias = useBias;
         c.returnSequences = returnSequences;
         c.returnState = returnState;
@@ -263,19 +242,19 @@ public abstract class RecurrentLayer extends Layer {
     @Override
     protected void createParams(List<int[]> in) {
         int inputDim = in.get(0)[1];
-        int g = gateBlocks() * units;
+        int g = cell.gates() * units;
         kernel = addParam("kernel", inputDim, g);
         recurrentKernel = addParam("recurrent_kernel", units, g);
-        bias = useBias ? addParam("bias", biasShape()) : null;
+        bias = useBias ? addParam("bias", cell.biasShape(units)) : null;
     }
 
     @Override
     protected void initParams(SplittableRandom rng) {
         int[] ks = kernel.shape();
-        int g = gateBlocks() * units;
+        int g = cell.gates() * units;
         kernel.set(Tensor.wrap(Initializers.glorotUniform(rng, ks[0], ks[1], ks[0] * ks[1]), ks));
         recurrentKernel.set(Tensor.wrap(Initializers.orthogonal(rng, units, g, 1.0), units, g));
-        if (bias != null) bias.set(Tensor.wrap(initialBias(), biasShape()));
+        if (bias != null) bias.set(Tensor.wrap(cell.initialBias(units), cell.biasShape(units)));
     }
 
     // ------------------------------------------------------------------ forward / backward
@@ -358,14 +337,19 @@ public abstract class RecurrentLayer extends Layer {
         long xOff;
         Buf maskT;                   // [T, B] in processing order, or null
         Buf p;                       // [T, B, G]: pre-activations / gates (GRU: xp)
-        Buf rp;                      // GRU only: [T, B, G] hPrev·U + bRec
+        Buf recurrentProj;           // GRU only: [T, B, G] hPrev·U + bRec
         Buf hs;                      // [T+1, B, H]
         Buf cs;                      // LSTM only: [T+1, B, H]
         Buf seen;                    // [T, B] processing order: 1 where the output is the state, 0 where it is 0:
                                      // with zeroOutputForMask the mask itself, else 1 from a sample's first real
                                      // step on (only with an initial state; else all outputs are states)
         // backward state (per call)
-        Buf dG, dRP, dhN, dhP, dcN, dyT, dxT;
+        Buf dGates;                  // [T, B, G]: gradient of the gate pre-activations (GRU: of x·W + b)
+        Buf dRecurrent;              // GRU only: [T, B, G] gradient of hPrev·U + bRec
+        Buf dHiddenNext, dHiddenPrev; // [B, H]: gradient into h of the step being undone, and into its hPrev
+        Buf dCellNext;               // LSTM only: [B, H] gradient into c (updated in place to that into cPrev)
+        Buf dyT;                     // [T, B, H] output gradients, time-major (null: none per step)
+        Buf dxT;                     // [T, B, I] input gradients, time-major
         final List<Buf> temps = new ArrayList<>();
         final List<DTensor> outputs = new ArrayList<>();
         final List<AutoCloseable> owned = new ArrayList<>();
@@ -385,7 +369,7 @@ public abstract class RecurrentLayer extends Layer {
             this.T = t;
             this.I = i;
             this.H = units;
-            this.G = gateBlocks() * units;
+            this.G = cell.gates() * units;
             this.nInputs = 1 + initial.size();
             this.hasInitial = !initial.isEmpty();
             this.x = x;
@@ -402,12 +386,31 @@ public abstract class RecurrentLayer extends Layer {
         long bh(int s) { return (long) s * B * H; }
         long bg(int s) { return (long) s * B * G; }
 
+        /** GRU's recurrent bias (row 1 of the bias), or null (no bias, or another cell). */
+        Buf recurrentBias() { return recurrentProj != null && bias != null ? bias.value() : null; }
+
+        long recurrentBiasOffset() { return recurrentBias() == null ? 0 : bias.offset() + G; }
+
+        /** {@code dst} rows of step s = h_s · U + beta * dst (nothing at step 0 without an initial state: h is 0). */
+        void addRecurrentProjection(int s, Buf dst, float beta) {
+            if (s == 0 && !hasInitial) return;
+            be.gemm(false, false, B, G, H, 1f, hs, bh(s), H, recurrentKernel.value(), recurrentKernel.offset(), G,
+                    beta, dst, bg(s), G);
+        }
+
+        /** {@code dHiddenPrev += d[step s] · U^T} (nothing at step 0 without an initial state). */
+        void addRecurrentGradient(int s, Buf d) {
+            if (s == 0 && !hasInitial) return;
+            be.gemm(false, true, B, H, G, 1f, d, bg(s), G, recurrentKernel.value(), recurrentKernel.offset(), G,
+                    1f, dHiddenPrev, 0, H);
+        }
+
         void forward() {
             prepareForward(null, 0);
             // On the per-step path of a backend that overlaps forks (CUDA, two streams), the input projection
             // of later chunks of steps runs on the second stream while the loop works through earlier ones.
             boolean split = be.overlapsForks() && splitOnForks
-                    && !be.recurrentSequenceSupported(cell(), activation, recurrentAct(), T, B, H);
+                    && !be.recurrentSequenceSupported(cell.kind(), cell.activation, cell.recurrentActivation(), T, B, H);
             int chunk = split ? chunkSteps() : T;
             project(0, Math.min(chunk, T));
             List<Fork> projections = new ArrayList<>();   // chunk k (k >= 1) at index k - 1
@@ -417,13 +420,12 @@ public abstract class RecurrentLayer extends Layer {
                     projections.add(be.fork(() -> project(f, to)));
                 }
                 // A backend's fused whole-sequence path (CUDA persistent kernels) when it has one for this shape.
-                boolean fused = !split && be.recurrentSequenceForward(cell(), activation, recurrentAct(), T, B, H,
-                        hasInitial, recurrentKernel.value(), recurrentKernel.offset(),
-                        rp != null && bias != null ? bias.value() : null,
-                        rp != null && bias != null ? bias.offset() + G : 0, p, 0, rp, 0, hs, 0, cs, 0, maskT, 0);
+                boolean fused = !split && be.recurrentSequenceForward(cell.kind(), cell.activation,
+                        cell.recurrentActivation(), T, B, H, hasInitial, recurrentKernel.value(), recurrentKernel.offset(),
+                        recurrentBias(), recurrentBiasOffset(), p, 0, recurrentProj, 0, hs, 0, cs, 0, maskT, 0);
                 for (int s = 0; s < T && !fused; s++) {
                     if (s > 0 && s % chunk == 0) projections.get(s / chunk - 1).join();   // its x·W + b is needed now
-                    stepForward(this, s);
+                    cell.stepForward(this, s);
                 }
             } finally {
                 for (Fork f : projections) f.join();
@@ -450,24 +452,23 @@ public abstract class RecurrentLayer extends Layer {
             }
             p = alloc(tb * G);
             hs = alloc((T + 1L) * B * H);
-            if (stateCount() == 2) cs = alloc((T + 1L) * B * H);
+            if (cell.states() == 2) cs = alloc((T + 1L) * B * H);
             if (hasInitial) {
                 be.copy(initial.get(0).buf(), 0, hs, 0, (long) B * H);
                 if (cs != null) be.copy(initial.get(1).buf(), 0, cs, 0, (long) B * H);
             }
-            if (gateBlocks() == 3) rp = alloc(tb * G);
+            if (cell.separateRecurrentProjection()) recurrentProj = alloc(tb * G);
         }
 
         /** The per-step forward of steps [from, to) (their projection must be in p). */
         void stepsForward(int from, int to) {
-            for (int s = from; s < to; s++) stepForward(this, s);
+            for (int s = from; s < to; s++) cell.stepForward(this, s);
         }
 
         /** After the loop: frees what backward does not need and makes the outputs (none for a stack's inner layer). */
         void finishForward(boolean makeOutputs) {
             long tb = (long) T * B;
-            // SimpleRNN backward needs only h: its pre-activations can go now
-            if (gateBlocks() == 1) p.close();
+            if (!cell.backwardReadsGates()) p.close();
             if (!makeOutputs) return;
             // Keras' output before a sample's first real step is 0, not h0: only differs with an initial state
             if (maskT != null && T > 0 && zeroOutputForMask) {   // every masked step outputs 0
@@ -553,18 +554,20 @@ public abstract class RecurrentLayer extends Layer {
         void stepGradients(int from, int to, Buf dxT) {
             if (to <= from) return;
             int rows = (to - from) * B;
-            Buf dRec = rp != null ? dRP : dG;
+            Buf dRec = recurrentProj != null ? dRecurrent : dGates;
             if (trainable()) {
                 be.gemm(true, false, H, G, rows, 1f, hs, bh(from), H, dRec, bg(from), G, 1f,
                         recurrentKernel.grad(), recurrentKernel.offset(), G);
-                be.gemm(true, false, I, G, rows, 1f, xT, xOff + (long) from * B * I, I, dG, bg(from), G, 1f,
+                be.gemm(true, false, I, G, rows, 1f, xT, xOff + (long) from * B * I, I, dGates, bg(from), G, 1f,
                         kernel.grad(), kernel.offset(), G);
                 if (bias != null) {
-                    be.sumRows(rows, G, dG, bg(from), bias.grad(), bias.offset(), true);
-                    if (rp != null) be.sumRows(rows, G, dRP, bg(from), bias.grad(), bias.offset() + G, true);
+                    be.sumRows(rows, G, dGates, bg(from), bias.grad(), bias.offset(), true);
+                    if (recurrentProj != null) {
+                        be.sumRows(rows, G, dRecurrent, bg(from), bias.grad(), bias.offset() + G, true);
+                    }
                 }
             }
-            be.gemm(false, true, rows, I, G, 1f, dG, bg(from), G, kernel.value(), kernel.offset(), G, 0f,
+            be.gemm(false, true, rows, I, G, 1f, dGates, bg(from), G, kernel.value(), kernel.offset(), G, 0f,
                     dxT, (long) from * B * I, I);
         }
 
@@ -617,9 +620,10 @@ public abstract class RecurrentLayer extends Layer {
             Layers.checkGradients(RecurrentLayer.this, dOut, outputs);
             try {
                 prepareBackward(dOut, null);
-                boolean fused = be.recurrentSequenceBackward(cell(), activation, recurrentAct(), T, B, H, tbptt,
-                        hasInitial, recurrentKernel.value(), recurrentKernel.offset(), gateBlocks() == 1 ? null : p, 0,
-                        rp, 0, hs, 0, cs, 0, maskT, 0, dyT, 0, dhN, 0, dcN, 0, dG, 0, dRP, 0);
+                boolean fused = be.recurrentSequenceBackward(cell.kind(), cell.activation, cell.recurrentActivation(),
+                        T, B, H, tbptt, hasInitial, recurrentKernel.value(), recurrentKernel.offset(),
+                        cell.backwardReadsGates() ? p : null, 0, recurrentProj, 0, hs, 0, cs, 0, maskT, 0, dyT, 0,
+                        dHiddenNext, 0, dCellNext, 0, dGates, 0, dRecurrent, 0);
                 // With a backend that overlaps forks (CUDA, two streams), the weight gradients and dx of each
                 // finished chunk of steps go to the second stream while the loop goes on with earlier steps.
                 int chunk = !fused && be.overlapsForks() && splitOnForks ? chunkSteps() : T;
@@ -628,7 +632,7 @@ public abstract class RecurrentLayer extends Layer {
                 try {
                     for (int s = T - 1; s >= 0 && !fused; s--) {
                         stepsBackward(s, s + 1);
-                        if (s > 0 && done - s >= chunk) {   // dG of steps [s, done) is final
+                        if (s > 0 && done - s >= chunk) {   // dGates of steps [s, done) is final
                             int from = s, to = done;
                             Buf dx = dxT;
                             forks.add(be.fork(() -> stepGradients(from, to, dx)));
@@ -652,11 +656,11 @@ public abstract class RecurrentLayer extends Layer {
         void prepareBackward(List<DTensor> dOut, Buf externalDyT) {
             long tb = (long) T * B;
             long bhn = (long) B * H;
-            dG = temp(tb * G);
-            if (rp != null) dRP = temp(tb * G);
-            dhN = temp(bhn);
-            dhP = temp(bhn);
-            if (cs != null) dcN = temp(bhn);
+            dGates = temp(tb * G);
+            if (recurrentProj != null) dRecurrent = temp(tb * G);
+            dHiddenNext = temp(bhn);
+            dHiddenPrev = temp(bhn);
+            if (cs != null) dCellNext = temp(bhn);
             dxT = temp(tb * I);
             if (externalDyT != null) {
                 dyT = externalDyT;
@@ -670,13 +674,13 @@ public abstract class RecurrentLayer extends Layer {
                     // outputs before a sample's first real step are constant zeros
                     if (seen != null) be.mulRows((int) tb, H, dyT, 0, seen, 0, dyT, 0);
                 } else {
-                    be.axpy(bhn, 1f, dy.buf(), 0, dhN, 0);
-                    if (seen != null) be.mulRows(B, H, dhN, 0, seen, (long) (T - 1) * B, dhN, 0);
+                    be.axpy(bhn, 1f, dy.buf(), 0, dHiddenNext, 0);
+                    if (seen != null) be.mulRows(B, H, dHiddenNext, 0, seen, (long) (T - 1) * B, dHiddenNext, 0);
                 }
             }
             if (returnState) {
-                if (dOut.get(1) != null) be.axpy(bhn, 1f, dOut.get(1).buf(), 0, dhN, 0);
-                if (cs != null && dOut.get(2) != null) be.axpy(bhn, 1f, dOut.get(2).buf(), 0, dcN, 0);
+                if (dOut.get(1) != null) be.axpy(bhn, 1f, dOut.get(1).buf(), 0, dHiddenNext, 0);
+                if (cs != null && dOut.get(2) != null) be.axpy(bhn, 1f, dOut.get(2).buf(), 0, dCellNext, 0);
             }
         }
 
@@ -686,18 +690,18 @@ public abstract class RecurrentLayer extends Layer {
             return b;
         }
 
-        /** The per-step backward of steps to-1 down to from (dG rows and the state gradients). */
+        /** The per-step backward of steps to-1 down to from (dGates rows and the state gradients). */
         void stepsBackward(int from, int to) {
             long bhn = (long) B * H;
             for (int s = to - 1; s >= from; s--) {
                 if (tbptt > 0 && (s + 1) % tbptt == 0 && s + 1 < T) {
-                    be.fill(dhN, 0, bhn, 0f);
-                    if (dcN != null) be.fill(dcN, 0, bhn, 0f);
+                    be.fill(dHiddenNext, 0, bhn, 0f);
+                    if (dCellNext != null) be.fill(dCellNext, 0, bhn, 0f);
                 }
-                stepBackward(this, s, dyT, dyT == null ? 0 : bh(s));
-                Buf tmp = dhN;
-                dhN = dhP;
-                dhP = tmp;
+                cell.stepBackward(this, s, dyT, dyT == null ? 0 : bh(s));
+                Buf tmp = dHiddenNext;   // this step's hPrev is the next one's h
+                dHiddenNext = dHiddenPrev;
+                dHiddenPrev = tmp;
             }
         }
 
@@ -716,12 +720,12 @@ public abstract class RecurrentLayer extends Layer {
             if (hasInitial) {
                 DTensor dh0 = DTensor.zeros(be, B, H);
                 owned.add(dh0);
-                be.copy(dhN, 0, dh0.buf(), 0, bhn);
+                be.copy(dHiddenNext, 0, dh0.buf(), 0, bhn);
                 grads.add(dh0);
                 if (cs != null) {
                     DTensor dc0 = DTensor.zeros(be, B, H);
                     owned.add(dc0);
-                    be.copy(dcN, 0, dc0.buf(), 0, bhn);
+                    be.copy(dCellNext, 0, dc0.buf(), 0, bhn);
                     grads.add(dc0);
                 }
             }
@@ -732,7 +736,7 @@ public abstract class RecurrentLayer extends Layer {
         void releaseBackward() {
             for (Buf b : temps) b.close();
             temps.clear();
-            dG = dRP = dhN = dhP = dcN = dyT = dxT = null;
+            dGates = dRecurrent = dHiddenNext = dHiddenPrev = dCellNext = dyT = dxT = null;
         }
 
         @Override

@@ -48,7 +48,8 @@ public final class RecurrentStack {
             if (r.isBuilt() && r.backend() != be) return false;
             if (r.goBackwards || r.returnState || r.zeroOutputForMask) return false;
             if (l < layers.size() - 1 && !r.returnSequences) return false;
-            if (be.recurrentSequenceSupported(r.cell(), r.activation, r.recurrentAct(), steps, batch, r.units)) {
+            if (be.recurrentSequenceSupported(r.cell.kind(), r.cell.activation, r.cell.recurrentActivation(), steps,
+                    batch, r.units)) {
                 return false;
             }
         }

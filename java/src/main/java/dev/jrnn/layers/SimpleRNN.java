@@ -1,7 +1,5 @@
 package dev.jrnn.layers;
 
-import dev.jrnn.backend.Buf;
-
 /**
  * Keras SimpleRNN: {@code h_t = act(x_t · kernel + h_{t-1} · recurrent_kernel + bias)}.
  * Weights: kernel [I, H], recurrent_kernel [H, H], bias [H]; {@code H * (I + H + 1)} params.
@@ -14,43 +12,18 @@ import dev.jrnn.backend.Buf;
 public class SimpleRNN extends RecurrentLayer {
 
     public SimpleRNN(int units) {
-        super(units);
+        this(units, new SimpleRNNCell());
+    }
+
+    private SimpleRNN(int units, SimpleRNNCell cell) {
+        super(units, cell);
     }
 
     @Override
     public String kerasClass() { return "SimpleRNN"; }
 
     @Override
-    protected int gateBlocks() { return 1; }
-
-    @Override
-    public int stateCount() { return 1; }
-
-    @Override
-    protected RecurrentLayer newInstance() { return copyConfig(new SimpleRNN(units)); }
-
-    @Override
-    dev.jrnn.backend.RecurrentCell cell() { return dev.jrnn.backend.RecurrentCell.SIMPLE_RNN; }
-
-    @Override
-    void stepForward(Run r, int s) {
-        if (s > 0 || r.hasInitial) {
-            r.be.gemm(false, false, r.B, r.G, r.H, 1f, r.hs, r.bh(s), r.H,
-                    recurrentKernel.value(), recurrentKernel.offset(), r.G, 1f, r.p, r.bg(s), r.G);
-        }
-        r.be.rnnStepForward(activation, r.B, r.H, r.p, r.bg(s), r.hs, r.bh(s),
-                r.maskT, (long) s * r.B, r.hs, r.bh(s + 1));
-    }
-
-    @Override
-    void stepBackward(Run r, int s, Buf dy, long dyOff) {
-        r.be.rnnStepBackward(activation, r.B, r.H, r.hs, r.bh(s + 1), r.dhN, 0, dy, dyOff,
-                r.maskT, (long) s * r.B, r.dG, r.bg(s), r.dhP, 0);
-        if (s > 0 || r.hasInitial) {
-            r.be.gemm(false, true, r.B, r.H, r.G, 1f, r.dG, r.bg(s), r.G,
-                    recurrentKernel.value(), recurrentKernel.offset(), r.G, 1f, r.dhP, 0, r.H);
-        }
-    }
+    protected RecurrentLayer newInstance() { return copyConfig(new SimpleRNN(units, (SimpleRNNCell) cell.copy())); }
 
     @Override
     public SimpleRNN name(String n) { super.name(n); return this; }

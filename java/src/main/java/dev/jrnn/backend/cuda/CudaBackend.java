@@ -7,6 +7,7 @@ import dev.jrnn.backend.Fork;
 import dev.jrnn.backend.GraphCapture;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.backend.Precision;
+import dev.jrnn.backend.RecurrentCell;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -369,24 +370,16 @@ public final class CudaBackend implements Backend {
         return persistent;
     }
 
-    private static PersistentRnn.Cell persistentCell(dev.jrnn.backend.RecurrentCell c) {
-        return switch (c) {
-            case SIMPLE_RNN -> PersistentRnn.Cell.RNN;
-            case LSTM -> PersistentRnn.Cell.LSTM;
-            case GRU -> PersistentRnn.Cell.GRU;
-        };
-    }
-
     @Override
-    public boolean recurrentSequenceSupported(dev.jrnn.backend.RecurrentCell cell, Activation act, Activation recAct,
+    public boolean recurrentSequenceSupported(RecurrentCell cell, Activation act, Activation recAct,
                                               int steps, int batch, int units) {
         if (steps <= 0 || batch <= 0 || units <= 0) return false;
         PersistentRnn pr = persistent(batch);
-        return pr != null && pr.planFor(persistentCell(cell), false, batch, units, precision, act, recAct) != null;
+        return pr != null && pr.planFor(cell, false, batch, units, precision, act, recAct) != null;
     }
 
     @Override
-    public boolean recurrentSequenceForward(dev.jrnn.backend.RecurrentCell cell, Activation act, Activation recAct,
+    public boolean recurrentSequenceForward(RecurrentCell cell, Activation act, Activation recAct,
                                             int steps, int batch, int units, boolean hasInitial,
                                             Buf u, long uOff, Buf bRec, long bRecOff, Buf p, long pOff,
                                             Buf rp, long rpOff, Buf hs, long hsOff, Buf cs, long csOff,
@@ -394,11 +387,11 @@ public final class CudaBackend implements Backend {
         PersistentRnn pr = persistent(batch);
         if (pr == null || steps <= 0 || batch <= 0 || units <= 0) return false;
         String op = "recurrentSequenceForward";
-        int g = persistentCell(cell).gates() * units;
+        int g = cell.gates() * units;
         long tb = (long) steps * batch;
         long states = (steps + 1L) * batch * units;
-        boolean lstm = cell == dev.jrnn.backend.RecurrentCell.LSTM, gru = cell == dev.jrnn.backend.RecurrentCell.GRU;
-        return pr.layerForward(persistentCell(cell), act, recAct, precision, steps, batch, units, hasInitial,
+        boolean lstm = cell == RecurrentCell.LSTM, gru = cell == RecurrentCell.GRU;
+        return pr.layerForward(cell, act, recAct, precision, steps, batch, units, hasInitial,
                 ptr(op, "u", u, uOff, (long) units * g),
                 gru ? ptrOrNull(op, "bRec", bRec, bRecOff, g) : 0L,
                 ptr(op, "p", p, pOff, tb * g),
@@ -409,7 +402,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public boolean recurrentSequenceBackward(dev.jrnn.backend.RecurrentCell cell, Activation act, Activation recAct,
+    public boolean recurrentSequenceBackward(RecurrentCell cell, Activation act, Activation recAct,
                                              int steps, int batch, int units, int tbptt, boolean hasInitial,
                                              Buf u, long uOff, Buf p, long pOff, Buf rp, long rpOff,
                                              Buf hs, long hsOff, Buf cs, long csOff, Buf mask, long maskOff,
@@ -418,13 +411,13 @@ public final class CudaBackend implements Backend {
         PersistentRnn pr = persistent(batch);
         if (pr == null || steps <= 0 || batch <= 0 || units <= 0) return false;
         String op = "recurrentSequenceBackward";
-        int g = persistentCell(cell).gates() * units;
+        int g = cell.gates() * units;
         long tb = (long) steps * batch;
         long bh = (long) batch * units;
         long states = (steps + 1L) * batch * units;
-        boolean lstm = cell == dev.jrnn.backend.RecurrentCell.LSTM, gru = cell == dev.jrnn.backend.RecurrentCell.GRU;
-        boolean rnn = cell == dev.jrnn.backend.RecurrentCell.SIMPLE_RNN;
-        return pr.layerBackward(persistentCell(cell), act, recAct, precision, steps, batch, units, tbptt, hasInitial,
+        boolean lstm = cell == RecurrentCell.LSTM, gru = cell == RecurrentCell.GRU;
+        boolean rnn = cell == RecurrentCell.SIMPLE_RNN;
+        return pr.layerBackward(cell, act, recAct, precision, steps, batch, units, tbptt, hasInitial,
                 ptr(op, "u", u, uOff, (long) units * g),
                 rnn ? 0L : ptr(op, "p", p, pOff, tb * g),
                 gru ? ptr(op, "rp", rp, rpOff, tb * g) : 0L,

@@ -2,6 +2,7 @@ package dev.jrnn.backend.cuda;
 
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Precision;
+import dev.jrnn.backend.RecurrentCell;
 
 import java.util.Locale;
 import java.util.Optional;
@@ -27,25 +28,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  */
 public final class PersistentRnn {
-
-    /** The recurrent cell: its kernel-name part and gate blocks per unit. */
-    public enum Cell {
-        RNN("rnn", 1), LSTM("lstm", 4), GRU("gru", 3);
-
-        private final String id;
-        private final int gates;
-
-        Cell(String id, int gates) {
-            this.id = id;
-            this.gates = gates;
-        }
-
-        /** Gate blocks per unit (G = gates * H). */
-        public int gates() { return gates; }
-
-        /** Lower-case name used in the kernel names ("lstm"). */
-        public String id() { return id; }
-    }
 
     /**
      * Threads per CTA: the kernels work for any block size up to their {@code __launch_bounds__(256, 1)};
@@ -102,7 +84,7 @@ public final class PersistentRnn {
      * shared-memory layout (make_layout in persistent_common.cuh), {@code stepCycles} the cost model's
      * estimate of one step.
      */
-    public record Plan(Cell cell, boolean backward, Precision precision, int batch, int units, int slice,
+    public record Plan(RecurrentCell cell, boolean backward, Precision precision, int batch, int units, int slice,
                        int batchGroup, int chunk, int threads, boolean tensorCores, int gridX, int gridY,
                        int sharedBytes, double stepCycles) {
         /** CTAs in the grid. */
@@ -115,32 +97,32 @@ public final class PersistentRnn {
         public String toString() {
             return String.format(Locale.ROOT, "%s %s %s%s B=%d H=%d: grid %dx%d (slice %d units, %d rows), chunk %d, "
                             + "%d threads, %d B shared, ~%.0f cycles/step",
-                    cell.id, backward ? "bwd" : "fwd", precision, tensorCores ? " tc" : "", batch, units, gridX, gridY,
+                    cell.id(), backward ? "bwd" : "fwd", precision, tensorCores ? " tc" : "", batch, units, gridX, gridY,
                     slice, batchGroup, chunk, threads, sharedBytes, stepCycles);
         }
     }
 
     /** Kernel name of a cell, direction, precision and variant (see persistent_rnn.cu). */
-    public static String kernelName(Cell cell, boolean backward, Precision p, boolean tensorCores) {
-        return "jrnn_persist_" + cell.id + (backward ? "_bwd_" : "_fwd_") + p.name().toLowerCase(Locale.ROOT)
+    public static String kernelName(RecurrentCell cell, boolean backward, Precision p, boolean tensorCores) {
+        return "jrnn_persist_" + cell.id() + (backward ? "_bwd_" : "_fwd_") + p.name().toLowerCase(Locale.ROOT)
                 + (tensorCores ? "_tc" : "");
     }
 
     /** Floats of per-step inputs staged per (row, unit): mirror of own_fields in persistent_common.cuh. */
-    static int ownFields(Cell cell, boolean bwd) {
-        if (!bwd) return cell.gates;
+    static int ownFields(RecurrentCell cell, boolean bwd) {
+        if (!bwd) return cell.gates();
         return switch (cell) {
-            case RNN -> 2;
+            case SIMPLE_RNN -> 2;
             case LSTM -> 7;
             case GRU -> 6;
         };
     }
 
     /** Mirror of state_floats in persistent_common.cuh. */
-    static int stateFloats(Cell cell, boolean bwd, int bg, int s) {
+    static int stateFloats(RecurrentCell cell, boolean bwd, int bg, int s) {
         int n = bg * s;
-        if (cell == Cell.LSTM) return 2 * n;
-        if (cell == Cell.GRU && !bwd) return n + 3 * s;
+        if (cell == RecurrentCell.LSTM) return 2 * n;
+        if (cell == RecurrentCell.GRU && !bwd) return n + 3 * s;
         return n;
     }
 
@@ -157,16 +139,16 @@ public final class PersistentRnn {
     static int mmaK(Precision p) { return p == Precision.BF16 ? 16 : 8; }
 
     /** Rows of the block GEMM's K dimension: H forward, G backward. */
-    static int gemmK(Cell cell, boolean bwd, int units) { return bwd ? cell.gates * units : units; }
+    static int gemmK(RecurrentCell cell, boolean bwd, int units) { return bwd ? cell.gates() * units : units; }
 
     /** Columns of the block GEMM's output per CTA: all gates of the slice forward, the slice backward. */
-    static int gemmCols(Cell cell, boolean bwd, int slice) { return bwd ? slice : cell.gates * slice; }
+    static int gemmCols(RecurrentCell cell, boolean bwd, int slice) { return bwd ? slice : cell.gates() * slice; }
 
     /** Rows of the block GEMM: the CTA's batch rows padded to the tile height (4, or 16 for mma). */
     static int gemmRows(int batchGroup, boolean tc) { return tc ? round16(batchGroup) : round4(batchGroup); }
 
     /** Output tiles of one CTA: 4x4 thread tiles (FFMA) or 16x8 warp tiles (tensor cores). */
-    static int tiles(Cell cell, boolean bwd, int slice, int batchGroup, boolean tc) {
+    static int tiles(RecurrentCell cell, boolean bwd, int slice, int batchGroup, boolean tc) {
         int cp = gemmCols(cell, bwd, slice);
         return tc ? (round16(batchGroup) / 16) * (cp / 8) : (round4(batchGroup) / 4) * (cp / 4);
     }
@@ -182,7 +164,7 @@ public final class PersistentRnn {
      * shared-memory checks): FFMA needs at most one tile per thread; the tensor-core variant whole warps,
      * slices of 8 units, K a whole number of mma steps and at most 4 warp tiles per warp.
      */
-    static boolean splitOk(Cell cell, boolean bwd, Precision p, int units, int slice, int batchGroup, int threads,
+    static boolean splitOk(RecurrentCell cell, boolean bwd, Precision p, int units, int slice, int batchGroup, int threads,
                            boolean tc) {
         if (units % 4 != 0 || slice <= 0 || slice % 4 != 0 || batchGroup <= 0 || threads <= 0 || threads > THREADS) {
             return false;
@@ -201,7 +183,7 @@ public final class PersistentRnn {
      * Dynamic shared memory of one CTA, byte for byte the layout of make_layout in
      * persistent_common.cuh (the simulation test checks the two agree).
      */
-    public static long sharedBytes(Cell cell, boolean bwd, Precision p, int units, int slice, int batchGroup,
+    public static long sharedBytes(RecurrentCell cell, boolean bwd, Precision p, int units, int slice, int batchGroup,
                                    int chunk, int threads, boolean tc) {
         int k = gemmK(cell, bwd, units);
         int cp = gemmCols(cell, bwd, slice);
@@ -229,7 +211,7 @@ public final class PersistentRnn {
      * {@code smemPerBlock} bytes of opt-in shared memory per block and {@code numSMs} multiprocessors
      * (compute capability 8.0 or newer assumed; the launch still checks co-residency on the device).
      */
-    public static boolean fits(Cell cell, int batch, int units, Precision p, int smemPerBlock, int numSMs) {
+    public static boolean fits(RecurrentCell cell, int batch, int units, Precision p, int smemPerBlock, int numSMs) {
         Device d = new Device(80, numSMs, smemPerBlock);
         return plan(cell, false, batch, units, p, Activation.TANH, Activation.SIGMOID, d) != null
                 && plan(cell, true, batch, units, p, Activation.TANH, Activation.SIGMOID, d) != null;
@@ -240,13 +222,13 @@ public final class PersistentRnn {
      * capability below 8.0 (cp.async), units not a multiple of 4 (16-byte staging), a softmax activation,
      * or no split whose shared memory fits with at most one CTA per multiprocessor.
      */
-    public static Plan plan(Cell cell, boolean bwd, int batch, int units, Precision p, Activation act,
+    public static Plan plan(RecurrentCell cell, boolean bwd, int batch, int units, Precision p, Activation act,
                             Activation recAct, Device dev) {
         return plan(cell, bwd, batch, units, p, act, recAct, dev, THREADS, Variant.AUTO);
     }
 
     /** {@link #plan} for blocks of {@code threads} threads (tests use small blocks) and a variant policy. */
-    static Plan plan(Cell cell, boolean bwd, int batch, int units, Precision p, Activation act,
+    static Plan plan(RecurrentCell cell, boolean bwd, int batch, int units, Precision p, Activation act,
                      Activation recAct, Device dev, int threads, Variant variant) {
         Plan best = null;
         for (Plan cand : candidates(cell, bwd, batch, units, p, act, recAct, dev, threads, variant)) {
@@ -263,7 +245,7 @@ public final class PersistentRnn {
      * fit (compute capability below 8.0, units not a multiple of 4, a softmax activation, nothing co-resident
      * within the shared memory). The benchmark times the cheapest of them too.
      */
-    static java.util.List<Plan> candidates(Cell cell, boolean bwd, int batch, int units, Precision p, Activation act,
+    static java.util.List<Plan> candidates(RecurrentCell cell, boolean bwd, int batch, int units, Precision p, Activation act,
                                            Activation recAct, Device dev, int threads, Variant variant) {
         if (cell == null || p == null || dev == null || variant == null) {
             throw new IllegalArgumentException("PersistentRnn.plan: null argument");
@@ -309,7 +291,7 @@ public final class PersistentRnn {
         return out;
     }
 
-    private static Plan makePlan(Cell cell, boolean bwd, Precision p, int batch, int units, int slice, int bg,
+    private static Plan makePlan(RecurrentCell cell, boolean bwd, Precision p, int batch, int units, int slice, int bg,
                                  int chunk, int threads, boolean tc) {
         int gx = (units + slice - 1) / slice, gy = (batch + bg - 1) / bg;
         int smem = (int) sharedBytes(cell, bwd, p, units, slice, bg, chunk, threads, tc);
@@ -321,7 +303,7 @@ public final class PersistentRnn {
      * The largest K chunk that fits: all of K single-buffered, else double-buffered chunks (a multiple of
      * 4, or of the mma step); 0 if none.
      */
-    static int chunkFor(Cell cell, boolean bwd, Precision p, int units, int slice, int bg, int maxShared, int threads,
+    static int chunkFor(RecurrentCell cell, boolean bwd, Precision p, int units, int slice, int bg, int maxShared, int threads,
                         boolean tc) {
         int k = gemmK(cell, bwd, units);
         if (sharedBytes(cell, bwd, p, units, slice, bg, k, threads, tc) <= maxShared) return k;
@@ -343,7 +325,7 @@ public final class PersistentRnn {
      * A plan with the split given by hand (tests and benchmarks), or IllegalArgumentException when the
      * kernel would refuse it (see plan_ok in persistent_common.cuh).
      */
-    static Plan manualPlan(Cell cell, boolean bwd, Precision p, int batch, int units, int slice, int batchGroup,
+    static Plan manualPlan(RecurrentCell cell, boolean bwd, Precision p, int batch, int units, int slice, int batchGroup,
                            int chunk, int threads, boolean tc) {
         int unit = tc ? mmaK(p) : 4;
         if (!splitOk(cell, bwd, p, units, slice, batchGroup, threads, tc) || chunk <= 0 || chunk % unit != 0) {
@@ -403,17 +385,17 @@ public final class PersistentRnn {
      * own_fields plus the stores of persistent_rnn.cu): forward LSTM 4 + 6 (gates, h, c), GRU 3 + 7 (gates, rp,
      * h), RNN 1 + 1; backward LSTM 7 + 4, GRU 6 + 6, RNN 2 + 1.
      */
-    static int cellFields(Cell cell, boolean bwd) {
+    static int cellFields(RecurrentCell cell, boolean bwd) {
         int out = switch (cell) {
             case LSTM -> bwd ? 4 : 6;
             case GRU -> bwd ? 6 : 7;
-            case RNN -> 1;
+            case SIMPLE_RNN -> 1;
         };
         return ownFields(cell, bwd) + out;
     }
 
-    /** {@link #stepCycles(Cell, boolean, Precision, int, int, int, int, int, int, boolean, CostModel)} with {@link #H200_FIT}. */
-    static double stepCycles(Cell cell, boolean bwd, Precision p, int units, int slice, int bg, int chunk, int ctas,
+    /** {@link #stepCycles(RecurrentCell, boolean, Precision, int, int, int, int, int, int, boolean, CostModel)} with {@link #H200_FIT}. */
+    static double stepCycles(RecurrentCell cell, boolean bwd, Precision p, int units, int slice, int bg, int chunk, int ctas,
                              int threads, boolean tc) {
         return stepCycles(cell, bwd, p, units, slice, bg, chunk, ctas, threads, tc, H200_FIT);
     }
@@ -435,7 +417,7 @@ public final class PersistentRnn {
      * the only per-step difference), and a cell-independent update cost left RNN 10% over and LSTM backward 5-10%
      * under.
      */
-    static double stepCycles(Cell cell, boolean bwd, Precision p, int units, int slice, int bg, int chunk, int ctas,
+    static double stepCycles(RecurrentCell cell, boolean bwd, Precision p, int units, int slice, int bg, int chunk, int ctas,
                              int threads, boolean tc, CostModel m) {
         int k = gemmK(cell, bwd, units);
         int cp = gemmCols(cell, bwd, slice);
@@ -491,7 +473,7 @@ public final class PersistentRnn {
     /** Plans by shape, precision, activations, variant and device share (absent: the path does not fit). */
     private final ConcurrentHashMap<PlanKey, Optional<Plan>> plans = new ConcurrentHashMap<>();
 
-    private record PlanKey(Cell cell, boolean backward, int batch, int units, Precision p, Activation act,
+    private record PlanKey(RecurrentCell cell, boolean backward, int batch, int units, Precision p, Activation act,
                            Activation recAct, Variant variant, boolean halfDevice) {}
     private final ConcurrentHashMap<String, Long> functions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Integer> smemSet = new ConcurrentHashMap<>();
@@ -505,7 +487,7 @@ public final class PersistentRnn {
     }
 
     /** The plan this launcher would use, or null when the path does not fit (or no cooperative launch). */
-    public Plan planFor(Cell cell, boolean backward, int batch, int units, Precision p, Activation act, Activation recAct) {
+    public Plan planFor(RecurrentCell cell, boolean backward, int batch, int units, Precision p, Activation act, Activation recAct) {
         if (device == null) return null;
         // The planner's search costs tens of microseconds of host time; a layer asks for the same shapes every step.
         Variant v = variant;
@@ -542,7 +524,7 @@ public final class PersistentRnn {
      * Runs all {@code steps} forward steps on {@code stream}, or returns false without launching when the
      * path does not fit this shape, device or the buffers' alignment (16 bytes for everything staged).
      */
-    public boolean forward(Cell cell, Activation act, Activation recAct, Precision prec, int steps, int batch,
+    public boolean forward(RecurrentCell cell, Activation act, Activation recAct, Precision prec, int steps, int batch,
                            int units, Forward a, long stream) {
         if (!checkShape("forward", steps, batch, units)) return false;
         Plan plan = planFor(cell, false, batch, units, prec, act, recAct);
@@ -551,13 +533,13 @@ public final class PersistentRnn {
 
     /** Launches the forward with a given plan (the planner's, or a hand-made one for benchmarks). */
     boolean forward(Plan plan, Activation act, Activation recAct, int steps, Forward a, long stream) {
-        Cell cell = plan.cell();
+        RecurrentCell cell = plan.cell();
         if (plan.backward()) throw new IllegalArgumentException("PersistentRnn.forward: a backward plan " + plan);
         if (!aligned(a.p(), a.h0(), a.hSeq(), a.c0(), a.cSeq(), a.rp())) return false;
-        if (a.u() == 0 || a.p() == 0 || a.hSeq() == 0 || (cell == Cell.LSTM && a.cSeq() == 0)
-                || (cell == Cell.GRU && a.rp() == 0)) {
+        if (a.u() == 0 || a.p() == 0 || a.hSeq() == 0 || (cell == RecurrentCell.LSTM && a.cSeq() == 0)
+                || (cell == RecurrentCell.GRU && a.rp() == 0)) {
             throw new IllegalArgumentException("PersistentRnn.forward(" + cell + "): u, p, hSeq"
-                    + (cell == Cell.LSTM ? ", cSeq" : cell == Cell.GRU ? ", rp" : "") + " are required, got " + a);
+                    + (cell == RecurrentCell.LSTM ? ", cSeq" : cell == RecurrentCell.GRU ? ", rp" : "") + " are required, got " + a);
         }
         long fn = prepare(plan);
         if (fn == 0) return false;
@@ -583,7 +565,7 @@ public final class PersistentRnn {
      * Runs all {@code steps} backward steps (last to first) on {@code stream}, or returns false without
      * launching when the path does not fit. {@code tbptt} as RecurrentLayer (0 = full BPTT).
      */
-    public boolean backward(Cell cell, Activation act, Activation recAct, Precision prec, int steps, int batch,
+    public boolean backward(RecurrentCell cell, Activation act, Activation recAct, Precision prec, int steps, int batch,
                             int units, int tbptt, Backward a, long stream) {
         if (!checkShape("backward", steps, batch, units)) return false;
         if (tbptt < 0) throw new IllegalArgumentException("PersistentRnn.backward: tbptt must be >= 0, got " + tbptt);
@@ -593,11 +575,11 @@ public final class PersistentRnn {
 
     /** Launches the backward with a given plan (the planner's, or a hand-made one for benchmarks). */
     boolean backward(Plan plan, Activation act, Activation recAct, int steps, int tbptt, Backward a, long stream) {
-        Cell cell = plan.cell();
+        RecurrentCell cell = plan.cell();
         if (!plan.backward()) throw new IllegalArgumentException("PersistentRnn.backward: a forward plan " + plan);
         if (!aligned(a.p(), a.rp(), a.h0(), a.hSeq(), a.c0(), a.cSeq(), a.dy(), a.dP(), a.dRP())) return false;
         boolean ok = a.u() != 0 && a.dP() != 0 && switch (cell) {
-            case RNN -> a.hSeq() != 0;
+            case SIMPLE_RNN -> a.hSeq() != 0;
             case LSTM -> a.p() != 0 && a.cSeq() != 0;
             case GRU -> a.p() != 0 && a.rp() != 0 && a.hSeq() != 0 && a.dRP() != 0;
         };
@@ -617,7 +599,7 @@ public final class PersistentRnn {
      * h·U + bRec; {@code bRec} GRU recurrent bias or 0; {@code mask} [T, B] or 0. Returns false, having
      * done nothing, when the persistent path does not fit.
      */
-    public boolean layerForward(Cell cell, Activation act, Activation recAct, Precision prec, int steps, int batch,
+    public boolean layerForward(RecurrentCell cell, Activation act, Activation recAct, Precision prec, int steps, int batch,
                                 int units, boolean hasInitial, long u, long bRec, long p, long rp, long hs, long cs,
                                 long mask, long stream) {
         return forward(cell, act, recAct, prec, steps, batch, units,
@@ -625,11 +607,11 @@ public final class PersistentRnn {
     }
 
     /** The {@link Forward} addresses of RecurrentLayer's layout (see {@link #layerForward}). */
-    static Forward layerForwardArgs(Cell cell, int batch, int units, boolean hasInitial, long u, long bRec, long p,
+    static Forward layerForwardArgs(RecurrentCell cell, int batch, int units, boolean hasInitial, long u, long bRec, long p,
                                     long rp, long hs, long cs, long mask) {
         long slot = 4L * batch * units;
-        return new Forward(u, p, cell == Cell.GRU ? rp : 0, cell == Cell.GRU ? bRec : 0, hasInitial ? hs : 0,
-                hasInitial && cell == Cell.LSTM ? cs : 0, mask, hs + slot, cell == Cell.LSTM ? cs + slot : 0);
+        return new Forward(u, p, cell == RecurrentCell.GRU ? rp : 0, cell == RecurrentCell.GRU ? bRec : 0, hasInitial ? hs : 0,
+                hasInitial && cell == RecurrentCell.LSTM ? cs : 0, mask, hs + slot, cell == RecurrentCell.LSTM ? cs + slot : 0);
     }
 
     /**
@@ -640,7 +622,7 @@ public final class PersistentRnn {
      * receives dgates / dxp / dpre, {@code drp} (GRU) drp. Returns false, having done nothing, when the
      * persistent path does not fit.
      */
-    public boolean layerBackward(Cell cell, Activation act, Activation recAct, Precision prec, int steps, int batch,
+    public boolean layerBackward(RecurrentCell cell, Activation act, Activation recAct, Precision prec, int steps, int batch,
                                  int units, int tbptt, boolean hasInitial, long u, long p, long rp, long hs, long cs,
                                  long mask, long dy, long dh, long dc, long dp, long drp, long stream) {
         return backward(cell, act, recAct, prec, steps, batch, units, tbptt,
@@ -648,13 +630,13 @@ public final class PersistentRnn {
     }
 
     /** The {@link Backward} addresses of RecurrentLayer's layout (see {@link #layerBackward}). */
-    static Backward layerBackwardArgs(Cell cell, int batch, int units, boolean hasInitial, long u, long p, long rp,
+    static Backward layerBackwardArgs(RecurrentCell cell, int batch, int units, boolean hasInitial, long u, long p, long rp,
                                       long hs, long cs, long mask, long dy, long dh, long dc, long dp, long drp) {
         long slot = 4L * batch * units;
-        boolean lstm = cell == Cell.LSTM;
-        return new Backward(u, cell == Cell.RNN ? 0 : p, cell == Cell.GRU ? rp : 0,
-                hasInitial && cell == Cell.GRU ? hs : 0, lstm ? 0 : hs + slot, hasInitial && lstm ? cs : 0,
-                lstm ? cs + slot : 0, dy, dh, lstm ? dc : 0, mask, dp, cell == Cell.GRU ? drp : 0,
+        boolean lstm = cell == RecurrentCell.LSTM;
+        return new Backward(u, cell == RecurrentCell.SIMPLE_RNN ? 0 : p, cell == RecurrentCell.GRU ? rp : 0,
+                hasInitial && cell == RecurrentCell.GRU ? hs : 0, lstm ? 0 : hs + slot, hasInitial && lstm ? cs : 0,
+                lstm ? cs + slot : 0, dy, dh, lstm ? dc : 0, mask, dp, cell == RecurrentCell.GRU ? drp : 0,
                 hasInitial ? dh : 0, hasInitial && lstm ? dc : 0);
     }
 

@@ -6,6 +6,7 @@ import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.backend.Precision;
+import dev.jrnn.backend.RecurrentCell;
 import dev.jrnn.backend.cuda.Twins.Twin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -411,11 +412,9 @@ class CudaParityTest {
 
     // ---------------------------------------------------------------- whole sequences
 
-    enum Cell { SIMPLE_RNN, LSTM, GRU }
-
     @ParameterizedTest
-    @EnumSource(Cell.class)
-    void sequenceForwardBackwardBothDirectionsWithMask(Cell cell) {
+    @EnumSource(RecurrentCell.class)
+    void sequenceForwardBackwardBothDirectionsWithMask(RecurrentCell cell) {
         for (boolean reverse : new boolean[] {false, true}) {
             sequence(cell, Activation.TANH, Activation.SIGMOID, 7, 5, 6, 8, reverse, true, Precision.FP32);
         }
@@ -426,8 +425,8 @@ class CudaParityTest {
     @ParameterizedTest
     @EnumSource(value = Precision.class, names = {"TF32", "BF16"})
     void lstmSequenceReducedPrecision(Precision p) {
-        sequence(Cell.LSTM, Activation.TANH, Activation.SIGMOID, 12, 16, 32, 64, false, true, p);
-        sequence(Cell.GRU, Activation.TANH, Activation.SIGMOID, 12, 16, 32, 64, true, true, p);
+        sequence(RecurrentCell.LSTM, Activation.TANH, Activation.SIGMOID, 12, 16, 32, 64, false, true, p);
+        sequence(RecurrentCell.GRU, Activation.TANH, Activation.SIGMOID, 12, 16, 32, 64, true, true, p);
     }
 
     /**
@@ -436,7 +435,7 @@ class CudaParityTest {
      * with the fused kernel plus dh += dpre·U^T, then weight gradients as GEMMs over all steps.
      * The loss is sum_t <h_t, R_t>, so every step gets an output gradient R_t.
      */
-    private void sequence(Cell cell, Activation act, Activation rec, int T, int B, int I, int H, boolean reverse,
+    private void sequence(RecurrentCell cell, Activation act, Activation rec, int T, int B, int I, int H, boolean reverse,
                           boolean masked, Precision precision) {
         gpu.setPrecision(precision);
         int G = switch (cell) {
@@ -460,16 +459,16 @@ class CudaParityTest {
                 + (reverse ? " reversed" : "") + (masked ? " masked" : "") + " " + precision;
         double tol = tolerance(precision);
         tw.assertClose(what + " h sequence", hs, tol);
-        if (cell == Cell.LSTM) tw.assertClose(what + " c sequence", cs, tol);
+        if (cell == RecurrentCell.LSTM) tw.assertClose(what + " c sequence", cs, tol);
         tw.assertClose(what + " dkernel", dw, tol);
         tw.assertClose(what + " drecurrent_kernel", du, tol);
         tw.assertClose(what + " dbias", db, tol);
-        if (cell == Cell.GRU) tw.assertClose(what + " drecurrent_bias", dbRec, tol);
+        if (cell == RecurrentCell.GRU) tw.assertClose(what + " drecurrent_bias", dbRec, tol);
         tw.assertClose(what + " dx", dx, tol);
         tw.assertClose(what + " dh0", dh0, tol);
     }
 
-    private static void runSequence(Backend be, Function<Twin, Buf> b, Cell cell, Activation act, Activation rec,
+    private static void runSequence(Backend be, Function<Twin, Buf> b, RecurrentCell cell, Activation act, Activation rec,
                                     int T, int B, int I, int H, int G, boolean reverse,
                                     Twin x, Twin w, Twin u, Twin bias, Twin bRec, Twin mask, Twin r,
                                     Twin hs, Twin cs, Twin dw, Twin du, Twin db, Twin dbRec, Twin dx, Twin dh0) {
@@ -540,7 +539,7 @@ class CudaParityTest {
         be.copy(dh, 0, b.apply(dh0), 0, BH);
         be.gemm(true, false, I, G, T * B, 1f, b.apply(x), 0, I, dpre, 0, G, 0f, b.apply(dw), 0, G);
         be.sumRows(T * B, G, dpre, 0, b.apply(db), 0, false);
-        if (cell == Cell.GRU) be.sumRows(T * B, G, drp, 0, b.apply(dbRec), 0, false);
+        if (cell == RecurrentCell.GRU) be.sumRows(T * B, G, drp, 0, b.apply(dbRec), 0, false);
         be.gemm(false, true, T * B, I, G, 1f, dpre, 0, G, b.apply(w), 0, G, 0f, b.apply(dx), 0, I);
         be.synchronize();
         for (Buf t : tmp) t.close();

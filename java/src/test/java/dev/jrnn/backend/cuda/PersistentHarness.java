@@ -3,7 +3,7 @@ package dev.jrnn.backend.cuda;
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.Precision;
-import dev.jrnn.backend.cuda.PersistentRnn.Cell;
+import dev.jrnn.backend.RecurrentCell;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +41,7 @@ final class PersistentHarness implements AutoCloseable {
 
     /** Shape, options and every buffer of one sequence; step-path and persistent outputs side by side. */
     final class Seq implements AutoCloseable {
-        final Cell cell;
+        final RecurrentCell cell;
         final Activation act, rec;
         final int T, B, H, G, tbptt;
         final boolean init, masked, withDy, withDhT;
@@ -54,7 +54,7 @@ final class PersistentHarness implements AutoCloseable {
         // persistent path
         final Buf p2, rp2, hs2, cs2, dP2, dRP2, dh02, dc02;
 
-        Seq(Cell cell, Activation act, Activation rec, int T, int B, int H, boolean init, boolean masked,
+        Seq(RecurrentCell cell, Activation act, Activation rec, int T, int B, int H, boolean init, boolean masked,
             boolean withDy, boolean withDhT, int tbptt, long seed) {
             this.cell = cell;
             this.act = act;
@@ -74,7 +74,7 @@ final class PersistentHarness implements AutoCloseable {
             float us = (float) (1.5 / Math.sqrt(H));
             u = up(rand(r, (long) H * G, us));
             p0 = up(rand(r, (long) T * bg, 1f));
-            bRec = cell == Cell.GRU ? up(rand(r, G, 0.5f)) : null;
+            bRec = cell == RecurrentCell.GRU ? up(rand(r, G, 0.5f)) : null;
             float[] m = new float[T * B];
             for (int i = 0; i < m.length; i++) m[i] = r.nextDouble() < 0.25 ? 0f : 1f;
             if (masked) {
@@ -84,7 +84,7 @@ final class PersistentHarness implements AutoCloseable {
             mask = masked ? up(m) : null;
             dy = withDy ? up(rand(r, (long) T * bh, 1f)) : null;
             dhT = withDhT ? up(rand(r, bh, 1f)) : null;
-            dcT = withDhT && cell == Cell.LSTM ? up(rand(r, bh, 1f)) : null;
+            dcT = withDhT && cell == RecurrentCell.LSTM ? up(rand(r, bh, 1f)) : null;
             p = alloc((long) T * bg);
             rp = alloc((long) T * bg);
             hs = alloc((T + 1L) * bh);
@@ -145,7 +145,7 @@ final class PersistentHarness implements AutoCloseable {
                         be.gruStepForward(act, rec, B, H, p, s * bg, rp, s * bg, bRec, 0, hs, s * bh, mask, (long) s * B,
                                 hs, (s + 1) * bh);
                     }
-                    case RNN -> {
+                    case SIMPLE_RNN -> {
                         if (gemm) be.gemm(false, false, B, H, H, 1f, hs, s * bh, H, u, 0, H, 1f, p, s * bh, H);
                         be.rnnStepForward(act, B, H, p, s * bh, hs, s * bh, mask, (long) s * B, hs, (s + 1) * bh);
                     }
@@ -176,7 +176,7 @@ final class PersistentHarness implements AutoCloseable {
                                 (long) s * B, dG, s * bg, dRP, s * bg, pv, 0);
                         if (gemm) be.gemm(false, true, B, H, G, 1f, dRP, s * bg, G, u, 0, G, 1f, pv, 0, H);
                     }
-                    case RNN -> {
+                    case SIMPLE_RNN -> {
                         be.rnnStepBackward(act, B, H, hs, (s + 1) * bh, n, 0, dy, dyOff, mask, (long) s * B, dG,
                                 s * bh, pv, 0);
                         if (gemm) be.gemm(false, true, B, H, H, 1f, dG, s * bh, H, u, 0, H, 1f, pv, 0, H);

@@ -2,7 +2,7 @@ package dev.jrnn.backend.cuda;
 
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Precision;
-import dev.jrnn.backend.cuda.PersistentRnn.Cell;
+import dev.jrnn.backend.RecurrentCell;
 import dev.jrnn.backend.cuda.PersistentRnn.Device;
 import dev.jrnn.backend.cuda.PersistentRnn.Plan;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,7 +111,7 @@ class PersistentKernelSimTest {
     }
 
     /** One problem: shape, options, the two plans. */
-    record Problem(Cell cell, Precision prec, int t, int b, int h, Activation act, Activation rec, boolean mask,
+    record Problem(RecurrentCell cell, Precision prec, int t, int b, int h, Activation act, Activation rec, boolean mask,
                    boolean init, boolean dy, boolean dhT, int tbptt, boolean alias, long seed, Plan fwd, Plan bwd) {
         String line() {
             return String.join(" ", cell.id(), prec.name().toLowerCase(Locale.ROOT), "" + t, "" + b, "" + h,
@@ -127,12 +127,12 @@ class PersistentKernelSimTest {
         }
     }
 
-    static Problem manual(Cell c, Precision p, int t, int b, int h, Activation act, Activation rec, boolean mask,
+    static Problem manual(RecurrentCell c, Precision p, int t, int b, int h, Activation act, Activation rec, boolean mask,
                           boolean init, boolean dy, boolean dhT, int tbptt, boolean alias, long seed, int[] f, int[] bw) {
         return manual(c, p, t, b, h, act, rec, mask, init, dy, dhT, tbptt, alias, seed, f, bw, false);
     }
 
-    static Problem manual(Cell c, Precision p, int t, int b, int h, Activation act, Activation rec, boolean mask,
+    static Problem manual(RecurrentCell c, Precision p, int t, int b, int h, Activation act, Activation rec, boolean mask,
                           boolean init, boolean dy, boolean dhT, int tbptt, boolean alias, long seed, int[] f, int[] bw,
                           boolean tc) {
         return new Problem(c, p, t, b, h, act, rec, mask, init, dy, dhT, tbptt, alias, seed,
@@ -140,7 +140,7 @@ class PersistentKernelSimTest {
                 PersistentRnn.manualPlan(c, true, p, b, h, bw[0], bw[1], bw[2], bw[3], tc));
     }
 
-    static Problem planned(Cell c, Precision p, int t, int b, int h, Activation act, Activation rec, boolean mask,
+    static Problem planned(RecurrentCell c, Precision p, int t, int b, int h, Activation act, Activation rec, boolean mask,
                            boolean init, boolean dy, boolean dhT, int tbptt, boolean alias, long seed, Device d,
                            int threads, PersistentRnn.Variant v) {
         Plan f = PersistentRnn.plan(c, false, b, h, p, act, rec, d, threads, v);
@@ -158,23 +158,23 @@ class PersistentKernelSimTest {
         // partial last unit slice (20 = 8+8+4), partial last batch group (5 = 2+2+1), K in 3 chunks with a
         // short last one, backward K = 80 in 4 chunks; a block size that is not a multiple of 32
         for (Precision p : Precision.values()) {
-            l.add(manual(Cell.LSTM, p, 6, 5, 20, TANH, SIG, true, true, true, true, 0, false, 11,
+            l.add(manual(RecurrentCell.LSTM, p, 6, 5, 20, TANH, SIG, true, true, true, true, 0, false, 11,
                     new int[] {8, 2, 8, 48}, new int[] {8, 3, 24, 48}));
-            l.add(manual(Cell.GRU, p, 6, 5, 20, TANH, HSIG, true, true, true, true, 2, true, 12,
+            l.add(manual(RecurrentCell.GRU, p, 6, 5, 20, TANH, HSIG, true, true, true, true, 2, true, 12,
                     new int[] {8, 2, 8, 48}, new int[] {8, 3, 24, 48}));
-            l.add(manual(Cell.RNN, p, 6, 5, 20, RELU, LIN, true, false, true, false, 0, false, 13,
+            l.add(manual(RecurrentCell.SIMPLE_RNN, p, 6, 5, 20, RELU, LIN, true, false, true, false, 0, false, 13,
                     new int[] {8, 2, 8, 48}, new int[] {8, 3, 24, 48}));
         }
         // one thread per tile (KS = 1), 8 rows per CTA (two row tiles), no mask, no initial state
-        l.add(manual(Cell.LSTM, Precision.FP32, 5, 8, 16, TANH, SIG, false, false, true, true, 0, false, 14,
+        l.add(manual(RecurrentCell.LSTM, Precision.FP32, 5, 8, 16, TANH, SIG, false, false, true, true, 0, false, 14,
                 new int[] {8, 8, 16, 16}, new int[] {16, 8, 32, 8}));
         // GRU without recurrent bias (odd seed), initial state, truncated BPTT, dh0 written over dhT
-        l.add(manual(Cell.GRU, Precision.FP32, 7, 3, 12, TANH, SIG, true, true, true, true, 3, true, 15,
+        l.add(manual(RecurrentCell.GRU, Precision.FP32, 7, 3, 12, TANH, SIG, true, true, true, true, 3, true, 15,
                 new int[] {4, 3, 12, 32}, new int[] {4, 1, 12, 32}));
         // single step, single row, single unit slice of 4
-        l.add(manual(Cell.LSTM, Precision.FP32, 1, 1, 4, TANH, HSIG, false, true, true, true, 0, false, 16,
+        l.add(manual(RecurrentCell.LSTM, Precision.FP32, 1, 1, 4, TANH, HSIG, false, true, true, true, 0, false, 16,
                 new int[] {4, 1, 4, 16}, new int[] {4, 1, 4, 16}));
-        l.add(manual(Cell.RNN, Precision.FP32, 4, 1, 4, TANH, LIN, false, true, false, true, 0, true, 17,
+        l.add(manual(RecurrentCell.SIMPLE_RNN, Precision.FP32, 4, 1, 4, TANH, LIN, false, true, false, true, 0, true, 17,
                 new int[] {4, 1, 4, 16}, new int[] {4, 1, 4, 16}));
         return l;
     }
@@ -188,13 +188,13 @@ class PersistentKernelSimTest {
         for (Precision p : Precision.values()) {
             // forward: 5 rows (one m-tile, 11 padding rows), 4 warp tiles on 2 warps, K = 32 in 2 chunks;
             // backward: K = 128 in chunks of 48 (last 32), 1 warp tile, K split over 2 warps
-            l.add(manual(Cell.LSTM, p, 5, 5, 32, TANH, SIG, true, true, true, true, 0, false, 31,
+            l.add(manual(RecurrentCell.LSTM, p, 5, 5, 32, TANH, SIG, true, true, true, true, 0, false, 31,
                     new int[] {8, 5, 16, 64}, new int[] {8, 3, 48, 64}, true));
             // 20 rows = two m-tiles; GRU with bias, tbptt, dh0 over dhT
-            l.add(manual(Cell.GRU, p, 6, 20, 32, TANH, SIG, true, true, true, true, 2, true, 32,
+            l.add(manual(RecurrentCell.GRU, p, 6, 20, 32, TANH, SIG, true, true, true, true, 2, true, 32,
                     new int[] {16, 20, 32, 128}, new int[] {8, 20, 32, 96}, true));
         }
-        l.add(manual(Cell.RNN, Precision.FP32, 6, 7, 48, RELU, LIN, true, false, true, false, 0, false, 33,
+        l.add(manual(RecurrentCell.SIMPLE_RNN, Precision.FP32, 6, 7, 48, RELU, LIN, true, false, true, false, 0, false, 33,
                 new int[] {8, 7, 16, 32}, new int[] {16, 7, 48, 32}, true));
         return l;
     }
@@ -204,21 +204,21 @@ class PersistentKernelSimTest {
         List<Problem> l = new ArrayList<>();
         Device small = new Device(90, 6, 12000);
         PersistentRnn.Variant ffma = PersistentRnn.Variant.FFMA, tc = PersistentRnn.Variant.TENSOR_CORES;
-        l.add(planned(Cell.LSTM, Precision.FP32, 5, 6, 24, TANH, SIG, true, true, true, true, 0, false, 21, small, 32, ffma));
-        l.add(planned(Cell.GRU, Precision.BF16, 5, 6, 24, TANH, SIG, true, true, true, true, 0, false, 22, small, 32, ffma));
-        l.add(planned(Cell.RNN, Precision.TF32, 5, 6, 24, TANH, LIN, true, true, true, true, 0, false, 23, small, 32, ffma));
+        l.add(planned(RecurrentCell.LSTM, Precision.FP32, 5, 6, 24, TANH, SIG, true, true, true, true, 0, false, 21, small, 32, ffma));
+        l.add(planned(RecurrentCell.GRU, Precision.BF16, 5, 6, 24, TANH, SIG, true, true, true, true, 0, false, 22, small, 32, ffma));
+        l.add(planned(RecurrentCell.SIMPLE_RNN, Precision.TF32, 5, 6, 24, TANH, LIN, true, true, true, true, 0, false, 23, small, 32, ffma));
         Device tiny = new Device(80, 8, 13000);  // backward K = 128 staged in chunks of 36 (last 20)
-        Problem chunked = planned(Cell.LSTM, Precision.TF32, 4, 16, 32, TANH, SIG, true, true, true, true, 0, false, 24,
+        Problem chunked = planned(RecurrentCell.LSTM, Precision.TF32, 4, 16, 32, TANH, SIG, true, true, true, true, 0, false, 24,
                 tiny, 32, ffma);
         assertTrue(chunked.bwd().chunk() < 128, chunked.bwd().toString());
         l.add(chunked);
         // the production block size (256 threads) on a 4-SM device, both variants
         Device four = new Device(90, 4, 232448);
-        l.add(planned(Cell.LSTM, Precision.FP32, 3, 9, 32, TANH, SIG, true, true, true, true, 0, false, 25, four,
+        l.add(planned(RecurrentCell.LSTM, Precision.FP32, 3, 9, 32, TANH, SIG, true, true, true, true, 0, false, 25, four,
                 PersistentRnn.THREADS, ffma));
-        l.add(planned(Cell.LSTM, Precision.FP32, 3, 9, 32, TANH, SIG, true, true, true, true, 0, false, 26, four,
+        l.add(planned(RecurrentCell.LSTM, Precision.FP32, 3, 9, 32, TANH, SIG, true, true, true, true, 0, false, 26, four,
                 PersistentRnn.THREADS, tc));
-        l.add(planned(Cell.GRU, Precision.BF16, 3, 18, 64, TANH, SIG, true, true, true, true, 0, false, 27, four,
+        l.add(planned(RecurrentCell.GRU, Precision.BF16, 3, 18, 64, TANH, SIG, true, true, true, true, 0, false, 27, four,
                 PersistentRnn.THREADS, tc));
         return l;
     }

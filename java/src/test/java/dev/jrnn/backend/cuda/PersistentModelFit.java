@@ -2,7 +2,7 @@ package dev.jrnn.backend.cuda;
 
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Precision;
-import dev.jrnn.backend.cuda.PersistentRnn.Cell;
+import dev.jrnn.backend.RecurrentCell;
 import dev.jrnn.backend.cuda.PersistentRnn.CostModel;
 import dev.jrnn.backend.cuda.PersistentRnn.Device;
 import dev.jrnn.backend.cuda.PersistentRnn.Plan;
@@ -42,7 +42,7 @@ final class PersistentModelFit {
     static final Device H200 = new Device(90, 132, 232448);
 
     /** One measured row; variant "step" is the per-step path (no plan fields). */
-    record Row(Cell cell, Precision precision, boolean backward, int batch, int units, int steps, String variant,
+    record Row(RecurrentCell cell, Precision precision, boolean backward, int batch, int units, int steps, String variant,
                int gridX, int gridY, int slice, int batchGroup, int chunk, double measuredUs, String source) {
         boolean persistent() { return !variant.equals("step"); }
 
@@ -95,7 +95,7 @@ final class PersistentModelFit {
         String[] f = line.split(",", -1);
         if (f.length != 14) throw new IllegalStateException(RESOURCE + ": expected 14 fields, got " + line);
         boolean step = f[6].equals("step");
-        return new Row(Cell.valueOf(f[0].toUpperCase(Locale.ROOT)), Precision.valueOf(f[1].toUpperCase(Locale.ROOT)),
+        return new Row(RecurrentCell.ofId(f[0]), Precision.valueOf(f[1].toUpperCase(Locale.ROOT)),
                 f[2].equals("bwd"), Integer.parseInt(f[3]), Integer.parseInt(f[4]), Integer.parseInt(f[5]), f[6],
                 step ? 0 : Integer.parseInt(f[7]), step ? 0 : Integer.parseInt(f[8]),
                 step ? 0 : Integer.parseInt(f[9]), step ? 0 : Integer.parseInt(f[10]),
@@ -131,7 +131,7 @@ final class PersistentModelFit {
             if (f.length < 5) throw new IllegalArgumentException("expected kind, section, cell, precision, direction");
             String section = f[1];
             if (!section.matches("[a-z]+")) throw new IllegalArgumentException("section " + section);
-            Cell cell = Cell.valueOf(f[2].toUpperCase(Locale.ROOT));
+            RecurrentCell cell = RecurrentCell.ofId(f[2]);
             Precision p = Precision.valueOf(f[3].toUpperCase(Locale.ROOT));
             if (!f[4].equals("fwd") && !f[4].equals("bwd")) throw new IllegalArgumentException("direction " + f[4]);
             Map<String, String> kv = new LinkedHashMap<>();
@@ -403,7 +403,7 @@ final class PersistentModelFit {
     /** The planner's AUTO plan for a row's shape on the H200. */
     static Plan autoPlan(Row r) {
         return PersistentRnn.plan(r.cell(), r.backward(), r.batch(), r.units(), r.precision(), Activation.TANH,
-                r.cell() == Cell.RNN ? Activation.LINEAR : Activation.SIGMOID, H200);
+                r.cell() == RecurrentCell.SIMPLE_RNN ? Activation.LINEAR : Activation.SIGMOID, H200);
     }
 
     static String split(Plan p) {
@@ -484,15 +484,15 @@ final class PersistentModelFit {
     /** Shapes nobody measured: the planner's choice and the model's time (predictions, owed a GPU run). */
     static void predictions() {
         System.out.println("\npredictions (AUTO, H200), not measured:");
-        Object[][] shapes = {{Cell.LSTM, Precision.FP32, 16, 512}, {Cell.LSTM, Precision.FP32, 32, 512},
-                {Cell.LSTM, Precision.BF16, 32, 1024}, {Cell.GRU, Precision.FP32, 8, 384}, {Cell.GRU, Precision.FP32, 32, 512},
-                {Cell.RNN, Precision.FP32, 32, 1024}, {Cell.LSTM, Precision.FP32, 1, 256}, {Cell.LSTM, Precision.TF32, 16, 512}};
+        Object[][] shapes = {{RecurrentCell.LSTM, Precision.FP32, 16, 512}, {RecurrentCell.LSTM, Precision.FP32, 32, 512},
+                {RecurrentCell.LSTM, Precision.BF16, 32, 1024}, {RecurrentCell.GRU, Precision.FP32, 8, 384}, {RecurrentCell.GRU, Precision.FP32, 32, 512},
+                {RecurrentCell.SIMPLE_RNN, Precision.FP32, 32, 1024}, {RecurrentCell.LSTM, Precision.FP32, 1, 256}, {RecurrentCell.LSTM, Precision.TF32, 16, 512}};
         for (Object[] s : shapes) {
             for (boolean bwd : new boolean[] {false, true}) {
-                Cell c = (Cell) s[0];
+                RecurrentCell c = (RecurrentCell) s[0];
                 Precision p = (Precision) s[1];
                 Plan pl = PersistentRnn.plan(c, bwd, (int) s[2], (int) s[3], p, Activation.TANH,
-                        c == Cell.RNN ? Activation.LINEAR : Activation.SIGMOID, H200);
+                        c == RecurrentCell.SIMPLE_RNN ? Activation.LINEAR : Activation.SIGMOID, H200);
                 System.out.printf(Locale.ROOT, "  %s %s B=%d H=%d %s: %s (slice %d, %d rows), %.2f us/step%n", c.id(),
                         p.name().toLowerCase(Locale.ROOT), (int) s[2], (int) s[3], bwd ? "bwd" : "fwd",
                         pl == null ? "-" : split(pl), pl == null ? 0 : pl.slice(), pl == null ? 0 : pl.batchGroup(),

@@ -2,7 +2,7 @@ package dev.jrnn.backend.cuda;
 
 import dev.jrnn.backend.Precision;
 import dev.jrnn.backend.cuda.PersistentModelFit.Row;
-import dev.jrnn.backend.cuda.PersistentRnn.Cell;
+import dev.jrnn.backend.RecurrentCell;
 import dev.jrnn.backend.cuda.PersistentRnn.Device;
 import dev.jrnn.backend.cuda.PersistentRnn.Plan;
 import dev.jrnn.backend.cuda.PersistentRnnBench.Pick;
@@ -77,7 +77,7 @@ class PersistentModelFitTest {
         assertEquals(2, rows.size());
         assertEquals(9.581, rows.get(0).measuredUs(), 0.0);
         Row step = rows.get(1);
-        assertEquals(new Row(Cell.LSTM, Precision.FP32, true, 64, 512, 100, "step", 0, 0, 0, 0, 0, 20.123, "run5:picks"), step);
+        assertEquals(new Row(RecurrentCell.LSTM, Precision.FP32, true, 64, 512, 100, "step", 0, 0, 0, 0, 0, 20.123, "run5:picks"), step);
         assertFalse(step.persistent());
         assertEquals("lstm,fp32,bwd,64,512,100,step,,,,,,20.12,run5:picks", PersistentModelFit.csvLine(step));
     }

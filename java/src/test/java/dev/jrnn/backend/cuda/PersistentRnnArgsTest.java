@@ -2,7 +2,7 @@ package dev.jrnn.backend.cuda;
 
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Precision;
-import dev.jrnn.backend.cuda.PersistentRnn.Cell;
+import dev.jrnn.backend.RecurrentCell;
 import dev.jrnn.backend.cuda.PersistentRnn.Plan;
 import org.junit.jupiter.api.Test;
 
@@ -61,7 +61,7 @@ class PersistentRnnArgsTest {
 
     @Test
     void forwardArgumentsMatchTheKernel() throws IOException {
-        Plan plan = PersistentRnn.manualPlan(Cell.GRU, false, Precision.FP32, 5, 20, 8, 2, 8, 48, false);
+        Plan plan = PersistentRnn.manualPlan(RecurrentCell.GRU, false, Precision.FP32, 5, 20, 8, 2, 8, 48, false);
         PersistentRnn.Forward f = new PersistentRnn.Forward(0x1000, 0x2000, 0x3000, 0x4000, 0x5000, 0x6000, 0x7000,
                 0x8000, 0x9000);
         Object[] args = PersistentRnn.forwardArgs(plan, 7, Activation.RELU, Activation.HARD_SIGMOID, f);
@@ -74,7 +74,7 @@ class PersistentRnnArgsTest {
 
     @Test
     void backwardArgumentsMatchTheKernel() throws IOException {
-        Plan plan = PersistentRnn.manualPlan(Cell.LSTM, true, Precision.BF16, 6, 24, 8, 3, 24, 48, false);
+        Plan plan = PersistentRnn.manualPlan(RecurrentCell.LSTM, true, Precision.BF16, 6, 24, 8, 3, 24, 48, false);
         PersistentRnn.Backward b = new PersistentRnn.Backward(0x100, 0x200, 0x300, 0x400, 0x500, 0x600, 0x700, 0x800,
                 0x900, 0xa00, 0xb00, 0xc00, 0xd00, 0xe00, 0xf00);
         Object[] args = PersistentRnn.backwardArgs(plan, 9, Activation.TANH, Activation.SIGMOID, 4, b);
@@ -91,7 +91,7 @@ class PersistentRnnArgsTest {
         Path root = PersistentKernelSimTest.findRoot();
         assumeTrue(root != null, "kernel sources not found");
         String src = Files.readString(root.resolve("kernels/persistent_rnn.cu"));
-        for (Cell c : Cell.values()) {
+        for (RecurrentCell c : RecurrentCell.values()) {
             for (Precision p : Precision.values()) {
                 for (boolean bwd : new boolean[] {false, true}) {
                     for (boolean tc : new boolean[] {false, true}) {

@@ -3,7 +3,7 @@ package dev.jrnn.backend.cuda;
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Precision;
 import dev.jrnn.backend.cuda.PersistentHarness.Seq;
-import dev.jrnn.backend.cuda.PersistentRnn.Cell;
+import dev.jrnn.backend.RecurrentCell;
 import dev.jrnn.backend.cuda.PersistentRnn.Device;
 import dev.jrnn.backend.cuda.PersistentRnn.Plan;
 
@@ -63,8 +63,8 @@ public final class PersistentRnnBench {
     private PersistentRnnBench() {}
 
     /** One benchmark shape: cell, precision, batch, steps, units. */
-    record Shape(Cell cell, Precision precision, int batch, int steps, int units) {
-        Activation recAct() { return cell == Cell.RNN ? Activation.LINEAR : Activation.SIGMOID; }
+    record Shape(RecurrentCell cell, Precision precision, int batch, int steps, int units) {
+        Activation recAct() { return cell == RecurrentCell.SIMPLE_RNN ? Activation.LINEAR : Activation.SIGMOID; }
 
         String label() {
             return String.format(Locale.ROOT, "%s %s B=%d H=%d T=%d", cell.id(), prec(precision), batch, units, steps);
@@ -80,22 +80,22 @@ public final class PersistentRnnBench {
     private static List<Shape> shapes() {
         List<Shape> out = new ArrayList<>();
         int[][] table = {{64, 100, 512}, {4, 100, 256}, {32, 100, 256}, {128, 50, 128}};
-        for (Cell cell : new Cell[] {Cell.LSTM, Cell.GRU, Cell.RNN}) {
+        for (RecurrentCell cell : new RecurrentCell[] {RecurrentCell.LSTM, RecurrentCell.GRU, RecurrentCell.SIMPLE_RNN}) {
             for (int[] sh : table) {
                 for (Precision p : Precision.values()) {
-                    if (cell != Cell.LSTM && p != Precision.FP32) continue;
+                    if (cell != RecurrentCell.LSTM && p != Precision.FP32) continue;
                     out.add(new Shape(cell, p, sh[0], sh[1], sh[2]));
                 }
             }
         }
-        out.add(new Shape(Cell.LSTM, Precision.FP32, 1, 100, 256));
-        out.add(new Shape(Cell.LSTM, Precision.FP32, 16, 100, 512));
-        out.add(new Shape(Cell.LSTM, Precision.TF32, 16, 100, 512));
-        out.add(new Shape(Cell.LSTM, Precision.FP32, 32, 100, 512));
-        out.add(new Shape(Cell.LSTM, Precision.BF16, 32, 100, 1024));
-        out.add(new Shape(Cell.GRU, Precision.FP32, 8, 100, 384));
-        out.add(new Shape(Cell.GRU, Precision.FP32, 32, 100, 512));
-        out.add(new Shape(Cell.RNN, Precision.FP32, 32, 100, 1024));
+        out.add(new Shape(RecurrentCell.LSTM, Precision.FP32, 1, 100, 256));
+        out.add(new Shape(RecurrentCell.LSTM, Precision.FP32, 16, 100, 512));
+        out.add(new Shape(RecurrentCell.LSTM, Precision.TF32, 16, 100, 512));
+        out.add(new Shape(RecurrentCell.LSTM, Precision.FP32, 32, 100, 512));
+        out.add(new Shape(RecurrentCell.LSTM, Precision.BF16, 32, 100, 1024));
+        out.add(new Shape(RecurrentCell.GRU, Precision.FP32, 8, 100, 384));
+        out.add(new Shape(RecurrentCell.GRU, Precision.FP32, 32, 100, 512));
+        out.add(new Shape(RecurrentCell.SIMPLE_RNN, Precision.FP32, 32, 100, 1024));
         return List.copyOf(out);
     }
 
@@ -125,7 +125,7 @@ public final class PersistentRnnBench {
      * planner's AUTO pick, the first FFMA / tensor-core one its FFMA / TENSOR_CORES pick
      * (PersistentRnnBenchTest checks both; the splits are the planner's own, PersistentRnn.candidates).
      */
-    static List<Plan> candidates(Cell cell, boolean bwd, int batch, int units, Precision p, Device dev) {
+    static List<Plan> candidates(RecurrentCell cell, boolean bwd, int batch, int units, Precision p, Device dev) {
         List<Plan> out = new ArrayList<>(PersistentRnn.candidates(cell, bwd, batch, units, p, Activation.TANH,
                 Activation.SIGMOID, dev, PersistentRnn.THREADS, PersistentRnn.Variant.AUTO));
         out.sort(Comparator.comparingDouble(Plan::stepCycles).thenComparingInt(Plan::ctas));  // stable
@@ -142,7 +142,7 @@ public final class PersistentRnnBench {
      * grid (variant, slice, rows) is not yet timed ("next"). Empty when the path does not fit. A pure function of
      * the shape and the device.
      */
-    static List<Pick> selection(Cell cell, boolean bwd, int batch, int units, Precision p, Device dev) {
+    static List<Pick> selection(RecurrentCell cell, boolean bwd, int batch, int units, Precision p, Device dev) {
         List<Plan> ranked = candidates(cell, bwd, batch, units, p, dev);
         List<Pick> out = new ArrayList<>();
         if (ranked.isEmpty()) return out;
@@ -181,7 +181,7 @@ public final class PersistentRnnBench {
     static Plan handPlan(boolean bwd, int batch, int units, int[] sp, Device dev) {
         Plan pl;
         try {
-            pl = PersistentRnn.manualPlan(Cell.LSTM, bwd, Precision.FP32, batch, units, sp[0], sp[1], sp[2],
+            pl = PersistentRnn.manualPlan(RecurrentCell.LSTM, bwd, Precision.FP32, batch, units, sp[0], sp[1], sp[2],
                     PersistentRnn.THREADS, sp[3] == 1);
         } catch (IllegalArgumentException e) {
             return null;
@@ -363,12 +363,12 @@ public final class PersistentRnnBench {
         Activation act = Activation.TANH, rec = Activation.SIGMOID;
         for (HandSplits h : HAND_SPLITS) {
             int t = h.steps();
-            try (Seq s = hx.new Seq(Cell.LSTM, act, rec, t, h.batch(), h.units(), true, false, true, true, 0, 43)) {
+            try (Seq s = hx.new Seq(RecurrentCell.LSTM, act, rec, t, h.batch(), h.units(), true, false, true, true, 0, 43)) {
                 hx.be.setPrecision(Precision.FP32);
                 s.stepForward();
                 hx.be.synchronize();
                 for (boolean bwd : new boolean[] {false, true}) {
-                    List<Plan> ranked = candidates(Cell.LSTM, bwd, h.batch(), h.units(), Precision.FP32, dev);
+                    List<Plan> ranked = candidates(RecurrentCell.LSTM, bwd, h.batch(), h.units(), Precision.FP32, dev);
                     for (int[] sp : bwd ? h.backward() : h.forward()) {
                         Plan pl = handPlan(bwd, h.batch(), h.units(), sp, dev);
                         if (pl == null) continue;

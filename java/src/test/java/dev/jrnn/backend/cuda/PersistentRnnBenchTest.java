@@ -3,7 +3,7 @@ package dev.jrnn.backend.cuda;
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Precision;
 import dev.jrnn.backend.cuda.PersistentModelFit.Row;
-import dev.jrnn.backend.cuda.PersistentRnn.Cell;
+import dev.jrnn.backend.RecurrentCell;
 import dev.jrnn.backend.cuda.PersistentRnn.Device;
 import dev.jrnn.backend.cuda.PersistentRnn.Plan;
 import dev.jrnn.backend.cuda.PersistentRnn.Variant;
@@ -32,9 +32,9 @@ class PersistentRnnBenchTest {
     static final Device A100 = Device.of(80, 108);
     static final Activation TANH = Activation.TANH;
 
-    static Activation rec(Cell c) { return c == Cell.RNN ? Activation.LINEAR : Activation.SIGMOID; }
+    static Activation rec(RecurrentCell c) { return c == RecurrentCell.SIMPLE_RNN ? Activation.LINEAR : Activation.SIGMOID; }
 
-    static Plan planner(Cell c, boolean bwd, int b, int h, Precision p, Device d, Variant v) {
+    static Plan planner(RecurrentCell c, boolean bwd, int b, int h, Precision p, Device d, Variant v) {
         return PersistentRnn.plan(c, bwd, b, h, p, TANH, rec(c), d, PersistentRnn.THREADS, v);
     }
 
@@ -53,7 +53,7 @@ class PersistentRnnBenchTest {
     void candidatesStartWithThePlannersPicks() {
         int shapes = 0;
         for (Device d : new Device[] {H200, A100}) {
-            for (Cell c : Cell.values()) {
+            for (RecurrentCell c : RecurrentCell.values()) {
                 for (Precision p : Precision.values()) {
                     for (int b : new int[] {1, 3, 4, 16, 32, 64, 128}) {
                         for (int h : new int[] {64, 128, 200, 256, 384, 512, 1024}) {
@@ -227,9 +227,9 @@ class PersistentRnnBenchTest {
     void shapesAreTheOldTableThenThePredictions() {
         List<Shape> s = PersistentRnnBench.SHAPES;
         assertEquals(28, s.size());
-        assertEquals(new Shape(Cell.LSTM, Precision.FP32, 64, 100, 512), s.get(0));
-        assertEquals(new Shape(Cell.LSTM, Precision.BF16, 128, 50, 128), s.get(11));
-        assertEquals(new Shape(Cell.RNN, Precision.FP32, 128, 50, 128), s.get(19));
+        assertEquals(new Shape(RecurrentCell.LSTM, Precision.FP32, 64, 100, 512), s.get(0));
+        assertEquals(new Shape(RecurrentCell.LSTM, Precision.BF16, 128, 50, 128), s.get(11));
+        assertEquals(new Shape(RecurrentCell.SIMPLE_RNN, Precision.FP32, 128, 50, 128), s.get(19));
         assertEquals(28, new HashSet<>(s).size());
         for (Shape x : s) {
             for (boolean bwd : new boolean[] {false, true}) {

@@ -2,7 +2,7 @@ package dev.jrnn.backend.cuda;
 
 import dev.jrnn.backend.Precision;
 import dev.jrnn.backend.cuda.PersistentModelFit.Row;
-import dev.jrnn.backend.cuda.PersistentRnn.Cell;
+import dev.jrnn.backend.RecurrentCell;
 import dev.jrnn.backend.cuda.PersistentRnn.CostModel;
 import dev.jrnn.backend.cuda.PersistentRnn.Plan;
 import org.junit.jupiter.api.Test;
@@ -147,9 +147,9 @@ class PersistentRnnCostModelTest {
     /** The case that started this: B=64 H=512 fp32 forward took the 3xTF32 kernels (14.9 us/step vs 9.5). */
     @Test
     void bigLstmFp32TakesTheFfmaSplitsThatMeasuredFastest() {
-        Plan f = PersistentRnn.plan(Cell.LSTM, false, 64, 512, Precision.FP32, PersistentRnnPlanTest.TANH,
+        Plan f = PersistentRnn.plan(RecurrentCell.LSTM, false, 64, 512, Precision.FP32, PersistentRnnPlanTest.TANH,
                 PersistentRnnPlanTest.SIG, PersistentModelFit.H200);
-        Plan b = PersistentRnn.plan(Cell.LSTM, true, 64, 512, Precision.FP32, PersistentRnnPlanTest.TANH,
+        Plan b = PersistentRnn.plan(RecurrentCell.LSTM, true, 64, 512, Precision.FP32, PersistentRnnPlanTest.TANH,
                 PersistentRnnPlanTest.SIG, PersistentModelFit.H200);
         assertFalse(f.tensorCores(), f.toString());
         assertFalse(b.tensorCores(), b.toString());
@@ -159,7 +159,7 @@ class PersistentRnnCostModelTest {
         assertEquals(16, b.slice(), b.toString());
         assertEquals(528, b.chunk(), b.toString());
         // and the model now prices the tensor-core split of the old choice well above it (15.0 measured)
-        Plan tc = PersistentRnn.manualPlan(Cell.LSTM, false, Precision.FP32, 64, 512, 16, 16, 256, 256, true);
+        Plan tc = PersistentRnn.manualPlan(RecurrentCell.LSTM, false, Precision.FP32, 64, 512, 16, 16, 256, 256, true);
         assertTrue(tc.stepCycles() > 1.3 * f.stepCycles(), tc + " vs " + f);
     }
 

@@ -3,7 +3,7 @@ package dev.jrnn.backend.cuda;
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Precision;
 import dev.jrnn.backend.cuda.PersistentHarness.Seq;
-import dev.jrnn.backend.cuda.PersistentRnn.Cell;
+import dev.jrnn.backend.RecurrentCell;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -55,17 +55,17 @@ class PersistentRnnGpuTest {
         assertTrue(s.persistentForward(prec, true), "persistent forward did not fit: " + s.cell + " B=" + s.B + " H=" + s.H);
         long tbh = (long) s.T * s.bh, tbg = (long) s.T * s.bg;
         check(bad, "h", s.get(s.hs2, s.bh, tbh), s.get(s.hs, s.bh, tbh), prec);
-        if (s.cell == Cell.LSTM) check(bad, "c", s.get(s.cs2, s.bh, tbh), s.get(s.cs, s.bh, tbh), prec);
-        if (s.cell != Cell.RNN) check(bad, "gates", s.get(s.p2, 0, tbg), s.get(s.p, 0, tbg), prec);
-        if (s.cell == Cell.GRU) check(bad, "rp", s.get(s.rp2, 0, tbg), s.get(s.rp, 0, tbg), prec);
+        if (s.cell == RecurrentCell.LSTM) check(bad, "c", s.get(s.cs2, s.bh, tbh), s.get(s.cs, s.bh, tbh), prec);
+        if (s.cell != RecurrentCell.SIMPLE_RNN) check(bad, "gates", s.get(s.p2, 0, tbg), s.get(s.p, 0, tbg), prec);
+        if (s.cell == RecurrentCell.GRU) check(bad, "rp", s.get(s.rp2, 0, tbg), s.get(s.rp, 0, tbg), prec);
 
         s.stepBackward();
         assertTrue(s.persistentBackward(prec, true), "persistent backward did not fit: " + s.cell);
         check(bad, "dP", s.get(s.dP2, 0, tbg), s.get(s.dG, 0, tbg), prec);
-        if (s.cell == Cell.GRU) check(bad, "dRP", s.get(s.dRP2, 0, tbg), s.get(s.dRP, 0, tbg), prec);
+        if (s.cell == RecurrentCell.GRU) check(bad, "dRP", s.get(s.dRP2, 0, tbg), s.get(s.dRP, 0, tbg), prec);
         if (s.init) {
             check(bad, "dh0", s.get(s.dh02, 0, s.bh), s.get(s.dhN, 0, s.bh), prec);
-            if (s.cell == Cell.LSTM) check(bad, "dc0", s.get(s.dc02, 0, s.bh), s.get(s.dcN, 0, s.bh), prec);
+            if (s.cell == RecurrentCell.LSTM) check(bad, "dc0", s.get(s.dc02, 0, s.bh), s.get(s.dcN, 0, s.bh), prec);
         }
         return bad;
     }
@@ -76,7 +76,7 @@ class PersistentRnnGpuTest {
     }
 
     /** Every precision, with each kernel variant that has a plan for the shape (FFMA always must). */
-    static void run(Cell cell, Activation act, Activation rec, int t, int b, int h, boolean init, boolean mask,
+    static void run(RecurrentCell cell, Activation act, Activation rec, int t, int b, int h, boolean init, boolean mask,
                     boolean dy, boolean dhT, int tbptt, long seed) {
         try {
             for (PersistentRnn.Variant v : new PersistentRnn.Variant[] {PersistentRnn.Variant.FFMA,
@@ -103,31 +103,31 @@ class PersistentRnnGpuTest {
 
     @Test
     void lstmMatchesTheStepPath() {
-        run(Cell.LSTM, Activation.TANH, Activation.SIGMOID, 9, 5, 36, true, true, true, true, 0, 1);
-        run(Cell.LSTM, Activation.TANH, Activation.HARD_SIGMOID, 7, 3, 20, false, false, true, false, 3, 2);
-        run(Cell.LSTM, Activation.TANH, Activation.SIGMOID, 9, 20, 64, true, true, true, true, 0, 12);
+        run(RecurrentCell.LSTM, Activation.TANH, Activation.SIGMOID, 9, 5, 36, true, true, true, true, 0, 1);
+        run(RecurrentCell.LSTM, Activation.TANH, Activation.HARD_SIGMOID, 7, 3, 20, false, false, true, false, 3, 2);
+        run(RecurrentCell.LSTM, Activation.TANH, Activation.SIGMOID, 9, 20, 64, true, true, true, true, 0, 12);
     }
 
     @Test
     void gruMatchesTheStepPath() {
-        run(Cell.GRU, Activation.TANH, Activation.SIGMOID, 9, 5, 36, true, true, true, true, 0, 3);
-        run(Cell.GRU, Activation.RELU, Activation.HARD_SIGMOID, 6, 2, 12, false, true, true, false, 2, 4);
-        run(Cell.GRU, Activation.TANH, Activation.SIGMOID, 9, 20, 64, true, true, true, true, 0, 13);
+        run(RecurrentCell.GRU, Activation.TANH, Activation.SIGMOID, 9, 5, 36, true, true, true, true, 0, 3);
+        run(RecurrentCell.GRU, Activation.RELU, Activation.HARD_SIGMOID, 6, 2, 12, false, true, true, false, 2, 4);
+        run(RecurrentCell.GRU, Activation.TANH, Activation.SIGMOID, 9, 20, 64, true, true, true, true, 0, 13);
     }
 
     @Test
     void simpleRnnMatchesTheStepPath() {
-        run(Cell.RNN, Activation.TANH, Activation.LINEAR, 9, 5, 36, true, true, true, true, 0, 5);
-        run(Cell.RNN, Activation.RELU, Activation.LINEAR, 6, 7, 8, false, false, true, false, 0, 6);
-        run(Cell.RNN, Activation.TANH, Activation.LINEAR, 9, 20, 64, true, true, true, true, 0, 14);
+        run(RecurrentCell.SIMPLE_RNN, Activation.TANH, Activation.LINEAR, 9, 5, 36, true, true, true, true, 0, 5);
+        run(RecurrentCell.SIMPLE_RNN, Activation.RELU, Activation.LINEAR, 6, 7, 8, false, false, true, false, 0, 6);
+        run(RecurrentCell.SIMPLE_RNN, Activation.TANH, Activation.LINEAR, 9, 20, 64, true, true, true, true, 0, 14);
     }
 
     @Test
     void targetShapesMatchTheStepPath() {
         // the two benchmark shapes, fewer steps: LSTM B=64 H=512 (grid over all SMs, chunked backward) and B=4 H=256
-        run(Cell.LSTM, Activation.TANH, Activation.SIGMOID, 12, 64, 512, true, true, true, true, 0, 7);
-        run(Cell.LSTM, Activation.TANH, Activation.SIGMOID, 12, 4, 256, false, false, true, true, 0, 8);
-        run(Cell.GRU, Activation.TANH, Activation.SIGMOID, 8, 64, 512, true, false, true, true, 0, 9);
+        run(RecurrentCell.LSTM, Activation.TANH, Activation.SIGMOID, 12, 64, 512, true, true, true, true, 0, 7);
+        run(RecurrentCell.LSTM, Activation.TANH, Activation.SIGMOID, 12, 4, 256, false, false, true, true, 0, 8);
+        run(RecurrentCell.GRU, Activation.TANH, Activation.SIGMOID, 8, 64, 512, true, false, true, true, 0, 9);
     }
 
     @Test
@@ -145,7 +145,7 @@ class PersistentRnnGpuTest {
 
     static void repeatable() {
         // a race between CTAs shows up as results that change from run to run
-        try (Seq s = hx.new Seq(Cell.LSTM, Activation.TANH, Activation.SIGMOID, 20, 64, 512, true, true, true, true, 0, 10)) {
+        try (Seq s = hx.new Seq(RecurrentCell.LSTM, Activation.TANH, Activation.SIGMOID, 20, 64, 512, true, true, true, true, 0, 10)) {
             hx.be.setPrecision(Precision.FP32);
             s.stepForward();
             assertTrue(s.persistentForward(Precision.FP32, true));
@@ -164,7 +164,7 @@ class PersistentRnnGpuTest {
 
     @Test
     void capturedInACudaGraphReplaysCorrectly() {
-        try (Seq s = hx.new Seq(Cell.LSTM, Activation.TANH, Activation.SIGMOID, 6, 8, 64, true, true, true, true, 0, 11)) {
+        try (Seq s = hx.new Seq(RecurrentCell.LSTM, Activation.TANH, Activation.SIGMOID, 6, 8, 64, true, true, true, true, 0, 11)) {
             hx.be.setPrecision(Precision.FP32);
             s.stepForward();
             s.poison();
@@ -181,7 +181,7 @@ class PersistentRnnGpuTest {
             hx.d.streamBeginCapture(hx.stream);
             boolean ran;
             try {
-                ran = hx.pr.forward(Cell.LSTM, s.act, s.rec, Precision.FP32, s.T, s.B, s.H, f, hx.stream);
+                ran = hx.pr.forward(RecurrentCell.LSTM, s.act, s.rec, Precision.FP32, s.T, s.B, s.H, f, hx.stream);
             } finally {
                 long graph = hx.d.streamEndCapture(hx.stream);
                 long exec = hx.d.graphInstantiate(graph);

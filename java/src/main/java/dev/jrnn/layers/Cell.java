@@ -1,0 +1,57 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.Activation;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.RecurrentCell;
+import dev.jrnn.tensor.Tensor;
+
+/**
+ * One timestep of a recurrent layer, as Keras' {@code SimpleRNNCell} / {@code LSTMCell} / {@code GRUCell}
+ * beside its {@code RNN} loop: the cell's kind (gate and state counts, the backend's step operations and
+ * whole-sequence kernel), its activations and its bias layout. {@link RecurrentLayer} owns the weights and
+ * the loop over time (masks, goBackwards, tbptt, chunks, forks) and calls the cell once per step.
+ */
+abstract sealed class Cell permits SimpleRNNCell, LSTMCell, GRUCell {
+    /** The candidate / output activation (Keras {@code activation}). */
+    Activation activation = Activation.TANH;
+
+    /** The kind: gate count, state count, and the backend's step and whole-sequence operations. */
+    abstract RecurrentCell kind();
+
+    /** A fresh cell of the same kind and configuration. */
+    abstract Cell copy();
+
+    /** Gate blocks per unit (G = gates * units). */
+    final int gates() { return kind().gates(); }
+
+    /** Recurrent states: 1 (h) or 2 (h, c). */
+    final int states() { return kind().states(); }
+
+    /** The gate activation (LSTM/GRU recurrent_activation; SimpleRNN has none and returns its activation). */
+    Activation recurrentActivation() { return activation; }
+
+    /** Shape of the bias param: [G] (GRU: [2, G], input and recurrent bias). */
+    int[] biasShape(int units) { return new int[] {gates() * units}; }
+
+    /** Initial bias values: zeros (LSTM: unit_forget_bias). */
+    float[] initialBias(int units) { return Initializers.zeros((int) Tensor.size(biasShape(units))); }
+
+    /** Whether backward reads the gates of forward (SimpleRNN's backward needs only h). */
+    boolean backwardReadsGates() { return true; }
+
+    /**
+     * Whether hPrev·U is kept apart from x·W + b (GRU's reset_after: {@code r * (hPrev·U + bRec)}), in
+     * the run's {@code recurrentProj} forward and {@code dRecurrent} backward.
+     */
+    boolean separateRecurrentProjection() { return false; }
+
+    /** Step {@code s} of run {@code r}: the recurrent GEMM and the backend's fused step. */
+    abstract void stepForward(RecurrentLayer.Run r, int s);
+
+    /**
+     * The backward of step {@code s}: the backend's step backward from {@code r.dHiddenNext} (and
+     * {@code dCellNext}) and {@code dy} (nullable) into {@code dGates} (and {@code dRecurrent}),
+     * {@code dHiddenPrev} (and {@code dCellNext}, in place), then {@code dHiddenPrev += d · U^T}.
+     */
+    abstract void stepBackward(RecurrentLayer.Run r, int s, Buf dy, long dyOff);
+}
