@@ -1,5 +1,6 @@
 package dev.jrnn.layers;
 
+import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.tensor.Tensor;
@@ -126,6 +127,31 @@ final class LayerCheck {
             assertTrue(Math.abs(want[i] - got[i]) <= tol * Math.max(1, Math.abs(want[i])),
                     what + "[" + i + "]: expected " + want[i] + ", got " + got[i]);
         }
+    }
+
+    /**
+     * One step of {@code layer}'s cell (T = 1, random initial states, rows masked by {@code mask} [B]) against
+     * the float64 reference {@link Ref#recurrent}: the output and states forward, and the gradients of every
+     * weight, x and the initial states against central differences. {@code cell}: "rnn", "lstm" or "gru".
+     */
+    static void oneStep(RecurrentLayer layer, String cell, Activation act, Activation rec, float[] mask, long seed) {
+        int B = mask.length, I = 3, H = layer.units(), ns = layer.stateCount();
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<Tensor> inputs = new ArrayList<>(List.of(rand(rng, 1, B, 1, I)));
+        for (int i = 0; i < ns; i++) inputs.add(rand(rng, 0.8, B, H));
+        layer.returnState(true).build(List.of(new int[] {1, I}, new int[] {H}, new int[] {H}).subList(0, 1 + ns));
+        List<Tensor> w = new ArrayList<>();
+        for (Param p : layer.params()) w.add(rand(rng, 0.6, p.shape()));
+        layer.setWeights(w);
+        int nw = w.size();
+        boolean[] diff = new boolean[1 + ns];
+        java.util.Arrays.fill(diff, true);
+        RefFn ref = v -> {
+            Ref.Out o = Ref.recurrent(cell, act, rec, B, 1, I, H, v[0], v[1], nw > 2 ? v[2] : null, v[nw],
+                    Ref.d(mask), v[nw + 1], ns > 1 ? v[nw + 2] : null, false, 0, null);
+            return ns > 1 ? new double[][] {o.y, o.h, o.c} : new double[][] {o.y, o.h};
+        };
+        check(layer, inputs, Tensor.wrap(mask.clone(), B, 1), diff, ref, seed + 1);
     }
 
     /** One training forward and backward of {@code layer} on random [B, T, I] input and random output gradients. */

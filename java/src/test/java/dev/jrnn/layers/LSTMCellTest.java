@@ -1,0 +1,57 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Activation;
+import dev.jrnn.backend.RecurrentCell;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LSTMCellTest {
+
+    @BeforeAll
+    static void cpu() { Jrnn.setBackend("cpu"); }
+
+    @Test
+    void describesItsKind() {
+        LSTMCell c = new LSTMCell();
+        assertEquals(RecurrentCell.LSTM, c.kind());
+        assertEquals(4, c.gates());
+        assertEquals(2, c.states());
+        assertArrayEquals(new int[] {8}, c.biasShape(2));
+        assertArrayEquals(new float[] {0, 0, 1, 1, 0, 0, 0, 0}, c.initialBias(2), "unit_forget_bias: f block is 1");
+        c.unitForgetBias = false;
+        assertArrayEquals(new float[8], c.initialBias(2));
+        assertTrue(c.backwardReadsGates());
+        assertFalse(c.separateRecurrentProjection());
+        assertEquals(Activation.SIGMOID, c.recurrentActivation());
+    }
+
+    @Test
+    void copyKeepsTheConfigurationApart() {
+        LSTM l = new LSTM(3).activation("relu").recurrentActivation("hard_sigmoid").unitForgetBias(false);
+        LSTMCell copy = (LSTMCell) l.cell.copy();
+        assertNotSame(l.cell, copy);
+        assertEquals(Activation.RELU, copy.activation);
+        assertEquals(Activation.HARD_SIGMOID, copy.recurrentActivation);
+        assertFalse(copy.unitForgetBias);
+        copy.recurrentActivation = Activation.SIGMOID;
+        assertEquals("hard_sigmoid", l.recurrentActivation());
+        LSTM again = (LSTM) l.newInstance();
+        assertEquals("relu", again.activation());
+        assertEquals("hard_sigmoid", again.recurrentActivation());
+        assertFalse(again.unitForgetBias());
+    }
+
+    @Test
+    void oneStepMatchesTheFloat64Reference() {
+        LayerCheck.oneStep(new LSTM(4), "lstm", Activation.TANH, Activation.SIGMOID, new float[] {1, 0, 1}, 21);
+        LayerCheck.oneStep(new LSTM(3).activation("relu").recurrentActivation("hard_sigmoid").useBias(false), "lstm",
+                Activation.RELU, Activation.HARD_SIGMOID, new float[] {1, 1}, 22);
+    }
+}
