@@ -164,65 +164,29 @@ public interface Backend extends AutoCloseable {
     // ---------------------------------------------------------------- recurrent cells, one timestep
 
     /**
-     * SimpleRNN step: {@code h = act(pre)} where {@code pre[B, H]} already holds x·W + b + hPrev·U.
-     * Masked rows (mask[b] == 0) copy hPrev instead. {@code mask} is nullable (all steps real).
+     * One timestep of a recurrent cell of kind {@code cell.kind()}, fusing bias, activations and the state
+     * update (the caller has added hPrev·U with a GEMM; see {@link CellStep.Forward} for the buffers):
+     * <ul>
+     *   <li>SIMPLE_RNN: {@code h = act(pre)}.
+     *   <li>LSTM (Keras gate order i, f, c, o): gates hold x·W + b + hPrev·U on entry and the activated gates
+     *       (i, f, g = act(.), o) on exit; {@code c = f*cPrev + i*g}, {@code h = o * act(c)}; i, f, o use the
+     *       recurrent activation.
+     *   <li>GRU (Keras v2, reset_after): adds {@code recurrentBias} (nullable) to rp = hPrev·U in place, then
+     *       z = recAct(xz + rz), r = recAct(xr + rr), hh = act(xh + r * rh), h = z * hPrev + (1 - z) * hh;
+     *       on exit xp holds (z, r, hh) and rp holds hPrev·U + bRec, both kept for backward.
+     * </ul>
+     * Masked rows (mask[b] == 0; mask nullable) copy hPrev (and cPrev); their gates are ignored by backward.
      */
-    void rnnStepForward(Activation act, int batch, int units,
-                        Buf pre, long preOff, Buf hPrev, long hPrevOff, Buf mask, long maskOff,
-                        Buf h, long hOff);
+    void recurrentStepForward(CellConfig cell, CellStep.Forward step);
 
     /**
-     * SimpleRNN step backward. With {@code g = dhNext + dy} (dy nullable: no output gradient at this
-     * step): {@code dpre = g * act'(h)} and {@code dhPrev = 0}; for masked rows {@code dpre = 0} and
-     * {@code dhPrev = g}. The caller then adds {@code dpre · U^T} into dhPrev with a GEMM.
+     * The backward of one timestep (see {@link CellStep.Backward}). With {@code g = dhNext + dy} (dy
+     * nullable): SIMPLE_RNN {@code dpre = g * act'(h)}, {@code dhPrev = 0}; LSTM dgates, {@code dcPrev}
+     * (dcNext the gradient into c from step t+1; dcPrev may alias dcNext) and {@code dhPrev = 0}; GRU dxp,
+     * drp and {@code dhPrev = g * z}. Masked rows: no gate gradients, {@code dhPrev = g}, dcPrev = dcNext.
+     * The caller then adds {@code dgates · U^T} (GRU: {@code drp · U^T}) into dhPrev with a GEMM.
      */
-    void rnnStepBackward(Activation act, int batch, int units,
-                         Buf h, long hOff, Buf dhNext, long dhNextOff, Buf dy, long dyOff,
-                         Buf mask, long maskOff, Buf dpre, long dpreOff, Buf dhPrev, long dhPrevOff);
-
-    /**
-     * LSTM step (Keras gate order i, f, c, o). {@code gates[B, 4H]} holds x·W + b + hPrev·U on entry
-     * and the activated gates (i, f, g = act(.), o) on exit, for backward. Then
-     * {@code c = f*cPrev + i*g}, {@code h = o * act(c)}. Gates i, f, o use {@code recAct}.
-     * Masked rows copy hPrev and cPrev (their gates are still written, and ignored by backward).
-     */
-    void lstmStepForward(Activation act, Activation recAct, int batch, int units,
-                         Buf gates, long gatesOff, Buf cPrev, long cPrevOff, Buf hPrev, long hPrevOff,
-                         Buf mask, long maskOff, Buf c, long cOff, Buf h, long hOff);
-
-    /**
-     * LSTM step backward. With {@code g = dhNext + dy} (dy nullable), using the activated gates,
-     * cPrev and c from forward: writes {@code dgates[B, 4H]} (gradient of the gate pre-activations),
-     * {@code dcPrev} and {@code dhPrev} (0, or g for masked rows; the caller adds dgates · U^T).
-     * {@code dcNext} is the gradient flowing into c from step t+1. Masked rows: dgates = 0,
-     * dcPrev = dcNext, dhPrev = g. dcPrev may alias dcNext.
-     */
-    void lstmStepBackward(Activation act, Activation recAct, int batch, int units,
-                          Buf gates, long gatesOff, Buf cPrev, long cPrevOff, Buf c, long cOff,
-                          Buf dhNext, long dhNextOff, Buf dy, long dyOff, Buf dcNext, long dcNextOff,
-                          Buf mask, long maskOff,
-                          Buf dgates, long dgatesOff, Buf dcPrev, long dcPrevOff, Buf dhPrev, long dhPrevOff);
-
-    /**
-     * GRU step, Keras v2 (reset_after = true; gate order z, r, h). On entry {@code xp[B, 3H]} holds
-     * x·W + b_in and {@code rp[B, 3H]} holds hPrev·U (no bias). The kernel adds {@code bRec[3H]}
-     * (nullable: no bias) to rp in place, then z = recAct(xz + rz), r = recAct(xr + rr),
-     * hh = act(xh + r * rh), h = z * hPrev + (1 - z) * hh. On exit xp holds (z, r, hh) and rp holds
-     * hPrev·U + bRec, both kept for backward. Masked rows copy hPrev.
-     */
-    void gruStepForward(Activation act, Activation recAct, int batch, int units,
-                        Buf xp, long xpOff, Buf rp, long rpOff, Buf bRec, long bRecOff,
-                        Buf hPrev, long hPrevOff, Buf mask, long maskOff, Buf h, long hOff);
-
-    /**
-     * GRU step backward. With {@code g = dhNext + dy} (dy nullable): writes {@code dxp[B, 3H]}
-     * (gradient of x·W + b_in), {@code drp[B, 3H]} (gradient of hPrev·U + bRec) and
-     * {@code dhPrev = g * z} (masked rows: dxp = drp = 0, dhPrev = g); the caller adds drp · U^T.
-     */
-    void gruStepBackward(Activation act, Activation recAct, int batch, int units,
-                         Buf xp, long xpOff, Buf rp, long rpOff, Buf hPrev, long hPrevOff,
-                         Buf dhNext, long dhNextOff, Buf dy, long dyOff, Buf mask, long maskOff,
-                         Buf dxp, long dxpOff, Buf drp, long drpOff, Buf dhPrev, long dhPrevOff);
+    void recurrentStepBackward(CellConfig cell, CellStep.Backward step);
 
     // ---------------------------------------------------------------- recurrent cells, whole sequence
 
@@ -231,44 +195,26 @@ public interface Backend extends AutoCloseable {
      * false (so a layer can prepare for its per-step loop instead, e.g. by forking its input projection in
      * chunks). CPU: always false.
      */
-    default boolean recurrentSequenceSupported(RecurrentCell cell, Activation act, Activation recAct, int steps,
-                                               int batch, int units) {
+    default boolean recurrentSequenceSupported(CellConfig cell, int steps) {
         return false;
     }
 
     /**
      * Optional fast path: runs the whole per-step forward loop of one recurrent layer call as one fused
      * launch (e.g. CUDA's persistent kernels, which keep U on chip across steps), with exactly the effect
-     * of running {@code steps} times the per-step GEMM + fused step kernel in the layer's layout:
-     * {@code p} [T, B, G] holds x·W + b on entry and the gates on exit (SimpleRNN: unchanged);
-     * {@code rp} (GRU) [T, B, G] receives hPrev·U + bRec; {@code hs}, {@code cs} (LSTM) are [T+1, B, H]
-     * with slot 0 the initial state (read only when {@code hasInitial}; else the state starts at zero);
-     * {@code mask} [T, B] nullable; {@code bRec} nullable. Returns false, having done nothing, when this
-     * backend has no such path for the shape (the caller then runs its per-step loop). CPU: always false.
+     * of running {@code steps} times the per-step GEMM + fused step kernel in the layer's layout (see
+     * {@link CellSequence.Forward}). Returns false, having done nothing, when this backend has no such path
+     * for the shape (the caller then runs its per-step loop). CPU: always false.
      */
-    default boolean recurrentSequenceForward(RecurrentCell cell, Activation act, Activation recAct,
-                                             int steps, int batch, int units, boolean hasInitial,
-                                             Buf u, long uOff, Buf bRec, long bRecOff, Buf p, long pOff,
-                                             Buf rp, long rpOff, Buf hs, long hsOff, Buf cs, long csOff,
-                                             Buf mask, long maskOff) {
+    default boolean recurrentSequenceForward(CellConfig cell, CellSequence.Forward seq) {
         return false;
     }
 
     /**
-     * Optional fast path for the per-step backward loop (see {@link #recurrentSequenceForward}):
-     * {@code dy} [T, B, H] nullable (per-step output gradients); {@code dh}, {@code dc} (LSTM) [B, H] hold
-     * on entry the gradient into the last state and on return, when {@code hasInitial}, the gradient into
-     * the initial state; {@code dp} [T, B, G] receives the gate pre-activation gradients (GRU: dxp) and
-     * {@code drp} (GRU) the recurrent-projection gradients. {@code tbptt} &gt; 0 cuts the state gradient
-     * before step s whenever (s + 1) % tbptt == 0 and s + 1 &lt; T. Returns false, having done nothing,
-     * when there is no such path.
+     * Optional fast path for the per-step backward loop (see {@link #recurrentSequenceForward} and
+     * {@link CellSequence.Backward}). Returns false, having done nothing, when there is no such path.
      */
-    default boolean recurrentSequenceBackward(RecurrentCell cell, Activation act, Activation recAct,
-                                              int steps, int batch, int units, int tbptt, boolean hasInitial,
-                                              Buf u, long uOff, Buf p, long pOff, Buf rp, long rpOff,
-                                              Buf hs, long hsOff, Buf cs, long csOff, Buf mask, long maskOff,
-                                              Buf dy, long dyOff, Buf dh, long dhOff, Buf dc, long dcOff,
-                                              Buf dp, long dpOff, Buf drp, long drpOff) {
+    default boolean recurrentSequenceBackward(CellConfig cell, CellSequence.Backward seq) {
         return false;
     }
 

@@ -2,6 +2,7 @@ package dev.jrnn.layers;
 
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.CellConfig;
 import dev.jrnn.backend.RecurrentCell;
 import dev.jrnn.tensor.Tensor;
 
@@ -29,6 +30,11 @@ abstract sealed class Cell permits SimpleRNNCell, LSTMCell, GRUCell {
 
     /** The gate activation (LSTM/GRU recurrent_activation; SimpleRNN has none and returns its activation). */
     Activation recurrentActivation() { return activation; }
+
+    /** What the backend's recurrent operations need to know of this cell, for steps of {@code batch} rows. */
+    final CellConfig config(int batch, int units) {
+        return new CellConfig(kind(), activation, recurrentActivation(), batch, units);
+    }
 
     /** Shape of the bias param: [G] (GRU: [2, G], input and recurrent bias). */
     int[] biasShape(int units) { return new int[] {gates() * units}; }

@@ -2,7 +2,10 @@ package dev.jrnn.layers;
 
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.CellStep;
 import dev.jrnn.backend.RecurrentCell;
+
+import static dev.jrnn.backend.BufAt.at;
 
 /**
  * Keras' GRUCell (reset_after = true), gates z, r, h: {@code z, r = recAct(x·W + b + hPrev·U + bRec)},
@@ -36,15 +39,15 @@ final class GRUCell extends Cell {
     void stepForward(RecurrentLayer.Run r, int s) {
         // recurrentProj is zero-filled at allocation: without initial state, step 0 has hPrev·U = 0
         r.addRecurrentProjection(s, r.recurrentProj, 0f);
-        r.be.gruStepForward(activation, recurrentActivation, r.B, r.H, r.p, r.bg(s), r.recurrentProj, r.bg(s),
-                r.recurrentBias(), r.recurrentBiasOffset(), r.hs, r.bh(s), r.maskT, (long) s * r.B, r.hs, r.bh(s + 1));
+        r.be.recurrentStepForward(r.config, CellStep.Forward.gru(at(r.p, r.bg(s)), at(r.recurrentProj, r.bg(s)),
+                r.recurrentBias(), at(r.hs, r.bh(s)), r.maskAt(s), at(r.hs, r.bh(s + 1))));
     }
 
     @Override
     void stepBackward(RecurrentLayer.Run r, int s, Buf dy, long dyOff) {
-        r.be.gruStepBackward(activation, recurrentActivation, r.B, r.H, r.p, r.bg(s), r.recurrentProj, r.bg(s),
-                r.hs, r.bh(s), r.dHiddenNext, 0, dy, dyOff, r.maskT, (long) s * r.B, r.dGates, r.bg(s),
-                r.dRecurrent, r.bg(s), r.dHiddenPrev, 0);
+        r.be.recurrentStepBackward(r.config, CellStep.Backward.gru(at(r.p, r.bg(s)), at(r.recurrentProj, r.bg(s)),
+                at(r.hs, r.bh(s)), at(r.dHiddenNext, 0), at(dy, dyOff), r.maskAt(s), at(r.dGates, r.bg(s)),
+                at(r.dRecurrent, r.bg(s)), at(r.dHiddenPrev, 0)));
         r.addRecurrentGradient(s, r.dRecurrent);
     }
 }

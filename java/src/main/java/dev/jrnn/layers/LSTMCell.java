@@ -2,7 +2,10 @@ package dev.jrnn.layers;
 
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.CellStep;
 import dev.jrnn.backend.RecurrentCell;
+
+import static dev.jrnn.backend.BufAt.at;
 
 /**
  * Keras' LSTMCell, gates packed i, f, c, o: {@code i, f, o = recAct(.)}, {@code g = act(.)},
@@ -35,15 +38,15 @@ final class LSTMCell extends Cell {
     @Override
     void stepForward(RecurrentLayer.Run r, int s) {
         r.addRecurrentProjection(s, r.p, 1f);
-        r.be.lstmStepForward(activation, recurrentActivation, r.B, r.H, r.p, r.bg(s), r.cs, r.bh(s), r.hs, r.bh(s),
-                r.maskT, (long) s * r.B, r.cs, r.bh(s + 1), r.hs, r.bh(s + 1));
+        r.be.recurrentStepForward(r.config, CellStep.Forward.lstm(at(r.p, r.bg(s)), at(r.cs, r.bh(s)),
+                at(r.hs, r.bh(s)), r.maskAt(s), at(r.cs, r.bh(s + 1)), at(r.hs, r.bh(s + 1))));
     }
 
     @Override
     void stepBackward(RecurrentLayer.Run r, int s, Buf dy, long dyOff) {
-        r.be.lstmStepBackward(activation, recurrentActivation, r.B, r.H, r.p, r.bg(s), r.cs, r.bh(s), r.cs, r.bh(s + 1),
-                r.dHiddenNext, 0, dy, dyOff, r.dCellNext, 0, r.maskT, (long) s * r.B, r.dGates, r.bg(s),
-                r.dCellNext, 0, r.dHiddenPrev, 0);
+        r.be.recurrentStepBackward(r.config, CellStep.Backward.lstm(at(r.p, r.bg(s)), at(r.cs, r.bh(s)),
+                at(r.cs, r.bh(s + 1)), at(r.dHiddenNext, 0), at(dy, dyOff), at(r.dCellNext, 0), r.maskAt(s),
+                at(r.dGates, r.bg(s)), at(r.dCellNext, 0), at(r.dHiddenPrev, 0)));
         r.addRecurrentGradient(s, r.dGates);
     }
 }

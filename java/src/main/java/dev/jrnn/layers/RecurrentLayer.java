@@ -3,6 +3,9 @@ package dev.jrnn.layers;
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.BufAt;
+import dev.jrnn.backend.CellConfig;
+import dev.jrnn.backend.CellSequence;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.Fork;
 import dev.jrnn.tensor.Tensor;
@@ -329,6 +332,7 @@ public abstract class RecurrentLayer extends Layer {
         final Backend be;
         final int B, T, I, H, G;
         final int nInputs;
+        final CellConfig config;     // the cell's kind and activations, B, H
         final boolean hasInitial;
         final DTensor x;
         final DTensor mask;          // caller's, passed on as outputMask
@@ -370,6 +374,7 @@ public abstract class RecurrentLayer extends Layer {
             this.I = i;
             this.H = units;
             this.G = cell.gates() * units;
+            this.config = cell.config(b, units);
             this.nInputs = 1 + initial.size();
             this.hasInitial = !initial.isEmpty();
             this.x = x;
@@ -387,9 +392,10 @@ public abstract class RecurrentLayer extends Layer {
         long bg(int s) { return (long) s * B * G; }
 
         /** GRU's recurrent bias (row 1 of the bias), or null (no bias, or another cell). */
-        Buf recurrentBias() { return recurrentProj != null && bias != null ? bias.value() : null; }
+        BufAt recurrentBias() { return recurrentProj != null && bias != null ? BufAt.at(bias.value(), bias.offset() + G) : null; }
 
-        long recurrentBiasOffset() { return recurrentBias() == null ? 0 : bias.offset() + G; }
+        /** The mask rows of step s, or null without a mask. */
+        BufAt maskAt(int s) { return BufAt.at(maskT, (long) s * B); }
 
         /** {@code dst} rows of step s = h_s · U + beta * dst (nothing at step 0 without an initial state: h is 0). */
         void addRecurrentProjection(int s, Buf dst, float beta) {
@@ -410,7 +416,7 @@ public abstract class RecurrentLayer extends Layer {
             // On the per-step path of a backend that overlaps forks (CUDA, two streams), the input projection
             // of later chunks of steps runs on the second stream while the loop works through earlier ones.
             boolean split = be.overlapsForks() && splitOnForks
-                    && !be.recurrentSequenceSupported(cell.kind(), cell.activation, cell.recurrentActivation(), T, B, H);
+                    && !be.recurrentSequenceSupported(config, T);
             int chunk = split ? chunkSteps() : T;
             project(0, Math.min(chunk, T));
             List<Fork> projections = new ArrayList<>();   // chunk k (k >= 1) at index k - 1
@@ -420,9 +426,9 @@ public abstract class RecurrentLayer extends Layer {
                     projections.add(be.fork(() -> project(f, to)));
                 }
                 // A backend's fused whole-sequence path (CUDA persistent kernels) when it has one for this shape.
-                boolean fused = !split && be.recurrentSequenceForward(cell.kind(), cell.activation,
-                        cell.recurrentActivation(), T, B, H, hasInitial, recurrentKernel.value(), recurrentKernel.offset(),
-                        recurrentBias(), recurrentBiasOffset(), p, 0, recurrentProj, 0, hs, 0, cs, 0, maskT, 0);
+                boolean fused = !split && be.recurrentSequenceForward(config, new CellSequence.Forward(T, hasInitial,
+                        BufAt.at(recurrentKernel.value(), recurrentKernel.offset()), recurrentBias(), BufAt.at(p, 0),
+                        BufAt.at(recurrentProj, 0), BufAt.at(hs, 0), BufAt.at(cs, 0), maskAt(0)));
                 for (int s = 0; s < T && !fused; s++) {
                     if (s > 0 && s % chunk == 0) projections.get(s / chunk - 1).join();   // its x·W + b is needed now
                     cell.stepForward(this, s);
@@ -620,10 +626,11 @@ public abstract class RecurrentLayer extends Layer {
             Layers.checkGradients(RecurrentLayer.this, dOut, outputs);
             try {
                 prepareBackward(dOut, null);
-                boolean fused = be.recurrentSequenceBackward(cell.kind(), cell.activation, cell.recurrentActivation(),
-                        T, B, H, tbptt, hasInitial, recurrentKernel.value(), recurrentKernel.offset(),
-                        cell.backwardReadsGates() ? p : null, 0, recurrentProj, 0, hs, 0, cs, 0, maskT, 0, dyT, 0,
-                        dHiddenNext, 0, dCellNext, 0, dGates, 0, dRecurrent, 0);
+                boolean fused = be.recurrentSequenceBackward(config, new CellSequence.Backward(T, tbptt, hasInitial,
+                        BufAt.at(recurrentKernel.value(), recurrentKernel.offset()),
+                        BufAt.at(cell.backwardReadsGates() ? p : null, 0), BufAt.at(recurrentProj, 0), BufAt.at(hs, 0),
+                        BufAt.at(cs, 0), maskAt(0), BufAt.at(dyT, 0), BufAt.at(dHiddenNext, 0), BufAt.at(dCellNext, 0),
+                        BufAt.at(dGates, 0), BufAt.at(dRecurrent, 0)));
                 // With a backend that overlaps forks (CUDA, two streams), the weight gradients and dx of each
                 // finished chunk of steps go to the second stream while the loop goes on with earlier steps.
                 int chunk = !fused && be.overlapsForks() && splitOnForks ? chunkSteps() : T;

@@ -48,8 +48,7 @@ public final class RecurrentStack {
             if (r.isBuilt() && r.backend() != be) return false;
             if (r.goBackwards || r.returnState || r.zeroOutputForMask) return false;
             if (l < layers.size() - 1 && !r.returnSequences) return false;
-            if (be.recurrentSequenceSupported(r.cell.kind(), r.cell.activation, r.cell.recurrentActivation(), steps,
-                    batch, r.units)) {
+            if (be.recurrentSequenceSupported(r.cell.config(batch, r.units), steps)) {
                 return false;
             }
         }

@@ -1,7 +1,10 @@
 package dev.jrnn.layers;
 
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.CellStep;
 import dev.jrnn.backend.RecurrentCell;
+
+import static dev.jrnn.backend.BufAt.at;
 
 /** Keras' SimpleRNNCell: {@code h = act(x·W + b + hPrev·U)}; one gate block, one state. */
 final class SimpleRNNCell extends Cell {
@@ -22,14 +25,14 @@ final class SimpleRNNCell extends Cell {
     @Override
     void stepForward(RecurrentLayer.Run r, int s) {
         r.addRecurrentProjection(s, r.p, 1f);
-        r.be.rnnStepForward(activation, r.B, r.H, r.p, r.bg(s), r.hs, r.bh(s),
-                r.maskT, (long) s * r.B, r.hs, r.bh(s + 1));
+        r.be.recurrentStepForward(r.config, CellStep.Forward.rnn(at(r.p, r.bg(s)), at(r.hs, r.bh(s)), r.maskAt(s),
+                at(r.hs, r.bh(s + 1))));
     }
 
     @Override
     void stepBackward(RecurrentLayer.Run r, int s, Buf dy, long dyOff) {
-        r.be.rnnStepBackward(activation, r.B, r.H, r.hs, r.bh(s + 1), r.dHiddenNext, 0, dy, dyOff,
-                r.maskT, (long) s * r.B, r.dGates, r.bg(s), r.dHiddenPrev, 0);
+        r.be.recurrentStepBackward(r.config, CellStep.Backward.rnn(at(r.hs, r.bh(s + 1)), at(r.dHiddenNext, 0),
+                at(dy, dyOff), r.maskAt(s), at(r.dGates, r.bg(s)), at(r.dHiddenPrev, 0)));
         r.addRecurrentGradient(s, r.dGates);
     }
 }

@@ -5,6 +5,7 @@ import dev.jrnn.backend.cpu.CpuBuf;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import static dev.jrnn.backend.BufAt.at;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,7 +54,8 @@ class CpuBackendTest extends BackendContractTest {
             e = assertThrows(IllegalArgumentException.class, () -> BE.axpy(8, 1f, a, 5, b, 0));
             assertTrue(e.getMessage().contains("axpy") && e.getMessage().contains("x"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class,
-                    () -> BE.rnnStepForward(Activation.SOFTMAX, 1, 2, a, 0, a, 2, null, 0, b, 0));
+                    () -> BE.recurrentStepForward(new CellConfig(RecurrentCell.SIMPLE_RNN, Activation.SOFTMAX, Activation.SOFTMAX, 1, 2),
+                CellStep.Forward.rnn(at(a, 0), at(a, 2), null, at(b, 0))));
             assertTrue(e.getMessage().contains("softmax"), e.getMessage());
             BE.fill(a, 0, 10, 0f);
             BE.fill(a, 0, 1, 4f);   // class index 4 with only 3 classes

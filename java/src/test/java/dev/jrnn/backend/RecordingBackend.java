@@ -338,55 +338,15 @@ public final class RecordingBackend implements Backend {
     }
 
     @Override
-    public void rnnStepForward(Activation act, int batch, int units, Buf pre, long preOff, Buf hPrev, long hPrevOff,
-                               Buf mask, long maskOff, Buf h, long hOff) {
-        Buf a = u(pre), b = u(hPrev), c = u(mask), d = u(h);
-        op(() -> inner.rnnStepForward(act, batch, units, a, preOff, b, hPrevOff, c, maskOff, d, hOff));
+    public void recurrentStepForward(CellConfig cell, CellStep.Forward step) {
+        CellStep.Forward mine = step.map(this::u);
+        op(() -> inner.recurrentStepForward(cell, mine));
     }
 
     @Override
-    public void rnnStepBackward(Activation act, int batch, int units, Buf h, long hOff, Buf dhNext, long dhNextOff,
-                                Buf dy, long dyOff, Buf mask, long maskOff, Buf dpre, long dpreOff, Buf dhPrev, long dhPrevOff) {
-        Buf a = u(h), b = u(dhNext), c = u(dy), d = u(mask), e = u(dpre), f = u(dhPrev);
-        op(() -> inner.rnnStepBackward(act, batch, units, a, hOff, b, dhNextOff, c, dyOff, d, maskOff, e, dpreOff, f, dhPrevOff));
-    }
-
-    @Override
-    public void lstmStepForward(Activation act, Activation recAct, int batch, int units, Buf gates, long gatesOff,
-                                Buf cPrev, long cPrevOff, Buf hPrev, long hPrevOff, Buf mask, long maskOff,
-                                Buf c, long cOff, Buf h, long hOff) {
-        Buf a = u(gates), b = u(cPrev), d = u(hPrev), e = u(mask), f = u(c), g = u(h);
-        op(() -> inner.lstmStepForward(act, recAct, batch, units, a, gatesOff, b, cPrevOff, d, hPrevOff, e, maskOff,
-                f, cOff, g, hOff));
-    }
-
-    @Override
-    public void lstmStepBackward(Activation act, Activation recAct, int batch, int units, Buf gates, long gatesOff,
-                                 Buf cPrev, long cPrevOff, Buf c, long cOff, Buf dhNext, long dhNextOff, Buf dy, long dyOff,
-                                 Buf dcNext, long dcNextOff, Buf mask, long maskOff, Buf dgates, long dgatesOff,
-                                 Buf dcPrev, long dcPrevOff, Buf dhPrev, long dhPrevOff) {
-        Buf a = u(gates), b = u(cPrev), d = u(c), e = u(dhNext), f = u(dy), g = u(dcNext), h = u(mask), i = u(dgates),
-                j = u(dcPrev), k = u(dhPrev);
-        op(() -> inner.lstmStepBackward(act, recAct, batch, units, a, gatesOff, b, cPrevOff, d, cOff, e, dhNextOff,
-                f, dyOff, g, dcNextOff, h, maskOff, i, dgatesOff, j, dcPrevOff, k, dhPrevOff));
-    }
-
-    @Override
-    public void gruStepForward(Activation act, Activation recAct, int batch, int units, Buf xp, long xpOff,
-                               Buf rp, long rpOff, Buf bRec, long bRecOff, Buf hPrev, long hPrevOff,
-                               Buf mask, long maskOff, Buf h, long hOff) {
-        Buf a = u(xp), b = u(rp), c = u(bRec), d = u(hPrev), e = u(mask), f = u(h);
-        op(() -> inner.gruStepForward(act, recAct, batch, units, a, xpOff, b, rpOff, c, bRecOff, d, hPrevOff, e, maskOff, f, hOff));
-    }
-
-    @Override
-    public void gruStepBackward(Activation act, Activation recAct, int batch, int units, Buf xp, long xpOff,
-                                Buf rp, long rpOff, Buf hPrev, long hPrevOff, Buf dhNext, long dhNextOff,
-                                Buf dy, long dyOff, Buf mask, long maskOff, Buf dxp, long dxpOff,
-                                Buf drp, long drpOff, Buf dhPrev, long dhPrevOff) {
-        Buf a = u(xp), b = u(rp), c = u(hPrev), d = u(dhNext), e = u(dy), f = u(mask), g = u(dxp), h = u(drp), i = u(dhPrev);
-        op(() -> inner.gruStepBackward(act, recAct, batch, units, a, xpOff, b, rpOff, c, hPrevOff, d, dhNextOff,
-                e, dyOff, f, maskOff, g, dxpOff, h, drpOff, i, dhPrevOff));
+    public void recurrentStepBackward(CellConfig cell, CellStep.Backward step) {
+        CellStep.Backward mine = step.map(this::u);
+        op(() -> inner.recurrentStepBackward(cell, mine));
     }
 
     @Override

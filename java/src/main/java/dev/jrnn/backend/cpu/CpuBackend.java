@@ -3,8 +3,12 @@ package dev.jrnn.backend.cpu;
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.BufAt;
+import dev.jrnn.backend.CellConfig;
+import dev.jrnn.backend.CellStep;
 import dev.jrnn.backend.Fork;
 import dev.jrnn.backend.Loss;
+import dev.jrnn.backend.RecurrentCell;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -450,136 +454,129 @@ public final class CpuBackend implements Backend {
 
     // ================================================================ recurrent steps
 
-    private int maskSpan(String op, Buf mask, long maskOff, int batch) {
-        if (mask == null) return -1;
-        float[] ms = arr(op, "mask", mask);
-        return span(op, "mask", ms, maskOff, batch);
+    /** A checked span of a buffer: its array and the offset as an int (absent optional: null array). */
+    private record Span(float[] a, int off) {}
+
+    /** {@code b} checked to be a buffer of this backend holding [off, off + len). */
+    private Span checked(String op, String what, BufAt b, long len) {
+        float[] a = arr(op, what, BufAt.buf(b));
+        return new Span(a, span(op, what, a, BufAt.offset(b), len));
     }
 
-    private static void dims(String op, int batch, int units) {
+    /** {@link #checked}, or (null, 0) when {@code b} is absent. */
+    private Span optional(String op, String what, BufAt b, long len) {
+        return b == null ? new Span(null, 0) : checked(op, what, b, len);
+    }
+
+    /** The mask [batch] of a step, or (null, -1) when absent. */
+    private Span mask(String op, BufAt mask, int batch) {
+        return mask == null ? new Span(null, -1) : checked(op, "mask", mask, batch);
+    }
+
+    /** Checks the config and returns batch * units. */
+    private static long cells(String op, CellConfig cell) {
+        elementwise(op, cell.activation());
+        if (cell.kind() != RecurrentCell.SIMPLE_RNN) elementwise(op, cell.recurrentActivation());
+        int batch = cell.batch(), units = cell.units();
         if (batch < 0 || units < 0) {
             throw new IllegalArgumentException(op + ": batch and units must be >= 0, got batch=" + batch + " units=" + units);
+        }
+        return (long) batch * units;
+    }
+
+    @Override
+    public void recurrentStepForward(CellConfig cell, CellStep.Forward a) {
+        switch (cell.kind()) {
+            case SIMPLE_RNN -> rnnStepForward(cell, a);
+            case LSTM -> lstmStepForward(cell, a);
+            case GRU -> gruStepForward(cell, a);
         }
     }
 
     @Override
-    public void rnnStepForward(Activation act, int batch, int units, Buf pre, long preOff, Buf hPrev, long hPrevOff,
-                               Buf mask, long maskOff, Buf h, long hOff) {
+    public void recurrentStepBackward(CellConfig cell, CellStep.Backward a) {
+        switch (cell.kind()) {
+            case SIMPLE_RNN -> rnnStepBackward(cell, a);
+            case LSTM -> lstmStepBackward(cell, a);
+            case GRU -> gruStepBackward(cell, a);
+        }
+    }
+
+    private void rnnStepForward(CellConfig cell, CellStep.Forward a) {
         String op = "rnnStepForward";
-        elementwise(op, act);
-        dims(op, batch, units);
-        long n = (long) batch * units;
-        float[] ps = arr(op, "pre", pre), hps = arr(op, "hPrev", hPrev), hs = arr(op, "h", h);
-        int po = span(op, "pre", ps, preOff, n), hpo = span(op, "hPrev", hps, hPrevOff, n), ho = span(op, "h", hs, hOff, n);
-        float[] ms = mask == null ? null : arr(op, "mask", mask);
-        int mo = maskSpan(op, mask, maskOff, batch);
-        Cells.forRows(batch, units, (b0, b1) -> Cells.rnnForward(act, b0, b1, units, ps, po, hps, hpo, ms, mo, hs, ho));
+        long n = cells(op, cell);
+        Activation act = cell.activation();
+        int batch = cell.batch(), units = cell.units();
+        Span p = checked(op, "pre", a.gates(), n), hp = checked(op, "hPrev", a.hPrev(), n);
+        Span h = checked(op, "h", a.h(), n), m = mask(op, a.mask(), batch);
+        Cells.forRows(batch, units, (b0, b1) -> Cells.rnnForward(act, b0, b1, units, p.a, p.off, hp.a, hp.off,
+                m.a, m.off, h.a, h.off));
     }
 
-    @Override
-    public void rnnStepBackward(Activation act, int batch, int units, Buf h, long hOff, Buf dhNext, long dhNextOff,
-                                Buf dy, long dyOff, Buf mask, long maskOff, Buf dpre, long dpreOff, Buf dhPrev, long dhPrevOff) {
+    private void rnnStepBackward(CellConfig cell, CellStep.Backward a) {
         String op = "rnnStepBackward";
-        elementwise(op, act);
-        dims(op, batch, units);
-        long n = (long) batch * units;
-        float[] hs = arr(op, "h", h), dns = arr(op, "dhNext", dhNext), dps = arr(op, "dpre", dpre), dhp = arr(op, "dhPrev", dhPrev);
-        int ho = span(op, "h", hs, hOff, n), dno = span(op, "dhNext", dns, dhNextOff, n);
-        int dpo = span(op, "dpre", dps, dpreOff, n), dhpo = span(op, "dhPrev", dhp, dhPrevOff, n);
-        float[] dys = dy == null ? null : arr(op, "dy", dy);
-        int dyo = dys == null ? 0 : span(op, "dy", dys, dyOff, n);
-        float[] ms = mask == null ? null : arr(op, "mask", mask);
-        int mo = maskSpan(op, mask, maskOff, batch);
-        Cells.forRows(batch, units, (b0, b1) -> Cells.rnnBackward(act, b0, b1, units, hs, ho, dns, dno, dys, dyo, ms, mo, dps, dpo, dhp, dhpo));
+        long n = cells(op, cell);
+        Activation act = cell.activation();
+        int batch = cell.batch(), units = cell.units();
+        Span h = checked(op, "h", a.h(), n), dn = checked(op, "dhNext", a.dhNext(), n);
+        Span dp = checked(op, "dpre", a.dGates(), n), dhp = checked(op, "dhPrev", a.dhPrev(), n);
+        Span dy = optional(op, "dy", a.dy(), n), m = mask(op, a.mask(), batch);
+        Cells.forRows(batch, units, (b0, b1) -> Cells.rnnBackward(act, b0, b1, units, h.a, h.off, dn.a, dn.off,
+                dy.a, dy.off, m.a, m.off, dp.a, dp.off, dhp.a, dhp.off));
     }
 
-    @Override
-    public void lstmStepForward(Activation act, Activation recAct, int batch, int units,
-                                Buf gates, long gatesOff, Buf cPrev, long cPrevOff, Buf hPrev, long hPrevOff,
-                                Buf mask, long maskOff, Buf c, long cOff, Buf h, long hOff) {
+    private void lstmStepForward(CellConfig cell, CellStep.Forward a) {
         String op = "lstmStepForward";
-        elementwise(op, act);
-        elementwise(op, recAct);
-        dims(op, batch, units);
-        long n = (long) batch * units;
-        float[] gs = arr(op, "gates", gates), cps = arr(op, "cPrev", cPrev), hps = arr(op, "hPrev", hPrev);
-        float[] cs = arr(op, "c", c), hs = arr(op, "h", h);
-        int go = span(op, "gates", gs, gatesOff, 4 * n), cpo = span(op, "cPrev", cps, cPrevOff, n);
-        int hpo = span(op, "hPrev", hps, hPrevOff, n), co = span(op, "c", cs, cOff, n), ho = span(op, "h", hs, hOff, n);
-        float[] ms = mask == null ? null : arr(op, "mask", mask);
-        int mo = maskSpan(op, mask, maskOff, batch);
-        Cells.forRows(batch, 4L * units, (b0, b1) -> Cells.lstmForward(act, recAct, b0, b1, units, gs, go, cps, cpo, hps, hpo, ms, mo, cs, co, hs, ho));
+        long n = cells(op, cell);
+        Activation act = cell.activation(), rec = cell.recurrentActivation();
+        int batch = cell.batch(), units = cell.units();
+        Span g = checked(op, "gates", a.gates(), 4 * n), cp = checked(op, "cPrev", a.cPrev(), n);
+        Span hp = checked(op, "hPrev", a.hPrev(), n), c = checked(op, "c", a.c(), n), h = checked(op, "h", a.h(), n);
+        Span m = mask(op, a.mask(), batch);
+        Cells.forRows(batch, 4L * units, (b0, b1) -> Cells.lstmForward(act, rec, b0, b1, units, g.a, g.off, cp.a,
+                cp.off, hp.a, hp.off, m.a, m.off, c.a, c.off, h.a, h.off));
     }
 
-    @Override
-    public void lstmStepBackward(Activation act, Activation recAct, int batch, int units,
-                                 Buf gates, long gatesOff, Buf cPrev, long cPrevOff, Buf c, long cOff,
-                                 Buf dhNext, long dhNextOff, Buf dy, long dyOff, Buf dcNext, long dcNextOff,
-                                 Buf mask, long maskOff,
-                                 Buf dgates, long dgatesOff, Buf dcPrev, long dcPrevOff, Buf dhPrev, long dhPrevOff) {
+    private void lstmStepBackward(CellConfig cell, CellStep.Backward a) {
         String op = "lstmStepBackward";
-        elementwise(op, act);
-        elementwise(op, recAct);
-        dims(op, batch, units);
-        long n = (long) batch * units;
-        float[] gs = arr(op, "gates", gates), cps = arr(op, "cPrev", cPrev), cs = arr(op, "c", c);
-        float[] dns = arr(op, "dhNext", dhNext), dcn = arr(op, "dcNext", dcNext);
-        float[] dgs = arr(op, "dgates", dgates), dcp = arr(op, "dcPrev", dcPrev), dhp = arr(op, "dhPrev", dhPrev);
-        int go = span(op, "gates", gs, gatesOff, 4 * n), cpo = span(op, "cPrev", cps, cPrevOff, n), co = span(op, "c", cs, cOff, n);
-        int dno = span(op, "dhNext", dns, dhNextOff, n), dcno = span(op, "dcNext", dcn, dcNextOff, n);
-        int dgo = span(op, "dgates", dgs, dgatesOff, 4 * n), dcpo = span(op, "dcPrev", dcp, dcPrevOff, n);
-        int dhpo = span(op, "dhPrev", dhp, dhPrevOff, n);
-        float[] dys = dy == null ? null : arr(op, "dy", dy);
-        int dyo = dys == null ? 0 : span(op, "dy", dys, dyOff, n);
-        float[] ms = mask == null ? null : arr(op, "mask", mask);
-        int mo = maskSpan(op, mask, maskOff, batch);
-        Cells.forRows(batch, 4L * units, (b0, b1) -> Cells.lstmBackward(act, recAct, b0, b1, units, gs, go, cps, cpo, cs, co,
-                dns, dno, dys, dyo, dcn, dcno, ms, mo, dgs, dgo, dcp, dcpo, dhp, dhpo));
+        long n = cells(op, cell);
+        Activation act = cell.activation(), rec = cell.recurrentActivation();
+        int batch = cell.batch(), units = cell.units();
+        Span g = checked(op, "gates", a.gates(), 4 * n), cp = checked(op, "cPrev", a.cPrev(), n);
+        Span c = checked(op, "c", a.c(), n), dn = checked(op, "dhNext", a.dhNext(), n);
+        Span dcn = checked(op, "dcNext", a.dcNext(), n), dg = checked(op, "dgates", a.dGates(), 4 * n);
+        Span dcp = checked(op, "dcPrev", a.dcPrev(), n), dhp = checked(op, "dhPrev", a.dhPrev(), n);
+        Span dy = optional(op, "dy", a.dy(), n), m = mask(op, a.mask(), batch);
+        Cells.forRows(batch, 4L * units, (b0, b1) -> Cells.lstmBackward(act, rec, b0, b1, units, g.a, g.off, cp.a,
+                cp.off, c.a, c.off, dn.a, dn.off, dy.a, dy.off, dcn.a, dcn.off, m.a, m.off, dg.a, dg.off, dcp.a,
+                dcp.off, dhp.a, dhp.off));
     }
 
-    @Override
-    public void gruStepForward(Activation act, Activation recAct, int batch, int units,
-                               Buf xp, long xpOff, Buf rp, long rpOff, Buf bRec, long bRecOff,
-                               Buf hPrev, long hPrevOff, Buf mask, long maskOff, Buf h, long hOff) {
+    private void gruStepForward(CellConfig cell, CellStep.Forward a) {
         String op = "gruStepForward";
-        elementwise(op, act);
-        elementwise(op, recAct);
-        dims(op, batch, units);
-        long n = (long) batch * units;
-        int H = units;
-        float[] xs = arr(op, "xp", xp), rs = arr(op, "rp", rp), hps = arr(op, "hPrev", hPrev), hs = arr(op, "h", h);
-        int xo = span(op, "xp", xs, xpOff, 3 * n), ro = span(op, "rp", rs, rpOff, 3 * n);
-        int hpo = span(op, "hPrev", hps, hPrevOff, n), ho = span(op, "h", hs, hOff, n);
-        float[] bs = bRec == null ? null : arr(op, "bRec", bRec);
-        int bo = bs == null ? 0 : span(op, "bRec", bs, bRecOff, 3L * H);
-        float[] ms = mask == null ? null : arr(op, "mask", mask);
-        int mo = maskSpan(op, mask, maskOff, batch);
-        Cells.forRows(batch, 3L * units, (b0, b1) -> Cells.gruForward(act, recAct, b0, b1, units, xs, xo, rs, ro, bs, bo, hps, hpo, ms, mo, hs, ho));
+        long n = cells(op, cell);
+        Activation act = cell.activation(), rec = cell.recurrentActivation();
+        int batch = cell.batch(), units = cell.units();
+        Span x = checked(op, "xp", a.gates(), 3 * n), r = checked(op, "rp", a.recurrent(), 3 * n);
+        Span hp = checked(op, "hPrev", a.hPrev(), n), h = checked(op, "h", a.h(), n);
+        Span b = optional(op, "bRec", a.recurrentBias(), 3L * units), m = mask(op, a.mask(), batch);
+        Cells.forRows(batch, 3L * units, (b0, b1) -> Cells.gruForward(act, rec, b0, b1, units, x.a, x.off, r.a,
+                r.off, b.a, b.off, hp.a, hp.off, m.a, m.off, h.a, h.off));
     }
 
-    @Override
-    public void gruStepBackward(Activation act, Activation recAct, int batch, int units,
-                                Buf xp, long xpOff, Buf rp, long rpOff, Buf hPrev, long hPrevOff,
-                                Buf dhNext, long dhNextOff, Buf dy, long dyOff, Buf mask, long maskOff,
-                                Buf dxp, long dxpOff, Buf drp, long drpOff, Buf dhPrev, long dhPrevOff) {
+    private void gruStepBackward(CellConfig cell, CellStep.Backward a) {
         String op = "gruStepBackward";
-        elementwise(op, act);
-        elementwise(op, recAct);
-        dims(op, batch, units);
-        long n = (long) batch * units;
-        int H = units;
-        float[] xs = arr(op, "xp", xp), rs = arr(op, "rp", rp), hps = arr(op, "hPrev", hPrev), dns = arr(op, "dhNext", dhNext);
-        float[] dxs = arr(op, "dxp", dxp), drs = arr(op, "drp", drp), dhp = arr(op, "dhPrev", dhPrev);
-        int xo = span(op, "xp", xs, xpOff, 3 * n), ro = span(op, "rp", rs, rpOff, 3 * n);
-        int hpo = span(op, "hPrev", hps, hPrevOff, n), dno = span(op, "dhNext", dns, dhNextOff, n);
-        int dxo = span(op, "dxp", dxs, dxpOff, 3 * n), dro = span(op, "drp", drs, drpOff, 3 * n);
-        int dhpo = span(op, "dhPrev", dhp, dhPrevOff, n);
-        float[] dys = dy == null ? null : arr(op, "dy", dy);
-        int dyo = dys == null ? 0 : span(op, "dy", dys, dyOff, n);
-        float[] ms = mask == null ? null : arr(op, "mask", mask);
-        int mo = maskSpan(op, mask, maskOff, batch);
-        Cells.forRows(batch, 3L * units, (b0, b1) -> Cells.gruBackward(act, recAct, b0, b1, units, xs, xo, rs, ro, hps, hpo,
-                dns, dno, dys, dyo, ms, mo, dxs, dxo, drs, dro, dhp, dhpo));
+        long n = cells(op, cell);
+        Activation act = cell.activation(), rec = cell.recurrentActivation();
+        int batch = cell.batch(), units = cell.units();
+        Span x = checked(op, "xp", a.gates(), 3 * n), r = checked(op, "rp", a.recurrent(), 3 * n);
+        Span hp = checked(op, "hPrev", a.hPrev(), n), dn = checked(op, "dhNext", a.dhNext(), n);
+        Span dx = checked(op, "dxp", a.dGates(), 3 * n), dr = checked(op, "drp", a.dRecurrent(), 3 * n);
+        Span dhp = checked(op, "dhPrev", a.dhPrev(), n);
+        Span dy = optional(op, "dy", a.dy(), n), m = mask(op, a.mask(), batch);
+        Cells.forRows(batch, 3L * units, (b0, b1) -> Cells.gruBackward(act, rec, b0, b1, units, x.a, x.off, r.a,
+                r.off, hp.a, hp.off, dn.a, dn.off, dy.a, dy.off, m.a, m.off, dx.a, dx.off, dr.a, dr.off, dhp.a,
+                dhp.off));
     }
 
     // ================================================================ embedding

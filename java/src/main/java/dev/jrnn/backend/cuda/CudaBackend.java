@@ -3,6 +3,10 @@ package dev.jrnn.backend.cuda;
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.BufAt;
+import dev.jrnn.backend.CellConfig;
+import dev.jrnn.backend.CellSequence;
+import dev.jrnn.backend.CellStep;
 import dev.jrnn.backend.Fork;
 import dev.jrnn.backend.GraphCapture;
 import dev.jrnn.backend.Loss;
@@ -371,64 +375,62 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public boolean recurrentSequenceSupported(RecurrentCell cell, Activation act, Activation recAct,
-                                              int steps, int batch, int units) {
+    public boolean recurrentSequenceSupported(CellConfig cell, int steps) {
+        int batch = cell.batch(), units = cell.units();
         if (steps <= 0 || batch <= 0 || units <= 0) return false;
         PersistentRnn pr = persistent(batch);
-        return pr != null && pr.planFor(cell, false, batch, units, precision, act, recAct) != null;
+        return pr != null && pr.planFor(cell.kind(), false, batch, units, precision, cell.activation(),
+                cell.recurrentActivation()) != null;
     }
 
     @Override
-    public boolean recurrentSequenceForward(RecurrentCell cell, Activation act, Activation recAct,
-                                            int steps, int batch, int units, boolean hasInitial,
-                                            Buf u, long uOff, Buf bRec, long bRecOff, Buf p, long pOff,
-                                            Buf rp, long rpOff, Buf hs, long hsOff, Buf cs, long csOff,
-                                            Buf mask, long maskOff) {
+    public boolean recurrentSequenceForward(CellConfig cell, CellSequence.Forward a) {
+        int steps = a.steps(), batch = cell.batch(), units = cell.units();
         PersistentRnn pr = persistent(batch);
         if (pr == null || steps <= 0 || batch <= 0 || units <= 0) return false;
         String op = "recurrentSequenceForward";
-        int g = cell.gates() * units;
+        RecurrentCell kind = cell.kind();
+        int g = kind.gates() * units;
         long tb = (long) steps * batch;
         long states = (steps + 1L) * batch * units;
-        boolean lstm = cell == RecurrentCell.LSTM, gru = cell == RecurrentCell.GRU;
-        return pr.layerForward(cell, act, recAct, precision, steps, batch, units, hasInitial,
-                ptr(op, "u", u, uOff, (long) units * g),
-                gru ? ptrOrNull(op, "bRec", bRec, bRecOff, g) : 0L,
-                ptr(op, "p", p, pOff, tb * g),
-                gru ? ptr(op, "rp", rp, rpOff, tb * g) : 0L,
-                ptr(op, "hs", hs, hsOff, states),
-                lstm ? ptr(op, "cs", cs, csOff, states) : 0L,
-                ptrOrNull(op, "mask", mask, maskOff, tb), stream);
+        boolean lstm = kind == RecurrentCell.LSTM, gru = kind == RecurrentCell.GRU;
+        return pr.layerForward(kind, cell.activation(), cell.recurrentActivation(), precision, steps, batch, units,
+                a.hasInitial(),
+                ptr(op, "u", a.u(), (long) units * g),
+                gru ? ptrOrNull(op, "bRec", a.recurrentBias(), g) : 0L,
+                ptr(op, "p", a.gates(), tb * g),
+                gru ? ptr(op, "rp", a.recurrent(), tb * g) : 0L,
+                ptr(op, "hs", a.hs(), states),
+                lstm ? ptr(op, "cs", a.cs(), states) : 0L,
+                ptrOrNull(op, "mask", a.mask(), tb), stream);
     }
 
     @Override
-    public boolean recurrentSequenceBackward(RecurrentCell cell, Activation act, Activation recAct,
-                                             int steps, int batch, int units, int tbptt, boolean hasInitial,
-                                             Buf u, long uOff, Buf p, long pOff, Buf rp, long rpOff,
-                                             Buf hs, long hsOff, Buf cs, long csOff, Buf mask, long maskOff,
-                                             Buf dy, long dyOff, Buf dh, long dhOff, Buf dc, long dcOff,
-                                             Buf dp, long dpOff, Buf drp, long drpOff) {
+    public boolean recurrentSequenceBackward(CellConfig cell, CellSequence.Backward a) {
+        int steps = a.steps(), batch = cell.batch(), units = cell.units();
         PersistentRnn pr = persistent(batch);
         if (pr == null || steps <= 0 || batch <= 0 || units <= 0) return false;
         String op = "recurrentSequenceBackward";
-        int g = cell.gates() * units;
+        RecurrentCell kind = cell.kind();
+        int g = kind.gates() * units;
         long tb = (long) steps * batch;
         long bh = (long) batch * units;
         long states = (steps + 1L) * batch * units;
-        boolean lstm = cell == RecurrentCell.LSTM, gru = cell == RecurrentCell.GRU;
-        boolean rnn = cell == RecurrentCell.SIMPLE_RNN;
-        return pr.layerBackward(cell, act, recAct, precision, steps, batch, units, tbptt, hasInitial,
-                ptr(op, "u", u, uOff, (long) units * g),
-                rnn ? 0L : ptr(op, "p", p, pOff, tb * g),
-                gru ? ptr(op, "rp", rp, rpOff, tb * g) : 0L,
-                ptr(op, "hs", hs, hsOff, states),
-                lstm ? ptr(op, "cs", cs, csOff, states) : 0L,
-                ptrOrNull(op, "mask", mask, maskOff, tb),
-                ptrOrNull(op, "dy", dy, dyOff, tb * units),
-                ptr(op, "dh", dh, dhOff, bh),
-                lstm ? ptr(op, "dc", dc, dcOff, bh) : 0L,
-                ptr(op, "dp", dp, dpOff, tb * g),
-                gru ? ptr(op, "drp", drp, drpOff, tb * g) : 0L, stream);
+        boolean lstm = kind == RecurrentCell.LSTM, gru = kind == RecurrentCell.GRU;
+        boolean rnn = kind == RecurrentCell.SIMPLE_RNN;
+        return pr.layerBackward(kind, cell.activation(), cell.recurrentActivation(), precision, steps, batch, units,
+                a.tbptt(), a.hasInitial(),
+                ptr(op, "u", a.u(), (long) units * g),
+                rnn ? 0L : ptr(op, "p", a.gates(), tb * g),
+                gru ? ptr(op, "rp", a.recurrent(), tb * g) : 0L,
+                ptr(op, "hs", a.hs(), states),
+                lstm ? ptr(op, "cs", a.cs(), states) : 0L,
+                ptrOrNull(op, "mask", a.mask(), tb),
+                ptrOrNull(op, "dy", a.dy(), tb * units),
+                ptr(op, "dh", a.dh(), bh),
+                lstm ? ptr(op, "dc", a.dc(), bh) : 0L,
+                ptr(op, "dp", a.dGates(), tb * g),
+                gru ? ptr(op, "drp", a.dRecurrent(), tb * g) : 0L, stream);
     }
 
     static String driverFailure(CudaException e) {
@@ -475,6 +477,16 @@ public final class CudaBackend implements Backend {
                     + ") is outside its buffer of " + cb.size() + " floats");
         }
         return cb.ptr() + 4L * off;
+    }
+
+    /** {@link #ptr} of a record's buffer and offset. */
+    private long ptr(String op, String what, BufAt b, long len) {
+        return ptr(op, what, BufAt.buf(b), BufAt.offset(b), len);
+    }
+
+    /** {@link #ptrOrNull} of a record's buffer and offset (absent: 0). */
+    private long ptrOrNull(String op, String what, BufAt b, long len) {
+        return ptrOrNull(op, what, BufAt.buf(b), BufAt.offset(b), len);
     }
 
     long ptrOrNull(String op, String what, Buf b, long off, long len) {
@@ -845,113 +857,124 @@ public final class CudaBackend implements Backend {
     // ---------------------------------------------------------------- recurrent cells
 
     @Override
-    public void rnnStepForward(Activation act, int batch, int units, Buf pre, long preOff, Buf hPrev, long hPrevOff,
-                               Buf mask, long maskOff, Buf h, long hOff) {
+    public void recurrentStepForward(CellConfig cell, CellStep.Forward a) {
+        switch (cell.kind()) {
+            case SIMPLE_RNN -> rnnStepForward(cell, a);
+            case LSTM -> lstmStepForward(cell, a);
+            case GRU -> gruStepForward(cell, a);
+        }
+    }
+
+    @Override
+    public void recurrentStepBackward(CellConfig cell, CellStep.Backward a) {
+        switch (cell.kind()) {
+            case SIMPLE_RNN -> rnnStepBackward(cell, a);
+            case LSTM -> lstmStepBackward(cell, a);
+            case GRU -> gruStepBackward(cell, a);
+        }
+    }
+
+    private void rnnStepForward(CellConfig cell, CellStep.Forward a) {
         String op = "rnnStepForward";
+        Activation act = cell.activation();
         elementwise(op, act);
+        int batch = cell.batch(), units = cell.units();
         long n = cells(op, batch, units);
-        long pp = ptr(op, "pre", pre, preOff, n);
-        long hpp = ptrOrNull(op, "hPrev", hPrev, hPrevOff, n);
-        long mp = ptrOrNull(op, "mask", mask, maskOff, batch);
-        long hp = ptr(op, "h", h, hOff, n);
+        long pp = ptr(op, "pre", a.gates(), n);
+        long hpp = ptrOrNull(op, "hPrev", a.hPrev(), n);
+        long mp = ptrOrNull(op, "mask", a.mask(), batch);
+        long hp = ptr(op, "h", a.h(), n);
         enter();
         launch1d(k.rnnFwd, n, act.code(), batch, units, pp, hpp, mp, hp);
     }
 
-    @Override
-    public void rnnStepBackward(Activation act, int batch, int units, Buf h, long hOff, Buf dhNext, long dhNextOff,
-                                Buf dy, long dyOff, Buf mask, long maskOff, Buf dpre, long dpreOff,
-                                Buf dhPrev, long dhPrevOff) {
+    private void rnnStepBackward(CellConfig cell, CellStep.Backward a) {
         String op = "rnnStepBackward";
+        Activation act = cell.activation();
         elementwise(op, act);
+        int batch = cell.batch(), units = cell.units();
         long n = cells(op, batch, units);
-        long hp = ptr(op, "h", h, hOff, n);
-        long dhn = ptrOrNull(op, "dhNext", dhNext, dhNextOff, n);
-        long dyp = ptrOrNull(op, "dy", dy, dyOff, n);
-        long mp = ptrOrNull(op, "mask", mask, maskOff, batch);
-        long dpp = ptr(op, "dpre", dpre, dpreOff, n);
-        long dhp = ptr(op, "dhPrev", dhPrev, dhPrevOff, n);
+        long hp = ptr(op, "h", a.h(), n);
+        long dhn = ptrOrNull(op, "dhNext", a.dhNext(), n);
+        long dyp = ptrOrNull(op, "dy", a.dy(), n);
+        long mp = ptrOrNull(op, "mask", a.mask(), batch);
+        long dpp = ptr(op, "dpre", a.dGates(), n);
+        long dhp = ptr(op, "dhPrev", a.dhPrev(), n);
         enter();
         launch1d(k.rnnBwd, n, act.code(), batch, units, hp, dhn, dyp, mp, dpp, dhp);
     }
 
-    @Override
-    public void lstmStepForward(Activation act, Activation recAct, int batch, int units, Buf gates, long gatesOff,
-                                Buf cPrev, long cPrevOff, Buf hPrev, long hPrevOff, Buf mask, long maskOff,
-                                Buf c, long cOff, Buf h, long hOff) {
+    private void lstmStepForward(CellConfig cell, CellStep.Forward a) {
         String op = "lstmStepForward";
+        Activation act = cell.activation(), recAct = cell.recurrentActivation();
         elementwise(op, act);
         elementwise(op, recAct);
+        int batch = cell.batch(), units = cell.units();
         long n = cells(op, batch, units);
-        long gp = ptr(op, "gates", gates, gatesOff, 4 * n);
-        long cpp = ptrOrNull(op, "cPrev", cPrev, cPrevOff, n);
-        long hpp = ptrOrNull(op, "hPrev", hPrev, hPrevOff, n);
-        long mp = ptrOrNull(op, "mask", mask, maskOff, batch);
-        long cp = ptr(op, "c", c, cOff, n);
-        long hp = ptr(op, "h", h, hOff, n);
+        long gp = ptr(op, "gates", a.gates(), 4 * n);
+        long cpp = ptrOrNull(op, "cPrev", a.cPrev(), n);
+        long hpp = ptrOrNull(op, "hPrev", a.hPrev(), n);
+        long mp = ptrOrNull(op, "mask", a.mask(), batch);
+        long cp = ptr(op, "c", a.c(), n);
+        long hp = ptr(op, "h", a.h(), n);
         enter();
         launch1d(k.lstmFwd, n, act.code(), recAct.code(), batch, units, gp, cpp, hpp, mp, cp, hp);
     }
 
-    @Override
-    public void lstmStepBackward(Activation act, Activation recAct, int batch, int units, Buf gates, long gatesOff,
-                                 Buf cPrev, long cPrevOff, Buf c, long cOff, Buf dhNext, long dhNextOff,
-                                 Buf dy, long dyOff, Buf dcNext, long dcNextOff, Buf mask, long maskOff,
-                                 Buf dgates, long dgatesOff, Buf dcPrev, long dcPrevOff, Buf dhPrev, long dhPrevOff) {
+    private void lstmStepBackward(CellConfig cell, CellStep.Backward a) {
         String op = "lstmStepBackward";
+        Activation act = cell.activation(), recAct = cell.recurrentActivation();
         elementwise(op, act);
         elementwise(op, recAct);
+        int batch = cell.batch(), units = cell.units();
         long n = cells(op, batch, units);
-        long gp = ptr(op, "gates", gates, gatesOff, 4 * n);
-        long cpp = ptrOrNull(op, "cPrev", cPrev, cPrevOff, n);
-        long cp = ptr(op, "c", c, cOff, n);
-        long dhn = ptrOrNull(op, "dhNext", dhNext, dhNextOff, n);
-        long dyp = ptrOrNull(op, "dy", dy, dyOff, n);
-        long dcn = ptrOrNull(op, "dcNext", dcNext, dcNextOff, n);
-        long mp = ptrOrNull(op, "mask", mask, maskOff, batch);
-        long dgp = ptr(op, "dgates", dgates, dgatesOff, 4 * n);
-        long dcp = ptr(op, "dcPrev", dcPrev, dcPrevOff, n);
-        long dhp = ptr(op, "dhPrev", dhPrev, dhPrevOff, n);
+        long gp = ptr(op, "gates", a.gates(), 4 * n);
+        long cpp = ptrOrNull(op, "cPrev", a.cPrev(), n);
+        long cp = ptr(op, "c", a.c(), n);
+        long dhn = ptrOrNull(op, "dhNext", a.dhNext(), n);
+        long dyp = ptrOrNull(op, "dy", a.dy(), n);
+        long dcn = ptrOrNull(op, "dcNext", a.dcNext(), n);
+        long mp = ptrOrNull(op, "mask", a.mask(), batch);
+        long dgp = ptr(op, "dgates", a.dGates(), 4 * n);
+        long dcp = ptr(op, "dcPrev", a.dcPrev(), n);
+        long dhp = ptr(op, "dhPrev", a.dhPrev(), n);
         enter();
         launch1d(k.lstmBwd, n, act.code(), recAct.code(), batch, units, gp, cpp, cp, dhn, dyp, dcn, mp, dgp, dcp, dhp);
     }
 
-    @Override
-    public void gruStepForward(Activation act, Activation recAct, int batch, int units, Buf xp, long xpOff,
-                               Buf rp, long rpOff, Buf bRec, long bRecOff, Buf hPrev, long hPrevOff,
-                               Buf mask, long maskOff, Buf h, long hOff) {
+    private void gruStepForward(CellConfig cell, CellStep.Forward a) {
         String op = "gruStepForward";
+        Activation act = cell.activation(), recAct = cell.recurrentActivation();
         elementwise(op, act);
         elementwise(op, recAct);
+        int batch = cell.batch(), units = cell.units();
         long n = cells(op, batch, units);
-        long xpp = ptr(op, "xp", xp, xpOff, 3 * n);
-        long rpp = ptr(op, "rp", rp, rpOff, 3 * n);
-        long bp = ptrOrNull(op, "bRec", bRec, bRecOff, 3L * units);
-        long hpp = ptrOrNull(op, "hPrev", hPrev, hPrevOff, n);
-        long mp = ptrOrNull(op, "mask", mask, maskOff, batch);
-        long hp = ptr(op, "h", h, hOff, n);
+        long xpp = ptr(op, "xp", a.gates(), 3 * n);
+        long rpp = ptr(op, "rp", a.recurrent(), 3 * n);
+        long bp = ptrOrNull(op, "bRec", a.recurrentBias(), 3L * units);
+        long hpp = ptrOrNull(op, "hPrev", a.hPrev(), n);
+        long mp = ptrOrNull(op, "mask", a.mask(), batch);
+        long hp = ptr(op, "h", a.h(), n);
         enter();
         launch1d(k.gruFwd, n, act.code(), recAct.code(), batch, units, xpp, rpp, bp, hpp, mp, hp);
     }
 
-    @Override
-    public void gruStepBackward(Activation act, Activation recAct, int batch, int units, Buf xp, long xpOff,
-                                Buf rp, long rpOff, Buf hPrev, long hPrevOff, Buf dhNext, long dhNextOff,
-                                Buf dy, long dyOff, Buf mask, long maskOff, Buf dxp, long dxpOff,
-                                Buf drp, long drpOff, Buf dhPrev, long dhPrevOff) {
+    private void gruStepBackward(CellConfig cell, CellStep.Backward a) {
         String op = "gruStepBackward";
+        Activation act = cell.activation(), recAct = cell.recurrentActivation();
         elementwise(op, act);
         elementwise(op, recAct);
+        int batch = cell.batch(), units = cell.units();
         long n = cells(op, batch, units);
-        long xpp = ptr(op, "xp", xp, xpOff, 3 * n);
-        long rpp = ptr(op, "rp", rp, rpOff, 3 * n);
-        long hpp = ptrOrNull(op, "hPrev", hPrev, hPrevOff, n);
-        long dhn = ptrOrNull(op, "dhNext", dhNext, dhNextOff, n);
-        long dyp = ptrOrNull(op, "dy", dy, dyOff, n);
-        long mp = ptrOrNull(op, "mask", mask, maskOff, batch);
-        long dxpp = ptr(op, "dxp", dxp, dxpOff, 3 * n);
-        long drpp = ptr(op, "drp", drp, drpOff, 3 * n);
-        long dhp = ptr(op, "dhPrev", dhPrev, dhPrevOff, n);
+        long xpp = ptr(op, "xp", a.gates(), 3 * n);
+        long rpp = ptr(op, "rp", a.recurrent(), 3 * n);
+        long hpp = ptrOrNull(op, "hPrev", a.hPrev(), n);
+        long dhn = ptrOrNull(op, "dhNext", a.dhNext(), n);
+        long dyp = ptrOrNull(op, "dy", a.dy(), n);
+        long mp = ptrOrNull(op, "mask", a.mask(), batch);
+        long dxpp = ptr(op, "dxp", a.dGates(), 3 * n);
+        long drpp = ptr(op, "drp", a.dRecurrent(), 3 * n);
+        long dhp = ptr(op, "dhPrev", a.dhPrev(), n);
         enter();
         launch1d(k.gruBwd, n, act.code(), recAct.code(), batch, units, xpp, rpp, hpp, dhn, dyp, mp, dxpp, drpp, dhp);
     }

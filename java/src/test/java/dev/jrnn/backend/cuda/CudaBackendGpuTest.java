@@ -4,7 +4,10 @@ import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.CellConfig;
+import dev.jrnn.backend.CellStep;
 import dev.jrnn.backend.Loss;
+import dev.jrnn.backend.RecurrentCell;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -12,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
+import static dev.jrnn.backend.BufAt.at;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -83,8 +87,8 @@ class CudaBackendGpuTest {
             assertTrue(span.getMessage().contains("[5, 11)"), span.getMessage());
             assertThrows(IllegalArgumentException.class, () -> be.gemm(false, false, 4, 4, 4, 1f, mine, 0, 4, mine, 0, 4,
                     0f, mine, 0, 4));
-            assertThrows(IllegalArgumentException.class, () -> be.rnnStepForward(Activation.SOFTMAX, 1, 2, mine, 0,
-                    mine, 2, null, 0, mine, 4));
+            assertThrows(IllegalArgumentException.class, () -> be.recurrentStepForward(new CellConfig(RecurrentCell.SIMPLE_RNN, Activation.SOFTMAX, Activation.SOFTMAX, 1, 2),
+                CellStep.Forward.rnn(at(mine, 0), at(mine, 2), null, at(mine, 4))));
         }
         Buf b = be.alloc(4);
         b.close();
@@ -148,8 +152,8 @@ class CudaBackendGpuTest {
         int batch = 3, units = 5;
         float[] gates = rand(r, batch * 4 * units), cPrev = rand(r, batch * units);
         try (Buf G = up(gates); Buf CP = up(cPrev); Buf C = be.alloc(batch * units); Buf H = be.alloc(batch * units)) {
-            be.lstmStepForward(Activation.TANH, Activation.SIGMOID, batch, units, G, 0, CP, 0, CP, 0, null, 0, C, 0,
-                    H, 0);
+            be.recurrentStepForward(new CellConfig(RecurrentCell.LSTM, Activation.TANH, Activation.SIGMOID, batch, units),
+                CellStep.Forward.lstm(at(G, 0), at(CP, 0), at(CP, 0), null, at(C, 0), at(H, 0)));
             float[] c = down(C, batch * units), h = down(H, batch * units);
             for (int bb = 0; bb < batch; bb++) {
                 for (int j = 0; j < units; j++) {

@@ -4,6 +4,8 @@ import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.CellConfig;
+import dev.jrnn.backend.CellStep;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.backend.Precision;
 import dev.jrnn.backend.RecurrentCell;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
+import static dev.jrnn.backend.BufAt.at;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -336,14 +339,14 @@ class CudaParityTest {
                 String w = "rnn " + a[0] + (masked ? " masked" : "");
                 Twin pre = tw.uniform(n + 1, -3, 3), hPrev = tw.uniform(n + 2, -1, 1), h = tw.zeros(n + 3);
                 Twin mask = masked ? tw.mask(B + 1, 0.4) : null;
-                tw.both((be, b) -> be.rnnStepForward(a[0], B, H, b.apply(pre), 1, b.apply(hPrev), 2, b.apply(mask), 1,
-                        b.apply(h), 3));
+                tw.both((be, b) -> be.recurrentStepForward(new CellConfig(RecurrentCell.SIMPLE_RNN, a[0], a[0], B, H),
+                CellStep.Forward.rnn(at(b.apply(pre), 1), at(b.apply(hPrev), 2), at(b.apply(mask), 1), at(b.apply(h), 3))));
                 tw.assertClose(w + " forward", h, FP32);
                 for (boolean withDy : new boolean[] {false, true}) {
                     Twin dhNext = tw.uniform(n, -1, 1), dy = withDy ? tw.uniform(n, -1, 1) : null;
                     Twin dpre = tw.uniform(n, -1, 1), dhPrev = tw.uniform(n, -1, 1);
-                    tw.both((be, b) -> be.rnnStepBackward(a[0], B, H, b.apply(h), 3, b.apply(dhNext), 0, b.apply(dy), 0,
-                            b.apply(mask), 1, b.apply(dpre), 0, b.apply(dhPrev), 0));
+                    tw.both((be, b) -> be.recurrentStepBackward(new CellConfig(RecurrentCell.SIMPLE_RNN, a[0], a[0], B, H),
+                CellStep.Backward.rnn(at(b.apply(h), 3), at(b.apply(dhNext), 0), at(b.apply(dy), 0), at(b.apply(mask), 1), at(b.apply(dpre), 0), at(b.apply(dhPrev), 0))));
                     tw.assertClose(w + " backward dpre dy=" + withDy, dpre, FP32);
                     tw.assertClose(w + " backward dhPrev dy=" + withDy, dhPrev, FP32);
                 }
@@ -360,8 +363,8 @@ class CudaParityTest {
                 Twin gates = tw.uniform(4 * n + 1, -3, 3), cPrev = tw.uniform(n, -2, 2), hPrev = tw.uniform(n + 4, -1, 1);
                 Twin c = tw.zeros(n + 2), h = tw.uniform(n, -1, 1);
                 Twin mask = masked ? tw.mask(B, 0.4) : null;
-                tw.both((be, b) -> be.lstmStepForward(a[0], a[1], B, H, b.apply(gates), 1, b.apply(cPrev), 0,
-                        b.apply(hPrev), 4, b.apply(mask), 0, b.apply(c), 2, b.apply(h), 0));
+                tw.both((be, b) -> be.recurrentStepForward(new CellConfig(RecurrentCell.LSTM, a[0], a[1], B, H),
+                CellStep.Forward.lstm(at(b.apply(gates), 1), at(b.apply(cPrev), 0), at(b.apply(hPrev), 4), at(b.apply(mask), 0), at(b.apply(c), 2), at(b.apply(h), 0))));
                 tw.assertClose(w + " forward gates", gates, FP32);
                 tw.assertClose(w + " forward c", c, FP32);
                 tw.assertClose(w + " forward h", h, FP32);
@@ -370,9 +373,8 @@ class CudaParityTest {
                     Twin dcNext = tw.uniform(n, -1, 1), dgates = tw.uniform(4 * n, -1, 1);
                     Twin dhPrev = tw.uniform(n, -1, 1);
                     // dcPrev aliases dcNext (allowed by the contract)
-                    tw.both((be, b) -> be.lstmStepBackward(a[0], a[1], B, H, b.apply(gates), 1, b.apply(cPrev), 0,
-                            b.apply(c), 2, b.apply(dhNext), 0, b.apply(dy), 0, b.apply(dcNext), 0, b.apply(mask), 0,
-                            b.apply(dgates), 0, b.apply(dcNext), 0, b.apply(dhPrev), 0));
+                    tw.both((be, b) -> be.recurrentStepBackward(new CellConfig(RecurrentCell.LSTM, a[0], a[1], B, H),
+                CellStep.Backward.lstm(at(b.apply(gates), 1), at(b.apply(cPrev), 0), at(b.apply(c), 2), at(b.apply(dhNext), 0), at(b.apply(dy), 0), at(b.apply(dcNext), 0), at(b.apply(mask), 0), at(b.apply(dgates), 0), at(b.apply(dcNext), 0), at(b.apply(dhPrev), 0))));
                     tw.assertClose(w + " backward dgates dy=" + withDy, dgates, FP32);
                     tw.assertClose(w + " backward dcPrev dy=" + withDy, dcNext, FP32);
                     tw.assertClose(w + " backward dhPrev dy=" + withDy, dhPrev, FP32);
@@ -391,17 +393,16 @@ class CudaParityTest {
                 Twin xp = tw.uniform(3 * n, -3, 3), rp = tw.uniform(3 * n + 5, -3, 3);
                 Twin bRec = bias ? tw.uniform(3 * H, -1, 1) : null, hPrev = tw.uniform(n, -1, 1), h = tw.zeros(n);
                 Twin mask = masked ? tw.mask(B, 0.4) : null;
-                tw.both((be, b) -> be.gruStepForward(a[0], a[1], B, H, b.apply(xp), 0, b.apply(rp), 5, b.apply(bRec), 0,
-                        b.apply(hPrev), 0, b.apply(mask), 0, b.apply(h), 0));
+                tw.both((be, b) -> be.recurrentStepForward(new CellConfig(RecurrentCell.GRU, a[0], a[1], B, H),
+                CellStep.Forward.gru(at(b.apply(xp), 0), at(b.apply(rp), 5), at(b.apply(bRec), 0), at(b.apply(hPrev), 0), at(b.apply(mask), 0), at(b.apply(h), 0))));
                 tw.assertClose(w + " forward xp", xp, FP32);
                 tw.assertClose(w + " forward rp", rp, FP32);
                 tw.assertClose(w + " forward h", h, FP32);
                 for (boolean withDy : new boolean[] {false, true}) {
                     Twin dhNext = tw.uniform(n, -1, 1), dy = withDy ? tw.uniform(n, -1, 1) : null;
                     Twin dxp = tw.uniform(3 * n, -1, 1), drp = tw.uniform(3 * n, -1, 1), dhPrev = tw.uniform(n, -1, 1);
-                    tw.both((be, b) -> be.gruStepBackward(a[0], a[1], B, H, b.apply(xp), 0, b.apply(rp), 5,
-                            b.apply(hPrev), 0, b.apply(dhNext), 0, b.apply(dy), 0, b.apply(mask), 0,
-                            b.apply(dxp), 0, b.apply(drp), 0, b.apply(dhPrev), 0));
+                    tw.both((be, b) -> be.recurrentStepBackward(new CellConfig(RecurrentCell.GRU, a[0], a[1], B, H),
+                CellStep.Backward.gru(at(b.apply(xp), 0), at(b.apply(rp), 5), at(b.apply(hPrev), 0), at(b.apply(dhNext), 0), at(b.apply(dy), 0), at(b.apply(mask), 0), at(b.apply(dxp), 0), at(b.apply(drp), 0), at(b.apply(dhPrev), 0))));
                     tw.assertClose(w + " backward dxp dy=" + withDy, dxp, FP32);
                     tw.assertClose(w + " backward drp dy=" + withDy, drp, FP32);
                     tw.assertClose(w + " backward dhPrev dy=" + withDy, dhPrev, FP32);
@@ -494,17 +495,18 @@ class CudaParityTest {
             switch (cell) {
                 case SIMPLE_RNN -> {
                     be.gemm(false, false, B, H, H, 1f, b.apply(hs), hPrev, H, b.apply(u), 0, G, 1f, pre, step, G);
-                    be.rnnStepForward(act, B, H, pre, step, b.apply(hs), hPrev, mk, (long) t * B, b.apply(hs), hNext);
+                    be.recurrentStepForward(new CellConfig(RecurrentCell.SIMPLE_RNN, act, act, B, H),
+                CellStep.Forward.rnn(at(pre, step), at(b.apply(hs), hPrev), at(mk, (long) t * B), at(b.apply(hs), hNext)));
                 }
                 case LSTM -> {
                     be.gemm(false, false, B, G, H, 1f, b.apply(hs), hPrev, H, b.apply(u), 0, G, 1f, pre, step, G);
-                    be.lstmStepForward(act, rec, B, H, pre, step, b.apply(cs), hPrev, b.apply(hs), hPrev,
-                            mk, (long) t * B, b.apply(cs), hNext, b.apply(hs), hNext);
+                    be.recurrentStepForward(new CellConfig(RecurrentCell.LSTM, act, rec, B, H),
+                CellStep.Forward.lstm(at(pre, step), at(b.apply(cs), hPrev), at(b.apply(hs), hPrev), at(mk, (long) t * B), at(b.apply(cs), hNext), at(b.apply(hs), hNext)));
                 }
                 case GRU -> {
                     be.gemm(false, false, B, G, H, 1f, b.apply(hs), hPrev, H, b.apply(u), 0, G, 0f, rp, step, G);
-                    be.gruStepForward(act, rec, B, H, pre, step, rp, step, b.apply(bRec), 0, b.apply(hs), hPrev,
-                            mk, (long) t * B, b.apply(hs), hNext);
+                    be.recurrentStepForward(new CellConfig(RecurrentCell.GRU, act, rec, B, H),
+                CellStep.Forward.gru(at(pre, step), at(rp, step), at(b.apply(bRec), 0), at(b.apply(hs), hPrev), at(mk, (long) t * B), at(b.apply(hs), hNext)));
                 }
             }
         }
@@ -516,20 +518,20 @@ class CudaParityTest {
             long hPrev = k * BH, hNext = (k + 1) * BH, step = t * BG, dyOff = k * BH;
             switch (cell) {
                 case SIMPLE_RNN -> {
-                    be.rnnStepBackward(act, B, H, b.apply(hs), hNext, dh, 0, b.apply(r), dyOff, mk, (long) t * B,
-                            dpre, step, dhTmp, 0);
+                    be.recurrentStepBackward(new CellConfig(RecurrentCell.SIMPLE_RNN, act, act, B, H),
+                CellStep.Backward.rnn(at(b.apply(hs), hNext), at(dh, 0), at(b.apply(r), dyOff), at(mk, (long) t * B), at(dpre, step), at(dhTmp, 0)));
                     be.gemm(false, true, B, H, G, 1f, dpre, step, G, b.apply(u), 0, G, 1f, dhTmp, 0, H);
                     be.gemm(true, false, H, G, B, 1f, b.apply(hs), hPrev, H, dpre, step, G, 1f, b.apply(du), 0, G);
                 }
                 case LSTM -> {
-                    be.lstmStepBackward(act, rec, B, H, pre, step, b.apply(cs), hPrev, b.apply(cs), hNext, dh, 0,
-                            b.apply(r), dyOff, dc, 0, mk, (long) t * B, dpre, step, dc, 0, dhTmp, 0);
+                    be.recurrentStepBackward(new CellConfig(RecurrentCell.LSTM, act, rec, B, H),
+                CellStep.Backward.lstm(at(pre, step), at(b.apply(cs), hPrev), at(b.apply(cs), hNext), at(dh, 0), at(b.apply(r), dyOff), at(dc, 0), at(mk, (long) t * B), at(dpre, step), at(dc, 0), at(dhTmp, 0)));
                     be.gemm(false, true, B, H, G, 1f, dpre, step, G, b.apply(u), 0, G, 1f, dhTmp, 0, H);
                     be.gemm(true, false, H, G, B, 1f, b.apply(hs), hPrev, H, dpre, step, G, 1f, b.apply(du), 0, G);
                 }
                 case GRU -> {
-                    be.gruStepBackward(act, rec, B, H, pre, step, rp, step, b.apply(hs), hPrev, dh, 0, b.apply(r), dyOff,
-                            mk, (long) t * B, dpre, step, drp, step, dhTmp, 0);
+                    be.recurrentStepBackward(new CellConfig(RecurrentCell.GRU, act, rec, B, H),
+                CellStep.Backward.gru(at(pre, step), at(rp, step), at(b.apply(hs), hPrev), at(dh, 0), at(b.apply(r), dyOff), at(mk, (long) t * B), at(dpre, step), at(drp, step), at(dhTmp, 0)));
                     be.gemm(false, true, B, H, G, 1f, drp, step, G, b.apply(u), 0, G, 1f, dhTmp, 0, H);
                     be.gemm(true, false, H, G, B, 1f, b.apply(hs), hPrev, H, drp, step, G, 1f, b.apply(du), 0, G);
                 }

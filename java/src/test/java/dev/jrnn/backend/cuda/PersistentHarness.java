@@ -2,12 +2,16 @@ package dev.jrnn.backend.cuda;
 
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.CellConfig;
+import dev.jrnn.backend.CellStep;
 import dev.jrnn.backend.Precision;
 import dev.jrnn.backend.RecurrentCell;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+
+import static dev.jrnn.backend.BufAt.at;
 
 /**
  * One recurrent sequence on the GPU, run two ways over the same device buffers: the per-step path
@@ -137,17 +141,18 @@ final class PersistentHarness implements AutoCloseable {
                 switch (cell) {
                     case LSTM -> {
                         if (gemm) be.gemm(false, false, B, G, H, 1f, hs, s * bh, H, u, 0, G, 1f, p, s * bg, G);
-                        be.lstmStepForward(act, rec, B, H, p, s * bg, cs, s * bh, hs, s * bh, mask, (long) s * B,
-                                cs, (s + 1) * bh, hs, (s + 1) * bh);
+                        be.recurrentStepForward(new CellConfig(RecurrentCell.LSTM, act, rec, B, H),
+                CellStep.Forward.lstm(at(p, s * bg), at(cs, s * bh), at(hs, s * bh), at(mask, (long) s * B), at(cs, (s + 1) * bh), at(hs, (s + 1) * bh)));
                     }
                     case GRU -> {
                         if (gemm) be.gemm(false, false, B, G, H, 1f, hs, s * bh, H, u, 0, G, 0f, rp, s * bg, G);
-                        be.gruStepForward(act, rec, B, H, p, s * bg, rp, s * bg, bRec, 0, hs, s * bh, mask, (long) s * B,
-                                hs, (s + 1) * bh);
+                        be.recurrentStepForward(new CellConfig(RecurrentCell.GRU, act, rec, B, H),
+                CellStep.Forward.gru(at(p, s * bg), at(rp, s * bg), at(bRec, 0), at(hs, s * bh), at(mask, (long) s * B), at(hs, (s + 1) * bh)));
                     }
                     case SIMPLE_RNN -> {
                         if (gemm) be.gemm(false, false, B, H, H, 1f, hs, s * bh, H, u, 0, H, 1f, p, s * bh, H);
-                        be.rnnStepForward(act, B, H, p, s * bh, hs, s * bh, mask, (long) s * B, hs, (s + 1) * bh);
+                        be.recurrentStepForward(new CellConfig(RecurrentCell.SIMPLE_RNN, act, act, B, H),
+                CellStep.Forward.rnn(at(p, s * bh), at(hs, s * bh), at(mask, (long) s * B), at(hs, (s + 1) * bh)));
                     }
                 }
             }
@@ -167,18 +172,18 @@ final class PersistentHarness implements AutoCloseable {
                 long dyOff = dy == null ? 0 : s * bh;
                 switch (cell) {
                     case LSTM -> {
-                        be.lstmStepBackward(act, rec, B, H, p, s * bg, cs, s * bh, cs, (s + 1) * bh, n, 0, dy, dyOff,
-                                dcN, 0, mask, (long) s * B, dG, s * bg, dcN, 0, pv, 0);
+                        be.recurrentStepBackward(new CellConfig(RecurrentCell.LSTM, act, rec, B, H),
+                CellStep.Backward.lstm(at(p, s * bg), at(cs, s * bh), at(cs, (s + 1) * bh), at(n, 0), at(dy, dyOff), at(dcN, 0), at(mask, (long) s * B), at(dG, s * bg), at(dcN, 0), at(pv, 0)));
                         if (gemm) be.gemm(false, true, B, H, G, 1f, dG, s * bg, G, u, 0, G, 1f, pv, 0, H);
                     }
                     case GRU -> {
-                        be.gruStepBackward(act, rec, B, H, p, s * bg, rp, s * bg, hs, s * bh, n, 0, dy, dyOff, mask,
-                                (long) s * B, dG, s * bg, dRP, s * bg, pv, 0);
+                        be.recurrentStepBackward(new CellConfig(RecurrentCell.GRU, act, rec, B, H),
+                CellStep.Backward.gru(at(p, s * bg), at(rp, s * bg), at(hs, s * bh), at(n, 0), at(dy, dyOff), at(mask, (long) s * B), at(dG, s * bg), at(dRP, s * bg), at(pv, 0)));
                         if (gemm) be.gemm(false, true, B, H, G, 1f, dRP, s * bg, G, u, 0, G, 1f, pv, 0, H);
                     }
                     case SIMPLE_RNN -> {
-                        be.rnnStepBackward(act, B, H, hs, (s + 1) * bh, n, 0, dy, dyOff, mask, (long) s * B, dG,
-                                s * bh, pv, 0);
+                        be.recurrentStepBackward(new CellConfig(RecurrentCell.SIMPLE_RNN, act, act, B, H),
+                CellStep.Backward.rnn(at(hs, (s + 1) * bh), at(n, 0), at(dy, dyOff), at(mask, (long) s * B), at(dG, s * bh), at(pv, 0)));
                         if (gemm) be.gemm(false, true, B, H, H, 1f, dG, s * bh, H, u, 0, H, 1f, pv, 0, H);
                     }
                 }
