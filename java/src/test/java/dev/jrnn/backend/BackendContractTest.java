@@ -496,7 +496,8 @@ public abstract class BackendContractTest {
         float[] pre = rand(4 * nh, -3, 3), cPrev = rand(nh, -2, 2), hPrev = rand(nh, -1, 1), mk = mask(B);
         Dev Gt = dev(pre), CP = dev(cPrev), HP = dev(hPrev), MK = dev(mk), C = dev(rand(nh, -1, 1)), Hd = dev(rand(nh, -1, 1));
         backend().recurrentStepForward(new CellConfig(RecurrentCell.LSTM, Activation.TANH, Activation.SIGMOID, B, H),
-                CellStep.Forward.lstm(at(Gt.buf, Gt.off), at(CP.buf, CP.off), at(HP.buf, HP.off), at(MK.buf, MK.off), at(C.buf, C.off), at(Hd.buf, Hd.off)));
+                CellStep.Forward.lstm(at(Gt.buf, Gt.off), at(CP.buf, CP.off), at(HP.buf, HP.off), at(MK.buf, MK.off),
+                        at(C.buf, C.off), at(Hd.buf, Hd.off)));
         double[][] fw = lstmForwardRef(Activation.TANH, Activation.SIGMOID, B, H, d(pre), d(cPrev), d(hPrev), mk);
         close("large lstm gates", Gt.get(4 * nh), fw[0]);
         close("large lstm c", C.get(nh), fw[1]);
@@ -515,7 +516,8 @@ public abstract class BackendContractTest {
                 float[] pre = rand(n, -3, 3), hPrev = rand(n, -1, 1), m = mask(B);
                 Dev P = dev(pre), HP = dev(hPrev), M = dev(m), Hd = dev(rand(n, -1, 1));
                 backend().recurrentStepForward(new CellConfig(RecurrentCell.SIMPLE_RNN, a, a, B, H),
-                CellStep.Forward.rnn(at(P.buf, P.off), at(HP.buf, HP.off), at(masked ? M.buf : null, M.off), at(Hd.buf, Hd.off)));
+                        CellStep.Forward.rnn(at(P.buf, P.off), at(HP.buf, HP.off), at(masked ? M.buf : null, M.off),
+                                at(Hd.buf, Hd.off)));
                 double[] ref = new double[n];
                 for (int b = 0; b < B; b++)
                     for (int j = 0; j < H; j++)
@@ -528,7 +530,9 @@ public abstract class BackendContractTest {
                     float[] dhNext = rand(n, -1, 1), dy = rand(n, -1, 1);
                     Dev DN = dev(dhNext), DY = dev(dy), DP = dev(rand(n, -1, 1)), DHP = dev(rand(n, -1, 1));
                     backend().recurrentStepBackward(new CellConfig(RecurrentCell.SIMPLE_RNN, a, a, B, H),
-                CellStep.Backward.rnn(at(Hd.buf, Hd.off), at(DN.buf, DN.off), at(withDy ? DY.buf : null, DY.off), at(masked ? M.buf : null, M.off), at(DP.buf, DP.off), at(DHP.buf, DHP.off)));
+                            CellStep.Backward.rnn(at(Hd.buf, Hd.off), at(DN.buf, DN.off),
+                                    at(withDy ? DY.buf : null, DY.off), at(masked ? M.buf : null, M.off),
+                                    at(DP.buf, DP.off), at(DHP.buf, DHP.off)));
                     double[] dpre = new double[n], dhp = new double[n];
                     for (int b = 0; b < B; b++)
                         for (int j = 0; j < H; j++) {
@@ -627,7 +631,8 @@ public abstract class BackendContractTest {
                 float[] pre = rand(4 * n, -3, 3), cPrev = rand(n, -2, 2), hPrev = rand(n, -1, 1), m = mask(B);
                 Dev G = dev(pre), CP = dev(cPrev), HP = dev(hPrev), M = dev(m), C = dev(rand(n, -1, 1)), Hd = dev(rand(n, -1, 1));
                 backend().recurrentStepForward(new CellConfig(RecurrentCell.LSTM, act, rec, B, H),
-                CellStep.Forward.lstm(at(G.buf, G.off), at(CP.buf, CP.off), at(HP.buf, HP.off), at(masked ? M.buf : null, M.off), at(C.buf, C.off), at(Hd.buf, Hd.off)));
+                        CellStep.Forward.lstm(at(G.buf, G.off), at(CP.buf, CP.off), at(HP.buf, HP.off),
+                                at(masked ? M.buf : null, M.off), at(C.buf, C.off), at(Hd.buf, Hd.off)));
                 double[][] fw = lstmForwardRef(act, rec, B, H, d(pre), d(cPrev), d(hPrev), masked ? m : null);
                 float[] gates = G.get(4 * n), c = C.get(n);
                 close(w + " gates", gates, fw[0]);
@@ -643,7 +648,10 @@ public abstract class BackendContractTest {
                         Dev DN = dev(dhNext), DY = dev(dy), DCN = dev(dcNext);
                         Dev DG = dev(rand(4 * n, -1, 1)), DCP = alias ? DCN : dev(rand(n, -1, 1)), DHP = dev(rand(n, -1, 1));
                         backend().recurrentStepBackward(new CellConfig(RecurrentCell.LSTM, act, rec, B, H),
-                CellStep.Backward.lstm(at(G.buf, G.off), at(CP.buf, CP.off), at(C.buf, C.off), at(DN.buf, DN.off), at(withDy ? DY.buf : null, DY.off), at(DCN.buf, DCN.off), at(masked ? M.buf : null, M.off), at(DG.buf, DG.off), at(DCP.buf, DCP.off), at(DHP.buf, DHP.off)));
+                                CellStep.Backward.lstm(at(G.buf, G.off), at(CP.buf, CP.off), at(C.buf, C.off),
+                                        at(DN.buf, DN.off), at(withDy ? DY.buf : null, DY.off), at(DCN.buf, DCN.off),
+                                        at(masked ? M.buf : null, M.off), at(DG.buf, DG.off), at(DCP.buf, DCP.off),
+                                        at(DHP.buf, DHP.off)));
                         double[] gh = new double[n];
                         for (int i = 0; i < n; i++) gh[i] = dhNext[i] + (withDy ? dy[i] : 0);
                         double[][] bw = lstmBackwardRef(act, rec, B, H, d(gates), d(cPrev), d(c), gh, d(dcNext), masked ? m : null);
@@ -743,7 +751,9 @@ public abstract class BackendContractTest {
                 float[] xp = rand(3 * n, -2, 2), rp = rand(3 * n, -2, 2), b = rand(3 * H, -1, 1), hPrev = rand(n, -1, 1), m = mask(B);
                 Dev XP = dev(xp), RP = dev(rp), BR = dev(b), HP = dev(hPrev), M = dev(m), Hd = dev(rand(n, -1, 1));
                 backend().recurrentStepForward(new CellConfig(RecurrentCell.GRU, act, rec, B, H),
-                CellStep.Forward.gru(at(XP.buf, XP.off), at(RP.buf, RP.off), at(withBias ? BR.buf : null, BR.off), at(HP.buf, HP.off), at(masked ? M.buf : null, M.off), at(Hd.buf, Hd.off)));
+                        CellStep.Forward.gru(at(XP.buf, XP.off), at(RP.buf, RP.off),
+                                at(withBias ? BR.buf : null, BR.off), at(HP.buf, HP.off),
+                                at(masked ? M.buf : null, M.off), at(Hd.buf, Hd.off)));
                 double[][] fw = gruForwardRef(act, rec, B, H, d(xp), d(rp), withBias ? d(b) : null, d(hPrev), masked ? m : null);
                 float[] xo = XP.get(3 * n), ro = RP.get(3 * n);
                 close(w + " xp out (z, r, hh)", xo, fw[0]);
@@ -757,7 +767,10 @@ public abstract class BackendContractTest {
                     float[] dhNext = rand(n, -1, 1), dy = rand(n, -1, 1);
                     Dev DN = dev(dhNext), DY = dev(dy), DX = dev(rand(3 * n, -1, 1)), DR = dev(rand(3 * n, -1, 1)), DHP = dev(rand(n, -1, 1));
                     backend().recurrentStepBackward(new CellConfig(RecurrentCell.GRU, act, rec, B, H),
-                CellStep.Backward.gru(at(XP.buf, XP.off), at(RP.buf, RP.off), at(HP.buf, HP.off), at(DN.buf, DN.off), at(withDy ? DY.buf : null, DY.off), at(masked ? M.buf : null, M.off), at(DX.buf, DX.off), at(DR.buf, DR.off), at(DHP.buf, DHP.off)));
+                            CellStep.Backward.gru(at(XP.buf, XP.off), at(RP.buf, RP.off), at(HP.buf, HP.off),
+                                    at(DN.buf, DN.off), at(withDy ? DY.buf : null, DY.off),
+                                    at(masked ? M.buf : null, M.off), at(DX.buf, DX.off), at(DR.buf, DR.off),
+                                    at(DHP.buf, DHP.off)));
                     double[] gh = new double[n];
                     for (int i = 0; i < n; i++) gh[i] = dhNext[i] + (withDy ? dy[i] : 0);
                     double[][] bw = gruBackwardRef(act, rec, B, H, d(xo), d(ro), d(hPrev), gh, masked ? m : null);

@@ -55,7 +55,7 @@ class CpuBackendTest extends BackendContractTest {
             assertTrue(e.getMessage().contains("axpy") && e.getMessage().contains("x"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class,
                     () -> BE.recurrentStepForward(new CellConfig(RecurrentCell.SIMPLE_RNN, Activation.SOFTMAX, Activation.SOFTMAX, 1, 2),
-                CellStep.Forward.rnn(at(a, 0), at(a, 2), null, at(b, 0))));
+                            CellStep.Forward.rnn(at(a, 0), at(a, 2), null, at(b, 0))));
             assertTrue(e.getMessage().contains("softmax"), e.getMessage());
             BE.fill(a, 0, 10, 0f);
             BE.fill(a, 0, 1, 4f);   // class index 4 with only 3 classes

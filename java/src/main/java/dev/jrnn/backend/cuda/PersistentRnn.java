@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <pre>{@code
  * PersistentRnn pr = new PersistentRnn(driver, module);
  * PersistentRnn.Forward f = new PersistentRnn.Forward(u, p, 0, 0, hs, cs, mask, hs + 4L * B * H, cs + 4L * B * H);
- * if (!pr.forward(PersistentRnn.Cell.LSTM, Activation.TANH, Activation.SIGMOID, Precision.FP32, T, B, H, f, stream)) {
+ * if (!pr.forward(RecurrentCell.LSTM, Activation.TANH, Activation.SIGMOID, Precision.FP32, T, B, H, f, stream)) {
  *     // per-step loop
  * }
  * }</pre>

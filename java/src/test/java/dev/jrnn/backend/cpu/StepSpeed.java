@@ -26,18 +26,19 @@ public final class StepSpeed {
             for (int i = 0; i < reps; i++) {
                 be.gemm(false, false, B, 4 * H, H, 1f, h, 0, H, u, 0, 4 * H, 0f, gates, 0, 4 * H);
                 be.recurrentStepForward(new CellConfig(RecurrentCell.LSTM, Activation.TANH, Activation.SIGMOID, B, H),
-                CellStep.Forward.lstm(at(gates, 0), at(c, 0), at(h, 0), null, at(c2, 0), at(h2, 0)));
+                        CellStep.Forward.lstm(at(gates, 0), at(c, 0), at(h, 0), null, at(c2, 0), at(h2, 0)));
             }
             long t1 = System.nanoTime();
             for (int i = 0; i < reps; i++) {
                 be.recurrentStepBackward(new CellConfig(RecurrentCell.LSTM, Activation.TANH, Activation.SIGMOID, B, H),
-                CellStep.Backward.lstm(at(gates, 0), at(c, 0), at(c2, 0), at(h, 0), null, at(dc, 0), null, at(dg, 0), at(dc, 0), at(dh, 0)));
+                        CellStep.Backward.lstm(at(gates, 0), at(c, 0), at(c2, 0), at(h, 0), null, at(dc, 0), null,
+                                at(dg, 0), at(dc, 0), at(dh, 0)));
                 be.gemm(false, true, B, H, 4 * H, 1f, dg, 0, 4 * H, u, 0, 4 * H, 1f, dh, 0, H);
             }
             long t2 = System.nanoTime();
             // cell kernels alone
             for (int i = 0; i < reps; i++) be.recurrentStepForward(new CellConfig(RecurrentCell.LSTM, Activation.TANH, Activation.SIGMOID, B, H),
-                CellStep.Forward.lstm(at(gates, 0), at(c, 0), at(h, 0), null, at(c2, 0), at(h2, 0)));
+                    CellStep.Forward.lstm(at(gates, 0), at(c, 0), at(h, 0), null, at(c2, 0), at(h2, 0)));
             long t3 = System.nanoTime();
             float[] xa = new float[4 * B * H];
             for (int i = 0; i < reps; i++) {

@@ -88,7 +88,7 @@ class CudaBackendGpuTest {
             assertThrows(IllegalArgumentException.class, () -> be.gemm(false, false, 4, 4, 4, 1f, mine, 0, 4, mine, 0, 4,
                     0f, mine, 0, 4));
             assertThrows(IllegalArgumentException.class, () -> be.recurrentStepForward(new CellConfig(RecurrentCell.SIMPLE_RNN, Activation.SOFTMAX, Activation.SOFTMAX, 1, 2),
-                CellStep.Forward.rnn(at(mine, 0), at(mine, 2), null, at(mine, 4))));
+                    CellStep.Forward.rnn(at(mine, 0), at(mine, 2), null, at(mine, 4))));
         }
         Buf b = be.alloc(4);
         b.close();
@@ -153,7 +153,7 @@ class CudaBackendGpuTest {
         float[] gates = rand(r, batch * 4 * units), cPrev = rand(r, batch * units);
         try (Buf G = up(gates); Buf CP = up(cPrev); Buf C = be.alloc(batch * units); Buf H = be.alloc(batch * units)) {
             be.recurrentStepForward(new CellConfig(RecurrentCell.LSTM, Activation.TANH, Activation.SIGMOID, batch, units),
-                CellStep.Forward.lstm(at(G, 0), at(CP, 0), at(CP, 0), null, at(C, 0), at(H, 0)));
+                    CellStep.Forward.lstm(at(G, 0), at(CP, 0), at(CP, 0), null, at(C, 0), at(H, 0)));
             float[] c = down(C, batch * units), h = down(H, batch * units);
             for (int bb = 0; bb < batch; bb++) {
                 for (int j = 0; j < units; j++) {

@@ -340,13 +340,15 @@ class CudaParityTest {
                 Twin pre = tw.uniform(n + 1, -3, 3), hPrev = tw.uniform(n + 2, -1, 1), h = tw.zeros(n + 3);
                 Twin mask = masked ? tw.mask(B + 1, 0.4) : null;
                 tw.both((be, b) -> be.recurrentStepForward(new CellConfig(RecurrentCell.SIMPLE_RNN, a[0], a[0], B, H),
-                CellStep.Forward.rnn(at(b.apply(pre), 1), at(b.apply(hPrev), 2), at(b.apply(mask), 1), at(b.apply(h), 3))));
+                        CellStep.Forward.rnn(at(b.apply(pre), 1), at(b.apply(hPrev), 2), at(b.apply(mask), 1),
+                                at(b.apply(h), 3))));
                 tw.assertClose(w + " forward", h, FP32);
                 for (boolean withDy : new boolean[] {false, true}) {
                     Twin dhNext = tw.uniform(n, -1, 1), dy = withDy ? tw.uniform(n, -1, 1) : null;
                     Twin dpre = tw.uniform(n, -1, 1), dhPrev = tw.uniform(n, -1, 1);
                     tw.both((be, b) -> be.recurrentStepBackward(new CellConfig(RecurrentCell.SIMPLE_RNN, a[0], a[0], B, H),
-                CellStep.Backward.rnn(at(b.apply(h), 3), at(b.apply(dhNext), 0), at(b.apply(dy), 0), at(b.apply(mask), 1), at(b.apply(dpre), 0), at(b.apply(dhPrev), 0))));
+                            CellStep.Backward.rnn(at(b.apply(h), 3), at(b.apply(dhNext), 0), at(b.apply(dy), 0),
+                                    at(b.apply(mask), 1), at(b.apply(dpre), 0), at(b.apply(dhPrev), 0))));
                     tw.assertClose(w + " backward dpre dy=" + withDy, dpre, FP32);
                     tw.assertClose(w + " backward dhPrev dy=" + withDy, dhPrev, FP32);
                 }
@@ -364,7 +366,8 @@ class CudaParityTest {
                 Twin c = tw.zeros(n + 2), h = tw.uniform(n, -1, 1);
                 Twin mask = masked ? tw.mask(B, 0.4) : null;
                 tw.both((be, b) -> be.recurrentStepForward(new CellConfig(RecurrentCell.LSTM, a[0], a[1], B, H),
-                CellStep.Forward.lstm(at(b.apply(gates), 1), at(b.apply(cPrev), 0), at(b.apply(hPrev), 4), at(b.apply(mask), 0), at(b.apply(c), 2), at(b.apply(h), 0))));
+                        CellStep.Forward.lstm(at(b.apply(gates), 1), at(b.apply(cPrev), 0), at(b.apply(hPrev), 4),
+                                at(b.apply(mask), 0), at(b.apply(c), 2), at(b.apply(h), 0))));
                 tw.assertClose(w + " forward gates", gates, FP32);
                 tw.assertClose(w + " forward c", c, FP32);
                 tw.assertClose(w + " forward h", h, FP32);
@@ -374,7 +377,10 @@ class CudaParityTest {
                     Twin dhPrev = tw.uniform(n, -1, 1);
                     // dcPrev aliases dcNext (allowed by the contract)
                     tw.both((be, b) -> be.recurrentStepBackward(new CellConfig(RecurrentCell.LSTM, a[0], a[1], B, H),
-                CellStep.Backward.lstm(at(b.apply(gates), 1), at(b.apply(cPrev), 0), at(b.apply(c), 2), at(b.apply(dhNext), 0), at(b.apply(dy), 0), at(b.apply(dcNext), 0), at(b.apply(mask), 0), at(b.apply(dgates), 0), at(b.apply(dcNext), 0), at(b.apply(dhPrev), 0))));
+                            CellStep.Backward.lstm(at(b.apply(gates), 1), at(b.apply(cPrev), 0), at(b.apply(c), 2),
+                                    at(b.apply(dhNext), 0), at(b.apply(dy), 0), at(b.apply(dcNext), 0),
+                                    at(b.apply(mask), 0), at(b.apply(dgates), 0), at(b.apply(dcNext), 0),
+                                    at(b.apply(dhPrev), 0))));
                     tw.assertClose(w + " backward dgates dy=" + withDy, dgates, FP32);
                     tw.assertClose(w + " backward dcPrev dy=" + withDy, dcNext, FP32);
                     tw.assertClose(w + " backward dhPrev dy=" + withDy, dhPrev, FP32);
@@ -394,7 +400,8 @@ class CudaParityTest {
                 Twin bRec = bias ? tw.uniform(3 * H, -1, 1) : null, hPrev = tw.uniform(n, -1, 1), h = tw.zeros(n);
                 Twin mask = masked ? tw.mask(B, 0.4) : null;
                 tw.both((be, b) -> be.recurrentStepForward(new CellConfig(RecurrentCell.GRU, a[0], a[1], B, H),
-                CellStep.Forward.gru(at(b.apply(xp), 0), at(b.apply(rp), 5), at(b.apply(bRec), 0), at(b.apply(hPrev), 0), at(b.apply(mask), 0), at(b.apply(h), 0))));
+                        CellStep.Forward.gru(at(b.apply(xp), 0), at(b.apply(rp), 5), at(b.apply(bRec), 0),
+                                at(b.apply(hPrev), 0), at(b.apply(mask), 0), at(b.apply(h), 0))));
                 tw.assertClose(w + " forward xp", xp, FP32);
                 tw.assertClose(w + " forward rp", rp, FP32);
                 tw.assertClose(w + " forward h", h, FP32);
@@ -402,7 +409,9 @@ class CudaParityTest {
                     Twin dhNext = tw.uniform(n, -1, 1), dy = withDy ? tw.uniform(n, -1, 1) : null;
                     Twin dxp = tw.uniform(3 * n, -1, 1), drp = tw.uniform(3 * n, -1, 1), dhPrev = tw.uniform(n, -1, 1);
                     tw.both((be, b) -> be.recurrentStepBackward(new CellConfig(RecurrentCell.GRU, a[0], a[1], B, H),
-                CellStep.Backward.gru(at(b.apply(xp), 0), at(b.apply(rp), 5), at(b.apply(hPrev), 0), at(b.apply(dhNext), 0), at(b.apply(dy), 0), at(b.apply(mask), 0), at(b.apply(dxp), 0), at(b.apply(drp), 0), at(b.apply(dhPrev), 0))));
+                            CellStep.Backward.gru(at(b.apply(xp), 0), at(b.apply(rp), 5), at(b.apply(hPrev), 0),
+                                    at(b.apply(dhNext), 0), at(b.apply(dy), 0), at(b.apply(mask), 0),
+                                    at(b.apply(dxp), 0), at(b.apply(drp), 0), at(b.apply(dhPrev), 0))));
                     tw.assertClose(w + " backward dxp dy=" + withDy, dxp, FP32);
                     tw.assertClose(w + " backward drp dy=" + withDy, drp, FP32);
                     tw.assertClose(w + " backward dhPrev dy=" + withDy, dhPrev, FP32);
@@ -439,11 +448,7 @@ class CudaParityTest {
     private void sequence(RecurrentCell cell, Activation act, Activation rec, int T, int B, int I, int H, boolean reverse,
                           boolean masked, Precision precision) {
         gpu.setPrecision(precision);
-        int G = switch (cell) {
-            case SIMPLE_RNN -> H;
-            case LSTM -> 4 * H;
-            case GRU -> 3 * H;
-        };
+        int G = cell.gates() * H;
         // Weights of scale 1/sqrt(fan_in) keep the recurrence contractive: with larger ones a 20-step tanh
         // chain becomes chaotic and amplifies last-bit differences of tanh (CPU: Math.tanh, CUDA: tanhf).
         double ws = 1 / Math.sqrt(I), us = 1 / Math.sqrt(H);
@@ -496,17 +501,20 @@ class CudaParityTest {
                 case SIMPLE_RNN -> {
                     be.gemm(false, false, B, H, H, 1f, b.apply(hs), hPrev, H, b.apply(u), 0, G, 1f, pre, step, G);
                     be.recurrentStepForward(new CellConfig(RecurrentCell.SIMPLE_RNN, act, act, B, H),
-                CellStep.Forward.rnn(at(pre, step), at(b.apply(hs), hPrev), at(mk, (long) t * B), at(b.apply(hs), hNext)));
+                            CellStep.Forward.rnn(at(pre, step), at(b.apply(hs), hPrev), at(mk, (long) t * B),
+                                    at(b.apply(hs), hNext)));
                 }
                 case LSTM -> {
                     be.gemm(false, false, B, G, H, 1f, b.apply(hs), hPrev, H, b.apply(u), 0, G, 1f, pre, step, G);
                     be.recurrentStepForward(new CellConfig(RecurrentCell.LSTM, act, rec, B, H),
-                CellStep.Forward.lstm(at(pre, step), at(b.apply(cs), hPrev), at(b.apply(hs), hPrev), at(mk, (long) t * B), at(b.apply(cs), hNext), at(b.apply(hs), hNext)));
+                            CellStep.Forward.lstm(at(pre, step), at(b.apply(cs), hPrev), at(b.apply(hs), hPrev),
+                                    at(mk, (long) t * B), at(b.apply(cs), hNext), at(b.apply(hs), hNext)));
                 }
                 case GRU -> {
                     be.gemm(false, false, B, G, H, 1f, b.apply(hs), hPrev, H, b.apply(u), 0, G, 0f, rp, step, G);
                     be.recurrentStepForward(new CellConfig(RecurrentCell.GRU, act, rec, B, H),
-                CellStep.Forward.gru(at(pre, step), at(rp, step), at(b.apply(bRec), 0), at(b.apply(hs), hPrev), at(mk, (long) t * B), at(b.apply(hs), hNext)));
+                            CellStep.Forward.gru(at(pre, step), at(rp, step), at(b.apply(bRec), 0),
+                                    at(b.apply(hs), hPrev), at(mk, (long) t * B), at(b.apply(hs), hNext)));
                 }
             }
         }
@@ -519,19 +527,24 @@ class CudaParityTest {
             switch (cell) {
                 case SIMPLE_RNN -> {
                     be.recurrentStepBackward(new CellConfig(RecurrentCell.SIMPLE_RNN, act, act, B, H),
-                CellStep.Backward.rnn(at(b.apply(hs), hNext), at(dh, 0), at(b.apply(r), dyOff), at(mk, (long) t * B), at(dpre, step), at(dhTmp, 0)));
+                            CellStep.Backward.rnn(at(b.apply(hs), hNext), at(dh, 0), at(b.apply(r), dyOff),
+                                    at(mk, (long) t * B), at(dpre, step), at(dhTmp, 0)));
                     be.gemm(false, true, B, H, G, 1f, dpre, step, G, b.apply(u), 0, G, 1f, dhTmp, 0, H);
                     be.gemm(true, false, H, G, B, 1f, b.apply(hs), hPrev, H, dpre, step, G, 1f, b.apply(du), 0, G);
                 }
                 case LSTM -> {
                     be.recurrentStepBackward(new CellConfig(RecurrentCell.LSTM, act, rec, B, H),
-                CellStep.Backward.lstm(at(pre, step), at(b.apply(cs), hPrev), at(b.apply(cs), hNext), at(dh, 0), at(b.apply(r), dyOff), at(dc, 0), at(mk, (long) t * B), at(dpre, step), at(dc, 0), at(dhTmp, 0)));
+                            CellStep.Backward.lstm(at(pre, step), at(b.apply(cs), hPrev), at(b.apply(cs), hNext),
+                                    at(dh, 0), at(b.apply(r), dyOff), at(dc, 0), at(mk, (long) t * B), at(dpre, step),
+                                    at(dc, 0), at(dhTmp, 0)));
                     be.gemm(false, true, B, H, G, 1f, dpre, step, G, b.apply(u), 0, G, 1f, dhTmp, 0, H);
                     be.gemm(true, false, H, G, B, 1f, b.apply(hs), hPrev, H, dpre, step, G, 1f, b.apply(du), 0, G);
                 }
                 case GRU -> {
                     be.recurrentStepBackward(new CellConfig(RecurrentCell.GRU, act, rec, B, H),
-                CellStep.Backward.gru(at(pre, step), at(rp, step), at(b.apply(hs), hPrev), at(dh, 0), at(b.apply(r), dyOff), at(mk, (long) t * B), at(dpre, step), at(drp, step), at(dhTmp, 0)));
+                            CellStep.Backward.gru(at(pre, step), at(rp, step), at(b.apply(hs), hPrev), at(dh, 0),
+                                    at(b.apply(r), dyOff), at(mk, (long) t * B), at(dpre, step), at(drp, step),
+                                    at(dhTmp, 0)));
                     be.gemm(false, true, B, H, G, 1f, drp, step, G, b.apply(u), 0, G, 1f, dhTmp, 0, H);
                     be.gemm(true, false, H, G, B, 1f, b.apply(hs), hPrev, H, drp, step, G, 1f, b.apply(du), 0, G);
                 }

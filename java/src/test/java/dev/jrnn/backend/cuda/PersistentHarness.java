@@ -142,17 +142,20 @@ final class PersistentHarness implements AutoCloseable {
                     case LSTM -> {
                         if (gemm) be.gemm(false, false, B, G, H, 1f, hs, s * bh, H, u, 0, G, 1f, p, s * bg, G);
                         be.recurrentStepForward(new CellConfig(RecurrentCell.LSTM, act, rec, B, H),
-                CellStep.Forward.lstm(at(p, s * bg), at(cs, s * bh), at(hs, s * bh), at(mask, (long) s * B), at(cs, (s + 1) * bh), at(hs, (s + 1) * bh)));
+                                CellStep.Forward.lstm(at(p, s * bg), at(cs, s * bh), at(hs, s * bh),
+                                        at(mask, (long) s * B), at(cs, (s + 1) * bh), at(hs, (s + 1) * bh)));
                     }
                     case GRU -> {
                         if (gemm) be.gemm(false, false, B, G, H, 1f, hs, s * bh, H, u, 0, G, 0f, rp, s * bg, G);
                         be.recurrentStepForward(new CellConfig(RecurrentCell.GRU, act, rec, B, H),
-                CellStep.Forward.gru(at(p, s * bg), at(rp, s * bg), at(bRec, 0), at(hs, s * bh), at(mask, (long) s * B), at(hs, (s + 1) * bh)));
+                                CellStep.Forward.gru(at(p, s * bg), at(rp, s * bg), at(bRec, 0), at(hs, s * bh),
+                                        at(mask, (long) s * B), at(hs, (s + 1) * bh)));
                     }
                     case SIMPLE_RNN -> {
                         if (gemm) be.gemm(false, false, B, H, H, 1f, hs, s * bh, H, u, 0, H, 1f, p, s * bh, H);
                         be.recurrentStepForward(new CellConfig(RecurrentCell.SIMPLE_RNN, act, act, B, H),
-                CellStep.Forward.rnn(at(p, s * bh), at(hs, s * bh), at(mask, (long) s * B), at(hs, (s + 1) * bh)));
+                                CellStep.Forward.rnn(at(p, s * bh), at(hs, s * bh), at(mask, (long) s * B),
+                                        at(hs, (s + 1) * bh)));
                     }
                 }
             }
@@ -173,17 +176,22 @@ final class PersistentHarness implements AutoCloseable {
                 switch (cell) {
                     case LSTM -> {
                         be.recurrentStepBackward(new CellConfig(RecurrentCell.LSTM, act, rec, B, H),
-                CellStep.Backward.lstm(at(p, s * bg), at(cs, s * bh), at(cs, (s + 1) * bh), at(n, 0), at(dy, dyOff), at(dcN, 0), at(mask, (long) s * B), at(dG, s * bg), at(dcN, 0), at(pv, 0)));
+                                CellStep.Backward.lstm(at(p, s * bg), at(cs, s * bh), at(cs, (s + 1) * bh), at(n, 0),
+                                        at(dy, dyOff), at(dcN, 0), at(mask, (long) s * B), at(dG, s * bg), at(dcN, 0),
+                                        at(pv, 0)));
                         if (gemm) be.gemm(false, true, B, H, G, 1f, dG, s * bg, G, u, 0, G, 1f, pv, 0, H);
                     }
                     case GRU -> {
                         be.recurrentStepBackward(new CellConfig(RecurrentCell.GRU, act, rec, B, H),
-                CellStep.Backward.gru(at(p, s * bg), at(rp, s * bg), at(hs, s * bh), at(n, 0), at(dy, dyOff), at(mask, (long) s * B), at(dG, s * bg), at(dRP, s * bg), at(pv, 0)));
+                                CellStep.Backward.gru(at(p, s * bg), at(rp, s * bg), at(hs, s * bh), at(n, 0),
+                                        at(dy, dyOff), at(mask, (long) s * B), at(dG, s * bg), at(dRP, s * bg),
+                                        at(pv, 0)));
                         if (gemm) be.gemm(false, true, B, H, G, 1f, dRP, s * bg, G, u, 0, G, 1f, pv, 0, H);
                     }
                     case SIMPLE_RNN -> {
                         be.recurrentStepBackward(new CellConfig(RecurrentCell.SIMPLE_RNN, act, act, B, H),
-                CellStep.Backward.rnn(at(hs, (s + 1) * bh), at(n, 0), at(dy, dyOff), at(mask, (long) s * B), at(dG, s * bh), at(pv, 0)));
+                                CellStep.Backward.rnn(at(hs, (s + 1) * bh), at(n, 0), at(dy, dyOff),
+                                        at(mask, (long) s * B), at(dG, s * bh), at(pv, 0)));
                         if (gemm) be.gemm(false, true, B, H, H, 1f, dG, s * bh, H, u, 0, H, 1f, pv, 0, H);
                     }
                 }
