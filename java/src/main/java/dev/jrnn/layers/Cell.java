@@ -52,12 +52,12 @@ abstract sealed class Cell permits SimpleRNNCell, LSTMCell, GRUCell {
     boolean separateRecurrentProjection() { return false; }
 
     /** Step {@code s} of run {@code r}: the recurrent GEMM and the backend's fused step. */
-    abstract void stepForward(RecurrentLayer.Run r, int s);
+    abstract void stepForward(RecurrentRun r, int s);
 
     /**
      * The backward of step {@code s}: the backend's step backward from {@code r.dHiddenNext} (and
      * {@code dCellNext}) and {@code dy} (nullable) into {@code dGates} (and {@code dRecurrent}),
      * {@code dHiddenPrev} (and {@code dCellNext}, in place), then {@code dHiddenPrev += d · U^T}.
      */
-    abstract void stepBackward(RecurrentLayer.Run r, int s, Buf dy, long dyOff);
+    abstract void stepBackward(RecurrentRun r, int s, Buf dy, long dyOff);
 }

@@ -36,7 +36,7 @@ final class GRUCell extends Cell {
     boolean separateRecurrentProjection() { return true; }
 
     @Override
-    void stepForward(RecurrentLayer.Run r, int s) {
+    void stepForward(RecurrentRun r, int s) {
         // recurrentProj is zero-filled at allocation: without initial state, step 0 has hPrev·U = 0
         r.addRecurrentProjection(s, r.recurrentProj, 0f);
         r.be.recurrentStepForward(r.config, CellStep.Forward.gru(at(r.p, r.bg(s)), at(r.recurrentProj, r.bg(s)),
@@ -44,7 +44,7 @@ final class GRUCell extends Cell {
     }
 
     @Override
-    void stepBackward(RecurrentLayer.Run r, int s, Buf dy, long dyOff) {
+    void stepBackward(RecurrentRun r, int s, Buf dy, long dyOff) {
         r.be.recurrentStepBackward(r.config, CellStep.Backward.gru(at(r.p, r.bg(s)), at(r.recurrentProj, r.bg(s)),
                 at(r.hs, r.bh(s)), at(r.dHiddenNext, 0), at(dy, dyOff), r.maskAt(s), at(r.dGates, r.bg(s)),
                 at(r.dRecurrent, r.bg(s)), at(r.dHiddenPrev, 0)));

@@ -36,14 +36,14 @@ final class LSTMCell extends Cell {
     }
 
     @Override
-    void stepForward(RecurrentLayer.Run r, int s) {
+    void stepForward(RecurrentRun r, int s) {
         r.addRecurrentProjection(s, r.p, 1f);
         r.be.recurrentStepForward(r.config, CellStep.Forward.lstm(at(r.p, r.bg(s)), at(r.cs, r.bh(s)),
                 at(r.hs, r.bh(s)), r.maskAt(s), at(r.cs, r.bh(s + 1)), at(r.hs, r.bh(s + 1))));
     }
 
     @Override
-    void stepBackward(RecurrentLayer.Run r, int s, Buf dy, long dyOff) {
+    void stepBackward(RecurrentRun r, int s, Buf dy, long dyOff) {
         r.be.recurrentStepBackward(r.config, CellStep.Backward.lstm(at(r.p, r.bg(s)), at(r.cs, r.bh(s)),
                 at(r.cs, r.bh(s + 1)), at(r.dHiddenNext, 0), at(dy, dyOff), at(r.dCellNext, 0), r.maskAt(s),
                 at(r.dGates, r.bg(s)), at(r.dCellNext, 0), at(r.dHiddenPrev, 0)));

@@ -95,7 +95,7 @@ public final class RecurrentStack {
         final List<RecurrentLayer> layers;
         final Backend be;
         final int B, T, chunk;
-        final List<RecurrentLayer.Run> runs = new ArrayList<>();
+        final List<RecurrentRun> runs = new ArrayList<>();
 
         Stack(List<RecurrentLayer> layers, Backend be, int b, int t) {
             this.layers = List.copyOf(layers);
@@ -105,16 +105,16 @@ public final class RecurrentStack {
             this.chunk = RecurrentLayer.chunkSteps(b, t);
         }
 
-        RecurrentLayer.Run top() { return runs.get(runs.size() - 1); }
+        RecurrentRun top() { return runs.get(runs.size() - 1); }
 
         void forward(DTensor x, DTensor mask) {
             int n = layers.size();
-            RecurrentLayer.Run bottom = layers.get(0).new Run(be, List.of(x), mask, B, T, x.dim(2));
+            RecurrentRun bottom = new RecurrentRun(layers.get(0), be, List.of(x), mask, B, T, x.dim(2));
             runs.add(bottom);
             bottom.prepareForward(null, 0);
             for (int l = 1; l < n; l++) {
-                RecurrentLayer.Run below = runs.get(l - 1);
-                RecurrentLayer.Run r = layers.get(l).new Run(be, mask, B, T, below.H);
+                RecurrentRun below = runs.get(l - 1);
+                RecurrentRun r = new RecurrentRun(layers.get(l), be, mask, B, T, below.H);
                 runs.add(r);
                 r.prepareForward(below.hs, below.bh(1));   // h_1..h_T of the layer below, time-major
             }
@@ -145,7 +145,7 @@ public final class RecurrentStack {
 
         @Override
         public List<DTensor> backward(List<DTensor> dOut) {
-            RecurrentLayer.Run top = top();
+            RecurrentRun top = top();
             Layers.checkGradients(layers.get(layers.size() - 1), dOut, top.outputs);
             int n = runs.size();
             try {
@@ -159,7 +159,7 @@ public final class RecurrentStack {
                         forks.add(be.fork(() -> {
                             top.stepGradients(f, t, top.dxT);   // the next layer's dy for these steps
                             for (int l = n - 2; l >= 0; l--) {
-                                RecurrentLayer.Run r = runs.get(l);
+                                RecurrentRun r = runs.get(l);
                                 r.stepsBackward(f, t);
                                 r.stepGradients(f, t, r.dxT);
                             }
@@ -170,7 +170,7 @@ public final class RecurrentStack {
                 }
                 return runs.get(0).finishBackward(true);
             } finally {
-                for (RecurrentLayer.Run r : runs) r.releaseBackward();
+                for (RecurrentRun r : runs) r.releaseBackward();
             }
         }
 

@@ -23,14 +23,14 @@ final class SimpleRNNCell extends Cell {
     boolean backwardReadsGates() { return false; }
 
     @Override
-    void stepForward(RecurrentLayer.Run r, int s) {
+    void stepForward(RecurrentRun r, int s) {
         r.addRecurrentProjection(s, r.p, 1f);
         r.be.recurrentStepForward(r.config, CellStep.Forward.rnn(at(r.p, r.bg(s)), at(r.hs, r.bh(s)), r.maskAt(s),
                 at(r.hs, r.bh(s + 1))));
     }
 
     @Override
-    void stepBackward(RecurrentLayer.Run r, int s, Buf dy, long dyOff) {
+    void stepBackward(RecurrentRun r, int s, Buf dy, long dyOff) {
         r.be.recurrentStepBackward(r.config, CellStep.Backward.rnn(at(r.hs, r.bh(s + 1)), at(r.dHiddenNext, 0),
                 at(dy, dyOff), r.maskAt(s), at(r.dGates, r.bg(s)), at(r.dHiddenPrev, 0)));
         r.addRecurrentGradient(s, r.dGates);

@@ -1,0 +1,459 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.BufAt;
+import dev.jrnn.backend.CellConfig;
+import dev.jrnn.backend.CellSequence;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.backend.Fork;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One application of a {@link RecurrentLayer} on a batch: the loop over time (time-major layout, masks,
+ * goBackwards, tbptt, forked chunks of the projection and gradients, a backend's whole-sequence path), each
+ * step run by the layer's {@link Cell}; keeps xT, the gate buffers and all states for backward.
+ */
+final class RecurrentRun implements Trace {
+    final RecurrentLayer layer;
+    final Cell cell;             // the layer's cell
+    final Backend be;
+    final int B, T, I, H, G;
+    final int nInputs;
+    final CellConfig config;     // the cell's kind and activations, B, H
+    final boolean hasInitial;
+    final DTensor x;
+    final DTensor mask;          // caller's, passed on as outputMask
+    final List<DTensor> initial;
+    Buf xT;                      // [T, B, I] in processing order (at xOff; in a stack: the layer below's hs)
+    long xOff;
+    Buf maskT;                   // [T, B] in processing order, or null
+    Buf p;                       // [T, B, G]: pre-activations / gates (GRU: xp)
+    Buf recurrentProj;           // GRU only: [T, B, G] hPrev·U + bRec
+    Buf hs;                      // [T+1, B, H]
+    Buf cs;                      // LSTM only: [T+1, B, H]
+    Buf seen;                    // [T, B] processing order: 1 where the output is the state, 0 where it is 0:
+                                 // with zeroOutputForMask the mask itself, else 1 from a sample's first real
+                                 // step on (only with an initial state; else all outputs are states)
+    // backward state (per call)
+    Buf dGates;                  // [T, B, G]: gradient of the gate pre-activations (GRU: of x·W + b)
+    Buf dRecurrent;              // GRU only: [T, B, G] gradient of hPrev·U + bRec
+    Buf dHiddenNext, dHiddenPrev; // [B, H]: gradient into h of the step being undone, and into its hPrev
+    Buf dCellNext;               // LSTM only: [B, H] gradient into c (updated in place to that into cPrev)
+    Buf dyT;                     // [T, B, H] output gradients, time-major (null: none per step)
+    Buf dxT;                     // [T, B, I] input gradients, time-major
+    final List<Buf> temps = new ArrayList<>();
+    final List<DTensor> outputs = new ArrayList<>();
+    final List<AutoCloseable> owned = new ArrayList<>();
+
+    /** A run inside a stack: its input is the layer below's states (no x, no initial states). */
+    RecurrentRun(RecurrentLayer layer, Backend be, DTensor mask, int b, int t, int i) {
+        this(layer, be, null, List.of(), mask, b, t, i);
+    }
+
+    RecurrentRun(RecurrentLayer layer, Backend be, List<DTensor> inputs, DTensor mask, int b, int t, int i) {
+        this(layer, be, inputs.get(0), inputs.subList(1, inputs.size()), mask, b, t, i);
+    }
+
+    private RecurrentRun(RecurrentLayer layer, Backend be, DTensor x, List<DTensor> initial, DTensor mask, int b, int t,
+                         int i) {
+        this.layer = layer;
+        this.cell = layer.cell;
+        this.be = be;
+        this.B = b;
+        this.T = t;
+        this.I = i;
+        this.H = layer.units;
+        this.G = cell.gates() * layer.units;
+        this.config = cell.config(b, layer.units);
+        this.nInputs = 1 + initial.size();
+        this.hasInitial = !initial.isEmpty();
+        this.x = x;
+        this.mask = mask;
+        this.initial = new ArrayList<>(initial);
+    }
+
+    Buf alloc(long n) {
+        Buf b = be.alloc(n);
+        owned.add(b);
+        return b;
+    }
+
+    long bh(int s) { return (long) s * B * H; }
+    long bg(int s) { return (long) s * B * G; }
+
+    /** GRU's recurrent bias (row 1 of the bias), or null (no bias, or another cell). */
+    BufAt recurrentBias() {
+        Param b = layer.bias;
+        return recurrentProj != null && b != null ? BufAt.at(b.value(), b.offset() + G) : null;
+    }
+
+    /** The recurrent kernel U [H, G]. */
+    BufAt recurrentKernel() { return BufAt.at(layer.recurrentKernel.value(), layer.recurrentKernel.offset()); }
+
+    /** The mask rows of step s, or null without a mask. */
+    BufAt maskAt(int s) { return BufAt.at(maskT, (long) s * B); }
+
+    /** {@code dst} rows of step s = h_s · U + beta * dst (nothing at step 0 without an initial state: h is 0). */
+    void addRecurrentProjection(int s, Buf dst, float beta) {
+        if (s == 0 && !hasInitial) return;
+        Param u = layer.recurrentKernel;
+        be.gemm(false, false, B, G, H, 1f, hs, bh(s), H, u.value(), u.offset(), G, beta, dst, bg(s), G);
+    }
+
+    /** {@code dHiddenPrev += d[step s] · U^T} (nothing at step 0 without an initial state). */
+    void addRecurrentGradient(int s, Buf d) {
+        if (s == 0 && !hasInitial) return;
+        Param u = layer.recurrentKernel;
+        be.gemm(false, true, B, H, G, 1f, d, bg(s), G, u.value(), u.offset(), G, 1f, dHiddenPrev, 0, H);
+    }
+
+    void forward() {
+        prepareForward(null, 0);
+        // On the per-step path of a backend that overlaps forks (CUDA, two streams), the input projection
+        // of later chunks of steps runs on the second stream while the loop works through earlier ones.
+        boolean split = be.overlapsForks() && layer.splitOnForks
+                && !be.recurrentSequenceSupported(config, T);
+        int chunk = split ? chunkSteps() : T;
+        project(0, Math.min(chunk, T));
+        List<Fork> projections = new ArrayList<>();   // chunk k (k >= 1) at index k - 1
+        try {   // every fork made is joined, also when a later one fails
+            for (int from = chunk; from < T; from += chunk) {
+                int f = from, to = Math.min(from + chunk, T);
+                projections.add(be.fork(() -> project(f, to)));
+            }
+            // A backend's fused whole-sequence path (CUDA persistent kernels) when it has one for this shape.
+            boolean fused = !split && be.recurrentSequenceForward(config, new CellSequence.Forward(T, hasInitial,
+                    recurrentKernel(), recurrentBias(), BufAt.at(p, 0), BufAt.at(recurrentProj, 0), BufAt.at(hs, 0),
+                    BufAt.at(cs, 0), maskAt(0)));
+            for (int s = 0; s < T && !fused; s++) {
+                if (s > 0 && s % chunk == 0) projections.get(s / chunk - 1).join();   // its x·W + b is needed now
+                cell.stepForward(this, s);
+            }
+        } finally {
+            for (Fork f : projections) f.join();
+        }
+        finishForward(true);
+    }
+
+    /**
+     * Allocates what the forward keeps: xT from x (time-major, in processing order), or {@code external}
+     * at {@code offset} (a stack's layer below: its hs after slot 0), the mask, p, the states.
+     */
+    void prepareForward(Buf external, long offset) {
+        long tb = (long) T * B;
+        if (external == null) {
+            xT = alloc(tb * I);
+            toTimeMajor(x.buf(), I, xT);
+        } else {   // not owned: the layer below frees it
+            xT = external;
+            xOff = offset;
+        }
+        if (mask != null) {
+            maskT = alloc(tb);
+            toTimeMajor(mask.buf(), 1, maskT);
+        }
+        p = alloc(tb * G);
+        hs = alloc((T + 1L) * B * H);
+        if (cell.states() == 2) cs = alloc((T + 1L) * B * H);
+        if (hasInitial) {
+            be.copy(initial.get(0).buf(), 0, hs, 0, (long) B * H);
+            if (cs != null) be.copy(initial.get(1).buf(), 0, cs, 0, (long) B * H);
+        }
+        if (cell.separateRecurrentProjection()) recurrentProj = alloc(tb * G);
+    }
+
+    /** The per-step forward of steps [from, to) (their projection must be in p). */
+    void stepsForward(int from, int to) {
+        for (int s = from; s < to; s++) cell.stepForward(this, s);
+    }
+
+    /** After the loop: frees what backward does not need and makes the outputs (none for a stack's inner layer). */
+    void finishForward(boolean makeOutputs) {
+        long tb = (long) T * B;
+        if (!cell.backwardReadsGates()) p.close();
+        if (!makeOutputs) return;
+        // Keras' output before a sample's first real step is 0, not h0: only differs with an initial state
+        if (maskT != null && T > 0 && layer.zeroOutputForMask) {   // every masked step outputs 0
+            seen = alloc(tb);
+            be.maskFromValues((int) tb, 1, maskT, 0, 0f, seen, 0);
+        } else if (maskT != null && hasInitial && T > 0) {
+            seen = seenSteps();
+        }
+        // outputs
+        if (layer.returnSequences) {
+            DTensor y = DTensor.zeros(be, B, T, H);
+            owned.add(y);
+            be.transpose01(T, B, H, hs, bh(1), y.buf(), 0);
+            if (seen != null) {
+                Buf seenBT = be.alloc((long) B * T);
+                try {
+                    be.transpose01(T, B, 1, seen, 0, seenBT, 0);
+                    zeroUnseen(B * T, y.buf(), seenBT, 0);
+                } finally {
+                    seenBT.close();
+                }
+            }
+            outputs.add(y);
+        } else {
+            DTensor y = lastState(hs);
+            if (seen != null) zeroUnseen(B, y.buf(), seen, (long) (T - 1) * B);
+            outputs.add(y);
+        }
+        if (layer.returnState) {
+            outputs.add(lastState(hs));
+            if (cs != null) outputs.add(lastState(cs));
+        }
+    }
+
+    /**
+     * [T, B]: 1 where the sample had a real step at or before processing step s, else 0. An inclusive
+     * prefix sum over time of (mask != 0) in log2(T) doubling rounds, then clipped to 1; all on the
+     * device (no host round trip, so it can be captured).
+     */
+    private Buf seenSteps() {
+        long tb = (long) T * B;
+        Buf sn = alloc(tb);
+        be.maskFromValues((int) tb, 1, maskT, 0, 0f, sn, 0);
+        Buf prev = be.alloc(tb);
+        try {
+            for (long d = 1; d < T; d *= 2) {
+                long shift = d * B;
+                be.copy(sn, 0, prev, 0, tb - shift);
+                be.axpy(tb - shift, 1f, prev, 0, sn, shift);
+            }
+        } finally {
+            prev.close();
+        }
+        be.clip(tb, 0f, 1f, sn, 0);
+        return sn;
+    }
+
+    /**
+     * {@code y[r, :] *= seen[r]} for [rows, H], then {@code += 0}: a masked-out row becomes +0 as Keras'
+     * where() gives, not the -0 that a negative h0 times 0 leaves (x + 0 = x for every non-zero x).
+     */
+    private void zeroUnseen(int rows, Buf y, Buf seenRows, long seenOff) {
+        be.mulRows(rows, H, y, 0, seenRows, seenOff, y, 0);
+        Buf zeros = be.alloc(H);
+        try {
+            be.addRowVector(rows, H, zeros, 0, y, 0);
+        } finally {
+            zeros.close();
+        }
+    }
+
+    private DTensor lastState(Buf states) {
+        DTensor d = DTensor.zeros(be, B, H);
+        owned.add(d);
+        be.copy(states, bh(T), d.buf(), 0, (long) B * H);
+        return d;
+    }
+
+    /**
+     * Gradients from steps [from, to) (processing order, rows from*B ..): accumulated into dU, dW and the
+     * bias (when trainable), and dx of those rows written into dxT ([T, B, I]).
+     */
+    void stepGradients(int from, int to, Buf dxT) {
+        if (to <= from) return;
+        int rows = (to - from) * B;
+        Buf dRec = recurrentProj != null ? dRecurrent : dGates;
+        if (layer.trainable()) {
+            be.gemm(true, false, H, G, rows, 1f, hs, bh(from), H, dRec, bg(from), G, 1f,
+                    layer.recurrentKernel.grad(), layer.recurrentKernel.offset(), G);
+            be.gemm(true, false, I, G, rows, 1f, xT, xOff + (long) from * B * I, I, dGates, bg(from), G, 1f,
+                    layer.kernel.grad(), layer.kernel.offset(), G);
+            if (layer.bias != null) {
+                be.sumRows(rows, G, dGates, bg(from), layer.bias.grad(), layer.bias.offset(), true);
+                if (recurrentProj != null) {
+                    be.sumRows(rows, G, dRecurrent, bg(from), layer.bias.grad(), layer.bias.offset() + G, true);
+                }
+            }
+        }
+        be.gemm(false, true, rows, I, G, 1f, dGates, bg(from), G, layer.kernel.value(), layer.kernel.offset(), G, 0f,
+                dxT, (long) from * B * I, I);
+    }
+
+    /** {@code p} rows of steps [from, to) (processing order) = x·W + b. */
+    void project(int from, int to) {
+        if (to <= from) return;
+        int rows = (to - from) * B;
+        Param w = layer.kernel;
+        be.gemm(false, false, rows, G, I, 1f, xT, xOff + (long) from * B * I, I, w.value(), w.offset(), G, 0f, p,
+                bg(from), G);
+        if (layer.bias != null) be.addRowVector(rows, G, layer.bias.value(), layer.bias.offset(), p, bg(from));
+    }
+
+    /** Steps per forked chunk of this run ({@link RecurrentLayer#chunkSteps(int, int)}). */
+    int chunkSteps() {
+        return RecurrentLayer.chunkSteps(B, T);
+    }
+
+    /** src [B, T, f] -> dst [T, B, f] in processing order. */
+    private void toTimeMajor(Buf src, int f, Buf dst) {
+        if (!layer.goBackwards) {
+            be.transpose01(B, T, f, src, 0, dst, 0);
+        } else {
+            for (int s = 0; s < T; s++) {
+                int t = T - 1 - s;
+                be.copy2d(B, f, src, (long) t * f, T * f, dst, (long) s * B * f, f);
+            }
+        }
+    }
+
+    /** src [T, B, f] in processing order -> dst [B, T, f]. */
+    private void fromTimeMajor(Buf src, int f, Buf dst) {
+        if (!layer.goBackwards) {
+            be.transpose01(T, B, f, src, 0, dst, 0);
+        } else {
+            for (int s = 0; s < T; s++) {
+                int t = T - 1 - s;
+                be.copy2d(B, f, src, (long) s * B * f, f, dst, (long) t * f, T * f);
+            }
+        }
+    }
+
+    @Override
+    public List<DTensor> outputs() { return List.copyOf(outputs); }
+
+    @Override
+    public DTensor outputMask() { return layer.returnSequences ? mask : null; }
+
+    @Override
+    public List<DTensor> backward(List<DTensor> dOut) {
+        Layers.checkGradients(layer, dOut, outputs);
+        try {
+            prepareBackward(dOut, null);
+            boolean fused = be.recurrentSequenceBackward(config, new CellSequence.Backward(T, layer.tbptt, hasInitial,
+                    recurrentKernel(), BufAt.at(cell.backwardReadsGates() ? p : null, 0), BufAt.at(recurrentProj, 0),
+                    BufAt.at(hs, 0), BufAt.at(cs, 0), maskAt(0), BufAt.at(dyT, 0), BufAt.at(dHiddenNext, 0), BufAt.at(dCellNext, 0),
+                    BufAt.at(dGates, 0), BufAt.at(dRecurrent, 0)));
+            // With a backend that overlaps forks (CUDA, two streams), the weight gradients and dx of each
+            // finished chunk of steps go to the second stream while the loop goes on with earlier steps.
+            int chunk = !fused && be.overlapsForks() && layer.splitOnForks ? chunkSteps() : T;
+            List<Fork> forks = new ArrayList<>();
+            int done = T;   // steps [done, T) have their gradients queued
+            try {
+                for (int s = T - 1; s >= 0 && !fused; s--) {
+                    stepsBackward(s, s + 1);
+                    if (s > 0 && done - s >= chunk) {   // dGates of steps [s, done) is final
+                        int from = s, to = done;
+                        Buf dx = dxT;
+                        forks.add(be.fork(() -> stepGradients(from, to, dx)));
+                        done = s;
+                    }
+                }
+            } finally {
+                for (Fork f : forks) f.join();   // before anything else touches the gradients
+            }
+            stepGradients(0, done, dxT);
+            return finishBackward(true);
+        } finally {
+            releaseBackward();
+        }
+    }
+
+    /**
+     * Allocates the backward's buffers and takes the output gradients: dy into dyT (time-major) or, in
+     * a stack, {@code externalDyT} (the layer above's dxT, already time-major), plus the state gradients.
+     */
+    void prepareBackward(List<DTensor> dOut, Buf externalDyT) {
+        long tb = (long) T * B;
+        long bhn = (long) B * H;
+        dGates = temp(tb * G);
+        if (recurrentProj != null) dRecurrent = temp(tb * G);
+        dHiddenNext = temp(bhn);
+        dHiddenPrev = temp(bhn);
+        if (cs != null) dCellNext = temp(bhn);
+        dxT = temp(tb * I);
+        if (externalDyT != null) {
+            dyT = externalDyT;
+            return;
+        }
+        DTensor dy = dOut.get(0);
+        if (dy != null) {
+            if (layer.returnSequences) {
+                dyT = temp(tb * H);
+                be.transpose01(B, T, H, dy.buf(), 0, dyT, 0);
+                // outputs before a sample's first real step are constant zeros
+                if (seen != null) be.mulRows((int) tb, H, dyT, 0, seen, 0, dyT, 0);
+            } else {
+                be.axpy(bhn, 1f, dy.buf(), 0, dHiddenNext, 0);
+                if (seen != null) be.mulRows(B, H, dHiddenNext, 0, seen, (long) (T - 1) * B, dHiddenNext, 0);
+            }
+        }
+        if (layer.returnState) {
+            if (dOut.get(1) != null) be.axpy(bhn, 1f, dOut.get(1).buf(), 0, dHiddenNext, 0);
+            if (cs != null && dOut.get(2) != null) be.axpy(bhn, 1f, dOut.get(2).buf(), 0, dCellNext, 0);
+        }
+    }
+
+    private Buf temp(long n) {
+        Buf b = be.alloc(n);
+        temps.add(b);
+        return b;
+    }
+
+    /** The per-step backward of steps to-1 down to from (dGates rows and the state gradients). */
+    void stepsBackward(int from, int to) {
+        long bhn = (long) B * H;
+        for (int s = to - 1; s >= from; s--) {
+            if (layer.tbptt > 0 && (s + 1) % layer.tbptt == 0 && s + 1 < T) {
+                be.fill(dHiddenNext, 0, bhn, 0f);
+                if (dCellNext != null) be.fill(dCellNext, 0, bhn, 0f);
+            }
+            cell.stepBackward(this, s, dyT, dyT == null ? 0 : bh(s));
+            Buf tmp = dHiddenNext;   // this step's hPrev is the next one's h
+            dHiddenNext = dHiddenPrev;
+            dHiddenPrev = tmp;
+        }
+    }
+
+    /** The input gradients after the loop: dx (batch-major; null when not asked), then dh0 (, dc0). */
+    List<DTensor> finishBackward(boolean makeDx) {
+        long bhn = (long) B * H;
+        List<DTensor> grads = new ArrayList<>();
+        if (makeDx) {
+            DTensor dx = DTensor.zeros(be, B, T, I);
+            owned.add(dx);
+            fromTimeMajor(dxT, I, dx.buf());
+            grads.add(dx);
+        } else {
+            grads.add(null);
+        }
+        if (hasInitial) {
+            DTensor dh0 = DTensor.zeros(be, B, H);
+            owned.add(dh0);
+            be.copy(dHiddenNext, 0, dh0.buf(), 0, bhn);
+            grads.add(dh0);
+            if (cs != null) {
+                DTensor dc0 = DTensor.zeros(be, B, H);
+                owned.add(dc0);
+                be.copy(dCellNext, 0, dc0.buf(), 0, bhn);
+                grads.add(dc0);
+            }
+        }
+        return grads;
+    }
+
+    /** Frees the backward's buffers. */
+    void releaseBackward() {
+        for (Buf b : temps) b.close();
+        temps.clear();
+        dGates = dRecurrent = dHiddenNext = dHiddenPrev = dCellNext = dyT = dxT = null;
+    }
+
+    @Override
+    public void close() {
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception e) {
+                throw new IllegalStateException(layer.name() + ": freeing a buffer failed: " + e, e);
+            }
+        }
+        owned.clear();
+    }
+}
