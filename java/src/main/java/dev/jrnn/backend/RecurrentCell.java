@@ -27,6 +27,15 @@ public enum RecurrentCell {
     /** Lower-case name used in the kernel names ("lstm"). */
     public String id() { return id; }
 
+    /** The one of {@code rnn}, {@code lstm}, {@code gru} that belongs to this kind (e.g. its implementation). */
+    public <T> T select(T rnn, T lstm, T gru) {
+        return switch (this) {
+            case SIMPLE_RNN -> rnn;
+            case LSTM -> lstm;
+            case GRU -> gru;
+        };
+    }
+
     /** The kind named by {@link #id()} ("rnn", "lstm", "gru"). */
     public static RecurrentCell ofId(String id) {
         for (RecurrentCell c : values()) {

@@ -12,15 +12,22 @@ import dev.jrnn.tensor.Tensor;
  * whole-sequence kernel), its activations and its bias layout. {@link RecurrentLayer} owns the weights and
  * the loop over time (masks, goBackwards, tbptt, chunks, forks) and calls the cell once per step.
  */
-abstract sealed class Cell permits SimpleRNNCell, LSTMCell, GRUCell {
+abstract sealed class Cell permits SimpleRNNCell, GatedCell {
     /** The candidate / output activation (Keras {@code activation}). */
     Activation activation = Activation.TANH;
 
     /** The kind: gate count, state count, and the backend's step and whole-sequence operations. */
     abstract RecurrentCell kind();
 
-    /** A fresh cell of the same kind and configuration. */
-    abstract Cell copy();
+    /** A new cell of this kind with the default configuration. */
+    abstract Cell fresh();
+
+    /** A new cell of this kind and configuration. */
+    Cell copy() {
+        Cell c = fresh();
+        c.activation = activation;
+        return c;
+    }
 
     /** Gate blocks per unit (G = gates * units). */
     final int gates() { return kind().gates(); }

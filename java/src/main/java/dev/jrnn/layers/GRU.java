@@ -39,7 +39,7 @@ public class GRU extends RecurrentLayer {
     public boolean resetAfter() { return true; }
 
     @Override
-    protected RecurrentLayer newInstance() { return copyConfig(new GRU(units, gruCell.copy())); }
+    protected RecurrentLayer newInstance() { return copyConfig(new GRU(units, (GRUCell) gruCell.copy())); }
 
     @Override
     public GRU name(String n) { super.name(n); return this; }

@@ -1,6 +1,5 @@
 package dev.jrnn.layers;
 
-import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.CellStep;
 import dev.jrnn.backend.RecurrentCell;
@@ -12,22 +11,13 @@ import static dev.jrnn.backend.BufAt.at;
  * {@code hh = act(xh + r * (hPrev·Uh + bRec_h))}, {@code h = z * hPrev + (1 - z) * hh}; three gate
  * blocks, one state; the bias is [2, G] (input and recurrent) and hPrev·U is kept apart from x·W + b.
  */
-final class GRUCell extends Cell {
-    Activation recurrentActivation = Activation.SIGMOID;
+final class GRUCell extends GatedCell {
 
     @Override
     RecurrentCell kind() { return RecurrentCell.GRU; }
 
     @Override
-    GRUCell copy() {
-        GRUCell c = new GRUCell();
-        c.activation = activation;
-        c.recurrentActivation = recurrentActivation;
-        return c;
-    }
-
-    @Override
-    Activation recurrentActivation() { return recurrentActivation; }
+    GRUCell fresh() { return new GRUCell(); }
 
     @Override
     int[] biasShape(int units) { return new int[] {2, gates() * units}; }

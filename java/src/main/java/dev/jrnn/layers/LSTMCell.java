@@ -1,6 +1,5 @@
 package dev.jrnn.layers;
 
-import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.CellStep;
 import dev.jrnn.backend.RecurrentCell;
@@ -11,24 +10,21 @@ import static dev.jrnn.backend.BufAt.at;
  * Keras' LSTMCell, gates packed i, f, c, o: {@code i, f, o = recAct(.)}, {@code g = act(.)},
  * {@code c = f * cPrev + i * g}, {@code h = o * act(c)}; four gate blocks, two states (h, c).
  */
-final class LSTMCell extends Cell {
-    Activation recurrentActivation = Activation.SIGMOID;
+final class LSTMCell extends GatedCell {
     boolean unitForgetBias = true;
 
     @Override
     RecurrentCell kind() { return RecurrentCell.LSTM; }
 
     @Override
+    LSTMCell fresh() { return new LSTMCell(); }
+
+    @Override
     LSTMCell copy() {
-        LSTMCell c = new LSTMCell();
-        c.activation = activation;
-        c.recurrentActivation = recurrentActivation;
+        LSTMCell c = (LSTMCell) super.copy();
         c.unitForgetBias = unitForgetBias;
         return c;
     }
-
-    @Override
-    Activation recurrentActivation() { return recurrentActivation; }
 
     @Override
     float[] initialBias(int units) {

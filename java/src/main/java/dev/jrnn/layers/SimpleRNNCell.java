@@ -13,11 +13,7 @@ final class SimpleRNNCell extends Cell {
     RecurrentCell kind() { return RecurrentCell.SIMPLE_RNN; }
 
     @Override
-    SimpleRNNCell copy() {
-        SimpleRNNCell c = new SimpleRNNCell();
-        c.activation = activation;
-        return c;
-    }
+    SimpleRNNCell fresh() { return new SimpleRNNCell(); }
 
     @Override
     boolean backwardReadsGates() { return false; }

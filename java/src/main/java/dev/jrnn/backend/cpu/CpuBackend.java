@@ -13,6 +13,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.util.function.BiConsumer;
+
 /**
  * The CPU {@link Backend}: float32 on Java arrays, computed synchronously with the Vector API
  * ({@code jdk.incubator.vector}, the widest species of the machine): a packed, register-blocked GEMM,
@@ -486,97 +488,81 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void recurrentStepForward(CellConfig cell, CellStep.Forward a) {
-        switch (cell.kind()) {
-            case SIMPLE_RNN -> rnnStepForward(cell, a);
-            case LSTM -> lstmStepForward(cell, a);
-            case GRU -> gruStepForward(cell, a);
-        }
+        cell.kind().<BiConsumer<CellConfig, CellStep.Forward>>select(this::rnnStepForward, this::lstmStepForward,
+                this::gruStepForward).accept(cell, a);
     }
 
     @Override
     public void recurrentStepBackward(CellConfig cell, CellStep.Backward a) {
-        switch (cell.kind()) {
-            case SIMPLE_RNN -> rnnStepBackward(cell, a);
-            case LSTM -> lstmStepBackward(cell, a);
-            case GRU -> gruStepBackward(cell, a);
-        }
+        cell.kind().<BiConsumer<CellConfig, CellStep.Backward>>select(this::rnnStepBackward, this::lstmStepBackward,
+                this::gruStepBackward).accept(cell, a);
     }
 
     private void rnnStepForward(CellConfig cell, CellStep.Forward a) {
         String op = "rnnStepForward";
         long n = cells(op, cell);
-        Activation act = cell.activation();
-        int batch = cell.batch(), units = cell.units();
         Span p = checked(op, "pre", a.gates(), n), hp = checked(op, "hPrev", a.hPrev(), n);
-        Span h = checked(op, "h", a.h(), n), m = mask(op, a.mask(), batch);
-        Cells.forRows(batch, units, (b0, b1) -> Cells.rnnForward(act, b0, b1, units, p.a, p.off, hp.a, hp.off,
-                m.a, m.off, h.a, h.off));
+        Span h = checked(op, "h", a.h(), n), m = mask(op, a.mask(), cell.batch());
+        Cells.forRows(cell.batch(), cell.units(), (b0, b1) -> Cells.rnnForward(cell.activation(), b0, b1, cell.units(),
+                p.a, p.off, hp.a, hp.off, m.a, m.off, h.a, h.off));
     }
 
     private void rnnStepBackward(CellConfig cell, CellStep.Backward a) {
         String op = "rnnStepBackward";
         long n = cells(op, cell);
-        Activation act = cell.activation();
-        int batch = cell.batch(), units = cell.units();
         Span h = checked(op, "h", a.h(), n), dn = checked(op, "dhNext", a.dhNext(), n);
         Span dp = checked(op, "dpre", a.dGates(), n), dhp = checked(op, "dhPrev", a.dhPrev(), n);
-        Span dy = optional(op, "dy", a.dy(), n), m = mask(op, a.mask(), batch);
-        Cells.forRows(batch, units, (b0, b1) -> Cells.rnnBackward(act, b0, b1, units, h.a, h.off, dn.a, dn.off,
-                dy.a, dy.off, m.a, m.off, dp.a, dp.off, dhp.a, dhp.off));
+        Span dy = optional(op, "dy", a.dy(), n), m = mask(op, a.mask(), cell.batch());
+        Cells.forRows(cell.batch(), cell.units(), (b0, b1) -> Cells.rnnBackward(cell.activation(), b0, b1, cell.units(),
+                h.a, h.off, dn.a, dn.off, dy.a, dy.off, m.a, m.off, dp.a, dp.off, dhp.a, dhp.off));
     }
 
     private void lstmStepForward(CellConfig cell, CellStep.Forward a) {
         String op = "lstmStepForward";
         long n = cells(op, cell);
-        Activation act = cell.activation(), rec = cell.recurrentActivation();
-        int batch = cell.batch(), units = cell.units();
         Span g = checked(op, "gates", a.gates(), 4 * n), cp = checked(op, "cPrev", a.cPrev(), n);
         Span hp = checked(op, "hPrev", a.hPrev(), n), c = checked(op, "c", a.c(), n), h = checked(op, "h", a.h(), n);
-        Span m = mask(op, a.mask(), batch);
-        Cells.forRows(batch, 4L * units, (b0, b1) -> Cells.lstmForward(act, rec, b0, b1, units, g.a, g.off, cp.a,
-                cp.off, hp.a, hp.off, m.a, m.off, c.a, c.off, h.a, h.off));
+        Span m = mask(op, a.mask(), cell.batch());
+        Cells.forRows(cell.batch(), 4L * cell.units(), (b0, b1) -> Cells.lstmForward(cell.activation(),
+                cell.recurrentActivation(), b0, b1, cell.units(), g.a, g.off, cp.a, cp.off, hp.a, hp.off, m.a, m.off,
+                c.a, c.off, h.a, h.off));
     }
 
     private void lstmStepBackward(CellConfig cell, CellStep.Backward a) {
         String op = "lstmStepBackward";
         long n = cells(op, cell);
-        Activation act = cell.activation(), rec = cell.recurrentActivation();
-        int batch = cell.batch(), units = cell.units();
         Span g = checked(op, "gates", a.gates(), 4 * n), cp = checked(op, "cPrev", a.cPrev(), n);
         Span c = checked(op, "c", a.c(), n), dn = checked(op, "dhNext", a.dhNext(), n);
         Span dcn = checked(op, "dcNext", a.dcNext(), n), dg = checked(op, "dgates", a.dGates(), 4 * n);
         Span dcp = checked(op, "dcPrev", a.dcPrev(), n), dhp = checked(op, "dhPrev", a.dhPrev(), n);
-        Span dy = optional(op, "dy", a.dy(), n), m = mask(op, a.mask(), batch);
-        Cells.forRows(batch, 4L * units, (b0, b1) -> Cells.lstmBackward(act, rec, b0, b1, units, g.a, g.off, cp.a,
-                cp.off, c.a, c.off, dn.a, dn.off, dy.a, dy.off, dcn.a, dcn.off, m.a, m.off, dg.a, dg.off, dcp.a,
-                dcp.off, dhp.a, dhp.off));
+        Span dy = optional(op, "dy", a.dy(), n), m = mask(op, a.mask(), cell.batch());
+        Cells.forRows(cell.batch(), 4L * cell.units(), (b0, b1) -> Cells.lstmBackward(cell.activation(),
+                cell.recurrentActivation(), b0, b1, cell.units(), g.a, g.off, cp.a, cp.off, c.a, c.off, dn.a, dn.off,
+                dy.a, dy.off, dcn.a, dcn.off, m.a, m.off, dg.a, dg.off, dcp.a, dcp.off, dhp.a, dhp.off));
     }
 
     private void gruStepForward(CellConfig cell, CellStep.Forward a) {
         String op = "gruStepForward";
         long n = cells(op, cell);
-        Activation act = cell.activation(), rec = cell.recurrentActivation();
-        int batch = cell.batch(), units = cell.units();
         Span x = checked(op, "xp", a.gates(), 3 * n), r = checked(op, "rp", a.recurrent(), 3 * n);
         Span hp = checked(op, "hPrev", a.hPrev(), n), h = checked(op, "h", a.h(), n);
-        Span b = optional(op, "bRec", a.recurrentBias(), 3L * units), m = mask(op, a.mask(), batch);
-        Cells.forRows(batch, 3L * units, (b0, b1) -> Cells.gruForward(act, rec, b0, b1, units, x.a, x.off, r.a,
-                r.off, b.a, b.off, hp.a, hp.off, m.a, m.off, h.a, h.off));
+        Span b = optional(op, "bRec", a.recurrentBias(), 3L * cell.units()), m = mask(op, a.mask(), cell.batch());
+        Cells.forRows(cell.batch(), 3L * cell.units(), (b0, b1) -> Cells.gruForward(cell.activation(),
+                cell.recurrentActivation(), b0, b1, cell.units(), x.a, x.off, r.a, r.off, b.a, b.off, hp.a, hp.off,
+                m.a, m.off, h.a, h.off));
     }
 
     private void gruStepBackward(CellConfig cell, CellStep.Backward a) {
         String op = "gruStepBackward";
         long n = cells(op, cell);
-        Activation act = cell.activation(), rec = cell.recurrentActivation();
-        int batch = cell.batch(), units = cell.units();
         Span x = checked(op, "xp", a.gates(), 3 * n), r = checked(op, "rp", a.recurrent(), 3 * n);
         Span hp = checked(op, "hPrev", a.hPrev(), n), dn = checked(op, "dhNext", a.dhNext(), n);
         Span dx = checked(op, "dxp", a.dGates(), 3 * n), dr = checked(op, "drp", a.dRecurrent(), 3 * n);
         Span dhp = checked(op, "dhPrev", a.dhPrev(), n);
-        Span dy = optional(op, "dy", a.dy(), n), m = mask(op, a.mask(), batch);
-        Cells.forRows(batch, 3L * units, (b0, b1) -> Cells.gruBackward(act, rec, b0, b1, units, x.a, x.off, r.a,
-                r.off, hp.a, hp.off, dn.a, dn.off, dy.a, dy.off, m.a, m.off, dx.a, dx.off, dr.a, dr.off, dhp.a,
-                dhp.off));
+        Span dy = optional(op, "dy", a.dy(), n), m = mask(op, a.mask(), cell.batch());
+        Cells.forRows(cell.batch(), 3L * cell.units(), (b0, b1) -> Cells.gruBackward(cell.activation(),
+                cell.recurrentActivation(), b0, b1, cell.units(), x.a, x.off, r.a, r.off, hp.a, hp.off, dn.a, dn.off,
+                dy.a, dy.off, m.a, m.off, dx.a, dx.off, dr.a, dr.off, dhp.a, dhp.off));
     }
 
     // ================================================================ embedding

@@ -17,6 +17,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * The CUDA implementation of {@link Backend}: fused kernels from {@code kernels/*.cu} (loaded from the
@@ -858,28 +859,21 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void recurrentStepForward(CellConfig cell, CellStep.Forward a) {
-        switch (cell.kind()) {
-            case SIMPLE_RNN -> rnnStepForward(cell, a);
-            case LSTM -> lstmStepForward(cell, a);
-            case GRU -> gruStepForward(cell, a);
-        }
+        cell.kind().<BiConsumer<CellConfig, CellStep.Forward>>select(this::rnnStepForward, this::lstmStepForward,
+                this::gruStepForward).accept(cell, a);
     }
 
     @Override
     public void recurrentStepBackward(CellConfig cell, CellStep.Backward a) {
-        switch (cell.kind()) {
-            case SIMPLE_RNN -> rnnStepBackward(cell, a);
-            case LSTM -> lstmStepBackward(cell, a);
-            case GRU -> gruStepBackward(cell, a);
-        }
+        cell.kind().<BiConsumer<CellConfig, CellStep.Backward>>select(this::rnnStepBackward, this::lstmStepBackward,
+                this::gruStepBackward).accept(cell, a);
     }
 
     private void rnnStepForward(CellConfig cell, CellStep.Forward a) {
         String op = "rnnStepForward";
+        long n = cells(op, cell);
         Activation act = cell.activation();
-        elementwise(op, act);
         int batch = cell.batch(), units = cell.units();
-        long n = cells(op, batch, units);
         long pp = ptr(op, "pre", a.gates(), n);
         long hpp = ptrOrNull(op, "hPrev", a.hPrev(), n);
         long mp = ptrOrNull(op, "mask", a.mask(), batch);
@@ -890,10 +884,9 @@ public final class CudaBackend implements Backend {
 
     private void rnnStepBackward(CellConfig cell, CellStep.Backward a) {
         String op = "rnnStepBackward";
+        long n = cells(op, cell);
         Activation act = cell.activation();
-        elementwise(op, act);
         int batch = cell.batch(), units = cell.units();
-        long n = cells(op, batch, units);
         long hp = ptr(op, "h", a.h(), n);
         long dhn = ptrOrNull(op, "dhNext", a.dhNext(), n);
         long dyp = ptrOrNull(op, "dy", a.dy(), n);
@@ -906,11 +899,9 @@ public final class CudaBackend implements Backend {
 
     private void lstmStepForward(CellConfig cell, CellStep.Forward a) {
         String op = "lstmStepForward";
+        long n = cells(op, cell);
         Activation act = cell.activation(), recAct = cell.recurrentActivation();
-        elementwise(op, act);
-        elementwise(op, recAct);
         int batch = cell.batch(), units = cell.units();
-        long n = cells(op, batch, units);
         long gp = ptr(op, "gates", a.gates(), 4 * n);
         long cpp = ptrOrNull(op, "cPrev", a.cPrev(), n);
         long hpp = ptrOrNull(op, "hPrev", a.hPrev(), n);
@@ -923,11 +914,9 @@ public final class CudaBackend implements Backend {
 
     private void lstmStepBackward(CellConfig cell, CellStep.Backward a) {
         String op = "lstmStepBackward";
+        long n = cells(op, cell);
         Activation act = cell.activation(), recAct = cell.recurrentActivation();
-        elementwise(op, act);
-        elementwise(op, recAct);
         int batch = cell.batch(), units = cell.units();
-        long n = cells(op, batch, units);
         long gp = ptr(op, "gates", a.gates(), 4 * n);
         long cpp = ptrOrNull(op, "cPrev", a.cPrev(), n);
         long cp = ptr(op, "c", a.c(), n);
@@ -944,11 +933,9 @@ public final class CudaBackend implements Backend {
 
     private void gruStepForward(CellConfig cell, CellStep.Forward a) {
         String op = "gruStepForward";
+        long n = cells(op, cell);
         Activation act = cell.activation(), recAct = cell.recurrentActivation();
-        elementwise(op, act);
-        elementwise(op, recAct);
         int batch = cell.batch(), units = cell.units();
-        long n = cells(op, batch, units);
         long xpp = ptr(op, "xp", a.gates(), 3 * n);
         long rpp = ptr(op, "rp", a.recurrent(), 3 * n);
         long bp = ptrOrNull(op, "bRec", a.recurrentBias(), 3L * units);
@@ -961,11 +948,9 @@ public final class CudaBackend implements Backend {
 
     private void gruStepBackward(CellConfig cell, CellStep.Backward a) {
         String op = "gruStepBackward";
+        long n = cells(op, cell);
         Activation act = cell.activation(), recAct = cell.recurrentActivation();
-        elementwise(op, act);
-        elementwise(op, recAct);
         int batch = cell.batch(), units = cell.units();
-        long n = cells(op, batch, units);
         long xpp = ptr(op, "xp", a.gates(), 3 * n);
         long rpp = ptr(op, "rp", a.recurrent(), 3 * n);
         long hpp = ptrOrNull(op, "hPrev", a.hPrev(), n);
@@ -977,6 +962,13 @@ public final class CudaBackend implements Backend {
         long dhp = ptr(op, "dhPrev", a.dhPrev(), n);
         enter();
         launch1d(k.gruBwd, n, act.code(), recAct.code(), batch, units, xpp, rpp, hpp, dhn, dyp, mp, dxpp, drpp, dhp);
+    }
+
+    /** Checks the cell's activations (the gate activation unless SIMPLE_RNN) and sizes; returns batch * units. */
+    private static long cells(String op, CellConfig cell) {
+        elementwise(op, cell.activation());
+        if (cell.kind() != RecurrentCell.SIMPLE_RNN) elementwise(op, cell.recurrentActivation());
+        return cells(op, cell.batch(), cell.units());
     }
 
     private static long cells(String op, int batch, int units) {
