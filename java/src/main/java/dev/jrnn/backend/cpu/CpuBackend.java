@@ -5,6 +5,7 @@ import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.Fork;
 import dev.jrnn.backend.Loss;
+import dev.jrnn.backend.Settings;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -55,17 +56,18 @@ public final class CpuBackend implements Backend {
         this.forks = forks;
     }
 
-    /**
-     * A new CPU backend (what {@code Backends.cpu()} returns); {@code -Djrnn.cpu.forks=on} makes it
-     * {@link #create(boolean) create(true)}.
-     */
+    /** A new CPU backend with the process's {@link Settings#current() settings}. */
     public static CpuBackend create() {
-        String v = System.getProperty("jrnn.cpu.forks", "off").trim().toLowerCase(java.util.Locale.ROOT);
-        return switch (v) {
-            case "on", "true", "1" -> new CpuBackend(true);
-            case "off", "false", "0", "" -> new CpuBackend(false);
-            default -> throw new IllegalArgumentException("jrnn.cpu.forks: expected on or off, got '" + v + "'");
-        };
+        return create(Settings.current());
+    }
+
+    /**
+     * A new CPU backend (what {@code Backends.cpu()} returns); {@code settings.cpuForks()} makes it
+     * {@link #create(boolean) create(true)}. The thread pool is process-wide and takes
+     * {@code Settings.current().cpuThreads()}.
+     */
+    public static CpuBackend create(Settings settings) {
+        return new CpuBackend(settings.cpuForks());
     }
 
     /**

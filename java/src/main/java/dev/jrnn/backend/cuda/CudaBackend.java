@@ -7,6 +7,7 @@ import dev.jrnn.backend.Fork;
 import dev.jrnn.backend.GraphCapture;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.backend.Precision;
+import dev.jrnn.backend.Settings;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -53,7 +54,7 @@ public final class CudaBackend implements Backend {
     private final java.util.ArrayDeque<Long> freeEvents = new java.util.ArrayDeque<>();
     /** Forks not joined yet, including the one whose task is being queued. */
     private final java.util.List<CudaFork> openForks = new java.util.ArrayList<>();
-    private final boolean streamsOn = streamsSetting();
+    private final boolean streamsOn;
     private final int maxGrid;
     /** 64 bytes of device scratch: [0,8) double accumulator, [8,12) int flag, [16,20) embedding id error. */
     private final long small;
@@ -70,10 +71,14 @@ public final class CudaBackend implements Backend {
     private volatile boolean closed;
     /** Persistent whole-sequence kernels (kernels/persistent_rnn.cu), created on first use; null when switched off. */
     private PersistentRnn persistent;
-    private final int persistentMaxBatch = persistentSetting();
+    private final int persistentMaxBatch;
+    private final Settings.PersistentVariant persistentVariant;
 
-    private CudaBackend(CudaDriver driver, Cublas cublas, byte[] fatbin) {
+    private CudaBackend(CudaDriver driver, Cublas cublas, byte[] fatbin, Settings settings) {
         this.driver = driver;
+        this.streamsOn = settings.streams();
+        this.persistentMaxBatch = persistentMaxBatch(settings.persistent());
+        this.persistentVariant = settings.persistentVariant();
         this.cublas = cublas;
         CudaKernels kernels;
         try {
@@ -128,12 +133,19 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /** {@link #create(Settings)} with the process's {@link Settings#current() settings}. */
+    public static CudaBackend create() {
+        return create(Settings.current());
+    }
+
     /**
-     * A CUDA backend on device 0 (or {@code JRNN_CUDA_DEVICE}). Throws a RuntimeException whose message
+     * A CUDA backend on device 0 (or {@code JRNN_CUDA_DEVICE}), with the persistent-kernel and stream
+     * settings of {@code settings} (the driver and cuBLAS are process-wide: they take {@link Settings#current()}). Throws a RuntimeException whose message
      * says what is missing: "CUDA driver not found (libcuda.so.1)", "no CUDA device",
      * "kernels not built (no nvcc at build time)" or "cuBLAS not found: tried ...".
      */
-    public static CudaBackend create() {
+    public static CudaBackend create(Settings settings) {
+        if (settings == null) throw new IllegalArgumentException("CudaBackend.create: settings is null");
         CudaDriver d;
         try {
             d = CudaDriver.get();
@@ -159,45 +171,28 @@ public final class CudaBackend implements Backend {
                     (e.code() == CudaException.NOT_A_CUDA_CODE ? "cuBLAS not found: " : "cuBLAS failed: ")
                             + e.getMessage() + " (set JRNN_CUBLAS=/path/to/libcublas.so.13 to point at it)", e);
         }
-        return new CudaBackend(d, cb, fatbin);
+        return new CudaBackend(d, cb, fatbin, settings);
     }
 
     /**
-     * When the persistent whole-sequence kernels are used: {@code -Djrnn.persistent} or
-     * {@code JRNN_PERSISTENT} = "auto" (default: batches of at most {@link #PERSISTENT_AUTO_MAX_BATCH} rows,
+     * The largest batch that may take the persistent whole-sequence kernels (0 = never) for the
+     * {@code jrnn.persistent} setting: AUTO (default: batches of at most {@link #PERSISTENT_AUTO_MAX_BATCH} rows,
      * where one launch per sequence beats per-step launches; measured on an H200, see benchmarks/RESULTS.md),
-     * "on" (whenever the shape fits on chip) or "off" (always the per-step GEMM + fused-step loop).
-     * Returns the largest batch that may take the persistent path (0 = never).
+     * ON (whenever the shape fits on chip) or OFF (always the per-step GEMM + fused-step loop).
      */
-    static int persistentSetting() {
-        String v = System.getProperty("jrnn.persistent");
-        if (v == null || v.isBlank()) v = System.getenv("JRNN_PERSISTENT");
-        if (v == null || v.isBlank()) return PERSISTENT_AUTO_MAX_BATCH;
-        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "auto" -> PERSISTENT_AUTO_MAX_BATCH;
-            case "on", "true", "1" -> Integer.MAX_VALUE;
-            case "off", "false", "0" -> 0;
-            default -> throw new IllegalArgumentException("jrnn.persistent: expected auto, on or off, got '" + v + "'");
+    static int persistentMaxBatch(Settings.Persistent p) {
+        return switch (p) {
+            case AUTO -> PERSISTENT_AUTO_MAX_BATCH;
+            case ON -> Integer.MAX_VALUE;
+            case OFF -> 0;
         };
     }
 
     /**
-     * Whether {@link #fork} (and so {@link #runConcurrently}) overlaps work on two streams: {@code -Djrnn.streams} or
-     * {@code JRNN_STREAMS} = "on" or "off" (default off: the two-stream path has passed its CPU-side checks,
-     * the pool and fork/join tests, but not yet a run on a GPU; see benchmarks/NOTES.md).
+     * Whether {@link #fork} (and so {@link #runConcurrently}) overlaps work on two streams on this backend: the
+     * {@code jrnn.streams} setting (default off: the two-stream path has passed its CPU-side checks, the pool and
+     * fork/join tests, but not yet a run on a GPU; see benchmarks/NOTES.md).
      */
-    static boolean streamsSetting() {
-        String v = System.getProperty("jrnn.streams");
-        if (v == null || v.isBlank()) v = System.getenv("JRNN_STREAMS");
-        if (v == null || v.isBlank()) return false;
-        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "on", "true", "1" -> true;
-            case "off", "false", "0" -> false;
-            default -> throw new IllegalArgumentException("jrnn.streams: expected on or off, got '" + v + "'");
-        };
-    }
-
-    /** Whether {@link #fork} uses a second stream on this backend (the {@code jrnn.streams} setting). */
     public boolean concurrentStreams() { return streamsOn; }
 
     /**
@@ -362,7 +357,7 @@ public final class CudaBackend implements Backend {
 
     private PersistentRnn persistent(int batch) {
         if (batch > persistentMaxBatch) return null;
-        if (persistent == null) persistent = new PersistentRnn(driver, k.module);
+        if (persistent == null) persistent = new PersistentRnn(driver, k.module, PersistentRnn.variantOf(persistentVariant));
         // With work on the second stream (a forked task, or forks open beside this call), persistent grids plan
         // for half of the device, so that one on each stream always fits at once.
         persistent.shareDevice(stream != mainStream || !openForks.isEmpty());
