@@ -1,13 +1,17 @@
 package dev.jrnn.backend.cuda;
 
 import dev.jrnn.backend.Activation;
+import dev.jrnn.backend.AdamArgs;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.Checks;
 import dev.jrnn.backend.Fork;
 import dev.jrnn.backend.GraphCapture;
-import dev.jrnn.backend.Loss;
+import dev.jrnn.backend.LossArgs;
 import dev.jrnn.backend.Precision;
 import dev.jrnn.backend.Settings;
+import dev.jrnn.backend.SgdArgs;
+import dev.jrnn.backend.Span;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -24,12 +28,12 @@ import java.util.List;
  * try (Backend be = CudaBackend.create()) {        // throws, naming what is missing, without a GPU
  *     Buf x = be.alloc(4);
  *     be.upload(new float[] {1, 2, 3, 4}, 0, x, 0, 4);
- *     double ss = be.sumSquares(4, x, 0);            // 30.0
+ *     float[] back = new float[4];
+ *     be.download(x, 0, back, 0, 4);                 // {1, 2, 3, 4}
  * }
  * }</pre>
  *
- * <p>Methods that return a Java value ({@link #download}, {@link #loss}, {@link #sumSquares},
- * {@link #allFinite}) and {@link #synchronize()} wait for the stream. Embedding ids outside the table
+ * <p>{@link #download} and {@link #synchronize()} wait for the stream. Embedding ids outside the table
  * are detected on the device and reported by the next of those calls as an IllegalArgumentException.
  * Not thread-safe: use one backend from one thread at a time (any thread).
  */
@@ -466,46 +470,35 @@ public final class CudaBackend implements Backend {
 
     /** Device address of {@code b} at float offset {@code off}, after checking ownership and the span. */
     long ptr(String op, String what, Buf b, long off, long len) {
-        if (b == null) throw new IllegalArgumentException(op + ": " + what + " is null");
-        if (!(b instanceof CudaBuf cb) || cb.backend() != this) {
-            String owner = b.backend() == null ? "none" : b.backend().name();
-            throw new IllegalArgumentException(op + ": " + what + " belongs to another backend (" + owner
-                    + "), expected a buffer of this CUDA backend");
-        }
-        if (off < 0 || len < 0 || off > cb.size() - len) {
-            throw new IllegalArgumentException(op + ": " + what + " span [" + off + ", " + (off + len)
-                    + ") is outside its buffer of " + cb.size() + " floats");
-        }
-        return cb.ptr() + 4L * off;
+        CudaBuf cb = (CudaBuf) Checks.owned(op, what, b, this);
+        return cb.ptr() + 4L * Checks.span(op, what, cb.size(), off, len);
     }
 
     long ptrOrNull(String op, String what, Buf b, long off, long len) {
         return b == null ? 0L : ptr(op, what, b, off, len);
     }
 
+    /** Device address of a span of {@code len} floats (see {@link #ptr}). */
+    long ptr(String op, String what, Span s, long len) {
+        return ptr(op, what, s.buf(), s.off(), len);
+    }
+
+    /** {@link #ptr(String, String, Span, long)}, or 0 for a null span. */
+    long ptrOrNull(String op, String what, Span s, long len) {
+        return s == null ? 0L : ptr(op, what, s, len);
+    }
+
     /** A row-major [rows, cols] matrix with row stride ld. */
     private long mat(String op, String what, Buf b, long off, int rows, int cols, int ld) {
-        if (rows < 0 || cols < 0) {
-            throw new IllegalArgumentException(op + ": " + what + " shape [" + rows + ", " + cols + "] is negative");
-        }
-        if (ld < Math.max(1, cols)) {
-            throw new IllegalArgumentException(op + ": " + what + " row stride " + ld + " is smaller than its "
-                    + cols + " columns");
-        }
-        long len = rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
-        return ptr(op, what, b, off, len);
+        return ptr(op, what, b, off, Checks.matrixLength(op, what, rows, cols, ld));
     }
 
     private static void nonNegative(String op, String what, long v) {
-        if (v < 0) throw new IllegalArgumentException(op + ": " + what + " must be >= 0, got " + v);
+        Checks.nonNegative(op, what, v);
     }
 
     private static void elementwise(String op, Activation act) {
-        if (act == null) throw new IllegalArgumentException(op + ": activation is null");
-        if (act == Activation.SOFTMAX) {
-            throw new IllegalArgumentException(op + ": activation softmax is not elementwise; expected one of"
-                    + " linear, tanh, sigmoid, relu, hard_sigmoid");
-        }
+        Checks.elementwise(op, act);
     }
 
     /** Device workspace of at least {@code bytes} for work on the current stream; its content is undefined. */
@@ -529,11 +522,6 @@ public final class CudaBackend implements Backend {
             }
             return ptr;
         }
-    }
-
-    /** Zeroes the accumulator and flag of {@code small}. */
-    private void zeroSmall() {
-        launch1d(k.fill, 4, small, 4L, 0f);
     }
 
     /** Copies the first {@code bytes} of {@code small} to {@link #host} (synchronizes). */
@@ -1007,69 +995,7 @@ public final class CudaBackend implements Backend {
         return (table.size() - off) / dim;
     }
 
-    // ---------------------------------------------------------------- losses and checks
-
-    @Override
-    public float loss(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
-                      Buf weights, long weightsOff, Buf grad, long gradOff) {
-        if (kind == null) throw new IllegalArgumentException("loss: kind is null");
-        if (rows <= 0 || cols <= 0) {
-            throw new IllegalArgumentException("loss " + kind + ": rows and cols must be > 0, got rows=" + rows
-                    + " cols=" + cols);
-        }
-        long n = (long) rows * cols;
-        long pp = ptr("loss", "pred", pred, predOff, n);
-        long tp = ptr("loss", "target", target, targetOff, kind.sparse() ? rows : n);
-        long wp = ptrOrNull("loss", "weights", weights, weightsOff, rows);
-        long gp = ptrOrNull("loss", "grad", grad, gradOff, n);
-        enter();
-        training.refuseInCapture("loss");
-        refuseSyncInFork("loss");
-        zeroSmall();
-        int warps = BLOCK / 32;
-        int grid = (int) Math.max(1, Math.min((rows + warps - 1) / warps, (long) maxGrid));
-        driver.launch(k.loss, grid, 1, 1, BLOCK, 1, 1, 0, stream,
-                kind.code(), rows, cols, pp, tp, wp, gp, small, small + 8);
-        readSmall(0, 16);
-        double sum = host.get(ValueLayout.JAVA_DOUBLE, 0);
-        int err = host.get(ValueLayout.JAVA_INT, 8);
-        checkIds();
-        if (err != 0) {
-            throw new IllegalArgumentException("loss " + kind + ": a class index in target is not an integer in [0, "
-                    + cols + ")");
-        }
-        return (float) (sum / rows);
-    }
-
-    @Override
-    public double sumSquares(long n, Buf x, long xOff) {
-        nonNegative("sumSquares", "n", n);
-        long xp = ptr("sumSquares", "x", x, xOff, n);
-        enter();
-        training.refuseInCapture("sumSquares");
-        refuseSyncInFork("sumSquares");
-        zeroSmall();
-        launch1d(k.sumSquares, n, n, xp, small);
-        readSmall(0, 8);
-        double s = host.get(ValueLayout.JAVA_DOUBLE, 0);
-        checkIds();
-        return s;
-    }
-
-    @Override
-    public boolean allFinite(long n, Buf x, long xOff) {
-        nonNegative("allFinite", "n", n);
-        long xp = ptr("allFinite", "x", x, xOff, n);
-        enter();
-        training.refuseInCapture("allFinite");
-        refuseSyncInFork("allFinite");
-        zeroSmall();
-        launch1d(k.allFinite, n, n, xp, small + 8);
-        readSmall(8, 4);
-        boolean ok = host.get(ValueLayout.JAVA_INT, 0) == 0;
-        checkIds();
-        return ok;
-    }
+    // ---------------------------------------------------------------- clipping
 
     @Override
     public void clip(long n, float lo, float hi, Buf x, long xOff) {
@@ -1078,30 +1004,6 @@ public final class CudaBackend implements Backend {
         long xp = ptr("clip", "x", x, xOff, n);
         enter();
         launch1d(k.clip, n, n, lo, hi, xp);
-    }
-
-    // ---------------------------------------------------------------- optimizers
-
-    @Override
-    public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                           float lr, float beta1, float beta2, float eps, long t) {
-        nonNegative("adamUpdate", "n", n);
-        if (t < 1) throw new IllegalArgumentException("adamUpdate: step t counts from 1, got " + t);
-        long pp = ptr("adamUpdate", "p", p, pOff, n), gp = ptr("adamUpdate", "g", g, gOff, n);
-        long mp = ptr("adamUpdate", "m", m, mOff, n), vp = ptr("adamUpdate", "v", v, vOff, n);
-        enter();
-        float lrT = (float) (lr * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t)));
-        launch1d(k.adam, n, n, pp, gp, mp, vp, lrT, 1f - beta1, 1f - beta2, eps);
-    }
-
-    @Override
-    public void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
-                          float lr, float momentum, boolean nesterov) {
-        nonNegative("sgdUpdate", "n", n);
-        long pp = ptr("sgdUpdate", "p", p, pOff, n), gp = ptr("sgdUpdate", "g", g, gOff, n);
-        long vp = ptrOrNull("sgdUpdate", "velocity", velocity, vOff, n);
-        enter();
-        launch1d(k.sgd, n, n, pp, gp, vp, lr, momentum, nesterov ? 1 : 0);
     }
 
     // ---------------------------------------------------------------- training-step primitives (CudaTraining)
@@ -1129,10 +1031,9 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void lossAsync(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
-                          Buf weights, long weightsOff, Buf grad, long gradOff, Buf out, long outOff) {
+    public void lossAsync(LossArgs args) {
         refuseConcurrent("lossAsync");
-        training.lossAsync(kind, rows, cols, pred, predOff, target, targetOff, weights, weightsOff, grad, gradOff, out, outOff);
+        training.lossAsync(args);
     }
 
     @Override
@@ -1146,15 +1047,13 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                           float lr, float beta1, float beta2, float eps, Buf step, long stepOff, Buf guard, long guardOff) {
-        training.adamUpdate(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, stepOff, guard, guardOff);
+    public void adamUpdate(AdamArgs args) {
+        training.adamUpdate(args);
     }
 
     @Override
-    public void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
-                          float lr, float momentum, boolean nesterov, Buf guard, long guardOff) {
-        training.sgdUpdate(n, p, pOff, g, gOff, velocity, vOff, lr, momentum, nesterov, guard, guardOff);
+    public void sgdUpdate(SgdArgs args) {
+        training.sgdUpdate(args);
     }
 
     @Override
