@@ -10,7 +10,6 @@ import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.Fork;
 import dev.jrnn.backend.Settings;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
