@@ -78,4 +78,72 @@ public final class Checks {
             throw new IllegalArgumentException(op + ": code must be a positive float, got " + code);
         }
     }
+
+    /** Checks {@code x} is not null: "op: what is null". */
+    public static void notNull(String op, String what, Object x) {
+        if (x == null) throw new IllegalArgumentException(op + ": " + what + " is null");
+    }
+
+    /** Checks that [off, off + len) lies inside the host array {@code a} (an upload's source, a download's target). */
+    public static void arraySpan(String op, String what, float[] a, int off, int len) {
+        notNull(op, what, a);
+        if (off < 0 || len < 0 || off > a.length - len) {
+            throw new IllegalArgumentException(op + ": " + what + " span [" + off + ", " + ((long) off + len)
+                    + ") is outside the array of " + a.length + " floats");
+        }
+    }
+
+    /** Checks a GEMM's sizes are not negative. */
+    public static void gemmSizes(int m, int n, int k) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("gemm: m, n, k must be >= 0, got m=" + m + " n=" + n + " k=" + k);
+        }
+    }
+
+    /** The rows of a row-wise softmax over n floats, after checking n is a multiple of cols &gt; 0 (and rows fit an int). */
+    public static int softmaxRows(String op, long n, int cols) {
+        if (cols <= 0 || n % cols != 0) {
+            throw new IllegalArgumentException(op + ": softmax needs n to be a multiple of cols > 0, got n=" + n
+                    + " cols=" + cols);
+        }
+        long rows = n / cols;
+        if (rows > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": softmax over " + rows + " rows exceeds " + Integer.MAX_VALUE);
+        }
+        return (int) rows;
+    }
+
+    /** Checks an embedding lookup's n &gt;= 0 and dim &gt; 0. */
+    public static void rows(String op, int n, int dim) {
+        if (n < 0 || dim <= 0) {
+            throw new IllegalArgumentException(op + ": need n >= 0 and dim > 0, got n=" + n + " dim=" + dim);
+        }
+    }
+
+    /** Checks a matrix's rows and cols are not negative. */
+    public static void dims(String op, int rows, int cols) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException(op + ": rows and cols must be >= 0, got rows=" + rows + " cols=" + cols);
+        }
+    }
+
+    /** Checks clip's bounds: lo &lt;= hi. */
+    public static void clipRange(float lo, float hi) {
+        if (!(lo <= hi)) throw new IllegalArgumentException("clip: need lo <= hi, got lo=" + lo + " hi=" + hi);
+    }
+
+    /** Checks a dropout rate is in [0, 1). */
+    public static void dropoutRate(String op, float rate) {
+        if (!(rate >= 0f && rate < 1f)) throw new IllegalArgumentException(op + ": rate must be in [0, 1), got " + rate);
+    }
+
+    /** Checks an id check's vocabulary is positive. */
+    public static void vocab(String op, int vocab) {
+        if (vocab <= 0) throw new IllegalArgumentException(op + ": vocab must be > 0, got " + vocab);
+    }
+
+    /** Checks clipnorm's bound is positive. */
+    public static void maxNorm(String op, float maxNorm) {
+        if (!(maxNorm > 0)) throw new IllegalArgumentException(op + ": maxNorm must be > 0, got " + maxNorm);
+    }
 }

@@ -196,24 +196,16 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void upload(float[] src, int srcOff, Buf dst, long dstOff, int len) {
-        if (src == null) throw new IllegalArgumentException("upload: src array must not be null");
+        Checks.arraySpan("upload", "src", src, srcOff, len);
         float[] d = arr("upload", "dst", dst);
-        if (srcOff < 0 || len < 0 || (long) srcOff + len > src.length) {
-            throw new IllegalArgumentException("upload: src span [" + srcOff + ", " + ((long) srcOff + len)
-                    + ") is outside the array of " + src.length);
-        }
         System.arraycopy(src, srcOff, d, span("upload", "dst", d, dstOff, len), len);
     }
 
     @Override
     public void download(Buf src, long srcOff, float[] dst, int dstOff, int len) {
         refuseInFork("download");
-        if (dst == null) throw new IllegalArgumentException("download: dst array must not be null");
+        Checks.arraySpan("download", "dst", dst, dstOff, len);
         float[] s = arr("download", "src", src);
-        if (dstOff < 0 || len < 0 || (long) dstOff + len > dst.length) {
-            throw new IllegalArgumentException("download: dst span [" + dstOff + ", " + ((long) dstOff + len)
-                    + ") is outside the array of " + dst.length);
-        }
         System.arraycopy(s, span("download", "src", s, srcOff, len), dst, dstOff, len);
     }
 
@@ -262,9 +254,7 @@ public final class CpuBackend implements Backend {
                      Buf a, long aOff, int lda, Buf b, long bOff, int ldb,
                      float beta, Buf c, long cOff, int ldc) {
         String op = "gemm";
-        if (m < 0 || n < 0 || k < 0) {
-            throw new IllegalArgumentException("gemm: sizes must be >= 0, got m=" + m + " n=" + n + " k=" + k);
-        }
+        Checks.gemmSizes(m, n, k);
         float[] as = arr(op, "A", a), bs = arr(op, "B", b), cs = arr(op, "C", c);
         int ao = transA ? span2(op, "A (stored [k, m])", as, aOff, k, m, lda) : span2(op, "A (stored [m, k])", as, aOff, m, k, lda);
         int bo = transB ? span2(op, "B (stored [n, k])", bs, bOff, n, k, ldb) : span2(op, "B (stored [k, n])", bs, bOff, k, n, ldb);
@@ -368,21 +358,15 @@ public final class CpuBackend implements Backend {
 
     // ================================================================ activations
 
-    private static void checkSoftmax(String op, long n, int cols) {
-        if (cols <= 0 || n % cols != 0) {
-            throw new IllegalArgumentException(op + ": softmax needs n to be a multiple of cols > 0, got n=" + n + " cols=" + cols);
-        }
-    }
-
     @Override
     public void activate(Activation act, long n, int cols, Buf x, long xOff, Buf y, long yOff) {
         String op = "activate";
-        if (act == null) throw new IllegalArgumentException(op + ": activation must not be null");
+        Checks.notNull(op, "activation", act);
         float[] xs = arr(op, "x", x), ys = arr(op, "y", y);
         positive(op, "n", n);
         int xo = span(op, "x", xs, xOff, n), yo = span(op, "y", ys, yOff, n);
         if (act == Activation.SOFTMAX) {
-            checkSoftmax(op, n, cols);
+            Checks.softmaxRows(op, n, cols);
             Cells.forRows((int) (n / cols), cols, (r0, r1) -> {
                 for (int r = r0; r < r1; r++) {
                     int xb = xo + r * cols, yb = yo + r * cols;
@@ -400,12 +384,12 @@ public final class CpuBackend implements Backend {
     @Override
     public void activateBackward(Activation act, long n, int cols, Buf y, long yOff, Buf dy, long dyOff, Buf dx, long dxOff) {
         String op = "activateBackward";
-        if (act == null) throw new IllegalArgumentException(op + ": activation must not be null");
+        Checks.notNull(op, "activation", act);
         float[] ys = arr(op, "y", y), dys = arr(op, "dy", dy), dxs = arr(op, "dx", dx);
         positive(op, "n", n);
         int yo = span(op, "y", ys, yOff, n), dyo = span(op, "dy", dys, dyOff, n), dxo = span(op, "dx", dxs, dxOff, n);
         if (act == Activation.SOFTMAX) {
-            checkSoftmax(op, n, cols);
+            Checks.softmaxRows(op, n, cols);
             for (int r = 0; r < n / cols; r++) {
                 int yb = yo + r * cols, db = dyo + r * cols, xb = dxo + r * cols;
                 double dot = 0;
@@ -579,7 +563,7 @@ public final class CpuBackend implements Backend {
     public void gatherRows(int n, int dim, Buf idx, long idxOff, Buf table, long tableOff, Buf out, long outOff) {
         refuseInFork("gatherRows");
         String op = "gatherRows";
-        if (n < 0 || dim <= 0) throw new IllegalArgumentException(op + ": need n >= 0 and dim > 0, got n=" + n + " dim=" + dim);
+        Checks.rows(op, n, dim);
         float[] is = arr(op, "idx", idx), ts = arr(op, "table", table), os = arr(op, "out", out);
         int io = span(op, "idx", is, idxOff, n), oo = span(op, "out", os, outOff, (long) n * dim);
         int to = span(op, "table", ts, tableOff, 0);
@@ -594,7 +578,7 @@ public final class CpuBackend implements Backend {
     public void scatterAddRows(int n, int dim, Buf idx, long idxOff, Buf dOut, long dOutOff, Buf dTable, long dTableOff) {
         refuseInFork("scatterAddRows");
         String op = "scatterAddRows";
-        if (n < 0 || dim <= 0) throw new IllegalArgumentException(op + ": need n >= 0 and dim > 0, got n=" + n + " dim=" + dim);
+        Checks.rows(op, n, dim);
         float[] is = arr(op, "idx", idx), ds = arr(op, "dOut", dOut), ts = arr(op, "dTable", dTable);
         int io = span(op, "idx", is, idxOff, n), dof = span(op, "dOut", ds, dOutOff, (long) n * dim);
         int to = span(op, "dTable", ts, dTableOff, 0);
@@ -612,7 +596,7 @@ public final class CpuBackend implements Backend {
     public void clip(long n, float lo, float hi, Buf x, long xOff) {
         float[] xs = arr("clip", "x", x);
         positive("clip", "n", n);
-        if (!(lo <= hi)) throw new IllegalArgumentException("clip: need lo <= hi, got lo=" + lo + " hi=" + hi);
+        Checks.clipRange(lo, hi);
         int xo = span("clip", "x", xs, xOff, n);
         split(n, (i0, i1) -> {
             int i = i0;

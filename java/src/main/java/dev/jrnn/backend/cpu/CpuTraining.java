@@ -33,9 +33,7 @@ final class CpuTraining {
     }
 
     private static void dims(String op, int rows, int cols) {
-        if (rows < 0 || cols < 0) {
-            throw new IllegalArgumentException(op + ": rows and cols must be >= 0, got rows=" + rows + " cols=" + cols);
-        }
+        Checks.dims(op, rows, cols);
     }
 
     private static void nonNegative(String op, String what, long v) {
@@ -78,7 +76,7 @@ final class CpuTraining {
     void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff) {
         String op = "dropoutMask";
         nonNegative(op, "n", n);
-        if (!(rate >= 0f && rate < 1f)) throw new IllegalArgumentException(op + ": rate must be in [0, 1), got " + rate);
+        Checks.dropoutRate(op, rate);
         float[] cs = arr(op, "counter", counter), os = arr(op, "out", out);
         int co = span(op, "counter", cs, counterOff, 2), oo = span(op, "out", os, outOff, n);
         long c = CounterRng.counter(cs[co], cs[co + 1]);
@@ -98,7 +96,7 @@ final class CpuTraining {
     void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff) {
         String op = "checkIds";
         nonNegative(op, "n", n);
-        if (vocab <= 0) throw new IllegalArgumentException(op + ": vocab must be > 0, got " + vocab);
+        Checks.vocab(op, vocab);
         float[] is = arr(op, "ids", ids), os = arr(op, "out", out);
         int io = span(op, "ids", is, idsOff, n), oo = span(op, "out", os, outOff, n);
         for (int i = 0; i < n; i++) {
@@ -141,7 +139,7 @@ final class CpuTraining {
     void clipNorm(long n, float maxNorm, Buf x, long xOff) {
         String op = "clipNorm";
         nonNegative(op, "n", n);
-        if (!(maxNorm > 0)) throw new IllegalArgumentException(op + ": maxNorm must be > 0, got " + maxNorm);
+        Checks.maxNorm(op, maxNorm);
         float[] xs = arr(op, "x", x);
         int xo = span(op, "x", xs, xOff, n);
         double norm = Math.sqrt(sumSquares(xs, xo, (int) n));

@@ -575,11 +575,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void upload(float[] src, int srcOff, Buf dst, long dstOff, int len) {
-        if (src == null) throw new IllegalArgumentException("upload: src is null");
-        if (srcOff < 0 || len < 0 || srcOff > src.length - len) {
-            throw new IllegalArgumentException("upload: source span [" + srcOff + ", " + ((long) srcOff + len)
-                    + ") is outside the array of " + src.length + " floats");
-        }
+        Checks.arraySpan("upload", "src", src, srcOff, len);
         long d = ptr("upload", "dst", dst, dstOff, len);
         enter();
         training.refuseInCapture("upload");
@@ -589,11 +585,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void download(Buf src, long srcOff, float[] dst, int dstOff, int len) {
-        if (dst == null) throw new IllegalArgumentException("download: dst is null");
-        if (dstOff < 0 || len < 0 || dstOff > dst.length - len) {
-            throw new IllegalArgumentException("download: destination span [" + dstOff + ", "
-                    + ((long) dstOff + len) + ") is outside the array of " + dst.length + " floats");
-        }
+        Checks.arraySpan("download", "dst", dst, dstOff, len);
         long s = ptr("download", "src", src, srcOff, len);
         enter();
         training.refuseInCapture("download");
@@ -701,9 +693,7 @@ public final class CudaBackend implements Backend {
     public void gemm(boolean transA, boolean transB, int m, int n, int kk, float alpha,
                      Buf a, long aOff, int lda, Buf b, long bOff, int ldb,
                      float beta, Buf c, long cOff, int ldc) {
-        if (m < 0 || n < 0 || kk < 0) {
-            throw new IllegalArgumentException("gemm: m, n, k must be >= 0, got " + m + ", " + n + ", " + kk);
-        }
+        Checks.gemmSizes(m, n, kk);
         int aRows = transA ? kk : m, aCols = transA ? m : kk;
         int bRows = transB ? n : kk, bCols = transB ? kk : n;
         long ap = mat("gemm", "A", a, aOff, aRows, aCols, lda);
@@ -783,12 +773,12 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void activate(Activation act, long n, int cols, Buf x, long xOff, Buf y, long yOff) {
-        if (act == null) throw new IllegalArgumentException("activate: activation is null");
+        Checks.notNull("activate", "activation", act);
         nonNegative("activate", "n", n);
         long xp = ptr("activate", "x", x, xOff, n), yp = ptr("activate", "y", y, yOff, n);
         enter();
         if (act == Activation.SOFTMAX) {
-            int rows = softmaxRows("activate", n, cols);
+            int rows = Checks.softmaxRows("activate", n, cols);
             launchRows(k.softmaxRows, rows, cols, rows, cols, xp, yp);
         } else {
             launch1d(k.activate, n, act.code(), n, xp, yp);
@@ -798,31 +788,20 @@ public final class CudaBackend implements Backend {
     @Override
     public void activateBackward(Activation act, long n, int cols, Buf y, long yOff, Buf dy, long dyOff,
                                  Buf dx, long dxOff) {
-        if (act == null) throw new IllegalArgumentException("activateBackward: activation is null");
+        Checks.notNull("activateBackward", "activation", act);
         nonNegative("activateBackward", "n", n);
         long yp = ptr("activateBackward", "y", y, yOff, n);
         long dyp = ptr("activateBackward", "dy", dy, dyOff, n);
         long dxp = ptr("activateBackward", "dx", dx, dxOff, n);
         enter();
         if (act == Activation.SOFTMAX) {
-            int rows = softmaxRows("activateBackward", n, cols);
+            int rows = Checks.softmaxRows("activateBackward", n, cols);
             launchRows(k.softmaxRowsBwd, rows, cols, rows, cols, yp, dyp, dxp);
         } else {
             launch1d(k.activateBwd, n, act.code(), n, yp, dyp, dxp);
         }
     }
 
-    private static int softmaxRows(String op, long n, int cols) {
-        if (cols <= 0 || n % cols != 0) {
-            throw new IllegalArgumentException(op + ": softmax needs n a multiple of cols > 0, got n=" + n
-                    + ", cols=" + cols);
-        }
-        long rows = n / cols;
-        if (rows > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(op + ": softmax over " + rows + " rows exceeds " + Integer.MAX_VALUE);
-        }
-        return (int) rows;
-    }
 
     /** One block per row (grid-stride over rows), the block as wide as the row up to 256 threads. */
     private void launchRows(long fn, int rows, int cols, Object... args) {
@@ -957,8 +936,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void gatherRows(int n, int dim, Buf idx, long idxOff, Buf table, long tableOff, Buf out, long outOff) {
-        nonNegative("gatherRows", "n", n);
-        if (dim <= 0) throw new IllegalArgumentException("gatherRows: dim must be > 0, got " + dim);
+        Checks.rows("gatherRows", n, dim);
         long ip = ptr("gatherRows", "idx", idx, idxOff, n);
         long vocab = vocab("gatherRows", table, tableOff, dim);
         long tp = ptr("gatherRows", "table", table, tableOff, vocab * dim);
@@ -972,8 +950,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void scatterAddRows(int n, int dim, Buf idx, long idxOff, Buf dOut, long dOutOff, Buf dTable, long dTableOff) {
-        nonNegative("scatterAddRows", "n", n);
-        if (dim <= 0) throw new IllegalArgumentException("scatterAddRows: dim must be > 0, got " + dim);
+        Checks.rows("scatterAddRows", n, dim);
         long ip = ptr("scatterAddRows", "idx", idx, idxOff, n);
         long dp = ptr("scatterAddRows", "dOut", dOut, dOutOff, (long) n * dim);
         long vocab = vocab("scatterAddRows", dTable, dTableOff, dim);
@@ -1000,7 +977,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void clip(long n, float lo, float hi, Buf x, long xOff) {
         nonNegative("clip", "n", n);
-        if (!(lo <= hi)) throw new IllegalArgumentException("clip: lo must be <= hi, got lo=" + lo + ", hi=" + hi);
+        Checks.clipRange(lo, hi);
         long xp = ptr("clip", "x", x, xOff, n);
         enter();
         launch1d(k.clip, n, n, lo, hi, xp);

@@ -95,9 +95,7 @@ final class CudaTraining implements AutoCloseable {
     }
 
     private static void dims(String op, int rows, int cols) {
-        if (rows < 0 || cols < 0) {
-            throw new IllegalArgumentException(op + ": rows and cols must be >= 0, got rows=" + rows + " cols=" + cols);
-        }
+        Checks.dims(op, rows, cols);
     }
 
     /** Throws when a graph is being captured: {@code op} would synchronize or copy from/to the Java heap. */
@@ -132,7 +130,7 @@ final class CudaTraining implements AutoCloseable {
     void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff) {
         String op = "dropoutMask";
         nonNegative(op, "n", n);
-        if (!(rate >= 0f && rate < 1f)) throw new IllegalArgumentException(op + ": rate must be in [0, 1), got " + rate);
+        Checks.dropoutRate(op, rate);
         long cp = be.ptr(op, "counter", counter, counterOff, 2), op2 = be.ptr(op, "out", out, outOff, n);
         be.enter();
         launch1d(tk.dropoutMask, n, n, rate, seed, cp, op2);
@@ -142,7 +140,7 @@ final class CudaTraining implements AutoCloseable {
     void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff) {
         String op = "checkIds";
         nonNegative(op, "n", n);
-        if (vocab <= 0) throw new IllegalArgumentException(op + ": vocab must be > 0, got " + vocab);
+        Checks.vocab(op, vocab);
         long ip = be.ptr(op, "ids", ids, idsOff, n), outp = be.ptr(op, "out", out, outOff, n);
         be.enter();
         if (n == 0) return;
@@ -194,7 +192,7 @@ final class CudaTraining implements AutoCloseable {
 
     void clipNorm(long n, float maxNorm, Buf x, long xOff) {
         nonNegative("clipNorm", "n", n);
-        if (!(maxNorm > 0)) throw new IllegalArgumentException("clipNorm: maxNorm must be > 0, got " + maxNorm);
+        Checks.maxNorm("clipNorm", maxNorm);
         long xp = be.ptr("clipNorm", "x", x, xOff, n);
         be.enter();
         scaleBySum(n, xp, 1, maxNorm);
