@@ -10,6 +10,8 @@ package dev.jrnn.backend;
  *   <li>All data is float32, row-major. Every buffer argument comes with an offset in floats
  *       ({@code xOff}); the operation touches only the span it describes.</li>
  *   <li>A nullable buffer argument (documented as such) may be passed as {@code null}.</li>
+ *   <li>Operations with many arguments take a record of {@link Span}s ({@link AdamArgs}, {@link SgdArgs},
+ *       {@link LossArgs}). Both backends check arguments through {@link Checks}, with the same messages.</li>
  *   <li>Sequences inside layers are time-major {@code [T, B, F]} so a timestep is one contiguous
  *       {@code [B, F]} slice; masks are {@code [T, B]} (1 = step is real, 0 = padded).</li>
  *   <li>Operations are asynchronous on CUDA (ordered on one stream); the method that returns Java values
