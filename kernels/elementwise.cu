@@ -165,25 +165,3 @@ extern "C" __global__ void jrnn_clip(long long n, float lo, float hi, float* x) 
         x[i] = v < lo ? lo : (v > hi ? hi : v);
     }
 }
-
-// *acc += sum of x[i]^2 in double (one atomicAdd per block; *acc zeroed by the caller).
-// Block size a multiple of 32.
-// args: (long long n, const float* x, double* acc)
-extern "C" __global__ void jrnn_sum_squares(long long n, const float* __restrict__ x, double* acc) {
-    __shared__ double sh[32];
-    double s = 0.0;
-    JRNN_GRID_STRIDE(i, n) {
-        double v = (double)x[i];
-        s += v * v;
-    }
-    s = jrnn_block_sum_d(s, sh);
-    if (threadIdx.x == 0) atomicAdd(acc, s);
-}
-
-// *flag = 1 when some x[i] is NaN or infinite (*flag zeroed by the caller).
-// args: (long long n, const float* x, int* flag)
-extern "C" __global__ void jrnn_all_finite(long long n, const float* __restrict__ x, int* flag) {
-    bool bad = false;
-    JRNN_GRID_STRIDE(i, n) bad |= !isfinite(x[i]);
-    if (__syncthreads_or(bad) && threadIdx.x == 0) *flag = 1;
-}

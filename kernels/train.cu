@@ -139,8 +139,8 @@ extern "C" __global__ void jrnn_adam_step(float* step, float lr, float beta1, fl
     step[2] = (float)((double)lr * sqrt(1.0 - pow((double)beta2, td)) / (1.0 - pow((double)beta1, td)));
 }
 
-// Adam as jrnn_adam with lrT read from step[2] (written by jrnn_adam_step just before); skipped when the
-// guard (nullable) is set.
+// Adam as Keras: m += (g - m) * oneMinusB1; v += (g*g - v) * oneMinusB2; p -= lrT * m / (sqrt(v) + eps),
+// with lrT read from step[2] (written by jrnn_adam_step just before); skipped when the guard (nullable) is set.
 // args: (long long n, float* p, const float* g, float* m, float* v, const float* step, float oneMinusB1,
 //        float oneMinusB2, float eps, const float* guard)
 extern "C" __global__ void jrnn_adam_t(long long n, float* __restrict__ p, const float* __restrict__ g,
@@ -158,7 +158,8 @@ extern "C" __global__ void jrnn_adam_t(long long n, float* __restrict__ p, const
     }
 }
 
-// SGD as jrnn_sgd, skipped when the guard (nullable) is set.
+// SGD as Keras, skipped when the guard (nullable) is set. velocity == 0: p -= lr * g. Otherwise
+// v = momentum * v - lr * g, then p += v, or with nesterov p += momentum * v - lr * g.
 // args: (long long n, float* p, const float* g, float* velocity (nullable), float lr, float momentum,
 //        int nesterov, const float* guard)
 extern "C" __global__ void jrnn_sgd_guarded(long long n, float* __restrict__ p, const float* __restrict__ g,

@@ -3,6 +3,7 @@ package dev.jrnn;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.Precision;
+import dev.jrnn.backend.Settings;
 
 import java.util.SplittableRandom;
 
@@ -22,12 +23,11 @@ public final class Jrnn {
 
     private Jrnn() {}
 
-    /** The current backend, created on first use from -Djrnn.backend, JRNN_BACKEND, or "auto". */
+    /** The current backend, created on first use from -Djrnn.backend, JRNN_BACKEND, or "auto" (see {@link Settings}). */
     public static synchronized Backend backend() {
         if (backend == null) {
-            String n = System.getProperty("jrnn.backend");
-            if (n == null || n.isBlank()) n = System.getenv("JRNN_BACKEND");
-            setBackend(n == null || n.isBlank() ? "auto" : n);
+            Settings s = Settings.current();
+            setBackend(Backends.create(s.backend(), s));
         }
         return backend;
     }

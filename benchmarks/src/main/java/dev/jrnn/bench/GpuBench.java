@@ -2,7 +2,9 @@ package dev.jrnn.bench;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.Precision;
+import dev.jrnn.backend.Settings;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +32,7 @@ import java.util.Locale;
  * </pre>
  *
  * <p>{@code --bidirectional} wraps the layer in {@code Bidirectional} (concat; cell column "bi-lstm", twice
- * the FLOPs); {@code --streams on} sets {@code jrnn.streams} before the backend is made, so that work is
+ * the FLOPs); {@code --streams on} makes the backend with the {@code jrnn.streams} setting on, so that work is
  * forked to a second CUDA stream (the two directions; the weight-gradient GEMMs during the backward loop)
  * (mode column "graph+streams").
  */
@@ -102,9 +104,13 @@ public final class GpuBench {
             }
         }
 
-        if (streams != null) System.setProperty("jrnn.streams", streams);   // read when the backend is made
-        String suffix = "on".equalsIgnoreCase(streams) ? "+streams" : "";
-        Jrnn.setBackend(backendName);
+        Settings settings = Settings.current();
+        if (streams != null) {   // parsed as -Djrnn.streams would be
+            boolean on = Settings.read(java.util.Map.of(Settings.Key.STREAMS.property(), streams)::get, k -> null).streams();
+            settings = settings.withStreams(on);
+        }
+        String suffix = settings.streams() ? "+streams" : "";
+        Jrnn.setBackend(Backends.create(backendName, settings));
         Backend be = Jrnn.backend();
         String device = StepTimer.deviceName(be);
         System.out.println("jrnn GpuBench: backend " + be.name() + ", device " + device + ", cell " + (bi ? "Bidirectional " : "") + cell + ", modes " + modes + (suffix.isEmpty() ? "" : ", two streams")

@@ -1,10 +1,13 @@
 package dev.jrnn.bench;
 
+import dev.jrnn.backend.AdamArgs;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.GraphCapture;
 import dev.jrnn.backend.Loss;
+import dev.jrnn.backend.LossArgs;
+import dev.jrnn.backend.Span;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.GRU;
 import dev.jrnn.layers.LSTM;
@@ -49,10 +52,10 @@ public final class JrnnTrainer implements AutoCloseable {
     private final List<DTensor> ys = new ArrayList<>();
     private final DTensor grad;
     private final Buf m, v;
-    private final Buf lossOut, adamStep;
+    /** The asynchronous step's loss and Adam counter; the synchronous step's (kept apart, as its count is). */
+    private final Buf lossOut, adamStep, syncLoss, syncStep;
     private final float[] one = new float[1];
     private final List<GraphCapture> graphs = new ArrayList<>();
-    private long t;
 
     /** Builds the layer for {@code s} with seed {@code seed} and uploads every batch of {@code data}. */
     public JrnnTrainer(Shapes.Cell cell, Shapes s, BenchData data, long seed) {
@@ -85,6 +88,8 @@ public final class JrnnTrainer implements AutoCloseable {
         this.v = be.alloc(store.size());
         this.lossOut = be.alloc(1);
         this.adamStep = be.alloc(3);
+        this.syncLoss = be.alloc(1);
+        this.syncStep = be.alloc(3);
     }
 
     /** The [B, H] target as is, or each row twice ([B, 2H]) for the Bidirectional concat output. */
@@ -114,22 +119,34 @@ public final class JrnnTrainer implements AutoCloseable {
     /** MSE of the last output against batch {@code i}'s target, without training. */
     public float loss(int i) {
         try (Trace tr = layer.forward(List.of(x(i)), null, false)) {
-            return be.loss(Loss.MSE, s.batch(), outUnits, tr.outputs().get(0).buf(), 0,
-                    y(i).buf(), 0, null, 0, grad.buf(), 0);
+            be.lossAsync(mse(tr, i, syncLoss));
         }
+        be.download(syncLoss, 0, one, 0, 1);
+        return one[0];
+    }
+
+    /** MSE of the layer's output against batch {@code i}'s target into {@code out}, its gradient into grad. */
+    private LossArgs mse(Trace tr, int i, Buf out) {
+        return new LossArgs(Loss.MSE, s.batch(), outUnits, Span.of(tr.outputs().get(0).buf()), Span.of(y(i).buf()), null,
+                Span.of(grad.buf()), Span.of(out));
+    }
+
+    /** Adam over every parameter, counting its steps in {@code step}. */
+    private AdamArgs adam(Buf step) {
+        return new AdamArgs(store.size(), Span.of(store.values()), Span.of(store.grads()), Span.of(m), Span.of(v),
+                Span.of(step), null, LR, BETA1, BETA2, EPS);
     }
 
     /** Forward, MSE loss, backward, Adam: one train step on batch {@code i}; returns the loss before the update. */
     public float trainStep(int i) {
         store.zeroGrads();
-        float loss;
         try (Trace tr = layer.forward(List.of(x(i)), null, true)) {
-            loss = be.loss(Loss.MSE, s.batch(), outUnits, tr.outputs().get(0).buf(), 0,
-                    y(i).buf(), 0, null, 0, grad.buf(), 0);
+            be.lossAsync(mse(tr, i, syncLoss));
             tr.backward(List.of(grad));   // the input gradients it returns are freed with the trace
         }
-        be.adamUpdate(store.size(), store.values(), 0, store.grads(), 0, m, 0, v, 0, LR, BETA1, BETA2, EPS, ++t);
-        return loss;
+        be.adamUpdate(adam(syncStep));
+        be.download(syncLoss, 0, one, 0, 1);
+        return one[0];
     }
 
     /**
@@ -139,11 +156,10 @@ public final class JrnnTrainer implements AutoCloseable {
     public void trainStepAsync(int i) {
         store.zeroGrads();
         try (Trace tr = layer.forward(List.of(x(i)), null, true)) {
-            be.lossAsync(Loss.MSE, s.batch(), outUnits, tr.outputs().get(0).buf(), 0,
-                    y(i).buf(), 0, null, 0, grad.buf(), 0, lossOut, 0);
+            be.lossAsync(mse(tr, i, lossOut));
             tr.backward(List.of(grad));
         }
-        be.adamUpdate(store.size(), store.values(), 0, store.grads(), 0, m, 0, v, 0, LR, BETA1, BETA2, EPS, adamStep, 0);
+        be.adamUpdate(adam(adamStep));
     }
 
     /** The loss the last asynchronous step or replay wrote (synchronizes). */
@@ -194,6 +210,8 @@ public final class JrnnTrainer implements AutoCloseable {
         v.close();
         lossOut.close();
         adamStep.close();
+        syncLoss.close();
+        syncStep.close();
         store.close();
     }
 }

@@ -10,10 +10,12 @@ package dev.jrnn.backend;
  *   <li>All data is float32, row-major. Every buffer argument comes with an offset in floats
  *       ({@code xOff}); the operation touches only the span it describes.</li>
  *   <li>A nullable buffer argument (documented as such) may be passed as {@code null}.</li>
+ *   <li>Operations with many arguments take a record of {@link Span}s ({@link AdamArgs}, {@link SgdArgs},
+ *       {@link LossArgs}). Both backends check arguments through {@link Checks}, with the same messages.</li>
  *   <li>Sequences inside layers are time-major {@code [T, B, F]} so a timestep is one contiguous
  *       {@code [B, F]} slice; masks are {@code [T, B]} (1 = step is real, 0 = padded).</li>
- *   <li>Operations are asynchronous on CUDA (ordered on one stream); methods that return a Java value
- *       ({@link #download}, {@link #sumSquares}, {@link #loss}, {@link #allFinite}) synchronize. A training
+ *   <li>Operations are asynchronous on CUDA (ordered on one stream); the method that returns Java values
+ *       ({@link #download}) synchronizes. A training
  *       step needs none of them: {@link #lossAsync}, {@link #checkIds}, {@link #maskFromValues},
  *       {@link #dropoutMask}, {@link #clipNorm} and the counted {@code adamUpdate} keep everything on the
  *       device, so CUDA can capture the step into a graph ({@link #capture}).</li>
@@ -60,8 +62,7 @@ public interface Backend extends AutoCloseable {
      * {@link GraphCapture#replay()} runs (the first replay does the step's work). Returns null where the
      * backend cannot capture (the CPU backend): the caller then runs {@code step} itself. Inside
      * {@code step} only asynchronous calls are allowed: a call that synchronizes or copies from/to a Java
-     * array ({@link #download}, {@link #upload}, {@link #loss}, {@link #sumSquares}, {@link #allFinite},
-     * {@link #synchronize}) throws, the capture is abandoned (nothing ran) and the exception propagates.
+     * array ({@link #download}, {@link #upload}, {@link #synchronize}) throws, the capture is abandoned (nothing ran) and the exception propagates.
      * Buffers allocated inside {@code step} and the buffers it touches stay reserved for the graph until it
      * is closed, so they are never handed out to anyone else meanwhile.
      */
@@ -226,24 +227,7 @@ public interface Backend extends AutoCloseable {
     /** {@code dTable[idx[i], :] += dOut[i, :]} for i &lt; n. */
     void scatterAddRows(int n, int dim, Buf idx, long idxOff, Buf dOut, long dOutOff, Buf dTable, long dTableOff);
 
-    // ---------------------------------------------------------------- losses and checks
-
-    /**
-     * Mean loss over {@code rows} rows of {@code cols} predictions, Keras reduction
-     * ("sum over batch size": per-row losses averaged; MSE/MAE/BCE also average over cols), and
-     * its gradient {@code grad = d loss / d pred} (same layout as pred). Sparse losses read one class
-     * index per row from {@code target}. {@code weights} (nullable, one per row) scales each row's
-     * loss; the mean then divides by the number of rows (Keras sample weights).
-     * Returns the loss (synchronizes).
-     */
-    float loss(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
-               Buf weights, long weightsOff, Buf grad, long gradOff);
-
-    /** Sum of squares over n floats, accumulated in double (synchronizes). */
-    double sumSquares(long n, Buf x, long xOff);
-
-    /** Whether all n floats are finite (synchronizes). */
-    boolean allFinite(long n, Buf x, long xOff);
+    // ---------------------------------------------------------------- clipping
 
     /** {@code x = min(max(x, lo), hi)} over n floats. */
     void clip(long n, float lo, float hi, Buf x, long xOff);
@@ -284,13 +268,12 @@ public interface Backend extends AutoCloseable {
     void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff);
 
     /**
-     * As {@link #loss} (same value, same gradient) but without waiting for it: the mean loss is written as
-     * one float to {@code out[outOff]} in the backend's memory. Bad sparse targets are reported by the next
+     * The loss and its gradient as {@link LossArgs} describes, without waiting for it: the mean loss is
+     * written as one float to {@code out} in the backend's memory. Bad sparse targets are reported by the next
      * synchronizing call on CUDA (immediately on the CPU). Read the values later, many at once, with
      * {@link #download}.
      */
-    void lossAsync(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
-                   Buf weights, long weightsOff, Buf grad, long gradOff, Buf out, long outOff);
+    void lossAsync(LossArgs args);
 
     /**
      * {@code x *= (float) (total / sum(x))} over n floats, the sum taken in double; x is left as it is
@@ -306,30 +289,15 @@ public interface Backend extends AutoCloseable {
     void clipNorm(long n, float maxNorm, Buf x, long xOff);
 
     /**
-     * {@link #adamUpdate(long, Buf, long, Buf, long, Buf, long, Buf, long, float, float, float, float, long)}
-     * with the step count kept in the backend's memory: {@code step} holds 3 floats at {@code stepOff}
-     * (t as a lo, hi counter pair as in {@link CounterRng#counter}, then scratch). The update first advances
-     * t by one, then applies Adam with that t; a replayed {@link #capture} thus uses the right t each time.
-     * A fresh zero buffer starts at t = 0, so the first update runs with t = 1.
+     * Adam with the step count kept in the backend's memory, skipped on the device when the guard is set (see
+     * {@link AdamArgs}). The update first advances t by one, then applies Adam with that t; a replayed
+     * {@link #capture} thus uses the right t each time. A fresh zero buffer starts at t = 0, so the first
+     * update runs with t = 1.
      */
-    default void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                            float lr, float beta1, float beta2, float eps, Buf step, long stepOff) {
-        adamUpdate(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, stepOff, null, 0);
-    }
+    void adamUpdate(AdamArgs args);
 
-    /**
-     * The counted Adam update, skipped on the device when {@code guard[guardOff] != 0} (nothing changes,
-     * t included); {@code guard} is nullable (never skip). See {@link #finiteGuard}.
-     */
-    void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                    float lr, float beta1, float beta2, float eps, Buf step, long stepOff, Buf guard, long guardOff);
-
-    /**
-     * {@link #sgdUpdate(long, Buf, long, Buf, long, Buf, long, float, float, boolean)} skipped on the device
-     * when {@code guard[guardOff] != 0}; {@code guard} is nullable (never skip).
-     */
-    void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
-                   float lr, float momentum, boolean nesterov, Buf guard, long guardOff);
+    /** SGD, skipped on the device when the guard is set (see {@link SgdArgs}). */
+    void sgdUpdate(SgdArgs args);
 
     /**
      * A NaN guard kept in the backend's memory: when {@code guard[guardOff] == 0} and some x[i] (i &lt; n)
@@ -342,20 +310,4 @@ public interface Backend extends AutoCloseable {
 
     /** {@code dst = src} over n floats when {@code guard[guardOff] != 0}, else nothing (e.g. undoing an update). */
     void copyIfGuard(long n, Buf guard, long guardOff, Buf src, long srcOff, Buf dst, long dstOff);
-
-    // ---------------------------------------------------------------- optimizers on flat buffers
-
-    /**
-     * Adam as Keras: {@code m += (g - m)(1 - b1)}, {@code v += (g^2 - v)(1 - b2)},
-     * {@code p -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)}; t counts from 1.
-     */
-    void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                    float lr, float beta1, float beta2, float eps, long t);
-
-    /**
-     * SGD as Keras: without momentum {@code p -= lr * g}; with momentum (velocity non-null)
-     * {@code v = momentum * v - lr * g}, then {@code p += v} or, nesterov, {@code p += momentum * v - lr * g}.
-     */
-    void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
-                   float lr, float momentum, boolean nesterov);
 }

@@ -36,7 +36,7 @@ public final class SineForecast {
         History h = m.fit(d[0], d[1], new FitOptions().epochs(30).batchSize(16).validationSplit(0.2).verbose(2)
                 .callbacks(new EarlyStopping().patience(5)));
         System.out.printf(Locale.ROOT, "loss %.4f -> %.2e%n", h.get("loss").get(0), h.last("loss"));
-        Path dir = Path.of(System.getProperty("jrnn.demo.out", "target/jrnn-demo"));
+        Path dir = Path.of(dev.jrnn.backend.Settings.current().demoOut());
         try {
             h.toCsv(dir.resolve("sine_history.csv"));
             h.plot(dir.resolve("sine_loss.png"));

@@ -85,7 +85,10 @@ public final class History {
         AtomicFiles.write(file, out -> out.write(bytes));
     }
 
-    /** Plots the loss curve (and val_loss when recorded) as an 800x500 PNG (atomically written). */
+    /**
+     * Plots the loss curve (and val_loss when recorded) as an 800x500 PNG (atomically written). Needs no display;
+     * where DISPLAY names an unreachable X server, run the JVM with {@code -Djava.awt.headless=true}.
+     */
     public void plot(Path file) throws IOException {
         // Java2D lives in HistoryPlot so that training never loads java.desktop (absent from trimmed runtimes).
         HistoryPlot.writePng(values, epochs, file);

@@ -26,14 +26,27 @@ final class HistoryPlot {
         });
     }
 
+    /**
+     * Java2D for drawing into {@code img}. It needs no display when the JVM is headless, which it is by itself
+     * where DISPLAY is unset; with DISPLAY naming an X server that cannot be reached, Java2D fails, and setting
+     * {@code java.awt.headless} is the application's choice (JVM-wide), not this library's: say so.
+     */
+    private static Graphics2D graphics(BufferedImage img) {
+        try {
+            return img.createGraphics();
+        } catch (java.awt.AWTError | NoClassDefFoundError e) {
+            throw new IllegalStateException("History.plot: Java2D cannot start (" + e.getMessage() + "); run the JVM"
+                    + " with -Djava.awt.headless=true to draw without a display", e);
+        }
+    }
+
     /** Renders the loss curves (loss and val_loss when recorded). */
     static BufferedImage render(Map<String, List<Double>> values, List<Integer> epochs, int w, int h) {
-        if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
         List<String> keys = new ArrayList<>();
         for (String k : values.keySet()) if (k.equals("loss") || k.equals("val_loss")) keys.add(k);
         if (keys.isEmpty()) keys.addAll(values.keySet());
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
+        Graphics2D g = graphics(img);
         try {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
             g.setColor(Color.WHITE);

@@ -6,6 +6,8 @@ import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.GraphCapture;
 import dev.jrnn.backend.Loss;
+import dev.jrnn.backend.LossArgs;
+import dev.jrnn.backend.Span;
 import dev.jrnn.io.SafeTensors;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Embedding;
@@ -1147,8 +1149,8 @@ public class Model implements AutoCloseable {
             }
             DTensor w = rowWeights(p, p.masks.get(on), pred, rows);
             DTensor g = p.own(DTensor.zeros(backend, pred.shape()));
-            backend.lossAsync(loss, rows, cols, pred.buf(), 0, tgt.buf(), 0, w == null ? null : w.buf(), 0, g.buf(), 0,
-                    lossOut, lossOff + k);
+            backend.lossAsync(new LossArgs(loss, rows, cols, Span.of(pred.buf()), Span.of(tgt.buf()),
+                    w == null ? null : Span.of(w.buf()), Span.of(g.buf()), new Span(lossOut, lossOff + k)));
             if (guard != null) backend.finiteGuard(1, lossOut, lossOff + k, GUARD_LOSS, guard, 0);
             if (dOut != null) dOut.merge(on, g, (a, bb) -> {
                 backend.axpy(bb.size(), 1f, bb.buf(), 0, a.buf(), 0);

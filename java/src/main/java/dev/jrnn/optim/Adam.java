@@ -1,8 +1,10 @@
 package dev.jrnn.optim;
 
+import dev.jrnn.backend.AdamArgs;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.CounterRng;
+import dev.jrnn.backend.Span;
 
 /**
  * Adam with Keras' defaults: learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7.
@@ -77,7 +79,8 @@ public final class Adam extends Optimizer {
         if (stepT != t - 1) {   // iterations was set (or a step was undone): load t - 1 into the device counter
             be.upload(new float[] {CounterRng.lo(t - 1), CounterRng.hi(t - 1)}, 0, step, 0, 2);
         }
-        be.adamUpdate(n, p, 0, g, 0, m, 0, v, 0, learningRate(), beta1, beta2, epsilon, step, 0, guard, 0);
+        be.adamUpdate(new AdamArgs(n, Span.of(p), Span.of(g), Span.of(m), Span.of(v), Span.of(step), Span.ofNullable(guard),
+                learningRate(), beta1, beta2, epsilon));
         stepT = t;
     }
 

@@ -2,6 +2,8 @@ package dev.jrnn.optim;
 
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.SgdArgs;
+import dev.jrnn.backend.Span;
 
 /**
  * Stochastic gradient descent as Keras: learning rate (default 0.01), optional momentum and
@@ -53,6 +55,7 @@ public final class SGD extends Optimizer {
     @Override
     protected void update(Backend be, Buf p, Buf g, long n, long t, Buf guard) {
         if (momentum > 0 && velocity == null) velocity = be.alloc(n);   // momentum set after the first step
-        be.sgdUpdate(n, p, 0, g, 0, momentum > 0 ? velocity : null, 0, learningRate(), momentum, nesterov, guard, 0);
+        be.sgdUpdate(new SgdArgs(n, Span.of(p), Span.of(g), momentum > 0 ? Span.of(velocity) : null, Span.ofNullable(guard),
+                learningRate(), momentum, nesterov));
     }
 }

@@ -9,7 +9,6 @@ import java.util.SplittableRandom;
 
 import static dev.jrnn.backend.BufAt.at;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -89,9 +88,35 @@ public abstract class BackendContractTest {
         }
 
         void untouched(String what, int n) { untouched(what, 1, n, Math.max(n, 1)); }
+
+        Span span() { return new Span(buf, off); }
     }
 
     protected Dev dev(float[] data) { return new Dev(data, 3 + rnd.nextInt(9), 5); }
+
+    private static Span span(Dev d) { return d == null ? null : d.span(); }
+
+    /** The mean loss {@link Backend#lossAsync} writes, read back ({@code w} and {@code g} nullable). */
+    protected float loss(Loss kind, int rows, int cols, Dev p, Dev t, Dev w, Dev g) {
+        Dev out = dev(new float[1]);
+        backend().lossAsync(new LossArgs(kind, rows, cols, p.span(), t.span(), span(w), span(g), out.span()));
+        return out.get(1)[0];
+    }
+
+    /** One Adam update at step {@code t}: its device counter is set to t - 1 first. */
+    protected void adam(int n, Dev p, Dev g, Dev m, Dev v, float lr, float b1, float b2, float eps, long t) {
+        Dev step = dev(new float[] {CounterRng.lo(t - 1), CounterRng.hi(t - 1), 0f});
+        backend().adamUpdate(new AdamArgs(n, p.span(), g.span(), m.span(), v.span(), step.span(), null, lr, b1, b2, eps));
+    }
+
+    /** One SGD update ({@code velocity} and {@code guard} nullable). */
+    protected void sgd(int n, Dev p, Dev g, Dev velocity, Dev guard, float lr, float momentum, boolean nesterov) {
+        backend().sgdUpdate(new SgdArgs(n, p.span(), g.span(), span(velocity), span(guard), lr, momentum, nesterov));
+    }
+
+    private static void assertAllFinite(float[] x, String what) {
+        for (int i = 0; i < x.length; i++) assertTrue(Float.isFinite(x[i]), what + ": x[" + i + "] = " + x[i]);
+    }
 
     protected static double[] d(float[] x) {
         double[] r = new double[x.length];
@@ -467,7 +492,7 @@ public abstract class BackendContractTest {
 
         float[] g = rand(n, -1, 1), p0 = rand(n, -1, 1), m0 = rand(n, -0.1, 0.1), v0 = rand(n, 0.001, 0.01);
         Dev P = dev(p0), G = dev(g), M = dev(m0), V = dev(v0);
-        backend().adamUpdate(n, P.buf, P.off, G.buf, G.off, M.buf, M.off, V.buf, V.off, 0.01f, 0.9f, 0.999f, 1e-7f, 3);
+        adam(n, P, G, M, V, 0.01f, 0.9f, 0.999f, 1e-7f, 3);
         double alpha = 0.01 * Math.sqrt(1 - Math.pow(0.999, 3)) / (1 - Math.pow(0.9, 3));
         double[] pr = new double[n];
         for (int i = 0; i < n; i++) {
@@ -918,7 +943,7 @@ public abstract class BackendContractTest {
                 String w = "loss " + kind + (weighted ? " weighted" : "");
                 float[] p = lossPred(kind, rows, cols), t = lossTarget(kind, rows, cols), wt = rand(rows, 0.2, 2);
                 Dev P = dev(p), T = dev(t), W = dev(wt), G = dev(rand(n, -1, 1));
-                float got = backend().loss(kind, rows, cols, P.buf, P.off, T.buf, T.off, weighted ? W.buf : null, W.off, G.buf, G.off);
+                float got = loss(kind, rows, cols, P, T, weighted ? W : null, G);
                 float[] ww = weighted ? wt : null;
                 double[] pd = d(p);
                 closeScalar(w + " value", got, lossRef(kind, rows, cols, pd, t, ww));
@@ -944,43 +969,23 @@ public abstract class BackendContractTest {
         float[] p = {0f, 1f, 0.5f, 1f, 0f, 0.25f};
         float[] t = {1f, 0f, 1f, 1f, 1f, 0f};
         Dev P = dev(p), T = dev(t), G = dev(rand(6, -1, 1));
-        float got = backend().loss(Loss.BINARY_CROSSENTROPY, rows, cols, P.buf, P.off, T.buf, T.off, null, 0, G.buf, G.off);
+        float got = loss(Loss.BINARY_CROSSENTROPY, rows, cols, P, T, null, G);
         closeScalar("bce clipped value", got, lossRef(Loss.BINARY_CROSSENTROPY, rows, cols, d(p), t, null));
-        assertTrue(backend().allFinite(6, G.buf, G.off), "bce clipped gradient must be finite");
+        assertAllFinite(G.get(6), "bce clipped gradient");
         float[] pc = {0f, 0.25f, 0.75f, 0.5f, 0.5f, 0f};
         float[] tc = {1f, 0f, 0f, 0f, 0f, 1f};
         Dev PC = dev(pc), TC = dev(tc);
-        got = backend().loss(Loss.CATEGORICAL_CROSSENTROPY, rows, cols, PC.buf, PC.off, TC.buf, TC.off, null, 0, G.buf, G.off);
+        got = loss(Loss.CATEGORICAL_CROSSENTROPY, rows, cols, PC, TC, null, G);
         closeScalar("cce clipped value", got, lossRef(Loss.CATEGORICAL_CROSSENTROPY, rows, cols, d(pc), tc, null));
-        assertTrue(backend().allFinite(6, G.buf, G.off), "cce clipped gradient must be finite");
+        assertAllFinite(G.get(6), "cce clipped gradient");
     }
 
-    // ================================================================ reductions and checks
+    // ================================================================ clipping
 
     @Test
-    void sumSquaresAllFiniteClip() {
+    void clipClampsItsSpan() {
         int n = 1031;
         float[] x = rand(n, -3, 3);
-        Dev X = dev(x);
-        double ref = 0;
-        for (float v : x) ref += (double) v * v;
-        closeScalar("sumSquares", backend().sumSquares(n, X.buf, X.off), ref);
-        assertTrue(backend().allFinite(n, X.buf, X.off), "allFinite on finite data");
-        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
-            for (int pos : new int[] {0, 517, n - 1}) {
-                float[] y = x.clone();
-                y[pos] = bad;
-                Dev Y = dev(y);
-                assertFalse(backend().allFinite(n, Y.buf, Y.off), "allFinite must see " + bad + " at " + pos);
-            }
-        }
-        // garbage outside the span must not count
-        float[] z = x.clone();
-        Dev Z = dev(z);
-        backend().fill(Z.buf, Z.off + n, 1, Float.NaN);
-        backend().fill(Z.buf, Z.off - 1, 1, Float.NaN);
-        assertTrue(backend().allFinite(n, Z.buf, Z.off), "allFinite must look only at its span");
-
         Dev C = dev(x);
         backend().clip(n, -1.25f, 0.5f, C.buf, C.off);
         double[] cr = new double[n];
@@ -998,11 +1003,15 @@ public abstract class BackendContractTest {
         float[] p0 = rand(n, -1, 1), m0 = rand(n, -0.1, 0.1), v0 = rand(n, 0.001, 0.01);
         Dev P = dev(p0), M = dev(m0), V = dev(v0);
         double[] p = d(p0), m = d(m0), v = d(v0);
-        for (long t = 1; t <= 5; t++) {
+        long t0 = 2;   // the device counter goes on from t0: the update advances it, then uses it
+        Dev S = dev(new float[] {CounterRng.lo(t0), CounterRng.hi(t0), 0f});
+        for (long t = t0 + 1; t <= t0 + 5; t++) {
             float[] g = rand(n, -1, 1);
             if (t == 3) for (int i = 0; i < n; i += 5) g[i] *= 1e-3f;   // small gradients: eps matters less, ratios still exact
             Dev G = dev(g);
-            backend().adamUpdate(n, P.buf, P.off, G.buf, G.off, M.buf, M.off, V.buf, V.off, lr, b1, b2, eps, t);
+            backend().adamUpdate(new AdamArgs(n, P.span(), G.span(), M.span(), V.span(), S.span(), null, lr, b1, b2, eps));
+            float[] st = S.get(2);
+            assertEquals(t, CounterRng.counter(st[0], st[1]), "step counter");
             double alpha = lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
             for (int i = 0; i < n; i++) {
                 m[i] += (g[i] - m[i]) * (1 - (double) b1);
@@ -1016,6 +1025,7 @@ public abstract class BackendContractTest {
         P.untouched("adam p", n);
         M.untouched("adam m", n);
         V.untouched("adam v", n);
+        S.untouched("adam step", 3);
     }
 
     @Test
@@ -1030,7 +1040,7 @@ public abstract class BackendContractTest {
             for (int step = 0; step < 4; step++) {
                 float[] g = rand(n, -1, 1);
                 Dev G = dev(g);
-                backend().sgdUpdate(n, P.buf, P.off, G.buf, G.off, mode == 0 ? null : V.buf, V.off, lr, mode == 0 ? 0f : mom, mode == 2);
+                sgd(n, P, G, mode == 0 ? null : V, null, lr, mode == 0 ? 0f : mom, mode == 2);
                 for (int i = 0; i < n; i++) {
                     if (mode == 0) { p[i] -= lr * (double) g[i]; continue; }
                     v[i] = mom * v[i] - lr * (double) g[i];
@@ -1152,15 +1162,15 @@ public abstract class BackendContractTest {
     }
 
     @Test
-    void lossAsyncWritesWhatLossReturns() {
+    void lossAsyncWritesOneFloatAndReportsBadTargets() {
         int rows = 7, cols = 13, n = rows * cols;
         for (Loss kind : Loss.values()) {
             float[] p = lossPred(kind, rows, cols), t = lossTarget(kind, rows, cols), wt = rand(rows, 0.2, 2);
             Dev P = dev(p), T = dev(t), W = dev(wt), G1 = dev(new float[n]), G2 = dev(new float[n]), L = dev(rand(3, 5, 6));
-            float want = backend().loss(kind, rows, cols, P.buf, P.off, T.buf, T.off, W.buf, W.off, G1.buf, G1.off);
-            backend().lossAsync(kind, rows, cols, P.buf, P.off, T.buf, T.off, W.buf, W.off, G2.buf, G2.off, L.buf, L.off + 1);
+            float want = loss(kind, rows, cols, P, T, W, G1);
+            backend().lossAsync(new LossArgs(kind, rows, cols, P.span(), T.span(), W.span(), G2.span(), new Span(L.buf, L.off + 1)));
             float[] l = L.get(3);
-            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(l[1]), kind + ": lossAsync " + l[1] + " vs loss " + want);
+            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(l[1]), kind + ": lossAsync " + l[1] + " vs the same call " + want);
             assertArrayEqualsF(G1.get(n), G2.get(n), kind + " gradient");
             assertEquals(L.init[(int) L.off], l[0]);
             assertEquals(L.init[(int) L.off + 2], l[2]);
@@ -1170,8 +1180,8 @@ public abstract class BackendContractTest {
         t[2] = cols;
         Dev P = dev(p), T = dev(t), L = dev(new float[1]);
         assertThrows(IllegalArgumentException.class, () -> {
-            backend().lossAsync(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, rows, cols, P.buf, P.off, T.buf, T.off, null, 0,
-                    null, 0, L.buf, L.off);
+            backend().lossAsync(new LossArgs(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, rows, cols, P.span(), T.span(), null,
+                    null, L.span()));
             backend().synchronize();
         });
         backend().synchronize();   // reported once
@@ -1207,28 +1217,6 @@ public abstract class BackendContractTest {
     }
 
     @Test
-    void adamWithDeviceStepCounterMatchesExplicitT() {
-        int n = 1031;
-        float lr = 0.01f, b1 = 0.9f, b2 = 0.999f, eps = 1e-7f;
-        float[] p0 = rand(n, -1, 1), m0 = rand(n, -0.1, 0.1), v0 = rand(n, 0.001, 0.01);
-        Dev P = dev(p0), M = dev(m0), V = dev(v0), P2 = dev(p0), M2 = dev(m0), V2 = dev(v0);
-        long t0 = 3;
-        Dev S = dev(new float[] {CounterRng.lo(t0), CounterRng.hi(t0), 0f});
-        for (long t = t0 + 1; t <= t0 + 4; t++) {
-            Dev G = dev(rand(n, -1, 1));
-            backend().adamUpdate(n, P.buf, P.off, G.buf, G.off, M.buf, M.off, V.buf, V.off, lr, b1, b2, eps, t);
-            backend().adamUpdate(n, P2.buf, P2.off, G.buf, G.off, M2.buf, M2.off, V2.buf, V2.off, lr, b1, b2, eps, S.buf, S.off);
-            close("adam(step buffer) p, t=" + t, P2.get(n), d(P.get(n)));
-            close("adam(step buffer) m, t=" + t, M2.get(n), d(M.get(n)));
-            close("adam(step buffer) v, t=" + t, V2.get(n), d(V.get(n)));
-            float[] s = S.get(2);
-            assertEquals(t, CounterRng.counter(s[0], s[1]), "step counter");
-        }
-        P2.untouched("adam(step buffer) p", n);
-        S.untouched("adam step", 3);
-    }
-
-    @Test
     void finiteGuardCopyIfGuardAndGuardedUpdates() {
         int n = 517;
         float[] x = rand(n, -2, 2);
@@ -1256,25 +1244,25 @@ public abstract class BackendContractTest {
         // guarded updates: a set guard changes nothing (Adam's t included), a clear one is the plain update
         float[] p0 = rand(n, -1, 1), g = rand(n, -1, 1), v0 = rand(n, -0.1, 0.1);
         Dev P1 = dev(p0), P2 = dev(p0), V1 = dev(v0), V2 = dev(v0), Gr = dev(g);
-        backend().sgdUpdate(n, P1.buf, P1.off, Gr.buf, Gr.off, V1.buf, V1.off, 0.1f, 0.9f, true, G.buf, G.off);
+        sgd(n, P1, Gr, V1, G, 0.1f, 0.9f, true);
         assertArrayEqualsF(p0, P1.get(n), "guarded sgd skipped");
         assertArrayEqualsF(v0, V1.get(n), "guarded sgd velocity untouched");
-        backend().sgdUpdate(n, P1.buf, P1.off, Gr.buf, Gr.off, V1.buf, V1.off, 0.1f, 0.9f, true, Z.buf, Z.off);
-        backend().sgdUpdate(n, P2.buf, P2.off, Gr.buf, Gr.off, V2.buf, V2.off, 0.1f, 0.9f, true);
+        sgd(n, P1, Gr, V1, Z, 0.1f, 0.9f, true);
+        sgd(n, P2, Gr, V2, null, 0.1f, 0.9f, true);
         assertArrayEqualsF(P2.get(n), P1.get(n), "sgd with a clear guard");
         float[] m0 = rand(n, -0.1, 0.1), s0 = rand(n, 0.001, 0.01);
         Dev AP = dev(p0), AM = dev(m0), AV = dev(s0), ST = dev(new float[] {4f, 0f, 0f});
-        backend().adamUpdate(n, AP.buf, AP.off, Gr.buf, Gr.off, AM.buf, AM.off, AV.buf, AV.off, 0.01f, 0.9f, 0.999f, 1e-7f,
-                ST.buf, ST.off, G.buf, G.off);
+        backend().adamUpdate(new AdamArgs(n, AP.span(), Gr.span(), AM.span(), AV.span(), ST.span(), G.span(),
+                0.01f, 0.9f, 0.999f, 1e-7f));
         assertArrayEqualsF(p0, AP.get(n), "guarded adam skipped: p");
         assertArrayEqualsF(m0, AM.get(n), "guarded adam skipped: m");
         assertArrayEqualsF(s0, AV.get(n), "guarded adam skipped: v");
         assertEquals(4f, ST.get(1)[0], "guarded adam skipped: t");
-        backend().adamUpdate(n, AP.buf, AP.off, Gr.buf, Gr.off, AM.buf, AM.off, AV.buf, AV.off, 0.01f, 0.9f, 0.999f, 1e-7f,
-                ST.buf, ST.off, Z.buf, Z.off);
+        backend().adamUpdate(new AdamArgs(n, AP.span(), Gr.span(), AM.span(), AV.span(), ST.span(), Z.span(),
+                0.01f, 0.9f, 0.999f, 1e-7f));
         assertEquals(5f, ST.get(1)[0], "adam with a clear guard advances t");
         Dev RP = dev(p0), RM = dev(m0), RV = dev(s0);
-        backend().adamUpdate(n, RP.buf, RP.off, Gr.buf, Gr.off, RM.buf, RM.off, RV.buf, RV.off, 0.01f, 0.9f, 0.999f, 1e-7f, 5);
+        adam(n, RP, Gr, RM, RV, 0.01f, 0.9f, 0.999f, 1e-7f, 5);
         close("adam with a clear guard", AP.get(n), d(RP.get(n)));
     }
 
@@ -1305,7 +1293,7 @@ public abstract class BackendContractTest {
         // a synchronizing call inside a capture is refused, nothing is recorded, the backend stays usable
         assertThrows(RuntimeException.class, () -> backend().capture(() -> {
             backend().scale(n, 3f, Y.buf, Y.off);
-            backend().sumSquares(n, Y.buf, Y.off);
+            backend().download(Y.buf, Y.off, new float[n], 0, n);
         }));
         float[] before = Y.get(n);
         backend().scale(n, 0.5f, Y.buf, Y.off);

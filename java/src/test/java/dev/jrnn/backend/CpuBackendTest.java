@@ -60,13 +60,15 @@ class CpuBackendTest extends BackendContractTest {
             BE.fill(a, 0, 10, 0f);
             BE.fill(a, 0, 1, 4f);   // class index 4 with only 3 classes
             e = assertThrows(IllegalArgumentException.class,
-                    () -> BE.loss(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 1, 3, b, 0, a, 0, null, 0, b, 3));
+                    () -> BE.lossAsync(new LossArgs(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 1, 3, Span.of(b), Span.of(a), null,
+                            new Span(b, 3), new Span(b, 9))));
             assertTrue(e.getMessage().contains("[0, 3)"), e.getMessage());
             BE.fill(a, 0, 1, 2.5f);
             e = assertThrows(IllegalArgumentException.class, () -> BE.gatherRows(1, 2, a, 0, b, 0, b, 6));
             assertTrue(e.getMessage().contains("gatherRows"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> BE.adamUpdate(2, a, 0, b, 0, a, 2, b, 2, 0.1f, 0.9f, 0.99f, 1e-7f, 0));
-            assertTrue(e.getMessage().contains("t"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> BE.adamUpdate(new AdamArgs(2, Span.of(a), Span.of(b),
+                    new Span(a, 2), new Span(b, 2), new Span(b, 8), null, 0.1f, 0.9f, 0.99f, 1e-7f)));
+            assertEquals("adamUpdate: step span [8, 11) is outside its buffer of 10 floats", e.getMessage());
         }
     }
 

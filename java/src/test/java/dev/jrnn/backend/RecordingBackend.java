@@ -115,6 +115,11 @@ public final class RecordingBackend implements Backend {
         return r.in;
     }
 
+    /** The inner backend's span behind {@code s} (null stays null). */
+    private Span u(Span s) {
+        return s == null ? null : new Span(u(s.buf()), s.off());
+    }
+
     private void op(Runnable r) {
         if (branch != null) branch.add(r);
         else if (!sideSegments.isEmpty()) mainPending.add(r);
@@ -364,23 +369,6 @@ public final class RecordingBackend implements Backend {
     }
 
     @Override
-    public float loss(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
-                      Buf weights, long weightsOff, Buf grad, long gradOff) {
-        return sync("loss", () -> inner.loss(kind, rows, cols, u(pred), predOff, u(target), targetOff, u(weights), weightsOff,
-                u(grad), gradOff));
-    }
-
-    @Override
-    public double sumSquares(long n, Buf x, long xOff) {
-        return sync("sumSquares", () -> inner.sumSquares(n, u(x), xOff));
-    }
-
-    @Override
-    public boolean allFinite(long n, Buf x, long xOff) {
-        return sync("allFinite", () -> inner.allFinite(n, u(x), xOff));
-    }
-
-    @Override
     public void clip(long n, float lo, float hi, Buf x, long xOff) {
         Buf a = u(x);
         op(() -> inner.clip(n, lo, hi, a, xOff));
@@ -412,11 +400,11 @@ public final class RecordingBackend implements Backend {
     }
 
     @Override
-    public void lossAsync(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
-                          Buf weights, long weightsOff, Buf grad, long gradOff, Buf out, long outOff) {
+    public void lossAsync(LossArgs x) {
         refuseConcurrent("lossAsync");
-        Buf a = u(pred), b = u(target), c = u(weights), d = u(grad), e = u(out);
-        op(() -> inner.lossAsync(kind, rows, cols, a, predOff, b, targetOff, c, weightsOff, d, gradOff, e, outOff));
+        LossArgs a = new LossArgs(x.kind(), x.rows(), x.cols(), u(x.pred()), u(x.target()), u(x.weights()), u(x.grad()),
+                u(x.out()));
+        op(() -> inner.lossAsync(a));
     }
 
     @Override
@@ -432,24 +420,17 @@ public final class RecordingBackend implements Backend {
     }
 
     @Override
-    public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                           float lr, float beta1, float beta2, float eps, long t) {
-        Buf a = u(p), b = u(g), c = u(m), d = u(v);
-        op(() -> inner.adamUpdate(n, a, pOff, b, gOff, c, mOff, d, vOff, lr, beta1, beta2, eps, t));
+    public void adamUpdate(AdamArgs x) {
+        AdamArgs a = new AdamArgs(x.n(), u(x.params()), u(x.grads()), u(x.m()), u(x.v()), u(x.step()), u(x.guard()),
+                x.lr(), x.beta1(), x.beta2(), x.eps());
+        op(() -> inner.adamUpdate(a));
     }
 
     @Override
-    public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                           float lr, float beta1, float beta2, float eps, Buf step, long stepOff, Buf guard, long guardOff) {
-        Buf a = u(p), b = u(g), c = u(m), d = u(v), e = u(step), f = u(guard);
-        op(() -> inner.adamUpdate(n, a, pOff, b, gOff, c, mOff, d, vOff, lr, beta1, beta2, eps, e, stepOff, f, guardOff));
-    }
-
-    @Override
-    public void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
-                          float lr, float momentum, boolean nesterov, Buf guard, long guardOff) {
-        Buf a = u(p), b = u(g), c = u(velocity), d = u(guard);
-        op(() -> inner.sgdUpdate(n, a, pOff, b, gOff, c, vOff, lr, momentum, nesterov, d, guardOff));
+    public void sgdUpdate(SgdArgs x) {
+        SgdArgs a = new SgdArgs(x.n(), u(x.params()), u(x.grads()), u(x.velocity()), u(x.guard()), x.lr(), x.momentum(),
+                x.nesterov());
+        op(() -> inner.sgdUpdate(a));
     }
 
     @Override
@@ -462,13 +443,6 @@ public final class RecordingBackend implements Backend {
     public void copyIfGuard(long n, Buf guard, long guardOff, Buf src, long srcOff, Buf dst, long dstOff) {
         Buf a = u(guard), b = u(src), c = u(dst);
         op(() -> inner.copyIfGuard(n, a, guardOff, b, srcOff, c, dstOff));
-    }
-
-    @Override
-    public void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
-                          float lr, float momentum, boolean nesterov) {
-        Buf a = u(p), b = u(g), c = u(velocity);
-        op(() -> inner.sgdUpdate(n, a, pOff, b, gOff, c, vOff, lr, momentum, nesterov));
     }
 
     @Override

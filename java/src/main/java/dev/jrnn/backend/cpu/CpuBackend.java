@@ -1,6 +1,10 @@
 package dev.jrnn.backend.cpu;
 
 import dev.jrnn.backend.Activation;
+import dev.jrnn.backend.AdamArgs;
+import dev.jrnn.backend.Checks;
+import dev.jrnn.backend.LossArgs;
+import dev.jrnn.backend.SgdArgs;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.BufAt;
@@ -9,8 +13,8 @@ import dev.jrnn.backend.CellStep;
 import dev.jrnn.backend.Fork;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.backend.RecurrentCell;
+import dev.jrnn.backend.Settings;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.function.BiConsumer;
@@ -26,7 +30,8 @@ import java.util.function.BiConsumer;
  * try (Backend be = CpuBackend.create()) {
  *     Buf a = be.alloc(4);
  *     be.fill(a, 0, 4, 2f);
- *     System.out.println(be.sumSquares(4, a, 0));   // 16.0
+ *     float[] out = new float[4];
+ *     be.download(a, 0, out, 0, 4);                  // {2, 2, 2, 2}
  * }
  * }</pre>
  */
@@ -41,10 +46,10 @@ public final class CpuBackend implements Backend {
     private final CpuTraining training = new CpuTraining(this);
 
     /** An elementwise body over indices [i0, i1) of a span. */
-    private interface Range { void run(int i0, int i1); }
+    interface Range { void run(int i0, int i1); }
 
     /** Runs body over [0, n), split over the cores when n is large (chunks are vector-aligned). */
-    private static void split(long n, Range body) {
+    static void split(long n, Range body) {
         int parts = Parallel.partsFor(n);
         if (parts <= 1) {
             body.run(0, (int) n);
@@ -61,17 +66,18 @@ public final class CpuBackend implements Backend {
         this.forks = forks;
     }
 
-    /**
-     * A new CPU backend (what {@code Backends.cpu()} returns); {@code -Djrnn.cpu.forks=on} makes it
-     * {@link #create(boolean) create(true)}.
-     */
+    /** A new CPU backend with the process's {@link Settings#current() settings}. */
     public static CpuBackend create() {
-        String v = System.getProperty("jrnn.cpu.forks", "off").trim().toLowerCase(java.util.Locale.ROOT);
-        return switch (v) {
-            case "on", "true", "1" -> new CpuBackend(true);
-            case "off", "false", "0", "" -> new CpuBackend(false);
-            default -> throw new IllegalArgumentException("jrnn.cpu.forks: expected on or off, got '" + v + "'");
-        };
+        return create(Settings.current());
+    }
+
+    /**
+     * A new CPU backend (what {@code Backends.cpu()} returns); {@code settings.cpuForks()} makes it
+     * {@link #create(boolean) create(true)}. The thread pool is process-wide and takes
+     * {@code Settings.current().cpuThreads()}.
+     */
+    public static CpuBackend create(Settings settings) {
+        return new CpuBackend(settings.cpuForks());
     }
 
     /**
@@ -149,50 +155,27 @@ public final class CpuBackend implements Backend {
 
     // ================================================================ argument checks
 
-    /** The array behind {@code b}, after checking it is a live buffer of this backend (also used by CpuTraining). */
+    /** The array behind {@code b}, after checking it is a buffer of this backend (also used by CpuTraining). */
     float[] arr(String op, String what, Buf b) {
-        if (b == null) throw new IllegalArgumentException(op + ": " + what + " must not be null");
-        if (!(b instanceof CpuBuf cb)) {
-            throw new IllegalArgumentException(op + ": " + what + " belongs to backend '" + b.backend().name()
-                    + "', expected a cpu buffer");
-        }
-        if (cb.backend() != this) {
-            throw new IllegalArgumentException(op + ": " + what + " was allocated by another CpuBackend instance");
-        }
-        return cb.array();
+        return ((CpuBuf) Checks.owned(op, what, b, this)).array();
     }
 
-    /** Checks that [off, off + len) lies inside {@code b} and returns off as an int. */
+    /** Checks that [off, off + len) lies inside {@code a} and returns off as an int. */
     static int span(String op, String what, float[] a, long off, long len) {
-        if (off < 0 || len < 0 || off + len > a.length) {
-            throw new IllegalArgumentException(op + ": " + what + " span [" + off + ", " + (off + len)
-                    + ") is outside its buffer of " + a.length + " floats");
-        }
-        return (int) off;
+        return (int) Checks.span(op, what, a.length, off, len);
     }
 
     /** Span of a row-major [rows, cols] matrix with row stride ld. */
     private static int span2(String op, String what, float[] a, long off, int rows, int cols, int ld) {
-        if (rows < 0 || cols < 0) {
-            throw new IllegalArgumentException(op + ": " + what + " shape [" + rows + ", " + cols + "] is negative");
-        }
-        if (ld < cols || ld < 1) {
-            throw new IllegalArgumentException(op + ": " + what + " leading dimension " + ld
-                    + " must be >= its " + cols + " columns (and >= 1)");
-        }
-        long len = rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
-        return span(op, what, a, off, len);
+        return span(op, what, a, off, Checks.matrixLength(op, what, rows, cols, ld));
     }
 
     private static void positive(String op, String what, long v) {
-        if (v < 0) throw new IllegalArgumentException(op + ": " + what + " must be >= 0, got " + v);
+        Checks.nonNegative(op, what, v);
     }
 
     private static void elementwise(String op, Activation act) {
-        if (act == null) throw new IllegalArgumentException(op + ": activation must not be null");
-        if (act == Activation.SOFTMAX) {
-            throw new IllegalArgumentException(op + ": softmax is not an elementwise activation; use tanh, sigmoid, relu, linear or hard_sigmoid");
-        }
+        Checks.elementwise(op, act);
     }
 
     // ================================================================ memory
@@ -220,24 +203,16 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void upload(float[] src, int srcOff, Buf dst, long dstOff, int len) {
-        if (src == null) throw new IllegalArgumentException("upload: src array must not be null");
+        Checks.arraySpan("upload", "src", src, srcOff, len);
         float[] d = arr("upload", "dst", dst);
-        if (srcOff < 0 || len < 0 || (long) srcOff + len > src.length) {
-            throw new IllegalArgumentException("upload: src span [" + srcOff + ", " + ((long) srcOff + len)
-                    + ") is outside the array of " + src.length);
-        }
         System.arraycopy(src, srcOff, d, span("upload", "dst", d, dstOff, len), len);
     }
 
     @Override
     public void download(Buf src, long srcOff, float[] dst, int dstOff, int len) {
         refuseInFork("download");
-        if (dst == null) throw new IllegalArgumentException("download: dst array must not be null");
+        Checks.arraySpan("download", "dst", dst, dstOff, len);
         float[] s = arr("download", "src", src);
-        if (dstOff < 0 || len < 0 || (long) dstOff + len > dst.length) {
-            throw new IllegalArgumentException("download: dst span [" + dstOff + ", " + ((long) dstOff + len)
-                    + ") is outside the array of " + dst.length);
-        }
         System.arraycopy(s, span("download", "src", s, srcOff, len), dst, dstOff, len);
     }
 
@@ -286,9 +261,7 @@ public final class CpuBackend implements Backend {
                      Buf a, long aOff, int lda, Buf b, long bOff, int ldb,
                      float beta, Buf c, long cOff, int ldc) {
         String op = "gemm";
-        if (m < 0 || n < 0 || k < 0) {
-            throw new IllegalArgumentException("gemm: sizes must be >= 0, got m=" + m + " n=" + n + " k=" + k);
-        }
+        Checks.gemmSizes(m, n, k);
         float[] as = arr(op, "A", a), bs = arr(op, "B", b), cs = arr(op, "C", c);
         int ao = transA ? span2(op, "A (stored [k, m])", as, aOff, k, m, lda) : span2(op, "A (stored [m, k])", as, aOff, m, k, lda);
         int bo = transB ? span2(op, "B (stored [n, k])", bs, bOff, n, k, ldb) : span2(op, "B (stored [k, n])", bs, bOff, k, n, ldb);
@@ -392,21 +365,15 @@ public final class CpuBackend implements Backend {
 
     // ================================================================ activations
 
-    private static void checkSoftmax(String op, long n, int cols) {
-        if (cols <= 0 || n % cols != 0) {
-            throw new IllegalArgumentException(op + ": softmax needs n to be a multiple of cols > 0, got n=" + n + " cols=" + cols);
-        }
-    }
-
     @Override
     public void activate(Activation act, long n, int cols, Buf x, long xOff, Buf y, long yOff) {
         String op = "activate";
-        if (act == null) throw new IllegalArgumentException(op + ": activation must not be null");
+        Checks.notNull(op, "activation", act);
         float[] xs = arr(op, "x", x), ys = arr(op, "y", y);
         positive(op, "n", n);
         int xo = span(op, "x", xs, xOff, n), yo = span(op, "y", ys, yOff, n);
         if (act == Activation.SOFTMAX) {
-            checkSoftmax(op, n, cols);
+            Checks.softmaxRows(op, n, cols);
             Cells.forRows((int) (n / cols), cols, (r0, r1) -> {
                 for (int r = r0; r < r1; r++) {
                     int xb = xo + r * cols, yb = yo + r * cols;
@@ -424,12 +391,12 @@ public final class CpuBackend implements Backend {
     @Override
     public void activateBackward(Activation act, long n, int cols, Buf y, long yOff, Buf dy, long dyOff, Buf dx, long dxOff) {
         String op = "activateBackward";
-        if (act == null) throw new IllegalArgumentException(op + ": activation must not be null");
+        Checks.notNull(op, "activation", act);
         float[] ys = arr(op, "y", y), dys = arr(op, "dy", dy), dxs = arr(op, "dx", dx);
         positive(op, "n", n);
         int yo = span(op, "y", ys, yOff, n), dyo = span(op, "dy", dys, dyOff, n), dxo = span(op, "dx", dxs, dxOff, n);
         if (act == Activation.SOFTMAX) {
-            checkSoftmax(op, n, cols);
+            Checks.softmaxRows(op, n, cols);
             for (int r = 0; r < n / cols; r++) {
                 int yb = yo + r * cols, db = dyo + r * cols, xb = dxo + r * cols;
                 double dot = 0;
@@ -567,7 +534,7 @@ public final class CpuBackend implements Backend {
 
     // ================================================================ embedding
 
-    private static int index(String op, float v, int i, long rows) {
+    static int index(String op, float v, int i, long rows) {
         int id = (int) v;
         if (id != v || id < 0 || id >= rows) {
             throw new IllegalArgumentException(op + ": index " + v + " at position " + i
@@ -580,7 +547,7 @@ public final class CpuBackend implements Backend {
     public void gatherRows(int n, int dim, Buf idx, long idxOff, Buf table, long tableOff, Buf out, long outOff) {
         refuseInFork("gatherRows");
         String op = "gatherRows";
-        if (n < 0 || dim <= 0) throw new IllegalArgumentException(op + ": need n >= 0 and dim > 0, got n=" + n + " dim=" + dim);
+        Checks.rows(op, n, dim);
         float[] is = arr(op, "idx", idx), ts = arr(op, "table", table), os = arr(op, "out", out);
         int io = span(op, "idx", is, idxOff, n), oo = span(op, "out", os, outOff, (long) n * dim);
         int to = span(op, "table", ts, tableOff, 0);
@@ -595,7 +562,7 @@ public final class CpuBackend implements Backend {
     public void scatterAddRows(int n, int dim, Buf idx, long idxOff, Buf dOut, long dOutOff, Buf dTable, long dTableOff) {
         refuseInFork("scatterAddRows");
         String op = "scatterAddRows";
-        if (n < 0 || dim <= 0) throw new IllegalArgumentException(op + ": need n >= 0 and dim > 0, got n=" + n + " dim=" + dim);
+        Checks.rows(op, n, dim);
         float[] is = arr(op, "idx", idx), ds = arr(op, "dOut", dOut), ts = arr(op, "dTable", dTable);
         int io = span(op, "idx", is, idxOff, n), dof = span(op, "dOut", ds, dOutOff, (long) n * dim);
         int to = span(op, "dTable", ts, dTableOff, 0);
@@ -607,142 +574,18 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    // ================================================================ losses and checks
-
-    @Override
-    public float loss(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
-                      Buf weights, long weightsOff, Buf grad, long gradOff) {
-        refuseInFork("loss");
-        String op = "loss(" + (kind == null ? "null" : kind.name().toLowerCase(java.util.Locale.ROOT)) + ")";
-        if (kind == null) throw new IllegalArgumentException("loss: kind must not be null");
-        if (rows <= 0 || cols <= 0) throw new IllegalArgumentException(op + ": rows and cols must be > 0, got rows=" + rows + " cols=" + cols);
-        long n = (long) rows * cols;
-        float[] ps = arr(op, "pred", pred), ts = arr(op, "target", target);
-        int po = span(op, "pred", ps, predOff, n);
-        int to = span(op, "target", ts, targetOff, kind.sparse() ? rows : n);
-        float[] ws = weights == null ? null : arr(op, "weights", weights);
-        int wo = ws == null ? 0 : span(op, "weights", ws, weightsOff, rows);
-        float[] gs = grad == null ? null : arr(op, "grad", grad);
-        int go = gs == null ? 0 : span(op, "grad", gs, gradOff, n);
-        if (kind.sparse()) {
-            for (int r = 0; r < rows; r++) index(op, ts[to + r], r, cols);
-        }
-        return Losses.compute(kind, rows, cols, ps, po, ts, to, ws, wo, gs, go);
-    }
-
-    @Override
-    public double sumSquares(long n, Buf x, long xOff) {
-        refuseInFork("sumSquares");
-        float[] xs = arr("sumSquares", "x", x);
-        positive("sumSquares", "n", n);
-        int xo = span("sumSquares", "x", xs, xOff, n);
-        // float partial sums over short blocks, accumulated in double
-        double s = 0;
-        int i = 0;
-        for (long ub = S.loopBound(n); i < ub; ) {
-            FloatVector acc = FloatVector.zero(S);
-            for (int end = (int) Math.min(ub, i + 64L * VL); i < end; i += VL) {
-                FloatVector v = FloatVector.fromArray(S, xs, xo + i);
-                acc = v.fma(v, acc);
-            }
-            s += acc.reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < n; i++) s += (double) xs[xo + i] * xs[xo + i];
-        return s;
-    }
-
-    @Override
-    public boolean allFinite(long n, Buf x, long xOff) {
-        refuseInFork("allFinite");
-        float[] xs = arr("allFinite", "x", x);
-        positive("allFinite", "n", n);
-        int xo = span("allFinite", "x", xs, xOff, n);
-        // x - x is 0 for finite x and NaN for NaN/inf: one comparison per vector
-        int i = 0;
-        for (long ub = S.loopBound(n); i < ub; i += VL) {
-            FloatVector v = FloatVector.fromArray(S, xs, xo + i);
-            if (v.sub(v).compare(VectorOperators.NE, 0f).anyTrue()) return false;
-        }
-        for (; i < n; i++) if (!Float.isFinite(xs[xo + i])) return false;
-        return true;
-    }
+    // ================================================================ clipping
 
     @Override
     public void clip(long n, float lo, float hi, Buf x, long xOff) {
         float[] xs = arr("clip", "x", x);
         positive("clip", "n", n);
-        if (!(lo <= hi)) throw new IllegalArgumentException("clip: need lo <= hi, got lo=" + lo + " hi=" + hi);
+        Checks.clipRange(lo, hi);
         int xo = span("clip", "x", xs, xOff, n);
         split(n, (i0, i1) -> {
             int i = i0;
             for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) FloatVector.fromArray(S, xs, xo + i).max(lo).min(hi).intoArray(xs, xo + i);
             for (; i < i1; i++) xs[xo + i] = Math.min(Math.max(xs[xo + i], lo), hi);
-        });
-    }
-
-    // ================================================================ optimizers
-
-    @Override
-    public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                           float lr, float beta1, float beta2, float eps, long t) {
-        String op = "adamUpdate";
-        if (t < 1) throw new IllegalArgumentException(op + ": step t counts from 1, got " + t);
-        positive(op, "n", n);
-        float[] ps = arr(op, "p", p), gs = arr(op, "g", g), ms = arr(op, "m", m), vs = arr(op, "v", v);
-        int po = span(op, "p", ps, pOff, n), go = span(op, "g", gs, gOff, n), mo = span(op, "m", ms, mOff, n), vo = span(op, "v", vs, vOff, n);
-        float alpha = (float) (lr * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t)));
-        float a1 = 1f - beta1, a2 = 1f - beta2;
-        split(n, (i0, i1) -> {
-            int i = i0;
-            for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) {
-                FloatVector gi = FloatVector.fromArray(S, gs, go + i);
-                FloatVector mi = FloatVector.fromArray(S, ms, mo + i), vi = FloatVector.fromArray(S, vs, vo + i);
-                mi = gi.sub(mi).fma(FloatVector.broadcast(S, a1), mi);
-                vi = gi.mul(gi).sub(vi).fma(FloatVector.broadcast(S, a2), vi);
-                mi.intoArray(ms, mo + i);
-                vi.intoArray(vs, vo + i);
-                FloatVector step = mi.mul(alpha).div(vi.sqrt().add(eps));
-                FloatVector.fromArray(S, ps, po + i).sub(step).intoArray(ps, po + i);
-            }
-            for (; i < i1; i++) {
-                float gi = gs[go + i];
-                float mi = ms[mo + i] + (gi - ms[mo + i]) * a1;
-                float vi = vs[vo + i] + (gi * gi - vs[vo + i]) * a2;
-                ms[mo + i] = mi;
-                vs[vo + i] = vi;
-                ps[po + i] -= alpha * mi / ((float) Math.sqrt(vi) + eps);
-            }
-        });
-    }
-
-    @Override
-    public void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
-                          float lr, float momentum, boolean nesterov) {
-        String op = "sgdUpdate";
-        positive(op, "n", n);
-        float[] ps = arr(op, "p", p), gs = arr(op, "g", g);
-        int po = span(op, "p", ps, pOff, n), go = span(op, "g", gs, gOff, n);
-        if (velocity == null) {
-            axpy(n, -lr, g, gOff, p, pOff);
-            return;
-        }
-        float[] vs = arr(op, "velocity", velocity);
-        int vo = span(op, "velocity", vs, vOff, n);
-        split(n, (i0, i1) -> {
-            int i = i0;
-            for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) {
-                FloatVector gi = FloatVector.fromArray(S, gs, go + i);
-                FloatVector vi = FloatVector.fromArray(S, vs, vo + i).mul(momentum).sub(gi.mul(lr));
-                vi.intoArray(vs, vo + i);
-                FloatVector upd = nesterov ? vi.mul(momentum).sub(gi.mul(lr)) : vi;
-                FloatVector.fromArray(S, ps, po + i).add(upd).intoArray(ps, po + i);
-            }
-            for (; i < i1; i++) {
-                float gi = gs[go + i];
-                float vi = momentum * vs[vo + i] - lr * gi;
-                vs[vo + i] = vi;
-                ps[po + i] += nesterov ? momentum * vi - lr * gi : vi;
-            }
         });
     }
 
@@ -770,10 +613,9 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void lossAsync(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
-                          Buf weights, long weightsOff, Buf grad, long gradOff, Buf out, long outOff) {
+    public void lossAsync(LossArgs args) {
         refuseInFork("lossAsync");
-        training.lossAsync(kind, rows, cols, pred, predOff, target, targetOff, weights, weightsOff, grad, gradOff, out, outOff);
+        training.lossAsync(args);
     }
 
     @Override
@@ -787,15 +629,13 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                           float lr, float beta1, float beta2, float eps, Buf step, long stepOff, Buf guard, long guardOff) {
-        training.adamUpdate(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, stepOff, guard, guardOff);
+    public void adamUpdate(AdamArgs args) {
+        training.adamUpdate(args);
     }
 
     @Override
-    public void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
-                          float lr, float momentum, boolean nesterov, Buf guard, long guardOff) {
-        training.sgdUpdate(n, p, pOff, g, gOff, velocity, vOff, lr, momentum, nesterov, guard, guardOff);
+    public void sgdUpdate(SgdArgs args) {
+        training.sgdUpdate(args);
     }
 
     @Override

@@ -1,16 +1,25 @@
 package dev.jrnn.backend.cpu;
 
+import dev.jrnn.backend.AdamArgs;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.Checks;
 import dev.jrnn.backend.CounterRng;
-import dev.jrnn.backend.Loss;
+import dev.jrnn.backend.LossArgs;
+import dev.jrnn.backend.SgdArgs;
+import dev.jrnn.backend.Span;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The CPU side of the Backend primitives that keep a training step on the device (masks, dropout,
- * id checks, deferred losses, on-device clipping and step counters): plain loops over the buffers'
+ * id checks, losses, on-device clipping, the optimizer updates and their step counters): plain loops over the buffers'
  * arrays, the reference the CUDA kernels of {@code kernels/train.cu} are tested against.
  * {@link CpuBackend} delegates to these.
  */
 final class CpuTraining {
+    private static final VectorSpecies<Float> S = VMath.S;
+    private static final int VL = VMath.VL;
     private final CpuBackend owner;
 
     CpuTraining(CpuBackend owner) {
@@ -24,14 +33,21 @@ final class CpuTraining {
     }
 
     private static void dims(String op, int rows, int cols) {
-        if (rows < 0 || cols < 0) {
-            throw new IllegalArgumentException(op + ": rows and cols must be >= 0, got rows=" + rows + " cols=" + cols);
-        }
+        Checks.dims(op, rows, cols);
     }
 
     private static void nonNegative(String op, String what, long v) {
-        if (v < 0) throw new IllegalArgumentException(op + ": " + what + " must be >= 0, got " + v);
+        Checks.nonNegative(op, what, v);
     }
+
+    /** The array behind a span, after checking it holds {@code len} floats; {@link #at} gives the offset. */
+    private float[] arr(String op, String what, Span s, long len) {
+        float[] a = arr(op, what, s.buf());
+        span(op, what, a, s.off(), len);
+        return a;
+    }
+
+    private static int at(Span s) { return (int) s.off(); }
 
     void maskFromValues(int rows, int cols, Buf x, long xOff, float maskValue, Buf mask, long maskOff) {
         String op = "maskFromValues";
@@ -60,7 +76,7 @@ final class CpuTraining {
     void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff) {
         String op = "dropoutMask";
         nonNegative(op, "n", n);
-        if (!(rate >= 0f && rate < 1f)) throw new IllegalArgumentException(op + ": rate must be in [0, 1), got " + rate);
+        Checks.dropoutRate(op, rate);
         float[] cs = arr(op, "counter", counter), os = arr(op, "out", out);
         int co = span(op, "counter", cs, counterOff, 2), oo = span(op, "out", os, outOff, n);
         long c = CounterRng.counter(cs[co], cs[co + 1]);
@@ -80,7 +96,7 @@ final class CpuTraining {
     void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff) {
         String op = "checkIds";
         nonNegative(op, "n", n);
-        if (vocab <= 0) throw new IllegalArgumentException(op + ": vocab must be > 0, got " + vocab);
+        Checks.vocab(op, vocab);
         float[] is = arr(op, "ids", ids), os = arr(op, "out", out);
         int io = span(op, "ids", is, idsOff, n), oo = span(op, "out", os, outOff, n);
         for (int i = 0; i < n; i++) {
@@ -93,11 +109,19 @@ final class CpuTraining {
         if (is != os || io != oo) System.arraycopy(is, io, os, oo, (int) n);
     }
 
-    void lossAsync(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
-                   Buf weights, long weightsOff, Buf grad, long gradOff, Buf out, long outOff) {
-        float[] os = arr("lossAsync", "out", out);
-        int oo = span("lossAsync", "out", os, outOff, 1);
-        os[oo] = owner.loss(kind, rows, cols, pred, predOff, target, targetOff, weights, weightsOff, grad, gradOff);
+    void lossAsync(LossArgs a) {
+        String op = "lossAsync(" + a.kind().name().toLowerCase(java.util.Locale.ROOT) + ")";
+        long n = a.size();
+        float[] ps = arr(op, "pred", a.pred(), n), ts = arr(op, "target", a.target(), a.targetSize());
+        float[] ws = a.weights() == null ? null : arr(op, "weights", a.weights(), a.rows());
+        float[] gs = a.grad() == null ? null : arr(op, "grad", a.grad(), n);
+        float[] os = arr(op, "out", a.out(), 1);
+        int to = at(a.target());
+        if (a.kind().sparse()) {
+            for (int r = 0; r < a.rows(); r++) CpuBackend.index(op, ts[to + r], r, a.cols());
+        }
+        os[at(a.out())] = Losses.compute(a.kind(), a.rows(), a.cols(), ps, at(a.pred()), ts, to,
+                ws, ws == null ? 0 : at(a.weights()), gs, gs == null ? 0 : at(a.grad()));
     }
 
     void scaleToSum(long n, double total, Buf x, long xOff) {
@@ -115,24 +139,22 @@ final class CpuTraining {
     void clipNorm(long n, float maxNorm, Buf x, long xOff) {
         String op = "clipNorm";
         nonNegative(op, "n", n);
-        if (!(maxNorm > 0)) throw new IllegalArgumentException(op + ": maxNorm must be > 0, got " + maxNorm);
+        Checks.maxNorm(op, maxNorm);
         float[] xs = arr(op, "x", x);
         int xo = span(op, "x", xs, xOff, n);
-        double norm = Math.sqrt(owner.sumSquares(n, x, xo));   // vectorized; both checked above
+        double norm = Math.sqrt(sumSquares(xs, xo, (int) n));
         if (norm > maxNorm) owner.scale(n, (float) (maxNorm / norm), x, xo);
     }
 
     /** Whether the guard (nullable) is set. */
-    private boolean guarded(String op, Buf guard, long guardOff) {
-        if (guard == null) return false;
-        float[] gs = arr(op, "guard", guard);
-        return gs[span(op, "guard", gs, guardOff, 1)] != 0f;
+    private boolean guarded(String op, Span guard) {
+        return guard != null && arr(op, "guard", guard, 1)[at(guard)] != 0f;
     }
 
     void finiteGuard(long n, Buf x, long xOff, float code, Buf guard, long guardOff) {
         String op = "finiteGuard";
         nonNegative(op, "n", n);
-        if (!(code > 0) || !Float.isFinite(code)) throw new IllegalArgumentException(op + ": code must be a positive float, got " + code);
+        Checks.guardCode(op, code);
         float[] xs = arr(op, "x", x), gs = arr(op, "guard", guard);
         int xo = span(op, "x", xs, xOff, n), go = span(op, "guard", gs, guardOff, 1);
         if (gs[go] != 0f) return;
@@ -152,20 +174,86 @@ final class CpuTraining {
         if (gs[go] != 0f) System.arraycopy(ss, so, ds, dof, (int) n);
     }
 
-    void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
-                   float lr, float momentum, boolean nesterov, Buf guard, long guardOff) {
-        if (guarded("sgdUpdate", guard, guardOff)) return;
-        owner.sgdUpdate(n, p, pOff, g, gOff, velocity, vOff, lr, momentum, nesterov);
+    /** Sum of squares of {@code a[o, o + n)}: float partial sums over short blocks, accumulated in double. */
+    private static double sumSquares(float[] a, int o, int n) {
+        double s = 0;
+        int i = 0;
+        for (long ub = S.loopBound(n); i < ub; ) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int end = (int) Math.min(ub, i + 64L * VL); i < end; i += VL) {
+                FloatVector v = FloatVector.fromArray(S, a, o + i);
+                acc = v.fma(v, acc);
+            }
+            s += acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) s += (double) a[o + i] * a[o + i];
+        return s;
     }
 
-    void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                    float lr, float beta1, float beta2, float eps, Buf step, long stepOff, Buf guard, long guardOff) {
-        float[] ss = arr("adamUpdate", "step", step);
-        int so = span("adamUpdate", "step", ss, stepOff, 3);
-        if (guarded("adamUpdate", guard, guardOff)) return;
+    void sgdUpdate(SgdArgs a) {
+        String op = "sgdUpdate";
+        long n = a.n();
+        float[] ps = arr(op, "params", a.params(), n), gs = arr(op, "grads", a.grads(), n);
+        float[] vs = a.velocity() == null ? null : arr(op, "velocity", a.velocity(), n);
+        if (guarded(op, a.guard())) return;
+        int po = at(a.params()), go = at(a.grads()), vo = vs == null ? 0 : at(a.velocity());
+        float lr = a.lr(), momentum = a.momentum();
+        boolean nesterov = a.nesterov();
+        if (vs == null) {
+            owner.axpy(n, -lr, a.grads().buf(), go, a.params().buf(), po);
+            return;
+        }
+        CpuBackend.split(n, (i0, i1) -> {
+            int i = i0;
+            for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) {
+                FloatVector gi = FloatVector.fromArray(S, gs, go + i);
+                FloatVector vi = FloatVector.fromArray(S, vs, vo + i).mul(momentum).sub(gi.mul(lr));
+                vi.intoArray(vs, vo + i);
+                FloatVector upd = nesterov ? vi.mul(momentum).sub(gi.mul(lr)) : vi;
+                FloatVector.fromArray(S, ps, po + i).add(upd).intoArray(ps, po + i);
+            }
+            for (; i < i1; i++) {
+                float gi = gs[go + i];
+                float vi = momentum * vs[vo + i] - lr * gi;
+                vs[vo + i] = vi;
+                ps[po + i] += nesterov ? momentum * vi - lr * gi : vi;
+            }
+        });
+    }
+
+    void adamUpdate(AdamArgs a) {
+        String op = "adamUpdate";
+        long n = a.n();
+        float[] ps = arr(op, "params", a.params(), n), gs = arr(op, "grads", a.grads(), n);
+        float[] ms = arr(op, "m", a.m(), n), vs = arr(op, "v", a.v(), n), ss = arr(op, "step", a.step(), 3);
+        if (guarded(op, a.guard())) return;
+        int po = at(a.params()), go = at(a.grads()), mo = at(a.m()), vo = at(a.v()), so = at(a.step());
         long t = CounterRng.counter(ss[so], ss[so + 1]) + 1;
-        owner.adamUpdate(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, t);
+        float alpha = (float) (a.lr() * Math.sqrt(1 - Math.pow(a.beta2(), t)) / (1 - Math.pow(a.beta1(), t)));
+        float a1 = 1f - a.beta1(), a2 = 1f - a.beta2(), eps = a.eps();
+        CpuBackend.split(n, (i0, i1) -> {
+            int i = i0;
+            for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) {
+                FloatVector gi = FloatVector.fromArray(S, gs, go + i);
+                FloatVector mi = FloatVector.fromArray(S, ms, mo + i), vi = FloatVector.fromArray(S, vs, vo + i);
+                mi = gi.sub(mi).fma(FloatVector.broadcast(S, a1), mi);
+                vi = gi.mul(gi).sub(vi).fma(FloatVector.broadcast(S, a2), vi);
+                mi.intoArray(ms, mo + i);
+                vi.intoArray(vs, vo + i);
+                FloatVector step = mi.mul(alpha).div(vi.sqrt().add(eps));
+                FloatVector.fromArray(S, ps, po + i).sub(step).intoArray(ps, po + i);
+            }
+            for (; i < i1; i++) {
+                float gi = gs[go + i];
+                float mi = ms[mo + i] + (gi - ms[mo + i]) * a1;
+                float vi = vs[vo + i] + (gi * gi - vs[vo + i]) * a2;
+                ms[mo + i] = mi;
+                vs[vo + i] = vi;
+                ps[po + i] -= alpha * mi / ((float) Math.sqrt(vi) + eps);
+            }
+        });
         ss[so] = CounterRng.lo(t);
         ss[so + 1] = CounterRng.hi(t);
     }
+
 }

@@ -13,8 +13,11 @@ import java.util.function.IntConsumer;
 final class Parallel {
     private Parallel() {}
 
-    /** Threads used for large operations: the cores this JVM may use, or {@code -Djrnn.cpu.threads=N}. */
-    static final int THREADS = Math.max(1, Integer.getInteger("jrnn.cpu.threads", Runtime.getRuntime().availableProcessors()));
+    /**
+     * Threads used for large operations: the cores this JVM may use, or {@code -Djrnn.cpu.threads=N}. The pool
+     * is shared by every CPU backend of the process, so it takes the process's settings.
+     */
+    static final int THREADS = dev.jrnn.backend.Settings.current().cpuThreads();
 
     private static final class Worker extends Thread {
         Worker(Runnable r) {

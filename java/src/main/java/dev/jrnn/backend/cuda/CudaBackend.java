@@ -1,17 +1,22 @@
 package dev.jrnn.backend.cuda;
 
 import dev.jrnn.backend.Activation;
+import dev.jrnn.backend.AdamArgs;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.BufAt;
 import dev.jrnn.backend.CellConfig;
 import dev.jrnn.backend.CellSequence;
 import dev.jrnn.backend.CellStep;
+import dev.jrnn.backend.Checks;
 import dev.jrnn.backend.Fork;
 import dev.jrnn.backend.GraphCapture;
-import dev.jrnn.backend.Loss;
+import dev.jrnn.backend.LossArgs;
 import dev.jrnn.backend.Precision;
 import dev.jrnn.backend.RecurrentCell;
+import dev.jrnn.backend.Settings;
+import dev.jrnn.backend.SgdArgs;
+import dev.jrnn.backend.Span;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,12 +34,12 @@ import java.util.function.BiConsumer;
  * try (Backend be = CudaBackend.create()) {        // throws, naming what is missing, without a GPU
  *     Buf x = be.alloc(4);
  *     be.upload(new float[] {1, 2, 3, 4}, 0, x, 0, 4);
- *     double ss = be.sumSquares(4, x, 0);            // 30.0
+ *     float[] back = new float[4];
+ *     be.download(x, 0, back, 0, 4);                 // {1, 2, 3, 4}
  * }
  * }</pre>
  *
- * <p>Methods that return a Java value ({@link #download}, {@link #loss}, {@link #sumSquares},
- * {@link #allFinite}) and {@link #synchronize()} wait for the stream. Embedding ids outside the table
+ * <p>{@link #download} and {@link #synchronize()} wait for the stream. Embedding ids outside the table
  * are detected on the device and reported by the next of those calls as an IllegalArgumentException.
  * Not thread-safe: use one backend from one thread at a time (any thread).
  */
@@ -59,7 +64,7 @@ public final class CudaBackend implements Backend {
     private final java.util.ArrayDeque<Long> freeEvents = new java.util.ArrayDeque<>();
     /** Forks not joined yet, including the one whose task is being queued. */
     private final java.util.List<CudaFork> openForks = new java.util.ArrayList<>();
-    private final boolean streamsOn = streamsSetting();
+    private final boolean streamsOn;
     private final int maxGrid;
     /** 64 bytes of device scratch: [0,8) double accumulator, [8,12) int flag, [16,20) embedding id error. */
     private final long small;
@@ -76,10 +81,14 @@ public final class CudaBackend implements Backend {
     private volatile boolean closed;
     /** Persistent whole-sequence kernels (kernels/persistent_rnn.cu), created on first use; null when switched off. */
     private PersistentRnn persistent;
-    private final int persistentMaxBatch = persistentSetting();
+    private final int persistentMaxBatch;
+    private final Settings.PersistentVariant persistentVariant;
 
-    private CudaBackend(CudaDriver driver, Cublas cublas, byte[] fatbin) {
+    private CudaBackend(CudaDriver driver, Cublas cublas, byte[] fatbin, Settings settings) {
         this.driver = driver;
+        this.streamsOn = settings.streams();
+        this.persistentMaxBatch = persistentMaxBatch(settings.persistent());
+        this.persistentVariant = settings.persistentVariant();
         this.cublas = cublas;
         CudaKernels kernels;
         try {
@@ -134,12 +143,19 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /** {@link #create(Settings)} with the process's {@link Settings#current() settings}. */
+    public static CudaBackend create() {
+        return create(Settings.current());
+    }
+
     /**
-     * A CUDA backend on device 0 (or {@code JRNN_CUDA_DEVICE}). Throws a RuntimeException whose message
+     * A CUDA backend on device 0 (or {@code JRNN_CUDA_DEVICE}), with the persistent-kernel and stream
+     * settings of {@code settings} (the driver and cuBLAS are process-wide: they take {@link Settings#current()}). Throws a RuntimeException whose message
      * says what is missing: "CUDA driver not found (libcuda.so.1)", "no CUDA device",
      * "kernels not built (no nvcc at build time)" or "cuBLAS not found: tried ...".
      */
-    public static CudaBackend create() {
+    public static CudaBackend create(Settings settings) {
+        if (settings == null) throw new IllegalArgumentException("CudaBackend.create: settings is null");
         CudaDriver d;
         try {
             d = CudaDriver.get();
@@ -165,45 +181,28 @@ public final class CudaBackend implements Backend {
                     (e.code() == CudaException.NOT_A_CUDA_CODE ? "cuBLAS not found: " : "cuBLAS failed: ")
                             + e.getMessage() + " (set JRNN_CUBLAS=/path/to/libcublas.so.13 to point at it)", e);
         }
-        return new CudaBackend(d, cb, fatbin);
+        return new CudaBackend(d, cb, fatbin, settings);
     }
 
     /**
-     * When the persistent whole-sequence kernels are used: {@code -Djrnn.persistent} or
-     * {@code JRNN_PERSISTENT} = "auto" (default: batches of at most {@link #PERSISTENT_AUTO_MAX_BATCH} rows,
+     * The largest batch that may take the persistent whole-sequence kernels (0 = never) for the
+     * {@code jrnn.persistent} setting: AUTO (default: batches of at most {@link #PERSISTENT_AUTO_MAX_BATCH} rows,
      * where one launch per sequence beats per-step launches; measured on an H200, see benchmarks/RESULTS.md),
-     * "on" (whenever the shape fits on chip) or "off" (always the per-step GEMM + fused-step loop).
-     * Returns the largest batch that may take the persistent path (0 = never).
+     * ON (whenever the shape fits on chip) or OFF (always the per-step GEMM + fused-step loop).
      */
-    static int persistentSetting() {
-        String v = System.getProperty("jrnn.persistent");
-        if (v == null || v.isBlank()) v = System.getenv("JRNN_PERSISTENT");
-        if (v == null || v.isBlank()) return PERSISTENT_AUTO_MAX_BATCH;
-        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "auto" -> PERSISTENT_AUTO_MAX_BATCH;
-            case "on", "true", "1" -> Integer.MAX_VALUE;
-            case "off", "false", "0" -> 0;
-            default -> throw new IllegalArgumentException("jrnn.persistent: expected auto, on or off, got '" + v + "'");
+    static int persistentMaxBatch(Settings.Persistent p) {
+        return switch (p) {
+            case AUTO -> PERSISTENT_AUTO_MAX_BATCH;
+            case ON -> Integer.MAX_VALUE;
+            case OFF -> 0;
         };
     }
 
     /**
-     * Whether {@link #fork} (and so {@link #runConcurrently}) overlaps work on two streams: {@code -Djrnn.streams} or
-     * {@code JRNN_STREAMS} = "on" or "off" (default off: the two-stream path has passed its CPU-side checks,
-     * the pool and fork/join tests, but not yet a run on a GPU; see benchmarks/NOTES.md).
+     * Whether {@link #fork} (and so {@link #runConcurrently}) overlaps work on two streams on this backend: the
+     * {@code jrnn.streams} setting (default off: the two-stream path has passed its CPU-side checks, the pool and
+     * fork/join tests, but not yet a run on a GPU; see benchmarks/NOTES.md).
      */
-    static boolean streamsSetting() {
-        String v = System.getProperty("jrnn.streams");
-        if (v == null || v.isBlank()) v = System.getenv("JRNN_STREAMS");
-        if (v == null || v.isBlank()) return false;
-        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "on", "true", "1" -> true;
-            case "off", "false", "0" -> false;
-            default -> throw new IllegalArgumentException("jrnn.streams: expected on or off, got '" + v + "'");
-        };
-    }
-
-    /** Whether {@link #fork} uses a second stream on this backend (the {@code jrnn.streams} setting). */
     public boolean concurrentStreams() { return streamsOn; }
 
     /**
@@ -368,7 +367,7 @@ public final class CudaBackend implements Backend {
 
     private PersistentRnn persistent(int batch) {
         if (batch > persistentMaxBatch) return null;
-        if (persistent == null) persistent = new PersistentRnn(driver, k.module);
+        if (persistent == null) persistent = new PersistentRnn(driver, k.module, PersistentRnn.variantOf(persistentVariant));
         // With work on the second stream (a forked task, or forks open beside this call), persistent grids plan
         // for half of the device, so that one on each stream always fits at once.
         persistent.shareDevice(stream != mainStream || !openForks.isEmpty());
@@ -467,17 +466,8 @@ public final class CudaBackend implements Backend {
 
     /** Device address of {@code b} at float offset {@code off}, after checking ownership and the span. */
     long ptr(String op, String what, Buf b, long off, long len) {
-        if (b == null) throw new IllegalArgumentException(op + ": " + what + " is null");
-        if (!(b instanceof CudaBuf cb) || cb.backend() != this) {
-            String owner = b.backend() == null ? "none" : b.backend().name();
-            throw new IllegalArgumentException(op + ": " + what + " belongs to another backend (" + owner
-                    + "), expected a buffer of this CUDA backend");
-        }
-        if (off < 0 || len < 0 || off > cb.size() - len) {
-            throw new IllegalArgumentException(op + ": " + what + " span [" + off + ", " + (off + len)
-                    + ") is outside its buffer of " + cb.size() + " floats");
-        }
-        return cb.ptr() + 4L * off;
+        CudaBuf cb = (CudaBuf) Checks.owned(op, what, b, this);
+        return cb.ptr() + 4L * Checks.span(op, what, cb.size(), off, len);
     }
 
     /** {@link #ptr} of a record's buffer and offset. */
@@ -494,29 +484,27 @@ public final class CudaBackend implements Backend {
         return b == null ? 0L : ptr(op, what, b, off, len);
     }
 
+    /** Device address of a span of {@code len} floats (see {@link #ptr}). */
+    long ptr(String op, String what, Span s, long len) {
+        return ptr(op, what, s.buf(), s.off(), len);
+    }
+
+    /** {@link #ptr(String, String, Span, long)}, or 0 for a null span. */
+    long ptrOrNull(String op, String what, Span s, long len) {
+        return s == null ? 0L : ptr(op, what, s, len);
+    }
+
     /** A row-major [rows, cols] matrix with row stride ld. */
     private long mat(String op, String what, Buf b, long off, int rows, int cols, int ld) {
-        if (rows < 0 || cols < 0) {
-            throw new IllegalArgumentException(op + ": " + what + " shape [" + rows + ", " + cols + "] is negative");
-        }
-        if (ld < Math.max(1, cols)) {
-            throw new IllegalArgumentException(op + ": " + what + " row stride " + ld + " is smaller than its "
-                    + cols + " columns");
-        }
-        long len = rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
-        return ptr(op, what, b, off, len);
+        return ptr(op, what, b, off, Checks.matrixLength(op, what, rows, cols, ld));
     }
 
     private static void nonNegative(String op, String what, long v) {
-        if (v < 0) throw new IllegalArgumentException(op + ": " + what + " must be >= 0, got " + v);
+        Checks.nonNegative(op, what, v);
     }
 
     private static void elementwise(String op, Activation act) {
-        if (act == null) throw new IllegalArgumentException(op + ": activation is null");
-        if (act == Activation.SOFTMAX) {
-            throw new IllegalArgumentException(op + ": activation softmax is not elementwise; expected one of"
-                    + " linear, tanh, sigmoid, relu, hard_sigmoid");
-        }
+        Checks.elementwise(op, act);
     }
 
     /** Device workspace of at least {@code bytes} for work on the current stream; its content is undefined. */
@@ -540,11 +528,6 @@ public final class CudaBackend implements Backend {
             }
             return ptr;
         }
-    }
-
-    /** Zeroes the accumulator and flag of {@code small}. */
-    private void zeroSmall() {
-        launch1d(k.fill, 4, small, 4L, 0f);
     }
 
     /** Copies the first {@code bytes} of {@code small} to {@link #host} (synchronizes). */
@@ -598,11 +581,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void upload(float[] src, int srcOff, Buf dst, long dstOff, int len) {
-        if (src == null) throw new IllegalArgumentException("upload: src is null");
-        if (srcOff < 0 || len < 0 || srcOff > src.length - len) {
-            throw new IllegalArgumentException("upload: source span [" + srcOff + ", " + ((long) srcOff + len)
-                    + ") is outside the array of " + src.length + " floats");
-        }
+        Checks.arraySpan("upload", "src", src, srcOff, len);
         long d = ptr("upload", "dst", dst, dstOff, len);
         enter();
         training.refuseInCapture("upload");
@@ -612,11 +591,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void download(Buf src, long srcOff, float[] dst, int dstOff, int len) {
-        if (dst == null) throw new IllegalArgumentException("download: dst is null");
-        if (dstOff < 0 || len < 0 || dstOff > dst.length - len) {
-            throw new IllegalArgumentException("download: destination span [" + dstOff + ", "
-                    + ((long) dstOff + len) + ") is outside the array of " + dst.length + " floats");
-        }
+        Checks.arraySpan("download", "dst", dst, dstOff, len);
         long s = ptr("download", "src", src, srcOff, len);
         enter();
         training.refuseInCapture("download");
@@ -724,9 +699,7 @@ public final class CudaBackend implements Backend {
     public void gemm(boolean transA, boolean transB, int m, int n, int kk, float alpha,
                      Buf a, long aOff, int lda, Buf b, long bOff, int ldb,
                      float beta, Buf c, long cOff, int ldc) {
-        if (m < 0 || n < 0 || kk < 0) {
-            throw new IllegalArgumentException("gemm: m, n, k must be >= 0, got " + m + ", " + n + ", " + kk);
-        }
+        Checks.gemmSizes(m, n, kk);
         int aRows = transA ? kk : m, aCols = transA ? m : kk;
         int bRows = transB ? n : kk, bCols = transB ? kk : n;
         long ap = mat("gemm", "A", a, aOff, aRows, aCols, lda);
@@ -806,12 +779,12 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void activate(Activation act, long n, int cols, Buf x, long xOff, Buf y, long yOff) {
-        if (act == null) throw new IllegalArgumentException("activate: activation is null");
+        Checks.notNull("activate", "activation", act);
         nonNegative("activate", "n", n);
         long xp = ptr("activate", "x", x, xOff, n), yp = ptr("activate", "y", y, yOff, n);
         enter();
         if (act == Activation.SOFTMAX) {
-            int rows = softmaxRows("activate", n, cols);
+            int rows = Checks.softmaxRows("activate", n, cols);
             launchRows(k.softmaxRows, rows, cols, rows, cols, xp, yp);
         } else {
             launch1d(k.activate, n, act.code(), n, xp, yp);
@@ -821,31 +794,20 @@ public final class CudaBackend implements Backend {
     @Override
     public void activateBackward(Activation act, long n, int cols, Buf y, long yOff, Buf dy, long dyOff,
                                  Buf dx, long dxOff) {
-        if (act == null) throw new IllegalArgumentException("activateBackward: activation is null");
+        Checks.notNull("activateBackward", "activation", act);
         nonNegative("activateBackward", "n", n);
         long yp = ptr("activateBackward", "y", y, yOff, n);
         long dyp = ptr("activateBackward", "dy", dy, dyOff, n);
         long dxp = ptr("activateBackward", "dx", dx, dxOff, n);
         enter();
         if (act == Activation.SOFTMAX) {
-            int rows = softmaxRows("activateBackward", n, cols);
+            int rows = Checks.softmaxRows("activateBackward", n, cols);
             launchRows(k.softmaxRowsBwd, rows, cols, rows, cols, yp, dyp, dxp);
         } else {
             launch1d(k.activateBwd, n, act.code(), n, yp, dyp, dxp);
         }
     }
 
-    private static int softmaxRows(String op, long n, int cols) {
-        if (cols <= 0 || n % cols != 0) {
-            throw new IllegalArgumentException(op + ": softmax needs n a multiple of cols > 0, got n=" + n
-                    + ", cols=" + cols);
-        }
-        long rows = n / cols;
-        if (rows > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(op + ": softmax over " + rows + " rows exceeds " + Integer.MAX_VALUE);
-        }
-        return (int) rows;
-    }
 
     /** One block per row (grid-stride over rows), the block as wide as the row up to 256 threads. */
     private void launchRows(long fn, int rows, int cols, Object... args) {
@@ -982,8 +944,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void gatherRows(int n, int dim, Buf idx, long idxOff, Buf table, long tableOff, Buf out, long outOff) {
-        nonNegative("gatherRows", "n", n);
-        if (dim <= 0) throw new IllegalArgumentException("gatherRows: dim must be > 0, got " + dim);
+        Checks.rows("gatherRows", n, dim);
         long ip = ptr("gatherRows", "idx", idx, idxOff, n);
         long vocab = vocab("gatherRows", table, tableOff, dim);
         long tp = ptr("gatherRows", "table", table, tableOff, vocab * dim);
@@ -997,8 +958,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void scatterAddRows(int n, int dim, Buf idx, long idxOff, Buf dOut, long dOutOff, Buf dTable, long dTableOff) {
-        nonNegative("scatterAddRows", "n", n);
-        if (dim <= 0) throw new IllegalArgumentException("scatterAddRows: dim must be > 0, got " + dim);
+        Checks.rows("scatterAddRows", n, dim);
         long ip = ptr("scatterAddRows", "idx", idx, idxOff, n);
         long dp = ptr("scatterAddRows", "dOut", dOut, dOutOff, (long) n * dim);
         long vocab = vocab("scatterAddRows", dTable, dTableOff, dim);
@@ -1020,101 +980,15 @@ public final class CudaBackend implements Backend {
         return (table.size() - off) / dim;
     }
 
-    // ---------------------------------------------------------------- losses and checks
-
-    @Override
-    public float loss(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
-                      Buf weights, long weightsOff, Buf grad, long gradOff) {
-        if (kind == null) throw new IllegalArgumentException("loss: kind is null");
-        if (rows <= 0 || cols <= 0) {
-            throw new IllegalArgumentException("loss " + kind + ": rows and cols must be > 0, got rows=" + rows
-                    + " cols=" + cols);
-        }
-        long n = (long) rows * cols;
-        long pp = ptr("loss", "pred", pred, predOff, n);
-        long tp = ptr("loss", "target", target, targetOff, kind.sparse() ? rows : n);
-        long wp = ptrOrNull("loss", "weights", weights, weightsOff, rows);
-        long gp = ptrOrNull("loss", "grad", grad, gradOff, n);
-        enter();
-        training.refuseInCapture("loss");
-        refuseSyncInFork("loss");
-        zeroSmall();
-        int warps = BLOCK / 32;
-        int grid = (int) Math.max(1, Math.min((rows + warps - 1) / warps, (long) maxGrid));
-        driver.launch(k.loss, grid, 1, 1, BLOCK, 1, 1, 0, stream,
-                kind.code(), rows, cols, pp, tp, wp, gp, small, small + 8);
-        readSmall(0, 16);
-        double sum = host.get(ValueLayout.JAVA_DOUBLE, 0);
-        int err = host.get(ValueLayout.JAVA_INT, 8);
-        checkIds();
-        if (err != 0) {
-            throw new IllegalArgumentException("loss " + kind + ": a class index in target is not an integer in [0, "
-                    + cols + ")");
-        }
-        return (float) (sum / rows);
-    }
-
-    @Override
-    public double sumSquares(long n, Buf x, long xOff) {
-        nonNegative("sumSquares", "n", n);
-        long xp = ptr("sumSquares", "x", x, xOff, n);
-        enter();
-        training.refuseInCapture("sumSquares");
-        refuseSyncInFork("sumSquares");
-        zeroSmall();
-        launch1d(k.sumSquares, n, n, xp, small);
-        readSmall(0, 8);
-        double s = host.get(ValueLayout.JAVA_DOUBLE, 0);
-        checkIds();
-        return s;
-    }
-
-    @Override
-    public boolean allFinite(long n, Buf x, long xOff) {
-        nonNegative("allFinite", "n", n);
-        long xp = ptr("allFinite", "x", x, xOff, n);
-        enter();
-        training.refuseInCapture("allFinite");
-        refuseSyncInFork("allFinite");
-        zeroSmall();
-        launch1d(k.allFinite, n, n, xp, small + 8);
-        readSmall(8, 4);
-        boolean ok = host.get(ValueLayout.JAVA_INT, 0) == 0;
-        checkIds();
-        return ok;
-    }
+    // ---------------------------------------------------------------- clipping
 
     @Override
     public void clip(long n, float lo, float hi, Buf x, long xOff) {
         nonNegative("clip", "n", n);
-        if (!(lo <= hi)) throw new IllegalArgumentException("clip: lo must be <= hi, got lo=" + lo + ", hi=" + hi);
+        Checks.clipRange(lo, hi);
         long xp = ptr("clip", "x", x, xOff, n);
         enter();
         launch1d(k.clip, n, n, lo, hi, xp);
-    }
-
-    // ---------------------------------------------------------------- optimizers
-
-    @Override
-    public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                           float lr, float beta1, float beta2, float eps, long t) {
-        nonNegative("adamUpdate", "n", n);
-        if (t < 1) throw new IllegalArgumentException("adamUpdate: step t counts from 1, got " + t);
-        long pp = ptr("adamUpdate", "p", p, pOff, n), gp = ptr("adamUpdate", "g", g, gOff, n);
-        long mp = ptr("adamUpdate", "m", m, mOff, n), vp = ptr("adamUpdate", "v", v, vOff, n);
-        enter();
-        float lrT = (float) (lr * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t)));
-        launch1d(k.adam, n, n, pp, gp, mp, vp, lrT, 1f - beta1, 1f - beta2, eps);
-    }
-
-    @Override
-    public void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
-                          float lr, float momentum, boolean nesterov) {
-        nonNegative("sgdUpdate", "n", n);
-        long pp = ptr("sgdUpdate", "p", p, pOff, n), gp = ptr("sgdUpdate", "g", g, gOff, n);
-        long vp = ptrOrNull("sgdUpdate", "velocity", velocity, vOff, n);
-        enter();
-        launch1d(k.sgd, n, n, pp, gp, vp, lr, momentum, nesterov ? 1 : 0);
     }
 
     // ---------------------------------------------------------------- training-step primitives (CudaTraining)
@@ -1142,10 +1016,9 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void lossAsync(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
-                          Buf weights, long weightsOff, Buf grad, long gradOff, Buf out, long outOff) {
+    public void lossAsync(LossArgs args) {
         refuseConcurrent("lossAsync");
-        training.lossAsync(kind, rows, cols, pred, predOff, target, targetOff, weights, weightsOff, grad, gradOff, out, outOff);
+        training.lossAsync(args);
     }
 
     @Override
@@ -1159,15 +1032,13 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                           float lr, float beta1, float beta2, float eps, Buf step, long stepOff, Buf guard, long guardOff) {
-        training.adamUpdate(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, stepOff, guard, guardOff);
+    public void adamUpdate(AdamArgs args) {
+        training.adamUpdate(args);
     }
 
     @Override
-    public void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
-                          float lr, float momentum, boolean nesterov, Buf guard, long guardOff) {
-        training.sgdUpdate(n, p, pOff, g, gOff, velocity, vOff, lr, momentum, nesterov, guard, guardOff);
+    public void sgdUpdate(SgdArgs args) {
+        training.sgdUpdate(args);
     }
 
     @Override

@@ -77,8 +77,8 @@ public final class CudaDriver {
     public static final int EVENT_DEFAULT = 0, EVENT_BLOCKING_SYNC = 1, EVENT_DISABLE_TIMING = 2;
     /** CUstreamCaptureMode values. */
     public static final int CAPTURE_MODE_GLOBAL = 0, CAPTURE_MODE_THREAD_LOCAL = 1, CAPTURE_MODE_RELAXED = 2;
-    /** Environment variable choosing the device ordinal (default 0). */
-    public static final String ENV_DEVICE = "JRNN_CUDA_DEVICE";
+    /** Environment variable choosing the device ordinal (default 0; read by {@code Settings}). */
+    public static final String ENV_DEVICE = dev.jrnn.backend.Settings.Key.CUDA_DEVICE.env();
 
     static final long STAGING_BYTES = 4L << 20;
     private static final int JIT_ERROR_LOG_BUFFER = 5, JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6;
@@ -241,7 +241,7 @@ public final class CudaDriver {
             driverVersion = iv.get(JAVA_INT, 0);
             check((int) cuDeviceGetCount.invokeExact(iv), "cuDeviceGetCount");
             int count = iv.get(JAVA_INT, 0);
-            int ordinal = deviceOrdinal(System.getenv(ENV_DEVICE), count);
+            int ordinal = deviceOrdinal(dev.jrnn.backend.Settings.current().cudaDevice(), count);
             check((int) cuDeviceGet.invokeExact(iv, ordinal), "cuDeviceGet", "ordinal " + ordinal);
             device = iv.get(JAVA_INT, 0);
             MemorySegment pv = a.allocate(JAVA_LONG);
@@ -263,21 +263,14 @@ public final class CudaDriver {
     }
 
     /**
-     * The device ordinal from {@code $JRNN_CUDA_DEVICE} (null/blank means 0), checked against {@code count}.
+     * The device ordinal of the {@code jrnn.cuda.device} setting ({@code JRNN_CUDA_DEVICE}, default 0), checked
+     * against {@code count}.
      *
      * @throws CudaException (CUDA_ERROR_NO_DEVICE / CUDA_ERROR_INVALID_DEVICE) naming the variable's value
      */
-    static int deviceOrdinal(String env, int count) {
+    static int deviceOrdinal(int ordinal, int count) {
         if (count <= 0) {
             throw new CudaException("cuDeviceGetCount", 100, "CUDA_ERROR_NO_DEVICE", "the driver sees no CUDA device");
-        }
-        if (env == null || env.isBlank()) return 0;
-        int ordinal;
-        try {
-            ordinal = Integer.parseInt(env.trim());
-        } catch (NumberFormatException e) {
-            throw new CudaException("cuDeviceGet", 101, "CUDA_ERROR_INVALID_DEVICE",
-                    ENV_DEVICE + "='" + env + "' is not a device number (0.." + (count - 1) + ")");
         }
         if (ordinal < 0 || ordinal >= count) {
             throw new CudaException("cuDeviceGet", 101, "CUDA_ERROR_INVALID_DEVICE",

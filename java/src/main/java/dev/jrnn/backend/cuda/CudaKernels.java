@@ -21,16 +21,14 @@ final class CudaKernels {
             "jrnn_fill", "jrnn_copy", "jrnn_copy2d", "jrnn_transpose01", "jrnn_axpy", "jrnn_scale",
             "jrnn_scale2d", "jrnn_mul", "jrnn_add_row_vector", "jrnn_sum_rows_partial", "jrnn_sum_rows_finish",
             "jrnn_activate", "jrnn_activate_bwd", "jrnn_softmax_rows", "jrnn_softmax_rows_bwd", "jrnn_clip",
-            "jrnn_sum_squares", "jrnn_all_finite",
             "jrnn_rnn_step_fwd", "jrnn_rnn_step_bwd", "jrnn_lstm_step_fwd", "jrnn_lstm_step_bwd",
             "jrnn_gru_step_fwd", "jrnn_gru_step_bwd",
-            "jrnn_gather_rows", "jrnn_scatter_add_rows", "jrnn_loss", "jrnn_adam", "jrnn_sgd");
+            "jrnn_gather_rows", "jrnn_scatter_add_rows", "jrnn_loss");
 
     final long module;
     final long fill, copy, copy2d, transpose01, axpy, scale, scale2d, mul, addRowVector, sumRowsPartial,
-            sumRowsFinish, activate, activateBwd, softmaxRows, softmaxRowsBwd, clip, sumSquares, allFinite,
-            rnnFwd, rnnBwd, lstmFwd, lstmBwd, gruFwd, gruBwd, gatherRows, scatterAddRows, loss,
-            adam, sgd;
+            sumRowsFinish, activate, activateBwd, softmaxRows, softmaxRowsBwd, clip,
+            rnnFwd, rnnBwd, lstmFwd, lstmBwd, gruFwd, gruBwd, gatherRows, scatterAddRows, loss;
 
     CudaKernels(CudaDriver d, byte[] fatbin) {
         module = d.moduleLoadFatbin(fatbin);
@@ -40,9 +38,8 @@ final class CudaKernels {
         fill = f[i++]; copy = f[i++]; copy2d = f[i++]; transpose01 = f[i++]; axpy = f[i++]; scale = f[i++];
         scale2d = f[i++]; mul = f[i++]; addRowVector = f[i++]; sumRowsPartial = f[i++]; sumRowsFinish = f[i++];
         activate = f[i++]; activateBwd = f[i++]; softmaxRows = f[i++]; softmaxRowsBwd = f[i++]; clip = f[i++];
-        sumSquares = f[i++]; allFinite = f[i++];
         rnnFwd = f[i++]; rnnBwd = f[i++]; lstmFwd = f[i++]; lstmBwd = f[i++]; gruFwd = f[i++]; gruBwd = f[i++];
-        gatherRows = f[i++]; scatterAddRows = f[i++]; loss = f[i++]; adam = f[i++]; sgd = f[i++];
+        gatherRows = f[i++]; scatterAddRows = f[i++]; loss = f[i++];
     }
 
     /** The fatbin bytes from the classpath, or null when the build had no nvcc. */

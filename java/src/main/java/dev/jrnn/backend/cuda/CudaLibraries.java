@@ -45,8 +45,8 @@ public final class CudaLibraries {
 
     /** The driver library's soname. */
     public static final String CUDA_SONAME = "libcuda.so.1";
-    /** Environment variable naming the cuBLAS library (file or directory). */
-    public static final String ENV_CUBLAS = "JRNN_CUBLAS";
+    /** Environment variable naming the cuBLAS library (file or directory; read by {@code Settings}). */
+    public static final String ENV_CUBLAS = dev.jrnn.backend.Settings.Key.CUBLAS.env();
 
     static final int[] CUBLAS_VERSIONS = {13, 12};
     private static final int MAX_DIRS_LISTED = 4000;
@@ -61,7 +61,12 @@ public final class CudaLibraries {
     record Search(Map<String, String> env, boolean useLoader, List<Path> libDirs, List<Path> sitePackages,
                   List<Root> pythonRoots) {
         static Search defaults() {
-            Map<String, String> env = System.getenv();
+            // Where CUDA and Python installs are (CUDA_HOME, PYTHONPATH, VIRTUAL_ENV, ...): not jrnn settings.
+            // The jrnn.cublas setting itself comes from Settings, under the key the search reads.
+            Map<String, String> env = new java.util.HashMap<>(System.getenv());
+            env.remove(ENV_CUBLAS);
+            String chosen = dev.jrnn.backend.Settings.current().cublas();
+            if (chosen != null) env.put(ENV_CUBLAS, chosen);
             List<Path> libDirs = new ArrayList<>();
             for (String v : new String[] {"CUDA_HOME", "CUDA_PATH", "CUDA_ROOT"}) {
                 String d = env.get(v);

@@ -1,8 +1,11 @@
 package dev.jrnn.backend.cuda;
 
+import dev.jrnn.backend.AdamArgs;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.Checks;
 import dev.jrnn.backend.GraphCapture;
-import dev.jrnn.backend.Loss;
+import dev.jrnn.backend.LossArgs;
+import dev.jrnn.backend.SgdArgs;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -88,13 +91,11 @@ final class CudaTraining implements AutoCloseable {
     }
 
     private static void nonNegative(String op, String what, long v) {
-        if (v < 0) throw new IllegalArgumentException(op + ": " + what + " must be >= 0, got " + v);
+        Checks.nonNegative(op, what, v);
     }
 
     private static void dims(String op, int rows, int cols) {
-        if (rows < 0 || cols < 0) {
-            throw new IllegalArgumentException(op + ": rows and cols must be >= 0, got rows=" + rows + " cols=" + cols);
-        }
+        Checks.dims(op, rows, cols);
     }
 
     /** Throws when a graph is being captured: {@code op} would synchronize or copy from/to the Java heap. */
@@ -129,7 +130,7 @@ final class CudaTraining implements AutoCloseable {
     void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff) {
         String op = "dropoutMask";
         nonNegative(op, "n", n);
-        if (!(rate >= 0f && rate < 1f)) throw new IllegalArgumentException(op + ": rate must be in [0, 1), got " + rate);
+        Checks.dropoutRate(op, rate);
         long cp = be.ptr(op, "counter", counter, counterOff, 2), op2 = be.ptr(op, "out", out, outOff, n);
         be.enter();
         launch1d(tk.dropoutMask, n, n, rate, seed, cp, op2);
@@ -139,7 +140,7 @@ final class CudaTraining implements AutoCloseable {
     void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff) {
         String op = "checkIds";
         nonNegative(op, "n", n);
-        if (vocab <= 0) throw new IllegalArgumentException(op + ": vocab must be > 0, got " + vocab);
+        Checks.vocab(op, vocab);
         long ip = be.ptr(op, "ids", ids, idsOff, n), outp = be.ptr(op, "out", out, outOff, n);
         be.enter();
         if (n == 0) return;
@@ -162,28 +163,23 @@ final class CudaTraining implements AutoCloseable {
         return id;
     }
 
-    void lossAsync(Loss kind, int rows, int cols, Buf pred, long predOff, Buf target, long targetOff,
-                   Buf weights, long weightsOff, Buf grad, long gradOff, Buf out, long outOff) {
-        if (kind == null) throw new IllegalArgumentException("lossAsync: kind is null");
-        if (rows <= 0 || cols <= 0) {
-            throw new IllegalArgumentException("lossAsync " + kind + ": rows and cols must be > 0, got rows=" + rows
-                    + " cols=" + cols);
-        }
-        long n = (long) rows * cols;
-        long pp = be.ptr("lossAsync", "pred", pred, predOff, n);
-        long tp = be.ptr("lossAsync", "target", target, targetOff, kind.sparse() ? rows : n);
-        long wp = be.ptrOrNull("lossAsync", "weights", weights, weightsOff, rows);
-        long gp = be.ptrOrNull("lossAsync", "grad", grad, gradOff, n);
-        long outp = be.ptr("lossAsync", "out", out, outOff, 1);
+    void lossAsync(LossArgs a) {
+        String op = "lossAsync";
+        long n = a.size();
+        long pp = be.ptr(op, "pred", a.pred(), n);
+        long tp = be.ptr(op, "target", a.target(), a.targetSize());
+        long wp = be.ptrOrNull(op, "weights", a.weights(), a.rows());
+        long gp = be.ptrOrNull(op, "grad", a.grad(), n);
+        long outp = be.ptr(op, "out", a.out(), 1);
         be.enter();
         launch1d(fill, 2, block + ACC, 2L, 0f);
         int warps = BLOCK / 32;
-        int g = (int) Math.max(1, Math.min((rows + warps - 1) / warps, (long) maxGrid));
+        int g = (int) Math.max(1, Math.min((a.rows() + warps - 1) / warps, (long) maxGrid));
         driver.launch(lossKernel, g, 1, 1, BLOCK, 1, 1, 0, be.currentStream(),
-                kind.code(), rows, cols, pp, tp, wp, gp, block + ACC, block + LOSS_FLAG);
-        launchOne(tk.lossFinish, block + ACC, rows, outp);
-        if (kind.sparse()) {
-            lossError = "loss " + kind + ": a class index in target is not an integer in [0, " + cols + ")";
+                a.kind().code(), a.rows(), a.cols(), pp, tp, wp, gp, block + ACC, block + LOSS_FLAG);
+        launchOne(tk.lossFinish, block + ACC, a.rows(), outp);
+        if (a.kind().sparse()) {
+            lossError = "loss " + a.kind() + ": a class index in target is not an integer in [0, " + a.cols() + ")";
         }
     }
 
@@ -196,7 +192,7 @@ final class CudaTraining implements AutoCloseable {
 
     void clipNorm(long n, float maxNorm, Buf x, long xOff) {
         nonNegative("clipNorm", "n", n);
-        if (!(maxNorm > 0)) throw new IllegalArgumentException("clipNorm: maxNorm must be > 0, got " + maxNorm);
+        Checks.maxNorm("clipNorm", maxNorm);
         long xp = be.ptr("clipNorm", "x", x, xOff, n);
         be.enter();
         scaleBySum(n, xp, 1, maxNorm);
@@ -211,34 +207,32 @@ final class CudaTraining implements AutoCloseable {
         driver.launch(tk.scaleBySum, grid(n), 1, 1, BLOCK, 1, 1, 0, be.currentStream(), parts, partial, mode, param, n, xp);
     }
 
-    void adamUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf m, long mOff, Buf v, long vOff,
-                    float lr, float beta1, float beta2, float eps, Buf step, long stepOff, Buf guard, long guardOff) {
+    void adamUpdate(AdamArgs a) {
         String op = "adamUpdate";
-        nonNegative(op, "n", n);
-        long pp = be.ptr(op, "p", p, pOff, n), gp = be.ptr(op, "g", g, gOff, n);
-        long mp = be.ptr(op, "m", m, mOff, n), vp = be.ptr(op, "v", v, vOff, n);
-        long sp = be.ptr(op, "step", step, stepOff, 3);
-        long gd = be.ptrOrNull(op, "guard", guard, guardOff, 1);
+        long n = a.n();
+        long pp = be.ptr(op, "params", a.params(), n), gp = be.ptr(op, "grads", a.grads(), n);
+        long mp = be.ptr(op, "m", a.m(), n), vp = be.ptr(op, "v", a.v(), n);
+        long sp = be.ptr(op, "step", a.step(), 3);
+        long gd = be.ptrOrNull(op, "guard", a.guard(), 1);
         be.enter();
-        launchOne(tk.adamStep, sp, lr, beta1, beta2, gd);
-        launch1d(tk.adamT, n, n, pp, gp, mp, vp, sp, 1f - beta1, 1f - beta2, eps, gd);
+        launchOne(tk.adamStep, sp, a.lr(), a.beta1(), a.beta2(), gd);
+        launch1d(tk.adamT, n, n, pp, gp, mp, vp, sp, 1f - a.beta1(), 1f - a.beta2(), a.eps(), gd);
     }
 
-    void sgdUpdate(long n, Buf p, long pOff, Buf g, long gOff, Buf velocity, long vOff,
-                   float lr, float momentum, boolean nesterov, Buf guard, long guardOff) {
+    void sgdUpdate(SgdArgs a) {
         String op = "sgdUpdate";
-        nonNegative(op, "n", n);
-        long pp = be.ptr(op, "p", p, pOff, n), gp = be.ptr(op, "g", g, gOff, n);
-        long vp = be.ptrOrNull(op, "velocity", velocity, vOff, n);
-        long gd = be.ptrOrNull(op, "guard", guard, guardOff, 1);
+        long n = a.n();
+        long pp = be.ptr(op, "params", a.params(), n), gp = be.ptr(op, "grads", a.grads(), n);
+        long vp = be.ptrOrNull(op, "velocity", a.velocity(), n);
+        long gd = be.ptrOrNull(op, "guard", a.guard(), 1);
         be.enter();
-        launch1d(tk.sgdGuarded, n, n, pp, gp, vp, lr, momentum, nesterov ? 1 : 0, gd);
+        launch1d(tk.sgdGuarded, n, n, pp, gp, vp, a.lr(), a.momentum(), a.nesterov() ? 1 : 0, gd);
     }
 
     void finiteGuard(long n, Buf x, long xOff, float code, Buf guard, long guardOff) {
         String op = "finiteGuard";
         nonNegative(op, "n", n);
-        if (!(code > 0) || !Float.isFinite(code)) throw new IllegalArgumentException(op + ": code must be a positive float, got " + code);
+        Checks.guardCode(op, code);
         long xp = be.ptr(op, "x", x, xOff, n), gd = be.ptr(op, "guard", guard, guardOff, 1);
         be.enter();
         launch1d(tk.finiteGuard, n, n, xp, code, gd);

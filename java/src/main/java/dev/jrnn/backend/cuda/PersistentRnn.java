@@ -62,18 +62,17 @@ public final class PersistentRnn {
     /**
      * How the kernels multiply: {@link #FFMA} (CUDA-core FMAs, 4x4 thread tiles), {@link #TENSOR_CORES}
      * (mma.sync warp tiles: 3xTF32 in FP32 mode, about fp32-accurate; one TF32 or BF16 mma otherwise),
-     * or {@link #AUTO}: whichever the cost model prefers among those that fit. The system property
-     * {@code jrnn.persistent.variant} (auto, ffma, tc) sets the default of new launchers.
+     * or {@link #AUTO}: whichever the cost model prefers among those that fit. The setting
+     * {@code jrnn.persistent.variant} (auto, ffma, tc) sets the variant of CudaBackend's launcher.
      */
     public enum Variant { AUTO, FFMA, TENSOR_CORES }
 
-    /** The default variant: system property jrnn.persistent.variant = auto | ffma | tc (default auto). */
-    static Variant defaultVariant() {
-        String v = System.getProperty("jrnn.persistent.variant", "auto").trim().toLowerCase(Locale.ROOT);
+    /** The variant of the {@code jrnn.persistent.variant} setting. */
+    static Variant variantOf(dev.jrnn.backend.Settings.PersistentVariant v) {
         return switch (v) {
-            case "ffma" -> Variant.FFMA;
-            case "tc", "tensor_cores", "tensorcores" -> Variant.TENSOR_CORES;
-            default -> Variant.AUTO;
+            case AUTO -> Variant.AUTO;
+            case FFMA -> Variant.FFMA;
+            case TC -> Variant.TENSOR_CORES;
         };
     }
 
@@ -468,7 +467,7 @@ public final class PersistentRnn {
     private final CudaDriver driver;
     private final long module;
     private final Device device;
-    private volatile Variant variant = defaultVariant();
+    private volatile Variant variant;
     private volatile boolean halfDevice;
     /** Plans by shape, precision, activations, variant and device share (absent: the path does not fit). */
     private final ConcurrentHashMap<PlanKey, Optional<Plan>> plans = new ConcurrentHashMap<>();
@@ -479,8 +478,15 @@ public final class PersistentRnn {
     private final ConcurrentHashMap<Long, Integer> smemSet = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Boolean> coResident = new ConcurrentHashMap<>();
 
-    /** Launcher for the kernels of {@code module} (the jrnn fatbin loaded by CudaBackend). */
+    /** Launcher for the kernels of {@code module} (the jrnn fatbin loaded by CudaBackend), planning with any variant. */
     public PersistentRnn(CudaDriver driver, long module) {
+        this(driver, module, Variant.AUTO);
+    }
+
+    /** Launcher for the kernels of {@code module} planning with {@code variant} (see {@link #setVariant}). */
+    public PersistentRnn(CudaDriver driver, long module, Variant variant) {
+        if (variant == null) throw new IllegalArgumentException("PersistentRnn: variant is null");
+        this.variant = variant;
         this.driver = driver;
         this.module = module;
         this.device = driver.supportsCooperativeLaunch() ? Device.of(driver) : null;

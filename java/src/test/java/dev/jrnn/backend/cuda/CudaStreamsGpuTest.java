@@ -1,5 +1,6 @@
 package dev.jrnn.backend.cuda;
 
+import dev.jrnn.backend.Settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -48,15 +49,8 @@ class CudaStreamsGpuTest {
     @BeforeAll
     static void backends() {
         assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
-        String old = System.getProperty("jrnn.streams");
-        try {
-            System.setProperty("jrnn.streams", "off");
-            one = CudaBackend.create();
-            System.setProperty("jrnn.streams", "on");
-            two = CudaBackend.create();
-        } finally {
-            if (old == null) System.clearProperty("jrnn.streams"); else System.setProperty("jrnn.streams", old);
-        }
+        one = CudaBackend.create(Settings.current().withStreams(false));
+        two = CudaBackend.create(Settings.current().withStreams(true));
         assertFalse(one.concurrentStreams());
         assertTrue(two.concurrentStreams());
         Jrnn.setPrecision(Precision.FP32);
