@@ -219,7 +219,7 @@ public abstract class Layer {
 
     /**
      * Frees the buffers the layer holds besides its weights (e.g. Dropout's mask counter); a later call
-     * allocates them again. {@link dev.jrnn.model.Model#close()} calls it on every layer of the model.
+     * allocates them again. A model's close() calls it on every layer of the model.
      */
     public void releaseBuffers() {}
 
@@ -311,7 +311,7 @@ public abstract class Layer {
     /**
      * Functional API (Keras' {@code layer(x)}): applies this layer to symbolic inputs (main input
      * first, then e.g. initial states) and returns its first output; {@code .all()} on the result
-     * lists every output. See {@link dev.jrnn.model.Model}.
+     * lists every output; a model is built from the resulting nodes.
      */
     public Node apply(Node... inputs) {
         return apply(Arrays.asList(inputs));

@@ -134,9 +134,7 @@ public class Model implements AutoCloseable {
     }
 
     /** {@link #ensureBuilt} for the read-only calls that may run on several threads: the lazy build happens once. */
-    private synchronized void ensureBuiltSafely(List<Tensor> xs) {
-        ensureBuilt(xs);
-    }
+    private synchronized void ensureBuiltSafely(List<Tensor> xs) { ensureBuilt(xs); }
 
     final Graph graph() {
         ensureGraph();
@@ -161,9 +159,7 @@ public class Model implements AutoCloseable {
     }
 
     /** The layers as Keras lists them (functional models include their InputLayers first). */
-    public List<Layer> layers() {
-        return graph().layers;
-    }
+    public List<Layer> layers() { return graph().layers; }
 
     /** The layer called {@code layerName}; throws naming the model's layers when there is none. */
     public Layer getLayer(String layerName) {
@@ -405,7 +401,5 @@ public class Model implements AutoCloseable {
     }
 
     @Override
-    public String toString() {
-        return getClass().getSimpleName() + "(" + name + ")";
-    }
+    public String toString() { return getClass().getSimpleName() + "(" + name + ")"; }
 }

@@ -110,7 +110,7 @@ final class Pass implements AutoCloseable {
 
         @Override
         public List<DTensor> backward(List<DTensor> dOutputs) {
-            throw new IllegalStateException("backward of a call that ran inside a RecurrentStack");
+            throw new IllegalStateException("backward of a call that ran inside a recurrent wavefront");
         }
 
         @Override

@@ -41,8 +41,7 @@ final class TrainingLoop {
         int n = train.n();
         int bs = Math.min(o.batchSize, n);
         int steps = (n + bs - 1) / bs;
-        boolean perBatch = false;
-        for (Callback cb : o.callbacks) perBatch |= cb.needsBatchEnd();
+        List<Callback> perBatch = o.callbacks.stream().filter(Callback::needsBatchEnd).toList();
         History h = new History();
         model.stopTraining(false);
         try (LossLog log = new LossLog(s, steps, train.ys());
@@ -64,9 +63,9 @@ final class TrainingLoop {
                     if (graphs != null) graphs.step(train, order, from, to, log.buf, off, log.guard, o.checkFinite);
                     else step.runEager(train, order, from, to, log.buf, off, acc, log.guard, o.checkFinite);
                     log.commit(to - from, new LossLog.At(s.name(), epoch, o.epochs, b, steps, h), before);
-                    if (perBatch) {
+                    if (!perBatch.isEmpty()) {
                         double l = log.fold(acc);
-                        for (Callback cb : o.callbacks) cb.onBatchEnd(b, l, model);
+                        for (Callback cb : perBatch) cb.onBatchEnd(b, l, model);
                     }
                     if (o.verbose == 1 && dynamic) {
                         long now = System.nanoTime();
