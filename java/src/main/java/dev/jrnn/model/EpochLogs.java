@@ -1,7 +1,5 @@
 package dev.jrnn.model;
 
-import dev.jrnn.tensor.Tensor;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,15 +19,14 @@ final class EpochLogs {
     /** Which outputs have a target. */
     final boolean[] trained;
 
-    EpochLogs(Setup s, List<Tensor> ys) {
+    EpochLogs(Setup s, boolean[] targets) {
         int k = s.outputs();
         this.keys = s.graph().outputKeys();
         this.metrics = s.metrics();
         this.outLoss = new double[k];
         this.metricSum = new double[k][metrics.size()];
         this.metricCount = new double[k][metrics.size()];
-        this.trained = new boolean[k];
-        for (int i = 0; i < k; i++) trained[i] = ys.get(i) != null;
+        this.trained = targets.clone();
     }
 
     /** "loss", per-output "name_loss" when several outputs train, and the metrics (per output likewise). */

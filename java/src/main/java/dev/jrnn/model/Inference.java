@@ -15,19 +15,18 @@ final class Inference {
 
     /** Loss and metrics ("loss", "accuracy", ...) over {@code d} in batches of {@code batchSize}. */
     Map<String, Double> evaluate(Data d, int batchSize) {
-        EpochLogs acc = new EpochLogs(s, d.ys());
+        EpochLogs acc = new EpochLogs(s, d.targets());
         TrainStep losses = new TrainStep(s);
-        int n = d.n();
-        int bs = Math.max(1, Math.min(batchSize, n));
-        try (LossLog log = new LossLog(s, (n + bs - 1) / bs, d.ys())) {
-            for (int from = 0; from < n; from += bs) {
-                int to = Math.min(n, from + bs);
+        DataBatches batches = new DataBatches(d, batchSize, s.outputs());
+        try (LossLog log = new LossLog(s, batches.batches(), d.targets())) {
+            for (int i = 0; i < batches.batches(); i++) {
+                HostBatch h = batches.batch(i);
                 long off = log.nextOffset();
-                try (Batch b = new Batch(s.backend(), s.outputs(), d, d.rows(), from, to, true);
+                try (Batch b = new Batch(s.backend(), h, true);
                      Pass p = Pass.forward(s.graph(), s.backend(), b.xs, b.mask, false, false)) {
-                    losses.loss(p, d, b.ys, d.rows(), from, to, null, log.buf, off, acc, null);
+                    losses.loss(p, h, b.ys, null, log.buf, off, acc, null);
                 }
-                log.commit(to - from, null, 0);
+                log.commit(h.size(), null, 0);
             }
             log.fold(acc);
         }
@@ -42,7 +41,7 @@ final class Inference {
         int[][] shapes = new int[outputs][];
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
-            Batch b = new Batch(s.backend(), s.outputs(), d, d.rows(), from, to, false);
+            Batch b = new Batch(s.backend(), d.batch(d.rows(), from, to, outputs), false);
             try (Pass p = Pass.forward(s.graph(), s.backend(), b.xs, b.mask, false, true)) {
                 for (int k = 0; k < outputs; k++) {
                     DTensor v = p.value(s.graph().outputs.get(k));

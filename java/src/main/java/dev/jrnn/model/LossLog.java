@@ -2,9 +2,6 @@ package dev.jrnn.model;
 
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
-import dev.jrnn.tensor.Tensor;
-
-import java.util.List;
 
 /**
  * The per-batch losses of an epoch (or an evaluation), left on the device by {@link Backend#lossAsync}
@@ -40,10 +37,11 @@ final class LossLog implements AutoCloseable {
     private final int[] rows;
     private final At[] at;
     private final long[] iterationsBefore;
-    private final List<Tensor> ys;
+    /** Which outputs have targets (the others log no loss). */
+    private final boolean[] targets;
     private int first, next;
 
-    LossLog(Setup s, int batches, List<Tensor> ys) {
+    LossLog(Setup s, int batches, boolean[] targets) {
         this.s = s;
         this.k = s.outputs();
         this.width = k + 1;
@@ -51,7 +49,7 @@ final class LossLog implements AutoCloseable {
         this.rows = new int[capacity];
         this.at = new At[capacity];
         this.iterationsBefore = new long[capacity];
-        this.ys = ys;
+        this.targets = targets;
         Backend backend = s.backend();
         Buf b = backend.alloc((long) capacity * width);
         try {
@@ -93,7 +91,7 @@ final class LossLog implements AutoCloseable {
             float status = v[base + k];
             double total = 0;
             for (int kk = 0; kk < k; kk++) {
-                if (ys.get(kk) == null) continue;
+                if (!targets[kk]) continue;
                 float l = v[base + kk];
                 if (!Float.isFinite(l)) {
                     first = next;
@@ -105,7 +103,7 @@ final class LossLog implements AutoCloseable {
                 first = next;
                 throw stepFailure(r, status, total);
             }
-            for (int kk = 0; kk < k; kk++) if (ys.get(kk) != null) acc.outLoss[kk] += (double) v[base + kk] * b;
+            for (int kk = 0; kk < k; kk++) if (targets[kk]) acc.outLoss[kk] += (double) v[base + kk] * b;
             acc.lossSum += total * b;
             acc.samples += b;
             last = total;

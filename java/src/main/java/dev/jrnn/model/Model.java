@@ -304,7 +304,8 @@ public class Model implements AutoCloseable {
             val = all.subset(split, all.n());
         }
         boolean capture = o.cudaGraphs && metrics.isEmpty() && !graphsBroken;
-        return new TrainingLoop(this, setup).fit(train, val, o, capture, () -> graphsBroken = true);
+        DataBatches batches = new DataBatches(train, o.batchSize, graph.outputs.size());
+        return new TrainingLoop(this, setup).fit(batches, val, batches.batchSize(), o, capture, () -> graphsBroken = true);
     }
 
     /**

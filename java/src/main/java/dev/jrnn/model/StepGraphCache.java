@@ -61,18 +61,18 @@ final class StepGraphCache implements AutoCloseable {
         }
     }
 
-    /** The train step on rows {@code order[from, to)} of {@code d}; its losses and guard go to {@code lossOut[lossOff..]}. */
-    void step(Data d, int[] order, int from, int to, Buf lossOut, long lossOff, Buf guard, boolean check) {
-        int b = to - from;
+    /** The train step on {@code h}; its losses and guard go to {@code lossOut[lossOff..]}. */
+    void step(HostBatch h, Buf lossOut, long lossOff, Buf guard, boolean check) {
+        int b = h.size();
         Optimizer optimizer = s.optimizer();
         Entry e = entries.get(b);
         if (e == null) {
             e = new Entry();
             entries.put(b, e);
-            e.fixed = new Batch(backend, s.outputs(), d, order, from, to, true);
+            e.fixed = new Batch(backend, h, true);
             e.loss = backend.alloc(s.outputs() + 1);
         } else {
-            e.fixed.refill(d, order, from, to);
+            e.fixed.refill(h);
         }
         if (e.graph != null && (e.forOptimizer != optimizer || e.forStore != s.params().store || e.forVersion != optimizer.version()
                 || e.forGuard != guard || e.forCheck != check)) {
@@ -82,20 +82,20 @@ final class StepGraphCache implements AutoCloseable {
             e.graph.replay();
             optimizer.countReplayedStep();
         } else if (off || !e.warmedUp) {
-            step.run(e.fixed, d, order, from, to, e.loss, 0, null, guard, check);
+            step.run(e.fixed, h, e.loss, 0, null, guard, check);
             e.warmedUp = true;
         } else {
-            capture(e, d, order, from, to, guard, check);
+            capture(e, h, guard, check);
         }
         backend.copy(e.loss, 0, lossOut, lossOff, s.outputs() + 1);
     }
 
-    private void capture(Entry e, Data d, int[] order, int from, int to, Buf guard, boolean check) {
+    private void capture(Entry e, HostBatch h, Buf guard, boolean check) {
         Optimizer optimizer = s.optimizer();
         long iterations = optimizer.iterations();
         GraphCapture g;
         try {
-            g = backend.capture(() -> step.run(e.fixed, d, order, from, to, e.loss, 0, null, guard, check));
+            g = backend.capture(() -> step.run(e.fixed, h, e.loss, 0, null, guard, check));
         } catch (RuntimeException ex) {
             optimizer.iterations(iterations);   // the captured step never ran
             off = true;
@@ -106,7 +106,7 @@ final class StepGraphCache implements AutoCloseable {
         }
         if (g == null) {   // the backend cannot capture (CPU), or it failed: eager from now on
             off = true;
-            step.run(e.fixed, d, order, from, to, e.loss, 0, null, guard, check);
+            step.run(e.fixed, h, e.loss, 0, null, guard, check);
             return;
         }
         e.graph = g;

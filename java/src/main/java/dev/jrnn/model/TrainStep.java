@@ -29,20 +29,18 @@ final class TrainStep {
     }
 
     /**
-     * Forward, loss, backward and one optimizer step on batch {@code b} (rows {@code order[from, to)} of
-     * {@code d}): the losses go to {@code lossOut[lossOff + k]}, the NaN guard's state after the step to
+     * Forward, loss, backward and one optimizer step on batch {@code b} (host copy {@code h}): the losses go to {@code lossOut[lossOff + k]}, the NaN guard's state after the step to
      * {@code lossOut[lossOff + outputs]}. A non-finite loss (and, with {@code check}, non-finite gradients)
      * sets the guard and the device skips the update; with {@code check}, weights that the update made
      * non-finite are restored from a copy on the device. A set guard skips every later update too, so
      * whenever the host reads it the weights are those of the last finite step.
      */
-    void run(Batch b, Data d, int[] order, int from, int to, Buf lossOut, long lossOff, EpochLogs acc, Buf guard,
-             boolean check) {
+    void run(Batch b, HostBatch h, Buf lossOut, long lossOff, EpochLogs acc, Buf guard, boolean check) {
         Parameters ps = s.params();
         ParamStore store = ps.store;
         try (Pass p = Pass.forward(s.graph(), backend, b.xs, b.mask, true, false)) {
             Map<Node, DTensor> dOut = new IdentityHashMap<>();
-            loss(p, d, b.ys, order, from, to, dOut, lossOut, lossOff, acc, guard);
+            loss(p, h, b.ys, dOut, lossOut, lossOff, acc, guard);
             store.zeroGrads();
             p.backward(dOut);
             // The gradients of this batch are complete here: data-parallel training reduces them at this point.
@@ -60,10 +58,10 @@ final class TrainStep {
         }
     }
 
-    /** One eager step on rows {@code order[from, to)}: uploads the batch, then {@link #run}. */
-    void runEager(Data d, int[] order, int from, int to, Buf lossOut, long lossOff, EpochLogs acc, Buf guard, boolean check) {
-        try (Batch b = new Batch(backend, s.outputs(), d, order, from, to, true)) {
-            run(b, d, order, from, to, lossOut, lossOff, acc, guard, check);
+    /** One eager step on {@code h}: uploads the batch, then {@link #run}. */
+    void runEager(HostBatch h, Buf lossOut, long lossOff, EpochLogs acc, Buf guard, boolean check) {
+        try (Batch b = new Batch(backend, h, true)) {
+            run(b, h, lossOut, lossOff, acc, guard, check);
         }
     }
 
@@ -73,12 +71,12 @@ final class TrainStep {
      * Fills {@code dOut} with the loss gradients (when not null).
      * With metrics and an {@code acc}, the predictions are read back and the metrics added to it.
      */
-    void loss(Pass p, Data d, List<DTensor> targets, int[] order, int from, int to,
-              Map<Node, DTensor> dOut, Buf lossOut, long lossOff, EpochLogs acc, Buf guard) {
-        int b = to - from;
+    void loss(Pass p, HostBatch h, List<DTensor> targets, Map<Node, DTensor> dOut, Buf lossOut, long lossOff, EpochLogs acc,
+              Buf guard) {
+        int b = h.size();
         List<Node> outputs = s.graph().outputs;
         for (int k = 0; k < outputs.size(); k++) {
-            Tensor y = d.ys().get(k);
+            Tensor y = h.ys().get(k);
             DTensor tgt = targets.get(k);
             if (y == null || tgt == null) continue;
             Node on = outputs.get(k);
@@ -102,7 +100,7 @@ final class TrainStep {
                 backend.axpy(bb.size(), 1f, bb.buf(), 0, a.buf(), 0);
                 return a;
             });
-            if (acc != null && !s.metrics().isEmpty()) addMetrics(acc, k, pred, w, rows, cols, Batch.gatherRows(y, order, from, to));
+            if (acc != null && !s.metrics().isEmpty()) addMetrics(acc, k, pred, w, rows, cols, y.data());
         }
     }
 

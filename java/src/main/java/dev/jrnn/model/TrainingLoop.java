@@ -30,39 +30,38 @@ final class TrainingLoop {
     }
 
     /**
-     * Trains on {@code train} (validating on {@code val}, nullable) with options {@code o}; captures the
-     * steps when {@code captureSteps}, calling {@code onCaptureBroken} when a step cannot be captured.
+     * Trains on the batches of {@code train} (validating on {@code val}, nullable, in batches of
+     * {@code valBatchSize}) with options {@code o}; captures the steps when {@code captureSteps}, calling
+     * {@code onCaptureBroken} when a step cannot be captured.
      */
-    History fit(Data train, Data val, FitOptions o, boolean captureSteps, Runnable onCaptureBroken) {
+    History fit(BatchSource train, Data val, int valBatchSize, FitOptions o, boolean captureSteps, Runnable onCaptureBroken) {
         SplittableRandom rng = o.seed != null ? new SplittableRandom(o.seed) : Jrnn.nextRandom();
         PrintStream out = o.out != null ? o.out : System.out;
         Console console = System.console();
         boolean dynamic = o.out == null && console != null && console.isTerminal();   // redraw in place only on a terminal
-        int n = train.n();
-        int bs = Math.min(o.batchSize, n);
-        int steps = (n + bs - 1) / bs;
+        int steps = train.batches();
+        boolean[] targets = train.targets();
         List<Callback> perBatch = o.callbacks.stream().filter(Callback::needsBatchEnd).toList();
         History h = new History();
         model.stopTraining(false);
-        try (LossLog log = new LossLog(s, steps, train.ys());
+        try (LossLog log = new LossLog(s, steps, targets);
              StepGraphCache graphs = captureSteps ? new StepGraphCache(s, step, onCaptureBroken) : null) {
             for (Callback cb : o.callbacks) cb.onTrainBegin(model);
             for (int epoch = 0; epoch < o.epochs; epoch++) {
                 if (o.verbose > 0) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
                 for (Callback cb : o.callbacks) cb.onEpochBegin(epoch, model);
-                int[] order = train.rows().clone();
-                if (o.shuffle) shuffle(order, rng);
+                train.startEpoch(o.shuffle, rng);
                 ProgressBar bar = new ProgressBar(out, steps, o.verbose, dynamic);
-                EpochLogs acc = new EpochLogs(s, train.ys());
+                EpochLogs acc = new EpochLogs(s, targets);
                 log.reset();
                 long lastRead = System.nanoTime();
                 for (int b = 0; b < steps; b++) {
-                    int from = b * bs, to = Math.min(n, from + bs);
+                    HostBatch batch = train.batch(b);
                     long off = log.nextOffset();
                     long before = s.optimizer().iterations();
-                    if (graphs != null) graphs.step(train, order, from, to, log.buf, off, log.guard, o.checkFinite);
-                    else step.runEager(train, order, from, to, log.buf, off, acc, log.guard, o.checkFinite);
-                    log.commit(to - from, new LossLog.At(s.name(), epoch, o.epochs, b, steps, h), before);
+                    if (graphs != null) graphs.step(batch, log.buf, off, log.guard, o.checkFinite);
+                    else step.runEager(batch, log.buf, off, acc, log.guard, o.checkFinite);
+                    log.commit(batch.size(), new LossLog.At(s.name(), epoch, o.epochs, b, steps, h), before);
                     if (!perBatch.isEmpty()) {
                         double l = log.fold(acc);
                         for (Callback cb : perBatch) cb.onBatchEnd(b, l, model);
@@ -79,7 +78,8 @@ final class TrainingLoop {
                 log.fold(acc);
                 Map<String, Double> logs = acc.logs();
                 if (val != null) {
-                    for (Map.Entry<String, Double> e : new Inference(s).evaluate(val, bs).entrySet()) logs.put("val_" + e.getKey(), e.getValue());
+                    Map<String, Double> v = new Inference(s).evaluate(val, valBatchSize);
+                    for (Map.Entry<String, Double> e : v.entrySet()) logs.put("val_" + e.getKey(), e.getValue());
                 }
                 bar.finish(logs);
                 h.add(epoch, logs);
@@ -91,24 +91,14 @@ final class TrainingLoop {
         return h;
     }
 
-    /** Fisher-Yates, drawing from {@code rng} as fit always has (so seeded runs repeat). */
-    private static void shuffle(int[] order, SplittableRandom rng) {
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-    }
-
     /** One eager train step on all of {@code d}, as Keras' train_on_batch: returns the loss before the update. */
     double trainOnBatch(Data d) {
-        try (LossLog log = new LossLog(s, 1, d.ys())) {
+        try (LossLog log = new LossLog(s, 1, d.targets())) {
             long off = log.nextOffset();
             long before = s.optimizer().iterations();
-            step.runEager(d, d.rows(), 0, d.n(), log.buf, off, null, log.guard, true);
+            step.runEager(d.batch(d.rows(), 0, d.n(), s.outputs()), log.buf, off, null, log.guard, true);
             log.commit(d.n(), new LossLog.At(s.name(), -1, 0, -1, 0, null), before);
-            return log.fold(new EpochLogs(s, d.ys()));
+            return log.fold(new EpochLogs(s, d.targets()));
         }
     }
 }
