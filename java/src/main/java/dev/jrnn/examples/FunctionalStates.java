@@ -5,7 +5,7 @@ import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
-import dev.jrnn.model.Node;
+import dev.jrnn.layers.Node;
 import dev.jrnn.tensor.Tensor;
 
 import java.util.List;

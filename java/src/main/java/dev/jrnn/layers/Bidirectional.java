@@ -81,6 +81,15 @@ public class Bidirectional extends Layer {
 
     public RecurrentLayer backwardLayer() { return backwardLayer; }
 
+    /** "bidirectional/forward_lstm/" for the wrapped layers' parameters (Keras' variable scopes). */
+    @Override
+    public String variableScope(Param p) {
+        for (Layer inner : List.of(forwardLayer, backwardLayer)) {
+            for (Param q : inner.params()) if (q == p) return name() + "/" + inner.name() + "/";
+        }
+        return super.variableScope(p);
+    }
+
     public String mergeMode() { return mergeMode; }
 
     /** "concat" (default), "sum", "mul", "ave", or "none" (outputs y_fw and y_bw separately). */

@@ -43,6 +43,9 @@ public class Embedding extends Layer {
     /** Vocabulary size (Keras input_dim). */
     public int vocabularySize() { return vocab; }
 
+    @Override
+    public int inputIdBound() { return vocab; }
+
     /** Vector size (Keras output_dim). */
     public int outputDim() { return dim; }
 

@@ -43,6 +43,7 @@ public abstract class Layer {
     protected final List<Param> params = new ArrayList<>();
     private List<int[]> builtInputShapes;
     private List<int[]> outputShapes;
+    private final List<Call> calls = new ArrayList<>();
 
     /** Keras class name, as summary() prints it: "SimpleRNN", "LSTM", "Dense", ... */
     public abstract String kerasClass();
@@ -218,7 +219,7 @@ public abstract class Layer {
 
     /**
      * Frees the buffers the layer holds besides its weights (e.g. Dropout's mask counter); a later call
-     * allocates them again. {@link dev.jrnn.model.Model#close()} calls it on every layer of the model.
+     * allocates them again. A model's close() calls it on every layer of the model.
      */
     public void releaseBuffers() {}
 
@@ -310,16 +311,67 @@ public abstract class Layer {
     /**
      * Functional API (Keras' {@code layer(x)}): applies this layer to symbolic inputs (main input
      * first, then e.g. initial states) and returns its first output; {@code .all()} on the result
-     * lists every output. See {@link dev.jrnn.model.Model}.
+     * lists every output; a model is built from the resulting nodes.
      */
-    public dev.jrnn.model.Node apply(dev.jrnn.model.Node... inputs) {
-        return dev.jrnn.model.Node.apply(this, Arrays.asList(inputs));
+    public Node apply(Node... inputs) {
+        return apply(Arrays.asList(inputs));
     }
 
-    /** As {@link #apply(dev.jrnn.model.Node...)} on a list, e.g. {@code [x, h0, c0]}. */
-    public dev.jrnn.model.Node apply(List<? extends dev.jrnn.model.Node> inputs) {
-        return dev.jrnn.model.Node.apply(this, inputs);
+    /** As {@link #apply(Node...)} on a list, e.g. {@code [x, h0, c0]}. */
+    public Node apply(List<? extends Node> inputs) {
+        return Node.apply(this, inputs);
     }
+
+    /** Every call made of this layer so far, in order (Keras' {@code layer._inbound_nodes}). */
+    public List<Call> calls() {
+        synchronized (calls) {
+            return List.copyOf(calls);
+        }
+    }
+
+    final Call addCall(List<? extends Node> inputs) {
+        synchronized (calls) {
+            Call c = new Call(this, inputs, calls.size());
+            calls.add(c);
+            return c;
+        }
+    }
+
+    // ------------------------------------------------------------------ what models ask of layers
+
+    /**
+     * Whether this layer runs a recurrent time loop that {@link #forwardChain} can fuse with the next
+     * recurrent layer (the stack wavefront). Recurrent layers say yes; wrappers and others no.
+     */
+    public boolean recurrent() { return false; }
+
+    /**
+     * Runs {@code chain} (layers whose {@link #recurrent()} is true, each feeding only the next) on
+     * {@code x} as one wavefront trace ({@link RecurrentStack}), or returns null when this batch's shape or
+     * the backend does not allow it and each layer must run alone.
+     */
+    public static Trace forwardChain(List<Layer> chain, DTensor x, DTensor mask, boolean training) {
+        List<RecurrentLayer> rs = new ArrayList<>(chain.size());
+        for (Layer l : chain) {
+            if (!(l instanceof RecurrentLayer r)) return null;
+            rs.add(r);
+        }
+        if (x == null || x.rank() != 3 || rs.isEmpty()) return null;
+        if (!RecurrentStack.eligible(rs, rs.get(0).backend(), x.dim(0), x.dim(1))) return null;
+        return RecurrentStack.forward(rs, x, mask, training);
+    }
+
+    /**
+     * The exclusive upper bound of the integer ids this layer takes as its first input (the vocabulary
+     * size of an Embedding), or -1 when its input is not ids. Models check data fed straight into it.
+     */
+    public int inputIdBound() { return -1; }
+
+    /**
+     * The Keras variable scope of one of this layer's parameters, ending in "/": "dense/", or inside a
+     * wrapper "bidirectional/forward_lstm/". Weight names are the scope plus the parameter name.
+     */
+    public String variableScope(Param p) { return name() + "/"; }
 
     // ------------------------------------------------------------------ helpers
 

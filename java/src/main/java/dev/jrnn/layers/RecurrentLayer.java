@@ -102,6 +102,10 @@ public abstract class RecurrentLayer extends Layer {
 
     public boolean returnSequences() { return returnSequences; }
 
+    /** Yes: a chain of recurrent layers may run as one wavefront ({@link Layer#forwardChain}). */
+    @Override
+    public boolean recurrent() { return true; }
+
     public RecurrentLayer returnSequences(boolean b) {
         this.returnSequences = b;
         return this;

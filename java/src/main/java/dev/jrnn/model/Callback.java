@@ -17,10 +17,13 @@ public interface Callback {
     default void onEpochBegin(int epoch, Model model) {}
 
     /**
-     * After each training batch, with the batch's loss. Overriding it makes {@link Model#fit} read every
-     * batch's loss back at once (on CUDA a synchronization per batch); otherwise the losses stay on the
-     * device until the epoch ends.
+     * Whether this callback wants {@link #onBatchEnd} after every batch. Saying yes makes {@link Model#fit}
+     * read every batch's loss back at once (on CUDA a synchronization per batch); otherwise the losses stay
+     * on the device until the epoch ends and onBatchEnd is not called. Override it with onBatchEnd.
      */
+    default boolean needsBatchEnd() { return false; }
+
+    /** After each training batch, with the batch's loss; called only when {@link #needsBatchEnd} says so. */
     default void onBatchEnd(int batch, double loss, Model model) {}
 
     default void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {}

@@ -1,6 +1,6 @@
 package dev.jrnn.model;
 
-import java.util.List;
+import dev.jrnn.layers.Node;
 
 /**
  * A model input of the functional API, as Keras' {@code Input(shape=..., name=...)}.
@@ -11,8 +11,11 @@ import java.util.List;
  * }</pre>
  */
 public final class Input extends Node {
-    private Input(Call c, int[] shape, int batch) {
-        super(c, 0, shape, batch);
+    private final InputLayer inputLayer;
+
+    private Input(InputLayer layer, int[] shape, int batch) {
+        super(layer, shape, batch);
+        this.inputLayer = layer;
     }
 
     /** An input of per-sample {@code shape} (batch excluded; -1 for a dimension of any size, e.g. timesteps). */
@@ -36,19 +39,14 @@ public final class Input extends Node {
                         + java.util.Arrays.toString(shape));
             }
         }
-        InputLayer layer = new InputLayer(shape, batch);
-        Call c = new Call(layer, List.of(), 0);
-        Input in = new Input(c, shape, batch);
-        c.outputs = List.of(in);
-        Node.registerInputCall(c);
-        return in;
+        return new Input(new InputLayer(shape, batch), shape, batch);
     }
 
     /** Names the input (and its InputLayer), as Keras' {@code name=}. */
     public Input name(String name) {
-        ((InputLayer) call.layer).name(name);
+        inputLayer.name(name);
         return this;
     }
 
-    public String name() { return call.layer.name(); }
+    public String name() { return inputLayer.name(); }
 }

@@ -3,6 +3,7 @@ package dev.jrnn.model;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Names;
+import dev.jrnn.layers.Node;
 import dev.jrnn.layers.Trace;
 
 import java.util.List;
@@ -31,6 +32,12 @@ public final class InputLayer extends Layer {
     public InputLayer name(String n) {
         super.name(n);
         return this;
+    }
+
+    /** An InputLayer is only the source of its {@link Input}: it cannot be applied to nodes. */
+    @Override
+    public Node apply(java.util.List<? extends Node> inputs) {
+        throw new IllegalArgumentException(name() + ": an InputLayer cannot be applied to nodes");
     }
 
     /** Per-sample shape of the input (-1 = any). */

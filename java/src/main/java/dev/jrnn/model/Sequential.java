@@ -1,6 +1,7 @@
 package dev.jrnn.model;
 
 import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Node;
 import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;

@@ -1,7 +1,13 @@
 package dev.jrnn.model;
 
+import dev.jrnn.layers.Call;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Node;
+import dev.jrnn.layers.Param;
+
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Keras' model summary table, character for character as tf.keras 2.9-2.12 prints it
@@ -16,6 +22,34 @@ final class Summary {
 
     /** One row of the table: the cell texts. */
     record Row(List<String> cells) {}
+
+    /**
+     * The table of a model: one row per layer (name and class, output shape, weight count and, unless
+     * {@code sequentialLike}, the calls of {@code relevant} it is connected to); {@code total} weights.
+     */
+    static String of(String modelName, boolean sequentialLike, List<Layer> layers, Set<Call> relevant, long total) {
+        List<Row> rows = new ArrayList<>();
+        for (Layer l : layers) {
+            List<String> cells = new ArrayList<>();
+            cells.add(l.name() + " (" + l.kerasClass() + ")");
+            cells.add(Graph.outputShapeString(l));
+            cells.add(Long.toString(l.countParams()));
+            if (!sequentialLike) {
+                List<String> con = new ArrayList<>();
+                for (Call c : l.calls()) {
+                    if (!relevant.isEmpty() && !relevant.contains(c)) continue;
+                    for (Node in : c.inputs()) con.add(in.layer().name() + "[" + in.call().index() + "][" + in.outputIndex() + "]");
+                }
+                cells.add(pyList(con));
+            }
+            rows.add(new Row(cells));
+        }
+        long nonTrainableCount = 0;
+        for (Layer l : layers) {
+            for (Param p : l.params()) if (!(l.trainable() && p.trainable())) nonTrainableCount += p.size();
+        }
+        return format(modelName, sequentialLike, rows, total - nonTrainableCount, nonTrainableCount);
+    }
 
     static String format(String modelName, boolean sequentialLike, List<Row> rows,
                          long trainable, long nonTrainable) {

@@ -13,7 +13,7 @@ import dev.jrnn.layers.TimeDistributed;
 import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
-import dev.jrnn.model.Node;
+import dev.jrnn.layers.Node;
 import dev.jrnn.model.Sequential;
 import dev.jrnn.optim.Adam;
 import dev.jrnn.optim.SGD;

@@ -40,6 +40,11 @@ class NonFiniteTrainingTest {
         final List<List<int[]>> after = new ArrayList<>();
 
         @Override
+
+        public boolean needsBatchEnd() { return true; }
+
+
+        @Override
         public void onBatchEnd(int batch, double loss, Model model) {
             after.add(bits(model.getWeights()));
         }

@@ -1,5 +1,6 @@
 package dev.jrnn.model;
 
+import dev.jrnn.layers.Node;
 import dev.jrnn.Jrnn;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.LSTM;

@@ -60,6 +60,9 @@ class GraphReplayTest {
         List<Double> batchLosses = new ArrayList<>();
         o.callbacks(new Callback() {
             @Override
+            public boolean needsBatchEnd() { return true; }
+
+            @Override
             public void onBatchEnd(int batch, double loss, Model model) {
                 batchLosses.add(loss);
             }
@@ -272,6 +275,9 @@ class GraphReplayTest {
         FitOptions o = new FitOptions().epochs(30).batchSize(4).verbose(0).shuffle(false);
         if (perBatch) {
             o.callbacks(new Callback() {
+                @Override
+                public boolean needsBatchEnd() { return true; }
+
                 @Override
                 public void onBatchEnd(int batch, double loss, Model model) {}
             });

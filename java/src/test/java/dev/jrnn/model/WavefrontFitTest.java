@@ -1,5 +1,6 @@
 package dev.jrnn.model;
 
+import dev.jrnn.layers.Node;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,7 +55,7 @@ class WavefrontFitTest {
     }
 
     private static int[] chains(Model m) {
-        return Model.recurrentChains(m.calls(), m.outputs());
+        return Graph.recurrentChains(m.graph().calls, m.outputs());
     }
 
     @Test
@@ -97,9 +98,9 @@ class WavefrontFitTest {
         Model pm = make.get();
         pm.predict(GraphReplayTest.uniform(r, -1, 1, 4, t, 2));   // builds the graph and the weights
         try (dev.jrnn.backend.DTensor xb = dev.jrnn.backend.DTensor.from(probe, GraphReplayTest.uniform(r, -1, 1, 4, t, 2));
-             Model.Pass p = pm.forward(List.of(xb), null, true, false)) {
+             Pass p = Pass.forward(pm.graph(), pm.backend(), List.of(xb), null, true, false)) {
             assertEquals(java.util.Map.of(3, 1), p.stacks);
-            assertEquals(List.of(4, t, 3), java.util.Arrays.stream(p.value(pm.calls().get(3).outputs.get(0)).shape())
+            assertEquals(List.of(4, t, 3), java.util.Arrays.stream(p.value(pm.graph().calls.get(3).outputs().get(0)).shape())
                     .boxed().toList());
         }
         FitOptions o = new FitOptions().epochs(2).batchSize(4).verbose(0).seed(3);

@@ -73,6 +73,9 @@ class CudaFitParityTest {
         if (perBatch) {
             o.callbacks(new Callback() {
                 @Override
+                public boolean needsBatchEnd() { return true; }
+
+                @Override
                 public void onBatchEnd(int batch, double loss, Model model) {
                     batches.add(loss);
                 }

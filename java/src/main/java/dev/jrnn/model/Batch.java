@@ -1,0 +1,63 @@
+package dev.jrnn.model;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One {@link HostBatch} on the device: the inputs, the length mask (or null) and the targets (null for
+ * an output without one, or when not asked for). Owned: closing it frees them. A captured train step
+ * refills the same buffers with the next batch of the same size.
+ */
+final class Batch implements AutoCloseable {
+    private final Backend backend;
+    final List<DTensor> xs = new ArrayList<>();
+    DTensor mask;
+    final List<DTensor> ys = new ArrayList<>();
+
+    /** Uploads {@code h}, its targets only when {@code targets}. */
+    Batch(Backend backend, HostBatch h, boolean targets) {
+        this.backend = backend;
+        try {
+            for (Tensor x : h.xs()) xs.add(upload(x));
+            if (h.mask() != null) mask = upload(h.mask());
+            for (Tensor y : h.ys()) ys.add(targets && y != null ? upload(y) : null);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Copies {@code h} (of this batch's shapes) into this batch's buffers. */
+    void refill(HostBatch h) {
+        for (int i = 0; i < xs.size(); i++) put(xs.get(i), h.xs().get(i));
+        if (mask != null) put(mask, h.mask());
+        for (int k = 0; k < ys.size(); k++) if (ys.get(k) != null) put(ys.get(k), h.ys().get(k));
+    }
+
+    private void put(DTensor d, Tensor t) {
+        backend.upload(t.data(), 0, d.buf(), 0, t.size());
+    }
+
+    private DTensor upload(Tensor t) {
+        Buf d = backend.alloc(t.size());
+        try {
+            backend.upload(t.data(), 0, d, 0, t.size());
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+        return new DTensor(backend, d, t.shape());
+    }
+
+    @Override
+    public void close() {
+        for (DTensor x : xs) if (x != null) x.close();
+        if (mask != null) mask.close();
+        for (DTensor y : ys) if (y != null) y.close();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.jrnn.model;
+
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Checked host data of a fit/evaluate/predict call: one tensor per input, one target per output (null
+ * for an output without one; {@code ys} null when predicting), optional sequence lengths, and the sample
+ * rows in use (a validation split shares the tensors).
+ */
+record Data(List<Tensor> xs, List<Tensor> ys, int[] lengths, int[] rows) {
+    int n() { return rows.length; }
+
+    /** Rows {@code [from, to)} of the rows in use. */
+    Data subset(int from, int to) { return new Data(xs, ys, lengths, Arrays.copyOfRange(rows, from, to)); }
+
+    /** Which outputs have a target. */
+    boolean[] targets() {
+        boolean[] t = new boolean[ys == null ? 0 : ys.size()];
+        for (int k = 0; k < t.length; k++) t[k] = ys.get(k) != null;
+        return t;
+    }
+
+    /** Samples {@code order[from, to)} as one host batch (targets null where there are none). */
+    HostBatch batch(int[] order, int from, int to, int outputs) {
+        List<Tensor> bx = new ArrayList<>(xs.size());
+        for (Tensor x : xs) bx.add(gatherRows(x, order, from, to));
+        List<Tensor> by = new ArrayList<>(outputs);
+        for (int k = 0; k < outputs; k++) by.add(ys == null || ys.get(k) == null ? null : gatherRows(ys.get(k), order, from, to));
+        return new HostBatch(bx, lengthMask(order, from, to), by);
+    }
+
+    /** Rows {@code order[from, to)} of {@code t} (samples first), one after another. */
+    private static Tensor gatherRows(Tensor t, int[] order, int from, int to) {
+        int row = t.size() / t.dim(0);
+        int b = to - from;
+        float[] buf = new float[b * row];
+        float[] src = t.data();
+        for (int i = 0; i < b; i++) System.arraycopy(src, order[from + i] * row, buf, i * row, row);
+        int[] shape = t.shape();
+        shape[0] = b;
+        return Tensor.wrap(buf, shape);
+    }
+
+    /** The [b, T] 1/0 mask of post-padded sequences with per-sample lengths, or null without lengths. */
+    private Tensor lengthMask(int[] order, int from, int to) {
+        if (lengths == null) return null;
+        int t = xs.get(0).dim(1);
+        int b = to - from;
+        float[] m = new float[b * t];
+        for (int i = 0; i < b; i++) {
+            int len = lengths[order[from + i]];
+            for (int s = 0; s < len; s++) m[i * t + s] = 1f;
+        }
+        return Tensor.wrap(m, b, t);
+    }
+}

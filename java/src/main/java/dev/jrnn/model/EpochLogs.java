@@ -1,0 +1,51 @@
+package dev.jrnn.model;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Running sums over an epoch (or an evaluation): the sample-weighted loss, per output and in total, and
+ * each metric's sum and count per output; {@link #logs()} gives Keras' log names and means.
+ */
+final class EpochLogs {
+    private final List<String> keys;
+    private final List<dev.jrnn.losses.Metric> metrics;
+    double lossSum;
+    long samples;
+    final double[] outLoss;
+    final double[][] metricSum;
+    final double[][] metricCount;
+    /** Which outputs have a target. */
+    final boolean[] trained;
+
+    EpochLogs(Setup s, boolean[] targets) {
+        int k = s.outputs();
+        this.keys = s.graph().outputKeys();
+        this.metrics = s.metrics();
+        this.outLoss = new double[k];
+        this.metricSum = new double[k][metrics.size()];
+        this.metricCount = new double[k][metrics.size()];
+        this.trained = targets.clone();
+    }
+
+    /** "loss", per-output "name_loss" when several outputs train, and the metrics (per output likewise). */
+    Map<String, Double> logs() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        double n = Math.max(1, samples);
+        m.put("loss", lossSum / n);
+        int nTrained = 0;
+        for (boolean b : trained) if (b) nTrained++;
+        if (nTrained > 1) {
+            for (int k = 0; k < trained.length; k++) if (trained[k]) m.put(keys.get(k) + "_loss", outLoss[k] / n);
+        }
+        for (int k = 0; k < trained.length; k++) {
+            if (!trained[k]) continue;
+            for (int j = 0; j < metrics.size(); j++) {
+                String key = nTrained > 1 ? keys.get(k) + "_" + metrics.get(j).key() : metrics.get(j).key();
+                m.put(key, metricCount[k][j] > 0 ? metricSum[k][j] / metricCount[k][j] : 0.0);
+            }
+        }
+        return m;
+    }
+}

@@ -1,0 +1,192 @@
+package dev.jrnn.model;
+
+import dev.jrnn.layers.Call;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Node;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The topology of a model: its inputs and outputs, the layer calls in execution order, the layers in
+ * Keras' order, which calls run as one recurrent wavefront, and what the summary needs (the calls of
+ * this graph, whether it prints as sequential). Immutable once built.
+ */
+final class Graph {
+    final List<Node> inputs;
+    final List<Node> outputs;
+    /** The calls in execution order (inputs excluded). */
+    final List<Call> calls;
+    /** chainEnd[i] = j > i when calls i..j are recurrent layers each feeding only the next (see recurrentChains). */
+    final int[] chainEnd;
+    final List<Layer> layers;
+    /** Every call (inputs included) that the outputs depend on. */
+    final Set<Call> relevant;
+    final boolean sequentialLike;
+
+    private Graph(List<Node> inputs, List<Node> outputs, List<Call> calls, List<Layer> layers, Set<Call> relevant,
+                  boolean sequentialLike) {
+        this.inputs = inputs;
+        this.outputs = outputs;
+        this.calls = calls;
+        this.chainEnd = recurrentChains(calls, outputs);
+        this.layers = layers;
+        this.relevant = relevant;
+        this.sequentialLike = sequentialLike;
+    }
+
+    /** The graph from {@code ins} to {@code outs} (topological order, Keras layer order); {@code name} goes in messages. */
+    static Graph of(String name, List<? extends Node> ins, List<? extends Node> outs) {
+        if (ins == null || ins.isEmpty()) throw new IllegalArgumentException(name + ": a model needs at least one Input");
+        if (outs == null || outs.isEmpty()) throw new IllegalArgumentException(name + ": a model needs at least one output node");
+        Set<Call> inputCalls = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < ins.size(); i++) {
+            Node n = ins.get(i);
+            if (n == null) throw new IllegalArgumentException(name + ": input " + i + " is null");
+            if (!n.call().isInput()) {
+                throw new IllegalArgumentException(name + ": inputs must be Input nodes, input " + i + " comes from "
+                        + n.layer().name() + " (" + n.layer().kerasClass() + ")");
+            }
+            if (!inputCalls.add(n.call())) throw new IllegalArgumentException(name + ": input " + n.layer().name() + " is listed twice");
+        }
+        for (int i = 0; i < outs.size(); i++) {
+            if (outs.get(i) == null) throw new IllegalArgumentException(name + ": output " + i + " is null");
+        }
+        // Depth-first from the outputs, as Keras' _build_map: topological order + first-visit layer order.
+        List<Call> order = new ArrayList<>();
+        Map<Layer, Integer> layerIndex = new IdentityHashMap<>();
+        Set<Call> done = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Call> inProgress = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node o : outs) visit(name, o.call(), order, layerIndex, done, inProgress, inputCalls);
+        // Depths as Keras: outputs 0, a call's inputs one deeper, a layer's calls share its max depth.
+        Map<Call, Integer> nodeDepth = new IdentityHashMap<>();
+        Map<Layer, Integer> layerDepth = new IdentityHashMap<>();
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Call c = order.get(i);
+            int d = nodeDepth.getOrDefault(c, 0);
+            d = Math.max(d, layerDepth.getOrDefault(c.layer(), 0));
+            layerDepth.put(c.layer(), d);
+            nodeDepth.put(c, d);
+            for (Node in : c.inputs()) nodeDepth.put(in.call(), Math.max(d + 1, nodeDepth.getOrDefault(in.call(), 0)));
+        }
+        for (Node n : ins) {
+            if (!layerDepth.containsKey(n.layer())) {   // an input no output depends on
+                layerDepth.put(n.layer(), 0);
+                layerIndex.put(n.layer(), -1);
+                nodeDepth.put(n.call(), 0);
+            }
+        }
+        TreeMap<Integer, List<Layer>> byDepth = new TreeMap<>(Collections.reverseOrder());
+        for (Map.Entry<Layer, Integer> e : layerDepth.entrySet()) byDepth.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(e.getKey());
+        List<Layer> ordered = new ArrayList<>();
+        for (List<Layer> ls : byDepth.values()) {
+            ls.sort((a, b) -> Integer.compare(layerIndex.get(a), layerIndex.get(b)));
+            ordered.addAll(ls);
+        }
+        // sequential-like (Keras' summary test): one node per depth, one input per node, no shared layer
+        TreeMap<Integer, List<Call>> nodesByDepth = new TreeMap<>();
+        for (Map.Entry<Call, Integer> e : nodeDepth.entrySet()) nodesByDepth.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(e.getKey());
+        boolean seq = true;
+        for (List<Call> cs : nodesByDepth.values()) {
+            if (cs.size() > 1 || (cs.size() == 1 && cs.get(0).inputs().size() > 1)) {
+                seq = false;
+                break;
+            }
+        }
+        Set<Call> rel = Collections.newSetFromMap(new IdentityHashMap<>());
+        rel.addAll(nodeDepth.keySet());
+        if (seq) {
+            for (Layer l : ordered) {
+                int n = 0;
+                for (Call c : l.calls()) if (rel.contains(c)) n++;
+                if (n > 1) {
+                    seq = false;
+                    break;
+                }
+            }
+        }
+        List<Call> exec = new ArrayList<>();
+        for (Call c : order) if (!c.isInput()) exec.add(c);
+        return new Graph(List.copyOf(ins), List.copyOf(outs), List.copyOf(exec), List.copyOf(ordered), rel, seq);
+    }
+
+    private static void visit(String name, Call c, List<Call> order, Map<Layer, Integer> layerIndex, Set<Call> done,
+                              Set<Call> inProgress, Set<Call> inputCalls) {
+        if (done.contains(c)) return;
+        if (inProgress.contains(c)) throw new IllegalArgumentException(name + ": layer " + c.layer().name() + " is part of a cycle");
+        layerIndex.putIfAbsent(c.layer(), layerIndex.size());
+        if (c.isInput() && !inputCalls.contains(c)) {
+            throw new IllegalArgumentException(name + ": graph disconnected: the outputs need input " + c.layer().name()
+                    + " which is not among the model inputs");
+        }
+        inProgress.add(c);
+        for (Node in : c.inputs()) visit(name, in.call(), order, layerIndex, done, inProgress, inputCalls);
+        inProgress.remove(c);
+        done.add(c);
+        order.add(c);
+    }
+
+    /**
+     * For each call i, the last call j > i of a chain starting there (else -1): calls i..j are recurrent
+     * layers with one input each (no initial states: a stack's bottom layer starts from zero states), each
+     * (but the last) with one output that is the one input of the next call only and not a model output.
+     * Whether a chain really runs as a wavefront is decided per batch ({@link Layer#forwardChain}).
+     */
+    static int[] recurrentChains(List<Call> calls, List<Node> modelOutputs) {
+        int n = calls.size();
+        Map<Node, Integer> uses = new IdentityHashMap<>();
+        for (Call c : calls) for (Node in : c.inputs()) uses.merge(in, 1, Integer::sum);
+        for (Node o : modelOutputs) uses.merge(o, 1, Integer::sum);
+        boolean[] link = new boolean[n];   // call k feeds only call k + 1, both recurrent
+        for (int k = 0; k + 1 < n; k++) {
+            Call a = calls.get(k), b = calls.get(k + 1);
+            link[k] = a.layer().recurrent() && b.layer().recurrent()
+                    && a.inputs().size() == 1 && a.outputs().size() == 1 && b.inputs().size() == 1
+                    && b.inputs().get(0) == a.outputs().get(0)
+                    && uses.getOrDefault(a.outputs().get(0), 0) == 1;
+        }
+        int[] end = new int[n];
+        Arrays.fill(end, -1);
+        for (int k = 0; k < n; k++) {
+            if (k > 0 && link[k - 1]) continue;   // inside a chain that starts earlier
+            int j = k;
+            while (j < n - 1 && link[j]) j++;
+            if (j > k) end[k] = j;
+        }
+        return end;
+    }
+
+    /** Keras' layer.output_shape text: "(None, 3)", "[(None, 5), (None, 5)]", or "multiple" for shared layers. */
+    static String outputShapeString(Layer l) {
+        List<Call> cs = l.calls();
+        if (cs.isEmpty()) return "multiple";
+        Set<String> distinct = new LinkedHashSet<>();
+        for (Call c : cs) {
+            List<String> parts = new ArrayList<>();
+            for (Node n : c.outputs()) parts.add(n.shapeString());
+            distinct.add(parts.size() == 1 && !c.isInput() ? parts.get(0) : "[" + String.join(", ", parts) + "]");
+        }
+        return distinct.size() == 1 ? distinct.iterator().next() : "multiple";
+    }
+
+    /** Keras' per-output log names: the output layer's name (with the output index when a layer gives several). */
+    List<String> outputKeys() {
+        Map<Layer, Integer> count = new IdentityHashMap<>();
+        for (Node o : outputs) count.merge(o.layer(), 1, Integer::sum);
+        List<String> keys = new ArrayList<>();
+        for (Node o : outputs) keys.add(count.get(o.layer()) > 1 ? o.layer().name() + "_" + o.outputIndex() : o.layer().name());
+        return keys;
+    }
+
+    /** "x" for a one-input model, else "x[i] (input name)", for messages. */
+    String inputLabel(int i) {
+        return inputs.size() == 1 ? "x" : "x[" + i + "] (" + inputs.get(i).layer().name() + ")";
+    }
+}

@@ -1,0 +1,207 @@
+package dev.jrnn.model;
+
+import dev.jrnn.backend.Loss;
+import dev.jrnn.layers.Call;
+import dev.jrnn.layers.Node;
+import dev.jrnn.losses.Losses;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks the data of a fit/evaluate/predict call before anything runs: tensor counts, shapes against
+ * the inputs, sample counts, NaN/Inf, every layer's output shape for the actual input shapes, target
+ * sizes, sparse class indices and the ids fed to layers that take ids. Whatever is wrong is reported
+ * here, naming the model or layer, so a call that fails leaves the model as it was.
+ */
+final class InputCheck {
+    private final String name;
+    private final Graph graph;
+    /** The compiled loss (for target checks), or null when no targets are checked. */
+    private final Loss loss;
+
+    InputCheck(String name, Graph graph, Loss loss) {
+        this.name = name;
+        this.graph = graph;
+        this.loss = loss;
+    }
+
+    /**
+     * The checked data of call {@code what}: {@code ys} may be null (predict) unless {@code needY};
+     * NaN/Inf are looked for when {@code checkFinite}.
+     */
+    Data prepare(List<Tensor> xs, List<Tensor> ys, int[] lengths, String what, boolean needY, boolean checkFinite) {
+        String where = name + "." + what + ": ";
+        List<Node> inputs = graph.inputs, outputs = graph.outputs;
+        if (xs == null || xs.size() != inputs.size()) {
+            throw new IllegalArgumentException(where + "expected " + inputs.size() + " input tensor(s), got "
+                    + (xs == null ? "null" : xs.size()));
+        }
+        int n = -1;
+        for (int i = 0; i < xs.size(); i++) {
+            Tensor x = xs.get(i);
+            Node in = inputs.get(i);
+            String label = graph.inputLabel(i);
+            if (x == null) throw new IllegalArgumentException(where + label + " is null");
+            int[] want = in.shape();
+            int[] got = x.shape();
+            boolean ok = got.length == want.length + 1;
+            for (int d = 0; ok && d < want.length; d++) ok = want[d] == -1 || want[d] == got[d + 1];
+            if (!ok) {
+                throw new IllegalArgumentException(where + label + " has shape " + Tensor.shapeString(got)
+                        + ", the model expects " + in.shapeString());
+            }
+            if (n >= 0 && x.dim(0) != n) {
+                throw new IllegalArgumentException(where + "inputs have different sample counts " + n + " and " + x.dim(0));
+            }
+            n = x.dim(0);
+            if (checkFinite) requireFinite(x, where + label);
+        }
+        Map<Node, int[]> shapes = outputShapesFor(xs, where);
+        checkIds(xs, where);
+        List<Tensor> yl = null;
+        if (ys != null) {
+            if (ys.size() != outputs.size()) {
+                throw new IllegalArgumentException(where + "expected " + outputs.size() + " target tensor(s) (one per output, "
+                        + "null to skip one), got " + ys.size());
+            }
+            boolean any = false;
+            for (int k = 0; k < ys.size(); k++) {
+                Tensor y = ys.get(k);
+                if (y == null) continue;
+                any = true;
+                String label = ys.size() > 1 ? "y[" + k + "]" : "y";
+                if (y.dim(0) != n) {
+                    throw new IllegalArgumentException(where + label + " has " + y.dim(0) + " samples, x has " + n);
+                }
+                if (checkFinite) requireFinite(y, where + label);
+                checkTarget(k, y, shapes.get(outputs.get(k)), where, label);
+            }
+            if (!any && needY) throw new IllegalArgumentException(where + "every target is null, nothing to train on");
+            yl = new ArrayList<>(ys);
+        } else if (needY) {
+            throw new IllegalArgumentException(where + "targets are null");
+        }
+        if (lengths != null) checkLengths(xs.get(0), lengths, n, where);
+        int[] rows = new int[n];
+        for (int i = 0; i < n; i++) rows[i] = i;
+        return new Data(List.copyOf(xs), yl, lengths == null ? null : lengths.clone(), rows);
+    }
+
+    private static void checkLengths(Tensor x0, int[] lengths, int n, String where) {
+        if (x0.rank() < 2) throw new IllegalArgumentException(where + "lengths need sequence inputs (rank >= 2), x has shape " + Tensor.shapeString(x0.shape()));
+        if (lengths.length != n) {
+            throw new IllegalArgumentException(where + "lengths has " + lengths.length + " entries, x has " + n + " samples");
+        }
+        int t = x0.dim(1);
+        for (int i = 0; i < n; i++) {
+            if (lengths[i] < 0 || lengths[i] > t) {
+                throw new IllegalArgumentException(where + "lengths[" + i + "] = " + lengths[i] + " is outside [0, " + t + "]");
+            }
+        }
+    }
+
+    private static void requireFinite(Tensor t, String label) {
+        String bad = nonFiniteAt(t);
+        if (bad != null) throw new IllegalArgumentException(label + " " + bad);
+    }
+
+    /**
+     * Per-sample shapes of every node for these inputs, from each layer's (pure) computeOutputShapes:
+     * a layer that cannot take the data's shapes (e.g. timesteps it was not declared for) fails here,
+     * naming itself, before any batch runs.
+     */
+    private Map<Node, int[]> outputShapesFor(List<Tensor> xs, String where) {
+        Map<Node, int[]> shapes = new IdentityHashMap<>();
+        for (int i = 0; i < xs.size(); i++) {
+            int[] s = xs.get(i).shape();
+            shapes.put(graph.inputs.get(i), Arrays.copyOfRange(s, 1, s.length));
+        }
+        for (Call c : graph.calls) {
+            List<int[]> in = new ArrayList<>(c.inputs().size());
+            for (Node nd : c.inputs()) in.add(shapes.get(nd));
+            List<int[]> out;
+            try {
+                out = c.layer().computeOutputShapes(in);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + e.getMessage(), e);
+            }
+            for (int k = 0; k < c.outputs().size() && k < out.size(); k++) shapes.put(c.outputs().get(k), out.get(k));
+        }
+        return shapes;
+    }
+
+    /** Ids fed straight from a model input into a layer that takes ids (an Embedding) must be integers in [0, bound). */
+    private void checkIds(List<Tensor> xs, String where) {
+        for (Call c : graph.calls) {
+            int bound = c.layer().inputIdBound();
+            if (bound < 0 || c.inputs().isEmpty()) continue;
+            int i = graph.inputs.indexOf(c.inputs().get(0));
+            if (i < 0) continue;
+            Tensor x = xs.get(i);
+            float[] a = x.data();
+            for (int j = 0; j < a.length; j++) {
+                float v = a[j];
+                if (!(v >= 0 && v < bound && v == (int) v)) {
+                    throw new IllegalArgumentException(where + c.layer().name() + ": id " + v + " at " + indexString(x.shape(), j)
+                            + " of " + graph.inputLabel(i) + " is not an integer in [0, " + bound + ") (the vocabulary size)");
+                }
+            }
+        }
+    }
+
+    /** A target must hold as many values per sample as its output (one class index per row for sparse losses). */
+    private void checkTarget(int k, Tensor y, int[] out, String where, String label) {
+        if (out == null) return;
+        for (int d : out) if (d <= 0) return;   // unknown until the batch runs: BatchLoss checks it then
+        Node on = graph.outputs.get(k);
+        int cols = out.length == 0 ? 1 : out[out.length - 1];
+        long perSample = Tensor.size(out);
+        long need = loss.sparse() ? perSample / cols : perSample;
+        long ySample = y.size() / y.dim(0);
+        if (ySample != need) throw new IllegalArgumentException(where + targetMismatch(label, y, ySample, on, out, need, loss));
+        if (loss.sparse()) {
+            float[] a = y.data();
+            for (int j = 0; j < a.length; j++) {
+                float v = a[j];
+                if (!(v >= 0 && v < cols && v == (int) v)) {
+                    throw new IllegalArgumentException(where + label + " holds class index " + v + " at " + indexString(y.shape(), j)
+                            + "; loss " + Losses.kerasName(loss) + " needs integers in [0, " + cols + ") for output "
+                            + on.layer().name() + " of " + cols + " classes");
+                }
+            }
+        }
+    }
+
+    /** "y has shape (4, 2) (2 values per sample), output dense (None, 3) needs 3 per sample for loss mse". */
+    static String targetMismatch(String label, Tensor y, long ySample, Node output, int[] outShape, long need, Loss loss) {
+        return label + " has shape " + Tensor.shapeString(y.shape()) + " (" + ySample + " values per sample), output "
+                + output.layer().name() + " " + Tensor.shapeString(Node.withBatch(outShape, -1)) + " needs " + need
+                + " per sample for loss " + Losses.kerasName(loss) + (loss.sparse() ? " (one class index per row)" : "");
+    }
+
+    /** "holds NaN at (3, 1, 0)" for the first non-finite element of {@code t}, or null when all are finite. */
+    static String nonFiniteAt(Tensor t) {
+        float[] a = t.data();
+        for (int i = 0; i < a.length; i++) {
+            if (!Float.isFinite(a[i])) return "holds " + a[i] + " at " + indexString(t.shape(), i);
+        }
+        return null;
+    }
+
+    /** The index tuple of flat position {@code flat} in a row-major tensor of {@code shape}, e.g. "(3, 1, 0)". */
+    static String indexString(int[] shape, long flat) {
+        long[] idx = new long[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            idx[d] = flat % shape[d];
+            flat /= shape[d];
+        }
+        StringBuilder b = new StringBuilder("(");
+        for (int d = 0; d < idx.length; d++) b.append(d > 0 ? ", " : "").append(idx[d]);
+        return b.append(idx.length == 1 ? ",)" : ")").toString();
+    }
+}

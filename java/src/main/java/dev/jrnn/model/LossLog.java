@@ -1,0 +1,148 @@
+package dev.jrnn.model;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+
+/**
+ * The per-batch losses of an epoch (or an evaluation), left on the device by {@link Backend#lossAsync}
+ * as rows of [one loss per output, the step's NaN guard], read back in blocks (one synchronizing
+ * download each) and added to {@link EpochLogs} in batch order, exactly as if each had been read at once.
+ * A row whose guard is set (a non-finite loss, gradient or update, whose update the device skipped or
+ * undid) becomes the {@link NonFiniteException} of its batch.
+ */
+final class LossLog implements AutoCloseable {
+    /** Guard codes (see {@link Backend#finiteGuard}): what became non-finite first in a train step. */
+    static final float GUARD_LOSS = 1f, GUARD_GRADIENTS = 2f, GUARD_WEIGHTS = 3f;
+
+    /** Where a training step runs (epoch and batch from 0, -1 in trainOnBatch), for NonFiniteException. */
+    record At(String model, int epoch, int epochs, int batch, int batches, History history) {
+        String text() {
+            return epoch < 0 ? "in trainOnBatch" : "at epoch " + (epoch + 1) + "/" + epochs + ", batch " + (batch + 1) + "/" + batches;
+        }
+
+        NonFiniteException failure(String what, String quantity) {
+            return new NonFiniteException(model + ": " + what + "; the update was not applied, weights kept from the last finite step."
+                    + " Lower the learning rate, clip gradients (Optimizer.clipnorm) or check the data", quantity, epoch, batch, history);
+        }
+    }
+
+    private final Setup s;
+    private final int k;
+    private final int width;
+    private final int capacity;
+    /** The rows: each batch's losses, then its guard. */
+    final Buf buf;
+    /** The NaN guard of the train steps logged here (one float, 0 = fine). */
+    final Buf guard;
+    private final int[] rows;
+    private final At[] at;
+    private final long[] iterationsBefore;
+    /** Which outputs have targets (the others log no loss). */
+    private final boolean[] targets;
+    private int first, next;
+
+    LossLog(Setup s, int batches, boolean[] targets) {
+        this.s = s;
+        this.k = s.outputs();
+        this.width = k + 1;
+        this.capacity = Math.max(1, batches);
+        this.rows = new int[capacity];
+        this.at = new At[capacity];
+        this.iterationsBefore = new long[capacity];
+        this.targets = targets;
+        Backend backend = s.backend();
+        Buf b = backend.alloc((long) capacity * width);
+        try {
+            this.guard = backend.alloc(1);
+        } catch (RuntimeException e) {
+            b.close();
+            throw e;
+        }
+        this.buf = b;
+    }
+
+    /** Where the next batch's row goes in {@code buf}: its losses, then its guard. */
+    long nextOffset() {
+        if (next >= capacity) throw new IllegalStateException(s.name() + ": more batches than the loss log holds (" + capacity + ")");
+        return (long) next * width;
+    }
+
+    /** Records that the batch at {@link #nextOffset()} ran on {@code b} samples ({@code where}: null when evaluating). */
+    void commit(int b, At where, long iterations) {
+        rows[next] = b;
+        at[next] = where;
+        iterationsBefore[next] = iterations;
+        next++;
+    }
+
+    boolean pending() { return next > first; }
+
+    /**
+     * Reads the pending rows, checks them and adds them to {@code acc}; returns the summed loss of the
+     * last batch (NaN when nothing was pending). Throws the NonFiniteException of the first failed batch.
+     */
+    double fold(EpochLogs acc) {
+        if (next == first) return Double.NaN;
+        float[] v = new float[(next - first) * width];
+        s.backend().download(buf, (long) first * width, v, 0, v.length);
+        double last = Double.NaN;
+        for (int r = first; r < next; r++) {
+            int b = rows[r], base = (r - first) * width;
+            float status = v[base + k];
+            double total = 0;
+            for (int kk = 0; kk < k; kk++) {
+                if (!targets[kk]) continue;
+                float l = v[base + kk];
+                if (!Float.isFinite(l)) {
+                    first = next;
+                    throw lossFailure(r, l, kk);
+                }
+                total += l;
+            }
+            if (status != 0f) {
+                first = next;
+                throw stepFailure(r, status, total);
+            }
+            for (int kk = 0; kk < k; kk++) if (targets[kk]) acc.outLoss[kk] += (double) v[base + kk] * b;
+            acc.lossSum += total * b;
+            acc.samples += b;
+            last = total;
+        }
+        first = next;
+        return last;
+    }
+
+    private NonFiniteException lossFailure(int r, float l, int output) {
+        String out = s.graph().outputs.get(output).layer().name();
+        if (at[r] == null) {
+            return new NonFiniteException(s.name() + ": the loss became " + l + " (output " + out
+                    + ") while evaluating: the weights or the data hold values too large for float32", "loss", -1, -1, null);
+        }
+        s.optimizer().iterations(iterationsBefore[r]);   // the device skipped this update and every later one
+        return at[r].failure("the loss became " + l + " " + at[r].text() + " (output " + out + ")", "loss");
+    }
+
+    private NonFiniteException stepFailure(int r, float status, double loss) {
+        At where = at[r];
+        if (status == GUARD_WEIGHTS) {
+            s.optimizer().iterations(iterationsBefore[r] + 1);   // it ran; the device undid its result
+            return where.failure("the weights became NaN or infinite in the update " + where.text(), "weights");
+        }
+        s.optimizer().iterations(iterationsBefore[r]);
+        if (status == GUARD_GRADIENTS) {
+            return where.failure("the gradients became NaN or infinite " + where.text() + " (loss " + loss + ")", "gradients");
+        }
+        return where.failure("the loss became non-finite " + where.text(), "loss");
+    }
+
+    /** Starts over (next epoch); unread rows are dropped. */
+    void reset() {
+        first = next = 0;
+    }
+
+    @Override
+    public void close() {
+        buf.close();
+        guard.close();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Param;
+import dev.jrnn.layers.ParamStore;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every parameter of a model's layers in one flat {@link ParamStore}, trainable ones first (so the
+ * optimizer runs one fused update), with the layer owning each and the backend they live on; plus the
+ * device copy of the trainable weights a guarded step restores from. Built again when the layers'
+ * trainable flags change or another model took the parameters over.
+ */
+final class Parameters implements AutoCloseable {
+    final Backend backend;
+    final ParamStore store;
+    /** Trainable parameters, then the others (Keras' get_weights order). */
+    final List<Param> all;
+    final List<Param> trainable;
+    final Map<Param, Layer> owners;
+    final long trainableSize;
+    final long nonTrainableSize;
+    /** Copy of the trainable weights before the current update (fit with checkFinite), to undo a non-finite step. */
+    private Buf backup;
+
+    private Parameters(Backend backend, ParamStore store, List<Param> all, List<Param> trainable, Map<Param, Layer> owners) {
+        this.backend = backend;
+        this.store = store;
+        this.all = all;
+        this.trainable = trainable;
+        this.owners = owners;
+        long ts = 0, ns = 0;
+        for (Param p : trainable) ts += p.size();
+        for (Param p : all) ns += p.size();
+        this.trainableSize = ts;
+        this.nonTrainableSize = ns - ts;
+    }
+
+    /** Gathers the parameters of {@code layers} (trainable first) into a new store; {@code name} goes in messages. */
+    static Parameters collect(String name, List<Layer> layers) {
+        List<Param> tr = new ArrayList<>(), nt = new ArrayList<>();
+        Set<Param> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Map<Param, Layer> own = new IdentityHashMap<>();
+        Backend be = null;
+        for (Layer l : layers) {
+            for (Param p : l.params()) {
+                if (!seen.add(p)) continue;
+                own.put(p, l);
+                (l.trainable() && p.trainable() ? tr : nt).add(p);
+                Backend pb = p.backend();
+                if (be == null) be = pb;
+                else if (pb != be) {
+                    throw new IllegalStateException(name + ": layer " + l.name() + " was built on backend " + pb.name()
+                            + ", other layers on " + be.name() + ": build all layers of a model on one backend");
+                }
+            }
+        }
+        if (be == null) be = firstBackend(layers);
+        List<Param> all = new ArrayList<>(tr);
+        all.addAll(nt);
+        return new Parameters(be, new ParamStore(be, all), List.copyOf(all), List.copyOf(tr), own);
+    }
+
+    private static Backend firstBackend(List<Layer> layers) {
+        for (Layer l : layers) {
+            try {
+                return l.backend();
+            } catch (IllegalStateException e) {
+                // InputLayers are never built
+            }
+        }
+        return Jrnn.backend();
+    }
+
+    /** Whether every parameter is still bound to this store (another model built on the same layers may take them). */
+    boolean bound() {
+        for (Param p : all) if (!p.isBound() || p.store() != store) return false;
+        return true;
+    }
+
+    /** Whether a layer's or parameter's trainable flag changed since the store was built. */
+    boolean partitionChanged() {
+        for (Param p : all) {
+            Layer l = owners.get(p);
+            boolean nowTrainable = l.trainable() && p.trainable();
+            if (nowTrainable != trainable.contains(p)) return true;
+        }
+        return false;
+    }
+
+    /** The device buffer a guarded step backs the trainable weights up to (allocated on first use). */
+    Buf backup() {
+        if (backup == null) backup = backend.alloc(trainableSize);
+        return backup;
+    }
+
+    /** Frees the backup only (the store is replaced by a newer one that took its values). */
+    void closeBackup() {
+        if (backup != null) {
+            backup.close();
+            backup = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closeBackup();
+        store.close();
+    }
+}

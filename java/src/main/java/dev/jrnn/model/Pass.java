@@ -1,0 +1,178 @@
+package dev.jrnn.model;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.layers.Call;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Node;
+import dev.jrnn.layers.Trace;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One forward pass of a graph on device inputs: every node's value and mask, the layers' traces, what
+ * to free; and the backward pass through them. Closing it frees the traces and the tensors it owns.
+ */
+final class Pass implements AutoCloseable {
+    private final Graph graph;
+    private final Backend backend;
+    private final Map<Node, DTensor> values = new IdentityHashMap<>();
+    final Map<Node, DTensor> masks = new IdentityHashMap<>();
+    private final List<Trace> traces = new ArrayList<>();
+    private final List<DTensor> owned = new ArrayList<>();
+    /** Calls start..end run as one recurrent wavefront this pass: end -> start (its trace is at start). */
+    final Map<Integer, Integer> stacks = new HashMap<>();
+
+    private Pass(Graph graph, Backend backend) {
+        this.graph = graph;
+        this.backend = backend;
+    }
+
+    DTensor value(Node n) { return values.get(n); }
+
+    /** Frees {@code d} with this pass. */
+    DTensor own(DTensor d) {
+        owned.add(d);
+        return d;
+    }
+
+    /**
+     * Runs {@code graph} on device inputs {@code xs} (one per model input); {@code mask} [B, T] goes to
+     * the first input. The pass frees the inputs only when {@code ownInputs}.
+     */
+    static Pass forward(Graph graph, Backend backend, List<DTensor> xs, DTensor mask, boolean training, boolean ownInputs) {
+        Pass p = new Pass(graph, backend);
+        if (ownInputs) {
+            for (DTensor x : xs) p.own(x);
+            if (mask != null) p.own(mask);
+        }
+        try {
+            p.run(xs, mask, training);
+            return p;
+        } catch (RuntimeException e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    private void run(List<DTensor> xs, DTensor mask, boolean training) {
+        List<Call> calls = graph.calls;
+        for (int i = 0; i < graph.inputs.size(); i++) values.put(graph.inputs.get(i), xs.get(i));
+        if (mask != null) masks.put(graph.inputs.get(0), mask);
+        for (int ci = 0; ci < calls.size(); ci++) {
+            Call c = calls.get(ci);
+            List<DTensor> in = new ArrayList<>(c.inputs().size());
+            for (Node n : c.inputs()) in.add(values.get(n));
+            DTensor m = masks.get(c.inputs().get(0));
+            Trace t = null;
+            int end = ci < graph.chainEnd.length ? graph.chainEnd[ci] : -1;
+            if (end > ci) {
+                // On two streams, a chain of recurrent layers runs as a wavefront (one trace for all of them)
+                List<Layer> chain = new ArrayList<>();
+                for (int k = ci; k <= end; k++) chain.add(calls.get(k).layer());
+                t = Layer.forwardChain(chain, in.get(0), m, training);
+                if (t != null) {
+                    traces.add(t);
+                    for (int k = ci + 1; k <= end; k++) traces.add(NO_TRACE);
+                    stacks.put(end, ci);
+                    ci = end;
+                    c = calls.get(end);
+                }
+            }
+            if (t == null) {
+                t = c.layer().forward(in, m, training);
+                traces.add(t);
+            }
+            List<DTensor> outs = t.outputs();
+            if (outs.size() != c.outputs().size()) {
+                throw new IllegalStateException(c.layer().name() + " returned " + outs.size() + " outputs, its build declared "
+                        + c.outputs().size());
+            }
+            for (int k = 0; k < outs.size(); k++) values.put(c.outputs().get(k), outs.get(k));
+            DTensor om = t.outputMask();
+            if (om == null && m != null) {
+                // Keras passes a mask through layers that keep the time axis (Dense, TimeDistributed, Dropout)
+                DTensor o0 = outs.get(0);
+                if (o0.rank() >= 3 && o0.dim(0) == m.dim(0) && o0.dim(1) == m.dim(1)) om = m;
+            }
+            if (om != null) masks.put(c.outputs().get(0), om);
+        }
+    }
+
+    /** The trace of a call that ran inside a wavefront (the wavefront's trace sits at its first call). */
+    private static final Trace NO_TRACE = new Trace() {
+        @Override
+        public List<DTensor> outputs() { return List.of(); }
+
+        @Override
+        public List<DTensor> backward(List<DTensor> dOutputs) {
+            throw new IllegalStateException("backward of a call that ran inside a recurrent wavefront");
+        }
+
+        @Override
+        public void close() {}
+    };
+
+    /** Back-propagates output gradients through the pass, accumulating into the parameters' gradients. */
+    void backward(Map<Node, DTensor> dOutputs) {
+        List<Call> calls = graph.calls;
+        Map<Node, DTensor> grads = new IdentityHashMap<>(dOutputs);
+        for (int i = calls.size() - 1; i >= 0; i--) {
+            Call c = calls.get(i);
+            Integer start = stacks.get(i);   // the last call of a wavefront: its trace sits at the first
+            List<DTensor> d = new ArrayList<>(c.outputs().size());
+            boolean any = false;
+            for (Node o : c.outputs()) {
+                DTensor g = grads.get(o);
+                d.add(g);
+                any |= g != null;
+            }
+            if (!any) {
+                if (start != null) i = start;
+                continue;
+            }
+            List<DTensor> dIn;
+            if (start != null) {
+                dIn = traces.get(start).backward(d);
+                i = start;
+                c = calls.get(start);
+            } else {
+                dIn = traces.get(i).backward(d);
+            }
+            for (int k = 0; k < c.inputs().size() && dIn != null && k < dIn.size(); k++) {
+                Node in = c.inputs().get(k);
+                DTensor g = dIn.get(k);
+                if (g == null || in.call().isInput()) continue;
+                DTensor prev = grads.get(in);
+                if (prev == null) {
+                    grads.put(in, g);
+                } else {
+                    DTensor sum = own(DTensor.zeros(backend, prev.shape()));
+                    backend.copy(prev.buf(), 0, sum.buf(), 0, prev.size());
+                    backend.axpy(g.size(), 1f, g.buf(), 0, sum.buf(), 0);
+                    grads.put(in, sum);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        RuntimeException first = null;
+        for (int i = traces.size() - 1; i >= 0; i--) {
+            try {
+                traces.get(i).close();
+            } catch (RuntimeException e) {
+                if (first == null) first = e;
+            }
+        }
+        for (DTensor d : owned) d.close();
+        traces.clear();
+        owned.clear();
+        if (first != null) throw first;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.jrnn.model;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Loss;
+import dev.jrnn.losses.Metric;
+import dev.jrnn.optim.Optimizer;
+
+import java.util.List;
+
+/**
+ * What the training and inference classes read of their model: its name (for messages), its graph, its
+ * parameters and what compile set. Read live, as the model holds them now, so a callback that compiles
+ * again or freezes a layer in the middle of fit takes effect at the next step, as before.
+ */
+final class Setup {
+    private final Model model;
+
+    Setup(Model model) { this.model = model; }
+
+    String name() { return model.name(); }
+
+    Graph graph() { return model.graph(); }
+
+    Parameters params() { return model.parameters(); }
+
+    Backend backend() { return model.parameters().backend; }
+
+    Loss loss() { return model.loss(); }
+
+    Optimizer optimizer() { return model.optimizer(); }
+
+    List<Metric> metrics() { return model.metrics(); }
+
+    int outputs() { return model.graph().outputs.size(); }
+}

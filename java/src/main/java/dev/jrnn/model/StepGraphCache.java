@@ -1,0 +1,134 @@
+package dev.jrnn.model;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.GraphCapture;
+import dev.jrnn.layers.ParamStore;
+import dev.jrnn.optim.Optimizer;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The captured train steps of one fit, one per batch size. Each has fixed device buffers for the
+ * batch (inputs, length mask, targets) and for its losses: the first step of a size runs eagerly on
+ * them (warm-up: cuBLAS and the pool's caches, the optimizer's state), the second is captured and
+ * replayed, and every later batch of that size is copied into the same buffers and replayed, which
+ * also advances the device-side counters (Adam's t, Dropout's draws). A changed optimizer setting or
+ * optimizer/store re-captures; a step that cannot be captured (a synchronizing call inside a layer)
+ * runs eagerly from then on and calls {@code onBroken} (the model then runs later fits eagerly); the CPU
+ * backend cannot capture and runs every step eagerly.
+ */
+final class StepGraphCache implements AutoCloseable {
+    private final Setup s;
+    private final Backend backend;
+    private final TrainStep step;
+    private final Runnable onBroken;
+    private final Map<Integer, Entry> entries = new HashMap<>();
+    private boolean off;
+
+    StepGraphCache(Setup s, TrainStep step, Runnable onBroken) {
+        this.s = s;
+        this.backend = s.backend();
+        this.step = step;
+        this.onBroken = onBroken;
+    }
+
+    private static final class Entry implements AutoCloseable {
+        Batch fixed;
+        Buf loss;
+        boolean warmedUp;
+        GraphCapture graph;
+        Optimizer forOptimizer;
+        ParamStore forStore;
+        long forVersion;
+        Buf forGuard;
+        boolean forCheck;
+
+        void dropGraph() {
+            if (graph != null) graph.close();
+            graph = null;
+        }
+
+        @Override
+        public void close() {
+            try {
+                dropGraph();
+            } finally {
+                if (fixed != null) fixed.close();
+                if (loss != null) loss.close();
+            }
+        }
+    }
+
+    /** The train step on {@code h}; its losses and guard go to {@code lossOut[lossOff..]}. */
+    void step(HostBatch h, Buf lossOut, long lossOff, Buf guard, boolean check) {
+        int b = h.size();
+        Optimizer optimizer = s.optimizer();
+        Entry e = entries.get(b);
+        if (e == null) {
+            e = new Entry();
+            entries.put(b, e);
+            e.fixed = new Batch(backend, h, true);
+            e.loss = backend.alloc(s.outputs() + 1);
+        } else {
+            e.fixed.refill(h);
+        }
+        if (e.graph != null && (e.forOptimizer != optimizer || e.forStore != s.params().store || e.forVersion != optimizer.version()
+                || e.forGuard != guard || e.forCheck != check)) {
+            e.dropGraph();
+        }
+        if (e.graph != null) {
+            e.graph.replay();
+            optimizer.countReplayedStep();
+        } else if (off || !e.warmedUp) {
+            step.run(e.fixed, h, e.loss, 0, null, guard, check);
+            e.warmedUp = true;
+        } else {
+            capture(e, h, guard, check);
+        }
+        backend.copy(e.loss, 0, lossOut, lossOff, s.outputs() + 1);
+    }
+
+    private void capture(Entry e, HostBatch h, Buf guard, boolean check) {
+        Optimizer optimizer = s.optimizer();
+        long iterations = optimizer.iterations();
+        GraphCapture g;
+        try {
+            g = backend.capture(() -> step.run(e.fixed, h, e.loss, 0, null, guard, check));
+        } catch (RuntimeException ex) {
+            optimizer.iterations(iterations);   // the captured step never ran
+            off = true;
+            onBroken.run();
+            System.getLogger(Model.class.getName()).log(System.Logger.Level.WARNING, s.name() + ": the train step could not be"
+                    + " captured into a CUDA graph, running it eagerly (" + ex + ")");
+            g = null;
+        }
+        if (g == null) {   // the backend cannot capture (CPU), or it failed: eager from now on
+            off = true;
+            step.run(e.fixed, h, e.loss, 0, null, guard, check);
+            return;
+        }
+        e.graph = g;
+        e.forOptimizer = optimizer;
+        e.forStore = s.params().store;
+        e.forVersion = optimizer.version();
+        e.forGuard = guard;
+        e.forCheck = check;
+        g.replay();   // capturing ran nothing: this replay is the step
+    }
+
+    @Override
+    public void close() {
+        RuntimeException first = null;
+        for (Entry e : entries.values()) {
+            try {
+                e.close();
+            } catch (RuntimeException ex) {
+                if (first == null) first = ex;
+            }
+        }
+        entries.clear();
+        if (first != null) throw first;
+    }
+}

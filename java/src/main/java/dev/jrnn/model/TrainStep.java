@@ -1,0 +1,137 @@
+package dev.jrnn.model;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.backend.LossArgs;
+import dev.jrnn.backend.Span;
+import dev.jrnn.layers.Node;
+import dev.jrnn.layers.ParamStore;
+import dev.jrnn.losses.Metric;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One step on a batch already on the device: the forward pass, the loss of every output with a target
+ * (and the metrics, read back, when asked), the backward pass and one optimizer update behind the
+ * device-side NaN guard. Queues only asynchronous work unless metrics are read, so a CUDA graph can
+ * capture {@link #run} whole. Evaluation uses {@link #loss} alone.
+ */
+final class TrainStep {
+    private final Setup s;
+    private final Backend backend;
+
+    TrainStep(Setup s) {
+        this.s = s;
+        this.backend = s.backend();
+    }
+
+    /**
+     * Forward, loss, backward and one optimizer step on batch {@code b} (host copy {@code h}): the losses go to {@code lossOut[lossOff + k]}, the NaN guard's state after the step to
+     * {@code lossOut[lossOff + outputs]}. A non-finite loss (and, with {@code check}, non-finite gradients)
+     * sets the guard and the device skips the update; with {@code check}, weights that the update made
+     * non-finite are restored from a copy on the device. A set guard skips every later update too, so
+     * whenever the host reads it the weights are those of the last finite step.
+     */
+    void run(Batch b, HostBatch h, Buf lossOut, long lossOff, EpochLogs acc, Buf guard, boolean check) {
+        Parameters ps = s.params();
+        ParamStore store = ps.store;
+        try (Pass p = Pass.forward(s.graph(), backend, b.xs, b.mask, true, false)) {
+            Map<Node, DTensor> dOut = new IdentityHashMap<>();
+            loss(p, h, b.ys, dOut, lossOut, lossOff, acc, guard);
+            store.zeroGrads();
+            p.backward(dOut);
+            // The gradients of this batch are complete here: data-parallel training reduces them at this point.
+            boolean guardWeights = check && ps.trainableSize > 0;
+            if (guardWeights) {
+                backend.finiteGuard(ps.trainableSize, store.grads(), 0, LossLog.GUARD_GRADIENTS, guard, 0);
+                backend.copy(store.values(), 0, ps.backup(), 0, ps.trainableSize);
+            }
+            s.optimizer().step(store, ps.trainable, ps.trainableSize, guard);
+            if (guardWeights) {
+                backend.finiteGuard(ps.trainableSize, store.values(), 0, LossLog.GUARD_WEIGHTS, guard, 0);
+                backend.copyIfGuard(ps.trainableSize, guard, 0, ps.backup(), 0, store.values(), 0);
+            }
+            backend.copy(guard, 0, lossOut, lossOff + s.outputs(), 1);
+        }
+    }
+
+    /** One eager step on {@code h}: uploads the batch, then {@link #run}. */
+    void runEager(HostBatch h, Buf lossOut, long lossOff, EpochLogs acc, Buf guard, boolean check) {
+        try (Batch b = new Batch(backend, h, true)) {
+            run(b, h, lossOut, lossOff, acc, guard, check);
+        }
+    }
+
+    /**
+     * Loss of one batch over every output with a target, written (without a sync) to
+     * {@code lossOut[lossOff + k]} for output k; a non-finite one sets {@code guard} (nullable) to GUARD_LOSS.
+     * Fills {@code dOut} with the loss gradients (when not null).
+     * With metrics and an {@code acc}, the predictions are read back and the metrics added to it.
+     */
+    void loss(Pass p, HostBatch h, List<DTensor> targets, Map<Node, DTensor> dOut, Buf lossOut, long lossOff, EpochLogs acc,
+              Buf guard) {
+        int b = h.size();
+        List<Node> outputs = s.graph().outputs;
+        for (int k = 0; k < outputs.size(); k++) {
+            Tensor y = h.ys().get(k);
+            DTensor tgt = targets.get(k);
+            if (y == null || tgt == null) continue;
+            Node on = outputs.get(k);
+            DTensor pred = p.value(on);
+            int cols = pred.dim(-1);
+            long size = pred.size();
+            int rows = (int) (size / cols);
+            int ySample = y.size() / y.dim(0);
+            long need = s.loss().sparse() ? rows / b : size / b;
+            if (ySample != need) {
+                throw new IllegalArgumentException(s.name() + ": " + InputCheck.targetMismatch(
+                        "target" + (outputs.size() > 1 ? " " + k : ""), y, ySample, on,
+                        Arrays.copyOfRange(pred.shape(), 1, pred.rank()), need, s.loss()));
+            }
+            DTensor w = rowWeights(p, p.masks.get(on), pred, rows);
+            DTensor g = p.own(DTensor.zeros(backend, pred.shape()));
+            backend.lossAsync(new LossArgs(s.loss(), rows, cols, Span.of(pred.buf()), Span.of(tgt.buf()),
+                    w == null ? null : Span.of(w.buf()), Span.of(g.buf()), new Span(lossOut, lossOff + k)));
+            if (guard != null) backend.finiteGuard(1, lossOut, lossOff + k, LossLog.GUARD_LOSS, guard, 0);
+            if (dOut != null) dOut.merge(on, g, (a, bb) -> {
+                backend.axpy(bb.size(), 1f, bb.buf(), 0, a.buf(), 0);
+                return a;
+            });
+            if (acc != null && !s.metrics().isEmpty()) addMetrics(acc, k, pred, w, rows, cols, y.data());
+        }
+    }
+
+    private void addMetrics(EpochLogs acc, int k, DTensor pred, DTensor w, int rows, int cols, float[] yt) {
+        float[] pr = new float[(int) pred.size()];
+        backend.download(pred.buf(), 0, pr, 0, pr.length);
+        float[] wh = null;
+        if (w != null) {
+            wh = new float[rows];
+            backend.download(w.buf(), 0, wh, 0, rows);
+        }
+        List<Metric> metrics = s.metrics();
+        for (int j = 0; j < metrics.size(); j++) {
+            Metric m = metrics.get(j);
+            acc.metricSum[k][j] += m.sum(s.loss(), rows, cols, pr, yt, wh);
+            acc.metricCount[k][j] += m.count(s.loss(), rows, cols, wh);
+        }
+    }
+
+    /**
+     * Row weights that drop masked timesteps from a sequence loss: the [B, T] mask scaled so the
+     * mean runs over the valid rows only (on the device). Null when the output has no mask or is not a sequence.
+     */
+    private DTensor rowWeights(Pass p, DTensor mask, DTensor pred, int rows) {
+        if (mask == null || pred.rank() != 3 || mask.rank() != 2) return null;
+        if (mask.dim(0) != pred.dim(0) || mask.dim(1) != pred.dim(1) || (long) mask.dim(0) * mask.dim(1) != rows) return null;
+        DTensor w = p.own(DTensor.zeros(backend, rows));
+        backend.copy(mask.buf(), 0, w.buf(), 0, rows);
+        backend.scaleToSum(rows, rows, w.buf(), 0);   // mask * rows / valid rows; all-masked stays 0
+        return w;
+    }
+}

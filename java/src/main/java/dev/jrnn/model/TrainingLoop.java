@@ -1,0 +1,104 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+
+import java.io.Console;
+import java.io.PrintStream;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Keras' fit loop: epochs of shuffled batches, each a {@link TrainStep} (captured into a CUDA graph by
+ * {@link StepGraphCache} when it can be), the losses kept on the device in a {@link LossLog} and read
+ * back as rarely as the progress bar and the callbacks allow, validation after each epoch, the callbacks'
+ * hooks and {@link Model#stopTraining}.
+ */
+final class TrainingLoop {
+    /** How often the live progress bar reads the losses back (a synchronizing download) at most. */
+    private static final long READ_INTERVAL_NS = 100_000_000L;
+
+    private final Model model;
+    private final Setup s;
+    private final TrainStep step;
+
+    TrainingLoop(Model model, Setup s) {
+        this.model = model;
+        this.s = s;
+        this.step = new TrainStep(s);
+    }
+
+    /**
+     * Trains on the batches of {@code train} (validating on {@code val}, nullable, in batches of
+     * {@code valBatchSize}) with options {@code o}; captures the steps when {@code captureSteps}, calling
+     * {@code onCaptureBroken} when a step cannot be captured.
+     */
+    History fit(BatchSource train, Data val, int valBatchSize, FitOptions o, boolean captureSteps, Runnable onCaptureBroken) {
+        SplittableRandom rng = o.seed != null ? new SplittableRandom(o.seed) : Jrnn.nextRandom();
+        PrintStream out = o.out != null ? o.out : System.out;
+        Console console = System.console();
+        boolean dynamic = o.out == null && console != null && console.isTerminal();   // redraw in place only on a terminal
+        int steps = train.batches();
+        boolean[] targets = train.targets();
+        List<Callback> perBatch = o.callbacks.stream().filter(Callback::needsBatchEnd).toList();
+        History h = new History();
+        model.stopTraining(false);
+        try (LossLog log = new LossLog(s, steps, targets);
+             StepGraphCache graphs = captureSteps ? new StepGraphCache(s, step, onCaptureBroken) : null) {
+            for (Callback cb : o.callbacks) cb.onTrainBegin(model);
+            for (int epoch = 0; epoch < o.epochs; epoch++) {
+                if (o.verbose > 0) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
+                for (Callback cb : o.callbacks) cb.onEpochBegin(epoch, model);
+                train.startEpoch(o.shuffle, rng);
+                ProgressBar bar = new ProgressBar(out, steps, o.verbose, dynamic);
+                EpochLogs acc = new EpochLogs(s, targets);
+                log.reset();
+                long lastRead = System.nanoTime();
+                for (int b = 0; b < steps; b++) {
+                    HostBatch batch = train.batch(b);
+                    long off = log.nextOffset();
+                    long before = s.optimizer().iterations();
+                    if (graphs != null) graphs.step(batch, log.buf, off, log.guard, o.checkFinite);
+                    else step.runEager(batch, log.buf, off, acc, log.guard, o.checkFinite);
+                    log.commit(batch.size(), new LossLog.At(s.name(), epoch, o.epochs, b, steps, h), before);
+                    if (!perBatch.isEmpty()) {
+                        double l = log.fold(acc);
+                        for (Callback cb : perBatch) cb.onBatchEnd(b, l, model);
+                    }
+                    if (o.verbose == 1 && dynamic) {
+                        long now = System.nanoTime();
+                        if (log.pending() && now - lastRead >= READ_INTERVAL_NS) {
+                            log.fold(acc);
+                            lastRead = now;
+                        }
+                        bar.update(b + 1, acc.logs());
+                    }
+                }
+                log.fold(acc);
+                Map<String, Double> logs = acc.logs();
+                if (val != null) {
+                    Map<String, Double> v = new Inference(s).evaluate(val, valBatchSize);
+                    for (Map.Entry<String, Double> e : v.entrySet()) logs.put("val_" + e.getKey(), e.getValue());
+                }
+                bar.finish(logs);
+                h.add(epoch, logs);
+                for (Callback cb : o.callbacks) cb.onEpochEnd(epoch, Collections.unmodifiableMap(logs), model);
+                if (model.stopTraining()) break;
+            }
+            for (Callback cb : o.callbacks) cb.onTrainEnd(model);
+        }
+        return h;
+    }
+
+    /** One eager train step on all of {@code d}, as Keras' train_on_batch: returns the loss before the update. */
+    double trainOnBatch(Data d) {
+        try (LossLog log = new LossLog(s, 1, d.targets())) {
+            long off = log.nextOffset();
+            long before = s.optimizer().iterations();
+            step.runEager(d.batch(d.rows(), 0, d.n(), s.outputs()), log.buf, off, null, log.guard, true);
+            log.commit(d.n(), new LossLog.At(s.name(), -1, 0, -1, 0, null), before);
+            return log.fold(new EpochLogs(s, d.targets()));
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Node;
+import dev.jrnn.layers.SimpleRNN;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GraphTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    @BeforeEach
+    void fresh() {
+        Jrnn.clearSession();
+    }
+
+    @Test
+    void ordersCallsTopologicallyAndListsInputLayersFirst() {
+        Input in = Input.shape(4, 2).name("in");
+        LSTM a = new LSTM(3);
+        Dense d = new Dense(1);
+        Node h = a.apply(in);
+        Node out = d.apply(h);
+        Graph g = Graph.of("m", List.of(in), List.of(out));
+        assertEquals(2, g.calls.size());
+        assertSame(a, g.calls.get(0).layer());
+        assertSame(d, g.calls.get(1).layer());
+        assertEquals(List.of("in", a.name(), d.name()), g.layers.stream().map(l -> l.name()).toList());
+        assertTrue(g.sequentialLike);
+        assertEquals(List.of(d.name()), g.outputKeys());
+        assertEquals("x", g.inputLabel(0));
+    }
+
+    @Test
+    void chainsOnlyRecurrentCallsThatFeedOnlyTheNext() {
+        Input in = Input.shape(5, 2);
+        Node a = new LSTM(3).returnSequences(true).apply(in);
+        Node b = new GRU(3).returnSequences(true).apply(a);
+        Node c = new SimpleRNN(2).apply(b);
+        Node out = new Dense(1).apply(c);
+        Graph g = Graph.of("m", List.of(in), List.of(out));
+        assertArrayEquals(new int[] {2, -1, -1, -1}, g.chainEnd);
+        // b also a model output: the chain stops at a -> b
+        Graph g2 = Graph.of("m2", List.of(in), List.of(out, b));
+        assertArrayEquals(new int[] {1, -1, -1, -1}, g2.chainEnd);
+    }
+
+    @Test
+    void sharedLayerIsNotSequentialAndPrintsMultiple() {
+        Input x = Input.shape(3), y = Input.shape(3);
+        Dense shared = new Dense(2);
+        Node a = shared.apply(x), b = shared.apply(y);
+        Graph g = Graph.of("m", List.of(x, y), List.of(a, b));
+        assertFalse(g.sequentialLike);
+        assertEquals(2, shared.calls().size());
+        assertEquals(1, shared.calls().get(1).index());
+        assertEquals("(None, 2)", Graph.outputShapeString(shared));
+        // Keras names a layer's outputs by output index: both calls' first output log as "<layer>_0"
+        assertEquals(List.of(shared.name() + "_0", shared.name() + "_0"), g.outputKeys());
+        assertEquals("x[1] (" + y.name() + ")", g.inputLabel(1));
+    }
+
+    @Test
+    void rejectsAnOutputThatNeedsAnInputNotListed() {
+        Input x = Input.shape(3), other = Input.shape(3);
+        Node out = new Dense(1).apply(other);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Graph.of("m", List.of(x), List.of(out)));
+        assertTrue(e.getMessage().contains("graph disconnected"), e.getMessage());
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> Graph.of("m", List.of(x, x), List.of(out)));
+        assertTrue(twice.getMessage().contains("listed twice"), twice.getMessage());
+    }
+}

@@ -1,0 +1,86 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Node;
+import dev.jrnn.losses.Losses;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class InputCheckTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    @BeforeEach
+    void fresh() {
+        Jrnn.clearSession();
+    }
+
+    private static String fails(Runnable r) {
+        return assertThrows(IllegalArgumentException.class, r::run).getMessage();
+    }
+
+    @Test
+    void acceptsFittingDataAndKeepsEveryRow() {
+        Input in = Input.shape(3, 2);
+        Node out = new Dense(1).apply(new LSTM(4).apply(in));
+        InputCheck c = new InputCheck("m", Graph.of("m", List.of(in), List.of(out)), Losses.of("mse"));
+        Data d = c.prepare(List.of(Tensor.zeros(5, 3, 2)), List.of(Tensor.zeros(5, 1)), new int[] {3, 2, 1, 0, 3}, "fit", true, true);
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4}, d.rows());
+        assertArrayEquals(new int[] {2, 3}, d.subset(2, 4).rows());
+        assertArrayEquals(new int[] {3, 2, 1, 0, 3}, d.lengths());
+    }
+
+    @Test
+    void namesWhatIsWrongWithTheData() {
+        Input in = Input.shape(3, 2);
+        Node out = new Dense(2).apply(new LSTM(4).apply(in));
+        InputCheck c = new InputCheck("m", Graph.of("m", List.of(in), List.of(out)), Losses.of("mse"));
+        List<Tensor> x = List.of(Tensor.zeros(4, 3, 2));
+        assertEquals("m.fit: x has shape (4, 3, 5), the model expects (None, 3, 2)",
+                fails(() -> c.prepare(List.of(Tensor.zeros(4, 3, 5)), null, null, "fit", false, true)));
+        assertEquals("m.fit: y has 3 samples, x has 4",
+                fails(() -> c.prepare(x, List.of(Tensor.zeros(3, 2)), null, "fit", true, true)));
+        String shape = fails(() -> c.prepare(x, List.of(Tensor.zeros(4, 3)), null, "fit", true, true));
+        assertEquals("m.fit: y has shape (4, 3) (3 values per sample), output " + out.layer().name()
+                + " (None, 2) needs 2 per sample for loss mean_squared_error", shape);
+        assertEquals("m.fit: lengths[1] = 4 is outside [0, 3]",
+                fails(() -> c.prepare(x, null, new int[] {1, 4, 0, 0}, "fit", false, true)));
+        Tensor nan = Tensor.zeros(4, 3, 2);
+        nan.data()[7] = Float.NaN;
+        assertEquals("m.predict: x holds NaN at (1, 0, 1)", fails(() -> c.prepare(List.of(nan), null, null, "predict", false, true)));
+        assertEquals("m.fit: targets are null", fails(() -> c.prepare(x, null, null, "fit", true, true)));
+    }
+
+    @Test
+    void checksIdsFedToALayerThatTakesIds() {
+        Input in = Input.shape(3);
+        Embedding e = new Embedding(5, 2);
+        Node out = e.apply(in);
+        InputCheck c = new InputCheck("m", Graph.of("m", List.of(in), List.of(out)), null);
+        c.prepare(List.of(Tensor.of(new float[] {0, 4, 2}, 1, 3)), null, null, "predict", false, true);
+        assertEquals("m.predict: " + e.name() + ": id 5.0 at (0, 1) of x is not an integer in [0, 5) (the vocabulary size)",
+                fails(() -> c.prepare(List.of(Tensor.of(new float[] {0, 5, 2}, 1, 3)), null, null, "predict", false, true)));
+    }
+
+    @Test
+    void indexStringsAndNonFiniteLookups() {
+        assertEquals("(3,)", InputCheck.indexString(new int[] {5}, 3));
+        assertEquals("(1, 2, 0)", InputCheck.indexString(new int[] {2, 3, 4}, 20));
+        assertNull(InputCheck.nonFiniteAt(Tensor.zeros(2, 2)));
+        assertEquals("holds Infinity at (1, 0)", InputCheck.nonFiniteAt(Tensor.of(new float[] {0, 0, Float.POSITIVE_INFINITY, 0}, 2, 2)));
+    }
+}

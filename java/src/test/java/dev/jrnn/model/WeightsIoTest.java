@@ -1,0 +1,82 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WeightsIoTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    @BeforeEach
+    void fresh() {
+        Jrnn.clearSession();
+        Jrnn.setSeed(5);
+    }
+
+    private static Sequential model() {
+        Sequential m = new Sequential(new Bidirectional(new LSTM(2)).inputShape(3, 1), new Dense(1));
+        m.predict(Tensor.zeros(1, 3, 1));
+        return m;
+    }
+
+    private static WeightsIo io(Model m) {
+        return new WeightsIo(m.name(), m.parameters());
+    }
+
+    @Test
+    void namesWeightsByTheirLayersVariableScope() {
+        Sequential m = model();
+        Bidirectional bi = (Bidirectional) m.layers().get(0);
+        String f = bi.name() + "/" + bi.forwardLayer().name() + "/", b = bi.name() + "/" + bi.backwardLayer().name() + "/";
+        String d = m.layers().get(1).name() + "/";
+        assertEquals(List.of(f + "kernel", f + "recurrent_kernel", f + "bias", b + "kernel", b + "recurrent_kernel", b + "bias",
+                d + "kernel", d + "bias"), io(m).names());
+    }
+
+    @Test
+    void savedWeightsLoadBackIntoAFreshModel(@TempDir Path dir) throws Exception {
+        Sequential a = model();
+        Path file = dir.resolve("w.safetensors");
+        io(a).save(file);
+        Jrnn.clearSession();   // the same layer names again
+        Sequential b = model();
+        List<Tensor> before = io(b).get();
+        io(b).load(file);
+        List<Tensor> wa = io(a).get(), wb = io(b).get();
+        for (int i = 0; i < wa.size(); i++) assertArrayEquals(wa.get(i).data(), wb.get(i).data(), 0f, "weight " + i);
+        assertTrue(before.stream().anyMatch(t -> !java.util.Arrays.equals(t.data(), wa.get(before.indexOf(t)).data())),
+                "the fresh model started from other weights");
+    }
+
+    @Test
+    void aBadSetChangesNothing() {
+        Sequential m = model();
+        List<Tensor> w = io(m).get();
+        List<Tensor> bad = new ArrayList<>(w);
+        Tensor nan = Tensor.zeros(w.get(7).shape());
+        nan.data()[0] = Float.NaN;
+        bad.set(0, Tensor.zeros(w.get(0).shape()));
+        bad.set(7, nan);
+        String msg = assertThrows(IllegalArgumentException.class, () -> io(m).set(bad)).getMessage();
+        assertEquals(m.name() + ".setWeights: " + io(m).names().get(7) + " holds NaN at (0,)", msg);
+        assertArrayEquals(w.get(0).data(), io(m).get().get(0).data(), 0f);
+    }
+}
