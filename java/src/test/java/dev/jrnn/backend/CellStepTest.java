@@ -91,7 +91,7 @@ class CellStepTest {
                     at(big, 14));
             IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
                     () -> be.recurrentStepForward(gru, lstmShaped));
-            assertEquals("gruStepForward: rp must not be null", ex.getMessage());
+            assertEquals("gruStepForward: rp is null", ex.getMessage());
         } finally {
             big.close();
         }
