@@ -229,7 +229,7 @@ public final class Tensor {
         if (size(shape) > MAX_SIZE) {
             throw new IllegalArgumentException("Tensor: shape " + shapeString(shape) + " holds "
                     + (size(shape) == Long.MAX_VALUE ? "more than 2^63" : Long.toString(size(shape)))
-                    + " elements, more than the 2^31 - 9 = " + MAX_SIZE + " a tensor can hold (one Java array)");
+                    + " elements, which exceeds the 2^31 - 9 = " + MAX_SIZE + " a tensor can hold (one Java array)");
         }
         return shape.clone();
     }
