@@ -84,6 +84,7 @@ public abstract class Layer {
 
     /** Keras' {@code input_shape=(timesteps, features)} (or {@code (features,)} for Dense). */
     public Layer inputShape(int... shape) {
+        if (shape == null) throw new IllegalArgumentException(name() + ": inputShape is null");
         for (int d : shape) {
             if (d <= 0 && d != -1) throw new IllegalArgumentException(name() + ": inputShape dimensions must be positive (or -1 for any), got " + Arrays.toString(shape));
         }

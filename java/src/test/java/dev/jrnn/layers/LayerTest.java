@@ -99,4 +99,12 @@ class LayerTest {
         Tensor y = new Masking(3.4e38).call(Tensor.full(3.4e38f, 1, 2, 2));
         assertArrayEquals(new float[4], y.toArray());   // the largest float still masks
     }
+
+    @Test
+    void nullShapesAndValuesAreNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Dense(2).name("d").inputShape((int[]) null));
+        assertEquals("d: inputShape is null", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Param("kernel", true, 2).set(null));
+        assertEquals("kernel: value is null", e.getMessage());
+    }
 }
