@@ -1560,7 +1560,7 @@ public class Model implements AutoCloseable {
                     if (out[k] == null) {
                         shapes[k] = v.shape();
                         shapes[k][0] = n;
-                        out[k] = new float[Math.multiplyExact(n, row)];
+                        out[k] = new float[Tensor.checkedSize(name + ".predict: output " + k, shapes[k])];
                     }
                     backend.download(v.buf(), 0, out[k], from * row, (to - from) * row);
                 }

@@ -220,18 +220,28 @@ public final class Tensor {
     }
 
     private static int[] checkShape(int[] shape) {
+        checkedSize("Tensor", shape);
+        return shape.clone();
+    }
+
+    /**
+     * The element count of {@code shape}, checked before anything is allocated: an IllegalArgumentException
+     * naming {@code who} and the shape when a dimension is not positive or the count exceeds {@link #MAX_SIZE}.
+     */
+    public static int checkedSize(String who, int... shape) {
         if (shape == null || shape.length == 0) {
-            throw new IllegalArgumentException("Tensor: a shape needs at least one dimension, got " + (shape == null ? "null" : "()"));
+            throw new IllegalArgumentException(who + ": a shape needs at least one dimension, got " + (shape == null ? "null" : "()"));
         }
         for (int d : shape) {
-            if (d <= 0) throw new IllegalArgumentException("Tensor: dimensions must be positive, got " + Arrays.toString(shape));
+            if (d <= 0) throw new IllegalArgumentException(who + ": dimensions must be positive, got " + Arrays.toString(shape));
         }
-        if (size(shape) > MAX_SIZE) {
-            throw new IllegalArgumentException("Tensor: shape " + shapeString(shape) + " holds "
-                    + (size(shape) == Long.MAX_VALUE ? "more than 2^63" : Long.toString(size(shape)))
+        long n = size(shape);
+        if (n > MAX_SIZE) {
+            throw new IllegalArgumentException(who + ": shape " + shapeString(shape) + " holds "
+                    + (n == Long.MAX_VALUE ? "more than 2^63" : Long.toString(n))
                     + " elements, which exceeds the 2^31 - 9 = " + MAX_SIZE + " a tensor can hold (one Java array)");
         }
-        return shape.clone();
+        return (int) n;
     }
 
     private static float[] requireRow(float[] r, String where) {
