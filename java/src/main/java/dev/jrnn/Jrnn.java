@@ -34,6 +34,7 @@ public final class Jrnn {
 
     /** Selects "auto", "cpu" or "cuda" for layers and models built from now on. */
     public static synchronized void setBackend(String name) {
+        if (name == null) throw new IllegalArgumentException("Jrnn.setBackend: name is null, expected auto, cpu or cuda");
         Backend b = Backends.create(name);
         b.setPrecision(precision);
         backend = b;
@@ -42,6 +43,7 @@ public final class Jrnn {
 
     /** Uses {@code b} for layers and models built from now on. */
     public static synchronized void setBackend(Backend b) {
+        if (b == null) throw new IllegalArgumentException("Jrnn.setBackend: backend is null");
         b.setPrecision(precision);
         backend = b;
         backendName = b.name();
@@ -49,6 +51,7 @@ public final class Jrnn {
 
     /** Matrix-product precision: FP32 (default), TF32 or BF16 (CUDA only; the CPU computes FP32). */
     public static synchronized void setPrecision(Precision p) {
+        if (p == null) throw new IllegalArgumentException("Jrnn.setPrecision: precision is null, expected FP32, TF32 or BF16");
         precision = p;
         if (backend != null) backend.setPrecision(p);
     }

@@ -5,22 +5,52 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Set;
 
 /**
  * Writes a file so that readers see either the old content or the complete new one: the bytes go
  * to a temp file in the same directory, are forced to disk, and the temp file is then renamed over
  * the target. A failure (or a kill) before the rename leaves the old file as it was.
  *
+ * <p>Rules at the edges:
+ * <ul>
+ *   <li>A symbolic link is written through, as editors do: the link stays and its target gets the new
+ *       content (a dangling link creates its target).</li>
+ *   <li>The target must be a regular file or absent: a directory, FIFO or device is refused with an
+ *       IOException before anything is opened, and so is a file without write permission (0444): a save
+ *       never replaces a read-only file.</li>
+ *   <li>The temp file is {@code .<name>.<random>.tmp}, with the name cut so the whole fits in 255 UTF-8
+ *       bytes (any name the file system takes can be saved). A save deletes the temp files of the same
+ *       target that a crashed save left behind: those not modified for {@link #STALE_TEMP}.</li>
+ * </ul>
+ *
  * <pre>{@code
  * AtomicFiles.write(Path.of("weights.safetensors"), out -> out.write(bytes));
  * }</pre>
  */
 public final class AtomicFiles {
+    /** A temp file of the same target untouched this long is a crash's leftover, deleted by the next save. */
+    public static final Duration STALE_TEMP = Duration.ofMinutes(15);
+    /** Longest file name (bytes) most file systems take. */
+    static final int NAME_MAX = 255;
+    private static final String SUFFIX = ".tmp";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private AtomicFiles() {}
 
     /** Produces the file content. */
@@ -32,11 +62,13 @@ public final class AtomicFiles {
     /** Writes {@code content} to {@code file} atomically (temp file + rename); parent directories are created. */
     public static void write(Path file, Content content) throws IOException {
         if (file == null) throw new IllegalArgumentException("AtomicFiles.write: file is null");
-        Path abs = file.toAbsolutePath();
+        if (content == null) throw new IllegalArgumentException("AtomicFiles.write: content is null");
+        Path abs = resolveLinks(file.toAbsolutePath());
         Path dir = abs.getParent();
         if (dir != null) Files.createDirectories(dir);
-        if (Files.isDirectory(abs)) throw new IOException(abs + " is a directory");
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        checkReplaceable(abs);
+        removeStaleTemps(dir, abs.getFileName().toString());
+        Path tmp = createTemp(dir, abs.getFileName().toString());
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
@@ -56,14 +88,107 @@ public final class AtomicFiles {
     }
 
     /**
+     * Throws an IOException naming {@code file} unless it is a regular file (links followed); {@code what}
+     * names what was expected ("a safetensors file"). Readers call it before opening: opening a FIFO with
+     * no writer would block forever.
+     */
+    public static void requireRegularFile(Path file, String what) throws IOException {
+        if (file == null) throw new IllegalArgumentException("file is null, expected " + what);
+        if (!Files.exists(file)) throw new java.nio.file.NoSuchFileException(file.toString());
+        if (Files.isDirectory(file)) throw new IOException(file + " is a directory, not " + what);
+        if (!Files.isRegularFile(file)) throw new IOException(file + " is not a regular file (a FIFO, socket or device?), not " + what);
+    }
+
+    /** The path a write through {@code p} lands on: symbolic links followed, a dangling one to its target. */
+    private static Path resolveLinks(Path p) throws IOException {
+        for (int hops = 0; Files.isSymbolicLink(p); hops++) {
+            if (hops == 40) throw new IOException(p + ": too many levels of symbolic links");
+            Path target = Files.readSymbolicLink(p);
+            p = p.resolveSibling(target).normalize();
+        }
+        return p;
+    }
+
+    private static void checkReplaceable(Path abs) throws IOException {
+        if (!Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) return;
+        if (Files.isDirectory(abs)) throw new IOException(abs + " is a directory");
+        if (!Files.isRegularFile(abs, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(abs + " is not a regular file (a FIFO, socket or device?); refusing to replace it");
+        }
+        boolean readOnly = !Files.isWritable(abs);
+        if (!readOnly && abs.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(abs);
+            readOnly = !perms.contains(PosixFilePermission.OWNER_WRITE);   // root may write anything: look at the bits
+        }
+        if (readOnly) throw new IOException(abs + " is read-only; refusing to replace it (make it writable or remove it first)");
+    }
+
+    /** {@code .<name>.} with the name cut (on a character boundary) so prefix + random + suffix fit NAME_MAX bytes. */
+    static String tempPrefix(String name) {
+        int room = NAME_MAX - 2 - 13 - SUFFIX.length();   // two dots, 13 base-36 digits of a random long
+        StringBuilder b = new StringBuilder();
+        int bytes = 0;
+        for (int i = 0; i < name.length(); ) {
+            int cp = name.codePointAt(i);
+            int w = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+            if (bytes + w > room) break;
+            b.appendCodePoint(cp);
+            bytes += w;
+            i += Character.charCount(cp);
+        }
+        return "." + b + ".";
+    }
+
+    private static Path createTemp(Path dir, String name) throws IOException {
+        boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+        FileAttribute<?>[] ownerOnly = posix
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+                : new FileAttribute<?>[0];
+        for (int tries = 0; ; tries++) {
+            Path tmp = dir.resolve(tempPrefix(name) + Long.toUnsignedString(RANDOM.nextLong(), 36) + SUFFIX);
+            try {
+                return Files.createFile(tmp, ownerOnly);
+            } catch (FileAlreadyExistsException e) {
+                if (tries == 10) throw e;
+            }
+        }
+    }
+
+    /** Deletes this target's temp files ({@code .<name>.<random>.tmp}) not modified for {@link #STALE_TEMP}. */
+    private static void removeStaleTemps(Path dir, String name) throws IOException {
+        String prefix = tempPrefix(name);
+        FileTime cutoff = FileTime.fromMillis(System.currentTimeMillis() - STALE_TEMP.toMillis());
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> isTempOf(p.getFileName().toString(), prefix))) {
+            for (Path p : ds) {
+                try {
+                    if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                            && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).compareTo(cutoff) < 0) {
+                        Files.deleteIfExists(p);
+                    }
+                } catch (IOException e) {
+                    // another save removed it, or we may not: the save itself does not depend on it
+                }
+            }
+        }
+    }
+
+    private static boolean isTempOf(String f, String prefix) {
+        if (!f.startsWith(prefix) || !f.endsWith(SUFFIX)) return false;
+        String mid = f.substring(prefix.length(), f.length() - SUFFIX.length());
+        if (mid.isEmpty() || mid.length() > 20) return false;
+        for (int i = 0; i < mid.length(); i++) if (Character.digit(mid.charAt(i), 36) < 0) return false;
+        return true;
+    }
+
+    /**
      * Temp files are created owner-only (0600); the saved file should not be. A replaced file keeps its
      * permissions; a new one gets rw-r--r-- (what a plain Files.write gives under the usual umask 022).
      */
     private static void keepPermissions(Path tmp, Path target) throws IOException {
         if (!tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) return;
-        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.exists(target)
+        Set<PosixFilePermission> perms = Files.exists(target)
                 ? Files.getPosixFilePermissions(target)
-                : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+                : PosixFilePermissions.fromString("rw-r--r--");
         Files.setPosixFilePermissions(tmp, perms);
     }
 }

@@ -46,7 +46,10 @@ public final class SafeTensors {
 
     private SafeTensors() {}
 
-    /** Writes {@code tensors} (in map order) and string {@code metadata} to {@code file}, atomically. */
+    /**
+     * Writes {@code tensors} (in map order) and string {@code metadata} (null or empty: none) to
+     * {@code file}, atomically.
+     */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         byte[] header = header(tensors, metadata);
         AtomicFiles.write(file, out -> {
@@ -76,6 +79,9 @@ public final class SafeTensors {
             b.append("\"__metadata__\":{");
             boolean f = true;
             for (Map.Entry<String, String> e : metadata.entrySet()) {
+                if (e.getKey() == null || e.getValue() == null) {
+                    throw new IllegalArgumentException("SafeTensors: metadata entry " + e.getKey() + "=" + e.getValue() + " holds a null");
+                }
                 if (!f) b.append(',');
                 f = false;
                 Json.quote(b, e.getKey());
@@ -93,6 +99,9 @@ public final class SafeTensors {
                 throw new IllegalArgumentException("SafeTensors: invalid tensor name '" + name + "'");
             }
             if (t == null) throw new IllegalArgumentException("SafeTensors: tensor '" + name + "' is null");
+            if (!StandardCharsets.UTF_8.newEncoder().canEncode(name)) {
+                throw new IllegalArgumentException("SafeTensors: tensor name '" + name + "' is not valid Unicode (a lone surrogate)");
+            }
             if (!first) b.append(',');
             first = false;
             Json.quote(b, name);
@@ -117,7 +126,7 @@ public final class SafeTensors {
 
     /** Reads every tensor (as float32), in header order. */
     public static Map<String, Tensor> read(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = open(file)) {
             Parsed p = parse(file, ch);
             Map<String, Tensor> out = new LinkedHashMap<>();
             for (Entry e : p.entries) out.put(e.name, readTensor(file, ch, p.dataStart, e));
@@ -130,7 +139,7 @@ public final class SafeTensors {
      * after the same checks as {@link #read}.
      */
     public static Map<String, int[]> shapes(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = open(file)) {
             Map<String, int[]> out = new LinkedHashMap<>();
             for (Entry e : parse(file, ch).entries) out.put(e.name, e.shape.clone());
             return out;
@@ -139,9 +148,16 @@ public final class SafeTensors {
 
     /** The header's {@code __metadata__} strings (empty when absent). */
     public static Map<String, String> readMetadata(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = open(file)) {
             return parse(file, ch).metadata;
         }
+    }
+
+    /** Opens for reading after checking it is a regular file (a FIFO with no writer would block the open). */
+    private static FileChannel open(Path file) throws IOException {
+        if (file == null) throw new IllegalArgumentException("SafeTensors: file is null");
+        AtomicFiles.requireRegularFile(file, "a safetensors file");
+        return FileChannel.open(file, StandardOpenOption.READ);
     }
 
     private record Entry(String name, String dtype, int[] shape, long begin, long end) {}
@@ -149,7 +165,6 @@ public final class SafeTensors {
     private record Parsed(List<Entry> entries, Map<String, String> metadata, long dataStart) {}
 
     private static Parsed parse(Path file, FileChannel ch) throws IOException {
-        if (java.nio.file.Files.isDirectory(file)) throw new IOException(file + " is a directory, not a safetensors file");
         long size = ch.size();
         if (size < 8) throw new IOException(file + ": not a safetensors file (" + size + " bytes, shorter than the 8-byte header length)");
         ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
@@ -233,25 +248,37 @@ public final class SafeTensors {
         return new Parsed(Collections.unmodifiableList(entries), Collections.unmodifiableMap(meta), 8 + n);
     }
 
+    /** Bytes read per chunk: tensors beyond 2 GiB (up to 8 GiB of F64) never need one buffer of their size. */
+    static final int CHUNK_BYTES = 1 << 20;
+
     private static Tensor readTensor(Path file, FileChannel ch, long dataStart, Entry e) throws IOException {
         long numel = Tensor.size(e.shape);   // checked by parse: in [1, 2^31 - 9]
         int[] shape = e.shape.length == 0 ? new int[] {1} : e.shape;
-        ByteBuffer bb = ByteBuffer.allocate((int) (e.end - e.begin)).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(ch, bb, dataStart + e.begin);
-        bb.flip();
+        int width = dtypeSize(file, e.name, e.dtype);
         float[] d = new float[(int) numel];
-        switch (e.dtype) {
-            case "F32" -> bb.asFloatBuffer().get(d);
-            case "F64" -> {
-                for (int i = 0; i < d.length; i++) d[i] = (float) bb.getDouble();
+        ByteBuffer bb = ByteBuffer.allocate((int) Math.min(CHUNK_BYTES, e.end - e.begin)).order(ByteOrder.LITTLE_ENDIAN);
+        int perChunk = bb.capacity() / width;
+        long pos = dataStart + e.begin;
+        for (int at = 0; at < d.length; ) {
+            int n = Math.min(perChunk, d.length - at);
+            bb.clear().limit(n * width);
+            readFully(ch, bb, pos);
+            bb.flip();
+            pos += (long) n * width;
+            switch (e.dtype) {
+                case "F32" -> bb.asFloatBuffer().get(d, at, n);
+                case "F64" -> {
+                    for (int i = 0; i < n; i++) d[at + i] = (float) bb.getDouble();
+                }
+                case "F16" -> {
+                    for (int i = 0; i < n; i++) d[at + i] = Float.float16ToFloat(bb.getShort());
+                }
+                case "BF16" -> {
+                    for (int i = 0; i < n; i++) d[at + i] = Float.intBitsToFloat((bb.getShort() & 0xffff) << 16);
+                }
+                default -> throw new IOException(file + ": tensor '" + e.name + "' has unsupported dtype " + e.dtype);
             }
-            case "F16" -> {
-                for (int i = 0; i < d.length; i++) d[i] = Float.float16ToFloat(bb.getShort());
-            }
-            case "BF16" -> {
-                for (int i = 0; i < d.length; i++) d[i] = Float.intBitsToFloat((bb.getShort() & 0xffff) << 16);
-            }
-            default -> throw new IOException(file + ": tensor '" + e.name + "' has unsupported dtype " + e.dtype);
+            at += n;
         }
         return Tensor.wrap(d, shape);
     }

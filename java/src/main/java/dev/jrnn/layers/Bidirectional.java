@@ -7,9 +7,12 @@ import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.WeakHashMap;
 
 /**
  * Keras Bidirectional: runs a recurrent layer forwards and a copy of it backwards over the sequence
@@ -38,6 +41,9 @@ public class Bidirectional extends Layer {
     /** Wraps {@code layer} and a given {@code backwardLayer} (null: a copy of layer with goBackwards flipped). */
     public Bidirectional(RecurrentLayer layer, RecurrentLayer backwardLayer) {
         if (layer == null) throw new IllegalArgumentException("Bidirectional: the wrapped layer is null");
+        if (layer == backwardLayer) throw new IllegalArgumentException("Bidirectional: layer and backwardLayer are the same " + layer.name());
+        requireUnused(layer, "layer");
+        if (backwardLayer != null) requireUnused(backwardLayer, "backwardLayer");
         String fname = layer.name();
         RecurrentLayer bw;
         String bname;
@@ -72,6 +78,27 @@ public class Bidirectional extends Layer {
         this.backwardLayer = bw;
         layer.name("forward_" + fname);
         bw.name("backward_" + bname);
+        WRAPPED.put(layer, Boolean.TRUE);
+        WRAPPED.put(bw, Boolean.TRUE);
+    }
+
+    /** Layers some Bidirectional has taken over (renamed, reconfigured); weak, so they can be collected. */
+    private static final Map<RecurrentLayer, Boolean> WRAPPED = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /**
+     * Wrapping renames the layer and turns on zeroOutputForMask: refused for a layer that another
+     * Bidirectional already wraps or that is built (called, or part of a model), so no one else's layer
+     * changes behind its back. Wrap a fresh layer instead.
+     */
+    private static void requireUnused(RecurrentLayer l, String what) {
+        if (WRAPPED.containsKey(l)) {
+            throw new IllegalArgumentException("Bidirectional: " + what + " " + l.name() + " is already wrapped by another "
+                    + "Bidirectional; wrap a new " + l.kerasClass() + " (e.g. a copy with the same settings)");
+        }
+        if (l.isBuilt()) {
+            throw new IllegalArgumentException("Bidirectional: " + what + " " + l.name() + " is already built (called, or part of "
+                    + "a model); wrapping would rename it and change its masked outputs; wrap a new " + l.kerasClass());
+        }
     }
 
     @Override

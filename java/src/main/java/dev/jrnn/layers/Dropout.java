@@ -3,6 +3,7 @@ package dev.jrnn.layers;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Float32;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,13 +23,14 @@ import java.util.SplittableRandom;
  */
 public class Dropout extends Layer {
     private final double rate;
+    private final float rate32;   // what the mask kernel uses, checked as such
     private long streamSeed;
     /** Two floats (lo, hi) counting the masks drawn so far; allocated on the first training call. */
     private Buf counter;
 
     /** {@code rate}: fraction of values to drop, in [0, 1). */
     public Dropout(double rate) {
-        if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException("Dropout: rate must be in [0, 1), got " + rate);
+        this.rate32 = Float32.check("Dropout: rate", rate, r -> r >= 0 && r < 1, "in [0, 1)");
         this.rate = rate;
     }
 
@@ -85,7 +87,7 @@ public class Dropout extends Layer {
         if (training && rate > 0) {
             keep = DTensor.zeros(be, x.shape());
             owned.add(keep);
-            be.dropoutMask(n, (float) rate, streamSeed, counter(be), 0, keep.buf(), 0);
+            be.dropoutMask(n, rate32, streamSeed, counter(be), 0, keep.buf(), 0);
             be.mul(n, x.buf(), 0, keep.buf(), 0, y.buf(), 0);
         } else {
             keep = null;

@@ -33,6 +33,10 @@ public class Embedding extends Layer {
         if (inputDim <= 0 || outputDim <= 0) {
             throw new IllegalArgumentException("Embedding: inputDim and outputDim must be positive, got " + inputDim + " and " + outputDim);
         }
+        if (Tensor.size(inputDim, outputDim) > Tensor.MAX_SIZE) {
+            throw new IllegalArgumentException("Embedding: embeddings (" + inputDim + ", " + outputDim + ") would hold "
+                    + Tensor.size(inputDim, outputDim) + " values, at most " + Tensor.MAX_SIZE + "; lower inputDim or outputDim");
+        }
         this.vocab = inputDim;
         this.dim = outputDim;
     }

@@ -73,8 +73,7 @@ public abstract class Layer {
     }
 
     public Layer name(String n) {
-        if (n == null || n.isBlank()) throw new IllegalArgumentException("layer name must not be empty");
-        this.name = n;
+        this.name = Names.check("layer name", n);
         return this;
     }
 
@@ -86,6 +85,7 @@ public abstract class Layer {
 
     /** Keras' {@code input_shape=(timesteps, features)} (or {@code (features,)} for Dense). */
     public Layer inputShape(int... shape) {
+        if (shape == null) throw new IllegalArgumentException(name() + ": inputShape is null");
         for (int d : shape) {
             if (d <= 0 && d != -1) throw new IllegalArgumentException(name() + ": inputShape dimensions must be positive (or -1 for any), got " + Arrays.toString(shape));
         }
@@ -157,12 +157,44 @@ public abstract class Layer {
         }
         SplittableRandom rng = seed != null ? new SplittableRandom(seed) : Jrnn.nextRandom();
         this.backend = Jrnn.backend();
-        createParams(copy(inputShapes));
+        boolean done = false;
+        try {   // built only when every step succeeded: a failed build (too big, out of memory) leaves it unbuilt
+            createParams(copy(inputShapes));
+            checkParamsFit();
+            this.store = new ParamStore(backend, params);
+            initParams(rng);
+            done = true;
+        } finally {
+            if (!done) unbuild();
+        }
         this.builtInputShapes = copy(inputShapes);
         this.outputShapes = copy(out);
-        this.store = new ParamStore(backend, params);
-        initParams(rng);
         return out;
+    }
+
+    /** Refuses parameters that no buffer can hold, before anything is allocated, naming layer and parameter. */
+    private void checkParamsFit() {
+        long total = 0;
+        for (Param p : params) {
+            long n = p.size();
+            if (n > Tensor.MAX_SIZE) {
+                throw new IllegalArgumentException(name() + ": parameter " + p.name() + " of shape " + Tensor.shapeString(p.shape())
+                        + " holds " + n + " values, more than the " + Tensor.MAX_SIZE + " one weight can hold; use fewer units");
+            }
+            total += n;
+        }
+        if (total > Tensor.MAX_SIZE) {
+            throw new IllegalArgumentException(name() + ": its parameters hold " + total + " values together, more than the "
+                    + Tensor.MAX_SIZE + " one layer can hold; use fewer units");
+        }
+    }
+
+    /** Undoes a failed build: frees what was allocated, forgets the declared parameters. */
+    private void unbuild() {
+        if (store != null) store.close();
+        store = null;
+        params.clear();
+        backend = null;
     }
 
     public final List<int[]> build(int[]... inputShapes) { return build(Arrays.asList(inputShapes)); }
@@ -194,6 +226,12 @@ public abstract class Layer {
 
     /** Declares a parameter during {@link #createParams}; initial values are written by {@link #initParams}. */
     protected Param addParam(String pname, int... shape) {
+        for (int d : shape) {
+            if (d <= 0) {
+                throw new IllegalArgumentException(name() + ": parameter " + pname + " would have shape " + Arrays.toString(shape)
+                        + "; every dimension must be positive (a size overflowed int?)");
+            }
+        }
         Param p = new Param(pname, true, shape);
         params.add(p);
         return p;

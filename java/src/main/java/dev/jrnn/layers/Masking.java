@@ -2,6 +2,7 @@ package dev.jrnn.layers;
 
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Float32;
 import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -25,8 +26,7 @@ public class Masking extends Layer {
 
     /** Masks timesteps whose features are all {@code maskValue}. */
     public Masking(double maskValue) {
-        if (!Double.isFinite(maskValue)) throw new IllegalArgumentException("Masking: maskValue must be finite, got " + maskValue);
-        this.maskValue = (float) maskValue;
+        this.maskValue = Float32.check("Masking: maskValue", maskValue, Double::isFinite, "finite (in float32 range)");
     }
 
     /** Keras default: mask_value = 0.0. */

@@ -1,5 +1,6 @@
 package dev.jrnn.layers;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -15,6 +16,20 @@ public final class Names {
     }
 
     public static synchronized void reset() { COUNTS.clear(); }
+
+    /**
+     * Checks a user-given name: not blank, no '/' (it separates layer and weight in files, as Keras
+     * forbids it) and valid Unicode (a lone surrogate would be written as '?' and not load back).
+     */
+    public static String check(String what, String n) {
+        if (n == null || n.isBlank()) throw new IllegalArgumentException(what + " must not be empty, got " + (n == null ? "null" : "'" + n + "'"));
+        if (n.indexOf('/') >= 0) throw new IllegalArgumentException(what + " must not contain '/', got '" + n + "'");
+        if (!StandardCharsets.UTF_8.newEncoder().canEncode(n)) {
+            throw new IllegalArgumentException(what + " is not valid Unicode (a lone surrogate), got " + n.codePoints()
+                    .mapToObj(c -> String.format("U+%04X", c)).toList());
+        }
+        return n;
+    }
 
     /** CamelCase class name to Keras snake_case: SimpleRNN -> simple_rnn, LSTM -> lstm, TimeDistributed -> time_distributed. */
     public static String snake(String camel) {

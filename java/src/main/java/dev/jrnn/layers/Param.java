@@ -50,6 +50,7 @@ public final class Param {
 
     /** Replaces the values; {@code t} must have exactly this parameter's shape. */
     public void set(Tensor t) {
+        if (t == null) throw new IllegalArgumentException(name + ": value is null");
         if (!java.util.Arrays.equals(t.shape(), shape)) {
             throw new IllegalArgumentException(name + ": expected shape " + Tensor.shapeString(shape)
                     + ", got " + Tensor.shapeString(t.shape()));

@@ -27,7 +27,13 @@ public final class ParamStore implements AutoCloseable {
         for (Param p : params) n += p.size();
         this.size = n;
         this.values = be.alloc(Math.max(1, n));
-        this.grads = be.alloc(Math.max(1, n));
+        Buf g = null;
+        try {
+            g = be.alloc(Math.max(1, n));
+        } finally {
+            if (g == null) values.close();   // out of memory for the gradients: give the values back
+        }
+        this.grads = g;
         long off = 0;
         for (Param p : params) {
             if (p.isBound()) {

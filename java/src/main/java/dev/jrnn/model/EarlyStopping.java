@@ -39,7 +39,7 @@ public final class EarlyStopping implements Callback {
     }
 
     public EarlyStopping minDelta(double d) {
-        if (!(d >= 0)) throw new IllegalArgumentException("EarlyStopping: minDelta must be >= 0, got " + d);
+        if (!(d >= 0) || !Double.isFinite(d)) throw new IllegalArgumentException("EarlyStopping: minDelta must be >= 0 and finite, got " + d);
         this.minDelta = d;
         return this;
     }
@@ -62,6 +62,7 @@ public final class EarlyStopping implements Callback {
 
     /** Training stops if the value does not improve on this baseline within {@code patience} epochs. */
     public EarlyStopping baseline(double b) {
+        if (Double.isNaN(b)) throw new IllegalArgumentException("EarlyStopping: baseline must be a number, got NaN");
         this.baseline = b;
         return this;
     }
@@ -74,6 +75,7 @@ public final class EarlyStopping implements Callback {
 
     /** 1 prints "Epoch N: early stopping" when it stops. */
     public EarlyStopping verbose(int v) {
+        if (v < 0) throw new IllegalArgumentException("EarlyStopping: verbose must be >= 0, got " + v);
         this.verbose = v;
         return this;
     }

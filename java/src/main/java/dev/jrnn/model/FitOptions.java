@@ -95,6 +95,12 @@ public final class FitOptions {
     /** Validation data for multi-input / multi-output models (a null y skips that output). */
     public FitOptions validationData(List<Tensor> xs, List<Tensor> ys) {
         if (xs == null || ys == null) throw new IllegalArgumentException("FitOptions: validationData needs both x and y");
+        for (int i = 0; i < xs.size(); i++) {
+            if (xs.get(i) == null) throw new IllegalArgumentException("FitOptions: validationData x[" + i + "] is null");
+        }
+        if (ys.isEmpty() || ys.stream().allMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException("FitOptions: validationData needs at least one non-null y, got " + ys.size() + " nulls");
+        }
         this.validationX = List.copyOf(xs);
         this.validationY = new ArrayList<>(ys);
         return this;
@@ -118,6 +124,7 @@ public final class FitOptions {
     }
 
     public FitOptions callbacks(Callback... cbs) {
+        if (cbs == null) throw new IllegalArgumentException("FitOptions: callbacks is null (pass none for no callbacks)");
         for (Callback c : cbs) {
             if (c == null) throw new IllegalArgumentException("FitOptions: a callback is null");
             callbacks.add(c);
@@ -127,6 +134,7 @@ public final class FitOptions {
 
     /** Adds a per-epoch listener (epoch from 0, logs). */
     public FitOptions onEpochEnd(Callback.EpochListener listener) {
+        if (listener == null) throw new IllegalArgumentException("FitOptions: onEpochEnd listener is null");
         callbacks.add(Callback.onEpochEnd(listener));
         return this;
     }
@@ -143,6 +151,7 @@ public final class FitOptions {
 
     /** Where the progress bar goes (default System.out). */
     public FitOptions out(PrintStream s) {
+        if (s == null) throw new IllegalArgumentException("FitOptions: out is null (use verbose(0) for no output)");
         this.out = s;
         return this;
     }

@@ -49,7 +49,7 @@ final class Inference {
                     if (out[k] == null) {
                         shapes[k] = v.shape();
                         shapes[k][0] = n;
-                        out[k] = new float[Math.multiplyExact(n, row)];
+                        out[k] = new float[Tensor.checkedSize(s.name() + ".predict: output " + k, shapes[k])];
                     }
                     s.backend().download(v.buf(), 0, out[k], from * row, (to - from) * row);
                 }

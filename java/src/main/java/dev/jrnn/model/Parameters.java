@@ -60,7 +60,8 @@ final class Parameters implements AutoCloseable {
                 if (be == null) be = pb;
                 else if (pb != be) {
                     throw new IllegalStateException(name + ": layer " + l.name() + " was built on backend " + pb.name()
-                            + ", other layers on " + be.name() + ": build all layers of a model on one backend");
+                            + ", other layers on " + (pb.name().equals(be.name()) ? "another " + be.name() + " backend instance"
+                            : be.name()) + ": build all layers of a model on one backend");
                 }
             }
         }

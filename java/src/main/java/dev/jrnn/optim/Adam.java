@@ -5,6 +5,7 @@ import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.CounterRng;
 import dev.jrnn.backend.Span;
+import dev.jrnn.tensor.Float32;
 
 /**
  * Adam with Keras' defaults: learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7.
@@ -27,7 +28,7 @@ public final class Adam extends Optimizer {
 
     public Adam() { this(0.001f); }
 
-    public Adam(double learningRate) { super((float) learningRate); }
+    public Adam(double learningRate) { super(lr("Adam", learningRate)); }
 
     @Override
     public String name() { return "Adam"; }
@@ -45,8 +46,7 @@ public final class Adam extends Optimizer {
     }
 
     public Adam epsilon(double e) {
-        if (!(e > 0) || !Double.isFinite(e)) throw new IllegalArgumentException("Adam: epsilon must be positive, got " + e);
-        this.epsilon = (float) e;
+        this.epsilon = Float32.check("Adam: epsilon", e, x -> x > 0 && Double.isFinite(x), "positive and finite");
         changed();
         return this;
     }
@@ -98,7 +98,6 @@ public final class Adam extends Optimizer {
     }
 
     private static float checkBeta(String what, double b) {
-        if (!(b >= 0 && b < 1)) throw new IllegalArgumentException("Adam: " + what + " must be in [0, 1), got " + b);
-        return (float) b;
+        return Float32.check("Adam: " + what, b, x -> x >= 0 && x < 1, "in [0, 1)");
     }
 }

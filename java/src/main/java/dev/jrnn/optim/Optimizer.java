@@ -4,6 +4,7 @@ import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.layers.Param;
 import dev.jrnn.layers.ParamStore;
+import dev.jrnn.tensor.Float32;
 
 import java.util.List;
 
@@ -27,6 +28,9 @@ import java.util.List;
  * }</pre>
  */
 public abstract class Optimizer {
+    /** Largest update count {@link #iterations(long)} accepts: t = n + 1 must fit the device's 48-bit counter. */
+    public static final long MAX_ITERATIONS = (1L << 48) - 2;
+
     private float learningRate;
     private float clipnorm;
     private float globalClipnorm;
@@ -94,7 +98,10 @@ public abstract class Optimizer {
      * t = n + 1 (Adam's bias correction). Models also use it to undo the count of a step that did not run.
      */
     public Optimizer iterations(long n) {
-        if (n < 0) throw new IllegalArgumentException(name() + ": iterations must be >= 0, got " + n);
+        if (n < 0 || n > MAX_ITERATIONS) {
+            throw new IllegalArgumentException(name() + ": iterations must be in [0, " + MAX_ITERATIONS + "] (the step count "
+                    + "lives on the device as two 24-bit limbs), got " + n);
+        }
         this.iterations = n;
         iterationsSet();
         return this;
@@ -177,6 +184,11 @@ public abstract class Optimizer {
         boundTo = null;
         boundSize = -1;
         changed();
+    }
+
+    /** A learning rate given as a double, checked on the float32 it is stored as. */
+    protected static float lr(String optimizer, double lr) {
+        return Float32.check(optimizer + ": learning rate", lr, x -> x > 0 && Double.isFinite(x), "a positive finite number");
     }
 
     private float checkLr(float lr) {

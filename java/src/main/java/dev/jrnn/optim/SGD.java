@@ -4,6 +4,7 @@ import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.SgdArgs;
 import dev.jrnn.backend.Span;
+import dev.jrnn.tensor.Float32;
 
 /**
  * Stochastic gradient descent as Keras: learning rate (default 0.01), optional momentum and
@@ -20,14 +21,13 @@ public final class SGD extends Optimizer {
 
     public SGD() { this(0.01f); }
 
-    public SGD(double learningRate) { super((float) learningRate); }
+    public SGD(double learningRate) { super(lr("SGD", learningRate)); }
 
     @Override
     public String name() { return "SGD"; }
 
     public SGD momentum(double m) {
-        if (!(m >= 0 && m < 1)) throw new IllegalArgumentException("SGD: momentum must be in [0, 1), got " + m);
-        this.momentum = (float) m;
+        this.momentum = Float32.check("SGD: momentum", m, x -> x >= 0 && x < 1, "in [0, 1)");
         changed();
         return this;
     }

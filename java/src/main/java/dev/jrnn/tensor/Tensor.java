@@ -15,6 +15,9 @@ import java.util.Arrays;
  * a copy.
  */
 public final class Tensor {
+    /** Most elements a tensor holds: one Java float[] (2^31 - 9, the largest array every JVM allocates). */
+    public static final int MAX_SIZE = Integer.MAX_VALUE - 8;
+
     private final int[] shape;
     private final float[] data;
 
@@ -40,7 +43,8 @@ public final class Tensor {
         if (rows == null) throw new IllegalArgumentException("Tensor.of: data is null");
         if (rows.length == 0) throw new IllegalArgumentException("Tensor.of: empty array, expected at least one row");
         int cols = requireRow(rows[0], "[0]").length;
-        float[] d = new float[Math.multiplyExact(rows.length, cols)];
+        int[] shape = checkShape(new int[] {rows.length, cols});   // before allocating: the shape names an overflow
+        float[] d = new float[(int) size(shape)];
         for (int i = 0; i < rows.length; i++) {
             float[] r = requireRow(rows[i], "[" + i + "]");
             if (r.length != cols) {
@@ -49,7 +53,7 @@ public final class Tensor {
             }
             System.arraycopy(r, 0, d, i * cols, cols);
         }
-        return new Tensor(checkShape(new int[] {rows.length, cols}), d);
+        return new Tensor(shape, d);
     }
 
     /** A rank-3 tensor (batch, timesteps, features); rejects ragged arrays. */
@@ -60,7 +64,8 @@ public final class Tensor {
         if (x[0].length == 0) throw new IllegalArgumentException("Tensor.of: sample [0] has no timesteps");
         int t = x[0].length;
         int f = requireRow(x[0][0], "[0][0]").length;
-        float[] d = new float[Math.multiplyExact(Math.multiplyExact(x.length, t), f)];
+        int[] shape = checkShape(new int[] {x.length, t, f});   // before allocating: the shape names an overflow
+        float[] d = new float[(int) size(shape)];
         int k = 0;
         for (int i = 0; i < x.length; i++) {
             if (x[i] == null) throw new IllegalArgumentException("Tensor.of: sample [" + i + "] is null");
@@ -78,7 +83,7 @@ public final class Tensor {
                 k += f;
             }
         }
-        return new Tensor(checkShape(new int[] {x.length, t, f}), d);
+        return new Tensor(shape, d);
     }
 
     /** A tensor of zeros. */
@@ -124,6 +129,7 @@ public final class Tensor {
 
     /** The element at the given indices (one per dimension). */
     public float get(int... idx) {
+        if (idx == null) throw new IllegalArgumentException("Tensor.get: indices are null, expected " + shape.length + " for shape " + shapeString(shape));
         if (idx.length != shape.length) {
             throw new IllegalArgumentException("Tensor.get: expected " + shape.length + " indices for shape "
                     + shapeString(shape) + ", got " + idx.length);
@@ -192,6 +198,7 @@ public final class Tensor {
 
     /** Shape as Keras prints it, e.g. {@code (4, 3, 1)}. */
     public static String shapeString(int... shape) {
+        if (shape == null) return "null";
         StringBuilder b = new StringBuilder("(");
         for (int i = 0; i < shape.length; i++) {
             if (i > 0) b.append(", ");
@@ -203,6 +210,7 @@ public final class Tensor {
 
     /** Product of the dimensions; saturates at {@code Long.MAX_VALUE} instead of overflowing. */
     public static long size(int... shape) {
+        if (shape == null) throw new IllegalArgumentException("Tensor.size: shape is null");
         long n = 1;
         for (int d : shape) {
             if (d > 0 && n > Long.MAX_VALUE / d) return Long.MAX_VALUE;
@@ -212,16 +220,28 @@ public final class Tensor {
     }
 
     private static int[] checkShape(int[] shape) {
+        checkedSize("Tensor", shape);
+        return shape.clone();
+    }
+
+    /**
+     * The element count of {@code shape}, checked before anything is allocated: an IllegalArgumentException
+     * naming {@code who} and the shape when a dimension is not positive or the count exceeds {@link #MAX_SIZE}.
+     */
+    public static int checkedSize(String who, int... shape) {
         if (shape == null || shape.length == 0) {
-            throw new IllegalArgumentException("Tensor: a shape needs at least one dimension, got " + (shape == null ? "null" : "()"));
+            throw new IllegalArgumentException(who + ": a shape needs at least one dimension, got " + (shape == null ? "null" : "()"));
         }
         for (int d : shape) {
-            if (d <= 0) throw new IllegalArgumentException("Tensor: dimensions must be positive, got " + Arrays.toString(shape));
+            if (d <= 0) throw new IllegalArgumentException(who + ": dimensions must be positive, got " + Arrays.toString(shape));
         }
-        if (size(shape) > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("Tensor: shape " + shapeString(shape) + " exceeds 2^31 - 9 elements (a Java array)");
+        long n = size(shape);
+        if (n > MAX_SIZE) {
+            throw new IllegalArgumentException(who + ": shape " + shapeString(shape) + " holds "
+                    + (n == Long.MAX_VALUE ? "more than 2^63" : Long.toString(n))
+                    + " elements, which exceeds the 2^31 - 9 = " + MAX_SIZE + " a tensor can hold (one Java array)");
         }
-        return shape.clone();
+        return (int) n;
     }
 
     private static float[] requireRow(float[] r, String where) {

@@ -168,4 +168,60 @@ class SafeTensorsTest {
         Files.write(f, b4.array());
         assertTrue(assertThrows(IOException.class, () -> SafeTensors.read(f)).getMessage().contains("malformed safetensors header"));
     }
+
+    /** A tensor of more than 2 GiB (F64, 2^28 + 1 values: 1 GiB as float32) in a sparse file reads in chunks. */
+    @Test
+    void aTensorOverTwoGibReadsInChunks(@TempDir Path dir) throws IOException {
+        int n = (1 << 28) + 1;
+        long bytes = 8L * n;
+        String json = "{\"big\":{\"dtype\":\"F64\",\"shape\":[" + n + "],\"data_offsets\":[0," + bytes + "]}}";
+        byte[] h = json.getBytes(StandardCharsets.UTF_8);
+        Path f = dir.resolve("big.safetensors");
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+            raf.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
+            raf.write(h);
+            long data = 8 + h.length;
+            raf.setLength(data + bytes);   // sparse: zeros cost no disk
+            raf.seek(data + 8L * ((1 << 27) + 3));   // a value past the first GiB of data
+            raf.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(-2.5).array());
+            raf.seek(data + bytes - 8);
+            raf.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(1.5).array());
+        }
+        float[] d = SafeTensors.read(f).get("big").data();
+        assertEquals(n, d.length);
+        assertEquals(1.5f, d[n - 1]);
+        assertEquals(-2.5f, d[(1 << 27) + 3]);
+        assertEquals(0f, d[(1 << 27) + 2]);
+        assertEquals(0f, d[0]);
+    }
+
+    @Test
+    void aFifoIsRefusedBeforeOpeningInsteadOfHanging(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("pipe.safetensors");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+            for (org.junit.jupiter.api.function.Executable read : List.<org.junit.jupiter.api.function.Executable>of(
+                    () -> SafeTensors.read(fifo), () -> SafeTensors.shapes(fifo), () -> SafeTensors.readMetadata(fifo))) {
+                IOException e = assertThrows(IOException.class, read);
+                assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+            }
+        });
+    }
+
+    @Test
+    void badNamesAndNullMetadataEntriesAreRefusedBeforeWriting(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("w.safetensors");
+        Map<String, Tensor> t = Map.of("w", Tensor.zeros(2));
+        Map<String, String> nullValue = new java.util.HashMap<>();
+        nullValue.put("k", null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(f, t, nullValue));
+        assertTrue(e.getMessage().contains("metadata entry k=null"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(f, Map.of("a\uDC00", Tensor.zeros(1)), null));
+        assertTrue(e.getMessage().contains("lone surrogate"), e.getMessage());
+        assertTrue(Files.notExists(f));
+        SafeTensors.write(f, t, null);   // null metadata: none
+        assertEquals(Map.of(), SafeTensors.readMetadata(f));
+        e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.read(null));
+        assertTrue(e.getMessage().contains("file is null"), e.getMessage());
+    }
 }

@@ -189,4 +189,28 @@ class BidirectionalTest {
         for (int r = 0; r < 8; r++)
             for (int j = 0; j < 2; j++) assertEquals(yf[r * 2 + j], y[r * 4 + j], 1e-6);
     }
+
+    /** Wrapping renames a layer and changes its masked outputs: never done to a layer someone else holds. */
+    @Test
+    void aLayerAlreadyWrappedOrBuiltIsRefusedAndLeftAsItWas() {
+        LSTM shared = new LSTM(4).returnSequences(true).name("shared");
+        Bidirectional first = new Bidirectional(shared);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Bidirectional(shared));
+        assertTrue(e.getMessage().contains("already wrapped by another Bidirectional"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Bidirectional(new LSTM(4), first.backwardLayer()));
+        assertEquals("forward_shared", first.forwardLayer().name());
+        first.call(Tensor.zeros(1, 3, 2));   // the first wrapper still works: nothing of it was closed
+
+        LSTM used = new LSTM(3).returnSequences(true).name("used");
+        Tensor x = LayerCheck.rand(new SplittableRandom(5), 1, 2, 4, 3);
+        Tensor before = used.call(x);
+        e = assertThrows(IllegalArgumentException.class, () -> new Bidirectional(used));
+        assertTrue(e.getMessage().contains("used is already built"), e.getMessage());
+        assertEquals("used", used.name());
+        assertArrayEquals(before.toArray(), used.call(x).toArray());
+        LSTM usedBackwards = new LSTM(3).returnSequences(true).goBackwards(true).name("used_bw");
+        usedBackwards.call(x);
+        e = assertThrows(IllegalArgumentException.class, () -> new Bidirectional(new LSTM(3).returnSequences(true), usedBackwards));
+        assertTrue(e.getMessage().contains("backwardLayer used_bw is already built"), e.getMessage());
+    }
 }

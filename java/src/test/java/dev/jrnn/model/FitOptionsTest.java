@@ -191,4 +191,23 @@ class FitOptionsTest {
                 () -> m.fit(d[0], Tensor.full(1e30f, 4, 1), new FitOptions().epochs(20).batchSize(1).verbose(0)));
         assertTrue(e.getMessage().contains("the loss became"), e.getMessage());
     }
+
+    @Test
+    void nullArgumentsAreRefusedNamingTheParameter() {
+        FitOptions o = new FitOptions();
+        String[][] cases = {
+            {"callbacks is null", assertThrows(IllegalArgumentException.class,
+                    () -> o.callbacks((Callback[]) null)).getMessage()},
+            {"validationData x[1] is null", assertThrows(IllegalArgumentException.class,
+                    () -> o.validationData(java.util.Arrays.asList(Tensor.zeros(1, 1), null), List.of(Tensor.zeros(1, 1)))).getMessage()},
+            {"at least one non-null y", assertThrows(IllegalArgumentException.class,
+                    () -> o.validationData(List.of(Tensor.zeros(1, 1)), java.util.Collections.singletonList(null))).getMessage()},
+            {"onEpochEnd listener is null", assertThrows(IllegalArgumentException.class,
+                    () -> o.onEpochEnd(null)).getMessage()},
+            {"out is null", assertThrows(IllegalArgumentException.class, () -> o.out(null)).getMessage()},
+        };
+        for (String[] c : cases) assertTrue(c[1].contains(c[0]), c[0] + ": " + c[1]);
+        // a null y among others still skips that output, as documented
+        o.validationData(List.of(Tensor.zeros(1, 1)), java.util.Arrays.asList(Tensor.zeros(1, 1), null));
+    }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Optimizer steps over a flat store against Keras' update formulas written out in double. */
 class OptimizerTest {
@@ -244,5 +245,39 @@ class OptimizerTest {
         assertThrows(IllegalArgumentException.class, () -> new Adam().beta1(1));
         assertThrows(IllegalArgumentException.class, () -> new SGD().momentum(-0.1));
         assertThrows(IllegalArgumentException.class, () -> new SGD().clipnorm(Float.NaN));
+    }
+
+    /** Each setter checks the float32 it stores: a double in range that rounds out of it is refused. */
+    @Test
+    void settersCheckTheFloatTheyStore() {
+        String[][] cases = {
+            {"beta2", msg(() -> new Adam().beta2(0.999999999))},
+            {"beta1", msg(() -> new Adam().beta1(0.99999999))},
+            {"epsilon", msg(() -> new Adam().epsilon(1e-50))},
+            {"momentum", msg(() -> new SGD().momentum(0.999999999))},
+            {"learning rate", msg(() -> new Adam(1e-50))},
+            {"learning rate", msg(() -> new SGD(1e39))},
+        };
+        for (String[] c : cases) assertTrue(c[1].contains(c[0]), c[0] + ": " + c[1]);
+        assertTrue(cases[0][1].contains("rounds it to 1.0"), cases[0][1]);
+        assertEquals(0.999f, new Adam().beta2(0.999).beta2());
+    }
+
+    @Test
+    void iterationsBeyondTheDeviceCounterAreRefusedUpFront() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Adam().iterations(Long.MAX_VALUE));
+        assertTrue(e.getMessage().startsWith("Adam: iterations must be in [0, " + Optimizer.MAX_ITERATIONS + "]"), e.getMessage());
+        // the largest accepted count still runs a finite step with t = MAX_ITERATIONS + 1
+        ParamStore s = store(P0);
+        Adam adam = new Adam(0.01);
+        adam.iterations(Optimizer.MAX_ITERATIONS);
+        setGrads(s, G[0]);
+        adam.step(s, s.params(), s.size());
+        for (float v : values(s)) assertTrue(Float.isFinite(v));
+        assertEquals(Optimizer.MAX_ITERATIONS + 1, adam.iterations());
+    }
+
+    private static String msg(org.junit.jupiter.api.function.Executable x) {
+        return assertThrows(IllegalArgumentException.class, x).getMessage();
     }
 }

@@ -1,0 +1,112 @@
+package dev.jrnn.io;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The file-system edges of an atomic save: links, long names, special and read-only files, crash leftovers. */
+class AtomicFilesTest {
+    @TempDir
+    Path dir;
+
+    private static void save(Path f, byte... bytes) throws IOException {
+        AtomicFiles.write(f, out -> out.write(bytes));
+    }
+
+    private List<String> names() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void aSymlinkIsWrittenThroughAndStaysALink() throws IOException {
+        Path target = dir.resolve("real.bin");
+        save(target, (byte) 1);
+        Path link = dir.resolve("link.bin");
+        Files.createSymbolicLink(link, Path.of("real.bin"));   // relative, as ln -s makes them
+        save(link, (byte) 2, (byte) 3);
+        assertTrue(Files.isSymbolicLink(link), "the link was replaced by a file");
+        assertArrayEquals(new byte[] {2, 3}, Files.readAllBytes(target));
+        Path dangling = dir.resolve("dangling.bin");
+        Files.createSymbolicLink(dangling, Path.of("sub", "new.bin"));
+        save(dangling, (byte) 4);
+        assertTrue(Files.isSymbolicLink(dangling));
+        assertArrayEquals(new byte[] {4}, Files.readAllBytes(dir.resolve("sub/new.bin")));
+    }
+
+    @Test
+    void namesUpTo255BytesCanBeSaved() throws IOException {
+        for (String name : List.of("a".repeat(255), "\u00e9".repeat(127), "b".repeat(230))) {
+            Path f = dir.resolve(name);
+            save(f, (byte) 7);
+            assertArrayEquals(new byte[] {7}, Files.readAllBytes(f));
+            save(f, (byte) 8);   // replacing works too
+            assertArrayEquals(new byte[] {8}, Files.readAllBytes(f));
+        }
+        assertEquals(3, names().size(), "no temp file left: " + names());
+    }
+
+    @Test
+    void aFifoIsNeitherReplacedNorOpened() throws Exception {
+        Path fifo = dir.resolve("w.bin");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            IOException e = assertThrows(IOException.class, () -> save(fifo, (byte) 1));
+            assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+            e = assertThrows(IOException.class, () -> AtomicFiles.requireRegularFile(fifo, "a weights file"));
+            assertTrue(e.getMessage().endsWith("not a weights file"), e.getMessage());
+        });
+        assertTrue(Files.readAttributes(fifo, java.nio.file.attribute.BasicFileAttributes.class).isOther(), "the FIFO was replaced");
+        assertEquals(List.of("w.bin"), names());
+    }
+
+    @Test
+    void aReadOnlyFileIsNotReplaced() throws IOException {
+        Path f = dir.resolve("ro.bin");
+        save(f, (byte) 1);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("r--r--r--"));
+        IOException e = assertThrows(IOException.class, () -> save(f, (byte) 2));
+        assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+        assertArrayEquals(new byte[] {1}, Files.readAllBytes(f));
+        assertEquals("r--r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+        assertEquals(List.of("ro.bin"), names());
+    }
+
+    @Test
+    void staleTempFilesOfTheSameTargetAreCleanedByTheNextSave() throws IOException {
+        Path f = dir.resolve("w.safetensors");
+        Path stale = Files.write(dir.resolve(".w.safetensors.1234567890.tmp"), new byte[] {9});
+        Path fresh = Files.write(dir.resolve(".w.safetensors.abcdef.tmp"), new byte[] {9});   // a save in progress
+        Path other = Files.write(dir.resolve(".x.safetensors.1234567890.tmp"), new byte[] {9});   // another target's
+        Path notOurs = Files.write(dir.resolve(".w.safetensors.notes.txt"), new byte[] {9});
+        FileTime old = FileTime.fromMillis(System.currentTimeMillis() - AtomicFiles.STALE_TEMP.toMillis() - 60_000);
+        for (Path p : List.of(stale, other, notOurs)) Files.setLastModifiedTime(p, old);
+        save(f, (byte) 1);
+        assertTrue(Files.notExists(stale), "the crash leftover was not removed");
+        assertTrue(Files.exists(fresh) && Files.exists(other) && Files.exists(notOurs), names().toString());
+    }
+
+    @Test
+    void tempPrefixFitsTheNameLimitOnACharacterBoundary() {
+        String p = AtomicFiles.tempPrefix("\uD83D\uDE00".repeat(100));   // 4 bytes each
+        int bytes = p.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        assertTrue(bytes + 13 + 4 <= AtomicFiles.NAME_MAX, "prefix of " + bytes + " bytes");
+        assertEquals(0, (bytes - 2) % 4, "cut inside a character");
+        assertEquals(".w.bin.", AtomicFiles.tempPrefix("w.bin"));
+    }
+}
