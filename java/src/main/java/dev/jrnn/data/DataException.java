@@ -1,0 +1,18 @@
+package dev.jrnn.data;
+
+/**
+ * A bad value in the data (NaN or Inf under {@link Dataset#checkFinite}, mismatched shapes from a
+ * generator, a failing {@link Dataset#map} function), naming the file and sample it came from.
+ * Thrown from {@link BatchStream#next()} even when the batch was assembled on the prefetch thread.
+ */
+public final class DataException extends RuntimeException {
+    private final String where;
+
+    DataException(String where, String problem, Throwable cause) {
+        super(where + ": " + problem, cause);
+        this.where = where;
+    }
+
+    /** The file (or generator) and sample index, e.g. {@code "x.npy sample 17"}. */
+    public String where() { return where; }
+}
