@@ -93,6 +93,22 @@ public final class Npy {
         });
     }
 
+    /** Writes {@code values} as a 1-d little-endian int64 {@code .npy} (ragged offsets), atomically. */
+    public static void writeInt64(Path file, long[] values) throws IOException {
+        byte[] header = headerBytes("<i8", new long[] {values.length});
+        AtomicFiles.write(file, out -> {
+            out.write(header);
+            ByteBuffer bb = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < values.length; ) {
+                int n = Math.min(values.length - i, bb.capacity() / 8);
+                bb.clear();
+                bb.asLongBuffer().put(values, i, n);
+                out.write(bb.array(), 0, n * 8);
+                i += n;
+            }
+        });
+    }
+
     /**
      * The full header (magic, version, length, dict, padding and newline) of a version-1 file, or
      * version 2 when the dict needs more than 65535 bytes; the total is a multiple of 64 like NumPy's.

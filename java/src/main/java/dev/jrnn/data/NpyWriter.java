@@ -45,7 +45,7 @@ public final class NpyWriter implements AutoCloseable {
         this.rowElements = n;
         byte[] h = Npy.headerBytes("<f4", shape(PLACEHOLDER));
         this.headerSize = h.length;
-        this.ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        this.ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
         ch.write(ByteBuffer.wrap(h));
     }
 
@@ -59,7 +59,8 @@ public final class NpyWriter implements AutoCloseable {
         Path abs = file.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        // not createTempFile: its owner-only mode would stay on the renamed file
+        Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
         try {
             return new NpyWriter(abs, tmp, rs);
         } catch (IOException | RuntimeException e) {
