@@ -8,6 +8,11 @@ import java.nio.ByteOrder;
  * The element types a data file may hold, with their NumPy and safetensors names. jrnn trains in
  * float32: every other type converts to float32 on read, and only when the dataset was asked to
  * ({@link Dataset#asFloat32()}), since float64 loses precision and integers may be labels.
+ *
+ * <pre>{@code
+ * DType t = Npy.header(Path.of("labels.npy")).dtype();   // e.g. INT64
+ * int bytes = t.width();                                 // 8
+ * }</pre>
  */
 public enum DType {
     FLOAT16("f2", "F16", 2), BFLOAT16(null, "BF16", 2), FLOAT32("f4", "F32", 4), FLOAT64("f8", "F64", 8),

@@ -179,61 +179,43 @@ public final class Dataset {
     public Dataset shuffle(long seed, int bufferSize) {
         beforeBatch("shuffle");
         if (bufferSize < 1) throw new IllegalArgumentException("Dataset.shuffle: bufferSize must be >= 1, got " + bufferSize);
-        Dataset d = copy();
-        if (table != null) d.order = new Order.Shuffled(order, seed);
-        else {
-            LongFunction<Iterator<Sample>> s = stream;
-            d.stream = e -> StreamOps.shuffle(s.apply(e), bufferSize, new SplittableRandom(seed ^ e * 0x9E3779B97F4A7C15L));
-        }
-        return d;
+        return derive(o -> new Order.Shuffled(o, seed),
+                s -> e -> StreamOps.shuffle(s.apply(e), bufferSize, new SplittableRandom(seed ^ e * 0x9E3779B97F4A7C15L)));
     }
 
     /** The first {@code n} samples (of each epoch's order). */
     public Dataset take(long n) {
         beforeBatch("take");
         if (n < 0) throw new IllegalArgumentException("Dataset.take: n must be >= 0, got " + n);
-        Dataset d = copy();
-        if (table != null) d.order = new Order.Slice(order, 0, Math.min(n, order.size()));
-        else {
-            LongFunction<Iterator<Sample>> s = stream;
-            d.stream = e -> StreamOps.take(s.apply(e), n);
-        }
-        return d;
+        return derive(o -> new Order.Slice(o, 0, Math.min(n, o.size())), s -> e -> StreamOps.take(s.apply(e), n));
     }
 
     /** All but the first {@code n} samples. */
     public Dataset skip(long n) {
         beforeBatch("skip");
         if (n < 0) throw new IllegalArgumentException("Dataset.skip: n must be >= 0, got " + n);
-        Dataset d = copy();
-        if (table != null) d.order = new Order.Slice(order, Math.min(n, order.size()), order.size() - Math.min(n, order.size()));
-        else {
-            LongFunction<Iterator<Sample>> s = stream;
-            d.stream = e -> StreamOps.skip(s.apply(e), n);
-        }
-        return d;
+        return derive(o -> new Order.Slice(o, Math.min(n, o.size()), o.size() - Math.min(n, o.size())),
+                s -> e -> StreamOps.skip(s.apply(e), n));
     }
 
     /** {@code times} passes per epoch (each shuffled afresh when shuffled before). */
     public Dataset repeat(int times) {
         beforeBatch("repeat");
         if (times < 1) throw new IllegalArgumentException("Dataset.repeat: times must be >= 1, got " + times);
-        return repeated(times);
+        return derive(o -> new Order.Repeated(o, times), s -> e -> StreamOps.repeat(s, e, times));
     }
 
     /** Endless passes: an epoch never ends; the training loop bounds it by a step count. */
     public Dataset repeat() {
         beforeBatch("repeat");
-        return repeated(-1);
+        return derive(o -> new Order.Repeated(o, -1), s -> e -> StreamOps.repeat(s, e, -1));
     }
 
-    private Dataset repeated(long times) {
+    /** A copy with the sample order changed ({@code indexed}) or the generator's stream wrapped ({@code streamed}). */
+    private Dataset derive(UnaryOperator<Order> indexed, UnaryOperator<LongFunction<Iterator<Sample>>> streamed) {
         Dataset d = copy();
-        if (table != null) d.order = new Order.Repeated(order, times);
-        else {
-            LongFunction<Iterator<Sample>> s = stream;
-            d.stream = e -> StreamOps.repeat(s, e, times);
-        }
+        if (table != null) d.order = indexed.apply(order);
+        else d.stream = streamed.apply(stream);
         return d;
     }
 

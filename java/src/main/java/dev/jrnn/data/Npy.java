@@ -78,32 +78,29 @@ public final class Npy {
         int[] s = t.shape();
         long[] shape = new long[s.length];
         for (int i = 0; i < s.length; i++) shape[i] = s[i];
-        byte[] header = headerBytes("<f4", shape);
         float[] d = t.data();
-        AtomicFiles.write(file, out -> {
-            out.write(header);
-            ByteBuffer bb = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < d.length; ) {
-                int n = Math.min(d.length - i, bb.capacity() / 4);
-                bb.clear();
-                bb.asFloatBuffer().put(d, i, n);
-                out.write(bb.array(), 0, n * 4);
-                i += n;
-            }
-        });
+        write(file, headerBytes("<f4", shape), d.length, 4, (bb, i, n) -> bb.asFloatBuffer().put(d, i, n));
     }
 
     /** Writes {@code values} as a 1-d little-endian int64 {@code .npy} (ragged offsets), atomically. */
     public static void writeInt64(Path file, long[] values) throws IOException {
-        byte[] header = headerBytes("<i8", new long[] {values.length});
+        write(file, headerBytes("<i8", new long[] {values.length}), values.length, 8, (bb, i, n) -> bb.asLongBuffer().put(values, i, n));
+    }
+
+    /** Puts elements {@code [from, from + n)} into a little-endian buffer. */
+    private interface Chunk {
+        void put(ByteBuffer bb, int from, int n);
+    }
+
+    private static void write(Path file, byte[] header, int count, int width, Chunk chunk) throws IOException {
         AtomicFiles.write(file, out -> {
             out.write(header);
             ByteBuffer bb = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < values.length; ) {
-                int n = Math.min(values.length - i, bb.capacity() / 8);
+            for (int i = 0; i < count; ) {
+                int n = Math.min(count - i, bb.capacity() / width);
                 bb.clear();
-                bb.asLongBuffer().put(values, i, n);
-                out.write(bb.array(), 0, n * 8);
+                chunk.put(bb, i, n);
+                out.write(bb.array(), 0, n * width);
                 i += n;
             }
         });
