@@ -149,6 +149,8 @@ public final class Dataset {
 
     /** In-memory variable-length sequences, as {@link #fromRaggedNpy}. */
     public static Dataset fromRagged(Tensor values, long[] offsets, Tensor y) {
+        if (offsets == null) throw new IllegalArgumentException("Dataset.fromRagged: offsets is null");
+        offsets = offsets.clone();   // the columns keep them
         try {
             Column x = Sources.ragged(Sources.values(values, "values"), offsets, "offsets");
             return of(List.of(x), y == null ? List.of() : List.of(Sources.raggedTargets(Sources.values(y, "targets"), offsets)));

@@ -94,7 +94,7 @@ final class Sources {
 
     /** A ragged column of {@code values} and {@code offsets}. */
     static Column ragged(ArrayData values, long[] offsets, String offsetsSource) throws IOException {
-        return new Column.Ragged(values, offsets.clone(), offsetsSource);
+        return new Column.Ragged(values, offsets, offsetsSource);
     }
 
     static ArrayData values(Tensor t, String name) {
