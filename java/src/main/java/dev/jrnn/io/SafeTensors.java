@@ -160,11 +160,36 @@ public final class SafeTensors {
         return FileChannel.open(file, StandardOpenOption.READ);
     }
 
+    /**
+     * Where one tensor's bytes lie in the file, for readers that map them instead of reading
+     * (the {@code dev.jrnn.data} datasets).
+     *
+     * @param offset byte offset of the first element from the start of the file
+     */
+    public record Layout(String name, String dtype, int[] shape, long offset, long bytes) {}
+
+    /**
+     * The tensors' layouts in header order, after the same checks as {@link #read} except the
+     * Java-array size limit (a mapped tensor may exceed 2^31 elements).
+     */
+    public static List<Layout> layout(Path file) throws IOException {
+        try (FileChannel ch = open(file)) {
+            Parsed p = parse(file, ch, false);
+            List<Layout> out = new ArrayList<>();
+            for (Entry e : p.entries) out.add(new Layout(e.name, e.dtype, e.shape.clone(), p.dataStart + e.begin, e.end - e.begin));
+            return out;
+        }
+    }
+
     private record Entry(String name, String dtype, int[] shape, long begin, long end) {}
 
     private record Parsed(List<Entry> entries, Map<String, String> metadata, long dataStart) {}
 
     private static Parsed parse(Path file, FileChannel ch) throws IOException {
+        return parse(file, ch, true);
+    }
+
+    private static Parsed parse(Path file, FileChannel ch, boolean arrayLimit) throws IOException {
         long size = ch.size();
         if (size < 8) throw new IOException(file + ": not a safetensors file (" + size + " bytes, shorter than the 8-byte header length)");
         ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
@@ -220,7 +245,7 @@ public final class SafeTensors {
                 numel = d != 0 && numel > Long.MAX_VALUE / d ? Long.MAX_VALUE : numel * d;
             }
             if (numel == 0) throw new IOException(file + ": tensor '" + name + "' has zero elements, which jrnn tensors cannot hold");
-            if (numel > Integer.MAX_VALUE - 8) {
+            if (arrayLimit && numel > Integer.MAX_VALUE - 8) {
                 throw new IOException(file + ": tensor '" + name + "' shape " + Tensor.shapeString(shape) + " is too large ("
                         + (numel == Long.MAX_VALUE ? "more than 2^63" : numel) + " elements; at most 2^31 - 9)");
             }

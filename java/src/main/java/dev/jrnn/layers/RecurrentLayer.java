@@ -71,7 +71,7 @@ public abstract class RecurrentLayer extends Layer {
 
     RecurrentLayer(int units, Cell cell) {
         if (units <= 0) throw new IllegalArgumentException(kerasClass() + ": units must be positive, got " + units);
-        long g = (long) gateBlocks() * units;   // recurrent_kernel is (units, gates * units): check before any int product
+        long g = (long) cell.gates() * units;   // recurrent_kernel is (units, gates * units): check before any int product
         if ((double) g * units > Tensor.MAX_SIZE) {
             throw new IllegalArgumentException(kerasClass() + ": units " + units + " is too large: recurrent_kernel (" + units + ", "
                     + g + ") would hold " + (long) ((double) g * units) + " values, at most " + Tensor.MAX_SIZE);

@@ -1,0 +1,112 @@
+package dev.jrnn.data;
+
+import dev.jrnn.tensor.Tensor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
+
+/**
+ * One C-order n-d array, either a byte range of a file mapped through FFM (no Java array limit) or
+ * a heap Tensor seen as a segment. Remembers the file's size and modification time at open so that
+ * {@link #check()} can tell when the file changed under a running epoch.
+ */
+final class ArrayData {
+    final String source;          // what error messages name: the file, or "file:member"
+    final DType dtype;
+    final ByteOrder order;
+    final long[] shape;
+    final MemorySegment data;
+    private final Path file;      // null for heap data
+    private final long fileSize;
+    private final FileTime mtime;
+
+    private ArrayData(String source, DType dtype, ByteOrder order, long[] shape, MemorySegment data,
+                      Path file, long fileSize, FileTime mtime) {
+        this.source = source;
+        this.dtype = dtype;
+        this.order = order;
+        this.shape = shape;
+        this.data = data;
+        this.file = file;
+        this.fileSize = fileSize;
+        this.mtime = mtime;
+    }
+
+    /** A heap tensor, not copied. */
+    static ArrayData of(Tensor t, String name) {
+        int[] s = t.shape();
+        long[] shape = new long[s.length];
+        for (int i = 0; i < s.length; i++) shape[i] = s[i];
+        return new ArrayData(name, DType.FLOAT32, ByteOrder.nativeOrder(), shape, MemorySegment.ofArray(t.data()),
+                null, 0, null);
+    }
+
+    /**
+     * Maps bytes {@code [offset, offset + bytes)} of {@code file} read-only; the mapping lives until
+     * this array is unreachable (an automatic arena), so batches in flight on another thread never
+     * see it unmapped.
+     */
+    static ArrayData map(Path file, String source, DType dtype, ByteOrder order, long[] shape, long offset, long bytes)
+            throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (offset + bytes > size) {
+                throw new IOException(source + ": truncated: the header promises " + bytes + " data bytes from byte "
+                        + offset + ", the file has " + size + " bytes");
+            }
+            FileTime mtime = Files.getLastModifiedTime(file);
+            MemorySegment seg = bytes == 0 ? MemorySegment.NULL
+                    : ch.map(FileChannel.MapMode.READ_ONLY, offset, bytes, Arena.ofAuto());
+            return new ArrayData(source, dtype, order, shape.clone(), seg, file, size, mtime);
+        }
+    }
+
+    /** Elements in one index of the first axis. */
+    long rowElements() {
+        long n = 1;
+        for (int i = 1; i < shape.length; i++) n = Math.multiplyExact(n, shape[i]);
+        return n;
+    }
+
+    /** Copies {@code n} elements from element {@code from} into float32 {@code dst} at float {@code dstFloat}. */
+    void copyFloats(long from, long n, MemorySegment dst, long dstFloat) {
+        try {
+            dtype.toFloats(data, from * dtype.width(), order, dst, dstFloat, n);
+        } catch (InternalError e) {
+            // a fault in a mapped page: the file shrank under the mapping
+            throw new UncheckedIOException(new IOException(source + ": read fault at element " + from
+                    + " (the file was truncated or replaced while mapped)", e));
+        }
+    }
+
+    /** Throws when the file's size or modification time differ from when it was opened. */
+    void check() throws IOException {
+        if (file == null) return;
+        long size;
+        FileTime t;
+        try {
+            size = Files.size(file);
+            t = Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            throw new IOException(source + ": no longer readable since it was opened: " + e, e);
+        }
+        if (size != fileSize || !t.equals(mtime)) {
+            throw new IOException(source + ": changed since it was opened (size " + fileSize + " -> " + size
+                    + " bytes, modified " + mtime + " -> " + t + "); reopen the dataset");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return source + " " + dtype + Arrays.toString(shape);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.jrnn.data;
+
+import dev.jrnn.tensor.Tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+
+/**
+ * One batch as a training loop consumes it: inputs and targets (batch axis first; variable-length
+ * sequences zero-padded to the longest in the batch, with their {@link #lengths()}), and for error
+ * messages the samples' indices and files. The data lives in segments from the data set's
+ * {@link BatchMemory}; {@link #close()} returns them.
+ *
+ * <pre>{@code
+ * try (BatchStream s = ds.epoch(0)) {
+ *     while (s.hasNext()) try (Batch b = s.next()) {
+ *         Tensor x = b.input(0);      // (B, T, F), T = the longest sequence in the batch
+ *         int[] len = b.lengths();    // null unless the data set has ragged sequences
+ *     }
+ * }
+ * }</pre>
+ */
+public final class Batch implements AutoCloseable {
+    private final MemorySegment[] segments;   // inputs then targets
+    private final int[][] shapes;
+    private final int inputs;
+    private final int[] lengths;
+    private final long[] indices;
+    private final IntFunction<String> where;   // by batch row
+    private final BatchMemory memory;
+    private boolean closed;
+
+    Batch(MemorySegment[] segments, int[][] shapes, int inputs, int[] lengths, long[] indices,
+          IntFunction<String> where, BatchMemory memory) {
+        this.segments = segments;
+        this.shapes = shapes;
+        this.inputs = inputs;
+        this.lengths = lengths;
+        this.indices = indices;
+        this.where = where;
+        this.memory = memory;
+    }
+
+    /** Samples in this batch. */
+    public int size() { return indices.length; }
+
+    public int inputCount() { return inputs; }
+
+    public int targetCount() { return segments.length - inputs; }
+
+    /** Input {@code k} as a Tensor: the batch's own memory when it is a heap array, else a copy. */
+    public Tensor input(int k) { return tensor(checkIndex(k, inputs, "input")); }
+
+    /** Target {@code k} as a Tensor. */
+    public Tensor target(int k) { return tensor(inputs + checkIndex(k, targetCount(), "target")); }
+
+    public List<Tensor> inputs() {
+        List<Tensor> l = new ArrayList<>();
+        for (int k = 0; k < inputs; k++) l.add(input(k));
+        return l;
+    }
+
+    public List<Tensor> targets() {
+        List<Tensor> l = new ArrayList<>();
+        for (int k = 0; k < targetCount(); k++) l.add(target(k));
+        return l;
+    }
+
+    /** Input {@code k}'s memory as filled (float32, row-major; may be longer than the shape needs). */
+    public MemorySegment inputSegment(int k) { return segments[checkIndex(k, inputs, "input")]; }
+
+    public MemorySegment targetSegment(int k) { return segments[inputs + checkIndex(k, targetCount(), "target")]; }
+
+    public int[] inputShape(int k) { return shapes[checkIndex(k, inputs, "input")].clone(); }
+
+    public int[] targetShape(int k) { return shapes[inputs + checkIndex(k, targetCount(), "target")].clone(); }
+
+    /** The sequence length of each sample, or null when the data has no variable-length sequences. */
+    public int[] lengths() { return lengths == null ? null : lengths.clone(); }
+
+    /** The samples' indices in the data set (before shuffling), batch row by row. */
+    public long[] indices() { return indices.clone(); }
+
+    /** The file and in-file index of row {@code row}, e.g. {@code "x.npy sample 17"}. */
+    public String where(int row) {
+        if (row < 0 || row >= indices.length) throw new IndexOutOfBoundsException("Batch: row " + row + " outside [0, " + indices.length + ")");
+        return where.apply(row);
+    }
+
+    /** Returns the memory to the data set's {@link BatchMemory}; the tensors must not be used after. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        for (MemorySegment s : segments) memory.release(s);
+    }
+
+    private Tensor tensor(int k) {
+        if (closed) throw new IllegalStateException("Batch: closed; its memory was handed back");
+        int[] shape = shapes[k];
+        long n = Column.product(shape);
+        MemorySegment s = segments[k];
+        Object base = s.heapBase().orElse(null);
+        if (base instanceof float[] a && a.length == n && s.address() == 0) return Tensor.wrap(a, shape);
+        return Tensor.wrap(s.asSlice(0, n * 4).toArray(ValueLayout.JAVA_FLOAT), shape);
+    }
+
+    private int checkIndex(int k, int n, String what) {
+        if (k < 0 || k >= n) throw new IndexOutOfBoundsException("Batch: " + what + " " + k + " outside [0, " + n + ")");
+        return k;
+    }
+}

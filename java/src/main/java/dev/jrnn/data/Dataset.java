@@ -1,0 +1,432 @@
+package dev.jrnn.data;
+
+import dev.jrnn.tensor.Tensor;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+import java.util.function.LongFunction;
+import java.util.function.LongUnaryOperator;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * A training set that need not fit in memory, in the spirit of {@code tf.data}: samples from
+ * Tensors, from memory-mapped {@code .npy} / {@code .npz} / safetensors files (or a directory of
+ * shards), from variable-length sequences stored as values + offsets, or from a generator; then
+ * shuffled, batched (or bucketed by length), mapped, repeated, cut. Each operation returns a new
+ * Dataset; files are opened (and their headers checked) by the factories, read by the batches.
+ *
+ * <pre>{@code
+ * Dataset.Split s = Dataset.fromNpy(Path.of("x.npy"), Path.of("y.npy")).split(0.1);
+ * Dataset train = s.training().shuffle(42).batch(64);
+ * for (int epoch = 0; epoch < 10; epoch++) {
+ *     try (BatchStream batches = train.epoch(epoch)) {       // assembled ahead on a background thread
+ *         while (batches.hasNext()) try (Batch b = batches.next()) {
+ *             step(b.input(0), b.target(0));
+ *         }
+ *     }
+ * }
+ * }</pre>
+ *
+ * Data is float32; float64 and integer files are converted only after {@link #asFloat32()}, and
+ * {@link #epoch} says so otherwise. Errors name the file and the sample.
+ */
+public final class Dataset {
+    private Table table;                              // indexable data, or null for a generator
+    private Order order;
+    private UnaryOperator<Sample> mapper;             // per-sample function of an indexable set
+    private LongFunction<Iterator<Sample>> stream;    // epoch -> samples of a generator
+    private int batchSize = 32;
+    private boolean dropRemainder, batched;
+    private int[] boundaries;
+    private int prefetch = 2;
+    private boolean checkFinite, float32;
+    private BatchMemory memory = BatchMemory.heap();
+
+    private Dataset() {}
+
+    private Dataset copy() {
+        Dataset d = new Dataset();
+        d.table = table;
+        d.order = order;
+        d.mapper = mapper;
+        d.stream = stream;
+        d.batchSize = batchSize;
+        d.dropRemainder = dropRemainder;
+        d.batched = batched;
+        d.boundaries = boundaries;
+        d.prefetch = prefetch;
+        d.checkFinite = checkFinite;
+        d.float32 = float32;
+        d.memory = memory;
+        return d;
+    }
+
+    private static Dataset of(List<Column> inputs, List<Column> targets) throws IOException {
+        Dataset d = new Dataset();
+        d.table = Table.of(inputs, targets);
+        d.order = new Order.Identity(d.table.samples());
+        return d;
+    }
+
+    // ---- sources ----
+
+    /** In-memory inputs {@code x} and targets {@code y} (first axis: samples); not copied. */
+    public static Dataset fromTensors(Tensor x, Tensor y) {
+        return fromTensors(List.of(x), y == null ? List.of() : List.of(y));
+    }
+
+    /** Several in-memory inputs and targets with the same number of samples. */
+    public static Dataset fromTensors(List<Tensor> inputs, List<Tensor> targets) {
+        try {
+            List<Column> in = new ArrayList<>(), out = new ArrayList<>();
+            for (int i = 0; i < inputs.size(); i++) in.add(Sources.tensor(inputs.get(i), "input " + i));
+            for (int i = 0; i < targets.size(); i++) out.add(Sources.tensor(targets.get(i), "target " + i));
+            return of(in, out);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** Memory-maps {@code x.npy} (inputs) and {@code y.npy} (targets; null for none). */
+    public static Dataset fromNpy(Path x, Path y) throws IOException {
+        return fromNpy(List.of(x), y == null ? List.of() : List.of(y));
+    }
+
+    /** Several memory-mapped {@code .npy} inputs and targets. */
+    public static Dataset fromNpy(List<Path> inputs, List<Path> targets) throws IOException {
+        List<Column> in = new ArrayList<>(), out = new ArrayList<>();
+        for (Path p : inputs) in.add(Sources.npy(p));
+        for (Path p : targets) out.add(Sources.npy(p));
+        return of(in, out);
+    }
+
+    /** Arrays of an uncompressed {@code .npz} ({@code np.savez}) by name, memory-mapped. */
+    public static Dataset fromNpz(Path file, List<String> inputs, List<String> targets) throws IOException {
+        List<Column> in = new ArrayList<>(), out = new ArrayList<>();
+        for (String n : inputs) in.add(Sources.npz(file, n));
+        for (String n : targets) out.add(Sources.npz(file, n));
+        return of(in, out);
+    }
+
+    /** Tensors of a safetensors file by name, memory-mapped. */
+    public static Dataset fromSafetensors(Path file, List<String> inputs, List<String> targets) throws IOException {
+        List<Column> in = new ArrayList<>(), out = new ArrayList<>();
+        for (String n : inputs) in.add(Sources.safetensors(file, n));
+        for (String n : targets) out.add(Sources.safetensors(file, n));
+        return of(in, out);
+    }
+
+    /**
+     * A directory of shards, concatenated in file-name order: for each array name, the files
+     * {@code <name>-*.npy} (e.g. {@code x-000.npy, x-001.npy}); or else every {@code *.npz} and
+     * {@code *.safetensors} file, each holding all the named arrays.
+     */
+    public static Dataset fromShards(Path dir, List<String> inputs, List<String> targets) throws IOException {
+        List<Column> in = new ArrayList<>(), out = new ArrayList<>();
+        for (String n : inputs) in.add(Sources.shards(dir, n));
+        for (String n : targets) out.add(Sources.shards(dir, n));
+        return of(in, out);
+    }
+
+    /**
+     * Variable-length sequences: {@code values.npy} (total steps, features...) and {@code offsets.npy}
+     * (N + 1 integers, Keras' RaggedTensor row splits: sequence i is rows {@code offsets[i]..offsets[i+1]}).
+     * Targets {@code y} hold one row per sequence, or one per step (then they are ragged too). Batches
+     * are zero-padded to their longest sequence and carry the {@link Batch#lengths()}.
+     */
+    public static Dataset fromRaggedNpy(Path values, Path offsets, Path y) throws IOException {
+        long[] off = Sources.offsets(offsets);
+        Column x = Sources.ragged(Sources.valuesNpy(values), off, offsets.toString());
+        return of(List.of(x), y == null ? List.of() : List.of(Sources.raggedTargets(Sources.valuesNpy(y), off)));
+    }
+
+    /** In-memory variable-length sequences, as {@link #fromRaggedNpy}. */
+    public static Dataset fromRagged(Tensor values, long[] offsets, Tensor y) {
+        if (offsets == null) throw new IllegalArgumentException("Dataset.fromRagged: offsets is null");
+        offsets = offsets.clone();   // the columns keep them
+        try {
+            Column x = Sources.ragged(Sources.values(values, "values"), offsets, "offsets");
+            return of(List.of(x), y == null ? List.of() : List.of(Sources.raggedTargets(Sources.values(y, "targets"), offsets)));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** Samples from a generator: {@code perEpoch} gives a fresh iterator for every epoch. */
+    public static Dataset fromIterator(Supplier<? extends Iterator<? extends Sample>> perEpoch) {
+        if (perEpoch == null) throw new IllegalArgumentException("Dataset.fromIterator: perEpoch is null");
+        Dataset d = new Dataset();
+        d.stream = e -> StreamOps.numbered(perEpoch.get());
+        return d;
+    }
+
+    // ---- operations ----
+
+    /**
+     * Shuffles with a fresh permutation every epoch (derived from {@code seed} and the epoch): the
+     * full data set when it is indexable, else through a buffer of 10 000 samples.
+     */
+    public Dataset shuffle(long seed) {
+        return shuffle(seed, 10_000);
+    }
+
+    /** As {@link #shuffle(long)}; {@code bufferSize} bounds the buffer of a generator's stream. */
+    public Dataset shuffle(long seed, int bufferSize) {
+        beforeBatch("shuffle");
+        if (bufferSize < 1) throw new IllegalArgumentException("Dataset.shuffle: bufferSize must be >= 1, got " + bufferSize);
+        return derive(o -> new Order.Shuffled(o, seed),
+                s -> e -> StreamOps.shuffle(s.apply(e), bufferSize, new SplittableRandom(seed ^ e * 0x9E3779B97F4A7C15L)));
+    }
+
+    /** The first {@code n} samples (of each epoch's order). */
+    public Dataset take(long n) {
+        beforeBatch("take");
+        if (n < 0) throw new IllegalArgumentException("Dataset.take: n must be >= 0, got " + n);
+        return derive(o -> new Order.Slice(o, 0, Math.min(n, o.size())), s -> e -> StreamOps.take(s.apply(e), n));
+    }
+
+    /** All but the first {@code n} samples. */
+    public Dataset skip(long n) {
+        beforeBatch("skip");
+        if (n < 0) throw new IllegalArgumentException("Dataset.skip: n must be >= 0, got " + n);
+        return derive(o -> new Order.Slice(o, Math.min(n, o.size()), o.size() - Math.min(n, o.size())),
+                s -> e -> StreamOps.skip(s.apply(e), n));
+    }
+
+    /** {@code times} passes per epoch (each shuffled afresh when shuffled before). */
+    public Dataset repeat(int times) {
+        beforeBatch("repeat");
+        if (times < 1) throw new IllegalArgumentException("Dataset.repeat: times must be >= 1, got " + times);
+        return derive(o -> new Order.Repeated(o, times), s -> e -> StreamOps.repeat(s, e, times));
+    }
+
+    /** Endless passes: an epoch never ends; the training loop bounds it by a step count. */
+    public Dataset repeat() {
+        beforeBatch("repeat");
+        return derive(o -> new Order.Repeated(o, -1), s -> e -> StreamOps.repeat(s, e, -1));
+    }
+
+    /** A copy with the sample order changed ({@code indexed}) or the generator's stream wrapped ({@code streamed}). */
+    private Dataset derive(UnaryOperator<Order> indexed, UnaryOperator<LongFunction<Iterator<Sample>>> streamed) {
+        Dataset d = copy();
+        if (table != null) d.order = indexed.apply(order);
+        else d.stream = streamed.apply(stream);
+        return d;
+    }
+
+    /** Applies {@code f} to every sample (on the prefetch thread); errors name the sample. */
+    public Dataset map(UnaryOperator<Sample> f) {
+        beforeBatch("map");
+        if (f == null) throw new IllegalArgumentException("Dataset.map: function is null");
+        Dataset d = copy();
+        if (table != null) {
+            UnaryOperator<Sample> g = mapper;
+            d.mapper = g == null ? f : s -> f.apply(StreamOps.apply(g, s));
+        } else {
+            LongFunction<Iterator<Sample>> s = stream;
+            d.stream = e -> StreamOps.map(s.apply(e), f);
+        }
+        return d;
+    }
+
+    /** Training and validation parts, see {@link #split}. */
+    public record Split(Dataset training, Dataset validation) {}
+
+    /**
+     * Keras' {@code validation_split}: the last {@code validationFraction} of the samples (before any
+     * shuffle) for validation, the rest for training. Call before shuffle, repeat and batch.
+     */
+    public Split split(double validationFraction) {
+        beforeBatch("split");
+        if (!(validationFraction > 0 && validationFraction < 1)) {
+            throw new IllegalArgumentException("Dataset.split: validationFraction must be in (0, 1), got " + validationFraction);
+        }
+        if (table == null) throw new IllegalStateException("Dataset.split: a generator's size is unknown; split its source instead");
+        if (!(order instanceof Order.Identity || order instanceof Order.Slice sl && sl.base() instanceof Order.Identity)) {
+            throw new IllegalStateException("Dataset.split: call split before shuffle and repeat, so validation samples never train");
+        }
+        long n = order.size(), at = (long) (n * (1 - validationFraction));
+        if (at == 0 || at == n) throw new IllegalArgumentException("Dataset.split: " + validationFraction + " of " + n + " samples leaves one part empty");
+        return new Split(take(at), skip(at));
+    }
+
+    /** Batches of {@code n} samples; the last, smaller batch is kept. */
+    public Dataset batch(int n) {
+        return batch(n, false);
+    }
+
+    /** Batches of {@code n} samples; {@code dropRemainder} drops a last batch smaller than {@code n}. */
+    public Dataset batch(int n, boolean dropRemainder) {
+        if (n < 1) throw new IllegalArgumentException("Dataset.batch: size must be >= 1, got " + n);
+        Dataset d = copy();
+        d.batchSize = n;
+        d.dropRemainder = dropRemainder;
+        d.boundaries = null;
+        d.batched = true;
+        return d;
+    }
+
+    /**
+     * Batches of sequences of similar length (less padding): a sequence of length L goes to bucket
+     * k when {@code boundaries[k-1] <= L < boundaries[k]}; a bucket becomes a batch when it holds
+     * {@code n} sequences, the partial buckets at the end of the epoch too (unless
+     * {@code dropRemainder}). Like {@code tf.data}'s {@code bucket_by_sequence_length}.
+     */
+    public Dataset bucketByLength(int n, boolean dropRemainder, int... boundaries) {
+        Dataset d = batch(n, dropRemainder);
+        if (boundaries == null || boundaries.length == 0) throw new IllegalArgumentException("Dataset.bucketByLength: give at least one boundary");
+        for (int i = 0; i < boundaries.length; i++) {
+            if (boundaries[i] < 1 || i > 0 && boundaries[i] <= boundaries[i - 1]) {
+                throw new IllegalArgumentException("Dataset.bucketByLength: boundaries must be positive and increasing, got "
+                        + java.util.Arrays.toString(boundaries));
+            }
+        }
+        if (table != null && table.lengthColumn() == null) {
+            throw new IllegalStateException("Dataset.bucketByLength: the samples all have one length; bucketing needs ragged sequences (fromRagged...)");
+        }
+        d.boundaries = boundaries.clone();
+        return d;
+    }
+
+    /** Batches assembled ahead on a background thread, at most {@code depth} waiting; 0 assembles on the caller's thread. */
+    public Dataset prefetch(int depth) {
+        if (depth < 0) throw new IllegalArgumentException("Dataset.prefetch: depth must be >= 0, got " + depth);
+        Dataset d = copy();
+        d.prefetch = depth;
+        return d;
+    }
+
+    /** Fail a batch holding NaN or Inf, naming the file and sample. */
+    public Dataset checkFinite(boolean on) {
+        Dataset d = copy();
+        d.checkFinite = on;
+        return d;
+    }
+
+    /** Convert float64, float16 and integer data to float32 on read (otherwise {@link #epoch} refuses them). */
+    public Dataset asFloat32() {
+        Dataset d = copy();
+        d.float32 = true;
+        return d;
+    }
+
+    /** Where batches are assembled (default: fresh heap arrays). */
+    public Dataset memory(BatchMemory m) {
+        if (m == null) throw new IllegalArgumentException("Dataset.memory: null");
+        Dataset d = copy();
+        d.memory = m;
+        return d;
+    }
+
+    // ---- what a training loop reads ----
+
+    /** Samples per epoch, or -1 when unknown (a generator) or endless. */
+    public long size() {
+        return table == null || order.size() == Long.MAX_VALUE ? -1 : order.size();
+    }
+
+    /** Batches per epoch, or -1 when unknown (a generator, bucketing, endless). */
+    public long batchesPerEpoch() {
+        long n = size();
+        if (n < 0 || boundaries != null) return -1;
+        return dropRemainder ? n / batchSize : (n + batchSize - 1) / batchSize;
+    }
+
+    /** The batch size (32, Keras' default, until {@link #batch} is called). */
+    public int batchSize() { return batchSize; }
+
+    /**
+     * The batches of epoch {@code epoch} (which picks the shuffle). Checks first that no file
+     * changed since it was opened and that the data is float32 or {@link #asFloat32} was called;
+     * then the batches are assembled ahead on a background thread. Close the stream at the end.
+     */
+    public BatchStream epoch(int epoch) throws IOException {
+        if (epoch < 0) throw new IllegalArgumentException("Dataset.epoch: epoch must be >= 0, got " + epoch);
+        Assembler asm = new Assembler(memory, checkFinite);
+        String name = "jrnn-prefetch-epoch-" + epoch;
+        if (table == null) {
+            Grouper<Sample> g = new Grouper<>(stream.apply(epoch), batchSize, dropRemainder, boundaries, Dataset::length);
+            return new BatchStream(() -> {
+                List<Sample> l = g.next();
+                return l == null ? null : asm.fromSamples(l, null);
+            }, prefetch, name);
+        }
+        table.check();
+        table.checkDtypes(float32);
+        Table t = table;
+        LongUnaryOperator cur = order.cursor(epoch);
+        long n = order.size();
+        Iterator<Long> positions = new Iterator<>() {
+            long k;
+            public boolean hasNext() { return k < n; }
+            public Long next() {
+                if (k >= n) throw new NoSuchElementException();
+                return cur.applyAsLong(k++);
+            }
+        };
+        if (mapper == null) {
+            Grouper<Long> g = new Grouper<>(positions, batchSize, dropRemainder, boundaries, i -> t.length(i));
+            return new BatchStream(() -> {
+                List<Long> l = g.next();
+                if (l == null) return null;
+                long[] idx = new long[l.size()];
+                for (int i = 0; i < idx.length; i++) idx[i] = l.get(i);
+                return asm.fromTable(t, idx);
+            }, prefetch, name);
+        }
+        UnaryOperator<Sample> f = mapper;
+        Iterator<Sample> samples = new Iterator<>() {
+            public boolean hasNext() { return positions.hasNext(); }
+            public Sample next() { return StreamOps.apply(f, fetch(t, positions.next())); }
+        };
+        Grouper<Sample> g = new Grouper<>(samples, batchSize, dropRemainder, boundaries, Dataset::length);
+        return new BatchStream(() -> {
+            List<Sample> l = g.next();
+            return l == null ? null : asm.fromSamples(l, r -> t.where(l.get(r).index()));
+        }, prefetch, name);
+    }
+
+    private static int length(Sample s) {
+        return s.length() >= 0 ? s.length() : s.inputs().get(0).dim(0);
+    }
+
+    /** Sample {@code i} of an indexable table as Tensors (for {@link #map}). */
+    private static Sample fetch(Table t, long i) {
+        List<Tensor> in = new ArrayList<>(), out = new ArrayList<>();
+        for (Column c : t.inputs()) in.add(read(c, i));
+        for (Column c : t.targets()) out.add(read(c, i));
+        return new Sample(in, out, t.length(i), i, null);
+    }
+
+    private static Tensor read(Column c, long i) {
+        int[] unit = c.unitShape();
+        int[] shape;
+        if (c.ragged()) {
+            shape = new int[unit.length + 1];
+            shape[0] = c.length(i);
+            System.arraycopy(unit, 0, shape, 1, unit.length);
+        } else {
+            shape = unit.length == 0 ? new int[] {1} : unit;
+        }
+        float[] d = new float[Math.toIntExact(Column.product(shape))];
+        c.copy(i, MemorySegment.ofArray(d), 0);
+        return Tensor.wrap(d, shape);
+    }
+
+    private void beforeBatch(String op) {
+        if (batched) throw new IllegalStateException("Dataset." + op + ": call it before batch(...) / bucketByLength(...); it acts on samples");
+    }
+
+    @Override
+    public String toString() {
+        return "Dataset(" + (table == null ? "generator" : size() + " samples, " + table.inputs().size() + " inputs, "
+                + table.targets().size() + " targets") + ", batch " + batchSize + (boundaries != null ? " bucketed" : "") + ")";
+    }
+}

@@ -1,0 +1,94 @@
+package dev.jrnn.data;
+
+import java.util.SplittableRandom;
+import java.util.function.LongUnaryOperator;
+
+/**
+ * The order of samples in an epoch of an indexable data set: position {@code k} of epoch {@code e}
+ * maps to a sample index. Shuffling is a keyed permutation computed per position (no index array,
+ * so there is no limit from Java arrays), fresh per epoch.
+ */
+sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Order.Repeated {
+    /** Positions per epoch. */
+    long size();
+
+    /** The position-to-sample map of epoch {@code epoch}; used by one thread. */
+    LongUnaryOperator cursor(long epoch);
+
+    record Identity(long size) implements Order {
+        public LongUnaryOperator cursor(long epoch) { return k -> k; }
+    }
+
+    record Slice(Order base, long from, long size) implements Order {
+        public LongUnaryOperator cursor(long epoch) {
+            LongUnaryOperator b = base.cursor(epoch);
+            return k -> b.applyAsLong(from + k);
+        }
+    }
+
+    record Shuffled(Order base, long seed) implements Order {
+        public long size() { return base.size(); }
+        public LongUnaryOperator cursor(long epoch) {
+            LongUnaryOperator b = base.cursor(epoch);
+            Permutation p = new Permutation(base.size(), seed ^ epoch * 0x9E3779B97F4A7C15L);
+            return k -> b.applyAsLong(p.apply(k));
+        }
+    }
+
+    /** {@code times} passes over {@code base} per epoch (pass {@code p} of epoch {@code e} is base epoch e*times+p). */
+    record Repeated(Order base, long times) implements Order {
+        public long size() { return times < 0 ? Long.MAX_VALUE : base.size() * times; }
+        public LongUnaryOperator cursor(long epoch) {
+            long n = base.size(), t = times < 0 ? 1L << 20 : times;   // an endless repeat: a fresh pass every n samples
+            return new LongUnaryOperator() {
+                long pass = -1;
+                LongUnaryOperator inner;
+                public long applyAsLong(long k) {
+                    long p = k / n;
+                    if (p != pass) {
+                        pass = p;
+                        inner = base.cursor(epoch * t + p);
+                    }
+                    return inner.applyAsLong(k % n);
+                }
+            };
+        }
+    }
+
+    /** A bijection of {@code [0, n)}: a balanced Feistel network over the next even power of two, cycle-walked into range. */
+    final class Permutation {
+        private final long n, mask;
+        private final int half;
+        private final long[] keys = new long[6];
+
+        Permutation(long n, long seed) {
+            this.n = n;
+            int bits = Math.max(2, 64 - Long.numberOfLeadingZeros(Math.max(1, n - 1)));
+            half = (bits + 1) / 2;
+            mask = (1L << half) - 1;
+            SplittableRandom r = new SplittableRandom(seed);
+            for (int i = 0; i < keys.length; i++) keys[i] = r.nextLong();
+        }
+
+        long apply(long x) {
+            do x = encrypt(x); while (x >= n);
+            return x;
+        }
+
+        private long encrypt(long x) {
+            long l = x >>> half, r = x & mask;
+            for (long k : keys) {
+                long t = r;
+                r = l ^ (mix(r ^ k) & mask);
+                l = t;
+            }
+            return (l << half) | r;
+        }
+
+        private static long mix(long z) {
+            z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+            z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+            return z ^ (z >>> 33);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.jrnn.data;
+
+import dev.jrnn.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * One example: its inputs and targets (one Tensor each, without the batch axis), its sequence
+ * length ({@code -1} when it is not a variable-length sequence), and where it came from, for error
+ * messages. What user generators yield and {@link Dataset#map} transforms.
+ *
+ * <pre>{@code
+ * Sample s = Sample.of(Tensor.zeros(20, 3), Tensor.of(new float[] {1}, 1));
+ * Sample seq = Sample.sequence(Tensor.zeros(17, 3), Tensor.of(new float[] {0}, 1));   // length 17
+ * }</pre>
+ *
+ * @param index  the sample's index in its source, or -1
+ * @param source the file or generator it came from, or null
+ */
+public record Sample(List<Tensor> inputs, List<Tensor> targets, int length, long index, String source) {
+    public Sample {
+        if (inputs == null || inputs.isEmpty()) throw new IllegalArgumentException("Sample: at least one input is needed");
+        inputs = List.copyOf(inputs);
+        targets = targets == null ? List.of() : List.copyOf(targets);
+    }
+
+    /** A fixed-shape sample with one input and one target. */
+    public static Sample of(Tensor x, Tensor y) {
+        return new Sample(List.of(x), y == null ? List.of() : List.of(y), -1, -1, null);
+    }
+
+    /** A variable-length sequence: {@code x} has shape (steps, ...); the length is {@code x.dim(0)}. */
+    public static Sample sequence(Tensor x, Tensor y) {
+        return new Sample(List.of(x), y == null ? List.of() : List.of(y), x.dim(0), -1, null);
+    }
+
+    /** This sample with other tensors, same length and origin: what a {@link Dataset#map} function returns. */
+    public Sample with(List<Tensor> inputs, List<Tensor> targets) {
+        return new Sample(inputs, targets, length >= 0 ? inputs.get(0).dim(0) : -1, index, source);
+    }
+
+    /** This sample's origin for error messages. */
+    public String where() {
+        return (source == null ? "generator" : source) + (index >= 0 ? " sample " + index : "");
+    }
+}

@@ -1,0 +1,117 @@
+package dev.jrnn.data;
+
+import dev.jrnn.io.SafeTensors;
+import dev.jrnn.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Opens files and tensors as the columns of a data set: one place for each format's mapping. */
+final class Sources {
+    private Sources() {}
+
+    static Column tensor(Tensor t, String name) throws IOException {
+        if (t == null) throw new IllegalArgumentException("Dataset: " + name + " is null");
+        return new Column.Dense(ArrayData.of(t, name));
+    }
+
+    static Column npy(Path file) throws IOException {
+        return new Column.Dense(Npy.map(file));
+    }
+
+    static Column npz(Path file, String name) throws IOException {
+        return new Column.Dense(Npz.map(file, name));
+    }
+
+    static Column safetensors(Path file, String name) throws IOException {
+        return new Column.Dense(safetensorsArray(file, name));
+    }
+
+    private static ArrayData safetensorsArray(Path file, String name) throws IOException {
+        List<SafeTensors.Layout> all = SafeTensors.layout(file);
+        for (SafeTensors.Layout l : all) {
+            if (!l.name().equals(name)) continue;
+            DType t = DType.ofSafetensors(l.dtype());
+            if (t == null) throw new IOException(file + ": tensor '" + name + "' has unsupported dtype " + l.dtype());
+            long[] shape = new long[l.shape().length];
+            for (int i = 0; i < shape.length; i++) shape[i] = l.shape()[i];
+            return ArrayData.map(file, file + ":" + name, t, ByteOrder.LITTLE_ENDIAN, shape, l.offset(), l.bytes());
+        }
+        throw new IOException(file + ": no tensor '" + name + "' (it holds " + all.stream().map(SafeTensors.Layout::name).toList() + ")");
+    }
+
+    /** Column {@code name} of a shard file, by its extension. */
+    static Column member(Path file, String name) throws IOException {
+        String f = file.getFileName().toString();
+        if (f.endsWith(".npz")) return npz(file, name);
+        if (f.endsWith(".safetensors")) return safetensors(file, name);
+        throw new IOException(file + ": not a .npz or .safetensors shard");
+    }
+
+    /**
+     * The files of a shard directory, sorted by name: {@code <name>-*.npy} for one array per file,
+     * or every {@code *.npz} / {@code *.safetensors} holding all arrays by name.
+     */
+    static Column shards(Path dir, String name) throws IOException {
+        if (!Files.isDirectory(dir)) throw new IOException(dir + ": not a directory of shards");
+        List<Path> npy = list(dir, name + "-*.npy");
+        List<Column> parts = new ArrayList<>();
+        if (!npy.isEmpty()) {
+            for (Path p : npy) parts.add(npy(p));
+        } else {
+            for (Path p : list(dir, "*.{npz,safetensors}")) parts.add(member(p, name));
+        }
+        if (parts.isEmpty()) throw new IOException(dir + ": no shards for '" + name + "' (" + name + "-*.npy, *.npz or *.safetensors)");
+        return Column.Concat.of(parts);
+    }
+
+    private static List<Path> list(Path dir, String glob) throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, glob)) {
+            for (Path p : ds) if (Files.isRegularFile(p)) out.add(p);
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** Sequence offsets (N + 1 integers) read from an integer {@code .npy}. */
+    static long[] offsets(Path file) throws IOException {
+        ArrayData a = Npy.map(file);
+        if (!a.dtype.isInteger() || a.shape.length != 1) {
+            throw new IOException(file + ": offsets must be a 1-d integer array (N + 1 row splits), got " + a.dtype + " "
+                    + java.util.Arrays.toString(a.shape));
+        }
+        if (a.shape[0] > Integer.MAX_VALUE - 8) throw new IOException(file + ": more than 2^31 - 9 offsets");
+        long[] o = new long[(int) a.shape[0]];
+        for (int i = 0; i < o.length; i++) o[i] = a.dtype.getLong(a.data, (long) i * a.dtype.width(), a.order);
+        return o;
+    }
+
+    /** A ragged column of {@code values} and {@code offsets}. */
+    static Column ragged(ArrayData values, long[] offsets, String offsetsSource) throws IOException {
+        return new Column.Ragged(values, offsets, offsetsSource);
+    }
+
+    static ArrayData values(Tensor t, String name) {
+        return ArrayData.of(t, name);
+    }
+
+    static ArrayData valuesNpy(Path file) throws IOException {
+        return Npy.map(file);
+    }
+
+    /** Targets of a ragged set: one row per sequence, or (when the rows match the steps) one per step. */
+    static Column raggedTargets(ArrayData y, long[] offsets) throws IOException {
+        long n = offsets.length - 1, steps = offsets[offsets.length - 1];
+        if (y.shape.length > 0 && y.shape[0] == n) return new Column.Dense(y);
+        if (y.shape.length > 0 && y.shape[0] == steps) return new Column.Ragged(y, offsets, y.source);
+        throw new IOException(y.source + ": targets have " + (y.shape.length == 0 ? 0 : y.shape[0]) + " rows; expected "
+                + n + " (one per sequence) or " + steps + " (one per step)");
+    }
+
+}

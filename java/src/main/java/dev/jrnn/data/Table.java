@@ -1,0 +1,70 @@
+package dev.jrnn.data;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The indexable columns of a data set: inputs and targets with the same sample count; the ragged
+ * columns of a sample agree on its length.
+ */
+record Table(List<Column> inputs, List<Column> targets, Column lengthColumn) {
+    static Table of(List<Column> inputs, List<Column> targets) throws IOException {
+        if (inputs.isEmpty()) throw new IllegalArgumentException("Dataset: at least one input is needed");
+        long n = inputs.get(0).samples();
+        Column ragged = null;
+        List<Column> all = new ArrayList<>(inputs);
+        all.addAll(targets);
+        for (Column c : all) {
+            if (c.samples() != n) {
+                throw new IOException("Dataset: sample counts differ: " + describe(inputs.get(0)) + " has " + n + ", "
+                        + describe(c) + " has " + c.samples());
+            }
+            if (c.ragged()) {
+                if (ragged == null) ragged = c;
+                else for (long i = 0; i < n; i++) {
+                    if (c.length(i) != ragged.length(i)) {
+                        throw new IOException("Dataset: " + c.where(i) + " has " + c.length(i) + " steps, "
+                                + ragged.where(i) + " has " + ragged.length(i));
+                    }
+                }
+            }
+        }
+        if (n == 0) throw new IOException("Dataset: " + describe(inputs.get(0)) + " holds no samples");
+        return new Table(List.copyOf(inputs), List.copyOf(targets), ragged);
+    }
+
+    private static String describe(Column c) {
+        String w = c.samples() > 0 ? c.where(0) : "an input";
+        int s = w.lastIndexOf(" sample ");
+        int q = w.lastIndexOf(" sequence ");
+        return w.substring(0, Math.max(s, q) > 0 ? Math.max(s, q) : w.length());
+    }
+
+    long samples() { return inputs.get(0).samples(); }
+
+    /** Sequence length of sample {@code i}, or -1 when no column is ragged. */
+    int length(long i) { return lengthColumn == null ? -1 : lengthColumn.length(i); }
+
+    String where(long i) { return inputs.get(0).where(i); }
+
+    void check() throws IOException {
+        for (Column c : inputs) c.check();
+        for (Column c : targets) c.check();
+    }
+
+    /** Throws unless every column holds float32 (or {@code convert} allows converting). */
+    void checkDtypes(boolean convert) throws IOException {
+        if (convert) return;
+        List<Column> all = new ArrayList<>(inputs);
+        all.addAll(targets);
+        for (Column c : all) {
+            for (DType t : c.dtypes()) {
+                if (t != DType.FLOAT32) {
+                    throw new IOException(describe(c) + " holds " + t + "; jrnn trains in float32: call Dataset.asFloat32() "
+                            + "to convert on read" + (t.isInteger() ? " (integer class labels convert exactly up to 2^24)" : ""));
+                }
+            }
+        }
+    }
+}

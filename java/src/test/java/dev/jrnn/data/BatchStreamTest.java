@@ -1,0 +1,111 @@
+package dev.jrnn.data;
+
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BatchStreamTest {
+    @TempDir Path dir;
+
+    /** Counts segments handed out and returned. */
+    static final class Counting implements BatchMemory {
+        final AtomicInteger out = new AtomicInteger(), back = new AtomicInteger();
+        public MemorySegment allocate(long floats) {
+            out.incrementAndGet();
+            return MemorySegment.ofArray(new float[(int) floats]);
+        }
+        public void release(MemorySegment s) { back.incrementAndGet(); }
+    }
+
+    @Test
+    void assemblesAheadOnAnotherThreadWithABoundedQueue() throws Exception {
+        Counting mem = new Counting();
+        AtomicInteger made = new AtomicInteger();
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Dataset ds = Dataset.fromTensors(DatasetTest.x(200), DatasetTest.y(200)).map(s -> {
+            made.incrementAndGet();
+            threads.add(Thread.currentThread().getName());
+            return s;
+        }).batch(2).prefetch(3).memory(mem);
+        try (BatchStream s = ds.epoch(0)) {
+            Batch first = s.next();
+            Thread.sleep(200);   // the producer fills the queue while the consumer "computes"
+            int ahead = made.get() / 2;
+            assertTrue(ahead >= 3 && ahead <= 1 + 3 + 1, "at most depth + the one being filled + the consumer's: " + ahead);
+            first.close();
+        }
+        assertEquals(mem.out.get(), mem.back.get(), "close hands back the memory of every batch not consumed");
+        assertFalse(threads.contains(Thread.currentThread().getName()));
+        assertTrue(threads.iterator().next().startsWith("jrnn-prefetch"));
+    }
+
+    @Test
+    void aNaNFoundInTheBackgroundSurfacesFromNextWithFileAndSample() throws IOException {
+        float[] d = DatasetTest.x(20).toArray();
+        d[13 * 6 + 4] = Float.NaN;
+        Npy.write(dir.resolve("x.npy"), Tensor.of(d, 20, 3, 2));
+        Npy.write(dir.resolve("y.npy"), DatasetTest.y(20));
+        Dataset ds = Dataset.fromNpy(dir.resolve("x.npy"), dir.resolve("y.npy")).batch(5).checkFinite(true);
+        try (BatchStream s = ds.epoch(0)) {
+            s.next().close();
+            s.next().close();
+            DataException e = assertThrows(DataException.class, s::next);
+            assertTrue(e.where().endsWith("x.npy sample 13"), e.where());
+            assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains("input 0"), e.getMessage());
+            assertFalse(s.hasNext(), "the stream ends after a failure");
+        }
+        // without checkFinite the NaN passes through as data
+        try (BatchStream s = ds.checkFinite(false).epoch(0)) {
+            int n = 0;
+            while (s.hasNext()) { s.next().close(); n++; }
+            assertEquals(4, n);
+        }
+    }
+
+    @Test
+    void generatorFailuresSurfaceAsThemselves() throws IOException {
+        Dataset ds = Dataset.fromIterator(() -> new Iterator<Sample>() {
+            int i;
+            public boolean hasNext() { return true; }
+            public Sample next() {
+                if (i == 7) throw new UncheckedIOException(new IOException("socket gone at record " + i));
+                return Sample.of(Tensor.zeros(2), Tensor.zeros(1)).with(java.util.List.of(Tensor.full(i++, 2)), java.util.List.of(Tensor.zeros(1)));
+            }
+        }).batch(3);
+        try (BatchStream s = ds.epoch(0)) {
+            s.next().close();
+            s.next().close();
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, s::next);
+            assertTrue(e.getMessage().contains("record 7"), e.getMessage());
+        }
+        Dataset bad = Dataset.fromIterator(() -> java.util.List.of(
+                Sample.of(Tensor.zeros(2), Tensor.zeros(1)), Sample.of(Tensor.zeros(3), Tensor.zeros(1))).iterator()).batch(2);
+        try (BatchStream s = bad.epoch(0)) {
+            DataException e = assertThrows(DataException.class, s::next);
+            assertEquals("generator sample 1", e.where());
+            assertTrue(e.getMessage().contains("(3,)") && e.getMessage().contains("(2,)"), e.getMessage());
+        }
+    }
+
+    @Test
+    void synchronousWhenPrefetchIsZeroAndEpochsDiffer() throws IOException {
+        Dataset ds = Dataset.fromTensors(DatasetTest.x(9), DatasetTest.y(9)).shuffle(2).batch(9).prefetch(0);
+        long[] a, b;
+        try (BatchStream s = ds.epoch(0); Batch x = s.next()) { a = x.indices(); }
+        try (BatchStream s = ds.epoch(1); Batch x = s.next()) { b = x.indices(); }
+        assertNotEquals(java.util.Arrays.toString(a), java.util.Arrays.toString(b));
+    }
+}

@@ -1,0 +1,317 @@
+package dev.jrnn.data;
+
+import dev.jrnn.io.SafeTensors;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DatasetTest {
+    @TempDir Path dir;
+
+    /** Sample i of x is (T=3, F=2) with x[i, t, f] = i*100 + t*10 + f; y[i] = (i, -i). */
+    static Tensor x(int n) {
+        float[] d = new float[n * 6];
+        for (int i = 0; i < n; i++) for (int t = 0; t < 3; t++) for (int f = 0; f < 2; f++) d[i * 6 + t * 2 + f] = i * 100 + t * 10 + f;
+        return Tensor.of(d, n, 3, 2);
+    }
+
+    static Tensor y(int n) {
+        float[] d = new float[n * 2];
+        for (int i = 0; i < n; i++) {
+            d[2 * i] = i;
+            d[2 * i + 1] = -i;
+        }
+        return Tensor.of(d, n, 2);
+    }
+
+    /** Every batch of epoch {@code e}, closed after its tensors were copied out. */
+    static List<float[][]> drain(Dataset ds, int e, List<long[]> indices, List<int[]> lengths) throws IOException {
+        List<float[][]> out = new ArrayList<>();
+        try (BatchStream s = ds.epoch(e)) {
+            while (s.hasNext()) try (Batch b = s.next()) {
+                float[][] row = new float[b.inputCount() + b.targetCount()][];
+                for (int k = 0; k < b.inputCount(); k++) row[k] = b.input(k).toArray();
+                for (int k = 0; k < b.targetCount(); k++) row[b.inputCount() + k] = b.target(k).toArray();
+                out.add(row);
+                if (indices != null) indices.add(b.indices());
+                if (lengths != null) lengths.add(b.lengths());
+            }
+        }
+        return out;
+    }
+
+    /** Checks each batch row holds the sample its index names. */
+    static void checkRows(List<float[][]> batches, List<long[]> idx) {
+        for (int b = 0; b < batches.size(); b++) {
+            long[] ix = idx.get(b);
+            for (int r = 0; r < ix.length; r++) {
+                int i = (int) ix[r];
+                assertEquals(i * 100 + 21, batches.get(b)[0][r * 6 + 5], "x row " + r);
+                assertEquals(-i, batches.get(b)[1][r * 2 + 1], "y row " + r);
+            }
+        }
+    }
+
+    @Test
+    void tensorsBatchInOrderKeepingTheRemainder() throws IOException {
+        Dataset ds = Dataset.fromTensors(x(10), y(10)).batch(4);
+        assertEquals(3, ds.batchesPerEpoch());
+        List<long[]> idx = new ArrayList<>();
+        List<float[][]> b = drain(ds, 0, idx, null);
+        assertEquals(3, b.size());
+        assertArrayEquals(new long[] {8, 9}, idx.get(2));
+        assertArrayEquals(Arrays.copyOfRange(x(10).data(), 0, 24), b.get(0)[0]);
+        checkRows(b, idx);
+        assertEquals(2, drain(Dataset.fromTensors(x(10), y(10)).batch(4, true), 0, null, null).size());
+    }
+
+    @Test
+    void mappedNpyGivesTheSameBatchesAsTensors() throws IOException {
+        Npy.write(dir.resolve("x.npy"), x(50));
+        Npy.write(dir.resolve("y.npy"), y(50));
+        Dataset mapped = Dataset.fromNpy(dir.resolve("x.npy"), dir.resolve("y.npy")).shuffle(3).batch(8);
+        Dataset heap = Dataset.fromTensors(x(50), y(50)).shuffle(3).batch(8);
+        for (int e = 0; e < 2; e++) {
+            List<long[]> im = new ArrayList<>(), ih = new ArrayList<>();
+            List<float[][]> bm = drain(mapped, e, im, null), bh = drain(heap, e, ih, null);
+            assertEquals(bh.size(), bm.size());
+            for (int i = 0; i < bm.size(); i++) {
+                assertArrayEquals(ih.get(i), im.get(i));
+                assertArrayEquals(bh.get(i)[0], bm.get(i)[0]);
+                assertArrayEquals(bh.get(i)[1], bm.get(i)[1]);
+            }
+            checkRows(bm, im);
+        }
+    }
+
+    @Test
+    void shuffleVisitsEverySampleOncePerEpochInAFreshOrder() throws IOException {
+        Dataset ds = Dataset.fromTensors(x(40), y(40)).shuffle(11).batch(7);
+        List<long[]> e0 = new ArrayList<>(), e1 = new ArrayList<>();
+        checkRows(drain(ds, 0, e0, null), e0);
+        drain(ds, 1, e1, null);
+        long[] a = e0.stream().flatMapToLong(Arrays::stream).toArray(), b = e1.stream().flatMapToLong(Arrays::stream).toArray();
+        assertNotEquals(Arrays.toString(a), Arrays.toString(b));
+        Arrays.sort(a);
+        Arrays.sort(b);
+        long[] all = new long[40];
+        Arrays.setAll(all, i -> i);
+        assertArrayEquals(all, a);
+        assertArrayEquals(all, b);
+    }
+
+    @Test
+    void takeSkipRepeatAndSplit() throws IOException {
+        Dataset ds = Dataset.fromTensors(x(20), y(20));
+        assertEquals(5, ds.take(5).size());
+        assertEquals(15, ds.skip(5).size());
+        assertEquals(40, ds.repeat(2).size());
+        assertEquals(-1, ds.repeat().size());
+        Dataset.Split s = ds.split(0.25);
+        assertEquals(15, s.training().size());
+        List<long[]> idx = new ArrayList<>();
+        drain(s.validation().batch(100), 0, idx, null);
+        assertArrayEquals(new long[] {15, 16, 17, 18, 19}, idx.get(0), "Keras: the last fraction validates");
+        assertThrows(IllegalStateException.class, () -> ds.shuffle(1).split(0.2));
+        assertThrows(IllegalStateException.class, () -> ds.batch(4).shuffle(1));
+        try (BatchStream endless = ds.repeat().batch(6).epoch(0)) {
+            for (int i = 0; i < 10; i++) endless.next().close();   // more than 2 passes, still going
+        }
+    }
+
+    @Test
+    void severalInputsAndTargets() throws IOException {
+        Dataset ds = Dataset.fromTensors(List.of(x(6), y(6)), List.of(y(6), Tensor.zeros(6))).batch(4);
+        try (BatchStream s = ds.epoch(0); Batch b = s.next()) {
+            assertEquals(2, b.inputCount());
+            assertEquals(2, b.targetCount());
+            assertArrayEquals(new int[] {4, 3, 2}, b.inputShape(0));
+            assertArrayEquals(new int[] {4, 2}, b.input(1).shape());
+            assertArrayEquals(new int[] {4}, b.target(1).shape());
+            assertNull(b.lengths());
+            assertEquals("input 0 sample 2", b.where(2));
+        }
+    }
+
+    /** Ragged data: sequence i has length lens[i], step t of it is (i, t). */
+    static Dataset ragged(int[] lens, boolean perStepTargets) {
+        long[] off = new long[lens.length + 1];
+        for (int i = 0; i < lens.length; i++) off[i + 1] = off[i] + lens[i];
+        float[] v = new float[(int) off[lens.length] * 2];
+        for (int i = 0; i < lens.length; i++) for (int t = 0; t < lens[i]; t++) {
+            v[(int) (off[i] + t) * 2] = i;
+            v[(int) (off[i] + t) * 2 + 1] = t + 1;
+        }
+        Tensor values = Tensor.of(v, (int) off[lens.length], 2);
+        Tensor y = perStepTargets ? Tensor.of(Arrays.copyOf(v, (int) off[lens.length]), (int) off[lens.length], 1) : y(lens.length);
+        return Dataset.fromRagged(values, off, y);
+    }
+
+    @Test
+    void raggedSequencesBecomeZeroPaddedBatchesWithLengths() throws IOException {
+        int[] lens = {3, 1, 4, 2, 5};
+        List<int[]> ls = new ArrayList<>();
+        List<float[][]> b = drain(ragged(lens, false).batch(3), 0, null, ls);
+        assertArrayEquals(new int[] {3, 1, 4}, ls.get(0));
+        float[] x0 = b.get(0)[0];                        // (3, 4, 2)
+        assertEquals(24, x0.length);
+        assertEquals(1, x0[1 * 8 + 0 * 2], "sequence 1 step 0");
+        assertEquals(1, x0[1 * 8 + 0 * 2 + 1]);
+        assertEquals(0, x0[1 * 8 + 1 * 2 + 1], "padding after sequence 1's only step");
+        assertEquals(4, x0[2 * 8 + 3 * 2 + 1], "sequence 2 step 3");
+        assertArrayEquals(new int[] {2, 5}, ls.get(1));
+        assertEquals(2 * 5 * 2, b.get(1)[0].length, "padded to the batch's longest, 5");
+        List<float[][]> seq = drain(ragged(lens, true).batch(5), 0, null, null);
+        assertEquals(5 * 5, seq.get(0)[1].length, "per-step targets are ragged too");
+    }
+
+    @Test
+    void bucketByLengthGroupsSimilarLengthsAndPadsLess() throws IOException {
+        java.util.Random r = new java.util.Random(5);
+        int[] lens = new int[200];
+        for (int i = 0; i < lens.length; i++) lens[i] = 10 + r.nextInt(191);
+        Dataset base = ragged(lens, false).shuffle(9);
+        List<int[]> bucketed = new ArrayList<>(), plain = new ArrayList<>();
+        List<long[]> idx = new ArrayList<>();
+        List<float[][]> bb = drain(base.bucketByLength(16, false, 50, 100, 150), 0, idx, bucketed);
+        drain(base.batch(16), 0, null, plain);
+        assertEquals(200, idx.stream().mapToInt(a -> a.length).sum(), "every sample once");
+        long padB = 0, padP = 0;
+        for (int k = 0; k < bucketed.size(); k++) {
+            int[] l = bucketed.get(k);
+            int lo = Arrays.stream(l).min().getAsInt(), hi = Arrays.stream(l).max().getAsInt();
+            assertEquals(bucket(lo), bucket(hi), "one bucket per batch: " + Arrays.toString(l));
+            assertEquals((long) l.length * hi * 2, bb.get(k)[0].length);
+            for (int v : l) padB += hi - v;
+        }
+        for (int[] l : plain) {
+            int hi = Arrays.stream(l).max().getAsInt();
+            for (int v : l) padP += hi - v;
+        }
+        assertTrue(padB * 3 < padP, "bucketing pads far less: " + padB + " vs " + padP);
+        assertThrows(IllegalStateException.class, () -> Dataset.fromTensors(x(4), y(4)).bucketByLength(2, false, 5));
+    }
+
+    private static int bucket(int len) {
+        return len < 50 ? 0 : len < 100 ? 1 : len < 150 ? 2 : 3;
+    }
+
+    @Test
+    void mapTransformsSamplesOfFilesAndGenerators() throws IOException {
+        Dataset ds = Dataset.fromTensors(x(5), y(5)).map(s -> s.with(
+                List.of(Tensor.of(scale(s.inputs().get(0).toArray(), 2), 3, 2)), s.targets())).batch(5);
+        List<float[][]> b = drain(ds, 0, null, null);
+        assertArrayEquals(scale(x(5).toArray(), 2), b.get(0)[0]);
+        assertArrayEquals(y(5).toArray(), b.get(0)[1]);
+    }
+
+    private static float[] scale(float[] a, float k) {
+        for (int i = 0; i < a.length; i++) a[i] *= k;
+        return a;
+    }
+
+    @Test
+    void generatorsStreamShuffleThroughABufferAndPad() throws IOException {
+        Dataset gen = Dataset.fromIterator(() -> new Iterator<Sample>() {
+            int i;
+            public boolean hasNext() { return i < 30; }
+            public Sample next() {
+                int len = 1 + i % 4;
+                float[] v = new float[len];
+                Arrays.fill(v, i);
+                return Sample.sequence(Tensor.of(v, len, 1), Tensor.of(new float[] {i++}, 1));
+            }
+        }).shuffle(4, 8);
+        Dataset ds = gen.batch(6);
+        assertEquals(-1, ds.size());
+        List<long[]> idx = new ArrayList<>();
+        List<int[]> lens = new ArrayList<>();
+        List<float[][]> b = drain(ds, 0, idx, lens);
+        long[] all = idx.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+        long[] want = new long[30];
+        Arrays.setAll(want, i -> i);
+        assertArrayEquals(want, all);
+        long[] order = idx.stream().flatMapToLong(Arrays::stream).toArray();
+        assertNotEquals(Arrays.toString(want), Arrays.toString(order), "shuffled");
+        for (int k = 0; k < b.size(); k++) {
+            int[] l = lens.get(k);
+            int hi = Arrays.stream(l).max().getAsInt();
+            for (int r = 0; r < l.length; r++) {
+                assertEquals(1 + idx.get(k)[r] % 4, l[r]);
+                assertEquals(idx.get(k)[r], b.get(k)[1][r], "target follows its sample");
+                assertEquals(idx.get(k)[r], b.get(k)[0][r * hi]);
+            }
+        }
+        assertEquals(4, drain(gen.take(12).batch(3), 0, null, null).size());
+    }
+
+    @Test
+    void float64ConvertsOnlyWhenAsked() throws IOException {
+        Path p = NpyTest.ref(dir, "f8_le.npy");
+        Dataset ds = Dataset.fromNpy(p, null).batch(4);
+        IOException e = assertThrows(IOException.class, () -> ds.epoch(0));
+        assertTrue(e.getMessage().contains("f8_le.npy") && e.getMessage().contains("FLOAT64") && e.getMessage().contains("asFloat32"),
+                e.getMessage());
+        assertArrayEquals(NpyTest.ramp(12), drain(ds.asFloat32(), 0, null, null).get(0)[0]);
+    }
+
+    @Test
+    void safetensorsNpzAndShardDirectories() throws IOException {
+        Path st = dir.resolve("d.safetensors");
+        SafeTensors.write(st, Map.of("x", x(6)), Map.of());
+        assertArrayEquals(x(6).toArray(), drain(Dataset.fromSafetensors(st, List.of("x"), List.of()).batch(6), 0, null, null).get(0)[0]);
+
+        Path npz = NpyTest.ref(dir, "stored.npz");
+        List<float[][]> z = drain(Dataset.fromNpz(npz, List.of("x"), List.of("y")).batch(4), 0, null, null);
+        assertArrayEquals(NpyTest.ramp(24), z.get(0)[0]);
+        assertArrayEquals(NpyTest.ramp(4), z.get(0)[1]);
+
+        Path shards = Files.createDirectory(dir.resolve("shards"));
+        Tensor all = x(10), ys = y(10);
+        Npy.write(shards.resolve("x-000.npy"), all.slice(0, 4));
+        Npy.write(shards.resolve("x-001.npy"), all.slice(4, 10));
+        Npy.write(shards.resolve("y-000.npy"), ys.slice(0, 4));
+        Npy.write(shards.resolve("y-001.npy"), ys.slice(4, 10));
+        Dataset sd = Dataset.fromShards(shards, List.of("x"), List.of("y")).batch(3);
+        List<long[]> idx = new ArrayList<>();
+        checkRows(drain(sd, 0, idx, null), idx);
+        assertEquals(10, sd.size());
+        try (BatchStream s = sd.epoch(0)) {
+            s.next().close();
+            try (Batch b = s.next()) {
+                assertTrue(b.where(1).endsWith("x-001.npy sample 0"), b.where(1));
+            }
+        }
+    }
+
+    @Test
+    void recyclingMemoryReusesTheArraysOfClosedBatches() throws IOException {
+        Dataset ds = Dataset.fromTensors(x(8), y(8)).batch(4).prefetch(0).memory(BatchMemory.recycling(2));
+        try (BatchStream s = ds.epoch(0)) {
+            Batch a = s.next();
+            float[] first = a.input(0).data();
+            a.close();
+            try (Batch b = s.next()) {
+                assertSame(first, b.input(0).data(), "the closed batch's array is reused");
+                assertEquals(400, b.input(0).get(0, 0, 0));
+            }
+        }
+    }
+}

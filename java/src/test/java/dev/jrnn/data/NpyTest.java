@@ -1,0 +1,94 @@
+package dev.jrnn.data;
+
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The .npy reader against files NumPy wrote (test resources, see make_reference.py), and the writer. */
+class NpyTest {
+    @TempDir Path dir;
+
+    /** Copies a reference file NumPy wrote out of the test resources. */
+    static Path ref(Path dir, String name) throws IOException {
+        Path p = dir.resolve(name);
+        try (InputStream in = NpyTest.class.getResourceAsStream(name)) {
+            if (in == null) throw new IOException("missing test resource " + name);
+            Files.copy(in, p);
+        }
+        return p;
+    }
+
+    /** What make_reference.py stores: a[i] = i * 0.5 - 3, cast to the dtype. */
+    static float[] ramp(int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = i * 0.5f - 3;
+        return a;
+    }
+
+    @Test
+    void readsNumpyFloat32BothByteOrdersAndAllHeaderVersions() throws IOException {
+        for (String f : new String[] {"f4_le.npy", "f4_be.npy", "v2.npy", "v3.npy"}) {
+            Tensor t = Npy.read(ref(dir, f));
+            assertArrayEquals(new int[] {4, 3, 2}, t.shape(), f);
+            assertArrayEquals(ramp(24), t.data(), f);
+        }
+        assertEquals(ByteOrder.BIG_ENDIAN, Npy.header(dir.resolve("f4_be.npy")).order());
+    }
+
+    @Test
+    void convertsOtherDtypesExactly() throws IOException {
+        assertArrayEquals(ramp(12), Npy.read(ref(dir, "f8_le.npy")).data());
+        assertArrayEquals(ramp(12), Npy.read(ref(dir, "f2_le.npy")).data());
+        assertArrayEquals(new float[] {-3, -2, -1, 0, 1}, Npy.read(ref(dir, "i4_le.npy")).data());
+        assertArrayEquals(new float[] {-3, -2, -1, 0, 1, 2, 3, 4, 5, 6}, Npy.read(ref(dir, "i8_be.npy")).data());
+        assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5}, Npy.read(ref(dir, "u1.npy")).data());
+        assertArrayEquals(new float[] {1, 0, 1}, Npy.read(ref(dir, "b1.npy")).data());
+        assertEquals(DType.INT64, Npy.header(dir.resolve("i8_be.npy")).dtype());
+    }
+
+    @Test
+    void writerOutputIsByteIdenticalToNumpy() throws IOException {
+        Path mine = dir.resolve("mine.npy");
+        Npy.write(mine, Tensor.of(ramp(24), 4, 3, 2));
+        assertArrayEquals(Files.readAllBytes(ref(dir, "f4_le.npy")), Files.readAllBytes(mine));
+    }
+
+    @Test
+    void roundTripsRank1AndLargeShapes() throws IOException {
+        Path p = dir.resolve("r1.npy");
+        Npy.write(p, Tensor.of(ramp(7), 7));
+        Npy.Header h = Npy.header(p);
+        assertArrayEquals(new long[] {7}, h.shape());
+        assertEquals(0, h.dataOffset() % 64, "data aligned to 64 bytes like NumPy");
+        assertArrayEquals(ramp(7), Npy.read(p).data());
+    }
+
+    @Test
+    void rejectsFortranOrderAndComplex() throws IOException {
+        IOException f = assertThrows(IOException.class, () -> Npy.read(ref(dir, "fortran.npy")));
+        assertTrue(f.getMessage().contains("Fortran") && f.getMessage().contains("fortran.npy"), f.getMessage());
+        IOException c = assertThrows(IOException.class, () -> Npy.read(ref(dir, "complex.npy")));
+        assertTrue(c.getMessage().contains("unsupported dtype '<c8'"), c.getMessage());
+    }
+
+    @Test
+    void headerBytesPadTo64AndEndWithNewline() {
+        byte[] h = Npy.headerBytes("<f4", new long[] {3, 5});
+        assertEquals(0, h.length % 64);
+        assertEquals('\n', h[h.length - 1]);
+        String dict = new String(Arrays.copyOfRange(h, 10, h.length)).strip();
+        assertEquals("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 5), }", dict);
+    }
+}

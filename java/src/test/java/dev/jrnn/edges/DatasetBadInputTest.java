@@ -1,0 +1,164 @@
+package dev.jrnn.edges;
+
+import dev.jrnn.data.Batch;
+import dev.jrnn.data.BatchStream;
+import dev.jrnn.data.Dataset;
+import dev.jrnn.data.Npy;
+import dev.jrnn.data.Npz;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad data files for dev.jrnn.data: each fails with an IOException naming the file and the problem. */
+class DatasetBadInputTest {
+    @TempDir Path dir;
+
+    private Path good(String name, int n) throws IOException {
+        Path p = dir.resolve(name);
+        float[] d = new float[n * 4];
+        for (int i = 0; i < d.length; i++) d[i] = i;
+        Npy.write(p, Tensor.of(d, n, 2, 2));
+        return p;
+    }
+
+    private static void fails(Executable e, String... words) {
+        Throwable t = assertThrows(Throwable.class, e);
+        assertTrue(t instanceof IOException || t instanceof UncheckedIOException, "an IOException, got " + t);
+        for (String w : words) assertTrue(t.getMessage().contains(w), "'" + w + "' in: " + t.getMessage());
+    }
+
+    /** A .npy with the given header dict and {@code dataBytes} zero bytes of data. */
+    private Path withDict(String name, String dict, int dataBytes) throws IOException {
+        byte[] d = dict.getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer b = ByteBuffer.allocate(10 + d.length + 1 + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) (d.length + 1)).put(d).put((byte) '\n');
+        Path p = dir.resolve(name);
+        Files.write(p, b.array());
+        return p;
+    }
+
+    @Test
+    void truncatedHeader() throws IOException {
+        Path p = good("t.npy", 3);
+        byte[] all = Files.readAllBytes(p);
+        Files.write(p, Arrays.copyOf(all, 40));
+        fails(() -> Dataset.fromNpy(p, null), "t.npy", "truncated .npy header");
+        Files.write(p, Arrays.copyOf(all, 7));
+        fails(() -> Dataset.fromNpy(p, null), "t.npy", "not a .npy file");
+    }
+
+    @Test
+    void truncatedData() throws IOException {
+        Path p = good("d.npy", 3);
+        byte[] all = Files.readAllBytes(p);
+        Files.write(p, Arrays.copyOf(all, all.length - 4));
+        fails(() -> Dataset.fromNpy(p, null), "d.npy", "truncated", "needs 48 data bytes, found 44");
+    }
+
+    @Test
+    void corruptHeaders() throws IOException {
+        fails(() -> Dataset.fromNpy(withDict("a.npy", "{'descr': '<f4', 'fortran_order': False}", 0), null), "a.npy", "no valid 'shape'");
+        fails(() -> Dataset.fromNpy(withDict("b.npy", "not a dict", 0), null), "b.npy", "not a dict");
+        fails(() -> Dataset.fromNpy(withDict("c.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (2, x), }", 0), null),
+                "c.npy", "'x' is not an integer");
+        Path p = good("m.npy", 2);
+        byte[] all = Files.readAllBytes(p);
+        all[1] = 'X';
+        Files.write(p, all);
+        fails(() -> Dataset.fromNpy(p, null), "m.npy", "magic");
+        all[1] = 'N';
+        all[6] = 9;
+        Files.write(p, all);
+        fails(() -> Dataset.fromNpy(p, null), "m.npy", "version 9");
+    }
+
+    @Test
+    void unsupportedDtypes() throws IOException {
+        fails(() -> Dataset.fromNpy(withDict("u.npy", "{'descr': '<U3', 'fortran_order': False, 'shape': (2,), }", 24), null),
+                "u.npy", "unsupported dtype '<U3'");
+        fails(() -> Dataset.fromNpy(withDict("s.npy", "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", 8), null),
+                "s.npy", "structured");
+        fails(() -> Dataset.fromNpy(withDict("o.npy", "{'descr': '|O', 'fortran_order': False, 'shape': (2,), }", 16), null),
+                "o.npy", "unsupported dtype");
+    }
+
+    @Test
+    void integersAndFloat64ConvertOnlyWhenAsked() throws IOException {
+        Path p = withDict("i.npy", "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 1), }", 16);
+        Dataset ds = Dataset.fromNpy(p, null).batch(2);
+        fails(() -> ds.epoch(0), "i.npy", "INT64", "asFloat32");
+        try (BatchStream s = ds.asFloat32().epoch(0); Batch b = s.next()) {
+            assertArrayEquals(new float[] {0, 0}, b.input(0).toArray());
+        }
+    }
+
+    @Test
+    void differentSampleCounts() throws IOException {
+        Path x = good("x.npy", 5), y = good("y.npy", 4);
+        fails(() -> Dataset.fromNpy(x, y), "x.npy", "y.npy", "has 5", "has 4");
+    }
+
+    @Test
+    void compressedNpzAndBadZip() throws IOException {
+        Path p = dir.resolve("junk.npz");
+        Files.write(p, new byte[100]);
+        fails(() -> Dataset.fromNpz(p, List.of("x"), List.of()), "junk.npz", "not a zip");
+        fails(() -> Npz.headers(p), "junk.npz");
+    }
+
+    @Test
+    void badRaggedOffsets() throws IOException {
+        Path v = good("v.npy", 6);
+        Path o = dir.resolve("o.npy");
+        Npy.write(o, Tensor.of(new float[] {0, 2, 6}, 3));
+        fails(() -> Dataset.fromRaggedNpy(v, o, null), "o.npy", "1-d integer");
+        Path oi = withDict("oi.npy", "{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }", 0);
+        ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putLong(0).putLong(4).putLong(3);
+        Files.write(oi, b.array(), StandardOpenOption.APPEND);
+        fails(() -> Dataset.fromRaggedNpy(v, oi, null), "oi.npy", "offsets decrease at index 2");
+    }
+
+    @Test
+    void fileChangedBetweenEpochs() throws IOException {
+        Path x = good("x.npy", 6);
+        Dataset ds = Dataset.fromNpy(x, null).batch(3);
+        try (BatchStream s = ds.epoch(0)) {
+            while (s.hasNext()) s.next().close();
+        }
+        Files.setLastModifiedTime(x, FileTime.fromMillis(Files.getLastModifiedTime(x).toMillis() + 5000));
+        fails(() -> ds.epoch(1), "x.npy", "changed since it was opened");
+    }
+
+    @Test
+    void fileTruncatedWhileMapped() throws IOException {
+        Path x = good("x.npy", 4096);   // 64 KiB of data: pages past the cut fault
+        Dataset ds = Dataset.fromNpy(x, null).batch(1024).prefetch(1);
+        try (BatchStream s = ds.epoch(0)) {
+            try (FileChannel ch = FileChannel.open(x, StandardOpenOption.WRITE)) {
+                ch.truncate(4096);
+            }
+            Throwable t = assertThrows(UncheckedIOException.class, () -> {
+                while (s.hasNext()) s.next().close();
+            });
+            assertTrue(t.getMessage().contains("x.npy") && t.getMessage().contains("truncated"), t.getMessage());
+        }
+    }
+}
