@@ -10,6 +10,7 @@
 #   benchmarks/run.sh --quick            # 1 x 1 s warm-up, 2 x 1 s; PyTorch 5 steps: a smoke run, not for the record
 #   benchmarks/run.sh --dl4j             # also the Deeplearning4j peer (-Pdl4j; first run downloads ~110 MB)
 #   benchmarks/run.sh --no-torch         # without the PyTorch peer
+#   benchmarks/run.sh --shapes 32x50x128x128   # only these shapes (comma-separated), both sides
 #   benchmarks/run.sh 'RnnBench.*Lstm'   # JMH include regexes select benchmarks
 # Environment: TORCH_PYTHON (default /usr/bin/python3: Debian's python3-torch lives there, not in the python3
 # first on PATH), TORCH_THREADS (default 1,2). PyTorch needs `apt-get install python3-torch libopenblas0-openmp`;
@@ -20,9 +21,14 @@ source ci/jdk.sh
 profile=
 torch=1
 quick=
+shapes=
 args=()
+prev=
 for a in "$@"; do
+  if [ "$prev" = --shapes ]; then shapes=$a; prev=; args+=(-p "shape=$a"); continue; fi
+  prev=$a
   case "$a" in
+    --shapes) ;;
     --dl4j) profile=-Pdl4j ;;
     --no-dl4j) profile= ;;
     --no-torch) torch= ;;
@@ -54,7 +60,8 @@ bench_args=()
 if [ -n "$torch" ]; then
   fx=benchmarks/target/peer-fixtures
   echo "== jrnn's initial weights, batches and losses for the peer ($fx)"
-  java_run dev.jrnn.bench.PeerFixture --dir "$fx"
+  rm -rf "$fx"
+  java_run dev.jrnn.bench.PeerFixture --dir "$fx" ${shapes:+--shapes "$shapes"}
   echo "== PyTorch CPU peer ($py benchmarks/peers/torch_cpu.py)"
   # torch.set_num_threads decides; OMP_NUM_THREADS must not cap OpenBLAS/OpenMP below the largest count.
   OMP_NUM_THREADS=$(nproc) "$py" benchmarks/peers/torch_cpu.py --fixtures "$fx" --threads "${TORCH_THREADS:-1,2}" \
