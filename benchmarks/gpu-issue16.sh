@@ -16,7 +16,7 @@
 # Build machine first:  mvn -B -DskipTests package && STAGE_MODULES=java,benchmarks /work/shared/gpu/stage.sh
 # Device call (carry [".device"]):  benchmarks/gpu-issue16.sh      (or ci/gpu-all.sh --issue16)
 # Here, without a GPU:  GPU16_DRY=1 OUT=/tmp/i16 benchmarks/gpu-issue16.sh   (tiny shapes, jrnn on the CPU backend,
-#   PyTorch --device cpu --dry-run: checks the plumbing, not the numbers)
+#   PyTorch --device cpu --dry-run, whose shapes are 3x5x4x6 and 2x4x6x6: checks the plumbing, not the numbers)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-$PWD/gpu-out}
@@ -35,7 +35,8 @@ part() {
   local left=$(( BUDGET - $(el) - 5 ))
   (( cap > left )) && cap=$left
   if (( cap < 10 )); then log "== $name: SKIPPED, budget spent"; return; fi
-  log "== $name (cap ${cap}s): $*"
+  local cmd="$*"; cmd=${cmd//-cp $CPSHOW/-cp ...}
+  log "== $name (cap ${cap}s): $cmd"
   timeout "$cap" "$@" >> "$W/$name.log" 2>&1
   local rc=$?
   log "   $name: exit $rc$([ "$rc" = 124 ] && echo ' (timed out: partial rows)')"
@@ -44,20 +45,21 @@ part() {
   pack
 }
 
-java_cp() { .device/java.sh -cp "$(.device/cp.sh)" "$@"; }
 if [ -n "${GPU16_DRY:-}" ]; then
   # The same plumbing on the build machine: tiny shapes, jrnn on its CPU backend (graph mode is skipped there).
   source ci/jdk.sh
   CP="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
-  java_cp() { "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$CP" "$@"; }
+  JC=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$CP")
   PY=${TORCH_PYTHON:-/usr/bin/python3}
-  BE=cpu; TDEV=(--device cpu --dry-run); S3=4x6x8x8,2x5x8x8; S2=4x6x8x8; BIGS=4x6x8x8; TH=1,2; BIGBE=cpu
+  BE=cpu; TDEV=(--device cpu --dry-run); S3=3x5x4x6,2x4x6x6; S2=3x5x4x6; BIGS=3x5x4x6; TH=1,2; BIGBE=cpu
 else
   BE=cuda; TDEV=(); S3=64x100x512x512,4x100x256x256,256x50x1024x1024; S2=64x100x512x512,4x100x256x256
   BIGS=32x50x128x128,8x100x256x256,64x100x512x512; TH=8,16; BIGBE=cpu
   [ -x .device/java.sh ] && ls -d .device/cp/benchmarks/classes >/dev/null 2>&1 \
     || { echo "no staged benchmarks: mvn -B -DskipTests package && STAGE_MODULES=java,benchmarks shared/gpu/stage.sh, carry .device"; exit 2; }
+  JC=(.device/java.sh -cp "$(.device/cp.sh)")
 fi
+CPSHOW=${JC[-1]}
 J=(--max-seconds 1 --iters 20 --warmup 5)
 T=(--max-seconds 1 --iters 20 --warmup 5 "${TDEV[@]}")
 
@@ -68,38 +70,38 @@ log "== $(date -u +%FT%TZ) $(hostname) :: benchmarks/gpu-issue16.sh, budget ${BU
 source benchmarks/cublas-env.sh
 log "JRNN_CUBLAS=${JRNN_CUBLAS:-(not found)}"
 
-part A_jrnn_lstm 70 java_cp dev.jrnn.bench.GpuBench --backend $BE --shapes $S3 "${J[@]}" --out "$W/jrnn_lstm.csv"
+part A_jrnn_lstm 70 "${JC[@]}" dev.jrnn.bench.GpuBench --backend $BE --shapes $S3 "${J[@]}" --out "$W/jrnn_lstm.csv"
 part B_torch_lstm_eager 55 "$PY" benchmarks/peers/torch_lstm.py --shapes $S3 --modes eager --adam fused,foreach --gemm "${T[@]}" \
   --out "$W/torch_lstm_eager.csv"
 part B_torch_lstm_graph 45 "$PY" benchmarks/peers/torch_lstm.py --shapes $S3 --modes graph --adam fused "${T[@]}" \
   --out "$W/torch_lstm_graph.csv"
-part C_jrnn_lstm_streams 40 java_cp dev.jrnn.bench.GpuBench --backend $BE --shapes $S3 --streams on --modes graph --no-gemm "${J[@]}" \
+part C_jrnn_lstm_streams 40 "${JC[@]}" dev.jrnn.bench.GpuBench --backend $BE --shapes $S3 --streams on --modes graph --no-gemm "${J[@]}" \
   --out "$W/jrnn_lstm_streams.csv"
-part D_jrnn_bi_off 25 java_cp dev.jrnn.bench.GpuBench --backend $BE --bidirectional --streams off --precisions fp32 --modes graph \
+part D_jrnn_bi_off 25 "${JC[@]}" dev.jrnn.bench.GpuBench --backend $BE --bidirectional --streams off --precisions fp32 --modes graph \
   --no-gemm --shapes $S2 "${J[@]}" --out "$W/jrnn_bi_off.csv"
-part D_jrnn_bi_on 25 java_cp dev.jrnn.bench.GpuBench --backend $BE --bidirectional --streams on --precisions fp32 --modes graph \
+part D_jrnn_bi_on 25 "${JC[@]}" dev.jrnn.bench.GpuBench --backend $BE --bidirectional --streams on --precisions fp32 --modes graph \
   --no-gemm --shapes $S2 "${J[@]}" --out "$W/jrnn_bi_on.csv"
 part D_torch_bi 30 "$PY" benchmarks/peers/torch_lstm.py --bidirectional --precisions fp32 --shapes $S2 --adam fused "${T[@]}" \
   --out "$W/torch_bi.csv"
-part E_model_streams_off 25 java_cp dev.jrnn.bench.ModelBench --backend $BE --streams off --shapes $S2 --iters 10 --max-seconds 1 \
+part E_model_streams_off 25 "${JC[@]}" dev.jrnn.bench.ModelBench --backend $BE --streams off --shapes $S2 --iters 10 --max-seconds 1 \
   --out "$W/model_off.csv"
-part E_model_streams_on 25 java_cp dev.jrnn.bench.ModelBench --backend $BE --streams on --shapes $S2 --iters 10 --max-seconds 1 \
+part E_model_streams_on 25 "${JC[@]}" dev.jrnn.bench.ModelBench --backend $BE --streams on --shapes $S2 --iters 10 --max-seconds 1 \
   --out "$W/model_on.csv"
 for c in gru simple_rnn; do
-  part F_jrnn_$c 25 java_cp dev.jrnn.bench.GpuBench --backend $BE --cell $c --precisions fp32 --no-gemm --shapes $S3 "${J[@]}" \
+  part F_jrnn_$c 25 "${JC[@]}" dev.jrnn.bench.GpuBench --backend $BE --cell $c --precisions fp32 --no-gemm --shapes $S3 "${J[@]}" \
     --out "$W/jrnn_$c.csv"
 done
 part F_torch_gru_rnn 45 "$PY" benchmarks/peers/torch_lstm.py --cells gru,simple_rnn --precisions fp32 --shapes $S3 --adam fused \
   "${T[@]}" --out "$W/torch_gru_rnn.csv"
-part G_fixtures 20 java_cp dev.jrnn.bench.PeerFixture --dir "$W/fixtures" --shapes $BIGS
+part G_fixtures 20 "${JC[@]}" dev.jrnn.bench.PeerFixture --dir "$W/fixtures" --shapes $BIGS
 part G_torch_cpu 60 "$PY" benchmarks/peers/torch_cpu.py --fixtures "$W/fixtures" --threads $TH --iters 10 --max-seconds 1.5 \
   --out "$W/torch_cpu_bigbox.csv"
 for c in lstm gru simple_rnn; do
-  part G_jrnn_cpu_$c 25 java_cp dev.jrnn.bench.GpuBench --backend $BIGBE --cell $c --precisions fp32 --modes sync --no-gemm \
+  part G_jrnn_cpu_$c 25 "${JC[@]}" dev.jrnn.bench.GpuBench --backend $BIGBE --cell $c --precisions fp32 --modes sync --no-gemm \
     --shapes $BIGS --warmup 3 --iters 10 --max-seconds 1.5 --out "$W/jrnn_cpu_bigbox_$c.csv"
 done
 rm -rf "$W/fixtures"   # large and rebuilt from the seed: not worth carrying back
-part H_sine_bf16 30 java_cp dev.jrnn.bench.SineBf16Check --backend $BE
+part H_sine_bf16 30 "${JC[@]}" dev.jrnn.bench.SineBf16Check --backend $BE
 
 # The tables: one CSV per side, then ratios.py.
 cat_csv() { local out=$1; shift; local first=1; : > "$out"
