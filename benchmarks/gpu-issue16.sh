@@ -13,7 +13,8 @@
 #   H  BF16 training on the seeds' sine task: loss after 20 epochs within 1% of fp32's (SineBf16Check)
 # Output: $OUT/issue16.tgz (every CSV/JSON/log, re-packed after each part) and $OUT/summary.md (the ratio tables).
 #
-# Build machine first:  mvn -B -DskipTests package && STAGE_MODULES=java,benchmarks /work/shared/gpu/stage.sh
+# Build machine first:  mvn -B -DskipTests package && mvn -B -DskipTests install -pl java   (stage.sh resolves the
+#   benchmarks' jrnn dependency from ~/.m2) && STAGE_MODULES=java,benchmarks /work/shared/gpu/stage.sh (61 MiB)
 # Device call (carry [".device"]):  benchmarks/gpu-issue16.sh      (or ci/gpu-all.sh --issue16)
 # Here, without a GPU:  GPU16_DRY=1 OUT=/tmp/i16 benchmarks/gpu-issue16.sh   (tiny shapes, jrnn on the CPU backend,
 #   PyTorch --device cpu --dry-run, whose shapes are 3x5x4x6 and 2x4x6x6: checks the plumbing, not the numbers)
