@@ -28,21 +28,8 @@ else
 fi
 
 # cuBLAS ships inside the Python install there: point jrnn at it unless the caller already did.
-if [ -z "${JRNN_CUBLAS:-}" ]; then
-  JRNN_CUBLAS=$(python3 - <<'PY' 2>/dev/null
-import glob, os, site
-roots = site.getsitepackages() + [site.getusersitepackages()]
-for r in roots:
-    for pat in ("nvidia/cu13/lib/libcublas.so.13", "nvidia/cublas/lib/libcublas.so.13", "nvidia/cublas/lib/libcublas.so.12",
-                "nvidia/cu13/lib/libcublas.so*", "nvidia/cublas/lib/libcublas.so*", "torch/lib/libcublas.so*"):
-        hits = sorted(glob.glob(os.path.join(r, pat)))
-        hits = [h for h in hits if "Lt" not in os.path.basename(h)]
-        if hits:
-            print(hits[0]); raise SystemExit
-PY
-)
-  [ -n "$JRNN_CUBLAS" ] && export JRNN_CUBLAS && log "JRNN_CUBLAS=$JRNN_CUBLAS"
-fi
+source benchmarks/cublas-env.sh
+[ -n "${JRNN_CUBLAS:-}" ] && log "JRNN_CUBLAS=$JRNN_CUBLAS"
 
 if [ "$jrnn_ok" = 1 ]; then
   log "== jrnn (GpuBench)"

@@ -7,21 +7,17 @@
 # (then drop .device/lib/{jrnn*,jmh*,commons-math3*,jopt*}.jar to stay under the 64 MiB carry limit).
 # Time caps (s): T_TESTS (170), T_BENCH (230; includes the Bidirectional one- vs two-stream rows), T_PERSIST (35),
 # T_SAN (80).
+# ci/gpu-all.sh --issue16: instead, only benchmarks/gpu-issue16.sh (issue 16's GPU parts, one call of < 9 min).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+[ "${1:-}" = --issue16 ] && exec benchmarks/gpu-issue16.sh
 OUT=${OUT:-$PWD/gpu-out}
 mkdir -p "$OUT"
 t0=$(date +%s)
 el() { echo "[$(( $(date +%s) - t0 ))s]"; }
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
-if [ -z "${JRNN_CUBLAS:-}" ]; then
-  JRNN_CUBLAS=$(python3 -c 'import glob,site
-for r in site.getsitepackages():
-    for pat in ("nvidia/cu13/lib/libcublas.so.13","nvidia/cublas/lib/libcublas.so.13","nvidia/cublas/lib/libcublas.so.12"):
-        h=sorted(glob.glob(r+"/"+pat))
-        if h: print(h[0]); raise SystemExit' 2>/dev/null)
-fi
-[ -n "${JRNN_CUBLAS:-}" ] && export JRNN_CUBLAS && echo "JRNN_CUBLAS=$JRNN_CUBLAS"
+source benchmarks/cublas-env.sh
+echo "JRNN_CUBLAS=${JRNN_CUBLAS:-(not found)}"
 
 echo "== $(el) GPU tests"
 timeout "${T_TESTS:-170}" .device/test.sh --include-tag gpu --disable-ansi-colors > "$OUT/gpu-tests.log" 2>&1

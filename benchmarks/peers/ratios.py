@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Joins GpuBench's and torch_lstm.py's CSVs on (cell, shape, precision) and prints a Markdown table
-with the jrnn / PyTorch time ratio (< 1: jrnn is faster): one line per jrnn mode, against the
-fastest PyTorch row of that configuration (its mode, e.g. the Adam implementation, is named).
+"""Joins GpuBench's and the PyTorch peer's CSVs on (cell, shape, precision) and prints a Markdown table
+with jrnn / PyTorch time ratios (< 1: jrnn is faster): one line per jrnn mode, against the fastest PyTorch
+eager row and the fastest PyTorch CUDA-graph row of that configuration (their modes, e.g. the Adam
+implementation, are named). Rows whose mode starts with "gemm-" are the GEMM alone (jrnn's cuBLAS call
+and torch.mm at the input projection): a second table gives each train step's GFLOP/s as a share of them.
+Works for CPU CSVs too (torch_cpu.py's "threads=N" rows count as eager).
 
     python3 benchmarks/peers/ratios.py jrnn_gpu.csv torch_gpu.csv
 """
@@ -25,43 +28,62 @@ def load(path):
     return out
 
 
+def is_gemm(r):
+    return r.get("mode", "").startswith("gemm")
+
+
+def fastest(rows, graph):
+    rs = [r for r in rows or [] if not is_gemm(r) and r.get("mode", "eager").startswith("graph") == graph]
+    return min(rs, key=lambda r: float(r["median_ms"])) if rs else None
+
+
+def ms(r):
+    return f"{r['median_ms']} ({r.get('mode', 'eager')})" if r else "n/a"
+
+
+def ratio(a, b):
+    return f"{float(a['median_ms']) / float(b['median_ms']):.3f}" if a and b else "n/a"
+
+
+def order(k):
+    return (k[5], k[0], int(k[1]) * int(k[4]), k[1])
+
+
 def main():
     if len(sys.argv) != 3:
         raise SystemExit("usage: ratios.py jrnn.csv torch.csv")
     j, t = load(sys.argv[1]), load(sys.argv[2])
     dev = next((rs[0]["device"] for rs in list(j.values()) + list(t.values())), "?")
     print(f"device: {dev}")
-    print("| cell | B,T,I,H | precision | jrnn mode | jrnn ms (median) | PyTorch mode | PyTorch cuDNN ms (median)"
-          " | jrnn GFLOP/s | PyTorch GFLOP/s | jrnn / PyTorch time |")
-    print("|---|---|---|---|---:|---|---:|---:|---:|---:|")
-    for k in sorted(set(j) | set(t), key=lambda k: (k[5], k[0], int(k[1]) * int(k[4]))):
-        b = min(t.get(k) or [None], key=lambda r: float(r["median_ms"]) if r else 0.0)
-        for a in [r for r in j.get(k, []) if not r.get("mode", "").startswith("gemm")] or [None]:
-            ratio = f"{float(a['median_ms']) / float(b['median_ms']):.3f}" if a and b else "n/a"
+    print("| cell | B,T,I,H | precision | jrnn mode | jrnn ms (median) | PyTorch eager ms | PyTorch graph ms"
+          " | jrnn GFLOP/s | jrnn / PyTorch eager | jrnn / PyTorch graph |")
+    print("|---|---|---|---|---:|---:|---:|---:|---:|---:|")
+    for k in sorted(set(j) | set(t), key=order):
+        e, g = fastest(t.get(k), False), fastest(t.get(k), True)
+        for a in [r for r in j.get(k, []) if not is_gemm(r)] or [None]:
             print(f"| {k[0]} | {k[1]},{k[2]},{k[3]},{k[4]} | {k[5]} | {a.get('mode', 'sync') if a else 'n/a'} | "
-                  f"{a['median_ms'] if a else 'n/a'} | {b.get('mode', 'eager') if b else 'n/a'} | "
-                  f"{b['median_ms'] if b else 'n/a'} | "
-                  f"{a['gflops'] if a else 'n/a'} | {b['gflops'] if b else 'n/a'} | {ratio} |")
-    gemm_share(j)
+                  f"{a['median_ms'] if a else 'n/a'} | {ms(e)} | {ms(g)} | {a['gflops'] if a else 'n/a'} | "
+                  f"{ratio(a, e)} | {ratio(a, g)} |")
+    gemm_share(j, t)
 
 
-def gemm_share(j):
-    """jrnn's step GFLOP/s as a share of the GEMM-alone GFLOP/s GpuBench measured at the same shape."""
+def gemm_share(j, t):
+    """Each train step's GFLOP/s as a share of the GEMM alone at the same shape (jrnn's and torch's)."""
     lines = []
-    for k in sorted(j, key=lambda k: (k[5], k[0], int(k[1]) * int(k[4]))):
-        gemm = [r for r in j[k] if r.get("mode", "").startswith("gemm")]
-        if not gemm:
-            continue
-        g = gemm[0]
-        for r in j[k]:
-            if r is g or r.get("mode", "").startswith("gemm"):
-                continue
-            lines.append(f"| {k[0]} | {k[1]},{k[2]},{k[3]},{k[4]} | {k[5]} | {r.get('mode')} | {r['gflops']} | "
-                         f"{g['mode'][5:]} | {g['gflops']} | {float(r['gflops']) / float(g['gflops']):.2f} |")
+    for k in sorted(set(j) | set(t), key=order):
+        for impl, rows in (("jrnn", j.get(k, [])), ("torch", t.get(k, []))):
+            gemms = {r["impl"] if "impl" in r else impl: r for r in (j.get(k, []) + t.get(k, [])) if is_gemm(r)}
+            for r in rows:
+                if is_gemm(r) or not gemms:
+                    continue
+                shares = "; ".join(f"{n} {g['mode'][5:]} {g['gflops']} GFLOP/s: {float(r['gflops']) / float(g['gflops']):.2f}"
+                                   for n, g in sorted(gemms.items()))
+                lines.append(f"| {k[0]} | {k[1]},{k[2]},{k[3]},{k[4]} | {k[5]} | {impl} {r.get('mode', '')} | "
+                             f"{r['gflops']} | {shares} |")
     if lines:
         print()
-        print("| cell | B,T,I,H | precision | jrnn mode | step GFLOP/s | GEMM alone MxNxK | GEMM GFLOP/s | step / GEMM |")
-        print("|---|---|---|---|---:|---|---:|---:|")
+        print("| cell | B,T,I,H | precision | train step | step GFLOP/s | step / GEMM alone (whose GEMM, MxNxK) |")
+        print("|---|---|---|---|---:|---|")
         print("\n".join(lines))
 
 

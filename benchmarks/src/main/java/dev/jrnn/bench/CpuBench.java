@@ -25,10 +25,13 @@ import java.util.Map;
 /**
  * Runs the CPU benchmarks ({@link RnnBench}, {@link GemmBench}) in one JMH run and writes the table:
  * time per op, GFLOP/s (FLOP model in {@link Shapes}), % of this CPU's FMA peak ({@link CpuPeak})
- * and the jrnn / DL4J time ratio. benchmarks/run.sh calls it.
+ * and the jrnn / PyTorch time ratio of the train step (PyTorch's rows come from the CSV that
+ * benchmarks/peers/torch_cpu.py wrote in the same run, its notes from that run's log), plus jrnn / DL4J
+ * where the DL4J peer is on the classpath. benchmarks/run.sh calls it.
  *
  * <pre>
- * java ... dev.jrnn.bench.CpuBench --out benchmarks/results/cpu.md [--quick] [JMH options and include regexes]
+ * java ... dev.jrnn.bench.CpuBench --out benchmarks/results/cpu.md [--quick] [--torch-csv torch_cpu.csv]
+ *     [--torch-log torch_cpu.log] [JMH options and include regexes]
  * </pre>
  * JMH options pass through, e.g. {@code 'RnnBench.*Lstm' -p shape=32x50x128x128 -i 10}.
  */
@@ -38,6 +41,7 @@ public final class CpuBench {
     public static void main(String[] args) throws RunnerException, IOException, CommandLineOptionException {
         Path out = Path.of("benchmarks/results/cpu.md");
         boolean quick = false;
+        Path torchCsv = null, torchLog = null;
         List<String> jmhArgs = new ArrayList<>();
         for (int a = 0; a < args.length; a++) {
             switch (args[a]) {
@@ -46,8 +50,13 @@ public final class CpuBench {
                     out = Path.of(args[++a]);
                 }
                 case "--quick" -> quick = true;
+                case "--torch-csv", "--torch-log" -> {
+                    if (a + 1 >= args.length) throw new IllegalArgumentException("CpuBench: " + args[a] + " needs a file");
+                    if (args[a].equals("--torch-csv")) torchCsv = Path.of(args[++a]); else torchLog = Path.of(args[++a]);
+                }
                 case "--help" -> {
-                    System.out.println("usage: CpuBench [--out table.md] [--quick] [JMH options and include regexes]");
+                    System.out.println("usage: CpuBench [--out table.md] [--quick] [--torch-csv f.csv] [--torch-log f.log]"
+                            + " [JMH options and include regexes]");
                     return;
                 }
                 default -> jmhArgs.add(args[a]);
@@ -60,18 +69,21 @@ public final class CpuBench {
         notes.add(peak.explain());
         notes.add("load average before the run (1/5/15 min): " + loadAverage());
 
+        List<Row> torch = torchCsv == null ? List.of() : torchRows(torchCsv);
+        if (torchCsv != null) notes.add("PyTorch peer: " + torch.size() + " rows from " + torchCsv);
+        if (torchLog != null) notes.addAll(torchNotes(torchLog));
         if (peer) {
             for (String sh : new String[] {"32x50x128x128", "8x100x256x256"}) {
                 Shapes s = Shapes.parse(sh);
                 try (LstmPeer p = LstmPeer.load(RnnBench.DL4J_PEER)) {
                     BenchData d = BenchData.random(s, RnnBench.BATCHES, 1);
                     p.setup(s, d, RnnBench.SEED);
-                    if (notes.size() == 1) notes.add("peer: " + p.describe());
+                    if (sh.startsWith("32x")) notes.add("DL4J peer: " + p.describe());
                     notes.add(EqualWork.check(p, s, d, RnnBench.SEED));
                 }
             }
         } else {
-            notes.add("peer: not on the classpath (build with -Pdl4j); DL4J rows skipped");
+            notes.add("DL4J peer: not on the classpath (optional: benchmarks/run.sh --dl4j builds with -Pdl4j); DL4J rows skipped");
         }
 
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -92,7 +104,7 @@ public final class CpuBench {
         Collection<RunResult> results = new Runner(ob.build()).run();
         notes.add("load average after the run (1/5/15 min): " + loadAverage());
 
-        String table = table(results, peak, notes, quick);
+        String table = table(results, torch, peak, notes, quick);
         Files.writeString(out, table);
         System.out.println();
         System.out.println(table);
@@ -118,11 +130,46 @@ public final class CpuBench {
         }
     }
 
-    private record Row(String bench, String shape, String threads, double ms, double err) {
+    /** One timed row; {@code err} is JMH's 99.9% half-width, or for PyTorch rows half of p90 - p10. */
+    record Row(String bench, String shape, String threads, double ms, double err) {
         String label() { return threads == null ? bench : bench + " (" + threads + (threads.equals("1") ? " thread)" : " threads)"); }
     }
 
-    static String table(Collection<RunResult> results, CpuPeak peak, List<String> notes, boolean quick) {
+    /**
+     * torch_cpu.py's CSV (GpuBench's columns, mode "threads=N") as rows named like RnnBench's
+     * ("torchLstmTrain", shape "BxTxIxH", threads N).
+     */
+    static List<Row> torchRows(Path csv) throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        if (lines.isEmpty()) return List.of();
+        List<String> cols = List.of(lines.get(0).split(","));
+        List<Row> out = new ArrayList<>();
+        for (String l : lines.subList(1, lines.size())) {
+            if (l.isBlank()) continue;
+            String[] v = l.split(",", -1);
+            if (v.length != cols.size()) throw new IOException(csv + ": row has " + v.length + " fields, header " + cols.size() + ": " + l);
+            String c = v[cols.indexOf("cell")];
+            String cell = switch (Shapes.Cell.parse(c)) { case LSTM -> "Lstm"; case GRU -> "Gru"; case SIMPLE_RNN -> "SimpleRnn"; };
+            String shape = v[cols.indexOf("batch")] + "x" + v[cols.indexOf("steps")] + "x" + v[cols.indexOf("in")] + "x" + v[cols.indexOf("units")];
+            String mode = v[cols.indexOf("mode")];
+            String threads = mode.startsWith("threads=") ? mode.substring(8) : mode;
+            double p10 = Double.parseDouble(v[cols.indexOf("p10_ms")]), p90 = Double.parseDouble(v[cols.indexOf("p90_ms")]);
+            out.add(new Row("torch" + cell + "Train", shape, threads, Double.parseDouble(v[cols.indexOf("median_ms")]), (p90 - p10) / 2));
+        }
+        return out;
+    }
+
+    /** The lines of torch_cpu.py's log that say what ran: versions, BLAS, the equal-work checks, warnings. */
+    static List<String> torchNotes(Path log) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String l : Files.readAllLines(log)) {
+            if (l.startsWith("torch ") || l.startsWith("BLAS:") || l.startsWith("!!!")) out.add("PyTorch peer: " + l);
+            else if (l.startsWith("# equal work") || l.contains("FAILED")) out.add(l.substring(l.startsWith("# ") ? 2 : 0));
+        }
+        return out;
+    }
+
+    static String table(Collection<RunResult> results, List<Row> torch, CpuPeak peak, List<String> notes, boolean quick) {
         Map<String, Row> rows = new LinkedHashMap<>();
         for (RunResult r : results) {
             String full = r.getParams().getBenchmark();
@@ -134,20 +181,22 @@ public final class CpuBench {
             rows.put(bench + "@" + shape + (threads == null ? "" : "@" + threads),
                     new Row(bench, shape, threads, p.getScore(), p.getScoreError()));
         }
+        for (Row r : torch) rows.put(r.bench + "@" + r.shape + "@" + r.threads, r);
         StringBuilder b = new StringBuilder();
         b.append("Machine: ").append(peak.model()).append(", ").append(peak.cores()).append(" cores; Java ")
          .append(System.getProperty("java.version")).append("; ").append(LocalDate.now())
          .append(quick ? "; QUICK settings (1 x 1 s warm-up, 2 x 1 s), not for the record" : "; JMH fork 1, 3 x 2 s warm-up, 5 x 2 s").append("\n\n");
         for (String n : notes) b.append("- ").append(n).append('\n');
         b.append('\n');
-        b.append("| benchmark | shape B,T,I,H | ms/op | GFLOP/s | % FMA peak | jrnn / DL4J time |\n");
-        b.append("|---|---|---:|---:|---:|---:|\n");
+        b.append("| benchmark | shape B,T,I,H | ms/op | GFLOP/s | % FMA peak | jrnn / PyTorch time | jrnn / DL4J time |\n");
+        b.append("|---|---|---:|---:|---:|---:|---:|\n");
         String[][] order = {
-            {"jrnnSimpleRnnForward", "SIMPLE_RNN", "f"}, {"jrnnSimpleRnnTrain", "SIMPLE_RNN", "t"},
+            {"jrnnSimpleRnnForward", "SIMPLE_RNN", "f"}, {"jrnnSimpleRnnTrain", "SIMPLE_RNN", "t"}, {"torchSimpleRnnTrain", "SIMPLE_RNN", "t"},
             {"jrnnLstmForward", "LSTM", "f"}, {"dl4jLstmForward", "LSTM", "f"},
-            {"jrnnLstmTrain", "LSTM", "t"}, {"dl4jLstmTrain", "LSTM", "t"},
-            {"jrnnGruForward", "GRU", "f"}, {"jrnnGruTrain", "GRU", "t"},
+            {"jrnnLstmTrain", "LSTM", "t"}, {"torchLstmTrain", "LSTM", "t"}, {"dl4jLstmTrain", "LSTM", "t"},
+            {"jrnnGruForward", "GRU", "f"}, {"jrnnGruTrain", "GRU", "t"}, {"torchGruTrain", "GRU", "t"},
         };
+        List<String> goals = new ArrayList<>();
         List<String> shapes = new ArrayList<>();
         for (Row r : rows.values()) if (!r.bench.equals("gemm") && !shapes.contains(r.shape)) shapes.add(r.shape);
         for (String shape : shapes) {
@@ -159,18 +208,28 @@ public final class CpuBench {
                     Shapes.Cell cell = Shapes.Cell.valueOf(o[1]);
                     double flops = o[2].equals("f") ? s.forwardFlops(cell) : s.trainFlops(cell);
                     double gf = flops / (r.ms * 1e6);
-                    String ratio = "";
-                    if (o[0].startsWith("jrnnLstm")) {
-                        Row peerRow = fastest(rows.values(), o[0].replace("jrnn", "dl4j"), shape);
-                        if (peerRow != null) {
-                            ratio = fmt("%.3f (%.1fx faster than %s)", r.ms / peerRow.ms, peerRow.ms / r.ms,
-                                    peerRow.threads == null ? "DL4J" : "DL4J, " + peerRow.threads + (peerRow.threads.equals("1") ? " thread" : " threads"));
+                    String torchRatio = "", dl4jRatio = "";
+                    if (o[0].startsWith("jrnn")) {
+                        Row t = fastest(rows.values(), o[0].replace("jrnn", "torch"), shape);
+                        if (t != null) {
+                            torchRatio = ratio(r, t, "PyTorch");
+                            goals.add(fmt("%s train step %s: jrnn / PyTorch %.3f (goal <= 0.5: %s)", o[1], s, r.ms / t.ms,
+                                    r.ms / t.ms <= 0.5 ? "met" : "not met"));
+                        }
+                        Row d = fastest(rows.values(), o[0].replace("jrnn", "dl4j"), shape);
+                        if (d != null) dl4jRatio = ratio(r, d, "DL4J");
+                        if (o[2].equals("t") && s.batch() == 32 && s.units() == 128) {
+                            goals.add(fmt("%s train step %s: %.1f%% of the FMA peak (goal >= 60%%)", o[1], s, peak.percent(gf)));
                         }
                     }
-                    b.append(fmt("| %s | %d,%d,%d,%d | %.3f ± %.3f | %.2f | %.1f | %s |%n", r.label(), s.batch(), s.steps(),
-                            s.in(), s.units(), r.ms, r.err, gf, peak.percent(gf), ratio));
+                    b.append(fmt("| %s | %d,%d,%d,%d | %.3f ± %.3f | %.2f | %.1f | %s | %s |%n", r.label(), s.batch(), s.steps(),
+                            s.in(), s.units(), r.ms, r.err, gf, peak.percent(gf), torchRatio, dl4jRatio));
                 }
             }
+        }
+        if (!goals.isEmpty()) {
+            b.append("\nIssue 16's CPU goals:\n\n");
+            for (String g : goals) b.append("- ").append(g).append('\n');
         }
         boolean gemm = rows.values().stream().anyMatch(r -> r.bench.equals("gemm"));
         if (gemm) {
@@ -187,9 +246,15 @@ public final class CpuBench {
         }
         if (over) b.append("\nA GEMM above 100% of the peak means the clock estimate is below the clock the cores ran at.\n");
         b.append("\nGFLOP/s count matrix products only: forward 2TB·G·(I+H), train step 3x forward (G = H, 3H, 4H for")
-         .append(" SimpleRNN, GRU, LSTM); GEMM 2MNK. Ratio < 1: jrnn takes less time than DL4J;\n")
-         .append("it compares with DL4J's faster thread setting; ± is JMH's 99.9% confidence half-width.\n");
+         .append(" SimpleRNN, GRU, LSTM); GEMM 2MNK. Ratio < 1: jrnn takes less time than the peer;\n")
+         .append("it compares with the peer's fastest thread setting; ± is JMH's 99.9% confidence half-width (PyTorch rows:")
+         .append(" median of single steps timed by torch_cpu.py, ± half of p90 - p10).\n");
         return b.toString();
+    }
+
+    private static String ratio(Row jrnn, Row peer, String name) {
+        return fmt("%.3f (vs %s)", jrnn.ms / peer.ms,
+                peer.threads == null ? name : name + ", " + peer.threads + (peer.threads.equals("1") ? " thread" : " threads"));
     }
 
     /** The peer's fastest row (over its thread counts) for a benchmark and shape, or null. */

@@ -2,9 +2,6 @@ package dev.jrnn.bench;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.cpu.CpuBackend;
-import dev.jrnn.layers.Bidirectional;
-import dev.jrnn.layers.Dense;
-import dev.jrnn.layers.LSTM;
 import dev.jrnn.model.Sequential;
 import dev.jrnn.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -21,7 +18,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,17 +57,10 @@ public class ForkBench {
             Jrnn.setBackend(CpuBackend.create(forks));
             Jrnn.clearSession();
             Jrnn.setSeed(7);
-            model = layout.equals("bi")
-                    ? new Sequential(new Bidirectional(new LSTM(s.units())).inputShape(s.steps(), s.in()), new Dense(1))
-                    : new Sequential(new LSTM(s.units()).returnSequences(true).inputShape(s.steps(), s.in()),
-                            new LSTM(s.units()), new Dense(1));
-            model.compile("mse", "adam");
-            SplittableRandom r = new SplittableRandom(3);
-            float[] xs = new float[s.batch() * s.steps() * s.in()], ys = new float[s.batch()];
-            for (int i = 0; i < xs.length; i++) xs[i] = (float) r.nextDouble(-1, 1);
-            for (int i = 0; i < ys.length; i++) ys[i] = (float) r.nextDouble(-1, 1);
-            x = Tensor.of(xs, s.batch(), s.steps(), s.in());
-            y = Tensor.of(ys, s.batch(), 1);
+            model = ModelBench.model(layout, s);
+            Tensor[] xy = ModelBench.batch(s);
+            x = xy[0];
+            y = xy[1];
         }
 
         @TearDown(Level.Trial)

@@ -88,12 +88,7 @@ public final class GpuBench {
                 default -> throw new IllegalArgumentException("GpuBench: unknown argument '" + args[a] + "' (try --help)");
             }
         }
-        Shapes.Cell cell = switch (cellName.toLowerCase(Locale.ROOT)) {
-            case "lstm" -> Shapes.Cell.LSTM;
-            case "gru" -> Shapes.Cell.GRU;
-            case "simple_rnn", "simplernn", "rnn" -> Shapes.Cell.SIMPLE_RNN;
-            default -> throw new IllegalArgumentException("GpuBench: --cell expects lstm, gru or simple_rnn, got " + cellName);
-        };
+        Shapes.Cell cell = Shapes.Cell.parse(cellName);
 
         List<Mode> modes = new ArrayList<>();
         for (String m : modeNames.split(",")) {

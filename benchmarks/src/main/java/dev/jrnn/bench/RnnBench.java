@@ -20,7 +20,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * CPU benchmarks of one recurrent layer, jrnn and its peer side by side in one JMH run:
  * forward (inference) and train step (forward, MSE on the last output, backward, Adam) for
- * SimpleRNN, LSTM and GRU, and Deeplearning4j's LSTM on the same shapes (needs {@code -Pdl4j}).
+ * SimpleRNN, LSTM and GRU, and Deeplearning4j's LSTM on the first two shapes (needs {@code -Pdl4j}). The
+ * PyTorch peer runs outside JMH (benchmarks/peers/torch_cpu.py, from {@link PeerFixture}'s files of the same
+ * weights and batches); {@link CpuBench} puts both in one table.
  * Shapes are "BxTxIxH"; inputs cycle through 4 random batches. FLOP model: {@link Shapes}.
  * Run everything, with the table of GFLOP/s and ratios, through {@link CpuBench} (benchmarks/run.sh).
  */
@@ -38,7 +40,7 @@ public class RnnBench {
     /** A jrnn layer of one cell kind on the CPU backend. */
     @State(Scope.Thread)
     public abstract static class JrnnState {
-        @Param({"32x50x128x128", "8x100x256x256"})
+        @Param({"32x50x128x128", "8x100x256x256", "64x100x512x512"})
         public String shape;
         JrnnTrainer trainer;
         int i;

@@ -27,6 +27,16 @@ public record Shapes(int batch, int steps, int in, int units) {
         SIMPLE_RNN(1), LSTM(4), GRU(3);
         public final int gates;
         Cell(int g) { this.gates = g; }
+
+        /** Parses "lstm", "gru", "simple_rnn" (also "simplernn", "rnn"): the CSVs' cell column. */
+        public static Cell parse(String name) {
+            return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "lstm" -> LSTM;
+                case "gru" -> GRU;
+                case "simple_rnn", "simplernn", "rnn" -> SIMPLE_RNN;
+                default -> throw new IllegalArgumentException("cell: expected lstm, gru or simple_rnn, got '" + name + "'");
+            };
+        }
     }
 
     public Shapes {

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""PyTorch CPU peer of jrnn's CPU train step (benchmarks/run.sh runs it beside the JMH RnnBench).
+
+For each fixture file that jrnn's PeerFixture wrote (cell, shape, jrnn's initial Keras-layout weights, the
+benchmark's input batches, jrnn's losses): builds nn.LSTM / nn.GRU / nn.RNN, loads jrnn's weights, and
+checks the same work: trainable parameter count equal to jrnn's, MSE of the first train step (same weights,
+same batch) within 1e-5 relative of jrnn's, and the MSE after that one Adam update within 1e-5 too. PyTorch
+adds eps to sqrt(v / (1 - beta2^t)), Keras (and jrnn) to sqrt(v); for the checked update the peer's eps is
+Keras' eps / sqrt(1 - beta2), which makes the two updates the same formula (left at 1e-7, the first update
+already differs by ~1e-3 relative in the loss at B=32, T=50: many gradients are ~1e-6). Then it
+times the train step (forward, MSE on the last output, BPTT, Adam lr 1e-3 eps 1e-7, loss.item()) at each
+thread count (torch.set_num_threads) and writes one CSV row per count, GpuBench's columns, mode
+"threads=N"; the jrnn table compares with the fastest.
+
+It refuses to run on the reference (netlib) BLAS, which Debian's python3-torch silently uses without an
+OpenBLAS package: `apt-get install python3-torch libopenblas0-openmp`, and run it with /usr/bin/python3
+(Debian's torch is not in other Pythons). --allow-reference-blas runs anyway and says so in every row.
+
+    /usr/bin/python3 benchmarks/peers/torch_cpu.py --fixtures benchmarks/target/peer-fixtures \\
+        --out benchmarks/results/torch_cpu.csv [--threads 1,2] [--iters 20] [--max-seconds 3] [--quick]
+
+On a big machine (e.g. the GPU machine's 16 cores, PyTorch 2.11 with MKL/oneDNN): --threads 4,8,16.
+"""
+import argparse
+import glob
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peer_common as pc  # noqa: E402
+
+STEP1_TOL, STEP2_TOL = 1e-5, 1e-5
+
+
+def check_and_time(torch, path, threads, warmup, iters, max_seconds, device_name, blas_note):
+    """Equal-work check of one fixture, then one timed row per thread count. Raises on a mismatch."""
+    w, meta = pc.read_safetensors(path)
+    cell = meta["cell"]
+    b, t, i, h = pc.parse_shape(meta["shape"])
+    torch.manual_seed(0)
+    net = pc.make_net(torch, cell, i, h)
+    pc.load_keras_weights(torch, net, cell, w["kernel"], w["recurrent_kernel"], w["bias"])
+    # Step 1 with Keras' update (see the module doc), then PyTorch's own eps for the timed steps.
+    opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=pc.LR, betas=pc.BETAS,
+                           eps=pc.EPS / (1 - pc.BETAS[1]) ** 0.5)
+    nb = int(meta.get("batches", "1"))
+    xs = [torch.from_numpy(w[f"x{k}"]) for k in range(nb)]
+    ys = [torch.from_numpy(w[f"y{k}"]) for k in range(nb)]
+    mse = torch.nn.functional.mse_loss
+    step = pc.make_step(torch, net, opt, mse, xs, ys)
+
+    params, jparams = pc.trainable(net), int(meta["params"])
+    l1 = step(0)
+    with torch.no_grad():
+        l2 = mse(net(xs[0])[0][:, -1], ys[0]).item()
+    for g in opt.param_groups:
+        g["eps"] = pc.EPS
+    j1, j2 = float(meta["loss_step1"]), float(meta["loss_step2"])
+    r1, r2 = abs(l1 - j1) / max(abs(j1), 1e-30), abs(l2 - j2) / max(abs(j2), 1e-30)
+    line = (f"equal work {cell} {meta['shape']}: params jrnn={jparams} torch={params}; step-1 MSE jrnn={j1:.8g} "
+            f"torch={l1:.8g} (rel {r1:.1e}); after one Adam update jrnn={j2:.8g} torch={l2:.8g} (rel {r2:.1e})")
+    print("# " + line, flush=True)
+    if params != jparams or not r1 <= STEP1_TOL or not r2 <= STEP2_TOL:
+        raise RuntimeError(f"not the same work (tolerances {STEP1_TOL:g} / {STEP2_TOL:g}): {line}")
+
+    rows = []
+    k = 1
+    for n in threads:
+        torch.set_num_threads(n)
+        times, k = pc.time_steps(step, warmup, iters, max_seconds, pc.host_timer, min_warm_s=1.0, k0=k)
+        mode = f"threads={n}" + blas_note
+        rows.append(pc.csv_row(cell, b, t, i, h, "fp32", times, 1, "host", device_name, mode))
+        print(rows[-1].replace(",", "\t"), flush=True)
+    return rows, line
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--fixtures", required=True, help="directory of PeerFixture's *.safetensors files")
+    ap.add_argument("--cells", default="lstm,gru,simple_rnn")
+    ap.add_argument("--threads", default="1,2", help="comma-separated thread counts; 'all' = this machine's cores")
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--iters", type=int, default=20)
+    ap.add_argument("--max-seconds", type=float, default=3.0)
+    ap.add_argument("--quick", action="store_true", help="warm-up 1 step, 5 timed steps: a smoke run")
+    ap.add_argument("--allow-reference-blas", action="store_true")
+    ap.add_argument("--out", default=None, help="CSV path; a .json with the same rows is written beside it")
+    a = ap.parse_args()
+    cells = pc.parse_list(a.cells, set(pc.GATES), "cell")
+    cores = os.cpu_count() or 1
+    threads = sorted({cores if x.strip() == "all" else int(x) for x in a.threads.split(",") if x.strip()})
+    if not threads or min(threads) < 1:
+        raise SystemExit(f"torch_cpu.py: --threads '{a.threads}': expected positive counts or 'all'")
+    if a.quick:
+        a.warmup, a.iters, a.max_seconds = 1, 5, 0.5
+
+    import torch
+    blas, reference = pc.blas_report(torch)
+    print(f"torch {torch.__version__} (CPU), {pc.cpu_model()}, {cores} cores; threads {threads}", flush=True)
+    print(blas, flush=True)
+    if reference:
+        msg = ("!!! torch runs on the REFERENCE BLAS (netlib), ~15x slower than OpenBLAS: "
+               "apt-get install libopenblas0-openmp (or run with --allow-reference-blas)")
+        print(msg, file=sys.stderr, flush=True)
+        if not a.allow_reference_blas:
+            return 3
+    files = sorted(glob.glob(os.path.join(a.fixtures, "*.safetensors")))
+    files = [f for f in files if os.path.basename(f).split("-")[0] in cells]
+    if not files:
+        raise SystemExit(f"torch_cpu.py: no fixtures for {cells} in {a.fixtures} (run dev.jrnn.bench.PeerFixture)")
+    print(pc.HEADER.replace(",", "\t"), flush=True)
+    rows, failed = [], []
+    for f in files:
+        try:
+            r, _ = check_and_time(torch, f, threads, a.warmup, a.iters, a.max_seconds, pc.cpu_model(),
+                                  "+reference-blas" if reference else "")
+            rows += r
+        except Exception as e:  # one failing configuration must not lose the others
+            print(f"# {os.path.basename(f)} FAILED: {e}", flush=True)
+            failed.append(os.path.basename(f))
+    if a.out:
+        pc.write_csv(a.out, rows)
+    if failed:
+        print(f"torch_cpu.py: {len(failed)} configuration(s) failed: {', '.join(failed)}", file=sys.stderr)
+        return 4
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
