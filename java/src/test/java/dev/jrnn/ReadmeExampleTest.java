@@ -43,7 +43,7 @@ class ReadmeExampleTest {
         for (int j = 0; j < 4; j++) assertEquals(out.get(0).get(0, 2, j), out.get(1).get(0, j), 0f);
 
         Sequential model = new Sequential(new SimpleRNN(10).inputShape(3, 1), new Dense(1));
-        model.compile("mse", "adam");
+        model.compile("adam", "mse");
         model.fit(xTrain, yTrain, 100, 1);
         Tensor y = model.predict(x);
         assertArrayEquals(new int[] {1, 1}, y.shape());

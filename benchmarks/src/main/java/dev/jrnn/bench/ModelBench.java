@@ -40,7 +40,7 @@ public final class ModelBench {
                     new LSTM(s.units()), new Dense(1));
             default -> throw new IllegalArgumentException("layout: expected bi or stack, got '" + layout + "'");
         };
-        m.compile("mse", "adam");
+        m.compile("adam", "mse");
         return m;
     }
 

@@ -64,7 +64,7 @@ public final class SineBf16Check {
                 y[i][0] = (float) Math.sin(0.3 * (i + steps));
             }
             try (Model model = new Sequential(new LSTM(16).inputShape(steps, 1), new Dense(1))) {
-                model.compile("mse", new Adam(0.01));
+                model.compile(new Adam(0.01), "mse");
                 History h = model.fit(Tensor.of(x), Tensor.of(y), new FitOptions().epochs(epochs).batchSize(16).verbose(0).seed(3));
                 double loss = h.last("loss");
                 System.out.println(String.format(Locale.ROOT, "%s: loss %.6g -> %.6g", p, h.get("loss").get(0), loss));

@@ -46,8 +46,8 @@ public final class BidirectionalStack {
             y[i] = marked;
         }
         Tensor xs = Tensor.of(x, n, 5, 10), ys = Tensor.of(y, n);
-        Show.keras("model.compile(loss='sparse_categorical_crossentropy', optimizer=Adam(0.01), metrics=['accuracy'])");
-        m.compile("sparse_categorical_crossentropy", new Adam(0.01), "accuracy");
+        Show.keras("model.compile(optimizer=Adam(0.01), loss='sparse_categorical_crossentropy', metrics=['accuracy'])");
+        m.compile(new Adam(0.01), "sparse_categorical_crossentropy", "accuracy");
         Show.keras("model.fit(x, y, epochs=15, batch_size=32, validation_split=0.25, verbose=2)");
         History h = m.fit(xs, ys, new FitOptions().epochs(15).batchSize(32).validationSplit(0.25).verbose(2));
         System.out.printf(Locale.ROOT, "val_accuracy %.3f (chance 0.200)%n", h.last("val_accuracy"));

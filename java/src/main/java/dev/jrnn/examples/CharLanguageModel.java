@@ -32,8 +32,8 @@ public final class CharLanguageModel {
         Show.keras("model = Sequential([SimpleRNN(8, return_sequences=True, input_shape=(None, 4)), Dense(4)])");
         Sequential m = new Sequential(new SimpleRNN(8).returnSequences(true).inputShape(-1, VOCAB.length()), new Dense(VOCAB.length()));
         m.summary();
-        Show.keras("model.compile(loss=SparseCategoricalCrossentropy(from_logits=True), optimizer=Adam(0.05), metrics=['accuracy'])");
-        m.compile(Losses.sparseCategoricalCrossentropy(true), new Adam(0.05), "accuracy");
+        Show.keras("model.compile(optimizer=Adam(0.05), loss=SparseCategoricalCrossentropy(from_logits=True), metrics=['accuracy'])");
+        m.compile(new Adam(0.05), Losses.sparseCategoricalCrossentropy(true), "accuracy");
         for (int round = 1; round <= 4; round++) {
             var h = m.fit(x, y, new FitOptions().epochs(10).verbose(0));
             System.out.printf(Locale.ROOT, "epoch %2d  loss %.4f  accuracy %.2f  'hell' -> '%s'%n",

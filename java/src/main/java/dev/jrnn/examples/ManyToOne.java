@@ -28,7 +28,7 @@ public final class ManyToOne {
         Sequential m = new Sequential(new SimpleRNN(10).inputShape(3, 1), new Dense(1));
         m.summary();
         Show.keras("model.compile(optimizer='adam', loss='mse'); model.fit(x, y, epochs=100, batch_size=1, verbose=0)");
-        m.compile("mse", "adam");
+        m.compile("adam", "mse");
         History h = m.fit(d[0], d[1], new FitOptions().epochs(100).batchSize(1).verbose(0));
         System.out.printf(Locale.ROOT, "loss: epoch 1 %.4f -> epoch 100 %.4f%n", h.get("loss").get(0), h.last("loss"));
         Show.keras("model.predict([[[1], [2], [3]]])");
@@ -42,7 +42,7 @@ public final class ManyToOne {
         Sequential mm = new Sequential(new SimpleRNN(10).returnSequences(true).inputShape(3, 1), new TimeDistributed(new Dense(1)));
         mm.summary();
         Show.keras("model.compile(optimizer=Adam(0.01), loss='mse'); model.fit(x, y, epochs=100, batch_size=1, verbose=0)");
-        mm.compile("mse", new Adam(0.01));
+        mm.compile(new Adam(0.01), "mse");
         History hm = mm.fit(s[0], s[1], new FitOptions().epochs(100).batchSize(1).verbose(0));
         System.out.printf(Locale.ROOT, "loss: epoch 1 %.4f -> epoch 100 %.4f%n", hm.get("loss").get(0), hm.last("loss"));
         Show.keras("model.predict([[[1], [2], [3]]])");

@@ -39,7 +39,7 @@ public final class SequencePrediction {
             };
             m.summary();
             Show.keras("model.compile(optimizer='adam', loss='mse'); model.fit(x, y, epochs=100, batch_size=1, verbose=0)");
-            m.compile("mse", "adam");
+            m.compile("adam", "mse");
             History h = m.fit(d[0], d[1], new FitOptions().epochs(100).batchSize(1).verbose(0));
             System.out.printf(Locale.ROOT, "loss after 100 epochs: %.2e%n", h.last("loss"));
             Show.keras("model.predict([[[0.0], [0.1], [0.2], [0.3]]])");

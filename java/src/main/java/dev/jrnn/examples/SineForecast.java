@@ -31,7 +31,7 @@ public final class SineForecast {
         Jrnn.setSeed(7);
         Tensor[] d = Data.sine(96, 10);
         Sequential m = new Sequential(new LSTM(16).inputShape(10, 1), new Dense(1));
-        m.compile("mse", new Adam(0.01), "mae");
+        m.compile(new Adam(0.01), "mse", "mae");
         Show.keras("model.fit(x, y, epochs=30, batch_size=16, validation_split=0.2, callbacks=[EarlyStopping(patience=5)], verbose=2)");
         History h = m.fit(d[0], d[1], new FitOptions().epochs(30).batchSize(16).validationSplit(0.2).verbose(2)
                 .callbacks(new EarlyStopping().patience(5)));

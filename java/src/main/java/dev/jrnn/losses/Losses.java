@@ -9,8 +9,8 @@ import java.util.Locale;
  * per-row losses averaged over the batch (and over features for MSE/MAE/binary cross-entropy).
  *
  * <pre>{@code
- * model.compile(Losses.sparseCategoricalCrossentropy(true), new Adam(0.01));   // from logits
- * model.compile("mse", "adam");                                               // by name
+ * model.compile(new Adam(0.01), Losses.sparseCategoricalCrossentropy(true));   // from logits
+ * model.compile("adam", "mse");                                               // by name
  * }</pre>
  */
 public final class Losses {

@@ -11,7 +11,7 @@ import java.util.Locale;
  * otherwise.
  *
  * <pre>{@code
- * model.compile("sparse_categorical_crossentropy", "adam", "accuracy");
+ * model.compile("adam", "sparse_categorical_crossentropy", "accuracy");
  * }</pre>
  */
 public enum Metric {

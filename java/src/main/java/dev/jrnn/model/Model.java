@@ -28,7 +28,7 @@ import java.util.Map;
  * Node y = new LSTM(50).apply(in);
  * Node out = new Dense(1).apply(y);
  * Model model = new Model(in, out);
- * model.compile("mse", "adam");
+ * model.compile("adam", "mse");
  * model.fit(x, target, 100, 1);
  * Tensor p = model.predict(x);
  * }</pre>
@@ -211,12 +211,17 @@ public class Model implements AutoCloseable {
 
     // ================================================================== compile
 
-    /** Sets the loss and optimizer (and metrics: "accuracy", "mae", "mse") for fit/evaluate. */
-    public void compile(Loss loss, Optimizer optimizer, String... metrics) {
-        if (loss == null) throw new IllegalArgumentException(name + ".compile: loss is null");
+    /**
+     * Sets the optimizer, the loss and the metrics ("accuracy", "mae", "mse") for fit/evaluate, in Keras'
+     * order: {@code model.compile(new Adam(1e-3), Losses.mse(), "mae")}.
+     */
+    public void compile(Optimizer optimizer, Loss loss, String... metrics) {
         if (optimizer == null) throw new IllegalArgumentException(name + ".compile: optimizer is null");
+        if (loss == null) throw new IllegalArgumentException(name + ".compile: loss is null");
+        if (metrics == null) throw new IllegalArgumentException(name + ".compile: metrics is null (pass none for no metrics)");
         List<Metric> ms = new ArrayList<>();
         for (String m : metrics) {
+            if (m == null) throw new IllegalArgumentException(name + ".compile: a metric name is null");
             Metric mm = Metric.of(m);
             if (loss.sparse() && mm != Metric.ACCURACY) {
                 throw new IllegalArgumentException(name + ".compile: metric " + m + " needs dense targets but the loss "
@@ -224,6 +229,7 @@ public class Model implements AutoCloseable {
             }
             if (!ms.contains(mm)) ms.add(mm);
         }
+        requireOpen("compile");
         if (this.optimizer != null && this.optimizer != optimizer) this.optimizer.close();
         this.loss = loss;
         this.optimizer = optimizer;
@@ -232,13 +238,32 @@ public class Model implements AutoCloseable {
         this.graphsBroken = false;
     }
 
-    /** {@code compile("mse", "adam")}: loss and optimizer by Keras name. */
-    public void compile(String loss, String optimizer, String... metrics) {
-        compile(Losses.of(loss), Optimizers.of(optimizer), metrics);
+    /** {@code compile("adam", "mse")}: optimizer and loss by Keras name, in Keras' order. */
+    public void compile(String optimizer, String loss, String... metrics) {
+        if (knownLoss(optimizer) && !knownLoss(loss)) {
+            throw new IllegalArgumentException(name + ".compile: the optimizer comes first, as in Keras' compile(optimizer, loss):"
+                    + " write compile(\"" + loss + "\", \"" + optimizer + "\"), got compile(\"" + optimizer + "\", \"" + loss + "\")");
+        }
+        compile(Optimizers.of(optimizer), Losses.of(loss), metrics);
     }
 
-    public void compile(String loss, Optimizer optimizer, String... metrics) {
-        compile(Losses.of(loss), optimizer, metrics);
+    /** {@code compile(new Adam(0.01), "mse")}. */
+    public void compile(Optimizer optimizer, String loss, String... metrics) {
+        compile(optimizer, Losses.of(loss), metrics);
+    }
+
+    /** {@code compile("adam", Losses.sparseCategoricalCrossentropy(true))}. */
+    public void compile(String optimizer, Loss loss, String... metrics) {
+        compile(Optimizers.of(optimizer), loss, metrics);
+    }
+
+    private static boolean knownLoss(String s) {
+        try {
+            Losses.of(s);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     public Loss loss() { return loss; }
@@ -247,7 +272,7 @@ public class Model implements AutoCloseable {
 
     private void requireCompiled(String what) {
         if (loss == null || optimizer == null) {
-            throw new IllegalStateException(name + "." + what + ": the model must be compiled first, e.g. model.compile(\"mse\", \"adam\")");
+            throw new IllegalStateException(name + "." + what + ": the model must be compiled first, e.g. model.compile(\"adam\", \"mse\")");
         }
     }
 

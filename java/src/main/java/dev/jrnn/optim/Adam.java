@@ -13,7 +13,7 @@ import dev.jrnn.tensor.Float32;
  * kept in device memory (so a replayed CUDA graph of a train step uses the right t every time).
  *
  * <pre>{@code
- * model.compile("mse", new Adam(0.01));
+ * model.compile(new Adam(0.01), "mse");
  * }</pre>
  */
 public final class Adam extends Optimizer {

@@ -24,7 +24,7 @@ import java.util.List;
  * {@link #version()} changes whenever a setting changes, which tells such a graph to re-capture.
  *
  * <pre>{@code
- * model.compile("mse", new Adam(0.01).globalClipnorm(1.0));
+ * model.compile(new Adam(0.01).globalClipnorm(1.0), "mse");
  * }</pre>
  */
 public abstract class Optimizer {

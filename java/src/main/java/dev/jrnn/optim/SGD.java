@@ -11,7 +11,7 @@ import dev.jrnn.tensor.Float32;
  * Nesterov momentum. One fused {@link Backend#sgdUpdate} over all trainable parameters per step.
  *
  * <pre>{@code
- * model.compile("mse", new SGD(0.1).momentum(0.9).nesterov(true));
+ * model.compile(new SGD(0.1).momentum(0.9).nesterov(true), "mse");
  * }</pre>
  */
 public final class SGD extends Optimizer {

@@ -280,12 +280,12 @@ class BadInputTest {
         bad("model: build twice", ISE, f -> f.model.build(3, 2), "already built");
         bad("model: summary before build", ISE, f -> new Sequential(new Dense(2)).summaryString(), "not yet been built");
         bad("model: unknown layer name", IAE, f -> f.model.getLayer("nope"), "no layer named 'nope'", "lstm", "dense");
-        bad("compile: null loss", IAE, f -> f.model.compile((Loss) null, new Adam()), "loss is null");
-        bad("compile: unknown loss", IAE, f -> f.model.compile("msee", "adam"), "unknown loss 'msee'");
-        bad("compile: unknown optimizer", IAE, f -> f.model.compile("mse", "adamw"), "unknown optimizer 'adamw'");
-        bad("compile: unknown metric", IAE, f -> f.model.compile("mse", "adam", "f1"), "unknown metric 'f1'");
+        bad("compile: null loss", IAE, f -> f.model.compile(new Adam(), (Loss) null), "loss is null");
+        bad("compile: unknown loss", IAE, f -> f.model.compile("adam", "msee"), "unknown loss 'msee'");
+        bad("compile: unknown optimizer", IAE, f -> f.model.compile("adamw", "mse"), "unknown optimizer 'adamw'");
+        bad("compile: unknown metric", IAE, f -> f.model.compile("adam", "mse", "f1"), "unknown metric 'f1'");
         bad("compile: dense metric with a sparse loss", IAE,
-                f -> f.model.compile("sparse_categorical_crossentropy", "adam", "mae"), "mae", "class indices");
+                f -> f.model.compile("adam", "sparse_categorical_crossentropy", "mae"), "mae", "class indices");
         bad("optimizer: negative learning rate", IAE, f -> new Adam(-0.1), "learning rate", "got -0.1");
         bad("optimizer: NaN learning rate", IAE, f -> new SGD(Double.NaN), "learning rate", "got NaN");
         bad("optimizer: beta1 of 1", IAE, f -> new Adam().beta1(1.0), "beta1", "[0, 1), got 1.0");
@@ -302,7 +302,7 @@ class BadInputTest {
     private static Sequential classifier(Fixture f, String loss) {
         return f.model(() -> {
             Sequential m = new Sequential(new LSTM(3).inputShape(3, 2), new Dense(3).activation("softmax"));
-            m.compile(loss, "adam");
+            m.compile("adam", loss);
             return m;
         });
     }
@@ -360,7 +360,7 @@ class BadInputTest {
         bad("fit: embedding id past the vocabulary", IAE, f -> {
             Sequential m = f.model(() -> {
                 Sequential s = new Sequential(new Embedding(10, 3).inputShape(4), new SimpleRNN(2), new Dense(1));
-                s.compile("mse", "sgd");
+                s.compile("sgd", "mse");
                 return s;
             });
             float[] ids = new float[32];
@@ -370,7 +370,7 @@ class BadInputTest {
         }, "embedding: id 10.0 at (7, 2) of x is not an integer in [0, 10)");
         bad("fit: closed model", ISE, f -> {
             Sequential m = new Sequential(new LSTM(2).inputShape(3, 2));
-            m.compile("mse", "adam");
+            m.compile("adam", "mse");
             m.close();
             m.fit(x(8), Tensor.zeros(8, 2), quiet());
         }, "closed");
@@ -390,7 +390,7 @@ class BadInputTest {
             Input b = Input.shape(3, 2).name("in_b");
             Node ha = new LSTM(2).apply(a), hb = new LSTM(2).apply(b);
             Model m = new Model(List.of(a, b), List.of(new Dense(1).apply(ha), hb));
-            m.compile("mse", "adam");
+            m.compile("adam", "mse");
             return m;
         });
     }

@@ -97,7 +97,7 @@ class CudaFaultsTest {
             Jrnn.clearSession();
             Jrnn.setSeed(3);
             try (Sequential m = new Sequential(new LSTM(8).inputShape(3, 1), new Dense(1))) {
-                m.compile("mse", new SGD(1e38));
+                m.compile(new SGD(1e38), "mse");
                 List<Tensor> before = m.getWeights();
                 NonFiniteException e = assertThrows(NonFiniteException.class,
                         () -> m.fit(Tensor.full(0.5f, 4, 3, 1), Tensor.full(100f, 4, 1), new FitOptions().epochs(2).verbose(0)));

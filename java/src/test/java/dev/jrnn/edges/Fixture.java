@@ -53,7 +53,7 @@ final class Fixture {
         Jrnn.clearSession();
         Jrnn.setSeed(7);
         model = new Sequential(new LSTM(4).inputShape(3, 2), new Dense(1));
-        model.compile("mse", "adam");
+        model.compile("adam", "mse");
         good = dir.resolve("good.safetensors");
         try {
             model.saveWeights(good);

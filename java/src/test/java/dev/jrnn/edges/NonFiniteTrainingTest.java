@@ -69,7 +69,7 @@ class NonFiniteTrainingTest {
     @Test
     void divergingTrainingStopsAtTheFailingBatchWithTheLastFiniteWeights() {
         Sequential m = rnn(4, 2);
-        m.compile("mse", new SGD(1e12));
+        m.compile(new SGD(1e12), "mse");
         Tensor x = Tensor.full(0.5f, 16, 4, 2);
         Tensor y = Tensor.full(1e18f, 16, 1);
         List<int[]> initial = bits(m.getWeights());
@@ -90,7 +90,7 @@ class NonFiniteTrainingTest {
     @Test
     void anUpdateThatOverflowsIsUndone() {
         Sequential m = rnn(3, 1);
-        m.compile("mse", new SGD(1e38));   // finite loss and gradients, the update itself overflows
+        m.compile(new SGD(1e38), "mse");   // finite loss and gradients, the update itself overflows
         List<int[]> initial = bits(m.getWeights());
         long iterations = m.optimizer().iterations();
         NonFiniteException e = assertThrows(NonFiniteException.class,
@@ -110,7 +110,7 @@ class NonFiniteTrainingTest {
     @Test
     void infiniteGradientsStopBeforeTheUpdate() {
         Sequential m = new Sequential(new SimpleRNN(1).inputShape(2, 1), new Dense(1));
-        m.compile("mse", new SGD(1e-3));
+        m.compile(new SGD(1e-3), "mse");
         // loss (0.76e18)^2 ~ 6e35 is finite; the kernel gradient x * dz ~ 1e4 * 1.6e35 * 8 overflows
         m.setWeights(List.of(Tensor.full(1e-4f, 1, 1), Tensor.zeros(1, 1), Tensor.zeros(1),
                 Tensor.full(1e18f, 1, 1), Tensor.zeros(1)));
@@ -126,7 +126,7 @@ class NonFiniteTrainingTest {
     @Test
     void withCheckFiniteOffNanDataStillStopsAtTheLoss() {
         Sequential m = rnn(3, 2);
-        m.compile("mse", "adam");
+        m.compile("adam", "mse");
         float[] xs = Fixture.x(12).toArray();
         xs[5 * 6 + 1] = Float.NaN;   // sample 5: second batch of 4
         Tensor x = Tensor.of(xs, 12, 3, 2);
@@ -147,7 +147,7 @@ class NonFiniteTrainingTest {
     @Test
     void trainOnBatchNamesItself() {
         Sequential m = rnn(3, 1);
-        m.compile("mse", new SGD(1e38));
+        m.compile(new SGD(1e38), "mse");
         List<int[]> initial = bits(m.getWeights());
         NonFiniteException e = assertThrows(NonFiniteException.class, () -> m.trainOnBatch(Tensor.full(0.5f, 4, 3, 1), Tensor.full(100f, 4, 1)));
         assertTrue(e.getMessage().contains("in trainOnBatch"), e.getMessage());

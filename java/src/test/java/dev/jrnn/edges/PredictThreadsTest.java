@@ -41,7 +41,7 @@ class PredictThreadsTest {
     @Test
     void concurrentPredictMatchesSingleThread() throws Exception {
         Sequential m = new Sequential(new Bidirectional(new GRU(6).returnSequences(true)).inputShape(6, 3), new LSTM(5), new Dense(2));
-        m.compile("mse", "adam");
+        m.compile("adam", "mse");
         Tensor[] xs = new Tensor[THREADS];
         float[][] want = new float[THREADS][];
         for (int t = 0; t < THREADS; t++) {

@@ -35,10 +35,10 @@ class SharedWeightsTest {
         FitOptions once = new FitOptions().epochs(3).batchSize(4).verbose(0).seed(1);
 
         Sequential a = new Sequential(new LSTM(3).inputShape(3, 2), new Dense(1));
-        a.compile("mse", "adam");
+        a.compile("adam", "mse");
         a.fit(x, y, once);
         Model b = new Model(a.inputs().get(0), a.outputs().get(0));   // takes the weights over
-        b.compile("mse", "adam");
+        b.compile("adam", "mse");
         assertArrayEquals(a.predict(x).toArray(), b.predict(x).toArray());
 
         List<Tensor> before = b.getWeights();

@@ -96,7 +96,7 @@ class SoakTest {
         long[] base = live.read();
 
         Sequential m = model();
-        m.compile("mse", "adam");
+        m.compile("adam", "mse");
         int perEpoch = SAMPLES / BATCH;
         int epochs = Math.max(3, STEPS / perEpoch);
         List<long[]> readings = new ArrayList<>();

@@ -25,7 +25,7 @@ class TwoBackendsMessageTest {
         dense.build(List.of(new int[] {2}));
         Sequential m = new Sequential(lstm, dense);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
-            m.compile("mse", "sgd");
+            m.compile("sgd", "mse");
             m.predict(Tensor.zeros(1, 3, 1));
         });
         assertTrue(e.getMessage().contains("another cpu backend instance"), e.getMessage());

@@ -29,7 +29,7 @@ class ReleaseOwnStoreTest {
         assertNotNull(own);
         List<Tensor> w = lstm.getWeights();
         Sequential m = new Sequential(lstm.returnSequences(true), bi, new Dense(1));
-        m.compile("mse", "adam");
+        m.compile("adam", "mse");
         m.countParams();   // the graph (and its store) is set up lazily
         assertThrows(IllegalStateException.class, () -> ((dev.jrnn.backend.cpu.CpuBuf) own.values()).array(),
                 "LSTM's own store is freed once the model holds its weights");

@@ -37,7 +37,7 @@ class CallbackTest {
     void onBatchEndRunsOnlyForCallbacksThatAskForIt() {
         Jrnn.setSeed(1);
         Sequential m = new Sequential(new Dense(1).inputShape(2));
-        m.compile("mse", "sgd");
+        m.compile("sgd", "mse");
         Counter yes = new Counter(true), no = new Counter(false);
         Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 4, 2), y = Tensor.of(new float[] {1, 0, 1, 0}, 4, 1);
         History h = m.fit(x, y, new FitOptions().epochs(2).batchSize(2).verbose(0).shuffle(false).callbacks(yes, no));

@@ -57,7 +57,7 @@ class ConcurrentDirectionsFitTest {
                     new Bidirectional(new GRU(4).returnSequences(true)).mergeMode("sum"),
                     new Bidirectional(new SimpleRNN(3).returnSequences(true)).mergeMode("mul"),
                     new TimeDistributed(new Dense(2)));
-            m.compile("mse", new Adam(0.01));
+            m.compile(new Adam(0.01), "mse");
             return m;
         };
         FitOptions o = new FitOptions().epochs(3).batchSize(4).verbose(0).seed(3);
@@ -82,7 +82,7 @@ class ConcurrentDirectionsFitTest {
         Supplier<Model> make = () -> {
             Sequential m = new Sequential(new Bidirectional(new LSTM(3).returnSequences(true)).mergeMode("ave")
                     .inputShape(4, 2), new Bidirectional(new GRU(3)), new Dense(1));
-            m.compile("mse", new Adam(0.01));
+            m.compile(new Adam(0.01), "mse");
             return m;
         };
         Jrnn.setBackend(Backends.cpu());

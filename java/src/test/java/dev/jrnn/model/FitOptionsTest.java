@@ -52,7 +52,7 @@ class FitOptionsTest {
 
     static Sequential model() {
         Sequential m = new Sequential(new SimpleRNN(5).inputShape(4, 2), new Dense(1));
-        m.compile("mse", new Adam(0.01), "mae");
+        m.compile(new Adam(0.01), "mse", "mae");
         return m;
     }
 
@@ -186,7 +186,7 @@ class FitOptionsTest {
     void nanLossStopsWithAClearMessage() {
         Tensor[] d = data(4);
         Sequential m = new Sequential(new SimpleRNN(5).inputShape(4, 2), new Dense(1));
-        m.compile("mse", new Adam(1e30));
+        m.compile(new Adam(1e30), "mse");
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> m.fit(d[0], Tensor.full(1e30f, 4, 1), new FitOptions().epochs(20).batchSize(1).verbose(0)));
         assertTrue(e.getMessage().contains("the loss became"), e.getMessage());

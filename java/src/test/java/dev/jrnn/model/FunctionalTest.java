@@ -61,7 +61,7 @@ class FunctionalTest {
             assertEquals(v, p.get(0).get(s, 0), 1e-5);
         }
         // train only the Dense output: the state outputs get no target
-        m.compile("mse", new Adam(0.05));
+        m.compile(new Adam(0.05), "mse");
         Tensor y = random(new SplittableRandom(2), 4, 1);
         History h = m.fit(List.of(x), Arrays.asList(y, null, null), new FitOptions().epochs(30).batchSize(4).verbose(0));
         assertTrue(h.last("loss") < h.get("loss").get(0) / 2, h.toString());
@@ -77,7 +77,7 @@ class FunctionalTest {
         Node out = new Dense(2).apply(decOut);
         Model m = new Model(List.of(enc, dec), List.of(out));
         assertEquals(List.of("input_1", "input_2", "encoder", "decoder", "dense"), m.layers().stream().map(l -> l.name()).toList());
-        m.compile("mse", new Adam(0.01));
+        m.compile(new Adam(0.01), "mse");
         SplittableRandom r = new SplittableRandom(4);
         Tensor xe = random(r, 8, 4, 2), xd = random(r, 8, 3, 2), y = random(r, 8, 3, 2);
         Tensor encKernel = m.getLayer("encoder").getWeights().get(0);
@@ -101,7 +101,7 @@ class FunctionalTest {
         assertEquals(2, m.countParams());
         assertEquals(1, m.getWeights().size());
         // one SGD step: dL/dk = sum over both outputs
-        m.compile("mse", new dev.jrnn.optim.SGD(0.5));
+        m.compile(new dev.jrnn.optim.SGD(0.5), "mse");
         m.setWeights(List.of(Tensor.of(new float[] {1, -1}, 2, 1)));
         Tensor xa = Tensor.of(new float[][] {{1, 2}}), xb = Tensor.of(new float[][] {{3, 0}});
         Tensor t0 = Tensor.of(new float[][] {{0}}), t1 = Tensor.of(new float[][] {{0}});
@@ -126,7 +126,7 @@ class FunctionalTest {
         assertThrows(IllegalArgumentException.class, () -> new Model(y, y));
         IllegalStateException nc = assertThrows(IllegalStateException.class, () -> ok.fit(Tensor.zeros(2, 3, 1), Tensor.zeros(2, 2), 1, 1));
         assertTrue(nc.getMessage().contains("compile"), nc.getMessage());
-        ok.compile("mse", "adam");
+        ok.compile("adam", "mse");
         IllegalArgumentException ty = assertThrows(IllegalArgumentException.class,
                 () -> ok.fit(Tensor.zeros(2, 3, 1), Tensor.zeros(2, 3), new FitOptions().verbose(0)));
         assertTrue(ty.getMessage().contains("needs 2 per sample"), ty.getMessage());

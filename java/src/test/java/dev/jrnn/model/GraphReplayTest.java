@@ -99,7 +99,7 @@ class GraphReplayTest {
         Supplier<Model> make = () -> {
             Sequential m = new Sequential(new LSTM(8).returnSequences(true).inputShape(5, 3), new Dropout(0.3),
                     new LSTM(6), new Dense(1));
-            m.compile("mse", new Adam(0.01).clipnorm(0.5f));
+            m.compile(new Adam(0.01).clipnorm(0.5f), "mse");
             return m;
         };
         // batch 4 on 11 samples: sizes 4, 4, 3 -> two captured shapes
@@ -132,7 +132,7 @@ class GraphReplayTest {
         Supplier<Model> make = () -> {
             Sequential m = new Sequential(new Embedding(vocab, 5).maskZero(true).inputShape(t),
                     new Bidirectional(new GRU(4).returnSequences(true)), new TimeDistributed(new Dense(4)));
-            m.compile("sparse_categorical_crossentropy_from_logits", new SGD(0.1).momentum(0.9));
+            m.compile(new SGD(0.1).momentum(0.9), "sparse_categorical_crossentropy_from_logits");
             return m;
         };
         Run eager = fit(Backends.cpu(), make, List.of(x), List.of(y), new FitOptions().epochs(3).batchSize(4).verbose(0).seed(2));
@@ -151,7 +151,7 @@ class GraphReplayTest {
         Supplier<Model> make = () -> {
             Sequential m = new Sequential(new Masking(0.0).inputShape(t, 2), new LSTM(4).returnSequences(true),
                     new TimeDistributed(new Dense(1)));
-            m.compile("mse", new Adam(0.02));
+            m.compile(new Adam(0.02), "mse");
             return m;
         };
         Supplier<FitOptions> opts = () -> new FitOptions().epochs(3).batchSize(3).verbose(0).seed(7).lengths(lengths)
@@ -170,7 +170,7 @@ class GraphReplayTest {
         Tensor x = uniform(r, -1, 1, 8, 4, 2), y = uniform(r, -1, 1, 8, 1);
         Supplier<Model> make = () -> {
             Sequential m = new Sequential(new GRU(5).inputShape(4, 2), new Dense(1));
-            m.compile("mse", new Adam(0.05));
+            m.compile(new Adam(0.05), "mse");
             return m;
         };
         Supplier<FitOptions> opts = () -> new FitOptions().epochs(4).batchSize(2).verbose(0).seed(1)
@@ -235,7 +235,7 @@ class GraphReplayTest {
         Supplier<Model> make = () -> {
             Sequential m = new Sequential(new LSTM(3).returnSequences(true).inputShape(3, 2), new HostPeek(), new LSTM(2),
                     new Dense(1));
-            m.compile("mse", new Adam(0.01));
+            m.compile(new Adam(0.01), "mse");
             return m;
         };
         Run eager = fit(Backends.cpu(), make, List.of(x), List.of(y), new FitOptions().epochs(3).batchSize(2).verbose(0).seed(3));
@@ -253,12 +253,12 @@ class GraphReplayTest {
         RecordingBackend rec = new RecordingBackend(Backends.cpu());
         Jrnn.setBackend(rec);
         Sequential m = new Sequential(new LSTM(3).inputShape(3, 2), new Dense(1).activation("sigmoid"));
-        m.compile("binary_crossentropy", new Adam(0.01), "accuracy");
+        m.compile(new Adam(0.01), "binary_crossentropy", "accuracy");
         m.fit(x, y, new FitOptions().epochs(2).batchSize(2).verbose(0));
         assertEquals(0, rec.captures, "metrics read predictions back: no graph");
 
         Sequential bad = new Sequential(new LSTM(3).inputShape(3, 2), new Dense(1));
-        bad.compile("mse", new Adam(1e30));
+        bad.compile(new Adam(1e30), "mse");
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> bad.fit(x, Tensor.full(1e30f, 6, 1), new FitOptions().epochs(3).batchSize(1).verbose(0)));
         assertTrue(e.getMessage().contains("the loss became"), e.getMessage());
@@ -271,7 +271,7 @@ class GraphReplayTest {
         Jrnn.clearSession();
         Jrnn.setSeed(77);
         Sequential m = new Sequential(new LSTM(4).inputShape(4, 2), new Dense(1));
-        m.compile("mse", new SGD(3e10));
+        m.compile(new SGD(3e10), "mse");
         FitOptions o = new FitOptions().epochs(30).batchSize(4).verbose(0).shuffle(false);
         if (perBatch) {
             o.callbacks(new Callback() {

@@ -88,7 +88,7 @@ class MaskingTest {
             Jrnn.clearSession();
             Jrnn.setSeed(21);
             Sequential m = new Sequential(new LSTM(4).inputShape(T, I), new Dense(1));
-            m.compile("mse", new Adam(0.01));
+            m.compile(new Adam(0.01), "mse");
             Tensor x = padded(3, run == 0 ? 0f : Float.NaN);   // zeros vs random garbage after each length
             History h = m.fit(x, y, new FitOptions().epochs(5).batchSize(2).verbose(0).seed(1).lengths(LENGTHS));
             last[run] = h.last("loss");
@@ -99,7 +99,7 @@ class MaskingTest {
     @Test
     void sequenceLossCountsOnlyValidSteps() {
         Sequential m = new Sequential(new SimpleRNN(3).returnSequences(true).inputShape(T, I), new Dense(2));
-        m.compile("mse", "adam");
+        m.compile("adam", "mse");
         Tensor x = padded(4, 0f);
         SplittableRandom r = new SplittableRandom(5);
         float[] yd = new float[N * T * 2];

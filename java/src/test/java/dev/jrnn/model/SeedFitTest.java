@@ -43,7 +43,7 @@ class SeedFitTest {
         Sequential model = new Sequential();
         model.add(new SimpleRNN(10).inputShape(3, 1));
         model.add(new Dense(1));
-        model.compile("mse", "adam");
+        model.compile("adam", "mse");
         History h = model.fit(d[0], d[1], new FitOptions().epochs(100).batchSize(1).verbose(0));
         assertEquals(100, h.get("loss").size());
         float p = model.predict(Tensor.of(new float[][][] {{{1}, {2}, {3}}})).get(0, 0);
@@ -62,7 +62,7 @@ class SeedFitTest {
             y[i][0] = (float) Math.sin(0.3 * (i + T));
         }
         Model model = new Sequential(new LSTM(16).inputShape(T, 1), new Dense(1));
-        model.compile("mse", new Adam(0.01));
+        model.compile(new Adam(0.01), "mse");
         History h = model.fit(Tensor.of(x), Tensor.of(y), new FitOptions().epochs(40).batchSize(16).verbose(0).seed(3));
         double first = h.get("loss").get(0), last = h.last("loss");
         System.out.println("sine: loss " + first + " -> " + last);

@@ -132,7 +132,7 @@ class SummaryTest {
         Sequential m = new Sequential(new SimpleRNN(3).inputShape(2, 10).trainable(false), new Dense(1));
         String s = m.summaryString();
         assertTrue(s.contains("Total params: 46\nTrainable params: 4\nNon-trainable params: 42\n"), s);
-        m.compile("mse", new dev.jrnn.optim.Adam(0.1));
+        m.compile(new dev.jrnn.optim.Adam(0.1), "mse");
         dev.jrnn.tensor.Tensor frozen = m.layers().get(0).getWeights().get(0);
         dev.jrnn.tensor.Tensor dense = m.layers().get(1).getWeights().get(0);
         m.fit(dev.jrnn.tensor.Tensor.full(0.5f, 4, 2, 10), dev.jrnn.tensor.Tensor.full(1f, 4, 1), new FitOptions().epochs(2).verbose(0));
@@ -140,7 +140,7 @@ class SummaryTest {
         assertTrue(!java.util.Arrays.equals(dense.toArray(), m.layers().get(1).getWeights().get(0).toArray()));
         // unfreezing takes effect at the next compile, as in Keras
         m.layers().get(0).trainable(true);
-        m.compile("mse", "adam");
+        m.compile("adam", "mse");
         assertTrue(m.summaryString().contains("Trainable params: 46\n"));
     }
 

@@ -42,7 +42,7 @@ class TrainStepTest {
         }
         Sequential m = new Sequential(new SimpleRNN(H).inputShape(T, I), new Dense(1));
         float lr = 0.1f;
-        m.compile("mse", new SGD(lr));
+        m.compile(new SGD(lr), "mse");
         List<Tensor> w0 = m.getWeights();   // kernel [I,H], recurrent [H,H], bias [H], dense kernel [H,1], dense bias [1]
         double[][] W = d2(w0.get(0)), U = d2(w0.get(1)), V = d2(w0.get(3));
         double[] bb = d1(w0.get(2));

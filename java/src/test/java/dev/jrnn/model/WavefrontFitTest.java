@@ -89,7 +89,7 @@ class WavefrontFitTest {
             Sequential m = new Sequential(new Masking(0.0).inputShape(t, 2), new LSTM(5).returnSequences(true),
                     new GRU(4).returnSequences(true), new SimpleRNN(3).returnSequences(true),
                     new TimeDistributed(new Dense(1)));
-            m.compile("mse", new Adam(0.01));
+            m.compile(new Adam(0.01), "mse");
             return m;
         };
         // The model does run its LSTM -> GRU -> SimpleRNN chain as one stack (calls 1..3, behind Masking)
@@ -137,7 +137,7 @@ class WavefrontFitTest {
             Node d = new LSTM(4).returnSequences(true).name("decoder").apply(List.of(dec, e.get(1), e.get(2)));
             Node out = new TimeDistributed(new Dense(1)).apply(new GRU(3).returnSequences(true).apply(d));
             Model m = new Model(List.of(enc, dec), List.of(out));
-            m.compile("mse", new Adam(0.01));
+            m.compile(new Adam(0.01), "mse");
             return m;
         };
         Jrnn.setBackend(Backends.cpu());
@@ -162,7 +162,7 @@ class WavefrontFitTest {
         Supplier<Model> make = () -> {
             Sequential m = new Sequential(new LSTM(6).returnSequences(true).inputShape(t, 3), new GRU(5).returnSequences(true),
                     new Bidirectional(new SimpleRNN(4).returnSequences(true)), new LSTM(4), new Dense(1));
-            m.compile("mse", new Adam(0.01));
+            m.compile(new Adam(0.01), "mse");
             return m;
         };
         GraphReplayTest.Run want = GraphReplayTest.fit(new RecordingBackend(Backends.cpu()).overlapForks(true), make,

@@ -121,7 +121,7 @@ class CudaFitParityTest {
         Tensor[] d = Data.counting(10);   // [1, 2, 3] -> 4 ... [10, 11, 12] -> 13
         Supplier<Sequential> make = () -> {
             Sequential m = new Sequential(new LSTM(50).inputShape(3, 1), new Dense(1));
-            m.compile("mse", "adam");
+            m.compile("adam", "mse");
             return m;
         };
         Supplier<FitOptions> o = () -> new FitOptions().epochs(15).batchSize(1).verbose(0).seed(11);
@@ -139,7 +139,7 @@ class CudaFitParityTest {
         Tensor[] d = Data.counting(10);
         Supplier<Sequential> make = () -> {
             Sequential m = new Sequential(new SimpleRNN(10).inputShape(3, 1), new Dense(1));
-            m.compile("mse", "adam");
+            m.compile("adam", "mse");
             return m;
         };
         Supplier<FitOptions> o = () -> new FitOptions().epochs(20).batchSize(1).verbose(0).seed(4);
@@ -159,7 +159,7 @@ class CudaFitParityTest {
         Supplier<Sequential> make = () -> {
             Sequential m = new Sequential(new LSTM(32).returnSequences(true).inputShape(t, 3), new Dropout(0.25),
                     new GRU(16), new Dense(1));
-            m.compile("mse", new Adam(0.005).clipnorm(1f));
+            m.compile(new Adam(0.005).clipnorm(1f), "mse");
             return m;
         };
         // batch 8 on 22 samples: sizes 8, 8, 6 -> two graphs; per-batch losses read after every step
@@ -198,7 +198,7 @@ class CudaFitParityTest {
             Jrnn.setSeed(8);
             try (Sequential m = new Sequential(new Embedding(vocab, 8).maskZero(true).inputShape(t),
                     new Bidirectional(new GRU(16).returnSequences(true)), new TimeDistributed(new Dense(classes)))) {
-                m.compile("sparse_categorical_crossentropy_from_logits", new SGD(0.1));
+                m.compile(new SGD(0.1), "sparse_categorical_crossentropy_from_logits");
                 double l1 = m.trainOnBatch(x, y);
                 List<float[]> g = new ArrayList<>();
                 for (Param p : m.paramStore().params()) g.add(p.getGrad().data());

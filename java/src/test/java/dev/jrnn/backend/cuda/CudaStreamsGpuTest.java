@@ -77,7 +77,7 @@ class CudaStreamsGpuTest {
                     new Bidirectional(new GRU(32).returnSequences(true)).mergeMode("sum"),
                     new Bidirectional(new SimpleRNN(16).returnSequences(true)).mergeMode("ave"),
                     new TimeDistributed(new Dense(2)));
-            m.compile("mse", new Adam(0.005));
+            m.compile(new Adam(0.005), "mse");
             return m;
         };
     }
@@ -128,7 +128,7 @@ class CudaStreamsGpuTest {
         Supplier<Sequential> make = () -> {
             Sequential m = new Sequential(new Bidirectional(new LSTM(128).returnSequences(true)).inputShape(t, f),
                     new Bidirectional(new GRU(128)), new Dense(3));
-            m.compile("mse", "adam");
+            m.compile("adam", "mse");
             return m;
         };
         for (int rep = 0; rep < 8; rep++) {
@@ -254,7 +254,7 @@ class CudaStreamsGpuTest {
         Supplier<Sequential> chain = () -> {
             Sequential m = new Sequential(new LSTM(128).returnSequences(true).inputShape(t, f),
                     new GRU(96).returnSequences(true), new LSTM(64), new Dense(1));
-            m.compile("mse", new Adam(0.003));
+            m.compile(new Adam(0.003), "mse");
             return m;
         };
         assertTrue(dev.jrnn.layers.RecurrentStack.eligible(java.util.List.of(new LSTM(128).returnSequences(true),
