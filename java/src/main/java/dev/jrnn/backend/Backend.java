@@ -98,6 +98,17 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * The fewest rows (steps x batch) a forked chunk of a sequence's GEMMs should have, so that splitting a
+     * sequence into forks keeps the GEMMs large enough to pay; only read when {@link #overlapsForks()}.
+     */
+    default int minForkRows() {
+        return MIN_FORK_ROWS;
+    }
+
+    /** What {@link #minForkRows()} answers unless a backend says otherwise. */
+    int MIN_FORK_ROWS = 512;
+
+    /**
      * Runs {@code first} and {@code second}, which must be independent (neither reads what the other writes),
      * letting the backend overlap them: {@code second} is {@link #fork forked}, {@code first} runs, then the
      * fork is joined. Bidirectional runs its two directions this way.

@@ -46,16 +46,13 @@ public abstract class RecurrentLayer extends Layer {
     protected boolean goBackwards;
     protected int tbptt;
     protected boolean zeroOutputForMask;
-    /** Smallest forked chunk (projection, gradients) in rows (steps x batch); tests lower it to split small shapes. */
-    static volatile int minChunkRows = 512;
-
     /**
      * Steps per forked chunk of a [batch, steps] sequence (projections, gradients, a stack's wavefront): at
-     * most 8 chunks, each of at least {@link #minChunkRows} rows, so that the GEMMs stay large; {@code steps}
-     * (no split) for short or small sequences.
+     * most 8 chunks, each of at least {@link Backend#minForkRows()} rows of {@code be}, so that the GEMMs stay
+     * large; {@code steps} (no split) for short or small sequences.
      */
-    static int chunkSteps(int batch, int steps) {
-        int c = Math.max((steps + 7) / 8, (minChunkRows - 1 + batch) / batch);
+    static int chunkSteps(Backend be, int batch, int steps) {
+        int c = Math.max((steps + 7) / 8, (be.minForkRows() - 1 + batch) / batch);
         return Math.min(c, steps);
     }
     /**

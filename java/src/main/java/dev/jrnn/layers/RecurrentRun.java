@@ -286,9 +286,9 @@ final class RecurrentRun implements Trace {
         if (layer.bias != null) be.addRowVector(rows, G, layer.bias.value(), layer.bias.offset(), p, bg(from));
     }
 
-    /** Steps per forked chunk of this run ({@link RecurrentLayer#chunkSteps(int, int)}). */
+    /** Steps per forked chunk of this run ({@link RecurrentLayer#chunkSteps(Backend, int, int)}). */
     int chunkSteps() {
-        return RecurrentLayer.chunkSteps(B, T);
+        return RecurrentLayer.chunkSteps(be, B, T);
     }
 
     /** src [B, T, f] -> dst [T, B, f] in processing order. */

@@ -52,7 +52,7 @@ public final class RecurrentStack {
                 return false;
             }
         }
-        return RecurrentLayer.chunkSteps(batch, steps) < steps;
+        return RecurrentLayer.chunkSteps(be, batch, steps) < steps;
     }
 
     /**
@@ -102,7 +102,7 @@ public final class RecurrentStack {
             this.be = be;
             this.B = b;
             this.T = t;
-            this.chunk = RecurrentLayer.chunkSteps(b, t);
+            this.chunk = RecurrentLayer.chunkSteps(be, b, t);
         }
 
         RecurrentRun top() { return runs.get(runs.size() - 1); }

@@ -46,6 +46,7 @@ public final class RecordingBackend implements Backend {
     private Interleave order = Interleave.PROGRAM;
     private java.util.SplittableRandom shuffle = new java.util.SplittableRandom(0);
     private boolean overlap;
+    private int minForkRows = MIN_FORK_ROWS;
     /** Value of {@link #forks} at which fork throws (-1: never). */
     private int failAt = -1;
 
@@ -74,6 +75,12 @@ public final class RecordingBackend implements Backend {
     /** What {@link #overlapsForks()} answers (so that layers split work into forks as on CUDA); returns this. */
     public RecordingBackend overlapForks(boolean on) {
         this.overlap = on;
+        return this;
+    }
+
+    /** What {@link #minForkRows()} answers (1 splits even tiny sequences into one-step chunks); returns this. */
+    public RecordingBackend minForkRows(int rows) {
+        this.minForkRows = rows;
         return this;
     }
 
@@ -153,6 +160,9 @@ public final class RecordingBackend implements Backend {
 
     @Override
     public boolean overlapsForks() { return overlap; }
+
+    @Override
+    public int minForkRows() { return minForkRows; }
 
     @Override
     public Fork fork(Runnable task) {

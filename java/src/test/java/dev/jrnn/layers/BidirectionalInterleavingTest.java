@@ -47,19 +47,13 @@ class BidirectionalInterleavingTest {
     void theDirectionsDoNotSplitTheirLoopsBehindEachOther() {
         // A fork made by the direction on the main stream would queue on the second stream behind the whole
         // other direction, and the loop that joins it would wait for that: each direction runs unsplit
-        int keep = RecurrentLayer.minChunkRows;
-        RecurrentLayer.minChunkRows = 1;
-        try {
-            RecordingBackend be = new RecordingBackend(Backends.cpu()).overlapForks(true);
-            Jrnn.setBackend(be);
-            LayerCheck.runOnce(new Bidirectional(new LSTM(2).returnSequences(true)), 3, 6, 2);
-            assertEquals(2, be.forks, "one fork per pass: the backward direction");
-            be.forks = 0;
-            LayerCheck.runOnce(new LSTM(2).returnSequences(true), 3, 6, 2);
-            assertEquals(10, be.forks, "a plain layer still splits: 5 projections and 5 gradient chunks");
-        } finally {
-            RecurrentLayer.minChunkRows = keep;
-        }
+        RecordingBackend be = RecurrentStackTest.splitting();
+        Jrnn.setBackend(be);
+        LayerCheck.runOnce(new Bidirectional(new LSTM(2).returnSequences(true)), 3, 6, 2);
+        assertEquals(2, be.forks, "one fork per pass: the backward direction");
+        be.forks = 0;
+        LayerCheck.runOnce(new LSTM(2).returnSequences(true), 3, 6, 2);
+        assertEquals(10, be.forks, "a plain layer still splits: 5 projections and 5 gradient chunks");
     }
 
     static Stream<Arguments> splitCases() {
@@ -77,16 +71,10 @@ class BidirectionalInterleavingTest {
     @MethodSource("splitCases")
     void onABackendThatOverlapsForksTheDirectionsMatchTheReference(BidirectionalTest.Cfg c, RecordingBackend.Interleave order,
                                                             long seed) {
-        int keep = RecurrentLayer.minChunkRows;
-        RecurrentLayer.minChunkRows = 1;
-        try {
-            RecordingBackend be = new RecordingBackend(Backends.cpu()).overlapForks(true).interleave(order, seed);
-            Jrnn.setBackend(be);
-            Jrnn.setSeed(5);
-            new BidirectionalTest().forwardAndGradientsMatchReference(c);
-            assertEquals(0, be.openForks());
-        } finally {
-            RecurrentLayer.minChunkRows = keep;
-        }
+        RecordingBackend be = RecurrentStackTest.splitting().interleave(order, seed);
+        Jrnn.setBackend(be);
+        Jrnn.setSeed(5);
+        new BidirectionalTest().forwardAndGradientsMatchReference(c);
+        assertEquals(0, be.openForks());
     }
 }

@@ -15,7 +15,6 @@ import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.cpu.CpuBackend;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,18 +27,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * RecurrentStackTest chain gives bit for bit what the same calls give one after another.
  */
 class CpuForkedLayersTest {
-    private static int saved;
-    private static final Backend FORKS = CpuBackend.create(true);
-
-    @BeforeAll
-    static void smallChunks() {
-        saved = RecurrentLayer.minChunkRows;
-        RecurrentLayer.minChunkRows = 1;
-    }
+    /** Forks on a second thread, with chunks of one step so that small sequences split too. */
+    private static final Backend FORKS = CpuBackend.create(true, 1);
 
     @AfterAll
     static void restore() {
-        RecurrentLayer.minChunkRows = saved;
         Jrnn.setBackend("cpu");
     }
 
@@ -64,7 +56,7 @@ class CpuForkedLayersTest {
     @MethodSource("dev.jrnn.layers.RecurrentStackTest#cases")
     void stacksGiveBitForBitTheSameCallsInOrder(RecurrentStackTest.Case c) {
         RecurrentStackTest.Result want = RecurrentStackTest.run(
-                new RecordingBackend(Backends.cpu()).overlapForks(true), c, true);   // recorded, run in program order
+                RecurrentStackTest.splitting(), c, true);   // recorded, run in program order
         for (int rep = 0; rep < 5; rep++) {
             RecurrentStackTest.Result got = RecurrentStackTest.run(FORKS, c, true);
             for (int k = 0; k < want.outputs().size(); k++) assertArrayEquals(want.outputs().get(k), got.outputs().get(k));
@@ -112,7 +104,7 @@ class CpuForkedLayersTest {
                     () -> java.util.List.of(RecurrentLayerTest.make(cell, 48).returnSequences(true),
                             RecurrentLayerTest.make(cell, 40).returnSequences(true)), true);
             RecurrentStackTest.Result want = RecurrentStackTest.runLayers(
-                    new RecordingBackend(Backends.cpu()).overlapForks(true), c, 32, 64, 24);
+                    RecurrentStackTest.splitting(), c, 32, 64, 24);
             for (int rep = 0; rep < 10; rep++) {
                 RecurrentStackTest.Result got = RecurrentStackTest.runLayers(FORKS, c, 32, 64, 24);
                 for (int k = 0; k < want.outputs().size(); k++) {

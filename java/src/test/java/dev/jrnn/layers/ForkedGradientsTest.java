@@ -9,7 +9,6 @@ import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.RecordingBackend;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -19,23 +18,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * On a backend that overlaps forks (CUDA with two streams), a recurrent layer on the per-step path forks
  * the input projection of each later chunk of steps before its forward loop (joining each just before its
  * first step), and its backward hands the weight gradients and dx of each finished chunk to
- * {@code Backend.fork} while the loop goes on. Here those splits are forced on small shapes ({@link RecurrentLayer#minChunkRows} lowered), and the forked
+ * {@code Backend.fork} while the loop goes on. Here those splits are forced on small shapes (a backend whose {@code minForkRows} is 1), and the forked
  * calls run in the orders a device could choose ({@link RecordingBackend.Interleave}): every output and
  * gradient still matches the float64 reference of {@link RecurrentLayerTest} (all its configurations:
  * cells, masks, initial states, goBackwards, tbptt, no bias).
  */
 class ForkedGradientsTest {
-    private static int saved;
-
-    @BeforeAll
-    static void smallChunks() {
-        saved = RecurrentLayer.minChunkRows;
-        RecurrentLayer.minChunkRows = 1;   // T=5: chunks of one step, four forks per backward
-    }
-
     @AfterAll
     static void restore() {
-        RecurrentLayer.minChunkRows = saved;
         Jrnn.setBackend("cpu");
     }
 
@@ -49,7 +39,7 @@ class ForkedGradientsTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void forkedChunksMatchTheReference(RecurrentLayerTest.Cfg c, RecordingBackend.Interleave order, long seed) {
-        RecordingBackend be = new RecordingBackend(Backends.cpu()).overlapForks(true).interleave(order, seed);
+        RecordingBackend be = RecurrentStackTest.splitting().interleave(order, seed);
         Jrnn.setBackend(be);
         new RecurrentLayerTest().forwardAndGradientsMatchReference(c);
         assertTrue(be.forks > 0, "the backward forked its gradient chunks");
@@ -58,25 +48,19 @@ class ForkedGradientsTest {
     @ParameterizedTest(name = "chunk rows {0}")
     @MethodSource("chunkRows")
     void chunkSizeFollowsTheRowFloorAndTheEightChunkCap(int rows, int expectForks) {
-        int keep = RecurrentLayer.minChunkRows;
-        RecurrentLayer.minChunkRows = rows;
-        try {
-            RecordingBackend be = new RecordingBackend(Backends.cpu()).overlapForks(true);
-            Jrnn.setBackend(be);
-            // B=3, T=40: chunk = max(ceil(40/8) = 5, ceil(rows/3)) steps; forward forks the projections of
-            // chunks 1.., backward the gradients of all chunks but the first: chunks - 1 forks each way
-            LSTM l = new LSTM(2);
-            LayerCheck.runOnce(l, 3, 40, 2);
-            assertEquals(expectForks, be.forks);
-        } finally {
-            RecurrentLayer.minChunkRows = keep;
-        }
+        RecordingBackend be = new RecordingBackend(Backends.cpu()).overlapForks(true).minForkRows(rows);
+        Jrnn.setBackend(be);
+        // B=3, T=40: chunk = max(ceil(40/8) = 5, ceil(rows/3)) steps; forward forks the projections of
+        // chunks 1.., backward the gradients of all chunks but the first: chunks - 1 forks each way
+        LSTM l = new LSTM(2);
+        LayerCheck.runOnce(l, 3, 40, 2);
+        assertEquals(expectForks, be.forks);
     }
 
     @Test
     void aForkThatFailsLeavesNoOtherForkOpen() {
         // T=5: the forward forks the projections of steps 1..4; the third fork fails with two still open
-        RecordingBackend be = new RecordingBackend(Backends.cpu()).overlapForks(true).failFork(2);
+        RecordingBackend be = RecurrentStackTest.splitting().failFork(2);
         Jrnn.setBackend(be);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> LayerCheck.runOnce(new GRU(2), 3, 5, 2));
         assertTrue(e.getMessage().contains("injected"), e.getMessage());

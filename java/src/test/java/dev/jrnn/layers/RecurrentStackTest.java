@@ -17,7 +17,6 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -31,17 +30,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * ({@link RecordingBackend.Interleave}); and says when it applies.
  */
 class RecurrentStackTest {
-    private static int saved;
-
-    @BeforeAll
-    static void smallChunks() {
-        saved = RecurrentLayer.minChunkRows;
-        RecurrentLayer.minChunkRows = 1;   // T = 7, B = 3: chunks of one step
+    /** A backend that overlaps forks, with chunks of one step (T = 7, B = 3 would otherwise not split). */
+    static RecordingBackend splitting() {
+        return new RecordingBackend(Backends.cpu()).overlapForks(true).minForkRows(1);
     }
 
     @AfterAll
     static void restore() {
-        RecurrentLayer.minChunkRows = saved;
         Jrnn.setBackend("cpu");
     }
 
@@ -159,7 +154,7 @@ class RecurrentStackTest {
     @MethodSource("casesAndOrders")
     void stackEqualsLayerByLayer(Case c, RecordingBackend.Interleave order) {
         Result want = run(Backends.cpu(), c, false);
-        RecordingBackend be = new RecordingBackend(Backends.cpu()).overlapForks(true).interleave(order, 3 + c.name().hashCode());
+        RecordingBackend be = splitting().interleave(order, 3 + c.name().hashCode());
         Result got = run(be, c, true);
         assertEquals(want.outputs().size(), got.outputs().size());
         for (int k = 0; k < want.outputs().size(); k++) assertClose(want.outputs().get(k), got.outputs().get(k), "output " + k);
@@ -170,7 +165,7 @@ class RecurrentStackTest {
 
     @Test
     void eligibilityFollowsTheRules() {
-        RecordingBackend on = new RecordingBackend(Backends.cpu()).overlapForks(true);
+        RecordingBackend on = splitting();
         Backend off = Backends.cpu();
         Jrnn.setBackend(on);
         Supplier<List<RecurrentLayer>> ok = () -> List.of(new LSTM(2).returnSequences(true), new GRU(2));
@@ -184,13 +179,8 @@ class RecurrentStackTest {
                 "returnState");
         assertFalse(RecurrentStack.eligible(List.of(new LSTM(2).returnSequences(true).zeroOutputForMask(true), new GRU(2)), on,
                 3, 7), "zeroOutputForMask");
-        int keep = RecurrentLayer.minChunkRows;
-        RecurrentLayer.minChunkRows = 512;
-        try {
-            assertFalse(RecurrentStack.eligible(ok.get(), on, 3, 7), "a single chunk");
-        } finally {
-            RecurrentLayer.minChunkRows = keep;
-        }
+        assertFalse(RecurrentStack.eligible(ok.get(), new RecordingBackend(Backends.cpu()).overlapForks(true), 3, 7),
+                "a single chunk of the default 512 rows");
         Jrnn.setBackend(off);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
             try (DTensor x = DTensor.from(off, Tensor.zeros(3, 7, 2))) {

@@ -61,9 +61,13 @@ public final class CpuBackend implements Backend {
 
     /** Whether {@link #fork} runs its task on a second thread (see {@link #create(boolean)}). */
     private final boolean forks;
+    /** What {@link #minForkRows()} answers. */
+    private final int minForkRows;
 
-    private CpuBackend(boolean forks) {
+    private CpuBackend(boolean forks, int minForkRows) {
+        if (minForkRows < 1) throw new IllegalArgumentException("minForkRows must be at least 1, got " + minForkRows);
         this.forks = forks;
+        this.minForkRows = minForkRows;
     }
 
     /** A new CPU backend with the process's {@link Settings#current() settings}. */
@@ -77,7 +81,7 @@ public final class CpuBackend implements Backend {
      * {@code Settings.current().cpuThreads()}.
      */
     public static CpuBackend create(Settings settings) {
-        return new CpuBackend(settings.cpuForks());
+        return create(settings.cpuForks());
     }
 
     /**
@@ -91,7 +95,17 @@ public final class CpuBackend implements Backend {
      * Backend be = CpuBackend.create(true);
      * }</pre>
      */
-    public static CpuBackend create(boolean forks) { return new CpuBackend(forks); }
+    public static CpuBackend create(boolean forks) { return new CpuBackend(forks, MIN_FORK_ROWS); }
+
+    /**
+     * As {@link #create(boolean)}, with forked chunks of a sequence as small as {@code minForkRows} rows
+     * (1: every step its own chunk, which the tests use to split small sequences as CUDA splits long ones).
+     *
+     * <pre>{@code
+     * Backend be = CpuBackend.create(true, 1);
+     * }</pre>
+     */
+    public static CpuBackend create(boolean forks, int minForkRows) { return new CpuBackend(forks, minForkRows); }
 
     /** The second thread of forks (a daemon; one for all CPU backends, so forks keep their order). */
     private static final class ForkThread extends Thread {
@@ -106,6 +120,9 @@ public final class CpuBackend implements Backend {
 
     @Override
     public boolean overlapsForks() { return forks; }
+
+    @Override
+    public int minForkRows() { return minForkRows; }
 
     @Override
     public Fork fork(Runnable task) {
