@@ -1,16 +1,17 @@
-package dev.jrnn.backend.cpu;
+package dev.jrnn.bench;
 
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.CellConfig;
 import dev.jrnn.backend.CellStep;
 import dev.jrnn.backend.RecurrentCell;
+import dev.jrnn.backend.cpu.CpuBackend;
 
 import static dev.jrnn.backend.BufAt.at;
 
 /**
  * Quick probe of one LSTM timestep (recurrent GEMM + fused cell) and its backward while tuning; not a test.
- * Wall-clock times: on a shared machine run it several times. Run: java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes dev.jrnn.backend.cpu.StepSpeed [B H]
+ * Wall-clock times: on a shared machine run it several times. Run from the benchmarks module's classpath: {@code java --add-modules jdk.incubator.vector dev.jrnn.bench.StepSpeed [B H]}
  */
 public final class StepSpeed {
     public static void main(String[] args) {
@@ -40,13 +41,6 @@ public final class StepSpeed {
             for (int i = 0; i < reps; i++) be.recurrentStepForward(new CellConfig(RecurrentCell.LSTM, Activation.TANH, Activation.SIGMOID, B, H),
                     CellStep.Forward.lstm(at(gates, 0), at(c, 0), at(h, 0), null, at(c2, 0), at(h2, 0)));
             long t3 = System.nanoTime();
-            float[] xa = new float[4 * B * H];
-            for (int i = 0; i < reps; i++) {
-                VMath.apply(Activation.SIGMOID, xa, 0, xa, 0, 3 * B * H);
-                VMath.apply(Activation.TANH, xa, 0, xa, 0, 2 * B * H);
-            }
-            long t4 = System.nanoTime();
-            System.out.printf("  3 sigmoid + 2 tanh passes over B*H alone: %.1f us%n", (t4 - t3) / 1e3 / reps);
             System.out.printf("B=%d H=%d: forward step %.1f us (cell alone %.1f us), backward step %.1f us%n", B, H,
                     (t1 - t0) / 1e3 / reps, (t3 - t2) / 1e3 / reps, (t2 - t1) / 1e3 / reps);
         }

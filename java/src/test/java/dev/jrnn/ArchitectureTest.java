@@ -1,0 +1,156 @@
+package dev.jrnn;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The package rules of docs/ARCHITECTURE.md, read from the main sources: which jrnn packages each package
+ * may name (imports and fully qualified names), who may bind native code, who may read jrnn settings.
+ */
+class ArchitectureTest {
+    private static final String ROOT = "dev.jrnn";
+    private static final String ALL = "*";
+
+    /** Package -> the jrnn packages it may name (besides itself). Kept in step with docs/ARCHITECTURE.md. */
+    static final Map<String, Set<String>> MAY_NAME = Map.ofEntries(
+            Map.entry("dev.jrnn.tensor", Set.of()),
+            Map.entry("dev.jrnn.io", Set.of("dev.jrnn.tensor")),
+            Map.entry("dev.jrnn.data", Set.of("dev.jrnn.io", "dev.jrnn.tensor")),
+            Map.entry("dev.jrnn.backend", Set.of("dev.jrnn.tensor", "dev.jrnn.backend.cpu", "dev.jrnn.backend.cuda")),
+            Map.entry("dev.jrnn.backend.cpu", Set.of("dev.jrnn.backend", "dev.jrnn.tensor")),
+            Map.entry("dev.jrnn.backend.cuda", Set.of("dev.jrnn.backend", "dev.jrnn.tensor")),
+            Map.entry("dev.jrnn.losses", Set.of("dev.jrnn.backend", "dev.jrnn.tensor")),
+            Map.entry("dev.jrnn.layers", Set.of(ROOT, "dev.jrnn.backend", "dev.jrnn.tensor")),
+            Map.entry("dev.jrnn.optim", Set.of("dev.jrnn.backend", "dev.jrnn.layers", "dev.jrnn.tensor")),
+            Map.entry("dev.jrnn.model", Set.of(ROOT, "dev.jrnn.backend", "dev.jrnn.data", "dev.jrnn.io", "dev.jrnn.io.keras",
+                    "dev.jrnn.layers", "dev.jrnn.losses", "dev.jrnn.optim", "dev.jrnn.tensor")),
+            Map.entry("dev.jrnn.io.keras", Set.of(ROOT, "dev.jrnn.backend", "dev.jrnn.io", "dev.jrnn.layers", "dev.jrnn.losses",
+                    "dev.jrnn.model", "dev.jrnn.optim", "dev.jrnn.tensor")),
+            Map.entry(ROOT, Set.of("dev.jrnn.backend", "dev.jrnn.layers")),
+            Map.entry("dev.jrnn.examples", Set.of(ALL)));
+
+    private static final Pattern NAMED = Pattern.compile("\\bdev\\.jrnn((?:\\.[a-z]\\w*)*)\\.[A-Z]");
+    private static final Pattern SETTING_READ = Pattern.compile(
+            "(getProperty|getenv|getBoolean|getInteger|getLong)\\(\\s*\"(jrnn\\.|JRNN_)");
+
+    record Source(String pkg, Path path, String code) {}
+
+    static List<Source> sources() {
+        Path main = Path.of("src/main/java");
+        if (!Files.isDirectory(main)) main = Path.of("java/src/main/java");
+        List<Source> out = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(main)) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
+                String pkg = main.relativize(p.getParent()).toString().replace('/', '.').replace('\\', '.');
+                out.add(new Source(pkg, main.relativize(p), withoutComments(Files.readString(p))));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertTrue(out.size() > 50, "found the main sources under " + main.toAbsolutePath());
+        return out;
+    }
+
+    /** The code without comments (Javadoc may name any class); string literals stay. */
+    static String withoutComments(String s) {
+        return s.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("(?m)^\\s*//.*$", "").replaceAll("(?m)\\s//[^\"\\n]*$", "");
+    }
+
+    @Test
+    void everyPackageNamesOnlyThePackagesItMay() {
+        Map<String, Set<String>> bad = new TreeMap<>();
+        for (Source s : sources()) {
+            Set<String> may = MAY_NAME.get(s.pkg());
+            if (may == null) {
+                bad.computeIfAbsent(s.pkg() + " (no rule: add it to ArchitectureTest and docs/ARCHITECTURE.md)", k -> new TreeSet<>())
+                        .add(s.path().toString());
+                continue;
+            }
+            if (may.contains(ALL)) continue;
+            Matcher m = NAMED.matcher(s.code());
+            while (m.find()) {
+                String target = ROOT + m.group(1);
+                if (!target.equals(s.pkg()) && !may.contains(target)) {
+                    bad.computeIfAbsent(s.path().toString(), k -> new TreeSet<>()).add(target);
+                }
+            }
+        }
+        assertEquals(Map.of(), bad, "packages naming what docs/ARCHITECTURE.md does not allow");
+    }
+
+    @Test
+    void onlyBackendsNamesTheConcreteBackends() {
+        List<String> bad = new ArrayList<>();
+        for (Source s : sources()) {
+            if (s.pkg().equals("dev.jrnn.backend") && !s.path().endsWith("Backends.java")
+                    && s.code().matches("(?s).*\\bdev\\.jrnn\\.backend\\.(cpu|cuda)\\.[A-Z].*")) {
+                bad.add(s.path().toString());
+            }
+        }
+        assertEquals(List.of(), bad);
+    }
+
+    @Test
+    void onlyTheCudaBackendBindsNativeCode() {
+        List<String> bad = new ArrayList<>();
+        for (Source s : sources()) {
+            boolean binds = s.code().matches("(?s).*\\b(Linker|SymbolLookup|FunctionDescriptor)\\b.*")
+                    && s.code().contains("java.lang.foreign");
+            boolean foreign = s.code().contains("java.lang.foreign");
+            // data maps .npy files with MemorySegment; native calls are CUDA's alone
+            if (binds && !s.pkg().equals("dev.jrnn.backend.cuda")
+                    || foreign && !Set.of("dev.jrnn.backend.cuda", "dev.jrnn.data").contains(s.pkg())) {
+                bad.add(s.path().toString());
+            }
+        }
+        assertEquals(List.of(), bad);
+    }
+
+    @Test
+    void onlyTheCpuBackendUsesTheVectorApi() {
+        List<String> bad = sources().stream()
+                .filter(s -> s.code().contains("jdk.incubator.vector") && !s.pkg().equals("dev.jrnn.backend.cpu"))
+                .map(s -> s.path().toString()).toList();
+        assertEquals(List.of(), bad);
+    }
+
+    @Test
+    void onlySettingsReadsJrnnSettingsAndNoClassSetsJvmProperties() {
+        List<String> reads = new ArrayList<>(), sets = new ArrayList<>();
+        for (Source s : sources()) {
+            if (SETTING_READ.matcher(s.code()).find() && !s.path().endsWith(Path.of("backend", "Settings.java"))) {
+                reads.add(s.path().toString());
+            }
+            if (s.code().contains("System.setProperty(")) sets.add(s.path().toString());
+        }
+        assertEquals(List.of(), reads, "jrnn.* / JRNN_* read outside backend/Settings");
+        assertEquals(List.of(), sets, "library classes setting JVM-wide properties");
+    }
+
+    @Test
+    void theRulesCatchAViolation() {
+        // the checks above pass on nothing if the scanner finds nothing: it must see a layers -> model name
+        Matcher m = NAMED.matcher(withoutComments("import dev.jrnn.model.Model; /* dev.jrnn.io.Json */ var x = 1;"));
+        List<String> named = new ArrayList<>();
+        while (m.find()) named.add(ROOT + m.group(1));
+        assertEquals(List.of("dev.jrnn.model"), named);
+        assertTrue(SETTING_READ.matcher("System.getProperty(\"jrnn.backend\")").find());
+        assertTrue(SETTING_READ.matcher("System.getenv(\"JRNN_BACKEND\")").find());
+    }
+}
