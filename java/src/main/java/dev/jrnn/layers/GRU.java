@@ -78,5 +78,8 @@ public class GRU extends RecurrentLayer {
     public GRU goBackwards(boolean b) { super.goBackwards(b); return this; }
 
     @Override
+    public GRU zeroOutputForMask(boolean b) { super.zeroOutputForMask(b); return this; }
+
+    @Override
     public GRU tbptt(int k) { super.tbptt(k); return this; }
 }

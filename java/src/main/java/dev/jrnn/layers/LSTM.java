@@ -83,5 +83,8 @@ public class LSTM extends RecurrentLayer {
     public LSTM goBackwards(boolean b) { super.goBackwards(b); return this; }
 
     @Override
+    public LSTM zeroOutputForMask(boolean b) { super.zeroOutputForMask(b); return this; }
+
+    @Override
     public LSTM tbptt(int k) { super.tbptt(k); return this; }
 }

@@ -62,5 +62,8 @@ public class SimpleRNN extends RecurrentLayer {
     public SimpleRNN goBackwards(boolean b) { super.goBackwards(b); return this; }
 
     @Override
+    public SimpleRNN zeroOutputForMask(boolean b) { super.zeroOutputForMask(b); return this; }
+
+    @Override
     public SimpleRNN tbptt(int k) { super.tbptt(k); return this; }
 }

@@ -6,11 +6,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import static dev.jrnn.backend.BufAt.at;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The backend contract on the CPU, plus the CPU's own argument checks. */
+/**
+ * The backend contract on the CPU ({@link BackendContractTest}: every operation against float64 references),
+ * plus what is the CPU's own: its argument checks, forks on a second thread with an injected chunk floor,
+ * and parallel GEMMs that give the same bits every time.
+ */
 class CpuBackendTest extends BackendContractTest {
     private static final Backend BE = CpuBackend.create();
 
@@ -21,9 +27,62 @@ class CpuBackendTest extends BackendContractTest {
     static void closeBackend() { BE.close(); }
 
     @Test
-    void createdThroughBackends() {
-        try (Backend be = Backends.create("cpu")) {
+    void createdThroughBackendsAndComputes() {
+        try (Backend be = Backends.create("cpu"); Buf a = be.alloc(4); Buf b = be.alloc(4); Buf c = be.alloc(4)) {
             assertEquals("cpu", be.name());
+            assertTrue(be instanceof CpuBackend);
+            be.upload(new float[] {1, 2, 3, 4}, 0, a, 0, 4);
+            be.upload(new float[] {5, 6, 7, 8}, 0, b, 0, 4);
+            be.gemm(false, false, 2, 2, 2, 1f, a, 0, 2, b, 0, 2, 0f, c, 0, 2);
+            float[] got = new float[4];
+            be.download(c, 0, got, 0, 4);
+            assertArrayEquals(new float[] {19, 22, 43, 50}, got, "[[1, 2], [3, 4]] x [[5, 6], [7, 8]]");
+        }
+    }
+
+    @Test
+    void forksRunOnTheForkThreadAndTheChunkFloorIsInjected() throws Exception {
+        assertFalse(BE.overlapsForks(), "forks are off by default");
+        assertEquals(Backend.MIN_FORK_ROWS, BE.minForkRows());
+        try (CpuBackend be = CpuBackend.create(true, 1)) {
+            assertTrue(be.overlapsForks());
+            assertEquals(1, be.minForkRows());
+            java.util.concurrent.atomic.AtomicReference<String> thread = new java.util.concurrent.atomic.AtomicReference<>();
+            be.fork(() -> thread.set(Thread.currentThread().getName())).join();
+            assertEquals("jrnn-cpu-fork", thread.get());
+            Fork boom = be.fork(() -> { throw new IllegalStateException("boom"); });
+            assertEquals("boom", assertThrows(IllegalStateException.class, boom::join).getMessage(), "join rethrows");
+        }
+        assertEquals(512, CpuBackend.create(true).minForkRows());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CpuBackend.create(true, 0));
+        assertTrue(e.getMessage().contains("minForkRows") && e.getMessage().contains("0"), e.getMessage());
+    }
+
+    @Test
+    void aLargeParallelGemmIsTheSameEveryTimeAndMatchesFloat64() {
+        int m = 96, n = 80, k = 200;   // above the parallel threshold: rows split over the threads
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        float[] ha = new float[m * k], hb = new float[k * n];
+        for (int i = 0; i < ha.length; i++) ha[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < hb.length; i++) hb[i] = (float) r.nextDouble(-1, 1);
+        try (Buf a = BE.alloc(ha.length); Buf b = BE.alloc(hb.length); Buf c = BE.alloc((long) m * n)) {
+            BE.upload(ha, 0, a, 0, ha.length);
+            BE.upload(hb, 0, b, 0, hb.length);
+            float[] first = new float[m * n], again = new float[m * n];
+            BE.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+            BE.download(c, 0, first, 0, m * n);
+            for (int rep = 0; rep < 3; rep++) {
+                BE.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+                BE.download(c, 0, again, 0, m * n);
+                assertArrayEquals(first, again, "bit for bit, repeat " + rep);
+            }
+            for (int i = 0; i < m; i += 17) {
+                for (int j = 0; j < n; j += 13) {
+                    double want = 0;
+                    for (int p = 0; p < k; p++) want += (double) ha[i * k + p] * hb[p * n + j];
+                    assertEquals(want, first[i * n + j], 1e-4, "C[" + i + "," + j + "]");
+                }
+            }
         }
     }
 

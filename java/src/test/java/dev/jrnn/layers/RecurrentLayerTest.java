@@ -217,19 +217,6 @@ class RecurrentLayerTest {
     }
 
     @Test
-    void tinyHandComputedSimpleRnn() {
-        // H = 1, I = 1: h1 = tanh(0.5*1 + 0.1) , h2 = tanh(0.5*2 + 0.8*h1 + 0.1)
-        SimpleRNN r = new SimpleRNN(1).returnSequences(true);
-        r.build(List.of(new int[] {2, 1}));
-        r.setWeights(List.of(Tensor.of(new float[] {0.5f}, 1, 1), Tensor.of(new float[] {0.8f}, 1, 1),
-                Tensor.of(new float[] {0.1f}, 1)));
-        float[] y = r.call(Tensor.of(new float[] {1, 2}, 1, 2, 1)).data();
-        double h1 = Math.tanh(0.6), h2 = Math.tanh(1.1 + 0.8 * h1);
-        assertEquals(h1, y[0], 1e-6);
-        assertEquals(h2, y[1], 1e-6);
-    }
-
-    @Test
     void maskedStepsCarryTheState() {
         for (String cell : new String[] {"rnn", "lstm", "gru"}) {
             RecurrentLayer l = make(cell, 2).returnSequences(true).returnState(true);
