@@ -8,7 +8,7 @@ package dev.jrnn.layers;
  *
  * <pre>{@code
  * LSTM lstm = new LSTM(50).inputShape(3, 1);
- * Tensor y = lstm.call(Tensor.zeros(8, 3, 1));   // (8, 50); lstm.countParams() == 10200
+ * Tensor y = lstm.call(Tensor.zeros(8, 3, 1));   // (8, 50); lstm.countParams() == 10400
  * }</pre>
  */
 public class LSTM extends RecurrentLayer {
