@@ -154,6 +154,13 @@ final class LayerCheck {
         check(layer, inputs, Tensor.wrap(mask.clone(), B, 1), diff, ref, seed + 1);
     }
 
+    /** Random weights of scale 0.7 for every param of {@code l} (built). */
+    static void randomWeights(Layer l, SplittableRandom rng) {
+        List<Tensor> w = new ArrayList<>();
+        for (Param p : l.params()) w.add(rand(rng, 0.7, p.shape()));
+        l.setWeights(w);
+    }
+
     /** One training forward and backward of {@code layer} on random [B, T, I] input and random output gradients. */
     static void runOnce(Layer layer, int B, int T, int I) {
         SplittableRandom rng = new SplittableRandom(1);

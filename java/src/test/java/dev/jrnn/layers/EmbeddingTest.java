@@ -1,0 +1,96 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.backend.cpu.CpuBackend;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link Embedding}: rows looked up and gradients scattered against a reference, mask_zero, bad ids as
+ * clear errors that free what the failed call allocated.
+ */
+class EmbeddingTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+        Jrnn.setSeed(13);
+    }
+
+    @AfterEach
+    void reset() {
+        Jrnn.setBackend("cpu");
+    }
+
+    @Test
+    void badIdFreesTheCallsBuffers() {
+        CpuBackend be = CpuBackend.create();
+        Jrnn.setBackend(be);
+        Embedding emb = new Embedding(5, 3).maskZero(true);
+        emb.call(Tensor.of(new float[][] {{1, 2, 0}}));   // builds: the weights stay allocated
+        long live = be.liveBuffers();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> emb.call(Tensor.of(new float[][] {{1, 7, 0}})));
+        assertTrue(e.getMessage().contains("7"), e.getMessage());
+        assertEquals(live, be.liveBuffers(), "buffers left by the failed call");
+    }
+
+    @Test
+    void embeddingLooksUpRowsAndScattersGradients() {
+        Jrnn.clearSession();
+        Embedding emb = new Embedding(5, 3).maskZero(true);
+        assertEquals("embedding", emb.name());
+        emb.build(List.of(new int[] {4}));
+        assertEquals(15, emb.countParams());
+        assertEquals(List.of("embeddings"), emb.params().stream().map(Param::name).toList());
+        for (float v : emb.getWeights().get(0).data()) assertTrue(v >= -0.05f && v <= 0.05f);
+        SplittableRandom rng = new SplittableRandom(3);
+        LayerCheck.randomWeights(emb, rng);
+        Tensor ids = Tensor.of(new float[][] {{1, 4, 0, 4}, {2, 2, 3, 0}});
+        float[] table = emb.getWeights().get(0).data();
+        LayerCheck.check(emb, List.of(ids), null, new boolean[] {false}, v -> {
+            double[] y = new double[8 * 3];
+            for (int i = 0; i < 8; i++) System.arraycopy(v[0], (int) ids.data()[i] * 3, y, i * 3, 3);
+            return new double[][] {y};
+        }, 5);
+        try (DTensor d = DTensor.from(emb.backend(), ids); Trace t = emb.forward(List.of(d), null, true)) {
+            assertArrayEquals(new float[] {1, 1, 0, 1, 1, 1, 1, 0}, t.outputMask().toTensor().data());
+            assertArrayEquals(new int[] {2, 4, 3}, t.outputs().get(0).shape());
+            assertEquals(table[4 * 3 + 2], t.outputs().get(0).toTensor().get(0, 1, 2));
+            try (DTensor dy = DTensor.from(emb.backend(), Tensor.zeros(2, 4, 3))) {
+                List<DTensor> g = t.backward(List.of(dy));
+                assertEquals(1, g.size());
+                assertNull(g.get(0));
+            }
+        }
+        Embedding plain = new Embedding(5, 2);
+        try (DTensor d = DTensor.from(emb.backend(), ids); Trace t = plain.forward(List.of(d), null, false)) {
+            assertNull(t.outputMask());
+        }
+    }
+
+    @Test
+    void embeddingRejectsBadIds() {
+        Embedding emb = new Embedding(5, 2).name("emb_x");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> emb.call(Tensor.of(new float[][] {{1, 5}})));
+        assertTrue(e.getMessage().startsWith("emb_x: id 5.0") && e.getMessage().contains("[0, 5)"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> emb.call(Tensor.of(new float[][] {{-1, 2}})));
+        assertThrows(IllegalArgumentException.class, () -> emb.call(Tensor.of(new float[][] {{1.5f, 2}})));
+        assertThrows(IllegalArgumentException.class, () -> new Embedding(0, 2));
+        assertThrows(IllegalArgumentException.class, () -> emb.inputDim(3));
+        assertArrayEquals(new int[] {7}, new Embedding(5, 2).inputLength(7).declaredInputShape());
+        // another sequence length reuses the weights
+        assertArrayEquals(new int[] {1, 3, 2}, emb.call(Tensor.of(new float[][] {{1, 2, 3}})).shape());
+    }
+}
