@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** {@link Losses}: Keras' loss names to the backend's losses and back. */
 class LossesTest {
     @Test
     void kerasNamesMapToBackendLosses() {
@@ -26,20 +27,5 @@ class LossesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Losses.of("hinge"));
         assertTrue(e.getMessage().startsWith("unknown loss 'hinge'"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Losses.of("mse_from_logits"));
-        assertThrows(IllegalArgumentException.class, () -> Metric.of("f1"));
-    }
-
-    @Test
-    void accuracyResolvesFromTheLoss() {
-        float[] pred = {0.1f, 0.7f, 0.2f, 0.6f, 0.3f, 0.1f};   // rows argmax 1, 0
-        assertEquals(2, Metric.ACCURACY.sum(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 2, 3, pred, new float[] {1, 0}, null));
-        assertEquals(1, Metric.ACCURACY.sum(Loss.CATEGORICAL_CROSSENTROPY, 2, 3, pred, new float[] {0, 1, 0, 0, 0, 1}, null));
-        assertEquals(0.5, Metric.ACCURACY.sum(Loss.BINARY_CROSSENTROPY, 1, 2, new float[] {0.4f, 0.9f}, new float[] {0, 0}, null), 1e-9);
-        assertEquals(1, Metric.ACCURACY.sum(Loss.BINARY_CROSSENTROPY_LOGITS, 1, 2, new float[] {-2f, 0.5f}, new float[] {0, 1}, null), 1e-9);
-        assertEquals(0.5, Metric.MAE.sum(Loss.MSE, 1, 2, new float[] {1, 2}, new float[] {1.5f, 1.5f}, null), 1e-9);
-        assertEquals(0.25, Metric.MSE.sum(Loss.MSE, 1, 2, new float[] {1, 2}, new float[] {1.5f, 1.5f}, null), 1e-9);
-        // masked rows do not count
-        assertEquals(1, Metric.ACCURACY.sum(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 2, 3, pred, new float[] {1, 2}, new float[] {1, 0}));
-        assertEquals(1, Metric.ACCURACY.count(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 2, 3, new float[] {1, 0}));
     }
 }

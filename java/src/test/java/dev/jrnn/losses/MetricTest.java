@@ -1,0 +1,50 @@
+package dev.jrnn.losses;
+
+import dev.jrnn.backend.Loss;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link Metric}: Keras' names, accuracy resolved from the loss, MAE/MSE per row, masked rows. */
+class MetricTest {
+    @Test
+    void kerasNamesAndKeys() {
+        assertEquals(Metric.ACCURACY, Metric.of("acc"));
+        assertEquals(Metric.MAE, Metric.of(" Mean_Absolute_Error "));
+        assertEquals(Metric.MSE, Metric.of("mean_squared_error"));
+        for (Metric m : Metric.values()) assertEquals(m, Metric.of(m.key()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Metric.of("f1"));
+        assertEquals("unknown metric 'f1': expected accuracy, mae or mse", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Metric.of(null));
+        assertTrue(e.getMessage().contains("null"), e.getMessage());
+    }
+
+    @Test
+    void accuracyResolvesFromTheLoss() {
+        float[] pred = {0.1f, 0.7f, 0.2f, 0.6f, 0.3f, 0.1f};   // rows argmax 1, 0
+        assertEquals(2, Metric.ACCURACY.sum(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 2, 3, pred, new float[] {1, 0}, null));
+        assertEquals(1, Metric.ACCURACY.sum(Loss.CATEGORICAL_CROSSENTROPY, 2, 3, pred, new float[] {0, 1, 0, 0, 0, 1}, null));
+        assertEquals(0.5, Metric.ACCURACY.sum(Loss.BINARY_CROSSENTROPY, 1, 2, new float[] {0.4f, 0.9f}, new float[] {0, 0}, null), 1e-9);
+        assertEquals(1, Metric.ACCURACY.sum(Loss.BINARY_CROSSENTROPY_LOGITS, 1, 2, new float[] {-2f, 0.5f}, new float[] {0, 1}, null), 1e-9);
+        assertEquals(0.5, Metric.MAE.sum(Loss.MSE, 1, 2, new float[] {1, 2}, new float[] {1.5f, 1.5f}, null), 1e-9);
+        assertEquals(0.25, Metric.MSE.sum(Loss.MSE, 1, 2, new float[] {1, 2}, new float[] {1.5f, 1.5f}, null), 1e-9);
+        // masked rows do not count
+        assertEquals(1, Metric.ACCURACY.sum(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 2, 3, pred, new float[] {1, 2}, new float[] {1, 0}));
+        assertEquals(1, Metric.ACCURACY.count(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 2, 3, new float[] {1, 0}));
+    }
+
+    @Test
+    void errorMetricsNeedDenseTargetsAndAverageOverColumns() {
+        // rows (1, 2) vs (0, 4) and (3, 3) vs (3, 0): MAE per row (1 + 2) / 2 and (0 + 3) / 2
+        float[] p = {1, 2, 3, 3}, y = {0, 4, 3, 0};
+        assertEquals(1.5 + 1.5, Metric.MAE.sum(Loss.MSE, 2, 2, p, y, null), 1e-9);
+        assertEquals((1 + 4) / 2.0 + 9 / 2.0, Metric.MSE.sum(Loss.MAE, 2, 2, p, y, null), 1e-9);
+        assertEquals(2.0, Metric.MSE.count(Loss.MSE, 2, 2, null));
+        assertEquals(0.5 * 4.5, Metric.MSE.sum(Loss.MSE, 2, 2, p, y, new float[] {0, 0.5f}), 1e-9, "weighted rows");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Metric.MAE.sum(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 1, 2, p, new float[] {1}, null));
+        assertTrue(e.getMessage().contains("dense targets"), e.getMessage());
+    }
+}
