@@ -1646,7 +1646,8 @@ public class Model implements AutoCloseable {
 
     /**
      * Loads weights saved by {@link #saveWeights} (or any safetensors file with the same Keras
-     * names and shapes). Every weight must be present, with its shape, finite, and nothing else: the
+     * names and shapes), or a Keras HDF5 / .keras file (by structure, as Keras' load_weights; see
+     * {@link dev.jrnn.io.keras.KerasImport#loadWeights}). Every weight must be present, with its shape, finite, and nothing else: the
      * header is compared with the model before any data is read, and one IllegalArgumentException lists
      * every difference. On any error (IOException for a corrupt file) the model is unchanged.
      */
@@ -1654,6 +1655,7 @@ public class Model implements AutoCloseable {
         ensureGraph();
         requireOpen("loadWeights");
         if (file == null) throw new IllegalArgumentException(name + ".loadWeights: file is null");
+        if (dev.jrnn.io.keras.KerasImport.isKerasFile(file)) { dev.jrnn.io.keras.KerasImport.loadWeights(this, file); return; }
         List<String> names = weightNames();
         Map<String, int[]> header = SafeTensors.shapes(file);
         List<String> problems = new ArrayList<>();
