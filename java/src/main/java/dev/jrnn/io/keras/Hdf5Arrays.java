@@ -44,6 +44,7 @@ final class Hdf5Arrays {
     }
 
     private static List<String> strings(Attribute a, Node node, String name) {
+        if (a.isEmpty()) return List.of();   // h5py writes an empty list of names as an empty (null-space) array
         Object d = a.getData();
         if (d instanceof String[] arr) return Arrays.asList(arr);
         if (d instanceof String s) return List.of(s);
