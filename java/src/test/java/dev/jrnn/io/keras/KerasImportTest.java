@@ -30,8 +30,12 @@ class KerasImportTest {
         Jrnn.setBackend("cpu");
     }
 
-    /** Random inputs of the model's input shapes (batch 3; a variable time dimension gets 4 steps). */
-    static List<Tensor> inputs(List<int[]> shapes, long seed) {
+    /**
+     * Random inputs of the model's input shapes (batch 3; a variable time dimension gets 4 steps). Sequences have
+     * all-zero steps (sample 0 the last, sample 1 the first), which a Masking layer masks; with {@code vocab} > 0 the
+     * inputs are ids in [1, vocab) with sample 0 padded by trailing 0s (Embedding mask_zero).
+     */
+    static List<Tensor> inputs(List<int[]> shapes, int vocab, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         List<Tensor> xs = new ArrayList<>();
         for (int[] s : shapes) {
@@ -39,7 +43,14 @@ class KerasImportTest {
             full[0] = 3;
             for (int i = 0; i < s.length; i++) full[i + 1] = s[i] < 0 ? 4 : s[i];
             float[] d = new float[(int) Tensor.size(full)];
-            for (int i = 0; i < d.length; i++) d[i] = (float) (r.nextDouble() * 2 - 1);
+            for (int i = 0; i < d.length; i++) d[i] = vocab > 0 ? 1 + r.nextInt(vocab - 1) : (float) (r.nextDouble() * 2 - 1);
+            if (vocab > 0) {
+                for (int t = full[1] - 2; t < full[1]; t++) d[t] = 0;
+            } else if (full.length == 3 && full[1] > 1) {
+                int f = full[2], t = full[1];
+                java.util.Arrays.fill(d, (t - 1) * f, t * f, 0f);
+                java.util.Arrays.fill(d, t * f, (t + 1) * f, 0f);
+            }
             xs.add(Tensor.of(d, full));
         }
         return xs;
@@ -60,7 +71,7 @@ class KerasImportTest {
 
     static double checkAgainstReference(Path file, Model m) {
         KerasReference ref = new KerasReference(file);
-        List<Tensor> xs = inputs(ref.inputShapes(), file.getFileName().toString().hashCode());
+        List<Tensor> xs = inputs(ref.inputShapes(), ref.idVocabulary(), file.getFileName().toString().hashCode());
         List<KerasReference.Arr> rin = new ArrayList<>();
         for (Tensor x : xs) {
             double[] d = new double[x.size()];

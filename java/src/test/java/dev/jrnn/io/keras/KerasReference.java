@@ -113,7 +113,7 @@ final class KerasReference {
     private static Map<?, ?> cfg(Map<?, ?> spec) { return (Map<?, ?>) spec.get("config"); }
 
     private static int[] batchShape(Map<?, ?> c) {
-        List<?> s = (List<?>) c.get("batch_input_shape");
+        List<?> s = (List<?>) c.get(c.containsKey("batch_input_shape") ? "batch_input_shape" : "batch_shape");
         int[] r = new int[s.size() - 1];
         for (int i = 1; i < s.size(); i++) r[i - 1] = s.get(i) == null ? -1 : (int) (long) (Long) s.get(i);
         return r;
@@ -146,7 +146,7 @@ final class KerasReference {
                 int k = done.getOrDefault(name, 0);
                 while (k < nodes.size()) {
                     List<Out> args = new ArrayList<>();
-                    for (Object ref : (List<?>) nodes.get(k)) {
+                    for (Object ref : refs(nodes.get(k))) {
                         List<?> r = (List<?>) ref;
                         List<List<Out>> made = calls.get((String) r.get(0));
                         int ni = (int) (long) (Long) r.get(1);
@@ -166,6 +166,24 @@ final class KerasReference {
             r.add(calls.get((String) rl.get(0)).get((int) (long) (Long) rl.get(1)).get((int) (long) (Long) rl.get(2)).x);
         }
         return r;
+    }
+
+    /** A call's input refs: Keras 2 [[layer, node, tensor, kwargs], ...] or Keras 3 {"args": [keras tensors]}. */
+    private static List<?> refs(Object call) {
+        if (call instanceof List<?> l) return l;
+        List<Object> r = new ArrayList<>();
+        for (Object a : (List<?>) ((Map<?, ?>) call).get("args")) r.add(((Map<?, ?>) ((Map<?, ?>) a).get("config")).get("keras_history"));
+        return r;
+    }
+
+    /** Vocabulary size when the model's first layer is an Embedding (inputs are ids), else 0. */
+    int idVocabulary() {
+        if (!isSequential()) return 0;
+        for (Map<?, ?> l : seqLayers()) {
+            if ("InputLayer".equals(l.get("class_name"))) continue;
+            return "Embedding".equals(l.get("class_name")) ? (int) (long) (Long) cfg(l).get("input_dim") : 0;
+        }
+        return 0;
     }
 
     private List<Out> apply(Map<?, ?> spec, String weightsOf, List<Out> in) {
@@ -276,6 +294,7 @@ final class KerasReference {
         boolean useBias = !Boolean.FALSE.equals(c.get("use_bias"));
         boolean seq = Boolean.TRUE.equals(c.get("return_sequences")), back = Boolean.TRUE.equals(c.get("go_backwards"));
         boolean resetAfter = Boolean.TRUE.equals(c.get("reset_after"));
+        boolean zeroOut = Boolean.TRUE.equals(c.get("zero_output_for_mask"));
         double[] k = w.get(off), u = w.get(off + 1), bias = useBias ? w.get(off + 2) : null;
         int g = cls.equals("LSTM") ? 4 : cls.equals("GRU") ? 3 : 1;
         int b = in.x.shape[0], steps = in.x.shape[1], f = in.x.shape[2], H = units, G = g * H;
@@ -322,7 +341,7 @@ final class KerasReference {
                     last[i] = nh.clone();
                 }
                 int ot = reverseOutput ? t : s;
-                for (int j = 0; j < H; j++) ys.d[(i * steps + ot) * H + j] = last[i][j];
+                for (int j = 0; j < H; j++) ys.d[(i * steps + ot) * H + j] = on || !zeroOut ? last[i][j] : 0;
             }
         }
         if (seq) return List.of(new Out(ys, in.mask));
@@ -337,6 +356,8 @@ final class KerasReference {
         Map<String, Object> fc = new HashMap<>();
         for (var e : cfg(inner).entrySet()) fc.put((String) e.getKey(), e.getValue());
         int per = w.size() / 2;
+        // Keras' Bidirectional zeroes masked outputs of its layers when they return sequences
+        fc.put("zero_output_for_mask", Boolean.TRUE.equals(fc.get("return_sequences")));
         Out fw = rnn(cls, fc, w, 0, x, false).get(0);
         Map<String, Object> bc = new HashMap<>(fc);
         bc.put("go_backwards", !Boolean.TRUE.equals(fc.get("go_backwards")));
