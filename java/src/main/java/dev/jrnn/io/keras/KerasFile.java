@@ -68,7 +68,12 @@ final class KerasFile implements AutoCloseable {
                 + "): not a Keras model file");
     }
 
-    private static KerasFile openHdf5(Path path, long size) {
+    private static KerasFile openHdf5(Path path, long size) throws IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(path)) {
+            head = in.readNBytes(64);
+        }
+        checkLength(head, size, "the file");
         HdfFile h = new HdfFile(path);
         try {
             String mc = Hdf5Arrays.stringAttribute(h, "model_config");
@@ -93,8 +98,11 @@ final class KerasFile implements AutoCloseable {
             Object cfg = Json.parse(config);
             KerasConfig m = new KerasConfig(Json.parse(meta), "metadata.json");
             Object training = cfg instanceof java.util.Map<?, ?> map ? map.get("compile_config") : null;
+            checkLength(weights, weights.length, "zip member model.weights.h5");
             HdfFile h = HdfFile.fromBytes(weights);
             return new KerasFile(path, Layout.KERAS3_ZIP, weights.length, h, cfg, training, m.string("keras_version", null));
+        } catch (java.util.zip.ZipException e) {
+            throw new KerasFormatException("a damaged zip (" + e.getMessage() + "): not a readable Keras 3 .keras file");
         }
     }
 
@@ -129,6 +137,27 @@ final class KerasFile implements AutoCloseable {
             }
         }
         return layout == Layout.KERAS3_ZIP ? 3 : 2;
+    }
+
+    /**
+     * A truncated HDF5 file: its superblock records where the file ends (8-byte addresses, superblock v0 at byte 40,
+     * v1 at 44, v2/v3 at 28); a file shorter than that lost its tail. jhdf alone may read a cut file without error.
+     */
+    private static void checkLength(byte[] head, long size, String what) {
+        if (head.length < 48) throw new KerasFormatException(what + " is " + size + " bytes: too short for an HDF5 superblock");
+        int version = head[8];
+        int offsets = version <= 1 ? head[13] : head[9];
+        int at = switch (version) {
+            case 0 -> 40;
+            case 1 -> 44;
+            case 2, 3 -> 28;
+            default -> throw new KerasFormatException(what + ": unknown HDF5 superblock version " + version);
+        };
+        if (offsets != 8) return;   // 4-byte addresses: rare, left to jhdf
+        long end = java.nio.ByteBuffer.wrap(head, at, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        if (end != -1 && end > size) {
+            throw new KerasFormatException(what + " is " + size + " bytes but its HDF5 superblock says " + end + ": truncated");
+        }
     }
 
     private static byte[] head(Path path) throws IOException {

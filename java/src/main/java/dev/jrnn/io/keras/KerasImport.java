@@ -33,7 +33,11 @@ public final class KerasImport {
     public static Model load(Path file) throws IOException {
         try (KerasFile kf = KerasFile.open(file)) {
             if (kf.modelConfig == null) {
-                throw new KerasFormatException("holds weights only (no model_config): build the model in jrnn and call loadWeights");
+                boolean weightsOnly = kf.hdf.getAttribute("layer_names") != null || kf.hdf.getAttribute("layer_names0") != null
+                        || kf.hdf.getChild("layers") != null;
+                throw new KerasFormatException(weightsOnly
+                        ? "holds weights only (no model_config): build the model in jrnn and call loadWeights"
+                        : "an HDF5 file without a model_config attribute: not a Keras model file");
             }
             KerasGraph graph = new KerasGraph(new KerasLayers(kf.kerasMajor(), file.toString()));
             Model model = graph.build(kf.modelConfig);

@@ -104,7 +104,10 @@ def write_weight_groups(g, layers, keras_version, split_layer_names=False):
         else:
             lg.attrs["weight_names"] = np.array([], dtype=np.float64)   # h5py's encoding of Keras' empty list
         for wn, a in ws:
-            lg.create_dataset(wn, data=a)
+            if isinstance(a, tuple):   # a shape only: a dataset that claims it but stores nothing (hostile files)
+                lg.create_dataset(wn, shape=a, dtype="f4")
+            else:
+                lg.create_dataset(wn, data=a)
 
 
 def named(prefix, ws, suffix=":0"):
@@ -338,6 +341,66 @@ def h5_inside_keras():
         f.write(data)
 
 
+# ------------------------------------------------------------------------------ hostile and broken files
+def bad_files():
+    """Each is the tfkeras_gru model (or a Keras 3 zip) with one thing wrong; written into ../bad/."""
+    bad = os.path.join(OUT, "bad")
+    os.makedirs(bad, exist_ok=True)
+    k1, r1, b1 = w(3, 15), w(5, 15), w(2, 15)
+    k2, r2, b2 = w(5, 12), w(4, 12), w(2, 12)
+    dense = [("kernel", w(4, 2)), ("bias", w(2))]
+
+    def gru_model(path, gru1_weights, layer0=None, extra_layers=None, model_config=None):
+        cfg = model_config or {"class_name": "Model", "config": {"name": "model", "layers": [
+            input_layer("input_1", [None, None, 3]),
+            node(layer0 or rnn_cfg("GRU", "gru", 5, return_sequences=True), "gru", [[("input_1", 0, 0)]]),
+            node(rnn_cfg("GRU", "gru_1", 4), "gru_1", [[("gru", 0, 0)]]),
+            node(dense_cfg("dense", 2), "dense", [[("gru_1", 0, 0)]])],
+            "input_layers": [["input_1", 0, 0]], "output_layers": [["dense", 0, 0]]}}
+        layers = [("input_1", []), ("gru", named("gru/gru_cell", gru1_weights)),
+                  ("gru_1", named("gru_1/gru_cell_1", [("kernel", k2), ("recurrent_kernel", r2), ("bias", b2)])),
+                  ("dense", named("dense", dense))] + (extra_layers or [])
+        write_h5(os.path.join(bad, path), cfg, layers, "2.4.0")
+
+    good = [("kernel", k1), ("recurrent_kernel", r1), ("bias", b1)]
+    gru_model("ok.h5", good)
+    gru_model("huge_dims.h5", [("kernel", (200000, 300000)), ("recurrent_kernel", r1), ("bias", b1)])
+    gru_model("wrong_dtype.h5", [("kernel", k1.astype(np.int32)), ("recurrent_kernel", r1), ("bias", b1)])
+    gru_model("wrong_shape.h5", [("kernel", w(3, 14)), ("recurrent_kernel", r1), ("bias", b1)])
+    gru_model("nan_weight.h5", [("kernel", np.full((3, 15), np.nan, np.float32)), ("recurrent_kernel", r1), ("bias", b1)])
+    gru_model("stateful.h5", good, layer0=rnn_cfg("GRU", "gru", 5, return_sequences=True, stateful=True))
+    gru_model("unknown_layer.h5", good, layer0={"class_name": "Conv1D", "config": {"name": "gru", "filters": 5}})
+    deep = "x"
+    for _ in range(300):
+        deep = [deep]
+    gru_model("deep_json.h5", good, model_config={"class_name": "Model", "config": {"name": "m", "layers": deep}})
+    # weight_names names a dataset that is not there
+    gru_model("missing_dataset.h5", good)
+    with h5py.File(os.path.join(bad, "missing_dataset.h5"), "a") as f:
+        del f["model_weights/gru/gru/gru_cell/kernel:0"]
+    # an HDF5 file that is not Keras at all
+    with h5py.File(os.path.join(bad, "plain.h5"), "w") as f:
+        f.create_dataset("data", data=w(4))
+
+    def zip_of(path, members):
+        with zipfile.ZipFile(os.path.join(bad, path), "w", zipfile.ZIP_STORED) as z:
+            for name, data in members:
+                z.writestr(zipfile.ZipInfo(name, date_time=(2026, 12, 4, 12, 0, 0)), data)
+
+    with zipfile.ZipFile(os.path.join(OUT, "keras3_sequential.keras")) as z:
+        cfg, meta, weights = z.read("config.json"), z.read("metadata.json"), z.read("model.weights.h5")
+    zip_of("missing_member.keras", [("metadata.json", meta), ("config.json", cfg)])
+    zip_of("weights_not_hdf5.keras", [("metadata.json", meta), ("config.json", cfg), ("model.weights.h5", b"not hdf5 at all")])
+    wbuf = io.BytesIO()
+    with h5py.File(wbuf, "w") as f:
+        g = f.create_group("layers/simple_rnn")
+        for i in range(40):
+            g = g.create_group("cell")
+        v = g.create_group("vars")
+        v.create_dataset("0", data=w(2, 3))
+    zip_of("deep_nesting.keras", [("metadata.json", meta), ("config.json", cfg), ("model.weights.h5", wbuf.getvalue())])
+
+
 if __name__ == "__main__":
     tfkeras_gru()
     keras22_gru()
@@ -346,3 +409,4 @@ if __name__ == "__main__":
     keras3_functional()
     keras3_sequential()
     h5_inside_keras()
+    bad_files()
