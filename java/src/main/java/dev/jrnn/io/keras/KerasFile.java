@@ -54,6 +54,7 @@ final class KerasFile implements AutoCloseable {
 
     /** Whether the file starts with the HDF5 or zip signature (what {@link #open} accepts). */
     static boolean isKerasFile(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) return false;   // a directory or a missing file: the caller's own message
         byte[] head = head(path);
         return startsWith(head, HDF5_SIGNATURE) || startsWith(head, ZIP_SIGNATURE);
     }

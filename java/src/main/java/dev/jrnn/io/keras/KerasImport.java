@@ -41,23 +41,12 @@ public final class KerasImport {
             }
             KerasGraph graph = new KerasGraph(new KerasLayers(kf.kerasMajor(), file.toString()));
             Model model = graph.build(kf.modelConfig);
-            Map<String, List<Tensor>> stored = kf.layout == KerasFile.Layout.KERAS3_ZIP
-                    ? Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes)
-                    : Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
-            List<Layer> targets = new ArrayList<>();
-            List<List<Tensor>> values = new ArrayList<>();
-            for (var e : graph.byName.entrySet()) {
-                List<Tensor> ws = stored.get(e.getKey());
-                if (ws == null && !e.getValue().params().isEmpty()) {
-                    throw new KerasFormatException("no weights stored for layer '" + e.getKey() + "'");
-                }
-                if (ws != null) {
-                    targets.add(e.getValue());
-                    values.add(ws);
-                }
+            try {
+                fill(model, graph, kf);
+            } catch (RuntimeException | Error e) {
+                model.close();   // frees its buffers (device memory on CUDA) before the error goes up
+                throw e;
             }
-            model.layers();   // builds the graph, so every layer has its params
-            assign(targets, values);
             KerasTraining.compile(model, kf.trainingConfig, file.toString());
             return model;
         } catch (KerasFormatException | IllegalArgumentException e) {
@@ -65,6 +54,27 @@ public final class KerasImport {
         } catch (RuntimeException | StackOverflowError e) {
             throw new IOException(file + ": not a readable Keras file (" + e + ")", e);
         }
+    }
+
+    /** Sets every layer's weights from the file, by config name. */
+    private static void fill(Model model, KerasGraph graph, KerasFile kf) {
+        model.layers();   // builds the graph, so every layer has its params
+        Map<String, List<Tensor>> stored = kf.layout == KerasFile.Layout.KERAS3_ZIP
+                ? Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes)
+                : Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
+        List<Layer> targets = new ArrayList<>();
+        List<List<Tensor>> values = new ArrayList<>();
+        for (var e : graph.byName.entrySet()) {
+            List<Tensor> ws = stored.get(e.getKey());
+            if (ws == null && !e.getValue().params().isEmpty()) {
+                throw new KerasFormatException("no weights stored for layer '" + e.getKey() + "'");
+            }
+            if (ws != null) {
+                targets.add(e.getValue());
+                values.add(ws);
+            }
+        }
+        assign(targets, values);
     }
 
     /**
