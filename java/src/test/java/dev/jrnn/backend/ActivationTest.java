@@ -2,56 +2,84 @@ package dev.jrnn.backend;
 
 import org.junit.jupiter.api.Test;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/**
- * {@link Activation}: Keras' spellings, distinct kernel codes, values at known points, and every
- * derivative-from-output against a central difference of the function (the backward passes rely on it).
- */
+/** The activation enum: Keras names, float64 gradient checks, and the codes the CUDA kernels switch on. */
 class ActivationTest {
     @Test
-    void kerasSpellingsRoundTripAndCodesAreDistinct() {
-        Set<Integer> codes = new HashSet<>();
+    void derivativeThroughTheOutputMatchesCentralDifferences() {
         for (Activation a : Activation.values()) {
-            assertEquals(a, Activation.of(a.kerasName()));
-            assertEquals(a, Activation.of(a.kerasName().toUpperCase(java.util.Locale.ROOT)));
+            if (a == Activation.SOFTMAX) continue;
+            for (double x = -3.1; x <= 3.1; x += 0.137) {
+                if (Math.abs(x) < 1e-3 || Math.abs(0.2 * x + 0.5) < 1e-3 || Math.abs(0.2 * x - 0.5) < 1e-3
+                        || Math.abs(x / 6 + 0.5) < 1e-3 || Math.abs(x / 6 - 0.5) < 1e-3) continue;   // kinks
+                double h = 1e-6, num = (a.apply(x + h) - a.apply(x - h)) / (2 * h);
+                double got = a.derivFromOutput(a.apply(x));
+                assertEquals(num, got, 1e-6 * Math.max(1, Math.abs(num)), a + "'(" + x + ")");
+            }
+        }
+    }
+
+    @Test
+    void kerasValues() {
+        assertEquals(Math.exp(-1) - 1, Activation.ELU.apply(-1), 1e-15);
+        assertEquals(1.0507009873554805 * 1.6732632423543772 * (Math.exp(-2) - 1), Activation.SELU.apply(-2), 1e-15);
+        assertEquals(Math.log(1 + Math.exp(0.5)), Activation.SOFTPLUS.apply(0.5), 1e-15);
+        assertEquals(800.0, Activation.SOFTPLUS.apply(800), 1e-12);   // no overflow
+        assertEquals(-0.75, Activation.SOFTSIGN.apply(-3), 1e-15);
+        assertEquals(0.5 + 1.5 / 6, Activation.HARD_SIGMOID_V3.apply(1.5), 1e-15);
+        assertEquals(0.8, Activation.HARD_SIGMOID.apply(1.5), 1e-15);
+        for (Activation a : Activation.values()) assertEquals(a, Activation.of(a.kerasName()));
+    }
+
+    @Test
+    void codesAreDistinctAndNamesAreCheckedAsKeras() {
+        java.util.Set<Integer> codes = new java.util.HashSet<>();
+        for (Activation a : Activation.values()) {
             assertTrue(codes.add(a.code()), "code " + a.code() + " of " + a + " is taken");
+            assertEquals(a, Activation.of(a.kerasName().toUpperCase(java.util.Locale.ROOT)), "case-insensitive");
         }
         assertEquals(Activation.LINEAR, Activation.of(null));
         assertEquals(Activation.LINEAR, Activation.of(""));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Activation.of("swishy"));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Activation.of("swishy"));
         assertTrue(e.getMessage().contains("'swishy'") && e.getMessage().contains("tanh"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class, () -> Activation.SOFTMAX.apply(1));
     }
 
+    /** Java enum codes == kernels/common.cuh JRNN_* defines == kernels/persistent_common.cuh ACT_* values. */
     @Test
-    void valuesAtKnownPoints() {
-        assertEquals(0.5, Activation.SIGMOID.apply(0), 0);
-        assertEquals(1 / (1 + Math.exp(-2)), Activation.SIGMOID.apply(2), 1e-15);
-        assertEquals(Math.tanh(-0.7), Activation.TANH.apply(-0.7), 0);
-        assertEquals(0, Activation.RELU.apply(-3), 0);
-        assertEquals(2.5, Activation.RELU.apply(2.5), 0);
-        assertEquals(-4.25, Activation.LINEAR.apply(-4.25), 0);
-        assertEquals(0.5, Activation.HARD_SIGMOID.apply(0), 0);
-        assertEquals(0, Activation.HARD_SIGMOID.apply(-10), 0);
-        assertEquals(1, Activation.HARD_SIGMOID.apply(10), 0);
-        assertThrows(UnsupportedOperationException.class, () -> Activation.SOFTMAX.apply(1));
-    }
-
-    @Test
-    void derivativeFromOutputIsTheSlope() {
-        double h = 1e-6;
+    void cudaCodesMatchTheEnum() throws IOException {
+        Path kernels = Path.of("..", "kernels");
+        Map<String, Integer> common = codes(Files.readString(kernels.resolve("common.cuh")), "#define JRNN_([A-Z0-9_]+) (\\d+)");
+        Map<String, Integer> persistent = codes(Files.readString(kernels.resolve("persistent_common.cuh")), "ACT_([A-Z0-9_]+) = (\\d+)");
         for (Activation a : Activation.values()) {
-            if (a == Activation.SOFTMAX) continue;
-            // points away from every kink (0 for relu-like, +-2.5 or +-3 for hard sigmoid)
-            for (double x : new double[] {-4.1, -2.2, -0.9, -0.3, 0.4, 1.1, 2.7, 3.6}) {
-                double slope = (a.apply(x + h) - a.apply(x - h)) / (2 * h);
-                assertEquals(slope, a.derivFromOutput(a.apply(x)), 1e-6, a + " at " + x);
+            assertEquals(a.code(), common.get(a.name()), "common.cuh JRNN_" + a.name());
+            if (a != Activation.SOFTMAX) assertEquals(a.code(), persistent.get(a.name()), "persistent_common.cuh ACT_" + a.name());
+        }
+        for (var e : persistent.entrySet()) assertTrue(common.containsKey(e.getKey()), "ACT_" + e.getKey() + " has no JRNN_ define");
+    }
+
+    private static Map<String, Integer> codes(String src, String regex) {
+        Map<String, Integer> m = new HashMap<>();
+        Matcher mt = Pattern.compile(regex).matcher(src);
+        while (mt.find()) {
+            try {
+                Activation.valueOf(mt.group(1));
+                m.put(mt.group(1), Integer.parseInt(mt.group(2)));
+            } catch (IllegalArgumentException notAnActivation) {
+                // other JRNN_ defines (grid-stride macros) are not activation codes
             }
         }
+        return m;
     }
 }

@@ -43,7 +43,8 @@ class DemosTest {
             entry("bidirectional", DemosTest::bidirectional),
             entry("charlm", DemosTest::charLanguageModel),
             entry("functional", DemosTest::functional),
-            entry("sine", DemosTest::sine));
+            entry("sine", DemosTest::sine),
+            entry("keras", DemosTest::kerasImport));
 
     @BeforeAll
     static void cpu() {
@@ -206,6 +207,23 @@ class DemosTest {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    static void kerasImport(String s) {
+        assertTrue(s.contains(" lstm_1 (LSTM)"), s);
+        assertTrue(s.contains("Total params: 10,451"), s);
+        Matcher m = Pattern.compile("x = +(\\S+) +predicted +(\\S+) +\\(training target +(\\S+)\\)").matcher(s);
+        int n = 0;
+        while (m.find()) {
+            double x = Double.parseDouble(m.group(1)), p = Double.parseDouble(m.group(2)), y = Double.parseDouble(m.group(3));
+            assertTrue(Double.isFinite(x) && Math.abs(p - y) <= KERAS_FIT * Math.max(1, Math.abs(y)),
+                    "the trained Keras model predicts near its training target: x " + x + " predicted " + p + " target " + y);
+            n++;
+        }
+        assertEquals(5, n, s);
+    }
+
+    /** How close the Keras model's predictions come to its training targets (relative, as trained). */
+    private static final double KERAS_FIT = 0.5;
 
     @Test
     void numpyStyleArrays() {
