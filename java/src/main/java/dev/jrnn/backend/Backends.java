@@ -62,17 +62,16 @@ public final class Backends {
      */
     private static void requireVectorModule(String context) {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            throw new IllegalStateException("jrnn: " + context + "the CPU backend needs the Vector API module, which this "
-                    + "JVM was started without: add the JVM flags " + JVM_FLAGS + WHERE_FLAGS);
+            throw new IllegalStateException("jrnn: " + context + "the CPU backend needs the JVM flag --add-modules "
+                    + "jdk.incubator.vector, which this JVM was started without; start it with " + JVM_FLAGS + WHERE_FLAGS);
         }
     }
 
     /** The CUDA backend calls C through FFM's restricted methods: without native access the JVM would warn or refuse. */
     private static void requireNativeAccess() {
         if (!Backends.class.getModule().isNativeAccessEnabled()) {
-            throw new IllegalStateException("the CUDA backend needs native access, which this JVM was started without: "
-                    + "add the JVM flag --enable-native-access=" + moduleName() + " (all jrnn's flags: " + JVM_FLAGS + ")"
-                    + WHERE_FLAGS);
+            throw new IllegalStateException("the CUDA backend needs the JVM flag --enable-native-access=" + moduleName()
+                    + ", which this JVM was started without");
         }
     }
 
