@@ -11,8 +11,6 @@ import org.junit.jupiter.api.function.Executable;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -30,13 +28,7 @@ class ReadmeUnsupportedKerasTest {
     @BeforeAll
     static void readme() throws IOException {
         Jrnn.setBackend("cpu");
-        Path readme = Path.of("README.md");
-        if (!Files.exists(readme)) readme = Path.of("../README.md");
-        String text = Files.readString(readme);
-        int from = text.indexOf("## Keras options jrnn does not support");
-        assertTrue(from >= 0, "README.md has a 'Keras options jrnn does not support' section");
-        int to = text.indexOf("\n## ", from + 1);
-        section = text.substring(from, to < 0 ? text.length() : to);
+        section = Readme.section("## Keras options jrnn does not support");
     }
 
     private static void quoted(String message, Executable call) {
