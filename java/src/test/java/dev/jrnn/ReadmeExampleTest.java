@@ -8,10 +8,14 @@ import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The README's ten-line example, as written there, with the shapes and counts it promises. */
@@ -44,7 +48,18 @@ class ReadmeExampleTest {
 
         Sequential model = new Sequential(new SimpleRNN(10).inputShape(3, 1), new Dense(1));
         model.compile("adam", "mse");
-        model.fit(xTrain, yTrain, 100, 1);
+        // verbose 1 as in the README; its 100 epoch lines go to a buffer here, not to the test output
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            model.fit(xTrain, yTrain, 100, 1);
+        } finally {
+            System.setOut(stdout);
+        }
+        String bars = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(bars.contains("Epoch 100/100\n8/8 [==============================]"), bars);
+        assertFalse(bars.contains("\r") || bars.contains("\u001b"), "no redraws or ANSI codes off a terminal");
         Tensor y = model.predict(x);
         assertArrayEquals(new int[] {1, 1}, y.shape());
         assertTrue(y.isFinite());

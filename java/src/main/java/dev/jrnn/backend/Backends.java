@@ -6,6 +6,10 @@ import java.lang.reflect.InvocationTargetException;
  * Chooses a backend by name: "cpu", "cuda" or "auto" (CUDA when a device, the kernels and cuBLAS are
  * all usable, else CPU with one line on stderr saying why). Each backend is made with the process's
  * {@link Settings#current() settings} unless the call hands its own.
+ *
+ * <p>The JVM must run with {@value #JVM_FLAGS}: without the Vector API module the CPU backend throws an
+ * IllegalStateException naming the flags, and without native access the CUDA backend does (so "auto" falls
+ * back to the CPU with one line saying so).
  */
 public final class Backends {
     private Backends() {}
@@ -40,9 +44,40 @@ public final class Backends {
         } catch (RuntimeException e) {
             // One line: the first line of the reason (the full search report stays in the exception).
             String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("unknown reason");
+            requireVectorModule("CUDA is not usable (" + why + ") and ");
             System.err.println("jrnn: using the CPU backend (CUDA not usable: " + why + ")");
             return cpu(settings);
         }
+    }
+
+    /** The JVM flags jrnn needs, as they go on a java command line or in Surefire's argLine. */
+    public static final String JVM_FLAGS = "--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED";
+
+    private static final String WHERE_FLAGS = " (java command line; Maven Surefire <argLine>; exec:exec <arguments>; "
+            + "exec:java runs inside Maven: put them in .mvn/jvm.config; IDEs: the run configuration's VM options)";
+
+    /**
+     * Fails before any Vector API class loads (a NoClassDefFoundError later): the CPU kernels need the
+     * incubating module, which a JVM resolves only when asked to.
+     */
+    private static void requireVectorModule(String context) {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            throw new IllegalStateException("jrnn: " + context + "the CPU backend needs the JVM flag --add-modules "
+                    + "jdk.incubator.vector, which this JVM was started without; start it with " + JVM_FLAGS + WHERE_FLAGS);
+        }
+    }
+
+    /** The CUDA backend calls C through FFM's restricted methods: without native access the JVM would warn or refuse. */
+    private static void requireNativeAccess() {
+        if (!Backends.class.getModule().isNativeAccessEnabled()) {
+            throw new IllegalStateException("the CUDA backend needs the JVM flag --enable-native-access=" + moduleName()
+                    + ", which this JVM was started without");
+        }
+    }
+
+    private static String moduleName() {
+        Module m = Backends.class.getModule();
+        return m.isNamed() ? m.getName() : "ALL-UNNAMED";
     }
 
     public static Backend cpu() {
@@ -55,10 +90,12 @@ public final class Backends {
     }
 
     private static Backend cpu(Settings settings) {
+        requireVectorModule("");
         return instantiate("dev.jrnn.backend.cpu.CpuBackend", settings);
     }
 
     private static Backend cuda(Settings settings) {
+        requireNativeAccess();
         return instantiate("dev.jrnn.backend.cuda.CudaBackend", settings);
     }
 

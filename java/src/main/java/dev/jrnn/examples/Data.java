@@ -52,7 +52,7 @@ public final class Data {
         return Tensor.of(x);
     }
 
-    /** Sine windows: x[i] = sin(0.3 (i + t)) for t < steps, y[i] = the next value. */
+    /** Sine windows: x[i] = sin(0.3 (i + t)) for t {@literal <} steps, y[i] = the next value. */
     public static Tensor[] sine(int n, int steps) {
         float[][][] x = new float[n][steps][1];
         float[][] y = new float[n][1];

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -97,8 +98,23 @@ public class Model implements AutoCloseable {
 
     /** Sets the graph (topological order, Keras layer order, one parameter store). */
     final void initGraph(List<? extends Node> ins, List<? extends Node> outs) {
-        this.graph = Graph.of(name, ins, outs);
+        Graph g = Graph.of(name, ins, outs);
+        requireUniqueNames(g);
+        this.graph = g;
         collectParams();
+    }
+
+    /** Keras refuses two layers of one name in a model: their weights would share names in saved files. */
+    private void requireUniqueNames(Graph g) {
+        Map<String, Layer> byName = new HashMap<>();
+        for (Layer l : g.layers) {
+            Layer other = byName.putIfAbsent(l.name(), l);
+            if (other != null) {
+                throw new IllegalArgumentException(name + ": the name \"" + l.name() + "\" is used by two layers, "
+                        + other.kerasClass() + " and " + l.kerasClass() + "; layer names must be unique in a model "
+                        + "(as in Keras): rename one with name(...)");
+            }
+        }
     }
 
     /** Gathers every layer's parameters (trainable first) into one flat store, replacing the old one. */
@@ -361,14 +377,30 @@ public class Model implements AutoCloseable {
         return new Inference(setup).evaluate(check().prepare(xs, ys, lengths, "evaluate", true, true), batchSize);
     }
 
-    /** The model's (first) output for {@code x}, computed in batches of 32. */
+    /**
+     * The model's output for {@code x}, computed in batches of 32. A model with several outputs throws
+     * (no output is dropped silently): use {@link #predictAll(Tensor)} there, which returns them all.
+     */
     public Tensor predict(Tensor x) {
-        return predictAll(Collections.singletonList(x), 32, null).get(0);
+        return predict(x, null);
     }
 
-    /** Predictions for post-padded sequences with per-sample valid {@code lengths}. */
+    /** Predictions for post-padded sequences with per-sample valid {@code lengths} (one-output models). */
     public Tensor predict(Tensor x, int[] lengths) {
-        return predictAll(Collections.singletonList(x), 32, lengths).get(0);
+        List<Tensor> xs = Collections.singletonList(x);
+        requireOpen("predict");
+        ensureBuiltSafely(xs);
+        int outputs = graph.outputs.size();
+        if (outputs != 1) {
+            throw new IllegalStateException(name + ".predict: the model has " + outputs + " outputs and predict(Tensor) "
+                    + "returns one; use predictAll(x), which returns all " + outputs + " in output order (as Keras' predict)");
+        }
+        return predictAll(xs, 32, lengths).get(0);
+    }
+
+    /** Every output of the model for the single input {@code x}, in output order, in batches of 32. */
+    public List<Tensor> predictAll(Tensor x) {
+        return predictAll(Collections.singletonList(x), 32, null);
     }
 
     /** Every output of the model, for every input tensor, in batches of {@code batchSize}. */

@@ -103,8 +103,8 @@ public class Sequential extends Model {
     void ensureGraph() {
         if (input == null) super.ensureGraph();   // throws: not built
         if (stale) {
-            stale = false;
             initGraph(List.of(input), List.of(last));
+            stale = false;   // after: a refused graph (duplicate names) stays unbuilt and is re-checked
         }
     }
 

@@ -26,6 +26,12 @@ public final class Tensor {
         this.data = data;
     }
 
+    /** A rank-1 tensor over a copy of {@code values}: {@code Tensor.of(new float[] {1, 2, 3})} has shape (3,). */
+    public static Tensor of(float[] values) {
+        if (values == null) throw new IllegalArgumentException("Tensor.of: data is null");
+        return of(values, values.length);
+    }
+
     /** A tensor of the given shape over a copy of {@code data} (row-major). */
     public static Tensor of(float[] data, int... shape) {
         if (data == null) throw new IllegalArgumentException("Tensor.of: data is null");
@@ -250,16 +256,39 @@ public final class Tensor {
         return r;
     }
 
+    /** Tensors with more elements than this print only the first and last {@value #EDGE} entries of each long axis. */
+    private static final int PRINT_THRESHOLD = 1000;
+    private static final int EDGE = 3;
+
+    /**
+     * The shape and the values nested by axis, as numpy prints them, e.g. {@code Tensor(2, 2) [[1.0, 2.0],
+     * [3.0, 4.0]]} with one row per line; above 1000 elements each axis longer than 6 shows its first and
+     * last 3 entries around "...".
+     */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("Tensor").append(shapeString(shape)).append(' ');
-        int n = Math.min(data.length, 8);
+        appendNested(b, 0, 0, data.length > PRINT_THRESHOLD);
+        return b.toString();
+    }
+
+    /** Appends axis {@code axis} starting at element {@code off}; rows of a rank-r tensor break lines, indented. */
+    private void appendNested(StringBuilder b, int axis, int off, boolean elide) {
+        int n = shape[axis];
+        int stride = data.length / (int) size(Arrays.copyOf(shape, axis + 1));
+        boolean cut = elide && n > 2 * EDGE;
+        String sep = axis == shape.length - 1 ? ", "
+                : "," + "\n".repeat(shape.length - 1 - axis) + " ".repeat("Tensor".length() + shapeString(shape).length() + 2 + axis);
         b.append('[');
         for (int i = 0; i < n; i++) {
-            if (i > 0) b.append(", ");
-            b.append(data[i]);
+            if (cut && i == EDGE) {
+                b.append("...").append(sep);
+                i = n - EDGE;
+            }
+            if (axis == shape.length - 1) b.append(data[off + i]);
+            else appendNested(b, axis + 1, off + i * stride, elide);
+            if (i < n - 1) b.append(sep);
         }
-        if (data.length > n) b.append(", ...");
-        return b.append(']').toString();
+        b.append(']');
     }
 }

@@ -1,10 +1,9 @@
 package dev.jrnn.backend;
 
+import dev.jrnn.Readme;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
@@ -27,13 +26,7 @@ class SettingsTest {
 
     /** The rows of README.md's "CPU or CUDA" table, between its heading and the next one. */
     private static String readmeTable() throws IOException {
-        Path readme = Path.of("README.md");
-        if (!Files.exists(readme)) readme = Path.of("../README.md");
-        String s = Files.readString(readme);
-        int from = s.indexOf("## CPU or CUDA");
-        assertTrue(from >= 0, "README.md has a 'CPU or CUDA' section");
-        int to = s.indexOf("\n## ", from + 1);
-        return s.substring(from, to < 0 ? s.length() : to);
+        return Readme.section("## CPU or CUDA");
     }
 
     @Test

@@ -117,7 +117,7 @@ class BadInputTest {
     private static void tensors() {
         bad("tensor: data null", IAE, f -> Tensor.of((float[]) null, 2), "Tensor.of", "data is null");
         bad("tensor: size mismatch", IAE, f -> Tensor.of(new float[6], 2, 4), "(2, 4)", "holds 8", "got 6");
-        bad("tensor: empty shape", IAE, f -> Tensor.of(new float[1]), "at least one dimension");
+        bad("tensor: empty shape", IAE, f -> Tensor.of(new float[1], new int[0]), "at least one dimension");
         bad("tensor: null shape", IAE, f -> Tensor.full(1f, (int[]) null), "at least one dimension", "null");
         bad("tensor: zero dimension", IAE, f -> Tensor.zeros(0, 3), "dimensions must be positive", "[0, 3]");
         bad("tensor: negative dimension", IAE, f -> Tensor.zeros(2, -3), "dimensions must be positive", "[2, -3]");

@@ -41,6 +41,38 @@ class FunctionalTest {
     }
 
     @Test
+    void predictNeverDropsOutputs() {
+        Input in = Input.shape(3, 1);
+        Node seq = new LSTM(5).returnState(true).apply(in);
+        Model m = new Model(in, List.of(new Dense(1).apply(seq), seq.get(1)));
+        Tensor x = random(new SplittableRandom(2), 4, 3, 1);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.predict(x));
+        assertTrue(e.getMessage().contains("has 2 outputs") && e.getMessage().contains("predictAll(x)"), e.getMessage());
+        List<Tensor> all = m.predictAll(x);
+        assertEquals(2, all.size());
+        assertArrayEquals(m.predictAll(List.of(x), 32, null).get(1).toArray(), all.get(1).toArray());
+        assertArrayEquals(new int[] {4, 1}, all.get(0).shape());
+        // a one-output model: predict and predictAll(Tensor) agree
+        Model one = new Model(in, seq.get(1));
+        assertArrayEquals(one.predict(x).toArray(), one.predictAll(x).get(0).toArray());
+    }
+
+    @Test
+    void twoLayersOfOneNameAreRefused() {
+        Input in = Input.shape(3, 1);
+        Node h = new LSTM(4).name("x").apply(in);
+        Node out = new Dense(1).name("x").apply(h);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Model(in, out));
+        assertTrue(e.getMessage().contains("\"x\" is used by two layers, LSTM and Dense"), e.getMessage());
+
+        Sequential s = new Sequential(new LSTM(4).name("y").inputShape(3, 1), new Dense(1).name("y"));
+        IllegalArgumentException se = assertThrows(IllegalArgumentException.class, s::summary);
+        assertTrue(se.getMessage().contains("\"y\" is used by two layers"), se.getMessage());
+        // still refused on the next call: the refused graph was not kept
+        assertThrows(IllegalArgumentException.class, () -> s.predict(Tensor.zeros(1, 3, 1)));
+    }
+
+    @Test
     void lstmWithStatesFeedingDenseGivesThreeOutputs() {
         Input in = Input.shape(3, 1).name("input");
         Node seq = new LSTM(5).returnState(true).apply(in);

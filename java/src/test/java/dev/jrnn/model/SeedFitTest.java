@@ -47,8 +47,7 @@ class SeedFitTest {
         History h = model.fit(d[0], d[1], new FitOptions().epochs(100).batchSize(1).verbose(0));
         assertEquals(100, h.get("loss").size());
         float p = model.predict(Tensor.of(new float[][][] {{{1}, {2}, {3}}})).get(0, 0);
-        System.out.println("many-to-one: predict [1,2,3] -> " + p + ", final loss " + h.last("loss"));
-        assertEquals(4.0, p, 0.3);
+        assertEquals(4.0, p, 0.3, "predict [1,2,3], final loss " + h.last("loss"));
     }
 
     @Test
@@ -65,7 +64,6 @@ class SeedFitTest {
         model.compile(new Adam(0.01), "mse");
         History h = model.fit(Tensor.of(x), Tensor.of(y), new FitOptions().epochs(40).batchSize(16).verbose(0).seed(3));
         double first = h.get("loss").get(0), last = h.last("loss");
-        System.out.println("sine: loss " + first + " -> " + last);
         assertTrue(last * 10 < first, "loss " + first + " -> " + last);
     }
 }

@@ -46,4 +46,35 @@ class TensorTest {
         assertEquals("null", Tensor.shapeString((int[]) null));
         assertEquals(0f, t.get(1, 2));
     }
+
+    @Test
+    void ofAFlatArrayIsOneDimensional() {
+        Tensor t = Tensor.of(new float[] {1, 2, 3});
+        assertEquals(1, t.rank());
+        assertEquals(3, t.dim(0));
+        assertEquals(2f, t.get(1));
+        assertEquals(2, Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).rank());   // the shaped overload is unchanged
+        assertThrows(IllegalArgumentException.class, () -> Tensor.of(new float[0]));
+    }
+
+    @Test
+    void toStringNestsTheValuesLikeNumpy() {
+        assertEquals("Tensor(3,) [1.0, 2.0, 3.0]", Tensor.of(new float[] {1, 2, 3}).toString());
+        assertEquals("Tensor(2, 2) [[1.0, 2.0],\n" + "              [3.0, 4.0]]",
+                Tensor.of(new float[][] {{1, 2}, {3, 4}}).toString());
+        assertEquals("Tensor(2, 1, 2) [[[1.0, 2.0]],\n\n" + "                 [[3.0, 4.0]]]",
+                Tensor.of(new float[] {1, 2, 3, 4}, 2, 1, 2).toString());
+    }
+
+    @Test
+    void toStringOfABigTensorShowsTheEdgesOfEachAxis() {
+        float[] d = new float[2000];
+        for (int i = 0; i < d.length; i++) d[i] = i;
+        String s = Tensor.of(d).toString();
+        assertEquals("Tensor(2000,) [0.0, 1.0, 2.0, ..., 1997.0, 1998.0, 1999.0]", s);
+        String m = Tensor.of(d, 100, 20).toString();
+        assertTrue(m.startsWith("Tensor(100, 20) [[0.0, 1.0, 2.0, ..., 17.0, 18.0, 19.0],\n"), m);
+        assertTrue(m.endsWith("[1980.0, 1981.0, 1982.0, ..., 1997.0, 1998.0, 1999.0]]"), m);
+        assertEquals(7, m.lines().count(), m);   // 3 rows, "...", 3 rows
+    }
 }

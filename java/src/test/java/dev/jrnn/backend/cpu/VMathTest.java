@@ -65,14 +65,12 @@ class VMathTest {
     void tanhIsAccurateEverywhere() {
         double e = maxRelError((x, y, n) -> VMath.apply(Activation.TANH, x, 0, y, 0, n), Math::tanh, points());
         assertTrue(e <= 1e-6, "tanh max relative error " + e);
-        System.out.println("VMath.tanh max relative error vs Math.tanh: " + e);
     }
 
     @Test
     void sigmoidIsAccurateEverywhere() {
         double e = maxRelError((x, y, n) -> VMath.apply(Activation.SIGMOID, x, 0, y, 0, n), x -> 1 / (1 + Math.exp(-x)), points());
         assertTrue(e <= 1e-6, "sigmoid max relative error " + e);
-        System.out.println("VMath.sigmoid max relative error vs 1/(1+Math.exp(-x)): " + e);
     }
 
     @Test

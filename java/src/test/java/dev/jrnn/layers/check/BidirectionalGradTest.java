@@ -20,7 +20,7 @@ class BidirectionalGradTest {
 
     @AfterAll
     static void printStats() {
-        System.out.println("BidirectionalGradTest (max relative errors):\n" + GradCheck.statsTable());
+        GradCheck.writeStats("BidirectionalGradTest (max relative errors)");
     }
 
     static List<Object[]> cases() { return BidiProblem.cases(); }

@@ -24,7 +24,7 @@ class DenseEmbeddingGradTest {
 
     @AfterAll
     static void printStats() {
-        System.out.println("DenseEmbeddingGradTest (max relative errors):\n" + GradCheck.statsTable());
+        GradCheck.writeStats("DenseEmbeddingGradTest (max relative errors)");
     }
 
     static List<Object[]> denseCases() {

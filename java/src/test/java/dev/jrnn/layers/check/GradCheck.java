@@ -7,6 +7,10 @@ import dev.jrnn.layers.Param;
 import dev.jrnn.layers.Trace;
 import dev.jrnn.tensor.Tensor;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -131,6 +135,20 @@ final class GradCheck {
             b.append(String.format("%-28s %6d %12s %12s %12s%n", e.getKey(), (long) s[3], cell(s[0]), cell(s[1]), cell(s[2])));
         }
         return b.toString();
+    }
+
+    /**
+     * Writes the error table gathered so far to target/grad-check-stats.txt (not to the test output: every grad
+     * test class adds its rows, and the file after the last one holds them all).
+     */
+    static synchronized void writeStats(String title) {
+        try {
+            Path f = Path.of("target", "grad-check-stats.txt");
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, title + ":\n" + statsTable());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String cell(double v) { return v < 0 ? "-" : String.format("%.3e", v); }

@@ -36,7 +36,7 @@ class RecurrentGradTest {
 
     @AfterAll
     static void printStats() {
-        System.out.println("RecurrentGradTest (max relative errors):\n" + GradCheck.statsTable());
+        GradCheck.writeStats("RecurrentGradTest (max relative errors)");
     }
 
     static RecurrentLayer layer(Cases.RnnCase c) {

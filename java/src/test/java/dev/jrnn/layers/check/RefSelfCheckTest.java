@@ -22,7 +22,7 @@ class RefSelfCheckTest {
 
     @AfterAll
     static void printStats() {
-        System.out.println("RefSelfCheckTest (float64 analytic vs central differences):\n" + GradCheck.statsTable());
+        GradCheck.writeStats("RefSelfCheckTest (float64 analytic vs central differences)");
     }
 
     static List<Cases.RnnCase> rnnCases() { return Cases.allRnn(); }

@@ -39,7 +39,7 @@ class StackedGradTest {
 
     @AfterAll
     static void printStats() {
-        System.out.println("StackedGradTest (max relative errors):\n" + GradCheck.statsTable());
+        GradCheck.writeStats("StackedGradTest (max relative errors)");
     }
 
     // ---------------------------------------------------------------- stages: a layer and its reference

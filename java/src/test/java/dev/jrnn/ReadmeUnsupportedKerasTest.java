@@ -1,0 +1,69 @@
+package dev.jrnn;
+
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.model.FitOptions;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Sequential;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * README's "Keras options jrnn does not support": each error it quotes is the one the call really throws, and
+ * each option it lists as missing from the API is missing (when one is added, this test asks for the list's update).
+ */
+class ReadmeUnsupportedKerasTest {
+    private static String section;
+
+    @BeforeAll
+    static void readme() throws IOException {
+        Jrnn.setBackend("cpu");
+        section = Readme.section("## Keras options jrnn does not support");
+    }
+
+    private static void quoted(String message, Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().startsWith(message), "thrown: " + e.getMessage() + "\nREADME quotes: " + message);
+        assertTrue(section.contains("`" + message), "README's list quotes `" + message + "`");
+    }
+
+    @Test
+    void theQuotedErrorsAreTheRealOnes() {
+        quoted("unknown optimizer 'rmsprop': expected adam or sgd", () -> new Sequential(new Dense(1)).compile("rmsprop", "mse"));
+        quoted("unknown loss 'huber': expected one of mse, mae", () -> new Sequential(new Dense(1)).compile("adam", "huber"));
+        quoted("unknown metric 'mape': expected accuracy, mae or mse",
+                () -> new Sequential(new Dense(1)).compile("adam", "mse", "mape"));
+        quoted("unknown activation 'gelu': expected one of", () -> new LSTM(4).activation("gelu"));
+        quoted("unknown activation 'swish': expected one of", () -> new Dense(4).activation("swish"));
+    }
+
+    @Test
+    void theOptionsListedAsMissingAreMissing() {
+        Map<Class<?>, String[]> missing = Map.of(
+                LSTM.class, new String[] {"dropout", "recurrentDropout", "stateful", "kernelRegularizer", "unroll"},
+                Model.class, new String[] {"resetStates"},
+                FitOptions.class, new String[] {"sampleWeight", "classWeight", "initialEpoch"});
+        missing.forEach((cls, names) -> {
+            for (String n : names) {
+                assertFalse(Arrays.stream(cls.getMethods()).map(Method::getName).anyMatch(n::equals),
+                        cls.getSimpleName() + "." + n + " exists now: take it off README's list");
+                assertTrue(section.contains("`" + n), "README's list names `" + n + "`");
+            }
+        });
+        for (String layer : new String[] {"Flatten", "LayerNormalization", "Concatenate", "Conv1D"}) {
+            assertThrows(ClassNotFoundException.class, () -> Class.forName("dev.jrnn.layers." + layer),
+                    layer + " exists now: take it off README's list");
+            assertTrue(section.contains(layer), "README's list names " + layer);
+        }
+    }
+}
