@@ -156,7 +156,8 @@ public abstract class BackendContractTest {
 
     protected static final Activation[] ELEMENTWISE = {
         Activation.LINEAR, Activation.TANH, Activation.SIGMOID, Activation.RELU, Activation.HARD_SIGMOID,
-        Activation.ELU, Activation.SELU, Activation.SOFTPLUS, Activation.SOFTSIGN, Activation.HARD_SIGMOID_V3};
+        Activation.ELU, Activation.SELU, Activation.SOFTPLUS, Activation.SOFTSIGN, Activation.HARD_SIGMOID_V3,
+        Activation.LEAKY_RELU, Activation.EXPONENTIAL};
 
     protected static double f(Activation a, double x) {
         return switch (a) {
@@ -170,6 +171,8 @@ public abstract class BackendContractTest {
             case SELU -> 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * (Math.exp(x) - 1));
             case SOFTPLUS -> Math.log1p(Math.exp(x));
             case SOFTSIGN -> x / (1 + Math.abs(x));
+            case LEAKY_RELU -> x > 0 ? x : 0.2 * x;
+            case EXPONENTIAL -> Math.exp(x);
             case SOFTMAX -> throw new IllegalArgumentException();
         };
     }
@@ -187,6 +190,8 @@ public abstract class BackendContractTest {
             case SELU -> y > 0 ? 1.0507009873554805 : y + 1.0507009873554805 * 1.6732632423543772;
             case SOFTPLUS -> 1 - Math.exp(-y);
             case SOFTSIGN -> (1 - Math.abs(y)) * (1 - Math.abs(y));
+            case LEAKY_RELU -> y > 0 ? 1 : 0.2;
+            case EXPONENTIAL -> y;
             case SOFTMAX -> throw new IllegalArgumentException();
         };
     }
@@ -417,7 +422,7 @@ public abstract class BackendContractTest {
             backend().activate(a, n, 1, X.buf, X.off, Y.buf, Y.off);
             double[] ref = new double[n], mag = new double[n];
             for (int i = 0; i < n; i++) { ref[i] = f(a, x[i]); mag[i] = Math.abs(ref[i]); }
-            if (a == Activation.HARD_SIGMOID || a == Activation.HARD_SIGMOID_V3 || a == Activation.RELU) {
+            if (a == Activation.HARD_SIGMOID || a == Activation.HARD_SIGMOID_V3 || a == Activation.RELU || a == Activation.LEAKY_RELU) {
                 // The kinks are exact in both; elsewhere the value is a float op on x.
                 for (int i = 0; i < n; i++) mag[i] = Math.max(mag[i], 1e-6);
             }
