@@ -890,6 +890,20 @@ public abstract class BackendContractTest {
                         l -= y * Math.log(q);
                     }
                 }
+                case HUBER -> {
+                    for (int c = 0; c < cols; c++) {
+                        double e = Math.abs(p[r * cols + c] - t[r * cols + c]);
+                        l += (e <= 1 ? e * e / 2 : e - 0.5) / cols;
+                    }
+                }
+                case LOG_COSH -> { for (int c = 0; c < cols; c++) l += Math.log(Math.cosh(p[r * cols + c] - t[r * cols + c])) / cols; }
+                case KL_DIVERGENCE -> {
+                    for (int c = 0; c < cols; c++) {
+                        double y = Math.min(Math.max(t[r * cols + c], KERAS_EPS), 1), q = Math.min(Math.max(p[r * cols + c], KERAS_EPS), 1);
+                        l += y * Math.log(y / q);
+                    }
+                }
+                case POISSON -> { for (int c = 0; c < cols; c++) l += (p[r * cols + c] - t[r * cols + c] * Math.log(p[r * cols + c] + KERAS_EPS)) / cols; }
                 case CATEGORICAL_CROSSENTROPY_LOGITS, SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> {
                     double s = 0;
                     for (int c = 0; c < cols; c++) s += Math.exp(p[r * cols + c]);
@@ -906,10 +920,11 @@ public abstract class BackendContractTest {
 
     private float[] lossPred(Loss kind, int rows, int cols) {
         return switch (kind) {
-            case MSE, MAE, BINARY_CROSSENTROPY_LOGITS, CATEGORICAL_CROSSENTROPY_LOGITS, SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS ->
-                    rand(rows * cols, -3, 3);
+            case MSE, MAE, HUBER, LOG_COSH, BINARY_CROSSENTROPY_LOGITS, CATEGORICAL_CROSSENTROPY_LOGITS,
+                 SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> rand(rows * cols, -3, 3);
+            case POISSON -> rand(rows * cols, 0.05, 4);
             case BINARY_CROSSENTROPY -> rand(rows * cols, 0.03, 0.97);
-            case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> {
+            case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY, KL_DIVERGENCE -> {
                 float[] p = rand(rows * cols, 0.05, 1);
                 for (int r = 0; r < rows; r++) {
                     double s = 0;
@@ -923,13 +938,18 @@ public abstract class BackendContractTest {
 
     private float[] lossTarget(Loss kind, int rows, int cols) {
         return switch (kind) {
-            case MSE, MAE -> rand(rows * cols, -3, 3);
+            case MSE, MAE, HUBER, LOG_COSH -> rand(rows * cols, -3, 3);
+            case POISSON -> {
+                float[] t = new float[rows * cols];
+                for (int i = 0; i < t.length; i++) t[i] = rnd.nextInt(5);   // counts
+                yield t;
+            }
             case BINARY_CROSSENTROPY, BINARY_CROSSENTROPY_LOGITS -> {
                 float[] t = rand(rows * cols, 0, 1);
                 for (int i = 0; i < t.length; i += 2) t[i] = t[i] < 0.5f ? 0f : 1f;   // hard and soft labels
                 yield t;
             }
-            case CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY_LOGITS -> {
+            case CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY_LOGITS, KL_DIVERGENCE -> {
                 float[] t = new float[rows * cols];
                 for (int r = 0; r < rows; r++) {
                     if (r % 2 == 0) t[r * cols + rnd.nextInt(cols)] = 1f;
@@ -994,6 +1014,23 @@ public abstract class BackendContractTest {
         got = loss(Loss.CATEGORICAL_CROSSENTROPY, rows, cols, PC, TC, null, G);
         closeScalar("cce clipped value", got, lossRef(Loss.CATEGORICAL_CROSSENTROPY, rows, cols, d(pc), tc, null));
         assertAllFinite(G.get(6), "cce clipped gradient");
+        got = loss(Loss.KL_DIVERGENCE, rows, cols, PC, T, null, G);   // p = 0 clipped to eps, t = 0 to eps
+        closeScalar("kld clipped value", got, lossRef(Loss.KL_DIVERGENCE, rows, cols, d(pc), t, null));
+        assertAllFinite(G.get(6), "kld clipped gradient");
+    }
+
+    /** The examples of Keras' docstrings (keras/src/losses/losses.py), to the digits they print. */
+    @Test
+    void lossKerasDocstringValues() {
+        Dev T = dev(new float[] {0, 1, 0, 0}), P = dev(new float[] {0.6f, 0.4f, 0.4f, 0.6f});
+        assertEquals(0.155, loss(Loss.HUBER, 2, 2, P, T, null, null), 5e-4);
+        assertEquals(0.108, loss(Loss.LOG_COSH, 2, 2, dev(new float[] {1, 1, 0, 0}), dev(new float[] {0, 1, 0, 0}), null, null), 5e-4);
+        // poisson: mean(p - y log(p + eps)) = ((0.6 - 0 + 0.4 - log 0.4) / 2 + (0.4 + 0.6) / 2) / 2
+        assertEquals(((1 - Math.log(0.4 + 1e-7)) / 2 + 0.5) / 2, loss(Loss.POISSON, 2, 2, P, T, null, null), 1e-6);
+        // kld: y clipped to [eps, 1]: row 0 = eps log(eps / 0.6) + log(1 / 0.4), row 1 = eps log(eps / 0.4) + eps log(eps / 0.6)
+        double e = 1e-7f;
+        double kld = (e * Math.log(e / 0.6) + Math.log(1 / 0.4) + e * Math.log(e / 0.4) + e * Math.log(e / 0.6)) / 2;
+        assertEquals(kld, loss(Loss.KL_DIVERGENCE, 2, 2, P, T, null, null), 1e-6);
     }
 
     // ================================================================ clipping
