@@ -1081,6 +1081,71 @@ public abstract class BackendContractTest {
         S.untouched("adam step", 3);
     }
 
+    /** Every kind of optimizerUpdate over 6 steps against Keras' rules in double (OptimizerReference). */
+    @Test
+    void optimizerUpdateMatchesKerasReferenceOverSteps() {
+        int n = 1031;
+        record Case(OptimizerArgs.Kind kind, float lr, float h1, float h2, float eps, float wd, boolean centered, float s1Initial) {}
+        Case[] cases = {
+            new Case(OptimizerArgs.Kind.RMSPROP, 0.01f, 0.9f, 0f, 1e-7f, 0f, false, 0f),
+            new Case(OptimizerArgs.Kind.RMSPROP, 0.01f, 0.8f, 0.9f, 1e-7f, 0f, false, 0f),
+            new Case(OptimizerArgs.Kind.RMSPROP, 0.01f, 0.9f, 0.5f, 1e-4f, 0.01f, true, 0f),
+            new Case(OptimizerArgs.Kind.ADAGRAD, 0.05f, 0f, 0f, 1e-7f, 0f, false, 0.1f),
+            new Case(OptimizerArgs.Kind.ADAMW, 0.01f, 0.9f, 0.999f, 1e-7f, 0.004f, false, 0f),
+            new Case(OptimizerArgs.Kind.NADAM, 0.01f, 0.9f, 0.999f, 1e-7f, 0f, false, 0f),
+            new Case(OptimizerArgs.Kind.NADAM, 0.002f, 0.95f, 0.99f, 1e-7f, 0.1f, false, 0f)};
+        for (Case c : cases) {
+            String what = c.kind() + (c.centered() ? " centered" : "") + (c.h2() > 0 && c.kind() == OptimizerArgs.Kind.RMSPROP ? " momentum" : "")
+                    + (c.wd() > 0 ? " weight decay" : "");
+            float[] p0 = rand(n, -1, 1), s10 = new float[n];
+            java.util.Arrays.fill(s10, c.s1Initial());
+            Dev P = dev(p0), S1 = dev(s10), S2 = dev(new float[n]), S3 = dev(new float[n]);
+            Dev ST = dev(new float[OptimizerArgs.STEP_FLOATS]);
+            boolean rms = c.kind() == OptimizerArgs.Kind.RMSPROP;
+            Span s2 = c.kind().counted() || (rms && c.h2() > 0) ? S2.span() : null, s3 = c.centered() ? S3.span() : null;
+            OptimizerReference ref = new OptimizerReference(c.kind(), d(p0), c.s1Initial(), c.lr(), c.h1(), c.h2(), c.eps(), c.wd(),
+                    c.centered());
+            for (int t = 1; t <= 6; t++) {
+                float[] g = rand(n, -1, 1);
+                if (t == 2) for (int i = 0; i < n; i += 3) g[i] *= 0.05f;
+                Dev G = dev(g);
+                backend().optimizerUpdate(new OptimizerArgs(c.kind(), n, P.span(), G.span(), S1.span(), s2, s3,
+                        c.kind().counted() ? ST.span() : null, null, c.lr(), c.h1(), c.h2(), c.eps(), c.wd()));
+                ref.step(g, c.lr());
+                if (c.kind().counted()) {
+                    float[] st = ST.get(2);
+                    assertEquals(t, CounterRng.counter(st[0], st[1]), what + ": step counter");
+                }
+                close(what + " s1, step " + t, S1.get(n), ref.s1);
+                close(what + " p, step " + t, P.get(n), ref.p);
+            }
+            P.untouched(what + " p", n);
+            S1.untouched(what + " s1", n);
+            if (s2 != null) S2.untouched(what + " s2", n);
+            ST.untouched(what + " step", OptimizerArgs.STEP_FLOATS);
+        }
+    }
+
+    @Test
+    void optimizerUpdateSkipsOnGuardAndChecksArguments() {
+        int n = 37;
+        float[] p0 = rand(n, -1, 1), g = rand(n, -1, 1);
+        Dev P = dev(p0), G = dev(g), M = dev(new float[n]), V = dev(new float[n]), ST = dev(new float[OptimizerArgs.STEP_FLOATS]);
+        Dev GUARD = dev(new float[] {3f});
+        backend().optimizerUpdate(new OptimizerArgs(OptimizerArgs.Kind.NADAM, n, P.span(), G.span(), M.span(), V.span(), null,
+                ST.span(), GUARD.span(), 0.01f, 0.9f, 0.999f, 1e-7f, 0f));
+        assertArrayEqualsF(p0, P.get(n), "guarded nadam skipped: p");
+        assertArrayEqualsF(new float[OptimizerArgs.STEP_FLOATS], ST.get(OptimizerArgs.STEP_FLOATS), "guarded nadam skipped: step");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new OptimizerArgs(OptimizerArgs.Kind.ADAMW,
+                n, P.span(), G.span(), M.span(), null, null, ST.span(), null, 0.01f, 0.9f, 0.999f, 1e-7f, 0f));
+        assertTrue(e.getMessage().contains("s2"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new OptimizerArgs(OptimizerArgs.Kind.NADAM,
+                n, P.span(), G.span(), M.span(), V.span(), null, null, null, 0.01f, 0.9f, 0.999f, 1e-7f, 0f));
+        assertTrue(e.getMessage().contains("step"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> backend().optimizerUpdate(new OptimizerArgs(OptimizerArgs.Kind.ADAGRAD,
+                n + 64, P.span(), G.span(), M.span(), null, null, null, null, 0.01f, 0f, 0f, 1e-7f, 0f)));
+    }
+
     @Test
     void sgdPlainMomentumNesterov() {
         int n = 259;
