@@ -31,6 +31,13 @@ public final class OptimizerReference {
         s3 = new double[n];
     }
 
+    /** Continues from {@code t0} completed updates (Keras' {@code iterations.assign(t0)}) with the state as it is. */
+    public OptimizerReference startAt(long t0) {
+        for (long s = 1; s <= t0; s++) if (kind == OptimizerArgs.Kind.NADAM) uProduct *= h1 * (1 - 0.5 * Math.pow(0.96, s));
+        t = t0;
+        return this;
+    }
+
     /** One update with gradients g at learning rate lr. */
     public void step(float[] g, double lr) {
         t++;
