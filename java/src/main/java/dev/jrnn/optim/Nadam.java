@@ -13,11 +13,7 @@ import dev.jrnn.optim.schedules.LearningRateSchedule;
  * model.compile(new Nadam(2e-3), "mse");
  * }</pre>
  */
-public final class Nadam extends FusedOptimizer {
-    private float beta1 = 0.9f;
-    private float beta2 = 0.999f;
-    private float epsilon = 1e-7f;
-
+public final class Nadam extends AdamFamily<Nadam> {
     public Nadam() { this(0.001); }
 
     public Nadam(double learningRate) {
@@ -30,32 +26,4 @@ public final class Nadam extends FusedOptimizer {
 
     @Override
     public String name() { return "Nadam"; }
-
-    public Nadam beta1(double b) {
-        this.beta1 = unitInterval("beta1", b);
-        changed();
-        return this;
-    }
-
-    public Nadam beta2(double b) {
-        this.beta2 = unitInterval("beta2", b);
-        changed();
-        return this;
-    }
-
-    public Nadam epsilon(double e) {
-        this.epsilon = positiveEps(e);
-        changed();
-        return this;
-    }
-
-    public float beta1() { return beta1; }
-    public float beta2() { return beta2; }
-    public float epsilon() { return epsilon; }
-
-    @Override boolean usesS2() { return true; }
-    @Override boolean usesS3() { return false; }
-    @Override float h1() { return beta1; }
-    @Override float h2() { return beta2; }
-    @Override float eps() { return epsilon; }
 }
