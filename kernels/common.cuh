@@ -26,6 +26,8 @@
 #define JRNN_SOFTPLUS 8
 #define JRNN_SOFTSIGN 9
 #define JRNN_HARD_SIGMOID_V3 10  // Keras 3's hard_sigmoid: clip(x/6 + 1/2)
+#define JRNN_LEAKY_RELU 11       // Keras 3's default negative_slope 0.2
+#define JRNN_EXPONENTIAL 12
 
 #define JRNN_GRID_STRIDE(i, n)                                                            \
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n);         \
@@ -50,6 +52,8 @@ __device__ __forceinline__ float jrnn_act(int act, float x) {
         case JRNN_SELU: return 1.0507009873554805f * (x > 0.0f ? x : 1.6732632423543772f * expm1f(x));
         case JRNN_SOFTPLUS: return fmaxf(x, 0.0f) + log1pf(expf(-fabsf(x)));
         case JRNN_SOFTSIGN: return x / (1.0f + fabsf(x));
+        case JRNN_LEAKY_RELU: return x > 0.0f ? x : 0.2f * x;
+        case JRNN_EXPONENTIAL: return expf(x);
         case JRNN_HARD_SIGMOID_V3: {
             float t = x / 6.0f + 0.5f;
             return t < 0.0f ? 0.0f : (t > 1.0f ? 1.0f : t);
@@ -70,6 +74,8 @@ __device__ __forceinline__ float jrnn_act_deriv(int act, float y) {
         case JRNN_SELU: return y > 0.0f ? 1.0507009873554805f : y + 1.7580993408473766f;
         case JRNN_SOFTPLUS: return -expm1f(-y);
         case JRNN_SOFTSIGN: return (1.0f - fabsf(y)) * (1.0f - fabsf(y));
+        case JRNN_LEAKY_RELU: return y > 0.0f ? 1.0f : 0.2f;
+        case JRNN_EXPONENTIAL: return y;
         default: return 1.0f;  // JRNN_LINEAR
     }
 }

@@ -10,6 +10,10 @@
 #define JRNN_CCE_LOGITS 5
 #define JRNN_SPARSE_CCE 6
 #define JRNN_SPARSE_CCE_LOGITS 7
+#define JRNN_HUBER 8
+#define JRNN_LOG_COSH 9
+#define JRNN_KLD 10
+#define JRNN_POISSON 11
 
 // Keras' epsilon() for the clipping of probabilities.
 #define JRNN_EPS 1e-7f
@@ -34,6 +38,11 @@ __device__ __forceinline__ bool jrnn_prob_in_range(float p) {
 //   CCE_LOGITS  L = sum_c y (lse(z) - z)                        grad = (softmax(z) sum(y) - y) w / rows
 //   SPARSE_CCE  as CCE with the one-hot target of k = target[r]: L = -log clip(p_k / sum(p))
 //   SPARSE_CCE_LOGITS  L = lse(z) - z_k                          grad = (softmax(z) - onehot(k)) w / rows
+//   HUBER (delta 1)  L = mean_c (|e| <= 1 ? e^2 / 2 : |e| - 1/2), e = p - y   grad = clamp(e, -1, 1) w / (rows cols)
+//   LOG_COSH  L = mean_c e + softplus(-2e) - log 2                   grad = tanh(e) w / (rows cols)
+//   KLD   yc = clip(y, eps, 1), pc = clip(p, eps, 1); L = sum_c yc log(yc / pc)
+//         grad = -yc / pc w / rows, 0 where p was clipped
+//   POISSON  L = mean_c p - y log(p + eps)                         grad = (1 - y / (p + eps)) w / (rows cols)
 // Sparse losses read one class index per row from target; an index that is not an integer in [0, cols) sets *err = 1,
 // contributes no loss and a zero gradient row (CudaBackend then throws IllegalArgumentException).
 // *acc += sum_r w_r L_r in double (zeroed by the caller; the caller divides by rows).
@@ -132,6 +141,38 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 l = jrnn_warp_sum_d(l);
                 break;
             }
+            case JRNN_HUBER:
+                for (int c = lane; c < cols; c += 32) {
+                    const float d = p[c] - y[c], a = fabsf(d);
+                    l += (double)(a <= 1.0f ? 0.5f * d * d : a - 0.5f);
+                    if (gr) gr[c] = fminf(fmaxf(d, -1.0f), 1.0f) * gsc;
+                }
+                l = jrnn_warp_sum_d(l) / cols;
+                break;
+            case JRNN_LOG_COSH:
+                for (int c = lane; c < cols; c += 32) {
+                    const float d = p[c] - y[c];
+                    l += (double)(d + fmaxf(-2.0f * d, 0.0f) + log1pf(expf(-fabsf(2.0f * d))) - 0.69314718055994531f);
+                    if (gr) gr[c] = tanhf(d) * gsc;
+                }
+                l = jrnn_warp_sum_d(l) / cols;
+                break;
+            case JRNN_KLD:
+                for (int c = lane; c < cols; c += 32) {
+                    const float t = fminf(fmaxf(y[c], JRNN_EPS), 1.0f), pc = fminf(fmaxf(p[c], JRNN_EPS), 1.0f);
+                    l += (double)(t * logf(t / pc));
+                    if (gr) gr[c] = p[c] >= JRNN_EPS && p[c] <= 1.0f ? -t / pc * gs : 0.0f;
+                }
+                l = jrnn_warp_sum_d(l);
+                break;
+            case JRNN_POISSON:
+                for (int c = lane; c < cols; c += 32) {
+                    const float q = p[c] + JRNN_EPS, t = y[c];
+                    l += (double)(p[c] - t * logf(q));
+                    if (gr) gr[c] = (1.0f - t / q) * gsc;
+                }
+                l = jrnn_warp_sum_d(l) / cols;
+                break;
             case JRNN_SPARSE_CCE:
             case JRNN_SPARSE_CCE_LOGITS: {
                 const float tk = target[r];

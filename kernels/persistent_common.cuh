@@ -20,7 +20,8 @@ enum { PREC_FP32 = 0, PREC_TF32 = 1, PREC_BF16 = 2 };
 
 // Activation codes, identical to dev.jrnn.backend.Activation#code().
 enum { ACT_LINEAR = 0, ACT_TANH = 1, ACT_SIGMOID = 2, ACT_RELU = 3, ACT_HARD_SIGMOID = 5, ACT_ELU = 6, ACT_SELU = 7,
-       ACT_SOFTPLUS = 8, ACT_SOFTSIGN = 9, ACT_HARD_SIGMOID_V3 = 10 };
+       ACT_SOFTPLUS = 8, ACT_SOFTSIGN = 9, ACT_HARD_SIGMOID_V3 = 10, ACT_LEAKY_RELU = 11,
+       ACT_EXPONENTIAL = 12 };
 
 __host__ __device__ inline int gates_of(int kind) { return kind == KIND_LSTM ? 4 : (kind == KIND_GRU ? 3 : 1); }
 __host__ __device__ inline int round4(int x) { return (x + 3) & ~3; }
@@ -145,6 +146,8 @@ __device__ __forceinline__ float act_f(int a, float x) {
         case ACT_SELU: return 1.0507009873554805f * (x > 0.0f ? x : 1.6732632423543772f * expm1f(x));
         case ACT_SOFTPLUS: return fmaxf(x, 0.0f) + log1pf(expf(-fabsf(x)));
         case ACT_SOFTSIGN: return x / (1.0f + fabsf(x));
+        case ACT_LEAKY_RELU: return x > 0.0f ? x : 0.2f * x;
+        case ACT_EXPONENTIAL: return expf(x);
         case ACT_HARD_SIGMOID_V3: {
             const float t = x / 6.0f + 0.5f;
             return t < 0.0f ? 0.0f : (t > 1.0f ? 1.0f : t);
@@ -165,6 +168,8 @@ __device__ __forceinline__ float act_d(int a, float y) {
         case ACT_SELU: return y > 0.0f ? 1.0507009873554805f : y + 1.7580993408473766f;
         case ACT_SOFTPLUS: return -expm1f(-y);
         case ACT_SOFTSIGN: return (1.0f - fabsf(y)) * (1.0f - fabsf(y));
+        case ACT_LEAKY_RELU: return y > 0.0f ? 1.0f : 0.2f;
+        case ACT_EXPONENTIAL: return y;
         default: return 1.0f;
     }
 }

@@ -195,3 +195,112 @@ extern "C" __global__ void jrnn_copy_if(long long n, const float* guard, const f
     if (*guard == 0.0f) return;
     JRNN_GRID_STRIDE(i, n) dst[i] = src[i];
 }
+
+// Optimizers RMSprop, Adagrad, AdamW and Nadam as Keras 3 (kind codes: dev.jrnn.backend.OptimizerArgs.Kind#code()).
+#define JRNN_OPT_RMSPROP 0
+#define JRNN_OPT_ADAGRAD 1
+#define JRNN_OPT_ADAMW 2
+#define JRNN_OPT_NADAM 3
+
+// Nadam's u_product at step t: prod_{s=1..t} beta1 (1 - 0.5 * 0.96^s), in double, as
+// dev.jrnn.backend.cpu.CpuTraining#nadamProduct. Past s = 1100 the factor is beta1 in double (0.96^1100 < 1e-19).
+__device__ __forceinline__ double jrnn_nadam_product(double beta1, long long t) {
+    double u = 1.0, d = 1.0;
+    const long long k = t < 1100 ? t : 1100;
+    for (long long s = 1; s <= k; s++) {
+        d *= 0.96;
+        u *= beta1 * (1.0 - 0.5 * d);
+    }
+    if (t > k) u *= pow(beta1, (double)(t - k));
+    return u;
+}
+
+// Advances the step counter t (step[0..1]) and writes the step's coefficients into step[2..4] (double math, as
+// CpuTraining computes them): AdamW step[2] = lr sqrt(1 - b2^t) / (1 - b1^t); Nadam step[2] = u_{t+1} / (1 - U_{t+1}),
+// step[3] = (1 - u_t) / (1 - U_t), step[4] = 1 / (1 - b2^t) with u_s = b1 (1 - 0.5 * 0.96^s), U_t = prod u_s.
+// One thread; nothing happens when the guard (nullable) is set.
+// args: (int kind, float* step, float lr, float beta1, float beta2, const float* guard)
+extern "C" __global__ void jrnn_opt_step(int kind, float* step, float lr, float beta1, float beta2, const float* guard) {
+    if (blockIdx.x != 0 || threadIdx.x != 0) return;
+    if (guard != nullptr && *guard != 0.0f) return;
+    const long long t = jrnn_counter_get(step) + 1;
+    jrnn_counter_set(step, t);
+    const double td = (double)t, b1 = (double)beta1, b2 = (double)beta2;
+    if (kind == JRNN_OPT_ADAMW) {
+        step[2] = (float)((double)lr * sqrt(1.0 - pow(b2, td)) / (1.0 - pow(b1, td)));
+    } else if (kind == JRNN_OPT_NADAM) {
+        const double ut = b1 * (1.0 - 0.5 * pow(0.96, td)), ut1 = b1 * (1.0 - 0.5 * pow(0.96, td + 1.0));
+        const double prod = jrnn_nadam_product(b1, t), prod1 = prod * ut1;
+        step[2] = (float)(ut1 / (1.0 - prod1));
+        step[3] = (float)((1.0 - ut) / (1.0 - prod));
+        step[4] = (float)(1.0 / (1.0 - pow(b2, td)));
+    }
+}
+
+// One update of p[0, n) from g, skipped when the guard (nullable) is set. First Keras' weight decay
+// p -= p * wd * lr (wd 0: none), then by kind (h1, h2 below; s1..s3 the state, step the coefficients of jrnn_opt_step):
+//   RMSPROP  h1 = rho, h2 = momentum: s1 = rho s1 + (1 - rho) g^2; centered (s3 non-null): s3 = rho s3 + (1 - rho) g,
+//            inc = lr g / sqrt(s1 - s3^2 + eps), else inc = lr g / sqrt(s1 + eps); momentum (s2 non-null):
+//            s2 = h2 s2 + inc, p -= s2; else p -= inc
+//   ADAGRAD  s1 += g^2; p -= lr g / sqrt(s1 + eps)
+//   ADAMW    h1 = beta1, h2 = beta2: s1 += (g - s1)(1 - h1); s2 += (g^2 - s2)(1 - h2); p -= step[2] s1 / (sqrt(s2) + eps)
+//   NADAM    as AdamW's moments; p -= lr m_hat / (sqrt(s2 step[4]) + eps), m_hat = step[2] s1 + step[3] g
+// args: (int kind, long long n, float* p, const float* g, float* s1, float* s2, float* s3, const float* step,
+//        float lr, float h1, float h2, float eps, float wd, const float* guard)
+extern "C" __global__ void jrnn_opt_update(int kind, long long n, float* __restrict__ p, const float* __restrict__ g,
+                                           float* __restrict__ s1, float* __restrict__ s2, float* __restrict__ s3,
+                                           const float* __restrict__ step, float lr, float h1, float h2, float eps,
+                                           float wd, const float* guard) {
+    if (guard != nullptr && *guard != 0.0f) return;
+    float c0 = 0.0f, c1 = 0.0f, c2 = 0.0f;
+    if (kind == JRNN_OPT_ADAMW || kind == JRNN_OPT_NADAM) {
+        c0 = step[2];
+        c1 = step[3];
+        c2 = step[4];
+    }
+    JRNN_GRID_STRIDE(i, n) {
+        const float gi = g[i];
+        float pi = p[i];
+        if (wd != 0.0f) pi = pi - pi * wd * lr;
+        switch (kind) {
+            case JRNN_OPT_RMSPROP: {
+                const float v = h1 * s1[i] + (1.0f - h1) * (gi * gi);
+                s1[i] = v;
+                float den = v + eps;
+                if (s3 != nullptr) {
+                    const float a = h1 * s3[i] + (1.0f - h1) * gi;
+                    s3[i] = a;
+                    den = v - a * a + eps;
+                }
+                const float inc = lr * gi / sqrtf(den);
+                if (s2 != nullptr) {
+                    const float m = h2 * s2[i] + inc;
+                    s2[i] = m;
+                    pi -= m;
+                } else {
+                    pi -= inc;
+                }
+                break;
+            }
+            case JRNN_OPT_ADAGRAD: {
+                const float acc = s1[i] + gi * gi;
+                s1[i] = acc;
+                pi -= lr * gi / sqrtf(acc + eps);
+                break;
+            }
+            default: {  // ADAMW, NADAM
+                const float m = s1[i] + (gi - s1[i]) * (1.0f - h1);
+                const float v = s2[i] + (gi * gi - s2[i]) * (1.0f - h2);
+                s1[i] = m;
+                s2[i] = v;
+                if (kind == JRNN_OPT_ADAMW) {
+                    pi -= c0 * m / (sqrtf(v) + eps);
+                } else {
+                    pi -= (c0 * m + c1 * gi) * lr / (sqrtf(v * c2) + eps);
+                }
+                break;
+            }
+        }
+        p[i] = pi;
+    }
+}

@@ -10,7 +10,14 @@ import java.util.Locale;
 public enum Activation {
     LINEAR(0), TANH(1), SIGMOID(2), RELU(3), SOFTMAX(4), HARD_SIGMOID(5), ELU(6), SELU(7), SOFTPLUS(8), SOFTSIGN(9),
     /** Keras 3's hard_sigmoid, {@code clip(x/6 + 1/2, 0, 1)} (HARD_SIGMOID is Keras 2's {@code clip(0.2x + 1/2, 0, 1)}). */
-    HARD_SIGMOID_V3(10);
+    HARD_SIGMOID_V3(10),
+    /** Keras 3's leaky_relu with its default negative_slope 0.2: {@code x > 0 ? x : 0.2 x}. */
+    LEAKY_RELU(11),
+    /** {@code exp(x)}. */
+    EXPONENTIAL(12);
+
+    /** LEAKY_RELU's slope for x &lt;= 0: Keras 3's default negative_slope. */
+    public static final double LEAKY_SLOPE = 0.2;
 
     /** SELU's constants, as Keras. */
     public static final double SELU_SCALE = 1.0507009873554805, SELU_ALPHA = 1.6732632423543772;
@@ -23,7 +30,9 @@ public enum Activation {
 
     /**
      * Keras spelling: "tanh", "sigmoid", "relu", "linear" (also null/"" for linear), "softmax", "hard_sigmoid"
-     * (Keras 2's), "elu", "selu", "softplus", "softsign", and "hard_sigmoid_v3" for Keras 3's hard_sigmoid.
+     * (Keras 2's), "elu", "selu", "softplus", "softsign", "hard_sigmoid_v3" for Keras 3's hard_sigmoid,
+     * "leaky_relu" (negative_slope 0.2) and "exponential". gelu and swish/silu are not supported: their derivative
+     * cannot be written through the output alone, which is all backward passes keep.
      */
     public static Activation of(String name) {
         if (name == null || name.isEmpty()) return LINEAR;
@@ -39,9 +48,13 @@ public enum Activation {
             case "softplus" -> SOFTPLUS;
             case "softsign" -> SOFTSIGN;
             case "hard_sigmoid_v3" -> HARD_SIGMOID_V3;
+            case "leaky_relu" -> LEAKY_RELU;
+            case "exponential" -> EXPONENTIAL;
+            case "gelu", "swish", "silu" -> throw new IllegalArgumentException("activation '" + name + "' is not supported: "
+                    + "its derivative needs the input, and backward passes keep only the output");
             default -> throw new IllegalArgumentException("unknown activation '" + name
                     + "': expected one of linear, tanh, sigmoid, relu, softmax, hard_sigmoid, elu, selu, softplus, softsign, "
-                    + "hard_sigmoid_v3");
+                    + "hard_sigmoid_v3, leaky_relu, exponential");
         };
     }
 
@@ -61,6 +74,8 @@ public enum Activation {
             case SELU -> SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x));
             case SOFTPLUS -> Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
             case SOFTSIGN -> x / (1 + Math.abs(x));
+            case LEAKY_RELU -> x > 0 ? x : LEAKY_SLOPE * x;
+            case EXPONENTIAL -> Math.exp(x);
             case SOFTMAX -> throw new UnsupportedOperationException("softmax is not elementwise");
         };
     }
@@ -78,6 +93,8 @@ public enum Activation {
             case SELU -> y > 0 ? SELU_SCALE : y + SELU_SCALE * SELU_ALPHA;
             case SOFTPLUS -> -Math.expm1(-y);
             case SOFTSIGN -> (1 - Math.abs(y)) * (1 - Math.abs(y));
+            case LEAKY_RELU -> y > 0 ? 1 : LEAKY_SLOPE;
+            case EXPONENTIAL -> y;
             case SOFTMAX -> throw new UnsupportedOperationException("softmax is not elementwise");
         };
     }

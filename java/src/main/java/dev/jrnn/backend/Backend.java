@@ -311,6 +311,12 @@ public interface Backend extends AutoCloseable {
     void sgdUpdate(SgdArgs args);
 
     /**
+     * RMSprop, Adagrad, AdamW or Nadam (see {@link OptimizerArgs}), skipped on the device when the guard is set;
+     * the counted kinds advance their step count in the backend's memory first, as {@link #adamUpdate}.
+     */
+    void optimizerUpdate(OptimizerArgs args);
+
+    /**
      * A NaN guard kept in the backend's memory: when {@code guard[guardOff] == 0} and some x[i] (i &lt; n)
      * is NaN or infinite, sets {@code guard[guardOff] = code} (a positive float naming what failed); the
      * first failure sticks. No sync: a training step checks its loss, gradients and weights on the device,

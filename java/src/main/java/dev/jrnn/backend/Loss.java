@@ -20,7 +20,18 @@ public enum Loss {
     /** Sparse categorical cross-entropy on probabilities: target holds class indices as floats, one per row. */
     SPARSE_CATEGORICAL_CROSSENTROPY(6),
     /** Sparse categorical cross-entropy on logits. */
-    SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS(7);
+    SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS(7),
+    /** Huber with Keras' default delta 1: mean(|e| &lt;= 1 ? e^2 / 2 : |e| - 1/2), e = p - y. */
+    HUBER(8),
+    /** mean(log(cosh(p - y))), as Keras: {@code x + softplus(-2x) - log 2}. */
+    LOG_COSH(9),
+    /** Kullback-Leibler divergence: sum(y log(y / p)) per row, y and p clipped to [1e-7, 1] (Keras). */
+    KL_DIVERGENCE(10),
+    /** Poisson: mean(p - y log(p + 1e-7)). */
+    POISSON(11);
+
+    /** Huber's delta: Keras' default (the only one supported). */
+    public static final double HUBER_DELTA = 1.0;
 
     private final int code;
 

@@ -35,10 +35,23 @@ public final class Losses {
         return fromLogits ? Loss.SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS : Loss.SPARSE_CATEGORICAL_CROSSENTROPY;
     }
 
+    /** Huber with Keras' default delta 1 (quadratic for |error| &lt;= 1, linear beyond). */
+    public static Loss huber() { return Loss.HUBER; }
+
+    /** log(cosh(prediction - target)), averaged over features. */
+    public static Loss logCosh() { return Loss.LOG_COSH; }
+
+    /** Kullback-Leibler divergence between target and predicted distributions (both clipped to [1e-7, 1]). */
+    public static Loss klDivergence() { return Loss.KL_DIVERGENCE; }
+
+    /** Poisson: mean(prediction - target * log(prediction + 1e-7)). */
+    public static Loss poisson() { return Loss.POISSON; }
+
     /**
      * A loss by Keras name: "mse" / "mean_squared_error", "mae" / "mean_absolute_error",
      * "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"
-     * (probabilities). Append "_from_logits" for the logits forms, e.g.
+     * (probabilities), "huber" / "huber_loss", "log_cosh" / "logcosh", "kl_divergence" / "kld" /
+     * "kullback_leibler_divergence", "poisson". Append "_from_logits" for the logits forms, e.g.
      * "sparse_categorical_crossentropy_from_logits".
      */
     public static Loss of(String name) {
@@ -52,6 +65,10 @@ public final class Losses {
             case "binary_crossentropy", "bce" -> binaryCrossentropy(logits);
             case "categorical_crossentropy" -> categoricalCrossentropy(logits);
             case "sparse_categorical_crossentropy" -> sparseCategoricalCrossentropy(logits);
+            case "huber", "huber_loss" -> logits ? null : Loss.HUBER;
+            case "log_cosh", "logcosh" -> logits ? null : Loss.LOG_COSH;
+            case "kl_divergence", "kld", "kullback_leibler_divergence" -> logits ? null : Loss.KL_DIVERGENCE;
+            case "poisson" -> logits ? null : Loss.POISSON;
             default -> null;
         };
         if (l == null) throw new IllegalArgumentException("unknown loss '" + name + "': expected one of " + NAMES);
@@ -69,9 +86,14 @@ public final class Losses {
             case CATEGORICAL_CROSSENTROPY_LOGITS -> "categorical_crossentropy_from_logits";
             case SPARSE_CATEGORICAL_CROSSENTROPY -> "sparse_categorical_crossentropy";
             case SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> "sparse_categorical_crossentropy_from_logits";
+            case HUBER -> "huber";
+            case LOG_COSH -> "log_cosh";
+            case KL_DIVERGENCE -> "kl_divergence";
+            case POISSON -> "poisson";
         };
     }
 
     private static final String NAMES = "mse, mae, binary_crossentropy, categorical_crossentropy, "
-            + "sparse_categorical_crossentropy (each cross-entropy also with the suffix _from_logits)";
+            + "sparse_categorical_crossentropy (each cross-entropy also with the suffix _from_logits), huber, log_cosh, "
+            + "kl_divergence, poisson";
 }

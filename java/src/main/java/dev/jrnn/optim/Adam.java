@@ -30,6 +30,9 @@ public final class Adam extends Optimizer {
 
     public Adam(double learningRate) { super(lr("Adam", learningRate)); }
 
+    /** An optimizer whose learning rate follows {@code schedule}. */
+    public Adam(dev.jrnn.optim.schedules.LearningRateSchedule schedule) { super(schedule); }
+
     @Override
     public String name() { return "Adam"; }
 

@@ -4,6 +4,7 @@ import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.layers.Param;
 import dev.jrnn.layers.ParamStore;
+import dev.jrnn.optim.schedules.LearningRateSchedule;
 import dev.jrnn.tensor.Float32;
 
 import java.util.List;
@@ -32,6 +33,10 @@ public abstract class Optimizer {
     public static final long MAX_ITERATIONS = (1L << 48) - 2;
 
     private float learningRate;
+    /** Nullable: a schedule replaces the fixed rate (Keras {@code learning_rate=schedule}). */
+    private LearningRateSchedule schedule;
+    /** The scheduled rate {@link #version()} last saw. */
+    private float versionRate = Float.NaN;
     private float clipnorm;
     private float globalClipnorm;
     private float clipvalue;
@@ -44,17 +49,65 @@ public abstract class Optimizer {
         this.learningRate = checkLr(learningRate);
     }
 
+    /** An optimizer whose learning rate follows {@code schedule} (Keras {@code learning_rate=schedule}). */
+    protected Optimizer(LearningRateSchedule schedule) {
+        this.learningRate = 1f;
+        learningRate(schedule);
+    }
+
     /** Keras' name of the optimizer, e.g. "Adam". */
     public abstract String name();
 
-    public float learningRate() { return learningRate; }
+    /**
+     * The learning rate of the next update: the fixed rate, or the schedule's value at {@link #iterations()}
+     * (Keras' {@code optimizer.learning_rate}).
+     */
+    public float learningRate() {
+        if (schedule == null) return learningRate;
+        double lr = schedule.at(iterations);
+        if (!(lr >= 0) || !Double.isFinite(lr)) {
+            throw new IllegalStateException(name() + ": the learning-rate schedule gave " + lr + " at step " + iterations
+                    + ", expected a finite number >= 0");
+        }
+        return (float) lr;
+    }
 
-    /** Sets the learning rate (takes effect at the next step; e.g. from a callback). */
+    /**
+     * Sets the learning rate (takes effect at the next step; e.g. from a callback). Throws IllegalStateException
+     * when the rate follows a schedule, as Keras does (set another schedule or a fixed rate with
+     * {@link #learningRate(LearningRateSchedule)} / {@link #clearSchedule()} first).
+     */
     public Optimizer learningRate(float lr) {
+        if (schedule != null) {
+            throw new IllegalStateException(name() + ": the learning rate follows a LearningRateSchedule, so it is not settable "
+                    + "(as in Keras); call clearSchedule() first to use a fixed rate");
+        }
         this.learningRate = checkLr(lr);
         changed();
         return this;
     }
+
+    /** Makes the learning rate follow {@code schedule}, evaluated at the update count before every update. */
+    public Optimizer learningRate(LearningRateSchedule schedule) {
+        if (schedule == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": schedule is null");
+        this.schedule = schedule;
+        changed();
+        return this;
+    }
+
+    /** Drops the schedule; the rate stays fixed at the schedule's current value. */
+    public Optimizer clearSchedule() {
+        if (schedule != null) {
+            float now = learningRate();
+            schedule = null;
+            learningRate = now > 0 ? now : learningRate;
+            changed();
+        }
+        return this;
+    }
+
+    /** The schedule the learning rate follows, or null. */
+    public LearningRateSchedule schedule() { return schedule; }
 
     /**
      * Clips each variable's gradient to L2 norm {@code c} (Keras {@code clipnorm}); 0 disables.
@@ -118,8 +171,21 @@ public abstract class Optimizer {
         iterations++;
     }
 
-    /** Changes whenever a setting (learning rate, clipping, betas, ...) changes; captured steps compare it. */
-    public long version() { return version; }
+    /**
+     * Changes whenever a setting (learning rate, clipping, betas, ...) changes, and under a schedule whenever the
+     * next update's rate differs from the one seen last; captured steps compare it (a step captured with one rate
+     * is not replayed with another).
+     */
+    public long version() {
+        if (schedule != null) {
+            float lr = learningRate();
+            if (Float.floatToIntBits(lr) != Float.floatToIntBits(versionRate)) {
+                versionRate = lr;
+                changed();
+            }
+        }
+        return version;
+    }
 
     /** Subclasses call this from their setters so captured train steps are re-captured. */
     protected final void changed() {
@@ -162,8 +228,10 @@ public abstract class Optimizer {
         } else if (clipvalue > 0) {
             be.clip(n, -clipvalue, clipvalue, g, 0);
         }
-        iterations++;
-        update(be, store.values(), g, n, iterations, guard);
+        // the update reads learningRate() at the count before it (Keras evaluates a schedule at iterations, from 0)
+        long t = iterations + 1;
+        update(be, store.values(), g, n, t, guard);
+        iterations = t;
     }
 
     /** Allocates per-parameter state (moments, velocity) for {@code n} floats. */

@@ -12,13 +12,19 @@ import java.util.Locale;
 public final class Optimizers {
     private Optimizers() {}
 
-    /** "adam" or "sgd" (case-insensitive). */
+    private static final String NAMES = "adam, sgd, rmsprop, adagrad, adamw or nadam";
+
+    /** "adam", "sgd", "rmsprop", "adagrad", "adamw" or "nadam" (case-insensitive). */
     public static Optimizer of(String name) {
-        if (name == null) throw new IllegalArgumentException("optimizer name is null: expected adam or sgd");
+        if (name == null) throw new IllegalArgumentException("optimizer name is null: expected " + NAMES);
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "adam" -> new Adam();
             case "sgd" -> new SGD();
-            default -> throw new IllegalArgumentException("unknown optimizer '" + name + "': expected adam or sgd");
+            case "rmsprop" -> new RMSprop();
+            case "adagrad" -> new Adagrad();
+            case "adamw" -> new AdamW();
+            case "nadam" -> new Nadam();
+            default -> throw new IllegalArgumentException("unknown optimizer '" + name + "': expected " + NAMES);
         };
     }
 }

@@ -23,6 +23,9 @@ public final class SGD extends Optimizer {
 
     public SGD(double learningRate) { super(lr("SGD", learningRate)); }
 
+    /** An optimizer whose learning rate follows {@code schedule}. */
+    public SGD(dev.jrnn.optim.schedules.LearningRateSchedule schedule) { super(schedule); }
+
     @Override
     public String name() { return "SGD"; }
 

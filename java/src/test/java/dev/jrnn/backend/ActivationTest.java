@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The activation enum: Keras names, float64 gradient checks, and the codes the CUDA kernels switch on. */
@@ -38,6 +39,13 @@ class ActivationTest {
         assertEquals(-0.75, Activation.SOFTSIGN.apply(-3), 1e-15);
         assertEquals(0.5 + 1.5 / 6, Activation.HARD_SIGMOID_V3.apply(1.5), 1e-15);
         assertEquals(0.8, Activation.HARD_SIGMOID.apply(1.5), 1e-15);
+        assertEquals(-0.6, Activation.LEAKY_RELU.apply(-3), 1e-15);   // Keras 3's negative_slope 0.2
+        assertEquals(2.5, Activation.LEAKY_RELU.apply(2.5), 1e-15);
+        assertEquals(Math.exp(-1.25), Activation.EXPONENTIAL.apply(-1.25), 1e-15);
+        for (String s : new String[] {"gelu", "swish", "silu"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Activation.of(s));
+            assertTrue(e.getMessage().contains(s) && e.getMessage().contains("not supported"), e.getMessage());
+        }
         for (Activation a : Activation.values()) assertEquals(a, Activation.of(a.kerasName()));
     }
 

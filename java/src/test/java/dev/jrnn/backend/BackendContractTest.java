@@ -156,7 +156,8 @@ public abstract class BackendContractTest {
 
     protected static final Activation[] ELEMENTWISE = {
         Activation.LINEAR, Activation.TANH, Activation.SIGMOID, Activation.RELU, Activation.HARD_SIGMOID,
-        Activation.ELU, Activation.SELU, Activation.SOFTPLUS, Activation.SOFTSIGN, Activation.HARD_SIGMOID_V3};
+        Activation.ELU, Activation.SELU, Activation.SOFTPLUS, Activation.SOFTSIGN, Activation.HARD_SIGMOID_V3,
+        Activation.LEAKY_RELU, Activation.EXPONENTIAL};
 
     protected static double f(Activation a, double x) {
         return switch (a) {
@@ -170,6 +171,8 @@ public abstract class BackendContractTest {
             case SELU -> 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * (Math.exp(x) - 1));
             case SOFTPLUS -> Math.log1p(Math.exp(x));
             case SOFTSIGN -> x / (1 + Math.abs(x));
+            case LEAKY_RELU -> x > 0 ? x : 0.2 * x;
+            case EXPONENTIAL -> Math.exp(x);
             case SOFTMAX -> throw new IllegalArgumentException();
         };
     }
@@ -187,6 +190,8 @@ public abstract class BackendContractTest {
             case SELU -> y > 0 ? 1.0507009873554805 : y + 1.0507009873554805 * 1.6732632423543772;
             case SOFTPLUS -> 1 - Math.exp(-y);
             case SOFTSIGN -> (1 - Math.abs(y)) * (1 - Math.abs(y));
+            case LEAKY_RELU -> y > 0 ? 1 : 0.2;
+            case EXPONENTIAL -> y;
             case SOFTMAX -> throw new IllegalArgumentException();
         };
     }
@@ -417,7 +422,7 @@ public abstract class BackendContractTest {
             backend().activate(a, n, 1, X.buf, X.off, Y.buf, Y.off);
             double[] ref = new double[n], mag = new double[n];
             for (int i = 0; i < n; i++) { ref[i] = f(a, x[i]); mag[i] = Math.abs(ref[i]); }
-            if (a == Activation.HARD_SIGMOID || a == Activation.HARD_SIGMOID_V3 || a == Activation.RELU) {
+            if (a == Activation.HARD_SIGMOID || a == Activation.HARD_SIGMOID_V3 || a == Activation.RELU || a == Activation.LEAKY_RELU) {
                 // The kinks are exact in both; elsewhere the value is a float op on x.
                 for (int i = 0; i < n; i++) mag[i] = Math.max(mag[i], 1e-6);
             }
@@ -885,6 +890,20 @@ public abstract class BackendContractTest {
                         l -= y * Math.log(q);
                     }
                 }
+                case HUBER -> {
+                    for (int c = 0; c < cols; c++) {
+                        double e = Math.abs(p[r * cols + c] - t[r * cols + c]);
+                        l += (e <= 1 ? e * e / 2 : e - 0.5) / cols;
+                    }
+                }
+                case LOG_COSH -> { for (int c = 0; c < cols; c++) l += Math.log(Math.cosh(p[r * cols + c] - t[r * cols + c])) / cols; }
+                case KL_DIVERGENCE -> {
+                    for (int c = 0; c < cols; c++) {
+                        double y = Math.min(Math.max(t[r * cols + c], KERAS_EPS), 1), q = Math.min(Math.max(p[r * cols + c], KERAS_EPS), 1);
+                        l += y * Math.log(y / q);
+                    }
+                }
+                case POISSON -> { for (int c = 0; c < cols; c++) l += (p[r * cols + c] - t[r * cols + c] * Math.log(p[r * cols + c] + KERAS_EPS)) / cols; }
                 case CATEGORICAL_CROSSENTROPY_LOGITS, SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> {
                     double s = 0;
                     for (int c = 0; c < cols; c++) s += Math.exp(p[r * cols + c]);
@@ -901,10 +920,11 @@ public abstract class BackendContractTest {
 
     private float[] lossPred(Loss kind, int rows, int cols) {
         return switch (kind) {
-            case MSE, MAE, BINARY_CROSSENTROPY_LOGITS, CATEGORICAL_CROSSENTROPY_LOGITS, SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS ->
-                    rand(rows * cols, -3, 3);
+            case MSE, MAE, HUBER, LOG_COSH, BINARY_CROSSENTROPY_LOGITS, CATEGORICAL_CROSSENTROPY_LOGITS,
+                 SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> rand(rows * cols, -3, 3);
+            case POISSON -> rand(rows * cols, 0.05, 4);
             case BINARY_CROSSENTROPY -> rand(rows * cols, 0.03, 0.97);
-            case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> {
+            case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY, KL_DIVERGENCE -> {
                 float[] p = rand(rows * cols, 0.05, 1);
                 for (int r = 0; r < rows; r++) {
                     double s = 0;
@@ -918,13 +938,18 @@ public abstract class BackendContractTest {
 
     private float[] lossTarget(Loss kind, int rows, int cols) {
         return switch (kind) {
-            case MSE, MAE -> rand(rows * cols, -3, 3);
+            case MSE, MAE, HUBER, LOG_COSH -> rand(rows * cols, -3, 3);
+            case POISSON -> {
+                float[] t = new float[rows * cols];
+                for (int i = 0; i < t.length; i++) t[i] = rnd.nextInt(5);   // counts
+                yield t;
+            }
             case BINARY_CROSSENTROPY, BINARY_CROSSENTROPY_LOGITS -> {
                 float[] t = rand(rows * cols, 0, 1);
                 for (int i = 0; i < t.length; i += 2) t[i] = t[i] < 0.5f ? 0f : 1f;   // hard and soft labels
                 yield t;
             }
-            case CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY_LOGITS -> {
+            case CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY_LOGITS, KL_DIVERGENCE -> {
                 float[] t = new float[rows * cols];
                 for (int r = 0; r < rows; r++) {
                     if (r % 2 == 0) t[r * cols + rnd.nextInt(cols)] = 1f;
@@ -989,6 +1014,23 @@ public abstract class BackendContractTest {
         got = loss(Loss.CATEGORICAL_CROSSENTROPY, rows, cols, PC, TC, null, G);
         closeScalar("cce clipped value", got, lossRef(Loss.CATEGORICAL_CROSSENTROPY, rows, cols, d(pc), tc, null));
         assertAllFinite(G.get(6), "cce clipped gradient");
+        got = loss(Loss.KL_DIVERGENCE, rows, cols, PC, T, null, G);   // p = 0 clipped to eps, t = 0 to eps
+        closeScalar("kld clipped value", got, lossRef(Loss.KL_DIVERGENCE, rows, cols, d(pc), t, null));
+        assertAllFinite(G.get(6), "kld clipped gradient");
+    }
+
+    /** The examples of Keras' docstrings (keras/src/losses/losses.py), to the digits they print. */
+    @Test
+    void lossKerasDocstringValues() {
+        Dev T = dev(new float[] {0, 1, 0, 0}), P = dev(new float[] {0.6f, 0.4f, 0.4f, 0.6f});
+        assertEquals(0.155, loss(Loss.HUBER, 2, 2, P, T, null, null), 5e-4);
+        assertEquals(0.108, loss(Loss.LOG_COSH, 2, 2, dev(new float[] {1, 1, 0, 0}), dev(new float[] {0, 1, 0, 0}), null, null), 5e-4);
+        // poisson: mean(p - y log(p + eps)) = ((0.6 - 0 + 0.4 - log 0.4) / 2 + (0.4 + 0.6) / 2) / 2
+        assertEquals(((1 - Math.log(0.4 + 1e-7)) / 2 + 0.5) / 2, loss(Loss.POISSON, 2, 2, P, T, null, null), 1e-6);
+        // kld: y clipped to [eps, 1]: row 0 = eps log(eps / 0.6) + log(1 / 0.4), row 1 = eps log(eps / 0.4) + eps log(eps / 0.6)
+        double e = 1e-7f;
+        double kld = (e * Math.log(e / 0.6) + Math.log(1 / 0.4) + e * Math.log(e / 0.4) + e * Math.log(e / 0.6)) / 2;
+        assertEquals(kld, loss(Loss.KL_DIVERGENCE, 2, 2, P, T, null, null), 1e-6);
     }
 
     // ================================================================ clipping
@@ -1037,6 +1079,71 @@ public abstract class BackendContractTest {
         M.untouched("adam m", n);
         V.untouched("adam v", n);
         S.untouched("adam step", 3);
+    }
+
+    /** Every kind of optimizerUpdate over 6 steps against Keras' rules in double (OptimizerReference). */
+    @Test
+    void optimizerUpdateMatchesKerasReferenceOverSteps() {
+        int n = 1031;
+        record Case(OptimizerArgs.Kind kind, float lr, float h1, float h2, float eps, float wd, boolean centered, float s1Initial) {}
+        Case[] cases = {
+            new Case(OptimizerArgs.Kind.RMSPROP, 0.01f, 0.9f, 0f, 1e-7f, 0f, false, 0f),
+            new Case(OptimizerArgs.Kind.RMSPROP, 0.01f, 0.8f, 0.9f, 1e-7f, 0f, false, 0f),
+            new Case(OptimizerArgs.Kind.RMSPROP, 0.01f, 0.9f, 0.5f, 1e-4f, 0.01f, true, 0f),
+            new Case(OptimizerArgs.Kind.ADAGRAD, 0.05f, 0f, 0f, 1e-7f, 0f, false, 0.1f),
+            new Case(OptimizerArgs.Kind.ADAMW, 0.01f, 0.9f, 0.999f, 1e-7f, 0.004f, false, 0f),
+            new Case(OptimizerArgs.Kind.NADAM, 0.01f, 0.9f, 0.999f, 1e-7f, 0f, false, 0f),
+            new Case(OptimizerArgs.Kind.NADAM, 0.002f, 0.95f, 0.99f, 1e-7f, 0.1f, false, 0f)};
+        for (Case c : cases) {
+            String what = c.kind() + (c.centered() ? " centered" : "") + (c.h2() > 0 && c.kind() == OptimizerArgs.Kind.RMSPROP ? " momentum" : "")
+                    + (c.wd() > 0 ? " weight decay" : "");
+            float[] p0 = rand(n, -1, 1), s10 = new float[n];
+            java.util.Arrays.fill(s10, c.s1Initial());
+            Dev P = dev(p0), S1 = dev(s10), S2 = dev(new float[n]), S3 = dev(new float[n]);
+            Dev ST = dev(new float[OptimizerArgs.STEP_FLOATS]);
+            boolean rms = c.kind() == OptimizerArgs.Kind.RMSPROP;
+            Span s2 = c.kind().counted() || (rms && c.h2() > 0) ? S2.span() : null, s3 = c.centered() ? S3.span() : null;
+            OptimizerReference ref = new OptimizerReference(c.kind(), d(p0), c.s1Initial(), c.lr(), c.h1(), c.h2(), c.eps(), c.wd(),
+                    c.centered());
+            for (int t = 1; t <= 6; t++) {
+                float[] g = rand(n, -1, 1);
+                if (t == 2) for (int i = 0; i < n; i += 3) g[i] *= 0.05f;
+                Dev G = dev(g);
+                backend().optimizerUpdate(new OptimizerArgs(c.kind(), n, P.span(), G.span(), S1.span(), s2, s3,
+                        c.kind().counted() ? ST.span() : null, null, c.lr(), c.h1(), c.h2(), c.eps(), c.wd()));
+                ref.step(g, c.lr());
+                if (c.kind().counted()) {
+                    float[] st = ST.get(2);
+                    assertEquals(t, CounterRng.counter(st[0], st[1]), what + ": step counter");
+                }
+                close(what + " s1, step " + t, S1.get(n), ref.s1);
+                close(what + " p, step " + t, P.get(n), ref.p);
+            }
+            P.untouched(what + " p", n);
+            S1.untouched(what + " s1", n);
+            if (s2 != null) S2.untouched(what + " s2", n);
+            ST.untouched(what + " step", OptimizerArgs.STEP_FLOATS);
+        }
+    }
+
+    @Test
+    void optimizerUpdateSkipsOnGuardAndChecksArguments() {
+        int n = 37;
+        float[] p0 = rand(n, -1, 1), g = rand(n, -1, 1);
+        Dev P = dev(p0), G = dev(g), M = dev(new float[n]), V = dev(new float[n]), ST = dev(new float[OptimizerArgs.STEP_FLOATS]);
+        Dev GUARD = dev(new float[] {3f});
+        backend().optimizerUpdate(new OptimizerArgs(OptimizerArgs.Kind.NADAM, n, P.span(), G.span(), M.span(), V.span(), null,
+                ST.span(), GUARD.span(), 0.01f, 0.9f, 0.999f, 1e-7f, 0f));
+        assertArrayEqualsF(p0, P.get(n), "guarded nadam skipped: p");
+        assertArrayEqualsF(new float[OptimizerArgs.STEP_FLOATS], ST.get(OptimizerArgs.STEP_FLOATS), "guarded nadam skipped: step");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new OptimizerArgs(OptimizerArgs.Kind.ADAMW,
+                n, P.span(), G.span(), M.span(), null, null, ST.span(), null, 0.01f, 0.9f, 0.999f, 1e-7f, 0f));
+        assertTrue(e.getMessage().contains("s2"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new OptimizerArgs(OptimizerArgs.Kind.NADAM,
+                n, P.span(), G.span(), M.span(), V.span(), null, null, null, 0.01f, 0.9f, 0.999f, 1e-7f, 0f));
+        assertTrue(e.getMessage().contains("step"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> backend().optimizerUpdate(new OptimizerArgs(OptimizerArgs.Kind.ADAGRAD,
+                n + 64, P.span(), G.span(), M.span(), null, null, null, null, 0.01f, 0f, 0f, 1e-7f, 0f)));
     }
 
     @Test

@@ -444,6 +444,13 @@ public final class RecordingBackend implements Backend {
     }
 
     @Override
+    public void optimizerUpdate(OptimizerArgs x) {
+        OptimizerArgs a = new OptimizerArgs(x.kind(), x.n(), u(x.params()), u(x.grads()), u(x.s1()), u(x.s2()), u(x.s3()),
+                u(x.step()), u(x.guard()), x.lr(), x.h1(), x.h2(), x.eps(), x.weightDecay());
+        op(() -> inner.optimizerUpdate(a));
+    }
+
+    @Override
     public void finiteGuard(long n, Buf x, long xOff, float code, Buf guard, long guardOff) {
         Buf a = u(x), b = u(guard);
         op(() -> inner.finiteGuard(n, a, xOff, code, b, guardOff));

@@ -282,7 +282,7 @@ class BadInputTest {
         bad("model: unknown layer name", IAE, f -> f.model.getLayer("nope"), "no layer named 'nope'", "lstm", "dense");
         bad("compile: null loss", IAE, f -> f.model.compile(new Adam(), (Loss) null), "loss is null");
         bad("compile: unknown loss", IAE, f -> f.model.compile("adam", "msee"), "unknown loss 'msee'");
-        bad("compile: unknown optimizer", IAE, f -> f.model.compile("adamw", "mse"), "unknown optimizer 'adamw'");
+        bad("compile: unknown optimizer", IAE, f -> f.model.compile("adadelta", "mse"), "unknown optimizer 'adadelta'");
         bad("compile: unknown metric", IAE, f -> f.model.compile("adam", "mse", "f1"), "unknown metric 'f1'");
         bad("compile: dense metric with a sparse loss", IAE,
                 f -> f.model.compile("adam", "sparse_categorical_crossentropy", "mae"), "mae", "class indices");

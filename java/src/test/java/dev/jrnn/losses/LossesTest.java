@@ -19,6 +19,10 @@ class LossesTest {
         assertEquals(Loss.CATEGORICAL_CROSSENTROPY, Losses.of("categorical_crossentropy"));
         assertEquals(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Losses.of("sparse_categorical_crossentropy"));
         assertEquals(Loss.SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS, Losses.sparseCategoricalCrossentropy(true));
+        assertEquals(Loss.HUBER, Losses.of("huber_loss"));
+        assertEquals(Loss.LOG_COSH, Losses.of("logcosh"));
+        assertEquals(Loss.KL_DIVERGENCE, Losses.of("kld"));
+        assertEquals(Loss.POISSON, Losses.poisson());
         for (Loss l : Loss.values()) assertEquals(l, Losses.of(Losses.kerasName(l)));
     }
 

@@ -656,6 +656,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void optimizerUpdate(dev.jrnn.backend.OptimizerArgs args) {
+        training.optimizerUpdate(args);
+    }
+
+    @Override
     public void finiteGuard(long n, Buf x, long xOff, float code, Buf guard, long guardOff) {
         training.finiteGuard(n, x, xOff, code, guard, guardOff);
     }

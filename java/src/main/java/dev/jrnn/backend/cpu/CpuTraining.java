@@ -5,6 +5,7 @@ import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.Checks;
 import dev.jrnn.backend.CounterRng;
 import dev.jrnn.backend.LossArgs;
+import dev.jrnn.backend.OptimizerArgs;
 import dev.jrnn.backend.SgdArgs;
 import dev.jrnn.backend.Span;
 import jdk.incubator.vector.FloatVector;
@@ -256,4 +257,93 @@ final class CpuTraining {
         ss[so + 1] = CounterRng.hi(t);
     }
 
+    void optimizerUpdate(OptimizerArgs a) {
+        String op = "optimizerUpdate(" + a.kind().name().toLowerCase(java.util.Locale.ROOT) + ")";
+        long n = a.n();
+        float[] ps = arr(op, "params", a.params(), n), gs = arr(op, "grads", a.grads(), n), s1 = arr(op, "s1", a.s1(), n);
+        float[] s2 = a.s2() == null ? null : arr(op, "s2", a.s2(), n), s3 = a.s3() == null ? null : arr(op, "s3", a.s3(), n);
+        float[] ss = a.step() == null ? null : arr(op, "step", a.step(), OptimizerArgs.STEP_FLOATS);
+        if (guarded(op, a.guard())) return;
+        int po = at(a.params()), go = at(a.grads()), o1 = at(a.s1());
+        int o2 = s2 == null ? 0 : at(a.s2()), o3 = s3 == null ? 0 : at(a.s3());
+        OptimizerArgs.Kind kind = a.kind();
+        float c0 = 0, c1 = 0, c2 = 0;
+        if (kind.counted()) {   // as jrnn_opt_step: advance t, coefficients in double
+            int so = at(a.step());
+            long t = CounterRng.counter(ss[so], ss[so + 1]) + 1;
+            ss[so] = CounterRng.lo(t);
+            ss[so + 1] = CounterRng.hi(t);
+            double b1 = a.h1(), b2 = a.h2();
+            if (kind == OptimizerArgs.Kind.ADAMW) {
+                c0 = (float) (a.lr() * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t)));
+            } else {
+                double ut = b1 * (1 - 0.5 * Math.pow(0.96, t)), ut1 = b1 * (1 - 0.5 * Math.pow(0.96, t + 1.0));
+                double prod = nadamProduct(b1, t), prod1 = prod * ut1;
+                c0 = (float) (ut1 / (1 - prod1));
+                c1 = (float) ((1 - ut) / (1 - prod));
+                c2 = (float) (1 / (1 - Math.pow(b2, t)));
+            }
+            ss[so + 2] = c0;
+            ss[so + 3] = c1;
+            ss[so + 4] = c2;
+        }
+        float lr = a.lr(), h1 = a.h1(), h2 = a.h2(), eps = a.eps(), wd = a.weightDecay();
+        float k0 = c0, k1 = c1, k2 = c2;
+        CpuBackend.split(n, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                float gi = gs[go + i], pi = ps[po + i];
+                if (wd != 0f) pi = pi - pi * wd * lr;
+                switch (kind) {
+                    case RMSPROP -> {
+                        float v = h1 * s1[o1 + i] + (1f - h1) * (gi * gi);
+                        s1[o1 + i] = v;
+                        float den = v + eps;
+                        if (s3 != null) {
+                            float avg = h1 * s3[o3 + i] + (1f - h1) * gi;
+                            s3[o3 + i] = avg;
+                            den = v - avg * avg + eps;
+                        }
+                        float inc = lr * gi / (float) Math.sqrt(den);
+                        if (s2 != null) {
+                            float m = h2 * s2[o2 + i] + inc;
+                            s2[o2 + i] = m;
+                            pi -= m;
+                        } else {
+                            pi -= inc;
+                        }
+                    }
+                    case ADAGRAD -> {
+                        float acc = s1[o1 + i] + gi * gi;
+                        s1[o1 + i] = acc;
+                        pi -= lr * gi / (float) Math.sqrt(acc + eps);
+                    }
+                    case ADAMW, NADAM -> {
+                        float m = s1[o1 + i] + (gi - s1[o1 + i]) * (1f - h1);
+                        float v = s2[o2 + i] + (gi * gi - s2[o2 + i]) * (1f - h2);
+                        s1[o1 + i] = m;
+                        s2[o2 + i] = v;
+                        pi -= kind == OptimizerArgs.Kind.ADAMW ? k0 * m / ((float) Math.sqrt(v) + eps)
+                                : (k0 * m + k1 * gi) * lr / ((float) Math.sqrt(v * k2) + eps);
+                    }
+                }
+                ps[po + i] = pi;
+            }
+        });
+    }
+
+    /**
+     * Nadam's u_product at step t, {@code prod_{s=1..t} beta1 (1 - 0.5 * 0.96^s)} in double (Keras keeps it as a
+     * variable; here it follows from t, so a set or replayed step count needs no extra state). Past s = 1100 the
+     * factor is beta1 in double. The same loop as jrnn_nadam_product in kernels/train.cu.
+     */
+    static double nadamProduct(double beta1, long t) {
+        double u = 1, d = 1;
+        long k = Math.min(t, 1100);
+        for (long s = 1; s <= k; s++) {
+            d *= 0.96;
+            u *= beta1 * (1 - 0.5 * d);
+        }
+        if (t > k) u *= Math.pow(beta1, t - k);
+        return u;
+    }
 }

@@ -9,6 +9,7 @@ final class Losses {
     /** Keras' backend epsilon for clipping probabilities. */
     static final float EPS = 1e-7f;
     static final float ONE_MINUS_EPS = 1f - EPS;
+    private static final double LN2 = Math.log(2);
 
     static float compute(Loss kind, int rows, int cols, float[] p, int po, float[] t, int to,
                          float[] w, int wo, float[] g, int go) {
@@ -75,6 +76,45 @@ final class Losses {
                     }
                     for (int j = 0; j < cols; j++) row[j] = (row[j] - dot) / sum;
                     yield s;
+                }
+                case HUBER -> {
+                    double s = 0, delta = Loss.HUBER_DELTA;
+                    for (int j = 0; j < cols; j++) {
+                        double d = (double) p[pb + j] - t[to + r * cols + j], a = Math.abs(d);
+                        s += a <= delta ? 0.5 * d * d : delta * a - 0.5 * delta * delta;
+                        row[j] = (a <= delta ? d : delta * Math.signum(d)) / cols;
+                    }
+                    yield s / cols;
+                }
+                case LOG_COSH -> {
+                    double s = 0;
+                    for (int j = 0; j < cols; j++) {
+                        double d = (double) p[pb + j] - t[to + r * cols + j];
+                        // Keras' form x + softplus(-2x) - log 2, stable for large |x|
+                        s += d + Math.max(-2 * d, 0) + Math.log1p(Math.exp(-Math.abs(2 * d))) - LN2;
+                        row[j] = Math.tanh(d) / cols;
+                    }
+                    yield s / cols;
+                }
+                case KL_DIVERGENCE -> {
+                    double s = 0;
+                    for (int j = 0; j < cols; j++) {
+                        float pv = p[pb + j];
+                        double y = Math.min(Math.max(t[to + r * cols + j], EPS), 1f);
+                        double q = Math.min(Math.max(pv, EPS), 1f);
+                        s += y * Math.log(y / q);
+                        row[j] = pv >= EPS && pv <= 1f ? -y / q : 0;
+                    }
+                    yield s;
+                }
+                case POISSON -> {
+                    double s = 0;
+                    for (int j = 0; j < cols; j++) {
+                        double q = (double) p[pb + j] + EPS, y = t[to + r * cols + j];
+                        s += p[pb + j] - y * Math.log(q);
+                        row[j] = (1 - y / q) / cols;
+                    }
+                    yield s / cols;
                 }
                 case CATEGORICAL_CROSSENTROPY_LOGITS, SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> {
                     double max = Double.NEGATIVE_INFINITY;

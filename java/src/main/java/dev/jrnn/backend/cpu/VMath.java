@@ -44,8 +44,8 @@ final class VMath {
             case SIGMOID -> sigmoid(x, xo, y, yo, n);
             case RELU -> relu(x, xo, y, yo, n);
             case HARD_SIGMOID -> hardSigmoid(x, xo, y, yo, n);
-            // the rarer activations (elu, selu, softplus, softsign, Keras 3 hard_sigmoid): scalar float math
-            case ELU, SELU, SOFTPLUS, SOFTSIGN, HARD_SIGMOID_V3 -> {
+            // the rarer activations (elu, selu, softplus, softsign, Keras 3 hard_sigmoid, leaky_relu, exponential): scalar float math
+            case ELU, SELU, SOFTPLUS, SOFTSIGN, HARD_SIGMOID_V3, LEAKY_RELU, EXPONENTIAL -> {
                 for (int i = 0; i < n; i++) y[yo + i] = scalar(a, x[xo + i]);
             }
             case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
@@ -60,6 +60,8 @@ final class VMath {
             case SOFTPLUS -> Math.max(x, 0f) + (float) Math.log1p(Math.exp(-Math.abs(x)));
             case SOFTSIGN -> x / (1f + Math.abs(x));
             case HARD_SIGMOID_V3 -> Math.max(0f, Math.min(1f, x / 6f + 0.5f));
+            case LEAKY_RELU -> x > 0 ? x : (float) Activation.LEAKY_SLOPE * x;
+            case EXPONENTIAL -> (float) Math.exp(x);
             default -> throw new IllegalArgumentException(a + " is computed vectorised");
         };
     }
@@ -100,7 +102,7 @@ final class VMath {
                 }
                 for (; i < n; i++) d[dOff + i] = y[yo + i] > 0 && y[yo + i] < 1 ? 0.2f : 0f;
             }
-            case ELU, SELU, SOFTPLUS, SOFTSIGN, HARD_SIGMOID_V3 -> {
+            case ELU, SELU, SOFTPLUS, SOFTSIGN, HARD_SIGMOID_V3, LEAKY_RELU, EXPONENTIAL -> {
                 for (; i < n; i++) d[dOff + i] = deriv(a, y[yo + i]);
             }
             case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
@@ -230,6 +232,8 @@ final class VMath {
             case SELU -> y > 0 ? (float) Activation.SELU_SCALE : y + (float) (Activation.SELU_SCALE * Activation.SELU_ALPHA);
             case SOFTPLUS -> (float) -Math.expm1(-y);
             case SOFTSIGN -> (1f - Math.abs(y)) * (1f - Math.abs(y));
+            case LEAKY_RELU -> y > 0 ? 1f : (float) Activation.LEAKY_SLOPE;
+            case EXPONENTIAL -> y;
             case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
         };
     }

@@ -1042,6 +1042,11 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void optimizerUpdate(dev.jrnn.backend.OptimizerArgs args) {
+        training.optimizerUpdate(args);
+    }
+
+    @Override
     public void finiteGuard(long n, Buf x, long xOff, float code, Buf guard, long guardOff) {
         training.finiteGuard(n, x, xOff, code, guard, guardOff);
     }

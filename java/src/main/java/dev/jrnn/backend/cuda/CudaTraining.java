@@ -5,6 +5,7 @@ import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.Checks;
 import dev.jrnn.backend.GraphCapture;
 import dev.jrnn.backend.LossArgs;
+import dev.jrnn.backend.OptimizerArgs;
 import dev.jrnn.backend.SgdArgs;
 
 import java.lang.foreign.Arena;
@@ -217,6 +218,19 @@ final class CudaTraining implements AutoCloseable {
         be.enter();
         launchOne(tk.adamStep, sp, a.lr(), a.beta1(), a.beta2(), gd);
         launch1d(tk.adamT, n, n, pp, gp, mp, vp, sp, 1f - a.beta1(), 1f - a.beta2(), a.eps(), gd);
+    }
+
+    void optimizerUpdate(OptimizerArgs a) {
+        String op = "optimizerUpdate(" + a.kind().name().toLowerCase(java.util.Locale.ROOT) + ")";
+        long n = a.n();
+        long pp = be.ptr(op, "params", a.params(), n), gp = be.ptr(op, "grads", a.grads(), n);
+        long s1 = be.ptr(op, "s1", a.s1(), n), s2 = be.ptrOrNull(op, "s2", a.s2(), n), s3 = be.ptrOrNull(op, "s3", a.s3(), n);
+        long sp = be.ptrOrNull(op, "step", a.step(), OptimizerArgs.STEP_FLOATS);
+        long gd = be.ptrOrNull(op, "guard", a.guard(), 1);
+        int kind = a.kind().code();
+        be.enter();
+        if (a.kind().counted()) launchOne(tk.optStep, kind, sp, a.lr(), a.h1(), a.h2(), gd);
+        launch1d(tk.optUpdate, n, kind, n, pp, gp, s1, s2, s3, sp, a.lr(), a.h1(), a.h2(), a.eps(), a.weightDecay(), gd);
     }
 
     void sgdUpdate(SgdArgs a) {

@@ -2,6 +2,7 @@ package dev.jrnn.backend.cuda;
 
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.AdamArgs;
+import dev.jrnn.backend.OptimizerArgs;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.Buf;
@@ -316,6 +317,34 @@ class CudaParityTest {
             }
             tw.assertClose("sgd mode " + mode + " p", p, FP32);
             if (vel != null) tw.assertClose("sgd mode " + mode + " velocity", vel, FP32);
+        }
+    }
+
+    /** RMSprop (plain, momentum, centered), Adagrad, AdamW and Nadam with weight decay, offset spans, 5 steps each. */
+    @Test
+    void optimizerUpdateEveryKind() {
+        int n = 10_007;
+        Object[][] cases = {   // kind, h1, h2, centered, weight decay, s1 start
+            {OptimizerArgs.Kind.RMSPROP, 0.9f, 0f, false, 0f, 0f}, {OptimizerArgs.Kind.RMSPROP, 0.9f, 0.5f, true, 0.01f, 0f},
+            {OptimizerArgs.Kind.ADAGRAD, 0f, 0f, false, 0f, 0.1f}, {OptimizerArgs.Kind.ADAMW, 0.9f, 0.999f, false, 0.004f, 0f},
+            {OptimizerArgs.Kind.NADAM, 0.9f, 0.999f, false, 0.01f, 0f}};
+        for (Object[] c : cases) {
+            OptimizerArgs.Kind kind = (OptimizerArgs.Kind) c[0];
+            float h1 = (float) c[1], h2 = (float) c[2], wd = (float) c[4];
+            boolean centered = (boolean) c[3], withS2 = kind.counted() || h2 > 0;
+            String what = kind + (centered ? " centered" : "") + (wd > 0 ? " weight decay" : "");
+            Twin p = tw.uniform(n, -1, 1), s1 = tw.uniform(n, (float) c[5], (float) c[5]), s2 = tw.zeros(n), s3 = tw.zeros(n);
+            Twin step = tw.zeros(OptimizerArgs.STEP_FLOATS);
+            for (int t = 1; t <= 5; t++) {
+                Twin g = tw.uniform(n, -0.5, 0.5);
+                tw.both((be, b) -> be.optimizerUpdate(new OptimizerArgs(kind, n - 7, new Span(b.apply(p), 7), new Span(b.apply(g), 7),
+                        new Span(b.apply(s1), 7), withS2 ? new Span(b.apply(s2), 7) : null, centered ? new Span(b.apply(s3), 7) : null,
+                        kind.counted() ? Span.of(b.apply(step)) : null, null, 1e-2f, h1, h2, 1e-7f, wd)));
+            }
+            if (kind.counted()) tw.assertClose(what + " step counter and coefficients", step, FP32);
+            tw.assertClose(what + " p", p, FP32);
+            tw.assertClose(what + " s1", s1, FP32);
+            if (withS2) tw.assertClose(what + " s2", s2, FP32);
         }
     }
 

@@ -1,0 +1,51 @@
+package dev.jrnn.optim;
+
+import dev.jrnn.backend.OptimizerArgs;
+import dev.jrnn.optim.schedules.LearningRateSchedule;
+import dev.jrnn.tensor.Float32;
+
+/**
+ * Adagrad with Keras' defaults: learning rate 0.001, initial accumulator value 0.1, epsilon 1e-7.
+ * {@code acc += g^2; p -= lr g / sqrt(acc + eps)}.
+ *
+ * <pre>{@code
+ * model.compile(new Adagrad(0.01), "mse");
+ * }</pre>
+ */
+public final class Adagrad extends FusedOptimizer {
+    private float initialAccumulator = 0.1f;
+    private float epsilon = 1e-7f;
+
+    public Adagrad() { this(0.001); }
+
+    public Adagrad(double learningRate) { super(OptimizerArgs.Kind.ADAGRAD, learningRate, "Adagrad"); }
+
+    public Adagrad(LearningRateSchedule schedule) { super(OptimizerArgs.Kind.ADAGRAD, schedule); }
+
+    @Override
+    public String name() { return "Adagrad"; }
+
+    /** The accumulator's starting value (Keras {@code initial_accumulator_value}); read when the state is created. */
+    public Adagrad initialAccumulatorValue(double v) {
+        this.initialAccumulator = Float32.check("Adagrad: initialAccumulatorValue", v, x -> x >= 0 && Double.isFinite(x),
+                ">= 0 and finite");
+        changed();
+        return this;
+    }
+
+    public Adagrad epsilon(double e) {
+        this.epsilon = positiveEps(e);
+        changed();
+        return this;
+    }
+
+    public float initialAccumulatorValue() { return initialAccumulator; }
+    public float epsilon() { return epsilon; }
+
+    @Override float s1Initial() { return initialAccumulator; }
+    @Override boolean usesS2() { return false; }
+    @Override boolean usesS3() { return false; }
+    @Override float h1() { return 0f; }
+    @Override float h2() { return 0f; }
+    @Override float eps() { return epsilon; }
+}

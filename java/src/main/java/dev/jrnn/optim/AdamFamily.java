@@ -1,0 +1,53 @@
+package dev.jrnn.optim;
+
+import dev.jrnn.backend.OptimizerArgs;
+import dev.jrnn.optim.schedules.LearningRateSchedule;
+
+/**
+ * The settings AdamW and Nadam share with Adam, Keras' defaults: beta1 0.9, beta2 0.999, epsilon 1e-7. The
+ * setters return the concrete optimizer, so they chain.
+ *
+ * <pre>{@code
+ * AdamW opt = new AdamW(1e-3).beta2(0.99).epsilon(1e-6);
+ * }</pre>
+ */
+public abstract class AdamFamily<T extends AdamFamily<T>> extends FusedOptimizer {
+    private float beta1 = 0.9f;
+    private float beta2 = 0.999f;
+    private float epsilon = 1e-7f;
+
+    AdamFamily(OptimizerArgs.Kind kind, double learningRate, String name) { super(kind, learningRate, name); }
+
+    AdamFamily(OptimizerArgs.Kind kind, LearningRateSchedule schedule) { super(kind, schedule); }
+
+    @SuppressWarnings("unchecked")
+    private T self() { return (T) this; }
+
+    public T beta1(double b) {
+        this.beta1 = unitInterval("beta1", b);
+        changed();
+        return self();
+    }
+
+    public T beta2(double b) {
+        this.beta2 = unitInterval("beta2", b);
+        changed();
+        return self();
+    }
+
+    public T epsilon(double e) {
+        this.epsilon = positiveEps(e);
+        changed();
+        return self();
+    }
+
+    public float beta1() { return beta1; }
+    public float beta2() { return beta2; }
+    public float epsilon() { return epsilon; }
+
+    @Override boolean usesS2() { return true; }
+    @Override boolean usesS3() { return false; }
+    @Override float h1() { return beta1; }
+    @Override float h2() { return beta2; }
+    @Override float eps() { return epsilon; }
+}

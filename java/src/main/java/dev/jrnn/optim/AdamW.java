@@ -1,0 +1,29 @@
+package dev.jrnn.optim;
+
+import dev.jrnn.backend.OptimizerArgs;
+import dev.jrnn.optim.schedules.LearningRateSchedule;
+
+/**
+ * AdamW with Keras' defaults: learning rate 0.001, weight decay 0.004, beta1 0.9, beta2 0.999, epsilon 1e-7.
+ * Each update first decays the weights, {@code p -= p * weightDecay * lr}, then applies Adam.
+ *
+ * <pre>{@code
+ * model.compile(new AdamW(1e-3).weightDecay(0.01), "mse");
+ * }</pre>
+ */
+public final class AdamW extends AdamFamily<AdamW> {
+    public AdamW() { this(0.001); }
+
+    public AdamW(double learningRate) {
+        super(OptimizerArgs.Kind.ADAMW, learningRate, "AdamW");
+        weightDecay(0.004);
+    }
+
+    public AdamW(LearningRateSchedule schedule) {
+        super(OptimizerArgs.Kind.ADAMW, schedule);
+        weightDecay(0.004);
+    }
+
+    @Override
+    public String name() { return "AdamW"; }
+}

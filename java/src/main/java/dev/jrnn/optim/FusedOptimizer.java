@@ -1,0 +1,107 @@
+package dev.jrnn.optim;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.CounterRng;
+import dev.jrnn.backend.OptimizerArgs;
+import dev.jrnn.backend.Span;
+import dev.jrnn.optim.schedules.LearningRateSchedule;
+import dev.jrnn.tensor.Float32;
+
+/**
+ * The optimizers of {@link Backend#optimizerUpdate} (RMSprop, Adagrad, AdamW, Nadam): their state buffers, Keras'
+ * {@code weight_decay}, and for the counted kinds the step count in device memory with a host mirror, as
+ * {@link Adam} keeps it (so replayed captured steps use the right t).
+ */
+public abstract class FusedOptimizer extends Optimizer {
+    private final OptimizerArgs.Kind kind;
+    private float weightDecay;
+    private Buf s1, s2, s3;
+    private Buf step;
+    private long stepT = -1;
+
+    FusedOptimizer(OptimizerArgs.Kind kind, double learningRate, String name) {
+        super(lr(name, learningRate));
+        this.kind = kind;
+    }
+
+    FusedOptimizer(OptimizerArgs.Kind kind, LearningRateSchedule schedule) {
+        super(schedule);
+        this.kind = kind;
+    }
+
+    /** Keras' {@code weight_decay}: before each update {@code p -= p * weightDecay * lr}; 0 disables. */
+    public FusedOptimizer weightDecay(double wd) {
+        this.weightDecay = Float32.check(name() + ": weightDecay", wd, x -> x >= 0 && Double.isFinite(x), ">= 0 and finite");
+        changed();
+        return this;
+    }
+
+    public float weightDecay() { return weightDecay; }
+
+    /** Whether the state buffer s2 / s3 is needed with the current settings. */
+    abstract boolean usesS2();
+
+    abstract boolean usesS3();
+
+    /** The value s1 starts from (Adagrad's initial accumulator). */
+    float s1Initial() { return 0f; }
+
+    /** The two hyper-parameters h1, h2 of {@link OptimizerArgs}. */
+    abstract float h1();
+
+    abstract float h2();
+
+    abstract float eps();
+
+    @Override
+    protected void createState(Backend be, long n) {
+        s1 = be.alloc(n);
+        if (s1Initial() != 0f) be.fill(s1, 0, n, s1Initial());
+        s2 = usesS2() ? be.alloc(n) : null;
+        s3 = usesS3() ? be.alloc(n) : null;
+        step = kind.counted() ? be.alloc(OptimizerArgs.STEP_FLOATS) : null;
+        stepT = kind.counted() ? 0 : -1;
+    }
+
+    @Override
+    protected void releaseState() {
+        for (Buf b : new Buf[] {s1, s2, s3, step}) if (b != null) b.close();
+        s1 = s2 = s3 = step = null;
+        stepT = -1;
+    }
+
+    @Override
+    protected void update(Backend be, Buf p, Buf g, long n, long t, Buf guard) {
+        // momentum or centered switched on after the first step: their buffers start at zero, as in a fresh Keras build
+        if (usesS2() && s2 == null) s2 = be.alloc(n);
+        if (usesS3() && s3 == null) s3 = be.alloc(n);
+        if (kind.counted() && stepT != t - 1) {   // iterations was set (or a step undone): reload the device counter
+            be.upload(new float[] {CounterRng.lo(t - 1), CounterRng.hi(t - 1)}, 0, step, 0, 2);
+        }
+        be.optimizerUpdate(new OptimizerArgs(kind, n, Span.of(p), Span.of(g), Span.of(s1), usesS2() ? Span.of(s2) : null,
+                usesS3() ? Span.of(s3) : null, Span.ofNullable(step), Span.ofNullable(guard), learningRate(), h1(), h2(), eps(),
+                weightDecay));
+        if (kind.counted()) stepT = t;
+    }
+
+    @Override
+    protected void iterationsSet() {
+        if (stepT >= 0) stepT = -2;
+    }
+
+    @Override
+    public void countReplayedStep() {
+        super.countReplayedStep();
+        if (stepT >= 0) stepT++;
+    }
+
+    /** A hyper-parameter in [0, 1). */
+    float unitInterval(String what, double v) {
+        return Float32.check(name() + ": " + what, v, x -> x >= 0 && x < 1, "in [0, 1)");
+    }
+
+    float positiveEps(double e) {
+        return Float32.check(name() + ": epsilon", e, x -> x > 0 && Double.isFinite(x), "positive and finite");
+    }
+}

@@ -1,0 +1,65 @@
+package dev.jrnn.optim;
+
+import dev.jrnn.backend.OptimizerArgs;
+import dev.jrnn.optim.schedules.LearningRateSchedule;
+
+/**
+ * RMSprop with Keras' defaults: learning rate 0.001, rho 0.9, momentum 0, epsilon 1e-7, not centered.
+ * {@code v = rho v + (1 - rho) g^2}; {@code inc = lr g / sqrt(v + eps)} (centered: {@code v - avg(g)^2 + eps});
+ * with momentum {@code m = momentum m + inc, p -= m}, else {@code p -= inc}.
+ *
+ * <pre>{@code
+ * model.compile(new RMSprop(1e-3).momentum(0.9), "mse");
+ * }</pre>
+ */
+public final class RMSprop extends FusedOptimizer {
+    private float rho = 0.9f;
+    private float momentum;
+    private float epsilon = 1e-7f;
+    private boolean centered;
+
+    public RMSprop() { this(0.001); }
+
+    public RMSprop(double learningRate) { super(OptimizerArgs.Kind.RMSPROP, learningRate, "RMSprop"); }
+
+    public RMSprop(LearningRateSchedule schedule) { super(OptimizerArgs.Kind.RMSPROP, schedule); }
+
+    @Override
+    public String name() { return "RMSprop"; }
+
+    public RMSprop rho(double r) {
+        this.rho = unitInterval("rho", r);
+        changed();
+        return this;
+    }
+
+    public RMSprop momentum(double m) {
+        this.momentum = unitInterval("momentum", m);
+        changed();
+        return this;
+    }
+
+    public RMSprop epsilon(double e) {
+        this.epsilon = positiveEps(e);
+        changed();
+        return this;
+    }
+
+    /** Normalizes by the gradient's estimated variance instead of its second moment (Keras {@code centered}). */
+    public RMSprop centered(boolean c) {
+        this.centered = c;
+        changed();
+        return this;
+    }
+
+    public float rho() { return rho; }
+    public float momentum() { return momentum; }
+    public float epsilon() { return epsilon; }
+    public boolean centered() { return centered; }
+
+    @Override boolean usesS2() { return momentum > 0; }
+    @Override boolean usesS3() { return centered; }
+    @Override float h1() { return rho; }
+    @Override float h2() { return momentum; }
+    @Override float eps() { return epsilon; }
+}

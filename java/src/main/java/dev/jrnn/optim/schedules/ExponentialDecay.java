@@ -1,0 +1,35 @@
+package dev.jrnn.optim.schedules;
+
+/**
+ * Keras' {@code ExponentialDecay}: {@code initial * decayRate^(step / decaySteps)}, the exponent floored when
+ * {@code staircase}.
+ *
+ * <pre>{@code
+ * new Adam(new ExponentialDecay(0.01, 100, 0.96).staircase(true));
+ * }</pre>
+ */
+public final class ExponentialDecay implements LearningRateSchedule {
+    private final double initial;
+    private final double decaySteps;
+    private final double decayRate;
+    private boolean staircase;
+
+    public ExponentialDecay(double initialLearningRate, double decaySteps, double decayRate) {
+        this.initial = Schedules.positive("ExponentialDecay", "initialLearningRate", initialLearningRate);
+        this.decaySteps = Schedules.positive("ExponentialDecay", "decaySteps", decaySteps);
+        this.decayRate = Schedules.positive("ExponentialDecay", "decayRate", decayRate);
+    }
+
+    /** Decays in whole steps of {@code decaySteps} (Keras {@code staircase=True}). */
+    public ExponentialDecay staircase(boolean s) {
+        this.staircase = s;
+        return this;
+    }
+
+    @Override
+    public double at(long step) {
+        double p = step / decaySteps;
+        if (staircase) p = Math.floor(p);
+        return initial * Math.pow(decayRate, p);
+    }
+}

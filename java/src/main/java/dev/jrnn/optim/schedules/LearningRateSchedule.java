@@ -1,0 +1,15 @@
+package dev.jrnn.optim.schedules;
+
+/**
+ * A learning rate that depends on the optimizer's update count, as Keras' {@code LearningRateSchedule}: the
+ * optimizer evaluates it at {@code iterations} (0 for the first update) before every update.
+ *
+ * <pre>{@code
+ * model.compile(new Adam(new ExponentialDecay(1e-2, 1000, 0.9)), "mse");
+ * }</pre>
+ */
+@FunctionalInterface
+public interface LearningRateSchedule {
+    /** The learning rate of the update that follows {@code step} completed updates. */
+    double at(long step);
+}

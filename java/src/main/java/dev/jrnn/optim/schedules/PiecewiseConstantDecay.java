@@ -1,0 +1,40 @@
+package dev.jrnn.optim.schedules;
+
+import java.util.Arrays;
+
+/**
+ * Keras' {@code PiecewiseConstantDecay}: {@code values[0]} while {@code step <= boundaries[0]},
+ * {@code values[i]} while {@code boundaries[i-1] < step <= boundaries[i]}, the last value after the last boundary.
+ *
+ * <pre>{@code
+ * new SGD(new PiecewiseConstantDecay(new long[] {1000, 2000}, new double[] {0.1, 0.05, 0.01}));
+ * }</pre>
+ */
+public final class PiecewiseConstantDecay implements LearningRateSchedule {
+    private final long[] boundaries;
+    private final double[] values;
+
+    public PiecewiseConstantDecay(long[] boundaries, double[] values) {
+        String c = "PiecewiseConstantDecay";
+        if (boundaries == null || values == null) throw new IllegalArgumentException(c + ": boundaries and values must not be null");
+        if (boundaries.length != values.length - 1) {
+            throw new IllegalArgumentException(c + ": the length of boundaries should be 1 less than the length of values, got "
+                    + boundaries.length + " boundaries and " + values.length + " values");
+        }
+        for (int i = 1; i < boundaries.length; i++) {
+            if (boundaries[i] <= boundaries[i - 1]) {
+                throw new IllegalArgumentException(c + ": boundaries must increase, got " + Arrays.toString(boundaries));
+            }
+        }
+        for (double v : values) Schedules.positive(c, "values", v);
+        this.boundaries = boundaries.clone();
+        this.values = values.clone();
+    }
+
+    @Override
+    public double at(long step) {
+        int i = 0;
+        while (i < boundaries.length && step > boundaries[i]) i++;
+        return values[i];
+    }
+}

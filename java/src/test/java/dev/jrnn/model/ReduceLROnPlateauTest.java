@@ -1,0 +1,88 @@
+package dev.jrnn.model;
+
+import dev.jrnn.layers.Dense;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.optim.schedules.ExponentialDecay;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Keras 3's ReduceLROnPlateau rules, fed a scripted sequence of epoch logs. */
+class ReduceLROnPlateauTest {
+    private static Sequential model(double lr) {
+        Sequential m = new Sequential(new Dense(1).inputShape(2));
+        m.compile(new SGD(lr), "mse");
+        return m;
+    }
+
+    /** Feeds the values as successive epochs; returns the learning rate after each. */
+    private static float[] run(ReduceLROnPlateau cb, Sequential m, String key, double... values) {
+        cb.onTrainBegin(m);
+        float[] lr = new float[values.length];
+        for (int e = 0; e < values.length; e++) {
+            cb.onEpochEnd(e, Map.of(key, values[e]), m);
+            lr[e] = m.optimizer().learningRate();
+        }
+        return lr;
+    }
+
+    @Test
+    void patienceFactorAndMinLr() {
+        Sequential m = model(1.0);
+        // improvements at epochs 0, 1; then flat: patience 2 reduces at epochs 3 and 5, then minLr 0.02 holds
+        float[] lr = run(new ReduceLROnPlateau().monitor("loss").patience(2).factor(0.1).minLr(0.02), m, "loss",
+                5, 4, 4, 4, 4, 4, 4, 4, 4);
+        assertEquals(1f, lr[2]);
+        assertEquals(0.1f, lr[3]);
+        assertEquals(0.1f, lr[4]);
+        assertEquals(0.02f, lr[5], 1e-9);
+        assertEquals(0.02f, lr[8], 1e-9);
+    }
+
+    @Test
+    void minDeltaAndCooldown() {
+        Sequential m = model(1.0);
+        // minDelta 0.1: 4.95 is no improvement on 5; patience 1 reduces at epoch 1. Keras counts the cooldown down
+        // before comparing, so cooldown 2 holds epoch 2 and the wait resumes at epoch 3 (reduced again), 4 is held.
+        float[] lr = run(new ReduceLROnPlateau().monitor("loss").patience(1).factor(0.5).minDelta(0.1).cooldown(2), m, "loss",
+                5, 4.95, 4.95, 4.95, 4.95, 3);
+        assertEquals(0.5f, lr[1]);
+        assertEquals(0.5f, lr[2]);
+        assertEquals(0.25f, lr[3]);
+        assertEquals(0.25f, lr[4]);
+        assertEquals(0.25f, lr[5]);
+    }
+
+    @Test
+    void maxModeForAccuracy() {
+        Sequential m = model(1.0);
+        float[] lr = run(new ReduceLROnPlateau().monitor("val_accuracy").patience(1).factor(0.5).minDelta(0), m, "val_accuracy",
+                0.5, 0.6, 0.55, 0.7);
+        assertEquals(1f, lr[1]);
+        assertEquals(0.5f, lr[2]);
+        assertEquals(0.5f, lr[3]);
+    }
+
+    @Test
+    void missingValueChangesNothingAndBadSettingsAreRefused() {
+        Sequential m = model(0.3);
+        java.io.PrintStream err = System.err;
+        try {
+            System.setErr(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            float[] lr = run(new ReduceLROnPlateau().patience(0), m, "loss", 1, 2, 3);   // monitors val_loss
+            assertEquals(0.3f, lr[2]);
+        } finally {
+            System.setErr(err);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new ReduceLROnPlateau().factor(1.0));
+        assertThrows(IllegalArgumentException.class, () -> new ReduceLROnPlateau().mode("up"));
+        assertThrows(IllegalArgumentException.class, () -> new ReduceLROnPlateau().minLr(-1));
+        Sequential s = new Sequential(new Dense(1).inputShape(2));
+        s.compile(new Adam(new ExponentialDecay(0.1, 10, 0.5)), "mse");
+        assertThrows(IllegalStateException.class, () -> run(new ReduceLROnPlateau().monitor("loss").patience(0), s, "loss", 1, 2));
+    }
+}
