@@ -43,6 +43,8 @@ final class RecurrentRun implements Trace {
     Buf dHiddenNext, dHiddenPrev; // [B, H]: gradient into h of the step being undone, and into its hPrev
     Buf dCellNext;               // LSTM only: [B, H] gradient into c (updated in place to that into cPrev)
     Buf dyT;                     // [T, B, H] output gradients, time-major (null: none per step)
+    Buf tbpttKeep;               // [T, B] with tbptt and a mask: 0 where a sample's state gradient is cut
+                                 // before undoing step s (its windows count real steps), else 1
     Buf dxT;                     // [T, B, I] input gradients, time-major
     final List<Buf> temps = new ArrayList<>();
     final List<DTensor> outputs = new ArrayList<>();
@@ -214,21 +216,70 @@ final class RecurrentRun implements Trace {
      * device (no host round trip, so it can be captured).
      */
     private Buf seenSteps() {
+        Buf sn = realStepCounts(alloc((long) T * B));
+        be.clip((long) T * B, 0f, 1f, sn, 0);
+        return sn;
+    }
+
+    /**
+     * {@code counts} [T, B] = the number of the sample's real steps at or before processing step s: an
+     * inclusive prefix sum over time of (mask != 0) in log2(T) doubling rounds, all on the device.
+     */
+    private Buf realStepCounts(Buf counts) {
         long tb = (long) T * B;
-        Buf sn = alloc(tb);
-        be.maskFromValues((int) tb, 1, maskT, 0, 0f, sn, 0);
+        be.maskFromValues((int) tb, 1, maskT, 0, 0f, counts, 0);
         Buf prev = be.alloc(tb);
         try {
             for (long d = 1; d < T; d *= 2) {
                 long shift = d * B;
-                be.copy(sn, 0, prev, 0, tb - shift);
-                be.axpy(tb - shift, 1f, prev, 0, sn, shift);
+                be.copy(counts, 0, prev, 0, tb - shift);
+                be.axpy(tb - shift, 1f, prev, 0, counts, shift);
             }
         } finally {
             prev.close();
         }
-        be.clip(tb, 0f, 1f, sn, 0);
-        return sn;
+        return counts;
+    }
+
+    /**
+     * tbptt with a mask: a sample's truncation windows count its real steps (as if the padding were cut
+     * out), so the state gradient is cut before undoing step s only when s is real, the real steps up to
+     * s are a multiple of tbptt, and a real step comes later. Counting processing steps instead cut the
+     * gradient inside the padding, and samples shorter than T - tbptt learned nothing through U.
+     * Returns keep [T, B] = 1 - cut, built on the device from counts of T / tbptt passes.
+     */
+    private Buf tbpttKeep() {
+        long tb = (long) T * B;
+        Buf keep = temp(tb);
+        Buf counts = realStepCounts(be.alloc(tb));
+        Buf work = be.alloc(tb);
+        Buf total = be.alloc(B);
+        try {
+            // keep = [counts is a multiple j·tbptt, j >= 1] (count of hits = multiples - misses)
+            int multiples = (T - 1) / layer.tbptt;
+            be.fill(keep, 0, tb, multiples);
+            for (int j = 1; j <= multiples; j++) {
+                be.maskFromValues((int) tb, 1, counts, 0, (float) j * layer.tbptt, work, 0);
+                be.axpy(tb, -1f, work, 0, keep, 0);
+            }
+            // work = [counts < the sample's length] = clip(length - counts, 0, 1)
+            be.copy(counts, (long) (T - 1) * B, total, 0, B);
+            be.copy(counts, 0, work, 0, tb);
+            be.scale(tb, -1f, work, 0);
+            be.addRowVector(T, B, total, 0, work, 0);
+            be.clip(tb, 0f, 1f, work, 0);
+            be.mulRows((int) tb, 1, keep, 0, work, 0, keep, 0);
+            be.maskFromValues((int) tb, 1, maskT, 0, 0f, work, 0);   // step s is real
+            be.mulRows((int) tb, 1, keep, 0, work, 0, keep, 0);
+            be.scale(tb, -1f, keep, 0);                               // keep = 1 - cut
+            be.fill(work, 0, tb, 1f);
+            be.axpy(tb, 1f, work, 0, keep, 0);
+        } finally {
+            total.close();
+            work.close();
+            counts.close();
+        }
+        return keep;
     }
 
     /**
@@ -326,7 +377,8 @@ final class RecurrentRun implements Trace {
         Layers.checkGradients(layer, dOut, outputs);
         try {
             prepareBackward(dOut, null);
-            boolean fused = be.recurrentSequenceBackward(config, new CellSequence.Backward(T, layer.tbptt, hasInitial,
+            // the fused path cuts by processing step: not with a mask (tbpttKeep), so both backends agree
+            boolean fused = tbpttKeep == null && be.recurrentSequenceBackward(config, new CellSequence.Backward(T, layer.tbptt, hasInitial,
                     recurrentKernel(), BufAt.at(cell.backwardReadsGates() ? p : null, 0), BufAt.at(recurrentProj, 0),
                     BufAt.at(hs, 0), BufAt.at(cs, 0), maskAt(0), BufAt.at(dyT, 0), BufAt.at(dHiddenNext, 0), BufAt.at(dCellNext, 0),
                     BufAt.at(dGates, 0), BufAt.at(dRecurrent, 0)));
@@ -368,6 +420,7 @@ final class RecurrentRun implements Trace {
         dHiddenPrev = temp(bhn);
         if (cs != null) dCellNext = temp(bhn);
         dxT = temp(tb * I);
+        if (layer.tbptt > 0 && maskT != null && T > 1) tbpttKeep = tbpttKeep();
         if (externalDyT != null) {
             dyT = externalDyT;
             return;
@@ -400,7 +453,10 @@ final class RecurrentRun implements Trace {
     void stepsBackward(int from, int to) {
         long bhn = (long) B * H;
         for (int s = to - 1; s >= from; s--) {
-            if (layer.tbptt > 0 && (s + 1) % layer.tbptt == 0 && s + 1 < T) {
+            if (tbpttKeep != null && s + 1 >= layer.tbptt && s + 1 < T) {   // per sample, in real steps
+                be.mulRows(B, H, dHiddenNext, 0, tbpttKeep, (long) s * B, dHiddenNext, 0);
+                if (dCellNext != null) be.mulRows(B, H, dCellNext, 0, tbpttKeep, (long) s * B, dCellNext, 0);
+            } else if (tbpttKeep == null && layer.tbptt > 0 && (s + 1) % layer.tbptt == 0 && s + 1 < T) {
                 be.fill(dHiddenNext, 0, bhn, 0f);
                 if (dCellNext != null) be.fill(dCellNext, 0, bhn, 0f);
             }
@@ -442,7 +498,7 @@ final class RecurrentRun implements Trace {
     void releaseBackward() {
         for (Buf b : temps) b.close();
         temps.clear();
-        dGates = dRecurrent = dHiddenNext = dHiddenPrev = dCellNext = dyT = dxT = null;
+        dGates = dRecurrent = dHiddenNext = dHiddenPrev = dCellNext = dyT = dxT = tbpttKeep = null;
     }
 
     @Override
