@@ -240,7 +240,7 @@ public class Bidirectional extends Layer {
         BiTrace tr = new BiTrace(be, x.dim(0), x.dim(1), mask);
         try {
             tr.forward(inputs, mask, training);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             tr.close();
             throw e;
         }

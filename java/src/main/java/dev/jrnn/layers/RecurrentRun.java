@@ -5,6 +5,7 @@ import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.BufAt;
 import dev.jrnn.backend.CellConfig;
 import dev.jrnn.backend.CellSequence;
+import dev.jrnn.backend.Cleanup;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.Fork;
 
@@ -242,43 +243,29 @@ final class RecurrentRun implements Trace {
     }
 
     /**
-     * tbptt with a mask: a sample's truncation windows count its real steps (as if the padding were cut
-     * out), so the state gradient is cut before undoing step s only when s is real, the real steps up to
-     * s are a multiple of tbptt, and a real step comes later. Counting processing steps instead cut the
-     * gradient inside the padding, and samples shorter than T - tbptt learned nothing through U.
-     * Returns keep [T, B] = 1 - cut, built on the device from counts of T / tbptt passes.
+     * tbptt with a mask: a sample's truncation windows count its real steps (as if its padding were cut
+     * out), so the gradient into the incoming state of step s is cut only when s is real and the sample's
+     * real steps before s are a positive multiple of tbptt. Counting processing steps instead cut the
+     * gradient inside the padding: samples shorter than T - tbptt learned nothing through U.
+     * Returns keep [T, B] = 1 - cut, built on the device in T / tbptt passes over [T, B].
      */
     private Buf tbpttKeep() {
         long tb = (long) T * B;
         Buf keep = temp(tb);
-        Buf counts = realStepCounts(be.alloc(tb));
-        Buf work = be.alloc(tb);
-        Buf total = be.alloc(B);
-        try {
-            // keep = [counts is a multiple j·tbptt, j >= 1] (count of hits = multiples - misses)
-            int multiples = (T - 1) / layer.tbptt;
-            be.fill(keep, 0, tb, multiples);
-            for (int j = 1; j <= multiples; j++) {
-                be.maskFromValues((int) tb, 1, counts, 0, (float) j * layer.tbptt, work, 0);
-                be.axpy(tb, -1f, work, 0, keep, 0);
-            }
-            // work = [counts < the sample's length] = clip(length - counts, 0, 1)
-            be.copy(counts, (long) (T - 1) * B, total, 0, B);
-            be.copy(counts, 0, work, 0, tb);
-            be.scale(tb, -1f, work, 0);
-            be.addRowVector(T, B, total, 0, work, 0);
-            be.clip(tb, 0f, 1f, work, 0);
-            be.mulRows((int) tb, 1, keep, 0, work, 0, keep, 0);
-            be.maskFromValues((int) tb, 1, maskT, 0, 0f, work, 0);   // step s is real
-            be.mulRows((int) tb, 1, keep, 0, work, 0, keep, 0);
-            be.scale(tb, -1f, keep, 0);                               // keep = 1 - cut
-            be.fill(work, 0, tb, 1f);
-            be.axpy(tb, 1f, work, 0, keep, 0);
-        } finally {
-            total.close();
-            work.close();
-            counts.close();
+        Buf counts = realStepCounts(temp(tb));   // temps: freed with the backward's, also on a failure
+        Buf work = temp(tb);
+        // keep = [counts - 1 is j·tbptt for a j >= 1] (hits = multiples - misses)
+        int multiples = (T - 1) / layer.tbptt;
+        be.fill(keep, 0, tb, multiples);
+        for (int j = 1; j <= multiples; j++) {
+            be.maskFromValues((int) tb, 1, counts, 0, (float) j * layer.tbptt + 1, work, 0);
+            be.axpy(tb, -1f, work, 0, keep, 0);
         }
+        be.maskFromValues((int) tb, 1, maskT, 0, 0f, work, 0);   // and step s is real
+        be.mulRows((int) tb, 1, keep, 0, work, 0, keep, 0);
+        be.scale(tb, -1f, keep, 0);                               // keep = 1 - cut
+        be.fill(work, 0, tb, 1f);
+        be.axpy(tb, 1f, work, 0, keep, 0);
         return keep;
     }
 
@@ -453,14 +440,15 @@ final class RecurrentRun implements Trace {
     void stepsBackward(int from, int to) {
         long bhn = (long) B * H;
         for (int s = to - 1; s >= from; s--) {
-            if (tbpttKeep != null && s + 1 >= layer.tbptt && s + 1 < T) {   // per sample, in real steps
-                be.mulRows(B, H, dHiddenNext, 0, tbpttKeep, (long) s * B, dHiddenNext, 0);
-                if (dCellNext != null) be.mulRows(B, H, dCellNext, 0, tbpttKeep, (long) s * B, dCellNext, 0);
-            } else if (tbpttKeep == null && layer.tbptt > 0 && (s + 1) % layer.tbptt == 0 && s + 1 < T) {
+            if (tbpttKeep == null && layer.tbptt > 0 && (s + 1) % layer.tbptt == 0 && s + 1 < T) {
                 be.fill(dHiddenNext, 0, bhn, 0f);
                 if (dCellNext != null) be.fill(dCellNext, 0, bhn, 0f);
             }
             cell.stepBackward(this, s, dyT, dyT == null ? 0 : bh(s));
+            if (tbpttKeep != null && s >= layer.tbptt) {   // per sample, windows of real steps
+                be.mulRows(B, H, dHiddenPrev, 0, tbpttKeep, (long) s * B, dHiddenPrev, 0);
+                if (dCellNext != null) be.mulRows(B, H, dCellNext, 0, tbpttKeep, (long) s * B, dCellNext, 0);
+            }
             Buf tmp = dHiddenNext;   // this step's hPrev is the next one's h
             dHiddenNext = dHiddenPrev;
             dHiddenPrev = tmp;
@@ -503,13 +491,18 @@ final class RecurrentRun implements Trace {
 
     @Override
     public void close() {
-        for (int i = owned.size() - 1; i >= 0; i--) {
-            try {
-                owned.get(i).close();
-            } catch (Exception e) {
-                throw new IllegalStateException(layer.name() + ": freeing a buffer failed: " + e, e);
-            }
+        try {
+            Cleanup.each(owned.reversed(), c -> {
+                try {
+                    c.close();
+                } catch (RuntimeException | Error e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException(layer.name() + ": freeing a buffer failed: " + e, e);
+                }
+            });
+        } finally {
+            owned.clear();
         }
-        owned.clear();
     }
 }

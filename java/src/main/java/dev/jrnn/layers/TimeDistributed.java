@@ -111,7 +111,7 @@ public class TimeDistributed extends Layer {
         List<DTensor> outs = new ArrayList<>();
         try {
             for (DTensor o : tr.outputs()) outs.add(unfold(o, b, t));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             tr.close();
             throw e;
         }
