@@ -108,6 +108,13 @@ public class Bidirectional extends Layer {
 
     public RecurrentLayer backwardLayer() { return backwardLayer; }
 
+    /** The wrapped layers' (both take the same input): a wrapper never hides an id check. */
+    @Override
+    public int inputIdBound() {
+        int f = forwardLayer.inputIdBound(), b = backwardLayer.inputIdBound();
+        return f < 0 ? b : b < 0 ? f : Math.min(f, b);
+    }
+
     /** "bidirectional/forward_lstm/" for the wrapped layers' parameters (Keras' variable scopes). */
     @Override
     public String variableScope(Param p) {
