@@ -108,6 +108,9 @@ public class Bidirectional extends Layer {
 
     public RecurrentLayer backwardLayer() { return backwardLayer; }
 
+    @Override
+    protected List<Layer> wrapped() { return List.of(forwardLayer, backwardLayer); }
+
     /** The wrapped layers' (both take the same input): a wrapper never hides an id check. */
     @Override
     public int inputIdBound() {

@@ -33,6 +33,9 @@ public class TimeDistributed extends Layer {
     /** The wrapped layer. */
     public Layer layer() { return layer; }
 
+    @Override
+    protected List<Layer> wrapped() { return List.of(layer); }
+
     /** The wrapped layer's: ids fed through this wrapper are checked before the first update as well. */
     @Override
     public int inputIdBound() { return layer.inputIdBound(); }
