@@ -149,6 +149,7 @@ public abstract class Layer {
     public final List<int[]> build(List<int[]> inputShapes) {
         List<int[]> out = computeOutputShapes(copy(inputShapes));
         if (builtInputShapes != null) {
+            requireWeights();
             if (!weightsFit(builtInputShapes, inputShapes)) {
                 throw new IllegalArgumentException(name() + ": expected input " + batchShapesString(builtInputShapes)
                         + " (the shape it was built for), got " + batchShapesString(inputShapes));
@@ -186,6 +187,17 @@ public abstract class Layer {
         if (total > Tensor.MAX_SIZE) {
             throw new IllegalArgumentException(name() + ": its parameters hold " + total + " values together, more than the "
                     + Tensor.MAX_SIZE + " one layer can hold; use fewer units");
+        }
+    }
+
+    /** Refuses a layer whose weights were freed by closing a model that used it (they would read freed buffers). */
+    public void requireWeights() {
+        for (Param p : params) {
+            String by = p.isBound() ? p.store().closedBy() : null;
+            if (by != null) {
+                throw new IllegalStateException(name() + ": its weights were freed when model " + by + " was closed;"
+                        + " a closed model's layers cannot be used again (build new layers, or close the model later)");
+            }
         }
     }
 
