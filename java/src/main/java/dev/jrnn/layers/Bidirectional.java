@@ -108,6 +108,16 @@ public class Bidirectional extends Layer {
 
     public RecurrentLayer backwardLayer() { return backwardLayer; }
 
+    @Override
+    protected List<Layer> wrapped() { return List.of(forwardLayer, backwardLayer); }
+
+    /** The wrapped layers' (both take the same input): a wrapper never hides an id check. */
+    @Override
+    public int inputIdBound() {
+        int f = forwardLayer.inputIdBound(), b = backwardLayer.inputIdBound();
+        return f < 0 ? b : b < 0 ? f : Math.min(f, b);
+    }
+
     /** "bidirectional/forward_lstm/" for the wrapped layers' parameters (Keras' variable scopes). */
     @Override
     public String variableScope(Param p) {
@@ -240,7 +250,7 @@ public class Bidirectional extends Layer {
         BiTrace tr = new BiTrace(be, x.dim(0), x.dim(1), mask);
         try {
             tr.forward(inputs, mask, training);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             tr.close();
             throw e;
         }

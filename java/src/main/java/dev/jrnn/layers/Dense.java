@@ -107,9 +107,14 @@ public class Dense extends Layer {
         int[] outShape = x.shape();
         outShape[outShape.length - 1] = units;
         DTensor y = DTensor.zeros(be, outShape);
-        be.gemm(false, false, rows, units, in, 1f, x.buf(), 0, in, kernel.value(), kernel.offset(), units, 0f, y.buf(), 0, units);
-        if (bias != null) be.addRowVector(rows, units, bias.value(), bias.offset(), y.buf(), 0);
-        if (activation != Activation.LINEAR) be.activate(activation, (long) rows * units, units, y.buf(), 0, y.buf(), 0);
+        try {
+            be.gemm(false, false, rows, units, in, 1f, x.buf(), 0, in, kernel.value(), kernel.offset(), units, 0f, y.buf(), 0, units);
+            if (bias != null) be.addRowVector(rows, units, bias.value(), bias.offset(), y.buf(), 0);
+            if (activation != Activation.LINEAR) be.activate(activation, (long) rows * units, units, y.buf(), 0, y.buf(), 0);
+        } catch (RuntimeException | Error e) {
+            y.close();
+            throw e;
+        }
         return new DenseTrace(be, x, y, mask, rows, in);
     }
 

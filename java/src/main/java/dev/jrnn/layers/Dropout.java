@@ -2,6 +2,7 @@ package dev.jrnn.layers;
 
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.Cleanup;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.tensor.Float32;
 
@@ -61,6 +62,7 @@ public class Dropout extends Layer {
     private synchronized Buf counter(Backend be) {
         if (counter == null || counter.backend() != be) {
             if (counter != null) counter.close();
+            counter = null;   // a failed alloc below must not leave a closed counter in use
             counter = be.alloc(2);
         }
         return counter;
@@ -81,17 +83,22 @@ public class Dropout extends Layer {
         Layers.sameBackend(this, be, inputs);
         int n = (int) x.size();
         List<DTensor> owned = new ArrayList<>();
-        DTensor y = DTensor.zeros(be, x.shape());
-        owned.add(y);
-        DTensor keep;
-        if (training && rate > 0) {
-            keep = DTensor.zeros(be, x.shape());
-            owned.add(keep);
-            be.dropoutMask(n, rate32, streamSeed, counter(be), 0, keep.buf(), 0);
-            be.mul(n, x.buf(), 0, keep.buf(), 0, y.buf(), 0);
-        } else {
-            keep = null;
-            be.copy(x.buf(), 0, y.buf(), 0, n);
+        DTensor y, keep;
+        try {
+            y = DTensor.zeros(be, x.shape());
+            owned.add(y);
+            if (training && rate > 0) {
+                keep = DTensor.zeros(be, x.shape());
+                owned.add(keep);
+                be.dropoutMask(n, rate32, streamSeed, counter(be), 0, keep.buf(), 0);
+                be.mul(n, x.buf(), 0, keep.buf(), 0, y.buf(), 0);
+            } else {
+                keep = null;
+                be.copy(x.buf(), 0, y.buf(), 0, n);
+            }
+        } catch (RuntimeException | Error e) {
+            Cleanup.each(owned, DTensor::close);
+            throw e;
         }
         return new Trace() {
             @Override

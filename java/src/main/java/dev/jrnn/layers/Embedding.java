@@ -137,7 +137,7 @@ public class Embedding extends Layer {
                 owned.add(outMask);
                 be.maskFromValues(n, 1, ids.buf(), 0, 0f, outMask.buf(), 0);
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             for (DTensor d : owned) d.close();
             throw e;
         }

@@ -149,6 +149,7 @@ public abstract class Layer {
     public final List<int[]> build(List<int[]> inputShapes) {
         List<int[]> out = computeOutputShapes(copy(inputShapes));
         if (builtInputShapes != null) {
+            requireWeights();
             if (!weightsFit(builtInputShapes, inputShapes)) {
                 throw new IllegalArgumentException(name() + ": expected input " + batchShapesString(builtInputShapes)
                         + " (the shape it was built for), got " + batchShapesString(inputShapes));
@@ -189,12 +190,42 @@ public abstract class Layer {
         }
     }
 
-    /** Undoes a failed build: frees what was allocated, forgets the declared parameters. */
+    /** Refuses a layer whose weights were freed by closing a model that used it (they would read freed buffers). */
+    public void requireWeights() {
+        for (Param p : params) {
+            String by = p.isBound() ? p.store().closedBy() : null;
+            if (by != null) {
+                throw new IllegalStateException(name() + ": its weights were freed when model " + by + " was closed;"
+                        + " a closed model's layers cannot be used again (build new layers, or close the model later)");
+            }
+        }
+    }
+
+    /** Undoes a failed build: frees what was allocated (the wrapped layers' builds too), forgets the parameters. */
     private void unbuild() {
-        if (store != null) store.close();
-        store = null;
-        params.clear();
-        backend = null;
+        try {
+            for (Layer w : wrapped()) if (w.isBuilt()) w.discardBuild();
+        } finally {
+            if (store != null) store.close();
+            store = null;
+            params.clear();
+            backend = null;
+        }
+    }
+
+    /** The layers this one wraps and builds in its own build (Bidirectional's two, TimeDistributed's); none by default. */
+    protected List<Layer> wrapped() { return List.of(); }
+
+    /**
+     * Forgets this layer's build: frees its weights and other buffers; a later call builds it afresh. For a
+     * layer that no model uses: a model whose construction failed calls it on the layers that construction built.
+     * Example: {@code layer.discardBuild()} after {@code layer.build(new int[] {5, 3})} when nothing will run it.
+     */
+    public void discardBuild() {
+        releaseBuffers();
+        unbuild();
+        builtInputShapes = null;
+        outputShapes = null;
     }
 
     public final List<int[]> build(int[]... inputShapes) { return build(Arrays.asList(inputShapes)); }

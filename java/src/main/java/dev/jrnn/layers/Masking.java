@@ -1,6 +1,7 @@
 package dev.jrnn.layers;
 
 import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Cleanup;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.tensor.Float32;
 import dev.jrnn.tensor.Tensor;
@@ -70,12 +71,18 @@ public class Masking extends Layer {
         int f = x.dim(-1);
         int rows = f == 0 ? 0 : (int) (x.size() / f);
         List<DTensor> owned = new ArrayList<>();
-        DTensor outMask = DTensor.zeros(be, Arrays.copyOf(x.shape(), x.rank() - 1));
-        owned.add(outMask);
-        DTensor y = DTensor.zeros(be, x.shape());
-        owned.add(y);
-        be.maskFromValues(rows, f, x.buf(), 0, maskValue, outMask.buf(), 0);
-        be.mulRows(rows, f, x.buf(), 0, outMask.buf(), 0, y.buf(), 0);
+        DTensor outMask, y;
+        try {
+            outMask = DTensor.zeros(be, Arrays.copyOf(x.shape(), x.rank() - 1));
+            owned.add(outMask);
+            y = DTensor.zeros(be, x.shape());
+            owned.add(y);
+            be.maskFromValues(rows, f, x.buf(), 0, maskValue, outMask.buf(), 0);
+            be.mulRows(rows, f, x.buf(), 0, outMask.buf(), 0, y.buf(), 0);
+        } catch (RuntimeException | Error e) {
+            Cleanup.each(owned, DTensor::close);
+            throw e;
+        }
         return new Trace() {
             @Override
             public List<DTensor> outputs() { return List.of(y); }

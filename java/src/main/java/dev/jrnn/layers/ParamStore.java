@@ -18,6 +18,7 @@ public final class ParamStore implements AutoCloseable {
     private final long size;
     private final List<Param> params;
     private int bound;   // parameters still bound here; 0 after all moved on -> closed
+    private volatile String closedBy;   // the model whose close() freed this store, for messages
 
     /** Binds {@code params} into fresh flat buffers on {@code be}, keeping their current values. */
     public ParamStore(Backend be, List<Param> params) {
@@ -60,6 +61,15 @@ public final class ParamStore implements AutoCloseable {
     }
 
     public Backend backend() { return backend; }
+
+    /** The name of the model whose close() freed this store, or null. */
+    public String closedBy() { return closedBy; }
+
+    /** Frees the buffers as {@link #close()}, remembering that model {@code owner} closed them (for messages). */
+    public void closeFor(String owner) {
+        closedBy = owner;
+        close();
+    }
     public Buf values() { return values; }
     public Buf grads() { return grads; }
     /** Number of floats across all parameters. */

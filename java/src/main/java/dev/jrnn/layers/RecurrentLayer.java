@@ -320,7 +320,7 @@ public abstract class RecurrentLayer extends Layer {
         RecurrentRun r = new RecurrentRun(this, be, inputs, mask, batch, steps, x.dim(2));
         try {
             r.forward();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             r.close();
             throw e;
         }

@@ -5,6 +5,7 @@ import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.BufAt;
 import dev.jrnn.backend.CellConfig;
 import dev.jrnn.backend.CellSequence;
+import dev.jrnn.backend.Cleanup;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.Fork;
 
@@ -43,6 +44,8 @@ final class RecurrentRun implements Trace {
     Buf dHiddenNext, dHiddenPrev; // [B, H]: gradient into h of the step being undone, and into its hPrev
     Buf dCellNext;               // LSTM only: [B, H] gradient into c (updated in place to that into cPrev)
     Buf dyT;                     // [T, B, H] output gradients, time-major (null: none per step)
+    Buf tbpttKeep;               // [T, B] with tbptt and a mask: 0 where a sample's state gradient is cut
+                                 // before undoing step s (its windows count real steps), else 1
     Buf dxT;                     // [T, B, I] input gradients, time-major
     final List<Buf> temps = new ArrayList<>();
     final List<DTensor> outputs = new ArrayList<>();
@@ -214,21 +217,56 @@ final class RecurrentRun implements Trace {
      * device (no host round trip, so it can be captured).
      */
     private Buf seenSteps() {
+        Buf sn = realStepCounts(alloc((long) T * B));
+        be.clip((long) T * B, 0f, 1f, sn, 0);
+        return sn;
+    }
+
+    /**
+     * {@code counts} [T, B] = the number of the sample's real steps at or before processing step s: an
+     * inclusive prefix sum over time of (mask != 0) in log2(T) doubling rounds, all on the device.
+     */
+    private Buf realStepCounts(Buf counts) {
         long tb = (long) T * B;
-        Buf sn = alloc(tb);
-        be.maskFromValues((int) tb, 1, maskT, 0, 0f, sn, 0);
+        be.maskFromValues((int) tb, 1, maskT, 0, 0f, counts, 0);
         Buf prev = be.alloc(tb);
         try {
             for (long d = 1; d < T; d *= 2) {
                 long shift = d * B;
-                be.copy(sn, 0, prev, 0, tb - shift);
-                be.axpy(tb - shift, 1f, prev, 0, sn, shift);
+                be.copy(counts, 0, prev, 0, tb - shift);
+                be.axpy(tb - shift, 1f, prev, 0, counts, shift);
             }
         } finally {
             prev.close();
         }
-        be.clip(tb, 0f, 1f, sn, 0);
-        return sn;
+        return counts;
+    }
+
+    /**
+     * tbptt with a mask: a sample's truncation windows count its real steps (as if its padding were cut
+     * out), so the gradient into the incoming state of step s is cut only when s is real and the sample's
+     * real steps before s are a positive multiple of tbptt. Counting processing steps instead cut the
+     * gradient inside the padding: samples shorter than T - tbptt learned nothing through U.
+     * Returns keep [T, B] = 1 - cut, built on the device in T / tbptt passes over [T, B].
+     */
+    private Buf tbpttKeep() {
+        long tb = (long) T * B;
+        Buf keep = temp(tb);
+        Buf counts = realStepCounts(temp(tb));   // temps: freed with the backward's, also on a failure
+        Buf work = temp(tb);
+        // keep = [counts - 1 is j·tbptt for a j >= 1] (hits = multiples - misses)
+        int multiples = (T - 1) / layer.tbptt;
+        be.fill(keep, 0, tb, multiples);
+        for (int j = 1; j <= multiples; j++) {
+            be.maskFromValues((int) tb, 1, counts, 0, (float) j * layer.tbptt + 1, work, 0);
+            be.axpy(tb, -1f, work, 0, keep, 0);
+        }
+        be.maskFromValues((int) tb, 1, maskT, 0, 0f, work, 0);   // and step s is real
+        be.mulRows((int) tb, 1, keep, 0, work, 0, keep, 0);
+        be.scale(tb, -1f, keep, 0);                               // keep = 1 - cut
+        be.fill(work, 0, tb, 1f);
+        be.axpy(tb, 1f, work, 0, keep, 0);
+        return keep;
     }
 
     /**
@@ -326,7 +364,8 @@ final class RecurrentRun implements Trace {
         Layers.checkGradients(layer, dOut, outputs);
         try {
             prepareBackward(dOut, null);
-            boolean fused = be.recurrentSequenceBackward(config, new CellSequence.Backward(T, layer.tbptt, hasInitial,
+            // the fused path cuts by processing step: not with a mask (tbpttKeep), so both backends agree
+            boolean fused = tbpttKeep == null && be.recurrentSequenceBackward(config, new CellSequence.Backward(T, layer.tbptt, hasInitial,
                     recurrentKernel(), BufAt.at(cell.backwardReadsGates() ? p : null, 0), BufAt.at(recurrentProj, 0),
                     BufAt.at(hs, 0), BufAt.at(cs, 0), maskAt(0), BufAt.at(dyT, 0), BufAt.at(dHiddenNext, 0), BufAt.at(dCellNext, 0),
                     BufAt.at(dGates, 0), BufAt.at(dRecurrent, 0)));
@@ -368,6 +407,7 @@ final class RecurrentRun implements Trace {
         dHiddenPrev = temp(bhn);
         if (cs != null) dCellNext = temp(bhn);
         dxT = temp(tb * I);
+        if (layer.tbptt > 0 && maskT != null && T > 1) tbpttKeep = tbpttKeep();
         if (externalDyT != null) {
             dyT = externalDyT;
             return;
@@ -400,11 +440,15 @@ final class RecurrentRun implements Trace {
     void stepsBackward(int from, int to) {
         long bhn = (long) B * H;
         for (int s = to - 1; s >= from; s--) {
-            if (layer.tbptt > 0 && (s + 1) % layer.tbptt == 0 && s + 1 < T) {
+            if (tbpttKeep == null && layer.tbptt > 0 && (s + 1) % layer.tbptt == 0 && s + 1 < T) {
                 be.fill(dHiddenNext, 0, bhn, 0f);
                 if (dCellNext != null) be.fill(dCellNext, 0, bhn, 0f);
             }
             cell.stepBackward(this, s, dyT, dyT == null ? 0 : bh(s));
+            if (tbpttKeep != null && s >= layer.tbptt) {   // per sample, windows of real steps
+                be.mulRows(B, H, dHiddenPrev, 0, tbpttKeep, (long) s * B, dHiddenPrev, 0);
+                if (dCellNext != null) be.mulRows(B, H, dCellNext, 0, tbpttKeep, (long) s * B, dCellNext, 0);
+            }
             Buf tmp = dHiddenNext;   // this step's hPrev is the next one's h
             dHiddenNext = dHiddenPrev;
             dHiddenPrev = tmp;
@@ -442,18 +486,23 @@ final class RecurrentRun implements Trace {
     void releaseBackward() {
         for (Buf b : temps) b.close();
         temps.clear();
-        dGates = dRecurrent = dHiddenNext = dHiddenPrev = dCellNext = dyT = dxT = null;
+        dGates = dRecurrent = dHiddenNext = dHiddenPrev = dCellNext = dyT = dxT = tbpttKeep = null;
     }
 
     @Override
     public void close() {
-        for (int i = owned.size() - 1; i >= 0; i--) {
-            try {
-                owned.get(i).close();
-            } catch (Exception e) {
-                throw new IllegalStateException(layer.name() + ": freeing a buffer failed: " + e, e);
-            }
+        try {
+            Cleanup.each(owned.reversed(), c -> {
+                try {
+                    c.close();
+                } catch (RuntimeException | Error e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException(layer.name() + ": freeing a buffer failed: " + e, e);
+                }
+            });
+        } finally {
+            owned.clear();
         }
-        owned.clear();
     }
 }

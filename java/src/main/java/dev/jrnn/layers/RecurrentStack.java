@@ -1,6 +1,7 @@
 package dev.jrnn.layers;
 
 import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Cleanup;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.Fork;
 import dev.jrnn.tensor.Tensor;
@@ -176,16 +177,11 @@ public final class RecurrentStack {
 
         @Override
         public void close() {
-            RuntimeException first = null;
-            for (int i = runs.size() - 1; i >= 0; i--) {
-                try {
-                    runs.get(i).close();
-                } catch (RuntimeException e) {
-                    if (first == null) first = e;
-                }
+            try {
+                Cleanup.each(runs.reversed(), RecurrentRun::close);
+            } finally {
+                runs.clear();
             }
-            runs.clear();
-            if (first != null) throw first;
         }
     }
 }

@@ -34,6 +34,13 @@ public class TimeDistributed extends Layer {
     public Layer layer() { return layer; }
 
     @Override
+    protected List<Layer> wrapped() { return List.of(layer); }
+
+    /** The wrapped layer's: ids fed through this wrapper are checked before the first update as well. */
+    @Override
+    public int inputIdBound() { return layer.inputIdBound(); }
+
+    @Override
     public void releaseBuffers() { layer.releaseBuffers(); }
 
     @Override
@@ -111,7 +118,7 @@ public class TimeDistributed extends Layer {
         List<DTensor> outs = new ArrayList<>();
         try {
             for (DTensor o : tr.outputs()) outs.add(unfold(o, b, t));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             tr.close();
             throw e;
         }

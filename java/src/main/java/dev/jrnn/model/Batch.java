@@ -26,7 +26,7 @@ final class Batch implements AutoCloseable {
             for (Tensor x : h.xs()) xs.add(upload(x));
             if (h.mask() != null) mask = upload(h.mask());
             for (Tensor y : h.ys()) ys.add(targets && y != null ? upload(y) : null);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             close();
             throw e;
         }
@@ -47,7 +47,7 @@ final class Batch implements AutoCloseable {
         Buf d = backend.alloc(t.size());
         try {
             backend.upload(t.data(), 0, d, 0, t.size());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             d.close();
             throw e;
         }

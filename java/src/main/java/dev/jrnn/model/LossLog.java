@@ -54,7 +54,7 @@ final class LossLog implements AutoCloseable {
         Buf b = backend.alloc((long) capacity * width);
         try {
             this.guard = backend.alloc(1);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             b.close();
             throw e;
         }

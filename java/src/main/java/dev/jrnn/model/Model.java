@@ -132,6 +132,9 @@ public class Model implements AutoCloseable {
         if (!params.bound()) collectParams();
     }
 
+    /** Whether close() ran (a callback may close the model in the middle of fit). */
+    boolean closed() { return closed; }
+
     private void requireOpen(String what) {
         if (closed) throw new IllegalStateException(name + "." + what + ": the model is closed");
     }

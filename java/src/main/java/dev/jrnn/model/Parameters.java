@@ -21,6 +21,8 @@ import java.util.Set;
  * trainable flags change or another model took the parameters over.
  */
 final class Parameters implements AutoCloseable {
+    /** The model's name (when collected), named by the layers if they are used after its close(). */
+    private final String owner;
     final Backend backend;
     final ParamStore store;
     /** Trainable parameters, then the others (Keras' get_weights order). */
@@ -32,7 +34,9 @@ final class Parameters implements AutoCloseable {
     /** Copy of the trainable weights before the current update (fit with checkFinite), to undo a non-finite step. */
     private Buf backup;
 
-    private Parameters(Backend backend, ParamStore store, List<Param> all, List<Param> trainable, Map<Param, Layer> owners) {
+    private Parameters(String owner, Backend backend, ParamStore store, List<Param> all, List<Param> trainable,
+                       Map<Param, Layer> owners) {
+        this.owner = owner;
         this.backend = backend;
         this.store = store;
         this.all = all;
@@ -52,6 +56,7 @@ final class Parameters implements AutoCloseable {
         Map<Param, Layer> own = new IdentityHashMap<>();
         Backend be = null;
         for (Layer l : layers) {
+            l.requireWeights();
             for (Param p : l.params()) {
                 if (!seen.add(p)) continue;
                 own.put(p, l);
@@ -68,7 +73,7 @@ final class Parameters implements AutoCloseable {
         if (be == null) be = firstBackend(layers);
         List<Param> all = new ArrayList<>(tr);
         all.addAll(nt);
-        return new Parameters(be, new ParamStore(be, all), List.copyOf(all), List.copyOf(tr), own);
+        return new Parameters(name, be, new ParamStore(be, all), List.copyOf(all), List.copyOf(tr), own);
     }
 
     private static Backend firstBackend(List<Layer> layers) {
@@ -115,6 +120,6 @@ final class Parameters implements AutoCloseable {
     @Override
     public void close() {
         closeBackup();
-        store.close();
+        store.closeFor(owner);
     }
 }

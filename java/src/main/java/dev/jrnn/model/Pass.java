@@ -1,6 +1,7 @@
 package dev.jrnn.model;
 
 import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Cleanup;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.layers.Call;
 import dev.jrnn.layers.Layer;
@@ -53,7 +54,7 @@ final class Pass implements AutoCloseable {
         try {
             p.run(xs, mask, training);
             return p;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             p.close();
             throw e;
         }
@@ -162,17 +163,15 @@ final class Pass implements AutoCloseable {
 
     @Override
     public void close() {
-        RuntimeException first = null;
-        for (int i = traces.size() - 1; i >= 0; i--) {
+        try {
+            Cleanup.each(traces.reversed(), Trace::close);
+        } finally {
             try {
-                traces.get(i).close();
-            } catch (RuntimeException e) {
-                if (first == null) first = e;
+                Cleanup.each(owned, DTensor::close);
+            } finally {
+                traces.clear();
+                owned.clear();
             }
         }
-        for (DTensor d : owned) d.close();
-        traces.clear();
-        owned.clear();
-        if (first != null) throw first;
     }
 }

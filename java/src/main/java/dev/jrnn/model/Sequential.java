@@ -29,7 +29,16 @@ public class Sequential extends Model {
     /** A model of {@code layers} in order (none: add them later). */
     public Sequential(Layer... layers) {
         super("sequential");
-        if (layers != null) for (Layer l : layers) add(l);
+        if (layers == null) return;
+        List<Layer> unbuilt = new ArrayList<>();
+        for (Layer l : layers) if (l != null && !l.isBuilt() && !unbuilt.contains(l)) unbuilt.add(l);
+        try {
+            for (Layer l : layers) add(l);
+        } catch (RuntimeException | Error e) {
+            // nothing can use a model that was never made: free what its construction built
+            for (Layer l : unbuilt) if (l.isBuilt()) l.discardBuild();
+            throw e;
+        }
     }
 
     @Override

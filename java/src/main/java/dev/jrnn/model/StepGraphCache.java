@@ -2,6 +2,7 @@ package dev.jrnn.model;
 
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.Cleanup;
 import dev.jrnn.backend.GraphCapture;
 import dev.jrnn.layers.ParamStore;
 import dev.jrnn.optim.Optimizer;
@@ -55,8 +56,11 @@ final class StepGraphCache implements AutoCloseable {
             try {
                 dropGraph();
             } finally {
-                if (fixed != null) fixed.close();
-                if (loss != null) loss.close();
+                try {
+                    if (fixed != null) fixed.close();
+                } finally {
+                    if (loss != null) loss.close();
+                }
             }
         }
     }
@@ -120,15 +124,10 @@ final class StepGraphCache implements AutoCloseable {
 
     @Override
     public void close() {
-        RuntimeException first = null;
-        for (Entry e : entries.values()) {
-            try {
-                e.close();
-            } catch (RuntimeException ex) {
-                if (first == null) first = ex;
-            }
+        try {
+            Cleanup.each(entries.values(), Entry::close);
+        } finally {
+            entries.clear();
         }
-        entries.clear();
-        if (first != null) throw first;
     }
 }

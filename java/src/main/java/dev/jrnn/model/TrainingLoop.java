@@ -47,9 +47,12 @@ final class TrainingLoop {
         try (LossLog log = new LossLog(s, steps, targets);
              StepGraphCache graphs = captureSteps ? new StepGraphCache(s, step, onCaptureBroken) : null) {
             for (Callback cb : o.callbacks) cb.onTrainBegin(model);
+            stillOpen("onTrainBegin");
             for (int epoch = 0; epoch < o.epochs; epoch++) {
+                if (epoch > 0) stillOpen("onEpochEnd");   // closing after the last epoch is fine
                 if (o.verbose > 0) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
                 for (Callback cb : o.callbacks) cb.onEpochBegin(epoch, model);
+                stillOpen("onEpochBegin");
                 train.startEpoch(o.shuffle, rng);
                 ProgressBar bar = new ProgressBar(out, steps, o.verbose, dynamic);
                 EpochLogs acc = new EpochLogs(s, targets);
@@ -65,6 +68,7 @@ final class TrainingLoop {
                     if (!perBatch.isEmpty()) {
                         double l = log.fold(acc);
                         for (Callback cb : perBatch) cb.onBatchEnd(b, l, model);
+                        stillOpen("onBatchEnd");
                     }
                     if (o.verbose == 1 && dynamic) {
                         long now = System.nanoTime();
@@ -89,6 +93,14 @@ final class TrainingLoop {
             for (Callback cb : o.callbacks) cb.onTrainEnd(model);
         }
         return h;
+    }
+
+    /** A callback that closed the model ends fit here, before a step would use the freed weights. */
+    private void stillOpen(String hook) {
+        if (model.closed()) {
+            throw new IllegalStateException(s.name() + ".fit: the model was closed by a callback (in " + hook
+                    + "); close it after fit returns");
+        }
     }
 
     /** One eager train step on all of {@code d}, as Keras' train_on_batch: returns the loss before the update. */

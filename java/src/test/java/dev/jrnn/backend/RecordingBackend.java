@@ -69,6 +69,21 @@ public final class RecordingBackend implements Backend {
         return this;
     }
 
+    /** Allocations made through this backend (for {@link #failAlloc}). */
+    public long allocs;
+    private long failAllocAt = -1;
+    private java.util.function.Supplier<? extends Throwable> allocFailure;
+
+    /**
+     * Makes the allocation with this index (0 = the next one) throw {@code failure}'s throwable (an
+     * OutOfMemoryError, say) instead of allocating (-1: none); returns this.
+     */
+    public RecordingBackend failAlloc(long index, java.util.function.Supplier<? extends Throwable> failure) {
+        this.failAllocAt = index < 0 ? -1 : allocs + index;
+        this.allocFailure = failure;
+        return this;
+    }
+
     /** Forks made and not joined yet (every path, failures included, must join what it forked). */
     public int openForks() { return sideSegments.size(); }
 
@@ -177,15 +192,18 @@ public final class RecordingBackend implements Backend {
         }
         List<Runnable> seg = new ArrayList<>();
         branch = seg;
+        Throwable failure = null;
         try {
             task.run();
+        } catch (RuntimeException | Error e) {
+            failure = e;
         } finally {
             branch = null;
         }
         forks++;
         sideSegments.add(seg);
         sideStarts.add(mainPending.size());
-        return new Fork() {
+        Fork f = new Fork() {
             private boolean joined;
 
             @Override
@@ -219,6 +237,12 @@ public final class RecordingBackend implements Backend {
                 }
             }
         };
+        if (failure != null) {   // as CUDA's fork: a failed task is joined (its frees done) before the throw
+            f.join();
+            if (failure instanceof Error e) throw e;
+            throw (RuntimeException) failure;
+        }
+        return f;
     }
 
     private int indexOf(List<Runnable> seg) {
@@ -250,6 +274,12 @@ public final class RecordingBackend implements Backend {
 
     @Override
     public Buf alloc(long n) {
+        if (allocs++ == failAllocAt) {
+            failAllocAt = -1;
+            Throwable t = allocFailure.get();
+            if (t instanceof Error e) throw e;
+            throw (RuntimeException) t;
+        }
         Buf b = inner.alloc(n);
         if (branch != null || !sideSegments.isEmpty() || recording != null) op(() -> inner.fill(b, 0, n, 0f));   // as CUDA's alloc: a zero-fill launch
         return new RBuf(b);

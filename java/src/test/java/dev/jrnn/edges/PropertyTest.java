@@ -186,6 +186,7 @@ class PropertyTest {
                 m = new Sequential(layers.toArray(new Layer[0]));
             } catch (IllegalArgumentException | IllegalStateException e) {
                 assertNamed(e, names, "sequential");
+                assertEquals(live, be.liveBuffers(), "buffers left by a failed construction (" + e.getMessage() + ")");
                 return;
             }
             try (m) {

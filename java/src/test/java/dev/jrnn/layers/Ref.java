@@ -19,8 +19,8 @@ final class Ref {
 
     /**
      * A recurrent layer on x [B, T, I]. cell: "rnn", "lstm", "gru". W [I, G], U [H, G], bias [G] / [2G]
-     * (nullable). mask [B, T] nullable; h0/c0 nullable. tbptt k > 0 with frozen != null: at the cut
-     * boundaries the previous state is taken from {@code frozen} (stop-gradient semantics).
+     * (nullable). mask [B, T] nullable; h0/c0 nullable. tbptt k > 0 with frozen != null: before a real step that follows a
+     * positive multiple of k real steps of its sample, the previous state is taken from {@code frozen} (stop-gradient semantics).
      * As Keras' RNN loop, a masked step keeps the states and repeats the previous output, which starts
      * at zeros (not at h0): leading masked steps output 0 even with an initial state.
      */
@@ -42,8 +42,11 @@ final class Ref {
                 if (h0 != null) h[j] = h0[b * H + j];
                 if (c0 != null) c[j] = c0[b * H + j];
             }
+            int realBefore = 0;   // tbptt windows count the sample's real steps: padding never moves a cut
             for (int s = 0; s < T; s++) {
-                if (k > 0 && frozen != null && s > 0 && s % k == 0) {
+                int t = back ? T - 1 - s : s;
+                boolean real = mask == null || mask[b * T + t] != 0;
+                if (k > 0 && frozen != null && real && realBefore > 0 && realBefore % k == 0) {
                     for (int j = 0; j < H; j++) {
                         h[j] = frozen.hHist[s][b * H + j];
                         c[j] = frozen.cHist[s][b * H + j];
@@ -53,9 +56,8 @@ final class Ref {
                     o.hHist[s][b * H + j] = h[j];
                     o.cHist[s][b * H + j] = c[j];
                 }
-                int t = back ? T - 1 - s : s;
-                boolean real = mask == null || mask[b * T + t] != 0;
                 if (real) {
+                    realBefore++;
                     double[] xp = new double[G], rp = new double[G];
                     for (int g = 0; g < G; g++) {
                         double a = 0, r = 0;

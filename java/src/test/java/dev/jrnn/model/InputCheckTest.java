@@ -5,7 +5,9 @@ import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Node;
+import dev.jrnn.layers.TimeDistributed;
 import dev.jrnn.losses.Losses;
+import dev.jrnn.optim.SGD;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,6 +76,27 @@ class InputCheckTest {
         c.prepare(List.of(Tensor.of(new float[] {0, 4, 2}, 1, 3)), null, null, "predict", false, true);
         assertEquals("m.predict: " + e.name() + ": id 5.0 at (0, 1) of x is not an integer in [0, 5) (the vocabulary size)",
                 fails(() -> c.prepare(List.of(Tensor.of(new float[] {0, 5, 2}, 1, 3)), null, null, "predict", false, true)));
+    }
+
+    /** Ids reaching an Embedding through a wrapper are checked before the first update (were: after three). */
+    @Test
+    void checksIdsFedThroughAWrapperBeforeAnyUpdate() {
+        Jrnn.setSeed(2);
+        Embedding e = new Embedding(5, 2);
+        TimeDistributed td = new TimeDistributed(e);
+        try (Sequential m = new Sequential(td.inputShape(3, 2))) {
+            m.compile(new SGD(0.1), "mse");
+            float[] ids = new float[4 * 3 * 2];
+            for (int i = 0; i < ids.length; i++) ids[i] = i % 5;
+            ids[ids.length - 1] = 7;   // in the last of four batches
+            List<Tensor> before = m.getWeights();
+            String msg = fails(() -> m.fit(Tensor.of(ids, 4, 3, 2), Tensor.zeros(4, 3, 2, 2),
+                    new FitOptions().epochs(1).batchSize(1).shuffle(false).verbose(0)));
+            assertEquals(m.name() + ".fit: " + td.name() + ": id 7.0 at (3, 2, 1) of x is not an integer in [0, 5) (the vocabulary size)",
+                    msg);
+            assertEquals(0, m.optimizer().iterations(), "updates before the check");
+            assertArrayEquals(before.get(0).data(), m.getWeights().get(0).data());
+        }
     }
 
     @Test

@@ -40,10 +40,12 @@ final class Parallel {
             int part = i;
             fs[i - 1] = POOL.submit(() -> body.accept(part));
         }
-        RuntimeException failure = null;
+        // Every part is waited for, also after an Error (OutOfMemoryError, StackOverflowError) in this one:
+        // the caller frees the buffers the parts still work on as soon as this returns.
+        Throwable failure = null;
         try {
             body.accept(0);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             failure = e;
         }
         for (Future<?> f : fs) {
@@ -51,13 +53,14 @@ final class Parallel {
                 f.get();
             } catch (ExecutionException e) {
                 Throwable c = e.getCause();
-                if (failure == null) failure = c instanceof RuntimeException r ? r : new IllegalStateException(c);
+                if (failure == null) failure = c instanceof RuntimeException || c instanceof Error ? c : new IllegalStateException(c);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 if (failure == null) failure = new IllegalStateException("interrupted while waiting for CPU workers", e);
             }
         }
-        if (failure != null) throw failure;
+        if (failure instanceof RuntimeException r) throw r;
+        if (failure instanceof Error e) throw e;
     }
 
     /** How many parts to split {@code n} elementwise floats into: one per core above ~256K, else 1. */

@@ -119,6 +119,7 @@ final class Ref {
         Rnn s;
         int b, t, in;
         double[] x, w, u, bias, mask;
+        int[][] before;   // [T][B]: the sample's real steps before processing step j
         double[][] hPrev, cPrev;   // [j] state entering processing step j, [B*H]
         boolean[][] live;          // [b][j]: the output at processing step j is the state (else the constant 0)
         List<double[]> outputs;    // y, then h (and c) when returnState
@@ -151,6 +152,38 @@ final class Ref {
         return live;
     }
 
+    /** [T][B]: how many real steps sample b had before processing step j. */
+    static int[][] realBefore(Rnn s, double[] mask, int B, int T) {
+        int[][] n = new int[T][B];
+        for (int j = 1; j < T; j++) {
+            int t = s.goBackwards() ? T - j : j - 1;   // step j - 1 in input time
+            for (int b = 0; b < B; b++) n[j][b] = n[j - 1][b] + (mask == null || mask[b * T + t] != 0 ? 1 : 0);
+        }
+        return n;
+    }
+
+    /**
+     * tbptt = k: sample b's incoming state is cut before processing step j when j is one of its real steps
+     * and its real steps before j are a positive multiple of k (windows count real steps, so padding never
+     * moves a cut).
+     */
+    static boolean cutBefore(Rnn s, double[] mask, int[][] before, int B, int T, int b, int j) {
+        if (s.tbptt() <= 0) return false;
+        int t = s.goBackwards() ? T - 1 - j : j;
+        boolean real = mask == null || mask[b * T + t] != 0;
+        return real && before[j][b] > 0 && before[j][b] % s.tbptt() == 0;
+    }
+
+    /** {@code live} with the rows of the samples cut before step j taken from {@code cut} (the tape's constants). */
+    private static double[] cutRows(Rnn s, double[] mask, int[][] before, int B, int T, int j, double[] live, double[] cut) {
+        double[] r = live.clone();
+        int H = s.units();
+        for (int b = 0; b < B; b++) {
+            if (cutBefore(s, mask, before, B, T, b, j)) System.arraycopy(cut, b * H, r, b * H, H);
+        }
+        return r;
+    }
+
     /** {@link #rnn} with Keras' zero_output_for_mask. */
     static RnnRun rnn(Rnn s, int B, int T, int I, double[] x, double[] W, double[] U, double[] bias,
                       double[] h0, double[] c0, double[] mask, Tape tape, boolean zeroOutputForMask) {
@@ -171,17 +204,21 @@ final class Ref {
         run.u = U;
         run.bias = s.useBias() ? bias : null;
         run.mask = mask;
+        run.before = realBefore(s, mask, B, T);
         run.hPrev = new double[T][];
         run.cPrev = new double[T][];
         double[] ySeq = s.returnSequences() ? new double[B * T * H] : null;
         // The previous output starts at zeros: a sample outputs 0 until its first real step, then the carried
         // state h (equal to Keras' carried output; with tbptt the state is the detached one, as in jrnn)
         run.live = liveOutputs(s, mask, B, T, zeroOutputForMask);
+        int[][] before = realBefore(s, mask, B, T);
         for (int j = 0; j < T; j++) {
             int t = s.goBackwards() ? T - 1 - j : j;
-            if (s.tbptt() > 0 && j > 0 && j % s.tbptt() == 0 && tape != null) {
-                h = tape.cut(h);
-                if (c != null) c = tape.cut(c);
+            boolean anyCut = false;
+            for (int b = 0; b < B; b++) anyCut |= cutBefore(s, mask, before, B, T, b, j);
+            if (anyCut && tape != null) {   // the cut samples' states become constants
+                h = cutRows(s, mask, before, B, T, j, h, tape.cut(h));
+                if (c != null) c = cutRows(s, mask, before, B, T, j, c, tape.cut(c));
             }
             run.hPrev[j] = h.clone();
             if (c != null) run.cPrev[j] = c.clone();
@@ -260,7 +297,7 @@ final class Ref {
 
     /**
      * Hand-derived backpropagation through time in float64 for d(sum_k <dOut_k, out_k>), with the
-     * state gradient cut before processing steps k, 2k, ... when tbptt = k. {@code dOut} entries
+     * state gradient cut as {@link #cutBefore} says when tbptt = k. {@code dOut} entries
      * follow {@link RnnRun#outputs} (null = zero).
      */
     static RnnGrads rnnBackward(RnnRun run, List<double[]> dOut) {
@@ -364,9 +401,10 @@ final class Ref {
                     }
                 }
             }
-            if (s.tbptt() > 0 && j > 0 && j % s.tbptt() == 0) {
-                java.util.Arrays.fill(dhP, 0);
-                java.util.Arrays.fill(dcP, 0);
+            for (int b = 0; b < B; b++) {
+                if (!cutBefore(s, run.mask, run.before, B, T, b, j)) continue;
+                java.util.Arrays.fill(dhP, b * H, (b + 1) * H, 0);
+                java.util.Arrays.fill(dcP, b * H, (b + 1) * H, 0);
             }
             dh = dhP;
             dc = dcP;

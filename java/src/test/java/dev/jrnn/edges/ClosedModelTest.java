@@ -1,0 +1,83 @@
+package dev.jrnn.edges;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.cpu.CpuBackend;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.model.Callback;
+import dev.jrnn.model.FitOptions;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Closed models and their layers: every later use is an IllegalStateException naming the closed model. */
+class ClosedModelTest {
+    static final Tensor X = Tensor.full(0.3f, 4, 3, 2), Y = Tensor.full(0.1f, 4, 1);
+
+    @AfterEach
+    void reset() {
+        Jrnn.setBackend("cpu");
+    }
+
+    static void namesTheModel(String model, Runnable r) {
+        IllegalStateException e = assertThrows(IllegalStateException.class, r::run);
+        assertTrue(e.getMessage().contains(model) && e.getMessage().contains("closed"), e.getMessage());
+    }
+
+    @Test
+    void aLayerSharedWithAClosedModelNamesThatModel() {
+        Layer lstm = new LSTM(3).inputShape(3, 2);
+        Sequential a = new Sequential(lstm, new Dense(1)).name("model_a");
+        Sequential b = new Sequential(lstm, new Dense(2)).name("model_b");   // takes the LSTM's weights over
+        a.predict(X);                                                        // and a takes them back
+        a.close();
+        namesTheModel("model_a", () -> b.predict(X));
+        namesTheModel("model_a", () -> lstm.call(X));
+        namesTheModel("model_a", () -> new Sequential(lstm, new Dense(1)));
+        namesTheModel("model_a", () -> a.compile("adam", "mse"));
+        b.close();
+    }
+
+    @Test
+    void closingTheModelInACallbackEndsFitClearly() {
+        CpuBackend be = CpuBackend.create();
+        Jrnn.setBackend(be);
+        long live = be.liveBuffers();
+        for (String hook : new String[] {"onTrainBegin", "onEpochBegin", "onBatchEnd", "onEpochEnd"}) {
+            Sequential m = new Sequential(new LSTM(2).inputShape(3, 2), new Dense(1)).name("closed_in_" + hook);
+            m.compile("sgd", "mse");
+            Callback closer = new Callback() {
+                @Override
+                public void onTrainBegin(Model model) { if (hook.equals("onTrainBegin")) model.close(); }
+
+                @Override
+                public void onEpochBegin(int epoch, Model model) { if (hook.equals("onEpochBegin")) model.close(); }
+
+                @Override
+                public boolean needsBatchEnd() { return true; }
+
+                @Override
+                public void onBatchEnd(int batch, double loss, Model model) { if (hook.equals("onBatchEnd")) model.close(); }
+
+                @Override
+                public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {
+                    if (hook.equals("onEpochEnd")) model.close();
+                }
+            };
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> m.fit(X, Y, new FitOptions().epochs(2).batchSize(2).verbose(0).callbacks(closer)));
+            assertEquals("closed_in_" + hook + ".fit: the model was closed by a callback (in " + hook
+                    + "); close it after fit returns", e.getMessage());
+            assertEquals(live, be.liveBuffers(), hook + ": buffers left");
+        }
+    }
+}

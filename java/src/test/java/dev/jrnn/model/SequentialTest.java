@@ -1,0 +1,54 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.cpu.CpuBackend;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** A Sequential whose construction fails frees the layers it built (they were leaking their weights). */
+class SequentialTest {
+    @AfterEach
+    void reset() {
+        Jrnn.setBackend("cpu");
+    }
+
+    @Test
+    void aFailedConstructionFreesWhatItBuilt() {
+        CpuBackend be = CpuBackend.create();
+        Jrnn.setBackend(be);
+        List<Supplier<Layer[]>> failing = List.of(
+                // an LSTM after a layer that drops the time axis
+                () -> new Layer[] {new LSTM(3).inputShape(4, 2), new Dense(2), new LSTM(2)},
+                () -> new Layer[] {new Dense(4).inputShape(3), new Bidirectional(new GRU(2))},
+                // a layer too big to build after built ones
+                () -> new Layer[] {new Bidirectional(new LSTM(3).returnSequences(true)).inputShape(4, 2),
+                        new TimeDistributed(new Dense(3)), new Dense(1_000_000_000)});
+        for (int i = 0; i < failing.size(); i++) {
+            long live = be.liveBuffers();
+            Layer[] layers = failing.get(i).get();
+            assertThrows(IllegalArgumentException.class, () -> new Sequential(layers), "case " + i);
+            assertEquals(live, be.liveBuffers(), "case " + i + ": buffers left by the failed construction");
+            for (Layer l : layers) assertFalse(l.isBuilt(), "case " + i + ": " + l.name() + " still built");
+        }
+        // the discarded layers build again
+        Layer lstm = new LSTM(3).inputShape(4, 2);
+        assertThrows(IllegalArgumentException.class, () -> new Sequential(lstm, new Dense(2), new LSTM(2)));
+        try (Sequential m = new Sequential(lstm, new Dense(1))) {
+            assertEquals(2, m.predict(Tensor.zeros(2, 4, 2)).dim(0));
+        }
+    }
+}
