@@ -1,6 +1,7 @@
 package dev.jrnn.model;
 
 import dev.jrnn.backend.Backend;
+import dev.jrnn.data.Dataset;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Names;
@@ -15,9 +16,11 @@ import dev.jrnn.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A Keras model: a graph of layers from {@link Input}s to outputs (functional API), trained with
@@ -319,7 +322,7 @@ public class Model implements AutoCloseable {
         Data val = null;
         if (o.validationX != null) {
             val = check().prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
-        } else if (o.validationSplit > 0) {
+        } else if (o.validationSplit > 0 && o.validationDataset == null) {
             int split = (int) Math.floor(all.n() * (1.0 - o.validationSplit));
             if (split <= 0 || split >= all.n()) {
                 throw new IllegalArgumentException(name + ".fit: validationSplit " + o.validationSplit + " of " + all.n()
@@ -328,10 +331,34 @@ public class Model implements AutoCloseable {
             train = all.subset(0, split);
             val = all.subset(split, all.n());
         }
-        boolean capture = o.cudaGraphs && metrics.isEmpty() && !graphsBroken;
         DataBatches batches = new DataBatches(train, o.batchSize, graph.outputs.size());
-        return new TrainingLoop(this, setup).fit(batches, val, batches.batchSize(), o, capture, () -> graphsBroken = true);
+        BatchSource v = val == null ? validation(o) : new DataBatches(val, batches.batchSize(), graph.outputs.size());
+        return new TrainingLoop(this, setup).fit(batches, v, o, capture(o), () -> graphsBroken = true);
     }
+
+    /**
+     * Trains on the batches of a {@link Dataset} (memory-mapped files, ragged sequences, generators; see its
+     * Javadoc), read ahead on a background thread: {@code model.fit(Dataset.fromNpy(x, y).shuffle(1).batch(64), opts)}.
+     * The data set's batching and shuffle apply ({@link FitOptions#batchSize}, {@code shuffle}, {@code lengths} and
+     * {@code validationSplit} do not: use {@link Dataset#split}); ragged batches are masked by their lengths. Each
+     * batch is checked before its step, so a bad file, shape or (with {@link FitOptions#checkFinite}) a NaN stops
+     * fit naming the file and sample with the weights of the last good batch.
+     */
+    public History fit(Dataset data, FitOptions options) throws IOException {
+        FitOptions o = DatasetBatches.forFit(name, options);
+        requireCompiled("fit");
+        requireOpen("fit");
+        ensureGraph();
+        ensureStore();
+        BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite);
+        return DatasetBatches.io(() -> new TrainingLoop(this, setup).fit(train, validation(o), o, capture(o), () -> graphsBroken = true));
+    }
+
+    private BatchSource validation(FitOptions o) {
+        return o.validationDataset == null ? null : new DatasetBatches(o.validationDataset, setup, "fit (validation data)", true, o.checkFinite);
+    }
+
+    private boolean capture(FitOptions o) { return o.cudaGraphs && metrics.isEmpty() && !graphsBroken; }
 
     /**
      * One training step on a batch, as Keras' {@code train_on_batch}: returns the loss before the
@@ -359,6 +386,41 @@ public class Model implements AutoCloseable {
         if (batchSize < 1) throw new IllegalArgumentException(name + ".evaluate: batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
         return new Inference(setup).evaluate(check().prepare(xs, ys, lengths, "evaluate", true, true), batchSize);
+    }
+
+    /** The mean loss over one pass of {@code data} (one target per output), as Keras' evaluate on a dataset. */
+    public double evaluate(Dataset data) throws IOException { return evaluateAll(data).get("loss"); }
+
+    /** Loss and metrics over one pass of {@code data}, in its batches. */
+    public Map<String, Double> evaluateAll(Dataset data) throws IOException {
+        requireCompiled("evaluate");
+        requireOpen("evaluate");
+        ensureGraph();
+        return DatasetBatches.io(() -> new Inference(setup).evaluate(new DatasetBatches(data, setup, "evaluate", true, true)));
+    }
+
+    /**
+     * Streams every output for one pass of {@code data} to {@code sink}, a batch at a time (one tensor per
+     * output, batch axis first, in the data set's order; targets are ignored), so outputs need not fit in memory.
+     */
+    public void predict(Dataset data, Consumer<List<Tensor>> sink) throws IOException {
+        requireOpen("predict");
+        ensureGraph();
+        if (sink == null) throw new IllegalArgumentException(name + ".predict: sink is null");
+        DatasetBatches.io(() -> {
+            new Inference(setup).predict(new DatasetBatches(data, setup, "predict", false, true), sink);
+            return null;
+        });
+    }
+
+    /**
+     * Writes the outputs for one pass of {@code data} to {@code .npy} files, one per output, atomically;
+     * returns the number of rows: {@code model.predict(Dataset.fromNpy(x, null).batch(256), Path.of("p.npy"))}.
+     */
+    public long predict(Dataset data, Path... npy) throws IOException {
+        requireOpen("predict");
+        ensureGraph();
+        return new Inference(setup).predict(new DatasetBatches(data, setup, "predict", false, true), npy == null ? null : Arrays.asList(npy));
     }
 
     /** The model's (first) output for {@code x}, computed in batches of 32. */
