@@ -117,6 +117,11 @@ final class DatasetBatches implements BatchSource {
         return o;
     }
 
+    /** The validation batches of {@code o}'s {@link FitOptions#validationData(Dataset)}, or null. */
+    static BatchSource validation(Setup s, FitOptions o) {
+        return o.validationDataset == null ? null : new DatasetBatches(o.validationDataset, s, "fit (validation data)", true, o.checkFinite);
+    }
+
     /** Runs {@code call}, turning the UncheckedIOException of a file read on the prefetch thread back into its IOException. */
     static <T> T io(java.util.function.Supplier<T> call) throws IOException {
         try {

@@ -70,8 +70,9 @@ final class Inference {
         return r;
     }
 
-    /** Hands every batch's outputs (one tensor per output, batch axis first) to {@code sink}, in the source's order. */
-    void predict(BatchSource src, Consumer<List<Tensor>> sink) {
+    /** Hands every batch's outputs (one tensor per output, batch axis first) to {@code sink}, in the source's order; returns the rows. */
+    long predict(BatchSource src, Consumer<List<Tensor>> sink) {
+        long rows = 0;
         int outputs = s.outputs();
         try (BatchSource.Epoch batches = src.epoch(0, false, null)) {
             for (HostBatch h; (h = batches.next()) != null; ) {
@@ -86,8 +87,10 @@ final class Inference {
                     }
                 }
                 sink.accept(r);
+                rows += h.size();
             }
         }
+        return rows;
     }
 
     /**

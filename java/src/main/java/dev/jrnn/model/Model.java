@@ -332,17 +332,16 @@ public class Model implements AutoCloseable {
             val = all.subset(split, all.n());
         }
         DataBatches batches = new DataBatches(train, o.batchSize, graph.outputs.size());
-        BatchSource v = val == null ? validation(o) : new DataBatches(val, batches.batchSize(), graph.outputs.size());
+        BatchSource v = val == null ? DatasetBatches.validation(setup, o) : new DataBatches(val, batches.batchSize(), graph.outputs.size());
         return new TrainingLoop(this, setup).fit(batches, v, o, capture(o), () -> graphsBroken = true);
     }
 
     /**
-     * Trains on the batches of a {@link Dataset} (memory-mapped files, ragged sequences, generators; see its
-     * Javadoc), read ahead on a background thread: {@code model.fit(Dataset.fromNpy(x, y).shuffle(1).batch(64), opts)}.
-     * The data set's batching and shuffle apply ({@link FitOptions#batchSize}, {@code shuffle}, {@code lengths} and
-     * {@code validationSplit} do not: use {@link Dataset#split}); ragged batches are masked by their lengths. Each
-     * batch is checked before its step, so a bad file, shape or (with {@link FitOptions#checkFinite}) a NaN stops
-     * fit naming the file and sample with the weights of the last good batch.
+     * Trains on a {@link Dataset} (memory-mapped files, ragged sequences, generators), read ahead on a background
+     * thread: {@code model.fit(Dataset.fromNpy(x, y).shuffle(1).batch(64), opts)}. The data set's batching and
+     * shuffle apply, not FitOptions' batchSize, shuffle, lengths or validationSplit; ragged batches are masked by
+     * their lengths. Each batch is checked before its step: a bad file, shape or (with {@link FitOptions#checkFinite})
+     * NaN stops fit naming the file and sample, with the weights of the last good batch.
      */
     public History fit(Dataset data, FitOptions options) throws IOException {
         FitOptions o = DatasetBatches.forFit(name, options);
@@ -351,11 +350,7 @@ public class Model implements AutoCloseable {
         ensureGraph();
         ensureStore();
         BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite);
-        return DatasetBatches.io(() -> new TrainingLoop(this, setup).fit(train, validation(o), o, capture(o), () -> graphsBroken = true));
-    }
-
-    private BatchSource validation(FitOptions o) {
-        return o.validationDataset == null ? null : new DatasetBatches(o.validationDataset, setup, "fit (validation data)", true, o.checkFinite);
+        return DatasetBatches.io(() -> new TrainingLoop(this, setup).fit(train, DatasetBatches.validation(setup, o), o, capture(o), () -> graphsBroken = true));
     }
 
     private boolean capture(FitOptions o) { return o.cudaGraphs && metrics.isEmpty() && !graphsBroken; }
@@ -394,33 +389,24 @@ public class Model implements AutoCloseable {
     /** Loss and metrics over one pass of {@code data}, in its batches. */
     public Map<String, Double> evaluateAll(Dataset data) throws IOException {
         requireCompiled("evaluate");
-        requireOpen("evaluate");
-        ensureGraph();
-        return DatasetBatches.io(() -> new Inference(setup).evaluate(new DatasetBatches(data, setup, "evaluate", true, true)));
+        return DatasetBatches.io(() -> new Inference(setup).evaluate(datasetBatches(data, "evaluate")));
     }
 
-    /**
-     * Streams every output for one pass of {@code data} to {@code sink}, a batch at a time (one tensor per
-     * output, batch axis first, in the data set's order; targets are ignored), so outputs need not fit in memory.
-     */
-    public void predict(Dataset data, Consumer<List<Tensor>> sink) throws IOException {
-        requireOpen("predict");
-        ensureGraph();
+    /** Streams the outputs for one pass of {@code data} to {@code sink} a batch at a time (one tensor per output, in its order); returns the rows. */
+    public long predict(Dataset data, Consumer<List<Tensor>> sink) throws IOException {
         if (sink == null) throw new IllegalArgumentException(name + ".predict: sink is null");
-        DatasetBatches.io(() -> {
-            new Inference(setup).predict(new DatasetBatches(data, setup, "predict", false, true), sink);
-            return null;
-        });
+        return DatasetBatches.io(() -> new Inference(setup).predict(datasetBatches(data, "predict"), sink));
     }
 
-    /**
-     * Writes the outputs for one pass of {@code data} to {@code .npy} files, one per output, atomically;
-     * returns the number of rows: {@code model.predict(Dataset.fromNpy(x, null).batch(256), Path.of("p.npy"))}.
-     */
+    /** Writes the outputs for one pass of {@code data} to {@code .npy} files, one per output, atomically; returns the rows. */
     public long predict(Dataset data, Path... npy) throws IOException {
-        requireOpen("predict");
+        return new Inference(setup).predict(datasetBatches(data, "predict"), npy == null ? null : Arrays.asList(npy));
+    }
+
+    private DatasetBatches datasetBatches(Dataset data, String what) {
+        requireOpen(what);
         ensureGraph();
-        return new Inference(setup).predict(new DatasetBatches(data, setup, "predict", false, true), npy == null ? null : Arrays.asList(npy));
+        return new DatasetBatches(data, setup, what, what.equals("evaluate"), true);
     }
 
     /** The model's (first) output for {@code x}, computed in batches of 32. */
