@@ -1,5 +1,6 @@
 package dev.jrnn.examples;
 
+import dev.jrnn.Jrnn;
 import dev.jrnn.data.Dataset;
 import dev.jrnn.data.Npy;
 import dev.jrnn.layers.Dense;
@@ -52,6 +53,7 @@ public final class TrainFromNpy {
         }
         out.printf(Locale.ROOT, "%s: %d sequences of %d features, %.1f MB mapped, heap max %d MB%n", dir, all.size(), features,
                 (double) java.nio.file.Files.size(values) / (1 << 20), Runtime.getRuntime().maxMemory() >> 20);
+        Jrnn.setSeed(1);   // the same weights and order every run
         try (Sequential model = new Sequential(new LSTM(32).inputShape(-1, features), new Dense(1))) {
             model.compile("adam", "mse");
             return model.fit(train.bucketByLength(64, false, 25, 50, 100, 150), new FitOptions().epochs(epochs).verbose(2).out(out)
