@@ -1,8 +1,8 @@
 package dev.jrnn.model;
 
 import dev.jrnn.backend.Backend;
-import dev.jrnn.data.Dataset;
 import dev.jrnn.backend.Loss;
+import dev.jrnn.data.Dataset;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Names;
 import dev.jrnn.layers.Node;
@@ -350,7 +350,8 @@ public class Model implements AutoCloseable {
         ensureGraph();
         ensureStore();
         BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite);
-        return DatasetBatches.io(() -> new TrainingLoop(this, setup).fit(train, DatasetBatches.validation(setup, o), o, capture(o), () -> graphsBroken = true));
+        BatchSource val = DatasetBatches.validation(setup, o);
+        return DatasetBatches.io(() -> new TrainingLoop(this, setup).fit(train, val, o, capture(o), () -> graphsBroken = true));
     }
 
     private boolean capture(FitOptions o) { return o.cudaGraphs && metrics.isEmpty() && !graphsBroken; }
