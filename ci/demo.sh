@@ -4,5 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source ci/jdk.sh
 mvn -B -q -DskipTests -pl java -am install >/dev/null
+# the runtime dependencies (jhdf for Keras files) beside the classes
+mvn -B -q -pl java dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile=target/runtime.cp >/dev/null
 exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-  -cp java/target/classes dev.jrnn.examples.Demos "$@" 2> >(grep -v 'incubator' >&2)
+  -cp "java/target/classes:$(cat java/target/runtime.cp)" dev.jrnn.examples.Demos "$@" 2> >(grep -v 'incubator\|SLF4J' >&2)

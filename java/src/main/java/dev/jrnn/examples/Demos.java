@@ -30,6 +30,7 @@ public final class Demos {
         m.put("charlm", CharLanguageModel::run);
         m.put("functional", FunctionalStates::run);
         m.put("sine", SineForecast::run);
+        m.put("keras", KerasModelImport::run);
         return m;
     }
 

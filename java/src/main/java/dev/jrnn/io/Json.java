@@ -7,9 +7,10 @@ import java.util.Map;
 
 /**
  * The small JSON subset safetensors headers use: objects (insertion-ordered maps), arrays, strings,
- * integers (as Long), other numbers (as Double), true/false/null. Package-private.
+ * integers (as Long), other numbers (as Double), true/false/null. Public for the Keras importer
+ * ({@link dev.jrnn.io.keras}); not part of the user API.
  */
-final class Json {
+public final class Json {
     /** Deepest nesting accepted (safetensors headers nest 3 deep); deeper input is rejected, not a stack overflow. */
     static final int MAX_DEPTH = 64;
     private final String s;
@@ -17,6 +18,9 @@ final class Json {
     private int depth;
 
     Json(String s) { this.s = s; }
+
+    /** Parses a whole document; IllegalArgumentException (with the character position) when malformed or too deep. */
+    public static Object parse(String s) { return new Json(s).parseDocument(); }
 
     /** Parses one value followed only by whitespace (safetensors pads headers with spaces). */
     Object parseDocument() {

@@ -456,11 +456,17 @@ public class Model implements AutoCloseable {
 
     /**
      * Loads weights saved by {@link #saveWeights} (or any safetensors file with the same Keras
-     * names and shapes). Every weight must be present, with its shape, finite, and nothing else: the
-     * header is compared with the model before any data is read, and one IllegalArgumentException lists
-     * every difference. On any error (IOException for a corrupt file) the model is unchanged.
+     * names and shapes), or a Keras HDF5 / .keras file (by structure, as Keras' load_weights; see
+     * {@link dev.jrnn.io.keras.KerasImport#loadWeights}). Every weight must be present, with its shape, finite,
+     * and nothing else: the header is compared with the model before any data is read, and one
+     * IllegalArgumentException lists every difference. On any error (IOException for a corrupt file) the model
+     * is unchanged.
      */
-    public void loadWeights(Path file) throws IOException { weights("loadWeights").load(file); }
+    public void loadWeights(Path file) throws IOException {
+        WeightsIo io = weights("loadWeights");
+        if (file != null && dev.jrnn.io.keras.KerasImport.isKerasFile(file)) dev.jrnn.io.keras.KerasImport.loadWeights(this, file);
+        else io.load(file);
+    }
 
     /**
      * Frees the weights' and the optimizer's buffers (device memory on CUDA). The model and its layers

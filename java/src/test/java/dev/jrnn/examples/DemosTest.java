@@ -68,8 +68,17 @@ class DemosTest {
     }
 
     @Test
+    void kerasDemoLoadsARealKerasFileAndPredicts() {
+        KerasModelImport.run();
+        String s = out();
+        assertTrue(s.contains(" lstm_1 (LSTM)"), s);
+        assertTrue(s.contains("Total params: 10,451"), s);
+        assertTrue(s.contains("x =   9.8554   predicted"), s);
+    }
+
+    @Test
     void everyDemoIsRegistered() {
-        assertEquals(java.util.List.of("shapes", "many-to-one", "sequence", "hello", "bidirectional", "charlm", "functional", "sine"),
+        assertEquals(java.util.List.of("shapes", "many-to-one", "sequence", "hello", "bidirectional", "charlm", "functional", "sine", "keras"),
                 java.util.List.copyOf(Demos.all().keySet()));
     }
 

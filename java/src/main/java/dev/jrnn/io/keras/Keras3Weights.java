@@ -1,0 +1,84 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.tensor.Tensor;
+import io.jhdf.api.Dataset;
+import io.jhdf.api.Group;
+import io.jhdf.api.Node;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Locale;
+
+/**
+ * Weights in Keras 3's {@code model.weights.h5}: {@code layers/<group>/.../vars/<i>}. Groups are not named by
+ * the layers' config names but by their class in snake case, numbered in model order ({@code lstm}, {@code lstm_1},
+ * {@code dense}); a wrapper keeps its inner layers below ({@code forward_layer/cell/vars/0}).
+ */
+final class Keras3Weights {
+    /** Deepest group nesting followed below a layer's group (Keras nests 3 deep). */
+    static final int MAX_DEPTH = 16;
+
+    private Keras3Weights() {}
+
+    /**
+     * Arrays per config layer name. {@code layers} lists (config name, class name) in model order; a layer with no
+     * group of its snake-case name is looked up by its config name, and reads as having no weights when neither exists.
+     */
+    static Map<String, List<Tensor>> read(Group root, List<String[]> layers, long fileBytes) {
+        Node lg = root.getChild("layers");
+        if (!(lg instanceof Group layersGroup)) {
+            throw new KerasFormatException("model.weights.h5 has no 'layers' group: not a Keras 3 weights file");
+        }
+        Map<String, Integer> used = new HashMap<>();
+        Map<String, List<Tensor>> r = new LinkedHashMap<>();
+        for (String[] l : layers) {
+            String snake = snakeCase(l[1]);
+            int k = used.merge(snake, 1, Integer::sum) - 1;
+            String group = k == 0 ? snake : snake + "_" + k;
+            Node n = layersGroup.getChild(group);
+            if (n == null) n = layersGroup.getChild(l[0]);
+            List<Tensor> ws = new ArrayList<>();
+            if (n instanceof Group g) collect(g, ws, fileBytes, 0);
+            r.put(l[0], ws);
+        }
+        return r;
+    }
+
+    /** vars/0, vars/1, ... of this group, then its subgroups (forward_layer before backward_layer, others by name). */
+    private static void collect(Group g, List<Tensor> out, long fileBytes, int depth) {
+        if (depth > MAX_DEPTH) throw new KerasFormatException("groups nest deeper than " + MAX_DEPTH + " levels at " + g.getPath());
+        Map<String, Node> children = g.getChildren();
+        Node vars = children.get("vars");
+        if (vars instanceof Group vg) {
+            Map<String, Node> vc = vg.getChildren();
+            for (int i = 0; i < vc.size(); i++) {
+                if (!(vc.get(Integer.toString(i)) instanceof Dataset ds)) {
+                    throw new KerasFormatException(vg.getPath() + " should hold datasets 0.." + (vc.size() - 1) + ", has " + vc.keySet());
+                }
+                out.add(Hdf5Arrays.tensor(ds, fileBytes));
+            }
+        }
+        List<String> subs = new ArrayList<>();
+        for (var e : children.entrySet()) if (!e.getKey().equals("vars") && e.getValue() instanceof Group) subs.add(e.getKey());
+        subs.sort((a, b) -> {
+            int ra = rank(a), rb = rank(b);
+            return ra != rb ? Integer.compare(ra, rb) : a.compareTo(b);
+        });
+        for (String s : subs) collect((Group) children.get(s), out, fileBytes, depth + 1);
+    }
+
+    private static int rank(String name) {
+        return name.equals("forward_layer") ? 0 : name.equals("backward_layer") ? 1 : 2;
+    }
+
+    /** Keras 3's naming.to_snake_case: "SimpleRNN" -> "simple_rnn", "LSTM" -> "lstm", "TimeDistributed" -> "time_distributed". */
+    static String snakeCase(String cls) {
+        String s = cls.replaceAll("\\W+", "");
+        s = s.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
+        s = s.replaceAll("([a-z])([A-Z])", "$1_$2");
+        return s.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,184 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.io.Json;
+import io.jhdf.HdfFile;
+import io.jhdf.api.Group;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * One opened Keras file, recognised by its first bytes (never its extension): the HDF5 signature (Keras 1/2 and
+ * tf.keras {@code .h5}, also inside files named {@code .keras}) or a zip (Keras 3 {@code .keras}: config.json,
+ * metadata.json, model.weights.h5, read in memory without extracting). Holds the parsed configs and the open
+ * HDF5 weights; close it after use.
+ */
+final class KerasFile implements AutoCloseable {
+    static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    static final byte[] ZIP_SIGNATURE = {'P', 'K', 3, 4};
+    /** Largest zip member read (the weights): a Java byte[] holds no more. */
+    static final long MAX_MEMBER_BYTES = Integer.MAX_VALUE - 8;
+    /** Largest config.json / metadata.json read. */
+    static final long MAX_JSON_BYTES = 64L << 20;
+
+    /** Which layout the file has. */
+    enum Layout { KERAS2_H5, KERAS3_ZIP }
+
+    final Path path;
+    final Layout layout;
+    final long fileBytes;
+    final HdfFile hdf;
+    /** Parsed model config (Keras 2: the model_config attribute; Keras 3: config.json), null for weights-only files. */
+    final Object modelConfig;
+    /** Parsed training config, or null. */
+    final Object trainingConfig;
+    /** "2.2.4-tf", "3.3.3", ...; null when the file does not say. */
+    final String kerasVersion;
+
+    private KerasFile(Path path, Layout layout, long fileBytes, HdfFile hdf, Object modelConfig, Object trainingConfig,
+                      String kerasVersion) {
+        this.path = path;
+        this.layout = layout;
+        this.fileBytes = fileBytes;
+        this.hdf = hdf;
+        this.modelConfig = modelConfig;
+        this.trainingConfig = trainingConfig;
+        this.kerasVersion = kerasVersion;
+    }
+
+    /** Whether the file starts with the HDF5 or zip signature (what {@link #open} accepts). */
+    static boolean isKerasFile(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) return false;   // a directory or a missing file: the caller's own message
+        byte[] head = head(path);
+        return startsWith(head, HDF5_SIGNATURE) || startsWith(head, ZIP_SIGNATURE);
+    }
+
+    /** Opens {@code path}; a KerasFormatException or an IOException when it is neither HDF5 nor a Keras 3 zip. */
+    static KerasFile open(Path path) throws IOException {
+        byte[] head = head(path);
+        long size = Files.size(path);
+        if (startsWith(head, HDF5_SIGNATURE)) return openHdf5(path, size);
+        if (startsWith(head, ZIP_SIGNATURE)) return openZip(path, size);
+        throw new KerasFormatException("neither an HDF5 file nor a zip (first bytes " + hex(head)
+                + "): not a Keras model file");
+    }
+
+    private static KerasFile openHdf5(Path path, long size) throws IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(path)) {
+            head = in.readNBytes(64);
+        }
+        checkLength(head, size, "the file");
+        HdfFile h = new HdfFile(path);
+        try {
+            String mc = Hdf5Arrays.stringAttribute(h, "model_config");
+            String tc = Hdf5Arrays.stringAttribute(h, "training_config");
+            String v = Hdf5Arrays.stringAttribute(h, "keras_version");
+            return new KerasFile(path, Layout.KERAS2_H5, size, h, mc == null ? null : Json.parse(mc),
+                    tc == null ? null : Json.parse(tc), v);
+        } catch (RuntimeException e) {
+            h.close();
+            throw e;
+        }
+    }
+
+    private static KerasFile openZip(Path path, long size) throws IOException {
+        try (ZipFile zip = new ZipFile(path.toFile())) {
+            String config = new String(member(zip, "config.json", MAX_JSON_BYTES), StandardCharsets.UTF_8);
+            String meta = new String(member(zip, "metadata.json", MAX_JSON_BYTES), StandardCharsets.UTF_8);
+            byte[] weights = member(zip, "model.weights.h5", MAX_MEMBER_BYTES);
+            if (!startsWith(weights, HDF5_SIGNATURE)) {
+                throw new KerasFormatException("zip member model.weights.h5 is not HDF5 (first bytes " + hex(weights) + ")");
+            }
+            Object cfg = Json.parse(config);
+            KerasConfig m = new KerasConfig(Json.parse(meta), "metadata.json");
+            Object training = cfg instanceof java.util.Map<?, ?> map ? map.get("compile_config") : null;
+            checkLength(weights, weights.length, "zip member model.weights.h5");
+            HdfFile h = HdfFile.fromBytes(weights);
+            return new KerasFile(path, Layout.KERAS3_ZIP, weights.length, h, cfg, training, m.string("keras_version", null));
+        } catch (java.util.zip.ZipException e) {
+            throw new KerasFormatException("a damaged zip (" + e.getMessage() + "): not a readable Keras 3 .keras file");
+        }
+    }
+
+    private static byte[] member(ZipFile zip, String name, long max) throws IOException {
+        ZipEntry e = zip.getEntry(name);
+        if (e == null) throw new KerasFormatException("the zip has no member '" + name + "': not a complete Keras 3 .keras file");
+        if (e.getSize() > max) throw new KerasFormatException("zip member " + name + " is " + e.getSize() + " bytes, over the limit of " + max);
+        try (InputStream in = zip.getInputStream(e)) {
+            byte[] b = in.readNBytes((int) Math.min(max, Integer.MAX_VALUE - 8));
+            if (in.read() != -1) throw new KerasFormatException("zip member " + name + " is over the limit of " + max + " bytes");
+            if (e.getSize() >= 0 && b.length != e.getSize()) {
+                throw new KerasFormatException("zip member " + name + " holds " + b.length + " bytes, its entry says " + e.getSize());
+            }
+            return b;
+        }
+    }
+
+    /** The HDF5 group holding the Keras 2 layer groups: model_weights in a full model, the root in save_weights files. */
+    Group keras2WeightsGroup() {
+        if (hdf.getChild("model_weights") instanceof Group g) return g;
+        return hdf;
+    }
+
+    /** Major Keras version from keras_version ("2.2.4-tf" -> 2); 2 when absent in HDF5, 3 in a zip. */
+    int kerasMajor() {
+        if (kerasVersion != null) {
+            int dot = kerasVersion.indexOf('.');
+            try {
+                return Integer.parseInt(dot < 0 ? kerasVersion : kerasVersion.substring(0, dot));
+            } catch (NumberFormatException e) {
+                throw new KerasFormatException("keras_version '" + kerasVersion + "' does not start with a version number");
+            }
+        }
+        return layout == Layout.KERAS3_ZIP ? 3 : 2;
+    }
+
+    /**
+     * A truncated HDF5 file: its superblock records where the file ends (8-byte addresses, superblock v0 at byte 40,
+     * v1 at 44, v2/v3 at 28); a file shorter than that lost its tail. jhdf alone may read a cut file without error.
+     */
+    private static void checkLength(byte[] head, long size, String what) {
+        if (head.length < 48) throw new KerasFormatException(what + " is " + size + " bytes: too short for an HDF5 superblock");
+        int version = head[8];
+        int offsets = version <= 1 ? head[13] : head[9];
+        int at = switch (version) {
+            case 0 -> 40;
+            case 1 -> 44;
+            case 2, 3 -> 28;
+            default -> throw new KerasFormatException(what + ": unknown HDF5 superblock version " + version);
+        };
+        if (offsets != 8) return;   // 4-byte addresses: rare, left to jhdf
+        long end = java.nio.ByteBuffer.wrap(head, at, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        if (end != -1 && end > size) {
+            throw new KerasFormatException(what + " is " + size + " bytes but its HDF5 superblock says " + end + ": truncated");
+        }
+    }
+
+    private static byte[] head(Path path) throws IOException {
+        try (InputStream in = Files.newInputStream(path)) {
+            return in.readNBytes(8);
+        }
+    }
+
+    private static boolean startsWith(byte[] b, byte[] sig) {
+        return b.length >= sig.length && Arrays.equals(b, 0, sig.length, sig, 0, sig.length);
+    }
+
+    private static String hex(byte[] b) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < Math.min(8, b.length); i++) s.append(String.format("%02x", b[i] & 0xff));
+        return s.length() == 0 ? "(empty file)" : s.toString();
+    }
+
+    @Override
+    public void close() {
+        hdf.close();
+    }
+}

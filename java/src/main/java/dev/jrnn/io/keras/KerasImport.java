@@ -1,0 +1,153 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.layers.Layer;
+import dev.jrnn.model.Model;
+import dev.jrnn.tensor.Tensor;
+import io.jhdf.api.Group;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads Keras files into jrnn: whole models ({@link #load}) and weights into an existing model
+ * ({@link #loadWeights}). A file that is not what Keras writes (corrupt, truncated, wrong layout, hostile sizes, a
+ * zip missing a member) is an IOException naming the file and the problem; a model given to loadWeights is
+ * unchanged by any failure. Public for {@link dev.jrnn.model.Models} and {@link Model#loadWeights}; users call those.
+ */
+public final class KerasImport {
+    private KerasImport() {}
+
+    /** Whether {@code file} starts like a Keras file (HDF5 or zip signature), whatever its extension. */
+    public static boolean isKerasFile(Path file) throws IOException {
+        return KerasFile.isKerasFile(file);
+    }
+
+    /**
+     * The model stored in {@code file}, with its weights, compiled when the file holds a training config jrnn
+     * supports (see {@link KerasTraining}).
+     */
+    public static Model load(Path file) throws IOException {
+        try (KerasFile kf = KerasFile.open(file)) {
+            if (kf.modelConfig == null) {
+                boolean weightsOnly = kf.hdf.getAttribute("layer_names") != null || kf.hdf.getAttribute("layer_names0") != null
+                        || kf.hdf.getChild("layers") != null;
+                throw new KerasFormatException(weightsOnly
+                        ? "holds weights only (no model_config): build the model in jrnn and call loadWeights"
+                        : "an HDF5 file without a model_config attribute: not a Keras model file");
+            }
+            KerasGraph graph = new KerasGraph(new KerasLayers(kf.kerasMajor(), file.toString()));
+            Model model = graph.build(kf.modelConfig);
+            try {
+                fill(model, graph, kf);
+            } catch (RuntimeException | Error e) {
+                model.close();   // frees its buffers (device memory on CUDA) before the error goes up
+                throw e;
+            }
+            KerasTraining.compile(model, kf.trainingConfig, file.toString());
+            return model;
+        } catch (KerasFormatException | IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new IOException(file + ": not a readable Keras file (" + e + ")", e);
+        }
+    }
+
+    /** Sets every layer's weights from the file, by config name. */
+    private static void fill(Model model, KerasGraph graph, KerasFile kf) {
+        model.layers();   // builds the graph, so every layer has its params
+        Map<String, List<Tensor>> stored = kf.layout == KerasFile.Layout.KERAS3_ZIP
+                ? Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes)
+                : Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
+        List<Layer> targets = new ArrayList<>();
+        List<List<Tensor>> values = new ArrayList<>();
+        for (var e : graph.byName.entrySet()) {
+            List<Tensor> ws = stored.get(e.getKey());
+            if (ws == null && !e.getValue().params().isEmpty()) {
+                throw new KerasFormatException("no weights stored for layer '" + e.getKey() + "'");
+            }
+            if (ws != null) {
+                targets.add(e.getValue());
+                values.add(ws);
+            }
+        }
+        assign(targets, values);
+    }
+
+    /**
+     * Loads the weights of a Keras file ({@code save_weights} .h5 of Keras 1/2, Keras 3 {@code .weights.h5}, or a
+     * whole-model .h5 / .keras) into {@code model} by structure, as Keras' {@code load_weights}: the i-th layer with
+     * weights in the model takes the i-th layer with weights in the file, whatever the names. An
+     * IllegalArgumentException lists what does not match; nothing is set unless everything fits.
+     */
+    public static void loadWeights(Model model, Path file) throws IOException {
+        List<Layer> weighted = new ArrayList<>();
+        List<String[]> order = new ArrayList<>();
+        for (Layer l : model.layers()) {
+            order.add(new String[] {l.name(), l.kerasClass()});
+            if (!l.params().isEmpty()) weighted.add(l);
+        }
+        List<List<Tensor>> stored = new ArrayList<>();
+        List<String> storedNames = new ArrayList<>();
+        try (KerasFile kf = KerasFile.open(file)) {
+            Map<String, List<Tensor>> m;
+            if (kf.layout == KerasFile.Layout.KERAS2_H5 && !(kf.hdf.getChild("layers") instanceof Group)) {
+                m = Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
+            } else {
+                m = Keras3Weights.read(kf.hdf, order, kf.fileBytes);
+            }
+            for (var e : m.entrySet()) {
+                if (!e.getValue().isEmpty()) {
+                    storedNames.add(e.getKey());
+                    stored.add(e.getValue());
+                }
+            }
+        } catch (KerasFormatException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new IOException(file + ": not a readable Keras file (" + e + ")", e);
+        }
+        if (stored.size() != weighted.size()) {
+            List<String> mine = new ArrayList<>();
+            for (Layer l : weighted) mine.add(l.name());
+            throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file holds weights for "
+                    + stored.size() + " layers " + storedNames + ", the model has " + weighted.size() + " layers with weights "
+                    + mine + "; build the same architecture as the Keras model that saved it");
+        }
+        try {
+            assign(weighted, stored);
+        } catch (KerasFormatException e) {
+            throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file does not match the model: "
+                    + e.getMessage() + "; build the same architecture as the Keras model that saved it", e);
+        }
+    }
+
+    /** Checks every layer's arrays (count, shapes, finite) before setting any, so a failure changes nothing. */
+    private static void assign(List<Layer> layers, List<List<Tensor>> values) {
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            List<Tensor> ws = values.get(i);
+            var params = l.params();
+            if (params.size() != ws.size()) {
+                problems.add("layer '" + l.name() + "' (" + l.kerasClass() + ") has " + params.size() + " weight arrays, the file "
+                        + ws.size());
+                continue;
+            }
+            for (int k = 0; k < ws.size(); k++) {
+                int[] want = params.get(k).shape();
+                if (!Arrays.equals(want, ws.get(k).shape())) {
+                    problems.add("layer '" + l.name() + "' weight " + params.get(k).name() + " expected shape "
+                            + Tensor.shapeString(want) + ", the file has " + Tensor.shapeString(ws.get(k).shape()));
+                } else if (!ws.get(k).isFinite()) {
+                    problems.add("layer '" + l.name() + "' weight " + params.get(k).name() + " holds NaN or Inf");
+                }
+            }
+        }
+        if (!problems.isEmpty()) throw new KerasFormatException(String.join("; ", problems));
+        for (int i = 0; i < layers.size(); i++) layers.get(i).setWeights(values.get(i));
+    }
+}

@@ -1,0 +1,140 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.layers.Activation;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Dropout;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Masking;
+import dev.jrnn.layers.RecurrentLayer;
+import dev.jrnn.layers.RepeatVector;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.layers.TimeDistributed;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds one jrnn layer from a Keras layer config ({@code {"class_name": ..., "config": {...}}}), through the
+ * layers' public API. Options jrnn cannot honour raise a {@link KerasFormatException} naming the layer, the
+ * option and its value; options that cannot change inference numbers (regularizers, constraints, dropout,
+ * unroll) are accepted with one warning per layer ({@link #warn}).
+ */
+final class KerasLayers {
+    /** Keras layer classes this importer builds (InputLayer is wired by {@link KerasGraph}). */
+    static final List<String> SUPPORTED = List.of("InputLayer", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "Dense",
+            "TimeDistributed", "Embedding", "Masking", "Dropout", "Activation", "RepeatVector");
+
+    private static final String[] HARMLESS = {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+            "activity_regularizer", "embeddings_regularizer", "kernel_constraint", "recurrent_constraint",
+            "bias_constraint", "embeddings_constraint", "dropout", "recurrent_dropout", "unroll", "noise_shape"};
+
+    private final int kerasMajor;
+    private final String file;
+
+    /** {@code kerasMajor}: the saving Keras' major version (hard_sigmoid differs); {@code file} names warnings. */
+    KerasLayers(int kerasMajor, String file) {
+        this.kerasMajor = kerasMajor;
+        this.file = file;
+    }
+
+    /** The layer for {@code spec} ({@code class_name} + {@code config}). */
+    Layer build(KerasConfig spec) {
+        String cls = spec.string("class_name");
+        KerasConfig c = spec.object("config");
+        String name = c.string("name", null);
+        String where = "layer '" + name + "' (" + cls + ")";
+        Layer l = switch (cls) {
+            case "SimpleRNN", "LSTM", "GRU" -> recurrent(cls, c, where);
+            case "Bidirectional" -> bidirectional(c, where);
+            case "Dense" -> new Dense(c.integer("units")).activation(activation(c, "activation", where)).useBias(c.bool("use_bias", true));
+            case "TimeDistributed" -> new TimeDistributed(build(c.object("layer")));
+            case "Embedding" -> embedding(c);
+            case "Masking" -> new Masking(c.number("mask_value", 0.0));
+            case "Dropout" -> new Dropout(c.number("rate", 0.0));
+            case "Activation" -> new Activation(activation(c, "activation", where));
+            case "RepeatVector" -> new RepeatVector(c.integer("n"));
+            default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "
+                    + String.join(", ", SUPPORTED));
+        };
+        warnHarmless(c, where);
+        if (name != null) l.name(name);
+        l.trainable(c.bool("trainable", true));
+        return l;
+    }
+
+    private RecurrentLayer recurrent(String cls, KerasConfig c, String where) {
+        for (String opt : List.of("stateful", "time_major")) {
+            if (c.bool(opt, false)) throw new KerasFormatException(where + ": option " + opt + "=true is not supported by jrnn");
+        }
+        int units = c.integer("units");
+        RecurrentLayer r = switch (cls) {
+            case "SimpleRNN" -> new SimpleRNN(units);
+            case "LSTM" -> new LSTM(units).recurrentActivation(activation(c, "recurrent_activation", where))
+                    .unitForgetBias(c.bool("unit_forget_bias", true));
+            default -> {
+                // reset_after came with Keras 2.1.3 (default false); tf.keras 2 and Keras 3 write true by default
+                boolean resetAfter = c.bool("reset_after", false);
+                if (!resetAfter) {
+                    throw new KerasFormatException(where + ": option reset_after=false (Keras 2.2 and older GRU, reset gate "
+                            + "before the recurrent product) is not supported by jrnn's GRU; re-save with reset_after=True");
+                }
+                yield new GRU(units).recurrentActivation(activation(c, "recurrent_activation", where));
+            }
+        };
+        r.activation(activation(c, "activation", where));
+        r.useBias(c.bool("use_bias", true));
+        r.returnSequences(c.bool("return_sequences", false));
+        r.returnState(c.bool("return_state", false));
+        r.goBackwards(c.bool("go_backwards", false));
+        if (c.has("zero_output_for_mask")) r.zeroOutputForMask(c.bool("zero_output_for_mask", false));
+        return r;
+    }
+
+    private Bidirectional bidirectional(KerasConfig c, String where) {
+        Layer fw = build(c.object("layer"));
+        if (!(fw instanceof RecurrentLayer f)) throw new KerasFormatException(where + ": wraps " + fw.kerasClass() + ", expected a recurrent layer");
+        RecurrentLayer bw = null;
+        if (c.has("backward_layer")) {
+            Layer b = build(c.object("backward_layer"));
+            if (!(b instanceof RecurrentLayer br)) throw new KerasFormatException(where + ": backward_layer is " + b.kerasClass() + ", expected a recurrent layer");
+            bw = br;
+        }
+        Bidirectional bi = new Bidirectional(f, bw);
+        bi.mergeMode(c.has("merge_mode") ? c.string("merge_mode") : null);
+        return bi;
+    }
+
+    private Embedding embedding(KerasConfig c) {
+        Embedding e = new Embedding(c.integer("input_dim"), c.integer("output_dim")).maskZero(c.bool("mask_zero", false));
+        if (c.has("input_length")) e.inputLength(c.integer("input_length"));
+        return e;
+    }
+
+    /** The jrnn name of a Keras activation; Keras 3's hard_sigmoid (x/6 + 1/2) differs from Keras 2's (0.2x + 1/2). */
+    private String activation(KerasConfig c, String key, String where) {
+        Object v = c.raw(key);
+        if (v instanceof Map<?, ?> m && m.get("config") instanceof String s) v = s;   // Keras 3 serialised function
+        if (v != null && !(v instanceof String)) {
+            throw new KerasFormatException(where + ": " + key + " should name an activation, got " + KerasConfig.describe(v));
+        }
+        String name = v == null ? "linear" : (String) v;
+        if (name.equals("hard_sigmoid") && kerasMajor >= 3) name = "hard_sigmoid_v3";
+        try {
+            return dev.jrnn.backend.Activation.of(name).kerasName();
+        } catch (IllegalArgumentException e) {
+            throw new KerasFormatException(where + ": " + key + "='" + name + "' is not supported: " + e.getMessage());
+        }
+    }
+
+    private void warnHarmless(KerasConfig c, String where) {
+        List<String> set = c.setAmong(HARMLESS);
+        if (!set.isEmpty()) {
+            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": " + where
+                    + " sets " + set + ", which jrnn ignores; predictions are unchanged, training differs");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.model.Model;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.Optimizer;
+import dev.jrnn.optim.SGD;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compiles an imported model from its Keras training config (Keras 2's {@code training_config} attribute, Keras 3's
+ * {@code compile_config}). jrnn compiles it when the loss is one jrnn has and the optimizer is Adam or SGD with
+ * options jrnn honours (learning rate, betas, epsilon, momentum, nesterov). Anything else (RMSprop, Adagrad, amsgrad,
+ * decay, a loss per output, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
+ * predicts as in Keras; call {@link Model#compile} before fit. An absent config leaves it uncompiled silently.
+ */
+final class KerasTraining {
+    private KerasTraining() {}
+
+    static void compile(Model model, Object trainingConfig, String file) {
+        if (trainingConfig == null) return;
+        String why;
+        try {
+            why = tryCompile(model, new KerasConfig(trainingConfig, "training_config"));
+        } catch (KerasFormatException | IllegalArgumentException e) {
+            why = e.getMessage();
+        }
+        if (why != null) {
+            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING,
+                    file + ": the model is not compiled (" + why + "); call compile before fit");
+        }
+    }
+
+    /** Compiles and returns null, or returns why not. */
+    private static String tryCompile(Model model, KerasConfig tc) {
+        String loss = name(tc.raw("loss"));
+        if (loss == null) return "loss " + KerasConfig.describe(tc.raw("loss")) + " is not one loss jrnn knows";
+        KerasConfig opt = tc.has("optimizer_config") ? tc.object("optimizer_config") : tc.object("optimizer");
+        Optimizer o = optimizer(opt);
+        if (o == null) return "optimizer " + KerasConfig.describe(opt.raw("class_name")) + " with config "
+                + KerasConfig.describe(opt.raw("config")) + " is not one jrnn has (Adam, SGD)";
+        List<String> metrics = new ArrayList<>();
+        if (tc.raw("metrics") instanceof List<?> ms) for (Object m : ms) if (name(m) != null) metrics.add(name(m));
+        try {
+            model.compile(o, loss, metrics.toArray(String[]::new));
+        } catch (IllegalArgumentException e) {
+            model.compile(o, loss);
+            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING,
+                    "compiled without the metrics " + metrics + ": " + e.getMessage());
+        }
+        return null;
+    }
+
+    /** A loss or metric given as "mse" or {"class_name": "MeanSquaredError", ...}; null otherwise. */
+    private static String name(Object v) {
+        if (v instanceof String s) return s;
+        if (v instanceof Map<?, ?> m && m.get("class_name") instanceof String c) return Keras3Weights.snakeCase(c);
+        return null;
+    }
+
+    private static Optimizer optimizer(KerasConfig opt) {
+        String cls = opt.string("class_name");
+        KerasConfig c = opt.object("config");
+        double lr = c.has("learning_rate") ? c.number("learning_rate", 0) : c.number("lr", Double.NaN);
+        if (c.number("decay", 0) != 0 || c.has("clipnorm") || c.has("clipvalue") || c.has("global_clipnorm")
+                || c.bool("use_ema", false) || !(c.raw("learning_rate") == null || c.raw("learning_rate") instanceof Number)) {
+            return null;
+        }
+        return switch (cls) {
+            case "Adam" -> {
+                if (c.bool("amsgrad", false)) yield null;
+                Adam a = Double.isNaN(lr) ? new Adam() : new Adam(lr);
+                a.beta1(c.number("beta_1", 0.9)).beta2(c.number("beta_2", 0.999)).epsilon(c.number("epsilon", 1e-7));
+                yield a;
+            }
+            case "SGD" -> (Double.isNaN(lr) ? new SGD() : new SGD(lr)).momentum(c.number("momentum", 0))
+                    .nesterov(c.bool("nesterov", false));
+            default -> null;
+        };
+    }
+}

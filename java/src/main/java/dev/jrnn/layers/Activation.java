@@ -1,0 +1,105 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.DTensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Keras Activation layer: applies an activation elementwise (softmax over the last axis); no weights,
+ * the input mask is passed on.
+ *
+ * <pre>{@code
+ * Activation a = new Activation("relu");
+ * Tensor y = a.call(Tensor.of(new float[] {-1, 2}, 1, 2));   // [[0, 2]]
+ * }</pre>
+ */
+public class Activation extends Layer {
+    private final dev.jrnn.backend.Activation activation;
+
+    /** {@code activation}: a Keras name ("relu", "tanh", "softmax", ...). */
+    public Activation(String activation) {
+        this.activation = dev.jrnn.backend.Activation.of(activation);
+    }
+
+    @Override
+    public String kerasClass() { return "Activation"; }
+
+    /** Keras name of the activation applied. */
+    public String activation() { return activation.kerasName(); }
+
+    @Override
+    public List<int[]> computeOutputShapes(List<int[]> in) {
+        if (in == null || in.size() != 1) {
+            throw new IllegalArgumentException(name() + ": expected 1 input, got " + (in == null ? 0 : in.size()));
+        }
+        return List.of(in.get(0).clone());
+    }
+
+    @Override
+    protected boolean weightsFit(List<int[]> built, List<int[]> given) { return given.size() == 1; }
+
+    @Override
+    protected void createParams(List<int[]> in) {}
+
+    @Override
+    protected void initParams(SplittableRandom rng) {}
+
+    @Override
+    public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
+        DTensor x = Layers.single(this, inputs);
+        build(Layers.perSample(inputs));
+        Backend be = backend();
+        Layers.sameBackend(this, be, inputs);
+        int cols = x.rank() == 0 ? 1 : Math.max(1, x.dim(-1));
+        List<DTensor> owned = new ArrayList<>();
+        DTensor y = DTensor.zeros(be, x.shape());
+        owned.add(y);
+        be.activate(activation, x.size(), cols, x.buf(), 0, y.buf(), 0);
+        return new Trace() {
+            @Override
+            public List<DTensor> outputs() { return List.of(y); }
+
+            @Override
+            public DTensor outputMask() { return mask; }
+
+            @Override
+            public List<DTensor> backward(List<DTensor> dOut) {
+                DTensor dy = Layers.gradient(Activation.this, dOut, List.of(y));
+                DTensor dx = DTensor.zeros(be, x.shape());
+                owned.add(dx);
+                if (dy != null) be.activateBackward(activation, x.size(), cols, y.buf(), 0, dy.buf(), 0, dx.buf(), 0);
+                return List.of(dx);
+            }
+
+            @Override
+            public void close() {
+                for (DTensor d : owned) d.close();
+                owned.clear();
+            }
+        };
+    }
+
+    @Override
+    public Activation name(String n) { super.name(n); return this; }
+
+    @Override
+    public Activation seed(long s) { super.seed(s); return this; }
+
+    @Override
+    public Activation inputShape(int... shape) { super.inputShape(shape); return this; }
+
+    @Override
+    public Activation batchInputShape(int batch, int... shape) { super.batchInputShape(batch, shape); return this; }
+
+    @Override
+    public Activation inputLength(int n) { super.inputLength(n); return this; }
+
+    @Override
+    public Activation inputDim(int d) { super.inputDim(d); return this; }
+
+    @Override
+    public Activation trainable(boolean t) { super.trainable(t); return this; }
+}

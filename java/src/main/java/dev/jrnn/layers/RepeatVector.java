@@ -1,0 +1,114 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Keras RepeatVector: repeats a (batch, features) input {@code n} times into (batch, n, features). No
+ * weights and no output mask (as Keras).
+ *
+ * <pre>{@code
+ * RepeatVector r = new RepeatVector(3);
+ * Tensor y = r.call(Tensor.zeros(2, 4));   // (2, 3, 4)
+ * }</pre>
+ */
+public class RepeatVector extends Layer {
+    private final int n;
+
+    /** {@code n}: how many times to repeat, positive. */
+    public RepeatVector(int n) {
+        if (n <= 0) throw new IllegalArgumentException("RepeatVector: n must be positive, got " + n);
+        this.n = n;
+    }
+
+    @Override
+    public String kerasClass() { return "RepeatVector"; }
+
+    public int n() { return n; }
+
+    @Override
+    public List<int[]> computeOutputShapes(List<int[]> in) {
+        if (in == null || in.size() != 1) {
+            throw new IllegalArgumentException(name() + ": expected 1 input, got " + (in == null ? 0 : in.size()));
+        }
+        int[] x = in.get(0);
+        if (x.length != 1) {
+            throw new IllegalArgumentException(name() + ": expected input (batch, features), got " + Layers.withBatch(x));
+        }
+        return List.of(new int[] {n, x[0]});
+    }
+
+    @Override
+    protected boolean weightsFit(List<int[]> built, List<int[]> given) { return given.size() == 1; }
+
+    @Override
+    protected void createParams(List<int[]> in) {}
+
+    @Override
+    protected void initParams(SplittableRandom rng) {}
+
+    @Override
+    public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
+        DTensor x = Layers.single(this, inputs);
+        if (x.rank() != 2) {
+            throw new IllegalArgumentException(name() + ": expected input (batch, features), got " + Tensor.shapeString(x.shape()));
+        }
+        build(Layers.perSample(inputs));
+        Backend be = backend();
+        Layers.sameBackend(this, be, inputs);
+        int b = x.dim(0), f = x.dim(1);
+        List<DTensor> owned = new ArrayList<>();
+        DTensor y = DTensor.zeros(be, b, n, f);
+        owned.add(y);
+        // one strided copy per repetition: row i of x goes to y[i, t, :]
+        for (int t = 0; t < n; t++) be.copy2d(b, f, x.buf(), 0, f, y.buf(), (long) t * f, n * f);
+        return new Trace() {
+            @Override
+            public List<DTensor> outputs() { return List.of(y); }
+
+            @Override
+            public List<DTensor> backward(List<DTensor> dOut) {
+                DTensor dy = Layers.gradient(RepeatVector.this, dOut, List.of(y));
+                DTensor dx = DTensor.zeros(be, b, f);
+                owned.add(dx);
+                if (dy != null && b > 0 && f > 0) {
+                    // dx[i, :] = sum over t of dy[i, t, :]: put t first, then sum the rows
+                    DTensor tb = DTensor.zeros(be, n, b, f);
+                    owned.add(tb);
+                    be.transpose01(b, n, f, dy.buf(), 0, tb.buf(), 0);
+                    be.sumRows(n, b * f, tb.buf(), 0, dx.buf(), 0, false);
+                }
+                return List.of(dx);
+            }
+
+            @Override
+            public void close() {
+                for (DTensor d : owned) d.close();
+                owned.clear();
+            }
+        };
+    }
+
+    @Override
+    public RepeatVector name(String n) { super.name(n); return this; }
+
+    @Override
+    public RepeatVector seed(long s) { super.seed(s); return this; }
+
+    @Override
+    public RepeatVector inputShape(int... shape) { super.inputShape(shape); return this; }
+
+    @Override
+    public RepeatVector batchInputShape(int batch, int... shape) { super.batchInputShape(batch, shape); return this; }
+
+    @Override
+    public RepeatVector inputDim(int d) { super.inputDim(d); return this; }
+
+    @Override
+    public RepeatVector trainable(boolean t) { super.trainable(t); return this; }
+}

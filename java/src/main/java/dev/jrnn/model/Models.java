@@ -1,0 +1,31 @@
+package dev.jrnn.model;
+
+import dev.jrnn.io.keras.KerasImport;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Loading whole models from files.
+ *
+ * <pre>{@code
+ * Model m = Models.load(Path.of("model.h5"));   // saved by Keras: model.save("model.h5")
+ * System.out.println(m.summaryString());
+ * Tensor y = m.predict(x);
+ * }</pre>
+ */
+public final class Models {
+    private Models() {}
+
+    /**
+     * The model in {@code file}, ready to predict: Keras 1/2 and tf.keras HDF5 ({@code model.save("m.h5")}) or a
+     * Keras 3 {@code .keras} zip, recognised by the file's first bytes, not its name. The model is compiled when the
+     * file's training config uses a loss jrnn has and Adam or SGD; otherwise it is returned uncompiled with one
+     * warning (call {@link Model#compile} before fit). An IOException names the file and what is wrong with it
+     * (not a Keras file, corrupt, a layer or option jrnn does not support).
+     */
+    public static Model load(Path file) throws IOException {
+        if (file == null) throw new IllegalArgumentException("Models.load: file is null");
+        return KerasImport.load(file);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.jrnn.edges;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Broken and hostile Keras files: Models.load gives an IOException naming the file and what is wrong, and a model
+ * that loadWeights was meant to fill keeps its weights. The files in {@code dev/jrnn/io/keras/bad/} were written by
+ * {@code generator/make_keras_files.py} (h5py, not Keras): each is one model with one thing wrong. Truncated and
+ * pointer-corrupted files are made here from {@code bad/ok.h5}.
+ */
+class KerasBadFilesTest {
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    static Path bad(String name) {
+        try {
+            return Path.of(KerasBadFilesTest.class.getResource("/dev/jrnn/io/keras/bad/" + name).toURI());
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new AssertionError("test resource bad/" + name + " missing: run generator/make_keras_files.py", e);
+        }
+    }
+
+    private static void loadFails(Path file, String... phrases) {
+        IOException e = assertThrows(IOException.class, () -> Models.load(file).close(), file.toString());
+        String m = e.getMessage();
+        assertTrue(m.contains(file.getFileName().toString()), "names the file: " + m);
+        for (String p : phrases) assertTrue(m.contains(p), "says '" + p + "': " + m);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "huge_dims.h5|too large",
+        "wrong_dtype.h5|expected float32 or float64",
+        "wrong_shape.h5|expected shape",
+        "nan_weight.h5|NaN",
+        "stateful.h5|stateful=true",
+        "unknown_layer.h5|'Conv1D' is not supported",
+        "deep_json.h5|nesting deeper than",
+        "missing_dataset.h5|is not a dataset",
+        "plain.h5|not a Keras model file",
+        "missing_member.keras|no member 'model.weights.h5'",
+        "weights_not_hdf5.keras|is not HDF5",
+        "deep_nesting.keras|deeper than"})
+    void brokenFilesAreClearIOExceptions(String file, String phrase) {
+        loadFails(bad(file), phrase);
+    }
+
+    @Test
+    void unknownLayerListsWhatIsSupported() {
+        loadFails(bad("unknown_layer.h5"), "SimpleRNN", "LSTM", "GRU", "Bidirectional", "RepeatVector");
+    }
+
+    @Test
+    void notKerasEmptyTruncatedAndCorrupted() throws IOException {
+        Path text = Files.writeString(tmp.resolve("model.h5"), "{\"not\": \"hdf5\"}");
+        loadFails(text, "neither an HDF5 file nor a zip");
+        loadFails(Files.write(tmp.resolve("empty.keras"), new byte[0]), "(empty file)");
+        byte[] ok = Files.readAllBytes(bad("ok.h5"));
+        for (int cut : new int[] {8, 100, ok.length / 2, ok.length - 16}) {
+            loadFails(Files.write(tmp.resolve("cut" + cut + ".h5"), Arrays.copyOf(ok, cut)));
+        }
+        // superblock v0: the root group's object header address (offset 64) pointing far past the end
+        byte[] far = ok.clone();
+        ByteBuffer.wrap(far).order(ByteOrder.LITTLE_ENDIAN).putLong(64, 0x7fff_ffff_0000L);
+        loadFails(Files.write(tmp.resolve("root_past_end.h5"), far));
+        byte[] zipCut = Arrays.copyOf(Files.readAllBytes(GeneratedFiles.path("keras3_sequential.keras")), 200);
+        loadFails(Files.write(tmp.resolve("cut.keras"), zipCut));
+        assertTrue(new String(zipCut, 0, 2, StandardCharsets.US_ASCII).equals("PK"));
+    }
+
+    /** A loadWeights that fails leaves every weight of the model as it was. */
+    @Test
+    void failedLoadWeightsLeavesTheModelUntouched() throws IOException {
+        byte[] ok = Files.readAllBytes(bad("ok.h5"));
+        Path truncated = Files.write(tmp.resolve("half.h5"), Arrays.copyOf(ok, ok.length / 2));
+        try (Model m = Models.load(bad("ok.h5"))) {
+            List<Tensor> before = m.getWeights();
+            for (Path p : List.of(bad("huge_dims.h5"), bad("wrong_dtype.h5"), bad("wrong_shape.h5"), bad("nan_weight.h5"),
+                    bad("missing_dataset.h5"), bad("deep_nesting.keras"), bad("plain.h5"), truncated)) {
+                Exception e = assertThrows(Exception.class, () -> m.loadWeights(p), p.toString());
+                assertTrue(e instanceof IOException || e instanceof IllegalArgumentException, p + ": " + e);
+                assertTrue(e.getMessage().contains(p.getFileName().toString()), "names the file: " + e.getMessage());
+                List<Tensor> after = m.getWeights();
+                for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), after.get(i).data(), p.toString());
+            }
+        }
+    }
+
+    /** The generated good files beside bad/. */
+    static final class GeneratedFiles {
+        static Path path(String name) {
+            try {
+                return Path.of(KerasBadFilesTest.class.getResource("/dev/jrnn/io/keras/" + name).toURI());
+            } catch (URISyntaxException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Keras layouts the real fixtures lack (GRU, Keras 3 .keras zips, a .keras holding HDF5, several inputs and outputs,
+ * shared layers, every Bidirectional merge mode, Embedding mask_zero, Masking, the newer activations). These files
+ * were NOT written by Keras but by {@code src/test/resources/dev/jrnn/io/keras/generator/make_keras_files.py} with
+ * h5py, following Keras' layouts; each is checked against the float64 {@link KerasReference}.
+ */
+class GeneratedKerasFilesTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    static Path resource(String name) {
+        try {
+            return Path.of(GeneratedKerasFilesTest.class.getResource(name).toURI());
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new AssertionError("test resource " + name + " missing: run generator/make_keras_files.py", e);
+        }
+    }
+
+    @Test
+    void keras2LayoutsPredictAsTheReference() throws IOException {
+        for (String f : List.of("tfkeras_gru.h5", "functional_multi.h5", "sequential_embedding.h5",
+                "keras3_functional.h5", "keras3_sequential.h5")) {
+            try (Model m = Models.load(resource(f))) {
+                KerasImportTest.checkAgainstReference(resource(f), m);
+            }
+        }
+    }
+
+    @Test
+    void functionalStructureIsKept() throws IOException {
+        try (Model m = Models.load(resource("functional_multi.h5"))) {
+            assertEquals(2, m.inputs().size());
+            assertEquals(7, m.outputs().size());
+            assertEquals("multi", m.name());
+            Layer shared = m.getLayer("shared_rnn");
+            assertEquals(1, m.layers().stream().filter(l -> l == shared).count(), "a shared layer is one layer");
+            String summary = m.summaryString();
+            for (String n : List.of("in_a", "in_b", "masking", "shared_rnn", "repeat", "act", "bi_mul", "bi_none", "bi_sum", "td2")) {
+                assertTrue(summary.contains(n), "summary lists " + n + ":\n" + summary);
+            }
+        }
+    }
+
+    /** The Keras 3 zip and the same model as a Keras 3 legacy .h5 (its twin) predict the same, as the reference. */
+    @Test
+    void keras3ZipsPredictAsTheirHdf5Twins() throws IOException {
+        for (String stem : List.of("keras3_functional", "keras3_sequential")) {
+            try (Model m = Models.load(resource(stem + ".keras"))) {
+                KerasImportTest.checkAgainstReference(resource(stem + ".h5"), m);
+            }
+        }
+        try (Model m = Models.load(resource("keras3_functional.keras"))) {
+            assertEquals("hard_sigmoid_v3", ((GRU) m.getLayer("encoder")).recurrentActivation(),
+                    "Keras 3's hard_sigmoid is x/6 + 1/2");
+            assertInstanceOf(SGD.class, m.optimizer());
+            assertEquals(0.5f, ((SGD) m.optimizer()).momentum());
+            assertTrue(((SGD) m.optimizer()).nesterov());
+        }
+    }
+
+    @Test
+    void formatIsRecognisedByContentNotName() throws IOException {
+        try (Model m = Models.load(resource("hdf5_named.keras"))) {
+            KerasImportTest.checkAgainstReference(resource("tfkeras_gru.h5"), m);
+        }
+    }
+
+    @Test
+    void trainingConfigCompilesAdam() throws IOException {
+        try (Model m = Models.load(resource("tfkeras_gru.h5"))) {
+            Adam a = assertInstanceOf(Adam.class, m.optimizer());
+            assertEquals(0.002f, a.learningRate(), 1e-9);
+            assertEquals("MSE", m.loss().name());
+        }
+        try (Model m = Models.load(KerasFixtures.dir().resolve("simple_lstm_model.h5"))) {
+            assertNull(m.optimizer(), "RMSprop is not in jrnn: the model stays uncompiled");
+        }
+    }
+
+    @Test
+    void gruResetBeforeIsAClearError() {
+        IOException e = assertThrows(IOException.class, () -> Models.load(resource("keras22_gru_reset_before.h5")));
+        assertTrue(e.getMessage().contains("keras22_gru_reset_before.h5") && e.getMessage().contains("gru_1")
+                && e.getMessage().contains("reset_after=false"), e.getMessage());
+    }
+
+    /** Keras 2 save_weights into a model built in jrnn with other names: by structure, as Keras' load_weights. */
+    @Test
+    void loadWeightsOfAKeras2WeightsFileByStructure() throws IOException {
+        Path dir = KerasFixtures.dir();
+        try (Model keras = Models.load(dir.resolve("simple_lstm_model.h5"));
+             Sequential mine = new Sequential(new LSTM(50).recurrentActivation("hard_sigmoid").inputShape(1, 1), new Dense(1))) {
+            mine.loadWeights(dir.resolve("simple_lstm_weights.h5"));
+            Tensor x = KerasImportTest.inputs(List.<int[]>of(new int[] {1, 1}), 0, 7).get(0);
+            assertArrayEquals(keras.predict(x).data(), mine.predict(x).data());
+        }
+    }
+
+    /** A Keras 3 .weights.h5 (and the whole .keras) into a model of the same structure. */
+    @Test
+    void loadWeightsOfKeras3Files() throws IOException {
+        for (String f : List.of("keras3_functional.weights.h5", "keras3_functional.keras")) {
+            try (Model m = Models.load(resource("keras3_functional.h5"))) {
+                List<Tensor> zeros = new ArrayList<>();
+                for (Tensor t : m.getWeights()) zeros.add(Tensor.zeros(t.shape()));
+                m.setWeights(zeros);
+                m.loadWeights(resource(f));
+                KerasImportTest.checkAgainstReference(resource("keras3_functional.h5"), m);
+            }
+        }
+    }
+
+    @Test
+    void structureMismatchNamesBothSides() throws IOException {
+        try (Sequential other = new Sequential(new LSTM(50).inputShape(1, 1))) {
+            List<Tensor> before = other.getWeights();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> other.loadWeights(KerasFixtures.dir().resolve("simple_lstm_weights.h5")));
+            assertTrue(e.getMessage().contains("[lstm_1, dense_1]") && e.getMessage().contains("same architecture"), e.getMessage());
+            for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), other.getWeights().get(i).data());
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.jrnn.io.keras;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Where the real Keras files live: {@code shared/fixtures/keras} beside the repository (CI clones the repository
+ * with {@code shared/} beside it; a worktree finds it further up), or the folder named by
+ * {@code -Djrnn.kerasFixtures=...}. Not copied into the repository: they are third-party files (Apache-2.0, from
+ * Deeplearning4j's test resources). A run that cannot find them fails, naming where it looked: they are part of
+ * the suite, not optional.
+ */
+final class KerasFixtures {
+    private KerasFixtures() {}
+
+    static Path dir() {
+        String prop = System.getProperty("jrnn.kerasFixtures");
+        List<Path> tried = new ArrayList<>();
+        if (prop != null) tried.add(Path.of(prop));
+        // the test runs in <repo>/java; shared/ is beside <repo> (a clone) or above it (a worktree)
+        Path p = Path.of("").toAbsolutePath();
+        for (int up = 0; up < 4 && p != null; up++, p = p.getParent()) tried.add(p.resolve("shared/fixtures/keras"));
+        for (Path t : tried) if (Files.isDirectory(t)) return t;
+        return fail("Keras fixtures not found; looked in " + tried + " (set -Djrnn.kerasFixtures=<dir>)");
+    }
+
+    /** The full-model files (every .h5 except the weights-only and the inputs/outputs file). */
+    static List<Path> models() throws java.io.IOException {
+        try (var s = Files.list(dir())) {
+            return s.filter(f -> f.toString().endsWith(".h5"))
+                    .filter(f -> !f.getFileName().toString().equals("simple_lstm_weights.h5"))
+                    .filter(f -> !f.getFileName().toString().equals("simple_lstm_inputs_and_outputs.h5"))
+                    .sorted().toList();
+        }
+    }
+}

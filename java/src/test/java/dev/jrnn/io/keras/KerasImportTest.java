@@ -1,0 +1,110 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every real Keras file in the shared fixtures loads and predicts what {@link KerasReference} (float64 loops over the
+ * file's own config and weights) computes: |jrnn - reference| &lt;= 1e-5 * max(1, |reference|) everywhere.
+ */
+class KerasImportTest {
+    static final double TOL = 1e-5;
+
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    /**
+     * Random inputs of the model's input shapes (batch 3; a variable time dimension gets 4 steps). Sequences have
+     * all-zero steps (sample 0 the last, sample 1 the first), which a Masking layer masks; with {@code vocab} > 0 the
+     * inputs are ids in [1, vocab) with sample 0 padded by trailing 0s (Embedding mask_zero).
+     */
+    static List<Tensor> inputs(List<int[]> shapes, int vocab, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Tensor> xs = new ArrayList<>();
+        for (int[] s : shapes) {
+            int[] full = new int[s.length + 1];
+            full[0] = 3;
+            for (int i = 0; i < s.length; i++) full[i + 1] = s[i] < 0 ? 4 : s[i];
+            float[] d = new float[(int) Tensor.size(full)];
+            for (int i = 0; i < d.length; i++) d[i] = vocab > 0 ? 1 + r.nextInt(vocab - 1) : (float) (r.nextDouble() * 2 - 1);
+            if (vocab > 0) {
+                for (int t = full[1] - 2; t < full[1]; t++) d[t] = 0;
+            } else if (full.length == 3 && full[1] > 1) {
+                int f = full[2], t = full[1];
+                java.util.Arrays.fill(d, (t - 1) * f, t * f, 0f);
+                java.util.Arrays.fill(d, t * f, (t + 1) * f, 0f);
+            }
+            xs.add(Tensor.of(d, full));
+        }
+        return xs;
+    }
+
+    /** Largest |a - ref| / max(1, |ref|) over the outputs, after checking shapes. */
+    static double compare(List<Tensor> got, List<KerasReference.Arr> want, String what) {
+        assertEquals(want.size(), got.size(), what + ": output count");
+        double worst = 0;
+        for (int k = 0; k < got.size(); k++) {
+            assertArrayEquals(want.get(k).shape(), got.get(k).shape(), what + ": output " + k + " shape");
+            float[] g = got.get(k).data();
+            double[] w = want.get(k).d();
+            for (int i = 0; i < g.length; i++) worst = Math.max(worst, Math.abs(g[i] - w[i]) / Math.max(1, Math.abs(w[i])));
+        }
+        return worst;
+    }
+
+    static double checkAgainstReference(Path file, Model m) {
+        KerasReference ref = new KerasReference(file);
+        List<Tensor> xs = inputs(ref.inputShapes(), ref.idVocabulary(), file.getFileName().toString().hashCode());
+        List<KerasReference.Arr> rin = new ArrayList<>();
+        for (Tensor x : xs) {
+            double[] d = new double[x.size()];
+            for (int i = 0; i < d.length; i++) d[i] = x.data()[i];
+            rin.add(new KerasReference.Arr(x.shape(), d));
+        }
+        List<Tensor> got = m.predictAll(xs, 32, null);
+        double err = compare(got, ref.predict(rin), file.getFileName().toString());
+        assertTrue(err <= TOL, file.getFileName() + ": relative error " + err + " over " + TOL);
+        return err;
+    }
+
+    @Test
+    void everyRealKerasFileLoadsAndPredictsAsTheFloat64Reference() throws Exception {
+        List<Path> files = KerasFixtures.models();
+        assertEquals(41, files.size(), "fixture count in " + KerasFixtures.dir());
+        double worst = 0;
+        for (Path f : files) {
+            try (Model m = Models.load(f)) {
+                worst = Math.max(worst, checkAgainstReference(f, m));
+                String summary = m.summaryString();
+                for (Layer l : m.layers()) assertTrue(summary.contains(l.name()), f + ": summary lacks " + l.name() + "\n" + summary);
+                assertTrue(m.layers().size() >= configLayerCount(new KerasReference(f).config()), f + ": layers lost");
+            }
+        }
+        if (Boolean.getBoolean("jrnn.printKerasError")) System.err.println("max relative error over the fixtures: " + worst);
+    }
+
+    private static int configLayerCount(Map<?, ?> config) {
+        Object c = config.get("config");
+        List<?> l = c instanceof List<?> li ? li : (List<?>) ((Map<?, ?>) c).get("layers");
+        int n = 0;
+        for (Object o : l) if (!"InputLayer".equals(((Map<?, ?>) o).get("class_name")) || !"Sequential".equals(config.get("class_name"))) n++;
+        return n;
+    }
+}

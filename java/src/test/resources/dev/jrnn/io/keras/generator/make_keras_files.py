@@ -1,0 +1,412 @@
+#!/usr/bin/python3
+"""Writes small Keras model files for jrnn's import tests WITHOUT Keras: h5py and the zip module, following the
+layouts Keras writes (tf.keras 2 / Keras 2.2 full-model HDF5; Keras 3 .keras zips of config.json, metadata.json
+and model.weights.h5; a Keras 3 legacy .h5; a .keras that holds HDF5). The real Keras files are in
+shared/fixtures/keras; there is no GRU and no Keras 3 file among them, hence these.
+
+Run from this folder: /usr/bin/python3 make_keras_files.py   (needs python3-h5py, numpy). Writes into ..
+Deterministic: fixed seeds, fixed zip timestamps.
+"""
+import io
+import json
+import os
+import zipfile
+
+import h5py
+import numpy as np
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+rng = np.random.default_rng(20261204)
+
+
+def w(*shape):
+    return rng.normal(0.0, 0.5, shape).astype(np.float32)
+
+
+# ----------------------------------------------------------------------------------------- Keras 2 configs
+def rnn_cfg(cls, name, units, **kw):
+    c = {"name": name, "trainable": True, "dtype": "float32", "return_sequences": False, "return_state": False,
+         "go_backwards": False, "stateful": False, "unroll": False, "time_major": False, "units": units,
+         "activation": "tanh", "use_bias": True, "kernel_regularizer": None, "recurrent_regularizer": None,
+         "bias_regularizer": None, "activity_regularizer": None, "kernel_constraint": None,
+         "recurrent_constraint": None, "bias_constraint": None, "dropout": 0.0, "recurrent_dropout": 0.0,
+         "implementation": 1}
+    if cls != "SimpleRNN":
+        c["recurrent_activation"] = "sigmoid"
+    if cls == "LSTM":
+        c["unit_forget_bias"] = True
+    if cls == "GRU":
+        c["reset_after"] = True
+    c.update(kw)
+    return {"class_name": cls, "config": c}
+
+
+def rnn_weights(cls, fin, units, reset_after=True):
+    g = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}[cls] * units
+    bias = w(2, g) if (cls == "GRU" and reset_after) else w(g)
+    return [("kernel", w(fin, g)), ("recurrent_kernel", w(units, g)), ("bias", bias)]
+
+
+def dense_cfg(name, units, activation="linear"):
+    return {"class_name": "Dense", "config": {"name": name, "trainable": True, "dtype": "float32", "units": units,
+                                              "activation": activation, "use_bias": True,
+                                              "kernel_regularizer": None, "bias_regularizer": None,
+                                              "activity_regularizer": None, "kernel_constraint": None,
+                                              "bias_constraint": None}}
+
+
+def simple_cfg(cls, name, **kw):
+    c = {"name": name, "trainable": True, "dtype": "float32"}
+    c.update(kw)
+    return {"class_name": cls, "config": c}
+
+
+def node(layer_spec, name, inbound):
+    """A Keras 2 functional layer entry: inbound is a list of calls, each a list of (layer, node, tensor)."""
+    d = dict(layer_spec)
+    d["name"] = name
+    d["inbound_nodes"] = [[[l, n, t, {}] for (l, n, t) in call] for call in inbound]
+    return d
+
+
+def input_layer(name, batch_shape):
+    return {"name": name, "class_name": "InputLayer",
+            "config": {"batch_input_shape": batch_shape, "dtype": "float32", "sparse": False, "name": name},
+            "inbound_nodes": []}
+
+
+def write_h5(path, model_config, layers, keras_version, training_config=None, split_layer_names=False):
+    """layers: [(layer name, [(weight name as in weight_names, array)])] in model order."""
+    with h5py.File(path, "w") as f:
+        f.attrs["keras_version"] = keras_version.encode()
+        f.attrs["backend"] = b"tensorflow"
+        f.attrs["model_config"] = json.dumps(model_config).encode()
+        if training_config is not None:
+            f.attrs["training_config"] = json.dumps(training_config).encode()
+        mw = f.create_group("model_weights")
+        write_weight_groups(mw, layers, keras_version, split_layer_names)
+
+
+def write_weight_groups(g, layers, keras_version, split_layer_names=False):
+    names = np.array([n.encode() for n, _ in layers])
+    if split_layer_names:   # what Keras does when the attribute is over 64 KB: layer_names0, layer_names1, ...
+        half = (len(names) + 1) // 2
+        g.attrs["layer_names0"] = names[:half]
+        g.attrs["layer_names1"] = names[half:]
+    else:
+        g.attrs["layer_names"] = names
+    g.attrs["backend"] = b"tensorflow"
+    g.attrs["keras_version"] = keras_version.encode()
+    for name, ws in layers:
+        lg = g.create_group(name)
+        if ws:
+            lg.attrs["weight_names"] = np.array([wn.encode() for wn, _ in ws])
+        else:
+            lg.attrs["weight_names"] = np.array([], dtype=np.float64)   # h5py's encoding of Keras' empty list
+        for wn, a in ws:
+            if isinstance(a, tuple):   # a shape only: a dataset that claims it but stores nothing (hostile files)
+                lg.create_dataset(wn, shape=a, dtype="f4")
+            else:
+                lg.create_dataset(wn, data=a)
+
+
+def named(prefix, ws, suffix=":0"):
+    return [(prefix + "/" + n + suffix, a) for n, a in ws]
+
+
+# -------------------------------------------------------------- A: tf.keras 2 GRU (reset_after=True), compiled
+def tfkeras_gru():
+    gru1, gru2, dense = rnn_weights("GRU", 3, 5), rnn_weights("GRU", 5, 4), [("kernel", w(4, 2)), ("bias", w(2))]
+    cfg = {"class_name": "Model", "config": {"name": "model", "layers": [
+        input_layer("input_1", [None, None, 3]),
+        node(rnn_cfg("GRU", "gru", 5, return_sequences=True), "gru", [[("input_1", 0, 0)]]),
+        node(rnn_cfg("GRU", "gru_1", 4, activation="softsign", recurrent_activation="hard_sigmoid", go_backwards=True),
+             "gru_1", [[("gru", 0, 0)]]),
+        node(dense_cfg("dense", 2, "selu"), "dense", [[("gru_1", 0, 0)]])],
+        "input_layers": [["input_1", 0, 0]], "output_layers": [["dense", 0, 0]]}}
+    training = {"loss": "mse", "metrics": ["mae"], "loss_weights": None, "sample_weight_mode": None,
+                "optimizer_config": {"class_name": "Adam", "config": {"name": "Adam", "learning_rate": 0.002,
+                                     "decay": 0.0, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07, "amsgrad": False}}}
+    write_h5(os.path.join(OUT, "tfkeras_gru.h5"), cfg, [
+        ("input_1", []), ("gru", named("gru/gru_cell", gru1)), ("gru_1", named("gru_1/gru_cell_1", gru2)),
+        ("dense", named("dense", dense))], "2.4.0", training)
+
+
+# ---------------------------------------------------------- B: Keras 2.2 GRU, reset_after=False (bias [3H])
+def keras22_gru():
+    gru, dense = rnn_weights("GRU", 2, 4, reset_after=False), [("kernel", w(4, 1)), ("bias", w(1))]
+    gcfg = rnn_cfg("GRU", "gru_1", 4, recurrent_activation="hard_sigmoid", reset_after=False,
+                   batch_input_shape=[None, 6, 2])
+    cfg = {"class_name": "Sequential", "config": {"name": "sequential_1", "layers": [gcfg, dense_cfg("dense_1", 1)]}}
+    write_h5(os.path.join(OUT, "keras22_gru_reset_before.h5"), cfg, [
+        ("gru_1", named("gru_1", gru)), ("dense_1", named("dense_1", dense))], "2.2.4")
+
+
+# ----------------------------- C: functional, two inputs, shared layer, several outputs, every merge mode
+def functional_multi():
+    shared = rnn_weights("SimpleRNN", 3, 4)
+    d1, d2 = [("kernel", w(4, 2)), ("bias", w(2))], [("kernel", w(4, 3)), ("bias", w(3))]
+    lstm, td = rnn_weights("LSTM", 2, 3), [("kernel", w(3, 2)), ("bias", w(2))]
+    bi_mul = rnn_weights("GRU", 3, 3) + rnn_weights("GRU", 3, 3)
+    bi_none = rnn_weights("SimpleRNN", 3, 2) + rnn_weights("SimpleRNN", 3, 2)
+    bi_sum = rnn_weights("LSTM", 3, 2) + rnn_weights("LSTM", 3, 2)
+    td2 = [("kernel", w(3, 1)), ("bias", w(1))]
+
+    def bi(name, inner, mode):
+        return {"class_name": "Bidirectional", "config": {"name": name, "trainable": True, "dtype": "float32",
+                                                          "layer": inner, "merge_mode": mode}}
+
+    td_cfg = lambda name, inner: {"class_name": "TimeDistributed",
+                                  "config": {"name": name, "trainable": True, "dtype": "float32", "layer": inner}}
+    layers = [
+        input_layer("in_a", [None, None, 3]),
+        input_layer("in_b", [None, 6, 3]),
+        node(simple_cfg("Masking", "masking", mask_value=0.0), "masking", [[("in_a", 0, 0)]]),
+        node(rnn_cfg("SimpleRNN", "shared_rnn", 4, activation="elu"), "shared_rnn",
+             [[("masking", 0, 0)], [("in_b", 0, 0)]]),
+        node(dense_cfg("out_a", 2, "softplus"), "out_a", [[("shared_rnn", 0, 0)]]),
+        node(dense_cfg("out_b", 3, "softmax"), "out_b", [[("shared_rnn", 1, 0)]]),
+        node(simple_cfg("Dropout", "dropout", rate=0.3, noise_shape=None, seed=None), "dropout", [[("out_a", 0, 0)]]),
+        node(simple_cfg("Activation", "act", activation="tanh"), "act", [[("dropout", 0, 0)]]),
+        node(simple_cfg("RepeatVector", "repeat", n=4), "repeat", [[("act", 0, 0)]]),
+        node(rnn_cfg("LSTM", "lstm", 3, return_sequences=True, recurrent_activation="hard_sigmoid"), "lstm",
+             [[("repeat", 0, 0)]]),
+        node(td_cfg("td", dense_cfg("td_dense", 2)), "td", [[("lstm", 0, 0)]]),
+        node(bi("bi_mul", rnn_cfg("GRU", "gru_m", 3, return_sequences=True), "mul"), "bi_mul", [[("masking", 0, 0)]]),
+        node(td_cfg("td2", dense_cfg("td2_dense", 1, "relu")), "td2", [[("bi_mul", 0, 0)]]),
+        node(bi("bi_none", rnn_cfg("SimpleRNN", "rnn_n", 2), None), "bi_none", [[("in_b", 0, 0)]]),
+        node(bi("bi_sum", rnn_cfg("LSTM", "lstm_s", 2, activation="softsign"), "sum"), "bi_sum", [[("in_b", 0, 0)]]),
+    ]
+    cfg = {"class_name": "Model", "config": {"name": "multi", "layers": layers,
+                                             "input_layers": [["in_a", 0, 0], ["in_b", 0, 0]],
+                                             "output_layers": [["out_a", 0, 0], ["out_b", 0, 0], ["td", 0, 0],
+                                                               ["td2", 0, 0], ["bi_none", 0, 0], ["bi_none", 0, 1],
+                                                               ["bi_sum", 0, 0]]}}
+    half = lambda ws: (ws[:3], ws[3:])
+    f_m, b_m = half(bi_mul)
+    f_n, b_n = half(bi_none)
+    f_s, b_s = half(bi_sum)
+    write_h5(os.path.join(OUT, "functional_multi.h5"), cfg, [
+        ("in_a", []), ("in_b", []), ("masking", []), ("shared_rnn", named("shared_rnn", shared)),
+        ("out_a", named("out_a", d1)), ("out_b", named("out_b", d2)), ("dropout", []), ("act", []), ("repeat", []),
+        ("lstm", named("lstm", lstm)), ("td", named("td", td)),
+        ("bi_mul", named("bi_mul/forward_gru_m", f_m) + named("bi_mul/backward_gru_m", b_m)),
+        ("td2", named("td2", td2)),
+        ("bi_none", named("bi_none/forward_rnn_n", f_n) + named("bi_none/backward_rnn_n", b_n)),
+        ("bi_sum", named("bi_sum/forward_lstm_s", f_s) + named("bi_sum/backward_lstm_s", b_s))],
+        "2.3.1", split_layer_names=True)
+
+
+# ------------------------------------------------- D: Sequential with Embedding(mask_zero), Bidirectional ave
+def sequential_embedding():
+    emb = [("embeddings", w(9, 3))]
+    lstm = rnn_weights("LSTM", 3, 4)
+    bi = rnn_weights("SimpleRNN", 4, 3) + rnn_weights("SimpleRNN", 4, 3)
+    dense = [("kernel", w(3, 2)), ("bias", w(2))]
+    ecfg = {"class_name": "Embedding", "config": {"name": "embedding", "trainable": True,
+                                                  "batch_input_shape": [None, 7], "dtype": "float32", "input_dim": 9,
+                                                  "output_dim": 3, "embeddings_regularizer": None,
+                                                  "activity_regularizer": None, "embeddings_constraint": None,
+                                                  "mask_zero": True, "input_length": 7}}
+    bcfg = {"class_name": "Bidirectional", "config": {"name": "bidirectional", "trainable": True, "dtype": "float32",
+                                                      "layer": rnn_cfg("SimpleRNN", "simple_rnn", 3), "merge_mode": "ave"}}
+    cfg = {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
+        ecfg, rnn_cfg("LSTM", "lstm", 4, return_sequences=True), bcfg, dense_cfg("dense", 2, "sigmoid")]}}
+    write_h5(os.path.join(OUT, "sequential_embedding.h5"), cfg, [
+        ("embedding", named("embedding", emb)), ("lstm", named("lstm", lstm)),
+        ("bidirectional", named("bidirectional/forward_simple_rnn", bi[:3]) + named("bidirectional/backward_simple_rnn", bi[3:])),
+        ("dense", named("dense", dense))], "2.4.0")
+
+
+# --------------------------------------------------------------------------------------------- Keras 3
+def k3_tensor(shape, history):
+    return {"class_name": "__keras_tensor__", "config": {"shape": shape, "dtype": "float32", "keras_history": history}}
+
+
+def k3_layer(cls, name, config, inbound=None):
+    c = {"name": name, "trainable": True, "dtype": {"module": "keras", "class_name": "DTypePolicy",
+                                                    "config": {"name": "float32"}, "registered_name": None}}
+    c.update(config)
+    d = {"module": "keras.layers", "class_name": cls, "config": c, "registered_name": None}
+    if inbound is not None:
+        d["name"] = name
+        d["inbound_nodes"] = [{"args": [a], "kwargs": {"training": False, "mask": None}} for a in inbound]
+    return d
+
+
+def k3_rnn(cls, name, units, **kw):
+    c = dict(rnn_cfg(cls, name, units)["config"])
+    for k in ("time_major", "implementation", "name", "trainable", "dtype"):
+        c.pop(k, None)
+    c.update({"seed": None, "zero_output_for_mask": False})
+    c.update(kw)
+    return c
+
+
+def k3_dense(units, activation):
+    c = dict(dense_cfg("x", units, activation)["config"])
+    for k in ("name", "trainable", "dtype"):
+        c.pop(k)
+    return c
+
+
+def write_keras3(stem, config, vars_by_group, legacy_layers):
+    """.keras zip + the same model as a Keras 3 legacy .h5 (model.save('x.h5')) + the weights alone (.weights.h5)."""
+    wbuf = io.BytesIO()
+    with h5py.File(wbuf, "w") as f:
+        f.create_group("vars")
+        layers = f.create_group("layers")
+        for path, arrays in vars_by_group:
+            g = layers.require_group(path)
+            v = g.require_group("vars")
+            for i, a in enumerate(arrays):
+                v.create_dataset(str(i), data=a)
+    weights = wbuf.getvalue()
+    meta = {"keras_version": "3.3.3", "date_saved": "2026-12-04@12:00:00"}
+    with zipfile.ZipFile(os.path.join(OUT, stem + ".keras"), "w", zipfile.ZIP_STORED) as z:
+        for name, data in (("metadata.json", json.dumps(meta).encode()), ("config.json", json.dumps(config).encode()),
+                           ("model.weights.h5", weights)):
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 12, 4, 12, 0, 0)), data)
+    with open(os.path.join(OUT, stem + ".weights.h5"), "wb") as f:
+        f.write(weights)
+    cfg = {"class_name": config["class_name"], "config": config["config"]}
+    write_h5(os.path.join(OUT, stem + ".h5"), cfg, legacy_layers, "3.3.3")
+
+
+def keras3_functional():
+    fw, bw = rnn_weights("LSTM", 4, 3), rnn_weights("LSTM", 4, 3)
+    gru = rnn_weights("GRU", 3, 3)
+    dense = [("kernel", w(3, 2)), ("bias", w(2))]
+    inner = {"module": "keras.layers", "class_name": "LSTM", "registered_name": None,
+             "config": dict(k3_rnn("LSTM", "lstm", 3, return_sequences=True, recurrent_activation="hard_sigmoid",
+                                   zero_output_for_mask=True), name="forward_lstm", trainable=True)}
+    layers = [
+        {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None, "name": "input_layer",
+         "config": {"batch_shape": [None, None, 4], "dtype": "float32", "sparse": False, "name": "input_layer"},
+         "inbound_nodes": []},
+        k3_layer("Masking", "pad_mask", {"mask_value": 0.0}, [k3_tensor([None, None, 4], ["input_layer", 0, 0])]),
+        k3_layer("Bidirectional", "both_ways", {"merge_mode": "sum", "layer": inner},
+                 [k3_tensor([None, None, 4], ["pad_mask", 0, 0])]),
+        k3_layer("GRU", "encoder", k3_rnn("GRU", "encoder", 3, activation="elu", recurrent_activation="hard_sigmoid"),
+                 [k3_tensor([None, None, 3], ["both_ways", 0, 0])]),
+        k3_layer("Dense", "head", k3_dense(2, "softmax"), [k3_tensor([None, 3], ["encoder", 0, 0])]),
+    ]
+    config = {"module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
+              "config": {"name": "functional", "trainable": True, "layers": layers,
+                         "input_layers": [["input_layer", 0, 0]], "output_layers": [["head", 0, 0]]},
+              "build_config": {"input_shape": None},
+              "compile_config": {"optimizer": {"module": "keras.optimizers", "class_name": "SGD", "registered_name": None,
+                                               "config": {"name": "SGD", "learning_rate": 0.05, "weight_decay": None,
+                                                          "clipnorm": None, "global_clipnorm": None, "clipvalue": None,
+                                                          "use_ema": False, "momentum": 0.5, "nesterov": True}},
+                                 "loss": "categorical_crossentropy", "metrics": None}}
+    vals = lambda ws: [a for _, a in ws]
+    write_keras3("keras3_functional", config, [
+        ("input_layer", []), ("masking", []),
+        ("bidirectional/forward_layer/cell", vals(fw)), ("bidirectional/backward_layer/cell", vals(bw)),
+        ("gru/cell", vals(gru)), ("dense", vals(dense))],
+        [("input_layer", []), ("pad_mask", []),
+         ("both_ways", named("both_ways/forward_lstm/lstm_cell", fw, "") + named("both_ways/backward_lstm/lstm_cell", bw, "")),
+         ("encoder", named("encoder/gru_cell", gru, "")), ("head", named("head", dense, ""))])
+
+
+def keras3_sequential():
+    rnn, gru = rnn_weights("SimpleRNN", 2, 3), rnn_weights("GRU", 3, 2)
+    td = [("kernel", w(2, 1)), ("bias", w(1))]
+    inner = {"module": "keras.layers", "class_name": "Dense", "registered_name": None,
+             "config": dict(k3_dense(1, "linear"), name="dense", trainable=True)}
+    layers = [
+        {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+         "config": {"batch_shape": [None, 5, 2], "dtype": "float32", "sparse": False, "name": "input_layer"}},
+        k3_layer("SimpleRNN", "simple_rnn", k3_rnn("SimpleRNN", "simple_rnn", 3, activation="softsign")),
+        k3_layer("RepeatVector", "repeat_vector", {"n": 2}),
+        k3_layer("GRU", "gru", k3_rnn("GRU", "gru", 2, return_sequences=True, activation="selu")),
+        k3_layer("TimeDistributed", "time_distributed", {"layer": inner}),
+    ]
+    config = {"module": "keras", "class_name": "Sequential", "registered_name": None,
+              "config": {"name": "sequential", "trainable": True, "layers": layers}, "build_config": {"input_shape": [None, 5, 2]}}
+    vals = lambda ws: [a for _, a in ws]
+    write_keras3("keras3_sequential", config, [
+        ("simple_rnn/cell", vals(rnn)), ("repeat_vector", []), ("gru/cell", vals(gru)),
+        ("time_distributed/layer", vals(td))],
+        [("simple_rnn", named("simple_rnn/simple_rnn_cell", rnn, "")), ("repeat_vector", []),
+         ("gru", named("gru/gru_cell", gru, "")), ("time_distributed", named("time_distributed/dense", td, ""))])
+
+
+def h5_inside_keras():
+    """Real .keras files that hold HDF5 exist (model.save('m.keras') with older tf.keras): same bytes, other name."""
+    with open(os.path.join(OUT, "tfkeras_gru.h5"), "rb") as f:
+        data = f.read()
+    with open(os.path.join(OUT, "hdf5_named.keras"), "wb") as f:
+        f.write(data)
+
+
+# ------------------------------------------------------------------------------ hostile and broken files
+def bad_files():
+    """Each is the tfkeras_gru model (or a Keras 3 zip) with one thing wrong; written into ../bad/."""
+    bad = os.path.join(OUT, "bad")
+    os.makedirs(bad, exist_ok=True)
+    k1, r1, b1 = w(3, 15), w(5, 15), w(2, 15)
+    k2, r2, b2 = w(5, 12), w(4, 12), w(2, 12)
+    dense = [("kernel", w(4, 2)), ("bias", w(2))]
+
+    def gru_model(path, gru1_weights, layer0=None, extra_layers=None, model_config=None):
+        cfg = model_config or {"class_name": "Model", "config": {"name": "model", "layers": [
+            input_layer("input_1", [None, None, 3]),
+            node(layer0 or rnn_cfg("GRU", "gru", 5, return_sequences=True), "gru", [[("input_1", 0, 0)]]),
+            node(rnn_cfg("GRU", "gru_1", 4), "gru_1", [[("gru", 0, 0)]]),
+            node(dense_cfg("dense", 2), "dense", [[("gru_1", 0, 0)]])],
+            "input_layers": [["input_1", 0, 0]], "output_layers": [["dense", 0, 0]]}}
+        layers = [("input_1", []), ("gru", named("gru/gru_cell", gru1_weights)),
+                  ("gru_1", named("gru_1/gru_cell_1", [("kernel", k2), ("recurrent_kernel", r2), ("bias", b2)])),
+                  ("dense", named("dense", dense))] + (extra_layers or [])
+        write_h5(os.path.join(bad, path), cfg, layers, "2.4.0")
+
+    good = [("kernel", k1), ("recurrent_kernel", r1), ("bias", b1)]
+    gru_model("ok.h5", good)
+    gru_model("huge_dims.h5", [("kernel", (200000, 300000)), ("recurrent_kernel", r1), ("bias", b1)])
+    gru_model("wrong_dtype.h5", [("kernel", k1.astype(np.int32)), ("recurrent_kernel", r1), ("bias", b1)])
+    gru_model("wrong_shape.h5", [("kernel", w(3, 14)), ("recurrent_kernel", r1), ("bias", b1)])
+    gru_model("nan_weight.h5", [("kernel", np.full((3, 15), np.nan, np.float32)), ("recurrent_kernel", r1), ("bias", b1)])
+    gru_model("stateful.h5", good, layer0=rnn_cfg("GRU", "gru", 5, return_sequences=True, stateful=True))
+    gru_model("unknown_layer.h5", good, layer0={"class_name": "Conv1D", "config": {"name": "gru", "filters": 5}})
+    deep = "x"
+    for _ in range(300):
+        deep = [deep]
+    gru_model("deep_json.h5", good, model_config={"class_name": "Model", "config": {"name": "m", "layers": deep}})
+    # weight_names names a dataset that is not there
+    gru_model("missing_dataset.h5", good)
+    with h5py.File(os.path.join(bad, "missing_dataset.h5"), "a") as f:
+        del f["model_weights/gru/gru/gru_cell/kernel:0"]
+    # an HDF5 file that is not Keras at all
+    with h5py.File(os.path.join(bad, "plain.h5"), "w") as f:
+        f.create_dataset("data", data=w(4))
+
+    def zip_of(path, members):
+        with zipfile.ZipFile(os.path.join(bad, path), "w", zipfile.ZIP_STORED) as z:
+            for name, data in members:
+                z.writestr(zipfile.ZipInfo(name, date_time=(2026, 12, 4, 12, 0, 0)), data)
+
+    with zipfile.ZipFile(os.path.join(OUT, "keras3_sequential.keras")) as z:
+        cfg, meta, weights = z.read("config.json"), z.read("metadata.json"), z.read("model.weights.h5")
+    zip_of("missing_member.keras", [("metadata.json", meta), ("config.json", cfg)])
+    zip_of("weights_not_hdf5.keras", [("metadata.json", meta), ("config.json", cfg), ("model.weights.h5", b"not hdf5 at all")])
+    wbuf = io.BytesIO()
+    with h5py.File(wbuf, "w") as f:
+        g = f.create_group("layers/simple_rnn")
+        for i in range(40):
+            g = g.create_group("cell")
+        v = g.create_group("vars")
+        v.create_dataset("0", data=w(2, 3))
+    zip_of("deep_nesting.keras", [("metadata.json", meta), ("config.json", cfg), ("model.weights.h5", wbuf.getvalue())])
+
+
+if __name__ == "__main__":
+    tfkeras_gru()
+    keras22_gru()
+    functional_multi()
+    sequential_embedding()
+    keras3_functional()
+    keras3_sequential()
+    h5_inside_keras()
+    bad_files()
