@@ -3,19 +3,28 @@ package dev.jrnn.model;
 import java.util.SplittableRandom;
 
 /**
- * Where the fit loop takes its batches from, an epoch at a time: {@link DataBatches} serves checked
- * in-memory tensors; a streaming dataset can serve the same calls.
+ * Where the fit loop and evaluation take their batches from, an epoch at a time: {@link DataBatches}
+ * serves checked in-memory tensors, {@link DatasetBatches} a streaming {@link dev.jrnn.data.Dataset}.
  */
 interface BatchSource {
-    /** The number of batches in an epoch. */
+    /** The number of batches in an epoch, or -1 when it is known only at its end (a generator, bucketing). */
     int batches();
 
     /** Which outputs have targets (the same in every batch). */
     boolean[] targets();
 
-    /** Starts an epoch: the order of the samples, shuffled with {@code rng} when {@code shuffle}. */
-    void startEpoch(boolean shuffle, SplittableRandom rng);
+    /**
+     * The batches of epoch {@code epoch} in order; an in-memory source shuffles them with {@code rng}
+     * when {@code shuffle}. A file that cannot be read throws an {@link java.io.UncheckedIOException}.
+     */
+    Epoch epoch(int epoch, boolean shuffle, SplittableRandom rng);
 
-    /** Batch {@code i} of the current epoch. */
-    HostBatch batch(int i);
+    /** One epoch's batches; closing it ends the epoch early and frees what it holds. */
+    interface Epoch extends AutoCloseable {
+        /** The next batch, or null at the end of the epoch; valid until the next call. */
+        HostBatch next();
+
+        @Override
+        default void close() {}
+    }
 }

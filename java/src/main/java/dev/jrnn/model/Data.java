@@ -48,13 +48,16 @@ record Data(List<Tensor> xs, List<Tensor> ys, int[] lengths, int[] rows) {
     /** The [b, T] 1/0 mask of post-padded sequences with per-sample lengths, or null without lengths. */
     private Tensor lengthMask(int[] order, int from, int to) {
         if (lengths == null) return null;
-        int t = xs.get(0).dim(1);
-        int b = to - from;
+        int[] l = new int[to - from];
+        for (int i = 0; i < l.length; i++) l[i] = lengths[order[from + i]];
+        return lengthMask(l, xs.get(0).dim(1));
+    }
+
+    /** The [b, t] 1/0 mask of post-padded sequences whose valid lengths are {@code lengths} (b of them). */
+    static Tensor lengthMask(int[] lengths, int t) {
+        int b = lengths.length;
         float[] m = new float[b * t];
-        for (int i = 0; i < b; i++) {
-            int len = lengths[order[from + i]];
-            for (int s = 0; s < len; s++) m[i * t + s] = 1f;
-        }
+        for (int i = 0; i < b; i++) Arrays.fill(m, i * t, i * t + lengths[i], 1f);
         return Tensor.wrap(m, b, t);
     }
 }

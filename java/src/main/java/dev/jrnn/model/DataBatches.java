@@ -24,9 +24,18 @@ final class DataBatches implements BatchSource {
     @Override
     public boolean[] targets() { return data.targets(); }
 
-    /** Fisher-Yates, drawing from {@code rng} as fit always has (so seeded runs repeat). */
     @Override
-    public void startEpoch(boolean shuffle, SplittableRandom rng) {
+    public Epoch epoch(int epoch, boolean shuffle, SplittableRandom rng) {
+        startEpoch(shuffle, rng);
+        return new Epoch() {
+            int i;
+
+            public HostBatch next() { return i < batches() ? batch(i++) : null; }
+        };
+    }
+
+    /** Fisher-Yates, drawing from {@code rng} as fit always has (so seeded runs repeat). */
+    void startEpoch(boolean shuffle, SplittableRandom rng) {
         order = data.rows().clone();
         if (!shuffle) return;
         for (int i = order.length - 1; i > 0; i--) {
@@ -37,8 +46,8 @@ final class DataBatches implements BatchSource {
         }
     }
 
-    @Override
-    public HostBatch batch(int i) {
+    /** Batch {@code i} of the current epoch. */
+    HostBatch batch(int i) {
         int from = i * batchSize;
         return data.batch(order, from, Math.min(data.n(), from + batchSize), outputs);
     }

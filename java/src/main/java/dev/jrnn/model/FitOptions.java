@@ -30,6 +30,7 @@ public final class FitOptions {
     List<Tensor> validationX;
     List<Tensor> validationY;
     int[] validationLengths;
+    dev.jrnn.data.Dataset validationDataset;
     int[] lengths;
     final List<Callback> callbacks = new ArrayList<>();
     PrintStream out;
@@ -103,6 +104,20 @@ public final class FitOptions {
         }
         this.validationX = List.copyOf(xs);
         this.validationY = new ArrayList<>(ys);
+        this.validationDataset = null;
+        return this;
+    }
+
+    /**
+     * Validation batches from a {@link dev.jrnn.data.Dataset} (one target per output), evaluated after each
+     * epoch in its own batches (overrides validationSplit and tensor validation data):
+     * {@code validationData(Dataset.fromNpy(vx, vy).batch(256))}.
+     */
+    public FitOptions validationData(dev.jrnn.data.Dataset data) {
+        if (data == null) throw new IllegalArgumentException("FitOptions: validationData dataset is null");
+        this.validationDataset = data;
+        this.validationX = null;
+        this.validationY = null;
         return this;
     }
 

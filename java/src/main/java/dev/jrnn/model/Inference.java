@@ -1,13 +1,19 @@
 package dev.jrnn.model;
 
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.data.NpyWriter;
 import dev.jrnn.tensor.Tensor;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
-/** Evaluation and prediction in batches over checked {@link Data}: forward passes only, weights read, not changed. */
+/** Evaluation and prediction in batches over checked {@link Data} or a {@link BatchSource}: forward passes only, weights read, not changed. */
 final class Inference {
     private final Setup s;
 
@@ -15,12 +21,19 @@ final class Inference {
 
     /** Loss and metrics ("loss", "accuracy", ...) over {@code d} in batches of {@code batchSize}. */
     Map<String, Double> evaluate(Data d, int batchSize) {
-        EpochLogs acc = new EpochLogs(s, d.targets());
+        return evaluate(new DataBatches(d, batchSize, s.outputs()));
+    }
+
+    /** Loss and metrics over one epoch (epoch 0, in order) of {@code src}. */
+    Map<String, Double> evaluate(BatchSource src) {
+        boolean[] targets = src.targets();
+        EpochLogs acc = new EpochLogs(s, targets);
         TrainStep losses = new TrainStep(s);
-        DataBatches batches = new DataBatches(d, batchSize, s.outputs());
-        try (LossLog log = new LossLog(s, batches.batches(), d.targets())) {
-            for (int i = 0; i < batches.batches(); i++) {
-                HostBatch h = batches.batch(i);
+        int n = src.batches();
+        try (LossLog log = new LossLog(s, n < 0 ? LossLog.UNKNOWN_CAPACITY : n, targets);
+             BatchSource.Epoch batches = src.epoch(0, false, null)) {
+            for (HostBatch h; (h = batches.next()) != null; ) {
+                log.makeRoom(acc);
                 long off = log.nextOffset();
                 try (Batch b = new Batch(s.backend(), h, true);
                      Pass p = Pass.forward(s.graph(), s.backend(), b.xs, b.mask, false, false)) {
@@ -39,24 +52,87 @@ final class Inference {
         int n = d.n();
         float[][] out = new float[outputs][];
         int[][] shapes = new int[outputs][];
-        for (int from = 0; from < n; from += batchSize) {
-            int to = Math.min(n, from + batchSize);
-            Batch b = new Batch(s.backend(), d.batch(d.rows(), from, to, outputs), false);
-            try (Pass p = Pass.forward(s.graph(), s.backend(), b.xs, b.mask, false, true)) {
-                for (int k = 0; k < outputs; k++) {
-                    DTensor v = p.value(s.graph().outputs.get(k));
-                    int row = (int) (v.size() / v.dim(0));
-                    if (out[k] == null) {
-                        shapes[k] = v.shape();
-                        shapes[k][0] = n;
-                        out[k] = new float[Tensor.checkedSize(s.name() + ".predict: output " + k, shapes[k])];
-                    }
-                    s.backend().download(v.buf(), 0, out[k], from * row, (to - from) * row);
+        int[] from = {0};
+        predict(new DataBatches(d, batchSize, outputs), batch -> {
+            for (int k = 0; k < outputs; k++) {
+                Tensor v = batch.get(k);
+                if (out[k] == null) {
+                    shapes[k] = v.shape();
+                    shapes[k][0] = n;
+                    out[k] = new float[Tensor.checkedSize(s.name() + ".predict: output " + k, shapes[k])];
                 }
+                System.arraycopy(v.data(), 0, out[k], from[0] * (v.size() / v.dim(0)), v.size());
             }
-        }
+            from[0] += batch.get(0).dim(0);
+        });
         List<Tensor> r = new ArrayList<>();
         for (int k = 0; k < outputs; k++) r.add(Tensor.wrap(out[k], shapes[k]));
         return r;
+    }
+
+    /** Hands every batch's outputs (one tensor per output, batch axis first) to {@code sink}, in the source's order; returns the rows. */
+    long predict(BatchSource src, Consumer<List<Tensor>> sink) {
+        long rows = 0;
+        int outputs = s.outputs();
+        try (BatchSource.Epoch batches = src.epoch(0, false, null)) {
+            for (HostBatch h; (h = batches.next()) != null; ) {
+                List<Tensor> r = new ArrayList<>(outputs);
+                try (Batch b = new Batch(s.backend(), h, false);
+                     Pass p = Pass.forward(s.graph(), s.backend(), b.xs, b.mask, false, true)) {
+                    for (int k = 0; k < outputs; k++) {
+                        DTensor v = p.value(s.graph().outputs.get(k));
+                        float[] a = new float[Tensor.checkedSize(s.name() + ".predict: output " + k, v.shape())];
+                        s.backend().download(v.buf(), 0, a, 0, a.length);
+                        r.add(Tensor.wrap(a, v.shape()));
+                    }
+                }
+                sink.accept(r);
+                rows += h.size();
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Streams the outputs of {@code src} into {@code files} (one {@code .npy} per output, written
+     * atomically: on any failure no file is replaced); returns the rows written. Ragged outputs (whose
+     * shape past the batch axis changes between batches) cannot go to one file and fail naming both shapes.
+     */
+    long predict(BatchSource src, List<Path> files) throws IOException {
+        int outputs = s.outputs();
+        if (files == null || files.size() != outputs || files.contains(null)) {
+            throw new IllegalArgumentException(s.name() + ".predict: give one .npy path per output (" + outputs + "), got "
+                    + (files == null ? "null" : files));
+        }
+        NpyWriter[] w = new NpyWriter[outputs];
+        try {
+            predict(src, batch -> {
+                for (int k = 0; k < outputs; k++) {
+                    int[] shape = batch.get(k).shape();
+                    try {
+                        if (w[k] == null) w[k] = NpyWriter.open(files.get(k), Arrays.copyOfRange(shape, 1, shape.length));
+                        w[k].append(batch.get(k));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(s.name() + ".predict: output " + k + " cannot go to one .npy file ("
+                                + e.getMessage() + "); predict to a consumer instead", e);
+                    }
+                }
+            });
+            long rows = w[0] == null ? 0 : w[0].rows();
+            for (NpyWriter x : w) if (x != null) x.close();
+            return rows;
+        } catch (UncheckedIOException e) {
+            abort(w);
+            throw e.getCause();
+        } catch (RuntimeException | Error e) {
+            abort(w);
+            throw e;
+        }
+    }
+
+    private static void abort(NpyWriter[] w) throws IOException {
+        for (NpyWriter x : w) if (x != null) x.abort();
     }
 }

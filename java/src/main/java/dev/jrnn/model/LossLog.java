@@ -13,11 +13,14 @@ import dev.jrnn.backend.Buf;
 final class LossLog implements AutoCloseable {
     /** Guard codes (see {@link Backend#finiteGuard}): what became non-finite first in a train step. */
     static final float GUARD_LOSS = 1f, GUARD_GRADIENTS = 2f, GUARD_WEIGHTS = 3f;
+    /** Rows kept for a source whose batch count is unknown (a generator, bucketing): read back when full. */
+    static final int UNKNOWN_CAPACITY = 1024;
 
     /** Where a training step runs (epoch and batch from 0, -1 in trainOnBatch), for NonFiniteException. */
     record At(String model, int epoch, int epochs, int batch, int batches, History history) {
         String text() {
-            return epoch < 0 ? "in trainOnBatch" : "at epoch " + (epoch + 1) + "/" + epochs + ", batch " + (batch + 1) + "/" + batches;
+            return epoch < 0 ? "in trainOnBatch" : "at epoch " + (epoch + 1) + "/" + epochs + ", batch " + (batch + 1)
+                    + (batches >= 0 ? "/" + batches : "");
         }
 
         NonFiniteException failure(String what, String quantity) {
@@ -76,6 +79,13 @@ final class LossLog implements AutoCloseable {
     }
 
     boolean pending() { return next > first; }
+
+    /** When every row is used, reads them back into {@code acc} and starts over, so the next batch has a row. */
+    void makeRoom(EpochLogs acc) {
+        if (next < capacity) return;
+        fold(acc);
+        reset();
+    }
 
     /**
      * Reads the pending rows, checks them and adds them to {@code acc}; returns the summed loss of the

@@ -2,6 +2,7 @@ package dev.jrnn.model;
 
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Loss;
+import dev.jrnn.data.Dataset;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Names;
 import dev.jrnn.layers.Node;
@@ -15,10 +16,12 @@ import dev.jrnn.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A Keras model: a graph of layers from {@link Input}s to outputs (functional API), trained with
@@ -338,7 +341,7 @@ public class Model implements AutoCloseable {
         Data val = null;
         if (o.validationX != null) {
             val = check().prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
-        } else if (o.validationSplit > 0) {
+        } else if (o.validationSplit > 0 && o.validationDataset == null) {
             int split = (int) Math.floor(all.n() * (1.0 - o.validationSplit));
             if (split <= 0 || split >= all.n()) {
                 throw new IllegalArgumentException(name + ".fit: validationSplit " + o.validationSplit + " of " + all.n()
@@ -347,10 +350,30 @@ public class Model implements AutoCloseable {
             train = all.subset(0, split);
             val = all.subset(split, all.n());
         }
-        boolean capture = o.cudaGraphs && metrics.isEmpty() && !graphsBroken;
         DataBatches batches = new DataBatches(train, o.batchSize, graph.outputs.size());
-        return new TrainingLoop(this, setup).fit(batches, val, batches.batchSize(), o, capture, () -> graphsBroken = true);
+        BatchSource v = val == null ? DatasetBatches.validation(setup, o) : new DataBatches(val, batches.batchSize(), graph.outputs.size());
+        return new TrainingLoop(this, setup).fit(batches, v, o, capture(o), () -> graphsBroken = true);
     }
+
+    /**
+     * Trains on a {@link Dataset} (memory-mapped files, ragged sequences, generators), read ahead on a background
+     * thread: {@code model.fit(Dataset.fromNpy(x, y).shuffle(1).batch(64), opts)}. The data set's batching and
+     * shuffle apply, not FitOptions' batchSize, shuffle, lengths or validationSplit; ragged batches are masked by
+     * their lengths. Each batch is checked before its step: a bad file, shape or (with {@link FitOptions#checkFinite})
+     * NaN stops fit naming the file and sample, with the weights of the last good batch.
+     */
+    public History fit(Dataset data, FitOptions options) throws IOException {
+        FitOptions o = DatasetBatches.forFit(name, options);
+        requireCompiled("fit");
+        requireOpen("fit");
+        ensureGraph();
+        ensureStore();
+        BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite);
+        BatchSource val = DatasetBatches.validation(setup, o);
+        return DatasetBatches.io(() -> new TrainingLoop(this, setup).fit(train, val, o, capture(o), () -> graphsBroken = true));
+    }
+
+    private boolean capture(FitOptions o) { return o.cudaGraphs && metrics.isEmpty() && !graphsBroken; }
 
     /**
      * One training step on a batch, as Keras' {@code train_on_batch}: returns the loss before the
@@ -378,6 +401,32 @@ public class Model implements AutoCloseable {
         if (batchSize < 1) throw new IllegalArgumentException(name + ".evaluate: batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
         return new Inference(setup).evaluate(check().prepare(xs, ys, lengths, "evaluate", true, true), batchSize);
+    }
+
+    /** The mean loss over one pass of {@code data} (one target per output), as Keras' evaluate on a dataset. */
+    public double evaluate(Dataset data) throws IOException { return evaluateAll(data).get("loss"); }
+
+    /** Loss and metrics over one pass of {@code data}, in its batches. */
+    public Map<String, Double> evaluateAll(Dataset data) throws IOException {
+        requireCompiled("evaluate");
+        return DatasetBatches.io(() -> new Inference(setup).evaluate(datasetBatches(data, "evaluate")));
+    }
+
+    /** Streams the outputs for one pass of {@code data} to {@code sink} a batch at a time (one tensor per output, in its order); returns the rows. */
+    public long predict(Dataset data, Consumer<List<Tensor>> sink) throws IOException {
+        if (sink == null) throw new IllegalArgumentException(name + ".predict: sink is null");
+        return DatasetBatches.io(() -> new Inference(setup).predict(datasetBatches(data, "predict"), sink));
+    }
+
+    /** Writes the outputs for one pass of {@code data} to {@code .npy} files, one per output, atomically; returns the rows. */
+    public long predict(Dataset data, Path... npy) throws IOException {
+        return new Inference(setup).predict(datasetBatches(data, "predict"), npy == null ? null : Arrays.asList(npy));
+    }
+
+    private DatasetBatches datasetBatches(Dataset data, String what) {
+        requireOpen(what);
+        ensureGraph();
+        return new DatasetBatches(data, setup, what, what.equals("evaluate"), true);
     }
 
     /**

@@ -6,20 +6,23 @@ import java.util.Map;
 
 /**
  * Keras' Progbar for one epoch: verbose 1 redraws
- * {@code " 7/32 [=====>........................] - ETA: 1s - loss: 0.2345"} in place (on a terminal;
- * elsewhere only the final line is printed), verbose 2 prints one line per epoch.
+ * {@code " 7/32 [=====>........................] - ETA: 1s - 5120 samples/s - loss: 0.2345"} in place (on a
+ * terminal; elsewhere only the final line is printed), verbose 2 prints one line per epoch. An epoch of
+ * unknown length (a generator, bucketing) shows {@code "7/Unknown"} and no ETA until its end.
  */
 final class ProgressBar {
     private static final int WIDTH = 30;
     private static final double INTERVAL_S = 0.05;
 
     private final PrintStream out;
-    private final int target;
+    private int target;
     private final int verbose;
     private final boolean dynamic;
     private final long start = System.nanoTime();
     private double lastUpdate;
     private int prevLength;
+    private int seen;
+    private long samples;
 
     ProgressBar(PrintStream out, int target, int verbose, boolean dynamic) {
         this.out = out;
@@ -28,29 +31,41 @@ final class ProgressBar {
         this.dynamic = dynamic;
     }
 
+    /** Counts one finished step of {@code batchSamples} samples (for samples/s, and the step count of an unknown epoch). */
+    void advance(int batchSamples) {
+        seen++;
+        samples += batchSamples;
+    }
+
+    /** " - 5120 samples/s" over the epoch so far. */
+    private String rate(double now) {
+        return now > 0 ? String.format(Locale.ROOT, " - %.0f samples/s", samples / now) : "";
+    }
+
     /** Draws progress after {@code current} steps with the running values (loss, metrics). */
     void update(int current, Map<String, Double> values) {
-        if (verbose != 1 || !dynamic || current >= target) return;
+        if (verbose != 1 || !dynamic || target >= 0 && current >= target) return;
         double now = (System.nanoTime() - start) / 1e9;
         if (now - lastUpdate < INTERVAL_S) return;
         lastUpdate = now;
-        String line = bar(current) + eta(now, current) + values(values);
+        String line = bar(current) + (target >= 0 ? eta(now, current) : "") + rate(now) + values(values);
         draw(line);
     }
 
     /** Prints the epoch's final line with all values (validation included). */
     void finish(Map<String, Double> values) {
         double now = (System.nanoTime() - start) / 1e9;
+        if (target < 0) target = seen;
         double perStep = target > 0 ? now / target : 0;
         if (verbose == 1) {
-            String line = bar(target) + " - " + Math.round(now) + "s" + formatTime(perStep, "step") + values(values);
+            String line = bar(target) + " - " + Math.round(now) + "s" + formatTime(perStep, "step") + rate(now) + values(values);
             if (dynamic) draw(line);
             else out.print(line);
             out.println();
         } else if (verbose == 2) {
             String count = target + "/" + target;
             out.println(count + " - " + Math.round(now) + "s" + values(values)
-                    + " -" + formatTime(now, "epoch") + " -" + formatTime(perStep, "step"));
+                    + " -" + formatTime(now, "epoch") + " -" + formatTime(perStep, "step") + rate(now));
         }
         out.flush();
     }
@@ -64,6 +79,7 @@ final class ProgressBar {
     }
 
     String bar(int current) {
+        if (target < 0) return current + "/Unknown";
         int digits = (int) Math.floor(Math.log10(Math.max(1, target))) + 1;
         StringBuilder b = new StringBuilder();
         String cur = Integer.toString(current);

@@ -11,7 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The captured train steps of one fit, one per batch size. Each has fixed device buffers for the
+ * The captured train steps of one fit, one per batch shape. Each has fixed device buffers for the
  * batch (inputs, length mask, targets) and for its losses: the first step of a size runs eagerly on
  * them (warm-up: cuBLAS and the pool's caches, the optimizer's state), the second is captured and
  * replayed, and every later batch of that size is copied into the same buffers and replayed, which
@@ -25,7 +25,8 @@ final class StepGraphCache implements AutoCloseable {
     private final Backend backend;
     private final TrainStep step;
     private final Runnable onBroken;
-    private final Map<Integer, Entry> entries = new HashMap<>();
+    /** By the batch's shapes (a dataset's ragged batches of one size differ in their timesteps). */
+    private final Map<String, Entry> entries = new HashMap<>();
     private boolean off;
 
     StepGraphCache(Setup s, TrainStep step, Runnable onBroken) {
@@ -67,12 +68,16 @@ final class StepGraphCache implements AutoCloseable {
 
     /** The train step on {@code h}; its losses and guard go to {@code lossOut[lossOff..]}. */
     void step(HostBatch h, Buf lossOut, long lossOff, Buf guard, boolean check) {
-        int b = h.size();
+        if (off) {   // nothing can be captured: no fixed buffers for every new shape
+            step.runEager(h, lossOut, lossOff, null, guard, check);
+            return;
+        }
+        String key = shapes(h);
         Optimizer optimizer = s.optimizer();
-        Entry e = entries.get(b);
+        Entry e = entries.get(key);
         if (e == null) {
             e = new Entry();
-            entries.put(b, e);
+            entries.put(key, e);
             e.fixed = new Batch(backend, h, true);
             e.loss = backend.alloc(s.outputs() + 1);
         } else {
@@ -92,6 +97,14 @@ final class StepGraphCache implements AutoCloseable {
             capture(e, h, guard, check);
         }
         backend.copy(e.loss, 0, lossOut, lossOff, s.outputs() + 1);
+    }
+
+    private static String shapes(HostBatch h) {
+        StringBuilder b = new StringBuilder();
+        for (dev.jrnn.tensor.Tensor x : h.xs()) b.append(java.util.Arrays.toString(x.shape()));
+        b.append(h.mask() == null ? "-" : "m");
+        for (dev.jrnn.tensor.Tensor y : h.ys()) b.append(y == null ? "-" : java.util.Arrays.toString(y.shape()));
+        return b.toString();
     }
 
     private void capture(Entry e, HostBatch h, Buf guard, boolean check) {

@@ -30,11 +30,10 @@ final class TrainingLoop {
     }
 
     /**
-     * Trains on the batches of {@code train} (validating on {@code val}, nullable, in batches of
-     * {@code valBatchSize}) with options {@code o}; captures the steps when {@code captureSteps}, calling
-     * {@code onCaptureBroken} when a step cannot be captured.
+     * Trains on the batches of {@code train} (validating on {@code val}, nullable) with options {@code o};
+     * captures the steps when {@code captureSteps}, calling {@code onCaptureBroken} when a step cannot be captured.
      */
-    History fit(BatchSource train, Data val, int valBatchSize, FitOptions o, boolean captureSteps, Runnable onCaptureBroken) {
+    History fit(BatchSource train, BatchSource val, FitOptions o, boolean captureSteps, Runnable onCaptureBroken) {
         SplittableRandom rng = o.seed != null ? new SplittableRandom(o.seed) : Jrnn.nextRandom();
         PrintStream out = o.out != null ? o.out : System.out;
         Console console = System.console();
@@ -44,7 +43,7 @@ final class TrainingLoop {
         List<Callback> perBatch = o.callbacks.stream().filter(Callback::needsBatchEnd).toList();
         History h = new History();
         model.stopTraining(false);
-        try (LossLog log = new LossLog(s, steps, targets);
+        try (LossLog log = new LossLog(s, steps < 0 ? LossLog.UNKNOWN_CAPACITY : steps, targets);
              StepGraphCache graphs = captureSteps ? new StepGraphCache(s, step, onCaptureBroken) : null) {
             for (Callback cb : o.callbacks) cb.onTrainBegin(model);
             stillOpen("onTrainBegin");
@@ -53,36 +52,39 @@ final class TrainingLoop {
                 if (o.verbose > 0) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
                 for (Callback cb : o.callbacks) cb.onEpochBegin(epoch, model);
                 stillOpen("onEpochBegin");
-                train.startEpoch(o.shuffle, rng);
                 ProgressBar bar = new ProgressBar(out, steps, o.verbose, dynamic);
                 EpochLogs acc = new EpochLogs(s, targets);
                 log.reset();
                 long lastRead = System.nanoTime();
-                for (int b = 0; b < steps; b++) {
-                    HostBatch batch = train.batch(b);
-                    long off = log.nextOffset();
-                    long before = s.optimizer().iterations();
-                    if (graphs != null) graphs.step(batch, log.buf, off, log.guard, o.checkFinite);
-                    else step.runEager(batch, log.buf, off, acc, log.guard, o.checkFinite);
-                    log.commit(batch.size(), new LossLog.At(s.name(), epoch, o.epochs, b, steps, h), before);
-                    if (!perBatch.isEmpty()) {
-                        double l = log.fold(acc);
-                        for (Callback cb : perBatch) cb.onBatchEnd(b, l, model);
-                        stillOpen("onBatchEnd");
-                    }
-                    if (o.verbose == 1 && dynamic) {
-                        long now = System.nanoTime();
-                        if (log.pending() && now - lastRead >= READ_INTERVAL_NS) {
-                            log.fold(acc);
-                            lastRead = now;
+                try (BatchSource.Epoch batches = train.epoch(epoch, o.shuffle, rng)) {
+                    HostBatch batch;
+                    for (int b = 0; (batch = batches.next()) != null; b++) {
+                        log.makeRoom(acc);   // a source of unknown length: read back and reuse the rows
+                        long off = log.nextOffset();
+                        long before = s.optimizer().iterations();
+                        if (graphs != null) graphs.step(batch, log.buf, off, log.guard, o.checkFinite);
+                        else step.runEager(batch, log.buf, off, acc, log.guard, o.checkFinite);
+                        log.commit(batch.size(), new LossLog.At(s.name(), epoch, o.epochs, b, steps, h), before);
+                        bar.advance(batch.size());
+                        if (!perBatch.isEmpty()) {
+                            double l = log.fold(acc);
+                            for (Callback cb : perBatch) cb.onBatchEnd(b, l, model);
+                            stillOpen("onBatchEnd");
                         }
-                        bar.update(b + 1, acc.logs());
+                        if (o.verbose == 1 && dynamic) {
+                            long now = System.nanoTime();
+                            if (log.pending() && now - lastRead >= READ_INTERVAL_NS) {
+                                log.fold(acc);
+                                lastRead = now;
+                            }
+                            bar.update(b + 1, acc.logs());
+                        }
                     }
                 }
                 log.fold(acc);
                 Map<String, Double> logs = acc.logs();
                 if (val != null) {
-                    Map<String, Double> v = new Inference(s).evaluate(val, valBatchSize);
+                    Map<String, Double> v = new Inference(s).evaluate(val);
                     for (Map.Entry<String, Double> e : v.entrySet()) logs.put("val_" + e.getKey(), e.getValue());
                 }
                 bar.finish(logs);

@@ -1,10 +1,17 @@
 package dev.jrnn.edges;
 
+import dev.jrnn.Jrnn;
 import dev.jrnn.data.Batch;
+import dev.jrnn.data.DataException;
 import dev.jrnn.data.BatchStream;
 import dev.jrnn.data.Dataset;
 import dev.jrnn.data.Npy;
 import dev.jrnn.data.Npz;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.model.FitOptions;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Sequential;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -24,6 +31,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -160,5 +168,82 @@ class DatasetBadInputTest {
             });
             assertTrue(t.getMessage().contains("x.npy") && t.getMessage().contains("truncated"), t.getMessage());
         }
+    }
+
+    // ---- the same failures reaching Model.fit / evaluate / predict: clear errors, the model and files as they were ----
+
+    /** Samples of shape (2, 2) as {@link #good} writes them, to one Dense output per step. */
+    private static Sequential model() {
+        Jrnn.setSeed(9);
+        Sequential m = new Sequential(new LSTM(3).inputShape(2, 2), new Dense(1));
+        m.compile("adam", "mse");
+        return m;
+    }
+
+    private Path targets(String name, int n) throws IOException {
+        Path p = dir.resolve(name);
+        Npy.write(p, Tensor.zeros(n, 1));
+        return p;
+    }
+
+    private static void unchanged(Model m, List<Tensor> before) {
+        List<Tensor> now = m.getWeights();
+        for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), now.get(i).data(), "weight " + i);
+    }
+
+    @Test
+    void fitOnBadFilesChangesNothing() throws IOException {
+        Sequential m = model();
+        List<Tensor> w = m.getWeights();
+        FitOptions quiet = new FitOptions().verbose(0);
+        Path x3 = dir.resolve("x3.npy");
+        Npy.write(x3, Tensor.zeros(4, 2, 3));   // three features, the model takes two
+        Throwable t = assertThrows(IllegalArgumentException.class, () -> m.fit(Dataset.fromNpy(x3, targets("y.npy", 4)).batch(2), quiet));
+        assertTrue(t.getMessage().contains("(2, 2, 3)") && t.getMessage().contains("x3.npy sample 0"), t.getMessage());
+        t = assertThrows(IllegalArgumentException.class, () -> m.fit(Dataset.fromNpy(good("x.npy", 4), null).batch(2), quiet));
+        assertTrue(t.getMessage().contains("0 target(s)"), t.getMessage());
+        Path i8 = withDict("i.npy", "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2, 2), }", 64);
+        fails(() -> m.fit(Dataset.fromNpy(i8, targets("y2.npy", 2)), quiet), "i.npy", "asFloat32");
+        t = assertThrows(IllegalArgumentException.class, () -> m.fit(Dataset.fromNpy(good("x4.npy", 4), targets("y4.npy", 4)),
+                new FitOptions().lengths(1, 2, 1, 2)));
+        assertTrue(t.getMessage().contains("lengths"), t.getMessage());
+        unchanged(m, w);
+        assertEquals(0, m.optimizer().iterations());
+    }
+
+    @Test
+    void aFileChangedDuringFitStopsItAtTheNextEpoch() throws IOException {
+        Path x = good("x.npy", 6), y = targets("y.npy", 6);
+        Sequential m = model(), oneEpoch = model();
+        oneEpoch.fit(Dataset.fromNpy(x, y).batch(3), new FitOptions().verbose(0));
+        FitOptions o = new FitOptions().verbose(0).epochs(3).onEpochEnd((epoch, logs) -> {
+            try {
+                Files.setLastModifiedTime(x, FileTime.fromMillis(Files.getLastModifiedTime(x).toMillis() + 5000));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        Dataset ds = Dataset.fromNpy(x, y).batch(3);
+        fails(() -> m.fit(ds, o), "x.npy", "changed since it was opened");
+        unchanged(m, oneEpoch.getWeights());
+    }
+
+    @Test
+    void predictToAFileFromABadDatasetLeavesTheOldFile() throws IOException {
+        Sequential m = model();
+        Path out = dir.resolve("p.npy");
+        Npy.write(out, Tensor.zeros(1, 1));
+        byte[] before = Files.readAllBytes(out);
+        Tensor x = Tensor.zeros(6, 2, 2);
+        x.data()[5 * 4] = Float.POSITIVE_INFINITY;   // sample 5, in the last batch
+        Npy.write(dir.resolve("inf.npy"), x);
+        Throwable t = assertThrows(DataException.class, () -> m.predict(Dataset.fromNpy(dir.resolve("inf.npy"), null).batch(2), out));
+        assertTrue(t.getMessage().contains("inf.npy sample 5"), t.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(out));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList());
+        }
+        Throwable n = assertThrows(IllegalArgumentException.class, () -> m.predict(Dataset.fromNpy(good("g.npy", 2), null), out, out));
+        assertTrue(n.getMessage().contains("one .npy path per output (1)"), n.getMessage());
     }
 }

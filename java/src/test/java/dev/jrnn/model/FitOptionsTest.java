@@ -136,13 +136,13 @@ class FitOptionsTest {
         String out = buf.toString(StandardCharsets.UTF_8);
         String[] lines = out.split("\n");
         assertEquals("Epoch 1/2", lines[0]);
-        assertTrue(lines[1].matches("3/3 \\[={30}\\] - \\d+s \\d+(ms|us|s)/step - loss: \\d+\\.\\d{4} - mae: \\d+\\.\\d{4}"), lines[1]);
+        assertTrue(lines[1].matches("3/3 \\[={30}\\] - \\d+s \\d+(ms|us|s)/step - \\d+ samples/s - loss: \\d+\\.\\d{4} - mae: \\d+\\.\\d{4}"), lines[1]);
         assertEquals("Epoch 2/2", lines[2]);
 
         ByteArrayOutputStream b2 = new ByteArrayOutputStream();
         m.fit(d[0], d[1], new FitOptions().epochs(1).batchSize(4).verbose(2).validationSplit(0.2).out(new PrintStream(b2, true, StandardCharsets.UTF_8)));
         String[] l2 = b2.toString(StandardCharsets.UTF_8).split("\n");
-        assertTrue(l2[1].matches("2/2 - \\d+s - loss: \\S+ - mae: \\S+ - val_loss: \\S+ - val_mae: \\S+ - \\d+(ms|us|s)/epoch - \\d+(ms|us|s)/step"), l2[1]);
+        assertTrue(l2[1].matches("2/2 - \\d+s - loss: \\S+ - mae: \\S+ - val_loss: \\S+ - val_mae: \\S+ - \\d+(ms|us|s)/epoch - \\d+(ms|us|s)/step - \\d+ samples/s"), l2[1]);
     }
 
     @Test
@@ -151,6 +151,7 @@ class FitOptionsTest {
         assertEquals(" 3/10 [========>.....................]", bar.bar(3));
         assertEquals("10/10 [==============================]", bar.bar(10));
         assertEquals(" 0/10 [..............................]", bar.bar(0));
+        assertEquals("7/Unknown", new ProgressBar(System.out, -1, 1, false).bar(7));
         Map<String, Double> v = new LinkedHashMap<>();
         v.put("loss", 0.123456);
         v.put("mae", 0.00012345);
