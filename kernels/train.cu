@@ -195,3 +195,9 @@ extern "C" __global__ void jrnn_copy_if(long long n, const float* guard, const f
     if (*guard == 0.0f) return;
     JRNN_GRID_STRIDE(i, n) dst[i] = src[i];
 }
+
+// LayerNormalization's inverse deviation: y[i] = 1 / sqrt(x[i] + eps) (y may alias x).
+// args: (long long n, float eps, const float* x, float* y)
+extern "C" __global__ void jrnn_rsqrt(long long n, float eps, const float* x, float* y) {
+    JRNN_GRID_STRIDE(i, n) y[i] = rsqrtf(x[i] + eps);
+}
