@@ -21,12 +21,26 @@ import java.util.SplittableRandom;
  * }</pre>
  */
 public class LayerNormalization extends Layer {
+    private int axis = -1;
     private double epsilon = 1e-3;
     private boolean center = true, scale = true;
     private Param gamma, beta;
 
     @Override
     public String kerasClass() { return "LayerNormalization"; }
+
+    /**
+     * Keras' {@code axis}, counted with the batch as axis 0; jrnn normalizes over the last axis only, so -1 or the
+     * index of the last axis (checked when built), as a Keras file stores it (e.g. {@code [2]} for a sequence).
+     */
+    public LayerNormalization axis(int a) {
+        if (a == 0 || a < -1) throw new IllegalArgumentException(name() + ": axis must be the last axis (-1 or its index), got " + a);
+        checkUnbuilt("axis");
+        this.axis = a;
+        return this;
+    }
+
+    public int axis() { return axis; }
 
     /** Keras' {@code epsilon} (default 1e-3), positive. */
     public LayerNormalization epsilon(double e) {
@@ -69,6 +83,10 @@ public class LayerNormalization extends Layer {
         if (x.length < 1 || x[x.length - 1] <= 0) {
             throw new IllegalArgumentException(name() + ": expected input (batch, ..., features) with known features, got "
                     + Layers.withBatch(x));
+        }
+        if (axis != -1 && axis != x.length) {
+            throw new IllegalArgumentException(name() + ": normalizes over the last axis only; axis " + axis + " of input "
+                    + Layers.withBatch(x) + " is not the last (" + x.length + " or -1)");
         }
         return List.of(x.clone());
     }
