@@ -59,25 +59,12 @@ public class Flatten extends Layer {
         DTensor y = DTensor.zeros(be, b, f);
         owned.add(y);
         be.copy(x.buf(), 0, y.buf(), 0, x.size());   // row-major: the same values in the same order
-        return new Trace() {
-            @Override
-            public List<DTensor> outputs() { return List.of(y); }
-
-            @Override
-            public List<DTensor> backward(List<DTensor> dOut) {
-                DTensor dy = Layers.gradient(Flatten.this, dOut, List.of(y));
-                DTensor dx = DTensor.zeros(be, x.shape());
-                owned.add(dx);
-                if (dy != null) be.copy(dy.buf(), 0, dx.buf(), 0, dy.size());
-                return List.of(dx);
-            }
-
-            @Override
-            public void close() {
-                for (DTensor d : owned) d.close();
-                owned.clear();
-            }
-        };
+        return Layers.trace(this, y, null, owned, dy -> {
+            DTensor dx = DTensor.zeros(be, x.shape());
+            owned.add(dx);
+            if (dy != null) be.copy(dy.buf(), 0, dx.buf(), 0, dy.size());
+            return List.of(dx);
+        });
     }
 
     @Override

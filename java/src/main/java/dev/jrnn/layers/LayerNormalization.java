@@ -147,47 +147,31 @@ public class LayerNormalization extends Layer {
             }
             if (beta != null) be.addRowVector(rows, f, beta.value(), beta.offset(), y.buf(), 0);
             DTensor gammaRows = g;
-            return new Trace() {
-                @Override
-                public List<DTensor> outputs() { return List.of(y); }
-
-                @Override
-                public DTensor outputMask() { return mask; }
-
-                @Override
-                public List<DTensor> backward(List<DTensor> dOut) {
-                    DTensor dy = Layers.gradient(LayerNormalization.this, dOut, List.of(y));
-                    DTensor dx = tensor(be, owned, x.shape());
-                    if (dy == null) return List.of(dx);
-                    long n = x.size();
-                    DTensor t = tensor(be, owned, x.shape());
-                    if (trainable()) {
-                        if (beta != null) be.sumRows(rows, f, dy.buf(), 0, beta.grad(), beta.offset(), true);
-                        if (gamma != null) {
-                            be.mul(n, dy.buf(), 0, xhat.buf(), 0, t.buf(), 0);
-                            be.sumRows(rows, f, t.buf(), 0, gamma.grad(), gamma.offset(), true);
-                        }
+            return Layers.trace(this, y, mask, owned, dy -> {
+                DTensor dx = tensor(be, owned, x.shape());
+                if (dy == null) return List.of(dx);
+                long n = x.size();
+                DTensor t = tensor(be, owned, x.shape());
+                if (trainable()) {
+                    if (beta != null) be.sumRows(rows, f, dy.buf(), 0, beta.grad(), beta.offset(), true);
+                    if (gamma != null) {
+                        be.mul(n, dy.buf(), 0, xhat.buf(), 0, t.buf(), 0);
+                        be.sumRows(rows, f, t.buf(), 0, gamma.grad(), gamma.offset(), true);
                     }
-                    // dxhat = dy * gamma; dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), means per row
-                    if (gammaRows != null) be.mul(n, dy.buf(), 0, gammaRows.buf(), 0, dx.buf(), 0);
-                    else be.copy(dy.buf(), 0, dx.buf(), 0, n);
-                    DTensor m = tensor(be, owned, rows);
-                    be.mul(n, dx.buf(), 0, xhat.buf(), 0, t.buf(), 0);
-                    rowMean(be, rows, f, t.buf(), ones, m);
-                    be.mulRows(rows, f, xhat.buf(), 0, m.buf(), 0, t.buf(), 0);
-                    be.axpy(n, -1f, t.buf(), 0, dx.buf(), 0);
-                    rowMean(be, rows, f, dx.buf(), ones, m);
-                    subtractRows(be, rows, f, m, ones, dx.buf());
-                    be.mulRows(rows, f, dx.buf(), 0, rstd.buf(), 0, dx.buf(), 0);
-                    return List.of(dx);
                 }
-
-                @Override
-                public void close() {
-                    for (DTensor d : owned) d.close();
-                    owned.clear();
-                }
-            };
+                // dxhat = dy * gamma; dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), means per row
+                if (gammaRows != null) be.mul(n, dy.buf(), 0, gammaRows.buf(), 0, dx.buf(), 0);
+                else be.copy(dy.buf(), 0, dx.buf(), 0, n);
+                DTensor m = tensor(be, owned, rows);
+                be.mul(n, dx.buf(), 0, xhat.buf(), 0, t.buf(), 0);
+                rowMean(be, rows, f, t.buf(), ones, m);
+                be.mulRows(rows, f, xhat.buf(), 0, m.buf(), 0, t.buf(), 0);
+                be.axpy(n, -1f, t.buf(), 0, dx.buf(), 0);
+                rowMean(be, rows, f, dx.buf(), ones, m);
+                subtractRows(be, rows, f, m, ones, dx.buf());
+                be.mulRows(rows, f, dx.buf(), 0, rstd.buf(), 0, dx.buf(), 0);
+                return List.of(dx);
+            });
         } catch (RuntimeException e) {
             for (DTensor d : owned) d.close();
             owned.clear();

@@ -86,32 +86,16 @@ public abstract class Merge extends Layer {
         try {
             DTensor y = merge(be, inputs, owned);
             DTensor outMask = outputMask(be, inputs, masks, owned);
-            return new Trace() {
-                @Override
-                public List<DTensor> outputs() { return List.of(y); }
-
-                @Override
-                public DTensor outputMask() { return outMask; }
-
-                @Override
-                public List<DTensor> backward(List<DTensor> dOut) {
-                    DTensor dy = Layers.gradient(Merge.this, dOut, List.of(y));
-                    List<DTensor> dx = new ArrayList<>();
-                    for (DTensor x : inputs) {
-                        DTensor d = DTensor.zeros(be, x.shape());
-                        owned.add(d);
-                        dx.add(d);
-                    }
-                    if (dy != null) mergeBackward(be, inputs, dy, dx);
-                    return dx;
+            return Layers.trace(this, y, outMask, owned, dy -> {
+                List<DTensor> dx = new ArrayList<>();
+                for (DTensor x : inputs) {
+                    DTensor d = DTensor.zeros(be, x.shape());
+                    owned.add(d);
+                    dx.add(d);
                 }
-
-                @Override
-                public void close() {
-                    for (DTensor d : owned) d.close();
-                    owned.clear();
-                }
-            };
+                if (dy != null) mergeBackward(be, inputs, dy, dx);
+                return dx;
+            });
         } catch (RuntimeException e) {
             for (DTensor d : owned) d.close();
             throw e;
