@@ -304,3 +304,9 @@ extern "C" __global__ void jrnn_opt_update(int kind, long long n, float* __restr
         p[i] = pi;
     }
 }
+
+// LayerNormalization's inverse deviation: y[i] = 1 / sqrt(x[i] + eps) (y may alias x).
+// args: (long long n, float eps, const float* x, float* y)
+extern "C" __global__ void jrnn_rsqrt(long long n, float eps, const float* x, float* y) {
+    JRNN_GRID_STRIDE(i, n) y[i] = rsqrtf(x[i] + eps);
+}

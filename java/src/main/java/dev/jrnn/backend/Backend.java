@@ -258,6 +258,9 @@ public interface Backend extends AutoCloseable {
     /** {@code y[r, c] = x[r, c] * s[r]} for a row-major [rows, cols] matrix ({@code y} may alias {@code x}). */
     void mulRows(int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff);
 
+    /** {@code y[i] = 1 / sqrt(x[i] + eps)} over n floats (LayerNormalization's inverse deviation; y may alias x). */
+    void rsqrt(long n, float eps, Buf x, long xOff, Buf y, long yOff);
+
     /**
      * Dropout's keep mask: {@code out[i] = u_i >= rate ? 1f / (1f - rate) : 0f} with
      * {@code u_i = CounterRng.uniform(seed, c, i)} and c the call counter held in {@code counter} (two

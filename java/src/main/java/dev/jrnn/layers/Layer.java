@@ -64,6 +64,14 @@ public abstract class Layer {
     /** Applies the layer to a batch. {@code mask} ([batch, timesteps], 1/0) is nullable. */
     public abstract Trace forward(List<DTensor> inputs, DTensor mask, boolean training);
 
+    /**
+     * As {@link #forward} with one mask (or null) per input, which models call: a merge layer combines them as
+     * Keras does; every other layer takes the first input's mask.
+     */
+    public Trace forwardMasked(List<DTensor> inputs, List<DTensor> masks, boolean training) {
+        return forward(inputs, masks == null || masks.isEmpty() ? null : masks.get(0), training);
+    }
+
     // ------------------------------------------------------------------ naming and input declaration
 
     /** The layer name; a Keras default (e.g. "lstm_1") is assigned on first use. */

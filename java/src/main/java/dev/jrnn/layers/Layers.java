@@ -7,6 +7,7 @@ import dev.jrnn.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /** Input and gradient checks shared by the layers' forward and backward passes. */
 final class Layers {
@@ -65,6 +66,30 @@ final class Layers {
     static DTensor gradient(Layer l, List<DTensor> dOut, List<DTensor> outputs) {
         checkGradients(l, dOut, outputs);
         return dOut.get(0);
+    }
+
+    /**
+     * The trace of a layer with one output {@code y} passing on {@code mask}: backward checks the output gradient and
+     * hands it (null = zero) to {@code backward}, which returns the input gradients; closing frees {@code owned}
+     * (which holds y and whatever backward adds).
+     */
+    static Trace trace(Layer l, DTensor y, DTensor mask, List<DTensor> owned, Function<DTensor, List<DTensor>> backward) {
+        return new Trace() {
+            @Override
+            public List<DTensor> outputs() { return List.of(y); }
+
+            @Override
+            public DTensor outputMask() { return mask; }
+
+            @Override
+            public List<DTensor> backward(List<DTensor> dOut) { return backward.apply(gradient(l, dOut, List.of(y))); }
+
+            @Override
+            public void close() {
+                for (DTensor d : owned) d.close();
+                owned.clear();
+            }
+        };
     }
 
     /**

@@ -85,7 +85,9 @@ final class Pass implements AutoCloseable {
                 }
             }
             if (t == null) {
-                t = c.layer().forward(in, m, training);
+                List<DTensor> ms = new ArrayList<>(c.inputs().size());
+                for (Node n : c.inputs()) ms.add(masks.get(n));
+                t = c.layer().forwardMasked(in, ms, training);
                 traces.add(t);
             }
             List<DTensor> outs = t.outputs();

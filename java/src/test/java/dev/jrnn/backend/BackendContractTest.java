@@ -1208,6 +1208,16 @@ public abstract class BackendContractTest {
         Z.untouched("mulRows", rows * cols);
         backend().mulRows(rows, cols, Y.buf, Y.off, S.buf, S.off, Y.buf, Y.off);   // in place
         close("mulRows in place", Y.get(rows * cols), ref);
+
+        float[] v = rand(rows, 0, 3);
+        Dev V = dev(v), R = dev(rand(rows, -1, 1));
+        backend().rsqrt(rows, 1e-3f, V.buf, V.off, R.buf, R.off);
+        double[] rref = new double[rows];
+        for (int r = 0; r < rows; r++) rref[r] = 1 / Math.sqrt((double) v[r] + 1e-3f);
+        close("rsqrt", R.get(rows), rref);
+        R.untouched("rsqrt", rows);
+        backend().rsqrt(rows, 1e-3f, V.buf, V.off, V.buf, V.off);   // in place
+        close("rsqrt in place", V.get(rows), rref);
     }
 
     private static void assertArrayEqualsF(float[] want, float[] got, String what) {

@@ -427,6 +427,12 @@ public final class RecordingBackend implements Backend {
     }
 
     @Override
+    public void rsqrt(long n, float eps, Buf x, long xOff, Buf y, long yOff) {
+        Buf a = u(x), b = u(y);
+        op(() -> inner.rsqrt(n, eps, a, xOff, b, yOff));
+    }
+
+    @Override
     public void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff) {
         Buf a = u(counter), b = u(out);
         op(() -> inner.dropoutMask(n, rate, seed, a, counterOff, b, outOff));

@@ -74,6 +74,14 @@ final class CpuTraining {
         }
     }
 
+    void rsqrt(long n, float eps, Buf x, long xOff, Buf y, long yOff) {
+        String op = "rsqrt";
+        nonNegative(op, "n", n);
+        float[] xs = arr(op, "x", x), ys = arr(op, "y", y);
+        int xo = span(op, "x", xs, xOff, n), yo = span(op, "y", ys, yOff, n);
+        for (int i = 0; i < n; i++) ys[yo + i] = (float) (1.0 / Math.sqrt(xs[xo + i] + eps));
+    }
+
     void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff) {
         String op = "dropoutMask";
         nonNegative(op, "n", n);

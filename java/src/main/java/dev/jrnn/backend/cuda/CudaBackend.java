@@ -1004,6 +1004,11 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void rsqrt(long n, float eps, Buf x, long xOff, Buf y, long yOff) {
+        training.rsqrt(n, eps, x, xOff, y, yOff);
+    }
+
+    @Override
     public void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff) {
         training.dropoutMask(n, rate, seed, counter, counterOff, out, outOff);
     }

@@ -128,6 +128,14 @@ final class CudaTraining implements AutoCloseable {
         launch1d(tk.mulRows, n, rows, cols, xp, sp, yp);
     }
 
+    void rsqrt(long n, float eps, Buf x, long xOff, Buf y, long yOff) {
+        String op = "rsqrt";
+        nonNegative(op, "n", n);
+        long xp = be.ptr(op, "x", x, xOff, n), yp = be.ptr(op, "y", y, yOff, n);
+        be.enter();
+        launch1d(tk.rsqrt, n, n, eps, xp, yp);
+    }
+
     void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff) {
         String op = "dropoutMask";
         nonNegative(op, "n", n);

@@ -11,10 +11,10 @@ final class TrainKernels {
     static final List<String> NAMES = List.of(
             "jrnn_mask_from_values", "jrnn_mul_rows", "jrnn_dropout_mask", "jrnn_counter_add", "jrnn_check_ids",
             "jrnn_loss_finish", "jrnn_sum_partial", "jrnn_scale_by_sum", "jrnn_adam_step", "jrnn_adam_t",
-            "jrnn_sgd_guarded", "jrnn_finite_guard", "jrnn_copy_if", "jrnn_opt_step", "jrnn_opt_update");
+            "jrnn_sgd_guarded", "jrnn_finite_guard", "jrnn_copy_if", "jrnn_opt_step", "jrnn_opt_update", "jrnn_rsqrt");
 
     final long maskFromValues, mulRows, dropoutMask, counterAdd, checkIds, lossFinish, sumPartial, scaleBySum,
-            adamStep, adamT, sgdGuarded, finiteGuard, copyIf, optStep, optUpdate;
+            adamStep, adamT, sgdGuarded, finiteGuard, copyIf, optStep, optUpdate, rsqrt;
 
     TrainKernels(CudaDriver d, long module) {
         long[] f = new long[NAMES.size()];
@@ -22,6 +22,6 @@ final class TrainKernels {
         int i = 0;
         maskFromValues = f[i++]; mulRows = f[i++]; dropoutMask = f[i++]; counterAdd = f[i++]; checkIds = f[i++];
         lossFinish = f[i++]; sumPartial = f[i++]; scaleBySum = f[i++]; adamStep = f[i++]; adamT = f[i++];
-        sgdGuarded = f[i++]; finiteGuard = f[i++]; copyIf = f[i++]; optStep = f[i++]; optUpdate = f[i++];
+        sgdGuarded = f[i++]; finiteGuard = f[i++]; copyIf = f[i++]; optStep = f[i++]; optUpdate = f[i++]; rsqrt = f[i++];
     }
 }

@@ -1,6 +1,12 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.layers.Activation;
+import dev.jrnn.layers.Add;
+import dev.jrnn.layers.Average;
+import dev.jrnn.layers.Concatenate;
+import dev.jrnn.layers.Flatten;
+import dev.jrnn.layers.LayerNormalization;
+import dev.jrnn.layers.Multiply;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Dropout;
@@ -26,7 +32,8 @@ import java.util.Map;
 final class KerasLayers {
     /** Keras layer classes this importer builds (InputLayer is wired by {@link KerasGraph}). */
     static final List<String> SUPPORTED = List.of("InputLayer", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "Dense",
-            "TimeDistributed", "Embedding", "Masking", "Dropout", "Activation", "RepeatVector");
+            "TimeDistributed", "Embedding", "Masking", "Dropout", "Activation", "RepeatVector",
+            "Flatten", "LayerNormalization", "Concatenate", "Add", "Multiply", "Average");
 
     private static final String[] HARMLESS = {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
             "activity_regularizer", "embeddings_regularizer", "kernel_constraint", "recurrent_constraint",
@@ -57,6 +64,12 @@ final class KerasLayers {
             case "Dropout" -> new Dropout(c.number("rate", 0.0));
             case "Activation" -> new Activation(activation(c, "activation", where));
             case "RepeatVector" -> new RepeatVector(c.integer("n"));
+            case "Flatten" -> flatten(c, where);
+            case "LayerNormalization" -> layerNormalization(c, where);
+            case "Concatenate" -> new Concatenate(axis(c, where));
+            case "Add" -> new Add();
+            case "Multiply" -> new Multiply();
+            case "Average" -> new Average();
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "
                     + String.join(", ", SUPPORTED));
         };
@@ -112,6 +125,47 @@ final class KerasLayers {
         Embedding e = new Embedding(c.integer("input_dim"), c.integer("output_dim")).maskZero(c.bool("mask_zero", false));
         if (c.has("input_length")) e.inputLength(c.integer("input_length"));
         return e;
+    }
+
+    private static Flatten flatten(KerasConfig c, String where) {
+        String format = c.string("data_format", "channels_last");
+        if (!format.equals("channels_last")) {
+            throw new KerasFormatException(where + ": option data_format='" + format + "' is not supported by jrnn (channels_last only)");
+        }
+        return new Flatten();
+    }
+
+    private static LayerNormalization layerNormalization(KerasConfig c, String where) {
+        LayerNormalization ln = new LayerNormalization().epsilon(c.number("epsilon", 1e-3))
+                .center(c.bool("center", true)).scale(c.bool("scale", true));
+        Object a = c.raw("axis");
+        if (a instanceof List<?> l) {   // tf.keras stores the built axes, e.g. [2]
+            if (l.size() != 1) throw new KerasFormatException(where + ": axis " + l + " normalizes over several axes; jrnn normalizes over the last only");
+            a = l.get(0);
+        }
+        if (a != null) {
+            try {
+                ln.axis(signed(a, "axis", where));
+            } catch (IllegalArgumentException e) {
+                throw new KerasFormatException(where + ": " + e.getMessage());
+            }
+        }
+        return ln;
+    }
+
+    /** Concatenate's axis (Keras default -1). */
+    private static int axis(KerasConfig c, String where) {
+        Object a = c.raw("axis");
+        int axis = a == null ? -1 : signed(a, "axis", where);
+        if (axis == 0) throw new KerasFormatException(where + ": axis 0 is the batch axis");
+        return axis;
+    }
+
+    private static int signed(Object v, String key, String where) {
+        if (!(v instanceof Long l) || l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
+            throw new KerasFormatException(where + ": '" + key + "' should be an integer, got " + KerasConfig.describe(v));
+        }
+        return (int) (long) l;
     }
 
     /** The jrnn name of a Keras activation; Keras 3's hard_sigmoid (x/6 + 1/2) differs from Keras 2's (0.2x + 1/2). */

@@ -1,10 +1,12 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Concatenate;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.GRU;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.LayerNormalization;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
 import dev.jrnn.model.Sequential;
@@ -49,7 +51,7 @@ class GeneratedKerasFilesTest {
 
     @Test
     void keras2LayoutsPredictAsTheReference() throws IOException {
-        for (String f : List.of("tfkeras_gru.h5", "functional_multi.h5", "sequential_embedding.h5",
+        for (String f : List.of("tfkeras_gru.h5", "functional_multi.h5", "functional_merge.h5", "sequential_embedding.h5",
                 "keras3_functional.h5", "keras3_sequential.h5")) {
             try (Model m = Models.load(resource(f))) {
                 KerasImportTest.checkAgainstReference(resource(f), m);
@@ -69,6 +71,24 @@ class GeneratedKerasFilesTest {
             for (String n : List.of("in_a", "in_b", "masking", "shared_rnn", "repeat", "act", "bi_mul", "bi_none", "bi_sum", "td2")) {
                 assertTrue(summary.contains(n), "summary lists " + n + ":\n" + summary);
             }
+        }
+    }
+
+    /** Flatten, LayerNormalization and the merge layers come in with Keras' names, options and weights. */
+    @Test
+    void mergeLayersLayerNormalizationAndFlattenImport() throws IOException {
+        try (Model m = Models.load(resource("functional_merge.h5"))) {
+            assertEquals(List.of("Add", "Multiply", "Average", "Concatenate", "Flatten"),
+                    List.of("add", "mul", "avg", "cat", "flat").stream().map(n -> m.getLayer(n).kerasClass()).toList());
+            assertEquals(1, ((Concatenate) m.getLayer("cat_time")).axis());
+            LayerNormalization lnB = (LayerNormalization) m.getLayer("ln_b");
+            assertEquals(0.01, lnB.epsilon(), 1e-12);
+            assertEquals(List.of(false, true), List.of(lnB.scale(), lnB.center()));
+            assertEquals(List.of("ln/gamma", "ln/beta"), m.weightNames().subList(0, 2));
+            String summary = m.summaryString();
+            assertTrue(summary.contains(" avg (Average)                  (None, 5, 3)         0           ['add[0][0]',"), summary);
+            assertTrue(summary.contains(" ln (LayerNormalization)        (None, 5, 3)         6           ['masking[0][0]']"), summary);
+            assertTrue(summary.contains(" flat (Flatten)                 (None, 30)           0           ['cat_time[0][0]']"), summary);
         }
     }
 

@@ -201,8 +201,90 @@ final class KerasReference {
             case "Embedding" -> List.of(embedding(x.x, w.get(0), shapes.get(weightsOf).get(0)[1], Boolean.TRUE.equals(c.get("mask_zero"))));
             case "SimpleRNN", "LSTM", "GRU" -> rnn(cls, c, w, 0, x, false);
             case "Bidirectional" -> bidirectional(c, w, x);
+            case "Flatten" -> List.of(new Out(new Arr(new int[] {x.x.shape[0], x.x.d.length / x.x.shape[0]}, x.x.d.clone()), null));
+            case "LayerNormalization" -> List.of(new Out(layerNorm(x.x, c, w), x.mask));
+            case "Add", "Multiply", "Average" -> List.of(elementwise(cls, in));
+            case "Concatenate" -> List.of(concatenate(in, c.get("axis") == null ? -1 : (int) (long) (Long) c.get("axis")));
             default -> throw new IllegalStateException("reference has no " + cls);
         };
+    }
+
+    /** Normalization over the last axis; weights gamma (when scale) then beta (when center). */
+    private static Arr layerNorm(Arr x, Map<?, ?> c, List<double[]> w) {
+        boolean scale = !Boolean.FALSE.equals(c.get("scale")), center = !Boolean.FALSE.equals(c.get("center"));
+        double eps = c.get("epsilon") == null ? 1e-3 : ((Number) c.get("epsilon")).doubleValue();
+        double[] g = scale ? w.get(0) : null, b = center ? w.get(scale ? 1 : 0) : null;
+        int f = x.last();
+        Arr y = new Arr(x.shape);
+        for (int r = 0; r < x.d.length / f; r++) {
+            double mean = 0, var = 0;
+            for (int j = 0; j < f; j++) mean += x.d[r * f + j] / f;
+            for (int j = 0; j < f; j++) var += Math.pow(x.d[r * f + j] - mean, 2) / f;
+            for (int j = 0; j < f; j++) {
+                y.d[r * f + j] = (x.d[r * f + j] - mean) / Math.sqrt(var + eps) * (g == null ? 1 : g[j]) + (b == null ? 0 : b[j]);
+            }
+        }
+        return y;
+    }
+
+    /** Add, Multiply, Average of equal shapes; the mask is the AND of the masks present. */
+    private static Out elementwise(String cls, List<Out> in) {
+        Arr y = new Arr(in.get(0).x.shape);
+        for (int i = 0; i < y.d.length; i++) {
+            double v = cls.equals("Multiply") ? 1 : 0;
+            for (Out o : in) v = cls.equals("Multiply") ? v * o.x.d[i] : v + o.x.d[i];
+            y.d[i] = cls.equals("Average") ? v / in.size() : v;
+        }
+        return new Out(y, andMasks(in));
+    }
+
+    private static boolean[][] andMasks(List<Out> in) {
+        boolean[][] m = null;
+        for (Out o : in) {
+            if (o.mask == null) continue;
+            if (m == null) {
+                m = new boolean[o.mask.length][];
+                for (int i = 0; i < m.length; i++) m[i] = o.mask[i].clone();
+            } else {
+                for (int i = 0; i < m.length; i++) for (int t = 0; t < m[i].length; t++) m[i][t] &= o.mask[i][t];
+            }
+        }
+        return m;
+    }
+
+    /** Concatenation of [B, T, F] inputs along axis 1 (time: masks side by side) or 2/-1 (features: masks ANDed). */
+    private static Out concatenate(List<Out> in, int axis) {
+        int[] s = in.get(0).x.shape.clone();
+        int a = axis < 0 ? axis + s.length : axis;
+        s[a] = 0;
+        for (Out o : in) s[a] += o.x.shape[a];
+        Arr y = new Arr(s);
+        int outer = 1;
+        for (int d = 0; d < a; d++) outer *= s[d];
+        int total = y.d.length / outer, off = 0;
+        for (Out o : in) {
+            int wdt = o.x.d.length / outer;
+            for (int r = 0; r < outer; r++) System.arraycopy(o.x.d, r * wdt, y.d, r * total + off, wdt);
+            off += wdt;
+        }
+        boolean[][] m = null;
+        if (a == 1 && s.length == 3) {
+            boolean any = false;
+            for (Out o : in) any |= o.mask != null;
+            if (any) {
+                m = new boolean[s[0]][s[1]];
+                for (int i = 0; i < s[0]; i++) {
+                    int t0 = 0;
+                    for (Out o : in) {
+                        for (int t = 0; t < o.x.shape[1]; t++) m[i][t0 + t] = o.mask == null || o.mask[i][t];
+                        t0 += o.x.shape[1];
+                    }
+                }
+            }
+        } else {
+            m = andMasks(in);
+        }
+        return new Out(y, m);
     }
 
     private static String str(Map<?, ?> c, String k) { return c.get(k) == null ? "linear" : (String) c.get(k); }

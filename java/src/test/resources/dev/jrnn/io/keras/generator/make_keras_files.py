@@ -197,6 +197,42 @@ def functional_multi():
         "2.3.1", split_layer_names=True)
 
 
+# ------------------- C2: functional with the merge layers, LayerNormalization and Flatten (tf.keras 2 layout)
+def functional_merge():
+    global rng
+    rng = np.random.default_rng(20261205)
+    ln = [("gamma", w(3)), ("beta", w(3))]
+    ln_b = [("beta", w(3))]
+    lstm, dense = rnn_weights("LSTM", 6, 3), [("kernel", w(30, 2)), ("bias", w(2))]
+    layers = [
+        input_layer("in_a", [None, 5, 3]),
+        input_layer("in_b", [None, 5, 3]),
+        node(simple_cfg("Masking", "masking", mask_value=0.0), "masking", [[("in_a", 0, 0)]]),
+        node(simple_cfg("LayerNormalization", "ln", axis=[2], epsilon=0.001, center=True, scale=True,
+                        beta_initializer={"class_name": "Zeros", "config": {}},
+                        gamma_initializer={"class_name": "Ones", "config": {}}, beta_regularizer=None,
+                        gamma_regularizer=None, beta_constraint=None, gamma_constraint=None),
+             "ln", [[("masking", 0, 0)]]),
+        node(simple_cfg("Add", "add"), "add", [[("ln", 0, 0), ("in_b", 0, 0)]]),
+        node(simple_cfg("Multiply", "mul"), "mul", [[("ln", 0, 0), ("in_b", 0, 0)]]),
+        node(simple_cfg("Average", "avg"), "avg", [[("add", 0, 0), ("mul", 0, 0), ("in_b", 0, 0)]]),
+        node(simple_cfg("Concatenate", "cat", axis=-1), "cat", [[("avg", 0, 0), ("in_b", 0, 0)]]),
+        node(rnn_cfg("LSTM", "lstm", 3), "lstm", [[("cat", 0, 0)]]),
+        node(simple_cfg("Concatenate", "cat_time", axis=1), "cat_time", [[("in_b", 0, 0), ("in_b", 0, 0)]]),
+        node(simple_cfg("Flatten", "flat", data_format="channels_last"), "flat", [[("cat_time", 0, 0)]]),
+        node(dense_cfg("dense", 2, "tanh"), "dense", [[("flat", 0, 0)]]),
+        node(simple_cfg("LayerNormalization", "ln_b", axis=-1, epsilon=0.01, center=True, scale=False),
+             "ln_b", [[("in_b", 0, 0)]]),
+    ]
+    cfg = {"class_name": "Functional", "config": {"name": "merges", "layers": layers,
+                                                  "input_layers": [["in_a", 0, 0], ["in_b", 0, 0]],
+                                                  "output_layers": [["lstm", 0, 0], ["dense", 0, 0], ["ln_b", 0, 0]]}}
+    write_h5(os.path.join(OUT, "functional_merge.h5"), cfg, [
+        ("in_a", []), ("in_b", []), ("masking", []), ("ln", named("ln", ln)), ("add", []), ("mul", []), ("avg", []),
+        ("cat", []), ("lstm", named("lstm/lstm_cell", lstm)), ("cat_time", []), ("flat", []),
+        ("dense", named("dense", dense)), ("ln_b", named("ln_b", ln_b))], "2.9.0")
+
+
 # ------------------------------------------------- D: Sequential with Embedding(mask_zero), Bidirectional ave
 def sequential_embedding():
     emb = [("embeddings", w(9, 3))]
@@ -410,3 +446,4 @@ if __name__ == "__main__":
     keras3_sequential()
     h5_inside_keras()
     bad_files()
+    functional_merge()   # last, with its own generator: adding it left the other files as they were

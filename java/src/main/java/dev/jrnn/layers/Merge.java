@@ -1,0 +1,160 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Base of Keras' merge layers ({@link Add}, {@link Multiply}, {@link Average}, {@link Concatenate}): no weights,
+ * called on a list of nodes of one shape; the output mask is the AND of the input masks (an input without a
+ * mask counts as all ones), none when no input has one, as Keras' {@code _Merge.compute_mask}.
+ *
+ * <pre>{@code
+ * Input a = Input.shape(4), b = Input.shape(4);
+ * Node sum = new Add().apply(a, b);   // (None, 4)
+ * }</pre>
+ */
+public abstract class Merge extends Layer {
+    @Override
+    public List<int[]> computeOutputShapes(List<int[]> in) {
+        checkCount(in);
+        int[] out = in.get(0).clone();
+        for (int i = 1; i < in.size(); i++) {
+            int[] s = in.get(i);
+            boolean fits = s.length == out.length;
+            for (int d = 0; fits && d < s.length; d++) {
+                if (out[d] == -1) out[d] = s[d];
+                else fits = s[d] == -1 || s[d] == out[d];
+            }
+            if (!fits) {
+                throw new IllegalArgumentException(name() + ": " + kerasClass() + " expects inputs of one shape, got "
+                        + Layers.withBatch(in.get(0)) + " and " + Layers.withBatch(s) + " (input " + i + ")");
+            }
+        }
+        return List.of(out);
+    }
+
+    /** Refuses an empty or null list of input shapes. */
+    final void checkCount(List<int[]> in) {
+        if (in == null || in.isEmpty()) {
+            throw new IllegalArgumentException(name() + ": a merge layer is called on a list of at least 1 input, got "
+                    + (in == null ? "null" : "none"));
+        }
+    }
+
+    @Override
+    protected boolean weightsFit(List<int[]> built, List<int[]> given) { return given.size() == built.size(); }
+
+    @Override
+    protected void createParams(List<int[]> in) {}
+
+    @Override
+    protected void initParams(SplittableRandom rng) {}
+
+    /** With one mask only (the first input's); models pass every input's mask through {@link #forwardMasked}. */
+    @Override
+    public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
+        List<DTensor> masks = new ArrayList<>();
+        for (int i = 0; inputs != null && i < inputs.size(); i++) masks.add(i == 0 ? mask : null);
+        return forwardMasked(inputs, masks, training);
+    }
+
+    @Override
+    public Trace forwardMasked(List<DTensor> inputs, List<DTensor> masks, boolean training) {
+        if (inputs == null || inputs.isEmpty() || !Layers.noNulls(inputs)) {
+            throw new IllegalArgumentException(name() + ": expected a list of input tensors without nulls, got " + inputs);
+        }
+        if (masks == null || masks.size() != inputs.size()) {
+            throw new IllegalArgumentException(name() + ": expected one mask (or null) per input, " + inputs.size()
+                    + " in all, got " + (masks == null ? "null" : masks.size()));
+        }
+        for (int i = 1; i < inputs.size(); i++) {
+            if (inputs.get(i).rank() == 0 || inputs.get(0).rank() == 0 || inputs.get(i).dim(0) != inputs.get(0).dim(0)) {
+                throw new IllegalArgumentException(name() + ": inputs must share the batch size, got "
+                        + Tensor.shapeString(inputs.get(0).shape()) + " and " + Tensor.shapeString(inputs.get(i).shape()));
+            }
+        }
+        build(Layers.perSample(inputs));
+        Backend be = backend();
+        Layers.sameBackend(this, be, inputs);
+        List<DTensor> owned = new ArrayList<>();
+        try {
+            DTensor y = merge(be, inputs, owned);
+            DTensor outMask = outputMask(be, inputs, masks, owned);
+            return Layers.trace(this, y, outMask, owned, dy -> {
+                List<DTensor> dx = new ArrayList<>();
+                for (DTensor x : inputs) {
+                    DTensor d = DTensor.zeros(be, x.shape());
+                    owned.add(d);
+                    dx.add(d);
+                }
+                if (dy != null) mergeBackward(be, inputs, dy, dx);
+                return dx;
+            });
+        } catch (RuntimeException e) {
+            for (DTensor d : owned) d.close();
+            throw e;
+        }
+    }
+
+    /** The merged output, added to {@code owned}. Inputs have the shapes {@link #computeOutputShapes} accepted. */
+    abstract DTensor merge(Backend be, List<DTensor> xs, List<DTensor> owned);
+
+    /** Writes the input gradients into {@code dx} (zeroed, shaped as the inputs) from the output gradient {@code dy}. */
+    abstract void mergeBackward(Backend be, List<DTensor> xs, DTensor dy, List<DTensor> dx);
+
+    /** The AND (product of 0/1 masks) of the non-null masks; null when all are null; a new mask goes to {@code owned}. */
+    DTensor outputMask(Backend be, List<DTensor> xs, List<DTensor> masks, List<DTensor> owned) {
+        DTensor out = null;
+        boolean copied = false;
+        for (DTensor m : masks) {
+            if (m == null) continue;
+            if (out == null) {
+                out = m;
+                continue;
+            }
+            if (!Arrays.equals(m.shape(), out.shape())) {
+                throw new IllegalArgumentException(name() + ": input masks differ in shape: " + Tensor.shapeString(out.shape())
+                        + " and " + Tensor.shapeString(m.shape()));
+            }
+            if (!copied) {
+                DTensor c = DTensor.zeros(be, out.shape());
+                owned.add(c);
+                be.copy(out.buf(), 0, c.buf(), 0, out.size());
+                out = c;
+                copied = true;
+            }
+            be.mul(m.size(), out.buf(), 0, m.buf(), 0, out.buf(), 0);
+        }
+        return out;
+    }
+
+    /** A new tensor holding a copy of {@code x}, added to {@code owned}. */
+    static DTensor copyOf(Backend be, DTensor x, List<DTensor> owned) {
+        DTensor y = DTensor.zeros(be, x.shape());
+        owned.add(y);
+        be.copy(x.buf(), 0, y.buf(), 0, x.size());
+        return y;
+    }
+
+    /** A new tensor holding the elementwise sum of {@code xs}, added to {@code owned}. */
+    static DTensor sum(Backend be, List<DTensor> xs, List<DTensor> owned) {
+        DTensor y = copyOf(be, xs.get(0), owned);
+        for (int i = 1; i < xs.size(); i++) be.axpy(y.size(), 1f, xs.get(i).buf(), 0, y.buf(), 0);
+        return y;
+    }
+
+    @Override
+    public Merge name(String n) { super.name(n); return this; }
+
+    @Override
+    public Merge seed(long s) { super.seed(s); return this; }
+
+    @Override
+    public Merge trainable(boolean t) { super.trainable(t); return this; }
+}

@@ -1,0 +1,123 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.model.Input;
+import dev.jrnn.model.Model;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Add, Multiply, Average: float64 gradient checks, masks ANDed as Keras, functional summaries, errors. */
+class MergeTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    private static final boolean[] ALL3 = {true, true, true};
+
+    private static List<Tensor> three(long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        return List.of(LayerCheck.rand(rng, 1, 2, 3, 4), LayerCheck.rand(rng, 1, 2, 3, 4), LayerCheck.rand(rng, 1, 2, 3, 4));
+    }
+
+    /** Elementwise reference over three inputs. */
+    private interface Op {
+        double of(double a, double b, double c);
+    }
+
+    private static LayerCheck.RefFn elementwise(Op op) {
+        return v -> {
+            double[] y = new double[v[0].length];
+            for (int i = 0; i < y.length; i++) y[i] = op.of(v[0][i], v[1][i], v[2][i]);
+            return new double[][] {y};
+        };
+    }
+
+    @Test
+    void addSums() {
+        LayerCheck.check(new Add(), three(1), null, ALL3, elementwise((a, b, c) -> a + b + c), 2);
+    }
+
+    @Test
+    void multiplyMultiplies() {
+        LayerCheck.check(new Multiply(), three(3), null, ALL3, elementwise((a, b, c) -> a * b * c), 4);
+    }
+
+    @Test
+    void averageAverages() {
+        LayerCheck.check(new Average(), three(5), null, ALL3, elementwise((a, b, c) -> (a + b + c) / 3), 6);
+    }
+
+    @Test
+    void masksAreAndedAndAbsentMasksCountAsOnes() {
+        Backend be = Jrnn.backend();
+        Add add = new Add();
+        List<Tensor> xs = three(7);
+        try (DTensor a = DTensor.from(be, xs.get(0)); DTensor b = DTensor.from(be, xs.get(1));
+             DTensor ma = DTensor.from(be, Tensor.of(new float[] {1, 1, 0, 1, 0, 1}, 2, 3));
+             DTensor mb = DTensor.from(be, Tensor.of(new float[] {1, 0, 1, 1, 1, 1}, 2, 3))) {
+            try (Trace t = add.forwardMasked(List.of(a, b), Arrays.asList(null, null), false)) {
+                assertNull(t.outputMask());
+            }
+            try (Trace t = add.forwardMasked(List.of(a, b), Arrays.asList(null, mb), false)) {
+                assertSame(mb, t.outputMask());
+            }
+            try (Trace t = add.forwardMasked(List.of(a, b), List.of(ma, mb), false)) {
+                assertArrayEquals(new float[] {1, 0, 0, 1, 0, 1}, t.outputMask().toTensor().data());
+            }
+        }
+    }
+
+    /** The mask of the second input reaches the LSTM: masked trailing steps are skipped. */
+    @Test
+    void modelPassesEveryInputsMask() {
+        Input a = Input.shape(4, 2), b = Input.shape(4, 2);
+        LSTM lstm = new LSTM(3).seed(9);
+        Node out = lstm.apply(new Add().apply(a, new Masking().apply(b)));
+        Model m = new Model(List.of(a, b), List.of(out));
+        SplittableRandom rng = new SplittableRandom(10);
+        Tensor xa = LayerCheck.rand(rng, 1, 2, 4, 2), xb = LayerCheck.rand(rng, 1, 2, 4, 2);
+        float[] bd = xb.data();
+        for (int s = 0; s < 2; s++) for (int f = 0; f < 2; f++) bd[(s * 4 + 3) * 2 + f] = 0;   // last step masked
+        Tensor got = m.predictAll(List.of(xa, Tensor.wrap(bd, 2, 4, 2)), 32, null).get(0);
+        float[] sum = new float[2 * 3 * 2];
+        for (int s = 0; s < 2; s++) {
+            for (int t = 0; t < 3; t++) for (int f = 0; f < 2; f++) sum[(s * 3 + t) * 2 + f] = xa.data()[(s * 4 + t) * 2 + f] + bd[(s * 4 + t) * 2 + f];
+        }
+        LayerCheck.assertClose(lstm.call(Tensor.wrap(sum, 2, 3, 2)).data(), got.data(), 1e-5, "LSTM on the 3 unmasked steps");
+        m.close();
+    }
+
+    @Test
+    void summaryListsEveryInput() {
+        Input a = Input.shape(4).name("a"), b = Input.shape(4).name("b");
+        Node y = new Multiply().name("mul").apply(List.of(a, b));
+        Model m = new Model(List.of(a, b), List.of(y));
+        String s = m.summaryString();
+        assertTrue(s.contains(" mul (Multiply)                 (None, 4)            0           ['a[0][0]',"), s);
+        assertTrue(s.contains("\n" + " ".repeat(66) + "'b[0][0]']"), s);
+        m.close();
+    }
+
+    @Test
+    void refusesShapesThatDiffer() {
+        Input a = Input.shape(4), b = Input.shape(5);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Average().name("avg").apply(a, b));
+        assertTrue(e.getMessage().contains("avg: Average expects inputs of one shape, got (None, 4) and (None, 5)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Add().build(List.of()));
+        assertTrue(e.getMessage().contains("at least 1 input"), e.getMessage());
+    }
+}
