@@ -21,6 +21,11 @@
 #define JRNN_RELU 3
 #define JRNN_SOFTMAX 4
 #define JRNN_HARD_SIGMOID 5
+#define JRNN_ELU 6
+#define JRNN_SELU 7
+#define JRNN_SOFTPLUS 8
+#define JRNN_SOFTSIGN 9
+#define JRNN_HARD_SIGMOID_V3 10  // Keras 3's hard_sigmoid: clip(x/6 + 1/2)
 
 #define JRNN_GRID_STRIDE(i, n)                                                            \
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n);         \
@@ -41,6 +46,14 @@ __device__ __forceinline__ float jrnn_act(int act, float x) {
             float t = 0.2f * x + 0.5f;
             return t < 0.0f ? 0.0f : (t > 1.0f ? 1.0f : t);
         }
+        case JRNN_ELU: return x > 0.0f ? x : expm1f(x);
+        case JRNN_SELU: return 1.0507009873554805f * (x > 0.0f ? x : 1.6732632423543772f * expm1f(x));
+        case JRNN_SOFTPLUS: return fmaxf(x, 0.0f) + log1pf(expf(-fabsf(x)));
+        case JRNN_SOFTSIGN: return x / (1.0f + fabsf(x));
+        case JRNN_HARD_SIGMOID_V3: {
+            float t = x / 6.0f + 0.5f;
+            return t < 0.0f ? 0.0f : (t > 1.0f ? 1.0f : t);
+        }
         default: return x;  // JRNN_LINEAR
     }
 }
@@ -52,6 +65,11 @@ __device__ __forceinline__ float jrnn_act_deriv(int act, float y) {
         case JRNN_SIGMOID: return y * (1.0f - y);
         case JRNN_RELU: return y > 0.0f ? 1.0f : 0.0f;
         case JRNN_HARD_SIGMOID: return (y > 0.0f && y < 1.0f) ? 0.2f : 0.0f;
+        case JRNN_HARD_SIGMOID_V3: return (y > 0.0f && y < 1.0f) ? 1.0f / 6.0f : 0.0f;
+        case JRNN_ELU: return y > 0.0f ? 1.0f : y + 1.0f;
+        case JRNN_SELU: return y > 0.0f ? 1.0507009873554805f : y + 1.7580993408473766f;
+        case JRNN_SOFTPLUS: return -expm1f(-y);
+        case JRNN_SOFTSIGN: return (1.0f - fabsf(y)) * (1.0f - fabsf(y));
         default: return 1.0f;  // JRNN_LINEAR
     }
 }

@@ -155,7 +155,8 @@ public abstract class BackendContractTest {
     }
 
     protected static final Activation[] ELEMENTWISE = {
-        Activation.LINEAR, Activation.TANH, Activation.SIGMOID, Activation.RELU, Activation.HARD_SIGMOID};
+        Activation.LINEAR, Activation.TANH, Activation.SIGMOID, Activation.RELU, Activation.HARD_SIGMOID,
+        Activation.ELU, Activation.SELU, Activation.SOFTPLUS, Activation.SOFTSIGN, Activation.HARD_SIGMOID_V3};
 
     protected static double f(Activation a, double x) {
         return switch (a) {
@@ -164,6 +165,11 @@ public abstract class BackendContractTest {
             case SIGMOID -> 1 / (1 + Math.exp(-x));
             case RELU -> Math.max(x, 0);
             case HARD_SIGMOID -> Math.min(1, Math.max(0, 0.2 * x + 0.5));
+            case HARD_SIGMOID_V3 -> Math.min(1, Math.max(0, x / 6 + 0.5));
+            case ELU -> x > 0 ? x : Math.exp(x) - 1;
+            case SELU -> 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * (Math.exp(x) - 1));
+            case SOFTPLUS -> Math.log1p(Math.exp(x));
+            case SOFTSIGN -> x / (1 + Math.abs(x));
             case SOFTMAX -> throw new IllegalArgumentException();
         };
     }
@@ -176,6 +182,11 @@ public abstract class BackendContractTest {
             case SIGMOID -> y * (1 - y);
             case RELU -> y > 0 ? 1 : 0;
             case HARD_SIGMOID -> y > 0 && y < 1 ? 0.2 : 0;
+            case HARD_SIGMOID_V3 -> y > 0 && y < 1 ? 1.0 / 6 : 0;
+            case ELU -> y > 0 ? 1 : y + 1;
+            case SELU -> y > 0 ? 1.0507009873554805 : y + 1.0507009873554805 * 1.6732632423543772;
+            case SOFTPLUS -> 1 - Math.exp(-y);
+            case SOFTSIGN -> (1 - Math.abs(y)) * (1 - Math.abs(y));
             case SOFTMAX -> throw new IllegalArgumentException();
         };
     }
@@ -406,7 +417,7 @@ public abstract class BackendContractTest {
             backend().activate(a, n, 1, X.buf, X.off, Y.buf, Y.off);
             double[] ref = new double[n], mag = new double[n];
             for (int i = 0; i < n; i++) { ref[i] = f(a, x[i]); mag[i] = Math.abs(ref[i]); }
-            if (a == Activation.HARD_SIGMOID || a == Activation.RELU) {
+            if (a == Activation.HARD_SIGMOID || a == Activation.HARD_SIGMOID_V3 || a == Activation.RELU) {
                 // The kinks are exact in both; elsewhere the value is a float op on x.
                 for (int i = 0; i < n; i++) mag[i] = Math.max(mag[i], 1e-6);
             }

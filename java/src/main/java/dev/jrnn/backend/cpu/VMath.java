@@ -44,8 +44,24 @@ final class VMath {
             case SIGMOID -> sigmoid(x, xo, y, yo, n);
             case RELU -> relu(x, xo, y, yo, n);
             case HARD_SIGMOID -> hardSigmoid(x, xo, y, yo, n);
+            // the rarer activations (elu, selu, softplus, softsign, Keras 3 hard_sigmoid): scalar float math
+            case ELU, SELU, SOFTPLUS, SOFTSIGN, HARD_SIGMOID_V3 -> {
+                for (int i = 0; i < n; i++) y[yo + i] = scalar(a, x[xo + i]);
+            }
             case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
         }
+    }
+
+    /** One value of the scalar activations, in float as the CUDA kernels compute it. */
+    static float scalar(Activation a, float x) {
+        return switch (a) {
+            case ELU -> x > 0 ? x : (float) Math.expm1(x);
+            case SELU -> (float) Activation.SELU_SCALE * (x > 0 ? x : (float) Activation.SELU_ALPHA * (float) Math.expm1(x));
+            case SOFTPLUS -> Math.max(x, 0f) + (float) Math.log1p(Math.exp(-Math.abs(x)));
+            case SOFTSIGN -> x / (1f + Math.abs(x));
+            case HARD_SIGMOID_V3 -> Math.max(0f, Math.min(1f, x / 6f + 0.5f));
+            default -> throw new IllegalArgumentException(a + " is computed vectorised");
+        };
     }
 
     /** {@code d[dOff + i] = a'(x)} written through {@code y = a(x)} (d and y may be the same span). */
@@ -83,6 +99,9 @@ final class VMath {
                     zero.blend(slope, inside).intoArray(d, dOff + i);
                 }
                 for (; i < n; i++) d[dOff + i] = y[yo + i] > 0 && y[yo + i] < 1 ? 0.2f : 0f;
+            }
+            case ELU, SELU, SOFTPLUS, SOFTSIGN, HARD_SIGMOID_V3 -> {
+                for (; i < n; i++) d[dOff + i] = deriv(a, y[yo + i]);
             }
             case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
         }
@@ -206,6 +225,11 @@ final class VMath {
             case SIGMOID -> y * (1f - y);
             case RELU -> y > 0 ? 1f : 0f;
             case HARD_SIGMOID -> (y > 0 && y < 1) ? 0.2f : 0f;
+            case HARD_SIGMOID_V3 -> (y > 0 && y < 1) ? 1f / 6f : 0f;
+            case ELU -> y > 0 ? 1f : y + 1f;
+            case SELU -> y > 0 ? (float) Activation.SELU_SCALE : y + (float) (Activation.SELU_SCALE * Activation.SELU_ALPHA);
+            case SOFTPLUS -> (float) -Math.expm1(-y);
+            case SOFTSIGN -> (1f - Math.abs(y)) * (1f - Math.abs(y));
             case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
         };
     }

@@ -1,0 +1,70 @@
+package dev.jrnn.backend;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The activation enum: Keras names, float64 gradient checks, and the codes the CUDA kernels switch on. */
+class ActivationTest {
+    @Test
+    void derivativeThroughTheOutputMatchesCentralDifferences() {
+        for (Activation a : Activation.values()) {
+            if (a == Activation.SOFTMAX) continue;
+            for (double x = -3.1; x <= 3.1; x += 0.137) {
+                if (Math.abs(x) < 1e-3 || Math.abs(0.2 * x + 0.5) < 1e-3 || Math.abs(0.2 * x - 0.5) < 1e-3
+                        || Math.abs(x / 6 + 0.5) < 1e-3 || Math.abs(x / 6 - 0.5) < 1e-3) continue;   // kinks
+                double h = 1e-6, num = (a.apply(x + h) - a.apply(x - h)) / (2 * h);
+                double got = a.derivFromOutput(a.apply(x));
+                assertEquals(num, got, 1e-6 * Math.max(1, Math.abs(num)), a + "'(" + x + ")");
+            }
+        }
+    }
+
+    @Test
+    void kerasValues() {
+        assertEquals(Math.exp(-1) - 1, Activation.ELU.apply(-1), 1e-15);
+        assertEquals(1.0507009873554805 * 1.6732632423543772 * (Math.exp(-2) - 1), Activation.SELU.apply(-2), 1e-15);
+        assertEquals(Math.log(1 + Math.exp(0.5)), Activation.SOFTPLUS.apply(0.5), 1e-15);
+        assertEquals(800.0, Activation.SOFTPLUS.apply(800), 1e-12);   // no overflow
+        assertEquals(-0.75, Activation.SOFTSIGN.apply(-3), 1e-15);
+        assertEquals(0.5 + 1.5 / 6, Activation.HARD_SIGMOID_V3.apply(1.5), 1e-15);
+        assertEquals(0.8, Activation.HARD_SIGMOID.apply(1.5), 1e-15);
+        for (Activation a : Activation.values()) assertEquals(a, Activation.of(a.kerasName()));
+    }
+
+    /** Java enum codes == kernels/common.cuh JRNN_* defines == kernels/persistent_common.cuh ACT_* values. */
+    @Test
+    void cudaCodesMatchTheEnum() throws IOException {
+        Path kernels = Path.of("..", "kernels");
+        Map<String, Integer> common = codes(Files.readString(kernels.resolve("common.cuh")), "#define JRNN_([A-Z0-9_]+) (\\d+)");
+        Map<String, Integer> persistent = codes(Files.readString(kernels.resolve("persistent_common.cuh")), "ACT_([A-Z0-9_]+) = (\\d+)");
+        for (Activation a : Activation.values()) {
+            assertEquals(a.code(), common.get(a.name()), "common.cuh JRNN_" + a.name());
+            if (a != Activation.SOFTMAX) assertEquals(a.code(), persistent.get(a.name()), "persistent_common.cuh ACT_" + a.name());
+        }
+        for (var e : persistent.entrySet()) assertTrue(common.containsKey(e.getKey()), "ACT_" + e.getKey() + " has no JRNN_ define");
+    }
+
+    private static Map<String, Integer> codes(String src, String regex) {
+        Map<String, Integer> m = new HashMap<>();
+        Matcher mt = Pattern.compile(regex).matcher(src);
+        while (mt.find()) {
+            try {
+                Activation.valueOf(mt.group(1));
+                m.put(mt.group(1), Integer.parseInt(mt.group(2)));
+            } catch (IllegalArgumentException notAnActivation) {
+                // other JRNN_ defines (grid-stride macros) are not activation codes
+            }
+        }
+        return m;
+    }
+}
