@@ -22,7 +22,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
-import java.util.function.BiConsumer;
 
 /**
  * The CUDA implementation of {@link Backend}: fused kernels from {@code kernels/*.cu} (loaded from the
@@ -79,16 +78,12 @@ public final class CudaBackend implements Backend {
     private final CudaTraining training;
     private Precision precision = Precision.FP32;
     private volatile boolean closed;
-    /** Persistent whole-sequence kernels (kernels/persistent_rnn.cu), created on first use; null when switched off. */
-    private PersistentRnn persistent;
-    private final int persistentMaxBatch;
-    private final Settings.PersistentVariant persistentVariant;
+    /** The recurrent steps and the persistent whole-sequence path. */
+    private final CudaRecurrent recurrent;
 
     private CudaBackend(CudaDriver driver, Cublas cublas, byte[] fatbin, Settings settings) {
         this.driver = driver;
         this.streamsOn = settings.streams();
-        this.persistentMaxBatch = persistentMaxBatch(settings.persistent());
-        this.persistentVariant = settings.persistentVariant();
         this.cublas = cublas;
         CudaKernels kernels;
         try {
@@ -100,6 +95,7 @@ public final class CudaBackend implements Backend {
                     + " sm_80, sm_90 and PTX compute_90): " + e.getMessage(), e);
         }
         this.k = kernels;
+        this.recurrent = new CudaRecurrent(this, kernels, settings);
         this.maxGrid = Math.max(1, driver.multiprocessorCount()) * 16;
         this.blas = cublas;
         this.pool = new DevicePool(driver);
@@ -115,9 +111,9 @@ public final class CudaBackend implements Backend {
             // The reduction workspace is a backend-lifetime cache: made now (1 MiB, grown on demand) so that it is
             // part of the backend's baseline rather than appearing at the first reduction of a model's training.
             workspace(1L << 20);
-            launch1d(k.fill, 16, small, 16L, 0f);
+            k.fill(g1(16), small, 16L, 0f);
             try {
-                t = new CudaTraining(this, driver, pool, k.module, k.fill, k.loss, s, maxGrid);
+                t = new CudaTraining(this, driver, pool, k, s, maxGrid);
             } catch (RuntimeException e) {
                 throw new IllegalStateException("loading the jrnn training-step kernels (kernels/train.cu) failed on "
                         + driver.deviceName() + ": " + e.getMessage() + " (a stale kernel build? rebuild jrnn)", e);
@@ -184,19 +180,6 @@ public final class CudaBackend implements Backend {
         return new CudaBackend(d, cb, fatbin, settings);
     }
 
-    /**
-     * The largest batch that may take the persistent whole-sequence kernels (0 = never) for the
-     * {@code jrnn.persistent} setting: AUTO (default: batches of at most {@link #PERSISTENT_AUTO_MAX_BATCH} rows,
-     * where one launch per sequence beats per-step launches; measured on an H200, see benchmarks/RESULTS.md),
-     * ON (whenever the shape fits on chip) or OFF (always the per-step GEMM + fused-step loop).
-     */
-    static int persistentMaxBatch(Settings.Persistent p) {
-        return switch (p) {
-            case AUTO -> PERSISTENT_AUTO_MAX_BATCH;
-            case ON -> Integer.MAX_VALUE;
-            case OFF -> 0;
-        };
-    }
 
     /**
      * Whether {@link #fork} (and so {@link #runConcurrently}) overlaps work on two streams on this backend: the
@@ -349,6 +332,8 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    CudaDriver driver() { return driver; }
+
     /** The stream calls are queued on now (the main stream, or the second one inside a forked task). */
     long currentStream() { return stream; }
 
@@ -357,81 +342,6 @@ public final class CudaBackend implements Backend {
      * it (for timing) bracket the work of the calls between them.
      */
     public long streamHandle() { return mainStream; }
-
-    /**
-     * Largest batch for which "auto" takes the persistent path. At B=64, H=512 the graph-captured per-step
-     * path (cuBLAS GEMM + fused step kernel) was as fast or faster on an H200; at B &lt;= 32 the persistent
-     * kernels took 0.3-0.5x of its time.
-     */
-    static final int PERSISTENT_AUTO_MAX_BATCH = 32;
-
-    private PersistentRnn persistent(int batch) {
-        if (batch > persistentMaxBatch) return null;
-        if (persistent == null) persistent = new PersistentRnn(driver, k.module, PersistentRnn.variantOf(persistentVariant));
-        // With work on the second stream (a forked task, or forks open beside this call), persistent grids plan
-        // for half of the device, so that one on each stream always fits at once.
-        persistent.shareDevice(stream != mainStream || !openForks.isEmpty());
-        return persistent;
-    }
-
-    @Override
-    public boolean recurrentSequenceSupported(CellConfig cell, int steps) {
-        int batch = cell.batch(), units = cell.units();
-        if (steps <= 0 || batch <= 0 || units <= 0) return false;
-        PersistentRnn pr = persistent(batch);
-        return pr != null && pr.planFor(cell.kind(), false, batch, units, precision, cell.activation(),
-                cell.recurrentActivation()) != null;
-    }
-
-    @Override
-    public boolean recurrentSequenceForward(CellConfig cell, CellSequence.Forward a) {
-        int steps = a.steps(), batch = cell.batch(), units = cell.units();
-        PersistentRnn pr = persistent(batch);
-        if (pr == null || steps <= 0 || batch <= 0 || units <= 0) return false;
-        String op = "recurrentSequenceForward";
-        RecurrentCell kind = cell.kind();
-        int g = kind.gates() * units;
-        long tb = (long) steps * batch;
-        long states = (steps + 1L) * batch * units;
-        boolean lstm = kind == RecurrentCell.LSTM, gru = kind == RecurrentCell.GRU;
-        return pr.layerForward(kind, cell.activation(), cell.recurrentActivation(), precision, steps, batch, units,
-                a.hasInitial(),
-                ptr(op, "u", a.u(), (long) units * g),
-                gru ? ptrOrNull(op, "bRec", a.recurrentBias(), g) : 0L,
-                ptr(op, "p", a.gates(), tb * g),
-                gru ? ptr(op, "rp", a.recurrent(), tb * g) : 0L,
-                ptr(op, "hs", a.hs(), states),
-                lstm ? ptr(op, "cs", a.cs(), states) : 0L,
-                ptrOrNull(op, "mask", a.mask(), tb), stream);
-    }
-
-    @Override
-    public boolean recurrentSequenceBackward(CellConfig cell, CellSequence.Backward a) {
-        int steps = a.steps(), batch = cell.batch(), units = cell.units();
-        PersistentRnn pr = persistent(batch);
-        if (pr == null || steps <= 0 || batch <= 0 || units <= 0) return false;
-        String op = "recurrentSequenceBackward";
-        RecurrentCell kind = cell.kind();
-        int g = kind.gates() * units;
-        long tb = (long) steps * batch;
-        long bh = (long) batch * units;
-        long states = (steps + 1L) * batch * units;
-        boolean lstm = kind == RecurrentCell.LSTM, gru = kind == RecurrentCell.GRU;
-        boolean rnn = kind == RecurrentCell.SIMPLE_RNN;
-        return pr.layerBackward(kind, cell.activation(), cell.recurrentActivation(), precision, steps, batch, units,
-                a.tbptt(), a.hasInitial(),
-                ptr(op, "u", a.u(), (long) units * g),
-                rnn ? 0L : ptr(op, "p", a.gates(), tb * g),
-                gru ? ptr(op, "rp", a.recurrent(), tb * g) : 0L,
-                ptr(op, "hs", a.hs(), states),
-                lstm ? ptr(op, "cs", a.cs(), states) : 0L,
-                ptrOrNull(op, "mask", a.mask(), tb),
-                ptrOrNull(op, "dy", a.dy(), tb * units),
-                ptr(op, "dh", a.dh(), bh),
-                lstm ? ptr(op, "dc", a.dc(), bh) : 0L,
-                ptr(op, "dp", a.dGates(), tb * g),
-                gru ? ptr(op, "drp", a.dRecurrent(), tb * g) : 0L, stream);
-    }
 
     static String driverFailure(CudaException e) {
         if ("LIBRARY_NOT_FOUND".equals(e.errorName())) return "CUDA driver not found (libcuda.so.1): " + e.getMessage();
@@ -459,9 +369,9 @@ public final class CudaBackend implements Backend {
         return (int) Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, maxGrid));
     }
 
-    private void launch1d(long fn, long n, Object... args) {
-        if (n <= 0) return;
-        driver.launch(fn, grid(n), 1, 1, BLOCK, 1, 1, 0, stream, args);
+    /** A grid-stride launch over {@code n} elements on the current stream. */
+    Grid g1(long n) {
+        return Grid.of(grid(n), BLOCK, stream);
     }
 
     /** Device address of {@code b} at float offset {@code off}, after checking ownership and the span. */
@@ -471,12 +381,12 @@ public final class CudaBackend implements Backend {
     }
 
     /** {@link #ptr} of a record's buffer and offset. */
-    private long ptr(String op, String what, BufAt b, long len) {
+    long ptr(String op, String what, BufAt b, long len) {
         return ptr(op, what, BufAt.buf(b), BufAt.offset(b), len);
     }
 
     /** {@link #ptrOrNull} of a record's buffer and offset (absent: 0). */
-    private long ptrOrNull(String op, String what, BufAt b, long len) {
+    long ptrOrNull(String op, String what, BufAt b, long len) {
         return ptrOrNull(op, what, BufAt.buf(b), BufAt.offset(b), len);
     }
 
@@ -541,7 +451,7 @@ public final class CudaBackend implements Backend {
         if (deferred != null) {
             if (idsPending) {   // the ids it rejected were also flagged by the lookups: one report is enough
                 idsPending = false;
-                launch1d(k.fill, 1, small + 16, 1L, 0f);
+                k.fill(g1(1), small + 16, 1L, 0f);
             }
             throw deferred;
         }
@@ -549,7 +459,7 @@ public final class CudaBackend implements Backend {
         idsPending = false;
         readSmall(16, 4);
         if (host.get(ValueLayout.JAVA_INT, 0) != 0) {
-            launch1d(k.fill, 1, small + 16, 1L, 0f);
+            k.fill(g1(1), small + 16, 1L, 0f);
             throw new IllegalArgumentException("gatherRows/scatterAddRows: an id is not an integer in [0, vocab)"
                     + " of its table (vocab = rows of the table buffer); its row was zeroed/skipped");
         }
@@ -575,7 +485,7 @@ public final class CudaBackend implements Backend {
             throw new CudaException("CudaBackend.alloc(" + n + " floats)", e.code(), e.errorName(),
                     "out of device memory on " + driver.deviceName() + ": " + e.getMessage(), e);
         }
-        launch1d(k.fill, Math.max(1, n), p, Math.max(1, n), 0f);
+        k.fill(g1(Math.max(1, n)), p, Math.max(1, n), 0f);
         return new CudaBuf(this, p, n);
     }
 
@@ -609,7 +519,7 @@ public final class CudaBackend implements Backend {
         nonNegative("copy", "n", n);
         long s = ptr("copy", "src", src, srcOff, n), d = ptr("copy", "dst", dst, dstOff, n);
         enter();
-        launch1d(k.copy, n, s, d, n);
+        if (n > 0) k.copy(g1(n), s, d, n);
     }
 
     @Override
@@ -617,7 +527,7 @@ public final class CudaBackend implements Backend {
         nonNegative("fill", "n", n);
         long d = ptr("fill", "dst", dst, off, n);
         enter();
-        launch1d(k.fill, n, d, n, value);
+        if (n > 0) k.fill(g1(n), d, n, value);
     }
 
     @Override
@@ -625,7 +535,7 @@ public final class CudaBackend implements Backend {
         long s = mat("copy2d", "src", src, srcOff, rows, cols, srcLd);
         long d = mat("copy2d", "dst", dst, dstOff, rows, cols, dstLd);
         enter();
-        launch1d(k.copy2d, (long) rows * cols, rows, cols, s, srcLd, d, dstLd);
+        if ((long) rows * cols > 0) k.copy2d(g1((long) rows * cols), rows, cols, s, srcLd, d, dstLd);
     }
 
     @Override
@@ -636,7 +546,7 @@ public final class CudaBackend implements Backend {
         long n = (long) d0 * d1 * d2;
         long xp = ptr("transpose01", "x", x, xOff, n), yp = ptr("transpose01", "y", y, yOff, n);
         enter();
-        launch1d(k.transpose01, n, d0, d1, d2, xp, yp);
+        if (n > 0) k.transpose01(g1(n), d0, d1, d2, xp, yp);
     }
 
     @Override
@@ -708,7 +618,7 @@ public final class CudaBackend implements Backend {
         enter();
         if (m == 0 || n == 0) return;
         if (kk == 0) {  // C = beta * C; beta == 0 clears (old NaN must not survive)
-            if (beta != 1f) launch1d(k.scale2d, (long) m * n, m, n, beta, cp, ldc);
+            if (beta != 1f && (long) m * n > 0) k.scale2d(g1((long) m * n), m, n, beta, cp, ldc);
             return;
         }
         // FP32 / TF32 / BF16 as set by setPrecision (the handle's math mode); runs on this backend's stream.
@@ -720,7 +630,7 @@ public final class CudaBackend implements Backend {
         nonNegative("axpy", "n", n);
         long xp = ptr("axpy", "x", x, xOff, n), yp = ptr("axpy", "y", y, yOff, n);
         enter();
-        launch1d(k.axpy, n, n, alpha, xp, yp);
+        if (n > 0) k.axpy(g1(n), n, alpha, xp, yp);
     }
 
     @Override
@@ -728,7 +638,7 @@ public final class CudaBackend implements Backend {
         nonNegative("scale", "n", n);
         long xp = ptr("scale", "x", x, xOff, n);
         enter();
-        launch1d(k.scale, n, n, s, xp);
+        if (n > 0) k.scale(g1(n), n, s, xp);
     }
 
     @Override
@@ -737,7 +647,7 @@ public final class CudaBackend implements Backend {
         long ap = ptr("mul", "a", a, aOff, n), bp = ptr("mul", "b", b, bOff, n);
         long op = ptr("mul", "out", out, outOff, n);
         enter();
-        launch1d(k.mul, n, n, ap, bp, op);
+        if (n > 0) k.mul(g1(n), n, ap, bp, op);
     }
 
     @Override
@@ -747,7 +657,7 @@ public final class CudaBackend implements Backend {
         long bp = ptr("addRowVector", "bias", bias, biasOff, cols);
         long yp = ptr("addRowVector", "y", y, yOff, (long) rows * cols);
         enter();
-        launch1d(k.addRowVector, (long) rows * cols, rows, cols, bp, yp);
+        if ((long) rows * cols > 0) k.addRowVector(g1((long) rows * cols), rows, cols, bp, yp);
     }
 
     @Override
@@ -759,7 +669,7 @@ public final class CudaBackend implements Backend {
         enter();
         if (cols == 0) return;
         if (rows == 0) {
-            if (!accumulate) launch1d(k.fill, cols, op, (long) cols, 0f);
+            if (!accumulate) k.fill(g1(cols), op, (long) cols, 0f);
             return;
         }
         int colBlocks = (cols + 31) / 32;
@@ -770,9 +680,8 @@ public final class CudaBackend implements Backend {
         int rowsPerChunk = (rows + chunks - 1) / chunks;
         chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
         long partial = workspace(8L * chunks * cols);
-        driver.launch(k.sumRowsPartial, colBlocks, chunks, 1, 32, 8, 1, 0, stream,
-                rows, cols, rowsPerChunk, xp, partial);
-        launch1d(k.sumRowsFinish, cols, cols, chunks, partial, op, accumulate ? 1 : 0);
+        k.sumRowsPartial(new Grid(colBlocks, chunks, 32, 8, 0, stream, false), rows, cols, rowsPerChunk, xp, partial);
+        k.sumRowsFinish(g1(cols), cols, chunks, partial, op, accumulate ? 1 : 0);
     }
 
     // ---------------------------------------------------------------- activations
@@ -785,9 +694,9 @@ public final class CudaBackend implements Backend {
         enter();
         if (act == Activation.SOFTMAX) {
             int rows = Checks.softmaxRows("activate", n, cols);
-            launchRows(k.softmaxRows, rows, cols, rows, cols, xp, yp);
+            if (rows > 0) k.softmaxRows(rowsGrid(rows, cols), rows, cols, xp, yp);
         } else {
-            launch1d(k.activate, n, act.code(), n, xp, yp);
+            if (n > 0) k.activate(g1(n), act.code(), n, xp, yp);
         }
     }
 
@@ -802,142 +711,49 @@ public final class CudaBackend implements Backend {
         enter();
         if (act == Activation.SOFTMAX) {
             int rows = Checks.softmaxRows("activateBackward", n, cols);
-            launchRows(k.softmaxRowsBwd, rows, cols, rows, cols, yp, dyp, dxp);
+            if (rows > 0) k.softmaxRowsBwd(rowsGrid(rows, cols), rows, cols, yp, dyp, dxp);
         } else {
-            launch1d(k.activateBwd, n, act.code(), n, yp, dyp, dxp);
+            if (n > 0) k.activateBwd(g1(n), act.code(), n, yp, dyp, dxp);
         }
     }
 
 
     /** One block per row (grid-stride over rows), the block as wide as the row up to 256 threads. */
-    private void launchRows(long fn, int rows, int cols, Object... args) {
-        if (rows == 0) return;
+    private Grid rowsGrid(int rows, int cols) {
         int block = Math.min(BLOCK, Math.max(32, (cols + 31) / 32 * 32));
-        int grid = Math.min(rows, maxGrid * 4);
-        driver.launch(fn, grid, 1, 1, block, 1, 1, 0, stream, args);
+        return Grid.of(Math.min(rows, maxGrid * 4), block, stream);
     }
 
-    // ---------------------------------------------------------------- recurrent cells
+    // ---------------------------------------------------------------- recurrent cells (CudaRecurrent)
 
     @Override
     public void recurrentStepForward(CellConfig cell, CellStep.Forward a) {
-        cell.kind().<BiConsumer<CellConfig, CellStep.Forward>>select(this::rnnStepForward, this::lstmStepForward,
-                this::gruStepForward).accept(cell, a);
+        recurrent.stepForward(cell, a);
     }
 
     @Override
     public void recurrentStepBackward(CellConfig cell, CellStep.Backward a) {
-        cell.kind().<BiConsumer<CellConfig, CellStep.Backward>>select(this::rnnStepBackward, this::lstmStepBackward,
-                this::gruStepBackward).accept(cell, a);
+        recurrent.stepBackward(cell, a);
     }
 
-    private void rnnStepForward(CellConfig cell, CellStep.Forward a) {
-        String op = "rnnStepForward";
-        long n = cells(op, cell);
-        Activation act = cell.activation();
-        int batch = cell.batch(), units = cell.units();
-        long pp = ptr(op, "pre", a.gates(), n);
-        long hpp = ptrOrNull(op, "hPrev", a.hPrev(), n);
-        long mp = ptrOrNull(op, "mask", a.mask(), batch);
-        long hp = ptr(op, "h", a.h(), n);
-        enter();
-        launch1d(k.rnnFwd, n, act.code(), batch, units, pp, hpp, mp, hp);
+    @Override
+    public boolean recurrentSequenceSupported(CellConfig cell, int steps) {
+        return recurrent.sequenceSupported(cell, steps);
     }
 
-    private void rnnStepBackward(CellConfig cell, CellStep.Backward a) {
-        String op = "rnnStepBackward";
-        long n = cells(op, cell);
-        Activation act = cell.activation();
-        int batch = cell.batch(), units = cell.units();
-        long hp = ptr(op, "h", a.h(), n);
-        long dhn = ptrOrNull(op, "dhNext", a.dhNext(), n);
-        long dyp = ptrOrNull(op, "dy", a.dy(), n);
-        long mp = ptrOrNull(op, "mask", a.mask(), batch);
-        long dpp = ptr(op, "dpre", a.dGates(), n);
-        long dhp = ptr(op, "dhPrev", a.dhPrev(), n);
-        enter();
-        launch1d(k.rnnBwd, n, act.code(), batch, units, hp, dhn, dyp, mp, dpp, dhp);
+    @Override
+    public boolean recurrentSequenceForward(CellConfig cell, CellSequence.Forward a) {
+        return recurrent.sequenceForward(cell, a);
     }
 
-    private void lstmStepForward(CellConfig cell, CellStep.Forward a) {
-        String op = "lstmStepForward";
-        long n = cells(op, cell);
-        Activation act = cell.activation(), recAct = cell.recurrentActivation();
-        int batch = cell.batch(), units = cell.units();
-        long gp = ptr(op, "gates", a.gates(), 4 * n);
-        long cpp = ptrOrNull(op, "cPrev", a.cPrev(), n);
-        long hpp = ptrOrNull(op, "hPrev", a.hPrev(), n);
-        long mp = ptrOrNull(op, "mask", a.mask(), batch);
-        long cp = ptr(op, "c", a.c(), n);
-        long hp = ptr(op, "h", a.h(), n);
-        enter();
-        launch1d(k.lstmFwd, n, act.code(), recAct.code(), batch, units, gp, cpp, hpp, mp, cp, hp);
+    @Override
+    public boolean recurrentSequenceBackward(CellConfig cell, CellSequence.Backward a) {
+        return recurrent.sequenceBackward(cell, a);
     }
 
-    private void lstmStepBackward(CellConfig cell, CellStep.Backward a) {
-        String op = "lstmStepBackward";
-        long n = cells(op, cell);
-        Activation act = cell.activation(), recAct = cell.recurrentActivation();
-        int batch = cell.batch(), units = cell.units();
-        long gp = ptr(op, "gates", a.gates(), 4 * n);
-        long cpp = ptrOrNull(op, "cPrev", a.cPrev(), n);
-        long cp = ptr(op, "c", a.c(), n);
-        long dhn = ptrOrNull(op, "dhNext", a.dhNext(), n);
-        long dyp = ptrOrNull(op, "dy", a.dy(), n);
-        long dcn = ptrOrNull(op, "dcNext", a.dcNext(), n);
-        long mp = ptrOrNull(op, "mask", a.mask(), batch);
-        long dgp = ptr(op, "dgates", a.dGates(), 4 * n);
-        long dcp = ptr(op, "dcPrev", a.dcPrev(), n);
-        long dhp = ptr(op, "dhPrev", a.dhPrev(), n);
-        enter();
-        launch1d(k.lstmBwd, n, act.code(), recAct.code(), batch, units, gp, cpp, cp, dhn, dyp, dcn, mp, dgp, dcp, dhp);
-    }
-
-    private void gruStepForward(CellConfig cell, CellStep.Forward a) {
-        String op = "gruStepForward";
-        long n = cells(op, cell);
-        Activation act = cell.activation(), recAct = cell.recurrentActivation();
-        int batch = cell.batch(), units = cell.units();
-        long xpp = ptr(op, "xp", a.gates(), 3 * n);
-        long rpp = ptr(op, "rp", a.recurrent(), 3 * n);
-        long bp = ptrOrNull(op, "bRec", a.recurrentBias(), 3L * units);
-        long hpp = ptrOrNull(op, "hPrev", a.hPrev(), n);
-        long mp = ptrOrNull(op, "mask", a.mask(), batch);
-        long hp = ptr(op, "h", a.h(), n);
-        enter();
-        launch1d(k.gruFwd, n, act.code(), recAct.code(), batch, units, xpp, rpp, bp, hpp, mp, hp);
-    }
-
-    private void gruStepBackward(CellConfig cell, CellStep.Backward a) {
-        String op = "gruStepBackward";
-        long n = cells(op, cell);
-        Activation act = cell.activation(), recAct = cell.recurrentActivation();
-        int batch = cell.batch(), units = cell.units();
-        long xpp = ptr(op, "xp", a.gates(), 3 * n);
-        long rpp = ptr(op, "rp", a.recurrent(), 3 * n);
-        long hpp = ptrOrNull(op, "hPrev", a.hPrev(), n);
-        long dhn = ptrOrNull(op, "dhNext", a.dhNext(), n);
-        long dyp = ptrOrNull(op, "dy", a.dy(), n);
-        long mp = ptrOrNull(op, "mask", a.mask(), batch);
-        long dxpp = ptr(op, "dxp", a.dGates(), 3 * n);
-        long drpp = ptr(op, "drp", a.dRecurrent(), 3 * n);
-        long dhp = ptr(op, "dhPrev", a.dhPrev(), n);
-        enter();
-        launch1d(k.gruBwd, n, act.code(), recAct.code(), batch, units, xpp, rpp, hpp, dhn, dyp, mp, dxpp, drpp, dhp);
-    }
-
-    /** Checks the cell's activations (the gate activation unless SIMPLE_RNN) and sizes; returns batch * units. */
-    private static long cells(String op, CellConfig cell) {
-        elementwise(op, cell.activation());
-        if (cell.kind() != RecurrentCell.SIMPLE_RNN) elementwise(op, cell.recurrentActivation());
-        return cells(op, cell.batch(), cell.units());
-    }
-
-    private static long cells(String op, int batch, int units) {
-        if (batch < 0 || units < 0) {
-            throw new IllegalArgumentException(op + ": batch and units must be >= 0, got " + batch + ", " + units);
-        }
-        return (long) batch * units;
+    /** Whether work may run on the second stream beside a call made now (a forked task, or forks still open). */
+    boolean forksActive() {
+        return stream != mainStream || !openForks.isEmpty();
     }
 
     // ---------------------------------------------------------------- embedding
@@ -952,7 +768,7 @@ public final class CudaBackend implements Backend {
         enter();
         refuseConcurrent("gatherRows");
         if (n == 0) return;
-        launch1d(k.gatherRows, (long) n * dim, n, dim, ip, tp, vocab, op, small + 16);
+        if ((long) n * dim > 0) k.gatherRows(g1((long) n * dim), n, dim, ip, tp, vocab, op, small + 16);
         idsPending = true;
     }
 
@@ -966,7 +782,7 @@ public final class CudaBackend implements Backend {
         enter();
         refuseConcurrent("scatterAddRows");
         if (n == 0) return;
-        launch1d(k.scatterAddRows, (long) n * dim, n, dim, ip, dp, vocab, tp, small + 16);
+        if ((long) n * dim > 0) k.scatterAddRows(g1((long) n * dim), n, dim, ip, dp, vocab, tp, small + 16);
         idsPending = true;
     }
 
@@ -988,7 +804,7 @@ public final class CudaBackend implements Backend {
         Checks.clipRange(lo, hi);
         long xp = ptr("clip", "x", x, xOff, n);
         enter();
-        launch1d(k.clip, n, n, lo, hi, xp);
+        if (n > 0) k.clip(g1(n), n, lo, hi, xp);
     }
 
     // ---------------------------------------------------------------- training-step primitives (CudaTraining)
