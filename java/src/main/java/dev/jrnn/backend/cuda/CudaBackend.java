@@ -51,18 +51,8 @@ public final class CudaBackend implements Backend {
     private final CudaKernels k;
     /** The backend's stream: every call is queued here, except inside a forked task (see fork). */
     private final long mainStream;
-    /** Where calls are queued now: mainStream, or sideStream while a forked task runs. */
-    private long stream;
-    /** cuBLAS handle of {@link #stream} (each stream has its own handle and so its own workspace). */
-    private Cublas blas;
-    /** The second stream of fork and its cuBLAS handle (made on first use). */
-    private long sideStream;
-    private Cublas sideBlas;
-    /** Events ordering the two streams: every one made, and those free for reuse. */
-    private final java.util.List<Long> allEvents = new java.util.ArrayList<>();
-    private final java.util.ArrayDeque<Long> freeEvents = new java.util.ArrayDeque<>();
-    /** Forks not joined yet, including the one whose task is being queued. */
-    private final java.util.List<CudaFork> openForks = new java.util.ArrayList<>();
+    /** The main and the second stream, their cuBLAS handles and fork/join (set once the main stream exists). */
+    private final CudaStreams streams;
     private final boolean streamsOn;
     private final int maxGrid;
     /** 64 bytes of device scratch: [0,8) double accumulator, [8,12) int flag, [16,20) embedding id error. */
@@ -97,7 +87,6 @@ public final class CudaBackend implements Backend {
         this.k = kernels;
         this.recurrent = new CudaRecurrent(this, kernels, settings);
         this.maxGrid = Math.max(1, driver.multiprocessorCount()) * 16;
-        this.blas = cublas;
         this.pool = new DevicePool(driver);
         long s = 0;
         CudaTraining t = null;
@@ -106,7 +95,7 @@ public final class CudaBackend implements Backend {
             cublas.setStream(s);
             cublas.setMathMode(Precision.FP32);
             this.mainStream = s;
-            this.stream = s;
+            this.streams = new CudaStreams(driver, pool, streamsOn, s, cublas, () -> closed, () -> precision);
             this.small = pool.allocate(64);
             // The reduction workspace is a backend-lifetime cache: made now (1 MiB, grown on demand) so that it is
             // part of the backend's baseline rather than appearing at the first reduction of a model's training.
@@ -129,7 +118,7 @@ public final class CudaBackend implements Backend {
     }
 
     /** Runs every cleanup step even when one fails; failures are attached to {@code cause} as suppressed. */
-    private static void releaseQuietly(Throwable cause, Runnable... steps) {
+    static void releaseQuietly(Throwable cause, Runnable... steps) {
         for (Runnable r : steps) {
             try {
                 r.run();
@@ -188,6 +177,9 @@ public final class CudaBackend implements Backend {
      */
     public boolean concurrentStreams() { return streamsOn; }
 
+
+    CudaDriver driver() { return driver; }
+
     /**
      * Runs {@code task} now; with {@code jrnn.streams=on} its calls are queued on a second stream that
      * first waits for everything queued on the main stream so far, so that on the device they overlap
@@ -200,142 +192,24 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public Fork fork(Runnable task) {
-        if (task == null) throw new IllegalArgumentException("fork: task is null");
         enter();
-        if (!streamsOn || stream == sideStream) {
-            task.run();
-            return Fork.DONE;
-        }
-        openSideStream();
-        long start = event();
-        driver.eventRecord(start, mainStream);
-        driver.streamWaitEvent(sideStream, start);
-        freeEvents.push(start);   // the wait has captured it: reusable at once
-        pool.beginDeferredFrees();
-        CudaFork f = new CudaFork();
-        openForks.add(f);
-        Throwable failure = null;
-        stream = sideStream;
-        blas = sideBlas;
-        try {
-            task.run();
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        } finally {
-            stream = mainStream;
-            blas = cublas;
-        }
-        try {
-            long done = event();
-            driver.eventRecord(done, sideStream);
-            f.done = done;
-        } catch (RuntimeException e) {
-            if (failure == null) failure = e; else failure.addSuppressed(e);
-        }
-        if (failure != null) {
-            try {
-                f.join();
-            } catch (RuntimeException e) {
-                failure.addSuppressed(e);
-            }
-            if (failure instanceof Error er) throw er;
-            throw (RuntimeException) failure;
-        }
-        return f;
-    }
-
-    /** A fork of this backend: joining makes the main stream wait for the event recorded after its task. */
-    private final class CudaFork implements Fork {
-        /** The event recorded after the task (0 until then, or when recording it failed). */
-        private long done;
-        private boolean joined;
-
-        @Override
-        public void join() {
-            if (joined) return;
-            joined = true;
-            try {
-                if (!closed && done != 0) {
-                    driver.streamWaitEvent(mainStream, done);
-                    freeEvents.push(done);
-                }
-            } finally {
-                done = 0;
-                openForks.remove(this);
-                if (!closed) pool.endDeferredFrees();
-            }
-        }
-    }
-
-    /** An event from the free list, or a new one (timing off: they only order the streams). */
-    private long event() {
-        Long e = freeEvents.poll();
-        if (e != null) return e;
-        long ev = driver.eventCreate(CudaDriver.EVENT_DISABLE_TIMING);
-        allEvents.add(ev);
-        return ev;
-    }
-
-    /** Forks not joined yet (a captured step must end with none). */
-    int outstandingForks() { return openForks.size(); }
-
-    /**
-     * Joins every fork not joined yet (a failed capture leaves none behind): all of them, also when one join
-     * fails (each still ends its deferred frees); then throws the first failure.
-     */
-    void joinOutstandingForks() {
-        RuntimeException first = null;
-        for (CudaFork f : List.copyOf(openForks)) {
-            try {
-                f.join();
-            } catch (RuntimeException e) {
-                if (first == null) first = e; else first.addSuppressed(e);
-            }
-        }
-        if (first != null) throw first;
+        return streams.fork(task);
     }
 
     @Override
     public boolean overlapsForks() { return streamsOn; }
 
-    /** Makes the second stream and its cuBLAS handle, once. */
-    private void openSideStream() {
-        if (sideStream != 0) return;
-        long s = driver.streamCreate();
-        Cublas b = null;
-        try {
-            b = cublas.sibling();
-            b.setStream(s);
-            b.setMathMode(precision);
-        } catch (RuntimeException | Error e) {
-            Cublas made = b;
-            releaseQuietly(e, () -> { if (made != null) made.close(); }, () -> driver.streamDestroy(s));
-            throw e;
-        }
-        sideBlas = b;
-        sideStream = s;
-    }
+    /** Forks not joined yet (a captured step must end with none). */
+    int outstandingForks() { return streams.outstandingForks(); }
+
+    /** Joins every fork not joined yet, then throws the first failure (see CudaStreams). */
+    void joinOutstandingForks() { streams.joinOutstandingForks(); }
 
     /** Refuses {@code op} inside a forked task: it uses device flags both streams would share. */
-    void refuseConcurrent(String op) {
-        if (stream != mainStream) {
-            throw new IllegalStateException(op + " cannot run inside a forked task (Backend.fork, runConcurrently):"
-                    + " it uses device flags shared by both streams");
-        }
-    }
-
-    /** Refuses a synchronizing call inside a forked task (the Backend contract: forked work never waits for the host). */
-    private void refuseSyncInFork(String op) {
-        if (stream != mainStream) {
-            throw new IllegalStateException(op + " synchronizes: it cannot run inside a forked task (Backend.fork,"
-                    + " runConcurrently)");
-        }
-    }
-
-    CudaDriver driver() { return driver; }
+    void refuseConcurrent(String op) { streams.refuseConcurrent(op); }
 
     /** The stream calls are queued on now (the main stream, or the second one inside a forked task). */
-    long currentStream() { return stream; }
+    long currentStream() { return streams.current(); }
 
     /**
      * The backend's CUDA stream ({@code CUstream} handle): every call is queued on it, so events recorded on
@@ -371,7 +245,7 @@ public final class CudaBackend implements Backend {
 
     /** A grid-stride launch over {@code n} elements on the current stream. */
     Grid g1(long n) {
-        return Grid.of(grid(n), BLOCK, stream);
+        return Grid.of(grid(n), BLOCK, streams.current());
     }
 
     /** Device address of {@code b} at float offset {@code off}, after checking ownership and the span. */
@@ -420,7 +294,7 @@ public final class CudaBackend implements Backend {
     /** Device workspace of at least {@code bytes} for work on the current stream; its content is undefined. */
     long workspace(long bytes) {
         // each stream its own, so that work on the two never shares one
-        return (stream == mainStream ? mainWork : sideWork).atLeast(bytes);
+        return (streams.onMain() ? mainWork : sideWork).atLeast(bytes);
     }
 
     /** A growable pool block (sumRows partials, clipping sums), cached for the backend's lifetime. */
@@ -442,7 +316,7 @@ public final class CudaBackend implements Backend {
 
     /** Copies the first {@code bytes} of {@code small} to {@link #host} (synchronizes). */
     private void readSmall(long offset, long bytes) {
-        driver.copyDtoH(host, small + offset, bytes, stream);
+        driver.copyDtoH(host, small + offset, bytes, streams.current());
     }
 
     /** Throws if an embedding kernel met an id outside its table since the last check. */
@@ -496,7 +370,7 @@ public final class CudaBackend implements Backend {
         enter();
         training.refuseInCapture("upload");
         if (len == 0) return;
-        driver.copyHtoD(d, MemorySegment.ofArray(src).asSlice(4L * srcOff, 4L * len), 4L * len, stream);
+        driver.copyHtoD(d, MemorySegment.ofArray(src).asSlice(4L * srcOff, 4L * len), 4L * len, streams.current());
     }
 
     @Override
@@ -505,11 +379,11 @@ public final class CudaBackend implements Backend {
         long s = ptr("download", "src", src, srcOff, len);
         enter();
         training.refuseInCapture("download");
-        refuseSyncInFork("download");
+        streams.refuseSyncInFork("download");
         if (len > 0) {
-            driver.copyDtoH(MemorySegment.ofArray(dst).asSlice(4L * dstOff, 4L * len), s, 4L * len, stream);
+            driver.copyDtoH(MemorySegment.ofArray(dst).asSlice(4L * dstOff, 4L * len), s, 4L * len, streams.current());
         } else {
-            driver.streamSynchronize(stream);
+            driver.streamSynchronize(streams.current());
         }
         checkIds();
     }
@@ -553,9 +427,9 @@ public final class CudaBackend implements Backend {
     public void synchronize() {
         enter();
         training.refuseInCapture("synchronize");
-        refuseSyncInFork("synchronize");
+        streams.refuseSyncInFork("synchronize");
         driver.streamSynchronize(mainStream);
-        if (sideStream != 0) driver.streamSynchronize(sideStream);
+        streams.synchronizeSide();
         checkIds();
     }
 
@@ -570,7 +444,7 @@ public final class CudaBackend implements Backend {
         if (p == null) throw new IllegalArgumentException("setPrecision: precision is null");
         enter();
         cublas.setMathMode(p);
-        if (sideBlas != null) sideBlas.setMathMode(p);
+        streams.setMathMode(p);
         precision = p;
     }
 
@@ -582,7 +456,7 @@ public final class CudaBackend implements Backend {
         if (closed) return;
         try {
             driver.streamSynchronize(mainStream);
-            if (sideStream != 0) driver.streamSynchronize(sideStream);
+            streams.synchronizeSide();
         } finally {
             closed = true;
             try {
@@ -592,11 +466,9 @@ public final class CudaBackend implements Backend {
                     pool.close();
                 }
                 cublas.close();
-                if (sideBlas != null) sideBlas.close();
                 driver.moduleUnload(k.module);
                 driver.streamDestroy(mainStream);
-                driver.streamDestroy(sideStream);
-                for (long ev : allEvents) driver.eventDestroy(ev);
+                streams.close();
             } finally {
                 arena.close();
             }
@@ -622,7 +494,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         // FP32 / TF32 / BF16 as set by setPrecision (the handle's math mode); runs on this backend's stream.
-        blas.sgemmRowMajor(transA, transB, m, n, kk, alpha, ap, lda, bp, ldb, beta, cp, ldc);
+        streams.blas().sgemmRowMajor(transA, transB, m, n, kk, alpha, ap, lda, bp, ldb, beta, cp, ldc);
     }
 
     @Override
@@ -680,7 +552,7 @@ public final class CudaBackend implements Backend {
         int rowsPerChunk = (rows + chunks - 1) / chunks;
         chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
         long partial = workspace(8L * chunks * cols);
-        k.sumRowsPartial(new Grid(colBlocks, chunks, 32, 8, 0, stream, false), rows, cols, rowsPerChunk, xp, partial);
+        k.sumRowsPartial(new Grid(colBlocks, chunks, 32, 8, 0, streams.current(), false), rows, cols, rowsPerChunk, xp, partial);
         k.sumRowsFinish(g1(cols), cols, chunks, partial, op, accumulate ? 1 : 0);
     }
 
@@ -721,7 +593,7 @@ public final class CudaBackend implements Backend {
     /** One block per row (grid-stride over rows), the block as wide as the row up to 256 threads. */
     private Grid rowsGrid(int rows, int cols) {
         int block = Math.min(BLOCK, Math.max(32, (cols + 31) / 32 * 32));
-        return Grid.of(Math.min(rows, maxGrid * 4), block, stream);
+        return Grid.of(Math.min(rows, maxGrid * 4), block, streams.current());
     }
 
     // ---------------------------------------------------------------- recurrent cells (CudaRecurrent)
@@ -753,7 +625,7 @@ public final class CudaBackend implements Backend {
 
     /** Whether work may run on the second stream beside a call made now (a forked task, or forks still open). */
     boolean forksActive() {
-        return stream != mainStream || !openForks.isEmpty();
+        return streams.forksActive();
     }
 
     // ---------------------------------------------------------------- embedding
@@ -882,7 +754,7 @@ public final class CudaBackend implements Backend {
             // outside it (CUDA_ERROR_STREAM_CAPTURE_ISOLATION); and the second stream with its cuBLAS handle
             // (cublasCreate, a workspace cuMemAlloc) is made now rather than by a first fork inside the capture.
             joinOutstandingForks();
-            if (streamsOn) openSideStream();
+            if (streamsOn) streams.openSideStream();
         }
         return training.capture(step);
     }
