@@ -13,7 +13,6 @@ import dev.jrnn.backend.Fork;
 import dev.jrnn.backend.GraphCapture;
 import dev.jrnn.backend.LossArgs;
 import dev.jrnn.backend.Precision;
-import dev.jrnn.backend.RecurrentCell;
 import dev.jrnn.backend.Settings;
 import dev.jrnn.backend.SgdArgs;
 import dev.jrnn.backend.Span;
@@ -21,7 +20,6 @@ import dev.jrnn.backend.Span;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.List;
 
 /**
  * The CUDA implementation of {@link Backend}: fused kernels from {@code kernels/*.cu} (loaded from the
