@@ -41,7 +41,7 @@ import java.lang.foreign.ValueLayout;
  * Not thread-safe: use one backend from one thread at a time (any thread).
  */
 public final class CudaBackend implements Backend {
-    private static final int BLOCK = 256;
+    static final int BLOCK = 256;
 
     private final CudaDriver driver;
     private final Cublas cublas;
@@ -68,6 +68,8 @@ public final class CudaBackend implements Backend {
     private volatile boolean closed;
     /** The recurrent steps and the persistent whole-sequence path. */
     private final CudaRecurrent recurrent;
+    /** The elementwise and row operations. */
+    private final CudaElementwise elementwise;
 
     private CudaBackend(CudaDriver driver, Cublas cublas, byte[] fatbin, Settings settings) {
         this.driver = driver;
@@ -84,6 +86,7 @@ public final class CudaBackend implements Backend {
         }
         this.k = kernels;
         this.recurrent = new CudaRecurrent(this, kernels, settings);
+        this.elementwise = new CudaElementwise(this, kernels);
         this.maxGrid = Math.max(1, driver.multiprocessorCount()) * 16;
         this.pool = new DevicePool(driver);
         long s = 0;
@@ -206,6 +209,9 @@ public final class CudaBackend implements Backend {
     /** Refuses {@code op} inside a forked task: it uses device flags both streams would share. */
     void refuseConcurrent(String op) { streams.refuseConcurrent(op); }
 
+    /** Most blocks of a grid-stride launch (a few per SM). */
+    int maxGrid() { return maxGrid; }
+
     /** The stream calls are queued on now (the main stream, or the second one inside a forked task). */
     long currentStream() { return streams.current(); }
 
@@ -283,10 +289,6 @@ public final class CudaBackend implements Backend {
 
     private static void nonNegative(String op, String what, long v) {
         Checks.nonNegative(op, what, v);
-    }
-
-    private static void elementwise(String op, Activation act) {
-        Checks.elementwise(op, act);
     }
 
     /** Device workspace of at least {@code bytes} for work on the current stream; its content is undefined. */
@@ -497,101 +499,43 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void axpy(long n, float alpha, Buf x, long xOff, Buf y, long yOff) {
-        nonNegative("axpy", "n", n);
-        long xp = ptr("axpy", "x", x, xOff, n), yp = ptr("axpy", "y", y, yOff, n);
-        enter();
-        if (n > 0) k.axpy(g1(n), n, alpha, xp, yp);
+        elementwise.axpy(n, alpha, x, xOff, y, yOff);
     }
 
     @Override
     public void scale(long n, float s, Buf x, long xOff) {
-        nonNegative("scale", "n", n);
-        long xp = ptr("scale", "x", x, xOff, n);
-        enter();
-        if (n > 0) k.scale(g1(n), n, s, xp);
+        elementwise.scale(n, s, x, xOff);
     }
 
     @Override
     public void mul(long n, Buf a, long aOff, Buf b, long bOff, Buf out, long outOff) {
-        nonNegative("mul", "n", n);
-        long ap = ptr("mul", "a", a, aOff, n), bp = ptr("mul", "b", b, bOff, n);
-        long op = ptr("mul", "out", out, outOff, n);
-        enter();
-        if (n > 0) k.mul(g1(n), n, ap, bp, op);
+        elementwise.mul(n, a, aOff, b, bOff, out, outOff);
     }
 
     @Override
     public void addRowVector(int rows, int cols, Buf bias, long biasOff, Buf y, long yOff) {
-        nonNegative("addRowVector", "rows", rows);
-        nonNegative("addRowVector", "cols", cols);
-        long bp = ptr("addRowVector", "bias", bias, biasOff, cols);
-        long yp = ptr("addRowVector", "y", y, yOff, (long) rows * cols);
-        enter();
-        if ((long) rows * cols > 0) k.addRowVector(g1((long) rows * cols), rows, cols, bp, yp);
+        elementwise.addRowVector(rows, cols, bias, biasOff, y, yOff);
     }
 
     @Override
     public void sumRows(int rows, int cols, Buf x, long xOff, Buf out, long outOff, boolean accumulate) {
-        nonNegative("sumRows", "rows", rows);
-        nonNegative("sumRows", "cols", cols);
-        long xp = ptr("sumRows", "x", x, xOff, (long) rows * cols);
-        long op = ptr("sumRows", "out", out, outOff, cols);
-        enter();
-        if (cols == 0) return;
-        if (rows == 0) {
-            if (!accumulate) k.fill(g1(cols), op, (long) cols, 0f);
-            return;
-        }
-        int colBlocks = (cols + 31) / 32;
-        // Enough row chunks to give every SM a few blocks, at least 32 rows per chunk.
-        long wanted = Math.max(1, (4L * maxGrid / 16 + colBlocks - 1) / colBlocks);
-        int chunks = (int) Math.min(Math.min(wanted, (rows + 31) / 32), 1024);
-        chunks = Math.max(1, chunks);
-        int rowsPerChunk = (rows + chunks - 1) / chunks;
-        chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
-        long partial = workspace(8L * chunks * cols);
-        k.sumRowsPartial(new Grid(colBlocks, chunks, 32, 8, 0, streams.current(), false), rows, cols, rowsPerChunk, xp, partial);
-        k.sumRowsFinish(g1(cols), cols, chunks, partial, op, accumulate ? 1 : 0);
+        elementwise.sumRows(rows, cols, x, xOff, out, outOff, accumulate);
     }
-
-    // ---------------------------------------------------------------- activations
 
     @Override
     public void activate(Activation act, long n, int cols, Buf x, long xOff, Buf y, long yOff) {
-        Checks.notNull("activate", "activation", act);
-        nonNegative("activate", "n", n);
-        long xp = ptr("activate", "x", x, xOff, n), yp = ptr("activate", "y", y, yOff, n);
-        enter();
-        if (act == Activation.SOFTMAX) {
-            int rows = Checks.softmaxRows("activate", n, cols);
-            if (rows > 0) k.softmaxRows(rowsGrid(rows, cols), rows, cols, xp, yp);
-        } else {
-            if (n > 0) k.activate(g1(n), act.code(), n, xp, yp);
-        }
+        elementwise.activate(act, n, cols, x, xOff, y, yOff);
     }
 
     @Override
     public void activateBackward(Activation act, long n, int cols, Buf y, long yOff, Buf dy, long dyOff,
                                  Buf dx, long dxOff) {
-        Checks.notNull("activateBackward", "activation", act);
-        nonNegative("activateBackward", "n", n);
-        long yp = ptr("activateBackward", "y", y, yOff, n);
-        long dyp = ptr("activateBackward", "dy", dy, dyOff, n);
-        long dxp = ptr("activateBackward", "dx", dx, dxOff, n);
-        enter();
-        if (act == Activation.SOFTMAX) {
-            int rows = Checks.softmaxRows("activateBackward", n, cols);
-            if (rows > 0) k.softmaxRowsBwd(rowsGrid(rows, cols), rows, cols, yp, dyp, dxp);
-        } else {
-            if (n > 0) k.activateBwd(g1(n), act.code(), n, yp, dyp, dxp);
-        }
+        elementwise.activateBackward(act, n, cols, y, yOff, dy, dyOff, dx, dxOff);
     }
 
-
-    /** One block per row (grid-stride over rows), the block as wide as the row up to 256 threads. */
-    private Grid rowsGrid(int rows, int cols) {
-        int block = Math.min(BLOCK, Math.max(32, (cols + 31) / 32 * 32));
-        return Grid.of(Math.min(rows, maxGrid * 4), block, streams.current());
+    @Override
+    public void clip(long n, float lo, float hi, Buf x, long xOff) {
+        elementwise.clip(n, lo, hi, x, xOff);
     }
 
     // ---------------------------------------------------------------- recurrent cells (CudaRecurrent)
@@ -664,17 +608,6 @@ public final class CudaBackend implements Backend {
                     + table.size() + " floats");
         }
         return (table.size() - off) / dim;
-    }
-
-    // ---------------------------------------------------------------- clipping
-
-    @Override
-    public void clip(long n, float lo, float hi, Buf x, long xOff) {
-        nonNegative("clip", "n", n);
-        Checks.clipRange(lo, hi);
-        long xp = ptr("clip", "x", x, xOff, n);
-        enter();
-        if (n > 0) k.clip(g1(n), n, lo, hi, xp);
     }
 
     // ---------------------------------------------------------------- training-step primitives (CudaTraining)
