@@ -1,6 +1,7 @@
 // GRU, Keras v2 (reset_after = true, gate order z, r, h): fused elementwise part of one timestep.
 // One thread per (b, j) of the [batch, units] state, grid-stride. Argument conventions: common.cuh.
 #include "common.cuh"
+#include "cell_math.cuh"
 
 // On entry xp [B, 3H] = x·W + b_in, rp [B, 3H] = hPrev·U. Adds bRec [3H] to rp in place, then
 //   z = recAct(xz + rz), r = recAct(xr + rr), hh = act(xh + r * rh), h = z * hPrev + (1 - z) * hh.
@@ -26,14 +27,13 @@ extern "C" __global__ void jrnn_gru_step_fwd(int act, int recAct, int batch, int
         r[0] = rz;
         r[units] = rr;
         r[2 * units] = rh;
-        const float z = jrnn_act(recAct, x[0] + rz);
-        const float rg = jrnn_act(recAct, x[units] + rr);
-        const float hh = jrnn_act(act, x[2 * units] + rg * rh);
-        x[0] = z;
-        x[units] = rg;
-        x[2 * units] = hh;
+        float zrh[3] = {x[0], x[units], x[2 * units]};
+        const float rp3[3] = {rz, rr, rh};
         const float hp = hPrev != nullptr ? hPrev[e] : 0.0f;
-        h[e] = (mask != nullptr && mask[b] == 0.0f) ? hp : z * hp + (1.0f - z) * hh;
+        h[e] = jrnn_gru_fwd(act, recAct, zrh, rp3, hp, mask != nullptr && mask[b] == 0.0f);
+        x[0] = zrh[0];
+        x[units] = zrh[1];
+        x[2 * units] = zrh[2];
     }
 }
 
@@ -63,19 +63,17 @@ extern "C" __global__ void jrnn_gru_step_bwd(int act, int recAct, int batch, int
             drp[o + 2 * units] = 0.0f;
             dhPrev[e] = g;
         } else {
-            const float z = xp[o], rg = xp[o + units], hh = xp[o + 2 * units];
-            const float rh = rp[o + 2 * units];
+            const float zrh[3] = {xp[o], xp[o + units], xp[o + 2 * units]};
             const float hp = hPrev != nullptr ? hPrev[e] : 0.0f;
-            const float dz = g * (hp - hh) * jrnn_act_deriv(recAct, z);
-            const float dh = g * (1.0f - z) * jrnn_act_deriv(act, hh);
-            const float dr = dh * rh * jrnn_act_deriv(recAct, rg);
-            dxp[o] = dz;
-            dxp[o + units] = dr;
-            dxp[o + 2 * units] = dh;
-            drp[o] = dz;
-            drp[o + units] = dr;
-            drp[o + 2 * units] = dh * rg;
-            dhPrev[e] = g * z;
+            float dx[3], dr[3];
+            const float dhp = jrnn_gru_bwd(act, recAct, zrh, rp[o + 2 * units], hp, g, dx, dr);
+            dxp[o] = dx[0];
+            dxp[o + units] = dx[1];
+            dxp[o + 2 * units] = dx[2];
+            drp[o] = dr[0];
+            drp[o + units] = dr[1];
+            drp[o + 2 * units] = dr[2];
+            dhPrev[e] = dhp;
         }
     }
 }

@@ -1,19 +1,21 @@
 // Losses: value and gradient in one pass, Keras semantics and reduction ("sum over batch size").
-// Argument conventions: common.cuh. Loss codes are dev.jrnn.backend.Loss#code().
+// Argument conventions: common.cuh. Loss codes are dev.jrnn.backend.Loss#code()
+// (JRNN_LOSS_<enum name>; ActivationTest checks them all).
 #include "common.cuh"
+#include "cell_math.cuh"
 
-#define JRNN_MSE 0
-#define JRNN_MAE 1
-#define JRNN_BCE 2
-#define JRNN_BCE_LOGITS 3
-#define JRNN_CCE 4
-#define JRNN_CCE_LOGITS 5
-#define JRNN_SPARSE_CCE 6
-#define JRNN_SPARSE_CCE_LOGITS 7
-#define JRNN_HUBER 8
-#define JRNN_LOG_COSH 9
-#define JRNN_KLD 10
-#define JRNN_POISSON 11
+#define JRNN_LOSS_MSE 0
+#define JRNN_LOSS_MAE 1
+#define JRNN_LOSS_BINARY_CROSSENTROPY 2
+#define JRNN_LOSS_BINARY_CROSSENTROPY_LOGITS 3
+#define JRNN_LOSS_CATEGORICAL_CROSSENTROPY 4
+#define JRNN_LOSS_CATEGORICAL_CROSSENTROPY_LOGITS 5
+#define JRNN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY 6
+#define JRNN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS 7
+#define JRNN_LOSS_HUBER 8
+#define JRNN_LOSS_LOG_COSH 9
+#define JRNN_LOSS_KL_DIVERGENCE 10
+#define JRNN_LOSS_POISSON 11
 
 // Keras' epsilon() for the clipping of probabilities.
 #define JRNN_EPS 1e-7f
@@ -66,7 +68,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
         const float gsc = w / ((float)rows * (float)cols);  // scale of per-row-mean losses
         double l = 0.0;
         switch (kind) {
-            case JRNN_MSE:
+            case JRNN_LOSS_MSE:
                 for (int c = lane; c < cols; c += 32) {
                     const float d = p[c] - y[c];
                     l += (double)(d * d);
@@ -74,7 +76,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 }
                 l = jrnn_warp_sum_d(l) / cols;
                 break;
-            case JRNN_MAE:
+            case JRNN_LOSS_MAE:
                 for (int c = lane; c < cols; c += 32) {
                     const float d = p[c] - y[c];
                     l += (double)fabsf(d);
@@ -83,7 +85,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 }
                 l = jrnn_warp_sum_d(l) / cols;
                 break;
-            case JRNN_BCE:
+            case JRNN_LOSS_BINARY_CROSSENTROPY:
                 for (int c = lane; c < cols; c += 32) {
                     const float pc = jrnn_clip_prob(p[c]);
                     const float t = y[c];
@@ -92,7 +94,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 }
                 l = jrnn_warp_sum_d(l) / cols;
                 break;
-            case JRNN_BCE_LOGITS:
+            case JRNN_LOSS_BINARY_CROSSENTROPY_LOGITS:
                 for (int c = lane; c < cols; c += 32) {
                     const float z = p[c], t = y[c];
                     l += (double)(fmaxf(z, 0.0f) - z * t + log1pf(expf(-fabsf(z))));
@@ -100,7 +102,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 }
                 l = jrnn_warp_sum_d(l) / cols;
                 break;
-            case JRNN_CCE: {
+            case JRNN_LOSS_CATEGORICAL_CROSSENTROPY: {
                 float s = 0.0f;
                 for (int c = lane; c < cols; c += 32) s += p[c];
                 s = jrnn_warp_sum(s);
@@ -121,7 +123,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 }
                 break;
             }
-            case JRNN_CCE_LOGITS: {
+            case JRNN_LOSS_CATEGORICAL_CROSSENTROPY_LOGITS: {
                 float m = -INFINITY;
                 for (int c = lane; c < cols; c += 32) m = fmaxf(m, p[c]);
                 m = jrnn_warp_max(m);
@@ -141,7 +143,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 l = jrnn_warp_sum_d(l);
                 break;
             }
-            case JRNN_HUBER:
+            case JRNN_LOSS_HUBER:
                 for (int c = lane; c < cols; c += 32) {
                     const float d = p[c] - y[c], a = fabsf(d);
                     l += (double)(a <= 1.0f ? 0.5f * d * d : a - 0.5f);
@@ -149,7 +151,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 }
                 l = jrnn_warp_sum_d(l) / cols;
                 break;
-            case JRNN_LOG_COSH:
+            case JRNN_LOSS_LOG_COSH:
                 for (int c = lane; c < cols; c += 32) {
                     const float d = p[c] - y[c];
                     l += (double)(d + fmaxf(-2.0f * d, 0.0f) + log1pf(expf(-fabsf(2.0f * d))) - 0.69314718055994531f);
@@ -157,7 +159,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 }
                 l = jrnn_warp_sum_d(l) / cols;
                 break;
-            case JRNN_KLD:
+            case JRNN_LOSS_KL_DIVERGENCE:
                 for (int c = lane; c < cols; c += 32) {
                     const float t = fminf(fmaxf(y[c], JRNN_EPS), 1.0f), pc = fminf(fmaxf(p[c], JRNN_EPS), 1.0f);
                     l += (double)(t * logf(t / pc));
@@ -165,7 +167,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 }
                 l = jrnn_warp_sum_d(l);
                 break;
-            case JRNN_POISSON:
+            case JRNN_LOSS_POISSON:
                 for (int c = lane; c < cols; c += 32) {
                     const float q = p[c] + JRNN_EPS, t = y[c];
                     l += (double)(p[c] - t * logf(q));
@@ -173,8 +175,8 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 }
                 l = jrnn_warp_sum_d(l) / cols;
                 break;
-            case JRNN_SPARSE_CCE:
-            case JRNN_SPARSE_CCE_LOGITS: {
+            case JRNN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
+            case JRNN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS: {
                 const float tk = target[r];
                 if (!(tk >= 0.0f && tk < (float)cols && tk == floorf(tk))) {
                     if (lane == 0) *err = 1;
@@ -183,7 +185,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                     break;
                 }
                 const int k = (int)tk;
-                if (kind == JRNN_SPARSE_CCE) {
+                if (kind == JRNN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) {
                     // CCE with a one-hot target: q = p / sum(p), G_k = -1 / q_k (0 if q_k clipped),
                     // grad_j = ([j == k] G_k - q_k G_k) / sum(p).
                     float s = 0.0f;

@@ -1,6 +1,7 @@
 // LSTM (Keras gate order i, f, c, o): fused elementwise part of one timestep.
 // One thread per (b, j) of the [batch, units] state, grid-stride. Argument conventions: common.cuh.
 #include "common.cuh"
+#include "cell_math.cuh"
 
 // On entry gates [B, 4H] holds x·W + b + hPrev·U; on exit the activated gates (i, f, g, o) that
 // backward needs: i, f, o = recAct(.), g = act(.). Then c = f * cPrev + i * g, h = o * act(c).
@@ -15,25 +16,18 @@ extern "C" __global__ void jrnn_lstm_step_fwd(int act, int recAct, int batch, in
     JRNN_GRID_STRIDE(e, n) {
         const long long b = e / units;
         const long long j = e - b * units;
-        float* g = gates + b * 4 * (long long)units + j;
-        const float gi = jrnn_act(recAct, g[0]);
-        const float gf = jrnn_act(recAct, g[units]);
-        const float gg = jrnn_act(act, g[2 * units]);
-        const float go = jrnn_act(recAct, g[3 * units]);
-        g[0] = gi;
-        g[units] = gf;
-        g[2 * units] = gg;
-        g[3 * units] = go;
+        float* gp = gates + b * 4 * (long long)units + j;
+        float g[4] = {gp[0], gp[units], gp[2 * units], gp[3 * units]};
         const float cp = cPrev != nullptr ? cPrev[e] : 0.0f;
-        if (mask != nullptr && mask[b] == 0.0f) {
-            const float hp = hPrev != nullptr ? hPrev[e] : 0.0f;
-            c[e] = cp;
-            h[e] = hp;
-        } else {
-            const float cn = gf * cp + gi * gg;
-            c[e] = cn;
-            h[e] = go * jrnn_act(act, cn);
-        }
+        const float hp = hPrev != nullptr ? hPrev[e] : 0.0f;
+        float cn, hn;
+        jrnn_lstm_fwd(act, recAct, g, cp, hp, mask != nullptr && mask[b] == 0.0f, cn, hn);
+        gp[0] = g[0];
+        gp[units] = g[1];
+        gp[2 * units] = g[2];
+        gp[3 * units] = g[3];
+        c[e] = cn;
+        h[e] = hn;
     }
 }
 
@@ -67,16 +61,16 @@ extern "C" __global__ void jrnn_lstm_step_bwd(int act, int recAct, int batch, in
             dcPrev[e] = dcn;
             dhPrev[e] = gh;
         } else {
-            const float* g = gates + gOff;
-            const float gi = g[0], gf = g[units], gg = g[2 * units], go = g[3 * units];
+            const float* gp = gates + gOff;
+            const float g[4] = {gp[0], gp[units], gp[2 * units], gp[3 * units]};
             const float cp = cPrev != nullptr ? cPrev[e] : 0.0f;
-            const float a = jrnn_act(act, c[e]);
-            const float dc = dcn + gh * go * jrnn_act_deriv(act, a);
-            dg[0] = dc * gg * jrnn_act_deriv(recAct, gi);
-            dg[units] = dc * cp * jrnn_act_deriv(recAct, gf);
-            dg[2 * units] = dc * gi * jrnn_act_deriv(act, gg);
-            dg[3 * units] = gh * a * jrnn_act_deriv(recAct, go);
-            dcPrev[e] = dc * gf;
+            float d[4];
+            const float dcp = jrnn_lstm_bwd(act, recAct, g, cp, c[e], gh, dcn, d);
+            dg[0] = d[0];
+            dg[units] = d[1];
+            dg[2 * units] = d[2];
+            dg[3 * units] = d[3];
+            dcPrev[e] = dcp;
             dhPrev[e] = 0.0f;
         }
     }

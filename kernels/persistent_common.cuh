@@ -1,5 +1,5 @@
 // Shared pieces of the persistent recurrent kernels (kernels/persistent_rnn.cu): the shared-memory
-// layout (mirrored by dev.jrnn.backend.cuda.PersistentRnn.Plan), activations, operand rounding for
+// layout (mirrored by dev.jrnn.backend.cuda.PersistentRnn.Plan), operand rounding for
 // the TF32/BF16 modes, cp.async and grid-barrier wrappers, and the block-level GEMM of one step.
 //
 // Everything here also compiles as plain C++ against java/src/test/sim/cuda_sim.h (JRNN_SIM), which
@@ -12,16 +12,13 @@
 #include <stdint.h>
 #endif
 
+#include "cell_math.cuh"  // activation codes, jrnn_act, and the cell math shared with the step kernels
+
 namespace jrnn_persist {
 
 // Cell kinds and precisions: the kernel name carries them (jrnn_persist_<kind>_<dir>_<prec>).
 enum { KIND_RNN = 0, KIND_LSTM = 1, KIND_GRU = 2 };
 enum { PREC_FP32 = 0, PREC_TF32 = 1, PREC_BF16 = 2 };
-
-// Activation codes, identical to dev.jrnn.backend.Activation#code().
-enum { ACT_LINEAR = 0, ACT_TANH = 1, ACT_SIGMOID = 2, ACT_RELU = 3, ACT_HARD_SIGMOID = 5, ACT_ELU = 6, ACT_SELU = 7,
-       ACT_SOFTPLUS = 8, ACT_SOFTSIGN = 9, ACT_HARD_SIGMOID_V3 = 10, ACT_LEAKY_RELU = 11,
-       ACT_EXPONENTIAL = 12 };
 
 __host__ __device__ inline int gates_of(int kind) { return kind == KIND_LSTM ? 4 : (kind == KIND_GRU ? 3 : 1); }
 __host__ __device__ inline int round4(int x) { return (x + 3) & ~3; }
@@ -128,50 +125,6 @@ __host__ __device__ inline bool plan_ok(const Layout& L, int prec, int T, int B,
     if (!L.mma) return ok && L.nTiles <= NT;
     const int kstep = prec == PREC_BF16 ? 16 : 8;  // K of one mma: chunks and K must be whole steps
     return ok && NT % 32 == 0 && S % 8 == 0 && L.K % kstep == 0 && NC % kstep == 0 && L.tpw <= MMA_MAX_TPW;
-}
-
-// ------------------------------------------------------------------------------- elementwise math
-// Same definitions as kernels/common.cuh (jrnn_act / jrnn_act_deriv), so the persistent path and the
-// step kernels agree to the last bit on the elementwise part; NaN propagates.
-__device__ __forceinline__ float act_f(int a, float x) {
-    switch (a) {
-        case ACT_TANH: return tanhf(x);
-        case ACT_SIGMOID: return 1.0f / (1.0f + expf(-x));
-        case ACT_RELU: return x < 0.0f ? 0.0f : x;
-        case ACT_HARD_SIGMOID: {
-            const float t = 0.2f * x + 0.5f;
-            return t < 0.0f ? 0.0f : (t > 1.0f ? 1.0f : t);
-        }
-        case ACT_ELU: return x > 0.0f ? x : expm1f(x);
-        case ACT_SELU: return 1.0507009873554805f * (x > 0.0f ? x : 1.6732632423543772f * expm1f(x));
-        case ACT_SOFTPLUS: return fmaxf(x, 0.0f) + log1pf(expf(-fabsf(x)));
-        case ACT_SOFTSIGN: return x / (1.0f + fabsf(x));
-        case ACT_LEAKY_RELU: return x > 0.0f ? x : 0.2f * x;
-        case ACT_EXPONENTIAL: return expf(x);
-        case ACT_HARD_SIGMOID_V3: {
-            const float t = x / 6.0f + 0.5f;
-            return t < 0.0f ? 0.0f : (t > 1.0f ? 1.0f : t);
-        }
-        default: return x;
-    }
-}
-
-// act'(x) through y = act(x), as Activation#derivFromOutput.
-__device__ __forceinline__ float act_d(int a, float y) {
-    switch (a) {
-        case ACT_TANH: return 1.0f - y * y;
-        case ACT_SIGMOID: return y * (1.0f - y);
-        case ACT_RELU: return y > 0.0f ? 1.0f : 0.0f;
-        case ACT_HARD_SIGMOID: return (y > 0.0f && y < 1.0f) ? 0.2f : 0.0f;
-        case ACT_HARD_SIGMOID_V3: return (y > 0.0f && y < 1.0f) ? 1.0f / 6.0f : 0.0f;
-        case ACT_ELU: return y > 0.0f ? 1.0f : y + 1.0f;
-        case ACT_SELU: return y > 0.0f ? 1.0507009873554805f : y + 1.7580993408473766f;
-        case ACT_SOFTPLUS: return -expm1f(-y);
-        case ACT_SOFTSIGN: return (1.0f - fabsf(y)) * (1.0f - fabsf(y));
-        case ACT_LEAKY_RELU: return y > 0.0f ? 1.0f : 0.2f;
-        case ACT_EXPONENTIAL: return y;
-        default: return 1.0f;
-    }
 }
 
 // ------------------------------------------------------------------------------- operand rounding

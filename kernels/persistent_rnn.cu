@@ -147,19 +147,13 @@ __device__ void persist_fwd(int T, int B, int H, int S, int Bg, int NC, int act,
                 float pre[4];
 #pragma unroll
                 for (int q = 0; q < 4; ++q) pre[q] = ob[q * BS + o] + (gemm ? red[bl * L.Cp + q * S + jj] : 0.0f);
-                const float gi = act_f(rec, pre[0]), gf = act_f(rec, pre[1]);
-                const float gg = act_f(act, pre[2]), go = act_f(rec, pre[3]);
+                float c, h;
+                jrnn_lstm_fwd(act, rec, pre, cs[e], hs[e], masked, c, h);
                 float* gr = P + row * G + j;
-                gr[0] = gi;
-                gr[H] = gf;
-                gr[2 * H] = gg;
-                gr[3 * H] = go;
-                const float cp = cs[e], hp = hs[e];
-                float c = cp, h = hp;
-                if (!masked) {
-                    c = gf * cp + gi * gg;
-                    h = go * act_f(act, c);
-                }
+                gr[0] = pre[0];
+                gr[H] = pre[1];
+                gr[2 * H] = pre[2];
+                gr[3 * H] = pre[3];
                 cSeq[row * H + j] = c;
                 hSeq[row * H + j] = h;
                 cs[e] = c;
@@ -172,20 +166,17 @@ __device__ void persist_fwd(int T, int B, int H, int S, int Bg, int NC, int act,
                 rr[0] = rp[0];
                 rr[H] = rp[1];
                 rr[2 * H] = rp[2];
-                const float z = act_f(rec, ob[o] + rp[0]);
-                const float r = act_f(rec, ob[BS + o] + rp[1]);
-                const float hh = act_f(act, ob[2 * BS + o] + r * rp[2]);
+                float zrh[3] = {ob[o], ob[BS + o], ob[2 * BS + o]};
+                const float h = jrnn_gru_fwd(act, rec, zrh, rp, hs[e], masked);
                 float* xr = P + row * G + j;
-                xr[0] = z;
-                xr[H] = r;
-                xr[2 * H] = hh;
-                const float hp = hs[e];
-                const float h = masked ? hp : z * hp + (1.0f - z) * hh;
+                xr[0] = zrh[0];
+                xr[H] = zrh[1];
+                xr[2 * H] = zrh[2];
                 hSeq[row * H + j] = h;
                 hs[e] = h;
             } else {
                 const float pre = ob[o] + (gemm ? red[bl * L.Cp + jj] : 0.0f);
-                const float h = masked ? hs[e] : act_f(act, pre);
+                const float h = jrnn_rnn_fwd(act, pre, hs[e], masked);
                 hSeq[row * H + j] = h;
                 hs[e] = h;
             }
@@ -298,56 +289,45 @@ __device__ void persist_bwd(int T, int B, int H, int S, int Bg, int NC, int act,
             if (KIND == KIND_LSTM) {
                 const float g = dhs[e] + (dy != nullptr ? ob[6 * BS + o] : 0.0f);
                 const float dcn = dcs[e];
-                float d0 = 0.0f, d1 = 0.0f, d2 = 0.0f, d3 = 0.0f;
+                float d[4] = {0.0f, 0.0f, 0.0f, 0.0f};
                 if (masked) {
                     dhs[e] = g;  // dcs keeps dcNext
                 } else {
-                    const float gi = ob[o], gf = ob[BS + o], gg = ob[2 * BS + o], go = ob[3 * BS + o];
-                    const float c = ob[4 * BS + o];
+                    const float gates[4] = {ob[o], ob[BS + o], ob[2 * BS + o], ob[3 * BS + o]};
                     const float cp = hasPrev ? ob[5 * BS + o] : 0.0f;
-                    const float a = act_f(act, c);
-                    const float dc = dcn + g * go * act_d(act, a);
-                    d0 = dc * gg * act_d(rec, gi);
-                    d1 = dc * cp * act_d(rec, gf);
-                    d2 = dc * gi * act_d(act, gg);
-                    d3 = g * a * act_d(rec, go);
-                    dcs[e] = dc * gf;
+                    dcs[e] = jrnn_lstm_bwd(act, rec, gates, cp, ob[4 * BS + o], g, dcn, d);
                     dhs[e] = 0.0f;
                 }
                 float* dg = dP + row * G + j;
-                dg[0] = d0;
-                dg[H] = d1;
-                dg[2 * H] = d2;
-                dg[3 * H] = d3;
+                dg[0] = d[0];
+                dg[H] = d[1];
+                dg[2 * H] = d[2];
+                dg[3 * H] = d[3];
             } else if (KIND == KIND_GRU) {
                 const float g = dhs[e] + (dy != nullptr ? ob[5 * BS + o] : 0.0f);
-                float dz = 0.0f, dr = 0.0f, dh = 0.0f, rg = 0.0f;
+                float dx3[3] = {0.0f, 0.0f, 0.0f}, dr3[3] = {0.0f, 0.0f, 0.0f};
                 if (masked) {
                     dhs[e] = g;
                 } else {
-                    const float z = ob[o], hh = ob[2 * BS + o], rh = ob[3 * BS + o];
-                    rg = ob[BS + o];
+                    const float zrh[3] = {ob[o], ob[BS + o], ob[2 * BS + o]};
                     const float hp = hasPrev ? ob[4 * BS + o] : 0.0f;
-                    dz = g * (hp - hh) * act_d(rec, z);
-                    dh = g * (1.0f - z) * act_d(act, hh);
-                    dr = dh * rh * act_d(rec, rg);
-                    dhs[e] = g * z;
+                    dhs[e] = jrnn_gru_bwd(act, rec, zrh, ob[3 * BS + o], hp, g, dx3, dr3);
                 }
                 float* dx = dP + row * G + j;
-                dx[0] = dz;
-                dx[H] = dr;
-                dx[2 * H] = dh;
+                dx[0] = dx3[0];
+                dx[H] = dx3[1];
+                dx[2 * H] = dx3[2];
                 float* drr = dRP + row * G + j;
-                drr[0] = dz;
-                drr[H] = dr;
-                drr[2 * H] = dh * rg;
+                drr[0] = dr3[0];
+                drr[H] = dr3[1];
+                drr[2 * H] = dr3[2];
             } else {
                 const float g = dhs[e] + (dy != nullptr ? ob[BS + o] : 0.0f);
                 float d = 0.0f;
                 if (masked) {
                     dhs[e] = g;
                 } else {
-                    d = g * act_d(act, ob[o]);
+                    d = jrnn_rnn_bwd(act, ob[o], g);
                     dhs[e] = 0.0f;
                 }
                 dP[row * H + j] = d;

@@ -1,6 +1,7 @@
 // SimpleRNN: fused elementwise part of one timestep (the GEMMs x·W and hPrev·U run in cuBLAS).
 // One thread per (b, j) of the [batch, units] state, grid-stride. Argument conventions: common.cuh.
 #include "common.cuh"
+#include "cell_math.cuh"
 
 // h[b, j] = act(pre[b, j]); masked rows (mask[b] == 0) copy hPrev instead.
 // pre [B, H] holds x·W + b + hPrev·U. hPrev nullable (zeros), mask nullable (all steps real).
@@ -11,11 +12,8 @@ extern "C" __global__ void jrnn_rnn_step_fwd(int act, int batch, int units, cons
     const long long n = (long long)batch * units;
     JRNN_GRID_STRIDE(e, n) {
         const long long b = e / units;
-        if (mask != nullptr && mask[b] == 0.0f) {
-            h[e] = hPrev != nullptr ? hPrev[e] : 0.0f;
-        } else {
-            h[e] = jrnn_act(act, pre[e]);
-        }
+        const float hp = hPrev != nullptr ? hPrev[e] : 0.0f;
+        h[e] = jrnn_rnn_fwd(act, pre[e], hp, mask != nullptr && mask[b] == 0.0f);
     }
 }
 
@@ -35,8 +33,7 @@ extern "C" __global__ void jrnn_rnn_step_bwd(int act, int batch, int units, cons
             dpre[e] = 0.0f;
             dhPrev[e] = g;
         } else {
-            const float d = g * jrnn_act_deriv(act, h[e]);
-            dpre[e] = d;
+            dpre[e] = jrnn_rnn_bwd(act, h[e], g);
             dhPrev[e] = 0.0f;
         }
     }

@@ -22,20 +22,20 @@ namespace {
 
 double actd(int a, double x) {
     switch (a) {
-        case ACT_TANH: return std::tanh(x);
-        case ACT_SIGMOID: return 1.0 / (1.0 + std::exp(-x));
-        case ACT_RELU: return x > 0 ? x : 0;
-        case ACT_HARD_SIGMOID: return std::max(0.0, std::min(1.0, 0.2 * x + 0.5));
+        case JRNN_TANH: return std::tanh(x);
+        case JRNN_SIGMOID: return 1.0 / (1.0 + std::exp(-x));
+        case JRNN_RELU: return x > 0 ? x : 0;
+        case JRNN_HARD_SIGMOID: return std::max(0.0, std::min(1.0, 0.2 * x + 0.5));
         default: return x;
     }
 }
 
 double derivd(int a, double y) {
     switch (a) {
-        case ACT_TANH: return 1 - y * y;
-        case ACT_SIGMOID: return y * (1 - y);
-        case ACT_RELU: return y > 0 ? 1 : 0;
-        case ACT_HARD_SIGMOID: return (y > 0 && y < 1) ? 0.2 : 0;
+        case JRNN_TANH: return 1 - y * y;
+        case JRNN_SIGMOID: return y * (1 - y);
+        case JRNN_RELU: return y > 0 ? 1 : 0;
+        case JRNN_HARD_SIGMOID: return (y > 0 && y < 1) ? 0.2 : 0;
         default: return 1;
     }
 }
@@ -65,11 +65,11 @@ long nans(const Vf& v) {
 Vf tofloat(const Vd& v) { return Vf(v.begin(), v.end()); }
 
 int actCode(const std::string& s) {
-    if (s == "tanh") return ACT_TANH;
-    if (s == "sigmoid") return ACT_SIGMOID;
-    if (s == "relu") return ACT_RELU;
-    if (s == "hard_sigmoid") return ACT_HARD_SIGMOID;
-    return ACT_LINEAR;
+    if (s == "tanh") return JRNN_TANH;
+    if (s == "sigmoid") return JRNN_SIGMOID;
+    if (s == "relu") return JRNN_RELU;
+    if (s == "hard_sigmoid") return JRNN_HARD_SIGMOID;
+    return JRNN_LINEAR;
 }
 
 typedef void (*FwdFn)(int, int, int, int, int, int, int, int, const float*, float*, float*, const float*,

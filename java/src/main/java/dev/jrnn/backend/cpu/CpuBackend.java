@@ -7,17 +7,14 @@ import dev.jrnn.backend.LossArgs;
 import dev.jrnn.backend.SgdArgs;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
-import dev.jrnn.backend.BufAt;
 import dev.jrnn.backend.CellConfig;
 import dev.jrnn.backend.CellStep;
 import dev.jrnn.backend.Fork;
 import dev.jrnn.backend.Loss;
-import dev.jrnn.backend.RecurrentCell;
 import dev.jrnn.backend.Settings;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.function.BiConsumer;
 
 /**
  * The CPU {@link Backend}: float32 on Java arrays, computed synchronously with the Vector API
@@ -63,6 +60,8 @@ public final class CpuBackend implements Backend {
     private final boolean forks;
     /** What {@link #minForkRows()} answers. */
     private final int minForkRows;
+    /** The recurrent steps. */
+    private final CpuRecurrent recurrent = new CpuRecurrent(this);
 
     private CpuBackend(boolean forks, int minForkRows) {
         if (minForkRows < 1) throw new IllegalArgumentException("minForkRows must be at least 1, got " + minForkRows);
@@ -440,114 +439,16 @@ public final class CpuBackend implements Backend {
 
     // ================================================================ recurrent steps
 
-    /** A checked span of a buffer: its array and the offset as an int (absent optional: null array). */
-    private record Span(float[] a, int off) {}
-
-    /** {@code b} checked to be a buffer of this backend holding [off, off + len). */
-    private Span checked(String op, String what, BufAt b, long len) {
-        float[] a = arr(op, what, BufAt.buf(b));
-        return new Span(a, span(op, what, a, BufAt.offset(b), len));
-    }
-
-    /** {@link #checked}, or (null, 0) when {@code b} is absent. */
-    private Span optional(String op, String what, BufAt b, long len) {
-        return b == null ? new Span(null, 0) : checked(op, what, b, len);
-    }
-
-    /** The mask [batch] of a step, or (null, -1) when absent. */
-    private Span mask(String op, BufAt mask, int batch) {
-        return mask == null ? new Span(null, -1) : checked(op, "mask", mask, batch);
-    }
-
-    /** Checks the config and returns batch * units. */
-    private static long cells(String op, CellConfig cell) {
-        elementwise(op, cell.activation());
-        if (cell.kind() != RecurrentCell.SIMPLE_RNN) elementwise(op, cell.recurrentActivation());
-        int batch = cell.batch(), units = cell.units();
-        if (batch < 0 || units < 0) {
-            throw new IllegalArgumentException(op + ": batch and units must be >= 0, got batch=" + batch + " units=" + units);
-        }
-        return (long) batch * units;
-    }
-
     @Override
     public void recurrentStepForward(CellConfig cell, CellStep.Forward a) {
-        cell.kind().<BiConsumer<CellConfig, CellStep.Forward>>select(this::rnnStepForward, this::lstmStepForward,
-                this::gruStepForward).accept(cell, a);
+        recurrent.stepForward(cell, a);
     }
 
     @Override
     public void recurrentStepBackward(CellConfig cell, CellStep.Backward a) {
-        cell.kind().<BiConsumer<CellConfig, CellStep.Backward>>select(this::rnnStepBackward, this::lstmStepBackward,
-                this::gruStepBackward).accept(cell, a);
+        recurrent.stepBackward(cell, a);
     }
 
-    private void rnnStepForward(CellConfig cell, CellStep.Forward a) {
-        String op = "rnnStepForward";
-        long n = cells(op, cell);
-        Span p = checked(op, "pre", a.gates(), n), hp = checked(op, "hPrev", a.hPrev(), n);
-        Span h = checked(op, "h", a.h(), n), m = mask(op, a.mask(), cell.batch());
-        Cells.forRows(cell.batch(), cell.units(), (b0, b1) -> Cells.rnnForward(cell.activation(), b0, b1, cell.units(),
-                p.a, p.off, hp.a, hp.off, m.a, m.off, h.a, h.off));
-    }
-
-    private void rnnStepBackward(CellConfig cell, CellStep.Backward a) {
-        String op = "rnnStepBackward";
-        long n = cells(op, cell);
-        Span h = checked(op, "h", a.h(), n), dn = checked(op, "dhNext", a.dhNext(), n);
-        Span dp = checked(op, "dpre", a.dGates(), n), dhp = checked(op, "dhPrev", a.dhPrev(), n);
-        Span dy = optional(op, "dy", a.dy(), n), m = mask(op, a.mask(), cell.batch());
-        Cells.forRows(cell.batch(), cell.units(), (b0, b1) -> Cells.rnnBackward(cell.activation(), b0, b1, cell.units(),
-                h.a, h.off, dn.a, dn.off, dy.a, dy.off, m.a, m.off, dp.a, dp.off, dhp.a, dhp.off));
-    }
-
-    private void lstmStepForward(CellConfig cell, CellStep.Forward a) {
-        String op = "lstmStepForward";
-        long n = cells(op, cell);
-        Span g = checked(op, "gates", a.gates(), 4 * n), cp = checked(op, "cPrev", a.cPrev(), n);
-        Span hp = checked(op, "hPrev", a.hPrev(), n), c = checked(op, "c", a.c(), n), h = checked(op, "h", a.h(), n);
-        Span m = mask(op, a.mask(), cell.batch());
-        Cells.forRows(cell.batch(), 4L * cell.units(), (b0, b1) -> Cells.lstmForward(cell.activation(),
-                cell.recurrentActivation(), b0, b1, cell.units(), g.a, g.off, cp.a, cp.off, hp.a, hp.off, m.a, m.off,
-                c.a, c.off, h.a, h.off));
-    }
-
-    private void lstmStepBackward(CellConfig cell, CellStep.Backward a) {
-        String op = "lstmStepBackward";
-        long n = cells(op, cell);
-        Span g = checked(op, "gates", a.gates(), 4 * n), cp = checked(op, "cPrev", a.cPrev(), n);
-        Span c = checked(op, "c", a.c(), n), dn = checked(op, "dhNext", a.dhNext(), n);
-        Span dcn = checked(op, "dcNext", a.dcNext(), n), dg = checked(op, "dgates", a.dGates(), 4 * n);
-        Span dcp = checked(op, "dcPrev", a.dcPrev(), n), dhp = checked(op, "dhPrev", a.dhPrev(), n);
-        Span dy = optional(op, "dy", a.dy(), n), m = mask(op, a.mask(), cell.batch());
-        Cells.forRows(cell.batch(), 4L * cell.units(), (b0, b1) -> Cells.lstmBackward(cell.activation(),
-                cell.recurrentActivation(), b0, b1, cell.units(), g.a, g.off, cp.a, cp.off, c.a, c.off, dn.a, dn.off,
-                dy.a, dy.off, dcn.a, dcn.off, m.a, m.off, dg.a, dg.off, dcp.a, dcp.off, dhp.a, dhp.off));
-    }
-
-    private void gruStepForward(CellConfig cell, CellStep.Forward a) {
-        String op = "gruStepForward";
-        long n = cells(op, cell);
-        Span x = checked(op, "xp", a.gates(), 3 * n), r = checked(op, "rp", a.recurrent(), 3 * n);
-        Span hp = checked(op, "hPrev", a.hPrev(), n), h = checked(op, "h", a.h(), n);
-        Span b = optional(op, "bRec", a.recurrentBias(), 3L * cell.units()), m = mask(op, a.mask(), cell.batch());
-        Cells.forRows(cell.batch(), 3L * cell.units(), (b0, b1) -> Cells.gruForward(cell.activation(),
-                cell.recurrentActivation(), b0, b1, cell.units(), x.a, x.off, r.a, r.off, b.a, b.off, hp.a, hp.off,
-                m.a, m.off, h.a, h.off));
-    }
-
-    private void gruStepBackward(CellConfig cell, CellStep.Backward a) {
-        String op = "gruStepBackward";
-        long n = cells(op, cell);
-        Span x = checked(op, "xp", a.gates(), 3 * n), r = checked(op, "rp", a.recurrent(), 3 * n);
-        Span hp = checked(op, "hPrev", a.hPrev(), n), dn = checked(op, "dhNext", a.dhNext(), n);
-        Span dx = checked(op, "dxp", a.dGates(), 3 * n), dr = checked(op, "drp", a.dRecurrent(), 3 * n);
-        Span dhp = checked(op, "dhPrev", a.dhPrev(), n);
-        Span dy = optional(op, "dy", a.dy(), n), m = mask(op, a.mask(), cell.batch());
-        Cells.forRows(cell.batch(), 3L * cell.units(), (b0, b1) -> Cells.gruBackward(cell.activation(),
-                cell.recurrentActivation(), b0, b1, cell.units(), x.a, x.off, r.a, r.off, hp.a, hp.off, dn.a, dn.off,
-                dy.a, dy.off, m.a, m.off, dx.a, dx.off, dr.a, dr.off, dhp.a, dhp.off));
-    }
 
     // ================================================================ embedding
 

@@ -13,7 +13,6 @@ import dev.jrnn.backend.Fork;
 import dev.jrnn.backend.GraphCapture;
 import dev.jrnn.backend.LossArgs;
 import dev.jrnn.backend.Precision;
-import dev.jrnn.backend.RecurrentCell;
 import dev.jrnn.backend.Settings;
 import dev.jrnn.backend.SgdArgs;
 import dev.jrnn.backend.Span;
@@ -21,8 +20,6 @@ import dev.jrnn.backend.Span;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.List;
-import java.util.function.BiConsumer;
 
 /**
  * The CUDA implementation of {@link Backend}: fused kernels from {@code kernels/*.cu} (loaded from the
@@ -44,7 +41,7 @@ import java.util.function.BiConsumer;
  * Not thread-safe: use one backend from one thread at a time (any thread).
  */
 public final class CudaBackend implements Backend {
-    private static final int BLOCK = 256;
+    static final int BLOCK = 256;
 
     private final CudaDriver driver;
     private final Cublas cublas;
@@ -52,18 +49,8 @@ public final class CudaBackend implements Backend {
     private final CudaKernels k;
     /** The backend's stream: every call is queued here, except inside a forked task (see fork). */
     private final long mainStream;
-    /** Where calls are queued now: mainStream, or sideStream while a forked task runs. */
-    private long stream;
-    /** cuBLAS handle of {@link #stream} (each stream has its own handle and so its own workspace). */
-    private Cublas blas;
-    /** The second stream of fork and its cuBLAS handle (made on first use). */
-    private long sideStream;
-    private Cublas sideBlas;
-    /** Events ordering the two streams: every one made, and those free for reuse. */
-    private final java.util.List<Long> allEvents = new java.util.ArrayList<>();
-    private final java.util.ArrayDeque<Long> freeEvents = new java.util.ArrayDeque<>();
-    /** Forks not joined yet, including the one whose task is being queued. */
-    private final java.util.List<CudaFork> openForks = new java.util.ArrayList<>();
+    /** The main and the second stream, their cuBLAS handles and fork/join (set once the main stream exists). */
+    private final CudaStreams streams;
     private final boolean streamsOn;
     private final int maxGrid;
     /** 64 bytes of device scratch: [0,8) double accumulator, [8,12) int flag, [16,20) embedding id error. */
@@ -79,16 +66,14 @@ public final class CudaBackend implements Backend {
     private final CudaTraining training;
     private Precision precision = Precision.FP32;
     private volatile boolean closed;
-    /** Persistent whole-sequence kernels (kernels/persistent_rnn.cu), created on first use; null when switched off. */
-    private PersistentRnn persistent;
-    private final int persistentMaxBatch;
-    private final Settings.PersistentVariant persistentVariant;
+    /** The recurrent steps and the persistent whole-sequence path. */
+    private final CudaRecurrent recurrent;
+    /** The elementwise and row operations. */
+    private final CudaElementwise elementwise;
 
     private CudaBackend(CudaDriver driver, Cublas cublas, byte[] fatbin, Settings settings) {
         this.driver = driver;
         this.streamsOn = settings.streams();
-        this.persistentMaxBatch = persistentMaxBatch(settings.persistent());
-        this.persistentVariant = settings.persistentVariant();
         this.cublas = cublas;
         CudaKernels kernels;
         try {
@@ -100,8 +85,9 @@ public final class CudaBackend implements Backend {
                     + " sm_80, sm_90 and PTX compute_90): " + e.getMessage(), e);
         }
         this.k = kernels;
+        this.recurrent = new CudaRecurrent(this, kernels, settings);
+        this.elementwise = new CudaElementwise(this, kernels);
         this.maxGrid = Math.max(1, driver.multiprocessorCount()) * 16;
-        this.blas = cublas;
         this.pool = new DevicePool(driver);
         long s = 0;
         CudaTraining t = null;
@@ -110,14 +96,14 @@ public final class CudaBackend implements Backend {
             cublas.setStream(s);
             cublas.setMathMode(Precision.FP32);
             this.mainStream = s;
-            this.stream = s;
+            this.streams = new CudaStreams(driver, pool, streamsOn, s, cublas, () -> closed, () -> precision);
             this.small = pool.allocate(64);
             // The reduction workspace is a backend-lifetime cache: made now (1 MiB, grown on demand) so that it is
             // part of the backend's baseline rather than appearing at the first reduction of a model's training.
             workspace(1L << 20);
-            launch1d(k.fill, 16, small, 16L, 0f);
+            k.fill(g1(16), small, 16L, 0f);
             try {
-                t = new CudaTraining(this, driver, pool, k.module, k.fill, k.loss, s, maxGrid);
+                t = new CudaTraining(this, driver, pool, k, s, maxGrid);
             } catch (RuntimeException e) {
                 throw new IllegalStateException("loading the jrnn training-step kernels (kernels/train.cu) failed on "
                         + driver.deviceName() + ": " + e.getMessage() + " (a stale kernel build? rebuild jrnn)", e);
@@ -133,7 +119,7 @@ public final class CudaBackend implements Backend {
     }
 
     /** Runs every cleanup step even when one fails; failures are attached to {@code cause} as suppressed. */
-    private static void releaseQuietly(Throwable cause, Runnable... steps) {
+    static void releaseQuietly(Throwable cause, Runnable... steps) {
         for (Runnable r : steps) {
             try {
                 r.run();
@@ -184,19 +170,6 @@ public final class CudaBackend implements Backend {
         return new CudaBackend(d, cb, fatbin, settings);
     }
 
-    /**
-     * The largest batch that may take the persistent whole-sequence kernels (0 = never) for the
-     * {@code jrnn.persistent} setting: AUTO (default: batches of at most {@link #PERSISTENT_AUTO_MAX_BATCH} rows,
-     * where one launch per sequence beats per-step launches; measured on an H200, see benchmarks/RESULTS.md),
-     * ON (whenever the shape fits on chip) or OFF (always the per-step GEMM + fused-step loop).
-     */
-    static int persistentMaxBatch(Settings.Persistent p) {
-        return switch (p) {
-            case AUTO -> PERSISTENT_AUTO_MAX_BATCH;
-            case ON -> Integer.MAX_VALUE;
-            case OFF -> 0;
-        };
-    }
 
     /**
      * Whether {@link #fork} (and so {@link #runConcurrently}) overlaps work on two streams on this backend: the
@@ -204,6 +177,9 @@ public final class CudaBackend implements Backend {
      * fork/join tests, but not yet a run on a GPU; see benchmarks/NOTES.md).
      */
     public boolean concurrentStreams() { return streamsOn; }
+
+
+    CudaDriver driver() { return driver; }
 
     /**
      * Runs {@code task} now; with {@code jrnn.streams=on} its calls are queued on a second stream that
@@ -217,221 +193,33 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public Fork fork(Runnable task) {
-        if (task == null) throw new IllegalArgumentException("fork: task is null");
         enter();
-        if (!streamsOn || stream == sideStream) {
-            task.run();
-            return Fork.DONE;
-        }
-        openSideStream();
-        long start = event();
-        driver.eventRecord(start, mainStream);
-        driver.streamWaitEvent(sideStream, start);
-        freeEvents.push(start);   // the wait has captured it: reusable at once
-        pool.beginDeferredFrees();
-        CudaFork f = new CudaFork();
-        openForks.add(f);
-        Throwable failure = null;
-        stream = sideStream;
-        blas = sideBlas;
-        try {
-            task.run();
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        } finally {
-            stream = mainStream;
-            blas = cublas;
-        }
-        try {
-            long done = event();
-            driver.eventRecord(done, sideStream);
-            f.done = done;
-        } catch (RuntimeException e) {
-            if (failure == null) failure = e; else failure.addSuppressed(e);
-        }
-        if (failure != null) {
-            try {
-                f.join();
-            } catch (RuntimeException e) {
-                failure.addSuppressed(e);
-            }
-            if (failure instanceof Error er) throw er;
-            throw (RuntimeException) failure;
-        }
-        return f;
-    }
-
-    /** A fork of this backend: joining makes the main stream wait for the event recorded after its task. */
-    private final class CudaFork implements Fork {
-        /** The event recorded after the task (0 until then, or when recording it failed). */
-        private long done;
-        private boolean joined;
-
-        @Override
-        public void join() {
-            if (joined) return;
-            joined = true;
-            try {
-                if (!closed && done != 0) {
-                    driver.streamWaitEvent(mainStream, done);
-                    freeEvents.push(done);
-                }
-            } finally {
-                done = 0;
-                openForks.remove(this);
-                if (!closed) pool.endDeferredFrees();
-            }
-        }
-    }
-
-    /** An event from the free list, or a new one (timing off: they only order the streams). */
-    private long event() {
-        Long e = freeEvents.poll();
-        if (e != null) return e;
-        long ev = driver.eventCreate(CudaDriver.EVENT_DISABLE_TIMING);
-        allEvents.add(ev);
-        return ev;
-    }
-
-    /** Forks not joined yet (a captured step must end with none). */
-    int outstandingForks() { return openForks.size(); }
-
-    /**
-     * Joins every fork not joined yet (a failed capture leaves none behind): all of them, also when one join
-     * fails (each still ends its deferred frees); then throws the first failure.
-     */
-    void joinOutstandingForks() {
-        RuntimeException first = null;
-        for (CudaFork f : List.copyOf(openForks)) {
-            try {
-                f.join();
-            } catch (RuntimeException e) {
-                if (first == null) first = e; else first.addSuppressed(e);
-            }
-        }
-        if (first != null) throw first;
+        return streams.fork(task);
     }
 
     @Override
     public boolean overlapsForks() { return streamsOn; }
 
-    /** Makes the second stream and its cuBLAS handle, once. */
-    private void openSideStream() {
-        if (sideStream != 0) return;
-        long s = driver.streamCreate();
-        Cublas b = null;
-        try {
-            b = cublas.sibling();
-            b.setStream(s);
-            b.setMathMode(precision);
-        } catch (RuntimeException | Error e) {
-            Cublas made = b;
-            releaseQuietly(e, () -> { if (made != null) made.close(); }, () -> driver.streamDestroy(s));
-            throw e;
-        }
-        sideBlas = b;
-        sideStream = s;
-    }
+    /** Forks not joined yet (a captured step must end with none). */
+    int outstandingForks() { return streams.outstandingForks(); }
+
+    /** Joins every fork not joined yet, then throws the first failure (see CudaStreams). */
+    void joinOutstandingForks() { streams.joinOutstandingForks(); }
 
     /** Refuses {@code op} inside a forked task: it uses device flags both streams would share. */
-    void refuseConcurrent(String op) {
-        if (stream != mainStream) {
-            throw new IllegalStateException(op + " cannot run inside a forked task (Backend.fork, runConcurrently):"
-                    + " it uses device flags shared by both streams");
-        }
-    }
+    void refuseConcurrent(String op) { streams.refuseConcurrent(op); }
 
-    /** Refuses a synchronizing call inside a forked task (the Backend contract: forked work never waits for the host). */
-    private void refuseSyncInFork(String op) {
-        if (stream != mainStream) {
-            throw new IllegalStateException(op + " synchronizes: it cannot run inside a forked task (Backend.fork,"
-                    + " runConcurrently)");
-        }
-    }
+    /** Most blocks of a grid-stride launch (a few per SM). */
+    int maxGrid() { return maxGrid; }
 
     /** The stream calls are queued on now (the main stream, or the second one inside a forked task). */
-    long currentStream() { return stream; }
+    long currentStream() { return streams.current(); }
 
     /**
      * The backend's CUDA stream ({@code CUstream} handle): every call is queued on it, so events recorded on
      * it (for timing) bracket the work of the calls between them.
      */
     public long streamHandle() { return mainStream; }
-
-    /**
-     * Largest batch for which "auto" takes the persistent path. At B=64, H=512 the graph-captured per-step
-     * path (cuBLAS GEMM + fused step kernel) was as fast or faster on an H200; at B &lt;= 32 the persistent
-     * kernels took 0.3-0.5x of its time.
-     */
-    static final int PERSISTENT_AUTO_MAX_BATCH = 32;
-
-    private PersistentRnn persistent(int batch) {
-        if (batch > persistentMaxBatch) return null;
-        if (persistent == null) persistent = new PersistentRnn(driver, k.module, PersistentRnn.variantOf(persistentVariant));
-        // With work on the second stream (a forked task, or forks open beside this call), persistent grids plan
-        // for half of the device, so that one on each stream always fits at once.
-        persistent.shareDevice(stream != mainStream || !openForks.isEmpty());
-        return persistent;
-    }
-
-    @Override
-    public boolean recurrentSequenceSupported(CellConfig cell, int steps) {
-        int batch = cell.batch(), units = cell.units();
-        if (steps <= 0 || batch <= 0 || units <= 0) return false;
-        PersistentRnn pr = persistent(batch);
-        return pr != null && pr.planFor(cell.kind(), false, batch, units, precision, cell.activation(),
-                cell.recurrentActivation()) != null;
-    }
-
-    @Override
-    public boolean recurrentSequenceForward(CellConfig cell, CellSequence.Forward a) {
-        int steps = a.steps(), batch = cell.batch(), units = cell.units();
-        PersistentRnn pr = persistent(batch);
-        if (pr == null || steps <= 0 || batch <= 0 || units <= 0) return false;
-        String op = "recurrentSequenceForward";
-        RecurrentCell kind = cell.kind();
-        int g = kind.gates() * units;
-        long tb = (long) steps * batch;
-        long states = (steps + 1L) * batch * units;
-        boolean lstm = kind == RecurrentCell.LSTM, gru = kind == RecurrentCell.GRU;
-        return pr.layerForward(kind, cell.activation(), cell.recurrentActivation(), precision, steps, batch, units,
-                a.hasInitial(),
-                ptr(op, "u", a.u(), (long) units * g),
-                gru ? ptrOrNull(op, "bRec", a.recurrentBias(), g) : 0L,
-                ptr(op, "p", a.gates(), tb * g),
-                gru ? ptr(op, "rp", a.recurrent(), tb * g) : 0L,
-                ptr(op, "hs", a.hs(), states),
-                lstm ? ptr(op, "cs", a.cs(), states) : 0L,
-                ptrOrNull(op, "mask", a.mask(), tb), stream);
-    }
-
-    @Override
-    public boolean recurrentSequenceBackward(CellConfig cell, CellSequence.Backward a) {
-        int steps = a.steps(), batch = cell.batch(), units = cell.units();
-        PersistentRnn pr = persistent(batch);
-        if (pr == null || steps <= 0 || batch <= 0 || units <= 0) return false;
-        String op = "recurrentSequenceBackward";
-        RecurrentCell kind = cell.kind();
-        int g = kind.gates() * units;
-        long tb = (long) steps * batch;
-        long bh = (long) batch * units;
-        long states = (steps + 1L) * batch * units;
-        boolean lstm = kind == RecurrentCell.LSTM, gru = kind == RecurrentCell.GRU;
-        boolean rnn = kind == RecurrentCell.SIMPLE_RNN;
-        return pr.layerBackward(kind, cell.activation(), cell.recurrentActivation(), precision, steps, batch, units,
-                a.tbptt(), a.hasInitial(),
-                ptr(op, "u", a.u(), (long) units * g),
-                rnn ? 0L : ptr(op, "p", a.gates(), tb * g),
-                gru ? ptr(op, "rp", a.recurrent(), tb * g) : 0L,
-                ptr(op, "hs", a.hs(), states),
-                lstm ? ptr(op, "cs", a.cs(), states) : 0L,
-                ptrOrNull(op, "mask", a.mask(), tb),
-                ptrOrNull(op, "dy", a.dy(), tb * units),
-                ptr(op, "dh", a.dh(), bh),
-                lstm ? ptr(op, "dc", a.dc(), bh) : 0L,
-                ptr(op, "dp", a.dGates(), tb * g),
-                gru ? ptr(op, "drp", a.dRecurrent(), tb * g) : 0L, stream);
-    }
 
     static String driverFailure(CudaException e) {
         if ("LIBRARY_NOT_FOUND".equals(e.errorName())) return "CUDA driver not found (libcuda.so.1): " + e.getMessage();
@@ -459,9 +247,9 @@ public final class CudaBackend implements Backend {
         return (int) Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, maxGrid));
     }
 
-    private void launch1d(long fn, long n, Object... args) {
-        if (n <= 0) return;
-        driver.launch(fn, grid(n), 1, 1, BLOCK, 1, 1, 0, stream, args);
+    /** A grid-stride launch over {@code n} elements on the current stream. */
+    Grid g1(long n) {
+        return Grid.of(grid(n), BLOCK, streams.current());
     }
 
     /** Device address of {@code b} at float offset {@code off}, after checking ownership and the span. */
@@ -471,12 +259,12 @@ public final class CudaBackend implements Backend {
     }
 
     /** {@link #ptr} of a record's buffer and offset. */
-    private long ptr(String op, String what, BufAt b, long len) {
+    long ptr(String op, String what, BufAt b, long len) {
         return ptr(op, what, BufAt.buf(b), BufAt.offset(b), len);
     }
 
     /** {@link #ptrOrNull} of a record's buffer and offset (absent: 0). */
-    private long ptrOrNull(String op, String what, BufAt b, long len) {
+    long ptrOrNull(String op, String what, BufAt b, long len) {
         return ptrOrNull(op, what, BufAt.buf(b), BufAt.offset(b), len);
     }
 
@@ -503,14 +291,10 @@ public final class CudaBackend implements Backend {
         Checks.nonNegative(op, what, v);
     }
 
-    private static void elementwise(String op, Activation act) {
-        Checks.elementwise(op, act);
-    }
-
     /** Device workspace of at least {@code bytes} for work on the current stream; its content is undefined. */
     long workspace(long bytes) {
         // each stream its own, so that work on the two never shares one
-        return (stream == mainStream ? mainWork : sideWork).atLeast(bytes);
+        return (streams.onMain() ? mainWork : sideWork).atLeast(bytes);
     }
 
     /** A growable pool block (sumRows partials, clipping sums), cached for the backend's lifetime. */
@@ -532,7 +316,7 @@ public final class CudaBackend implements Backend {
 
     /** Copies the first {@code bytes} of {@code small} to {@link #host} (synchronizes). */
     private void readSmall(long offset, long bytes) {
-        driver.copyDtoH(host, small + offset, bytes, stream);
+        driver.copyDtoH(host, small + offset, bytes, streams.current());
     }
 
     /** Throws if an embedding kernel met an id outside its table since the last check. */
@@ -541,7 +325,7 @@ public final class CudaBackend implements Backend {
         if (deferred != null) {
             if (idsPending) {   // the ids it rejected were also flagged by the lookups: one report is enough
                 idsPending = false;
-                launch1d(k.fill, 1, small + 16, 1L, 0f);
+                k.fill(g1(1), small + 16, 1L, 0f);
             }
             throw deferred;
         }
@@ -549,7 +333,7 @@ public final class CudaBackend implements Backend {
         idsPending = false;
         readSmall(16, 4);
         if (host.get(ValueLayout.JAVA_INT, 0) != 0) {
-            launch1d(k.fill, 1, small + 16, 1L, 0f);
+            k.fill(g1(1), small + 16, 1L, 0f);
             throw new IllegalArgumentException("gatherRows/scatterAddRows: an id is not an integer in [0, vocab)"
                     + " of its table (vocab = rows of the table buffer); its row was zeroed/skipped");
         }
@@ -575,7 +359,7 @@ public final class CudaBackend implements Backend {
             throw new CudaException("CudaBackend.alloc(" + n + " floats)", e.code(), e.errorName(),
                     "out of device memory on " + driver.deviceName() + ": " + e.getMessage(), e);
         }
-        launch1d(k.fill, Math.max(1, n), p, Math.max(1, n), 0f);
+        k.fill(g1(Math.max(1, n)), p, Math.max(1, n), 0f);
         return new CudaBuf(this, p, n);
     }
 
@@ -586,7 +370,7 @@ public final class CudaBackend implements Backend {
         enter();
         training.refuseInCapture("upload");
         if (len == 0) return;
-        driver.copyHtoD(d, MemorySegment.ofArray(src).asSlice(4L * srcOff, 4L * len), 4L * len, stream);
+        driver.copyHtoD(d, MemorySegment.ofArray(src).asSlice(4L * srcOff, 4L * len), 4L * len, streams.current());
     }
 
     @Override
@@ -595,11 +379,11 @@ public final class CudaBackend implements Backend {
         long s = ptr("download", "src", src, srcOff, len);
         enter();
         training.refuseInCapture("download");
-        refuseSyncInFork("download");
+        streams.refuseSyncInFork("download");
         if (len > 0) {
-            driver.copyDtoH(MemorySegment.ofArray(dst).asSlice(4L * dstOff, 4L * len), s, 4L * len, stream);
+            driver.copyDtoH(MemorySegment.ofArray(dst).asSlice(4L * dstOff, 4L * len), s, 4L * len, streams.current());
         } else {
-            driver.streamSynchronize(stream);
+            driver.streamSynchronize(streams.current());
         }
         checkIds();
     }
@@ -609,7 +393,7 @@ public final class CudaBackend implements Backend {
         nonNegative("copy", "n", n);
         long s = ptr("copy", "src", src, srcOff, n), d = ptr("copy", "dst", dst, dstOff, n);
         enter();
-        launch1d(k.copy, n, s, d, n);
+        if (n > 0) k.copy(g1(n), s, d, n);
     }
 
     @Override
@@ -617,7 +401,7 @@ public final class CudaBackend implements Backend {
         nonNegative("fill", "n", n);
         long d = ptr("fill", "dst", dst, off, n);
         enter();
-        launch1d(k.fill, n, d, n, value);
+        if (n > 0) k.fill(g1(n), d, n, value);
     }
 
     @Override
@@ -625,7 +409,7 @@ public final class CudaBackend implements Backend {
         long s = mat("copy2d", "src", src, srcOff, rows, cols, srcLd);
         long d = mat("copy2d", "dst", dst, dstOff, rows, cols, dstLd);
         enter();
-        launch1d(k.copy2d, (long) rows * cols, rows, cols, s, srcLd, d, dstLd);
+        if ((long) rows * cols > 0) k.copy2d(g1((long) rows * cols), rows, cols, s, srcLd, d, dstLd);
     }
 
     @Override
@@ -636,16 +420,16 @@ public final class CudaBackend implements Backend {
         long n = (long) d0 * d1 * d2;
         long xp = ptr("transpose01", "x", x, xOff, n), yp = ptr("transpose01", "y", y, yOff, n);
         enter();
-        launch1d(k.transpose01, n, d0, d1, d2, xp, yp);
+        if (n > 0) k.transpose01(g1(n), d0, d1, d2, xp, yp);
     }
 
     @Override
     public void synchronize() {
         enter();
         training.refuseInCapture("synchronize");
-        refuseSyncInFork("synchronize");
+        streams.refuseSyncInFork("synchronize");
         driver.streamSynchronize(mainStream);
-        if (sideStream != 0) driver.streamSynchronize(sideStream);
+        streams.synchronizeSide();
         checkIds();
     }
 
@@ -660,7 +444,7 @@ public final class CudaBackend implements Backend {
         if (p == null) throw new IllegalArgumentException("setPrecision: precision is null");
         enter();
         cublas.setMathMode(p);
-        if (sideBlas != null) sideBlas.setMathMode(p);
+        streams.setMathMode(p);
         precision = p;
     }
 
@@ -672,7 +456,7 @@ public final class CudaBackend implements Backend {
         if (closed) return;
         try {
             driver.streamSynchronize(mainStream);
-            if (sideStream != 0) driver.streamSynchronize(sideStream);
+            streams.synchronizeSide();
         } finally {
             closed = true;
             try {
@@ -682,11 +466,9 @@ public final class CudaBackend implements Backend {
                     pool.close();
                 }
                 cublas.close();
-                if (sideBlas != null) sideBlas.close();
                 driver.moduleUnload(k.module);
                 driver.streamDestroy(mainStream);
-                driver.streamDestroy(sideStream);
-                for (long ev : allEvents) driver.eventDestroy(ev);
+                streams.close();
             } finally {
                 arena.close();
             }
@@ -708,236 +490,84 @@ public final class CudaBackend implements Backend {
         enter();
         if (m == 0 || n == 0) return;
         if (kk == 0) {  // C = beta * C; beta == 0 clears (old NaN must not survive)
-            if (beta != 1f) launch1d(k.scale2d, (long) m * n, m, n, beta, cp, ldc);
+            if (beta != 1f && (long) m * n > 0) k.scale2d(g1((long) m * n), m, n, beta, cp, ldc);
             return;
         }
         // FP32 / TF32 / BF16 as set by setPrecision (the handle's math mode); runs on this backend's stream.
-        blas.sgemmRowMajor(transA, transB, m, n, kk, alpha, ap, lda, bp, ldb, beta, cp, ldc);
+        streams.blas().sgemmRowMajor(transA, transB, m, n, kk, alpha, ap, lda, bp, ldb, beta, cp, ldc);
     }
 
     @Override
     public void axpy(long n, float alpha, Buf x, long xOff, Buf y, long yOff) {
-        nonNegative("axpy", "n", n);
-        long xp = ptr("axpy", "x", x, xOff, n), yp = ptr("axpy", "y", y, yOff, n);
-        enter();
-        launch1d(k.axpy, n, n, alpha, xp, yp);
+        elementwise.axpy(n, alpha, x, xOff, y, yOff);
     }
 
     @Override
     public void scale(long n, float s, Buf x, long xOff) {
-        nonNegative("scale", "n", n);
-        long xp = ptr("scale", "x", x, xOff, n);
-        enter();
-        launch1d(k.scale, n, n, s, xp);
+        elementwise.scale(n, s, x, xOff);
     }
 
     @Override
     public void mul(long n, Buf a, long aOff, Buf b, long bOff, Buf out, long outOff) {
-        nonNegative("mul", "n", n);
-        long ap = ptr("mul", "a", a, aOff, n), bp = ptr("mul", "b", b, bOff, n);
-        long op = ptr("mul", "out", out, outOff, n);
-        enter();
-        launch1d(k.mul, n, n, ap, bp, op);
+        elementwise.mul(n, a, aOff, b, bOff, out, outOff);
     }
 
     @Override
     public void addRowVector(int rows, int cols, Buf bias, long biasOff, Buf y, long yOff) {
-        nonNegative("addRowVector", "rows", rows);
-        nonNegative("addRowVector", "cols", cols);
-        long bp = ptr("addRowVector", "bias", bias, biasOff, cols);
-        long yp = ptr("addRowVector", "y", y, yOff, (long) rows * cols);
-        enter();
-        launch1d(k.addRowVector, (long) rows * cols, rows, cols, bp, yp);
+        elementwise.addRowVector(rows, cols, bias, biasOff, y, yOff);
     }
 
     @Override
     public void sumRows(int rows, int cols, Buf x, long xOff, Buf out, long outOff, boolean accumulate) {
-        nonNegative("sumRows", "rows", rows);
-        nonNegative("sumRows", "cols", cols);
-        long xp = ptr("sumRows", "x", x, xOff, (long) rows * cols);
-        long op = ptr("sumRows", "out", out, outOff, cols);
-        enter();
-        if (cols == 0) return;
-        if (rows == 0) {
-            if (!accumulate) launch1d(k.fill, cols, op, (long) cols, 0f);
-            return;
-        }
-        int colBlocks = (cols + 31) / 32;
-        // Enough row chunks to give every SM a few blocks, at least 32 rows per chunk.
-        long wanted = Math.max(1, (4L * maxGrid / 16 + colBlocks - 1) / colBlocks);
-        int chunks = (int) Math.min(Math.min(wanted, (rows + 31) / 32), 1024);
-        chunks = Math.max(1, chunks);
-        int rowsPerChunk = (rows + chunks - 1) / chunks;
-        chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
-        long partial = workspace(8L * chunks * cols);
-        driver.launch(k.sumRowsPartial, colBlocks, chunks, 1, 32, 8, 1, 0, stream,
-                rows, cols, rowsPerChunk, xp, partial);
-        launch1d(k.sumRowsFinish, cols, cols, chunks, partial, op, accumulate ? 1 : 0);
+        elementwise.sumRows(rows, cols, x, xOff, out, outOff, accumulate);
     }
-
-    // ---------------------------------------------------------------- activations
 
     @Override
     public void activate(Activation act, long n, int cols, Buf x, long xOff, Buf y, long yOff) {
-        Checks.notNull("activate", "activation", act);
-        nonNegative("activate", "n", n);
-        long xp = ptr("activate", "x", x, xOff, n), yp = ptr("activate", "y", y, yOff, n);
-        enter();
-        if (act == Activation.SOFTMAX) {
-            int rows = Checks.softmaxRows("activate", n, cols);
-            launchRows(k.softmaxRows, rows, cols, rows, cols, xp, yp);
-        } else {
-            launch1d(k.activate, n, act.code(), n, xp, yp);
-        }
+        elementwise.activate(act, n, cols, x, xOff, y, yOff);
     }
 
     @Override
     public void activateBackward(Activation act, long n, int cols, Buf y, long yOff, Buf dy, long dyOff,
                                  Buf dx, long dxOff) {
-        Checks.notNull("activateBackward", "activation", act);
-        nonNegative("activateBackward", "n", n);
-        long yp = ptr("activateBackward", "y", y, yOff, n);
-        long dyp = ptr("activateBackward", "dy", dy, dyOff, n);
-        long dxp = ptr("activateBackward", "dx", dx, dxOff, n);
-        enter();
-        if (act == Activation.SOFTMAX) {
-            int rows = Checks.softmaxRows("activateBackward", n, cols);
-            launchRows(k.softmaxRowsBwd, rows, cols, rows, cols, yp, dyp, dxp);
-        } else {
-            launch1d(k.activateBwd, n, act.code(), n, yp, dyp, dxp);
-        }
+        elementwise.activateBackward(act, n, cols, y, yOff, dy, dyOff, dx, dxOff);
     }
 
-
-    /** One block per row (grid-stride over rows), the block as wide as the row up to 256 threads. */
-    private void launchRows(long fn, int rows, int cols, Object... args) {
-        if (rows == 0) return;
-        int block = Math.min(BLOCK, Math.max(32, (cols + 31) / 32 * 32));
-        int grid = Math.min(rows, maxGrid * 4);
-        driver.launch(fn, grid, 1, 1, block, 1, 1, 0, stream, args);
+    @Override
+    public void clip(long n, float lo, float hi, Buf x, long xOff) {
+        elementwise.clip(n, lo, hi, x, xOff);
     }
 
-    // ---------------------------------------------------------------- recurrent cells
+    // ---------------------------------------------------------------- recurrent cells (CudaRecurrent)
 
     @Override
     public void recurrentStepForward(CellConfig cell, CellStep.Forward a) {
-        cell.kind().<BiConsumer<CellConfig, CellStep.Forward>>select(this::rnnStepForward, this::lstmStepForward,
-                this::gruStepForward).accept(cell, a);
+        recurrent.stepForward(cell, a);
     }
 
     @Override
     public void recurrentStepBackward(CellConfig cell, CellStep.Backward a) {
-        cell.kind().<BiConsumer<CellConfig, CellStep.Backward>>select(this::rnnStepBackward, this::lstmStepBackward,
-                this::gruStepBackward).accept(cell, a);
+        recurrent.stepBackward(cell, a);
     }
 
-    private void rnnStepForward(CellConfig cell, CellStep.Forward a) {
-        String op = "rnnStepForward";
-        long n = cells(op, cell);
-        Activation act = cell.activation();
-        int batch = cell.batch(), units = cell.units();
-        long pp = ptr(op, "pre", a.gates(), n);
-        long hpp = ptrOrNull(op, "hPrev", a.hPrev(), n);
-        long mp = ptrOrNull(op, "mask", a.mask(), batch);
-        long hp = ptr(op, "h", a.h(), n);
-        enter();
-        launch1d(k.rnnFwd, n, act.code(), batch, units, pp, hpp, mp, hp);
+    @Override
+    public boolean recurrentSequenceSupported(CellConfig cell, int steps) {
+        return recurrent.sequenceSupported(cell, steps);
     }
 
-    private void rnnStepBackward(CellConfig cell, CellStep.Backward a) {
-        String op = "rnnStepBackward";
-        long n = cells(op, cell);
-        Activation act = cell.activation();
-        int batch = cell.batch(), units = cell.units();
-        long hp = ptr(op, "h", a.h(), n);
-        long dhn = ptrOrNull(op, "dhNext", a.dhNext(), n);
-        long dyp = ptrOrNull(op, "dy", a.dy(), n);
-        long mp = ptrOrNull(op, "mask", a.mask(), batch);
-        long dpp = ptr(op, "dpre", a.dGates(), n);
-        long dhp = ptr(op, "dhPrev", a.dhPrev(), n);
-        enter();
-        launch1d(k.rnnBwd, n, act.code(), batch, units, hp, dhn, dyp, mp, dpp, dhp);
+    @Override
+    public boolean recurrentSequenceForward(CellConfig cell, CellSequence.Forward a) {
+        return recurrent.sequenceForward(cell, a);
     }
 
-    private void lstmStepForward(CellConfig cell, CellStep.Forward a) {
-        String op = "lstmStepForward";
-        long n = cells(op, cell);
-        Activation act = cell.activation(), recAct = cell.recurrentActivation();
-        int batch = cell.batch(), units = cell.units();
-        long gp = ptr(op, "gates", a.gates(), 4 * n);
-        long cpp = ptrOrNull(op, "cPrev", a.cPrev(), n);
-        long hpp = ptrOrNull(op, "hPrev", a.hPrev(), n);
-        long mp = ptrOrNull(op, "mask", a.mask(), batch);
-        long cp = ptr(op, "c", a.c(), n);
-        long hp = ptr(op, "h", a.h(), n);
-        enter();
-        launch1d(k.lstmFwd, n, act.code(), recAct.code(), batch, units, gp, cpp, hpp, mp, cp, hp);
+    @Override
+    public boolean recurrentSequenceBackward(CellConfig cell, CellSequence.Backward a) {
+        return recurrent.sequenceBackward(cell, a);
     }
 
-    private void lstmStepBackward(CellConfig cell, CellStep.Backward a) {
-        String op = "lstmStepBackward";
-        long n = cells(op, cell);
-        Activation act = cell.activation(), recAct = cell.recurrentActivation();
-        int batch = cell.batch(), units = cell.units();
-        long gp = ptr(op, "gates", a.gates(), 4 * n);
-        long cpp = ptrOrNull(op, "cPrev", a.cPrev(), n);
-        long cp = ptr(op, "c", a.c(), n);
-        long dhn = ptrOrNull(op, "dhNext", a.dhNext(), n);
-        long dyp = ptrOrNull(op, "dy", a.dy(), n);
-        long dcn = ptrOrNull(op, "dcNext", a.dcNext(), n);
-        long mp = ptrOrNull(op, "mask", a.mask(), batch);
-        long dgp = ptr(op, "dgates", a.dGates(), 4 * n);
-        long dcp = ptr(op, "dcPrev", a.dcPrev(), n);
-        long dhp = ptr(op, "dhPrev", a.dhPrev(), n);
-        enter();
-        launch1d(k.lstmBwd, n, act.code(), recAct.code(), batch, units, gp, cpp, cp, dhn, dyp, dcn, mp, dgp, dcp, dhp);
-    }
-
-    private void gruStepForward(CellConfig cell, CellStep.Forward a) {
-        String op = "gruStepForward";
-        long n = cells(op, cell);
-        Activation act = cell.activation(), recAct = cell.recurrentActivation();
-        int batch = cell.batch(), units = cell.units();
-        long xpp = ptr(op, "xp", a.gates(), 3 * n);
-        long rpp = ptr(op, "rp", a.recurrent(), 3 * n);
-        long bp = ptrOrNull(op, "bRec", a.recurrentBias(), 3L * units);
-        long hpp = ptrOrNull(op, "hPrev", a.hPrev(), n);
-        long mp = ptrOrNull(op, "mask", a.mask(), batch);
-        long hp = ptr(op, "h", a.h(), n);
-        enter();
-        launch1d(k.gruFwd, n, act.code(), recAct.code(), batch, units, xpp, rpp, bp, hpp, mp, hp);
-    }
-
-    private void gruStepBackward(CellConfig cell, CellStep.Backward a) {
-        String op = "gruStepBackward";
-        long n = cells(op, cell);
-        Activation act = cell.activation(), recAct = cell.recurrentActivation();
-        int batch = cell.batch(), units = cell.units();
-        long xpp = ptr(op, "xp", a.gates(), 3 * n);
-        long rpp = ptr(op, "rp", a.recurrent(), 3 * n);
-        long hpp = ptrOrNull(op, "hPrev", a.hPrev(), n);
-        long dhn = ptrOrNull(op, "dhNext", a.dhNext(), n);
-        long dyp = ptrOrNull(op, "dy", a.dy(), n);
-        long mp = ptrOrNull(op, "mask", a.mask(), batch);
-        long dxpp = ptr(op, "dxp", a.dGates(), 3 * n);
-        long drpp = ptr(op, "drp", a.dRecurrent(), 3 * n);
-        long dhp = ptr(op, "dhPrev", a.dhPrev(), n);
-        enter();
-        launch1d(k.gruBwd, n, act.code(), recAct.code(), batch, units, xpp, rpp, hpp, dhn, dyp, mp, dxpp, drpp, dhp);
-    }
-
-    /** Checks the cell's activations (the gate activation unless SIMPLE_RNN) and sizes; returns batch * units. */
-    private static long cells(String op, CellConfig cell) {
-        elementwise(op, cell.activation());
-        if (cell.kind() != RecurrentCell.SIMPLE_RNN) elementwise(op, cell.recurrentActivation());
-        return cells(op, cell.batch(), cell.units());
-    }
-
-    private static long cells(String op, int batch, int units) {
-        if (batch < 0 || units < 0) {
-            throw new IllegalArgumentException(op + ": batch and units must be >= 0, got " + batch + ", " + units);
-        }
-        return (long) batch * units;
+    /** Whether work may run on the second stream beside a call made now (a forked task, or forks still open). */
+    boolean forksActive() {
+        return streams.forksActive();
     }
 
     // ---------------------------------------------------------------- embedding
@@ -952,7 +582,7 @@ public final class CudaBackend implements Backend {
         enter();
         refuseConcurrent("gatherRows");
         if (n == 0) return;
-        launch1d(k.gatherRows, (long) n * dim, n, dim, ip, tp, vocab, op, small + 16);
+        if ((long) n * dim > 0) k.gatherRows(g1((long) n * dim), n, dim, ip, tp, vocab, op, small + 16);
         idsPending = true;
     }
 
@@ -966,7 +596,7 @@ public final class CudaBackend implements Backend {
         enter();
         refuseConcurrent("scatterAddRows");
         if (n == 0) return;
-        launch1d(k.scatterAddRows, (long) n * dim, n, dim, ip, dp, vocab, tp, small + 16);
+        if ((long) n * dim > 0) k.scatterAddRows(g1((long) n * dim), n, dim, ip, dp, vocab, tp, small + 16);
         idsPending = true;
     }
 
@@ -978,17 +608,6 @@ public final class CudaBackend implements Backend {
                     + table.size() + " floats");
         }
         return (table.size() - off) / dim;
-    }
-
-    // ---------------------------------------------------------------- clipping
-
-    @Override
-    public void clip(long n, float lo, float hi, Buf x, long xOff) {
-        nonNegative("clip", "n", n);
-        Checks.clipRange(lo, hi);
-        long xp = ptr("clip", "x", x, xOff, n);
-        enter();
-        launch1d(k.clip, n, n, lo, hi, xp);
     }
 
     // ---------------------------------------------------------------- training-step primitives (CudaTraining)
@@ -1076,7 +695,7 @@ public final class CudaBackend implements Backend {
             // outside it (CUDA_ERROR_STREAM_CAPTURE_ISOLATION); and the second stream with its cuBLAS handle
             // (cublasCreate, a workspace cuMemAlloc) is made now rather than by a first fork inside the capture.
             joinOutstandingForks();
-            if (streamsOn) openSideStream();
+            if (streamsOn) streams.openSideStream();
         }
         return training.capture(step);
     }

@@ -3,44 +3,199 @@ package dev.jrnn.backend.cuda;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.List;
 
 /**
  * The jrnn kernels ({@code kernels/*.cu}, built by {@code native/build.sh} into the classpath resource
- * {@value #RESOURCE}): loads the fatbin as one module and resolves every function once.
- * Each field is a {@code CUfunction} handle; the argument lists are documented at each kernel.
+ * {@value #RESOURCE}): loads the fatbin as one module, resolves every function once, and launches each through
+ * one typed {@link Kernel} method (train.cu's kernels: {@link TrainKernels}; the persistent ones: PersistentRnn).
  */
-final class CudaKernels {
+final class CudaKernels extends KernelModule {
     /** Where the build puts the fatbin (inside the jar / target/classes). */
     static final String RESOURCE = "/dev/jrnn/backend/cuda/jrnn_kernels.fatbin";
     /** First four bytes of a CUDA fatbin container, little-endian. */
     static final int FATBIN_MAGIC = 0xBA55ED50;
 
-    /** Every kernel CudaBackend launches, in field order. */
-    static final List<String> NAMES = List.of(
-            "jrnn_fill", "jrnn_copy", "jrnn_copy2d", "jrnn_transpose01", "jrnn_axpy", "jrnn_scale",
-            "jrnn_scale2d", "jrnn_mul", "jrnn_add_row_vector", "jrnn_sum_rows_partial", "jrnn_sum_rows_finish",
-            "jrnn_activate", "jrnn_activate_bwd", "jrnn_softmax_rows", "jrnn_softmax_rows_bwd", "jrnn_clip",
-            "jrnn_rnn_step_fwd", "jrnn_rnn_step_bwd", "jrnn_lstm_step_fwd", "jrnn_lstm_step_bwd",
-            "jrnn_gru_step_fwd", "jrnn_gru_step_bwd",
-            "jrnn_gather_rows", "jrnn_scatter_add_rows", "jrnn_loss");
-
-    final long module;
-    final long fill, copy, copy2d, transpose01, axpy, scale, scale2d, mul, addRowVector, sumRowsPartial,
-            sumRowsFinish, activate, activateBwd, softmaxRows, softmaxRowsBwd, clip,
-            rnnFwd, rnnBwd, lstmFwd, lstmBwd, gruFwd, gruBwd, gatherRows, scatterAddRows, loss;
-
+    /** Loads {@code fatbin} as one module; every launcher's kernel is resolved here, so a missing one fails now. */
     CudaKernels(CudaDriver d, byte[] fatbin) {
-        module = d.moduleLoadFatbin(fatbin);
-        long[] f = new long[NAMES.size()];
-        for (int i = 0; i < f.length; i++) f[i] = d.function(module, NAMES.get(i));
-        int i = 0;
-        fill = f[i++]; copy = f[i++]; copy2d = f[i++]; transpose01 = f[i++]; axpy = f[i++]; scale = f[i++];
-        scale2d = f[i++]; mul = f[i++]; addRowVector = f[i++]; sumRowsPartial = f[i++]; sumRowsFinish = f[i++];
-        activate = f[i++]; activateBwd = f[i++]; softmaxRows = f[i++]; softmaxRowsBwd = f[i++]; clip = f[i++];
-        rnnFwd = f[i++]; rnnBwd = f[i++]; lstmFwd = f[i++]; lstmBwd = f[i++]; gruFwd = f[i++]; gruBwd = f[i++];
-        gatherRows = f[i++]; scatterAddRows = f[i++]; loss = f[i++];
+        super(d, d.moduleLoadFatbin(fatbin));
     }
+
+    // One typed launcher per kernel of elementwise.cu, rnn.cu, lstm.cu, gru.cu, embedding.cu and loss.cu, the
+    // kernel's handle below it; the kernel's comment in its .cu file gives the full contract.
+    /** x[i] = v for i &lt; n. (elementwise.cu) */
+    @Kernel("jrnn_fill")
+    void fill(Grid grid, @Ptr long x, long n, float v) {
+        launch(fill, grid, x, n, v);
+    }
+    private final long fill = fn("jrnn_fill");
+
+    /** dst[i] = src[i] for i &lt; n (regions do not overlap). (elementwise.cu) */
+    @Kernel("jrnn_copy")
+    void copy(Grid grid, @Ptr long src, @Ptr long dst, long n) {
+        launch(copy, grid, src, dst, n);
+    }
+    private final long copy = fn("jrnn_copy");
+
+    /** dst[r*dstLd + c] = src[r*srcLd + c] for r &lt; rows, c &lt; cols. (elementwise.cu) */
+    @Kernel("jrnn_copy2d")
+    void copy2d(Grid grid, int rows, int cols, @Ptr long src, int srcLd, @Ptr long dst, int dstLd) {
+        launch(copy2d, grid, rows, cols, src, srcLd, dst, dstLd);
+    }
+    private final long copy2d = fn("jrnn_copy2d");
+
+    /** y[j, i, k] = x[i, j, k] for x of shape [d0, d1, d2]; indexed by the output so writes coalesce. (elementwise.cu) */
+    @Kernel("jrnn_transpose01")
+    void transpose01(Grid grid, int d0, int d1, int d2, @Ptr long x, @Ptr long y) {
+        launch(transpose01, grid, d0, d1, d2, x, y);
+    }
+    private final long transpose01 = fn("jrnn_transpose01");
+
+    /** y[i] += alpha * x[i]. (elementwise.cu) */
+    @Kernel("jrnn_axpy")
+    void axpy(Grid grid, long n, float alpha, @Ptr long x, @Ptr long y) {
+        launch(axpy, grid, n, alpha, x, y);
+    }
+    private final long axpy = fn("jrnn_axpy");
+
+    /** x[i] *= s. (elementwise.cu) */
+    @Kernel("jrnn_scale")
+    void scale(Grid grid, long n, float s, @Ptr long x) {
+        launch(scale, grid, n, s, x);
+    }
+    private final long scale = fn("jrnn_scale");
+
+    /** x[r*ld + c] = s * x[r*ld + c], or 0 when s == 0 (so old NaN does not survive; gemm with k == 0). (elementwise.cu) */
+    @Kernel("jrnn_scale2d")
+    void scale2d(Grid grid, int rows, int cols, float s, @Ptr long x, int ld) {
+        launch(scale2d, grid, rows, cols, s, x, ld);
+    }
+    private final long scale2d = fn("jrnn_scale2d");
+
+    /** out[i] = a[i] * b[i] (out may alias a or b). (elementwise.cu) */
+    @Kernel("jrnn_mul")
+    void mul(Grid grid, long n, @Ptr long a, @Ptr long b, @Ptr long out) {
+        launch(mul, grid, n, a, b, out);
+    }
+    private final long mul = fn("jrnn_mul");
+
+    /** y[r, c] += bias[c] for y [rows, cols]. (elementwise.cu) */
+    @Kernel("jrnn_add_row_vector")
+    void addRowVector(Grid grid, int rows, int cols, @Ptr long bias, @Ptr long y) {
+        launch(addRowVector, grid, rows, cols, bias, y);
+    }
+    private final long addRowVector = fn("jrnn_add_row_vector");
+
+    /** Column sums, pass 1: partial[chunk, c] = sum of x[r, c] over rows r of chunk blockIdx.y (elementwise.cu) */
+    @Kernel("jrnn_sum_rows_partial")
+    void sumRowsPartial(Grid grid, int rows, int cols, int rowsPerChunk, @Ptr long x, @Ptr long partial) {
+        launch(sumRowsPartial, grid, rows, cols, rowsPerChunk, x, partial);
+    }
+    private final long sumRowsPartial = fn("jrnn_sum_rows_partial");
+
+    /** Column sums, pass 2: out[c] (+)= sum over chunks of partial[chunk, c]. (elementwise.cu) */
+    @Kernel("jrnn_sum_rows_finish")
+    void sumRowsFinish(Grid grid, int cols, int chunks, @Ptr long partial, @Ptr long out, int accumulate) {
+        launch(sumRowsFinish, grid, cols, chunks, partial, out, accumulate);
+    }
+    private final long sumRowsFinish = fn("jrnn_sum_rows_finish");
+
+    /** y = act(x) elementwise (not softmax); x and y may alias. (elementwise.cu) */
+    @Kernel("jrnn_activate")
+    void activate(Grid grid, int act, long n, @Ptr long x, @Ptr long y) {
+        launch(activate, grid, act, n, x, y);
+    }
+    private final long activate = fn("jrnn_activate");
+
+    /** dx = dy * act'(x) through y = act(x) (not softmax); dx may alias dy. (elementwise.cu) */
+    @Kernel("jrnn_activate_bwd")
+    void activateBwd(Grid grid, int act, long n, @Ptr long y, @Ptr long dy, @Ptr long dx) {
+        launch(activateBwd, grid, act, n, y, dy, dx);
+    }
+    private final long activateBwd = fn("jrnn_activate_bwd");
+
+    /** Row softmax: y[r, :] = exp(x[r, :] - max) / sum. One block per row (grid-stride over rows), (elementwise.cu) */
+    @Kernel("jrnn_softmax_rows")
+    void softmaxRows(Grid grid, int rows, int cols, @Ptr long x, @Ptr long y) {
+        launch(softmaxRows, grid, rows, cols, x, y);
+    }
+    private final long softmaxRows = fn("jrnn_softmax_rows");
+
+    /** Row softmax backward: dx[r, :] = y[r, :] * (dy[r, :] - &lt;dy[r, :], y[r, :]&gt;). dx may alias dy. (elementwise.cu) */
+    @Kernel("jrnn_softmax_rows_bwd")
+    void softmaxRowsBwd(Grid grid, int rows, int cols, @Ptr long y, @Ptr long dy, @Ptr long dx) {
+        launch(softmaxRowsBwd, grid, rows, cols, y, dy, dx);
+    }
+    private final long softmaxRowsBwd = fn("jrnn_softmax_rows_bwd");
+
+    /** x = min(max(x, lo), hi); NaN stays NaN. (elementwise.cu) */
+    @Kernel("jrnn_clip")
+    void clip(Grid grid, long n, float lo, float hi, @Ptr long x) {
+        launch(clip, grid, n, lo, hi, x);
+    }
+    private final long clip = fn("jrnn_clip");
+
+    /** out[i, :] = table[idx[i], :] for i &lt; n, rows of dim floats. table holds vocab rows (known from (embedding.cu) */
+    @Kernel("jrnn_gather_rows")
+    void gatherRows(Grid grid, int n, int dim, @Ptr long idx, @Ptr long table, long vocab, @Ptr long out, @Ptr long err) {
+        launch(gatherRows, grid, n, dim, idx, table, vocab, out, err);
+    }
+    private final long gatherRows = fn("jrnn_gather_rows");
+
+    /** dTable[idx[i], :] += dOut[i, :] for i &lt; n (atomicAdd: repeated ids accumulate). Invalid ids are (embedding.cu) */
+    @Kernel("jrnn_scatter_add_rows")
+    void scatterAddRows(Grid grid, int n, int dim, @Ptr long idx, @Ptr long dOut, long vocab, @Ptr long dTable, @Ptr long err) {
+        launch(scatterAddRows, grid, n, dim, idx, dOut, vocab, dTable, err);
+    }
+    private final long scatterAddRows = fn("jrnn_scatter_add_rows");
+
+    /** On entry xp [B, 3H] = x·W + b_in, rp [B, 3H] = hPrev·U. Adds bRec [3H] to rp in place, then (gru.cu) */
+    @Kernel("jrnn_gru_step_fwd")
+    void gruStepFwd(Grid grid, int act, int recAct, int batch, int units, @Ptr long xp, @Ptr long rp, @Ptr long bRec, @Ptr long hPrev, @Ptr long mask, @Ptr long h) {
+        launch(gruStepFwd, grid, act, recAct, batch, units, xp, rp, bRec, hPrev, mask, h);
+    }
+    private final long gruStepFwd = fn("jrnn_gru_step_fwd");
+
+    /** Backward of one step. g = dhNext + dy; with (z, r, hh) from xp and rh from rp: (gru.cu) */
+    @Kernel("jrnn_gru_step_bwd")
+    void gruStepBwd(Grid grid, int act, int recAct, int batch, int units, @Ptr long xp, @Ptr long rp, @Ptr long hPrev, @Ptr long dhNext, @Ptr long dy, @Ptr long mask, @Ptr long dxp, @Ptr long drp, @Ptr long dhPrev) {
+        launch(gruStepBwd, grid, act, recAct, batch, units, xp, rp, hPrev, dhNext, dy, mask, dxp, drp, dhPrev);
+    }
+    private final long gruStepBwd = fn("jrnn_gru_step_bwd");
+
+    /** One warp per row (grid-stride over rows), blockDim.x a multiple of 32 (&lt;= 1024). (loss.cu) */
+    @Kernel("jrnn_loss")
+    void loss(Grid grid, int kind, int rows, int cols, @Ptr long pred, @Ptr long target, @Ptr long weights, @Ptr long grad, @Ptr long acc, @Ptr long err) {
+        launch(loss, grid, kind, rows, cols, pred, target, weights, grad, acc, err);
+    }
+    private final long loss = fn("jrnn_loss");
+
+    /** On entry gates [B, 4H] holds x·W + b + hPrev·U; on exit the activated gates (i, f, g, o) that (lstm.cu) */
+    @Kernel("jrnn_lstm_step_fwd")
+    void lstmStepFwd(Grid grid, int act, int recAct, int batch, int units, @Ptr long gates, @Ptr long cPrev, @Ptr long hPrev, @Ptr long mask, @Ptr long c, @Ptr long h) {
+        launch(lstmStepFwd, grid, act, recAct, batch, units, gates, cPrev, hPrev, mask, c, h);
+    }
+    private final long lstmStepFwd = fn("jrnn_lstm_step_fwd");
+
+    /** Backward of one step. gh = dhNext + dy; with a = act(c): (lstm.cu) */
+    @Kernel("jrnn_lstm_step_bwd")
+    void lstmStepBwd(Grid grid, int act, int recAct, int batch, int units, @Ptr long gates, @Ptr long cPrev, @Ptr long c, @Ptr long dhNext, @Ptr long dy, @Ptr long dcNext, @Ptr long mask, @Ptr long dgates, @Ptr long dcPrev, @Ptr long dhPrev) {
+        launch(lstmStepBwd, grid, act, recAct, batch, units, gates, cPrev, c, dhNext, dy, dcNext, mask, dgates, dcPrev, dhPrev);
+    }
+    private final long lstmStepBwd = fn("jrnn_lstm_step_bwd");
+
+    /** h[b, j] = act(pre[b, j]); masked rows (mask[b] == 0) copy hPrev instead. (rnn.cu) */
+    @Kernel("jrnn_rnn_step_fwd")
+    void rnnStepFwd(Grid grid, int act, int batch, int units, @Ptr long pre, @Ptr long hPrev, @Ptr long mask, @Ptr long h) {
+        launch(rnnStepFwd, grid, act, batch, units, pre, hPrev, mask, h);
+    }
+    private final long rnnStepFwd = fn("jrnn_rnn_step_fwd");
+
+    /** g = dhNext + dy; dpre = g * act'(h), dhPrev = 0; masked rows: dpre = 0, dhPrev = g. (rnn.cu) */
+    @Kernel("jrnn_rnn_step_bwd")
+    void rnnStepBwd(Grid grid, int act, int batch, int units, @Ptr long h, @Ptr long dhNext, @Ptr long dy, @Ptr long mask, @Ptr long dpre, @Ptr long dhPrev) {
+        launch(rnnStepBwd, grid, act, batch, units, h, dhNext, dy, mask, dpre, dhPrev);
+    }
+    private final long rnnStepBwd = fn("jrnn_rnn_step_bwd");
 
     /** The fatbin bytes from the classpath, or null when the build had no nvcc. */
     static byte[] loadResource() {

@@ -43,7 +43,7 @@ final class CudaTraining implements AutoCloseable {
     private final CudaDriver driver;
     private final DevicePool pool;
     private final TrainKernels tk;
-    private final long fill, lossKernel;
+    private final CudaKernels k;
     /** The backend's main stream: captures, graph replays and the error block's reads run there; the ops
      * themselves are queued on {@code be.currentStream()} (the second stream inside a forked task). */
     private final long stream;
@@ -61,14 +61,12 @@ final class CudaTraining implements AutoCloseable {
     /** Graphs made and captures that failed (for tests and diagnostics). */
     private int captures, failedCaptures;
 
-    CudaTraining(CudaBackend be, CudaDriver driver, DevicePool pool, long module, long fill, long lossKernel,
-                 long stream, int maxGrid) {
+    CudaTraining(CudaBackend be, CudaDriver driver, DevicePool pool, CudaKernels k, long stream, int maxGrid) {
         this.be = be;
         this.driver = driver;
         this.pool = pool;
-        this.tk = new TrainKernels(driver, module);
-        this.fill = fill;
-        this.lossKernel = lossKernel;
+        this.tk = new TrainKernels(driver, k.module);
+        this.k = k;
         this.stream = stream;
         this.maxGrid = maxGrid;
         this.block = pool.allocate(BLOCK_BYTES);
@@ -82,13 +80,14 @@ final class CudaTraining implements AutoCloseable {
         return (int) Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, maxGrid));
     }
 
-    private void launch1d(long fn, long n, Object... args) {
-        if (n <= 0) return;
-        driver.launch(fn, grid(n), 1, 1, BLOCK, 1, 1, 0, be.currentStream(), args);
+    /** A grid-stride launch over {@code n} elements on the current stream. */
+    private Grid g1(long n) {
+        return Grid.of(grid(n), BLOCK, be.currentStream());
     }
 
-    private void launchOne(long fn, Object... args) {
-        driver.launch(fn, 1, 1, 1, 1, 1, 1, 0, be.currentStream(), args);
+    /** One thread on the current stream. */
+    private Grid one() {
+        return Grid.of(1, 1, be.currentStream());
     }
 
     private static void nonNegative(String op, String what, long v) {
@@ -116,7 +115,7 @@ final class CudaTraining implements AutoCloseable {
         dims(op, rows, cols);
         long xp = be.ptr(op, "x", x, xOff, (long) rows * cols), mp = be.ptr(op, "mask", mask, maskOff, rows);
         be.enter();
-        launch1d(tk.maskFromValues, rows, rows, cols, xp, maskValue, mp);
+        if (rows > 0) tk.maskFromValues(g1(rows), rows, cols, xp, maskValue, mp);
     }
 
     void mulRows(int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff) {
@@ -125,7 +124,7 @@ final class CudaTraining implements AutoCloseable {
         long n = (long) rows * cols;
         long xp = be.ptr(op, "x", x, xOff, n), sp = be.ptr(op, "s", s, sOff, rows), yp = be.ptr(op, "y", y, yOff, n);
         be.enter();
-        launch1d(tk.mulRows, n, rows, cols, xp, sp, yp);
+        if (n > 0) tk.mulRows(g1(n), rows, cols, xp, sp, yp);
     }
 
     void rsqrt(long n, float eps, Buf x, long xOff, Buf y, long yOff) {
@@ -133,7 +132,7 @@ final class CudaTraining implements AutoCloseable {
         nonNegative(op, "n", n);
         long xp = be.ptr(op, "x", x, xOff, n), yp = be.ptr(op, "y", y, yOff, n);
         be.enter();
-        launch1d(tk.rsqrt, n, n, eps, xp, yp);
+        if (n > 0) tk.rsqrt(g1(n), n, eps, xp, yp);
     }
 
     void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff) {
@@ -142,8 +141,8 @@ final class CudaTraining implements AutoCloseable {
         Checks.dropoutRate(op, rate);
         long cp = be.ptr(op, "counter", counter, counterOff, 2), op2 = be.ptr(op, "out", out, outOff, n);
         be.enter();
-        launch1d(tk.dropoutMask, n, n, rate, seed, cp, op2);
-        launchOne(tk.counterAdd, cp);
+        if (n > 0) tk.dropoutMask(g1(n), n, rate, seed, cp, op2);
+        tk.counterAdd(one(), cp);
     }
 
     void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff) {
@@ -154,7 +153,7 @@ final class CudaTraining implements AutoCloseable {
         be.enter();
         if (n == 0) return;
         int slot = contextSlot(context == null ? op : context, vocab);
-        launch1d(tk.checkIds, n, n, ip, vocab, outp, block + 8L * slot);
+        if (n > 0) tk.checkIds(g1(n), n, ip, vocab, outp, block + 8L * slot);
         idsPending = true;
     }
 
@@ -181,12 +180,12 @@ final class CudaTraining implements AutoCloseable {
         long gp = be.ptrOrNull(op, "grad", a.grad(), n);
         long outp = be.ptr(op, "out", a.out(), 1);
         be.enter();
-        launch1d(fill, 2, block + ACC, 2L, 0f);
+        k.fill(g1(2), block + ACC, 2L, 0f);
         int warps = BLOCK / 32;
         int g = (int) Math.max(1, Math.min((a.rows() + warps - 1) / warps, (long) maxGrid));
-        driver.launch(lossKernel, g, 1, 1, BLOCK, 1, 1, 0, be.currentStream(),
-                a.kind().code(), a.rows(), a.cols(), pp, tp, wp, gp, block + ACC, block + LOSS_FLAG);
-        launchOne(tk.lossFinish, block + ACC, a.rows(), outp);
+        k.loss(Grid.of(g, BLOCK, be.currentStream()), a.kind().code(), a.rows(), a.cols(), pp, tp, wp, gp, block + ACC,
+                block + LOSS_FLAG);
+        tk.lossFinish(one(), block + ACC, a.rows(), outp);
         if (a.kind().sparse()) {
             lossError = "loss " + a.kind() + ": a class index in target is not an integer in [0, " + a.cols() + ")";
         }
@@ -212,8 +211,8 @@ final class CudaTraining implements AutoCloseable {
         if (n == 0) return;
         int parts = Math.min(grid(n), 1024);
         long partial = be.workspace(8L * parts);
-        driver.launch(tk.sumPartial, parts, 1, 1, BLOCK, 1, 1, 0, be.currentStream(), n, xp, mode == 1 ? 1 : 0, partial);
-        driver.launch(tk.scaleBySum, grid(n), 1, 1, BLOCK, 1, 1, 0, be.currentStream(), parts, partial, mode, param, n, xp);
+        tk.sumPartial(Grid.of(parts, BLOCK, be.currentStream()), n, xp, mode == 1 ? 1 : 0, partial);
+        tk.scaleBySum(g1(n), parts, partial, mode, param, n, xp);
     }
 
     void adamUpdate(AdamArgs a) {
@@ -224,8 +223,8 @@ final class CudaTraining implements AutoCloseable {
         long sp = be.ptr(op, "step", a.step(), 3);
         long gd = be.ptrOrNull(op, "guard", a.guard(), 1);
         be.enter();
-        launchOne(tk.adamStep, sp, a.lr(), a.beta1(), a.beta2(), gd);
-        launch1d(tk.adamT, n, n, pp, gp, mp, vp, sp, 1f - a.beta1(), 1f - a.beta2(), a.eps(), gd);
+        tk.adamStep(one(), sp, a.lr(), a.beta1(), a.beta2(), gd);
+        if (n > 0) tk.adamT(g1(n), n, pp, gp, mp, vp, sp, 1f - a.beta1(), 1f - a.beta2(), a.eps(), gd);
     }
 
     void optimizerUpdate(OptimizerArgs a) {
@@ -237,8 +236,8 @@ final class CudaTraining implements AutoCloseable {
         long gd = be.ptrOrNull(op, "guard", a.guard(), 1);
         int kind = a.kind().code();
         be.enter();
-        if (a.kind().counted()) launchOne(tk.optStep, kind, sp, a.lr(), a.h1(), a.h2(), gd);
-        launch1d(tk.optUpdate, n, kind, n, pp, gp, s1, s2, s3, sp, a.lr(), a.h1(), a.h2(), a.eps(), a.weightDecay(), gd);
+        if (a.kind().counted()) tk.optStep(one(), kind, sp, a.lr(), a.h1(), a.h2(), gd);
+        if (n > 0) tk.optUpdate(g1(n), kind, n, pp, gp, s1, s2, s3, sp, a.lr(), a.h1(), a.h2(), a.eps(), a.weightDecay(), gd);
     }
 
     void sgdUpdate(SgdArgs a) {
@@ -248,7 +247,7 @@ final class CudaTraining implements AutoCloseable {
         long vp = be.ptrOrNull(op, "velocity", a.velocity(), n);
         long gd = be.ptrOrNull(op, "guard", a.guard(), 1);
         be.enter();
-        launch1d(tk.sgdGuarded, n, n, pp, gp, vp, a.lr(), a.momentum(), a.nesterov() ? 1 : 0, gd);
+        if (n > 0) tk.sgdGuarded(g1(n), n, pp, gp, vp, a.lr(), a.momentum(), a.nesterov() ? 1 : 0, gd);
     }
 
     void finiteGuard(long n, Buf x, long xOff, float code, Buf guard, long guardOff) {
@@ -257,7 +256,7 @@ final class CudaTraining implements AutoCloseable {
         Checks.guardCode(op, code);
         long xp = be.ptr(op, "x", x, xOff, n), gd = be.ptr(op, "guard", guard, guardOff, 1);
         be.enter();
-        launch1d(tk.finiteGuard, n, n, xp, code, gd);
+        if (n > 0) tk.finiteGuard(g1(n), n, xp, code, gd);
     }
 
     void copyIfGuard(long n, Buf guard, long guardOff, Buf src, long srcOff, Buf dst, long dstOff) {
@@ -266,7 +265,7 @@ final class CudaTraining implements AutoCloseable {
         long gd = be.ptr(op, "guard", guard, guardOff, 1);
         long sp = be.ptr(op, "src", src, srcOff, n), dp = be.ptr(op, "dst", dst, dstOff, n);
         be.enter();
-        launch1d(tk.copyIf, n, n, gd, sp, dp);
+        if (n > 0) tk.copyIf(g1(n), n, gd, sp, dp);
     }
 
     // ---------------------------------------------------------------- deferred errors

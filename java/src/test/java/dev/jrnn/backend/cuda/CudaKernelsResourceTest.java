@@ -54,38 +54,10 @@ class CudaKernelsResourceTest {
         assumeTrue(image != null, "kernels not built here");
         // Kernel names are stored uncompressed in the ELF symbol tables and the PTX of the container.
         String text = new String(image, StandardCharsets.ISO_8859_1);
-        for (String name : CudaKernels.NAMES) {
+        for (String name : KernelSignaturesTest.launchedKernels()) {
             assertTrue(text.contains(name + '\0') || text.contains(name + '('),
                     "kernel " + name + " is not in the fatbin: Java and kernels/*.cu disagree");
         }
-        assertEquals(CudaKernels.NAMES.size(), CudaKernels.NAMES.stream().distinct().count(), "duplicate kernel names");
-    }
-
-    /**
-     * Without nvcc or a GPU: every name Java binds (CudaKernels, TrainKernels) is an {@code extern "C" __global__}
-     * kernel of kernels/*.cu, and every such kernel is bound (the persistent kernels, declared through macros and
-     * launched by built names, are not matched).
-     * A bound name missing from the sources would fail only at module load, on a GPU.
-     */
-    @Test
-    void boundKernelNamesAndTheSourcesAgree() throws java.io.IOException {
-        Path dir = Path.of("kernels");
-        if (!Files.isDirectory(dir)) dir = Path.of("../kernels");
-        assertTrue(Files.isDirectory(dir), "kernels/ not found from " + Path.of("").toAbsolutePath());
-        java.util.Set<String> defined = new java.util.TreeSet<>();
-        java.util.regex.Pattern kernel = java.util.regex.Pattern.compile(
-                "extern \"C\" __global__ void (?:__launch_bounds__\\([^)]*\\) )?(jrnn_\\w+)\\(");
-        try (var files = Files.list(dir)) {
-            for (Path f : files.filter(x -> x.toString().endsWith(".cu")).sorted().toList()) {
-                java.util.regex.Matcher m = kernel.matcher(Files.readString(f));
-                while (m.find()) defined.add(m.group(1));
-            }
-        }
-        java.util.Set<String> bound = new java.util.TreeSet<>(CudaKernels.NAMES);
-        bound.addAll(TrainKernels.NAMES);
-        assertEquals(CudaKernels.NAMES.size() + TrainKernels.NAMES.size(), bound.size(), "a kernel bound twice");
-        assertEquals(defined, bound, "extern \"C\" __global__ kernels of kernels/*.cu vs the names CudaKernels and"
-                + " TrainKernels bind");
     }
 
     @Test

@@ -3,7 +3,7 @@ package dev.jrnn.backend.cuda;
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Precision;
 import dev.jrnn.backend.RecurrentCell;
-import dev.jrnn.backend.cuda.PersistentRnn.CostModel;
+import dev.jrnn.backend.cuda.PersistentCostModel.CostModel;
 import dev.jrnn.backend.cuda.PersistentRnn.Device;
 import dev.jrnn.backend.cuda.PersistentRnn.Plan;
 
@@ -62,7 +62,7 @@ final class PersistentModelFit {
         String split() { return variant + " " + gridX + "x" + gridY + "/" + chunk; }
 
         double predictedCycles(CostModel m) {
-            return PersistentRnn.stepCycles(cell, backward, precision, units, slice, batchGroup, chunk, gridX * gridY,
+            return PersistentCostModel.stepCycles(cell, backward, precision, units, slice, batchGroup, chunk, gridX * gridY,
                     PersistentRnn.THREADS, tensorCores(), m);
         }
 
@@ -428,10 +428,10 @@ final class PersistentModelFit {
         for (int i = 0; i < a.length; i++) System.out.printf(Locale.ROOT, "%s%.4g", i > 0 ? ", " : "", a[i]);
         System.out.println(")");
         report("fitted", rows, m);
-        report("in PersistentRnn.H200_FIT", rows, PersistentRnn.H200_FIT);
+        report("in PersistentCostModel.H200_FIT", rows, PersistentCostModel.H200_FIT);
 
         List<Row> pr = persistentRows(rows);
-        double[] e = logErrors(rows, PersistentRnn.H200_FIT);
+        double[] e = logErrors(rows, PersistentCostModel.H200_FIT);
         Integer[] idx = new Integer[e.length];
         for (int i = 0; i < idx.length; i++) idx[i] = i;
         Arrays.sort(idx, (x, y) -> Double.compare(Math.abs(e[y]), Math.abs(e[x])));
@@ -439,10 +439,10 @@ final class PersistentModelFit {
         for (int i = 0; i < 8; i++) {
             Row r = pr.get(idx[i]);
             System.out.printf(Locale.ROOT, "  %+.3f  %-12s %-26s %-16s predicted %6.2f measured %6.2f us/step%n", e[idx[i]],
-                    r.source(), r.shape(), r.split(), r.predictedUs(PersistentRnn.H200_FIT), r.measuredUs());
+                    r.source(), r.shape(), r.split(), r.predictedUs(PersistentCostModel.H200_FIT), r.measuredUs());
         }
 
-        System.out.println("\nplanner (AUTO, H200) on the measured shapes, with PersistentRnn.H200_FIT:");
+        System.out.println("\nplanner (AUTO, H200) on the measured shapes, with PersistentCostModel.H200_FIT:");
         Map<String, Map<String, Double>> groups = measuredSplits(rows);
         for (Map.Entry<String, Map<String, Double>> g : groups.entrySet()) {
             Row any = persistentRows(rows).stream().filter(r -> (r.section() + " | " + r.shape()).equals(g.getKey()))
@@ -454,7 +454,7 @@ final class PersistentModelFit {
             StringBuilder sb = new StringBuilder();
             g.getValue().forEach((s, us) -> sb.append(String.format(Locale.ROOT, "  %s %.2f", s, us)));
             System.out.printf(Locale.ROOT, "%-34s pick %-16s pred %5.2f us  measured %s  best %.2f |%s%n", g.getKey(), pick,
-                    PersistentRnn.H200_FIT.micros(p.stepCycles()), got == null ? "  -  " : String.format(Locale.ROOT, "%5.2f", got),
+                    PersistentCostModel.H200_FIT.micros(p.stepCycles()), got == null ? "  -  " : String.format(Locale.ROOT, "%5.2f", got),
                     best, sb);
         }
         predictions();
@@ -475,7 +475,7 @@ final class PersistentModelFit {
         System.err.printf(Locale.ROOT, "%d rows (%d persistent, %d step path) from %s%n", rows.size(), pr.size(),
                 rows.size() - pr.size(), args[2]);
         if (!pr.isEmpty()) {
-            double[] e = abs(logErrors(rows, PersistentRnn.H200_FIT));
+            double[] e = abs(logErrors(rows, PersistentCostModel.H200_FIT));
             System.err.printf(Locale.ROOT, "H200_FIT on them: |ln(pred/meas)| median %.3f, max %.3f%n", median(e),
                     Arrays.stream(e).max().orElseThrow());
         }
@@ -496,7 +496,7 @@ final class PersistentModelFit {
                 System.out.printf(Locale.ROOT, "  %s %s B=%d H=%d %s: %s (slice %d, %d rows), %.2f us/step%n", c.id(),
                         p.name().toLowerCase(Locale.ROOT), (int) s[2], (int) s[3], bwd ? "bwd" : "fwd",
                         pl == null ? "-" : split(pl), pl == null ? 0 : pl.slice(), pl == null ? 0 : pl.batchGroup(),
-                        pl == null ? Double.NaN : PersistentRnn.H200_FIT.micros(pl.stepCycles()));
+                        pl == null ? Double.NaN : PersistentCostModel.H200_FIT.micros(pl.stepCycles()));
             }
         }
     }

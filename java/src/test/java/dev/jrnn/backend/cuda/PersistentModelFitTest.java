@@ -44,7 +44,7 @@ class PersistentModelFitTest {
                             p.tensorCores() ? "tc" : "ffma", p.gridX(), p.gridY(), p.slice(), p.batchGroup(), p.chunk(),
                             Math.round(us * 1000) / 1000.0, "run5:picks"), r, line);
                     // the fit's model of the row is the bench's prediction (same split, same constants)
-                    assertEquals(PersistentRnnBench.modelUs(p), r.predictedUs(PersistentRnn.H200_FIT), 1e-9, line);
+                    assertEquals(PersistentRnnBench.modelUs(p), r.predictedUs(PersistentCostModel.H200_FIT), 1e-9, line);
                     assertTrue(line.contains(String.format(Locale.ROOT, "model=%.3f", PersistentRnnBench.modelUs(p))), line);
                     // and the resource's CSV form reads back to the same row (us to 2 decimals)
                     Row back = PersistentModelFit.parseCsvLine(PersistentModelFit.csvLine(r));

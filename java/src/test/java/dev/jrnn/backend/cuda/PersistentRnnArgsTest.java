@@ -64,7 +64,8 @@ class PersistentRnnArgsTest {
         Plan plan = PersistentRnn.manualPlan(RecurrentCell.GRU, false, Precision.FP32, 5, 20, 8, 2, 8, 48, false);
         PersistentRnn.Forward f = new PersistentRnn.Forward(0x1000, 0x2000, 0x3000, 0x4000, 0x5000, 0x6000, 0x7000,
                 0x8000, 0x9000);
-        Object[] args = PersistentRnn.forwardArgs(plan, 7, Activation.RELU, Activation.HARD_SIGMOID, f);
+        Object[] args = recorded(k -> PersistentRnn.launchForward(k, 1, plan, 7, Activation.RELU, Activation.HARD_SIGMOID,
+                f, 0));
         check(signature("JRNN_PERSIST_FWD"), args, Map.ofEntries(entry("T", 7), entry("B", 5), entry("H", 20),
                 entry("S", 8), entry("Bg", 2), entry("NC", 8), entry("act", 3), entry("recAct", 5),
                 entry("U", 0x1000L), entry("P", 0x2000L), entry("RP", 0x3000L), entry("bRec", 0x4000L),
@@ -77,13 +78,27 @@ class PersistentRnnArgsTest {
         Plan plan = PersistentRnn.manualPlan(RecurrentCell.LSTM, true, Precision.BF16, 6, 24, 8, 3, 24, 48, false);
         PersistentRnn.Backward b = new PersistentRnn.Backward(0x100, 0x200, 0x300, 0x400, 0x500, 0x600, 0x700, 0x800,
                 0x900, 0xa00, 0xb00, 0xc00, 0xd00, 0xe00, 0xf00);
-        Object[] args = PersistentRnn.backwardArgs(plan, 9, Activation.TANH, Activation.SIGMOID, 4, b);
+        Object[] args = recorded(k -> PersistentRnn.launchBackward(k, 1, plan, 9, Activation.TANH, Activation.SIGMOID, 4,
+                b, 0));
         check(signature("JRNN_PERSIST_BWD"), args, Map.ofEntries(entry("T", 9), entry("B", 6), entry("H", 24),
                 entry("S", 8), entry("Bg", 3), entry("NC", 24), entry("act", 1), entry("recAct", 2), entry("tbptt", 4),
                 entry("U", 0x100L), entry("P", 0x200L), entry("RP", 0x300L), entry("h0", 0x400L),
                 entry("hSeq", 0x500L), entry("c0", 0x600L), entry("cSeq", 0x700L), entry("dy", 0x800L),
                 entry("dhT", 0x900L), entry("dcT", 0xa00L), entry("mask", 0xb00L), entry("dP", 0xc00L),
                 entry("dRP", 0xd00L), entry("dh0", 0xe00L), entry("dc0", 0xf00L)));
+    }
+
+    /** The arguments {@code call} hands to the kernel, recorded instead of launched. */
+    private static Object[] recorded(java.util.function.Consumer<PersistentKernels> call) {
+        Object[][] got = new Object[1][];
+        PersistentKernels k = new PersistentKernels(null, 0, 0) {
+            @Override
+            void launch(long fn, Grid g, Object... args) {
+                got[0] = args;
+            }
+        };
+        call.accept(k);
+        return got[0];
     }
 
     @Test

@@ -192,7 +192,7 @@ public final class PersistentRnnBench {
     // ------------------------------------------------------------------------------- data lines (no GPU)
 
     /** The cost model's time of one step of {@code p}, in us. */
-    static double modelUs(Plan p) { return PersistentRnn.H200_FIT.micros(p.stepCycles()); }
+    static double modelUs(Plan p) { return PersistentCostModel.H200_FIT.micros(p.stepCycles()); }
 
     static String prec(Precision p) { return p.name().toLowerCase(Locale.ROOT); }
 
@@ -317,7 +317,7 @@ public final class PersistentRnnBench {
                             + " (at most %.0f s) + start-up", reps, WARM_WINDOW, 100 * WARM_TOLERANCE, WARM_MIN_MS,
                     WARM_MAX_MS, est[0], est[1]));
             System.out.println("data lines: plan|step section cell precision direction key=value..., us per step;"
-                    + " model = PersistentRnn.H200_FIT (see PersistentRnnBench's Javadoc)");
+                    + " model = PersistentCostModel.H200_FIT (see PersistentRnnBench's Javadoc)");
             List<Measured> all = new ArrayList<>();
             for (Shape s : SHAPES) all.addAll(picks(hx, s, dev, reps));
             splits(hx, dev, reps);

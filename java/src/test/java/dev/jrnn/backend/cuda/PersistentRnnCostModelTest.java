@@ -3,7 +3,7 @@ package dev.jrnn.backend.cuda;
 import dev.jrnn.backend.Precision;
 import dev.jrnn.backend.cuda.PersistentModelFit.Row;
 import dev.jrnn.backend.RecurrentCell;
-import dev.jrnn.backend.cuda.PersistentRnn.CostModel;
+import dev.jrnn.backend.cuda.PersistentCostModel.CostModel;
 import dev.jrnn.backend.cuda.PersistentRnn.Plan;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PersistentRnnCostModelTest {
     static final List<Row> ROWS = PersistentModelFit.load();
-    static final CostModel M = PersistentRnn.H200_FIT;
+    static final CostModel M = PersistentCostModel.H200_FIT;
 
     /** Left out of the fit and of the ranking checks: see {@link PersistentModelFit#excludedFromFit}. */
     static final String INCONSISTENT = PersistentModelFit.INCONSISTENT;

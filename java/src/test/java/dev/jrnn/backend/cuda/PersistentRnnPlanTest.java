@@ -76,9 +76,9 @@ class PersistentRnnPlanTest {
         assertTrue(f.chunk() <= 512, f.toString());
         // on the H200 all of K in one chunk and two halves (the copy of the second overlapping the multiply of the
         // first) measured the same, 9.52 and 9.51 us/step; four quarters 10.17: so does the model
-        double whole = PersistentRnn.stepCycles(RecurrentCell.LSTM, false, Precision.FP32, 512, 16, 16, 512, 128, 256, false);
-        double halves = PersistentRnn.stepCycles(RecurrentCell.LSTM, false, Precision.FP32, 512, 16, 16, 256, 128, 256, false);
-        double quarters = PersistentRnn.stepCycles(RecurrentCell.LSTM, false, Precision.FP32, 512, 16, 16, 128, 128, 256, false);
+        double whole = PersistentCostModel.stepCycles(RecurrentCell.LSTM, false, Precision.FP32, 512, 16, 16, 512, 128, 256, false);
+        double halves = PersistentCostModel.stepCycles(RecurrentCell.LSTM, false, Precision.FP32, 512, 16, 16, 256, 128, 256, false);
+        double quarters = PersistentCostModel.stepCycles(RecurrentCell.LSTM, false, Precision.FP32, 512, 16, 16, 128, 128, 256, false);
         assertEquals(1.0, halves / whole, 0.02, halves + " vs " + whole);
         assertTrue(quarters > 1.04 * Math.min(whole, halves), quarters + " vs " + whole + ", " + halves);
     }

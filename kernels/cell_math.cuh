@@ -1,0 +1,155 @@
+// The elementwise math of the recurrent cells and the activations, written once: the per-step kernels
+// (rnn.cu, lstm.cu, gru.cu, elementwise.cu, loss.cu) and the persistent kernels (persistent_rnn.cu) call
+// these, so both paths agree to the last bit. Plain C++ on scalars: it also compiles for the host, against
+// java/src/test/sim/cuda_sim.h (JRNN_SIM), which is how the persistent kernels are tested without a GPU.
+//
+// The activation codes are dev.jrnn.backend.Activation#code(); ActivationTest checks every one.
+// To add an activation: a code below, one case in jrnn_act and one in jrnn_act_deriv.
+#pragma once
+
+#ifndef JRNN_SIM
+#include <cuda_runtime.h>
+#endif
+
+#define JRNN_LINEAR 0
+#define JRNN_TANH 1
+#define JRNN_SIGMOID 2
+#define JRNN_RELU 3
+#define JRNN_SOFTMAX 4  // rows, not elementwise: elementwise.cu's softmax kernels
+#define JRNN_HARD_SIGMOID 5
+#define JRNN_ELU 6
+#define JRNN_SELU 7
+#define JRNN_SOFTPLUS 8
+#define JRNN_SOFTSIGN 9
+#define JRNN_HARD_SIGMOID_V3 10  // Keras 3's hard_sigmoid: clip(x/6 + 1/2)
+#define JRNN_LEAKY_RELU 11       // Keras 3's default negative_slope 0.2
+#define JRNN_EXPONENTIAL 12
+
+#define JRNN_HD __host__ __device__ __forceinline__
+
+JRNN_HD float jrnn_sigmoid(float x) {
+    return 1.0f / (1.0f + expf(-x));
+}
+
+// y = act(x) for the elementwise activations. Comparisons are written so that NaN propagates
+// (as Java's Math.max/min do): a NaN input gives a NaN output, never a silent 0.
+JRNN_HD float jrnn_act(int act, float x) {
+    switch (act) {
+        case JRNN_TANH: return tanhf(x);
+        case JRNN_SIGMOID: return jrnn_sigmoid(x);
+        case JRNN_RELU: return x < 0.0f ? 0.0f : x;
+        case JRNN_HARD_SIGMOID: {
+            const float t = 0.2f * x + 0.5f;
+            return t < 0.0f ? 0.0f : (t > 1.0f ? 1.0f : t);
+        }
+        case JRNN_ELU: return x > 0.0f ? x : expm1f(x);
+        case JRNN_SELU: return 1.0507009873554805f * (x > 0.0f ? x : 1.6732632423543772f * expm1f(x));
+        case JRNN_SOFTPLUS: return fmaxf(x, 0.0f) + log1pf(expf(-fabsf(x)));
+        case JRNN_SOFTSIGN: return x / (1.0f + fabsf(x));
+        case JRNN_HARD_SIGMOID_V3: {
+            const float t = x / 6.0f + 0.5f;
+            return t < 0.0f ? 0.0f : (t > 1.0f ? 1.0f : t);
+        }
+        case JRNN_LEAKY_RELU: return x > 0.0f ? x : 0.2f * x;
+        case JRNN_EXPONENTIAL: return expf(x);
+        default: return x;  // JRNN_LINEAR
+    }
+}
+
+// act'(x) written through the output y = act(x), as Activation#derivFromOutput.
+JRNN_HD float jrnn_act_deriv(int act, float y) {
+    switch (act) {
+        case JRNN_TANH: return 1.0f - y * y;
+        case JRNN_SIGMOID: return y * (1.0f - y);
+        case JRNN_RELU: return y > 0.0f ? 1.0f : 0.0f;
+        case JRNN_HARD_SIGMOID: return (y > 0.0f && y < 1.0f) ? 0.2f : 0.0f;
+        case JRNN_HARD_SIGMOID_V3: return (y > 0.0f && y < 1.0f) ? 1.0f / 6.0f : 0.0f;
+        case JRNN_ELU: return y > 0.0f ? 1.0f : y + 1.0f;
+        case JRNN_SELU: return y > 0.0f ? 1.0507009873554805f : y + 1.7580993408473766f;
+        case JRNN_SOFTPLUS: return -expm1f(-y);
+        case JRNN_SOFTSIGN: return (1.0f - fabsf(y)) * (1.0f - fabsf(y));
+        case JRNN_LEAKY_RELU: return y > 0.0f ? 1.0f : 0.2f;
+        case JRNN_EXPONENTIAL: return y;
+        default: return 1.0f;  // JRNN_LINEAR
+    }
+}
+
+// ------------------------------------------------------------------------------- LSTM (gates i, f, c, o)
+// Forward of one (row, unit): g[4] holds the pre-activations on entry and the activated gates on exit
+// (i, f, o = recAct(.), g = act(.)); then c = f * cPrev + i * g, h = o * act(c). A masked row keeps
+// c = cPrev, h = hPrev (its gates are still activated).
+JRNN_HD void jrnn_lstm_fwd(int act, int rec, float* g, float cPrev, float hPrev, bool masked, float& c, float& h) {
+    const float gi = jrnn_act(rec, g[0]);
+    const float gf = jrnn_act(rec, g[1]);
+    const float gg = jrnn_act(act, g[2]);
+    const float go = jrnn_act(rec, g[3]);
+    g[0] = gi;
+    g[1] = gf;
+    g[2] = gg;
+    g[3] = go;
+    if (masked) {
+        c = cPrev;
+        h = hPrev;
+    } else {
+        c = gf * cPrev + gi * gg;
+        h = go * jrnn_act(act, c);
+    }
+}
+
+// Backward of one (row, unit), unmasked: gh = dL/dh of this step, dcNext = dL/dc from the next step,
+// g[4] the activated gates, c this step's cell state. With a = act(c):
+//   dc = dcNext + gh * o * act'(a);  dg = (dc*g*recAct'(i), dc*cPrev*recAct'(f), dc*i*act'(g), gh*a*recAct'(o))
+// Returns dcPrev = dc * f. (A masked row has dg = 0, dcPrev = dcNext, dhPrev = gh: the callers do that.)
+JRNN_HD float jrnn_lstm_bwd(int act, int rec, const float* g, float cPrev, float c, float gh, float dcNext, float* dg) {
+    const float gi = g[0], gf = g[1], gg = g[2], go = g[3];
+    const float a = jrnn_act(act, c);
+    const float dc = dcNext + gh * go * jrnn_act_deriv(act, a);
+    dg[0] = dc * gg * jrnn_act_deriv(rec, gi);
+    dg[1] = dc * cPrev * jrnn_act_deriv(rec, gf);
+    dg[2] = dc * gi * jrnn_act_deriv(act, gg);
+    dg[3] = gh * a * jrnn_act_deriv(rec, go);
+    return dc * gf;
+}
+
+// ------------------------------------------------------------------------------- GRU (Keras v2, reset_after)
+// Forward of one (row, unit): x[3] = input projections (z, r, h), rp[3] = hPrev·U + bRec. On exit x holds
+// (z, r, hh): z = recAct(xz + rz), r = recAct(xr + rr), hh = act(xh + r * rh). Returns
+// h = z * hPrev + (1 - z) * hh, or hPrev for a masked row.
+JRNN_HD float jrnn_gru_fwd(int act, int rec, float* x, const float* rp, float hPrev, bool masked) {
+    const float z = jrnn_act(rec, x[0] + rp[0]);
+    const float r = jrnn_act(rec, x[1] + rp[1]);
+    const float hh = jrnn_act(act, x[2] + r * rp[2]);
+    x[0] = z;
+    x[1] = r;
+    x[2] = hh;
+    return masked ? hPrev : z * hPrev + (1.0f - z) * hh;
+}
+
+// Backward of one (row, unit), unmasked: gh = dL/dh, zrh[3] = (z, r, hh) from forward, rh = the h part of
+// hPrev·U + bRec. dxp = (dz, dr, dh) with dz = gh * (hPrev - hh) * recAct'(z), dh = gh * (1 - z) * act'(hh),
+// dr = dh * rh * recAct'(r); drp = (dz, dr, dh * r). Returns dhPrev's cell part gh * z.
+JRNN_HD float jrnn_gru_bwd(int act, int rec, const float* zrh, float rh, float hPrev, float gh, float* dxp,
+                           float* drp) {
+    const float z = zrh[0], rg = zrh[1], hh = zrh[2];
+    const float dz = gh * (hPrev - hh) * jrnn_act_deriv(rec, z);
+    const float dh = gh * (1.0f - z) * jrnn_act_deriv(act, hh);
+    const float dr = dh * rh * jrnn_act_deriv(rec, rg);
+    dxp[0] = dz;
+    dxp[1] = dr;
+    dxp[2] = dh;
+    drp[0] = dz;
+    drp[1] = dr;
+    drp[2] = dh * rg;
+    return gh * z;
+}
+
+// ------------------------------------------------------------------------------- SimpleRNN
+// h = act(pre), or hPrev for a masked row.
+JRNN_HD float jrnn_rnn_fwd(int act, float pre, float hPrev, bool masked) {
+    return masked ? hPrev : jrnn_act(act, pre);
+}
+
+// dpre = gh * act'(h) of an unmasked row (a masked one has dpre = 0, dhPrev = gh).
+JRNN_HD float jrnn_rnn_bwd(int act, float h, float gh) {
+    return gh * jrnn_act_deriv(act, h);
+}
