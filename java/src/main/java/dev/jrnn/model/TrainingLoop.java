@@ -35,7 +35,12 @@ final class TrainingLoop {
      * {@code onCaptureBroken} when a step cannot be captured.
      */
     History fit(BatchSource train, Data val, int valBatchSize, FitOptions o, boolean captureSteps, Runnable onCaptureBroken) {
-        SplittableRandom rng = o.seed != null ? new SplittableRandom(o.seed) : Jrnn.nextRandom();
+        if (o.initialEpoch >= o.epochs) {
+            throw new IllegalArgumentException(s.name() + ".fit: initialEpoch " + o.initialEpoch + " must be below epochs " + o.epochs);
+        }
+        Long seed = o.seed != null ? o.seed : o.initialEpoch > 0 ? model.fitSeed() : null;
+        if (o.seed != null) model.fitSeed(o.seed);
+        SplittableRandom rng = seed != null ? new SplittableRandom(seed) : Jrnn.nextRandom();
         PrintStream out = o.out != null ? o.out : System.out;
         Console console = System.console();
         boolean dynamic = o.out == null && console != null && console.isTerminal();   // redraw in place only on a terminal
@@ -47,7 +52,8 @@ final class TrainingLoop {
         try (LossLog log = new LossLog(s, steps, targets);
              StepGraphCache graphs = captureSteps ? new StepGraphCache(s, step, onCaptureBroken) : null) {
             for (Callback cb : o.callbacks) cb.onTrainBegin(model);
-            for (int epoch = 0; epoch < o.epochs; epoch++) {
+            for (int epoch = 0; epoch < o.initialEpoch; epoch++) train.startEpoch(o.shuffle, rng);   // the skipped epochs' shuffles
+            for (int epoch = o.initialEpoch; epoch < o.epochs; epoch++) {
                 if (o.verbose > 0) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
                 for (Callback cb : o.callbacks) cb.onEpochBegin(epoch, model);
                 train.startEpoch(o.shuffle, rng);

@@ -40,6 +40,8 @@ final class KerasFile implements AutoCloseable {
     final Object trainingConfig;
     /** "2.2.4-tf", "3.3.3", ...; null when the file does not say. */
     final String kerasVersion;
+    /** Parsed metadata.json of a zip, null for HDF5 files. */
+    Object metadata;
 
     private KerasFile(Path path, Layout layout, long fileBytes, HdfFile hdf, Object modelConfig, Object trainingConfig,
                       String kerasVersion) {
@@ -101,7 +103,9 @@ final class KerasFile implements AutoCloseable {
             Object training = cfg instanceof java.util.Map<?, ?> map ? map.get("compile_config") : null;
             checkLength(weights, weights.length, "zip member model.weights.h5");
             HdfFile h = HdfFile.fromBytes(weights);
-            return new KerasFile(path, Layout.KERAS3_ZIP, weights.length, h, cfg, training, m.string("keras_version", null));
+            KerasFile kf = new KerasFile(path, Layout.KERAS3_ZIP, weights.length, h, cfg, training, m.string("keras_version", null));
+            kf.metadata = Json.parse(meta);
+            return kf;
         } catch (java.util.zip.ZipException e) {
             throw new KerasFormatException("a damaged zip (" + e.getMessage() + "): not a readable Keras 3 .keras file");
         }
