@@ -166,8 +166,9 @@ final class KerasLayers {
             }
             case Bidirectional b -> {
                 c.put("merge_mode", "none".equals(b.mergeMode()) ? null : b.mergeMode());
-                c.put("layer", config(b.forwardLayer()));
-                c.put("backward_layer", config(b.backwardLayer()));
+                // jrnn's Bidirectional prefixes its inner layers' names again when built: write them unprefixed
+                c.put("layer", unprefixed(config(b.forwardLayer()), "forward_"));
+                c.put("backward_layer", unprefixed(config(b.backwardLayer()), "backward_"));
             }
             case Dense d -> {
                 c.put("units", d.units());
@@ -192,6 +193,14 @@ final class KerasLayers {
         spec.put("class_name", l.kerasClass());
         spec.put("config", c);
         spec.put("registered_name", null);
+        return spec;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> unprefixed(Map<String, Object> spec, String prefix) {
+        Map<String, Object> c = (Map<String, Object>) spec.get("config");
+        String n = (String) c.get("name");
+        if (n.startsWith(prefix)) c.put("name", n.substring(prefix.length()));
         return spec;
     }
 
