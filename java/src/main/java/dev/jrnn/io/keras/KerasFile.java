@@ -98,16 +98,24 @@ final class KerasFile implements AutoCloseable {
             if (!startsWith(weights, HDF5_SIGNATURE)) {
                 throw new KerasFormatException("zip member model.weights.h5 is not HDF5 (first bytes " + hex(weights) + ")");
             }
-            Object cfg = Json.parse(config);
-            KerasConfig m = new KerasConfig(Json.parse(meta), "metadata.json");
+            Object cfg = parse(config, "config.json");
+            KerasConfig m = new KerasConfig(parse(meta, "metadata.json"), "metadata.json");
             Object training = cfg instanceof java.util.Map<?, ?> map ? map.get("compile_config") : null;
             checkLength(weights, weights.length, "zip member model.weights.h5");
             HdfFile h = HdfFile.fromBytes(weights);
             KerasFile kf = new KerasFile(path, Layout.KERAS3_ZIP, weights.length, h, cfg, training, m.string("keras_version", null));
-            kf.metadata = Json.parse(meta);
+            kf.metadata = parse(meta, "metadata.json");
             return kf;
         } catch (java.util.zip.ZipException e) {
             throw new KerasFormatException("a damaged zip (" + e.getMessage() + "): not a readable Keras 3 .keras file");
+        }
+    }
+
+    private static Object parse(String json, String member) {
+        try {
+            return Json.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new KerasFormatException("zip member " + member + " is not valid JSON: " + e.getMessage());
         }
     }
 
