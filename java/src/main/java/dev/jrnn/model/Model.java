@@ -436,7 +436,7 @@ public class Model implements AutoCloseable {
      * Saves the whole model in Keras 3's {@code .keras} layout, atomically (temp file + rename; a failure leaves the
      * previous file): architecture, weights, compile config and what resuming training needs (optimizer moments and
      * update count, dropout mask streams, the fit seed). {@link Models#load} reads it back, predicting bit for bit as
-     * this model; Keras 3 reads its architecture and weights.
+     * this model. The layout is Keras 3's (config.json, model.weights.h5 at Keras 3's variable paths).
      *
      * <pre>{@code
      * model.save(Path.of("model.keras"));
