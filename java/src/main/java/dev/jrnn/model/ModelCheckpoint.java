@@ -64,11 +64,7 @@ public final class ModelCheckpoint implements Callback {
 
     /** "min", "max" or "auto" (max when the monitored name contains "acc", else min). */
     public ModelCheckpoint mode(String m) {
-        String s = m == null ? "" : m.toLowerCase(Locale.ROOT);
-        if (!s.equals("min") && !s.equals("max") && !s.equals("auto")) {
-            throw new IllegalArgumentException("ModelCheckpoint: mode must be min, max or auto, got " + m);
-        }
-        this.mode = s;
+        this.mode = EarlyStopping.checkMode("ModelCheckpoint", m);
         return this;
     }
 
@@ -98,7 +94,7 @@ public final class ModelCheckpoint implements Callback {
                 }
                 return;
             }
-            boolean max = mode.equals("max") || (mode.equals("auto") && monitor.contains("acc"));
+            boolean max = EarlyStopping.maximizes(mode, monitor);
             if (!Double.isNaN(best) && !(max ? v > best : v < best)) return;
             best = v;
         }
