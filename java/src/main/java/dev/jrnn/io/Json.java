@@ -186,6 +186,53 @@ public final class Json {
         return new IllegalArgumentException(what + " at character " + i);
     }
 
+    /**
+     * {@code v} as JSON: maps (string keys, in their order), lists, strings, booleans, null, integers (Long,
+     * Integer) and other numbers (finite doubles, written so they parse back to the same double).
+     */
+    public static String write(Object v) {
+        StringBuilder b = new StringBuilder();
+        write(b, v, 0);
+        return b.toString();
+    }
+
+    private static void write(StringBuilder b, Object v, int depth) {
+        if (depth > MAX_DEPTH) throw new IllegalArgumentException("Json.write: nesting deeper than " + MAX_DEPTH);
+        switch (v) {
+            case null -> b.append("null");
+            case String str -> quote(b, str);
+            case Boolean bo -> b.append(bo);
+            case Long l -> b.append(l);
+            case Integer n -> b.append(n);
+            case Number n -> {
+                double d = n.doubleValue();
+                if (!Double.isFinite(d)) throw new IllegalArgumentException("Json.write: " + d + " is not a JSON number");
+                b.append(d);
+            }
+            case Map<?, ?> m -> {
+                b.append('{');
+                boolean first = true;
+                for (var e : m.entrySet()) {
+                    if (!first) b.append(", ");
+                    first = false;
+                    quote(b, String.valueOf(e.getKey()));
+                    b.append(": ");
+                    write(b, e.getValue(), depth + 1);
+                }
+                b.append('}');
+            }
+            case List<?> l -> {
+                b.append('[');
+                for (int k = 0; k < l.size(); k++) {
+                    if (k > 0) b.append(", ");
+                    write(b, l.get(k), depth + 1);
+                }
+                b.append(']');
+            }
+            default -> throw new IllegalArgumentException("Json.write: cannot write a " + v.getClass().getName());
+        }
+    }
+
     /** Appends {@code v} as a JSON string literal. */
     static void quote(StringBuilder b, String v) {
         b.append('"');

@@ -68,6 +68,29 @@ public class Dropout extends Layer {
         return counter;
     }
 
+    /**
+     * The mask stream, for saving a training run: {seed, masks drawn so far}. {@link #maskStream(long, long)} puts it
+     * back, so a resumed fit draws the masks the uninterrupted one would have drawn.
+     */
+    public synchronized long[] maskStream() {
+        long drawn = 0;
+        if (counter != null) {
+            float[] c = new float[2];
+            counter.backend().download(counter, 0, c, 0, 2);
+            drawn = dev.jrnn.backend.CounterRng.counter(c[0], c[1]);
+        }
+        return new long[] {streamSeed, drawn};
+    }
+
+    /** Sets the mask stream saved by {@link #maskStream()}; the layer must be built (its backend known). */
+    public synchronized Dropout maskStream(long seed, long drawn) {
+        if (drawn < 0) throw new IllegalArgumentException(name() + ".maskStream: masks drawn must be >= 0, got " + drawn);
+        this.streamSeed = seed;
+        Buf c = counter(backend());
+        backend().upload(new float[] {dev.jrnn.backend.CounterRng.lo(drawn), dev.jrnn.backend.CounterRng.hi(drawn)}, 0, c, 0, 2);
+        return this;
+    }
+
     /** Frees the mask counter (the next training call starts a new one from zero). */
     @Override
     public synchronized void releaseBuffers() {

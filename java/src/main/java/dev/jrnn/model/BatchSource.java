@@ -19,6 +19,12 @@ interface BatchSource {
      */
     Epoch epoch(int epoch, boolean shuffle, SplittableRandom rng);
 
+    /**
+     * Draws what {@link #epoch} would draw from {@code rng} for an epoch that is skipped (fit's initialEpoch), so the
+     * epochs after it shuffle as in the run that never stopped. Sources whose order does not come from rng do nothing.
+     */
+    default void skipEpoch(boolean shuffle, SplittableRandom rng) {}
+
     /** One epoch's batches; closing it ends the epoch early and frees what it holds. */
     interface Epoch extends AutoCloseable {
         /** The next batch, or null at the end of the epoch; valid until the next call. */

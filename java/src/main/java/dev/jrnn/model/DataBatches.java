@@ -34,6 +34,9 @@ final class DataBatches implements BatchSource {
         };
     }
 
+    @Override
+    public void skipEpoch(boolean shuffle, SplittableRandom rng) { startEpoch(shuffle, rng); }
+
     /** Fisher-Yates, drawing from {@code rng} as fit always has (so seeded runs repeat). */
     void startEpoch(boolean shuffle, SplittableRandom rng) {
         order = data.rows().clone();

@@ -52,11 +52,7 @@ public final class EarlyStopping implements Callback {
 
     /** "min", "max" or "auto" (max when the monitored name contains "acc", else min). */
     public EarlyStopping mode(String m) {
-        String s = m == null ? "" : m.toLowerCase(Locale.ROOT);
-        if (!s.equals("min") && !s.equals("max") && !s.equals("auto")) {
-            throw new IllegalArgumentException("EarlyStopping: mode must be min, max or auto, got " + m);
-        }
-        this.mode = s;
+        this.mode = checkMode("EarlyStopping", m);
         return this;
     }
 
@@ -87,7 +83,7 @@ public final class EarlyStopping implements Callback {
     public int bestEpoch() { return bestEpoch; }
 
     private boolean maximize() {
-        return mode.equals("max") || (mode.equals("auto") && monitor.contains("acc"));
+        return maximizes(mode, monitor);
     }
 
     private boolean improved(double v, double ref) {
@@ -134,5 +130,19 @@ public final class EarlyStopping implements Callback {
     @Override
     public void onTrainEnd(Model model) {
         if (stoppedEpoch >= 0 && verbose > 0) System.out.println("Epoch " + (stoppedEpoch + 1) + ": early stopping");
+    }
+
+    /** {@code m} ("min", "max" or "auto", any case) in lower case; IllegalArgumentException naming {@code who} otherwise. */
+    static String checkMode(String who, String m) {
+        String s = m == null ? "" : m.toLowerCase(Locale.ROOT);
+        if (!s.equals("min") && !s.equals("max") && !s.equals("auto")) {
+            throw new IllegalArgumentException(who + ": mode must be min, max or auto, got " + m);
+        }
+        return s;
+    }
+
+    /** Whether {@code mode} means larger is better for {@code monitor} ("auto": when its name contains "acc"). */
+    static boolean maximizes(String mode, String monitor) {
+        return mode.equals("max") || (mode.equals("auto") && monitor.contains("acc"));
     }
 }

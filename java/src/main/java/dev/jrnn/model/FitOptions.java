@@ -21,6 +21,7 @@ import java.util.List;
  */
 public final class FitOptions {
     int epochs = 1;
+    int initialEpoch;
     int batchSize = 32;
     int verbose = 1;
     boolean shuffle = true;
@@ -39,6 +40,19 @@ public final class FitOptions {
     public FitOptions epochs(int n) {
         if (n < 1) throw new IllegalArgumentException("FitOptions: epochs must be >= 1, got " + n);
         this.epochs = n;
+        return this;
+    }
+
+    /**
+     * The epoch to start at (Keras' {@code initial_epoch}), to resume a run: fit trains epochs
+     * {@code initialEpoch .. epochs-1}, numbering them as the uninterrupted run, and draws the shuffles that run would
+     * have drawn (it replays the skipped epochs' shuffles from the seed: give the same {@link #seed}, or none to use
+     * the seed saved with the model). With a model from {@link Models#load} of a checkpoint of that epoch, the
+     * resumed run computes what the uninterrupted one computes.
+     */
+    public FitOptions initialEpoch(int n) {
+        if (n < 0) throw new IllegalArgumentException("FitOptions: initialEpoch must be >= 0, got " + n);
+        this.initialEpoch = n;
         return this;
     }
 
@@ -172,6 +186,7 @@ public final class FitOptions {
     }
 
     public int epochs() { return epochs; }
+    public int initialEpoch() { return initialEpoch; }
     public int batchSize() { return batchSize; }
     public int verbose() { return verbose; }
     public boolean checkFinite() { return checkFinite; }

@@ -70,6 +70,8 @@ public class Model implements AutoCloseable {
     /** Set when a step could not be captured into a CUDA graph: later fits run eagerly (logged once). */
     private boolean graphsBroken;
     private volatile boolean closed;
+    /** The seed of the last seeded fit (saved with the model, used by a resumed fit without a seed). */
+    private Long fitSeed;
 
     /** A functional model from one input to one output. */
     public Model(Node input, Node output) {
@@ -292,11 +294,22 @@ public class Model implements AutoCloseable {
 
     public Optimizer optimizer() { return optimizer; }
 
+    /** The metrics compile set, by Keras name ("accuracy", "mae", ...). */
+    public List<String> metricNames() {
+        List<String> r = new ArrayList<>();
+        for (Metric m : metrics) r.add(m.key());
+        return r;
+    }
+
     private void requireCompiled(String what) {
         if (loss == null || optimizer == null) {
             throw new IllegalStateException(name + "." + what + ": the model must be compiled first, e.g. model.compile(\"adam\", \"mse\")");
         }
     }
+
+    Long fitSeed() { return fitSeed; }
+
+    void fitSeed(Long s) { this.fitSeed = s; }
 
     /** Asks {@link #fit} to stop after the current epoch (what EarlyStopping calls). */
     public void stopTraining(boolean stop) { this.stopTraining = stop; }
@@ -501,6 +514,24 @@ public class Model implements AutoCloseable {
         WeightsIo io = weights("loadWeights");
         if (file != null && dev.jrnn.io.keras.KerasImport.isKerasFile(file)) dev.jrnn.io.keras.KerasImport.loadWeights(this, file);
         else io.load(file);
+    }
+
+    /**
+     * Saves the whole model in Keras 3's {@code .keras} layout, atomically (temp file + rename; a failure leaves the
+     * previous file): architecture, weights, compile config and what resuming training needs (optimizer moments and
+     * update count, dropout mask streams, the fit seed). {@link Models#load} reads it back, predicting bit for bit as
+     * this model. The layout is Keras 3's (config.json, model.weights.h5 at Keras 3's variable paths).
+     *
+     * <pre>{@code
+     * model.save(Path.of("model.keras"));
+     * Model again = Models.load(Path.of("model.keras"));
+     * }</pre>
+     */
+    public void save(Path file) throws IOException {
+        ensureGraph();
+        requireOpen("save");
+        ensureStore();
+        ModelFiles.save(this, params, file);
     }
 
     /**

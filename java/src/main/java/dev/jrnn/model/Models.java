@@ -1,7 +1,5 @@
 package dev.jrnn.model;
 
-import dev.jrnn.io.keras.KerasImport;
-
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -19,13 +17,15 @@ public final class Models {
 
     /**
      * The model in {@code file}, ready to predict: Keras 1/2 and tf.keras HDF5 ({@code model.save("m.h5")}) or a
-     * Keras 3 {@code .keras} zip, recognised by the file's first bytes, not its name. The model is compiled when the
+     * Keras 3 {@code .keras} zip, recognised by the file's first bytes, not its name, or a file {@link Model#save}
+     * wrote (a Keras 3 zip that also holds the optimizer state, dropout streams and fit seed: training continues
+     * where it stopped, see {@link FitOptions#initialEpoch}). The model is compiled when the
      * file's training config uses a loss jrnn has and Adam or SGD; otherwise it is returned uncompiled with one
      * warning (call {@link Model#compile} before fit). An IOException names the file and what is wrong with it
      * (not a Keras file, corrupt, a layer or option jrnn does not support).
      */
     public static Model load(Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException("Models.load: file is null");
-        return KerasImport.load(file);
+        return ModelFiles.load(file);
     }
 }

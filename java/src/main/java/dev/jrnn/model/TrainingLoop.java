@@ -34,7 +34,12 @@ final class TrainingLoop {
      * captures the steps when {@code captureSteps}, calling {@code onCaptureBroken} when a step cannot be captured.
      */
     History fit(BatchSource train, BatchSource val, FitOptions o, boolean captureSteps, Runnable onCaptureBroken) {
-        SplittableRandom rng = o.seed != null ? new SplittableRandom(o.seed) : Jrnn.nextRandom();
+        if (o.initialEpoch >= o.epochs) {
+            throw new IllegalArgumentException(s.name() + ".fit: initialEpoch " + o.initialEpoch + " must be below epochs " + o.epochs);
+        }
+        Long seed = o.seed != null ? o.seed : o.initialEpoch > 0 ? model.fitSeed() : null;
+        if (o.seed != null) model.fitSeed(o.seed);
+        SplittableRandom rng = seed != null ? new SplittableRandom(seed) : Jrnn.nextRandom();
         PrintStream out = o.out != null ? o.out : System.out;
         Console console = System.console();
         boolean dynamic = o.out == null && console != null && console.isTerminal();   // redraw in place only on a terminal
@@ -47,8 +52,9 @@ final class TrainingLoop {
              StepGraphCache graphs = captureSteps ? new StepGraphCache(s, step, onCaptureBroken) : null) {
             for (Callback cb : o.callbacks) cb.onTrainBegin(model);
             stillOpen("onTrainBegin");
-            for (int epoch = 0; epoch < o.epochs; epoch++) {
-                if (epoch > 0) stillOpen("onEpochEnd");   // closing after the last epoch is fine
+            for (int epoch = 0; epoch < o.initialEpoch; epoch++) train.skipEpoch(o.shuffle, rng);   // the skipped epochs' shuffles
+            for (int epoch = o.initialEpoch; epoch < o.epochs; epoch++) {
+                if (epoch > o.initialEpoch) stillOpen("onEpochEnd");   // closing after the last epoch is fine
                 if (o.verbose > 0) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
                 for (Callback cb : o.callbacks) cb.onEpochBegin(epoch, model);
                 stillOpen("onEpochBegin");

@@ -59,6 +59,19 @@ public final class Adam extends Optimizer {
     public float epsilon() { return epsilon; }
 
     @Override
+    protected void putConfig(java.util.Map<String, Object> c) {
+        c.put("beta_1", (double) beta1);
+        c.put("beta_2", (double) beta2);
+        c.put("epsilon", (double) epsilon);
+        c.put("amsgrad", false);
+    }
+
+    @Override
+    protected java.util.Map<String, Buf> stateBuffers() {
+        return m == null ? java.util.Map.of() : java.util.Map.of("m", m, "v", v);
+    }
+
+    @Override
     protected void createState(Backend be, long n) {
         m = be.alloc(n);
         v = be.alloc(n);

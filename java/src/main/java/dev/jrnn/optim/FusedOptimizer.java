@@ -64,6 +64,27 @@ public abstract class FusedOptimizer extends Optimizer {
         stepT = kind.counted() ? 0 : -1;
     }
 
+    /** The state buffers under Keras' variable names (RMSprop: velocity, momentum, average_gradient; Adagrad: accumulator; AdamW, Nadam: m, v). */
+    @Override
+    protected java.util.Map<String, Buf> stateBuffers() {
+        java.util.Map<String, Buf> m = new java.util.LinkedHashMap<>();
+        if (s1 == null) return m;
+        String[] names = switch (kind) {
+            case RMSPROP -> new String[] {"velocity", "momentum", "average_gradient"};
+            case ADAGRAD -> new String[] {"accumulator", "s2", "s3"};
+            case ADAMW, NADAM -> new String[] {"m", "v", "s3"};
+        };
+        m.put(names[0], s1);
+        if (s2 != null) m.put(names[1], s2);
+        if (s3 != null) m.put(names[2], s3);
+        return m;
+    }
+
+    @Override
+    protected void putConfig(java.util.Map<String, Object> c) {
+        c.put("weight_decay", (double) weightDecay);
+    }
+
     @Override
     protected void releaseState() {
         for (Buf b : new Buf[] {s1, s2, s3, step}) if (b != null) b.close();

@@ -7,7 +7,9 @@ import dev.jrnn.layers.ParamStore;
 import dev.jrnn.optim.schedules.LearningRateSchedule;
 import dev.jrnn.tensor.Float32;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Updates all trainable parameters of a model in one fused call over the model's flat
@@ -232,6 +234,77 @@ public abstract class Optimizer {
         long t = iterations + 1;
         update(be, store.values(), g, n, t, guard);
         iterations = t;
+    }
+
+    /**
+     * The optimizer's settings as Keras writes them in a saved model's compile config ({@code learning_rate},
+     * the clipping options set, and what subclasses add through {@link #putConfig}).
+     */
+    public final Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", name().toLowerCase(java.util.Locale.ROOT));
+        c.put("learning_rate", (double) learningRate);
+        if (clipnorm > 0) c.put("clipnorm", (double) clipnorm);
+        if (globalClipnorm > 0) c.put("global_clipnorm", (double) globalClipnorm);
+        if (clipvalue > 0) c.put("clipvalue", (double) clipvalue);
+        putConfig(c);
+        return c;
+    }
+
+    /** Adds the subclass' own settings to {@link #config()} (Keras keys: beta_1, momentum, ...). */
+    protected void putConfig(Map<String, Object> config) {}
+
+    /**
+     * The per-parameter state buffers by name (Adam: "m", "v"; SGD with momentum: "velocity"), each of the
+     * bound size; empty before the first step. What {@link #state()} saves and {@link #restoreState} fills.
+     */
+    protected abstract Map<String, Buf> stateBuffers();
+
+    /** A copy of the state buffers by name (see {@link #stateBuffers}); empty before the first step. */
+    public final Map<String, float[]> state() {
+        Map<String, float[]> r = new LinkedHashMap<>();
+        if (boundTo == null) return r;
+        Backend be = boundTo.backend();
+        for (var e : stateBuffers().entrySet()) {
+            float[] a = new float[Math.toIntExact(boundSize)];
+            be.download(e.getValue(), 0, a, 0, a.length);
+            r.put(e.getKey(), a);
+        }
+        return r;
+    }
+
+    /**
+     * Binds the optimizer to the first {@code n} floats of {@code store} with the given state (as {@link #state()}
+     * returned it) and update count, so the next step continues a saved run. Every buffer the optimizer keeps must
+     * be given, with {@code n} values, and nothing else; otherwise an IllegalArgumentException and nothing changes.
+     */
+    public final void restoreState(ParamStore store, long n, long iterations, Map<String, float[]> state) {
+        if (store == null || state == null) throw new IllegalArgumentException(name() + ".restoreState: store or state is null");
+        if (n <= 0 || n > store.size()) {
+            throw new IllegalArgumentException(name() + ".restoreState: n must be in [1, " + store.size() + "], got " + n);
+        }
+        if (iterations < 0 || iterations > MAX_ITERATIONS) {
+            throw new IllegalArgumentException(name() + ".restoreState: iterations must be in [0, " + MAX_ITERATIONS + "], got " + iterations);
+        }
+        for (var e : state.entrySet()) {
+            if (e.getValue() == null || e.getValue().length != n) {
+                throw new IllegalArgumentException(name() + ".restoreState: state '" + e.getKey() + "' should hold " + n + " values, got "
+                        + (e.getValue() == null ? "null" : e.getValue().length));
+            }
+        }
+        Backend be = store.backend();
+        releaseState();
+        createState(be, n);
+        boundTo = store;
+        boundSize = n;
+        changed();
+        Map<String, Buf> bufs = stateBuffers();
+        if (!bufs.keySet().equals(state.keySet())) {
+            close();
+            throw new IllegalArgumentException(name() + ".restoreState: expected state " + bufs.keySet() + ", got " + state.keySet());
+        }
+        for (var e : bufs.entrySet()) be.upload(state.get(e.getKey()), 0, e.getValue(), 0, (int) n);
+        iterations(iterations);
     }
 
     /** Allocates per-parameter state (moments, velocity) for {@code n} floats. */

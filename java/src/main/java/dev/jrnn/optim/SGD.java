@@ -45,6 +45,17 @@ public final class SGD extends Optimizer {
     public boolean nesterov() { return nesterov; }
 
     @Override
+    protected void putConfig(java.util.Map<String, Object> c) {
+        c.put("momentum", (double) momentum);
+        c.put("nesterov", nesterov);
+    }
+
+    @Override
+    protected java.util.Map<String, Buf> stateBuffers() {
+        return velocity == null ? java.util.Map.of() : java.util.Map.of("velocity", velocity);
+    }
+
+    @Override
     protected void createState(Backend be, long n) {
         velocity = momentum > 0 ? be.alloc(n) : null;
     }

@@ -40,6 +40,8 @@ final class KerasFile implements AutoCloseable {
     final Object trainingConfig;
     /** "2.2.4-tf", "3.3.3", ...; null when the file does not say. */
     final String kerasVersion;
+    /** Parsed metadata.json of a zip, null for HDF5 files. */
+    Object metadata;
 
     private KerasFile(Path path, Layout layout, long fileBytes, HdfFile hdf, Object modelConfig, Object trainingConfig,
                       String kerasVersion) {
@@ -96,14 +98,24 @@ final class KerasFile implements AutoCloseable {
             if (!startsWith(weights, HDF5_SIGNATURE)) {
                 throw new KerasFormatException("zip member model.weights.h5 is not HDF5 (first bytes " + hex(weights) + ")");
             }
-            Object cfg = Json.parse(config);
-            KerasConfig m = new KerasConfig(Json.parse(meta), "metadata.json");
+            Object cfg = parse(config, "config.json");
+            KerasConfig m = new KerasConfig(parse(meta, "metadata.json"), "metadata.json");
             Object training = cfg instanceof java.util.Map<?, ?> map ? map.get("compile_config") : null;
             checkLength(weights, weights.length, "zip member model.weights.h5");
             HdfFile h = HdfFile.fromBytes(weights);
-            return new KerasFile(path, Layout.KERAS3_ZIP, weights.length, h, cfg, training, m.string("keras_version", null));
+            KerasFile kf = new KerasFile(path, Layout.KERAS3_ZIP, weights.length, h, cfg, training, m.string("keras_version", null));
+            kf.metadata = parse(meta, "metadata.json");
+            return kf;
         } catch (java.util.zip.ZipException e) {
             throw new KerasFormatException("a damaged zip (" + e.getMessage() + "): not a readable Keras 3 .keras file");
+        }
+    }
+
+    private static Object parse(String json, String member) {
+        try {
+            return Json.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new KerasFormatException("zip member " + member + " is not valid JSON: " + e.getMessage());
         }
     }
 

@@ -31,6 +31,25 @@ public final class KerasImport {
      * supports (see {@link KerasTraining}).
      */
     public static Model load(Path file) throws IOException {
+        return load(file, null);
+    }
+
+    /** Reads what a saver stored beside the weights (see {@link KerasExport#write}). */
+    @FunctionalInterface
+    public interface StateReader {
+        /**
+         * Restores the extra state into the loaded {@code model}: {@code metadata} is the parsed metadata.json of a
+         * zip (null for HDF5 files), {@code stored} the array at a path below {@link KerasExport#STATE_GROUP}, or
+         * null when there is none. IllegalArgumentException or IllegalStateException for state that does not fit.
+         */
+        void restore(Model model, Object metadata, java.util.function.Function<String, Tensor> stored);
+    }
+
+    /**
+     * As {@link #load(Path)}, then {@code state} (nullable) restores what the saver stored beside the weights; the
+     * model is closed and an IOException naming the file thrown when that fails.
+     */
+    public static Model load(Path file, StateReader state) throws IOException {
         try (KerasFile kf = KerasFile.open(file)) {
             if (kf.modelConfig == null) {
                 boolean weightsOnly = kf.hdf.getAttribute("layer_names") != null || kf.hdf.getAttribute("layer_names0") != null
@@ -48,12 +67,38 @@ public final class KerasImport {
                 throw e;
             }
             KerasTraining.compile(model, kf.trainingConfig, file.toString());
+            if (state != null) {
+                try {
+                    state.restore(model, kf.metadata, p -> stored(kf, p));
+                } catch (RuntimeException | Error e) {
+                    model.close();
+                    throw e;
+                }
+            }
             return model;
         } catch (KerasFormatException | IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         } catch (RuntimeException | StackOverflowError e) {
             throw new IOException(file + ": not a readable Keras file (" + e + ")", e);
         }
+    }
+
+    private static Tensor stored(KerasFile kf, String path) {
+        if (!(kf.hdf.getByPath(KerasExport.STATE_GROUP) instanceof Group g)) return null;
+        io.jhdf.api.Node n = g.getChildren().isEmpty() ? null : find(g, path);
+        if (n == null) return null;
+        if (!(n instanceof io.jhdf.api.Dataset ds)) throw new KerasFormatException(n.getPath() + " is not a dataset");
+        return Hdf5Arrays.tensor(ds, kf.fileBytes);
+    }
+
+    private static io.jhdf.api.Node find(Group g, String path) {
+        io.jhdf.api.Node n = g;
+        for (String part : path.split("/")) {
+            if (!(n instanceof Group gg)) return null;
+            n = gg.getChild(part);
+            if (n == null) return null;
+        }
+        return n;
     }
 
     /** Sets every layer's weights from the file, by config name. */

@@ -20,6 +20,7 @@ import dev.jrnn.layers.RepeatVector;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.layers.TimeDistributed;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -177,11 +178,93 @@ final class KerasLayers {
         }
         String name = v == null ? "linear" : (String) v;
         if (name.equals("hard_sigmoid") && kerasMajor >= 3) name = "hard_sigmoid_v3";
+        else if (name.equals(HARD_SIGMOID_KERAS2)) name = "hard_sigmoid";
         try {
             return dev.jrnn.backend.Activation.of(name).kerasName();
         } catch (IllegalArgumentException e) {
             throw new KerasFormatException(where + ": " + key + "='" + name + "' is not supported: " + e.getMessage());
         }
+    }
+
+    /** How a Keras 3 config written by jrnn names Keras 2's hard_sigmoid (Keras 3 has only its own). */
+    static final String HARD_SIGMOID_KERAS2 = "hard_sigmoid_keras2";
+
+    /**
+     * The Keras 3 config of {@code l} ({@code class_name}, {@code config}): the inverse of {@link #build}, so what
+     * jrnn saves reads back through the same path as a Keras file.
+     */
+    static Map<String, Object> config(Layer l) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", l.name());
+        c.put("trainable", l.trainable());
+        c.put("dtype", "float32");
+        switch (l) {
+            case RecurrentLayer r -> {
+                c.put("units", r.units());
+                c.put("activation", activationName(r.activation()));
+                if (r instanceof LSTM lstm) {
+                    c.put("recurrent_activation", activationName(lstm.recurrentActivation()));
+                    c.put("unit_forget_bias", lstm.unitForgetBias());
+                }
+                if (r instanceof GRU gru) {
+                    c.put("recurrent_activation", activationName(gru.recurrentActivation()));
+                    c.put("reset_after", gru.resetAfter());
+                }
+                c.put("use_bias", r.useBias());
+                c.put("return_sequences", r.returnSequences());
+                c.put("return_state", r.returnState());
+                c.put("go_backwards", r.goBackwards());
+                c.put("stateful", false);
+                c.put("unroll", false);
+                c.put("zero_output_for_mask", r.zeroOutputForMask());
+            }
+            case Bidirectional b -> {
+                c.put("merge_mode", "none".equals(b.mergeMode()) ? null : b.mergeMode());
+                // jrnn's Bidirectional prefixes its inner layers' names again when built: write them unprefixed
+                c.put("layer", unprefixed(config(b.forwardLayer()), "forward_"));
+                c.put("backward_layer", unprefixed(config(b.backwardLayer()), "backward_"));
+            }
+            case Dense d -> {
+                c.put("units", d.units());
+                c.put("activation", activationName(d.activation()));
+                c.put("use_bias", d.useBias());
+            }
+            case TimeDistributed t -> c.put("layer", config(t.layer()));
+            case Embedding e -> {
+                c.put("input_dim", e.vocabularySize());
+                c.put("output_dim", e.outputDim());
+                c.put("mask_zero", e.maskZero());
+            }
+            case Masking m -> c.put("mask_value", m.maskValue());
+            case Dropout d -> c.put("rate", d.rate());
+            case Activation a -> c.put("activation", activationName(a.activation()));
+            case RepeatVector r -> c.put("n", r.n());
+            default -> throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") cannot be saved; jrnn saves "
+                    + String.join(", ", SUPPORTED));
+        }
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("module", "keras.layers");
+        spec.put("class_name", l.kerasClass());
+        spec.put("config", c);
+        spec.put("registered_name", null);
+        return spec;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> unprefixed(Map<String, Object> spec, String prefix) {
+        Map<String, Object> c = (Map<String, Object>) spec.get("config");
+        String n = (String) c.get("name");
+        if (n.startsWith(prefix)) c.put("name", n.substring(prefix.length()));
+        return spec;
+    }
+
+    /** jrnn's activation name as a Keras 3 config writes it. */
+    private static String activationName(String jrnn) {
+        return switch (jrnn) {
+            case "hard_sigmoid_v3" -> "hard_sigmoid";
+            case "hard_sigmoid" -> HARD_SIGMOID_KERAS2;
+            default -> jrnn;
+        };
     }
 
     private void warnHarmless(KerasConfig c, String where) {

@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * Compiles an imported model from its Keras training config (Keras 2's {@code training_config} attribute, Keras 3's
  * {@code compile_config}). jrnn compiles it when the loss is one jrnn has and the optimizer is Adam or SGD with
- * options jrnn honours (learning rate, betas, epsilon, momentum, nesterov). Anything else (RMSprop, Adagrad, amsgrad,
- * decay, a loss per output, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
+ * options jrnn honours (learning rate, betas, epsilon, momentum, nesterov, clipnorm, clipvalue, global_clipnorm).
+ * Anything else (RMSprop, Adagrad, amsgrad, decay, a loss per output, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
  * predicts as in Keras; call {@link Model#compile} before fit. An absent config leaves it uncompiled silently.
  */
 final class KerasTraining {
@@ -64,11 +64,10 @@ final class KerasTraining {
         String cls = opt.string("class_name");
         KerasConfig c = opt.object("config");
         double lr = c.has("learning_rate") ? c.number("learning_rate", 0) : c.number("lr", Double.NaN);
-        if (c.number("decay", 0) != 0 || c.has("clipnorm") || c.has("clipvalue") || c.has("global_clipnorm")
-                || c.bool("use_ema", false) || !(c.raw("learning_rate") == null || c.raw("learning_rate") instanceof Number)) {
+        if (c.number("decay", 0) != 0 || c.bool("use_ema", false) || !(c.raw("learning_rate") == null || c.raw("learning_rate") instanceof Number)) {
             return null;
         }
-        return switch (cls) {
+        Optimizer o = switch (cls) {
             case "Adam" -> {
                 if (c.bool("amsgrad", false)) yield null;
                 Adam a = Double.isNaN(lr) ? new Adam() : new Adam(lr);
@@ -79,5 +78,11 @@ final class KerasTraining {
                     .nesterov(c.bool("nesterov", false));
             default -> null;
         };
+        if (o != null) {   // Keras allows one of the three; jrnn's setters refuse a second one the same way
+            if (c.has("clipnorm")) o.clipnorm((float) c.number("clipnorm", 0));
+            if (c.has("global_clipnorm")) o.globalClipnorm((float) c.number("global_clipnorm", 0));
+            if (c.has("clipvalue")) o.clipvalue((float) c.number("clipvalue", 0));
+        }
+        return o;
     }
 }

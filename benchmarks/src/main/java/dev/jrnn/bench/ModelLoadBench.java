@@ -1,0 +1,74 @@
+package dev.jrnn.bench;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.model.Sequential;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Issue 12's load budget: "loading a 100 MB model takes at most 2x the time to read the file". The trial writes a
+ * ~96 MB model with {@link Model#save} (Embedding(20000, 1024) -> LSTM(512) -> Dense(1): 23.7 M float32 weights) to a
+ * temp file; {@code load} is {@link Models#load} (zip, HDF5 parse, graph build, weights set), {@code readBytes}
+ * reads the same file into memory. The ratio of the two scores is the measure (the page cache holds the file for
+ * both).
+ *
+ * <pre>
+ * mvn -q -o -pl benchmarks package -DskipTests &amp;&amp; java --add-modules jdk.incubator.vector -jar benchmarks/target/benchmarks.jar ModelLoadBench
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx4g"})
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class ModelLoadBench {
+    Path file;
+
+    @Setup(Level.Trial)
+    public void write() throws IOException {
+        Jrnn.setBackend("cpu");
+        Jrnn.setSeed(1);
+        file = Files.createTempFile("jrnn-load-bench", ".keras");
+        try (Sequential m = new Sequential(new Embedding(20000, 1024).inputLength(20), new LSTM(512), new Dense(1))) {
+            m.save(file);
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void delete() throws IOException {
+        Files.deleteIfExists(file);
+    }
+
+    @Benchmark
+    public long load() throws IOException {
+        try (Model m = Models.load(file)) {
+            return m.countParams();
+        }
+    }
+
+    @Benchmark
+    public int readBytes() throws IOException {
+        return Files.readAllBytes(file).length;
+    }
+}

@@ -1,0 +1,304 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.io.Json;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Call;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Node;
+import dev.jrnn.layers.Param;
+import dev.jrnn.layers.RecurrentLayer;
+import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.losses.Losses;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.tensor.Tensor;
+import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
+import io.jhdf.api.WritableGroup;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.reflect.Array;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Writes a model in Keras 3's {@code .keras} layout: a zip of {@code config.json} (the model config in Keras 3's
+ * schema, with the compile config), {@code metadata.json} and {@code model.weights.h5} (variables at
+ * {@code layers/<snake_case class>[_k]/.../vars/<i>}, as Keras 3 names them). The layer configs come from
+ * {@link KerasLayers#config}, the inverse of what the importer reads, so a saved model loads through the same
+ * path as a Keras file. Extra state (jrnn's optimizer moments, dropout streams) goes below {@code jrnn_state/} in
+ * the weights file and under {@code "jrnn"} in the metadata, where Keras does not look.
+ */
+public final class KerasExport {
+    /** The group below which {@link #write} stores the extra state arrays. */
+    public static final String STATE_GROUP = "jrnn_state";
+
+    private KerasExport() {}
+
+    /**
+     * Writes {@code model} as a .keras zip to {@code out}; {@code jrnnMeta} goes into metadata.json under "jrnn",
+     * {@code state} (paths like "optimizer/m") into the weights file below {@link #STATE_GROUP}. An
+     * IllegalArgumentException names a layer jrnn cannot save.
+     */
+    public static void write(Model model, OutputStream out, Map<String, Object> jrnnMeta, Map<String, Tensor> state) throws IOException {
+        Map<String, Object> config = modelConfig(model);
+        if (model.loss() != null && model.optimizer() != null) config.put("compile_config", compileConfig(model));
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("keras_version", "3.0.0");
+        meta.put("saved_by", "jrnn");
+        meta.put("jrnn", jrnnMeta);
+        byte[] weights = weightsFile(model, state);
+        ZipOutputStream zip = new ZipOutputStream(out);
+        putDeflated(zip, "metadata.json", Json.write(meta).getBytes(StandardCharsets.UTF_8));
+        putDeflated(zip, "config.json", Json.write(config).getBytes(StandardCharsets.UTF_8));
+        ZipEntry e = new ZipEntry("model.weights.h5");   // stored: the bulk of the file, read back without inflating
+        e.setMethod(ZipEntry.STORED);
+        e.setSize(weights.length);
+        e.setCompressedSize(weights.length);
+        CRC32 crc = new CRC32();
+        crc.update(weights);
+        e.setCrc(crc.getValue());
+        zip.putNextEntry(e);
+        zip.write(weights);
+        zip.closeEntry();
+        zip.finish();
+    }
+
+    private static void putDeflated(ZipOutputStream zip, String name, byte[] b) throws IOException {
+        zip.putNextEntry(new ZipEntry(name));
+        zip.write(b);
+        zip.closeEntry();
+    }
+
+    /** The model config in Keras 3's schema: Sequential with a leading InputLayer, or Functional with inbound nodes. */
+    static Map<String, Object> modelConfig(Model model) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", model.name());
+        c.put("trainable", true);
+        List<Object> layers = new ArrayList<>();
+        String cls;
+        if (model instanceof Sequential) {
+            cls = "Sequential";
+            Node in = model.inputs().get(0);
+            layers.add(inputLayer(in.layer().name(), in));
+            for (Layer l : model.layers()) layers.add(KerasLayers.config(l));
+        } else {
+            cls = "Functional";
+            Map<Call, Integer> index = callIndex(model);
+            for (Layer l : model.layers()) {
+                Map<String, Object> spec;
+                List<Object> inbound = new ArrayList<>();
+                if (l.kerasClass().equals("InputLayer")) {
+                    spec = inputLayer(l.name(), l.calls().get(0).outputs().get(0));
+                } else {
+                    spec = KerasLayers.config(l);
+                    for (Call call : l.calls()) {
+                        if (!index.containsKey(call)) continue;
+                        inbound.add(inboundNode(l, call, index));
+                    }
+                }
+                spec.put("name", l.name());
+                spec.put("inbound_nodes", inbound);
+                layers.add(spec);
+            }
+            c.put("input_layers", refs(model.inputs(), index));
+            c.put("output_layers", refs(model.outputs(), index));
+        }
+        c.put("layers", layers);
+        Map<String, Object> top = new LinkedHashMap<>();
+        top.put("module", "keras");
+        top.put("class_name", cls);
+        top.put("config", c);
+        top.put("registered_name", null);
+        return top;
+    }
+
+    private static Map<String, Object> inputLayer(String name, Node in) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("batch_shape", shape(in));
+        c.put("dtype", "float32");
+        c.put("sparse", false);
+        c.put("name", name);
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("module", "keras.layers");
+        spec.put("class_name", "InputLayer");
+        spec.put("config", c);
+        spec.put("registered_name", null);
+        return spec;
+    }
+
+    private static List<Object> shape(Node n) {
+        List<Object> s = new ArrayList<>();
+        s.add(n.batchSize() > 0 ? (Object) (long) n.batchSize() : null);
+        for (int d : n.shape()) s.add(d < 0 ? null : (Object) (long) d);
+        return s;
+    }
+
+    /** Each call of the model, numbered per layer in call order (calls of the layers in other models left out). */
+    private static Map<Call, Integer> callIndex(Model model) {
+        Set<Call> used = new HashSet<>();
+        ArrayDeque<Node> todo = new ArrayDeque<>(model.outputs());
+        while (!todo.isEmpty()) {
+            Call c = todo.pop().call();
+            if (used.add(c)) todo.addAll(c.inputs());
+        }
+        Map<Call, Integer> index = new HashMap<>();
+        for (Layer l : model.layers()) {
+            int k = 0;
+            for (Call c : l.calls()) if (used.contains(c)) index.put(c, k++);
+        }
+        return index;
+    }
+
+    /** One call as Keras 3 writes it: the main input in args, a recurrent layer's initial states in kwargs. */
+    private static Map<String, Object> inboundNode(Layer l, Call call, Map<Call, Integer> index) {
+        List<Node> ins = call.inputs();
+        Map<String, Object> node = new LinkedHashMap<>();
+        Map<String, Object> kwargs = new LinkedHashMap<>();
+        boolean recurrent = l instanceof RecurrentLayer || l instanceof Bidirectional;
+        if (recurrent && ins.size() > 1) {
+            node.put("args", List.of(tensor(ins.get(0), index)));
+            List<Object> states = new ArrayList<>();
+            for (Node n : ins.subList(1, ins.size())) states.add(tensor(n, index));
+            kwargs.put("initial_state", states);
+        } else {
+            List<Object> args = new ArrayList<>();
+            for (Node n : ins) args.add(tensor(n, index));
+            node.put("args", ins.size() == 1 ? args : List.of(args));
+        }
+        node.put("kwargs", kwargs);
+        return node;
+    }
+
+    private static Map<String, Object> tensor(Node n, Map<Call, Integer> index) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("shape", shape(n));
+        c.put("dtype", "float32");
+        c.put("keras_history", ref(n, index));
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("class_name", "__keras_tensor__");
+        t.put("config", c);
+        return t;
+    }
+
+    private static List<Object> ref(Node n, Map<Call, Integer> index) {
+        return List.of(n.layer().name(), (long) index.get(n.call()), (long) n.outputIndex());
+    }
+
+    private static List<Object> refs(List<Node> nodes, Map<Call, Integer> index) {
+        List<Object> r = new ArrayList<>();
+        for (Node n : nodes) r.add(ref(n, index));
+        return r;
+    }
+
+    /** Keras 3's compile_config: optimizer (class and config), loss, metrics. */
+    static Map<String, Object> compileConfig(Model model) {
+        Map<String, Object> opt = new LinkedHashMap<>();
+        opt.put("module", "keras.optimizers");
+        opt.put("class_name", model.optimizer().name());
+        opt.put("config", model.optimizer().config());
+        opt.put("registered_name", null);
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("optimizer", opt);
+        c.put("loss", Losses.kerasName(model.loss()));
+        List<Object> metrics = new ArrayList<>();
+        for (String m : model.metricNames()) metrics.add(m);
+        c.put("metrics", metrics);
+        return c;
+    }
+
+    /**
+     * model.weights.h5 as bytes: each layer's variables at Keras 3's paths, then {@code state} below
+     * {@link #STATE_GROUP}. jhdf writes to a file only, so it goes through a temp file.
+     */
+    private static byte[] weightsFile(Model model, Map<String, Tensor> state) throws IOException {
+        Path tmp = Files.createTempFile("jrnn-weights", ".h5");
+        try {
+            try (WritableHdfFile h = HdfFile.write(tmp)) {
+                WritableGroup layers = h.putGroup("layers");
+                Map<String, Integer> used = new HashMap<>();
+                if (model instanceof Sequential) used.put("input_layer", 1);
+                for (Layer l : model.layers()) {
+                    String snake = Keras3Weights.snakeCase(l.kerasClass());
+                    int k = used.merge(snake, 1, Integer::sum) - 1;
+                    if (!l.params().isEmpty()) putLayer(layers.putGroup(k == 0 ? snake : snake + "_" + k), l);
+                }
+                if (!state.isEmpty()) {
+                    WritableGroup root = h.putGroup(STATE_GROUP);
+                    Map<String, WritableGroup> groups = new HashMap<>();
+                    for (var e : state.entrySet()) {
+                        String path = e.getKey();
+                        int slash = path.lastIndexOf('/');
+                        WritableGroup g = slash < 0 ? root : group(root, groups, path.substring(0, slash));
+                        g.putDataset(path.substring(slash + 1), nested(e.getValue()));
+                    }
+                }
+            }
+            return Files.readAllBytes(tmp);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static WritableGroup group(WritableGroup root, Map<String, WritableGroup> made, String path) {
+        WritableGroup g = made.get(path);
+        if (g != null) return g;
+        int slash = path.lastIndexOf('/');
+        WritableGroup parent = slash < 0 ? root : group(root, made, path.substring(0, slash));
+        g = parent.putGroup(path.substring(slash + 1));
+        made.put(path, g);
+        return g;
+    }
+
+    /** A layer's variables as Keras 3 nests them: wrappers keep their inner layers, recurrent layers a cell. */
+    private static void putLayer(WritableGroup g, Layer l) {
+        switch (l) {
+            case Bidirectional b -> {
+                putLayer(g.putGroup("forward_layer"), b.forwardLayer());
+                putLayer(g.putGroup("backward_layer"), b.backwardLayer());
+            }
+            case TimeDistributed t -> putLayer(g.putGroup("layer"), t.layer());
+            case RecurrentLayer r -> putVars(g.putGroup("cell"), r.params());
+            default -> putVars(g, l.params());
+        }
+    }
+
+    private static void putVars(WritableGroup g, List<Param> params) {
+        WritableGroup vars = g.putGroup("vars");
+        for (int i = 0; i < params.size(); i++) vars.putDataset(Integer.toString(i), nested(params.get(i).get()));
+    }
+
+    /** A tensor as the nested Java array jhdf writes (float[], float[][], ...). */
+    static Object nested(Tensor t) {
+        int[] shape = t.shape();
+        float[] data = t.data();
+        if (shape.length <= 1) return data.clone();
+        Object a = Array.newInstance(float.class, shape);
+        int row = shape[shape.length - 1];
+        int[] at = {0};
+        fill(a, shape.length, data, row, at);
+        return a;
+    }
+
+    private static void fill(Object a, int rank, float[] data, int row, int[] at) {
+        if (rank == 1) {
+            System.arraycopy(data, at[0], a, 0, row);
+            at[0] += row;
+            return;
+        }
+        for (int i = 0; i < Array.getLength(a); i++) fill(Array.get(a, i), rank - 1, data, row, at);
+    }
+}

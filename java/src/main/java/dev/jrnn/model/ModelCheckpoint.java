@@ -1,0 +1,159 @@
+package dev.jrnn.model;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Saves the model during {@link Model#fit}, as Keras' {@code ModelCheckpoint}: after every epoch, or only when the
+ * monitored value improved ({@link #saveBestOnly}). The file name is a pattern with Python format fields:
+ * {@code {epoch}} (counted from 1, as Keras) and any logged value, with an optional spec ({@code {epoch:02d}},
+ * {@code {val_loss:.2f}}, {@code {loss:.3e}}). Whole models are written by {@link Model#save} (resume them with
+ * {@link Models#load} and {@link FitOptions#initialEpoch}), weights by {@link Model#saveWeights}. Every write is
+ * atomic: a failing one stops fit with an UncheckedIOException naming the file and the epoch, and leaves the file
+ * that was there.
+ *
+ * <pre>{@code
+ * model.fit(x, y, new FitOptions().epochs(50).validationSplit(0.2)
+ *         .callbacks(new ModelCheckpoint("ckpt/model-{epoch:02d}-{val_loss:.3f}.keras")));
+ * }</pre>
+ */
+public final class ModelCheckpoint implements Callback {
+    private static final Pattern FIELD = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?}");
+    private static final Pattern SPEC = Pattern.compile("(0?)(\\d*)(?:\\.(\\d+))?([dfeg%]?)");
+
+    private final String filepath;
+    private String monitor = "val_loss";
+    private boolean saveBestOnly;
+    private boolean saveWeightsOnly;
+    private String mode = "auto";
+    private double best = Double.NaN;
+    private boolean warned;
+    private Path lastSaved;
+
+    /** {@code filepath}: the file to write, a pattern with {@code {epoch}} and logged names (see the class doc). */
+    public ModelCheckpoint(String filepath) {
+        if (filepath == null || filepath.isBlank()) throw new IllegalArgumentException("ModelCheckpoint: filepath must not be empty");
+        Matcher m = FIELD.matcher(filepath);
+        while (m.find()) if (m.group(2) != null) spec(m.group(2), m.group(1));   // a bad spec fails here, not at epoch 1
+        this.filepath = filepath;
+    }
+
+    /** The logged value {@link #saveBestOnly} compares (default "val_loss"). */
+    public ModelCheckpoint monitor(String key) {
+        if (key == null || key.isBlank()) throw new IllegalArgumentException("ModelCheckpoint: monitor must name a logged value, e.g. val_loss");
+        this.monitor = key;
+        return this;
+    }
+
+    /** Saves only when the monitored value is better than every earlier one (default false: every epoch). */
+    public ModelCheckpoint saveBestOnly(boolean b) {
+        this.saveBestOnly = b;
+        return this;
+    }
+
+    /** Saves only the weights ({@link Model#saveWeights}, safetensors) instead of the whole model. */
+    public ModelCheckpoint saveWeightsOnly(boolean b) {
+        this.saveWeightsOnly = b;
+        return this;
+    }
+
+    /** "min", "max" or "auto" (max when the monitored name contains "acc", else min). */
+    public ModelCheckpoint mode(String m) {
+        this.mode = EarlyStopping.checkMode("ModelCheckpoint", m);
+        return this;
+    }
+
+    /** Keras' {@code save_freq}: only "epoch" (a save at the end of every epoch) is supported. */
+    public ModelCheckpoint saveFreq(String freq) {
+        if (!"epoch".equals(freq)) {
+            throw new IllegalArgumentException("ModelCheckpoint: saveFreq \"" + freq + "\" is not supported; jrnn saves per epoch (\"epoch\")");
+        }
+        return this;
+    }
+
+    /** The file written last, or null. */
+    public Path lastSaved() { return lastSaved; }
+
+    /** The best monitored value so far (NaN before the first). */
+    public double best() { return best; }
+
+    @Override
+    public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {
+        if (saveBestOnly) {
+            Double v = logs.get(monitor);
+            if (v == null) {
+                if (!warned) {
+                    warned = true;
+                    System.getLogger(ModelCheckpoint.class.getName()).log(System.Logger.Level.WARNING, "ModelCheckpoint: can save best "
+                            + "model only with " + monitor + " available, logs have " + logs.keySet() + "; skipping");
+                }
+                return;
+            }
+            boolean max = EarlyStopping.maximizes(mode, monitor);
+            if (!Double.isNaN(best) && !(max ? v > best : v < best)) return;
+            best = v;
+        }
+        Path file = Path.of(format(filepath, epoch + 1, logs));
+        try {
+            if (saveWeightsOnly) model.saveWeights(file);
+            else model.save(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("ModelCheckpoint: could not write " + file + " at epoch " + (epoch + 1) + ": " + e.getMessage()
+                    + " (the previous file is unchanged)", e);
+        }
+        lastSaved = file;
+    }
+
+    /** {@code pattern} with its fields filled from {@code epoch} (from 1) and {@code logs}, as Python's str.format. */
+    static String format(String pattern, int epoch, Map<String, Double> logs) {
+        Matcher m = FIELD.matcher(pattern);
+        StringBuilder b = new StringBuilder();
+        while (m.find()) {
+            String key = m.group(1);
+            Object v;
+            if (key.equals("epoch")) {
+                v = epoch;
+            } else if (logs.containsKey(key)) {
+                v = logs.get(key);
+            } else {
+                throw new IllegalArgumentException("ModelCheckpoint: the filepath names {" + key + "}, but the logs hold only epoch and "
+                        + logs.keySet());
+            }
+            String spec = m.group(2);
+            m.appendReplacement(b, Matcher.quoteReplacement(spec == null ? plain(v) : String.format(Locale.ROOT, spec(spec, key), number(v, spec))));
+        }
+        m.appendTail(b);
+        return b.toString();
+    }
+
+    private static String plain(Object v) {
+        return v instanceof Integer ? v.toString() : Double.toString((Double) v);
+    }
+
+    private static Object number(Object v, String spec) {
+        boolean integral = spec.endsWith("d");
+        if (integral) return v instanceof Integer i ? (long) i : Math.round((Double) v);
+        return v instanceof Integer i ? (double) i : v;
+    }
+
+    /** A Python format spec ({@code 02d}, {@code .2f}, {@code .3e}) as a Java format string. */
+    private static String spec(String spec, String key) {
+        Matcher s = SPEC.matcher(spec);
+        if (!s.matches()) {
+            throw new IllegalArgumentException("ModelCheckpoint: format spec '" + spec + "' of {" + key + "} is not supported; use e.g. 02d, .2f, .3e");
+        }
+        String type = s.group(4).isEmpty() ? (s.group(3) != null ? "f" : "s") : s.group(4);
+        if (type.equals("%")) throw new IllegalArgumentException("ModelCheckpoint: format spec '" + spec + "' of {" + key + "}: % is not supported");
+        if (type.equals("d") && s.group(3) != null) {
+            throw new IllegalArgumentException("ModelCheckpoint: format spec '" + spec + "' of {" + key + "}: an integer takes no precision");
+        }
+        if (type.equals("s")) type = "f";
+        return "%" + (s.group(1).isEmpty() || s.group(2).isEmpty() ? "" : "0") + s.group(2)
+                + (s.group(3) != null ? "." + s.group(3) : "") + type;
+    }
+}

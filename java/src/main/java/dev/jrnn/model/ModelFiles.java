@@ -1,0 +1,122 @@
+package dev.jrnn.model;
+
+import dev.jrnn.io.AtomicFiles;
+import dev.jrnn.io.keras.KerasExport;
+import dev.jrnn.io.keras.KerasImport;
+import dev.jrnn.layers.Dropout;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.optim.Optimizer;
+import dev.jrnn.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Whole-model files ({@link Model#save}, {@link Models#load}) in Keras 3's {@code .keras} layout: the architecture
+ * and compile config in config.json, the weights in model.weights.h5 at Keras 3's variable paths (written by
+ * {@link KerasExport}), and what resuming a training run needs besides: the optimizer's state buffers and update
+ * count, the dropout layers' mask streams and the fit seed ("jrnn" in metadata.json, arrays below
+ * {@code jrnn_state/}). Keras ignores those parts; jrnn's importer reads the rest as it reads any Keras 3 file.
+ */
+final class ModelFiles {
+    /** Version of the "jrnn" part of metadata.json. */
+    static final long FORMAT = 1;
+
+    private ModelFiles() {}
+
+    /** Writes {@code model} to {@code file} atomically (temp file + rename): a failure leaves the old file. */
+    static void save(Model model, Parameters ps, Path file) throws IOException {
+        if (file == null) throw new IllegalArgumentException(model.name() + ".save: file is null");
+        Map<String, Object> meta = new LinkedHashMap<>();
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        meta.put("format", FORMAT);
+        Optimizer opt = model.optimizer();
+        if (opt != null) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("class_name", opt.name());
+            o.put("iterations", opt.iterations());
+            List<Object> names = new ArrayList<>();
+            for (var e : opt.state().entrySet()) {
+                names.add(e.getKey());
+                state.put("optimizer/" + e.getKey(), Tensor.wrap(e.getValue(), e.getValue().length));
+            }
+            o.put("state", names);
+            meta.put("optimizer", o);
+        }
+        Map<String, Object> dropout = new LinkedHashMap<>();
+        for (Layer l : model.layers()) {
+            if (l instanceof Dropout d) {
+                long[] s = d.maskStream();
+                dropout.put(l.name(), List.of(Long.toString(s[0]), Long.toString(s[1])));
+            }
+        }
+        meta.put("dropout", dropout);
+        meta.put("fit_seed", model.fitSeed() == null ? null : Long.toString(model.fitSeed()));
+        try {
+            AtomicFiles.write(file, out -> KerasExport.write(model, out, meta, state));
+        } catch (IOException e) {
+            throw new IOException(model.name() + ".save(" + file + "): " + e.getMessage() + " (the previous file, if any, is unchanged)", e);
+        }
+    }
+
+    /** The model in {@code file} (any Keras file), with the training state a jrnn file holds. */
+    static Model load(Path file) throws IOException {
+        return KerasImport.load(file, ModelFiles::restore);
+    }
+
+    private static void restore(Model model, Object metadata, Function<String, Tensor> stored) {
+        if (!(metadata instanceof Map<?, ?> m) || !(m.get("jrnn") instanceof Map<?, ?> j)) return;   // a file Keras wrote
+        if (!(j.get("format") instanceof Long f) || f != FORMAT) {
+            throw new IllegalArgumentException("metadata.json: jrnn format " + j.get("format") + " is not " + FORMAT + " (saved by another jrnn version)");
+        }
+        if (j.get("optimizer") instanceof Map<?, ?> o) restoreOptimizer(model, o, stored);
+        if (j.get("dropout") instanceof Map<?, ?> d) {
+            for (Layer l : model.layers()) {
+                if (!(l instanceof Dropout drop) || !d.containsKey(l.name())) continue;
+                if (!(d.get(l.name()) instanceof List<?> s) || s.size() != 2) {
+                    throw new IllegalArgumentException("metadata.json: dropout stream of '" + l.name() + "' should be [seed, drawn], got " + d.get(l.name()));
+                }
+                drop.maskStream(parseLong(s.get(0), "dropout seed"), parseLong(s.get(1), "dropout masks drawn"));
+            }
+        }
+        Object seed = j.get("fit_seed");
+        if (seed != null) model.fitSeed(parseLong(seed, "fit_seed"));
+    }
+
+    private static void restoreOptimizer(Model model, Map<?, ?> o, Function<String, Tensor> stored) {
+        Optimizer opt = model.optimizer();
+        if (opt == null) throw new IllegalStateException("the file holds optimizer state but its compile config was not taken");
+        if (!opt.name().equals(o.get("class_name"))) {
+            throw new IllegalArgumentException("metadata.json: optimizer state of " + o.get("class_name") + " for a model compiled with " + opt.name());
+        }
+        if (!(o.get("iterations") instanceof Long it)) throw new IllegalArgumentException("metadata.json: optimizer iterations missing or not an integer");
+        if (!(o.get("state") instanceof List<?> names)) throw new IllegalArgumentException("metadata.json: optimizer state names missing");
+        if (names.isEmpty()) {   // before the first step, or an optimizer without buffers (SGD without momentum)
+            opt.iterations(it);
+            return;
+        }
+        Map<String, float[]> state = new LinkedHashMap<>();
+        for (Object n : names) {
+            Tensor t = stored.apply("optimizer/" + n);
+            if (t == null) throw new IllegalArgumentException("model.weights.h5: optimizer state '" + n + "' is missing");
+            state.put(String.valueOf(n), t.data());
+        }
+        model.ensureGraph();
+        Parameters ps = model.parameters();
+        if (ps.trainableSize == 0) return;
+        opt.restoreState(ps.store, ps.trainableSize, it, state);
+    }
+
+    private static long parseLong(Object v, String what) {
+        try {
+            return Long.parseLong(String.valueOf(v));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("metadata.json: " + what + " should be an integer, got " + v);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.jrnn.edges;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Dropout;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.model.FitOptions;
+import dev.jrnn.model.Models;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Enumeration;
+import java.util.function.UnaryOperator;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Corrupt, truncated and hostile whole-model files of jrnn ({@code Model.save}): Models.load gives an IOException
+ * naming the file and what is wrong. Each file is a good save with one thing changed.
+ */
+class ModelFileBadInputTest {
+    @TempDir
+    Path tmp;
+    Path good;
+
+    @BeforeEach
+    void save() throws IOException {
+        Jrnn.setBackend("cpu");
+        Jrnn.setSeed(2);
+        try (Sequential m = new Sequential(new LSTM(3).inputShape(4, 2), new Dropout(0.2), new Dense(1))) {
+            m.compile("adam", "mse");
+            m.fit(Tensor.full(0.5f, 6, 4, 2), Tensor.full(0.1f, 6, 1), new FitOptions().epochs(1).batchSize(3).verbose(0).seed(1));
+            good = tmp.resolve("good.keras");
+            m.save(good);
+        }
+    }
+
+    private static void loadFails(Path file, String... phrases) {
+        IOException e = assertThrows(IOException.class, () -> Models.load(file).close(), file.toString());
+        String m = e.getMessage();
+        assertTrue(m.contains(file.getFileName().toString()), "names the file: " + m);
+        for (String p : phrases) assertTrue(m.contains(p), "says '" + p + "': " + m);
+    }
+
+    /** The good file with member {@code name} replaced by {@code edit} of its text (null: left out). */
+    private Path edited(String out, String name, UnaryOperator<String> edit) throws IOException {
+        Path f = tmp.resolve(out);
+        try (ZipFile in = new ZipFile(good.toFile()); OutputStream os = Files.newOutputStream(f); ZipOutputStream z = new ZipOutputStream(os)) {
+            for (Enumeration<? extends ZipEntry> es = in.entries(); es.hasMoreElements(); ) {
+                ZipEntry e = es.nextElement();
+                byte[] b = in.getInputStream(e).readAllBytes();
+                if (e.getName().equals(name)) {
+                    String s = edit.apply(new String(b, StandardCharsets.UTF_8));
+                    if (s == null) continue;
+                    b = s.getBytes(StandardCharsets.UTF_8);
+                }
+                z.putNextEntry(new ZipEntry(e.getName()));
+                z.write(b);
+                z.closeEntry();
+            }
+        }
+        return f;
+    }
+
+    @Test
+    void theGoodFileLoads() throws IOException {
+        Models.load(good).close();
+    }
+
+    @Test
+    void truncatedFiles() throws IOException {
+        byte[] all = Files.readAllBytes(good);
+        for (int cut : new int[] {all.length / 2, all.length - 30, 10}) {
+            Path f = tmp.resolve("cut" + cut + ".keras");
+            Files.write(f, Arrays.copyOf(all, cut));
+            loadFails(f);
+        }
+    }
+
+    @Test
+    void aMissingMember() throws IOException {
+        loadFails(edited("noweights.keras", "model.weights.h5", s -> null), "model.weights.h5");
+        loadFails(edited("noconfig.keras", "config.json", s -> null), "config.json");
+    }
+
+    @Test
+    void anUnknownJrnnFormat() throws IOException {
+        loadFails(edited("format.keras", "metadata.json", s -> s.replace("\"format\": 1", "\"format\": 99")), "jrnn format 99");
+    }
+
+    @Test
+    void optimizerStateThatIsMissingOrDoesNotFit() throws IOException {
+        loadFails(edited("extra.keras", "metadata.json", s -> s.replace("\"state\": [", "\"state\": [\"w\", ")), "optimizer state 'w' is missing");
+        loadFails(edited("class.keras", "metadata.json", s -> s.replace("\"class_name\": \"Adam\"", "\"class_name\": \"SGD\"")),
+                "optimizer state of SGD");
+        loadFails(edited("iters.keras", "metadata.json", s -> s.replaceAll("\"iterations\": \\d+", "\"iterations\": -4")),
+                "iterations must be in");
+    }
+
+    @Test
+    void hostileMetadataAndConfig() throws IOException {
+        loadFails(edited("drop.keras", "metadata.json", s -> s.replaceAll("\"dropout\": \\{\"([a-z_0-9]+)\": \\[\"-?\\d+\"", "\"dropout\": {\"$1\": [\"x\"")),
+                "should be an integer");
+        loadFails(edited("deep.keras", "config.json", s -> "[".repeat(100_000)), "config.json");
+        loadFails(edited("garbage.keras", "config.json", s -> s.substring(0, s.length() / 2)), "config.json");
+    }
+
+    @Test
+    void notAZipAtAll() throws IOException {
+        Path f = tmp.resolve("junk.keras");
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(new byte[] {'P', 'K', 3, 4});
+        b.write(new byte[200]);
+        Files.write(f, b.toByteArray());
+        loadFails(f);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelCheckpointTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void filePatternsFormatAsPython() {
+        Map<String, Double> logs = Map.of("loss", 0.123456, "val_loss", 1.5, "accuracy", 0.875);
+        assertEquals("m-07-0.12.keras", ModelCheckpoint.format("m-{epoch:02d}-{loss:.2f}.keras", 7, logs));
+        assertEquals("e3_1.500e+00_0.875", ModelCheckpoint.format("e{epoch}_{val_loss:.3e}_{accuracy}", 3, logs));
+        assertEquals("  12", ModelCheckpoint.format("{epoch:4d}", 12, logs));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelCheckpoint.format("{val_acc:.2f}", 1, logs));
+        assertTrue(e.getMessage().contains("val_acc") && e.getMessage().contains("loss"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ModelCheckpoint("m-{epoch:.2d}"));
+        assertThrows(IllegalArgumentException.class, () -> new ModelCheckpoint("m").saveFreq("batch"));
+        assertThrows(IllegalArgumentException.class, () -> new ModelCheckpoint("m").mode("best"));
+    }
+
+    private static Sequential model() {
+        Sequential m = new Sequential(new SimpleRNN(3).inputShape(4, 2), new Dense(1));
+        m.compile(new dev.jrnn.optim.Adam(0.05), "mse");
+        return m;
+    }
+
+    private static final SplittableRandom R = new SplittableRandom(3);
+    private static final Tensor X = ModelFilesTest.random(R, 12, 4, 2);
+    private static final Tensor Y = ModelFilesTest.random(R, 12, 1);
+
+    @Test
+    void everyEpochOrOnlyTheBest() throws IOException {
+        Jrnn.setSeed(1);
+        try (Sequential m = model()) {
+            ModelCheckpoint all = new ModelCheckpoint(dir.resolve("all-{epoch}.keras").toString());
+            ModelCheckpoint best = new ModelCheckpoint(dir.resolve("best-{epoch:02d}-{val_loss:.4f}.keras").toString()).saveBestOnly(true);
+            ModelCheckpoint weights = new ModelCheckpoint(dir.resolve("w.safetensors").toString()).saveWeightsOnly(true)
+                    .monitor("loss").mode("min").saveBestOnly(true);
+            History h = m.fit(X, Y, new FitOptions().epochs(4).batchSize(4).verbose(0).seed(2).validationSplit(0.25)
+                    .callbacks(all, best, weights));
+            for (int e = 1; e <= 4; e++) assertTrue(Files.exists(dir.resolve("all-" + e + ".keras")));
+            List<Double> val = h.get("val_loss");
+            long improved = 0;
+            double b = Double.POSITIVE_INFINITY;
+            for (double v : val) if (v < b) { b = v; improved++; }
+            try (Stream<Path> s = Files.list(dir)) {
+                assertEquals(improved, s.filter(p -> p.getFileName().toString().startsWith("best-")).count());
+            }
+            assertEquals(b, best.best());
+            assertTrue(best.lastSaved().getFileName().toString().endsWith(String.format(java.util.Locale.ROOT, "%.4f.keras", b)));
+            try (Model last = Models.load(dir.resolve("all-4.keras"))) {
+                assertArrayEquals(m.predict(X).data(), last.predict(X).data());
+            }
+            m.loadWeights(dir.resolve("w.safetensors"));   // a weights file of the same model
+        }
+    }
+
+    @Test
+    void aFailingWriteStopsFitWithTheFileAndEpochAndKeepsThePreviousFile() throws IOException {
+        Jrnn.setSeed(1);
+        Path blocker = dir.resolve("not-a-dir");
+        Files.writeString(blocker, "x");
+        try (Sequential m = model()) {
+            ModelCheckpoint c = new ModelCheckpoint(blocker.resolve("m.keras").toString());
+            UncheckedIOException e = assertThrows(UncheckedIOException.class,
+                    () -> m.fit(X, Y, new FitOptions().epochs(2).batchSize(4).verbose(0).callbacks(c)));
+            assertTrue(e.getMessage().contains("m.keras") && e.getMessage().contains("epoch 1"), e.getMessage());
+            assertEquals("x", Files.readString(blocker));
+        }
+    }
+}

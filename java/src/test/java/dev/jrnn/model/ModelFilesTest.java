@@ -1,0 +1,228 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.io.Json;
+import dev.jrnn.io.keras.KerasImport;
+import dev.jrnn.layers.Activation;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Dropout;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Masking;
+import dev.jrnn.layers.Node;
+import dev.jrnn.layers.RepeatVector;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import java.util.zip.ZipFile;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link Model#save} and {@link Models#load}: bit-identical predictions, and training that resumes exactly. */
+class ModelFilesTest {
+    @TempDir
+    Path dir;
+
+    static Tensor random(SplittableRandom r, int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) d[i] = (float) (r.nextDouble() * 2 - 1);
+        return t;
+    }
+
+    static Tensor ids(SplittableRandom r, int vocab, int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) d[i] = r.nextInt(vocab);
+        return t;
+    }
+
+    /** A Sequential model with every float-input layer kind jrnn saves, in one stack. */
+    static Sequential everyKind() {
+        return new Sequential(
+                new Masking(0.0).inputShape(6, 3),
+                new SimpleRNN(4).returnSequences(true),
+                new Dropout(0.25),
+                new Bidirectional(new GRU(3).returnSequences(true).recurrentActivation("hard_sigmoid")).mergeMode("sum"),
+                new TimeDistributed(new Dense(5).activation("relu")),
+                new Activation("softsign"),
+                new LSTM(4).recurrentActivation("hard_sigmoid_v3").unitForgetBias(false),
+                new RepeatVector(2),
+                new Bidirectional(new LSTM(2).returnSequences(true)),
+                new Dense(3).activation("softmax"));
+    }
+
+    /** Two inputs (ids and floats), three outputs, an LSTM's states seeding a GRU, a Bidirectional without merge. */
+    static Model functional() {
+        Input words = Input.shape(5).name("words");
+        Input signal = Input.shape(5, 2).name("signal");
+        Node emb = new Embedding(12, 4).maskZero(true).apply(words);
+        Node enc = new LSTM(6).returnState(true).name("encoder").apply(emb);
+        Node dec = new LSTM(6).returnSequences(true).goBackwards(true).name("decoder").apply(List.of(signal, enc.get(1), enc.get(2)));
+        Node bi = new Bidirectional(new GRU(3)).mergeMode("none").apply(dec);
+        Node a = new Dense(1).name("score").apply(enc);
+        Node b = new Dense(2).activation("elu").name("mix").apply(bi.get(1));
+        return new Model(List.of(words, signal), List.of(a, b, bi.get(0)));
+    }
+
+    static void assertBitIdentical(List<Tensor> want, List<Tensor> got) {
+        assertEquals(want.size(), got.size());
+        for (int i = 0; i < want.size(); i++) {
+            assertArrayEquals(want.get(i).shape(), got.get(i).shape(), "output " + i);
+            float[] w = want.get(i).data(), g = got.get(i).data();
+            for (int k = 0; k < w.length; k++) {
+                assertEquals(Float.floatToRawIntBits(w[k]), Float.floatToRawIntBits(g[k]), "output " + i + " element " + k);
+            }
+        }
+    }
+
+    @Test
+    void sequentialWithEveryLayerKindPredictsBitIdentically() throws IOException {
+        Jrnn.setSeed(3);
+        try (Sequential m = everyKind()) {
+            m.compile(new Adam(0.01).clipnorm(1f), "categorical_crossentropy", "accuracy");
+            SplittableRandom r = new SplittableRandom(5);
+            Tensor x = random(r, 7, 6, 3);
+            Tensor y = Tensor.full(1f / 3, 7, 2, 3);
+            m.fit(x, y, new FitOptions().epochs(1).batchSize(4).verbose(0).seed(1));
+            Path f = dir.resolve("seq.keras");
+            m.save(f);
+            try (Model back = Models.load(f)) {
+                assertInstanceOf(Sequential.class, back);
+                assertEquals(m.summaryString(), back.summaryString());
+                assertBitIdentical(List.of(m.predict(x)), List.of(back.predict(x)));
+                assertEquals(m.weightNames(), back.weightNames());
+                assertEquals("Adam", back.optimizer().name());
+                assertEquals(1f, back.optimizer().clipnorm());
+                assertEquals(m.optimizer().iterations(), back.optimizer().iterations());
+                assertEquals(List.of("accuracy"), back.metricNames());
+                assertEquals(m.loss(), back.loss());
+            }
+        }
+    }
+
+    @Test
+    void functionalWithSeveralInputsAndOutputsPredictsBitIdentically() throws IOException {
+        Jrnn.setSeed(4);
+        try (Model m = functional()) {
+            SplittableRandom r = new SplittableRandom(6);
+            List<Tensor> xs = List.of(ids(r, 12, 9, 5), random(r, 9, 5, 2));
+            Path f = dir.resolve("fn.keras");
+            m.save(f);
+            try (Model back = Models.load(f)) {
+                assertEquals(m.summaryString(), back.summaryString());
+                assertBitIdentical(m.predictAll(xs, 4, null), back.predictAll(xs, 4, null));
+                assertEquals(null, back.optimizer(), "an uncompiled model loads uncompiled");
+            }
+        }
+    }
+
+    @Test
+    void theFileIsAKeras3ZipThatKerasWeightLoadingReads() throws IOException {
+        Jrnn.setSeed(5);
+        try (Model m = functional(); Model other = functional()) {
+            Path f = dir.resolve("any-name.bin");
+            m.save(f);
+            assertTrue(KerasImport.isKerasFile(f));
+            try (ZipFile z = new ZipFile(f.toFile())) {
+                assertNotNull(z.getEntry("model.weights.h5"));
+                Map<?, ?> config = (Map<?, ?>) Json.parse(new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), StandardCharsets.UTF_8));
+                assertEquals("Functional", config.get("class_name"));
+                Map<?, ?> meta = (Map<?, ?>) Json.parse(new String(z.getInputStream(z.getEntry("metadata.json")).readAllBytes(), StandardCharsets.UTF_8));
+                assertTrue(((String) meta.get("keras_version")).startsWith("3."));
+            }
+            other.loadWeights(f);   // Keras' load_weights path: by structure, whatever the layer names
+            assertBitIdentical(m.getWeights(), other.getWeights());
+        }
+    }
+
+    /** Per-epoch losses of {@code make}'s model trained for {@code epochs} without a stop. */
+    static List<Double> uninterrupted(Supplier<Model> make, List<Tensor> xs, List<Tensor> ys, int epochs) {
+        Jrnn.setSeed(11);
+        try (Model m = make.get()) {
+            return m.fit(xs, ys, new FitOptions().epochs(epochs).batchSize(3).verbose(0).seed(21)).get("loss");
+        }
+    }
+
+    /** Trains {@code stopAt} epochs with a checkpoint per epoch, loads the last one, resumes to {@code epochs}. */
+    List<Double> resumed(Supplier<Model> make, List<Tensor> xs, List<Tensor> ys, int stopAt, int epochs) throws IOException {
+        Jrnn.setSeed(11);
+        List<Double> losses = new ArrayList<>();
+        try (Model m = make.get()) {
+            ModelCheckpoint ckpt = new ModelCheckpoint(dir.resolve("ckpt-{epoch:02d}.keras").toString());
+            losses.addAll(m.fit(xs, ys, new FitOptions().epochs(stopAt).batchSize(3).verbose(0).seed(21).callbacks(ckpt)).get("loss"));
+        }
+        Jrnn.setSeed(999);   // a different global stream: nothing may depend on it
+        try (Model back = Models.load(dir.resolve(String.format("ckpt-%02d.keras", stopAt)))) {
+            // no seed given: the seed saved with the model continues the shuffles
+            losses.addAll(back.fit(xs, ys, new FitOptions().epochs(epochs).initialEpoch(stopAt).batchSize(3).verbose(0)).get("loss"));
+        }
+        return losses;
+    }
+
+    @Test
+    void trainingResumedFromACheckpointGivesTheLossesOfTrainingThatNeverStopped() throws IOException {
+        Supplier<Model> make = () -> {
+            Sequential s = new Sequential(new LSTM(5).returnSequences(true).inputShape(4, 2), new Dropout(0.3),
+                    new GRU(4), new Dense(2));
+            s.compile(new Adam(0.02).globalClipnorm(0.5f), "mse");
+            return s;
+        };
+        SplittableRandom r = new SplittableRandom(8);
+        List<Tensor> xs = List.of(random(r, 10, 4, 2));
+        List<Tensor> ys = List.of(random(r, 10, 2));
+        List<Double> straight = uninterrupted(make, xs, ys, 5);
+        assertEquals(straight, resumed(make, xs, ys, 2, 5));
+    }
+
+    @Test
+    void sgdWithMomentumAndAFunctionalModelResumeExactly() throws IOException {
+        Supplier<Model> make = () -> {
+            Model m = functional();
+            m.compile(new SGD(0.05).momentum(0.9).nesterov(true), "mse");
+            return m;
+        };
+        SplittableRandom r = new SplittableRandom(9);
+        List<Tensor> xs = List.of(ids(r, 12, 8, 5), random(r, 8, 5, 2));
+        List<Tensor> ys = List.of(random(r, 8, 1), random(r, 8, 2), random(r, 8, 3));
+        assertEquals(uninterrupted(make, xs, ys, 4), resumed(make, xs, ys, 1, 4));
+    }
+
+    @Test
+    void aFailedSaveLeavesThePreviousFile() throws IOException {
+        Jrnn.setSeed(6);
+        try (Sequential m = everyKind()) {
+            Path f = dir.resolve("m.keras");
+            m.save(f);
+            byte[] before = Files.readAllBytes(f);
+            f.toFile().setWritable(false);
+            try {
+                IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> m.save(f));
+                assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+            } finally {
+                f.toFile().setWritable(true);
+            }
+            assertArrayEquals(before, Files.readAllBytes(f));
+        }
+    }
+}
