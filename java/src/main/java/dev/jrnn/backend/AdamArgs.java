@@ -5,7 +5,7 @@ package dev.jrnn.backend;
  * {@code m += (g - m)(1 - beta1)}, {@code v += (g^2 - v)(1 - beta2)},
  * {@code p -= lr * sqrt(1 - beta2^t) / (1 - beta1^t) * m / (sqrt(v) + eps)}, with the step count t kept in
  * the backend's memory: {@code step} holds 3 floats (t as a lo, hi counter pair as in
- * {@link CounterRng#counter}, then scratch). {@code guard} (nullable) skips the whole update, t included,
+ * {@link CounterRng#counter}, then the step's bias-corrected rate). {@code guard} (nullable) skips the whole update, t included,
  * when {@code guard[0] != 0} (see {@link Backend#finiteGuard}).
  *
  * <pre>{@code

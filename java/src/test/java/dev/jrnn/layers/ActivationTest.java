@@ -48,7 +48,7 @@ class ActivationTest {
         assertEquals(0, m.getLayer("act").countParams());
         assertTrue(m.summaryString().contains(" act (Activation)            (None, 4)                 0"), m.summaryString());
         assertEquals("relu", ((Activation) m.getLayer("act")).activation());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Activation("swish"));
-        assertTrue(e.getMessage().contains("swish") && e.getMessage().contains("softsign"), e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Activation("swishy"));
+        assertTrue(e.getMessage().contains("swishy") && e.getMessage().contains("softsign"), e.getMessage());
     }
 }

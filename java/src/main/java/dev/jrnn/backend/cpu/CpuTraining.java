@@ -263,6 +263,7 @@ final class CpuTraining {
         });
         ss[so] = CounterRng.lo(t);
         ss[so + 1] = CounterRng.hi(t);
+        ss[so + 2] = alpha;   // the step's bias-corrected rate, where the CUDA kernels leave it: the backends agree on all 3 floats
     }
 
     void optimizerUpdate(OptimizerArgs a) {

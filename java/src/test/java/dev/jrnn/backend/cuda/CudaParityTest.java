@@ -242,6 +242,18 @@ class CudaParityTest {
                 pred = tw.uniformArray(rows * cols, -6, 6);
                 target = classIds(rows, cols);
             }
+            case HUBER, LOG_COSH -> {   // errors on both sides of Huber's delta 1
+                pred = tw.uniformArray(rows * cols, -3, 3);
+                target = tw.uniformArray(rows * cols, -3, 3);
+            }
+            case KL_DIVERGENCE -> {
+                pred = distributions(rows, cols);
+                target = distributions(rows, cols);
+            }
+            case POISSON -> {
+                pred = tw.uniformArray(rows * cols, 0.05, 3);
+                target = tw.uniformArray(rows * cols, 0, 3);
+            }
             default -> throw new AssertionError(kind);
         }
         Twin p = tw.of(pred), t = tw.of(target), w = tw.uniform(rows, 0, 2);
