@@ -19,7 +19,6 @@ import dev.jrnn.backend.Span;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * The CUDA implementation of {@link Backend}: fused kernels from {@code kernels/*.cu} (loaded from the
@@ -58,18 +57,20 @@ public final class CudaBackend implements Backend {
     /** Host side of reads of {@code small}. */
     private final Arena arena = Arena.ofShared();
     private final MemorySegment host = arena.allocate(64, 16);
-    /** Reduction workspaces of the main and the second stream. */
-    private final Workspace mainWork = new Workspace(), sideWork = new Workspace();
     /** A gatherRows/scatterAddRows id flag may be set on the device (package-private: CudaTraining's graphs set it). */
     boolean idsPending;
     /** Device-side training-step primitives, deferred checks and graph capture. */
-    private final CudaTraining training;
+    final CudaTraining training;
     private Precision precision = Precision.FP32;
     private volatile boolean closed;
     /** The recurrent steps and the persistent whole-sequence path. */
     private final CudaRecurrent recurrent;
     /** The elementwise and row operations. */
     private final CudaElementwise elementwise;
+    /** The memory operations and the reduction workspaces. */
+    private final CudaMemory memory;
+    /** The embedding operations and their id check. */
+    private final CudaEmbedding embedding;
 
     private CudaBackend(CudaDriver driver, Cublas cublas, byte[] fatbin, Settings settings) {
         this.driver = driver;
@@ -97,6 +98,7 @@ public final class CudaBackend implements Backend {
             cublas.setMathMode(Precision.FP32);
             this.mainStream = s;
             this.streams = new CudaStreams(driver, pool, streamsOn, s, cublas, () -> closed, () -> precision);
+            this.memory = new CudaMemory(this, driver, pool, k, streams);
             this.small = pool.allocate(64);
             // The reduction workspace is a backend-lifetime cache: made now (1 MiB, grown on demand) so that it is
             // part of the backend's baseline rather than appearing at the first reduction of a model's training.
@@ -116,6 +118,7 @@ public final class CudaBackend implements Backend {
             throw e;
         }
         this.training = t;
+        this.embedding = new CudaEmbedding(this, driver, k, streams, small, host);
     }
 
     /** Runs every cleanup step even when one fails; failures are attached to {@code cause} as suppressed. */
@@ -283,61 +286,15 @@ public final class CudaBackend implements Backend {
     }
 
     /** A row-major [rows, cols] matrix with row stride ld. */
-    private long mat(String op, String what, Buf b, long off, int rows, int cols, int ld) {
+    long mat(String op, String what, Buf b, long off, int rows, int cols, int ld) {
         return ptr(op, what, b, off, Checks.matrixLength(op, what, rows, cols, ld));
     }
 
-    private static void nonNegative(String op, String what, long v) {
-        Checks.nonNegative(op, what, v);
-    }
-
     /** Device workspace of at least {@code bytes} for work on the current stream; its content is undefined. */
-    long workspace(long bytes) {
-        // each stream its own, so that work on the two never shares one
-        return (streams.onMain() ? mainWork : sideWork).atLeast(bytes);
-    }
-
-    /** A growable pool block (sumRows partials, clipping sums), cached for the backend's lifetime. */
-    private final class Workspace {
-        private long ptr, bytes;
-
-        long atLeast(long want) {
-            if (want > bytes) {
-                long size = Math.max(want, Math.min(2 * bytes, want + (64L << 20)));
-                if (ptr != 0) pool.free(ptr);
-                ptr = 0;
-                bytes = 0;
-                ptr = pool.allocate(size);
-                bytes = size;
-            }
-            return ptr;
-        }
-    }
-
-    /** Copies the first {@code bytes} of {@code small} to {@link #host} (synchronizes). */
-    private void readSmall(long offset, long bytes) {
-        driver.copyDtoH(host, small + offset, bytes, streams.current());
-    }
+    long workspace(long bytes) { return memory.workspace(bytes); }
 
     /** Throws if an embedding kernel met an id outside its table since the last check. */
-    private void checkIds() {
-        RuntimeException deferred = training.takeDeferredError();   // checkIds / lossAsync reports
-        if (deferred != null) {
-            if (idsPending) {   // the ids it rejected were also flagged by the lookups: one report is enough
-                idsPending = false;
-                k.fill(g1(1), small + 16, 1L, 0f);
-            }
-            throw deferred;
-        }
-        if (!idsPending) return;
-        idsPending = false;
-        readSmall(16, 4);
-        if (host.get(ValueLayout.JAVA_INT, 0) != 0) {
-            k.fill(g1(1), small + 16, 1L, 0f);
-            throw new IllegalArgumentException("gatherRows/scatterAddRows: an id is not an integer in [0, vocab)"
-                    + " of its table (vocab = rows of the table buffer); its row was zeroed/skipped");
-        }
-    }
+    void checkIds() { embedding.checkIds(); }
 
     /** Gives a closed buffer's memory back (ignored once the backend is closed: the pool freed it all). */
     void release(long p) {
@@ -348,79 +305,37 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Buf alloc(long n) {
-        nonNegative("alloc", "n", n);
-        enter();
-        long bytes = 4L * Math.max(1, n);
-        long p;
-        try {
-            p = pool.allocate(bytes);
-        } catch (CudaException e) {
-            if (!e.isOutOfMemory()) throw e;
-            throw new CudaException("CudaBackend.alloc(" + n + " floats)", e.code(), e.errorName(),
-                    "out of device memory on " + driver.deviceName() + ": " + e.getMessage(), e);
-        }
-        k.fill(g1(Math.max(1, n)), p, Math.max(1, n), 0f);
-        return new CudaBuf(this, p, n);
+        return memory.alloc(n);
     }
 
     @Override
     public void upload(float[] src, int srcOff, Buf dst, long dstOff, int len) {
-        Checks.arraySpan("upload", "src", src, srcOff, len);
-        long d = ptr("upload", "dst", dst, dstOff, len);
-        enter();
-        training.refuseInCapture("upload");
-        if (len == 0) return;
-        driver.copyHtoD(d, MemorySegment.ofArray(src).asSlice(4L * srcOff, 4L * len), 4L * len, streams.current());
+        memory.upload(src, srcOff, dst, dstOff, len);
     }
 
     @Override
     public void download(Buf src, long srcOff, float[] dst, int dstOff, int len) {
-        Checks.arraySpan("download", "dst", dst, dstOff, len);
-        long s = ptr("download", "src", src, srcOff, len);
-        enter();
-        training.refuseInCapture("download");
-        streams.refuseSyncInFork("download");
-        if (len > 0) {
-            driver.copyDtoH(MemorySegment.ofArray(dst).asSlice(4L * dstOff, 4L * len), s, 4L * len, streams.current());
-        } else {
-            driver.streamSynchronize(streams.current());
-        }
-        checkIds();
+        memory.download(src, srcOff, dst, dstOff, len);
     }
 
     @Override
     public void copy(Buf src, long srcOff, Buf dst, long dstOff, long n) {
-        nonNegative("copy", "n", n);
-        long s = ptr("copy", "src", src, srcOff, n), d = ptr("copy", "dst", dst, dstOff, n);
-        enter();
-        if (n > 0) k.copy(g1(n), s, d, n);
+        memory.copy(src, srcOff, dst, dstOff, n);
     }
 
     @Override
     public void fill(Buf dst, long off, long n, float value) {
-        nonNegative("fill", "n", n);
-        long d = ptr("fill", "dst", dst, off, n);
-        enter();
-        if (n > 0) k.fill(g1(n), d, n, value);
+        memory.fill(dst, off, n, value);
     }
 
     @Override
     public void copy2d(int rows, int cols, Buf src, long srcOff, int srcLd, Buf dst, long dstOff, int dstLd) {
-        long s = mat("copy2d", "src", src, srcOff, rows, cols, srcLd);
-        long d = mat("copy2d", "dst", dst, dstOff, rows, cols, dstLd);
-        enter();
-        if ((long) rows * cols > 0) k.copy2d(g1((long) rows * cols), rows, cols, s, srcLd, d, dstLd);
+        memory.copy2d(rows, cols, src, srcOff, srcLd, dst, dstOff, dstLd);
     }
 
     @Override
     public void transpose01(int d0, int d1, int d2, Buf x, long xOff, Buf y, long yOff) {
-        nonNegative("transpose01", "d0", d0);
-        nonNegative("transpose01", "d1", d1);
-        nonNegative("transpose01", "d2", d2);
-        long n = (long) d0 * d1 * d2;
-        long xp = ptr("transpose01", "x", x, xOff, n), yp = ptr("transpose01", "y", y, yOff, n);
-        enter();
-        if (n > 0) k.transpose01(g1(n), d0, d1, d2, xp, yp);
+        memory.transpose01(d0, d1, d2, x, xOff, y, yOff);
     }
 
     @Override
@@ -574,40 +489,12 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void gatherRows(int n, int dim, Buf idx, long idxOff, Buf table, long tableOff, Buf out, long outOff) {
-        Checks.rows("gatherRows", n, dim);
-        long ip = ptr("gatherRows", "idx", idx, idxOff, n);
-        long vocab = vocab("gatherRows", table, tableOff, dim);
-        long tp = ptr("gatherRows", "table", table, tableOff, vocab * dim);
-        long op = ptr("gatherRows", "out", out, outOff, (long) n * dim);
-        enter();
-        refuseConcurrent("gatherRows");
-        if (n == 0) return;
-        if ((long) n * dim > 0) k.gatherRows(g1((long) n * dim), n, dim, ip, tp, vocab, op, small + 16);
-        idsPending = true;
+        embedding.gatherRows(n, dim, idx, idxOff, table, tableOff, out, outOff);
     }
 
     @Override
     public void scatterAddRows(int n, int dim, Buf idx, long idxOff, Buf dOut, long dOutOff, Buf dTable, long dTableOff) {
-        Checks.rows("scatterAddRows", n, dim);
-        long ip = ptr("scatterAddRows", "idx", idx, idxOff, n);
-        long dp = ptr("scatterAddRows", "dOut", dOut, dOutOff, (long) n * dim);
-        long vocab = vocab("scatterAddRows", dTable, dTableOff, dim);
-        long tp = ptr("scatterAddRows", "dTable", dTable, dTableOff, vocab * dim);
-        enter();
-        refuseConcurrent("scatterAddRows");
-        if (n == 0) return;
-        if ((long) n * dim > 0) k.scatterAddRows(g1((long) n * dim), n, dim, ip, dp, vocab, tp, small + 16);
-        idsPending = true;
-    }
-
-    /** Rows of {@code dim} floats the table buffer holds after {@code off}. */
-    private static long vocab(String op, Buf table, long off, int dim) {
-        if (table == null) throw new IllegalArgumentException(op + ": table is null");
-        if (off < 0 || off > table.size()) {
-            throw new IllegalArgumentException(op + ": table offset " + off + " is outside its buffer of "
-                    + table.size() + " floats");
-        }
-        return (table.size() - off) / dim;
+        embedding.scatterAddRows(n, dim, idx, idxOff, dOut, dOutOff, dTable, dTableOff);
     }
 
     // ---------------------------------------------------------------- training-step primitives (CudaTraining)
