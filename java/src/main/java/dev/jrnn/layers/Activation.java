@@ -58,28 +58,12 @@ public class Activation extends Layer {
         DTensor y = DTensor.zeros(be, x.shape());
         owned.add(y);
         be.activate(activation, x.size(), cols, x.buf(), 0, y.buf(), 0);
-        return new Trace() {
-            @Override
-            public List<DTensor> outputs() { return List.of(y); }
-
-            @Override
-            public DTensor outputMask() { return mask; }
-
-            @Override
-            public List<DTensor> backward(List<DTensor> dOut) {
-                DTensor dy = Layers.gradient(Activation.this, dOut, List.of(y));
-                DTensor dx = DTensor.zeros(be, x.shape());
-                owned.add(dx);
-                if (dy != null) be.activateBackward(activation, x.size(), cols, y.buf(), 0, dy.buf(), 0, dx.buf(), 0);
-                return List.of(dx);
-            }
-
-            @Override
-            public void close() {
-                for (DTensor d : owned) d.close();
-                owned.clear();
-            }
-        };
+        return Layers.trace(this, y, mask, owned, dy -> {
+            DTensor dx = DTensor.zeros(be, x.shape());
+            owned.add(dx);
+            if (dy != null) be.activateBackward(activation, x.size(), cols, y.buf(), 0, dy.buf(), 0, dx.buf(), 0);
+            return List.of(dx);
+        });
     }
 
     @Override

@@ -67,31 +67,18 @@ public class RepeatVector extends Layer {
         owned.add(y);
         // one strided copy per repetition: row i of x goes to y[i, t, :]
         for (int t = 0; t < n; t++) be.copy2d(b, f, x.buf(), 0, f, y.buf(), (long) t * f, n * f);
-        return new Trace() {
-            @Override
-            public List<DTensor> outputs() { return List.of(y); }
-
-            @Override
-            public List<DTensor> backward(List<DTensor> dOut) {
-                DTensor dy = Layers.gradient(RepeatVector.this, dOut, List.of(y));
-                DTensor dx = DTensor.zeros(be, b, f);
-                owned.add(dx);
-                if (dy != null && b > 0 && f > 0) {
-                    // dx[i, :] = sum over t of dy[i, t, :]: put t first, then sum the rows
-                    DTensor tb = DTensor.zeros(be, n, b, f);
-                    owned.add(tb);
-                    be.transpose01(b, n, f, dy.buf(), 0, tb.buf(), 0);
-                    be.sumRows(n, b * f, tb.buf(), 0, dx.buf(), 0, false);
-                }
-                return List.of(dx);
+        return Layers.trace(this, y, null, owned, dy -> {
+            DTensor dx = DTensor.zeros(be, b, f);
+            owned.add(dx);
+            if (dy != null && b > 0 && f > 0) {
+                // dx[i, :] = sum over t of dy[i, t, :]: put t first, then sum the rows
+                DTensor tb = DTensor.zeros(be, n, b, f);
+                owned.add(tb);
+                be.transpose01(b, n, f, dy.buf(), 0, tb.buf(), 0);
+                be.sumRows(n, b * f, tb.buf(), 0, dx.buf(), 0, false);
             }
-
-            @Override
-            public void close() {
-                for (DTensor d : owned) d.close();
-                owned.clear();
-            }
-        };
+            return List.of(dx);
+        });
     }
 
     @Override
