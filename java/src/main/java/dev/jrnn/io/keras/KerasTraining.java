@@ -1,7 +1,11 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.model.Model;
+import dev.jrnn.optim.Adagrad;
 import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.AdamW;
+import dev.jrnn.optim.Nadam;
+import dev.jrnn.optim.RMSprop;
 import dev.jrnn.optim.Optimizer;
 import dev.jrnn.optim.SGD;
 
@@ -11,7 +15,7 @@ import java.util.Map;
 
 /**
  * Compiles an imported model from its Keras training config (Keras 2's {@code training_config} attribute, Keras 3's
- * {@code compile_config}). jrnn compiles it when the loss is one jrnn has and the optimizer is Adam or SGD with
+ * {@code compile_config}). jrnn compiles it when the loss is one jrnn has and the optimizer is Adam, SGD, RMSprop, Adagrad, AdamW or Nadam with
  * options jrnn honours (learning rate, betas, epsilon, momentum, nesterov, clipnorm, clipvalue, global_clipnorm).
  * Anything else (RMSprop, Adagrad, amsgrad, decay, a loss per output, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
  * predicts as in Keras; call {@link Model#compile} before fit. An absent config leaves it uncompiled silently.
@@ -40,7 +44,7 @@ final class KerasTraining {
         KerasConfig opt = tc.has("optimizer_config") ? tc.object("optimizer_config") : tc.object("optimizer");
         Optimizer o = optimizer(opt);
         if (o == null) return "optimizer " + KerasConfig.describe(opt.raw("class_name")) + " with config "
-                + KerasConfig.describe(opt.raw("config")) + " is not one jrnn has (Adam, SGD)";
+                + KerasConfig.describe(opt.raw("config")) + " is not one jrnn has (Adam, SGD, RMSprop, Adagrad, AdamW, Nadam)";
         List<String> metrics = new ArrayList<>();
         if (tc.raw("metrics") instanceof List<?> ms) for (Object m : ms) if (name(m) != null) metrics.add(name(m));
         try {
@@ -76,8 +80,19 @@ final class KerasTraining {
             }
             case "SGD" -> (Double.isNaN(lr) ? new SGD() : new SGD(lr)).momentum(c.number("momentum", 0))
                     .nesterov(c.bool("nesterov", false));
+            case "RMSprop" -> (Double.isNaN(lr) ? new RMSprop() : new RMSprop(lr)).rho(c.number("rho", 0.9))
+                    .momentum(c.number("momentum", 0)).epsilon(c.number("epsilon", 1e-7)).centered(c.bool("centered", false));
+            case "Adagrad" -> (Double.isNaN(lr) ? new Adagrad() : new Adagrad(lr))
+                    .initialAccumulatorValue(c.number("initial_accumulator_value", 0.1)).epsilon(c.number("epsilon", 1e-7));
+            case "AdamW" -> (Double.isNaN(lr) ? new AdamW() : new AdamW(lr)).beta1(c.number("beta_1", 0.9))
+                    .beta2(c.number("beta_2", 0.999)).epsilon(c.number("epsilon", 1e-7)).weightDecay(c.number("weight_decay", 0.004));
+            case "Nadam" -> (Double.isNaN(lr) ? new Nadam() : new Nadam(lr)).beta1(c.number("beta_1", 0.9))
+                    .beta2(c.number("beta_2", 0.999)).epsilon(c.number("epsilon", 1e-7));
             default -> null;
         };
+        if (o != null && !(o instanceof AdamW) && c.has("weight_decay") && c.number("weight_decay", 0) != 0) {
+            ((dev.jrnn.optim.FusedOptimizer) o).weightDecay(c.number("weight_decay", 0));   // Keras 3's weight_decay on any optimizer
+        }
         if (o != null) {   // Keras allows one of the three; jrnn's setters refuse a second one the same way
             if (c.has("clipnorm")) o.clipnorm((float) c.number("clipnorm", 0));
             if (c.has("global_clipnorm")) o.globalClipnorm((float) c.number("global_clipnorm", 0));

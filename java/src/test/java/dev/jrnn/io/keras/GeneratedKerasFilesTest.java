@@ -11,6 +11,7 @@ import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
 import dev.jrnn.model.Sequential;
 import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.RMSprop;
 import dev.jrnn.optim.SGD;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
@@ -124,7 +125,11 @@ class GeneratedKerasFilesTest {
             assertEquals("MSE", m.loss().name());
         }
         try (Model m = Models.load(KerasFixtures.dir().resolve("simple_lstm_model.h5"))) {
-            assertNull(m.optimizer(), "RMSprop is not in jrnn: the model stays uncompiled");
+            // Keras 2.0.6's RMSprop(lr=0.001, rho=0.9, epsilon=1e-8, decay=0), as stored in the file
+            RMSprop r = assertInstanceOf(RMSprop.class, m.optimizer());
+            assertEquals(0.001f, r.learningRate(), 1e-9);
+            assertEquals(0.9f, r.rho(), 1e-7);
+            assertEquals(1e-8f, r.epsilon(), 1e-15);
         }
     }
 
