@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * Tensor y = a.call(Tensor.of(new float[] {-1, 2}, 1, 2));   // [[0, 2]]
  * }</pre>
  */
-public class Activation extends Layer {
+public class Activation extends WeightlessLayer {
     private final dev.jrnn.backend.Activation activation;
 
     /** {@code activation}: a Keras name ("relu", "tanh", "softmax", ...). */
@@ -37,15 +37,6 @@ public class Activation extends Layer {
         }
         return List.of(in.get(0).clone());
     }
-
-    @Override
-    protected boolean weightsFit(List<int[]> built, List<int[]> given) { return given.size() == 1; }
-
-    @Override
-    protected void createParams(List<int[]> in) {}
-
-    @Override
-    protected void initParams(SplittableRandom rng) {}
 
     @Override
     public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {

@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * Tensor y = f.call(Tensor.zeros(2, 3, 4));   // (2, 12)
  * }</pre>
  */
-public class Flatten extends Layer {
+public class Flatten extends WeightlessLayer {
     @Override
     public String kerasClass() { return "Flatten"; }
 
@@ -36,15 +36,6 @@ public class Flatten extends Layer {
         }
         return List.of(new int[] {(int) n});
     }
-
-    @Override
-    protected boolean weightsFit(List<int[]> built, List<int[]> given) { return given.size() == 1; }
-
-    @Override
-    protected void createParams(List<int[]> in) {}
-
-    @Override
-    protected void initParams(SplittableRandom rng) {}
 
     @Override
     public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {

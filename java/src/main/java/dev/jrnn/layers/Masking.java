@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
  * // then an LSTM after it skips the all-zero timesteps
  * }</pre>
  */
-public class Masking extends Layer {
+public class Masking extends WeightlessLayer {
     private final float maskValue;
 
     /** Masks timesteps whose features are all {@code maskValue}. */
@@ -49,15 +49,6 @@ public class Masking extends Layer {
         if (x.length < 1) throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, features), got (batch,)");
         return List.of(x.clone());
     }
-
-    @Override
-    protected boolean weightsFit(List<int[]> built, List<int[]> given) { return given.size() == 1; }
-
-    @Override
-    protected void createParams(List<int[]> in) {}
-
-    @Override
-    protected void initParams(SplittableRandom rng) {}
 
     @Override
     public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {

@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
  * Tensor y = r.call(Tensor.zeros(2, 4));   // (2, 3, 4)
  * }</pre>
  */
-public class RepeatVector extends Layer {
+public class RepeatVector extends WeightlessLayer {
     private final int n;
 
     /** {@code n}: how many times to repeat, positive. */
@@ -42,15 +42,6 @@ public class RepeatVector extends Layer {
         }
         return List.of(new int[] {n, x[0]});
     }
-
-    @Override
-    protected boolean weightsFit(List<int[]> built, List<int[]> given) { return given.size() == 1; }
-
-    @Override
-    protected void createParams(List<int[]> in) {}
-
-    @Override
-    protected void initParams(SplittableRandom rng) {}
 
     @Override
     public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
