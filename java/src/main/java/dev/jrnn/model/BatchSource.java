@@ -30,6 +30,13 @@ interface BatchSource {
         /** The next batch, or null at the end of the epoch; valid until the next call. */
         HostBatch next();
 
+        /**
+         * The factor the last batch's loss gradient is scaled by, 1 but for a data-parallel shard smaller or larger than
+         * the mean shard of its global batch ({@link ShardedBatches}): so that averaging the ranks' gradients gives the
+         * gradient of the mean loss over the global batch.
+         */
+        default float gradientWeight() { return 1f; }
+
         @Override
         default void close() {}
     }

@@ -30,6 +30,13 @@ public interface Callback {
 
     default void onTrainEnd(Model model) {}
 
+    /**
+     * Whether, in data-parallel training ({@link FitOptions#distributed}), only rank 0 runs this callback: true for
+     * those that write files ({@link ModelCheckpoint}), so one process writes them. The others run on every rank,
+     * where the averaged logs make them decide alike (EarlyStopping stops every rank at the same epoch).
+     */
+    default boolean rankZeroOnly() { return false; }
+
     /** A per-epoch listener. */
     @FunctionalInterface
     interface EpochListener {

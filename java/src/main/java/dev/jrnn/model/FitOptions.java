@@ -36,6 +36,11 @@ public final class FitOptions {
     final List<Callback> callbacks = new ArrayList<>();
     PrintStream out;
     boolean cudaGraphs = true;
+    dev.jrnn.backend.Communicator communicator;
+    long bucketBytes = DEFAULT_BUCKET_BYTES;
+
+    /** The gradient bucket of data-parallel training, as PyTorch DDP's default {@code bucket_cap_mb} (25 MiB). */
+    public static final long DEFAULT_BUCKET_BYTES = 25L << 20;
 
     public FitOptions epochs(int n) {
         if (n < 1) throw new IllegalArgumentException("FitOptions: epochs must be >= 1, got " + n);
@@ -178,6 +183,41 @@ public final class FitOptions {
         return this;
     }
 
+    /**
+     * Data-parallel training over {@code comm}'s ranks (one process per GPU, NCCL: {@code dev.jrnn.distributed.ProcessGroup}):
+     * each rank trains on its part of every global batch of {@code batchSize x ranks} samples (so {@link #batchSize} is
+     * per rank; a Dataset's own batches are the global ones), the weights start as rank 0's, the gradients are averaged
+     * in buckets while the backward pass runs, every rank makes the same optimizer update, the logs are the means over
+     * all ranks, only rank 0 prints and runs the callbacks that write files ({@link Callback#rankZeroOnly}). N ranks with
+     * batch b compute what one process with batch N·b computes, to float32 rounding. Every rank must call fit with the
+     * same options, and shuffle with the same seed: without {@link #seed}, seed 0 (as PyTorch's DistributedSampler). A
+     * failure on one rank ends fit on every rank with a {@link dev.jrnn.backend.DistributedException} naming it.
+     *
+     * <pre>{@code
+     * try (ProcessGroup pg = ProcessGroup.fromEnvironment()) {          // started by bin/jrnn-launch
+     *     model.fit(x, y, new FitOptions().epochs(10).batchSize(64).distributed(pg.communicator()));
+     * }
+     * }</pre>
+     */
+    public FitOptions distributed(dev.jrnn.backend.Communicator comm) {
+        if (comm == null) throw new IllegalArgumentException("FitOptions: distributed communicator is null");
+        this.communicator = comm;
+        return this;
+    }
+
+    /** {@link #distributed(dev.jrnn.backend.Communicator)} with gradient buckets of about {@code bucketBytes} (default 25 MiB). */
+    public FitOptions distributed(dev.jrnn.backend.Communicator comm, long bucketBytes) {
+        if (bucketBytes < Float.BYTES) throw new IllegalArgumentException("FitOptions: bucketBytes must be >= 4, got " + bucketBytes);
+        distributed(comm);
+        this.bucketBytes = bucketBytes;
+        return this;
+    }
+
+    /** The samples of one step over all ranks: batchSize times the ranks of {@link #distributed}. */
+    int globalBatchSize() {
+        return communicator == null ? batchSize : (int) Math.min(Integer.MAX_VALUE, (long) batchSize * communicator.size());
+    }
+
     /** Where the progress bar goes (default System.out). */
     public FitOptions out(PrintStream s) {
         if (s == null) throw new IllegalArgumentException("FitOptions: out is null (use verbose(0) for no output)");
@@ -196,6 +236,7 @@ public final class FitOptions {
     public String toString() {
         return "FitOptions{epochs=" + epochs + ", batchSize=" + batchSize + ", verbose=" + verbose + ", shuffle=" + shuffle
                 + (seed != null ? ", seed=" + seed : "") + ", validationSplit=" + validationSplit
-                + (lengths != null ? ", lengths=" + Arrays.toString(lengths) : "") + "}";
+                + (lengths != null ? ", lengths=" + Arrays.toString(lengths) : "")
+                + (communicator != null ? ", distributed=rank " + communicator.rank() + " of " + communicator.size() : "") + "}";
     }
 }

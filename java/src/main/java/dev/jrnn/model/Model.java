@@ -363,7 +363,7 @@ public class Model implements AutoCloseable {
             train = all.subset(0, split);
             val = all.subset(split, all.n());
         }
-        DataBatches batches = new DataBatches(train, o.batchSize, graph.outputs.size());
+        DataBatches batches = new DataBatches(train, o.globalBatchSize(), graph.outputs.size());
         BatchSource v = val == null ? DatasetBatches.validation(setup, o) : new DataBatches(val, batches.batchSize(), graph.outputs.size());
         return new TrainingLoop(this, setup).fit(batches, v, o, capture(o), () -> graphsBroken = true);
     }
