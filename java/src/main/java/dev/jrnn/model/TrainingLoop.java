@@ -43,6 +43,9 @@ final class TrainingLoop {
             return fit(dp.shard(train), val, o, captureSteps, onCaptureBroken, dp);
         } catch (RuntimeException e) {
             throw dp.failed(e);
+        } catch (Error e) {
+            dp.failed(new IllegalStateException(e.toString(), e));   // tell the others; the Error itself goes on
+            throw e;
         }
     }
 

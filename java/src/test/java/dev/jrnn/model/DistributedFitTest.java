@@ -162,6 +162,37 @@ class DistributedFitTest {
     }
 
     @Test
+    void bucketsStartInOrderAsSoonAsTheBackwardPassCompletesThem() {
+        Sequential m = model(Backends.cpu());
+        m.fit(X, Y, new FitOptions().verbose(0).epochs(1));
+        Parameters ps = m.parameters();
+        List<String> calls = new ArrayList<>();
+        Communicator c = new InProcessGroup(List.of(ps.backend), 1000).rank(0);
+        Communicator recording = new Communicator() {
+            public int rank() { return 0; }
+            public int size() { return 1; }
+            public dev.jrnn.backend.Backend backend() { return ps.backend; }
+            public void allReduce(dev.jrnn.backend.Buf b, long off, long n, Op op) { calls.add("reduce " + off + "+" + n); }
+            public void broadcast(dev.jrnn.backend.Buf b, long off, long n, int root) { calls.add("broadcast"); }
+            public void join() { calls.add("join"); }
+            public void abort(String reason) { c.abort(reason); }
+            public void onAbort(java.util.function.Consumer<String> l) { c.onAbort(l); }
+            public String abortReason() { return c.abortReason(); }
+            public void close() {}
+        };
+        // calls 0, 1, 2 = LSTM 1, LSTM 2, Dense; buckets of 160 floats as in gradientsAreCutIntoBuckets...
+        GradientBuckets g = new GradientBuckets(recording, m.graph(), ps, 160);
+        g.start();
+        g.readyFrom(2);
+        assertEquals(List.of(), calls, "Dense alone does not complete the last bucket (LSTM 2's weights are in it)");
+        g.readyFrom(1);
+        assertEquals(List.of("reduce " + (ps.trainableSize - 186) + "+186"), calls, "Dense and LSTM 2 are done: their bucket starts");
+        g.readyFrom(0);
+        g.finish();
+        assertEquals(List.of("reduce " + (ps.trainableSize - 186) + "+186", "reduce 72+168", "reduce 0+72", "join"), calls);
+    }
+
+    @Test
     void aRankThatFailsEndsFitOnEveryRankNamingIt() throws Exception {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             List<Result> rs = ranks(2, 20_000, (r, m, c) -> m.fit(X, Y, options().batchSize(4).distributed(c)
