@@ -38,6 +38,12 @@ public interface Communicator extends AutoCloseable {
     /** Replaces {@code buf[off, off+count)} on every rank by rank {@code root}'s; starts, see the class. */
     void broadcast(Buf buf, long off, long count, int root);
 
+    /**
+     * Runs {@code starts}, whose collectives are issued as one group (NCCL: between {@code ncclGroupStart} and
+     * {@code ncclGroupEnd}, so they launch together); where collectives block the host, just runs it.
+     */
+    default void group(Runnable starts) { starts.run(); }
+
     /** Makes backend calls made from now on wait for every collective started so far (the host does not wait). */
     void join();
 

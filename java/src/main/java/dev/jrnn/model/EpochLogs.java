@@ -30,23 +30,23 @@ final class EpochLogs {
     }
 
     /** The sums as one array (loss, samples, per-output losses, metric sums and counts), to add them over ranks. */
-    float[] sums() {
+    double[] sums() {
         int k = outLoss.length, j = metrics.size();
-        float[] v = new float[2 + k + 2 * k * j];
-        v[0] = (float) lossSum;
+        double[] v = new double[2 + k + 2 * k * j];
+        v[0] = lossSum;
         v[1] = samples;
         for (int o = 0; o < k; o++) {
-            v[2 + o] = (float) outLoss[o];
+            v[2 + o] = outLoss[o];
             for (int m = 0; m < j; m++) {
-                v[2 + k + o * j + m] = (float) metricSum[o][m];
-                v[2 + k + k * j + o * j + m] = (float) metricCount[o][m];
+                v[2 + k + o * j + m] = metricSum[o][m];
+                v[2 + k + k * j + o * j + m] = metricCount[o][m];
             }
         }
         return v;
     }
 
     /** Sets the sums from an array laid out as {@link #sums()}. */
-    void setSums(float[] v) {
+    void setSums(double[] v) {
         int k = outLoss.length, j = metrics.size();
         lossSum = v[0];
         samples = Math.round(v[1]);

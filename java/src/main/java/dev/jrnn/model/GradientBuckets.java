@@ -63,9 +63,11 @@ final class GradientBuckets {
         while (next < buckets.size() && buckets.get(next).readyAt >= call) reduce(buckets.get(next++));
     }
 
-    /** After the backward pass: starts the remaining buckets and makes the update wait for all of them. */
+    /** After the backward pass: starts the remaining buckets (as one group) and makes the update wait for all of them. */
     void finish() {
-        while (next < buckets.size()) reduce(buckets.get(next++));
+        if (next < buckets.size()) comm.group(() -> {
+            while (next < buckets.size()) reduce(buckets.get(next++));
+        });
         comm.join();
     }
 

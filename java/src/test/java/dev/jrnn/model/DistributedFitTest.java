@@ -192,16 +192,23 @@ class DistributedFitTest {
         assertEquals(List.of("reduce " + (ps.trainableSize - 186) + "+186", "reduce 72+168", "reduce 0+72", "join"), calls);
     }
 
+    /** A callback that runs {@code action} on rank 1 when epoch 1 begins. */
+    private static Callback atRank1Epoch1(int rank, Runnable action) {
+        return new Callback() {
+            @Override
+            public void onEpochBegin(int epoch, Model model) {
+                if (rank == 1 && epoch == 1) action.run();
+            }
+        };
+    }
+
     @Test
     void aRankThatFailsEndsFitOnEveryRankNamingIt() throws Exception {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             List<Result> rs = ranks(2, 20_000, (r, m, c) -> m.fit(X, Y, options().batchSize(4).distributed(c)
-                    .callbacks(new Callback() {
-                        @Override
-                        public void onEpochBegin(int epoch, Model model) {
-                            if (r == 1 && epoch == 1) throw new IllegalStateException("disk full");
-                        }
-                    })));
+                    .callbacks(atRank1Epoch1(r, () -> {
+                        throw new IllegalStateException("disk full");
+                    }))));
             assertEquals("disk full", rs.get(1).failure().getMessage(), "the failing rank throws its own error");
             DistributedException e = assertInstanceOf(DistributedException.class, rs.get(0).failure());
             assertEquals("rank 1 failed: java.lang.IllegalStateException: disk full", e.getMessage());
@@ -212,18 +219,13 @@ class DistributedFitTest {
     void aRankThatStallsTimesTheOthersOutNamingIt() throws Exception {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             List<Result> rs = ranks(2, 300, (r, m, c) -> m.fit(X, Y, options().batchSize(4).distributed(c)
-                    .callbacks(new Callback() {
-                        @Override
-                        public void onEpochBegin(int epoch, Model model) {
-                            if (r == 1 && epoch == 1) {
-                                try {
-                                    Thread.sleep(1500);
-                                } catch (InterruptedException e) {
-                                    Thread.currentThread().interrupt();
-                                }
-                            }
+                    .callbacks(atRank1Epoch1(r, () -> {
+                        try {
+                            Thread.sleep(1500);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
                         }
-                    })));
+                    }))));
             for (int r = 0; r < 2; r++) {
                 DistributedException e = assertInstanceOf(DistributedException.class, rs.get(r).failure(), "rank " + r);
                 assertTrue(e.getMessage().startsWith("rank(s) [1] did not reach "), e.getMessage());

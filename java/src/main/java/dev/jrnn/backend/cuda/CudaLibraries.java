@@ -112,55 +112,42 @@ public final class CudaLibraries {
         }
     }
 
-    private static Loaded cuda;
-    private static CudaException cudaFailure;
-    private static Loaded cublas;
-    private static CudaException cublasFailure;
+    /** A library loaded once per process; a failure is kept and thrown again (a fresh copy) on every later call. */
+    private static final class Once {
+        private final java.util.function.Supplier<Loaded> load;
+        private Loaded value;
+        private CudaException failure;
+
+        Once(java.util.function.Supplier<Loaded> load) { this.load = load; }
+
+        synchronized Loaded get() {
+            if (value != null) return value;
+            if (failure != null) throw copy(failure);
+            try {
+                value = load.get();
+                return value;
+            } catch (CudaException e) {
+                failure = e;
+                throw copy(e);
+            }
+        }
+    }
+
+    private static final Once CUDA = new Once(() -> loadFirst("find the CUDA driver", driverCandidates()));
+    private static final Once CUBLAS = new Once(() -> loadCublas(Search.defaults()));
+    private static final Once NCCL = new Once(() -> loadNccl(Search.defaults()));
 
     /** libcuda.so.1 (loaded once); throws CudaException naming every place tried. */
-    public static synchronized Loaded cuda() {
-        if (cuda != null) return cuda;
-        if (cudaFailure != null) throw copy(cudaFailure);
-        try {
-            cuda = loadFirst("find the CUDA driver", driverCandidates());
-            return cuda;
-        } catch (CudaException e) {
-            cudaFailure = e;
-            throw copy(e);
-        }
-    }
+    public static Loaded cuda() { return CUDA.get(); }
 
     /** cuBLAS (loaded once), by the search order above; throws CudaException naming every place tried. */
-    public static synchronized Loaded cublas() {
-        if (cublas != null) return cublas;
-        if (cublasFailure != null) throw copy(cublasFailure);
-        try {
-            cublas = loadCublas(Search.defaults());
-            return cublas;
-        } catch (CudaException e) {
-            cublasFailure = e;
-            throw copy(e);
-        }
-    }
-
-    private static Loaded nccl;
-    private static CudaException ncclFailure;
+    public static Loaded cublas() { return CUBLAS.get(); }
 
     /**
      * NCCL (loaded once): {@code JRNN_NCCL} (a file or a directory holding libnccl.so.2; then the only place
      * tried), else the loader, the CUDA library directories and Python's {@code nvidia/nccl/lib} as for cuBLAS.
      */
-    public static synchronized Loaded nccl() {
-        if (nccl != null) return nccl;
-        if (ncclFailure != null) throw copy(ncclFailure);
-        try {
-            nccl = loadNccl(Search.defaults());
-            return nccl;
-        } catch (CudaException e) {
-            ncclFailure = e;
-            throw copy(e);
-        }
-    }
+    public static Loaded nccl() { return NCCL.get(); }
 
     /** Loads NCCL following {@code s} (tests point it at temporary directories). */
     static Loaded loadNccl(Search s) {

@@ -151,6 +151,17 @@ public final class NcclCommunicator implements Communicator {
     }
 
     @Override
+    public synchronized void group(Runnable starts) {
+        healthy();
+        nccl.groupStart();
+        try {
+            starts.run();
+        } finally {
+            nccl.groupEnd();
+        }
+    }
+
+    @Override
     public synchronized void join() {
         healthy();
         if (!pending) return;
