@@ -81,7 +81,7 @@ class MockCudaTest {
         if (blas != null) blas.close();
     }
 
-    private static boolean runs(List<String> cmd) {
+    static boolean runs(List<String> cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
@@ -94,7 +94,7 @@ class MockCudaTest {
         }
     }
 
-    private static void compile(String cc, String... args) throws Exception {
+    static void compile(String cc, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(cc, "-shared", "-fPIC", "-O1", "-std=c11"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
