@@ -186,7 +186,8 @@ public final class FitOptions {
     /**
      * Data-parallel training over {@code comm}'s ranks (one process per GPU, NCCL: {@code dev.jrnn.distributed.ProcessGroup}):
      * each rank trains on its part of every global batch of {@code batchSize x ranks} samples (so {@link #batchSize} is
-     * per rank; a Dataset's own batches are the global ones), the weights start as rank 0's, the gradients are averaged
+     * per rank; a Dataset's own batches are the global ones; validation data is evaluated whole on every rank), the
+     * weights start as rank 0's, the gradients are averaged
      * in buckets while the backward pass runs, every rank makes the same optimizer update, the logs are the means over
      * all ranks, only rank 0 prints and runs the callbacks that write files ({@link Callback#rankZeroOnly}). N ranks with
      * batch b compute what one process with batch N·b computes, to float32 rounding. Every rank must call fit with the
