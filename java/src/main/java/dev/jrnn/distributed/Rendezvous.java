@@ -210,7 +210,9 @@ public final class Rendezvous implements AutoCloseable {
             Socket s = new Socket();
             try {
                 s.connect(new InetSocketAddress(host, port), (int) Math.min(left, 5_000));
-                s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, (deadline - System.nanoTime()) / 1_000_000L)));
+                // Rank 0 started no later than now, so its verdict (naming a missing rank) comes within the whole
+                // timeout from here; a second more for the message to arrive.
+                s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs + 1_000));
                 Peer p = new Peer(0, s);
                 p.send("HELLO " + rank + " " + size);
                 String line = p.in.readLine();

@@ -47,8 +47,15 @@ public final class NcclCommunicator implements Communicator {
     private final AtomicReference<String> aborted = new AtomicReference<>();
     private volatile Consumer<String> onAbort = r -> {};
     private final Thread watchdog;
+    /**
+     * Guards the communicator handle between the watchdog's polls, abort and close, apart from the monitor the
+     * caller's collectives hold: a collective can block on the host (NCCL connects to its peers at first use), and
+     * {@code ncclCommAbort} from another thread is what unblocks it.
+     */
+    private final Object handleLock = new Object();
+    private boolean freed;   // under handleLock: ncclCommAbort or ncclCommDestroy ran
     private boolean pending;
-    private boolean closed;
+    private volatile boolean closed;
 
     /** NCCL's version (e.g. 22805) of the library {@link CudaLibraries#nccl()} finds. */
     public static int version() { return Nccl.load().version(); }
@@ -173,10 +180,12 @@ public final class NcclCommunicator implements Communicator {
     @Override
     public synchronized void fence() {
         healthy();
-        Long ev = freeFences.poll();
-        long e = ev != null ? ev : driver.eventCreate(CudaDriver.EVENT_DISABLE_TIMING);
-        driver.eventRecord(e, stream);
-        fences.add(new long[] {e, System.nanoTime()});
+        synchronized (handleLock) {
+            Long ev = freeFences.poll();
+            long e = ev != null ? ev : driver.eventCreate(CudaDriver.EVENT_DISABLE_TIMING);
+            driver.eventRecord(e, stream);
+            fences.add(new long[] {e, System.nanoTime()});
+        }
     }
 
     private void healthy() {
@@ -188,8 +197,9 @@ public final class NcclCommunicator implements Communicator {
     @Override
     public void abort(String reason) {
         if (!aborted.compareAndSet(null, reason)) return;
-        synchronized (this) {   // not while the watchdog polls the communicator
-            if (!closed) {
+        synchronized (handleLock) {   // not while the watchdog polls the handle; a blocked collective may hold the monitor
+            if (!freed) {
+                freed = true;
                 try {
                     nccl.commAbort(comm);
                 } catch (CudaException e) {
@@ -210,8 +220,8 @@ public final class NcclCommunicator implements Communicator {
             } catch (InterruptedException e) {
                 return;
             }
-            synchronized (this) {
-                if (closed || aborted.get() != null) return;
+            synchronized (handleLock) {
+                if (freed || closed || aborted.get() != null) return;
                 int err = nccl.asyncError(comm);
                 if (err != Nccl.SUCCESS && err != Nccl.IN_PROGRESS) {
                     abortLater("rank " + rank + ": NCCL reported " + Nccl.resultName(err) + " (" + nccl.errorString(err)
@@ -260,16 +270,19 @@ public final class NcclCommunicator implements Communicator {
         closed = true;
         watchdog.interrupt();
         try {
-            if (aborted.get() == null) {
-                driver.streamSynchronize(stream);
-                nccl.commDestroy(comm);
-            }
+            if (aborted.get() == null) driver.streamSynchronize(stream);   // an abort from another thread ends a hang here
         } finally {
-            driver.streamDestroy(stream);
-            driver.eventDestroy(before);
-            driver.eventDestroy(after);
-            for (long[] f : fences) driver.eventDestroy(f[0]);
-            for (long e : freeFences) driver.eventDestroy(e);
+            synchronized (handleLock) {
+                if (!freed) {
+                    freed = true;
+                    nccl.commDestroy(comm);
+                }
+                driver.streamDestroy(stream);
+                driver.eventDestroy(before);
+                driver.eventDestroy(after);
+                for (long[] f : fences) driver.eventDestroy(f[0]);
+                for (long e : freeFences) driver.eventDestroy(e);
+            }
         }
     }
 
