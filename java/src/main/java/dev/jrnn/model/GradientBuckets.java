@@ -16,7 +16,8 @@ import java.util.Map;
  * {@link #readyFrom} starts the average over the ranks of each bucket as soon as all its parameters' gradients are
  * complete, so on CUDA the all-reduce of the last layers runs on the NCCL stream while earlier layers still
  * back-propagate; {@link #finish} starts the rest and joins, so the optimizer's update sees the averages.
- * Buckets start in one fixed order on every rank (NCCL needs the same sequence of collectives everywhere).
+ * Buckets start in one fixed order on every rank (NCCL needs the same sequence of collectives everywhere). On the
+ * CPU there is no overlap: the tests' in-process communicator reduces each bucket synchronously when it starts.
  */
 final class GradientBuckets {
     /** A span of the gradient buffer and the lowest call index whose backward completes it. */
