@@ -66,6 +66,10 @@ public final class ProcessGroup implements AutoCloseable {
      * creation and every collective.
      */
     public static ProcessGroup init(Backend backend, String host, int port, int rank, int size, int localRank, Duration timeout) {
+        if (backend == null || !backend.name().equals("cuda")) {
+            throw new IllegalArgumentException("ProcessGroup: NCCL needs the CUDA backend, this process has "
+                    + (backend == null ? "none" : backend.name()) + " (Jrnn.setBackend(\"cuda\"), JRNN_BACKEND=cuda)");
+        }
         long ms = timeout.toMillis();
         Rendezvous r = Rendezvous.join(host, port, rank, size, ms, Backends::ncclUniqueId);
         Communicator c;

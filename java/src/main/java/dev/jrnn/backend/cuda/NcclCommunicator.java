@@ -62,8 +62,9 @@ public final class NcclCommunicator implements Communicator {
 
     /** A fresh {@code ncclUniqueId} (rank 0 makes it and hands it to the others). */
     public static byte[] uniqueId() {
+        Nccl nccl = Nccl.load();   // a missing NCCL is named before a missing driver
         CudaDriver.get().ensureCurrent();
-        return Nccl.load().uniqueId();
+        return nccl.uniqueId();
     }
 
     /**
