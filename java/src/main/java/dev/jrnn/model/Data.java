@@ -17,6 +17,16 @@ record Data(List<Tensor> xs, List<Tensor> ys, int[] lengths, int[] rows) {
     /** Rows {@code [from, to)} of the rows in use. */
     Data subset(int from, int to) { return new Data(xs, ys, lengths, Arrays.copyOfRange(rows, from, to)); }
 
+    /** The first {@code 1 - fraction} of the rows for training, the rest for validation (Keras' validation_split). */
+    Data[] split(String model, double fraction) {
+        int split = (int) Math.floor(n() * (1.0 - fraction));
+        if (split <= 0 || split >= n()) {
+            throw new IllegalArgumentException(model + ".fit: validationSplit " + fraction + " of " + n() + " samples leaves "
+                    + split + " for training and " + (n() - split) + " for validation; both need at least one");
+        }
+        return new Data[] {subset(0, split), subset(split, n())};
+    }
+
     /** Which outputs have a target. */
     boolean[] targets() {
         boolean[] t = new boolean[ys == null ? 0 : ys.size()];

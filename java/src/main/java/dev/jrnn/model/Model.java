@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -103,23 +102,8 @@ public class Model implements AutoCloseable {
 
     /** Sets the graph (topological order, Keras layer order, one parameter store). */
     final void initGraph(List<? extends Node> ins, List<? extends Node> outs) {
-        Graph g = Graph.of(name, ins, outs);
-        requireUniqueNames(g);
-        this.graph = g;
+        this.graph = Graph.of(name, ins, outs);
         collectParams();
-    }
-
-    /** Keras refuses two layers of one name in a model: their weights would share names in saved files. */
-    private void requireUniqueNames(Graph g) {
-        Map<String, Layer> byName = new HashMap<>();
-        for (Layer l : g.layers) {
-            Layer other = byName.putIfAbsent(l.name(), l);
-            if (other != null) {
-                throw new IllegalArgumentException(name + ": the name \"" + l.name() + "\" is used by two layers, "
-                        + other.kerasClass() + " and " + l.kerasClass() + "; layer names must be unique in a model "
-                        + "(as in Keras): rename one with name(...)");
-            }
-        }
     }
 
     /** Gathers every layer's parameters (trainable first) into one flat store, replacing the old one. */
@@ -186,14 +170,7 @@ public class Model implements AutoCloseable {
     public List<Layer> layers() { return graph().layers; }
 
     /** The layer called {@code layerName}; throws naming the model's layers when there is none. */
-    public Layer getLayer(String layerName) {
-        List<String> names = new ArrayList<>();
-        for (Layer l : layers()) {
-            if (l.name().equals(layerName)) return l;
-            names.add(l.name());
-        }
-        throw new IllegalArgumentException(name + ": no layer named '" + layerName + "', layers are " + names);
-    }
+    public Layer getLayer(String layerName) { return Graph.layer(name, layers(), layerName); }
 
     public List<Node> inputs() { return graph().inputs; }
 
@@ -335,7 +312,7 @@ public class Model implements AutoCloseable {
      *
      * <p>Per batch only the batch goes to the device; the losses stay there and are read back once per
      * epoch (verbose 0 and 2), about every 100 ms for the live progress bar (verbose 1 on a terminal), or
-     * after every batch when a callback asks for it ({@link Callback#needsBatchEnd}). NaN checks run on the device
+     * after a batch whose loss a callback reads ({@link BatchLogs#loss()}). NaN checks run on the device
      * too: a step whose loss (or, with {@link FitOptions#checkFinite}, gradients or updated weights) is not
      * finite does not change the weights, nor do the steps after it, and the next read-back throws the
      * {@link NonFiniteException} of that batch. With
@@ -350,21 +327,12 @@ public class Model implements AutoCloseable {
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
-        Data train = all;
-        Data val = null;
-        if (o.validationX != null) {
-            val = check().prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
-        } else if (o.validationSplit > 0 && o.validationDataset == null) {
-            int split = (int) Math.floor(all.n() * (1.0 - o.validationSplit));
-            if (split <= 0 || split >= all.n()) {
-                throw new IllegalArgumentException(name + ".fit: validationSplit " + o.validationSplit + " of " + all.n()
-                        + " samples leaves " + split + " for training and " + (all.n() - split) + " for validation; both need at least one");
-            }
-            train = all.subset(0, split);
-            val = all.subset(split, all.n());
-        }
-        DataBatches batches = new DataBatches(train, o.batchSize, graph.outputs.size());
-        BatchSource v = val == null ? DatasetBatches.validation(setup, o) : new DataBatches(val, batches.batchSize(), graph.outputs.size());
+        Data[] tv = o.validationX != null
+                ? new Data[] {all, check().prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite)}
+                : o.validationSplit > 0 && o.validationDataset == null ? all.split(name, o.validationSplit) : new Data[] {all, null};
+        int size = StatefulBatch.resolve(name, graph, "fit", o.batchSize, tv[0].n(), tv[1] == null ? 0 : tv[1].n());
+        DataBatches batches = new DataBatches(tv[0], size, graph.outputs.size());
+        BatchSource v = tv[1] == null ? DatasetBatches.validation(setup, o) : new DataBatches(tv[1], batches.batchSize(), graph.outputs.size());
         return new TrainingLoop(this, setup).fit(batches, v, o, capture(o), () -> graphsBroken = true);
     }
 
@@ -402,18 +370,24 @@ public class Model implements AutoCloseable {
         return new TrainingLoop(this, setup).trainOnBatch(d);
     }
 
-    /** The mean loss on {@code (x, y)} (batch size 32), as Keras' evaluate. */
+    /** The mean loss on {@code (x, y)} (batch size 32, or the one a stateful model fixes), as Keras' evaluate. */
     public double evaluate(Tensor x, Tensor y) {
-        return evaluateAll(Collections.singletonList(x), Collections.singletonList(y), 32, null).get("loss");
+        return evaluate(Collections.singletonList(x), Collections.singletonList(y), 0, null).get("loss");
     }
 
     /** Loss and metrics ("loss", "accuracy", ...) on the given data. */
     public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths) {
+        if (batchSize < 1) throw new IllegalArgumentException(name + ".evaluate: batchSize must be >= 1, got " + batchSize);
+        return evaluate(xs, ys, batchSize, lengths);
+    }
+
+    /** evaluateAll with {@code batchSize} 0 for the default (32, or a stateful model's fixed size). */
+    private Map<String, Double> evaluate(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths) {
         requireCompiled("evaluate");
         requireOpen("evaluate");
-        if (batchSize < 1) throw new IllegalArgumentException(name + ".evaluate: batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
-        return new Inference(setup).evaluate(check().prepare(xs, ys, lengths, "evaluate", true, true), batchSize);
+        Data d = check().prepare(xs, ys, lengths, "evaluate", true, true);
+        return new Inference(setup).evaluate(d, StatefulBatch.resolve(name, graph, "evaluate", batchSize, d.n()));
     }
 
     /** The mean loss over one pass of {@code data} (one target per output), as Keras' evaluate on a dataset. */
@@ -443,7 +417,7 @@ public class Model implements AutoCloseable {
     }
 
     /**
-     * The model's output for {@code x}, computed in batches of 32. A model with several outputs throws
+     * The model's output for {@code x}, computed in batches of 32 (or the batch size a stateful model fixes). A model with several outputs throws
      * (no output is dropped silently): use {@link #predictAll(Tensor)} there, which returns them all.
      */
     public Tensor predict(Tensor x) {
@@ -460,20 +434,32 @@ public class Model implements AutoCloseable {
             throw new IllegalStateException(name + ".predict: the model has " + outputs + " outputs and predict(Tensor) "
                     + "returns one; use predictAll(x), which returns all " + outputs + " in output order (as Keras' predict)");
         }
-        return predictAll(xs, 32, lengths).get(0);
+        return predict(xs, 0, lengths).get(0);
     }
 
-    /** Every output of the model for the single input {@code x}, in output order, in batches of 32. */
+    /** Every output of the model for the single input {@code x}, in output order, in batches of 32 (or the fixed size). */
     public List<Tensor> predictAll(Tensor x) {
-        return predictAll(Collections.singletonList(x), 32, null);
+        return predict(Collections.singletonList(x), 0, null);
     }
 
-    /** Every output of the model, for every input tensor, in batches of {@code batchSize}. */
+    /** Every output of the model, for every input tensor, in batches of {@code batchSize} (each advances a stateful model's states). */
     public List<Tensor> predictAll(List<Tensor> xs, int batchSize, int[] lengths) {
-        requireOpen("predict");
         if (batchSize < 1) throw new IllegalArgumentException(name + ".predict: batchSize must be >= 1, got " + batchSize);
+        return predict(xs, batchSize, lengths);
+    }
+
+    /** predictAll with {@code batchSize} 0 for the default (32, or a stateful model's fixed size). */
+    private List<Tensor> predict(List<Tensor> xs, int batchSize, int[] lengths) {
+        requireOpen("predict");
         ensureBuiltSafely(xs);
-        return new Inference(setup).predict(check().prepare(xs, null, lengths, "predict", false, true), batchSize);
+        Data d = check().prepare(xs, null, lengths, "predict", false, true);
+        return new Inference(setup).predict(d, StatefulBatch.resolve(name, graph, "predict", batchSize, d.n()));
+    }
+
+    /** Zeros the carried states of every stateful layer (Keras' {@code model.reset_states()}); other layers are left alone. */
+    public void resetStates() {
+        requireOpen("resetStates");
+        for (Layer l : layers()) if (l.stateful()) l.resetStates();
     }
 
     // ================================================================== weights

@@ -5,6 +5,7 @@ import dev.jrnn.backend.cpu.CpuBackend;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
+import dev.jrnn.model.BatchLogs;
 import dev.jrnn.model.Callback;
 import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Model;
@@ -63,10 +64,7 @@ class ClosedModelTest {
                 public void onEpochBegin(int epoch, Model model) { if (hook.equals("onEpochBegin")) model.close(); }
 
                 @Override
-                public boolean needsBatchEnd() { return true; }
-
-                @Override
-                public void onBatchEnd(int batch, double loss, Model model) { if (hook.equals("onBatchEnd")) model.close(); }
+                public void onBatchEnd(int batch, BatchLogs logs, Model model) { if (hook.equals("onBatchEnd")) model.close(); }
 
                 @Override
                 public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {

@@ -12,6 +12,7 @@ import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Masking;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.model.BatchLogs;
 import dev.jrnn.model.Callback;
 import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Model;
@@ -117,10 +118,7 @@ class ErrorCleanupTest {
             long live = cpu.liveBuffers();
             Callback batchOom = new Callback() {
                 @Override
-                public boolean needsBatchEnd() { return true; }
-
-                @Override
-                public void onBatchEnd(int batch, double loss, Model model) { throw new OutOfMemoryError("callback"); }
+                public void onBatchEnd(int batch, BatchLogs logs, Model model) { throw new OutOfMemoryError("callback"); }
             };
             assertThrows(OutOfMemoryError.class, () -> m.fit(ids, y, new FitOptions().epochs(2).batchSize(1).verbose(0)
                     .callbacks(batchOom)));

@@ -63,11 +63,8 @@ class GraphReplayTest {
         List<Double> batchLosses = new ArrayList<>();
         o.callbacks(new Callback() {
             @Override
-            public boolean needsBatchEnd() { return true; }
-
-            @Override
-            public void onBatchEnd(int batch, double loss, Model model) {
-                batchLosses.add(loss);
+            public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                batchLosses.add(logs.loss());
             }
         });
         History h = m.fit(xs, ys, o);
@@ -299,10 +296,7 @@ class GraphReplayTest {
         if (perBatch) {
             o.callbacks(new Callback() {
                 @Override
-                public boolean needsBatchEnd() { return true; }
-
-                @Override
-                public void onBatchEnd(int batch, double loss, Model model) {}
+                public void onBatchEnd(int batch, BatchLogs logs, Model model) { logs.loss(); }   // read at once: fit stops at the failing batch
             });
         }
         NonFiniteException e = assertThrows(NonFiniteException.class,
