@@ -40,7 +40,8 @@ final class StatefulBatch {
         for (int n : samples) {
             if (n % fixed != 0) {
                 throw new IllegalArgumentException(where + "in a stateful network the number of samples must be a multiple of"
-                        + " the batch size " + fixed + " (stateful layer " + l.name() + "), found " + n + " samples");
+                        + " the batch size " + fixed + ", found " + n + " samples (stateful layer " + l.name() + "; a smaller last"
+                        + " batch would not fit its states)");
             }
         }
         return fixed;

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Stateful recurrent layers (Keras' {@code stateful=True}) called directly: carried states, resetStates, batch size. */
-class RecurrentStatesTest {
+public class RecurrentStatesTest {
     static final int B = 2, T = 6, F = 3, H = 4;
 
     @BeforeEach
@@ -29,7 +29,7 @@ class RecurrentStatesTest {
         Jrnn.setSeed(5);
     }
 
-    static Tensor random(long seed, int... shape) {
+    public static Tensor random(long seed, int... shape) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] d = new float[(int) Tensor.size(shape)];
         for (int i = 0; i < d.length; i++) d[i] = (float) (r.nextDouble() * 2 - 1);
@@ -37,7 +37,7 @@ class RecurrentStatesTest {
     }
 
     /** Timesteps [from, to) of x [B, T, F]. */
-    static Tensor steps(Tensor x, int from, int to) {
+    public static Tensor steps(Tensor x, int from, int to) {
         int b = x.dim(0), t = x.dim(1), f = x.dim(2);
         float[] d = new float[b * (to - from) * f];
         for (int i = 0; i < b; i++) System.arraycopy(x.data(), (i * t + from) * f, d, i * (to - from) * f, (to - from) * f);
