@@ -50,7 +50,8 @@ import java.util.function.Consumer;
  *
  * <p>Thread safety: {@link #predict}, {@link #predictAll} and {@link #evaluate} on a built model may run
  * from several threads at once on the CPU backend (each call has its own buffers; the weights are only
- * read). {@link #fit}, {@link #trainOnBatch}, {@link #compile}, {@link #setWeights}, {@link #loadWeights}
+ * read; not a model with stateful layers, whose every batch advances their states). {@link #fit},
+ * {@link #trainOnBatch}, {@link #compile}, {@link #setWeights}, {@link #loadWeights}, {@link #resetStates}
  * and {@link #close} change the model: run them on one thread, with no predict in flight. The CUDA
  * backend is used by one thread at a time (see its Javadoc). {@link #close()} frees the weights' and the
  * optimizer's buffers (native/device memory on CUDA); the model cannot be used afterwards.
