@@ -31,7 +31,8 @@ final class RecurrentStates {
         if (want > 0 && want != b) {
             throw new IllegalArgumentException(layer.name() + ": a stateful layer runs on batches of " + want
                     + " (its states hold " + want + " samples), got a batch of " + b + "; feed batches of " + want
-                    + " (fit/evaluate/predict with batchSize " + want + " and a sample count divisible by " + want + ")");
+                    + " (fit/evaluate/predict with batchSize " + want + " and a sample count divisible by " + want
+                    + "; a Dataset with batch(" + want + ", true))");
         }
         if (states == null || states.get(0).backend() != be) {
             release();
