@@ -3,6 +3,7 @@ package dev.jrnn.edges;
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.cpu.CpuBackend;
 import dev.jrnn.io.SafeTensors;
+import dev.jrnn.io.keras.ModelReference;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Dropout;
@@ -40,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Property-based edges, 10,000+ seeded random cases: random settings, random layer stacks and shapes,
  * random mutations of saved weights. Each case either fails with a clear IllegalArgumentException /
  * IllegalStateException / IOException naming what was wrong and leaves the model as it was, or gives a
- * finite result. A failing case prints its seed; {@code -Djrnn.edges.case=SEED} replays that case alone,
+ * finite result equal to the float64 reference ({@link ModelReference}). A failing case prints its seed; {@code -Djrnn.edges.case=SEED} replays that case alone,
  * {@code -Djrnn.edges.seed=N} draws another set of cases.
  */
 class PropertyTest {
@@ -159,6 +160,7 @@ class PropertyTest {
     void randomStacksAndShapesGiveAFiniteResultOrNameTheProblem() {
         CpuBackend be = CpuBackend.create();
         Jrnn.setBackend(be);
+        int[] compared = {0};
         forAll("stacks", STACK_CASES, r -> {
             int t = r.nextInt(1, 5), f = r.nextInt(1, 4), b = r.nextInt(1, 4);
             int[] declared = r.nextInt(15) == 0 ? new int[] {t} : new int[] {t, f};
@@ -193,12 +195,23 @@ class PropertyTest {
                 Tensor y = m.predict(x);
                 assertEquals(b, y.dim(0), "batch of the output");
                 assertTrue(y.isFinite(), "non-finite output " + y);
+                double[] want = ModelReference.predict(m, x).get(0);
+                float[] got = y.data();
+                assertEquals(want.length, got.length, "output size against the float64 reference");
+                for (int i = 0; i < got.length; i++) {
+                    assertEquals(want[i], got[i], 2e-5 + 1e-4 * Math.abs(want[i]),
+                            "output " + i + " against the float64 reference of " + layers);
+                }
+                compared[0]++;
             } catch (IllegalArgumentException | IllegalStateException e) {
                 names.add(m.name());
                 assertNamed(e, names, "sequential");
             }
             assertEquals(live, be.liveBuffers(), "buffers left after closing the model");
         });
+        if (System.getProperty("jrnn.edges.case") == null) {
+            assertTrue(compared[0] > STACK_CASES / 2, "only " + compared[0] + " of " + STACK_CASES + " stacks gave a result to compare");
+        }
     }
 
     private static void assertNamed(RuntimeException e, List<String> names, String alt) {
