@@ -112,9 +112,23 @@ final class Graph {
                 }
             }
         }
+        requireUniqueNames(name, ordered);
         List<Call> exec = new ArrayList<>();
         for (Call c : order) if (!c.isInput()) exec.add(c);
         return new Graph(List.copyOf(ins), List.copyOf(outs), List.copyOf(exec), List.copyOf(ordered), rel, seq);
+    }
+
+    /** Keras refuses two layers of one name in a model: their weights would share names in saved files. */
+    private static void requireUniqueNames(String name, List<Layer> layers) {
+        Map<String, Layer> byName = new java.util.HashMap<>();
+        for (Layer l : layers) {
+            Layer other = byName.putIfAbsent(l.name(), l);
+            if (other != null) {
+                throw new IllegalArgumentException(name + ": the name \"" + l.name() + "\" is used by two layers, "
+                        + other.kerasClass() + " and " + l.kerasClass() + "; layer names must be unique in a model "
+                        + "(as in Keras): rename one with name(...)");
+            }
+        }
     }
 
     private static void visit(String name, Call c, List<Call> order, Map<Layer, Integer> layerIndex, Set<Call> done,

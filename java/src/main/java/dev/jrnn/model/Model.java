@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -103,23 +102,8 @@ public class Model implements AutoCloseable {
 
     /** Sets the graph (topological order, Keras layer order, one parameter store). */
     final void initGraph(List<? extends Node> ins, List<? extends Node> outs) {
-        Graph g = Graph.of(name, ins, outs);
-        requireUniqueNames(g);
-        this.graph = g;
+        this.graph = Graph.of(name, ins, outs);
         collectParams();
-    }
-
-    /** Keras refuses two layers of one name in a model: their weights would share names in saved files. */
-    private void requireUniqueNames(Graph g) {
-        Map<String, Layer> byName = new HashMap<>();
-        for (Layer l : g.layers) {
-            Layer other = byName.putIfAbsent(l.name(), l);
-            if (other != null) {
-                throw new IllegalArgumentException(name + ": the name \"" + l.name() + "\" is used by two layers, "
-                        + other.kerasClass() + " and " + l.kerasClass() + "; layer names must be unique in a model "
-                        + "(as in Keras): rename one with name(...)");
-            }
-        }
     }
 
     /** Gathers every layer's parameters (trainable first) into one flat store, replacing the old one. */
@@ -240,35 +224,19 @@ public class Model implements AutoCloseable {
      * order: {@code model.compile(new Adam(1e-3), Losses.mse(), "mae")}.
      */
     public void compile(Optimizer optimizer, Loss loss, String... metrics) {
-        if (optimizer == null) throw new IllegalArgumentException(name + ".compile: optimizer is null");
-        if (loss == null) throw new IllegalArgumentException(name + ".compile: loss is null");
-        if (metrics == null) throw new IllegalArgumentException(name + ".compile: metrics is null (pass none for no metrics)");
-        List<Metric> ms = new ArrayList<>();
-        for (String m : metrics) {
-            if (m == null) throw new IllegalArgumentException(name + ".compile: a metric name is null");
-            Metric mm = Metric.of(m);
-            if (loss.sparse() && mm != Metric.ACCURACY) {
-                throw new IllegalArgumentException(name + ".compile: metric " + m + " needs dense targets but the loss "
-                        + Losses.kerasName(loss) + " takes class indices");
-            }
-            if (!ms.contains(mm)) ms.add(mm);
-        }
+        Compiled c = Compiled.of(name, optimizer, loss, metrics);
         requireOpen("compile");
         if (this.optimizer != null && this.optimizer != optimizer) this.optimizer.close();
-        this.loss = loss;
-        this.optimizer = optimizer;
-        this.metrics = List.copyOf(ms);
+        this.loss = c.loss();
+        this.optimizer = c.optimizer();
+        this.metrics = c.metrics();
         if (graph != null && params.partitionChanged()) collectParams();
         this.graphsBroken = false;
     }
 
     /** {@code compile("adam", "mse")}: optimizer and loss by Keras name, in Keras' order. */
     public void compile(String optimizer, String loss, String... metrics) {
-        if (knownLoss(optimizer) && !knownLoss(loss)) {
-            throw new IllegalArgumentException(name + ".compile: the optimizer comes first, as in Keras' compile(optimizer, loss):"
-                    + " write compile(\"" + loss + "\", \"" + optimizer + "\"), got compile(\"" + optimizer + "\", \"" + loss + "\")");
-        }
-        compile(Optimizers.of(optimizer), Losses.of(loss), metrics);
+        compile(Compiled.optimizer(name, optimizer, loss), Losses.of(loss), metrics);
     }
 
     /** {@code compile(new Adam(0.01), "mse")}. */
@@ -279,15 +247,6 @@ public class Model implements AutoCloseable {
     /** {@code compile("adam", Losses.sparseCategoricalCrossentropy(true))}. */
     public void compile(String optimizer, Loss loss, String... metrics) {
         compile(Optimizers.of(optimizer), loss, metrics);
-    }
-
-    private static boolean knownLoss(String s) {
-        try {
-            Losses.of(s);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     public Loss loss() { return loss; }
@@ -350,19 +309,10 @@ public class Model implements AutoCloseable {
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
-        Data train = all;
-        Data val = null;
-        if (o.validationX != null) {
-            val = check().prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
-        } else if (o.validationSplit > 0 && o.validationDataset == null) {
-            int split = (int) Math.floor(all.n() * (1.0 - o.validationSplit));
-            if (split <= 0 || split >= all.n()) {
-                throw new IllegalArgumentException(name + ".fit: validationSplit " + o.validationSplit + " of " + all.n()
-                        + " samples leaves " + split + " for training and " + (all.n() - split) + " for validation; both need at least one");
-            }
-            train = all.subset(0, split);
-            val = all.subset(split, all.n());
-        }
+        boolean given = o.validationX != null || o.validationDataset != null;
+        Data[] split = all.split(given ? 0 : o.validationSplit, name);
+        Data train = split[0], val = o.validationX == null ? split[1]
+                : check().prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
         DataBatches batches = new DataBatches(train, o.batchSize, graph.outputs.size());
         BatchSource v = val == null ? DatasetBatches.validation(setup, o) : new DataBatches(val, batches.batchSize(), graph.outputs.size());
         return new TrainingLoop(this, setup).fit(batches, v, o, capture(o), () -> graphsBroken = true);
