@@ -17,14 +17,18 @@ record Data(List<Tensor> xs, List<Tensor> ys, int[] lengths, int[] rows) {
     /** Rows {@code [from, to)} of the rows in use. */
     Data subset(int from, int to) { return new Data(xs, ys, lengths, Arrays.copyOfRange(rows, from, to)); }
 
-    /** The first {@code 1 - fraction} of the rows for training, the rest for validation (Keras' validation_split). */
-    Data[] split(String model, double fraction) {
-        int split = (int) Math.floor(n() * (1.0 - fraction));
-        if (split <= 0 || split >= n()) {
-            throw new IllegalArgumentException(model + ".fit: validationSplit " + fraction + " of " + n() + " samples leaves "
-                    + split + " for training and " + (n() - split) + " for validation; both need at least one");
+    /**
+     * Keras' {@code validation_split}: the last {@code fraction} of the samples (before shuffling) for validation,
+     * the rest for training; {@code [this, null]} when the fraction is 0.
+     */
+    Data[] split(double fraction, String model) {
+        if (fraction <= 0) return new Data[] {this, null};
+        int at = (int) Math.floor(n() * (1.0 - fraction));
+        if (at <= 0 || at >= n()) {
+            throw new IllegalArgumentException(model + ".fit: validationSplit " + fraction + " of " + n()
+                    + " samples leaves " + at + " for training and " + (n() - at) + " for validation; both need at least one");
         }
-        return new Data[] {subset(0, split), subset(split, n())};
+        return new Data[] {subset(0, at), subset(at, n())};
     }
 
     /** Which outputs have a target. */

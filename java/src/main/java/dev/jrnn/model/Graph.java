@@ -7,7 +7,6 @@ import dev.jrnn.layers.Node;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -113,10 +112,23 @@ final class Graph {
                 }
             }
         }
+        requireUniqueNames(name, ordered);
         List<Call> exec = new ArrayList<>();
         for (Call c : order) if (!c.isInput()) exec.add(c);
-        requireUniqueNames(name, ordered);
         return new Graph(List.copyOf(ins), List.copyOf(outs), List.copyOf(exec), List.copyOf(ordered), rel, seq);
+    }
+
+    /** Keras refuses two layers of one name in a model: their weights would share names in saved files. */
+    private static void requireUniqueNames(String name, List<Layer> layers) {
+        Map<String, Layer> byName = new java.util.HashMap<>();
+        for (Layer l : layers) {
+            Layer other = byName.putIfAbsent(l.name(), l);
+            if (other != null) {
+                throw new IllegalArgumentException(name + ": the name \"" + l.name() + "\" is used by two layers, "
+                        + other.kerasClass() + " and " + l.kerasClass() + "; layer names must be unique in a model "
+                        + "(as in Keras): rename one with name(...)");
+            }
+        }
     }
 
     private static void visit(String name, Call c, List<Call> order, Map<Layer, Integer> layerIndex, Set<Call> done,
@@ -163,19 +175,6 @@ final class Graph {
             if (j > k) end[k] = j;
         }
         return end;
-    }
-
-    /** Keras refuses two layers of one name in a model: their weights would share names in saved files. */
-    private static void requireUniqueNames(String name, List<Layer> layers) {
-        Map<String, Layer> byName = new HashMap<>();
-        for (Layer l : layers) {
-            Layer other = byName.putIfAbsent(l.name(), l);
-            if (other != null) {
-                throw new IllegalArgumentException(name + ": the name \"" + l.name() + "\" is used by two layers, "
-                        + other.kerasClass() + " and " + l.kerasClass() + "; layer names must be unique in a model "
-                        + "(as in Keras): rename one with name(...)");
-            }
-        }
     }
 
     /** The layer called {@code layerName} among {@code layers} of model {@code model}; throws naming them when there is none. */

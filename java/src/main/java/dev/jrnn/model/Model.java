@@ -15,7 +15,6 @@ import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -138,9 +137,7 @@ public class Model implements AutoCloseable {
     }
 
     /** Hook: builds the model from data shapes when it is not built yet (Sequential without an input shape). */
-    void ensureBuilt(List<Tensor> xs) {
-        ensureGraph();
-    }
+    void ensureBuilt(List<Tensor> xs) { ensureGraph(); }
 
     /** {@link #ensureBuilt} for the read-only calls that may run on several threads: the lazy build happens once. */
     private synchronized void ensureBuiltSafely(List<Tensor> xs) { ensureBuilt(xs); }
@@ -218,35 +215,19 @@ public class Model implements AutoCloseable {
      * order: {@code model.compile(new Adam(1e-3), Losses.mse(), "mae")}.
      */
     public void compile(Optimizer optimizer, Loss loss, String... metrics) {
-        if (optimizer == null) throw new IllegalArgumentException(name + ".compile: optimizer is null");
-        if (loss == null) throw new IllegalArgumentException(name + ".compile: loss is null");
-        if (metrics == null) throw new IllegalArgumentException(name + ".compile: metrics is null (pass none for no metrics)");
-        List<Metric> ms = new ArrayList<>();
-        for (String m : metrics) {
-            if (m == null) throw new IllegalArgumentException(name + ".compile: a metric name is null");
-            Metric mm = Metric.of(m);
-            if (loss.sparse() && mm != Metric.ACCURACY) {
-                throw new IllegalArgumentException(name + ".compile: metric " + m + " needs dense targets but the loss "
-                        + Losses.kerasName(loss) + " takes class indices");
-            }
-            if (!ms.contains(mm)) ms.add(mm);
-        }
+        Compiled c = Compiled.of(name, optimizer, loss, metrics);
         requireOpen("compile");
         if (this.optimizer != null && this.optimizer != optimizer) this.optimizer.close();
-        this.loss = loss;
-        this.optimizer = optimizer;
-        this.metrics = List.copyOf(ms);
+        this.loss = c.loss();
+        this.optimizer = c.optimizer();
+        this.metrics = c.metrics();
         if (graph != null && params.partitionChanged()) collectParams();
         this.graphsBroken = false;
     }
 
     /** {@code compile("adam", "mse")}: optimizer and loss by Keras name, in Keras' order. */
     public void compile(String optimizer, String loss, String... metrics) {
-        if (knownLoss(optimizer) && !knownLoss(loss)) {
-            throw new IllegalArgumentException(name + ".compile: the optimizer comes first, as in Keras' compile(optimizer, loss):"
-                    + " write compile(\"" + loss + "\", \"" + optimizer + "\"), got compile(\"" + optimizer + "\", \"" + loss + "\")");
-        }
-        compile(Optimizers.of(optimizer), Losses.of(loss), metrics);
+        compile(Compiled.optimizer(name, optimizer, loss), Losses.of(loss), metrics);
     }
 
     /** {@code compile(new Adam(0.01), "mse")}. */
@@ -259,25 +240,12 @@ public class Model implements AutoCloseable {
         compile(Optimizers.of(optimizer), loss, metrics);
     }
 
-    private static boolean knownLoss(String s) {
-        try {
-            Losses.of(s);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
     public Loss loss() { return loss; }
 
     public Optimizer optimizer() { return optimizer; }
 
     /** The metrics compile set, by Keras name ("accuracy", "mae", ...). */
-    public List<String> metricNames() {
-        List<String> r = new ArrayList<>();
-        for (Metric m : metrics) r.add(m.key());
-        return r;
-    }
+    public List<String> metricNames() { return metrics.stream().map(Metric::key).toList(); }
 
     private void requireCompiled(String what) {
         if (loss == null || optimizer == null) {
@@ -328,12 +296,13 @@ public class Model implements AutoCloseable {
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
-        Data[] tv = o.validationX != null
-                ? new Data[] {all, check().prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite)}
-                : o.validationSplit > 0 && o.validationDataset == null ? all.split(name, o.validationSplit) : new Data[] {all, null};
-        int size = StatefulBatch.resolve(name, graph, "fit", o.batchSize, tv[0].n(), tv[1] == null ? 0 : tv[1].n());
-        DataBatches batches = new DataBatches(tv[0], size, graph.outputs.size());
-        BatchSource v = tv[1] == null ? DatasetBatches.validation(setup, o) : new DataBatches(tv[1], batches.batchSize(), graph.outputs.size());
+        boolean given = o.validationX != null || o.validationDataset != null;
+        Data[] split = all.split(given ? 0 : o.validationSplit, name);
+        Data train = split[0], val = o.validationX == null ? split[1]
+                : check().prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
+        int size = StatefulBatch.resolve(name, graph, "fit", o.batchSize, train.n(), val == null ? 0 : val.n());
+        DataBatches batches = new DataBatches(train, size, graph.outputs.size());
+        BatchSource v = val == null ? DatasetBatches.validation(setup, o) : new DataBatches(val, batches.batchSize(), graph.outputs.size());
         return new TrainingLoop(this, setup).fit(batches, v, o, capture(o), () -> graphsBroken = true);
     }
 
@@ -373,22 +342,16 @@ public class Model implements AutoCloseable {
 
     /** The mean loss on {@code (x, y)} (batch size 32, or the one a stateful model fixes), as Keras' evaluate. */
     public double evaluate(Tensor x, Tensor y) {
-        return evaluate(Collections.singletonList(x), Collections.singletonList(y), 0, null).get("loss");
+        return evaluateAll(Collections.singletonList(x), Collections.singletonList(y), defaultBatch(), null).get("loss");
     }
 
     /** Loss and metrics ("loss", "accuracy", ...) on the given data. */
     public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths) {
-        if (batchSize < 1) throw new IllegalArgumentException(name + ".evaluate: batchSize must be >= 1, got " + batchSize);
-        return evaluate(xs, ys, batchSize, lengths);
-    }
-
-    /** evaluateAll with {@code batchSize} 0 for the default (32, or a stateful model's fixed size). */
-    private Map<String, Double> evaluate(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths) {
         requireCompiled("evaluate");
         requireOpen("evaluate");
+        if (batchSize < 1) throw new IllegalArgumentException(name + ".evaluate: batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
-        Data d = check().prepare(xs, ys, lengths, "evaluate", true, true);
-        return new Inference(setup).evaluate(d, StatefulBatch.resolve(name, graph, "evaluate", batchSize, d.n()));
+        return new Inference(setup).evaluate(check().prepare(xs, ys, lengths, "evaluate", true, true), batchSize);
     }
 
     /** The mean loss over one pass of {@code data} (one target per output), as Keras' evaluate on a dataset. */
@@ -435,27 +398,24 @@ public class Model implements AutoCloseable {
             throw new IllegalStateException(name + ".predict: the model has " + outputs + " outputs and predict(Tensor) "
                     + "returns one; use predictAll(x), which returns all " + outputs + " in output order (as Keras' predict)");
         }
-        return predict(xs, 0, lengths).get(0);
+        return predictAll(xs, defaultBatch(), lengths).get(0);
     }
 
     /** Every output of the model for the single input {@code x}, in output order, in batches of 32 (or the fixed size). */
     public List<Tensor> predictAll(Tensor x) {
-        return predict(Collections.singletonList(x), 0, null);
+        return predictAll(Collections.singletonList(x), defaultBatch(), null);
     }
 
     /** Every output of the model, for every input tensor, in batches of {@code batchSize} (each advances a stateful model's states). */
     public List<Tensor> predictAll(List<Tensor> xs, int batchSize, int[] lengths) {
+        requireOpen("predict");
         if (batchSize < 1) throw new IllegalArgumentException(name + ".predict: batchSize must be >= 1, got " + batchSize);
-        return predict(xs, batchSize, lengths);
+        ensureBuiltSafely(xs);
+        return new Inference(setup).predict(check().prepare(xs, null, lengths, "predict", false, true), batchSize);
     }
 
-    /** predictAll with {@code batchSize} 0 for the default (32, or a stateful model's fixed size). */
-    private List<Tensor> predict(List<Tensor> xs, int batchSize, int[] lengths) {
-        requireOpen("predict");
-        ensureBuiltSafely(xs);
-        Data d = check().prepare(xs, null, lengths, "predict", false, true);
-        return new Inference(setup).predict(d, StatefulBatch.resolve(name, graph, "predict", batchSize, d.n()));
-    }
+    /** 32, or the batch size a model with stateful layers fixes (Keras' default batch_size). */
+    private int defaultBatch() { return isBuilt() ? StatefulBatch.defaultSize(graph()) : StatefulBatch.DEFAULT; }
 
     /** Zeros the carried states of every stateful layer (Keras' {@code model.reset_states()}); other layers are left alone. */
     public void resetStates() {

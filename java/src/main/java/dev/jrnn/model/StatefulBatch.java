@@ -21,6 +21,12 @@ final class StatefulBatch {
         return null;
     }
 
+    /** The batch size of calls that give none: the one {@code g}'s stateful layers need, else {@link #DEFAULT}. */
+    static int defaultSize(Graph g) {
+        Call c = firstStateful(g);
+        return c == null ? DEFAULT : c.inputs().get(0).batchSize();
+    }
+
     /**
      * The batch size for call {@code what} of model {@code model}: {@code requested} (0: none given, then
      * {@link #DEFAULT}) for a model without stateful layers; for one with them the size its input fixes, which
