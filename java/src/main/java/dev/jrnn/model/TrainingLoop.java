@@ -62,7 +62,6 @@ final class TrainingLoop {
         boolean dynamic = o.out == null && console != null && console.isTerminal();   // redraw in place only on a terminal
         int steps = train.batches();
         boolean[] targets = train.targets();
-        List<Callback> perBatch = callbacks.stream().filter(Callback::needsBatchEnd).toList();
         History h = new History();
         model.stopTraining(false);
         try (LossLog log = new LossLog(s, steps < 0 ? LossLog.UNKNOWN_CAPACITY : steps, targets);
@@ -96,9 +95,13 @@ final class TrainingLoop {
                         if (dp != null) dp.afterStep();
                         log.commit(batch.size(), new LossLog.At(s.name(), epoch, o.epochs, b, steps, h), before);
                         bar.advance(batch.size());
-                        if (!perBatch.isEmpty()) {
-                            double l = log.fold(acc);
-                            for (Callback cb : perBatch) cb.onBatchEnd(b, l, model);
+                        if (!callbacks.isEmpty()) {
+                            BatchLogs bl = new BatchLogs(batch.size(), () -> log.fold(acc));
+                            try {
+                                for (Callback cb : callbacks) cb.onBatchEnd(b, bl, model);
+                            } finally {
+                                bl.close();
+                            }
                             stillOpen("onBatchEnd");
                         }
                         if (verbose == 1 && dynamic) {
