@@ -27,7 +27,11 @@ fi
 echo "JRNN_CUBLAS=${JRNN_CUBLAS:-(search)} JRNN_NCCL=${JRNN_NCCL:-(search)}"
 CP=$(.device/cp.sh)
 J=(.device/java.sh -cp "$CP")
-v=$(timeout 15 "${J[@]}" dev.jrnn.distributed.DataParallelBench version 2>&1 | grep -v incubator | tail -1)
+vlog=$(timeout 15 "${J[@]}" dev.jrnn.distributed.DataParallelBench version 2>&1 | grep -v incubator)
+v=$(grep -E '^[0-9]+$' <<<"$vlog" | tail -1)
+if [ -z "$v" ]; then
+  echo "$(el) NCCL not usable, nothing to measure:"; head -12 <<<"$vlog"; exit 1
+fi
 echo "$(el) NCCL version code: $v"
 
 echo "== $(el) NcclGpuTest"
@@ -39,12 +43,12 @@ echo "== $(el) one-rank overhead: plain fit vs data-parallel fit with one rank"
 timeout 18 "${J[@]}" dev.jrnn.distributed.DataParallelBench overhead 64 100 512 30 3 2>&1 | grep -v incubator
 
 echo "== $(el) two ranks on one GPU via bin/jrnn-launch"
-if [[ "$v" =~ ^[0-9]+$ ]] && (( v >= 23000 )); then
+if (( v >= 23000 )); then
   NCCL_MULTI_RANK_GPU_ENABLE=1 timeout 18 bin/jrnn-launch --nproc-per-node 2 --devices 0,0 --grace 5 \
     dev.jrnn.distributed.DataParallelBench ranks 32 100 512 20 2>&1 | grep -v incubator
   echo "launch exit: $?"
 else
-  echo "skipped: NCCL ${v:-?} is older than 2.30 (23000) and refuses two ranks on one GPU (\"Duplicate GPU detected\");"
+  echo "skipped: NCCL $v is older than 2.30 (23000) and refuses two ranks on one GPU (\"Duplicate GPU detected\");"
   echo "         with 2+ GPUs run: bin/jrnn-launch --nproc-per-node 2 dev.jrnn.distributed.DataParallelBench ranks 32 100 512 20"
 fi
 echo "== $(el) done"
