@@ -223,6 +223,13 @@ public class Bidirectional extends Layer {
         Layers.adoptInner(this, backwardLayer);
     }
 
+    /** Frees the inner layers' dropout mask counters. */
+    @Override
+    public void releaseBuffers() {
+        forwardLayer.releaseBuffers();
+        backwardLayer.releaseBuffers();
+    }
+
     // ------------------------------------------------------------------ forward / backward
 
     @Override

@@ -3,6 +3,7 @@ package dev.jrnn.layers;
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Float32;
 import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -46,6 +47,11 @@ public abstract class RecurrentLayer extends Layer {
     protected boolean goBackwards;
     protected int tbptt;
     protected boolean zeroOutputForMask;
+    /** Keras' dropout and recurrent_dropout (0 = off), as set and as the mask kernel uses them. */
+    double dropout, recurrentDropout;
+    float dropout32, recurrentDropout32;
+    /** Where the dropout masks come from (seeded at build). */
+    final MaskStream masks = new MaskStream();
     /**
      * Steps per forked chunk of a [batch, steps] sequence (projections, gradients, a stack's wavefront): at
      * most 8 chunks, each of at least {@link Backend#minForkRows()} rows of {@code be}, so that the GEMMs stay
@@ -140,6 +146,45 @@ public abstract class RecurrentLayer extends Layer {
         return this;
     }
 
+    public double dropout() { return dropout; }
+
+    /**
+     * Keras' {@code dropout}: the fraction of the input features dropped in training, in [0, 1). One mask per
+     * sample and feature is drawn per call and used at every step (with a recurrentDropout, one per gate, as
+     * Keras' implementation 1), the kept values scaled by 1 / (1 - rate); inference (predict, evaluate) uses none.
+     */
+    public RecurrentLayer dropout(double rate) {
+        this.dropout32 = Float32.check(name() + ": dropout", rate, r -> r >= 0 && r < 1, "in [0, 1)");
+        this.dropout = rate;
+        return this;
+    }
+
+    public double recurrentDropout() { return recurrentDropout; }
+
+    /**
+     * Keras' {@code recurrent_dropout}: the fraction of the units of the previous state dropped from the
+     * recurrent product in training, in [0, 1); one mask per sample and unit (and, for LSTM and GRU, per gate)
+     * for the whole sequence. The CUDA persistent kernels are not used while it is on.
+     */
+    public RecurrentLayer recurrentDropout(double rate) {
+        this.recurrentDropout32 = Float32.check(name() + ": recurrentDropout", rate, r -> r >= 0 && r < 1, "in [0, 1)");
+        this.recurrentDropout = rate;
+        return this;
+    }
+
+    /** The dropout masks' stream, for saving a training run: {seed, masks drawn so far}. */
+    public long[] maskStream() { return masks.state(); }
+
+    /** Puts back a {@link #maskStream()}; the layer must be built. */
+    public RecurrentLayer maskStream(long seed, long drawn) {
+        masks.restore(backend(), name(), seed, drawn);
+        return this;
+    }
+
+    /** Frees the dropout mask counter. */
+    @Override
+    public void releaseBuffers() { masks.release(); }
+
     public int tbptt() { return tbptt; }
 
     /**
@@ -202,6 +247,7 @@ public abstract class RecurrentLayer extends Layer {
         c.goBackwards = goBackwards;
         c.tbptt = tbptt;
         c.zeroOutputForMask = zeroOutputForMask;
+        c.dropout(dropout).recurrentDropout(recurrentDropout);
         c.trainable(trainable());
         return c;
     }
@@ -258,6 +304,7 @@ public abstract class RecurrentLayer extends Layer {
         kernel.set(Tensor.wrap(Initializers.glorotUniform(rng, ks[0], ks[1], ks[0] * ks[1]), ks));
         recurrentKernel.set(Tensor.wrap(Initializers.orthogonal(rng, units, g, 1.0), units, g));
         if (bias != null) bias.set(Tensor.wrap(cell.initialBias(units), cell.biasShape(units)));
+        masks.seed(rng.nextLong());   // after the weights, which stay as without dropout
     }
 
     // ------------------------------------------------------------------ forward / backward
@@ -319,6 +366,7 @@ public abstract class RecurrentLayer extends Layer {
         }
         RecurrentRun r = new RecurrentRun(this, be, inputs, mask, batch, steps, x.dim(2));
         try {
+            if (training) r.drop = RecurrentDropout.draw(r);
             r.forward();
         } catch (RuntimeException | Error e) {
             r.close();
