@@ -27,8 +27,8 @@ import java.util.Map;
 /**
  * Builds one jrnn layer from a Keras layer config ({@code {"class_name": ..., "config": {...}}}), through the
  * layers' public API. Options jrnn cannot honour raise a {@link KerasFormatException} naming the layer, the
- * option and its value; options that cannot change inference numbers (regularizers, constraints, dropout,
- * unroll) are accepted with one warning per layer ({@link #warn}).
+ * option and its value; options that cannot change inference numbers (regularizers, constraints, unroll)
+ * are accepted with one warning per layer ({@link #warn}).
  */
 final class KerasLayers {
     /** Keras layer classes this importer builds (InputLayer is wired by {@link KerasGraph}). */
@@ -38,7 +38,7 @@ final class KerasLayers {
 
     private static final String[] HARMLESS = {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
             "activity_regularizer", "embeddings_regularizer", "kernel_constraint", "recurrent_constraint",
-            "bias_constraint", "embeddings_constraint", "dropout", "recurrent_dropout", "unroll", "noise_shape"};
+            "bias_constraint", "embeddings_constraint", "unroll", "noise_shape"};
 
     private final int kerasMajor;
     private final String file;
@@ -105,6 +105,11 @@ final class KerasLayers {
         r.returnState(c.bool("return_state", false));
         r.goBackwards(c.bool("go_backwards", false));
         if (c.has("zero_output_for_mask")) r.zeroOutputForMask(c.bool("zero_output_for_mask", false));
+        try {
+            r.dropout(c.number("dropout", 0.0)).recurrentDropout(c.number("recurrent_dropout", 0.0));
+        } catch (IllegalArgumentException e) {
+            throw new KerasFormatException(where + ": " + e.getMessage());
+        }
         return r;
     }
 
@@ -217,6 +222,8 @@ final class KerasLayers {
                 c.put("stateful", false);
                 c.put("unroll", false);
                 c.put("zero_output_for_mask", r.zeroOutputForMask());
+                c.put("dropout", r.dropout());
+                c.put("recurrent_dropout", r.recurrentDropout());
             }
             case Bidirectional b -> {
                 c.put("merge_mode", "none".equals(b.mergeMode()) ? null : b.mergeMode());
