@@ -1,6 +1,8 @@
 package dev.jrnn.layers;
 
 import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.model.Sequential;
 import dev.jrnn.optim.Adam;
@@ -8,6 +10,9 @@ import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -109,6 +114,51 @@ class RecurrentDropoutTest {
         assertEquals(0.4, dropped / (double) (b * n), 0.05);
         float[] inference = run(r, Tensor.of(x, b, steps, n), false);
         for (float v : inference) assertTrue(v == 0 || v == 1, "inference drops nothing");
+    }
+
+    /**
+     * The documented fallback: a backend's whole-sequence path (CUDA's persistent kernels, which compute hPrev·U
+     * inside) is not asked for while a recurrent dropout is on in training; an input dropout and inference keep it.
+     */
+    @Test
+    void aRecurrentDropoutTakesThePerStepPath() {
+        Backend cpu = Backends.cpu();
+        List<String> asked = new ArrayList<>();
+        Backend sequences = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
+                (proxy, m, args) -> switch (m.getName()) {
+                    case "recurrentSequenceSupported" -> true;
+                    case "recurrentSequenceForward", "recurrentSequenceBackward" -> {
+                        asked.add(m.getName());
+                        yield false;   // then the per-step loop runs, as on a shape the kernels do not take
+                    }
+                    default -> {
+                        try {
+                            yield m.invoke(cpu, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    }
+                });
+        Jrnn.setBackend(sequences);
+        try {
+            Tensor x = Tensor.full(0.5f, 2, 3, 4);
+            for (boolean training : new boolean[] {true, false}) {
+                for (double[] rates : new double[][] {{0.3, 0}, {0, 0.3}}) {
+                    LSTM l = new LSTM(3).dropout(rates[0]).recurrentDropout(rates[1]);
+                    l.build(List.of(new int[] {3, 4}));
+                    asked.clear();
+                    try (DTensor d = DTensor.from(sequences, x); Trace t = l.forward(List.of(d), null, training);
+                         DTensor dy = DTensor.from(sequences, Tensor.full(1f, 2, 3))) {
+                        t.backward(List.of(dy));
+                    }
+                    List<String> expected = training && rates[1] > 0 ? List.of()
+                            : List.of("recurrentSequenceForward", "recurrentSequenceBackward");
+                    assertEquals(expected, asked, "training " + training + ", rates " + Arrays.toString(rates));
+                }
+            }
+        } finally {
+            Jrnn.setBackend("cpu");
+        }
     }
 
     @Test
