@@ -50,7 +50,7 @@ class ReadmeUnsupportedKerasTest {
     @Test
     void theOptionsListedAsMissingAreMissing() {
         Map<Class<?>, String[]> missing = Map.of(
-                LSTM.class, new String[] {"dropout", "recurrentDropout", "stateful", "kernelRegularizer", "unroll"},
+                LSTM.class, new String[] {"stateful", "kernelRegularizer", "unroll"},
                 Model.class, new String[] {"resetStates"},
                 FitOptions.class, new String[] {"sampleWeight", "classWeight"});
         missing.forEach((cls, names) -> {
