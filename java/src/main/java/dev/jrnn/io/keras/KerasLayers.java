@@ -80,7 +80,16 @@ final class KerasLayers {
         return l;
     }
 
+    /** A recurrent layer; what its setters refuse (a rate out of range, gelu as a cell activation) names the layer. */
     private RecurrentLayer recurrent(String cls, KerasConfig c, String where) {
+        try {
+            return recurrentLayer(cls, c, where);
+        } catch (IllegalArgumentException e) {
+            throw new KerasFormatException(where + ": " + e.getMessage());
+        }
+    }
+
+    private RecurrentLayer recurrentLayer(String cls, KerasConfig c, String where) {
         for (String opt : List.of("stateful", "time_major")) {
             if (c.bool(opt, false)) throw new KerasFormatException(where + ": option " + opt + "=true is not supported by jrnn");
         }
@@ -105,11 +114,7 @@ final class KerasLayers {
         r.returnState(c.bool("return_state", false));
         r.goBackwards(c.bool("go_backwards", false));
         if (c.has("zero_output_for_mask")) r.zeroOutputForMask(c.bool("zero_output_for_mask", false));
-        try {
-            r.dropout(c.number("dropout", 0.0)).recurrentDropout(c.number("recurrent_dropout", 0.0));
-        } catch (IllegalArgumentException e) {
-            throw new KerasFormatException(where + ": " + e.getMessage());
-        }
+        r.dropout(c.number("dropout", 0.0)).recurrentDropout(c.number("recurrent_dropout", 0.0));
         return r;
     }
 

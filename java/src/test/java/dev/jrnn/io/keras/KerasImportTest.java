@@ -121,6 +121,28 @@ class KerasImportTest {
         }
     }
 
+    /** gelu and swish (Keras 3: silu) come back from a saved model, predicting the same; in a recurrent layer they are refused. */
+    @Test
+    void geluAndSwishAreWrittenAndRead(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path f = dir.resolve("act.keras");
+        Tensor x = inputs(List.of(new int[] {5}), 0, 4).get(0);
+        float[] before;
+        try (Model m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(4).activation("gelu").inputShape(5),
+                new dev.jrnn.layers.Activation("silu"), new dev.jrnn.layers.Dense(2).activation("swish"))) {
+            before = m.predict(x).data();
+            m.save(f);
+        }
+        try (Model m = Models.load(f)) {
+            assertEquals("gelu", ((dev.jrnn.layers.Dense) m.layers().get(0)).activation());
+            assertEquals("swish", ((dev.jrnn.layers.Activation) m.layers().get(1)).activation());
+            assertArrayEquals(before, m.predict(x).data());
+        }
+        java.util.Map<String, Object> lstm = new java.util.LinkedHashMap<>(java.util.Map.of("units", 2L, "activation", "gelu"));
+        KerasFormatException e = org.junit.jupiter.api.Assertions.assertThrows(KerasFormatException.class, () -> new KerasLayers(3, "f.keras")
+                .build(new KerasConfig(java.util.Map.of("class_name", "LSTM", "config", lstm), "f.keras")));
+        assertTrue(e.getMessage().contains("(LSTM): activation 'gelu' is not supported in recurrent layers"), e.getMessage());
+    }
+
     private static int configLayerCount(Map<?, ?> config) {
         Object c = config.get("config");
         List<?> l = c instanceof List<?> li ? li : (List<?>) ((Map<?, ?>) c).get("layers");
