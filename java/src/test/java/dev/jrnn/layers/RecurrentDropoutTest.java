@@ -161,6 +161,24 @@ class RecurrentDropoutTest {
         }
     }
 
+    /** A saved model keeps a recurrent layer's mask stream, so a resumed fit draws the masks the first one would have. */
+    @Test
+    void aSavedModelKeepsTheMaskStream(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        Tensor x = Tensor.full(0.5f, 4, 3, 2), y = Tensor.full(0.1f, 4, 1);
+        java.nio.file.Path f = dir.resolve("m.keras");
+        long[] stream;
+        try (Sequential m = new Sequential(new GRU(3).dropout(0.3).recurrentDropout(0.2).inputShape(3, 2), new Dense(1))) {
+            m.compile("adam", "mse");
+            m.fit(x, y, 2, 2);
+            stream = ((RecurrentLayer) m.layers().get(0)).maskStream();
+            assertEquals(8, stream[1], "2 epochs x 2 batches x (input + recurrent masks)");
+            m.save(f);
+        }
+        try (dev.jrnn.model.Model m = dev.jrnn.model.Models.load(f)) {
+            assertArrayEquals(stream, ((RecurrentLayer) m.layers().get(0)).maskStream());
+        }
+    }
+
     @Test
     void seededLayersDrawTheSameMasks() {
         Tensor x = Tensor.full(1f, 50, 3, 4);
