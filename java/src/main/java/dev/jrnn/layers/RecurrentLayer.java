@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * ({@link SimpleRNNCell}, {@link LSTMCell}, {@link GRUCell}).
  *
  * <pre>{@code
- * LSTM lstm = new LSTM(8).returnSequences(true).goBackwards(true);
+ * LSTM lstm = new LSTM(8).returnSequences(true).goBackwards(true).dropout(0.2).recurrentDropout(0.2);
  * }</pre>
  *
  * <p>Forward on x [B, T, I]: x goes time-major (and time-reversed for goBackwards) into xT [T, B, I];
