@@ -154,7 +154,7 @@ public abstract class RecurrentLayer extends Layer {
      * Keras' implementation 1), the kept values scaled by 1 / (1 - rate); inference (predict, evaluate) uses none.
      */
     public RecurrentLayer dropout(double rate) {
-        this.dropout32 = Float32.check(name() + ": dropout", rate, r -> r >= 0 && r < 1, "in [0, 1)");
+        this.dropout32 = rate("dropout", rate);
         this.dropout = rate;
         return this;
     }
@@ -167,9 +167,18 @@ public abstract class RecurrentLayer extends Layer {
      * for the whole sequence. The CUDA persistent kernels are not used while it is on.
      */
     public RecurrentLayer recurrentDropout(double rate) {
-        this.recurrentDropout32 = Float32.check(name() + ": recurrentDropout", rate, r -> r >= 0 && r < 1, "in [0, 1)");
+        this.recurrentDropout32 = rate("recurrentDropout", rate);
         this.recurrentDropout = rate;
         return this;
+    }
+
+    /** A dropout rate as the mask kernel takes it; name() only on failure (it would draw the default name now). */
+    private float rate(String what, double rate) {
+        try {
+            return Float32.check(what, rate, r -> r >= 0 && r < 1, "in [0, 1)");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name() + ": " + e.getMessage(), e);
+        }
     }
 
     /** The dropout masks' stream, for saving a training run: {seed, masks drawn so far}. */

@@ -179,6 +179,15 @@ class RecurrentDropoutTest {
         }
     }
 
+    /** A layer with a dropout does not join a stacked wavefront (its masks are drawn by its own forward). */
+    @Test
+    void aLayerWithADropoutRunsAlone() {
+        Backend overlapping = new dev.jrnn.backend.RecordingBackend(Backends.cpu()).overlapForks(true);
+        assertTrue(RecurrentStack.eligible(List.of(new LSTM(4).returnSequences(true), new GRU(4)), overlapping, 64, 40));
+        assertFalse(RecurrentStack.eligible(List.of(new LSTM(4).returnSequences(true).dropout(0.1), new GRU(4)), overlapping, 64, 40));
+        assertFalse(RecurrentStack.eligible(List.of(new LSTM(4).returnSequences(true), new GRU(4).recurrentDropout(0.1)), overlapping, 64, 40));
+    }
+
     @Test
     void seededLayersDrawTheSameMasks() {
         Tensor x = Tensor.full(1f, 50, 3, 4);
