@@ -49,8 +49,7 @@ class ReadmeUnsupportedKerasTest {
     @Test
     void theOptionsListedAsMissingAreMissing() {
         Map<Class<?>, String[]> missing = Map.of(
-                LSTM.class, new String[] {"stateful", "kernelRegularizer", "unroll"},
-                Model.class, new String[] {"resetStates"},
+                LSTM.class, new String[] {"kernelRegularizer", "unroll"},
                 FitOptions.class, new String[] {"sampleWeight", "classWeight"});
         missing.forEach((cls, names) -> {
             for (String n : names) {

@@ -91,4 +91,7 @@ public class GRU extends RecurrentLayer {
 
     @Override
     public GRU maskStream(long seed, long drawn) { super.maskStream(seed, drawn); return this; }
+
+    @Override
+    public GRU stateful(boolean b) { super.stateful(b); return this; }
 }

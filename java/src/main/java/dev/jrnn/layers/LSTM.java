@@ -96,4 +96,7 @@ public class LSTM extends RecurrentLayer {
 
     @Override
     public LSTM maskStream(long seed, long drawn) { super.maskStream(seed, drawn); return this; }
+
+    @Override
+    public LSTM stateful(boolean b) { super.stateful(b); return this; }
 }

@@ -52,6 +52,9 @@ public abstract class RecurrentLayer extends Layer {
     float dropout32, recurrentDropout32;
     /** Where the dropout masks come from (seeded at build). */
     final MaskStream masks = new MaskStream();
+    protected boolean stateful;
+    /** The states a stateful layer carries across batches. */
+    private final RecurrentStates carried = new RecurrentStates(this);
     /**
      * Steps per forked chunk of a [batch, steps] sequence (projections, gradients, a stack's wavefront): at
      * most 8 chunks, each of at least {@link Backend#minForkRows()} rows of {@code be}, so that the GEMMs stay
@@ -190,10 +193,6 @@ public abstract class RecurrentLayer extends Layer {
         return this;
     }
 
-    /** Frees the dropout mask counter. */
-    @Override
-    public void releaseBuffers() { masks.release(); }
-
     public int tbptt() { return tbptt; }
 
     /**
@@ -204,6 +203,56 @@ public abstract class RecurrentLayer extends Layer {
         if (k < 0) throw new IllegalArgumentException(name() + ": tbptt must be >= 0 (0 = full BPTT), got " + k);
         this.tbptt = k;
         return this;
+    }
+
+    @Override
+    public boolean stateful() { return stateful; }
+
+    /**
+     * Keras' {@code stateful}: the last states of each batch become the initial states of the next (sample i of
+     * one batch continues sample i of the previous), in fit, evaluate and predict, until {@link #resetStates()}.
+     * The batch size must be fixed: by {@link #batchInputShape} on the first layer or {@code Input.batchShape};
+     * the gradient stops at the batch boundary (Keras' truncated BPTT over batches). Fit with
+     * {@code shuffle(false)} for the samples to line up (shuffling is allowed, as in Keras, but mixes the
+     * sequences). Set it before the layer is built.
+     * <pre>{@code
+     * LSTM lstm = new LSTM(32).stateful(true).batchInputShape(8, 10, 1);
+     * }</pre>
+     */
+    public RecurrentLayer stateful(boolean b) {
+        requireUnbuilt("stateful");
+        this.stateful = b;
+        return this;
+    }
+
+    /** Zeros the carried states (Keras' {@code reset_states()}); throws on a layer that is not stateful. */
+    @Override
+    public void resetStates() {
+        requireStateful("resetStates");
+        carried.reset();
+    }
+
+    /** Sets the carried states to {@code states} ([batch, units] each: h, and c for LSTM), as Keras' {@code reset_states(states)}. */
+    public void resetStates(List<Tensor> states) {
+        requireStateful("resetStates");
+        carried.set(states);
+    }
+
+    /** The carried states as host tensors ([batch, units] each: h, and c for LSTM), as Keras' {@code layer.states}. */
+    public List<Tensor> states() {
+        requireStateful("states");
+        return carried.get();
+    }
+
+    private void requireStateful(String what) {
+        if (!stateful) throw new IllegalStateException(name() + "." + what + ": the layer is not stateful (stateful(true))");
+    }
+
+    /** Frees the carried states and the dropout mask counter. */
+    @Override
+    public void releaseBuffers() {
+        carried.release();
+        masks.release();
     }
 
     @Override
@@ -262,6 +311,7 @@ public abstract class RecurrentLayer extends Layer {
         c.tbptt = tbptt;
         c.zeroOutputForMask = zeroOutputForMask;
         c.dropout(dropout).recurrentDropout(recurrentDropout);
+        c.stateful = stateful;
         c.trainable(trainable());
         return c;
     }
@@ -378,14 +428,19 @@ public abstract class RecurrentLayer extends Layer {
             throw new IllegalArgumentException(name() + ": expected mask (" + batch + ", " + steps + "), got "
                     + Tensor.shapeString(mask.shape()));
         }
-        RecurrentRun r = new RecurrentRun(this, be, inputs, mask, batch, steps, x.dim(2));
+        // stateful: the carried states are the initial ones unless the call gives its own (as Keras)
+        boolean carry = stateful && inputs.size() == 1;
+        List<DTensor> in = carry ? RecurrentStates.withStates(inputs.get(0), carried.forBatch(be, batch)) : inputs;
+        if (stateful && !carry) carried.forBatch(be, batch);   // checks the batch size
+        RecurrentRun r = new RecurrentRun(this, be, in, mask, batch, steps, x.dim(2));
         try {
             if (training) r.drop = RecurrentDropout.draw(r);
             r.forward();
+            if (stateful) carried.carry(be, r.hs, r.cs, r.bh(steps));
         } catch (RuntimeException | Error e) {
             r.close();
             throw e;
         }
-        return r;
+        return carry ? RecurrentStates.cutAtBatchStart(r) : r;
     }
 }

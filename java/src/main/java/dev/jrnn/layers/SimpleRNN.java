@@ -75,4 +75,7 @@ public class SimpleRNN extends RecurrentLayer {
 
     @Override
     public SimpleRNN maskStream(long seed, long drawn) { super.maskStream(seed, drawn); return this; }
+
+    @Override
+    public SimpleRNN stateful(boolean b) { super.stateful(b); return this; }
 }
