@@ -24,6 +24,8 @@
 #define JRNN_HARD_SIGMOID_V3 10  // Keras 3's hard_sigmoid: clip(x/6 + 1/2)
 #define JRNN_LEAKY_RELU 11       // Keras 3's default negative_slope 0.2
 #define JRNN_EXPONENTIAL 12
+#define JRNN_GELU 13             // Keras' gelu (approximate=False): x * Phi(x), with erf
+#define JRNN_SWISH 14            // x * sigmoid(x), Keras 3's silu
 
 #define JRNN_HD __host__ __device__ __forceinline__
 
@@ -52,11 +54,15 @@ JRNN_HD float jrnn_act(int act, float x) {
         }
         case JRNN_LEAKY_RELU: return x > 0.0f ? x : 0.2f * x;
         case JRNN_EXPONENTIAL: return expf(x);
+        case JRNN_GELU: return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
+        case JRNN_SWISH: return x * jrnn_sigmoid(x);
         default: return x;  // JRNN_LINEAR
     }
 }
 
-// act'(x) written through the output y = act(x), as Activation#derivFromOutput.
+// act'(x) written through the output y = act(x), as Activation#derivFromOutput; for gelu and swish
+// (Activation#needsInput) y is the input x itself, as Activation#derivFromInput: the recurrent cells never
+// take them (RecurrentLayer refuses them), elementwise.cu's backward is handed x.
 JRNN_HD float jrnn_act_deriv(int act, float y) {
     switch (act) {
         case JRNN_TANH: return 1.0f - y * y;
@@ -70,6 +76,12 @@ JRNN_HD float jrnn_act_deriv(int act, float y) {
         case JRNN_SOFTSIGN: return (1.0f - fabsf(y)) * (1.0f - fabsf(y));
         case JRNN_LEAKY_RELU: return y > 0.0f ? 1.0f : 0.2f;
         case JRNN_EXPONENTIAL: return y;
+        case JRNN_GELU:
+            return 0.5f * (1.0f + erff(y * 0.70710678118654752f)) + y * 0.39894228040143268f * expf(-0.5f * y * y);
+        case JRNN_SWISH: {
+            const float s = jrnn_sigmoid(y);
+            return s * (1.0f + y * (1.0f - s));
+        }
         default: return 1.0f;  // JRNN_LINEAR
     }
 }

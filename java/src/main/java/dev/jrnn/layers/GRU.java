@@ -84,5 +84,14 @@ public class GRU extends RecurrentLayer {
     public GRU tbptt(int k) { super.tbptt(k); return this; }
 
     @Override
+    public GRU dropout(double rate) { super.dropout(rate); return this; }
+
+    @Override
+    public GRU recurrentDropout(double rate) { super.recurrentDropout(rate); return this; }
+
+    @Override
+    public GRU maskStream(long seed, long drawn) { super.maskStream(seed, drawn); return this; }
+
+    @Override
     public GRU stateful(boolean b) { super.stateful(b); return this; }
 }

@@ -27,8 +27,8 @@ import java.util.Map;
 /**
  * Builds one jrnn layer from a Keras layer config ({@code {"class_name": ..., "config": {...}}}), through the
  * layers' public API. Options jrnn cannot honour raise a {@link KerasFormatException} naming the layer, the
- * option and its value; options that cannot change inference numbers (regularizers, constraints, dropout,
- * unroll) are accepted with one warning per layer ({@link #warn}).
+ * option and its value; options that cannot change inference numbers (regularizers, constraints, unroll)
+ * are accepted with one warning per layer ({@link #warn}).
  */
 final class KerasLayers {
     /** Keras layer classes this importer builds (InputLayer is wired by {@link KerasGraph}). */
@@ -38,7 +38,7 @@ final class KerasLayers {
 
     private static final String[] HARMLESS = {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
             "activity_regularizer", "embeddings_regularizer", "kernel_constraint", "recurrent_constraint",
-            "bias_constraint", "embeddings_constraint", "dropout", "recurrent_dropout", "unroll", "noise_shape"};
+            "bias_constraint", "embeddings_constraint", "unroll", "noise_shape"};
 
     private final int kerasMajor;
     private final String file;
@@ -80,7 +80,16 @@ final class KerasLayers {
         return l;
     }
 
+    /** A recurrent layer; what its setters refuse (a rate out of range, gelu as a cell activation) names the layer. */
     private RecurrentLayer recurrent(String cls, KerasConfig c, String where) {
+        try {
+            return recurrentLayer(cls, c, where);
+        } catch (IllegalArgumentException e) {
+            throw new KerasFormatException(where + ": " + e.getMessage());
+        }
+    }
+
+    private RecurrentLayer recurrentLayer(String cls, KerasConfig c, String where) {
         if (c.bool("time_major", false)) throw new KerasFormatException(where + ": option time_major=true is not supported by jrnn");
         int units = c.integer("units");
         RecurrentLayer r = switch (cls) {
@@ -104,6 +113,7 @@ final class KerasLayers {
         r.goBackwards(c.bool("go_backwards", false));
         r.stateful(c.bool("stateful", false));
         if (c.has("zero_output_for_mask")) r.zeroOutputForMask(c.bool("zero_output_for_mask", false));
+        r.dropout(c.number("dropout", 0.0)).recurrentDropout(c.number("recurrent_dropout", 0.0));
         return r;
     }
 
@@ -216,6 +226,8 @@ final class KerasLayers {
                 c.put("stateful", r.stateful());
                 c.put("unroll", false);
                 c.put("zero_output_for_mask", r.zeroOutputForMask());
+                c.put("dropout", r.dropout());
+                c.put("recurrent_dropout", r.recurrentDropout());
             }
             case Bidirectional b -> {
                 c.put("merge_mode", "none".equals(b.mergeMode()) ? null : b.mergeMode());

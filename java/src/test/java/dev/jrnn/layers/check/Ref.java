@@ -35,6 +35,8 @@ final class Ref {
             case "relu" -> x > 0 ? x : 0.0;
             case "linear" -> x;
             case "hard_sigmoid" -> Math.max(0, Math.min(1, 0.2 * x + 0.5));   // Keras 2 definition
+            // values checked against tables in backend/ActivationTest; the derivatives here against central differences
+            case "gelu", "swish" -> dev.jrnn.backend.Activation.of(a).apply(x);
             default -> throw new IllegalArgumentException("Ref: activation " + a);
         };
     }
@@ -53,6 +55,7 @@ final class Ref {
             case "relu" -> x > 0 ? 1.0 : 0.0;
             case "linear" -> 1.0;
             case "hard_sigmoid" -> (x > -2.5 && x < 2.5) ? 0.2 : 0.0;
+            case "gelu", "swish" -> dev.jrnn.backend.Activation.of(a).derivFromInput(x);
             default -> throw new IllegalArgumentException("Ref: activation " + a);
         };
     }
@@ -123,6 +126,7 @@ final class Ref {
         double[][] hPrev, cPrev;   // [j] state entering processing step j, [B*H]
         boolean[][] live;          // [b][j]: the output at processing step j is the state (else the constant 0)
         List<double[]> outputs;    // y, then h (and c) when returnState
+        double[][] dropIn, dropRec; // dropout masks [k][B*I] / recurrent [k][B*H] (k: one per gate block, or one), or null
     }
 
     /**
@@ -187,6 +191,17 @@ final class Ref {
     /** {@link #rnn} with Keras' zero_output_for_mask. */
     static RnnRun rnn(Rnn s, int B, int T, int I, double[] x, double[] W, double[] U, double[] bias,
                       double[] h0, double[] c0, double[] mask, Tape tape, boolean zeroOutputForMask) {
+        return rnn(s, B, T, I, x, W, U, bias, h0, c0, mask, tape, zeroOutputForMask, null, null);
+    }
+
+    /**
+     * {@link #rnn} with Keras' dropout masks: {@code dropIn[k]} [B, I] multiplies the input and {@code dropRec[k]}
+     * [B, H] the previous state in the products with the kernels' gate block k (of {@code G / masks} columns),
+     * the same at every step (either nullable).
+     */
+    static RnnRun rnn(Rnn s, int B, int T, int I, double[] x, double[] W, double[] U, double[] bias,
+                      double[] h0, double[] c0, double[] mask, Tape tape, boolean zeroOutputForMask,
+                      double[][] dropIn, double[][] dropRec) {
         int H = s.units(), G = s.cell().gates * H;
         check(x, B * T * I, "x");
         check(W, I * G, "kernel");
@@ -204,6 +219,8 @@ final class Ref {
         run.u = U;
         run.bias = s.useBias() ? bias : null;
         run.mask = mask;
+        run.dropIn = dropIn;
+        run.dropRec = dropRec;
         run.before = realBefore(s, mask, B, T);
         run.hPrev = new double[T][];
         run.cPrev = new double[T][];
@@ -280,11 +297,15 @@ final class Ref {
      */
     private static void project(Rnn s, RnnRun run, int b, int t, double[] h, double[] xp, double[] rp) {
         int H = s.units(), G = s.cell().gates * H, I = run.in, T = run.t;
+        int masks = run.dropIn != null ? run.dropIn.length : run.dropRec != null ? run.dropRec.length : 1;
         for (int g = 0; g < G; g++) {
+            int m = g / (G / masks);
             double a = run.bias != null ? run.bias[g] : 0.0;
-            for (int i = 0; i < I; i++) a += run.x[(b * T + t) * I + i] * run.w[i * G + g];
+            for (int i = 0; i < I; i++) {
+                a += run.x[(b * T + t) * I + i] * (run.dropIn == null ? 1 : run.dropIn[m][b * I + i]) * run.w[i * G + g];
+            }
             double r = (run.bias != null && s.cell() == Cell.GRU) ? run.bias[G + g] : 0.0;
-            for (int k = 0; k < H; k++) r += h[b * H + k] * run.u[k * G + g];
+            for (int k = 0; k < H; k++) r += h[b * H + k] * (run.dropRec == null ? 1 : run.dropRec[m][b * H + k]) * run.u[k * G + g];
             xp[g] = a;
             rp[g] = r;
         }
