@@ -133,11 +133,32 @@ class GeneratedKerasFilesTest {
         }
     }
 
+    /**
+     * reset_after=False GRUs (bias [3H], reset gate before the recurrent product): Keras 2.2's HDF5, and Keras 3's
+     * zip, its legacy .h5 twin and its weights alone (a Bidirectional over one, masked, another going backwards).
+     */
     @Test
-    void gruResetBeforeIsAClearError() {
-        IOException e = assertThrows(IOException.class, () -> Models.load(resource("keras22_gru_reset_before.h5")));
-        assertTrue(e.getMessage().contains("keras22_gru_reset_before.h5") && e.getMessage().contains("gru_1")
-                && e.getMessage().contains("reset_after=false"), e.getMessage());
+    void gruResetBeforePredictsAsTheReference() throws IOException {
+        try (Model m = Models.load(resource("keras22_gru_reset_before.h5"))) {
+            GRU gru = (GRU) m.getLayer("gru_1");
+            assertTrue(!gru.resetAfter() && gru.recurrentActivation().equals("hard_sigmoid"));
+            assertArrayEquals(new int[] {12}, gru.bias().shape());
+            KerasImportTest.checkAgainstReference(resource("keras22_gru_reset_before.h5"), m);
+        }
+        for (String f : List.of("keras3_gru_reset_before.keras", "keras3_gru_reset_before.h5")) {
+            try (Model m = Models.load(resource(f))) {
+                assertTrue(!((GRU) m.getLayer("gru_1")).resetAfter(), f);
+                KerasImportTest.checkAgainstReference(resource("keras3_gru_reset_before.h5"), m);
+            }
+        }
+        try (Model keras = Models.load(resource("keras3_gru_reset_before.keras"));
+             Sequential mine = new Sequential(new dev.jrnn.layers.Masking(0.0).inputShape(6, 3),
+                     new dev.jrnn.layers.Bidirectional(new GRU(2).resetAfter(false).returnSequences(true)),
+                     new GRU(3).resetAfter(false).goBackwards(true).recurrentActivation("hard_sigmoid_v3"), new Dense(1))) {
+            mine.loadWeights(resource("keras3_gru_reset_before.weights.h5"));
+            Tensor x = KerasImportTest.inputs(List.<int[]>of(new int[] {6, 3}), 0, 11).get(0);
+            assertArrayEquals(keras.predict(x).data(), mine.predict(x).data());
+        }
     }
 
     /** Keras 2 save_weights into a model built in jrnn with other names: by structure, as Keras' load_weights. */
