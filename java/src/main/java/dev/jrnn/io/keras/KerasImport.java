@@ -59,8 +59,10 @@ public final class KerasImport {
                         : "an HDF5 file without a model_config attribute: not a Keras model file");
             }
             KerasGraph graph = new KerasGraph(new KerasLayers(kf.kerasMajor(), file.toString()));
-            Model model = graph.build(kf.modelConfig);
+            // every weight comes from the file: no initialiser runs only to be overwritten
+            Model model = Layer.buildForLoading(() -> graph.build(kf.modelConfig));
             try {
+                Layer.buildForLoading(model::layers);   // builds the graph, so every layer has its params
                 fill(model, graph, kf);
             } catch (RuntimeException | Error e) {
                 model.close();   // frees its buffers (device memory on CUDA) before the error goes up
@@ -103,7 +105,6 @@ public final class KerasImport {
 
     /** Sets every layer's weights from the file, by config name. */
     private static void fill(Model model, KerasGraph graph, KerasFile kf) {
-        model.layers();   // builds the graph, so every layer has its params
         Map<String, List<Tensor>> stored = kf.layout == KerasFile.Layout.KERAS3_ZIP
                 ? Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes)
                 : Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
