@@ -173,6 +173,29 @@ class GeneratedKerasFilesTest {
         }
     }
 
+    /** Keras 2's by_name (strict): layers named as in the file load; other names are listed, with the fix. */
+    @Test
+    void loadWeightsByNameOfAKeras2File() throws IOException {
+        Path dir = KerasFixtures.dir();
+        Path weights = dir.resolve("simple_lstm_weights.h5");
+        try (Model keras = Models.load(dir.resolve("simple_lstm_model.h5"));
+             Sequential named = new Sequential(new LSTM(50).recurrentActivation("hard_sigmoid").name("lstm_1").inputShape(1, 1),
+                     new Dense(1).name("dense_1"));
+             Sequential other = new Sequential(new LSTM(50).inputShape(1, 1).name("enc"), new Dense(1).name("dense_1"))) {
+            named.loadWeights(weights, true);
+            Tensor x = KerasImportTest.inputs(List.<int[]>of(new int[] {1, 1}), 0, 8).get(0);
+            assertArrayEquals(keras.predict(x).data(), named.predict(x).data());
+            List<Tensor> before = other.getWeights();
+            String msg = assertThrows(IllegalArgumentException.class, () -> other.loadWeights(weights, true)).getMessage();
+            assertTrue(msg.contains("does not match the model by layer name: missing [enc]; unexpected [lstm_1]; the file has as many "
+                    + "layers with weights as the model: call loadWeights(file) to load by structure"), msg);
+            assertArrayEquals(before.get(0).data(), other.getWeights().get(0).data());
+            msg = assertThrows(IllegalArgumentException.class,
+                    () -> other.loadWeights(resource("keras3_gru_reset_before.weights.h5"), true)).getMessage();
+            assertTrue(msg.contains("a Keras 3 file names its weight groups by layer class, not layer name"), msg);
+        }
+    }
+
     /** A Keras 3 .weights.h5 (and the whole .keras) into a model of the same structure. */
     @Test
     void loadWeightsOfKeras3Files() throws IOException {
