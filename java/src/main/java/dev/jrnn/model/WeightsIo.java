@@ -105,11 +105,12 @@ final class WeightsIo {
             }
             stored = names;
         } else {
-            if (!structure.isEmpty()) {
-                throw new IllegalArgumentException(name + ".loadWeights(" + file + "): the file does not fit the model by structure "
-                        + "(weights matched in order, whatever their names): " + String.join("; ", structure)
-                        + "; build the same layers in the same order with the same sizes as the model that saved it, or call "
-                        + "loadWeights(file, true) to match by name");
+            if (!structure.isEmpty()) {   // neither fits: both diagnoses
+                throw new IllegalArgumentException(name + ".loadWeights(" + file + "): the file does not match the model, "
+                        + "by structure (weights matched in order, whatever their names): " + String.join("; ", structure)
+                        + "; nor by name: " + String.join("; ", nameProblems(names, header))
+                        + "; build the same layers in the same order with the same sizes as the model that saved it "
+                        + "(by structure), or with the same layer names (loadWeights(file, true))");
             }
             stored = fileNames;
         }

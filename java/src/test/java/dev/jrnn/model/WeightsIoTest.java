@@ -114,11 +114,12 @@ class WeightsIoTest {
         a.saveWeights(file);
         List<Tensor> before = c.getWeights();
         String msg = assertThrows(IllegalArgumentException.class, () -> c.loadWeights(file)).getMessage();
-        assertTrue(msg.contains("does not fit the model by structure (weights matched in order, whatever their names): weight 0: the model's "
+        assertTrue(msg.contains("does not match the model, by structure (weights matched in order, whatever their names): weight 0: the model's "
                 + c.weightNames().get(0) + " is (1, 12), the file's " + a.weightNames().get(0) + " (1, 8)"), msg);
         assertTrue(msg.contains("weight 6: the model's " + c.weightNames().get(6) + " is (6, 1), the file's " + a.weightNames().get(6) + " (4, 1)"), msg);
-        assertTrue(msg.endsWith("build the same layers in the same order with the same sizes as the model that saved it, or call "
-                + "loadWeights(file, true) to match by name"), msg);
+        assertTrue(msg.contains("; nor by name: missing [" + c.weightNames().get(0)), msg);
+        assertTrue(msg.endsWith("build the same layers in the same order with the same sizes as the model that saved it "
+                + "(by structure), or with the same layer names (loadWeights(file, true))"), msg);
         assertArrayEquals(before.get(0).data(), c.getWeights().get(0).data(), 0f, "unchanged");
     }
 }

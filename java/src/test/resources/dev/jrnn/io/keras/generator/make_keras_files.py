@@ -466,6 +466,8 @@ def bad_files():
         v = g.create_group("vars")
         v.create_dataset("0", data=w(2, 3))
     zip_of("deep_nesting.keras", [("metadata.json", meta), ("config.json", cfg), ("model.weights.h5", wbuf.getvalue())])
+    # reset_after=False in the config, but the [2, 3H] bias of reset_after=True in the weights
+    gru_model("gru_reset_mismatch.h5", good, layer0=rnn_cfg("GRU", "gru", 5, return_sequences=True, reset_after=False))
 
 
 if __name__ == "__main__":
