@@ -50,8 +50,7 @@ class ReadmeUnsupportedKerasTest {
     @Test
     void theOptionsListedAsMissingAreMissing() {
         Map<Class<?>, String[]> missing = Map.of(
-                LSTM.class, new String[] {"dropout", "recurrentDropout", "stateful", "kernelRegularizer", "unroll"},
-                Model.class, new String[] {"resetStates"},
+                LSTM.class, new String[] {"dropout", "recurrentDropout", "kernelRegularizer", "unroll"},
                 FitOptions.class, new String[] {"sampleWeight", "classWeight"});
         missing.forEach((cls, names) -> {
             for (String n : names) {

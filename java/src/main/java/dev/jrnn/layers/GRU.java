@@ -96,4 +96,7 @@ public class GRU extends RecurrentLayer {
 
     @Override
     public GRU tbptt(int k) { super.tbptt(k); return this; }
+
+    @Override
+    public GRU stateful(boolean b) { super.stateful(b); return this; }
 }

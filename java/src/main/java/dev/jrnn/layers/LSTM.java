@@ -87,4 +87,7 @@ public class LSTM extends RecurrentLayer {
 
     @Override
     public LSTM tbptt(int k) { super.tbptt(k); return this; }
+
+    @Override
+    public LSTM stateful(boolean b) { super.stateful(b); return this; }
 }

@@ -419,6 +419,12 @@ public abstract class Layer {
 
     /** As {@link #apply(Node...)} on a list, e.g. {@code [x, h0, c0]}. */
     public Node apply(List<? extends Node> inputs) {
+        if (stateful() && inputs != null && !inputs.isEmpty() && inputs.get(0) != null && inputs.get(0).batchSize() <= 0) {
+            // Keras refuses it too: the states need a batch size before the first batch
+            throw new IllegalArgumentException(name() + ": a stateful layer needs a fixed batch size, got input "
+                    + inputs.get(0).shapeString() + "; declare it with batchInputShape(batch, ...) on the first layer of a"
+                    + " Sequential model or Input.batchShape(batch, ...) in the functional API (Keras' batch_input_shape / batch_shape)");
+        }
         return Node.apply(this, inputs);
     }
 
@@ -459,6 +465,14 @@ public abstract class Layer {
         if (x == null || x.rank() != 3 || rs.isEmpty()) return null;
         if (!RecurrentStack.eligible(rs, rs.get(0).backend(), x.dim(0), x.dim(1))) return null;
         return RecurrentStack.forward(rs, x, mask, training);
+    }
+
+    /** Whether the layer carries states from one batch to the next (Keras' {@code stateful}); false but for recurrent layers. */
+    public boolean stateful() { return false; }
+
+    /** Zeros the states a stateful layer carries (Keras' {@code reset_states()}); a layer without states throws. */
+    public void resetStates() {
+        throw new IllegalStateException(name() + ".resetStates: " + kerasClass() + " carries no states (only stateful recurrent layers do)");
     }
 
     /**

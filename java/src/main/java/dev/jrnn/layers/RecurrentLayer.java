@@ -46,6 +46,9 @@ public abstract class RecurrentLayer extends Layer {
     protected boolean goBackwards;
     protected int tbptt;
     protected boolean zeroOutputForMask;
+    protected boolean stateful;
+    /** The states a stateful layer carries across batches. */
+    private final RecurrentStates carried = new RecurrentStates(this);
     /**
      * Steps per forked chunk of a [batch, steps] sequence (projections, gradients, a stack's wavefront): at
      * most 8 chunks, each of at least {@link Backend#minForkRows()} rows of {@code be}, so that the GEMMs stay
@@ -153,6 +156,52 @@ public abstract class RecurrentLayer extends Layer {
     }
 
     @Override
+    public boolean stateful() { return stateful; }
+
+    /**
+     * Keras' {@code stateful}: the last states of each batch become the initial states of the next (sample i of
+     * one batch continues sample i of the previous), in fit, evaluate and predict, until {@link #resetStates()}.
+     * The batch size must be fixed: by {@link #batchInputShape} on the first layer or {@code Input.batchShape};
+     * the gradient stops at the batch boundary (Keras' truncated BPTT over batches). Fit with
+     * {@code shuffle(false)} for the samples to line up (shuffling is allowed, as in Keras, but mixes the
+     * sequences). Set it before the layer is built.
+     * <pre>{@code
+     * LSTM lstm = new LSTM(32).stateful(true).batchInputShape(8, 10, 1);
+     * }</pre>
+     */
+    public RecurrentLayer stateful(boolean b) {
+        requireUnbuilt("stateful");
+        this.stateful = b;
+        return this;
+    }
+
+    /** Zeros the carried states (Keras' {@code reset_states()}); throws on a layer that is not stateful. */
+    @Override
+    public void resetStates() {
+        requireStateful("resetStates");
+        carried.reset();
+    }
+
+    /** Sets the carried states to {@code states} ([batch, units] each: h, and c for LSTM), as Keras' {@code reset_states(states)}. */
+    public void resetStates(List<Tensor> states) {
+        requireStateful("resetStates");
+        carried.set(states);
+    }
+
+    /** The carried states as host tensors ([batch, units] each: h, and c for LSTM), as Keras' {@code layer.states}. */
+    public List<Tensor> states() {
+        requireStateful("states");
+        return carried.get();
+    }
+
+    private void requireStateful(String what) {
+        if (!stateful) throw new IllegalStateException(name() + "." + what + ": the layer is not stateful (stateful(true))");
+    }
+
+    @Override
+    public void releaseBuffers() { carried.release(); }
+
+    @Override
     public RecurrentLayer name(String n) { super.name(n); return this; }
 
     @Override
@@ -202,6 +251,7 @@ public abstract class RecurrentLayer extends Layer {
         c.goBackwards = goBackwards;
         c.tbptt = tbptt;
         c.zeroOutputForMask = zeroOutputForMask;
+        c.stateful = stateful;
         c.trainable(trainable());
         return c;
     }
@@ -318,13 +368,18 @@ public abstract class RecurrentLayer extends Layer {
             throw new IllegalArgumentException(name() + ": expected mask (" + batch + ", " + steps + "), got "
                     + Tensor.shapeString(mask.shape()));
         }
-        RecurrentRun r = new RecurrentRun(this, be, inputs, mask, batch, steps, x.dim(2));
+        // stateful: the carried states are the initial ones unless the call gives its own (as Keras)
+        boolean carry = stateful && inputs.size() == 1;
+        List<DTensor> in = carry ? RecurrentStates.withStates(inputs.get(0), carried.forBatch(be, batch)) : inputs;
+        if (stateful && !carry) carried.forBatch(be, batch);   // checks the batch size
+        RecurrentRun r = new RecurrentRun(this, be, in, mask, batch, steps, x.dim(2));
         try {
             r.forward();
+            if (stateful) carried.carry(be, r.hs, r.cs, r.bh(steps));
         } catch (RuntimeException | Error e) {
             r.close();
             throw e;
         }
-        return r;
+        return carry ? RecurrentStates.cutAtBatchStart(r) : r;
     }
 }

@@ -66,4 +66,7 @@ public class SimpleRNN extends RecurrentLayer {
 
     @Override
     public SimpleRNN tbptt(int k) { super.tbptt(k); return this; }
+
+    @Override
+    public SimpleRNN stateful(boolean b) { super.stateful(b); return this; }
 }

@@ -22,7 +22,7 @@ import java.util.List;
 public final class FitOptions {
     int epochs = 1;
     int initialEpoch;
-    int batchSize = 32;
+    int batchSize;   // 0: not given (32, or the batch size a stateful model fixes)
     int verbose = 1;
     boolean shuffle = true;
     boolean checkFinite = true;
@@ -56,6 +56,7 @@ public final class FitOptions {
         return this;
     }
 
+    /** Keras' batch_size: without it 32, or for a model with stateful layers the batch size its input fixes. */
     public FitOptions batchSize(int n) {
         if (n < 1) throw new IllegalArgumentException("FitOptions: batchSize must be >= 1, got " + n);
         this.batchSize = n;
@@ -187,14 +188,14 @@ public final class FitOptions {
 
     public int epochs() { return epochs; }
     public int initialEpoch() { return initialEpoch; }
-    public int batchSize() { return batchSize; }
+    public int batchSize() { return batchSize > 0 ? batchSize : StatefulBatch.DEFAULT; }
     public int verbose() { return verbose; }
     public boolean checkFinite() { return checkFinite; }
     public boolean cudaGraphs() { return cudaGraphs; }
 
     @Override
     public String toString() {
-        return "FitOptions{epochs=" + epochs + ", batchSize=" + batchSize + ", verbose=" + verbose + ", shuffle=" + shuffle
+        return "FitOptions{epochs=" + epochs + ", batchSize=" + batchSize() + ", verbose=" + verbose + ", shuffle=" + shuffle
                 + (seed != null ? ", seed=" + seed : "") + ", validationSplit=" + validationSplit
                 + (lengths != null ? ", lengths=" + Arrays.toString(lengths) : "") + "}";
     }

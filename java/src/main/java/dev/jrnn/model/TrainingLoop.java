@@ -5,7 +5,6 @@ import dev.jrnn.Jrnn;
 import java.io.Console;
 import java.io.PrintStream;
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -45,7 +44,6 @@ final class TrainingLoop {
         boolean dynamic = o.out == null && console != null && console.isTerminal();   // redraw in place only on a terminal
         int steps = train.batches();
         boolean[] targets = train.targets();
-        List<Callback> perBatch = o.callbacks.stream().filter(Callback::needsBatchEnd).toList();
         History h = new History();
         model.stopTraining(false);
         try (LossLog log = new LossLog(s, steps < 0 ? LossLog.UNKNOWN_CAPACITY : steps, targets);
@@ -72,9 +70,13 @@ final class TrainingLoop {
                         else step.runEager(batch, log.buf, off, acc, log.guard, o.checkFinite);
                         log.commit(batch.size(), new LossLog.At(s.name(), epoch, o.epochs, b, steps, h), before);
                         bar.advance(batch.size());
-                        if (!perBatch.isEmpty()) {
-                            double l = log.fold(acc);
-                            for (Callback cb : perBatch) cb.onBatchEnd(b, l, model);
+                        if (!o.callbacks.isEmpty()) {
+                            BatchLogs bl = new BatchLogs(batch.size(), () -> log.fold(acc));
+                            try {
+                                for (Callback cb : o.callbacks) cb.onBatchEnd(b, bl, model);
+                            } finally {
+                                bl.close();
+                            }
                             stillOpen("onBatchEnd");
                         }
                         if (o.verbose == 1 && dynamic) {

@@ -81,9 +81,7 @@ final class KerasLayers {
     }
 
     private RecurrentLayer recurrent(String cls, KerasConfig c, String where) {
-        for (String opt : List.of("stateful", "time_major")) {
-            if (c.bool(opt, false)) throw new KerasFormatException(where + ": option " + opt + "=true is not supported by jrnn");
-        }
+        if (c.bool("time_major", false)) throw new KerasFormatException(where + ": option time_major=true is not supported by jrnn");
         int units = c.integer("units");
         RecurrentLayer r = switch (cls) {
             case "SimpleRNN" -> new SimpleRNN(units);
@@ -98,6 +96,7 @@ final class KerasLayers {
         r.returnSequences(c.bool("return_sequences", false));
         r.returnState(c.bool("return_state", false));
         r.goBackwards(c.bool("go_backwards", false));
+        r.stateful(c.bool("stateful", false));
         if (c.has("zero_output_for_mask")) r.zeroOutputForMask(c.bool("zero_output_for_mask", false));
         return r;
     }
@@ -208,7 +207,7 @@ final class KerasLayers {
                 c.put("return_sequences", r.returnSequences());
                 c.put("return_state", r.returnState());
                 c.put("go_backwards", r.goBackwards());
-                c.put("stateful", false);
+                c.put("stateful", r.stateful());
                 c.put("unroll", false);
                 c.put("zero_output_for_mask", r.zeroOutputForMask());
             }

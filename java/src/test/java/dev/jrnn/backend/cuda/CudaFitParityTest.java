@@ -14,6 +14,7 @@ import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Param;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.model.BatchLogs;
 import dev.jrnn.model.Callback;
 import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.History;
@@ -73,11 +74,8 @@ class CudaFitParityTest {
         if (perBatch) {
             o.callbacks(new Callback() {
                 @Override
-                public boolean needsBatchEnd() { return true; }
-
-                @Override
-                public void onBatchEnd(int batch, double loss, Model model) {
-                    batches.add(loss);
+                public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                    batches.add(logs.loss());
                 }
             });
         }

@@ -220,4 +220,41 @@ class GeneratedKerasFilesTest {
             for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), other.getWeights().get(i).data());
         }
     }
+
+    @Test
+    void statefulLayersComeBackStatefulWithTheirBatchSize(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        // keras3_sequential.keras with batch_shape (4, 5, 2) and stateful=true on its SimpleRNN and GRU, as Keras 3 writes them
+        Path file = dir.resolve("stateful.keras");
+        try (var in = new java.util.zip.ZipFile(resource("keras3_sequential.keras").toFile());
+             var out = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(file))) {
+            for (var e : java.util.Collections.list(in.entries())) {
+                byte[] b = in.getInputStream(e).readAllBytes();
+                if (e.getName().equals("config.json")) {
+                    String c = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+                    String s = c.replace("\"batch_shape\": [null, 5, 2]", "\"batch_shape\": [4, 5, 2]").replace("\"stateful\": false", "\"stateful\": true");
+                    assertTrue(!s.contains("\"stateful\": false") && s.contains("[4, 5, 2]"), "the fixture's config changed: " + c);
+                    b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                }
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                out.write(b);
+                out.closeEntry();
+            }
+        }
+        Tensor x = Tensor.zeros(4, 5, 2);
+        for (int i = 0; i < x.size(); i++) x.data()[i] = (float) Math.sin(i * 0.37);
+        try (Model plain = Models.load(resource("keras3_sequential.keras")); Model m = Models.load(file)) {
+            assertEquals(2, m.layers().stream().filter(Layer::stateful).count(), "SimpleRNN and GRU");
+            assertEquals(4, m.inputs().get(0).batchSize());
+            Tensor want = plain.predict(x);
+            assertArrayEquals(want.data(), m.predict(x).data(), 0f, "the first batch starts from zero states");
+            assertTrue(!java.util.Arrays.equals(want.data(), m.predict(x).data()), "the second one from the first's states");
+            m.resetStates();
+            assertArrayEquals(want.data(), m.predict(x).data(), 0f);
+            m.save(dir.resolve("again.keras"));
+            try (Model again = Models.load(dir.resolve("again.keras"))) {
+                assertEquals(2, again.layers().stream().filter(Layer::stateful).count(), "saved stateful");
+                assertEquals(4, again.inputs().get(0).batchSize(), "saved batch_shape");
+            }
+        }
+    }
 }
