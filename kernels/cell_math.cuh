@@ -111,6 +111,12 @@ JRNN_HD float jrnn_lstm_bwd(int act, int rec, const float* g, float cPrev, float
     return dc * gf;
 }
 
+// The gradient into a step's output h at element e: dhNext (from step t+1) + dy (from the sequence output), either
+// nullable (zeros). Every step-backward kernel starts from it.
+JRNN_HD float jrnn_step_grad(const float* dhNext, const float* dy, long long e) {
+    return (dhNext != nullptr ? dhNext[e] : 0.0f) + (dy != nullptr ? dy[e] : 0.0f);
+}
+
 // ------------------------------------------------------------------------------- GRU (Keras v2, reset_after)
 // Forward of one (row, unit): x[3] = input projections (z, r, h), rp[3] = hPrev·U + bRec. On exit x holds
 // (z, r, hh): z = recAct(xz + rz), r = recAct(xr + rr), hh = act(xh + r * rh). Returns

@@ -54,7 +54,7 @@ extern "C" __global__ void jrnn_gru_step_bwd(int act, int recAct, int batch, int
         const long long b = e / units;
         const long long j = e - b * units;
         const long long o = b * 3 * (long long)units + j;
-        const float g = (dhNext != nullptr ? dhNext[e] : 0.0f) + (dy != nullptr ? dy[e] : 0.0f);
+        const float g = jrnn_step_grad(dhNext, dy, e);
         if (mask != nullptr && mask[b] == 0.0f) {
             dxp[o] = 0.0f;
             dxp[o + units] = 0.0f;
@@ -127,7 +127,7 @@ extern "C" __global__ void jrnn_gru_rb_out_bwd(int act, int recAct, int batch, i
         const long long b = e / units;
         const long long j = e - b * units;
         const long long o = b * 3 * (long long)units + j;
-        const float g = (dhNext != nullptr ? dhNext[e] : 0.0f) + (dy != nullptr ? dy[e] : 0.0f);
+        const float g = jrnn_step_grad(dhNext, dy, e);
         dxp[o + units] = 0.0f;
         if (mask != nullptr && mask[b] == 0.0f) {
             dxp[o] = 0.0f;
