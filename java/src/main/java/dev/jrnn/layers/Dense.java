@@ -88,6 +88,7 @@ public class Dense extends Layer {
 
     @Override
     protected void initParams(SplittableRandom rng) {
+        if (!initialValuesNeeded()) return;
         int i = kernel.shape()[0];
         kernel.set(Tensor.wrap(Initializers.glorotUniform(rng, i, units, i * units), i, units));
         if (bias != null) bias.set(Tensor.wrap(Initializers.zeros(units), units));

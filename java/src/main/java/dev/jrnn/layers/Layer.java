@@ -149,6 +149,29 @@ public abstract class Layer {
 
     // ------------------------------------------------------------------ building
 
+    /** Bound while a loader builds layers whose every weight it sets next (see {@link #buildForLoading}). */
+    private static final ScopedValue<Boolean> WEIGHTS_FOLLOW = ScopedValue.newInstance();
+
+    /**
+     * Runs {@code task} with the layers it builds left at zeros instead of their initial values, for loaders that
+     * set every weight right after ({@code Models.load}): Keras' initialisers (the orthogonal recurrent kernel
+     * above all) would be computed only to be overwritten. Everything else of a build happens as usual (the
+     * random stream advances, Dropout draws its seed, wrappers adopt their inner layers).
+     *
+     * <pre>{@code
+     * Model m = Layer.buildForLoading(() -> { Model g = graph.build(config); g.layers(); return g; });
+     * // built at zeros: set every weight next
+     * }</pre>
+     */
+    public static <T> T buildForLoading(java.util.function.Supplier<T> task) {
+        return ScopedValue.where(WEIGHTS_FOLLOW, Boolean.TRUE).call(task::get);
+    }
+
+    /** False inside {@link #buildForLoading}: {@link #initParams} then leaves the values to the loader. */
+    protected static boolean initialValuesNeeded() {
+        return !WEIGHTS_FOLLOW.isBound();
+    }
+
     /**
      * Builds for these per-sample input shapes on the current {@link Jrnn#backend()} and returns the
      * output shapes. Later calls with other shapes are fine when the weights fit them (same feature

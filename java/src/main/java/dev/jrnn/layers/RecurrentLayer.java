@@ -363,6 +363,7 @@ public abstract class RecurrentLayer extends Layer {
 
     @Override
     protected void initParams(SplittableRandom rng) {
+        if (!initialValuesNeeded()) return;
         int[] ks = kernel.shape();
         int g = cell.gates() * units;
         kernel.set(Tensor.wrap(Initializers.glorotUniform(rng, ks[0], ks[1], ks[0] * ks[1]), ks));

@@ -33,6 +33,7 @@ final class RecurrentRun implements Trace {
     Buf maskT;                   // [T, B] in processing order, or null
     Buf p;                       // [T, B, G]: pre-activations / gates (GRU: xp)
     Buf recurrentProj;           // GRU only: [T, B, G] hPrev·U + bRec
+    Buf resetState;              // GRU reset_after=false only: [T, B, H] r * hPrev (input of the candidate's product)
     Buf hs;                      // [T+1, B, H]
     Buf cs;                      // LSTM only: [T+1, B, H]
     Buf seen;                    // [T, B] processing order: 1 where the output is the state, 0 where it is 0:
@@ -41,6 +42,7 @@ final class RecurrentRun implements Trace {
     // backward state (per call)
     Buf dGates;                  // [T, B, G]: gradient of the gate pre-activations (GRU: of x·W + b)
     Buf dRecurrent;              // GRU only: [T, B, G] gradient of hPrev·U + bRec
+    Buf dResetState;             // GRU reset_after=false only: [B, H] gradient of this step's r * hPrev
     Buf dHiddenNext, dHiddenPrev; // [B, H]: gradient into h of the step being undone, and into its hPrev
     Buf dCellNext;               // LSTM only: [B, H] gradient into c (updated in place to that into cPrev)
     Buf dyT;                     // [T, B, H] output gradients, time-major (null: none per step)
@@ -105,24 +107,34 @@ final class RecurrentRun implements Trace {
 
     /** {@code dst} rows of step s = h_s · U + beta * dst (nothing at step 0 without an initial state: h is 0). */
     void addRecurrentProjection(int s, Buf dst, float beta) {
+        addRecurrentProjection(s, dst, beta, G);
+    }
+
+    /** As {@link #addRecurrentProjection(int, Buf, float)} for U's first {@code cols} columns (dst rows keep stride G). */
+    void addRecurrentProjection(int s, Buf dst, float beta, int cols) {
         if (s == 0 && !hasInitial) return;
         if (recurrentDropout()) {
             drop.recurrentProjection(s, dst, beta);
             return;
         }
         Param u = layer.recurrentKernel;
-        be.gemm(false, false, B, G, H, 1f, hs, bh(s), H, u.value(), u.offset(), G, beta, dst, bg(s), G);
+        be.gemm(false, false, B, cols, H, 1f, hs, bh(s), H, u.value(), u.offset(), G, beta, dst, bg(s), G);
     }
 
     /** {@code dHiddenPrev += d[step s] · U^T} (nothing at step 0 without an initial state). */
     void addRecurrentGradient(int s, Buf d) {
+        addRecurrentGradient(s, d, G);
+    }
+
+    /** As {@link #addRecurrentGradient(int, Buf)} through U's first {@code cols} columns. */
+    void addRecurrentGradient(int s, Buf d, int cols) {
         if (s == 0 && !hasInitial) return;
         if (recurrentDropout()) {
             drop.recurrentGradient(s, d);
             return;
         }
         Param u = layer.recurrentKernel;
-        be.gemm(false, true, B, H, G, 1f, d, bg(s), G, u.value(), u.offset(), G, 1f, dHiddenPrev, 0, H);
+        be.gemm(false, true, B, H, cols, 1f, d, bg(s), G, u.value(), u.offset(), G, 1f, dHiddenPrev, 0, H);
     }
 
     void forward() {
@@ -178,6 +190,7 @@ final class RecurrentRun implements Trace {
             if (cs != null) be.copy(initial.get(1).buf(), 0, cs, 0, (long) B * H);
         }
         if (cell.separateRecurrentProjection()) recurrentProj = alloc(tb * G);
+        if (cell.keepsResetState()) resetState = alloc(tb * H);
     }
 
     /** The per-step forward of steps [from, to) (their projection must be in p). */
@@ -312,11 +325,16 @@ final class RecurrentRun implements Trace {
         Buf dRec = recurrentProj != null ? dRecurrent : dGates;
         boolean inputDropout = drop != null && drop.input != null;
         if (layer.trainable()) {
+            Param u = layer.recurrentKernel;
             if (recurrentDropout()) {
-                drop.kernelGradient(hs, bh(from), H, drop.recurrent, dRec, from, to, layer.recurrentKernel);
-            } else {
-                be.gemm(true, false, H, G, rows, 1f, hs, bh(from), H, dRec, bg(from), G, 1f,
-                        layer.recurrentKernel.grad(), layer.recurrentKernel.offset(), G);
+                drop.kernelGradient(hs, bh(from), H, drop.recurrent, dRec, from, to, u);
+            } else if (resetState == null) {
+                be.gemm(true, false, H, G, rows, 1f, hs, bh(from), H, dRec, bg(from), G, 1f, u.grad(), u.offset(), G);
+            } else {   // z, r columns from hPrev, h columns from r * hPrev
+                int zr = 2 * H;
+                be.gemm(true, false, H, zr, rows, 1f, hs, bh(from), H, dGates, bg(from), G, 1f, u.grad(), u.offset(), G);
+                be.gemm(true, false, H, H, rows, 1f, resetState, bh(from), H, dGates, bg(from) + zr, G, 1f, u.grad(),
+                        u.offset() + zr, G);
             }
             if (inputDropout) {
                 drop.kernelGradient(xT, xOff + (long) from * B * I, I, drop.input, dGates, from, to, layer.kernel);
@@ -432,6 +450,7 @@ final class RecurrentRun implements Trace {
         long bhn = (long) B * H;
         dGates = temp(tb * G);
         if (recurrentProj != null) dRecurrent = temp(tb * G);
+        if (resetState != null) dResetState = temp(bhn);
         dHiddenNext = temp(bhn);
         dHiddenPrev = temp(bhn);
         if (cs != null) dCellNext = temp(bhn);
@@ -515,7 +534,7 @@ final class RecurrentRun implements Trace {
     void releaseBackward() {
         for (Buf b : temps) b.close();
         temps.clear();
-        dGates = dRecurrent = dHiddenNext = dHiddenPrev = dCellNext = dyT = dxT = tbpttKeep = null;
+        dGates = dRecurrent = dResetState = dHiddenNext = dHiddenPrev = dCellNext = dyT = dxT = tbpttKeep = null;
     }
 
     @Override

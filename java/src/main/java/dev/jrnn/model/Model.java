@@ -450,17 +450,32 @@ public class Model implements AutoCloseable {
     public void saveWeights(Path file) throws IOException { weights("saveWeights").save(file); }
 
     /**
-     * Loads weights saved by {@link #saveWeights} (or any safetensors file with the same Keras
-     * names and shapes), or a Keras HDF5 / .keras file (by structure, as Keras' load_weights; see
-     * {@link dev.jrnn.io.keras.KerasImport#loadWeights}). Every weight must be present, with its shape, finite,
-     * and nothing else: the header is compared with the model before any data is read, and one
-     * IllegalArgumentException lists every difference. On any error (IOException for a corrupt file) the model
-     * is unchanged.
+     * Loads weights saved by {@link #saveWeights} (safetensors) or a Keras HDF5 / .keras / .weights.h5 file by
+     * structure, as Keras' load_weights: the i-th weight in the file goes to the i-th weight of this model, whatever
+     * the layer names (a fresh {@code lstm_6} takes what {@code lstm_5} saved); a safetensors file whose names are
+     * exactly this model's loads by name. Every weight must be there, with its shape, finite, and nothing else: the
+     * file is compared with the model before any data is read, and one IllegalArgumentException lists every
+     * difference and suggests the fix. On any error (IOException for a corrupt file) the model is unchanged.
+     *
+     * <pre>{@code
+     * a.saveWeights(Path.of("w.safetensors"));
+     * b.loadWeights(Path.of("w.safetensors"));   // b: the same layers, built anew (other auto names)
+     * }</pre>
      */
     public void loadWeights(Path file) throws IOException {
+        loadWeights(file, false);
+    }
+
+    /**
+     * As {@link #loadWeights(Path)}, by Keras variable name when {@code byName} (Keras 2's {@code by_name=True}, but
+     * strict: every weight of this model must be in the file and the file must hold no other): safetensors names
+     * ({@code lstm/kernel}) or, in a Keras 1/2 HDF5 file, layer names. Keras 3 files name their groups by layer class,
+     * not layer name, and load by structure only.
+     */
+    public void loadWeights(Path file, boolean byName) throws IOException {
         WeightsIo io = weights("loadWeights");
-        if (file != null && dev.jrnn.io.keras.KerasImport.isKerasFile(file)) dev.jrnn.io.keras.KerasImport.loadWeights(this, file);
-        else io.load(file);
+        if (file != null && dev.jrnn.io.keras.KerasImport.isKerasFile(file)) dev.jrnn.io.keras.KerasImport.loadWeights(this, file, byName);
+        else io.load(file, byName);
     }
 
     /**

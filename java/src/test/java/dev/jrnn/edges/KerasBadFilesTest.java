@@ -67,7 +67,8 @@ class KerasBadFilesTest {
         "plain.h5|not a Keras model file",
         "missing_member.keras|no member 'model.weights.h5'",
         "weights_not_hdf5.keras|is not HDF5",
-        "deep_nesting.keras|deeper than"})
+        "deep_nesting.keras|deeper than",
+        "gru_reset_mismatch.h5|weight bias expected shape (15,), the file has (2, 15)"})
     void brokenFilesAreClearIOExceptions(String file, String phrase) {
         loadFails(bad(file), phrase);
     }

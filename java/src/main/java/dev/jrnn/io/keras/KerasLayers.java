@@ -96,15 +96,9 @@ final class KerasLayers {
             case "SimpleRNN" -> new SimpleRNN(units);
             case "LSTM" -> new LSTM(units).recurrentActivation(activation(c, "recurrent_activation", where))
                     .unitForgetBias(c.bool("unit_forget_bias", true));
-            default -> {
-                // reset_after came with Keras 2.1.3 (default false); tf.keras 2 and Keras 3 write true by default
-                boolean resetAfter = c.bool("reset_after", false);
-                if (!resetAfter) {
-                    throw new KerasFormatException(where + ": option reset_after=false (Keras 2.2 and older GRU, reset gate "
-                            + "before the recurrent product) is not supported by jrnn's GRU; re-save with reset_after=True");
-                }
-                yield new GRU(units).recurrentActivation(activation(c, "recurrent_activation", where));
-            }
+            // reset_after came with Keras 2.1.3 (default false); tf.keras 2 and Keras 3 write true by default
+            default -> new GRU(units).resetAfter(c.bool("reset_after", false))
+                    .recurrentActivation(activation(c, "recurrent_activation", where));
         };
         r.activation(activation(c, "activation", where));
         r.useBias(c.bool("use_bias", true));

@@ -133,11 +133,32 @@ class GeneratedKerasFilesTest {
         }
     }
 
+    /**
+     * reset_after=False GRUs (bias [3H], reset gate before the recurrent product): Keras 2.2's HDF5, and Keras 3's
+     * zip, its legacy .h5 twin and its weights alone (a Bidirectional over one, masked, another going backwards).
+     */
     @Test
-    void gruResetBeforeIsAClearError() {
-        IOException e = assertThrows(IOException.class, () -> Models.load(resource("keras22_gru_reset_before.h5")));
-        assertTrue(e.getMessage().contains("keras22_gru_reset_before.h5") && e.getMessage().contains("gru_1")
-                && e.getMessage().contains("reset_after=false"), e.getMessage());
+    void gruResetBeforePredictsAsTheReference() throws IOException {
+        try (Model m = Models.load(resource("keras22_gru_reset_before.h5"))) {
+            GRU gru = (GRU) m.getLayer("gru_1");
+            assertTrue(!gru.resetAfter() && gru.recurrentActivation().equals("hard_sigmoid"));
+            assertArrayEquals(new int[] {12}, gru.bias().shape());
+            KerasImportTest.checkAgainstReference(resource("keras22_gru_reset_before.h5"), m);
+        }
+        for (String f : List.of("keras3_gru_reset_before.keras", "keras3_gru_reset_before.h5")) {
+            try (Model m = Models.load(resource(f))) {
+                assertTrue(!((GRU) m.getLayer("gru_1")).resetAfter(), f);
+                KerasImportTest.checkAgainstReference(resource("keras3_gru_reset_before.h5"), m);
+            }
+        }
+        try (Model keras = Models.load(resource("keras3_gru_reset_before.keras"));
+             Sequential mine = new Sequential(new dev.jrnn.layers.Masking(0.0).inputShape(6, 3),
+                     new dev.jrnn.layers.Bidirectional(new GRU(2).resetAfter(false).returnSequences(true)),
+                     new GRU(3).resetAfter(false).goBackwards(true).recurrentActivation("hard_sigmoid_v3"), new Dense(1))) {
+            mine.loadWeights(resource("keras3_gru_reset_before.weights.h5"));
+            Tensor x = KerasImportTest.inputs(List.<int[]>of(new int[] {6, 3}), 0, 11).get(0);
+            assertArrayEquals(keras.predict(x).data(), mine.predict(x).data());
+        }
     }
 
     /** Keras 2 save_weights into a model built in jrnn with other names: by structure, as Keras' load_weights. */
@@ -149,6 +170,29 @@ class GeneratedKerasFilesTest {
             mine.loadWeights(dir.resolve("simple_lstm_weights.h5"));
             Tensor x = KerasImportTest.inputs(List.<int[]>of(new int[] {1, 1}), 0, 7).get(0);
             assertArrayEquals(keras.predict(x).data(), mine.predict(x).data());
+        }
+    }
+
+    /** Keras 2's by_name (strict): layers named as in the file load; other names are listed, with the fix. */
+    @Test
+    void loadWeightsByNameOfAKeras2File() throws IOException {
+        Path dir = KerasFixtures.dir();
+        Path weights = dir.resolve("simple_lstm_weights.h5");
+        try (Model keras = Models.load(dir.resolve("simple_lstm_model.h5"));
+             Sequential named = new Sequential(new LSTM(50).recurrentActivation("hard_sigmoid").name("lstm_1").inputShape(1, 1),
+                     new Dense(1).name("dense_1"));
+             Sequential other = new Sequential(new LSTM(50).inputShape(1, 1).name("enc"), new Dense(1).name("dense_1"))) {
+            named.loadWeights(weights, true);
+            Tensor x = KerasImportTest.inputs(List.<int[]>of(new int[] {1, 1}), 0, 8).get(0);
+            assertArrayEquals(keras.predict(x).data(), named.predict(x).data());
+            List<Tensor> before = other.getWeights();
+            String msg = assertThrows(IllegalArgumentException.class, () -> other.loadWeights(weights, true)).getMessage();
+            assertTrue(msg.contains("does not match the model by layer name: missing [enc]; unexpected [lstm_1]; the file has as many "
+                    + "layers with weights as the model: call loadWeights(file) to load by structure"), msg);
+            assertArrayEquals(before.get(0).data(), other.getWeights().get(0).data());
+            msg = assertThrows(IllegalArgumentException.class,
+                    () -> other.loadWeights(resource("keras3_gru_reset_before.weights.h5"), true)).getMessage();
+            assertTrue(msg.contains("a Keras 3 file names its weight groups by layer class, not layer name"), msg);
         }
     }
 

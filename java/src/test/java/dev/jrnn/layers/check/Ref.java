@@ -14,6 +14,8 @@ import java.util.List;
  *   <li>LSTM (i, f, c, o): i = s(.), f = s(.), g = act(.), o = s(.); c = f c' + i g; h = o act(c)</li>
  *   <li>GRU reset_after (z, r, h): z = s(xW_z + b_z + h'U_z + br_z), r likewise,
  *       hh = act(xW_h + b_h + r (h'U_h + br_h)), h = z h' + (1 - z) hh</li>
+ *   <li>GRU reset-before (Keras reset_after=False, one bias): z, r as above without br,
+ *       hh = act(xW_h + b_h + (r h')U_h)</li>
  * </ul>
  * A masked step carries the state unchanged and repeats the previous output, where the output before a
  * sample's first real step is zero (Keras' RNN loop starts its previous output at zeros, its states at
@@ -97,7 +99,7 @@ final class Ref {
     // ------------------------------------------------------------------ recurrent layers
 
     enum Cell {
-        SIMPLE_RNN(1), LSTM(4), GRU(3);
+        SIMPLE_RNN(1), LSTM(4), GRU(3), GRU_RESET_BEFORE(3);
 
         final int gates;
 
@@ -270,6 +272,14 @@ final class Ref {
                             double hh = act(s.act(), xp[2 * H + k] + r * rp[2 * H + k]);
                             hN[b * H + k] = z * h[b * H + k] + (1 - z) * hh;
                         }
+                        case GRU_RESET_BEFORE -> {
+                            double z = act(s.recAct(), xp[k] + rp[k]);
+                            double ah = xp[2 * H + k];
+                            for (int q = 0; q < H; q++) {
+                                ah += act(s.recAct(), xp[H + q] + rp[H + q]) * h[b * H + q] * run.u[q * G + 2 * H + k];
+                            }
+                            hN[b * H + k] = z * h[b * H + k] + (1 - z) * act(s.act(), ah);
+                        }
                     }
                 }
             }
@@ -405,6 +415,31 @@ final class Ref {
                             dxp[2 * H + k] = dah;
                             drp[2 * H + k] = dah * r;
                         }
+                        case GRU_RESET_BEFORE -> {   // z and hh here; r below (it needs every unit's dh)
+                            double az = xp[k] + rp[k], z = act(s.recAct(), az);
+                            double ah = xp[2 * H + k];
+                            for (int q = 0; q < H; q++) {
+                                ah += act(s.recAct(), xp[H + q] + rp[H + q]) * hp[b * H + q] * run.u[q * G + 2 * H + k];
+                            }
+                            double hh = act(s.act(), ah);
+                            dhP[b * H + k] += g * z;
+                            dxp[k] = g * (hp[b * H + k] - hh) * dact(s.recAct(), az);
+                            drp[k] = dxp[k];
+                            dxp[2 * H + k] = g * (1 - z) * dact(s.act(), ah);
+                        }
+                    }
+                }
+                if (s.cell() == Cell.GRU_RESET_BEFORE) {
+                    // hh's input (r * h')·U_h: d(r_q h'_q) = sum_k dah_k U[q, 2H+k]
+                    for (int q = 0; q < H; q++) {
+                        double ar = xp[H + q] + rp[H + q], r = act(s.recAct(), ar), drh = 0;
+                        for (int k = 0; k < H; k++) {
+                            drh += dxp[2 * H + k] * run.u[q * G + 2 * H + k];
+                            gr.du[q * G + 2 * H + k] += r * hp[b * H + q] * dxp[2 * H + k];
+                        }
+                        dhP[b * H + q] += drh * r;
+                        dxp[H + q] = drh * hp[b * H + q] * dact(s.recAct(), ar);
+                        drp[H + q] = dxp[H + q];
                     }
                 }
                 for (int g = 0; g < G; g++) {
