@@ -72,6 +72,7 @@ final class DeviceFeed implements AutoCloseable {
             }
             b = backend.alloc(floats);
             bufs.set(k, b);
+            queue.recordMain(read);   // the copy must not start before the main queue's zero fill (and the block's last use)
             return b;
         }
 
