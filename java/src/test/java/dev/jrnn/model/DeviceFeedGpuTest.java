@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static dev.jrnn.model.DatasetBatchesTest.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -35,14 +36,6 @@ class DeviceFeedGpuTest {
     @AfterEach
     void cpu() {
         Jrnn.setBackend("cpu");
-    }
-
-    private static Tensor random(long seed, int... shape) {
-        SplittableRandom r = new SplittableRandom(seed);
-        Tensor t = Tensor.zeros(shape);
-        float[] d = t.data();
-        for (int i = 0; i < d.length; i++) d[i] = (float) r.nextDouble(-1, 1);
-        return t;
     }
 
     private static Sequential lstm(int t, int i) {

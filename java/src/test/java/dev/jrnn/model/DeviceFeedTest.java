@@ -19,10 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.jrnn.model.DatasetBatchesTest.assertSameWeights;
+import static dev.jrnn.model.DatasetBatchesTest.lstm;
+import static dev.jrnn.model.DatasetBatchesTest.quiet;
+import static dev.jrnn.model.DatasetBatchesTest.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,27 +36,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * every host segment freed after fit and after a failure; the value checks still run on every batch.
  */
 class DeviceFeedTest {
-    private static final int T = 6, I = 3;
+    private static final int T = DatasetBatchesTest.T, I = DatasetBatchesTest.I;
     @TempDir Path dir;
 
     @AfterEach
     void cpu() {
         Jrnn.setBackend("cpu");
-    }
-
-    private static Tensor random(long seed, int... shape) {
-        SplittableRandom r = new SplittableRandom(seed);
-        Tensor t = Tensor.zeros(shape);
-        float[] d = t.data();
-        for (int i = 0; i < d.length; i++) d[i] = (float) r.nextDouble(-1, 1);
-        return t;
-    }
-
-    private static Sequential lstm(int timesteps) {
-        Jrnn.setSeed(3);
-        Sequential m = new Sequential(new LSTM(5).inputShape(timesteps, I), new Dense(1));
-        m.compile("adam", "mse");
-        return m;
     }
 
     /** {@code make}'s model on a fresh RecordingBackend (copy queues on when {@code feed}). */
@@ -69,13 +56,6 @@ class DeviceFeedTest {
         return qs.getFirst();
     }
 
-    private static void assertSameWeights(Model a, Model b) {
-        List<Tensor> wa = a.getWeights(), wb = b.getWeights();
-        for (int i = 0; i < wa.size(); i++) assertArrayEquals(wa.get(i).data(), wb.get(i).data(), "weight " + i);
-    }
-
-    private static FitOptions quiet() { return new FitOptions().verbose(0).shuffle(false); }
-
     @Test
     void mappedNpyThroughTheFeedTrainsExactlyAsTensors() throws IOException {
         Tensor x = random(1, 22, T, I), y = random(2, 22, 1);   // 5 full batches of 4 and one of 2
@@ -87,7 +67,7 @@ class DeviceFeedTest {
             Sequential viaFeed = on(true, () -> lstm(T));
             History hf = viaFeed.fit(Dataset.fromNpy(dir.resolve("x.npy"), dir.resolve("y.npy")).batch(4).prefetch(3),
                     quiet().epochs(3).cudaGraphs(graphs));
-            assertSameWeights(viaTensors, viaFeed);
+            assertSameWeights(viaTensors, viaFeed, "graphs " + graphs);
             assertEquals(h.get("loss"), hf.get("loss"), "graphs " + graphs);
             DeferredCopyQueue q = onlyQueue(viaFeed);
             assertEquals(18, q.uploads, "every batch's input went through the copy queue");
@@ -101,14 +81,10 @@ class DeviceFeedTest {
 
     @Test
     void raggedBucketsThroughTheFeedMatchPaddedTensors() throws IOException {
-        int[] lens = {3, 6, 2, 5, 4, 1, 6, 2, 3};
-        long[] off = new long[lens.length + 1];
-        for (int i = 0; i < lens.length; i++) off[i + 1] = off[i] + lens[i];
-        Tensor values = random(7, (int) off[lens.length], I), y = random(8, lens.length, 1);
-        Tensor padded = Tensor.zeros(lens.length, T, I);
-        for (int i = 0; i < lens.length; i++) {
-            System.arraycopy(values.data(), (int) off[i] * I, padded.data(), i * T * I, lens[i] * I);
-        }
+        DatasetBatchesTest.Ragged r = DatasetBatchesTest.Ragged.of(3, 6, 2, 5, 4, 1, 6, 2, 3);
+        int[] lens = r.lens();
+        long[] off = r.off();
+        Tensor values = r.values(), y = r.y(), padded = r.padded();
         Sequential a = on(false, () -> lstm(-1));
         History ha = a.fit(padded, y, quiet().epochs(2).batchSize(2).lengths(lens));
         Sequential b = on(true, () -> lstm(-1));
@@ -125,17 +101,7 @@ class DeviceFeedTest {
 
     @Test
     void aFailureMidEpochFreesTheFeedAndKeepsTheLastGoodWeights() throws IOException {
-        Tensor x = random(21, 10, T, I), y = random(22, 10, 1);
-        x.data()[6 * T * I + 4] = Float.NaN;   // sample 6: the fourth batch of two
-        Path xf = dir.resolve("x.npy"), yf = dir.resolve("y.npy");
-        Npy.write(xf, x);
-        Npy.write(yf, y);
-        Sequential good = on(true, () -> lstm(T));
-        good.fit(Dataset.fromNpy(xf, yf).take(6).batch(2), quiet());
-        Sequential bad = on(true, () -> lstm(T));
-        DataException e = assertThrows(DataException.class, () -> bad.fit(Dataset.fromNpy(xf, yf).batch(2), quiet()));
-        assertTrue(e.getMessage().contains("x.npy sample 6"), e.getMessage());
-        assertSameWeights(good, bad);
+        Sequential bad = DatasetBatchesTest.nanStopsFit(dir, () -> on(true, () -> lstm(T)));
         DeferredCopyQueue q = onlyQueue(bad);
         assertTrue(q.closed);
         assertEquals(0, q.liveHost());
@@ -183,7 +149,7 @@ class DeviceFeedTest {
         History ht = plain.fit(xs, ys, quiet().batchSize(3).epochs(2));
         Model fed = on(true, make);
         History hd = fed.fit(Dataset.fromTensors(xs, ys).batch(3), quiet().epochs(2));
-        assertSameWeights(plain, fed);
+        assertSameWeights(plain, fed, "two inputs");
         assertEquals(ht.get("loss"), hd.get("loss"));
         assertEquals(12, onlyQueue(fed).uploads);
     }
