@@ -134,6 +134,25 @@ class DatasetBatchesTest {
         assertEquals(padLoss, a.evaluate(ragged.batch(4)), 1e-6);
     }
 
+    /** DatasetFitBench's bucketing, smaller: lengths uniform in [10, 200], its boundaries, against all padded to 200. */
+    @Test
+    void bucketsOfTheBenchmarkGiveThePaddedLossOnTheSameSamples() throws IOException {
+        int n = 48, max = 200, f = 2;
+        SplittableRandom r = new SplittableRandom(17);
+        int[] lens = new int[n];
+        long[] off = new long[n + 1];
+        for (int i = 0; i < n; i++) off[i + 1] = off[i] + (lens[i] = r.nextInt(10, max + 1));
+        Tensor values = random(18, (int) off[n], f), y = random(19, n, 1);
+        Tensor padded = Tensor.zeros(n, max, f);
+        for (int i = 0; i < n; i++) System.arraycopy(values.data(), (int) off[i] * f, padded.data(), i * max * f, lens[i] * f);
+        Jrnn.setSeed(2);
+        Sequential m = new Sequential(new LSTM(4).inputShape(-1, f), new Dense(1));
+        m.compile("adam", "mse");
+        double padLoss = m.evaluateAll(List.of(padded), List.of(y), 16, lens).get("loss");
+        Dataset bucketed = Dataset.fromRagged(values, off, y).shuffle(7).bucketByLength(16, false, 30, 50, 70, 90, 110, 130, 150, 170);
+        assertEquals(padLoss, m.evaluate(bucketed), 1e-6);
+    }
+
     @Test
     void evaluateAndPredictMatchTheTensorCalls() throws IOException {
         Tensor x = random(11, 9, T, I), y = random(12, 9, 1);
