@@ -92,6 +92,20 @@ public interface Backend extends AutoCloseable {
         return Fork.DONE;
     }
 
+    /**
+     * A new {@link CopyQueue} for host-to-device copies that overlap the compute (CUDA: a second stream and
+     * page-locked host memory), or null where uploads cost no more than a host copy (the CPU backend); the
+     * caller closes it.
+     *
+     * <pre>{@code
+     * CopyQueue q = be.copyQueue();
+     * if (q != null) try (q) { ... }
+     * }</pre>
+     */
+    default CopyQueue copyQueue() {
+        return null;
+    }
+
     /** Whether {@link #fork} can overlap work (so that splitting work into forks may pay). */
     default boolean overlapsForks() {
         return false;

@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
  * Where the fit loop and evaluation take their batches from, an epoch at a time: {@link DataBatches}
  * serves checked in-memory tensors, {@link DatasetBatches} a streaming {@link dev.jrnn.data.Dataset}.
  */
-interface BatchSource {
+interface BatchSource extends AutoCloseable {
     /** The number of batches in an epoch, or -1 when it is known only at its end (a generator, bucketing). */
     int batches();
 
@@ -24,6 +24,10 @@ interface BatchSource {
      * epochs after it shuffle as in the run that never stopped. Sources whose order does not come from rng do nothing.
      */
     default void skipEpoch(boolean shuffle, SplittableRandom rng) {}
+
+    /** Frees what the source keeps across epochs (a dataset's device feed); the default holds nothing. */
+    @Override
+    default void close() {}
 
     /** One epoch's batches; closing it ends the epoch early and frees what it holds. */
     interface Epoch extends AutoCloseable {

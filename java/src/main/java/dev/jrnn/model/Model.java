@@ -321,7 +321,7 @@ public class Model implements AutoCloseable {
         ensureStore();
         BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite);
         BatchSource val = DatasetBatches.validation(setup, o);
-        return DatasetBatches.io(() -> new TrainingLoop(this, setup).fit(train, val, o, capture(o), () -> graphsBroken = true));
+        return DatasetBatches.io(() -> new TrainingLoop(this, setup).fit(train, val, o, capture(o), () -> graphsBroken = true), train, val);
     }
 
     private boolean capture(FitOptions o) { return o.cudaGraphs && metrics.isEmpty() && !graphsBroken; }
