@@ -26,8 +26,8 @@ if [ "${1:-}" = --pending ]; then
   for s in gpu-nccl gpu-dataset; do
     [ -x benchmarks/$s.sh ] || continue
     echo "== $(el) benchmarks/$s.sh"
-    OUT=$OUT timeout "${T_PART:-100}" benchmarks/$s.sh > "$OUT/$s.log" 2>&1
-    echo "$s: exit $? $(el)"; grep -v incubator "$OUT/$s.log" | tail -25
+    OUT=$OUT timeout "${T_PART:-100}" benchmarks/$s.sh > "$OUT/$s.out" 2>&1
+    echo "$s: exit $? $(el)"; grep -v incubator "$OUT/$s.out" | tail -25
   done
   left=$(( ${BUDGET:-500} - $(date +%s) + t0 ))
   echo "== $(el) issue 16 parts E (stack wavefront, streams off/on), H (BF16), F (GRU, SimpleRNN), then G; ${left}s left"
