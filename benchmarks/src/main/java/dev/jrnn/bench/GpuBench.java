@@ -32,8 +32,8 @@ import java.util.Locale;
  * </pre>
  *
  * <p>{@code --bidirectional} wraps the layer in {@code Bidirectional} (concat; cell column "bi-lstm", twice
- * the FLOPs); {@code --streams on} makes the backend with the {@code jrnn.streams} setting on, so that work is
- * forked to a second CUDA stream (the two directions; the weight-gradient GEMMs during the backward loop)
+ * the FLOPs); {@code --streams off|on} makes the backend with one stream or two (two is the default), so that work is
+ * forked to a second CUDA stream (a Bidirectional's two directions, a stack's wavefront)
  * (mode column "graph+streams").
  */
 public final class GpuBench {
@@ -100,11 +100,8 @@ public final class GpuBench {
         }
 
         Settings settings = Settings.current();
-        if (streams != null) {   // parsed as -Djrnn.streams would be
-            boolean on = Settings.read(java.util.Map.of(Settings.Key.STREAMS.property(), streams)::get, k -> null).streams();
-            settings = settings.withStreams(on);
-        }
-        String suffix = settings.streams() ? "+streams" : "";
+        if (streams != null) settings = settings.withStreams(StepTimer.onOff("--streams", streams));   // one stream only to compare
+        String suffix = streams != null && settings.streams() ? "+streams" : "";   // labels the rows of an explicit comparison
         Jrnn.setBackend(Backends.create(backendName, settings));
         Backend be = Jrnn.backend();
         String device = StepTimer.deviceName(be);

@@ -77,12 +77,13 @@ public final class ModelBench {
                 default -> throw new IllegalArgumentException("ModelBench: unknown argument '" + args[a - 1] + "' (try --help)");
             }
         }
-        if (streams != null) System.setProperty("jrnn.streams", streams);   // read when the backend is made
-        Jrnn.setBackend(backend);
+        dev.jrnn.backend.Settings settings = dev.jrnn.backend.Settings.current();
+        if (streams != null) settings = settings.withStreams(StepTimer.onOff("--streams", streams));   // one stream only to compare
+        Jrnn.setBackend(dev.jrnn.backend.Backends.create(backend, settings));
         Backend be = Jrnn.backend();
-        String device = StepTimer.deviceName(be), mode = "trainOnBatch" + ("on".equalsIgnoreCase(streams) ? "+streams" : "");
-        System.out.println("jrnn ModelBench: backend " + be.name() + ", device " + device + ", jrnn.streams="
-                + System.getProperty("jrnn.streams", "default") + "; host-timed trainOnBatch (returns the loss)");
+        String device = StepTimer.deviceName(be), mode = "trainOnBatch" + (settings.streams() && be.name().equals("cuda") ? "+streams" : "");
+        System.out.println("jrnn ModelBench: backend " + be.name() + ", device " + device + ", streams="
+                + settings.streams() + "; host-timed trainOnBatch (returns the loss)");
         List<String> rows = new ArrayList<>();
         for (String layout : layouts.split(",")) {
             for (String sh : shapes.split(",")) {

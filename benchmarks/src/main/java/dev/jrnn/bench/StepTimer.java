@@ -106,4 +106,13 @@ public interface StepTimer extends AutoCloseable {
             d.eventDestroy(end);
         }
     }
+
+    /** A benchmark's on/off argument: "on"/"true"/"1" or "off"/"false"/"0". */
+    static boolean onOff(String arg, String v) {
+        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "on", "true", "1" -> true;
+            case "off", "false", "0" -> false;
+            default -> throw new IllegalArgumentException(arg + ": expected on or off, got '" + v + "'");
+        };
+    }
 }

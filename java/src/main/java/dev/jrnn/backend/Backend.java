@@ -72,7 +72,7 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Runs {@code task}, letting its work overlap the calls made after this returns, until
-     * {@link Fork#join()}: CUDA with {@code jrnn.streams=on} runs it now on the host and queues its calls on
+     * {@link Fork#join()}: CUDA (two streams) runs it now on the host and queues its calls on
      * a second stream; the CPU backend made with {@code CpuBackend.create(true)} runs it on a second thread
      * (its exceptions then come from {@code join}). The forked work starts after everything queued before the call. Until the join,
      * neither side may write what the other reads or writes, the task's calls must not synchronize, and

@@ -7,7 +7,7 @@ import java.util.function.Function;
 
 /**
  * Every jrnn setting from outside the program, read in one place: for each {@link Key} the system property
- * ({@code -Djrnn.streams=on}) wins over the environment variable ({@code JRNN_STREAMS=on}); unset or blank
+ * ({@code -Djrnn.cpu.threads=2}) wins over the environment variable ({@code JRNN_CPU_THREADS=2}); unset or blank
  * means the default. One strict parser: a value that is not one of the valid ones is an
  * IllegalArgumentException naming the setting, the value and the valid values. The process reads them once
  * ({@link #current()}, used by {@code Jrnn} and {@link Backends}) and hands them to the backends' factories.
@@ -15,7 +15,7 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * Settings s = Settings.current();                       // -D properties and JRNN_* variables
- * Backend be = Backends.create("cuda", s.withStreams(true));
+ * Backend be = Backends.create("cuda", s);
  * }</pre>
  *
  * @param backend           {@code jrnn.backend}: which backend {@code Jrnn.backend()} creates
@@ -24,9 +24,11 @@ import java.util.function.Function;
  * @param cudaDevice        {@code jrnn.cuda.device}: the CUDA device ordinal (default 0)
  * @param persistent        {@code jrnn.persistent}: when the persistent whole-sequence kernels run
  * @param persistentVariant {@code jrnn.persistent.variant}: which persistent kernels the planner may choose
- * @param streams           {@code jrnn.streams}: CUDA forks run on a second stream
+ * @param streams           CUDA forks run on a second stream: always on (measured in benchmarks/RESULTS.md);
+ *                          {@link #withStreams} turns it off only for tests and benchmarks that compare
  * @param cpuThreads        {@code jrnn.cpu.threads}: threads of the CPU backend's pool (default: the cores)
- * @param cpuForks          {@code jrnn.cpu.forks}: CPU forks run on a second thread
+ * @param cpuForks          CPU forks run on a second thread: off (no gain measured on the CPU); {@link #withCpuForks}
+ *                          turns it on for tests that exercise the forked paths on the CPU
  * @param demoOut           {@code jrnn.demo.out}: where the examples write their files
  */
 public record Settings(BackendChoice backend, String cublas, String nccl, int cudaDevice, Persistent persistent,
@@ -45,8 +47,8 @@ public record Settings(BackendChoice backend, String cublas, String nccl, int cu
     /** Each setting: its system property and its environment variable. */
     public enum Key {
         BACKEND("jrnn.backend"), CUBLAS("jrnn.cublas"), NCCL("jrnn.nccl"), CUDA_DEVICE("jrnn.cuda.device"),
-        PERSISTENT("jrnn.persistent"), PERSISTENT_VARIANT("jrnn.persistent.variant"), STREAMS("jrnn.streams"),
-        CPU_THREADS("jrnn.cpu.threads"), CPU_FORKS("jrnn.cpu.forks"), DEMO_OUT("jrnn.demo.out");
+        PERSISTENT("jrnn.persistent"), PERSISTENT_VARIANT("jrnn.persistent.variant"),
+        CPU_THREADS("jrnn.cpu.threads"), DEMO_OUT("jrnn.demo.out");
 
         private final String property;
 
@@ -60,12 +62,10 @@ public record Settings(BackendChoice backend, String cublas, String nccl, int cu
             return "JRNN_" + property.substring("jrnn.".length()).replace('.', '_').toUpperCase(Locale.ROOT);
         }
 
-        /** How messages name the setting: {@code jrnn.streams (JRNN_STREAMS)}. */
+        /** How messages name the setting: {@code jrnn.cpu.threads (JRNN_CPU_THREADS)}. */
         String label() { return property + " (" + env() + ")"; }
     }
 
-    private static final Map<String, Boolean> SWITCH = choices(
-            "on", true, "off", false, "true", true, "false", false, "1", true, "0", false);
     private static final Map<String, BackendChoice> BACKENDS = choices(
             "auto", BackendChoice.AUTO, "cpu", BackendChoice.CPU, "cuda", BackendChoice.CUDA, "gpu", BackendChoice.CUDA);
     private static final Map<String, Persistent> PERSISTENT = choices(
@@ -117,9 +117,9 @@ public record Settings(BackendChoice backend, String cublas, String nccl, int cu
                 count(Key.CUDA_DEVICE, raw.get(Key.CUDA_DEVICE), 0, 0),
                 choice(Key.PERSISTENT, raw.get(Key.PERSISTENT), Persistent.AUTO, PERSISTENT),
                 choice(Key.PERSISTENT_VARIANT, raw.get(Key.PERSISTENT_VARIANT), PersistentVariant.AUTO, VARIANTS),
-                choice(Key.STREAMS, raw.get(Key.STREAMS), false, SWITCH),
+                true,
                 count(Key.CPU_THREADS, raw.get(Key.CPU_THREADS), Runtime.getRuntime().availableProcessors(), 1),
-                choice(Key.CPU_FORKS, raw.get(Key.CPU_FORKS), false, SWITCH),
+                false,
                 raw.getOrDefault(Key.DEMO_OUT, "target/jrnn-demo"));
     }
 

@@ -75,9 +75,6 @@ public class Bidirectional extends Layer {
         // merged sequence is 0 at padding) instead of repeating the last real output.
         layer.zeroOutputForMask = layer.returnSequences;
         bw.zeroOutputForMask = bw.returnSequences;
-        // The directions overlap each other (runConcurrently); splitting their loops into forks would not add to it
-        layer.splitOnForks = false;
-        bw.splitOnForks = false;
         this.forwardLayer = layer;
         this.backwardLayer = bw;
         layer.name("forward_" + fname);

@@ -56,7 +56,7 @@ public abstract class RecurrentLayer extends Layer {
     /** The states a stateful layer carries across batches. */
     private final RecurrentStates carried = new RecurrentStates(this);
     /**
-     * Steps per forked chunk of a [batch, steps] sequence (projections, gradients, a stack's wavefront): at
+     * Steps per chunk of a stack's wavefront over a [batch, steps] sequence: at
      * most 8 chunks, each of at least {@link Backend#minForkRows()} rows of {@code be}, so that the GEMMs stay
      * large; {@code steps} (no split) for short or small sequences.
      */
@@ -64,12 +64,6 @@ public abstract class RecurrentLayer extends Layer {
         int c = Math.max((steps + 7) / 8, (be.minForkRows() - 1 + batch) / batch);
         return Math.min(c, steps);
     }
-    /**
-     * Whether this layer forks chunks of its projection and gradients when the backend overlaps forks. False
-     * for Bidirectional's layers: they already run on two streams, and a fork made by the direction on the main
-     * stream would queue behind the whole other direction on the second stream (its join waiting for that).
-     */
-    boolean splitOnForks = true;
 
     protected Param kernel;
     protected Param recurrentKernel;

@@ -7,7 +7,6 @@ import dev.jrnn.backend.CellConfig;
 import dev.jrnn.backend.CellSequence;
 import dev.jrnn.backend.Cleanup;
 import dev.jrnn.backend.DTensor;
-import dev.jrnn.backend.Fork;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -139,29 +138,12 @@ final class RecurrentRun implements Trace {
 
     void forward() {
         prepareForward(null, 0);
-        // On the per-step path of a backend that overlaps forks (CUDA, two streams), the input projection
-        // of later chunks of steps runs on the second stream while the loop works through earlier ones.
-        boolean split = be.overlapsForks() && layer.splitOnForks && drop == null
-                && !be.recurrentSequenceSupported(config, T);
-        int chunk = split ? chunkSteps() : T;
-        project(0, Math.min(chunk, T));
-        List<Fork> projections = new ArrayList<>();   // chunk k (k >= 1) at index k - 1
-        try {   // every fork made is joined, also when a later one fails
-            for (int from = chunk; from < T; from += chunk) {
-                int f = from, to = Math.min(from + chunk, T);
-                projections.add(be.fork(() -> project(f, to)));
-            }
-            // A backend's fused whole-sequence path (CUDA persistent kernels) when it has one for this shape.
-            boolean fused = !split && !recurrentDropout() && be.recurrentSequenceForward(config, new CellSequence.Forward(T, hasInitial,
-                    recurrentKernel(), recurrentBias(), BufAt.at(p, 0), BufAt.at(recurrentProj, 0), BufAt.at(hs, 0),
-                    BufAt.at(cs, 0), maskAt(0)));
-            for (int s = 0; s < T && !fused; s++) {
-                if (s > 0 && s % chunk == 0) projections.get(s / chunk - 1).join();   // its x·W + b is needed now
-                cell.stepForward(this, s);
-            }
-        } finally {
-            for (Fork f : projections) f.join();
-        }
+        project(0, T);
+        // A backend's fused whole-sequence path (CUDA persistent kernels) when it has one for this shape.
+        boolean fused = !recurrentDropout() && be.recurrentSequenceForward(config, new CellSequence.Forward(T, hasInitial,
+                recurrentKernel(), recurrentBias(), BufAt.at(p, 0), BufAt.at(recurrentProj, 0), BufAt.at(hs, 0),
+                BufAt.at(cs, 0), maskAt(0)));
+        for (int s = 0; s < T && !fused; s++) cell.stepForward(this, s);
         finishForward(true);
     }
 
@@ -371,10 +353,6 @@ final class RecurrentRun implements Trace {
         if (layer.bias != null) be.addRowVector(rows, G, layer.bias.value(), layer.bias.offset(), p, bg(from));
     }
 
-    /** Steps per forked chunk of this run ({@link RecurrentLayer#chunkSteps(Backend, int, int)}). */
-    int chunkSteps() {
-        return RecurrentLayer.chunkSteps(be, B, T);
-    }
 
     /** src [B, T, f] -> dst [T, B, f] in processing order. */
     private void toTimeMajor(Buf src, int f, Buf dst) {
@@ -416,25 +394,8 @@ final class RecurrentRun implements Trace {
                     recurrentKernel(), BufAt.at(cell.backwardReadsGates() ? p : null, 0), BufAt.at(recurrentProj, 0),
                     BufAt.at(hs, 0), BufAt.at(cs, 0), maskAt(0), BufAt.at(dyT, 0), BufAt.at(dHiddenNext, 0), BufAt.at(dCellNext, 0),
                     BufAt.at(dGates, 0), BufAt.at(dRecurrent, 0)));
-            // With a backend that overlaps forks (CUDA, two streams), the weight gradients and dx of each
-            // finished chunk of steps go to the second stream while the loop goes on with earlier steps.
-            int chunk = !fused && be.overlapsForks() && layer.splitOnForks && drop == null ? chunkSteps() : T;
-            List<Fork> forks = new ArrayList<>();
-            int done = T;   // steps [done, T) have their gradients queued
-            try {
-                for (int s = T - 1; s >= 0 && !fused; s--) {
-                    stepsBackward(s, s + 1);
-                    if (s > 0 && done - s >= chunk) {   // dGates of steps [s, done) is final
-                        int from = s, to = done;
-                        Buf dx = dxT;
-                        forks.add(be.fork(() -> stepGradients(from, to, dx)));
-                        done = s;
-                    }
-                }
-            } finally {
-                for (Fork f : forks) f.join();   // before anything else touches the gradients
-            }
-            stepGradients(0, done, dxT);
+            for (int s = T - 1; s >= 0 && !fused; s--) stepsBackward(s, s + 1);
+            stepGradients(0, T, dxT);
             return finishBackward(true);
         } finally {
             releaseBackward();

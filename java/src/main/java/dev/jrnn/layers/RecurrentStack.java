@@ -19,7 +19,7 @@ import java.util.List;
  * chunk down through the layers below. Each layer above the bottom reads the states of the layer below
  * in place (time-major, no transposes between the layers) and only the top layer makes outputs.
  *
- * <p>Only on a backend that overlaps forks (CUDA with {@code jrnn.streams=on}); {@link #eligible} says when
+ * <p>Only on a backend that overlaps forks (CUDA, two streams); {@link #eligible} says when
  * (forward-in-time layers without initial states or returned states, all but the top returning sequences,
  * on the per-step path). The results are those of running the layers one after another, up to the order
  * of the gradient sums.

@@ -49,7 +49,7 @@ class SettingsTest {
         assertEquals(0, s.cudaDevice());
         assertEquals(Settings.Persistent.AUTO, s.persistent());
         assertEquals(Settings.PersistentVariant.AUTO, s.persistentVariant());
-        assertFalse(s.streams());
+        assertTrue(s.streams(), "two CUDA streams: measured to win, no switch");
         assertEquals(Runtime.getRuntime().availableProcessors(), s.cpuThreads());
         assertFalse(s.cpuForks());
         assertEquals("target/jrnn-demo", s.demoOut());
@@ -59,30 +59,30 @@ class SettingsTest {
     void parsesEveryValidValue() {
         Settings s = read(Map.of("jrnn.backend", " CPU ", "jrnn.cublas", "/opt/lib/libcublas.so.13",
                 "jrnn.nccl", "/opt/lib/libnccl.so.2", "jrnn.cuda.device", "1", "jrnn.persistent", "off", "jrnn.persistent.variant", "tc",
-                "jrnn.streams", "on", "jrnn.cpu.threads", "3", "jrnn.cpu.forks", "true", "jrnn.demo.out", "/tmp/out"), Map.of());
+                "jrnn.cpu.threads", "3", "jrnn.demo.out", "/tmp/out"), Map.of());
         assertEquals(new Settings(Settings.BackendChoice.CPU, "/opt/lib/libcublas.so.13", "/opt/lib/libnccl.so.2", 1, Settings.Persistent.OFF,
-                Settings.PersistentVariant.TC, true, 3, true, "/tmp/out"), s);
+                Settings.PersistentVariant.TC, true, 3, false, "/tmp/out"), s);
         assertEquals(Settings.Persistent.ON, read(Map.of("jrnn.persistent", "1"), Map.of()).persistent());
         assertEquals(Settings.BackendChoice.CUDA, read(Map.of(), Map.of("JRNN_BACKEND", "gpu")).backend());
-        assertFalse(read(Map.of("jrnn.streams", "0"), Map.of()).streams());
+        assertTrue(read(Map.of("jrnn.streams", "off", "jrnn.cpu.forks", "on"), Map.of()).streams(), "the removed switches are not read");
         assertEquals("/usr/lib/nccl", read(Map.of(), Map.of("JRNN_NCCL", "/usr/lib/nccl")).nccl());
     }
 
     @Test
     void propertyWinsOverEnvironmentAndBlankFallsThrough() {
-        Map<String, String> env = Map.of("JRNN_STREAMS", "on", "JRNN_CPU_THREADS", "2", "JRNN_BACKEND", "cuda");
-        Settings s = read(Map.of("jrnn.streams", "off", "jrnn.cpu.threads", " ", "jrnn.backend", "cpu"), env);
-        assertFalse(s.streams(), "the property wins");
+        Map<String, String> env = Map.of("JRNN_PERSISTENT", "on", "JRNN_CPU_THREADS", "2", "JRNN_BACKEND", "cuda");
+        Settings s = read(Map.of("jrnn.persistent", "off", "jrnn.cpu.threads", " ", "jrnn.backend", "cpu"), env);
+        assertEquals(Settings.Persistent.OFF, s.persistent(), "the property wins");
         assertEquals(Settings.BackendChoice.CPU, s.backend(), "the property wins");
         assertEquals(2, s.cpuThreads(), "a blank property falls through to the environment");
-        assertTrue(read(Map.of(), env).streams(), "the environment when no property");
+        assertEquals(Settings.Persistent.ON, read(Map.of(), env).persistent(), "the environment when no property");
     }
 
     @Test
     void unknownValueNamesTheSettingTheValueAndTheValidOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> read(Map.of(), Map.of("JRNN_STREAMS", "yes")));
-        assertEquals("jrnn.streams (JRNN_STREAMS): expected one of on, off, true, false, 1, 0, got 'yes'", e.getMessage());
+                () -> read(Map.of(), Map.of("JRNN_PERSISTENT", "yes")));
+        assertEquals("jrnn.persistent (JRNN_PERSISTENT): expected one of auto, on, off, true, false, 1, 0, got 'yes'", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> read(Map.of("jrnn.persistent.variant", "fma"), Map.of()));
         assertEquals("jrnn.persistent.variant (JRNN_PERSISTENT_VARIANT): expected one of auto, ffma, tc, tensor_cores,"
                 + " got 'fma'", e.getMessage());
@@ -97,10 +97,10 @@ class SettingsTest {
     @Test
     void withersReplaceOneSetting() {
         Settings s = Settings.defaults();
-        assertTrue(s.withStreams(true).streams());
+        assertFalse(s.withStreams(false).streams());
         assertTrue(s.withCpuForks(true).cpuForks());
         assertEquals(Settings.BackendChoice.CPU, s.withBackend(Settings.BackendChoice.CPU).backend());
-        assertEquals(s, s.withStreams(true).withStreams(false));
+        assertEquals(s, s.withStreams(false).withStreams(true));
     }
 
     @Test

@@ -175,8 +175,8 @@ public final class CudaBackend implements Backend {
 
     /**
      * Whether {@link #fork} (and so {@link #runConcurrently}) overlaps work on two streams on this backend: the
-     * {@code jrnn.streams} setting (default off: the two-stream path has passed its CPU-side checks, the pool and
-     * fork/join tests, but not yet a run on a GPU; see benchmarks/NOTES.md).
+     * default (measured on an H200: Bidirectional's directions and a stack's wavefront gain 2-23%, see
+     * benchmarks/RESULTS.md); {@code Settings.withStreams(false)} only for tests and benchmarks that compare.
      */
     public boolean concurrentStreams() { return streamsOn; }
 
@@ -190,7 +190,7 @@ public final class CudaBackend implements Backend {
     CudaDriver driver() { return driver; }
 
     /**
-     * Runs {@code task} now; with {@code jrnn.streams=on} its calls are queued on a second stream that
+     * Runs {@code task} now; with two streams (the default) its calls are queued on a second stream that
      * first waits for everything queued on the main stream so far, so that on the device they overlap
      * the calls made after this returns, until {@link Fork#join()} makes the main stream wait for them.
      * While a fork is outstanding, freed pool blocks are not reused (either stream may still read them);

@@ -76,7 +76,7 @@ final class CudaStreams {
     }
 
     /**
-     * Runs {@code task} now; with {@code jrnn.streams=on} its calls are queued on a second stream that
+     * Runs {@code task} now; with two streams (the default) its calls are queued on a second stream that
      * first waits for everything queued on the main stream so far, so that on the device they overlap
      * the calls made after this returns, until {@link Fork#join()} makes the main stream wait for them.
      * While a fork is outstanding, freed pool blocks are not reused (either stream may still read them);

@@ -396,7 +396,7 @@ public final class PersistentRnn {
 
     /**
      * While true, plans use at most half of the multiprocessors. Two cooperative grids on two streams (the
-     * directions of a Bidirectional layer with {@code jrnn.streams=on}) can then both be resident at once,
+     * directions of a Bidirectional layer on two streams) can then both be resident at once,
      * whatever else is running, so neither waits at a grid barrier for CTAs the other keeps out.
      */
     void shareDevice(boolean half) {
