@@ -8,6 +8,7 @@ import dev.jrnn.backend.SgdArgs;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.CellConfig;
+import dev.jrnn.backend.CellSequence;
 import dev.jrnn.backend.CellStep;
 import dev.jrnn.backend.Fork;
 import dev.jrnn.backend.Loss;
@@ -60,8 +61,9 @@ public final class CpuBackend implements Backend {
     private final boolean forks;
     /** What {@link #minForkRows()} answers. */
     private final int minForkRows;
-    /** The recurrent steps. */
+    /** The recurrent steps, and whole sequences of them. */
     private final CpuRecurrent recurrent = new CpuRecurrent(this);
+    private final CpuSequence sequence = new CpuSequence(recurrent);
 
     private CpuBackend(boolean forks, int minForkRows) {
         if (minForkRows < 1) throw new IllegalArgumentException("minForkRows must be at least 1, got " + minForkRows);
@@ -447,6 +449,24 @@ public final class CpuBackend implements Backend {
     @Override
     public void recurrentStepBackward(CellConfig cell, CellStep.Backward a) {
         recurrent.stepBackward(cell, a);
+    }
+
+    /** Whole sequences ({@link CpuSequence}), except with {@link #create(boolean) forks}: those split the per-step loop. */
+    @Override
+    public boolean recurrentSequenceSupported(CellConfig cell, int steps) { return !forks; }
+
+    @Override
+    public boolean recurrentSequenceForward(CellConfig cell, CellSequence.Forward seq) {
+        if (forks) return false;
+        sequence.forward(cell, seq);
+        return true;
+    }
+
+    @Override
+    public boolean recurrentSequenceBackward(CellConfig cell, CellSequence.Backward seq) {
+        if (forks) return false;
+        sequence.backward(cell, seq);
+        return true;
     }
 
 
