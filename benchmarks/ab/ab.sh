@@ -1,29 +1,29 @@
 #!/usr/bin/env bash
-# A/B of the CPU train step between two built trees with one harness (AbStep.java), interleaved:
-# for each round and each shape, A then B (order swapped every other round). Prints one line per run.
-#   benchmarks/ab/ab.sh BEFORE_TREE BEFORE_CP AFTER_TREE AFTER_CP [rounds] [seconds]
-# *_CP: a file holding the tree's runtime classpath (its java jar + dependencies).
+# A/B(/C...) of the CPU train step between built trees with one harness (AbStep.java, compiled against each),
+# interleaved: every round runs each shape on every side, the order of the sides rotated each round.
+#   benchmarks/ab/ab.sh NAME=CPFILE NAME=CPFILE [...]      (CPFILE: a file holding that tree's runtime classpath)
+# Environment: ROUNDS (3), SECS (12, per run: a third warm-up, at least ab.warm steps), SHAPES
+# ("cell:B:T:I:H ..."), JOPTS (extra JVM flags, e.g. -Djrnn.cpu.threads=1). One output line per run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../ci/jdk.sh"
-A=$1; Acp=$2; B=$3; Bcp=$4; rounds=${5:-3}; secs=${6:-12}
+names=(); cps=()
+for a in "$@"; do names+=("${a%%=*}"); cps+=("${a#*=}"); done
 shapes=${SHAPES:-"lstm:32:50:128:128 gru:32:50:128:128 rnn:32:50:128:128"}
 work=$(mktemp -d)
-for side in A B; do
-  cpf=$([ $side = A ] && echo "$Acp" || echo "$Bcp")
-  mkdir -p "$work/$side"
-  "$JAVA_HOME/bin/javac" -nowarn -d "$work/$side" -cp "$(cat "$cpf")" "$here/AbStep.java"
+for i in "${!names[@]}"; do
+  mkdir -p "$work/${names[$i]}"
+  "$JAVA_HOME/bin/javac" -nowarn -d "$work/${names[$i]}" -cp "$(cat "${cps[$i]}")" "$here/AbStep.java"
 done
-run() {
-  local side=$1 spec=$2 cpf
-  cpf=$([ $side = A ] && echo "$Acp" || echo "$Bcp")
-  IFS=: read -r c b t i h <<< "$spec"
-  echo -n "$side round=$r load=$(cut -d' ' -f1 /proc/loadavg) "
-  "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED ${JOPTS:-} \
-    -cp "$work/$side:$(cat "$cpf")" AbStep "$c" "$b" "$t" "$i" "$h" "$secs" 2>/dev/null
-}
-for r in $(seq 1 "$rounds"); do
+n=${#names[@]}
+for r in $(seq 1 "${ROUNDS:-3}"); do
   for spec in $shapes; do
-    if [ $((r % 2)) = 1 ]; then run A "$spec"; run B "$spec"; else run B "$spec"; run A "$spec"; fi
+    IFS=: read -r c b t i h <<< "$spec"
+    for k in $(seq 0 $((n - 1))); do
+      j=$(( (k + r) % n ))
+      echo -n "${names[$j]} round=$r load=$(cut -d' ' -f1 /proc/loadavg) "
+      "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED ${JOPTS:-} \
+        -cp "$work/${names[$j]}:$(cat "${cps[$j]}")" AbStep "$c" "$b" "$t" "$i" "$h" "${SECS:-12}" 2>/dev/null
+    done
   done
 done

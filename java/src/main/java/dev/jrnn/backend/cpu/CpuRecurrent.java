@@ -5,7 +5,6 @@ import dev.jrnn.backend.CellConfig;
 import dev.jrnn.backend.CellStep;
 import dev.jrnn.backend.Checks;
 import dev.jrnn.backend.RecurrentCell;
-import java.util.function.BiConsumer;
 
 /** One recurrent step of {@link CpuBackend}: the arguments checked, the math of {@link Cells} over row blocks. */
 final class CpuRecurrent {
@@ -45,14 +44,21 @@ final class CpuRecurrent {
         return (long) batch * units;
     }
 
+    // A switch, not RecurrentCell.select of three method references: those were three objects per step.
     void stepForward(CellConfig cell, CellStep.Forward a) {
-        cell.kind().<BiConsumer<CellConfig, CellStep.Forward>>select(this::rnnStepForward, this::lstmStepForward,
-                this::gruStepForward).accept(cell, a);
+        switch (cell.kind()) {
+            case SIMPLE_RNN -> rnnStepForward(cell, a);
+            case LSTM -> lstmStepForward(cell, a);
+            case GRU -> gruStepForward(cell, a);
+        }
     }
 
     void stepBackward(CellConfig cell, CellStep.Backward a) {
-        cell.kind().<BiConsumer<CellConfig, CellStep.Backward>>select(this::rnnStepBackward, this::lstmStepBackward,
-                this::gruStepBackward).accept(cell, a);
+        switch (cell.kind()) {
+            case SIMPLE_RNN -> rnnStepBackward(cell, a);
+            case LSTM -> lstmStepBackward(cell, a);
+            case GRU -> gruStepBackward(cell, a);
+        }
     }
 
     private void rnnStepForward(CellConfig cell, CellStep.Forward a) {

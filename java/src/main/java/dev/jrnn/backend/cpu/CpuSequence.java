@@ -7,6 +7,7 @@ import dev.jrnn.backend.RecurrentCell;
 import dev.jrnn.backend.cpu.CpuRecurrent.Span;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The CPU backend's whole-sequence path ({@link CpuBackend#recurrentSequenceForward} and {@code Backward}):
@@ -16,8 +17,9 @@ import java.util.Arrays;
  *   <li>each step's recurrent product for a block of batch rows runs right before the cell on those rows,
  *       so the rows go through cache once;</li>
  *   <li>the batch split over the cores once per sequence: a sample's recurrence never reads another
- *       sample's rows, so each core runs its rows through all steps with no wait between steps (the
- *       per-step path handed each step's GEMM to the pool and waited for it, T times per layer call);</li>
+ *       sample's rows, so each core runs blocks of rows through all steps with no wait between steps (the
+ *       per-step path handed each step's GEMM to the pool and waited for it, T times per layer call); a
+ *       batch too small for two blocks of rows has each step's product split by columns instead;</li>
  *   <li>no allocation per step (the backward kernels' scratch and the state-gradient buffer are made once).</li>
  * </ul>
  * Every float is computed by the same kernels in the same order as the per-step path, so both give the same bits
@@ -34,16 +36,35 @@ final class CpuSequence {
     private static final int MIN_ROWS = Gemm.MR;
     private static final Span NONE = new Span(null, 0);
 
-    /** Runs {@code body} over blocks of the batch rows, one per core when the sequence is big enough to pay for it. */
-    private static void rows(int batch, long flops, Cells.Rows body) {
-        int parts = flops >= Gemm.PARALLEL_FLOPS ? Math.max(1, Math.min(Parallel.THREADS, batch / MIN_ROWS)) : 1;
-        int chunk = parts == 1 ? batch : Gemm.roundUp((batch + parts - 1) / parts, MIN_ROWS);
+    /**
+     * Rows per block of the batch: about two blocks per core (each a multiple of MIN_ROWS but the last) when the
+     * sequence is big enough to pay for the pool, else the whole batch. Two per core, not one, so that a core
+     * that the OS gives less time (a shared machine) hands its second block to the other core.
+     */
+    private static int blockRows(int batch, long flops) {
+        if (flops < Gemm.PARALLEL_FLOPS || Parallel.THREADS == 1 || batch < 2 * MIN_ROWS) return batch;
+        return Gemm.roundUp((batch + 2 * Parallel.THREADS - 1) / (2 * Parallel.THREADS), MIN_ROWS);
+    }
+
+    /**
+     * With the batch in one block (a small batch), each step's product is split over the cores by columns when
+     * it is big enough, as {@link Gemm#gemm} splits it; else 1.
+     */
+    private static int columnParts(int blockRows, int batch, int n, int k) {
+        return blockRows == batch && 2L * batch * n * k >= Gemm.PARALLEL_FLOPS ? Parallel.THREADS : 1;
+    }
+
+    /** Runs {@code body} over the blocks of {@code chunk} rows, each core taking the next block when it is free. */
+    private static void rows(int batch, int chunk, Cells.Rows body) {
         int blocks = (batch + chunk - 1) / chunk;
         if (blocks <= 1) {
             body.run(0, batch);
             return;
         }
-        Parallel.run(blocks, i -> body.run(i * chunk, Math.min(batch, (i + 1) * chunk)));
+        AtomicInteger next = new AtomicInteger();
+        Parallel.run(Math.min(Parallel.THREADS, blocks), part -> {
+            for (int i; (i = next.getAndIncrement()) < blocks; ) body.run(i * chunk, Math.min(batch, (i + 1) * chunk));
+        });
     }
 
     private static void checkSteps(String op, int steps) {
@@ -66,25 +87,26 @@ final class CpuSequence {
         if (T == 0 || B == 0 || H == 0) return;
         PackedB pu = PackedB.pack(false, u.a(), u.off(), G, H, G, B);
         boolean initial = seq.hasInitial();
-        rows(B, 2L * T * B * G * H, (b0, b1) -> {
+        int chunk = blockRows(B, 2L * T * B * G * H), cols = columnParts(chunk, B, G, H);
+        rows(B, chunk, (b0, b1) -> {
             int rows = b1 - b0;
             for (int s = 0; s < T; s++) {
                 int go = g.off() + s * B * G, ho = hs.off() + s * B * H, hn = ho + B * H, mo = m.off() + s * B;
                 boolean product = s > 0 || initial;   // without an initial state h_0 = 0: no product at step 0
                 switch (kind) {
                     case SIMPLE_RNN -> {
-                        if (product) pu.multiply(rows, hs.a(), ho + b0 * H, H, 1f, g.a(), go + b0 * G, G);
+                        if (product) pu.multiply(rows, hs.a(), ho + b0 * H, H, 1f, g.a(), go + b0 * G, G, cols);
                         Cells.rnnForward(cell.activation(), b0, b1, H, g.a(), go, hs.a(), ho, m.a(), mo, hs.a(), hn);
                     }
                     case LSTM -> {
-                        if (product) pu.multiply(rows, hs.a(), ho + b0 * H, H, 1f, g.a(), go + b0 * G, G);
+                        if (product) pu.multiply(rows, hs.a(), ho + b0 * H, H, 1f, g.a(), go + b0 * G, G, cols);
                         int co = cs.off() + s * B * H;
                         Cells.lstmForward(cell.activation(), cell.recurrentActivation(), b0, b1, H, g.a(), go, cs.a(), co,
                                 hs.a(), ho, m.a(), mo, cs.a(), co + B * H, hs.a(), hn);
                     }
                     case GRU -> {
                         int ro = rp.off() + s * B * G;
-                        if (product) pu.multiply(rows, hs.a(), ho + b0 * H, H, 0f, rp.a(), ro + b0 * G, G);
+                        if (product) pu.multiply(rows, hs.a(), ho + b0 * H, H, 0f, rp.a(), ro + b0 * G, G, cols);
                         else Arrays.fill(rp.a(), ro + b0 * G, ro + b1 * G, 0f);
                         Cells.gruForward(cell.activation(), cell.recurrentActivation(), b0, b1, H, g.a(), go, rp.a(), ro,
                                 rb.a(), rb.off(), hs.a(), ho, m.a(), mo, hs.a(), hn);
@@ -117,7 +139,8 @@ final class CpuSequence {
         PackedB put = PackedB.pack(true, u.a(), u.off(), G, G, H, B);
         float[] other = new float[(int) n];   // dh's partner: the two swap roles every step
         boolean initial = seq.hasInitial();
-        rows(B, 2L * T * B * G * H, (b0, b1) -> {
+        int chunk = blockRows(B, 2L * T * B * G * H), cols = columnParts(chunk, B, H, G);
+        rows(B, chunk, (b0, b1) -> {
             int rows = b1 - b0;
             float[] scratch = new float[6 * H];
             float[] cur = dh.a(), next = other;
@@ -149,7 +172,7 @@ final class CpuSequence {
                                 scratch);
                     }
                 }
-                if (s > 0 || initial) put.multiply(rows, d, dOff + b0 * G, G, 1f, next, nextOff + b0 * H, H);
+                if (s > 0 || initial) put.multiply(rows, d, dOff + b0 * G, G, 1f, next, nextOff + b0 * H, H, cols);
                 float[] t = cur;
                 cur = next;
                 next = t;

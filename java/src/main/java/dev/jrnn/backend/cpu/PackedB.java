@@ -16,7 +16,7 @@ import static dev.jrnn.backend.cpu.Gemm.NR;
  *
  * <pre>{@code
  * PackedB u = PackedB.pack(false, uArr, 0, G, H, G, B);   // U [H, G], row-major, for products of B rows
- * u.multiply(rows, h, hOff, H, 1f, gates, gOff, G);       // gates[rows, G] += h[rows, H] · U
+ * u.multiply(rows, h, hOff, H, 1f, gates, gOff, G, 1);    // gates[rows, G] += h[rows, H] · U, this thread
  * }</pre>
  */
 final class PackedB {
@@ -60,17 +60,35 @@ final class PackedB {
         return new PackedB(tb, b, bo, ldb, k, n, panels);
     }
 
-    /** {@code C[m, n] = A[m, k] · op(B) + beta C}; A row-major (row stride lda), on the calling thread. */
-    void multiply(int m, float[] a, int ao, int lda, float beta, float[] c, int co, int ldc) {
-        if (m == 0 || n == 0) return;
+    /** Columns of op(B). */
+    int n() { return n; }
+
+    /**
+     * {@code C[m, n] = A[m, k] · op(B) + beta C}; A row-major (row stride lda): on the calling thread when
+     * {@code parts} is 1, else its columns split over that many of the pool's threads (strips of NR).
+     */
+    void multiply(int m, float[] a, int ao, int lda, float beta, float[] c, int co, int ldc, int parts) {
+        if (parts <= 1 || n < 2 * NR) {
+            multiply(m, a, ao, lda, beta, c, co, ldc, 0, n);
+            return;
+        }
+        int chunk = Gemm.roundUp((n + parts - 1) / parts, NR);
+        Parallel.run((n + chunk - 1) / chunk, i -> multiply(m, a, ao, lda, beta, c, co, ldc, i * chunk,
+                Math.min(n, (i + 1) * chunk)));
+    }
+
+    /** Columns [n0, n1) of {@code C = A · op(B) + beta C} (n0 a multiple of NR). */
+    private void multiply(int m, float[] a, int ao, int lda, float beta, float[] c, int co, int ldc, int n0, int n1) {
+        if (m == 0 || n1 <= n0) return;
         if (panels == null) {
-            Gemm.gemm(false, tb, m, n, k, 1f, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+            Gemm.gemm(false, tb, m, n1 - n0, k, 1f, a, ao, lda, b, tb ? bo + n0 * ldb : bo + n0, ldb, beta, c, co + n0, ldc);
             return;
         }
         float[][] s = SCRATCH.get();
         float[] ap = s[0], tmp = s[1];
         for (int jc = 0, j = 0; jc < n; jc += NC, j++) {
-            int nc = Math.min(NC, n - jc);
+            int lo = Math.max(n0, jc) - jc, hi = Math.min(n1, Math.min(NC, n - jc) + jc) - jc;
+            if (lo >= hi) continue;
             for (int pc = 0, p = 0; pc < k; pc += KC, p++) {
                 int kc = Math.min(KC, k - pc);
                 float bta = pc == 0 ? beta : 1f;
@@ -78,8 +96,8 @@ final class PackedB {
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     Gemm.packA(false, a, ao, lda, ic, pc, mc, kc, ap);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int nr = Math.min(NR, nc - jr), bpo = jr * kc;
+                    for (int jr = lo; jr < hi; jr += NR) {
+                        int nr = Math.min(NR, hi - jr), bpo = jr * kc;
                         for (int ir = 0; ir < mc; ir += MR) {
                             if (MR == 8) Gemm.kernel8(kc, ap, ir * kc, bp, bpo, tmp);
                             else Gemm.kernel6(kc, ap, ir * kc, bp, bpo, tmp);

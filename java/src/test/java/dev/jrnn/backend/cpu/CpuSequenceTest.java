@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link CpuSequence}, the CPU backend's whole-sequence path, against the per-step path it replaces (the
  * backend's GEMM and step operations called step by step, as RecurrentRun's loop calls them): the same bits
  * for every cell, with and without mask, initial state, output gradients and tbptt, on shapes that run on
- * one core and on shapes whose batch is split over the cores (ragged last block). The per-step operations
+ * one core, on shapes whose batch is split over the cores (ragged last block) and on a small batch whose
+ * step products are split by columns. The per-step operations
  * themselves are checked against float64 references by the layer tests.
  */
 class CpuSequenceTest {
@@ -43,7 +44,9 @@ class CpuSequenceTest {
             for (int v = 0; v < 8; v++) {
                 boolean mask = (v & 1) != 0, initial = (v & 2) != 0, dy = (v & 4) != 0;
                 c.add(new Case(k, 3, 5, 7, mask, initial, dy, v == 5 ? 2 : 0));    // small: one block, direct GEMM loops
-                c.add(new Case(k, 20, 9, 96, mask, initial, dy, v == 6 ? 4 : 0));  // blocks of 16 + 4 rows, packed U
+                c.add(new Case(k, 20, 9, 96, mask, initial, dy, v == 6 ? 4 : 0));  // blocks of 8, 8, 4 rows, packed U
+                // one block of 8 rows, each step's product split by columns (a ragged last strip)
+                if (v == 0 || v == 7) c.add(new Case(k, 8, 4, 456, mask, initial, dy, v == 7 ? 3 : 0));
             }
         }
         return c.stream();
