@@ -6,15 +6,10 @@
 # ("cell:B:T:I:H ..."), JOPTS (extra JVM flags, e.g. -Djrnn.cpu.threads=1). One output line per run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../../ci/jdk.sh"
-names=(); cps=()
-for a in "$@"; do names+=("${a%%=*}"); cps+=("${a#*=}"); done
+source "$here/lib.sh"
+ab_trees "$@"
+ab_compile "$here/AbStep.java"
 shapes=${SHAPES:-"lstm:32:50:128:128 gru:32:50:128:128 rnn:32:50:128:128"}
-work=$(mktemp -d)
-for i in "${!names[@]}"; do
-  mkdir -p "$work/${names[$i]}"
-  "$JAVA_HOME/bin/javac" -nowarn -d "$work/${names[$i]}" -cp "$(cat "${cps[$i]}")" "$here/AbStep.java"
-done
 n=${#names[@]}
 for r in $(seq 1 "${ROUNDS:-3}"); do
   for spec in $shapes; do
