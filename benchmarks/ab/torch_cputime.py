@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch's CPU train step (the peer's: forward, MSE on the last output, BPTT, Adam) on one thread, timed by
+"""PyTorch's CPU train step (the peer's: forward, MSE on the last output, BPTT, Adam) on one thread (TORCH_THREADS), timed by
 process CPU time, beside CpuTimeStep.java: a per-core comparison that a loaded machine disturbs far less than
 wall time. Random weights and batches (the same work as jrnn's is checked by benchmarks/run.sh's fixtures).
     /usr/bin/python3 benchmarks/ab/torch_cputime.py lstm 32x50x128x128 100
@@ -17,7 +17,7 @@ blas, reference = pc.blas_report(torch)
 if reference:
     sys.exit("torch_cputime.py: torch runs on the reference BLAS (" + blas + "); install libopenblas0-openmp")
 b, t, i, h = pc.parse_shape(shape)
-torch.set_num_threads(1)
+torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "1")))
 torch.manual_seed(0)
 net = pc.make_net(torch, cell, i, h)
 opt = torch.optim.Adam(net.parameters(), lr=pc.LR, betas=pc.BETAS, eps=pc.EPS)
