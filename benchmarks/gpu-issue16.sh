@@ -17,6 +17,7 @@
 # Build machine first:  mvn -B -DskipTests package && mvn -B -DskipTests install -pl java   (stage.sh resolves the
 #   benchmarks' jrnn dependency from ~/.m2) && STAGE_MODULES=java,benchmarks /work/shared/gpu/stage.sh (61 MiB)
 # Device call (carry [".device"]):  benchmarks/gpu-issue16.sh      (or ci/gpu-all.sh --issue16)
+# PARTS=EFH runs only the parts whose letters are listed (a re-run of what an earlier call missed).
 # Here, without a GPU:  GPU16_DRY=1 OUT=/tmp/i16 benchmarks/gpu-issue16.sh   (tiny shapes, jrnn on the CPU backend,
 #   PyTorch --device cpu --dry-run, whose shapes are 3x5x4x6 and 2x4x6x6: checks the plumbing, not the numbers)
 set -uo pipefail
@@ -34,6 +35,7 @@ pack() { tar czf "$OUT/issue16.tgz" -C "$W" . 2>/dev/null; }
 # part NAME CAP command...: runs with timeout min(CAP, what the budget has left - 5 s), logs to $W/NAME.log.
 part() {
   local name=$1 cap=$2; shift 2
+  if [ -n "${PARTS:-}" ] && [[ "$PARTS" != *"${name:0:1}"* ]]; then log "== $name: not in PARTS=$PARTS"; return; fi
   local left=$(( BUDGET - $(el) - 5 ))
   (( cap > left )) && cap=$left
   if (( cap < 10 )); then log "== $name: SKIPPED, budget spent"; return; fi

@@ -8,9 +8,34 @@
 # Time caps (s): T_TESTS (170), T_BENCH (230; includes the Bidirectional one- vs two-stream rows), T_PERSIST (35),
 # T_SAN (80).
 # ci/gpu-all.sh --issue16: instead, only benchmarks/gpu-issue16.sh (issue 16's GPU parts, one call of < 9 min).
+# ci/gpu-all.sh --pending: instead, what no GPU has run yet (~8 min): every gpu test, the stack-wavefront streams
+#   rows, data-parallel NCCL, the dataset feed, GRU/SimpleRNN/BF16 rows, then the big-box CPU rows if time is left.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 [ "${1:-}" = --issue16 ] && exec benchmarks/gpu-issue16.sh
+if [ "${1:-}" = --pending ]; then
+  OUT=${OUT:-$PWD/gpu-out}; mkdir -p "$OUT"; t0=$(date +%s)
+  el() { echo "[$(( $(date +%s) - t0 ))s]"; }
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+  source benchmarks/cublas-env.sh
+  echo "== $(el) GPU tests"
+  timeout "${T_TESTS:-200}" .device/test.sh --include-tag gpu --disable-ansi-colors > "$OUT/gpu-tests.log" 2>&1
+  echo "gpu tests: exit $? $(el)"
+  grep -E "tests (successful|failed|aborted|skipped|found)|containers failed" "$OUT/gpu-tests.log"
+  grep -E "✘" "$OUT/gpu-tests.log" | head -40
+  for s in gpu-nccl gpu-dataset; do
+    [ -x benchmarks/$s.sh ] || continue
+    echo "== $(el) benchmarks/$s.sh"
+    OUT=$OUT timeout "${T_PART:-100}" benchmarks/$s.sh > "$OUT/$s.out" 2>&1
+    echo "$s: exit $? $(el)"; grep -v incubator "$OUT/$s.out" | tail -25
+  done
+  left=$(( ${BUDGET:-500} - $(date +%s) + t0 ))
+  echo "== $(el) issue 16 parts E (stack wavefront, streams off/on), H (BF16), F (GRU, SimpleRNN), then G; ${left}s left"
+  OUT=$OUT/i16 PARTS=${PARTS:-EHFG} BUDGET=$left benchmarks/gpu-issue16.sh > "$OUT/issue16.out" 2>&1
+  tail -70 "$OUT/issue16.out"
+  echo "== done $(el)"
+  exit 0
+fi
 OUT=${OUT:-$PWD/gpu-out}
 mkdir -p "$OUT"
 t0=$(date +%s)

@@ -24,6 +24,8 @@
 #define JRNN_HARD_SIGMOID_V3 10  // Keras 3's hard_sigmoid: clip(x/6 + 1/2)
 #define JRNN_LEAKY_RELU 11       // Keras 3's default negative_slope 0.2
 #define JRNN_EXPONENTIAL 12
+#define JRNN_GELU 13             // Keras' gelu (approximate=False): x * Phi(x), with erf
+#define JRNN_SWISH 14            // x * sigmoid(x), Keras 3's silu
 
 #define JRNN_HD __host__ __device__ __forceinline__
 
@@ -52,11 +54,15 @@ JRNN_HD float jrnn_act(int act, float x) {
         }
         case JRNN_LEAKY_RELU: return x > 0.0f ? x : 0.2f * x;
         case JRNN_EXPONENTIAL: return expf(x);
+        case JRNN_GELU: return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
+        case JRNN_SWISH: return x * jrnn_sigmoid(x);
         default: return x;  // JRNN_LINEAR
     }
 }
 
-// act'(x) written through the output y = act(x), as Activation#derivFromOutput.
+// act'(x) written through the output y = act(x), as Activation#derivFromOutput; for gelu and swish
+// (Activation#needsInput) y is the input x itself, as Activation#derivFromInput: the recurrent cells never
+// take them (RecurrentLayer refuses them), elementwise.cu's backward is handed x.
 JRNN_HD float jrnn_act_deriv(int act, float y) {
     switch (act) {
         case JRNN_TANH: return 1.0f - y * y;
@@ -70,6 +76,12 @@ JRNN_HD float jrnn_act_deriv(int act, float y) {
         case JRNN_SOFTSIGN: return (1.0f - fabsf(y)) * (1.0f - fabsf(y));
         case JRNN_LEAKY_RELU: return y > 0.0f ? 1.0f : 0.2f;
         case JRNN_EXPONENTIAL: return y;
+        case JRNN_GELU:
+            return 0.5f * (1.0f + erff(y * 0.70710678118654752f)) + y * 0.39894228040143268f * expf(-0.5f * y * y);
+        case JRNN_SWISH: {
+            const float s = jrnn_sigmoid(y);
+            return s * (1.0f + y * (1.0f - s));
+        }
         default: return 1.0f;  // JRNN_LINEAR
     }
 }
@@ -111,6 +123,12 @@ JRNN_HD float jrnn_lstm_bwd(int act, int rec, const float* g, float cPrev, float
     return dc * gf;
 }
 
+// The gradient into a step's output h at element e: dhNext (from step t+1) + dy (from the sequence output), either
+// nullable (zeros). Every step-backward kernel starts from it.
+JRNN_HD float jrnn_step_grad(const float* dhNext, const float* dy, long long e) {
+    return (dhNext != nullptr ? dhNext[e] : 0.0f) + (dy != nullptr ? dy[e] : 0.0f);
+}
+
 // ------------------------------------------------------------------------------- GRU (Keras v2, reset_after)
 // Forward of one (row, unit): x[3] = input projections (z, r, h), rp[3] = hPrev·U + bRec. On exit x holds
 // (z, r, hh): z = recAct(xz + rz), r = recAct(xr + rr), hh = act(xh + r * rh). Returns
@@ -141,6 +159,40 @@ JRNN_HD float jrnn_gru_bwd(int act, int rec, const float* zrh, float rh, float h
     drp[1] = dr;
     drp[2] = dh * rg;
     return gh * z;
+}
+
+// ------------------------------------------------------------------------------- GRU reset-before
+// Keras' reset_after=False (Keras 2.2 and older): hh = act(xh + (r * hPrev)·Uh), one bias in x. A step runs in two
+// halves around the GEMM resetState · Uh (that product needs r first): the gates, then the output.
+
+// Gates of one (row, unit): x[0], x[1] = xz, xr with hPrev·U added; on exit (z, r). Returns resetState = r * hPrev.
+JRNN_HD float jrnn_gru_rb_gates(int rec, float* x, float hPrev) {
+    x[0] = jrnn_act(rec, x[0]);
+    x[1] = jrnn_act(rec, x[1]);
+    return x[1] * hPrev;
+}
+
+// Output of one (row, unit): *xh = xh + resetState·Uh on entry, hh on exit. Returns h = z * hPrev + (1 - z) * hh,
+// or hPrev for a masked row.
+JRNN_HD float jrnn_gru_rb_out(int act, float z, float* xh, float hPrev, bool masked) {
+    const float hh = jrnn_act(act, *xh);
+    *xh = hh;
+    return masked ? hPrev : z * hPrev + (1.0f - z) * hh;
+}
+
+// Backward, first half, unmasked: dz = gh * (hPrev - hh) * recAct'(z), dh = gh * (1 - z) * act'(hh). Returns
+// dhPrev's direct part gh * z.
+JRNN_HD float jrnn_gru_rb_bwd_out(int act, int rec, float z, float hh, float hPrev, float gh, float* dz, float* dh) {
+    *dz = gh * (hPrev - hh) * jrnn_act_deriv(rec, z);
+    *dh = gh * (1.0f - z) * jrnn_act_deriv(act, hh);
+    return gh * z;
+}
+
+// Backward, second half, unmasked, from dResetState = dh · Uh^T: dr = dResetState * hPrev * recAct'(r); dhPrev gains
+// dResetState * r (returned).
+JRNN_HD float jrnn_gru_rb_bwd_gate(int rec, float r, float hPrev, float dResetState, float* dr) {
+    *dr = dResetState * hPrev * jrnn_act_deriv(rec, r);
+    return dResetState * r;
 }
 
 // ------------------------------------------------------------------------------- SimpleRNN

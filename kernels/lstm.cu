@@ -50,7 +50,7 @@ extern "C" __global__ void jrnn_lstm_step_bwd(int act, int recAct, int batch, in
         const long long b = e / units;
         const long long j = e - b * units;
         const long long gOff = b * 4 * (long long)units + j;
-        const float gh = (dhNext != nullptr ? dhNext[e] : 0.0f) + (dy != nullptr ? dy[e] : 0.0f);
+        const float gh = jrnn_step_grad(dhNext, dy, e);
         const float dcn = dcNext != nullptr ? dcNext[e] : 0.0f;
         float* dg = dgates + gOff;
         if (mask != nullptr && mask[b] == 0.0f) {

@@ -28,7 +28,7 @@ extern "C" __global__ void jrnn_rnn_step_bwd(int act, int batch, int units, cons
     const long long n = (long long)batch * units;
     JRNN_GRID_STRIDE(e, n) {
         const long long b = e / units;
-        const float g = (dhNext != nullptr ? dhNext[e] : 0.0f) + (dy != nullptr ? dy[e] : 0.0f);
+        const float g = jrnn_step_grad(dhNext, dy, e);
         if (mask != nullptr && mask[b] == 0.0f) {
             dpre[e] = 0.0f;
             dhPrev[e] = g;

@@ -43,15 +43,15 @@ class ReadmeUnsupportedKerasTest {
         quoted("unknown loss 'hinge'", () -> new Sequential(new Dense(1)).compile("adam", "hinge"));
         quoted("unknown metric 'mape': expected accuracy, mae or mse",
                 () -> new Sequential(new Dense(1)).compile("adam", "mse", "mape"));
-        quoted("activation 'gelu' is not supported", () -> new LSTM(4).activation("gelu"));
-        quoted("activation 'swish' is not supported", () -> new Dense(4).activation("swish"));
+        quoted("activation 'gelu' is not supported in recurrent layers", () -> new LSTM(4).activation("gelu"));
+        quoted("gru: recurrentDropout 0.2 with resetAfter(false) is not supported",
+                () -> new dev.jrnn.layers.GRU(4).name("gru").resetAfter(false).recurrentDropout(0.2));
     }
 
     @Test
     void theOptionsListedAsMissingAreMissing() {
         Map<Class<?>, String[]> missing = Map.of(
-                LSTM.class, new String[] {"dropout", "recurrentDropout", "stateful", "kernelRegularizer", "unroll"},
-                Model.class, new String[] {"resetStates"},
+                LSTM.class, new String[] {"kernelRegularizer", "unroll"},
                 FitOptions.class, new String[] {"sampleWeight", "classWeight"});
         missing.forEach((cls, names) -> {
             for (String n : names) {

@@ -14,7 +14,11 @@ public enum Activation {
     /** Keras 3's leaky_relu with its default negative_slope 0.2: {@code x > 0 ? x : 0.2 x}. */
     LEAKY_RELU(11),
     /** {@code exp(x)}. */
-    EXPONENTIAL(12);
+    EXPONENTIAL(12),
+    /** Keras' gelu with its default approximate=False: {@code x * Phi(x) = x/2 * (1 + erf(x / sqrt 2))}. */
+    GELU(13),
+    /** Keras' swish (Keras 3's silu): {@code x * sigmoid(x)}. */
+    SWISH(14);
 
     /** LEAKY_RELU's slope for x &lt;= 0: Keras 3's default negative_slope. */
     public static final double LEAKY_SLOPE = 0.2;
@@ -31,8 +35,8 @@ public enum Activation {
     /**
      * Keras spelling: "tanh", "sigmoid", "relu", "linear" (also null/"" for linear), "softmax", "hard_sigmoid"
      * (Keras 2's), "elu", "selu", "softplus", "softsign", "hard_sigmoid_v3" for Keras 3's hard_sigmoid,
-     * "leaky_relu" (negative_slope 0.2) and "exponential". gelu and swish/silu are not supported: their derivative
-     * cannot be written through the output alone, which is all backward passes keep.
+     * "leaky_relu" (negative_slope 0.2), "exponential", "gelu" (exact, erf) and "swish" (also "silu"). The last two
+     * take their derivative from the input ({@link #needsInput()}).
      */
     public static Activation of(String name) {
         if (name == null || name.isEmpty()) return LINEAR;
@@ -50,13 +54,19 @@ public enum Activation {
             case "hard_sigmoid_v3" -> HARD_SIGMOID_V3;
             case "leaky_relu" -> LEAKY_RELU;
             case "exponential" -> EXPONENTIAL;
-            case "gelu", "swish", "silu" -> throw new IllegalArgumentException("activation '" + name + "' is not supported: "
-                    + "its derivative needs the input, and backward passes keep only the output");
+            case "gelu" -> GELU;
+            case "swish", "silu" -> SWISH;
             default -> throw new IllegalArgumentException("unknown activation '" + name
                     + "': expected one of linear, tanh, sigmoid, relu, softmax, hard_sigmoid, elu, selu, softplus, softsign, "
-                    + "hard_sigmoid_v3, leaky_relu, exponential");
+                    + "hard_sigmoid_v3, leaky_relu, exponential, gelu, swish");
         };
     }
+
+    /**
+     * Whether the derivative is taken from the input x rather than the output y (gelu, swish: no function of y
+     * gives it), so a backward pass keeps x for it ({@link #derivFromInput}); the others use {@link #derivFromOutput}.
+     */
+    public boolean needsInput() { return this == GELU || this == SWISH; }
 
     /** Keras spelling of this activation. */
     public String kerasName() { return name().toLowerCase(Locale.ROOT); }
@@ -76,8 +86,58 @@ public enum Activation {
             case SOFTSIGN -> x / (1 + Math.abs(x));
             case LEAKY_RELU -> x > 0 ? x : LEAKY_SLOPE * x;
             case EXPONENTIAL -> Math.exp(x);
+            case GELU -> 0.5 * x * (1 + erf(x / Math.sqrt(2)));
+            case SWISH -> x / (1.0 + Math.exp(-x));
             case SOFTMAX -> throw new UnsupportedOperationException("softmax is not elementwise");
         };
+    }
+
+    /** f'(x) from the input, for the activations that {@link #needsInput()} (the others: from {@link #apply}). */
+    public double derivFromInput(double x) {
+        return switch (this) {
+            case GELU -> 0.5 * (1 + erf(x / Math.sqrt(2))) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+            case SWISH -> {
+                double s = 1.0 / (1.0 + Math.exp(-x));
+                yield s * (1 + x * (1 - s));
+            }
+            default -> derivFromOutput(apply(x));
+        };
+    }
+
+    /**
+     * The error function in double precision (Java has none): its Maclaurin series below |x| = 3, where the terms
+     * lose at most 4 of 16 digits, else 1 - erfc from the continued fraction of erfc (Lentz), 1e-13 or better.
+     */
+    static double erf(double x) {
+        double a = Math.abs(x);
+        if (Double.isNaN(x)) return x;
+        double r;
+        if (a < 3) {
+            double term = a, sum = a, x2 = a * a;
+            for (int n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+                term *= -x2 / n;
+                sum += term / (2 * n + 1);
+            }
+            r = 2 / Math.sqrt(Math.PI) * sum;
+        } else if (a > 6) {
+            r = 1;   // erfc(6) < 3e-17
+        } else {
+            // erfc(a) = exp(-a^2)/sqrt(pi) * 1/(a + (1/2)/(a + 1/(a + (3/2)/(a + 2/(a + ...)))))
+            double tiny = 1e-300, f = a, c = a, d = 0;
+            for (int k = 1; k < 300; k++) {
+                double ak = k / 2.0;
+                d = a + ak * d;
+                d = Math.abs(d) < tiny ? tiny : d;
+                c = a + ak / c;
+                c = Math.abs(c) < tiny ? tiny : c;
+                d = 1 / d;
+                double delta = c * d;
+                f *= delta;
+                if (Math.abs(delta - 1) < 1e-16) break;
+            }
+            r = 1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / f;
+        }
+        return x < 0 ? -r : r;
     }
 
     /** f'(x) written with y = f(x). */
@@ -95,6 +155,7 @@ public enum Activation {
             case SOFTSIGN -> (1 - Math.abs(y)) * (1 - Math.abs(y));
             case LEAKY_RELU -> y > 0 ? 1 : LEAKY_SLOPE;
             case EXPONENTIAL -> y;
+            case GELU, SWISH -> throw new UnsupportedOperationException(kerasName() + "'s derivative needs the input: derivFromInput");
             case SOFTMAX -> throw new UnsupportedOperationException("softmax is not elementwise");
         };
     }

@@ -92,6 +92,20 @@ public interface Backend extends AutoCloseable {
         return Fork.DONE;
     }
 
+    /**
+     * A new {@link CopyQueue} for host-to-device copies that overlap the compute (CUDA: a second stream and
+     * page-locked host memory), or null where uploads cost no more than a host copy (the CPU backend); the
+     * caller closes it.
+     *
+     * <pre>{@code
+     * CopyQueue q = be.copyQueue();
+     * if (q != null) try (q) { ... }
+     * }</pre>
+     */
+    default CopyQueue copyQueue() {
+        return null;
+    }
+
     /** Whether {@link #fork} can overlap work (so that splitting work into forks may pay). */
     default boolean overlapsForks() {
         return false;
@@ -186,6 +200,10 @@ public interface Backend extends AutoCloseable {
      *   <li>GRU (Keras v2, reset_after): adds {@code recurrentBias} (nullable) to rp = hPrev·U in place, then
      *       z = recAct(xz + rz), r = recAct(xr + rr), hh = act(xh + r * rh), h = z * hPrev + (1 - z) * hh;
      *       on exit xp holds (z, r, hh) and rp holds hPrev·U + bRec, both kept for backward.
+     *   <li>GRU reset-before ({@code cell.resetBefore()}, Keras' reset_after=False; bias [3H] all in xp): the caller
+     *       has added hPrev·U[:, :2H] to xp's z, r columns; z, r = recAct(.), resetState = r * hPrev,
+     *       xh += resetState · U[:, 2H:] (a GEMM inside the operation: it needs r), hh = act(xh),
+     *       h = z * hPrev + (1 - z) * hh; on exit xp holds (z, r, hh).
      * </ul>
      * Masked rows (mask[b] == 0; mask nullable) copy hPrev (and cPrev); their gates are ignored by backward.
      */
@@ -195,8 +213,10 @@ public interface Backend extends AutoCloseable {
      * The backward of one timestep (see {@link CellStep.Backward}). With {@code g = dhNext + dy} (dy
      * nullable): SIMPLE_RNN {@code dpre = g * act'(h)}, {@code dhPrev = 0}; LSTM dgates, {@code dcPrev}
      * (dcNext the gradient into c from step t+1; dcPrev may alias dcNext) and {@code dhPrev = 0}; GRU dxp,
-     * drp and {@code dhPrev = g * z}. Masked rows: no gate gradients, {@code dhPrev = g}, dcPrev = dcNext.
-     * The caller then adds {@code dgates · U^T} (GRU: {@code drp · U^T}) into dhPrev with a GEMM.
+     * drp and {@code dhPrev = g * z}; GRU reset-before dxp, dResetState = dh · U[:, 2H:]^T (a GEMM inside) and
+     * {@code dhPrev = g * z + dResetState * r}. Masked rows: no gate gradients, {@code dhPrev = g}, dcPrev = dcNext.
+     * The caller then adds {@code dgates · U^T} (GRU: {@code drp · U^T}; reset-before: dxp[:, :2H] · U[:, :2H]^T)
+     * into dhPrev with a GEMM.
      */
     void recurrentStepBackward(CellConfig cell, CellStep.Backward step);
 

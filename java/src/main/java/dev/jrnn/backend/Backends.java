@@ -99,17 +99,45 @@ public final class Backends {
         return instantiate("dev.jrnn.backend.cuda.CudaBackend", settings);
     }
 
-    // Reflection keeps this package free of a compile-time dependency on its implementations.
-    private static Backend instantiate(String cls, Settings settings) {
+    /** NCCL's version code (e.g. 22805 for 2.28.5); throws a RuntimeException naming every place searched when absent. */
+    public static int ncclVersion() {
+        requireNativeAccess();
+        return (Integer) invokeStatic(NCCL, "version", new Class<?>[0]);
+    }
+
+    /** A new 128-byte NCCL unique id (rank 0 makes it, the rendezvous hands it to the other ranks). */
+    public static byte[] ncclUniqueId() {
+        requireNativeAccess();
+        return (byte[]) invokeStatic(NCCL, "uniqueId", new Class<?>[0]);
+    }
+
+    /**
+     * Joins NCCL communicator {@code id} as {@code rank} of {@code size} on {@code cuda} (a CUDA backend), waiting at
+     * most {@code timeoutMs} for the others; the communicator's watchdog aborts on a collective older than that.
+     */
+    public static Communicator nccl(Backend cuda, byte[] id, int rank, int size, long timeoutMs) {
+        requireNativeAccess();
+        return (Communicator) invokeStatic(NCCL, "create", new Class<?>[] {Backend.class, byte[].class, int.class, int.class,
+                long.class}, cuda, id, rank, size, timeoutMs);
+    }
+
+    private static final String NCCL = "dev.jrnn.backend.cuda.NcclCommunicator";
+
+    private static Object invokeStatic(String cls, String method, Class<?>[] types, Object... args) {
         try {
-            return (Backend) Class.forName(cls).getMethod("create", Settings.class).invoke(null, settings);
+            return Class.forName(cls).getMethod(method, types).invoke(null, args);
         } catch (InvocationTargetException e) {
             Throwable c = e.getCause();
             if (c instanceof RuntimeException r) throw r;
             if (c instanceof Error err) throw err;
-            throw new IllegalStateException(cls + ".create(Settings) failed: " + c, c);
+            throw new IllegalStateException(cls + "." + method + " failed: " + c, c);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("backend class " + cls + " is not available: " + e, e);
+            throw new IllegalStateException("class " + cls + " is not available: " + e, e);
         }
+    }
+
+    // Reflection keeps this package free of a compile-time dependency on its implementations.
+    private static Backend instantiate(String cls, Settings settings) {
+        return (Backend) invokeStatic(cls, "create", new Class<?>[] {Settings.class}, settings);
     }
 }

@@ -20,6 +20,7 @@ import java.util.function.Function;
  *
  * @param backend           {@code jrnn.backend}: which backend {@code Jrnn.backend()} creates
  * @param cublas            {@code jrnn.cublas}: the cuBLAS library file or directory to load, or null to search
+ * @param nccl              {@code jrnn.nccl}: the NCCL library file or directory to load, or null to search
  * @param cudaDevice        {@code jrnn.cuda.device}: the CUDA device ordinal (default 0)
  * @param persistent        {@code jrnn.persistent}: when the persistent whole-sequence kernels run
  * @param persistentVariant {@code jrnn.persistent.variant}: which persistent kernels the planner may choose
@@ -28,7 +29,7 @@ import java.util.function.Function;
  * @param cpuForks          {@code jrnn.cpu.forks}: CPU forks run on a second thread
  * @param demoOut           {@code jrnn.demo.out}: where the examples write their files
  */
-public record Settings(BackendChoice backend, String cublas, int cudaDevice, Persistent persistent,
+public record Settings(BackendChoice backend, String cublas, String nccl, int cudaDevice, Persistent persistent,
                        PersistentVariant persistentVariant, boolean streams, int cpuThreads, boolean cpuForks,
                        String demoOut) {
 
@@ -43,7 +44,7 @@ public record Settings(BackendChoice backend, String cublas, int cudaDevice, Per
 
     /** Each setting: its system property and its environment variable. */
     public enum Key {
-        BACKEND("jrnn.backend"), CUBLAS("jrnn.cublas"), CUDA_DEVICE("jrnn.cuda.device"),
+        BACKEND("jrnn.backend"), CUBLAS("jrnn.cublas"), NCCL("jrnn.nccl"), CUDA_DEVICE("jrnn.cuda.device"),
         PERSISTENT("jrnn.persistent"), PERSISTENT_VARIANT("jrnn.persistent.variant"), STREAMS("jrnn.streams"),
         CPU_THREADS("jrnn.cpu.threads"), CPU_FORKS("jrnn.cpu.forks"), DEMO_OUT("jrnn.demo.out");
 
@@ -112,6 +113,7 @@ public record Settings(BackendChoice backend, String cublas, int cudaDevice, Per
         return new Settings(
                 choice(Key.BACKEND, raw.get(Key.BACKEND), BackendChoice.AUTO, BACKENDS),
                 raw.get(Key.CUBLAS),
+                raw.get(Key.NCCL),
                 count(Key.CUDA_DEVICE, raw.get(Key.CUDA_DEVICE), 0, 0),
                 choice(Key.PERSISTENT, raw.get(Key.PERSISTENT), Persistent.AUTO, PERSISTENT),
                 choice(Key.PERSISTENT_VARIANT, raw.get(Key.PERSISTENT_VARIANT), PersistentVariant.AUTO, VARIANTS),
@@ -123,17 +125,17 @@ public record Settings(BackendChoice backend, String cublas, int cudaDevice, Per
 
     /** These settings with {@code backend} replaced. */
     public Settings withBackend(BackendChoice b) {
-        return new Settings(b, cublas, cudaDevice, persistent, persistentVariant, streams, cpuThreads, cpuForks, demoOut);
+        return new Settings(b, cublas, nccl, cudaDevice, persistent, persistentVariant, streams, cpuThreads, cpuForks, demoOut);
     }
 
     /** These settings with {@code streams} replaced. */
     public Settings withStreams(boolean on) {
-        return new Settings(backend, cublas, cudaDevice, persistent, persistentVariant, on, cpuThreads, cpuForks, demoOut);
+        return new Settings(backend, cublas, nccl, cudaDevice, persistent, persistentVariant, on, cpuThreads, cpuForks, demoOut);
     }
 
     /** These settings with {@code cpuForks} replaced. */
     public Settings withCpuForks(boolean on) {
-        return new Settings(backend, cublas, cudaDevice, persistent, persistentVariant, streams, cpuThreads, on, demoOut);
+        return new Settings(backend, cublas, nccl, cudaDevice, persistent, persistentVariant, streams, cpuThreads, on, demoOut);
     }
 
     /**

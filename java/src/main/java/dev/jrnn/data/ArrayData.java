@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One C-order n-d array, either a byte range of a file mapped through FFM (no Java array limit) or
@@ -26,6 +27,11 @@ final class ArrayData {
     final long[] shape;
     final MemorySegment data;
     private final Path file;      // null for heap data
+    /** Bytes that reads may have mapped since the last unload; a read maps at least {@link #FAULT_AROUND}. */
+    private final AtomicLong mapped = new AtomicLong();
+    /** Linux maps up to 64 KiB of cached file pages around a faulting one (fault_around_bytes). */
+    private static final long FAULT_AROUND = 64 << 10;
+    static final long UNLOAD_EVERY = 256L << 20;
     private final long fileSize;
     private final FileTime mtime;
 
@@ -77,8 +83,17 @@ final class ArrayData {
         return n;
     }
 
-    /** Copies {@code n} elements from element {@code from} into float32 {@code dst} at float {@code dstFloat}. */
+    /**
+     * Copies {@code n} elements from element {@code from} into float32 {@code dst} at float {@code dstFloat}. A
+     * mapped file's pages are dropped from the process ({@link MemorySegment#unload()}: they stay in the OS page
+     * cache) after every {@link #UNLOAD_EVERY} bytes that reads may have mapped, so the resident set stays flat
+     * however much of a large file an epoch touches.
+     */
     void copyFloats(long from, long n, MemorySegment dst, long dstFloat) {
+        if (file != null && data.isMapped() && mapped.addAndGet(Math.max(n * dtype.width(), FAULT_AROUND)) >= UNLOAD_EVERY) {
+            mapped.set(0);
+            data.unload();   // only clean, read-only file pages: a read after this faults them back in
+        }
         try {
             dtype.toFloats(data, from * dtype.width(), order, dst, dstFloat, n);
         } catch (InternalError e) {

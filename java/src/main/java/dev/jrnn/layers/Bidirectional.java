@@ -62,6 +62,10 @@ public class Bidirectional extends Layer {
                 throw new IllegalArgumentException("Bidirectional: forward and backward layers must agree on returnSequences and returnState, got ("
                         + layer.returnSequences + ", " + layer.returnState + ") and (" + bw.returnSequences + ", " + bw.returnState + ")");
             }
+            if (bw.stateful != layer.stateful) {
+                throw new IllegalArgumentException("Bidirectional: forward and backward layers must agree on stateful, got "
+                        + layer.stateful + " and " + bw.stateful);
+            }
             if (bw.stateCount() != layer.stateCount()) {
                 throw new IllegalArgumentException("Bidirectional: forward (" + layer.kerasClass() + ") and backward ("
                         + bw.kerasClass() + ") layers must have the same number of states");
@@ -144,6 +148,23 @@ public class Bidirectional extends Layer {
     public boolean returnState() { return forwardLayer.returnState; }
 
     private int n() { return forwardLayer.stateCount(); }
+
+    /** Whether the wrapped layers are stateful (Keras' Bidirectional takes its layer's {@code stateful}). */
+    @Override
+    public boolean stateful() { return forwardLayer.stateful; }
+
+    /** Zeros both directions' carried states. */
+    @Override
+    public void resetStates() {
+        forwardLayer.resetStates();
+        backwardLayer.resetStates();
+    }
+
+    @Override
+    public void releaseBuffers() {
+        forwardLayer.releaseBuffers();
+        backwardLayer.releaseBuffers();
+    }
 
     @Override
     public Bidirectional trainable(boolean t) {

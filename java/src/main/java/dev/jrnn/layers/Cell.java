@@ -39,7 +39,7 @@ abstract sealed class Cell permits SimpleRNNCell, GatedCell {
     Activation recurrentActivation() { return activation; }
 
     /** What the backend's recurrent operations need to know of this cell, for steps of {@code batch} rows. */
-    final CellConfig config(int batch, int units) {
+    CellConfig config(int batch, int units) {
         return new CellConfig(kind(), activation, recurrentActivation(), batch, units);
     }
 
@@ -57,6 +57,12 @@ abstract sealed class Cell permits SimpleRNNCell, GatedCell {
      * the run's {@code recurrentProj} forward and {@code dRecurrent} backward.
      */
     boolean separateRecurrentProjection() { return false; }
+
+    /**
+     * Whether a run keeps r * hPrev per step ({@code resetState} [T, B, H], GRU reset_after = false): the input of
+     * the candidate's recurrent product, from which U's h columns take their gradient.
+     */
+    boolean keepsResetState() { return false; }
 
     /** Step {@code s} of run {@code r}: the recurrent GEMM and the backend's fused step. */
     abstract void stepForward(RecurrentRun r, int s);

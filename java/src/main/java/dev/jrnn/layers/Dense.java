@@ -88,6 +88,7 @@ public class Dense extends Layer {
 
     @Override
     protected void initParams(SplittableRandom rng) {
+        if (!initialValuesNeeded()) return;
         int i = kernel.shape()[0];
         kernel.set(Tensor.wrap(Initializers.glorotUniform(rng, i, units, i * units), i, units));
         if (bias != null) bias.set(Tensor.wrap(Initializers.zeros(units), units));
@@ -107,31 +108,36 @@ public class Dense extends Layer {
         int[] outShape = x.shape();
         outShape[outShape.length - 1] = units;
         DTensor y = DTensor.zeros(be, outShape);
+        DTensor pre = y;   // what backward takes the derivative from: y, or x·W + b for gelu and swish
         try {
-            be.gemm(false, false, rows, units, in, 1f, x.buf(), 0, in, kernel.value(), kernel.offset(), units, 0f, y.buf(), 0, units);
-            if (bias != null) be.addRowVector(rows, units, bias.value(), bias.offset(), y.buf(), 0);
-            if (activation != Activation.LINEAR) be.activate(activation, (long) rows * units, units, y.buf(), 0, y.buf(), 0);
+            if (activation.needsInput()) pre = DTensor.zeros(be, outShape);
+            be.gemm(false, false, rows, units, in, 1f, x.buf(), 0, in, kernel.value(), kernel.offset(), units, 0f, pre.buf(), 0, units);
+            if (bias != null) be.addRowVector(rows, units, bias.value(), bias.offset(), pre.buf(), 0);
+            if (activation != Activation.LINEAR) be.activate(activation, (long) rows * units, units, pre.buf(), 0, y.buf(), 0);
         } catch (RuntimeException | Error e) {
+            if (pre != y) pre.close();
             y.close();
             throw e;
         }
-        return new DenseTrace(be, x, y, mask, rows, in);
+        return new DenseTrace(be, x, y, pre, mask, rows, in);
     }
 
     private final class DenseTrace implements Trace {
         final Backend be;
-        final DTensor x, y, mask;
+        final DTensor x, y, pre, mask;
         final int rows, in;
         final List<DTensor> owned = new ArrayList<>();
 
-        DenseTrace(Backend be, DTensor x, DTensor y, DTensor mask, int rows, int in) {
+        DenseTrace(Backend be, DTensor x, DTensor y, DTensor pre, DTensor mask, int rows, int in) {
             this.be = be;
             this.x = x;
             this.y = y;
+            this.pre = pre;
             this.mask = mask;
             this.rows = rows;
             this.in = in;
             owned.add(y);
+            if (pre != y) owned.add(pre);
         }
 
         @Override
@@ -152,7 +158,7 @@ public class Dense extends Layer {
             try {
                 if (activation != Activation.LINEAR) {
                     tmp = be.alloc(n);
-                    be.activateBackward(activation, n, units, y.buf(), 0, dy.buf(), 0, tmp, 0);
+                    be.activateBackward(activation, n, units, pre.buf(), 0, dy.buf(), 0, tmp, 0);
                     dz = tmp;
                 }
                 if (trainable()) {

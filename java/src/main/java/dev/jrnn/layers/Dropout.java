@@ -1,7 +1,6 @@
 package dev.jrnn.layers;
 
 import dev.jrnn.backend.Backend;
-import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.Cleanup;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.tensor.Float32;
@@ -25,9 +24,7 @@ import java.util.SplittableRandom;
 public class Dropout extends Layer {
     private final double rate;
     private final float rate32;   // what the mask kernel uses, checked as such
-    private long streamSeed;
-    /** Two floats (lo, hi) counting the masks drawn so far; allocated on the first training call. */
-    private Buf counter;
+    private final MaskStream masks = new MaskStream();
 
     /** {@code rate}: fraction of values to drop, in [0, 1). */
     public Dropout(double rate) {
@@ -56,47 +53,24 @@ public class Dropout extends Layer {
 
     @Override
     protected void initParams(SplittableRandom r) {
-        this.streamSeed = r.nextLong();
-    }
-
-    private synchronized Buf counter(Backend be) {
-        if (counter == null || counter.backend() != be) {
-            if (counter != null) counter.close();
-            counter = null;   // a failed alloc below must not leave a closed counter in use
-            counter = be.alloc(2);
-        }
-        return counter;
+        masks.seed(r.nextLong());
     }
 
     /**
      * The mask stream, for saving a training run: {seed, masks drawn so far}. {@link #maskStream(long, long)} puts it
      * back, so a resumed fit draws the masks the uninterrupted one would have drawn.
      */
-    public synchronized long[] maskStream() {
-        long drawn = 0;
-        if (counter != null) {
-            float[] c = new float[2];
-            counter.backend().download(counter, 0, c, 0, 2);
-            drawn = dev.jrnn.backend.CounterRng.counter(c[0], c[1]);
-        }
-        return new long[] {streamSeed, drawn};
-    }
+    public long[] maskStream() { return masks.state(); }
 
     /** Sets the mask stream saved by {@link #maskStream()}; the layer must be built (its backend known). */
-    public synchronized Dropout maskStream(long seed, long drawn) {
-        if (drawn < 0) throw new IllegalArgumentException(name() + ".maskStream: masks drawn must be >= 0, got " + drawn);
-        this.streamSeed = seed;
-        Buf c = counter(backend());
-        backend().upload(new float[] {dev.jrnn.backend.CounterRng.lo(drawn), dev.jrnn.backend.CounterRng.hi(drawn)}, 0, c, 0, 2);
+    public Dropout maskStream(long seed, long drawn) {
+        masks.restore(backend(), name(), seed, drawn);
         return this;
     }
 
     /** Frees the mask counter (the next training call starts a new one from zero). */
     @Override
-    public synchronized void releaseBuffers() {
-        if (counter != null) counter.close();
-        counter = null;
-    }
+    public void releaseBuffers() { masks.release(); }
 
     @Override
     public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
@@ -113,7 +87,7 @@ public class Dropout extends Layer {
             if (training && rate > 0) {
                 keep = DTensor.zeros(be, x.shape());
                 owned.add(keep);
-                be.dropoutMask(n, rate32, streamSeed, counter(be), 0, keep.buf(), 0);
+                masks.draw(be, n, rate32, keep.buf(), 0);
                 be.mul(n, x.buf(), 0, keep.buf(), 0, y.buf(), 0);
             } else {
                 keep = null;

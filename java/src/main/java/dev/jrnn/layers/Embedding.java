@@ -106,6 +106,7 @@ public class Embedding extends Layer {
 
     @Override
     protected void initParams(SplittableRandom rng) {
+        if (!initialValuesNeeded()) return;
         embeddings.set(Tensor.wrap(Initializers.uniform(rng, -0.05, 0.05, vocab * dim), vocab, dim));
     }
 

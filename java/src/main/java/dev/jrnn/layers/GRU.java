@@ -1,15 +1,18 @@
 package dev.jrnn.layers;
 
 /**
- * Keras GRU (version 2, reset_after = true) with gates in the order z, r, h:
- * {@code z = recAct(x·Wz + bz + h·Uz + rz)}, {@code r = recAct(x·Wr + br + h·Ur + rr)},
- * {@code hh = act(x·Wh + bh + r * (h·Uh + rh))}, {@code h_t = z * h_{t-1} + (1 - z) * hh}.
- * Weights: kernel [I, 3H], recurrent_kernel [H, 3H], bias [2, 3H] (row 0 input bias, row 1 recurrent
- * bias); {@code 3H * (I + H + 2)} params.
+ * Keras GRU with gates in the order z, r, h. With {@code reset_after = true} (the default of tf.keras 2 and
+ * Keras 3, cuDNN's variant): {@code z = recAct(x·Wz + bz + h·Uz + rz)}, {@code r = recAct(x·Wr + br + h·Ur + rr)},
+ * {@code hh = act(x·Wh + bh + r * (h·Uh + rh))}, {@code h_t = z * h_{t-1} + (1 - z) * hh}; weights kernel
+ * [I, 3H], recurrent_kernel [H, 3H], bias [2, 3H] (row 0 input bias, row 1 recurrent bias),
+ * {@code 3H * (I + H + 2)} params. With {@link #resetAfter(boolean) resetAfter(false)} (Keras 2.2 and older's
+ * default): {@code z, r = recAct(x·W + b + h·U)}, {@code hh = act(x·Wh + bh + (r * h)·Uh)}, bias [3H],
+ * {@code 3H * (I + H + 1)} params.
  *
  * <pre>{@code
  * GRU gru = new GRU(3).returnSequences(true);
  * Tensor y = gru.call(Tensor.zeros(4, 5, 2));   // (4, 5, 3); gru.countParams() == 63
+ * GRU keras2 = new GRU(3).resetAfter(false);    // countParams() == 54 on 2 features
  * }</pre>
  */
 public class GRU extends RecurrentLayer {
@@ -35,8 +38,28 @@ public class GRU extends RecurrentLayer {
         return this;
     }
 
-    /** Always true: only Keras' reset_after = true variant (the cuDNN-compatible default) exists. */
-    public boolean resetAfter() { return true; }
+    /** Keras' {@code reset_after}: true (default) applies the reset gate after the recurrent product. */
+    public boolean resetAfter() { return gruCell.resetAfter; }
+
+    /**
+     * Keras' {@code reset_after} (default true): false applies the reset gate to h before its product with U's
+     * candidate columns and has one bias row ([3H]), as Keras 2.2 and older saved GRUs. Set before the layer is built.
+     * On CUDA such a layer runs the per-step path (the persistent whole-sequence kernels are reset_after only).
+     */
+    public GRU resetAfter(boolean b) {
+        requireUnbuilt("resetAfter");
+        requireSupported(b, recurrentDropout());
+        gruCell.resetAfter = b;
+        return this;
+    }
+
+    /** A recurrent dropout on a reset-before GRU would mask h inside the candidate's (r * h)·Uh: not built yet. */
+    private void requireSupported(boolean resetAfter, double recurrentDropout) {
+        if (!resetAfter && recurrentDropout > 0) {
+            throw new IllegalArgumentException(name() + ": recurrentDropout " + recurrentDropout + " with resetAfter(false) is not "
+                    + "supported (Keras' reset_after=False with recurrent_dropout); use resetAfter(true) or recurrentDropout(0)");
+        }
+    }
 
     @Override
     protected RecurrentLayer newInstance() { return copyConfig(new GRU(units, (GRUCell) gruCell.copy())); }
@@ -82,4 +105,20 @@ public class GRU extends RecurrentLayer {
 
     @Override
     public GRU tbptt(int k) { super.tbptt(k); return this; }
+
+    @Override
+    public GRU dropout(double rate) { super.dropout(rate); return this; }
+
+    @Override
+    public GRU recurrentDropout(double rate) {
+        requireSupported(resetAfter(), rate);
+        super.recurrentDropout(rate);
+        return this;
+    }
+
+    @Override
+    public GRU maskStream(long seed, long drawn) { super.maskStream(seed, drawn); return this; }
+
+    @Override
+    public GRU stateful(boolean b) { super.stateful(b); return this; }
 }

@@ -87,4 +87,16 @@ public class LSTM extends RecurrentLayer {
 
     @Override
     public LSTM tbptt(int k) { super.tbptt(k); return this; }
+
+    @Override
+    public LSTM dropout(double rate) { super.dropout(rate); return this; }
+
+    @Override
+    public LSTM recurrentDropout(double rate) { super.recurrentDropout(rate); return this; }
+
+    @Override
+    public LSTM maskStream(long seed, long drawn) { super.maskStream(seed, drawn); return this; }
+
+    @Override
+    public LSTM stateful(boolean b) { super.stateful(b); return this; }
 }

@@ -149,6 +149,29 @@ public abstract class Layer {
 
     // ------------------------------------------------------------------ building
 
+    /** Bound while a loader builds layers whose every weight it sets next (see {@link #buildForLoading}). */
+    private static final ScopedValue<Boolean> WEIGHTS_FOLLOW = ScopedValue.newInstance();
+
+    /**
+     * Runs {@code task} with the layers it builds left at zeros instead of their initial values, for loaders that
+     * set every weight right after ({@code Models.load}): Keras' initialisers (the orthogonal recurrent kernel
+     * above all) would be computed only to be overwritten. Everything else of a build happens as usual (the
+     * random stream advances, Dropout draws its seed, wrappers adopt their inner layers).
+     *
+     * <pre>{@code
+     * Model m = Layer.buildForLoading(() -> { Model g = graph.build(config); g.layers(); return g; });
+     * // built at zeros: set every weight next
+     * }</pre>
+     */
+    public static <T> T buildForLoading(java.util.function.Supplier<T> task) {
+        return ScopedValue.where(WEIGHTS_FOLLOW, Boolean.TRUE).call(task::get);
+    }
+
+    /** False inside {@link #buildForLoading}: {@link #initParams} then leaves the values to the loader. */
+    protected static boolean initialValuesNeeded() {
+        return !WEIGHTS_FOLLOW.isBound();
+    }
+
     /**
      * Builds for these per-sample input shapes on the current {@link Jrnn#backend()} and returns the
      * output shapes. Later calls with other shapes are fine when the weights fit them (same feature
@@ -396,6 +419,12 @@ public abstract class Layer {
 
     /** As {@link #apply(Node...)} on a list, e.g. {@code [x, h0, c0]}. */
     public Node apply(List<? extends Node> inputs) {
+        if (stateful() && inputs != null && !inputs.isEmpty() && inputs.get(0) != null && inputs.get(0).batchSize() <= 0) {
+            // Keras refuses it too: the states need a batch size before the first batch
+            throw new IllegalArgumentException(name() + ": a stateful layer needs a fixed batch size, got input "
+                    + inputs.get(0).shapeString() + "; declare it with batchInputShape(batch, ...) on the first layer of a"
+                    + " Sequential model or Input.batchShape(batch, ...) in the functional API (Keras' batch_input_shape / batch_shape)");
+        }
         return Node.apply(this, inputs);
     }
 
@@ -436,6 +465,14 @@ public abstract class Layer {
         if (x == null || x.rank() != 3 || rs.isEmpty()) return null;
         if (!RecurrentStack.eligible(rs, rs.get(0).backend(), x.dim(0), x.dim(1))) return null;
         return RecurrentStack.forward(rs, x, mask, training);
+    }
+
+    /** Whether the layer carries states from one batch to the next (Keras' {@code stateful}); false but for recurrent layers. */
+    public boolean stateful() { return false; }
+
+    /** Zeros the states a stateful layer carries (Keras' {@code reset_states()}); a layer without states throws. */
+    public void resetStates() {
+        throw new IllegalStateException(name() + ".resetStates: " + kerasClass() + " carries no states (only stateful recurrent layers do)");
     }
 
     /**

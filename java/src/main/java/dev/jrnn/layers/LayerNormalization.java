@@ -101,6 +101,7 @@ public class LayerNormalization extends Layer {
 
     @Override
     protected void initParams(SplittableRandom rng) {
+        if (!initialValuesNeeded()) return;
         if (gamma != null) {
             float[] ones = new float[gamma.shape()[0]];
             java.util.Arrays.fill(ones, 1f);

@@ -3,6 +3,7 @@ package dev.jrnn.layers;
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Float32;
 import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -15,7 +16,7 @@ import java.util.SplittableRandom;
  * ({@link SimpleRNNCell}, {@link LSTMCell}, {@link GRUCell}).
  *
  * <pre>{@code
- * LSTM lstm = new LSTM(8).returnSequences(true).goBackwards(true);
+ * LSTM lstm = new LSTM(8).returnSequences(true).goBackwards(true).dropout(0.2).recurrentDropout(0.2);
  * }</pre>
  *
  * <p>Forward on x [B, T, I]: x goes time-major (and time-reversed for goBackwards) into xT [T, B, I];
@@ -46,6 +47,14 @@ public abstract class RecurrentLayer extends Layer {
     protected boolean goBackwards;
     protected int tbptt;
     protected boolean zeroOutputForMask;
+    /** Keras' dropout and recurrent_dropout (0 = off), as set and as the mask kernel uses them. */
+    double dropout, recurrentDropout;
+    float dropout32, recurrentDropout32;
+    /** Where the dropout masks come from (seeded at build). */
+    final MaskStream masks = new MaskStream();
+    protected boolean stateful;
+    /** The states a stateful layer carries across batches. */
+    private final RecurrentStates carried = new RecurrentStates(this);
     /**
      * Steps per forked chunk of a [batch, steps] sequence (projections, gradients, a stack's wavefront): at
      * most 8 chunks, each of at least {@link Backend#minForkRows()} rows of {@code be}, so that the GEMMs stay
@@ -140,6 +149,50 @@ public abstract class RecurrentLayer extends Layer {
         return this;
     }
 
+    public double dropout() { return dropout; }
+
+    /**
+     * Keras' {@code dropout}: the fraction of the input features dropped in training, in [0, 1). One mask per
+     * sample and feature is drawn per call and used at every step (with a recurrentDropout, one per gate, as
+     * Keras' implementation 1), the kept values scaled by 1 / (1 - rate); inference (predict, evaluate) uses none.
+     */
+    public RecurrentLayer dropout(double rate) {
+        this.dropout32 = rate("dropout", rate);
+        this.dropout = rate;
+        return this;
+    }
+
+    public double recurrentDropout() { return recurrentDropout; }
+
+    /**
+     * Keras' {@code recurrent_dropout}: the fraction of the units of the previous state dropped from the
+     * recurrent product in training, in [0, 1); one mask per sample and unit (and, for LSTM and GRU, per gate)
+     * for the whole sequence. The CUDA persistent kernels are not used while it is on.
+     */
+    public RecurrentLayer recurrentDropout(double rate) {
+        this.recurrentDropout32 = rate("recurrentDropout", rate);
+        this.recurrentDropout = rate;
+        return this;
+    }
+
+    /** A dropout rate as the mask kernel takes it; name() only on failure (it would draw the default name now). */
+    private float rate(String what, double rate) {
+        try {
+            return Float32.check(what, rate, r -> r >= 0 && r < 1, "in [0, 1)");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The dropout masks' stream, for saving a training run: {seed, masks drawn so far}. */
+    public long[] maskStream() { return masks.state(); }
+
+    /** Puts back a {@link #maskStream()}; the layer must be built. */
+    public RecurrentLayer maskStream(long seed, long drawn) {
+        masks.restore(backend(), name(), seed, drawn);
+        return this;
+    }
+
     public int tbptt() { return tbptt; }
 
     /**
@@ -150,6 +203,56 @@ public abstract class RecurrentLayer extends Layer {
         if (k < 0) throw new IllegalArgumentException(name() + ": tbptt must be >= 0 (0 = full BPTT), got " + k);
         this.tbptt = k;
         return this;
+    }
+
+    @Override
+    public boolean stateful() { return stateful; }
+
+    /**
+     * Keras' {@code stateful}: the last states of each batch become the initial states of the next (sample i of
+     * one batch continues sample i of the previous), in fit, evaluate and predict, until {@link #resetStates()}.
+     * The batch size must be fixed: by {@link #batchInputShape} on the first layer or {@code Input.batchShape};
+     * the gradient stops at the batch boundary (Keras' truncated BPTT over batches). Fit with
+     * {@code shuffle(false)} for the samples to line up (shuffling is allowed, as in Keras, but mixes the
+     * sequences). Set it before the layer is built.
+     * <pre>{@code
+     * LSTM lstm = new LSTM(32).stateful(true).batchInputShape(8, 10, 1);
+     * }</pre>
+     */
+    public RecurrentLayer stateful(boolean b) {
+        requireUnbuilt("stateful");
+        this.stateful = b;
+        return this;
+    }
+
+    /** Zeros the carried states (Keras' {@code reset_states()}); throws on a layer that is not stateful. */
+    @Override
+    public void resetStates() {
+        requireStateful("resetStates");
+        carried.reset();
+    }
+
+    /** Sets the carried states to {@code states} ([batch, units] each: h, and c for LSTM), as Keras' {@code reset_states(states)}. */
+    public void resetStates(List<Tensor> states) {
+        requireStateful("resetStates");
+        carried.set(states);
+    }
+
+    /** The carried states as host tensors ([batch, units] each: h, and c for LSTM), as Keras' {@code layer.states}. */
+    public List<Tensor> states() {
+        requireStateful("states");
+        return carried.get();
+    }
+
+    private void requireStateful(String what) {
+        if (!stateful) throw new IllegalStateException(name() + "." + what + ": the layer is not stateful (stateful(true))");
+    }
+
+    /** Frees the carried states and the dropout mask counter. */
+    @Override
+    public void releaseBuffers() {
+        carried.release();
+        masks.release();
     }
 
     @Override
@@ -187,6 +290,11 @@ public abstract class RecurrentLayer extends Layer {
         if (act == Activation.SOFTMAX) {
             throw new IllegalArgumentException(name() + ": " + what + " must be elementwise (tanh, sigmoid, relu, linear, hard_sigmoid), got softmax");
         }
+        if (act.needsInput()) {   // the step kernels keep the activated gates; these need the pre-activations
+            throw new IllegalArgumentException("activation '" + a + "' is not supported in recurrent layers (" + name() + "."
+                    + what + "): its derivative needs the pre-activation, which the step kernels do not keep; Dense and "
+                    + "Activation take it");
+        }
         return act;
     }
 
@@ -202,6 +310,8 @@ public abstract class RecurrentLayer extends Layer {
         c.goBackwards = goBackwards;
         c.tbptt = tbptt;
         c.zeroOutputForMask = zeroOutputForMask;
+        c.dropout(dropout).recurrentDropout(recurrentDropout);
+        c.stateful = stateful;
         c.trainable(trainable());
         return c;
     }
@@ -253,11 +363,13 @@ public abstract class RecurrentLayer extends Layer {
 
     @Override
     protected void initParams(SplittableRandom rng) {
+        if (!initialValuesNeeded()) return;
         int[] ks = kernel.shape();
         int g = cell.gates() * units;
         kernel.set(Tensor.wrap(Initializers.glorotUniform(rng, ks[0], ks[1], ks[0] * ks[1]), ks));
         recurrentKernel.set(Tensor.wrap(Initializers.orthogonal(rng, units, g, 1.0), units, g));
         if (bias != null) bias.set(Tensor.wrap(cell.initialBias(units), cell.biasShape(units)));
+        masks.seed(rng.nextLong());   // after the weights, which stay as without dropout
     }
 
     // ------------------------------------------------------------------ forward / backward
@@ -317,13 +429,19 @@ public abstract class RecurrentLayer extends Layer {
             throw new IllegalArgumentException(name() + ": expected mask (" + batch + ", " + steps + "), got "
                     + Tensor.shapeString(mask.shape()));
         }
-        RecurrentRun r = new RecurrentRun(this, be, inputs, mask, batch, steps, x.dim(2));
+        // stateful: the carried states are the initial ones unless the call gives its own (as Keras)
+        boolean carry = stateful && inputs.size() == 1;
+        List<DTensor> in = carry ? RecurrentStates.withStates(inputs.get(0), carried.forBatch(be, batch)) : inputs;
+        if (stateful && !carry) carried.forBatch(be, batch);   // checks the batch size
+        RecurrentRun r = new RecurrentRun(this, be, in, mask, batch, steps, x.dim(2));
         try {
+            if (training) r.drop = RecurrentDropout.draw(r);
             r.forward();
+            if (stateful) carried.carry(be, r.hs, r.cs, r.bh(steps));
         } catch (RuntimeException | Error e) {
             r.close();
             throw e;
         }
-        return r;
+        return carry ? RecurrentStates.cutAtBatchStart(r) : r;
     }
 }

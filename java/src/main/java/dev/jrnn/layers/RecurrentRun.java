@@ -33,6 +33,7 @@ final class RecurrentRun implements Trace {
     Buf maskT;                   // [T, B] in processing order, or null
     Buf p;                       // [T, B, G]: pre-activations / gates (GRU: xp)
     Buf recurrentProj;           // GRU only: [T, B, G] hPrev·U + bRec
+    Buf resetState;              // GRU reset_after=false only: [T, B, H] r * hPrev (input of the candidate's product)
     Buf hs;                      // [T+1, B, H]
     Buf cs;                      // LSTM only: [T+1, B, H]
     Buf seen;                    // [T, B] processing order: 1 where the output is the state, 0 where it is 0:
@@ -41,12 +42,14 @@ final class RecurrentRun implements Trace {
     // backward state (per call)
     Buf dGates;                  // [T, B, G]: gradient of the gate pre-activations (GRU: of x·W + b)
     Buf dRecurrent;              // GRU only: [T, B, G] gradient of hPrev·U + bRec
+    Buf dResetState;             // GRU reset_after=false only: [B, H] gradient of this step's r * hPrev
     Buf dHiddenNext, dHiddenPrev; // [B, H]: gradient into h of the step being undone, and into its hPrev
     Buf dCellNext;               // LSTM only: [B, H] gradient into c (updated in place to that into cPrev)
     Buf dyT;                     // [T, B, H] output gradients, time-major (null: none per step)
     Buf tbpttKeep;               // [T, B] with tbptt and a mask: 0 where a sample's state gradient is cut
                                  // before undoing step s (its windows count real steps), else 1
     Buf dxT;                     // [T, B, I] input gradients, time-major
+    RecurrentDropout drop;       // a training call's dropout masks, or null (none, or inference)
     final List<Buf> temps = new ArrayList<>();
     final List<DTensor> outputs = new ArrayList<>();
     final List<AutoCloseable> owned = new ArrayList<>();
@@ -93,6 +96,9 @@ final class RecurrentRun implements Trace {
         return recurrentProj != null && b != null ? BufAt.at(b.value(), b.offset() + G) : null;
     }
 
+    /** Whether this call drops units of the previous state from the recurrent product (training only). */
+    boolean recurrentDropout() { return drop != null && drop.recurrent != null; }
+
     /** The recurrent kernel U [H, G]. */
     BufAt recurrentKernel() { return BufAt.at(layer.recurrentKernel.value(), layer.recurrentKernel.offset()); }
 
@@ -101,23 +107,41 @@ final class RecurrentRun implements Trace {
 
     /** {@code dst} rows of step s = h_s · U + beta * dst (nothing at step 0 without an initial state: h is 0). */
     void addRecurrentProjection(int s, Buf dst, float beta) {
+        addRecurrentProjection(s, dst, beta, G);
+    }
+
+    /** As {@link #addRecurrentProjection(int, Buf, float)} for U's first {@code cols} columns (dst rows keep stride G). */
+    void addRecurrentProjection(int s, Buf dst, float beta, int cols) {
         if (s == 0 && !hasInitial) return;
+        if (recurrentDropout()) {
+            drop.recurrentProjection(s, dst, beta);
+            return;
+        }
         Param u = layer.recurrentKernel;
-        be.gemm(false, false, B, G, H, 1f, hs, bh(s), H, u.value(), u.offset(), G, beta, dst, bg(s), G);
+        be.gemm(false, false, B, cols, H, 1f, hs, bh(s), H, u.value(), u.offset(), G, beta, dst, bg(s), G);
     }
 
     /** {@code dHiddenPrev += d[step s] · U^T} (nothing at step 0 without an initial state). */
     void addRecurrentGradient(int s, Buf d) {
+        addRecurrentGradient(s, d, G);
+    }
+
+    /** As {@link #addRecurrentGradient(int, Buf)} through U's first {@code cols} columns. */
+    void addRecurrentGradient(int s, Buf d, int cols) {
         if (s == 0 && !hasInitial) return;
+        if (recurrentDropout()) {
+            drop.recurrentGradient(s, d);
+            return;
+        }
         Param u = layer.recurrentKernel;
-        be.gemm(false, true, B, H, G, 1f, d, bg(s), G, u.value(), u.offset(), G, 1f, dHiddenPrev, 0, H);
+        be.gemm(false, true, B, H, cols, 1f, d, bg(s), G, u.value(), u.offset(), G, 1f, dHiddenPrev, 0, H);
     }
 
     void forward() {
         prepareForward(null, 0);
         // On the per-step path of a backend that overlaps forks (CUDA, two streams), the input projection
         // of later chunks of steps runs on the second stream while the loop works through earlier ones.
-        boolean split = be.overlapsForks() && layer.splitOnForks
+        boolean split = be.overlapsForks() && layer.splitOnForks && drop == null
                 && !be.recurrentSequenceSupported(config, T);
         int chunk = split ? chunkSteps() : T;
         project(0, Math.min(chunk, T));
@@ -128,7 +152,7 @@ final class RecurrentRun implements Trace {
                 projections.add(be.fork(() -> project(f, to)));
             }
             // A backend's fused whole-sequence path (CUDA persistent kernels) when it has one for this shape.
-            boolean fused = !split && be.recurrentSequenceForward(config, new CellSequence.Forward(T, hasInitial,
+            boolean fused = !split && !recurrentDropout() && be.recurrentSequenceForward(config, new CellSequence.Forward(T, hasInitial,
                     recurrentKernel(), recurrentBias(), BufAt.at(p, 0), BufAt.at(recurrentProj, 0), BufAt.at(hs, 0),
                     BufAt.at(cs, 0), maskAt(0)));
             for (int s = 0; s < T && !fused; s++) {
@@ -166,6 +190,7 @@ final class RecurrentRun implements Trace {
             if (cs != null) be.copy(initial.get(1).buf(), 0, cs, 0, (long) B * H);
         }
         if (cell.separateRecurrentProjection()) recurrentProj = alloc(tb * G);
+        if (cell.keepsResetState()) resetState = alloc(tb * H);
     }
 
     /** The per-step forward of steps [from, to) (their projection must be in p). */
@@ -298,11 +323,25 @@ final class RecurrentRun implements Trace {
         if (to <= from) return;
         int rows = (to - from) * B;
         Buf dRec = recurrentProj != null ? dRecurrent : dGates;
+        boolean inputDropout = drop != null && drop.input != null;
         if (layer.trainable()) {
-            be.gemm(true, false, H, G, rows, 1f, hs, bh(from), H, dRec, bg(from), G, 1f,
-                    layer.recurrentKernel.grad(), layer.recurrentKernel.offset(), G);
-            be.gemm(true, false, I, G, rows, 1f, xT, xOff + (long) from * B * I, I, dGates, bg(from), G, 1f,
-                    layer.kernel.grad(), layer.kernel.offset(), G);
+            Param u = layer.recurrentKernel;
+            if (recurrentDropout()) {
+                drop.kernelGradient(hs, bh(from), H, drop.recurrent, dRec, from, to, u);
+            } else if (resetState == null) {
+                be.gemm(true, false, H, G, rows, 1f, hs, bh(from), H, dRec, bg(from), G, 1f, u.grad(), u.offset(), G);
+            } else {   // z, r columns from hPrev, h columns from r * hPrev
+                int zr = 2 * H;
+                be.gemm(true, false, H, zr, rows, 1f, hs, bh(from), H, dGates, bg(from), G, 1f, u.grad(), u.offset(), G);
+                be.gemm(true, false, H, H, rows, 1f, resetState, bh(from), H, dGates, bg(from) + zr, G, 1f, u.grad(),
+                        u.offset() + zr, G);
+            }
+            if (inputDropout) {
+                drop.kernelGradient(xT, xOff + (long) from * B * I, I, drop.input, dGates, from, to, layer.kernel);
+            } else {
+                be.gemm(true, false, I, G, rows, 1f, xT, xOff + (long) from * B * I, I, dGates, bg(from), G, 1f,
+                        layer.kernel.grad(), layer.kernel.offset(), G);
+            }
             if (layer.bias != null) {
                 be.sumRows(rows, G, dGates, bg(from), layer.bias.grad(), layer.bias.offset(), true);
                 if (recurrentProj != null) {
@@ -310,8 +349,12 @@ final class RecurrentRun implements Trace {
                 }
             }
         }
-        be.gemm(false, true, rows, I, G, 1f, dGates, bg(from), G, layer.kernel.value(), layer.kernel.offset(), G, 0f,
-                dxT, (long) from * B * I, I);
+        if (inputDropout) {
+            drop.inputGradient(from, to, dxT);
+        } else {
+            be.gemm(false, true, rows, I, G, 1f, dGates, bg(from), G, layer.kernel.value(), layer.kernel.offset(), G, 0f,
+                    dxT, (long) from * B * I, I);
+        }
     }
 
     /** {@code p} rows of steps [from, to) (processing order) = x·W + b. */
@@ -319,8 +362,12 @@ final class RecurrentRun implements Trace {
         if (to <= from) return;
         int rows = (to - from) * B;
         Param w = layer.kernel;
-        be.gemm(false, false, rows, G, I, 1f, xT, xOff + (long) from * B * I, I, w.value(), w.offset(), G, 0f, p,
-                bg(from), G);
+        if (drop != null && drop.input != null) {
+            drop.project(from, to);
+        } else {
+            be.gemm(false, false, rows, G, I, 1f, xT, xOff + (long) from * B * I, I, w.value(), w.offset(), G, 0f, p,
+                    bg(from), G);
+        }
         if (layer.bias != null) be.addRowVector(rows, G, layer.bias.value(), layer.bias.offset(), p, bg(from));
     }
 
@@ -365,13 +412,13 @@ final class RecurrentRun implements Trace {
         try {
             prepareBackward(dOut, null);
             // the fused path cuts by processing step: not with a mask (tbpttKeep), so both backends agree
-            boolean fused = tbpttKeep == null && be.recurrentSequenceBackward(config, new CellSequence.Backward(T, layer.tbptt, hasInitial,
+            boolean fused = tbpttKeep == null && !recurrentDropout() && be.recurrentSequenceBackward(config, new CellSequence.Backward(T, layer.tbptt, hasInitial,
                     recurrentKernel(), BufAt.at(cell.backwardReadsGates() ? p : null, 0), BufAt.at(recurrentProj, 0),
                     BufAt.at(hs, 0), BufAt.at(cs, 0), maskAt(0), BufAt.at(dyT, 0), BufAt.at(dHiddenNext, 0), BufAt.at(dCellNext, 0),
                     BufAt.at(dGates, 0), BufAt.at(dRecurrent, 0)));
             // With a backend that overlaps forks (CUDA, two streams), the weight gradients and dx of each
             // finished chunk of steps go to the second stream while the loop goes on with earlier steps.
-            int chunk = !fused && be.overlapsForks() && layer.splitOnForks ? chunkSteps() : T;
+            int chunk = !fused && be.overlapsForks() && layer.splitOnForks && drop == null ? chunkSteps() : T;
             List<Fork> forks = new ArrayList<>();
             int done = T;   // steps [done, T) have their gradients queued
             try {
@@ -403,6 +450,7 @@ final class RecurrentRun implements Trace {
         long bhn = (long) B * H;
         dGates = temp(tb * G);
         if (recurrentProj != null) dRecurrent = temp(tb * G);
+        if (resetState != null) dResetState = temp(bhn);
         dHiddenNext = temp(bhn);
         dHiddenPrev = temp(bhn);
         if (cs != null) dCellNext = temp(bhn);
@@ -486,7 +534,7 @@ final class RecurrentRun implements Trace {
     void releaseBackward() {
         for (Buf b : temps) b.close();
         temps.clear();
-        dGates = dRecurrent = dHiddenNext = dHiddenPrev = dCellNext = dyT = dxT = tbpttKeep = null;
+        dGates = dRecurrent = dResetState = dHiddenNext = dHiddenPrev = dCellNext = dyT = dxT = tbpttKeep = null;
     }
 
     @Override

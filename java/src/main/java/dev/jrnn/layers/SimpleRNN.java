@@ -66,4 +66,16 @@ public class SimpleRNN extends RecurrentLayer {
 
     @Override
     public SimpleRNN tbptt(int k) { super.tbptt(k); return this; }
+
+    @Override
+    public SimpleRNN dropout(double rate) { super.dropout(rate); return this; }
+
+    @Override
+    public SimpleRNN recurrentDropout(double rate) { super.recurrentDropout(rate); return this; }
+
+    @Override
+    public SimpleRNN maskStream(long seed, long drawn) { super.maskStream(seed, drawn); return this; }
+
+    @Override
+    public SimpleRNN stateful(boolean b) { super.stateful(b); return this; }
 }

@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
  * Where the fit loop and evaluation take their batches from, an epoch at a time: {@link DataBatches}
  * serves checked in-memory tensors, {@link DatasetBatches} a streaming {@link dev.jrnn.data.Dataset}.
  */
-interface BatchSource {
+interface BatchSource extends AutoCloseable {
     /** The number of batches in an epoch, or -1 when it is known only at its end (a generator, bucketing). */
     int batches();
 
@@ -25,10 +25,21 @@ interface BatchSource {
      */
     default void skipEpoch(boolean shuffle, SplittableRandom rng) {}
 
+    /** Frees what the source keeps across epochs (a dataset's device feed); the default holds nothing. */
+    @Override
+    default void close() {}
+
     /** One epoch's batches; closing it ends the epoch early and frees what it holds. */
     interface Epoch extends AutoCloseable {
         /** The next batch, or null at the end of the epoch; valid until the next call. */
         HostBatch next();
+
+        /**
+         * The factor the last batch's loss gradient is scaled by, 1 but for a data-parallel shard smaller or larger than
+         * the mean shard of its global batch ({@link ShardedBatches}): so that averaging the ranks' gradients gives the
+         * gradient of the mean loss over the global batch.
+         */
+        default float gradientWeight() { return 1f; }
 
         @Override
         default void close() {}

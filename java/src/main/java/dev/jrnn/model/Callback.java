@@ -17,18 +17,21 @@ public interface Callback {
     default void onEpochBegin(int epoch, Model model) {}
 
     /**
-     * Whether this callback wants {@link #onBatchEnd} after every batch. Saying yes makes {@link Model#fit}
-     * read every batch's loss back at once (on CUDA a synchronization per batch); otherwise the losses stay
-     * on the device until the epoch ends and onBatchEnd is not called. Override it with onBatchEnd.
+     * After each training batch: {@code logs} has its size and its loss, which stays on the device until
+     * {@link BatchLogs#loss()} reads it (so a callback that does not read it costs nothing per batch).
      */
-    default boolean needsBatchEnd() { return false; }
-
-    /** After each training batch, with the batch's loss; called only when {@link #needsBatchEnd} says so. */
-    default void onBatchEnd(int batch, double loss, Model model) {}
+    default void onBatchEnd(int batch, BatchLogs logs, Model model) {}
 
     default void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {}
 
     default void onTrainEnd(Model model) {}
+
+    /**
+     * Whether, in data-parallel training ({@link FitOptions#distributed}), only rank 0 runs this callback: true for
+     * those that write files ({@link ModelCheckpoint}), so one process writes them. The others run on every rank,
+     * where the averaged logs make them decide alike (EarlyStopping stops every rank at the same epoch).
+     */
+    default boolean rankZeroOnly() { return false; }
 
     /** A per-epoch listener. */
     @FunctionalInterface

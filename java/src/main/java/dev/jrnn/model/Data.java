@@ -17,6 +17,20 @@ record Data(List<Tensor> xs, List<Tensor> ys, int[] lengths, int[] rows) {
     /** Rows {@code [from, to)} of the rows in use. */
     Data subset(int from, int to) { return new Data(xs, ys, lengths, Arrays.copyOfRange(rows, from, to)); }
 
+    /**
+     * Keras' {@code validation_split}: the last {@code fraction} of the samples (before shuffling) for validation,
+     * the rest for training; {@code [this, null]} when the fraction is 0.
+     */
+    Data[] split(double fraction, String model) {
+        if (fraction <= 0) return new Data[] {this, null};
+        int at = (int) Math.floor(n() * (1.0 - fraction));
+        if (at <= 0 || at >= n()) {
+            throw new IllegalArgumentException(model + ".fit: validationSplit " + fraction + " of " + n()
+                    + " samples leaves " + at + " for training and " + (n() - at) + " for validation; both need at least one");
+        }
+        return new Data[] {subset(0, at), subset(at, n())};
+    }
+
     /** Which outputs have a target. */
     boolean[] targets() {
         boolean[] t = new boolean[ys == null ? 0 : ys.size()];

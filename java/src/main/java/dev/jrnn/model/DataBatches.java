@@ -49,6 +49,12 @@ final class DataBatches implements BatchSource {
         }
     }
 
+    /** Samples {@code [from, to)} of the current epoch's order (a data-parallel rank's part of a global batch). */
+    HostBatch rows(int from, int to) { return data.batch(order, from, to, outputs); }
+
+    /** The number of samples. */
+    int samples() { return data.n(); }
+
     /** Batch {@code i} of the current epoch. */
     HostBatch batch(int i) {
         int from = i * batchSize;

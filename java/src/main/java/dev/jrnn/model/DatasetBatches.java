@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -17,13 +19,19 @@ import java.util.SplittableRandom;
  * its background thread), each batch checked against the model as in-memory data is ({@link InputCheck})
  * before it reaches the device; ragged batches' {@code lengths} become the length mask exactly as
  * {@link FitOptions#lengths} does. The data set's own order holds: {@link FitOptions#shuffle} does not
- * apply (shuffle the data set instead), as in Keras for a {@code tf.data.Dataset}.
+ * apply (shuffle the data set instead), as in Keras for a {@code tf.data.Dataset}. Training batches on a backend
+ * with a copy queue (CUDA) go through a {@link DeviceFeed}: assembled in page-locked memory and copied to the
+ * device while the steps before them compute; their shapes are checked once per shape, their values (ids,
+ * sparse class indices) every batch. {@link #close()} frees the feed.
  */
 final class DatasetBatches implements BatchSource {
     private final Dataset data;
     private final Setup s;
     private final String what;
     private final boolean withTargets;
+    private DeviceFeed feed;
+    /** The batch shapes the feed's batches were checked for. */
+    private final Set<String> checked = new HashSet<>();
 
     /**
      * {@code data} for call {@code what} ("fit", "evaluate", "predict"); with {@code withTargets} every
@@ -54,9 +62,10 @@ final class DatasetBatches implements BatchSource {
     /** Epoch {@code epoch} of the data set (whose own shuffle picks the order; {@code shuffle} and {@code rng} are not used). */
     @Override
     public Epoch epoch(int epoch, boolean shuffle, SplittableRandom rng) {
+        if (feed == null && what.equals("fit")) feed = DeviceFeed.open(s.backend());
         BatchStream stream;
         try {
-            stream = data.epoch(epoch);
+            stream = (feed == null ? data : data.memory(feed.memory())).epoch(epoch);
         } catch (IOException e) {
             throw new UncheckedIOException(s.name() + "." + what + ": " + e.getMessage(), e);
         }
@@ -85,9 +94,11 @@ final class DatasetBatches implements BatchSource {
         };
     }
 
-    /** {@code b} checked against the model, as the step takes it (inputs and targets are not copied from heap batches). */
+    /**
+     * {@code b} checked against the model, as the step takes it (inputs and targets are not copied from heap batches;
+     * with the feed, the inputs stay in their host memory and are staged to the device, the targets are copied).
+     */
     private HostBatch host(Batch b) {
-        List<Tensor> xs = b.inputs();
         List<Tensor> ys = null;
         if (withTargets) {
             if (b.targetCount() != s.outputs()) {
@@ -97,14 +108,50 @@ final class DatasetBatches implements BatchSource {
             ys = b.targets();
         }
         int[] lengths = b.lengths();
+        List<int[]> shapes = new ArrayList<>();
+        for (int i = 0; i < b.inputCount(); i++) shapes.add(b.inputShape(i));
+        List<Tensor> xs = null;
+        InputCheck check = new InputCheck(s.name(), s.graph(), s.loss());
         try {
-            new InputCheck(s.name(), s.graph(), s.loss()).prepare(xs, ys, lengths, what, withTargets, false);
+            if (feed == null || checked.add(key(shapes, ys, lengths))) {
+                xs = b.inputs();
+                check.prepare(xs, ys, lengths, what, withTargets, false);
+            } else if (check.readsTargets() || readsInputs(check, shapes.size())) {
+                List<Tensor> read = new ArrayList<>();
+                for (int i = 0; i < shapes.size(); i++) read.add(check.readsInput(i) ? b.input(i) : null);
+                check.checkValues(read, shapes, ys, what);
+            }
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + " (in the batch starting at " + b.where(0) + ")", e);
         }
         List<Tensor> targets = new ArrayList<>(s.outputs());
         for (int k = 0; k < s.outputs(); k++) targets.add(ys == null ? null : ys.get(k));
-        return new HostBatch(xs, lengths == null ? null : Data.lengthMask(lengths, xs.get(0).dim(1)), targets);
+        Tensor mask = lengths == null ? null : Data.lengthMask(lengths, shapes.get(0)[1]);
+        if (feed == null) return new HostBatch(xs, mask, targets);
+        return new HostBatch(List.of(), mask, targets, feed.stage(b));
+    }
+
+    private static boolean readsInputs(InputCheck check, int inputs) {
+        for (int i = 0; i < inputs; i++) if (check.readsInput(i)) return true;
+        return false;
+    }
+
+    /** The shapes that {@link InputCheck#prepare} checks: the inputs', the targets' and whether there are lengths. */
+    private static String key(List<int[]> shapes, List<Tensor> ys, int[] lengths) {
+        StringBuilder k = new StringBuilder();
+        for (int[] x : shapes) k.append(Arrays.toString(x));
+        if (ys != null) for (Tensor y : ys) k.append('/').append(Arrays.toString(y.shape()));
+        return k.append(lengths == null ? "" : "+lengths").toString();
+    }
+
+    /** Batches whose inputs went through the device feed (0 without one). */
+    long stagedCount() { return feed == null ? 0 : feed.stagedCount(); }
+
+    /** Frees the device feed (its slots and page-locked memory) after the last epoch. */
+    @Override
+    public void close() {
+        if (feed != null) feed.close();
+        feed = null;
     }
 
     /** {@code options} (null: the defaults) checked for a fit on a data set, which has its own lengths and split. */
@@ -122,12 +169,17 @@ final class DatasetBatches implements BatchSource {
         return o.validationDataset == null ? null : new DatasetBatches(o.validationDataset, s, "fit (validation data)", true, o.checkFinite);
     }
 
-    /** Runs {@code call}, turning the UncheckedIOException of a file read on the prefetch thread back into its IOException. */
-    static <T> T io(java.util.function.Supplier<T> call) throws IOException {
+    /**
+     * Runs {@code call}, turning the UncheckedIOException of a file read on the prefetch thread back into its
+     * IOException; closes {@code sources} (nulls skipped) after it, also when it fails.
+     */
+    static <T> T io(java.util.function.Supplier<T> call, BatchSource... sources) throws IOException {
         try {
             return call.get();
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        } finally {
+            dev.jrnn.backend.Cleanup.each(Arrays.asList(sources), b -> { if (b != null) b.close(); });
         }
     }
 }

@@ -29,6 +29,36 @@ final class EpochLogs {
         this.trained = targets.clone();
     }
 
+    /** The sums as one array (loss, samples, per-output losses, metric sums and counts), to add them over ranks. */
+    double[] sums() {
+        int k = outLoss.length, j = metrics.size();
+        double[] v = new double[2 + k + 2 * k * j];
+        v[0] = lossSum;
+        v[1] = samples;
+        for (int o = 0; o < k; o++) {
+            v[2 + o] = outLoss[o];
+            for (int m = 0; m < j; m++) {
+                v[2 + k + o * j + m] = metricSum[o][m];
+                v[2 + k + k * j + o * j + m] = metricCount[o][m];
+            }
+        }
+        return v;
+    }
+
+    /** Sets the sums from an array laid out as {@link #sums()}. */
+    void setSums(double[] v) {
+        int k = outLoss.length, j = metrics.size();
+        lossSum = v[0];
+        samples = Math.round(v[1]);
+        for (int o = 0; o < k; o++) {
+            outLoss[o] = v[2 + o];
+            for (int m = 0; m < j; m++) {
+                metricSum[o][m] = v[2 + k + o * j + m];
+                metricCount[o][m] = v[2 + k + k * j + o * j + m];
+            }
+        }
+    }
+
     /** "loss", per-output "name_loss" when several outputs train, and the metrics (per output likewise). */
     Map<String, Double> logs() {
         Map<String, Double> m = new LinkedHashMap<>();

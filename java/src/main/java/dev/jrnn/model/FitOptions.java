@@ -22,7 +22,7 @@ import java.util.List;
 public final class FitOptions {
     int epochs = 1;
     int initialEpoch;
-    int batchSize = 32;
+    int batchSize;   // 0: not given (32, or the batch size a stateful model fixes)
     int verbose = 1;
     boolean shuffle = true;
     boolean checkFinite = true;
@@ -36,6 +36,11 @@ public final class FitOptions {
     final List<Callback> callbacks = new ArrayList<>();
     PrintStream out;
     boolean cudaGraphs = true;
+    dev.jrnn.backend.Communicator communicator;
+    long bucketBytes = DEFAULT_BUCKET_BYTES;
+
+    /** The gradient bucket of data-parallel training, as PyTorch DDP's default {@code bucket_cap_mb} (25 MiB). */
+    public static final long DEFAULT_BUCKET_BYTES = 25L << 20;
 
     public FitOptions epochs(int n) {
         if (n < 1) throw new IllegalArgumentException("FitOptions: epochs must be >= 1, got " + n);
@@ -56,6 +61,7 @@ public final class FitOptions {
         return this;
     }
 
+    /** Keras' batch_size: without it 32, or for a model with stateful layers the batch size its input fixes. */
     public FitOptions batchSize(int n) {
         if (n < 1) throw new IllegalArgumentException("FitOptions: batchSize must be >= 1, got " + n);
         this.batchSize = n;
@@ -178,6 +184,42 @@ public final class FitOptions {
         return this;
     }
 
+    /**
+     * Data-parallel training over {@code comm}'s ranks (one process per GPU, NCCL: {@code dev.jrnn.distributed.ProcessGroup}):
+     * each rank trains on its part of every global batch of {@code batchSize x ranks} samples (so {@link #batchSize} is
+     * per rank; a Dataset's own batches are the global ones; validation data is evaluated whole on every rank), the
+     * weights start as rank 0's, the gradients are averaged
+     * in buckets while the backward pass runs, every rank makes the same optimizer update, the logs are the means over
+     * all ranks, only rank 0 prints and runs the callbacks that write files ({@link Callback#rankZeroOnly}). N ranks with
+     * batch b compute what one process with batch N·b computes, to float32 rounding. Every rank must call fit with the
+     * same options, and shuffle with the same seed: without {@link #seed}, seed 0 (as PyTorch's DistributedSampler). A
+     * failure on one rank ends fit on every rank with a {@link dev.jrnn.backend.DistributedException} naming it.
+     *
+     * <pre>{@code
+     * try (ProcessGroup pg = ProcessGroup.fromEnvironment()) {          // started by bin/jrnn-launch
+     *     model.fit(x, y, new FitOptions().epochs(10).batchSize(64).distributed(pg.communicator()));
+     * }
+     * }</pre>
+     */
+    public FitOptions distributed(dev.jrnn.backend.Communicator comm) {
+        if (comm == null) throw new IllegalArgumentException("FitOptions: distributed communicator is null");
+        this.communicator = comm;
+        return this;
+    }
+
+    /** {@link #distributed(dev.jrnn.backend.Communicator)} with gradient buckets of about {@code bucketBytes} (default 25 MiB). */
+    public FitOptions distributed(dev.jrnn.backend.Communicator comm, long bucketBytes) {
+        if (bucketBytes < Float.BYTES) throw new IllegalArgumentException("FitOptions: bucketBytes must be >= 4, got " + bucketBytes);
+        distributed(comm);
+        this.bucketBytes = bucketBytes;
+        return this;
+    }
+
+    /** The samples of one step over all ranks: batchSize times the ranks of {@link #distributed}. */
+    int globalBatchSize() {
+        return communicator == null ? batchSize : (int) Math.min(Integer.MAX_VALUE, (long) batchSize * communicator.size());
+    }
+
     /** Where the progress bar goes (default System.out). */
     public FitOptions out(PrintStream s) {
         if (s == null) throw new IllegalArgumentException("FitOptions: out is null (use verbose(0) for no output)");
@@ -187,15 +229,16 @@ public final class FitOptions {
 
     public int epochs() { return epochs; }
     public int initialEpoch() { return initialEpoch; }
-    public int batchSize() { return batchSize; }
+    public int batchSize() { return batchSize > 0 ? batchSize : StatefulBatch.DEFAULT; }
     public int verbose() { return verbose; }
     public boolean checkFinite() { return checkFinite; }
     public boolean cudaGraphs() { return cudaGraphs; }
 
     @Override
     public String toString() {
-        return "FitOptions{epochs=" + epochs + ", batchSize=" + batchSize + ", verbose=" + verbose + ", shuffle=" + shuffle
+        return "FitOptions{epochs=" + epochs + ", batchSize=" + batchSize() + ", verbose=" + verbose + ", shuffle=" + shuffle
                 + (seed != null ? ", seed=" + seed : "") + ", validationSplit=" + validationSplit
-                + (lengths != null ? ", lengths=" + Arrays.toString(lengths) : "") + "}";
+                + (lengths != null ? ", lengths=" + Arrays.toString(lengths) : "")
+                + (communicator != null ? ", distributed=rank " + communicator.rank() + " of " + communicator.size() : "") + "}";
     }
 }

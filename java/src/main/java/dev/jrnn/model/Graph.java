@@ -112,9 +112,23 @@ final class Graph {
                 }
             }
         }
+        requireUniqueNames(name, ordered);
         List<Call> exec = new ArrayList<>();
         for (Call c : order) if (!c.isInput()) exec.add(c);
         return new Graph(List.copyOf(ins), List.copyOf(outs), List.copyOf(exec), List.copyOf(ordered), rel, seq);
+    }
+
+    /** Keras refuses two layers of one name in a model: their weights would share names in saved files. */
+    private static void requireUniqueNames(String name, List<Layer> layers) {
+        Map<String, Layer> byName = new java.util.HashMap<>();
+        for (Layer l : layers) {
+            Layer other = byName.putIfAbsent(l.name(), l);
+            if (other != null) {
+                throw new IllegalArgumentException(name + ": the name \"" + l.name() + "\" is used by two layers, "
+                        + other.kerasClass() + " and " + l.kerasClass() + "; layer names must be unique in a model "
+                        + "(as in Keras): rename one with name(...)");
+            }
+        }
     }
 
     private static void visit(String name, Call c, List<Call> order, Map<Layer, Integer> layerIndex, Set<Call> done,
@@ -161,6 +175,16 @@ final class Graph {
             if (j > k) end[k] = j;
         }
         return end;
+    }
+
+    /** The layer called {@code layerName} among {@code layers} of model {@code model}; throws naming them when there is none. */
+    static Layer layer(String model, List<Layer> layers, String layerName) {
+        List<String> names = new ArrayList<>();
+        for (Layer l : layers) {
+            if (l.name().equals(layerName)) return l;
+            names.add(l.name());
+        }
+        throw new IllegalArgumentException(model + ": no layer named '" + layerName + "', layers are " + names);
     }
 
     /** Keras' layer.output_shape text: "(None, 3)", "[(None, 5), (None, 5)]", or "multiple" for shared layers. */

@@ -21,7 +21,8 @@ final class Inference {
 
     /** Loss and metrics ("loss", "accuracy", ...) over {@code d} in batches of {@code batchSize}. */
     Map<String, Double> evaluate(Data d, int batchSize) {
-        return evaluate(new DataBatches(d, batchSize, s.outputs()));
+        int size = StatefulBatch.resolve(s.name(), s.graph(), "evaluate", batchSize, d.n());
+        return evaluate(new DataBatches(d, size, s.outputs()));
     }
 
     /** Loss and metrics over one epoch (epoch 0, in order) of {@code src}. */
@@ -53,7 +54,7 @@ final class Inference {
         float[][] out = new float[outputs][];
         int[][] shapes = new int[outputs][];
         int[] from = {0};
-        predict(new DataBatches(d, batchSize, outputs), batch -> {
+        predict(new DataBatches(d, StatefulBatch.resolve(s.name(), s.graph(), "predict", batchSize, n), outputs), batch -> {
             for (int k = 0; k < outputs; k++) {
                 Tensor v = batch.get(k);
                 if (out[k] == null) {

@@ -116,9 +116,14 @@ final class InputCheck {
      * naming itself, before any batch runs.
      */
     private Map<Node, int[]> outputShapesFor(List<Tensor> xs, String where) {
+        return outputShapes(xs.stream().map(Tensor::shape).toList(), where);
+    }
+
+    /** {@link #outputShapesFor} from the inputs' shapes (batch axis first). */
+    private Map<Node, int[]> outputShapes(List<int[]> xShapes, String where) {
         Map<Node, int[]> shapes = new IdentityHashMap<>();
-        for (int i = 0; i < xs.size(); i++) {
-            int[] s = xs.get(i).shape();
+        for (int i = 0; i < xShapes.size(); i++) {
+            int[] s = xShapes.get(i);
             shapes.put(graph.inputs.get(i), Arrays.copyOfRange(s, 1, s.length));
         }
         for (Call c : graph.calls) {
@@ -133,6 +138,32 @@ final class InputCheck {
             for (int k = 0; k < c.outputs().size() && k < out.size(); k++) shapes.put(c.outputs().get(k), out.get(k));
         }
         return shapes;
+    }
+
+    /** Whether the checks read the values of input {@code i} (it feeds ids to a layer such as an Embedding). */
+    boolean readsInput(int i) {
+        for (Call c : graph.calls) {
+            if (c.layer().inputIdBound() >= 0 && !c.inputs().isEmpty() && graph.inputs.indexOf(c.inputs().get(0)) == i) return true;
+        }
+        return false;
+    }
+
+    /** Whether the checks read the targets' values (class indices of a sparse loss). */
+    boolean readsTargets() { return loss.sparse(); }
+
+    /**
+     * The value checks of {@link #prepare} alone (ids fed to layers, sparse class indices), for a batch whose
+     * shapes passed {@code prepare} before: {@code xs} holds the inputs that {@link #readsInput} (null for the
+     * others), {@code xShapes} every input's shape, {@code ys} the targets (null when there are none).
+     */
+    void checkValues(List<Tensor> xs, List<int[]> xShapes, List<Tensor> ys, String what) {
+        String where = name + "." + what + ": ";
+        checkIds(xs, where);
+        if (ys == null || !loss.sparse()) return;
+        Map<Node, int[]> shapes = outputShapes(xShapes, where);
+        for (int k = 0; k < ys.size(); k++) {
+            if (ys.get(k) != null) checkTarget(k, ys.get(k), shapes.get(graph.outputs.get(k)), where, ys.size() > 1 ? "y[" + k + "]" : "y");
+        }
     }
 
     /** Ids fed straight from a model input into a layer that takes ids (an Embedding) must be integers in [0, bound). */

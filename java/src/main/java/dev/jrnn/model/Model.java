@@ -15,10 +15,8 @@ import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -51,7 +49,8 @@ import java.util.function.Consumer;
  *
  * <p>Thread safety: {@link #predict}, {@link #predictAll} and {@link #evaluate} on a built model may run
  * from several threads at once on the CPU backend (each call has its own buffers; the weights are only
- * read). {@link #fit}, {@link #trainOnBatch}, {@link #compile}, {@link #setWeights}, {@link #loadWeights}
+ * read; not a model with stateful layers, whose every batch advances their states). {@link #fit},
+ * {@link #trainOnBatch}, {@link #compile}, {@link #setWeights}, {@link #loadWeights}, {@link #resetStates}
  * and {@link #close} change the model: run them on one thread, with no predict in flight. The CUDA
  * backend is used by one thread at a time (see its Javadoc). {@link #close()} frees the weights' and the
  * optimizer's buffers (native/device memory on CUDA); the model cannot be used afterwards.
@@ -103,23 +102,8 @@ public class Model implements AutoCloseable {
 
     /** Sets the graph (topological order, Keras layer order, one parameter store). */
     final void initGraph(List<? extends Node> ins, List<? extends Node> outs) {
-        Graph g = Graph.of(name, ins, outs);
-        requireUniqueNames(g);
-        this.graph = g;
+        this.graph = Graph.of(name, ins, outs);
         collectParams();
-    }
-
-    /** Keras refuses two layers of one name in a model: their weights would share names in saved files. */
-    private void requireUniqueNames(Graph g) {
-        Map<String, Layer> byName = new HashMap<>();
-        for (Layer l : g.layers) {
-            Layer other = byName.putIfAbsent(l.name(), l);
-            if (other != null) {
-                throw new IllegalArgumentException(name + ": the name \"" + l.name() + "\" is used by two layers, "
-                        + other.kerasClass() + " and " + l.kerasClass() + "; layer names must be unique in a model "
-                        + "(as in Keras): rename one with name(...)");
-            }
-        }
     }
 
     /** Gathers every layer's parameters (trainable first) into one flat store, replacing the old one. */
@@ -153,9 +137,7 @@ public class Model implements AutoCloseable {
     }
 
     /** Hook: builds the model from data shapes when it is not built yet (Sequential without an input shape). */
-    void ensureBuilt(List<Tensor> xs) {
-        ensureGraph();
-    }
+    void ensureBuilt(List<Tensor> xs) { ensureGraph(); }
 
     /** {@link #ensureBuilt} for the read-only calls that may run on several threads: the lazy build happens once. */
     private synchronized void ensureBuiltSafely(List<Tensor> xs) { ensureBuilt(xs); }
@@ -186,14 +168,7 @@ public class Model implements AutoCloseable {
     public List<Layer> layers() { return graph().layers; }
 
     /** The layer called {@code layerName}; throws naming the model's layers when there is none. */
-    public Layer getLayer(String layerName) {
-        List<String> names = new ArrayList<>();
-        for (Layer l : layers()) {
-            if (l.name().equals(layerName)) return l;
-            names.add(l.name());
-        }
-        throw new IllegalArgumentException(name + ": no layer named '" + layerName + "', layers are " + names);
-    }
+    public Layer getLayer(String layerName) { return Graph.layer(name, layers(), layerName); }
 
     public List<Node> inputs() { return graph().inputs; }
 
@@ -240,35 +215,19 @@ public class Model implements AutoCloseable {
      * order: {@code model.compile(new Adam(1e-3), Losses.mse(), "mae")}.
      */
     public void compile(Optimizer optimizer, Loss loss, String... metrics) {
-        if (optimizer == null) throw new IllegalArgumentException(name + ".compile: optimizer is null");
-        if (loss == null) throw new IllegalArgumentException(name + ".compile: loss is null");
-        if (metrics == null) throw new IllegalArgumentException(name + ".compile: metrics is null (pass none for no metrics)");
-        List<Metric> ms = new ArrayList<>();
-        for (String m : metrics) {
-            if (m == null) throw new IllegalArgumentException(name + ".compile: a metric name is null");
-            Metric mm = Metric.of(m);
-            if (loss.sparse() && mm != Metric.ACCURACY) {
-                throw new IllegalArgumentException(name + ".compile: metric " + m + " needs dense targets but the loss "
-                        + Losses.kerasName(loss) + " takes class indices");
-            }
-            if (!ms.contains(mm)) ms.add(mm);
-        }
+        Compiled c = Compiled.of(name, optimizer, loss, metrics);
         requireOpen("compile");
         if (this.optimizer != null && this.optimizer != optimizer) this.optimizer.close();
-        this.loss = loss;
-        this.optimizer = optimizer;
-        this.metrics = List.copyOf(ms);
+        this.loss = c.loss();
+        this.optimizer = c.optimizer();
+        this.metrics = c.metrics();
         if (graph != null && params.partitionChanged()) collectParams();
         this.graphsBroken = false;
     }
 
     /** {@code compile("adam", "mse")}: optimizer and loss by Keras name, in Keras' order. */
     public void compile(String optimizer, String loss, String... metrics) {
-        if (knownLoss(optimizer) && !knownLoss(loss)) {
-            throw new IllegalArgumentException(name + ".compile: the optimizer comes first, as in Keras' compile(optimizer, loss):"
-                    + " write compile(\"" + loss + "\", \"" + optimizer + "\"), got compile(\"" + optimizer + "\", \"" + loss + "\")");
-        }
-        compile(Optimizers.of(optimizer), Losses.of(loss), metrics);
+        compile(Compiled.optimizer(name, optimizer, loss), Losses.of(loss), metrics);
     }
 
     /** {@code compile(new Adam(0.01), "mse")}. */
@@ -281,25 +240,12 @@ public class Model implements AutoCloseable {
         compile(Optimizers.of(optimizer), loss, metrics);
     }
 
-    private static boolean knownLoss(String s) {
-        try {
-            Losses.of(s);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
     public Loss loss() { return loss; }
 
     public Optimizer optimizer() { return optimizer; }
 
     /** The metrics compile set, by Keras name ("accuracy", "mae", ...). */
-    public List<String> metricNames() {
-        List<String> r = new ArrayList<>();
-        for (Metric m : metrics) r.add(m.key());
-        return r;
-    }
+    public List<String> metricNames() { return metrics.stream().map(Metric::key).toList(); }
 
     private void requireCompiled(String what) {
         if (loss == null || optimizer == null) {
@@ -335,7 +281,7 @@ public class Model implements AutoCloseable {
      *
      * <p>Per batch only the batch goes to the device; the losses stay there and are read back once per
      * epoch (verbose 0 and 2), about every 100 ms for the live progress bar (verbose 1 on a terminal), or
-     * after every batch when a callback asks for it ({@link Callback#needsBatchEnd}). NaN checks run on the device
+     * after a batch whose loss a callback reads ({@link BatchLogs#loss()}). NaN checks run on the device
      * too: a step whose loss (or, with {@link FitOptions#checkFinite}, gradients or updated weights) is not
      * finite does not change the weights, nor do the steps after it, and the next read-back throws the
      * {@link NonFiniteException} of that batch. With
@@ -350,20 +296,12 @@ public class Model implements AutoCloseable {
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
-        Data train = all;
-        Data val = null;
-        if (o.validationX != null) {
-            val = check().prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
-        } else if (o.validationSplit > 0 && o.validationDataset == null) {
-            int split = (int) Math.floor(all.n() * (1.0 - o.validationSplit));
-            if (split <= 0 || split >= all.n()) {
-                throw new IllegalArgumentException(name + ".fit: validationSplit " + o.validationSplit + " of " + all.n()
-                        + " samples leaves " + split + " for training and " + (all.n() - split) + " for validation; both need at least one");
-            }
-            train = all.subset(0, split);
-            val = all.subset(split, all.n());
-        }
-        DataBatches batches = new DataBatches(train, o.batchSize, graph.outputs.size());
+        boolean given = o.validationX != null || o.validationDataset != null;
+        Data[] split = all.split(given ? 0 : o.validationSplit, name);
+        Data train = split[0], val = o.validationX == null ? split[1]
+                : check().prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
+        int size = StatefulBatch.resolve(name, graph, "fit", o.globalBatchSize(), train.n(), val == null ? 0 : val.n());
+        DataBatches batches = new DataBatches(train, size, graph.outputs.size());
         BatchSource v = val == null ? DatasetBatches.validation(setup, o) : new DataBatches(val, batches.batchSize(), graph.outputs.size());
         return new TrainingLoop(this, setup).fit(batches, v, o, capture(o), () -> graphsBroken = true);
     }
@@ -383,7 +321,7 @@ public class Model implements AutoCloseable {
         ensureStore();
         BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite);
         BatchSource val = DatasetBatches.validation(setup, o);
-        return DatasetBatches.io(() -> new TrainingLoop(this, setup).fit(train, val, o, capture(o), () -> graphsBroken = true));
+        return DatasetBatches.io(() -> new TrainingLoop(this, setup).fit(train, val, o, capture(o), () -> graphsBroken = true), train, val);
     }
 
     private boolean capture(FitOptions o) { return o.cudaGraphs && metrics.isEmpty() && !graphsBroken; }
@@ -402,9 +340,9 @@ public class Model implements AutoCloseable {
         return new TrainingLoop(this, setup).trainOnBatch(d);
     }
 
-    /** The mean loss on {@code (x, y)} (batch size 32), as Keras' evaluate. */
+    /** The mean loss on {@code (x, y)} (batch size 32, or the one a stateful model fixes), as Keras' evaluate. */
     public double evaluate(Tensor x, Tensor y) {
-        return evaluateAll(Collections.singletonList(x), Collections.singletonList(y), 32, null).get("loss");
+        return evaluateAll(Collections.singletonList(x), Collections.singletonList(y), defaultBatch(), null).get("loss");
     }
 
     /** Loss and metrics ("loss", "accuracy", ...) on the given data. */
@@ -443,7 +381,7 @@ public class Model implements AutoCloseable {
     }
 
     /**
-     * The model's output for {@code x}, computed in batches of 32. A model with several outputs throws
+     * The model's output for {@code x}, computed in batches of 32 (or the batch size a stateful model fixes). A model with several outputs throws
      * (no output is dropped silently): use {@link #predictAll(Tensor)} there, which returns them all.
      */
     public Tensor predict(Tensor x) {
@@ -460,20 +398,29 @@ public class Model implements AutoCloseable {
             throw new IllegalStateException(name + ".predict: the model has " + outputs + " outputs and predict(Tensor) "
                     + "returns one; use predictAll(x), which returns all " + outputs + " in output order (as Keras' predict)");
         }
-        return predictAll(xs, 32, lengths).get(0);
+        return predictAll(xs, defaultBatch(), lengths).get(0);
     }
 
-    /** Every output of the model for the single input {@code x}, in output order, in batches of 32. */
+    /** Every output of the model for the single input {@code x}, in output order, in batches of 32 (or the fixed size). */
     public List<Tensor> predictAll(Tensor x) {
-        return predictAll(Collections.singletonList(x), 32, null);
+        return predictAll(Collections.singletonList(x), defaultBatch(), null);
     }
 
-    /** Every output of the model, for every input tensor, in batches of {@code batchSize}. */
+    /** Every output of the model, for every input tensor, in batches of {@code batchSize} (each advances a stateful model's states). */
     public List<Tensor> predictAll(List<Tensor> xs, int batchSize, int[] lengths) {
         requireOpen("predict");
         if (batchSize < 1) throw new IllegalArgumentException(name + ".predict: batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
         return new Inference(setup).predict(check().prepare(xs, null, lengths, "predict", false, true), batchSize);
+    }
+
+    /** 32, or the batch size a model with stateful layers fixes (Keras' default batch_size). */
+    private int defaultBatch() { return isBuilt() ? StatefulBatch.defaultSize(graph()) : StatefulBatch.DEFAULT; }
+
+    /** Zeros the carried states of every stateful layer (Keras' {@code model.reset_states()}); other layers are left alone. */
+    public void resetStates() {
+        requireOpen("resetStates");
+        for (Layer l : layers()) if (l.stateful()) l.resetStates();
     }
 
     // ================================================================== weights
@@ -503,17 +450,32 @@ public class Model implements AutoCloseable {
     public void saveWeights(Path file) throws IOException { weights("saveWeights").save(file); }
 
     /**
-     * Loads weights saved by {@link #saveWeights} (or any safetensors file with the same Keras
-     * names and shapes), or a Keras HDF5 / .keras file (by structure, as Keras' load_weights; see
-     * {@link dev.jrnn.io.keras.KerasImport#loadWeights}). Every weight must be present, with its shape, finite,
-     * and nothing else: the header is compared with the model before any data is read, and one
-     * IllegalArgumentException lists every difference. On any error (IOException for a corrupt file) the model
-     * is unchanged.
+     * Loads weights saved by {@link #saveWeights} (safetensors) or a Keras HDF5 / .keras / .weights.h5 file by
+     * structure, as Keras' load_weights: the i-th weight in the file goes to the i-th weight of this model, whatever
+     * the layer names (a fresh {@code lstm_6} takes what {@code lstm_5} saved); a safetensors file whose names are
+     * exactly this model's loads by name. Every weight must be there, with its shape, finite, and nothing else: the
+     * file is compared with the model before any data is read, and one IllegalArgumentException lists every
+     * difference and suggests the fix. On any error (IOException for a corrupt file) the model is unchanged.
+     *
+     * <pre>{@code
+     * a.saveWeights(Path.of("w.safetensors"));
+     * b.loadWeights(Path.of("w.safetensors"));   // b: the same layers, built anew (other auto names)
+     * }</pre>
      */
     public void loadWeights(Path file) throws IOException {
+        loadWeights(file, false);
+    }
+
+    /**
+     * As {@link #loadWeights(Path)}, by Keras variable name when {@code byName} (Keras 2's {@code by_name=True}, but
+     * strict: every weight of this model must be in the file and the file must hold no other): safetensors names
+     * ({@code lstm/kernel}) or, in a Keras 1/2 HDF5 file, layer names. Keras 3 files name their groups by layer class,
+     * not layer name, and load by structure only.
+     */
+    public void loadWeights(Path file, boolean byName) throws IOException {
         WeightsIo io = weights("loadWeights");
-        if (file != null && dev.jrnn.io.keras.KerasImport.isKerasFile(file)) dev.jrnn.io.keras.KerasImport.loadWeights(this, file);
-        else io.load(file);
+        if (file != null && dev.jrnn.io.keras.KerasImport.isKerasFile(file)) dev.jrnn.io.keras.KerasImport.loadWeights(this, file, byName);
+        else io.load(file, byName);
     }
 
     /**

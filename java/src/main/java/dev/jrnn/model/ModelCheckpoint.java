@@ -35,6 +35,10 @@ public final class ModelCheckpoint implements Callback {
     private boolean warned;
     private Path lastSaved;
 
+    /** Data-parallel training writes checkpoints from rank 0 only (every rank holds the same weights). */
+    @Override
+    public boolean rankZeroOnly() { return true; }
+
     /** {@code filepath}: the file to write, a pattern with {@code {epoch}} and logged names (see the class doc). */
     public ModelCheckpoint(String filepath) {
         if (filepath == null || filepath.isBlank()) throw new IllegalArgumentException("ModelCheckpoint: filepath must not be empty");

@@ -5,6 +5,7 @@ import dev.jrnn.io.keras.KerasExport;
 import dev.jrnn.io.keras.KerasImport;
 import dev.jrnn.layers.Dropout;
 import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.RecurrentLayer;
 import dev.jrnn.optim.Optimizer;
 import dev.jrnn.tensor.Tensor;
 
@@ -50,10 +51,8 @@ final class ModelFiles {
         }
         Map<String, Object> dropout = new LinkedHashMap<>();
         for (Layer l : model.layers()) {
-            if (l instanceof Dropout d) {
-                long[] s = d.maskStream();
-                dropout.put(l.name(), List.of(Long.toString(s[0]), Long.toString(s[1])));
-            }
+            long[] s = l instanceof Dropout d ? d.maskStream() : l instanceof RecurrentLayer r ? r.maskStream() : null;
+            if (s != null) dropout.put(l.name(), List.of(Long.toString(s[0]), Long.toString(s[1])));
         }
         meta.put("dropout", dropout);
         meta.put("fit_seed", model.fitSeed() == null ? null : Long.toString(model.fitSeed()));
@@ -77,11 +76,13 @@ final class ModelFiles {
         if (j.get("optimizer") instanceof Map<?, ?> o) restoreOptimizer(model, o, stored);
         if (j.get("dropout") instanceof Map<?, ?> d) {
             for (Layer l : model.layers()) {
-                if (!(l instanceof Dropout drop) || !d.containsKey(l.name())) continue;
+                if (!(l instanceof Dropout || l instanceof RecurrentLayer) || !d.containsKey(l.name())) continue;
                 if (!(d.get(l.name()) instanceof List<?> s) || s.size() != 2) {
                     throw new IllegalArgumentException("metadata.json: dropout stream of '" + l.name() + "' should be [seed, drawn], got " + d.get(l.name()));
                 }
-                drop.maskStream(parseLong(s.get(0), "dropout seed"), parseLong(s.get(1), "dropout masks drawn"));
+                long seed = parseLong(s.get(0), "dropout seed"), drawn = parseLong(s.get(1), "dropout masks drawn");
+                if (l instanceof Dropout drop) drop.maskStream(seed, drawn);
+                else ((RecurrentLayer) l).maskStream(seed, drawn);
             }
         }
         Object seed = j.get("fit_seed");

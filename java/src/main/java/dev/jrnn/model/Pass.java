@@ -122,6 +122,15 @@ final class Pass implements AutoCloseable {
 
     /** Back-propagates output gradients through the pass, accumulating into the parameters' gradients. */
     void backward(Map<Node, DTensor> dOutputs) {
+        backward(dOutputs, null);
+    }
+
+    /**
+     * As {@link #backward(Map)}, calling {@code done.accept(i)} (when not null) each time the backward of every call
+     * from index i on has been queued: the gradients of the parameters used only by those calls are then complete,
+     * which is when data-parallel training starts reducing them ({@link GradientBuckets}).
+     */
+    void backward(Map<Node, DTensor> dOutputs, java.util.function.IntConsumer done) {
         List<Call> calls = graph.calls;
         Map<Node, DTensor> grads = new IdentityHashMap<>(dOutputs);
         for (int i = calls.size() - 1; i >= 0; i--) {
@@ -136,6 +145,7 @@ final class Pass implements AutoCloseable {
             }
             if (!any) {
                 if (start != null) i = start;
+                if (done != null) done.accept(i);
                 continue;
             }
             List<DTensor> dIn;
@@ -160,6 +170,7 @@ final class Pass implements AutoCloseable {
                     grads.put(in, sum);
                 }
             }
+            if (done != null) done.accept(i);
         }
     }
 

@@ -101,7 +101,7 @@ final class StepGraphCache implements AutoCloseable {
 
     private static String shapes(HostBatch h) {
         StringBuilder b = new StringBuilder();
-        for (dev.jrnn.tensor.Tensor x : h.xs()) b.append(java.util.Arrays.toString(x.shape()));
+        for (int i = 0; i < h.inputs(); i++) b.append(java.util.Arrays.toString(h.xShape(i)));
         b.append(h.mask() == null ? "-" : "m");
         for (dev.jrnn.tensor.Tensor y : h.ys()) b.append(y == null ? "-" : java.util.Arrays.toString(y.shape()));
         return b.toString();

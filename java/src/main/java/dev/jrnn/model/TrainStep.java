@@ -25,10 +25,20 @@ final class TrainStep {
     private final Setup s;
     private final Backend backend;
 
+    /** Data-parallel training (null: one process): the gradients are averaged over the ranks before the update. */
+    private DistributedFit dp;
+    /** The factor of the loss gradient for the next step (a data-parallel shard's weight; see ShardedBatches). */
+    private float gradientWeight = 1f;
+
     TrainStep(Setup s) {
         this.s = s;
         this.backend = s.backend();
     }
+
+    void distributed(DistributedFit dp) { this.dp = dp; }
+
+    /** The loss gradient's factor for the steps from now on (1 for one process; an eager step when not 1). */
+    void gradientWeight(float w) { this.gradientWeight = w; }
 
     /**
      * Forward, loss, backward and one optimizer step on batch {@code b} (host copy {@code h}): the losses go to {@code lossOut[lossOff + k]}, the NaN guard's state after the step to
@@ -43,9 +53,17 @@ final class TrainStep {
         try (Pass p = Pass.forward(s.graph(), backend, b.xs, b.mask, true, false)) {
             Map<Node, DTensor> dOut = new IdentityHashMap<>();
             loss(p, h, b.ys, dOut, lossOut, lossOff, acc, guard);
+            if (gradientWeight != 1f) for (DTensor g : dOut.values()) backend.scale(g.size(), gradientWeight, g.buf(), 0);
             store.zeroGrads();
-            p.backward(dOut);
-            // The gradients of this batch are complete here: data-parallel training reduces them at this point.
+            if (dp == null) {
+                p.backward(dOut);
+            } else {
+                // Each bucket's average starts as soon as the backward pass has completed its gradients.
+                GradientBuckets buckets = dp.buckets();
+                buckets.start();
+                p.backward(dOut, buckets::readyFrom);
+                buckets.finish();
+            }
             boolean guardWeights = check && ps.trainableSize > 0;
             if (guardWeights) {
                 backend.finiteGuard(ps.trainableSize, store.grads(), 0, LossLog.GUARD_GRADIENTS, guard, 0);

@@ -37,28 +37,48 @@ final class TrainingLoop {
         if (o.initialEpoch >= o.epochs) {
             throw new IllegalArgumentException(s.name() + ".fit: initialEpoch " + o.initialEpoch + " must be below epochs " + o.epochs);
         }
-        Long seed = o.seed != null ? o.seed : o.initialEpoch > 0 ? model.fitSeed() : null;
+        if (o.communicator == null) return fit(train, val, o, captureSteps, onCaptureBroken, null);
+        DistributedFit dp = new DistributedFit(s, o.communicator, o.bucketBytes);
+        try {
+            return fit(dp.shard(train), val, o, captureSteps, onCaptureBroken, dp);
+        } catch (RuntimeException e) {
+            throw dp.failed(e);
+        } catch (Error e) {
+            dp.failed(new IllegalStateException(e.toString(), e));   // tell the others; the Error itself goes on
+            throw e;
+        }
+    }
+
+    private History fit(BatchSource train, BatchSource val, FitOptions o, boolean captureSteps, Runnable onCaptureBroken,
+                        DistributedFit dp) {
+        // Data-parallel ranks shuffle alike: the same seed everywhere (0 without one, as PyTorch's DistributedSampler).
+        Long seed = o.seed != null ? o.seed : o.initialEpoch > 0 ? model.fitSeed() : dp != null ? Long.valueOf(0L) : null;
         if (o.seed != null) model.fitSeed(o.seed);
         SplittableRandom rng = seed != null ? new SplittableRandom(seed) : Jrnn.nextRandom();
         PrintStream out = o.out != null ? o.out : System.out;
+        int verbose = dp != null && dp.rank() != 0 ? 0 : o.verbose;   // one progress bar: rank 0's
+        List<Callback> callbacks = dp == null ? o.callbacks : dp.callbacks(o.callbacks);
         Console console = System.console();
         boolean dynamic = o.out == null && console != null && console.isTerminal();   // redraw in place only on a terminal
         int steps = train.batches();
         boolean[] targets = train.targets();
-        List<Callback> perBatch = o.callbacks.stream().filter(Callback::needsBatchEnd).toList();
         History h = new History();
         model.stopTraining(false);
         try (LossLog log = new LossLog(s, steps < 0 ? LossLog.UNKNOWN_CAPACITY : steps, targets);
              StepGraphCache graphs = captureSteps ? new StepGraphCache(s, step, onCaptureBroken) : null) {
-            for (Callback cb : o.callbacks) cb.onTrainBegin(model);
+            if (dp != null) {
+                step.distributed(dp);
+                dp.broadcastWeights();
+            }
+            for (Callback cb : callbacks) cb.onTrainBegin(model);
             stillOpen("onTrainBegin");
             for (int epoch = 0; epoch < o.initialEpoch; epoch++) train.skipEpoch(o.shuffle, rng);   // the skipped epochs' shuffles
             for (int epoch = o.initialEpoch; epoch < o.epochs; epoch++) {
                 if (epoch > o.initialEpoch) stillOpen("onEpochEnd");   // closing after the last epoch is fine
-                if (o.verbose > 0) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
-                for (Callback cb : o.callbacks) cb.onEpochBegin(epoch, model);
+                if (verbose > 0) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
+                for (Callback cb : callbacks) cb.onEpochBegin(epoch, model);
                 stillOpen("onEpochBegin");
-                ProgressBar bar = new ProgressBar(out, steps, o.verbose, dynamic);
+                ProgressBar bar = new ProgressBar(out, steps, verbose, dynamic);
                 EpochLogs acc = new EpochLogs(s, targets);
                 log.reset();
                 long lastRead = System.nanoTime();
@@ -68,16 +88,23 @@ final class TrainingLoop {
                         log.makeRoom(acc);   // a source of unknown length: read back and reuse the rows
                         long off = log.nextOffset();
                         long before = s.optimizer().iterations();
-                        if (graphs != null) graphs.step(batch, log.buf, off, log.guard, o.checkFinite);
+                        float w = batches.gradientWeight();
+                        step.gradientWeight(w);
+                        if (graphs != null && w == 1f) graphs.step(batch, log.buf, off, log.guard, o.checkFinite);
                         else step.runEager(batch, log.buf, off, acc, log.guard, o.checkFinite);
+                        if (dp != null) dp.afterStep();
                         log.commit(batch.size(), new LossLog.At(s.name(), epoch, o.epochs, b, steps, h), before);
                         bar.advance(batch.size());
-                        if (!perBatch.isEmpty()) {
-                            double l = log.fold(acc);
-                            for (Callback cb : perBatch) cb.onBatchEnd(b, l, model);
+                        if (!callbacks.isEmpty()) {
+                            BatchLogs bl = new BatchLogs(batch.size(), () -> log.fold(acc));
+                            try {
+                                for (Callback cb : callbacks) cb.onBatchEnd(b, bl, model);
+                            } finally {
+                                bl.close();
+                            }
                             stillOpen("onBatchEnd");
                         }
-                        if (o.verbose == 1 && dynamic) {
+                        if (verbose == 1 && dynamic) {
                             long now = System.nanoTime();
                             if (log.pending() && now - lastRead >= READ_INTERVAL_NS) {
                                 log.fold(acc);
@@ -88,6 +115,7 @@ final class TrainingLoop {
                     }
                 }
                 log.fold(acc);
+                if (dp != null) dp.sumOverRanks(acc);
                 Map<String, Double> logs = acc.logs();
                 if (val != null) {
                     Map<String, Double> v = new Inference(s).evaluate(val);
@@ -95,10 +123,10 @@ final class TrainingLoop {
                 }
                 bar.finish(logs);
                 h.add(epoch, logs);
-                for (Callback cb : o.callbacks) cb.onEpochEnd(epoch, Collections.unmodifiableMap(logs), model);
+                for (Callback cb : callbacks) cb.onEpochEnd(epoch, Collections.unmodifiableMap(logs), model);
                 if (model.stopTraining()) break;
             }
-            for (Callback cb : o.callbacks) cb.onTrainEnd(model);
+            for (Callback cb : callbacks) cb.onTrainEnd(model);
         }
         return h;
     }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,35 +81,43 @@ final class WeightsIo {
     }
 
     /**
-     * Reads every weight by name from {@code file}: the header is compared with the model before any data
-     * is read, and one IllegalArgumentException lists every difference; non-finite values are refused.
+     * Reads every weight from {@code file}, by structure (as Keras' load_weights: the i-th weight of the file goes to
+     * the i-th weight of the model, whatever the layer names; a file whose names are exactly the model's loads by
+     * name) or, with {@code byName}, by Keras variable name. The header is compared with the model before any data
+     * is read, and one IllegalArgumentException lists every difference and suggests the fix; non-finite values are
+     * refused; nothing changes unless everything fits.
      */
-    void load(Path file) throws IOException {
+    void load(Path file, boolean byName) throws IOException {
         if (file == null) throw new IllegalArgumentException(name + ".loadWeights: file is null");
         List<String> names = names();
         Map<String, int[]> header = SafeTensors.shapes(file);
-        List<String> problems = new ArrayList<>();
-        List<String> missing = new ArrayList<>();
-        for (String n : names) if (!header.containsKey(n)) missing.add(n);
-        List<String> extra = new ArrayList<>();
-        for (String n : header.keySet()) if (!names.contains(n)) extra.add(n);
-        if (!missing.isEmpty()) problems.add("missing " + missing);
-        if (!extra.isEmpty()) problems.add("unexpected " + extra);
-        for (int i = 0; i < names.size(); i++) {
-            int[] got = header.get(names.get(i));
-            int[] want = ps.all.get(i).shape();
-            if (got != null && !Arrays.equals(got, want)) {
-                problems.add(names.get(i) + " expected shape " + Tensor.shapeString(want) + ", got "
-                        + (got.length == 0 ? "() (a scalar)" : Tensor.shapeString(got)));
+        List<String> fileNames = new ArrayList<>(header.keySet());
+        boolean sameNames = new HashSet<>(names).equals(header.keySet());
+        List<String> structure = structureProblems(names, fileNames, header);
+        List<String> stored;   // the file's name of each model weight, in model order
+        if (byName || sameNames) {
+            List<String> problems = nameProblems(names, header);
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException(name + ".loadWeights(" + file + "): the file does not match the model by name: "
+                        + String.join("; ", problems) + (structure.isEmpty()
+                        ? "; the file fits this model by structure (the same weights in the same order): call loadWeights(file) to load by structure"
+                        : "; build the model with the same layer names (Keras' names, e.g. Jrnn.clearSession() before building) and sizes"));
             }
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(name + ".loadWeights(" + file + "): the file does not match the model: "
-                    + String.join("; ", problems));
+            stored = names;
+        } else {
+            if (!structure.isEmpty()) {   // neither fits: both diagnoses
+                throw new IllegalArgumentException(name + ".loadWeights(" + file + "): the file does not match the model, "
+                        + "by structure (weights matched in order, whatever their names): " + String.join("; ", structure)
+                        + "; nor by name: " + String.join("; ", nameProblems(names, header))
+                        + "; build the same layers in the same order with the same sizes as the model that saved it "
+                        + "(by structure), or with the same layer names (loadWeights(file, true))");
+            }
+            stored = fileNames;
         }
         Map<String, Tensor> m = SafeTensors.read(file);
         List<Tensor> ws = new ArrayList<>();
-        for (String n : names) {
+        List<String> problems = new ArrayList<>();
+        for (String n : stored) {
             Tensor t = m.get(n);
             if (t == null) throw new IOException(file + ": tensor '" + n + "' disappeared while reading (the file changed)");
             String bad = InputCheck.nonFiniteAt(t);
@@ -120,5 +129,45 @@ final class WeightsIo {
                     + String.join("; ", problems));
         }
         set(ws);
+    }
+
+    /** Missing and unexpected names, and shapes that differ, of the file's weights against the model's. */
+    private List<String> nameProblems(List<String> names, Map<String, int[]> header) {
+        List<String> problems = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (String n : names) if (!header.containsKey(n)) missing.add(n);
+        List<String> extra = new ArrayList<>();
+        for (String n : header.keySet()) if (!names.contains(n)) extra.add(n);
+        if (!missing.isEmpty()) problems.add("missing " + missing);
+        if (!extra.isEmpty()) problems.add("unexpected " + extra);
+        for (int i = 0; i < names.size(); i++) {
+            int[] got = header.get(names.get(i));
+            int[] want = ps.all.get(i).shape();
+            if (got != null && !Arrays.equals(got, want)) {
+                problems.add(names.get(i) + " expected shape " + Tensor.shapeString(want) + ", got " + shapeOf(got));
+            }
+        }
+        return problems;
+    }
+
+    /** How the file's weights, in file order, differ from the model's in model order (count, then each shape). */
+    private List<String> structureProblems(List<String> names, List<String> fileNames, Map<String, int[]> header) {
+        List<String> problems = new ArrayList<>();
+        if (fileNames.size() != names.size()) {
+            problems.add("the file holds " + fileNames.size() + " weights " + fileNames + ", the model " + names.size() + " " + names);
+        }
+        for (int i = 0; i < Math.min(names.size(), fileNames.size()); i++) {
+            int[] got = header.get(fileNames.get(i));
+            int[] want = ps.all.get(i).shape();
+            if (!Arrays.equals(got, want)) {
+                problems.add("weight " + i + ": the model's " + names.get(i) + " is " + Tensor.shapeString(want) + ", the file's "
+                        + fileNames.get(i) + " " + shapeOf(got));
+            }
+        }
+        return problems;
+    }
+
+    private static String shapeOf(int[] s) {
+        return s.length == 0 ? "() (a scalar)" : Tensor.shapeString(s);
     }
 }

@@ -24,7 +24,7 @@ class ActivationTest {
                 if (Math.abs(x) < 1e-3 || Math.abs(0.2 * x + 0.5) < 1e-3 || Math.abs(0.2 * x - 0.5) < 1e-3
                         || Math.abs(x / 6 + 0.5) < 1e-3 || Math.abs(x / 6 - 0.5) < 1e-3) continue;   // kinks
                 double h = 1e-6, num = (a.apply(x + h) - a.apply(x - h)) / (2 * h);
-                double got = a.derivFromOutput(a.apply(x));
+                double got = a.needsInput() ? a.derivFromInput(x) : a.derivFromOutput(a.apply(x));
                 assertEquals(num, got, 1e-6 * Math.max(1, Math.abs(num)), a + "'(" + x + ")");
             }
         }
@@ -42,11 +42,22 @@ class ActivationTest {
         assertEquals(-0.6, Activation.LEAKY_RELU.apply(-3), 1e-15);   // Keras 3's negative_slope 0.2
         assertEquals(2.5, Activation.LEAKY_RELU.apply(2.5), 1e-15);
         assertEquals(Math.exp(-1.25), Activation.EXPONENTIAL.apply(-1.25), 1e-15);
-        for (String s : new String[] {"gelu", "swish", "silu"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Activation.of(s));
-            assertTrue(e.getMessage().contains(s) && e.getMessage().contains("not supported"), e.getMessage());
-        }
+        assertEquals(0.8413447460685429, Activation.GELU.apply(1), 1e-15);   // x * Phi(x), Keras' approximate=False
+        assertEquals(-0.5 * 0.3085375387259869, Activation.GELU.apply(-0.5), 1e-15);
+        assertEquals(2 / (1 + Math.exp(-2)), Activation.SWISH.apply(2), 1e-15);
+        assertEquals(Activation.SWISH, Activation.of("silu"));   // Keras 3's name for swish
+        assertThrows(UnsupportedOperationException.class, () -> Activation.GELU.derivFromOutput(0.5));
         for (Activation a : Activation.values()) assertEquals(a, Activation.of(a.kerasName()));
+    }
+
+    /** erf against published values (Abramowitz and Stegun, table 7.1; more digits from mpmath). */
+    @Test
+    void erfMatchesItsTables() {
+        double[][] v = {{0, 0}, {1e-3, 0.0011283787909692363}, {0.5, 0.5204998778130465}, {1, 0.8427007929497149},
+                {-1.5, -0.9661051464753108}, {2, 0.9953222650189527}, {3, 0.9999779095030014}, {3.5, 0.9999992569016276},
+                {4.5, 0.9999999998033839}, {7, 1}};
+        for (double[] p : v) assertEquals(p[1], Activation.erf(p[0]), 1e-14, "erf(" + p[0] + ")");
+        assertTrue(Double.isNaN(Activation.erf(Double.NaN)));
     }
 
     @Test

@@ -159,6 +159,30 @@ public abstract class BackendContractTest {
         Activation.ELU, Activation.SELU, Activation.SOFTPLUS, Activation.SOFTSIGN, Activation.HARD_SIGMOID_V3,
         Activation.LEAKY_RELU, Activation.EXPONENTIAL};
 
+    /** The activations whose backward takes the input x (not allowed in recurrent cells). */
+    protected static final Activation[] INPUT_DERIVATIVE = {Activation.GELU, Activation.SWISH};
+
+    /** The standard normal CDF by Simpson's rule on its density (2000 intervals: 1e-13), independent of any erf. */
+    protected static double normalCdf(double x) {
+        int n = 2000;
+        double h = x / n, s = 0;
+        for (int i = 0; i <= n; i++) {
+            double t = i * h, w = i == 0 || i == n ? 1 : i % 2 == 1 ? 4 : 2;
+            s += w * Math.exp(-t * t / 2);
+        }
+        return 0.5 + s * h / 3 / Math.sqrt(2 * Math.PI);
+    }
+
+    /** f'(x) from the input, for {@link #INPUT_DERIVATIVE}. */
+    protected static double dfx(Activation a, double x) {
+        double sg = 1 / (1 + Math.exp(-x));
+        return switch (a) {
+            case GELU -> normalCdf(x) + x * Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
+            case SWISH -> sg + x * sg * (1 - sg);
+            default -> throw new IllegalArgumentException(a + " takes its derivative from the output");
+        };
+    }
+
     protected static double f(Activation a, double x) {
         return switch (a) {
             case LINEAR -> x;
@@ -173,6 +197,8 @@ public abstract class BackendContractTest {
             case SOFTSIGN -> x / (1 + Math.abs(x));
             case LEAKY_RELU -> x > 0 ? x : 0.2 * x;
             case EXPONENTIAL -> Math.exp(x);
+            case GELU -> x * normalCdf(x);
+            case SWISH -> x / (1 + Math.exp(-x));
             case SOFTMAX -> throw new IllegalArgumentException();
         };
     }
@@ -192,7 +218,7 @@ public abstract class BackendContractTest {
             case SOFTSIGN -> (1 - Math.abs(y)) * (1 - Math.abs(y));
             case LEAKY_RELU -> y > 0 ? 1 : 0.2;
             case EXPONENTIAL -> y;
-            case SOFTMAX -> throw new IllegalArgumentException();
+            case GELU, SWISH, SOFTMAX -> throw new IllegalArgumentException();
         };
     }
 
@@ -431,6 +457,18 @@ public abstract class BackendContractTest {
             backend().activate(a, n, 7, X.buf, X.off, X.buf, X.off);   // in place
             close("activate in place " + a, X.get(n), ref, mag);
         }
+        for (Activation a : INPUT_DERIVATIVE) {
+            float[] x = actInputs(n);
+            Dev X = dev(x), Y = dev(rand(n, -1, 1));
+            backend().activate(a, n, 1, X.buf, X.off, Y.buf, Y.off);
+            double[] ref = new double[n], mag = new double[n];
+            for (int i = 0; i < n; i++) {
+                ref[i] = f(a, x[i]);
+                mag[i] = Math.max(Math.abs(ref[i]), Math.abs(x[i]) * 1e-3);   // near its zero, relative to x
+            }
+            close("activate " + a, Y.get(n), ref, mag);
+            Y.untouched("activate " + a, n);
+        }
     }
 
     @Test
@@ -456,12 +494,15 @@ public abstract class BackendContractTest {
     @Test
     void activateBackwardAll() {
         int n = 259;
-        for (Activation a : ELEMENTWISE) {
-            float[] y = activated(a, rand(n, -4, 4)), dy = rand(n, -2, 2);
+        List<Activation> all = new ArrayList<>(List.of(ELEMENTWISE));
+        all.addAll(List.of(INPUT_DERIVATIVE));
+        for (Activation a : all) {
+            // what backward is handed: the output y, or for gelu and swish the input x
+            float[] x = rand(n, -4, 4), y = a.needsInput() ? x : activated(a, x), dy = rand(n, -2, 2);
             Dev Yd = dev(y), DY = dev(dy), DX = dev(rand(n, -1, 1));
             backend().activateBackward(a, n, 1, Yd.buf, Yd.off, DY.buf, DY.off, DX.buf, DX.off);
             double[] ref = new double[n];
-            for (int i = 0; i < n; i++) ref[i] = dy[i] * df(a, y[i]);
+            for (int i = 0; i < n; i++) ref[i] = dy[i] * (a.needsInput() ? dfx(a, x[i]) : df(a, y[i]));
             close("activateBackward " + a, DX.get(n), ref);
             DX.untouched("activateBackward " + a, n);
             backend().activateBackward(a, n, 1, Yd.buf, Yd.off, DY.buf, DY.off, DY.buf, DY.off);   // dx aliases dy

@@ -32,22 +32,28 @@ class CellStepTest {
     @Test
     void factoriesPutEachBufferInItsRole() {
         CellStep.Forward rnn = CellStep.Forward.rnn(at(a, 1), at(b, 2), null, at(c, 3));
-        assertEquals(new CellStep.Forward(at(a, 1), null, null, at(b, 2), null, null, at(c, 3), null), rnn);
+        assertEquals(new CellStep.Forward(at(a, 1), null, null, at(b, 2), null, null, at(c, 3), null, null), rnn);
         CellStep.Forward lstm = CellStep.Forward.lstm(at(a, 0), at(b, 0), at(c, 0), at(d, 0), at(e, 0), at(f, 0));
-        assertEquals(new CellStep.Forward(at(a, 0), null, null, at(c, 0), at(b, 0), at(d, 0), at(f, 0), at(e, 0)), lstm);
+        assertEquals(new CellStep.Forward(at(a, 0), null, null, at(c, 0), at(b, 0), at(d, 0), at(f, 0), at(e, 0), null), lstm);
         CellStep.Forward gru = CellStep.Forward.gru(at(a, 0), at(b, 0), at(c, 0), at(d, 0), at(e, 0), at(f, 0));
-        assertEquals(new CellStep.Forward(at(a, 0), at(b, 0), at(c, 0), at(d, 0), null, at(e, 0), at(f, 0), null), gru);
+        assertEquals(new CellStep.Forward(at(a, 0), at(b, 0), at(c, 0), at(d, 0), null, at(e, 0), at(f, 0), null, null), gru);
+        CellStep.Forward gruRb = CellStep.Forward.gruResetBefore(at(a, 0), at(b, 0), at(c, 0), at(d, 0), at(e, 0), at(f, 0));
+        assertEquals(new CellStep.Forward(at(a, 0), at(e, 0), null, at(c, 0), null, at(d, 0), at(f, 0), null, at(b, 0)), gruRb);
 
         assertEquals(new CellStep.Backward(null, null, null, at(a, 0), null, null, at(b, 0), null, at(c, 0), at(d, 0),
-                at(e, 0), null, at(f, 0), null), CellStep.Backward.rnn(at(a, 0), at(b, 0), at(c, 0), at(d, 0), at(e, 0), at(f, 0)));
+                at(e, 0), null, at(f, 0), null, null), CellStep.Backward.rnn(at(a, 0), at(b, 0), at(c, 0), at(d, 0), at(e, 0), at(f, 0)));
         assertEquals(new CellStep.Backward(at(a, 0), null, null, null, at(b, 0), at(c, 0), at(d, 0), at(f, 0), at(e, 0),
-                at(g, 0), at(h, 0), null, at(j, 0), at(i, 0)),
+                at(g, 0), at(h, 0), null, at(j, 0), at(i, 0), null),
                 CellStep.Backward.lstm(at(a, 0), at(b, 0), at(c, 0), at(d, 0), at(e, 0), at(f, 0), at(g, 0), at(h, 0),
                         at(i, 0), at(j, 0)));
         assertEquals(new CellStep.Backward(at(a, 0), at(b, 0), at(c, 0), null, null, null, at(d, 0), null, at(e, 0),
-                at(f, 0), at(g, 0), at(h, 0), at(i, 0), null),
+                at(f, 0), at(g, 0), at(h, 0), at(i, 0), null, null),
                 CellStep.Backward.gru(at(a, 0), at(b, 0), at(c, 0), at(d, 0), at(e, 0), at(f, 0), at(g, 0), at(h, 0),
                         at(i, 0)));
+        assertEquals(new CellStep.Backward(at(a, 0), null, at(c, 0), null, null, null, at(d, 0), null, at(e, 0),
+                at(f, 0), at(g, 0), at(h, 0), at(i, 0), null, at(b, 0)),
+                CellStep.Backward.gruResetBefore(at(a, 0), at(b, 0), at(c, 0), at(d, 0), at(e, 0), at(f, 0), at(g, 0),
+                        at(h, 0), at(i, 0)));
     }
 
     @Test
@@ -79,6 +85,9 @@ class CellStepTest {
         assertThrows(NullPointerException.class, () -> new CellConfig(null, Activation.TANH, Activation.TANH, 1, 1));
         assertThrows(NullPointerException.class, () -> new CellConfig(RecurrentCell.GRU, null, Activation.TANH, 1, 1));
         assertThrows(NullPointerException.class, () -> new CellConfig(RecurrentCell.GRU, Activation.TANH, null, 1, 1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new CellConfig(RecurrentCell.LSTM, Activation.TANH, Activation.SIGMOID, 1, 1, true));
+        assertEquals("CellConfig: resetBefore applies to GRU only, got kind LSTM", e.getMessage());
     }
 
     @Test

@@ -103,6 +103,33 @@ public final class RecordingBackend implements Backend {
         this.inner = inner;
     }
 
+    /** Whether {@link #copyQueue()} hands out a {@link DeferredCopyQueue} (false: null, as the CPU backend). */
+    private boolean copyQueues;
+    /** The copy queues handed out, for tests. */
+    public final List<DeferredCopyQueue> queues = new ArrayList<>();
+
+    /** Makes {@link #copyQueue()} hand out {@link DeferredCopyQueue}s (copies run as late as the markers allow); returns this. */
+    public RecordingBackend copyQueues(boolean on) {
+        this.copyQueues = on;
+        return this;
+    }
+
+    @Override
+    public synchronized CopyQueue copyQueue() {
+        if (!copyQueues) return null;
+        DeferredCopyQueue q = new DeferredCopyQueue(this);
+        queues.add(q);
+        return q;
+    }
+
+    /** The inner backend's buffer behind {@code b} (for the copy queue, which writes it from any thread). */
+    Buf innerBuf(Buf b) {
+        if (!(b instanceof RBuf r) || r.backend() != this) throw new IllegalArgumentException("buffer of another backend: " + b);
+        return r.in;
+    }
+
+    Backend inner() { return inner; }
+
     /** A buffer of this backend: the inner (CPU) buffer. */
     final class RBuf implements Buf {
         final Buf in;

@@ -45,6 +45,7 @@ class SettingsTest {
         Settings s = Settings.defaults();
         assertEquals(Settings.BackendChoice.AUTO, s.backend());
         assertNull(s.cublas());
+        assertNull(s.nccl());
         assertEquals(0, s.cudaDevice());
         assertEquals(Settings.Persistent.AUTO, s.persistent());
         assertEquals(Settings.PersistentVariant.AUTO, s.persistentVariant());
@@ -57,13 +58,14 @@ class SettingsTest {
     @Test
     void parsesEveryValidValue() {
         Settings s = read(Map.of("jrnn.backend", " CPU ", "jrnn.cublas", "/opt/lib/libcublas.so.13",
-                "jrnn.cuda.device", "1", "jrnn.persistent", "off", "jrnn.persistent.variant", "tc",
+                "jrnn.nccl", "/opt/lib/libnccl.so.2", "jrnn.cuda.device", "1", "jrnn.persistent", "off", "jrnn.persistent.variant", "tc",
                 "jrnn.streams", "on", "jrnn.cpu.threads", "3", "jrnn.cpu.forks", "true", "jrnn.demo.out", "/tmp/out"), Map.of());
-        assertEquals(new Settings(Settings.BackendChoice.CPU, "/opt/lib/libcublas.so.13", 1, Settings.Persistent.OFF,
+        assertEquals(new Settings(Settings.BackendChoice.CPU, "/opt/lib/libcublas.so.13", "/opt/lib/libnccl.so.2", 1, Settings.Persistent.OFF,
                 Settings.PersistentVariant.TC, true, 3, true, "/tmp/out"), s);
         assertEquals(Settings.Persistent.ON, read(Map.of("jrnn.persistent", "1"), Map.of()).persistent());
         assertEquals(Settings.BackendChoice.CUDA, read(Map.of(), Map.of("JRNN_BACKEND", "gpu")).backend());
         assertFalse(read(Map.of("jrnn.streams", "0"), Map.of()).streams());
+        assertEquals("/usr/lib/nccl", read(Map.of(), Map.of("JRNN_NCCL", "/usr/lib/nccl")).nccl());
     }
 
     @Test

@@ -229,6 +229,32 @@ class DatasetBadInputTest {
     }
 
     @Test
+    void aFileTruncatedInTheMiddleOfAnEpochStopsFitAfterWholeSteps() throws IOException {
+        Path x = good("x.npy", 4096), y = targets("y.npy", 4096);   // 64 KiB of samples, 16 batches of 256
+        Sequential m = model();
+        FitOptions o = new FitOptions().verbose(0).shuffle(false).callbacks(new dev.jrnn.model.Callback() {
+            @Override
+            public void onBatchEnd(int batch, dev.jrnn.model.BatchLogs logs, Model model) {
+                if (batch != 0) return;
+                try (FileChannel ch = FileChannel.open(x, StandardOpenOption.WRITE)) {
+                    ch.truncate(4096);   // the header and 250 samples are left
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        });
+        fails(() -> m.fit(Dataset.fromNpy(x, y).batch(256).prefetch(1), o), "x.npy", "truncated");
+        // every step either ran whole or not at all: the weights are those of the steps that ran, on their batches
+        long steps = m.optimizer().iterations();
+        assertTrue(steps >= 1 && steps < 16, steps + " steps");
+        Tensor all = Tensor.of(new float[4096 * 4], 4096, 2, 2);
+        for (int i = 0; i < all.size(); i++) all.data()[i] = i;
+        Sequential ref = model();
+        ref.fit(all.slice(0, (int) steps * 256), Tensor.zeros((int) steps * 256, 1), new FitOptions().verbose(0).shuffle(false).batchSize(256));
+        unchanged(m, ref.getWeights());
+    }
+
+    @Test
     void predictToAFileFromABadDatasetLeavesTheOldFile() throws IOException {
         Sequential m = model();
         Path out = dir.resolve("p.npy");

@@ -12,6 +12,7 @@ import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Masking;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.model.BatchLogs;
 import dev.jrnn.model.Callback;
 import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Model;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -71,18 +73,18 @@ class ErrorCleanupTest {
      * Runs {@code call} once to warm up (the optimizer's state), then once with each of its allocations
      * failing: every failure must leave the live buffers as they were.
      */
-    static void everyAllocationFails(CpuBackend cpu, RecordingBackend be, String what, Runnable call) {
+    static void everyAllocationFails(LongSupplier liveBuffers, RecordingBackend be, String what, Runnable call) {
         call.run();
-        long live = cpu.liveBuffers();
+        long live = liveBuffers.getAsLong();
         long before = be.allocs;
         call.run();
         long allocations = be.allocs - before;
-        assertEquals(live, cpu.liveBuffers(), what + ": buffers left by a call that succeeded");
+        assertEquals(live, liveBuffers.getAsLong(), what + ": buffers left by a call that succeeded");
         for (long k = 0; k < allocations; k++) {
             be.failAlloc(k, errorAt(k));
             Error e = assertThrows(Error.class, call::run, what + ": allocation " + k);
             assertEquals("injected at allocation " + k, e.getMessage());
-            assertEquals(live, cpu.liveBuffers(), what + ": buffers left after an Error at allocation " + k
+            assertEquals(live, liveBuffers.getAsLong(), what + ": buffers left after an Error at allocation " + k
                     + " of " + allocations + ", made by " + e.getStackTrace()[2]);
         }
     }
@@ -90,17 +92,21 @@ class ErrorCleanupTest {
     @Test
     void anErrorAtAnyAllocationOfFitEvaluateOrPredictFreesWhatTheCallAllocated() {
         CpuBackend cpu = CpuBackend.create();
-        RecordingBackend be = new RecordingBackend(cpu);
+        everyCallFreesOnError(new RecordingBackend(cpu), cpu::liveBuffers);
+    }
+
+    /** fit, predict, evaluate and trainOnBatch of {@link #model()}, each with every allocation failing once. */
+    static void everyCallFreesOnError(RecordingBackend be, LongSupplier live) {
         Jrnn.setBackend(be);
         Jrnn.setSeed(4);
         Tensor x = x(), y = Tensor.full(0.25f, N, 1);
         try (Sequential m = model()) {
             m.compile("adam", "mse");
-            everyAllocationFails(cpu, be, "fit", () -> m.fit(x, y, new FitOptions().epochs(1).batchSize(4).verbose(0)
+            everyAllocationFails(live, be, "fit", () -> m.fit(x, y, new FitOptions().epochs(1).batchSize(4).verbose(0)
                     .lengths(lengths()).validationData(x, y)));
-            everyAllocationFails(cpu, be, "predict", () -> m.predictAll(List.of(x), 3, lengths()));
-            everyAllocationFails(cpu, be, "evaluate", () -> m.evaluate(x, y));
-            everyAllocationFails(cpu, be, "trainOnBatch", () -> m.trainOnBatch(x, y));
+            everyAllocationFails(live, be, "predict", () -> m.predictAll(List.of(x), 3, lengths()));
+            everyAllocationFails(live, be, "evaluate", () -> m.evaluate(x, y));
+            everyAllocationFails(live, be, "trainOnBatch", () -> m.trainOnBatch(x, y));
         }
     }
 
@@ -117,10 +123,7 @@ class ErrorCleanupTest {
             long live = cpu.liveBuffers();
             Callback batchOom = new Callback() {
                 @Override
-                public boolean needsBatchEnd() { return true; }
-
-                @Override
-                public void onBatchEnd(int batch, double loss, Model model) { throw new OutOfMemoryError("callback"); }
+                public void onBatchEnd(int batch, BatchLogs logs, Model model) { throw new OutOfMemoryError("callback"); }
             };
             assertThrows(OutOfMemoryError.class, () -> m.fit(ids, y, new FitOptions().epochs(2).batchSize(1).verbose(0)
                     .callbacks(batchOom)));

@@ -60,14 +60,15 @@ class KerasBadFilesTest {
         "wrong_dtype.h5|expected float32 or float64",
         "wrong_shape.h5|expected shape",
         "nan_weight.h5|NaN",
-        "stateful.h5|stateful=true",
+        "stateful.h5|a stateful layer needs a fixed batch size",
         "unknown_layer.h5|'Conv1D' is not supported",
         "deep_json.h5|nesting deeper than",
         "missing_dataset.h5|is not a dataset",
         "plain.h5|not a Keras model file",
         "missing_member.keras|no member 'model.weights.h5'",
         "weights_not_hdf5.keras|is not HDF5",
-        "deep_nesting.keras|deeper than"})
+        "deep_nesting.keras|deeper than",
+        "gru_reset_mismatch.h5|weight bias expected shape (15,), the file has (2, 15)"})
     void brokenFilesAreClearIOExceptions(String file, String phrase) {
         loadFails(bad(file), phrase);
     }

@@ -3,6 +3,7 @@ package dev.jrnn.edges;
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.cpu.CpuBackend;
 import dev.jrnn.io.SafeTensors;
+import dev.jrnn.io.keras.ModelReference;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Dropout;
@@ -14,6 +15,8 @@ import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.layers.TimeDistributed;
 import dev.jrnn.model.EarlyStopping;
 import dev.jrnn.model.FitOptions;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
 import dev.jrnn.model.Sequential;
 import dev.jrnn.optim.Adam;
 import dev.jrnn.optim.SGD;
@@ -22,15 +25,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.DoublePredicate;
 import java.util.function.DoubleUnaryOperator;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,13 +50,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Property-based edges, 10,000+ seeded random cases: random settings, random layer stacks and shapes,
  * random mutations of saved weights. Each case either fails with a clear IllegalArgumentException /
  * IllegalStateException / IOException naming what was wrong and leaves the model as it was, or gives a
- * finite result. A failing case prints its seed; {@code -Djrnn.edges.case=SEED} replays that case alone,
+ * finite result equal to the float64 reference ({@link ModelReference}). A failing case prints its seed; {@code -Djrnn.edges.case=SEED} replays that case alone,
  * {@code -Djrnn.edges.seed=N} draws another set of cases.
  */
 class PropertyTest {
     static final int SETTER_CASES = 7_000;
     static final int STACK_CASES = 2_000;
     static final int FILE_CASES = 1_500;
+    static final int MODEL_FILE_CASES = 400;
 
     /** One random case. */
     interface Case {
@@ -159,6 +170,7 @@ class PropertyTest {
     void randomStacksAndShapesGiveAFiniteResultOrNameTheProblem() {
         CpuBackend be = CpuBackend.create();
         Jrnn.setBackend(be);
+        int[] compared = {0};
         forAll("stacks", STACK_CASES, r -> {
             int t = r.nextInt(1, 5), f = r.nextInt(1, 4), b = r.nextInt(1, 4);
             int[] declared = r.nextInt(15) == 0 ? new int[] {t} : new int[] {t, f};
@@ -193,12 +205,23 @@ class PropertyTest {
                 Tensor y = m.predict(x);
                 assertEquals(b, y.dim(0), "batch of the output");
                 assertTrue(y.isFinite(), "non-finite output " + y);
+                double[] want = ModelReference.predict(m, x).get(0);
+                float[] got = y.data();
+                assertEquals(want.length, got.length, "output size against the float64 reference");
+                for (int i = 0; i < got.length; i++) {
+                    assertEquals(want[i], got[i], 2e-5 + 1e-4 * Math.abs(want[i]),
+                            "output " + i + " against the float64 reference of " + layers);
+                }
+                compared[0]++;
             } catch (IllegalArgumentException | IllegalStateException e) {
                 names.add(m.name());
                 assertNamed(e, names, "sequential");
             }
             assertEquals(live, be.liveBuffers(), "buffers left after closing the model");
         });
+        if (System.getProperty("jrnn.edges.case") == null) {
+            assertTrue(compared[0] > STACK_CASES / 2, "only " + compared[0] + " of " + STACK_CASES + " stacks gave a result to compare");
+        }
     }
 
     private static void assertNamed(RuntimeException e, List<String> names, String alt) {
@@ -255,6 +278,81 @@ class PropertyTest {
                 assertTrue(outcomes[0] > FILE_CASES / 4 && outcomes[2] > 0, "io / arg / loaded: " + java.util.Arrays.toString(outcomes));
             }
         }
+    }
+
+    /**
+     * Random mutations inside the members of a whole-model file ({@code model.save}): config.json, metadata.json or
+     * model.weights.h5 bytes changed, cut or extended, then zipped again (a flipped bit in the compressed stream
+     * only tests the zip's CRC). Models.load gives an IOException naming the file, or a model whose weights are
+     * finite; loadWeights from it leaves the target model as it was unless it loads.
+     */
+    @Test
+    void mutatedModelFilesAreRefusedOrLoad(@TempDir Path dir) throws IOException {
+        Jrnn.setBackend(CpuBackend.create());
+        Jrnn.setSeed(5);
+        Path good = dir.resolve("good.keras");
+        Map<String, byte[]> members = new LinkedHashMap<>();
+        try (Sequential m = new Sequential(new LSTM(3).inputShape(4, 2), new Dropout(0.2), new Dense(1))) {
+            m.compile("adam", "mse");
+            m.fit(Tensor.full(0.5f, 6, 4, 2), Tensor.full(0.1f, 6, 1), new FitOptions().epochs(1).batchSize(3).verbose(0).seed(1));
+            m.save(good);
+        }
+        try (ZipFile z = new ZipFile(good.toFile())) {
+            for (Enumeration<? extends ZipEntry> es = z.entries(); es.hasMoreElements(); ) {
+                ZipEntry e = es.nextElement();
+                members.put(e.getName(), z.getInputStream(e).readAllBytes());
+            }
+        }
+        List<String> names = new ArrayList<>(members.keySet());
+        Path f = dir.resolve("m.keras");
+        int[] outcomes = new int[2];
+        try (Model target = Models.load(good)) {
+            List<Tensor> before = target.getWeights();
+            forAll("model files", MODEL_FILE_CASES, r -> {
+                String victim = names.get(r.nextInt(names.size()));
+                try (OutputStream os = Files.newOutputStream(f); ZipOutputStream z = new ZipOutputStream(os)) {
+                    for (String n : names) {
+                        byte[] b = members.get(n);
+                        if (n.equals(victim)) b = mutateMember(b, r);
+                        z.putNextEntry(new ZipEntry(n));
+                        z.write(b);
+                        z.closeEntry();
+                    }
+                }
+                try (Model m = Models.load(f)) {
+                    outcomes[1]++;
+                    for (Tensor w : m.getWeights()) assertTrue(w.isFinite(), "a non-finite weight was loaded from " + victim);
+                } catch (IOException e) {
+                    outcomes[0]++;
+                    assertTrue(e.getMessage() != null && e.getMessage().contains(f.getFileName().toString()), "IOException without the file: " + e);
+                }
+                try {
+                    target.loadWeights(f);
+                    for (Tensor w : target.getWeights()) assertTrue(w.isFinite(), "loadWeights took a non-finite weight");
+                    target.setWeights(before);
+                } catch (IOException | IllegalArgumentException e) {
+                    assertTrue(e.getMessage() != null && !e.getMessage().isBlank(), "no message: " + e);
+                    unchanged(before, target.getWeights());
+                }
+            });
+        }
+        if (System.getProperty("jrnn.edges.case") == null) {
+            assertTrue(outcomes[0] > MODEL_FILE_CASES / 4 && outcomes[1] > 0, "refused / loaded: " + java.util.Arrays.toString(outcomes));
+        }
+    }
+
+    /** A member's bytes with bits flipped, bytes set, or the tail cut or extended. */
+    static byte[] mutateMember(byte[] b, SplittableRandom r) {
+        return switch (r.nextInt(4)) {
+            case 0 -> mutateAnywhere(b, r);
+            case 1 -> {
+                byte[] m = b.clone();
+                for (int k = 1 + r.nextInt(4); k > 0; k--) m[r.nextInt(m.length)] = (byte) r.nextInt(256);
+                yield m;
+            }
+            case 2 -> java.util.Arrays.copyOf(b, r.nextInt(b.length));
+            default -> java.util.Arrays.copyOf(b, b.length + 1 + r.nextInt(64));
+        };
     }
 
     private static void unchanged(List<Tensor> want, List<Tensor> got) {

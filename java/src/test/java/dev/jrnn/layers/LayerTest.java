@@ -107,4 +107,29 @@ class LayerTest {
         e = assertThrows(IllegalArgumentException.class, () -> new Param("kernel", true, 2).set(null));
         assertEquals("kernel: value is null", e.getMessage());
     }
+
+    /** Models.load's build: values left at zeros for the loader, the rest as a normal build (stream, wrappers). */
+    @Test
+    void buildForLoadingSkipsOnlyTheInitialValues() {
+        Jrnn.setBackend("cpu");
+        List<int[]> in = List.of(new int[] {3, 2});
+        Jrnn.setSeed(3);
+        Bidirectional normal = new Bidirectional(new LSTM(2));
+        normal.build(in);
+        Dense next = new Dense(2);
+        next.build(List.of(new int[] {4}));
+        Jrnn.setSeed(3);
+        Bidirectional loaded = Layer.buildForLoading(() -> {
+            Bidirectional b = new Bidirectional(new LSTM(2));
+            b.build(in);
+            return b;
+        });
+        Dense after = new Dense(2);
+        after.build(List.of(new int[] {4}));
+        assertEquals(normal.getWeights().size(), loaded.getWeights().size());
+        for (Tensor w : loaded.getWeights()) assertArrayEquals(new float[w.data().length], w.data(), "left for the loader");
+        assertTrue(normal.getWeights().stream().anyMatch(w -> w.data()[0] != 0f), "a normal build initialises");
+        assertArrayEquals(next.getWeights().get(0).data(), after.getWeights().get(0).data(), "the random stream advanced as in a build");
+        assertTrue(Layer.initialValuesNeeded(), "only inside buildForLoading");
+    }
 }

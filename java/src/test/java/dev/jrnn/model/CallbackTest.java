@@ -2,6 +2,8 @@ package dev.jrnn.model;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.optim.SGD;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -10,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CallbackTest {
@@ -19,32 +21,73 @@ class CallbackTest {
         Jrnn.setBackend("cpu");
     }
 
-    /** Counts onBatchEnd calls; asks for them only when {@code wants}. */
-    static final class Counter implements Callback {
-        final boolean wants;
+    /** Keeps every batch's logs; reads the loss inside onBatchEnd only when {@code reads}. */
+    static final class Keeper implements Callback {
+        final boolean reads;
+        final List<BatchLogs> logs = new ArrayList<>();
         final List<Double> losses = new ArrayList<>();
 
-        Counter(boolean wants) { this.wants = wants; }
+        Keeper(boolean reads) { this.reads = reads; }
+
+        /** The logs of the first batch of one epoch of fit on {@code (x, y)}, after fit returned. */
+        BatchLogs logsOf(Model m, Tensor x, Tensor y) {
+            m.fit(x, y, new FitOptions().epochs(1).batchSize(2).verbose(0).shuffle(false).callbacks(this));
+            return logs.get(0);
+        }
 
         @Override
-        public boolean needsBatchEnd() { return wants; }
-
-        @Override
-        public void onBatchEnd(int batch, double loss, Model model) { losses.add(loss); }
+        public void onBatchEnd(int batch, BatchLogs l, Model model) {
+            assertEquals(logs.size() % 2, batch, "batches count from 0 in each epoch");
+            logs.add(l);
+            if (reads) losses.add(l.loss());
+        }
     }
 
     @Test
-    void onBatchEndRunsOnlyForCallbacksThatAskForIt() {
+    void overridingOnBatchEndIsEnoughToBeCalledAfterEveryBatch() {
         Jrnn.setSeed(1);
         Sequential m = new Sequential(new Dense(1).inputShape(2));
         m.compile("sgd", "mse");
-        Counter yes = new Counter(true), no = new Counter(false);
+        Keeper reads = new Keeper(true), ignores = new Keeper(false);
         Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 4, 2), y = Tensor.of(new float[] {1, 0, 1, 0}, 4, 1);
-        History h = m.fit(x, y, new FitOptions().epochs(2).batchSize(2).verbose(0).shuffle(false).callbacks(yes, no));
-        assertEquals(4, yes.losses.size(), "two batches in each of two epochs");
-        assertTrue(no.losses.isEmpty());
+        History h = m.fit(x, y, new FitOptions().epochs(2).batchSize(2).verbose(0).shuffle(false).callbacks(ignores, reads));
+        assertEquals(4, reads.losses.size(), "two batches in each of two epochs");
+        assertEquals(4, ignores.logs.size(), "called without asking, whether it reads the loss or not");
         // the epoch's loss is the sample-weighted mean of its batches' losses (equal batches: the plain mean)
-        assertEquals((yes.losses.get(0) + yes.losses.get(1)) / 2, h.get("loss").get(0), 1e-6);
-        assertFalse(Callback.onEpochEnd((e, l) -> {}).needsBatchEnd());
+        assertEquals((reads.losses.get(0) + reads.losses.get(1)) / 2, h.get("loss").get(0), 1e-6);
+        assertEquals(2, ignores.logs.get(0).size());
+        // the other callback read it first in the same batch: the same value, read once
+        for (int i = 0; i < 4; i++) assertEquals(reads.losses.get(i), reads.logs.get(i).loss());
+        // a loss nobody read during its onBatchEnd is not kept
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new Keeper(false).logsOf(m, x, y).loss());
+        assertTrue(e.getMessage().contains("read the loss inside onBatchEnd"), e.getMessage());
+    }
+
+    @Test
+    void aLossNobodyReadsStaysOnTheDeviceUntilTheEpochEnds() {
+        // diverging training: reading the loss stops fit at the failing batch; not reading it, at the epoch's end
+        int[] calls = new int[2];
+        NonFiniteException[] thrown = new NonFiniteException[2];
+        for (int reads = 0; reads < 2; reads++) {
+            Jrnn.clearSession();
+            Jrnn.setSeed(3);
+            Sequential m = new Sequential(new SimpleRNN(5).inputShape(4, 2), new Dense(1));
+            m.compile(new SGD(1e12), "mse");
+            boolean read = reads == 1;
+            int k = reads;
+            Callback cb = new Callback() {
+                @Override
+                public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                    calls[k]++;
+                    if (read) logs.loss();
+                }
+            };
+            thrown[k] = assertThrows(NonFiniteException.class, () -> m.fit(Tensor.full(0.5f, 16, 4, 2), Tensor.full(1e18f, 16, 1),
+                    new FitOptions().epochs(50).batchSize(4).verbose(0).shuffle(false).callbacks(cb)));
+        }
+        assertEquals(thrown[0].epoch(), thrown[1].epoch());
+        assertEquals(thrown[0].batch(), thrown[1].batch(), "the same failing batch either way");
+        assertEquals(thrown[1].epoch() * 4 + thrown[1].batch() + 1, calls[1], "stopped in the failing batch's onBatchEnd");
+        assertEquals((thrown[0].epoch() + 1) * 4, calls[0], "every batch of the failing epoch ran (its updates skipped)");
     }
 }

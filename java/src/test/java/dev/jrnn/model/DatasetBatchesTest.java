@@ -28,10 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** fit / evaluate / predict on a Dataset against the same data as Tensors, and its failures. */
 class DatasetBatchesTest {
-    private static final int T = 6, I = 3;
+    static final int T = 6, I = 3;
     @TempDir Path dir;
 
-    private static Tensor random(long seed, int... shape) {
+    static Tensor random(long seed, int... shape) {
         SplittableRandom r = new SplittableRandom(seed);
         Tensor t = Tensor.zeros(shape);
         float[] d = t.data();
@@ -39,19 +39,19 @@ class DatasetBatchesTest {
         return t;
     }
 
-    private static Sequential lstm(int timesteps) {
+    static Sequential lstm(int timesteps) {
         Jrnn.setSeed(3);
         Sequential m = new Sequential(new LSTM(5).inputShape(timesteps, I), new Dense(1));
         m.compile("adam", "mse");
         return m;
     }
 
-    private static void assertSameWeights(Model a, Model b, String what) {
+    static void assertSameWeights(Model a, Model b, String what) {
         List<Tensor> wa = a.getWeights(), wb = b.getWeights();
         for (int i = 0; i < wa.size(); i++) assertArrayEquals(wa.get(i).data(), wb.get(i).data(), what + ": weight " + i);
     }
 
-    private static FitOptions quiet() { return new FitOptions().verbose(0).shuffle(false); }
+    static FitOptions quiet() { return new FitOptions().verbose(0).shuffle(false); }
 
     @Test
     void fitOnMappedNpyTrainsExactlyAsOnTensors() throws IOException {
@@ -99,16 +99,26 @@ class DatasetBatchesTest {
         assertEquals(ha.get("loss").get(0), hb.get("loss").get(0), 1e-12);
     }
 
+    /** Random sequences of lengths {@code lens} as values + offsets, and the same zero-padded to T; targets y. */
+    record Ragged(int[] lens, long[] off, Tensor values, Tensor padded, Tensor y) {
+        static Ragged of(int... lens) {
+            long[] off = new long[lens.length + 1];
+            for (int i = 0; i < lens.length; i++) off[i + 1] = off[i] + lens[i];
+            Tensor values = random(7, (int) off[lens.length], I), y = random(8, lens.length, 1);
+            Tensor padded = Tensor.zeros(lens.length, T, I);
+            for (int i = 0; i < lens.length; i++) {
+                System.arraycopy(values.data(), (int) off[i] * I, padded.data(), i * T * I, lens[i] * I);
+            }
+            return new Ragged(lens, off, values, padded, y);
+        }
+    }
+
     @Test
     void raggedBatchesAreMaskedAsFitOptionsLengths() throws IOException {
-        int[] lens = {3, 6, 2, 5, 4, 1};
-        long[] off = new long[lens.length + 1];
-        for (int i = 0; i < lens.length; i++) off[i + 1] = off[i] + lens[i];
-        Tensor values = random(7, (int) off[lens.length], I), y = random(8, lens.length, 1);
-        Tensor padded = Tensor.zeros(lens.length, T, I);
-        for (int i = 0; i < lens.length; i++) {
-            System.arraycopy(values.data(), (int) off[i] * I, padded.data(), i * T * I, lens[i] * I);
-        }
+        Ragged r = Ragged.of(3, 6, 2, 5, 4, 1);
+        int[] lens = r.lens();
+        long[] off = r.off();
+        Tensor values = r.values(), y = r.y(), padded = r.padded();
         Sequential a = lstm(-1), b = lstm(-1);
         History ha = a.fit(padded, y, quiet().epochs(2).batchSize(2).lengths(lens));
         History hb = b.fit(Dataset.fromRagged(values, off, y).batch(2), quiet().epochs(2));
@@ -122,6 +132,25 @@ class DatasetBatchesTest {
         double padLoss = a.evaluateAll(List.of(padded), List.of(y), 32, lens).get("loss");
         assertEquals(padLoss, a.evaluate(ragged.bucketByLength(2, false, 3, 5)), 1e-6);
         assertEquals(padLoss, a.evaluate(ragged.batch(4)), 1e-6);
+    }
+
+    /** DatasetFitBench's bucketing, smaller: lengths uniform in [10, 200], its boundaries, against all padded to 200. */
+    @Test
+    void bucketsOfTheBenchmarkGiveThePaddedLossOnTheSameSamples() throws IOException {
+        int n = 48, max = 200, f = 2;
+        SplittableRandom r = new SplittableRandom(17);
+        int[] lens = new int[n];
+        long[] off = new long[n + 1];
+        for (int i = 0; i < n; i++) off[i + 1] = off[i] + (lens[i] = r.nextInt(10, max + 1));
+        Tensor values = random(18, (int) off[n], f), y = random(19, n, 1);
+        Tensor padded = Tensor.zeros(n, max, f);
+        for (int i = 0; i < n; i++) System.arraycopy(values.data(), (int) off[i] * f, padded.data(), i * max * f, lens[i] * f);
+        Jrnn.setSeed(2);
+        Sequential m = new Sequential(new LSTM(4).inputShape(-1, f), new Dense(1));
+        m.compile("adam", "mse");
+        double padLoss = m.evaluateAll(List.of(padded), List.of(y), 16, lens).get("loss");
+        Dataset bucketed = Dataset.fromRagged(values, off, y).shuffle(7).bucketByLength(16, false, 30, 50, 70, 90, 110, 130, 150, 170);
+        assertEquals(padLoss, m.evaluate(bucketed), 1e-6);
     }
 
     @Test
@@ -179,17 +208,26 @@ class DatasetBatchesTest {
 
     @Test
     void aNaNInTheFileStopsFitNamingItWithTheWeightsOfTheLastGoodBatch() throws IOException {
+        nanStopsFit(dir, () -> lstm(T));
+    }
+
+    /**
+     * A NaN in sample 6 of x.npy (in {@code dir}) stops fit on batches of two naming the file and sample, with the
+     * weights of a model of {@code make} trained on the three batches before; returns the failed model.
+     */
+    static Sequential nanStopsFit(Path dir, java.util.function.Supplier<Sequential> make) throws IOException {
         Tensor x = random(21, 10, T, I), y = random(22, 10, 1);
         x.data()[6 * T * I + 4] = Float.NaN;   // sample 6: the fourth batch of two
         Path xf = dir.resolve("x.npy"), yf = dir.resolve("y.npy");
         Npy.write(xf, x);
         Npy.write(yf, y);
-        Sequential good = lstm(T), bad = lstm(T);
+        Sequential good = make.get(), bad = make.get();
         good.fit(Dataset.fromNpy(xf, yf).take(6).batch(2), quiet());
         DataException e = assertThrows(DataException.class, () -> bad.fit(Dataset.fromNpy(xf, yf).batch(2), quiet()));
         assertTrue(e.getMessage().contains("x.npy sample 6") && e.getMessage().contains("NaN"), e.getMessage());
         assertSameWeights(good, bad, "after the failure");
         assertEquals(good.optimizer().iterations(), bad.optimizer().iterations());
+        return bad;
     }
 
     @Test

@@ -63,11 +63,8 @@ class GraphReplayTest {
         List<Double> batchLosses = new ArrayList<>();
         o.callbacks(new Callback() {
             @Override
-            public boolean needsBatchEnd() { return true; }
-
-            @Override
-            public void onBatchEnd(int batch, double loss, Model model) {
-                batchLosses.add(loss);
+            public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                batchLosses.add(logs.loss());
             }
         });
         History h = m.fit(xs, ys, o);
@@ -165,6 +162,44 @@ class GraphReplayTest {
         assertSame(eager, graphed);
         assertTrue(eager.history().history().containsKey("val_loss"));
         assertTrue(rec.captures >= 1);
+    }
+
+    /** A stateful model's fit: resets in onBatchEnd and onEpochEnd, between replays, on the state buffers the graph holds. */
+    static Supplier<FitOptions> statefulOptions(int epochs) {
+        return () -> new FitOptions().epochs(epochs).verbose(0).shuffle(false).callbacks(new Callback() {
+            @Override
+            public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                if (batch == 1) model.resetStates();
+            }
+
+            @Override
+            public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) { model.resetStates(); }
+        });
+    }
+
+    static Supplier<Model> statefulModel() {
+        return () -> {
+            Sequential m = new Sequential(new LSTM(5).returnSequences(true).stateful(true).batchInputShape(2, 4, 3),
+                    new Bidirectional(new GRU(3).stateful(true)), new Dense(1));
+            m.compile(new Adam(0.02), "mse");
+            return m;
+        };
+    }
+
+    @Test
+    void statefulLayersCarryAndResetTheirStatesAcrossReplays() {
+        SplittableRandom r = new SplittableRandom(12);
+        Tensor x = uniform(r, -1, 1, 8, 4, 3), y = uniform(r, -1, 1, 8, 1);
+        Run eager = fit(Backends.cpu(), statefulModel(), List.of(x), List.of(y), statefulOptions(3).get());
+        RecordingBackend rec = new RecordingBackend(Backends.cpu());
+        Run graphed = fit(rec, statefulModel(), List.of(x), List.of(y), statefulOptions(3).get());
+        assertSame(eager, graphed);
+        assertEquals(1, rec.captures, "one batch size");
+        assertEquals(0, rec.failedCaptures);
+        assertTrue(rec.replays >= 3 * 4 - 2, "replays " + rec.replays);
+        // the carried states change the numbers: without the resets the same fit ends elsewhere
+        Run noResets = fit(rec, statefulModel(), List.of(x), List.of(y), new FitOptions().epochs(3).verbose(0).shuffle(false));
+        assertTrue(!eager.batchLosses().equals(noResets.batchLosses()), "resetStates had no effect");
     }
 
     @Test
@@ -299,10 +334,7 @@ class GraphReplayTest {
         if (perBatch) {
             o.callbacks(new Callback() {
                 @Override
-                public boolean needsBatchEnd() { return true; }
-
-                @Override
-                public void onBatchEnd(int batch, double loss, Model model) {}
+                public void onBatchEnd(int batch, BatchLogs logs, Model model) { logs.loss(); }   // read at once: fit stops at the failing batch
             });
         }
         NonFiniteException e = assertThrows(NonFiniteException.class,

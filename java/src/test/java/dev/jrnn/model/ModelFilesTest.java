@@ -64,6 +64,7 @@ class ModelFilesTest {
                 new SimpleRNN(4).returnSequences(true),
                 new Dropout(0.25),
                 new Bidirectional(new GRU(3).returnSequences(true).recurrentActivation("hard_sigmoid")).mergeMode("sum"),
+                new GRU(4).resetAfter(false).returnSequences(true).goBackwards(true),
                 new TimeDistributed(new Dense(5).activation("relu")),
                 new Activation("softsign"),
                 new LSTM(4).recurrentActivation("hard_sigmoid_v3").unitForgetBias(false),
@@ -184,7 +185,7 @@ class ModelFilesTest {
     void trainingResumedFromACheckpointGivesTheLossesOfTrainingThatNeverStopped() throws IOException {
         Supplier<Model> make = () -> {
             Sequential s = new Sequential(new LSTM(5).returnSequences(true).inputShape(4, 2), new Dropout(0.3),
-                    new GRU(4), new Dense(2));
+                    new GRU(4).resetAfter(false), new Dense(2));
             s.compile(new Adam(0.02).globalClipnorm(0.5f), "mse");
             return s;
         };

@@ -59,7 +59,7 @@ class WeightsIoTest {
         Jrnn.clearSession();   // the same layer names again
         Sequential b = model();
         List<Tensor> before = io(b).get();
-        io(b).load(file);
+        io(b).load(file, true);
         List<Tensor> wa = io(a).get(), wb = io(b).get();
         for (int i = 0; i < wa.size(); i++) assertArrayEquals(wa.get(i).data(), wb.get(i).data(), 0f, "weight " + i);
         assertTrue(before.stream().anyMatch(t -> !java.util.Arrays.equals(t.data(), wa.get(before.indexOf(t)).data())),
@@ -78,5 +78,48 @@ class WeightsIoTest {
         String msg = assertThrows(IllegalArgumentException.class, () -> io(m).set(bad)).getMessage();
         assertEquals(m.name() + ".setWeights: " + io(m).names().get(7) + " holds NaN at (0,)", msg);
         assertArrayEquals(w.get(0).data(), io(m).get().get(0).data(), 0f);
+    }
+
+    /** Issue 12's first try: a freshly built copy has other auto names (lstm_6 vs lstm_5); Keras loads by structure. */
+    @Test
+    void aFreshCopyWithOtherLayerNamesLoadsByStructure(@TempDir Path dir) throws Exception {
+        Sequential a = model(), b = model();   // no clearSession: b's layers are bidirectional_1, dense_1, ...
+        Path file = dir.resolve("w.safetensors");
+        a.saveWeights(file);
+        assertTrue(!a.weightNames().equals(b.weightNames()), "the copy's names differ");
+        b.loadWeights(file);
+        List<Tensor> wa = a.getWeights(), wb = b.getWeights();
+        for (int i = 0; i < wa.size(); i++) assertArrayEquals(wa.get(i).data(), wb.get(i).data(), 0f, "weight " + i);
+    }
+
+    @Test
+    void byNameListsWhatDiffersAndSuggestsLoadingByStructure(@TempDir Path dir) throws Exception {
+        Sequential a = model(), b = model();
+        Path file = dir.resolve("w.safetensors");
+        a.saveWeights(file);
+        List<Tensor> before = b.getWeights();
+        String msg = assertThrows(IllegalArgumentException.class, () -> b.loadWeights(file, true)).getMessage();
+        assertTrue(msg.contains("does not match the model by name: missing [" + b.weightNames().get(0))
+                && msg.contains("unexpected [" + a.weightNames().get(0))
+                && msg.endsWith("the file fits this model by structure (the same weights in the same order): call loadWeights(file) to load by structure"), msg);
+        assertArrayEquals(before.get(0).data(), b.getWeights().get(0).data(), 0f, "unchanged");
+    }
+
+    @Test
+    void aDifferentStructureListsEachWeightAndSuggestsTheFix(@TempDir Path dir) throws Exception {
+        Sequential a = model();
+        Sequential c = new Sequential(new Bidirectional(new LSTM(3)).inputShape(3, 1), new Dense(1));
+        c.predict(Tensor.zeros(1, 3, 1));
+        Path file = dir.resolve("w.safetensors");
+        a.saveWeights(file);
+        List<Tensor> before = c.getWeights();
+        String msg = assertThrows(IllegalArgumentException.class, () -> c.loadWeights(file)).getMessage();
+        assertTrue(msg.contains("does not match the model, by structure (weights matched in order, whatever their names): weight 0: the model's "
+                + c.weightNames().get(0) + " is (1, 12), the file's " + a.weightNames().get(0) + " (1, 8)"), msg);
+        assertTrue(msg.contains("weight 6: the model's " + c.weightNames().get(6) + " is (6, 1), the file's " + a.weightNames().get(6) + " (4, 1)"), msg);
+        assertTrue(msg.contains("; nor by name: missing [" + c.weightNames().get(0)), msg);
+        assertTrue(msg.endsWith("build the same layers in the same order with the same sizes as the model that saved it "
+                + "(by structure), or with the same layer names (loadWeights(file, true))"), msg);
+        assertArrayEquals(before.get(0).data(), c.getWeights().get(0).data(), 0f, "unchanged");
     }
 }

@@ -192,7 +192,7 @@ final class Cells {
                            float[] hs, int ho) {
         int ub = S.loopBound(H), ub2 = S.loopBound(2 * H);
         for (int b = b0; b < b1; b++) {
-            int xr = xo + b * 3 * H, rr = ro + b * 3 * H, r = b * H;
+            int xr = xo + b * 3 * H, rr = ro + b * 3 * H;
             if (bs != null) {   // rp += bRec, kept for backward
                 int j = 0;
                 for (int ub3 = S.loopBound(3 * H); j < ub3; j += VL) load(rs, rr + j).add(load(bs, bo + j)).intoArray(rs, rr + j);
@@ -209,20 +209,104 @@ final class Cells {
                 load(xs, xr + H + j).fma(load(rs, rr + 2 * H + j), load(xs, xr + 2 * H + j)).intoArray(xs, xr + 2 * H + j);
             }
             for (; j < H; j++) xs[xr + 2 * H + j] += xs[xr + H + j] * rs[rr + 2 * H + j];
-            apply(act, xs, xr + 2 * H, xs, xr + 2 * H, H);
-            if (masked(ms, mo, b)) {
-                System.arraycopy(hps, hpo + r, hs, ho + r, H);
-                continue;
+            gruOutput(act, b, H, xs, xr, hps, hpo, ms, mo, hs, ho);
+        }
+    }
+
+    /**
+     * Row b of a GRU step from its z (activated) and the candidate's pre-activation at xs[xr..]: hh = act(.) in
+     * place, then h = z * hPrev + (1 - z) * hh, or hPrev for a masked row.
+     */
+    private static void gruOutput(Activation act, int b, int H, float[] xs, int xr, float[] hps, int hpo, float[] ms,
+                                  int mo, float[] hs, int ho) {
+        int r = b * H, ub = S.loopBound(H);
+        apply(act, xs, xr + 2 * H, xs, xr + 2 * H, H);
+        if (masked(ms, mo, b)) {
+            System.arraycopy(hps, hpo + r, hs, ho + r, H);
+            return;
+        }
+        // h = z * hPrev + (1 - z) * hh = z * (hPrev - hh) + hh
+        int j = 0;
+        for (; j < ub; j += VL) {
+            FloatVector hh = load(xs, xr + 2 * H + j);
+            load(xs, xr + j).fma(load(hps, hpo + r + j).sub(hh), hh).intoArray(hs, ho + r + j);
+        }
+        for (; j < H; j++) {
+            float hh = xs[xr + 2 * H + j];
+            hs[ho + r + j] = xs[xr + j] * (hps[hpo + r + j] - hh) + hh;
+        }
+    }
+
+    // ---------------------------------------------------------------- GRU reset-before (Keras reset_after=False)
+    // One step in two halves around the GEMM resetState · U_h (CpuRecurrent runs it): the gates, then the output.
+
+    /** z, r = recAct(xp[:, :2H]) in place (hPrev·U_zr already added); resetState = r * hPrev. */
+    static void gruResetGates(Activation rec, int b0, int b1, int H, float[] xs, int xo, float[] hps, int hpo,
+                              float[] rss, int rso) {
+        int ub = S.loopBound(H);
+        for (int b = b0; b < b1; b++) {
+            int xr = xo + b * 3 * H, r = b * H;
+            apply(rec, xs, xr, xs, xr, 2 * H);
+            int j = 0;
+            for (; j < ub; j += VL) load(xs, xr + H + j).mul(load(hps, hpo + r + j)).intoArray(rss, rso + r + j);
+            for (; j < H; j++) rss[rso + r + j] = xs[xr + H + j] * hps[hpo + r + j];
+        }
+    }
+
+    /** hh = act(xp[:, 2H:]) in place (resetState · U_h already added), h = z * hPrev + (1 - z) * hh; masked: hPrev. */
+    static void gruResetOutput(Activation act, int b0, int b1, int H, float[] xs, int xo, float[] hps, int hpo,
+                               float[] ms, int mo, float[] hs, int ho) {
+        for (int b = b0; b < b1; b++) gruOutput(act, b, H, xs, xo + b * 3 * H, hps, hpo, ms, mo, hs, ho);
+    }
+
+    /**
+     * First half of the backward: g = dhNext + dy, dz = g * (hPrev - hh) * recAct'(z), dh = g * (1 - z) * act'(hh)
+     * into dxp's z and h columns (r: 0 for now), dhPrev = g * z. Masked rows: dxp = 0, dhPrev = g.
+     */
+    static void gruResetBackwardOutput(Activation act, Activation rec, int b0, int b1, int H, float[] xs, int xo,
+                                       float[] hps, int hpo, float[] dns, int dno, float[] dys, int dyo, float[] ms,
+                                       int mo, float[] dxs, int dxo, float[] dhp, int dhpo) {
+        float[] w = new float[3 * H];   // z' | (unused) | hh' of the current row
+        for (int b = b0; b < b1; b++) {
+            int xr = xo + b * 3 * H, dxr = dxo + b * 3 * H, r = b * H;
+            boolean m = masked(ms, mo, b);
+            if (!m) {
+                deriv(rec, xs, xr, w, 0, H);
+                deriv(act, xs, xr + 2 * H, w, 2 * H, H);
             }
-            // h = z * hPrev + (1 - z) * hh = z * (hPrev - hh) + hh
-            j = 0;
-            for (; j < ub; j += VL) {
-                FloatVector hh = load(xs, xr + 2 * H + j);
-                load(xs, xr + j).fma(load(hps, hpo + r + j).sub(hh), hh).intoArray(hs, ho + r + j);
+            for (int j = 0; j < H; j++) {
+                float g = dns[dno + r + j] + (dys == null ? 0f : dys[dyo + r + j]);
+                dxs[dxr + H + j] = 0f;
+                if (m) {
+                    dxs[dxr + j] = 0f;
+                    dxs[dxr + 2 * H + j] = 0f;
+                    dhp[dhpo + r + j] = g;
+                    continue;
+                }
+                float z = xs[xr + j], hh = xs[xr + 2 * H + j];
+                dxs[dxr + j] = g * (hps[hpo + r + j] - hh) * w[j];
+                dxs[dxr + 2 * H + j] = g * (1f - z) * w[2 * H + j];
+                dhp[dhpo + r + j] = g * z;
             }
-            for (; j < H; j++) {
-                float hh = xs[xr + 2 * H + j];
-                hs[ho + r + j] = xs[xr + j] * (hps[hpo + r + j] - hh) + hh;
+        }
+    }
+
+    /**
+     * Second half, from dResetState = dh · U_h^T: dr = dResetState * hPrev * recAct'(r) into dxp's r column,
+     * dhPrev += dResetState * r. Masked rows are left as the first half wrote them.
+     */
+    static void gruResetBackwardGate(Activation rec, int b0, int b1, int H, float[] xs, int xo, float[] hps, int hpo,
+                                     float[] drs, int dro, float[] ms, int mo, float[] dxs, int dxo, float[] dhp,
+                                     int dhpo) {
+        float[] w = new float[H];   // r' of the current row
+        for (int b = b0; b < b1; b++) {
+            if (masked(ms, mo, b)) continue;
+            int xr = xo + b * 3 * H, dxr = dxo + b * 3 * H, r = b * H;
+            deriv(rec, xs, xr + H, w, 0, H);
+            for (int j = 0; j < H; j++) {
+                float d = drs[dro + r + j];
+                dxs[dxr + H + j] = d * hps[hpo + r + j] * w[j];
+                dhp[dhpo + r + j] += d * xs[xr + H + j];
             }
         }
     }

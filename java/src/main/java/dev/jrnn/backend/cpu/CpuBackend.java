@@ -16,7 +16,6 @@ import dev.jrnn.backend.Settings;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-
 /**
  * The CPU {@link Backend}: float32 on Java arrays, computed synchronously with the Vector API
  * ({@code jdk.incubator.vector}, the widest species of the machine): a packed, register-blocked GEMM,
@@ -451,24 +450,23 @@ public final class CpuBackend implements Backend {
         recurrent.stepBackward(cell, a);
     }
 
-    /** Whole sequences ({@link CpuSequence}), except with {@link #create(boolean) forks}: those split the per-step loop. */
+    /** Whole sequences ({@link CpuSequence}), but not with forks (they split the per-step loop) or a reset-before GRU. */
     @Override
-    public boolean recurrentSequenceSupported(CellConfig cell, int steps) { return !forks; }
+    public boolean recurrentSequenceSupported(CellConfig cell, int steps) { return !forks && !cell.resetBefore(); }
 
     @Override
     public boolean recurrentSequenceForward(CellConfig cell, CellSequence.Forward seq) {
-        if (forks) return false;
+        if (!recurrentSequenceSupported(cell, seq.steps())) return false;
         sequence.forward(cell, seq);
         return true;
     }
 
     @Override
     public boolean recurrentSequenceBackward(CellConfig cell, CellSequence.Backward seq) {
-        if (forks) return false;
+        if (!recurrentSequenceSupported(cell, seq.steps())) return false;
         sequence.backward(cell, seq);
         return true;
     }
-
 
     // ================================================================ embedding
 

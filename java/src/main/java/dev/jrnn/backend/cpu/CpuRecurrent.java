@@ -49,7 +49,10 @@ final class CpuRecurrent {
         switch (cell.kind()) {
             case SIMPLE_RNN -> rnnStepForward(cell, a);
             case LSTM -> lstmStepForward(cell, a);
-            case GRU -> gruStepForward(cell, a);
+            case GRU -> {
+                if (cell.resetBefore()) gruResetBeforeStepForward(cell, a);
+                else gruStepForward(cell, a);
+            }
         }
     }
 
@@ -57,7 +60,10 @@ final class CpuRecurrent {
         switch (cell.kind()) {
             case SIMPLE_RNN -> rnnStepBackward(cell, a);
             case LSTM -> lstmStepBackward(cell, a);
-            case GRU -> gruStepBackward(cell, a);
+            case GRU -> {
+                if (cell.resetBefore()) gruResetBeforeStepBackward(cell, a);
+                else gruStepBackward(cell, a);
+            }
         }
     }
 
@@ -126,5 +132,48 @@ final class CpuRecurrent {
         Cells.forRows(cell.batch(), 3L * cell.units(), (b0, b1) -> Cells.gruBackward(cell.activation(),
                 cell.recurrentActivation(), b0, b1, cell.units(), x.a, x.off, r.a, r.off, hp.a, hp.off, dn.a, dn.off,
                 dy.a, dy.off, m.a, m.off, dx.a, dx.off, dr.a, dr.off, dhp.a, dhp.off, null));
+    }
+
+    /** GRU reset-before: the gates, resetState · U_h (U's h columns, ld 3H) into xp's h column, the output. */
+    private void gruResetBeforeStepForward(CellConfig cell, CellStep.Forward a) {
+        String op = "gruStepForward";
+        long n = cells(op, cell);
+        int batch = cell.batch(), units = cell.units();
+        Span x = checked(op, "xp", a.gates(), 3 * n), rs = checked(op, "resetState", a.recurrent(), n);
+        Span hp = checked(op, "hPrev", a.hPrev(), n), h = checked(op, "h", a.h(), n);
+        checked(op, "recurrentKernel", a.recurrentKernel(), 3L * units * units);
+        Span m = mask(op, a.mask(), cell.batch());
+        Cells.forRows(batch, 2L * units, (b0, b1) -> Cells.gruResetGates(cell.recurrentActivation(), b0, b1, units,
+                x.a, x.off, hp.a, hp.off, rs.a, rs.off));
+        if (n > 0) {
+            be.gemm(false, false, batch, units, units, 1f, a.recurrent().buf(), a.recurrent().offset(), units,
+                    a.recurrentKernel().buf(), a.recurrentKernel().offset() + 2L * units, 3 * units, 1f,
+                    a.gates().buf(), a.gates().offset() + 2L * units, 3 * units);
+        }
+        Cells.forRows(batch, 2L * units, (b0, b1) -> Cells.gruResetOutput(cell.activation(), b0, b1, units,
+                x.a, x.off, hp.a, hp.off, m.a, m.off, h.a, h.off));
+    }
+
+    /** GRU reset-before backward: dz, dh and g * z; dResetState = dh · U_h^T; then dr and dResetState * r. */
+    private void gruResetBeforeStepBackward(CellConfig cell, CellStep.Backward a) {
+        String op = "gruStepBackward";
+        long n = cells(op, cell);
+        int batch = cell.batch(), units = cell.units();
+        Span x = checked(op, "xp", a.gates(), 3 * n), hp = checked(op, "hPrev", a.hPrev(), n);
+        Span dn = checked(op, "dhNext", a.dhNext(), n), dx = checked(op, "dxp", a.dGates(), 3 * n);
+        Span drs = checked(op, "dResetState", a.dRecurrent(), n), dhp = checked(op, "dhPrev", a.dhPrev(), n);
+        checked(op, "recurrentKernel", a.recurrentKernel(), 3L * units * units);
+        Span dy = optional(op, "dy", a.dy(), n), m = mask(op, a.mask(), cell.batch());
+        if (x.a == dx.a && x.off == dx.off) throw new IllegalArgumentException(op + ": dxp must not alias xp for a reset-before GRU");
+        Cells.forRows(batch, 3L * units, (b0, b1) -> Cells.gruResetBackwardOutput(cell.activation(),
+                cell.recurrentActivation(), b0, b1, units, x.a, x.off, hp.a, hp.off, dn.a, dn.off, dy.a, dy.off,
+                m.a, m.off, dx.a, dx.off, dhp.a, dhp.off));
+        if (n > 0) {
+            be.gemm(false, true, batch, units, units, 1f, a.dGates().buf(), a.dGates().offset() + 2L * units, 3 * units,
+                    a.recurrentKernel().buf(), a.recurrentKernel().offset() + 2L * units, 3 * units, 0f,
+                    a.dRecurrent().buf(), a.dRecurrent().offset(), units);
+        }
+        Cells.forRows(batch, 2L * units, (b0, b1) -> Cells.gruResetBackwardGate(cell.recurrentActivation(), b0, b1,
+                units, x.a, x.off, hp.a, hp.off, drs.a, drs.off, m.a, m.off, dx.a, dx.off, dhp.a, dhp.off));
     }
 }

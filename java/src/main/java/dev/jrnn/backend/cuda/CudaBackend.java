@@ -173,7 +173,6 @@ public final class CudaBackend implements Backend {
         return new CudaBackend(d, cb, fatbin, settings);
     }
 
-
     /**
      * Whether {@link #fork} (and so {@link #runConcurrently}) overlaps work on two streams on this backend: the
      * {@code jrnn.streams} setting (default off: the two-stream path has passed its CPU-side checks, the pool and
@@ -181,6 +180,12 @@ public final class CudaBackend implements Backend {
      */
     public boolean concurrentStreams() { return streamsOn; }
 
+    /** A second stream with page-locked host memory and events ({@link CudaCopyQueue}), ordered against the main stream. */
+    @Override
+    public dev.jrnn.backend.CopyQueue copyQueue() {
+        enter();
+        return new CudaCopyQueue(driver, mainStream, (b, off, n) -> ptr("upload", "dst", b, off, n));
+    }
 
     CudaDriver driver() { return driver; }
 
@@ -218,10 +223,7 @@ public final class CudaBackend implements Backend {
     /** The stream calls are queued on now (the main stream, or the second one inside a forked task). */
     long currentStream() { return streams.current(); }
 
-    /**
-     * The backend's CUDA stream ({@code CUstream} handle): every call is queued on it, so events recorded on
-     * it (for timing) bracket the work of the calls between them.
-     */
+    /** The backend's CUDA stream ({@code CUstream}): every call is queued on it, so events on it bracket the calls between. */
     public long streamHandle() { return mainStream; }
 
     static String driverFailure(CudaException e) {

@@ -73,6 +73,8 @@ public final class CudaDriver {
     public static final int FUNC_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
     /** cuStreamCreate flags. */
     public static final int STREAM_DEFAULT = 0, STREAM_NON_BLOCKING = 1;
+    /** cuMemHostAlloc flags. */
+    public static final int HOST_ALLOC_PORTABLE = 1;
     /** cuEventCreate flags. */
     public static final int EVENT_DEFAULT = 0, EVENT_BLOCKING_SYNC = 1, EVENT_DISABLE_TIMING = 2;
     /** CUstreamCaptureMode values. */
@@ -107,7 +109,7 @@ public final class CudaDriver {
             cuModuleLoadDataEx, cuModuleUnload, cuModuleGetFunction, cuFuncSetAttribute, cuFuncGetAttribute,
             cuLaunchKernel, cuLaunchCooperativeKernel, cuOccupancyMaxActiveBlocksPerMultiprocessor,
             cuStreamBeginCapture, cuStreamEndCapture, cuGraphInstantiateWithFlags, cuGraphLaunch, cuGraphDestroy,
-            cuGraphExecDestroy, cuStreamIsCapturing, cuMemFreeHost, cuStreamWaitEvent;
+            cuGraphExecDestroy, cuStreamIsCapturing, cuMemFreeHost, cuStreamWaitEvent, cuMemHostAlloc;
 
     private static final int STAGING_SLOTS = 2;
     private final Object stagingLock = new Object();
@@ -189,6 +191,7 @@ public final class CudaDriver {
         cuMemFree = l.downcall(I_J, "cuMemFree_v2");
         cuMemAllocHost = l.downcall(I_AJ, "cuMemAllocHost_v2");
         cuMemFreeHost = l.downcall(FunctionDescriptor.of(JAVA_INT, ADDRESS), "cuMemFreeHost");
+        cuMemHostAlloc = l.downcall(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), "cuMemHostAlloc");
         cuMemcpyHtoDAsync = l.downcall(FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
                 "cuMemcpyHtoDAsync_v2");
         cuMemcpyDtoHAsync = l.downcall(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG),
@@ -622,6 +625,33 @@ public final class CudaDriver {
             MemorySegment t = a.allocate(JAVA_LONG);
             check((int) cuMemGetInfo.invokeExact(f, t), "cuMemGetInfo_v2");
             return new long[] {f.get(JAVA_LONG, 0), t.get(JAVA_LONG, 0)};
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code cuMemHostAlloc} with {@code flags} (HOST_ALLOC_PORTABLE: usable from every context and thread):
+     * {@code bytes} of page-locked host memory, which {@code cuMemcpyHtoDAsync} reads by DMA without staging.
+     * Free it with {@link #freeHost} once no copy from it is in flight.
+     */
+    public MemorySegment hostAlloc(long bytes, int flags) {
+        if (bytes <= 0) throw new IllegalArgumentException("hostAlloc: bytes must be > 0, got " + bytes);
+        ensureCurrent();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(ADDRESS);
+            check((int) cuMemHostAlloc.invokeExact(p, bytes, flags), "cuMemHostAlloc", "page-locked host memory of " + bytes + " bytes");
+            return p.get(ADDRESS, 0).reinterpret(bytes);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code cuMemFreeHost} of memory from {@link #hostAlloc}. */
+    public void freeHost(MemorySegment host) {
+        ensureCurrent();
+        try {
+            check((int) cuMemFreeHost.invokeExact(host), "cuMemFreeHost");
         } catch (Throwable t) {
             throw rethrow(t);
         }

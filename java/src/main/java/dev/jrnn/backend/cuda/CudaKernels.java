@@ -162,6 +162,34 @@ final class CudaKernels extends KernelModule {
     }
     private final long gruStepBwd = fn("jrnn_gru_step_bwd");
 
+    /** First half of a reset-before step: z, r = recAct(xp[:, :2H]) in place, resetState = r * hPrev. (gru.cu) */
+    @Kernel("jrnn_gru_rb_gates_fwd")
+    void gruRbGatesFwd(Grid grid, int recAct, int batch, int units, @Ptr long xp, @Ptr long hPrev, @Ptr long resetState) {
+        launch(gruRbGatesFwd, grid, recAct, batch, units, xp, hPrev, resetState);
+    }
+    private final long gruRbGatesFwd = fn("jrnn_gru_rb_gates_fwd");
+
+    /** Second half: hh = act(xh) in place, h = z * hPrev + (1 - z) * hh; masked rows copy hPrev. (gru.cu) */
+    @Kernel("jrnn_gru_rb_out_fwd")
+    void gruRbOutFwd(Grid grid, int act, int batch, int units, @Ptr long xp, @Ptr long hPrev, @Ptr long mask, @Ptr long h) {
+        launch(gruRbOutFwd, grid, act, batch, units, xp, hPrev, mask, h);
+    }
+    private final long gruRbOutFwd = fn("jrnn_gru_rb_out_fwd");
+
+    /** Backward, first half: dxp = (dz, 0, dh), dhPrev = g * z. (gru.cu) */
+    @Kernel("jrnn_gru_rb_out_bwd")
+    void gruRbOutBwd(Grid grid, int act, int recAct, int batch, int units, @Ptr long xp, @Ptr long hPrev, @Ptr long dhNext, @Ptr long dy, @Ptr long mask, @Ptr long dxp, @Ptr long dhPrev) {
+        launch(gruRbOutBwd, grid, act, recAct, batch, units, xp, hPrev, dhNext, dy, mask, dxp, dhPrev);
+    }
+    private final long gruRbOutBwd = fn("jrnn_gru_rb_out_bwd");
+
+    /** Backward, second half: dr from dResetState, dhPrev += dResetState * r. (gru.cu) */
+    @Kernel("jrnn_gru_rb_gate_bwd")
+    void gruRbGateBwd(Grid grid, int recAct, int batch, int units, @Ptr long xp, @Ptr long hPrev, @Ptr long dResetState, @Ptr long mask, @Ptr long dxp, @Ptr long dhPrev) {
+        launch(gruRbGateBwd, grid, recAct, batch, units, xp, hPrev, dResetState, mask, dxp, dhPrev);
+    }
+    private final long gruRbGateBwd = fn("jrnn_gru_rb_gate_bwd");
+
     /** One warp per row (grid-stride over rows), blockDim.x a multiple of 32 (&lt;= 1024). (loss.cu) */
     @Kernel("jrnn_loss")
     void loss(Grid grid, int kind, int rows, int cols, @Ptr long pred, @Ptr long target, @Ptr long weights, @Ptr long grad, @Ptr long acc, @Ptr long err) {

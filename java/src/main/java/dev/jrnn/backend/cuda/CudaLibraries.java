@@ -17,7 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Finds and loads the CUDA driver ({@code libcuda.so.1}) and cuBLAS at run time.
+ * Finds and loads the CUDA driver ({@code libcuda.so.1}), cuBLAS and NCCL ({@link #nccl()}) at run time.
  *
  * <p>cuBLAS search order (first that loads wins):
  * <ol>
@@ -47,6 +47,9 @@ public final class CudaLibraries {
     public static final String CUDA_SONAME = "libcuda.so.1";
     /** Environment variable naming the cuBLAS library (file or directory; read by {@code Settings}). */
     public static final String ENV_CUBLAS = dev.jrnn.backend.Settings.Key.CUBLAS.env();
+    /** Environment variable naming the NCCL library (file or directory; read by {@code Settings}). */
+    public static final String ENV_NCCL = dev.jrnn.backend.Settings.Key.NCCL.env();
+    static final String NCCL_SONAME = "libnccl.so.2";
 
     static final int[] CUBLAS_VERSIONS = {13, 12};
     private static final int MAX_DIRS_LISTED = 4000;
@@ -65,8 +68,10 @@ public final class CudaLibraries {
             // The jrnn.cublas setting itself comes from Settings, under the key the search reads.
             Map<String, String> env = new java.util.HashMap<>(System.getenv());
             env.remove(ENV_CUBLAS);
-            String chosen = dev.jrnn.backend.Settings.current().cublas();
-            if (chosen != null) env.put(ENV_CUBLAS, chosen);
+            env.remove(ENV_NCCL);
+            dev.jrnn.backend.Settings settings = dev.jrnn.backend.Settings.current();
+            if (settings.cublas() != null) env.put(ENV_CUBLAS, settings.cublas());
+            if (settings.nccl() != null) env.put(ENV_NCCL, settings.nccl());
             List<Path> libDirs = new ArrayList<>();
             for (String v : new String[] {"CUDA_HOME", "CUDA_PATH", "CUDA_ROOT"}) {
                 String d = env.get(v);
@@ -107,35 +112,86 @@ public final class CudaLibraries {
         }
     }
 
-    private static Loaded cuda;
-    private static CudaException cudaFailure;
-    private static Loaded cublas;
-    private static CudaException cublasFailure;
+    /** A library loaded once per process; a failure is kept and thrown again (a fresh copy) on every later call. */
+    private static final class Once {
+        private final java.util.function.Supplier<Loaded> load;
+        private Loaded value;
+        private CudaException failure;
 
-    /** libcuda.so.1 (loaded once); throws CudaException naming every place tried. */
-    public static synchronized Loaded cuda() {
-        if (cuda != null) return cuda;
-        if (cudaFailure != null) throw copy(cudaFailure);
-        try {
-            cuda = loadFirst("find the CUDA driver", driverCandidates());
-            return cuda;
-        } catch (CudaException e) {
-            cudaFailure = e;
-            throw copy(e);
+        Once(java.util.function.Supplier<Loaded> load) { this.load = load; }
+
+        synchronized Loaded get() {
+            if (value != null) return value;
+            if (failure != null) throw copy(failure);
+            try {
+                value = load.get();
+                return value;
+            } catch (CudaException e) {
+                failure = e;
+                throw copy(e);
+            }
         }
     }
 
+    private static final Once CUDA = new Once(() -> loadFirst("find the CUDA driver", driverCandidates()));
+    private static final Once CUBLAS = new Once(() -> loadCublas(Search.defaults()));
+    private static final Once NCCL = new Once(() -> loadNccl(Search.defaults()));
+
+    /** libcuda.so.1 (loaded once); throws CudaException naming every place tried. */
+    public static Loaded cuda() { return CUDA.get(); }
+
     /** cuBLAS (loaded once), by the search order above; throws CudaException naming every place tried. */
-    public static synchronized Loaded cublas() {
-        if (cublas != null) return cublas;
-        if (cublasFailure != null) throw copy(cublasFailure);
-        try {
-            cublas = loadCublas(Search.defaults());
-            return cublas;
-        } catch (CudaException e) {
-            cublasFailure = e;
-            throw copy(e);
+    public static Loaded cublas() { return CUBLAS.get(); }
+
+    /**
+     * NCCL (loaded once): {@code JRNN_NCCL} (a file or a directory holding libnccl.so.2; then the only place
+     * tried), else the loader, the CUDA library directories and Python's {@code nvidia/nccl/lib} as for cuBLAS.
+     */
+    public static Loaded nccl() { return NCCL.get(); }
+
+    /** Loads NCCL following {@code s} (tests point it at temporary directories). */
+    static Loaded loadNccl(Search s) {
+        String env = s.env().get(ENV_NCCL);
+        if (env != null && !env.isBlank()) {
+            Path p = Path.of(env.trim());
+            if (Files.isDirectory(p)) p = p.resolve(NCCL_SONAME);
+            if (!Files.exists(p)) {
+                throw new CudaException("find NCCL", CudaException.NOT_A_CUDA_CODE, "LIBRARY_NOT_FOUND",
+                        ENV_NCCL + "=" + env + " is neither " + NCCL_SONAME + " nor a directory holding it (unset it to"
+                                + " search the loader path, CUDA installs and Python site-packages)");
+            }
+            return loadFirst("load NCCL from " + ENV_NCCL, List.of(new Candidate(p.toString(), true, ENV_NCCL)));
         }
+        List<String> tried = new ArrayList<>();
+        Set<String> attempted = new HashSet<>();
+        if (s.useLoader()) {
+            Loaded l = tryLoad(new Candidate(NCCL_SONAME, false, "loader"), tried, attempted);
+            if (l != null) return l;
+        }
+        List<Candidate> inDirs = new ArrayList<>();
+        for (Path d : s.libDirs()) addIfFile(inDirs, d.resolve(NCCL_SONAME), "CUDA library dir");
+        Loaded l = tryAll(inDirs, tried, attempted);
+        if (l != null) return l;
+        List<Path> sites = new ArrayList<>();
+        Loaded[] hit = new Loaded[1];
+        Predicate<Path> onSite = site -> {
+            sites.add(site);
+            List<Candidate> c = new ArrayList<>();
+            addIfFile(c, site.resolve("nvidia/nccl/lib/" + NCCL_SONAME), "Python site-packages");
+            hit[0] = tryAll(c, tried, attempted);
+            return hit[0] != null;
+        };
+        for (Path p : s.sitePackages()) if (Files.isDirectory(p) && onSite.test(p)) return hit[0];
+        List<String> walkNotes = new ArrayList<>();
+        findSitePackages(s.pythonRoots(), walkNotes, onSite);
+        if (hit[0] != null) return hit[0];
+        StringBuilder sb = new StringBuilder("no loadable " + NCCL_SONAME + ". Tried:");
+        for (String t : tried) sb.append("\n  ").append(t);
+        sb.append("\n  CUDA library dirs without it: ").append(s.libDirs());
+        sb.append("\n  Python site-packages searched (nvidia/nccl/lib): ").append(sites.isEmpty() ? "none found" : sites.toString());
+        for (String n : walkNotes) sb.append("\n  ").append(n);
+        sb.append("\n  Set ").append(ENV_NCCL).append("=/path/to/" + NCCL_SONAME + " to choose one (pip install nvidia-nccl-cu13).");
+        throw new CudaException("find NCCL", CudaException.NOT_A_CUDA_CODE, "LIBRARY_NOT_FOUND", sb.toString());
     }
 
     // A fresh exception per call so each caller gets its own stack trace; the first failure is the cause.

@@ -61,7 +61,8 @@ final class CudaRecurrent {
 
     boolean sequenceSupported(CellConfig cell, int steps) {
         int batch = cell.batch(), units = cell.units();
-        if (steps <= 0 || batch <= 0 || units <= 0) return false;
+        // the persistent kernels have the reset_after GRU only: reset-before runs the per-step path
+        if (steps <= 0 || batch <= 0 || units <= 0 || cell.resetBefore()) return false;
         PersistentRnn pr = persistent(batch);
         return pr != null && pr.planFor(cell.kind(), false, batch, units, be.precision(), cell.activation(),
                 cell.recurrentActivation()) != null;
@@ -70,7 +71,7 @@ final class CudaRecurrent {
     boolean sequenceForward(CellConfig cell, CellSequence.Forward a) {
         int steps = a.steps(), batch = cell.batch(), units = cell.units();
         PersistentRnn pr = persistent(batch);
-        if (pr == null || steps <= 0 || batch <= 0 || units <= 0) return false;
+        if (pr == null || steps <= 0 || batch <= 0 || units <= 0 || cell.resetBefore()) return false;
         String op = "recurrentSequenceForward";
         RecurrentCell kind = cell.kind();
         int g = kind.gates() * units;
@@ -91,7 +92,7 @@ final class CudaRecurrent {
     boolean sequenceBackward(CellConfig cell, CellSequence.Backward a) {
         int steps = a.steps(), batch = cell.batch(), units = cell.units();
         PersistentRnn pr = persistent(batch);
-        if (pr == null || steps <= 0 || batch <= 0 || units <= 0) return false;
+        if (pr == null || steps <= 0 || batch <= 0 || units <= 0 || cell.resetBefore()) return false;
         String op = "recurrentSequenceBackward";
         RecurrentCell kind = cell.kind();
         int g = kind.gates() * units;
@@ -118,12 +119,12 @@ final class CudaRecurrent {
 
     void stepForward(CellConfig cell, CellStep.Forward a) {
         cell.kind().<BiConsumer<CellConfig, CellStep.Forward>>select(this::rnnStepForward, this::lstmStepForward,
-                this::gruStepForward).accept(cell, a);
+                cell.resetBefore() ? this::gruResetBeforeStepForward : this::gruStepForward).accept(cell, a);
     }
 
     void stepBackward(CellConfig cell, CellStep.Backward a) {
         cell.kind().<BiConsumer<CellConfig, CellStep.Backward>>select(this::rnnStepBackward, this::lstmStepBackward,
-                this::gruStepBackward).accept(cell, a);
+                cell.resetBefore() ? this::gruResetBeforeStepBackward : this::gruStepBackward).accept(cell, a);
     }
 
     private void rnnStepForward(CellConfig cell, CellStep.Forward a) {
@@ -219,6 +220,52 @@ final class CudaRecurrent {
         long dhp = be.ptr(op, "dhPrev", a.dhPrev(), n);
         be.enter();
         if (n > 0) k.gruStepBwd(be.g1(n), act.code(), recAct.code(), batch, units, xpp, rpp, hpp, dhn, dyp, mp, dxpp, drpp, dhp);
+    }
+
+    /** GRU reset-before: the gates kernel, cuBLAS adds resetState · U[:, 2H:] to xp's h column, the output kernel. */
+    private void gruResetBeforeStepForward(CellConfig cell, CellStep.Forward a) {
+        String op = "gruStepForward";
+        long n = cells(op, cell);
+        Activation act = cell.activation(), recAct = cell.recurrentActivation();
+        int batch = cell.batch(), units = cell.units();
+        long xpp = be.ptr(op, "xp", a.gates(), 3 * n);
+        long rsp = be.ptr(op, "resetState", a.recurrent(), n);
+        be.ptr(op, "recurrentKernel", a.recurrentKernel(), 3L * units * units);
+        long hpp = be.ptrOrNull(op, "hPrev", a.hPrev(), n);
+        long mp = be.ptrOrNull(op, "mask", a.mask(), batch);
+        long hp = be.ptr(op, "h", a.h(), n);
+        be.enter();
+        if (n == 0) return;
+        k.gruRbGatesFwd(be.g1(n), recAct.code(), batch, units, xpp, hpp, rsp);
+        be.gemm(false, false, batch, units, units, 1f, a.recurrent().buf(), a.recurrent().offset(), units,
+                a.recurrentKernel().buf(), a.recurrentKernel().offset() + 2L * units, 3 * units, 1f,
+                a.gates().buf(), a.gates().offset() + 2L * units, 3 * units);
+        k.gruRbOutFwd(be.g1(n), act.code(), batch, units, xpp, hpp, mp, hp);
+    }
+
+    /** GRU reset-before backward: first-half kernel, cuBLAS dResetState = dh · U[:, 2H:]^T, second-half kernel. */
+    private void gruResetBeforeStepBackward(CellConfig cell, CellStep.Backward a) {
+        String op = "gruStepBackward";
+        long n = cells(op, cell);
+        Activation act = cell.activation(), recAct = cell.recurrentActivation();
+        int batch = cell.batch(), units = cell.units();
+        long xpp = be.ptr(op, "xp", a.gates(), 3 * n);
+        be.ptr(op, "recurrentKernel", a.recurrentKernel(), 3L * units * units);
+        long hpp = be.ptrOrNull(op, "hPrev", a.hPrev(), n);
+        long dhn = be.ptrOrNull(op, "dhNext", a.dhNext(), n);
+        long dyp = be.ptrOrNull(op, "dy", a.dy(), n);
+        long mp = be.ptrOrNull(op, "mask", a.mask(), batch);
+        long dxpp = be.ptr(op, "dxp", a.dGates(), 3 * n);
+        long drsp = be.ptr(op, "dResetState", a.dRecurrent(), n);
+        long dhp = be.ptr(op, "dhPrev", a.dhPrev(), n);
+        if (xpp == dxpp) throw new IllegalArgumentException(op + ": dxp must not alias xp for a reset-before GRU");
+        be.enter();
+        if (n == 0) return;
+        k.gruRbOutBwd(be.g1(n), act.code(), recAct.code(), batch, units, xpp, hpp, dhn, dyp, mp, dxpp, dhp);
+        be.gemm(false, true, batch, units, units, 1f, a.dGates().buf(), a.dGates().offset() + 2L * units, 3 * units,
+                a.recurrentKernel().buf(), a.recurrentKernel().offset() + 2L * units, 3 * units, 0f,
+                a.dRecurrent().buf(), a.dRecurrent().offset(), units);
+        k.gruRbGateBwd(be.g1(n), recAct.code(), batch, units, xpp, hpp, drsp, mp, dxpp, dhp);
     }
 
     /** Checks the cell's activations (the gate activation unless SIMPLE_RNN) and sizes; returns batch * units. */

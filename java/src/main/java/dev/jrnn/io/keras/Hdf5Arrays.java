@@ -90,6 +90,6 @@ final class Hdf5Arrays {
             throw new KerasFormatException("dataset " + path + " did not read as floats");
         }
         if (f.length != n) throw new KerasFormatException("dataset " + path + " holds " + f.length + " values, its shape says " + n);
-        return Tensor.of(f, shape);
+        return Tensor.wrap(f, shape);   // f is this method's own array: no copy
     }
 }

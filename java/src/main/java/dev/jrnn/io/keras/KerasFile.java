@@ -24,6 +24,8 @@ final class KerasFile implements AutoCloseable {
     static final byte[] ZIP_SIGNATURE = {'P', 'K', 3, 4};
     /** Largest zip member read (the weights): a Java byte[] holds no more. */
     static final long MAX_MEMBER_BYTES = Integer.MAX_VALUE - 8;
+    /** Bytes per read of a zip member. */
+    private static final int READ_CHUNK = 1 << 20;
     /** Largest config.json / metadata.json read. */
     static final long MAX_JSON_BYTES = 64L << 20;
 
@@ -124,11 +126,19 @@ final class KerasFile implements AutoCloseable {
         if (e == null) throw new KerasFormatException("the zip has no member '" + name + "': not a complete Keras 3 .keras file");
         if (e.getSize() > max) throw new KerasFormatException("zip member " + name + " is " + e.getSize() + " bytes, over the limit of " + max);
         try (InputStream in = zip.getInputStream(e)) {
+            if (e.getSize() >= 0) {   // straight into an array of the entry's size: no growing copies
+                byte[] b = new byte[(int) e.getSize()];
+                int n = 0;
+                // 1 MB reads: one read of the whole member makes the JDK malloc (and page-fault) a native buffer as
+                // big, 2.5x the CPU time of the same bytes read in chunks (measured on a 96 MB member)
+                for (int r; n < b.length && (r = in.read(b, n, Math.min(READ_CHUNK, b.length - n))) > 0; ) n += r;
+                if (n != b.length || in.read() != -1) {
+                    throw new KerasFormatException("zip member " + name + " holds " + (n != b.length ? n : "more") + " bytes, its entry says " + e.getSize());
+                }
+                return b;
+            }
             byte[] b = in.readNBytes((int) Math.min(max, Integer.MAX_VALUE - 8));
             if (in.read() != -1) throw new KerasFormatException("zip member " + name + " is over the limit of " + max + " bytes");
-            if (e.getSize() >= 0 && b.length != e.getSize()) {
-                throw new KerasFormatException("zip member " + name + " holds " + b.length + " bytes, its entry says " + e.getSize());
-            }
             return b;
         }
     }

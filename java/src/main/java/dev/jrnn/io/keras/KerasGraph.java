@@ -18,7 +18,8 @@ import java.util.Map;
  * tf.keras' {@code {"layers": [...]}}, Keras 3's with a leading InputLayer) become a {@link Sequential};
  * functional ones ("Model", "Functional") are replayed call by call from each layer's {@code inbound_nodes}
  * (Keras 2 lists, Keras 3 {@code args}/{@code kwargs} with {@code keras_history}), so shared layers and several
- * inputs and outputs keep their structure. The batch size in an input shape is not kept (jrnn models take any batch).
+ * inputs and outputs keep their structure. A batch size fixed in an input shape is kept (Keras' batch_input_shape,
+ * which stateful layers need); a model without stateful layers still takes any batch.
  */
 final class KerasGraph {
     private final KerasLayers layers;
@@ -70,7 +71,9 @@ final class KerasGraph {
             if (first && declared == null) declared = own;
             if (first) {
                 if (declared == null) throw new KerasFormatException(spec.where() + ": the first layer declares no input shape (batch_input_shape)");
-                l.inputShape(declared);
+                int[] shape = Arrays.copyOfRange(declared, 1, declared.length);
+                if (declared[0] > 0) l.batchInputShape(declared[0], shape);
+                else l.inputShape(shape);
             }
             first = false;
             record(c.string("name", l.name()), spec.string("class_name"), l);
@@ -96,7 +99,8 @@ final class KerasGraph {
             if ("InputLayer".equals(spec.string("class_name"))) {
                 int[] shape = inputShape(lc);
                 if (shape == null) throw new KerasFormatException(spec.where() + ": InputLayer '" + name + "' has no batch_input_shape");
-                calls.get(name).add(Input.shape(shape).name(name));
+                int[] sample = Arrays.copyOfRange(shape, 1, shape.length);
+                calls.get(name).add((shape[0] > 0 ? Input.batchShape(shape[0], sample) : Input.shape(sample)).name(name));
                 order.add(new String[] {name, "InputLayer"});
                 continue;
             }
@@ -209,12 +213,12 @@ final class KerasGraph {
         return r;
     }
 
-    /** batch_input_shape (Keras 2) or batch_shape (Keras 3) without the batch, or null when none. */
+    /** batch_input_shape (Keras 2) or batch_shape (Keras 3), the batch first (-1: any), or null when none. */
     private static int[] inputShape(KerasConfig c) {
         String key = c.has("batch_input_shape") ? "batch_input_shape" : c.has("batch_shape") ? "batch_shape" : null;
         if (key == null) return null;
         int[] s = c.shape(key);
         if (s.length < 2) throw new KerasFormatException(c.where() + ": " + key + " " + Arrays.toString(s) + " has no dimension besides the batch");
-        return Arrays.copyOfRange(s, 1, s.length);
+        return s;
     }
 }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -59,8 +60,10 @@ public final class KerasImport {
                         : "an HDF5 file without a model_config attribute: not a Keras model file");
             }
             KerasGraph graph = new KerasGraph(new KerasLayers(kf.kerasMajor(), file.toString()));
-            Model model = graph.build(kf.modelConfig);
+            // every weight comes from the file: no initialiser runs only to be overwritten
+            Model model = Layer.buildForLoading(() -> graph.build(kf.modelConfig));
             try {
+                Layer.buildForLoading(model::layers);   // builds the graph, so every layer has its params
                 fill(model, graph, kf);
             } catch (RuntimeException | Error e) {
                 model.close();   // frees its buffers (device memory on CUDA) before the error goes up
@@ -103,7 +106,6 @@ public final class KerasImport {
 
     /** Sets every layer's weights from the file, by config name. */
     private static void fill(Model model, KerasGraph graph, KerasFile kf) {
-        model.layers();   // builds the graph, so every layer has its params
         Map<String, List<Tensor>> stored = kf.layout == KerasFile.Layout.KERAS3_ZIP
                 ? Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes)
                 : Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
@@ -129,41 +131,64 @@ public final class KerasImport {
      * IllegalArgumentException lists what does not match; nothing is set unless everything fits.
      */
     public static void loadWeights(Model model, Path file) throws IOException {
+        loadWeights(model, file, false);
+    }
+
+    /**
+     * As {@link #loadWeights(Model, Path)}; with {@code byName}, each layer with weights takes the stored layer of
+     * its name (Keras 1/2 HDF5 files only: Keras 3 names its groups by layer class), every one must be there and the
+     * file must hold no other layer with weights.
+     */
+    public static void loadWeights(Model model, Path file, boolean byName) throws IOException {
         List<Layer> weighted = new ArrayList<>();
         List<String[]> order = new ArrayList<>();
         for (Layer l : model.layers()) {
             order.add(new String[] {l.name(), l.kerasClass()});
             if (!l.params().isEmpty()) weighted.add(l);
         }
-        List<List<Tensor>> stored = new ArrayList<>();
-        List<String> storedNames = new ArrayList<>();
+        Map<String, List<Tensor>> stored = new LinkedHashMap<>();   // layers with weights, in file order
+        boolean keras2;
         try (KerasFile kf = KerasFile.open(file)) {
-            Map<String, List<Tensor>> m;
-            if (kf.layout == KerasFile.Layout.KERAS2_H5 && !(kf.hdf.getChild("layers") instanceof Group)) {
-                m = Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
-            } else {
-                m = Keras3Weights.read(kf.hdf, order, kf.fileBytes);
-            }
-            for (var e : m.entrySet()) {
-                if (!e.getValue().isEmpty()) {
-                    storedNames.add(e.getKey());
-                    stored.add(e.getValue());
-                }
+            keras2 = kf.layout == KerasFile.Layout.KERAS2_H5 && !(kf.hdf.getChild("layers") instanceof Group);
+            if (keras2 || !byName) {
+                Map<String, List<Tensor>> m = keras2 ? Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes)
+                        : Keras3Weights.read(kf.hdf, order, kf.fileBytes);
+                for (var e : m.entrySet()) if (!e.getValue().isEmpty()) stored.put(e.getKey(), e.getValue());
             }
         } catch (KerasFormatException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         } catch (RuntimeException | StackOverflowError e) {
             throw new IOException(file + ": not a readable Keras file (" + e + ")", e);
         }
-        if (stored.size() != weighted.size()) {
-            List<String> mine = new ArrayList<>();
-            for (Layer l : weighted) mine.add(l.name());
-            throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file holds weights for "
-                    + stored.size() + " layers " + storedNames + ", the model has " + weighted.size() + " layers with weights "
-                    + mine + "; build the same architecture as the Keras model that saved it");
+        if (byName && !keras2) {
+            throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + ", byName): a Keras 3 file names its "
+                    + "weight groups by layer class, not layer name; load it by structure: loadWeights(file)");
+        }
+        List<String> mine = new ArrayList<>();
+        for (Layer l : weighted) mine.add(l.name());
+        List<List<Tensor>> values = new ArrayList<>();
+        if (byName) {
+            List<String> missing = new ArrayList<>(), extra = new ArrayList<>();
+            for (String n : mine) if (!stored.containsKey(n)) missing.add(n);
+            for (String n : stored.keySet()) if (!mine.contains(n)) extra.add(n);
+            if (!missing.isEmpty() || !extra.isEmpty()) {
+                throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + ", byName): the file does not match the "
+                        + "model by layer name: " + (missing.isEmpty() ? "" : "missing " + missing) + (missing.isEmpty() || extra.isEmpty() ? "" : "; ")
+                        + (extra.isEmpty() ? "" : "unexpected " + extra) + (stored.size() == weighted.size()
+                        ? "; the file has as many layers with weights as the model: call loadWeights(file) to load by structure"
+                        : "; name the layers as the model that saved it did"));
+            }
+            for (String n : mine) values.add(stored.get(n));
+        } else {
+            if (stored.size() != weighted.size()) {
+                throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file holds weights for "
+                        + stored.size() + " layers " + stored.keySet() + ", the model has " + weighted.size() + " layers with weights "
+                        + mine + "; build the same architecture as the Keras model that saved it");
+            }
+            values.addAll(stored.values());
         }
         try {
-            assign(weighted, stored);
+            assign(weighted, values);
         } catch (KerasFormatException e) {
             throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file does not match the model: "
                     + e.getMessage() + "; build the same architecture as the Keras model that saved it", e);

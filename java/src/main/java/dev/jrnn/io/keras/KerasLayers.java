@@ -27,8 +27,8 @@ import java.util.Map;
 /**
  * Builds one jrnn layer from a Keras layer config ({@code {"class_name": ..., "config": {...}}}), through the
  * layers' public API. Options jrnn cannot honour raise a {@link KerasFormatException} naming the layer, the
- * option and its value; options that cannot change inference numbers (regularizers, constraints, dropout,
- * unroll) are accepted with one warning per layer ({@link #warn}).
+ * option and its value; options that cannot change inference numbers (regularizers, constraints, unroll)
+ * are accepted with one warning per layer ({@link #warn}).
  */
 final class KerasLayers {
     /** Keras layer classes this importer builds (InputLayer is wired by {@link KerasGraph}). */
@@ -38,7 +38,7 @@ final class KerasLayers {
 
     private static final String[] HARMLESS = {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
             "activity_regularizer", "embeddings_regularizer", "kernel_constraint", "recurrent_constraint",
-            "bias_constraint", "embeddings_constraint", "dropout", "recurrent_dropout", "unroll", "noise_shape"};
+            "bias_constraint", "embeddings_constraint", "unroll", "noise_shape"};
 
     private final int kerasMajor;
     private final String file;
@@ -80,31 +80,34 @@ final class KerasLayers {
         return l;
     }
 
+    /** A recurrent layer; what its setters refuse (a rate out of range, gelu as a cell activation) names the layer. */
     private RecurrentLayer recurrent(String cls, KerasConfig c, String where) {
-        for (String opt : List.of("stateful", "time_major")) {
-            if (c.bool(opt, false)) throw new KerasFormatException(where + ": option " + opt + "=true is not supported by jrnn");
+        try {
+            return recurrentLayer(cls, c, where);
+        } catch (IllegalArgumentException e) {
+            throw new KerasFormatException(where + ": " + e.getMessage());
         }
+    }
+
+    private RecurrentLayer recurrentLayer(String cls, KerasConfig c, String where) {
+        if (c.bool("time_major", false)) throw new KerasFormatException(where + ": option time_major=true is not supported by jrnn");
         int units = c.integer("units");
         RecurrentLayer r = switch (cls) {
             case "SimpleRNN" -> new SimpleRNN(units);
             case "LSTM" -> new LSTM(units).recurrentActivation(activation(c, "recurrent_activation", where))
                     .unitForgetBias(c.bool("unit_forget_bias", true));
-            default -> {
-                // reset_after came with Keras 2.1.3 (default false); tf.keras 2 and Keras 3 write true by default
-                boolean resetAfter = c.bool("reset_after", false);
-                if (!resetAfter) {
-                    throw new KerasFormatException(where + ": option reset_after=false (Keras 2.2 and older GRU, reset gate "
-                            + "before the recurrent product) is not supported by jrnn's GRU; re-save with reset_after=True");
-                }
-                yield new GRU(units).recurrentActivation(activation(c, "recurrent_activation", where));
-            }
+            // reset_after came with Keras 2.1.3 (default false); tf.keras 2 and Keras 3 write true by default
+            default -> new GRU(units).resetAfter(c.bool("reset_after", false))
+                    .recurrentActivation(activation(c, "recurrent_activation", where));
         };
         r.activation(activation(c, "activation", where));
         r.useBias(c.bool("use_bias", true));
         r.returnSequences(c.bool("return_sequences", false));
         r.returnState(c.bool("return_state", false));
         r.goBackwards(c.bool("go_backwards", false));
+        r.stateful(c.bool("stateful", false));
         if (c.has("zero_output_for_mask")) r.zeroOutputForMask(c.bool("zero_output_for_mask", false));
+        r.dropout(c.number("dropout", 0.0)).recurrentDropout(c.number("recurrent_dropout", 0.0));
         return r;
     }
 
@@ -214,9 +217,11 @@ final class KerasLayers {
                 c.put("return_sequences", r.returnSequences());
                 c.put("return_state", r.returnState());
                 c.put("go_backwards", r.goBackwards());
-                c.put("stateful", false);
+                c.put("stateful", r.stateful());
                 c.put("unroll", false);
                 c.put("zero_output_for_mask", r.zeroOutputForMask());
+                c.put("dropout", r.dropout());
+                c.put("recurrent_dropout", r.recurrentDropout());
             }
             case Bidirectional b -> {
                 c.put("merge_mode", "none".equals(b.mergeMode()) ? null : b.mergeMode());

@@ -181,5 +181,11 @@ class CpuSequenceTest {
                 new CellSequence.Forward(T, false, at(u, 0), null, at(p, 0), at(rp, 0), at(hs, 0), at(cs, 0), null)));
         assertTrue(e.getMessage().startsWith("recurrentSequenceForward: hs span"), e.getMessage());
         assertFalse(CpuBackend.create(true).recurrentSequenceSupported(cfg, T), "forks split the per-step loop instead");
+        if (kind == RecurrentCell.GRU) {
+            CellConfig before = new CellConfig(kind, Activation.TANH, Activation.SIGMOID, B, H, true);
+            assertFalse(be.recurrentSequenceSupported(before, T), "the reset-before GRU keeps the per-step path");
+            assertFalse(be.recurrentSequenceForward(before, new CellSequence.Forward(T, false, at(u, 0), null, at(p, 0),
+                    at(rp, 0), at(cs, 0), null, null)));
+        }
     }
 }

@@ -10,10 +10,12 @@ import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Dropout;
 import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Param;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.model.BatchLogs;
 import dev.jrnn.model.Callback;
 import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.History;
@@ -42,7 +44,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Whole fits on CUDA: the same model, initial weights and data give the CPU's per-epoch losses (1e-4
  * relative), and captured-and-replayed train steps (CUDA graphs) give bit for bit the losses and weights of
  * eager steps. Also one train step of an Embedding + Bidirectional(GRU) + TimeDistributed(Dense) model
- * (loss and every gradient) against the CPU. Skipped without a device.
+ * (loss and every gradient) against the CPU, and the same for recurrent layers with dropout and
+ * recurrent_dropout. Skipped without a device.
  */
 @Tag("gpu")
 class CudaFitParityTest {
@@ -73,11 +76,8 @@ class CudaFitParityTest {
         if (perBatch) {
             o.callbacks(new Callback() {
                 @Override
-                public boolean needsBatchEnd() { return true; }
-
-                @Override
-                public void onBatchEnd(int batch, double loss, Model model) {
-                    batches.add(loss);
+                public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                    batches.add(logs.loss());
                 }
             });
         }
@@ -219,6 +219,82 @@ class CudaFitParityTest {
         }
         for (int i = 0; i < weights.get(0).size(); i++) {
             Twins.assertClose("weight " + i + " after two steps", weights.get(0).get(i), weights.get(1).get(i), 1e-5, 12);
+        }
+    }
+
+    static Tensor[] dropoutData(int n, int t, int f, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] xs = new float[n * t * f], ys = new float[n];
+        for (int i = 0; i < xs.length; i++) xs[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < n; i++) ys[i] = (float) r.nextDouble(-1, 1);
+        return new Tensor[] {Tensor.of(xs, n, t, f), Tensor.of(ys, n, 1)};
+    }
+
+    static List<Supplier<Layer>> dropoutLayers() {
+        return List.of(() -> new SimpleRNN(16).dropout(0.3).recurrentDropout(0.25),
+                () -> new LSTM(16).dropout(0.3).recurrentDropout(0.25),
+                () -> new GRU(16).dropout(0.3).recurrentDropout(0.25),
+                () -> new LSTM(32).dropout(0.3),   // the persistent kernels stay in use
+                () -> new GRU(32).recurrentDropout(0.4),
+                () -> new Bidirectional(new LSTM(8).dropout(0.2).recurrentDropout(0.2)));
+    }
+
+    /*
+     * Recurrent dropout and recurrent_dropout draw and apply the CPU's masks on CUDA (both from the layer's mask
+     * stream through Backend.dropoutMask): one train step's loss and gradients, and whole fits (captured graphs
+     * draw new masks at every replay, as eager steps do), per cell; an input dropout alone keeps the persistent
+     * kernels, a recurrent dropout takes the per-step kernels.
+     */
+    @Test
+    void recurrentDropoutTrainStepGivesTheCpuLossAndGradients() {
+        Tensor[] d = dropoutData(12, 7, 3, 5);
+        for (Supplier<Layer> make : dropoutLayers()) {
+            List<Double> losses = new ArrayList<>();
+            List<List<float[]>> grads = new ArrayList<>();
+            String what = null;
+            for (Backend be : new Backend[] {cpu, gpu}) {
+                Jrnn.setBackend(be);
+                Jrnn.clearSession();
+                Jrnn.setSeed(8);
+                Layer rnn = make.get();
+                what = rnn.kerasClass();
+                rnn.inputShape(7, 3);
+                try (Sequential m = new Sequential(rnn, new Dense(1))) {
+                    m.compile(new Adam(0.01), "mse");
+                    m.trainOnBatch(d[0], d[1]);   // a first step: the mask counters must advance alike
+                    losses.add(m.trainOnBatch(d[0], d[1]));
+                    List<float[]> g = new ArrayList<>();
+                    for (Param p : m.paramStore().params()) g.add(p.getGrad().data());
+                    grads.add(g);
+                } finally {
+                    Jrnn.setBackend("cpu");
+                }
+            }
+            Twins.assertCloseScalar(what + ": loss of step 2", losses.get(0), losses.get(1), 1e-5, 8);
+            for (int i = 0; i < grads.get(0).size(); i++) {
+                Twins.assertClose(what + ": gradient " + i, grads.get(0).get(i), grads.get(1).get(i), 1e-4, 8);
+            }
+        }
+    }
+
+    @Test
+    void recurrentDropoutFitsMatchTheCpuAndGraphReplaysDrawNewMasks() {
+        Tensor[] d = dropoutData(22, 9, 3, 6);
+        for (Supplier<Layer> layer : dropoutLayers()) {
+            Supplier<Sequential> make = () -> {
+                Layer rnn = layer.get();
+                rnn.inputShape(9, 3);
+                Sequential m = new Sequential(rnn, new Dense(1));
+                m.compile(new Adam(0.005), "mse");
+                return m;
+            };
+            Supplier<FitOptions> o = () -> new FitOptions().epochs(4).batchSize(8).verbose(0).seed(3);
+            Run graphed = fit(gpu, 21, make, d[0], d[1], o.get(), true);
+            Run eager = fit(gpu, 21, make, d[0], d[1], o.get().cudaGraphs(false), true);
+            String what = layer.get().kerasClass();
+            assertBitwise(what + ": graphs on vs off", eager, graphed);
+            Run onCpu = fit(cpu, 21, make, d[0], d[1], o.get(), false);
+            assertLossesClose(what + " with dropouts", onCpu.losses(), graphed.losses(), 1e-4);
         }
     }
 }

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Whole layers on CPU vs CUDA: SimpleRNN, LSTM and GRU with masks, both directions (the two halves of a
+ * Whole layers on CPU vs CUDA: SimpleRNN, LSTM and GRU (both reset_after variants) with masks, both directions (the two halves of a
  * Bidirectional), initial states, returned sequences and states, forward and backward (outputs, input
  * gradients, every parameter gradient). Same weights on both (copied), fresh random inputs per run.
  * Relative error (max difference over the largest CPU magnitude) under 1e-5 FP32, 5e-3 TF32, 2e-2 BF16.
@@ -76,6 +76,13 @@ class CudaLayerParityTest {
             a.add(Arguments.of("GRU no bias" + dir, (Supplier<RecurrentLayer>)
                     () -> new GRU(6).useBias(false).returnSequences(true).goBackwards(backwards), false, false,
                     Precision.FP32));
+            // reset_after=false: the per-step kernels with the GEMM inside the step (no persistent kernel has it)
+            a.add(Arguments.of("GRU reset_before seq+state masked h0" + dir, (Supplier<RecurrentLayer>)
+                    () -> new GRU(10).resetAfter(false).returnSequences(true).returnState(true).goBackwards(backwards),
+                    true, true, Precision.FP32));
+            a.add(Arguments.of("GRU reset_before last no bias hard_sigmoid" + dir, (Supplier<RecurrentLayer>)
+                    () -> new GRU(7).resetAfter(false).useBias(false).recurrentActivation("hard_sigmoid")
+                            .goBackwards(backwards), false, false, Precision.FP32));
         }
         a.add(Arguments.of("LSTM tbptt 3 masked", (Supplier<RecurrentLayer>)
                 () -> new LSTM(8).returnSequences(true).tbptt(3), true, false, Precision.FP32));
@@ -84,6 +91,8 @@ class CudaLayerParityTest {
                     () -> new LSTM(64).returnSequences(true), true, false, p));
             a.add(Arguments.of("GRU 64 seq go_backwards", (Supplier<RecurrentLayer>)
                     () -> new GRU(64).returnSequences(true).goBackwards(true), true, false, p));
+            a.add(Arguments.of("GRU 64 reset_before seq", (Supplier<RecurrentLayer>)
+                    () -> new GRU(64).resetAfter(false).returnSequences(true), true, false, p));
         }
         return a.stream();
     }

@@ -84,6 +84,33 @@ class CudaLibrariesTest {
     }
 
     @Test
+    void ncclIsFoundAsJrnnNcclSaysOrInPythonsNvidiaNcclLib() throws IOException {
+        Path missing = tmp.resolve("nowhere");
+        CudaException e = assertThrows(CudaException.class, () -> CudaLibraries.loadNccl(
+                search(Map.of("JRNN_NCCL", missing.toString()), List.of(), List.of(), List.of())));
+        assertEquals("find NCCL failed: LIBRARY_NOT_FOUND: JRNN_NCCL=" + missing + " is neither libnccl.so.2 nor a directory"
+                + " holding it (unset it to search the loader path, CUDA installs and Python site-packages)", e.getMessage());
+
+        Path dir = tmp.resolve("nccl");
+        Path inDir = dummy(dir.resolve("libnccl.so.2"));
+        e = assertThrows(CudaException.class, () -> CudaLibraries.loadNccl(
+                search(Map.of("JRNN_NCCL", dir.toString()), List.of(), List.of(), List.of())));
+        assertTrue(e.getMessage().startsWith("load NCCL from JRNN_NCCL failed") && e.getMessage().contains(inDir.toString()), e.getMessage());
+        assertTrue(DLOPEN_REASON.matcher(e.getMessage()).find(), e.getMessage());
+
+        Path site = tmp.resolve("opt/venv/lib/python3.12/site-packages");
+        Path wheel = dummy(site.resolve("nvidia/nccl/lib/libnccl.so.2"));
+        Path cudaDir = tmp.resolve("usr/local/cuda/lib64");
+        e = assertThrows(CudaException.class, () -> CudaLibraries.loadNccl(search(Map.of(), List.of(cudaDir), List.of(),
+                List.of(new CudaLibraries.Root(tmp.resolve("opt"), 6)))));
+        String m = e.getMessage();
+        assertTrue(m.startsWith("find NCCL failed: LIBRARY_NOT_FOUND: no loadable libnccl.so.2. Tried:"), m);
+        assertTrue(m.contains(wheel + " (Python site-packages): "), m);
+        assertTrue(m.contains("CUDA library dirs without it: [" + cudaDir + "]"), m);
+        assertTrue(m.contains("Set JRNN_NCCL=/path/to/libnccl.so.2"), m);
+    }
+
+    @Test
     void nothingFoundListsTheDirectoriesSearched() {
         Path cudaDir = tmp.resolve("cuda/lib64");
         CudaException e = assertThrows(CudaException.class, () -> CudaLibraries.loadCublas(

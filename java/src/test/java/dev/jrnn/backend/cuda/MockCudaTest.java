@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jrnn.backend.CopyQueue;
 import dev.jrnn.backend.Precision;
 import java.io.IOException;
 import java.io.InputStream;
@@ -81,7 +82,7 @@ class MockCudaTest {
         if (blas != null) blas.close();
     }
 
-    private static boolean runs(List<String> cmd) {
+    static boolean runs(List<String> cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
@@ -94,7 +95,7 @@ class MockCudaTest {
         }
     }
 
-    private static void compile(String cc, String... args) throws Exception {
+    static void compile(String cc, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(cc, "-shared", "-fPIC", "-O1", "-std=c11"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -504,6 +505,71 @@ class MockCudaTest {
         assertEquals(before, mockAllocated());
         assertThrows(IllegalStateException.class,
                 () -> extra.sgemmRowMajor(false, false, 1, 1, 1, 1f, 0, 1, 0, 1, 0f, 0, 1));
+    }
+
+    /** A device buffer of the mock for CudaCopyQueue's pointer lookup. */
+    private record MockBuf(long ptr, long size) implements dev.jrnn.backend.Buf {
+        public dev.jrnn.backend.Backend backend() { return null; }
+
+        public void close() { cu.free(ptr); }
+    }
+
+    @Test
+    void copyQueueCopiesPageLockedMemoryOnItsOwnStreamOrderedByEventsAndFreesEverything() throws Throwable {
+        long main = cu.streamCreate();
+        int live = mockInt(mockCuda, "mock_host_live"), waits = mockInt(mockCuda, "mock_stream_waits");
+        int records = mockInt(mockCuda, "mock_event_records");
+        CudaCopyQueue q = new CudaCopyQueue(cu, main, (b, off, n) -> ((MockBuf) b).ptr() + 4 * off);
+        MockBuf d = new MockBuf(cu.malloc(4L * 64), 64);
+        cu.memsetD32(d.ptr(), 0, 64, main);
+        // host memory from another thread (the loader's): portable, counted
+        MemorySegment[] h = new MemorySegment[1];
+        Thread t = Thread.ofPlatform().start(() -> h[0] = q.allocHost(40));
+        t.join();
+        assertEquals(live + 1, mockInt(mockCuda, "mock_host_live"));
+        assertEquals(160, h[0].byteSize());
+        for (int i = 0; i < 40; i++) h[0].setAtIndex(JAVA_FLOAT, i, i * 0.5f);
+        CopyQueue.Marker copied = q.marker(), read = q.marker();
+        q.copiesWait(read);
+        q.upload(h[0], d, 8, 40);
+        q.recordCopies(copied);
+        q.mainWaits(copied);
+        q.recordMain(read);
+        assertEquals(waits + 2, mockInt(mockCuda, "mock_stream_waits"));
+        assertEquals(records + 2, mockInt(mockCuda, "mock_event_records"));
+        copied.await();
+        float[] back = new float[48];
+        cu.copyDtoH(back, 0, 48, d.ptr(), main);
+        assertEquals(0f, back[7]);
+        assertEquals(0f, back[8]);
+        assertEquals(19.5f, back[47]);
+        // arguments: heap memory, too many floats, a marker of another queue, memory of another queue
+        assertThrows(IllegalArgumentException.class, () -> q.upload(MemorySegment.ofArray(new float[4]), d, 0, 4));
+        assertThrows(IllegalArgumentException.class, () -> q.upload(h[0], d, 0, 41));
+        CudaCopyQueue other = new CudaCopyQueue(cu, main, (b, off, n) -> ((MockBuf) b).ptr() + 4 * off);
+        CopyQueue.Marker foreign = other.marker();
+        assertThrows(IllegalArgumentException.class, () -> q.mainWaits(foreign));
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment notOurs = a.allocate(16);
+            assertThrows(IllegalArgumentException.class, () -> q.freeHost(notOurs));
+        }
+        other.close();
+        q.freeHost(h[0]);
+        assertEquals(live, mockInt(mockCuda, "mock_host_live"));
+        assertThrows(IllegalArgumentException.class, () -> q.freeHost(h[0]), "freed twice");
+        // close frees what is left, and refuses work afterwards
+        q.allocHost(3);
+        q.allocHost(5);
+        assertEquals(2, q.liveHost());
+        q.close();
+        q.close();
+        assertEquals(live, mockInt(mockCuda, "mock_host_live"));
+        assertThrows(IllegalStateException.class, () -> q.allocHost(1));
+        assertThrows(IllegalStateException.class, () -> q.marker());
+        assertThrows(IllegalStateException.class, () -> q.recordCopies(copied));
+        copied.await();   // a closed queue's marker: nothing to wait for
+        d.close();
+        cu.streamDestroy(main);
     }
 
     @Test

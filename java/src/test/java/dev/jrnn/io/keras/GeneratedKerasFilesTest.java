@@ -133,11 +133,32 @@ class GeneratedKerasFilesTest {
         }
     }
 
+    /**
+     * reset_after=False GRUs (bias [3H], reset gate before the recurrent product): Keras 2.2's HDF5, and Keras 3's
+     * zip, its legacy .h5 twin and its weights alone (a Bidirectional over one, masked, another going backwards).
+     */
     @Test
-    void gruResetBeforeIsAClearError() {
-        IOException e = assertThrows(IOException.class, () -> Models.load(resource("keras22_gru_reset_before.h5")));
-        assertTrue(e.getMessage().contains("keras22_gru_reset_before.h5") && e.getMessage().contains("gru_1")
-                && e.getMessage().contains("reset_after=false"), e.getMessage());
+    void gruResetBeforePredictsAsTheReference() throws IOException {
+        try (Model m = Models.load(resource("keras22_gru_reset_before.h5"))) {
+            GRU gru = (GRU) m.getLayer("gru_1");
+            assertTrue(!gru.resetAfter() && gru.recurrentActivation().equals("hard_sigmoid"));
+            assertArrayEquals(new int[] {12}, gru.bias().shape());
+            KerasImportTest.checkAgainstReference(resource("keras22_gru_reset_before.h5"), m);
+        }
+        for (String f : List.of("keras3_gru_reset_before.keras", "keras3_gru_reset_before.h5")) {
+            try (Model m = Models.load(resource(f))) {
+                assertTrue(!((GRU) m.getLayer("gru_1")).resetAfter(), f);
+                KerasImportTest.checkAgainstReference(resource("keras3_gru_reset_before.h5"), m);
+            }
+        }
+        try (Model keras = Models.load(resource("keras3_gru_reset_before.keras"));
+             Sequential mine = new Sequential(new dev.jrnn.layers.Masking(0.0).inputShape(6, 3),
+                     new dev.jrnn.layers.Bidirectional(new GRU(2).resetAfter(false).returnSequences(true)),
+                     new GRU(3).resetAfter(false).goBackwards(true).recurrentActivation("hard_sigmoid_v3"), new Dense(1))) {
+            mine.loadWeights(resource("keras3_gru_reset_before.weights.h5"));
+            Tensor x = KerasImportTest.inputs(List.<int[]>of(new int[] {6, 3}), 0, 11).get(0);
+            assertArrayEquals(keras.predict(x).data(), mine.predict(x).data());
+        }
     }
 
     /** Keras 2 save_weights into a model built in jrnn with other names: by structure, as Keras' load_weights. */
@@ -149,6 +170,29 @@ class GeneratedKerasFilesTest {
             mine.loadWeights(dir.resolve("simple_lstm_weights.h5"));
             Tensor x = KerasImportTest.inputs(List.<int[]>of(new int[] {1, 1}), 0, 7).get(0);
             assertArrayEquals(keras.predict(x).data(), mine.predict(x).data());
+        }
+    }
+
+    /** Keras 2's by_name (strict): layers named as in the file load; other names are listed, with the fix. */
+    @Test
+    void loadWeightsByNameOfAKeras2File() throws IOException {
+        Path dir = KerasFixtures.dir();
+        Path weights = dir.resolve("simple_lstm_weights.h5");
+        try (Model keras = Models.load(dir.resolve("simple_lstm_model.h5"));
+             Sequential named = new Sequential(new LSTM(50).recurrentActivation("hard_sigmoid").name("lstm_1").inputShape(1, 1),
+                     new Dense(1).name("dense_1"));
+             Sequential other = new Sequential(new LSTM(50).inputShape(1, 1).name("enc"), new Dense(1).name("dense_1"))) {
+            named.loadWeights(weights, true);
+            Tensor x = KerasImportTest.inputs(List.<int[]>of(new int[] {1, 1}), 0, 8).get(0);
+            assertArrayEquals(keras.predict(x).data(), named.predict(x).data());
+            List<Tensor> before = other.getWeights();
+            String msg = assertThrows(IllegalArgumentException.class, () -> other.loadWeights(weights, true)).getMessage();
+            assertTrue(msg.contains("does not match the model by layer name: missing [enc]; unexpected [lstm_1]; the file has as many "
+                    + "layers with weights as the model: call loadWeights(file) to load by structure"), msg);
+            assertArrayEquals(before.get(0).data(), other.getWeights().get(0).data());
+            msg = assertThrows(IllegalArgumentException.class,
+                    () -> other.loadWeights(resource("keras3_gru_reset_before.weights.h5"), true)).getMessage();
+            assertTrue(msg.contains("a Keras 3 file names its weight groups by layer class, not layer name"), msg);
         }
     }
 
@@ -174,6 +218,43 @@ class GeneratedKerasFilesTest {
                     () -> other.loadWeights(KerasFixtures.dir().resolve("simple_lstm_weights.h5")));
             assertTrue(e.getMessage().contains("[lstm_1, dense_1]") && e.getMessage().contains("same architecture"), e.getMessage());
             for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), other.getWeights().get(i).data());
+        }
+    }
+
+    @Test
+    void statefulLayersComeBackStatefulWithTheirBatchSize(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        // keras3_sequential.keras with batch_shape (4, 5, 2) and stateful=true on its SimpleRNN and GRU, as Keras 3 writes them
+        Path file = dir.resolve("stateful.keras");
+        try (var in = new java.util.zip.ZipFile(resource("keras3_sequential.keras").toFile());
+             var out = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(file))) {
+            for (var e : java.util.Collections.list(in.entries())) {
+                byte[] b = in.getInputStream(e).readAllBytes();
+                if (e.getName().equals("config.json")) {
+                    String c = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+                    String s = c.replace("\"batch_shape\": [null, 5, 2]", "\"batch_shape\": [4, 5, 2]").replace("\"stateful\": false", "\"stateful\": true");
+                    assertTrue(!s.contains("\"stateful\": false") && s.contains("[4, 5, 2]"), "the fixture's config changed: " + c);
+                    b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                }
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                out.write(b);
+                out.closeEntry();
+            }
+        }
+        Tensor x = Tensor.zeros(4, 5, 2);
+        for (int i = 0; i < x.size(); i++) x.data()[i] = (float) Math.sin(i * 0.37);
+        try (Model plain = Models.load(resource("keras3_sequential.keras")); Model m = Models.load(file)) {
+            assertEquals(2, m.layers().stream().filter(Layer::stateful).count(), "SimpleRNN and GRU");
+            assertEquals(4, m.inputs().get(0).batchSize());
+            Tensor want = plain.predict(x);
+            assertArrayEquals(want.data(), m.predict(x).data(), 0f, "the first batch starts from zero states");
+            assertTrue(!java.util.Arrays.equals(want.data(), m.predict(x).data()), "the second one from the first's states");
+            m.resetStates();
+            assertArrayEquals(want.data(), m.predict(x).data(), 0f);
+            m.save(dir.resolve("again.keras"));
+            try (Model again = Models.load(dir.resolve("again.keras"))) {
+                assertEquals(2, again.layers().stream().filter(Layer::stateful).count(), "saved stateful");
+                assertEquals(4, again.inputs().get(0).batchSize(), "saved batch_shape");
+            }
         }
     }
 }

@@ -100,6 +100,49 @@ class KerasImportTest {
         if (Boolean.getBoolean("jrnn.printKerasError")) System.err.println("max relative error over the fixtures: " + worst);
     }
 
+    /** Keras 2.0.6's simple_lstm_model.h5 has an LSTM with dropout 0.2: it comes in, and a saved model keeps both rates. */
+    @Test
+    void recurrentDropoutsAreReadAndWritten(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        try (Model m = Models.load(KerasFixtures.dir().resolve("simple_lstm_model.h5"))) {
+            dev.jrnn.layers.RecurrentLayer lstm = (dev.jrnn.layers.RecurrentLayer) m.layers().stream()
+                    .filter(l -> l instanceof dev.jrnn.layers.RecurrentLayer).findFirst().orElseThrow();
+            assertEquals(0.2, lstm.dropout());
+            assertEquals(0.0, lstm.recurrentDropout());
+        }
+        Path f = dir.resolve("drop.keras");
+        try (Model m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.GRU(3).dropout(0.25).recurrentDropout(0.125)
+                .inputShape(4, 2), new dev.jrnn.layers.Dense(1))) {
+            m.save(f);
+        }
+        try (Model m = Models.load(f)) {
+            dev.jrnn.layers.RecurrentLayer gru = (dev.jrnn.layers.RecurrentLayer) m.layers().get(0);
+            assertEquals(0.25, gru.dropout());
+            assertEquals(0.125, gru.recurrentDropout());
+        }
+    }
+
+    /** gelu and swish (Keras 3: silu) come back from a saved model, predicting the same; in a recurrent layer they are refused. */
+    @Test
+    void geluAndSwishAreWrittenAndRead(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path f = dir.resolve("act.keras");
+        Tensor x = inputs(List.of(new int[] {5}), 0, 4).get(0);
+        float[] before;
+        try (Model m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(4).activation("gelu").inputShape(5),
+                new dev.jrnn.layers.Activation("silu"), new dev.jrnn.layers.Dense(2).activation("swish"))) {
+            before = m.predict(x).data();
+            m.save(f);
+        }
+        try (Model m = Models.load(f)) {
+            assertEquals("gelu", ((dev.jrnn.layers.Dense) m.layers().get(0)).activation());
+            assertEquals("swish", ((dev.jrnn.layers.Activation) m.layers().get(1)).activation());
+            assertArrayEquals(before, m.predict(x).data());
+        }
+        java.util.Map<String, Object> lstm = new java.util.LinkedHashMap<>(java.util.Map.of("units", 2L, "activation", "gelu"));
+        KerasFormatException e = org.junit.jupiter.api.Assertions.assertThrows(KerasFormatException.class, () -> new KerasLayers(3, "f.keras")
+                .build(new KerasConfig(java.util.Map.of("class_name", "LSTM", "config", lstm), "f.keras")));
+        assertTrue(e.getMessage().contains("(LSTM): activation 'gelu' is not supported in recurrent layers"), e.getMessage());
+    }
+
     private static int configLayerCount(Map<?, ?> config) {
         Object c = config.get("config");
         List<?> l = c instanceof List<?> li ? li : (List<?>) ((Map<?, ?>) c).get("layers");

@@ -63,6 +63,14 @@ final class KerasReference {
         }
     }
 
+    /** A reference from a config in Keras' JSON schema and each layer's weights in Keras' order, by layer name. */
+    KerasReference(Map<?, ?> config, Map<String, List<double[]>> weights, Map<String, List<int[]>> shapes, boolean keras3) {
+        this.config = config;
+        this.weights.putAll(weights);
+        this.shapes.putAll(shapes);
+        this.keras3Hs = keras3;
+    }
+
     private static List<String> strings(Node n, String name) {
         List<String> r = new ArrayList<>();
         Attribute a = n.getAttribute(name);
@@ -342,8 +350,10 @@ final class KerasReference {
         return y;
     }
 
+    /** Keras' Masking: a row of the last axis that equals v everywhere becomes zeros; the mask is per (batch, step) of a 3-D input. */
     private static Out masking(Arr x, double v) {
-        int b = x.shape[0], t = x.shape[1], f = x.shape[2];
+        boolean noTime = x.shape.length == 2;
+        int b = x.shape[0], t = noTime ? 1 : x.shape[1], f = x.last();
         boolean[][] m = new boolean[b][t];
         Arr y = new Arr(x.shape);
         for (int i = 0; i < b; i++) {
@@ -352,7 +362,7 @@ final class KerasReference {
                 for (int j = 0; j < f; j++) y.d[(i * t + s) * f + j] = m[i][s] ? x.d[(i * t + s) * f + j] : 0;
             }
         }
-        return new Out(y, m);
+        return new Out(y, noTime ? null : m);
     }
 
     private static Out embedding(Arr ids, double[] table, int dim, boolean maskZero) {

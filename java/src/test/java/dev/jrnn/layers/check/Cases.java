@@ -27,13 +27,13 @@ final class Cases {
             return switch (cell) {
                 case SIMPLE_RNN -> "SimpleRNN";
                 case LSTM -> "LSTM";
-                case GRU -> "GRU";
+                case GRU, GRU_RESET_BEFORE -> "GRU";
             };
         }
 
         @Override
         public String toString() {
-            return layerName() + "(" + units + (cell == Ref.Cell.SIMPLE_RNN || !act.equals("tanh") ? ", " + act : "")
+            return layerName() + "(" + units + (cell == Ref.Cell.GRU_RESET_BEFORE ? ", resetAfter=false" : "") + (cell == Ref.Cell.SIMPLE_RNN || !act.equals("tanh") ? ", " + act : "")
                     + (recAct.equals("sigmoid") ? "" : ", recurrent " + recAct)
                     + (useBias ? "" : ", noBias") + (returnSequences ? ", seq" : "") + (returnState ? ", state" : "")
                     + (initState ? ", h0" : "") + (mask ? ", mask" : "") + (goBackwards ? ", backwards" : "")

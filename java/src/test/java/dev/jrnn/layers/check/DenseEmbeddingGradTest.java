@@ -29,7 +29,7 @@ class DenseEmbeddingGradTest {
 
     static List<Object[]> denseCases() {
         List<Object[]> l = new ArrayList<>();
-        for (String act : new String[] {"linear", "tanh", "sigmoid", "relu", "softmax"}) {
+        for (String act : new String[] {"linear", "tanh", "sigmoid", "relu", "softmax", "gelu", "swish"}) {
             for (boolean bias : new boolean[] {true, false}) l.add(new Object[] {act, bias});
         }
         return l;

@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * SimpleRNN, LSTM and GRU against the float64 reference over every option combination
+ * SimpleRNN, LSTM and GRU (both reset_after variants) against the float64 reference over every option combination
  * (returnSequences, returnState, initial states, masks, goBackwards, useBias off, tbptt 0/1/2/T/T+3,
  * SimpleRNN activations tanh/relu/linear/sigmoid, LSTM/GRU activation relu/linear/sigmoid and recurrent
  * activation hard_sigmoid/tanh): forward within 1e-6, gradients of every weight,
@@ -44,6 +44,7 @@ class RecurrentGradTest {
             case SIMPLE_RNN -> new SimpleRNN(c.units()).activation(c.act());
             case LSTM -> new LSTM(c.units()).activation(c.act()).recurrentActivation(c.recAct());
             case GRU -> new GRU(c.units()).activation(c.act()).recurrentActivation(c.recAct());
+            case GRU_RESET_BEFORE -> new GRU(c.units()).resetAfter(false).activation(c.act()).recurrentActivation(c.recAct());
         };
         return l.useBias(c.useBias()).returnSequences(c.returnSequences()).returnState(c.returnState())
                 .goBackwards(c.goBackwards()).tbptt(c.tbptt());
@@ -54,6 +55,8 @@ class RecurrentGradTest {
     static List<Cases.RnnCase> lstm() { return Cases.rnn(Ref.Cell.LSTM); }
 
     static List<Cases.RnnCase> gru() { return Cases.rnn(Ref.Cell.GRU); }
+
+    static List<Cases.RnnCase> gruResetBefore() { return Cases.rnn(Ref.Cell.GRU_RESET_BEFORE); }
 
     private static void run(Cases.RnnCase c) {
         RnnProblem p = new RnnProblem(c.layerName(), c.toString(), c.spec(), c.batch(), c.steps(), c.inputs(),
@@ -72,6 +75,10 @@ class RecurrentGradTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("gru")
     void gruGradients(Cases.RnnCase c) { run(c); }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("gruResetBefore")
+    void gruResetBeforeGradients(Cases.RnnCase c) { run(c); }
 
     /**
      * Keras' rule with an initial state: leading masked steps output 0 (no gradient from them), a row

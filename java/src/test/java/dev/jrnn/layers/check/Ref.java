@@ -14,6 +14,8 @@ import java.util.List;
  *   <li>LSTM (i, f, c, o): i = s(.), f = s(.), g = act(.), o = s(.); c = f c' + i g; h = o act(c)</li>
  *   <li>GRU reset_after (z, r, h): z = s(xW_z + b_z + h'U_z + br_z), r likewise,
  *       hh = act(xW_h + b_h + r (h'U_h + br_h)), h = z h' + (1 - z) hh</li>
+ *   <li>GRU reset-before (Keras reset_after=False, one bias): z, r as above without br,
+ *       hh = act(xW_h + b_h + (r h')U_h)</li>
  * </ul>
  * A masked step carries the state unchanged and repeats the previous output, where the output before a
  * sample's first real step is zero (Keras' RNN loop starts its previous output at zeros, its states at
@@ -35,6 +37,8 @@ final class Ref {
             case "relu" -> x > 0 ? x : 0.0;
             case "linear" -> x;
             case "hard_sigmoid" -> Math.max(0, Math.min(1, 0.2 * x + 0.5));   // Keras 2 definition
+            // values checked against tables in backend/ActivationTest; the derivatives here against central differences
+            case "gelu", "swish" -> dev.jrnn.backend.Activation.of(a).apply(x);
             default -> throw new IllegalArgumentException("Ref: activation " + a);
         };
     }
@@ -53,6 +57,7 @@ final class Ref {
             case "relu" -> x > 0 ? 1.0 : 0.0;
             case "linear" -> 1.0;
             case "hard_sigmoid" -> (x > -2.5 && x < 2.5) ? 0.2 : 0.0;
+            case "gelu", "swish" -> dev.jrnn.backend.Activation.of(a).derivFromInput(x);
             default -> throw new IllegalArgumentException("Ref: activation " + a);
         };
     }
@@ -94,7 +99,7 @@ final class Ref {
     // ------------------------------------------------------------------ recurrent layers
 
     enum Cell {
-        SIMPLE_RNN(1), LSTM(4), GRU(3);
+        SIMPLE_RNN(1), LSTM(4), GRU(3), GRU_RESET_BEFORE(3);
 
         final int gates;
 
@@ -123,6 +128,7 @@ final class Ref {
         double[][] hPrev, cPrev;   // [j] state entering processing step j, [B*H]
         boolean[][] live;          // [b][j]: the output at processing step j is the state (else the constant 0)
         List<double[]> outputs;    // y, then h (and c) when returnState
+        double[][] dropIn, dropRec; // dropout masks [k][B*I] / recurrent [k][B*H] (k: one per gate block, or one), or null
     }
 
     /**
@@ -187,6 +193,17 @@ final class Ref {
     /** {@link #rnn} with Keras' zero_output_for_mask. */
     static RnnRun rnn(Rnn s, int B, int T, int I, double[] x, double[] W, double[] U, double[] bias,
                       double[] h0, double[] c0, double[] mask, Tape tape, boolean zeroOutputForMask) {
+        return rnn(s, B, T, I, x, W, U, bias, h0, c0, mask, tape, zeroOutputForMask, null, null);
+    }
+
+    /**
+     * {@link #rnn} with Keras' dropout masks: {@code dropIn[k]} [B, I] multiplies the input and {@code dropRec[k]}
+     * [B, H] the previous state in the products with the kernels' gate block k (of {@code G / masks} columns),
+     * the same at every step (either nullable).
+     */
+    static RnnRun rnn(Rnn s, int B, int T, int I, double[] x, double[] W, double[] U, double[] bias,
+                      double[] h0, double[] c0, double[] mask, Tape tape, boolean zeroOutputForMask,
+                      double[][] dropIn, double[][] dropRec) {
         int H = s.units(), G = s.cell().gates * H;
         check(x, B * T * I, "x");
         check(W, I * G, "kernel");
@@ -204,6 +221,8 @@ final class Ref {
         run.u = U;
         run.bias = s.useBias() ? bias : null;
         run.mask = mask;
+        run.dropIn = dropIn;
+        run.dropRec = dropRec;
         run.before = realBefore(s, mask, B, T);
         run.hPrev = new double[T][];
         run.cPrev = new double[T][];
@@ -253,6 +272,14 @@ final class Ref {
                             double hh = act(s.act(), xp[2 * H + k] + r * rp[2 * H + k]);
                             hN[b * H + k] = z * h[b * H + k] + (1 - z) * hh;
                         }
+                        case GRU_RESET_BEFORE -> {
+                            double z = act(s.recAct(), xp[k] + rp[k]);
+                            double ah = xp[2 * H + k];
+                            for (int q = 0; q < H; q++) {
+                                ah += act(s.recAct(), xp[H + q] + rp[H + q]) * h[b * H + q] * run.u[q * G + 2 * H + k];
+                            }
+                            hN[b * H + k] = z * h[b * H + k] + (1 - z) * act(s.act(), ah);
+                        }
                     }
                 }
             }
@@ -280,11 +307,15 @@ final class Ref {
      */
     private static void project(Rnn s, RnnRun run, int b, int t, double[] h, double[] xp, double[] rp) {
         int H = s.units(), G = s.cell().gates * H, I = run.in, T = run.t;
+        int masks = run.dropIn != null ? run.dropIn.length : run.dropRec != null ? run.dropRec.length : 1;
         for (int g = 0; g < G; g++) {
+            int m = g / (G / masks);
             double a = run.bias != null ? run.bias[g] : 0.0;
-            for (int i = 0; i < I; i++) a += run.x[(b * T + t) * I + i] * run.w[i * G + g];
+            for (int i = 0; i < I; i++) {
+                a += run.x[(b * T + t) * I + i] * (run.dropIn == null ? 1 : run.dropIn[m][b * I + i]) * run.w[i * G + g];
+            }
             double r = (run.bias != null && s.cell() == Cell.GRU) ? run.bias[G + g] : 0.0;
-            for (int k = 0; k < H; k++) r += h[b * H + k] * run.u[k * G + g];
+            for (int k = 0; k < H; k++) r += h[b * H + k] * (run.dropRec == null ? 1 : run.dropRec[m][b * H + k]) * run.u[k * G + g];
             xp[g] = a;
             rp[g] = r;
         }
@@ -384,6 +415,31 @@ final class Ref {
                             dxp[2 * H + k] = dah;
                             drp[2 * H + k] = dah * r;
                         }
+                        case GRU_RESET_BEFORE -> {   // z and hh here; r below (it needs every unit's dh)
+                            double az = xp[k] + rp[k], z = act(s.recAct(), az);
+                            double ah = xp[2 * H + k];
+                            for (int q = 0; q < H; q++) {
+                                ah += act(s.recAct(), xp[H + q] + rp[H + q]) * hp[b * H + q] * run.u[q * G + 2 * H + k];
+                            }
+                            double hh = act(s.act(), ah);
+                            dhP[b * H + k] += g * z;
+                            dxp[k] = g * (hp[b * H + k] - hh) * dact(s.recAct(), az);
+                            drp[k] = dxp[k];
+                            dxp[2 * H + k] = g * (1 - z) * dact(s.act(), ah);
+                        }
+                    }
+                }
+                if (s.cell() == Cell.GRU_RESET_BEFORE) {
+                    // hh's input (r * h')·U_h: d(r_q h'_q) = sum_k dah_k U[q, 2H+k]
+                    for (int q = 0; q < H; q++) {
+                        double ar = xp[H + q] + rp[H + q], r = act(s.recAct(), ar), drh = 0;
+                        for (int k = 0; k < H; k++) {
+                            drh += dxp[2 * H + k] * run.u[q * G + 2 * H + k];
+                            gr.du[q * G + 2 * H + k] += r * hp[b * H + q] * dxp[2 * H + k];
+                        }
+                        dhP[b * H + q] += drh * r;
+                        dxp[H + q] = drh * hp[b * H + q] * dact(s.recAct(), ar);
+                        drp[H + q] = dxp[H + q];
                     }
                 }
                 for (int g = 0; g < G; g++) {

@@ -25,6 +25,8 @@ final class RnnProblem extends GradCheck.Problem {
     final GradCheck.Var x, h0, c0;
     final List<GradCheck.Var> weights = new ArrayList<>();
     final double[] mask;
+    /** Fixed dropout masks (see {@link Ref#rnn}), the ones the layer draws; null without. */
+    double[][] dropIn, dropRec;
 
     RnnProblem(String layerName, String label, Ref.Rnn s, int B, int T, int I, boolean initState, boolean masked,
                long seed, Layer layer) {
@@ -72,7 +74,7 @@ final class RnnProblem extends GradCheck.Problem {
 
     Ref.RnnRun run(Ref.Tape tape) {
         return Ref.rnn(s, b, t, in, x.v, weights.get(0).v, weights.get(1).v, s.useBias() ? weights.get(2).v : null,
-                h0 == null ? null : h0.v, c0 == null ? null : c0.v, mask, tape);
+                h0 == null ? null : h0.v, c0 == null ? null : c0.v, mask, tape, false, dropIn, dropRec);
     }
 
     @Override
@@ -80,6 +82,7 @@ final class RnnProblem extends GradCheck.Problem {
 
     @Override
     Map<GradCheck.Var, double[]> referenceGrads(List<double[]> r) {
+        if (dropIn != null || dropRec != null) return null;   // the hand-derived BPTT has no dropout: central differences only
         Ref.RnnGrads g = Ref.rnnBackward(run(null), r);
         Map<GradCheck.Var, double[]> m = new IdentityHashMap<>();
         m.put(x, g.dx);

@@ -94,8 +94,33 @@ CUresult cuMemFree_v2(CUdeviceptr p) {
     free(b);
     return OK;
 }
-CUresult cuMemAllocHost_v2(void **p, size_t bytes) { *p = malloc(bytes); return *p ? OK : OUT_OF_MEMORY; }
-CUresult cuMemFreeHost(void *p) { free(p); return OK; }
+/* Host blocks carry a tag: cuMemHostAlloc's are counted (live blocks), so tests see every page-locked
+ * buffer freed; cuMemAllocHost_v2's (the staging buffers) are not. */
+static int host_live = 0;
+static CUresult host_block(void **p, size_t bytes, uint64_t tag) {
+    uint64_t *b = malloc(bytes + 16);
+    if (!b) return OUT_OF_MEMORY;
+    b[0] = tag;
+    *p = (char *)b + 16;
+    return OK;
+}
+CUresult cuMemAllocHost_v2(void **p, size_t bytes) { return host_block(p, bytes, 1); }
+CUresult cuMemHostAlloc(void **p, size_t bytes, unsigned flags) {
+    if (flags > 7 || bytes == 0) return INVALID_VALUE;
+    CUresult r = host_block(p, bytes, 2);
+    if (r == OK) host_live++;
+    return r;
+}
+CUresult cuMemFreeHost(void *p) {
+    if (!p) return INVALID_VALUE;
+    uint64_t *b = (uint64_t *)((char *)p - 16);
+    if (b[0] != 1 && b[0] != 2) return INVALID_VALUE;
+    if (b[0] == 2) host_live--;
+    b[0] = 0;
+    free(b);
+    return OK;
+}
+int mock_host_live(void) { return host_live; }
 CUresult cuMemGetInfo_v2(size_t *f, size_t *t) { *f = TOTAL - allocated; *t = TOTAL; return OK; }
 
 static uint64_t capturing = 0;  /* stream being captured, 0 = none */

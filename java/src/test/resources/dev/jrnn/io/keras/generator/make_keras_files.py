@@ -377,6 +377,37 @@ def h5_inside_keras():
         f.write(data)
 
 
+# ------------------------- E: Keras 3 with reset_after=False GRUs (bias [3H]), one inside Bidirectional, masked
+def keras3_gru_reset_before():
+    global rng
+    rng = np.random.default_rng(20261206)
+    fw, bw = rnn_weights("GRU", 3, 2, reset_after=False), rnn_weights("GRU", 3, 2, reset_after=False)
+    gru = rnn_weights("GRU", 4, 3, reset_after=False)
+    dense = [("kernel", w(3, 1)), ("bias", w(1))]
+    inner = {"module": "keras.layers", "class_name": "GRU", "registered_name": None,
+             "config": dict(k3_rnn("GRU", "gru", 2, return_sequences=True, reset_after=False), name="forward_gru",
+                            trainable=True)}
+    layers = [
+        {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+         "config": {"batch_shape": [None, 6, 3], "dtype": "float32", "sparse": False, "name": "input_layer"}},
+        k3_layer("Masking", "masking", {"mask_value": 0.0}),
+        k3_layer("Bidirectional", "bidirectional", {"merge_mode": "concat", "layer": inner}),
+        k3_layer("GRU", "gru_1", k3_rnn("GRU", "gru_1", 3, reset_after=False, go_backwards=True,
+                                        recurrent_activation="hard_sigmoid")),
+        k3_layer("Dense", "dense", k3_dense(1, "linear")),
+    ]
+    config = {"module": "keras", "class_name": "Sequential", "registered_name": None,
+              "config": {"name": "sequential", "trainable": True, "layers": layers},
+              "build_config": {"input_shape": [None, 6, 3]}}
+    vals = lambda ws: [a for _, a in ws]
+    write_keras3("keras3_gru_reset_before", config, [
+        ("masking", []), ("bidirectional/forward_layer/cell", vals(fw)), ("bidirectional/backward_layer/cell", vals(bw)),
+        ("gru/cell", vals(gru)), ("dense", vals(dense))],
+        [("masking", []),
+         ("bidirectional", named("bidirectional/forward_gru/gru_cell", fw, "") + named("bidirectional/backward_gru/gru_cell", bw, "")),
+         ("gru_1", named("gru_1/gru_cell", gru, "")), ("dense", named("dense", dense, ""))])
+
+
 # ------------------------------------------------------------------------------ hostile and broken files
 def bad_files():
     """Each is the tfkeras_gru model (or a Keras 3 zip) with one thing wrong; written into ../bad/."""
@@ -435,6 +466,8 @@ def bad_files():
         v = g.create_group("vars")
         v.create_dataset("0", data=w(2, 3))
     zip_of("deep_nesting.keras", [("metadata.json", meta), ("config.json", cfg), ("model.weights.h5", wbuf.getvalue())])
+    # reset_after=False in the config, but the [2, 3H] bias of reset_after=True in the weights
+    gru_model("gru_reset_mismatch.h5", good, layer0=rnn_cfg("GRU", "gru", 5, return_sequences=True, reset_after=False))
 
 
 if __name__ == "__main__":
@@ -447,3 +480,4 @@ if __name__ == "__main__":
     h5_inside_keras()
     bad_files()
     functional_merge()   # last, with its own generator: adding it left the other files as they were
+    keras3_gru_reset_before()   # likewise

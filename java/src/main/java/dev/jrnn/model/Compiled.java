@@ -1,0 +1,49 @@
+package dev.jrnn.model;
+
+import dev.jrnn.backend.Loss;
+import dev.jrnn.losses.Losses;
+import dev.jrnn.losses.Metric;
+import dev.jrnn.optim.Optimizer;
+import dev.jrnn.optim.Optimizers;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** What {@link Model#compile} sets: optimizer, loss and metrics, checked together before the model changes. */
+record Compiled(Optimizer optimizer, Loss loss, List<Metric> metrics) {
+    /** Checks the arguments of {@code model.compile(optimizer, loss, metrics...)}; {@code model} goes in messages. */
+    static Compiled of(String model, Optimizer optimizer, Loss loss, String... metrics) {
+        if (optimizer == null) throw new IllegalArgumentException(model + ".compile: optimizer is null");
+        if (loss == null) throw new IllegalArgumentException(model + ".compile: loss is null");
+        if (metrics == null) throw new IllegalArgumentException(model + ".compile: metrics is null (pass none for no metrics)");
+        List<Metric> ms = new ArrayList<>();
+        for (String m : metrics) {
+            if (m == null) throw new IllegalArgumentException(model + ".compile: a metric name is null");
+            Metric mm = Metric.of(m);
+            if (loss.sparse() && mm != Metric.ACCURACY) {
+                throw new IllegalArgumentException(model + ".compile: metric " + m + " needs dense targets but the loss "
+                        + Losses.kerasName(loss) + " takes class indices");
+            }
+            if (!ms.contains(mm)) ms.add(mm);
+        }
+        return new Compiled(optimizer, loss, List.copyOf(ms));
+    }
+
+    /** The optimizer named {@code optimizer}; a loss name there (Keras' order swapped) gets an error showing the order. */
+    static Optimizer optimizer(String model, String optimizer, String loss) {
+        if (knownLoss(optimizer) && !knownLoss(loss)) {
+            throw new IllegalArgumentException(model + ".compile: the optimizer comes first, as in Keras' compile(optimizer, loss):"
+                    + " write compile(\"" + loss + "\", \"" + optimizer + "\"), got compile(\"" + optimizer + "\", \"" + loss + "\")");
+        }
+        return Optimizers.of(optimizer);
+    }
+
+    private static boolean knownLoss(String s) {
+        try {
+            Losses.of(s);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package dev.jrnn.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Backends;
+import dev.jrnn.backend.Communicator;
+import dev.jrnn.backend.DistributedException;
+import dev.jrnn.data.Dataset;
+import dev.jrnn.distributed.InProcessGroup;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.tensor.Tensor;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Data-parallel fit with threads standing for ranks ({@link InProcessGroup}): N ranks with batch b against one
+ * process with batch N·b (losses and weights to float32 rounding: the gradients are averaged in another order),
+ * ragged last batches, a Dataset's batches, several gradient buckets, and the failures: a rank that throws or stalls
+ * ends fit on every rank with a message naming it; checkpoints come from rank 0 only.
+ */
+class DistributedFitTest {
+    private static final int T = 5, F = 3;
+    private static final SplittableRandom DATA = new SplittableRandom(7);
+    private static final Tensor X = random(43, T, F), Y = random(43, 2);
+
+    @AfterAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    private static Tensor random(int... shape) {
+        int n = 1;
+        for (int d : shape) n *= d;
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) (DATA.nextDouble() * 2 - 1);
+        return Tensor.wrap(v, shape);
+    }
+
+    /** The same model (same initial weights on every call) on {@code be}, built and compiled. */
+    private static Sequential model(Backend be) {
+        Jrnn.setBackend(be);
+        Jrnn.setSeed(42);
+        Sequential m = new Sequential(new LSTM(6).returnSequences(true), new LSTM(4), new Dense(2));
+        m.build(T, F);
+        m.compile("adam", "mse");
+        return m;
+    }
+
+    record Result(History history, List<Tensor> weights, Throwable failure) {}
+
+    /** What rank {@code rank} runs on its model with its communicator. */
+    interface RankFit {
+        History fit(int rank, Sequential m, Communicator c) throws Exception;
+    }
+
+    /** Each rank's model (built here, on this thread) trained on a thread of its own. */
+    private static List<Result> ranks(int n, long timeoutMs, RankFit fit) throws InterruptedException {
+        List<Backend> backends = new ArrayList<>();
+        List<Sequential> models = new ArrayList<>();
+        for (int r = 0; r < n; r++) {
+            backends.add(Backends.cpu());
+            models.add(model(backends.get(r)));
+        }
+        InProcessGroup group = new InProcessGroup(backends, timeoutMs);
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<History>> fs = new ArrayList<>();
+            for (int r = 0; r < n; r++) {
+                int rank = r;
+                fs.add(pool.submit(() -> fit.fit(rank, models.get(rank), group.rank(rank))));
+            }
+            List<Result> out = new ArrayList<>();
+            for (int r = 0; r < n; r++) {
+                try {
+                    out.add(new Result(fs.get(r).get(), models.get(r).getWeights(), null));
+                } catch (ExecutionException e) {
+                    out.add(new Result(null, null, e.getCause()));
+                }
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static FitOptions options() {
+        return new FitOptions().epochs(3).verbose(0).seed(11);
+    }
+
+    private static void assertClose(Result one, Result rank, String what) {
+        List<Double> a = one.history().history().get("loss"), b = rank.history().history().get("loss");
+        assertEquals(a.size(), b.size(), what + ": epochs");
+        for (int i = 0; i < a.size(); i++) assertEquals(a.get(i), b.get(i), 2e-6 * Math.abs(a.get(i)), what + ": loss of epoch " + i);
+        for (int w = 0; w < one.weights().size(); w++) {
+            float[] p = one.weights().get(w).data(), q = rank.weights().get(w).data();
+            for (int k = 0; k < p.length; k++) assertEquals(p[k], q[k], 2e-5 * Math.max(1, Math.abs(p[k])), what + ": weight " + w + "[" + k + "]");
+        }
+    }
+
+    private static Result single(FitOptions o, int batch) {
+        Sequential m = model(Backends.cpu());
+        return new Result(m.fit(X, Y, o.batchSize(batch)), m.getWeights(), null);
+    }
+
+    @Test
+    void nRanksWithBatchBTrainAsOneProcessWithBatchNb() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            // 43 samples, 3 ranks x 4: three global batches of 12, then one of 7 split 3/2/2 (weights 9/7, 6/7, 6/7)
+            Result one = single(options(), 12);
+            List<Result> rs = ranks(3, 20_000, (r, m, c) -> m.fit(X, Y, options().batchSize(4).distributed(c, 256)));
+            for (int r = 0; r < 3; r++) {
+                assertEquals(null, rs.get(r).failure(), "rank " + r);
+                assertClose(one, rs.get(r), "rank " + r);
+            }
+        });
+    }
+
+    @Test
+    void aDatasetsBatchesAreTheGlobalOnes() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            FitOptions o = new FitOptions().epochs(2).verbose(0);
+            Sequential m = model(Backends.cpu());
+            Result one = new Result(m.fit(Dataset.fromTensors(X, Y).batch(10), o), m.getWeights(), null);
+            // 43 = 4 x 10 + 3: the short last batch is split 2/1 between the two ranks
+            List<Result> rs = ranks(2, 20_000, (r, mm, c) ->
+                    mm.fit(Dataset.fromTensors(X, Y).batch(10), new FitOptions().epochs(2).verbose(0).distributed(c)));
+            for (int r = 0; r < 2; r++) assertClose(one, rs.get(r), "rank " + r);
+        });
+    }
+
+    @Test
+    void gradientsAreCutIntoBucketsFromTheLastLayerBack() {
+        Sequential m = model(Backends.cpu());
+        m.fit(X, Y, new FitOptions().verbose(0).epochs(1));
+        Parameters ps = m.parameters();
+        InProcessGroup g = new InProcessGroup(List.of(ps.backend), 1000);
+        // LSTM 1: 3x24 + 6x24 + 24, LSTM 2: 6x16 + 4x16 + 16, Dense: 4x2 + 2: one bucket per parameter at 1 float
+        assertEquals(8, new GradientBuckets(g.rank(0), m.graph(), ps, 1).count());
+        assertEquals(1, new GradientBuckets(g.rank(0), m.graph(), ps, Long.MAX_VALUE / 8).count());
+        assertEquals(3, new GradientBuckets(g.rank(0), m.graph(), ps, 160).count(),
+                "Dense and LSTM 2 (186 floats), LSTM 1's bias and recurrent kernel (168), its kernel (72)");
+    }
+
+    @Test
+    void bucketsStartInOrderAsSoonAsTheBackwardPassCompletesThem() {
+        Sequential m = model(Backends.cpu());
+        m.fit(X, Y, new FitOptions().verbose(0).epochs(1));
+        Parameters ps = m.parameters();
+        List<String> calls = new ArrayList<>();
+        Communicator c = new InProcessGroup(List.of(ps.backend), 1000).rank(0);
+        Communicator recording = new Communicator() {
+            public int rank() { return 0; }
+            public int size() { return 1; }
+            public dev.jrnn.backend.Backend backend() { return ps.backend; }
+            public void allReduce(dev.jrnn.backend.Buf b, long off, long n, Op op) { calls.add("reduce " + off + "+" + n); }
+            public void broadcast(dev.jrnn.backend.Buf b, long off, long n, int root) { calls.add("broadcast"); }
+            public void join() { calls.add("join"); }
+            public void abort(String reason) { c.abort(reason); }
+            public void onAbort(java.util.function.Consumer<String> l) { c.onAbort(l); }
+            public String abortReason() { return c.abortReason(); }
+            public void close() {}
+        };
+        // calls 0, 1, 2 = LSTM 1, LSTM 2, Dense; buckets of 160 floats as in gradientsAreCutIntoBuckets...
+        GradientBuckets g = new GradientBuckets(recording, m.graph(), ps, 160);
+        g.start();
+        g.readyFrom(2);
+        assertEquals(List.of(), calls, "Dense alone does not complete the last bucket (LSTM 2's weights are in it)");
+        g.readyFrom(1);
+        assertEquals(List.of("reduce " + (ps.trainableSize - 186) + "+186"), calls, "Dense and LSTM 2 are done: their bucket starts");
+        g.readyFrom(0);
+        g.finish();
+        assertEquals(List.of("reduce " + (ps.trainableSize - 186) + "+186", "reduce 72+168", "reduce 0+72", "join"), calls);
+    }
+
+    /** A callback that runs {@code action} on rank 1 when epoch 1 begins. */
+    private static Callback atRank1Epoch1(int rank, Runnable action) {
+        return new Callback() {
+            @Override
+            public void onEpochBegin(int epoch, Model model) {
+                if (rank == 1 && epoch == 1) action.run();
+            }
+        };
+    }
+
+    @Test
+    void aRankThatFailsEndsFitOnEveryRankNamingIt() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            List<Result> rs = ranks(2, 20_000, (r, m, c) -> m.fit(X, Y, options().batchSize(4).distributed(c)
+                    .callbacks(atRank1Epoch1(r, () -> {
+                        throw new IllegalStateException("disk full");
+                    }))));
+            assertEquals("disk full", rs.get(1).failure().getMessage(), "the failing rank throws its own error");
+            DistributedException e = assertInstanceOf(DistributedException.class, rs.get(0).failure());
+            assertEquals("rank 1 failed: java.lang.IllegalStateException: disk full", e.getMessage());
+        });
+    }
+
+    @Test
+    void aRankThatStallsTimesTheOthersOutNamingIt() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            List<Result> rs = ranks(2, 300, (r, m, c) -> m.fit(X, Y, options().batchSize(4).distributed(c)
+                    .callbacks(atRank1Epoch1(r, () -> {
+                        try {
+                            Thread.sleep(1500);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }))));
+            for (int r = 0; r < 2; r++) {
+                DistributedException e = assertInstanceOf(DistributedException.class, rs.get(r).failure(), "rank " + r);
+                assertTrue(e.getMessage().startsWith("rank(s) [1] did not reach "), e.getMessage());
+            }
+        });
+    }
+
+    @Test
+    void onlyRankZeroWritesCheckpointsAndAllSeeTheSameLogs(@TempDir Path dir) throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            List<List<Map<String, Double>>> logs = List.of(new ArrayList<>(), new ArrayList<>());
+            List<Result> rs = ranks(2, 20_000, (r, m, c) -> m.fit(X, Y, options().batchSize(4).distributed(c)
+                    .callbacks(new ModelCheckpoint(dir.resolve("rank" + r + "-{epoch}.keras").toString()))
+                    .onEpochEnd((epoch, l) -> logs.get(r).add(Map.copyOf(l)))));
+            try (var files = Files.list(dir)) {
+                assertEquals(List.of("rank0-1.keras", "rank0-2.keras", "rank0-3.keras"),
+                        files.map(p -> p.getFileName().toString()).sorted().toList());
+            }
+            assertEquals(logs.get(0), logs.get(1), "the logs are the means over both ranks");
+            assertEquals(rs.get(0).history().history(), rs.get(1).history().history());
+        });
+    }
+}
