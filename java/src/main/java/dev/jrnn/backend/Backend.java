@@ -225,7 +225,7 @@ public interface Backend extends AutoCloseable {
     /**
      * Whether {@link #recurrentSequenceForward} may take this shape: false means it would surely return
      * false (so a layer can prepare for its per-step loop instead, e.g. by forking its input projection in
-     * chunks). CPU: always false.
+     * chunks). CPU: true unless its forks are on.
      */
     default boolean recurrentSequenceSupported(CellConfig cell, int steps) {
         return false;
@@ -236,7 +236,8 @@ public interface Backend extends AutoCloseable {
      * launch (e.g. CUDA's persistent kernels, which keep U on chip across steps), with exactly the effect
      * of running {@code steps} times the per-step GEMM + fused step kernel in the layer's layout (see
      * {@link CellSequence.Forward}). Returns false, having done nothing, when this backend has no such path
-     * for the shape (the caller then runs its per-step loop). CPU: always false.
+     * for the shape (the caller then runs its per-step loop). CPU: U packed once, the batch split over the
+     * cores once per sequence (not with forks on: those split the per-step loop).
      */
     default boolean recurrentSequenceForward(CellConfig cell, CellSequence.Forward seq) {
         return false;

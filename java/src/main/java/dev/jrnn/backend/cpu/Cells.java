@@ -22,6 +22,12 @@ final class Cells {
 
     private static FloatVector load(float[] a, int i) { return FloatVector.fromArray(S, a, i); }
 
+    /**
+     * The backward kernels' per-row scratch: {@code given} (at least n floats, kept by a caller that runs
+     * many steps) or, when null, a new array.
+     */
+    static float[] scratch(float[] given, int n) { return given != null ? given : new float[n]; }
+
     /** Splits the batch over the cores when a step is big enough to pay for it. */
     interface Rows { void run(int b0, int b1); }
 
@@ -52,10 +58,11 @@ final class Cells {
     }
 
     static void rnnBackward(Activation a, int b0, int b1, int H, float[] hs, int ho, float[] dns, int dno,
-                            float[] dys, int dyo, float[] ms, int mo, float[] dps, int dpo, float[] dhp, int dhpo) {
+                            float[] dys, int dyo, float[] ms, int mo, float[] dps, int dpo, float[] dhp, int dhpo,
+                            float[] scratch) {
         int ub = S.loopBound(H);
         FloatVector zero = FloatVector.zero(S);
-        float[] d = new float[H];   // act'(h) of the current row
+        float[] d = scratch(scratch, H);   // act'(h) of the current row
         for (int b = b0; b < b1; b++) {
             int r = b * H;
             boolean m = masked(ms, mo, b);
@@ -113,11 +120,11 @@ final class Cells {
     static void lstmBackward(Activation act, Activation rec, int b0, int b1, int H, float[] gs, int go,
                              float[] cps, int cpo, float[] cs, int co, float[] dns, int dno, float[] dys, int dyo,
                              float[] dcn, int dcno, float[] ms, int mo,
-                             float[] dgs, int dgo, float[] dcp, int dcpo, float[] dhp, int dhpo) {
+                             float[] dgs, int dgo, float[] dcp, int dcpo, float[] dhp, int dhpo, float[] scratch) {
         int ub = S.loopBound(H);
         FloatVector zero = FloatVector.zero(S);
         // scratch of the current row: [act(c) | act'(act(c)) | i' | f' | g' | o']
-        float[] w = new float[6 * H];
+        float[] w = scratch(scratch, 6 * H);
         int TC = 0, DTC = H, DI = 2 * H, DF = 3 * H, DG = 4 * H, DO = 5 * H;
         for (int b = b0; b < b1; b++) {
             boolean m = masked(ms, mo, b);
@@ -306,10 +313,11 @@ final class Cells {
 
     static void gruBackward(Activation act, Activation rec, int b0, int b1, int H, float[] xs, int xo,
                             float[] rs, int ro, float[] hps, int hpo, float[] dns, int dno, float[] dys, int dyo,
-                            float[] ms, int mo, float[] dxs, int dxo, float[] drs, int dro, float[] dhp, int dhpo) {
+                            float[] ms, int mo, float[] dxs, int dxo, float[] drs, int dro, float[] dhp, int dhpo,
+                            float[] scratch) {
         int ub = S.loopBound(H);
         FloatVector zero = FloatVector.zero(S);
-        float[] w = new float[3 * H];   // z', r', hh' of the current row
+        float[] w = scratch(scratch, 3 * H);   // z', r', hh' of the current row
         for (int b = b0; b < b1; b++) {
             boolean m = masked(ms, mo, b);
             int xr = xo + b * 3 * H, rr = ro + b * 3 * H, dxr = dxo + b * 3 * H, drr = dro + b * 3 * H, r = b * H;

@@ -8,13 +8,13 @@ import dev.jrnn.backend.SgdArgs;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.CellConfig;
+import dev.jrnn.backend.CellSequence;
 import dev.jrnn.backend.CellStep;
 import dev.jrnn.backend.Fork;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.backend.Settings;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
-
 
 /**
  * The CPU {@link Backend}: float32 on Java arrays, computed synchronously with the Vector API
@@ -60,8 +60,9 @@ public final class CpuBackend implements Backend {
     private final boolean forks;
     /** What {@link #minForkRows()} answers. */
     private final int minForkRows;
-    /** The recurrent steps. */
+    /** The recurrent steps, and whole sequences of them. */
     private final CpuRecurrent recurrent = new CpuRecurrent(this);
+    private final CpuSequence sequence = new CpuSequence(recurrent);
 
     private CpuBackend(boolean forks, int minForkRows) {
         if (minForkRows < 1) throw new IllegalArgumentException("minForkRows must be at least 1, got " + minForkRows);
@@ -449,6 +450,23 @@ public final class CpuBackend implements Backend {
         recurrent.stepBackward(cell, a);
     }
 
+    /** Whole sequences ({@link CpuSequence}), but not with forks (they split the per-step loop) or a reset-before GRU. */
+    @Override
+    public boolean recurrentSequenceSupported(CellConfig cell, int steps) { return !forks && !cell.resetBefore(); }
+
+    @Override
+    public boolean recurrentSequenceForward(CellConfig cell, CellSequence.Forward seq) {
+        if (!recurrentSequenceSupported(cell, seq.steps())) return false;
+        sequence.forward(cell, seq);
+        return true;
+    }
+
+    @Override
+    public boolean recurrentSequenceBackward(CellConfig cell, CellSequence.Backward seq) {
+        if (!recurrentSequenceSupported(cell, seq.steps())) return false;
+        sequence.backward(cell, seq);
+        return true;
+    }
 
     // ================================================================ embedding
 

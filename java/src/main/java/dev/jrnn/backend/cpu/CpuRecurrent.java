@@ -5,7 +5,6 @@ import dev.jrnn.backend.CellConfig;
 import dev.jrnn.backend.CellStep;
 import dev.jrnn.backend.Checks;
 import dev.jrnn.backend.RecurrentCell;
-import java.util.function.BiConsumer;
 
 /** One recurrent step of {@link CpuBackend}: the arguments checked, the math of {@link Cells} over row blocks. */
 final class CpuRecurrent {
@@ -16,26 +15,26 @@ final class CpuRecurrent {
     }
 
     /** A checked span of a buffer: its array and the offset as an int (absent optional: null array). */
-    private record Span(float[] a, int off) {}
+    record Span(float[] a, int off) {}
 
     /** {@code b} checked to be a buffer of this backend holding [off, off + len). */
-    private Span checked(String op, String what, BufAt b, long len) {
+    Span checked(String op, String what, BufAt b, long len) {
         float[] a = be.arr(op, what, BufAt.buf(b));
         return new Span(a, CpuBackend.span(op, what, a, BufAt.offset(b), len));
     }
 
     /** {@link #checked}, or (null, 0) when {@code b} is absent. */
-    private Span optional(String op, String what, BufAt b, long len) {
+    Span optional(String op, String what, BufAt b, long len) {
         return b == null ? new Span(null, 0) : checked(op, what, b, len);
     }
 
     /** The mask [batch] of a step, or (null, -1) when absent. */
-    private Span mask(String op, BufAt mask, int batch) {
+    Span mask(String op, BufAt mask, int batch) {
         return mask == null ? new Span(null, -1) : checked(op, "mask", mask, batch);
     }
 
     /** Checks the config and returns batch * units. */
-    private static long cells(String op, CellConfig cell) {
+    static long cells(String op, CellConfig cell) {
         Checks.elementwise(op, cell.activation());
         if (cell.kind() != RecurrentCell.SIMPLE_RNN) Checks.elementwise(op, cell.recurrentActivation());
         int batch = cell.batch(), units = cell.units();
@@ -45,14 +44,27 @@ final class CpuRecurrent {
         return (long) batch * units;
     }
 
+    // A switch, not RecurrentCell.select of three method references: those were three objects per step.
     void stepForward(CellConfig cell, CellStep.Forward a) {
-        cell.kind().<BiConsumer<CellConfig, CellStep.Forward>>select(this::rnnStepForward, this::lstmStepForward,
-                cell.resetBefore() ? this::gruResetBeforeStepForward : this::gruStepForward).accept(cell, a);
+        switch (cell.kind()) {
+            case SIMPLE_RNN -> rnnStepForward(cell, a);
+            case LSTM -> lstmStepForward(cell, a);
+            case GRU -> {
+                if (cell.resetBefore()) gruResetBeforeStepForward(cell, a);
+                else gruStepForward(cell, a);
+            }
+        }
     }
 
     void stepBackward(CellConfig cell, CellStep.Backward a) {
-        cell.kind().<BiConsumer<CellConfig, CellStep.Backward>>select(this::rnnStepBackward, this::lstmStepBackward,
-                cell.resetBefore() ? this::gruResetBeforeStepBackward : this::gruStepBackward).accept(cell, a);
+        switch (cell.kind()) {
+            case SIMPLE_RNN -> rnnStepBackward(cell, a);
+            case LSTM -> lstmStepBackward(cell, a);
+            case GRU -> {
+                if (cell.resetBefore()) gruResetBeforeStepBackward(cell, a);
+                else gruStepBackward(cell, a);
+            }
+        }
     }
 
     private void rnnStepForward(CellConfig cell, CellStep.Forward a) {
@@ -71,7 +83,7 @@ final class CpuRecurrent {
         Span dp = checked(op, "dpre", a.dGates(), n), dhp = checked(op, "dhPrev", a.dhPrev(), n);
         Span dy = optional(op, "dy", a.dy(), n), m = mask(op, a.mask(), cell.batch());
         Cells.forRows(cell.batch(), cell.units(), (b0, b1) -> Cells.rnnBackward(cell.activation(), b0, b1, cell.units(),
-                h.a, h.off, dn.a, dn.off, dy.a, dy.off, m.a, m.off, dp.a, dp.off, dhp.a, dhp.off));
+                h.a, h.off, dn.a, dn.off, dy.a, dy.off, m.a, m.off, dp.a, dp.off, dhp.a, dhp.off, null));
     }
 
     private void lstmStepForward(CellConfig cell, CellStep.Forward a) {
@@ -95,7 +107,7 @@ final class CpuRecurrent {
         Span dy = optional(op, "dy", a.dy(), n), m = mask(op, a.mask(), cell.batch());
         Cells.forRows(cell.batch(), 4L * cell.units(), (b0, b1) -> Cells.lstmBackward(cell.activation(),
                 cell.recurrentActivation(), b0, b1, cell.units(), g.a, g.off, cp.a, cp.off, c.a, c.off, dn.a, dn.off,
-                dy.a, dy.off, dcn.a, dcn.off, m.a, m.off, dg.a, dg.off, dcp.a, dcp.off, dhp.a, dhp.off));
+                dy.a, dy.off, dcn.a, dcn.off, m.a, m.off, dg.a, dg.off, dcp.a, dcp.off, dhp.a, dhp.off, null));
     }
 
     private void gruStepForward(CellConfig cell, CellStep.Forward a) {
@@ -119,7 +131,7 @@ final class CpuRecurrent {
         Span dy = optional(op, "dy", a.dy(), n), m = mask(op, a.mask(), cell.batch());
         Cells.forRows(cell.batch(), 3L * cell.units(), (b0, b1) -> Cells.gruBackward(cell.activation(),
                 cell.recurrentActivation(), b0, b1, cell.units(), x.a, x.off, r.a, r.off, hp.a, hp.off, dn.a, dn.off,
-                dy.a, dy.off, m.a, m.off, dx.a, dx.off, dr.a, dr.off, dhp.a, dhp.off));
+                dy.a, dy.off, m.a, m.off, dx.a, dx.off, dr.a, dr.off, dhp.a, dhp.off, null));
     }
 
     /** GRU reset-before: the gates, resetState · U_h (U's h columns, ld 3H) into xp's h column, the output. */

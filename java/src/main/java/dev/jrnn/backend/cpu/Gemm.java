@@ -64,7 +64,7 @@ final class Gemm {
         }
     }
 
-    private static int roundUp(int x, int q) { return (x + q - 1) / q * q; }
+    static int roundUp(int x, int q) { return (x + q - 1) / q * q; }
 
     private static void scaleC(int m, int n, float beta, float[] c, int co, int ldc) {
         for (int i = 0; i < m; i++) {
@@ -122,7 +122,7 @@ final class Gemm {
     }
 
     /** Packs op(B)[pc:pc+kc, jc:jc+nc] as NR-wide strips, each kc rows of NR floats, zero-padded. */
-    private static void packB(boolean tb, float[] b, int bo, int ldb, int pc, int jc, int kc, int nc, float[] bp) {
+    static void packB(boolean tb, float[] b, int bo, int ldb, int pc, int jc, int kc, int nc, float[] bp) {
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int dst = jr * kc;
@@ -162,7 +162,7 @@ final class Gemm {
     }
 
     /** Packs op(A)[ic:ic+mc, pc:pc+kc] as MR-high strips, each kc columns of MR floats, zero-padded. */
-    private static void packA(boolean ta, float[] a, int ao, int lda, int ic, int pc, int mc, int kc, float[] ap) {
+    static void packA(boolean ta, float[] a, int ao, int lda, int ic, int pc, int mc, int kc, float[] ap) {
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
             int dst = ir * kc;
@@ -471,7 +471,7 @@ final class Gemm {
     }
 
     /** tmp[8, NR] = Ap·Bp over kc (8 x 2 vector accumulators). */
-    private static void kernel8(int kc, float[] ap, int ai, float[] bp, int bi, float[] tmp) {
+    static void kernel8(int kc, float[] ap, int ai, float[] bp, int bi, float[] tmp) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -530,7 +530,7 @@ final class Gemm {
     }
 
     /** tmp[6, NR] = Ap·Bp over kc (6 x 2 vector accumulators). */
-    private static void kernel6(int kc, float[] ap, int ai, float[] bp, int bi, float[] tmp) {
+    static void kernel6(int kc, float[] ap, int ai, float[] bp, int bi, float[] tmp) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -577,7 +577,7 @@ final class Gemm {
     }
 
     /** C[mr, nr] = alpha * tmp + beta * C (beta == 0: C is not read). */
-    private static void update(float[] tmp, float[] c, int ci, int ldc, float alpha, float beta, int mr, int nr) {
+    static void update(float[] tmp, float[] c, int ci, int ldc, float alpha, float beta, int mr, int nr) {
         if (nr == NR) {
             for (int i = 0; i < mr; i++, ci += ldc) {
                 for (int v = 0; v < NR; v += VL) {
