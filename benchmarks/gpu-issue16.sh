@@ -5,7 +5,7 @@
 #   A  jrnn GpuBench, LSTM fp32/tf32 at 64x100x512, 4x100x256, 256x50x1024: sync, graph, cuBLAS GEMM alone
 #   B  PyTorch nn.LSTM, same shapes: eager (Adam fused, foreach) and CUDA-graph captured (fused, capturable),
 #      torch.mm GEMM rows (the "step >= 60% of cuBLAS' GEMM throughput" figure at 256x50x1024 tf32)
-#   C  jrnn LSTM with two streams (jrnn.streams=on, graph mode)
+#   C  jrnn LSTM with two streams (--streams on, graph mode; the default since the rows of 2026-12-04)
 #   D  Bidirectional LSTM: jrnn one stream vs two, PyTorch bidirectional=True eager + graph
 #   E  whole-model trainOnBatch, Bidirectional and the two-layer stack wavefront, streams off vs on (ModelBench)
 #   F  GRU and SimpleRNN, fp32: jrnn sync + graph, PyTorch eager + graph

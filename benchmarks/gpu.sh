@@ -8,9 +8,10 @@
 # Here (build machine), once:   mvn -B -DskipTests package && STAGE_MODULES=java,benchmarks <shared>/gpu/stage.sh
 # There, from the repo root:    benchmarks/gpu.sh          (device run with carry [".device"])
 # Extra arguments go to both sides, e.g. --iters 20 --shapes 64x100x512x512.
-# jrnn also runs once more with jrnn.streams=on (graph mode; NO_STREAMS=1 skips it).
+# jrnn also runs once more with --streams on (graph mode; NO_STREAMS=1 skips it): since the second stream is always on
+# and one layer no longer forks, these rows only confirm that a single layer does not depend on it.
 # Then Bidirectional LSTM (fp32, graph mode) at BI_SHAPES (default 64x100x512x512,4x100x256x256; empty: skip):
-# jrnn with one stream and with two (jrnn.streams=on), PyTorch bidirectional=True; ratios in ratios-bi.md.
+# jrnn with one stream and with two (--streams off|on; two is the default), PyTorch bidirectional=True; ratios in ratios-bi.md.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-benchmarks/results/gpu-$(date +%Y-%m-%d)}
@@ -39,9 +40,8 @@ if [ "$jrnn_ok" = 1 ]; then
 fi
 
 if [ "$jrnn_ok" = 1 ] && [ -z "${NO_STREAMS:-}" ]; then
-  # The same layers with a second stream (jrnn.streams=on: weight-gradient GEMMs forked during the backward
-  # loop); rows with mode graph+streams join jrnn_gpu.csv, so ratios.md shows both.
-  log "== jrnn (GpuBench, jrnn.streams=on)"
+  # The same layers labelled graph+streams (two streams, the default); rows join jrnn_gpu.csv, so ratios.md shows both.
+  log "== jrnn (GpuBench, --streams on)"
   timeout 90 .device/java.sh -cp "$(.device/cp.sh)" dev.jrnn.bench.GpuBench --max-seconds 5 "$@" \
       --streams on --modes graph --no-gemm --out "$out/jrnn_gpu_streams.csv" 2>&1 | grep -v 'Using incubator modules' \
       | tee -a "$out/gpu-bench.log"
@@ -61,7 +61,7 @@ bi_shapes=${BI_SHAPES-64x100x512x512,4x100x256x256}
 if [ -n "$bi_shapes" ]; then
   if [ "$jrnn_ok" = 1 ]; then
     for st in off on; do
-      log "== jrnn Bidirectional LSTM, jrnn.streams=$st"
+      log "== jrnn Bidirectional LSTM, --streams $st"
       timeout 75 .device/java.sh -cp "$(.device/cp.sh)" dev.jrnn.bench.GpuBench --max-seconds 3 "$@" \
           --bidirectional --streams "$st" --precisions fp32 --modes graph --no-gemm --shapes "$bi_shapes" \
           --out "$out/jrnn_bi_$st.csv" 2>&1 | grep -v 'Using incubator modules' | tee -a "$out/gpu-bench.log"

@@ -357,7 +357,10 @@ public abstract class RecurrentLayer extends Layer {
 
     @Override
     protected void initParams(SplittableRandom rng) {
-        if (!initialValuesNeeded()) return;
+        if (!initialValuesNeeded()) {   // loading: the file's weights come next, but each layer still gets its own masks
+            masks.seed(rng.nextLong());
+            return;
+        }
         int[] ks = kernel.shape();
         int g = cell.gates() * units;
         kernel.set(Tensor.wrap(Initializers.glorotUniform(rng, ks[0], ks[1], ks[0] * ks[1]), ks));

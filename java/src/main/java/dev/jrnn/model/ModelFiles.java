@@ -3,6 +3,7 @@ package dev.jrnn.model;
 import dev.jrnn.io.AtomicFiles;
 import dev.jrnn.io.keras.KerasExport;
 import dev.jrnn.io.keras.KerasImport;
+import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Dropout;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.RecurrentLayer;
@@ -50,9 +51,10 @@ final class ModelFiles {
             meta.put("optimizer", o);
         }
         Map<String, Object> dropout = new LinkedHashMap<>();
-        for (Layer l : model.layers()) {
-            long[] s = l instanceof Dropout d ? d.maskStream() : l instanceof RecurrentLayer r ? r.maskStream() : null;
-            if (s != null) dropout.put(l.name(), List.of(Long.toString(s[0]), Long.toString(s[1])));
+        for (var e : maskedLayers(model).entrySet()) {
+            Layer l = e.getValue();
+            long[] s = l instanceof Dropout d ? d.maskStream() : ((RecurrentLayer) l).maskStream();
+            dropout.put(e.getKey(), List.of(Long.toString(s[0]), Long.toString(s[1])));
         }
         meta.put("dropout", dropout);
         meta.put("fit_seed", model.fitSeed() == null ? null : Long.toString(model.fitSeed()));
@@ -75,10 +77,12 @@ final class ModelFiles {
         }
         if (j.get("optimizer") instanceof Map<?, ?> o) restoreOptimizer(model, o, stored);
         if (j.get("dropout") instanceof Map<?, ?> d) {
-            for (Layer l : model.layers()) {
-                if (!(l instanceof Dropout || l instanceof RecurrentLayer) || !d.containsKey(l.name())) continue;
-                if (!(d.get(l.name()) instanceof List<?> s) || s.size() != 2) {
-                    throw new IllegalArgumentException("metadata.json: dropout stream of '" + l.name() + "' should be [seed, drawn], got " + d.get(l.name()));
+            for (var e : maskedLayers(model).entrySet()) {
+                Layer l = e.getValue();
+                String key = e.getKey();
+                if (!d.containsKey(key)) continue;
+                if (!(d.get(key) instanceof List<?> s) || s.size() != 2) {
+                    throw new IllegalArgumentException("metadata.json: dropout stream of '" + key + "' should be [seed, drawn], got " + d.get(key));
                 }
                 long seed = parseLong(s.get(0), "dropout seed"), drawn = parseLong(s.get(1), "dropout masks drawn");
                 if (l instanceof Dropout drop) drop.maskStream(seed, drawn);
@@ -87,6 +91,19 @@ final class ModelFiles {
         }
         Object seed = j.get("fit_seed");
         if (seed != null) model.fitSeed(parseLong(seed, "fit_seed"));
+    }
+
+    /** The layers that draw dropout masks, by their key in the file: a layer's name, "outer/inner" inside a Bidirectional. */
+    private static Map<String, Layer> maskedLayers(Model model) {
+        Map<String, Layer> r = new LinkedHashMap<>();
+        for (Layer l : model.layers()) {
+            if (l instanceof Dropout || l instanceof RecurrentLayer) r.put(l.name(), l);
+            if (l instanceof Bidirectional b) {
+                r.put(l.name() + "/" + b.forwardLayer().name(), b.forwardLayer());
+                r.put(l.name() + "/" + b.backwardLayer().name(), b.backwardLayer());
+            }
+        }
+        return r;
     }
 
     private static void restoreOptimizer(Model model, Map<?, ?> o, Function<String, Tensor> stored) {

@@ -179,6 +179,43 @@ class RecurrentDropoutTest {
         }
     }
 
+    /**
+     * Inside a Bidirectional too: both directions' mask streams are saved and come back; a loaded model's
+     * recurrent layers each draw their own masks (loading skips the initialisers, not the mask seeds).
+     */
+    @Test
+    void aSavedBidirectionalKeepsBothDirectionsMaskStreams(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        Tensor x = Tensor.full(0.5f, 4, 3, 2), y = Tensor.full(0.1f, 4, 1);
+        java.nio.file.Path f = dir.resolve("bi.keras");
+        long[] fw, bw;
+        try (Sequential m = new Sequential(new Bidirectional(new LSTM(3).dropout(0.3).recurrentDropout(0.2)).inputShape(3, 2),
+                new Dense(1))) {
+            m.compile("adam", "mse");
+            m.fit(x, y, 2, 2);
+            Bidirectional bi = (Bidirectional) m.layers().get(0);
+            fw = bi.forwardLayer().maskStream();
+            bw = bi.backwardLayer().maskStream();
+            assertFalse(fw[0] == bw[0], "the directions draw their own masks");
+            m.save(f);
+        }
+        try (dev.jrnn.model.Model m = dev.jrnn.model.Models.load(f)) {
+            Bidirectional bi = (Bidirectional) m.layers().get(0);
+            assertArrayEquals(fw, bi.forwardLayer().maskStream());
+            assertArrayEquals(bw, bi.backwardLayer().maskStream());
+        }
+        java.nio.file.Path w = dir.resolve("two.keras");
+        try (Sequential m = new Sequential(new LSTM(3).dropout(0.3).returnSequences(true).inputShape(3, 2),
+                new LSTM(3).dropout(0.3), new Dense(1))) {
+            m.compile("adam", "mse");
+            m.save(w);
+        }
+        try (dev.jrnn.model.Model m = dev.jrnn.io.keras.KerasImport.load(w, (model, meta, stored) -> { })) {   // no jrnn state: fresh seeds
+            long a = ((RecurrentLayer) m.layers().get(0)).maskStream()[0], b = ((RecurrentLayer) m.layers().get(1)).maskStream()[0];
+            assertFalse(a == b, "two loaded layers share one mask stream: " + a);
+        }
+    }
+
     /** A layer with a dropout does not join a stacked wavefront (its masks are drawn by its own forward). */
     @Test
     void aLayerWithADropoutRunsAlone() {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * Training through Bidirectional layers whose two directions run as {@code Backend.runConcurrently}
  * regions, executed in device-like orders by {@link RecordingBackend} (the backward direction first, or
  * randomly interleaved), with and without graph capture of the step: losses and weights are bit for bit
- * those of plain eager CPU training. On CUDA with {@code jrnn.streams=on} the same regions run on two
+ * those of plain eager CPU training. On CUDA (two streams, the default) the same regions run on two
  * streams (CudaStreamsGpuTest).
  */
 class ConcurrentDirectionsFitTest {

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two CUDA streams ({@code jrnn.streams=on}): Bidirectional's directions overlapped, and on the per-step
- * path a plain layer's input projections and weight-gradient GEMMs forked per chunk of steps. Predictions
+ * Two CUDA streams (the default; one stream through Settings.withStreams(false)): Bidirectional's directions
+ * overlapped, and a stack's wavefront (a single layer runs unsplit). Predictions
  * on the per-step path are bit for bit those of one stream (the same kernels, only overlapped); fits match
  * the one-stream fits to float rounding (the chunked gradient sums add in another order, and persistent
  * grids beside a fork are planned for half of the SMs) and are bit for bit reproducible run to run (a race
