@@ -113,11 +113,20 @@ final class RecurrentRun implements Trace {
     void addRecurrentProjection(int s, Buf dst, float beta, int cols) {
         if (s == 0 && !hasInitial) return;
         if (recurrentDropout()) {
+            requireAllColumns(cols);
             drop.recurrentProjection(s, dst, beta);
             return;
         }
         Param u = layer.recurrentKernel;
         be.gemm(false, false, B, cols, H, 1f, hs, bh(s), H, u.value(), u.offset(), G, beta, dst, bg(s), G);
+    }
+
+    /** The masked recurrent products cover all G columns: a part of U (a reset-before GRU) with a recurrent dropout is refused. */
+    private void requireAllColumns(int cols) {
+        if (cols != G) {
+            throw new IllegalStateException(layer.name() + ": a recurrent dropout over " + cols + " of " + G
+                    + " recurrent columns is not supported (GRU resetAfter(false) with recurrentDropout)");
+        }
     }
 
     /** {@code dHiddenPrev += d[step s] · U^T} (nothing at step 0 without an initial state). */
@@ -129,6 +138,7 @@ final class RecurrentRun implements Trace {
     void addRecurrentGradient(int s, Buf d, int cols) {
         if (s == 0 && !hasInitial) return;
         if (recurrentDropout()) {
+            requireAllColumns(cols);
             drop.recurrentGradient(s, d);
             return;
         }
