@@ -39,10 +39,7 @@ public class Dropout extends Layer {
 
     @Override
     public List<int[]> computeOutputShapes(List<int[]> in) {
-        if (in == null || in.size() != 1) {
-            throw new IllegalArgumentException(name() + ": expected 1 input, got " + (in == null ? 0 : in.size()));
-        }
-        return List.of(in.get(0).clone());
+        return List.of(Layers.singleShape(this, in).clone());
     }
 
     @Override

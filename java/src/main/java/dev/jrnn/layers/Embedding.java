@@ -84,9 +84,7 @@ public class Embedding extends Layer {
 
     @Override
     public List<int[]> computeOutputShapes(List<int[]> in) {
-        if (in == null || in.size() != 1) {
-            throw new IllegalArgumentException(name() + ": expected 1 input, got " + (in == null ? 0 : in.size()));
-        }
+        Layers.singleShape(this, in);
         int[] x = in.get(0);
         if (x.length < 1) throw new IllegalArgumentException(name() + ": expected input (batch, timesteps) of ids, got (batch,)");
         int[] out = Arrays.copyOf(x, x.length + 1);

@@ -22,9 +22,7 @@ public class Flatten extends WeightlessLayer {
 
     @Override
     public List<int[]> computeOutputShapes(List<int[]> in) {
-        if (in == null || in.size() != 1) {
-            throw new IllegalArgumentException(name() + ": expected 1 input, got " + (in == null ? 0 : in.size()));
-        }
+        Layers.singleShape(this, in);
         long n = 1;
         for (int d : in.get(0)) {
             if (d < 0) return List.of(new int[] {-1});   // Keras: (None, None) when a dimension is unknown

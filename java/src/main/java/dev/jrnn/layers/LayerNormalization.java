@@ -76,9 +76,7 @@ public class LayerNormalization extends Layer {
 
     @Override
     public List<int[]> computeOutputShapes(List<int[]> in) {
-        if (in == null || in.size() != 1) {
-            throw new IllegalArgumentException(name() + ": expected 1 input, got " + (in == null ? 0 : in.size()));
-        }
+        Layers.singleShape(this, in);
         int[] x = in.get(0);
         if (x.length < 1 || x[x.length - 1] <= 0) {
             throw new IllegalArgumentException(name() + ": expected input (batch, ..., features) with known features, got "
@@ -112,13 +110,8 @@ public class LayerNormalization extends Layer {
 
     @Override
     public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
-        DTensor x = Layers.single(this, inputs);
-        if (x.rank() < 2) {
-            throw new IllegalArgumentException(name() + ": expected input (batch, ..., features), got " + Tensor.shapeString(x.shape()));
-        }
-        build(Layers.perSample(inputs));
+        DTensor x = Layers.lastAxisInput(this, inputs);
         Backend be = backend();
-        Layers.sameBackend(this, be, inputs);
         int f = x.dim(-1), rows = (int) (x.size() / f);
         List<DTensor> owned = new ArrayList<>();
         try {

@@ -22,6 +22,28 @@ final class Layers {
         return inputs.get(0);
     }
 
+    /**
+     * The one input of a layer acting on the last axis (batch, ..., features), after building {@code l} for it and
+     * checking that it lives on the layer's backend.
+     */
+    static DTensor lastAxisInput(Layer l, List<DTensor> inputs) {
+        DTensor x = single(l, inputs);
+        if (x.rank() < 2) {
+            throw new IllegalArgumentException(l.name() + ": expected input (batch, ..., features), got " + Tensor.shapeString(x.shape()));
+        }
+        l.build(perSample(inputs));
+        sameBackend(l, l.backend(), inputs);
+        return x;
+    }
+
+    /** The one per-sample input shape of a one-input layer's computeOutputShapes. */
+    static int[] singleShape(Layer l, List<int[]> in) {
+        if (in == null || in.size() != 1) {
+            throw new IllegalArgumentException(l.name() + ": expected 1 input, got " + (in == null ? 0 : in.size()));
+        }
+        return in.get(0);
+    }
+
     /** Whether no element is null (List.of(..).contains(null) throws, so loop). */
     static boolean noNulls(List<?> l) {
         for (Object o : l) if (o == null) return false;

@@ -33,9 +33,7 @@ public class RepeatVector extends WeightlessLayer {
 
     @Override
     public List<int[]> computeOutputShapes(List<int[]> in) {
-        if (in == null || in.size() != 1) {
-            throw new IllegalArgumentException(name() + ": expected 1 input, got " + (in == null ? 0 : in.size()));
-        }
+        Layers.singleShape(this, in);
         int[] x = in.get(0);
         if (x.length != 1) {
             throw new IllegalArgumentException(name() + ": expected input (batch, features), got " + Layers.withBatch(x));

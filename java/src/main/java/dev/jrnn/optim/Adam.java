@@ -3,7 +3,6 @@ package dev.jrnn.optim;
 import dev.jrnn.backend.AdamArgs;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
-import dev.jrnn.backend.CounterRng;
 import dev.jrnn.backend.Span;
 import dev.jrnn.tensor.Float32;
 
@@ -22,9 +21,8 @@ public final class Adam extends Optimizer {
     private float epsilon = 1e-7f;
     private Buf m;
     private Buf v;
-    /** t (lo, hi) and scratch, on the device; {@link #stepT} mirrors the t it holds. */
-    private Buf step;
-    private long stepT = -1;
+    /** t (lo, hi) and scratch, on the device. */
+    private DeviceStep step;
 
     public Adam() { this(0.001f); }
 
@@ -75,8 +73,7 @@ public final class Adam extends Optimizer {
     protected void createState(Backend be, long n) {
         m = be.alloc(n);
         v = be.alloc(n);
-        step = be.alloc(3);
-        stepT = 0;
+        step = new DeviceStep(be, 3);
     }
 
     @Override
@@ -87,30 +84,26 @@ public final class Adam extends Optimizer {
         m = null;
         v = null;
         step = null;
-        stepT = -1;
     }
 
     @Override
     protected void update(Backend be, Buf p, Buf g, long n, long t, Buf guard) {
-        if (stepT != t - 1) {   // iterations was set (or a step was undone): load t - 1 into the device counter
-            be.upload(new float[] {CounterRng.lo(t - 1), CounterRng.hi(t - 1)}, 0, step, 0, 2);
-        }
-        be.adamUpdate(new AdamArgs(n, Span.of(p), Span.of(g), Span.of(m), Span.of(v), Span.of(step), Span.ofNullable(guard),
-                learningRate(), beta1, beta2, epsilon));
-        stepT = t;
+        be.adamUpdate(new AdamArgs(n, Span.of(p), Span.of(g), Span.of(m), Span.of(v), Span.of(step.before(be, t)),
+                Span.ofNullable(guard), learningRate(), beta1, beta2, epsilon));
+        step.after(t);
     }
 
     /** The device counter may not hold what the mirror says (a skipped or undone step): reload it. */
     @Override
     protected void iterationsSet() {
-        if (stepT >= 0) stepT = -2;
+        if (step != null) step.invalidate();
     }
 
     /** Keeps the mirror of the device counter in step with replays of captured steps. */
     @Override
     public void countReplayedStep() {
         super.countReplayedStep();
-        if (stepT >= 0) stepT++;
+        if (step != null) step.replayed();
     }
 
     private static float checkBeta(String what, double b) {

@@ -2,7 +2,6 @@ package dev.jrnn.optim;
 
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
-import dev.jrnn.backend.CounterRng;
 import dev.jrnn.backend.OptimizerArgs;
 import dev.jrnn.backend.Span;
 import dev.jrnn.optim.schedules.LearningRateSchedule;
@@ -17,8 +16,7 @@ public abstract class FusedOptimizer extends Optimizer {
     private final OptimizerArgs.Kind kind;
     private float weightDecay;
     private Buf s1, s2, s3;
-    private Buf step;
-    private long stepT = -1;
+    private DeviceStep step;
 
     FusedOptimizer(OptimizerArgs.Kind kind, double learningRate, String name) {
         super(lr(name, learningRate));
@@ -60,8 +58,7 @@ public abstract class FusedOptimizer extends Optimizer {
         if (s1Initial() != 0f) be.fill(s1, 0, n, s1Initial());
         s2 = usesS2() ? be.alloc(n) : null;
         s3 = usesS3() ? be.alloc(n) : null;
-        step = kind.counted() ? be.alloc(OptimizerArgs.STEP_FLOATS) : null;
-        stepT = kind.counted() ? 0 : -1;
+        step = kind.counted() ? new DeviceStep(be, OptimizerArgs.STEP_FLOATS) : null;
     }
 
     /** The state buffers under Keras' variable names (RMSprop: velocity, momentum, average_gradient; Adagrad: accumulator; AdamW, Nadam: m, v). */
@@ -87,9 +84,10 @@ public abstract class FusedOptimizer extends Optimizer {
 
     @Override
     protected void releaseState() {
-        for (Buf b : new Buf[] {s1, s2, s3, step}) if (b != null) b.close();
-        s1 = s2 = s3 = step = null;
-        stepT = -1;
+        for (Buf b : new Buf[] {s1, s2, s3}) if (b != null) b.close();
+        if (step != null) step.close();
+        s1 = s2 = s3 = null;
+        step = null;
     }
 
     @Override
@@ -97,24 +95,21 @@ public abstract class FusedOptimizer extends Optimizer {
         // momentum or centered switched on after the first step: their buffers start at zero, as in a fresh Keras build
         if (usesS2() && s2 == null) s2 = be.alloc(n);
         if (usesS3() && s3 == null) s3 = be.alloc(n);
-        if (kind.counted() && stepT != t - 1) {   // iterations was set (or a step undone): reload the device counter
-            be.upload(new float[] {CounterRng.lo(t - 1), CounterRng.hi(t - 1)}, 0, step, 0, 2);
-        }
         be.optimizerUpdate(new OptimizerArgs(kind, n, Span.of(p), Span.of(g), Span.of(s1), usesS2() ? Span.of(s2) : null,
-                usesS3() ? Span.of(s3) : null, Span.ofNullable(step), Span.ofNullable(guard), learningRate(), h1(), h2(), eps(),
-                weightDecay));
-        if (kind.counted()) stepT = t;
+                usesS3() ? Span.of(s3) : null, step == null ? null : Span.of(step.before(be, t)), Span.ofNullable(guard),
+                learningRate(), h1(), h2(), eps(), weightDecay));
+        if (step != null) step.after(t);
     }
 
     @Override
     protected void iterationsSet() {
-        if (stepT >= 0) stepT = -2;
+        if (step != null) step.invalidate();
     }
 
     @Override
     public void countReplayedStep() {
         super.countReplayedStep();
-        if (stepT >= 0) stepT++;
+        if (step != null) step.replayed();
     }
 
     /** A hyper-parameter in [0, 1). */

@@ -450,7 +450,7 @@ public final class CpuBackend implements Backend {
         recurrent.stepBackward(cell, a);
     }
 
-    /** Whole sequences ({@link CpuSequence}), but not with forks (they split the per-step loop) or a reset-before GRU. */
+    /** Whole sequences ({@link CpuSequence}), but not a reset-before GRU, nor with forks (the CPU fork mode exists to run the forked stack wavefront, which needs the per-step path). */
     @Override
     public boolean recurrentSequenceSupported(CellConfig cell, int steps) { return !forks && !cell.resetBefore(); }
 
