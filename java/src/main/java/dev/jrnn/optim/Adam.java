@@ -93,18 +93,8 @@ public final class Adam extends Optimizer {
         step.after(t);
     }
 
-    /** The device counter may not hold what the mirror says (a skipped or undone step): reload it. */
     @Override
-    protected void iterationsSet() {
-        if (step != null) step.invalidate();
-    }
-
-    /** Keeps the mirror of the device counter in step with replays of captured steps. */
-    @Override
-    public void countReplayedStep() {
-        super.countReplayedStep();
-        if (step != null) step.replayed();
-    }
+    DeviceStep deviceStep() { return step; }
 
     private static float checkBeta(String what, double b) {
         return Float32.check("Adam: " + what, b, x -> x >= 0 && x < 1, "in [0, 1)");

@@ -102,15 +102,7 @@ public abstract class FusedOptimizer extends Optimizer {
     }
 
     @Override
-    protected void iterationsSet() {
-        if (step != null) step.invalidate();
-    }
-
-    @Override
-    public void countReplayedStep() {
-        super.countReplayedStep();
-        if (step != null) step.replayed();
-    }
+    DeviceStep deviceStep() { return step; }
 
     /** A hyper-parameter in [0, 1). */
     float unitInterval(String what, double v) {

@@ -158,12 +158,13 @@ public abstract class Optimizer {
                     + "lives on the device as two 24-bit limbs), got " + n);
         }
         this.iterations = n;
-        iterationsSet();
+        DeviceStep s = deviceStep();
+        if (s != null) s.invalidate();   // the device counter no longer holds what its mirror says: reload it
         return this;
     }
 
-    /** Called when the update count was set from outside: device-side step counters must be reloaded. */
-    protected void iterationsSet() {}
+    /** The device-side step counter of a counted optimizer (null: none); kept in step with iterations here. */
+    DeviceStep deviceStep() { return null; }
 
     /**
      * Counts one update that was applied without calling {@link #step}: a replay of a captured train step
@@ -171,6 +172,8 @@ public abstract class Optimizer {
      */
     public void countReplayedStep() {
         iterations++;
+        DeviceStep s = deviceStep();
+        if (s != null) s.replayed();
     }
 
     /**
