@@ -13,9 +13,9 @@ import java.util.List;
  * again or freezes a layer in the middle of fit takes effect at the next step, as before.
  */
 final class Setup {
-    private final Model model;
+    private final Trainer model;
 
-    Setup(Model model) { this.model = model; }
+    Setup(Trainer model) { this.model = model; }
 
     String name() { return model.name(); }
 

@@ -1,0 +1,294 @@
+package dev.jrnn.model;
+
+import dev.jrnn.backend.Loss;
+import dev.jrnn.data.Dataset;
+import dev.jrnn.losses.Losses;
+import dev.jrnn.losses.Metric;
+import dev.jrnn.optim.Optimizer;
+import dev.jrnn.optim.Optimizers;
+import dev.jrnn.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The training half of a {@link Model}, as Keras splits its {@code Model} into the layer graph and a
+ * {@code Trainer}: {@link #compile}, {@link #fit}, {@link #evaluate}, {@link #predict} and {@link #trainOnBatch}.
+ * Only {@link Model} extends it; use it through a model:
+ *
+ * <pre>{@code
+ * model.compile("adam", "mse");
+ * History h = model.fit(x, y, new FitOptions().epochs(10).batchSize(32).validationSplit(0.2));
+ * Tensor p = model.predict(x);
+ * }</pre>
+ *
+ * <p>Per batch only the batch goes to the device and the losses stay there until the progress bar, the
+ * history or a callback reads them. Bad data is rejected before anything changes: shapes, sample counts,
+ * NaN/Inf, class indices and embedding ids are checked up front and an IllegalArgumentException names the
+ * model or layer, what was expected and what came. A NaN or infinity that appears during training stops
+ * {@link #fit} with a {@link NonFiniteException} naming the epoch and batch; the weights of the last finite
+ * step are kept.
+ */
+public abstract class Trainer {
+    private final Setup setup = new Setup(this);
+
+    private Loss loss;
+    private Optimizer optimizer;
+    private List<Metric> metrics = List.of();
+    private volatile boolean stopTraining;
+    /** Set when a step could not be captured into a CUDA graph: later fits run eagerly (logged once). */
+    private boolean graphsBroken;
+    /** The seed of the last seeded fit (saved with the model, used by a resumed fit without a seed). */
+    private Long fitSeed;
+
+    /** Only {@link Model} extends this class. */
+    Trainer() {}
+
+    // what training needs of the model's structure (Model implements these)
+
+    /** The model's name, as in Keras' summary and in every error message about it. */
+    public abstract String name();
+
+    /** Whether the graph (and so the weights) exist. */
+    public abstract boolean isBuilt();
+
+    abstract Graph graph();
+
+    abstract Parameters parameters();
+
+    abstract void ensureGraph();
+
+    /** Builds the model from data shapes when it is not built yet (Sequential without an input shape). */
+    abstract void ensureBuilt(List<Tensor> xs);
+
+    /** Binds the parameters back into this model's store when another model on the same layers took them over. */
+    abstract void ensureStore();
+
+    abstract void requireOpen(String what);
+
+    /** Compile changed which weights train: the model regroups its store (trainable ones first). */
+    abstract void afterCompile();
+
+    /** {@link #ensureBuilt} for the read-only calls that may run on several threads: the lazy build happens once. */
+    private synchronized void ensureBuiltSafely(List<Tensor> xs) { ensureBuilt(xs); }
+
+    final List<Metric> metrics() { return metrics; }
+
+    /** This trainer as the model it is (callbacks and the training loop take the model). */
+    private Model model() { return (Model) this; }
+
+    /** Frees the optimizer's buffers (the model's close). */
+    final void closeOptimizer() {
+        if (optimizer != null) optimizer.close();
+    }
+
+    /**
+     * Sets the optimizer, the loss and the metrics ("accuracy", "mae", "mse") for fit/evaluate, in Keras'
+     * order: {@code model.compile(new Adam(1e-3), Losses.mse(), "mae")}.
+     */
+    public void compile(Optimizer optimizer, Loss loss, String... metrics) {
+        Compiled c = Compiled.of(name(), optimizer, loss, metrics);
+        requireOpen("compile");
+        if (this.optimizer != null && this.optimizer != optimizer) this.optimizer.close();
+        this.loss = c.loss();
+        this.optimizer = c.optimizer();
+        this.metrics = c.metrics();
+        afterCompile();
+        this.graphsBroken = false;
+    }
+
+    /** {@code compile("adam", "mse")}: optimizer and loss by Keras name, in Keras' order. */
+    public void compile(String optimizer, String loss, String... metrics) {
+        compile(Compiled.optimizer(name(), optimizer, loss), Losses.of(loss), metrics);
+    }
+
+    /** {@code compile(new Adam(0.01), "mse")}. */
+    public void compile(Optimizer optimizer, String loss, String... metrics) {
+        compile(optimizer, Losses.of(loss), metrics);
+    }
+
+    /** {@code compile("adam", Losses.sparseCategoricalCrossentropy(true))}. */
+    public void compile(String optimizer, Loss loss, String... metrics) {
+        compile(Optimizers.of(optimizer), loss, metrics);
+    }
+
+    public Loss loss() { return loss; }
+
+    public Optimizer optimizer() { return optimizer; }
+
+    /** The metrics compile set, by Keras name ("accuracy", "mae", ...). */
+    public List<String> metricNames() { return metrics.stream().map(Metric::key).toList(); }
+
+    private void requireCompiled(String what) {
+        if (loss == null || optimizer == null) {
+            throw new IllegalStateException(name() + "." + what + ": the model must be compiled first, e.g. model.compile(\"adam\", \"mse\")");
+        }
+    }
+
+    Long fitSeed() { return fitSeed; }
+
+    void fitSeed(Long s) { this.fitSeed = s; }
+
+    /** Asks {@link #fit} to stop after the current epoch (what EarlyStopping calls). */
+    public void stopTraining(boolean stop) { this.stopTraining = stop; }
+
+    public boolean stopTraining() { return stopTraining; }
+
+    private InputCheck check() { return new InputCheck(name(), graph(), loss); }
+
+    /** Keras' {@code fit(x, y, epochs=..., batch_size=...)} with a progress bar (verbose 1). */
+    public History fit(Tensor x, Tensor y, int epochs, int batchSize) {
+        return fit(x, y, new FitOptions().epochs(epochs).batchSize(batchSize));
+    }
+
+    /** Trains on {@code x} (samples first) against {@code y} with the given options. */
+    public History fit(Tensor x, Tensor y, FitOptions options) {
+        return fit(Collections.singletonList(x), Collections.singletonList(y), options);
+    }
+
+    /**
+     * Multi-input / multi-output training: one x per input, one y per output (null: no loss on that output).
+     *
+     * <p>Per batch only the batch goes to the device; the losses stay there and are read back once per
+     * epoch (verbose 0 and 2), about every 100 ms for the live progress bar (verbose 1 on a terminal), or
+     * after a batch whose loss a callback reads ({@link BatchLogs#loss()}). NaN checks run on the device
+     * too: a step whose loss (or, with {@link FitOptions#checkFinite}, gradients or updated weights) is not
+     * finite does not change the weights, nor do the steps after it, and the next read-back throws the
+     * {@link NonFiniteException} of that batch. With
+     * {@link FitOptions#cudaGraphs} (default on) and no metrics, the whole train step of each batch size is
+     * captured once into a CUDA graph (after one eager warm-up step) and replayed for the next batches; on
+     * the CPU backend, or when a step cannot be captured, the steps run eagerly.
+     */
+    public History fit(List<Tensor> xs, List<Tensor> ys, FitOptions options) {
+        FitOptions o = options == null ? new FitOptions() : options;
+        requireCompiled("fit");
+        requireOpen("fit");
+        ensureBuilt(xs);
+        ensureStore();
+        Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
+        boolean given = o.validationX != null || o.validationDataset != null;
+        Data[] split = all.split(given ? 0 : o.validationSplit, name());
+        Data train = split[0], val = o.validationX == null ? split[1]
+                : check().prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
+        int size = StatefulBatch.resolve(name(), graph(), "fit", o.globalBatchSize(), train.n(), val == null ? 0 : val.n());
+        DataBatches batches = new DataBatches(train, size, graph().outputs.size());
+        BatchSource v = val == null ? DatasetBatches.validation(setup, o) : new DataBatches(val, batches.batchSize(), graph().outputs.size());
+        return new TrainingLoop(model(), setup).fit(batches, v, o, capture(o), () -> graphsBroken = true);
+    }
+
+    /**
+     * Trains on a {@link Dataset} (memory-mapped files, ragged sequences, generators), read ahead on a background
+     * thread: {@code model.fit(Dataset.fromNpy(x, y).shuffle(1).batch(64), opts)}. The data set's batching and
+     * shuffle apply, not FitOptions' batchSize, shuffle, lengths or validationSplit; ragged batches are masked by
+     * their lengths. Each batch is checked before its step: a bad file, shape or (with {@link FitOptions#checkFinite})
+     * NaN stops fit naming the file and sample, with the weights of the last good batch.
+     */
+    public History fit(Dataset data, FitOptions options) throws IOException {
+        FitOptions o = DatasetBatches.forFit(name(), options);
+        requireCompiled("fit");
+        requireOpen("fit");
+        ensureGraph();
+        ensureStore();
+        BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite);
+        BatchSource val = DatasetBatches.validation(setup, o);
+        return DatasetBatches.io(() -> new TrainingLoop(model(), setup).fit(train, val, o, capture(o), () -> graphsBroken = true), train, val);
+    }
+
+    private boolean capture(FitOptions o) { return o.cudaGraphs && metrics.isEmpty() && !graphsBroken; }
+
+    /**
+     * One training step on a batch, as Keras' {@code train_on_batch}: returns the loss before the
+     * update.
+     */
+    public double trainOnBatch(Tensor x, Tensor y) {
+        requireCompiled("trainOnBatch");
+        requireOpen("trainOnBatch");
+        List<Tensor> xs = Collections.singletonList(x);
+        ensureBuilt(xs);
+        ensureStore();
+        Data d = check().prepare(xs, Collections.singletonList(y), null, "trainOnBatch", true, true);
+        return new TrainingLoop(model(), setup).trainOnBatch(d);
+    }
+
+    /** The mean loss on {@code (x, y)} (batch size 32, or the one a stateful model fixes), as Keras' evaluate. */
+    public double evaluate(Tensor x, Tensor y) {
+        return evaluateAll(Collections.singletonList(x), Collections.singletonList(y), defaultBatch(), null).get("loss");
+    }
+
+    /** Loss and metrics ("loss", "accuracy", ...) on the given data. */
+    public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths) {
+        requireCompiled("evaluate");
+        requireOpen("evaluate");
+        if (batchSize < 1) throw new IllegalArgumentException(name() + ".evaluate: batchSize must be >= 1, got " + batchSize);
+        ensureBuiltSafely(xs);
+        return new Inference(setup).evaluate(check().prepare(xs, ys, lengths, "evaluate", true, true), batchSize);
+    }
+
+    /** The mean loss over one pass of {@code data} (one target per output), as Keras' evaluate on a dataset. */
+    public double evaluate(Dataset data) throws IOException { return evaluateAll(data).get("loss"); }
+
+    /** Loss and metrics over one pass of {@code data}, in its batches. */
+    public Map<String, Double> evaluateAll(Dataset data) throws IOException {
+        requireCompiled("evaluate");
+        return DatasetBatches.io(() -> new Inference(setup).evaluate(datasetBatches(data, "evaluate")));
+    }
+
+    /** Streams the outputs for one pass of {@code data} to {@code sink} a batch at a time (one tensor per output, in its order); returns the rows. */
+    public long predict(Dataset data, Consumer<List<Tensor>> sink) throws IOException {
+        if (sink == null) throw new IllegalArgumentException(name() + ".predict: sink is null");
+        return DatasetBatches.io(() -> new Inference(setup).predict(datasetBatches(data, "predict"), sink));
+    }
+
+    /** Writes the outputs for one pass of {@code data} to {@code .npy} files, one per output, atomically; returns the rows. */
+    public long predict(Dataset data, Path... npy) throws IOException {
+        return new Inference(setup).predict(datasetBatches(data, "predict"), npy == null ? null : Arrays.asList(npy));
+    }
+
+    private DatasetBatches datasetBatches(Dataset data, String what) {
+        requireOpen(what);
+        ensureGraph();
+        return new DatasetBatches(data, setup, what, what.equals("evaluate"), true);
+    }
+
+    /**
+     * The model's output for {@code x}, computed in batches of 32 (or the batch size a stateful model fixes). A model with several outputs throws
+     * (no output is dropped silently): use {@link #predictAll(Tensor)} there, which returns them all.
+     */
+    public Tensor predict(Tensor x) {
+        return predict(x, null);
+    }
+
+    /** Predictions for post-padded sequences with per-sample valid {@code lengths} (one-output models). */
+    public Tensor predict(Tensor x, int[] lengths) {
+        List<Tensor> xs = Collections.singletonList(x);
+        requireOpen("predict");
+        ensureBuiltSafely(xs);
+        int outputs = graph().outputs.size();
+        if (outputs != 1) {
+            throw new IllegalStateException(name() + ".predict: the model has " + outputs + " outputs and predict(Tensor) "
+                    + "returns one; use predictAll(x), which returns all " + outputs + " in output order (as Keras' predict)");
+        }
+        return predictAll(xs, defaultBatch(), lengths).get(0);
+    }
+
+    /** Every output of the model for the single input {@code x}, in output order, in batches of 32 (or the fixed size). */
+    public List<Tensor> predictAll(Tensor x) {
+        return predictAll(Collections.singletonList(x), defaultBatch(), null);
+    }
+
+    /** Every output of the model, for every input tensor, in batches of {@code batchSize} (each advances a stateful model's states). */
+    public List<Tensor> predictAll(List<Tensor> xs, int batchSize, int[] lengths) {
+        requireOpen("predict");
+        if (batchSize < 1) throw new IllegalArgumentException(name() + ".predict: batchSize must be >= 1, got " + batchSize);
+        ensureBuiltSafely(xs);
+        return new Inference(setup).predict(check().prepare(xs, null, lengths, "predict", false, true), batchSize);
+    }
+
+    /** 32, or the batch size a model with stateful layers fixes (Keras' default batch_size). */
+    private int defaultBatch() { return isBuilt() ? StatefulBatch.defaultSize(graph()) : StatefulBatch.DEFAULT; }
+}
