@@ -3,8 +3,7 @@
 # train-step benchmark against PyTorch cuDNN (benchmarks/gpu.sh), the persistent-kernel timings and a
 # compute-sanitizer memcheck of the kernels' contract test. Logs go to $OUT (at most 8 files come back):
 #   gpu-tests.log, bench.tgz (benchmarks/gpu.sh output), persist-bench.log, sanitizer.log
-# Build machine first: mvn -B -DskipTests package && STAGE_MODULES=java,benchmarks ../shared/gpu/stage.sh
-# (then drop .device/lib/{jrnn*,jmh*,commons-math3*,jopt*}.jar to stay under the 64 MiB carry limit).
+# Build machine first: ci/stage-gpu.sh (builds, stages java, benchmarks and jcuda, trims under the 64 MiB carry limit).
 # Time caps (s): T_TESTS (170), T_BENCH (230; includes the Bidirectional one- vs two-stream rows), T_PERSIST (35),
 # T_SAN (80).
 # ci/gpu-all.sh --issue16: instead, only benchmarks/gpu-issue16.sh (issue 16's GPU parts, one call of < 9 min).

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds and stages .device/ for ONE device call of ci/gpu-all.sh: the java, benchmarks and jcuda modules,
+# trimmed to fit the 64 MiB carry limit (stripped libjvm, no CPU-only io test classes, no compression jars
+# jhdf never needs for Keras files, JCuda's natives cut to its driver and runtime bindings).
+# Then: run(command="BUDGET=500 T_TESTS=200 T_PART=100 OUT=$OUT ci/gpu-all.sh --pending", carry=[".device"]).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source ci/jdk.sh
+mvn -B -q -o -DskipTests -Dmaven.javadoc.skip=true install
+rm -rf .device
+STAGE_MODULES=java,benchmarks,jcuda ../shared/gpu/stage.sh > /dev/null
+strip --strip-unneeded .device/jre/lib/server/libjvm.so
+rm -rf .device/cp/java/test-classes/dev/jrnn/io .device/lib/lz4-java-*.jar .device/lib/compress-lzf-*.jar
+nat=$(ls .device/lib/jcuda-natives-*.jar 2>/dev/null || true)
+if [ -n "$nat" ]; then   # JCudaTensors needs only libJCudaDriver/libJCudaRuntime (JCuda's loader reads lib/ in the jar)
+  tmp=$(mktemp -d); (cd "$tmp" && unzip -q "$OLDPWD/$nat" && rm -f lib/libJNvPTXCompiler-* lib/libJNvrtc-* \
+    && rm -f "$OLDPWD/$nat" && zip -q -r -9 "$OLDPWD/$nat" .); rm -rf "$tmp"
+fi
+total=$(( $(du -sb .device | cut -f1) + $(git ls-files -z | xargs -0 du -cb 2>/dev/null | tail -1 | cut -f1) ))
+echo "staged: .device $(du -sh .device | cut -f1), with the tree ~$(( total / 1048576 )) MiB of 64"
+[ "$total" -lt $(( 64 * 1048576 )) ] || { echo "over the carry limit: trim more" >&2; exit 1; }
