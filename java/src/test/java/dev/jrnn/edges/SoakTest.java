@@ -131,10 +131,11 @@ class SoakTest {
         assertTrue(direct[1] - direct[0] <= 1 << 20, "direct/native buffers grew by " + (direct[1] - direct[0]) + " bytes");
         m.close();
         long[] end = live.read();
-        System.out.printf("soak %s: %d steps in %.1f s (%.0f steps/s); live buffers %d (%d) during training, %d (%d) after close, "
-                        + "%d (%d) before the model; heap growth %d KiB; direct growth %d B%n",
+        // FINE: quiet in the default run; the figures show with the test logging level lowered for this class
+        java.util.logging.Logger.getLogger(SoakTest.class.getName()).fine(String.format("soak %s: %d steps in %.1f s (%.0f steps/s); live buffers %d (%d) during training, %d (%d) after close, "
+                        + "%d (%d) before the model; heap growth %d KiB; direct growth %d B",
                 be.name(), epochs * perEpoch, seconds, epochs * perEpoch / seconds, first[0], first[1], end[0], end[1], base[0], base[1],
-                heapGrowth >> 10, direct[1] - direct[0]);
+                heapGrowth >> 10, direct[1] - direct[0]));
         // after close only what the layers built for themselves before the model took their weights may remain: nothing
         assertEquals(base[0], end[0], "buffers left after Model.close()");
         assertEquals(base[1], end[1], "floats/bytes left after Model.close()");

@@ -4,6 +4,7 @@ import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Sequential;
 import dev.jrnn.optim.Adam;
 import dev.jrnn.tensor.Tensor;
@@ -169,7 +170,7 @@ class RecurrentDropoutTest {
         long[] stream;
         try (Sequential m = new Sequential(new GRU(3).dropout(0.3).recurrentDropout(0.2).inputShape(3, 2), new Dense(1))) {
             m.compile("adam", "mse");
-            m.fit(x, y, 2, 2);
+            m.fit(x, y, new FitOptions().epochs(2).batchSize(2).verbose(0));
             stream = ((RecurrentLayer) m.layers().get(0)).maskStream();
             assertEquals(8, stream[1], "2 epochs x 2 batches x (input + recurrent masks)");
             m.save(f);
@@ -192,7 +193,7 @@ class RecurrentDropoutTest {
         try (Sequential m = new Sequential(new Bidirectional(new LSTM(3).dropout(0.3).recurrentDropout(0.2)).inputShape(3, 2),
                 new Dense(1))) {
             m.compile("adam", "mse");
-            m.fit(x, y, 2, 2);
+            m.fit(x, y, new FitOptions().epochs(2).batchSize(2).verbose(0));
             Bidirectional bi = (Bidirectional) m.layers().get(0);
             fw = bi.forwardLayer().maskStream();
             bw = bi.backwardLayer().maskStream();
@@ -251,8 +252,8 @@ class RecurrentDropoutTest {
             dropped.compile(new Adam(0.01), "mse");
             assertEquals(plain.evaluate(x, y), dropped.evaluate(x, y), l + ": evaluate");
             double before = dropped.evaluate(x, y);
-            dropped.fit(x, y, 1, 16);
-            plain.fit(x, y, 1, 16);
+            dropped.fit(x, y, new FitOptions().epochs(1).batchSize(16).verbose(0));
+            plain.fit(x, y, new FitOptions().epochs(1).batchSize(16).verbose(0));
             assertFalse(Arrays.equals(plain.predict(x).data(), dropped.predict(x).data()), l + ": training used the masks");
             assertTrue(dropped.evaluate(x, y) < before, l + ": a step with dropout lowers the loss");
         }
