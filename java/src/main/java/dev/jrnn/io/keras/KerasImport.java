@@ -63,7 +63,9 @@ public final class KerasImport {
             // every weight comes from the file: no initialiser runs only to be overwritten
             Model model = Layer.buildForLoading(() -> graph.build(kf.modelConfig));
             try {
-                Layer.buildForLoading(model::layers);   // builds the graph, so every layer has its params
+                // the graph and the model's one store now (a Sequential sets them up on first use): the weights are
+                // read straight into that store, the layers' own deferred stores never allocate
+                Layer.buildForLoading(model::paramStore);
                 fill(graph, kf);
             } catch (RuntimeException | Error e) {
                 model.close();   // frees its buffers (device memory on CUDA) before the error goes up
