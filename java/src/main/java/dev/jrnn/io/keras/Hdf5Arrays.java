@@ -144,13 +144,13 @@ final class Hdf5Arrays {
          */
         boolean readInto(Param p, KerasFile file) {
             ByteBuffer raw = plainFloats();
-            if (raw == null) {
+            if (raw == null || !(ds instanceof ContiguousDataset c)) {
                 Tensor t = tensor();
                 if (!t.isFinite()) return false;
                 p.set(t);
                 return true;
             }
-            long position = file.fileOffset(raw);
+            long position = file.fileOffset(c, raw);
             int size = (int) Math.min(n, PIECE);
             float[] piece = new float[size];
             int[] bits = new int[size];

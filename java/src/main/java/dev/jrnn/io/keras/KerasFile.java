@@ -4,13 +4,12 @@ import dev.jrnn.io.Json;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Group;
 
+import io.jhdf.api.dataset.ContiguousDataset;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -50,12 +49,9 @@ final class KerasFile implements AutoCloseable {
     final String kerasVersion;
     /** Parsed metadata.json of a zip, null for HDF5 files. */
     Object metadata;
-    /** The mapping of a stored model.weights.h5 that {@link #hdf} reads, unmapped by {@link #close}; else null. */
-    private Arena mapping;
-    private MemorySegment mapped;
-    /** Where {@link #mapped} starts in the file. */
+    /** Where a stored model.weights.h5, which {@link #hdf} parses from a mapping, starts in the file. */
     private long mappedAt;
-    /** The file, open while {@link #mapped} is, for reads by position. */
+    /** The file, open for reads by position when {@link #hdf} parses a mapping of it; else null. */
     private FileChannel channel;
 
     private KerasFile(Path path, Layout layout, long fileBytes, HdfFile hdf, Object modelConfig, Object trainingConfig,
@@ -112,7 +108,6 @@ final class KerasFile implements AutoCloseable {
         } catch (IOException e) {
             throw new KerasFormatException("a damaged zip (" + e.getMessage() + "): not a readable Keras 3 .keras file");
         }
-        Arena mapping = null;
         FileChannel channel = null;
         try (zip) {
             String config = new String(member(zip, "config.json", MAX_JSON_BYTES), StandardCharsets.UTF_8);
@@ -120,14 +115,11 @@ final class KerasFile implements AutoCloseable {
             ZipArchiveEntry we = entry(zip, "model.weights.h5", MAX_MEMBER_BYTES);
             ByteBuffer weights;
             long at = dataOffset(zip, we);
-            MemorySegment mapped = null;
             if (we.getMethod() == ZipEntry.STORED && at >= 0 && we.getSize() == we.getCompressedSize() && at + we.getSize() <= size) {
                 // stored (as Keras and jrnn write it): the bytes lie in the file as they are, mapped instead of copied
                 // (jhdf parses the mapping; the weights themselves are read by position, see fileOffset)
-                mapping = Arena.ofShared();
                 channel = FileChannel.open(path);
-                mapped = channel.map(FileChannel.MapMode.READ_ONLY, at, we.getSize(), mapping);
-                weights = mapped.asByteBuffer();
+                weights = channel.map(FileChannel.MapMode.READ_ONLY, at, we.getSize());
             } else {
                 weights = ByteBuffer.wrap(read(zip, we, MAX_MEMBER_BYTES));
             }
@@ -144,37 +136,36 @@ final class KerasFile implements AutoCloseable {
             HdfFile h = HdfFile.fromByteBuffer(weights);
             KerasFile kf = new KerasFile(path, Layout.KERAS3_ZIP, bytes, h, cfg, training, m.string("keras_version", null));
             kf.metadata = parse(meta, "metadata.json");
-            kf.mapping = mapping;
-            kf.mapped = mapped;
             kf.mappedAt = at;
             kf.channel = channel;
             return kf;
         } catch (IOException e) {
-            closeMapping(mapping, channel);
+            if (channel != null) channel.close();
             throw new KerasFormatException("a damaged zip (" + e.getMessage() + "): not a readable Keras 3 .keras file");
         } catch (RuntimeException | Error e) {
-            closeMapping(mapping, channel);
+            if (channel != null) channel.close();
             throw e;
         }
     }
 
-    private static void closeMapping(Arena mapping, FileChannel channel) throws IOException {
-        try {
-            if (channel != null) channel.close();
-        } finally {
-            if (mapping != null) mapping.close();
-        }
-    }
-
     /**
-     * Where the bytes of {@code data}, a buffer jhdf handed out over the mapped model.weights.h5, start in the file;
-     * -1 when they do not lie in a mapping. Reading them by position ({@link #read}) costs about half of touching the
-     * mapping (page faults: 12 against 25 ms for 96 MB on the 2-core test machine).
+     * Where the bytes of contiguous dataset {@code c} start in the file, when {@link #hdf} parses a mapping of it
+     * (a stored model.weights.h5) and its first bytes there are those of {@code data}, jhdf's view of them; else -1.
+     * Reading them by position ({@link #read}) costs about half of touching the mapping (page faults: 12 against
+     * 25 ms for 96 MB on the 2-core test machine).
      */
-    long fileOffset(ByteBuffer data) {
-        if (mapped == null || !data.isDirect()) return -1;
-        long off = MemorySegment.ofBuffer(data).address() - mapped.address();
-        return off >= 0 && off + data.remaining() <= mapped.byteSize() ? mappedAt + off : -1;
+    long fileOffset(ContiguousDataset c, ByteBuffer data) {
+        if (channel == null || data.remaining() < 8) return -1;
+        // jhdf's in-memory addresses count from the superblock's base address, the mapping's start for Keras' files
+        long at = mappedAt + hdf.getHdfBackingStorage().getSuperblock().getBaseAddressByte() + c.getDataAddress();
+        try {
+            if (at < mappedAt || at > channel.size() - data.remaining()) return -1;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        ByteBuffer first = ByteBuffer.allocate(8).order(data.order());
+        read(first, at);
+        return first.getLong(0) == data.getLong(data.position()) ? at : -1;
     }
 
     /** Fills {@code dst} from the file at {@code position} (see {@link #fileOffset}). */
@@ -298,7 +289,7 @@ final class KerasFile implements AutoCloseable {
             hdf.close();
         } finally {
             try {
-                closeMapping(mapping, channel);
+                if (channel != null) channel.close();   // the mapping goes with the buffer (garbage collected)
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
