@@ -193,7 +193,9 @@ public abstract class Layer {
         try {   // built only when every step succeeded: a failed build (too big, out of memory) leaves it unbuilt
             createParams(copy(inputShapes));
             checkParamsFit();
-            this.store = new ParamStore(backend, params);
+            // loading: the model's store takes the parameters over next and the file fills it, so the layer's own
+            // store allocates nothing unless something reads it first
+            this.store = initialValuesNeeded() ? new ParamStore(backend, params) : ParamStore.deferred(backend, params);
             initParams(rng);
             done = true;
         } finally {

@@ -111,6 +111,7 @@ final class StepGraphCache implements AutoCloseable {
         Optimizer optimizer = s.optimizer();
         long iterations = optimizer.iterations();
         GraphCapture g;
+        s.params().store.grads();   // allocated on first use: here, outside the capture, when a new store skipped the eager step
         try {
             g = backend.capture(() -> step.run(e.fixed, h, e.loss, 0, null, guard, check));
         } catch (RuntimeException ex) {

@@ -1,9 +1,17 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.layers.Param;
 import dev.jrnn.tensor.Tensor;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Node;
+import io.jhdf.api.dataset.ContiguousDataset;
+import io.jhdf.object.datatype.FloatingPoint;
+
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,6 +64,11 @@ final class Hdf5Arrays {
 
     /** A float32 or float64 dataset as a tensor of its shape, after checking dtype and size. */
     static Tensor tensor(Dataset ds, long fileBytes) {
+        return stored(ds, fileBytes).tensor();
+    }
+
+    /** A float32 or float64 dataset after checking dtype and size, its values not read yet. */
+    static Stored stored(Dataset ds, long fileBytes) {
         String path = ds.getPath();
         Class<?> type = ds.getJavaType();
         if (type != float.class && type != double.class) {
@@ -78,18 +91,112 @@ final class Hdf5Arrays {
         }
         int[] shape = new int[dims.length];
         for (int i = 0; i < dims.length; i++) shape[i] = (int) dims[i];
-        if (n == 0) return Tensor.zeros(shape);
-        Object flat = ds.getDataFlat();
-        float[] f;
-        if (flat instanceof float[] fa) {
-            f = fa;
-        } else if (flat instanceof double[] da) {
-            f = new float[da.length];
-            for (int i = 0; i < da.length; i++) f[i] = (float) da[i];
-        } else {
-            throw new KerasFormatException("dataset " + path + " did not read as floats");
+        return new Stored(ds, shape, n);
+    }
+
+    /**
+     * A weight array in the file, checked (dtype, size) but read only when asked: into a tensor, or straight into
+     * a parameter's span of its store (what a loader filling a new model does: no array of its own in between).
+     */
+    static final class Stored {
+        /** Floats per piece of a read straight into a parameter (256 KB: the piece is checked while in cache). */
+        private static final int PIECE = 64 * 1024;
+        private final Dataset ds;
+        private final int[] shape;
+        private final long n;
+        private Tensor read;
+
+        private Stored(Dataset ds, int[] shape, long n) {
+            this.ds = ds;
+            this.shape = shape;
+            this.n = n;
         }
-        if (f.length != n) throw new KerasFormatException("dataset " + path + " holds " + f.length + " values, its shape says " + n);
-        return Tensor.wrap(f, shape);   // f is this method's own array: no copy
+
+        int[] shape() { return shape.clone(); }
+
+        /** The values as a tensor of the dataset's shape (read once; later calls return the same tensor). */
+        Tensor tensor() {
+            if (read == null) read = readTensor();
+            return read;
+        }
+
+        private Tensor readTensor() {
+            String path = ds.getPath();
+            if (n == 0) return Tensor.zeros(shape);
+            Object flat = ds.getDataFlat();
+            float[] f;
+            if (flat instanceof float[] fa) {
+                f = fa;
+            } else if (flat instanceof double[] da) {
+                f = new float[da.length];
+                for (int i = 0; i < da.length; i++) f[i] = (float) da[i];
+            } else {
+                throw new KerasFormatException("dataset " + path + " did not read as floats");
+            }
+            if (f.length != n) throw new KerasFormatException("dataset " + path + " holds " + f.length + " values, its shape says " + n);
+            return Tensor.wrap(f, shape);   // f is this method's own array: no copy
+        }
+
+        /**
+         * Writes the values into {@code p} (of this shape) and says whether all were finite; after false, p holds
+         * part of them. Plain float32 data is copied piece by piece, each piece checked while in cache, from where
+         * it lies in {@code file} (read by position when the file can, else from jhdf's view of the bytes).
+         */
+        boolean readInto(Param p, KerasFile file) {
+            ByteBuffer raw = plainFloats();
+            if (raw == null || !(ds instanceof ContiguousDataset c)) {
+                Tensor t = tensor();
+                if (!t.isFinite()) return false;
+                p.set(t);
+                return true;
+            }
+            long position = file.fileOffset(c, raw);
+            int size = (int) Math.min(n, PIECE);
+            float[] piece = new float[size];
+            int[] bits = new int[size];
+            ByteBuffer bytes = position < 0 ? raw : ByteBuffer.allocateDirect(size * 4).order(raw.order());
+            int base = raw.position();
+            Backend be = p.backend();
+            Buf dst = p.value();
+            for (long at = 0; at < n; at += size) {
+                int k = (int) Math.min(size, n - at);
+                if (position >= 0) {
+                    bytes.clear().limit(k * 4);
+                    file.read(bytes, position + at * 4);
+                    bytes.flip();
+                } else {
+                    bytes.limit(base + (int) (at + k) * 4).position(base + (int) at * 4);
+                }
+                bytes.asIntBuffer().get(bits, 0, k);
+                if (!finite(bits, k)) return false;
+                bytes.asFloatBuffer().get(piece, 0, k);
+                be.upload(piece, 0, dst, p.offset() + at, k);
+            }
+            return true;
+        }
+
+        /**
+         * Whether none of the first {@code k} float bit patterns is NaN or Inf (exponent all ones): adding one to the
+         * exponent of those alone carries into the sign bit. Branch-free over ints, which the JIT vectorizes: 1 ms per
+         * 24 M values against 8 ms for a Float.isFinite loop.
+         */
+        private static boolean finite(int[] bits, int k) {
+            int carry = 0;
+            for (int i = 0; i < k; i++) carry |= (bits[i] & 0x7f800000) + 0x00800000;
+            return carry >= 0;
+        }
+
+        /** The bytes of plain float32 data (contiguous, no filter) in the file's byte order; null for other data. */
+        private ByteBuffer plainFloats() {
+            if (n == 0 || !(ds instanceof ContiguousDataset c) || !ds.getFilters().isEmpty()
+                    || !(ds.getDataType() instanceof FloatingPoint fp) || fp.getBitPrecision() != 32 || ds.getJavaType() != float.class) {
+                return null;
+            }
+            ByteBuffer b = c.getBuffer();
+            if (b.remaining() / 4 != n) {
+                throw new KerasFormatException("dataset " + ds.getPath() + " holds " + b.remaining() / 4 + " values, its shape says " + n);
+            }
+            return b.order(fp.getByteOrder());
+        }
     }
 }

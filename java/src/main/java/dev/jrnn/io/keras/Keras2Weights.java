@@ -1,6 +1,5 @@
 package dev.jrnn.io.keras;
 
-import dev.jrnn.tensor.Tensor;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
@@ -20,13 +19,13 @@ final class Keras2Weights {
     private Keras2Weights() {}
 
     /** Layer name to its arrays in weight_names order, layers in layer_names order (layers without weights included). */
-    static Map<String, List<Tensor>> read(Group g, long fileBytes) {
+    static Map<String, List<Hdf5Arrays.Stored>> read(Group g, long fileBytes) {
         List<String> layers = Hdf5Arrays.stringList(g, "layer_names");
         if (layers == null) {
             throw new KerasFormatException("no 'layer_names' attribute on " + g.getPath()
                     + ": not a Keras HDF5 weights group");
         }
-        Map<String, List<Tensor>> r = new LinkedHashMap<>();
+        Map<String, List<Hdf5Arrays.Stored>> r = new LinkedHashMap<>();
         for (String layer : layers) {
             Node n = g.getChild(layer);
             if (!(n instanceof Group lg)) {
@@ -35,7 +34,7 @@ final class Keras2Weights {
             }
             List<String> names = Hdf5Arrays.stringList(lg, "weight_names");
             if (names == null) throw new KerasFormatException("layer group " + lg.getPath() + " has no 'weight_names' attribute");
-            List<Tensor> ws = new ArrayList<>();
+            List<Hdf5Arrays.Stored> ws = new ArrayList<>();
             for (String w : names) {
                 Node d;
                 try {
@@ -46,7 +45,7 @@ final class Keras2Weights {
                 if (!(d instanceof Dataset ds)) {
                     throw new KerasFormatException("weight '" + w + "' named by " + lg.getPath() + "/weight_names is not a dataset in the file");
                 }
-                ws.add(Hdf5Arrays.tensor(ds, fileBytes));
+                ws.add(Hdf5Arrays.stored(ds, fileBytes));
             }
             if (r.put(layer, ws) != null) throw new KerasFormatException("layer '" + layer + "' is listed twice in layer_names");
         }

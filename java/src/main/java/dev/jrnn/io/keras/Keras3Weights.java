@@ -1,6 +1,5 @@
 package dev.jrnn.io.keras;
 
-import dev.jrnn.tensor.Tensor;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
@@ -27,20 +26,20 @@ final class Keras3Weights {
      * Arrays per config layer name. {@code layers} lists (config name, class name) in model order; a layer with no
      * group of its snake-case name is looked up by its config name, and reads as having no weights when neither exists.
      */
-    static Map<String, List<Tensor>> read(Group root, List<String[]> layers, long fileBytes) {
+    static Map<String, List<Hdf5Arrays.Stored>> read(Group root, List<String[]> layers, long fileBytes) {
         Node lg = root.getChild("layers");
         if (!(lg instanceof Group layersGroup)) {
             throw new KerasFormatException("model.weights.h5 has no 'layers' group: not a Keras 3 weights file");
         }
         Map<String, Integer> used = new HashMap<>();
-        Map<String, List<Tensor>> r = new LinkedHashMap<>();
+        Map<String, List<Hdf5Arrays.Stored>> r = new LinkedHashMap<>();
         for (String[] l : layers) {
             String snake = snakeCase(l[1]);
             int k = used.merge(snake, 1, Integer::sum) - 1;
             String group = k == 0 ? snake : snake + "_" + k;
             Node n = layersGroup.getChild(group);
             if (n == null) n = layersGroup.getChild(l[0]);
-            List<Tensor> ws = new ArrayList<>();
+            List<Hdf5Arrays.Stored> ws = new ArrayList<>();
             if (n instanceof Group g) collect(g, ws, fileBytes, 0);
             r.put(l[0], ws);
         }
@@ -48,7 +47,7 @@ final class Keras3Weights {
     }
 
     /** vars/0, vars/1, ... of this group, then its subgroups (forward_layer before backward_layer, others by name). */
-    private static void collect(Group g, List<Tensor> out, long fileBytes, int depth) {
+    private static void collect(Group g, List<Hdf5Arrays.Stored> out, long fileBytes, int depth) {
         if (depth > MAX_DEPTH) throw new KerasFormatException("groups nest deeper than " + MAX_DEPTH + " levels at " + g.getPath());
         Map<String, Node> children = g.getChildren();
         Node vars = children.get("vars");
@@ -58,7 +57,7 @@ final class Keras3Weights {
                 if (!(vc.get(Integer.toString(i)) instanceof Dataset ds)) {
                     throw new KerasFormatException(vg.getPath() + " should hold datasets 0.." + (vc.size() - 1) + ", has " + vc.keySet());
                 }
-                out.add(Hdf5Arrays.tensor(ds, fileBytes));
+                out.add(Hdf5Arrays.stored(ds, fileBytes));
             }
         }
         List<String> subs = new ArrayList<>();

@@ -63,8 +63,10 @@ public final class KerasImport {
             // every weight comes from the file: no initialiser runs only to be overwritten
             Model model = Layer.buildForLoading(() -> graph.build(kf.modelConfig));
             try {
-                Layer.buildForLoading(model::layers);   // builds the graph, so every layer has its params
-                fill(model, graph, kf);
+                // the graph and the model's one store now (a Sequential sets them up on first use): the weights are
+                // read straight into that store, the layers' own deferred stores never allocate
+                Layer.buildForLoading(model::paramStore);
+                fill(graph, kf);
             } catch (RuntimeException | Error e) {
                 model.close();   // frees its buffers (device memory on CUDA) before the error goes up
                 throw e;
@@ -104,15 +106,15 @@ public final class KerasImport {
         return n;
     }
 
-    /** Sets every layer's weights from the file, by config name. */
-    private static void fill(Model model, KerasGraph graph, KerasFile kf) {
-        Map<String, List<Tensor>> stored = kf.layout == KerasFile.Layout.KERAS3_ZIP
+    /** Sets every layer's weights from the file, by config name, read straight into the model's store. */
+    private static void fill(KerasGraph graph, KerasFile kf) {
+        Map<String, List<Hdf5Arrays.Stored>> stored = kf.layout == KerasFile.Layout.KERAS3_ZIP
                 ? Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes)
                 : Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
         List<Layer> targets = new ArrayList<>();
-        List<List<Tensor>> values = new ArrayList<>();
+        List<List<Hdf5Arrays.Stored>> values = new ArrayList<>();
         for (var e : graph.byName.entrySet()) {
-            List<Tensor> ws = stored.get(e.getKey());
+            List<Hdf5Arrays.Stored> ws = stored.get(e.getKey());
             if (ws == null && !e.getValue().params().isEmpty()) {
                 throw new KerasFormatException("no weights stored for layer '" + e.getKey() + "'");
             }
@@ -121,7 +123,7 @@ public final class KerasImport {
                 values.add(ws);
             }
         }
-        assign(targets, values);
+        assign(targets, values, kf);
     }
 
     /**
@@ -146,14 +148,18 @@ public final class KerasImport {
             order.add(new String[] {l.name(), l.kerasClass()});
             if (!l.params().isEmpty()) weighted.add(l);
         }
-        Map<String, List<Tensor>> stored = new LinkedHashMap<>();   // layers with weights, in file order
+        Map<String, List<Hdf5Arrays.Stored>> stored = new LinkedHashMap<>();   // layers with weights, in file order
         boolean keras2;
         try (KerasFile kf = KerasFile.open(file)) {
             keras2 = kf.layout == KerasFile.Layout.KERAS2_H5 && !(kf.hdf.getChild("layers") instanceof Group);
             if (keras2 || !byName) {
-                Map<String, List<Tensor>> m = keras2 ? Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes)
+                Map<String, List<Hdf5Arrays.Stored>> m = keras2 ? Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes)
                         : Keras3Weights.read(kf.hdf, order, kf.fileBytes);
-                for (var e : m.entrySet()) if (!e.getValue().isEmpty()) stored.put(e.getKey(), e.getValue());
+                for (var e : m.entrySet()) {
+                    if (e.getValue().isEmpty()) continue;
+                    for (Hdf5Arrays.Stored w : e.getValue()) w.tensor();   // read while the file is open
+                    stored.put(e.getKey(), e.getValue());
+                }
             }
         } catch (KerasFormatException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
@@ -166,7 +172,7 @@ public final class KerasImport {
         }
         List<String> mine = new ArrayList<>();
         for (Layer l : weighted) mine.add(l.name());
-        List<List<Tensor>> values = new ArrayList<>();
+        List<List<Hdf5Arrays.Stored>> values = new ArrayList<>();
         if (byName) {
             List<String> missing = new ArrayList<>(), extra = new ArrayList<>();
             for (String n : mine) if (!stored.containsKey(n)) missing.add(n);
@@ -188,19 +194,23 @@ public final class KerasImport {
             values.addAll(stored.values());
         }
         try {
-            assign(weighted, values);
+            assign(weighted, values, null);
         } catch (KerasFormatException e) {
             throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file does not match the model: "
                     + e.getMessage() + "; build the same architecture as the Keras model that saved it", e);
         }
     }
 
-    /** Checks every layer's arrays (count, shapes, finite) before setting any, so a failure changes nothing. */
-    private static void assign(List<Layer> layers, List<List<Tensor>> values) {
+    /**
+     * Checks every layer's arrays (count, shapes, finite) before setting any, so a failure changes nothing; given
+     * the still open {@code direct} file (a model being loaded, closed when this fails), each array is read from it
+     * straight into its parameter and checked there, and a failure leaves the weights part set.
+     */
+    private static void assign(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values, KerasFile direct) {
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            List<Tensor> ws = values.get(i);
+            List<Hdf5Arrays.Stored> ws = values.get(i);
             var params = l.params();
             if (params.size() != ws.size()) {
                 problems.add("layer '" + l.name() + "' (" + l.kerasClass() + ") has " + params.size() + " weight arrays, the file "
@@ -209,15 +219,21 @@ public final class KerasImport {
             }
             for (int k = 0; k < ws.size(); k++) {
                 int[] want = params.get(k).shape();
-                if (!Arrays.equals(want, ws.get(k).shape())) {
+                Hdf5Arrays.Stored w = ws.get(k);
+                if (!Arrays.equals(want, w.shape())) {
                     problems.add("layer '" + l.name() + "' weight " + params.get(k).name() + " expected shape "
-                            + Tensor.shapeString(want) + ", the file has " + Tensor.shapeString(ws.get(k).shape()));
-                } else if (!ws.get(k).isFinite()) {
+                            + Tensor.shapeString(want) + ", the file has " + Tensor.shapeString(w.shape()));
+                } else if (direct != null ? !w.readInto(params.get(k), direct) : !w.tensor().isFinite()) {
                     problems.add("layer '" + l.name() + "' weight " + params.get(k).name() + " holds NaN or Inf");
                 }
             }
         }
         if (!problems.isEmpty()) throw new KerasFormatException(String.join("; ", problems));
-        for (int i = 0; i < layers.size(); i++) layers.get(i).setWeights(values.get(i));
+        if (direct != null) return;
+        for (int i = 0; i < layers.size(); i++) {
+            List<Tensor> ts = new ArrayList<>();
+            for (Hdf5Arrays.Stored w : values.get(i)) ts.add(w.tensor());
+            layers.get(i).setWeights(ts);
+        }
     }
 }

@@ -1,0 +1,143 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.cpu.CpuBackend;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.model.FitOptions;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.tensor.Tensor;
+import io.jhdf.api.dataset.ContiguousDataset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * How a .keras zip's weights are reached: a stored model.weights.h5 is mapped and its floats read by position from the
+ * file, a deflated one is read into memory; both load the same model, and a load holds one copy of the weights.
+ */
+class KerasFileTest {
+    @TempDir
+    Path dir;
+    CpuBackend be;
+
+    @BeforeEach
+    void cpu() {
+        be = CpuBackend.create();
+        Jrnn.setBackend(be);
+    }
+
+    @AfterEach
+    void back() {
+        Jrnn.setBackend("cpu");
+        be.close();
+    }
+
+    /** LSTM(3) -> Dense(2) on (4, 5) inputs, the Dense bias set to {bias, 0.25}; saved to {@code file}. */
+    private Path saved(String file, float bias) throws IOException {
+        Jrnn.setSeed(11);
+        try (Sequential m = new Sequential(new LSTM(3).inputShape(4, 5), new Dense(2))) {
+            m.layers().get(1).setWeights(List.of(m.layers().get(1).getWeights().get(0), Tensor.of(new float[] {bias, 0.25f}, 2)));
+            Path p = dir.resolve(file);
+            m.save(p);
+            return p;
+        }
+    }
+
+    private static Tensor input() {
+        float[] x = new float[2 * 4 * 5];
+        for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i);
+        return Tensor.wrap(x, 2, 4, 5);
+    }
+
+    @Test
+    void storedWeightsAreReadFromWhereTheyLieInTheFile() throws IOException {
+        Path f = saved("m.keras", 1234.5f);
+        byte[] bytes = Files.readAllBytes(f);
+        try (KerasFile kf = KerasFile.open(f)) {
+            ContiguousDataset bias = (ContiguousDataset) kf.hdf.getByPath("layers/dense/vars/1");
+            long at = kf.fileOffset(bias, bias.getBuffer());
+            assertTrue(at > 0, "inside the zip, past its first member: " + at);
+            assertEquals(1234.5f, ByteBuffer.wrap(bytes, (int) at, 8).order(ByteOrder.LITTLE_ENDIAN).getFloat());
+            assertEquals(0.25f, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getFloat((int) at + 4));
+        }
+    }
+
+    @Test
+    void aDeflatedWeightsMemberLoadsAsTheStoredOne() throws IOException {
+        Path stored = saved("stored.keras", 0.5f);
+        Path deflated = dir.resolve("deflated.keras");
+        try (ZipFile in = new ZipFile(stored.toFile()); OutputStream os = Files.newOutputStream(deflated);
+             ZipOutputStream out = new ZipOutputStream(os)) {
+            for (ZipEntry e : Collections.list(in.entries())) {
+                out.putNextEntry(new ZipEntry(e.getName()));   // deflated, as Python's zipfile may write it
+                in.getInputStream(e).transferTo(out);
+                out.closeEntry();
+            }
+        }
+        try (KerasFile kf = KerasFile.open(deflated)) {
+            ContiguousDataset bias = (ContiguousDataset) kf.hdf.getByPath("layers/dense/vars/1");
+            assertEquals(-1, kf.fileOffset(bias, bias.getBuffer()), "in memory: nothing to read by position");
+        }
+        try (Model a = Models.load(stored); Model b = Models.load(deflated)) {
+            assertArrayEquals(a.predict(input()).data(), b.predict(input()).data());
+            for (int i = 0; i < a.getWeights().size(); i++) assertArrayEquals(a.getWeights().get(i).data(), b.getWeights().get(i).data());
+        }
+    }
+
+    @Test
+    void nanOrInfInStoredWeightsIsRefused() throws IOException {
+        Path f = saved("m.keras", 1234.5f);
+        byte[] ok = Files.readAllBytes(f);
+        int at = -1;
+        for (int i = 0; i + 8 <= ok.length && at < 0; i++) {
+            ByteBuffer b = ByteBuffer.wrap(ok, i, 8).order(ByteOrder.LITTLE_ENDIAN);
+            if (b.getFloat() == 1234.5f && b.getFloat() == 0.25f) at = i;
+        }
+        assertTrue(at > 0, "the bias in the file");
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            byte[] b = ok.clone();
+            ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putFloat(at, bad);
+            Path p = Files.write(dir.resolve("bad.keras"), b);   // the zip's CRC no longer matches: not checked, as before
+            IOException e = assertThrows(IOException.class, () -> Models.load(p).close());
+            assertTrue(e.getMessage().contains("layer 'dense") && e.getMessage().contains("weight bias holds NaN or Inf"), e.getMessage());
+            assertEquals(0, be.liveBuffers(), "the half-filled model was closed");
+        }
+    }
+
+    @Test
+    void aLoadedModelHoldsOneCopyOfItsWeights() throws IOException {
+        Path f = saved("m.keras", 0.5f);
+        try (Model m = Models.load(f)) {
+            // the model's store and a few floats of other state; before: values and gradients, four copies during the load
+            assertTrue(be.liveFloats() < 2 * m.countParams(), "one copy of the weights: " + be.liveFloats() + " floats for "
+                    + m.countParams() + " weights");
+            long loaded = be.liveFloats();
+            m.predict(input());
+            m.compile("adam", "mse");
+            m.fit(input(), Tensor.zeros(2, 2), new FitOptions().epochs(1).batchSize(2).verbose(0));
+            assertTrue(be.liveFloats() >= loaded + m.countParams(), "training allocated the gradients");
+        }
+        assertEquals(0, be.liveBuffers());
+    }
+}
