@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and stages .device/ for ONE device call of ci/gpu-all.sh: the java, benchmarks and jcuda modules,
-# trimmed to fit the 64 MiB carry limit (stripped libjvm, no CPU-only io test classes, no compression jars
+# trimmed to fit the 64 MiB carry limit (compressed fatbin, stripped libjvm, no CPU-only io test classes, no compression jars
 # jhdf never needs for Keras files, JCuda's natives cut to its driver and runtime bindings).
 # Then: run(command="BUDGET=500 T_TESTS=200 T_PART=100 OUT=$OUT ci/gpu-all.sh --pending", carry=[".device"]).
 set -euo pipefail
@@ -11,6 +11,8 @@ rm -rf .device
 STAGE_MODULES=java,benchmarks,jcuda ../shared/gpu/stage.sh > /dev/null
 strip --strip-unneeded .device/jre/lib/server/libjvm.so
 rm -rf .device/cp/java/test-classes/dev/jrnn/io .device/lib/lz4-java-*.jar .device/lib/compress-lzf-*.jar
+fatbin=.device/cp/java/classes/dev/jrnn/backend/cuda/jrnn_kernels.fatbin   # the same kernels, compressed (5 MB less)
+rm -f "$fatbin"; FATBIN_COMPRESS=1 native/build.sh "$fatbin" /tmp/jrnn-stage-native > /dev/null
 nat=$(ls .device/lib/jcuda-natives-*.jar 2>/dev/null || true)
 if [ -n "$nat" ]; then   # JCudaTensors needs only libJCudaDriver/libJCudaRuntime (JCuda's loader reads lib/ in the jar)
   tmp=$(mktemp -d); (cd "$tmp" && unzip -q "$OLDPWD/$nat" && rm -f lib/libJNvPTXCompiler-* lib/libJNvrtc-* \
