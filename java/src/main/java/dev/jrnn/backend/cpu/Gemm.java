@@ -23,6 +23,8 @@ final class Gemm {
      */
     static final int MR = S.vectorBitSize() >= 512 ? 8 : 6, NR = 2 * VL;
     static final int KC = 256, MC = 120, NC = 64 * NR;
+    /** MR floats as one vector, for packing op(A) = A^T (MR == 8 only). */
+    private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
     /** Products below this many flops stay on the calling thread. */
     static final long PARALLEL_FLOPS = 3_000_000L;
     /** Products below this many multiply-adds skip packing. */
@@ -123,7 +125,18 @@ final class Gemm {
 
     /** Packs op(B)[pc:pc+kc, jc:jc+nc] as NR-wide strips, each kc rows of NR floats, zero-padded. */
     static void packB(boolean tb, float[] b, int bo, int ldb, int pc, int jc, int kc, int nc, float[] bp) {
-        for (int jr = 0; jr < nc; jr += NR) {
+        int full = nc / NR * NR;
+        if (!tb && full > 0) {
+            // row by row: each row of B is read once, front to back, into every full strip (strip by strip, the
+            // rows were read NR floats at a time, nc / NR times over: a panel of dG over B*T rows left L2)
+            for (int p = 0, src = bo + pc * ldb + jc; p < kc; p++, src += ldb) {
+                for (int jr = 0, dst = p * NR; jr < full; jr += NR, dst += NR * kc) {
+                    for (int v = 0; v < NR; v += VL) FloatVector.fromArray(S, b, src + jr + v).intoArray(bp, dst + v);
+                }
+            }
+            if (full == nc) return;
+        }
+        for (int jr = !tb ? full : 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int dst = jr * kc;
             if (!tb) {
@@ -169,6 +182,10 @@ final class Gemm {
             if (ta) {
                 // stored [k, m]: row i of op(A) is column i of A, so each p gives MR contiguous floats
                 int src = ao + pc * lda + ic + ir;
+                if (MR == 8 && mr == MR) {   // one 8-float vector per p (the weight gradients' h^T, x^T over B*T rows)
+                    for (int p = 0; p < kc; p++, src += lda, dst += MR) FloatVector.fromArray(S8, a, src).intoArray(ap, dst);
+                    continue;
+                }
                 for (int p = 0; p < kc; p++, src += lda, dst += MR) {
                     for (int ii = 0; ii < mr; ii++) ap[dst + ii] = a[src + ii];
                     for (int ii = mr; ii < MR; ii++) ap[dst + ii] = 0f;
