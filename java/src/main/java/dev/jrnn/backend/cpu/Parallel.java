@@ -10,9 +10,9 @@ import java.util.function.IntConsumer;
  * A small fixed pool of daemon threads (one per core, less the caller's) shared by all CPU backends.
  * The calling thread runs parts itself, so a 2-core machine uses one pool thread.
  *
- * <p>Threads spin for {@link #SPIN_NANOS} before they park, both the pool's (waiting for work) and the caller
- * (waiting for the last part): a train step hands work to the pool several times in a row, and waking a
- * parked thread costs ~50 us on a virtual machine (measured in benchmarks/NOTES.md), as much as a part.
+ * <p>Threads busy-wait a while before they park, the pool's for work ({@link #SPIN_NANOS}) and the caller for
+ * the last part ({@link #CALLER_SPIN_NANOS}): a train step hands work to the pool ~18 times, and waking a parked
+ * thread costs ~50 us on a virtual machine (measured in benchmarks/NOTES.md), as much as a small part.
  */
 final class Parallel {
     private Parallel() {}
@@ -23,8 +23,13 @@ final class Parallel {
      */
     static final int THREADS = dev.jrnn.backend.Settings.current().cpuThreads();
 
-    /** How long an idle thread busy-waits for work (or for the last part) before it parks. */
+    /** How long an idle pool thread busy-waits for work before it parks (covers ~90% of a train step's gaps). */
     static final long SPIN_NANOS = 200_000L;
+    /**
+     * How long the caller busy-waits for parts still running elsewhere before it parks: shorter, because on a
+     * loaded machine the part it waits for may be on a core's run queue, and only an idle core pulls it over.
+     */
+    static final long CALLER_SPIN_NANOS = 50_000L;
 
     /** One call of {@link #run}: parts are claimed from {@code next} by the caller and any idle worker. */
     private static final class Job {
@@ -114,7 +119,7 @@ final class Parallel {
         boolean interrupted = false;
         long spinSince = System.nanoTime();
         while (job.done.get() < parts) {
-            if (System.nanoTime() - spinSince < SPIN_NANOS) {
+            if (System.nanoTime() - spinSince < CALLER_SPIN_NANOS) {
                 Thread.onSpinWait();
             } else {
                 LockSupport.park(job);
