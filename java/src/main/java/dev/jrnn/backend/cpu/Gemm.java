@@ -23,8 +23,8 @@ final class Gemm {
      */
     static final int MR = S.vectorBitSize() >= 512 ? 8 : 6, NR = 2 * VL;
     static final int KC = 256, MC = 120, NC = 64 * NR;
-    /** MR floats as one vector, for packing op(A) = A^T (MR == 8 only). */
-    private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+    /** Strips that {@link #packB} fills at once, row by row. */
+    private static final int PACK_STRIPS = 8;
     /** Products below this many flops stay on the calling thread. */
     static final long PARALLEL_FLOPS = 3_000_000L;
     /** Products below this many multiply-adds skip packing. */
@@ -127,11 +127,15 @@ final class Gemm {
     static void packB(boolean tb, float[] b, int bo, int ldb, int pc, int jc, int kc, int nc, float[] bp) {
         int full = nc / NR * NR;
         if (!tb && full > 0) {
-            // row by row: each row of B is read once, front to back, into every full strip (strip by strip, the
-            // rows were read NR floats at a time, nc / NR times over: a panel of dG over B*T rows left L2)
-            for (int p = 0, src = bo + pc * ldb + jc; p < kc; p++, src += ldb) {
-                for (int jr = 0, dst = p * NR; jr < full; jr += NR, dst += NR * kc) {
-                    for (int v = 0; v < NR; v += VL) FloatVector.fromArray(S, b, src + jr + v).intoArray(bp, dst + v);
+            // row by row through groups of PACK_STRIPS full strips: each row's segment is read front to back (strip
+            // by strip, a panel of dG over B*T rows was read NR floats per row and left L2), and at most
+            // PACK_STRIPS write streams run at once (their starts are kc * NR floats apart, the same cache set)
+            for (int g = 0; g < full; g += PACK_STRIPS * NR) {
+                int ge = Math.min(full, g + PACK_STRIPS * NR);
+                for (int p = 0, src = bo + pc * ldb + jc; p < kc; p++, src += ldb) {
+                    for (int jr = g, dst = g * kc + p * NR; jr < ge; jr += NR, dst += NR * kc) {
+                        for (int v = 0; v < NR; v += VL) FloatVector.fromArray(S, b, src + jr + v).intoArray(bp, dst + v);
+                    }
                 }
             }
             if (full == nc) return;
@@ -182,8 +186,8 @@ final class Gemm {
             if (ta) {
                 // stored [k, m]: row i of op(A) is column i of A, so each p gives MR contiguous floats
                 int src = ao + pc * lda + ic + ir;
-                if (MR == 8 && mr == MR) {   // one 8-float vector per p (the weight gradients' h^T, x^T over B*T rows)
-                    for (int p = 0; p < kc; p++, src += lda, dst += MR) FloatVector.fromArray(S8, a, src).intoArray(ap, dst);
+                if (mr == MR) {   // one block copy per p (the weight gradients' h^T, x^T over B*T rows)
+                    for (int p = 0; p < kc; p++, src += lda, dst += MR) System.arraycopy(a, src, ap, dst, MR);
                     continue;
                 }
                 for (int p = 0; p < kc; p++, src += lda, dst += MR) {
