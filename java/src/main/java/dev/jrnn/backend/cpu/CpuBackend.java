@@ -165,7 +165,7 @@ public final class CpuBackend implements Backend {
     public String name() { return "cpu"; }
 
     @Override
-    public void close() { closed = true; }
+    public void close() { closed = true; pool.clear(); }
 
     @Override
     public void synchronize() {}
@@ -212,10 +212,13 @@ public final class CpuBackend implements Backend {
     /** Floats held by the buffers counted in {@link #liveBuffers()}. */
     public long liveFloats() { return liveFloats.get(); }
 
-    /** Called once by {@link CpuBuf#close()}. */
-    void released(long n) {
+    final ArrayPool pool = new ArrayPool(Runtime.getRuntime().maxMemory() / Float.BYTES / 8);   // an eighth of the heap
+
+    /** Called once by {@link CpuBuf#close()}, which hands over its array. */
+    void released(long n, float[] array) {
         liveBuffers.decrementAndGet();
         liveFloats.addAndGet(-n);
+        if (!closed) pool.give(array);
     }
 
     @Override
@@ -264,11 +267,12 @@ public final class CpuBackend implements Backend {
         }
         long n = (long) d0 * d1 * d2;
         int xo = span("transpose01", "x", xs, xOff, n), yo = span("transpose01", "y", ys, yOff, n);
-        for (int i = 0; i < d0; i++) {
-            for (int j = 0; j < d1; j++) {
-                System.arraycopy(xs, xo + (i * d1 + j) * d2, ys, yo + (j * d0 + i) * d2, d2);
+        int parts = Math.min(Parallel.partsFor(n), Math.max(1, d0));   // blocks of d0 over the cores
+        Parallel.run(parts, p -> {
+            for (int i = (int) ((long) d0 * p / parts); i < (int) ((long) d0 * (p + 1) / parts); i++) {
+                for (int j = 0; j < d1; j++) System.arraycopy(xs, xo + (i * d1 + j) * d2, ys, yo + (j * d0 + i) * d2, d2);
             }
-        }
+        });
     }
 
     // ================================================================ BLAS-like

@@ -29,7 +29,7 @@ public final class CpuBuf implements Buf {
         }
         this.owner = owner;
         this.size = n;
-        this.data = new float[(int) n];
+        this.data = owner.pool.take((int) n);
     }
 
     /** The backing array (live, not a copy); throws once the buffer is closed. */
@@ -45,14 +45,16 @@ public final class CpuBuf implements Buf {
     @Override
     public Backend backend() { return owner; }
 
-    /** Drops the array; closing twice is harmless. */
+    /** Hands the array back to the backend (for its next buffer of this size); closing twice is harmless. */
     @Override
     public void close() {
+        float[] d;
         synchronized (this) {
             if (data == null) return;
+            d = data;
             data = null;
         }
-        owner.released(size);
+        owner.released(size, d);
     }
 
     @Override

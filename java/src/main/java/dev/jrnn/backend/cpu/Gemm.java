@@ -23,6 +23,8 @@ final class Gemm {
      */
     static final int MR = S.vectorBitSize() >= 512 ? 8 : 6, NR = 2 * VL;
     static final int KC = 256, MC = 120, NC = 64 * NR;
+    /** Strips that {@link #packB} fills at once, row by row. */
+    private static final int PACK_STRIPS = 8;
     /** Products below this many flops stay on the calling thread. */
     static final long PARALLEL_FLOPS = 3_000_000L;
     /** Products below this many multiply-adds skip packing. */
@@ -123,7 +125,22 @@ final class Gemm {
 
     /** Packs op(B)[pc:pc+kc, jc:jc+nc] as NR-wide strips, each kc rows of NR floats, zero-padded. */
     static void packB(boolean tb, float[] b, int bo, int ldb, int pc, int jc, int kc, int nc, float[] bp) {
-        for (int jr = 0; jr < nc; jr += NR) {
+        int full = nc / NR * NR;
+        if (!tb && full > 0) {
+            // row by row through groups of PACK_STRIPS full strips: each row's segment is read front to back (strip
+            // by strip, a panel of dG over B*T rows was read NR floats per row and left L2), and at most
+            // PACK_STRIPS write streams run at once (their starts are kc * NR floats apart, the same cache set)
+            for (int g = 0; g < full; g += PACK_STRIPS * NR) {
+                int ge = Math.min(full, g + PACK_STRIPS * NR);
+                for (int p = 0, src = bo + pc * ldb + jc; p < kc; p++, src += ldb) {
+                    for (int jr = g, dst = g * kc + p * NR; jr < ge; jr += NR, dst += NR * kc) {
+                        for (int v = 0; v < NR; v += VL) FloatVector.fromArray(S, b, src + jr + v).intoArray(bp, dst + v);
+                    }
+                }
+            }
+            if (full == nc) return;
+        }
+        for (int jr = !tb ? full : 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int dst = jr * kc;
             if (!tb) {
@@ -169,6 +186,10 @@ final class Gemm {
             if (ta) {
                 // stored [k, m]: row i of op(A) is column i of A, so each p gives MR contiguous floats
                 int src = ao + pc * lda + ic + ir;
+                if (mr == MR) {   // one block copy per p (the weight gradients' h^T, x^T over B*T rows)
+                    for (int p = 0; p < kc; p++, src += lda, dst += MR) System.arraycopy(a, src, ap, dst, MR);
+                    continue;
+                }
                 for (int p = 0; p < kc; p++, src += lda, dst += MR) {
                     for (int ii = 0; ii < mr; ii++) ap[dst + ii] = a[src + ii];
                     for (int ii = mr; ii < MR; ii++) ap[dst + ii] = 0f;

@@ -99,4 +99,31 @@ class GemmTest {
             for (float v : c) assertEquals(2f * k, v, m + "x" + n + "x" + k);
         }
     }
+
+    @Test
+    void packingLaysOutEveryElementAsDefined() {
+        // the panels the micro-kernel reads: strip-major, zero-padded, for both transposes, ragged and full strips
+        SplittableRandom r = new SplittableRandom(50);
+        for (boolean t : new boolean[] {false, true}) {
+            int kc = 37, nc = 3 * Gemm.NR + 5, mc = 2 * Gemm.MR + 3, pc = 4, jc = 3, ic = 2, ld = 200, off = 11;
+            float[] src = fill(r, off + 300 * ld);
+            float[] bp = new float[Gemm.roundUp(nc, Gemm.NR) * kc], ap = new float[Gemm.roundUp(mc, Gemm.MR) * kc];
+            java.util.Arrays.fill(bp, Float.NaN);
+            java.util.Arrays.fill(ap, Float.NaN);
+            Gemm.packB(t, src, off, ld, pc, jc, kc, nc, bp);
+            Gemm.packA(t, src, off, ld, ic, pc, mc, kc, ap);
+            for (int j = 0; j < Gemm.roundUp(nc, Gemm.NR); j++) {
+                for (int p = 0; p < kc; p++) {
+                    float want = j >= nc ? 0f : t ? src[off + (jc + j) * ld + pc + p] : src[off + (pc + p) * ld + jc + j];
+                    assertEquals(want, bp[j / Gemm.NR * Gemm.NR * kc + p * Gemm.NR + j % Gemm.NR], "B " + t + " " + j + "," + p);
+                }
+            }
+            for (int i = 0; i < Gemm.roundUp(mc, Gemm.MR); i++) {
+                for (int p = 0; p < kc; p++) {
+                    float want = i >= mc ? 0f : t ? src[off + (pc + p) * ld + ic + i] : src[off + (ic + i) * ld + pc + p];
+                    assertEquals(want, ap[i / Gemm.MR * Gemm.MR * kc + p * Gemm.MR + i % Gemm.MR], "A " + t + " " + i + "," + p);
+                }
+            }
+        }
+    }
 }
