@@ -13,7 +13,8 @@ strip --strip-unneeded .device/jre/lib/server/libjvm.so
 rm -rf .device/cp/java/test-classes/dev/jrnn/io .device/lib/lz4-java-*.jar .device/lib/compress-lzf-*.jar
 fatbin=.device/cp/java/classes/dev/jrnn/backend/cuda/jrnn_kernels.fatbin   # the same kernels, compressed (5 MB less)
 rm -f "$fatbin"; FATBIN_COMPRESS=1 native/build.sh "$fatbin" /tmp/jrnn-stage-native > /dev/null
-nat=$(ls .device/lib/jcuda-natives-*.jar 2>/dev/null || true)
+[ -s "$fatbin" ] || { echo "no kernels staged (nvcc missing or failed): the GPU run would find none" >&2; exit 1; }
+nat=$(ls .device/lib/jcuda-natives-*.jar 2>/dev/null | head -1 || true)
 if [ -n "$nat" ]; then   # JCudaTensors needs only libJCudaDriver/libJCudaRuntime (JCuda's loader reads lib/ in the jar)
   tmp=$(mktemp -d); (cd "$tmp" && unzip -q "$OLDPWD/$nat" && rm -f lib/libJNvPTXCompiler-* lib/libJNvrtc-* \
     && rm -f "$OLDPWD/$nat" && zip -q -r -9 "$OLDPWD/$nat" .); rm -rf "$tmp"

@@ -54,7 +54,8 @@ echo "jrnn native: $("$nvcc" --version | tail -n 2 | head -n 1) -> $out"
 # No --use_fast_math: expf/tanhf/logf stay the accurate versions (CPU parity within 1e-5).
 # FATBIN_COMPRESS=1 (ci/stage-gpu.sh): 2.1 instead of 7.1 MB, inflated by the driver at module load. Not by default:
 # CudaKernelsResourceTest reads the kernel names from the plain image.
-if ! "$nvcc" -fatbin -O3 -std=c++17 ${FATBIN_COMPRESS:+-Xfatbin=-compress-all} \
+compress=(); [ "${FATBIN_COMPRESS:-0}" = 1 ] && compress=(-Xfatbin=-compress-all)
+if ! "$nvcc" -fatbin -O3 -std=c++17 "${compress[@]}" \
     -gencode arch=compute_80,code=sm_80 \
     -gencode arch=compute_90,code=sm_90 \
     -gencode arch=compute_90,code=compute_90 \

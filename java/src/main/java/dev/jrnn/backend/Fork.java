@@ -22,4 +22,30 @@ public interface Fork extends AutoCloseable {
     default void close() {
         join();
     }
+
+    /**
+     * Joins every fork, also after one failed (the caller frees the buffers they work on next), then throws the
+     * first failure with the others suppressed.
+     */
+    static void joinAll(Iterable<Fork> forks) {
+        RuntimeException first = null;
+        Error error = null;
+        for (Fork f : forks) {
+            try {
+                f.join();
+            } catch (RuntimeException e) {
+                if (first == null && error == null) first = e;
+                else (error != null ? error : first).addSuppressed(e);
+            } catch (Error e) {
+                if (error == null) {
+                    error = e;
+                    if (first != null) e.addSuppressed(first);
+                } else {
+                    error.addSuppressed(e);
+                }
+            }
+        }
+        if (error != null) throw error;
+        if (first != null) throw first;
+    }
 }

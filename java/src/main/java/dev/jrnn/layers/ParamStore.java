@@ -47,6 +47,7 @@ public final class ParamStore implements AutoCloseable {
         boolean keep = false;   // parameters whose values live in an older store are copied, never dropped
         for (Param p : params) keep |= p.isBound() && p.store().values != null;
         Buf v = deferred && !keep ? null : be.alloc(Math.max(1, n));
+        this.values = v;   // before binding: a copy that fails half way leaves the bound parameters their values
         long off = 0;
         for (Param p : params) {
             ParamStore old = p.isBound() ? p.store() : null;
@@ -65,8 +66,11 @@ public final class ParamStore implements AutoCloseable {
             if (old != null && old != this) old.unbindOne();
             off += p.size();
         }
-        this.values = v;
-        if (bound == 0) close();   // nothing to hold (Dropout, Masking, ...): give the placeholder buffer back now
+        if (bound == 0) {   // nothing to hold (Dropout, Masking, ...): closed placeholders, so values() and grads() never throw
+            if (v == null) this.values = be.alloc(1);
+            this.grads = be.alloc(1);
+            close();
+        }
     }
     private synchronized void unbindOne() {
         if (--bound == 0) close();

@@ -134,7 +134,7 @@ public final class RecurrentStack {
                     }));
                 }
             } finally {
-                for (Fork fk : forks) fk.join();
+                Fork.joinAll(forks);
             }
             for (int l = 0; l < n; l++) runs.get(l).finishForward(l == n - 1);
         }
@@ -168,7 +168,7 @@ public final class RecurrentStack {
                         }));
                     }
                 } finally {
-                    for (Fork fk : forks) fk.join();
+                    Fork.joinAll(forks);
                 }
                 return runs.get(0).finishBackward(true);
             } finally {

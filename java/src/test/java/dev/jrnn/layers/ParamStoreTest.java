@@ -67,4 +67,22 @@ class ParamStoreTest {
             assertEquals(0, be.liveBuffers());
         }
     }
+
+    @Test
+    void aStoreWithNothingToHoldGivesClosedPlaceholdersAndAWeightlessModelTrains() {
+        try (CpuBackend be = CpuBackend.create()) {
+            ParamStore empty = new ParamStore(be, List.of());
+            assertEquals(0, be.liveBuffers(), "nothing held");
+            assertEquals(1, empty.values().size());
+            assertEquals(1, empty.grads().size(), "no throw: the train step asks for them before each capture");
+        }
+        // a model of weightless layers: fit runs its batches (the step-graph path asks the store for gradients)
+        dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(3);
+        try (dev.jrnn.model.Model m = new dev.jrnn.model.Model(in, new Activation("relu").apply(in))) {
+            m.compile("sgd", "mse");
+            Tensor x = Tensor.full(0.5f, 4, 3);
+            dev.jrnn.model.History h = m.fit(x, x, new dev.jrnn.model.FitOptions().epochs(2).batchSize(2).verbose(0));
+            assertEquals(0.0, h.get("loss").get(1), 0.0);
+        }
+    }
 }

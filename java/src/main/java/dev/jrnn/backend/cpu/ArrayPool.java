@@ -1,5 +1,6 @@
 package dev.jrnn.backend.cpu;
 
+import java.lang.ref.SoftReference;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -10,7 +11,8 @@ import java.util.Map;
  * allocates the same activations and gradients every step (~10 MB at LSTM B=32, T=50, H=128); new arrays that
  * big cost the JVM's zeroing on the calling core, while both cores wait at the next parallel part, and G1's
  * humongous-region collections. A reused array is zeroed over the cores. Small arrays (below {@link #MIN_FLOATS})
- * come from the JVM: its thread-local allocation is cheaper than a lookup here.
+ * come from the JVM: its thread-local allocation is cheaper than a lookup here. Kept arrays are softly referenced:
+ * under memory pressure the collector takes them back (a backend that is never closed pins nothing).
  *
  * <pre>{@code
  * ArrayPool pool = new ArrayPool(1 << 26);
@@ -23,7 +25,7 @@ final class ArrayPool {
     static final int MIN_FLOATS = 1 << 16;
 
     private final long maxFloats;
-    private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
+    private final Map<Integer, ArrayDeque<SoftReference<float[]>>> free = new HashMap<>();
     private long held;
 
     /** A pool that holds at most {@code maxFloats} floats (beyond, it starts over empty). */
@@ -36,8 +38,11 @@ final class ArrayPool {
         float[] a = null;
         if (n >= MIN_FLOATS) {
             synchronized (free) {
-                ArrayDeque<float[]> q = free.get(n);
-                if (q != null && (a = q.poll()) != null) held -= n;
+                ArrayDeque<SoftReference<float[]>> q = free.get(n);
+                for (SoftReference<float[]> r; a == null && q != null && (r = q.poll()) != null; ) {
+                    held -= n;
+                    a = r.get();   // null: collected under memory pressure
+                }
             }
         }
         if (a == null) return new float[n];
@@ -54,7 +59,7 @@ final class ArrayPool {
                 free.clear();
                 held = 0;
             }
-            free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
+            free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(new SoftReference<>(a));
             held += a.length;
         }
     }
@@ -67,7 +72,7 @@ final class ArrayPool {
         }
     }
 
-    /** Floats kept now. */
+    /** Floats kept now (an upper bound: the collector may have taken some back). */
     long held() {
         synchronized (free) {
             return held;

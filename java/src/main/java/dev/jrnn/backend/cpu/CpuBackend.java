@@ -107,17 +107,6 @@ public final class CpuBackend implements Backend {
      */
     public static CpuBackend create(boolean forks, int minForkRows) { return new CpuBackend(forks, minForkRows); }
 
-    /** The second thread of forks (a daemon; one for all CPU backends, so forks keep their order). */
-    private static final class ForkThread extends Thread {
-        ForkThread(Runnable r) {
-            super(r, "jrnn-cpu-fork");
-            setDaemon(true);
-        }
-    }
-
-    private static final java.util.concurrent.ExecutorService FORKS =
-            java.util.concurrent.Executors.newSingleThreadExecutor(ForkThread::new);
-
     @Override
     public boolean overlapsForks() { return forks; }
 
@@ -127,36 +116,12 @@ public final class CpuBackend implements Backend {
     @Override
     public Fork fork(Runnable task) {
         if (task == null) throw new IllegalArgumentException("fork: task is null");
-        if (!forks || Thread.currentThread() instanceof ForkThread) {   // nested: in order, on the fork thread
-            task.run();
-            return Fork.DONE;
-        }
-        java.util.concurrent.Future<?> f = FORKS.submit(task);
-        return new Fork() {
-            private boolean joined;
-
-            @Override
-            public void join() {
-                if (joined) return;
-                joined = true;
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    Throwable c = e.getCause();
-                    if (c instanceof RuntimeException r) throw r;
-                    if (c instanceof Error er) throw er;
-                    throw new IllegalStateException("forked task failed: " + c, c);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while joining a forked task", e);
-                }
-            }
-        };
+        return forks ? CpuForks.submit(task) : CpuForks.inline(task);
     }
 
     /** Refuses {@code op} on the fork thread, as the CUDA backend refuses it on its second stream. */
     private static void refuseInFork(String op) {
-        if (Thread.currentThread() instanceof ForkThread) {
+        if (CpuForks.onForkThread()) {
             throw new IllegalStateException(op + " cannot run inside a forked task (Backend.fork, runConcurrently)");
         }
     }

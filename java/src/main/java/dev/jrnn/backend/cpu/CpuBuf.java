@@ -19,7 +19,7 @@ public final class CpuBuf implements Buf {
 
     private final CpuBackend owner;
     private final long size;
-    private float[] data;
+    private volatile float[] data;   // volatile: array() on another thread sees a close (the array may be reused)
 
     CpuBuf(CpuBackend owner, long n) {
         if (n < 0) throw new IllegalArgumentException("cpu alloc: size must be >= 0, got " + n);
