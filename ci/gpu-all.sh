@@ -7,7 +7,7 @@
 # Time caps (s): T_TESTS (170), T_BENCH (230; includes the Bidirectional one- vs two-stream rows), T_PERSIST (35),
 # T_SAN (80).
 # ci/gpu-all.sh --issue16: instead, only benchmarks/gpu-issue16.sh (issue 16's GPU parts, one call of < 9 min).
-# ci/gpu-all.sh --pending: instead, what no GPU has run yet (~8 min): every gpu test, the stack-wavefront streams
+# ci/gpu-all.sh --pending: instead, what no GPU has run yet (~8 min): every gpu test (T_TESTS, 280 s), the stack-wavefront streams
 #   rows, data-parallel NCCL, the dataset feed, GRU/SimpleRNN/BF16 rows, then the big-box CPU rows if time is left.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,8 @@ if [ "${1:-}" = --pending ]; then
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
   source benchmarks/cublas-env.sh
   echo "== $(el) GPU tests"
-  timeout "${T_TESTS:-200}" .device/test.sh --include-tag gpu --disable-ansi-colors > "$OUT/gpu-tests.log" 2>&1
+  # ~125 gpu tests took ~220 s on the H200 (2026-12-04); --details=verbose names the test a timeout stopped in
+  timeout "${T_TESTS:-280}" .device/test.sh --include-tag gpu --disable-ansi-colors --details=verbose > "$OUT/gpu-tests.log" 2>&1
   echo "gpu tests: exit $? $(el)"
   grep -E "tests (successful|failed|aborted|skipped|found)|containers failed" "$OUT/gpu-tests.log"
   grep -E "✘" "$OUT/gpu-tests.log" | head -40
