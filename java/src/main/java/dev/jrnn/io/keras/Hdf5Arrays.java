@@ -154,7 +154,7 @@ final class Hdf5Arrays {
             int size = (int) Math.min(n, PIECE);
             float[] piece = new float[size];
             int[] bits = new int[size];
-            ByteBuffer bytes = position < 0 ? raw : ByteBuffer.allocateDirect(size * 4).order(raw.order());
+            ByteBuffer bytes = position < 0 ? raw : file.pieceBuffer(PIECE * 4).order(raw.order());
             int base = raw.position();
             Backend be = p.backend();
             Buf dst = p.value();

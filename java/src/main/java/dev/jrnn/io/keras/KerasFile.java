@@ -53,6 +53,8 @@ final class KerasFile implements AutoCloseable {
     private long mappedAt;
     /** The file, open for reads by position when {@link #hdf} parses a mapping of it; else null. */
     private FileChannel channel;
+    /** The one direct buffer the by-position reads of a load go through (see {@link #pieceBuffer}). */
+    private ByteBuffer piece;
 
     private KerasFile(Path path, Layout layout, long fileBytes, HdfFile hdf, Object modelConfig, Object trainingConfig,
                       String kerasVersion) {
@@ -166,6 +168,12 @@ final class KerasFile implements AutoCloseable {
         ByteBuffer first = ByteBuffer.allocate(8).order(data.order());
         read(first, at);
         return first.getLong(0) == data.getLong(data.position()) ? at : -1;
+    }
+
+    /** A direct buffer of at least {@code bytes}, the same for every weight of this file (cleared). */
+    ByteBuffer pieceBuffer(int bytes) {
+        if (piece == null || piece.capacity() < bytes) piece = ByteBuffer.allocateDirect(bytes);
+        return piece.clear();
     }
 
     /** Fills {@code dst} from the file at {@code position} (see {@link #fileOffset}). */
