@@ -167,7 +167,7 @@ final class Hdf5Arrays {
                 } else {
                     bytes.limit(base + (int) (at + k) * 4).position(base + (int) at * 4);
                 }
-                bytes.asIntBuffer().get(bits, 0, k);
+                bytes.asIntBuffer().get(bits, 0, k);   // read twice on purpose: the check over an int[] vectorizes, over floats it did not
                 if (!finite(bits, k)) return false;
                 bytes.asFloatBuffer().get(piece, 0, k);
                 be.upload(piece, 0, dst, p.offset() + at, k);
