@@ -72,6 +72,7 @@ public final class ParamStore implements AutoCloseable {
             close();
         }
     }
+
     private synchronized void unbindOne() {
         if (--bound == 0) close();
     }
