@@ -61,8 +61,7 @@ JRNN_HD float jrnn_act(int act, float x) {
 }
 
 // act'(x) written through the output y = act(x), as Activation#derivFromOutput; for gelu and swish
-// (Activation#needsInput) y is the input x itself, as Activation#derivFromInput: the recurrent cells never
-// take them (RecurrentLayer refuses them), elementwise.cu's backward is handed x.
+// (Activation#needsInput) y is the input x itself, as Activation#derivFromInput (see jrnn_act_keep).
 JRNN_HD float jrnn_act_deriv(int act, float y) {
     switch (act) {
         case JRNN_TANH: return 1.0f - y * y;
@@ -86,19 +85,30 @@ JRNN_HD float jrnn_act_deriv(int act, float y) {
     }
 }
 
+// gelu and swish (Activation#needsInput) have no derivative as a function of their output, so where a cell keeps
+// a gate for its backward it keeps, for these two, the pre-activation x instead of act(x): "the kept value".
+// jrnn_act_deriv takes a kept value as it is; jrnn_act_value turns it back into act(x).
+JRNN_HD bool jrnn_act_needs_input(int act) { return act == JRNN_GELU || act == JRNN_SWISH; }
+
+// The kept value of a gate with pre-activation x and activation y = act(x).
+JRNN_HD float jrnn_act_keep(int act, float x, float y) { return jrnn_act_needs_input(act) ? x : y; }
+
+// act(x) from a kept value.
+JRNN_HD float jrnn_act_value(int act, float kept) { return jrnn_act_needs_input(act) ? jrnn_act(act, kept) : kept; }
+
 // ------------------------------------------------------------------------------- LSTM (gates i, f, c, o)
-// Forward of one (row, unit): g[4] holds the pre-activations on entry and the activated gates on exit
-// (i, f, o = recAct(.), g = act(.)); then c = f * cPrev + i * g, h = o * act(c). A masked row keeps
-// c = cPrev, h = hPrev (its gates are still activated).
+// Forward of one (row, unit): g[4] holds the pre-activations on entry and the kept gates on exit
+// (i, f, o = recAct(.), g = act(.), see jrnn_act_keep); then c = f * cPrev + i * g, h = o * act(c). A masked
+// row keeps c = cPrev, h = hPrev (its gates are still written).
 JRNN_HD void jrnn_lstm_fwd(int act, int rec, float* g, float cPrev, float hPrev, bool masked, float& c, float& h) {
     const float gi = jrnn_act(rec, g[0]);
     const float gf = jrnn_act(rec, g[1]);
     const float gg = jrnn_act(act, g[2]);
     const float go = jrnn_act(rec, g[3]);
-    g[0] = gi;
-    g[1] = gf;
-    g[2] = gg;
-    g[3] = go;
+    g[0] = jrnn_act_keep(rec, g[0], gi);
+    g[1] = jrnn_act_keep(rec, g[1], gf);
+    g[2] = jrnn_act_keep(act, g[2], gg);
+    g[3] = jrnn_act_keep(rec, g[3], go);
     if (masked) {
         c = cPrev;
         h = hPrev;
@@ -109,17 +119,18 @@ JRNN_HD void jrnn_lstm_fwd(int act, int rec, float* g, float cPrev, float hPrev,
 }
 
 // Backward of one (row, unit), unmasked: gh = dL/dh of this step, dcNext = dL/dc from the next step,
-// g[4] the activated gates, c this step's cell state. With a = act(c):
+// g[4] the kept gates, c this step's cell state. With a = act(c):
 //   dc = dcNext + gh * o * act'(a);  dg = (dc*g*recAct'(i), dc*cPrev*recAct'(f), dc*i*act'(g), gh*a*recAct'(o))
 // Returns dcPrev = dc * f. (A masked row has dg = 0, dcPrev = dcNext, dhPrev = gh: the callers do that.)
 JRNN_HD float jrnn_lstm_bwd(int act, int rec, const float* g, float cPrev, float c, float gh, float dcNext, float* dg) {
-    const float gi = g[0], gf = g[1], gg = g[2], go = g[3];
+    const float gi = jrnn_act_value(rec, g[0]), gf = jrnn_act_value(rec, g[1]);
+    const float gg = jrnn_act_value(act, g[2]), go = jrnn_act_value(rec, g[3]);
     const float a = jrnn_act(act, c);
-    const float dc = dcNext + gh * go * jrnn_act_deriv(act, a);
-    dg[0] = dc * gg * jrnn_act_deriv(rec, gi);
-    dg[1] = dc * cPrev * jrnn_act_deriv(rec, gf);
-    dg[2] = dc * gi * jrnn_act_deriv(act, gg);
-    dg[3] = gh * a * jrnn_act_deriv(rec, go);
+    const float dc = dcNext + gh * go * jrnn_act_deriv(act, jrnn_act_keep(act, c, a));
+    dg[0] = dc * gg * jrnn_act_deriv(rec, g[0]);
+    dg[1] = dc * cPrev * jrnn_act_deriv(rec, g[1]);
+    dg[2] = dc * gi * jrnn_act_deriv(act, g[2]);
+    dg[3] = gh * a * jrnn_act_deriv(rec, g[3]);
     return dc * gf;
 }
 
@@ -131,27 +142,29 @@ JRNN_HD float jrnn_step_grad(const float* dhNext, const float* dy, long long e) 
 
 // ------------------------------------------------------------------------------- GRU (Keras v2, reset_after)
 // Forward of one (row, unit): x[3] = input projections (z, r, h), rp[3] = hPrev·U + bRec. On exit x holds
-// (z, r, hh): z = recAct(xz + rz), r = recAct(xr + rr), hh = act(xh + r * rh). Returns
+// (z, r, hh), kept (jrnn_act_keep): z = recAct(xz + rz), r = recAct(xr + rr), hh = act(xh + r * rh). Returns
 // h = z * hPrev + (1 - z) * hh, or hPrev for a masked row.
 JRNN_HD float jrnn_gru_fwd(int act, int rec, float* x, const float* rp, float hPrev, bool masked) {
-    const float z = jrnn_act(rec, x[0] + rp[0]);
-    const float r = jrnn_act(rec, x[1] + rp[1]);
-    const float hh = jrnn_act(act, x[2] + r * rp[2]);
-    x[0] = z;
-    x[1] = r;
-    x[2] = hh;
+    const float zx = x[0] + rp[0], rx = x[1] + rp[1];
+    const float z = jrnn_act(rec, zx);
+    const float r = jrnn_act(rec, rx);
+    const float hx = x[2] + r * rp[2];
+    const float hh = jrnn_act(act, hx);
+    x[0] = jrnn_act_keep(rec, zx, z);
+    x[1] = jrnn_act_keep(rec, rx, r);
+    x[2] = jrnn_act_keep(act, hx, hh);
     return masked ? hPrev : z * hPrev + (1.0f - z) * hh;
 }
 
-// Backward of one (row, unit), unmasked: gh = dL/dh, zrh[3] = (z, r, hh) from forward, rh = the h part of
+// Backward of one (row, unit), unmasked: gh = dL/dh, zrh[3] = (z, r, hh) kept by forward, rh = the h part of
 // hPrev·U + bRec. dxp = (dz, dr, dh) with dz = gh * (hPrev - hh) * recAct'(z), dh = gh * (1 - z) * act'(hh),
 // dr = dh * rh * recAct'(r); drp = (dz, dr, dh * r). Returns dhPrev's cell part gh * z.
 JRNN_HD float jrnn_gru_bwd(int act, int rec, const float* zrh, float rh, float hPrev, float gh, float* dxp,
                            float* drp) {
-    const float z = zrh[0], rg = zrh[1], hh = zrh[2];
-    const float dz = gh * (hPrev - hh) * jrnn_act_deriv(rec, z);
-    const float dh = gh * (1.0f - z) * jrnn_act_deriv(act, hh);
-    const float dr = dh * rh * jrnn_act_deriv(rec, rg);
+    const float z = jrnn_act_value(rec, zrh[0]), rg = jrnn_act_value(rec, zrh[1]), hh = jrnn_act_value(act, zrh[2]);
+    const float dz = gh * (hPrev - hh) * jrnn_act_deriv(rec, zrh[0]);
+    const float dh = gh * (1.0f - z) * jrnn_act_deriv(act, zrh[2]);
+    const float dr = dh * rh * jrnn_act_deriv(rec, zrh[1]);
     dxp[0] = dz;
     dxp[1] = dr;
     dxp[2] = dh;
@@ -165,34 +178,39 @@ JRNN_HD float jrnn_gru_bwd(int act, int rec, const float* zrh, float rh, float h
 // Keras' reset_after=False (Keras 2.2 and older): hh = act(xh + (r * hPrev)·Uh), one bias in x. A step runs in two
 // halves around the GEMM resetState · Uh (that product needs r first): the gates, then the output.
 
-// Gates of one (row, unit): x[0], x[1] = xz, xr with hPrev·U added; on exit (z, r). Returns resetState = r * hPrev.
+// Gates of one (row, unit): x[0], x[1] = xz, xr with hPrev·U added; on exit (z, r), kept (jrnn_act_keep). Returns
+// resetState = r * hPrev.
 JRNN_HD float jrnn_gru_rb_gates(int rec, float* x, float hPrev) {
-    x[0] = jrnn_act(rec, x[0]);
-    x[1] = jrnn_act(rec, x[1]);
-    return x[1] * hPrev;
+    const float z = jrnn_act(rec, x[0]), r = jrnn_act(rec, x[1]);
+    x[0] = jrnn_act_keep(rec, x[0], z);
+    x[1] = jrnn_act_keep(rec, x[1], r);
+    return r * hPrev;
 }
 
-// Output of one (row, unit): *xh = xh + resetState·Uh on entry, hh on exit. Returns h = z * hPrev + (1 - z) * hh,
-// or hPrev for a masked row.
-JRNN_HD float jrnn_gru_rb_out(int act, float z, float* xh, float hPrev, bool masked) {
+// Output of one (row, unit): zKept = z as the gates kept it, *xh = xh + resetState·Uh on entry, hh kept on exit.
+// Returns h = z * hPrev + (1 - z) * hh, or hPrev for a masked row.
+JRNN_HD float jrnn_gru_rb_out(int act, int rec, float zKept, float* xh, float hPrev, bool masked) {
+    const float z = jrnn_act_value(rec, zKept);
     const float hh = jrnn_act(act, *xh);
-    *xh = hh;
+    *xh = jrnn_act_keep(act, *xh, hh);
     return masked ? hPrev : z * hPrev + (1.0f - z) * hh;
 }
 
-// Backward, first half, unmasked: dz = gh * (hPrev - hh) * recAct'(z), dh = gh * (1 - z) * act'(hh). Returns
-// dhPrev's direct part gh * z.
-JRNN_HD float jrnn_gru_rb_bwd_out(int act, int rec, float z, float hh, float hPrev, float gh, float* dz, float* dh) {
-    *dz = gh * (hPrev - hh) * jrnn_act_deriv(rec, z);
-    *dh = gh * (1.0f - z) * jrnn_act_deriv(act, hh);
+// Backward, first half, unmasked, from the kept z and hh: dz = gh * (hPrev - hh) * recAct'(z),
+// dh = gh * (1 - z) * act'(hh). Returns dhPrev's direct part gh * z.
+JRNN_HD float jrnn_gru_rb_bwd_out(int act, int rec, float zKept, float hhKept, float hPrev, float gh, float* dz,
+                                  float* dh) {
+    const float z = jrnn_act_value(rec, zKept), hh = jrnn_act_value(act, hhKept);
+    *dz = gh * (hPrev - hh) * jrnn_act_deriv(rec, zKept);
+    *dh = gh * (1.0f - z) * jrnn_act_deriv(act, hhKept);
     return gh * z;
 }
 
-// Backward, second half, unmasked, from dResetState = dh · Uh^T: dr = dResetState * hPrev * recAct'(r); dhPrev gains
-// dResetState * r (returned).
-JRNN_HD float jrnn_gru_rb_bwd_gate(int rec, float r, float hPrev, float dResetState, float* dr) {
-    *dr = dResetState * hPrev * jrnn_act_deriv(rec, r);
-    return dResetState * r;
+// Backward, second half, unmasked, from dResetState = dh · Uh^T and the kept r: dr = dResetState * hPrev * recAct'(r);
+// dhPrev gains dResetState * r (returned).
+JRNN_HD float jrnn_gru_rb_bwd_gate(int rec, float rKept, float hPrev, float dResetState, float* dr) {
+    *dr = dResetState * hPrev * jrnn_act_deriv(rec, rKept);
+    return dResetState * jrnn_act_value(rec, rKept);
 }
 
 // ------------------------------------------------------------------------------- SimpleRNN
@@ -201,7 +219,8 @@ JRNN_HD float jrnn_rnn_fwd(int act, float pre, float hPrev, bool masked) {
     return masked ? hPrev : jrnn_act(act, pre);
 }
 
-// dpre = gh * act'(h) of an unmasked row (a masked one has dpre = 0, dhPrev = gh).
-JRNN_HD float jrnn_rnn_bwd(int act, float h, float gh) {
-    return gh * jrnn_act_deriv(act, h);
+// dpre = gh * act'(pre) of an unmasked row (a masked one has dpre = 0, dhPrev = gh), from h = act(pre), or for
+// gelu and swish from pre itself (the kept value: the callers pass the step's pre-activations then).
+JRNN_HD float jrnn_rnn_bwd(int act, float hKept, float gh) {
+    return gh * jrnn_act_deriv(act, hKept);
 }

@@ -82,7 +82,7 @@ extern "C" __global__ void jrnn_gru_step_bwd(int act, int recAct, int batch, int
 // ---------------------------------------------------------------------------------- reset-before (reset_after=False)
 
 // First half of a reset-before step. On entry xp [B, 3H] = x·W + b with hPrev·U[:, :2H] added to its z, r columns:
-// z, r = recAct(.) in place; resetState [B, H] = r * hPrev (then the caller's GEMM adds resetState·U[:, 2H:] to xp's
+// z, r = recAct(.) kept in place (cell_math.cuh: jrnn_act_keep); resetState [B, H] = r * hPrev (then the caller's GEMM adds resetState·U[:, 2H:] to xp's
 // h column). Nullable: hPrev (zeros).
 // args: (int recAct, int batch, int units, float* xp, const float* hPrev, float* resetState)
 extern "C" __global__ void jrnn_gru_rb_gates_fwd(int recAct, int batch, int units, float* xp, const float* hPrev,
@@ -99,18 +99,19 @@ extern "C" __global__ void jrnn_gru_rb_gates_fwd(int recAct, int batch, int unit
     }
 }
 
-// Second half: hh = act(xh) in place, h = z * hPrev + (1 - z) * hh; masked rows (mask[b] == 0) set h = hPrev.
-// Nullable: hPrev (zeros), mask (all real). h may alias hPrev.
-// args: (int act, int batch, int units, float* xp, const float* hPrev, const float* mask, float* h)
-extern "C" __global__ void jrnn_gru_rb_out_fwd(int act, int batch, int units, float* xp, const float* hPrev,
-                                               const float* mask, float* h) {
+// Second half: hh = act(xh) kept in place, h = z * hPrev + (1 - z) * hh (z as the first half kept it: recAct turns it
+// back for gelu and swish); masked rows (mask[b] == 0) set h = hPrev. Nullable: hPrev (zeros), mask (all real).
+// h may alias hPrev.
+// args: (int act, int recAct, int batch, int units, float* xp, const float* hPrev, const float* mask, float* h)
+extern "C" __global__ void jrnn_gru_rb_out_fwd(int act, int recAct, int batch, int units, float* xp,
+                                               const float* hPrev, const float* mask, float* h) {
     const long long n = (long long)batch * units;
     JRNN_GRID_STRIDE(e, n) {
         const long long b = e / units;
         const long long j = e - b * units;
         float* x = xp + b * 3 * (long long)units + j;
         const float hp = hPrev != nullptr ? hPrev[e] : 0.0f;
-        h[e] = jrnn_gru_rb_out(act, x[0], x + 2 * units, hp, mask != nullptr && mask[b] == 0.0f);
+        h[e] = jrnn_gru_rb_out(act, recAct, x[0], x + 2 * units, hp, mask != nullptr && mask[b] == 0.0f);
     }
 }
 

@@ -3,7 +3,7 @@
 #include "common.cuh"
 #include "cell_math.cuh"
 
-// On entry gates [B, 4H] holds x·W + b + hPrev·U; on exit the activated gates (i, f, g, o) that
+// On entry gates [B, 4H] holds x·W + b + hPrev·U; on exit the kept gates (i, f, g, o; cell_math.cuh) that
 // backward needs: i, f, o = recAct(.), g = act(.). Then c = f * cPrev + i * g, h = o * act(c).
 // Masked rows (mask[b] == 0): c = cPrev, h = hPrev; their gates are still written.
 // cPrev, hPrev nullable (zeros), mask nullable (all real). c may alias cPrev, h may alias hPrev.
@@ -35,7 +35,7 @@ extern "C" __global__ void jrnn_lstm_step_fwd(int act, int recAct, int batch, in
 //   dc = dcNext + gh * o * act'(a);  dgates = (dc*g*recAct'(i), dc*cPrev*recAct'(f), dc*i*act'(g), gh*a*recAct'(o))
 //   dcPrev = dc * f;  dhPrev = 0 (the caller adds dgates · U^T).
 // Masked rows: dgates = 0, dcPrev = dcNext, dhPrev = gh.
-// gates [B, 4H] are the activated gates from forward, c this step's cell state.
+// gates [B, 4H] are the kept gates from forward, c this step's cell state.
 // Nullable: cPrev, dhNext, dy, dcNext (zeros), mask (all real). Every element is read before it is
 // written, so dcPrev may alias dcNext, dhPrev may alias dhNext and dgates may alias gates.
 // args: (int act, int recAct, int batch, int units, const float* gates, const float* cPrev,

@@ -43,7 +43,6 @@ class ReadmeUnsupportedKerasTest {
         quoted("unknown loss 'hinge'", () -> new Sequential(new Dense(1)).compile("adam", "hinge"));
         quoted("unknown metric 'mape': expected accuracy, mae or mse",
                 () -> new Sequential(new Dense(1)).compile("adam", "mse", "mape"));
-        quoted("activation 'gelu' is not supported in recurrent layers", () -> new LSTM(4).activation("gelu"));
         quoted("gru: recurrentDropout 0.2 with resetAfter(false) is not supported",
                 () -> new dev.jrnn.layers.GRU(4).name("gru").resetAfter(false).recurrentDropout(0.2));
     }

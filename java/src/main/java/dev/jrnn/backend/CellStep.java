@@ -64,7 +64,10 @@ public final class CellStep {
     public record Backward(BufAt gates, BufAt recurrent, BufAt hPrev, BufAt h, BufAt cPrev, BufAt c, BufAt dhNext,
                            BufAt dcNext, BufAt dy, BufAt mask, BufAt dGates, BufAt dRecurrent, BufAt dhPrev,
                            BufAt dcPrev, BufAt recurrentKernel) {
-        /** SimpleRNN: {@code dpre = g * act'(h)} from the step's output h. */
+        /**
+         * SimpleRNN: {@code dpre = g * act'(pre)} from the step's output h, or for gelu and swish
+         * ({@link Activation#needsInput()}) from its pre-activations, passed as {@code h}.
+         */
         public static Backward rnn(BufAt h, BufAt dhNext, BufAt dy, BufAt mask, BufAt dpre, BufAt dhPrev) {
             return new Backward(null, null, null, h, null, null, dhNext, null, dy, mask, dpre, null, dhPrev, null, null);
         }

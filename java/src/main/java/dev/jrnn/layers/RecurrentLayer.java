@@ -284,11 +284,6 @@ public abstract class RecurrentLayer extends Layer {
         if (act == Activation.SOFTMAX) {
             throw new IllegalArgumentException(name() + ": " + what + " must be elementwise (tanh, sigmoid, relu, linear, hard_sigmoid), got softmax");
         }
-        if (act.needsInput()) {   // the step kernels keep the activated gates; these need the pre-activations
-            throw new IllegalArgumentException("activation '" + a + "' is not supported in recurrent layers (" + name() + "."
-                    + what + "): its derivative needs the pre-activation, which the step kernels do not keep; Dense and "
-                    + "Activation take it");
-        }
         return act;
     }
 

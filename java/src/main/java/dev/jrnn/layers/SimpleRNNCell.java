@@ -15,8 +15,9 @@ final class SimpleRNNCell extends Cell {
     @Override
     SimpleRNNCell fresh() { return new SimpleRNNCell(); }
 
+    /** Backward takes act' from h, or for gelu and swish from the pre-activations that p keeps. */
     @Override
-    boolean backwardReadsGates() { return false; }
+    boolean backwardReadsGates() { return activation.needsInput(); }
 
     @Override
     void stepForward(RecurrentRun r, int s) {
@@ -27,7 +28,8 @@ final class SimpleRNNCell extends Cell {
 
     @Override
     void stepBackward(RecurrentRun r, int s, Buf dy, long dyOff) {
-        r.be.recurrentStepBackward(r.config, CellStep.Backward.rnn(at(r.hs, r.bh(s + 1)), at(r.dHiddenNext, 0),
+        var kept = activation.needsInput() ? at(r.p, r.bg(s)) : at(r.hs, r.bh(s + 1));
+        r.be.recurrentStepBackward(r.config, CellStep.Backward.rnn(kept, at(r.dHiddenNext, 0),
                 at(dy, dyOff), r.maskAt(s), at(r.dGates, r.bg(s)), at(r.dHiddenPrev, 0)));
         r.addRecurrentGradient(s, r.dGates);
     }

@@ -4,13 +4,18 @@ import dev.jrnn.backend.Activation;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import static dev.jrnn.backend.cpu.VMath.activatedFromKept;
 import static dev.jrnn.backend.cpu.VMath.apply;
 import static dev.jrnn.backend.cpu.VMath.deriv;
+import static dev.jrnn.backend.cpu.VMath.keepActivated;
 
 /**
  * The fused recurrent step kernels on arrays, for batch rows [b0, b1): vector loops over the units
  * with a scalar tail. Arguments (offsets already resolved, spans checked) come from {@link CpuBackend};
  * {@code ms == null} means no mask, {@code dys == null} no output gradient, {@code bs == null} no bias.
+ * The gates are activated in place, except with gelu or swish ({@link Activation#needsInput()}): then the row's
+ * activated gates go to a row buffer {@code v} and the gate buffer keeps those gates' pre-activations
+ * ({@link VMath#keepActivated}), as the CUDA kernels do (cell_math.cuh).
  */
 final class Cells {
     private Cells() {}
@@ -19,6 +24,9 @@ final class Cells {
     private static final int VL = VMath.VL;
 
     private static boolean masked(float[] ms, int mo, int b) { return ms != null && ms[mo + b] == 0f; }
+
+    /** Whether a gate keeps its pre-activation (gelu, swish) rather than being activated in place. */
+    private static boolean keepsInput(Activation act, Activation rec) { return act.needsInput() || rec.needsInput(); }
 
     private static FloatVector load(float[] a, int i) { return FloatVector.fromArray(S, a, i); }
 
@@ -93,12 +101,20 @@ final class Cells {
                             float[] cps, int cpo, float[] hps, int hpo, float[] ms, int mo,
                             float[] cs, int co, float[] hs, int ho) {
         int ub = S.loopBound(H);
+        float[] v = keepsInput(act, rec) ? new float[4 * H] : null;   // the row's activated gates
         for (int b = b0; b < b1; b++) {
             int gr = go + b * 4 * H, r = b * H;
-            // gates in place: i and f are adjacent, then g, then o
-            apply(rec, gs, gr, gs, gr, 2 * H);
-            apply(act, gs, gr + 2 * H, gs, gr + 2 * H, H);
-            apply(rec, gs, gr + 3 * H, gs, gr + 3 * H, H);
+            // i and f are adjacent, then g, then o
+            float[] va = v == null ? gs : v;
+            int vo = v == null ? gr : 0;
+            apply(rec, gs, gr, va, vo, 2 * H);
+            apply(act, gs, gr + 2 * H, va, vo + 2 * H, H);
+            apply(rec, gs, gr + 3 * H, va, vo + 3 * H, H);
+            if (v != null) {
+                keepActivated(rec, v, 0, gs, gr, 2 * H);
+                keepActivated(act, v, 2 * H, gs, gr + 2 * H, H);
+                keepActivated(rec, v, 3 * H, gs, gr + 3 * H, H);
+            }
             if (masked(ms, mo, b)) {
                 System.arraycopy(cps, cpo + r, cs, co + r, H);
                 System.arraycopy(hps, hpo + r, hs, ho + r, H);
@@ -106,14 +122,14 @@ final class Cells {
             }
             int j = 0;
             for (; j < ub; j += VL) {
-                FloatVector c = load(gs, gr + H + j).mul(load(cps, cpo + r + j)).add(load(gs, gr + j).mul(load(gs, gr + 2 * H + j)));
+                FloatVector c = load(va, vo + H + j).mul(load(cps, cpo + r + j)).add(load(va, vo + j).mul(load(va, vo + 2 * H + j)));
                 c.intoArray(cs, co + r + j);
             }
-            for (; j < H; j++) cs[co + r + j] = gs[gr + H + j] * cps[cpo + r + j] + gs[gr + j] * gs[gr + 2 * H + j];
+            for (; j < H; j++) cs[co + r + j] = va[vo + H + j] * cps[cpo + r + j] + va[vo + j] * va[vo + 2 * H + j];
             apply(act, cs, co + r, hs, ho + r, H);
             j = 0;
-            for (; j < ub; j += VL) load(hs, ho + r + j).mul(load(gs, gr + 3 * H + j)).intoArray(hs, ho + r + j);
-            for (; j < H; j++) hs[ho + r + j] *= gs[gr + 3 * H + j];
+            for (; j < ub; j += VL) load(hs, ho + r + j).mul(load(va, vo + 3 * H + j)).intoArray(hs, ho + r + j);
+            for (; j < H; j++) hs[ho + r + j] *= va[vo + 3 * H + j];
         }
     }
 
@@ -123,15 +139,24 @@ final class Cells {
                              float[] dgs, int dgo, float[] dcp, int dcpo, float[] dhp, int dhpo, float[] scratch) {
         int ub = S.loopBound(H);
         FloatVector zero = FloatVector.zero(S);
-        // scratch of the current row: [act(c) | act'(act(c)) | i' | f' | g' | o']
+        // scratch of the current row: [act(c) | act'(c) | i' | f' | g' | o']
         float[] w = scratch(scratch, 6 * H);
         int TC = 0, DTC = H, DI = 2 * H, DF = 3 * H, DG = 4 * H, DO = 5 * H;
+        float[] v = keepsInput(act, rec) ? new float[4 * H] : null;   // the row's activated gates
         for (int b = b0; b < b1; b++) {
             boolean m = masked(ms, mo, b);
             int gr = go + b * 4 * H, dgr = dgo + b * 4 * H, r = b * H;
+            float[] va = v == null ? gs : v;
+            int vo = v == null ? gr : 0;
             if (!m) {
+                if (v != null) {
+                    activatedFromKept(rec, gs, gr, v, 0, 2 * H);
+                    activatedFromKept(act, gs, gr + 2 * H, v, 2 * H, H);
+                    activatedFromKept(rec, gs, gr + 3 * H, v, 3 * H, H);
+                }
                 apply(act, cs, co + r, w, TC, H);
-                deriv(act, w, TC, w, DTC, H);
+                if (act.needsInput()) deriv(act, cs, co + r, w, DTC, H);
+                else deriv(act, w, TC, w, DTC, H);
                 deriv(rec, gs, gr, w, DI, 2 * H);          // i', f'
                 deriv(act, gs, gr + 2 * H, w, DG, H);
                 deriv(rec, gs, gr + 3 * H, w, DO, H);
@@ -150,8 +175,8 @@ final class Cells {
                     gh.intoArray(dhp, dhpo + r + j);
                     continue;
                 }
-                FloatVector i = load(gs, gr + j), f = load(gs, gr + H + j);
-                FloatVector g = load(gs, gr + 2 * H + j), o = load(gs, gr + 3 * H + j);
+                FloatVector i = load(va, vo + j), f = load(va, vo + H + j);
+                FloatVector g = load(va, vo + 2 * H + j), o = load(va, vo + 3 * H + j);
                 FloatVector tc = load(w, TC + j);
                 FloatVector dc = gh.mul(o).mul(load(w, DTC + j)).add(dcNext);
                 dc.mul(g).mul(load(w, DI + j)).intoArray(dgs, dgr + j);
@@ -173,7 +198,7 @@ final class Cells {
                     dhp[dhpo + r + j] = gh;
                     continue;
                 }
-                float i = gs[gr + j], f = gs[gr + H + j], g = gs[gr + 2 * H + j], o = gs[gr + 3 * H + j];
+                float i = va[vo + j], f = va[vo + H + j], g = va[vo + 2 * H + j], o = va[vo + 3 * H + j];
                 float dc = dcNext + gh * o * w[DTC + j];
                 dgs[dgr + j] = dc * g * w[DI + j];
                 dgs[dgr + H + j] = dc * cps[cpo + r + j] * w[DF + j];
@@ -191,36 +216,42 @@ final class Cells {
                            float[] rs, int ro, float[] bs, int bo, float[] hps, int hpo, float[] ms, int mo,
                            float[] hs, int ho) {
         int ub = S.loopBound(H), ub2 = S.loopBound(2 * H);
+        float[] v = keepsInput(act, rec) ? new float[3 * H] : null;   // the row's activated z, r, hh
         for (int b = b0; b < b1; b++) {
             int xr = xo + b * 3 * H, rr = ro + b * 3 * H;
+            float[] va = v == null ? xs : v;
+            int vo = v == null ? xr : 0;
             if (bs != null) {   // rp += bRec, kept for backward
                 int j = 0;
                 for (int ub3 = S.loopBound(3 * H); j < ub3; j += VL) load(rs, rr + j).add(load(bs, bo + j)).intoArray(rs, rr + j);
                 for (; j < 3 * H; j++) rs[rr + j] += bs[bo + j];
             }
-            // z, r (adjacent): xp += rp, then the recurrent activation in place
+            // z, r (adjacent): xp += rp, then the recurrent activation
             int j = 0;
             for (; j < ub2; j += VL) load(xs, xr + j).add(load(rs, rr + j)).intoArray(xs, xr + j);
             for (; j < 2 * H; j++) xs[xr + j] += rs[rr + j];
-            apply(rec, xs, xr, xs, xr, 2 * H);
+            apply(rec, xs, xr, va, vo, 2 * H);
+            if (v != null) keepActivated(rec, v, 0, xs, xr, 2 * H);
             // hh = act(xh + r * rh)
             j = 0;
             for (; j < ub; j += VL) {
-                load(xs, xr + H + j).fma(load(rs, rr + 2 * H + j), load(xs, xr + 2 * H + j)).intoArray(xs, xr + 2 * H + j);
+                load(va, vo + H + j).fma(load(rs, rr + 2 * H + j), load(xs, xr + 2 * H + j)).intoArray(xs, xr + 2 * H + j);
             }
-            for (; j < H; j++) xs[xr + 2 * H + j] += xs[xr + H + j] * rs[rr + 2 * H + j];
-            gruOutput(act, b, H, xs, xr, hps, hpo, ms, mo, hs, ho);
+            for (; j < H; j++) xs[xr + 2 * H + j] += va[vo + H + j] * rs[rr + 2 * H + j];
+            gruOutput(act, b, H, xs, xr, va, vo, hps, hpo, ms, mo, hs, ho);
         }
     }
 
     /**
-     * Row b of a GRU step from its z (activated) and the candidate's pre-activation at xs[xr..]: hh = act(.) in
-     * place, then h = z * hPrev + (1 - z) * hh, or hPrev for a masked row.
+     * Row b of a GRU step from its activated z at va[vo..] and the candidate's pre-activation at xs[xr + 2H..]:
+     * hh = act(.) into va[vo + 2H..] (kept in xs), then h = z * hPrev + (1 - z) * hh, or hPrev for a masked row.
+     * {@code va, vo} is {@code xs, xr} itself when no gate keeps its input.
      */
-    private static void gruOutput(Activation act, int b, int H, float[] xs, int xr, float[] hps, int hpo, float[] ms,
-                                  int mo, float[] hs, int ho) {
+    private static void gruOutput(Activation act, int b, int H, float[] xs, int xr, float[] va, int vo, float[] hps,
+                                  int hpo, float[] ms, int mo, float[] hs, int ho) {
         int r = b * H, ub = S.loopBound(H);
-        apply(act, xs, xr + 2 * H, xs, xr + 2 * H, H);
+        apply(act, xs, xr + 2 * H, va, vo + 2 * H, H);
+        if (va != xs) keepActivated(act, va, vo + 2 * H, xs, xr + 2 * H, H);
         if (masked(ms, mo, b)) {
             System.arraycopy(hps, hpo + r, hs, ho + r, H);
             return;
@@ -228,35 +259,44 @@ final class Cells {
         // h = z * hPrev + (1 - z) * hh = z * (hPrev - hh) + hh
         int j = 0;
         for (; j < ub; j += VL) {
-            FloatVector hh = load(xs, xr + 2 * H + j);
-            load(xs, xr + j).fma(load(hps, hpo + r + j).sub(hh), hh).intoArray(hs, ho + r + j);
+            FloatVector hh = load(va, vo + 2 * H + j);
+            load(va, vo + j).fma(load(hps, hpo + r + j).sub(hh), hh).intoArray(hs, ho + r + j);
         }
         for (; j < H; j++) {
-            float hh = xs[xr + 2 * H + j];
-            hs[ho + r + j] = xs[xr + j] * (hps[hpo + r + j] - hh) + hh;
+            float hh = va[vo + 2 * H + j];
+            hs[ho + r + j] = va[vo + j] * (hps[hpo + r + j] - hh) + hh;
         }
     }
 
     // ---------------------------------------------------------------- GRU reset-before (Keras reset_after=False)
     // One step in two halves around the GEMM resetState · U_h (CpuRecurrent runs it): the gates, then the output.
 
-    /** z, r = recAct(xp[:, :2H]) in place (hPrev·U_zr already added); resetState = r * hPrev. */
+    /** z, r = recAct(xp[:, :2H]) kept in place (hPrev·U_zr already added); resetState = r * hPrev. */
     static void gruResetGates(Activation rec, int b0, int b1, int H, float[] xs, int xo, float[] hps, int hpo,
                               float[] rss, int rso) {
         int ub = S.loopBound(H);
+        float[] v = rec.needsInput() ? new float[2 * H] : null;   // the row's activated z, r
         for (int b = b0; b < b1; b++) {
             int xr = xo + b * 3 * H, r = b * H;
-            apply(rec, xs, xr, xs, xr, 2 * H);
+            float[] va = v == null ? xs : v;
+            int vo = v == null ? xr : 0;
+            apply(rec, xs, xr, va, vo, 2 * H);
+            if (v != null) keepActivated(rec, v, 0, xs, xr, 2 * H);
             int j = 0;
-            for (; j < ub; j += VL) load(xs, xr + H + j).mul(load(hps, hpo + r + j)).intoArray(rss, rso + r + j);
-            for (; j < H; j++) rss[rso + r + j] = xs[xr + H + j] * hps[hpo + r + j];
+            for (; j < ub; j += VL) load(va, vo + H + j).mul(load(hps, hpo + r + j)).intoArray(rss, rso + r + j);
+            for (; j < H; j++) rss[rso + r + j] = va[vo + H + j] * hps[hpo + r + j];
         }
     }
 
-    /** hh = act(xp[:, 2H:]) in place (resetState · U_h already added), h = z * hPrev + (1 - z) * hh; masked: hPrev. */
-    static void gruResetOutput(Activation act, int b0, int b1, int H, float[] xs, int xo, float[] hps, int hpo,
-                               float[] ms, int mo, float[] hs, int ho) {
-        for (int b = b0; b < b1; b++) gruOutput(act, b, H, xs, xo + b * 3 * H, hps, hpo, ms, mo, hs, ho);
+    /** hh = act(xp[:, 2H:]) kept in place (resetState · U_h already added), h = z * hPrev + (1 - z) * hh; masked: hPrev. */
+    static void gruResetOutput(Activation act, Activation rec, int b0, int b1, int H, float[] xs, int xo, float[] hps,
+                               int hpo, float[] ms, int mo, float[] hs, int ho) {
+        float[] v = keepsInput(act, rec) ? new float[3 * H] : null;   // the row's activated z, (r unused), hh
+        for (int b = b0; b < b1; b++) {
+            int xr = xo + b * 3 * H;
+            if (v != null) activatedFromKept(rec, xs, xr, v, 0, H);
+            gruOutput(act, b, H, xs, xr, v == null ? xs : v, v == null ? xr : 0, hps, hpo, ms, mo, hs, ho);
+        }
     }
 
     /**
@@ -267,12 +307,19 @@ final class Cells {
                                        float[] hps, int hpo, float[] dns, int dno, float[] dys, int dyo, float[] ms,
                                        int mo, float[] dxs, int dxo, float[] dhp, int dhpo) {
         float[] w = new float[3 * H];   // z' | (unused) | hh' of the current row
+        float[] v = keepsInput(act, rec) ? new float[3 * H] : null;   // the row's activated z, (unused), hh
         for (int b = b0; b < b1; b++) {
             int xr = xo + b * 3 * H, dxr = dxo + b * 3 * H, r = b * H;
             boolean m = masked(ms, mo, b);
+            float[] va = v == null ? xs : v;
+            int vo = v == null ? xr : 0;
             if (!m) {
                 deriv(rec, xs, xr, w, 0, H);
                 deriv(act, xs, xr + 2 * H, w, 2 * H, H);
+                if (v != null) {
+                    activatedFromKept(rec, xs, xr, v, 0, H);
+                    activatedFromKept(act, xs, xr + 2 * H, v, 2 * H, H);
+                }
             }
             for (int j = 0; j < H; j++) {
                 float g = dns[dno + r + j] + (dys == null ? 0f : dys[dyo + r + j]);
@@ -283,7 +330,7 @@ final class Cells {
                     dhp[dhpo + r + j] = g;
                     continue;
                 }
-                float z = xs[xr + j], hh = xs[xr + 2 * H + j];
+                float z = va[vo + j], hh = va[vo + 2 * H + j];
                 dxs[dxr + j] = g * (hps[hpo + r + j] - hh) * w[j];
                 dxs[dxr + 2 * H + j] = g * (1f - z) * w[2 * H + j];
                 dhp[dhpo + r + j] = g * z;
@@ -299,14 +346,18 @@ final class Cells {
                                      float[] drs, int dro, float[] ms, int mo, float[] dxs, int dxo, float[] dhp,
                                      int dhpo) {
         float[] w = new float[H];   // r' of the current row
+        float[] v = rec.needsInput() ? new float[H] : null;   // the row's activated r
         for (int b = b0; b < b1; b++) {
             if (masked(ms, mo, b)) continue;
             int xr = xo + b * 3 * H, dxr = dxo + b * 3 * H, r = b * H;
             deriv(rec, xs, xr + H, w, 0, H);
+            if (v != null) activatedFromKept(rec, xs, xr + H, v, 0, H);
+            float[] va = v == null ? xs : v;
+            int vo = v == null ? xr + H : 0;
             for (int j = 0; j < H; j++) {
                 float d = drs[dro + r + j];
                 dxs[dxr + H + j] = d * hps[hpo + r + j] * w[j];
-                dhp[dhpo + r + j] += d * xs[xr + H + j];
+                dhp[dhpo + r + j] += d * va[vo + j];
             }
         }
     }
@@ -318,12 +369,19 @@ final class Cells {
         int ub = S.loopBound(H);
         FloatVector zero = FloatVector.zero(S);
         float[] w = scratch(scratch, 3 * H);   // z', r', hh' of the current row
+        float[] v = keepsInput(act, rec) ? new float[3 * H] : null;   // the row's activated z, r, hh
         for (int b = b0; b < b1; b++) {
             boolean m = masked(ms, mo, b);
             int xr = xo + b * 3 * H, rr = ro + b * 3 * H, dxr = dxo + b * 3 * H, drr = dro + b * 3 * H, r = b * H;
+            float[] va = v == null ? xs : v;
+            int vo = v == null ? xr : 0;
             if (!m) {
                 deriv(rec, xs, xr, w, 0, 2 * H);
                 deriv(act, xs, xr + 2 * H, w, 2 * H, H);
+                if (v != null) {
+                    activatedFromKept(rec, xs, xr, v, 0, 2 * H);
+                    activatedFromKept(act, xs, xr + 2 * H, v, 2 * H, H);
+                }
             }
             int j = 0;
             for (; j < ub; j += VL) {
@@ -339,7 +397,7 @@ final class Cells {
                     gh.intoArray(dhp, dhpo + r + j);
                     continue;
                 }
-                FloatVector z = load(xs, xr + j), rg = load(xs, xr + H + j), hh = load(xs, xr + 2 * H + j);
+                FloatVector z = load(va, vo + j), rg = load(va, vo + H + j), hh = load(va, vo + 2 * H + j);
                 FloatVector rh = load(rs, rr + 2 * H + j), hp = load(hps, hpo + r + j);
                 FloatVector dz = gh.mul(hp.sub(hh)).mul(load(w, j));
                 FloatVector dah = gh.mul(z.neg().add(1f)).mul(load(w, 2 * H + j));
@@ -360,7 +418,7 @@ final class Cells {
                     dhp[dhpo + r + j] = gh;
                     continue;
                 }
-                float z = xs[xr + j], rg = xs[xr + H + j], hh = xs[xr + 2 * H + j];
+                float z = va[vo + j], rg = va[vo + H + j], hh = va[vo + 2 * H + j];
                 float rh = rs[rr + 2 * H + j], hp = hps[hpo + r + j];
                 float dz = gh * (hp - hh) * w[j];
                 float dah = gh * (1f - z) * w[2 * H + j];

@@ -150,7 +150,7 @@ final class CpuRecurrent {
                     a.recurrentKernel().buf(), a.recurrentKernel().offset() + 2L * units, 3 * units, 1f,
                     a.gates().buf(), a.gates().offset() + 2L * units, 3 * units);
         }
-        Cells.forRows(batch, 2L * units, (b0, b1) -> Cells.gruResetOutput(cell.activation(), b0, b1, units,
+        Cells.forRows(batch, 2L * units, (b0, b1) -> Cells.gruResetOutput(cell.activation(), cell.recurrentActivation(), b0, b1, units,
                 x.a, x.off, hp.a, hp.off, m.a, m.off, h.a, h.off));
     }
 

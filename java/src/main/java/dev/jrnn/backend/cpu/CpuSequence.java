@@ -126,7 +126,9 @@ final class CpuSequence {
         long tbg = (long) T * B * G, states = (T + 1L) * n;
         boolean lstm = kind == RecurrentCell.LSTM, gru = kind == RecurrentCell.GRU;
         Span u = args.checked(op, "u", seq.u(), (long) H * G), hs = args.checked(op, "hs", seq.hs(), states);
-        Span g = kind == RecurrentCell.SIMPLE_RNN ? NONE : args.checked(op, "gates", seq.gates(), tbg);
+        // SimpleRNN takes act' from h, or for gelu and swish from the pre-activations in gates
+        boolean rnnFromH = kind == RecurrentCell.SIMPLE_RNN && !cell.activation().needsInput();
+        Span g = rnnFromH ? NONE : args.checked(op, "gates", seq.gates(), tbg);
         Span cs = lstm ? args.checked(op, "cs", seq.cs(), states) : NONE;
         Span rp = gru ? args.checked(op, "recurrent", seq.recurrent(), tbg) : NONE;
         Span m = args.optional(op, "mask", seq.mask(), (long) T * B);
@@ -155,8 +157,9 @@ final class CpuSequence {
                 float[] d = dg.a();   // the gradient that goes back through U
                 int dOff = dgo;
                 switch (kind) {
-                    case SIMPLE_RNN -> Cells.rnnBackward(cell.activation(), b0, b1, H, hs.a(), ho + B * H, cur, curOff,
-                            dy.a(), dyo, m.a(), mo, dg.a(), dgo, next, nextOff, scratch);
+                    case SIMPLE_RNN -> Cells.rnnBackward(cell.activation(), b0, b1, H, rnnFromH ? hs.a() : g.a(),
+                            rnnFromH ? ho + B * H : go, cur, curOff, dy.a(), dyo, m.a(), mo, dg.a(), dgo, next, nextOff,
+                            scratch);
                     case LSTM -> {
                         int co = cs.off() + s * B * H;
                         Cells.lstmBackward(cell.activation(), cell.recurrentActivation(), b0, b1, H, g.a(), go, cs.a(), co,

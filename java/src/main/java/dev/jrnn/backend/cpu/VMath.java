@@ -56,6 +56,20 @@ final class VMath {
         }
     }
 
+    /**
+     * Keeps an activated gate for backward: {@code v} = a(x) is copied over the pre-activations x at {@code g}, except
+     * for gelu and swish ({@link Activation#needsInput()}), whose gate keeps x (their derivative needs it).
+     */
+    static void keepActivated(Activation a, float[] v, int vo, float[] g, int go, int n) {
+        if (!a.needsInput()) System.arraycopy(v, vo, g, go, n);
+    }
+
+    /** The activated values of gates kept by {@link #keepActivated}: a(x) for gelu and swish, else a copy. */
+    static void activatedFromKept(Activation a, float[] kept, int ko, float[] v, int vo, int n) {
+        if (a.needsInput()) apply(a, kept, ko, v, vo, n);
+        else System.arraycopy(kept, ko, v, vo, n);
+    }
+
     /** One value of the scalar activations, in float as the CUDA kernels compute it. */
     static float scalar(Activation a, float x) {
         return switch (a) {

@@ -171,8 +171,9 @@ final class CudaKernels extends KernelModule {
 
     /** Second half: hh = act(xh) in place, h = z * hPrev + (1 - z) * hh; masked rows copy hPrev. (gru.cu) */
     @Kernel("jrnn_gru_rb_out_fwd")
-    void gruRbOutFwd(Grid grid, int act, int batch, int units, @Ptr long xp, @Ptr long hPrev, @Ptr long mask, @Ptr long h) {
-        launch(gruRbOutFwd, grid, act, batch, units, xp, hPrev, mask, h);
+    void gruRbOutFwd(Grid grid, int act, int recAct, int batch, int units, @Ptr long xp, @Ptr long hPrev, @Ptr long mask,
+                     @Ptr long h) {
+        launch(gruRbOutFwd, grid, act, recAct, batch, units, xp, hPrev, mask, h);
     }
     private final long gruRbOutFwd = fn("jrnn_gru_rb_out_fwd");
 

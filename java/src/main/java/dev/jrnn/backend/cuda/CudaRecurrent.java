@@ -240,7 +240,7 @@ final class CudaRecurrent {
         be.gemm(false, false, batch, units, units, 1f, a.recurrent().buf(), a.recurrent().offset(), units,
                 a.recurrentKernel().buf(), a.recurrentKernel().offset() + 2L * units, 3 * units, 1f,
                 a.gates().buf(), a.gates().offset() + 2L * units, 3 * units);
-        k.gruRbOutFwd(be.g1(n), act.code(), batch, units, xpp, hpp, mp, hp);
+        k.gruRbOutFwd(be.g1(n), act.code(), recAct.code(), batch, units, xpp, hpp, mp, hp);
     }
 
     /** GRU reset-before backward: first-half kernel, cuBLAS dResetState = dh · U[:, 2H:]^T, second-half kernel. */

@@ -257,6 +257,9 @@ public final class PersistentRnn {
         if (dev.computeCapability() < 80 || dev.multiprocessors() <= 0 || dev.maxSharedPerBlock() <= 0) return out;
         if (units % 4 != 0) return out;
         if (act == Activation.SOFTMAX || recAct == Activation.SOFTMAX) return out;
+        // gelu and swish run the per-step kernels: the persistent SimpleRNN backward takes act' from h, and the
+        // kernels' simulator (PersistentKernelSimTest) checks only the activations that keep their output
+        if (act.needsInput() || recAct.needsInput()) return out;
         for (boolean tc : new boolean[] {false, true}) {
             if ((tc && variant == Variant.FFMA) || (!tc && variant == Variant.TENSOR_CORES)) continue;
             int prevGroup = -1;

@@ -80,7 +80,7 @@ final class KerasLayers {
         return l;
     }
 
-    /** A recurrent layer; what its setters refuse (a rate out of range, gelu as a cell activation) names the layer. */
+    /** A recurrent layer; what its setters refuse (a rate out of range, softmax as a cell activation) names the layer. */
     private RecurrentLayer recurrent(String cls, KerasConfig c, String where) {
         try {
             return recurrentLayer(cls, c, where);

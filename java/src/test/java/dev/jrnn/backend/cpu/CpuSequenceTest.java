@@ -30,11 +30,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * themselves are checked against float64 references by the layer tests.
  */
 class CpuSequenceTest {
-    record Case(RecurrentCell kind, int b, int t, int h, boolean mask, boolean initial, boolean dy, int tbptt) {
+    record Case(RecurrentCell kind, int b, int t, int h, boolean mask, boolean initial, boolean dy, int tbptt,
+                Activation act, Activation rec) {
+        Case(RecurrentCell kind, int b, int t, int h, boolean mask, boolean initial, boolean dy, int tbptt) {
+            this(kind, b, t, h, mask, initial, dy, tbptt, Activation.TANH, Activation.SIGMOID);
+        }
+
+        /** SimpleRNN's backward takes act' from h, or for gelu and swish from the pre-activations in p. */
+        boolean rnnFromH() { return kind == RecurrentCell.SIMPLE_RNN && !act.needsInput(); }
+
         @Override
         public String toString() {
             return kind + " B=" + b + " T=" + t + " H=" + h + (mask ? " mask" : "") + (initial ? " h0" : "")
-                    + (dy ? " dy" : "") + (tbptt > 0 ? " tbptt=" + tbptt : "");
+                    + (dy ? " dy" : "") + (tbptt > 0 ? " tbptt=" + tbptt : "")
+                    + (act == Activation.TANH && rec == Activation.SIGMOID ? "" : " " + act.kerasName() + "/" + rec.kerasName());
         }
     }
 
@@ -48,6 +57,10 @@ class CpuSequenceTest {
                 // one block of 8 rows, each step's product split by columns (a ragged last strip)
                 if (v == 0 || v == 7) c.add(new Case(k, 8, 4, 456, mask, initial, dy, v == 7 ? 3 : 0));
             }
+            // gelu and swish: the gates keep their pre-activations
+            c.add(new Case(k, 3, 5, 7, true, true, true, 2, Activation.GELU, Activation.SWISH));
+            c.add(new Case(k, 20, 9, 96, true, false, true, 0, Activation.SWISH, Activation.GELU));
+            c.add(new Case(k, 8, 4, 456, false, true, false, 0, Activation.TANH, Activation.SWISH));
         }
         return c.stream();
     }
@@ -88,7 +101,7 @@ class CpuSequenceTest {
         int B = c.b(), T = c.t(), H = c.h(), G = c.kind().gates() * H;
         long bh = (long) B * H, tbg = (long) T * B * G;
         boolean lstm = c.kind() == RecurrentCell.LSTM, gru = c.kind() == RecurrentCell.GRU;
-        CellConfig cfg = new CellConfig(c.kind(), Activation.TANH, Activation.SIGMOID, B, H);
+        CellConfig cfg = new CellConfig(c.kind(), c.act(), c.rec(), B, H);
         Buf u = random((long) H * G, 0.3), bRec = gru ? random(G, 0.5) : null;
         Buf mask = null;
         if (c.mask()) {
@@ -109,7 +122,7 @@ class CpuSequenceTest {
         assertTrue(be.recurrentSequenceForward(cfg, new CellSequence.Forward(T, c.initial(), at(u, 0), at(bRec, 0),
                 at(got.p(), 0), at(got.rp(), 0), at(got.hs(), 0), at(got.cs(), 0), at(mask, 0))));
         assertTrue(be.recurrentSequenceBackward(cfg, new CellSequence.Backward(T, c.tbptt(), c.initial(), at(u, 0),
-                at(c.kind() == RecurrentCell.SIMPLE_RNN ? null : got.p(), 0), at(got.rp(), 0), at(got.hs(), 0),
+                at(c.rnnFromH() ? null : got.p(), 0), at(got.rp(), 0), at(got.hs(), 0),
                 at(got.cs(), 0), at(mask, 0), at(dy, 0), at(got.dh(), 0), at(got.dc(), 0), at(got.dGates(), 0),
                 at(got.dRec(), 0))));
         String[] names = {"gates", "recurrent", "hs", "cs", "dGates", "dRecurrent", "dh", "dc"};
@@ -150,7 +163,8 @@ class CpuSequenceTest {
             }
             Buf d = r.dGates();
             switch (c.kind()) {
-                case SIMPLE_RNN -> be.recurrentStepBackward(cfg, CellStep.Backward.rnn(at(r.hs(), (s + 1) * bh),
+                case SIMPLE_RNN -> be.recurrentStepBackward(cfg, CellStep.Backward.rnn(
+                        c.rnnFromH() ? at(r.hs(), (s + 1) * bh) : at(r.p(), s * bg),
                         at(next, 0), at(dy, s * bh), at(mask, (long) s * B), at(r.dGates(), s * bg), at(prev, 0)));
                 case LSTM -> be.recurrentStepBackward(cfg, CellStep.Backward.lstm(at(r.p(), s * bg), at(r.cs(), s * bh),
                         at(r.cs(), (s + 1) * bh), at(next, 0), at(dy, s * bh), at(r.dc(), 0), at(mask, (long) s * B),

@@ -84,6 +84,17 @@ class CudaLayerParityTest {
                     () -> new GRU(7).resetAfter(false).useBias(false).recurrentActivation("hard_sigmoid")
                             .goBackwards(backwards), false, false, Precision.FP32));
         }
+        // gelu and swish keep their gates' pre-activations and take the per-step kernels
+        a.add(Arguments.of("SimpleRNN gelu seq masked", (Supplier<RecurrentLayer>)
+                () -> new SimpleRNN(11).activation("gelu").returnSequences(true), true, false, Precision.FP32));
+        a.add(Arguments.of("LSTM gelu/swish seq+state masked h0,c0", (Supplier<RecurrentLayer>)
+                () -> new LSTM(13).activation("gelu").recurrentActivation("swish").returnSequences(true).returnState(true),
+                true, true, Precision.FP32));
+        a.add(Arguments.of("GRU swish seq masked h0", (Supplier<RecurrentLayer>)
+                () -> new GRU(10).activation("swish").returnSequences(true), true, true, Precision.FP32));
+        a.add(Arguments.of("GRU reset_before gelu/swish last", (Supplier<RecurrentLayer>)
+                () -> new GRU(7).resetAfter(false).activation("gelu").recurrentActivation("swish"), false, false,
+                Precision.FP32));
         a.add(Arguments.of("LSTM tbptt 3 masked", (Supplier<RecurrentLayer>)
                 () -> new LSTM(8).returnSequences(true).tbptt(3), true, false, Precision.FP32));
         for (Precision p : new Precision[] {Precision.TF32, Precision.BF16}) {

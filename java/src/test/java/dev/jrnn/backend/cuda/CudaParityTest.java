@@ -364,7 +364,9 @@ class CudaParityTest {
 
     static final Activation[][] ACTS = {
             {Activation.TANH, Activation.SIGMOID}, {Activation.RELU, Activation.HARD_SIGMOID},
-            {Activation.LINEAR, Activation.SIGMOID}, {Activation.SIGMOID, Activation.HARD_SIGMOID}};
+            {Activation.LINEAR, Activation.SIGMOID}, {Activation.SIGMOID, Activation.HARD_SIGMOID},
+            // the gates of these keep their pre-activations (cell_math.cuh: jrnn_act_keep)
+            {Activation.GELU, Activation.SIGMOID}, {Activation.TANH, Activation.SWISH}, {Activation.SWISH, Activation.GELU}};
 
     @Test
     void rnnStep() {

@@ -121,7 +121,7 @@ class KerasImportTest {
         }
     }
 
-    /** gelu and swish (Keras 3: silu) come back from a saved model, predicting the same; in a recurrent layer they are refused. */
+    /** gelu and swish (Keras 3: silu) come back from a saved model, predicting the same, in Dense, Activation and recurrent layers. */
     @Test
     void geluAndSwishAreWrittenAndRead(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path f = dir.resolve("act.keras");
@@ -137,10 +137,21 @@ class KerasImportTest {
             assertEquals("swish", ((dev.jrnn.layers.Activation) m.layers().get(1)).activation());
             assertArrayEquals(before, m.predict(x).data());
         }
-        java.util.Map<String, Object> lstm = new java.util.LinkedHashMap<>(java.util.Map.of("units", 2L, "activation", "gelu"));
-        KerasFormatException e = org.junit.jupiter.api.Assertions.assertThrows(KerasFormatException.class, () -> new KerasLayers(3, "f.keras")
-                .build(new KerasConfig(java.util.Map.of("class_name", "LSTM", "config", lstm), "f.keras")));
-        assertTrue(e.getMessage().contains("(LSTM): activation 'gelu' is not supported in recurrent layers"), e.getMessage());
+        Path r = dir.resolve("recurrent.keras");
+        Tensor xs = inputs(List.of(new int[] {4, 3}), 0, 3).get(0);
+        try (Model m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.LSTM(4).activation("gelu").recurrentActivation("swish")
+                .returnSequences(true).inputShape(4, 3), new dev.jrnn.layers.GRU(3).activation("swish"),
+                new dev.jrnn.layers.Dense(1))) {
+            before = m.predict(xs).data();
+            m.save(r);
+        }
+        try (Model m = Models.load(r)) {
+            dev.jrnn.layers.LSTM lstm = (dev.jrnn.layers.LSTM) m.layers().get(0);
+            assertEquals("gelu", lstm.activation());
+            assertEquals("swish", lstm.recurrentActivation());
+            assertEquals("swish", ((dev.jrnn.layers.GRU) m.layers().get(1)).activation());
+            assertArrayEquals(before, m.predict(xs).data());
+        }
     }
 
     private static int configLayerCount(Map<?, ?> config) {

@@ -47,7 +47,8 @@ final class Cases {
     /**
      * Per cell: every combination of returnSequences, returnState, initial state, mask and goBackwards,
      * each with tbptt 0 and 2, bias dropped in a third of them, SimpleRNN activations rotating; then
-     * extra truncation lengths (1, T, T+3) over mixed options. Sizes rotate over B 2-3, T 4-5, I 2-3, H 2-4.
+     * extra truncation lengths (1, T, T+3) over mixed options, then gelu and swish. Sizes rotate over B 2-3, T 4-5,
+     * I 2-3, H 2-4.
      */
     static List<RnnCase> rnn(Ref.Cell cell) {
         List<RnnCase> l = new ArrayList<>();
@@ -76,6 +77,15 @@ final class Cases {
                         c.mask(), c.goBackwards(), c.tbptt(), c.batch(), c.steps(), c.inputs(), c.units(), c.seed(),
                         acts[a][1]));
             }
+        }
+        // gelu and swish, whose gates keep the pre-activation: alone, mixed with an output-derived activation, with
+        // a mask and tbptt (the per-step backward) and without (the CPU's whole-sequence path)
+        String[][] kept = {{"gelu", "sigmoid"}, {"tanh", "swish"}, {"swish", "gelu"}, {"gelu", "hard_sigmoid"}};
+        for (int a = 0; a < kept.length; a++) {
+            RnnCase c = make(cell, idx++, new int[] {9, 27, 13, 6}[a], a < 2 ? 2 : 0);
+            l.add(new RnnCase(cell, kept[a][0], c.useBias(), c.returnSequences(), c.returnState(), c.initState(),
+                    c.mask(), c.goBackwards(), c.tbptt(), c.batch(), c.steps(), c.inputs(), c.units(), c.seed(),
+                    cell == Ref.Cell.SIMPLE_RNN ? kept[a][0] : kept[a][1]));
         }
         return l;
     }
