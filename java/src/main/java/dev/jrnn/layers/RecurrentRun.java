@@ -316,7 +316,13 @@ final class RecurrentRun implements Trace {
         int rows = (to - from) * B;
         Buf dRec = recurrentProj != null ? dRecurrent : dGates;
         boolean inputDropout = drop != null && drop.input != null;
-        if (layer.trainable()) {
+        if (layer.trainable() && !recurrentDropout() && resetState == null && recurrentProj == null && !inputDropout) {
+            // dU, dW and the bias from one read of dGates (LSTM, SimpleRNN: both products share it)
+            Param u = layer.recurrentKernel, w = layer.kernel;
+            be.weightGradients(rows, G, BufAt.at(dGates, bg(from)), H, BufAt.at(hs, bh(from)), BufAt.at(u.grad(), u.offset()),
+                    I, BufAt.at(xT, xOff + (long) from * B * I), BufAt.at(w.grad(), w.offset()),
+                    layer.bias == null ? null : BufAt.at(layer.bias.grad(), layer.bias.offset()));
+        } else if (layer.trainable()) {
             Param u = layer.recurrentKernel;
             if (recurrentDropout()) {
                 drop.kernelGradient(hs, bh(from), H, drop.recurrent, dRec, from, to, u);

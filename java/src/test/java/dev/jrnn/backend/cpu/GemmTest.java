@@ -110,7 +110,7 @@ class GemmTest {
             float[] bp = new float[Gemm.roundUp(nc, Gemm.NR) * kc], ap = new float[Gemm.roundUp(mc, Gemm.MR) * kc];
             java.util.Arrays.fill(bp, Float.NaN);
             java.util.Arrays.fill(ap, Float.NaN);
-            Gemm.packB(t, src, off, ld, pc, jc, kc, nc, bp);
+            Gemm.packB(t, src, off, ld, pc, jc, kc, nc, null, bp);
             Gemm.packA(t, src, off, ld, ic, pc, mc, kc, ap);
             for (int j = 0; j < Gemm.roundUp(nc, Gemm.NR); j++) {
                 for (int p = 0; p < kc; p++) {
