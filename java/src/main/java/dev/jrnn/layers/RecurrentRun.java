@@ -316,12 +316,17 @@ final class RecurrentRun implements Trace {
         int rows = (to - from) * B;
         Buf dRec = recurrentProj != null ? dRecurrent : dGates;
         boolean inputDropout = drop != null && drop.input != null;
-        if (layer.trainable() && !recurrentDropout() && resetState == null && recurrentProj == null && !inputDropout) {
-            // dU, dW and the bias from one read of dGates (LSTM, SimpleRNN: both products share it)
-            Param u = layer.recurrentKernel, w = layer.kernel;
-            be.weightGradients(rows, G, BufAt.at(dGates, bg(from)), H, BufAt.at(hs, bh(from)), BufAt.at(u.grad(), u.offset()),
-                    I, BufAt.at(xT, xOff + (long) from * B * I), BufAt.at(w.grad(), w.offset()),
-                    layer.bias == null ? null : BufAt.at(layer.bias.grad(), layer.bias.offset()));
+        if (layer.trainable() && !recurrentDropout() && resetState == null && !inputDropout) {
+            Param u = layer.recurrentKernel, w = layer.kernel, b = layer.bias;
+            BufAt h = BufAt.at(hs, bh(from)), x = BufAt.at(xT, xOff + (long) from * B * I), dG = BufAt.at(dGates, bg(from));
+            BufAt du = BufAt.at(u.grad(), u.offset()), dw = BufAt.at(w.grad(), w.offset());
+            if (recurrentProj == null) {   // LSTM, SimpleRNN: dU, dW and the bias from one read of dGates
+                be.weightGradients(rows, G, dG, H, h, du, I, x, dw, b == null ? null : BufAt.at(b.grad(), b.offset()));
+            } else {   // GRU (reset_after): dU and the recurrent bias from dRecurrent, dW and the input bias from dGates
+                be.weightGradients(rows, G, BufAt.at(dRecurrent, bg(from)), H, h, du, 0, null, null,
+                        b == null ? null : BufAt.at(b.grad(), b.offset() + G));
+                be.weightGradients(rows, G, dG, I, x, dw, 0, null, null, b == null ? null : BufAt.at(b.grad(), b.offset()));
+            }
         } else if (layer.trainable()) {
             Param u = layer.recurrentKernel;
             if (recurrentDropout()) {
