@@ -46,7 +46,8 @@ class GemmTest {
         }
     }
 
-    private static float[] fill(SplittableRandom r, int n) {
+    /** n uniform floats in [-1, 1). */
+    static float[] fill(SplittableRandom r, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = (float) r.nextDouble(-1, 1);
         return x;

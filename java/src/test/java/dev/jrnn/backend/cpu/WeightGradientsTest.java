@@ -45,8 +45,8 @@ class WeightGradientsTest {
     @MethodSource("cases")
     void givesTheBitsOfTheThreeCallsAndAFloat64Loop(Case c) {
         SplittableRandom r = new SplittableRandom(c.rows * 31L + c.n);
-        float[] dz = fill(r, c.rows * c.n), x1 = fill(r, c.rows * c.k1), x2 = fill(r, c.rows * c.k2);
-        float[] w1 = fill(r, c.k1 * c.n), w2 = fill(r, c.k2 * c.n), db = fill(r, c.n);
+        float[] dz = GemmTest.fill(r, c.rows * c.n), x1 = GemmTest.fill(r, c.rows * c.k1), x2 = GemmTest.fill(r, c.rows * c.k2);
+        float[] w1 = GemmTest.fill(r, c.k1 * c.n), w2 = GemmTest.fill(r, c.k2 * c.n), db = GemmTest.fill(r, c.n);
         try (CpuBackend cpu = CpuBackend.create()) {
             float[][] fused = run(cpu, c, dz, x1, x2, w1, w2, db);
             float[][] calls = run(new RecordingBackend(CpuBackend.create()), c, dz, x1, x2, w1, w2, db);
@@ -96,17 +96,11 @@ class WeightGradientsTest {
         return out;
     }
 
-    private static float[] fill(SplittableRandom r, int n) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) x[i] = (float) r.nextDouble(-1, 1);
-        return x;
-    }
-
     @Test
     void sumsWhilePackingLayOutThePanelAsPackB() {
         SplittableRandom r = new SplittableRandom(7);
         int kc = 21, nc = 9 * Gemm.NR + 5, jc = 3, pc = 2, ld = nc + jc + 4;
-        float[] b = fill(r, (pc + kc) * ld), plain = new float[Gemm.roundUp(nc, Gemm.NR) * kc];
+        float[] b = GemmTest.fill(r, (pc + kc) * ld), plain = new float[Gemm.roundUp(nc, Gemm.NR) * kc];
         float[] summed = new float[plain.length], sums = new float[jc + nc];
         java.util.Arrays.fill(summed, Float.NaN);
         Gemm.packB(false, b, 0, ld, pc, jc, kc, nc, null, plain);
