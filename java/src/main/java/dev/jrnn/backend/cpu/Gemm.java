@@ -20,6 +20,10 @@ final class Gemm {
      * (AVX-512), 6 x 2 with 16 (AVX2, NEON), so the accumulators never spill.
      */
     static final int MR = S.vectorBitSize() >= 512 ? 8 : 6, NR = 2 * VL;
+    /**
+     * Block sizes. KC = 512: a recurrent step's product at H = 512 is one pass over its C, not two (at 256 its two
+     * updates of C cost ~20% of the product: benchmarks/NOTES.md, issue 16 session 6).
+     */
     static final int KC = 512, MC = 120, NC = 64 * NR;
     /** Strips that {@link #packB} fills at once, row by row. */
     private static final int PACK_STRIPS = 8;
