@@ -325,12 +325,14 @@ public final class CpuBackend implements Backend {
     public void weightGradients(int rows, int n, BufAt dz, int k1, BufAt x1, BufAt w1, int k2, BufAt x2, BufAt w2,
                                 BufAt db) {
         String op = "weightGradients";
-        Checks.gemmSizes(k1, n, rows);
+        positive(op, "rows", rows);
+        positive(op, "n", n);
+        positive(op, "k1", k1);
         Checks.notNull(op, "dz", dz);
         Checks.notNull(op, "x1", x1);
         Checks.notNull(op, "w1", w1);
         if (x2 != null) {
-            Checks.gemmSizes(k2, n, rows);
+            positive(op, "k2", k2);
             Checks.notNull(op, "w2", w2);
         }
         float[] zs = arr(op, "dz", dz.buf()), as = arr(op, "x1", x1.buf()), ws = arr(op, "w1", w1.buf());

@@ -128,6 +128,9 @@ class WeightGradientsTest {
             e = assertThrows(IllegalArgumentException.class, () -> be.weightGradients(4, 5, BufAt.at(dz, 0), 2,
                     BufAt.at(x, 0), BufAt.at(w, 0), 0, null, null, BufAt.at(small, 0)));
             assertTrue(e.getMessage().contains("db"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> be.weightGradients(4, 5, BufAt.at(dz, 0), -2,
+                    BufAt.at(x, 0), BufAt.at(w, 0), 0, null, null, null));
+            assertTrue(e.getMessage().contains("k1"), e.getMessage());
         }
     }
 }
