@@ -173,6 +173,28 @@ public interface Backend extends AutoCloseable {
     /** {@code out[c] (+)= sum_r x[r, c]}; accumulates when {@code accumulate}, else overwrites. */
     void sumRows(int rows, int cols, Buf x, long xOff, Buf out, long outOff, boolean accumulate);
 
+    /**
+     * A layer's weight gradients over {@code rows} rows, dense and row-major: {@code w1 += x1^T · dz} and
+     * {@code w2 += x2^T · dz} (dz [rows, n], x1 [rows, k1], w1 [k1, n], x2 [rows, k2], w2 [k2, n]; the second
+     * pair skipped when x2 is null) and {@code db += } the column sums of dz (skipped when db is null).
+     * The default makes the two GEMMs and the {@link #sumRows} in that order; the CPU backend packs dz once
+     * for all three (same sums, same order).
+     *
+     * <pre>{@code
+     * be.weightGradients(T * B, G, BufAt.at(dGates, 0), H, BufAt.at(hs, 0), BufAt.at(dU, 0),
+     *         I, BufAt.at(xT, 0), BufAt.at(dW, 0), BufAt.at(db, 0));
+     * }</pre>
+     */
+    default void weightGradients(int rows, int n, BufAt dz, int k1, BufAt x1, BufAt w1, int k2, BufAt x2, BufAt w2,
+                                 BufAt db) {
+        gemm(true, false, k1, n, rows, 1f, x1.buf(), x1.offset(), k1, dz.buf(), dz.offset(), n, 1f, w1.buf(), w1.offset(), n);
+        if (x2 != null) {
+            gemm(true, false, k2, n, rows, 1f, x2.buf(), x2.offset(), k2, dz.buf(), dz.offset(), n, 1f, w2.buf(),
+                    w2.offset(), n);
+        }
+        if (db != null) sumRows(rows, n, dz.buf(), dz.offset(), db.buf(), db.offset(), true);
+    }
+
     // ---------------------------------------------------------------- activations
 
     /**

@@ -316,7 +316,18 @@ final class RecurrentRun implements Trace {
         int rows = (to - from) * B;
         Buf dRec = recurrentProj != null ? dRecurrent : dGates;
         boolean inputDropout = drop != null && drop.input != null;
-        if (layer.trainable()) {
+        if (layer.trainable() && !recurrentDropout() && resetState == null && !inputDropout) {
+            Param u = layer.recurrentKernel, w = layer.kernel, b = layer.bias;
+            BufAt h = BufAt.at(hs, bh(from)), x = BufAt.at(xT, xOff + (long) from * B * I), dG = BufAt.at(dGates, bg(from));
+            BufAt du = BufAt.at(u.grad(), u.offset()), dw = BufAt.at(w.grad(), w.offset());
+            if (recurrentProj == null) {   // LSTM, SimpleRNN: dU, dW and the bias from one read of dGates
+                be.weightGradients(rows, G, dG, H, h, du, I, x, dw, b == null ? null : BufAt.at(b.grad(), b.offset()));
+            } else {   // GRU (reset_after): dU and the recurrent bias from dRecurrent, dW and the input bias from dGates
+                be.weightGradients(rows, G, BufAt.at(dRecurrent, bg(from)), H, h, du, 0, null, null,
+                        b == null ? null : BufAt.at(b.grad(), b.offset() + G));
+                be.weightGradients(rows, G, dG, I, x, dw, 0, null, null, b == null ? null : BufAt.at(b.grad(), b.offset()));
+            }
+        } else if (layer.trainable()) {
             Param u = layer.recurrentKernel;
             if (recurrentDropout()) {
                 drop.kernelGradient(hs, bh(from), H, drop.recurrent, dRec, from, to, u);

@@ -7,6 +7,7 @@ import dev.jrnn.backend.LossArgs;
 import dev.jrnn.backend.SgdArgs;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.BufAt;
 import dev.jrnn.backend.CellConfig;
 import dev.jrnn.backend.CellSequence;
 import dev.jrnn.backend.CellStep;
@@ -317,24 +318,33 @@ public final class CpuBackend implements Backend {
         float[] xs = arr("sumRows", "x", x), os = arr("sumRows", "out", out);
         int xo = span2("sumRows", "x", xs, xOff, rows, cols, Math.max(cols, 1));
         int oo = span("sumRows", "out", os, outOff, cols);
-        // column blocks of one vector, summed down the rows in a register (columns split over cores when big)
-        int ub = S.loopBound(cols);
-        int parts = Math.min(Parallel.partsFor((long) rows * cols), Math.max(1, cols / VL));
-        Parallel.run(parts, part -> {
-            int j0 = columnStart(part, parts, cols), j1 = columnStart(part + 1, parts, cols);
-            int j = j0;
-            for (; j < Math.min(j1, ub); j += VL) {
-                FloatVector acc = FloatVector.zero(S);
-                for (int r = 0, base = xo + j; r < rows; r++, base += cols) acc = acc.add(FloatVector.fromArray(S, xs, base));
-                if (accumulate) acc = acc.add(FloatVector.fromArray(S, os, oo + j));
-                acc.intoArray(os, oo + j);
-            }
-            for (; j < j1; j++) {
-                float acc = 0f;
-                for (int r = 0, base = xo + j; r < rows; r++, base += cols) acc += xs[base];
-                os[oo + j] = accumulate ? os[oo + j] + acc : acc;
-            }
-        });
+        WeightGradients.columnSums(rows, cols, xs, xo, os, oo, accumulate);
+    }
+
+    @Override
+    public void weightGradients(int rows, int n, BufAt dz, int k1, BufAt x1, BufAt w1, int k2, BufAt x2, BufAt w2,
+                                BufAt db) {
+        String op = "weightGradients";
+        positive(op, "rows", rows);
+        positive(op, "n", n);
+        positive(op, "k1", k1);
+        Checks.notNull(op, "dz", dz);
+        Checks.notNull(op, "x1", x1);
+        Checks.notNull(op, "w1", w1);
+        if (x2 != null) {
+            positive(op, "k2", k2);
+            Checks.notNull(op, "w2", w2);
+        }
+        float[] zs = arr(op, "dz", dz.buf()), as = arr(op, "x1", x1.buf()), ws = arr(op, "w1", w1.buf());
+        int zo = span2(op, "dz", zs, dz.offset(), rows, n, Math.max(n, 1)),
+                ao = span2(op, "x1", as, x1.offset(), rows, k1, Math.max(k1, 1));
+        int wo = span2(op, "w1", ws, w1.offset(), k1, n, Math.max(n, 1));
+        float[] bs = x2 == null ? null : arr(op, "x2", x2.buf()), vs = x2 == null ? null : arr(op, "w2", w2.buf());
+        int bo = x2 == null ? 0 : span2(op, "x2", bs, x2.offset(), rows, k2, Math.max(k2, 1));
+        int vo = x2 == null ? 0 : span2(op, "w2", vs, w2.offset(), k2, n, Math.max(n, 1));
+        float[] ds = db == null ? null : arr(op, "db", db.buf());
+        int dof = db == null ? 0 : span(op, "db", ds, db.offset(), n);
+        WeightGradients.accumulate(rows, n, zs, zo, k1, as, ao, ws, wo, x2 == null ? 0 : k2, bs, bo, vs, vo, ds, dof);
     }
 
     /**

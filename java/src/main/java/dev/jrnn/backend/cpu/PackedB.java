@@ -54,7 +54,7 @@ final class PackedB {
             for (int pc = 0, p = 0; pc < k; pc += KC, p++) {
                 int kc = Math.min(KC, k - pc);
                 panels[j][p] = new float[Gemm.roundUp(nc, NR) * kc];
-                Gemm.packB(tb, b, bo, ldb, pc, jc, kc, nc, panels[j][p]);
+                Gemm.packB(tb, b, bo, ldb, pc, jc, kc, nc, null, panels[j][p]);
             }
         }
         return new PackedB(tb, b, bo, ldb, k, n, panels);
@@ -92,19 +92,7 @@ final class PackedB {
             for (int pc = 0, p = 0; pc < k; pc += KC, p++) {
                 int kc = Math.min(KC, k - pc);
                 float bta = pc == 0 ? beta : 1f;
-                float[] bp = panels[j][p];
-                for (int ic = 0; ic < m; ic += MC) {
-                    int mc = Math.min(MC, m - ic);
-                    Gemm.packA(false, a, ao, lda, ic, pc, mc, kc, ap);
-                    for (int jr = lo; jr < hi; jr += NR) {
-                        int nr = Math.min(NR, hi - jr), bpo = jr * kc;
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            if (MR == 8) Gemm.kernel8(kc, ap, ir * kc, bp, bpo, tmp);
-                            else Gemm.kernel6(kc, ap, ir * kc, bp, bpo, tmp);
-                            Gemm.update(tmp, c, co + (ic + ir) * ldc + jc + jr, ldc, 1f, bta, Math.min(MR, mc - ir), nr);
-                        }
-                    }
-                }
+                Gemm.panel(false, m, a, ao, lda, pc, kc, panels[j][p], lo, hi, 1f, bta, c, co + jc, ldc, ap, tmp);
             }
         }
     }

@@ -46,7 +46,8 @@ class GemmTest {
         }
     }
 
-    private static float[] fill(SplittableRandom r, int n) {
+    /** n uniform floats in [-1, 1). */
+    static float[] fill(SplittableRandom r, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = (float) r.nextDouble(-1, 1);
         return x;
@@ -110,7 +111,7 @@ class GemmTest {
             float[] bp = new float[Gemm.roundUp(nc, Gemm.NR) * kc], ap = new float[Gemm.roundUp(mc, Gemm.MR) * kc];
             java.util.Arrays.fill(bp, Float.NaN);
             java.util.Arrays.fill(ap, Float.NaN);
-            Gemm.packB(t, src, off, ld, pc, jc, kc, nc, bp);
+            Gemm.packB(t, src, off, ld, pc, jc, kc, nc, null, bp);
             Gemm.packA(t, src, off, ld, ic, pc, mc, kc, ap);
             for (int j = 0; j < Gemm.roundUp(nc, Gemm.NR); j++) {
                 for (int p = 0; p < kc; p++) {
