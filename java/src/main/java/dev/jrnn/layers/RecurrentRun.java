@@ -10,6 +10,7 @@ import dev.jrnn.backend.DTensor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntPredicate;
 
 /**
  * One application of a {@link RecurrentLayer} on a batch: the loop over time (time-major layout, masks,
@@ -47,7 +48,8 @@ final class RecurrentRun implements Trace {
     Buf dyT;                     // [T, B, H] output gradients, time-major (null: none per step)
     Buf tbpttKeep;               // [T, B] with tbptt and a mask: 0 where a sample's state gradient is cut
                                  // before undoing step s (its windows count real steps), else 1
-    Buf dxT;                     // [T, B, I] input gradients, time-major
+    Buf dxT;                     // [T, B, I] input gradients, time-major (null when no one takes them)
+    boolean inputGradientWanted = true;   // false during a backward whose caller takes no dx (Trace#backward)
     RecurrentDropout drop;       // a training call's dropout masks, or null (none, or inference)
     final List<Buf> temps = new ArrayList<>();
     final List<DTensor> outputs = new ArrayList<>();
@@ -309,7 +311,7 @@ final class RecurrentRun implements Trace {
 
     /**
      * Gradients from steps [from, to) (processing order, rows from*B ..): accumulated into dU, dW and the
-     * bias (when trainable), and dx of those rows written into dxT ([T, B, I]).
+     * bias (when trainable), and dx of those rows written into dxT ([T, B, I]; null: no dx).
      */
     void stepGradients(int from, int to, Buf dxT) {
         if (to <= from) return;
@@ -352,6 +354,7 @@ final class RecurrentRun implements Trace {
                 }
             }
         }
+        if (dxT == null) return;
         if (inputDropout) {
             drop.inputGradient(from, to, dxT);
         } else {
@@ -406,6 +409,16 @@ final class RecurrentRun implements Trace {
     public DTensor outputMask() { return layer.returnSequences ? mask : null; }
 
     @Override
+    public List<DTensor> backward(List<DTensor> dOut, IntPredicate inputGradient) {
+        inputGradientWanted = inputGradient.test(0);
+        try {
+            return backward(dOut);
+        } finally {
+            inputGradientWanted = true;
+        }
+    }
+
+    @Override
     public List<DTensor> backward(List<DTensor> dOut) {
         Layers.checkGradients(layer, dOut, outputs);
         try {
@@ -417,7 +430,7 @@ final class RecurrentRun implements Trace {
                     BufAt.at(dGates, 0), BufAt.at(dRecurrent, 0)));
             for (int s = T - 1; s >= 0 && !fused; s--) stepsBackward(s, s + 1);
             stepGradients(0, T, dxT);
-            return finishBackward(true);
+            return finishBackward(dxT != null);
         } finally {
             releaseBackward();
         }
@@ -436,7 +449,7 @@ final class RecurrentRun implements Trace {
         dHiddenNext = temp(bhn);
         dHiddenPrev = temp(bhn);
         if (cs != null) dCellNext = temp(bhn);
-        dxT = temp(tb * I);
+        dxT = inputGradientWanted ? temp(tb * I) : null;
         if (layer.tbptt > 0 && maskT != null && T > 1) tbpttKeep = tbpttKeep();
         if (externalDyT != null) {
             dyT = externalDyT;

@@ -8,6 +8,7 @@ import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntPredicate;
 
 /**
  * A chain of recurrent layers run as a wavefront: layer l+1 works on a chunk of timesteps as soon as layer
@@ -146,6 +147,17 @@ public final class RecurrentStack {
         public DTensor outputMask() { return top().outputMask(); }
 
         @Override
+        public List<DTensor> backward(List<DTensor> dOut, IntPredicate inputGradient) {
+            RecurrentRun first = runs.get(0);
+            first.inputGradientWanted = inputGradient.test(0);
+            try {
+                return backward(dOut);
+            } finally {
+                first.inputGradientWanted = true;
+            }
+        }
+
+        @Override
         public List<DTensor> backward(List<DTensor> dOut) {
             RecurrentRun top = top();
             Layers.checkGradients(layers.get(layers.size() - 1), dOut, top.outputs);
@@ -170,7 +182,7 @@ public final class RecurrentStack {
                 } finally {
                     Fork.joinAll(forks);
                 }
-                return runs.get(0).finishBackward(true);
+                return runs.get(0).finishBackward(runs.get(0).dxT != null);
             } finally {
                 for (RecurrentRun r : runs) r.releaseBackward();
             }

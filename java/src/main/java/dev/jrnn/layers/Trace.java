@@ -3,6 +3,7 @@ package dev.jrnn.layers;
 import dev.jrnn.backend.DTensor;
 
 import java.util.List;
+import java.util.function.IntPredicate;
 
 /**
  * One forward application of a layer on a batch: its outputs, the mask it passes on, and what its
@@ -18,6 +19,13 @@ public interface Trace extends AutoCloseable {
     default DTensor outputMask() { return null; }
 
     List<DTensor> backward(List<DTensor> dOutputs);
+
+    /**
+     * As {@link #backward(List)}, where {@code inputGradient.test(k)} false says that no one takes input k's gradient
+     * (a model's own input, as a PyTorch tensor without {@code requires_grad}): the layer may skip computing it and
+     * return null there. The default computes every input gradient.
+     */
+    default List<DTensor> backward(List<DTensor> dOutputs, IntPredicate inputGradient) { return backward(dOutputs); }
 
     @Override
     void close();

@@ -149,12 +149,15 @@ final class Pass implements AutoCloseable {
                 continue;
             }
             List<DTensor> dIn;
+            Call first = start != null ? calls.get(start) : c;
+            // a model input's gradient is dropped below: the layer need not compute it (PyTorch's requires_grad)
+            java.util.function.IntPredicate wanted = k -> k >= first.inputs().size() || !first.inputs().get(k).call().isInput();
             if (start != null) {
-                dIn = traces.get(start).backward(d);
+                dIn = traces.get(start).backward(d, wanted);
                 i = start;
-                c = calls.get(start);
+                c = first;
             } else {
-                dIn = traces.get(i).backward(d);
+                dIn = traces.get(i).backward(d, wanted);
             }
             for (int k = 0; k < c.inputs().size() && dIn != null && k < dIn.size(); k++) {
                 Node in = c.inputs().get(k);

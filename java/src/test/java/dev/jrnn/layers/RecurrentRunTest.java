@@ -1,6 +1,7 @@
 package dev.jrnn.layers;
 
 import dev.jrnn.Jrnn;
+import dev.jrnn.backend.DTensor;
 import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Sequential;
 import dev.jrnn.optim.SGD;
@@ -108,6 +109,47 @@ class RecurrentRunTest {
                 List<Tensor> after = oneStep(m, start, sample(len, len, T), new int[] {len});
                 double moved = maxDiff(start.get(1), after.get(1));   // kernel, recurrent kernel, bias
                 if (len > 1) assertTrue(moved > 1e-4, "length " + len + ": recurrent kernel moved by " + moved);
+            }
+        }
+    }
+
+    /**
+     * A backward told that no one takes dx (a model's input) returns null for it, skips its product, and leaves every
+     * other gradient (weights, bias, dh0, dc0) as a full backward makes it, bit for bit.
+     */
+    @Test
+    void backwardWithoutInputGradientKeepsEveryOtherGradient() {
+        for (String cell : new String[] {"rnn", "lstm", "gru"}) {
+            for (boolean initial : new boolean[] {false, true}) {
+                RecurrentLayer l = RecurrentLayerTest.make(cell, H).returnSequences(true);
+                l.build(List.of(new int[] {T, I}));
+                SplittableRandom rng = new SplittableRandom(11);
+                List<Tensor> in = new java.util.ArrayList<>(List.of(LayerCheck.rand(rng, 1, 2, T, I)));
+                if (initial) for (int k = 0; k < RecurrentLayerTest.states(cell); k++) in.add(LayerCheck.rand(rng, 1, 2, H));
+                Tensor dy = LayerCheck.rand(rng, 1, 2, T, H);
+                String where = cell + (initial ? " with initial states" : "");
+                List<float[]> full = new java.util.ArrayList<>(), skipped = new java.util.ArrayList<>();
+                for (boolean wanted : new boolean[] {true, false}) {
+                    List<float[]> got = wanted ? full : skipped;
+                    l.zeroGrads();
+                    List<DTensor> din = in.stream().map(t -> DTensor.from(l.backend(), t)).toList();
+                    try (DTensor ddy = DTensor.from(l.backend(), dy); Trace t = l.forward(din, null, true)) {
+                        List<DTensor> g = t.backward(List.of(ddy), k -> wanted || k > 0);
+                        assertEquals(in.size(), g.size(), where);
+                        if (wanted) assertTrue(g.get(0) != null, where + ": dx when asked");
+                        else assertTrue(g.get(0) == null, where + ": no dx when no one takes it");
+                        for (int k = 1; k < g.size(); k++) got.add(g.get(k).toTensor().data());
+                        for (Param p : l.params()) {
+                            float[] v = new float[(int) p.size()];
+                            l.backend().download(p.grad(), p.offset(), v, 0, v.length);
+                            got.add(v);
+                        }
+                    } finally {
+                        din.forEach(DTensor::close);
+                    }
+                }
+                assertEquals(full.size(), skipped.size(), where);
+                for (int i = 0; i < full.size(); i++) org.junit.jupiter.api.Assertions.assertArrayEquals(full.get(i), skipped.get(i), where + ": gradient " + i);
             }
         }
     }
