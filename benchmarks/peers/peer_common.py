@@ -40,8 +40,9 @@ def parse_list(s, allowed, what):
 
 
 def train_flops(cell, b, t, i, h):
-    """Matrix products only: forward 2*T*B*G*(I+H), train step 3x forward (as jrnn's Shapes)."""
-    return 3 * 2.0 * t * b * GATES[cell] * h * (i + h)
+    """Matrix products only, as jrnn's Shapes.trainFlops: forward 2*T*B*G*(I+H), the train step 3x forward less the
+    input's gradient 2*T*B*G*I (the input has no requires_grad)."""
+    return 3 * 2.0 * t * b * GATES[cell] * h * (i + h) - 2.0 * t * b * GATES[cell] * h * i
 
 
 def make_net(torch, cell, i, h, bi=False):

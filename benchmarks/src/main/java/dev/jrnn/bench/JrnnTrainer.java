@@ -40,6 +40,12 @@ import java.util.List;
  * }</pre>
  */
 public final class JrnnTrainer implements AutoCloseable {
+    /**
+     * The input is data, as a model's own input (and PyTorch's, without requires_grad): backward computes no dx, as
+     * Model.fit's does not (Shapes#trainFlops counts that step).
+     */
+    private static final java.util.function.IntPredicate NO_DX = k -> false;
+
     /** Keras' Adam defaults. */
     public static final float LR = 1e-3f, BETA1 = 0.9f, BETA2 = 0.999f, EPS = 1e-7f;
 
@@ -142,7 +148,7 @@ public final class JrnnTrainer implements AutoCloseable {
         store.zeroGrads();
         try (Trace tr = layer.forward(List.of(x(i)), null, true)) {
             be.lossAsync(mse(tr, i, syncLoss));
-            tr.backward(List.of(grad));   // the input gradients it returns are freed with the trace
+            tr.backward(List.of(grad), NO_DX);
         }
         be.adamUpdate(adam(syncStep));
         be.download(syncLoss, 0, one, 0, 1);
@@ -157,7 +163,7 @@ public final class JrnnTrainer implements AutoCloseable {
         store.zeroGrads();
         try (Trace tr = layer.forward(List.of(x(i)), null, true)) {
             be.lossAsync(mse(tr, i, lossOut));
-            tr.backward(List.of(grad));
+            tr.backward(List.of(grad), NO_DX);
         }
         be.adamUpdate(adam(adamStep));
     }

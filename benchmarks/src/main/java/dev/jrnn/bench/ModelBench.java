@@ -119,9 +119,11 @@ public final class ModelBench {
             double[] d = Arrays.copyOf(ms, n);
             Arrays.sort(d);
             double med = GpuBench.quantile(d, 0.5);
-            // FLOPs: two LSTM layers either way (the Dense head is negligible); the stack's upper layer has I = H.
+            // FLOPs: two LSTM layers either way (the Dense head is negligible); the stack's upper layer has I = H and
+            // computes its dx (the lower layer's dy), the layers on the model's input do not
             double flops = layout.equals("bi") ? 2 * s.trainFlops(Shapes.Cell.LSTM)
-                    : s.trainFlops(Shapes.Cell.LSTM) + new Shapes(s.batch(), s.steps(), s.units(), s.units()).trainFlops(Shapes.Cell.LSTM);
+                    : s.trainFlops(Shapes.Cell.LSTM)
+                    + new Shapes(s.batch(), s.steps(), s.units(), s.units()).trainFlopsWithInputGradient(Shapes.Cell.LSTM);
             return String.format(Locale.ROOT, "jrnn,%s,%d,%d,%d,%d,%s,%.4f,%.4f,%.4f,%d,%.1f,%.1f,host-sync,%s,%s",
                     layout.equals("bi") ? "bi-lstm-model" : "stack2-lstm-model", s.batch(), s.steps(), s.in(), s.units(),
                     Jrnn.precision().name().toLowerCase(Locale.ROOT), med, GpuBench.quantile(d, 0.1), GpuBench.quantile(d, 0.9),

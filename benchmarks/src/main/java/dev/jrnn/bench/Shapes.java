@@ -63,8 +63,16 @@ public record Shapes(int batch, int steps, int in, int units) {
         return 2.0 * steps * batch * (double) cell.gates * units * (in + units);
     }
 
-    /** Matrix-product FLOPs of one train step (forward + backward = 3x forward). */
+    /**
+     * Matrix-product FLOPs of one train step of a layer whose input takes no gradient (a model's first layer; PyTorch's
+     * input without requires_grad): forward x·W and h·U, backward dh·U^T, dU and dW, i.e. 3x forward less dx = dG·W^T.
+     */
     public double trainFlops(Cell cell) {
+        return trainFlopsWithInputGradient(cell) - 2.0 * steps * batch * (double) cell.gates * units * in;
+    }
+
+    /** As {@link #trainFlops}, with the input's gradient dx = dG·W^T too (a stacked layer): 3x forward. */
+    public double trainFlopsWithInputGradient(Cell cell) {
         return 3.0 * forwardFlops(cell);
     }
 

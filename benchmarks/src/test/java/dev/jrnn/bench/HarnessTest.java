@@ -16,7 +16,9 @@ class HarnessTest {
         Shapes s = Shapes.parse("32x50x128x128");
         // LSTM: G = 4H = 512; forward 2*T*B*G*(I+H) = 2*50*32*512*256 = 419,430,400.
         assertEquals(419_430_400.0, s.forwardFlops(Shapes.Cell.LSTM));
-        assertEquals(3 * 419_430_400.0, s.trainFlops(Shapes.Cell.LSTM));
+        assertEquals(3 * 419_430_400.0, s.trainFlopsWithInputGradient(Shapes.Cell.LSTM));
+        // without dx = dG·W^T (2*T*B*G*I = half the forward at I = H)
+        assertEquals(2.5 * 419_430_400.0, s.trainFlops(Shapes.Cell.LSTM));
         assertEquals(419_430_400.0 / 4, s.forwardFlops(Shapes.Cell.SIMPLE_RNN));
         assertEquals(419_430_400.0 * 3 / 4, s.forwardFlops(Shapes.Cell.GRU));
         assertEquals(131_584, s.lstmParams());   // 4*128*(128+128+1)

@@ -24,7 +24,7 @@ public final class Dl4jCheck {
             long t1 = System.nanoTime();
             if (i % 5 == 4 || i == steps - 1) {
                 System.out.printf("step %d: %.2f ms  (%.2f GFLOP/s)%n", i, (t1 - t0) / 1e6,
-                        s.trainFlops(Shapes.Cell.LSTM) / (t1 - t0));
+                        s.trainFlopsWithInputGradient(Shapes.Cell.LSTM) / (t1 - t0));
             }
         }
         System.out.println("loss after: " + p.loss(0));
