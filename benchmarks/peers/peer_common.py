@@ -39,10 +39,11 @@ def parse_list(s, allowed, what):
     return vals
 
 
-def train_flops(cell, b, t, i, h):
+def train_flops(cell, b, t, i, h, input_grad=False):
     """Matrix products only, as jrnn's Shapes.trainFlops: forward 2*T*B*G*(I+H), the train step 3x forward less the
-    input's gradient 2*T*B*G*I (the input has no requires_grad)."""
-    return 3 * 2.0 * t * b * GATES[cell] * h * (i + h) - 2.0 * t * b * GATES[cell] * h * i
+    input's gradient 2*T*B*G*I (the input has no requires_grad) unless input_grad (cuDNN's RNN backward computes dx
+    whatever requires_grad says)."""
+    return 3 * 2.0 * t * b * GATES[cell] * h * (i + h) - (0 if input_grad else 2.0 * t * b * GATES[cell] * h * i)
 
 
 def make_net(torch, cell, i, h, bi=False):
@@ -134,9 +135,9 @@ def host_timer(fn):
     return (time.perf_counter() - t0) * 1e3
 
 
-def csv_row(cell, b, t, i, h, prec, times, gflop_factor, timer, device, mode):
+def csv_row(cell, b, t, i, h, prec, times, gflop_factor, timer, device, mode, input_grad=False):
     med = quantile(times, 0.5)
-    gflops = gflop_factor * train_flops(cell.replace("bi-", ""), b, t, i, h) / (med * 1e6)
+    gflops = gflop_factor * train_flops(cell.replace("bi-", ""), b, t, i, h, input_grad) / (med * 1e6)
     return (f"torch,{cell},{b},{t},{i},{h},{prec},{med:.4f},{quantile(times, 0.1):.4f},{quantile(times, 0.9):.4f},"
             f"{len(times)},{gflops:.1f},{b / (med / 1e3):.1f},{timer},{device.replace(',', ' ')},{mode}")
 

@@ -218,8 +218,9 @@ def main():
                             print(f"# {cell} {s} {prec} {mode} adam={adam} failed: {e!r}", flush=True)
                             ok = ok and not a.dry_run
                             continue
+                        # cuDNN's RNN backward computes dx whatever requires_grad says; PyTorch's CPU path skips it
                         rows.append(pc.csv_row(label + cell, b, t, i, h, prec, times, factor, timer, dev_name,
-                                               f"{mode}-adam-{adam}"))
+                                               f"{mode}-adam-{adam}", input_grad=a.device.startswith("cuda")))
                         print(rows[-1].replace(",", "\t"), flush=True)
                 if a.gemm:
                     try:

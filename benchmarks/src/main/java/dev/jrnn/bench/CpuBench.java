@@ -206,7 +206,9 @@ public final class CpuBench {
                 for (Row r : rows.values()) if (r.bench.equals(o[0]) && r.shape.equals(shape)) matching.add(r);
                 for (Row r : matching) {
                     Shapes.Cell cell = Shapes.Cell.valueOf(o[1]);
-                    double flops = o[2].equals("f") ? s.forwardFlops(cell) : s.trainFlops(cell);
+                    // jrnn and PyTorch skip the input's gradient (the data); DL4J computes it
+                    double flops = o[2].equals("f") ? s.forwardFlops(cell)
+                            : o[0].startsWith("dl4j") ? s.trainFlopsWithInputGradient(cell) : s.trainFlops(cell);
                     double gf = flops / (r.ms * 1e6);
                     String torchRatio = "", dl4jRatio = "";
                     if (o[0].startsWith("jrnn")) {
@@ -245,7 +247,8 @@ public final class CpuBench {
             if (r.bench.equals("gemm") && peak.percent(GemmBench.flops(r.shape) / (r.ms * 1e6)) > 100) over = true;
         }
         if (over) b.append("\nA GEMM above 100% of the peak means the clock estimate is below the clock the cores ran at.\n");
-        b.append("\nGFLOP/s count matrix products only: forward 2TB·G·(I+H), train step 3x forward (G = H, 3H, 4H for")
+        b.append("\nGFLOP/s count matrix products only: forward 2TB·G·(I+H), train step 3x forward less the input's")
+         .append(" gradient 2TB·G·I (DL4J rows: 3x forward, it computes it) (G = H, 3H, 4H for")
          .append(" SimpleRNN, GRU, LSTM); GEMM 2MNK. Ratio < 1: jrnn takes less time than the peer;\n")
          .append("it compares with the peer's fastest thread setting; ± is JMH's 99.9% confidence half-width (PyTorch rows:")
          .append(" median of single steps timed by torch_cpu.py, ± half of p90 - p10).\n");

@@ -187,6 +187,11 @@ public interface Backend extends AutoCloseable {
      */
     default void weightGradients(int rows, int n, BufAt dz, int k1, BufAt x1, BufAt w1, int k2, BufAt x2, BufAt w2,
                                  BufAt db) {
+        String op = "weightGradients";
+        Checks.notNull(op, "dz", dz);
+        Checks.notNull(op, "x1", x1);
+        Checks.notNull(op, "w1", w1);
+        if (x2 != null) Checks.notNull(op, "w2", w2);
         gemm(true, false, k1, n, rows, 1f, x1.buf(), x1.offset(), k1, dz.buf(), dz.offset(), n, 1f, w1.buf(), w1.offset(), n);
         if (x2 != null) {
             gemm(true, false, k2, n, rows, 1f, x2.buf(), x2.offset(), k2, dz.buf(), dz.offset(), n, 1f, w2.buf(),

@@ -15,7 +15,7 @@ public final class CellSequence {
 
     /**
      * {@code u} [H, G] the recurrent kernel; {@code recurrentBias} [G] (GRU, nullable); {@code gates} [T, B, G]
-     * x·W + b on entry, the gates on exit (SimpleRNN: unchanged); {@code recurrent} [T, B, G] (GRU) receives
+     * x·W + b on entry, the gates as a step keeps them on exit (SimpleRNN: the pre-activations x·W + b + hPrev·U); {@code recurrent} [T, B, G] (GRU) receives
      * hPrev·U + bRec; {@code hs}, {@code cs} (LSTM) [T+1, B, H] with slot 0 the initial state (read only when
      * {@code hasInitial}); {@code mask} [T, B] nullable.
      */
@@ -23,7 +23,8 @@ public final class CellSequence {
                           BufAt hs, BufAt cs, BufAt mask) {}
 
     /**
-     * Buffers of {@link Forward} as forward left them (gates: null for SimpleRNN), plus {@code dy} [T, B, H]
+     * Buffers of {@link Forward} as forward left them (gates: null for SimpleRNN, but for gelu and swish, whose
+     * backward reads the pre-activations), plus {@code dy} [T, B, H]
      * nullable; {@code dh}, {@code dc} (LSTM) [B, H] the gradient into the last state on entry and, when
      * {@code hasInitial}, into the initial state on return; {@code dGates} [T, B, G] receives the gate
      * pre-activation gradients (GRU: of xp), {@code dRecurrent} (GRU) those of hPrev·U + bRec. {@code tbptt}

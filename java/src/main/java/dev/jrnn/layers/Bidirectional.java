@@ -363,8 +363,14 @@ public class Bidirectional extends Layer {
         public DTensor outputMask() { return returnSequences() ? mask : null; }
 
         @Override
-        public List<DTensor> backward(List<DTensor> dOut) {
+        public List<DTensor> backward(List<DTensor> dOut) { return backward(dOut, k -> true); }
+
+        /** Each direction skips dx when no one takes it (the initial states' gradients are always made). */
+        @Override
+        public List<DTensor> backward(List<DTensor> dOut, java.util.function.IntPredicate inputGradient) {
             Layers.checkGradients(Bidirectional.this, dOut, outputs);
+            boolean wantDx = inputGradient.test(0);
+            java.util.function.IntPredicate inner = k -> k > 0 || wantDx;
             List<DTensor> temps = new ArrayList<>();
             try {
                 DTensor dyf = null, dybr = null;
@@ -420,11 +426,14 @@ public class Bidirectional extends Layer {
                     db.add(dOut.get(k + ns + i));
                 }
                 List<List<DTensor>> g = new ArrayList<>(List.of(List.of(), List.of()));
-                be.runConcurrently(() -> g.set(0, ft.backward(df)), () -> g.set(1, bt.backward(db)));
+                be.runConcurrently(() -> g.set(0, ft.backward(df, inner)), () -> g.set(1, bt.backward(db, inner)));
                 List<DTensor> gf = g.get(0), gb = g.get(1);
-                DTensor dx = own(DTensor.zeros(be, gf.get(0).shape()));
-                be.copy(gf.get(0).buf(), 0, dx.buf(), 0, dx.size());
-                be.axpy(dx.size(), 1f, gb.get(0).buf(), 0, dx.buf(), 0);
+                DTensor dx = null;
+                if (gf.get(0) != null && gb.get(0) != null) {
+                    dx = own(DTensor.zeros(be, gf.get(0).shape()));
+                    be.copy(gf.get(0).buf(), 0, dx.buf(), 0, dx.size());
+                    be.axpy(dx.size(), 1f, gb.get(0).buf(), 0, dx.buf(), 0);
+                }
                 List<DTensor> grads = new ArrayList<>();
                 grads.add(dx);
                 grads.addAll(gf.subList(1, gf.size()));

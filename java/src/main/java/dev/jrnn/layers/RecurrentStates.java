@@ -126,6 +126,11 @@ final class RecurrentStates {
             public List<DTensor> backward(List<DTensor> dOutputs) { return r.backward(dOutputs).subList(0, 1); }
 
             @Override
+            public List<DTensor> backward(List<DTensor> dOutputs, java.util.function.IntPredicate inputGradient) {
+                return r.backward(dOutputs, inputGradient).subList(0, 1);
+            }
+
+            @Override
             public void close() { r.close(); }
         };
     }

@@ -115,41 +115,47 @@ class RecurrentRunTest {
 
     /**
      * A backward told that no one takes dx (a model's input) returns null for it, skips its product, and leaves every
-     * other gradient (weights, bias, dh0, dc0) as a full backward makes it, bit for bit.
+     * other gradient (weights, bias, dh0, dc0) as a full backward makes it, bit for bit; alone and in Bidirectional.
      */
     @Test
     void backwardWithoutInputGradientKeepsEveryOtherGradient() {
         for (String cell : new String[] {"rnn", "lstm", "gru"}) {
-            for (boolean initial : new boolean[] {false, true}) {
-                RecurrentLayer l = RecurrentLayerTest.make(cell, H).returnSequences(true);
-                l.build(List.of(new int[] {T, I}));
-                SplittableRandom rng = new SplittableRandom(11);
-                List<Tensor> in = new java.util.ArrayList<>(List.of(LayerCheck.rand(rng, 1, 2, T, I)));
-                if (initial) for (int k = 0; k < RecurrentLayerTest.states(cell); k++) in.add(LayerCheck.rand(rng, 1, 2, H));
-                Tensor dy = LayerCheck.rand(rng, 1, 2, T, H);
-                String where = cell + (initial ? " with initial states" : "");
-                List<float[]> full = new java.util.ArrayList<>(), skipped = new java.util.ArrayList<>();
-                for (boolean wanted : new boolean[] {true, false}) {
-                    List<float[]> got = wanted ? full : skipped;
-                    l.zeroGrads();
-                    List<DTensor> din = in.stream().map(t -> DTensor.from(l.backend(), t)).toList();
-                    try (DTensor ddy = DTensor.from(l.backend(), dy); Trace t = l.forward(din, null, true)) {
-                        List<DTensor> g = t.backward(List.of(ddy), k -> wanted || k > 0);
-                        assertEquals(in.size(), g.size(), where);
-                        if (wanted) assertTrue(g.get(0) != null, where + ": dx when asked");
-                        else assertTrue(g.get(0) == null, where + ": no dx when no one takes it");
-                        for (int k = 1; k < g.size(); k++) got.add(g.get(k).toTensor().data());
-                        for (Param p : l.params()) {
-                            float[] v = new float[(int) p.size()];
-                            l.backend().download(p.grad(), p.offset(), v, 0, v.length);
-                            got.add(v);
+            for (boolean bi : new boolean[] {false, true}) {
+                for (boolean initial : new boolean[] {false, true}) {
+                    RecurrentLayer r = RecurrentLayerTest.make(cell, H).returnSequences(true);
+                    Layer l = bi ? new Bidirectional(r) : r;
+                    l.build(List.of(new int[] {T, I}));
+                    SplittableRandom rng = new SplittableRandom(11);
+                    List<Tensor> in = new java.util.ArrayList<>(List.of(LayerCheck.rand(rng, 1, 2, T, I)));
+                    int states = RecurrentLayerTest.states(cell) * (bi ? 2 : 1);
+                    if (initial) for (int k = 0; k < states; k++) in.add(LayerCheck.rand(rng, 1, 2, H));
+                    Tensor dy = LayerCheck.rand(rng, 1, 2, T, bi ? 2 * H : H);
+                    String where = (bi ? "Bidirectional " : "") + cell + (initial ? " with initial states" : "");
+                    List<float[]> full = new java.util.ArrayList<>(), skipped = new java.util.ArrayList<>();
+                    for (boolean wanted : new boolean[] {true, false}) {
+                        List<float[]> got = wanted ? full : skipped;
+                        l.zeroGrads();
+                        List<DTensor> din = in.stream().map(t -> DTensor.from(l.backend(), t)).toList();
+                        try (DTensor ddy = DTensor.from(l.backend(), dy); Trace t = l.forward(din, null, true)) {
+                            List<DTensor> g = t.backward(List.of(ddy), k -> wanted || k > 0);
+                            assertEquals(in.size(), g.size(), where);
+                            if (wanted) assertTrue(g.get(0) != null, where + ": dx when asked");
+                            else assertTrue(g.get(0) == null, where + ": no dx when no one takes it");
+                            for (int k = 1; k < g.size(); k++) got.add(g.get(k).toTensor().data());
+                            for (Param p : l.params()) {
+                                float[] v = new float[(int) p.size()];
+                                l.backend().download(p.grad(), p.offset(), v, 0, v.length);
+                                got.add(v);
+                            }
+                        } finally {
+                            din.forEach(DTensor::close);
                         }
-                    } finally {
-                        din.forEach(DTensor::close);
+                    }
+                    assertEquals(full.size(), skipped.size(), where);
+                    for (int i = 0; i < full.size(); i++) {
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(full.get(i), skipped.get(i), where + ": gradient " + i);
                     }
                 }
-                assertEquals(full.size(), skipped.size(), where);
-                for (int i = 0; i < full.size(); i++) org.junit.jupiter.api.Assertions.assertArrayEquals(full.get(i), skipped.get(i), where + ": gradient " + i);
             }
         }
     }

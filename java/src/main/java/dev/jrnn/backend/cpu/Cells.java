@@ -15,7 +15,8 @@ import static dev.jrnn.backend.cpu.VMath.keepActivated;
  * {@code ms == null} means no mask, {@code dys == null} no output gradient, {@code bs == null} no bias.
  * The gates are activated in place, except with gelu or swish ({@link Activation#needsInput()}): then the row's
  * activated gates go to a row buffer {@code v} and the gate buffer keeps those gates' pre-activations
- * ({@link VMath#keepActivated}), as the CUDA kernels do (cell_math.cuh).
+ * ({@link VMath#keepActivated}), as the CUDA kernels do (cell_math.cuh); that row buffer is allocated per call (only
+ * with gelu or swish).
  */
 final class Cells {
     private Cells() {}
