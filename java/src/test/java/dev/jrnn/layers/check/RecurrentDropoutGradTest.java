@@ -44,6 +44,10 @@ class RecurrentDropoutGradTest {
                 l.add(new DropCase(new Cases.RnnCase(cell, "tanh", true, false, false, false, false, true, 2, 3, 5, 3, 3, seed++),
                         rates[0], rates[1]));
             }
+            // gelu / swish gates keep their pre-activations; dropout runs the per-step path
+            double rec = cell == Ref.Cell.GRU_RESET_BEFORE ? 0 : 0.4;
+            l.add(new DropCase(new Cases.RnnCase(cell, "gelu", true, true, true, true, true, false, 0, 3, 4, 3, 3, seed++,
+                    cell == Ref.Cell.SIMPLE_RNN ? "gelu" : "swish"), 0.3, rec));
         }
         return l;
     }
