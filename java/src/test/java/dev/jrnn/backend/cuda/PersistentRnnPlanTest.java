@@ -113,6 +113,13 @@ class PersistentRnnPlanTest {
         assertNull(PersistentRnn.plan(RecurrentCell.LSTM, false, 8, 32, Precision.FP32, TANH, SIG, new Device(75, 40, 65536)));
         // softmax is not an elementwise cell activation
         assertNull(PersistentRnn.plan(RecurrentCell.SIMPLE_RNN, false, 8, 32, Precision.FP32, Activation.SOFTMAX, SIG, H100));
+        // gelu and swish gates keep their pre-activations: the per-step kernels take them, either way round
+        for (boolean bwd : new boolean[] {false, true}) {
+            assertNull(PersistentRnn.plan(RecurrentCell.SIMPLE_RNN, bwd, 8, 32, Precision.FP32, Activation.GELU, Activation.GELU, H100));
+            assertNull(PersistentRnn.plan(RecurrentCell.LSTM, bwd, 8, 32, Precision.FP32, TANH, Activation.SWISH, H100));
+            assertNull(PersistentRnn.plan(RecurrentCell.GRU, bwd, 8, 32, Precision.FP32, Activation.SWISH, SIG, H100));
+            assertNotNull(PersistentRnn.plan(RecurrentCell.GRU, bwd, 8, 32, Precision.FP32, TANH, SIG, H100));
+        }
         // U of LSTM H=2048 is 64 MiB in fp32: more than all SMs' shared memory together
         assertNull(PersistentRnn.plan(RecurrentCell.LSTM, false, 8, 2048, Precision.FP32, TANH, SIG, H100));
         assertFalse(PersistentRnn.fits(RecurrentCell.LSTM, 8, 2048, Precision.FP32, 232448, 132));
