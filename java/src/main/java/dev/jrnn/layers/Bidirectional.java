@@ -369,6 +369,7 @@ public class Bidirectional extends Layer {
         @Override
         public List<DTensor> backward(List<DTensor> dOut, java.util.function.IntPredicate inputGradient) {
             Layers.checkGradients(Bidirectional.this, dOut, outputs);
+            dev.jrnn.backend.Checks.notNull(name() + ": backward", "inputGradient", inputGradient);
             boolean wantDx = inputGradient.test(0);
             java.util.function.IntPredicate inner = k -> k > 0 || wantDx;
             List<DTensor> temps = new ArrayList<>();

@@ -5,6 +5,7 @@ import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.BufAt;
 import dev.jrnn.backend.CellConfig;
 import dev.jrnn.backend.CellSequence;
+import dev.jrnn.backend.Checks;
 import dev.jrnn.backend.Cleanup;
 import dev.jrnn.backend.DTensor;
 
@@ -410,6 +411,7 @@ final class RecurrentRun implements Trace {
 
     @Override
     public List<DTensor> backward(List<DTensor> dOut, IntPredicate inputGradient) {
+        Checks.notNull(layer.name() + ": backward", "inputGradient", inputGradient);
         inputGradientWanted = inputGradient.test(0);
         try {
             return backward(dOut);

@@ -149,6 +149,7 @@ public final class RecurrentStack {
         @Override
         public List<DTensor> backward(List<DTensor> dOut, IntPredicate inputGradient) {
             RecurrentRun first = runs.get(0);
+            dev.jrnn.backend.Checks.notNull(first.layer.name() + ": backward", "inputGradient", inputGradient);
             first.inputGradientWanted = inputGradient.test(0);
             try {
                 return backward(dOut);

@@ -25,7 +25,10 @@ public interface Trace extends AutoCloseable {
      * (a model's own input, as a PyTorch tensor without {@code requires_grad}): the layer may skip computing it and
      * return null there. The default computes every input gradient.
      */
-    default List<DTensor> backward(List<DTensor> dOutputs, IntPredicate inputGradient) { return backward(dOutputs); }
+    default List<DTensor> backward(List<DTensor> dOutputs, IntPredicate inputGradient) {
+        dev.jrnn.backend.Checks.notNull("backward", "inputGradient", inputGradient);
+        return backward(dOutputs);
+    }
 
     @Override
     void close();

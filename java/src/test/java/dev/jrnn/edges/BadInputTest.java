@@ -41,6 +41,7 @@ import static dev.jrnn.edges.Fixture.with;
 import static dev.jrnn.edges.Fixture.x;
 import static dev.jrnn.edges.Fixture.y;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static dev.jrnn.backend.BufAt.at;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -205,6 +206,26 @@ class BadInputTest {
         bad("call: GRU with the wrong feature count", IAE,
                 f -> f.track(built(new GRU(3), 5, 2)).call(Tensor.zeros(2, 5, 3)), "gru: expected input (batch, timesteps, 2), got (2, 5, 3)");
         bad("call: Masking on a vector", IAE, f -> new Masking(0).call(Tensor.zeros(4)), "masking", "(batch,)");
+        bad("backward: inputGradient null", IAE, f -> {
+            LSTM l = lstm(f);
+            var be = l.backend();
+            try (var x = dev.jrnn.backend.DTensor.from(be, x(2)); dev.jrnn.layers.Trace t = l.forward(List.of(x), null, true)) {
+                List<dev.jrnn.backend.DTensor> d = new ArrayList<>();
+                for (var o : t.outputs()) d.add(null);
+                t.backward(d, null);
+            }
+        }, "lstm: backward", "inputGradient is null");
+        bad("weightGradients: a second input without its gradient", IAE, f -> {
+            var be = lstm(f).backend();
+            List<dev.jrnn.backend.Buf> bufs = new ArrayList<>();
+            for (int n : new int[] {12, 8, 6, 8}) bufs.add(be.alloc(n));
+            try {
+                be.weightGradients(4, 3, at(bufs.get(0), 0), 2, at(bufs.get(1), 0), at(bufs.get(2), 0), 2,
+                        at(bufs.get(3), 0), null, null);
+            } finally {
+                bufs.forEach(dev.jrnn.backend.Buf::close);
+            }
+        }, "weightGradients", "w2 is null");
         bad("call: SimpleRNN initial state NaN", IAE,
                 f -> f.track(built(new SimpleRNN(2), 3, 2)).callAll(List.of(x(1), Tensor.of(new float[] {0, Float.NaN}, 1, 2))), "simple_rnn", "NaN");
     }
