@@ -15,8 +15,8 @@ public final class CellSequence {
 
     /**
      * {@code u} [H, G] the recurrent kernel; {@code recurrentBias} [G] (GRU, nullable); {@code gates} [T, B, G]
-     * x·W + b on entry, the gates as a step keeps them on exit (SimpleRNN: the pre-activations x·W + b + hPrev·U); {@code recurrent} [T, B, G] (GRU) receives
-     * hPrev·U + bRec; {@code hs}, {@code cs} (LSTM) [T+1, B, H] with slot 0 the initial state (read only when
+     * x·W + b on entry, the gates as a step keeps them on exit (SimpleRNN: the pre-activations x·W + b + hPrev·U);
+     * {@code recurrent} [T, B, G] (GRU) receives hPrev·U + bRec; {@code hs}, {@code cs} (LSTM) [T+1, B, H] with slot 0 the initial state (read only when
      * {@code hasInitial}); {@code mask} [T, B] nullable.
      */
     public record Forward(int steps, boolean hasInitial, BufAt u, BufAt recurrentBias, BufAt gates, BufAt recurrent,
