@@ -50,7 +50,6 @@ final class RecurrentRun implements Trace {
     Buf tbpttKeep;               // [T, B] with tbptt and a mask: 0 where a sample's state gradient is cut
                                  // before undoing step s (its windows count real steps), else 1
     Buf dxT;                     // [T, B, I] input gradients, time-major (null when no one takes them)
-    boolean inputGradientWanted = true;   // false during a backward whose caller takes no dx (Trace#backward)
     RecurrentDropout drop;       // a training call's dropout masks, or null (none, or inference)
     final List<Buf> temps = new ArrayList<>();
     final List<DTensor> outputs = new ArrayList<>();
@@ -410,21 +409,14 @@ final class RecurrentRun implements Trace {
     public DTensor outputMask() { return layer.returnSequences ? mask : null; }
 
     @Override
-    public List<DTensor> backward(List<DTensor> dOut, IntPredicate inputGradient) {
-        Checks.notNull(layer.name() + ": backward", "inputGradient", inputGradient);
-        inputGradientWanted = inputGradient.test(0);
-        try {
-            return backward(dOut);
-        } finally {
-            inputGradientWanted = true;
-        }
-    }
+    public List<DTensor> backward(List<DTensor> dOut) { return backward(dOut, k -> true); }
 
     @Override
-    public List<DTensor> backward(List<DTensor> dOut) {
+    public List<DTensor> backward(List<DTensor> dOut, IntPredicate inputGradient) {
         Layers.checkGradients(layer, dOut, outputs);
+        Checks.notNull(layer.name() + ": backward", "inputGradient", inputGradient);
         try {
-            prepareBackward(dOut, null);
+            prepareBackward(dOut, null, inputGradient.test(0));
             // the fused path cuts by processing step: not with a mask (tbpttKeep), so both backends agree
             boolean fused = tbpttKeep == null && !recurrentDropout() && be.recurrentSequenceBackward(config, new CellSequence.Backward(T, layer.tbptt, hasInitial,
                     recurrentKernel(), BufAt.at(cell.backwardReadsGates() ? p : null, 0), BufAt.at(recurrentProj, 0),
@@ -442,7 +434,7 @@ final class RecurrentRun implements Trace {
      * Allocates the backward's buffers and takes the output gradients: dy into dyT (time-major) or, in
      * a stack, {@code externalDyT} (the layer above's dxT, already time-major), plus the state gradients.
      */
-    void prepareBackward(List<DTensor> dOut, Buf externalDyT) {
+    void prepareBackward(List<DTensor> dOut, Buf externalDyT, boolean makeDx) {
         long tb = (long) T * B;
         long bhn = (long) B * H;
         dGates = temp(tb * G);
@@ -451,7 +443,7 @@ final class RecurrentRun implements Trace {
         dHiddenNext = temp(bhn);
         dHiddenPrev = temp(bhn);
         if (cs != null) dCellNext = temp(bhn);
-        dxT = inputGradientWanted ? temp(tb * I) : null;
+        dxT = makeDx ? temp(tb * I) : null;
         if (layer.tbptt > 0 && maskT != null && T > 1) tbpttKeep = tbpttKeep();
         if (externalDyT != null) {
             dyT = externalDyT;

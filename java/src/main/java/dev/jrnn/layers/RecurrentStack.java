@@ -147,25 +147,19 @@ public final class RecurrentStack {
         public DTensor outputMask() { return top().outputMask(); }
 
         @Override
-        public List<DTensor> backward(List<DTensor> dOut, IntPredicate inputGradient) {
-            RecurrentRun first = runs.get(0);
-            dev.jrnn.backend.Checks.notNull(first.layer.name() + ": backward", "inputGradient", inputGradient);
-            first.inputGradientWanted = inputGradient.test(0);
-            try {
-                return backward(dOut);
-            } finally {
-                first.inputGradientWanted = true;
-            }
-        }
+        public List<DTensor> backward(List<DTensor> dOut) { return backward(dOut, k -> true); }
 
+        /** Every layer but the first makes its dx (the dy of the layer below); the first only when it is taken. */
         @Override
-        public List<DTensor> backward(List<DTensor> dOut) {
+        public List<DTensor> backward(List<DTensor> dOut, IntPredicate inputGradient) {
             RecurrentRun top = top();
             Layers.checkGradients(layers.get(layers.size() - 1), dOut, top.outputs);
+            dev.jrnn.backend.Checks.notNull(runs.get(0).layer.name() + ": backward", "inputGradient", inputGradient);
+            boolean firstDx = inputGradient.test(0);
             int n = runs.size();
             try {
-                top.prepareBackward(dOut, null);
-                for (int l = n - 2; l >= 0; l--) runs.get(l).prepareBackward(null, runs.get(l + 1).dxT);
+                top.prepareBackward(dOut, null, true);
+                for (int l = n - 2; l >= 0; l--) runs.get(l).prepareBackward(null, runs.get(l + 1).dxT, l > 0 || firstDx);
                 List<Fork> forks = new ArrayList<>();
                 try {
                     for (int to = T; to > 0; to -= chunk) {
