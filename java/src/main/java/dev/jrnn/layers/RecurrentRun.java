@@ -88,6 +88,13 @@ final class RecurrentRun implements Trace {
         return b;
     }
 
+    /** As {@link #alloc}, not zero-filled ({@link dev.jrnn.backend.Backend#empty}): for buffers written in full first. */
+    private Buf allocEmpty(long n) {
+        Buf b = be.empty(n);
+        owned.add(b);
+        return b;
+    }
+
     long bh(int s) { return (long) s * B * H; }
     long bg(int s) { return (long) s * B * G; }
 
@@ -166,7 +173,7 @@ final class RecurrentRun implements Trace {
     void prepareForward(Buf external, long offset) {
         long tb = (long) T * B;
         if (external == null) {
-            xT = alloc(tb * I);
+            xT = allocEmpty(tb * I);
             toTimeMajor(x.buf(), I, xT);
         } else {   // not owned: the layer below frees it
             xT = external;
@@ -176,15 +183,24 @@ final class RecurrentRun implements Trace {
             maskT = alloc(tb);
             toTimeMajor(mask.buf(), 1, maskT);
         }
-        p = alloc(tb * G);
-        hs = alloc((T + 1L) * B * H);
-        if (cell.states() == 2) cs = alloc((T + 1L) * B * H);
+        // written in full before they are read: p by the input projection, the states' slots 1..T by the steps and
+        // slot 0 here, the GRU's recurrent projection by the steps (step 0's here) and its kept reset state
+        p = allocEmpty(tb * G);
+        hs = allocEmpty((T + 1L) * B * H);
+        if (cell.states() == 2) cs = allocEmpty((T + 1L) * B * H);
+        long bhn = (long) B * H;
         if (hasInitial) {
-            be.copy(initial.get(0).buf(), 0, hs, 0, (long) B * H);
-            if (cs != null) be.copy(initial.get(1).buf(), 0, cs, 0, (long) B * H);
+            be.copy(initial.get(0).buf(), 0, hs, 0, bhn);
+            if (cs != null) be.copy(initial.get(1).buf(), 0, cs, 0, bhn);
+        } else {
+            be.fill(hs, 0, bhn, 0f);
+            if (cs != null) be.fill(cs, 0, bhn, 0f);
         }
-        if (cell.separateRecurrentProjection()) recurrentProj = alloc(tb * G);
-        if (cell.keepsResetState()) resetState = alloc(tb * H);
+        if (cell.separateRecurrentProjection()) {
+            recurrentProj = allocEmpty(tb * G);
+            if (!hasInitial) be.fill(recurrentProj, 0, (long) B * G, 0f);   // step 0's hPrev·U, never computed
+        }
+        if (cell.keepsResetState()) resetState = allocEmpty(tb * H);
     }
 
     /** The per-step forward of steps [from, to) (their projection must be in p). */
@@ -437,13 +453,15 @@ final class RecurrentRun implements Trace {
     void prepareBackward(List<DTensor> dOut, Buf externalDyT, boolean makeDx) {
         long tb = (long) T * B;
         long bhn = (long) B * H;
-        dGates = temp(tb * G);
-        if (recurrentProj != null) dRecurrent = temp(tb * G);
+        // dGates, dRecurrent, dxT and dyT are written in full before they are read (by the steps, dx's product, dy's
+        // transpose); the state gradients are accumulated into
+        dGates = tempEmpty(tb * G);
+        if (recurrentProj != null) dRecurrent = tempEmpty(tb * G);
         if (resetState != null) dResetState = temp(bhn);
         dHiddenNext = temp(bhn);
         dHiddenPrev = temp(bhn);
         if (cs != null) dCellNext = temp(bhn);
-        dxT = makeDx ? temp(tb * I) : null;
+        dxT = makeDx ? tempEmpty(tb * I) : null;
         if (layer.tbptt > 0 && maskT != null && T > 1) tbpttKeep = tbpttKeep();
         if (externalDyT != null) {
             dyT = externalDyT;
@@ -452,7 +470,7 @@ final class RecurrentRun implements Trace {
         DTensor dy = dOut.get(0);
         if (dy != null) {
             if (layer.returnSequences) {
-                dyT = temp(tb * H);
+                dyT = tempEmpty(tb * H);
                 be.transpose01(B, T, H, dy.buf(), 0, dyT, 0);
                 // outputs before a sample's first real step are constant zeros
                 if (seen != null) be.mulRows((int) tb, H, dyT, 0, seen, 0, dyT, 0);
@@ -469,6 +487,12 @@ final class RecurrentRun implements Trace {
 
     private Buf temp(long n) {
         Buf b = be.alloc(n);
+        temps.add(b);
+        return b;
+    }
+
+    private Buf tempEmpty(long n) {
+        Buf b = be.empty(n);
         temps.add(b);
         return b;
     }

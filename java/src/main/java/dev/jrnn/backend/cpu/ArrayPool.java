@@ -35,6 +35,11 @@ final class ArrayPool {
 
     /** A zero-filled array of {@code n} floats: a kept one, zeroed again, or a new one. */
     float[] take(int n) {
+        return take(n, true);
+    }
+
+    /** An array of {@code n} floats: a kept one (zeroed again when {@code zero}, else as it was left), or a new one. */
+    float[] take(int n, boolean zero) {
         float[] a = null;
         if (n >= MIN_FLOATS) {
             synchronized (free) {
@@ -46,6 +51,7 @@ final class ArrayPool {
             }
         }
         if (a == null) return new float[n];
+        if (!zero) return a;
         float[] z = a;
         CpuBackend.split(n, (i0, i1) -> Arrays.fill(z, i0, i1, 0f));
         return z;

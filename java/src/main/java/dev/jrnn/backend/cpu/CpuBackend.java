@@ -65,10 +65,14 @@ public final class CpuBackend implements Backend {
     private final CpuRecurrent recurrent = new CpuRecurrent(this);
     private final CpuSequence sequence = new CpuSequence(recurrent);
 
-    private CpuBackend(boolean forks, int minForkRows) {
+    /** Whether {@link #empty} fills its buffers with NaN (see {@link #createNanEmpty}). */
+    private final boolean nanEmpty;
+
+    private CpuBackend(boolean forks, int minForkRows, boolean nanEmpty) {
         if (minForkRows < 1) throw new IllegalArgumentException("minForkRows must be at least 1, got " + minForkRows);
         this.forks = forks;
         this.minForkRows = minForkRows;
+        this.nanEmpty = nanEmpty;
     }
 
     /** A new CPU backend with the process's {@link Settings#current() settings}. */
@@ -96,7 +100,7 @@ public final class CpuBackend implements Backend {
      * Backend be = CpuBackend.create(true);
      * }</pre>
      */
-    public static CpuBackend create(boolean forks) { return new CpuBackend(forks, MIN_FORK_ROWS); }
+    public static CpuBackend create(boolean forks) { return new CpuBackend(forks, MIN_FORK_ROWS, false); }
 
     /**
      * As {@link #create(boolean)}, with forked chunks of a sequence as small as {@code minForkRows} rows
@@ -106,7 +110,20 @@ public final class CpuBackend implements Backend {
      * Backend be = CpuBackend.create(true, 1);
      * }</pre>
      */
-    public static CpuBackend create(boolean forks, int minForkRows) { return new CpuBackend(forks, minForkRows); }
+    public static CpuBackend create(boolean forks, int minForkRows) { return new CpuBackend(forks, minForkRows, false); }
+
+    /**
+     * As {@link #create(boolean, int)}, but the buffers {@link #empty} makes come filled with NaN (as PyTorch's
+     * {@code fill_uninitialized_memory} fills {@code torch.empty}): an element read before anything wrote it then
+     * shows as NaN in what comes out. For tests and debugging.
+     *
+     * <pre>{@code
+     * Jrnn.setBackend(CpuBackend.createNanEmpty(false, 1));   // then train: NaN means a read of unwritten memory
+     * }</pre>
+     */
+    public static CpuBackend createNanEmpty(boolean forks, int minForkRows) {
+        return new CpuBackend(forks, minForkRows, true);
+    }
 
     @Override
     public boolean overlapsForks() { return forks; }
@@ -165,8 +182,20 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Buf alloc(long n) {
+        return newBuf(n, true);
+    }
+
+    /** A reused array as its last buffer left it (new arrays are zeroed by the JVM); NaN-filled by {@link #createNanEmpty}. */
+    @Override
+    public Buf empty(long n) {
+        CpuBuf b = newBuf(n, false);
+        if (nanEmpty) java.util.Arrays.fill(b.array(), Float.NaN);
+        return b;
+    }
+
+    private CpuBuf newBuf(long n, boolean zero) {
         if (closed) throw new IllegalStateException("cpu backend is closed");
-        CpuBuf b = new CpuBuf(this, n);
+        CpuBuf b = new CpuBuf(this, n, zero);
         liveBuffers.incrementAndGet();
         liveFloats.addAndGet(n);
         return b;

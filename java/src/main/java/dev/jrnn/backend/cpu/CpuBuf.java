@@ -21,7 +21,8 @@ public final class CpuBuf implements Buf {
     private final long size;
     private volatile float[] data;   // volatile: array() on another thread sees a close (the array may be reused)
 
-    CpuBuf(CpuBackend owner, long n) {
+    /** A buffer of n floats, zero-filled when {@code zero}, else an array of the pool as it was left. */
+    CpuBuf(CpuBackend owner, long n, boolean zero) {
         if (n < 0) throw new IllegalArgumentException("cpu alloc: size must be >= 0, got " + n);
         if (n > MAX_FLOATS) {
             throw new IllegalArgumentException("cpu alloc: " + n + " floats exceed the CPU backend's limit of "
@@ -29,7 +30,7 @@ public final class CpuBuf implements Buf {
         }
         this.owner = owner;
         this.size = n;
-        this.data = owner.pool.take((int) n);
+        this.data = owner.pool.take((int) n, zero);
     }
 
     /** The backing array (live, not a copy); throws once the buffer is closed. */
