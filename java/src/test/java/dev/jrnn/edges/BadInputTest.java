@@ -226,6 +226,9 @@ class BadInputTest {
                 bufs.forEach(dev.jrnn.backend.Buf::close);
             }
         }, "weightGradients", "w2 is null");
+        bad("empty: negative size", IAE, f -> lstm(f).backend().empty(-3).close(), "cpu empty", "size must be >= 0", "-3");
+        bad("empty: more floats than a CPU buffer holds", IAE,
+                f -> lstm(f).backend().empty(dev.jrnn.backend.cpu.CpuBuf.MAX_FLOATS + 1).close(), "cpu empty", "exceed");
         bad("call: SimpleRNN initial state NaN", IAE,
                 f -> f.track(built(new SimpleRNN(2), 3, 2)).callAll(List.of(x(1), Tensor.of(new float[] {0, Float.NaN}, 1, 2))), "simple_rnn", "NaN");
     }

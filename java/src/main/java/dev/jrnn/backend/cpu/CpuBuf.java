@@ -23,9 +23,10 @@ public final class CpuBuf implements Buf {
 
     /** A buffer of n floats, zero-filled when {@code zero}, else an array of the pool as it was left. */
     CpuBuf(CpuBackend owner, long n, boolean zero) {
-        if (n < 0) throw new IllegalArgumentException("cpu alloc: size must be >= 0, got " + n);
+        String op = zero ? "cpu alloc" : "cpu empty";
+        if (n < 0) throw new IllegalArgumentException(op + ": size must be >= 0, got " + n);
         if (n > MAX_FLOATS) {
-            throw new IllegalArgumentException("cpu alloc: " + n + " floats exceed the CPU backend's limit of "
+            throw new IllegalArgumentException(op + ": " + n + " floats exceed the CPU backend's limit of "
                     + MAX_FLOATS + " floats per buffer (one Java float[]); split the tensor");
         }
         this.owner = owner;
