@@ -34,9 +34,10 @@ public interface Backend extends AutoCloseable {
     Buf alloc(long n);
 
     /**
-     * A buffer of {@code n} floats whose contents are unspecified ({@code torch.empty}), for a caller that writes
-     * every element before it reads any: the CPU backend then hands back a reused array without zeroing it (a train
-     * step's activations and gradients, ~10 MB per step at LSTM B=32, T=50, H=128). This default is {@link #alloc}.
+     * A buffer of {@code n} floats whose contents are unspecified ({@code torch.empty}): anything, NaN included. For a
+     * caller that writes every element before it reads any, never for a buffer that is accumulated into (a GEMM with
+     * beta != 0, axpy): the CPU backend hands back a reused array without zeroing it (a train step's activations and
+     * gradients, ~9 MB per step at LSTM B=32, T=50, H=128). This default is {@link #alloc}.
      *
      * <pre>{@code
      * Buf gates = be.empty((long) T * B * G);   // every element written by the input projection

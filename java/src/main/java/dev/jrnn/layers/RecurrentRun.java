@@ -184,7 +184,8 @@ final class RecurrentRun implements Trace {
             toTimeMajor(mask.buf(), 1, maskT);
         }
         // written in full before they are read: p by the input projection, the states' slots 1..T by the steps and
-        // slot 0 here, the GRU's recurrent projection by the steps (step 0's here) and its kept reset state
+        // slot 0 here, the GRU's recurrent projection by the steps (without an initial state step 0's rows here) and
+        // its kept reset state by the steps
         p = allocEmpty(tb * G);
         hs = allocEmpty((T + 1L) * B * H);
         if (cell.states() == 2) cs = allocEmpty((T + 1L) * B * H);
@@ -198,7 +199,7 @@ final class RecurrentRun implements Trace {
         }
         if (cell.separateRecurrentProjection()) {
             recurrentProj = allocEmpty(tb * G);
-            if (!hasInitial) be.fill(recurrentProj, 0, (long) B * G, 0f);   // step 0's hPrev·U, never computed
+            if (!hasInitial && T > 0) be.fill(recurrentProj, 0, (long) B * G, 0f);   // step 0's hPrev·U, never computed
         }
         if (cell.keepsResetState()) resetState = allocEmpty(tb * H);
     }

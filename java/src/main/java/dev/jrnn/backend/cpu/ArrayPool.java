@@ -10,7 +10,8 @@ import java.util.Map;
  * The arrays of a CPU backend's closed buffers, kept by length for its next buffers of that length. A train step
  * allocates the same activations and gradients every step (~10 MB at LSTM B=32, T=50, H=128); new arrays that
  * big cost the JVM's zeroing on the calling core, while both cores wait at the next parallel part, and G1's
- * humongous-region collections. A reused array is zeroed over the cores. Small arrays (below {@link #MIN_FLOATS})
+ * humongous-region collections. A reused array is zeroed over the cores, or handed back as it was left to a
+ * buffer its caller writes in full first ({@link CpuBackend#empty}). Small arrays (below {@link #MIN_FLOATS})
  * come from the JVM: its thread-local allocation is cheaper than a lookup here. Kept arrays are softly referenced:
  * under memory pressure the collector takes them back (a backend that is never closed pins nothing).
  *

@@ -113,12 +113,22 @@ public final class CpuBackend implements Backend {
     public static CpuBackend create(boolean forks, int minForkRows) { return new CpuBackend(forks, minForkRows, false); }
 
     /**
-     * As {@link #create(boolean, int)}, but the buffers {@link #empty} makes come filled with NaN (as PyTorch's
+     * A new CPU backend whose {@link #empty} buffers come filled with NaN (as PyTorch's
      * {@code fill_uninitialized_memory} fills {@code torch.empty}): an element read before anything wrote it then
-     * shows as NaN in what comes out. For tests and debugging.
+     * shows as NaN in what comes out, as far as the read reaches an output. For tests and debugging; otherwise as
+     * {@link #create(boolean) create(false)}.
      *
      * <pre>{@code
-     * Jrnn.setBackend(CpuBackend.createNanEmpty(false, 1));   // then train: NaN means a read of unwritten memory
+     * Jrnn.setBackend(CpuBackend.createNanEmpty());   // then train: NaN means a read of unwritten memory
+     * }</pre>
+     */
+    public static CpuBackend createNanEmpty() { return new CpuBackend(false, MIN_FORK_ROWS, true); }
+
+    /**
+     * As {@link #createNanEmpty()}, with forks as {@link #create(boolean, int)} makes them.
+     *
+     * <pre>{@code
+     * Backend be = CpuBackend.createNanEmpty(true, 1);   // the per-step and forked paths, NaN-filled empty buffers
      * }</pre>
      */
     public static CpuBackend createNanEmpty(boolean forks, int minForkRows) {

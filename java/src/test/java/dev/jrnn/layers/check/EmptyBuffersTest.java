@@ -3,6 +3,7 @@ package dev.jrnn.layers.check;
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.cpu.CpuBackend;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Dense;
@@ -10,8 +11,10 @@ import dev.jrnn.layers.GRU;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Masking;
 import dev.jrnn.layers.RecurrentLayer;
+import dev.jrnn.layers.RecurrentStack;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.layers.Trace;
 import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Sequential;
 import dev.jrnn.tensor.Tensor;
@@ -28,16 +31,19 @@ import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The recurrent layers allocate their activations and gradients with {@code Backend.empty} (not zero-filled):
- * every case of the gradient checks (each cell over every option, recurrent dropout, Bidirectional, stacks, and
- * shapes big enough for the CPU's blocked and column-split sequence paths) gives the same bits of every output and
- * gradient on a backend whose empty buffers come filled with NaN as on the normal one. An element read before it is
- * written would carry the NaN into what comes out. Each check runs twice: on the whole-sequence path, and with
- * forks on (the per-step path, sequences cut into chunks, stacked layers as one wavefront).
+ * every case of {@link RecurrentGradTest} (each cell over every option), of {@link RecurrentDropoutGradTest} and of
+ * {@link BidirectionalGradTest}'s wrapped layers, a chain of layers, a fitted model whose layers run as one
+ * {@code RecurrentStack}, and shapes big enough for the CPU's blocked and column-split sequence paths and the
+ * backend's array pool, gives the same bits of every output and gradient on a backend whose empty buffers come
+ * filled with NaN as on the normal one. An element read before it is written would carry the NaN into what comes
+ * out. Each check runs twice: on the whole-sequence path, and with forks on (the per-step path; stacked layers as
+ * one wavefront).
  */
 class EmptyBuffersTest {
     private static final CpuBackend PLAIN = CpuBackend.create(false), NAN = CpuBackend.createNanEmpty(false, 1);
@@ -54,19 +60,42 @@ class EmptyBuffersTest {
 
     @Test
     void emptyBuffersOfTheNanBackendAreNanAndAllocStillZeroes() {
-        try (Buf dirty = NAN.alloc(1 << 16)) {
-            NAN.fill(dirty, 0, 1 << 16, 3f);
+        int n = 1 << 16;   // pooled (ArrayPool.MIN_FLOATS)
+        float[] a = new float[n], e = new float[n];
+        for (CpuBackend be : List.of(NAN, PLAIN)) {
+            try (Buf dirty = be.alloc(n)) {
+                be.fill(dirty, 0, n, 3f);
+            }
+            try (Buf z = be.alloc(n)) {   // the pool's array that dirty left: zeroed again
+                be.download(z, 0, a, 0, n);
+            }
+            for (float v : a) assertEquals(0f, v);
+            try (Buf m = be.empty(n)) {   // the same array, not zeroed: NaN-filled, or as the last buffer left it
+                assertEquals(n, m.size());
+                be.fill(m, 0, n, 3f);
+            }
+            try (Buf m = be.empty(n)) {
+                be.download(m, 0, e, 0, n);
+            }
+            for (float v : e) assertEquals(be == NAN ? Float.NaN : 3f, v);
         }
-        float[] a = new float[1 << 16], e = new float[1 << 16];
-        try (Buf z = NAN.alloc(1 << 16)) {   // the pool's array that dirty left: zeroed again
-            NAN.download(z, 0, a, 0, a.length);
+    }
+
+    /** No steps: the outputs are the initial (zero) states, as with zero-filled buffers. */
+    @Test
+    void zeroSteps() {
+        for (CpuBackend be : List.of(PLAIN, NAN, PLAIN_FORKS, NAN_FORKS)) {
+            Jrnn.setBackend(be);
+            for (RecurrentLayer l : List.<RecurrentLayer>of(new GRU(3), new GRU(3).resetAfter(false), new LSTM(3), new SimpleRNN(3))) {
+                l.returnState(true);
+                l.build(List.of(new int[] {4, 2}));
+                try (DTensor x = DTensor.zeros(be, 2, 0, 2); Trace t = l.forward(List.of(x), null, true)) {
+                    for (DTensor o : t.outputs()) {
+                        for (float v : o.toTensor().data()) assertEquals(0f, v, () -> l + " on " + be + ": no steps");
+                    }
+                }
+            }
         }
-        for (float v : a) assertEquals(0f, v);
-        try (Buf n = NAN.empty(1 << 16)) {
-            assertEquals(1 << 16, n.size());
-            NAN.download(n, 0, e, 0, e.length);
-        }
-        for (float v : e) assertTrue(Float.isNaN(v));
     }
 
     /** Outputs, then the gradient of every variable in the problem's order (null where jrnn gives none). */
@@ -131,9 +160,9 @@ class EmptyBuffersTest {
         }
     }
 
-    /** A stack hands a layer's states to the next as its input and the next one's dx back as dy. */
+    /** Layers one after another (each its own forward and backward): outputs of one are the next one's inputs. */
     @Test
-    void stacks() {
+    void chainOfLayers() {
         sameBits("GRU(seq, backwards, tbptt=3) -> SimpleRNN(seq) -> LSTM(seq) -> TimeDistributed(Dense), masked", () ->
                 new StackedGradTest.Chain("stack", List.of(
                         new StackedGradTest.RnnStage(new Ref.Rnn(Ref.Cell.GRU, 3, "tanh", "sigmoid", true, true, false, true, 3),
@@ -149,6 +178,10 @@ class EmptyBuffersTest {
     /** Two epochs of a model whose LSTM -> GRU -> SimpleRNN chain runs as one stack when forks are on. */
     @Test
     void fitOfAStackedModel() {
+        List<RecurrentLayer> chain = List.of(new LSTM(5).returnSequences(true), new GRU(4).returnSequences(true),
+                new SimpleRNN(3).returnSequences(true));
+        assertTrue(RecurrentStack.eligible(chain, NAN_FORKS, 4, 6), "the chain runs as a wavefront with forks");
+        assertFalse(RecurrentStack.eligible(chain, NAN, 4, 6), "and layer by layer without");
         SplittableRandom r = new SplittableRandom(5);
         int n = 8, t = 6;
         float[] xs = new float[n * t * 2], ys = new float[n * t];
@@ -176,17 +209,18 @@ class EmptyBuffersTest {
     }
 
     /**
-     * Shapes where the CPU's whole-sequence path splits the batch into blocks over the cores, or (a batch of 8)
-     * splits each step's product by columns; the arrays then come from the backend's pool, reused between the runs.
+     * Shapes where the CPU's whole-sequence path (on 2 or more cores) splits the batch into blocks over the cores, or
+     * (a batch of 8) splits each step's product by columns; their p holds at least ArrayPool.MIN_FLOATS floats, so in
+     * the second round the plain backend's empty buffers are the first round's arrays, not zeroed.
      */
     @Test
     void blockedAndColumnSplitSequences() {
         List<Cases.RnnCase> big = List.of(
-                new Cases.RnnCase(Ref.Cell.LSTM, "tanh", true, true, true, false, false, false, 0, 24, 8, 8, 48, 9101),
-                new Cases.RnnCase(Ref.Cell.GRU, "tanh", true, false, false, true, true, false, 0, 24, 8, 8, 48, 9102),
-                new Cases.RnnCase(Ref.Cell.SIMPLE_RNN, "tanh", true, true, false, false, false, true, 3, 40, 6, 6, 96, 9103),
-                new Cases.RnnCase(Ref.Cell.LSTM, "tanh", true, false, false, false, false, false, 0, 8, 4, 8, 256, 9104),
-                new Cases.RnnCase(Ref.Cell.GRU_RESET_BEFORE, "tanh", true, true, false, false, false, false, 0, 24, 8, 8, 48, 9105));
+                new Cases.RnnCase(Ref.Cell.LSTM, "tanh", true, true, true, false, false, false, 0, 24, 16, 8, 48, 9101),
+                new Cases.RnnCase(Ref.Cell.GRU, "tanh", true, false, false, true, true, false, 0, 32, 16, 8, 48, 9102),
+                new Cases.RnnCase(Ref.Cell.SIMPLE_RNN, "tanh", true, true, false, false, false, true, 3, 40, 20, 6, 96, 9103),
+                new Cases.RnnCase(Ref.Cell.LSTM, "tanh", true, false, false, false, false, false, 0, 8, 8, 8, 256, 9104),
+                new Cases.RnnCase(Ref.Cell.GRU_RESET_BEFORE, "tanh", true, true, false, false, false, false, 0, 32, 16, 8, 48, 9105));
         for (Cases.RnnCase c : big) {
             for (int round = 0; round < 2; round++) sameBits(c + " round " + round, rnn(c, 0, 0));
         }
