@@ -25,10 +25,10 @@ import java.util.SplittableRandom;
  * that writes {@code h_s} (and {@code c_s}) into state buffers of [T+1, B, H] (slot 0 = initial state).
  * Backward runs the fused step-backward kernels from the last step to the first, adding
  * {@code dgates · U^T} into the state gradient, then gets the weight gradients and dX as single GEMMs
- * over all steps. On a backend that overlaps {@code Backend.fork} (CUDA with two streams) and on the
- * per-step path, both big GEMMs go in chunks of steps beside the loop instead (not in a Bidirectional,
- * whose directions already take both streams): the projection of later chunks is forked before the
- * forward loop, the gradients of finished chunks during the backward loop.
+ * over all steps. A backend with a whole-sequence path (the CPU's {@code CpuSequence}, CUDA's persistent
+ * kernels) runs the loop in one call. On a backend that overlaps {@code Backend.fork} (CUDA's second
+ * stream), consecutive recurrent layers of a model run as one {@link RecurrentStack} wavefront, each
+ * layer's chunk of steps beside the next chunk of the layer below.
  *
  * <p>Masks as Keras' RNN loop: a masked step keeps the states and repeats the previous output, where
  * the output before a sample's first real step (in processing order) is zero, not the initial state.

@@ -15,7 +15,7 @@ import java.util.function.IntPredicate;
 
 /**
  * One application of a {@link RecurrentLayer} on a batch: the loop over time (time-major layout, masks,
- * goBackwards, tbptt, forked chunks of the projection and gradients, a backend's whole-sequence path), each
+ * goBackwards, tbptt, a backend's whole-sequence path, a stack's chunks of steps), each
  * step run by the layer's {@link Cell}; keeps xT, the gate buffers and all states for backward.
  */
 final class RecurrentRun implements Trace {
