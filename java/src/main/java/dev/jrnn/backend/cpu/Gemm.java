@@ -237,8 +237,16 @@ final class Gemm {
             if (ta) {
                 // stored [k, m]: row i of op(A) is column i of A, so each p gives MR contiguous floats
                 int src = ao + pc * lda + ic + ir;
-                if (mr == MR) {   // one block copy per p (the weight gradients' h^T, x^T over B*T rows)
-                    for (int p = 0; p < kc; p++, src += lda, dst += MR) System.arraycopy(a, src, ap, dst, MR);
+                if (mr == MR) {   // the weight gradients' h^T, x^T over B*T rows
+                    int p = 0;
+                    if (VL == 2 * MR) {
+                        // one vector of 2 * MR floats per p: its low half is this p's, its high half lands where
+                        // the next p's store goes (so not for the last p, and not past the end of a)
+                        for (; p < kc - 1 && src + VL <= a.length; p++, src += lda, dst += MR) {
+                            FloatVector.fromArray(S, a, src).intoArray(ap, dst);
+                        }
+                    }
+                    for (; p < kc; p++, src += lda, dst += MR) System.arraycopy(a, src, ap, dst, MR);
                     continue;
                 }
                 for (int p = 0; p < kc; p++, src += lda, dst += MR) {

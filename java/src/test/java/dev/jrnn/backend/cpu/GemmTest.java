@@ -101,6 +101,27 @@ class GemmTest {
         }
     }
 
+    /**
+     * A^T (the weight gradients' h^T, x^T) whose array ends with its last strip's last row: the packing's wide loads
+     * (two strips' floats per row on AVX-512) stay inside it and every element lands where it should.
+     */
+    @Test
+    void packingTransposedAAtTheEndOfItsArray() {
+        SplittableRandom r = new SplittableRandom(51);
+        int kc = 9, m = 2 * Gemm.MR, lda = m;
+        for (int ic : new int[] {0, Gemm.MR}) {
+            int mc = m - ic;
+            float[] a = fill(r, kc * lda), ap = new float[mc * kc];
+            java.util.Arrays.fill(ap, Float.NaN);
+            Gemm.packA(true, a, 0, lda, ic, 0, mc, kc, ap);
+            for (int i = 0; i < mc; i++) {
+                for (int p = 0; p < kc; p++) {
+                    assertEquals(a[p * lda + ic + i], ap[i / Gemm.MR * Gemm.MR * kc + p * Gemm.MR + i % Gemm.MR], "ic " + ic + " " + i + "," + p);
+                }
+            }
+        }
+    }
+
     @Test
     void packingLaysOutEveryElementAsDefined() {
         // the panels the micro-kernel reads: strip-major, zero-padded, for both transposes, ragged and full strips
