@@ -72,10 +72,17 @@ final class Cells {
         int ub = S.loopBound(H);
         FloatVector zero = FloatVector.zero(S);
         float[] d = scratch(scratch, H);   // act'(h) of the current row
+        boolean inline = VMath.derivFromOutput(a);   // act' from h in the loop below, not through d
         for (int b = b0; b < b1; b++) {
             int r = b * H;
             boolean m = masked(ms, mo, b);
-            if (!m) deriv(a, hs, ho + r, d, 0, H);
+            if (!m) {
+                if (inline) {
+                    for (int j = ub; j < H; j++) d[j] = VMath.deriv(a, hs[ho + r + j]);   // the tail only
+                } else {
+                    deriv(a, hs, ho + r, d, 0, H);
+                }
+            }
             int j = 0;
             for (; j < ub; j += VL) {
                 FloatVector g = load(dns, dno + r + j);
@@ -84,7 +91,8 @@ final class Cells {
                     zero.intoArray(dps, dpo + r + j);
                     g.intoArray(dhp, dhpo + r + j);
                 } else {
-                    g.mul(load(d, j)).intoArray(dps, dpo + r + j);
+                    FloatVector dv = inline ? VMath.derivFromOutput(a, load(hs, ho + r + j)) : load(d, j);
+                    g.mul(dv).intoArray(dps, dpo + r + j);
                     zero.intoArray(dhp, dhpo + r + j);
                 }
             }

@@ -92,19 +92,9 @@ final class VMath {
         int i = 0, ub = S.loopBound(n);
         switch (a) {
             case LINEAR -> java.util.Arrays.fill(d, dOff, dOff + n, 1f);
-            case TANH -> {
-                for (; i < ub; i += VL) {
-                    FloatVector v = FloatVector.fromArray(S, y, yo + i);
-                    v.neg().fma(v, FloatVector.broadcast(S, 1f)).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) d[dOff + i] = 1f - y[yo + i] * y[yo + i];
-            }
-            case SIGMOID -> {
-                for (; i < ub; i += VL) {
-                    FloatVector v = FloatVector.fromArray(S, y, yo + i);
-                    v.neg().add(1f).mul(v).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) d[dOff + i] = y[yo + i] * (1f - y[yo + i]);
+            case TANH, SIGMOID -> {
+                for (; i < ub; i += VL) derivFromOutput(a, FloatVector.fromArray(S, y, yo + i)).intoArray(d, dOff + i);
+                for (; i < n; i++) d[dOff + i] = deriv(a, y[yo + i]);
             }
             case RELU -> {
                 FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
@@ -131,6 +121,14 @@ final class VMath {
             }
             case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
         }
+    }
+
+    /** Whether {@link #derivFromOutput} takes {@code a}: a' from y = a(x) in a few vector operations. */
+    static boolean derivFromOutput(Activation a) { return a == Activation.TANH || a == Activation.SIGMOID; }
+
+    /** a'(x) from y = a(x) for tanh (1 - y^2) and sigmoid (y (1 - y)), one vector (what {@link #deriv} stores). */
+    static FloatVector derivFromOutput(Activation a, FloatVector y) {
+        return a == Activation.TANH ? y.neg().fma(y, FloatVector.broadcast(S, 1f)) : y.neg().add(1f).mul(y);
     }
 
     static void tanh(float[] x, int xo, float[] y, int yo, int n) {
