@@ -152,6 +152,8 @@ final class Cells {
         float[] w = scratch(scratch, 6 * H);
         int TC = 0, DTC = H, DI = 2 * H, DF = 3 * H, DG = 4 * H, DO = 5 * H;
         float[] v = keepsInput(act, rec) ? new float[4 * H] : null;   // the row's activated gates
+        // tanh/sigmoid with whole vectors: the derivatives from the outputs inside the loop below, not through w
+        boolean inline = H == ub && VMath.derivFromOutput(act) && VMath.derivFromOutput(rec);
         for (int b = b0; b < b1; b++) {
             boolean m = masked(ms, mo, b);
             int gr = go + b * 4 * H, dgr = dgo + b * 4 * H, r = b * H;
@@ -164,11 +166,13 @@ final class Cells {
                     activatedFromKept(rec, gs, gr + 3 * H, v, 3 * H, H);
                 }
                 apply(act, cs, co + r, w, TC, H);
-                if (act.needsInput()) deriv(act, cs, co + r, w, DTC, H);
-                else deriv(act, w, TC, w, DTC, H);
-                deriv(rec, gs, gr, w, DI, 2 * H);          // i', f'
-                deriv(act, gs, gr + 2 * H, w, DG, H);
-                deriv(rec, gs, gr + 3 * H, w, DO, H);
+                if (!inline) {
+                    if (act.needsInput()) deriv(act, cs, co + r, w, DTC, H);
+                    else deriv(act, w, TC, w, DTC, H);
+                    deriv(rec, gs, gr, w, DI, 2 * H);          // i', f'
+                    deriv(act, gs, gr + 2 * H, w, DG, H);
+                    deriv(rec, gs, gr + 3 * H, w, DO, H);
+                }
             }
             int j = 0;
             for (; j < ub; j += VL) {
@@ -187,11 +191,16 @@ final class Cells {
                 FloatVector i = load(va, vo + j), f = load(va, vo + H + j);
                 FloatVector g = load(va, vo + 2 * H + j), o = load(va, vo + 3 * H + j);
                 FloatVector tc = load(w, TC + j);
-                FloatVector dc = gh.mul(o).mul(load(w, DTC + j)).add(dcNext);
-                dc.mul(g).mul(load(w, DI + j)).intoArray(dgs, dgr + j);
-                dc.mul(load(cps, cpo + r + j)).mul(load(w, DF + j)).intoArray(dgs, dgr + H + j);
-                dc.mul(i).mul(load(w, DG + j)).intoArray(dgs, dgr + 2 * H + j);
-                gh.mul(tc).mul(load(w, DO + j)).intoArray(dgs, dgr + 3 * H + j);
+                FloatVector dtc = inline ? VMath.derivFromOutput(act, tc) : load(w, DTC + j);
+                FloatVector di = inline ? VMath.derivFromOutput(rec, i) : load(w, DI + j);
+                FloatVector df = inline ? VMath.derivFromOutput(rec, f) : load(w, DF + j);
+                FloatVector dg = inline ? VMath.derivFromOutput(act, g) : load(w, DG + j);
+                FloatVector dO = inline ? VMath.derivFromOutput(rec, o) : load(w, DO + j);
+                FloatVector dc = gh.mul(o).mul(dtc).add(dcNext);
+                dc.mul(g).mul(di).intoArray(dgs, dgr + j);
+                dc.mul(load(cps, cpo + r + j)).mul(df).intoArray(dgs, dgr + H + j);
+                dc.mul(i).mul(dg).intoArray(dgs, dgr + 2 * H + j);
+                gh.mul(tc).mul(dO).intoArray(dgs, dgr + 3 * H + j);
                 dc.mul(f).intoArray(dcp, dcpo + r + j);
                 zero.intoArray(dhp, dhpo + r + j);
             }
