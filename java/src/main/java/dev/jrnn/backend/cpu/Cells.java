@@ -388,12 +388,14 @@ final class Cells {
         FloatVector zero = FloatVector.zero(S);
         float[] w = scratch(scratch, 3 * H);   // z', r', hh' of the current row
         float[] v = keepsInput(act, rec) ? new float[3 * H] : null;   // the row's activated z, r, hh
+        // tanh/sigmoid with whole vectors: the derivatives from the outputs inside the loop below, not through w
+        boolean inline = H == ub && VMath.derivFromOutput(act) && VMath.derivFromOutput(rec);
         for (int b = b0; b < b1; b++) {
             boolean m = masked(ms, mo, b);
             int xr = xo + b * 3 * H, rr = ro + b * 3 * H, dxr = dxo + b * 3 * H, drr = dro + b * 3 * H, r = b * H;
             float[] va = v == null ? xs : v;
             int vo = v == null ? xr : 0;
-            if (!m) {
+            if (!m && !inline) {
                 deriv(rec, xs, xr, w, 0, 2 * H);
                 deriv(act, xs, xr + 2 * H, w, 2 * H, H);
                 if (v != null) {
@@ -417,9 +419,12 @@ final class Cells {
                 }
                 FloatVector z = load(va, vo + j), rg = load(va, vo + H + j), hh = load(va, vo + 2 * H + j);
                 FloatVector rh = load(rs, rr + 2 * H + j), hp = load(hps, hpo + r + j);
-                FloatVector dz = gh.mul(hp.sub(hh)).mul(load(w, j));
-                FloatVector dah = gh.mul(z.neg().add(1f)).mul(load(w, 2 * H + j));
-                FloatVector dr = dah.mul(rh).mul(load(w, H + j));
+                FloatVector dzs = inline ? VMath.derivFromOutput(rec, z) : load(w, j);
+                FloatVector drs0 = inline ? VMath.derivFromOutput(rec, rg) : load(w, H + j);
+                FloatVector dhs = inline ? VMath.derivFromOutput(act, hh) : load(w, 2 * H + j);
+                FloatVector dz = gh.mul(hp.sub(hh)).mul(dzs);
+                FloatVector dah = gh.mul(z.neg().add(1f)).mul(dhs);
+                FloatVector dr = dah.mul(rh).mul(drs0);
                 dz.intoArray(dxs, dxr + j);
                 dr.intoArray(dxs, dxr + H + j);
                 dah.intoArray(dxs, dxr + 2 * H + j);
