@@ -26,9 +26,11 @@ import java.util.SplittableRandom;
  * Backward runs the fused step-backward kernels from the last step to the first, adding
  * {@code dgates · U^T} into the state gradient, then gets the weight gradients and dX as single GEMMs
  * over all steps. A backend with a whole-sequence path (the CPU's {@code CpuSequence}, CUDA's persistent
- * kernels) runs the loop in one call. On a backend that overlaps {@code Backend.fork} (CUDA's second
- * stream), consecutive recurrent layers of a model run as one {@link RecurrentStack} wavefront, each
- * layer's chunk of steps beside the next chunk of the layer below.
+ * kernels) runs the loop in one call, where it takes the case (not with recurrent dropout, nor tbptt with a
+ * mask). On a backend that overlaps {@code Backend.fork} (CUDA's second stream; the CPU with forks on),
+ * consecutive recurrent layers of a model run as one {@link RecurrentStack} wavefront: the bottom layer (in
+ * backward the top one) goes chunk by chunk of steps, and each finished chunk runs through the other layers
+ * on the second stream.
  *
  * <p>Masks as Keras' RNN loop: a masked step keeps the states and repeats the previous output, where
  * the output before a sample's first real step (in processing order) is zero, not the initial state.

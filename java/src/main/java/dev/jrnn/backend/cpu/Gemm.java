@@ -241,7 +241,8 @@ final class Gemm {
                     int p = 0;
                     if (VL == 2 * MR) {
                         // one vector of 2 * MR floats per p: its low half is this p's, its high half lands where
-                        // the next p's store goes (so not for the last p, and not past the end of a)
+                        // the next p's store goes (so not for the last p). With lda >= MR the load stays inside a;
+                        // the length check is a backstop
                         for (; p < kc - 1 && src + VL <= a.length; p++, src += lda, dst += MR) {
                             FloatVector.fromArray(S, a, src).intoArray(ap, dst);
                         }

@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Why array spans and not vector-in/vector-out helpers: C2 only keeps vectors in registers when
  * every Vector API call is inlined. The transcendental loops below are written out in full (and
  * unrolled twice) so each is one self-contained method that C2 compiles on its own, with no
- * vector crossing a call boundary, whatever the caller.
+ * vector crossing a call boundary, whatever the caller. The one exception, {@link #derivFromOutput(Activation,
+ * FloatVector)}, is a few operations that C2 inlines into the cells' hot loops, where it is called.
  */
 final class VMath {
     private VMath() {}

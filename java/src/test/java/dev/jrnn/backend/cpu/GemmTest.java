@@ -102,21 +102,28 @@ class GemmTest {
     }
 
     /**
-     * A^T (the weight gradients' h^T, x^T) whose array ends with its last strip's last row: the packing's wide loads
-     * (two strips' floats per row on AVX-512) stay inside it and every element lands where it should.
+     * A^T (the weight gradients' h^T, x^T), full strips into a buffer of exactly their size: its array ending with the
+     * last strip's last row or going on after it, rows as wide as one strip or two (lda 8, 16, 24). On AVX-512 each
+     * row is copied with a 16-float vector whose upper half the next row overwrites; the last row must not spill past
+     * its strip, nor a load past the array.
      */
     @Test
-    void packingTransposedAAtTheEndOfItsArray() {
+    void packingTransposedAIntoABufferOfExactlyItsStrips() {
         SplittableRandom r = new SplittableRandom(51);
-        int kc = 9, m = 2 * Gemm.MR, lda = m;
-        for (int ic : new int[] {0, Gemm.MR}) {
-            int mc = m - ic;
-            float[] a = fill(r, kc * lda), ap = new float[mc * kc];
-            java.util.Arrays.fill(ap, Float.NaN);
-            Gemm.packA(true, a, 0, lda, ic, 0, mc, kc, ap);
-            for (int i = 0; i < mc; i++) {
-                for (int p = 0; p < kc; p++) {
-                    assertEquals(a[p * lda + ic + i], ap[i / Gemm.MR * Gemm.MR * kc + p * Gemm.MR + i % Gemm.MR], "ic " + ic + " " + i + "," + p);
+        int kc = 9;
+        for (int m : new int[] {Gemm.MR, 2 * Gemm.MR, 3 * Gemm.MR}) {
+            for (int extra : new int[] {0, 16}) {
+                for (int ic = 0; ic < m; ic += Gemm.MR) {
+                    int lda = m, mc = m - ic;
+                    float[] a = fill(r, kc * lda + extra), ap = new float[mc * kc];
+                    java.util.Arrays.fill(ap, Float.NaN);
+                    Gemm.packA(true, a, 0, lda, ic, 0, mc, kc, ap);
+                    for (int i = 0; i < mc; i++) {
+                        for (int p = 0; p < kc; p++) {
+                            assertEquals(a[p * lda + ic + i], ap[i / Gemm.MR * Gemm.MR * kc + p * Gemm.MR + i % Gemm.MR],
+                                    "lda " + lda + " extra " + extra + " ic " + ic + ": " + i + "," + p);
+                        }
+                    }
                 }
             }
         }

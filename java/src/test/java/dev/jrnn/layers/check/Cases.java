@@ -47,8 +47,8 @@ final class Cases {
     /**
      * Per cell: every combination of returnSequences, returnState, initial state, mask and goBackwards,
      * each with tbptt 0 and 2, bias dropped in a third of them, SimpleRNN activations rotating; then
-     * extra truncation lengths (1, T, T+3) over mixed options, then gelu and swish, then two with 16 and 32 units.
-     * Sizes rotate over B 2-3, T 4-5, I 2-3, H 2-4.
+     * extra truncation lengths (1, T, T+3) over mixed options, then gelu and swish. Sizes rotate over B 2-3, T 4-5,
+     * I 2-3, H 2-4; then three with units a multiple of the vector width (B 2, T 3, I 2, H 16-32).
      */
     static List<RnnCase> rnn(Ref.Cell cell) {
         List<RnnCase> l = new ArrayList<>();
@@ -87,13 +87,20 @@ final class Cases {
                     c.mask(), c.goBackwards(), c.tbptt(), c.batch(), c.steps(), c.inputs(), c.units(), c.seed(),
                     cell == Ref.Cell.SIMPLE_RNN ? kept[a][0] : kept[a][1]));
         }
-        // units a multiple of the vector width (16 floats on AVX-512): the CPU cells' whole-vector paths, which take
-        // tanh' and sigmoid' from the outputs inside their loops; with a mask, an initial state and tbptt, and without
-        for (int w = 0; w < 2; w++) {
-            RnnCase c = make(cell, idx++, w == 0 ? 12 : 3, w == 0 ? 2 : 0);
-            l.add(new RnnCase(cell, cell == Ref.Cell.SIMPLE_RNN ? (w == 0 ? "tanh" : "sigmoid") : "tanh", c.useBias(),
-                    c.returnSequences(), c.returnState(), c.initState(), c.mask(), c.goBackwards(), c.tbptt(), 2, 3, 2,
-                    16 * (w + 1), c.seed()));
+        // units a multiple of the vector width (16 floats on AVX-512, 8 on AVX2): the CPU cells' whole-vector paths,
+        // which take tanh' and sigmoid' from the outputs inside their loops (the reset-after GRU's, not the
+        // reset-before one's); with a mask, an initial state and tbptt, and without; SimpleRNN also with 20 units
+        // (whole vectors and a scalar tail), LSTM and GRU also with sigmoid and tanh swapped
+        if (cell != Ref.Cell.GRU_RESET_BEFORE) {
+            String[][] acts = cell == Ref.Cell.SIMPLE_RNN ? new String[][] {{"tanh"}, {"sigmoid"}, {"tanh"}}
+                    : new String[][] {{"tanh", "sigmoid"}, {"tanh", "sigmoid"}, {"sigmoid", "tanh"}};
+            int[] units = cell == Ref.Cell.SIMPLE_RNN ? new int[] {16, 32, 20} : new int[] {16, 16, 16};
+            for (int w = 0; w < 3; w++) {
+                RnnCase c = make(cell, idx++, new int[] {12, 3, 9}[w], w == 0 ? 2 : 0);
+                l.add(new RnnCase(cell, acts[w][0], c.useBias(), c.returnSequences(), c.returnState(), c.initState(),
+                        c.mask(), c.goBackwards(), c.tbptt(), 2, 3, 2, units[w], c.seed(),
+                        cell == Ref.Cell.SIMPLE_RNN ? "sigmoid" : acts[w][1]));
+            }
         }
         return l;
     }
