@@ -51,7 +51,7 @@ final class GRUCell extends GatedCell {
                     at(r.hs, r.bh(s)), r.maskAt(s), at(r.resetState, r.bh(s)), at(r.hs, r.bh(s + 1))));
             return;
         }
-        // without an initial state, step 0's rows of recurrentProj are the zeros RecurrentRun wrote (hPrev·U = 0)
+        // beta 0: every row of recurrentProj written (zeros at step 0 without an initial state)
         r.addRecurrentProjection(s, r.recurrentProj, 0f, r.G);
         r.be.recurrentStepForward(r.config, CellStep.Forward.gru(at(r.p, r.bg(s)), at(r.recurrentProj, r.bg(s)),
                 r.recurrentBias(), at(r.hs, r.bh(s)), r.maskAt(s), at(r.hs, r.bh(s + 1))));

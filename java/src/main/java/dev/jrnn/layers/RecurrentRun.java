@@ -83,14 +83,11 @@ final class RecurrentRun implements Trace {
     }
 
     Buf alloc(long n) {
-        Buf b = be.alloc(n);
-        owned.add(b);
-        return b;
+        return own(be.alloc(n));
     }
 
-    /** As {@link #alloc}, not zero-filled ({@link dev.jrnn.backend.Backend#empty}): for buffers written in full first. */
-    private Buf allocEmpty(long n) {
-        Buf b = be.empty(n);
+    /** Keeps {@code b} until this trace closes (a buffer from {@code be.alloc}, or {@code be.empty} when written in full first). */
+    private Buf own(Buf b) {
         owned.add(b);
         return b;
     }
@@ -113,14 +110,20 @@ final class RecurrentRun implements Trace {
     /** The mask rows of step s, or null without a mask. */
     BufAt maskAt(int s) { return BufAt.at(maskT, (long) s * B); }
 
-    /** {@code dst} rows of step s = h_s · U + beta * dst (nothing at step 0 without an initial state: h is 0). */
+    /**
+     * {@code dst} rows of step s = h_s · U + beta * dst. At step 0 without an initial state h is 0: with beta 0 (a
+     * separate projection, which then covers all G columns) the rows are zeroed, else left as they are.
+     */
     void addRecurrentProjection(int s, Buf dst, float beta) {
         addRecurrentProjection(s, dst, beta, G);
     }
 
     /** As {@link #addRecurrentProjection(int, Buf, float)} for U's first {@code cols} columns (dst rows keep stride G). */
     void addRecurrentProjection(int s, Buf dst, float beta, int cols) {
-        if (s == 0 && !hasInitial) return;
+        if (s == 0 && !hasInitial) {
+            if (beta == 0f) be.fill(dst, bg(0), (long) B * G, 0f);
+            return;
+        }
         if (recurrentDropout()) {
             requireAllColumns(cols);
             drop.recurrentProjection(s, dst, beta);
@@ -173,7 +176,7 @@ final class RecurrentRun implements Trace {
     void prepareForward(Buf external, long offset) {
         long tb = (long) T * B;
         if (external == null) {
-            xT = allocEmpty(tb * I);
+            xT = own(be.empty(tb * I));
             toTimeMajor(x.buf(), I, xT);
         } else {   // not owned: the layer below frees it
             xT = external;
@@ -184,11 +187,10 @@ final class RecurrentRun implements Trace {
             toTimeMajor(mask.buf(), 1, maskT);
         }
         // written in full before they are read: p by the input projection, the states' slots 1..T by the steps and
-        // slot 0 here, the GRU's recurrent projection by the steps (without an initial state step 0's rows here) and
-        // its kept reset state by the steps
-        p = allocEmpty(tb * G);
-        hs = allocEmpty((T + 1L) * B * H);
-        if (cell.states() == 2) cs = allocEmpty((T + 1L) * B * H);
+        // slot 0 here, the GRU's recurrent projection and kept reset state by the steps
+        p = own(be.empty(tb * G));
+        hs = own(be.empty((T + 1L) * B * H));
+        if (cell.states() == 2) cs = own(be.empty((T + 1L) * B * H));
         long bhn = (long) B * H;
         if (hasInitial) {
             be.copy(initial.get(0).buf(), 0, hs, 0, bhn);
@@ -197,11 +199,8 @@ final class RecurrentRun implements Trace {
             be.fill(hs, 0, bhn, 0f);
             if (cs != null) be.fill(cs, 0, bhn, 0f);
         }
-        if (cell.separateRecurrentProjection()) {
-            recurrentProj = allocEmpty(tb * G);
-            if (!hasInitial && T > 0) be.fill(recurrentProj, 0, (long) B * G, 0f);   // step 0's hPrev·U, never computed
-        }
-        if (cell.keepsResetState()) resetState = allocEmpty(tb * H);
+        if (cell.separateRecurrentProjection()) recurrentProj = own(be.empty(tb * G));
+        if (cell.keepsResetState()) resetState = own(be.empty(tb * H));
     }
 
     /** The per-step forward of steps [from, to) (their projection must be in p). */
@@ -456,13 +455,13 @@ final class RecurrentRun implements Trace {
         long bhn = (long) B * H;
         // dGates, dRecurrent, dxT and dyT are written in full before they are read (by the steps, dx's product, dy's
         // transpose); the state gradients are accumulated into
-        dGates = tempEmpty(tb * G);
-        if (recurrentProj != null) dRecurrent = tempEmpty(tb * G);
+        dGates = temp(be.empty(tb * G));
+        if (recurrentProj != null) dRecurrent = temp(be.empty(tb * G));
         if (resetState != null) dResetState = temp(bhn);
         dHiddenNext = temp(bhn);
         dHiddenPrev = temp(bhn);
         if (cs != null) dCellNext = temp(bhn);
-        dxT = makeDx ? tempEmpty(tb * I) : null;
+        dxT = makeDx ? temp(be.empty(tb * I)) : null;
         if (layer.tbptt > 0 && maskT != null && T > 1) tbpttKeep = tbpttKeep();
         if (externalDyT != null) {
             dyT = externalDyT;
@@ -471,7 +470,7 @@ final class RecurrentRun implements Trace {
         DTensor dy = dOut.get(0);
         if (dy != null) {
             if (layer.returnSequences) {
-                dyT = tempEmpty(tb * H);
+                dyT = temp(be.empty(tb * H));
                 be.transpose01(B, T, H, dy.buf(), 0, dyT, 0);
                 // outputs before a sample's first real step are constant zeros
                 if (seen != null) be.mulRows((int) tb, H, dyT, 0, seen, 0, dyT, 0);
@@ -487,13 +486,11 @@ final class RecurrentRun implements Trace {
     }
 
     private Buf temp(long n) {
-        Buf b = be.alloc(n);
-        temps.add(b);
-        return b;
+        return temp(be.alloc(n));
     }
 
-    private Buf tempEmpty(long n) {
-        Buf b = be.empty(n);
+    /** Frees {@code b} with the backward's other buffers. */
+    private Buf temp(Buf b) {
         temps.add(b);
         return b;
     }
