@@ -18,7 +18,8 @@ extern "C" __global__ void jrnn_rnn_step_fwd(int act, int batch, int units, cons
 }
 
 // g = dhNext + dy; dpre = g * act'(h), dhPrev = 0; masked rows: dpre = 0, dhPrev = g.
-// h [B, H] is this step's output, or for gelu and swish its pre-activation (cell_math.cuh: jrnn_rnn_bwd). dhNext, dy and mask nullable (zeros / zeros / all real).
+// h [B, H] is this step's output, or for gelu and swish its pre-activation (cell_math.cuh: jrnn_rnn_bwd).
+// dhNext, dy and mask nullable (zeros / zeros / all real).
 // dhPrev may alias dhNext, dpre may alias dy: every element is read before it is written.
 // args: (int act, int batch, int units, const float* h, const float* dhNext, const float* dy,
 //        const float* mask, float* dpre, float* dhPrev)

@@ -159,7 +159,7 @@ public abstract class BackendContractTest {
         Activation.ELU, Activation.SELU, Activation.SOFTPLUS, Activation.SOFTSIGN, Activation.HARD_SIGMOID_V3,
         Activation.LEAKY_RELU, Activation.EXPONENTIAL};
 
-    /** The activations whose backward takes the input x (not allowed in recurrent cells). */
+    /** The activations whose backward takes the input x: their gates keep x, not a(x) ({@code Activation.needsInput}). */
     protected static final Activation[] INPUT_DERIVATIVE = {Activation.GELU, Activation.SWISH};
 
     /** The standard normal CDF by Simpson's rule on its density (2000 intervals: 1e-13), independent of any erf. */

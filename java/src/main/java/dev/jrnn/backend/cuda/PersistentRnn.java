@@ -429,6 +429,7 @@ public final class PersistentRnn {
     boolean forward(Plan plan, Activation act, Activation recAct, int steps, Forward a, long stream) {
         RecurrentCell cell = plan.cell();
         if (plan.backward()) throw new IllegalArgumentException("PersistentRnn.forward: a backward plan " + plan);
+        refuseInputDerivatives("forward", act, recAct);
         if (!aligned(a.p(), a.h0(), a.hSeq(), a.c0(), a.cSeq(), a.rp())) return false;
         if (a.u() == 0 || a.p() == 0 || a.hSeq() == 0 || (cell == RecurrentCell.LSTM && a.cSeq() == 0)
                 || (cell == RecurrentCell.GRU && a.rp() == 0)) {
@@ -439,6 +440,18 @@ public final class PersistentRnn {
         if (fn == 0) return false;
         launchForward(kernels, fn, plan, steps, act, recAct, a, stream);
         return true;
+    }
+
+    /**
+     * The persistent kernels keep activated gates; gelu and swish gates keep x ({@link Activation#needsInput}), which
+     * the planner refuses. A hand-made plan (benchmarks, tests) gets the same refusal here, as an exception.
+     */
+    private static void refuseInputDerivatives(String op, Activation act, Activation recAct) {
+        if (act.needsInput() || recAct.needsInput()) {
+            throw new IllegalArgumentException("PersistentRnn." + op + ": activation and recurrentActivation must not be"
+                    + " gelu or swish (the persistent kernels keep activated gates), got " + act.kerasName() + " / "
+                    + recAct.kerasName());
+        }
     }
 
     /** Launches {@code fn}, a forward kernel, with the plan's split and the sequence's addresses. */
@@ -473,6 +486,7 @@ public final class PersistentRnn {
     boolean backward(Plan plan, Activation act, Activation recAct, int steps, int tbptt, Backward a, long stream) {
         RecurrentCell cell = plan.cell();
         if (!plan.backward()) throw new IllegalArgumentException("PersistentRnn.backward: a forward plan " + plan);
+        refuseInputDerivatives("backward", act, recAct);
         if (!aligned(a.p(), a.rp(), a.h0(), a.hSeq(), a.c0(), a.cSeq(), a.dy(), a.dP(), a.dRP())) return false;
         boolean ok = a.u() != 0 && a.dP() != 0 && switch (cell) {
             case SIMPLE_RNN -> a.hSeq() != 0;

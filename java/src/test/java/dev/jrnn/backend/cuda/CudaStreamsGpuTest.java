@@ -269,4 +269,34 @@ class CudaStreamsGpuTest {
         }
         assertEquals(0, two.pool().bytesDeferred());
     }
+
+    /**
+     * gelu and swish cells at a small batch: the persistent kernels refuse them (their gates keep x, not a(x)), so
+     * such a chain is a wavefront on the per-step kernels, a route no other test takes on a GPU.
+     */
+    @Test
+    void aGeluSwishChainAtASmallBatchRunsAsAWavefrontAndMatchesTheCpu() {
+        SplittableRandom r = new SplittableRandom(System.nanoTime());
+        int t = 24, f = 8, batch = 16, n = 2 * batch + 3;
+        Tensor x = uniform(r, n, t, f), y = uniform(r, n, 1);
+        Supplier<Sequential> chain = () -> {
+            Sequential m = new Sequential(
+                    new LSTM(32).activation("gelu").recurrentActivation("swish").returnSequences(true).inputShape(t, f),
+                    new GRU(16).activation("swish").recurrentActivation("gelu"), new Dense(1));
+            m.compile(new Adam(0.003), "mse");
+            return m;
+        };
+        assertTrue(dev.jrnn.layers.RecurrentStack.eligible(java.util.List.of(
+                new LSTM(32).activation("gelu").recurrentActivation("swish").returnSequences(true),
+                new GRU(16).activation("swish").recurrentActivation("gelu")), two, batch, t), "a wavefront on two streams");
+        CudaFitParityTest.Run cpu = fit(Backends.cpu(), chain, x, y, batch, false);
+        for (boolean graphs : new boolean[] {false, true}) {
+            String what = "gelu/swish LSTM -> GRU" + (graphs ? " graphs" : " eager");
+            CudaFitParityTest.Run a = fit(one, chain, x, y, batch, graphs);
+            CudaFitParityTest.Run b = fit(two, chain, x, y, batch, graphs);
+            CudaFitParityTest.assertLossesClose(what + ": wavefront vs one stream", a.losses(), b.losses(), 1e-5);
+            CudaFitParityTest.assertLossesClose(what + ": wavefront vs CPU", cpu.losses(), b.losses(), 1e-4);
+        }
+        assertEquals(0, two.pool().bytesDeferred());
+    }
 }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -195,5 +196,27 @@ class PersistentRnnGpuTest {
             double e = PersistentHarness.relErr(s.get(s.hs2, s.bh, tbh), s.get(s.hs, s.bh, tbh));
             assertTrue(e <= 1e-5, "graph replay h error " + e);
         }
+    }
+
+    /** A hand-made plan with gelu or swish is refused before anything launches (the planner makes none). */
+    @Test
+    void handMadePlansWithInputDerivativeActivationsAreRefused() {
+        PersistentRnn.Plan fwd = PersistentRnn.plan(RecurrentCell.LSTM, false, 8, 64, Precision.FP32, Activation.TANH,
+                Activation.SIGMOID, PersistentRnn.Device.of(hx.d));
+        PersistentRnn.Plan bwd = PersistentRnn.plan(RecurrentCell.LSTM, true, 8, 64, Precision.FP32, Activation.TANH,
+                Activation.SIGMOID, PersistentRnn.Device.of(hx.d));
+        assertTrue(fwd != null && bwd != null, "plans for LSTM B=8 H=64");
+        assertEquals(null, PersistentRnn.plan(RecurrentCell.LSTM, false, 8, 64, Precision.FP32, Activation.GELU,
+                Activation.SIGMOID, PersistentRnn.Device.of(hx.d)), "the planner refuses gelu");
+        PersistentRnn.Forward f = new PersistentRnn.Forward(0, 0, 0, 0, 0, 0, 0, 0, 0);
+        PersistentRnn.Backward b = new PersistentRnn.Backward(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> hx.pr.forward(fwd, Activation.GELU, Activation.SIGMOID, 4, f, 0));
+        assertEquals("PersistentRnn.forward: activation and recurrentActivation must not be gelu or swish (the persistent"
+                + " kernels keep activated gates), got gelu / sigmoid", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> hx.pr.backward(bwd, Activation.TANH, Activation.SWISH, 4, 0, b, 0));
+        assertEquals("PersistentRnn.backward: activation and recurrentActivation must not be gelu or swish (the persistent"
+                + " kernels keep activated gates), got tanh / swish", e.getMessage());
     }
 }
