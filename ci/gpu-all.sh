@@ -7,7 +7,7 @@
 # Time caps (s): T_TESTS (170), T_BENCH (230; includes the Bidirectional one- vs two-stream rows), T_PERSIST (35),
 # T_SAN (80).
 # ci/gpu-all.sh --issue16: instead, only benchmarks/gpu-issue16.sh (issue 16's GPU parts, one call of < 9 min).
-# ci/gpu-all.sh --pending: instead, what no GPU has run yet (~8 min): every gpu test (T_TESTS, 280 s), the stack-wavefront streams
+# ci/gpu-all.sh --pending: instead, what no GPU has run yet (~8 min): every gpu test (T_TESTS, 280 s; never-run classes first), the stack-wavefront streams
 #   rows, data-parallel NCCL, the dataset feed, GRU/SimpleRNN/BF16 rows, then the big-box CPU rows if time is left.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -17,12 +17,26 @@ if [ "${1:-}" = --pending ]; then
   el() { echo "[$(( $(date +%s) - t0 ))s]"; }
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
   source benchmarks/cublas-env.sh
-  echo "== $(el) GPU tests"
-  # ~125 gpu tests took ~220 s on the H200 (2026-12-04); --details=verbose names the test a timeout stopped in
-  timeout "${T_TESTS:-280}" .device/test.sh --include-tag gpu --disable-ansi-colors --details=verbose > "$OUT/gpu-tests.log" 2>&1
-  echo "gpu tests: exit $? $(el)"
-  grep -E "tests (successful|failed|aborted|skipped|found)|containers failed" "$OUT/gpu-tests.log"
-  grep -E "✘" "$OUT/gpu-tests.log" | head -40
+  # ~125 gpu tests took ~220 s on the H200 (2026-12-04); --details=verbose names the test a timeout stopped in.
+  # First the classes whose GPU paths no GPU has run yet (sessions 5-8: gelu/swish kernels, a gelu/swish wavefront,
+  # hand-made persistent plans, OOM, lazy gradients, JCuda interop), then the rest in the time left of T_TESTS.
+  pending='^dev\.jrnn\.(backend\.cuda\.(CudaLayerParityTest|CudaStreamsGpuTest|PersistentRnnGpuTest|CudaBackendGpuTest|CudaDriverGpuTest)|jcuda\.JCudaTensorsGpuTest)$'
+  T_TESTS=${T_TESTS:-280}
+  echo "== $(el) GPU tests, never run on a GPU before"
+  timeout "$T_TESTS" .device/test.sh --include-tag gpu --include-classname "$pending" --disable-ansi-colors \
+    --details=verbose > "$OUT/gpu-tests-pending.log" 2>&1
+  echo "gpu tests (pending): exit $? $(el)"
+  grep -E "tests (successful|failed|aborted|skipped|found)|containers failed" "$OUT/gpu-tests-pending.log"
+  grep -E "✘" "$OUT/gpu-tests-pending.log" | head -40
+  rest=$(( T_TESTS - $(date +%s) + t0 ))
+  echo "== $(el) the other GPU tests (${rest}s)"
+  if [ "$rest" -gt 20 ]; then
+    timeout "$rest" .device/test.sh --include-tag gpu --exclude-classname "$pending" --disable-ansi-colors \
+      --details=verbose > "$OUT/gpu-tests.log" 2>&1
+    echo "gpu tests (the rest): exit $? $(el)"
+    grep -E "tests (successful|failed|aborted|skipped|found)|containers failed" "$OUT/gpu-tests.log"
+    grep -E "✘" "$OUT/gpu-tests.log" | head -40
+  fi
   for s in gpu-nccl gpu-dataset; do
     [ -x benchmarks/$s.sh ] || continue
     echo "== $(el) benchmarks/$s.sh"
