@@ -19,6 +19,7 @@ class SyntheticSequencesTest {
     @Test
     void writesRaggedNpyThatTheDatasetReads() throws IOException {
         long n = SyntheticSequences.write(dir, 200_000, 3, 5, 40, 7);
+        assertTrue(n > 0, "sequences written: " + n);
         Dataset ds = Dataset.fromRaggedNpy(dir.resolve("values.npy"), dir.resolve("offsets.npy"), dir.resolve("y.npy"));
         assertEquals(n, ds.size());
         long seen = 0;

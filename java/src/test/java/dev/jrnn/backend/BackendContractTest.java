@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The {@link Backend} contract, checked against plain double-precision loops written here, on random
@@ -1446,7 +1447,8 @@ public abstract class BackendContractTest {
         });
         assertArrayEqualsF(y0, Y.get(n), "capture must not run the step");
         assertArrayEqualsF(new float[2], C.get(2), "capture must not run the step (counter)");
-        if (g == null) return;   // the backend cannot capture: the caller runs steps itself
+        // a backend that cannot capture returns null and the caller runs its steps itself: nothing to replay
+        assumeTrue(g != null, backend() + " does not capture graphs: the replay part does not apply");
         try (g) {
             double[] ref = d(y0);
             for (int r = 0; r < 3; r++) {

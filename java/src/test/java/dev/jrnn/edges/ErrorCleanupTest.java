@@ -27,6 +27,7 @@ import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Cleanup on every Throwable: an OutOfMemoryError or StackOverflowError at any allocation of fit, evaluate
@@ -79,6 +80,7 @@ class ErrorCleanupTest {
         long before = be.allocs;
         call.run();
         long allocations = be.allocs - before;
+        assertTrue(allocations > 0, what + ": the call allocates, so that failing its allocations tests something");
         assertEquals(live, liveBuffers.getAsLong(), what + ": buffers left by a call that succeeded");
         for (long k = 0; k < allocations; k++) {
             be.failAlloc(k, errorAt(k));

@@ -5,6 +5,7 @@ import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Dropout;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.model.FitOptions;
+import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
 import dev.jrnn.model.Sequential;
 import dev.jrnn.tensor.Tensor;
@@ -25,6 +26,8 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,6 +39,9 @@ class ModelFileBadInputTest {
     @TempDir
     Path tmp;
     Path good;
+    /** The saved model's predictions on X, before it was saved. */
+    float[] goodPredictions;
+    static final Tensor X = Tensor.full(0.3f, 2, 4, 2);
 
     @BeforeEach
     void save() throws IOException {
@@ -46,6 +52,7 @@ class ModelFileBadInputTest {
             m.fit(Tensor.full(0.5f, 6, 4, 2), Tensor.full(0.1f, 6, 1), new FitOptions().epochs(1).batchSize(3).verbose(0).seed(1));
             good = tmp.resolve("good.keras");
             m.save(good);
+            goodPredictions = m.predict(X).data();
         }
     }
 
@@ -76,9 +83,13 @@ class ModelFileBadInputTest {
         return f;
     }
 
+    /** The control: the unedited file loads, with the saved model's predictions. */
     @Test
     void theGoodFileLoads() throws IOException {
-        Models.load(good).close();
+        try (Model loaded = Models.load(good)) {
+            assertEquals(3, loaded.layers().size());
+            assertArrayEquals(goodPredictions, loaded.predict(X).data(), "the saved model's predictions");
+        }
     }
 
     @Test

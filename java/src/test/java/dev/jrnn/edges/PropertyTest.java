@@ -129,12 +129,28 @@ class PropertyTest {
             new Setter("LSTM(units)", "units", v -> new LSTM((int) v).units(), s -> s >= 1),
             new Setter("inputLength", "inputLength", v -> { new LSTM(2).inputLength((int) v); return (int) v; }, s -> s >= 1));
 
+    static boolean integral(Setter s) {
+        return s.name.contains("epochs") || s.name.contains("batchSize") || s.name.contains("patience")
+                || s.name.contains("units") || s.name.contains("inputLength") || s.name.contains("iterations");
+    }
+
+    /** The other half of the property below: a setter that refused every value would pass it. */
+    @Test
+    void everySetterStoresAValidValue() {
+        double[] candidates = {0.5, 3, 0.01, 1, 0};
+        for (Setter s : SETTERS) {
+            double v = java.util.Arrays.stream(candidates).filter(c -> s.ok.test(c) && (!integral(s) || c == Math.rint(c)))
+                    .findFirst().orElseThrow(() -> new AssertionError(s.name + ": no candidate value is valid"));
+            double stored = org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> s.apply.applyAsDouble(v), s.name + "(" + v + ")");
+            org.junit.jupiter.api.Assertions.assertEquals(v, stored, 1e-6 * Math.max(1, Math.abs(v)), s.name + " stores " + v);
+        }
+    }
+
     @Test
     void settersStoreOnlyValidValuesOrNameTheParameter() {
         forAll("setters", SETTER_CASES, r -> {
             Setter s = SETTERS.get(r.nextInt(SETTERS.size()));
-            boolean integral = s.name.contains("epochs") || s.name.contains("batchSize") || s.name.contains("patience")
-                    || s.name.contains("units") || s.name.contains("inputLength") || s.name.contains("iterations");
+            boolean integral = integral(s);
             double v = integral ? (r.nextInt(4) == 0 ? r.nextLong() : oddInt(r)) : oddDouble(r);
             double stored;
             try {

@@ -69,9 +69,8 @@ final class LayerCheck {
                     assertEquals(want[o].length, got.length, layer.name() + ": size of output " + o);
                     for (int i = 0; i < got.length; i++) {
                         double tol = 2e-5 * Math.max(1, Math.abs(want[o][i]));
-                        if (Math.abs(got[i] - want[o][i]) > tol) {
-                            fail(layer.name() + ": output " + o + "[" + i + "] = " + got[i] + ", reference " + want[o][i]);
-                        }
+                        near(layer.name() + ": output " + o + "[" + i + "] = " + got[i] + ", reference " + want[o][i],
+                                got[i], want[o][i], tol);
                     }
                     Tensor r = rand(rng, 1, outs.get(o).shape());
                     rs.add(Ref.d(r.data()));
@@ -102,9 +101,7 @@ final class LayerCheck {
                         double num = (lp - lm) / (2 * h);
                         double got = analytic.get(vi)[e];
                         double tol = 1e-4 + 1e-3 * Math.abs(num);
-                        if (Math.abs(got - num) > tol) {
-                            fail(layer.name() + ": d/d " + what + "[" + e + "] = " + got + ", numeric " + num);
-                        }
+                        near(layer.name() + ": d/d " + what + "[" + e + "] = " + got + ", numeric " + num, got, num, tol);
                     }
                 }
             }
@@ -113,6 +110,11 @@ final class LayerCheck {
             for (DTensor d : dOut) d.close();
             if (dmask != null) dmask.close();
         }
+    }
+
+    /** Fails with {@code message} unless |got - want| <= tol; a NaN on either side fails too (it compares false). */
+    static void near(String message, double got, double want, double tol) {
+        if (!(Math.abs(got - want) <= tol)) fail(message);
     }
 
     private static double loss(double[][] outs, List<double[]> rs) {

@@ -56,13 +56,32 @@ class ModelCheckpointTest {
             ModelCheckpoint best = new ModelCheckpoint(dir.resolve("best-{epoch:02d}-{val_loss:.4f}.keras").toString()).saveBestOnly(true);
             ModelCheckpoint weights = new ModelCheckpoint(dir.resolve("w.safetensors").toString()).saveWeightsOnly(true)
                     .monitor("loss").mode("min").saveBestOnly(true);
+            // every epoch's weights; after epoch 2 the weights are scrambled, so that epoch 3 is worse than the best
+            List<List<Tensor>> perEpoch = new java.util.ArrayList<>();
+            Callback record = new Callback() {
+                @Override
+                public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {
+                    perEpoch.add(model.getWeights());
+                    if (epoch == 1) {
+                        SplittableRandom r = new SplittableRandom(5);
+                        List<Tensor> bad = new java.util.ArrayList<>();
+                        for (Tensor w : model.getWeights()) {
+                            float[] d = w.data().clone();
+                            for (int i = 0; i < d.length; i++) d[i] = (float) r.nextDouble(-3, 3);
+                            bad.add(Tensor.of(d, w.shape()));
+                        }
+                        model.setWeights(bad);
+                    }
+                }
+            };
             History h = m.fit(X, Y, new FitOptions().epochs(4).batchSize(4).verbose(0).seed(2).validationSplit(0.25)
-                    .callbacks(all, best, weights));
+                    .callbacks(all, best, weights, record));
             for (int e = 1; e <= 4; e++) assertTrue(Files.exists(dir.resolve("all-" + e + ".keras")));
             List<Double> val = h.get("val_loss");
             long improved = 0;
             double b = Double.POSITIVE_INFINITY;
             for (double v : val) if (v < b) { b = v; improved++; }
+            assertTrue(improved < val.size(), "an epoch that is not the best: " + val);
             try (Stream<Path> s = Files.list(dir)) {
                 assertEquals(improved, s.filter(p -> p.getFileName().toString().startsWith("best-")).count());
             }
@@ -71,7 +90,12 @@ class ModelCheckpointTest {
             try (Model last = Models.load(dir.resolve("all-4.keras"))) {
                 assertArrayEquals(m.predict(X).data(), last.predict(X).data());
             }
-            m.loadWeights(dir.resolve("w.safetensors"));   // a weights file of the same model
+            // the best-only weights file holds the weights of the epoch with the lowest loss
+            List<Double> loss = h.get("loss");
+            int bestEpoch = loss.indexOf(loss.stream().min(Double::compare).orElseThrow());
+            m.loadWeights(dir.resolve("w.safetensors"));
+            List<Tensor> got = m.getWeights(), want = perEpoch.get(bestEpoch);
+            for (int i = 0; i < want.size(); i++) assertArrayEquals(want.get(i).data(), got.get(i).data(), "weight " + i);
         }
     }
 

@@ -90,7 +90,9 @@ class EmptyBuffersTest {
                 l.returnState(true);
                 l.build(List.of(new int[] {4, 2}));
                 try (DTensor x = DTensor.zeros(be, 2, 0, 2); Trace t = l.forward(List.of(x), null, true)) {
+                    assertEquals(1 + l.stateCount(), t.outputs().size(), () -> l + ": y and the states");
                     for (DTensor o : t.outputs()) {
+                        assertArrayEquals(new int[] {2, 3}, o.shape(), () -> l + " on " + be + ": [batch, units]");
                         for (float v : o.toTensor().data()) assertEquals(0f, v, () -> l + " on " + be + ": no steps");
                     }
                 }
