@@ -77,13 +77,27 @@ public final class Dataset {
 
     // ---- sources ----
 
+    private static void notNull(String method, String param, Object value) {
+        if (value == null) throw new IllegalArgumentException("Dataset." + method + ": " + param + " is null");
+    }
+
+    /** The inputs and targets lists of a source: not null, and no null element. */
+    private static void names(String method, List<?> inputs, List<?> targets) {
+        notNull(method, "inputs", inputs);
+        notNull(method, "targets", targets);
+        for (int i = 0; i < inputs.size(); i++) notNull(method, "inputs[" + i + "]", inputs.get(i));
+        for (int i = 0; i < targets.size(); i++) notNull(method, "targets[" + i + "]", targets.get(i));
+    }
+
     /** In-memory inputs {@code x} and targets {@code y} (first axis: samples); not copied. */
     public static Dataset fromTensors(Tensor x, Tensor y) {
+        notNull("fromTensors", "x", x);
         return fromTensors(List.of(x), y == null ? List.of() : List.of(y));
     }
 
     /** Several in-memory inputs and targets with the same number of samples. */
     public static Dataset fromTensors(List<Tensor> inputs, List<Tensor> targets) {
+        names("fromTensors", inputs, targets);
         try {
             List<Column> in = new ArrayList<>(), out = new ArrayList<>();
             for (int i = 0; i < inputs.size(); i++) in.add(Sources.tensor(inputs.get(i), "input " + i));
@@ -96,11 +110,13 @@ public final class Dataset {
 
     /** Memory-maps {@code x.npy} (inputs) and {@code y.npy} (targets; null for none). */
     public static Dataset fromNpy(Path x, Path y) throws IOException {
+        notNull("fromNpy", "x", x);
         return fromNpy(List.of(x), y == null ? List.of() : List.of(y));
     }
 
     /** Several memory-mapped {@code .npy} inputs and targets. */
     public static Dataset fromNpy(List<Path> inputs, List<Path> targets) throws IOException {
+        names("fromNpy", inputs, targets);
         List<Column> in = new ArrayList<>(), out = new ArrayList<>();
         for (Path p : inputs) in.add(Sources.npy(p));
         for (Path p : targets) out.add(Sources.npy(p));
@@ -109,6 +125,8 @@ public final class Dataset {
 
     /** Arrays of an uncompressed {@code .npz} ({@code np.savez}) by name, memory-mapped. */
     public static Dataset fromNpz(Path file, List<String> inputs, List<String> targets) throws IOException {
+        notNull("fromNpz", "file", file);
+        names("fromNpz", inputs, targets);
         List<Column> in = new ArrayList<>(), out = new ArrayList<>();
         for (String n : inputs) in.add(Sources.npz(file, n));
         for (String n : targets) out.add(Sources.npz(file, n));
@@ -117,6 +135,8 @@ public final class Dataset {
 
     /** Tensors of a safetensors file by name, memory-mapped. */
     public static Dataset fromSafetensors(Path file, List<String> inputs, List<String> targets) throws IOException {
+        notNull("fromSafetensors", "file", file);
+        names("fromSafetensors", inputs, targets);
         List<Column> in = new ArrayList<>(), out = new ArrayList<>();
         for (String n : inputs) in.add(Sources.safetensors(file, n));
         for (String n : targets) out.add(Sources.safetensors(file, n));
@@ -129,6 +149,8 @@ public final class Dataset {
      * {@code *.safetensors} file, each holding all the named arrays.
      */
     public static Dataset fromShards(Path dir, List<String> inputs, List<String> targets) throws IOException {
+        notNull("fromShards", "dir", dir);
+        names("fromShards", inputs, targets);
         List<Column> in = new ArrayList<>(), out = new ArrayList<>();
         for (String n : inputs) in.add(Sources.shards(dir, n));
         for (String n : targets) out.add(Sources.shards(dir, n));
@@ -142,6 +164,8 @@ public final class Dataset {
      * are zero-padded to their longest sequence and carry the {@link Batch#lengths()}.
      */
     public static Dataset fromRaggedNpy(Path values, Path offsets, Path y) throws IOException {
+        notNull("fromRaggedNpy", "values", values);
+        notNull("fromRaggedNpy", "offsets", offsets);
         long[] off = Sources.offsets(offsets);
         Column x = Sources.ragged(Sources.valuesNpy(values), off, offsets.toString());
         return of(List.of(x), y == null ? List.of() : List.of(Sources.raggedTargets(Sources.valuesNpy(y), off)));
@@ -149,6 +173,7 @@ public final class Dataset {
 
     /** In-memory variable-length sequences, as {@link #fromRaggedNpy}. */
     public static Dataset fromRagged(Tensor values, long[] offsets, Tensor y) {
+        notNull("fromRagged", "values", values);
         if (offsets == null) throw new IllegalArgumentException("Dataset.fromRagged: offsets is null");
         offsets = offsets.clone();   // the columns keep them
         try {

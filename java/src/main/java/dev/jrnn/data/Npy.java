@@ -49,6 +49,7 @@ public final class Npy {
 
     /** Reads and checks the header of {@code file}. */
     public static Header header(Path file) throws IOException {
+        dev.jrnn.io.AtomicFiles.requireRegularFile(file, "a .npy file");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return header(ch, 0, ch.size(), file.toString());
         }
@@ -75,6 +76,8 @@ public final class Npy {
 
     /** Writes {@code t} as a little-endian float32 version-1 {@code .npy}, atomically (temp file + rename). */
     public static void write(Path file, Tensor t) throws IOException {
+        if (file == null) throw new IllegalArgumentException("Npy.write: file is null");
+        if (t == null) throw new IllegalArgumentException("Npy.write: tensor is null");
         int[] s = t.shape();
         long[] shape = new long[s.length];
         for (int i = 0; i < s.length; i++) shape[i] = s[i];

@@ -51,6 +51,8 @@ public final class NpyWriter implements AutoCloseable {
 
     /** Opens a writer of rows of shape {@code rowShape} (empty for a 1-d array of scalars). */
     public static NpyWriter open(Path file, int... rowShape) throws IOException {
+        if (file == null) throw new IllegalArgumentException("NpyWriter.open: file is null");
+        if (rowShape == null) throw new IllegalArgumentException("NpyWriter.open: rowShape is null (empty for scalars)");
         long[] rs = new long[rowShape.length];
         for (int i = 0; i < rs.length; i++) {
             if (rowShape[i] <= 0) throw new IllegalArgumentException("NpyWriter: row shape " + Arrays.toString(rowShape) + " needs positive dimensions");
@@ -71,6 +73,7 @@ public final class NpyWriter implements AutoCloseable {
 
     /** Appends {@code t}, whose shape must be (rows, ...rowShape). */
     public void append(Tensor t) throws IOException {
+        if (t == null) throw new IllegalArgumentException("NpyWriter.append: tensor is null");
         int[] s = t.shape();
         boolean ok = s.length == rowShape.length + 1;
         for (int i = 0; ok && i < rowShape.length; i++) ok = s[i + 1] == rowShape[i];
@@ -84,6 +87,11 @@ public final class NpyWriter implements AutoCloseable {
     /** Appends {@code n} values of {@code data} from {@code off}; {@code n} must be whole rows. */
     public void append(float[] data, int off, int n) throws IOException {
         if (closed) throw new IllegalStateException("NpyWriter: already closed");
+        if (data == null) throw new IllegalArgumentException("NpyWriter.append: data is null");
+        if (n < 0 || off < 0 || off > data.length - n) {
+            throw new IllegalArgumentException("NpyWriter.append: off " + off + " and n " + n + " must lie in data's "
+                    + data.length + " values (0 <= off, 0 <= n, off + n <= length)");
+        }
         if (n % rowElements != 0) throw new IllegalArgumentException("NpyWriter.append: " + n + " values are not whole rows of " + rowElements);
         for (int i = off; i < off + n; ) {
             int k = Math.min(off + n - i, buf.capacity() / 4);

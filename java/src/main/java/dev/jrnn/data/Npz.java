@@ -30,6 +30,7 @@ public final class Npz {
 
     /** The arrays in {@code file} by name (without {@code .npy}), with their checked headers. */
     public static Map<String, Npy.Header> headers(Path file) throws IOException {
+        dev.jrnn.io.AtomicFiles.requireRegularFile(file, "an .npz file");
         Map<String, Npy.Header> out = new LinkedHashMap<>();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             for (Member m : members(file, ch).values()) out.put(m.name, Npy.header(ch, m.offset, m.length, source(file, m.name)));
@@ -39,6 +40,7 @@ public final class Npz {
 
     /** Maps array {@code name} of {@code file}. */
     static ArrayData map(Path file, String name) throws IOException {
+        dev.jrnn.io.AtomicFiles.requireRegularFile(file, "an .npz file");
         Member m;
         Npy.Header h;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {

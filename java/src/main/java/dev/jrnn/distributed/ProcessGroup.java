@@ -50,6 +50,7 @@ public final class ProcessGroup implements AutoCloseable {
      * @throws IllegalArgumentException naming a variable that is missing or not a number
      */
     public static ProcessGroup fromEnvironment(Map<String, String> env, Backend backend, Duration timeout) {
+        if (env == null) throw new IllegalArgumentException("ProcessGroup.fromEnvironment: env is null");
         int size = number(env, "WORLD_SIZE", null, 1);
         int rank = number(env, "RANK", null, 0);
         int local = number(env, "LOCAL_RANK", rank, 0);
@@ -66,6 +67,9 @@ public final class ProcessGroup implements AutoCloseable {
      * creation and every collective.
      */
     public static ProcessGroup init(Backend backend, String host, int port, int rank, int size, int localRank, Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("ProcessGroup: timeout must be positive, got " + timeout);
+        }
         if (backend == null || !backend.name().equals("cuda")) {
             throw new IllegalArgumentException("ProcessGroup: NCCL needs the CUDA backend, this process has "
                     + (backend == null ? "none" : backend.name()) + " (Jrnn.setBackend(\"cuda\"), JRNN_BACKEND=cuda)");

@@ -132,6 +132,7 @@ public class Bidirectional extends Layer {
 
     /** "concat" (default), "sum", "mul", "ave", or "none" (outputs y_fw and y_bw separately). */
     public Bidirectional mergeMode(String m) {
+        requireUncalled("mergeMode");
         String n = m == null ? "none" : m.trim().toLowerCase(Locale.ROOT);
         if (!List.of("concat", "sum", "mul", "ave", "none").contains(n)) {
             throw new IllegalArgumentException(name() + ": unknown mergeMode '" + m + "': expected concat, sum, mul, ave or none");

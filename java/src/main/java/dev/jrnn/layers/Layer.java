@@ -94,6 +94,7 @@ public abstract class Layer {
     /** Keras' {@code input_shape=(timesteps, features)} (or {@code (features,)} for Dense). */
     public Layer inputShape(int... shape) {
         if (shape == null) throw new IllegalArgumentException(name() + ": inputShape is null");
+        if (shape.length == 0) throw new IllegalArgumentException(name() + ": inputShape needs at least one dimension, got ()");
         for (int d : shape) {
             if (d <= 0 && d != -1) throw new IllegalArgumentException(name() + ": inputShape dimensions must be positive (or -1 for any), got " + Arrays.toString(shape));
         }
@@ -428,6 +429,17 @@ public abstract class Layer {
                     + " Sequential model or Input.batchShape(batch, ...) in the functional API (Keras' batch_input_shape / batch_shape)");
         }
         return Node.apply(this, inputs);
+    }
+
+    /**
+     * For options that change a layer's output shapes but not its weights: refused once the layer has been applied
+     * in a model (or a functional call), whose graph holds the shapes it had then.
+     */
+    protected final void requireUncalled(String what) {
+        if (!calls().isEmpty()) {
+            throw new IllegalStateException(name() + ": cannot change " + what + " after the layer is used in a model"
+                    + " (the model's shapes were set from it); set it before");
+        }
     }
 
     /** Every call made of this layer so far, in order (Keras' {@code layer._inbound_nodes}). */

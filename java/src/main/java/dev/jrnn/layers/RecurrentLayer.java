@@ -114,6 +114,7 @@ public abstract class RecurrentLayer extends Layer {
     public boolean recurrent() { return true; }
 
     public RecurrentLayer returnSequences(boolean b) {
+        requireUncalled("returnSequences");
         this.returnSequences = b;
         return this;
     }
@@ -121,6 +122,7 @@ public abstract class RecurrentLayer extends Layer {
     public boolean returnState() { return returnState; }
 
     public RecurrentLayer returnState(boolean b) {
+        requireUncalled("returnState");
         this.returnState = b;
         return this;
     }
@@ -128,6 +130,7 @@ public abstract class RecurrentLayer extends Layer {
     public boolean goBackwards() { return goBackwards; }
 
     public RecurrentLayer goBackwards(boolean b) {
+        requireUncalled("goBackwards");
         this.goBackwards = b;
         return this;
     }

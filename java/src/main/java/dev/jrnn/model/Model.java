@@ -136,7 +136,9 @@ public class Model extends Trainer implements AutoCloseable {
     public String name() { return name; }
 
     public Model name(String n) {
-        if (n == null || n.isBlank()) throw new IllegalArgumentException("model name must not be empty");
+        if (n == null || n.isBlank()) {
+            throw new IllegalArgumentException("Model.name: the name must not be empty, got " + (n == null ? "null" : "'" + n + "'"));
+        }
         this.name = n;
         return this;
     }

@@ -83,6 +83,10 @@ class BadInputTest {
             fit();
             predictEvaluate();
             files();
+            moreLayers();
+            optimizersSchedulesCallbacks();
+            data();
+            modelFiles();
         }
         return CASES;
     }
@@ -571,5 +575,113 @@ class BadInputTest {
             f.model.saveWeights(d);
         }, "is a directory");
         bad("save: null path", IAE, f -> f.model.saveWeights(null), "file is null");
+    }
+
+    // ================================================================== more layers (audit, session 8)
+
+    private static void moreLayers() {
+        bad("layer: empty inputShape", IAE, f -> new LSTM(2).inputShape(), "inputShape needs at least one dimension, got ()");
+        bad("layer: returnSequences once in a model", ISE, f -> lstm(f).returnSequences(true), "lstm", "returnSequences",
+                "after the layer is used in a model");
+        bad("layer: returnState once in a model", ISE, f -> lstm(f).returnState(true), "lstm", "returnState", "used in a model");
+        bad("layer: goBackwards once in a model", ISE, f -> lstm(f).goBackwards(true), "lstm", "goBackwards", "used in a model");
+        bad("layer: mergeMode once in a model", ISE, f -> {
+            Bidirectional b = new Bidirectional(new LSTM(2));
+            try (Sequential m = new Sequential(b.inputShape(3, 2), new Dense(1))) {
+                m.countParams();   // the graph is made lazily
+                b.mergeMode("sum");
+            }
+        }, "mergeMode", "used in a model");
+        bad("layer: RepeatVector 0", IAE, f -> new dev.jrnn.layers.RepeatVector(0), "RepeatVector", "n must be positive, got 0");
+        bad("layer: Concatenate on the batch axis", IAE, f -> new dev.jrnn.layers.Concatenate(0), "axis 0 is the batch axis");
+        bad("layer: LayerNormalization epsilon 0", IAE, f -> new dev.jrnn.layers.LayerNormalization().epsilon(0),
+                "epsilon must be positive and finite, got 0");
+        bad("layer: LayerNormalization axis 0", IAE, f -> new dev.jrnn.layers.LayerNormalization().axis(0), "axis", "got 0");
+        bad("layer: unknown Activation layer", IAE, f -> new dev.jrnn.layers.Activation("swishy"), "swishy");
+        bad("layer: recurrent dropout 1", IAE, f -> new LSTM(2).recurrentDropout(1.0), "recurrentDropout", "1.0");
+        bad("layer: input dropout NaN", IAE, f -> new GRU(2).dropout(Double.NaN), "dropout", "NaN");
+        bad("model: empty name", IAE, f -> f.model.name(""), "Model.name", "got ''");
+    }
+
+    // ================================================================== optimizers, schedules, callbacks
+
+    private static void optimizersSchedulesCallbacks() {
+        bad("optimizer: RMSprop negative learning rate", IAE, f -> new dev.jrnn.optim.RMSprop(-0.1), "RMSprop", "learning rate", "-0.1");
+        bad("optimizer: Adagrad zero learning rate", IAE, f -> new dev.jrnn.optim.Adagrad(0), "Adagrad", "learning rate", "0.0");
+        bad("optimizer: Nadam NaN learning rate", IAE, f -> new dev.jrnn.optim.Nadam(Double.NaN), "Nadam", "NaN");
+        bad("optimizer: AdamW infinite learning rate", IAE, f -> new dev.jrnn.optim.AdamW(Double.POSITIVE_INFINITY), "AdamW", "Infinity");
+        bad("optimizer: RMSprop rho 1", IAE, f -> new dev.jrnn.optim.RMSprop().rho(1.0), "rho", "1.0");
+        bad("optimizer: AdamW negative weight decay", IAE, f -> new dev.jrnn.optim.AdamW().weightDecay(-1), "weightDecay", "-1");
+        bad("optimizer: unknown name", IAE, f -> f.model.compile("adamax-ish", "mse"), "adamax-ish");
+        bad("schedule: CosineDecay alpha 2", IAE, f -> new dev.jrnn.optim.schedules.CosineDecay(0.1, 100).alpha(2),
+                "CosineDecay", "alpha must be in [0, 1], got 2.0");
+        bad("schedule: PiecewiseConstantDecay lengths", IAE, f -> new dev.jrnn.optim.schedules.PiecewiseConstantDecay(
+                new long[] {10, 20}, new double[] {0.1, 0.01}), "PiecewiseConstantDecay", "1 less than the length of values");
+        bad("schedule: PiecewiseConstantDecay decreasing boundaries", IAE, f -> new dev.jrnn.optim.schedules.PiecewiseConstantDecay(
+                new long[] {20, 10}, new double[] {0.1, 0.01, 0.001}), "boundaries must increase");
+        bad("callback: ReduceLROnPlateau factor 1.5", IAE, f -> new dev.jrnn.model.ReduceLROnPlateau().factor(1.5),
+                "ReduceLROnPlateau", "factor must be in (0, 1), got 1.5");
+        bad("callback: ReduceLROnPlateau negative patience", IAE, f -> new dev.jrnn.model.ReduceLROnPlateau().patience(-1),
+                "patience must be >= 0, got -1");
+        bad("callback: EarlyStopping unknown mode", IAE, f -> new dev.jrnn.model.EarlyStopping().mode("best"), "mode", "best");
+        bad("callback: EarlyStopping blank monitor", IAE, f -> new dev.jrnn.model.EarlyStopping().monitor(" "), "monitor");
+        bad("callback: ModelCheckpoint bad format spec", IAE, f -> new dev.jrnn.model.ModelCheckpoint("m-{epoch:.2d}"), "epoch");
+        bad("callback: ModelCheckpoint unknown mode", IAE, f -> new dev.jrnn.model.ModelCheckpoint("m").mode("best"), "mode", "best");
+    }
+
+    // ================================================================== datasets and .npy files
+
+    private static void data() {
+        bad("data: fromTensors null x", IAE, f -> dev.jrnn.data.Dataset.fromTensors((Tensor) null, y(2)), "Dataset.fromTensors: x is null");
+        bad("data: fromTensors null list", IAE, f -> dev.jrnn.data.Dataset.fromTensors(null, List.of()), "Dataset.fromTensors: inputs is null");
+        bad("data: fromNpy null x", IAE, f -> dev.jrnn.data.Dataset.fromNpy((Path) null, null), "Dataset.fromNpy: x is null");
+        bad("data: fromNpy a null element", IAE, f -> dev.jrnn.data.Dataset.fromNpy(Arrays.asList(f.good, null), List.of()),
+                "Dataset.fromNpy: inputs[1] is null");
+        bad("data: fromNpy of a directory", IOE, f -> dev.jrnn.data.Dataset.fromNpy(f.dir, null), "is a directory, not a .npy file");
+        bad("data: fromNpz null names", IAE, f -> dev.jrnn.data.Dataset.fromNpz(f.good, null, List.of()), "Dataset.fromNpz: inputs is null");
+        bad("data: fromNpz of a directory", IOE, f -> dev.jrnn.data.Dataset.fromNpz(f.dir, List.of("x"), List.of()),
+                "is a directory, not an .npz file");
+        bad("data: fromRagged null values", IAE, f -> dev.jrnn.data.Dataset.fromRagged(null, new long[] {0, 1}, null),
+                "Dataset.fromRagged: values is null");
+        bad("data: fromRaggedNpy null offsets", IAE, f -> dev.jrnn.data.Dataset.fromRaggedNpy(f.good, null, null),
+                "Dataset.fromRaggedNpy: offsets is null");
+        bad("data: batch 0", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(0), "Dataset.batch", "got 0");
+        bad("data: shuffle buffer 0", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).shuffle(1, 0), "bufferSize", "got 0");
+        bad("data: take -1", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).take(-1), "Dataset.take", "got -1");
+        bad("data: repeat 0", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).repeat(0), "Dataset.repeat", "got 0");
+        bad("data: Npy.read of a directory", IOE, f -> dev.jrnn.data.Npy.read(f.dir), "is a directory, not a .npy file");
+        bad("data: Npy.write null tensor", IAE, f -> dev.jrnn.data.Npy.write(f.dir.resolve("t.npy"), null), "Npy.write: tensor is null");
+        bad("data: NpyWriter negative count", IAE, f -> {
+            dev.jrnn.data.NpyWriter w = dev.jrnn.data.NpyWriter.open(f.dir.resolve("w.npy"), 3);
+            try {
+                w.append(new float[6], 0, -3);
+            } finally {
+                w.abort();
+            }
+        }, "NpyWriter.append", "n -3");
+        bad("data: NpyWriter past the end", IAE, f -> {
+            dev.jrnn.data.NpyWriter w = dev.jrnn.data.NpyWriter.open(f.dir.resolve("w.npy"), 3);
+            try {
+                w.append(new float[6], 3, 6);
+            } finally {
+                w.abort();
+            }
+        }, "NpyWriter.append", "off 3", "6 values");
+        bad("data: NpyWriter null row shape", IAE, f -> dev.jrnn.data.NpyWriter.open(f.dir.resolve("w.npy"), (int[]) null),
+                "NpyWriter.open: rowShape is null");
+    }
+
+    // ================================================================== whole-model files
+
+    private static void modelFiles() {
+        bad("model file: null", IAE, f -> dev.jrnn.model.Models.load(null), "Models.load: file is null");
+        bad("model file: missing", IOE, f -> dev.jrnn.model.Models.load(f.dir.resolve("nope.keras")), "nope.keras");
+        bad("model file: a directory", IOE, f -> dev.jrnn.model.Models.load(f.dir), "is a directory, not a Keras model file");
+        bad("model file: not a model", IOE, f -> dev.jrnn.model.Models.load(f.good), "good.safetensors");
+        bad("model save: null path", IAE, f -> f.model.save(null), "null");
+        bad("distributed: null environment", IAE, f -> dev.jrnn.distributed.ProcessGroup.fromEnvironment(null, f.model.backend(),
+                java.time.Duration.ofSeconds(1)), "env is null");
+        bad("distributed: null timeout", IAE, f -> dev.jrnn.distributed.ProcessGroup.init(f.model.backend(), "localhost", 29500, 0, 1, 0,
+                null), "timeout must be positive, got null");
     }
 }

@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.io.AtomicFiles;
 import dev.jrnn.io.Json;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Group;
@@ -76,6 +77,7 @@ final class KerasFile implements AutoCloseable {
 
     /** Opens {@code path}; a KerasFormatException or an IOException when it is neither HDF5 nor a Keras 3 zip. */
     static KerasFile open(Path path) throws IOException {
+        AtomicFiles.requireRegularFile(path, "a Keras model file");   // a FIFO would block the read below
         byte[] head = head(path);
         long size = Files.size(path);
         if (startsWith(head, HDF5_SIGNATURE)) return openHdf5(path, size);
