@@ -272,4 +272,23 @@ class DatasetBadInputTest {
         Throwable n = assertThrows(IllegalArgumentException.class, () -> m.predict(Dataset.fromNpy(good("g.npy", 2), null), out, out));
         assertTrue(n.getMessage().contains("one .npy path per output (1)"), n.getMessage());
     }
+
+    /** A FIFO (or a directory) in place of a data or model file is refused by name before it is opened, not read forever. */
+    @Test
+    void aFifoOrADirectoryIsRefusedBeforeOpening(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("pipe.npy");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+            for (Path p : List.of(fifo, dir)) {
+                for (Executable read : List.<Executable>of(() -> Npy.read(p), () -> Npy.header(p), () -> Npz.headers(p),
+                        () -> Dataset.fromNpy(p, null), () -> Dataset.fromNpz(p, List.of("x"), List.of()),
+                        () -> dev.jrnn.model.Models.load(p))) {
+                    IOException e = assertThrows(IOException.class, read);
+                    assertTrue(e.getMessage().contains(p.toString()) && e.getMessage().contains(p == dir ? "is a directory"
+                            : "not a regular file"), e.getMessage());
+                }
+            }
+        });
+    }
 }
+
