@@ -83,6 +83,9 @@ public class Bidirectional extends Layer {
         WRAPPED.put(bw, Boolean.TRUE);
     }
 
+    /** Whether some Bidirectional has taken {@code l} over. */
+    static boolean wraps(RecurrentLayer l) { return WRAPPED.containsKey(l); }
+
     /** Layers some Bidirectional has taken over (renamed, reconfigured); weak, so they can be collected. */
     private static final Map<RecurrentLayer, Boolean> WRAPPED = Collections.synchronizedMap(new WeakHashMap<>());
 

@@ -258,6 +258,9 @@ public abstract class Layer {
     public void discardBuild() {
         releaseBuffers();
         unbuild();
+        synchronized (calls) {   // the nodes of its calls belong to the build that is gone
+            calls.clear();
+        }
         builtInputShapes = null;
         outputShapes = null;
     }
@@ -433,12 +436,12 @@ public abstract class Layer {
 
     /**
      * For options that change a layer's output shapes but not its weights: refused once the layer has been applied
-     * in a model (or a functional call), whose graph holds the shapes it had then.
+     * (in a model, or a functional call), whose graph holds the shapes it had then.
      */
     protected final void requireUncalled(String what) {
         if (!calls().isEmpty()) {
-            throw new IllegalStateException(name() + ": cannot change " + what + " after the layer is used in a model"
-                    + " (the model's shapes were set from it); set it before");
+            throw new IllegalStateException(name() + ": cannot change " + what + " after the layer has been applied (a"
+                    + " model or a functional call holds the shapes it had then); set it before");
         }
     }
 

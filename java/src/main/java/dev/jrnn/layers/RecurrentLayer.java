@@ -114,7 +114,7 @@ public abstract class RecurrentLayer extends Layer {
     public boolean recurrent() { return true; }
 
     public RecurrentLayer returnSequences(boolean b) {
-        requireUncalled("returnSequences");
+        requireShapeOptionOpen("returnSequences");
         this.returnSequences = b;
         return this;
     }
@@ -122,7 +122,7 @@ public abstract class RecurrentLayer extends Layer {
     public boolean returnState() { return returnState; }
 
     public RecurrentLayer returnState(boolean b) {
-        requireUncalled("returnState");
+        requireShapeOptionOpen("returnState");
         this.returnState = b;
         return this;
     }
@@ -130,7 +130,7 @@ public abstract class RecurrentLayer extends Layer {
     public boolean goBackwards() { return goBackwards; }
 
     public RecurrentLayer goBackwards(boolean b) {
-        requireUncalled("goBackwards");
+        requireShapeOptionOpen("goBackwards");
         this.goBackwards = b;
         return this;
     }
@@ -290,6 +290,18 @@ public abstract class RecurrentLayer extends Layer {
             throw new IllegalArgumentException(name() + ": " + what + " must be elementwise (tanh, sigmoid, relu, linear, hard_sigmoid), got softmax");
         }
         return act;
+    }
+
+    /**
+     * returnSequences, returnState and goBackwards shape the outputs, not the weights: refused once a Bidirectional
+     * wraps the layer (its backward copy was made from them) or the layer has been applied.
+     */
+    private void requireShapeOptionOpen(String what) {
+        if (Bidirectional.wraps(this)) {
+            throw new IllegalStateException(name() + ": cannot change " + what + " of a layer a Bidirectional wraps (its"
+                    + " backward copy was made from it); set it before wrapping");
+        }
+        requireUncalled(what);
     }
 
     protected void requireUnbuilt(String what) {

@@ -582,16 +582,20 @@ class BadInputTest {
     private static void moreLayers() {
         bad("layer: empty inputShape", IAE, f -> new LSTM(2).inputShape(), "inputShape needs at least one dimension, got ()");
         bad("layer: returnSequences once in a model", ISE, f -> lstm(f).returnSequences(true), "lstm", "returnSequences",
-                "after the layer is used in a model");
-        bad("layer: returnState once in a model", ISE, f -> lstm(f).returnState(true), "lstm", "returnState", "used in a model");
-        bad("layer: goBackwards once in a model", ISE, f -> lstm(f).goBackwards(true), "lstm", "goBackwards", "used in a model");
+                "after the layer has been applied");
+        bad("layer: returnState once in a model", ISE, f -> lstm(f).returnState(true), "lstm", "returnState", "has been applied");
+        bad("layer: goBackwards once in a model", ISE, f -> lstm(f).goBackwards(true), "lstm", "goBackwards", "has been applied");
         bad("layer: mergeMode once in a model", ISE, f -> {
             Bidirectional b = new Bidirectional(new LSTM(2));
             try (Sequential m = new Sequential(b.inputShape(3, 2), new Dense(1))) {
-                m.countParams();   // the graph is made lazily
                 b.mergeMode("sum");
             }
-        }, "mergeMode", "used in a model");
+        }, "mergeMode", "has been applied");
+        bad("layer: returnSequences of a wrapped layer", ISE, f -> {
+            LSTM inner = new LSTM(2).returnSequences(true);
+            new Bidirectional(inner);
+            inner.returnSequences(false);
+        }, "returnSequences", "a Bidirectional wraps", "set it before wrapping");
         bad("layer: RepeatVector 0", IAE, f -> new dev.jrnn.layers.RepeatVector(0), "RepeatVector", "n must be positive, got 0");
         bad("layer: Concatenate on the batch axis", IAE, f -> new dev.jrnn.layers.Concatenate(0), "axis 0 is the batch axis");
         bad("layer: LayerNormalization epsilon 0", IAE, f -> new dev.jrnn.layers.LayerNormalization().epsilon(0),

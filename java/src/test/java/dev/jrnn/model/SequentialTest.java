@@ -50,5 +50,12 @@ class SequentialTest {
         try (Sequential m = new Sequential(lstm, new Dense(1))) {
             assertEquals(2, m.predict(Tensor.zeros(2, 4, 2)).dim(0));
         }
+        // and take shape options again: the failed construction's calls went with its build
+        LSTM first = new LSTM(3).inputShape(4, 2);
+        assertThrows(IllegalArgumentException.class, () -> new Sequential(first, new LSTM(2)));   // 2-D into an LSTM
+        first.returnSequences(true);
+        try (Sequential m = new Sequential(first, new LSTM(2))) {
+            assertEquals("(2, 2)", Tensor.shapeString(m.predict(Tensor.zeros(2, 4, 2)).shape()));
+        }
     }
 }
