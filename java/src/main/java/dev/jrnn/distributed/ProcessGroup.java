@@ -70,6 +70,7 @@ public final class ProcessGroup implements AutoCloseable {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("ProcessGroup: timeout must be positive, got " + timeout);
         }
+        Rendezvous.checkHost("ProcessGroup", host);   // before the backend check, as the timeout: CPU-only callers see it too
         if (backend == null || !backend.name().equals("cuda")) {
             throw new IllegalArgumentException("ProcessGroup: NCCL needs the CUDA backend, this process has "
                     + (backend == null ? "none" : backend.name()) + " (Jrnn.setBackend(\"cuda\"), JRNN_BACKEND=cuda)");

@@ -91,9 +91,18 @@ public final class Rendezvous implements AutoCloseable {
         if (size < 1 || rank < 0 || rank >= size) {
             throw new IllegalArgumentException("Rendezvous: rank must be in [0, size) and size >= 1, got rank " + rank + " of " + size);
         }
+        checkHost("Rendezvous", host);
         if (port < 0 || port > 65535) throw new IllegalArgumentException("Rendezvous: port must be in [0, 65535], got " + port);
         if (timeoutMs < 1) throw new IllegalArgumentException("Rendezvous: timeoutMs must be >= 1, got " + timeoutMs);
         return rank == 0 ? serve(host, port, size, timeoutMs, payload) : connect(host, port, rank, size, timeoutMs);
+    }
+
+    /** {@code host} names rank 0's machine: an address or a host name, not null or blank. */
+    static void checkHost(String who, String host) {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException(who + ": host must name rank 0's machine (an address or host name), got "
+                    + (host == null ? "null" : "'" + host + "'"));
+        }
     }
 
     private Rendezvous(String where, int rank, byte[] payload, ServerSocket server, Peer toRoot) {

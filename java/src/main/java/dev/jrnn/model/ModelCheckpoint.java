@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -111,6 +112,21 @@ public final class ModelCheckpoint implements Callback {
                     + " (the previous file is unchanged)", e);
         }
         lastSaved = file;
+    }
+
+    /**
+     * Fails before training when the filepath names a value that fit will not log ({@code {val_loss}} without
+     * validation data, a misspelt name), instead of at the end of epoch 1 after its updates.
+     */
+    void checkFields(Set<String> logKeys) {
+        Matcher m = FIELD.matcher(filepath);
+        while (m.find()) {
+            String key = m.group(1);
+            if (!key.equals("epoch") && !logKeys.contains(key)) {
+                throw new IllegalArgumentException("ModelCheckpoint: the filepath names {" + key + "}, but fit will log only epoch and "
+                        + logKeys + (key.startsWith("val_") ? " (val_ values need validationData or validationSplit)" : ""));
+            }
+        }
     }
 
     /** {@code pattern} with its fields filled from {@code epoch} (from 1) and {@code logs}, as Python's str.format. */

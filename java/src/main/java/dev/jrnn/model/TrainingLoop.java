@@ -5,8 +5,10 @@ import dev.jrnn.Jrnn;
 import java.io.Console;
 import java.io.PrintStream;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -62,6 +64,8 @@ final class TrainingLoop {
         boolean dynamic = o.out == null && console != null && console.isTerminal();   // redraw in place only on a terminal
         int steps = train.batches();
         boolean[] targets = train.targets();
+        Set<String> logKeys = logKeys(targets, val);
+        for (Callback cb : callbacks) if (cb instanceof ModelCheckpoint c) c.checkFields(logKeys);   // before epoch 1's updates
         History h = new History();
         model.stopTraining(false);
         try (LossLog log = new LossLog(s, steps < 0 ? LossLog.UNKNOWN_CAPACITY : steps, targets);
@@ -129,6 +133,13 @@ final class TrainingLoop {
             for (Callback cb : callbacks) cb.onTrainEnd(model);
         }
         return h;
+    }
+
+    /** The names every epoch's logs will hold: the training loss and metrics, and "val_" ones with validation data. */
+    private Set<String> logKeys(boolean[] targets, BatchSource val) {
+        Set<String> keys = new LinkedHashSet<>(new EpochLogs(s, targets).logs().keySet());
+        if (val != null) for (String k : new EpochLogs(s, val.targets()).logs().keySet()) keys.add("val_" + k);
+        return keys;
     }
 
     /** A callback that closed the model ends fit here, before a step would use the freed weights. */

@@ -154,5 +154,7 @@ class RendezvousTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Rendezvous.join("127.0.0.1", 1, 2, 2, 100, () -> ID));
         assertEquals("Rendezvous: rank must be in [0, size) and size >= 1, got rank 2 of 2", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Rendezvous.join(null, 1, 0, 2, 100, () -> ID));
+        assertEquals("Rendezvous: host must name rank 0's machine (an address or host name), got null", e.getMessage());
     }
 }

@@ -687,5 +687,9 @@ class BadInputTest {
                 java.time.Duration.ofSeconds(1)), "env is null");
         bad("distributed: null timeout", IAE, f -> dev.jrnn.distributed.ProcessGroup.init(f.model.backend(), "localhost", 29500, 0, 1, 0,
                 null), "timeout must be positive, got null");
+        bad("distributed: null host", IAE, f -> dev.jrnn.distributed.ProcessGroup.init(f.model.backend(), null, 29500, 0, 1, 0,
+                java.time.Duration.ofSeconds(1)), "ProcessGroup: host must name rank 0's machine", "got null");
+        bad("distributed: blank host", IAE, f -> dev.jrnn.distributed.ProcessGroup.init(f.model.backend(), " ", 29500, 0, 1, 0,
+                java.time.Duration.ofSeconds(1)), "host must name rank 0's machine", "got ' '");
     }
 }

@@ -101,6 +101,32 @@ class ModelCheckpointTest {
     }
 
     @Test
+    void aFilepathNamingAValueFitWillNotLogFailsBeforeTheFirstUpdate() throws IOException {
+        Jrnn.setSeed(1);
+        try (Sequential m = model()) {
+            List<Tensor> before = m.getWeights();
+            ModelCheckpoint noVal = new ModelCheckpoint(dir.resolve("m-{epoch}-{val_loss:.3f}.keras").toString());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> m.fit(X, Y, new FitOptions().epochs(2).batchSize(4).verbose(0).callbacks(noVal)));
+            assertEquals("ModelCheckpoint: the filepath names {val_loss}, but fit will log only epoch and [loss] "
+                    + "(val_ values need validationData or validationSplit)", e.getMessage());
+            ModelCheckpoint typo = new ModelCheckpoint(dir.resolve("m-{los}.keras").toString());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> m.fit(X, Y, new FitOptions().epochs(2).batchSize(4).verbose(0).validationSplit(0.25).callbacks(typo)));
+            assertEquals("ModelCheckpoint: the filepath names {los}, but fit will log only epoch and [loss, val_loss]", e.getMessage());
+            List<Tensor> after = m.getWeights();
+            for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).toArray(), after.get(i).toArray());
+            assertEquals(0, m.optimizer().iterations());
+            try (Stream<Path> files = Files.list(dir)) {
+                assertEquals(0, files.count());
+            }
+            // with validation data the same pattern is fine
+            m.fit(X, Y, new FitOptions().epochs(1).batchSize(4).verbose(0).validationSplit(0.25).callbacks(noVal));
+            assertTrue(Files.isRegularFile(noVal.lastSaved()), String.valueOf(noVal.lastSaved()));
+        }
+    }
+
+    @Test
     void aFailingWriteStopsFitWithTheFileAndEpochAndKeepsThePreviousFile() throws IOException {
         Jrnn.setSeed(1);
         Path blocker = dir.resolve("not-a-dir");
