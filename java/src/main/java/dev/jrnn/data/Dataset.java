@@ -214,15 +214,20 @@ public final class Dataset {
     public Dataset take(long n) {
         beforeBatch("take");
         if (n < 0) throw new IllegalArgumentException("Dataset.take: n must be >= 0, got " + n);
-        return derive(o -> new Order.Slice(o, 0, Math.min(n, o.size())), s -> e -> StreamOps.take(s.apply(e), n));
+        return derive(o -> slice(o, 0, Math.min(n, o.size())), s -> e -> StreamOps.take(s.apply(e), n));
     }
 
     /** All but the first {@code n} samples. */
     public Dataset skip(long n) {
         beforeBatch("skip");
         if (n < 0) throw new IllegalArgumentException("Dataset.skip: n must be >= 0, got " + n);
-        return derive(o -> new Order.Slice(o, Math.min(n, o.size()), o.size() - Math.min(n, o.size())),
+        return derive(o -> slice(o, Math.min(n, o.size()), o.size() - Math.min(n, o.size())),
                 s -> e -> StreamOps.skip(s.apply(e), n));
+    }
+
+    /** Positions {@code [from, from + size)} of {@code o}; a slice of a slice is one slice, so split still sees the file order. */
+    private static Order slice(Order o, long from, long size) {
+        return o instanceof Order.Slice s ? new Order.Slice(s.base(), s.from() + from, size) : new Order.Slice(o, from, size);
     }
 
     /** {@code times} passes per epoch (each shuffled afresh when shuffled before). */

@@ -136,6 +136,19 @@ class DatasetTest {
         }
     }
 
+    /** take and skip compose into one slice of the file order, which split accepts (it refused: "call split before shuffle"). */
+    @Test
+    void splitOfATakenAndSkippedRange() throws IOException {
+        Dataset.Split s = Dataset.fromTensors(x(20), y(20)).skip(2).take(10).split(0.2);
+        List<long[]> t = new ArrayList<>(), v = new ArrayList<>();
+        drain(s.training().batch(100), 0, t, null);
+        drain(s.validation().batch(100), 0, v, null);
+        assertArrayEquals(new long[] {2, 3, 4, 5, 6, 7, 8, 9}, t.get(0));
+        assertArrayEquals(new long[] {10, 11}, v.get(0));
+        assertEquals(3, Dataset.fromTensors(x(20), y(20)).take(10).skip(7).size());
+        assertEquals(0, Dataset.fromTensors(x(20), y(20)).skip(5).take(20).skip(15).size());
+    }
+
     @Test
     void severalInputsAndTargets() throws IOException {
         Dataset ds = Dataset.fromTensors(List.of(x(6), y(6)), List.of(y(6), Tensor.zeros(6))).batch(4);
