@@ -59,7 +59,7 @@ final class DatasetBatches implements BatchSource {
                     ? "the dataset is endless (repeat()); give FitOptions.stepsPerEpoch(n), the batches of one epoch (Keras' steps_per_epoch)"
                     : "the dataset is endless (repeat()) and would never end; bound it: take(n) after repeat(), or repeat(times)"));
         }
-        if (data.batchesPerEpoch() == 0) throw new IllegalArgumentException(where + noBatch(data));
+        if (data.batchesPerEpoch() == 0) throw new IllegalArgumentException(where + noBatch(data, -1));
         checkStateful(s, data, where);
         this.data = checkFinite ? data.checkFinite(true) : data;
         this.s = s;
@@ -68,9 +68,12 @@ final class DatasetBatches implements BatchSource {
         this.steps = steps;
     }
 
-    private static String noBatch(Dataset data) {
-        return "the dataset gives no batch (" + (data.size() >= 0 ? data.size() + " samples in batches of " + data.batchSize()
-                + (data.size() > 0 ? ", the remainder dropped" : "") : "an empty generator") + "); there is nothing to compute on";
+    /** Why there is nothing to compute on; {@code epoch} the data set epoch that gave nothing, or -1 when the size says so. */
+    private static String noBatch(Dataset data, int epoch) {
+        return "the dataset gives no batch" + (epoch >= 0 ? " in epoch " + epoch : "") + " (" + (data.size() >= 0
+                ? data.size() + " samples in batches of " + data.batchSize() + (data.size() > 0 ? ", the remainder dropped" : "")
+                : "the generator gave no sample; fromIterator's supplier must return a fresh iterator every epoch")
+                + "); there is nothing to compute on";
     }
 
     /** A stateful model takes batches of the size its input fixes only: a dataset giving others is refused before any step. */
@@ -144,7 +147,7 @@ final class DatasetBatches implements BatchSource {
                 release();
                 Batch b = stream != null ? (stream.hasNext() ? stream.next() : null) : taken < steps ? onward(taken) : null;
                 if (b == null) {
-                    if (taken == 0) throw new IllegalArgumentException(s.name() + "." + what + ": " + noBatch(data));
+                    if (taken == 0) throw new IllegalArgumentException(s.name() + "." + what + ": " + noBatch(data, steps > 0 ? pass - 1 : epoch));
                     return null;
                 }
                 taken++;

@@ -264,7 +264,23 @@ class DatasetBatchesTest {
             assertEquals(6, m.optimizer().iterations());
             ref.fit(Dataset.fromTensors(x, y).repeat(3).take(24).batch(4), quiet());
             assertSameWeights(ref, m, "stepsPerEpoch on repeat()");
+            // the stream that went on across epochs is closed with fit, also when a callback throws in the middle
+            List<Thread> before = prefetchThreads();
+            assertThrows(IllegalStateException.class, () -> m.fit(endless.prefetch(2), quiet().epochs(2).stepsPerEpoch(3)
+                    .callbacks(new Callback() {
+                        @Override
+                        public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                            if (batch == 1) throw new IllegalStateException("a callback fails");
+                        }
+                    })));
+            List<Thread> after = new ArrayList<>(prefetchThreads());
+            after.removeAll(before);
+            assertEquals(List.of(), after, "prefetch threads left running");
         });
+    }
+
+    private static List<Thread> prefetchThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith("jrnn-prefetch")).toList();
     }
 
     /**
@@ -316,6 +332,11 @@ class DatasetBatchesTest {
         // refused before training where the size is known; the empty generator's validation after the training epoch (3 steps)
         assertEquals(3, m.optimizer().iterations());
         assertThrows(IllegalArgumentException.class, () -> lstm(T).fit(none, quiet()));
+        // a generator whose supplier hands back the same, spent iterator: its second epoch is empty, and says why
+        Iterator<Sample> once = samples(x, y);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> lstm(T).fit(Dataset.fromIterator(() -> once).batch(4), quiet().epochs(2)));
+        assertTrue(e.getMessage().contains("no batch in epoch 1") && e.getMessage().contains("fresh iterator"), e.getMessage());
         Sequential fresh = lstm(T);
         assertThrows(IllegalArgumentException.class, () -> fresh.fit(emptyGenerator, quiet()));
         assertEquals(0, fresh.optimizer().iterations());
