@@ -149,6 +149,26 @@ class DatasetTest {
         assertEquals(0, Dataset.fromTensors(x(20), y(20)).skip(5).take(20).skip(15).size());
     }
 
+    /** repeat() is endless (size -1, batches unknown) until a take; a skip keeps it endless (it gave a size of 2^63 - 6). */
+    @Test
+    void repeatIsEndlessUntilATakeAndASkipKeepsItSo() throws IOException {
+        Dataset ds = Dataset.fromTensors(x(10), y(10));
+        for (Dataset endless : List.of(ds.repeat(), ds.repeat().skip(5), ds.shuffle(1).repeat().map(s -> s),
+                Dataset.fromIterator(() -> List.of(Sample.of(Tensor.zeros(3, 2), null)).iterator()).repeat())) {
+            assertTrue(endless.endless(), endless.toString());
+            assertEquals(-1, endless.batch(4).batchesPerEpoch());
+            assertEquals(-1, endless.size());
+        }
+        assertEquals(-1, Dataset.fromIterator(() -> List.of(Sample.of(Tensor.zeros(3, 2), null)).iterator()).size());
+        Dataset taken = ds.repeat().skip(5).take(12);
+        assertTrue(!taken.endless() && !ds.repeat(3).endless() && !ds.endless());
+        assertEquals(12, taken.size());
+        List<long[]> idx = new ArrayList<>();
+        drain(taken.batch(12), 0, idx, null);
+        assertArrayEquals(new long[] {5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6}, idx.get(0));
+        assertTrue(!Dataset.fromIterator(() -> List.of(Sample.of(Tensor.zeros(3, 2), null)).iterator()).repeat().take(4).endless());
+    }
+
     @Test
     void severalInputsAndTargets() throws IOException {
         Dataset ds = Dataset.fromTensors(List.of(x(6), y(6)), List.of(y(6), Tensor.zeros(6))).batch(4);
