@@ -403,4 +403,70 @@ class DatasetBatchesTest {
                 () -> lstm(T).fit(Dataset.fromTensors(x, y), quiet().batchSize(4)));
         assertTrue(e.getMessage().contains("batchSize") && e.getMessage().contains("Dataset.batch"), e.getMessage());
     }
+
+    /** A file NumPy wrote (make_reference.py in the data tests' resources), copied into {@code dir}. */
+    private Path numpyFile(String name) throws IOException {
+        Path p = dir.resolve(name);
+        try (java.io.InputStream in = DatasetBatchesTest.class.getResourceAsStream("/dev/jrnn/data/" + name)) {
+            java.nio.file.Files.copy(java.util.Objects.requireNonNull(in, name), p);
+        }
+        return p;
+    }
+
+    /** Big-endian float32 inputs and float64 targets NumPy wrote, and an .npz, train exactly as their arrays read into Tensors. */
+    @Test
+    void numpyFilesOfOtherDtypesAndByteOrdersTrainAsTheirArrays() throws IOException {
+        Path x = numpyFile("f4_be.npy"), y = numpyFile("f8_le.npy"), npz = numpyFile("stored.npz");   // (4, 3, 2) and (4, 3)
+        Jrnn.setSeed(4);
+        Sequential a = new Sequential(new LSTM(3).inputShape(3, 2), new Dense(3));
+        a.compile("adam", "mse");
+        Jrnn.setSeed(4);
+        Sequential b = new Sequential(new LSTM(3).inputShape(3, 2), new Dense(3));
+        b.compile("adam", "mse");
+        History ha = a.fit(Npy.read(x), Npy.read(y), quiet().epochs(2).batchSize(3));   // batches of 3 and 1
+        History hb = b.fit(Dataset.fromNpy(x, y).asFloat32().batch(3), quiet().epochs(2));
+        assertEquals(ha.get("loss"), hb.get("loss"));
+        assertSameWeights(a, b, "big-endian x, float64 y");
+        assertEquals(a.evaluate(Npy.read(x), Npy.read(y)), b.evaluate(Dataset.fromNpy(x, y).asFloat32().batch(3)), 1e-7);
+
+        Jrnn.setSeed(4);
+        Sequential c = new Sequential(new LSTM(3).inputShape(3, 2), new Dense(1));
+        c.compile("adam", "mse");
+        Jrnn.setSeed(4);
+        Sequential d = new Sequential(new LSTM(3).inputShape(3, 2), new Dense(1));
+        d.compile("adam", "mse");
+        float[] ramp = new float[24];
+        for (int i = 0; i < ramp.length; i++) ramp[i] = i * 0.5f - 3;
+        History hc = c.fit(Tensor.of(ramp, 4, 3, 2), Tensor.of(Arrays.copyOf(ramp, 4), 4, 1), quiet().batchSize(3));
+        History hd = d.fit(Dataset.fromNpz(npz, List.of("x"), List.of("y")).batch(3), quiet());
+        assertEquals(hc.get("loss"), hd.get("loss"));
+        assertSameWeights(c, d, "npz");
+    }
+
+    /** The prefetch thread ends with fit: after it returns, after a callback threw in the middle, after an early stop. */
+    @Test
+    void noPrefetchThreadOutlivesFit() throws IOException {
+        Tensor x = random(53, 12, T, I), y = random(54, 12, 1);
+        Dataset ds = Dataset.fromTensors(x, y).batch(2).prefetch(1);   // the producer waits on a full queue
+        List<Thread> before = prefetchThreads();
+        Sequential m = lstm(T);
+        m.fit(ds, quiet().epochs(2).validationData(ds));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.fit(ds, quiet().callbacks(new Callback() {
+            @Override
+            public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                if (batch == 1) throw new IllegalStateException("a callback fails");
+            }
+        })));
+        assertEquals("a callback fails", e.getMessage());
+        long steps = m.optimizer().iterations();
+        History h = m.fit(ds, quiet().epochs(5).callbacks(new Callback() {
+            @Override
+            public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) { model.stopTraining(true); }
+        }));
+        assertEquals(1, h.get("loss").size());
+        assertEquals(steps + 6, m.optimizer().iterations());
+        List<Thread> after = new ArrayList<>(prefetchThreads());
+        after.removeAll(before);
+        assertEquals(List.of(), after, "prefetch threads left running");
+    }
 }
