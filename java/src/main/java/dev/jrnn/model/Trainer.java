@@ -198,7 +198,7 @@ public abstract class Trainer {
         FitOptions o = DatasetBatches.forFit(name(), options);
         requireCompiled("fit");
         requireOpen("fit");
-        ensureBuilt(data);
+        ensureBuilt(data, "fit");
         ensureStore();
         BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch);
         BatchSource val = DatasetBatches.validation(setup, o);
@@ -259,13 +259,14 @@ public abstract class Trainer {
 
     private DatasetBatches datasetBatches(Dataset data, String what) throws IOException {
         requireOpen(what);
-        ensureBuilt(data);
+        ensureBuilt(data, what);
         return new DatasetBatches(data, setup, what, what.equals("evaluate"), true);
     }
 
     /** Builds an unbuilt model (a Sequential without an input shape) for the samples of {@code data}'s first batch, once. */
-    private synchronized void ensureBuilt(Dataset data) throws IOException {
-        if (!isBuilt() && data != null) ensureBuilt(DatasetBatches.firstSampleShape(data));
+    private synchronized void ensureBuilt(Dataset data, String what) throws IOException {
+        if (data == null) throw new IllegalArgumentException(name() + "." + what + ": the dataset is null");
+        if (!isBuilt()) ensureBuilt(DatasetBatches.firstSampleShape(data));
         ensureGraph();
     }
 

@@ -373,6 +373,12 @@ class DatasetBatchesTest {
         ragged.compile("adam", "mse");
         ragged.fit(Dataset.fromRagged(r.values(), r.off(), r.y()).batch(2), quiet());   // first batch padded to 6, later ones to 5
         assertArrayEquals(new int[] {2, 1}, ragged.predict(Tensor.zeros(2, 9, I)).shape(), "the time axis stays open for ragged data");
+        Sequential unbuilt = new Sequential(new LSTM(5), new Dense(1));
+        unbuilt.compile("adam", "mse");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> unbuilt.fit((Dataset) null, quiet()));
+        assertTrue(e.getMessage().endsWith(".fit: the dataset is null"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> unbuilt.evaluate((Dataset) null));
+        assertTrue(e.getMessage().endsWith(".evaluate: the dataset is null"), e.getMessage());
     }
 
     /** A stateful model's dataset must give batches of the fixed size only: a smaller last batch is refused before any step. */
