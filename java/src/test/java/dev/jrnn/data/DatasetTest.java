@@ -295,6 +295,24 @@ class DatasetTest {
         assertEquals(4, drain(gen.take(12).batch(3), 0, null, null).size());
     }
 
+    /**
+     * Fixed-shape samples (Sample.of) whose first axes differ are refused as tf.data's batch refuses them: padding them
+     * without lengths would train on the zeros unmasked. Sample.sequence pads and masks them.
+     */
+    @Test
+    void fixedShapeSamplesOfDifferentLengthsAreRefusedNotPaddedUnmasked() throws IOException {
+        List<Sample> fixed = List.of(Sample.of(Tensor.zeros(3, 2), Tensor.zeros(1)), Sample.of(Tensor.zeros(5, 2), Tensor.zeros(1)));
+        try (BatchStream s = Dataset.fromIterator(fixed::iterator).batch(2).epoch(0)) {
+            DataException e = assertThrows(DataException.class, s::next);
+            assertTrue(e.getMessage().contains("generator sample 1") && e.getMessage().contains("(5, 2)")
+                    && e.getMessage().contains("(3, 2)") && e.getMessage().contains("Sample.sequence"), e.getMessage());
+        }
+        List<Sample> sequences = List.of(Sample.sequence(Tensor.zeros(3, 2), Tensor.zeros(1)), Sample.sequence(Tensor.zeros(5, 2), Tensor.zeros(1)));
+        List<int[]> lens = new ArrayList<>();
+        assertEquals(2 * 5 * 2, drain(Dataset.fromIterator(sequences::iterator).batch(2), 0, null, lens).get(0)[0].length);
+        assertArrayEquals(new int[] {3, 5}, lens.get(0));
+    }
+
     @Test
     void float64ConvertsOnlyWhenAsked() throws IOException {
         Path p = NpyTest.ref(dir, "f8_le.npy");
