@@ -175,13 +175,13 @@ final class DatasetBatches implements BatchSource {
      * starts a fresh pass); an epoch that has {@code taken} none yet starts the fresh pass itself.
      */
     private Batch onward(int taken) {
-        for (int tries = taken == 0 ? 2 : 1; tries > 0; tries--) {
-            if (open == null) open = stream(pass++);
-            if (open.hasNext()) return open.next();
+        if (open != null && !open.hasNext()) {
             open.close();
             open = null;
+            if (taken > 0) return null;
         }
-        return null;
+        if (open == null) open = stream(pass++);
+        return open.hasNext() ? open.next() : null;
     }
 
     /** With {@link #steps}: passes over the batches a skipped epoch took, so a resumed fit goes on where the first stopped. */

@@ -337,6 +337,8 @@ class DatasetBatchesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> lstm(T).fit(Dataset.fromIterator(() -> once).batch(4), quiet().epochs(2)));
         assertTrue(e.getMessage().contains("no batch in epoch 1") && e.getMessage().contains("fresh iterator"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> lstm(T).fit(emptyGenerator, quiet().epochs(2).stepsPerEpoch(3)));
+        assertTrue(e.getMessage().contains("no batch in epoch 0"), e.getMessage());
         Sequential fresh = lstm(T);
         assertThrows(IllegalArgumentException.class, () -> fresh.fit(emptyGenerator, quiet()));
         assertEquals(0, fresh.optimizer().iterations());
