@@ -190,7 +190,14 @@ public final class Dataset {
     public static Dataset fromIterator(Supplier<? extends Iterator<? extends Sample>> perEpoch) {
         if (perEpoch == null) throw new IllegalArgumentException("Dataset.fromIterator: perEpoch is null");
         Dataset d = new Dataset();
-        d.stream = e -> StreamOps.numbered(perEpoch.get());
+        d.stream = e -> {
+            Iterator<? extends Sample> it = perEpoch.get();
+            if (it == null) {
+                throw new IllegalStateException("Dataset.fromIterator: the supplier gave null for epoch " + e
+                        + "; give an iterator of the epoch's samples");
+            }
+            return StreamOps.numbered(it);
+        };
         return d;
     }
 

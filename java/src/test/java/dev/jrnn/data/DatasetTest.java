@@ -313,6 +313,19 @@ class DatasetTest {
         assertArrayEquals(new int[] {3, 5}, lens.get(0));
     }
 
+    /** A generator's supplier that gives null, or a sample holding a null tensor, is named as such (they were bare NullPointerExceptions). */
+    @Test
+    void aNullIteratorOrANullTensorOfAGeneratorIsNamed() throws IOException {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Dataset.fromIterator(() -> null).batch(2).epoch(3));
+        assertEquals("Dataset.fromIterator: the supplier gave null for epoch 3; give an iterator of the epoch's samples", e.getMessage());
+        IllegalArgumentException n = assertThrows(IllegalArgumentException.class,
+                () -> new Sample(java.util.Arrays.asList(Tensor.zeros(2), null), List.of(), -1, -1, null));
+        assertEquals("Sample: inputs[1] is null", n.getMessage());
+        n = assertThrows(IllegalArgumentException.class, () -> Sample.of(Tensor.zeros(2), null).with(List.of(Tensor.zeros(2)),
+                java.util.Arrays.asList((Tensor) null)));
+        assertEquals("Sample: targets[0] is null", n.getMessage());
+    }
+
     @Test
     void float64ConvertsOnlyWhenAsked() throws IOException {
         Path p = NpyTest.ref(dir, "f8_le.npy");
