@@ -265,7 +265,8 @@ final class DatasetBatches implements BatchSource {
         String bad = o.lengths != null ? "lengths (a ragged dataset's batches carry their own)"
                 : o.batchSize > 0 ? "batchSize (a dataset gives its own batches, 32 samples unless Dataset.batch(n) says otherwise)"
                 : o.validationSplit > 0 ? "validationSplit (use Dataset.split and FitOptions.validationData(Dataset))"
-                : o.validationX != null ? "tensor validationData (give a Dataset: FitOptions.validationData(Dataset))" : null;
+                : o.validationX != null ? "tensor validationData (give a Dataset: FitOptions.validationData(Dataset))"
+                : o.validationLengths != null ? "validationLengths (a ragged validation dataset's batches carry their own)" : null;
         if (bad != null) throw new IllegalArgumentException(model + ".fit(Dataset): FitOptions." + bad + " does not apply to a dataset");
         return o;
     }

@@ -403,13 +403,21 @@ class DatasetBatchesTest {
         assertEquals(2, m.optimizer().iterations());
     }
 
-    /** FitOptions.batchSize with a dataset (whose batches are its own, 32 unless batched) is refused, not silently ignored. */
+    /**
+     * FitOptions.batchSize with a dataset (whose batches are its own, 32 unless batched) is refused, not silently ignored;
+     * so are validationLengths (a validation dataset's batches carry their own).
+     */
     @Test
-    void aBatchSizeGivenWithADatasetIsRefused() throws IOException {
+    void aBatchSizeOrValidationLengthsGivenWithADatasetAreRefused() throws IOException {
         Tensor x = random(51, 10, T, I), y = random(52, 10, 1);
+        Sequential m = lstm(T);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> lstm(T).fit(Dataset.fromTensors(x, y), quiet().batchSize(4)));
+                () -> m.fit(Dataset.fromTensors(x, y), quiet().batchSize(4)));
         assertTrue(e.getMessage().contains("batchSize") && e.getMessage().contains("Dataset.batch"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> m.fit(Dataset.fromTensors(x, y),
+                quiet().validationData(Dataset.fromTensors(x, y)).validationLengths(6, 6, 6, 6, 6, 6, 6, 6, 6, 6)));
+        assertTrue(e.getMessage().contains("FitOptions.validationLengths") && e.getMessage().contains("does not apply"), e.getMessage());
+        assertEquals(0, m.optimizer().iterations());
     }
 
     /** A file NumPy wrote (make_reference.py in the data tests' resources), copied into {@code dir}. */
