@@ -429,28 +429,26 @@ class DatasetBatchesTest {
         return p;
     }
 
+    /** An LSTM on (3, 2) samples with {@code outputs} Dense outputs, the same weights every call. */
+    private static Sequential onThreeByTwo(int outputs) {
+        Jrnn.setSeed(4);
+        Sequential m = new Sequential(new LSTM(3).inputShape(3, 2), new Dense(outputs));
+        m.compile("adam", "mse");
+        return m;
+    }
+
     /** Big-endian float32 inputs and float64 targets NumPy wrote, and an .npz, train exactly as their arrays read into Tensors. */
     @Test
     void numpyFilesOfOtherDtypesAndByteOrdersTrainAsTheirArrays() throws IOException {
         Path x = numpyFile("f4_be.npy"), y = numpyFile("f8_le.npy"), npz = numpyFile("stored.npz");   // (4, 3, 2) and (4, 3)
-        Jrnn.setSeed(4);
-        Sequential a = new Sequential(new LSTM(3).inputShape(3, 2), new Dense(3));
-        a.compile("adam", "mse");
-        Jrnn.setSeed(4);
-        Sequential b = new Sequential(new LSTM(3).inputShape(3, 2), new Dense(3));
-        b.compile("adam", "mse");
+        Sequential a = onThreeByTwo(3), b = onThreeByTwo(3);
         History ha = a.fit(Npy.read(x), Npy.read(y), quiet().epochs(2).batchSize(3));   // batches of 3 and 1
         History hb = b.fit(Dataset.fromNpy(x, y).asFloat32().batch(3), quiet().epochs(2));
         assertEquals(ha.get("loss"), hb.get("loss"));
         assertSameWeights(a, b, "big-endian x, float64 y");
         assertEquals(a.evaluate(Npy.read(x), Npy.read(y)), b.evaluate(Dataset.fromNpy(x, y).asFloat32().batch(3)), 1e-7);
 
-        Jrnn.setSeed(4);
-        Sequential c = new Sequential(new LSTM(3).inputShape(3, 2), new Dense(1));
-        c.compile("adam", "mse");
-        Jrnn.setSeed(4);
-        Sequential d = new Sequential(new LSTM(3).inputShape(3, 2), new Dense(1));
-        d.compile("adam", "mse");
+        Sequential c = onThreeByTwo(1), d = onThreeByTwo(1);
         float[] ramp = new float[24];
         for (int i = 0; i < ramp.length; i++) ramp[i] = i * 0.5f - 3;
         History hc = c.fit(Tensor.of(ramp, 4, 3, 2), Tensor.of(Arrays.copyOf(ramp, 4), 4, 1), quiet().batchSize(3));
