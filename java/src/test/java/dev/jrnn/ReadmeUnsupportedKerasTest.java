@@ -45,13 +45,18 @@ class ReadmeUnsupportedKerasTest {
                 () -> new Sequential(new Dense(1)).compile("adam", "mse", "mape"));
         quoted("gru: recurrentDropout 0.2 with resetAfter(false) is not supported",
                 () -> new dev.jrnn.layers.GRU(4).name("gru").resetAfter(false).recurrentDropout(0.2));
+        quoted("m.fit: FitOptions.stepsPerEpoch applies to a Dataset", () -> {
+            Sequential m = new Sequential(new Dense(1).inputShape(2)).name("m");
+            m.compile("sgd", "mse");
+            m.fit(dev.jrnn.tensor.Tensor.zeros(4, 2), dev.jrnn.tensor.Tensor.zeros(4, 1), new FitOptions().verbose(0).stepsPerEpoch(2));
+        });
     }
 
     @Test
     void theOptionsListedAsMissingAreMissing() {
         Map<Class<?>, String[]> missing = Map.of(
                 LSTM.class, new String[] {"kernelRegularizer", "unroll"},
-                FitOptions.class, new String[] {"sampleWeight", "classWeight"});
+                FitOptions.class, new String[] {"sampleWeight", "classWeight", "validationSteps"});
         missing.forEach((cls, names) -> {
             for (String n : names) {
                 assertFalse(Arrays.stream(cls.getMethods()).map(Method::getName).anyMatch(n::equals),

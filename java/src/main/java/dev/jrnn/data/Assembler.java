@@ -83,7 +83,7 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
         for (int r = 0; r < n; r++) names[r] = where != null ? where.apply(r) : samples.get(r).where();
         try {
             for (int c = 0; c < nc; c++) {
-                int[] shape = batchShape(samples, c, ni);
+                int[] shape = batchShape(samples, c, ni, seq);
                 long row = Column.product(shape) / n;
                 shapes[c] = shape;
                 segs[c] = memory.allocate(row * n);
@@ -104,8 +104,11 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
         return new Batch(segs, shapes, ni, lengths, original, r -> names[r], memory);
     }
 
-    /** (n, ...shape) when all samples agree, else (n, longest, ...rest) when only the first axis differs. */
-    private static int[] batchShape(List<Sample> samples, int c, int ni) {
+    /**
+     * (n, ...shape) when all samples agree, else for sequences ({@code seq}: the batch has lengths, which mask the
+     * padding) (n, longest, ...rest) when only the first axis differs.
+     */
+    private static int[] batchShape(List<Sample> samples, int c, int ni, boolean seq) {
         Sample s0 = samples.get(0);
         int[] s = part(s0, c, ni).shape();
         int longest = s[0];
@@ -113,10 +116,11 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
         for (Sample x : samples) {
             int[] t = part(x, c, ni).shape();
             boolean tailSame = t.length == s.length && Arrays.equals(t, 1, t.length, s, 1, s.length);
-            if (!tailSame || (t[0] != s[0] && s.length < 2)) {
+            if (!tailSame || (t[0] != s[0] && (s.length < 2 || !seq))) {
                 throw new DataException(x.where(), (c < ni ? "input " + c : "target " + (c - ni)) + " has shape "
                         + Tensor.shapeString(t) + ", " + s0.where() + " has " + Tensor.shapeString(s)
-                        + " (only the first axis of a sequence may differ)", null);
+                        + " (only the first axis of a sequence may differ; give variable-length samples as Sample.sequence,"
+                        + " whose padding is masked)", null);
             }
             differ |= t[0] != s[0];
             longest = Math.max(longest, t[0]);

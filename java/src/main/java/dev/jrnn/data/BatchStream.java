@@ -135,12 +135,18 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
         stop = true;
         if (thread != null) {
             thread.interrupt();
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            // drain while waiting: a generator that cleared the interrupt would otherwise block in a full queue's put forever
+            boolean interrupted = false;
+            do {
+                for (Object o; (o = queue.poll()) != null; ) if (o instanceof Batch b) b.close();
+                try {
+                    thread.join(10);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            } while (thread.isAlive());
             for (Object o; (o = queue.poll()) != null; ) if (o instanceof Batch b) b.close();
+            if (interrupted) Thread.currentThread().interrupt();
         }
         if (pending instanceof Batch b) b.close();
         pending = null;

@@ -42,6 +42,7 @@ public final class Dataset {
     private Order order;
     private UnaryOperator<Sample> mapper;             // per-sample function of an indexable set
     private LongFunction<Iterator<Sample>> stream;    // epoch -> samples of a generator
+    private boolean endlessStream;                    // a generator's repeat() with no take after it
     private int batchSize = 32;
     private boolean dropRemainder, batched;
     private int[] boundaries;
@@ -57,6 +58,7 @@ public final class Dataset {
         d.order = order;
         d.mapper = mapper;
         d.stream = stream;
+        d.endlessStream = endlessStream;
         d.batchSize = batchSize;
         d.dropRemainder = dropRemainder;
         d.batched = batched;
@@ -188,7 +190,14 @@ public final class Dataset {
     public static Dataset fromIterator(Supplier<? extends Iterator<? extends Sample>> perEpoch) {
         if (perEpoch == null) throw new IllegalArgumentException("Dataset.fromIterator: perEpoch is null");
         Dataset d = new Dataset();
-        d.stream = e -> StreamOps.numbered(perEpoch.get());
+        d.stream = e -> {
+            Iterator<? extends Sample> it = perEpoch.get();
+            if (it == null) {
+                throw new IllegalStateException("Dataset.fromIterator: the supplier gave null for epoch " + e
+                        + "; give an iterator of the epoch's samples");
+            }
+            return StreamOps.numbered(it);
+        };
         return d;
     }
 
@@ -214,15 +223,23 @@ public final class Dataset {
     public Dataset take(long n) {
         beforeBatch("take");
         if (n < 0) throw new IllegalArgumentException("Dataset.take: n must be >= 0, got " + n);
-        return derive(o -> new Order.Slice(o, 0, Math.min(n, o.size())), s -> e -> StreamOps.take(s.apply(e), n));
+        Dataset d = derive(o -> slice(o, 0, Math.min(n, o.size())), s -> e -> StreamOps.take(s.apply(e), n));
+        d.endlessStream = false;
+        return d;
     }
 
     /** All but the first {@code n} samples. */
     public Dataset skip(long n) {
         beforeBatch("skip");
         if (n < 0) throw new IllegalArgumentException("Dataset.skip: n must be >= 0, got " + n);
-        return derive(o -> new Order.Slice(o, Math.min(n, o.size()), o.size() - Math.min(n, o.size())),
+        return derive(o -> o.size() == Long.MAX_VALUE ? slice(o, n, Long.MAX_VALUE)   // still endless
+                        : slice(o, Math.min(n, o.size()), o.size() - Math.min(n, o.size())),
                 s -> e -> StreamOps.skip(s.apply(e), n));
+    }
+
+    /** Positions {@code [from, from + size)} of {@code o}; a slice of a slice is one slice, so split still sees the file order. */
+    private static Order slice(Order o, long from, long size) {
+        return o instanceof Order.Slice s ? new Order.Slice(s.base(), s.from() + from, size) : new Order.Slice(o, from, size);
     }
 
     /** {@code times} passes per epoch (each shuffled afresh when shuffled before). */
@@ -232,10 +249,15 @@ public final class Dataset {
         return derive(o -> new Order.Repeated(o, times), s -> e -> StreamOps.repeat(s, e, times));
     }
 
-    /** Endless passes: an epoch never ends; the training loop bounds it by a step count. */
+    /**
+     * Endless passes: an epoch never ends ({@link #endless()}); fit bounds its epochs by
+     * {@code FitOptions.stepsPerEpoch}, and {@link #take} after it makes it finite again.
+     */
     public Dataset repeat() {
         beforeBatch("repeat");
-        return derive(o -> new Order.Repeated(o, -1), s -> e -> StreamOps.repeat(s, e, -1));
+        Dataset d = derive(o -> new Order.Repeated(o, -1), s -> e -> StreamOps.repeat(s, e, -1));
+        d.endlessStream = table == null;
+        return d;
     }
 
     /** A copy with the sample order changed ({@code indexed}) or the generator's stream wrapped ({@code streamed}). */
@@ -355,6 +377,14 @@ public final class Dataset {
     /** Samples per epoch, or -1 when unknown (a generator) or endless. */
     public long size() {
         return table == null || order.size() == Long.MAX_VALUE ? -1 : order.size();
+    }
+
+    /**
+     * Whether an epoch never ends: {@link #repeat()} with no {@link #take} after it (tf.data's infinite cardinality).
+     * A generator that never ends by itself is not known to be endless.
+     */
+    public boolean endless() {
+        return table != null ? order.size() == Long.MAX_VALUE : endlessStream;
     }
 
     /** Batches per epoch, or -1 when unknown (a generator, bucketing, endless). */

@@ -71,7 +71,7 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
         }
 
         long apply(long x) {
-            do x = encrypt(x); while (x >= n);
+            do x = encrypt(x); while (Long.compareUnsigned(x, n) >= 0);   // over 2^62 positions the domain is all 64 bits
             return x;
         }
 

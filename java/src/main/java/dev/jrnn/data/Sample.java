@@ -20,8 +20,13 @@ import java.util.List;
 public record Sample(List<Tensor> inputs, List<Tensor> targets, int length, long index, String source) {
     public Sample {
         if (inputs == null || inputs.isEmpty()) throw new IllegalArgumentException("Sample: at least one input is needed");
-        inputs = List.copyOf(inputs);
-        targets = targets == null ? List.of() : List.copyOf(targets);
+        inputs = copy(inputs, "inputs");
+        targets = targets == null ? List.of() : copy(targets, "targets");
+    }
+
+    private static List<Tensor> copy(List<Tensor> l, String what) {
+        for (int i = 0; i < l.size(); i++) if (l.get(i) == null) throw new IllegalArgumentException("Sample: " + what + "[" + i + "] is null");
+        return List.copyOf(l);
     }
 
     /** A fixed-shape sample with one input and one target. */

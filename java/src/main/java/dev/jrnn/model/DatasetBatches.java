@@ -22,14 +22,22 @@ import java.util.SplittableRandom;
  * apply (shuffle the data set instead), as in Keras for a {@code tf.data.Dataset}. Training batches on a backend
  * with a copy queue (CUDA) go through a {@link DeviceFeed}: assembled in page-locked memory and copied to the
  * device while the steps before them compute; their shapes are checked once per shape, their values (ids,
- * sparse class indices) every batch. {@link #close()} frees the feed.
+ * sparse class indices) every batch. With {@link FitOptions#stepsPerEpoch} an epoch is that many batches of a stream
+ * that goes on across epochs (Keras' {@code steps_per_epoch}). An endless data set is refused where it would never
+ * end, an empty one where it would give a loss of nothing, a smaller last batch for a stateful model before any step.
+ * {@link #close()} frees the feed.
  */
 final class DatasetBatches implements BatchSource {
     private final Dataset data;
     private final Setup s;
     private final String what;
     private final boolean withTargets;
+    /** Batches per epoch of a stream going on across epochs, or 0: an epoch is a pass of the data set. */
+    private final int steps;
     private DeviceFeed feed;
+    /** With {@link #steps}: the pass being read (data set epoch {@link #pass} - 1), null before the first or after one ended. */
+    private BatchStream open;
+    private int pass;
     /** The batch shapes the feed's batches were checked for. */
     private final Set<String> checked = new HashSet<>();
 
@@ -39,15 +47,52 @@ final class DatasetBatches implements BatchSource {
      * naming the file and sample, before the step.
      */
     DatasetBatches(Dataset data, Setup s, String what, boolean withTargets, boolean checkFinite) {
+        this(data, s, what, withTargets, checkFinite, 0);
+    }
+
+    /** As above; {@code steps} > 0 (fit only): epochs of that many batches of a stream going on across epochs. */
+    DatasetBatches(Dataset data, Setup s, String what, boolean withTargets, boolean checkFinite, int steps) {
         if (data == null) throw new IllegalArgumentException(s.name() + "." + what + ": the dataset is null");
+        String where = s.name() + "." + what + ": ";
+        if (data.endless() && steps == 0) {
+            throw new IllegalArgumentException(where + (what.equals("fit")
+                    ? "the dataset is endless (repeat()); give FitOptions.stepsPerEpoch(n), the batches of one epoch (Keras' steps_per_epoch)"
+                    : "the dataset is endless (repeat()) and would never end; bound it: take(n) after repeat(), or repeat(times)"));
+        }
+        if (data.batchesPerEpoch() == 0) throw new IllegalArgumentException(where + noBatch(data, -1));
+        checkStateful(s, data, where);
         this.data = checkFinite ? data.checkFinite(true) : data;
         this.s = s;
         this.what = what;
         this.withTargets = withTargets;
+        this.steps = steps;
+    }
+
+    /** Why there is nothing to compute on; {@code epoch} the data set epoch that gave nothing, or -1 when the size says so. */
+    private static String noBatch(Dataset data, int epoch) {
+        return "the dataset gives no batch" + (epoch >= 0 ? " in epoch " + epoch : "") + " (" + (data.size() >= 0
+                ? data.size() + " samples in batches of " + data.batchSize() + (data.size() > 0 ? ", the remainder dropped" : "")
+                : "the generator gave no sample; fromIterator's supplier must return a fresh iterator every epoch")
+                + "); there is nothing to compute on";
+    }
+
+    /** A stateful model takes batches of the size its input fixes only: a dataset giving others is refused before any step. */
+    private static void checkStateful(Setup s, Dataset data, String where) {
+        dev.jrnn.layers.Call c = StatefulBatch.firstStateful(s.graph());
+        if (c == null) return;
+        int fixed = c.inputs().get(0).batchSize();
+        long n = data.size(), b = data.batchesPerEpoch();
+        boolean smallerLast = n >= 0 && b >= 0 && b * data.batchSize() > n;
+        if (data.batchSize() != fixed || smallerLast) {
+            throw new IllegalArgumentException(where + "the stateful layer " + c.layer().name() + " runs on batches of " + fixed
+                    + " (the batch size its input fixes); the dataset gives batches of " + data.batchSize()
+                    + (smallerLast ? " and a smaller last one of its " + n + " samples" : "") + "; batch it with batch(" + fixed + ", true)");
+        }
     }
 
     @Override
     public int batches() {
+        if (steps > 0) return steps;
         long n = data.batchesPerEpoch();
         return n < 0 || n > Integer.MAX_VALUE ? -1 : (int) n;
     }
@@ -59,23 +104,54 @@ final class DatasetBatches implements BatchSource {
         return t;
     }
 
-    /** Epoch {@code epoch} of the data set (whose own shuffle picks the order; {@code shuffle} and {@code rng} are not used). */
-    @Override
-    public Epoch epoch(int epoch, boolean shuffle, SplittableRandom rng) {
+    /**
+     * The per-sample shape of the single input of {@code data}'s first batch, its time axis -1 when the batch carries
+     * sequence lengths (ragged data); null when the data set has several inputs or no batch. Keras builds an unbuilt
+     * model on the first batch it sees.
+     */
+    static int[] firstSampleShape(Dataset data) throws IOException {
+        try (BatchStream first = data.prefetch(0).epoch(0)) {
+            if (!first.hasNext()) return null;
+            try (Batch b = first.next()) {
+                if (b.inputCount() != 1) return null;
+                int[] shape = b.inputShape(0);
+                int[] sample = Arrays.copyOfRange(shape, 1, shape.length);
+                if (b.lengths() != null && sample.length > 0) sample[0] = -1;
+                return sample;
+            }
+        }
+    }
+
+    /** The batches of data set epoch {@code epoch}, assembled in the device feed's memory when there is one. */
+    private BatchStream stream(int epoch) {
         if (feed == null && what.equals("fit")) feed = DeviceFeed.open(s.backend());
-        BatchStream stream;
         try {
-            stream = (feed == null ? data : data.memory(feed.memory())).epoch(epoch);
+            return (feed == null ? data : data.memory(feed.memory())).epoch(epoch);
         } catch (IOException e) {
             throw new UncheckedIOException(s.name() + "." + what + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Epoch {@code epoch}: the data set's epoch {@code epoch} (whose own shuffle picks the order; {@code shuffle} and {@code rng}
+     * are not used), or with {@link #steps} the next batches of the stream going on across epochs.
+     */
+    @Override
+    public Epoch epoch(int epoch, boolean shuffle, SplittableRandom rng) {
+        BatchStream stream = steps > 0 ? null : stream(epoch);
         return new Epoch() {
             private Batch current;
+            private int taken;
 
             public HostBatch next() {
                 release();
-                if (!stream.hasNext()) return null;
-                current = stream.next();
+                Batch b = stream != null ? (stream.hasNext() ? stream.next() : null) : taken < steps ? onward(taken) : null;
+                if (b == null) {
+                    if (taken == 0) throw new IllegalArgumentException(s.name() + "." + what + ": " + noBatch(data, steps > 0 ? pass - 1 : epoch));
+                    return null;
+                }
+                taken++;
+                current = b;
                 return host(current);
             }
 
@@ -88,10 +164,34 @@ final class DatasetBatches implements BatchSource {
                 try {
                     release();
                 } finally {
-                    stream.close();
+                    if (stream != null) stream.close();
                 }
             }
         };
+    }
+
+    /**
+     * The next batch of the stream going on across epochs, or null when its pass ended (the epoch ends short, the next one
+     * starts a fresh pass); an epoch that has {@code taken} none yet starts the fresh pass itself.
+     */
+    private Batch onward(int taken) {
+        if (open != null && !open.hasNext()) {
+            open.close();
+            open = null;
+            if (taken > 0) return null;
+        }
+        if (open == null) open = stream(pass++);
+        return open.hasNext() ? open.next() : null;
+    }
+
+    /** With {@link #steps}: passes over the batches a skipped epoch took, so a resumed fit goes on where the first stopped. */
+    @Override
+    public void skipEpoch(boolean shuffle, SplittableRandom rng) {
+        for (int taken = 0; taken < steps; taken++) {
+            Batch b = onward(taken);
+            if (b == null) return;
+            b.close();
+        }
     }
 
     /**
@@ -147,19 +247,26 @@ final class DatasetBatches implements BatchSource {
     /** Batches whose inputs went through the device feed (0 without one). */
     long stagedCount() { return feed == null ? 0 : feed.stagedCount(); }
 
-    /** Frees the device feed (its slots and page-locked memory) after the last epoch. */
+    /** Ends the stream going on across epochs and frees the device feed (its slots and page-locked memory) after the last epoch. */
     @Override
     public void close() {
-        if (feed != null) feed.close();
-        feed = null;
+        try {
+            if (open != null) open.close();
+        } finally {
+            open = null;
+            if (feed != null) feed.close();
+            feed = null;
+        }
     }
 
     /** {@code options} (null: the defaults) checked for a fit on a data set, which has its own lengths and split. */
     static FitOptions forFit(String model, FitOptions options) {
         FitOptions o = options == null ? new FitOptions() : options;
         String bad = o.lengths != null ? "lengths (a ragged dataset's batches carry their own)"
+                : o.batchSize > 0 ? "batchSize (a dataset gives its own batches, 32 samples unless Dataset.batch(n) says otherwise)"
                 : o.validationSplit > 0 ? "validationSplit (use Dataset.split and FitOptions.validationData(Dataset))"
-                : o.validationX != null ? "tensor validationData (give a Dataset: FitOptions.validationData(Dataset))" : null;
+                : o.validationX != null ? "tensor validationData (give a Dataset: FitOptions.validationData(Dataset))"
+                : o.validationLengths != null ? "validationLengths (a ragged validation dataset's batches carry their own)" : null;
         if (bad != null) throw new IllegalArgumentException(model + ".fit(Dataset): FitOptions." + bad + " does not apply to a dataset");
         return o;
     }

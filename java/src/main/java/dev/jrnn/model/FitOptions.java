@@ -24,6 +24,7 @@ public final class FitOptions {
     int initialEpoch;
     int batchSize;   // 0: not given (32, or the batch size a stateful model fixes)
     int verbose = 1;
+    int stepsPerEpoch;   // 0: whole passes over the data
     boolean shuffle = true;
     boolean checkFinite = true;
     Long seed;
@@ -65,6 +66,18 @@ public final class FitOptions {
     public FitOptions batchSize(int n) {
         if (n < 1) throw new IllegalArgumentException("FitOptions: batchSize must be >= 1, got " + n);
         this.batchSize = n;
+        return this;
+    }
+
+    /**
+     * Keras' {@code steps_per_epoch} for a {@link dev.jrnn.data.Dataset}: each epoch trains on the next {@code n}
+     * batches, the data set's batches going on from one epoch to the next; an epoch that runs out of data ends
+     * short and the next one starts a fresh pass. Needed for an endless data set ({@code repeat()}):
+     * {@code model.fit(ds.shuffle(1).repeat().batch(64), new FitOptions().epochs(10).stepsPerEpoch(500))}.
+     */
+    public FitOptions stepsPerEpoch(int n) {
+        if (n < 1) throw new IllegalArgumentException("FitOptions: stepsPerEpoch must be >= 1, got " + n);
+        this.stepsPerEpoch = n;
         return this;
     }
 
@@ -236,7 +249,8 @@ public final class FitOptions {
 
     @Override
     public String toString() {
-        return "FitOptions{epochs=" + epochs + ", batchSize=" + batchSize() + ", verbose=" + verbose + ", shuffle=" + shuffle
+        return "FitOptions{epochs=" + epochs + ", batchSize=" + batchSize() + (stepsPerEpoch > 0 ? ", stepsPerEpoch=" + stepsPerEpoch : "")
+                + ", verbose=" + verbose + ", shuffle=" + shuffle
                 + (seed != null ? ", seed=" + seed : "") + ", validationSplit=" + validationSplit
                 + (lengths != null ? ", lengths=" + Arrays.toString(lengths) : "")
                 + (communicator != null ? ", distributed=rank " + communicator.rank() + " of " + communicator.size() : "") + "}";

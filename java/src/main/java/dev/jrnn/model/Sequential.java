@@ -119,10 +119,13 @@ public class Sequential extends Model {
 
     @Override
     void ensureBuilt(List<Tensor> xs) {
-        if (input == null && xs != null && xs.size() == 1 && xs.get(0) != null && xs.get(0).rank() >= 2) {
-            int[] s = xs.get(0).shape();
-            build(Arrays.copyOfRange(s, 1, s.length));
-        }
+        boolean one = xs != null && xs.size() == 1 && xs.get(0) != null && xs.get(0).rank() >= 2;
+        ensureBuilt(one ? Arrays.copyOfRange(xs.get(0).shape(), 1, xs.get(0).rank()) : null);
+    }
+
+    @Override
+    void ensureBuilt(int[] shape) {
+        if (input == null && shape != null && shape.length >= 1) build(shape);
         ensureGraph();
     }
 

@@ -168,6 +168,10 @@ public abstract class Trainer {
         FitOptions o = options == null ? new FitOptions() : options;
         requireCompiled("fit");
         requireOpen("fit");
+        if (o.stepsPerEpoch > 0) {
+            throw new IllegalArgumentException(name() + ".fit: FitOptions.stepsPerEpoch applies to a Dataset (fit(Dataset, options)); "
+                    + "with tensors an epoch is one pass in batches of batchSize");
+        }
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
@@ -186,15 +190,17 @@ public abstract class Trainer {
      * thread: {@code model.fit(Dataset.fromNpy(x, y).shuffle(1).batch(64), opts)}. The data set's batching and
      * shuffle apply, not FitOptions' batchSize, shuffle, lengths or validationSplit; ragged batches are masked by
      * their lengths. Each batch is checked before its step: a bad file, shape or (with {@link FitOptions#checkFinite})
-     * NaN stops fit naming the file and sample, with the weights of the last good batch.
+     * NaN stops fit naming the file and sample, with the weights of the last good batch. An endless data set
+     * ({@code repeat()}) needs {@link FitOptions#stepsPerEpoch}. A Sequential without an input shape is built from the
+     * shapes of the data set's first batch, as Keras does (a generator's supplier is asked once more for it).
      */
     public History fit(Dataset data, FitOptions options) throws IOException {
         FitOptions o = DatasetBatches.forFit(name(), options);
         requireCompiled("fit");
         requireOpen("fit");
-        ensureGraph();
+        ensureBuilt(data, "fit");
         ensureStore();
-        BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite);
+        BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch);
         BatchSource val = DatasetBatches.validation(setup, o);
         return DatasetBatches.io(() -> new TrainingLoop(model(), setup).fit(train, val, o, capture(o), () -> graphsBroken = true), train, val);
     }
@@ -235,13 +241,15 @@ public abstract class Trainer {
     /** Loss and metrics over one pass of {@code data}, in its batches. */
     public Map<String, Double> evaluateAll(Dataset data) throws IOException {
         requireCompiled("evaluate");
-        return DatasetBatches.io(() -> new Inference(setup).evaluate(datasetBatches(data, "evaluate")));
+        DatasetBatches batches = datasetBatches(data, "evaluate");
+        return DatasetBatches.io(() -> new Inference(setup).evaluate(batches), batches);
     }
 
     /** Streams the outputs for one pass of {@code data} to {@code sink} a batch at a time (one tensor per output, in its order); returns the rows. */
     public long predict(Dataset data, Consumer<List<Tensor>> sink) throws IOException {
         if (sink == null) throw new IllegalArgumentException(name() + ".predict: sink is null");
-        return DatasetBatches.io(() -> new Inference(setup).predict(datasetBatches(data, "predict"), sink));
+        DatasetBatches batches = datasetBatches(data, "predict");
+        return DatasetBatches.io(() -> new Inference(setup).predict(batches, sink), batches);
     }
 
     /** Writes the outputs for one pass of {@code data} to {@code .npy} files, one per output, atomically; returns the rows. */
@@ -249,11 +257,21 @@ public abstract class Trainer {
         return new Inference(setup).predict(datasetBatches(data, "predict"), npy == null ? null : Arrays.asList(npy));
     }
 
-    private DatasetBatches datasetBatches(Dataset data, String what) {
+    private DatasetBatches datasetBatches(Dataset data, String what) throws IOException {
         requireOpen(what);
-        ensureGraph();
+        ensureBuilt(data, what);
         return new DatasetBatches(data, setup, what, what.equals("evaluate"), true);
     }
+
+    /** Builds an unbuilt model (a Sequential without an input shape) for the samples of {@code data}'s first batch, once. */
+    private synchronized void ensureBuilt(Dataset data, String what) throws IOException {
+        if (data == null) throw new IllegalArgumentException(name() + "." + what + ": the dataset is null");
+        if (!isBuilt()) ensureBuilt(DatasetBatches.firstSampleShape(data));
+        ensureGraph();
+    }
+
+    /** Builds the model for per-sample input {@code shape} (null: unknown) when it is not built yet; only a Sequential can be. */
+    void ensureBuilt(int[] shape) { ensureGraph(); }
 
     /**
      * The model's output for {@code x}, computed in batches of 32 (or the batch size a stateful model fixes). A model with several outputs throws

@@ -52,6 +52,33 @@ class BatchStreamTest {
         assertTrue(threads.iterator().next().startsWith("jrnn-prefetch"));
     }
 
+    /**
+     * A generator that clears the interrupt (as code that catches InterruptedException and carries on does) while
+     * close() interrupts it: the thread then blocks putting its batch into the full queue, and close must still return.
+     */
+    @Test
+    void closeReturnsWhenTheGeneratorSwallowsTheInterrupt() throws Exception {
+        java.util.concurrent.CountDownLatch inNext = new java.util.concurrent.CountDownLatch(3);
+        Dataset ds = Dataset.fromIterator(() -> new Iterator<Sample>() {
+            public boolean hasNext() { return true; }
+            public Sample next() {
+                inNext.countDown();
+                long end = System.nanoTime() + 100_000_000L;   // busy while close() interrupts it
+                while (System.nanoTime() < end) Thread.onSpinWait();
+                Thread.interrupted();
+                return Sample.of(Tensor.zeros(2), Tensor.zeros(1));
+            }
+        }).batch(1).prefetch(1);
+        BatchStream s = ds.epoch(0);
+        s.next().close();
+        assertTrue(inNext.await(5, java.util.concurrent.TimeUnit.SECONDS));   // batch 2 waits in the queue, batch 3 is being made
+        Thread closer = Thread.ofPlatform().daemon().start(s::close);
+        closer.join(3000);
+        assertFalse(closer.isAlive(), "close() hangs on a producer blocked in the full queue");
+        assertFalse(java.util.Arrays.stream(Thread.getAllStackTraces().keySet().toArray(new Thread[0]))
+                .anyMatch(t -> t.getName().equals("jrnn-prefetch-epoch-0") && t.isAlive()), "the prefetch thread ended");
+    }
+
     @Test
     void aNaNFoundInTheBackgroundSurfacesFromNextWithFileAndSample() throws IOException {
         float[] d = DatasetTest.x(20).toArray();

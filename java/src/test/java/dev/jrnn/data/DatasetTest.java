@@ -136,6 +136,39 @@ class DatasetTest {
         }
     }
 
+    /** take and skip compose into one slice of the file order, which split accepts (it refused: "call split before shuffle"). */
+    @Test
+    void splitOfATakenAndSkippedRange() throws IOException {
+        Dataset.Split s = Dataset.fromTensors(x(20), y(20)).skip(2).take(10).split(0.2);
+        List<long[]> t = new ArrayList<>(), v = new ArrayList<>();
+        drain(s.training().batch(100), 0, t, null);
+        drain(s.validation().batch(100), 0, v, null);
+        assertArrayEquals(new long[] {2, 3, 4, 5, 6, 7, 8, 9}, t.get(0));
+        assertArrayEquals(new long[] {10, 11}, v.get(0));
+        assertEquals(3, Dataset.fromTensors(x(20), y(20)).take(10).skip(7).size());
+        assertEquals(0, Dataset.fromTensors(x(20), y(20)).skip(5).take(20).skip(15).size());
+    }
+
+    /** repeat() is endless (size -1, batches unknown) until a take; a skip keeps it endless (it gave a size of 2^63 - 6). */
+    @Test
+    void repeatIsEndlessUntilATakeAndASkipKeepsItSo() throws IOException {
+        Dataset ds = Dataset.fromTensors(x(10), y(10));
+        for (Dataset endless : List.of(ds.repeat(), ds.repeat().skip(5), ds.shuffle(1).repeat().map(s -> s),
+                Dataset.fromIterator(() -> List.of(Sample.of(Tensor.zeros(3, 2), null)).iterator()).repeat())) {
+            assertTrue(endless.endless(), endless.toString());
+            assertEquals(-1, endless.batch(4).batchesPerEpoch());
+            assertEquals(-1, endless.size());
+        }
+        assertEquals(-1, Dataset.fromIterator(() -> List.of(Sample.of(Tensor.zeros(3, 2), null)).iterator()).size());
+        Dataset taken = ds.repeat().skip(5).take(12);
+        assertTrue(!taken.endless() && !ds.repeat(3).endless() && !ds.endless());
+        assertEquals(12, taken.size());
+        List<long[]> idx = new ArrayList<>();
+        drain(taken.batch(12), 0, idx, null);
+        assertArrayEquals(new long[] {5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6}, idx.get(0));
+        assertTrue(!Dataset.fromIterator(() -> List.of(Sample.of(Tensor.zeros(3, 2), null)).iterator()).repeat().take(4).endless());
+    }
+
     @Test
     void severalInputsAndTargets() throws IOException {
         Dataset ds = Dataset.fromTensors(List.of(x(6), y(6)), List.of(y(6), Tensor.zeros(6))).batch(4);
@@ -260,6 +293,37 @@ class DatasetTest {
             }
         }
         assertEquals(4, drain(gen.take(12).batch(3), 0, null, null).size());
+    }
+
+    /**
+     * Fixed-shape samples (Sample.of) whose first axes differ are refused as tf.data's batch refuses them: padding them
+     * without lengths would train on the zeros unmasked. Sample.sequence pads and masks them.
+     */
+    @Test
+    void fixedShapeSamplesOfDifferentLengthsAreRefusedNotPaddedUnmasked() throws IOException {
+        List<Sample> fixed = List.of(Sample.of(Tensor.zeros(3, 2), Tensor.zeros(1)), Sample.of(Tensor.zeros(5, 2), Tensor.zeros(1)));
+        try (BatchStream s = Dataset.fromIterator(fixed::iterator).batch(2).epoch(0)) {
+            DataException e = assertThrows(DataException.class, s::next);
+            assertTrue(e.getMessage().contains("generator sample 1") && e.getMessage().contains("(5, 2)")
+                    && e.getMessage().contains("(3, 2)") && e.getMessage().contains("Sample.sequence"), e.getMessage());
+        }
+        List<Sample> sequences = List.of(Sample.sequence(Tensor.zeros(3, 2), Tensor.zeros(1)), Sample.sequence(Tensor.zeros(5, 2), Tensor.zeros(1)));
+        List<int[]> lens = new ArrayList<>();
+        assertEquals(2 * 5 * 2, drain(Dataset.fromIterator(sequences::iterator).batch(2), 0, null, lens).get(0)[0].length);
+        assertArrayEquals(new int[] {3, 5}, lens.get(0));
+    }
+
+    /** A generator's supplier that gives null, or a sample holding a null tensor, is named as such (they were bare NullPointerExceptions). */
+    @Test
+    void aNullIteratorOrANullTensorOfAGeneratorIsNamed() throws IOException {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Dataset.fromIterator(() -> null).batch(2).epoch(3));
+        assertEquals("Dataset.fromIterator: the supplier gave null for epoch 3; give an iterator of the epoch's samples", e.getMessage());
+        IllegalArgumentException n = assertThrows(IllegalArgumentException.class,
+                () -> new Sample(java.util.Arrays.asList(Tensor.zeros(2), null), List.of(), -1, -1, null));
+        assertEquals("Sample: inputs[1] is null", n.getMessage());
+        n = assertThrows(IllegalArgumentException.class, () -> Sample.of(Tensor.zeros(2), null).with(List.of(Tensor.zeros(2)),
+                java.util.Arrays.asList((Tensor) null)));
+        assertEquals("Sample: targets[0] is null", n.getMessage());
     }
 
     @Test

@@ -48,4 +48,23 @@ class OrderTest {
         java.util.Arrays.sort(first);
         assertEquals(java.util.Arrays.toString(epoch(base, 0)), java.util.Arrays.toString(first));
     }
+
+    /** Positions past 2^62 (a shuffle after an endless repeat) stay in range: the cycle walk compares unsigned. */
+    @Test
+    void aPermutationOfMoreThan2To62PositionsStaysInRange() {
+        for (long n : new long[] {(1L << 62) + 3, Long.MAX_VALUE}) {
+            Order.Permutation p = new Order.Permutation(n, 5);
+            java.util.Set<Long> seen = new java.util.HashSet<>();
+            for (long x = 0; x < 1000; x++) {
+                long v = p.apply(x);
+                assertTrue(v >= 0 && v < n, "position " + x + " of " + n + " maps to " + v);
+                assertTrue(seen.add(v), "a bijection: " + v + " twice");
+            }
+        }
+        Order endless = new Order.Shuffled(new Order.Repeated(new Order.Identity(10), -1), 1);
+        LongUnaryOperator c = endless.cursor(0);
+        int[] count = new int[10];
+        for (long k = 0; k < 1000; k++) count[(int) c.applyAsLong(k)]++;   // each sample of [0, 10), none out of range
+        for (int i = 0; i < 10; i++) assertTrue(count[i] > 50 && count[i] < 150, "sample " + i + " drawn " + count[i] + " times of 1000");
+    }
 }

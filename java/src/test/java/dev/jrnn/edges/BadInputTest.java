@@ -355,6 +355,9 @@ class BadInputTest {
         bad("fit: zero batch size", IAE, f -> new FitOptions().batchSize(0), "batchSize must be >= 1, got 0");
         bad("fit: negative batch size", IAE, f -> f.model.fit(x(8), y(8), 1, -4), "batchSize must be >= 1, got -4");
         bad("fit: verbose 3", IAE, f -> new FitOptions().verbose(3), "verbose must be 0, 1 or 2, got 3");
+        bad("fit: stepsPerEpoch 0", IAE, f -> new FitOptions().stepsPerEpoch(0), "stepsPerEpoch must be >= 1, got 0");
+        bad("fit: stepsPerEpoch with tensors", IAE, f -> f.model.fit(x(8), y(8), quiet().stepsPerEpoch(2)),
+                "sequential.fit: FitOptions.stepsPerEpoch applies to a Dataset");
         bad("fit: validationSplit 1", IAE, f -> new FitOptions().validationSplit(1.0), "validationSplit", "[0, 1), got 1.0");
         bad("fit: validationSplit NaN", IAE, f -> new FitOptions().validationSplit(Double.NaN), "validationSplit", "got NaN");
         bad("fit: validationSplit negative", IAE, f -> new FitOptions().validationSplit(-0.1), "validationSplit", "got -0.1");

@@ -239,4 +239,248 @@ class DatasetBatchesTest {
         String[] lines = buf.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n");
         assertTrue(lines[1].matches("3/3 - \\d+s - loss: \\S+ - \\d+(ms|us|s)/epoch - \\d+(ms|us|s)/step - \\d+ samples/s"), lines[1]);
     }
+
+    /** fit must not run forever on {@code repeat()}: stepsPerEpoch bounds its epochs, evaluate and predict refuse it. */
+    @Test
+    void anEndlessDatasetTrainsStepsPerEpochBatchesGoingOnAcrossEpochs() throws IOException {
+        Tensor x = random(41, 10, T, I), y = random(42, 10, 1);
+        Dataset endless = Dataset.fromTensors(x, y).repeat().batch(4);
+        assertTrue(endless.endless());
+        assertTrue(!Dataset.fromTensors(x, y).repeat().take(3).endless() && !Dataset.fromTensors(x, y).repeat(2).endless());
+        Sequential m = lstm(T), ref = lstm(T);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.fit(endless, quiet()));
+            assertTrue(e.getMessage().contains("endless") && e.getMessage().contains("stepsPerEpoch"), e.getMessage());
+            for (org.junit.jupiter.api.function.Executable never : List.<org.junit.jupiter.api.function.Executable>of(
+                    () -> m.evaluate(endless), () -> m.predict(endless, outs -> {}), () -> m.predict(endless, dir.resolve("p.npy")),
+                    () -> m.fit(Dataset.fromTensors(x, y).batch(4), quiet().validationData(endless)))) {
+                e = assertThrows(IllegalArgumentException.class, never);
+                assertTrue(e.getMessage().contains("endless") && e.getMessage().contains("take("), e.getMessage());
+            }
+            assertEquals(0, m.optimizer().iterations());
+            // 3 epochs of 2 batches of 4 go on through the passes: the 24 samples of three passes, in batches of 4
+            History h = m.fit(endless, quiet().epochs(3).stepsPerEpoch(2));
+            assertEquals(3, h.get("loss").size());
+            assertEquals(6, m.optimizer().iterations());
+            ref.fit(Dataset.fromTensors(x, y).repeat(3).take(24).batch(4), quiet());
+            assertSameWeights(ref, m, "stepsPerEpoch on repeat()");
+            // the stream that went on across epochs is closed with fit, also when a callback throws in the middle
+            List<Thread> before = prefetchThreads();
+            assertThrows(IllegalStateException.class, () -> m.fit(endless.prefetch(2), quiet().epochs(2).stepsPerEpoch(3)
+                    .callbacks(new Callback() {
+                        @Override
+                        public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                            if (batch == 1) throw new IllegalStateException("a callback fails");
+                        }
+                    })));
+            List<Thread> after = new ArrayList<>(prefetchThreads());
+            after.removeAll(before);
+            assertEquals(List.of(), after, "prefetch threads left running");
+        });
+    }
+
+    private static List<Thread> prefetchThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith("jrnn-prefetch")).toList();
+    }
+
+    /**
+     * A finite dataset with stepsPerEpoch, as Keras' steps_per_epoch: the batches go on from one epoch to the next, an
+     * epoch that runs out of data ends short and the next starts a fresh pass; a resumed run (initialEpoch) skips the
+     * batches the epochs before it took, so it trains as the uninterrupted one.
+     */
+    @Test
+    void stepsPerEpochOnAFiniteDatasetGoesOnAndStartsAFreshPassWhenItRunsOut() throws IOException {
+        Tensor x = random(43, 10, T, I), y = random(44, 10, 1);
+        Dataset three = Dataset.fromTensors(x, y).batch(4);   // 3 batches per pass
+        Sequential m = lstm(T), ref = lstm(T);
+        History h = m.fit(three, quiet().epochs(3).stepsPerEpoch(2));   // batches 0 1 | 2 | 0 1
+        assertEquals(3, h.get("loss").size());
+        assertEquals(5, m.optimizer().iterations());
+        ref.fit(three, quiet());
+        ref.fit(Dataset.fromTensors(x, y).take(8).batch(4), quiet());
+        assertSameWeights(ref, m, "finite data with stepsPerEpoch");
+
+        Dataset shuffled = Dataset.fromTensors(x, y).shuffle(5).repeat().batch(3);
+        Sequential whole = lstm(T), resumed = lstm(T);
+        History hw = whole.fit(shuffled, quiet().epochs(3).stepsPerEpoch(2));
+        resumed.fit(shuffled, quiet().epochs(1).stepsPerEpoch(2));
+        History hr = resumed.fit(shuffled, quiet().epochs(3).initialEpoch(1).stepsPerEpoch(2));
+        assertSameWeights(whole, resumed, "resumed at epoch 1");
+        assertEquals(hw.get("loss").subList(1, 3), hr.get("loss"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.fit(x, y, quiet().stepsPerEpoch(2)));
+        assertTrue(e.getMessage().contains("stepsPerEpoch") && e.getMessage().contains("Dataset"), e.getMessage());
+    }
+
+    /** No batch at all (take(0), every sample dropped, an empty generator) is an error naming it, not a loss of 0. */
+    @Test
+    void anEmptyDatasetIsRefusedInsteadOfGivingALossOfZero() throws IOException {
+        Tensor x = random(45, 10, T, I), y = random(46, 10, 1);
+        Sequential m = lstm(T);
+        List<Tensor> w = m.getWeights();
+        Dataset none = Dataset.fromTensors(x, y).take(0).batch(4), dropped = Dataset.fromTensors(x, y).batch(16, true),
+                emptyGenerator = Dataset.fromIterator(java.util.Collections::emptyIterator).batch(4);
+        Path out = dir.resolve("p.npy");
+        for (Dataset d : List.of(none, dropped, emptyGenerator)) {
+            for (org.junit.jupiter.api.function.Executable call : List.<org.junit.jupiter.api.function.Executable>of(
+                    () -> m.fit(d, quiet()), () -> m.evaluate(d), () -> m.predict(d, out),
+                    () -> m.fit(Dataset.fromTensors(x, y).batch(4), quiet().validationData(d)))) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+                assertTrue(e.getMessage().contains("no batch"), e.getMessage());
+            }
+        }
+        assertTrue(!java.nio.file.Files.exists(out), "no predictions file for no data");
+        // refused before training where the size is known; the empty generator's validation after the training epoch (3 steps)
+        assertEquals(3, m.optimizer().iterations());
+        assertThrows(IllegalArgumentException.class, () -> lstm(T).fit(none, quiet()));
+        // a generator whose supplier hands back the same, spent iterator: its second epoch is empty, and says why
+        Iterator<Sample> once = samples(x, y);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> lstm(T).fit(Dataset.fromIterator(() -> once).batch(4), quiet().epochs(2)));
+        assertTrue(e.getMessage().contains("no batch in epoch 1") && e.getMessage().contains("fresh iterator"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> lstm(T).fit(emptyGenerator, quiet().epochs(2).stepsPerEpoch(3)));
+        assertTrue(e.getMessage().contains("no batch in epoch 0"), e.getMessage());
+        Sequential fresh = lstm(T);
+        assertThrows(IllegalArgumentException.class, () -> fresh.fit(emptyGenerator, quiet()));
+        assertEquals(0, fresh.optimizer().iterations());
+        assertSameWeights(lstm(T), fresh, "an empty generator trains nothing");
+        assertEquals(w.size(), m.getWeights().size());
+    }
+
+    /** Keras builds a Sequential without an input shape on the first batch it sees: a dataset's too (ragged: any length). */
+    @Test
+    void anUnbuiltSequentialIsBuiltFromTheDatasetsFirstBatch() throws IOException {
+        Tensor x = random(47, 10, T, I), y = random(48, 10, 1);
+        Sequential built = lstm(T);
+        History hb = built.fit(Dataset.fromTensors(x, y).batch(4), quiet().epochs(2));
+        Jrnn.setSeed(3);
+        Sequential lazy = new Sequential(new LSTM(5), new Dense(1));
+        lazy.compile("adam", "mse");
+        History hl = lazy.fit(Dataset.fromTensors(x, y).batch(4), quiet().epochs(2));
+        assertEquals(hb.get("loss"), hl.get("loss"));
+        assertSameWeights(built, lazy, "built from the dataset");
+        Jrnn.setSeed(3);
+        Sequential forPredict = new Sequential(new LSTM(5), new Dense(1));
+        List<float[]> parts = new ArrayList<>();
+        assertEquals(10, forPredict.predict(Dataset.fromTensors(x, null).batch(4), outs -> parts.add(outs.get(0).data())));
+        assertArrayEquals(Arrays.copyOf(lstm(T).predict(x).data(), 4), parts.get(0));
+        Jrnn.setSeed(3);
+        Sequential forEvaluate = new Sequential(new LSTM(5), new Dense(1));
+        forEvaluate.compile("adam", "mse");
+        double lazyLoss = forEvaluate.evaluate(Dataset.fromTensors(x, y).batch(4));   // builds, drawing the weights of seed 3
+        assertEquals(lstm(T).evaluate(x, y), lazyLoss, 1e-7);
+
+        Ragged r = Ragged.of(3, 6, 2, 5, 4, 1);
+        Jrnn.setSeed(3);
+        Sequential ragged = new Sequential(new LSTM(5), new Dense(1));
+        ragged.compile("adam", "mse");
+        ragged.fit(Dataset.fromRagged(r.values(), r.off(), r.y()).batch(2), quiet());   // first batch padded to 6, later ones to 5
+        assertArrayEquals(new int[] {2, 1}, ragged.predict(Tensor.zeros(2, 9, I)).shape(), "the time axis stays open for ragged data");
+        Sequential unbuilt = new Sequential(new LSTM(5), new Dense(1));
+        unbuilt.compile("adam", "mse");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> unbuilt.fit((Dataset) null, quiet()));
+        assertTrue(e.getMessage().endsWith(".fit: the dataset is null"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> unbuilt.evaluate((Dataset) null));
+        assertTrue(e.getMessage().endsWith(".evaluate: the dataset is null"), e.getMessage());
+    }
+
+    /** A stateful model's dataset must give batches of the fixed size only: a smaller last batch is refused before any step. */
+    @Test
+    void aStatefulModelRefusesADatasetWithASmallerLastBatchBeforeAnyStep() throws IOException {
+        Tensor x = random(49, 10, T, I), y = random(50, 10, 1);
+        Jrnn.setSeed(3);
+        Sequential m = new Sequential(new LSTM(5).stateful(true).batchInputShape(4, T, I), new Dense(1));
+        m.compile("adam", "mse");
+        List<Tensor> w = m.getWeights();
+        for (Dataset d : List.of(Dataset.fromTensors(x, y).batch(4), Dataset.fromTensors(x, y).batch(2, true))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.fit(d, quiet()));
+            assertTrue(e.getMessage().contains("batch(4, true)") && e.getMessage().contains("lstm"), e.getMessage());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.evaluate(Dataset.fromTensors(x, y).batch(4)));
+        assertTrue(e.getMessage().contains("evaluate") && e.getMessage().contains("10 samples"), e.getMessage());
+        assertEquals(0, m.optimizer().iterations());
+        for (int i = 0; i < w.size(); i++) assertArrayEquals(w.get(i).data(), m.getWeights().get(i).data(), "weight " + i);
+        m.fit(Dataset.fromTensors(x, y).batch(4, true), quiet());
+        assertEquals(2, m.optimizer().iterations());
+    }
+
+    /**
+     * FitOptions.batchSize with a dataset (whose batches are its own, 32 unless batched) is refused, not silently ignored;
+     * so are validationLengths (a validation dataset's batches carry their own).
+     */
+    @Test
+    void aBatchSizeOrValidationLengthsGivenWithADatasetAreRefused() throws IOException {
+        Tensor x = random(51, 10, T, I), y = random(52, 10, 1);
+        Sequential m = lstm(T);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.fit(Dataset.fromTensors(x, y), quiet().batchSize(4)));
+        assertTrue(e.getMessage().contains("batchSize") && e.getMessage().contains("Dataset.batch"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> m.fit(Dataset.fromTensors(x, y),
+                quiet().validationData(Dataset.fromTensors(x, y)).validationLengths(6, 6, 6, 6, 6, 6, 6, 6, 6, 6)));
+        assertTrue(e.getMessage().contains("FitOptions.validationLengths") && e.getMessage().contains("does not apply"), e.getMessage());
+        assertEquals(0, m.optimizer().iterations());
+    }
+
+    /** A file NumPy wrote (make_reference.py in the data tests' resources), copied into {@code dir}. */
+    private Path numpyFile(String name) throws IOException {
+        Path p = dir.resolve(name);
+        try (java.io.InputStream in = DatasetBatchesTest.class.getResourceAsStream("/dev/jrnn/data/" + name)) {
+            java.nio.file.Files.copy(java.util.Objects.requireNonNull(in, name), p);
+        }
+        return p;
+    }
+
+    /** An LSTM on (3, 2) samples with {@code outputs} Dense outputs, the same weights every call. */
+    private static Sequential onThreeByTwo(int outputs) {
+        Jrnn.setSeed(4);
+        Sequential m = new Sequential(new LSTM(3).inputShape(3, 2), new Dense(outputs));
+        m.compile("adam", "mse");
+        return m;
+    }
+
+    /** Big-endian float32 inputs and float64 targets NumPy wrote, and an .npz, train exactly as their arrays read into Tensors. */
+    @Test
+    void numpyFilesOfOtherDtypesAndByteOrdersTrainAsTheirArrays() throws IOException {
+        Path x = numpyFile("f4_be.npy"), y = numpyFile("f8_le.npy"), npz = numpyFile("stored.npz");   // (4, 3, 2) and (4, 3)
+        Sequential a = onThreeByTwo(3), b = onThreeByTwo(3);
+        History ha = a.fit(Npy.read(x), Npy.read(y), quiet().epochs(2).batchSize(3));   // batches of 3 and 1
+        History hb = b.fit(Dataset.fromNpy(x, y).asFloat32().batch(3), quiet().epochs(2));
+        assertEquals(ha.get("loss"), hb.get("loss"));
+        assertSameWeights(a, b, "big-endian x, float64 y");
+        assertEquals(a.evaluate(Npy.read(x), Npy.read(y)), b.evaluate(Dataset.fromNpy(x, y).asFloat32().batch(3)), 1e-7);
+
+        Sequential c = onThreeByTwo(1), d = onThreeByTwo(1);
+        float[] ramp = new float[24];
+        for (int i = 0; i < ramp.length; i++) ramp[i] = i * 0.5f - 3;
+        History hc = c.fit(Tensor.of(ramp, 4, 3, 2), Tensor.of(Arrays.copyOf(ramp, 4), 4, 1), quiet().batchSize(3));
+        History hd = d.fit(Dataset.fromNpz(npz, List.of("x"), List.of("y")).batch(3), quiet());
+        assertEquals(hc.get("loss"), hd.get("loss"));
+        assertSameWeights(c, d, "npz");
+    }
+
+    /** The prefetch thread ends with fit: after it returns, after a callback threw in the middle, after an early stop. */
+    @Test
+    void noPrefetchThreadOutlivesFit() throws IOException {
+        Tensor x = random(53, 12, T, I), y = random(54, 12, 1);
+        Dataset ds = Dataset.fromTensors(x, y).batch(2).prefetch(1);   // the producer waits on a full queue
+        List<Thread> before = prefetchThreads();
+        Sequential m = lstm(T);
+        m.fit(ds, quiet().epochs(2).validationData(ds));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.fit(ds, quiet().callbacks(new Callback() {
+            @Override
+            public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                if (batch == 1) throw new IllegalStateException("a callback fails");
+            }
+        })));
+        assertEquals("a callback fails", e.getMessage());
+        long steps = m.optimizer().iterations();
+        History h = m.fit(ds, quiet().epochs(5).callbacks(new Callback() {
+            @Override
+            public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) { model.stopTraining(true); }
+        }));
+        assertEquals(1, h.get("loss").size());
+        assertEquals(steps + 6, m.optimizer().iterations());
+        List<Thread> after = new ArrayList<>(prefetchThreads());
+        after.removeAll(before);
+        assertEquals(List.of(), after, "prefetch threads left running");
+    }
 }
