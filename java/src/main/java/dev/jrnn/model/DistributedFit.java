@@ -58,6 +58,20 @@ final class DistributedFit {
     /** After a step (outside any capture): a point the communicator's watchdog times out on. */
     void afterStep() { comm.fence(); }
 
+    /** Whether any rank asked to stop ({@code mine}: this rank did), so that all stop after the same epoch. */
+    boolean anyRankStops(boolean mine) {
+        if (comm.size() == 1) return mine;
+        float[] v = {mine ? 1f : 0f};
+        Backend be = s.backend();
+        try (Buf b = be.alloc(1)) {
+            be.upload(v, 0, b, 0, 1);
+            comm.allReduce(b, 0, 1, Communicator.Op.SUM);
+            comm.join();
+            be.download(b, 0, v, 0, 1);
+        }
+        return v[0] > 0;
+    }
+
     /**
      * Adds the epoch's sums over the ranks (a synchronizing read-back), so that {@code acc.logs()} gives global means.
      * Each sum travels as two floats, its float rounding and the rest, so the total keeps ~48 bits, not 24.

@@ -134,7 +134,11 @@ public abstract class Trainer {
 
     void fitSeed(Long s) { this.fitSeed = s; }
 
-    /** Asks {@link #fit} to stop after the current epoch (what EarlyStopping calls). */
+    /**
+     * Asks {@link #fit} to stop (what EarlyStopping calls): set in {@link Callback#onBatchEnd}, after that batch (the
+     * epoch's validation and onEpochEnd still run, as Keras); else after the current epoch. In data-parallel training a
+     * stop asked for by any rank ends fit on every rank after the same epoch.
+     */
     public void stopTraining(boolean stop) { this.stopTraining = stop; }
 
     public boolean stopTraining() { return stopTraining; }

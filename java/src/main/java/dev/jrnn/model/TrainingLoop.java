@@ -107,6 +107,7 @@ final class TrainingLoop {
                                 bl.close();
                             }
                             stillOpen("onBatchEnd");
+                            if (dp == null && model.stopTraining()) break;   // Keras stops after the batch; ranks agree at the epoch's end
                         }
                         if (verbose == 1 && dynamic) {
                             long now = System.nanoTime();
@@ -128,6 +129,7 @@ final class TrainingLoop {
                 bar.finish(logs);
                 h.add(epoch, logs);
                 for (Callback cb : callbacks) cb.onEpochEnd(epoch, Collections.unmodifiableMap(logs), model);
+                if (dp != null && dp.anyRankStops(model.stopTraining())) model.stopTraining(true);   // else the others would wait
                 if (model.stopTraining()) break;
             }
             for (Callback cb : callbacks) cb.onTrainEnd(model);

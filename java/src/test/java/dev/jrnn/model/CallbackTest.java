@@ -90,4 +90,31 @@ class CallbackTest {
         assertEquals(thrown[1].epoch() * 4 + thrown[1].batch() + 1, calls[1], "stopped in the failing batch's onBatchEnd");
         assertEquals((thrown[0].epoch() + 1) * 4, calls[0], "every batch of the failing epoch ran (its updates skipped)");
     }
+    @Test
+    void aStopAskedForInOnBatchEndEndsTheEpochAfterThatBatch() {
+        // Keras checks stop_training after every batch; the epoch's logs, validation and onEpochEnd still come
+        Jrnn.setSeed(1);
+        Sequential m = new Sequential(new Dense(1).inputShape(2));
+        m.compile("sgd", "mse");
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 5, 2), y = Tensor.of(new float[] {1, 0, 1, 0, 1}, 5, 1);
+        List<Double> losses = new ArrayList<>();
+        List<Integer> epochsEnded = new ArrayList<>();
+        Callback stopper = new Callback() {
+            @Override
+            public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                losses.add(logs.loss());
+                if (batch == 1) model.stopTraining(true);
+            }
+
+            @Override
+            public void onEpochEnd(int epoch, java.util.Map<String, Double> logs, Model model) { epochsEnded.add(epoch); }
+        };
+        History h = m.fit(x, y, new FitOptions().epochs(3).batchSize(1).verbose(0).shuffle(false)
+                .validationData(x, y).callbacks(stopper));
+        assertEquals(2, m.optimizer().iterations(), "batches 0 and 1 of 5, then the stop");
+        assertEquals(List.of(0), epochsEnded);
+        assertEquals(1, h.get("loss").size());
+        assertEquals(1, h.get("val_loss").size(), "the stopped epoch is still validated");
+        assertEquals((losses.get(0) + losses.get(1)) / 2, h.get("loss").get(0), 1e-6, "the epoch's loss is over the batches it ran");
+    }
 }

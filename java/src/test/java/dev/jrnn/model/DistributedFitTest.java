@@ -1,7 +1,9 @@
 package dev.jrnn.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -246,6 +248,26 @@ class DistributedFitTest {
             }
             assertEquals(logs.get(0), logs.get(1), "the logs are the means over both ranks");
             assertEquals(rs.get(0).history().history(), rs.get(1).history().history());
+        });
+    }
+    @Test
+    void aStopAskedForByOneRankEndsFitOnEveryRankAfterTheSameEpoch() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            // rank 1 alone asks, in a batch of epoch 1 (batch losses differ between ranks): both end after epoch 1
+            List<Result> rs = ranks(2, 20_000, (r, m, c) -> m.fit(X, Y, options().epochs(4).batchSize(4).distributed(c)
+                    .callbacks(new Callback() {
+                        @Override
+                        public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                            if (r == 1 && batch == 2) model.stopTraining(true);
+                        }
+                    })));
+            for (Result res : rs) {
+                assertNull(res.failure(), "no rank waits for the other");
+                assertEquals(1, res.history().history().get("loss").size(), "every rank stops after epoch 1");
+            }
+            for (int w = 0; w < rs.get(0).weights().size(); w++) {
+                assertArrayEquals(rs.get(0).weights().get(w).data(), rs.get(1).weights().get(w).data(), "weights " + w);
+            }
         });
     }
 }
