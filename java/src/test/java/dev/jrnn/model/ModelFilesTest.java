@@ -15,11 +15,22 @@ import dev.jrnn.layers.Node;
 import dev.jrnn.layers.RepeatVector;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.optim.Adagrad;
 import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.AdamW;
+import dev.jrnn.optim.Nadam;
+import dev.jrnn.optim.Optimizer;
+import dev.jrnn.optim.RMSprop;
 import dev.jrnn.optim.SGD;
+import dev.jrnn.optim.schedules.CosineDecay;
+import dev.jrnn.optim.schedules.ExponentialDecay;
+import dev.jrnn.optim.schedules.PiecewiseConstantDecay;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -207,6 +219,49 @@ class ModelFilesTest {
         List<Tensor> xs = List.of(ids(r, 12, 8, 5), random(r, 8, 5, 2));
         List<Tensor> ys = List.of(random(r, 8, 1), random(r, 8, 2), random(r, 8, 3));
         assertEquals(uninterrupted(make, xs, ys, 4), resumed(make, xs, ys, 1, 4));
+    }
+
+    /** Every optimizer with settings other than its defaults, and each learning-rate schedule jrnn has. */
+    static Stream<Arguments> optimizers() {
+        return Stream.of(
+                Arguments.of("RMSprop", (Supplier<Optimizer>) () -> new RMSprop(0.01).rho(0.8).momentum(0.5).epsilon(1e-5).centered(true)),
+                Arguments.of("Adagrad", (Supplier<Optimizer>) () -> new Adagrad(0.05).initialAccumulatorValue(0.3).epsilon(1e-4)),
+                Arguments.of("AdamW", (Supplier<Optimizer>) () -> new AdamW(0.01).beta1(0.7).beta2(0.9).epsilon(1e-4).weightDecay(0.05)),
+                Arguments.of("Nadam", (Supplier<Optimizer>) () -> new Nadam(0.01).beta1(0.8).beta2(0.95).epsilon(1e-3)),
+                Arguments.of("Adam, ExponentialDecay", (Supplier<Optimizer>) () -> new Adam(new ExponentialDecay(0.02, 3, 0.5).staircase(true))),
+                Arguments.of("SGD, PiecewiseConstantDecay", (Supplier<Optimizer>) () -> new SGD(
+                        new PiecewiseConstantDecay(new long[] {2, 5}, new double[] {0.2, 0.05, 0.01})).momentum(0.5)),
+                Arguments.of("AdamW, CosineDecay", (Supplier<Optimizer>) () -> new AdamW(new CosineDecay(0.001, 6).alpha(0.1).warmup(0.03, 2))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("optimizers")
+    void everyOptimizerResumesWithItsSettingsAndSchedule(String what, Supplier<Optimizer> opt) throws IOException {
+        Supplier<Model> make = () -> {
+            Sequential s = new Sequential(new LSTM(3).inputShape(4, 2), new Dense(2));
+            s.compile(opt.get(), "mse");
+            return s;
+        };
+        SplittableRandom r = new SplittableRandom(12);
+        List<Tensor> xs = List.of(random(r, 9, 4, 2));
+        List<Tensor> ys = List.of(random(r, 9, 2));
+        assertEquals(uninterrupted(make, xs, ys, 4), resumed(make, xs, ys, 2, 4));
+        try (Model m = make.get(); Model back = Models.load(dir.resolve("ckpt-02.keras"))) {
+            assertEquals(m.optimizer().config(), back.optimizer().config());
+        }
+    }
+
+    @Test
+    void aScheduleKerasCannotRebuildIsRefusedAndThePreviousFileStays() throws IOException {
+        try (Sequential m = new Sequential(new LSTM(2).inputShape(3, 2), new Dense(1))) {
+            Path f = dir.resolve("m.keras");
+            m.save(f);
+            byte[] before = Files.readAllBytes(f);
+            m.compile(new Adam(step -> 0.01 / (1 + step)), "mse");
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> m.save(f));
+            assertTrue(e.getMessage().contains("schedule Keras cannot rebuild"), e.getMessage());
+            assertArrayEquals(before, Files.readAllBytes(f));
+        }
     }
 
     @Test

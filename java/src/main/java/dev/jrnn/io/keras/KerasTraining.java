@@ -8,6 +8,10 @@ import dev.jrnn.optim.Nadam;
 import dev.jrnn.optim.RMSprop;
 import dev.jrnn.optim.Optimizer;
 import dev.jrnn.optim.SGD;
+import dev.jrnn.optim.schedules.CosineDecay;
+import dev.jrnn.optim.schedules.ExponentialDecay;
+import dev.jrnn.optim.schedules.LearningRateSchedule;
+import dev.jrnn.optim.schedules.PiecewiseConstantDecay;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +19,10 @@ import java.util.Map;
 
 /**
  * Compiles an imported model from its Keras training config (Keras 2's {@code training_config} attribute, Keras 3's
- * {@code compile_config}). jrnn compiles it when the loss is one jrnn has and the optimizer is Adam, SGD, RMSprop, Adagrad, AdamW or Nadam with
- * options jrnn honours (learning rate, betas, epsilon, momentum, nesterov, clipnorm, clipvalue, global_clipnorm).
- * Anything else (RMSprop, Adagrad, amsgrad, decay, a loss per output, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
+ * {@code compile_config}). jrnn compiles it when the loss is one jrnn has and the optimizer is Adam, SGD, RMSprop, Adagrad,
+ * AdamW or Nadam with options jrnn honours (learning rate or an ExponentialDecay, PiecewiseConstantDecay or CosineDecay
+ * schedule, betas, rho, epsilon, momentum, nesterov, centered, weight decay, clipnorm, clipvalue, global_clipnorm).
+ * Anything else (amsgrad, decay, another schedule, a loss per output, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
  * predicts as in Keras; call {@link Model#compile} before fit. An absent config leaves it uncompiled silently.
  */
 final class KerasTraining {
@@ -64,11 +69,41 @@ final class KerasTraining {
         return null;
     }
 
+    /** A serialised Keras learning-rate schedule jrnn has (its config as Keras 2 and 3 write it), or null. */
+    private static LearningRateSchedule schedule(KerasConfig s) {
+        KerasConfig c = s.object("config");
+        return switch (s.string("class_name")) {
+            case "ExponentialDecay" -> new ExponentialDecay(c.number("initial_learning_rate", Double.NaN), c.number("decay_steps", Double.NaN),
+                    c.number("decay_rate", Double.NaN)).staircase(c.bool("staircase", false));
+            case "PiecewiseConstantDecay" -> {
+                List<?> b = c.list("boundaries"), v = c.list("values");
+                long[] bounds = new long[b.size()];
+                double[] values = new double[v.size()];
+                for (int i = 0; i < bounds.length; i++) {
+                    if (!(b.get(i) instanceof Long x)) throw new KerasFormatException(c.where() + ": boundaries should be integers, got " + b);
+                    bounds[i] = x;
+                }
+                for (int i = 0; i < values.length; i++) {
+                    if (!(v.get(i) instanceof Number x)) throw new KerasFormatException(c.where() + ": values should be numbers, got " + v);
+                    values[i] = x.doubleValue();
+                }
+                yield new PiecewiseConstantDecay(bounds, values);
+            }
+            case "CosineDecay" -> {
+                CosineDecay d = new CosineDecay(c.number("initial_learning_rate", Double.NaN), c.number("decay_steps", Double.NaN))
+                        .alpha(c.number("alpha", 0));
+                yield c.has("warmup_target") ? d.warmup(c.number("warmup_target", 0), c.number("warmup_steps", 0)) : d;
+            }
+            default -> null;
+        };
+    }
+
     private static Optimizer optimizer(KerasConfig opt) {
         String cls = opt.string("class_name");
         KerasConfig c = opt.object("config");
-        double lr = c.has("learning_rate") ? c.number("learning_rate", 0) : c.number("lr", Double.NaN);
-        if (c.number("decay", 0) != 0 || c.bool("use_ema", false) || !(c.raw("learning_rate") == null || c.raw("learning_rate") instanceof Number)) {
+        LearningRateSchedule schedule = c.raw("learning_rate") instanceof Map<?, ?> ? schedule(c.object("learning_rate")) : null;
+        double lr = schedule != null ? Double.NaN : c.has("learning_rate") ? c.number("learning_rate", 0) : c.number("lr", Double.NaN);
+        if (c.number("decay", 0) != 0 || c.bool("use_ema", false) || (c.raw("learning_rate") instanceof Map<?, ?> && schedule == null)) {
             return null;
         }
         Optimizer o = switch (cls) {
@@ -93,6 +128,7 @@ final class KerasTraining {
         if (o != null && !(o instanceof AdamW) && c.has("weight_decay") && c.number("weight_decay", 0) != 0) {
             ((dev.jrnn.optim.FusedOptimizer) o).weightDecay(c.number("weight_decay", 0));   // Keras 3's weight_decay on any optimizer
         }
+        if (o != null && schedule != null) o.learningRate(schedule);
         if (o != null) {   // Keras allows one of the three; jrnn's setters refuse a second one the same way
             if (c.has("clipnorm")) o.clipnorm((float) c.number("clipnorm", 0));
             if (c.has("global_clipnorm")) o.globalClipnorm((float) c.number("global_clipnorm", 0));
