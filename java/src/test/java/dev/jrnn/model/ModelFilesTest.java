@@ -4,13 +4,19 @@ import dev.jrnn.Jrnn;
 import dev.jrnn.io.Json;
 import dev.jrnn.io.keras.KerasImport;
 import dev.jrnn.layers.Activation;
+import dev.jrnn.layers.Add;
+import dev.jrnn.layers.Average;
 import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Concatenate;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Dropout;
 import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.Flatten;
 import dev.jrnn.layers.GRU;
 import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.LayerNormalization;
 import dev.jrnn.layers.Masking;
+import dev.jrnn.layers.Multiply;
 import dev.jrnn.layers.Node;
 import dev.jrnn.layers.RepeatVector;
 import dev.jrnn.layers.SimpleRNN;
@@ -146,6 +152,31 @@ class ModelFilesTest {
                 assertEquals(m.summaryString(), back.summaryString());
                 assertBitIdentical(m.predictAll(xs, 4, null), back.predictAll(xs, 4, null));
                 assertEquals(null, back.optimizer(), "an uncompiled model loads uncompiled");
+            }
+        }
+    }
+
+    @Test
+    void mergeLayersLayerNormalizationAndFlattenAreSavedToo() throws IOException {
+        Input in = Input.shape(4, 3);
+        Node a = new LSTM(2).returnSequences(true).apply(in);
+        Node b = new GRU(2).returnSequences(true).apply(in);
+        Node merged = new Concatenate(1).apply(List.of(new Add().apply(List.of(a, b)), new Multiply().apply(List.of(a, b)),
+                new Average().apply(List.of(a, b))));
+        Node norm = new LayerNormalization().epsilon(0.01).center(false).apply(merged);
+        Node out = new Dense(2).apply(new Flatten().apply(new LayerNormalization().apply(norm)));
+        try (Model m = new Model(in, out)) {
+            SplittableRandom r = new SplittableRandom(14);
+            List<Tensor> w = new ArrayList<>();
+            for (Tensor t : m.getWeights()) w.add(random(r, t.shape()));   // gamma and beta not at their ones and zeros
+            m.setWeights(w);
+            List<Tensor> x = List.of(random(r, 5, 4, 3));
+            Path f = dir.resolve("merge.keras");
+            m.save(f);
+            try (Model back = Models.load(f)) {
+                assertEquals(m.summaryString(), back.summaryString());
+                assertBitIdentical(m.predictAll(x, 4, null), back.predictAll(x, 4, null));
+                assertBitIdentical(m.getWeights(), back.getWeights());
             }
         }
     }

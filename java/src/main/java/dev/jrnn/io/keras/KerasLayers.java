@@ -244,6 +244,17 @@ final class KerasLayers {
             case Dropout d -> c.put("rate", d.rate());
             case Activation a -> c.put("activation", activationName(a.activation()));
             case RepeatVector r -> c.put("n", r.n());
+            case Flatten f -> c.put("data_format", "channels_last");
+            case LayerNormalization n -> {
+                c.put("axis", n.axis());
+                c.put("epsilon", n.epsilon());
+                c.put("center", n.center());
+                c.put("scale", n.scale());
+            }
+            case Concatenate m -> c.put("axis", m.axis());
+            case Add m -> { }
+            case Multiply m -> { }
+            case Average m -> { }
             default -> throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") cannot be saved; jrnn saves "
                     + String.join(", ", SUPPORTED));
         }
