@@ -3,6 +3,7 @@ package dev.jrnn.io.keras;
 import dev.jrnn.model.Model;
 import dev.jrnn.optim.Adagrad;
 import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.FusedOptimizer;
 import dev.jrnn.optim.AdamW;
 import dev.jrnn.optim.Nadam;
 import dev.jrnn.optim.RMSprop;
@@ -125,8 +126,9 @@ final class KerasTraining {
                     .beta2(c.number("beta_2", 0.999)).epsilon(c.number("epsilon", 1e-7));
             default -> null;
         };
-        if (o != null && !(o instanceof AdamW) && c.has("weight_decay") && c.number("weight_decay", 0) != 0) {
-            ((dev.jrnn.optim.FusedOptimizer) o).weightDecay(c.number("weight_decay", 0));   // Keras 3's weight_decay on any optimizer
+        if (o != null && !(o instanceof AdamW) && c.number("weight_decay", 0) != 0) {   // Keras 3's weight_decay on any optimizer
+            if (!(o instanceof FusedOptimizer f)) return null;   // jrnn's Adam and SGD have none
+            f.weightDecay(c.number("weight_decay", 0));
         }
         if (o != null && schedule != null) o.learningRate(schedule);
         if (o != null) {   // Keras allows one of the three; jrnn's setters refuse a second one the same way
