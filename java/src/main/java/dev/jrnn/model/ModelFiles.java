@@ -65,6 +65,17 @@ final class ModelFiles {
         }
     }
 
+    /** Writes {@code model}'s weights as Keras 3's .weights.h5, atomically (temp file + rename). */
+    static void saveWeightsHdf5(Model model, Path file) throws IOException {
+        AtomicFiles.write(file, out -> KerasExport.writeWeights(model, out));
+    }
+
+    /** Whether {@code file}'s name asks for HDF5 ({@code .h5}, {@code .hdf5}, any case), as Keras' weight files are named. */
+    static boolean hdf5Name(Path file) {
+        String n = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return n.endsWith(".h5") || n.endsWith(".hdf5");
+    }
+
     /** The model in {@code file} (any Keras file), with the training state a jrnn file holds. */
     static Model load(Path file) throws IOException {
         return KerasImport.load(file, ModelFiles::restore);

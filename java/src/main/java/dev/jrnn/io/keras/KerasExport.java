@@ -77,6 +77,14 @@ public final class KerasExport {
         zip.finish();
     }
 
+    /**
+     * Writes {@code model}'s weights as Keras 3's {@code .weights.h5} (what {@code model.save_weights} writes and
+     * {@code load_weights} reads): the model.weights.h5 of {@link #write} without jrnn's extra state.
+     */
+    public static void writeWeights(Model model, OutputStream out) throws IOException {
+        out.write(weightsFile(model, Map.of()));
+    }
+
     private static void putDeflated(ZipOutputStream zip, String name, byte[] b) throws IOException {
         zip.putNextEntry(new ZipEntry(name));
         zip.write(b);
