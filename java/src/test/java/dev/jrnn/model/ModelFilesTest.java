@@ -181,6 +181,25 @@ class ModelFilesTest {
         }
     }
 
+    /** A logits loss is written as Keras' loss object (Keras has no "_from_logits" names) and reads back as itself. */
+    @Test
+    void aLogitsLossIsSavedAsKerasLossObject() throws IOException {
+        try (Sequential m = new Sequential(new LSTM(2).inputShape(3, 2), new Dense(3))) {
+            m.compile("adam", "categorical_crossentropy_from_logits");
+            Path f = dir.resolve("logits.keras");
+            m.save(f);
+            try (ZipFile z = new ZipFile(f.toFile())) {
+                Map<?, ?> config = (Map<?, ?>) Json.parse(new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), StandardCharsets.UTF_8));
+                Map<?, ?> loss = (Map<?, ?>) ((Map<?, ?>) config.get("compile_config")).get("loss");
+                assertEquals("CategoricalCrossentropy", loss.get("class_name"));
+                assertEquals(true, ((Map<?, ?>) loss.get("config")).get("from_logits"));
+            }
+            try (Model back = Models.load(f)) {
+                assertEquals(m.loss(), back.loss());
+            }
+        }
+    }
+
     @Test
     void theFileIsAKeras3ZipThatKerasWeightLoadingReads() throws IOException {
         Jrnn.setSeed(5);

@@ -8,6 +8,7 @@ import dev.jrnn.layers.Node;
 import dev.jrnn.layers.Param;
 import dev.jrnn.layers.RecurrentLayer;
 import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.backend.Loss;
 import dev.jrnn.losses.Losses;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Sequential;
@@ -221,12 +222,33 @@ public final class KerasExport {
         opt.put("registered_name", null);
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("optimizer", opt);
-        c.put("loss", Losses.kerasName(model.loss()));
+        c.put("loss", lossConfig(model.loss()));
         List<Object> metrics = new ArrayList<>();
         for (String m : model.metricNames()) metrics.add(m);
         c.put("metrics", metrics);
         return c;
     }
+
+    /** A loss as Keras 3 writes it: its name, or for a logits form the loss object with from_logits (a name cannot say it). */
+    private static Object lossConfig(Loss loss) {
+        String name = Losses.kerasName(loss);
+        if (!name.endsWith(LOGITS)) return name;
+        String base = name.substring(0, name.length() - LOGITS.length());
+        StringBuilder cls = new StringBuilder();
+        for (String w : base.split("_")) cls.append(Character.toUpperCase(w.charAt(0))).append(w.substring(1));
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", base);
+        c.put("reduction", "sum_over_batch_size");
+        c.put("from_logits", true);
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("module", "keras.losses");
+        spec.put("class_name", cls.toString());
+        spec.put("config", c);
+        spec.put("registered_name", null);
+        return spec;
+    }
+
+    private static final String LOGITS = "_from_logits";
 
     /**
      * model.weights.h5 as bytes: each layer's variables at Keras 3's paths, then {@code state} below

@@ -45,8 +45,8 @@ final class KerasTraining {
 
     /** Compiles and returns null, or returns why not. */
     private static String tryCompile(Model model, KerasConfig tc) {
-        String loss = name(tc.raw("loss"));
-        if (loss == null) return "loss " + KerasConfig.describe(tc.raw("loss")) + " is not one loss jrnn knows";
+        String loss = lossName(tc.raw("loss"));
+        if (loss == null) return "loss " + KerasConfig.describe(tc.raw("loss")) + " is not one loss jrnn has (with these options)";
         KerasConfig opt = tc.has("optimizer_config") ? tc.object("optimizer_config") : tc.object("optimizer");
         Optimizer o = optimizer(opt);
         if (o == null) return "optimizer " + KerasConfig.describe(opt.raw("class_name")) + " with config "
@@ -68,6 +68,20 @@ final class KerasTraining {
         if (v instanceof String s) return s;
         if (v instanceof Map<?, ?> m && m.get("class_name") instanceof String c) return Keras3Weights.snakeCase(c);
         return null;
+    }
+
+    /**
+     * The jrnn name of a Keras loss: a name, or a loss object ({@code class_name} + {@code config}) whose options jrnn
+     * honours ({@code from_logits}; Keras' default reduction, label_smoothing 0, Huber's delta 1, axis -1); null otherwise.
+     */
+    private static String lossName(Object v) {
+        String n = name(v);
+        if (n == null || !(v instanceof Map<?, ?> m) || m.get("config") == null) return n;
+        KerasConfig c = new KerasConfig(m.get("config"), "loss.config");
+        Object reduction = c.raw("reduction");
+        if (reduction != null && !reduction.equals("auto") && !reduction.equals("sum_over_batch_size")) return null;
+        if (c.number("label_smoothing", 0) != 0 || c.number("delta", 1) != 1 || c.number("axis", -1) != -1) return null;
+        return c.bool("from_logits", false) ? n + "_from_logits" : n;
     }
 
     /** A serialised Keras learning-rate schedule jrnn has (its config as Keras 2 and 3 write it), or null. */

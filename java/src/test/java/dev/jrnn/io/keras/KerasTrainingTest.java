@@ -14,9 +14,38 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 /** {@link KerasTraining}: which Keras training configs compile an imported model, and with what. */
 class KerasTrainingTest {
     private static Sequential compiled(String optimizer) {
+        return compiled("\"mse\"", optimizer);
+    }
+
+    private static Sequential compiled(String loss, String optimizer) {
         Sequential m = new Sequential(new Dense(1).inputShape(2));
-        KerasTraining.compile(m, Json.parse("{\"loss\": \"mse\", \"metrics\": [], \"optimizer\": " + optimizer + "}"), "f.keras");
+        KerasTraining.compile(m, Json.parse("{\"loss\": " + loss + ", \"metrics\": [], \"optimizer\": " + optimizer + "}"), "f.keras");
         return m;
+    }
+
+    private static String loss(String cls, String config) {
+        return "{\"module\": \"keras.losses\", \"class_name\": \"" + cls + "\", \"config\": {" + config + "}, \"registered_name\": null}";
+    }
+
+    /** A Keras loss object's options: from_logits is honoured, options jrnn lacks leave the model uncompiled. */
+    @Test
+    void aLossObjectsOptionsAreHonouredOrRefused() {
+        String adam = "{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": 0.01}}";
+        String[][] cases = {
+                {loss("CategoricalCrossentropy", "\"from_logits\": true, \"label_smoothing\": 0.0, \"axis\": -1, \"reduction\": \"sum_over_batch_size\""),
+                        "CATEGORICAL_CROSSENTROPY_LOGITS"},
+                {loss("SparseCategoricalCrossentropy", "\"from_logits\": false, \"reduction\": \"auto\""), "SPARSE_CATEGORICAL_CROSSENTROPY"},
+                {loss("BinaryCrossentropy", "\"from_logits\": true"), "BINARY_CROSSENTROPY_LOGITS"},
+                {loss("Huber", "\"delta\": 1.0"), "HUBER"},
+                {loss("CategoricalCrossentropy", "\"label_smoothing\": 0.1"), null},
+                {loss("Huber", "\"delta\": 2.0"), null},
+                {loss("MeanSquaredError", "\"reduction\": \"sum\""), null},
+                {loss("CategoricalCrossentropy", "\"axis\": 1"), null}};
+        for (String[] c : cases) {
+            try (Sequential m = compiled(c[0], adam)) {
+                assertEquals(c[1], m.loss() == null ? null : m.loss().name(), c[0]);
+            }
+        }
     }
 
     @Test
