@@ -211,6 +211,12 @@ class ModelFilesTest {
                 assertNotNull(z.getEntry("model.weights.h5"));
                 Map<?, ?> config = (Map<?, ?>) Json.parse(new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), StandardCharsets.UTF_8));
                 assertEquals("Functional", config.get("class_name"));
+                Map<?, ?> bi = (Map<?, ?>) ((List<?>) ((Map<?, ?>) config.get("config")).get("layers")).stream()
+                        .filter(l -> "Bidirectional".equals(((Map<?, ?>) l).get("class_name"))).findFirst().orElseThrow();
+                Map<?, ?> biConfig = (Map<?, ?>) bi.get("config");
+                String fw = (String) ((Map<?, ?>) ((Map<?, ?>) biConfig.get("layer")).get("config")).get("name");
+                String bw = (String) ((Map<?, ?>) ((Map<?, ?>) biConfig.get("backward_layer")).get("config")).get("name");
+                assertTrue(fw.startsWith("forward_gru") && bw.equals("backward_" + fw.substring(8)), fw + ", " + bw + ": as Keras 3 names them");
                 Map<?, ?> meta = (Map<?, ?>) Json.parse(new String(z.getInputStream(z.getEntry("metadata.json")).readAllBytes(), StandardCharsets.UTF_8));
                 assertTrue(((String) meta.get("keras_version")).startsWith("3."));
             }

@@ -225,9 +225,8 @@ final class KerasLayers {
             }
             case Bidirectional b -> {
                 c.put("merge_mode", "none".equals(b.mergeMode()) ? null : b.mergeMode());
-                // jrnn's Bidirectional prefixes its inner layers' names again when built: write them unprefixed
-                c.put("layer", unprefixed(config(b.forwardLayer()), "forward_"));
-                c.put("backward_layer", unprefixed(config(b.backwardLayer()), "backward_"));
+                c.put("layer", config(b.forwardLayer()));   // forward_lstm, backward_lstm: as Keras 3 writes them
+                c.put("backward_layer", config(b.backwardLayer()));
             }
             case Dense d -> {
                 c.put("units", d.units());
@@ -263,14 +262,6 @@ final class KerasLayers {
         spec.put("class_name", l.kerasClass());
         spec.put("config", c);
         spec.put("registered_name", null);
-        return spec;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> unprefixed(Map<String, Object> spec, String prefix) {
-        Map<String, Object> c = (Map<String, Object>) spec.get("config");
-        String n = (String) c.get("name");
-        if (n.startsWith(prefix)) c.put("name", n.substring(prefix.length()));
         return spec;
     }
 
