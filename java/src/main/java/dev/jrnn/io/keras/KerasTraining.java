@@ -23,7 +23,7 @@ import java.util.Map;
  * {@code compile_config}). jrnn compiles it when the loss is one jrnn has and the optimizer is Adam, SGD, RMSprop, Adagrad,
  * AdamW or Nadam with options jrnn honours (learning rate or an ExponentialDecay, PiecewiseConstantDecay or CosineDecay
  * schedule, betas, rho, epsilon, momentum, nesterov, centered, weight decay, clipnorm, clipvalue, global_clipnorm).
- * Anything else (amsgrad, decay, another schedule, a loss per output, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
+ * Anything else (amsgrad, decay, another schedule, a loss per output, loss_weights other than 1, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
  * predicts as in Keras; call {@link Model#compile} before fit. An absent config leaves it uncompiled silently.
  */
 final class KerasTraining {
@@ -47,6 +47,11 @@ final class KerasTraining {
     private static String tryCompile(Model model, KerasConfig tc) {
         String loss = lossName(tc.raw("loss"));
         if (loss == null) return "loss " + KerasConfig.describe(tc.raw("loss")) + " is not one loss jrnn has (with these options)";
+        Object lw = tc.raw("loss_weights");
+        Iterable<?> weights = lw instanceof Map<?, ?> m ? m.values() : lw instanceof List<?> l ? l : lw == null ? List.of() : List.of(lw);
+        for (Object w : weights) {
+            if (!(w instanceof Number n) || n.doubleValue() != 1) return "loss_weights " + KerasConfig.describe(lw) + " (jrnn has no loss weights)";
+        }
         KerasConfig opt = tc.has("optimizer_config") ? tc.object("optimizer_config") : tc.object("optimizer");
         Optimizer o = optimizer(opt);
         if (o == null) return "optimizer " + KerasConfig.describe(opt.raw("class_name")) + " with config "

@@ -23,6 +23,19 @@ class KerasTrainingTest {
         return m;
     }
 
+    /** Keras weighs each output's loss by loss_weights; jrnn has no loss weights, so only weights of 1 compile. */
+    @Test
+    void lossWeightsOtherThanOneLeaveTheModelUncompiled() {
+        String[][] cases = {{"[1.0, 0.5]", null}, {"{\"a\": 2.0}", null}, {"[1.0, 1]", "Adam"}, {"null", "Adam"}};
+        for (String[] c : cases) {
+            Sequential m = new Sequential(new Dense(1).inputShape(2));
+            KerasTraining.compile(m, Json.parse("{\"loss\": \"mse\", \"loss_weights\": " + c[0]
+                    + ", \"optimizer\": {\"class_name\": \"Adam\", \"config\": {}}}"), "f.keras");
+            assertEquals(c[1], m.optimizer() == null ? null : m.optimizer().name(), c[0]);
+            m.close();
+        }
+    }
+
     private static String loss(String cls, String config) {
         return "{\"module\": \"keras.losses\", \"class_name\": \"" + cls + "\", \"config\": {" + config + "}, \"registered_name\": null}";
     }
