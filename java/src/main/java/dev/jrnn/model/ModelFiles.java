@@ -7,6 +7,7 @@ import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Dropout;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.RecurrentLayer;
+import dev.jrnn.layers.TimeDistributed;
 import dev.jrnn.optim.Optimizer;
 import dev.jrnn.tensor.Tensor;
 
@@ -104,17 +105,27 @@ final class ModelFiles {
         if (seed != null) model.fitSeed(parseLong(seed, "fit_seed"));
     }
 
-    /** The layers that draw dropout masks, by their key in the file: a layer's name, "outer/inner" inside a Bidirectional. */
+    /**
+     * The layers that draw dropout masks, by their key in the file: a layer's name, "outer/inner" inside a
+     * Bidirectional or a TimeDistributed.
+     */
     private static Map<String, Layer> maskedLayers(Model model) {
         Map<String, Layer> r = new LinkedHashMap<>();
-        for (Layer l : model.layers()) {
-            if (l instanceof Dropout || l instanceof RecurrentLayer) r.put(l.name(), l);
-            if (l instanceof Bidirectional b) {
-                r.put(l.name() + "/" + b.forwardLayer().name(), b.forwardLayer());
-                r.put(l.name() + "/" + b.backwardLayer().name(), b.backwardLayer());
-            }
-        }
+        for (Layer l : model.layers()) putMasked(r, l.name(), l);
         return r;
+    }
+
+    private static void putMasked(Map<String, Layer> r, String key, Layer l) {
+        switch (l) {
+            case Dropout d -> r.put(key, d);
+            case RecurrentLayer rl -> r.put(key, rl);
+            case Bidirectional b -> {
+                putMasked(r, key + "/" + b.forwardLayer().name(), b.forwardLayer());
+                putMasked(r, key + "/" + b.backwardLayer().name(), b.backwardLayer());
+            }
+            case TimeDistributed t -> putMasked(r, key + "/" + t.layer().name(), t.layer());
+            default -> { }
+        }
     }
 
     private static void restoreOptimizer(Model model, Map<?, ?> o, Function<String, Tensor> stored) {

@@ -265,6 +265,20 @@ class ModelFilesTest {
     }
 
     @Test
+    void aDropoutInsideTimeDistributedResumesExactly() throws IOException {
+        Supplier<Model> make = () -> {
+            Sequential s = new Sequential(new LSTM(3).returnSequences(true).inputShape(4, 3), new TimeDistributed(new Dropout(0.4)),
+                    new TimeDistributed(new Dense(2)));
+            s.compile(new Adam(0.01), "mse");
+            return s;
+        };
+        SplittableRandom r = new SplittableRandom(13);
+        List<Tensor> xs = List.of(random(r, 10, 4, 3));
+        List<Tensor> ys = List.of(random(r, 10, 4, 2));
+        assertEquals(uninterrupted(make, xs, ys, 3), resumed(make, xs, ys, 1, 3));
+    }
+
+    @Test
     void sgdWithMomentumAndAFunctionalModelResumeExactly() throws IOException {
         Supplier<Model> make = () -> {
             Model m = functional();
