@@ -60,7 +60,7 @@ public final class ModelCheckpoint implements Callback {
         return this;
     }
 
-    /** Saves only the weights ({@link Model#saveWeights}, safetensors) instead of the whole model. */
+    /** Saves only the weights ({@link Model#saveWeights}: safetensors, Keras 3's weights file for an .h5 name) instead of the whole model. */
     public ModelCheckpoint saveWeightsOnly(boolean b) {
         this.saveWeightsOnly = b;
         return this;
