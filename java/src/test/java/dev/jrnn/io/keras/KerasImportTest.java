@@ -84,6 +84,22 @@ class KerasImportTest {
         return err;
     }
 
+    /** Keras 3 names weight groups by layer class: a model of other classes is told which groups the file has. */
+    @Test
+    void aKeras3FileOfOtherLayerClassesNamesTheGroupsOnBothSides(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path f = dir.resolve("lstm.weights.h5");
+        try (dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.LSTM(2).inputShape(4, 3),
+                new dev.jrnn.layers.Dense(1))) {
+            m.saveWeights(f);
+        }
+        try (dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.GRU(2).inputShape(4, 3),
+                new dev.jrnn.layers.Dense(1))) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> m.loadWeights(f));
+            assertTrue(e.getMessage().contains("groups [layers/dense, layers/lstm]") && e.getMessage().contains("model's [layers/gru, layers/dense]"),
+                    e.getMessage());
+        }
+    }
+
     @Test
     void everyRealKerasFileLoadsAndPredictsAsTheFloat64Reference() throws Exception {
         List<Path> files = KerasFixtures.models();
