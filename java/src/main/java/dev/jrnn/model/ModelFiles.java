@@ -44,7 +44,9 @@ final class ModelFiles {
             o.put("class_name", opt.name());
             o.put("iterations", opt.iterations());
             List<Object> names = new ArrayList<>();
-            for (var e : opt.state().entrySet()) {
+            // state the next step would drop (a recompile changed which weights train) is not saved: the file resumes as this model
+            Map<String, float[]> current = opt.boundTo(ps.store, ps.trainableSize) ? opt.state() : Map.of();
+            for (var e : current.entrySet()) {
                 names.add(e.getKey());
                 state.put("optimizer/" + e.getKey(), Tensor.wrap(e.getValue(), e.getValue().length));
             }
@@ -148,7 +150,14 @@ final class ModelFiles {
         }
         model.ensureGraph();
         Parameters ps = model.parameters();
-        if (ps.trainableSize == 0) return;
+        for (float[] s : state.values()) {
+            if (s.length != ps.trainableSize) {   // saved before a layer was frozen or unfrozen without recompiling
+                System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, "the saved optimizer state is for "
+                        + s.length + " trainable weights, the model trains " + ps.trainableSize + ": its moments start afresh");
+                opt.iterations(it);
+                return;
+            }
+        }
         opt.restoreState(ps.store, ps.trainableSize, it, state);
     }
 

@@ -274,6 +274,14 @@ public abstract class Optimizer {
      */
     protected abstract Map<String, Buf> stateBuffers();
 
+    /**
+     * Whether the state is bound to the first {@code n} floats of {@code store}, so the next {@link #step} on them
+     * continues it (otherwise it starts fresh state: after a recompile changed which weights train).
+     */
+    public final boolean boundTo(ParamStore store, long n) {
+        return store != null && store == boundTo && n == boundSize;
+    }
+
     /** A copy of the state buffers by name (see {@link #stateBuffers}); empty before the first step. */
     public final Map<String, float[]> state() {
         Map<String, float[]> r = new LinkedHashMap<>();

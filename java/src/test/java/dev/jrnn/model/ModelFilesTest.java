@@ -278,6 +278,39 @@ class ModelFilesTest {
         assertEquals(uninterrupted(make, xs, ys, 3), resumed(make, xs, ys, 1, 3));
     }
 
+    /**
+     * Fine-tuning: a layer frozen after training. Recompiled, the optimizer's next step starts fresh moments (the
+     * trainable weights changed), so the file holds none and the loaded model trains as the one in memory; frozen
+     * without recompiling, the file's moments are for weights the loaded (frozen) model does not train: it loads,
+     * without them.
+     */
+    @Test
+    void aLayerFrozenAfterTrainingSavesAFileThatLoadsAndTrainsOn() throws IOException {
+        SplittableRandom r = new SplittableRandom(15);
+        Tensor x = random(r, 6, 4, 3), y = random(r, 6, 2);
+        FitOptions once = new FitOptions().epochs(1).batchSize(3).shuffle(false).verbose(0);
+        for (boolean recompile : new boolean[] {true, false}) {
+            Path f = dir.resolve("frozen-" + recompile + ".keras");
+            try (Sequential m = new Sequential(new LSTM(3).inputShape(4, 3), new Dense(2))) {
+                m.compile(new Adam(0.01), "mse");
+                m.fit(x, y, once);
+                m.layers().get(0).trainable(false);
+                if (recompile) m.compile(m.optimizer(), "mse");
+                m.save(f);
+                try (Model back = Models.load(f)) {
+                    assertEquals(false, back.layers().get(0).trainable());
+                    assertEquals(2, back.optimizer().iterations());
+                    back.fit(x, y, once);
+                    if (recompile) {
+                        m.fit(x, y, once);
+                        assertBitIdentical(m.getWeights(), back.getWeights());
+                    }
+                    assertEquals(4, back.optimizer().iterations());
+                }
+            }
+        }
+    }
+
     @Test
     void sgdWithMomentumAndAFunctionalModelResumeExactly() throws IOException {
         Supplier<Model> make = () -> {
