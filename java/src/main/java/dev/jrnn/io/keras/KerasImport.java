@@ -72,6 +72,10 @@ public final class KerasImport {
                 throw e;
             }
             KerasTraining.compile(model, kf.trainingConfig, file.toString());
+            if (model.optimizer() != null && (kf.hdf.getChild("optimizer") != null || kf.hdf.getChild("optimizer_weights") != null)) {
+                System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": the optimizer state Keras "
+                        + "saved is not restored (jrnn reads only its own): fit continues from fresh moments at update 0");
+            }
             if (state != null) {
                 try {
                     state.restore(model, kf.metadata, p -> stored(kf, p));
