@@ -127,12 +127,17 @@ public final class KerasExport {
             c.put("output_layers", refs(model.outputs(), index));
         }
         c.put("layers", layers);
-        Map<String, Object> top = new LinkedHashMap<>();
-        top.put("module", "keras");
-        top.put("class_name", cls);
-        top.put("config", c);
-        top.put("registered_name", null);
-        return top;
+        return serialized("keras", cls, c);
+    }
+
+    /** An object as Keras 3 serialises it: {@code module}, {@code class_name}, {@code config}, {@code registered_name}. */
+    static Map<String, Object> serialized(String module, String className, Map<String, Object> config) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("module", module);
+        s.put("class_name", className);
+        s.put("config", config);
+        s.put("registered_name", null);
+        return s;
     }
 
     private static Map<String, Object> inputLayer(String name, Node in) {
@@ -141,12 +146,7 @@ public final class KerasExport {
         c.put("dtype", "float32");
         c.put("sparse", false);
         c.put("name", name);
-        Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("module", "keras.layers");
-        spec.put("class_name", "InputLayer");
-        spec.put("config", c);
-        spec.put("registered_name", null);
-        return spec;
+        return serialized("keras.layers", "InputLayer", c);
     }
 
     private static List<Object> shape(Node n) {
@@ -215,13 +215,8 @@ public final class KerasExport {
 
     /** Keras 3's compile_config: optimizer (class and config), loss, metrics. */
     static Map<String, Object> compileConfig(Model model) {
-        Map<String, Object> opt = new LinkedHashMap<>();
-        opt.put("module", "keras.optimizers");
-        opt.put("class_name", model.optimizer().name());
-        opt.put("config", model.optimizer().config());
-        opt.put("registered_name", null);
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("optimizer", opt);
+        c.put("optimizer", serialized("keras.optimizers", model.optimizer().name(), model.optimizer().config()));
         c.put("loss", lossConfig(model.loss()));
         List<Object> metrics = new ArrayList<>();
         for (String m : model.metricNames()) metrics.add(m);
@@ -240,12 +235,7 @@ public final class KerasExport {
         c.put("name", base);
         c.put("reduction", "sum_over_batch_size");
         c.put("from_logits", true);
-        Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("module", "keras.losses");
-        spec.put("class_name", cls.toString());
-        spec.put("config", c);
-        spec.put("registered_name", null);
-        return spec;
+        return serialized("keras.losses", cls.toString(), c);
     }
 
     private static final String LOGITS = "_from_logits";

@@ -257,12 +257,7 @@ final class KerasLayers {
             default -> throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") cannot be saved; jrnn saves "
                     + String.join(", ", SUPPORTED));
         }
-        Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("module", "keras.layers");
-        spec.put("class_name", l.kerasClass());
-        spec.put("config", c);
-        spec.put("registered_name", null);
-        return spec;
+        return KerasExport.serialized("keras.layers", l.kerasClass(), c);
     }
 
     /** jrnn's activation name as a Keras 3 config writes it. */
