@@ -99,7 +99,7 @@ public final class ModelCheckpoint implements Callback {
                 return;
             }
             boolean max = EarlyStopping.maximizes(mode, monitor);
-            if (!Double.isNaN(best) && !(max ? v > best : v < best)) return;
+            if (Double.isNaN(v) || !Double.isNaN(best) && !(max ? v > best : v < best)) return;   // NaN never improves, as in Keras
             best = v;
         }
         Path file = Path.of(format(filepath, epoch + 1, logs));
