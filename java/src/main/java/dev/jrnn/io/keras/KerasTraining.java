@@ -139,9 +139,10 @@ final class KerasTraining {
                     .momentum(c.number("momentum", 0)).epsilon(c.number("epsilon", 1e-7)).centered(c.bool("centered", false));
             case "Adagrad" -> (Double.isNaN(lr) ? new Adagrad() : new Adagrad(lr))
                     .initialAccumulatorValue(c.number("initial_accumulator_value", 0.1)).epsilon(c.number("epsilon", 1e-7));
-            case "AdamW" -> (Double.isNaN(lr) ? new AdamW() : new AdamW(lr)).beta1(c.number("beta_1", 0.9))
+            case "AdamW" -> c.bool("amsgrad", false) ? null : (Double.isNaN(lr) ? new AdamW() : new AdamW(lr)).beta1(c.number("beta_1", 0.9))
                     .beta2(c.number("beta_2", 0.999)).epsilon(c.number("epsilon", 1e-7)).weightDecay(c.number("weight_decay", 0.004));
-            case "Nadam" -> (Double.isNaN(lr) ? new Nadam() : new Nadam(lr)).beta1(c.number("beta_1", 0.9))
+            // Keras 2's schedule_decay: a momentum schedule 0.96^(t * schedule_decay), not Keras 3's 0.96^t
+            case "Nadam" -> c.has("schedule_decay") ? null : (Double.isNaN(lr) ? new Nadam() : new Nadam(lr)).beta1(c.number("beta_1", 0.9))
                     .beta2(c.number("beta_2", 0.999)).epsilon(c.number("epsilon", 1e-7));
             default -> null;
         };

@@ -23,6 +23,22 @@ class KerasTrainingTest {
         return m;
     }
 
+    /** Options of an optimizer jrnn lacks leave the model uncompiled, whatever the optimizer. */
+    @Test
+    void amsgradAndKeras2NadamsMomentumScheduleAreNotTaken() {
+        String[][] cases = {
+                {"{\"class_name\": \"AdamW\", \"config\": {\"amsgrad\": true}}", null},
+                {"{\"class_name\": \"AdamW\", \"config\": {\"amsgrad\": false}}", "AdamW"},
+                // Keras 2's Nadam decays its momentum as 0.96^(t * schedule_decay), Keras 3's (and jrnn's) as 0.96^t
+                {"{\"class_name\": \"Nadam\", \"config\": {\"lr\": 0.002, \"schedule_decay\": 0.004}}", null},
+                {"{\"class_name\": \"Nadam\", \"config\": {\"learning_rate\": 0.002}}", "Nadam"}};
+        for (String[] c : cases) {
+            try (Sequential m = compiled(c[0])) {
+                assertEquals(c[1], m.optimizer() == null ? null : m.optimizer().name(), c[0]);
+            }
+        }
+    }
+
     /** Keras weighs each output's loss by loss_weights; jrnn has no loss weights, so only weights of 1 compile. */
     @Test
     void lossWeightsOtherThanOneLeaveTheModelUncompiled() {
