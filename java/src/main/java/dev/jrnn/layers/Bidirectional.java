@@ -77,10 +77,15 @@ public class Bidirectional extends Layer {
         bw.zeroOutputForMask = bw.returnSequences;
         this.forwardLayer = layer;
         this.backwardLayer = bw;
-        layer.name("forward_" + fname);
-        bw.name("backward_" + bname);
+        // as Keras 3: a name that has the prefix already (a saved model's) keeps it
+        layer.name("forward_" + unprefixed(fname, "forward_"));
+        bw.name("backward_" + unprefixed(bname, "backward_"));
         WRAPPED.put(layer, Boolean.TRUE);
         WRAPPED.put(bw, Boolean.TRUE);
+    }
+
+    private static String unprefixed(String name, String prefix) {
+        return name.startsWith(prefix) ? name.substring(prefix.length()) : name;
     }
 
     /** Whether some Bidirectional has taken {@code l} over. */

@@ -61,7 +61,7 @@ public final class ModelCheckpoint implements Callback {
         return this;
     }
 
-    /** Saves only the weights ({@link Model#saveWeights}, safetensors) instead of the whole model. */
+    /** Saves only the weights ({@link Model#saveWeights}: safetensors, Keras 3's weights file for an .h5 name) instead of the whole model. */
     public ModelCheckpoint saveWeightsOnly(boolean b) {
         this.saveWeightsOnly = b;
         return this;
@@ -100,7 +100,7 @@ public final class ModelCheckpoint implements Callback {
                 return;
             }
             boolean max = EarlyStopping.maximizes(mode, monitor);
-            if (!Double.isNaN(best) && !(max ? v > best : v < best)) return;
+            if (Double.isNaN(v) || !Double.isNaN(best) && !(max ? v > best : v < best)) return;   // NaN never improves, as in Keras
             best = v;
         }
         Path file = Path.of(format(filepath, epoch + 1, logs));
