@@ -116,9 +116,11 @@ public final class ModelCheckpoint implements Callback {
 
     /**
      * Fails before training when the filepath names a value that fit will not log ({@code {val_loss}} without
-     * validation data, a misspelt name), instead of at the end of epoch 1 after its updates.
+     * validation data, a misspelt name) or a whole model's file does not end in {@code .keras}, instead of at the end
+     * of epoch 1 after its updates.
      */
     void checkFields(Set<String> logKeys) {
+        if (!saveWeightsOnly) ModelFiles.checkKerasName("ModelCheckpoint", Path.of(filepath));
         Matcher m = FIELD.matcher(filepath);
         while (m.find()) {
             String key = m.group(1);

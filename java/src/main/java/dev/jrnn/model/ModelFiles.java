@@ -35,6 +35,7 @@ final class ModelFiles {
     /** Writes {@code model} to {@code file} atomically (temp file + rename): a failure leaves the old file. */
     static void save(Model model, Parameters ps, Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException(model.name() + ".save: file is null");
+        checkKerasName(model.name() + ".save", file);
         Map<String, Object> meta = new LinkedHashMap<>();
         Map<String, Tensor> state = new LinkedHashMap<>();
         meta.put("format", FORMAT);
@@ -66,6 +67,18 @@ final class ModelFiles {
         } catch (IOException e) {
             throw new IOException(model.name() + ".save(" + file + "): " + e.getMessage() + " (the previous file, if any, is unchanged)", e);
         }
+    }
+
+    /**
+     * A whole model is written as Keras 3's zip, which Keras reads only under a {@code .keras} name (Keras takes
+     * {@code .h5} for its legacy HDF5 layout, which jrnn reads but does not write, and refuses other names).
+     */
+    static void checkKerasName(String who, Path file) {
+        String n = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (n.toLowerCase(java.util.Locale.ROOT).endsWith(".keras")) return;
+        throw new IllegalArgumentException(who + ": the file name must end in .keras (Keras 3's format, what jrnn writes), got '" + n + "'"
+                + (hdf5Name(file) ? "; Keras reads an .h5 name as its legacy HDF5 layout, which jrnn does not write (saveWeights writes "
+                + "Keras 3's .weights.h5)" : ""));
     }
 
     /** Writes {@code model}'s weights as Keras 3's .weights.h5, atomically (temp file + rename). */

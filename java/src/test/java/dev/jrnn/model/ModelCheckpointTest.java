@@ -135,6 +135,10 @@ class ModelCheckpointTest {
             try (Stream<Path> files = Files.list(dir)) {
                 assertEquals(0, files.count());
             }
+            ModelCheckpoint h5 = new ModelCheckpoint(dir.resolve("m-{epoch}.h5").toString());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> m.fit(X, Y, new FitOptions().epochs(2).batchSize(4).verbose(0).callbacks(h5)));
+            assertTrue(e.getMessage().startsWith("ModelCheckpoint: the file name must end in .keras"), e.getMessage());
             // with validation data the same pattern is fine
             m.fit(X, Y, new FitOptions().epochs(1).batchSize(4).verbose(0).validationSplit(0.25).callbacks(noVal));
             assertTrue(Files.isRegularFile(noVal.lastSaved()), String.valueOf(noVal.lastSaved()));

@@ -54,6 +54,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link Model#save} and {@link Models#load}: bit-identical predictions, and training that resumes exactly. */
@@ -204,7 +205,7 @@ class ModelFilesTest {
     void theFileIsAKeras3ZipThatKerasWeightLoadingReads() throws IOException {
         Jrnn.setSeed(5);
         try (Model m = functional(); Model other = functional()) {
-            Path f = dir.resolve("any-name.bin");
+            Path f = dir.resolve("m.keras");
             m.save(f);
             assertTrue(KerasImport.isKerasFile(f));
             try (ZipFile z = new ZipFile(f.toFile())) {
@@ -222,6 +223,24 @@ class ModelFilesTest {
             }
             other.loadWeights(f);   // Keras' load_weights path: by structure, whatever the layer names
             assertBitIdentical(m.getWeights(), other.getWeights());
+        }
+    }
+
+    @Test
+    void aWholeModelIsSavedOnlyUnderAKerasNameAsKerasReadsIt() throws IOException {
+        Jrnn.setSeed(5);
+        try (Model m = functional()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.save(dir.resolve("m.h5")));
+            assertEquals(m.name() + ".save: the file name must end in .keras (Keras 3's format, what jrnn writes), got 'm.h5'; Keras reads "
+                    + "an .h5 name as its legacy HDF5 layout, which jrnn does not write (saveWeights writes Keras 3's .weights.h5)", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> m.save(dir.resolve("any-name.bin")));
+            assertEquals(m.name() + ".save: the file name must end in .keras (Keras 3's format, what jrnn writes), got 'any-name.bin'",
+                    e.getMessage());
+            try (var files = Files.list(dir)) {
+                assertEquals(0, files.count(), "nothing written");
+            }
+            m.save(dir.resolve("M.KERAS"));   // the extension in any case, as the loader sniffs the content anyway
+            assertTrue(KerasImport.isKerasFile(dir.resolve("M.KERAS")));
         }
     }
 
