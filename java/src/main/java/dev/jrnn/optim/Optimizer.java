@@ -240,13 +240,15 @@ public abstract class Optimizer {
     }
 
     /**
-     * The optimizer's settings as Keras writes them in a saved model's compile config ({@code learning_rate},
-     * the clipping options set, and what subclasses add through {@link #putConfig}).
+     * The optimizer's settings as Keras writes them in a saved model's compile config ({@code learning_rate}: a number,
+     * or the serialized schedule as {@link LearningRateSchedule#serialize} writes it; the clipping options set, and what
+     * subclasses add through {@link #putConfig}).
      */
     public final Map<String, Object> config() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", name().toLowerCase(java.util.Locale.ROOT));
-        c.put("learning_rate", (double) learningRate);
+        // Keras writes a schedule serialized, never a number (the fixed rate is a placeholder under a schedule)
+        c.put("learning_rate", schedule == null ? (Object) (double) learningRate : LearningRateSchedule.serialize(schedule));
         if (clipnorm > 0) c.put("clipnorm", (double) clipnorm);
         if (globalClipnorm > 0) c.put("global_clipnorm", (double) globalClipnorm);
         if (clipvalue > 0) c.put("clipvalue", (double) clipvalue);

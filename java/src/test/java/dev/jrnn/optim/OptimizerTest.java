@@ -4,11 +4,16 @@ import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Backends;
 import dev.jrnn.layers.Param;
 import dev.jrnn.layers.ParamStore;
+import dev.jrnn.optim.schedules.CosineDecay;
+import dev.jrnn.optim.schedules.ExponentialDecay;
+import dev.jrnn.optim.schedules.LearningRateSchedule;
+import dev.jrnn.optim.schedules.PiecewiseConstantDecay;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -275,6 +280,43 @@ class OptimizerTest {
         adam.step(s, s.params(), s.size());
         for (float v : values(s)) assertTrue(Float.isFinite(v));
         assertEquals(Optimizer.MAX_ITERATIONS + 1, adam.iterations());
+    }
+
+    /**
+     * Keras' optimizer get_config writes a schedule as the serialized schedule (learning_rate_schedule.serialize), never
+     * a number: a saved model must not come back with the fixed rate the schedule hides (it wrote 1.0).
+     */
+    @Test
+    void configWritesTheLearningRateScheduleAsKerasSerializesIt() {
+        Map<String, Object> c = new Adam(new ExponentialDecay(0.01, 100, 0.96).staircase(true)).config();
+        assertEquals(Map.of("module", "keras.optimizers.schedules", "class_name", "ExponentialDecay", "registered_name", "",
+                "config", Map.of("initial_learning_rate", 0.01, "decay_steps", 100.0, "decay_rate", 0.96, "staircase", true,
+                        "name", "ExponentialDecay")), withoutNulls(c.get("learning_rate")));
+        Map<?, ?> pw = (Map<?, ?>) new SGD(new PiecewiseConstantDecay(new long[] {10, 20}, new double[] {0.1, 0.05, 0.01}))
+                .config().get("learning_rate");
+        assertEquals("PiecewiseConstantDecay", pw.get("class_name"));
+        assertEquals(Map.of("boundaries", List.of(10L, 20L), "values", List.of(0.1, 0.05, 0.01), "name", "PiecewiseConstant"), pw.get("config"));
+        Map<?, ?> cos = (Map<?, ?>) new AdamW(new CosineDecay(0, 1000).alpha(0.1).warmup(1e-3, 50)).config().get("learning_rate");
+        assertEquals(Map.of("initial_learning_rate", 0.0, "decay_steps", 1000.0, "alpha", 0.1, "name", "CosineDecay",
+                "warmup_target", 1e-3, "warmup_steps", 50.0), cos.get("config"));
+        Map<String, Object> plain = new CosineDecay(0.1, 10).config();
+        assertTrue(plain.containsKey("warmup_target") && plain.get("warmup_target") == null, "no warmup: null as in Keras");
+        // a schedule of the user's own has no Keras config: its class name, so a loader cannot mistake it for a number
+        Map<?, ?> own = (Map<?, ?>) new Adam((LearningRateSchedule) step -> 0.01).config().get("learning_rate");
+        assertTrue(own.get("class_name") instanceof String n && !n.isEmpty(), own.toString());
+        assertEquals(0.01, (double) new Adam(0.01).clipnorm(2f).config().get("learning_rate"), 1e-9, "a fixed rate stays a number");
+        Optimizer cleared = new SGD(new ExponentialDecay(0.5, 1, 0.5)).iterations(1).clearSchedule();
+        assertEquals(0.25, (double) cleared.config().get("learning_rate"), 1e-9, "a cleared schedule leaves its rate");
+    }
+
+    /** {@code m} with null values replaced by "" (Map.of refuses nulls). */
+    private static Map<String, Object> withoutNulls(Object m) {
+        Map<String, Object> r = new java.util.LinkedHashMap<>();
+        for (var e : ((Map<?, ?>) m).entrySet()) {
+            Object v = e.getValue();
+            r.put((String) e.getKey(), v == null ? "" : v instanceof Map<?, ?> inner ? withoutNulls(inner) : v);
+        }
+        return r;
     }
 
     private static String msg(org.junit.jupiter.api.function.Executable x) {

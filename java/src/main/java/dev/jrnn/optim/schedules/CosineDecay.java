@@ -44,6 +44,18 @@ public final class CosineDecay implements LearningRateSchedule {
     }
 
     @Override
+    public java.util.Map<String, Object> config() {
+        java.util.Map<String, Object> c = new java.util.LinkedHashMap<>();
+        c.put("initial_learning_rate", initial);
+        c.put("decay_steps", decaySteps);
+        c.put("alpha", alpha);
+        c.put("name", "CosineDecay");
+        c.put("warmup_target", warmupTarget);
+        c.put("warmup_steps", warmupSteps);
+        return c;
+    }
+
+    @Override
     public double at(long step) {
         if (warmupTarget == null) return decayed(Math.min(step, decaySteps), initial);
         double s = Math.min(step, decaySteps + warmupSteps);

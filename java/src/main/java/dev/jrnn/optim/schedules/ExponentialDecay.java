@@ -27,6 +27,17 @@ public final class ExponentialDecay implements LearningRateSchedule {
     }
 
     @Override
+    public java.util.Map<String, Object> config() {
+        java.util.Map<String, Object> c = new java.util.LinkedHashMap<>();
+        c.put("initial_learning_rate", initial);
+        c.put("decay_steps", decaySteps);
+        c.put("decay_rate", decayRate);
+        c.put("staircase", staircase);
+        c.put("name", "ExponentialDecay");
+        return c;
+    }
+
+    @Override
     public double at(long step) {
         double p = step / decaySteps;
         if (staircase) p = Math.floor(p);

@@ -1,5 +1,8 @@
 package dev.jrnn.optim.schedules;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * A learning rate that depends on the optimizer's update count, as Keras' {@code LearningRateSchedule}: the
  * optimizer evaluates it at {@code iterations} (0 for the first update) before every update.
@@ -12,4 +15,25 @@ package dev.jrnn.optim.schedules;
 public interface LearningRateSchedule {
     /** The learning rate of the update that follows {@code step} completed updates. */
     double at(long step);
+
+    /**
+     * The schedule's settings under Keras' {@code get_config} keys, or null for a schedule Keras has no class for
+     * (the default: a schedule of one's own).
+     */
+    default Map<String, Object> config() { return null; }
+
+    /**
+     * The schedule as Keras serializes it into an optimizer's config ({@code module}, {@code class_name},
+     * {@code config}, {@code registered_name}). A schedule without a Keras {@link #config()} gets its own class name
+     * and an empty config, which no loader takes for a Keras schedule.
+     */
+    static Map<String, Object> serialize(LearningRateSchedule s) {
+        Map<String, Object> c = s.config();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("module", c == null ? null : "keras.optimizers.schedules");
+        r.put("class_name", c == null ? s.getClass().getName() : s.getClass().getSimpleName());
+        r.put("config", c == null ? Map.of() : c);
+        r.put("registered_name", c == null ? s.getClass().getName() : null);
+        return r;
+    }
 }

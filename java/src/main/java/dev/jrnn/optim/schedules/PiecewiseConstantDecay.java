@@ -32,6 +32,15 @@ public final class PiecewiseConstantDecay implements LearningRateSchedule {
     }
 
     @Override
+    public java.util.Map<String, Object> config() {
+        java.util.Map<String, Object> c = new java.util.LinkedHashMap<>();
+        c.put("boundaries", Arrays.stream(boundaries).boxed().toList());
+        c.put("values", Arrays.stream(values).boxed().toList());
+        c.put("name", "PiecewiseConstant");   // Keras' default name of this class
+        return c;
+    }
+
+    @Override
     public double at(long step) {
         int i = 0;
         while (i < boundaries.length && step > boundaries[i]) i++;
