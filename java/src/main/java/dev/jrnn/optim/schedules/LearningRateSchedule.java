@@ -36,4 +36,17 @@ public interface LearningRateSchedule {
         r.put("registered_name", c == null ? s.getClass().getName() : null);
         return r;
     }
+
+    /**
+     * The schedule a Keras optimizer config holds under {@code learning_rate} (as {@link #serialize} or Keras writes it):
+     * ExponentialDecay, PiecewiseConstantDecay or CosineDecay. Throws IllegalArgumentException naming what is not taken
+     * (another class, a missing or bad setting).
+     *
+     * <pre>{@code
+     * LearningRateSchedule s = LearningRateSchedule.deserialize(LearningRateSchedule.serialize(new CosineDecay(1e-3, 1000)));
+     * }</pre>
+     */
+    static LearningRateSchedule deserialize(Map<?, ?> serialized) {
+        return Schedules.deserialize(serialized);
+    }
 }

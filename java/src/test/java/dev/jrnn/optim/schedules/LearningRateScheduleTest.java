@@ -2,8 +2,12 @@ package dev.jrnn.optim.schedules;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.Map;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** ExponentialDecay, PiecewiseConstantDecay and CosineDecay against values worked out by hand (python, float64). */
 class LearningRateScheduleTest {
@@ -45,5 +49,33 @@ class LearningRateScheduleTest {
         assertEquals(0.009938441702975689, w.at(150), 1e-15);
         assertEquals(0.0, w.at(1100), 1e-15);
         assertThrows(IllegalArgumentException.class, () -> new CosineDecay(0.1, 10).alpha(2));
+    }
+
+    /** What serialize writes comes back as the same schedule; a config Keras wrote (whole numbers as integers) is read too. */
+    @Test
+    void deserializeReadsWhatSerializeAndKerasWrite() {
+        LearningRateSchedule[] all = {new ExponentialDecay(0.1, 100, 0.96).staircase(true),
+                new PiecewiseConstantDecay(new long[] {100, 200}, new double[] {1.0, 0.5, 0.1}),
+                new CosineDecay(0.0, 1000).alpha(0.1).warmup(1e-2, 100), new CosineDecay(0.1, 1000)};
+        for (LearningRateSchedule s : all) {
+            LearningRateSchedule back = LearningRateSchedule.deserialize(LearningRateSchedule.serialize(s));
+            assertEquals(s.getClass(), back.getClass());
+            for (long step : new long[] {0, 30, 100, 101, 150, 250, 1100, 5000}) assertEquals(s.at(step), back.at(step), 0, s + " at " + step);
+        }
+        LearningRateSchedule keras = LearningRateSchedule.deserialize(Map.of("module", "keras.optimizers.schedules",
+                "class_name", "ExponentialDecay", "config", Map.of("initial_learning_rate", 0.1, "decay_steps", 100L,
+                        "decay_rate", 0.96, "staircase", true, "name", "ExponentialDecay")));
+        assertEquals(0.09216, keras.at(250), 1e-15);
+        assertEquals(0.5, LearningRateSchedule.deserialize(Map.of("class_name", "PiecewiseConstantDecay",
+                "config", Map.of("boundaries", List.of(100L, 200L), "values", List.of(1L, 0.5, 0.1)))).at(101));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LearningRateSchedule.deserialize(
+                Map.of("class_name", "PolynomialDecay", "config", Map.of())));
+        assertEquals("learning-rate schedule PolynomialDecay is not one jrnn has: expected ExponentialDecay, PiecewiseConstantDecay"
+                + " or CosineDecay", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LearningRateSchedule.deserialize(
+                Map.of("class_name", "ExponentialDecay", "config", Map.of("initial_learning_rate", 0.1, "decay_steps", "x"))));
+        assertEquals("ExponentialDecay: 'decay_steps' should be a number, got x", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LearningRateSchedule.deserialize(LearningRateSchedule.serialize(step -> 1)));
+        assertTrue(e.getMessage().contains("is not one jrnn has"), e.getMessage());
     }
 }
