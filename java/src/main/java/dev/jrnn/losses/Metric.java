@@ -28,7 +28,7 @@ public enum Metric {
 
     Metric(String key) { this.key = key; }
 
-    /** The key under which History stores it ("accuracy", "mae", "mse"; "val_" prefix for validation). */
+    /** Its canonical name ("accuracy", "mae", "mse"); History logs a metric under the name compile was given, as Keras. */
     public String key() { return key; }
 
     public static Metric of(String name) {
