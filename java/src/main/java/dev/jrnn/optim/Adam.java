@@ -3,13 +3,15 @@ package dev.jrnn.optim;
 import dev.jrnn.backend.AdamArgs;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.OptimizerArgs;
 import dev.jrnn.backend.Span;
 import dev.jrnn.tensor.Float32;
 
 /**
- * Adam with Keras' defaults: learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7.
+ * Adam with Keras' defaults: learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7, no weight decay.
  * One fused {@link Backend#adamUpdate} over all trainable parameters per step, with the step count t
- * kept in device memory (so a replayed CUDA graph of a train step uses the right t every time).
+ * kept in device memory (so a replayed CUDA graph of a train step uses the right t every time). With
+ * {@link #weightDecay} (Keras' {@code weight_decay}) the step is AdamW's fused update, which is Adam after the decay.
  *
  * <pre>{@code
  * model.compile(new Adam(0.01), "mse");
@@ -19,6 +21,7 @@ public final class Adam extends Optimizer {
     private float beta1 = 0.9f;
     private float beta2 = 0.999f;
     private float epsilon = 1e-7f;
+    private float weightDecay;
     private Buf m;
     private Buf v;
     /** t (lo, hi) and scratch, on the device. */
@@ -52,6 +55,15 @@ public final class Adam extends Optimizer {
         return this;
     }
 
+    /** Keras' {@code weight_decay}: before each update {@code p -= p * weightDecay * lr}; 0 (the default) disables. */
+    public Adam weightDecay(double wd) {
+        this.weightDecay = checkWeightDecay(name(), wd);
+        changed();
+        return this;
+    }
+
+    public float weightDecay() { return weightDecay; }
+
     public float beta1() { return beta1; }
     public float beta2() { return beta2; }
     public float epsilon() { return epsilon; }
@@ -62,6 +74,7 @@ public final class Adam extends Optimizer {
         c.put("beta_2", (double) beta2);
         c.put("epsilon", (double) epsilon);
         c.put("amsgrad", false);
+        if (weightDecay > 0) c.put("weight_decay", (double) weightDecay);
     }
 
     @Override
@@ -73,7 +86,7 @@ public final class Adam extends Optimizer {
     protected void createState(Backend be, long n) {
         m = be.alloc(n);
         v = be.alloc(n);
-        step = new DeviceStep(be, 3);
+        step = new DeviceStep(be, OptimizerArgs.STEP_FLOATS);   // room for AdamW's update too (t lo, hi at the same place)
     }
 
     @Override
@@ -88,6 +101,12 @@ public final class Adam extends Optimizer {
 
     @Override
     protected void update(Backend be, Buf p, Buf g, long n, long t, Buf guard) {
+        if (weightDecay > 0) {
+            be.optimizerUpdate(new OptimizerArgs(OptimizerArgs.Kind.ADAMW, n, Span.of(p), Span.of(g), Span.of(m), Span.of(v), null,
+                    Span.of(step.before(be, t)), Span.ofNullable(guard), learningRate(), beta1, beta2, epsilon, weightDecay));
+            step.after(t);
+            return;
+        }
         be.adamUpdate(new AdamArgs(n, Span.of(p), Span.of(g), Span.of(m), Span.of(v), Span.of(step.before(be, t)),
                 Span.ofNullable(guard), learningRate(), beta1, beta2, epsilon));
         step.after(t);

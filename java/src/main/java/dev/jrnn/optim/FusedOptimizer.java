@@ -30,7 +30,7 @@ public abstract class FusedOptimizer extends Optimizer {
 
     /** Keras' {@code weight_decay}: before each update {@code p -= p * weightDecay * lr}; 0 disables. */
     public FusedOptimizer weightDecay(double wd) {
-        this.weightDecay = Float32.check(name() + ": weightDecay", wd, x -> x >= 0 && Double.isFinite(x), ">= 0 and finite");
+        this.weightDecay = checkWeightDecay(name(), wd);
         changed();
         return this;
     }

@@ -337,6 +337,11 @@ public abstract class Optimizer {
         return Float32.check(optimizer + ": learning rate", lr, x -> x > 0 && Double.isFinite(x), "a positive finite number");
     }
 
+    /** Keras' weight_decay, checked on the float32 it is stored as. */
+    static float checkWeightDecay(String optimizer, double wd) {
+        return Float32.check(optimizer + ": weightDecay", wd, x -> x >= 0 && Double.isFinite(x), ">= 0 and finite");
+    }
+
     private float checkLr(float lr) {
         if (!(lr > 0) || !Float.isFinite(lr)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": learning rate must be a positive finite number, got " + lr);

@@ -74,6 +74,41 @@ class OptimizerTest {
         assertEquals(2, adam.iterations());
     }
 
+    /** Keras 3's Adam takes weight_decay like every optimizer: p -= p * wd * lr before the Adam update (decoupled). */
+    @Test
+    void adamWeightDecayIsKerasDecoupledDecay() {
+        ParamStore s = store(P0);
+        Adam adam = new Adam(0.01).weightDecay(0.1);
+        double[] p = new double[5], m = new double[5], v = new double[5];
+        for (int i = 0; i < 5; i++) p[i] = P0[i];
+        for (int t = 1; t <= 3; t++) {
+            float[] g = G[(t - 1) % 2];
+            setGrads(s, g);
+            adam.step(s, s.params(), s.size());
+            double lrT = 0.01 * Math.sqrt(1 - Math.pow(0.999, t)) / (1 - Math.pow(0.9, t));
+            for (int i = 0; i < 5; i++) {
+                p[i] -= p[i] * 0.1 * 0.01;
+                m[i] += (g[i] - m[i]) * (1 - 0.9);
+                v[i] += (g[i] * g[i] - v[i]) * (1 - 0.999);
+                p[i] -= lrT * m[i] / (Math.sqrt(v[i]) + 1e-7);
+            }
+        }
+        float[] got = values(s);
+        for (int i = 0; i < 5; i++) assertEquals(p[i], got[i], 1e-6, "param " + i);
+        assertEquals(0.1f, adam.weightDecay());
+        assertEquals(0.1, (double) adam.config().get("weight_decay"), 1e-7);
+        assertEquals(0f, new Adam().weightDecay(), "Keras' Adam default: no decay");
+        // a set guard skips the decay with the update
+        dev.jrnn.backend.Buf guard = be.alloc(1);
+        be.upload(new float[] {1f}, 0, guard, 0, 1);
+        adam.step(s, s.params(), s.size(), guard);
+        float[] after = values(s);
+        for (int i = 0; i < 5; i++) assertEquals(got[i], after[i], "param " + i + " moved under a set guard");
+        guard.close();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Adam().weightDecay(-0.1));
+        assertTrue(e.getMessage().startsWith("Adam: weightDecay"), e.getMessage());
+    }
+
     @Test
     void sgdPlainMomentumAndNesterov() {
         for (int mode = 0; mode < 3; mode++) {
