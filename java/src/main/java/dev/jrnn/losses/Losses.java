@@ -51,8 +51,9 @@ public final class Losses {
      * A loss by Keras name: "mse" / "mean_squared_error", "mae" / "mean_absolute_error",
      * "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"
      * (probabilities), "huber" / "huber_loss", "log_cosh" / "logcosh", "kl_divergence" / "kld" /
-     * "kullback_leibler_divergence", "poisson". Append "_from_logits" for the logits forms, e.g.
-     * "sparse_categorical_crossentropy_from_logits".
+     * "kullback_leibler_divergence", "poisson", and Keras' class names ("MeanSquaredError", "BinaryCrossentropy",
+     * "KLDivergence", ...), which Keras' losses.get takes too (case is ignored). Append "_from_logits" for the logits
+     * forms, e.g. "sparse_categorical_crossentropy_from_logits".
      */
     public static Loss of(String name) {
         if (name == null) throw new IllegalArgumentException("loss name is null: expected one of " + NAMES);
@@ -60,14 +61,14 @@ public final class Losses {
         boolean logits = n.endsWith("_from_logits");
         if (logits) n = n.substring(0, n.length() - "_from_logits".length());
         Loss l = switch (n) {
-            case "mse", "mean_squared_error" -> logits ? null : Loss.MSE;
-            case "mae", "mean_absolute_error" -> logits ? null : Loss.MAE;
-            case "binary_crossentropy", "bce" -> binaryCrossentropy(logits);
-            case "categorical_crossentropy" -> categoricalCrossentropy(logits);
-            case "sparse_categorical_crossentropy" -> sparseCategoricalCrossentropy(logits);
+            case "mse", "mean_squared_error", "meansquarederror" -> logits ? null : Loss.MSE;
+            case "mae", "mean_absolute_error", "meanabsoluteerror" -> logits ? null : Loss.MAE;
+            case "binary_crossentropy", "bce", "binarycrossentropy" -> binaryCrossentropy(logits);
+            case "categorical_crossentropy", "categoricalcrossentropy" -> categoricalCrossentropy(logits);
+            case "sparse_categorical_crossentropy", "sparsecategoricalcrossentropy" -> sparseCategoricalCrossentropy(logits);
             case "huber", "huber_loss" -> logits ? null : Loss.HUBER;
             case "log_cosh", "logcosh" -> logits ? null : Loss.LOG_COSH;
-            case "kl_divergence", "kld", "kullback_leibler_divergence" -> logits ? null : Loss.KL_DIVERGENCE;
+            case "kl_divergence", "kld", "kullback_leibler_divergence", "kldivergence" -> logits ? null : Loss.KL_DIVERGENCE;
             case "poisson" -> logits ? null : Loss.POISSON;
             default -> null;
         };

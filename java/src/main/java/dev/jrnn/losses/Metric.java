@@ -31,12 +31,13 @@ public enum Metric {
     /** Its canonical name ("accuracy", "mae", "mse"); History logs a metric under the name compile was given, as Keras. */
     public String key() { return key; }
 
+    /** By Keras name, case ignored: "accuracy" / "acc", "mae" / "mean_absolute_error" / "MeanAbsoluteError", "mse" likewise. */
     public static Metric of(String name) {
         if (name == null) throw new IllegalArgumentException("metric name is null: expected accuracy, mae or mse");
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "accuracy", "acc" -> ACCURACY;
-            case "mae", "mean_absolute_error" -> MAE;
-            case "mse", "mean_squared_error" -> MSE;
+            case "mae", "mean_absolute_error", "meanabsoluteerror" -> MAE;
+            case "mse", "mean_squared_error", "meansquarederror" -> MSE;
             default -> throw new IllegalArgumentException("unknown metric '" + name + "': expected accuracy, mae or mse");
         };
     }

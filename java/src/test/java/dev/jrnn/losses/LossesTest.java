@@ -26,6 +26,21 @@ class LossesTest {
         for (Loss l : Loss.values()) assertEquals(l, Losses.of(Losses.kerasName(l)));
     }
 
+    /** Keras' losses.get takes the class names too (ALL_OBJECTS_DICT): loss="MeanSquaredError" compiles in Keras. */
+    @Test
+    void kerasClassNamesAreTaken() {
+        assertEquals(Loss.MSE, Losses.of("MeanSquaredError"));
+        assertEquals(Loss.MAE, Losses.of("MeanAbsoluteError"));
+        assertEquals(Loss.BINARY_CROSSENTROPY, Losses.of("BinaryCrossentropy"));
+        assertEquals(Loss.CATEGORICAL_CROSSENTROPY, Losses.of("CategoricalCrossentropy"));
+        assertEquals(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Losses.of("SparseCategoricalCrossentropy"));
+        assertEquals(Loss.HUBER, Losses.of("Huber"));
+        assertEquals(Loss.LOG_COSH, Losses.of("LogCosh"));
+        assertEquals(Loss.KL_DIVERGENCE, Losses.of("KLDivergence"));
+        assertEquals(Loss.POISSON, Losses.of("Poisson"));
+        assertEquals(Loss.BINARY_CROSSENTROPY, Losses.of("BCE"));
+    }
+
     @Test
     void unknownNamesAreRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Losses.of("hinge"));

@@ -15,6 +15,9 @@ class MetricTest {
         assertEquals(Metric.MAE, Metric.of(" Mean_Absolute_Error "));
         assertEquals(Metric.MSE, Metric.of("mean_squared_error"));
         for (Metric m : Metric.values()) assertEquals(m, Metric.of(m.key()));
+        assertEquals(Metric.MAE, Metric.of("MeanAbsoluteError"), "Keras' class names, as metrics.get takes them");
+        assertEquals(Metric.MSE, Metric.of("MeanSquaredError"));
+        assertEquals(Metric.ACCURACY, Metric.of("Accuracy"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Metric.of("f1"));
         assertEquals("unknown metric 'f1': expected accuracy, mae or mse", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Metric.of(null));
