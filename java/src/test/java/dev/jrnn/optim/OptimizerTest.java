@@ -136,6 +136,45 @@ class OptimizerTest {
         }
     }
 
+    /** Keras 3's SGD takes weight_decay too: p -= p * wd * lr before the update, outside the momentum. */
+    @Test
+    void sgdWeightDecayIsKerasDecoupledDecay() {
+        for (int mode = 0; mode < 3; mode++) {
+            ParamStore s = store(P0);
+            SGD sgd = new SGD(0.1).weightDecay(0.05);
+            if (mode > 0) sgd.momentum(0.9);
+            if (mode == 2) sgd.nesterov(true);
+            double[] p = new double[5], vel = new double[5];
+            for (int i = 0; i < 5; i++) p[i] = P0[i];
+            for (int t = 0; t < 3; t++) {
+                float[] g = G[t % 2];
+                setGrads(s, g);
+                sgd.step(s, s.params(), s.size());
+                for (int i = 0; i < 5; i++) {
+                    p[i] -= p[i] * 0.05 * 0.1;
+                    if (mode == 0) {
+                        p[i] -= 0.1 * g[i];
+                    } else {
+                        vel[i] = 0.9 * vel[i] - 0.1 * g[i];
+                        p[i] += mode == 2 ? 0.9 * vel[i] - 0.1 * g[i] : vel[i];
+                    }
+                }
+            }
+            float[] got = values(s);
+            for (int i = 0; i < 5; i++) assertEquals(p[i], got[i], 1e-6, "mode " + mode + " param " + i);
+            dev.jrnn.backend.Buf guard = be.alloc(1);
+            be.upload(new float[] {1f}, 0, guard, 0, 1);
+            sgd.step(s, s.params(), s.size(), guard);
+            float[] after = values(s);
+            for (int i = 0; i < 5; i++) assertEquals(got[i], after[i], "mode " + mode + ": param " + i + " moved under a set guard");
+            guard.close();
+            assertEquals(0.05, (double) sgd.config().get("weight_decay"), 1e-7);
+        }
+        assertEquals(0f, new SGD().weightDecay(), "Keras' SGD default: no decay");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SGD().weightDecay(Double.NaN));
+        assertTrue(e.getMessage().startsWith("SGD: weightDecay"), e.getMessage());
+    }
+
     @Test
     void clipnormIsPerVariableGlobalClipnormIsGlobal() {
         // per variable: a's grad norm sqrt(0.14) < 1 stays, b's norm sqrt(41) is scaled to 1
