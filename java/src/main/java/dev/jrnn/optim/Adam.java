@@ -21,7 +21,6 @@ public final class Adam extends Optimizer {
     private float beta1 = 0.9f;
     private float beta2 = 0.999f;
     private float epsilon = 1e-7f;
-    private float weightDecay;
     private Buf m;
     private Buf v;
     /** t (lo, hi) and scratch, on the device. */
@@ -55,14 +54,11 @@ public final class Adam extends Optimizer {
         return this;
     }
 
-    /** Keras' {@code weight_decay}: before each update {@code p -= p * weightDecay * lr}; 0 (the default) disables. */
+    @Override
     public Adam weightDecay(double wd) {
-        this.weightDecay = checkWeightDecay(name(), wd);
-        changed();
+        super.weightDecay(wd);
         return this;
     }
-
-    public float weightDecay() { return weightDecay; }
 
     public float beta1() { return beta1; }
     public float beta2() { return beta2; }
@@ -74,7 +70,6 @@ public final class Adam extends Optimizer {
         c.put("beta_2", (double) beta2);
         c.put("epsilon", (double) epsilon);
         c.put("amsgrad", false);
-        if (weightDecay > 0) c.put("weight_decay", (double) weightDecay);
     }
 
     @Override
@@ -101,9 +96,9 @@ public final class Adam extends Optimizer {
 
     @Override
     protected void update(Backend be, Buf p, Buf g, long n, long t, Buf guard) {
-        if (weightDecay > 0) {
+        if (weightDecay() > 0) {
             be.optimizerUpdate(new OptimizerArgs(OptimizerArgs.Kind.ADAMW, n, Span.of(p), Span.of(g), Span.of(m), Span.of(v), null,
-                    Span.of(step.before(be, t)), Span.ofNullable(guard), learningRate(), beta1, beta2, epsilon, weightDecay));
+                    Span.of(step.before(be, t)), Span.ofNullable(guard), learningRate(), beta1, beta2, epsilon, weightDecay()));
             step.after(t);
             return;
         }

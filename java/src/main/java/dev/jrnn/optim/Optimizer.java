@@ -42,6 +42,7 @@ public abstract class Optimizer {
     private float clipnorm;
     private float globalClipnorm;
     private float clipvalue;
+    private float weightDecay;
     private long iterations;
     private long version;
     private ParamStore boundTo;
@@ -140,6 +141,18 @@ public abstract class Optimizer {
         changed();
         return this;
     }
+
+    /**
+     * Keras' {@code weight_decay} (every Keras 3 optimizer has it): before each update {@code p -= p * weightDecay * lr},
+     * decoupled from the gradients; 0 disables (the default, but AdamW's 0.004).
+     */
+    public Optimizer weightDecay(double wd) {
+        this.weightDecay = Float32.check(name() + ": weightDecay", wd, x -> x >= 0 && Double.isFinite(x), ">= 0 and finite");
+        changed();
+        return this;
+    }
+
+    public float weightDecay() { return weightDecay; }
 
     public float clipnorm() { return clipnorm; }
     public float globalClipnorm() { return globalClipnorm; }
@@ -241,8 +254,8 @@ public abstract class Optimizer {
 
     /**
      * The optimizer's settings as Keras writes them in a saved model's compile config ({@code learning_rate}: a number,
-     * or the serialized schedule as {@link LearningRateSchedule#serialize} writes it; the clipping options set, and what
-     * subclasses add through {@link #putConfig}).
+     * or the serialized schedule as {@link LearningRateSchedule#serialize} writes it; the clipping options set,
+     * {@code weight_decay}, and what subclasses add through {@link #putConfig}).
      */
     public final Map<String, Object> config() {
         Map<String, Object> c = new LinkedHashMap<>();
@@ -252,6 +265,7 @@ public abstract class Optimizer {
         if (clipnorm > 0) c.put("clipnorm", (double) clipnorm);
         if (globalClipnorm > 0) c.put("global_clipnorm", (double) globalClipnorm);
         if (clipvalue > 0) c.put("clipvalue", (double) clipvalue);
+        c.put("weight_decay", (double) weightDecay);
         putConfig(c);
         return c;
     }
@@ -335,11 +349,6 @@ public abstract class Optimizer {
     /** A learning rate given as a double, checked on the float32 it is stored as. */
     protected static float lr(String optimizer, double lr) {
         return Float32.check(optimizer + ": learning rate", lr, x -> x > 0 && Double.isFinite(x), "a positive finite number");
-    }
-
-    /** Keras' weight_decay, checked on the float32 it is stored as. */
-    static float checkWeightDecay(String optimizer, double wd) {
-        return Float32.check(optimizer + ": weightDecay", wd, x -> x >= 0 && Double.isFinite(x), ">= 0 and finite");
     }
 
     private float checkLr(float lr) {

@@ -18,7 +18,6 @@ import dev.jrnn.tensor.Float32;
 public final class SGD extends Optimizer {
     private float momentum;
     private boolean nesterov;
-    private float weightDecay;
     private Buf velocity;
     /** The weights before the decay (weight decay only): the decay reads them while it writes the weights. */
     private Buf decayFrom;
@@ -45,14 +44,11 @@ public final class SGD extends Optimizer {
         return this;
     }
 
-    /** Keras' {@code weight_decay}: before each update {@code p -= p * weightDecay * lr}; 0 (the default) disables. */
+    @Override
     public SGD weightDecay(double wd) {
-        this.weightDecay = checkWeightDecay(name(), wd);
-        changed();
+        super.weightDecay(wd);
         return this;
     }
-
-    public float weightDecay() { return weightDecay; }
 
     public float momentum() { return momentum; }
     public boolean nesterov() { return nesterov; }
@@ -61,7 +57,6 @@ public final class SGD extends Optimizer {
     protected void putConfig(java.util.Map<String, Object> c) {
         c.put("momentum", (double) momentum);
         c.put("nesterov", nesterov);
-        if (weightDecay > 0) c.put("weight_decay", (double) weightDecay);
     }
 
     @Override
@@ -72,7 +67,7 @@ public final class SGD extends Optimizer {
     @Override
     protected void createState(Backend be, long n) {
         velocity = momentum > 0 ? be.alloc(n) : null;
-        decayFrom = weightDecay > 0 ? be.alloc(n) : null;
+        decayFrom = weightDecay() > 0 ? be.alloc(n) : null;
     }
 
     @Override
@@ -87,10 +82,10 @@ public final class SGD extends Optimizer {
     protected void update(Backend be, Buf p, Buf g, long n, long t, Buf guard) {
         if (momentum > 0 && velocity == null) velocity = be.alloc(n);   // momentum set after the first step
         float lr = learningRate();
-        if (weightDecay > 0) {   // Keras' decay as a plain guarded SGD step along the weights themselves
+        if (weightDecay() > 0) {   // Keras' decay as a plain guarded SGD step along the weights themselves
             if (decayFrom == null) decayFrom = be.alloc(n);
             be.copy(p, 0, decayFrom, 0, n);
-            be.sgdUpdate(new SgdArgs(n, Span.of(p), Span.of(decayFrom), null, Span.ofNullable(guard), lr * weightDecay, 0, false));
+            be.sgdUpdate(new SgdArgs(n, Span.of(p), Span.of(decayFrom), null, Span.ofNullable(guard), lr * weightDecay(), 0, false));
         }
         be.sgdUpdate(new SgdArgs(n, Span.of(p), Span.of(g), momentum > 0 ? Span.of(velocity) : null, Span.ofNullable(guard),
                 lr, momentum, nesterov));
