@@ -98,12 +98,12 @@ public abstract class Optimizer {
         return this;
     }
 
-    /** Drops the schedule; the rate stays fixed at the schedule's current value. */
+    /** Drops the schedule; the rate stays fixed at the schedule's current value (the smallest positive float when that is 0). */
     public Optimizer clearSchedule() {
         if (schedule != null) {
             float now = learningRate();
             schedule = null;
-            learningRate = now > 0 ? now : learningRate;
+            learningRate = now > 0 ? now : Float.MIN_VALUE;   // a fixed rate is positive: the nearest one to a schedule at 0
             changed();
         }
         return this;

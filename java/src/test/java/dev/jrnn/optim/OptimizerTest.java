@@ -383,6 +383,17 @@ class OptimizerTest {
         assertEquals(0.25, (double) cleared.config().get("learning_rate"), 1e-9, "a cleared schedule leaves its rate");
     }
 
+    /** A schedule that reached 0 leaves the smallest positive rate when cleared, not the placeholder 1.0 it was built with. */
+    @Test
+    void clearingAScheduleAtZeroKeepsTheRateNearZero() {
+        Adam adam = new Adam(new dev.jrnn.optim.schedules.CosineDecay(0.1, 10));
+        adam.iterations(10);
+        assertEquals(0f, adam.learningRate());
+        adam.clearSchedule();
+        assertEquals(Float.MIN_VALUE, adam.learningRate());
+        assertEquals(null, adam.schedule());
+    }
+
     /** {@code m} with null values replaced by "" (Map.of refuses nulls). */
     private static Map<String, Object> withoutNulls(Object m) {
         Map<String, Object> r = new java.util.LinkedHashMap<>();
