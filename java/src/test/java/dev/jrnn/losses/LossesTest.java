@@ -31,16 +31,11 @@ class LossesTest {
     /** Keras' losses.get takes the class names too (ALL_OBJECTS_DICT): loss="MeanSquaredError" compiles in Keras. */
     @Test
     void kerasClassNamesAreTaken() {
-        assertEquals(Loss.MSE, Losses.of("MeanSquaredError"));
-        assertEquals(Loss.MAE, Losses.of("MeanAbsoluteError"));
-        assertEquals(Loss.BINARY_CROSSENTROPY, Losses.of("BinaryCrossentropy"));
-        assertEquals(Loss.CATEGORICAL_CROSSENTROPY, Losses.of("CategoricalCrossentropy"));
-        assertEquals(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Losses.of("SparseCategoricalCrossentropy"));
-        assertEquals(Loss.HUBER, Losses.of("Huber"));
-        assertEquals(Loss.LOG_COSH, Losses.of("LogCosh"));
-        assertEquals(Loss.KL_DIVERGENCE, Losses.of("KLDivergence"));
-        assertEquals(Loss.POISSON, Losses.of("Poisson"));
-        assertEquals(Loss.BINARY_CROSSENTROPY, Losses.of("BCE"));
+        String[] classes = {"MeanSquaredError", "MeanAbsoluteError", "BinaryCrossentropy", "CategoricalCrossentropy",
+            "SparseCategoricalCrossentropy", "Huber", "LogCosh", "KLDivergence", "Poisson", "BCE"};
+        Loss[] want = {Loss.MSE, Loss.MAE, Loss.BINARY_CROSSENTROPY, Loss.CATEGORICAL_CROSSENTROPY, Loss.SPARSE_CATEGORICAL_CROSSENTROPY,
+            Loss.HUBER, Loss.LOG_COSH, Loss.KL_DIVERGENCE, Loss.POISSON, Loss.BINARY_CROSSENTROPY};
+        for (int i = 0; i < classes.length; i++) assertEquals(want[i], Losses.of(classes[i]), classes[i]);
     }
 
     /**

@@ -5,7 +5,6 @@ import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.optim.Adam;
 import dev.jrnn.tensor.Tensor;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,13 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** {@link Trainer}'s compile options as Keras takes them: names, the keys they give in History and evaluate. */
 class TrainerTest {
-    @BeforeAll
-    static void cpu() {
-        Jrnn.setBackend("cpu");
-    }
-
     @BeforeEach
-    void fresh() {
+    void freshCpuSession() {
+        Jrnn.setBackend("cpu");
         Jrnn.clearSession();
         Jrnn.setSeed(4);
     }
