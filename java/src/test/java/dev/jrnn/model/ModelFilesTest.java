@@ -209,6 +209,27 @@ class ModelFilesTest {
         assertEquals(uninterrupted(make, xs, ys, 4), resumed(make, xs, ys, 1, 4));
     }
 
+    /** RMSprop, Adagrad, AdamW and Nadam come back with their own settings (rho, momentum, betas, ...), not Keras' defaults. */
+    @Test
+    void everyOptimizerResumesWithItsOwnSettings() throws IOException {
+        List<Supplier<dev.jrnn.optim.Optimizer>> opts = List.of(
+                () -> new dev.jrnn.optim.RMSprop(0.01).rho(0.8).momentum(0.5).centered(true).epsilon(1e-5),
+                () -> new dev.jrnn.optim.Adagrad(0.05).initialAccumulatorValue(0.3).epsilon(1e-4),
+                () -> new dev.jrnn.optim.AdamW(0.01).beta1(0.7).beta2(0.9).epsilon(1e-4).weightDecay(0.05),
+                () -> new dev.jrnn.optim.Nadam(0.01).beta1(0.7).beta2(0.9).epsilon(1e-4));
+        SplittableRandom r = new SplittableRandom(10);
+        List<Tensor> xs = List.of(random(r, 9, 4, 2));
+        List<Tensor> ys = List.of(random(r, 9, 2));
+        for (Supplier<dev.jrnn.optim.Optimizer> opt : opts) {
+            Supplier<Model> make = () -> {
+                Sequential s = new Sequential(new GRU(3).inputShape(4, 2), new Dense(2));
+                s.compile(opt.get(), "mse");
+                return s;
+            };
+            assertEquals(uninterrupted(make, xs, ys, 3), resumed(make, xs, ys, 1, 3), opt.get().name());
+        }
+    }
+
     @Test
     void aFailedSaveLeavesThePreviousFile() throws IOException {
         Jrnn.setSeed(6);
