@@ -56,7 +56,7 @@ public enum Metric {
         return s;
     }
 
-    /** The number of values {@link #sum} averaged over: rows (weighted), times cols for elementwise metrics. */
+    /** The number of values {@link #sum} added: the rows, weighted (each row's value is already its mean over the columns). */
     public double count(Loss loss, int rows, int cols, float[] weights) {
         double n = 0;
         for (int r = 0; r < rows; r++) n += weights == null ? 1 : weights[r];
