@@ -2,7 +2,9 @@ package dev.jrnn.losses;
 
 import dev.jrnn.backend.Loss;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Keras loss names mapped to the fused losses of the backend ({@link Loss}). Keras reduction:
@@ -51,8 +53,9 @@ public final class Losses {
      * A loss by Keras name: "mse" / "mean_squared_error", "mae" / "mean_absolute_error",
      * "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"
      * (probabilities), "huber" / "huber_loss", "log_cosh" / "logcosh", "kl_divergence" / "kld" /
-     * "kullback_leibler_divergence", "poisson". Append "_from_logits" for the logits forms, e.g.
-     * "sparse_categorical_crossentropy_from_logits".
+     * "kullback_leibler_divergence", "poisson", and Keras' class names ("MeanSquaredError", "BinaryCrossentropy",
+     * "KLDivergence", ...), which Keras' losses.get takes too (case is ignored). Append "_from_logits" for the logits
+     * forms, e.g. "sparse_categorical_crossentropy_from_logits".
      */
     public static Loss of(String name) {
         if (name == null) throw new IllegalArgumentException("loss name is null: expected one of " + NAMES);
@@ -60,14 +63,14 @@ public final class Losses {
         boolean logits = n.endsWith("_from_logits");
         if (logits) n = n.substring(0, n.length() - "_from_logits".length());
         Loss l = switch (n) {
-            case "mse", "mean_squared_error" -> logits ? null : Loss.MSE;
-            case "mae", "mean_absolute_error" -> logits ? null : Loss.MAE;
-            case "binary_crossentropy", "bce" -> binaryCrossentropy(logits);
-            case "categorical_crossentropy" -> categoricalCrossentropy(logits);
-            case "sparse_categorical_crossentropy" -> sparseCategoricalCrossentropy(logits);
+            case "mse", "mean_squared_error", "meansquarederror" -> logits ? null : Loss.MSE;
+            case "mae", "mean_absolute_error", "meanabsoluteerror" -> logits ? null : Loss.MAE;
+            case "binary_crossentropy", "bce", "binarycrossentropy" -> binaryCrossentropy(logits);
+            case "categorical_crossentropy", "categoricalcrossentropy" -> categoricalCrossentropy(logits);
+            case "sparse_categorical_crossentropy", "sparsecategoricalcrossentropy" -> sparseCategoricalCrossentropy(logits);
             case "huber", "huber_loss" -> logits ? null : Loss.HUBER;
             case "log_cosh", "logcosh" -> logits ? null : Loss.LOG_COSH;
-            case "kl_divergence", "kld", "kullback_leibler_divergence" -> logits ? null : Loss.KL_DIVERGENCE;
+            case "kl_divergence", "kld", "kullback_leibler_divergence", "kldivergence" -> logits ? null : Loss.KL_DIVERGENCE;
             case "poisson" -> logits ? null : Loss.POISSON;
             default -> null;
         };
@@ -90,6 +93,75 @@ public final class Losses {
             case LOG_COSH -> "log_cosh";
             case KL_DIVERGENCE -> "kl_divergence";
             case POISSON -> "poisson";
+        };
+    }
+
+    /**
+     * The loss as Keras 3 writes it in a compile config: its name for the probability forms (as compile got a string),
+     * the loss class with {@code from_logits: true} for the logits forms, which no Keras name expresses.
+     */
+    public static Object serialize(Loss l) {
+        if (!l.name().endsWith("_LOGITS")) return kerasName(l);
+        Map<String, Object> config = new LinkedHashMap<>();
+        String base = kerasName(l).substring(0, kerasName(l).length() - "_from_logits".length());
+        config.put("name", base);
+        config.put("reduction", "sum_over_batch_size");
+        config.put("from_logits", true);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("module", "keras.losses");
+        r.put("class_name", className(l));
+        r.put("config", config);
+        r.put("registered_name", null);
+        return r;
+    }
+
+    /**
+     * The loss a Keras compile config holds: a name as {@link #of} takes it, a serialized loss object
+     * ({@code {"class_name": "SparseCategoricalCrossentropy", "config": {"from_logits": true, ...}}}) or a serialized
+     * loss function ({@code {"class_name": "function", "config": "mean_squared_error"}}). Settings jrnn lacks (a Huber
+     * delta other than 1, label_smoothing, ignore_class, another reduction or axis) throw IllegalArgumentException
+     * naming them, rather than training with another loss.
+     *
+     * <pre>{@code
+     * Loss l = Losses.deserialize(Map.of("class_name", "BinaryCrossentropy", "config", Map.of("from_logits", true)));
+     * }</pre>
+     */
+    public static Loss deserialize(Object serialized) {
+        if (serialized instanceof String name) return of(name);
+        if (!(serialized instanceof Map<?, ?> m) || !(m.get("class_name") instanceof String cls)) {
+            throw new IllegalArgumentException("loss " + serialized + ": expected a loss name or a serialized Keras loss with a class_name");
+        }
+        if (cls.equals("function")) return deserialize(m.get("config"));
+        Map<?, ?> c = m.get("config") instanceof Map<?, ?> cm ? cm : Map.of();
+        Loss l = of(cls);
+        String why = null;
+        if (c.get("reduction") != null && !"sum_over_batch_size".equals(c.get("reduction")) && !"auto".equals(c.get("reduction"))) {
+            why = "reduction " + c.get("reduction");
+        } else if (c.get("label_smoothing") instanceof Number n && n.doubleValue() != 0) {
+            why = "label_smoothing " + n;
+        } else if (c.get("ignore_class") != null) {
+            why = "ignore_class " + c.get("ignore_class");
+        } else if (c.get("axis") instanceof Number a && a.intValue() != -1) {
+            why = "axis " + a;
+        } else if (l == Loss.HUBER && c.get("delta") instanceof Number d && d.doubleValue() != Loss.HUBER_DELTA) {
+            why = "delta " + d;
+        }
+        if (why != null) throw new IllegalArgumentException("loss " + cls + " with " + why + " is not supported (jrnn has the Keras defaults)");
+        return Boolean.TRUE.equals(c.get("from_logits")) ? of(kerasName(l) + "_from_logits") : l;
+    }
+
+    /** Keras' loss class of a loss. */
+    private static String className(Loss l) {
+        return switch (l) {
+            case MSE -> "MeanSquaredError";
+            case MAE -> "MeanAbsoluteError";
+            case BINARY_CROSSENTROPY, BINARY_CROSSENTROPY_LOGITS -> "BinaryCrossentropy";
+            case CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY_LOGITS -> "CategoricalCrossentropy";
+            case SPARSE_CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> "SparseCategoricalCrossentropy";
+            case HUBER -> "Huber";
+            case LOG_COSH -> "LogCosh";
+            case KL_DIVERGENCE -> "KLDivergence";
+            case POISSON -> "Poisson";
         };
     }
 

@@ -6,9 +6,11 @@ import java.util.Locale;
 
 /**
  * Metrics reported by fit/evaluate next to the loss, as Keras names them. {@code "accuracy"}
- * resolves like Keras from the loss: binary accuracy (threshold 0.5, or 0 for logits) for binary
- * cross-entropy, argmax match for categorical ones (sparse: against the class index), exact match
- * otherwise.
+ * resolves as in Keras 3, from the shapes whatever the loss: against the class index (argmax match) for
+ * a sparse loss, binary accuracy ({@code target == (prediction > 0.5)}) when the output has one column,
+ * argmax match with the target otherwise (so binary cross-entropy over several columns gets categorical
+ * accuracy, as in Keras). One deliberate difference: binary cross-entropy from logits thresholds at 0,
+ * where Keras keeps 0.5 on the logits.
  *
  * <pre>{@code
  * model.compile("adam", "sparse_categorical_crossentropy", "accuracy");
@@ -26,15 +28,16 @@ public enum Metric {
 
     Metric(String key) { this.key = key; }
 
-    /** The key under which History stores it ("accuracy", "mae", "mse"; "val_" prefix for validation). */
+    /** Its canonical name ("accuracy", "mae", "mse"); History logs a metric under the name compile was given, as Keras. */
     public String key() { return key; }
 
+    /** By Keras name, case ignored: "accuracy" / "acc", "mae" / "mean_absolute_error" / "MeanAbsoluteError", "mse" likewise. */
     public static Metric of(String name) {
         if (name == null) throw new IllegalArgumentException("metric name is null: expected accuracy, mae or mse");
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "accuracy", "acc" -> ACCURACY;
-            case "mae", "mean_absolute_error" -> MAE;
-            case "mse", "mean_squared_error" -> MSE;
+            case "mae", "mean_absolute_error", "meanabsoluteerror" -> MAE;
+            case "mse", "mean_squared_error", "meansquarederror" -> MSE;
             default -> throw new IllegalArgumentException("unknown metric '" + name + "': expected accuracy, mae or mse");
         };
     }
@@ -53,7 +56,7 @@ public enum Metric {
         return s;
     }
 
-    /** The number of values {@link #sum} averaged over: rows (weighted), times cols for elementwise metrics. */
+    /** The number of values {@link #sum} added: the rows, weighted (each row's value is already its mean over the columns). */
     public double count(Loss loss, int rows, int cols, float[] weights) {
         double n = 0;
         for (int r = 0; r < rows; r++) n += weights == null ? 1 : weights[r];
@@ -73,25 +76,14 @@ public enum Metric {
                 return s / cols;
             }
             default -> {
-                switch (loss) {
-                    case SPARSE_CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> {
-                        return argmax(p, o, cols) == Math.round(y[r]) ? 1 : 0;
-                    }
-                    case CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY_LOGITS -> {
-                        return argmax(p, o, cols) == argmax(y, o, cols) ? 1 : 0;
-                    }
-                    case BINARY_CROSSENTROPY, BINARY_CROSSENTROPY_LOGITS -> {
-                        double th = loss == Loss.BINARY_CROSSENTROPY_LOGITS ? 0 : 0.5;
-                        double s = 0;
-                        for (int c = 0; c < cols; c++) s += ((p[o + c] > th ? 1 : 0) == (y[o + c] > 0.5 ? 1 : 0)) ? 1 : 0;
-                        return s / cols;
-                    }
-                    default -> {
-                        double s = 0;
-                        for (int c = 0; c < cols; c++) s += p[o + c] == y[o + c] ? 1 : 0;
-                        return s / cols;
-                    }
+                // Keras 3 (compile_utils.get_metric) picks the accuracy from the shapes, not the loss: class indices as
+                // targets -> sparse categorical, one prediction per row -> binary, else categorical (argmax match)
+                if (loss.sparse()) return argmax(p, o, cols) == Math.round(y[r]) ? 1 : 0;
+                if (cols == 1) {
+                    double th = loss == Loss.BINARY_CROSSENTROPY_LOGITS ? 0 : 0.5;
+                    return y[o] == (p[o] > th ? 1f : 0f) ? 1 : 0;
                 }
+                return argmax(p, o, cols) == argmax(y, o, cols) ? 1 : 0;
             }
         }
     }

@@ -9,14 +9,18 @@ import dev.jrnn.optim.Optimizers;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What {@link Model#compile} sets: optimizer, loss and metrics, checked together before the model changes. */
-record Compiled(Optimizer optimizer, Loss loss, List<Metric> metrics) {
+/**
+ * What {@link Model#compile} sets: optimizer, loss and metrics, checked together before the model changes. Each metric
+ * keeps the name it was given (trimmed), which Keras logs it under ("acc" logs "acc").
+ */
+record Compiled(Optimizer optimizer, Loss loss, List<Metric> metrics, List<String> metricNames) {
     /** Checks the arguments of {@code model.compile(optimizer, loss, metrics...)}; {@code model} goes in messages. */
     static Compiled of(String model, Optimizer optimizer, Loss loss, String... metrics) {
         if (optimizer == null) throw new IllegalArgumentException(model + ".compile: optimizer is null");
         if (loss == null) throw new IllegalArgumentException(model + ".compile: loss is null");
         if (metrics == null) throw new IllegalArgumentException(model + ".compile: metrics is null (pass none for no metrics)");
         List<Metric> ms = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (String m : metrics) {
             if (m == null) throw new IllegalArgumentException(model + ".compile: a metric name is null");
             Metric mm = Metric.of(m);
@@ -24,9 +28,12 @@ record Compiled(Optimizer optimizer, Loss loss, List<Metric> metrics) {
                 throw new IllegalArgumentException(model + ".compile: metric " + m + " needs dense targets but the loss "
                         + Losses.kerasName(loss) + " takes class indices");
             }
-            if (!ms.contains(mm)) ms.add(mm);
+            if (!names.contains(m.trim())) {
+                ms.add(mm);
+                names.add(m.trim());
+            }
         }
-        return new Compiled(optimizer, loss, List.copyOf(ms));
+        return new Compiled(optimizer, loss, List.copyOf(ms), List.copyOf(names));
     }
 
     /** The optimizer named {@code optimizer}; a loss name there (Keras' order swapped) gets an error showing the order. */

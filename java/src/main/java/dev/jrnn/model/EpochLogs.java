@@ -11,6 +11,7 @@ import java.util.Map;
 final class EpochLogs {
     private final List<String> keys;
     private final List<dev.jrnn.losses.Metric> metrics;
+    private final List<String> metricNames;
     double lossSum;
     long samples;
     final double[] outLoss;
@@ -23,6 +24,7 @@ final class EpochLogs {
         int k = s.outputs();
         this.keys = s.graph().outputKeys();
         this.metrics = s.metrics();
+        this.metricNames = s.metricNames();
         this.outLoss = new double[k];
         this.metricSum = new double[k][metrics.size()];
         this.metricCount = new double[k][metrics.size()];
@@ -72,7 +74,7 @@ final class EpochLogs {
         for (int k = 0; k < trained.length; k++) {
             if (!trained[k]) continue;
             for (int j = 0; j < metrics.size(); j++) {
-                String key = nTrained > 1 ? keys.get(k) + "_" + metrics.get(j).key() : metrics.get(j).key();
+                String key = nTrained > 1 ? keys.get(k) + "_" + metricNames.get(j) : metricNames.get(j);
                 m.put(key, metricCount[k][j] > 0 ? metricSum[k][j] / metricCount[k][j] : 0.0);
             }
         }

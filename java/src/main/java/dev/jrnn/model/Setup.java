@@ -31,5 +31,8 @@ final class Setup {
 
     List<Metric> metrics() { return model.metrics(); }
 
+    /** The names the metrics are logged under, one per {@link #metrics()}. */
+    List<String> metricNames() { return model.metricNames(); }
+
     int outputs() { return model.graph().outputs.size(); }
 }

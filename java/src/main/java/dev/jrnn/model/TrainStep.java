@@ -111,7 +111,8 @@ final class TrainStep {
                         "target" + (outputs.size() > 1 ? " " + k : ""), y, ySample, on,
                         Arrays.copyOfRange(pred.shape(), 1, pred.rank()), need, s.loss()));
             }
-            DTensor w = rowWeights(p, p.masks.get(on), pred, rows);
+            DTensor mask = rowMask(p.masks.get(on), pred, rows);
+            DTensor w = mask == null ? null : rowWeights(p, mask, rows);
             DTensor g = p.own(DTensor.zeros(backend, pred.shape()));
             backend.lossAsync(new LossArgs(s.loss(), rows, cols, Span.of(pred.buf()), Span.of(tgt.buf()),
                     w == null ? null : Span.of(w.buf()), Span.of(g.buf()), new Span(lossOut, lossOff + k)));
@@ -120,7 +121,8 @@ final class TrainStep {
                 backend.axpy(bb.size(), 1f, bb.buf(), 0, a.buf(), 0);
                 return a;
             });
-            if (acc != null && !s.metrics().isEmpty()) addMetrics(acc, k, pred, w, rows, cols, y.data());
+            // metrics weigh by the mask itself (Keras: a Mean over the epoch's valid steps), not by the loss's per-batch weights
+            if (acc != null && !s.metrics().isEmpty()) addMetrics(acc, k, pred, mask, rows, cols, y.data());
         }
     }
 
@@ -140,13 +142,15 @@ final class TrainStep {
         }
     }
 
-    /**
-     * Row weights that drop masked timesteps from a sequence loss: the [B, T] mask scaled so the
-     * mean runs over the valid rows only (on the device). Null when the output has no mask or is not a sequence.
-     */
-    private DTensor rowWeights(Pass p, DTensor mask, DTensor pred, int rows) {
+    /** The [B, T] mask of a sequence output, one weight per row of {@code pred}; null when the output has no mask or is not a sequence. */
+    private static DTensor rowMask(DTensor mask, DTensor pred, int rows) {
         if (mask == null || pred.rank() != 3 || mask.rank() != 2) return null;
         if (mask.dim(0) != pred.dim(0) || mask.dim(1) != pred.dim(1) || (long) mask.dim(0) * mask.dim(1) != rows) return null;
+        return mask;
+    }
+
+    /** Row weights that drop masked timesteps from a sequence loss: the mask scaled so the mean runs over the valid rows only (on the device). */
+    private DTensor rowWeights(Pass p, DTensor mask, int rows) {
         DTensor w = p.own(DTensor.zeros(backend, rows));
         backend.copy(mask.buf(), 0, w.buf(), 0, rows);
         backend.scaleToSum(rows, rows, w.buf(), 0);   // mask * rows / valid rows; all-masked stays 0

@@ -40,6 +40,7 @@ public abstract class Trainer {
     private Loss loss;
     private Optimizer optimizer;
     private List<Metric> metrics = List.of();
+    private List<String> metricNames = List.of();
     private volatile boolean stopTraining;
     /** Set when a step could not be captured into a CUDA graph: later fits run eagerly (logged once). */
     private boolean graphsBroken;
@@ -88,8 +89,8 @@ public abstract class Trainer {
     }
 
     /**
-     * Sets the optimizer, the loss and the metrics ("accuracy", "mae", "mse") for fit/evaluate, in Keras'
-     * order: {@code model.compile(new Adam(1e-3), Losses.mse(), "mae")}.
+     * Sets the optimizer, the loss and the metrics ("accuracy", "mae", "mse" and their Keras aliases; each logged under
+     * the name given, as Keras) for fit/evaluate, in Keras' order: {@code model.compile(new Adam(1e-3), Losses.mse(), "mae")}.
      */
     public void compile(Optimizer optimizer, Loss loss, String... metrics) {
         Compiled c = Compiled.of(name(), optimizer, loss, metrics);
@@ -98,6 +99,7 @@ public abstract class Trainer {
         this.loss = c.loss();
         this.optimizer = c.optimizer();
         this.metrics = c.metrics();
+        this.metricNames = c.metricNames();
         afterCompile();
         this.graphsBroken = false;
     }
@@ -121,8 +123,8 @@ public abstract class Trainer {
 
     public Optimizer optimizer() { return optimizer; }
 
-    /** The metrics compile set, by Keras name ("accuracy", "mae", ...). */
-    public List<String> metricNames() { return metrics.stream().map(Metric::key).toList(); }
+    /** The metrics compile set, by the names given (Keras logs each under its name: "acc", "mae", ...). */
+    public List<String> metricNames() { return metricNames; }
 
     private void requireCompiled(String what) {
         if (loss == null || optimizer == null) {

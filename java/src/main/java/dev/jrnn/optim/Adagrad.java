@@ -44,7 +44,6 @@ public final class Adagrad extends FusedOptimizer {
 
     @Override
     protected void putConfig(java.util.Map<String, Object> c) {
-        super.putConfig(c);
         c.put("initial_accumulator_value", (double) initialAccumulator);
         c.put("epsilon", (double) epsilon);
     }

@@ -3,13 +3,15 @@ package dev.jrnn.optim;
 import dev.jrnn.backend.AdamArgs;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.OptimizerArgs;
 import dev.jrnn.backend.Span;
 import dev.jrnn.tensor.Float32;
 
 /**
- * Adam with Keras' defaults: learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7.
+ * Adam with Keras' defaults: learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7, no weight decay.
  * One fused {@link Backend#adamUpdate} over all trainable parameters per step, with the step count t
- * kept in device memory (so a replayed CUDA graph of a train step uses the right t every time).
+ * kept in device memory (so a replayed CUDA graph of a train step uses the right t every time). With
+ * {@link #weightDecay} (Keras' {@code weight_decay}) the step is AdamW's fused update, which is Adam after the decay.
  *
  * <pre>{@code
  * model.compile(new Adam(0.01), "mse");
@@ -52,6 +54,12 @@ public final class Adam extends Optimizer {
         return this;
     }
 
+    @Override
+    public Adam weightDecay(double wd) {
+        super.weightDecay(wd);
+        return this;
+    }
+
     public float beta1() { return beta1; }
     public float beta2() { return beta2; }
     public float epsilon() { return epsilon; }
@@ -73,7 +81,7 @@ public final class Adam extends Optimizer {
     protected void createState(Backend be, long n) {
         m = be.alloc(n);
         v = be.alloc(n);
-        step = new DeviceStep(be, 3);
+        step = new DeviceStep(be, OptimizerArgs.STEP_FLOATS);   // room for AdamW's update too (t lo, hi at the same place)
     }
 
     @Override
@@ -88,6 +96,12 @@ public final class Adam extends Optimizer {
 
     @Override
     protected void update(Backend be, Buf p, Buf g, long n, long t, Buf guard) {
+        if (weightDecay() > 0) {
+            be.optimizerUpdate(new OptimizerArgs(OptimizerArgs.Kind.ADAMW, n, Span.of(p), Span.of(g), Span.of(m), Span.of(v), null,
+                    Span.of(step.before(be, t)), Span.ofNullable(guard), learningRate(), beta1, beta2, epsilon, weightDecay()));
+            step.after(t);
+            return;
+        }
         be.adamUpdate(new AdamArgs(n, Span.of(p), Span.of(g), Span.of(m), Span.of(v), Span.of(step.before(be, t)),
                 Span.ofNullable(guard), learningRate(), beta1, beta2, epsilon));
         step.after(t);

@@ -47,7 +47,6 @@ public abstract class AdamFamily<T extends AdamFamily<T>> extends FusedOptimizer
 
     @Override
     protected void putConfig(java.util.Map<String, Object> c) {
-        super.putConfig(c);
         c.put("beta_1", (double) beta1);
         c.put("beta_2", (double) beta2);
         c.put("epsilon", (double) epsilon);

@@ -14,7 +14,6 @@ import dev.jrnn.tensor.Float32;
  */
 public abstract class FusedOptimizer extends Optimizer {
     private final OptimizerArgs.Kind kind;
-    private float weightDecay;
     private Buf s1, s2, s3;
     private DeviceStep step;
 
@@ -28,14 +27,11 @@ public abstract class FusedOptimizer extends Optimizer {
         this.kind = kind;
     }
 
-    /** Keras' {@code weight_decay}: before each update {@code p -= p * weightDecay * lr}; 0 disables. */
+    @Override
     public FusedOptimizer weightDecay(double wd) {
-        this.weightDecay = Float32.check(name() + ": weightDecay", wd, x -> x >= 0 && Double.isFinite(x), ">= 0 and finite");
-        changed();
+        super.weightDecay(wd);
         return this;
     }
-
-    public float weightDecay() { return weightDecay; }
 
     /** Whether the state buffer s2 / s3 is needed with the current settings. */
     abstract boolean usesS2();
@@ -78,11 +74,6 @@ public abstract class FusedOptimizer extends Optimizer {
     }
 
     @Override
-    protected void putConfig(java.util.Map<String, Object> c) {
-        c.put("weight_decay", (double) weightDecay);
-    }
-
-    @Override
     protected void releaseState() {
         for (Buf b : new Buf[] {s1, s2, s3}) if (b != null) b.close();
         if (step != null) step.close();
@@ -97,7 +88,7 @@ public abstract class FusedOptimizer extends Optimizer {
         if (usesS3() && s3 == null) s3 = be.alloc(n);
         be.optimizerUpdate(new OptimizerArgs(kind, n, Span.of(p), Span.of(g), Span.of(s1), usesS2() ? Span.of(s2) : null,
                 usesS3() ? Span.of(s3) : null, step == null ? null : Span.of(step.before(be, t)), Span.ofNullable(guard),
-                learningRate(), h1(), h2(), eps(), weightDecay));
+                learningRate(), h1(), h2(), eps(), weightDecay()));
         if (step != null) step.after(t);
     }
 

@@ -42,6 +42,7 @@ public abstract class Optimizer {
     private float clipnorm;
     private float globalClipnorm;
     private float clipvalue;
+    private float weightDecay;
     private long iterations;
     private long version;
     private ParamStore boundTo;
@@ -97,12 +98,12 @@ public abstract class Optimizer {
         return this;
     }
 
-    /** Drops the schedule; the rate stays fixed at the schedule's current value. */
+    /** Drops the schedule; the rate stays fixed at the schedule's current value (the smallest positive float when that is 0). */
     public Optimizer clearSchedule() {
         if (schedule != null) {
             float now = learningRate();
             schedule = null;
-            learningRate = now > 0 ? now : learningRate;
+            learningRate = now > 0 ? now : Float.MIN_VALUE;   // a fixed rate is positive: the nearest one to a schedule at 0
             changed();
         }
         return this;
@@ -140,6 +141,18 @@ public abstract class Optimizer {
         changed();
         return this;
     }
+
+    /**
+     * Keras' {@code weight_decay} (every Keras 3 optimizer has it): before each update {@code p -= p * weightDecay * lr},
+     * decoupled from the gradients; 0 disables (the default, but AdamW's 0.004).
+     */
+    public Optimizer weightDecay(double wd) {
+        this.weightDecay = Float32.check(name() + ": weightDecay", wd, x -> x >= 0 && Double.isFinite(x), ">= 0 and finite");
+        changed();
+        return this;
+    }
+
+    public float weightDecay() { return weightDecay; }
 
     public float clipnorm() { return clipnorm; }
     public float globalClipnorm() { return globalClipnorm; }
@@ -241,8 +254,9 @@ public abstract class Optimizer {
 
     /**
      * The optimizer's settings as Keras writes them in a saved model's compile config ({@code learning_rate}: the
-     * rate or the schedule's {@link LearningRateSchedule#config}, the clipping options set, and what subclasses add
-     * through {@link #putConfig}). An IllegalArgumentException when the schedule has no Keras config (a lambda).
+     * rate or the schedule's {@link LearningRateSchedule#config}, the clipping options set, {@code weight_decay}, and
+     * what subclasses add through {@link #putConfig}). An IllegalArgumentException when the schedule has no Keras config
+     * (a lambda).
      */
     public final Map<String, Object> config() {
         Map<String, Object> c = new LinkedHashMap<>();
@@ -251,6 +265,7 @@ public abstract class Optimizer {
         if (clipnorm > 0) c.put("clipnorm", (double) clipnorm);
         if (globalClipnorm > 0) c.put("global_clipnorm", (double) globalClipnorm);
         if (clipvalue > 0) c.put("clipvalue", (double) clipvalue);
+        c.put("weight_decay", (double) weightDecay);
         putConfig(c);
         return c;
     }

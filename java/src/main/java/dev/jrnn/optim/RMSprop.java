@@ -59,7 +59,6 @@ public final class RMSprop extends FusedOptimizer {
 
     @Override
     protected void putConfig(java.util.Map<String, Object> c) {
-        super.putConfig(c);
         c.put("rho", (double) rho);
         c.put("momentum", (double) momentum);
         c.put("epsilon", (double) epsilon);

@@ -8,7 +8,8 @@ import dev.jrnn.tensor.Float32;
 
 /**
  * Stochastic gradient descent as Keras: learning rate (default 0.01), optional momentum and
- * Nesterov momentum. One fused {@link Backend#sgdUpdate} over all trainable parameters per step.
+ * Nesterov momentum, optional weight decay. One fused {@link Backend#sgdUpdate} over all trainable parameters per step
+ * (with weight decay one more before it, from a copy of the weights).
  *
  * <pre>{@code
  * model.compile(new SGD(0.1).momentum(0.9).nesterov(true), "mse");
@@ -18,6 +19,8 @@ public final class SGD extends Optimizer {
     private float momentum;
     private boolean nesterov;
     private Buf velocity;
+    /** The weights before the decay (weight decay only): the decay reads them while it writes the weights. */
+    private Buf decayFrom;
 
     public SGD() { this(0.01f); }
 
@@ -41,6 +44,12 @@ public final class SGD extends Optimizer {
         return this;
     }
 
+    @Override
+    public SGD weightDecay(double wd) {
+        super.weightDecay(wd);
+        return this;
+    }
+
     public float momentum() { return momentum; }
     public boolean nesterov() { return nesterov; }
 
@@ -58,18 +67,27 @@ public final class SGD extends Optimizer {
     @Override
     protected void createState(Backend be, long n) {
         velocity = momentum > 0 ? be.alloc(n) : null;
+        decayFrom = weightDecay() > 0 ? be.alloc(n) : null;
     }
 
     @Override
     protected void releaseState() {
         if (velocity != null) velocity.close();
+        if (decayFrom != null) decayFrom.close();
         velocity = null;
+        decayFrom = null;
     }
 
     @Override
     protected void update(Backend be, Buf p, Buf g, long n, long t, Buf guard) {
         if (momentum > 0 && velocity == null) velocity = be.alloc(n);   // momentum set after the first step
+        float lr = learningRate();
+        if (weightDecay() > 0) {   // Keras' decay as a plain guarded SGD step along the weights themselves
+            if (decayFrom == null) decayFrom = be.alloc(n);
+            be.copy(p, 0, decayFrom, 0, n);
+            be.sgdUpdate(new SgdArgs(n, Span.of(p), Span.of(decayFrom), null, Span.ofNullable(guard), lr * weightDecay(), 0, false));
+        }
         be.sgdUpdate(new SgdArgs(n, Span.of(p), Span.of(g), momentum > 0 ? Span.of(velocity) : null, Span.ofNullable(guard),
-                learningRate(), momentum, nesterov));
+                lr, momentum, nesterov));
     }
 }

@@ -15,6 +15,9 @@ class MetricTest {
         assertEquals(Metric.MAE, Metric.of(" Mean_Absolute_Error "));
         assertEquals(Metric.MSE, Metric.of("mean_squared_error"));
         for (Metric m : Metric.values()) assertEquals(m, Metric.of(m.key()));
+        assertEquals(Metric.MAE, Metric.of("MeanAbsoluteError"), "Keras' class names, as metrics.get takes them");
+        assertEquals(Metric.MSE, Metric.of("MeanSquaredError"));
+        assertEquals(Metric.ACCURACY, Metric.of("Accuracy"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Metric.of("f1"));
         assertEquals("unknown metric 'f1': expected accuracy, mae or mse", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Metric.of(null));
@@ -26,13 +29,29 @@ class MetricTest {
         float[] pred = {0.1f, 0.7f, 0.2f, 0.6f, 0.3f, 0.1f};   // rows argmax 1, 0
         assertEquals(2, Metric.ACCURACY.sum(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 2, 3, pred, new float[] {1, 0}, null));
         assertEquals(1, Metric.ACCURACY.sum(Loss.CATEGORICAL_CROSSENTROPY, 2, 3, pred, new float[] {0, 1, 0, 0, 0, 1}, null));
-        assertEquals(0.5, Metric.ACCURACY.sum(Loss.BINARY_CROSSENTROPY, 1, 2, new float[] {0.4f, 0.9f}, new float[] {0, 0}, null), 1e-9);
+        // several columns: Keras 3 takes categorical accuracy even for binary cross-entropy (argmax 1 vs argmax 0)
+        assertEquals(0, Metric.ACCURACY.sum(Loss.BINARY_CROSSENTROPY, 1, 2, new float[] {0.4f, 0.9f}, new float[] {0, 0}, null), 1e-9);
         assertEquals(1, Metric.ACCURACY.sum(Loss.BINARY_CROSSENTROPY_LOGITS, 1, 2, new float[] {-2f, 0.5f}, new float[] {0, 1}, null), 1e-9);
         assertEquals(0.5, Metric.MAE.sum(Loss.MSE, 1, 2, new float[] {1, 2}, new float[] {1.5f, 1.5f}, null), 1e-9);
         assertEquals(0.25, Metric.MSE.sum(Loss.MSE, 1, 2, new float[] {1, 2}, new float[] {1.5f, 1.5f}, null), 1e-9);
         // masked rows do not count
         assertEquals(1, Metric.ACCURACY.sum(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 2, 3, pred, new float[] {1, 2}, new float[] {1, 0}));
         assertEquals(1, Metric.ACCURACY.count(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 2, 3, new float[] {1, 0}));
+    }
+
+    /** Keras 3's get_metric: one column is binary accuracy (threshold 0.5) for any dense loss, several are argmax matches. */
+    @Test
+    void accuracyResolvesFromTheShapesWhateverTheDenseLoss() {
+        float[] p = {0.7f, 0.2f, 0.55f, 0.4f}, y = {1, 0, 0, 0};   // rows of one column: 1, 1, 0, 1 correct
+        for (Loss l : new Loss[] {Loss.MSE, Loss.MAE, Loss.HUBER, Loss.BINARY_CROSSENTROPY}) {
+            assertEquals(3, Metric.ACCURACY.sum(l, 4, 1, p, y, null), 1e-9, l.name());
+        }
+        assertEquals(0, Metric.ACCURACY.sum(Loss.MSE, 1, 1, new float[] {0.9f}, new float[] {0.9f}, null), 1e-9,
+                "a target that is not 0 or 1 never matches the thresholded prediction");
+        float[] p2 = {0.1f, 0.8f, 0.3f, 0.9f, 0.2f, 0.6f}, y2 = {0, 1, 0, 0, 1, 1};   // argmax 1 vs 1, 0 vs 1
+        for (Loss l : new Loss[] {Loss.MSE, Loss.BINARY_CROSSENTROPY, Loss.POISSON}) {
+            assertEquals(1, Metric.ACCURACY.sum(l, 2, 3, p2, y2, null), 1e-9, l.name());
+        }
     }
 
     @Test

@@ -96,6 +96,46 @@ class TrainStepTest {
         assertEquals(c - lr * gc, w1.get(4).get(0), 1e-5);
     }
 
+    /**
+     * Keras' metrics over masked sequences count the valid timesteps of the whole epoch (a Mean of the mask-weighted
+     * values), while the loss averages each batch over its valid steps and the batches by their size.
+     */
+    @Test
+    void maskedSequenceMetricsAverageOverTheValidStepsOfTheEpoch() {
+        int N = 4, T = 3, I = 2;
+        int[] lengths = {3, 3, 1, 1};   // batch 1: 6 of 6 steps valid, batch 2: 2 of 6
+        SplittableRandom r = new SplittableRandom(3);
+        float[] xd = new float[N * T * I], yd = new float[N * T * 2];
+        for (int i = 0; i < xd.length; i++) xd[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < yd.length; i++) yd[i] = (float) r.nextDouble(-1, 1);
+        Tensor x = Tensor.of(xd, N, T, I), y = Tensor.of(yd, N, T, 2);
+        Sequential m = new Sequential(new SimpleRNN(3).returnSequences(true).inputShape(T, I), new Dense(2));
+        m.compile("adam", "mse", "mae");
+        Tensor p = m.predict(x, lengths);
+        double maeSum = 0, lossSum = 0;
+        double[] batchSq = new double[2];
+        int[] batchValid = new int[2];
+        int valid = 0;
+        for (int n = 0; n < N; n++) {
+            for (int t = 0; t < lengths[n]; t++) {
+                double ae = 0, se = 0;
+                for (int j = 0; j < 2; j++) {
+                    double d = p.get(n, t, j) - y.get(n, t, j);
+                    ae += Math.abs(d) / 2;
+                    se += d * d / 2;
+                }
+                maeSum += ae;
+                batchSq[n / 2] += se;
+                batchValid[n / 2]++;
+                valid++;
+            }
+        }
+        for (int b = 0; b < 2; b++) lossSum += 2 * batchSq[b] / batchValid[b];
+        java.util.Map<String, Double> logs = m.evaluateAll(List.of(x), List.of(y), 2, lengths);
+        assertEquals(maeSum / valid, logs.get("mae"), 1e-5, "mae over the 8 valid steps");
+        assertEquals(lossSum / N, logs.get("loss"), 1e-5, "loss: batch means weighted by batch size");
+    }
+
     private static double[][] d2(Tensor t) {
         double[][] r = new double[t.dim(0)][t.dim(1)];
         for (int i = 0; i < r.length; i++) for (int j = 0; j < r[0].length; j++) r[i][j] = t.get(i, j);

@@ -4,11 +4,16 @@ import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Backends;
 import dev.jrnn.layers.Param;
 import dev.jrnn.layers.ParamStore;
+import dev.jrnn.optim.schedules.CosineDecay;
+import dev.jrnn.optim.schedules.ExponentialDecay;
+import dev.jrnn.optim.schedules.LearningRateSchedule;
+import dev.jrnn.optim.schedules.PiecewiseConstantDecay;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -69,6 +74,41 @@ class OptimizerTest {
         assertEquals(2, adam.iterations());
     }
 
+    /** Keras 3's Adam takes weight_decay like every optimizer: p -= p * wd * lr before the Adam update (decoupled). */
+    @Test
+    void adamWeightDecayIsKerasDecoupledDecay() {
+        ParamStore s = store(P0);
+        Adam adam = new Adam(0.01).weightDecay(0.1);
+        double[] p = new double[5], m = new double[5], v = new double[5];
+        for (int i = 0; i < 5; i++) p[i] = P0[i];
+        for (int t = 1; t <= 3; t++) {
+            float[] g = G[(t - 1) % 2];
+            setGrads(s, g);
+            adam.step(s, s.params(), s.size());
+            double lrT = 0.01 * Math.sqrt(1 - Math.pow(0.999, t)) / (1 - Math.pow(0.9, t));
+            for (int i = 0; i < 5; i++) {
+                p[i] -= p[i] * 0.1 * 0.01;
+                m[i] += (g[i] - m[i]) * (1 - 0.9);
+                v[i] += (g[i] * g[i] - v[i]) * (1 - 0.999);
+                p[i] -= lrT * m[i] / (Math.sqrt(v[i]) + 1e-7);
+            }
+        }
+        float[] got = values(s);
+        for (int i = 0; i < 5; i++) assertEquals(p[i], got[i], 1e-6, "param " + i);
+        assertEquals(0.1f, adam.weightDecay());
+        assertEquals(0.1, (double) adam.config().get("weight_decay"), 1e-7);
+        assertEquals(0f, new Adam().weightDecay(), "Keras' Adam default: no decay");
+        // a set guard skips the decay with the update
+        dev.jrnn.backend.Buf guard = be.alloc(1);
+        be.upload(new float[] {1f}, 0, guard, 0, 1);
+        adam.step(s, s.params(), s.size(), guard);
+        float[] after = values(s);
+        for (int i = 0; i < 5; i++) assertEquals(got[i], after[i], "param " + i + " moved under a set guard");
+        guard.close();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Adam().weightDecay(-0.1));
+        assertTrue(e.getMessage().startsWith("Adam: weightDecay"), e.getMessage());
+    }
+
     @Test
     void sgdPlainMomentumAndNesterov() {
         for (int mode = 0; mode < 3; mode++) {
@@ -94,6 +134,45 @@ class OptimizerTest {
             float[] got = values(s);
             for (int i = 0; i < 5; i++) assertEquals(p[i], got[i], 1e-6, "mode " + mode + " param " + i);
         }
+    }
+
+    /** Keras 3's SGD takes weight_decay too: p -= p * wd * lr before the update, outside the momentum. */
+    @Test
+    void sgdWeightDecayIsKerasDecoupledDecay() {
+        for (int mode = 0; mode < 3; mode++) {
+            ParamStore s = store(P0);
+            SGD sgd = new SGD(0.1).weightDecay(0.05);
+            if (mode > 0) sgd.momentum(0.9);
+            if (mode == 2) sgd.nesterov(true);
+            double[] p = new double[5], vel = new double[5];
+            for (int i = 0; i < 5; i++) p[i] = P0[i];
+            for (int t = 0; t < 3; t++) {
+                float[] g = G[t % 2];
+                setGrads(s, g);
+                sgd.step(s, s.params(), s.size());
+                for (int i = 0; i < 5; i++) {
+                    p[i] -= p[i] * 0.05 * 0.1;
+                    if (mode == 0) {
+                        p[i] -= 0.1 * g[i];
+                    } else {
+                        vel[i] = 0.9 * vel[i] - 0.1 * g[i];
+                        p[i] += mode == 2 ? 0.9 * vel[i] - 0.1 * g[i] : vel[i];
+                    }
+                }
+            }
+            float[] got = values(s);
+            for (int i = 0; i < 5; i++) assertEquals(p[i], got[i], 1e-6, "mode " + mode + " param " + i);
+            dev.jrnn.backend.Buf guard = be.alloc(1);
+            be.upload(new float[] {1f}, 0, guard, 0, 1);
+            sgd.step(s, s.params(), s.size(), guard);
+            float[] after = values(s);
+            for (int i = 0; i < 5; i++) assertEquals(got[i], after[i], "mode " + mode + ": param " + i + " moved under a set guard");
+            guard.close();
+            assertEquals(0.05, (double) sgd.config().get("weight_decay"), 1e-7);
+        }
+        assertEquals(0f, new SGD().weightDecay(), "Keras' SGD default: no decay");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SGD().weightDecay(Double.NaN));
+        assertTrue(e.getMessage().startsWith("SGD: weightDecay"), e.getMessage());
     }
 
     @Test
@@ -275,6 +354,55 @@ class OptimizerTest {
         adam.step(s, s.params(), s.size());
         for (float v : values(s)) assertTrue(Float.isFinite(v));
         assertEquals(Optimizer.MAX_ITERATIONS + 1, adam.iterations());
+    }
+
+    /**
+     * Keras' optimizer get_config writes a schedule as the serialized schedule (learning_rate_schedule.serialize), never
+     * a number: a saved model must not come back with the fixed rate the schedule hides (it wrote 1.0).
+     */
+    @Test
+    void configWritesTheLearningRateScheduleAsKerasSerializesIt() {
+        Map<String, Object> c = new Adam(new ExponentialDecay(0.01, 100, 0.96).staircase(true)).config();
+        assertEquals(Map.of("module", "keras.optimizers.schedules", "class_name", "ExponentialDecay", "registered_name", "",
+                "config", Map.of("initial_learning_rate", 0.01, "decay_steps", 100.0, "decay_rate", 0.96, "staircase", true,
+                        "name", "ExponentialDecay")), withoutNulls(c.get("learning_rate")));
+        Map<?, ?> pw = (Map<?, ?>) new SGD(new PiecewiseConstantDecay(new long[] {10, 20}, new double[] {0.1, 0.05, 0.01}))
+                .config().get("learning_rate");
+        assertEquals("PiecewiseConstantDecay", pw.get("class_name"));
+        assertEquals(Map.of("boundaries", List.of(10L, 20L), "values", List.of(0.1, 0.05, 0.01), "name", "PiecewiseConstant"), pw.get("config"));
+        Map<?, ?> cos = (Map<?, ?>) new AdamW(new CosineDecay(0, 1000).alpha(0.1).warmup(1e-3, 50)).config().get("learning_rate");
+        assertEquals(Map.of("initial_learning_rate", 0.0, "decay_steps", 1000.0, "alpha", 0.1, "name", "CosineDecay",
+                "warmup_target", 1e-3, "warmup_steps", 50.0), cos.get("config"));
+        Map<?, ?> plain = (Map<?, ?>) new CosineDecay(0.1, 10).config().get("config");
+        assertTrue(plain.containsKey("warmup_target") && plain.get("warmup_target") == null, "no warmup: null as in Keras");
+        // a schedule of the user's own has no Keras config: Keras could not rebuild it, so the config is refused (as Keras' save)
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Adam((LearningRateSchedule) step -> 0.01).config());
+        assertTrue(e.getMessage().contains("schedule Keras cannot rebuild"), e.getMessage());
+        assertEquals(0.01, (double) new Adam(0.01).clipnorm(2f).config().get("learning_rate"), 1e-9, "a fixed rate stays a number");
+        Optimizer cleared = new SGD(new ExponentialDecay(0.5, 1, 0.5)).iterations(1).clearSchedule();
+        assertEquals(0.25, (double) cleared.config().get("learning_rate"), 1e-9, "a cleared schedule leaves its rate");
+    }
+
+    /** A schedule that reached 0 leaves the smallest positive rate when cleared, not the placeholder 1.0 it was built with. */
+    @Test
+    void clearingAScheduleAtZeroKeepsTheRateNearZero() {
+        Adam adam = new Adam(new dev.jrnn.optim.schedules.CosineDecay(0.1, 10));
+        adam.iterations(10);
+        assertEquals(0f, adam.learningRate());
+        adam.clearSchedule();
+        assertEquals(Float.MIN_VALUE, adam.learningRate());
+        assertEquals(null, adam.schedule());
+    }
+
+    /** {@code m} with null values replaced by "" (Map.of refuses nulls). */
+    private static Map<String, Object> withoutNulls(Object m) {
+        Map<String, Object> r = new java.util.LinkedHashMap<>();
+        for (var e : ((Map<?, ?>) m).entrySet()) {
+            Object v = e.getValue();
+            r.put((String) e.getKey(), v == null ? "" : v instanceof Map<?, ?> inner ? withoutNulls(inner) : v);
+        }
+        return r;
     }
 
     private static String msg(org.junit.jupiter.api.function.Executable x) {

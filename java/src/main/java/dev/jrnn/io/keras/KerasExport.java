@@ -217,28 +217,13 @@ public final class KerasExport {
     static Map<String, Object> compileConfig(Model model) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("optimizer", serialized("keras.optimizers", model.optimizer().name(), model.optimizer().config()));
-        c.put("loss", lossConfig(model.loss()));
+        c.put("loss", Losses.serialize(model.loss()));   // a logits form as Keras' loss object (a name cannot say it)
         List<Object> metrics = new ArrayList<>();
         for (String m : model.metricNames()) metrics.add(m);
         c.put("metrics", metrics);
         return c;
     }
 
-    /** A loss as Keras 3 writes it: its name, or for a logits form the loss object with from_logits (a name cannot say it). */
-    private static Object lossConfig(Loss loss) {
-        String name = Losses.kerasName(loss);
-        if (!name.endsWith(LOGITS)) return name;
-        String base = name.substring(0, name.length() - LOGITS.length());
-        StringBuilder cls = new StringBuilder();
-        for (String w : base.split("_")) cls.append(Character.toUpperCase(w.charAt(0))).append(w.substring(1));
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("name", base);
-        c.put("reduction", "sum_over_batch_size");
-        c.put("from_logits", true);
-        return serialized("keras.losses", cls.toString(), c);
-    }
-
-    private static final String LOGITS = "_from_logits";
 
     /**
      * model.weights.h5 as bytes: each layer's variables at Keras 3's paths, then {@code state} below

@@ -3,12 +3,13 @@ package dev.jrnn.io.keras;
 import dev.jrnn.model.Model;
 import dev.jrnn.optim.Adagrad;
 import dev.jrnn.optim.Adam;
-import dev.jrnn.optim.FusedOptimizer;
 import dev.jrnn.optim.AdamW;
 import dev.jrnn.optim.Nadam;
 import dev.jrnn.optim.RMSprop;
 import dev.jrnn.optim.Optimizer;
 import dev.jrnn.optim.SGD;
+import dev.jrnn.backend.Loss;
+import dev.jrnn.losses.Losses;
 import dev.jrnn.optim.schedules.CosineDecay;
 import dev.jrnn.optim.schedules.ExponentialDecay;
 import dev.jrnn.optim.schedules.LearningRateSchedule;
@@ -45,8 +46,12 @@ final class KerasTraining {
 
     /** Compiles and returns null, or returns why not. */
     private static String tryCompile(Model model, KerasConfig tc) {
-        String loss = lossName(tc.raw("loss"));
-        if (loss == null) return "loss " + KerasConfig.describe(tc.raw("loss")) + " is not one loss jrnn has (with these options)";
+        Loss loss;
+        try {
+            loss = Losses.deserialize(tc.raw("loss"));   // a name or a loss object, from_logits kept, other options refused
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
         Object lw = tc.raw("loss_weights");
         Iterable<?> weights = lw instanceof Map<?, ?> m ? m.values() : lw instanceof List<?> l ? l : lw == null ? List.of() : List.of(lw);
         for (Object w : weights) {
@@ -73,20 +78,6 @@ final class KerasTraining {
         if (v instanceof String s) return s;
         if (v instanceof Map<?, ?> m && m.get("class_name") instanceof String c) return Keras3Weights.snakeCase(c);
         return null;
-    }
-
-    /**
-     * The jrnn name of a Keras loss: a name, or a loss object ({@code class_name} + {@code config}) whose options jrnn
-     * honours ({@code from_logits}; Keras' default reduction, label_smoothing 0, Huber's delta 1, axis -1); null otherwise.
-     */
-    private static String lossName(Object v) {
-        String n = name(v);
-        if (n == null || !(v instanceof Map<?, ?> m) || m.get("config") == null) return n;
-        KerasConfig c = new KerasConfig(m.get("config"), "loss.config");
-        Object reduction = c.raw("reduction");
-        if (reduction != null && !reduction.equals("auto") && !reduction.equals("sum_over_batch_size")) return null;
-        if (c.number("label_smoothing", 0) != 0 || c.number("delta", 1) != 1 || c.number("axis", -1) != -1) return null;
-        return c.bool("from_logits", false) ? n + "_from_logits" : n;
     }
 
     /** A serialised Keras learning-rate schedule jrnn has (its config as Keras 2 and 3 write it), or null. */
@@ -146,9 +137,8 @@ final class KerasTraining {
                     .beta2(c.number("beta_2", 0.999)).epsilon(c.number("epsilon", 1e-7));
             default -> null;
         };
-        if (o != null && !(o instanceof AdamW) && c.number("weight_decay", 0) != 0) {   // Keras 3's weight_decay on any optimizer
-            if (!(o instanceof FusedOptimizer f)) return null;   // jrnn's Adam and SGD have none
-            f.weightDecay(c.number("weight_decay", 0));
+        if (o != null && !(o instanceof AdamW) && c.number("weight_decay", 0) != 0) {   // Keras 3's weight_decay, on any optimizer
+            o.weightDecay(c.number("weight_decay", 0));
         }
         if (o != null && schedule != null) o.learningRate(schedule);
         if (o != null) {   // Keras allows one of the three; jrnn's setters refuse a second one the same way

@@ -43,7 +43,7 @@ public final class PiecewiseConstantDecay implements LearningRateSchedule {
         for (double x : values) v.add(x);
         c.put("boundaries", b);
         c.put("values", v);
-        return Schedules.serialized("PiecewiseConstantDecay", c);
+        return Schedules.serialized("PiecewiseConstantDecay", "PiecewiseConstant", c);
     }
 
     @Override

@@ -16,7 +16,12 @@ final class Schedules {
 
     /** {@code config} (plus its name) wrapped as Keras serialises a schedule. */
     static Map<String, Object> serialized(String className, Map<String, Object> config) {
-        config.put("name", className);
+        return serialized(className, className, config);
+    }
+
+    /** As above, where Keras' default {@code name} differs from the class (PiecewiseConstantDecay's is "PiecewiseConstant"). */
+    static Map<String, Object> serialized(String className, String name, Map<String, Object> config) {
+        config.put("name", name);
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("module", "keras.optimizers.schedules");
         s.put("class_name", className);

@@ -78,10 +78,11 @@ class KerasTrainingTest {
     }
 
     @Test
-    void weightDecayOnAnOptimizerJrnnHasWithoutItLeavesTheModelUncompiled() {
-        for (String cls : new String[] {"Adam", "SGD"}) {
+    void kerasWeightDecayOnAdamAndSgdIsTaken() {
+        for (String cls : new String[] {"Adam", "SGD", "RMSprop"}) {
             try (Sequential m = compiled("{\"class_name\": \"" + cls + "\", \"config\": {\"learning_rate\": 0.01, \"weight_decay\": 0.004}}")) {
-                assertNull(m.optimizer(), cls);
+                assertEquals(cls, m.optimizer().name());
+                assertEquals(0.004f, m.optimizer().weightDecay(), cls);
             }
             try (Sequential m = compiled("{\"class_name\": \"" + cls + "\", \"config\": {\"learning_rate\": 0.01, \"weight_decay\": null}}")) {
                 assertEquals(cls, m.optimizer().name(), "Keras 3's default weight_decay None compiles");

@@ -2,8 +2,12 @@ package dev.jrnn.optim.schedules;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.Map;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** ExponentialDecay, PiecewiseConstantDecay and CosineDecay against values worked out by hand (python, float64). */
 class LearningRateScheduleTest {

@@ -1,0 +1,48 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** {@link Trainer}'s compile options as Keras takes them: names, the keys they give in History and evaluate. */
+class TrainerTest {
+    @BeforeEach
+    void freshCpuSession() {
+        Jrnn.setBackend("cpu");
+        Jrnn.clearSession();
+        Jrnn.setSeed(4);
+    }
+
+    /** Keras names a string metric by the string given (compile_utils.get_metric): "acc" logs "acc", not "accuracy". */
+    @Test
+    void metricsAreLoggedUnderTheNamesGiven() {
+        Tensor[] d = FitOptionsTest.data(8);
+        Sequential m = new Sequential(new SimpleRNN(3).inputShape(4, 2), new Dense(1));
+        m.compile(new Adam(0.01), "mse", "acc", "mean_absolute_error", "mae");
+        assertEquals(List.of("acc", "mean_absolute_error", "mae"), m.metricNames());
+        History h = m.fit(d[0], d[1], new FitOptions().epochs(1).batchSize(4).verbose(0).validationSplit(0.5));
+        assertEquals(List.of("loss", "acc", "mean_absolute_error", "mae", "val_loss", "val_acc", "val_mean_absolute_error", "val_mae"),
+                new ArrayList<>(h.history().keySet()));
+        Tensor p = m.predict(d[0]);
+        double mae = 0, acc = 0;
+        for (int i = 0; i < 8; i++) {
+            mae += Math.abs(p.get(i, 0) - d[1].get(i, 0)) / 8;
+            acc += d[1].get(i, 0) == (p.get(i, 0) > 0.5f ? 1f : 0f) ? 1.0 / 8 : 0;
+        }
+        Map<String, Double> ev = m.evaluateAll(List.of(d[0]), List.of(d[1]), 8, null);
+        assertEquals(List.of("loss", "acc", "mean_absolute_error", "mae"), new ArrayList<>(ev.keySet()));
+        assertEquals(mae, ev.get("mean_absolute_error"), 1e-6);
+        assertEquals(mae, ev.get("mae"), 1e-6);
+        assertEquals(acc, ev.get("acc"), 1e-9);
+    }
+}
