@@ -316,6 +316,19 @@ public abstract class Layer {
     /** All parameters in Keras order (for wrappers: the inner layers' in order). */
     public List<Param> params() { return List.copyOf(params); }
 
+    /**
+     * Whether {@code p}, one of {@link #params()}, trains: this layer, the wrapped layer that holds it (a frozen
+     * layer inside a trainable Bidirectional or TimeDistributed stays frozen, as in Keras) and the param itself.
+     * Example: {@code new Bidirectional(new LSTM(4).trainable(false))} trains none of its weights.
+     */
+    public boolean trains(Param p) {
+        if (!trainable()) return false;
+        for (Layer w : wrapped()) {
+            for (Param q : w.params) if (q == p) return w.trains(p);
+        }
+        return p.trainable();
+    }
+
     /** Number of scalar weights, as Keras' count_params(). */
     public long countParams() {
         long n = 0;
