@@ -366,6 +366,12 @@ public class Bidirectional extends Layer {
         @Override
         public DTensor outputMask() { return returnSequences() ? mask : null; }
 
+        /** As Keras: with merge mode none both sequences carry the mask; the states none. */
+        @Override
+        public DTensor outputMask(int k) {
+            return k == 0 || (k == 1 && mergeMode.equals("none")) ? outputMask() : null;
+        }
+
         @Override
         public List<DTensor> backward(List<DTensor> dOut) { return backward(dOut, k -> true); }
 
