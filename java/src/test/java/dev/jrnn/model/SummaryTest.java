@@ -155,7 +155,7 @@ class SummaryTest {
         String s = m.summaryString();
         assertTrue(s.contains("Total params: 33\nTrainable params: 7\nNon-trainable params: 26\n"), s);
         // trainable weights first (Keras' get_weights order): the last Dense leads
-        assertEquals(List.of("dense/kernel", "dense/bias"), m.weightNames().subList(0, 2));
+        assertEquals(List.of("dense_1/kernel", "dense_1/bias"), m.weightNames().subList(0, 2));
         // a weight decay must not reach them either
         m.compile(new dev.jrnn.optim.AdamW(0.1).weightDecay(0.5), "mse");
         List<dev.jrnn.tensor.Tensor> before = m.getWeights();
