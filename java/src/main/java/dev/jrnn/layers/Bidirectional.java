@@ -77,8 +77,9 @@ public class Bidirectional extends Layer {
         bw.zeroOutputForMask = bw.returnSequences;
         this.forwardLayer = layer;
         this.backwardLayer = bw;
-        layer.name("forward_" + fname);
-        bw.name("backward_" + bname);
+        layer.rename("forward_" + fname);
+        if (backwardLayer == null) bw.name("backward_" + bname);   // a copy, not a layer of the user's: no number
+        else bw.rename("backward_" + bname);
         WRAPPED.put(layer, Boolean.TRUE);
         WRAPPED.put(bw, Boolean.TRUE);
     }

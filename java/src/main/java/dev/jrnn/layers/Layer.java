@@ -74,15 +74,32 @@ public abstract class Layer {
 
     // ------------------------------------------------------------------ naming and input declaration
 
-    /** The layer name; a Keras default (e.g. "lstm_1") is assigned on first use. */
+    /** The default name drawn when the layer was made, until another name is given; then null. */
+    private Names.Drawn drawn;
+
+    /** Draws the Keras default name ("lstm", then "lstm_1", ...) when the layer is made, as Keras numbers layers. */
+    protected Layer() {
+        this.drawn = Names.draw(Names.snake(kerasClass()));
+        this.name = drawn.name();
+    }
+
+    /** The layer name: the one given, else the Keras default drawn when the layer was made (e.g. "lstm_1"). */
     public String name() {
-        if (name == null) name = Names.unique(Names.snake(kerasClass()));
         return name;
     }
 
+    /** Names the layer; right after it was made, its default name's number goes back (Keras' {@code name=...}). */
     public Layer name(String n) {
         this.name = Names.check("layer name", n);
+        if (drawn != null) Names.giveBack(drawn);
+        drawn = null;
         return this;
+    }
+
+    /** Renames a layer whose default name counted (a wrapper's forward layer): its number stays taken, as in Keras. */
+    void rename(String n) {
+        drawn = null;
+        name(n);
     }
 
     /** Seeds this layer's initializers (else drawn from {@link Jrnn#setSeed}). */

@@ -25,7 +25,6 @@ public class TimeDistributed extends Layer {
     public TimeDistributed(Layer layer) {
         if (layer == null) throw new IllegalArgumentException("TimeDistributed: the wrapped layer is null");
         this.layer = layer;
-        layer.name();   // Keras named it when it was made, before the wrapper and the layers made after it
     }
 
     @Override
