@@ -96,6 +96,17 @@ public abstract class Layer {
         return this;
     }
 
+    /**
+     * Draws the default name from {@code base} instead of the class name, counting from 1 when {@code fromOne} (Keras'
+     * Inputs: input_1, input_2, ...); a name given right after still gives the number back.
+     */
+    protected final void drawDefaultName(String base, boolean fromOne) {
+        if (drawn != null) Names.giveBack(drawn);
+        drawn = Names.draw(base);
+        if (fromOne && drawn.name().equals(base)) drawn = Names.draw(base);
+        name = drawn.name();
+    }
+
     /** Renames a layer whose default name counted (a wrapper's forward layer): its number stays taken, as in Keras. */
     void rename(String n) {
         drawn = null;

@@ -71,6 +71,16 @@ class NamesTest {
     }
 
     @Test
+    void inputsCountFromOneAndANameGivenRightAwayTakesNoNumber() {
+        Jrnn.clearSession();
+        // Keras: Input(shape, name="x") leaves the count alone; the unnamed ones are input_1, input_2, ...
+        assertEquals("x", dev.jrnn.model.Input.shape(2).name("x").name());
+        assertEquals("input_1", dev.jrnn.model.Input.shape(2).name());
+        assertEquals("y", dev.jrnn.model.Input.shape(2).name("y").name());
+        assertEquals("input_2", dev.jrnn.model.Input.shape(2).name());
+    }
+
+    @Test
     void userNamesAreChecked() {
         assertEquals("my_layer", Names.check("name", "my_layer"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Names.check("name", " "));
