@@ -42,7 +42,7 @@ class ArchitectureTest {
             Map.entry("dev.jrnn.model", Set.of(ROOT, "dev.jrnn.backend", "dev.jrnn.data", "dev.jrnn.io", "dev.jrnn.io.keras",
                     "dev.jrnn.layers", "dev.jrnn.losses", "dev.jrnn.optim", "dev.jrnn.tensor")),
             Map.entry("dev.jrnn.io.keras", Set.of(ROOT, "dev.jrnn.backend", "dev.jrnn.io", "dev.jrnn.layers", "dev.jrnn.losses",
-                    "dev.jrnn.model", "dev.jrnn.optim", "dev.jrnn.tensor")),
+                    "dev.jrnn.model", "dev.jrnn.optim", "dev.jrnn.optim.schedules", "dev.jrnn.tensor")),
             Map.entry(ROOT, Set.of("dev.jrnn.backend", "dev.jrnn.layers")),
             Map.entry("dev.jrnn.distributed", Set.of(ROOT, "dev.jrnn.backend")),
             Map.entry("dev.jrnn.examples", Set.of(ALL)));

@@ -77,11 +77,17 @@ public class Bidirectional extends Layer {
         bw.zeroOutputForMask = bw.returnSequences;
         this.forwardLayer = layer;
         this.backwardLayer = bw;
-        layer.rename("forward_" + fname);
-        if (backwardLayer == null) bw.name("backward_" + bname);   // a copy, not a layer of the user's: no number
-        else bw.rename("backward_" + bname);
+        // as Keras 3: a name that has the prefix already (a saved model's) keeps it
+        layer.rename("forward_" + unprefixed(fname, "forward_"));
+        String backwardName = "backward_" + unprefixed(bname, "backward_");
+        if (backwardLayer == null) bw.name(backwardName);   // a copy, not a layer of the user's: no number
+        else bw.rename(backwardName);
         WRAPPED.put(layer, Boolean.TRUE);
         WRAPPED.put(bw, Boolean.TRUE);
+    }
+
+    private static String unprefixed(String name, String prefix) {
+        return name.startsWith(prefix) ? name.substring(prefix.length()) : name;
     }
 
     /** Whether some Bidirectional has taken {@code l} over. */

@@ -216,8 +216,21 @@ public class Model extends Trainer implements AutoCloseable {
         return new WeightsIo(name, params).names();
     }
 
-    /** Saves all weights as safetensors with Keras variable names (written atomically: temp file + rename). */
-    public void saveWeights(Path file) throws IOException { weights("saveWeights").save(file); }
+    /**
+     * Saves all weights, atomically (temp file + rename): as safetensors with Keras variable names, or, when the name
+     * ends in {@code .h5} or {@code .hdf5} (Keras 3 spells it {@code .weights.h5}), as Keras 3's weights file, which
+     * Keras' {@code load_weights} reads. {@link #loadWeights} reads both.
+     *
+     * <pre>{@code
+     * model.saveWeights(Path.of("w.safetensors"));
+     * model.saveWeights(Path.of("model.weights.h5"));   // for Keras: model.load_weights("model.weights.h5")
+     * }</pre>
+     */
+    public void saveWeights(Path file) throws IOException {
+        WeightsIo io = weights("saveWeights");
+        if (file != null && ModelFiles.hdf5Name(file)) ModelFiles.saveWeightsHdf5(this, file);
+        else io.save(file);
+    }
 
     /**
      * Loads weights saved by {@link #saveWeights} (safetensors) or a Keras HDF5 / .keras / .weights.h5 file by

@@ -61,7 +61,7 @@ public final class ModelCheckpoint implements Callback {
         return this;
     }
 
-    /** Saves only the weights ({@link Model#saveWeights}, safetensors) instead of the whole model. */
+    /** Saves only the weights ({@link Model#saveWeights}: safetensors, Keras 3's weights file for an .h5 name) instead of the whole model. */
     public ModelCheckpoint saveWeightsOnly(boolean b) {
         this.saveWeightsOnly = b;
         return this;
@@ -100,7 +100,7 @@ public final class ModelCheckpoint implements Callback {
                 return;
             }
             boolean max = EarlyStopping.maximizes(mode, monitor);
-            if (!Double.isNaN(best) && !(max ? v > best : v < best)) return;
+            if (Double.isNaN(v) || !Double.isNaN(best) && !(max ? v > best : v < best)) return;   // NaN never improves, as in Keras
             best = v;
         }
         Path file = Path.of(format(filepath, epoch + 1, logs));
@@ -116,9 +116,11 @@ public final class ModelCheckpoint implements Callback {
 
     /**
      * Fails before training when the filepath names a value that fit will not log ({@code {val_loss}} without
-     * validation data, a misspelt name), instead of at the end of epoch 1 after its updates.
+     * validation data, a misspelt name) or a whole model's file does not end in {@code .keras}, instead of at the end
+     * of epoch 1 after its updates.
      */
     void checkFields(Set<String> logKeys) {
+        if (!saveWeightsOnly) ModelFiles.checkKerasName("ModelCheckpoint", Path.of(filepath));
         Matcher m = FIELD.matcher(filepath);
         while (m.find()) {
             String key = m.group(1);

@@ -7,6 +7,7 @@ import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Dropout;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.RecurrentLayer;
+import dev.jrnn.layers.TimeDistributed;
 import dev.jrnn.optim.Optimizer;
 import dev.jrnn.tensor.Tensor;
 
@@ -34,6 +35,7 @@ final class ModelFiles {
     /** Writes {@code model} to {@code file} atomically (temp file + rename): a failure leaves the old file. */
     static void save(Model model, Parameters ps, Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException(model.name() + ".save: file is null");
+        checkKerasName(model.name() + ".save", file);
         Map<String, Object> meta = new LinkedHashMap<>();
         Map<String, Tensor> state = new LinkedHashMap<>();
         meta.put("format", FORMAT);
@@ -43,7 +45,9 @@ final class ModelFiles {
             o.put("class_name", opt.name());
             o.put("iterations", opt.iterations());
             List<Object> names = new ArrayList<>();
-            for (var e : opt.state().entrySet()) {
+            // state the next step would drop (a recompile changed which weights train) is not saved: the file resumes as this model
+            Map<String, float[]> current = opt.boundTo(ps.store, ps.trainableSize) ? opt.state() : Map.of();
+            for (var e : current.entrySet()) {
                 names.add(e.getKey());
                 state.put("optimizer/" + e.getKey(), Tensor.wrap(e.getValue(), e.getValue().length));
             }
@@ -63,6 +67,29 @@ final class ModelFiles {
         } catch (IOException e) {
             throw new IOException(model.name() + ".save(" + file + "): " + e.getMessage() + " (the previous file, if any, is unchanged)", e);
         }
+    }
+
+    /**
+     * A whole model is written as Keras 3's zip, which Keras reads only under a {@code .keras} name (Keras takes
+     * {@code .h5} for its legacy HDF5 layout, which jrnn reads but does not write, and refuses other names).
+     */
+    static void checkKerasName(String who, Path file) {
+        String n = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (n.toLowerCase(java.util.Locale.ROOT).endsWith(".keras")) return;
+        throw new IllegalArgumentException(who + ": the file name must end in .keras (Keras 3's format, what jrnn writes), got '" + n + "'"
+                + (hdf5Name(file) ? "; Keras reads an .h5 name as its legacy HDF5 layout, which jrnn does not write (saveWeights writes "
+                + "Keras 3's .weights.h5)" : ""));
+    }
+
+    /** Writes {@code model}'s weights as Keras 3's .weights.h5, atomically (temp file + rename). */
+    static void saveWeightsHdf5(Model model, Path file) throws IOException {
+        AtomicFiles.write(file, out -> KerasExport.writeWeights(model, out));
+    }
+
+    /** Whether {@code file}'s name asks for HDF5 ({@code .h5}, {@code .hdf5}, any case), as Keras' weight files are named. */
+    static boolean hdf5Name(Path file) {
+        String n = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return n.endsWith(".h5") || n.endsWith(".hdf5");
     }
 
     /** The model in {@code file} (any Keras file), with the training state a jrnn file holds. */
@@ -93,17 +120,27 @@ final class ModelFiles {
         if (seed != null) model.fitSeed(parseLong(seed, "fit_seed"));
     }
 
-    /** The layers that draw dropout masks, by their key in the file: a layer's name, "outer/inner" inside a Bidirectional. */
+    /**
+     * The layers that draw dropout masks, by their key in the file: a layer's name, "outer/inner" inside a
+     * Bidirectional or a TimeDistributed.
+     */
     private static Map<String, Layer> maskedLayers(Model model) {
         Map<String, Layer> r = new LinkedHashMap<>();
-        for (Layer l : model.layers()) {
-            if (l instanceof Dropout || l instanceof RecurrentLayer) r.put(l.name(), l);
-            if (l instanceof Bidirectional b) {
-                r.put(l.name() + "/" + b.forwardLayer().name(), b.forwardLayer());
-                r.put(l.name() + "/" + b.backwardLayer().name(), b.backwardLayer());
-            }
-        }
+        for (Layer l : model.layers()) putMasked(r, l.name(), l);
         return r;
+    }
+
+    private static void putMasked(Map<String, Layer> r, String key, Layer l) {
+        switch (l) {
+            case Dropout d -> r.put(key, d);
+            case RecurrentLayer rl -> r.put(key, rl);
+            case Bidirectional b -> {
+                putMasked(r, key + "/" + b.forwardLayer().name(), b.forwardLayer());
+                putMasked(r, key + "/" + b.backwardLayer().name(), b.backwardLayer());
+            }
+            case TimeDistributed t -> putMasked(r, key + "/" + t.layer().name(), t.layer());
+            default -> { }
+        }
     }
 
     private static void restoreOptimizer(Model model, Map<?, ?> o, Function<String, Tensor> stored) {
@@ -126,7 +163,14 @@ final class ModelFiles {
         }
         model.ensureGraph();
         Parameters ps = model.parameters();
-        if (ps.trainableSize == 0) return;
+        for (float[] s : state.values()) {
+            if (s.length != ps.trainableSize) {   // saved before a layer was frozen or unfrozen without recompiling
+                System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, "the saved optimizer state is for "
+                        + s.length + " trainable weights, the model trains " + ps.trainableSize + ": its moments start afresh");
+                opt.iterations(it);
+                return;
+            }
+        }
         opt.restoreState(ps.store, ps.trainableSize, it, state);
     }
 

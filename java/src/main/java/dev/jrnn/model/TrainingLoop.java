@@ -36,8 +36,8 @@ final class TrainingLoop {
      * captures the steps when {@code captureSteps}, calling {@code onCaptureBroken} when a step cannot be captured.
      */
     History fit(BatchSource train, BatchSource val, FitOptions o, boolean captureSteps, Runnable onCaptureBroken) {
-        if (o.initialEpoch >= o.epochs) {
-            throw new IllegalArgumentException(s.name() + ".fit: initialEpoch " + o.initialEpoch + " must be below epochs " + o.epochs);
+        if (o.initialEpoch > o.epochs) {   // equal: nothing left to train, as Keras (a resume after the last epoch)
+            throw new IllegalArgumentException(s.name() + ".fit: initialEpoch " + o.initialEpoch + " must be at most epochs " + o.epochs);
         }
         if (o.communicator == null) return fit(train, val, o, captureSteps, onCaptureBroken, null);
         DistributedFit dp = new DistributedFit(s, o.communicator, o.bucketBytes);
@@ -76,7 +76,8 @@ final class TrainingLoop {
             }
             for (Callback cb : callbacks) cb.onTrainBegin(model);
             stillOpen("onTrainBegin");
-            for (int epoch = 0; epoch < o.initialEpoch; epoch++) train.skipEpoch(o.shuffle, rng);   // the skipped epochs' shuffles
+            int skip = o.initialEpoch < o.epochs ? o.initialEpoch : 0;
+            for (int epoch = 0; epoch < skip; epoch++) train.skipEpoch(o.shuffle, rng);   // the skipped epochs' shuffles
             for (int epoch = o.initialEpoch; epoch < o.epochs; epoch++) {
                 if (epoch > o.initialEpoch) stillOpen("onEpochEnd");   // closing after the last epoch is fine
                 if (verbose > 0) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);

@@ -42,6 +42,13 @@ public final class Adagrad extends FusedOptimizer {
     public float initialAccumulatorValue() { return initialAccumulator; }
     public float epsilon() { return epsilon; }
 
+    @Override
+    protected void putConfig(java.util.Map<String, Object> c) {
+        super.putConfig(c);
+        c.put("initial_accumulator_value", (double) initialAccumulator);
+        c.put("epsilon", (double) epsilon);
+    }
+
     @Override float s1Initial() { return initialAccumulator; }
     @Override boolean usesS2() { return false; }
     @Override boolean usesS3() { return false; }

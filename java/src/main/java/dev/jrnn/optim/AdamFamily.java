@@ -45,6 +45,14 @@ public abstract class AdamFamily<T extends AdamFamily<T>> extends FusedOptimizer
     public float beta2() { return beta2; }
     public float epsilon() { return epsilon; }
 
+    @Override
+    protected void putConfig(java.util.Map<String, Object> c) {
+        super.putConfig(c);
+        c.put("beta_1", (double) beta1);
+        c.put("beta_2", (double) beta2);
+        c.put("epsilon", (double) epsilon);
+    }
+
     @Override boolean usesS2() { return true; }
     @Override boolean usesS3() { return false; }
     @Override float h1() { return beta1; }

@@ -240,18 +240,29 @@ public abstract class Optimizer {
     }
 
     /**
-     * The optimizer's settings as Keras writes them in a saved model's compile config ({@code learning_rate},
-     * the clipping options set, and what subclasses add through {@link #putConfig}).
+     * The optimizer's settings as Keras writes them in a saved model's compile config ({@code learning_rate}: the
+     * rate or the schedule's {@link LearningRateSchedule#config}, the clipping options set, and what subclasses add
+     * through {@link #putConfig}). An IllegalArgumentException when the schedule has no Keras config (a lambda).
      */
     public final Map<String, Object> config() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", name().toLowerCase(java.util.Locale.ROOT));
-        c.put("learning_rate", (double) learningRate);
+        c.put("learning_rate", schedule == null ? (Object) (double) learningRate : scheduleConfig());
         if (clipnorm > 0) c.put("clipnorm", (double) clipnorm);
         if (globalClipnorm > 0) c.put("global_clipnorm", (double) globalClipnorm);
         if (clipvalue > 0) c.put("clipvalue", (double) clipvalue);
         putConfig(c);
         return c;
+    }
+
+    private Map<String, Object> scheduleConfig() {
+        Map<String, Object> s = schedule.config();
+        if (s == null) {
+            throw new IllegalArgumentException(name() + ": the learning rate follows a schedule Keras cannot rebuild ("
+                    + schedule.getClass().getName() + "), so the model cannot be saved whole; use ExponentialDecay, "
+                    + "PiecewiseConstantDecay or CosineDecay, or save the weights (saveWeights)");
+        }
+        return s;
     }
 
     /** Adds the subclass' own settings to {@link #config()} (Keras keys: beta_1, momentum, ...). */
@@ -262,6 +273,14 @@ public abstract class Optimizer {
      * bound size; empty before the first step. What {@link #state()} saves and {@link #restoreState} fills.
      */
     protected abstract Map<String, Buf> stateBuffers();
+
+    /**
+     * Whether the state is bound to the first {@code n} floats of {@code store}, so the next {@link #step} on them
+     * continues it (otherwise it starts fresh state: after a recompile changed which weights train).
+     */
+    public final boolean boundTo(ParamStore store, long n) {
+        return store != null && store == boundTo && n == boundSize;
+    }
 
     /** A copy of the state buffers by name (see {@link #stateBuffers}); empty before the first step. */
     public final Map<String, float[]> state() {

@@ -57,6 +57,15 @@ public final class RMSprop extends FusedOptimizer {
     public float epsilon() { return epsilon; }
     public boolean centered() { return centered; }
 
+    @Override
+    protected void putConfig(java.util.Map<String, Object> c) {
+        super.putConfig(c);
+        c.put("rho", (double) rho);
+        c.put("momentum", (double) momentum);
+        c.put("epsilon", (double) epsilon);
+        c.put("centered", centered);
+    }
+
     @Override boolean usesS2() { return momentum > 0; }
     @Override boolean usesS3() { return centered; }
     @Override float h1() { return rho; }

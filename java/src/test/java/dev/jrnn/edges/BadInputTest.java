@@ -686,6 +686,7 @@ class BadInputTest {
         bad("model file: a directory", IOE, f -> dev.jrnn.model.Models.load(f.dir), "is a directory, not a Keras model file");
         bad("model file: not a model", IOE, f -> dev.jrnn.model.Models.load(f.good), "good.safetensors");
         bad("model save: null path", IAE, f -> f.model.save(null), "null");
+        bad("model save: not a .keras name", IAE, f -> f.model.save(f.dir.resolve("m.h5")), "must end in .keras", "got 'm.h5'");
         bad("distributed: null environment", IAE, f -> dev.jrnn.distributed.ProcessGroup.fromEnvironment(null, f.model.backend(),
                 java.time.Duration.ofSeconds(1)), "env is null");
         bad("distributed: null timeout", IAE, f -> dev.jrnn.distributed.ProcessGroup.init(f.model.backend(), "localhost", 29500, 0, 1, 0,

@@ -190,6 +190,17 @@ class BidirectionalTest {
             for (int j = 0; j < 2; j++) assertEquals(yf[r * 2 + j], y[r * 4 + j], 1e-6);
     }
 
+    /** Keras 3 saves the wrapped layers as forward_lstm and backward_lstm; building from them does not prefix again. */
+    @Test
+    void namesAlreadyPrefixedAreKeptAsKerasDoes() {
+        Bidirectional bi = new Bidirectional(new LSTM(2).name("forward_lstm_3"), new LSTM(2).goBackwards(true).name("backward_lstm_3"));
+        assertEquals("forward_lstm_3", bi.forwardLayer().name());
+        assertEquals("backward_lstm_3", bi.backwardLayer().name());
+        Bidirectional copy = new Bidirectional(new GRU(2).name("forward_gru_3"));
+        assertEquals("forward_gru_3", copy.forwardLayer().name());
+        assertEquals("backward_forward_gru_3", copy.backwardLayer().name(), "Keras strips only backward_ from the copy's name");
+    }
+
     /** Wrapping renames a layer and changes its masked outputs: never done to a layer someone else holds. */
     @Test
     void aLayerAlreadyWrappedOrBuiltIsRefusedAndLeftAsItWas() {

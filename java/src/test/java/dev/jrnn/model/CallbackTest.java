@@ -117,4 +117,31 @@ class CallbackTest {
         assertEquals(1, h.get("val_loss").size(), "the stopped epoch is still validated");
         assertEquals((losses.get(0) + losses.get(1)) / 2, h.get("loss").get(0), 1e-6, "the epoch's loss is over the batches it ran");
     }
+    @Test
+    void resumingAtTheLastEpochTrainsNothingAsKeras() {
+        Jrnn.setSeed(1);
+        Sequential m = new Sequential(new Dense(1).inputShape(2));
+        m.compile("sgd", "mse");
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2), y = Tensor.of(new float[] {1, 0}, 2, 1);
+        float[] before = m.getWeights().get(0).toArray();
+        List<String> hooks = new ArrayList<>();
+        Callback cb = new Callback() {
+            @Override
+            public void onTrainBegin(Model model) { hooks.add("begin"); }
+
+            @Override
+            public void onEpochBegin(int epoch, Model model) { hooks.add("epoch " + epoch); }
+
+            @Override
+            public void onTrainEnd(Model model) { hooks.add("end"); }
+        };
+        History h = m.fit(x, y, new FitOptions().epochs(3).initialEpoch(3).verbose(0).callbacks(cb));
+        assertTrue(h.history().isEmpty(), h.history().toString());
+        assertEquals(List.of("begin", "end"), hooks);
+        assertEquals(0, m.optimizer().iterations());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before, m.getWeights().get(0).toArray());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.fit(x, y, new FitOptions().epochs(3).initialEpoch(4).verbose(0)));
+        assertEquals(m.name() + ".fit: initialEpoch 4 must be at most epochs 3", e.getMessage());
+    }
 }

@@ -48,6 +48,21 @@ class ModelCheckpointTest {
     private static final Tensor X = ModelFilesTest.random(R, 12, 4, 2);
     private static final Tensor Y = ModelFilesTest.random(R, 12, 1);
 
+    /** As Keras: a NaN monitored value is never an improvement (NaN < best is false), so nothing is saved for it. */
+    @Test
+    void aNanMonitoredValueIsNotTheBest() {
+        try (Sequential m = model()) {
+            ModelCheckpoint best = new ModelCheckpoint(dir.resolve("b-{epoch}.keras").toString()).saveBestOnly(true);
+            best.onEpochEnd(0, Map.of("val_loss", Double.NaN), m);
+            assertEquals(null, best.lastSaved());
+            best.onEpochEnd(1, Map.of("val_loss", 0.5), m);
+            best.onEpochEnd(2, Map.of("val_loss", Double.NaN), m);
+            assertEquals(dir.resolve("b-2.keras"), best.lastSaved());
+            assertEquals(0.5, best.best());
+            assertTrue(Files.exists(dir.resolve("b-2.keras")) && !Files.exists(dir.resolve("b-1.keras")) && !Files.exists(dir.resolve("b-3.keras")));
+        }
+    }
+
     @Test
     void everyEpochOrOnlyTheBest() throws IOException {
         Jrnn.setSeed(1);
@@ -120,6 +135,10 @@ class ModelCheckpointTest {
             try (Stream<Path> files = Files.list(dir)) {
                 assertEquals(0, files.count());
             }
+            ModelCheckpoint h5 = new ModelCheckpoint(dir.resolve("m-{epoch}.h5").toString());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> m.fit(X, Y, new FitOptions().epochs(2).batchSize(4).verbose(0).callbacks(h5)));
+            assertTrue(e.getMessage().startsWith("ModelCheckpoint: the file name must end in .keras"), e.getMessage());
             // with validation data the same pattern is fine
             m.fit(X, Y, new FitOptions().epochs(1).batchSize(4).verbose(0).validationSplit(0.25).callbacks(noVal));
             assertTrue(Files.isRegularFile(noVal.lastSaved()), String.valueOf(noVal.lastSaved()));

@@ -4,22 +4,39 @@ import dev.jrnn.Jrnn;
 import dev.jrnn.io.Json;
 import dev.jrnn.io.keras.KerasImport;
 import dev.jrnn.layers.Activation;
+import dev.jrnn.layers.Add;
+import dev.jrnn.layers.Average;
 import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Concatenate;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Dropout;
 import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.Flatten;
 import dev.jrnn.layers.GRU;
 import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.LayerNormalization;
 import dev.jrnn.layers.Masking;
+import dev.jrnn.layers.Multiply;
 import dev.jrnn.layers.Node;
 import dev.jrnn.layers.RepeatVector;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.optim.Adagrad;
 import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.AdamW;
+import dev.jrnn.optim.Nadam;
+import dev.jrnn.optim.Optimizer;
+import dev.jrnn.optim.RMSprop;
 import dev.jrnn.optim.SGD;
+import dev.jrnn.optim.schedules.CosineDecay;
+import dev.jrnn.optim.schedules.ExponentialDecay;
+import dev.jrnn.optim.schedules.PiecewiseConstantDecay;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,12 +47,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link Model#save} and {@link Models#load}: bit-identical predictions, and training that resumes exactly. */
@@ -139,21 +158,89 @@ class ModelFilesTest {
     }
 
     @Test
+    void mergeLayersLayerNormalizationAndFlattenAreSavedToo() throws IOException {
+        Input in = Input.shape(4, 3);
+        Node a = new LSTM(2).returnSequences(true).apply(in);
+        Node b = new GRU(2).returnSequences(true).apply(in);
+        Node merged = new Concatenate(1).apply(List.of(new Add().apply(List.of(a, b)), new Multiply().apply(List.of(a, b)),
+                new Average().apply(List.of(a, b))));
+        Node norm = new LayerNormalization().epsilon(0.01).center(false).apply(merged);
+        Node out = new Dense(2).apply(new Flatten().apply(new LayerNormalization().apply(norm)));
+        try (Model m = new Model(in, out)) {
+            SplittableRandom r = new SplittableRandom(14);
+            List<Tensor> w = new ArrayList<>();
+            for (Tensor t : m.getWeights()) w.add(random(r, t.shape()));   // gamma and beta not at their ones and zeros
+            m.setWeights(w);
+            List<Tensor> x = List.of(random(r, 5, 4, 3));
+            Path f = dir.resolve("merge.keras");
+            m.save(f);
+            try (Model back = Models.load(f)) {
+                assertEquals(m.summaryString(), back.summaryString());
+                assertBitIdentical(m.predictAll(x, 4, null), back.predictAll(x, 4, null));
+                assertBitIdentical(m.getWeights(), back.getWeights());
+            }
+        }
+    }
+
+    /** A logits loss is written as Keras' loss object (Keras has no "_from_logits" names) and reads back as itself. */
+    @Test
+    void aLogitsLossIsSavedAsKerasLossObject() throws IOException {
+        try (Sequential m = new Sequential(new LSTM(2).inputShape(3, 2), new Dense(3))) {
+            m.compile("adam", "categorical_crossentropy_from_logits");
+            Path f = dir.resolve("logits.keras");
+            m.save(f);
+            try (ZipFile z = new ZipFile(f.toFile())) {
+                Map<?, ?> config = (Map<?, ?>) Json.parse(new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), StandardCharsets.UTF_8));
+                Map<?, ?> loss = (Map<?, ?>) ((Map<?, ?>) config.get("compile_config")).get("loss");
+                assertEquals("CategoricalCrossentropy", loss.get("class_name"));
+                assertEquals(true, ((Map<?, ?>) loss.get("config")).get("from_logits"));
+            }
+            try (Model back = Models.load(f)) {
+                assertEquals(m.loss(), back.loss());
+            }
+        }
+    }
+
+    @Test
     void theFileIsAKeras3ZipThatKerasWeightLoadingReads() throws IOException {
         Jrnn.setSeed(5);
         try (Model m = functional(); Model other = functional()) {
-            Path f = dir.resolve("any-name.bin");
+            Path f = dir.resolve("m.keras");
             m.save(f);
             assertTrue(KerasImport.isKerasFile(f));
             try (ZipFile z = new ZipFile(f.toFile())) {
                 assertNotNull(z.getEntry("model.weights.h5"));
                 Map<?, ?> config = (Map<?, ?>) Json.parse(new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), StandardCharsets.UTF_8));
                 assertEquals("Functional", config.get("class_name"));
+                Map<?, ?> bi = (Map<?, ?>) ((List<?>) ((Map<?, ?>) config.get("config")).get("layers")).stream()
+                        .filter(l -> "Bidirectional".equals(((Map<?, ?>) l).get("class_name"))).findFirst().orElseThrow();
+                Map<?, ?> biConfig = (Map<?, ?>) bi.get("config");
+                String fw = (String) ((Map<?, ?>) ((Map<?, ?>) biConfig.get("layer")).get("config")).get("name");
+                String bw = (String) ((Map<?, ?>) ((Map<?, ?>) biConfig.get("backward_layer")).get("config")).get("name");
+                assertTrue(fw.startsWith("forward_gru") && bw.equals("backward_" + fw.substring(8)), fw + ", " + bw + ": as Keras 3 names them");
                 Map<?, ?> meta = (Map<?, ?>) Json.parse(new String(z.getInputStream(z.getEntry("metadata.json")).readAllBytes(), StandardCharsets.UTF_8));
                 assertTrue(((String) meta.get("keras_version")).startsWith("3."));
             }
             other.loadWeights(f);   // Keras' load_weights path: by structure, whatever the layer names
             assertBitIdentical(m.getWeights(), other.getWeights());
+        }
+    }
+
+    @Test
+    void aWholeModelIsSavedOnlyUnderAKerasNameAsKerasReadsIt() throws IOException {
+        Jrnn.setSeed(5);
+        try (Model m = functional()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.save(dir.resolve("m.h5")));
+            assertEquals(m.name() + ".save: the file name must end in .keras (Keras 3's format, what jrnn writes), got 'm.h5'; Keras reads "
+                    + "an .h5 name as its legacy HDF5 layout, which jrnn does not write (saveWeights writes Keras 3's .weights.h5)", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> m.save(dir.resolve("any-name.bin")));
+            assertEquals(m.name() + ".save: the file name must end in .keras (Keras 3's format, what jrnn writes), got 'any-name.bin'",
+                    e.getMessage());
+            try (var files = Files.list(dir)) {
+                assertEquals(0, files.count(), "nothing written");
+            }
+            m.save(dir.resolve("M.KERAS"));   // the extension in any case, as the loader sniffs the content anyway
+            assertTrue(KerasImport.isKerasFile(dir.resolve("M.KERAS")));
         }
     }
 
@@ -197,6 +284,53 @@ class ModelFilesTest {
     }
 
     @Test
+    void aDropoutInsideTimeDistributedResumesExactly() throws IOException {
+        Supplier<Model> make = () -> {
+            Sequential s = new Sequential(new LSTM(3).returnSequences(true).inputShape(4, 3), new TimeDistributed(new Dropout(0.4)),
+                    new TimeDistributed(new Dense(2)));
+            s.compile(new Adam(0.01), "mse");
+            return s;
+        };
+        SplittableRandom r = new SplittableRandom(13);
+        List<Tensor> xs = List.of(random(r, 10, 4, 3));
+        List<Tensor> ys = List.of(random(r, 10, 4, 2));
+        assertEquals(uninterrupted(make, xs, ys, 3), resumed(make, xs, ys, 1, 3));
+    }
+
+    /**
+     * Fine-tuning: a layer frozen after training. Recompiled, the optimizer's next step starts fresh moments (the
+     * trainable weights changed), so the file holds none and the loaded model trains as the one in memory; frozen
+     * without recompiling, the file's moments are for weights the loaded (frozen) model does not train: it loads,
+     * without them.
+     */
+    @Test
+    void aLayerFrozenAfterTrainingSavesAFileThatLoadsAndTrainsOn() throws IOException {
+        SplittableRandom r = new SplittableRandom(15);
+        Tensor x = random(r, 6, 4, 3), y = random(r, 6, 2);
+        FitOptions once = new FitOptions().epochs(1).batchSize(3).shuffle(false).verbose(0);
+        for (boolean recompile : new boolean[] {true, false}) {
+            Path f = dir.resolve("frozen-" + recompile + ".keras");
+            try (Sequential m = new Sequential(new LSTM(3).inputShape(4, 3), new Dense(2))) {
+                m.compile(new Adam(0.01), "mse");
+                m.fit(x, y, once);
+                m.layers().get(0).trainable(false);
+                if (recompile) m.compile(m.optimizer(), "mse");
+                m.save(f);
+                try (Model back = Models.load(f)) {
+                    assertEquals(false, back.layers().get(0).trainable());
+                    assertEquals(2, back.optimizer().iterations());
+                    back.fit(x, y, once);
+                    if (recompile) {
+                        m.fit(x, y, once);
+                        assertBitIdentical(m.getWeights(), back.getWeights());
+                    }
+                    assertEquals(4, back.optimizer().iterations());
+                }
+            }
+        }
+    }
+
+    @Test
     void sgdWithMomentumAndAFunctionalModelResumeExactly() throws IOException {
         Supplier<Model> make = () -> {
             Model m = functional();
@@ -207,6 +341,49 @@ class ModelFilesTest {
         List<Tensor> xs = List.of(ids(r, 12, 8, 5), random(r, 8, 5, 2));
         List<Tensor> ys = List.of(random(r, 8, 1), random(r, 8, 2), random(r, 8, 3));
         assertEquals(uninterrupted(make, xs, ys, 4), resumed(make, xs, ys, 1, 4));
+    }
+
+    /** Every optimizer with settings other than its defaults, and each learning-rate schedule jrnn has. */
+    static Stream<Arguments> optimizers() {
+        return Stream.of(
+                Arguments.of("RMSprop", (Supplier<Optimizer>) () -> new RMSprop(0.01).rho(0.8).momentum(0.5).epsilon(1e-5).centered(true)),
+                Arguments.of("Adagrad", (Supplier<Optimizer>) () -> new Adagrad(0.05).initialAccumulatorValue(0.3).epsilon(1e-4)),
+                Arguments.of("AdamW", (Supplier<Optimizer>) () -> new AdamW(0.01).beta1(0.7).beta2(0.9).epsilon(1e-4).weightDecay(0.05)),
+                Arguments.of("Nadam", (Supplier<Optimizer>) () -> new Nadam(0.01).beta1(0.8).beta2(0.95).epsilon(1e-3)),
+                Arguments.of("Adam, ExponentialDecay", (Supplier<Optimizer>) () -> new Adam(new ExponentialDecay(0.02, 3, 0.5).staircase(true))),
+                Arguments.of("SGD, PiecewiseConstantDecay", (Supplier<Optimizer>) () -> new SGD(
+                        new PiecewiseConstantDecay(new long[] {2, 5}, new double[] {0.2, 0.05, 0.01})).momentum(0.5)),
+                Arguments.of("AdamW, CosineDecay", (Supplier<Optimizer>) () -> new AdamW(new CosineDecay(0.001, 6).alpha(0.1).warmup(0.03, 2))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("optimizers")
+    void everyOptimizerResumesWithItsSettingsAndSchedule(String what, Supplier<Optimizer> opt) throws IOException {
+        Supplier<Model> make = () -> {
+            Sequential s = new Sequential(new LSTM(3).inputShape(4, 2), new Dense(2));
+            s.compile(opt.get(), "mse");
+            return s;
+        };
+        SplittableRandom r = new SplittableRandom(12);
+        List<Tensor> xs = List.of(random(r, 9, 4, 2));
+        List<Tensor> ys = List.of(random(r, 9, 2));
+        assertEquals(uninterrupted(make, xs, ys, 4), resumed(make, xs, ys, 2, 4));
+        try (Model m = make.get(); Model back = Models.load(dir.resolve("ckpt-02.keras"))) {
+            assertEquals(m.optimizer().config(), back.optimizer().config());
+        }
+    }
+
+    @Test
+    void aScheduleKerasCannotRebuildIsRefusedAndThePreviousFileStays() throws IOException {
+        try (Sequential m = new Sequential(new LSTM(2).inputShape(3, 2), new Dense(1))) {
+            Path f = dir.resolve("m.keras");
+            m.save(f);
+            byte[] before = Files.readAllBytes(f);
+            m.compile(new Adam(step -> 0.01 / (1 + step)), "mse");
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> m.save(f));
+            assertTrue(e.getMessage().contains("schedule Keras cannot rebuild"), e.getMessage());
+            assertArrayEquals(before, Files.readAllBytes(f));
+        }
     }
 
     @Test

@@ -66,6 +66,31 @@ class WeightsIoTest {
                 "the fresh model started from other weights");
     }
 
+    /** Keras 3's save_weights spelling (.weights.h5) gets Keras 3's HDF5 layout, not safetensors under an .h5 name. */
+    @Test
+    void anHdf5NameWritesKeras3sWeightsFile(@TempDir Path dir) throws Exception {
+        Sequential a = model();
+        for (String name : new String[] {"m.weights.h5", "M.HDF5"}) {
+            Path file = dir.resolve(name);
+            a.saveWeights(file);
+            try (io.jhdf.HdfFile h = new io.jhdf.HdfFile(file)) {
+                float[][] kernel = (float[][]) h.getDatasetByPath("layers/bidirectional/forward_layer/cell/vars/0").getData();
+                assertArrayEquals(a.getWeights().get(0).data(), concat(kernel));
+                assertEquals(1, ((float[]) h.getDatasetByPath("layers/dense/vars/1").getData()).length);
+            }
+            Sequential b = model();
+            b.loadWeights(file);
+            List<Tensor> wa = a.getWeights(), wb = b.getWeights();
+            for (int i = 0; i < wa.size(); i++) assertArrayEquals(wa.get(i).data(), wb.get(i).data(), 0f, name + " weight " + i);
+        }
+    }
+
+    private static float[] concat(float[][] rows) {
+        float[] r = new float[rows.length * rows[0].length];
+        for (int i = 0; i < rows.length; i++) System.arraycopy(rows[i], 0, r, i * rows[i].length, rows[i].length);
+        return r;
+    }
+
     @Test
     void aBadSetChangesNothing() {
         Sequential m = model();

@@ -31,18 +31,41 @@ final class Keras3Weights {
         if (!(lg instanceof Group layersGroup)) {
             throw new KerasFormatException("model.weights.h5 has no 'layers' group: not a Keras 3 weights file");
         }
-        Map<String, Integer> used = new HashMap<>();
         Map<String, List<Hdf5Arrays.Stored>> r = new LinkedHashMap<>();
-        for (String[] l : layers) {
-            String snake = snakeCase(l[1]);
-            int k = used.merge(snake, 1, Integer::sum) - 1;
-            String group = k == 0 ? snake : snake + "_" + k;
-            Node n = layersGroup.getChild(group);
+        List<String> groups = groups(layers);
+        for (int i = 0; i < layers.size(); i++) {
+            String[] l = layers.get(i);
+            Node n = layersGroup.getChild(groups.get(i));
             if (n == null) n = layersGroup.getChild(l[0]);
             List<Hdf5Arrays.Stored> ws = new ArrayList<>();
             if (n instanceof Group g) collect(g, ws, fileBytes, 0);
             r.put(l[0], ws);
         }
+        return r;
+    }
+
+    /** The group Keras 3 keeps each of {@code layers} (config name, class name) in: its class in snake case, numbered. */
+    static List<String> groups(List<String[]> layers) {
+        Map<String, Integer> used = new HashMap<>();
+        List<String> r = new ArrayList<>();
+        for (String[] l : layers) {
+            String snake = snakeCase(l[1]);
+            int k = used.merge(snake, 1, Integer::sum) - 1;
+            r.add(k == 0 ? snake : snake + "_" + k);
+        }
+        return r;
+    }
+
+    /** The names of the groups below {@code layers/} that hold weights, sorted. */
+    static List<String> groupsWithWeights(Group root, long fileBytes) {
+        List<String> r = new ArrayList<>();
+        if (!(root.getChild("layers") instanceof Group lg)) return r;
+        for (var e : lg.getChildren().entrySet()) {
+            List<Hdf5Arrays.Stored> ws = new ArrayList<>();
+            if (e.getValue() instanceof Group g) collect(g, ws, fileBytes, 0);
+            if (!ws.isEmpty()) r.add(e.getKey());
+        }
+        r.sort(null);
         return r;
     }
 

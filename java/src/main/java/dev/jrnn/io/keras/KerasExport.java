@@ -8,6 +8,7 @@ import dev.jrnn.layers.Node;
 import dev.jrnn.layers.Param;
 import dev.jrnn.layers.RecurrentLayer;
 import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.backend.Loss;
 import dev.jrnn.losses.Losses;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Sequential;
@@ -77,6 +78,14 @@ public final class KerasExport {
         zip.finish();
     }
 
+    /**
+     * Writes {@code model}'s weights as Keras 3's {@code .weights.h5} (what {@code model.save_weights} writes and
+     * {@code load_weights} reads): the model.weights.h5 of {@link #write} without jrnn's extra state.
+     */
+    public static void writeWeights(Model model, OutputStream out) throws IOException {
+        out.write(weightsFile(model, Map.of()));
+    }
+
     private static void putDeflated(ZipOutputStream zip, String name, byte[] b) throws IOException {
         zip.putNextEntry(new ZipEntry(name));
         zip.write(b);
@@ -118,12 +127,17 @@ public final class KerasExport {
             c.put("output_layers", refs(model.outputs(), index));
         }
         c.put("layers", layers);
-        Map<String, Object> top = new LinkedHashMap<>();
-        top.put("module", "keras");
-        top.put("class_name", cls);
-        top.put("config", c);
-        top.put("registered_name", null);
-        return top;
+        return serialized("keras", cls, c);
+    }
+
+    /** An object as Keras 3 serialises it: {@code module}, {@code class_name}, {@code config}, {@code registered_name}. */
+    static Map<String, Object> serialized(String module, String className, Map<String, Object> config) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("module", module);
+        s.put("class_name", className);
+        s.put("config", config);
+        s.put("registered_name", null);
+        return s;
     }
 
     private static Map<String, Object> inputLayer(String name, Node in) {
@@ -132,12 +146,7 @@ public final class KerasExport {
         c.put("dtype", "float32");
         c.put("sparse", false);
         c.put("name", name);
-        Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("module", "keras.layers");
-        spec.put("class_name", "InputLayer");
-        spec.put("config", c);
-        spec.put("registered_name", null);
-        return spec;
+        return serialized("keras.layers", "InputLayer", c);
     }
 
     private static List<Object> shape(Node n) {
@@ -206,19 +215,30 @@ public final class KerasExport {
 
     /** Keras 3's compile_config: optimizer (class and config), loss, metrics. */
     static Map<String, Object> compileConfig(Model model) {
-        Map<String, Object> opt = new LinkedHashMap<>();
-        opt.put("module", "keras.optimizers");
-        opt.put("class_name", model.optimizer().name());
-        opt.put("config", model.optimizer().config());
-        opt.put("registered_name", null);
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("optimizer", opt);
-        c.put("loss", Losses.kerasName(model.loss()));
+        c.put("optimizer", serialized("keras.optimizers", model.optimizer().name(), model.optimizer().config()));
+        c.put("loss", lossConfig(model.loss()));
         List<Object> metrics = new ArrayList<>();
         for (String m : model.metricNames()) metrics.add(m);
         c.put("metrics", metrics);
         return c;
     }
+
+    /** A loss as Keras 3 writes it: its name, or for a logits form the loss object with from_logits (a name cannot say it). */
+    private static Object lossConfig(Loss loss) {
+        String name = Losses.kerasName(loss);
+        if (!name.endsWith(LOGITS)) return name;
+        String base = name.substring(0, name.length() - LOGITS.length());
+        StringBuilder cls = new StringBuilder();
+        for (String w : base.split("_")) cls.append(Character.toUpperCase(w.charAt(0))).append(w.substring(1));
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", base);
+        c.put("reduction", "sum_over_batch_size");
+        c.put("from_logits", true);
+        return serialized("keras.losses", cls.toString(), c);
+    }
+
+    private static final String LOGITS = "_from_logits";
 
     /**
      * model.weights.h5 as bytes: each layer's variables at Keras 3's paths, then {@code state} below

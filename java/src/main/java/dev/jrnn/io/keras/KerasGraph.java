@@ -46,12 +46,14 @@ final class KerasGraph {
     private Model sequential(Object cfg) {
         List<?> specs;
         String name = null;
+        int[] built = null;   // tf.keras: the shape a Sequential built by fit was built for, when no layer declares one
         if (cfg instanceof List<?> l) {
             specs = l;
         } else {
             KerasConfig c = new KerasConfig(cfg, "model_config.config");
             specs = c.list("layers");
             name = c.string("name", null);
+            if (c.has("build_input_shape")) built = batchShape(c, "build_input_shape");
         }
         Sequential s = new Sequential();
         if (name != null) s.name(name);
@@ -68,9 +70,9 @@ final class KerasGraph {
             }
             Layer l = layers.build(spec);
             int[] own = inputShape(c);
-            if (first && declared == null) declared = own;
+            if (first && declared == null) declared = own != null ? own : built;
             if (first) {
-                if (declared == null) throw new KerasFormatException(spec.where() + ": the first layer declares no input shape (batch_input_shape)");
+                if (declared == null) throw new KerasFormatException(spec.where() + ": the first layer declares no input shape (batch_input_shape) and the model no build_input_shape");
                 int[] shape = Arrays.copyOfRange(declared, 1, declared.length);
                 if (declared[0] > 0) l.batchInputShape(declared[0], shape);
                 else l.inputShape(shape);
@@ -216,7 +218,10 @@ final class KerasGraph {
     /** batch_input_shape (Keras 2) or batch_shape (Keras 3), the batch first (-1: any), or null when none. */
     private static int[] inputShape(KerasConfig c) {
         String key = c.has("batch_input_shape") ? "batch_input_shape" : c.has("batch_shape") ? "batch_shape" : null;
-        if (key == null) return null;
+        return key == null ? null : batchShape(c, key);
+    }
+
+    private static int[] batchShape(KerasConfig c, String key) {
         int[] s = c.shape(key);
         if (s.length < 2) throw new KerasFormatException(c.where() + ": " + key + " " + Arrays.toString(s) + " has no dimension besides the batch");
         return s;

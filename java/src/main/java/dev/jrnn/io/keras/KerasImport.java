@@ -72,6 +72,10 @@ public final class KerasImport {
                 throw e;
             }
             KerasTraining.compile(model, kf.trainingConfig, file.toString());
+            if (model.optimizer() != null && (kf.hdf.getChild("optimizer") != null || kf.hdf.getChild("optimizer_weights") != null)) {
+                System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": the optimizer state Keras "
+                        + "saved is not restored (jrnn reads only its own): fit continues from fresh moments at update 0");
+            }
             if (state != null) {
                 try {
                     state.restore(model, kf.metadata, p -> stored(kf, p));
@@ -149,6 +153,7 @@ public final class KerasImport {
             if (!l.params().isEmpty()) weighted.add(l);
         }
         Map<String, List<Hdf5Arrays.Stored>> stored = new LinkedHashMap<>();   // layers with weights, in file order
+        List<String> fileGroups = List.of();   // a Keras 3 file's groups with weights, for the message when they do not fit
         boolean keras2;
         try (KerasFile kf = KerasFile.open(file)) {
             keras2 = kf.layout == KerasFile.Layout.KERAS2_H5 && !(kf.hdf.getChild("layers") instanceof Group);
@@ -160,6 +165,7 @@ public final class KerasImport {
                     for (Hdf5Arrays.Stored w : e.getValue()) w.tensor();   // read while the file is open
                     stored.put(e.getKey(), e.getValue());
                 }
+                if (!keras2) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fileBytes);
             }
         } catch (KerasFormatException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
@@ -186,6 +192,17 @@ public final class KerasImport {
             }
             for (String n : mine) values.add(stored.get(n));
         } else {
+            if (stored.size() != weighted.size() && !keras2) {
+                List<String> want = new ArrayList<>(), groups = Keras3Weights.groups(order);
+                for (int i = 0; i < order.size(); i++) {
+                    if (!model.layers().get(i).params().isEmpty()) want.add("layers/" + groups.get(i));
+                }
+                List<String> got = new ArrayList<>();
+                for (String g : fileGroups) got.add("layers/" + g);
+                throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file's weight groups " + got
+                        + " are not the model's " + want + " (Keras 3 names them by layer class, numbered in model order); "
+                        + "build the same architecture as the Keras model that saved it");
+            }
             if (stored.size() != weighted.size()) {
                 throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file holds weights for "
                         + stored.size() + " layers " + stored.keySet() + ", the model has " + weighted.size() + " layers with weights "

@@ -225,9 +225,8 @@ final class KerasLayers {
             }
             case Bidirectional b -> {
                 c.put("merge_mode", "none".equals(b.mergeMode()) ? null : b.mergeMode());
-                // jrnn's Bidirectional prefixes its inner layers' names again when built: write them unprefixed
-                c.put("layer", unprefixed(config(b.forwardLayer()), "forward_"));
-                c.put("backward_layer", unprefixed(config(b.backwardLayer()), "backward_"));
+                c.put("layer", config(b.forwardLayer()));   // forward_lstm, backward_lstm: as Keras 3 writes them
+                c.put("backward_layer", config(b.backwardLayer()));
             }
             case Dense d -> {
                 c.put("units", d.units());
@@ -244,23 +243,21 @@ final class KerasLayers {
             case Dropout d -> c.put("rate", d.rate());
             case Activation a -> c.put("activation", activationName(a.activation()));
             case RepeatVector r -> c.put("n", r.n());
+            case Flatten f -> c.put("data_format", "channels_last");
+            case LayerNormalization n -> {
+                c.put("axis", n.axis());
+                c.put("epsilon", n.epsilon());
+                c.put("center", n.center());
+                c.put("scale", n.scale());
+            }
+            case Concatenate m -> c.put("axis", m.axis());
+            case Add m -> { }
+            case Multiply m -> { }
+            case Average m -> { }
             default -> throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") cannot be saved; jrnn saves "
                     + String.join(", ", SUPPORTED));
         }
-        Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("module", "keras.layers");
-        spec.put("class_name", l.kerasClass());
-        spec.put("config", c);
-        spec.put("registered_name", null);
-        return spec;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> unprefixed(Map<String, Object> spec, String prefix) {
-        Map<String, Object> c = (Map<String, Object>) spec.get("config");
-        String n = (String) c.get("name");
-        if (n.startsWith(prefix)) c.put("name", n.substring(prefix.length()));
-        return spec;
+        return KerasExport.serialized("keras.layers", l.kerasClass(), c);
     }
 
     /** jrnn's activation name as a Keras 3 config writes it. */

@@ -3,11 +3,16 @@ package dev.jrnn.io.keras;
 import dev.jrnn.model.Model;
 import dev.jrnn.optim.Adagrad;
 import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.FusedOptimizer;
 import dev.jrnn.optim.AdamW;
 import dev.jrnn.optim.Nadam;
 import dev.jrnn.optim.RMSprop;
 import dev.jrnn.optim.Optimizer;
 import dev.jrnn.optim.SGD;
+import dev.jrnn.optim.schedules.CosineDecay;
+import dev.jrnn.optim.schedules.ExponentialDecay;
+import dev.jrnn.optim.schedules.LearningRateSchedule;
+import dev.jrnn.optim.schedules.PiecewiseConstantDecay;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +20,10 @@ import java.util.Map;
 
 /**
  * Compiles an imported model from its Keras training config (Keras 2's {@code training_config} attribute, Keras 3's
- * {@code compile_config}). jrnn compiles it when the loss is one jrnn has and the optimizer is Adam, SGD, RMSprop, Adagrad, AdamW or Nadam with
- * options jrnn honours (learning rate, betas, epsilon, momentum, nesterov, clipnorm, clipvalue, global_clipnorm).
- * Anything else (RMSprop, Adagrad, amsgrad, decay, a loss per output, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
+ * {@code compile_config}). jrnn compiles it when the loss is one jrnn has and the optimizer is Adam, SGD, RMSprop, Adagrad,
+ * AdamW or Nadam with options jrnn honours (learning rate or an ExponentialDecay, PiecewiseConstantDecay or CosineDecay
+ * schedule, betas, rho, epsilon, momentum, nesterov, centered, weight decay, clipnorm, clipvalue, global_clipnorm).
+ * Anything else (amsgrad, decay, another schedule, a loss per output, loss_weights other than 1, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
  * predicts as in Keras; call {@link Model#compile} before fit. An absent config leaves it uncompiled silently.
  */
 final class KerasTraining {
@@ -39,8 +45,13 @@ final class KerasTraining {
 
     /** Compiles and returns null, or returns why not. */
     private static String tryCompile(Model model, KerasConfig tc) {
-        String loss = name(tc.raw("loss"));
-        if (loss == null) return "loss " + KerasConfig.describe(tc.raw("loss")) + " is not one loss jrnn knows";
+        String loss = lossName(tc.raw("loss"));
+        if (loss == null) return "loss " + KerasConfig.describe(tc.raw("loss")) + " is not one loss jrnn has (with these options)";
+        Object lw = tc.raw("loss_weights");
+        Iterable<?> weights = lw instanceof Map<?, ?> m ? m.values() : lw instanceof List<?> l ? l : lw == null ? List.of() : List.of(lw);
+        for (Object w : weights) {
+            if (!(w instanceof Number n) || n.doubleValue() != 1) return "loss_weights " + KerasConfig.describe(lw) + " (jrnn has no loss weights)";
+        }
         KerasConfig opt = tc.has("optimizer_config") ? tc.object("optimizer_config") : tc.object("optimizer");
         Optimizer o = optimizer(opt);
         if (o == null) return "optimizer " + KerasConfig.describe(opt.raw("class_name")) + " with config "
@@ -64,11 +75,55 @@ final class KerasTraining {
         return null;
     }
 
+    /**
+     * The jrnn name of a Keras loss: a name, or a loss object ({@code class_name} + {@code config}) whose options jrnn
+     * honours ({@code from_logits}; Keras' default reduction, label_smoothing 0, Huber's delta 1, axis -1); null otherwise.
+     */
+    private static String lossName(Object v) {
+        String n = name(v);
+        if (n == null || !(v instanceof Map<?, ?> m) || m.get("config") == null) return n;
+        KerasConfig c = new KerasConfig(m.get("config"), "loss.config");
+        Object reduction = c.raw("reduction");
+        if (reduction != null && !reduction.equals("auto") && !reduction.equals("sum_over_batch_size")) return null;
+        if (c.number("label_smoothing", 0) != 0 || c.number("delta", 1) != 1 || c.number("axis", -1) != -1) return null;
+        return c.bool("from_logits", false) ? n + "_from_logits" : n;
+    }
+
+    /** A serialised Keras learning-rate schedule jrnn has (its config as Keras 2 and 3 write it), or null. */
+    private static LearningRateSchedule schedule(KerasConfig s) {
+        KerasConfig c = s.object("config");
+        return switch (s.string("class_name")) {
+            case "ExponentialDecay" -> new ExponentialDecay(c.number("initial_learning_rate", Double.NaN), c.number("decay_steps", Double.NaN),
+                    c.number("decay_rate", Double.NaN)).staircase(c.bool("staircase", false));
+            case "PiecewiseConstantDecay" -> {
+                List<?> b = c.list("boundaries"), v = c.list("values");
+                long[] bounds = new long[b.size()];
+                double[] values = new double[v.size()];
+                for (int i = 0; i < bounds.length; i++) {
+                    if (!(b.get(i) instanceof Long x)) throw new KerasFormatException(c.where() + ": boundaries should be integers, got " + b);
+                    bounds[i] = x;
+                }
+                for (int i = 0; i < values.length; i++) {
+                    if (!(v.get(i) instanceof Number x)) throw new KerasFormatException(c.where() + ": values should be numbers, got " + v);
+                    values[i] = x.doubleValue();
+                }
+                yield new PiecewiseConstantDecay(bounds, values);
+            }
+            case "CosineDecay" -> {
+                CosineDecay d = new CosineDecay(c.number("initial_learning_rate", Double.NaN), c.number("decay_steps", Double.NaN))
+                        .alpha(c.number("alpha", 0));
+                yield c.has("warmup_target") ? d.warmup(c.number("warmup_target", 0), c.number("warmup_steps", 0)) : d;
+            }
+            default -> null;
+        };
+    }
+
     private static Optimizer optimizer(KerasConfig opt) {
         String cls = opt.string("class_name");
         KerasConfig c = opt.object("config");
-        double lr = c.has("learning_rate") ? c.number("learning_rate", 0) : c.number("lr", Double.NaN);
-        if (c.number("decay", 0) != 0 || c.bool("use_ema", false) || !(c.raw("learning_rate") == null || c.raw("learning_rate") instanceof Number)) {
+        LearningRateSchedule schedule = c.raw("learning_rate") instanceof Map<?, ?> ? schedule(c.object("learning_rate")) : null;
+        double lr = schedule != null ? Double.NaN : c.has("learning_rate") ? c.number("learning_rate", 0) : c.number("lr", Double.NaN);
+        if (c.number("decay", 0) != 0 || c.bool("use_ema", false) || (c.raw("learning_rate") instanceof Map<?, ?> && schedule == null)) {
             return null;
         }
         Optimizer o = switch (cls) {
@@ -84,15 +139,18 @@ final class KerasTraining {
                     .momentum(c.number("momentum", 0)).epsilon(c.number("epsilon", 1e-7)).centered(c.bool("centered", false));
             case "Adagrad" -> (Double.isNaN(lr) ? new Adagrad() : new Adagrad(lr))
                     .initialAccumulatorValue(c.number("initial_accumulator_value", 0.1)).epsilon(c.number("epsilon", 1e-7));
-            case "AdamW" -> (Double.isNaN(lr) ? new AdamW() : new AdamW(lr)).beta1(c.number("beta_1", 0.9))
+            case "AdamW" -> c.bool("amsgrad", false) ? null : (Double.isNaN(lr) ? new AdamW() : new AdamW(lr)).beta1(c.number("beta_1", 0.9))
                     .beta2(c.number("beta_2", 0.999)).epsilon(c.number("epsilon", 1e-7)).weightDecay(c.number("weight_decay", 0.004));
-            case "Nadam" -> (Double.isNaN(lr) ? new Nadam() : new Nadam(lr)).beta1(c.number("beta_1", 0.9))
+            // Keras 2's schedule_decay: a momentum schedule 0.96^(t * schedule_decay), not Keras 3's 0.96^t
+            case "Nadam" -> c.has("schedule_decay") ? null : (Double.isNaN(lr) ? new Nadam() : new Nadam(lr)).beta1(c.number("beta_1", 0.9))
                     .beta2(c.number("beta_2", 0.999)).epsilon(c.number("epsilon", 1e-7));
             default -> null;
         };
-        if (o != null && !(o instanceof AdamW) && c.has("weight_decay") && c.number("weight_decay", 0) != 0) {
-            ((dev.jrnn.optim.FusedOptimizer) o).weightDecay(c.number("weight_decay", 0));   // Keras 3's weight_decay on any optimizer
+        if (o != null && !(o instanceof AdamW) && c.number("weight_decay", 0) != 0) {   // Keras 3's weight_decay on any optimizer
+            if (!(o instanceof FusedOptimizer f)) return null;   // jrnn's Adam and SGD have none
+            f.weightDecay(c.number("weight_decay", 0));
         }
+        if (o != null && schedule != null) o.learningRate(schedule);
         if (o != null) {   // Keras allows one of the three; jrnn's setters refuse a second one the same way
             if (c.has("clipnorm")) o.clipnorm((float) c.number("clipnorm", 0));
             if (c.has("global_clipnorm")) o.globalClipnorm((float) c.number("global_clipnorm", 0));

@@ -1,5 +1,8 @@
 package dev.jrnn.optim.schedules;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * Keras 3's {@code CosineDecay}, with its optional linear warmup. Without warmup:
  * {@code initial * ((1 - alpha) * 0.5 * (1 + cos(pi * min(step, decaySteps) / decaySteps)) + alpha)}. With
@@ -41,6 +44,17 @@ public final class CosineDecay implements LearningRateSchedule {
         }
         this.warmupSteps = steps;
         return this;
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("initial_learning_rate", initial);
+        c.put("decay_steps", decaySteps);
+        c.put("alpha", alpha);
+        c.put("warmup_target", warmupTarget);
+        c.put("warmup_steps", warmupSteps);
+        return Schedules.serialized("CosineDecay", c);
     }
 
     @Override

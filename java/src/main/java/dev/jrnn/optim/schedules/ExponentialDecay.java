@@ -1,5 +1,8 @@
 package dev.jrnn.optim.schedules;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * Keras' {@code ExponentialDecay}: {@code initial * decayRate^(step / decaySteps)}, the exponent floored when
  * {@code staircase}.
@@ -24,6 +27,16 @@ public final class ExponentialDecay implements LearningRateSchedule {
     public ExponentialDecay staircase(boolean s) {
         this.staircase = s;
         return this;
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("initial_learning_rate", initial);
+        c.put("decay_steps", decaySteps);
+        c.put("decay_rate", decayRate);
+        c.put("staircase", staircase);
+        return Schedules.serialized("ExponentialDecay", c);
     }
 
     @Override

@@ -1,6 +1,10 @@
 package dev.jrnn.optim.schedules;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Keras' {@code PiecewiseConstantDecay}: {@code values[0]} while {@code step <= boundaries[0]},
@@ -29,6 +33,17 @@ public final class PiecewiseConstantDecay implements LearningRateSchedule {
         for (double v : values) Schedules.positive(c, "values", v);
         this.boundaries = boundaries.clone();
         this.values = values.clone();
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        List<Object> b = new ArrayList<>(), v = new ArrayList<>();
+        for (long x : boundaries) b.add(x);
+        for (double x : values) v.add(x);
+        c.put("boundaries", b);
+        c.put("values", v);
+        return Schedules.serialized("PiecewiseConstantDecay", c);
     }
 
     @Override

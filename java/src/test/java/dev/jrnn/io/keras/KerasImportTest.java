@@ -84,6 +84,73 @@ class KerasImportTest {
         return err;
     }
 
+    /**
+     * Keras saves its optimizer's variables beside the weights; jrnn does not read them, and says so once instead of
+     * resuming silently from fresh moments at update 0.
+     */
+    @Test
+    void optimizerStateKerasSavedIsReportedAsNotRestored(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path jrnn = dir.resolve("jrnn.keras"), keras = dir.resolve("keras.keras"), h5 = dir.resolve("w.h5");
+        float[][] kernel = {{0.5f}, {-0.25f}};
+        try (dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(1).inputShape(2))) {
+            m.compile("adam", "mse");
+            m.save(jrnn);
+        }
+        try (io.jhdf.WritableHdfFile h = io.jhdf.HdfFile.write(h5)) {   // as Keras 3 writes a compiled model's weights
+            io.jhdf.api.WritableGroup vars = h.putGroup("layers").putGroup("dense").putGroup("vars");
+            vars.putDataset("0", kernel);
+            vars.putDataset("1", new float[] {0.125f});
+            h.putGroup("optimizer").putGroup("vars").putDataset("0", new float[] {7});
+        }
+        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(jrnn.toFile());
+             java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(keras))) {
+            out.putNextEntry(new java.util.zip.ZipEntry("metadata.json"));
+            out.write("{\"keras_version\": \"3.3.3\"}".getBytes());
+            out.putNextEntry(new java.util.zip.ZipEntry("config.json"));
+            out.write(in.getInputStream(in.getEntry("config.json")).readAllBytes());
+            out.putNextEntry(new java.util.zip.ZipEntry("model.weights.h5"));
+            out.write(java.nio.file.Files.readAllBytes(h5));
+        }
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(KerasImport.class.getName());
+        List<String> warnings = new ArrayList<>();
+        java.util.logging.Handler keep = new java.util.logging.Handler() {
+            @Override public void publish(java.util.logging.LogRecord r) { warnings.add(r.getMessage()); }
+            @Override public void flush() {}
+            @Override public void close() {}
+        };
+        java.util.logging.Level level = log.getLevel();
+        boolean parents = log.getUseParentHandlers();
+        log.setLevel(java.util.logging.Level.WARNING);
+        log.setUseParentHandlers(false);
+        log.addHandler(keep);
+        try (Model m = Models.load(keras)) {
+            assertEquals(0, m.optimizer().iterations());
+            assertArrayEquals(new float[] {0.5f, -0.25f}, m.getWeights().get(0).data());
+        } finally {
+            log.removeHandler(keep);
+            log.setUseParentHandlers(parents);
+            log.setLevel(level);
+        }
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("optimizer state Keras saved is not restored"), warnings.get(0));
+    }
+
+    /** Keras 3 names weight groups by layer class: a model of other classes is told which groups the file has. */
+    @Test
+    void aKeras3FileOfOtherLayerClassesNamesTheGroupsOnBothSides(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path f = dir.resolve("lstm.weights.h5");
+        try (dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.LSTM(2).inputShape(4, 3),
+                new dev.jrnn.layers.Dense(1))) {
+            m.saveWeights(f);
+        }
+        try (dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.GRU(2).inputShape(4, 3),
+                new dev.jrnn.layers.Dense(1))) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> m.loadWeights(f));
+            assertTrue(e.getMessage().contains("groups [layers/dense, layers/lstm]") && e.getMessage().contains("model's [layers/gru, layers/dense]"),
+                    e.getMessage());
+        }
+    }
+
     @Test
     void everyRealKerasFileLoadsAndPredictsAsTheFloat64Reference() throws Exception {
         List<Path> files = KerasFixtures.models();

@@ -1,0 +1,105 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.io.Json;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.optim.schedules.ExponentialDecay;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** {@link KerasTraining}: which Keras training configs compile an imported model, and with what. */
+class KerasTrainingTest {
+    private static Sequential compiled(String optimizer) {
+        return compiled("\"mse\"", optimizer);
+    }
+
+    private static Sequential compiled(String loss, String optimizer) {
+        Sequential m = new Sequential(new Dense(1).inputShape(2));
+        KerasTraining.compile(m, Json.parse("{\"loss\": " + loss + ", \"metrics\": [], \"optimizer\": " + optimizer + "}"), "f.keras");
+        return m;
+    }
+
+    /** Options of an optimizer jrnn lacks leave the model uncompiled, whatever the optimizer. */
+    @Test
+    void amsgradAndKeras2NadamsMomentumScheduleAreNotTaken() {
+        String[][] cases = {
+                {"{\"class_name\": \"AdamW\", \"config\": {\"amsgrad\": true}}", null},
+                {"{\"class_name\": \"AdamW\", \"config\": {\"amsgrad\": false}}", "AdamW"},
+                // Keras 2's Nadam decays its momentum as 0.96^(t * schedule_decay), Keras 3's (and jrnn's) as 0.96^t
+                {"{\"class_name\": \"Nadam\", \"config\": {\"lr\": 0.002, \"schedule_decay\": 0.004}}", null},
+                {"{\"class_name\": \"Nadam\", \"config\": {\"learning_rate\": 0.002}}", "Nadam"}};
+        for (String[] c : cases) {
+            try (Sequential m = compiled(c[0])) {
+                assertEquals(c[1], m.optimizer() == null ? null : m.optimizer().name(), c[0]);
+            }
+        }
+    }
+
+    /** Keras weighs each output's loss by loss_weights; jrnn has no loss weights, so only weights of 1 compile. */
+    @Test
+    void lossWeightsOtherThanOneLeaveTheModelUncompiled() {
+        String[][] cases = {{"[1.0, 0.5]", null}, {"{\"a\": 2.0}", null}, {"[1.0, 1]", "Adam"}, {"null", "Adam"}};
+        for (String[] c : cases) {
+            Sequential m = new Sequential(new Dense(1).inputShape(2));
+            KerasTraining.compile(m, Json.parse("{\"loss\": \"mse\", \"loss_weights\": " + c[0]
+                    + ", \"optimizer\": {\"class_name\": \"Adam\", \"config\": {}}}"), "f.keras");
+            assertEquals(c[1], m.optimizer() == null ? null : m.optimizer().name(), c[0]);
+            m.close();
+        }
+    }
+
+    private static String loss(String cls, String config) {
+        return "{\"module\": \"keras.losses\", \"class_name\": \"" + cls + "\", \"config\": {" + config + "}, \"registered_name\": null}";
+    }
+
+    /** A Keras loss object's options: from_logits is honoured, options jrnn lacks leave the model uncompiled. */
+    @Test
+    void aLossObjectsOptionsAreHonouredOrRefused() {
+        String adam = "{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": 0.01}}";
+        String[][] cases = {
+                {loss("CategoricalCrossentropy", "\"from_logits\": true, \"label_smoothing\": 0.0, \"axis\": -1, \"reduction\": \"sum_over_batch_size\""),
+                        "CATEGORICAL_CROSSENTROPY_LOGITS"},
+                {loss("SparseCategoricalCrossentropy", "\"from_logits\": false, \"reduction\": \"auto\""), "SPARSE_CATEGORICAL_CROSSENTROPY"},
+                {loss("BinaryCrossentropy", "\"from_logits\": true"), "BINARY_CROSSENTROPY_LOGITS"},
+                {loss("Huber", "\"delta\": 1.0"), "HUBER"},
+                {loss("CategoricalCrossentropy", "\"label_smoothing\": 0.1"), null},
+                {loss("Huber", "\"delta\": 2.0"), null},
+                {loss("MeanSquaredError", "\"reduction\": \"sum\""), null},
+                {loss("CategoricalCrossentropy", "\"axis\": 1"), null}};
+        for (String[] c : cases) {
+            try (Sequential m = compiled(c[0], adam)) {
+                assertEquals(c[1], m.loss() == null ? null : m.loss().name(), c[0]);
+            }
+        }
+    }
+
+    @Test
+    void weightDecayOnAnOptimizerJrnnHasWithoutItLeavesTheModelUncompiled() {
+        for (String cls : new String[] {"Adam", "SGD"}) {
+            try (Sequential m = compiled("{\"class_name\": \"" + cls + "\", \"config\": {\"learning_rate\": 0.01, \"weight_decay\": 0.004}}")) {
+                assertNull(m.optimizer(), cls);
+            }
+            try (Sequential m = compiled("{\"class_name\": \"" + cls + "\", \"config\": {\"learning_rate\": 0.01, \"weight_decay\": null}}")) {
+                assertEquals(cls, m.optimizer().name(), "Keras 3's default weight_decay None compiles");
+            }
+        }
+    }
+
+    @Test
+    void aKeras2ScheduleCompilesWithTheSchedule() {
+        String tfKeras = "{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": {\"class_name\": \"ExponentialDecay\", \"config\": "
+                + "{\"initial_learning_rate\": 0.1, \"decay_steps\": 10, \"decay_rate\": 0.5, \"staircase\": true, \"name\": null}}}}";
+        try (Sequential m = compiled(tfKeras)) {
+            assertEquals(new ExponentialDecay(0.1, 10, 0.5).staircase(true).config(), m.optimizer().schedule().config());
+            assertEquals(0.05, m.optimizer().schedule().at(10), 1e-15);
+        }
+        String unknown = "{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": {\"class_name\": \"InverseTimeDecay\", \"config\": {}}}}";
+        try (Sequential m = compiled(unknown)) {
+            assertNull(m.optimizer(), "a schedule jrnn lacks leaves the model uncompiled");
+        }
+    }
+}
