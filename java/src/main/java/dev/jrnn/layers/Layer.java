@@ -350,11 +350,12 @@ public abstract class Layer {
      * Example: {@code new Bidirectional(new LSTM(4).trainable(false))} trains none of its weights.
      */
     public boolean trains(Param p) {
-        if (!trainable()) return false;
+        dev.jrnn.backend.Checks.notNull(name() + ".trains", "p", p);
         for (Layer w : wrapped()) {
-            for (Param q : w.params) if (q == p) return w.trains(p);
+            for (Param q : w.params) if (q == p) return trainable() && w.trains(p);
         }
-        return p.trainable();
+        for (Param q : params) if (q == p) return trainable() && p.trainable();
+        throw new IllegalArgumentException(name() + ".trains: " + p.name() + " is not a parameter of this layer");
     }
 
     /** Number of scalar weights, as Keras' count_params(). */
