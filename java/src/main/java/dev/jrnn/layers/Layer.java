@@ -45,7 +45,10 @@ public abstract class Layer {
     private List<int[]> outputShapes;
     private final List<Call> calls = new ArrayList<>();
 
-    /** Keras class name, as summary() prints it: "SimpleRNN", "LSTM", "Dense", ... */
+    /**
+     * Keras class name, as summary() prints it: "SimpleRNN", "LSTM", "Dense", ... A constant: Layer's constructor
+     * reads it (for the default name) before the subclass's fields are set.
+     */
     public abstract String kerasClass();
 
     /**
