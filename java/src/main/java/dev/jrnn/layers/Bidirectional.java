@@ -78,8 +78,10 @@ public class Bidirectional extends Layer {
         this.forwardLayer = layer;
         this.backwardLayer = bw;
         // as Keras 3: a name that has the prefix already (a saved model's) keeps it
-        layer.name("forward_" + unprefixed(fname, "forward_"));
-        bw.name("backward_" + unprefixed(bname, "backward_"));
+        layer.rename("forward_" + unprefixed(fname, "forward_"));
+        String backwardName = "backward_" + unprefixed(bname, "backward_");
+        if (backwardLayer == null) bw.name(backwardName);   // a copy, not a layer of the user's: no number
+        else bw.rename(backwardName);
         WRAPPED.put(layer, Boolean.TRUE);
         WRAPPED.put(bw, Boolean.TRUE);
     }
@@ -370,6 +372,12 @@ public class Bidirectional extends Layer {
 
         @Override
         public DTensor outputMask() { return returnSequences() ? mask : null; }
+
+        /** As Keras: with merge mode none both sequences carry the mask; the states none. */
+        @Override
+        public DTensor outputMask(int k) {
+            return k == 0 || (k == 1 && mergeMode.equals("none")) ? outputMask() : null;
+        }
 
         @Override
         public List<DTensor> backward(List<DTensor> dOut) { return backward(dOut, k -> true); }

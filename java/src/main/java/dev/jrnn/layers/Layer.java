@@ -45,7 +45,10 @@ public abstract class Layer {
     private List<int[]> outputShapes;
     private final List<Call> calls = new ArrayList<>();
 
-    /** Keras class name, as summary() prints it: "SimpleRNN", "LSTM", "Dense", ... */
+    /**
+     * Keras class name, as summary() prints it: "SimpleRNN", "LSTM", "Dense", ... A constant: Layer's constructor
+     * reads it (for the default name) before the subclass's fields are set.
+     */
     public abstract String kerasClass();
 
     /**
@@ -74,15 +77,43 @@ public abstract class Layer {
 
     // ------------------------------------------------------------------ naming and input declaration
 
-    /** The layer name; a Keras default (e.g. "lstm_1") is assigned on first use. */
+    /** The default name drawn when the layer was made, until another name is given; then null. */
+    private Names.Drawn drawn;
+
+    /** Draws the Keras default name ("lstm", then "lstm_1", ...) when the layer is made, as Keras numbers layers. */
+    protected Layer() {
+        this.drawn = Names.draw(Names.snake(kerasClass()));
+        this.name = drawn.name();
+    }
+
+    /** The layer name: the one given, else the Keras default drawn when the layer was made (e.g. "lstm_1"). */
     public String name() {
-        if (name == null) name = Names.unique(Names.snake(kerasClass()));
         return name;
     }
 
+    /** Names the layer; right after it was made, its default name's number goes back (Keras' {@code name=...}). */
     public Layer name(String n) {
         this.name = Names.check("layer name", n);
+        if (drawn != null) Names.giveBack(drawn);
+        drawn = null;
         return this;
+    }
+
+    /**
+     * Draws the default name from {@code base} instead of the class name, counting from 1 when {@code fromOne} (Keras'
+     * Inputs: input_1, input_2, ...); a name given right after still gives the number back.
+     */
+    protected final void drawDefaultName(String base, boolean fromOne) {
+        if (drawn != null) Names.giveBack(drawn);
+        drawn = Names.draw(base);
+        if (fromOne && drawn.name().equals(base)) drawn = Names.draw(base);
+        name = drawn.name();
+    }
+
+    /** Renames a layer whose default name counted (a wrapper's forward layer): its number stays taken, as in Keras. */
+    void rename(String n) {
+        drawn = null;
+        name(n);
     }
 
     /** Seeds this layer's initializers (else drawn from {@link Jrnn#setSeed}). */
@@ -315,6 +346,20 @@ public abstract class Layer {
 
     /** All parameters in Keras order (for wrappers: the inner layers' in order). */
     public List<Param> params() { return List.copyOf(params); }
+
+    /**
+     * Whether {@code p}, one of {@link #params()}, trains: this layer, the wrapped layer that holds it (a frozen
+     * layer inside a trainable Bidirectional or TimeDistributed stays frozen, as in Keras) and the param itself.
+     * Example: {@code new Bidirectional(new LSTM(4).trainable(false))} trains none of its weights.
+     */
+    public boolean trains(Param p) {
+        dev.jrnn.backend.Checks.notNull(name() + ".trains", "p", p);
+        for (Layer w : wrapped()) {
+            for (Param q : w.params) if (q == p) return trainable() && w.trains(p);
+        }
+        for (Param q : params) if (q == p) return trainable() && p.trainable();
+        throw new IllegalArgumentException(name() + ".trains: " + p.name() + " is not a parameter of this layer");
+    }
 
     /** Number of scalar weights, as Keras' count_params(). */
     public long countParams() {

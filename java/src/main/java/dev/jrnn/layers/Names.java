@@ -15,7 +15,32 @@ public final class Names {
         return n == 0 ? base : base + "_" + n;
     }
 
-    public static synchronized void reset() { COUNTS.clear(); }
+    public static synchronized void reset() {
+        COUNTS.clear();
+        session++;
+    }
+
+    private static long session;
+
+    /** A default name drawn by {@link #draw}: what {@link #giveBack} needs to return its number. */
+    record Drawn(String base, String name, long session) {}
+
+    static synchronized Drawn draw(String base) {
+        return new Drawn(base, unique(base), session);
+    }
+
+    /**
+     * Returns {@code d}'s number when it is the last one drawn for its base in this session (a layer renamed right after
+     * it was made, as Keras' {@code LSTM(4, name="enc")}, takes no number); later numbers are left as they are.
+     */
+    static synchronized void giveBack(Drawn d) {
+        Integer n = COUNTS.get(d.base());
+        if (n == null || d.session() != session) return;
+        String last = n == 1 ? d.base() : d.base() + "_" + (n - 1);
+        if (!last.equals(d.name())) return;
+        if (n == 1) COUNTS.remove(d.base());
+        else COUNTS.put(d.base(), n - 1);
+    }
 
     /**
      * Checks a user-given name: not blank, no '/' (it separates layer and weight in files, as Keras

@@ -18,6 +18,12 @@ public interface Trace extends AutoCloseable {
     /** The mask for the next layer ([batch, timesteps], 1/0), or null. Owned by whoever created it. */
     default DTensor outputMask() { return null; }
 
+    /**
+     * The mask of output {@code k}: {@link #outputMask()} for the first output, none for the others (a recurrent
+     * layer's states), unless the layer says otherwise (Bidirectional's two sequences with merge mode none).
+     */
+    default DTensor outputMask(int k) { return k == 0 ? outputMask() : null; }
+
     List<DTensor> backward(List<DTensor> dOutputs);
 
     /**

@@ -2,7 +2,6 @@ package dev.jrnn.model;
 
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.layers.Layer;
-import dev.jrnn.layers.Names;
 import dev.jrnn.layers.Node;
 import dev.jrnn.layers.Trace;
 
@@ -18,10 +17,7 @@ public final class InputLayer extends Layer {
 
     InputLayer(int[] shape, int batch) {
         this.shape = shape.clone();
-        // Keras numbers Input names from 1: input_1, input_2, ...
-        String n = Names.unique("input");
-        if (n.equals("input")) n = Names.unique("input");
-        name(n);
+        drawDefaultName("input", true);   // Keras numbers Input names from 1: input_1, input_2, ...
         if (batch > 0) batchInputShape(batch, shape);
     }
 

@@ -60,7 +60,7 @@ final class Parameters implements AutoCloseable {
             for (Param p : l.params()) {
                 if (!seen.add(p)) continue;
                 own.put(p, l);
-                (l.trainable() && p.trainable() ? tr : nt).add(p);
+                (l.trains(p) ? tr : nt).add(p);
                 Backend pb = p.backend();
                 if (be == null) be = pb;
                 else if (pb != be) {
@@ -97,7 +97,7 @@ final class Parameters implements AutoCloseable {
     boolean partitionChanged() {
         for (Param p : all) {
             Layer l = owners.get(p);
-            boolean nowTrainable = l.trainable() && p.trainable();
+            boolean nowTrainable = l.trains(p);
             if (nowTrainable != trainable.contains(p)) return true;
         }
         return false;

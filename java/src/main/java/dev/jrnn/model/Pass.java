@@ -103,6 +103,10 @@ final class Pass implements AutoCloseable {
                 if (o0.rank() >= 3 && o0.dim(0) == m.dim(0) && o0.dim(1) == m.dim(1)) om = m;
             }
             if (om != null) masks.put(c.outputs().get(0), om);
+            for (int k = 1; k < outs.size(); k++) {
+                DTensor mk = t.outputMask(k);
+                if (mk != null) masks.put(c.outputs().get(k), mk);
+            }
         }
     }
 

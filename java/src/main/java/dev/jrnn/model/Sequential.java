@@ -54,7 +54,6 @@ public class Sequential extends Model {
         for (Layer l : stack) {
             if (l == layer) throw new IllegalArgumentException(name() + ".add: layer " + layer.name() + " is already in the model");
         }
-        layer.name();   // fix the Keras default name now, in construction order
         if (stack.isEmpty()) {
             stack.add(layer);
             int[] declared = layer.declaredInputShape();

@@ -46,7 +46,7 @@ final class Summary {
         }
         long nonTrainableCount = 0;
         for (Layer l : layers) {
-            for (Param p : l.params()) if (!(l.trainable() && p.trainable())) nonTrainableCount += p.size();
+            for (Param p : l.params()) if (!l.trains(p)) nonTrainableCount += p.size();
         }
         return format(modelName, sequentialLike, rows, total - nonTrainableCount, nonTrainableCount);
     }

@@ -192,6 +192,9 @@ class BadInputTest {
         bad("call: initial state of the wrong batch", IAE,
                 f -> lstm(f).callAll(List.of(x(4), Tensor.zeros(4, 4), Tensor.zeros(3, 4))), "lstm", "initial state 1 of shape (4, 4), got (3, 4)");
         bad("call: LSTM given one state of two", IAE, f -> lstm(f).callAll(List.of(x(4), Tensor.zeros(4, 4))), "lstm", "1 + 2", "got 2");
+        bad("trains: null param", IAE, f -> lstm(f).trains(null), "lstm.trains: p is null");
+        bad("trains: another layer's param", IAE, f -> lstm(f).trains(((Dense) f.model.getLayer("dense")).kernel()),
+                "lstm.trains: kernel is not a parameter of this layer");
         bad("call: Dense on the wrong feature count", IAE, f -> f.model.getLayer("dense").call(Tensor.zeros(2, 5)),
                 "dense: expected input (None, 4)", "got (None, 5)");
         bad("call: Dense on a vector", IAE, f -> f.track(built(new Dense(2), 3)).call(Tensor.zeros(4)), "dense", "(batch,)");

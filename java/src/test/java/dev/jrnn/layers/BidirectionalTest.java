@@ -224,4 +224,24 @@ class BidirectionalTest {
         e = assertThrows(IllegalArgumentException.class, () -> new Bidirectional(new LSTM(3).returnSequences(true), usedBackwards));
         assertTrue(e.getMessage().contains("backwardLayer used_bw is already built"), e.getMessage());
     }
+
+    @Test
+    void mergeModeNoneMasksBothSequences() {
+        // Keras' compute_mask gives [mask, mask] for merge_mode=None: the backward sequence is masked too
+        Jrnn.setSeed(5);
+        dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(-1, 1);
+        Node b = new Bidirectional(new SimpleRNN(2).returnSequences(true)).mergeMode(null).apply(new Masking(0).apply(in));
+        Node fromBackward = new SimpleRNN(2).apply(b.get(1));
+        dev.jrnn.model.Model m = new dev.jrnn.model.Model(in, List.of(fromBackward, b.get(1)));
+        Tensor padded = Tensor.of(new float[] {1, 2, 0}, 1, 3, 1), cut = Tensor.of(new float[] {1, 2}, 1, 2, 1);
+        List<Tensor> p = m.predictAll(padded), c = m.predictAll(cut);
+        assertArrayEquals(c.get(0).toArray(), p.get(0).toArray(), 1e-6f);
+        // the loss skips the padded step of that output too
+        m.compile("sgd", "mse");
+        float[] y = p.get(1).toArray();
+        Tensor y2 = Tensor.of(new float[] {0, 0}, 1, 2);
+        double atPadding = m.evaluateAll(List.of(padded), List.of(y2, Tensor.of(new float[] {y[0], y[1], y[2], y[3], 7, 7}, 1, 3, 2)), 1, null).get("loss");
+        double zeroThere = m.evaluateAll(List.of(padded), List.of(y2, Tensor.of(new float[] {y[0], y[1], y[2], y[3], 0, 0}, 1, 3, 2)), 1, null).get("loss");
+        assertEquals(zeroThere, atPadding, 1e-6);
+    }
 }

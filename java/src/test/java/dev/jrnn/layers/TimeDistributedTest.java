@@ -68,4 +68,17 @@ class TimeDistributedTest {
         }
     }
 
+    @Test
+    void theWrappedLayerIsNamedWhenWrappedAsKerasNamesItAtConstruction() {
+        // Keras: Sequential([..., TimeDistributed(Dense(2)), Flatten(), Dense(1)]) names the inner Dense "dense", the last "dense_1"
+        Jrnn.clearSession();
+        dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new LSTM(2).returnSequences(true).inputShape(3, 1),
+                new TimeDistributed(new Dense(2)), new Flatten(), new Dense(1));
+        assertEquals(List.of("lstm", "time_distributed", "flatten", "dense_1"), m.layers().stream().map(Layer::name).toList());
+        assertEquals("dense", ((TimeDistributed) m.layers().get(1)).layer().name());
+        // a name given before wrapping is kept and takes no number
+        assertEquals("mine", new TimeDistributed(new Dense(1).name("mine")).layer().name());
+        assertEquals("dense_2", new Dense(1).name());
+    }
+
 }
