@@ -58,7 +58,7 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
             while (!stop) {
                 Batch b = producer.next();
                 if (b == null) break;
-                if (!offer(b)) {
+                if (!offer(b)) {   // not queued: ours to release; a queued one is close()'s to drain
                     b.close();
                     return;
                 }
@@ -66,13 +66,14 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
         } catch (Throwable t) {
             last = new Failure(t);
         }
-        offer(last);
+        if (!stop) offer(last);
     }
 
+    /** Whether {@code o} went into the queue. */
     private boolean offer(Object o) {
         try {
             queue.put(o);
-            return !stop;
+            return true;
         } catch (InterruptedException e) {
             return false;
         }
@@ -135,7 +136,8 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
         stop = true;
         if (thread != null) {
             thread.interrupt();
-            // drain while waiting: a generator that cleared the interrupt would otherwise block in a full queue's put forever
+            // drain while waiting: a generator that cleared the interrupt would otherwise block in a full queue's put forever.
+            // An interrupt of the closer ends the wait (a generator stuck in I/O must not hang close); the daemon thread is left.
             boolean interrupted = false;
             do {
                 for (Object o; (o = queue.poll()) != null; ) if (o instanceof Batch b) b.close();
@@ -144,7 +146,7 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
-            } while (thread.isAlive());
+            } while (thread.isAlive() && !interrupted);
             for (Object o; (o = queue.poll()) != null; ) if (o instanceof Batch b) b.close();
             if (interrupted) Thread.currentThread().interrupt();
         }

@@ -52,20 +52,28 @@ final class DatasetBatches implements BatchSource {
 
     /** As above; {@code steps} > 0 (fit only): epochs of that many batches of a stream going on across epochs. */
     DatasetBatches(Dataset data, Setup s, String what, boolean withTargets, boolean checkFinite, int steps) {
-        if (data == null) throw new IllegalArgumentException(s.name() + "." + what + ": the dataset is null");
-        String where = s.name() + "." + what + ": ";
+        checkSize(s.name(), data, what, steps);
+        checkStateful(s, data, s.name() + "." + what + ": ");
+        this.data = checkFinite ? data.checkFinite(true) : data;
+        this.s = s;
+        this.what = what;
+        this.withTargets = withTargets;
+        this.steps = steps;
+    }
+
+    /**
+     * Refuses a null, endless (without {@code steps}) or empty data set for {@code what} of model {@code model}: checks
+     * that need no model, made before an unbuilt one is built from the data.
+     */
+    static void checkSize(String model, Dataset data, String what, int steps) {
+        String where = model + "." + what + ": ";
+        if (data == null) throw new IllegalArgumentException(where + "the dataset is null");
         if (data.endless() && steps == 0) {
             throw new IllegalArgumentException(where + (what.equals("fit")
                     ? "the dataset is endless (repeat()); give FitOptions.stepsPerEpoch(n), the batches of one epoch (Keras' steps_per_epoch)"
                     : "the dataset is endless (repeat()) and would never end; bound it: take(n) after repeat(), or repeat(times)"));
         }
         if (data.batchesPerEpoch() == 0) throw new IllegalArgumentException(where + noBatch(data, -1));
-        checkStateful(s, data, where);
-        this.data = checkFinite ? data.checkFinite(true) : data;
-        this.s = s;
-        this.what = what;
-        this.withTargets = withTargets;
-        this.steps = steps;
     }
 
     /** Why there is nothing to compute on; {@code epoch} the data set epoch that gave nothing, or -1 when the size says so. */

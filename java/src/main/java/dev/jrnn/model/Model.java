@@ -265,7 +265,9 @@ public class Model extends Trainer implements AutoCloseable {
      * Saves the whole model in Keras 3's {@code .keras} layout, atomically (temp file + rename; a failure leaves the
      * previous file): architecture, weights, compile config and what resuming training needs (optimizer moments and
      * update count, dropout mask streams, the fit seed). {@link Models#load} reads it back, predicting bit for bit as
-     * this model. The layout is Keras 3's (config.json, model.weights.h5 at Keras 3's variable paths).
+     * this model. The layout is Keras 3's (config.json, model.weights.h5 at Keras 3's variable paths). The name must end
+     * in {@code .keras}: Keras also takes {@code .h5} for its legacy HDF5 layout, which jrnn reads but does not write,
+     * so an {@code .h5} name (or any other) is refused rather than given a zip Keras would misread.
      *
      * <pre>{@code
      * model.save(Path.of("model.keras"));

@@ -120,7 +120,7 @@ public final class ModelCheckpoint implements Callback {
      * of epoch 1 after its updates.
      */
     void checkFields(Set<String> logKeys) {
-        if (!saveWeightsOnly) ModelFiles.checkKerasName("ModelCheckpoint", Path.of(filepath));
+        if (!saveWeightsOnly) ModelFiles.checkKerasName("ModelCheckpoint", filepath);
         Matcher m = FIELD.matcher(filepath);
         while (m.find()) {
             String key = m.group(1);

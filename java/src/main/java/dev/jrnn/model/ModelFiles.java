@@ -74,11 +74,17 @@ final class ModelFiles {
      * {@code .h5} for its legacy HDF5 layout, which jrnn reads but does not write, and refuses other names).
      */
     static void checkKerasName(String who, Path file) {
-        String n = file.getFileName() == null ? "" : file.getFileName().toString();
-        if (n.toLowerCase(java.util.Locale.ROOT).endsWith(".keras")) return;
-        throw new IllegalArgumentException(who + ": the file name must end in .keras (Keras 3's format, what jrnn writes), got '" + n + "'"
-                + (hdf5Name(file) ? "; Keras reads an .h5 name as its legacy HDF5 layout, which jrnn does not write (saveWeights writes "
-                + "Keras 3's .weights.h5)" : ""));
+        checkKerasName(who, file.getFileName() == null ? "" : file.getFileName().toString());
+    }
+
+    /** As above for a file name (a ModelCheckpoint pattern's, which may hold ':' no Path takes on Windows). */
+    static void checkKerasName(String who, String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        if (n.endsWith(".keras")) return;
+        throw new IllegalArgumentException(who + ": the file name must end in .keras (Keras 3's format, what jrnn writes), got '"
+                + name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1) + "'"
+                + (n.endsWith(".h5") || n.endsWith(".hdf5") ? "; Keras reads an .h5 name as its legacy HDF5 layout, which jrnn does not "
+                + "write (saveWeights writes Keras 3's .weights.h5)" : ""));
     }
 
     /** Writes {@code model}'s weights as Keras 3's .weights.h5, atomically (temp file + rename). */

@@ -204,7 +204,8 @@ public abstract class Trainer {
         FitOptions o = DatasetBatches.forFit(name(), options);
         requireCompiled("fit");
         requireOpen("fit");
-        ensureBuilt(data, "fit");
+        if (o.validationDataset != null) DatasetBatches.checkSize(name(), o.validationDataset, "fit (validation data)", 0);
+        ensureBuilt(data, "fit", o.stepsPerEpoch);
         ensureStore();
         BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch);
         BatchSource val = DatasetBatches.validation(setup, o);
@@ -265,13 +266,16 @@ public abstract class Trainer {
 
     private DatasetBatches datasetBatches(Dataset data, String what) throws IOException {
         requireOpen(what);
-        ensureBuilt(data, what);
+        ensureBuilt(data, what, 0);
         return new DatasetBatches(data, setup, what, what.equals("evaluate"), true);
     }
 
-    /** Builds an unbuilt model (a Sequential without an input shape) for the samples of {@code data}'s first batch, once. */
-    private synchronized void ensureBuilt(Dataset data, String what) throws IOException {
-        if (data == null) throw new IllegalArgumentException(name() + "." + what + ": the dataset is null");
+    /**
+     * Builds an unbuilt model (a Sequential without an input shape) for the samples of {@code data}'s first batch, once;
+     * a data set refused whatever the model ({@link DatasetBatches#checkSize}) is refused first, leaving the model unbuilt.
+     */
+    private synchronized void ensureBuilt(Dataset data, String what, int steps) throws IOException {
+        DatasetBatches.checkSize(name(), data, what, steps);
         if (!isBuilt()) ensureBuilt(DatasetBatches.firstSampleShape(data));
         ensureGraph();
     }

@@ -108,8 +108,8 @@ final class TrainingLoop {
                                 bl.close();
                             }
                             stillOpen("onBatchEnd");
-                            if (dp == null && model.stopTraining()) break;   // Keras stops after the batch; ranks agree at the epoch's end
                         }
+                        if (dp == null && model.stopTraining()) break;   // Keras stops after the batch; ranks agree at the epoch's end
                         if (verbose == 1 && dynamic) {
                             long now = System.nanoTime();
                             if (log.pending() && now - lastRead >= READ_INTERVAL_NS) {

@@ -58,6 +58,20 @@ class BatchStreamTest {
      */
     @Test
     void closeReturnsWhenTheGeneratorSwallowsTheInterrupt() throws Exception {
+        // every segment is handed back exactly once (a batch both queued and closed by its producer went back twice)
+        java.util.Map<java.lang.foreign.MemorySegment, Integer> out = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.List<String> twice = new java.util.concurrent.CopyOnWriteArrayList<>();
+        BatchMemory counting = new BatchMemory() {
+            public java.lang.foreign.MemorySegment allocate(long floats) {
+                java.lang.foreign.MemorySegment m = java.lang.foreign.MemorySegment.ofArray(new float[Math.toIntExact(floats)]);
+                out.put(m, 1);
+                return m;
+            }
+
+            public void release(java.lang.foreign.MemorySegment m) {
+                if (out.remove(m) == null) twice.add(m.toString());
+            }
+        };
         java.util.concurrent.CountDownLatch inNext = new java.util.concurrent.CountDownLatch(3);
         Dataset ds = Dataset.fromIterator(() -> new Iterator<Sample>() {
             public boolean hasNext() { return true; }
@@ -68,7 +82,7 @@ class BatchStreamTest {
                 Thread.interrupted();
                 return Sample.of(Tensor.zeros(2), Tensor.zeros(1));
             }
-        }).batch(1).prefetch(1);
+        }).batch(1).prefetch(1).memory(counting);
         BatchStream s = ds.epoch(0);
         s.next().close();
         assertTrue(inNext.await(5, java.util.concurrent.TimeUnit.SECONDS));   // batch 2 waits in the queue, batch 3 is being made
@@ -77,6 +91,8 @@ class BatchStreamTest {
         assertFalse(closer.isAlive(), "close() hangs on a producer blocked in the full queue");
         assertFalse(java.util.Arrays.stream(Thread.getAllStackTraces().keySet().toArray(new Thread[0]))
                 .anyMatch(t -> t.getName().equals("jrnn-prefetch-epoch-0") && t.isAlive()), "the prefetch thread ended");
+        assertTrue(twice.isEmpty(), "segments released twice: " + twice);
+        assertTrue(out.isEmpty(), out.size() + " segments never released");
     }
 
     @Test

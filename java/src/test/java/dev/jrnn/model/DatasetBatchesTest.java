@@ -23,6 +23,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -381,6 +382,15 @@ class DatasetBatchesTest {
         assertTrue(e.getMessage().endsWith(".fit: the dataset is null"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> unbuilt.evaluate((Dataset) null));
         assertTrue(e.getMessage().endsWith(".evaluate: the dataset is null"), e.getMessage());
+        // a data set refused whatever the model (endless, empty) leaves an unbuilt model unbuilt
+        e = assertThrows(IllegalArgumentException.class, () -> unbuilt.fit(Dataset.fromTensors(x, y).repeat().batch(4), quiet()));
+        assertTrue(e.getMessage().contains("endless"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> unbuilt.fit(Dataset.fromTensors(x, y).take(0).batch(4), quiet()));
+        assertTrue(e.getMessage().contains("gives no batch"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> unbuilt.fit(Dataset.fromTensors(x, y).batch(4),
+                quiet().validationData(Dataset.fromTensors(x, y).repeat().batch(4))));
+        assertTrue(e.getMessage().contains("validation data") && e.getMessage().contains("endless"), e.getMessage());
+        assertFalse(unbuilt.isBuilt());
     }
 
     /** A stateful model's dataset must give batches of the fixed size only: a smaller last batch is refused before any step. */
