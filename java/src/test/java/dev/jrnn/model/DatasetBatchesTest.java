@@ -308,6 +308,17 @@ class DatasetBatchesTest {
         History hr = resumed.fit(shuffled, quiet().epochs(3).initialEpoch(1).stepsPerEpoch(2));
         assertSameWeights(whole, resumed, "resumed at epoch 1");
         assertEquals(hw.get("loss").subList(1, 3), hr.get("loss"));
+        // a resume across the end of a finite pass (shuffled anew each pass): epochs 0 1 | 2 (short) | fresh pass 0 1
+        Dataset finite = Dataset.fromTensors(x, y).shuffle(10).batch(4);
+        Sequential straight = lstm(T);
+        History hs = straight.fit(finite, quiet().epochs(4).stepsPerEpoch(2));
+        for (int at = 1; at <= 3; at++) {
+            Sequential part = lstm(T);
+            part.fit(finite, quiet().epochs(at).stepsPerEpoch(2));
+            History hp = part.fit(finite, quiet().epochs(4).initialEpoch(at).stepsPerEpoch(2));
+            assertSameWeights(straight, part, "resumed at epoch " + at + " of a finite dataset");
+            assertEquals(hs.get("loss").subList(at, 4), hp.get("loss"), "resumed at epoch " + at);
+        }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.fit(x, y, quiet().stepsPerEpoch(2)));
         assertTrue(e.getMessage().contains("stepsPerEpoch") && e.getMessage().contains("Dataset"), e.getMessage());
     }

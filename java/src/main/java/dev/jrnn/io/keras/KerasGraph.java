@@ -46,14 +46,13 @@ final class KerasGraph {
     private Model sequential(Object cfg) {
         List<?> specs;
         String name = null;
-        int[] built = null;   // tf.keras: the shape a Sequential built by fit was built for, when no layer declares one
+        KerasConfig model = null;   // tf.keras: build_input_shape, the shape a Sequential built by fit was built for
         if (cfg instanceof List<?> l) {
             specs = l;
         } else {
-            KerasConfig c = new KerasConfig(cfg, "model_config.config");
-            specs = c.list("layers");
-            name = c.string("name", null);
-            if (c.has("build_input_shape")) built = batchShape(c, "build_input_shape");
+            model = new KerasConfig(cfg, "model_config.config");
+            specs = model.list("layers");
+            name = model.string("name", null);
         }
         Sequential s = new Sequential();
         if (name != null) s.name(name);
@@ -70,7 +69,9 @@ final class KerasGraph {
             }
             Layer l = layers.build(spec);
             int[] own = inputShape(c);
-            if (first && declared == null) declared = own != null ? own : built;
+            if (first && declared == null) {   // read only when no layer declares a shape: a file that loaded before still does
+                declared = own != null ? own : model != null && model.has("build_input_shape") ? batchShape(model, "build_input_shape") : null;
+            }
             if (first) {
                 if (declared == null) throw new KerasFormatException(spec.where() + ": the first layer declares no input shape (batch_input_shape) and the model no build_input_shape");
                 int[] shape = Arrays.copyOfRange(declared, 1, declared.length);

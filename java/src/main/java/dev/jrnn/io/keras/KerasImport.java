@@ -165,7 +165,7 @@ public final class KerasImport {
                     for (Hdf5Arrays.Stored w : e.getValue()) w.tensor();   // read while the file is open
                     stored.put(e.getKey(), e.getValue());
                 }
-                if (!keras2) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fileBytes);
+                if (!keras2 && stored.size() != weighted.size()) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fileBytes);   // for the message only
             }
         } catch (KerasFormatException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
