@@ -62,6 +62,7 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
                     b.close();
                     return;
                 }
+                if (stop && queue.remove(b)) b.close();   // queued after an interrupted close() stopped draining (remove and poll are atomic)
             }
         } catch (Throwable t) {
             last = new Failure(t);

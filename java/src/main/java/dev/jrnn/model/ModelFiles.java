@@ -83,7 +83,7 @@ final class ModelFiles {
         if (n.endsWith(".keras")) return;
         throw new IllegalArgumentException(who + ": the file name must end in .keras (Keras 3's format, what jrnn writes), got '"
                 + name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1) + "'"
-                + (n.endsWith(".h5") || n.endsWith(".hdf5") ? "; Keras reads an .h5 name as its legacy HDF5 layout, which jrnn does not "
+                + (hdf5Name(name) ? "; Keras reads an .h5 name as its legacy HDF5 layout, which jrnn does not "
                 + "write (saveWeights writes Keras 3's .weights.h5)" : ""));
     }
 
@@ -94,7 +94,11 @@ final class ModelFiles {
 
     /** Whether {@code file}'s name asks for HDF5 ({@code .h5}, {@code .hdf5}, any case), as Keras' weight files are named. */
     static boolean hdf5Name(Path file) {
-        String n = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return hdf5Name(file.getFileName() == null ? "" : file.getFileName().toString());
+    }
+
+    private static boolean hdf5Name(String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
         return n.endsWith(".h5") || n.endsWith(".hdf5");
     }
 

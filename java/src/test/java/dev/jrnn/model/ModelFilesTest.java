@@ -227,6 +227,25 @@ class ModelFilesTest {
     }
 
     @Test
+    void aLayerFrozenInsideAWrapperStaysFrozenThroughSaveAndLoad() throws IOException {
+        Jrnn.setSeed(5);
+        dev.jrnn.layers.Bidirectional bi = new dev.jrnn.layers.Bidirectional(new SimpleRNN(2).returnSequences(true).trainable(false));
+        try (Sequential m = new Sequential(bi.inputShape(3, 1), new dev.jrnn.layers.TimeDistributed(new Dense(2).trainable(false)),
+                new dev.jrnn.layers.Flatten(), new Dense(1))) {
+            bi.backwardLayer().trainable(true);   // one direction trains, the other does not
+            m.compile("adam", "mse");
+            m.fit(Tensor.full(0.5f, 2, 3, 1), Tensor.full(1f, 2, 1), new FitOptions().epochs(1).verbose(0));
+            Path f = dir.resolve("frozen.keras");
+            m.save(f);
+            try (Model back = Models.load(f)) {
+                assertEquals(m.summaryString().replace(m.name(), "?"), back.summaryString().replace(back.name(), "?"));
+                assertTrue(back.summaryString().contains("Trainable params: 15\n"), back.summaryString());
+                assertEquals(m.weightNames(), back.weightNames());
+            }
+        }
+    }
+
+    @Test
     void aWholeModelIsSavedOnlyUnderAKerasNameAsKerasReadsIt() throws IOException {
         Jrnn.setSeed(5);
         try (Model m = functional()) {
@@ -350,6 +369,8 @@ class ModelFilesTest {
                 Arguments.of("Adagrad", (Supplier<Optimizer>) () -> new Adagrad(0.05).initialAccumulatorValue(0.3).epsilon(1e-4)),
                 Arguments.of("AdamW", (Supplier<Optimizer>) () -> new AdamW(0.01).beta1(0.7).beta2(0.9).epsilon(1e-4).weightDecay(0.05)),
                 Arguments.of("Nadam", (Supplier<Optimizer>) () -> new Nadam(0.01).beta1(0.8).beta2(0.95).epsilon(1e-3)),
+                Arguments.of("Adam, weight decay", (Supplier<Optimizer>) () -> new Adam(0.01).weightDecay(0.05)),
+                Arguments.of("SGD, momentum and weight decay", (Supplier<Optimizer>) () -> new SGD(0.1).momentum(0.5).weightDecay(0.01)),
                 Arguments.of("Adam, ExponentialDecay", (Supplier<Optimizer>) () -> new Adam(new ExponentialDecay(0.02, 3, 0.5).staircase(true))),
                 Arguments.of("SGD, PiecewiseConstantDecay", (Supplier<Optimizer>) () -> new SGD(
                         new PiecewiseConstantDecay(new long[] {2, 5}, new double[] {0.2, 0.05, 0.01})).momentum(0.5)),

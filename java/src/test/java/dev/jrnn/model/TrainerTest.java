@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link Trainer}'s compile options as Keras takes them: names, the keys they give in History and evaluate. */
 class TrainerTest {
@@ -27,6 +28,7 @@ class TrainerTest {
     @Test
     void metricsAreLoggedUnderTheNamesGiven() {
         Tensor[] d = FitOptionsTest.data(8);
+        d[1] = Tensor.of(new float[] {1, 0, 1, 1, 0, 0, 1, 0}, 8, 1);   // 0/1 targets, so accuracy is not 0 whatever it computes
         Sequential m = new Sequential(new SimpleRNN(3).inputShape(4, 2), new Dense(1));
         m.compile(new Adam(0.01), "mse", "acc", "mean_absolute_error", "mae");
         assertEquals(List.of("acc", "mean_absolute_error", "mae"), m.metricNames());
@@ -44,5 +46,6 @@ class TrainerTest {
         assertEquals(mae, ev.get("mean_absolute_error"), 1e-6);
         assertEquals(mae, ev.get("mae"), 1e-6);
         assertEquals(acc, ev.get("acc"), 1e-9);
+        assertTrue(acc > 0 && acc < 1, "the check tells binary accuracy from a constant: " + acc);
     }
 }

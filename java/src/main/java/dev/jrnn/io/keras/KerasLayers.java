@@ -76,7 +76,8 @@ final class KerasLayers {
         };
         warnHarmless(c, where);
         if (name != null) l.name(name);
-        l.trainable(c.bool("trainable", true));
+        // only a freeze is applied: a wrapper's trainable(true) would unfreeze the layer it wraps, which Keras leaves frozen
+        if (!c.bool("trainable", true)) l.trainable(false);
         return l;
     }
 
