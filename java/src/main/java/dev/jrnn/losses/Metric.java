@@ -77,12 +77,13 @@ public enum Metric {
             }
             default -> {
                 // Keras 3 (compile_utils.get_metric) picks the accuracy from the shapes, not the loss: class indices as
-                // targets -> sparse categorical, one prediction per row -> binary, else categorical (argmax match)
-                if (loss.sparse()) return argmax(p, o, cols) == Math.round(y[r]) ? 1 : 0;
+                // targets -> sparse categorical, one prediction per row -> binary (checked first, as Keras), else categorical
+                // (argmax match); with one column a sparse target's row is its index too (o == r)
                 if (cols == 1) {
                     double th = loss == Loss.BINARY_CROSSENTROPY_LOGITS ? 0 : 0.5;
                     return y[o] == (p[o] > th ? 1f : 0f) ? 1 : 0;
                 }
+                if (loss.sparse()) return argmax(p, o, cols) == Math.round(y[r]) ? 1 : 0;
                 return argmax(p, o, cols) == argmax(y, o, cols) ? 1 : 0;
             }
         }

@@ -52,6 +52,10 @@ class MetricTest {
         for (Loss l : new Loss[] {Loss.MSE, Loss.BINARY_CROSSENTROPY, Loss.POISSON}) {
             assertEquals(1, Metric.ACCURACY.sum(l, 2, 3, p2, y2, null), 1e-9, l.name());
         }
+        // one column is binary before sparse, as Keras checks is_binary first: (0.7 > 0.5) == 1, (0.2 > 0.5) == 0 both match,
+        // where an argmax over one column (always 0) would match the class-0 row only
+        assertEquals(2, Metric.ACCURACY.sum(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 2, 1, new float[] {0.7f, 0.2f}, new float[] {1, 0}, null),
+                1e-9);
     }
 
     @Test
