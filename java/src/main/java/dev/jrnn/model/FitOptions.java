@@ -73,7 +73,9 @@ public final class FitOptions {
     /**
      * Keras' {@code steps_per_epoch} for a {@link dev.jrnn.data.Dataset}: each epoch trains on the next {@code n}
      * batches, the data set's batches going on from one epoch to the next; an epoch that runs out of data ends
-     * short and the next one starts a fresh pass. Needed for an endless data set ({@code repeat()}):
+     * short and the next one starts a fresh pass. A resumed fit ({@link #initialEpoch}) reads the batches the skipped
+     * epochs took (it does not train on them), so that it goes on with the batches the uninterrupted run would have
+     * seen; Keras starts a fresh iterator instead. Needed for an endless data set ({@code repeat()}):
      * {@code model.fit(ds.shuffle(1).repeat().batch(64), new FitOptions().epochs(10).stepsPerEpoch(500))}.
      */
     public FitOptions stepsPerEpoch(int n) {
