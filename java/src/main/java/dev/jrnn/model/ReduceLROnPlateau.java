@@ -2,6 +2,7 @@ package dev.jrnn.model;
 
 import dev.jrnn.optim.Optimizer;
 
+import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.Map;
 
@@ -82,7 +83,7 @@ public final class ReduceLROnPlateau implements Callback {
         return this;
     }
 
-    /** 1 prints "Epoch N: ReduceLROnPlateau reducing learning rate to X." at each reduction. */
+    /** 1 prints Keras' "Epoch N: ReduceLROnPlateau reducing learning rate to X." (X as Python prints it) at each reduction. */
     public ReduceLROnPlateau verbose(int v) {
         if (v < 0) throw new IllegalArgumentException("ReduceLROnPlateau: verbose must be >= 0, got " + v);
         this.verbose = v;
@@ -138,8 +139,24 @@ public final class ReduceLROnPlateau implements Callback {
         double lr = Math.max(old * factor, minLr);
         if (!(lr > 0)) return;   // minLr 0 and an underflowing rate: jrnn's optimizers need a positive rate
         opt.learningRate((float) lr);
-        if (verbose > 0) System.out.println("Epoch " + (epoch + 1) + ": ReduceLROnPlateau reducing learning rate to " + lr + ".");
+        if (verbose > 0) System.out.println("\nEpoch " + (epoch + 1) + ": ReduceLROnPlateau reducing learning rate to " + pythonRepr(lr) + ".");
         cooldownCounter = cooldown;
         wait = 0;
+    }
+
+    /** {@code v} as Python's repr prints a float (0.0001, 1e-05, 3.0): the shortest digits, as Java's, in Python's layout. */
+    static String pythonRepr(double v) {
+        if (Double.isNaN(v)) return "nan";
+        if (Double.isInfinite(v)) return v > 0 ? "inf" : "-inf";
+        if (v == 0) return (1 / v < 0) ? "-0.0" : "0.0";
+        BigDecimal d = new BigDecimal(Double.toString(v)).stripTrailingZeros();
+        int exp = d.precision() - d.scale() - 1;   // the decimal exponent of the first digit
+        if (exp < -4 || exp >= 16) {
+            String digits = d.unscaledValue().abs().toString();
+            String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+            return (v < 0 ? "-" : "") + mantissa + "e" + (exp < 0 ? "-" : "+") + String.format(Locale.ROOT, "%02d", Math.abs(exp));
+        }
+        String s = d.toPlainString();
+        return s.contains(".") ? s : s + ".0";
     }
 }
