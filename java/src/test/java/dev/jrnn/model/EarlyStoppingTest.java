@@ -135,4 +135,33 @@ class EarlyStoppingTest {
         assertEquals("Epoch 3: early stopping\nRestoring model weights from the end of the best epoch: 2.\n",
                 b.toString(StandardCharsets.UTF_8).replace("\r\n", "\n"));
     }
+
+    @Test
+    void fitThatRunsToItsLastEpochEndsOnTheBestWeights() {
+        dev.jrnn.Jrnn.setBackend("cpu");
+        dev.jrnn.Jrnn.setSeed(5);
+        Sequential m = model();
+        Tensor x = Tensor.of(new float[] {1, 2, -1, 0.5f, 0, 1, 2, -2}, 4, 2), y = Tensor.of(new float[] {1, 0, 0.5f, -1}, 4, 1);
+        List<float[]> kernels = new ArrayList<>();
+        Callback jump = new Callback() {
+            @Override
+            public void onEpochBegin(int epoch, Model model) {
+                if (epoch == 3) model.optimizer().learningRate(50f);   // epochs 3 and 4 diverge: epoch 2 is the best
+            }
+
+            @Override
+            public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {
+                kernels.add(model.getWeights().get(0).toArray());
+            }
+        };
+        EarlyStopping es = new EarlyStopping().monitor("loss").patience(10).restoreBestWeights(true);
+        History h = m.fit(x, y, new FitOptions().epochs(5).batchSize(4).verbose(0).shuffle(false).callbacks(jump, es));
+        assertEquals(5, h.size());
+        assertEquals(-1, es.stoppedEpoch());
+        int best = 0;
+        for (int e = 1; e < 5; e++) if (h.get("loss").get(e) < h.get("loss").get(best)) best = e;
+        assertEquals(best, es.bestEpoch());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(kernels.get(best), m.getWeights().get(0).toArray());
+        org.junit.jupiter.api.Assertions.assertFalse(java.util.Arrays.equals(kernels.get(4), kernels.get(best)));
+    }
 }
