@@ -2,7 +2,6 @@ package dev.jrnn.model;
 
 import dev.jrnn.optim.Optimizer;
 
-import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.Map;
 
@@ -139,24 +138,8 @@ public final class ReduceLROnPlateau implements Callback {
         double lr = Math.max(old * factor, minLr);
         if (!(lr > 0)) return;   // minLr 0 and an underflowing rate: jrnn's optimizers need a positive rate
         opt.learningRate((float) lr);
-        if (verbose > 0) System.out.println("\nEpoch " + (epoch + 1) + ": ReduceLROnPlateau reducing learning rate to " + pythonRepr(lr) + ".");
+        if (verbose > 0) System.out.println("\nEpoch " + (epoch + 1) + ": ReduceLROnPlateau reducing learning rate to " + PythonFloat.repr(lr) + ".");
         cooldownCounter = cooldown;
         wait = 0;
-    }
-
-    /** {@code v} as Python's repr prints a float (0.0001, 1e-05, 3.0): the shortest digits, as Java's, in Python's layout. */
-    static String pythonRepr(double v) {
-        if (Double.isNaN(v)) return "nan";
-        if (Double.isInfinite(v)) return v > 0 ? "inf" : "-inf";
-        if (v == 0) return (1 / v < 0) ? "-0.0" : "0.0";
-        BigDecimal d = new BigDecimal(Double.toString(v)).stripTrailingZeros();
-        int exp = d.precision() - d.scale() - 1;   // the decimal exponent of the first digit
-        if (exp < -4 || exp >= 16) {
-            String digits = d.unscaledValue().abs().toString();
-            String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-            return (v < 0 ? "-" : "") + mantissa + "e" + (exp < 0 ? "-" : "+") + String.format(Locale.ROOT, "%02d", Math.abs(exp));
-        }
-        String s = d.toPlainString();
-        return s.contains(".") ? s : s + ".0";
     }
 }

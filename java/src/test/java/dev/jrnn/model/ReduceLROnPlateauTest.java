@@ -103,16 +103,4 @@ class ReduceLROnPlateauTest {
                         + "\nEpoch 3: ReduceLROnPlateau reducing learning rate to 0.0003.\n",
                 b.toString(java.nio.charset.StandardCharsets.UTF_8).replace("\r\n", "\n"));
     }
-
-    @Test
-    void pythonFloatRepr() {
-        assertEquals("0.0001", ReduceLROnPlateau.pythonRepr(1e-4));
-        assertEquals("1e-05", ReduceLROnPlateau.pythonRepr(1e-5));
-        assertEquals("1.5e-07", ReduceLROnPlateau.pythonRepr(1.5e-7));
-        assertEquals("0.05000000074505806", ReduceLROnPlateau.pythonRepr(0.05000000074505806));
-        assertEquals("3.0", ReduceLROnPlateau.pythonRepr(3));
-        assertEquals("1e+16", ReduceLROnPlateau.pythonRepr(1e16));
-        assertEquals("1234567.0", ReduceLROnPlateau.pythonRepr(1234567));
-        assertEquals("0.0", ReduceLROnPlateau.pythonRepr(0));
-    }
 }
