@@ -125,10 +125,11 @@ final class ProgressBar {
     }
 
     private String eta(double now, int current) {
-        long eta = Math.round(perStep(now, current) * (target - current));
+        double seconds = perStep(now, current) * (target - current);
+        long eta = (long) seconds;   // Keras' "%d" % eta truncates, its tests compare the unrounded value
         String f;
-        if (eta > 3600) f = String.format(Locale.ROOT, "%d:%02d:%02d", eta / 3600, (eta % 3600) / 60, eta % 60);
-        else if (eta > 60) f = String.format(Locale.ROOT, "%d:%02d", eta / 60, eta % 60);
+        if (seconds > 3600) f = String.format(Locale.ROOT, "%d:%02d:%02d", eta / 3600, (eta % 3600) / 60, eta % 60);
+        else if (seconds > 60) f = String.format(Locale.ROOT, "%d:%02d", eta / 60, eta % 60);
         else f = eta + "s";
         return " - ETA: " + f;
     }
@@ -149,9 +150,8 @@ final class ProgressBar {
     }
 
     static String formatValue(double v) {
+        if (!Double.isFinite(v)) return PythonFloat.repr(v);   // Python formats these "nan", "inf", "-inf"
         if (Math.abs(v) > 1e-3) return String.format(Locale.ROOT, "%.4f", v);
-        // Python's %.4e prints a two-digit exponent: 1.2340e-04
-        String s = String.format(Locale.ROOT, "%.4e", v);
-        return s;
+        return String.format(Locale.ROOT, "%.4e", v);   // as Python's %.4e, a two-digit exponent at least: 1.2340e-04
     }
 }

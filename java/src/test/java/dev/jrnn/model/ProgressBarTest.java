@@ -47,4 +47,25 @@ class ProgressBarTest {
         assertEquals(" 3/12 [======>.......................] - 1s 50ms/step - 20 samples/s - loss: 0.5000\n",
                 finish(bar, Map.of("loss", 0.5), b));
     }
+
+    @Test
+    void nonFiniteValuesReadAsPythonPrintsThem() {
+        Map<String, Double> logs = new LinkedHashMap<>();
+        logs.put("loss", Double.NaN);
+        logs.put("mae", Double.POSITIVE_INFINITY);
+        logs.put("mse", Double.NEGATIVE_INFINITY);
+        assertEquals(" - loss: nan - mae: inf - mse: -inf", ProgressBar.values(logs));
+    }
+
+    @Test
+    void etaTruncatesAsKerasFormat() {
+        // steps 2 and 3 take 0.95 s each after a 1 s first one: 7 steps left are 6.65 s, Keras' "%ds" shows 6s
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        ProgressBar bar = new ProgressBar(new PrintStream(b, true, StandardCharsets.UTF_8), 10, 1, true,
+                clock(0, 1.0, 2.9));
+        for (int i = 0; i < 3; i++) bar.advance(1);
+        bar.update(3, Map.of("loss", 0.5));
+        assertEquals("\r 3/10 [========>.....................] - ETA: 6s - 1 samples/s - loss: 0.5000",
+                b.toString(StandardCharsets.UTF_8));
+    }
 }
