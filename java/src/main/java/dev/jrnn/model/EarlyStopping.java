@@ -7,8 +7,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Stops training when a monitored value stops improving, as Keras' {@code EarlyStopping}
- * (defaults: monitor "val_loss", minDelta 0, patience 0, mode "auto", no baseline, no restore).
+ * Stops training when a monitored value stops improving, as Keras 3's {@code EarlyStopping}
+ * (defaults: monitor "val_loss", minDelta 0, patience 0, mode "auto", no baseline, no restore, startFromEpoch 0).
+ * With {@code restoreBestWeights} the best epoch's weights come back at the end of training, whether this
+ * callback stopped it or not (as Keras 3).
  *
  * <pre>{@code
  * EarlyStopping es = new EarlyStopping().monitor("loss").patience(5).restoreBestWeights(true);
@@ -24,8 +26,9 @@ public final class EarlyStopping implements Callback {
     private Double baseline;
     private boolean restoreBestWeights;
     private int verbose;
+    private int startFromEpoch;
 
-    private double best;
+    private Double best;
     private int wait;
     private int stoppedEpoch = -1;
     private int bestEpoch = -1;
@@ -63,13 +66,20 @@ public final class EarlyStopping implements Callback {
         return this;
     }
 
-    /** Restores the weights of the best epoch when training stops early. */
+    /** Restores the weights of the best epoch at the end of training (early stop or not), as Keras 3. */
     public EarlyStopping restoreBestWeights(boolean r) {
         this.restoreBestWeights = r;
         return this;
     }
 
-    /** 1 prints "Epoch N: early stopping" when it stops. */
+    /** Epochs (warm-up) before this one are not monitored: no best value, no wait (Keras {@code start_from_epoch}). */
+    public EarlyStopping startFromEpoch(int epoch) {
+        if (epoch < 0) throw new IllegalArgumentException("EarlyStopping: startFromEpoch must be >= 0, got " + epoch);
+        this.startFromEpoch = epoch;
+        return this;
+    }
+
+    /** 1 prints "Epoch N: early stopping" when it stops, and which epoch's weights it restores. */
     public EarlyStopping verbose(int v) {
         if (v < 0) throw new IllegalArgumentException("EarlyStopping: verbose must be >= 0, got " + v);
         this.verbose = v;
@@ -86,7 +96,9 @@ public final class EarlyStopping implements Callback {
         return maximizes(mode, monitor);
     }
 
-    private boolean improved(double v, double ref) {
+    /** Keras' _is_improvement: anything improves on no reference. */
+    private boolean improved(double v, Double ref) {
+        if (ref == null) return true;
         return maximize() ? v - minDelta > ref : v + minDelta < ref;
     }
 
@@ -96,7 +108,7 @@ public final class EarlyStopping implements Callback {
         stoppedEpoch = -1;
         bestEpoch = -1;
         bestWeights = null;
-        best = baseline != null ? baseline : (maximize() ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY);
+        best = null;   // Keras 3: the baseline only decides when the wait restarts, the first epoch is always the best so far
     }
 
     @Override
@@ -110,7 +122,11 @@ public final class EarlyStopping implements Callback {
             }
             return;
         }
-        if (restoreBestWeights && bestWeights == null) bestWeights = model.getWeights();
+        if (epoch < startFromEpoch) return;
+        if (restoreBestWeights && bestWeights == null) {
+            bestWeights = model.getWeights();
+            bestEpoch = epoch;
+        }
         wait++;
         if (improved(v, best)) {
             best = v;
@@ -123,13 +139,17 @@ public final class EarlyStopping implements Callback {
         if (wait >= patience && epoch > 0) {
             stoppedEpoch = epoch;
             model.stopTraining(true);
-            if (restoreBestWeights && bestWeights != null) model.setWeights(bestWeights);
         }
     }
 
     @Override
     public void onTrainEnd(Model model) {
         if (stoppedEpoch >= 0 && verbose > 0) System.out.println("Epoch " + (stoppedEpoch + 1) + ": early stopping");
+        if (restoreBestWeights && bestWeights != null) {
+            if (verbose > 0) System.out.println("Restoring model weights from the end of the best epoch: " + (bestEpoch + 1) + ".");
+            model.setWeights(bestWeights);
+            bestWeights = null;   // a second fit starts afresh; this one's copies are not kept alive
+        }
     }
 
     /** {@code m} ("min", "max" or "auto", any case) in lower case; IllegalArgumentException naming {@code who} otherwise. */

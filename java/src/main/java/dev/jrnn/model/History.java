@@ -66,7 +66,7 @@ public final class History {
     /** Number of recorded epochs. */
     public int size() { return epochs.size(); }
 
-    /** CSV as Keras' CSVLogger writes it: a header {@code epoch,loss,...} then one row per epoch. */
+    /** CSV as Keras' CSVLogger writes it: a header {@code epoch,loss,...} then one row per epoch, numbers as Python's repr. */
     public String toCsvString() {
         StringBuilder b = new StringBuilder("epoch");
         for (String k : values.keySet()) b.append(',').append(k);
@@ -96,7 +96,7 @@ public final class History {
 
     private static String formatCsv(double v) {
         if (Double.isNaN(v)) return "";
-        return Double.toString(v);
+        return PythonFloat.repr(v);   // as Python's csv module writes a float
     }
 
     @Override

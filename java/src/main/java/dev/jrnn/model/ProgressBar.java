@@ -3,6 +3,7 @@ package dev.jrnn.model;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Keras' Progbar for one epoch: verbose 1 redraws
@@ -18,23 +19,48 @@ final class ProgressBar {
     private int target;
     private final int verbose;
     private final boolean dynamic;
-    private final long start = System.nanoTime();
+    private final LongSupplier clock;
+    private final long start;
+    /** Seconds from the start to the end of the first step (its graph capture, JIT, allocations), or -1. */
+    private double firstStepEnd = -1;
     private double lastUpdate;
     private int prevLength;
     private int seen;
     private long samples;
 
     ProgressBar(PrintStream out, int target, int verbose, boolean dynamic) {
+        this(out, target, verbose, dynamic, System::nanoTime);
+    }
+
+    /** With {@code clock} (nanoseconds) in place of System.nanoTime, for tests. */
+    ProgressBar(PrintStream out, int target, int verbose, boolean dynamic, LongSupplier clock) {
         this.out = out;
         this.target = target;
         this.verbose = verbose;
         this.dynamic = dynamic;
+        this.clock = clock;
+        this.start = clock.getAsLong();
     }
 
     /** Counts one finished step of {@code batchSamples} samples (for samples/s, and the step count of an unknown epoch). */
     void advance(int batchSamples) {
         seen++;
         samples += batchSamples;
+        if (seen == 1) firstStepEnd = elapsed();
+    }
+
+    private double elapsed() {
+        return (clock.getAsLong() - start) / 1e9;
+    }
+
+    /**
+     * Seconds per step after {@code current} steps at {@code now}: as Keras' _estimate_step_duration, the first step
+     * (which pays for warm-up) is left out once there are more.
+     */
+    private double perStep(double now, int current) {
+        if (current <= 0) return 0;
+        if (current > 1 && firstStepEnd >= 0) return (now - firstStepEnd) / (current - 1);
+        return now / current;
     }
 
     /** " - 5120 samples/s" over the epoch so far. */
@@ -45,7 +71,7 @@ final class ProgressBar {
     /** Draws progress after {@code current} steps with the running values (loss, metrics). */
     void update(int current, Map<String, Double> values) {
         if (verbose != 1 || !dynamic || target >= 0 && current >= target) return;
-        double now = (System.nanoTime() - start) / 1e9;
+        double now = elapsed();
         if (now - lastUpdate < INTERVAL_S) return;
         lastUpdate = now;
         String line = bar(current) + (target >= 0 ? eta(now, current) : "") + rate(now) + values(values);
@@ -54,16 +80,16 @@ final class ProgressBar {
 
     /** Prints the epoch's final line with all values (validation included). */
     void finish(Map<String, Double> values) {
-        double now = (System.nanoTime() - start) / 1e9;
+        double now = elapsed();
         if (target < 0) target = seen;
-        double perStep = target > 0 ? now / target : 0;
-        if (verbose == 1) {
-            String line = bar(target) + " - " + Math.round(now) + "s" + formatTime(perStep, "step") + rate(now) + values(values);
+        double perStep = perStep(now, seen);
+        if (verbose == 1) {   // the steps done: fewer than the target when a callback stopped training in the epoch
+            String line = bar(seen) + " - " + Math.round(now) + "s" + formatTime(perStep, "step") + rate(now) + values(values);
             if (dynamic) draw(line);
             else out.print(line);
             out.println();
         } else if (verbose == 2) {
-            String count = target + "/" + target;
+            String count = count(seen);
             out.println(count + " - " + Math.round(now) + "s" + values(values)
                     + " -" + formatTime(now, "epoch") + " -" + formatTime(perStep, "step") + rate(now));
         }
@@ -78,13 +104,16 @@ final class ProgressBar {
         out.flush();
     }
 
+    /** Keras' {@code "%{numdigits}d/%d" % (current, target)}: " 7/32". */
+    private String count(int current) {
+        int digits = (int) Math.floor(Math.log10(Math.max(1, target))) + 1;
+        String cur = Integer.toString(current);
+        return " ".repeat(Math.max(0, digits - cur.length())) + cur + "/" + target;
+    }
+
     String bar(int current) {
         if (target < 0) return current + "/Unknown";
-        int digits = (int) Math.floor(Math.log10(Math.max(1, target))) + 1;
-        StringBuilder b = new StringBuilder();
-        String cur = Integer.toString(current);
-        for (int i = cur.length(); i < digits; i++) b.append(' ');
-        b.append(cur).append('/').append(target).append(" [");
+        StringBuilder b = new StringBuilder(count(current)).append(" [");
         double prog = target > 0 ? (double) current / target : 1;
         int progWidth = (int) (WIDTH * prog);
         if (progWidth > 0) {
@@ -96,11 +125,11 @@ final class ProgressBar {
     }
 
     private String eta(double now, int current) {
-        double perStep = current > 0 ? now / current : 0;
-        long eta = Math.round(perStep * (target - current));
+        double seconds = perStep(now, current) * (target - current);
+        long eta = (long) seconds;   // Keras' "%d" % eta truncates, its tests compare the unrounded value
         String f;
-        if (eta > 3600) f = String.format(Locale.ROOT, "%d:%02d:%02d", eta / 3600, (eta % 3600) / 60, eta % 60);
-        else if (eta > 60) f = String.format(Locale.ROOT, "%d:%02d", eta / 60, eta % 60);
+        if (seconds > 3600) f = String.format(Locale.ROOT, "%d:%02d:%02d", eta / 3600, (eta % 3600) / 60, eta % 60);
+        else if (seconds > 60) f = String.format(Locale.ROOT, "%d:%02d", eta / 60, eta % 60);
         else f = eta + "s";
         return " - ETA: " + f;
     }
@@ -121,9 +150,8 @@ final class ProgressBar {
     }
 
     static String formatValue(double v) {
+        if (!Double.isFinite(v)) return PythonFloat.repr(v);   // Python formats these "nan", "inf", "-inf"
         if (Math.abs(v) > 1e-3) return String.format(Locale.ROOT, "%.4f", v);
-        // Python's %.4e prints a two-digit exponent: 1.2340e-04
-        String s = String.format(Locale.ROOT, "%.4e", v);
-        return s;
+        return String.format(Locale.ROOT, "%.4e", v);   // as Python's %.4e, a two-digit exponent at least: 1.2340e-04
     }
 }

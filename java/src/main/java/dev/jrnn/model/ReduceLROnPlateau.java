@@ -82,7 +82,7 @@ public final class ReduceLROnPlateau implements Callback {
         return this;
     }
 
-    /** 1 prints "Epoch N: ReduceLROnPlateau reducing learning rate to X." at each reduction. */
+    /** 1 prints Keras' "Epoch N: ReduceLROnPlateau reducing learning rate to X." (X as Python prints it) at each reduction. */
     public ReduceLROnPlateau verbose(int v) {
         if (v < 0) throw new IllegalArgumentException("ReduceLROnPlateau: verbose must be >= 0, got " + v);
         this.verbose = v;
@@ -138,7 +138,7 @@ public final class ReduceLROnPlateau implements Callback {
         double lr = Math.max(old * factor, minLr);
         if (!(lr > 0)) return;   // minLr 0 and an underflowing rate: jrnn's optimizers need a positive rate
         opt.learningRate((float) lr);
-        if (verbose > 0) System.out.println("Epoch " + (epoch + 1) + ": ReduceLROnPlateau reducing learning rate to " + lr + ".");
+        if (verbose > 0) System.out.println("\nEpoch " + (epoch + 1) + ": ReduceLROnPlateau reducing learning rate to " + PythonFloat.repr(lr) + ".");
         cooldownCounter = cooldown;
         wait = 0;
     }

@@ -144,4 +144,68 @@ class CallbackTest {
                 () -> m.fit(x, y, new FitOptions().epochs(3).initialEpoch(4).verbose(0)));
         assertEquals(m.name() + ".fit: initialEpoch 4 must be at most epochs 3", e.getMessage());
     }
+
+    /** Records every hook it gets as "name:hook args". */
+    static final class Recorder implements Callback {
+        final String name;
+        final List<String> hooks;
+
+        Recorder(String name, List<String> hooks) { this.name = name; this.hooks = hooks; }
+
+        @Override public void onTrainBegin(Model model) { hooks.add(name + ":train_begin"); }
+        @Override public void onEpochBegin(int epoch, Model model) { hooks.add(name + ":epoch_begin " + epoch); }
+        @Override public void onBatchEnd(int batch, BatchLogs logs, Model model) { hooks.add(name + ":batch_end " + batch); }
+        @Override public void onEpochEnd(int epoch, java.util.Map<String, Double> logs, Model model) {
+            hooks.add(name + ":epoch_end " + epoch + " " + logs.keySet());
+        }
+        @Override public void onTrainEnd(Model model) { hooks.add(name + ":train_end"); }
+    }
+
+    @Test
+    void hooksComeInKerasOrderOncePerStepAndAfterInitialEpoch() {
+        Jrnn.setSeed(2);
+        Sequential m = new Sequential(new Dense(1).inputShape(2));
+        m.compile("sgd", "mse", "mae");
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 3, 2), y = Tensor.of(new float[] {1, 0, 1}, 3, 1);
+        List<String> hooks = new ArrayList<>();
+        History h = m.fit(x, y, new FitOptions().epochs(3).initialEpoch(1).batchSize(2).verbose(0).shuffle(false)
+                .validationData(x, y).callbacks(new Recorder("a", hooks), new Recorder("b", hooks)));
+        List<String> want = new ArrayList<>(List.of("a:train_begin", "b:train_begin"));
+        for (int e = 1; e < 3; e++) {
+            want.addAll(List.of("a:epoch_begin " + e, "b:epoch_begin " + e));
+            for (int b = 0; b < 2; b++) want.addAll(List.of("a:batch_end " + b, "b:batch_end " + b));
+            want.addAll(List.of("a:epoch_end " + e + " [loss, mae, val_loss, val_mae]", "b:epoch_end " + e + " [loss, mae, val_loss, val_mae]"));
+        }
+        want.addAll(List.of("a:train_end", "b:train_end"));
+        assertEquals(want, hooks);
+        // Keras' History.epoch holds the epochs trained: 1 and 2 after initial_epoch=1
+        assertEquals(List.of(1, 2), h.epochs());
+        assertEquals(List.of("loss", "mae", "val_loss", "val_mae"), new ArrayList<>(h.history().keySet()));
+        assertEquals(2, h.get("val_loss").size());
+        assertEquals(m.evaluate(x, y), h.last("val_loss"), 1e-6);
+    }
+
+    @Test
+    void aThrowingCallbackFailsFitWithItsOwnExceptionAndTheModelTrainsOnAfter() {
+        Jrnn.setSeed(3);
+        Sequential m = new Sequential(new SimpleRNN(3).inputShape(4, 2), new Dense(1));
+        m.compile(new SGD(0.05), "mse");
+        Tensor x = Tensor.full(0.5f, 8, 4, 2), y = Tensor.full(0.25f, 8, 1);
+        IllegalStateException boom = new IllegalStateException("callback boom");
+        Callback thrower = new Callback() {
+            @Override
+            public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                if (batch == 1) throw boom;
+            }
+        };
+        assertTrue(boom == assertThrows(IllegalStateException.class,
+                () -> m.fit(x, y, new FitOptions().epochs(2).batchSize(4).verbose(0).callbacks(thrower))));
+        assertEquals(2, m.optimizer().iterations(), "both steps of the first epoch ran before the throw");
+        assertTrue(!m.stopTraining(), "the failed fit leaves no stop request behind");
+        // the model is whole: a new fit trains it on and its history is that fit's
+        History h = m.fit(x, y, new FitOptions().epochs(2).batchSize(4).verbose(0));
+        assertEquals(List.of(0, 1), h.epochs());
+        assertEquals(6, m.optimizer().iterations());
+        assertTrue(Double.isFinite(h.last("loss")));
+    }
 }

@@ -85,4 +85,22 @@ class ReduceLROnPlateauTest {
         s.compile(new Adam(new ExponentialDecay(0.1, 10, 0.5)), "mse");
         assertThrows(IllegalStateException.class, () -> run(new ReduceLROnPlateau().monitor("loss").patience(0), s, "loss", 1, 2));
     }
+
+    @Test
+    void verbosePrintsKerasLineWithPythonsFloatRepr() {
+        Sequential m = model(0.001);
+        java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        try {
+            System.setOut(new java.io.PrintStream(b, true, java.nio.charset.StandardCharsets.UTF_8));
+            run(new ReduceLROnPlateau().monitor("loss").patience(0).factor(0.5).minLr(3e-4).verbose(1), m, "loss", 1, 1, 1, 1);
+        } finally {
+            System.setOut(out);
+        }
+        // Keras: f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}." with the float32 rate
+        // as a Python float. Epoch 1 is the first best; then 0.001 (float32) * 0.5, then min_lr 0.0003 wins (epoch 3)
+        assertEquals("\nEpoch 2: ReduceLROnPlateau reducing learning rate to 0.0005000000237487257.\n"
+                        + "\nEpoch 3: ReduceLROnPlateau reducing learning rate to 0.0003.\n",
+                b.toString(java.nio.charset.StandardCharsets.UTF_8).replace("\r\n", "\n"));
+    }
 }

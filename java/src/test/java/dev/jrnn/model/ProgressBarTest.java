@@ -1,0 +1,68 @@
+package dev.jrnn.model;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The epoch's final progress lines, on a scripted clock. */
+class ProgressBarTest {
+    /** A clock that reads the given seconds, one per call (the last one repeated): start, end of step 1, finish. */
+    private static java.util.function.LongSupplier clock(double... seconds) {
+        int[] i = {0};
+        return () -> (long) (seconds[Math.min(i[0]++, seconds.length - 1)] * 1e9);
+    }
+
+    private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+    /** A bar printing into {@code printed} on {@code clock}, after {@code steps} steps of {@code samples} samples. */
+    private ProgressBar bar(int target, int verbose, boolean dynamic, java.util.function.LongSupplier clock, int steps, int samples) {
+        ProgressBar bar = new ProgressBar(new PrintStream(printed, true, StandardCharsets.UTF_8), target, verbose, dynamic, clock);
+        for (int i = 0; i < steps; i++) bar.advance(samples);
+        return bar;
+    }
+
+    private String printed() {
+        return printed.toString(StandardCharsets.UTF_8).replace("\r\n", "\n");
+    }
+
+    @Test
+    void stepTimeLeavesOutTheSlowFirstStepAsKeras() {
+        // start 0; the first step ends at 1.0 s (warm-up), steps 2 to 5 take 10 ms each: finish at 1.04 s
+        ProgressBar bar = bar(5, 2, false, clock(0, 1.0, 1.04), 5, 2);
+        Map<String, Double> logs = new LinkedHashMap<>();
+        logs.put("loss", 0.25);
+        // Keras' _estimate_step_duration: (1.04 - 1.0) / 4 = 10 ms, not 1.04 / 5 = 208 ms
+        bar.finish(logs);
+        assertEquals("5/5 - 1s - loss: 0.2500 - 1s/epoch - 10ms/step - 10 samples/s\n", printed());
+    }
+
+    @Test
+    void aStopInsideTheEpochShowsTheStepsDone() {
+        // a callback stopped training after 3 of 12 steps: Keras finalizes with the steps seen, " 3/12", and
+        // (0.6 - 0.5) / 2 s per step
+        bar(12, 1, false, clock(0, 0.5, 0.6), 3, 4).finish(Map.of("loss", 0.5));
+        assertEquals(" 3/12 [======>.......................] - 1s 50ms/step - 20 samples/s - loss: 0.5000\n", printed());
+    }
+
+    @Test
+    void nonFiniteValuesReadAsPythonPrintsThem() {
+        Map<String, Double> logs = new LinkedHashMap<>();
+        logs.put("loss", Double.NaN);
+        logs.put("mae", Double.POSITIVE_INFINITY);
+        logs.put("mse", Double.NEGATIVE_INFINITY);
+        assertEquals(" - loss: nan - mae: inf - mse: -inf", ProgressBar.values(logs));
+    }
+
+    @Test
+    void etaTruncatesAsKerasFormat() {
+        // steps 2 and 3 take 0.95 s each after a 1 s first one: 7 steps left are 6.65 s, Keras' "%ds" shows 6s
+        bar(10, 1, true, clock(0, 1.0, 2.9), 3, 1).update(3, Map.of("loss", 0.5));
+        assertEquals("\r 3/10 [========>.....................] - ETA: 6s - 1 samples/s - loss: 0.5000", printed());
+    }
+}
