@@ -198,10 +198,10 @@ public class Model extends Trainer implements AutoCloseable {
     private WeightsIo weights(String what) {
         ensureGraph();
         requireOpen(what);
-        return new WeightsIo(name, params);
+        return new WeightsIo(name, params, graph.layers);
     }
 
-    /** All weights: trainable ones in layer order, then non-trainable ones (Keras' get_weights order). */
+    /** All weights, layer by layer (each layer's trainable ones, then its frozen ones), as Keras' get_weights: freezing a layer does not move its weights. */
     public List<Tensor> getWeights() { return weights("getWeights").get(); }
 
     /** Sets all weights, in {@link #getWeights()} order and shapes. */
@@ -213,7 +213,7 @@ public class Model extends Trainer implements AutoCloseable {
      */
     public List<String> weightNames() {
         ensureGraph();
-        return new WeightsIo(name, params).names();
+        return new WeightsIo(name, params, graph.layers).names();
     }
 
     /**
