@@ -55,6 +55,14 @@ public class Model extends Trainer implements AutoCloseable {
         this(List.of(requireNode(input, "input")), outputs);
     }
 
+    /**
+     * A functional model from several inputs to one output, as Keras' {@code Model(inputs=[a, b], outputs=out)}:
+     * {@code new Model(List.of(a, b), new Dense(1).apply(new Concatenate().apply(List.of(a, b))))}.
+     */
+    public Model(List<? extends Node> inputs, Node output) {
+        this(inputs, List.of(requireNode(output, "output")));
+    }
+
     /** A functional model; inputs must be {@link Input}s, outputs any nodes reachable from them. */
     public Model(List<? extends Node> inputs, List<? extends Node> outputs) {
         this.name = Names.unique("model");

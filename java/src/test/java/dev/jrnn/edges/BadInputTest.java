@@ -291,6 +291,7 @@ class BadInputTest {
 
     private static void models() {
         bad("model: null input node", IAE, f -> new Model((Node) null, Input.shape(3, 1)), "input node is null");
+        bad("model: null output node of several inputs", IAE, f -> new Model(List.of(Input.shape(3, 1)), (Node) null), "output node is null");
         bad("model: input that is not an Input", IAE, f -> {
             Input in = Input.shape(3, 2);
             Node h = new LSTM(2).apply(in);
