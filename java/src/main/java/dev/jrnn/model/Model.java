@@ -55,6 +55,14 @@ public class Model extends Trainer implements AutoCloseable {
         this(List.of(requireNode(input, "input")), outputs);
     }
 
+    /**
+     * A functional model from several inputs to one output, as Keras' {@code Model(inputs=[a, b], outputs=out)}:
+     * {@code new Model(List.of(a, b), new Dense(1).apply(new Concatenate().apply(List.of(a, b))))}.
+     */
+    public Model(List<? extends Node> inputs, Node output) {
+        this(inputs, List.of(requireNode(output, "output")));
+    }
+
     /** A functional model; inputs must be {@link Input}s, outputs any nodes reachable from them. */
     public Model(List<? extends Node> inputs, List<? extends Node> outputs) {
         this.name = Names.unique("model");
@@ -198,10 +206,10 @@ public class Model extends Trainer implements AutoCloseable {
     private WeightsIo weights(String what) {
         ensureGraph();
         requireOpen(what);
-        return new WeightsIo(name, params);
+        return new WeightsIo(name, params, graph.layers);
     }
 
-    /** All weights: trainable ones in layer order, then non-trainable ones (Keras' get_weights order). */
+    /** All weights, layer by layer (each layer's trainable ones, then its frozen ones), as Keras' get_weights: freezing a layer does not move its weights. */
     public List<Tensor> getWeights() { return weights("getWeights").get(); }
 
     /** Sets all weights, in {@link #getWeights()} order and shapes. */
@@ -213,7 +221,7 @@ public class Model extends Trainer implements AutoCloseable {
      */
     public List<String> weightNames() {
         ensureGraph();
-        return new WeightsIo(name, params).names();
+        return new WeightsIo(name, params, graph.layers).names();
     }
 
     /**

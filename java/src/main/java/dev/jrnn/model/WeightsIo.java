@@ -1,6 +1,7 @@
 package dev.jrnn.model;
 
 import dev.jrnn.io.SafeTensors;
+import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Param;
 import dev.jrnn.tensor.Tensor;
 
@@ -22,22 +23,42 @@ import java.util.Map;
 final class WeightsIo {
     private final String name;
     private final Parameters ps;
+    /** The weights in Keras' model.get_weights() order. */
+    private final List<Param> order;
 
-    WeightsIo(String name, Parameters ps) {
+    WeightsIo(String name, Parameters ps, List<Layer> layers) {
         this.name = name;
         this.ps = ps;
+        this.order = kerasOrder(ps, layers);
     }
 
-    /** All weights: trainable ones in layer order, then non-trainable ones. */
+    /**
+     * Layer by layer, each layer's trainable weights then its frozen ones (Keras' Model.weights), so that
+     * freezing a layer does not move its weights as it moves them in the store (trainable first).
+     */
+    private static List<Param> kerasOrder(Parameters ps, List<Layer> layers) {
+        List<Param> order = new ArrayList<>(ps.all.size());
+        for (Layer l : layers) {
+            List<Param> frozen = new ArrayList<>();
+            for (Param p : l.params()) {
+                if (ps.owners.get(p) == l) (l.trains(p) ? order : frozen).add(p);   // a shared weight once, at its first layer
+            }
+            order.addAll(frozen);
+        }
+        if (order.size() != ps.all.size()) throw new IllegalStateException("WeightsIo: the layers hold " + order.size() + " weights, the store " + ps.all.size());
+        return order;
+    }
+
+    /** All weights, layer by layer (Keras' get_weights order). */
     List<Tensor> get() {
         List<Tensor> w = new ArrayList<>();
-        for (Param p : ps.all) w.add(p.get());
+        for (Param p : order) w.add(p.get());
         return w;
     }
 
     /** Sets all weights, in {@link #get()} order and shapes, after checking every one. */
     void set(List<Tensor> weights) {
-        List<Param> params = ps.all;
+        List<Param> params = order;
         if (weights == null || weights.size() != params.size()) {
             throw new IllegalArgumentException(name + ".setWeights: expected " + params.size() + " arrays, got "
                     + (weights == null ? "null" : weights.size()));
@@ -60,7 +81,7 @@ final class WeightsIo {
     List<String> names() {
         List<String> names = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
-        for (Param p : ps.all) {
+        for (Param p : order) {
             String n = ps.owners.get(p).variableScope(p) + p.name();
             int c = seen.merge(n, 1, Integer::sum);
             names.add(c == 1 ? n : n + "_" + (c - 1));
@@ -73,7 +94,7 @@ final class WeightsIo {
         if (file == null) throw new IllegalArgumentException(name + ".saveWeights: file is null");
         Map<String, Tensor> m = new LinkedHashMap<>();
         List<String> names = names();
-        for (int i = 0; i < ps.all.size(); i++) m.put(names.get(i), ps.all.get(i).get());
+        for (int i = 0; i < order.size(); i++) m.put(names.get(i), order.get(i).get());
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "jrnn");
         meta.put("model", name);
@@ -142,7 +163,7 @@ final class WeightsIo {
         if (!extra.isEmpty()) problems.add("unexpected " + extra);
         for (int i = 0; i < names.size(); i++) {
             int[] got = header.get(names.get(i));
-            int[] want = ps.all.get(i).shape();
+            int[] want = order.get(i).shape();
             if (got != null && !Arrays.equals(got, want)) {
                 problems.add(names.get(i) + " expected shape " + Tensor.shapeString(want) + ", got " + shapeOf(got));
             }
@@ -158,7 +179,7 @@ final class WeightsIo {
         }
         for (int i = 0; i < Math.min(names.size(), fileNames.size()); i++) {
             int[] got = header.get(fileNames.get(i));
-            int[] want = ps.all.get(i).shape();
+            int[] want = order.get(i).shape();
             if (!Arrays.equals(got, want)) {
                 problems.add("weight " + i + ": the model's " + names.get(i) + " is " + Tensor.shapeString(want) + ", the file's "
                         + fileNames.get(i) + " " + shapeOf(got));

@@ -133,7 +133,7 @@ public final class Tensor {
     /** Number of elements. */
     public int size() { return data.length; }
 
-    /** The element at the given indices (one per dimension). */
+    /** The element at the given indices (one per dimension; negative ones count from the end, as NumPy's). */
     public float get(int... idx) {
         if (idx == null) throw new IllegalArgumentException("Tensor.get: indices are null, expected " + shape.length + " for shape " + shapeString(shape));
         if (idx.length != shape.length) {
@@ -142,11 +142,12 @@ public final class Tensor {
         }
         int off = 0;
         for (int i = 0; i < idx.length; i++) {
-            if (idx[i] < 0 || idx[i] >= shape[i]) {
+            int j = idx[i] < 0 ? idx[i] + shape[i] : idx[i];
+            if (j < 0 || j >= shape[i]) {
                 throw new IndexOutOfBoundsException("Tensor.get: index " + idx[i] + " of dimension " + i
-                        + " is outside [0, " + shape[i] + ") for shape " + shapeString(shape));
+                        + " is outside [0, " + shape[i] + ") for shape " + shapeString(shape) + " (negative ones count from the end)");
             }
-            off = off * shape[i] + idx[i];
+            off = off * shape[i] + j;
         }
         return data[off];
     }
@@ -157,9 +158,12 @@ public final class Tensor {
     /** The backing array, not copied: library-internal fast path, do not modify. */
     public float[] data() { return data; }
 
-    /** Same data, another shape with the same number of elements. */
+    /**
+     * Same data, another shape with the same number of elements; one dimension may be -1 and is then
+     * inferred, as NumPy's: {@code Tensor.zeros(2, 3).reshape(-1, 2)} has shape (3, 2).
+     */
     public Tensor reshape(int... newShape) {
-        int[] s = checkShape(newShape);
+        int[] s = checkShape(inferred(newShape));
         if (size(s) != data.length) {
             throw new IllegalArgumentException("Tensor.reshape: cannot view " + shapeString(shape) + " as "
                     + shapeString(s));
@@ -167,15 +171,51 @@ public final class Tensor {
         return new Tensor(s, data);
     }
 
-    /** Rows {@code [from, to)} of the first dimension. */
-    public Tensor slice(int from, int to) {
-        if (from < 0 || to > shape[0] || from >= to) {
-            throw new IndexOutOfBoundsException("Tensor.slice: [" + from + ", " + to + ") outside [0, " + shape[0] + ")");
+    /** {@code newShape} with its one -1 replaced by what the other dimensions leave; unchanged without a -1 or with another bad dimension. */
+    private int[] inferred(int[] newShape) {
+        if (newShape == null) return null;
+        int at = -1;
+        long known = 1;
+        for (int i = 0; i < newShape.length; i++) {
+            if (newShape[i] == -1) {
+                if (at >= 0) throw new IllegalArgumentException("Tensor.reshape: only one dimension can be -1, got " + Arrays.toString(newShape));
+                at = i;
+            } else if (newShape[i] <= 0) {
+                return newShape;   // checkShape names it
+            } else {
+                known = Math.multiplyHigh(known, newShape[i]) != 0 ? Long.MAX_VALUE : known * newShape[i];
+            }
         }
-        int row = data.length / shape[0];
+        if (at < 0) return newShape;
+        if (data.length % known != 0) {
+            throw new IllegalArgumentException("Tensor.reshape: cannot view " + shapeString(shape) + " as "
+                    + Arrays.toString(newShape).replace('[', '(').replace(']', ')'));
+        }
+        int[] s = newShape.clone();
+        s[at] = (int) (data.length / known);
+        return s;
+    }
+
+    /**
+     * Rows {@code [from, to)} of the first dimension, copied; negative indices count from the end, as
+     * NumPy's {@code x[from:to]} ({@code slice(-1, n)} is the last row). Indices past either end throw.
+     */
+    public Tensor slice(int from, int to) {
+        int n = shape[0];
+        int f = from < 0 ? from + n : from;
+        int t = to < 0 ? to + n : to;
+        if (f < 0 || t < 0 || t > n) {
+            throw new IndexOutOfBoundsException("Tensor.slice: [" + from + ", " + to + ") outside [0, " + n
+                    + ") (negative indices count from the end)");
+        }
+        if (f >= t) {
+            throw new IndexOutOfBoundsException("Tensor.slice: [" + from + ", " + to + ") of [0, " + n
+                    + ") holds no rows; a tensor needs at least one");
+        }
+        int row = data.length / n;
         int[] s = shape.clone();
-        s[0] = to - from;
-        return new Tensor(s, Arrays.copyOfRange(data, from * row, to * row));
+        s[0] = t - f;
+        return new Tensor(s, Arrays.copyOfRange(data, f * row, t * row));
     }
 
     /** Rank-2 view as nested arrays. */
@@ -194,6 +234,21 @@ public final class Tensor {
         for (int i = 0; i < shape[0]; i++)
             for (int j = 0; j < shape[1]; j++, k += shape[2]) System.arraycopy(data, k, r[i][j], 0, shape[2]);
         return r;
+    }
+
+    /**
+     * True for a tensor of the same shape and values, compared as {@link Float#equals}: NaN equals NaN,
+     * 0.0 differs from -0.0 (NumPy's {@code array_equal(a, b, equal_nan=True)} but for the zero sign).
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Tensor t && Arrays.equals(shape, t.shape) && Arrays.equals(data, t.data);
+    }
+
+    /** Consistent with {@link #equals}: from the shape and every value. */
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(shape) + Arrays.hashCode(data);
     }
 
     /** True when every element is finite (no NaN, no Inf). */

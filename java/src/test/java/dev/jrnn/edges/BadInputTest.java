@@ -143,6 +143,9 @@ class BadInputTest {
         bad("tensor: get with wrong index count", IAE, f -> Tensor.zeros(2, 3).get(1), "expected 2 indices", "got 1");
         bad("tensor: get out of range", IOOBE, f -> Tensor.zeros(2, 3).get(1, 5), "index 5 of dimension 1", "[0, 3)");
         bad("tensor: empty slice", IOOBE, f -> Tensor.zeros(4, 2).slice(2, 1), "[2, 1)", "[0, 4)");
+        bad("tensor: reshape with two -1", IAE, f -> Tensor.zeros(2, 3).reshape(-1, -1), "only one dimension can be -1", "[-1, -1]");
+        bad("tensor: reshape -1 that does not divide", IAE, f -> Tensor.zeros(2, 3).reshape(-1, 4), "cannot view (2, 3) as (-1, 4)");
+        bad("tensor: negative slice past the start", IOOBE, f -> Tensor.zeros(4, 2).slice(-5, 2), "[-5, 2)", "[0, 4)");
         bad("tensor: axis out of range", IOOBE, f -> Tensor.zeros(2, 3).dim(3), "axis 3", "rank 2");
     }
 
@@ -288,6 +291,7 @@ class BadInputTest {
 
     private static void models() {
         bad("model: null input node", IAE, f -> new Model((Node) null, Input.shape(3, 1)), "input node is null");
+        bad("model: null output node of several inputs", IAE, f -> new Model(List.of(Input.shape(3, 1)), (Node) null), "output node is null");
         bad("model: input that is not an Input", IAE, f -> {
             Input in = Input.shape(3, 2);
             Node h = new LSTM(2).apply(in);

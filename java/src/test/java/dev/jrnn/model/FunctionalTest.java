@@ -2,7 +2,9 @@ package dev.jrnn.model;
 
 import dev.jrnn.layers.Node;
 import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Concatenate;
 import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.GRU;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.optim.Adam;
@@ -162,5 +164,24 @@ class FunctionalTest {
         IllegalArgumentException ty = assertThrows(IllegalArgumentException.class,
                 () -> ok.fit(Tensor.zeros(2, 3, 1), Tensor.zeros(2, 3), new FitOptions().verbose(0)));
         assertTrue(ty.getMessage().contains("needs 2 per sample"), ty.getMessage());
+    }
+
+    @Test
+    void twoInputsToOneOutputPredictTheSameInEveryBatchSize() {
+        // Keras: Model(inputs=[a, b], outputs=out); predict's batches (1, a prime, more than the data) change nothing
+        Input a = Input.shape(4, 2).name("a");
+        Input b = Input.shape(3, 3).name("b");
+        Node out = new Dense(2).apply(new Concatenate().apply(List.of(new LSTM(3).apply(a), new GRU(2).apply(b))));
+        Model m = new Model(List.of(a, b), out);
+        assertEquals(List.of(a, b), m.inputs());
+        SplittableRandom r = new SplittableRandom(4);
+        Tensor xa = random(r, 11, 4, 2), xb = random(r, 11, 3, 3);
+        Tensor whole = m.predictAll(List.of(xa, xb), 11, null).get(0);
+        assertArrayEquals(new int[] {11, 2}, whole.shape());
+        for (int batch : new int[] {1, 3, 7, 64}) assertEquals(whole, m.predictAll(List.of(xa, xb), batch, null).get(0), "batch " + batch);
+        Tensor last = m.predictAll(List.of(xa.slice(-1, 11), xb.slice(-1, 11)), 1, null).get(0);
+        assertEquals(whole.slice(-1, 11), last);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.predictAll(List.of(xb, xa), 4, null));
+        assertTrue(e.getMessage().contains("x[0] (a) has shape (11, 3, 3)") && e.getMessage().contains("(None, 4, 2)"), e.getMessage());
     }
 }

@@ -38,7 +38,7 @@ class WeightsIoTest {
     }
 
     private static WeightsIo io(Model m) {
-        return new WeightsIo(m.name(), m.parameters());
+        return new WeightsIo(m.name(), m.parameters(), m.layers());
     }
 
     @Test
@@ -146,5 +146,25 @@ class WeightsIoTest {
         assertTrue(msg.endsWith("build the same layers in the same order with the same sizes as the model that saved it "
                 + "(by structure), or with the same layer names (loadWeights(file, true))"), msg);
         assertArrayEquals(before.get(0).data(), c.getWeights().get(0).data(), 0f, "unchanged");
+    }
+
+    @Test
+    void aFrozenLayerKeepsItsPlaceInTheWeightOrderAsKeras() {
+        // Keras' model.get_weights() lists layer by layer whatever is trainable; freezing must not move weights
+        Sequential m = new Sequential(new Dense(3).inputShape(3), new Dense(3), new Dense(1));
+        m.predict(Tensor.zeros(1, 3));
+        List<String> before = m.weightNames();
+        List<Tensor> values = m.getWeights();
+        m.getLayer("dense").trainable(false);
+        m.compile("adam", "mse");
+        assertEquals(List.of("dense/kernel", "dense/bias", "dense_1/kernel", "dense_1/bias", "dense_2/kernel", "dense_2/bias"), before);
+        assertEquals(before, m.weightNames());
+        assertEquals(values, m.getWeights());
+        // a list in Keras' order goes to the layers it names (dense and dense_1 have the same shapes)
+        List<Tensor> swapped = new ArrayList<>(List.of(values.get(2), values.get(3), values.get(0), values.get(1), values.get(4), values.get(5)));
+        m.setWeights(swapped);
+        assertEquals(values.get(2), m.getLayer("dense").getWeights().get(0));
+        assertEquals(values.get(0), m.getLayer("dense_1").getWeights().get(0));
+        assertEquals(swapped, m.getWeights());
     }
 }
