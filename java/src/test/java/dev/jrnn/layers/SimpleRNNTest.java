@@ -25,6 +25,21 @@ class SimpleRNNTest {
         Jrnn.setSeed(13);
     }
 
+    /** A sample's output is the same bits whatever the batch it comes in (units not a multiple of the vector width too). */
+    @Test
+    void predictionsDoNotDependOnTheBatchSize() {
+        for (int units : new int[] {5, 16, 21}) {
+            Jrnn.setSeed(7);
+            dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new SimpleRNN(units).inputShape(6, 3));
+            java.util.SplittableRandom r = new java.util.SplittableRandom(units);
+            float[] v = new float[13 * 6 * 3];
+            for (int i = 0; i < v.length; i++) v[i] = (float) (r.nextDouble() * 4 - 2);
+            Tensor x = Tensor.wrap(v, 13, 6, 3);
+            float[] whole = m.predictAll(List.of(x), 13, null).get(0).toArray();
+            for (int b : new int[] {1, 3, 7}) assertArrayEquals(whole, m.predictAll(List.of(x), b, null).get(0).toArray(), units + " units, batches of " + b);
+        }
+    }
+
     @Test
     void tinyHandComputedSimpleRnn() {
         // H = 1, I = 1: h1 = tanh(0.5*1 + 0.1) , h2 = tanh(0.5*2 + 0.8*h1 + 0.1)

@@ -55,10 +55,12 @@ final class Cells {
 
     static void rnnForward(Activation a, int b0, int b1, int H, float[] ps, int po, float[] hps, int hpo,
                            float[] ms, int mo, float[] hs, int ho) {
-        if (ms == null) {   // one pass over the whole block of rows
+        if (ms == null && H % VL == 0) {   // one pass over the whole block of rows: every value in a vector lane, as per row
             apply(a, ps, po + b0 * H, hs, ho + b0 * H, (b1 - b0) * H);
             return;
         }
+        // row by row otherwise: a row's tail is computed by the scalar function wherever the row sits, so a sample's
+        // output does not depend on the batch it came in (a block pass would put other rows' values in the tail)
         for (int b = b0; b < b1; b++) {
             int r = b * H;
             if (masked(ms, mo, b)) System.arraycopy(hps, hpo + r, hs, ho + r, H);
