@@ -145,6 +145,7 @@ public final class EarlyStopping implements Callback {
     @Override
     public void onTrainEnd(Model model) {
         if (stoppedEpoch >= 0 && verbose > 0) System.out.println("Epoch " + (stoppedEpoch + 1) + ": early stopping");
+        if (restoreBestWeights && bestWeights != null && model.closed()) bestWeights = null;   // closed by a callback after the last epoch
         if (restoreBestWeights && bestWeights != null) {
             if (verbose > 0) System.out.println("Restoring model weights from the end of the best epoch: " + (bestEpoch + 1) + ".");
             model.setWeights(bestWeights);

@@ -55,7 +55,8 @@ final class ProgressBar {
 
     /**
      * Seconds per step after {@code current} steps at {@code now}: as Keras' _estimate_step_duration, the first step
-     * (which pays for warm-up) is left out once there are more.
+     * (which pays for warm-up) is left out once there are more. Keras does so at verbose 1 only (at verbose 2 it divides
+     * the epoch's time by the steps); jrnn at both, since its first step may also capture a CUDA graph.
      */
     private double perStep(double now, int current) {
         if (current <= 0) return 0;
@@ -83,7 +84,7 @@ final class ProgressBar {
         double now = elapsed();
         if (target < 0) target = seen;
         double perStep = perStep(now, seen);
-        if (verbose == 1) {   // the steps done: fewer than the target when a callback stopped training in the epoch
+        if (verbose == 1) {   // the steps done, fewer than the target when a callback stopped the epoch (Keras shows the target)
             String line = bar(seen) + " - " + Math.round(now) + "s" + formatTime(perStep, "step") + rate(now) + values(values);
             if (dynamic) draw(line);
             else out.print(line);

@@ -33,17 +33,13 @@ final class WeightsIo {
     }
 
     /**
-     * Layer by layer, each layer's trainable weights then its frozen ones (Keras' Model.weights), so that
-     * freezing a layer does not move its weights as it moves them in the store (trainable first).
+     * Layer by layer, each layer's weights in the order it made them (Keras' Model.weights: freezing a layer, or one
+     * direction of a Bidirectional, flips a flag and moves no weight), unlike the store, which keeps trainable ones first.
      */
     private static List<Param> kerasOrder(Parameters ps, List<Layer> layers) {
         List<Param> order = new ArrayList<>(ps.all.size());
         for (Layer l : layers) {
-            List<Param> frozen = new ArrayList<>();
-            for (Param p : l.params()) {
-                if (ps.owners.get(p) == l) (l.trains(p) ? order : frozen).add(p);   // a shared weight once, at its first layer
-            }
-            order.addAll(frozen);
+            for (Param p : l.params()) if (ps.owners.get(p) == l) order.add(p);   // a shared weight once, at its first layer
         }
         if (order.size() != ps.all.size()) throw new IllegalStateException("WeightsIo: the layers hold " + order.size() + " weights, the store " + ps.all.size());
         return order;

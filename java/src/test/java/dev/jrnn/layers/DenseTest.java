@@ -93,4 +93,22 @@ class DenseTest {
         assertThrows(IllegalArgumentException.class, () -> new Dense(2).activation("bogus"));
         assertThrows(IllegalArgumentException.class, () -> d.setWeights(List.of(Tensor.zeros(2, 2), Tensor.zeros(2))));
     }
+    /** A sample's output is the same bits whatever the batch it comes in, for activations whose units leave a vector tail. */
+    @Test
+    void predictionsDoNotDependOnTheBatchSize() {
+        for (String act : new String[] {"sigmoid", "tanh"}) {
+            for (int units : new int[] {1, 5, 16}) {
+                Jrnn.setSeed(9);
+                dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new Dense(units).activation(act).inputShape(4));
+                SplittableRandom r = new SplittableRandom(units);
+                float[] v = new float[13 * 4];
+                for (int i = 0; i < v.length; i++) v[i] = (float) (r.nextDouble() * 6 - 3);
+                Tensor x = Tensor.wrap(v, 13, 4);
+                float[] whole = m.predictAll(List.of(x), 13, null).get(0).toArray();
+                for (int b : new int[] {1, 3, 7}) {
+                    assertArrayEquals(whole, m.predictAll(List.of(x), b, null).get(0).toArray(), act + ", " + units + " units, batches of " + b);
+                }
+            }
+        }
+    }
 }

@@ -37,15 +37,15 @@ class ProgressBarTest {
         ProgressBar bar = bar(5, 2, false, clock(0, 1.0, 1.04), 5, 2);
         Map<String, Double> logs = new LinkedHashMap<>();
         logs.put("loss", 0.25);
-        // Keras' _estimate_step_duration: (1.04 - 1.0) / 4 = 10 ms, not 1.04 / 5 = 208 ms
+        // Keras' _estimate_step_duration (its verbose 1; jrnn at verbose 2 too): (1.04 - 1.0) / 4 = 10 ms, not 1.04 / 5 = 208 ms
         bar.finish(logs);
         assertEquals("5/5 - 1s - loss: 0.2500 - 1s/epoch - 10ms/step - 10 samples/s\n", printed());
     }
 
     @Test
     void aStopInsideTheEpochShowsTheStepsDone() {
-        // a callback stopped training after 3 of 12 steps: Keras finalizes with the steps seen, " 3/12", and
-        // (0.6 - 0.5) / 2 s per step
+        // a callback stopped training after 3 of 12 steps: jrnn shows the steps done, " 3/12" (Keras finalizes at the
+        // target, "12/12", which hides the stop), and (0.6 - 0.5) / 2 s per step
         bar(12, 1, false, clock(0, 0.5, 0.6), 3, 4).finish(Map.of("loss", 0.5));
         assertEquals(" 3/12 [======>.......................] - 1s 50ms/step - 20 samples/s - loss: 0.5000\n", printed());
     }

@@ -4,6 +4,7 @@ import dev.jrnn.Jrnn;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -166,5 +167,16 @@ class WeightsIoTest {
         assertEquals(values.get(2), m.getLayer("dense").getWeights().get(0));
         assertEquals(values.get(0), m.getLayer("dense_1").getWeights().get(0));
         assertEquals(swapped, m.getWeights());
+        // one direction of a Bidirectional frozen: the forward weights still come first, and get -> freeze -> set round-trips
+        Sequential b = new Sequential(new Bidirectional(new SimpleRNN(2)).inputShape(3, 1), new Dense(1));
+        b.predict(Tensor.zeros(1, 3, 1));
+        List<String> names = b.weightNames();
+        List<Tensor> w = b.getWeights();
+        ((Bidirectional) b.layers().get(0)).forwardLayer().trainable(false);
+        b.compile("adam", "mse");
+        assertEquals(names, b.weightNames());
+        assertTrue(names.get(0).contains("forward"), names.toString());
+        b.setWeights(w);
+        assertEquals(w, b.getWeights());
     }
 }
