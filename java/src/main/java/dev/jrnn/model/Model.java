@@ -209,7 +209,7 @@ public class Model extends Trainer implements AutoCloseable {
         return new WeightsIo(name, params, graph.layers);
     }
 
-    /** All weights, layer by layer (each layer's trainable ones, then its frozen ones), as Keras' get_weights: freezing a layer does not move its weights. */
+    /** All weights, layer by layer, each layer's in the order it made them, as Keras' get_weights: freezing a layer (or one direction of a Bidirectional) moves none. */
     public List<Tensor> getWeights() { return weights("getWeights").get(); }
 
     /** Sets all weights, in {@link #getWeights()} order and shapes. */
