@@ -100,13 +100,13 @@ public abstract class Layer {
     }
 
     /**
-     * Draws the default name from {@code base} instead of the class name, counting from 1 when {@code fromOne} (Keras'
-     * Inputs: input_1, input_2, ...); a name given right after still gives the number back.
+     * Draws the default name from {@code base} instead of the class name, counting from 1 (Keras' Inputs: input_1,
+     * input_2, ...); a name given right after still gives the number back.
      */
-    protected final void drawDefaultName(String base, boolean fromOne) {
+    protected final void drawDefaultNameFromOne(String base) {
         if (drawn != null) Names.giveBack(drawn);
         drawn = Names.draw(base);
-        if (fromOne && drawn.name().equals(base)) drawn = Names.draw(base);
+        if (drawn.name().equals(base)) drawn = Names.draw(base);
         name = drawn.name();
     }
 

@@ -62,13 +62,7 @@ final class DistributedFit {
     boolean anyRankStops(boolean mine) {
         if (comm.size() == 1) return mine;
         float[] v = {mine ? 1f : 0f};
-        Backend be = s.backend();
-        try (Buf b = be.alloc(1)) {
-            be.upload(v, 0, b, 0, 1);
-            comm.allReduce(b, 0, 1, Communicator.Op.SUM);
-            comm.join();
-            be.download(b, 0, v, 0, 1);
-        }
+        sum(v);
         return v[0] > 0;
     }
 
@@ -84,15 +78,20 @@ final class DistributedFit {
             split[2 * i] = (float) v[i];
             split[2 * i + 1] = (float) (v[i] - split[2 * i]);
         }
-        Backend be = s.backend();
-        try (Buf b = be.alloc(split.length)) {
-            be.upload(split, 0, b, 0, split.length);
-            comm.allReduce(b, 0, split.length, Communicator.Op.SUM);
-            comm.join();
-            be.download(b, 0, split, 0, split.length);
-        }
+        sum(split);
         for (int i = 0; i < v.length; i++) v[i] = (double) split[2 * i] + split[2 * i + 1];
         acc.setSums(v);
+    }
+
+    /** Replaces {@code v} by its sum over the ranks (one all-reduce through the device, waited for). */
+    private void sum(float[] v) {
+        Backend be = s.backend();
+        try (Buf b = be.alloc(v.length)) {
+            be.upload(v, 0, b, 0, v.length);
+            comm.allReduce(b, 0, v.length, Communicator.Op.SUM);
+            comm.join();
+            be.download(b, 0, v, 0, v.length);
+        }
     }
 
     /**

@@ -145,10 +145,11 @@ public final class EarlyStopping implements Callback {
     @Override
     public void onTrainEnd(Model model) {
         if (stoppedEpoch >= 0 && verbose > 0) System.out.println("Epoch " + (stoppedEpoch + 1) + ": early stopping");
-        if (restoreBestWeights && bestWeights != null && model.closed()) bestWeights = null;   // closed by a callback after the last epoch
         if (restoreBestWeights && bestWeights != null) {
-            if (verbose > 0) System.out.println("Restoring model weights from the end of the best epoch: " + (bestEpoch + 1) + ".");
-            model.setWeights(bestWeights);
+            if (!model.closed()) {   // a callback may have closed it after the last epoch
+                if (verbose > 0) System.out.println("Restoring model weights from the end of the best epoch: " + (bestEpoch + 1) + ".");
+                model.setWeights(bestWeights);
+            }
             bestWeights = null;   // a second fit starts afresh; this one's copies are not kept alive
         }
     }

@@ -206,7 +206,7 @@ public class Model extends Trainer implements AutoCloseable {
     private WeightsIo weights(String what) {
         ensureGraph();
         requireOpen(what);
-        return new WeightsIo(name, params, graph.layers);
+        return new WeightsIo(name, params);
     }
 
     /** All weights, layer by layer, each layer's in the order it made them, as Keras' get_weights: freezing a layer (or one direction of a Bidirectional) moves none. */
@@ -221,7 +221,7 @@ public class Model extends Trainer implements AutoCloseable {
      */
     public List<String> weightNames() {
         ensureGraph();
-        return new WeightsIo(name, params, graph.layers).names();
+        return new WeightsIo(name, params).names();
     }
 
     /**

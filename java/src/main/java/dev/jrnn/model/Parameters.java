@@ -25,8 +25,10 @@ final class Parameters implements AutoCloseable {
     private final String owner;
     final Backend backend;
     final ParamStore store;
-    /** Trainable parameters, then the others (Keras' get_weights order). */
+    /** Trainable parameters, then the others: the store's layout. */
     final List<Param> all;
+    /** Layer by layer, each layer's in the order it made them (Keras' get_weights order: flags move no weight). */
+    final List<Param> layerOrder;
     final List<Param> trainable;
     final Map<Param, Layer> owners;
     final long trainableSize;
@@ -34,12 +36,13 @@ final class Parameters implements AutoCloseable {
     /** Copy of the trainable weights before the current update (fit with checkFinite), to undo a non-finite step. */
     private Buf backup;
 
-    private Parameters(String owner, Backend backend, ParamStore store, List<Param> all, List<Param> trainable,
-                       Map<Param, Layer> owners) {
+    private Parameters(String owner, Backend backend, ParamStore store, List<Param> all, List<Param> layerOrder,
+                       List<Param> trainable, Map<Param, Layer> owners) {
         this.owner = owner;
         this.backend = backend;
         this.store = store;
         this.all = all;
+        this.layerOrder = layerOrder;
         this.trainable = trainable;
         this.owners = owners;
         long ts = 0, ns = 0;
@@ -51,15 +54,16 @@ final class Parameters implements AutoCloseable {
 
     /** Gathers the parameters of {@code layers} (trainable first) into a new store; {@code name} goes in messages. */
     static Parameters collect(String name, List<Layer> layers) {
-        List<Param> tr = new ArrayList<>(), nt = new ArrayList<>();
+        List<Param> tr = new ArrayList<>(), nt = new ArrayList<>(), inOrder = new ArrayList<>();
         Set<Param> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Map<Param, Layer> own = new IdentityHashMap<>();
         Backend be = null;
         for (Layer l : layers) {
             l.requireWeights();
             for (Param p : l.params()) {
-                if (!seen.add(p)) continue;
+                if (!seen.add(p)) continue;   // a shared weight once, at its first layer
                 own.put(p, l);
+                inOrder.add(p);
                 (l.trains(p) ? tr : nt).add(p);
                 Backend pb = p.backend();
                 if (be == null) be = pb;
@@ -73,7 +77,7 @@ final class Parameters implements AutoCloseable {
         if (be == null) be = firstBackend(layers);
         List<Param> all = new ArrayList<>(tr);
         all.addAll(nt);
-        return new Parameters(name, be, new ParamStore(be, all), List.copyOf(all), List.copyOf(tr), own);
+        return new Parameters(name, be, new ParamStore(be, all), List.copyOf(all), List.copyOf(inOrder), List.copyOf(tr), own);
     }
 
     private static Backend firstBackend(List<Layer> layers) {

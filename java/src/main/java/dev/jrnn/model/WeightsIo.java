@@ -1,7 +1,6 @@
 package dev.jrnn.model;
 
 import dev.jrnn.io.SafeTensors;
-import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Param;
 import dev.jrnn.tensor.Tensor;
 
@@ -23,26 +22,13 @@ import java.util.Map;
 final class WeightsIo {
     private final String name;
     private final Parameters ps;
-    /** The weights in Keras' model.get_weights() order. */
+    /** The weights in Keras' model.get_weights() order ({@link Parameters#layerOrder}). */
     private final List<Param> order;
 
-    WeightsIo(String name, Parameters ps, List<Layer> layers) {
+    WeightsIo(String name, Parameters ps) {
         this.name = name;
         this.ps = ps;
-        this.order = kerasOrder(ps, layers);
-    }
-
-    /**
-     * Layer by layer, each layer's weights in the order it made them (Keras' Model.weights: freezing a layer, or one
-     * direction of a Bidirectional, flips a flag and moves no weight), unlike the store, which keeps trainable ones first.
-     */
-    private static List<Param> kerasOrder(Parameters ps, List<Layer> layers) {
-        List<Param> order = new ArrayList<>(ps.all.size());
-        for (Layer l : layers) {
-            for (Param p : l.params()) if (ps.owners.get(p) == l) order.add(p);   // a shared weight once, at its first layer
-        }
-        if (order.size() != ps.all.size()) throw new IllegalStateException("WeightsIo: the layers hold " + order.size() + " weights, the store " + ps.all.size());
-        return order;
+        this.order = ps.layerOrder;
     }
 
     /** All weights, layer by layer (Keras' get_weights order). */

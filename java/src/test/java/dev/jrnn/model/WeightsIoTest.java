@@ -39,7 +39,7 @@ class WeightsIoTest {
     }
 
     private static WeightsIo io(Model m) {
-        return new WeightsIo(m.name(), m.parameters(), m.layers());
+        return new WeightsIo(m.name(), m.parameters());
     }
 
     @Test

@@ -224,7 +224,6 @@ public final class KerasExport {
         return c;
     }
 
-
     /**
      * model.weights.h5 as bytes: each layer's variables at Keras 3's paths, then {@code state} below
      * {@link #STATE_GROUP}. jhdf writes to a file only, so it goes through a temp file.
