@@ -22,6 +22,11 @@ public interface Callback {
      */
     default void onBatchEnd(int batch, BatchLogs logs, Model model) {}
 
+    /**
+     * After each epoch (and its validation). As in Keras, the callbacks share one {@code logs} map, in the order
+     * they were given, and may add values to it ({@link ReduceLROnPlateau} adds "learning_rate"); the
+     * {@link History} fit returns records it after the last callback.
+     */
     default void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {}
 
     default void onTrainEnd(Model model) {}

@@ -10,7 +10,8 @@ import java.util.Map;
  * Stops training when a monitored value stops improving, as Keras 3's {@code EarlyStopping}
  * (defaults: monitor "val_loss", minDelta 0, patience 0, mode "auto", no baseline, no restore, startFromEpoch 0).
  * With {@code restoreBestWeights} the best epoch's weights come back at the end of training, whether this
- * callback stopped it or not (as Keras 3).
+ * callback stopped it or not (as Keras 3). A NaN value is never an improvement, not even the first one (Keras
+ * would keep a first NaN as the best for good and restore its weights).
  *
  * <pre>{@code
  * EarlyStopping es = new EarlyStopping().monitor("loss").patience(5).restoreBestWeights(true);
@@ -96,8 +97,9 @@ public final class EarlyStopping implements Callback {
         return maximizes(mode, monitor);
     }
 
-    /** Keras' _is_improvement: anything improves on no reference. */
+    /** Keras' _is_improvement: anything improves on no reference; but a NaN never does (Keras would keep it as the best for good). */
     private boolean improved(double v, Double ref) {
+        if (Double.isNaN(v)) return false;
         if (ref == null) return true;
         return maximize() ? v - minDelta > ref : v + minDelta < ref;
     }
@@ -123,7 +125,7 @@ public final class EarlyStopping implements Callback {
             return;
         }
         if (epoch < startFromEpoch) return;
-        if (restoreBestWeights && bestWeights == null) {
+        if (restoreBestWeights && bestWeights == null && !Double.isNaN(v)) {
             bestWeights = model.getWeights();
             bestEpoch = epoch;
         }

@@ -10,7 +10,8 @@ import java.util.Map;
  * (defaults: monitor "val_loss", factor 0.1, patience 10, mode "auto", minDelta 1e-4, cooldown 0, minLr 0).
  * After {@code patience} epochs without an improvement of more than {@code minDelta}, the rate becomes
  * {@code max(lr * factor, minLr)} (when it is above minLr), then {@code cooldown} epochs pass before waiting again.
- * The optimizer's rate must be a fixed one: with a schedule it is not settable (as in Keras).
+ * The optimizer's rate must be a fixed one: with a schedule it is not settable (as in Keras). Each epoch's rate,
+ * before a reduction, is added to the epoch's logs as {@code "learning_rate"}, as Keras 3 does.
  *
  * <pre>{@code
  * ReduceLROnPlateau plateau = new ReduceLROnPlateau().monitor("loss").factor(0.5).patience(3).minLr(1e-5);
@@ -109,6 +110,7 @@ public final class ReduceLROnPlateau implements Callback {
 
     @Override
     public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {
+        logs.put(LearningRateScheduler.LOG_KEY, (double) model.optimizer().learningRate());   // the epoch's rate, before a reduction
         Double v = logs.get(monitor);
         if (v == null) {
             if (!warned) {

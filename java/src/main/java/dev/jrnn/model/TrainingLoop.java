@@ -4,7 +4,6 @@ import dev.jrnn.Jrnn;
 
 import java.io.Console;
 import java.io.PrintStream;
-import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +64,7 @@ final class TrainingLoop {
         int steps = train.batches();
         boolean[] targets = train.targets();
         Set<String> logKeys = logKeys(targets, val);
-        for (Callback cb : callbacks) if (cb instanceof ModelCheckpoint c) c.checkFields(logKeys);   // before epoch 1's updates
+        checkCheckpointFields(callbacks, logKeys);
         History h = new History();
         model.stopTraining(false);
         try (LossLog log = new LossLog(s, steps < 0 ? LossLog.UNKNOWN_CAPACITY : steps, targets);
@@ -128,8 +127,10 @@ final class TrainingLoop {
                     for (Map.Entry<String, Double> e : v.entrySet()) logs.put("val_" + e.getKey(), e.getValue());
                 }
                 bar.finish(logs);
+                // As Keras: the callbacks share one map and may add to it (ReduceLROnPlateau's "learning_rate"),
+                // and History records it after them.
+                for (Callback cb : callbacks) cb.onEpochEnd(epoch, logs, model);
                 h.add(epoch, logs);
-                for (Callback cb : callbacks) cb.onEpochEnd(epoch, Collections.unmodifiableMap(logs), model);
                 if (dp != null && dp.anyRankStops(model.stopTraining())) model.stopTraining(true);   // else the others would wait
                 if (model.stopTraining()) break;
             }
@@ -143,6 +144,18 @@ final class TrainingLoop {
         Set<String> keys = new LinkedHashSet<>(new EpochLogs(s, targets).logs().keySet());
         if (val != null) for (String k : new EpochLogs(s, val.targets()).logs().keySet()) keys.add("val_" + k);
         return keys;
+    }
+
+    /**
+     * Each ModelCheckpoint's filepath fields against the keys its epoch logs will hold, before epoch 1's updates:
+     * the loss and metrics, and "learning_rate" where a callback before it adds that (as Keras' order decides).
+     */
+    private static void checkCheckpointFields(List<Callback> callbacks, Set<String> logKeys) {
+        Set<String> keys = new LinkedHashSet<>(logKeys);
+        for (Callback cb : callbacks) {
+            if (cb instanceof ModelCheckpoint c) c.checkFields(keys);
+            if (cb instanceof ReduceLROnPlateau || cb instanceof LearningRateScheduler) keys.add(LearningRateScheduler.LOG_KEY);
+        }
     }
 
     /** A callback that closed the model ends fit here, before a step would use the freed weights. */

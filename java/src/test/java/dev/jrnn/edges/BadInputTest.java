@@ -643,6 +643,13 @@ class BadInputTest {
         bad("callback: EarlyStopping blank monitor", IAE, f -> new dev.jrnn.model.EarlyStopping().monitor(" "), "monitor");
         bad("callback: ModelCheckpoint bad format spec", IAE, f -> new dev.jrnn.model.ModelCheckpoint("m-{epoch:.2d}"), "epoch");
         bad("callback: ModelCheckpoint unknown mode", IAE, f -> new dev.jrnn.model.ModelCheckpoint("m").mode("best"), "mode", "best");
+        bad("callback: LearningRateScheduler without a schedule", IAE, f -> new dev.jrnn.model.LearningRateScheduler(null),
+                "LearningRateScheduler", "schedule", "got null");
+        bad("callback: LearningRateScheduler negative verbose", IAE,
+                f -> new dev.jrnn.model.LearningRateScheduler((e, lr) -> lr).verbose(-1), "verbose must be >= 0, got -1");
+        bad("callback: CSVLogger without a file", IAE, f -> new dev.jrnn.model.CSVLogger(null), "CSVLogger", "file", "got null");
+        bad("callback: CSVLogger two-character separator", IAE,
+                f -> new dev.jrnn.model.CSVLogger(java.nio.file.Path.of("log.csv")).separator("::"), "separator", "one character", "\"::\"");
     }
 
     // ================================================================== datasets and .npy files

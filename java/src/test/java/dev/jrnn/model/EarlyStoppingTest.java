@@ -122,6 +122,28 @@ class EarlyStoppingTest {
     }
 
     @Test
+    void aNaNValueIsNeverTheBest() {
+        Sequential m = model();
+        // Keras would keep epoch 0's NaN as the best for good (nothing compares below NaN) and restore its weights
+        EarlyStopping es = new EarlyStopping().patience(3).restoreBestWeights(true);
+        assertEquals(4, run(es, m, -1, Double.NaN, 0.5, 0.4, 0.45));
+        assertEquals(2, es.bestEpoch());
+        assertEquals(2, weightsEpoch(m));
+
+        // NaN after a best value: counts as an epoch without improvement, stops after patience
+        es = new EarlyStopping().patience(2).restoreBestWeights(true);
+        assertEquals(3, run(es, m, -1, 0.5, Double.NaN, Double.NaN, 0.1));
+        assertEquals(2, es.stoppedEpoch());
+        assertEquals(0, weightsEpoch(m));
+
+        // only NaN: no best epoch, and nothing is restored (the weights stay those of the last epoch)
+        es = new EarlyStopping().patience(5).restoreBestWeights(true);
+        assertEquals(3, run(es, m, -1, Double.NaN, Double.NaN, Double.NaN));
+        assertEquals(-1, es.bestEpoch());
+        assertEquals(2, weightsEpoch(m));
+    }
+
+    @Test
     void verboseSaysWhenItStopsAndWhichEpochComesBack() {
         Sequential m = model();
         PrintStream out = System.out;

@@ -24,7 +24,7 @@ class ReduceLROnPlateauTest {
         cb.onTrainBegin(m);
         float[] lr = new float[values.length];
         for (int e = 0; e < values.length; e++) {
-            cb.onEpochEnd(e, Map.of(key, values[e]), m);
+            cb.onEpochEnd(e, new java.util.HashMap<>(Map.of(key, values[e])), m);
             lr[e] = m.optimizer().learningRate();
         }
         return lr;
