@@ -121,6 +121,7 @@ public final class ModelCheckpoint implements Callback {
      */
     void checkFields(Set<String> logKeys) {
         if (!saveWeightsOnly) ModelFiles.checkKerasName("ModelCheckpoint", filepath);
+        if (logKeys == null) return;   // keys not known before training
         Matcher m = FIELD.matcher(filepath);
         while (m.find()) {
             String key = m.group(1);

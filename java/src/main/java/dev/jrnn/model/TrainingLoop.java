@@ -149,12 +149,17 @@ final class TrainingLoop {
     /**
      * Each ModelCheckpoint's filepath fields against the keys its epoch logs will hold, before epoch 1's updates:
      * the loss and metrics, and "learning_rate" where a callback before it adds that (as Keras' order decides).
+     * After a user's callback, which may add any key, only the file name is checked here.
      */
     private static void checkCheckpointFields(List<Callback> callbacks, Set<String> logKeys) {
         Set<String> keys = new LinkedHashSet<>(logKeys);
         for (Callback cb : callbacks) {
             if (cb instanceof ModelCheckpoint c) c.checkFields(keys);
-            if (cb instanceof ReduceLROnPlateau || cb instanceof LearningRateScheduler) keys.add(LearningRateScheduler.LOG_KEY);
+            if (cb instanceof ReduceLROnPlateau || cb instanceof LearningRateScheduler) {
+                if (keys != null) keys.add(LearningRateScheduler.LOG_KEY);
+            } else if (!(cb instanceof ModelCheckpoint || cb instanceof EarlyStopping || cb instanceof CSVLogger)) {
+                keys = null;   // a user's callback may add any key: the checkpoints after it check theirs when they format
+            }
         }
     }
 

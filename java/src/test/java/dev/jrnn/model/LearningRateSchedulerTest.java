@@ -153,5 +153,12 @@ class LearningRateSchedulerTest {
                 options(1, new ModelCheckpoint(pattern).saveWeightsOnly(true), new LearningRateScheduler((ep, lr) -> lr))));
         assertTrue(e.getMessage().startsWith("ModelCheckpoint: the filepath names {learning_rate}"), e.getMessage());
         org.junit.jupiter.api.Assertions.assertArrayEquals(w0, m.getWeights().get(0).toArray());
+        // a user's callback before it may add the key it names (Keras formats the name at the epoch's end)
+        Callback adds = new Callback() {
+            @Override
+            public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) { logs.put("score", 7.0); }
+        };
+        m.fit(X, Y, options(1, adds, new ModelCheckpoint(dir.resolve("s-{score:.1f}.weights.safetensors").toString()).saveWeightsOnly(true)));
+        assertTrue(java.nio.file.Files.exists(dir.resolve("s-7.0.weights.safetensors")));
     }
 }
