@@ -23,9 +23,10 @@ public final class Names {
     private static long session;
 
     /** A default name drawn by {@link #draw}: what {@link #giveBack} needs to return its number. */
-    record Drawn(String base, String name, long session) {}
+    public record Drawn(String base, String name, long session) {}
 
-    static synchronized Drawn draw(String base) {
+    /** Draws a default name from {@code base}, as {@link #unique}, keeping what {@link #giveBack} needs. */
+    public static synchronized Drawn draw(String base) {
         return new Drawn(base, unique(base), session);
     }
 
@@ -33,7 +34,7 @@ public final class Names {
      * Returns {@code d}'s number when it is the last one drawn for its base in this session (a layer renamed right after
      * it was made, as Keras' {@code LSTM(4, name="enc")}, takes no number); later numbers are left as they are.
      */
-    static synchronized void giveBack(Drawn d) {
+    public static synchronized void giveBack(Drawn d) {
         Integer n = COUNTS.get(d.base());
         if (n == null || d.session() != session) return;
         String last = n == 1 ? d.base() : d.base() + "_" + (n - 1);

@@ -40,6 +40,8 @@ import java.util.List;
  */
 public class Model extends Trainer implements AutoCloseable {
     private String name;
+    /** The default name drawn at construction, until a given name returns its number (Keras' name=...). */
+    private Names.Drawn drawn;
     /** The topology, null until the graph is set ({@link Sequential} sets it lazily). */
     private Graph graph;
     private Parameters params;
@@ -65,13 +67,15 @@ public class Model extends Trainer implements AutoCloseable {
 
     /** A functional model; inputs must be {@link Input}s, outputs any nodes reachable from them. */
     public Model(List<? extends Node> inputs, List<? extends Node> outputs) {
-        this.name = Names.unique("model");
+        this.drawn = Names.draw("model");
+        this.name = drawn.name();
         initGraph(inputs, outputs);
     }
 
     /** For subclasses that set their graph up later ({@link Sequential}). */
     protected Model(String defaultNameBase) {
-        this.name = Names.unique(defaultNameBase);
+        this.drawn = Names.draw(defaultNameBase);
+        this.name = drawn.name();
     }
 
     private static Node requireNode(Node n, String what) {
@@ -148,6 +152,8 @@ public class Model extends Trainer implements AutoCloseable {
             throw new IllegalArgumentException("Model.name: the name must not be empty, got " + (n == null ? "null" : "'" + n + "'"));
         }
         this.name = n;
+        if (drawn != null) Names.giveBack(drawn);   // as Keras' Sequential(name="x"): no number taken
+        drawn = null;
         return this;
     }
 

@@ -58,4 +58,21 @@ class SequentialTest {
             assertEquals("(2, 2)", Tensor.shapeString(m.predict(Tensor.zeros(2, 4, 2)).shape()));
         }
     }
+
+    @Test
+    void aGivenNameTakesNoDefaultNumber() {
+        // Keras: Sequential(name="x") then Sequential() is "sequential", not "sequential_1"
+        dev.jrnn.layers.Names.reset();
+        assertEquals("x", new Sequential().name("x").name());
+        assertEquals("sequential", new Sequential().name());
+        Input in = Input.shape(2);
+        assertEquals("m", new Model(List.of(in), new Dense(1).apply(in)).name("m").name());
+        Input in2 = Input.shape(2);
+        assertEquals("model", new Model(List.of(in2), new Dense(1).apply(in2)).name());
+        // a name given later than right after leaves the numbers drawn since as they are
+        Sequential a = new Sequential(), b = new Sequential();
+        a.name("a");
+        assertEquals("sequential_2", b.name());
+        assertEquals("sequential_3", new Sequential().name());
+    }
 }
