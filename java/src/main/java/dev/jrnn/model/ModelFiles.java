@@ -107,16 +107,48 @@ final class ModelFiles {
         return KerasImport.load(file, ModelFiles::restore);
     }
 
+    /**
+     * Puts the model and training state of a file {@link #save} wrote for this same model back into {@code model}
+     * (its weights by structure, the optimizer's moments and update count, the dropout streams, the fit seed); on
+     * failure the weights are put back as they were.
+     */
+    static void restoreInto(Model model, Path file) throws IOException {
+        List<Tensor> before = model.getWeights();
+        try {
+            KerasImport.loadWeights(model, file);
+            KerasImport.restoreState(model, file, (m, meta, stored) -> restore(m, meta, stored, true));
+        } catch (IOException | RuntimeException e) {
+            model.setWeights(before);
+            throw e;
+        }
+    }
+
     private static void restore(Model model, Object metadata, Function<String, Tensor> stored) {
+        restore(model, metadata, stored, false);
+    }
+
+    /**
+     * The training state of a jrnn file into {@code model}; the dropout streams by layer name (a loaded model has the
+     * file's names) or, {@code byStructure}, the i-th layer that draws masks takes the i-th stream (a model built
+     * again, whose default names were numbered on).
+     */
+    private static void restore(Model model, Object metadata, Function<String, Tensor> stored, boolean byStructure) {
         if (!(metadata instanceof Map<?, ?> m) || !(m.get("jrnn") instanceof Map<?, ?> j)) return;   // a file Keras wrote
         if (!(j.get("format") instanceof Long f) || f != FORMAT) {
             throw new IllegalArgumentException("metadata.json: jrnn format " + j.get("format") + " is not " + FORMAT + " (saved by another jrnn version)");
         }
         if (j.get("optimizer") instanceof Map<?, ?> o) restoreOptimizer(model, o, stored);
         if (j.get("dropout") instanceof Map<?, ?> d) {
-            for (var e : maskedLayers(model).entrySet()) {
+            Map<String, Layer> masked = maskedLayers(model);
+            if (byStructure && masked.size() != d.size()) {
+                throw new IllegalArgumentException("metadata.json: dropout streams for " + d.keySet() + ", the model draws masks in "
+                        + masked.keySet());
+            }
+            List<?> fileKeys = new ArrayList<>(d.keySet());
+            int i = 0;
+            for (var e : masked.entrySet()) {
                 Layer l = e.getValue();
-                String key = e.getKey();
+                Object key = byStructure ? fileKeys.get(i++) : e.getKey();
                 if (!d.containsKey(key)) continue;
                 if (!(d.get(key) instanceof List<?> s) || s.size() != 2) {
                     throw new IllegalArgumentException("metadata.json: dropout stream of '" + key + "' should be [seed, drawn], got " + d.get(key));

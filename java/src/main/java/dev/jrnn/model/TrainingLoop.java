@@ -52,9 +52,18 @@ final class TrainingLoop {
 
     private History fit(BatchSource train, BatchSource val, FitOptions o, boolean captureSteps, Runnable onCaptureBroken,
                         DistributedFit dp) {
+        int initialEpoch = o.initialEpoch;
+        BackupAndRestore backup = null;
+        for (Callback cb : o.callbacks) if (cb instanceof BackupAndRestore b && backup == null) backup = b;
+        if (backup != null) {
+            if (dp != null) throw new IllegalArgumentException(s.name() + ".fit: BackupAndRestore does not take data-parallel fit");
+            int done = backup.restore(model);
+            if (done > 0) initialEpoch = Math.min(done, o.epochs);
+        }
         // Data-parallel ranks shuffle alike: the same seed everywhere (0 without one, as PyTorch's DistributedSampler).
-        Long seed = o.seed != null ? o.seed : o.initialEpoch > 0 ? model.fitSeed() : dp != null ? Long.valueOf(0L) : null;
-        if (o.seed != null) model.fitSeed(o.seed);
+        Long seed = o.seed != null ? o.seed : initialEpoch > 0 ? model.fitSeed() : dp != null ? Long.valueOf(0L) : null;
+        if (seed == null && backup != null) seed = Jrnn.nextRandom().nextLong();   // a backup resumes exactly from a known seed
+        if (o.seed != null || backup != null) model.fitSeed(seed);
         SplittableRandom rng = seed != null ? new SplittableRandom(seed) : Jrnn.nextRandom();
         PrintStream out = o.out != null ? o.out : System.out;
         int verbose = dp != null && dp.rank() != 0 ? 0 : o.verbose;   // one progress bar: rank 0's
@@ -75,10 +84,10 @@ final class TrainingLoop {
             }
             for (Callback cb : callbacks) cb.onTrainBegin(model);
             stillOpen("onTrainBegin");
-            int skip = o.initialEpoch < o.epochs ? o.initialEpoch : 0;
+            int skip = initialEpoch < o.epochs ? initialEpoch : 0;
             for (int epoch = 0; epoch < skip; epoch++) train.skipEpoch(o.shuffle, rng);   // the skipped epochs' shuffles
-            for (int epoch = o.initialEpoch; epoch < o.epochs; epoch++) {
-                if (epoch > o.initialEpoch) stillOpen("onEpochEnd");   // closing after the last epoch is fine
+            for (int epoch = initialEpoch; epoch < o.epochs; epoch++) {
+                if (epoch > initialEpoch) stillOpen("onEpochEnd");   // closing after the last epoch is fine
                 if (verbose > 0) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
                 for (Callback cb : callbacks) cb.onEpochBegin(epoch, model);
                 stillOpen("onEpochBegin");

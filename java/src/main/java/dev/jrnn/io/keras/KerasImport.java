@@ -92,6 +92,18 @@ public final class KerasImport {
         }
     }
 
+    /**
+     * Restores into an existing {@code model} what a saver stored beside the weights of {@code file} (the weights
+     * themselves come through {@link #loadWeights}); an IOException naming the file when it does not fit.
+     */
+    public static void restoreState(Model model, Path file, StateReader state) throws IOException {
+        try (KerasFile kf = KerasFile.open(file)) {
+            state.restore(model, kf.metadata, p -> stored(kf, p));
+        } catch (KerasFormatException | IllegalArgumentException | IllegalStateException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
     private static Tensor stored(KerasFile kf, String path) {
         if (!(kf.hdf.getByPath(KerasExport.STATE_GROUP) instanceof Group g)) return null;
         io.jhdf.api.Node n = g.getChildren().isEmpty() ? null : find(g, path);

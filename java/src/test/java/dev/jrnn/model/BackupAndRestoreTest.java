@@ -1,0 +1,173 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Dropout;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Keras' BackupAndRestore: a fit killed after some epochs, run again, ends as the fit that was never killed. */
+class BackupAndRestoreTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    @TempDir
+    Path tmp;
+
+    private static final Tensor X, Y;
+
+    static {
+        SplittableRandom r = new SplittableRandom(31);
+        float[] x = new float[10 * 4 * 2], y = new float[10 * 2];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        for (int i = 0; i < y.length; i++) y[i] = (float) r.nextGaussian();
+        X = Tensor.of(x, 10, 4, 2);
+        Y = Tensor.of(y, 10, 2);
+    }
+
+    /** The same model each call, as a restarted process builds it: dropout streams, Adam moments, a GRU. */
+    private static Model make() {
+        Jrnn.setSeed(17);
+        Sequential s = new Sequential(new LSTM(5).returnSequences(true).recurrentDropout(0.2).inputShape(4, 2), new Dropout(0.3),
+                new GRU(4), new Dense(2));
+        s.compile(new Adam(0.02), "mse");
+        return s;
+    }
+
+    /** A failure at the end of epoch {@code at} (after the backup of that epoch), as a killed process. */
+    private static Callback killAt(int at) {
+        return new Callback() {
+            @Override
+            public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {
+                if (epoch == at) throw new IllegalStateException("killed");
+            }
+        };
+    }
+
+    private static FitOptions options(Callback... cbs) {
+        return new FitOptions().epochs(5).batchSize(3).verbose(0).callbacks(cbs);
+    }
+
+    private static List<float[]> weights(Model m) {
+        List<float[]> r = new ArrayList<>();
+        for (Tensor t : m.getWeights()) r.add(t.toArray());
+        return r;
+    }
+
+    private static void assertSameWeights(List<float[]> a, List<float[]> b) {
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) assertArrayEquals(a.get(i), b.get(i), "weight " + i);
+    }
+
+    @Test
+    void aKilledFitRunAgainEndsBitForBitAsTheUninterruptedOne() {
+        Path dir = tmp.resolve("backup");
+        Model straight = make();
+        History all = straight.fit(X, Y, options().seed(5));
+
+        Model first = make();
+        assertThrows(IllegalStateException.class, () -> first.fit(X, Y, options(new BackupAndRestore(dir), killAt(2)).seed(5)));
+        assertTrue(Files.exists(dir.resolve("backup-epoch-3.keras")));
+        Jrnn.setSeed(999);   // nothing may depend on the global stream
+        Model again = make();
+        History rest = again.fit(X, Y, options(new BackupAndRestore(dir)).seed(5));
+        assertEquals(List.of(3, 4), rest.epochs());
+        assertEquals(all.get("loss").subList(3, 5), rest.get("loss"));
+        assertSameWeights(weights(straight), weights(again));
+        assertFalse(Files.exists(dir), "a fit that ends normally removes its backups");
+    }
+
+    @Test
+    void withoutASeedTheBackupKeepsTheOneItDrew() throws IOException {
+        Path dir = tmp.resolve("b");
+        Model first = make();
+        assertThrows(IllegalStateException.class, () -> first.fit(X, Y,
+                options(new BackupAndRestore(dir).deleteCheckpoint(false), killAt(1))));
+        // the same backup resumed twice, each time from another global stream: the same run
+        Path copy = tmp.resolve("copy");
+        Files.createDirectories(copy);
+        Files.copy(dir.resolve("backup-epoch-2.keras"), copy.resolve("backup-epoch-2.keras"));
+        Jrnn.setSeed(1);
+        Model a = make();
+        Jrnn.setSeed(2);
+        a.fit(X, Y, options(new BackupAndRestore(dir)));
+        Model b = make();
+        Jrnn.setSeed(3);
+        b.fit(X, Y, options(new BackupAndRestore(copy)));
+        assertSameWeights(weights(a), weights(b));
+    }
+
+    @Test
+    void keepsOneBackupOrTwoAndFallsBackToTheOlderWhenTheNewestIsUnreadable() throws IOException {
+        Path one = tmp.resolve("one"), two = tmp.resolve("two");
+        make().fit(X, Y, options(new BackupAndRestore(one).deleteCheckpoint(false)).epochs(3));
+        try (var files = Files.list(one)) {
+            assertEquals(List.of("backup-epoch-3.keras"), files.map(p -> p.getFileName().toString()).toList());
+        }
+        Model m = make();
+        assertThrows(IllegalStateException.class, () -> m.fit(X, Y, options(new BackupAndRestore(two).doubleCheckpoint(true), killAt(2)).seed(5)));
+        assertTrue(Files.exists(two.resolve("backup-epoch-2.keras")));
+        Files.write(two.resolve("backup-epoch-3.keras"), new byte[] {1, 2, 3});   // torn by a crash
+        Model again = make();
+        History rest = again.fit(X, Y, options(new BackupAndRestore(two).doubleCheckpoint(true)).seed(5));
+        assertEquals(List.of(2, 3, 4), rest.epochs());
+        Model straight = make();
+        straight.fit(X, Y, options().seed(5));
+        assertSameWeights(weights(straight), weights(again));
+    }
+
+    @Test
+    void aBackupOfAnotherModelIsRefusedAndLeavesTheModelAsItWas() {
+        Path dir = tmp.resolve("other");
+        make().fit(X, Y, options(new BackupAndRestore(dir).deleteCheckpoint(false)).epochs(1));
+        Jrnn.setSeed(4);
+        Sequential other = new Sequential(new LSTM(3).inputShape(4, 2), new Dense(2));
+        other.compile(new SGD(0.1), "mse");
+        List<float[]> before = weights(other);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> other.fit(X, Y, options(new BackupAndRestore(dir))));
+        assertTrue(e.getMessage().startsWith("BackupAndRestore: cannot restore from " + dir), e.getMessage());
+        assertSameWeights(before, weights(other));
+        // the same layers compiled with another optimizer: refused too, the weights put back
+        Model sgd = make();
+        sgd.compile(new SGD(0.1), "mse");
+        List<float[]> w = weights(sgd);
+        e = assertThrows(IllegalStateException.class, () -> sgd.fit(X, Y, options(new BackupAndRestore(dir))));
+        assertTrue(e.getMessage().contains("optimizer state of Adam for a model compiled with SGD"), e.getMessage());
+        assertSameWeights(w, weights(sgd));
+        assertEquals("BackupAndRestore: backupDir must be a directory path, got null",
+                assertThrows(IllegalArgumentException.class, () -> new BackupAndRestore(null)).getMessage());
+    }
+
+    @Test
+    void aBackupOfTheLastEpochTrainsNothingMore() {
+        Path dir = tmp.resolve("done");
+        Model m = make();
+        assertThrows(IllegalStateException.class, () -> m.fit(X, Y, options(new BackupAndRestore(dir), killAt(4))));
+        Model again = make();
+        History h = again.fit(X, Y, options(new BackupAndRestore(dir)));
+        assertEquals(0, h.size());
+        assertSameWeights(weights(m), weights(again));
+    }
+}
