@@ -29,6 +29,7 @@ public final class FitOptions {
     boolean checkFinite = true;
     Long seed;
     double validationSplit;
+    int validationFreq = 1;
     List<Tensor> validationX;
     List<Tensor> validationY;
     int[] validationLengths;
@@ -120,6 +121,16 @@ public final class FitOptions {
             throw new IllegalArgumentException("FitOptions: validationSplit must be in [0, 1), got " + fraction);
         }
         this.validationSplit = fraction;
+        return this;
+    }
+
+    /**
+     * Validates after every {@code n}-th epoch only (epochs n, 2n, ..., counted from 1), as Keras' {@code validation_freq}
+     * (default 1). The other epochs log no "val_" values (callbacks see none; {@link History} holds NaN there).
+     */
+    public FitOptions validationFreq(int n) {
+        if (n < 1) throw new IllegalArgumentException("FitOptions: validationFreq must be >= 1, got " + n);
+        this.validationFreq = n;
         return this;
     }
 

@@ -131,7 +131,7 @@ final class TrainingLoop {
                 log.fold(acc);
                 if (dp != null) dp.sumOverRanks(acc);
                 Map<String, Double> logs = acc.logs();
-                if (val != null) {
+                if (val != null && (epoch + 1) % o.validationFreq == 0) {
                     Map<String, Double> v = new Inference(s).evaluate(val);
                     for (Map.Entry<String, Double> e : v.entrySet()) logs.put("val_" + e.getKey(), e.getValue());
                 }

@@ -647,6 +647,7 @@ class BadInputTest {
                 "LearningRateScheduler", "schedule", "got null");
         bad("callback: LearningRateScheduler negative verbose", IAE,
                 f -> new dev.jrnn.model.LearningRateScheduler((e, lr) -> lr).verbose(-1), "verbose must be >= 0, got -1");
+        bad("fit: validationFreq 0", IAE, f -> new dev.jrnn.model.FitOptions().validationFreq(0), "validationFreq must be >= 1, got 0");
         bad("callback: BackupAndRestore without a directory", IAE, f -> new dev.jrnn.model.BackupAndRestore(null),
                 "BackupAndRestore", "backupDir", "got null");
         bad("callback: CSVLogger without a file", IAE, f -> new dev.jrnn.model.CSVLogger(null), "CSVLogger", "file", "got null");

@@ -211,4 +211,24 @@ class FitOptionsTest {
         // a null y among others still skips that output, as documented
         o.validationData(List.of(Tensor.zeros(1, 1)), java.util.Arrays.asList(Tensor.zeros(1, 1), null));
     }
+
+    @Test
+    void validationFreqValidatesEveryNthEpochOnly() {
+        Jrnn.setSeed(6);
+        Sequential m = new Sequential(new Dense(1).inputShape(2));
+        m.compile("sgd", "mse");
+        Tensor x = Tensor.of(new float[] {1, 2, -1, 0.5f, 0, 1, 2, -2, 1, 1}, 5, 2), y = Tensor.of(new float[] {1, 0, 0.5f, -1, 0.25f}, 5, 1);
+        List<Boolean> seen = new ArrayList<>();
+        History h = m.fit(x, y, new FitOptions().epochs(4).batchSize(2).verbose(0).shuffle(false).validationSplit(0.4)
+                .validationFreq(2).onEpochEnd((e, logs) -> seen.add(logs.containsKey("val_loss"))));
+        // Keras: (epoch + 1) % validation_freq == 0, so epochs 2 and 4 (from 1)
+        assertEquals(List.of(false, true, false, true), seen);
+        List<Double> v = h.get("val_loss");
+        assertTrue(Double.isNaN(v.get(0)) && Double.isNaN(v.get(2)), v.toString());
+        // the value logged is the model's loss on the held-out samples after that (here the last) epoch
+        assertEquals(m.evaluate(Tensor.of(new float[] {2, -2, 1, 1}, 2, 2), Tensor.of(new float[] {-1, 0.25f}, 2, 1)),
+                h.get("val_loss").get(3), 1e-7);
+        assertEquals("FitOptions: validationFreq must be >= 1, got 0",
+                assertThrows(IllegalArgumentException.class, () -> new FitOptions().validationFreq(0)).getMessage());
+    }
 }
