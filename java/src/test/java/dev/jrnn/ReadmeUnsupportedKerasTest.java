@@ -41,8 +41,8 @@ class ReadmeUnsupportedKerasTest {
     void theQuotedErrorsAreTheRealOnes() {
         quoted("unknown optimizer 'adadelta'", () -> new Sequential(new Dense(1)).compile("adadelta", "mse"));
         quoted("unknown loss 'hinge'", () -> new Sequential(new Dense(1)).compile("adam", "hinge"));
-        quoted("unknown metric 'mape': expected accuracy, mae or mse",
-                () -> new Sequential(new Dense(1)).compile("adam", "mse", "mape"));
+        quoted("unknown metric 'auc': expected one of accuracy, mae, mse,",
+                () -> new Sequential(new Dense(1)).compile("adam", "mse", "auc"));
         quoted("gru: recurrentDropout 0.2 with resetAfter(false) is not supported",
                 () -> new dev.jrnn.layers.GRU(4).name("gru").resetAfter(false).recurrentDropout(0.2));
         quoted("m.fit: FitOptions.stepsPerEpoch applies to a Dataset", () -> {

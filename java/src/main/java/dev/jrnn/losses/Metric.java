@@ -5,7 +5,10 @@ import dev.jrnn.backend.Loss;
 import java.util.Locale;
 
 /**
- * Metrics reported by fit/evaluate next to the loss, as Keras names them. {@code "accuracy"}
+ * Metrics reported by fit/evaluate next to the loss, with Keras' names and formulas (each over the last axis, then
+ * averaged over the epoch's samples or, for a sequence output, its valid steps): accuracy and its explicit
+ * forms, top-k accuracy (k = 5), mae, mse, root_mean_squared_error, mape, msle, log_cosh_error,
+ * cosine_similarity, and precision / recall (threshold 0.5, counted over the epoch's elements). {@code "accuracy"}
  * resolves as in Keras 3, from the shapes whatever the loss: against the class index (argmax match) for
  * a sparse loss, binary accuracy ({@code target == (prediction > 0.5)}) when the output has one column,
  * argmax match with the target otherwise (so binary cross-entropy over several columns gets categorical
@@ -22,29 +25,84 @@ public enum Metric {
     /** Mean absolute error. */
     MAE("mae"),
     /** Mean squared error. */
-    MSE("mse");
+    MSE("mse"),
+    /** The square root of the epoch's mean squared error (Keras {@code RootMeanSquaredError}). */
+    RMSE("root_mean_squared_error"),
+    /** {@code 100 * mean(|y - p| / max(|y|, 1e-7))}. */
+    MAPE("mape"),
+    /** {@code mean((log(max(p, 1e-7) + 1) - log(max(y, 1e-7) + 1))^2)}. */
+    MSLE("msle"),
+    /** {@code mean(log(cosh(p - y)))}, as {@code x + softplus(-2x) - log 2}. */
+    LOG_COSH("log_cosh_error"),
+    /** {@code sum(y / |y| * p / |p|)} over the last axis (norms clamped at 1e-7). */
+    COSINE_SIMILARITY("cosine_similarity"),
+    /** {@code y == (p > 0.5)}, averaged over the last axis. */
+    BINARY_ACCURACY("binary_accuracy"),
+    /** {@code argmax(p) == argmax(y)} (one-hot targets). */
+    CATEGORICAL_ACCURACY("categorical_accuracy"),
+    /** {@code argmax(p) == y} (class-index targets). */
+    SPARSE_CATEGORICAL_ACCURACY("sparse_categorical_accuracy"),
+    /** Whether the target class (argmax of y) is among the 5 highest predictions (ties count in). */
+    TOP_K_CATEGORICAL_ACCURACY("top_k_categorical_accuracy"),
+    /** Whether the target class index is among the 5 highest predictions (ties count in). */
+    SPARSE_TOP_K_CATEGORICAL_ACCURACY("sparse_top_k_categorical_accuracy"),
+    /** True positives over predicted positives ({@code p > 0.5}, a nonzero target is positive), over the epoch; 0 with none. */
+    PRECISION("precision"),
+    /** True positives over actual positives, over the epoch; 0 with none. */
+    RECALL("recall");
+
+    /** Keras' top-k default. */
+    static final int TOP_K = 5;
+    private static final double EPSILON = 1e-7;   // Keras' backend.epsilon()
 
     private final String key;
 
     Metric(String key) { this.key = key; }
 
-    /** Its canonical name ("accuracy", "mae", "mse"); History logs a metric under the name compile was given, as Keras. */
+    /** Its canonical name; History logs a metric under the name compile was given, as Keras. */
     public String key() { return key; }
 
-    /** By Keras name, case ignored: "accuracy" / "acc", "mae" / "mean_absolute_error" / "MeanAbsoluteError", "mse" likewise. */
+    /** Whether the metric takes class indices as targets (one per row), as a sparse loss does. */
+    public boolean sparse() { return this == SPARSE_CATEGORICAL_ACCURACY || this == SPARSE_TOP_K_CATEGORICAL_ACCURACY; }
+
+    /** Whether it works with either kind of target ("accuracy" resolves from the shapes). */
+    public boolean anyTargets() { return this == ACCURACY; }
+
+    /**
+     * By Keras name, case ignored: the names {@code keras.metrics.get} takes (class names such as
+     * "MeanAbsoluteError", their snake_case forms, and the aliases "acc", "mae", "mse", "mape", "msle").
+     */
     public static Metric of(String name) {
-        if (name == null) throw new IllegalArgumentException("metric name is null: expected accuracy, mae or mse");
+        if (name == null) throw new IllegalArgumentException("metric name is null: expected one of " + names());
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "accuracy", "acc" -> ACCURACY;
             case "mae", "mean_absolute_error", "meanabsoluteerror" -> MAE;
             case "mse", "mean_squared_error", "meansquarederror" -> MSE;
-            default -> throw new IllegalArgumentException("unknown metric '" + name + "': expected accuracy, mae or mse");
+            case "root_mean_squared_error", "rootmeansquarederror" -> RMSE;
+            case "mape", "mean_absolute_percentage_error", "meanabsolutepercentageerror" -> MAPE;
+            case "msle", "mean_squared_logarithmic_error", "meansquaredlogarithmicerror" -> MSLE;
+            case "log_cosh_error", "logcosherror" -> LOG_COSH;
+            case "cosine_similarity", "cosinesimilarity" -> COSINE_SIMILARITY;
+            case "binary_accuracy", "binaryaccuracy" -> BINARY_ACCURACY;
+            case "categorical_accuracy", "categoricalaccuracy" -> CATEGORICAL_ACCURACY;
+            case "sparse_categorical_accuracy", "sparsecategoricalaccuracy" -> SPARSE_CATEGORICAL_ACCURACY;
+            case "top_k_categorical_accuracy", "topkcategoricalaccuracy" -> TOP_K_CATEGORICAL_ACCURACY;
+            case "sparse_top_k_categorical_accuracy", "sparsetopkcategoricalaccuracy" -> SPARSE_TOP_K_CATEGORICAL_ACCURACY;
+            case "precision" -> PRECISION;
+            case "recall" -> RECALL;
+            default -> throw new IllegalArgumentException("unknown metric '" + name + "': expected one of " + names());
         };
     }
 
+    private static String names() {
+        StringBuilder b = new StringBuilder();
+        for (Metric m : values()) b.append(b.isEmpty() ? "" : ", ").append(m.key);
+        return b.toString();
+    }
+
     /**
-     * Sum of the metric over {@code rows} rows of {@code cols} predictions (divide by the count
-     * {@link #count} returns to get the mean). {@code weights} (nullable, one per row) masks rows.
+     * Sum of the metric over {@code rows} rows of {@code cols} predictions, to be divided by what {@link #count}
+     * gives for the same rows (see {@link #value}). {@code weights} (nullable, one per row) masks rows.
      */
     public double sum(Loss loss, int rows, int cols, float[] pred, float[] target, float[] weights) {
         double s = 0;
@@ -56,24 +114,68 @@ public enum Metric {
         return s;
     }
 
-    /** The number of values {@link #sum} added: the rows, weighted (each row's value is already its mean over the columns). */
-    public double count(Loss loss, int rows, int cols, float[] weights) {
+    /**
+     * What {@link #sum} is divided by: the rows, weighted (each row's value is its mean over the columns); for precision
+     * the predicted positives, for recall the actual positives.
+     */
+    public double count(Loss loss, int rows, int cols, float[] pred, float[] target, float[] weights) {
         double n = 0;
-        for (int r = 0; r < rows; r++) n += weights == null ? 1 : weights[r];
+        for (int r = 0; r < rows; r++) {
+            double w = weights == null ? 1 : weights[r];
+            if (w == 0) continue;
+            if (this == PRECISION || this == RECALL) {
+                int o = r * cols, c = 0;
+                for (int i = 0; i < cols; i++) c += (this == PRECISION ? pred[o + i] > 0.5f : target[o + i] != 0) ? 1 : 0;
+                n += w * c;
+            } else {
+                n += w;
+            }
+        }
         return n;
+    }
+
+    /** The metric from its sums over an epoch: sum / count (0 when nothing counted, as Keras' divide_no_nan), RMSE its root. */
+    public double value(double sum, double count) {
+        double mean = count > 0 ? sum / count : 0.0;
+        return this == RMSE ? Math.sqrt(mean) : mean;
     }
 
     private double rowValue(Loss loss, int r, int cols, float[] p, float[] y) {
         int o = r * cols;
+        if (!sparse() && !anyTargets() && loss.sparse()) {
+            throw new IllegalArgumentException("metric " + key + " needs dense targets, the loss is sparse");
+        }
         switch (this) {
-            case MAE, MSE -> {
-                if (loss.sparse()) throw new IllegalArgumentException("metric " + key + " needs dense targets, the loss is sparse");
+            case MAE, MSE, RMSE, MAPE, MSLE, LOG_COSH, BINARY_ACCURACY -> {
                 double s = 0;
-                for (int c = 0; c < cols; c++) {
-                    double d = p[o + c] - y[o + c];
-                    s += this == MAE ? Math.abs(d) : d * d;
-                }
+                for (int c = 0; c < cols; c++) s += elementValue(p[o + c], y[o + c]);
                 return s / cols;
+            }
+            case COSINE_SIMILARITY -> {
+                double py = 0, pp = 0, yy = 0;
+                for (int c = 0; c < cols; c++) {
+                    py += (double) p[o + c] * y[o + c];
+                    pp += (double) p[o + c] * p[o + c];
+                    yy += (double) y[o + c] * y[o + c];
+                }
+                return py / Math.sqrt(Math.max(pp, EPSILON * EPSILON)) / Math.sqrt(Math.max(yy, EPSILON * EPSILON));
+            }
+            case PRECISION, RECALL -> {
+                double tp = 0;
+                for (int c = 0; c < cols; c++) if (p[o + c] > 0.5f && y[o + c] != 0) tp++;
+                return tp;
+            }
+            case CATEGORICAL_ACCURACY -> {
+                return argmax(p, o, cols) == argmax(y, o, cols) ? 1 : 0;
+            }
+            case SPARSE_CATEGORICAL_ACCURACY -> {
+                return argmax(p, o, cols) == Math.round(y[r]) ? 1 : 0;
+            }
+            case TOP_K_CATEGORICAL_ACCURACY -> {
+                return inTopK(p, o, cols, argmax(y, o, cols)) ? 1 : 0;
+            }
+            case SPARSE_TOP_K_CATEGORICAL_ACCURACY -> {
+                return inTopK(p, o, cols, (int) Math.round(y[r])) ? 1 : 0;
             }
             default -> {
                 // Keras 3 (compile_utils.get_metric) picks the accuracy from the shapes, not the loss: class indices as
@@ -87,6 +189,36 @@ public enum Metric {
                 return argmax(p, o, cols) == argmax(y, o, cols) ? 1 : 0;
             }
         }
+    }
+
+    /** One element's value of the element-wise metrics, in double from the float32 values. */
+    private double elementValue(float pf, float yf) {
+        double p = pf, y = yf, d = p - y;
+        return switch (this) {
+            case MAE -> Math.abs(d);
+            case MSE, RMSE -> d * d;
+            case MAPE -> 100 * Math.abs(d) / Math.max(Math.abs(y), EPSILON);
+            case MSLE -> {
+                double a = Math.log(Math.max(p, EPSILON) + 1) - Math.log(Math.max(y, EPSILON) + 1);
+                yield a * a;
+            }
+            case LOG_COSH -> d + softplus(-2 * d) - Math.log(2);
+            case BINARY_ACCURACY -> yf == (pf > 0.5f ? 1f : 0f) ? 1 : 0;
+            default -> throw new IllegalStateException(key + " is not element-wise");
+        };
+    }
+
+    private static double softplus(double x) {
+        return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+    }
+
+    /** Keras' in_top_k: the target's prediction is at least the k-th highest (fewer than k are strictly higher). */
+    private static boolean inTopK(float[] p, int off, int n, int target) {
+        if (target < 0 || target >= n) return false;
+        float t = p[off + target];
+        int higher = 0;
+        for (int i = 0; i < n; i++) if (p[off + i] > t) higher++;
+        return higher < TOP_K;
     }
 
     private static int argmax(float[] a, int off, int n) {

@@ -24,9 +24,9 @@ record Compiled(Optimizer optimizer, Loss loss, List<Metric> metrics, List<Strin
         for (String m : metrics) {
             if (m == null) throw new IllegalArgumentException(model + ".compile: a metric name is null");
             Metric mm = Metric.of(m);
-            if (loss.sparse() && mm != Metric.ACCURACY) {
-                throw new IllegalArgumentException(model + ".compile: metric " + m + " needs dense targets but the loss "
-                        + Losses.kerasName(loss) + " takes class indices");
+            if (!mm.anyTargets() && mm.sparse() != loss.sparse()) {
+                throw new IllegalArgumentException(model + ".compile: metric " + m + " needs " + (mm.sparse() ? "class-index" : "dense")
+                        + " targets but the loss " + Losses.kerasName(loss) + " takes " + (loss.sparse() ? "class indices" : "dense targets"));
             }
             if (!names.contains(m.trim())) {
                 ms.add(mm);

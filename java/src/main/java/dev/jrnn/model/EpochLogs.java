@@ -75,7 +75,7 @@ final class EpochLogs {
             if (!trained[k]) continue;
             for (int j = 0; j < metrics.size(); j++) {
                 String key = nTrained > 1 ? keys.get(k) + "_" + metricNames.get(j) : metricNames.get(j);
-                m.put(key, metricCount[k][j] > 0 ? metricSum[k][j] / metricCount[k][j] : 0.0);
+                m.put(key, metrics.get(j).value(metricSum[k][j], metricCount[k][j]));
             }
         }
         return m;

@@ -138,7 +138,7 @@ final class TrainStep {
         for (int j = 0; j < metrics.size(); j++) {
             Metric m = metrics.get(j);
             acc.metricSum[k][j] += m.sum(s.loss(), rows, cols, pr, yt, wh);
-            acc.metricCount[k][j] += m.count(s.loss(), rows, cols, wh);
+            acc.metricCount[k][j] += m.count(s.loss(), rows, cols, pr, yt, wh);
         }
     }
 

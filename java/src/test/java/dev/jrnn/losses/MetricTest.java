@@ -19,7 +19,9 @@ class MetricTest {
         assertEquals(Metric.MSE, Metric.of("MeanSquaredError"));
         assertEquals(Metric.ACCURACY, Metric.of("Accuracy"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Metric.of("f1"));
-        assertEquals("unknown metric 'f1': expected accuracy, mae or mse", e.getMessage());
+        assertEquals("unknown metric 'f1': expected one of accuracy, mae, mse, root_mean_squared_error, mape, msle, log_cosh_error,"
+                + " cosine_similarity, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy,"
+                + " sparse_top_k_categorical_accuracy, precision, recall", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Metric.of(null));
         assertTrue(e.getMessage().contains("null"), e.getMessage());
     }
@@ -36,7 +38,7 @@ class MetricTest {
         assertEquals(0.25, Metric.MSE.sum(Loss.MSE, 1, 2, new float[] {1, 2}, new float[] {1.5f, 1.5f}, null), 1e-9);
         // masked rows do not count
         assertEquals(1, Metric.ACCURACY.sum(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 2, 3, pred, new float[] {1, 2}, new float[] {1, 0}));
-        assertEquals(1, Metric.ACCURACY.count(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 2, 3, new float[] {1, 0}));
+        assertEquals(1, Metric.ACCURACY.count(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 2, 3, pred, new float[] {1, 2}, new float[] {1, 0}));
     }
 
     /** Keras 3's get_metric: one column is binary accuracy (threshold 0.5) for any dense loss, several are argmax matches. */
@@ -64,10 +66,79 @@ class MetricTest {
         float[] p = {1, 2, 3, 3}, y = {0, 4, 3, 0};
         assertEquals(1.5 + 1.5, Metric.MAE.sum(Loss.MSE, 2, 2, p, y, null), 1e-9);
         assertEquals((1 + 4) / 2.0 + 9 / 2.0, Metric.MSE.sum(Loss.MAE, 2, 2, p, y, null), 1e-9);
-        assertEquals(2.0, Metric.MSE.count(Loss.MSE, 2, 2, null));
+        assertEquals(2.0, Metric.MSE.count(Loss.MSE, 2, 2, p, y, null));
         assertEquals(0.5 * 4.5, Metric.MSE.sum(Loss.MSE, 2, 2, p, y, new float[] {0, 0.5f}), 1e-9, "weighted rows");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Metric.MAE.sum(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 1, 2, p, new float[] {1}, null));
         assertTrue(e.getMessage().contains("dense targets"), e.getMessage());
+    }
+
+    /** sum / count over the rows, then Metric.value, as an epoch of one batch gives it. */
+    private static double result(Metric m, Loss loss, int cols, float[] y, float[] p, float[] w) {
+        int rows = p.length / cols;
+        return m.value(m.sum(loss, rows, cols, p, y, w), m.count(loss, rows, cols, p, y, w));
+    }
+
+    /** The examples in Keras 3's own docstrings (keras/src/metrics/*.py), unweighted and with sample_weight. */
+    @Test
+    void kerasDocstringExamples() {
+        float[] y = {0, 1, 0, 0}, p = {1, 1, 0, 0};   // [[0, 1], [0, 0]] vs [[1, 1], [0, 0]]
+        float[] w10 = {1, 0};
+        assertEquals(0.5, result(Metric.RMSE, Loss.MSE, 2, y, p, null), 1e-7);
+        assertEquals(0.70710677, result(Metric.RMSE, Loss.MSE, 2, y, p, w10), 1e-7);
+        assertEquals(250000000.0, result(Metric.MAPE, Loss.MSE, 2, y, p, null), 1e-3);
+        assertEquals(500000000.0, result(Metric.MAPE, Loss.MSE, 2, y, p, w10), 1e-3);
+        assertEquals(0.12011322, result(Metric.MSLE, Loss.MSE, 2, y, p, null), 1e-7);
+        assertEquals(0.24022643, result(Metric.MSLE, Loss.MSE, 2, y, p, w10), 1e-7);
+        assertEquals(0.10844523, result(Metric.LOG_COSH, Loss.MSE, 2, y, p, null), 1e-7);
+        assertEquals(0.21689045, result(Metric.LOG_COSH, Loss.MSE, 2, y, p, w10), 1e-7);
+        float[] cy = {0, 1, 1, 1}, cp = {1, 0, 1, 1};
+        assertEquals(0.49999997, result(Metric.COSINE_SIMILARITY, Loss.MSE, 2, cy, cp, null), 1e-7);
+        assertEquals(0.6999999, result(Metric.COSINE_SIMILARITY, Loss.MSE, 2, cy, cp, new float[] {0.3f, 0.7f}), 1e-6);
+
+        float[] by = {1, 1, 0, 0}, bp = {0.98f, 1, 0, 0.6f};
+        assertEquals(0.75, result(Metric.BINARY_ACCURACY, Loss.BINARY_CROSSENTROPY, 1, by, bp, null), 1e-9);
+        assertEquals(0.5, result(Metric.BINARY_ACCURACY, Loss.BINARY_CROSSENTROPY, 1, by, bp, new float[] {1, 0, 0, 1}), 1e-9);
+        float[] ky = {0, 0, 1, 0, 1, 0}, kp = {0.1f, 0.9f, 0.8f, 0.05f, 0.95f, 0};
+        assertEquals(0.5, result(Metric.CATEGORICAL_ACCURACY, Loss.CATEGORICAL_CROSSENTROPY, 3, ky, kp, null), 1e-9);
+        assertEquals(0.3, result(Metric.CATEGORICAL_ACCURACY, Loss.CATEGORICAL_CROSSENTROPY, 3, ky, kp, new float[] {0.7f, 0.3f}), 1e-7);
+        float[] sy = {2, 1}, sp = {0.1f, 0.6f, 0.3f, 0.05f, 0.95f, 0};
+        assertEquals(0.5, result(Metric.SPARSE_CATEGORICAL_ACCURACY, Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 3, sy, sp, null), 1e-9);
+        assertEquals(0.3, result(Metric.SPARSE_CATEGORICAL_ACCURACY, Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 3, sy, sp,
+                new float[] {0.7f, 0.3f}), 1e-7);
+        float[] py = {0, 1, 1, 1}, pp = {1, 0, 1, 1};
+        assertEquals(0.6666667, result(Metric.PRECISION, Loss.BINARY_CROSSENTROPY, 1, py, pp, null), 1e-7);
+        assertEquals(1.0, result(Metric.PRECISION, Loss.BINARY_CROSSENTROPY, 1, py, pp, new float[] {0, 0, 1, 0}), 1e-9);
+        assertEquals(0.6666667, result(Metric.RECALL, Loss.BINARY_CROSSENTROPY, 1, py, pp, null), 1e-7);
+        assertEquals(1.0, result(Metric.RECALL, Loss.BINARY_CROSSENTROPY, 1, py, pp, new float[] {0, 0, 1, 0}), 1e-9);
+        // nothing predicted positive: 0, as Keras' divide_no_nan
+        assertEquals(0.0, result(Metric.PRECISION, Loss.BINARY_CROSSENTROPY, 1, py, new float[] {0, 0.5f, 0.1f, 0}, null));
+    }
+
+    @Test
+    void topKCountsTiesIn() {
+        // 7 classes; the target's prediction is the 5th highest, then the 6th, then tied with the 5th
+        float[] p = {0.9f, 0.8f, 0.7f, 0.6f, 0.5f, 0.4f, 0.3f,
+                0.9f, 0.8f, 0.7f, 0.6f, 0.5f, 0.4f, 0.3f,
+                0.9f, 0.8f, 0.7f, 0.6f, 0.5f, 0.5f, 0.3f};
+        float[] sparse = {4, 5, 5};
+        assertEquals(2.0, Metric.SPARSE_TOP_K_CATEGORICAL_ACCURACY.sum(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, 3, 7, p, sparse, null));
+        float[] oneHot = new float[21];
+        for (int r = 0; r < 3; r++) oneHot[r * 7 + (int) sparse[r]] = 1;
+        assertEquals(2.0, Metric.TOP_K_CATEGORICAL_ACCURACY.sum(Loss.CATEGORICAL_CROSSENTROPY, 3, 7, p, oneHot, null));
+    }
+
+    @Test
+    void theNamesKerasMetricsGetTakes() {
+        assertEquals(Metric.RMSE, Metric.of("RootMeanSquaredError"));
+        assertEquals(Metric.RMSE, Metric.of("root_mean_squared_error"));
+        assertEquals(Metric.MAPE, Metric.of("MAPE"));
+        assertEquals(Metric.MSLE, Metric.of("MeanSquaredLogarithmicError"));
+        assertEquals(Metric.LOG_COSH, Metric.of("LogCoshError"));
+        assertEquals(Metric.SPARSE_TOP_K_CATEGORICAL_ACCURACY, Metric.of("SparseTopKCategoricalAccuracy"));
+        assertEquals(Metric.PRECISION, Metric.of("Precision"));
+        // not Keras names: refused as Keras' metrics.get refuses them
+        assertThrows(IllegalArgumentException.class, () -> Metric.of("rmse"));
+        assertThrows(IllegalArgumentException.class, () -> Metric.of("auc"));
     }
 }

@@ -48,4 +48,29 @@ class TrainerTest {
         assertEquals(acc, ev.get("acc"), 1e-9);
         assertTrue(acc > 0 && acc < 1, "the check tells binary accuracy from a constant: " + acc);
     }
+
+    @Test
+    void kerasMetricsBesideTheLossOverAnEpochOfSeveralBatches() {
+        Jrnn.setBackend("cpu");
+        Jrnn.setSeed(12);
+        Sequential m = new Sequential(new Dense(2).inputShape(3));
+        m.compile("sgd", "mse", "mse", "root_mean_squared_error", "mape", "precision");
+        Tensor x = Tensor.of(new float[] {1, 2, 0, -1, 0.5f, 2, 0, 1, 1, 2, -2, 0.5f, 1, 1, 1}, 5, 3);
+        Tensor y = Tensor.of(new float[] {1, 0, 0, 1, 1, 1, 0.5f, 0, 2, 1}, 5, 2);
+        Map<String, Double> r = m.evaluateAll(List.of(x), List.of(y), 2, null);
+        // over the epoch, not per batch: RMSE is the root of the epoch's MSE (batches of 2, 2 and 1 samples)
+        assertEquals(Math.sqrt(r.get("mse")), r.get("root_mean_squared_error"), 1e-12);
+        float[] p = m.predict(x).toArray(), t = y.toArray();
+        double ape = 0, tp = 0, pos = 0;
+        for (int i = 0; i < p.length; i++) {
+            ape += 100 * Math.abs((double) p[i] - t[i]) / Math.max(Math.abs(t[i]), 1e-7);
+            if (p[i] > 0.5f) {
+                pos++;
+                if (t[i] != 0) tp++;
+            }
+        }
+        assertEquals(ape / p.length, r.get("mape"), 1e-6 * Math.max(1, ape / p.length));
+        assertEquals(pos == 0 ? 0 : tp / pos, r.get("precision"), 1e-12);
+        assertEquals(List.of("loss", "mse", "root_mean_squared_error", "mape", "precision"), new ArrayList<>(r.keySet()));
+    }
 }
