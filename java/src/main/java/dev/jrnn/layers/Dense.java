@@ -77,6 +77,10 @@ public class Dense extends Layer {
         return List.of(out);
     }
 
+    /** Any rank with the same features: Keras applies one Dense (or LayerNormalization) to vectors and sequences alike. */
+    @Override
+    protected boolean weightsFit(List<int[]> built, List<int[]> given) { return Layers.sameLastAxis(built, given); }
+
     @Override
     protected void createParams(List<int[]> in) {
         int[] x = in.get(0);

@@ -141,6 +141,16 @@ final class Layers {
     }
 
     /**
+     * For layers that act on the last axis of an input of any rank (Dense, LayerNormalization): one input with the
+     * same last dimension, whatever its rank, as Keras' {@code InputSpec(min_ndim=2, axes={-1: n})}.
+     */
+    static boolean sameLastAxis(List<int[]> built, List<int[]> given) {
+        if (given.size() != 1 || built.size() != 1) return false;
+        int[] a = built.get(0), b = given.get(0);
+        return a.length > 0 && b.length > 0 && a[a.length - 1] == b[b.length - 1];
+    }
+
+    /**
      * Whether weights built for inputs {@code built} serve {@code given} in a recurrent layer (or a wrapper of
      * one): the first input (the sequence) has the same rank and features; initial states follow from the units.
      */

@@ -200,12 +200,22 @@ final class Graph {
         return distinct.size() == 1 ? distinct.iterator().next() : "multiple";
     }
 
-    /** Keras' per-output log names: the output layer's name (with the output index when a layer gives several). */
+    /**
+     * Keras' per-output log names: the output layer's name (with the output index when a layer gives several), made
+     * unique as tf.keras' {@code _set_output_names} does ({@code dense}, {@code dense_1}, ...) where two would clash (one
+     * node listed twice as an output, or a layer named as another's indexed output).
+     */
     List<String> outputKeys() {
         Map<Layer, Integer> count = new IdentityHashMap<>();
         for (Node o : outputs) count.merge(o.layer(), 1, Integer::sum);
         List<String> keys = new ArrayList<>();
-        for (Node o : outputs) keys.add(count.get(o.layer()) > 1 ? o.layer().name() + "_" + o.outputIndex() : o.layer().name());
+        Set<String> taken = new java.util.HashSet<>();
+        for (Node o : outputs) {
+            String base = count.get(o.layer()) > 1 ? o.layer().name() + "_" + o.outputIndex() : o.layer().name();
+            String key = base;
+            for (int i = 1; !taken.add(key); i++) key = base + "_" + i;
+            keys.add(key);
+        }
         return keys;
     }
 

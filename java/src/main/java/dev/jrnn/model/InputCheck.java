@@ -24,10 +24,42 @@ final class InputCheck {
     /** The compiled loss (for target checks), or null when no targets are checked. */
     private final Loss loss;
 
+    /** Whether an input one rank off in a last axis of 1 is reshaped to the model's rank (see {@link #conform}). */
+    private final boolean conformRanks;
+
+    /** Checks that take every input at exactly the model's rank (the per-batch checks of a Dataset). */
     InputCheck(String name, Graph graph, Loss loss) {
+        this(name, graph, loss, false);
+    }
+
+    private InputCheck(String name, Graph graph, Loss loss, boolean conformRanks) {
         this.name = name;
         this.graph = graph;
         this.loss = loss;
+        this.conformRanks = conformRanks;
+    }
+
+    /**
+     * Checks for in-memory tensors, whose {@link #prepare} also takes an input one rank off in a last axis of 1, as
+     * Keras' functional models do: x of shape (n, 3) for an input (None, 3, 1), or (n, 3, 1) for (None, 3).
+     */
+    static InputCheck forTensors(String name, Graph graph, Loss loss) {
+        return new InputCheck(name, graph, loss, true);
+    }
+
+    /**
+     * {@code x} viewed at the rank of {@code want} (per-sample shape) when it is one rank off in a last axis of 1, as
+     * Keras' {@code Functional._adjust_input_rank}: an extra trailing 1 dropped, a missing one added; else {@code x}.
+     */
+    static Tensor conform(Tensor x, int[] want) {
+        int rank = want.length + 1;   // the model's, batch included
+        if (x.rank() == rank + 1 && x.dim(-1) == 1) return x.reshape(java.util.Arrays.copyOf(x.shape(), rank));
+        if (x.rank() == rank - 1 && want[want.length - 1] == 1) {
+            int[] s = java.util.Arrays.copyOf(x.shape(), rank);
+            s[rank - 1] = 1;
+            return x.reshape(s);
+        }
+        return x;
     }
 
     /**
@@ -42,24 +74,27 @@ final class InputCheck {
                     + (xs == null ? "null" : xs.size()));
         }
         int n = -1;
+        List<Tensor> given = xs;
+        xs = new ArrayList<>(given);
         for (int i = 0; i < xs.size(); i++) {
-            Tensor x = xs.get(i);
             Node in = inputs.get(i);
             String label = graph.inputLabel(i);
-            if (x == null) throw new IllegalArgumentException(where + label + " is null");
+            if (xs.get(i) == null) throw new IllegalArgumentException(where + label + " is null");
             int[] want = in.shape();
+            if (conformRanks) xs.set(i, conform(xs.get(i), want));
+            Tensor x = xs.get(i);
             int[] got = x.shape();
             boolean ok = got.length == want.length + 1;
             for (int d = 0; ok && d < want.length; d++) ok = want[d] == -1 || want[d] == got[d + 1];
             if (!ok) {
-                throw new IllegalArgumentException(where + label + " has shape " + Tensor.shapeString(got)
+                throw new IllegalArgumentException(where + label + " has shape " + Tensor.shapeString(given.get(i).shape())
                         + ", the model expects " + in.shapeString());
             }
             if (n >= 0 && x.dim(0) != n) {
                 throw new IllegalArgumentException(where + "inputs have different sample counts " + n + " and " + x.dim(0));
             }
             n = x.dim(0);
-            if (checkFinite) requireFinite(x, where + label);
+            if (checkFinite) requireFinite(given.get(i), where + label);   // indices as the caller's tensor has them
         }
         Map<Node, int[]> shapes = outputShapesFor(xs, where);
         checkIds(xs, where);

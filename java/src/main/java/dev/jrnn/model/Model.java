@@ -161,7 +161,26 @@ public class Model extends Trainer implements AutoCloseable {
     public List<Layer> layers() { return graph().layers; }
 
     /** The layer called {@code layerName}; throws naming the model's layers when there is none. */
-    public Layer getLayer(String layerName) { return Graph.layer(name, layers(), layerName); }
+    public Layer getLayer(String layerName) {
+        if (layerName == null) {
+            throw new IllegalArgumentException(name + ".getLayer: the layer name is null; give a name or an index (getLayer(0))");
+        }
+        return Graph.layer(name, layers(), layerName);
+    }
+
+    /**
+     * The layer at {@code index} of {@link #layers()}, as Keras' {@code get_layer(index=i)} (negative counts from the end,
+     * as Python's): {@code model.getLayer(-1)} is the last layer.
+     */
+    public Layer getLayer(int index) {
+        List<Layer> ls = layers();
+        int i = index < 0 ? index + ls.size() : index;
+        if (i < 0 || i >= ls.size()) {
+            throw new IllegalArgumentException(name + ".getLayer: was asked for the layer at index " + index + " but the model has "
+                    + ls.size() + " layers (index in [" + -ls.size() + ", " + ls.size() + "))");
+        }
+        return ls.get(i);
+    }
 
     public List<Node> inputs() { return graph().inputs; }
 
@@ -304,7 +323,7 @@ public class Model extends Trainer implements AutoCloseable {
         if (closed) return;
         closed = true;
         closeOptimizer();
-        if (params != null) params.close();
+        if (params != null) params.closeAs(name);
         if (graph != null) for (Layer l : graph.layers) l.releaseBuffers();
     }
 

@@ -122,8 +122,11 @@ final class Parameters implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() { closeAs(owner); }
+
+    /** As {@link #close()}, naming the model as it is called now (it may have been renamed since the collection). */
+    void closeAs(String modelName) {
         closeBackup();
-        store.closeFor(owner);
+        store.closeFor(modelName);
     }
 }

@@ -30,15 +30,26 @@ public class Sequential extends Model {
     public Sequential(Layer... layers) {
         super("sequential");
         if (layers == null) return;
-        List<Layer> unbuilt = new ArrayList<>();
-        for (Layer l : layers) if (l != null && !l.isBuilt() && !unbuilt.contains(l)) unbuilt.add(l);
+        List<Layer> unbuilt = unbuilt(Arrays.asList(layers));
         try {
             for (Layer l : layers) add(l);
         } catch (RuntimeException | Error e) {
             // nothing can use a model that was never made: free what its construction built
-            for (Layer l : unbuilt) if (l.isBuilt()) l.discardBuild();
+            discardBuilds(unbuilt);
             throw e;
         }
+    }
+
+    /** The distinct layers of {@code layers} that are not built yet. */
+    private static List<Layer> unbuilt(List<Layer> layers) {
+        List<Layer> r = new ArrayList<>();
+        for (Layer l : layers) if (l != null && !l.isBuilt() && !r.contains(l)) r.add(l);
+        return r;
+    }
+
+    /** Undoes the builds a failed build or add made of {@code wereUnbuilt}, so that a corrected call builds them afresh. */
+    private static void discardBuilds(List<Layer> wereUnbuilt) {
+        for (Layer l : wereUnbuilt) if (l.isBuilt()) l.discardBuild();
     }
 
     @Override
@@ -70,8 +81,10 @@ public class Sequential extends Model {
             return this;
         }
         if (input != null) {
+            List<Layer> fresh = unbuilt(List.of(layer));
             Node out = layer.apply(last);
             if (out.all().size() != 1) {
+                discardBuilds(fresh);
                 throw new IllegalArgumentException(name() + ".add: layer " + layer.name() + " (" + layer.kerasClass() + ") has "
                         + out.all().size() + " outputs; all layers in a Sequential model should have a single output "
                         + "(use the functional API for returnState)");
@@ -91,16 +104,23 @@ public class Sequential extends Model {
         return this;
     }
 
+    /** Builds every layer for input {@code shape}; a failure leaves the layers it built unbuilt again (as they were). */
     private void buildFrom(int[] shape, int batch) {
         Input in = batch > 0 ? Input.batchShape(batch, shape) : Input.shape(shape);
         Node x = in;
-        for (Layer l : stack) {
-            x = l.apply(x);
-            if (x.all().size() != 1) {
-                throw new IllegalArgumentException(name() + ": layer " + l.name() + " (" + l.kerasClass() + ") has "
-                        + x.all().size() + " outputs; all layers in a Sequential model should have a single output "
-                        + "(use the functional API for returnState)");
+        List<Layer> fresh = unbuilt(stack);
+        try {
+            for (Layer l : stack) {
+                x = l.apply(x);
+                if (x.all().size() != 1) {
+                    throw new IllegalArgumentException(name() + ": layer " + l.name() + " (" + l.kerasClass() + ") has "
+                            + x.all().size() + " outputs; all layers in a Sequential model should have a single output "
+                            + "(use the functional API for returnState)");
+                }
             }
+        } catch (RuntimeException | Error e) {
+            discardBuilds(fresh);
+            throw e;
         }
         input = in;
         last = x;

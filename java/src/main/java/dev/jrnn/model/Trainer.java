@@ -18,7 +18,8 @@ import java.util.function.Consumer;
 
 /**
  * The training half of a {@link Model}, as Keras splits its {@code Model} into the layer graph and a
- * {@code Trainer}: {@link #compile}, {@link #fit}, {@link #evaluate}, {@link #predict} and {@link #trainOnBatch}.
+ * {@code Trainer}: {@link #compile}, {@link #fit}, {@link #evaluate}, {@link #predict}, and per batch
+ * {@link #trainOnBatch}, {@link #testOnBatch} and {@link #predictOnBatch}.
  * Only {@link Model} extends it; use it through a model:
  *
  * <pre>{@code
@@ -145,7 +146,7 @@ public abstract class Trainer {
 
     public boolean stopTraining() { return stopTraining; }
 
-    private InputCheck check() { return new InputCheck(name(), graph(), loss); }
+    private InputCheck check() { return InputCheck.forTensors(name(), graph(), loss); }
 
     /** Keras' {@code fit(x, y, epochs=..., batch_size=...)} with a progress bar (verbose 1). */
     public History fit(Tensor x, Tensor y, int epochs, int batchSize) {
@@ -219,13 +220,54 @@ public abstract class Trainer {
      * update.
      */
     public double trainOnBatch(Tensor x, Tensor y) {
+        return trainOnBatch(Collections.singletonList(x), Collections.singletonList(y));
+    }
+
+    /**
+     * One training step on a batch of a model with several inputs or outputs (one x per input, one y per output, null to
+     * train no loss on that output), as Keras' {@code train_on_batch([x1, x2], [y1, y2])}: returns the total loss before
+     * the update. {@code model.trainOnBatch(List.of(a, b), List.of(ya, yb))}.
+     */
+    public double trainOnBatch(List<Tensor> xs, List<Tensor> ys) {
         requireCompiled("trainOnBatch");
         requireOpen("trainOnBatch");
-        List<Tensor> xs = Collections.singletonList(x);
         ensureBuilt(xs);
         ensureStore();
-        Data d = check().prepare(xs, Collections.singletonList(y), null, "trainOnBatch", true, true);
+        Data d = check().prepare(xs, ys, null, "trainOnBatch", true, true);
         return new TrainingLoop(model(), setup).trainOnBatch(d);
+    }
+
+    /** The loss on one batch, without training, as Keras' {@code test_on_batch(x, y)}. */
+    public double testOnBatch(Tensor x, Tensor y) {
+        return testOnBatch(Collections.singletonList(x), Collections.singletonList(y)).get("loss");
+    }
+
+    /**
+     * Loss and metrics on one batch (one x per input, one y per output), as Keras' {@code test_on_batch(...,
+     * return_dict=True)}: {@code model.testOnBatch(List.of(x), List.of(y)).get("accuracy")}. Weights and states of
+     * non-stateful layers are unchanged; a stateful model's batch must be its fixed batch size.
+     */
+    public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys) {
+        return evaluateAll(xs, ys, batchRows(xs), null);
+    }
+
+    /** The output for one batch, as Keras' {@code predict_on_batch(x)}; a model with several outputs throws, as {@link #predict(Tensor)}. */
+    public Tensor predictOnBatch(Tensor x) {
+        requireOpen("predict");
+        List<Tensor> xs = Collections.singletonList(x);
+        ensureBuiltSafely(xs);
+        requireOneOutput("predictOnBatch", "predictOnBatch(List.of(x))");
+        return predictOnBatch(xs).get(0);
+    }
+
+    /** Every output for one batch (one x per input), in output order, as Keras' {@code predict_on_batch([x1, x2])}. */
+    public List<Tensor> predictOnBatch(List<Tensor> xs) {
+        return predictAll(xs, batchRows(xs), null);
+    }
+
+    /** The sample count of a batch, for the *OnBatch calls (1 when there is none to read: the checks then name what is wrong). */
+    private static int batchRows(List<Tensor> xs) {
+        return xs != null && !xs.isEmpty() && xs.get(0) != null && xs.get(0).rank() > 0 ? xs.get(0).dim(0) : 1;
     }
 
     /** The mean loss on {@code (x, y)} (batch size 32, or the one a stateful model fixes), as Keras' evaluate. */
@@ -296,12 +338,18 @@ public abstract class Trainer {
         List<Tensor> xs = Collections.singletonList(x);
         requireOpen("predict");
         ensureBuiltSafely(xs);
+        requireOneOutput("predict", "predictAll(x)");
+        return predictAll(xs, defaultBatch(), lengths).get(0);
+    }
+
+    /** Refuses to drop outputs: a call that returns one tensor needs a model of one output. */
+    private void requireOneOutput(String what, String instead) {
         int outputs = graph().outputs.size();
         if (outputs != 1) {
-            throw new IllegalStateException(name() + ".predict: the model has " + outputs + " outputs and predict(Tensor) "
-                    + "returns one; use predictAll(x), which returns all " + outputs + " in output order (as Keras' predict)");
+            throw new IllegalStateException(name() + "." + what + ": the model has " + outputs + " outputs and " + what + "(Tensor) "
+                    + "returns one; use " + instead + ", which returns all " + outputs + " in output order (as Keras' " + what
+                    .replace("OnBatch", "_on_batch") + ")");
         }
-        return predictAll(xs, defaultBatch(), lengths).get(0);
     }
 
     /** Every output of the model for the single input {@code x}, in output order, in batches of 32 (or the fixed size). */

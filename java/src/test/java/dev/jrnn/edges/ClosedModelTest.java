@@ -10,6 +10,8 @@ import dev.jrnn.model.BatchLogs;
 import dev.jrnn.model.Callback;
 import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Model;
+import dev.jrnn.model.Input;
+import dev.jrnn.model.Model;
 import dev.jrnn.model.Sequential;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
@@ -34,6 +36,17 @@ class ClosedModelTest {
     static void namesTheModel(String model, Runnable r) {
         IllegalStateException e = assertThrows(IllegalStateException.class, r::run);
         assertTrue(e.getMessage().contains(model) && e.getMessage().contains("closed"), e.getMessage());
+    }
+
+    /** The model is named as it is called when it is closed, not as it was when its weights were gathered. */
+    @Test
+    void aRenamedModelIsNamedByItsNewName() {
+        Input in = Input.shape(3, 2);
+        Layer lstm = new LSTM(3);
+        Model m = new Model(in, new Dense(1).apply(lstm.apply(in)));   // the weights are gathered here
+        m.name("renamed");
+        m.close();
+        namesTheModel("renamed", () -> lstm.call(X));
     }
 
     @Test

@@ -43,6 +43,22 @@ class DenseTest {
                 v -> new double[][] {Ref.dense(a, rows, I, O, v[0], useBias ? v[1] : null, v[useBias ? 2 : 1])}, 1);
     }
 
+    /** Keras applies one Dense to vectors and to sequences alike (its input spec fixes only the last axis). */
+    @Test
+    void oneDenseServesInputsOfAnyRankWithItsFeatures() {
+        Dense d = new Dense(2).activation("tanh");
+        SplittableRandom rng = new SplittableRandom(9);
+        Tensor v = LayerCheck.rand(rng, 1, 4, 3), seq = LayerCheck.rand(rng, 1, 2, 5, 3);
+        assertArrayEquals(new int[] {4, 2}, d.call(v).shape());
+        Tensor y = d.call(seq);   // built for (None, 3): a (None, 5, 3) input takes the same weights
+        assertArrayEquals(new int[] {2, 5, 2}, y.shape());
+        double[] want = Ref.dense(Activation.TANH, 10, 3, 2, Ref.d(d.getWeights().get(0).toArray()),
+                Ref.d(d.getWeights().get(1).toArray()), Ref.d(seq.toArray()));
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], y.toArray()[i], 1e-6, "element " + i);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> d.call(Tensor.zeros(2, 5, 4)));
+        assertTrue(e.getMessage().contains("expected input (None, 3)") && e.getMessage().contains("got (None, 5, 4)"), e.getMessage());
+    }
+
     @Test
     void paramsShapesAndNames() {
         Jrnn.clearSession();

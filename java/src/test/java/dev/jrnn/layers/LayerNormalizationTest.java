@@ -49,6 +49,20 @@ class LayerNormalizationTest {
         LayerCheck.check(ln, List.of(x), null, new boolean[] {true}, ref(5, 1e-3, true, true), 2);
     }
 
+    /** As Keras (axis -1): built on vectors, the same layer normalizes every position of a sequence. */
+    @Test
+    void builtOnVectorsItNormalizesSequencesToo() {
+        LayerNormalization ln = new LayerNormalization();
+        SplittableRandom rng = new SplittableRandom(5);
+        ln.call(LayerCheck.rand(rng, 1, 3, 4));
+        Tensor seq = LayerCheck.rand(rng, 2, 2, 3, 4);
+        Tensor y = ln.call(seq);
+        assertEquals(List.of(2, 3, 4), java.util.Arrays.stream(y.shape()).boxed().toList());
+        double[] want = ref(4, 1e-3, true, true).apply(new double[][] {Ref.d(ln.getWeights().get(0).toArray()),
+                Ref.d(ln.getWeights().get(1).toArray()), Ref.d(seq.toArray())})[0];
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], y.toArray()[i], 1e-5, "element " + i);
+    }
+
     @Test
     void withoutScaleOrCenterAndOtherEpsilon() {
         SplittableRandom rng = new SplittableRandom(3);

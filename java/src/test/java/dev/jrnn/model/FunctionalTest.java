@@ -184,4 +184,47 @@ class FunctionalTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.predictAll(List.of(xb, xa), 4, null));
         assertTrue(e.getMessage().contains("x[0] (a) has shape (11, 3, 3)") && e.getMessage().contains("(None, 4, 2)"), e.getMessage());
     }
+
+    /** Keras' get_layer(index=i) (negative from the end, as Python's list), and a null name named as such. */
+    @Test
+    void getLayerByIndexAndByName() {
+        Input in = Input.shape(3, 1).name("x");
+        Model m = new Model(in, new Dense(1).name("out").apply(new LSTM(2).name("rnn").apply(in)));
+        assertEquals(List.of("x", "rnn", "out"), List.of(m.getLayer(0).name(), m.getLayer(1).name(), m.getLayer(-1).name()));
+        assertEquals("rnn", m.getLayer(-2).name());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.getLayer(3));
+        assertEquals(m.name() + ".getLayer: was asked for the layer at index 3 but the model has 3 layers (index in [-3, 3))", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> m.getLayer(-4));
+        e = assertThrows(IllegalArgumentException.class, () -> m.getLayer((String) null));
+        assertTrue(e.getMessage().contains("getLayer: the layer name is null"), e.getMessage());
+        Sequential s = new Sequential(new LSTM(2).inputShape(3, 1), new Dense(1).name("head"));
+        assertEquals("head", s.getLayer(1).name());   // a Sequential lists no InputLayer, as Keras'
+    }
+
+    /** Every output keeps its own log entries, even where two outputs' names would clash. */
+    @Test
+    void outputLogNamesAreUnique() {
+        Input in = Input.shape(3, 2);
+        Node enc = new LSTM(2).returnState(true).apply(in);   // lstm: its states log as lstm_1 and lstm_2
+        Node other = new LSTM(2).apply(in);                    // lstm_1
+        Model m = new Model(in, List.of(enc.get(1), enc.get(2), other));
+        m.compile(new dev.jrnn.optim.SGD(0.1), "mse");
+        SplittableRandom r = new SplittableRandom(5);
+        Tensor x = random(r, 4, 3, 2), a = random(r, 4, 2), b = random(r, 4, 2), c = random(r, 4, 2);
+        java.util.Map<String, Double> logs = m.evaluateAll(List.of(x), List.of(a, b, c), 4, null);
+        assertEquals(List.of("loss", "lstm_1_loss", "lstm_2_loss", "lstm_1_1_loss"), List.copyOf(logs.keySet()));
+        List<Tensor> p = m.predictAll(x);
+        double[] want = new double[3];
+        Tensor[] ys = {a, b, c};
+        for (int k = 0; k < 3; k++) {
+            for (int i = 0; i < 8; i++) want[k] += Math.pow(p.get(k).data()[i] - ys[k].data()[i], 2) / 8;
+        }
+        assertEquals(want[2], logs.get("lstm_1_1_loss"), 1e-6);
+        assertEquals(want[0] + want[1] + want[2], logs.get("loss"), 1e-6);
+        // one node listed twice as an output
+        Node d = new Dense(2).apply(other);
+        Model twice = new Model(in, List.of(d, d));
+        twice.compile(new dev.jrnn.optim.SGD(0.1), "mse");
+        assertEquals(3, twice.evaluateAll(List.of(x), List.of(a, b), 4, null).size());
+    }
 }

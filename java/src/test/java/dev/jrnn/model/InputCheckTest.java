@@ -4,6 +4,7 @@ import dev.jrnn.Jrnn;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.layers.Node;
 import dev.jrnn.layers.TimeDistributed;
 import dev.jrnn.losses.Losses;
@@ -44,6 +45,32 @@ class InputCheckTest {
         assertArrayEquals(new int[] {0, 1, 2, 3, 4}, d.rows());
         assertArrayEquals(new int[] {2, 3}, d.subset(2, 4).rows());
         assertArrayEquals(new int[] {3, 2, 1, 0, 3}, d.lengths());
+    }
+
+    /** As Keras' functional models (Functional._adjust_input_rank): an input one rank off in a trailing axis of 1 is taken. */
+    @Test
+    void takesAnInputOneRankOffInATrailingOne() {
+        Jrnn.setSeed(4);
+        Sequential m = new Sequential(new SimpleRNN(3).inputShape(4, 1), new Dense(1));
+        float[] v = {0.1f, -0.2f, 0.3f, 0.4f, -0.5f, 0.6f, 0.7f, -0.8f};
+        Tensor flat = Tensor.of(v, 2, 4), full = Tensor.of(v, 2, 4, 1), y = Tensor.of(new float[] {1, -1}, 2, 1);
+        assertArrayEquals(m.predict(full).toArray(), m.predict(flat).toArray());   // Keras: x (2, 4) for input (None, 4, 1)
+        m.compile(new SGD(0.1), "mse");
+        assertEquals(m.evaluate(full, y), m.evaluate(flat, y));
+        m.fit(flat, y, new FitOptions().epochs(1).batchSize(2).verbose(0).validationData(flat, y));
+        // an extra trailing 1: x (2, 3, 1) for input (None, 3)
+        Input in = Input.shape(3);
+        Model d = new Model(in, new Dense(2).apply(in));
+        float[] u = {1, 2, 3, 4, 5, 6};
+        assertArrayEquals(d.predict(Tensor.of(u, 2, 3)).toArray(), d.predict(Tensor.of(u, 2, 3, 1)).toArray());
+        // anything else is still refused, naming the shape as given; NaN at the caller's index
+        assertEquals("sequential.predict: x has shape (2, 4, 2), the model expects (None, 4, 1)",
+                fails(() -> m.predict(Tensor.zeros(2, 4, 2))));
+        assertEquals("sequential.predict: x has shape (2, 2), the model expects (None, 4, 1)",
+                fails(() -> m.predict(Tensor.zeros(2, 2))));
+        float[] nan = v.clone();
+        nan[6] = Float.NaN;
+        assertEquals("sequential.predict: x holds NaN at (1, 2)", fails(() -> m.predict(Tensor.of(nan, 2, 4))));
     }
 
     @Test

@@ -75,4 +75,24 @@ class SequentialTest {
         assertEquals("sequential_2", b.name());
         assertEquals("sequential_3", new Sequential().name());
     }
+
+    /** A build that fails (the first predict on data of the wrong rank) leaves no layer built for it: the next one builds afresh. */
+    @Test
+    void aFailedBuildLeavesTheLayersUnbuilt() {
+        Jrnn.setBackend("cpu");
+        Dense dense = new Dense(2);
+        Sequential m = new Sequential(dense, new LSTM(2));
+        assertThrows(IllegalArgumentException.class, () -> m.predict(Tensor.zeros(3, 2)));   // (None, 2) into the LSTM
+        assertFalse(dense.isBuilt(), "the Dense kept the build of the failed call");
+        assertFalse(m.isBuilt());
+        assertEquals("(3, 2)", Tensor.shapeString(m.predict(Tensor.zeros(3, 5, 4)).shape()));   // 4 features, not 2
+        Sequential b = new Sequential(new Dense(2), new LSTM(2));
+        assertThrows(IllegalArgumentException.class, () -> b.build(3));
+        assertEquals(2 * 4 + 2 + 4 * (2 * 2 + 2 * 2 + 2), b.build(5, 4).countParams());
+        // an added layer of several outputs is refused and left unbuilt too
+        Sequential c = new Sequential(new Dense(2).inputShape(5, 4));
+        LSTM states = new LSTM(3).returnState(true);
+        assertThrows(IllegalArgumentException.class, () -> c.add(states));
+        assertFalse(states.isBuilt());
+    }
 }

@@ -2,6 +2,7 @@ package dev.jrnn.model;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Node;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.optim.Adam;
 import dev.jrnn.tensor.Tensor;
@@ -72,5 +73,37 @@ class TrainerTest {
         assertEquals(ape / p.length, r.get("mape"), 1e-6 * Math.max(1, ape / p.length));
         assertEquals(pos == 0 ? 0 : tp / pos, r.get("precision"), 1e-12);
         assertEquals(List.of("loss", "mse", "root_mean_squared_error", "mape", "precision"), new ArrayList<>(r.keySet()));
+    }
+
+    /** Keras' train_on_batch / test_on_batch / predict_on_batch on a model of two inputs and two outputs. */
+    @Test
+    void onBatchCallsTakeSeveralInputsAndOutputs() {
+        java.util.function.Supplier<Model> make = () -> {
+            Jrnn.setSeed(11);
+            Input a = Input.shape(4, 2), b = Input.shape(3);
+            Node h = new dev.jrnn.layers.Concatenate().apply(new SimpleRNN(3).apply(a), b);
+            return new Model(List.of(a, b), List.of(new Dense(2).apply(h), new Dense(1).apply(h)));
+        };
+        Model m = make.get(), ref = make.get();
+        m.compile(new dev.jrnn.optim.SGD(0.1), "mse", "mae");
+        ref.compile(new dev.jrnn.optim.SGD(0.1), "mse", "mae");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(2);
+        List<Tensor> xs = List.of(FunctionalTest.random(r, 5, 4, 2), FunctionalTest.random(r, 5, 3));
+        List<Tensor> ys = List.of(FunctionalTest.random(r, 5, 2), FunctionalTest.random(r, 5, 1));
+        Map<String, Double> before = m.testOnBatch(xs, ys);
+        assertEquals(List.copyOf(ref.evaluateAll(xs, ys, 5, null).values()), List.copyOf(before.values()));   // ref's layers: other names
+        assertEquals(List.of("loss", "dense_loss", "dense_1_loss", "dense_mae", "dense_1_mae"), List.copyOf(before.keySet()));
+        assertEquals(ref.predictAll(xs, 5, null), m.predictOnBatch(xs));
+        // one step: the loss before it, and the weights of one epoch of fit on the same batch
+        assertEquals(before.get("loss"), m.trainOnBatch(xs, ys), 1e-6);
+        ref.fit(xs, ys, new FitOptions().epochs(1).batchSize(5).shuffle(false).verbose(0));
+        assertEquals(ref.getWeights(), m.getWeights());
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> m.predictOnBatch(xs.get(0)));
+        assertTrue(e.getMessage().contains("predictOnBatch(List.of(x))"), e.getMessage());
+        // one input and one output
+        Sequential s = new Sequential(new SimpleRNN(2).inputShape(4, 2), new Dense(1));
+        s.compile(new dev.jrnn.optim.SGD(0.1), "mse");
+        assertEquals(s.predict(xs.get(0)), s.predictOnBatch(xs.get(0)));
+        assertEquals(s.evaluate(xs.get(0), ys.get(1)), s.testOnBatch(xs.get(0), ys.get(1)), 1e-6);
     }
 }
