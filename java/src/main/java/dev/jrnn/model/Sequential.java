@@ -9,8 +9,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A linear stack of single-output layers, as Keras' {@code Sequential}. The input shape comes from
- * the first layer, declared the three Keras ways, or from the first batch given to fit/predict.
+ * A linear stack of single-output layers, as Keras' {@code Sequential}. The input shape comes from an
+ * {@link Input} added first (Keras 3's way), from the first layer, declared the three Keras 2 ways, or from
+ * the first batch given to fit/predict.
  *
  * <pre>{@code
  * Sequential model = new Sequential();
@@ -18,10 +19,13 @@ import java.util.List;
  * // or .batchInputShape(8, 2, 10)                         // batch_input_shape=(8, 2, 10)
  * // or .inputLength(2).inputDim(10)                       // input_length=2, input_dim=10
  * model.summary();                                          // simple_rnn (SimpleRNN)  (None, 3)  42
+ * new Sequential(Input.shape(2, 10), new SimpleRNN(3));    // Keras 3: Sequential([Input(shape=(2, 10)), SimpleRNN(3)])
  * }</pre>
  */
 public class Sequential extends Model {
     private final List<Layer> stack = new ArrayList<>();
+    /** The Input added before any layer (Keras 3's {@code Sequential([Input(shape), ...])}), or null. */
+    private Input declared;
     private Input input;
     private Node last;
     private boolean stale;
@@ -29,6 +33,20 @@ public class Sequential extends Model {
     /** A model of {@code layers} in order (none: add them later). */
     public Sequential(Layer... layers) {
         super("sequential");
+        addAll(layers);
+    }
+
+    /**
+     * A model of {@code layers} on {@code input}, as Keras 3's {@code Sequential([Input(shape=(3, 1)), LSTM(4)])}:
+     * {@code new Sequential(Input.shape(3, 1), new LSTM(4), new Dense(1))}.
+     */
+    public Sequential(Input input, Layer... layers) {
+        super("sequential");
+        add(input);
+        addAll(layers);
+    }
+
+    private void addAll(Layer[] layers) {
         if (layers == null) return;
         List<Layer> unbuilt = unbuilt(Arrays.asList(layers));
         try {
@@ -58,19 +76,37 @@ public class Sequential extends Model {
         return this;
     }
 
+    /**
+     * Declares the model's input before any layer, as Keras 3's {@code model.add(Input(shape=(3, 1)))}: the layers are
+     * built for it as they are added. {@code model.add(Input.shape(3, 1)).add(new LSTM(4))}.
+     */
+    public Sequential add(Input in) {
+        if (in == null) throw new IllegalArgumentException(name() + ".add: input is null");
+        if (input != null || declared != null) {
+            throw new IllegalArgumentException(name() + ".add: the model already has its input "
+                    + (input != null ? input : declared).shapeString() + "; it cannot take another Input");
+        }
+        if (!stack.isEmpty()) {
+            throw new IllegalArgumentException(name() + ".add: an Input comes before the layers, the model already has "
+                    + stack.size() + " (first " + stack.get(0).name() + "); declare it first, or on the first layer (inputShape)");
+        }
+        declared = in;
+        return this;
+    }
+
     /** Appends a layer; builds it right away when the model's input shape is known. */
     public Sequential add(Layer layer) {
         if (layer == null) throw new IllegalArgumentException(name() + ".add: layer is null");
-        if (layer instanceof InputLayer) throw new IllegalArgumentException(name() + ".add: declare the input on the first layer (inputShape) instead of adding an InputLayer");
+        if (layer instanceof InputLayer il) return add((Input) il.calls().get(0).outputs().get(0));   // as Keras: the Input's layer
         for (Layer l : stack) {
             if (l == layer) throw new IllegalArgumentException(name() + ".add: layer " + layer.name() + " is already in the model");
         }
         if (stack.isEmpty()) {
+            Input first = firstInput(layer);
             stack.add(layer);
-            int[] declared = layer.declaredInputShape();
-            if (declared != null) {
+            if (first != null) {
                 try {
-                    buildFrom(declared, layer.declaredBatchSize());
+                    buildFrom(first);
                 } catch (RuntimeException e) {
                     stack.clear();
                     input = null;
@@ -96,17 +132,32 @@ public class Sequential extends Model {
         return this;
     }
 
+    /** The input the first layer is built for: the Input added before it, or the one it declares (or null). */
+    private Input firstInput(Layer layer) {
+        int[] shape = layer.declaredInputShape();
+        int batch = layer.declaredBatchSize();
+        if (declared == null) {
+            if (shape == null) return null;
+            return batch > 0 ? Input.batchShape(batch, shape) : Input.shape(shape);
+        }
+        if (shape != null && (!Arrays.equals(shape, declared.shape()) || batch > 0 && batch != declared.batchSize())) {
+            throw new IllegalArgumentException(name() + ".add: layer " + layer.name() + " declares input "
+                    + Tensor.shapeString(Node.withBatch(shape, batch)) + ", the model's Input is " + declared.shapeString()
+                    + "; declare it once");
+        }
+        return declared;
+    }
+
     /** Builds for per-sample input {@code shape} (batch excluded), as Keras' {@code model.build((None,) + shape)}. */
     public Sequential build(int... shape) {
         if (input != null) throw new IllegalStateException(name() + " is already built for input " + input.shapeString());
         if (stack.isEmpty()) throw new IllegalStateException(name() + ": add layers before building");
-        buildFrom(shape, -1);
+        buildFrom(Input.shape(shape));
         return this;
     }
 
-    /** Builds every layer for input {@code shape}; a failure leaves the layers it built unbuilt again (as they were). */
-    private void buildFrom(int[] shape, int batch) {
-        Input in = batch > 0 ? Input.batchShape(batch, shape) : Input.shape(shape);
+    /** Builds every layer for input {@code in}; a failure leaves the layers it built unbuilt again (as they were). */
+    private void buildFrom(Input in) {
         Node x = in;
         List<Layer> fresh = unbuilt(stack);
         try {

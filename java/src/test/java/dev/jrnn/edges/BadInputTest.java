@@ -303,7 +303,12 @@ class BadInputTest {
             new Model(a, new LSTM(2).apply(b));
         }, "graph disconnected", "b");
         bad("model: Input with a zero dimension", IAE, f -> Input.shape(0, 3), "Input", "[0, 3]");
-        bad("model: add null", IAE, f -> new Sequential().add(null), "add", "layer is null");
+        bad("model: add null", IAE, f -> new Sequential().add((dev.jrnn.layers.Layer) null), "add", "layer is null");
+        bad("model: add a null Input", IAE, f -> new Sequential().add((Input) null), "add", "input is null");
+        bad("model: a second Input", IAE, f -> f.model.add(Input.shape(3, 2)), "sequential.add", "already has its input (None, 3, 2)");
+        bad("model: an Input after a layer", IAE, f -> new Sequential(new Dense(2)).add(Input.shape(3)), "an Input comes before the layers", "dense");
+        bad("model: Input and inputShape disagree", IAE, f -> new Sequential(Input.shape(3, 2), new LSTM(2).inputShape(4, 2)),
+                "declares input (None, 4, 2), the model's Input is (None, 3, 2)");
         bad("model: add a layer twice", IAE, f -> {
             Dense d = new Dense(2);
             new Sequential(d).add(d);
@@ -315,6 +320,8 @@ class BadInputTest {
         bad("model: build twice", ISE, f -> f.model.build(3, 2), "already built");
         bad("model: summary before build", ISE, f -> new Sequential(new Dense(2)).summaryString(), "not yet been built");
         bad("model: unknown layer name", IAE, f -> f.model.getLayer("nope"), "no layer named 'nope'", "lstm", "dense");
+        bad("model: null layer name", IAE, f -> f.model.getLayer((String) null), "getLayer: the layer name is null");
+        bad("model: layer index past the end", IAE, f -> f.model.getLayer(2), "getLayer", "index 2", "has 2 layers");
         bad("compile: null loss", IAE, f -> f.model.compile(new Adam(), (Loss) null), "loss is null");
         bad("compile: unknown loss", IAE, f -> f.model.compile("adam", "msee"), "unknown loss 'msee'");
         bad("compile: unknown optimizer", IAE, f -> f.model.compile("adadelta", "mse"), "unknown optimizer 'adadelta'");
@@ -419,6 +426,15 @@ class BadInputTest {
                 "x[1] (in_b) holds NaN at (7, 2, 1)");
         bad("trainOnBatch: x NaN", IAE, f -> f.model.trainOnBatch(with(x(4), 2, Float.NaN), y(4)), "trainOnBatch: x holds NaN");
         bad("trainOnBatch: y values per sample", IAE, f -> f.model.trainOnBatch(x(4), Tensor.zeros(4, 3)), "trainOnBatch: y has shape (4, 3)");
+        bad("trainOnBatch: one y for two outputs", IAE, f -> twoInputs(f).trainOnBatch(List.of(x(4), x(4)), List.of(y(4))),
+                "trainOnBatch: expected 2 target tensor(s)");
+        bad("trainOnBatch: null lists", IAE, f -> twoInputs(f).trainOnBatch((List<Tensor>) null, null), "expected 2 input tensor(s), got null");
+        bad("testOnBatch: y sample count", IAE, f -> f.model.testOnBatch(x(4), y(3)), "y has 3 samples, x has 4");
+        bad("testOnBatch: second input NaN", IAE, f -> twoInputs(f).testOnBatch(List.of(x(4), with(x(4), 5, Float.NaN)), Arrays.asList(y(4), null)),
+                "x[1] (in_b) holds NaN");
+        bad("predictOnBatch: two outputs", ISE, f -> twoInputs(f).predictOnBatch(x(4)), "2 outputs", "predictOnBatch(List.of(x))");
+        bad("predictOnBatch: x null", IAE, f -> f.model.predictOnBatch((Tensor) null), "x is null");
+        bad("predictOnBatch: one x for two inputs", IAE, f -> twoInputs(f).predictOnBatch(List.of(x(4))), "expected 2 input tensor(s), got 1");
     }
 
     /** Two (3, 2) inputs "in_a", "in_b", added through their own LSTMs into Dense(1). */

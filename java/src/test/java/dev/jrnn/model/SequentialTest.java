@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A Sequential whose construction fails frees the layers it built (they were leaking their weights). */
 class SequentialTest {
@@ -94,5 +95,36 @@ class SequentialTest {
         LSTM states = new LSTM(3).returnState(true);
         assertThrows(IllegalArgumentException.class, () -> c.add(states));
         assertFalse(states.isBuilt());
+    }
+
+    /** Keras 3 declares a Sequential's input with an Input first: Sequential([Input(shape=(4, 2)), LSTM(3), Dense(1)]). */
+    @Test
+    void anInputAddedFirstDeclaresTheInput() {
+        Jrnn.setBackend("cpu");
+        Jrnn.clearSession();
+        Jrnn.setSeed(6);
+        Sequential a = new Sequential(Input.shape(4, 2), new LSTM(3), new Dense(1));
+        Jrnn.setSeed(6);
+        Sequential b = new Sequential(new LSTM(3).inputShape(4, 2), new Dense(1));
+        assertEquals(List.of("lstm", "dense"), a.layers().stream().map(Layer::name).toList());   // no InputLayer, as Keras'
+        assertEquals("(None, 4, 2)", a.inputs().get(0).shapeString());
+        assertEquals(b.countParams(), a.countParams());
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 1, 4, 2);
+        assertEquals(b.predict(x), a.predict(x));
+        // add(Input) then add(layer), and a fixed batch for a stateful layer
+        Sequential c = new Sequential().add(Input.batchShape(2, 4, 2)).add(new LSTM(3).stateful(true));
+        assertEquals("(2, 4, 2)", c.inputs().get(0).shapeString());
+        // the Input's layer itself, as Keras takes an InputLayer
+        Input in = Input.shape(5);
+        assertEquals("(None, 2)", new Sequential(in.layer(), new Dense(2)).outputs().get(0).shapeString());
+        // only one Input, and only first; one that disagrees with the first layer's inputShape is refused
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.add(Input.shape(4, 2)));
+        assertEquals("sequential.add: the model already has its input (None, 4, 2); it cannot take another Input", e.getMessage());
+        Sequential d = new Sequential(new LSTM(2));
+        e = assertThrows(IllegalArgumentException.class, () -> d.add(Input.shape(4, 2)));
+        assertTrue(e.getMessage().contains("an Input comes before the layers"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Sequential(Input.shape(4, 2), new LSTM(2).inputShape(5, 2)));
+        assertTrue(e.getMessage().contains("declares input (None, 5, 2), the model's Input is (None, 4, 2)"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Sequential((Input) null, new LSTM(2)));
     }
 }
