@@ -147,11 +147,9 @@ public class Model extends Trainer implements AutoCloseable {
     @Override
     public String name() { return name; }
 
+    /** Names the model, as Keras' {@code name=}: not empty, no '/' (Keras refuses it too), valid Unicode (it goes into files). */
     public Model name(String n) {
-        if (n == null || n.isBlank()) {
-            throw new IllegalArgumentException("Model.name: the name must not be empty, got " + (n == null ? "null" : "'" + n + "'"));
-        }
-        this.name = n;
+        this.name = Names.check("Model.name: the name", n);
         if (drawn != null) Names.giveBack(drawn);   // as Keras' Sequential(name="x"): no number taken
         drawn = null;
         return this;

@@ -631,6 +631,8 @@ class BadInputTest {
         bad("layer: recurrent dropout 1", IAE, f -> new LSTM(2).recurrentDropout(1.0), "recurrentDropout", "1.0");
         bad("layer: input dropout NaN", IAE, f -> new GRU(2).dropout(Double.NaN), "dropout", "NaN");
         bad("model: empty name", IAE, f -> f.model.name(""), "Model.name", "got ''");
+        bad("model: name with a slash", IAE, f -> f.model.name("a/b"), "Model.name: the name must not contain '/', got 'a/b'");
+        bad("model: name with a lone surrogate", IAE, f -> f.model.name("a\uD800"), "Model.name: the name is not valid Unicode", "U+D800");
     }
 
     // ================================================================== optimizers, schedules, callbacks
