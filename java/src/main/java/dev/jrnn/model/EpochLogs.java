@@ -61,7 +61,11 @@ final class EpochLogs {
         }
     }
 
-    /** "loss", per-output "name_loss" when several outputs train, and the metrics (per output likewise). */
+    /**
+     * "loss", per-output "name_loss" when several outputs train (Keras 3 logs one per loss given), and the metrics,
+     * named by their output whenever the model has several outputs, as Keras names them ("out_mae" also when the other
+     * outputs have no target: the name does not change with the data).
+     */
     Map<String, Double> logs() {
         Map<String, Double> m = new LinkedHashMap<>();
         double n = Math.max(1, samples);
@@ -74,7 +78,7 @@ final class EpochLogs {
         for (int k = 0; k < trained.length; k++) {
             if (!trained[k]) continue;
             for (int j = 0; j < metrics.size(); j++) {
-                String key = nTrained > 1 ? keys.get(k) + "_" + metricNames.get(j) : metricNames.get(j);
+                String key = trained.length > 1 ? keys.get(k) + "_" + metricNames.get(j) : metricNames.get(j);
                 m.put(key, metrics.get(j).value(metricSum[k][j], metricCount[k][j]));
             }
         }

@@ -106,4 +106,24 @@ class TrainerTest {
         assertEquals(s.predict(xs.get(0)), s.predictOnBatch(xs.get(0)));
         assertEquals(s.evaluate(xs.get(0), ys.get(1)), s.testOnBatch(xs.get(0), ys.get(1)), 1e-6);
     }
+
+    /** Keras names a metric of a model with several outputs by its output, whichever outputs have targets. */
+    @Test
+    void metricsOfSeveralOutputsAreNamedByTheirOutputEvenWhenOneTrains() {
+        Input in = Input.shape(4, 2);
+        Node h = new SimpleRNN(3).apply(in);
+        Model m = new Model(in, List.of(new Dense(2).name("a").apply(h), new Dense(1).name("b").apply(h)));
+        m.compile(new dev.jrnn.optim.SGD(0.1), "mse", "mae");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        Tensor x = FunctionalTest.random(r, 6, 4, 2), ya = FunctionalTest.random(r, 6, 2);
+        Map<String, Double> logs = m.evaluateAll(List.of(x), java.util.Arrays.asList(ya, null), 3, null);
+        assertEquals(List.of("loss", "a_mae"), List.copyOf(logs.keySet()));
+        Tensor p = m.predictAll(x).get(0);
+        double mae = 0;
+        for (int i = 0; i < 12; i++) mae += Math.abs(p.data()[i] - ya.data()[i]) / 12;
+        assertEquals(mae, logs.get("a_mae"), 1e-6);
+        History hist = m.fit(List.of(x), java.util.Arrays.asList(ya, null), new FitOptions().epochs(1).batchSize(3).verbose(0)
+                .validationData(List.of(x), java.util.Arrays.asList(ya, null)));
+        assertEquals(List.of("loss", "a_mae", "val_loss", "val_a_mae"), List.copyOf(hist.history().keySet()));
+    }
 }
