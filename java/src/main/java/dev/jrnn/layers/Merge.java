@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
 /**
  * Base of Keras' merge layers ({@link Add}, {@link Multiply}, {@link Average}, {@link Concatenate}): no weights,
  * called on a list of nodes of one shape; the output mask is the AND of the input masks (an input without a
- * mask counts as all ones), none when no input has one, as Keras' {@code _Merge.compute_mask}.
+ * mask counts as all ones), none when no input has one, as tf.keras 2's {@code _Merge.compute_mask} (Keras 3.3 and
+ * later OR the masks, and give none when any input has none).
  *
  * <pre>{@code
  * Input a = Input.shape(4), b = Input.shape(4);

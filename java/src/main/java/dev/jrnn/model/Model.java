@@ -155,7 +155,11 @@ public class Model extends Trainer implements AutoCloseable {
         return this;
     }
 
-    /** The layers as Keras lists them (functional models include their InputLayers first). */
+    /**
+     * The layers as Keras lists them: by depth from the inputs, then in the order the outputs reach them. A functional
+     * model lists its InputLayers too, each at its depth: an input joined deeper in the graph comes after the layers
+     * before the join ({@code [a, lstm, b, concatenate, dense]} for {@code Dense(Concatenate(LSTM(a), b))}).
+     */
     public List<Layer> layers() { return graph().layers; }
 
     /** The layer called {@code layerName}; throws naming the model's layers when there is none. */

@@ -227,4 +227,13 @@ class FunctionalTest {
         twice.compile(new dev.jrnn.optim.SGD(0.1), "mse");
         assertEquals(3, twice.evaluateAll(List.of(x), List.of(a, b), 4, null).size());
     }
+
+    /** Keras lists layers by depth: an input that joins deep in the graph comes after the layers before the join. */
+    @Test
+    void layersAreListedByDepthAsKerasListsThem() {
+        Input a = Input.shape(5, 3).name("a"), b = Input.shape(4).name("b");
+        Node c = new Concatenate().apply(new LSTM(6).name("enc").apply(a), b);
+        Model m = new Model(List.of(a, b), List.of(new Dense(2).name("out1").apply(c), new Dense(1).name("out2").apply(c)));
+        assertEquals(List.of("a", "enc", "b", "concatenate", "out1", "out2"), m.layers().stream().map(l -> l.name()).toList());
+    }
 }
