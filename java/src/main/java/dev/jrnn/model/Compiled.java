@@ -18,15 +18,26 @@ record Compiled(Optimizer optimizer, Loss loss, List<Metric> metrics, List<Strin
     static Compiled of(String model, Optimizer optimizer, Loss loss, String... metrics) {
         if (optimizer == null) throw new IllegalArgumentException(model + ".compile: optimizer is null");
         if (loss == null) throw new IllegalArgumentException(model + ".compile: loss is null");
+        return of(model, optimizer, loss, List.of(loss), metrics);
+    }
+
+    /**
+     * As {@link #of(String, Optimizer, Loss, String...)} with the losses of every output ({@code loss} is the first);
+     * every metric must suit every loss.
+     */
+    static Compiled of(String model, Optimizer optimizer, Loss loss, List<Loss> losses, String... metrics) {
+        if (optimizer == null) throw new IllegalArgumentException(model + ".compile: optimizer is null");
         if (metrics == null) throw new IllegalArgumentException(model + ".compile: metrics is null (pass none for no metrics)");
         List<Metric> ms = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (String m : metrics) {
             if (m == null) throw new IllegalArgumentException(model + ".compile: a metric name is null");
             Metric mm = Metric.of(m);
-            if (!mm.anyTargets() && mm.sparse() != loss.sparse()) {
-                throw new IllegalArgumentException(model + ".compile: metric " + m + " needs " + (mm.sparse() ? "class-index" : "dense")
-                        + " targets but the loss " + Losses.kerasName(loss) + " takes " + (loss.sparse() ? "class indices" : "dense targets"));
+            for (Loss loss : losses) {
+                if (!mm.anyTargets() && mm.sparse() != loss.sparse()) {
+                    throw new IllegalArgumentException(model + ".compile: metric " + m + " needs " + (mm.sparse() ? "class-index" : "dense")
+                            + " targets but the loss " + Losses.kerasName(loss) + " takes " + (loss.sparse() ? "class indices" : "dense targets"));
+                }
             }
             if (!names.contains(m.trim())) {
                 ms.add(mm);

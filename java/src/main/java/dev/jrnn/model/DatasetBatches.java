@@ -219,7 +219,7 @@ final class DatasetBatches implements BatchSource {
         List<int[]> shapes = new ArrayList<>();
         for (int i = 0; i < b.inputCount(); i++) shapes.add(b.inputShape(i));
         List<Tensor> xs = null;
-        InputCheck check = new InputCheck(s.name(), s.graph(), s.loss());
+        InputCheck check = new InputCheck(s.name(), s.graph(), s.losses());
         try {
             if (feed == null || checked.add(key(shapes, ys, lengths))) {
                 xs = b.inputs();

@@ -21,21 +21,21 @@ import java.util.Map;
 final class InputCheck {
     private final String name;
     private final Graph graph;
-    /** The compiled loss (for target checks), or null when no targets are checked. */
-    private final Loss loss;
+    /** The compiled loss of each output (for target checks); empty or null when no targets are checked. */
+    private final List<Loss> losses;
 
     /** Whether an input one rank off in a last axis of 1 is reshaped to the model's rank (see {@link #conform}). */
     private final boolean conformRanks;
 
     /** Checks that take every input at exactly the model's rank (the per-batch checks of a Dataset). */
-    InputCheck(String name, Graph graph, Loss loss) {
-        this(name, graph, loss, false);
+    InputCheck(String name, Graph graph, List<Loss> losses) {
+        this(name, graph, losses, false);
     }
 
-    private InputCheck(String name, Graph graph, Loss loss, boolean conformRanks) {
+    private InputCheck(String name, Graph graph, List<Loss> losses, boolean conformRanks) {
         this.name = name;
         this.graph = graph;
-        this.loss = loss;
+        this.losses = losses;
         this.conformRanks = conformRanks;
     }
 
@@ -43,8 +43,8 @@ final class InputCheck {
      * Checks for in-memory tensors, whose {@link #prepare} also takes an input one rank off in a last axis of 1, as
      * Keras' functional models do: x of shape (n, 3) for an input (None, 3, 1), or (n, 3, 1) for (None, 3).
      */
-    static InputCheck forTensors(String name, Graph graph, Loss loss) {
-        return new InputCheck(name, graph, loss, true);
+    static InputCheck forTensors(String name, Graph graph, List<Loss> losses) {
+        return new InputCheck(name, graph, losses, true);
     }
 
     /**
@@ -184,7 +184,10 @@ final class InputCheck {
     }
 
     /** Whether the checks read the targets' values (class indices of a sparse loss). */
-    boolean readsTargets() { return loss.sparse(); }
+    boolean readsTargets() {
+        if (losses != null) for (Loss l : losses) if (l.sparse()) return true;
+        return false;
+    }
 
     /**
      * The value checks of {@link #prepare} alone (ids fed to layers, sparse class indices), for a batch whose
@@ -194,7 +197,7 @@ final class InputCheck {
     void checkValues(List<Tensor> xs, List<int[]> xShapes, List<Tensor> ys, String what) {
         String where = name + "." + what + ": ";
         checkIds(xs, where);
-        if (ys == null || !loss.sparse()) return;
+        if (ys == null || !readsTargets()) return;
         Map<Node, int[]> shapes = outputShapes(xShapes, where);
         for (int k = 0; k < ys.size(); k++) {
             if (ys.get(k) != null) checkTarget(k, ys.get(k), shapes.get(graph.outputs.get(k)), where, ys.size() > 1 ? "y[" + k + "]" : "y");
@@ -224,6 +227,7 @@ final class InputCheck {
     private void checkTarget(int k, Tensor y, int[] out, String where, String label) {
         if (out == null) return;
         for (int d : out) if (d <= 0) return;   // unknown until the batch runs: BatchLoss checks it then
+        Loss loss = losses.get(k);
         Node on = graph.outputs.get(k);
         int cols = out.length == 0 ? 1 : out[out.length - 1];
         long perSample = Tensor.size(out);

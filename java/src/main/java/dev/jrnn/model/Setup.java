@@ -25,7 +25,11 @@ final class Setup {
 
     Backend backend() { return model.parameters().backend; }
 
-    Loss loss() { return model.loss(); }
+    /** The loss of output {@code k}. */
+    Loss loss(int k) { return model.loss(k); }
+
+    /** The loss of each output (empty before compile). */
+    List<Loss> losses() { return model.losses(); }
 
     Optimizer optimizer() { return model.optimizer(); }
 

@@ -105,16 +105,16 @@ final class TrainStep {
             long size = pred.size();
             int rows = (int) (size / cols);
             int ySample = y.size() / y.dim(0);
-            long need = s.loss().sparse() ? rows / b : size / b;
+            long need = s.loss(k).sparse() ? rows / b : size / b;
             if (ySample != need) {
                 throw new IllegalArgumentException(s.name() + ": " + InputCheck.targetMismatch(
                         "target" + (outputs.size() > 1 ? " " + k : ""), y, ySample, on,
-                        Arrays.copyOfRange(pred.shape(), 1, pred.rank()), need, s.loss()));
+                        Arrays.copyOfRange(pred.shape(), 1, pred.rank()), need, s.loss(k)));
             }
             DTensor mask = rowMask(p.masks.get(on), pred, rows);
             DTensor w = mask == null ? null : rowWeights(p, mask, rows);
             DTensor g = p.own(DTensor.zeros(backend, pred.shape()));
-            backend.lossAsync(new LossArgs(s.loss(), rows, cols, Span.of(pred.buf()), Span.of(tgt.buf()),
+            backend.lossAsync(new LossArgs(s.loss(k), rows, cols, Span.of(pred.buf()), Span.of(tgt.buf()),
                     w == null ? null : Span.of(w.buf()), Span.of(g.buf()), new Span(lossOut, lossOff + k)));
             if (guard != null) backend.finiteGuard(1, lossOut, lossOff + k, LossLog.GUARD_LOSS, guard, 0);
             if (dOut != null) dOut.merge(on, g, (a, bb) -> {
@@ -137,8 +137,8 @@ final class TrainStep {
         List<Metric> metrics = s.metrics();
         for (int j = 0; j < metrics.size(); j++) {
             Metric m = metrics.get(j);
-            acc.metricSum[k][j] += m.sum(s.loss(), rows, cols, pr, yt, wh);
-            acc.metricCount[k][j] += m.count(s.loss(), rows, cols, pr, yt, wh);
+            acc.metricSum[k][j] += m.sum(s.loss(k), rows, cols, pr, yt, wh);
+            acc.metricCount[k][j] += m.count(s.loss(k), rows, cols, pr, yt, wh);
         }
     }
 

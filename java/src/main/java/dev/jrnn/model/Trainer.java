@@ -39,6 +39,8 @@ public abstract class Trainer {
     private final Setup setup = new Setup(this);
 
     private Loss loss;
+    /** One loss per output when compile gave a list or map of them, else null (the one {@link #loss} for every output). */
+    private List<Loss> outputLosses;
     private Optimizer optimizer;
     private List<Metric> metrics = List.of();
     private List<String> metricNames = List.of();
@@ -94,10 +96,15 @@ public abstract class Trainer {
      * the name given, as Keras) for fit/evaluate, in Keras' order: {@code model.compile(new Adam(1e-3), Losses.mse(), "mae")}.
      */
     public void compile(Optimizer optimizer, Loss loss, String... metrics) {
-        Compiled c = Compiled.of(name(), optimizer, loss, metrics);
+        setCompiled(Compiled.of(name(), optimizer, loss, metrics), null);
+    }
+
+    /** Sets what compile checked; {@code perOutput} is null for one loss on every output. */
+    private void setCompiled(Compiled c, List<Loss> perOutput) {
         requireOpen("compile");
-        if (this.optimizer != null && this.optimizer != optimizer) this.optimizer.close();
+        if (this.optimizer != null && this.optimizer != c.optimizer()) this.optimizer.close();
         this.loss = c.loss();
+        this.outputLosses = perOutput;
         this.optimizer = c.optimizer();
         this.metrics = c.metrics();
         this.metricNames = c.metricNames();
@@ -120,7 +127,74 @@ public abstract class Trainer {
         compile(Optimizers.of(optimizer), loss, metrics);
     }
 
+    /**
+     * One loss per output, in output order, as Keras' {@code compile(loss=["mse", "sparse_categorical_crossentropy"])}:
+     * each a {@link Loss} or a Keras loss name, {@code model.compile(new Adam(), List.of("mse", Losses.binaryCrossentropy(true)))}.
+     * The total loss is their sum; each is logged as {@code <output>_loss}. A null target in fit leaves an output untrained.
+     */
+    public void compile(Optimizer optimizer, List<?> losses, String... metrics) {
+        if (losses == null) throw new IllegalArgumentException(name() + ".compile: losses is null");
+        List<String> outs = outputNames();
+        if (losses.size() != outs.size()) {
+            throw new IllegalArgumentException(name() + ".compile: expected one loss per output (" + outs.size() + ": " + outs
+                    + "), got " + losses.size());
+        }
+        List<Loss> ls = new java.util.ArrayList<>();
+        for (int k = 0; k < losses.size(); k++) {
+            Object l = losses.get(k);
+            String what = name() + ".compile: the loss of output " + k + " (" + outs.get(k) + ")";
+            if (l == null) {
+                throw new IllegalArgumentException(what + " is null; give every output a loss (a null target in fit trains none on an output)");
+            }
+            if (l instanceof Loss x) ls.add(x);
+            else if (l instanceof String n) ls.add(Losses.of(n));
+            else throw new IllegalArgumentException(what + " is a " + l.getClass().getSimpleName() + ": expected a Loss or a Keras loss name");
+        }
+        setCompiled(Compiled.of(name(), optimizer, ls.get(0), ls, metrics), List.copyOf(ls));
+    }
+
+    /** {@code compile("adam", List.of("mse", "binary_crossentropy"))}: one loss per output. */
+    public void compile(String optimizer, List<?> losses, String... metrics) {
+        compile(Optimizers.of(optimizer), losses, metrics);
+    }
+
+    /**
+     * Losses by output name, as Keras' {@code compile(loss={"price": "mse", "kind": "binary_crossentropy"})}: the keys are
+     * the output layers' names (the names fit logs them under), every output once; the values as in {@link #compile(Optimizer, List, String...)}.
+     */
+    public void compile(Optimizer optimizer, Map<String, ?> losses, String... metrics) {
+        if (losses == null) throw new IllegalArgumentException(name() + ".compile: losses is null");
+        List<String> outs = outputNames();
+        if (!losses.keySet().equals(new java.util.HashSet<>(outs))) {
+            throw new IllegalArgumentException(name() + ".compile: the loss map's keys must be the output names " + outs
+                    + ", got " + new java.util.TreeSet<>(losses.keySet()));
+        }
+        List<Object> ls = new java.util.ArrayList<>();
+        for (String o : outs) ls.add(losses.get(o));
+        compile(optimizer, ls, metrics);
+    }
+
+    /** {@code compile("adam", Map.of("price", "mse", "kind", "binary_crossentropy"))}: losses by output name. */
+    public void compile(String optimizer, Map<String, ?> losses, String... metrics) {
+        compile(Optimizers.of(optimizer), losses, metrics);
+    }
+
+    /** The names of the outputs as fit logs them (one output, the last layer's, for a Sequential not yet built). */
+    private List<String> outputNames() {
+        return isBuilt() ? graph().outputKeys() : List.of("output 0");
+    }
+
+    /** The loss compile set; with one loss per output ({@link #losses()}), the first output's. */
     public Loss loss() { return loss; }
+
+    /** The loss of each output, in output order (the one loss of every output, or one each); empty before compile. */
+    public List<Loss> losses() {
+        if (loss == null) return List.of();
+        return outputLosses != null ? outputLosses : Collections.nCopies(isBuilt() ? graph().outputs.size() : 1, loss);
+    }
+
+    /** The loss of output {@code k}. */
+    final Loss loss(int k) { return outputLosses != null ? outputLosses.get(k) : loss; }
 
     public Optimizer optimizer() { return optimizer; }
 
@@ -146,7 +220,7 @@ public abstract class Trainer {
 
     public boolean stopTraining() { return stopTraining; }
 
-    private InputCheck check() { return InputCheck.forTensors(name(), graph(), loss); }
+    private InputCheck check() { return InputCheck.forTensors(name(), graph(), losses()); }
 
     /** Keras' {@code fit(x, y, epochs=..., batch_size=...)} with a progress bar (verbose 1). */
     public History fit(Tensor x, Tensor y, int epochs, int batchSize) {

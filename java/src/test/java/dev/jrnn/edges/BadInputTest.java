@@ -11,6 +11,7 @@ import dev.jrnn.layers.Masking;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.layers.TimeDistributed;
 import dev.jrnn.model.FitOptions;
+import dev.jrnn.losses.Losses;
 import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
 import dev.jrnn.layers.Node;
@@ -33,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static dev.jrnn.edges.Fixture.entry;
@@ -323,6 +325,17 @@ class BadInputTest {
         bad("model: null layer name", IAE, f -> f.model.getLayer((String) null), "getLayer: the layer name is null");
         bad("model: layer index past the end", IAE, f -> f.model.getLayer(2), "getLayer", "index 2", "has 2 layers");
         bad("compile: null loss", IAE, f -> f.model.compile(new Adam(), (Loss) null), "loss is null");
+        bad("compile: a loss per output, too many", IAE, f -> twoInputs(f).compile("adam", List.of("mse", "mse", "mae")),
+                "expected one loss per output (2: [", "]), got 3");
+        bad("compile: a loss per output, one null", IAE, f -> twoInputs(f).compile(new Adam(), Arrays.asList(Losses.mse(), null)),
+                "the loss of output 1 (", ") is null");
+        bad("compile: a loss per output, not a loss", IAE, f -> twoInputs(f).compile("adam", List.of("mse", 3)),
+                "the loss of output 1 (", ") is a Integer: expected a Loss or a Keras loss name");
+        bad("compile: a loss per output, unknown name", IAE, f -> twoInputs(f).compile("adam", List.of("mse", "msee")), "unknown loss 'msee'");
+        bad("compile: losses by name, a key missing", IAE, f -> twoInputs(f).compile(new Adam(), Map.of("nope", "mse")),
+                "the loss map's keys must be the output names [", "got [nope]");
+        bad("compile: losses list null", IAE, f -> f.model.compile("adam", (List<?>) null), "losses is null");
+        bad("compile: losses map null", IAE, f -> f.model.compile(new Adam(), (Map<String, ?>) null), "losses is null");
         bad("compile: unknown loss", IAE, f -> f.model.compile("adam", "msee"), "unknown loss 'msee'");
         bad("compile: unknown optimizer", IAE, f -> f.model.compile("adadelta", "mse"), "unknown optimizer 'adadelta'");
         bad("compile: unknown metric", IAE, f -> f.model.compile("adam", "mse", "f1"), "unknown metric 'f1'");

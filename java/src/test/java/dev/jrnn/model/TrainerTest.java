@@ -126,4 +126,65 @@ class TrainerTest {
                 .validationData(List.of(x), java.util.Arrays.asList(ya, null)));
         assertEquals(List.of("loss", "a_mae", "val_loss", "val_a_mae"), List.copyOf(hist.history().keySet()));
     }
+
+    /** Keras' compile(loss=[...]) and compile(loss={...}): each output its own loss, the total their sum. */
+    @Test
+    void oneLossPerOutputAsAListOrByName() throws Exception {
+        java.util.function.Supplier<Model> make = () -> {
+            Jrnn.setSeed(8);
+            Input in = Input.shape(4, 2);
+            Node h = new SimpleRNN(3).apply(in);
+            return new Model(in, List.of(new Dense(2).name("reg").apply(h), new Dense(3).activation("softmax").name("cls").apply(h)));
+        };
+        Model m = make.get();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        Tensor x = FunctionalTest.random(r, 6, 4, 2), yr = FunctionalTest.random(r, 6, 2);
+        Tensor yc = Tensor.of(new float[] {0, 2, 1, 1, 0, 2}, 6);
+        // one loss for both cannot train a regression and a classification head together
+        m.compile(new dev.jrnn.optim.SGD(0.1), "mse");
+        IllegalArgumentException one = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> m.evaluateAll(List.of(x), List.of(yr, yc), 6, null));
+        assertTrue(one.getMessage().contains("y[1] has shape (6,)"), one.getMessage());
+        m.compile(new dev.jrnn.optim.SGD(0.1), List.of("mse", "sparse_categorical_crossentropy"), "accuracy");
+        assertEquals(List.of(dev.jrnn.losses.Losses.mse(), dev.jrnn.losses.Losses.of("sparse_categorical_crossentropy")), m.losses());
+        Map<String, Double> logs = m.evaluateAll(List.of(x), List.of(yr, yc), 4, null);
+        assertEquals(List.of("loss", "reg_loss", "cls_loss", "reg_accuracy", "cls_accuracy"), List.copyOf(logs.keySet()));
+        List<Tensor> p = m.predictAll(x);
+        double mse = 0, sce = 0;
+        for (int i = 0; i < 12; i++) mse += Math.pow(p.get(0).data()[i] - yr.data()[i], 2) / 12;
+        for (int i = 0; i < 6; i++) sce -= Math.log(p.get(1).get(i, (int) yc.data()[i])) / 6;
+        assertEquals(mse, logs.get("reg_loss"), 1e-6);
+        assertEquals(sce, logs.get("cls_loss"), 1e-5);
+        assertEquals(mse + sce, logs.get("loss"), 1e-5);
+        // by output name: the same losses
+        Model byName = make.get();
+        byName.compile("sgd", Map.of("cls", "sparse_categorical_crossentropy", "reg", "mse"));
+        assertEquals(m.losses(), byName.losses());
+        assertEquals(logs.get("loss"), byName.evaluateAll(List.of(x), List.of(yr, yc), 4, null).get("loss"), 1e-6);
+        assertEquals(logs.get("loss"), m.trainOnBatch(List.of(x), List.of(yr, yc)), 1e-5);
+        // saved with the model as Keras writes a list of losses
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("jrnn-losses");
+        java.nio.file.Path file = dir.resolve("m.keras");
+        m.save(file);
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(file.toFile())) {
+            String cfg = new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(cfg.replace(" ", "").contains("\"loss\":[\"mean_squared_error\"") || cfg.replace(" ", "").contains("\"loss\":[{"), cfg);
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+        // what is refused, naming the outputs
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> m.compile("adam", List.of("mse")));
+        assertEquals(m.name() + ".compile: expected one loss per output (2: [reg, cls]), got 1", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> m.compile("adam", Map.of("reg", "mse", "out", "mse")));
+        assertEquals(m.name() + ".compile: the loss map's keys must be the output names [reg, cls], got [out, reg]", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> m.compile("adam", java.util.Arrays.asList("mse", null)));
+        assertTrue(e.getMessage().contains("the loss of output 1 (cls) is null"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> m.compile("adam", List.of("mse", "sparse_categorical_crossentropy"), "mae"));
+        assertTrue(e.getMessage().contains("metric mae needs dense targets"), e.getMessage());
+        assertEquals(List.of("accuracy"), m.metricNames());   // a refused compile changes nothing
+    }
 }

@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.backend.Loss;
 import dev.jrnn.io.Json;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Call;
@@ -8,7 +9,6 @@ import dev.jrnn.layers.Node;
 import dev.jrnn.layers.Param;
 import dev.jrnn.layers.RecurrentLayer;
 import dev.jrnn.layers.TimeDistributed;
-import dev.jrnn.backend.Loss;
 import dev.jrnn.losses.Losses;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Sequential;
@@ -217,7 +217,9 @@ public final class KerasExport {
     static Map<String, Object> compileConfig(Model model) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("optimizer", serialized("keras.optimizers", model.optimizer().name(), model.optimizer().config()));
-        c.put("loss", Losses.serialize(model.loss()));   // a logits form as Keras' loss object (a name cannot say it)
+        // a logits form as Keras' loss object (a name cannot say it); one per output, as a list, when they differ
+        List<Loss> ls = model.losses();
+        c.put("loss", ls.stream().distinct().count() > 1 ? ls.stream().map(Losses::serialize).toList() : Losses.serialize(model.loss()));
         List<Object> metrics = new ArrayList<>();
         for (String m : model.metricNames()) metrics.add(m);
         c.put("metrics", metrics);
