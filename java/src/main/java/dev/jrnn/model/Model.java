@@ -228,6 +228,65 @@ public class Model extends Trainer implements AutoCloseable {
         for (Layer l : layers()) if (l.stateful()) l.resetStates();
     }
 
+    // ================================================================== a model called on new nodes
+
+    /**
+     * Calls this model on new nodes, as Keras' {@code model(x)} in the functional API: its layers are applied to
+     * {@code inputs} in its order and share their weights with this model (training one trains the other). One
+     * difference from Keras: the outer model lists these layers one by one (summary, layers(), getLayer), not this
+     * model as one layer. A model with several outputs throws: use {@link #applyAll}.
+     *
+     * <pre>{@code
+     * Input in = Input.shape(5, 3);
+     * Model encoder = new Model(in, new LSTM(8).apply(in));
+     * Input a = Input.shape(5, 3), b = Input.shape(5, 3);
+     * Node both = new Concatenate().apply(encoder.apply(a), encoder.apply(b));   // one encoder, two inputs
+     * Model siamese = new Model(List.of(a, b), new Dense(1).activation("sigmoid").apply(both));
+     * }</pre>
+     */
+    public Node apply(Node... inputs) {
+        List<Node> outs = applyAll(inputs == null ? null : java.util.Arrays.asList(inputs));
+        if (outs.size() != 1) {
+            throw new IllegalStateException(name + ".apply: the model has " + outs.size() + " outputs and apply returns one;"
+                    + " use applyAll, which returns all " + outs.size() + " in output order");
+        }
+        return outs.get(0);
+    }
+
+    /** As {@link #apply}, for a model of several inputs (one node each, in input order) or outputs: every output, in output order. */
+    public List<Node> applyAll(List<? extends Node> inputs) {
+        requireOpen("apply");
+        if (inputs != null && inputs.size() == 1 && inputs.get(0) != null) ensureBuilt(inputs.get(0).shape());
+        Graph g = graph();
+        if (inputs == null || inputs.size() != g.inputs.size()) {
+            throw new IllegalArgumentException(name + ".apply: expected " + g.inputs.size() + " input node(s), got "
+                    + (inputs == null ? "null" : inputs.size()));
+        }
+        java.util.Map<Node, Node> map = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            Node given = inputs.get(i), want = g.inputs.get(i);
+            if (given == null) throw new IllegalArgumentException(name + ".apply: input " + i + " is null");
+            int[] a = given.shape(), b = want.shape();
+            boolean fits = a.length == b.length;
+            for (int d = 0; fits && d < a.length; d++) fits = a[d] == -1 || b[d] == -1 || a[d] == b[d];
+            if (!fits) {
+                throw new IllegalArgumentException(name + ".apply: " + (g.inputs.size() == 1 ? "the input" : "input " + i + " ("
+                        + want.layer().name() + ")") + " has shape "
+                        + given.shapeString() + ", the model expects " + want.shapeString());
+            }
+            map.put(want, given);
+        }
+        for (dev.jrnn.layers.Call c : g.calls) {
+            List<Node> ins = new java.util.ArrayList<>();
+            for (Node n : c.inputs()) ins.add(map.get(n));
+            List<Node> outs = c.layer().apply(ins).all();
+            for (int k = 0; k < c.outputs().size(); k++) map.put(c.outputs().get(k), outs.get(k));
+        }
+        List<Node> r = new java.util.ArrayList<>();
+        for (Node o : g.outputs) r.add(map.get(o));
+        return r;
+    }
+
     // ================================================================== weights
 
     private WeightsIo weights(String what) {

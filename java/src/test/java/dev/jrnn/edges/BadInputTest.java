@@ -323,6 +323,16 @@ class BadInputTest {
         bad("model: summary before build", ISE, f -> new Sequential(new Dense(2)).summaryString(), "not yet been built");
         bad("model: unknown layer name", IAE, f -> f.model.getLayer("nope"), "no layer named 'nope'", "lstm", "dense");
         bad("model: null layer name", IAE, f -> f.model.getLayer((String) null), "getLayer: the layer name is null");
+        bad("model apply: wrong input shape", IAE, f -> f.model.apply(Input.shape(3, 5)), "sequential.apply: the input has shape (None, 3, 5)",
+                "expects (None, 3, 2)");
+        bad("model apply: one node for two inputs", IAE, f -> twoInputs(f).applyAll(List.of(Input.shape(3, 2))), "apply: expected 2 input node(s), got 1");
+        bad("model apply: null node", IAE, f -> f.model.apply((Node) null), "apply: input 0 is null");
+        bad("model apply: two outputs", ISE, f -> twoInputs(f).apply(Input.shape(3, 2), Input.shape(3, 2)), "2 outputs", "applyAll");
+        bad("model apply: closed", ISE, f -> {
+            Sequential m = new Sequential(new LSTM(2).inputShape(3, 2));
+            m.close();
+            m.apply(Input.shape(3, 2));
+        }, "closed");
         bad("model: layer index past the end", IAE, f -> f.model.getLayer(2), "getLayer", "index 2", "has 2 layers");
         bad("compile: null loss", IAE, f -> f.model.compile(new Adam(), (Loss) null), "loss is null");
         bad("compile: a loss per output, too many", IAE, f -> twoInputs(f).compile("adam", List.of("mse", "mse", "mae")),

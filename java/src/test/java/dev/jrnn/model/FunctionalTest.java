@@ -236,4 +236,39 @@ class FunctionalTest {
         Model m = new Model(List.of(a, b), List.of(new Dense(2).name("out1").apply(c), new Dense(1).name("out2").apply(c)));
         assertEquals(List.of("a", "enc", "b", "concatenate", "out1", "out2"), m.layers().stream().map(l -> l.name()).toList());
     }
+
+    /** Keras' model(x): a model called on new nodes applies its layers there, sharing their weights (a siamese encoder). */
+    @Test
+    void aModelCalledOnNewNodesSharesItsLayers() {
+        Input in = Input.shape(5, 3);
+        Model encoder = new Model(in, new Dense(4).apply(new LSTM(6).apply(in)));
+        Input a = Input.shape(5, 3).name("a"), b = Input.shape(5, 3).name("b");
+        Node both = new Concatenate().apply(encoder.apply(a), encoder.apply(b));
+        Model siamese = new Model(List.of(a, b), new Dense(1).apply(both));
+        assertEquals(encoder.countParams() + 8 + 1, siamese.countParams());   // the encoder's weights once
+        SplittableRandom r = new SplittableRandom(6);
+        Tensor xa = random(r, 3, 5, 3), xb = random(r, 3, 5, 3);
+        Tensor ea = encoder.predict(xa), eb = encoder.predict(xb), out = siamese.predictAll(List.of(xa, xb), 32, null).get(0);
+        List<Tensor> head = siamese.getLayer(-1).getWeights();
+        for (int s = 0; s < 3; s++) {
+            double v = head.get(1).get(0);
+            for (int j = 0; j < 4; j++) v += ea.get(s, j) * head.get(0).get(j, 0) + eb.get(s, j) * head.get(0).get(4 + j, 0);
+            assertEquals(v, out.get(s, 0), 1e-5);
+        }
+        // training the outer model trains the encoder's weights
+        Tensor before = encoder.getWeights().get(0);
+        siamese.compile(new Adam(0.05), "mse");
+        siamese.fit(List.of(xa, xb), List.of(random(r, 3, 1)), new FitOptions().epochs(1).batchSize(3).verbose(0));
+        assertNotEquals(before, encoder.getWeights().get(0));
+        // a Sequential too, built for the node it is called on; shapes and counts are checked
+        Sequential seq = new Sequential(new SimpleRNN(2), new Dense(1));
+        assertEquals("(None, 1)", seq.apply(Input.shape(4, 3)).shapeString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> encoder.apply(Input.shape(5, 2)));
+        assertEquals(encoder.name() + ".apply: the input has shape (None, 5, 2), the model expects (None, 5, 3)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> siamese.apply(a));
+        assertEquals(siamese.name() + ".apply: expected 2 input node(s), got 1", e.getMessage());
+        Model two = new Model(in, List.of(encoder.outputs().get(0), in));
+        assertThrows(IllegalStateException.class, () -> two.apply(a));
+        assertEquals(2, two.applyAll(List.of(a)).size());
+    }
 }
