@@ -71,8 +71,9 @@ class GraphTest {
         assertEquals(2, shared.calls().size());
         assertEquals(1, shared.calls().get(1).index());
         assertEquals("(None, 2)", Graph.outputShapeString(shared));
-        // Keras names a layer's outputs by output index: both calls' first output log as "<layer>_0"
-        assertEquals(List.of(shared.name() + "_0", shared.name() + "_0"), g.outputKeys());
+        // a layer's outputs are named by output index ("<layer>_0" for both calls' first output), then made unique as
+        // tf.keras' _set_output_names does, so that each output keeps its own log entries
+        assertEquals(List.of(shared.name() + "_0", shared.name() + "_0_1"), g.outputKeys());
         assertEquals("x[1] (" + y.name() + ")", g.inputLabel(1));
     }
 
