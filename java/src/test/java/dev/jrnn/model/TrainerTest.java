@@ -169,6 +169,31 @@ class TrainerTest {
         try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(file.toFile())) {
             String cfg = new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertTrue(cfg.replace(" ", "").contains("\"loss\":[\"mean_squared_error\"") || cfg.replace(" ", "").contains("\"loss\":[{"), cfg);
+            try (Model back = Models.load(file)) {   // and read back compiled with them
+                assertEquals(m.losses(), back.losses());
+                assertEquals(m.evaluateAll(List.of(x), List.of(yr, yc), 4, null), back.evaluateAll(List.of(x), List.of(yr, yc), 4, null));
+            }
+            // Keras' other form, a map by output name (compile(loss={...})), reads back too
+            @SuppressWarnings("unchecked")
+            Map<String, Object> json = (Map<String, Object>) dev.jrnn.io.Json.parse(cfg);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> cc = (Map<String, Object>) json.get("compile_config");
+            List<?> list = (List<?>) cc.get("loss");
+            cc.put("loss", Map.of("cls", list.get(1), "reg", list.get(0)));
+            java.nio.file.Path mapped = dir.resolve("mapped.keras");
+            try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(mapped))) {
+                for (java.util.zip.ZipEntry e : java.util.Collections.list(z.entries())) {
+                    out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                    out.write(e.getName().equals("config.json") ? dev.jrnn.io.Json.write(json).getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                            : z.getInputStream(e).readAllBytes());
+                    out.closeEntry();
+                }
+            }
+            try (Model back = Models.load(mapped)) {
+                assertEquals(m.losses(), back.losses());
+            } finally {
+                java.nio.file.Files.deleteIfExists(mapped);
+            }
         } finally {
             java.nio.file.Files.deleteIfExists(file);
             java.nio.file.Files.deleteIfExists(dir);

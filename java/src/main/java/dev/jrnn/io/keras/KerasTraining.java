@@ -46,9 +46,9 @@ final class KerasTraining {
 
     /** Compiles and returns null, or returns why not. */
     private static String tryCompile(Model model, KerasConfig tc) {
-        Loss loss;
+        Object loss;
         try {
-            loss = Losses.deserialize(tc.raw("loss"));   // a name or a loss object, from_logits kept, other options refused
+            loss = losses(tc.raw("loss"));
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
@@ -64,13 +64,37 @@ final class KerasTraining {
         List<String> metrics = new ArrayList<>();
         if (tc.raw("metrics") instanceof List<?> ms) for (Object m : ms) if (name(m) != null) metrics.add(name(m));
         try {
-            model.compile(o, loss, metrics.toArray(String[]::new));
+            compile(model, o, loss, metrics.toArray(String[]::new));
         } catch (IllegalArgumentException e) {
-            model.compile(o, loss);
+            compile(model, o, loss);
             System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING,
                     "compiled without the metrics " + metrics + ": " + e.getMessage());
         }
         return null;
+    }
+
+    /**
+     * The loss of a training config: a name or a loss object (from_logits kept, other options refused), or one per output
+     * as Keras writes {@code compile(loss=[...])} (a list) or {@code loss={...}} (a map by output name).
+     */
+    private static Object losses(Object raw) {
+        if (raw instanceof List<?> l) return l.stream().map(Losses::deserialize).toList();
+        if (raw instanceof Map<?, ?> m && !m.containsKey("class_name")) {   // by output name, not one serialized loss
+            Map<String, Loss> r = new java.util.LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : m.entrySet()) r.put(String.valueOf(e.getKey()), Losses.deserialize(e.getValue()));
+            return r;
+        }
+        return Losses.deserialize(raw);
+    }
+
+    private static void compile(Model model, Optimizer o, Object loss, String... metrics) {
+        if (loss instanceof List<?> l) model.compile(o, l, metrics);
+        else if (loss instanceof Map<?, ?> m) {
+            Map<String, Object> byName = new java.util.LinkedHashMap<>();
+            m.forEach((k, v) -> byName.put((String) k, v));
+            model.compile(o, byName, metrics);
+        }
+        else model.compile(o, (Loss) loss, metrics);
     }
 
     /** A loss or metric given as "mse" or {"class_name": "MeanSquaredError", ...}; null otherwise. */
