@@ -33,10 +33,10 @@ record Compiled(Optimizer optimizer, Loss loss, List<Metric> metrics, List<Strin
         for (String m : metrics) {
             if (m == null) throw new IllegalArgumentException(model + ".compile: a metric name is null");
             Metric mm = Metric.of(m);
-            for (Loss loss : losses) {
-                if (!mm.anyTargets() && mm.sparse() != loss.sparse()) {
+            for (Loss l : losses) {
+                if (!mm.anyTargets() && mm.sparse() != l.sparse()) {
                     throw new IllegalArgumentException(model + ".compile: metric " + m + " needs " + (mm.sparse() ? "class-index" : "dense")
-                            + " targets but the loss " + Losses.kerasName(loss) + " takes " + (loss.sparse() ? "class indices" : "dense targets"));
+                            + " targets but the loss " + Losses.kerasName(l) + " takes " + (l.sparse() ? "class indices" : "dense targets"));
                 }
             }
             if (!names.contains(m.trim())) {
