@@ -1,0 +1,182 @@
+package dev.jrnn.layers.check;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Param;
+import dev.jrnn.layers.RecurrentLayer;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.layers.Trace;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * SimpleRNN, LSTM, GRU (reset_after both ways), Bidirectional (every merge mode), stacked and stateful layers on the
+ * CPU backend against PyTorch float64 golden values ({@code src/test/resources/torchref/make_golden.py}: Keras'
+ * semantics written in torch, checked there against torch.nn.LSTM / GRU / RNN where the math is the same). Each case
+ * compares every output and the gradients of L = sum_k &lt;R_k, out_k&gt; with respect to the inputs, the initial
+ * states and every weight within {@link TorchGolden#TOL}. Masks, go_backwards, initial states, return_state,
+ * zero_output_for_mask, relu and hard_sigmoid (Keras 3's x/6 + 1/2, jrnn's "hard_sigmoid_v3") are among the cases.
+ */
+class TorchReferenceTest {
+
+    @BeforeAll
+    static void cpu() { Jrnn.setBackend("cpu"); }
+
+    static List<TorchGolden.Case> cases() { return TorchGolden.load("layers"); }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void matchesPyTorch(TorchGolden.Case c) {
+        switch (c.string("kind", "?")) {
+            case "layer" -> single(c, layer(c.meta()));
+            case "bidirectional" -> single(c, new Bidirectional(layer(c.meta())).mergeMode(c.string("merge_mode", null)));
+            case "stacked" -> stacked(c);
+            case "stateful" -> stateful(c);
+            default -> fail(c + ": unknown kind " + c.meta().get("kind"));
+        }
+    }
+
+    /** The jrnn layer for a Keras configuration as make_golden.py writes it. */
+    static RecurrentLayer layer(Map<String, Object> m) {
+        int units = ((Number) m.get("units")).intValue();
+        String act = (String) m.getOrDefault("activation", "tanh");
+        String rec = (String) m.getOrDefault("recurrent_activation", "sigmoid");
+        RecurrentLayer l = switch ((String) m.get("cell")) {
+            case "lstm" -> new LSTM(units).recurrentActivation(rec);
+            case "gru" -> new GRU(units).resetAfter(!Boolean.FALSE.equals(m.get("reset_after"))).recurrentActivation(rec);
+            case "simple_rnn" -> new SimpleRNN(units);
+            default -> throw new IllegalArgumentException("cell " + m.get("cell"));
+        };
+        return l.activation(act).useBias(!Boolean.FALSE.equals(m.get("use_bias")))
+                .returnSequences(Boolean.TRUE.equals(m.get("return_sequences")))
+                .returnState(Boolean.TRUE.equals(m.get("return_state")))
+                .goBackwards(Boolean.TRUE.equals(m.get("go_backwards")))
+                .zeroOutputForMask(Boolean.TRUE.equals(m.get("zero_output_for_mask")));
+    }
+
+    private static List<GradCheck.Var> vars(TorchGolden.Case c, String prefix, int n) {
+        List<GradCheck.Var> l = new ArrayList<>();
+        for (int i = 0; i < n; i++) l.add(c.get(prefix + i).var(prefix + i));
+        return l;
+    }
+
+    private static List<int[]> sampleShapes(List<GradCheck.Var> vs) {
+        List<int[]> l = new ArrayList<>();
+        for (GradCheck.Var v : vs) l.add(v.sampleShape());
+        return l;
+    }
+
+    /** One layer (or Bidirectional) called on [x, initial states...] with the case's mask. */
+    private static void single(TorchGolden.Case c, Layer layer) {
+        List<GradCheck.Var> ins = vars(c, "in", c.integer("inputs")), ws = vars(c, "w", c.integer("weights"));
+        layer.build(sampleShapes(ins));
+        compare(c, "", layer, ins, ws, c.has("mask") ? c.get("mask").v() : null);
+    }
+
+    /** Runs {@code layer} as GradCheck does and compares outputs out&lt;prefix&gt;k and gradients d&lt;var&gt;. */
+    private static void compare(TorchGolden.Case c, String prefix, Layer layer, List<GradCheck.Var> ins,
+                                List<GradCheck.Var> ws, double[] mask) {
+        List<int[]> outShapes = new ArrayList<>();
+        List<double[]> r = new ArrayList<>();
+        for (int k = 0; c.has(prefix + "out" + k); k++) {
+            outShapes.add(c.get(prefix + "out" + k).shape());
+            r.add(c.get(prefix + "r" + k).v());
+        }
+        int[] bt = Arrays.copyOf(ins.get(0).shape, 2);
+        GradCheck.JrnnOut o = GradCheck.runLayer(layer, ws, ins, mask, bt, outShapes, r);
+        for (int k = 0; k < outShapes.size(); k++) {
+            TorchGolden.compare(c + ": " + prefix + "output " + k, o.outputs().get(k), c.get(prefix + "out" + k).v(), TorchGolden.TOL);
+        }
+        List<GradCheck.Var> all = new ArrayList<>(ins);
+        all.addAll(ws);
+        for (GradCheck.Var v : all) {
+            TorchGolden.compare(c + ": " + prefix + "d/d" + v.name + " (" + (ws.contains(v)
+                            ? layer.params().get(ws.indexOf(v)).name() : "input") + ")",
+                    o.grads().get(v), c.get(prefix + "d" + v.name).v(), TorchGolden.TOL);
+        }
+    }
+
+    /** Layers one after the other (the mask passed on as each layer gives it), L on the last output. */
+    @SuppressWarnings("unchecked")
+    private static void stacked(TorchGolden.Case c) {
+        List<Map<String, Object>> specs = (List<Map<String, Object>>) c.meta().get("layers");
+        GradCheck.Var x = c.get("in0").var("in0");
+        List<GradCheck.Var> ws = vars(c, "w", c.integer("weights"));
+        List<RecurrentLayer> layers = new ArrayList<>();
+        List<List<GradCheck.Var>> own = new ArrayList<>();
+        int[] sample = x.sampleShape();
+        int w = 0;
+        for (Map<String, Object> s : specs) {
+            RecurrentLayer l = layer(s);
+            l.build(List.of(sample));
+            int n = l.params().size();
+            own.add(ws.subList(w, w + n));
+            w += n;
+            GradCheck.setWeights(l, own.getLast());
+            layers.add(l);
+            sample = l.returnSequences() ? new int[] {sample[0], l.units()} : new int[] {l.units()};
+        }
+        assertEquals(ws.size(), w, c + ": weights in the golden file vs the layers' parameters");
+        Backend be = Jrnn.backend();
+        List<Trace> traces = new ArrayList<>();
+        List<DTensor> owned = new ArrayList<>();
+        try {
+            DTensor cur = GradCheck.upload(be, x.v, x.shape);
+            owned.add(cur);
+            DTensor m = c.has("mask") ? GradCheck.upload(be, c.get("mask").v(), x.shape[0], x.shape[1]) : null;
+            if (m != null) owned.add(m);
+            for (RecurrentLayer l : layers) {
+                Trace tr = l.forward(List.of(cur), m, true);
+                traces.add(tr);
+                cur = tr.outputs().get(0);
+                m = tr.outputMask();
+            }
+            TorchGolden.compare(c + ": output", GradCheck.toDouble(cur.toTensor()), c.get("out0").v(), TorchGolden.TOL);
+            for (RecurrentLayer l : layers) l.zeroGrads();
+            DTensor d = GradCheck.upload(be, c.get("r0").v(), cur.shape());
+            owned.add(d);
+            for (int k = layers.size() - 1; k >= 0; k--) {
+                d = traces.get(k).backward(List.of(d)).get(0);
+                owned.add(d);
+            }
+            TorchGolden.compare(c + ": d/dx", GradCheck.toDouble(d.toTensor()), c.get("din0").v(), TorchGolden.TOL);
+            for (int k = 0; k < layers.size(); k++) {
+                List<Param> ps = layers.get(k).params();
+                for (int i = 0; i < ps.size(); i++) {
+                    GradCheck.Var v = own.get(k).get(i);
+                    TorchGolden.compare(c + ": d/d" + v.name + " (layer " + k + " " + ps.get(i).name() + ")",
+                            GradCheck.toDouble(ps.get(i).getGrad()), c.get("d" + v.name).v(), TorchGolden.TOL);
+                }
+            }
+        } finally {
+            for (int k = traces.size() - 1; k >= 0; k--) traces.get(k).close();
+            for (DTensor o : owned) o.close();
+        }
+    }
+
+    /** Two batches through a stateful layer: the second starts from the first's last states (no gradient across). */
+    private static void stateful(TorchGolden.Case c) {
+        RecurrentLayer layer = layer(c.meta()).stateful(true);
+        List<GradCheck.Var> ws = vars(c, "w", c.integer("weights"));
+        for (int b = 0; b < c.integer("batches"); b++) {
+            String p = "b" + b + "_";
+            List<GradCheck.Var> ins = List.of(c.get(p + "in0").var("in0"));
+            if (b == 0) layer.build(sampleShapes(ins));
+            compare(c, p, layer, ins, ws, c.has("mask") ? c.get("mask").v() : null);
+        }
+    }
+}

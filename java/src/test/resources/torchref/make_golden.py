@@ -1,0 +1,496 @@
+#!/usr/bin/python3
+"""Golden values for jrnn's TorchReferenceTest and TorchLossReferenceTest, computed by PyTorch in float64.
+
+Keras semantics written in torch (autograd gives every gradient), cross-checked against torch.nn.LSTM / GRU / RNN
+where Keras' math is torch's (LSTM gates i,f,c,o with one bias = torch's with b_hh = 0; GRU reset_after=True z,r,h =
+torch's r,z,n with the [2, 3H] bias split into b_ih / b_hh; SimpleRNN tanh / relu). The loop itself follows
+keras/src/backend/tensorflow/rnn.py: a masked step keeps the states and outputs the previous output (0 before the first
+real step), or 0 with zero_output_for_mask (Bidirectional sets it to return_sequences); go_backwards returns outputs in
+processing order. Losses follow keras/src/losses/losses.py over keras/src/backend/torch/nn.py, reduced as
+sum_over_batch_size (sample weights scale per-sample losses, the sum divides by the number of per-sample losses).
+
+Every input and weight is a float32 value (rounded, then used in float64), so jrnn sees exactly what torch saw.
+Run from anywhere with PyTorch (tested with 1.13, CPU): /usr/bin/python3 make_golden.py
+Writes layers.npz + layers.json and losses.npz + losses.json beside this file; every array has a leading axis of
+length 1 so the Java test reads one case as a one-sample Dataset.
+"""
+import json
+import os
+
+import numpy as np
+import torch
+
+torch.set_default_dtype(torch.float64)
+HERE = os.path.dirname(os.path.abspath(__file__))
+EPS = 1e-7  # Keras' backend epsilon
+rng = np.random.default_rng(20261205)
+
+
+def f32(a):
+    return np.asarray(a, dtype=np.float32).astype(np.float64)
+
+
+def uni(shape, a=1.0, lo=None):
+    lo = -a if lo is None else lo
+    return torch.tensor(f32(rng.uniform(lo, a, shape)), requires_grad=True)
+
+
+ACT = {
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "relu": torch.relu,
+    "linear": lambda v: v,
+    "hard_sigmoid_v3": lambda v: torch.clamp(v / 6 + 0.5, 0.0, 1.0),  # Keras 3: relu6(x + 3) / 6
+}
+
+
+# ------------------------------------------------------------------------------------------------ recurrent cells
+
+def n_states(cfg):
+    return 2 if cfg["cell"] == "lstm" else 1
+
+
+def gates(cfg):
+    return {"lstm": 4, "gru": 3, "simple_rnn": 1}[cfg["cell"]]
+
+
+def make_weights(cfg, I):
+    """Keras' layout and order: kernel [I, G*H], recurrent_kernel [H, G*H], bias [G*H] (GRU reset_after: [2, 3H])."""
+    H, G = cfg["units"], gates(cfg)
+    scale = 0.7 if cfg.get("activation") == "relu" else 1.0
+    w = [uni((I, G * H), 1.5 / np.sqrt(I) * scale), uni((H, G * H), 1.5 / np.sqrt(H) * scale)]
+    if cfg.get("use_bias", True):
+        two = cfg["cell"] == "gru" and cfg.get("reset_after", True)
+        w.append(uni((2, G * H) if two else (G * H,), 0.3))
+    return w
+
+
+def step(cfg, x, states, w):
+    H = cfg["units"]
+    a = ACT[cfg.get("activation", "tanh")]
+    ra = ACT[cfg.get("recurrent_activation", "sigmoid")]
+    W, U = w[0], w[1]
+    b = w[2] if len(w) > 2 else None
+    if cfg["cell"] == "simple_rnn":
+        h = a(x @ W + states[0] @ U + (0 if b is None else b))
+        return h, [h]
+    if cfg["cell"] == "lstm":
+        h, c = states
+        z = x @ W + h @ U + (0 if b is None else b)
+        i, f, g, o = z.split(H, dim=-1)
+        c = ra(f) * c + ra(i) * a(g)
+        h = ra(o) * a(c)
+        return h, [h, c]
+    h = states[0]
+    if cfg.get("reset_after", True):
+        xi = x @ W + (0 if b is None else b[0])
+        hi = h @ U + (0 if b is None else b[1])
+        xz, xr, xh = xi.split(H, dim=-1)
+        hz, hr, hh = hi.split(H, dim=-1)
+        z, r = ra(xz + hz), ra(xr + hr)
+        cand = a(xh + r * hh)
+    else:
+        xz, xr, xh = (x @ W + (0 if b is None else b)).split(H, dim=-1)
+        Uz, Ur, Uh = U.split(H, dim=-1)
+        z, r = ra(xz + h @ Uz), ra(xr + h @ Ur)
+        cand = a(xh + (r * h) @ Uh)
+    h = z * h + (1 - z) * cand
+    return h, [h]
+
+
+def keras_rnn(cfg, x, w, mask=None, init=None):
+    """One Keras recurrent layer: [output] + states when return_state."""
+    B, T, _ = x.shape
+    H = cfg["units"]
+    states = list(init) if init else [torch.zeros(B, H) for _ in range(n_states(cfg))]
+    prev = torch.zeros(B, H)
+    outs = []
+    order = range(T - 1, -1, -1) if cfg.get("go_backwards") else range(T)
+    for t in order:
+        out, new = step(cfg, x[:, t], states, w)
+        if mask is not None:
+            m = mask[:, t:t + 1] > 0
+            out = torch.where(m, out, torch.zeros(B, H) if cfg.get("zero_output_for_mask") else prev)
+            new = [torch.where(m, n, s) for n, s in zip(new, states)]
+        prev, states = out, new
+        outs.append(out)
+    y = torch.stack(outs, 1) if cfg.get("return_sequences") else outs[-1]
+    return [y] + (states if cfg.get("return_state") else [])
+
+
+def torch_module(cfg, w):
+    """torch.nn.LSTM / GRU / RNN holding the Keras weights, where Keras' math is torch's."""
+    H, I = cfg["units"], w[0].shape[0]
+    W, U = w[0].detach(), w[1].detach()
+    b = w[2].detach() if len(w) > 2 else None
+    cell = cfg["cell"]
+    if cell == "lstm":
+        m = torch.nn.LSTM(I, H, batch_first=True, bias=b is not None)
+        perm = lambda v: v  # Keras i,f,c,o = torch i,f,g,o
+    elif cell == "gru":
+        m = torch.nn.GRU(I, H, batch_first=True, bias=b is not None)
+        perm = lambda v: torch.cat([v[..., H:2 * H], v[..., :H], v[..., 2 * H:]], -1)  # z,r,h -> r,z,n
+    else:
+        m = torch.nn.RNN(I, H, batch_first=True, nonlinearity=cfg.get("activation", "tanh"), bias=b is not None)
+        perm = lambda v: v
+    with torch.no_grad():
+        m.weight_ih_l0.copy_(perm(W).T)
+        m.weight_hh_l0.copy_(perm(U).T)
+        if b is not None:
+            if cell == "gru":
+                m.bias_ih_l0.copy_(perm(b[0]))
+                m.bias_hh_l0.copy_(perm(b[1]))
+            else:
+                m.bias_ih_l0.copy_(perm(b))
+                m.bias_hh_l0.zero_()
+    return m
+
+
+def cross_check_with_torch_module(cfg, x, w, init):
+    """The hand-written loop against torch's own module (outputs and dx), for the configurations torch has."""
+    plain = dict(cfg, return_sequences=True, return_state=True, go_backwards=False)
+    mine = keras_rnn(plain, x, w, None, init)
+    m = torch_module(cfg, w)
+    xs = x.detach().clone().requires_grad_(True)
+    if init:
+        h = tuple(s.detach().unsqueeze(0) for s in init)
+        y, st = m(xs, h if cfg["cell"] == "lstm" else h[0])
+    else:
+        y, st = m(xs)
+    assert torch.allclose(y, mine[0], atol=1e-12, rtol=1e-12), cfg
+    st = st if isinstance(st, tuple) else (st,)
+    for a, b in zip(st, mine[1:]):
+        assert torch.allclose(a[0], b, atol=1e-12, rtol=1e-12), cfg
+    r = torch.tensor(rng.uniform(-1, 1, y.shape))
+    (gx_torch,) = torch.autograd.grad((y * r).sum(), xs)
+    xm = x.detach().clone().requires_grad_(True)
+    (gx_mine,) = torch.autograd.grad((keras_rnn(plain, xm, w, None, init)[0] * r).sum(), xm)
+    assert torch.allclose(gx_torch, gx_mine, atol=1e-12, rtol=1e-10), cfg
+
+
+def torch_matches_keras(cfg):
+    if cfg["cell"] == "gru" and not cfg.get("reset_after", True):
+        return False
+    if cfg["cell"] == "simple_rnn":
+        return cfg.get("activation", "tanh") in ("tanh", "relu")
+    return cfg.get("activation", "tanh") == "tanh" and cfg.get("recurrent_activation", "sigmoid") == "sigmoid"
+
+
+def keras_bidirectional(cfg, x, wf, wb, mask=None, init=None):
+    """Keras' Bidirectional over cfg: backward copy with go_backwards flipped, its sequence flipped back, merged."""
+    merge = cfg["merge_mode"]
+    zofm = cfg.get("return_sequences", False)
+    fcfg = dict(cfg, zero_output_for_mask=zofm)
+    bcfg = dict(cfg, zero_output_for_mask=zofm, go_backwards=not cfg.get("go_backwards", False))
+    half = None if init is None else len(init) // 2
+    y = keras_rnn(fcfg, x, wf, mask, None if init is None else init[:half])
+    yr = keras_rnn(bcfg, x, wb, mask, None if init is None else init[half:])
+    states = y[1:] + yr[1:]
+    y, yr = y[0], yr[0]
+    if cfg.get("return_sequences"):
+        yr = torch.flip(yr, [1])
+    out = {"concat": lambda: [torch.cat([y, yr], -1)], "sum": lambda: [y + yr], "ave": lambda: [(y + yr) / 2],
+           "mul": lambda: [y * yr], "none": lambda: [y, yr]}[merge]()
+    return out + states
+
+
+# ------------------------------------------------------------------------------------------------ layer cases
+
+B, T, I = 3, 5, 4
+MASK = f32([[1, 1, 1, 1, 0],      # post-padded
+            [0, 1, 1, 0, 1],      # leading and middle masked steps
+            [0, 0, 1, 1, 1]])     # pre-padded
+
+
+def mask_for(cfg):
+    """[B, T] mask: MASK for the small cases; random with post-, pre-padded and fully masked rows for sized ones."""
+    if not cfg.get("mask"):
+        return None
+    Bc, Tc = cfg.get("batch", B), cfg.get("steps", T)
+    if (Bc, Tc) == (B, T) and not cfg.get("fully_masked_row"):
+        return torch.tensor(MASK)
+    m = f32(rng.integers(0, 4, (Bc, Tc)) > 0)
+    m[0, -2:] = 0
+    m[1, :2] = 0
+    if cfg.get("fully_masked_row"):
+        m[Bc - 1] = 0
+    return torch.tensor(m)
+
+
+def layer_cases():
+    c = []
+    add = lambda name, **cfg: c.append(dict(name=name, **cfg))
+    for cell in ("lstm", "gru", "simple_rnn"):
+        add(f"{cell}_plain", kind="layer", cell=cell, units=3)
+        add(f"{cell}_sequences_states", kind="layer", cell=cell, units=3, return_sequences=True, return_state=True,
+            initial_state=True)
+        add(f"{cell}_masked_sequences", kind="layer", cell=cell, units=3, return_sequences=True, mask=True,
+            initial_state=True)
+        add(f"{cell}_masked_last", kind="layer", cell=cell, units=3, return_state=True, mask=True)
+        add(f"{cell}_backwards_masked", kind="layer", cell=cell, units=3, return_sequences=True, return_state=True,
+            go_backwards=True, mask=True, initial_state=True)
+        add(f"{cell}_zero_output_for_mask", kind="layer", cell=cell, units=3, return_sequences=True, mask=True,
+            zero_output_for_mask=True)
+        add(f"{cell}_no_bias_backwards", kind="layer", cell=cell, units=2, use_bias=False, go_backwards=True)
+    add("simple_rnn_relu", kind="layer", cell="simple_rnn", units=3, activation="relu", return_sequences=True,
+        initial_state=True)
+    add("lstm_relu_hard_sigmoid", kind="layer", cell="lstm", units=3, activation="relu",
+        recurrent_activation="hard_sigmoid_v3", return_sequences=True, return_state=True)
+    add("gru_relu_hard_sigmoid", kind="layer", cell="gru", units=3, activation="relu",
+        recurrent_activation="hard_sigmoid_v3", return_sequences=True, mask=True)
+    add("gru_reset_before", kind="layer", cell="gru", units=3, reset_after=False, return_sequences=True,
+        return_state=True, initial_state=True)
+    add("gru_reset_before_masked", kind="layer", cell="gru", units=3, reset_after=False, mask=True, go_backwards=True)
+    add("gru_reset_before_no_bias", kind="layer", cell="gru", units=3, reset_after=False, use_bias=False,
+        return_sequences=True)
+    for i, merge in enumerate(("concat", "sum", "mul", "ave", "none")):
+        cell = ("lstm", "gru", "simple_rnn")[i % 3]
+        add(f"bidirectional_{cell}_{merge}", kind="bidirectional", cell=cell, units=3, merge_mode=merge,
+            return_sequences=True, mask=i % 2 == 0)
+        add(f"bidirectional_{cell}_{merge}_last_states", kind="bidirectional", cell=("gru", "lstm", "gru")[i % 3],
+            units=2, merge_mode=merge, return_state=True, initial_state=True, mask=i % 2 == 1)
+    # sizes past the CPU backend's thresholds: the batch split over threads (2 T B G H >= 3e6 flops), odd widths
+    add("lstm_large_masked", kind="layer", cell="lstm", units=48, batch=24, steps=8, inputs=7, return_sequences=True,
+        return_state=True, mask=True, initial_state=True)
+    add("gru_large_masked", kind="layer", cell="gru", units=48, batch=32, steps=8, inputs=5, return_sequences=True,
+        mask=True, go_backwards=True)
+    add("simple_rnn_large", kind="layer", cell="simple_rnn", units=61, batch=48, steps=9, inputs=3,
+        return_state=True, initial_state=True)
+    for cell in ("lstm", "gru", "simple_rnn"):
+        add(f"{cell}_fully_masked_row", kind="layer", cell=cell, units=3, batch=4, steps=4, return_sequences=cell != "gru",
+            return_state=True, mask=True, fully_masked_row=True, initial_state=True)
+    add("gru_reset_before_hard_sigmoid_masked", kind="layer", cell="gru", units=3, reset_after=False,
+        recurrent_activation="hard_sigmoid_v3", mask=True, return_sequences=True, initial_state=True)
+    add("simple_rnn_sigmoid_single_step", kind="layer", cell="simple_rnn", units=3, activation="sigmoid", steps=1,
+        return_sequences=True, return_state=True)
+    add("stacked_lstm_gru_masked", kind="stacked", mask=True,
+        layers=[dict(cell="lstm", units=3, return_sequences=True), dict(cell="gru", units=2)])
+    add("stacked_relu_rnn_backwards_lstm", kind="stacked",
+        layers=[dict(cell="simple_rnn", units=3, activation="relu", return_sequences=True),
+                dict(cell="lstm", units=2, return_sequences=True, go_backwards=True)])
+    for cell in ("lstm", "gru", "simple_rnn"):
+        add(f"stateful_{cell}", kind="stateful", cell=cell, units=3, return_sequences=cell != "gru",
+            mask=cell == "lstm")
+    return c
+
+
+def flat_loss(outs, rs):
+    return sum((o * r).sum() for o, r in zip(outs, rs))
+
+
+def run_layer_case(cfg, arrays):
+    """Inputs, weights, outputs, R, L = sum <R_k, out_k> and every gradient of L, under '<name>__'."""
+    name = cfg["name"]
+    put = lambda k, v: arrays.__setitem__(f"{name}__{k}", np.asarray(v.detach() if torch.is_tensor(v) else v)[None])
+    mask = mask_for(cfg)
+    if mask is not None:
+        put("mask", mask)
+    meta = dict(cfg)
+    Bc, Tc, Ic = cfg.get("batch", B), cfg.get("steps", T), cfg.get("inputs", I)
+    if cfg["kind"] == "stacked":
+        x = uni((Bc, Tc, Ic))
+        ws, cur, m = [], x, mask
+        for lc in cfg["layers"]:
+            w = make_weights(lc, cur.shape[-1])
+            ws += w
+            lc_run = dict(lc, return_state=False)
+            cur = keras_rnn(lc_run, cur, w, m)[0]
+            m = m if lc.get("return_sequences") else None  # Keras' RNN.compute_mask
+        outs, variables, inputs = [cur], ws, [x]
+    elif cfg["kind"] == "stateful":
+        return run_stateful_case(cfg, put)
+    else:
+        x = uni((Bc, Tc, Ic))
+        H = cfg["units"]
+        dirs = 2 if cfg["kind"] == "bidirectional" else 1
+        w = [make_weights(cfg, Ic) for _ in range(dirs)]
+        init = [uni((Bc, H), 0.8) for _ in range(dirs * n_states(cfg))] if cfg.get("initial_state") else None
+        if cfg["kind"] == "bidirectional":
+            outs = keras_bidirectional(cfg, x, w[0], w[1], mask, init)
+        else:
+            if torch_matches_keras(cfg):
+                cross_check_with_torch_module(cfg, x, w[0], init)
+                meta["cross_checked_with"] = "torch.nn." + {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "RNN"}[cfg["cell"]]
+            outs = keras_rnn(cfg, x, w[0], mask, init)
+        variables = [p for d in w for p in d]
+        inputs = [x] + (init or [])
+    rs = [torch.tensor(f32(rng.uniform(-1, 1, o.shape))) for o in outs]
+    loss = flat_loss(outs, rs)
+    grads = torch.autograd.grad(loss, inputs + variables)
+    for i, v in enumerate(inputs):
+        put(f"in{i}", v)
+        put(f"din{i}", grads[i])
+    for i, v in enumerate(variables):
+        put(f"w{i}", v)
+        put(f"dw{i}", grads[len(inputs) + i])
+    for i, (o, r) in enumerate(zip(outs, rs)):
+        put(f"out{i}", o)
+        put(f"r{i}", r)
+    put("loss", loss.reshape(1))
+    meta.update(inputs=len(inputs), weights=len(variables), outputs=len(outs))
+    return meta
+
+
+def run_stateful_case(cfg, put):
+    """Two batches through a stateful layer: batch 2 starts from batch 1's last states, detached (Keras)."""
+    H = cfg["units"]
+    w = make_weights(cfg, I)
+    mask = mask_for(cfg)
+    run = dict(cfg, return_state=True)
+    states = None
+    for k in range(2):
+        x = uni((B, T, I))
+        res = keras_rnn(run, x, w, mask, states)
+        out = res[0]
+        states = [s.detach() for s in res[1:]]
+        r = torch.tensor(f32(rng.uniform(-1, 1, out.shape)))
+        loss = (out * r).sum()
+        g = torch.autograd.grad(loss, [x] + w)
+        put(f"b{k}_in0", x)
+        put(f"b{k}_din0", g[0])
+        put(f"b{k}_out0", out)
+        put(f"b{k}_r0", r)
+        put(f"b{k}_loss", loss.reshape(1))
+        for i, v in enumerate(w):
+            put(f"b{k}_dw{i}", g[1 + i])
+    for i, v in enumerate(w):
+        put(f"w{i}", v)
+    return dict(cfg, batches=2, weights=len(w), units=H)
+
+
+# ------------------------------------------------------------------------------------------------ losses
+
+def keras_loss(kind, y, p):
+    """Per-sample losses as keras/src/losses/losses.py over the torch backend: one value per row."""
+    tnn = torch.nn.functional
+    if kind == "MSE":
+        return ((p - y) ** 2).mean(-1)
+    if kind == "MAE":
+        return (p - y).abs().mean(-1)
+    if kind == "BINARY_CROSSENTROPY":
+        q = torch.clamp(p, EPS, 1 - EPS)
+        return tnn.binary_cross_entropy(q, y, reduction="none").mean(-1)
+    if kind == "BINARY_CROSSENTROPY_LOGITS":
+        return tnn.binary_cross_entropy_with_logits(p, y, reduction="none").mean(-1)
+    if kind == "CATEGORICAL_CROSSENTROPY":
+        q = torch.clamp(p / p.sum(-1, keepdim=True), EPS, 1 - EPS)
+        return -(y * torch.log(q)).sum(-1)
+    if kind == "CATEGORICAL_CROSSENTROPY_LOGITS":
+        return -(y * torch.log_softmax(p, -1)).sum(-1)
+    if kind == "SPARSE_CATEGORICAL_CROSSENTROPY":
+        q = torch.clamp(p / p.sum(-1, keepdim=True), EPS, 1 - EPS)
+        return -(tnn.one_hot(y.long(), p.shape[-1]) * torch.log(q)).sum(-1)
+    if kind == "SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS":
+        return -(tnn.one_hot(y.long(), p.shape[-1]) * torch.log_softmax(p, -1)).sum(-1)
+    if kind == "HUBER":
+        e = p - y
+        a = e.abs()
+        return torch.where(a <= 1.0, 0.5 * e ** 2, a - 0.5).mean(-1)
+    if kind == "LOG_COSH":
+        e = p - y
+        return (e + tnn.softplus(-2 * e) - np.log(2.0)).mean(-1)
+    if kind == "KL_DIVERGENCE":
+        yc, pc = torch.clamp(y, EPS, 1), torch.clamp(p, EPS, 1)
+        return (yc * torch.log(yc / pc)).sum(-1)
+    if kind == "POISSON":
+        return (p - y * torch.log(p + EPS)).mean(-1)
+    raise ValueError(kind)
+
+
+def loss_data(kind, rows, cols):
+    sparse = kind.startswith("SPARSE")
+    if kind in ("MSE", "MAE", "HUBER", "LOG_COSH"):
+        p, y = uni((rows, cols), 2.0), f32(rng.uniform(-2, 2, (rows, cols)))
+    elif kind == "BINARY_CROSSENTROPY":
+        p = uni((rows, cols), 0.95, 0.05)
+        y = f32(rng.integers(0, 2, (rows, cols)))
+        y[0] = f32(rng.uniform(0, 1, cols))  # soft labels in one row
+    elif kind == "BINARY_CROSSENTROPY_LOGITS":
+        p = uni((rows, cols), 4.0)
+        y = f32(rng.integers(0, 2, (rows, cols)))
+        y[0] = f32(rng.uniform(0, 1, cols))
+    elif kind in ("CATEGORICAL_CROSSENTROPY", "SPARSE_CATEGORICAL_CROSSENTROPY", "KL_DIVERGENCE"):
+        p = uni((rows, cols), 1.0, 0.05)  # rows that do not sum to 1: Keras normalises (cross-entropy) or not (KL)
+        if kind == "KL_DIVERGENCE":
+            d = rng.uniform(0.05, 1, (rows, cols))
+            y = f32(d / d.sum(-1, keepdims=True))
+        else:
+            y = None
+    elif kind == "CATEGORICAL_CROSSENTROPY_LOGITS" or kind == "SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS":
+        p, y = uni((rows, cols), 3.0), None
+    elif kind == "POISSON":
+        p, y = uni((rows, cols), 3.0, 0.1), f32(rng.integers(0, 5, (rows, cols)))
+    else:
+        raise ValueError(kind)
+    if y is None:
+        cls = rng.integers(0, cols, rows)
+        if sparse:
+            y = f32(cls)
+        else:
+            y = f32(np.eye(cols)[cls])
+            y[1] = f32(rng.dirichlet(np.ones(cols)))  # a soft target row
+    return p, torch.tensor(y)
+
+
+LOSSES = ["MSE", "MAE", "BINARY_CROSSENTROPY", "BINARY_CROSSENTROPY_LOGITS", "CATEGORICAL_CROSSENTROPY",
+          "CATEGORICAL_CROSSENTROPY_LOGITS", "SPARSE_CATEGORICAL_CROSSENTROPY", "SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS",
+          "HUBER", "LOG_COSH", "KL_DIVERGENCE", "POISSON"]
+
+
+def run_loss_case(kind, weighted, masked, arrays):
+    """Keras' reduction: sum(per-sample loss * weight) / number of per-sample losses; a sequence mask becomes
+    weights mask * total / valid (keras/src/losses/loss.py apply_mask), i.e. the mean over the valid steps."""
+    name = kind.lower() + ("_weighted" if weighted else "") + ("_masked_sequence" if masked else "")
+    put = lambda k, v: arrays.__setitem__(f"{name}__{k}", np.asarray(v.detach() if torch.is_tensor(v) else v)[None])
+    if masked:
+        Bs, Ts, C = 2, 3, 4
+        p, y = loss_data(kind, Bs * Ts, C)
+        p = p.detach().reshape(Bs, Ts, C).requires_grad_(True)
+        y = y.reshape((Bs, Ts) if kind.startswith("SPARSE") else (Bs, Ts, C))
+        m = torch.tensor(f32([[1, 1, 0], [0, 1, 1]]))
+        per = keras_loss(kind, y, p)
+        w = m * m.numel() / m.sum()
+        loss = (per * w).sum() / per.numel()
+        put("mask", m)
+    else:
+        p, y = loss_data(kind, 6, 4)
+        per = keras_loss(kind, y, p)
+        if weighted:
+            w = torch.tensor(f32(rng.uniform(0, 2, 6)))
+            w[2] = 0.0
+            put("sample_weight", w)
+            loss = (per * w).sum() / per.numel()
+        else:
+            loss = per.mean()
+    (g,) = torch.autograd.grad(loss, p)
+    put("pred", p)
+    put("target", y)
+    put("loss", loss.reshape(1))
+    put("grad", g)
+    return dict(name=name, loss=kind, weighted=weighted, masked=masked)
+
+
+def save(stem, arrays, meta):
+    np.savez(os.path.join(HERE, stem + ".npz"), **{k: v.astype(np.float32) for k, v in arrays.items()})
+    with open(os.path.join(HERE, stem + ".json"), "w") as f:
+        json.dump(meta, f, indent=1)
+        f.write("\n")
+
+
+def main():
+    torch.manual_seed(0)
+    arrays, meta = {}, []
+    for cfg in layer_cases():
+        meta.append(run_layer_case(cfg, arrays))
+    save("layers", arrays, meta)
+    arrays, meta = {}, []
+    for kind in LOSSES:
+        meta.append(run_loss_case(kind, False, False, arrays))
+        meta.append(run_loss_case(kind, True, False, arrays))
+    for kind in ("MSE", "SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS", "BINARY_CROSSENTROPY"):
+        meta.append(run_loss_case(kind, False, True, arrays))
+    save("losses", arrays, meta)
+
+
+if __name__ == "__main__":
+    main()
