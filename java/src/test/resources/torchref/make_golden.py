@@ -35,7 +35,18 @@ def uni(shape, a=1.0, lo=None):
     return torch.tensor(f32(rng.uniform(lo, a, shape)), requires_grad=True)
 
 
+SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
 ACT = {
+    "softmax": lambda v: torch.softmax(v, -1),
+    "elu": torch.nn.functional.elu,
+    "selu": lambda v: SELU_SCALE * torch.where(v > 0, v, SELU_ALPHA * torch.expm1(v)),
+    "softplus": torch.nn.functional.softplus,
+    "softsign": lambda v: v / (1 + v.abs()),
+    "leaky_relu": lambda v: torch.nn.functional.leaky_relu(v, 0.2),  # Keras 3's default negative_slope
+    "exponential": torch.exp,
+    "gelu": lambda v: torch.nn.functional.gelu(v),  # Keras' default approximate=False: the erf form
+    "swish": lambda v: v * torch.sigmoid(v),
+    "hard_sigmoid": lambda v: torch.clamp(0.2 * v + 0.5, 0.0, 1.0),  # Keras 2's, what jrnn's "hard_sigmoid" is
     "tanh": torch.tanh,
     "sigmoid": torch.sigmoid,
     "relu": torch.relu,
@@ -252,7 +263,7 @@ def layer_cases():
     # sizes past the CPU backend's thresholds: the batch split over threads (2 T B G H >= 3e6 flops), odd widths
     add("lstm_large_masked", kind="layer", cell="lstm", units=48, batch=24, steps=8, inputs=7, return_sequences=True,
         return_state=True, mask=True, initial_state=True)
-    add("gru_large_masked", kind="layer", cell="gru", units=48, batch=32, steps=8, inputs=5, return_sequences=True,
+    add("gru_large_masked", kind="layer", cell="gru", units=48, batch=32, steps=8, inputs=5, return_state=True,
         mask=True, go_backwards=True)
     add("simple_rnn_large", kind="layer", cell="simple_rnn", units=61, batch=48, steps=9, inputs=3,
         return_state=True, initial_state=True)
@@ -272,6 +283,85 @@ def layer_cases():
         add(f"stateful_{cell}", kind="stateful", cell=cell, units=3, return_sequences=cell != "gru",
             mask=cell == "lstm")
     return c
+
+
+DENSE_ACTS = ["linear", "tanh", "sigmoid", "relu", "softmax", "elu", "selu", "softplus", "softsign", "leaky_relu",
+              "exponential", "gelu", "swish", "hard_sigmoid", "hard_sigmoid_v3"]
+
+
+def other_cases():
+    """Layers around the recurrent ones: Dense with every activation, LayerNormalization, merges, Embedding, ..."""
+    c = []
+    add = lambda name, **cfg: c.append(dict(name=name, **cfg))
+    for i, a in enumerate(DENSE_ACTS):
+        add(f"dense_{a}", kind="dense", units=4, activation=a, use_bias=i % 4 != 3, input_shape=[B, T, I] if i % 2 else [B, I])
+    add("activation_softmax", kind="activation", activation="softmax", input_shape=[B, T, I])
+    add("layer_normalization", kind="layer_normalization", input_shape=[B, T, 6])
+    add("layer_normalization_2d", kind="layer_normalization", input_shape=[B, 7])
+    for m in ("add", "multiply", "average"):
+        add(f"{m}_three", kind=m, input_shape=[B, T, I], inputs=3)
+    add("concatenate_last", kind="concatenate", axis=-1, input_shape=[B, T, I], inputs=2)
+    add("concatenate_time", kind="concatenate", axis=1, input_shape=[B, T, I], inputs=2)
+    add("time_distributed_dense", kind="time_distributed_dense", units=3, activation="tanh", input_shape=[B, T, I])
+    add("embedding", kind="embedding", input_dim=6, output_dim=3, input_shape=[B, T])
+    add("repeat_vector", kind="repeat_vector", n=3, input_shape=[B, I])
+    add("flatten", kind="flatten", input_shape=[B, T, I])
+    return c
+
+
+def run_other_case(cfg, arrays):
+    name = cfg["name"]
+    put = lambda k, v: arrays.__setitem__(f"{name}__{k}", np.asarray(v.detach() if torch.is_tensor(v) else v)[None])
+    kind, shape = cfg["kind"], cfg["input_shape"]
+    ws = []
+    if kind == "embedding":
+        inputs = [torch.tensor(rng.integers(0, cfg["input_dim"], shape).astype(np.float64))]
+        e = uni((cfg["input_dim"], cfg["output_dim"]), 1.0)
+        ws, out = [e], e[inputs[0].long()]
+    else:
+        inputs = [uni(shape, 2.0) for _ in range(cfg.get("inputs", 1))]
+        x = inputs[0]
+        if kind in ("dense", "time_distributed_dense"):
+            ws = [uni((shape[-1], cfg["units"]), 1.5 / np.sqrt(shape[-1]))]
+            if cfg.get("use_bias", True):
+                ws.append(uni((cfg["units"],), 0.3))
+            out = ACT[cfg["activation"]](x @ ws[0] + (ws[1] if len(ws) > 1 else 0))
+        elif kind == "activation":
+            out = ACT[cfg["activation"]](x)
+        elif kind == "layer_normalization":  # Keras: epsilon 1e-3, biased variance over the last axis
+            ws = [uni((shape[-1],), 1.0, 0.5), uni((shape[-1],), 0.5)]
+            mean = x.mean(-1, keepdim=True)
+            var = ((x - mean) ** 2).mean(-1, keepdim=True)
+            out = (x - mean) / torch.sqrt(var + 1e-3) * ws[0] + ws[1]
+        elif kind == "add":
+            out = sum(inputs)
+        elif kind == "multiply":
+            out = inputs[0] * inputs[1] * inputs[2]
+        elif kind == "average":
+            out = sum(inputs) / len(inputs)
+        elif kind == "concatenate":
+            out = torch.cat(inputs, cfg["axis"])
+        elif kind == "repeat_vector":
+            out = x[:, None, :].expand(shape[0], cfg["n"], shape[1])
+        elif kind == "flatten":
+            out = x.reshape(shape[0], -1)
+        else:
+            raise ValueError(kind)
+    r = torch.tensor(f32(rng.uniform(-1, 1, out.shape)))
+    loss = (out * r).sum()
+    diff = [v for v in inputs if v.requires_grad]
+    grads = torch.autograd.grad(loss, diff + ws)
+    for i, v in enumerate(inputs):
+        put(f"in{i}", v)
+        if v.requires_grad:
+            put(f"din{i}", grads[i])
+    for i, w in enumerate(ws):
+        put(f"w{i}", w)
+        put(f"dw{i}", grads[len(diff) + i])
+    put("out0", out)
+    put("r0", r)
+    put("loss", loss.reshape(1))
+    return dict(cfg, inputs=len(inputs), weights=len(ws))
 
 
 def flat_loss(outs, rs):
@@ -470,6 +560,97 @@ def run_loss_case(kind, weighted, masked, arrays):
     return dict(name=name, loss=kind, weighted=weighted, masked=masked)
 
 
+# ------------------------------------------------------------------------------------------------ whole models
+
+def model_cases():
+    """Sequential models whose mask reaches the loss (or not): x, y, weights, loss, metrics, d loss / d weights."""
+    return [
+        dict(name="masking_lstm_dense_mse", loss="MSE", metrics=["mae", "mse"], x="float", classes=2,
+             layers=[dict(type="masking"), dict(type="rnn", cell="lstm", units=3, return_sequences=True),
+                     dict(type="dense", units=2)]),
+        dict(name="embedding_gru_dense_sparse_logits", loss="SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS",
+             metrics=["accuracy"], x="ids", vocab=7, classes=5,
+             layers=[dict(type="embedding", input_dim=7, output_dim=3),
+                     dict(type="rnn", cell="gru", units=4, return_sequences=True), dict(type="dense", units=5)]),
+        dict(name="masking_bidirectional_lstm_dense_bce_logits", loss="BINARY_CROSSENTROPY_LOGITS",
+             metrics=["accuracy"], x="float", classes=1,
+             layers=[dict(type="masking"), dict(type="bidirectional", cell="lstm", units=3, merge_mode="concat"),
+                     dict(type="dense", units=1)]),
+        dict(name="masking_stacked_gru_lstm_huber", loss="HUBER", metrics=["mae"], x="float", classes=3,
+             layers=[dict(type="masking"), dict(type="rnn", cell="gru", units=3, return_sequences=True),
+                     dict(type="rnn", cell="lstm", units=4, return_sequences=True, go_backwards=True),
+                     dict(type="dense", units=3)]),
+    ]
+
+
+def run_model_case(cfg, arrays):
+    name = cfg["name"]
+    put = lambda k, v: arrays.__setitem__(f"{name}__{k}", np.asarray(v.detach() if torch.is_tensor(v) else v)[None])
+    valid = torch.tensor(MASK) > 0
+    if cfg["x"] == "ids":
+        ids = torch.tensor(rng.integers(1, cfg["vocab"], (B, T)).astype(np.float64)) * valid
+        x, cur, mask = ids, None, valid
+    else:
+        x = torch.tensor(f32(rng.uniform(-1, 1, (B, T, I)))) * valid[..., None]
+        cur, mask = x, None
+    ws = []
+    for lc in cfg["layers"]:
+        if lc["type"] == "masking":  # Keras Masking(0.0): a step is masked when every feature equals 0
+            mask = (cur != 0).any(-1)
+            cur = cur * mask[..., None]
+        elif lc["type"] == "embedding":  # mask_zero
+            e = uni((lc["input_dim"], lc["output_dim"]), 1.0)
+            ws.append(e)
+            cur = e[x.long()]
+        elif lc["type"] == "dense":
+            k, b = uni((cur.shape[-1], lc["units"]), 1.5 / np.sqrt(cur.shape[-1])), uni((lc["units"],), 0.3)
+            ws += [k, b]
+            cur = cur @ k + b  # Dense keeps the mask
+        else:
+            w = [make_weights(lc, cur.shape[-1]) for _ in range(2 if lc["type"] == "bidirectional" else 1)]
+            ws += [p for d in w for p in d]
+            m = mask.double() if mask is not None else None
+            if lc["type"] == "bidirectional":
+                cur = keras_bidirectional(lc, cur, w[0], w[1], m)[0]
+            else:
+                cur = keras_rnn(lc, cur, w[0], m)[0]
+            if not lc.get("return_sequences"):
+                mask = None
+    sparse = cfg["loss"].startswith("SPARSE")
+    if sparse:
+        y = torch.tensor(rng.integers(0, cfg["classes"], cur.shape[:-1]).astype(np.float64))
+    elif cfg["loss"].startswith("BINARY"):
+        y = torch.tensor(rng.integers(0, 2, cur.shape).astype(np.float64))
+    else:
+        y = torch.tensor(f32(rng.uniform(-1, 1, cur.shape)))
+    per = keras_loss(cfg["loss"], y, cur)
+    if mask is not None:  # keras/src/losses/loss.py apply_mask: weights total / valid, then sum / total
+        loss = (per * mask * (mask.numel() / mask.sum())).sum() / per.numel()
+    else:
+        loss = per.mean()
+    grads = torch.autograd.grad(loss, ws)
+    metrics = {}
+    mw = mask.double() if mask is not None else torch.ones(per.shape)
+    for k in cfg["metrics"]:  # Keras metrics: the mask as sample weight, a mean over the valid samples
+        if k == "accuracy":
+            if sparse:
+                v = (cur.argmax(-1) == y).double()
+            else:  # one column: binary accuracy at 0.5 in Keras; jrnn thresholds logits at 0 (Metric's doc)
+                v = ((cur > 0).double() == y).double().mean(-1)
+        else:
+            v = keras_loss("MAE" if k == "mae" else "MSE", y, cur)
+        metrics[k] = float((v * mw).sum() / mw.sum())
+    put("x", x)
+    put("y", y)
+    for i, w in enumerate(ws):
+        put(f"w{i}", w)
+        put(f"dw{i}", grads[i])
+    put("loss", loss.reshape(1))
+    for k, v in metrics.items():
+        put("metric_" + k, np.array([v]))
+    return dict(cfg, weights=len(ws))
+
+
 def save(stem, arrays, meta):
     np.savez(os.path.join(HERE, stem + ".npz"), **{k: v.astype(np.float32) for k, v in arrays.items()})
     with open(os.path.join(HERE, stem + ".json"), "w") as f:
@@ -484,12 +665,20 @@ def main():
         meta.append(run_layer_case(cfg, arrays))
     save("layers", arrays, meta)
     arrays, meta = {}, []
+    for cfg in other_cases():
+        meta.append(run_other_case(cfg, arrays))
+    save("other_layers", arrays, meta)
+    arrays, meta = {}, []
     for kind in LOSSES:
         meta.append(run_loss_case(kind, False, False, arrays))
         meta.append(run_loss_case(kind, True, False, arrays))
     for kind in ("MSE", "SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS", "BINARY_CROSSENTROPY"):
         meta.append(run_loss_case(kind, False, True, arrays))
     save("losses", arrays, meta)
+    arrays, meta = {}, []
+    for cfg in model_cases():
+        meta.append(run_model_case(cfg, arrays))
+    save("models", arrays, meta)
 
 
 if __name__ == "__main__":

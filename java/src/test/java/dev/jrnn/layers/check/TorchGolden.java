@@ -5,6 +5,10 @@ import dev.jrnn.data.BatchStream;
 import dev.jrnn.data.Dataset;
 import dev.jrnn.data.Npz;
 import dev.jrnn.io.Json;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.RecurrentLayer;
+import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
@@ -101,6 +105,24 @@ public final class TorchGolden {
             }
         }
         return out;
+    }
+
+    /** The jrnn layer for a Keras configuration as make_golden.py writes it. */
+    public static RecurrentLayer recurrent(Map<String, Object> m) {
+        int units = ((Number) m.get("units")).intValue();
+        String act = (String) m.getOrDefault("activation", "tanh");
+        String rec = (String) m.getOrDefault("recurrent_activation", "sigmoid");
+        RecurrentLayer l = switch ((String) m.get("cell")) {
+            case "lstm" -> new LSTM(units).recurrentActivation(rec);
+            case "gru" -> new GRU(units).resetAfter(!Boolean.FALSE.equals(m.get("reset_after"))).recurrentActivation(rec);
+            case "simple_rnn" -> new SimpleRNN(units);
+            default -> throw new IllegalArgumentException("cell " + m.get("cell"));
+        };
+        return l.activation(act).useBias(!Boolean.FALSE.equals(m.get("use_bias")))
+                .returnSequences(Boolean.TRUE.equals(m.get("return_sequences")))
+                .returnState(Boolean.TRUE.equals(m.get("return_state")))
+                .goBackwards(Boolean.TRUE.equals(m.get("go_backwards")))
+                .zeroOutputForMask(Boolean.TRUE.equals(m.get("zero_output_for_mask")));
     }
 
     private static Path resource(String file) {

@@ -1,0 +1,142 @@
+package dev.jrnn.losses;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.Loss;
+import dev.jrnn.backend.LossArgs;
+import dev.jrnn.backend.Span;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Masking;
+import dev.jrnn.layers.check.TorchGolden;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every loss of {@link Losses} on the CPU backend against PyTorch float64 golden values
+ * ({@code src/test/resources/torchref/make_golden.py}: keras/src/losses/losses.py over Keras' torch backend): the
+ * value reduced as Keras' sum_over_batch_size (plain, with sample weights, and over a masked [B, T, C] sequence, where
+ * Keras turns the mask into weights mask * total / valid, so the mean runs over the valid steps) and its gradient
+ * with respect to the predictions, within {@link TorchGolden#TOL}.
+ */
+class TorchLossReferenceTest {
+
+    @BeforeAll
+    static void cpu() { Jrnn.setBackend("cpu"); }
+
+    static List<TorchGolden.Case> cases() { return TorchGolden.load("losses"); }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void matchesPyTorch(TorchGolden.Case c) {
+        Loss kind = Losses.of(Losses.kerasName(Loss.valueOf(c.string("loss", null))));
+        TorchGolden.Array pred = c.get("pred"), target = c.get("target");
+        int cols = pred.shape()[pred.shape().length - 1], rows = pred.v().length / cols;
+        double[] w = c.has("sample_weight") ? c.get("sample_weight").v() : null;
+        if (c.has("mask")) w = kerasMaskWeights(c.get("mask").v());
+        Backend be = Jrnn.backend();
+        List<Buf> bufs = new ArrayList<>();
+        try {
+            Buf p = upload(be, pred.v(), bufs), t = upload(be, target.v(), bufs), g = be.alloc(pred.v().length), out = be.alloc(1);
+            bufs.add(g);
+            bufs.add(out);
+            Span ws = w == null ? null : Span.of(upload(be, w, bufs));
+            be.lossAsync(new LossArgs(kind, rows, cols, Span.of(p), Span.of(t), ws, Span.of(g), Span.of(out)));
+            float[] value = new float[1], grad = new float[pred.v().length];
+            be.download(out, 0, value, 0, 1);
+            be.download(g, 0, grad, 0, grad.length);
+            TorchGolden.compare(c + ": loss", new double[] {value[0]}, c.get("loss").v(), TorchGolden.TOL);
+            TorchGolden.compare(c + ": d loss / d prediction", TorchGolden.toDouble(Tensor.of(grad)), c.get("grad").v(),
+                    TorchGolden.TOL);
+        } finally {
+            for (Buf b : bufs) b.close();
+        }
+    }
+
+    static List<TorchGolden.Case> models() { return TorchGolden.load("models"); }
+
+    /**
+     * Whole Sequential models through compile / evaluate / trainOnBatch: Masking or Embedding(mask_zero) masks reach a
+     * sequence loss (Keras: the mean over the valid steps) and the metrics (a mean over the valid steps), or stop at a
+     * last-step layer. The gradient of every weight is read from one plain SGD step: (before - after) / lr, with lr
+     * large so the float32 update keeps the gradient's digits.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    @SuppressWarnings("unchecked")
+    void modelLossMetricsAndGradientsMatchPyTorch(TorchGolden.Case c) {
+        Sequential m = new Sequential();
+        TorchGolden.Array x = c.get("x"), y = c.get("y");
+        boolean first = true;
+        for (Map<String, Object> spec : (List<Map<String, Object>>) c.meta().get("layers")) {
+            Layer l = switch ((String) spec.get("type")) {
+                case "masking" -> new Masking(0.0);
+                case "embedding" -> new Embedding(((Number) spec.get("input_dim")).intValue(),
+                        ((Number) spec.get("output_dim")).intValue()).maskZero(true);
+                case "dense" -> new Dense(((Number) spec.get("units")).intValue());
+                case "bidirectional" -> new Bidirectional(TorchGolden.recurrent(spec)).mergeMode((String) spec.get("merge_mode"));
+                default -> TorchGolden.recurrent(spec);
+            };
+            if (first) l.inputShape(java.util.Arrays.copyOfRange(x.shape(), 1, x.shape().length));
+            first = false;
+            m.add(l);
+        }
+        double lr = 1000;
+        List<String> metrics = (List<String>) c.meta().get("metrics");
+        m.compile(new SGD(lr), Losses.of(Losses.kerasName(Loss.valueOf(c.string("loss", null)))), metrics.toArray(String[]::new));
+        List<Tensor> w0 = new ArrayList<>();
+        for (int i = 0; i < c.integer("weights"); i++) w0.add(tensor(c.get("w" + i)));
+        m.setWeights(w0);
+        Tensor xt = tensor(x), yt = tensor(y);
+        Map<String, Double> ev = m.evaluateAll(List.of(xt), List.of(yt), 32, null);
+        TorchGolden.compare(c + ": evaluate's loss", new double[] {ev.get("loss")}, c.get("loss").v(), TorchGolden.TOL);
+        for (String k : metrics) {
+            TorchGolden.compare(c + ": evaluate's " + k, new double[] {ev.get(k)}, c.get("metric_" + k).v(), TorchGolden.TOL);
+        }
+        double before = m.trainOnBatch(xt, yt);
+        TorchGolden.compare(c + ": trainOnBatch's loss", new double[] {before}, c.get("loss").v(), TorchGolden.TOL);
+        List<Tensor> w1 = m.getWeights();
+        for (int i = 0; i < w0.size(); i++) {
+            float[] a = w0.get(i).data(), b = w1.get(i).data();
+            double[] g = new double[a.length];
+            for (int k = 0; k < g.length; k++) g[k] = ((double) a[k] - b[k]) / lr;
+            TorchGolden.compare(c + ": d loss / d weight " + i, g, c.get("dw" + i).v(), TorchGolden.TOL);
+        }
+        m.close();
+    }
+
+    private static Tensor tensor(TorchGolden.Array a) {
+        float[] f = new float[a.v().length];
+        for (int i = 0; i < f.length; i++) f[i] = (float) a.v()[i];
+        return Tensor.of(f, a.shape());
+    }
+
+    /** Keras' apply_mask for sum_over_batch_size: weight total / valid on the valid steps, 0 on the masked ones. */
+    private static double[] kerasMaskWeights(double[] mask) {
+        double valid = 0;
+        for (double m : mask) valid += m;
+        double[] w = new double[mask.length];
+        for (int i = 0; i < w.length; i++) w[i] = mask[i] != 0 && valid > 0 ? mask.length / valid : 0;
+        return w;
+    }
+
+    private static Buf upload(Backend be, double[] v, List<Buf> bufs) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < f.length; i++) f[i] = (float) v[i];
+        Buf b = be.alloc(f.length);
+        bufs.add(b);
+        be.upload(f, 0, b, 0, f.length);
+        return b;
+    }
+}
