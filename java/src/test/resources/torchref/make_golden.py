@@ -261,12 +261,11 @@ def layer_cases():
         add(f"bidirectional_{cell}_{merge}_last_states", kind="bidirectional", cell=("gru", "lstm", "gru")[i % 3],
             units=2, merge_mode=merge, return_state=True, initial_state=True, mask=i % 2 == 1)
     # sizes past the CPU backend's thresholds: the batch split over threads (2 T B G H >= 3e6 flops), odd widths
-    add("lstm_large_masked", kind="layer", cell="lstm", units=48, batch=24, steps=8, inputs=7, return_sequences=True,
-        return_state=True, mask=True, initial_state=True)
+    add("lstm_large_masked", kind="layer", cell="lstm", units=48, batch=24, steps=8, inputs=7, mask=True,
+        initial_state=True)
     add("gru_large_masked", kind="layer", cell="gru", units=48, batch=32, steps=8, inputs=5, return_state=True,
         mask=True, go_backwards=True)
-    add("simple_rnn_large", kind="layer", cell="simple_rnn", units=61, batch=48, steps=9, inputs=3,
-        return_state=True, initial_state=True)
+    add("simple_rnn_large", kind="layer", cell="simple_rnn", units=61, batch=48, steps=9, inputs=3)
     for cell in ("lstm", "gru", "simple_rnn"):
         add(f"{cell}_fully_masked_row", kind="layer", cell=cell, units=3, batch=4, steps=4, return_sequences=cell != "gru",
             return_state=True, mask=True, fully_masked_row=True, initial_state=True)
@@ -274,6 +273,20 @@ def layer_cases():
         recurrent_activation="hard_sigmoid_v3", mask=True, return_sequences=True, initial_state=True)
     add("simple_rnn_sigmoid_single_step", kind="layer", cell="simple_rnn", units=3, activation="sigmoid", steps=1,
         return_sequences=True, return_state=True)
+    # widths past a vector (8 or 16 floats) plus a tail, with the activations that have their own vector code
+    add("lstm_wide_gelu_hard_sigmoid", kind="layer", cell="lstm", units=19, activation="gelu",
+        recurrent_activation="hard_sigmoid_v3", return_sequences=True, mask=True, initial_state=True)
+    add("gru_wide_swish", kind="layer", cell="gru", units=19, activation="swish", return_sequences=True, mask=True)
+    add("gru_reset_before_wide_softsign", kind="layer", cell="gru", units=19, reset_after=False, activation="softsign",
+        recurrent_activation="hard_sigmoid", return_state=True, initial_state=True)
+    add("simple_rnn_wide_relu_backwards", kind="layer", cell="simple_rnn", units=37, activation="relu",
+        return_sequences=True, go_backwards=True, mask=True)
+    add("lstm_wide_elu", kind="layer", cell="lstm", units=19, activation="elu",
+        return_state=True, mask=True)
+    add("bidirectional_lstm_wrapped_go_backwards", kind="bidirectional", cell="lstm", units=3, merge_mode="concat",
+        go_backwards=True, return_sequences=True, mask=True, initial_state=True)
+    add("bidirectional_gru_wrapped_go_backwards_last", kind="bidirectional", cell="gru", units=3, merge_mode="sum",
+        go_backwards=True, return_state=True, mask=True)
     add("stacked_lstm_gru_masked", kind="stacked", mask=True,
         layers=[dict(cell="lstm", units=3, return_sequences=True), dict(cell="gru", units=2)])
     add("stacked_relu_rnn_backwards_lstm", kind="stacked",
@@ -282,6 +295,9 @@ def layer_cases():
     for cell in ("lstm", "gru", "simple_rnn"):
         add(f"stateful_{cell}", kind="stateful", cell=cell, units=3, return_sequences=cell != "gru",
             mask=cell == "lstm")
+    add("stateful_bidirectional_lstm", kind="stateful", cell="lstm", units=2, return_sequences=True, merge_mode="ave",
+        mask=True)
+    add("stateful_bidirectional_gru", kind="stateful", cell="gru", units=3, merge_mode="concat")
     return c
 
 
@@ -296,6 +312,10 @@ def other_cases():
     for i, a in enumerate(DENSE_ACTS):
         add(f"dense_{a}", kind="dense", units=4, activation=a, use_bias=i % 4 != 3, input_shape=[B, T, I] if i % 2 else [B, I])
     add("activation_softmax", kind="activation", activation="softmax", input_shape=[B, T, I])
+    for a in DENSE_ACTS:
+        add(f"activation_{a}_wide", kind="activation", activation=a, input_shape=[2, 37])
+    add("dense_softmax_wide", kind="dense", units=37, activation="softmax", use_bias=True, input_shape=[B, T, I])
+    add("layer_normalization_wide", kind="layer_normalization", input_shape=[B, 2, 37])
     add("layer_normalization", kind="layer_normalization", input_shape=[B, T, 6])
     add("layer_normalization_2d", kind="layer_normalization", input_shape=[B, 7])
     for m in ("add", "multiply", "average"):
@@ -424,13 +444,18 @@ def run_layer_case(cfg, arrays):
 def run_stateful_case(cfg, put):
     """Two batches through a stateful layer: batch 2 starts from batch 1's last states, detached (Keras)."""
     H = cfg["units"]
-    w = make_weights(cfg, I)
+    bidi = "merge_mode" in cfg
+    w = make_weights(cfg, I) + (make_weights(cfg, I) if bidi else [])
+    half = len(w) // 2 if bidi else len(w)
     mask = mask_for(cfg)
     run = dict(cfg, return_state=True)
     states = None
     for k in range(2):
         x = uni((B, T, I))
-        res = keras_rnn(run, x, w, mask, states)
+        if bidi:  # each direction carries its own last states (the backward one's are those after step 0)
+            res = keras_bidirectional(run, x, w[:half], w[half:], mask, states)
+        else:
+            res = keras_rnn(run, x, w, mask, states)
         out = res[0]
         states = [s.detach() for s in res[1:]]
         r = torch.tensor(f32(rng.uniform(-1, 1, out.shape)))
@@ -576,6 +601,10 @@ def model_cases():
              metrics=["accuracy"], x="float", classes=1,
              layers=[dict(type="masking"), dict(type="bidirectional", cell="lstm", units=3, merge_mode="concat"),
                      dict(type="dense", units=1)]),
+        dict(name="embedding_lstm_last_dense_softmax_cce", loss="CATEGORICAL_CROSSENTROPY", metrics=["accuracy"],
+             x="ids", vocab=9, classes=4,
+             layers=[dict(type="embedding", input_dim=9, output_dim=3), dict(type="rnn", cell="lstm", units=4),
+                     dict(type="dense", units=4, activation="softmax")]),
         dict(name="masking_stacked_gru_lstm_huber", loss="HUBER", metrics=["mae"], x="float", classes=3,
              layers=[dict(type="masking"), dict(type="rnn", cell="gru", units=3, return_sequences=True),
                      dict(type="rnn", cell="lstm", units=4, return_sequences=True, go_backwards=True),
@@ -605,7 +634,7 @@ def run_model_case(cfg, arrays):
         elif lc["type"] == "dense":
             k, b = uni((cur.shape[-1], lc["units"]), 1.5 / np.sqrt(cur.shape[-1])), uni((lc["units"],), 0.3)
             ws += [k, b]
-            cur = cur @ k + b  # Dense keeps the mask
+            cur = ACT[lc.get("activation", "linear")](cur @ k + b)  # Dense keeps the mask
         else:
             w = [make_weights(lc, cur.shape[-1]) for _ in range(2 if lc["type"] == "bidirectional" else 1)]
             ws += [p for d in w for p in d]
@@ -621,6 +650,8 @@ def run_model_case(cfg, arrays):
         y = torch.tensor(rng.integers(0, cfg["classes"], cur.shape[:-1]).astype(np.float64))
     elif cfg["loss"].startswith("BINARY"):
         y = torch.tensor(rng.integers(0, 2, cur.shape).astype(np.float64))
+    elif cfg["loss"].startswith("CATEGORICAL"):
+        y = torch.tensor(np.eye(cfg["classes"])[rng.integers(0, cfg["classes"], cur.shape[:-1])])
     else:
         y = torch.tensor(f32(rng.uniform(-1, 1, cur.shape)))
     per = keras_loss(cfg["loss"], y, cur)
@@ -629,12 +660,21 @@ def run_model_case(cfg, arrays):
     else:
         loss = per.mean()
     grads = torch.autograd.grad(loss, ws)
+    # evaluate in batches of 2: Keras' loss tracker is a Mean of the batch losses weighted by the batch sizes
+    batch_losses = []
+    for lo, hi in ((0, 2), (2, B)):
+        pb = per[lo:hi]
+        mb = mask[lo:hi].double() if mask is not None else torch.ones(pb.shape)
+        batch_losses.append((hi - lo) * float((pb * mb).sum() / mb.sum()) if mb.sum() > 0 else 0.0)
+    put("loss_batches_of_2", np.array([sum(batch_losses) / B]))
     metrics = {}
     mw = mask.double() if mask is not None else torch.ones(per.shape)
     for k in cfg["metrics"]:  # Keras metrics: the mask as sample weight, a mean over the valid samples
         if k == "accuracy":
             if sparse:
                 v = (cur.argmax(-1) == y).double()
+            elif cfg["classes"] > 1:
+                v = (cur.argmax(-1) == y.argmax(-1)).double()
             else:  # one column: binary accuracy at 0.5 in Keras; jrnn thresholds logits at 0 (Metric's doc)
                 v = ((cur > 0).double() == y).double().mean(-1)
         else:

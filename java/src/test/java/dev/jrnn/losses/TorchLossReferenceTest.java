@@ -84,7 +84,7 @@ class TorchLossReferenceTest {
                 case "masking" -> new Masking(0.0);
                 case "embedding" -> new Embedding(((Number) spec.get("input_dim")).intValue(),
                         ((Number) spec.get("output_dim")).intValue()).maskZero(true);
-                case "dense" -> new Dense(((Number) spec.get("units")).intValue());
+                case "dense" -> new Dense(((Number) spec.get("units")).intValue()).activation((String) spec.getOrDefault("activation", "linear"));
                 case "bidirectional" -> new Bidirectional(TorchGolden.recurrent(spec)).mergeMode((String) spec.get("merge_mode"));
                 default -> TorchGolden.recurrent(spec);
             };
@@ -103,6 +103,13 @@ class TorchLossReferenceTest {
         TorchGolden.compare(c + ": evaluate's loss", new double[] {ev.get("loss")}, c.get("loss").v(), TorchGolden.TOL);
         for (String k : metrics) {
             TorchGolden.compare(c + ": evaluate's " + k, new double[] {ev.get(k)}, c.get("metric_" + k).v(), TorchGolden.TOL);
+        }
+        ev = m.evaluateAll(List.of(xt), List.of(yt), 2, null);
+        TorchGolden.compare(c + ": evaluate's loss in batches of 2 (a mean of the batch losses weighted by batch size)",
+                new double[] {ev.get("loss")}, c.get("loss_batches_of_2").v(), TorchGolden.TOL);
+        for (String k : metrics) {   // a metric's mean runs over the epoch's valid steps, whatever the batches
+            TorchGolden.compare(c + ": evaluate's " + k + " in batches of 2", new double[] {ev.get(k)}, c.get("metric_" + k).v(),
+                    TorchGolden.TOL);
         }
         double before = m.trainOnBatch(xt, yt);
         TorchGolden.compare(c + ": trainOnBatch's loss", new double[] {before}, c.get("loss").v(), TorchGolden.TOL);

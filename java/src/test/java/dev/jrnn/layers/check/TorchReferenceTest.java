@@ -106,7 +106,30 @@ class TorchReferenceTest {
     private static void single(TorchGolden.Case c, Layer layer) {
         List<GradCheck.Var> ins = vars(c, "in", c.integer("inputs"), ""), ws = vars(c, "w", c.integer("weights"), "");
         layer.build(sampleShapes(ins));
-        compare(c, "", layer, ins, ws, c.has("mask") ? c.get("mask").v() : null);
+        double[] mask = c.has("mask") ? c.get("mask").v() : null;
+        compare(c, "", layer, ins, ws, mask);
+        inference(c, layer, ins, mask);
+    }
+
+    /** The same outputs from an inference forward (training false: the backends may take other code). */
+    private static void inference(TorchGolden.Case c, Layer layer, List<GradCheck.Var> ins, double[] mask) {
+        Backend be = layer.backend();
+        List<DTensor> owned = new ArrayList<>();
+        try {
+            List<DTensor> xs = new ArrayList<>();
+            for (GradCheck.Var v : ins) xs.add(GradCheck.upload(be, v.v, v.shape));
+            owned.addAll(xs);
+            DTensor m = mask == null ? null : GradCheck.upload(be, mask, ins.get(0).shape[0], ins.get(0).shape[1]);
+            if (m != null) owned.add(m);
+            try (Trace tr = layer.forward(xs, m, false)) {
+                for (int k = 0; c.has("out" + k); k++) {
+                    TorchGolden.compare(c + ": inference output " + k, GradCheck.toDouble(tr.outputs().get(k).toTensor()),
+                            c.get("out" + k).v(), TorchGolden.TOL);
+                }
+            }
+        } finally {
+            for (DTensor d : owned) d.close();
+        }
     }
 
     /** Runs {@code layer} as GradCheck does and compares outputs out&lt;prefix&gt;k and gradients d&lt;var&gt;. */
@@ -194,9 +217,10 @@ class TorchReferenceTest {
         }
     }
 
-    /** Two batches through a stateful layer: the second starts from the first's last states (no gradient across). */
+    /** Two batches through a stateful layer (or Bidirectional): the second starts from the first's last states (no gradient across). */
     private static void stateful(TorchGolden.Case c) {
-        RecurrentLayer layer = TorchGolden.recurrent(c.meta()).stateful(true);
+        RecurrentLayer rnn = TorchGolden.recurrent(c.meta()).stateful(true);
+        Layer layer = c.meta().containsKey("merge_mode") ? new Bidirectional(rnn).mergeMode(c.string("merge_mode", null)) : rnn;
         List<GradCheck.Var> ws = vars(c, "w", c.integer("weights"), "b0_");
         for (int b = 0; b < c.integer("batches"); b++) {
             String p = "b" + b + "_";
