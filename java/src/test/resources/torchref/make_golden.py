@@ -11,8 +11,9 @@ sum_over_batch_size (sample weights scale per-sample losses, the sum divides by 
 
 Every input and weight is a float32 value (rounded, then used in float64), so jrnn sees exactly what torch saw.
 Run from anywhere with PyTorch (tested with 1.13, CPU): /usr/bin/python3 make_golden.py
-Writes layers.npz + layers.json and losses.npz + losses.json beside this file; every array has a leading axis of
-length 1 so the Java test reads one case as a one-sample Dataset.
+Writes <stem>.json (the cases and their settings) and <stem>/<case>.npz (the arrays) beside this file for the stems
+layers, other_layers, losses and models; every array has a leading axis of length 1 so the Java test reads a case
+as a one-sample Dataset.
 """
 import json
 import os
@@ -261,11 +262,11 @@ def layer_cases():
         add(f"bidirectional_{cell}_{merge}_last_states", kind="bidirectional", cell=("gru", "lstm", "gru")[i % 3],
             units=2, merge_mode=merge, return_state=True, initial_state=True, mask=i % 2 == 1)
     # sizes past the CPU backend's thresholds: the batch split over threads (2 T B G H >= 3e6 flops), odd widths
-    add("lstm_large_masked", kind="layer", cell="lstm", units=48, batch=24, steps=8, inputs=7, mask=True,
+    add("lstm_large_masked", kind="layer", cell="lstm", units=32, batch=48, steps=8, inputs=2, mask=True,
         initial_state=True)
-    add("gru_large_masked", kind="layer", cell="gru", units=48, batch=32, steps=8, inputs=5, return_state=True,
+    add("gru_large_masked", kind="layer", cell="gru", units=32, batch=64, steps=8, inputs=2, return_state=True,
         mask=True, go_backwards=True)
-    add("simple_rnn_large", kind="layer", cell="simple_rnn", units=61, batch=48, steps=9, inputs=3)
+    add("simple_rnn_large", kind="layer", cell="simple_rnn", units=40, batch=128, steps=8, inputs=3)
     for cell in ("lstm", "gru", "simple_rnn"):
         add(f"{cell}_fully_masked_row", kind="layer", cell=cell, units=3, batch=4, steps=4, return_sequences=cell != "gru",
             return_state=True, mask=True, fully_masked_row=True, initial_state=True)
@@ -691,8 +692,123 @@ def run_model_case(cfg, arrays):
     return dict(cfg, weights=len(ws))
 
 
+def run_encoder_decoder_case(arrays):
+    """Functional: Masking -> LSTM(return_state) whose h, c start a decoder LSTM(return_sequences) -> Dense; mse.
+    The encoder's mask stays with the encoder (the decoder's input has none); the loss reaches the encoder through
+    the states only."""
+    name = "encoder_decoder_states"
+    put = lambda k, v: arrays.__setitem__(f"{name}__{k}", np.asarray(v.detach() if torch.is_tensor(v) else v)[None])
+    valid = torch.tensor(MASK) > 0
+    x = torch.tensor(f32(rng.uniform(-1, 1, (B, T, I)))) * valid[..., None]
+    xd = torch.tensor(f32(rng.uniform(-1, 1, (B, 4, 2))))
+    enc = dict(cell="lstm", units=3, return_state=True)
+    dec = dict(cell="lstm", units=3, return_sequences=True)
+    we, wd = make_weights(enc, I), make_weights(dec, 2)
+    k, b = uni((3, 2), 0.8), uni((2,), 0.3)
+    mask = (x != 0).any(-1).double()
+    _, h, c = keras_rnn(enc, x, we, mask)
+    out = keras_rnn(dec, xd, wd, None, [h, c])[0] @ k + b
+    y = torch.tensor(f32(rng.uniform(-1, 1, out.shape)))
+    loss = ((out - y) ** 2).mean()
+    ws = we + wd + [k, b]
+    grads = torch.autograd.grad(loss, ws)
+    put("x", x)
+    put("x_decoder", xd)
+    put("y", y)
+    for i, w in enumerate(ws):
+        put(f"w{i}", w)
+        put(f"dw{i}", grads[i])
+    put("loss", loss.reshape(1))
+    return dict(name=name, kind="encoder_decoder", loss="MSE", weights=len(ws))
+
+
+MASK2 = f32([[1, 0, 1, 1, 1],
+             [1, 1, 1, 0, 0],
+             [0, 1, 0, 1, 1]])
+
+
+def merge_model_cases():
+    """Two masked (or unmasked) inputs merged, then LSTM(return_sequences) -> Dense, mse over the merged mask."""
+    return [dict(name=f"merge_{m}_{'_'.join(ins)}", kind="merge", merge=m, inputs=ins)
+            for m, ins in (("add", ["ids", "ids"]), ("average", ["masking", "masking"]), ("add", ["masking", "plain"]),
+                           ("concatenate", ["ids", "masking"]), ("concatenate", ["masking", "plain"]),
+                           ("multiply", ["masking", "ids"]), ("multiply", ["masking", "plain"]))]
+
+
+def run_merge_model_case(cfg, arrays):
+    """Keras 3.4 and later (keras/src/layers/merging): the output mask is the OR of the input masks, none when an
+    input has none (Add, Average, Multiply); Concatenate on the features ORs them with all ones for an input without
+    one; Multiply also takes a masked step of an input as 1, and zeroes the steps the OR masks."""
+    name = cfg["name"]
+    put = lambda k, v: arrays.__setitem__(f"{name}__{k}", np.asarray(v.detach() if torch.is_tensor(v) else v)[None])
+    F = 3
+    xs, branch, masks, ws = [], [], [], []
+    for i, kind in enumerate(cfg["inputs"]):
+        valid = torch.tensor((MASK, MASK2)[i]) > 0
+        if kind == "ids":
+            ids = torch.tensor(rng.integers(1, 6, (B, T)).astype(np.float64)) * valid
+            e = uni((6, F), 1.0)
+            ws.append(e)
+            xs.append(ids)
+            branch.append(e[ids.long()])
+            masks.append(valid)
+        else:
+            x = torch.tensor(f32(rng.uniform(-1, 1, (B, T, F))))
+            if kind == "masking":
+                x = x * valid[..., None]
+            xs.append(x)
+            branch.append(x)
+            masks.append((x != 0).any(-1) if kind == "masking" else None)
+    all_masked = all(m is not None for m in masks)
+    if cfg["merge"] == "concatenate":
+        cur = torch.cat(branch, -1)
+        mask = None if all(m is None for m in masks) else torch.stack(
+            [m if m is not None else torch.ones(B, T, dtype=torch.bool) for m in masks]).any(0)
+    else:
+        mask = torch.stack(masks).any(0) if all_masked else None
+        if cfg["merge"] == "add":
+            cur = branch[0] + branch[1]
+        elif cfg["merge"] == "average":
+            cur = (branch[0] + branch[1]) / 2
+        else:
+            cur = None
+            for x, m in zip(branch, masks):
+                x = x if m is None else torch.where(m[..., None], x, torch.ones_like(x))
+                cur = x if cur is None else cur * x
+            if all_masked:
+                cur = torch.where(mask[..., None], cur, torch.zeros_like(cur))
+    lc = dict(cell="lstm", units=3, return_sequences=True)
+    w = make_weights(lc, cur.shape[-1])
+    k, b = uni((3, 2), 0.8), uni((2,), 0.3)
+    ws += w + [k, b]
+    md = mask.double() if mask is not None else None
+    out = keras_rnn(lc, cur, w, md)[0] @ k + b
+    y = torch.tensor(f32(rng.uniform(-1, 1, out.shape)))
+    per = ((out - y) ** 2).mean(-1)
+    loss = (per * md).sum() / md.sum() if md is not None else per.mean()
+    grads = torch.autograd.grad(loss, ws)
+    for i, x in enumerate(xs):
+        put(f"x{i}", x)
+    put("y", y)
+    for i, wv in enumerate(ws):
+        put(f"w{i}", wv)
+        put(f"dw{i}", grads[i])
+    put("loss", loss.reshape(1))
+    return dict(cfg, weights=len(ws))
+
+
 def save(stem, arrays, meta):
-    np.savez(os.path.join(HERE, stem + ".npz"), **{k: v.astype(np.float32) for k, v in arrays.items()})
+    """<stem>.json lists the cases; <stem>/<case>.npz holds each case's arrays (one small archive per case, so a
+    reader maps only its own few members)."""
+    folder = os.path.join(HERE, stem)
+    os.makedirs(folder, exist_ok=True)
+    for old in os.listdir(folder):
+        if old.endswith(".npz"):
+            os.remove(os.path.join(folder, old))
+    for case in meta:
+        prefix = case["name"] + "__"
+        np.savez(os.path.join(folder, case["name"] + ".npz"),
+                 **{k[len(prefix):]: v.astype(np.float32) for k, v in arrays.items() if k.startswith(prefix)})
     with open(os.path.join(HERE, stem + ".json"), "w") as f:
         json.dump(meta, f, indent=1)
         f.write("\n")
@@ -718,6 +834,9 @@ def main():
     arrays, meta = {}, []
     for cfg in model_cases():
         meta.append(run_model_case(cfg, arrays))
+    meta.append(run_encoder_decoder_case(arrays))
+    for cfg in merge_model_cases():
+        meta.append(run_merge_model_case(cfg, arrays))
     save("models", arrays, meta)
 
 

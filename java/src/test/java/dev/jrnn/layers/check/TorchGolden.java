@@ -26,9 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * The PyTorch golden values under {@code src/test/resources/torchref/} (written by {@code make_golden.py} there):
- * {@code <stem>.json} lists the cases with their settings, {@code <stem>.npz} holds each case's arrays as
- * {@code <case>__<array>}, every one with a leading axis of 1, so a case reads back through jrnn's own
- * {@link Npz} / {@link Dataset#fromNpz} as one sample.
+ * {@code <stem>.json} lists the cases with their settings, {@code <stem>/<case>.npz} holds a case's arrays, every one
+ * with a leading axis of 1, so a case reads back through jrnn's own {@link Npz} / {@link Dataset#fromNpz} as one
+ * sample.
  */
 public final class TorchGolden {
     /**
@@ -70,22 +70,15 @@ public final class TorchGolden {
 
     private TorchGolden() {}
 
-    /** The cases of {@code torchref/<stem>.json} with their arrays from {@code torchref/<stem>.npz}. */
+    /** The cases of {@code torchref/<stem>.json} with their arrays from {@code torchref/<stem>/<case>.npz}. */
     @SuppressWarnings("unchecked")
     public static List<Case> load(String stem) {
         try {
-            Path npz = resource(stem + ".npz");
             List<Object> meta = (List<Object>) Json.parse(Files.readString(resource(stem + ".json")));
-            Map<String, List<String>> keys = new LinkedHashMap<>();
-            for (String k : Npz.headers(npz).keySet()) {
-                keys.computeIfAbsent(k.substring(0, k.indexOf("__")), c -> new ArrayList<>()).add(k);
-            }
             List<Case> cases = new ArrayList<>();
             for (Object o : meta) {
                 Map<String, Object> m = (Map<String, Object>) o;
-                List<String> names = keys.get((String) m.get("name"));
-                assertNotNull(names, () -> npz + ": no arrays for case " + m.get("name"));
-                cases.add(new Case(m, read(npz, names)));
+                cases.add(new Case(m, read(resource(stem + "/" + m.get("name") + ".npz"))));
             }
             return cases;
         } catch (IOException e) {
@@ -93,15 +86,15 @@ public final class TorchGolden {
         }
     }
 
-    /** The arrays {@code names} of one case, read as one sample of a Dataset over the npz. */
-    private static Map<String, Array> read(Path npz, List<String> names) throws IOException {
+    /** Every array of one case's archive, read as one sample of a Dataset over it. */
+    private static Map<String, Array> read(Path npz) throws IOException {
+        List<String> names = new ArrayList<>(Npz.headers(npz).keySet());
         Map<String, Array> out = new LinkedHashMap<>();
         try (BatchStream s = Dataset.fromNpz(npz, names, List.of()).batch(1).epoch(0); Batch b = s.next()) {
             for (int i = 0; i < names.size(); i++) {
                 Tensor t = b.input(i);
                 int[] shape = t.shape();
-                String n = names.get(i);
-                out.put(n.substring(n.indexOf("__") + 2), new Array(GradCheck.toDouble(t), Arrays.copyOfRange(shape, 1, shape.length)));
+                out.put(names.get(i), new Array(GradCheck.toDouble(t), Arrays.copyOfRange(shape, 1, shape.length)));
             }
         }
         return out;
