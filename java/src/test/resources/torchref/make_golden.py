@@ -606,6 +606,12 @@ def model_cases():
              x="ids", vocab=9, classes=4,
              layers=[dict(type="embedding", input_dim=9, output_dim=3), dict(type="rnn", cell="lstm", units=4),
                      dict(type="dense", units=4, activation="softmax")]),
+        # jrnn's lengths (post-padded batches): the same as Keras' Masking over zero padding
+        dict(name="lengths_gru_bidirectional_dense_mse", loss="MSE", metrics=["mae"], x="float", classes=2,
+             lengths=[5, 3, 1],
+             layers=[dict(type="masking"), dict(type="rnn", cell="gru", units=3, return_sequences=True),
+                     dict(type="bidirectional", cell="lstm", units=2, merge_mode="sum", return_sequences=True),
+                     dict(type="dense", units=2)]),
         dict(name="masking_stacked_gru_lstm_huber", loss="HUBER", metrics=["mae"], x="float", classes=3,
              layers=[dict(type="masking"), dict(type="rnn", cell="gru", units=3, return_sequences=True),
                      dict(type="rnn", cell="lstm", units=4, return_sequences=True, go_backwards=True),
@@ -617,6 +623,8 @@ def run_model_case(cfg, arrays):
     name = cfg["name"]
     put = lambda k, v: arrays.__setitem__(f"{name}__{k}", np.asarray(v.detach() if torch.is_tensor(v) else v)[None])
     valid = torch.tensor(MASK) > 0
+    if "lengths" in cfg:
+        valid = torch.arange(T)[None, :] < torch.tensor(cfg["lengths"])[:, None]
     if cfg["x"] == "ids":
         ids = torch.tensor(rng.integers(1, cfg["vocab"], (B, T)).astype(np.float64)) * valid
         x, cur, mask = ids, None, valid
