@@ -332,7 +332,7 @@ def other_cases():
 
 def run_other_case(cfg, arrays):
     name = cfg["name"]
-    put = lambda k, v: arrays.__setitem__(f"{name}__{k}", np.asarray(v.detach() if torch.is_tensor(v) else v)[None])
+    put = putter(name, arrays)
     kind, shape = cfg["kind"], cfg["input_shape"]
     ws = []
     if kind == "embedding":
@@ -376,13 +376,23 @@ def run_other_case(cfg, arrays):
         put(f"in{i}", v)
         if v.requires_grad:
             put(f"din{i}", grads[i])
-    for i, w in enumerate(ws):
-        put(f"w{i}", w)
-        put(f"dw{i}", grads[len(diff) + i])
+    put_weights(put, ws, grads[len(diff):])
     put("out0", out)
     put("r0", r)
     put("loss", loss.reshape(1))
     return dict(cfg, inputs=len(inputs), weights=len(ws))
+
+
+def putter(name, arrays):
+    """Stores the arrays of case `name` as <name>__<key>, each with a leading axis of 1."""
+    return lambda k, v: arrays.__setitem__(f"{name}__{k}", np.asarray(v.detach() if torch.is_tensor(v) else v)[None])
+
+
+def put_weights(put, ws, grads):
+    """Weights w<i> and the loss' gradients dw<i>."""
+    for i, w in enumerate(ws):
+        put(f"w{i}", w)
+        put(f"dw{i}", grads[i])
 
 
 def flat_loss(outs, rs):
@@ -392,7 +402,7 @@ def flat_loss(outs, rs):
 def run_layer_case(cfg, arrays):
     """Inputs, weights, outputs, R, L = sum <R_k, out_k> and every gradient of L, under '<name>__'."""
     name = cfg["name"]
-    put = lambda k, v: arrays.__setitem__(f"{name}__{k}", np.asarray(v.detach() if torch.is_tensor(v) else v)[None])
+    put = putter(name, arrays)
     mask = mask_for(cfg)
     if mask is not None:
         put("mask", mask)
@@ -431,9 +441,7 @@ def run_layer_case(cfg, arrays):
     for i, v in enumerate(inputs):
         put(f"in{i}", v)
         put(f"din{i}", grads[i])
-    for i, v in enumerate(variables):
-        put(f"w{i}", v)
-        put(f"dw{i}", grads[len(inputs) + i])
+    put_weights(put, variables, grads[len(inputs):])
     for i, (o, r) in enumerate(zip(outs, rs)):
         put(f"out{i}", o)
         put(f"r{i}", r)
@@ -557,7 +565,7 @@ def run_loss_case(kind, weighted, masked, arrays):
     """Keras' reduction: sum(per-sample loss * weight) / number of per-sample losses; a sequence mask becomes
     weights mask * total / valid (keras/src/losses/loss.py apply_mask), i.e. the mean over the valid steps."""
     name = kind.lower() + ("_weighted" if weighted else "") + ("_masked_sequence" if masked else "")
-    put = lambda k, v: arrays.__setitem__(f"{name}__{k}", np.asarray(v.detach() if torch.is_tensor(v) else v)[None])
+    put = putter(name, arrays)
     if masked:
         Bs, Ts, C = 2, 3, 4
         p, y = loss_data(kind, Bs * Ts, C)
@@ -621,7 +629,7 @@ def model_cases():
 
 def run_model_case(cfg, arrays):
     name = cfg["name"]
-    put = lambda k, v: arrays.__setitem__(f"{name}__{k}", np.asarray(v.detach() if torch.is_tensor(v) else v)[None])
+    put = putter(name, arrays)
     valid = torch.tensor(MASK) > 0
     if "lengths" in cfg:
         valid = torch.arange(T)[None, :] < torch.tensor(cfg["lengths"])[:, None]
@@ -691,9 +699,7 @@ def run_model_case(cfg, arrays):
         metrics[k] = float((v * mw).sum() / mw.sum())
     put("x", x)
     put("y", y)
-    for i, w in enumerate(ws):
-        put(f"w{i}", w)
-        put(f"dw{i}", grads[i])
+    put_weights(put, ws, grads)
     put("loss", loss.reshape(1))
     for k, v in metrics.items():
         put("metric_" + k, np.array([v]))
@@ -705,7 +711,7 @@ def run_encoder_decoder_case(arrays):
     The encoder's mask stays with the encoder (the decoder's input has none); the loss reaches the encoder through
     the states only."""
     name = "encoder_decoder_states"
-    put = lambda k, v: arrays.__setitem__(f"{name}__{k}", np.asarray(v.detach() if torch.is_tensor(v) else v)[None])
+    put = putter(name, arrays)
     valid = torch.tensor(MASK) > 0
     x = torch.tensor(f32(rng.uniform(-1, 1, (B, T, I)))) * valid[..., None]
     xd = torch.tensor(f32(rng.uniform(-1, 1, (B, 4, 2))))
@@ -723,9 +729,7 @@ def run_encoder_decoder_case(arrays):
     put("x", x)
     put("x_decoder", xd)
     put("y", y)
-    for i, w in enumerate(ws):
-        put(f"w{i}", w)
-        put(f"dw{i}", grads[i])
+    put_weights(put, ws, grads)
     put("loss", loss.reshape(1))
     return dict(name=name, kind="encoder_decoder", loss="MSE", weights=len(ws))
 
@@ -748,7 +752,7 @@ def run_merge_model_case(cfg, arrays):
     input has none (Add, Average, Multiply); Concatenate on the features ORs them with all ones for an input without
     one; Multiply also takes a masked step of an input as 1, and zeroes the steps the OR masks."""
     name = cfg["name"]
-    put = lambda k, v: arrays.__setitem__(f"{name}__{k}", np.asarray(v.detach() if torch.is_tensor(v) else v)[None])
+    put = putter(name, arrays)
     F = 3
     xs, branch, masks, ws = [], [], [], []
     for i, kind in enumerate(cfg["inputs"]):
@@ -798,9 +802,7 @@ def run_merge_model_case(cfg, arrays):
     for i, x in enumerate(xs):
         put(f"x{i}", x)
     put("y", y)
-    for i, wv in enumerate(ws):
-        put(f"w{i}", wv)
-        put(f"dw{i}", grads[i])
+    put_weights(put, ws, grads)
     put("loss", loss.reshape(1))
     return dict(cfg, weights=len(ws))
 

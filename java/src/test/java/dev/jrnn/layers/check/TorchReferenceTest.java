@@ -175,45 +175,21 @@ class TorchReferenceTest {
             int n = l.params().size();
             own.add(ws.subList(w, w + n));
             w += n;
-            GradCheck.setWeights(l, own.getLast());
             layers.add(l);
             sample = l.returnSequences() ? new int[] {sample[0], l.units()} : new int[] {l.units()};
         }
         assertEquals(ws.size(), w, c + ": weights in the golden file vs the layers' parameters");
-        Backend be = Jrnn.backend();
-        List<Trace> traces = new ArrayList<>();
-        List<DTensor> owned = new ArrayList<>();
-        try {
-            DTensor cur = GradCheck.upload(be, x.v, x.shape);
-            owned.add(cur);
-            DTensor m = c.has("mask") ? GradCheck.upload(be, c.get("mask").v(), x.shape[0], x.shape[1]) : null;
-            if (m != null) owned.add(m);
-            for (RecurrentLayer l : layers) {
-                Trace tr = l.forward(List.of(cur), m, true);
-                traces.add(tr);
-                cur = tr.outputs().get(0);
-                m = tr.outputMask();
+        GradCheck.JrnnOut o = GradCheck.runChain(layers, own, x, c.has("mask") ? c.get("mask").v() : null,
+                c.get("out0").shape(), c.get("r0").v());
+        TorchGolden.compare(c + ": output", o.outputs().get(0), c.get("out0").v(), TorchGolden.TOL);
+        TorchGolden.compare(c + ": d/dx", o.grads().get(x), c.get("din0").v(), TorchGolden.TOL);
+        for (int k = 0; k < layers.size(); k++) {
+            List<Param> ps = layers.get(k).params();
+            for (int i = 0; i < ps.size(); i++) {
+                GradCheck.Var v = own.get(k).get(i);
+                TorchGolden.compare(c + ": d/d" + v.name + " (layer " + k + " " + ps.get(i).name() + ")",
+                        o.grads().get(v), c.get("d" + v.name).v(), TorchGolden.TOL);
             }
-            TorchGolden.compare(c + ": output", GradCheck.toDouble(cur.toTensor()), c.get("out0").v(), TorchGolden.TOL);
-            for (RecurrentLayer l : layers) l.zeroGrads();
-            DTensor d = GradCheck.upload(be, c.get("r0").v(), cur.shape());
-            owned.add(d);
-            for (int k = layers.size() - 1; k >= 0; k--) {
-                d = traces.get(k).backward(List.of(d)).get(0);
-                owned.add(d);
-            }
-            TorchGolden.compare(c + ": d/dx", GradCheck.toDouble(d.toTensor()), c.get("din0").v(), TorchGolden.TOL);
-            for (int k = 0; k < layers.size(); k++) {
-                List<Param> ps = layers.get(k).params();
-                for (int i = 0; i < ps.size(); i++) {
-                    GradCheck.Var v = own.get(k).get(i);
-                    TorchGolden.compare(c + ": d/d" + v.name + " (layer " + k + " " + ps.get(i).name() + ")",
-                            GradCheck.toDouble(ps.get(i).getGrad()), c.get("d" + v.name).v(), TorchGolden.TOL);
-                }
-            }
-        } finally {
-            for (int k = traces.size() - 1; k >= 0; k--) traces.get(k).close();
-            for (DTensor o : owned) o.close();
         }
     }
 
