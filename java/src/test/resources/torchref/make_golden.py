@@ -807,6 +807,113 @@ def run_merge_model_case(cfg, arrays):
     return dict(cfg, weights=len(ws))
 
 
+# ------------------------------------------------------------------------------------------------ optimizers
+
+OPTIMIZERS = [
+    dict(name="sgd", optimizer="SGD", learning_rate=0.1),
+    dict(name="sgd_momentum", optimizer="SGD", learning_rate=0.1, momentum=0.9),
+    dict(name="sgd_nesterov_weight_decay", optimizer="SGD", learning_rate=0.1, momentum=0.8, nesterov=True,
+         weight_decay=0.05),
+    dict(name="adam", optimizer="Adam", learning_rate=0.01),
+    dict(name="adam_weight_decay_betas", optimizer="Adam", learning_rate=0.02, beta_1=0.8, beta_2=0.95, epsilon=1e-4,
+         weight_decay=0.1),
+    dict(name="adamw", optimizer="AdamW", learning_rate=0.01, weight_decay=0.004),
+    dict(name="nadam", optimizer="Nadam", learning_rate=0.01),
+    dict(name="rmsprop", optimizer="RMSprop", learning_rate=0.01),
+    dict(name="rmsprop_centered_momentum", optimizer="RMSprop", learning_rate=0.01, rho=0.8, momentum=0.5,
+         centered=True),
+    dict(name="adagrad", optimizer="Adagrad", learning_rate=0.05),
+]
+
+
+def keras_step(cfg, state, it, w, g):
+    """One update of one variable by Keras 3's rule (keras/src/optimizers, v3.15), iteration `it` (0-based); `state`
+    holds the slots; weight decay first (base_optimizer._apply_weight_decay)."""
+    lr, kind = cfg["learning_rate"], cfg["optimizer"]
+    wd = cfg.get("weight_decay", 0.0)
+    if wd:
+        w = w - w * wd * lr
+    if kind == "SGD":
+        mom = cfg.get("momentum", 0.0)
+        if not mom:
+            return w - g * lr
+        m = state.get("m", np.zeros_like(w)) * mom - g * lr
+        state["m"] = m
+        return w + (m * mom - g * lr if cfg.get("nesterov") else m)
+    if kind in ("Adam", "AdamW"):
+        b1, b2, eps = cfg.get("beta_1", 0.9), cfg.get("beta_2", 0.999), cfg.get("epsilon", 1e-7)
+        t = it + 1
+        alpha = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        m = state.get("m", np.zeros_like(w))
+        v = state.get("v", np.zeros_like(w))
+        m = m + (g - m) * (1 - b1)
+        v = v + (g * g - v) * (1 - b2)
+        state["m"], state["v"] = m, v
+        return w - m * alpha / (np.sqrt(v) + eps)
+    if kind == "Nadam":
+        b1, b2, eps = 0.9, 0.999, 1e-7
+        t = it + 1
+        u_t = b1 * (1 - 0.5 * 0.96 ** t)
+        u_t1 = b1 * (1 - 0.5 * 0.96 ** (t + 1))
+        u_prod = state["u_product"]  # already times u_t (Nadam._backend_update_step)
+        m = state.get("m", np.zeros_like(w))
+        v = state.get("v", np.zeros_like(w))
+        m = m + (g - m) * (1 - b1)
+        v = v + (g * g - v) * (1 - b2)
+        state["m"], state["v"] = m, v
+        m_hat = u_t1 * m / (1 - u_prod * u_t1) + (1 - u_t) * g / (1 - u_prod)
+        v_hat = v / (1 - b2 ** t)
+        return w - m_hat * lr / (np.sqrt(v_hat) + eps)
+    if kind == "RMSprop":
+        rho, eps, mom = cfg.get("rho", 0.9), cfg.get("epsilon", 1e-7), cfg.get("momentum", 0.0)
+        vel = rho * state.get("vel", np.zeros_like(w)) + (1 - rho) * g * g
+        state["vel"] = vel
+        if cfg.get("centered"):
+            avg = rho * state.get("avg", np.zeros_like(w)) + (1 - rho) * g
+            state["avg"] = avg
+            den = vel - avg * avg + eps
+        else:
+            den = vel + eps
+        inc = lr * g / np.sqrt(den)
+        if mom:
+            state["m"] = mom * state.get("m", np.zeros_like(w)) + inc
+            return w - state["m"]
+        return w - inc
+    if kind == "Adagrad":
+        acc = state.get("acc", np.full_like(w, 0.1)) + g * g  # initial_accumulator_value 0.1
+        state["acc"] = acc
+        return w - lr * g / np.sqrt(acc + 1e-7)
+    raise ValueError(kind)
+
+
+def run_optimizer_case(cfg, arrays, steps=4):
+    """Dense(3) on x [8, 4], mse, `steps` train steps: the loss before each and the weights after all."""
+    put = putter(cfg["name"], arrays)
+    x = f32(rng.uniform(-1, 1, (8, 4)))
+    y = f32(rng.uniform(-1, 1, (8, 3)))
+    ws = [f32(rng.uniform(-0.7, 0.7, (4, 3))), f32(rng.uniform(-0.3, 0.3, (3,)))]
+    put("x", x)
+    put("y", y)
+    for i, w in enumerate(ws):
+        put(f"w{i}", w)
+    states = [dict() for _ in ws]
+    losses = []
+    u_product = 1.0
+    for it in range(steps):
+        tw = [torch.tensor(w, requires_grad=True) for w in ws]
+        loss = ((torch.tensor(x) @ tw[0] + tw[1] - torch.tensor(y)) ** 2).mean()
+        grads = torch.autograd.grad(loss, tw)
+        losses.append(float(loss))
+        u_product *= 0.9 * (1 - 0.5 * 0.96 ** (it + 1))
+        for k in range(len(ws)):
+            states[k]["u_product"] = u_product
+            ws[k] = keras_step(cfg, states[k], it, ws[k], grads[k].numpy())
+    put("losses", np.array(losses))
+    for i, w in enumerate(ws):
+        put(f"w{i}_after", w)
+    return dict(cfg, steps=steps, weights=len(ws))
+
+
 def save(stem, arrays, meta):
     """<stem>.json lists the cases; <stem>/<case>.npz holds each case's arrays (one small archive per case, so a
     reader maps only its own few members)."""
@@ -848,6 +955,10 @@ def main():
     for cfg in merge_model_cases():
         meta.append(run_merge_model_case(cfg, arrays))
     save("models", arrays, meta)
+    arrays, meta = {}, []
+    for cfg in OPTIMIZERS:
+        meta.append(run_optimizer_case(cfg, arrays))
+    save("optimizers", arrays, meta)
 
 
 if __name__ == "__main__":

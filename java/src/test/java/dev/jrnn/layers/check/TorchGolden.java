@@ -66,6 +66,13 @@ public final class TorchGolden {
     /** An array's values (float32 read as double) and shape. */
     public record Array(double[] v, int[] shape) {
         GradCheck.Var var(String name) { return new GradCheck.Var(name, v, true, shape); }
+
+        /** The values as a float32 tensor (they are float32 values). */
+        public Tensor tensor() {
+            float[] f = new float[v.length];
+            for (int i = 0; i < f.length; i++) f[i] = (float) v[i];
+            return Tensor.of(f, shape);
+        }
     }
 
     private TorchGolden() {}
