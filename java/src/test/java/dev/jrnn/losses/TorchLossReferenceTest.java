@@ -154,6 +154,14 @@ class TorchLossReferenceTest {
         double lr = 1000;
         List<String> metrics = (List<String>) c.meta().get("metrics");
         m.compile(new SGD(lr), Losses.of(Losses.kerasName(Loss.valueOf(c.string("loss", null)))), metrics.toArray(String[]::new));
+        if (Loss.valueOf(c.string("loss", null)).sparse()) {   // Keras squeezes class indices given as [B, T, 1]
+            int[] s = y.shape(), s1 = java.util.Arrays.copyOf(s, s.length + 1);
+            s1[s.length] = 1;
+            m.setWeights(weights(c));
+            double got = m.evaluateAll(List.of(x.tensor()), List.of(y.tensor().reshape(s1)), 32, lengths).get("loss");
+            TorchGolden.compare(c + ": evaluate's loss with the class indices as " + Tensor.shapeString(s1), new double[] {got},
+                    c.get("loss").v(), TorchGolden.TOL);
+        }
         checkLossAndGradients(c, m, List.of(x.tensor()), y.tensor(), lr, lengths, metrics);
         m.close();
     }
@@ -183,8 +191,7 @@ class TorchLossReferenceTest {
      */
     private static void checkLossAndGradients(TorchGolden.Case c, Model m, List<Tensor> xs, Tensor y, double lr, int[] lengths,
                                               List<String> metrics) {
-        List<Tensor> w0 = new ArrayList<>();
-        for (int i = 0; i < c.integer("weights"); i++) w0.add(c.get("w" + i).tensor());
+        List<Tensor> w0 = weights(c);
         m.setWeights(w0);
         Map<String, Double> ev = m.evaluateAll(xs, List.of(y), 32, lengths);
         TorchGolden.compare(c + ": evaluate's loss", new double[] {ev.get("loss")}, c.get("loss").v(), TorchGolden.TOL);
@@ -202,6 +209,12 @@ class TorchLossReferenceTest {
         }
         m.fit(xs, List.of(y), new FitOptions().epochs(1).batchSize(xs.get(0).dim(0)).shuffle(false).verbose(0).lengths(lengths));
         compareSgdStep(c, w0, m.getWeights(), lr);
+    }
+
+    private static List<Tensor> weights(TorchGolden.Case c) {
+        List<Tensor> w = new ArrayList<>();
+        for (int i = 0; i < c.integer("weights"); i++) w.add(c.get("w" + i).tensor());
+        return w;
     }
 
     private static void compareSgdStep(TorchGolden.Case c, List<Tensor> w0, List<Tensor> w1, double lr) {
