@@ -521,6 +521,42 @@ def keras_loss(kind, y, p):
     raise ValueError(kind)
 
 
+def keras_metric(name, y, p):
+    """Per-sample values of Keras' MeanMetricWrapper metrics (keras/src/metrics, v3.15), one per row."""
+    if name in ("mae", "mse"):
+        return keras_loss(name.upper(), y, p)
+    if name == "mape":
+        return 100 * ((p - y).abs() / torch.clamp(y.abs(), min=EPS)).mean(-1)
+    if name == "msle":
+        return ((torch.log(torch.clamp(p, min=EPS) + 1) - torch.log(torch.clamp(y, min=EPS) + 1)) ** 2).mean(-1)
+    if name == "log_cosh_error":
+        return keras_loss("LOG_COSH", y, p)
+    if name == "cosine_similarity":  # ops.normalize: x * min(rsqrt(sum x^2), 1 / eps)
+        unit = lambda v: v * torch.clamp(torch.rsqrt((v * v).sum(-1, keepdim=True)), max=1 / EPS)
+        return (unit(y) * unit(p)).sum(-1)
+    if name == "binary_accuracy":
+        return (y == (p > 0.5).double()).double().mean(-1)
+    if name == "categorical_accuracy":
+        return (p.argmax(-1) == y.argmax(-1)).double()
+    if name == "sparse_categorical_accuracy":
+        return (p.argmax(-1) == y).double()
+    if name in ("top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy"):  # in_top_k, k = 5
+        cls = y.argmax(-1) if name.startswith("top") else y.long()
+        target = p.gather(-1, cls.unsqueeze(-1))
+        return ((p > target).sum(-1) < 5).double()
+    raise ValueError(name)
+
+
+def keras_epoch_metric(name, y, p):
+    """The metrics Keras keeps as epoch totals without a mask: RootMeanSquaredError (the root of the mean squared
+    error over every element) and Precision / Recall (threshold 0.5, over every element)."""
+    if name == "root_mean_squared_error":
+        return float(torch.sqrt(((p - y) ** 2).mean()))
+    pos, true = p > 0.5, y != 0
+    tp = float((pos & true).sum())
+    return tp / float(pos.sum() if name == "precision" else true.sum())
+
+
 def loss_data(kind, rows, cols):
     sparse = kind.startswith("SPARSE")
     if kind in ("MSE", "MAE", "HUBER", "LOG_COSH"):
@@ -620,6 +656,25 @@ def model_cases():
              layers=[dict(type="masking"), dict(type="rnn", cell="gru", units=3, return_sequences=True),
                      dict(type="bidirectional", cell="lstm", units=2, merge_mode="sum", return_sequences=True),
                      dict(type="dense", units=2)]),
+        dict(name="metrics_regression_masked", loss="MSE", x="float", classes=3,
+             metrics=["mae", "mse", "mape", "msle", "log_cosh_error", "cosine_similarity"],
+             layers=[dict(type="masking"), dict(type="rnn", cell="lstm", units=4, return_sequences=True),
+                     dict(type="dense", units=3)]),
+        dict(name="metrics_regression_last", loss="MSE", x="float", classes=3,
+             metrics=["root_mean_squared_error", "mape", "msle", "cosine_similarity"],
+             layers=[dict(type="rnn", cell="gru", units=4), dict(type="dense", units=3)]),
+        dict(name="metrics_categorical_last", loss="CATEGORICAL_CROSSENTROPY", x="ids", vocab=9, classes=7,
+             metrics=["categorical_accuracy", "top_k_categorical_accuracy", "accuracy"],
+             layers=[dict(type="embedding", input_dim=9, output_dim=3), dict(type="rnn", cell="gru", units=4),
+                     dict(type="dense", units=7, activation="softmax")]),
+        dict(name="metrics_sparse_masked", loss="SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS", x="ids", vocab=9, classes=7,
+             metrics=["sparse_categorical_accuracy", "sparse_top_k_categorical_accuracy"],
+             layers=[dict(type="embedding", input_dim=9, output_dim=3),
+                     dict(type="rnn", cell="lstm", units=4, return_sequences=True), dict(type="dense", units=7)]),
+        dict(name="metrics_binary_last", loss="BINARY_CROSSENTROPY", x="float", classes=4,
+             metrics=["binary_accuracy", "precision", "recall"],
+             layers=[dict(type="masking"), dict(type="rnn", cell="lstm", units=4),
+                     dict(type="dense", units=4, activation="sigmoid")]),
         dict(name="masking_stacked_gru_lstm_huber", loss="HUBER", metrics=["mae"], x="float", classes=3,
              layers=[dict(type="masking"), dict(type="rnn", cell="gru", units=3, return_sequences=True),
                      dict(type="rnn", cell="lstm", units=4, return_sequences=True, go_backwards=True),
@@ -686,7 +741,11 @@ def run_model_case(cfg, arrays):
     put("loss_batches_of_2", np.array([sum(batch_losses) / B]))
     metrics = {}
     mw = mask.double() if mask is not None else torch.ones(per.shape)
-    for k in cfg["metrics"]:  # Keras metrics: the mask as sample weight, a mean over the valid samples
+    for k in cfg["metrics"]:
+        if k in ("root_mean_squared_error", "precision", "recall"):
+            metrics[k] = keras_epoch_metric(k, y, cur)
+            continue
+        # MeanMetricWrapper: the mask as sample weight, a mean over the valid samples
         if k == "accuracy":
             if sparse:
                 v = (cur.argmax(-1) == y).double()
@@ -695,7 +754,7 @@ def run_model_case(cfg, arrays):
             else:  # one column: binary accuracy at 0.5 in Keras; jrnn thresholds logits at 0 (Metric's doc)
                 v = ((cur > 0).double() == y).double().mean(-1)
         else:
-            v = keras_loss("MAE" if k == "mae" else "MSE", y, cur)
+            v = keras_metric(k, y, cur)
         metrics[k] = float((v * mw).sum() / mw.sum())
     put("x", x)
     put("y", y)
