@@ -973,6 +973,31 @@ def run_optimizer_case(cfg, arrays, steps=4):
     return dict(cfg, steps=steps, weights=len(ws))
 
 
+def run_two_output_case(arrays):
+    """Masking -> Bidirectional(GRU, merge_mode=None, return_sequences) whose two sequences each feed a Dense with its
+    own mse: Keras gives both the mask ([mask, mask]) and sums the two losses."""
+    name = "bidirectional_none_two_outputs"
+    put = putter(name, arrays)
+    valid = torch.tensor(MASK) > 0
+    x = torch.tensor(f32(rng.uniform(-1, 1, (B, T, I)))) * valid[..., None]
+    cfg = dict(cell="gru", units=3, return_sequences=True, merge_mode="none")
+    wf, wb = make_weights(cfg, I), make_weights(cfg, I)
+    k1, b1, k2, b2 = uni((3, 2), 0.8), uni((2,), 0.3), uni((3, 2), 0.8), uni((2,), 0.3)
+    mask = (x != 0).any(-1).double()
+    y_fw, y_bw = keras_bidirectional(cfg, x, wf, wb, mask)
+    outs = [y_fw @ k1 + b1, y_bw @ k2 + b2]
+    ys = [torch.tensor(f32(rng.uniform(-1, 1, o.shape))) for o in outs]
+    loss = sum((((o - y) ** 2).mean(-1) * mask).sum() / mask.sum() for o, y in zip(outs, ys))
+    ws = wf + wb + [k1, b1, k2, b2]
+    grads = torch.autograd.grad(loss, ws)
+    put("x", x)
+    for i, y in enumerate(ys):
+        put(f"y{i}", y)
+    put_weights(put, ws, grads)
+    put("loss", loss.reshape(1))
+    return dict(name=name, kind="two_outputs", loss="MSE", weights=len(ws))
+
+
 def save(stem, arrays, meta):
     """<stem>.json lists the cases; <stem>/<case>.npz holds each case's arrays (one small archive per case, so a
     reader maps only its own few members)."""
@@ -1013,6 +1038,7 @@ def main():
     meta.append(run_encoder_decoder_case(arrays))
     for cfg in merge_model_cases():
         meta.append(run_merge_model_case(cfg, arrays))
+    meta.append(run_two_output_case(arrays))
     save("models", arrays, meta)
     arrays, meta = {}, []
     for cfg in OPTIMIZERS:

@@ -16,6 +16,7 @@ import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Masking;
 import dev.jrnn.layers.check.TorchGolden;
+import dev.jrnn.layers.GRU;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Node;
 import dev.jrnn.model.FitOptions;
@@ -117,7 +118,7 @@ class TorchLossReferenceTest {
         try (Model m = new Model(inputs, new Dense(2).apply(new LSTM(3).returnSequences(true).apply(merged)))) {
             double lr = 1000;
             m.compile(new SGD(lr), Loss.MSE);
-            checkLossAndGradients(c, m, xs, c.get("y").tensor(), lr, null, List.of());
+            checkLossAndGradients(c, m, xs, List.of(c.get("y").tensor()), lr, null, List.of());
         }
     }
 
@@ -162,7 +163,7 @@ class TorchLossReferenceTest {
             TorchGolden.compare(c + ": evaluate's loss with the class indices as " + Tensor.shapeString(s1), new double[] {got},
                     c.get("loss").v(), TorchGolden.TOL);
         }
-        checkLossAndGradients(c, m, List.of(x.tensor()), y.tensor(), lr, lengths, metrics);
+        checkLossAndGradients(c, m, List.of(x.tensor()), List.of(y.tensor()), lr, lengths, metrics);
         m.close();
     }
 
@@ -181,7 +182,26 @@ class TorchLossReferenceTest {
         try (Model m = new Model(List.of(enc, dec), new Dense(2).apply(seq))) {
             double lr = 1000;
             m.compile(new SGD(lr), Loss.MSE);
-            checkLossAndGradients(c, m, List.of(x.tensor(), xd.tensor()), c.get("y").tensor(), lr, null, List.of());
+            checkLossAndGradients(c, m, List.of(x.tensor(), xd.tensor()), List.of(c.get("y").tensor()), lr, null, List.of());
+        }
+    }
+
+    /**
+     * Bidirectional(GRU, mergeMode none, returnSequences) after Masking, each sequence into its own Dense and mse: both
+     * carry the mask, and the model's loss is the sum of the two (Keras).
+     */
+    @Test
+    void bidirectionalNoneTwoOutputsMatchPyTorch() {
+        TorchGolden.Case c = TorchGolden.load("models").stream().filter(k -> "two_outputs".equals(k.meta().get("kind")))
+                .findFirst().orElseThrow();
+        TorchGolden.Array x = c.get("x");
+        Input in = Input.shape(x.shape()[1], x.shape()[2]);
+        Node both = new Bidirectional(new GRU(3).returnSequences(true)).mergeMode("none").apply(new Masking(0.0).apply(in));
+        try (Model m = new Model(in, List.of(new Dense(2).apply(both.get(0)), new Dense(2).apply(both.get(1))))) {
+            double lr = 1000;
+            m.compile(new SGD(lr), Loss.MSE);
+            checkLossAndGradients(c, m, List.of(x.tensor()), List.of(c.get("y0").tensor(), c.get("y1").tensor()), lr, null,
+                    List.of());
         }
     }
 
@@ -189,17 +209,17 @@ class TorchLossReferenceTest {
      * evaluate's loss and metrics (in one batch, and in batches of 2 where the file has that loss), then one epoch of
      * one batch with plain SGD: (before - after) / lr against every d loss / d weight. {@code lengths} nullable.
      */
-    private static void checkLossAndGradients(TorchGolden.Case c, Model m, List<Tensor> xs, Tensor y, double lr, int[] lengths,
-                                              List<String> metrics) {
+    private static void checkLossAndGradients(TorchGolden.Case c, Model m, List<Tensor> xs, List<Tensor> ys, double lr,
+                                              int[] lengths, List<String> metrics) {
         List<Tensor> w0 = weights(c);
         m.setWeights(w0);
-        Map<String, Double> ev = m.evaluateAll(xs, List.of(y), 32, lengths);
+        Map<String, Double> ev = m.evaluateAll(xs, ys, 32, lengths);
         TorchGolden.compare(c + ": evaluate's loss", new double[] {ev.get("loss")}, c.get("loss").v(), TorchGolden.TOL);
         for (String k : metrics) {
             TorchGolden.compare(c + ": evaluate's " + k, new double[] {ev.get(k)}, c.get("metric_" + k).v(), TorchGolden.TOL);
         }
         if (c.has("loss_batches_of_2")) {
-            ev = m.evaluateAll(xs, List.of(y), 2, lengths);
+            ev = m.evaluateAll(xs, ys, 2, lengths);
             TorchGolden.compare(c + ": evaluate's loss in batches of 2 (a mean of the batch losses weighted by batch size)",
                     new double[] {ev.get("loss")}, c.get("loss_batches_of_2").v(), TorchGolden.TOL);
             for (String k : metrics) {   // a metric's mean runs over the epoch's valid steps, whatever the batches
@@ -207,7 +227,7 @@ class TorchLossReferenceTest {
                         c.get("metric_" + k).v(), TorchGolden.TOL);
             }
         }
-        m.fit(xs, List.of(y), new FitOptions().epochs(1).batchSize(xs.get(0).dim(0)).shuffle(false).verbose(0).lengths(lengths));
+        m.fit(xs, ys, new FitOptions().epochs(1).batchSize(xs.get(0).dim(0)).shuffle(false).verbose(0).lengths(lengths));
         compareSgdStep(c, w0, m.getWeights(), lr);
     }
 
