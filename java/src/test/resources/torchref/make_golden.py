@@ -548,8 +548,9 @@ def keras_metric(name, y, p):
 
 
 def keras_epoch_metric(name, y, p):
-    """The metrics Keras keeps as epoch totals without a mask: RootMeanSquaredError (the root of the mean squared
-    error over every element) and Precision / Recall (threshold 0.5, over every element)."""
+    """The metrics Keras keeps as epoch totals that never look at a mask (only MeanMetricWrapper reads y_pred's):
+    RootMeanSquaredError (the root of the mean squared error over every element, masked steps too) and Precision /
+    Recall (threshold 0.5, over every element)."""
     if name == "root_mean_squared_error":
         return float(torch.sqrt(((p - y) ** 2).mean()))
     pos, true = p > 0.5, y != 0
@@ -657,7 +658,7 @@ def model_cases():
                      dict(type="bidirectional", cell="lstm", units=2, merge_mode="sum", return_sequences=True),
                      dict(type="dense", units=2)]),
         dict(name="metrics_regression_masked", loss="MSE", x="float", classes=3,
-             metrics=["mae", "mse", "mape", "msle", "log_cosh_error", "cosine_similarity"],
+             metrics=["mae", "mse", "mape", "msle", "log_cosh_error", "cosine_similarity", "root_mean_squared_error"],
              layers=[dict(type="masking"), dict(type="rnn", cell="lstm", units=4, return_sequences=True),
                      dict(type="dense", units=3)]),
         dict(name="metrics_regression_last", loss="MSE", x="float", classes=3,
@@ -671,6 +672,10 @@ def model_cases():
              metrics=["sparse_categorical_accuracy", "sparse_top_k_categorical_accuracy"],
              layers=[dict(type="embedding", input_dim=9, output_dim=3),
                      dict(type="rnn", cell="lstm", units=4, return_sequences=True), dict(type="dense", units=7)]),
+        dict(name="metrics_binary_masked_sequence", loss="BINARY_CROSSENTROPY", x="float", classes=2,
+             metrics=["binary_accuracy", "precision", "recall"],
+             layers=[dict(type="masking"), dict(type="rnn", cell="lstm", units=4, return_sequences=True),
+                     dict(type="dense", units=2, activation="sigmoid")]),
         dict(name="metrics_binary_last", loss="BINARY_CROSSENTROPY", x="float", classes=4,
              metrics=["binary_accuracy", "precision", "recall"],
              layers=[dict(type="masking"), dict(type="rnn", cell="lstm", units=4),
