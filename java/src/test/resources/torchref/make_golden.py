@@ -290,6 +290,10 @@ def layer_cases():
         go_backwards=True, return_state=True, mask=True)
     add("stacked_lstm_gru_masked", kind="stacked", mask=True,
         layers=[dict(cell="lstm", units=3, return_sequences=True), dict(cell="gru", units=2)])
+    # Keras passes the input mask on unchanged after go_backwards, though the sequence it returns is reversed
+    add("stacked_backwards_lstm_gru_masked", kind="stacked", mask=True,
+        layers=[dict(cell="lstm", units=3, return_sequences=True, go_backwards=True),
+                dict(cell="gru", units=2, return_sequences=True)])
     add("stacked_relu_rnn_backwards_lstm", kind="stacked",
         layers=[dict(cell="simple_rnn", units=3, activation="relu", return_sequences=True),
                 dict(cell="lstm", units=2, return_sequences=True, go_backwards=True)])
