@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * Keras Concatenate: joins a list of inputs along {@code axis} (counted with the batch as axis 0, as Keras;
  * default -1, the features). The other dimensions must match. No weights. Masks: concatenated along the time
- * axis when {@code axis} is 1 of a sequence, else the AND of the input masks (an input without one counts as
- * all ones), as tf.keras 2's {@code Concatenate.compute_mask} (Keras 3.3 and later OR them instead).
+ * axis when {@code axis} is 1 of a sequence (all ones for an input without one), else the OR of the input masks as
+ * {@link Merge} (Keras 3.4 and later take an input without a mask as all ones there, so the OR keeps every step:
+ * no mask), as Keras' {@code Concatenate.compute_mask}.
  *
  * <pre>{@code
  * Input a = Input.shape(5, 3), b = Input.shape(5, 2);

@@ -11,9 +11,8 @@ import java.util.SplittableRandom;
 
 /**
  * Base of Keras' merge layers ({@link Add}, {@link Multiply}, {@link Average}, {@link Concatenate}): no weights,
- * called on a list of nodes of one shape; the output mask is the AND of the input masks (an input without a
- * mask counts as all ones), none when no input has one, as tf.keras 2's {@code _Merge.compute_mask} (Keras 3.3 and
- * later OR the masks, and give none when any input has none).
+ * called on a list of nodes of one shape; the output mask is the OR of the input masks, none when an input has none,
+ * as Keras 3.4 and later ({@code Merge.compute_mask}; Keras 3.0 to 3.3 ANDed them).
  *
  * <pre>{@code
  * Input a = Input.shape(4), b = Input.shape(4);
@@ -85,7 +84,7 @@ public abstract class Merge extends Layer {
         Layers.sameBackend(this, be, inputs);
         List<DTensor> owned = new ArrayList<>();
         try {
-            DTensor y = merge(be, inputs, owned);
+            DTensor y = merge(be, inputs, masks, owned);
             DTensor outMask = outputMask(be, inputs, masks, owned);
             return Layers.trace(this, y, outMask, owned, dy -> {
                 List<DTensor> dx = new ArrayList<>();
@@ -94,7 +93,7 @@ public abstract class Merge extends Layer {
                     owned.add(d);
                     dx.add(d);
                 }
-                if (dy != null) mergeBackward(be, inputs, dy, dx);
+                if (dy != null) mergeBackward(be, inputs, masks, dy, dx);
                 return dx;
             });
         } catch (RuntimeException e) {
@@ -109,12 +108,23 @@ public abstract class Merge extends Layer {
     /** Writes the input gradients into {@code dx} (zeroed, shaped as the inputs) from the output gradient {@code dy}. */
     abstract void mergeBackward(Backend be, List<DTensor> xs, DTensor dy, List<DTensor> dx);
 
-    /** The AND (product of 0/1 masks) of the non-null masks; null when all are null; a new mask goes to {@code owned}. */
+    /** {@link #merge(Backend, List, List)} given every input's mask (each nullable); the values of most merges ignore them. */
+    DTensor merge(Backend be, List<DTensor> xs, List<DTensor> masks, List<DTensor> owned) { return merge(be, xs, owned); }
+
+    /** {@link #mergeBackward(Backend, List, DTensor, List)} given every input's mask, as the forward had them. */
+    void mergeBackward(Backend be, List<DTensor> xs, List<DTensor> masks, DTensor dy, List<DTensor> dx) {
+        mergeBackward(be, xs, dy, dx);
+    }
+
+    /**
+     * The OR of the 0/1 masks (their sum clipped to 1); null when some input has no mask (Keras 3.4 and later: a step
+     * is kept when any input keeps it); a new mask goes to {@code owned}.
+     */
     DTensor outputMask(Backend be, List<DTensor> xs, List<DTensor> masks, List<DTensor> owned) {
         DTensor out = null;
         boolean copied = false;
+        for (DTensor m : masks) if (m == null) return null;
         for (DTensor m : masks) {
-            if (m == null) continue;
             if (out == null) {
                 out = m;
                 continue;
@@ -130,8 +140,9 @@ public abstract class Merge extends Layer {
                 out = c;
                 copied = true;
             }
-            be.mul(m.size(), out.buf(), 0, m.buf(), 0, out.buf(), 0);
+            be.axpy(m.size(), 1f, m.buf(), 0, out.buf(), 0);
         }
+        if (copied) be.clip(out.size(), 0f, 1f, out.buf(), 0);
         return out;
     }
 

@@ -3,11 +3,13 @@ package dev.jrnn.layers;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Keras Multiply: the elementwise product of a list of inputs of one shape; no weights; masks merged as
- * {@link Merge}.
+ * {@link Merge}. As Keras 3.4 and later, an input's masked steps count as 1 in the product, and when every input
+ * has a mask the steps that none keeps are 0.
  *
  * <pre>{@code
  * Input a = Input.shape(4), b = Input.shape(4);
@@ -34,6 +36,64 @@ public class Multiply extends Merge {
             be.copy(dy.buf(), 0, d.buf(), 0, n);
             for (int j = 0; j < xs.size(); j++) if (j != i) be.mul(n, d.buf(), 0, xs.get(j).buf(), 0, d.buf(), 0);
         }
+    }
+
+    @Override
+    DTensor merge(Backend be, List<DTensor> xs, List<DTensor> masks, List<DTensor> owned) {
+        DTensor y = merge(be, maskedAsOne(be, xs, masks, owned), owned);
+        DTensor keep = outputMask(be, xs, masks, owned);
+        if (keep != null) mulSteps(be, y, keep, y);
+        return y;
+    }
+
+    /** The product rule over the inputs as the forward multiplied them; no gradient reaches a masked step's value. */
+    @Override
+    void mergeBackward(Backend be, List<DTensor> xs, List<DTensor> masks, DTensor dy, List<DTensor> dx) {
+        List<DTensor> tmp = new ArrayList<>();
+        try {
+            DTensor keep = outputMask(be, xs, masks, tmp), g = dy;
+            if (keep != null) {
+                g = copyOf(be, dy, tmp);
+                mulSteps(be, g, keep, g);
+            }
+            mergeBackward(be, maskedAsOne(be, xs, masks, tmp), g, dx);
+            for (int i = 0; i < xs.size(); i++) if (masks.get(i) != null) mulSteps(be, dx.get(i), masks.get(i), dx.get(i));
+        } finally {
+            for (DTensor d : tmp) d.close();
+        }
+    }
+
+    /** The inputs with each masked step's values replaced by 1, {@code (x - 1) m + 1} (new tensors to {@code owned}). */
+    private List<DTensor> maskedAsOne(Backend be, List<DTensor> xs, List<DTensor> masks, List<DTensor> owned) {
+        List<DTensor> out = new ArrayList<>();
+        DTensor ones = null;
+        for (int i = 0; i < xs.size(); i++) {
+            DTensor x = xs.get(i), m = masks.get(i);
+            if (m == null) {
+                out.add(x);
+                continue;
+            }
+            if (ones == null) {
+                ones = DTensor.zeros(be, x.shape());
+                owned.add(ones);
+                be.fill(ones.buf(), 0, ones.size(), 1f);
+            }
+            DTensor d = copyOf(be, x, owned);
+            be.axpy(d.size(), -1f, ones.buf(), 0, d.buf(), 0);
+            mulSteps(be, d, m, d);
+            be.axpy(d.size(), 1f, ones.buf(), 0, d.buf(), 0);
+            out.add(d);
+        }
+        return out;
+    }
+
+    /** {@code y = x * m} with the [B, T] mask m spread over each step's features. */
+    private void mulSteps(Backend be, DTensor x, DTensor m, DTensor y) {
+        if (m.size() == 0 || x.size() % m.size() != 0) {
+            throw new IllegalArgumentException(name() + ": mask of shape " + dev.jrnn.tensor.Tensor.shapeString(m.shape())
+                    + " does not fit an input of shape " + dev.jrnn.tensor.Tensor.shapeString(x.shape()));
+        }
+        be.mulRows((int) m.size(), (int) (x.size() / m.size()), x.buf(), 0, m.buf(), 0, y.buf(), 0);
     }
 
     @Override

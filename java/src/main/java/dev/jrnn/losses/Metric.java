@@ -8,7 +8,8 @@ import java.util.Locale;
  * Metrics reported by fit/evaluate next to the loss, with Keras' names and formulas (each over the last axis, then
  * averaged over the epoch's samples or, for a sequence output, its valid steps): accuracy and its explicit
  * forms, top-k accuracy (k = 5), mae, mse, root_mean_squared_error, mape, msle, log_cosh_error,
- * cosine_similarity, and precision / recall (threshold 0.5, counted over the epoch's elements). {@code "accuracy"}
+ * cosine_similarity, and precision / recall (threshold 0.5, counted over the epoch's elements). As in Keras 3,
+ * root_mean_squared_error, precision and recall take every step of a masked sequence ({@link #usesMask}). {@code "accuracy"}
  * resolves as in Keras 3, from the shapes whatever the loss: against the class index (argmax match) for
  * a sparse loss, binary accuracy ({@code target == (prediction > 0.5)}) when the output has one column,
  * argmax match with the target otherwise (so binary cross-entropy over several columns gets categorical
@@ -64,6 +65,13 @@ public enum Metric {
 
     /** Whether the metric takes class indices as targets (one per row), as a sparse loss does. */
     public boolean sparse() { return this == SPARSE_CATEGORICAL_ACCURACY || this == SPARSE_TOP_K_CATEGORICAL_ACCURACY; }
+
+    /**
+     * Whether a sequence output's mask weighs the metric's rows (fit and evaluate pass it as {@code weights} only
+     * then). Keras 3 reads the mask only in its MeanMetricWrapper metrics; RootMeanSquaredError (a Mean of the squared
+     * errors it computes) and Precision / Recall (confusion counts) never see it, so they count the masked steps too.
+     */
+    public boolean usesMask() { return this != RMSE && this != PRECISION && this != RECALL; }
 
     /** Whether it works with either kind of target ("accuracy" resolves from the shapes). */
     public boolean anyTargets() { return this == ACCURACY; }

@@ -137,8 +137,9 @@ final class TrainStep {
         List<Metric> metrics = s.metrics();
         for (int j = 0; j < metrics.size(); j++) {
             Metric m = metrics.get(j);
-            acc.metricSum[k][j] += m.sum(s.loss(k), rows, cols, pr, yt, wh);
-            acc.metricCount[k][j] += m.count(s.loss(k), rows, cols, pr, yt, wh);
+            float[] mw = m.usesMask() ? wh : null;   // Keras' RMSE, precision and recall count masked steps too
+            acc.metricSum[k][j] += m.sum(s.loss(k), rows, cols, pr, yt, mw);
+            acc.metricCount[k][j] += m.count(s.loss(k), rows, cols, pr, yt, mw);
         }
     }
 

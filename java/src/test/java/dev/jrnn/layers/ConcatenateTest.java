@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,9 +87,12 @@ class ConcatenateTest {
             try (Trace t = new Concatenate(1).forwardMasked(List.of(a, b), List.of(ma, mb), false)) {
                 assertArrayEquals(new float[] {1, 1, 0, 0, 1, 1, 0, 0, 1, 1}, t.outputMask().toTensor().data());
             }
-            // features axis: AND
+            // features axis (Keras 3.4 and later): OR; an input without a mask counts as all ones, so every step is kept
             try (Trace t = new Concatenate().forwardMasked(List.of(a, b3), List.of(ma, mb3), false)) {
-                assertArrayEquals(new float[] {1, 0, 0, 1, 0, 0}, t.outputMask().toTensor().data());
+                assertArrayEquals(new float[] {1, 1, 1, 1, 1, 0}, t.outputMask().toTensor().data());
+            }
+            try (Trace t = new Concatenate().forwardMasked(List.of(a, b3), Arrays.asList(ma, null), false)) {
+                assertNull(t.outputMask());
             }
         }
     }

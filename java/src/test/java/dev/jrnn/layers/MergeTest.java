@@ -15,7 +15,6 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,43 +60,49 @@ class MergeTest {
         LayerCheck.check(new Average(), three(5), null, ALL3, elementwise((a, b, c) -> (a + b + c) / 3), 6);
     }
 
+    /** Keras 3.4 and later: the OR of the masks (a step kept by any input), none when an input has none. */
     @Test
-    void masksAreAndedAndAbsentMasksCountAsOnes() {
+    void masksAreOredAndAnInputWithoutOneGivesNone() {
         Backend be = Jrnn.backend();
         Add add = new Add();
         List<Tensor> xs = three(7);
         try (DTensor a = DTensor.from(be, xs.get(0)); DTensor b = DTensor.from(be, xs.get(1));
              DTensor ma = DTensor.from(be, Tensor.of(new float[] {1, 1, 0, 1, 0, 1}, 2, 3));
-             DTensor mb = DTensor.from(be, Tensor.of(new float[] {1, 0, 1, 1, 1, 1}, 2, 3))) {
+             DTensor mb = DTensor.from(be, Tensor.of(new float[] {1, 0, 0, 1, 1, 1}, 2, 3))) {
             try (Trace t = add.forwardMasked(List.of(a, b), Arrays.asList(null, null), false)) {
                 assertNull(t.outputMask());
             }
             try (Trace t = add.forwardMasked(List.of(a, b), Arrays.asList(null, mb), false)) {
-                assertSame(mb, t.outputMask());
+                assertNull(t.outputMask());
             }
             try (Trace t = add.forwardMasked(List.of(a, b), List.of(ma, mb), false)) {
-                assertArrayEquals(new float[] {1, 0, 0, 1, 0, 1}, t.outputMask().toTensor().data());
+                assertArrayEquals(new float[] {1, 1, 0, 1, 1, 1}, t.outputMask().toTensor().data());
             }
         }
     }
 
-    /** The mask of the second input reaches the LSTM: masked trailing steps are skipped. */
+    /**
+     * Both inputs' masks reach the LSTM, ORed: sample 0 has its last step masked in both inputs (skipped), sample 1
+     * only in the second (kept).
+     */
     @Test
     void modelPassesEveryInputsMask() {
         Input a = Input.shape(4, 2), b = Input.shape(4, 2);
         LSTM lstm = new LSTM(3).seed(9);
-        Node out = lstm.apply(new Add().apply(a, new Masking().apply(b)));
+        Node out = lstm.apply(new Add().apply(new Masking().apply(a), new Masking().apply(b)));
         Model m = new Model(List.of(a, b), List.of(out));
         SplittableRandom rng = new SplittableRandom(10);
         Tensor xa = LayerCheck.rand(rng, 1, 2, 4, 2), xb = LayerCheck.rand(rng, 1, 2, 4, 2);
-        float[] bd = xb.data();
-        for (int s = 0; s < 2; s++) for (int f = 0; f < 2; f++) bd[(s * 4 + 3) * 2 + f] = 0;   // last step masked
-        Tensor got = m.predictAll(List.of(xa, Tensor.wrap(bd, 2, 4, 2)), 32, null).get(0);
-        float[] sum = new float[2 * 3 * 2];
-        for (int s = 0; s < 2; s++) {
-            for (int t = 0; t < 3; t++) for (int f = 0; f < 2; f++) sum[(s * 3 + t) * 2 + f] = xa.data()[(s * 4 + t) * 2 + f] + bd[(s * 4 + t) * 2 + f];
-        }
-        LayerCheck.assertClose(lstm.call(Tensor.wrap(sum, 2, 3, 2)).data(), got.data(), 1e-5, "LSTM on the 3 unmasked steps");
+        float[] ad = xa.data(), bd = xb.data();
+        for (int f = 0; f < 2; f++) ad[3 * 2 + f] = 0;   // sample 0's last step masked in a
+        for (int s = 0; s < 2; s++) for (int f = 0; f < 2; f++) bd[(s * 4 + 3) * 2 + f] = 0;   // every last step masked in b
+        Tensor got = m.predictAll(List.of(xa, xb), 32, null).get(0);
+        float[] sum = new float[2 * 4 * 2], first3 = new float[2 * 3 * 2];
+        for (int i = 0; i < sum.length; i++) sum[i] = ad[i] + bd[i];
+        for (int s = 0; s < 2; s++) System.arraycopy(sum, s * 8, first3, s * 6, 6);
+        float[] all = lstm.call(Tensor.wrap(sum, 2, 4, 2)).data(), three = lstm.call(Tensor.wrap(first3, 2, 3, 2)).data();
+        LayerCheck.assertClose(Arrays.copyOfRange(three, 0, 3), Arrays.copyOfRange(got.data(), 0, 3), 1e-5, "sample 0 on its 3 kept steps");
+        LayerCheck.assertClose(Arrays.copyOfRange(all, 3, 6), Arrays.copyOfRange(got.data(), 3, 6), 1e-5, "sample 1 on all 4 steps");
         m.close();
     }
 

@@ -235,32 +235,46 @@ final class KerasReference {
         return y;
     }
 
-    /** Add, Multiply, Average of equal shapes; the mask is the AND of the masks present. */
+    /**
+     * Add, Multiply, Average of equal shapes, as Keras 3.4 and later (keras/src/layers/merging): the mask is the OR of
+     * the masks, none when an input has none; Multiply takes an input's masked steps as 1 and, when every input has a
+     * mask, outputs 0 at the steps none keeps.
+     */
     private static Out elementwise(String cls, List<Out> in) {
         Arr y = new Arr(in.get(0).x.shape);
+        boolean[][] m = orMasks(in);
+        int b = y.shape[0], steps = y.shape.length > 1 ? y.shape[1] : 1, f = y.d.length / Math.max(1, b * steps);
         for (int i = 0; i < y.d.length; i++) {
+            int row = i / f, bi = row / steps, t = row % steps;
             double v = cls.equals("Multiply") ? 1 : 0;
-            for (Out o : in) v = cls.equals("Multiply") ? v * o.x.d[i] : v + o.x.d[i];
+            for (Out o : in) {
+                boolean masked = o.mask != null && !o.mask[bi][t];
+                v = cls.equals("Multiply") ? v * (masked ? 1 : o.x.d[i]) : v + o.x.d[i];
+            }
+            if (cls.equals("Multiply") && m != null && !m[bi][t]) v = 0;
             y.d[i] = cls.equals("Average") ? v / in.size() : v;
         }
-        return new Out(y, andMasks(in));
+        return new Out(y, m);
     }
 
-    private static boolean[][] andMasks(List<Out> in) {
+    private static boolean[][] orMasks(List<Out> in) {
         boolean[][] m = null;
         for (Out o : in) {
-            if (o.mask == null) continue;
+            if (o.mask == null) return null;
             if (m == null) {
                 m = new boolean[o.mask.length][];
                 for (int i = 0; i < m.length; i++) m[i] = o.mask[i].clone();
             } else {
-                for (int i = 0; i < m.length; i++) for (int t = 0; t < m[i].length; t++) m[i][t] &= o.mask[i][t];
+                for (int i = 0; i < m.length; i++) for (int t = 0; t < m[i].length; t++) m[i][t] |= o.mask[i][t];
             }
         }
         return m;
     }
 
-    /** Concatenation of [B, T, F] inputs along axis 1 (time: masks side by side) or 2/-1 (features: masks ANDed). */
+    /**
+     * Concatenation of [B, T, F] inputs along axis 1 (time: masks side by side) or 2/-1 (features: the masks ORed, an
+     * input without one counting as all ones, which keeps every step: none).
+     */
     private static Out concatenate(List<Out> in, int axis) {
         int[] s = in.get(0).x.shape.clone();
         int a = axis < 0 ? axis + s.length : axis;
@@ -290,7 +304,7 @@ final class KerasReference {
                 }
             }
         } else {
-            m = andMasks(in);
+            m = orMasks(in);
         }
         return new Out(y, m);
     }

@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -383,6 +384,55 @@ final class GradCheck {
             for (DTensor d : douts) d.close();
             if (dins != null) for (DTensor d : dins) if (d != null) d.close();
             if (m != null) m.close();
+        }
+    }
+
+    /**
+     * Layers one after the other in jrnn (training forward, each given the previous one's output mask; {@code mask}
+     * [B, T] nullable goes to the first): sets their weights, checks the last output's shape, back-propagates R from
+     * it and reads every layer's weight gradients and x's (ids get none).
+     */
+    static JrnnOut runChain(List<? extends Layer> layers, List<List<Var>> weights, Var x, double[] mask, int[] outShape,
+                            double[] r) {
+        for (int k = 0; k < layers.size(); k++) setWeights(layers.get(k), weights.get(k));
+        Backend be = layers.get(0).backend();
+        List<Trace> traces = new ArrayList<>();
+        List<DTensor> owned = new ArrayList<>();
+        try {
+            DTensor cur = upload(be, x.v, x.shape);
+            owned.add(cur);
+            DTensor m = mask == null ? null : upload(be, mask, x.shape[0], x.shape[1]);
+            if (m != null) owned.add(m);
+            for (Layer l : layers) {
+                Trace tr = l.forward(List.of(cur), m, true);
+                traces.add(tr);
+                cur = tr.outputs().get(0);
+                m = tr.outputMask();
+            }
+            assertArrayEquals(outShape, cur.shape(), "shape of the chain's output");
+            double[] out = toDouble(cur.toTensor());
+            for (Layer l : layers) l.zeroGrads();
+            DTensor d = upload(be, r, outShape);
+            owned.add(d);
+            for (int k = layers.size() - 1; k >= 0; k--) {
+                List<DTensor> dIn = traces.get(k).backward(List.of(d));
+                assertEquals(1, dIn.size(), layers.get(k) + ": number of input gradients");
+                d = dIn.get(0);
+                if (d != null) owned.add(d);
+                if (k > 0) assertArrayEquals(traces.get(k - 1).outputs().get(0).shape(), d.shape(),
+                        layers.get(k) + ": shape of the input gradient");
+            }
+            Map<Var, double[]> g = new IdentityHashMap<>();
+            for (int k = 0; k < layers.size(); k++) {
+                List<Param> ps = layers.get(k).params();
+                for (int i = 0; i < ps.size(); i++) g.put(weights.get(k).get(i), toDouble(ps.get(i).getGrad()));
+            }
+            if (x.diff) g.put(x, toDouble(d.toTensor()));
+            else assertNull(d, "ids get no gradient");
+            return new JrnnOut(List.of(out), g);
+        } finally {
+            for (int k = traces.size() - 1; k >= 0; k--) traces.get(k).close();
+            for (DTensor o : owned) o.close();
         }
     }
 

@@ -1,18 +1,14 @@
 package dev.jrnn.layers.check;
 
 import dev.jrnn.Jrnn;
-import dev.jrnn.backend.Backend;
-import dev.jrnn.backend.DTensor;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.GRU;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
-import dev.jrnn.layers.Param;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.layers.TimeDistributed;
-import dev.jrnn.layers.Trace;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,9 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * Layers chained by hand through their forward traces (outputs and output masks handed on, input
@@ -264,46 +257,13 @@ class StackedGradTest {
 
         @Override
         GradCheck.JrnnOut jrnn(List<double[]> r) {
-            for (Stage st : stages) GradCheck.setWeights(st.layer, st.weights);
-            Backend be = Jrnn.backend();
-            List<Trace> traces = new ArrayList<>();
-            List<DTensor> owned = new ArrayList<>();
-            try {
-                DTensor cur = GradCheck.upload(be, x.v, x.shape);
-                owned.add(cur);
-                DTensor m = mask == null ? null : GradCheck.upload(be, mask, b, t);
-                if (m != null) owned.add(m);
-                for (Stage st : stages) {
-                    Trace tr = st.layer.forward(List.of(cur), m, true);
-                    traces.add(tr);
-                    cur = tr.outputs().get(0);
-                    m = tr.outputMask();
-                }
-                assertArrayEquals(outShape, cur.shape(), "shape of the chain's output");
-                double[] out = GradCheck.toDouble(cur.toTensor());
-                for (Stage st : stages) st.layer.zeroGrads();
-                DTensor d = GradCheck.upload(be, r.get(0), outShape);
-                owned.add(d);
-                for (int k = stages.size() - 1; k >= 0; k--) {
-                    List<DTensor> dIn = traces.get(k).backward(List.of(d));
-                    assertEquals(1, dIn.size(), stages.get(k).layer + ": number of input gradients");
-                    d = dIn.get(0);
-                    if (d != null) owned.add(d);
-                    if (k > 0) assertArrayEquals(traces.get(k - 1).outputs().get(0).shape(), d.shape(),
-                            stages.get(k).layer + ": shape of the input gradient");
-                }
-                Map<GradCheck.Var, double[]> g = new IdentityHashMap<>();
-                for (Stage st : stages) {
-                    List<Param> ps = st.layer.params();
-                    for (int i = 0; i < ps.size(); i++) g.put(st.weights.get(i), GradCheck.toDouble(ps.get(i).getGrad()));
-                }
-                if (x.diff) g.put(x, GradCheck.toDouble(d.toTensor()));
-                else assertNull(d, "ids get no gradient");
-                return new GradCheck.JrnnOut(List.of(out), g);
-            } finally {
-                for (int k = traces.size() - 1; k >= 0; k--) traces.get(k).close();
-                for (DTensor o : owned) o.close();
+            List<Layer> layers = new ArrayList<>();
+            List<List<GradCheck.Var>> weights = new ArrayList<>();
+            for (Stage st : stages) {
+                layers.add(st.layer);
+                weights.add(st.weights);
             }
+            return GradCheck.runChain(layers, weights, x, mask, outShape, r.get(0));
         }
     }
 
