@@ -147,7 +147,8 @@ public final class Dataset {
 
     /**
      * A directory of shards, concatenated in file-name order: for each array name, the files
-     * {@code <name>-*.npy} (e.g. {@code x-000.npy, x-001.npy}); or else every {@code *.npz} and
+     * {@code <name>-<shard>.npy} (e.g. {@code x-000.npy, x-001.npy}; a {@code <shard>} holds no '-', so
+     * {@code x-val-000.npy} belongs to {@code x-val}); or else every {@code *.npz} and
      * {@code *.safetensors} file, each holding all the named arrays.
      */
     public static Dataset fromShards(Path dir, List<String> inputs, List<String> targets) throws IOException {
@@ -309,9 +310,21 @@ public final class Dataset {
         return batch(n, false);
     }
 
-    /** Batches of {@code n} samples; {@code dropRemainder} drops a last batch smaller than {@code n}. */
+    /**
+     * Batches of {@code n} samples; {@code dropRemainder} drops a last batch smaller than {@code n}. A dataset is batched
+     * once: batching it again is refused (tf.data would make batches of batches).
+     */
     public Dataset batch(int n, boolean dropRemainder) {
-        if (n < 1) throw new IllegalArgumentException("Dataset.batch: size must be >= 1, got " + n);
+        return batch("batch", n, dropRemainder);
+    }
+
+    /** Batching once: tf.data nests {@code batch(4).batch(2)} into batches of batches, which a model does not take. */
+    private Dataset batch(String op, int n, boolean dropRemainder) {
+        if (batched) {
+            throw new IllegalStateException("Dataset." + op + ": the dataset is already batched (" + (boundaries != null ? "bucketByLength(" : "batch(")
+                    + batchSize + ")); batch once, after the sample operations");
+        }
+        if (n < 1) throw new IllegalArgumentException("Dataset." + op + ": size must be >= 1, got " + n);
         Dataset d = copy();
         d.batchSize = n;
         d.dropRemainder = dropRemainder;
@@ -327,7 +340,7 @@ public final class Dataset {
      * {@code dropRemainder}). Like {@code tf.data}'s {@code bucket_by_sequence_length}.
      */
     public Dataset bucketByLength(int n, boolean dropRemainder, int... boundaries) {
-        Dataset d = batch(n, dropRemainder);
+        Dataset d = batch("bucketByLength", n, dropRemainder);
         if (boundaries == null || boundaries.length == 0) throw new IllegalArgumentException("Dataset.bucketByLength: give at least one boundary");
         for (int i = 0; i < boundaries.length; i++) {
             if (boundaries[i] < 1 || i > 0 && boundaries[i] <= boundaries[i - 1]) {
@@ -410,7 +423,7 @@ public final class Dataset {
             Grouper<Sample> g = new Grouper<>(stream.apply(epoch), batchSize, dropRemainder, boundaries, Dataset::length);
             return new BatchStream(() -> {
                 List<Sample> l = g.next();
-                return l == null ? null : asm.fromSamples(l, null);
+                return l == null ? null : asm.fromSamples(l, null, null);
             }, prefetch, name);
         }
         table.check();
@@ -437,6 +450,10 @@ public final class Dataset {
             }, prefetch, name);
         }
         UnaryOperator<Sample> f = mapper;
+        List<Column> cols = new ArrayList<>(t.inputs());
+        cols.addAll(t.targets());
+        boolean[] scalar = new boolean[cols.size()];   // read as (1,) tensors, batched as (B,) as unmapped
+        for (int c = 0; c < scalar.length; c++) scalar[c] = !cols.get(c).ragged() && cols.get(c).unitShape().length == 0;
         Iterator<Sample> samples = new Iterator<>() {
             public boolean hasNext() { return positions.hasNext(); }
             public Sample next() { return StreamOps.apply(f, fetch(t, positions.next())); }
@@ -444,7 +461,7 @@ public final class Dataset {
         Grouper<Sample> g = new Grouper<>(samples, batchSize, dropRemainder, boundaries, Dataset::length);
         return new BatchStream(() -> {
             List<Sample> l = g.next();
-            return l == null ? null : asm.fromSamples(l, r -> t.where(l.get(r).index()));
+            return l == null ? null : asm.fromSamples(l, r -> t.where(l.get(r).index()), scalar);
         }, prefetch, name);
     }
 

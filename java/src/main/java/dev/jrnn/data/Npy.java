@@ -39,11 +39,37 @@ public final class Npy {
      * @param dataOffset byte offset of the first element from the start of the file (or npz member)
      */
     public record Header(DType dtype, ByteOrder order, long[] shape, long dataOffset) {
+        public Header {
+            shape = shape.clone();
+        }
+
+        /** A copy of the shape. */
+        @Override
+        public long[] shape() { return shape.clone(); }
+
         /** Number of elements (product of the shape). */
         public long elements() {
             long n = 1;
             for (long d : shape) n = Math.multiplyExact(n, d);
             return n;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Header h && dtype == h.dtype && order.equals(h.order) && java.util.Arrays.equals(shape, h.shape)
+                    && dataOffset == h.dataOffset;
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(dtype, order, java.util.Arrays.hashCode(shape), dataOffset);
+        }
+
+        /** E.g. {@code FLOAT32 [100, 20, 3] little-endian, data at byte 128}. */
+        @Override
+        public String toString() {
+            return dtype + " " + java.util.Arrays.toString(shape) + (order == ByteOrder.BIG_ENDIAN ? " big" : " little")
+                    + "-endian, data at byte " + dataOffset;
         }
     }
 
@@ -64,6 +90,11 @@ public final class Npy {
     /** Reads the whole array as a float32 Tensor (converting other dtypes); at most 2^31 - 9 elements. */
     public static Tensor read(Path file) throws IOException {
         ArrayData a = map(file);
+        for (long d : a.shape) {
+            if (d == 0) {
+                throw new IOException(file + ": the array of shape " + shapeString(a.shape) + " is empty; a Tensor needs positive dimensions");
+            }
+        }
         long n = Tensor.size(toInts(a.shape, file.toString()));
         if (n > Integer.MAX_VALUE - 8) {
             throw new IOException(file + ": " + n + " elements do not fit a Tensor (at most 2^31 - 9); use Dataset.fromNpy");
@@ -229,6 +260,13 @@ public final class Npy {
 
     private static String clip(String s) {
         return s.length() > 120 ? s.substring(0, 120) + "..." : s;
+    }
+
+    /** NumPy's way of writing a shape: {@code (0, 3)}, {@code (5,)}. */
+    static String shapeString(long[] shape) {
+        StringBuilder b = new StringBuilder("(");
+        for (int i = 0; i < shape.length; i++) b.append(i > 0 ? ", " : "").append(shape[i]);
+        return b.append(shape.length == 1 ? ",)" : ")").toString();
     }
 
     static int[] toInts(long[] shape, String source) throws IOException {

@@ -151,4 +151,29 @@ class BatchStreamTest {
         try (BatchStream s = ds.epoch(1); Batch x = s.next()) { b = x.indices(); }
         assertNotEquals(java.util.Arrays.toString(a), java.util.Arrays.toString(b));
     }
+
+    /**
+     * A stream dropped without close() (a loop left by break or an exception, as with a tf.data iterator) kept its prefetch thread
+     * blocked on the full queue forever, holding the batches; it ends once the stream is collected.
+     */
+    @Test
+    void anAbandonedStreamsThreadEndsWhenTheStreamIsCollected() throws Exception {
+        Dataset ds = Dataset.fromTensors(DatasetTest.x(50), DatasetTest.y(50)).batch(1).prefetch(2);
+        for (int i = 0; i < 3; i++) abandon(ds, 7_000 + i);
+        long end = System.nanoTime() + 20_000_000_000L;
+        while (alive("jrnn-prefetch-epoch-700") && System.nanoTime() < end) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertFalse(alive("jrnn-prefetch-epoch-700"), "prefetch threads of abandoned streams still run");
+    }
+
+    private static void abandon(Dataset ds, int epoch) throws IOException {
+        BatchStream s = ds.epoch(epoch);
+        s.next().close();
+    }
+
+    private static boolean alive(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith(prefix) && t.isAlive());
+    }
 }

@@ -91,4 +91,24 @@ class NpyTest {
         String dict = new String(Arrays.copyOfRange(h, 10, h.length)).strip();
         assertEquals("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 5), }", dict);
     }
+
+    /** Npy.Header printed its shape as [J@1b6d3586 and compared it by identity; Npz's Javadoc promises "FLOAT32 [4, 3, 2]". */
+    @Test
+    void headersPrintAndCompareTheirShape() throws IOException {
+        Npy.Header a = Npy.header(ref(dir, "f4_le.npy")), b = Npy.header(dir.resolve("f4_le.npy"));
+        assertTrue(a.toString().contains("FLOAT32") && a.toString().contains("[4, 3, 2]"), a.toString());
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+        a.shape()[0] = 99;
+        assertEquals(4, a.shape()[0], "the shape is the header's own, not the caller's to change");
+    }
+
+    /** np.load reads empty arrays; Npy.read threw Tensor's bare "dimensions must be positive" without the file. */
+    @Test
+    void anEmptyArrayIsRefusedNamingTheFileAndItsShape() throws IOException {
+        Path p = ref(dir, "empty.npy");
+        assertArrayEquals(new long[] {0, 3}, Npy.header(p).shape());
+        IOException e = assertThrows(IOException.class, () -> Npy.read(p));
+        assertTrue(e.getMessage().contains("empty.npy") && e.getMessage().contains("(0, 3)") && e.getMessage().contains("empty"), e.getMessage());
+    }
 }
