@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * NumPy's {@code .npy} format: header versions 1, 2 and 3, little- or big-endian float16/32/64,
- * signed and unsigned integers and bool, C order. Files are read by memory-mapping
+ * signed and unsigned integers and bool, C or Fortran order (a Fortran-order array reads as NumPy
+ * indexes it, element by element: slower than C order). Files are read by memory-mapping
  * ({@link #map(Path)}), so an array may be larger than a Java array; {@link #write} writes float32
  * version-1 files that NumPy reads, {@link NpyWriter} streams rows of unknown count to disk.
  *
@@ -34,11 +35,12 @@ public final class Npy {
     private Npy() {}
 
     /**
-     * A parsed header: the element type and byte order, the shape, and where the data starts.
+     * A parsed header: the element type and byte order, the shape, where the data starts and its order.
      *
-     * @param dataOffset byte offset of the first element from the start of the file (or npz member)
+     * @param dataOffset   byte offset of the first element from the start of the file (or npz member)
+     * @param fortranOrder whether the elements are stored first axis fastest (NumPy's {@code fortran_order}; false for 1-d)
      */
-    public record Header(DType dtype, ByteOrder order, long[] shape, long dataOffset) {
+    public record Header(DType dtype, ByteOrder order, long[] shape, long dataOffset, boolean fortranOrder) {
         public Header {
             shape = shape.clone();
         }
@@ -57,19 +59,19 @@ public final class Npy {
         @Override
         public boolean equals(Object o) {
             return o instanceof Header h && dtype == h.dtype && order.equals(h.order) && java.util.Arrays.equals(shape, h.shape)
-                    && dataOffset == h.dataOffset;
+                    && dataOffset == h.dataOffset && fortranOrder == h.fortranOrder;
         }
 
         @Override
         public int hashCode() {
-            return java.util.Objects.hash(dtype, order, java.util.Arrays.hashCode(shape), dataOffset);
+            return java.util.Objects.hash(dtype, order, java.util.Arrays.hashCode(shape), dataOffset, fortranOrder);
         }
 
         /** E.g. {@code FLOAT32 [100, 20, 3] little-endian, data at byte 128}. */
         @Override
         public String toString() {
             return dtype + " " + java.util.Arrays.toString(shape) + (order == ByteOrder.BIG_ENDIAN ? " big" : " little")
-                    + "-endian, data at byte " + dataOffset;
+                    + "-endian" + (fortranOrder ? ", Fortran order" : "") + ", data at byte " + dataOffset;
         }
     }
 
@@ -84,7 +86,7 @@ public final class Npy {
     /** Maps the array in {@code file} (after checking its header and size). */
     static ArrayData map(Path file) throws IOException {
         Header h = header(file);
-        return ArrayData.map(file, file.toString(), h.dtype, h.order, h.shape, h.dataOffset, h.elements() * h.dtype.width());
+        return ArrayData.map(file, file.toString(), h, h.dataOffset);
     }
 
     /** Reads the whole array as a float32 Tensor (converting other dtypes); at most 2^31 - 9 elements. */
@@ -215,10 +217,7 @@ public final class Npy {
             throw new IOException(source + ": unsupported dtype '" + descr + "'; jrnn reads float16/32/64, int8-64, uint8-64 and bool");
         }
         ByteOrder order = mark == '>' ? ByteOrder.BIG_ENDIAN : mark == '<' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.nativeOrder();
-        if (fortran && shape.length > 1) {
-            throw new IOException(source + ": Fortran-order arrays are not supported; save np.ascontiguousarray(a)");
-        }
-        Header h = new Header(t, order, shape, start + hlen);
+        Header h = new Header(t, order, shape, start + hlen, fortran && shape.length > 1);
         long need;
         try {
             need = Math.multiplyExact(h.elements(), (long) t.width());

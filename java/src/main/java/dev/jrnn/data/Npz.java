@@ -49,8 +49,7 @@ public final class Npz {
             if (m == null) throw new IOException(file + ": no array '" + name + "' (it holds " + all.keySet() + ")");
             h = Npy.header(ch, m.offset, m.length, source(file, name));
         }
-        return ArrayData.map(file, source(file, name), h.dtype(), h.order(), h.shape(), m.offset + h.dataOffset(),
-                h.elements() * h.dtype().width());
+        return ArrayData.map(file, source(file, name), h, m.offset + h.dataOffset());
     }
 
     static String source(Path file, String member) {

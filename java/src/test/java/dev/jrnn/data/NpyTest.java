@@ -9,7 +9,9 @@ import java.io.InputStream;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -75,10 +77,30 @@ class NpyTest {
         assertArrayEquals(ramp(7), Npy.read(p).data());
     }
 
+    /** np.load reads Fortran-order files (np.save of a pandas frame's values, of a transposed array); jrnn refused them. */
     @Test
-    void rejectsFortranOrderAndComplex() throws IOException {
-        IOException f = assertThrows(IOException.class, () -> Npy.read(ref(dir, "fortran.npy")));
-        assertTrue(f.getMessage().contains("Fortran") && f.getMessage().contains("fortran.npy"), f.getMessage());
+    void readsFortranOrderAsNumpyIndexesIt() throws IOException {
+        Tensor f = Npy.read(ref(dir, "fortran.npy"));
+        assertArrayEquals(new int[] {3, 2}, f.shape());
+        assertArrayEquals(ramp(6), f.data());
+        assertTrue(Npy.header(dir.resolve("fortran.npy")).fortranOrder());
+        Tensor big = Npy.read(ref(dir, "fortran3_be.npy"));   // 3-d, big-endian float64
+        assertArrayEquals(new int[] {4, 3, 2}, big.shape());
+        assertArrayEquals(ramp(24), big.data());
+        // a dataset reads its rows: sample i is a[i] in NumPy's indexing
+        Dataset ds = Dataset.fromNpy(dir.resolve("fortran3_be.npy"), null).asFloat32().shuffle(3).batch(3);
+        List<long[]> idx = new ArrayList<>();
+        List<float[][]> b = DatasetTest.drain(ds, 0, idx, null);
+        for (int k = 0; k < b.size(); k++) {
+            for (int r = 0; r < idx.get(k).length; r++) {
+                int i = (int) idx.get(k)[r];
+                assertArrayEquals(Arrays.copyOfRange(ramp(24), i * 6, i * 6 + 6), Arrays.copyOfRange(b.get(k)[0], r * 6, r * 6 + 6), "sample " + i);
+            }
+        }
+    }
+
+    @Test
+    void rejectsComplex() throws IOException {
         IOException c = assertThrows(IOException.class, () -> Npy.read(ref(dir, "complex.npy")));
         assertTrue(c.getMessage().contains("unsupported dtype '<c8'"), c.getMessage());
     }

@@ -34,3 +34,4 @@ with open('v3.npy', 'wb') as f:
 np.savez('stored.npz', x=ramp((4, 3, 2), '<f4'), y=ramp((4, 1), '<f4'))
 np.savez_compressed('compressed.npz', x=ramp((4, 3, 2), '<f4'))
 np.save('empty.npy', np.zeros((0, 3), np.float32))
+np.save('fortran3_be.npy', np.asfortranarray(ramp((4, 3, 2), '>f8')))
