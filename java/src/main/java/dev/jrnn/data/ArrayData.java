@@ -59,6 +59,11 @@ final class ArrayData {
                 null, 0, null);
     }
 
+    /** An array held in memory: the elements of a compressed npz member, inflated into {@code data}. */
+    static ArrayData inMemory(String source, Npy.Header h, MemorySegment data) {
+        return new ArrayData(source, h.dtype(), h.order(), h.shape(), data, h.fortranOrder(), null, 0, null);
+    }
+
     /**
      * Maps bytes {@code [offset, offset + bytes)} of {@code file} read-only; the mapping lives until
      * this array is unreachable (an automatic arena), so batches in flight on another thread never

@@ -125,7 +125,10 @@ public final class Dataset {
         return of(in, out);
     }
 
-    /** Arrays of an uncompressed {@code .npz} ({@code np.savez}) by name, memory-mapped. */
+    /**
+     * Arrays of an {@code .npz} by name: memory-mapped from {@code np.savez}'s stored members, inflated into (off-heap)
+     * memory from {@code np.savez_compressed}'s.
+     */
     public static Dataset fromNpz(Path file, List<String> inputs, List<String> targets) throws IOException {
         notNull("fromNpz", "file", file);
         names("fromNpz", inputs, targets);

@@ -173,12 +173,22 @@ public final class Npy {
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
+    /** Fills {@code b} from byte {@code pos} of a {@code .npy} region and flips it. */
+    interface Region {
+        void read(ByteBuffer b, long pos) throws IOException;
+    }
+
     /** Parses the header at {@code base} of a region of {@code length} bytes (a file or an npz member). */
     static Header header(FileChannel ch, long base, long length, String source) throws IOException {
+        return header((b, pos) -> readFully(ch, b, base + pos, source), length, source);
+    }
+
+    /** Parses the header of a {@code .npy} of {@code length} bytes read through {@code region} (an inflated npz member). */
+    static Header header(Region region, long length, String source) throws IOException {
         if (length < 10) throw new IOException(source + ": not a .npy file (" + length + " bytes, shorter than the 10-byte preamble)");
         ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
         pre.limit((int) Math.min(12, length));
-        readFully(ch, pre, base, source);
+        region.read(pre, 0);
         for (int i = 0; i < MAGIC.length; i++) {
             if (pre.get(i) != MAGIC[i]) throw new IOException(source + ": not a .npy file (the magic string \\x93NUMPY is missing)");
         }
@@ -201,7 +211,7 @@ public final class Npy {
                     + (length - start) + " after the preamble");
         }
         ByteBuffer hb = ByteBuffer.allocate((int) hlen);
-        readFully(ch, hb, base + start, source);
+        region.read(hb, start);
         String dict = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1).strip();
         if (!dict.startsWith("{") || !dict.endsWith("}")) throw new IOException(source + ": corrupt .npy header: not a dict: " + clip(dict));
         if (dict.matches("(?s).*'descr'\\s*:\\s*\\[.*")) {
