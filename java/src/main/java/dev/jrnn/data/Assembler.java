@@ -110,8 +110,8 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
 
     /**
      * (n, ...shape) when all samples agree ((n) for a {@code scalar} part of shape (1,)), else (n, longest, ...rest) when only the
-     * first axis differs and it is every sample's sequence axis: as long as the sample's {@link Sample#length()}, so the batch's
-     * lengths mask the padding. Anything else would be zero-padded unmasked and is refused.
+     * first axis differs and it is every sample's steps axis: at least as long as the sample's {@link Sample#length()}, so the
+     * batch's lengths mask the padding. Anything else would be zero-padded unmasked and is refused.
      */
     private static int[] batchShape(List<Sample> samples, int c, int ni, boolean scalar) {
         Sample s0 = samples.get(0);
@@ -125,10 +125,10 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
             longest = Math.max(longest, t[0]);
         }
         if (other != null) {
-            if (s0.length() != s[0]) throw differs(other, part(other, c, ni).shape(), s0, s, c, ni);
+            if (s0.length() < 0 || s0.length() > s[0]) throw differs(other, part(other, c, ni).shape(), s0, s, c, ni);
             for (Sample x : samples) {
                 int[] t = part(x, c, ni).shape();
-                if (x.length() != t[0]) {
+                if (x.length() < 0 || x.length() > t[0]) {
                     throw new DataException(x.where(), name(c, ni) + " has shape " + Tensor.shapeString(t) + " but the sequence has "
                             + (x.length() < 0 ? "no length (a fixed-shape Sample.of)" : "length " + x.length()) + "; in a batch of "
                             + "sequences of different lengths only the steps axis may differ between samples", null);

@@ -469,4 +469,23 @@ class DatasetTest {
         assertEquals(3, Dataset.fromShards(shards, List.of("x-val"), List.of()).size());
         assertEquals(2, Dataset.fromShards(shards, List.of("in[0]"), List.of()).size());
     }
+
+    /**
+     * A Sample whose length exceeds its steps was taken: the batch's length mask then spilled into the next sample's row (unmasking
+     * its padding) or past the last row; refused now, naming the length and the shape.
+     */
+    @Test
+    void aSampleLongerThanItsStepsIsRefused() throws IOException {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Sample(List.of(Tensor.zeros(3, 2)), List.of(), 5, -1, null));
+        assertTrue(e.getMessage().contains("length") && e.getMessage().contains("(3, 2)") && e.getMessage().contains("got 5"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Sample(List.of(Tensor.zeros(3, 2)), List.of(), -2, -1, null));
+        assertEquals(2, new Sample(List.of(Tensor.zeros(3, 2)), List.of(), 2, -1, null).length(), "a pre-padded sequence keeps its length");
+        // pre-padded sequences of different padded lengths still batch, masked by their own lengths
+        List<Sample> prePadded = List.of(new Sample(List.of(Tensor.zeros(3, 2)), List.of(), 2, -1, null),
+                new Sample(List.of(Tensor.full(1, 5, 2)), List.of(), 4, -1, null));
+        List<int[]> lens = new ArrayList<>();
+        assertEquals(2 * 5 * 2, drain(Dataset.fromIterator(prePadded::iterator).batch(2), 0, null, lens).get(0)[0].length);
+        assertArrayEquals(new int[] {2, 4}, lens.get(0));
+    }
 }
