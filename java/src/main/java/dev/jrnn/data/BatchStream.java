@@ -29,6 +29,9 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
     @FunctionalInterface
     interface Producer {
         Batch next() throws IOException;
+
+        /** Closes what the batches were read from (a generator's iterator), once, at the end or on close. */
+        default void close() {}
     }
 
     private static final Object END = new Object();
@@ -44,6 +47,7 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
         Thread thread;
         volatile boolean stop;
         Object pending;
+        private boolean producerClosed;
 
         State(Producer producer, int depth) {
             this.producer = producer;
@@ -59,6 +63,7 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
                     if (b == null) break;
                     if (!offer(b)) {   // not queued: ours to release; a queued one is close()'s to drain
                         b.close();
+                        closeProducer(null);
                         return;
                     }
                     if (stop && queue.remove(b)) b.close();   // queued after close() stopped draining (remove and poll are atomic)
@@ -66,7 +71,24 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
             } catch (Throwable t) {
                 last = new Failure(t);
             }
+            last = closeProducer(last);
             if (!stop) offer(last);
+        }
+
+        /**
+         * Closes the producer once; {@code last} (END, a Failure, or null after a close) is what the consumer gets next: a
+         * failure to close becomes it after END, is suppressed by an earlier failure, and is dropped after a close.
+         */
+        Object closeProducer(Object last) {
+            if (producerClosed) return last;
+            producerClosed = true;
+            try {
+                producer.close();
+            } catch (Throwable t) {
+                if (last == END) return new Failure(t);
+                if (last instanceof Failure f && f.error != t) f.error.addSuppressed(t);
+            }
+            return last;
         }
 
         /** Whether {@code o} went into the queue. */
@@ -99,6 +121,8 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
                     drain();
                 }
                 if (interrupted) Thread.currentThread().interrupt();
+            } else {
+                closeProducer(null);   // no thread: the producer ran on the consumer's
             }
             if (pending instanceof Batch b) b.close();
             pending = null;
@@ -157,9 +181,9 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
         if (state.queue == null) {
             try {
                 Batch b = state.producer.next();
-                return b == null ? END : b;
+                return b != null ? b : state.closeProducer(END);
             } catch (Throwable t) {
-                return new Failure(t);
+                return state.closeProducer(new Failure(t));
             }
         }
         try {

@@ -41,7 +41,7 @@ public final class Dataset {
     private Table table;                              // indexable data, or null for a generator
     private Order order;
     private UnaryOperator<Sample> mapper;             // per-sample function of an indexable set
-    private LongFunction<Iterator<Sample>> stream;    // epoch -> samples of a generator
+    private LongFunction<StreamOps.Stream> stream;    // epoch -> samples of a generator
     private boolean endlessStream;                    // a generator's repeat() with no take after it
     private int batchSize = 32;
     private boolean dropRemainder, batched;
@@ -190,7 +190,10 @@ public final class Dataset {
         }
     }
 
-    /** Samples from a generator: {@code perEpoch} gives a fresh iterator for every epoch. */
+    /**
+     * Samples from a generator: {@code perEpoch} gives a fresh iterator for every epoch. An iterator that is also
+     * {@link AutoCloseable} (reading a file, a socket) is closed when its pass ends or the epoch's stream is closed.
+     */
     public static Dataset fromIterator(Supplier<? extends Iterator<? extends Sample>> perEpoch) {
         if (perEpoch == null) throw new IllegalArgumentException("Dataset.fromIterator: perEpoch is null");
         Dataset d = new Dataset();
@@ -265,7 +268,7 @@ public final class Dataset {
     }
 
     /** A copy with the sample order changed ({@code indexed}) or the generator's stream wrapped ({@code streamed}). */
-    private Dataset derive(UnaryOperator<Order> indexed, UnaryOperator<LongFunction<Iterator<Sample>>> streamed) {
+    private Dataset derive(UnaryOperator<Order> indexed, UnaryOperator<LongFunction<StreamOps.Stream>> streamed) {
         Dataset d = copy();
         if (table != null) d.order = indexed.apply(order);
         else d.stream = streamed.apply(stream);
@@ -281,7 +284,7 @@ public final class Dataset {
             UnaryOperator<Sample> g = mapper;
             d.mapper = g == null ? f : s -> f.apply(StreamOps.apply(g, s));
         } else {
-            LongFunction<Iterator<Sample>> s = stream;
+            LongFunction<StreamOps.Stream> s = stream;
             d.stream = e -> StreamOps.map(s.apply(e), f);
         }
         return d;
@@ -423,10 +426,15 @@ public final class Dataset {
         Assembler asm = new Assembler(memory, checkFinite);
         String name = "jrnn-prefetch-epoch-" + epoch;
         if (table == null) {
-            Grouper<Sample> g = new Grouper<>(stream.apply(epoch), batchSize, dropRemainder, boundaries, Dataset::length);
-            return new BatchStream(() -> {
-                List<Sample> l = g.next();
-                return l == null ? null : asm.fromSamples(l, null, null);
+            StreamOps.Stream src = stream.apply(epoch);
+            Grouper<Sample> g = new Grouper<>(src, batchSize, dropRemainder, boundaries, Dataset::length);
+            return new BatchStream(new BatchStream.Producer() {
+                public Batch next() {
+                    List<Sample> l = g.next();
+                    return l == null ? null : asm.fromSamples(l, null, null);
+                }
+
+                public void close() { src.close(); }
             }, prefetch, name);
         }
         table.check();

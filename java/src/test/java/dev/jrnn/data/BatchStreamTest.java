@@ -176,4 +176,52 @@ class BatchStreamTest {
     private static boolean alive(String prefix) {
         return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith(prefix) && t.isAlive());
     }
+
+    /** A generator's iterator that holds a file (AutoCloseable) was never closed: not at the end of its pass, nor on an early close. */
+    @Test
+    void aGeneratorsCloseableIteratorIsClosedAtTheEndOfItsPassAndOnClose() throws IOException {
+        java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger opened = new AtomicInteger();
+        java.util.function.Supplier<Iterator<Sample>> reader = () -> {
+            int id = opened.getAndIncrement();
+            class Reader implements Iterator<Sample>, AutoCloseable {
+                int i;
+                public boolean hasNext() { return i < 5; }
+                public Sample next() { return Sample.of(Tensor.full(i++, 2), Tensor.zeros(1)); }
+                public void close() { events.add("closed " + id); }
+            }
+            return new Reader();
+        };
+        for (int depth : new int[] {0, 2}) {
+            events.clear();
+            opened.set(0);
+            try (BatchStream s = Dataset.fromIterator(reader).repeat(2).batch(3).prefetch(depth).epoch(0)) {
+                int n = 0;
+                while (s.hasNext()) { s.next().close(); n++; }
+                assertEquals(4, n);
+            }
+            assertEquals(java.util.List.of("closed 0", "closed 1"), events, "each pass's reader closed once, prefetch " + depth);
+            events.clear();
+            opened.set(0);
+            try (BatchStream s = Dataset.fromIterator(reader).batch(1).prefetch(depth).epoch(0)) {
+                s.next().close();   // an early close: the rest of the pass is never read
+            }
+            assertEquals(java.util.List.of("closed 0"), events, "closed on an early close, prefetch " + depth);
+        }
+        // a failing close surfaces after the batches, as the generator's own failure would
+        Dataset failing = Dataset.fromIterator(() -> {
+            class Broken implements Iterator<Sample>, AutoCloseable {
+                int i;
+                public boolean hasNext() { return i < 2; }
+                public Sample next() { i++; return Sample.of(Tensor.zeros(2), Tensor.zeros(1)); }
+                public void close() throws IOException { throw new IOException("disk gone"); }
+            }
+            return new Broken();
+        }).batch(2);
+        try (BatchStream s = failing.epoch(0)) {
+            s.next().close();
+            IllegalStateException e = assertThrows(IllegalStateException.class, s::next);
+            assertTrue(e.getMessage().contains("closing the generator's iterator failed") && e.getMessage().contains("disk gone"), e.getMessage());
+        }
+    }
 }
