@@ -120,6 +120,8 @@ public final class Npy {
 
     /** Writes {@code values} as a 1-d little-endian int64 {@code .npy} (ragged offsets), atomically. */
     public static void writeInt64(Path file, long[] values) throws IOException {
+        if (file == null) throw new IllegalArgumentException("Npy.writeInt64: file is null");
+        if (values == null) throw new IllegalArgumentException("Npy.writeInt64: values is null");
         write(file, headerBytes("<i8", new long[] {values.length}), values.length, 8, (bb, i, n) -> bb.asLongBuffer().put(values, i, n));
     }
 

@@ -54,11 +54,18 @@ public final class NpyWriter implements AutoCloseable {
         if (file == null) throw new IllegalArgumentException("NpyWriter.open: file is null");
         if (rowShape == null) throw new IllegalArgumentException("NpyWriter.open: rowShape is null (empty for scalars)");
         long[] rs = new long[rowShape.length];
+        long values = 1;
         for (int i = 0; i < rs.length; i++) {
             if (rowShape[i] <= 0) throw new IllegalArgumentException("NpyWriter: row shape " + Arrays.toString(rowShape) + " needs positive dimensions");
             rs[i] = rowShape[i];
+            if (values > Long.MAX_VALUE / 4 / rs[i]) {
+                throw new IllegalArgumentException("NpyWriter.open: row shape " + Arrays.toString(rowShape) + " holds more than 2^61 values");
+            }
+            values *= rs[i];
         }
         Path abs = file.toAbsolutePath();
+        // refused now, not after every row was written: the rename over it would fail at close
+        if (Files.isDirectory(abs)) throw new IOException(abs + " is a directory, not a .npy file to write");
         Path dir = abs.getParent();
         if (dir != null) Files.createDirectories(dir);
         // not createTempFile: its owner-only mode would stay on the renamed file

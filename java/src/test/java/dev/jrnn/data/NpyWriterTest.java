@@ -46,4 +46,22 @@ class NpyWriterTest {
             assertEquals(0, s.count(), "abort removes the temp file");
         }
     }
+
+    /**
+     * A directory as the target failed only at close, after every row was written ("Is a directory" from the rename); a row shape
+     * whose size overflows was a bare "long overflow"; Npy.writeInt64's null arguments were a NullPointerException and a message
+     * naming AtomicFiles.write.
+     */
+    @Test
+    void badTargetsAndArgumentsAreNamedAtOnce() throws IOException {
+        java.nio.file.Path d = java.nio.file.Files.createDirectory(dir.resolve("out.npy"));
+        IOException e = assertThrows(IOException.class, () -> NpyWriter.open(d, 3));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("out.npy") && e.getMessage().contains("directory"), e.getMessage());
+        IllegalArgumentException o = assertThrows(IllegalArgumentException.class, () -> NpyWriter.open(dir.resolve("o.npy"), 1 << 30, 1 << 30, 1 << 30));
+        org.junit.jupiter.api.Assertions.assertTrue(o.getMessage().contains("row shape"), o.getMessage());
+        assertEquals("Npy.writeInt64: values is null",
+                assertThrows(IllegalArgumentException.class, () -> Npy.writeInt64(dir.resolve("n.npy"), null)).getMessage());
+        assertEquals("Npy.writeInt64: file is null",
+                assertThrows(IllegalArgumentException.class, () -> Npy.writeInt64(null, new long[] {1})).getMessage());
+    }
 }
