@@ -82,9 +82,22 @@ final class StreamOps {
         }, src::close);
     }
 
+    /** Skips lazily, on the first read (the prefetch thread's), as tf.data: epoch() neither blocks on nor throws for them. */
     static Stream skip(Stream src, long n) {
-        for (long k = 0; k < n && src.hasNext(); k++) src.next();
-        return src;
+        return over(new Iterator<>() {
+            boolean skipped;
+            public boolean hasNext() {
+                if (!skipped) {
+                    skipped = true;
+                    for (long k = 0; k < n && src.hasNext(); k++) src.next();
+                }
+                return src.hasNext();
+            }
+            public Sample next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                return src.next();
+            }
+        }, src::close);
     }
 
     /**

@@ -224,4 +224,33 @@ class BatchStreamTest {
             assertTrue(e.getMessage().contains("closing the generator's iterator failed") && e.getMessage().contains("disk gone"), e.getMessage());
         }
     }
+
+    /**
+     * skip(n) of a generator read its n samples inside epoch(), on the caller's thread: epoch() blocked on a slow source, and a
+     * failure while skipping was thrown by epoch() instead of by next() like every other generator failure.
+     */
+    @Test
+    void aGeneratorsSkipReadsOnThePrefetchThread() throws IOException {
+        AtomicInteger read = new AtomicInteger();
+        java.util.Set<String> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Dataset ds = Dataset.fromIterator(() -> new Iterator<Sample>() {
+            public boolean hasNext() { return true; }
+            public Sample next() {
+                readers.add(Thread.currentThread().getName());
+                if (read.incrementAndGet() == 3) throw new IllegalStateException("record 3 is bad");
+                return Sample.of(Tensor.zeros(2), Tensor.zeros(1));
+            }
+        }).skip(5).batch(2);
+        try (BatchStream s = ds.prefetch(0).epoch(0)) {
+            assertEquals(0, read.get(), "epoch() read the skipped samples");
+            IllegalStateException e = assertThrows(IllegalStateException.class, s::next);
+            assertEquals("record 3 is bad", e.getMessage());
+        }
+        read.set(0);
+        readers.clear();
+        try (BatchStream s = ds.prefetch(2).epoch(0)) {
+            assertThrows(IllegalStateException.class, s::next);
+        }
+        assertFalse(readers.contains(Thread.currentThread().getName()), "with prefetch the skipped samples are read ahead too: " + readers);
+    }
 }
