@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The batches of one epoch, assembled ahead on a background thread while the consumer computes:
@@ -35,6 +36,8 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
     }
 
     private static final Object END = new Object();
+    /** Put after a close() from another thread, for a consumer waiting in take(). */
+    private static final Object CLOSED = new Object();
     /** Stops the prefetch thread of a stream dropped without close(), as a tf.data iterator ends when collected. */
     private static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().daemon().name("jrnn-batchstream-cleaner").factory());
 
@@ -48,6 +51,7 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
         volatile boolean stop;
         Object pending;
         private boolean producerClosed;
+        private final AtomicBoolean shut = new AtomicBoolean();
 
         State(Producer producer, int depth) {
             this.producer = producer;
@@ -107,6 +111,7 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
          * ends the wait: a generator stuck in I/O must not hang close; the daemon thread is left.
          */
         void shutdown(boolean join) {
+            if (shut.getAndSet(true)) return;   // close() then its cleanable: once
             stop = true;
             if (thread != null) {
                 thread.interrupt();
@@ -121,6 +126,8 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
                     drain();
                 }
                 if (interrupted) Thread.currentThread().interrupt();
+                // a consumer waiting in take() on another thread wakes up (once the producer is gone, it cannot fill the slot)
+                if (join && !thread.isAlive()) queue.offer(CLOSED);
             } else {
                 closeProducer(null);   // no thread: the producer ran on the consumer's
             }
@@ -158,6 +165,10 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
         if (state.pending == END) {
             done = true;
             return false;
+        }
+        if (state.pending == CLOSED) {
+            done = true;
+            throw new IllegalStateException("BatchStream: closed by another thread while waiting for the next batch");
         }
         return true;
     }
@@ -202,8 +213,9 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
     }
 
     /**
-     * Stops the background thread and hands back the memory of batches not consumed. A stream dropped without close() is
-     * stopped when the collector finds it, but close it: until then its thread holds batches.
+     * Stops the background thread and hands back the memory of batches not consumed; a consumer waiting for a batch on
+     * another thread gets an IllegalStateException. A stream dropped without close() is stopped when the collector finds
+     * it, but close it: until then its thread holds batches.
      */
     @Override
     public void close() {

@@ -253,4 +253,38 @@ class BatchStreamTest {
         }
         assertFalse(readers.contains(Thread.currentThread().getName()), "with prefetch the skipped samples are read ahead too: " + readers);
     }
+
+    /** close() from another thread (a stop button, a timeout) left a consumer waiting in hasNext() blocked forever. */
+    @Test
+    void aConsumerWaitingForABatchWakesWhenAnotherThreadCloses() throws Exception {
+        Dataset slow = Dataset.fromIterator(() -> new Iterator<Sample>() {
+            public boolean hasNext() { return true; }
+            public Sample next() {
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException("interrupted", e);
+                }
+                return Sample.of(Tensor.zeros(2), null);
+            }
+        }).batch(1);
+        BatchStream s = slow.epoch(0);
+        java.util.concurrent.atomic.AtomicReference<Throwable> got = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+        Thread consumer = Thread.ofPlatform().daemon().start(() -> {
+            waiting.countDown();
+            try {
+                s.hasNext();
+            } catch (Throwable t) {
+                got.set(t);
+            }
+        });
+        assertTrue(waiting.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        Thread.sleep(100);   // the consumer is in take()
+        s.close();
+        consumer.join(5000);
+        assertFalse(consumer.isAlive(), "the consumer still waits after close()");
+        assertTrue(got.get() instanceof IllegalStateException && got.get().getMessage().contains("closed"), String.valueOf(got.get()));
+        assertFalse(s.hasNext());
+    }
 }
