@@ -133,4 +133,18 @@ class NpyTest {
         IOException e = assertThrows(IOException.class, () -> Npy.read(p));
         assertTrue(e.getMessage().contains("empty.npy") && e.getMessage().contains("(0, 3)") && e.getMessage().contains("empty"), e.getMessage());
     }
+
+    /**
+     * A file of no samples was refused as "Dataset: an input holds no samples" (which file?); a (3, 0) file was taken and failed at
+     * the first Batch.input as a bare "Tensor: dimensions must be positive".
+     */
+    @Test
+    void aDatasetOfEmptySamplesOrNoSampleNamesItsFile() throws IOException {
+        IOException none = assertThrows(IOException.class, () -> Dataset.fromNpy(ref(dir, "empty.npy"), null));
+        assertTrue(none.getMessage().contains("empty.npy") && none.getMessage().contains("no samples"), none.getMessage());
+        Path p = dir.resolve("zero_width.npy");
+        java.nio.file.Files.write(p, Npy.headerBytes("<f4", new long[] {3, 0}));
+        IOException e = assertThrows(IOException.class, () -> Dataset.fromNpy(p, null));
+        assertTrue(e.getMessage().contains("zero_width.npy") && e.getMessage().contains("(0,)") && e.getMessage().contains("(3, 0)"), e.getMessage());
+    }
 }
