@@ -488,4 +488,21 @@ class DatasetTest {
         assertEquals(2 * 5 * 2, drain(Dataset.fromIterator(prePadded::iterator).batch(2), 0, null, lens).get(0)[0].length);
         assertArrayEquals(new int[] {2, 4}, lens.get(0));
     }
+
+    /** A batch too big for a Java array failed as a bare ArithmeticException "integer overflow". */
+    @Test
+    void aBatchTooBigForAJavaArrayIsNamed() throws IOException {
+        Path p = dir.resolve("wide.npy");   // 4 samples of 2^29 floats: 8 GiB, sparse; nothing is read
+        byte[] h = Npy.headerBytes("<f4", new long[] {4, 1L << 29});
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(h));
+            ch.truncate(h.length + 4L * (1L << 29) * 4);
+            ch.write(java.nio.ByteBuffer.allocate(1), h.length + 4L * (1L << 29) * 4 - 1);
+        }
+        try (BatchStream s = Dataset.fromNpy(p, null).batch(4).prefetch(0).epoch(0)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, s::next);
+            assertTrue(e.getMessage().contains("2147483648 float32 values") && e.getMessage().contains("smaller batch"), e.getMessage());
+        }
+    }
 }
