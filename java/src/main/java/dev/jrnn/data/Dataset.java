@@ -275,7 +275,10 @@ public final class Dataset {
         return d;
     }
 
-    /** Applies {@code f} to every sample (on the prefetch thread); errors name the sample. */
+    /**
+     * Applies {@code f} to every sample (on the prefetch thread); errors name the sample. A file's column of one value per
+     * sample reaches {@code f} as a (1,) tensor and, returned as one, batches to (B,) as it does unmapped.
+     */
     public Dataset map(UnaryOperator<Sample> f) {
         beforeBatch("map");
         if (f == null) throw new IllegalArgumentException("Dataset.map: function is null");
