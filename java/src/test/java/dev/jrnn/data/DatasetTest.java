@@ -505,4 +505,27 @@ class DatasetTest {
             assertTrue(e.getMessage().contains("2147483648 float32 values") && e.getMessage().contains("smaller batch"), e.getMessage());
         }
     }
+
+    /**
+     * Safetensors data sets (Hugging Face style) hold int64 labels and bool masks; one such tensor anywhere in the file refused the
+     * whole file ("tensor 'y' has dtype I64; jrnn reads F32, F64, F16 and BF16"), although DType maps them.
+     */
+    @Test
+    void safetensorsWithIntegerLabelsAndBoolsMap() throws IOException {
+        String header = "{\"x\":{\"dtype\":\"F32\",\"shape\":[3,2],\"data_offsets\":[0,24]},"
+                + "\"y\":{\"dtype\":\"I64\",\"shape\":[3],\"data_offsets\":[24,48]},"
+                + "\"m\":{\"dtype\":\"BOOL\",\"shape\":[3],\"data_offsets\":[48,51]}}";
+        byte[] h = header.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + h.length + 51).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h);
+        for (int i = 0; i < 6; i++) b.putFloat(i - 2);
+        for (long i = 0; i < 3; i++) b.putLong(7 - i);
+        b.put((byte) 1).put((byte) 0).put((byte) 1);
+        Path p = dir.resolve("d.safetensors");
+        Files.write(p, b.array());
+        List<float[][]> got = drain(Dataset.fromSafetensors(p, List.of("x", "m"), List.of("y")).asFloat32().batch(3), 0, null, null);
+        assertArrayEquals(new float[] {-2, -1, 0, 1, 2, 3}, got.get(0)[0]);
+        assertArrayEquals(new float[] {1, 0, 1}, got.get(0)[1]);
+        assertArrayEquals(new float[] {7, 6, 5}, got.get(0)[2]);
+    }
 }
