@@ -29,7 +29,8 @@ import java.util.Map;
  *            data_offsets are [begin, end) relative to the first byte after the header
  * </pre>
  *
- * jrnn writes F32 only; it reads F32, F64, F16 and BF16 (converted to float32). Writes are atomic
+ * jrnn writes F32 only; it reads F32, F64, F16 and BF16 (converted to float32); {@link #layout} (what the
+ * datasets map) also takes the integer and BOOL tensors of labels and masks, and empty ones. Writes are atomic
  * (temp file + rename). Reads check the whole header before the first data byte: the header length
  * against the file, strict UTF-8 JSON, every dtype, shape and data_offsets, that the tensors tile the
  * data region exactly and that the file has no missing or extra bytes; a bad file gives an
