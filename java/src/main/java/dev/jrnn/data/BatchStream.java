@@ -6,7 +6,7 @@ import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -55,7 +55,7 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
 
         State(Producer producer, int depth) {
             this.producer = producer;
-            this.queue = depth > 0 ? new ArrayBlockingQueue<>(depth) : null;
+            this.queue = depth > 0 ? new LinkedBlockingQueue<>(depth) : null;   // a bound, not a preallocated array: prefetch(1 << 30) is fine
         }
 
         @Override

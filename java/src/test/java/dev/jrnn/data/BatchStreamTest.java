@@ -287,4 +287,11 @@ class BatchStreamTest {
         assertTrue(got.get() instanceof IllegalStateException && got.get().getMessage().contains("closed"), String.valueOf(got.get()));
         assertFalse(s.hasNext());
     }
+
+    /** prefetch(n) is a bound (tf.data's buffer_size): a large one allocated an n-slot array up front (OutOfMemoryError at epoch()). */
+    @Test
+    void aLargePrefetchDepthIsABoundNotAnAllocation() throws IOException {
+        Dataset ds = Dataset.fromTensors(DatasetTest.x(10), DatasetTest.y(10)).batch(4).prefetch(Integer.MAX_VALUE);
+        assertEquals(3, DatasetTest.drain(ds, 0, null, null).size());
+    }
 }
