@@ -288,10 +288,15 @@ class BatchStreamTest {
         assertFalse(s.hasNext());
     }
 
-    /** prefetch(n) is a bound (tf.data's buffer_size): a large one allocated an n-slot array up front (OutOfMemoryError at epoch()). */
+    /** prefetch(n) and batch(n) are bounds (tf.data's): a large n allocated an n-slot array up front (OutOfMemoryError at epoch()). */
     @Test
-    void aLargePrefetchDepthIsABoundNotAnAllocation() throws IOException {
+    void largePrefetchDepthsAndBatchSizesAreBoundsNotAllocations() throws IOException {
         Dataset ds = Dataset.fromTensors(DatasetTest.x(10), DatasetTest.y(10)).batch(4).prefetch(Integer.MAX_VALUE);
         assertEquals(3, DatasetTest.drain(ds, 0, null, null).size());
+        // likewise batch(n) larger than the data set: one batch of everything (tf.data), no n-slot list up front
+        java.util.List<long[]> idx = new java.util.ArrayList<>();
+        DatasetTest.drain(Dataset.fromTensors(DatasetTest.x(10), DatasetTest.y(10)).batch(Integer.MAX_VALUE), 0, idx, null);
+        assertEquals(1, idx.size());
+        assertEquals(10, idx.get(0).length);
     }
 }
