@@ -413,7 +413,7 @@ public final class Dataset {
     public long batchesPerEpoch() {
         long n = size();
         if (n < 0 || boundaries != null) return -1;
-        return dropRemainder ? n / batchSize : (n + batchSize - 1) / batchSize;
+        return n / batchSize + (!dropRemainder && n % batchSize != 0 ? 1 : 0);   // n + batchSize - 1 overflowed for batch(Integer.MAX_VALUE)
     }
 
     /** The batch size (32, Keras' default, until {@link #batch} is called). */

@@ -295,7 +295,9 @@ class BatchStreamTest {
         assertEquals(3, DatasetTest.drain(ds, 0, null, null).size());
         // likewise batch(n) larger than the data set: one batch of everything (tf.data), no n-slot list up front
         java.util.List<long[]> idx = new java.util.ArrayList<>();
-        DatasetTest.drain(Dataset.fromTensors(DatasetTest.x(10), DatasetTest.y(10)).batch(Integer.MAX_VALUE), 0, idx, null);
+        Dataset all = Dataset.fromTensors(DatasetTest.x(10), DatasetTest.y(10)).batch(Integer.MAX_VALUE);
+        assertEquals(1, all.batchesPerEpoch(), "n + batchSize - 1 overflowed");
+        DatasetTest.drain(all, 0, idx, null);
         assertEquals(1, idx.size());
         assertEquals(10, idx.get(0).length);
     }
