@@ -35,7 +35,7 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
                 int[] shape = col.ragged() ? concat(n, maxLen, unit) : concat(n, -1, unit);
                 long row = Column.product(shape) / n;
                 shapes[c] = shape;
-                segs[c] = memory.allocate(row * n);
+                segs[c] = allocate(row * n);
                 for (int r = 0; r < n; r++) {
                     long at = r * row;
                     long wrote;
@@ -90,7 +90,7 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
                 int[] shape = batchShape(samples, c, ni, scalar != null && c < scalar.length && scalar[c]);
                 long row = Column.product(shape) / n;
                 shapes[c] = shape;
-                segs[c] = memory.allocate(row * n);
+                segs[c] = allocate(row * n);
                 for (int r = 0; r < n; r++) {
                     Tensor x = part(samples.get(r), c, ni);
                     long at = r * row;
@@ -138,6 +138,16 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
         if (other == null && scalar && s.length == 1 && s[0] == 1) return new int[] {samples.size()};
         int[] unit = other != null ? Arrays.copyOfRange(s, 1, s.length) : s;
         return concat(samples.size(), other != null ? longest : -1, unit);
+    }
+
+    /** A segment of the data set's memory, checked: a short or read-only one would fail as if the file were bad. */
+    private MemorySegment allocate(long floats) {
+        MemorySegment s = memory.allocate(floats);
+        if (s == null || s.byteSize() < floats * 4 || s.isReadOnly()) {
+            throw new IllegalStateException("Dataset.memory: the BatchMemory gave " + (s == null ? "null" : (s.isReadOnly() ? "a read-only segment of " : "")
+                    + s.byteSize() + " bytes") + " for " + floats + " float32 values (" + floats * 4 + " bytes, writable)");
+        }
+        return s;
     }
 
     private static DataException differs(Sample x, int[] t, Sample s0, int[] s, int c, int ni) {

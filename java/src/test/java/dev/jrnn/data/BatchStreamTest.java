@@ -301,4 +301,15 @@ class BatchStreamTest {
         assertEquals(1, idx.size());
         assertEquals(10, idx.get(0).length);
     }
+
+    /** A BatchMemory giving a segment shorter than asked failed as "x.npy sample 0: could not be read: IndexOutOfBounds...", blaming the file. */
+    @Test
+    void aShortSegmentFromTheBatchMemoryIsNamedNotBlamedOnTheFile() throws IOException {
+        Npy.write(dir.resolve("x.npy"), DatasetTest.x(4));
+        BatchMemory tooSmall = floats -> MemorySegment.ofArray(new float[1]);
+        try (BatchStream s = Dataset.fromNpy(dir.resolve("x.npy"), null).batch(4).memory(tooSmall).prefetch(0).epoch(0)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, s::next);
+            assertTrue(e.getMessage().contains("BatchMemory gave 4 bytes for 24 float32 values"), e.getMessage());
+        }
+    }
 }
