@@ -16,7 +16,7 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One C-order n-d array, either a byte range of a file mapped through FFM (no Java array limit) or
+ * One C- or Fortran-order n-d array, either a byte range of a file mapped through FFM (no Java array limit) or
  * a heap Tensor seen as a segment. Remembers the file's size and modification time at open so that
  * {@link #check()} can tell when the file changed under a running epoch.
  */
@@ -26,6 +26,8 @@ final class ArrayData {
     final ByteOrder order;
     final long[] shape;
     final MemorySegment data;
+    /** Stored first axis fastest (NumPy's fortran_order): element reads are strided, one by one. */
+    private final boolean fortran;
     private final Path file;      // null for heap data
     /** Bytes that reads may have mapped since the last unload; a read maps at least {@link #FAULT_AROUND}. */
     private final AtomicLong mapped = new AtomicLong();
@@ -35,13 +37,14 @@ final class ArrayData {
     private final long fileSize;
     private final FileTime mtime;
 
-    private ArrayData(String source, DType dtype, ByteOrder order, long[] shape, MemorySegment data,
+    private ArrayData(String source, DType dtype, ByteOrder order, long[] shape, MemorySegment data, boolean fortran,
                       Path file, long fileSize, FileTime mtime) {
         this.source = source;
         this.dtype = dtype;
         this.order = order;
         this.shape = shape;
         this.data = data;
+        this.fortran = fortran;
         this.file = file;
         this.fileSize = fileSize;
         this.mtime = mtime;
@@ -52,8 +55,13 @@ final class ArrayData {
         int[] s = t.shape();
         long[] shape = new long[s.length];
         for (int i = 0; i < s.length; i++) shape[i] = s[i];
-        return new ArrayData(name, DType.FLOAT32, ByteOrder.nativeOrder(), shape, MemorySegment.ofArray(t.data()),
+        return new ArrayData(name, DType.FLOAT32, ByteOrder.nativeOrder(), shape, MemorySegment.ofArray(t.data()), false,
                 null, 0, null);
+    }
+
+    /** An array held in memory: the elements of a compressed npz member, inflated into {@code data}. */
+    static ArrayData inMemory(String source, Npy.Header h, MemorySegment data) {
+        return new ArrayData(source, h.dtype(), h.order(), h.shape(), data, h.fortranOrder(), null, 0, null);
     }
 
     /**
@@ -63,6 +71,16 @@ final class ArrayData {
      */
     static ArrayData map(Path file, String source, DType dtype, ByteOrder order, long[] shape, long offset, long bytes)
             throws IOException {
+        return map(file, source, dtype, order, shape, false, offset, bytes);
+    }
+
+    /** The array an {@code .npy} header describes, its data at {@code offset} of {@code file}. */
+    static ArrayData map(Path file, String source, Npy.Header h, long offset) throws IOException {
+        return map(file, source, h.dtype(), h.order(), h.shape(), h.fortranOrder(), offset, h.elements() * h.dtype().width());
+    }
+
+    private static ArrayData map(Path file, String source, DType dtype, ByteOrder order, long[] shape, boolean fortran,
+                                 long offset, long bytes) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (offset + bytes > size) {
@@ -72,7 +90,7 @@ final class ArrayData {
             FileTime mtime = Files.getLastModifiedTime(file);
             MemorySegment seg = bytes == 0 ? MemorySegment.NULL
                     : ch.map(FileChannel.MapMode.READ_ONLY, offset, bytes, Arena.ofAuto());
-            return new ArrayData(source, dtype, order, shape.clone(), seg, file, size, mtime);
+            return new ArrayData(source, dtype, order, shape.clone(), seg, fortran, file, size, mtime);
         }
     }
 
@@ -90,16 +108,44 @@ final class ArrayData {
      * however much of a large file an epoch touches.
      */
     void copyFloats(long from, long n, MemorySegment dst, long dstFloat) {
-        if (file != null && data.isMapped() && mapped.addAndGet(Math.max(n * dtype.width(), FAULT_AROUND)) >= UNLOAD_EVERY) {
+        // strided Fortran reads may touch a page per element
+        long touched = fortran ? Math.min(n, UNLOAD_EVERY / FAULT_AROUND) * FAULT_AROUND : Math.max(n * dtype.width(), FAULT_AROUND);
+        if (file != null && data.isMapped() && mapped.addAndGet(touched) >= UNLOAD_EVERY) {
             mapped.set(0);
             data.unload();   // only clean, read-only file pages: a read after this faults them back in
         }
         try {
-            dtype.toFloats(data, from * dtype.width(), order, dst, dstFloat, n);
+            if (fortran) copyFortran(from, n, dst, dstFloat);
+            else dtype.toFloats(data, from * dtype.width(), order, dst, dstFloat, n);
         } catch (InternalError e) {
             // a fault in a mapped page: the file shrank under the mapping
             throw new UncheckedIOException(new IOException(source + ": read fault at element " + from
                     + " (the file was truncated or replaced while mapped)", e));
+        }
+    }
+
+    /** C-order elements {@code [from, from + n)} of a Fortran-order array: an odometer over the C index, its Fortran offset alongside. */
+    private void copyFortran(long from, long n, MemorySegment dst, long dstFloat) {
+        int r = shape.length;
+        long[] idx = new long[r], stride = new long[r];
+        long rest = from, off = 0;
+        for (int k = r - 1; k >= 0; k--) {
+            idx[k] = rest % shape[k];
+            rest /= shape[k];
+        }
+        for (int k = 0; k < r; k++) {
+            stride[k] = k == 0 ? 1 : stride[k - 1] * shape[k - 1];
+            off += idx[k] * stride[k];
+        }
+        int w = dtype.width();
+        for (long e = 0; e < n; e++) {
+            dtype.toFloats(data, off * w, order, dst, dstFloat + e, 1);
+            for (int k = r - 1; k >= 0; k--) {   // the last axis turns fastest in C order
+                off += stride[k];
+                if (++idx[k] < shape[k]) break;
+                off -= idx[k] * stride[k];
+                idx[k] = 0;
+            }
         }
     }
 

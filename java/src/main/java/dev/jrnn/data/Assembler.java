@@ -35,7 +35,7 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
                 int[] shape = col.ragged() ? concat(n, maxLen, unit) : concat(n, -1, unit);
                 long row = Column.product(shape) / n;
                 shapes[c] = shape;
-                segs[c] = memory.allocate(row * n);
+                segs[c] = allocate(row * n);
                 for (int r = 0; r < n; r++) {
                     long at = r * row;
                     long wrote;
@@ -46,7 +46,7 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
                         throw new DataException(col.where(idx[r]), "could not be read: " + e, e);
                     }
                     if (wrote < row) segs[c].asSlice((at + wrote) * 4, (row - wrote) * 4).fill((byte) 0);
-                    if (checkFinite) finite(segs[c], at, wrote, col.where(idx[r]), c < ni ? "input " + c : "target " + (c - ni));
+                    if (checkFinite) finite(segs[c], at, wrote, col.where(idx[r]), name(c, ni));
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -56,8 +56,12 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
         return new Batch(segs, shapes, ni, lengths, idx, r -> t.where(idx[r]), memory);
     }
 
-    /** {@code where}: names batch row r for messages, or null for the samples' own {@link Sample#where()}. */
-    Batch fromSamples(List<Sample> samples, java.util.function.IntFunction<String> where) {
+    /**
+     * {@code where}: names batch row r for messages, or null for the samples' own {@link Sample#where()}; {@code scalar}: the
+     * parts (inputs then targets) that hold one value per sample in the table the samples were read from (a (1,) tensor there
+     * batches to (B,), as the table does unmapped), or null.
+     */
+    Batch fromSamples(List<Sample> samples, java.util.function.IntFunction<String> where, boolean[] scalar) {
         int n = samples.size();
         Sample first = samples.get(0);
         int ni = first.inputs().size(), nc = ni + first.targets().size();
@@ -83,16 +87,16 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
         for (int r = 0; r < n; r++) names[r] = where != null ? where.apply(r) : samples.get(r).where();
         try {
             for (int c = 0; c < nc; c++) {
-                int[] shape = batchShape(samples, c, ni, seq);
+                int[] shape = batchShape(samples, c, ni, scalar != null && c < scalar.length && scalar[c]);
                 long row = Column.product(shape) / n;
                 shapes[c] = shape;
-                segs[c] = memory.allocate(row * n);
+                segs[c] = allocate(row * n);
                 for (int r = 0; r < n; r++) {
                     Tensor x = part(samples.get(r), c, ni);
                     long at = r * row;
                     MemorySegment.copy(x.data(), 0, segs[c], ValueLayout.JAVA_FLOAT_UNALIGNED, at * 4, x.size());
                     if (x.size() < row) segs[c].asSlice((at + x.size()) * 4, (row - x.size()) * 4).fill((byte) 0);
-                    if (checkFinite) finite(segs[c], at, x.size(), names[r], c < ni ? "input " + c : "target " + (c - ni));
+                    if (checkFinite) finite(segs[c], at, x.size(), names[r], name(c, ni));
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -105,28 +109,55 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
     }
 
     /**
-     * (n, ...shape) when all samples agree, else for sequences ({@code seq}: the batch has lengths, which mask the
-     * padding) (n, longest, ...rest) when only the first axis differs.
+     * (n, ...shape) when all samples agree ((n) for a {@code scalar} part of shape (1,)), else (n, longest, ...rest) when only the
+     * first axis differs and it is every sample's steps axis: at least as long as the sample's {@link Sample#length()}, so the
+     * batch's lengths mask the padding. Anything else would be zero-padded unmasked and is refused.
      */
-    private static int[] batchShape(List<Sample> samples, int c, int ni, boolean seq) {
+    private static int[] batchShape(List<Sample> samples, int c, int ni, boolean scalar) {
         Sample s0 = samples.get(0);
         int[] s = part(s0, c, ni).shape();
         int longest = s[0];
-        boolean differ = false;
+        Sample other = null;   // the first sample whose first axis differs from s0's
         for (Sample x : samples) {
             int[] t = part(x, c, ni).shape();
-            boolean tailSame = t.length == s.length && Arrays.equals(t, 1, t.length, s, 1, s.length);
-            if (!tailSame || (t[0] != s[0] && (s.length < 2 || !seq))) {
-                throw new DataException(x.where(), (c < ni ? "input " + c : "target " + (c - ni)) + " has shape "
-                        + Tensor.shapeString(t) + ", " + s0.where() + " has " + Tensor.shapeString(s)
-                        + " (only the first axis of a sequence may differ; give variable-length samples as Sample.sequence,"
-                        + " whose padding is masked)", null);
-            }
-            differ |= t[0] != s[0];
+            if (t.length != s.length || !Arrays.equals(t, 1, t.length, s, 1, s.length)) throw differs(x, t, s0, s, c, ni);
+            if (t[0] != s[0] && other == null) other = x;
             longest = Math.max(longest, t[0]);
         }
-        int[] unit = differ ? Arrays.copyOfRange(s, 1, s.length) : s;
-        return concat(samples.size(), differ ? longest : -1, unit);
+        if (other != null) {
+            if (s0.length() < 0 || s0.length() > s[0]) throw differs(other, part(other, c, ni).shape(), s0, s, c, ni);
+            for (Sample x : samples) {
+                int[] t = part(x, c, ni).shape();
+                if (x.length() < 0 || x.length() > t[0]) {
+                    throw new DataException(x.where(), name(c, ni) + " has shape " + Tensor.shapeString(t) + " but the sequence has "
+                            + (x.length() < 0 ? "no length (a fixed-shape Sample.of)" : "length " + x.length()) + "; in a batch of "
+                            + "sequences of different lengths only the steps axis may differ between samples", null);
+                }
+            }
+        }
+        if (other == null && scalar && s.length == 1 && s[0] == 1) return new int[] {samples.size()};
+        int[] unit = other != null ? Arrays.copyOfRange(s, 1, s.length) : s;
+        return concat(samples.size(), other != null ? longest : -1, unit);
+    }
+
+    /** A segment of the data set's memory, checked: a short or read-only one would fail as if the file were bad. */
+    private MemorySegment allocate(long floats) {
+        MemorySegment s = memory.allocate(floats);
+        if (s == null || s.byteSize() < floats * 4 || s.isReadOnly()) {
+            throw new IllegalStateException("Dataset.memory: the BatchMemory gave " + (s == null ? "null" : (s.isReadOnly() ? "a read-only segment of " : "")
+                    + s.byteSize() + " bytes") + " for " + floats + " float32 values (" + floats * 4 + " bytes, writable)");
+        }
+        return s;
+    }
+
+    private static DataException differs(Sample x, int[] t, Sample s0, int[] s, int c, int ni) {
+        return new DataException(x.where(), name(c, ni) + " has shape " + Tensor.shapeString(t) + ", " + s0.where() + " has "
+                + Tensor.shapeString(s) + " (only the steps axis of a sequence may differ; give variable-length samples as "
+                + "Sample.sequence, whose padding is masked)", null);
+    }
+
+    private static String name(int c, int ni) {
+        return c < ni ? "input " + c : "target " + (c - ni);
     }
 
     private static Tensor part(Sample s, int c, int ni) {

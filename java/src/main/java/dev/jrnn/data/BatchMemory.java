@@ -24,7 +24,16 @@ public interface BatchMemory {
 
     /** Fresh heap arrays for every batch. */
     static BatchMemory heap() {
-        return floats -> MemorySegment.ofArray(new float[Math.toIntExact(floats)]);
+        return floats -> MemorySegment.ofArray(new float[heapSize(floats)]);
+    }
+
+    /** {@code floats} as a Java array length, or an exception saying the batch is too big for one. */
+    private static int heapSize(long floats) {
+        if (floats > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("BatchMemory: a batch input or target of " + floats + " float32 values does not fit a "
+                    + "Java array (at most 2^31 - 9); use a smaller batch");
+        }
+        return (int) floats;
     }
 
     /**
@@ -38,7 +47,7 @@ public interface BatchMemory {
             public MemorySegment allocate(long floats) {
                 ConcurrentLinkedDeque<MemorySegment> q = free.get(floats);
                 MemorySegment s = q == null ? null : q.pollFirst();
-                return s != null ? s : MemorySegment.ofArray(new float[Math.toIntExact(floats)]);
+                return s != null ? s : MemorySegment.ofArray(new float[heapSize(floats)]);
             }
 
             public void release(MemorySegment s) {

@@ -2,10 +2,13 @@ package dev.jrnn.data;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The batches of one epoch, assembled ahead on a background thread while the consumer computes:
@@ -27,66 +30,145 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
     @FunctionalInterface
     interface Producer {
         Batch next() throws IOException;
+
+        /** Closes what the batches were read from (a generator's iterator), once, at the end or on close. */
+        default void close() {}
     }
 
     private static final Object END = new Object();
+    /** Put after a close() from another thread, for a consumer waiting in take(). */
+    private static final Object CLOSED = new Object();
+    /** Stops the prefetch thread of a stream dropped without close(), as a tf.data iterator ends when collected. */
+    private static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().daemon().name("jrnn-batchstream-cleaner").factory());
 
     private record Failure(Throwable error) {}
 
-    private final Producer producer;
-    private final BlockingQueue<Object> queue;
-    private final Thread thread;
-    private volatile boolean stop;
-    private Object pending;
+    /** What the prefetch thread and the cleaner share: never the stream itself, so an abandoned stream can be collected. */
+    private static final class State implements Runnable {
+        final Producer producer;
+        final BlockingQueue<Object> queue;
+        Thread thread;
+        volatile boolean stop;
+        Object pending;
+        private boolean producerClosed;
+        private final AtomicBoolean shut = new AtomicBoolean();
+
+        State(Producer producer, int depth) {
+            this.producer = producer;
+            this.queue = depth > 0 ? new LinkedBlockingQueue<>(depth) : null;   // a bound, not a preallocated array: prefetch(1 << 30) is fine
+        }
+
+        @Override
+        public void run() {
+            Object last = END;
+            try {
+                while (!stop) {
+                    Batch b = producer.next();
+                    if (b == null) break;
+                    if (!offer(b)) {   // not queued: ours to release; a queued one is close()'s to drain
+                        b.close();
+                        closeProducer(null);
+                        return;
+                    }
+                    if (stop && queue.remove(b)) b.close();   // queued after close() stopped draining (remove and poll are atomic)
+                }
+            } catch (Throwable t) {
+                last = new Failure(t);
+            }
+            last = closeProducer(last);
+            if (!stop) offer(last);
+        }
+
+        /**
+         * Closes the producer once; {@code last} (END, a Failure, or null after a close) is what the consumer gets next: a
+         * failure to close becomes it after END, is suppressed by an earlier failure, and is dropped after a close.
+         */
+        Object closeProducer(Object last) {
+            if (producerClosed) return last;
+            producerClosed = true;
+            try {
+                producer.close();
+            } catch (Throwable t) {
+                if (last == END) return new Failure(t);
+                if (last instanceof Failure f && f.error != t) f.error.addSuppressed(t);
+            }
+            return last;
+        }
+
+        /** Whether {@code o} went into the queue. */
+        private boolean offer(Object o) {
+            try {
+                queue.put(o);
+                return true;
+            } catch (InterruptedException e) {
+                return false;
+            }
+        }
+
+        /**
+         * Stops the thread and hands back the batches not consumed; with {@code join}, waits until the thread ended (draining
+         * while it waits, as a generator that cleared the interrupt may block in a full queue's put). An interrupt of the caller
+         * ends the wait: a generator stuck in I/O must not hang close; the daemon thread is left.
+         */
+        void shutdown(boolean join) {
+            if (shut.getAndSet(true)) return;   // close() then its cleanable: once
+            stop = true;
+            if (thread != null) {
+                thread.interrupt();
+                drain();   // after this the producer's next put finds room, sees stop and takes its batch back
+                boolean interrupted = false;
+                while (join && thread.isAlive() && !interrupted) {
+                    try {
+                        thread.join(10);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                    drain();
+                }
+                if (interrupted) Thread.currentThread().interrupt();
+                // a consumer waiting in take() on another thread wakes up (once the producer is gone, it cannot fill the slot)
+                if (join && !thread.isAlive()) queue.offer(CLOSED);
+            } else {
+                closeProducer(null);   // no thread: the producer ran on the consumer's
+            }
+            if (pending instanceof Batch b) b.close();
+            pending = null;
+        }
+
+        private void drain() {
+            for (Object o; (o = queue.poll()) != null; ) if (o instanceof Batch b) b.close();
+        }
+    }
+
+    private final State state;
+    private final Cleaner.Cleanable cleanable;
     private boolean done;
 
     BatchStream(Producer producer, int depth, String name) {
-        this.producer = producer;
-        if (depth <= 0) {
-            queue = null;
-            thread = null;
-        } else {
-            queue = new ArrayBlockingQueue<>(depth);
-            thread = Thread.ofPlatform().daemon().name(name).unstarted(this::produce);
-            thread.start();
+        state = new State(producer, depth);
+        if (depth > 0) {
+            state.thread = Thread.ofPlatform().daemon().name(name).unstarted(state);
+            state.thread.start();
         }
-    }
-
-    private void produce() {
-        Object last = END;
-        try {
-            while (!stop) {
-                Batch b = producer.next();
-                if (b == null) break;
-                if (!offer(b)) {   // not queued: ours to release; a queued one is close()'s to drain
-                    b.close();
-                    return;
-                }
-                if (stop && queue.remove(b)) b.close();   // queued after an interrupted close() stopped draining (remove and poll are atomic)
-            }
-        } catch (Throwable t) {
-            last = new Failure(t);
-        }
-        if (!stop) offer(last);
-    }
-
-    /** Whether {@code o} went into the queue. */
-    private boolean offer(Object o) {
-        try {
-            queue.put(o);
-            return true;
-        } catch (InterruptedException e) {
-            return false;
-        }
+        State st = state;
+        cleanable = CLEANER.register(this, () -> st.shutdown(false));
     }
 
     @Override
     public boolean hasNext() {
         if (done) return false;
-        if (pending == null) pending = take();
-        if (pending == END) {
+        try {
+            if (state.pending == null) state.pending = take();
+        } finally {
+            Reference.reachabilityFence(this);   // not collected (and its thread stopped) while waiting in take()
+        }
+        if (state.pending == END) {
             done = true;
             return false;
+        }
+        if (state.pending == CLOSED) {
+            done = true;
+            throw new IllegalStateException("BatchStream: closed by another thread while waiting for the next batch");
         }
         return true;
     }
@@ -95,8 +177,8 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
     @Override
     public Batch next() {
         if (!hasNext()) throw new NoSuchElementException("BatchStream: the epoch has no more batches");
-        Object o = pending;
-        pending = null;
+        Object o = state.pending;
+        state.pending = null;
         if (o instanceof Failure f) {
             done = true;
             close();
@@ -106,17 +188,17 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
     }
 
     private Object take() {
-        if (stop) throw new IllegalStateException("BatchStream: closed");
-        if (queue == null) {
+        if (state.stop) throw new IllegalStateException("BatchStream: closed");
+        if (state.queue == null) {
             try {
-                Batch b = producer.next();
-                return b == null ? END : b;
+                Batch b = state.producer.next();
+                return b != null ? b : state.closeProducer(END);
             } catch (Throwable t) {
-                return new Failure(t);
+                return state.closeProducer(new Failure(t));
             }
         }
         try {
-            return queue.take();
+            return state.queue.take();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("BatchStream: interrupted while waiting for the next batch", e);
@@ -130,29 +212,16 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
         return new IllegalStateException(t.toString(), t);
     }
 
-    /** Stops the background thread and hands back the memory of batches not consumed. */
+    /**
+     * Stops the background thread and hands back the memory of batches not consumed; a consumer waiting for a batch on
+     * another thread gets an IllegalStateException. A stream dropped without close() is stopped when the collector finds
+     * it, but close it: until then its thread holds batches.
+     */
     @Override
     public void close() {
-        if (stop) return;
-        stop = true;
-        if (thread != null) {
-            thread.interrupt();
-            // drain while waiting: a generator that cleared the interrupt would otherwise block in a full queue's put forever.
-            // An interrupt of the closer ends the wait (a generator stuck in I/O must not hang close); the daemon thread is left.
-            boolean interrupted = false;
-            do {
-                for (Object o; (o = queue.poll()) != null; ) if (o instanceof Batch b) b.close();
-                try {
-                    thread.join(10);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            } while (thread.isAlive() && !interrupted);
-            for (Object o; (o = queue.poll()) != null; ) if (o instanceof Batch b) b.close();
-            if (interrupted) Thread.currentThread().interrupt();
-        }
-        if (pending instanceof Batch b) b.close();
-        pending = null;
+        if (state.stop) return;
+        state.shutdown(true);
+        cleanable.clean();   // unregisters; the shutdown it runs again returns at once
         done = true;
     }
 }

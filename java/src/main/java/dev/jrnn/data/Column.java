@@ -48,6 +48,10 @@ sealed interface Column permits Column.Dense, Column.Ragged, Column.Concat {
         private static int[] unit(ArrayData a) throws IOException {
             if (a.shape.length == 0) throw new IOException(a.source + ": a 0-d array has no sample axis");
             int[] s = Npy.toInts(Arrays.copyOfRange(a.shape, 1, a.shape.length), a.source);
+            for (int d : s) {
+                if (d == 0) throw new IOException(a.source + ": samples of shape " + Npy.shapeString(Arrays.copyOfRange(a.shape, 1, a.shape.length))
+                        + " hold no values (the array is " + Npy.shapeString(a.shape) + ")");
+            }
             if (product(s) > Integer.MAX_VALUE - 8) throw new IOException(a.source + ": one sample holds more than 2^31 - 9 values");
             return s;
         }

@@ -41,7 +41,7 @@ public final class Dataset {
     private Table table;                              // indexable data, or null for a generator
     private Order order;
     private UnaryOperator<Sample> mapper;             // per-sample function of an indexable set
-    private LongFunction<Iterator<Sample>> stream;    // epoch -> samples of a generator
+    private LongFunction<StreamOps.Stream> stream;    // epoch -> samples of a generator
     private boolean endlessStream;                    // a generator's repeat() with no take after it
     private int batchSize = 32;
     private boolean dropRemainder, batched;
@@ -125,7 +125,10 @@ public final class Dataset {
         return of(in, out);
     }
 
-    /** Arrays of an uncompressed {@code .npz} ({@code np.savez}) by name, memory-mapped. */
+    /**
+     * Arrays of an {@code .npz} by name: memory-mapped from {@code np.savez}'s stored members, inflated into (off-heap)
+     * memory from {@code np.savez_compressed}'s.
+     */
     public static Dataset fromNpz(Path file, List<String> inputs, List<String> targets) throws IOException {
         notNull("fromNpz", "file", file);
         names("fromNpz", inputs, targets);
@@ -147,7 +150,8 @@ public final class Dataset {
 
     /**
      * A directory of shards, concatenated in file-name order: for each array name, the files
-     * {@code <name>-*.npy} (e.g. {@code x-000.npy, x-001.npy}); or else every {@code *.npz} and
+     * {@code <name>-<shard>.npy} (e.g. {@code x-000.npy, x-001.npy}; a {@code <shard>} holds no '-', so
+     * {@code x-val-000.npy} belongs to {@code x-val}); or else every {@code *.npz} and
      * {@code *.safetensors} file, each holding all the named arrays.
      */
     public static Dataset fromShards(Path dir, List<String> inputs, List<String> targets) throws IOException {
@@ -186,7 +190,10 @@ public final class Dataset {
         }
     }
 
-    /** Samples from a generator: {@code perEpoch} gives a fresh iterator for every epoch. */
+    /**
+     * Samples from a generator: {@code perEpoch} gives a fresh iterator for every epoch. An iterator that is also
+     * {@link AutoCloseable} (reading a file, a socket) is closed when its pass ends or the epoch's stream is closed.
+     */
     public static Dataset fromIterator(Supplier<? extends Iterator<? extends Sample>> perEpoch) {
         if (perEpoch == null) throw new IllegalArgumentException("Dataset.fromIterator: perEpoch is null");
         Dataset d = new Dataset();
@@ -261,14 +268,17 @@ public final class Dataset {
     }
 
     /** A copy with the sample order changed ({@code indexed}) or the generator's stream wrapped ({@code streamed}). */
-    private Dataset derive(UnaryOperator<Order> indexed, UnaryOperator<LongFunction<Iterator<Sample>>> streamed) {
+    private Dataset derive(UnaryOperator<Order> indexed, UnaryOperator<LongFunction<StreamOps.Stream>> streamed) {
         Dataset d = copy();
         if (table != null) d.order = indexed.apply(order);
         else d.stream = streamed.apply(stream);
         return d;
     }
 
-    /** Applies {@code f} to every sample (on the prefetch thread); errors name the sample. */
+    /**
+     * Applies {@code f} to every sample (on the prefetch thread); errors name the sample. A file's column of one value per
+     * sample reaches {@code f} as a (1,) tensor and, returned as one, batches to (B,) as it does unmapped.
+     */
     public Dataset map(UnaryOperator<Sample> f) {
         beforeBatch("map");
         if (f == null) throw new IllegalArgumentException("Dataset.map: function is null");
@@ -277,7 +287,7 @@ public final class Dataset {
             UnaryOperator<Sample> g = mapper;
             d.mapper = g == null ? f : s -> f.apply(StreamOps.apply(g, s));
         } else {
-            LongFunction<Iterator<Sample>> s = stream;
+            LongFunction<StreamOps.Stream> s = stream;
             d.stream = e -> StreamOps.map(s.apply(e), f);
         }
         return d;
@@ -309,9 +319,21 @@ public final class Dataset {
         return batch(n, false);
     }
 
-    /** Batches of {@code n} samples; {@code dropRemainder} drops a last batch smaller than {@code n}. */
+    /**
+     * Batches of {@code n} samples; {@code dropRemainder} drops a last batch smaller than {@code n}. A dataset is batched
+     * once: batching it again is refused (tf.data would make batches of batches).
+     */
     public Dataset batch(int n, boolean dropRemainder) {
-        if (n < 1) throw new IllegalArgumentException("Dataset.batch: size must be >= 1, got " + n);
+        return batch("batch", n, dropRemainder);
+    }
+
+    /** Batching once: tf.data nests {@code batch(4).batch(2)} into batches of batches, which a model does not take. */
+    private Dataset batch(String op, int n, boolean dropRemainder) {
+        if (batched) {
+            throw new IllegalStateException("Dataset." + op + ": the dataset is already batched (" + (boundaries != null ? "bucketByLength(" : "batch(")
+                    + batchSize + ")); batch once, after the sample operations");
+        }
+        if (n < 1) throw new IllegalArgumentException("Dataset." + op + ": size must be >= 1, got " + n);
         Dataset d = copy();
         d.batchSize = n;
         d.dropRemainder = dropRemainder;
@@ -327,7 +349,7 @@ public final class Dataset {
      * {@code dropRemainder}). Like {@code tf.data}'s {@code bucket_by_sequence_length}.
      */
     public Dataset bucketByLength(int n, boolean dropRemainder, int... boundaries) {
-        Dataset d = batch(n, dropRemainder);
+        Dataset d = batch("bucketByLength", n, dropRemainder);
         if (boundaries == null || boundaries.length == 0) throw new IllegalArgumentException("Dataset.bucketByLength: give at least one boundary");
         for (int i = 0; i < boundaries.length; i++) {
             if (boundaries[i] < 1 || i > 0 && boundaries[i] <= boundaries[i - 1]) {
@@ -391,7 +413,7 @@ public final class Dataset {
     public long batchesPerEpoch() {
         long n = size();
         if (n < 0 || boundaries != null) return -1;
-        return dropRemainder ? n / batchSize : (n + batchSize - 1) / batchSize;
+        return n / batchSize + (!dropRemainder && n % batchSize != 0 ? 1 : 0);   // n + batchSize - 1 overflowed for batch(Integer.MAX_VALUE)
     }
 
     /** The batch size (32, Keras' default, until {@link #batch} is called). */
@@ -407,10 +429,15 @@ public final class Dataset {
         Assembler asm = new Assembler(memory, checkFinite);
         String name = "jrnn-prefetch-epoch-" + epoch;
         if (table == null) {
-            Grouper<Sample> g = new Grouper<>(stream.apply(epoch), batchSize, dropRemainder, boundaries, Dataset::length);
-            return new BatchStream(() -> {
-                List<Sample> l = g.next();
-                return l == null ? null : asm.fromSamples(l, null);
+            StreamOps.Stream src = stream.apply(epoch);
+            Grouper<Sample> g = new Grouper<>(src, batchSize, dropRemainder, boundaries, Dataset::length);
+            return new BatchStream(new BatchStream.Producer() {
+                public Batch next() {
+                    List<Sample> l = g.next();
+                    return l == null ? null : asm.fromSamples(l, null, null);
+                }
+
+                public void close() { src.close(); }
             }, prefetch, name);
         }
         table.check();
@@ -437,6 +464,10 @@ public final class Dataset {
             }, prefetch, name);
         }
         UnaryOperator<Sample> f = mapper;
+        List<Column> cols = new ArrayList<>(t.inputs());
+        cols.addAll(t.targets());
+        boolean[] scalar = new boolean[cols.size()];   // read as (1,) tensors, batched as (B,) as unmapped
+        for (int c = 0; c < scalar.length; c++) scalar[c] = !cols.get(c).ragged() && cols.get(c).unitShape().length == 0;
         Iterator<Sample> samples = new Iterator<>() {
             public boolean hasNext() { return positions.hasNext(); }
             public Sample next() { return StreamOps.apply(f, fetch(t, positions.next())); }
@@ -444,7 +475,7 @@ public final class Dataset {
         Grouper<Sample> g = new Grouper<>(samples, batchSize, dropRemainder, boundaries, Dataset::length);
         return new BatchStream(() -> {
             List<Sample> l = g.next();
-            return l == null ? null : asm.fromSamples(l, r -> t.where(l.get(r).index()));
+            return l == null ? null : asm.fromSamples(l, r -> t.where(l.get(r).index()), scalar);
         }, prefetch, name);
     }
 

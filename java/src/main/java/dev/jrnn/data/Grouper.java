@@ -26,7 +26,7 @@ final class Grouper<T> {
         this.boundaries = boundaries;
         this.length = length;
         int n = boundaries == null ? 1 : boundaries.length + 1;
-        for (int i = 0; i < n; i++) buckets.add(new ArrayList<>(size));
+        for (int i = 0; i < n; i++) buckets.add(new ArrayList<>(Math.min(size, 1024)));   // batch(Integer.MAX_VALUE): all in one, no huge array up front
     }
 
     /** The next batch's samples, or null at the end. */

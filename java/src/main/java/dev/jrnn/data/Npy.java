@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * NumPy's {@code .npy} format: header versions 1, 2 and 3, little- or big-endian float16/32/64,
- * signed and unsigned integers and bool, C order. Files are read by memory-mapping
+ * signed and unsigned integers and bool, C or Fortran order (a Fortran-order array reads as NumPy
+ * indexes it, element by element: slower than C order). Files are read by memory-mapping
  * ({@link #map(Path)}), so an array may be larger than a Java array; {@link #write} writes float32
  * version-1 files that NumPy reads, {@link NpyWriter} streams rows of unknown count to disk.
  *
@@ -34,16 +35,43 @@ public final class Npy {
     private Npy() {}
 
     /**
-     * A parsed header: the element type and byte order, the shape, and where the data starts.
+     * A parsed header: the element type and byte order, the shape, where the data starts and its order.
      *
-     * @param dataOffset byte offset of the first element from the start of the file (or npz member)
+     * @param dataOffset   byte offset of the first element from the start of the file (or npz member)
+     * @param fortranOrder whether the elements are stored first axis fastest (NumPy's {@code fortran_order}; false for 1-d)
      */
-    public record Header(DType dtype, ByteOrder order, long[] shape, long dataOffset) {
+    public record Header(DType dtype, ByteOrder order, long[] shape, long dataOffset, boolean fortranOrder) {
+        public Header {
+            shape = shape.clone();
+        }
+
+        /** A copy of the shape. */
+        @Override
+        public long[] shape() { return shape.clone(); }
+
         /** Number of elements (product of the shape). */
         public long elements() {
             long n = 1;
             for (long d : shape) n = Math.multiplyExact(n, d);
             return n;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Header h && dtype == h.dtype && order.equals(h.order) && java.util.Arrays.equals(shape, h.shape)
+                    && dataOffset == h.dataOffset && fortranOrder == h.fortranOrder;
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(dtype, order, java.util.Arrays.hashCode(shape), dataOffset, fortranOrder);
+        }
+
+        /** E.g. {@code FLOAT32 [100, 20, 3] little-endian, data at byte 128}. */
+        @Override
+        public String toString() {
+            return dtype + " " + java.util.Arrays.toString(shape) + (order == ByteOrder.BIG_ENDIAN ? " big" : " little")
+                    + "-endian" + (fortranOrder ? ", Fortran order" : "") + ", data at byte " + dataOffset;
         }
     }
 
@@ -58,12 +86,17 @@ public final class Npy {
     /** Maps the array in {@code file} (after checking its header and size). */
     static ArrayData map(Path file) throws IOException {
         Header h = header(file);
-        return ArrayData.map(file, file.toString(), h.dtype, h.order, h.shape, h.dataOffset, h.elements() * h.dtype.width());
+        return ArrayData.map(file, file.toString(), h, h.dataOffset);
     }
 
     /** Reads the whole array as a float32 Tensor (converting other dtypes); at most 2^31 - 9 elements. */
     public static Tensor read(Path file) throws IOException {
         ArrayData a = map(file);
+        for (long d : a.shape) {
+            if (d == 0) {
+                throw new IOException(file + ": the array of shape " + shapeString(a.shape) + " is empty; a Tensor needs positive dimensions");
+            }
+        }
         long n = Tensor.size(toInts(a.shape, file.toString()));
         if (n > Integer.MAX_VALUE - 8) {
             throw new IOException(file + ": " + n + " elements do not fit a Tensor (at most 2^31 - 9); use Dataset.fromNpy");
@@ -87,6 +120,8 @@ public final class Npy {
 
     /** Writes {@code values} as a 1-d little-endian int64 {@code .npy} (ragged offsets), atomically. */
     public static void writeInt64(Path file, long[] values) throws IOException {
+        if (file == null) throw new IllegalArgumentException("Npy.writeInt64: file is null");
+        if (values == null) throw new IllegalArgumentException("Npy.writeInt64: values is null");
         write(file, headerBytes("<i8", new long[] {values.length}), values.length, 8, (bb, i, n) -> bb.asLongBuffer().put(values, i, n));
     }
 
@@ -140,12 +175,22 @@ public final class Npy {
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
+    /** Fills {@code b} from byte {@code pos} of a {@code .npy} region and flips it. */
+    interface Region {
+        void read(ByteBuffer b, long pos) throws IOException;
+    }
+
     /** Parses the header at {@code base} of a region of {@code length} bytes (a file or an npz member). */
     static Header header(FileChannel ch, long base, long length, String source) throws IOException {
+        return header((b, pos) -> readFully(ch, b, base + pos, source), length, source);
+    }
+
+    /** Parses the header of a {@code .npy} of {@code length} bytes read through {@code region} (an inflated npz member). */
+    static Header header(Region region, long length, String source) throws IOException {
         if (length < 10) throw new IOException(source + ": not a .npy file (" + length + " bytes, shorter than the 10-byte preamble)");
         ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
         pre.limit((int) Math.min(12, length));
-        readFully(ch, pre, base, source);
+        region.read(pre, 0);
         for (int i = 0; i < MAGIC.length; i++) {
             if (pre.get(i) != MAGIC[i]) throw new IOException(source + ": not a .npy file (the magic string \\x93NUMPY is missing)");
         }
@@ -168,7 +213,7 @@ public final class Npy {
                     + (length - start) + " after the preamble");
         }
         ByteBuffer hb = ByteBuffer.allocate((int) hlen);
-        readFully(ch, hb, base + start, source);
+        region.read(hb, start);
         String dict = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1).strip();
         if (!dict.startsWith("{") || !dict.endsWith("}")) throw new IOException(source + ": corrupt .npy header: not a dict: " + clip(dict));
         if (dict.matches("(?s).*'descr'\\s*:\\s*\\[.*")) {
@@ -184,10 +229,7 @@ public final class Npy {
             throw new IOException(source + ": unsupported dtype '" + descr + "'; jrnn reads float16/32/64, int8-64, uint8-64 and bool");
         }
         ByteOrder order = mark == '>' ? ByteOrder.BIG_ENDIAN : mark == '<' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.nativeOrder();
-        if (fortran && shape.length > 1) {
-            throw new IOException(source + ": Fortran-order arrays are not supported; save np.ascontiguousarray(a)");
-        }
-        Header h = new Header(t, order, shape, start + hlen);
+        Header h = new Header(t, order, shape, start + hlen, fortran && shape.length > 1);
         long need;
         try {
             need = Math.multiplyExact(h.elements(), (long) t.width());
@@ -229,6 +271,13 @@ public final class Npy {
 
     private static String clip(String s) {
         return s.length() > 120 ? s.substring(0, 120) + "..." : s;
+    }
+
+    /** NumPy's way of writing a shape: {@code (0, 3)}, {@code (5,)}. */
+    static String shapeString(long[] shape) {
+        StringBuilder b = new StringBuilder("(");
+        for (int i = 0; i < shape.length; i++) b.append(i > 0 ? ", " : "").append(shape[i]);
+        return b.append(shape.length == 1 ? ",)" : ")").toString();
     }
 
     static int[] toInts(long[] shape, String source) throws IOException {

@@ -1,23 +1,21 @@
 package dev.jrnn.data;
 
+import dev.jrnn.io.AtomicFiles;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
  * Streams float32 rows of a fixed row shape into a {@code .npy} file whose row count is known only
  * at the end (predictions too big for memory, synthetic data sets). The rows go to a temp file next
  * to the target; {@link #close()} writes the final header and renames the temp file over the
- * target, so a failure never leaves a half-written {@code .npy} behind.
+ * target, so a failure never leaves a half-written {@code .npy} behind. The target follows
+ * {@link AtomicFiles}' rules: a link is written through, a read-only file or a directory refused at open.
  *
  * <pre>{@code
  * try (NpyWriter w = NpyWriter.open(Path.of("pred.npy"), 20, 1)) {   // rows of shape (20, 1)
@@ -27,26 +25,26 @@ import java.util.Arrays;
  */
 public final class NpyWriter implements AutoCloseable {
     private static final long PLACEHOLDER = 1_000_000_000_000_000_000L;   // widest count the header must hold
-    private final Path target, tmp;
+    private final AtomicFiles.Pending out;
     private final long[] rowShape;
     private final long rowElements;
     private final int headerSize;
-    private final FileChannel ch;
+    private final FileChannel ch;   // out's
     private final ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
     private long rows;
     private boolean closed;
 
-    private NpyWriter(Path target, Path tmp, long[] rowShape) throws IOException {
-        this.target = target;
-        this.tmp = tmp;
+    private NpyWriter(AtomicFiles.Pending out, long[] rowShape) throws IOException {
+        this.out = out;
+        this.ch = out.channel();
         this.rowShape = rowShape;
         long n = 1;
         for (long d : rowShape) n = Math.multiplyExact(n, d);
         this.rowElements = n;
         byte[] h = Npy.headerBytes("<f4", shape(PLACEHOLDER));
         this.headerSize = h.length;
-        this.ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
-        ch.write(ByteBuffer.wrap(h));
+        ByteBuffer hb = ByteBuffer.wrap(h);
+        while (hb.hasRemaining()) ch.write(hb);
     }
 
     /** Opens a writer of rows of shape {@code rowShape} (empty for a 1-d array of scalars). */
@@ -54,19 +52,21 @@ public final class NpyWriter implements AutoCloseable {
         if (file == null) throw new IllegalArgumentException("NpyWriter.open: file is null");
         if (rowShape == null) throw new IllegalArgumentException("NpyWriter.open: rowShape is null (empty for scalars)");
         long[] rs = new long[rowShape.length];
+        long values = 1;
         for (int i = 0; i < rs.length; i++) {
             if (rowShape[i] <= 0) throw new IllegalArgumentException("NpyWriter: row shape " + Arrays.toString(rowShape) + " needs positive dimensions");
             rs[i] = rowShape[i];
+            if (values > Long.MAX_VALUE / 4 / rs[i]) {
+                throw new IllegalArgumentException("NpyWriter.open: row shape " + Arrays.toString(rowShape) + " holds more than 2^61 values");
+            }
+            values *= rs[i];
         }
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir != null) Files.createDirectories(dir);
-        // not createTempFile: its owner-only mode would stay on the renamed file
-        Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
+        // a directory, a read-only file or a FIFO is refused now, not after every row was written
+        AtomicFiles.Pending out = AtomicFiles.open(file);
         try {
-            return new NpyWriter(abs, tmp, rs);
+            return new NpyWriter(out, rs);
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
+            out.close();
             throw e;
         }
     }
@@ -112,18 +112,10 @@ public final class NpyWriter implements AutoCloseable {
     public void close() throws IOException {
         if (closed) return;
         closed = true;
-        try {
-            try (ch) {
-                ch.write(ByteBuffer.wrap(Npy.headerBytes("<f4", shape(rows), headerSize)), 0);
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
+        try (out) {
+            ByteBuffer h = ByteBuffer.wrap(Npy.headerBytes("<f4", shape(rows), headerSize));
+            for (long at = 0; h.hasRemaining(); ) at += ch.write(h, at);
+            out.commit();
         }
     }
 
@@ -131,9 +123,7 @@ public final class NpyWriter implements AutoCloseable {
     public void abort() throws IOException {
         if (closed) return;
         closed = true;
-        try (ch) {
-            Files.deleteIfExists(tmp);
-        }
+        out.close();
     }
 
     private long[] shape(long n) {

@@ -1,6 +1,8 @@
 package dev.jrnn.data;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -9,11 +11,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 
 /**
- * NumPy's {@code .npz} (what {@code np.savez} writes): a zip archive of {@code .npy} members. Only
- * stored (uncompressed) members can be memory-mapped; {@code np.savez_compressed} archives are
- * rejected with a message saying so. Zip64 archives (NumPy forces zip64 records) are read.
+ * NumPy's {@code .npz} (what {@code np.savez} and {@code np.savez_compressed} write): a zip archive of
+ * {@code .npy} members. Stored members ({@code np.savez}) are memory-mapped; deflated ones
+ * ({@code np.savez_compressed}) are inflated into off-heap memory when opened, their CRC checked, as
+ * {@code np.load} reads them into memory. Zip64 archives (NumPy forces zip64 records) are read.
  *
  * <pre>{@code
  * Map<String, Npy.Header> arrays = Npz.headers(Path.of("data.npz"));   // "x" -> FLOAT32 [100, 20, 3]
@@ -25,15 +31,20 @@ public final class Npz {
 
     private Npz() {}
 
-    /** The byte range of one member's {@code .npy} content inside the archive. */
-    record Member(String name, long offset, long length) {}
+    /**
+     * One member's {@code .npy} content inside the archive: {@code length} bytes at {@code offset}, stored ({@code method} 0)
+     * or deflated (8) from {@code size} bytes whose CRC-32 is {@code crc}.
+     */
+    record Member(String name, long offset, long length, int method, long size, long crc) {}
+
+    private static final int STORED = 0, DEFLATED = 8;
 
     /** The arrays in {@code file} by name (without {@code .npy}), with their checked headers. */
     public static Map<String, Npy.Header> headers(Path file) throws IOException {
         dev.jrnn.io.AtomicFiles.requireRegularFile(file, "an .npz file");
         Map<String, Npy.Header> out = new LinkedHashMap<>();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            for (Member m : members(file, ch).values()) out.put(m.name, Npy.header(ch, m.offset, m.length, source(file, m.name)));
+            for (Member m : members(file, ch).values()) out.put(m.name, header(file, ch, m));
         }
         return out;
     }
@@ -47,10 +58,10 @@ public final class Npz {
             Map<String, Member> all = members(file, ch);
             m = all.get(name);
             if (m == null) throw new IOException(file + ": no array '" + name + "' (it holds " + all.keySet() + ")");
-            h = Npy.header(ch, m.offset, m.length, source(file, name));
+            h = header(file, ch, m);   // a deflated member's header is checked against its size before it is inflated whole
+            if (m.method == DEFLATED) return ArrayData.inMemory(source(file, name), h, inflate(file, ch, m, m.size).asSlice(h.dataOffset()));
         }
-        return ArrayData.map(file, source(file, name), h.dtype(), h.order(), h.shape(), m.offset + h.dataOffset(),
-                h.elements() * h.dtype().width());
+        return ArrayData.map(file, source(file, name), h, m.offset + h.dataOffset());
     }
 
     static String source(Path file, String member) {
@@ -81,6 +92,7 @@ public final class Npz {
         int p = 0;
         for (long e = 0; e < entries; e++) {
             if (p + 46 > cd.limit() || cd.getInt(p) != CENTRAL) throw new IOException(file + ": corrupt zip central directory at entry " + e);
+            int p0 = p;
             int method = cd.getShort(p + 10) & 0xffff;
             long csize = cd.getInt(p + 20) & 0xffffffffL, usize = cd.getInt(p + 24) & 0xffffffffL;
             int nlen = cd.getShort(p + 28) & 0xffff, xlen = cd.getShort(p + 30) & 0xffff, clen = cd.getShort(p + 32) & 0xffff;
@@ -103,16 +115,79 @@ public final class Npz {
             p += 46 + nlen + xlen + clen;
             if (!name.endsWith(".npy")) continue;
             String key = name.substring(0, name.length() - 4);
-            if (method != 0) {
-                throw new IOException(source(file, key) + ": compressed member (np.savez_compressed); jrnn memory-maps only "
-                        + "stored members: save with np.savez");
+            if (method != STORED && method != DEFLATED) {
+                throw new IOException(source(file, key) + ": zip compression method " + method + "; jrnn reads stored (np.savez) "
+                        + "and deflated (np.savez_compressed) members");
             }
-            if (csize != usize) throw new IOException(source(file, key) + ": stored member with different sizes (" + csize + " vs " + usize + ")");
+            if (method == STORED && csize != usize) {
+                throw new IOException(source(file, key) + ": stored member with different sizes (" + csize + " vs " + usize + ")");
+            }
             ByteBuffer lh = read(ch, local, 30, file);
             if (lh.getInt(0) != LOCAL) throw new IOException(source(file, key) + ": corrupt zip local header at byte " + local);
             long data = local + 30 + (lh.getShort(26) & 0xffff) + (lh.getShort(28) & 0xffff);
             if (data + csize > size) throw new IOException(source(file, key) + ": truncated (member ends past the file)");
-            out.put(key, new Member(key, data, csize));
+            out.put(key, new Member(key, data, csize, method, usize, cd.getInt(p0 + 16) & 0xffffffffL));
+        }
+        return out;
+    }
+
+    /** A stored member's header from the file; a deflated one's from its first inflated bytes. */
+    private static Npy.Header header(Path file, FileChannel ch, Member m) throws IOException {
+        if (m.method == STORED) return Npy.header(ch, m.offset, m.length, source(file, m.name));
+        return Npy.header(region(inflate(file, ch, m, Math.min(m.size, 12 + Npy.MAX_HEADER))), m.size, source(file, m.name));
+    }
+
+    private static Npy.Region region(MemorySegment s) {
+        return (b, pos) -> {
+            int n = b.remaining();
+            if (pos + n > s.byteSize()) throw new IOException("npz member: read past its inflated bytes at " + pos);
+            b.put(s.asSlice(pos, n).asByteBuffer());
+            b.flip();
+        };
+    }
+
+    /**
+     * The first {@code bytes} bytes of deflated member {@code m}, inflated into off-heap memory freed when unreachable; all of
+     * them ({@code bytes == m.size}) are checked against the member's size and CRC-32.
+     */
+    private static MemorySegment inflate(Path file, FileChannel ch, Member m, long bytes) throws IOException {
+        String src = source(file, m.name);
+        if (m.size > m.length * 1032 + 1024) {   // deflate inflates at most 1032:1
+            throw new IOException(src + ": corrupt zip directory: " + m.length + " deflated bytes cannot inflate to " + m.size);
+        }
+        MemorySegment out = Arena.ofAuto().allocate(Math.max(1, bytes)).asSlice(0, bytes);
+        Inflater inf = new Inflater(true);
+        CRC32 crc = new CRC32();
+        ByteBuffer in = ByteBuffer.allocate(1 << 16);
+        try {
+            long read = 0, done = 0;
+            while (done < bytes) {
+                if (inf.needsInput()) {
+                    if (read >= m.length) throw new IOException(src + ": corrupt deflated member: it ends after " + done + " of " + m.size + " bytes");
+                    in.clear().limit((int) Math.min(in.capacity(), m.length - read));
+                    Npy.readFully(ch, in, m.offset + read, src);
+                    read += in.remaining();
+                    inf.setInput(in);
+                }
+                ByteBuffer o = out.asSlice(done, Math.min(bytes - done, 1 << 30)).asByteBuffer();
+                int n;
+                try {
+                    n = inf.inflate(o);
+                } catch (DataFormatException e) {
+                    throw new IOException(src + ": corrupt deflated member: " + e.getMessage(), e);
+                }
+                if (n == 0 && (inf.finished() || inf.needsDictionary())) {
+                    throw new IOException(src + ": corrupt deflated member: it inflates to " + done + " bytes, the zip directory says " + m.size);
+                }
+                crc.update(out.asSlice(done, n).asByteBuffer());
+                done += n;
+            }
+            if (bytes == m.size && crc.getValue() != m.crc) {
+                throw new IOException(src + ": corrupt deflated member: CRC-32 " + Long.toHexString(crc.getValue()) + ", the zip directory says "
+                        + Long.toHexString(m.crc));
+            }
+        } finally {
+            inf.end();
         }
         return out;
     }

@@ -35,9 +35,12 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
         }
     }
 
-    /** {@code times} passes over {@code base} per epoch (pass {@code p} of epoch {@code e} is base epoch e*times+p). */
+    /**
+     * {@code times} passes over {@code base} per epoch (pass {@code p} of epoch {@code e} is base epoch e*times+p); endless passes
+     * over an empty base are empty, as tf.data's repeat of an empty dataset.
+     */
     record Repeated(Order base, long times) implements Order {
-        public long size() { return times < 0 ? Long.MAX_VALUE : base.size() * times; }
+        public long size() { return base.size() == 0 ? 0 : times < 0 ? Long.MAX_VALUE : base.size() * times; }
         public LongUnaryOperator cursor(long epoch) {
             long n = base.size(), t = times < 0 ? 1L << 20 : times;   // an endless repeat: a fresh pass every n samples
             return new LongUnaryOperator() {

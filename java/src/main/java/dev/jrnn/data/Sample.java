@@ -22,6 +22,11 @@ public record Sample(List<Tensor> inputs, List<Tensor> targets, int length, long
         if (inputs == null || inputs.isEmpty()) throw new IllegalArgumentException("Sample: at least one input is needed");
         inputs = copy(inputs, "inputs");
         targets = targets == null ? List.of() : copy(targets, "targets");
+        // the batch's mask covers `length` steps of input 0: more would unmask the next sample's padding
+        if (length < -1 || length >= 0 && length > inputs.get(0).dim(0)) {
+            throw new IllegalArgumentException("Sample: length must be -1 (not a sequence) or in [0, " + inputs.get(0).dim(0)
+                    + "] (the steps of input 0, shape " + Tensor.shapeString(inputs.get(0).shape()) + "), got " + length);
+        }
     }
 
     private static List<Tensor> copy(List<Tensor> l, String what) {
@@ -39,7 +44,10 @@ public record Sample(List<Tensor> inputs, List<Tensor> targets, int length, long
         return new Sample(List.of(x), y == null ? List.of() : List.of(y), x.dim(0), -1, null);
     }
 
-    /** This sample with other tensors, same length and origin: what a {@link Dataset#map} function returns. */
+    /**
+     * This sample with other tensors, same origin: what a {@link Dataset#map} function returns. A sequence's length becomes
+     * the steps of the new input 0 (a map may crop or extend it).
+     */
     public Sample with(List<Tensor> inputs, List<Tensor> targets) {
         return new Sample(inputs, targets, length >= 0 ? inputs.get(0).dim(0) : -1, index, source);
     }

@@ -54,25 +54,28 @@ final class Sources {
     }
 
     /**
-     * The files of a shard directory, sorted by name: {@code <name>-*.npy} for one array per file,
-     * or every {@code *.npz} / {@code *.safetensors} holding all arrays by name.
+     * The files of a shard directory, sorted by name: {@code <name>-<shard>.npy} for one array per file ({@code <shard>}
+     * without a '-', so {@code x-val-000.npy} is a shard of {@code x-val}, not of {@code x}; the name is taken literally,
+     * not as a glob), or every {@code *.npz} / {@code *.safetensors} holding all arrays by name.
      */
     static Column shards(Path dir, String name) throws IOException {
         if (!Files.isDirectory(dir)) throw new IOException(dir + ": not a directory of shards");
-        List<Path> npy = list(dir, name + "-*.npy");
+        String prefix = name + "-";
+        List<Path> npy = list(dir, f -> f.startsWith(prefix) && f.endsWith(".npy")
+                && f.indexOf('-', prefix.length()) < 0 && f.length() > prefix.length() + 4);
         List<Column> parts = new ArrayList<>();
         if (!npy.isEmpty()) {
             for (Path p : npy) parts.add(npy(p));
         } else {
-            for (Path p : list(dir, "*.{npz,safetensors}")) parts.add(member(p, name));
+            for (Path p : list(dir, f -> f.endsWith(".npz") || f.endsWith(".safetensors"))) parts.add(member(p, name));
         }
         if (parts.isEmpty()) throw new IOException(dir + ": no shards for '" + name + "' (" + name + "-*.npy, *.npz or *.safetensors)");
         return Column.Concat.of(parts);
     }
 
-    private static List<Path> list(Path dir, String glob) throws IOException {
+    private static List<Path> list(Path dir, java.util.function.Predicate<String> fileName) throws IOException {
         List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, glob)) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> fileName.test(p.getFileName().toString()))) {
             for (Path p : ds) if (Files.isRegularFile(p)) out.add(p);
         }
         out.sort(null);

@@ -12,9 +12,26 @@ import java.util.function.UnaryOperator;
 final class StreamOps {
     private StreamOps() {}
 
-    /** Numbers the samples a generator left unnumbered, so messages can name them. */
-    static Iterator<Sample> numbered(Iterator<? extends Sample> src) {
-        return new Iterator<>() {
+    /**
+     * A generator's samples, closing what it reads from: the user's iterator when it is {@link AutoCloseable} (a file, a
+     * socket), as a tf.data generator is finalized when its iterator goes.
+     */
+    interface Stream extends Iterator<Sample> {
+        void close();
+    }
+
+    /** A stream over {@code src} that closes {@code closing} (null: nothing). */
+    private static Stream over(Iterator<Sample> src, Runnable closing) {
+        return new Stream() {
+            public boolean hasNext() { return src.hasNext(); }
+            public Sample next() { return src.next(); }
+            public void close() { if (closing != null) closing.run(); }
+        };
+    }
+
+    /** Numbers the samples a generator left unnumbered, so messages can name them; closes {@code src} if it is AutoCloseable. */
+    static Stream numbered(Iterator<? extends Sample> src) {
+        return over(new Iterator<>() {
             long k;
             public boolean hasNext() { return src.hasNext(); }
             public Sample next() {
@@ -23,13 +40,21 @@ final class StreamOps {
                 if (s == null) throw new DataException("generator sample " + i, "the generator returned null", null);
                 return s.index() >= 0 ? s : new Sample(s.inputs(), s.targets(), s.length(), i, s.source() == null ? "generator" : s.source());
             }
-        };
+        }, src instanceof AutoCloseable c ? () -> {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("Dataset.fromIterator: closing the generator's iterator failed: " + e, e);
+            }
+        } : null);
     }
 
     /** A bounded shuffle buffer: each sample leaves from a random slot of {@code size}. */
-    static Iterator<Sample> shuffle(Iterator<Sample> src, int size, SplittableRandom rnd) {
+    static Stream shuffle(Stream src, int size, SplittableRandom rnd) {
         List<Sample> buf = new ArrayList<>(Math.min(size, 1 << 16));
-        return new Iterator<>() {
+        return over(new Iterator<>() {
             public boolean hasNext() {
                 while (buf.size() < size && src.hasNext()) buf.add(src.next());
                 return !buf.isEmpty();
@@ -42,11 +67,11 @@ final class StreamOps {
                 buf.remove(buf.size() - 1);
                 return s;
             }
-        };
+        }, src::close);
     }
 
-    static Iterator<Sample> take(Iterator<Sample> src, long n) {
-        return new Iterator<>() {
+    static Stream take(Stream src, long n) {
+        return over(new Iterator<>() {
             long k;
             public boolean hasNext() { return k < n && src.hasNext(); }
             public Sample next() {
@@ -54,41 +79,58 @@ final class StreamOps {
                 k++;
                 return src.next();
             }
-        };
+        }, src::close);
     }
 
-    static Iterator<Sample> skip(Iterator<Sample> src, long n) {
-        for (long k = 0; k < n && src.hasNext(); k++) src.next();
-        return src;
-    }
-
-    /** Passes {@code epoch*times .. epoch*times+times-1} of {@code inner}, one after another ({@code times < 0}: endless). */
-    static Iterator<Sample> repeat(LongFunction<Iterator<Sample>> inner, long epoch, long times) {
-        long t = times < 0 ? 1L << 20 : times;
-        return new Iterator<>() {
-            long pass;
-            Iterator<Sample> cur = inner.apply(epoch * t);
+    /** Skips lazily, on the first read (the prefetch thread's), as tf.data: epoch() neither blocks on nor throws for them. */
+    static Stream skip(Stream src, long n) {
+        return over(new Iterator<>() {
+            boolean skipped;
             public boolean hasNext() {
-                while (!cur.hasNext()) {
+                if (!skipped) {
+                    skipped = true;
+                    for (long k = 0; k < n && src.hasNext(); k++) src.next();
+                }
+                return src.hasNext();
+            }
+            public Sample next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                return src.next();
+            }
+        }, src::close);
+    }
+
+    /**
+     * Passes {@code epoch*times .. epoch*times+times-1} of {@code inner}, one after another ({@code times < 0}: endless); each
+     * pass is closed when the next one starts.
+     */
+    static Stream repeat(LongFunction<Stream> inner, long epoch, long times) {
+        long t = times < 0 ? 1L << 20 : times;
+        Stream[] cur = {inner.apply(epoch * t)};
+        return over(new Iterator<>() {
+            long pass;
+            public boolean hasNext() {
+                while (!cur[0].hasNext()) {
                     if (times >= 0 && pass + 1 >= times) return false;
-                    Iterator<Sample> nxt = inner.apply(epoch * t + ++pass);
+                    cur[0].close();
+                    Stream nxt = inner.apply(epoch * t + ++pass);
+                    cur[0] = nxt;
                     if (!nxt.hasNext()) return false;   // an empty pass would loop forever
-                    cur = nxt;
                 }
                 return true;
             }
             public Sample next() {
                 if (!hasNext()) throw new NoSuchElementException();
-                return cur.next();
+                return cur[0].next();
             }
-        };
+        }, () -> cur[0].close());
     }
 
-    static Iterator<Sample> map(Iterator<Sample> src, UnaryOperator<Sample> f) {
-        return new Iterator<>() {
+    static Stream map(Stream src, UnaryOperator<Sample> f) {
+        return over(new Iterator<>() {
             public boolean hasNext() { return src.hasNext(); }
             public Sample next() { return apply(f, src.next()); }
-        };
+        }, src::close);
     }
 
     static Sample apply(UnaryOperator<Sample> f, Sample s) {

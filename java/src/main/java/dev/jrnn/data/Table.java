@@ -35,7 +35,7 @@ record Table(List<Column> inputs, List<Column> targets, Column lengthColumn) {
     }
 
     private static String describe(Column c) {
-        String w = c.samples() > 0 ? c.where(0) : "an input";
+        String w = c.where(0);   // names the file also when it holds no sample
         int s = w.lastIndexOf(" sample ");
         int q = w.lastIndexOf(" sequence ");
         return w.substring(0, Math.max(s, q) > 0 ? Math.max(s, q) : w.length());

@@ -63,6 +63,72 @@ public final class AtomicFiles {
     public static void write(Path file, Content content) throws IOException {
         if (file == null) throw new IllegalArgumentException("AtomicFiles.write: file is null");
         if (content == null) throw new IllegalArgumentException("AtomicFiles.write: content is null");
+        try (Pending p = open(file)) {
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(p.channel()), 1 << 16);
+            content.writeTo(out);
+            out.flush();
+            p.commit();
+        }
+    }
+
+    /**
+     * A save in progress, for content written piece by piece ({@code NpyWriter}): its temp file's channel. {@link #commit()}
+     * forces it to disk and renames it over the target; {@link #close()} before that deletes it, the target as it was.
+     *
+     * <pre>{@code
+     * try (AtomicFiles.Pending p = AtomicFiles.open(Path.of("rows.bin"))) {
+     *     p.channel().write(ByteBuffer.wrap(bytes));
+     *     p.commit();
+     * }
+     * }</pre>
+     */
+    public static final class Pending implements AutoCloseable {
+        private final Path target, tmp;
+        private final FileChannel ch;
+        private boolean done;
+
+        private Pending(Path target, Path tmp, FileChannel ch) {
+            this.target = target;
+            this.tmp = tmp;
+            this.ch = ch;
+        }
+
+        /** The temp file's channel, opened for writing. */
+        public FileChannel channel() { return ch; }
+
+        /** Forces the content to disk and renames the temp file over the target (which keeps its permissions). */
+        public void commit() throws IOException {
+            if (done) throw new IllegalStateException("AtomicFiles.Pending: already committed or closed");
+            done = true;
+            try {
+                try (ch) {
+                    ch.force(true);   // the data is on disk before the rename makes it visible
+                }
+                keepPermissions(tmp, target);
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+
+        /** Drops the content unless committed: the temp file goes, the target stays as it was. */
+        @Override
+        public void close() throws IOException {
+            if (done) return;
+            done = true;
+            try (ch) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /** Starts a save of {@code file} (same rules as {@link #write}): checks the target, creates the temp file. */
+    public static Pending open(Path file) throws IOException {
+        if (file == null) throw new IllegalArgumentException("AtomicFiles.open: file is null");
         Path abs = resolveLinks(file.toAbsolutePath());
         Path dir = abs.getParent();
         if (dir != null) Files.createDirectories(dir);
@@ -70,20 +136,10 @@ public final class AtomicFiles {
         removeStaleTemps(dir, abs.getFileName().toString());
         Path tmp = createTemp(dir, abs.getFileName().toString());
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
-                content.writeTo(out);
-                out.flush();
-                ch.force(true);   // the data is on disk before the rename makes it visible
-            }
-            keepPermissions(tmp, abs);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
+            return new Pending(abs, tmp, FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
+        } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
+            throw e;
         }
     }
 

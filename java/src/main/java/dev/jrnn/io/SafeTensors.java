@@ -29,7 +29,8 @@ import java.util.Map;
  *            data_offsets are [begin, end) relative to the first byte after the header
  * </pre>
  *
- * jrnn writes F32 only; it reads F32, F64, F16 and BF16 (converted to float32). Writes are atomic
+ * jrnn writes F32 only; it reads F32, F64, F16 and BF16 (converted to float32); {@link #layout} (what the
+ * datasets map) also takes the integer and BOOL tensors of labels and masks, and empty ones. Writes are atomic
  * (temp file + rename). Reads check the whole header before the first data byte: the header length
  * against the file, strict UTF-8 JSON, every dtype, shape and data_offsets, that the tensors tile the
  * data region exactly and that the file has no missing or extra bytes; a bad file gives an
@@ -174,7 +175,7 @@ public final class SafeTensors {
      */
     public static List<Layout> layout(Path file) throws IOException {
         try (FileChannel ch = open(file)) {
-            Parsed p = parse(file, ch, false);
+            Parsed p = parse(file, ch, true);
             List<Layout> out = new ArrayList<>();
             for (Entry e : p.entries) out.add(new Layout(e.name, e.dtype, e.shape.clone(), p.dataStart + e.begin, e.end - e.begin));
             return out;
@@ -186,10 +187,14 @@ public final class SafeTensors {
     private record Parsed(List<Entry> entries, Map<String, String> metadata, long dataStart) {}
 
     private static Parsed parse(Path file, FileChannel ch) throws IOException {
-        return parse(file, ch, true);
+        return parse(file, ch, false);
     }
 
-    private static Parsed parse(Path file, FileChannel ch, boolean arrayLimit) throws IOException {
+    /**
+     * {@code mapping}: for {@link #layout} (the datasets), which maps tensors of any size and reads integer and bool tensors
+     * (labels); reading into Tensors takes the float types up to 2^31 - 9 elements.
+     */
+    private static Parsed parse(Path file, FileChannel ch, boolean mapping) throws IOException {
         long size = ch.size();
         if (size < 8) throw new IOException(file + ": not a safetensors file (" + size + " bytes, shorter than the 8-byte header length)");
         ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
@@ -244,12 +249,12 @@ public final class SafeTensors {
                 shape[i] = (int) d;
                 numel = d != 0 && numel > Long.MAX_VALUE / d ? Long.MAX_VALUE : numel * d;
             }
-            if (numel == 0) throw new IOException(file + ": tensor '" + name + "' has zero elements, which jrnn tensors cannot hold");
-            if (arrayLimit && numel > Integer.MAX_VALUE - 8) {
+            if (numel == 0 && !mapping) throw new IOException(file + ": tensor '" + name + "' has zero elements, which jrnn tensors cannot hold");
+            if (!mapping && numel > Integer.MAX_VALUE - 8) {
                 throw new IOException(file + ": tensor '" + name + "' shape " + Tensor.shapeString(shape) + " is too large ("
                         + (numel == Long.MAX_VALUE ? "more than 2^63" : numel) + " elements; at most 2^31 - 9)");
             }
-            int width = dtypeSize(file, name, dtype);
+            int width = mapping ? mappedSize(file, name, dtype) : dtypeSize(file, name, dtype);
             long begin = asLong(file, name, ol.get(0)), end = asLong(file, name, ol.get(1));
             if (begin < 0 || end < begin || end > dataLen) {
                 throw new IOException(file + ": tensor '" + name + "' data_offsets [" + begin + ", " + end + "] outside the "
@@ -315,6 +320,24 @@ public final class SafeTensors {
             case "F16", "BF16" -> 2;
             default -> throw new IOException(file + ": tensor '" + name + "' has dtype " + dtype
                     + "; jrnn reads F32, F64, F16 and BF16");
+        };
+    }
+
+    /** Bytes per element of the types a dataset maps: the float types and the integer and bool labels ({@code dev.jrnn.data.DType}). */
+    private static int mappedSize(Path file, String name, String dtype) throws IOException {
+        return switch (dtype) {
+            case "I8", "U8", "BOOL" -> 1;
+            case "I16", "U16" -> 2;
+            case "I32", "U32" -> 4;
+            case "I64", "U64" -> 8;
+            default -> {
+                try {
+                    yield dtypeSize(file, name, dtype);
+                } catch (IOException e) {
+                    throw new IOException(file + ": tensor '" + name + "' has dtype " + dtype
+                            + "; jrnn maps F32, F64, F16, BF16, I8-I64, U8-U64 and BOOL", e);
+                }
+            }
         };
     }
 

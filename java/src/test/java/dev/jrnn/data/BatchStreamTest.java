@@ -151,4 +151,165 @@ class BatchStreamTest {
         try (BatchStream s = ds.epoch(1); Batch x = s.next()) { b = x.indices(); }
         assertNotEquals(java.util.Arrays.toString(a), java.util.Arrays.toString(b));
     }
+
+    /**
+     * A stream dropped without close() (a loop left by break or an exception, as with a tf.data iterator) kept its prefetch thread
+     * blocked on the full queue forever, holding the batches; it ends once the stream is collected.
+     */
+    @Test
+    void anAbandonedStreamsThreadEndsWhenTheStreamIsCollected() throws Exception {
+        Dataset ds = Dataset.fromTensors(DatasetTest.x(50), DatasetTest.y(50)).batch(1).prefetch(2);
+        for (int i = 0; i < 3; i++) abandon(ds, 7_000 + i);
+        long end = System.nanoTime() + 20_000_000_000L;
+        while (alive("jrnn-prefetch-epoch-700") && System.nanoTime() < end) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertFalse(alive("jrnn-prefetch-epoch-700"), "prefetch threads of abandoned streams still run");
+    }
+
+    private static void abandon(Dataset ds, int epoch) throws IOException {
+        BatchStream s = ds.epoch(epoch);
+        s.next().close();
+    }
+
+    private static boolean alive(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith(prefix) && t.isAlive());
+    }
+
+    /** A generator's iterator that holds a file (AutoCloseable) was never closed: not at the end of its pass, nor on an early close. */
+    @Test
+    void aGeneratorsCloseableIteratorIsClosedAtTheEndOfItsPassAndOnClose() throws IOException {
+        java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger opened = new AtomicInteger();
+        java.util.function.Supplier<Iterator<Sample>> reader = () -> {
+            int id = opened.getAndIncrement();
+            class Reader implements Iterator<Sample>, AutoCloseable {
+                int i;
+                public boolean hasNext() { return i < 5; }
+                public Sample next() { return Sample.of(Tensor.full(i++, 2), Tensor.zeros(1)); }
+                public void close() { events.add("closed " + id); }
+            }
+            return new Reader();
+        };
+        for (int depth : new int[] {0, 2}) {
+            events.clear();
+            opened.set(0);
+            try (BatchStream s = Dataset.fromIterator(reader).repeat(2).batch(3).prefetch(depth).epoch(0)) {
+                int n = 0;
+                while (s.hasNext()) { s.next().close(); n++; }
+                assertEquals(4, n);
+            }
+            assertEquals(java.util.List.of("closed 0", "closed 1"), events, "each pass's reader closed once, prefetch " + depth);
+            events.clear();
+            opened.set(0);
+            try (BatchStream s = Dataset.fromIterator(reader).batch(1).prefetch(depth).epoch(0)) {
+                s.next().close();   // an early close: the rest of the pass is never read
+            }
+            assertEquals(java.util.List.of("closed 0"), events, "closed on an early close, prefetch " + depth);
+        }
+        // a failing close surfaces after the batches, as the generator's own failure would
+        Dataset failing = Dataset.fromIterator(() -> {
+            class Broken implements Iterator<Sample>, AutoCloseable {
+                int i;
+                public boolean hasNext() { return i < 2; }
+                public Sample next() { i++; return Sample.of(Tensor.zeros(2), Tensor.zeros(1)); }
+                public void close() throws IOException { throw new IOException("disk gone"); }
+            }
+            return new Broken();
+        }).batch(2);
+        try (BatchStream s = failing.epoch(0)) {
+            s.next().close();
+            IllegalStateException e = assertThrows(IllegalStateException.class, s::next);
+            assertTrue(e.getMessage().contains("closing the generator's iterator failed") && e.getMessage().contains("disk gone"), e.getMessage());
+        }
+    }
+
+    /**
+     * skip(n) of a generator read its n samples inside epoch(), on the caller's thread: epoch() blocked on a slow source, and a
+     * failure while skipping was thrown by epoch() instead of by next() like every other generator failure.
+     */
+    @Test
+    void aGeneratorsSkipReadsOnThePrefetchThread() throws IOException {
+        AtomicInteger read = new AtomicInteger();
+        java.util.Set<String> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Dataset ds = Dataset.fromIterator(() -> new Iterator<Sample>() {
+            public boolean hasNext() { return true; }
+            public Sample next() {
+                readers.add(Thread.currentThread().getName());
+                if (read.incrementAndGet() == 3) throw new IllegalStateException("record 3 is bad");
+                return Sample.of(Tensor.zeros(2), Tensor.zeros(1));
+            }
+        }).skip(5).batch(2);
+        try (BatchStream s = ds.prefetch(0).epoch(0)) {
+            assertEquals(0, read.get(), "epoch() read the skipped samples");
+            IllegalStateException e = assertThrows(IllegalStateException.class, s::next);
+            assertEquals("record 3 is bad", e.getMessage());
+        }
+        read.set(0);
+        readers.clear();
+        try (BatchStream s = ds.prefetch(2).epoch(0)) {
+            assertThrows(IllegalStateException.class, s::next);
+        }
+        assertFalse(readers.contains(Thread.currentThread().getName()), "with prefetch the skipped samples are read ahead too: " + readers);
+    }
+
+    /** close() from another thread (a stop button, a timeout) left a consumer waiting in hasNext() blocked forever. */
+    @Test
+    void aConsumerWaitingForABatchWakesWhenAnotherThreadCloses() throws Exception {
+        Dataset slow = Dataset.fromIterator(() -> new Iterator<Sample>() {
+            public boolean hasNext() { return true; }
+            public Sample next() {
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException("interrupted", e);
+                }
+                return Sample.of(Tensor.zeros(2), null);
+            }
+        }).batch(1);
+        BatchStream s = slow.epoch(0);
+        java.util.concurrent.atomic.AtomicReference<Throwable> got = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+        Thread consumer = Thread.ofPlatform().daemon().start(() -> {
+            waiting.countDown();
+            try {
+                s.hasNext();
+            } catch (Throwable t) {
+                got.set(t);
+            }
+        });
+        assertTrue(waiting.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        Thread.sleep(100);   // the consumer is in take()
+        s.close();
+        consumer.join(5000);
+        assertFalse(consumer.isAlive(), "the consumer still waits after close()");
+        assertTrue(got.get() instanceof IllegalStateException && got.get().getMessage().contains("closed"), String.valueOf(got.get()));
+        assertFalse(s.hasNext());
+    }
+
+    /** prefetch(n) and batch(n) are bounds (tf.data's): a large n allocated an n-slot array up front (OutOfMemoryError at epoch()). */
+    @Test
+    void largePrefetchDepthsAndBatchSizesAreBoundsNotAllocations() throws IOException {
+        Dataset ds = Dataset.fromTensors(DatasetTest.x(10), DatasetTest.y(10)).batch(4).prefetch(Integer.MAX_VALUE);
+        assertEquals(3, DatasetTest.drain(ds, 0, null, null).size());
+        // likewise batch(n) larger than the data set: one batch of everything (tf.data), no n-slot list up front
+        java.util.List<long[]> idx = new java.util.ArrayList<>();
+        Dataset all = Dataset.fromTensors(DatasetTest.x(10), DatasetTest.y(10)).batch(Integer.MAX_VALUE);
+        assertEquals(1, all.batchesPerEpoch(), "n + batchSize - 1 overflowed");
+        DatasetTest.drain(all, 0, idx, null);
+        assertEquals(1, idx.size());
+        assertEquals(10, idx.get(0).length);
+    }
+
+    /** A BatchMemory giving a segment shorter than asked failed as "x.npy sample 0: could not be read: IndexOutOfBounds...", blaming the file. */
+    @Test
+    void aShortSegmentFromTheBatchMemoryIsNamedNotBlamedOnTheFile() throws IOException {
+        Npy.write(dir.resolve("x.npy"), DatasetTest.x(4));
+        BatchMemory tooSmall = floats -> MemorySegment.ofArray(new float[1]);
+        try (BatchStream s = Dataset.fromNpy(dir.resolve("x.npy"), null).batch(4).memory(tooSmall).prefetch(0).epoch(0)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, s::next);
+            assertTrue(e.getMessage().contains("BatchMemory gave 4 bytes for 24 float32 values"), e.getMessage());
+        }
+    }
 }

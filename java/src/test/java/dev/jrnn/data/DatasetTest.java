@@ -378,4 +378,154 @@ class DatasetTest {
             }
         }
     }
+
+    /** tf.data: repeat() of an empty dataset is empty (cardinality 0); it divided by zero on the prefetch thread. */
+    @Test
+    void repeatOfAnEmptyDatasetIsEmptyNotADivisionByZero() throws IOException {
+        for (Dataset empty : List.of(Dataset.fromTensors(x(10), y(10)).take(0), Dataset.fromTensors(x(10), y(10)).skip(20))) {
+            Dataset r = empty.repeat();
+            assertTrue(!r.endless() && r.size() == 0, "endless " + r.endless() + ", size " + r.size());
+            assertEquals(0, drain(r.batch(2), 0, null, null).size());
+            assertEquals(0, drain(r.take(5).batch(2), 0, null, null).size());
+            assertEquals(0, drain(r.shuffle(3).take(5).batch(2), 1, null, null).size());
+        }
+    }
+
+    /** tf.data nests batch(4).batch(2) into batches of batches; jrnn silently re-batched by 2. Refused now, naming both. */
+    @Test
+    void batchingABatchedDatasetAgainIsRefused() {
+        Dataset ds = Dataset.fromTensors(x(10), y(10)).batch(4);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ds.batch(2));
+        assertTrue(e.getMessage().contains("batch(4)") && e.getMessage().contains("already batched"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> ds.bucketByLength(2, false, 3));
+        assertThrows(IllegalStateException.class, () -> ragged(new int[] {1, 2, 3}, false).bucketByLength(2, false, 2).batch(2));
+    }
+
+    /** map(s -> s) keeps the batch shapes: a scalar per sample (y of shape (n,)) stayed (B,) unmapped but became (B, 1) mapped. */
+    @Test
+    void anIdentityMapKeepsTheBatchShapes() throws IOException {
+        Tensor labels = Tensor.of(new float[] {0, 1, 2, 3, 4}, 5);
+        Dataset plain = Dataset.fromTensors(x(5), labels).batch(5), mapped = Dataset.fromTensors(x(5), labels).map(s -> s).batch(5);
+        try (BatchStream a = plain.epoch(0); BatchStream b = mapped.epoch(0); Batch pa = a.next(); Batch pb = b.next()) {
+            assertArrayEquals(new int[] {5}, pa.targetShape(0));
+            assertArrayEquals(pa.targetShape(0), pb.targetShape(0));
+            assertArrayEquals(pa.inputShape(0), pb.inputShape(0));
+            assertArrayEquals(pa.target(0).data(), pb.target(0).data());
+        }
+        // a map that makes the scalar a (1,) vector on purpose keeps its (B, 1)
+        Dataset widened = Dataset.fromTensors(x(5), labels).map(s -> s.with(s.inputs(), List.of(Tensor.of(s.targets().get(0).toArray(), 1, 1)))).batch(5);
+        try (BatchStream c = widened.epoch(0); Batch pc = c.next()) {
+            assertArrayEquals(new int[] {5, 1, 1}, pc.targetShape(0));
+        }
+    }
+
+    /**
+     * Variable-length sequences without a feature axis ((steps,) per sample, as tf.data's padded_batch takes them): ragged 1-d values
+     * through map, per-step scalar targets through map, and a generator's Sample.sequence of (steps,) tensors were refused as
+     * "only the first axis of a sequence may differ ... give them as Sample.sequence"; they pad and mask now. A tensor whose first
+     * axis is not the sequence's length is still refused (it was zero-padded unmasked when it had two axes).
+     */
+    @Test
+    void oneDimensionalSequencesPadThroughMapAndGenerators() throws IOException {
+        Tensor v = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 6);
+        long[] off = {0, 1, 3, 6};
+        Dataset ragged = Dataset.fromRagged(v, off, null);
+        List<int[]> lp = new ArrayList<>(), lm = new ArrayList<>();
+        List<float[][]> plain = drain(ragged.batch(3), 0, null, lp), mapped = drain(ragged.map(s -> s).batch(3), 0, null, lm);
+        assertArrayEquals(new float[] {1, 0, 0, 2, 3, 0, 4, 5, 6}, plain.get(0)[0]);
+        assertArrayEquals(plain.get(0)[0], mapped.get(0)[0]);
+        assertArrayEquals(lp.get(0), lm.get(0));
+        Dataset perStep = Dataset.fromRagged(Tensor.of(new float[12], 6, 2), off, v);
+        assertArrayEquals(drain(perStep.batch(3), 0, null, null).get(0)[1], drain(perStep.map(s -> s).batch(3), 0, null, null).get(0)[1]);
+
+        List<Sample> gen = List.of(Sample.sequence(Tensor.of(new float[] {7}, 1), Tensor.of(new float[] {1}, 1)),
+                Sample.sequence(Tensor.of(new float[] {8, 9}, 2), Tensor.of(new float[] {2, 3}, 2)));
+        List<int[]> lg = new ArrayList<>();
+        List<float[][]> g = drain(Dataset.fromIterator(gen::iterator).batch(2), 0, null, lg);
+        assertArrayEquals(new float[] {7, 0, 8, 9}, g.get(0)[0]);
+        assertArrayEquals(new float[] {1, 0, 2, 3}, g.get(0)[1], "per-step targets pad with their sequence");
+        assertArrayEquals(new int[] {1, 2}, lg.get(0));
+
+        List<Sample> unrelated = List.of(Sample.sequence(Tensor.zeros(3, 2), Tensor.zeros(1, 2)), Sample.sequence(Tensor.zeros(5, 2), Tensor.zeros(2, 2)));
+        try (BatchStream s = Dataset.fromIterator(unrelated::iterator).batch(2).epoch(0)) {
+            DataException e = assertThrows(DataException.class, s::next);
+            assertTrue(e.getMessage().contains("target 0 has shape (2, 2)") && e.getMessage().contains("(1, 2)"), e.getMessage());
+        }
+    }
+
+    /**
+     * A shard directory's {@code x-*.npy} took {@code x-val-000.npy} too (validation rows trained on), and a name with glob characters
+     * ({@code in[0]}) matched other files or none.
+     */
+    @Test
+    void shardsOfOneNameLeaveLongerNamesAndGlobCharactersAlone() throws IOException {
+        Path shards = Files.createDirectory(dir.resolve("shards"));
+        Npy.write(shards.resolve("x-000.npy"), x(4));
+        Npy.write(shards.resolve("x-001.npy"), x(6));
+        Npy.write(shards.resolve("x-val-000.npy"), x(3));
+        Npy.write(shards.resolve("in[0]-000.npy"), x(2));
+        Npy.write(shards.resolve("in0-000.npy"), x(7));
+        assertEquals(10, Dataset.fromShards(shards, List.of("x"), List.of()).size());
+        assertEquals(3, Dataset.fromShards(shards, List.of("x-val"), List.of()).size());
+        assertEquals(2, Dataset.fromShards(shards, List.of("in[0]"), List.of()).size());
+    }
+
+    /**
+     * A Sample whose length exceeds its steps was taken: the batch's length mask then spilled into the next sample's row (unmasking
+     * its padding) or past the last row; refused now, naming the length and the shape.
+     */
+    @Test
+    void aSampleLongerThanItsStepsIsRefused() throws IOException {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Sample(List.of(Tensor.zeros(3, 2)), List.of(), 5, -1, null));
+        assertTrue(e.getMessage().contains("length") && e.getMessage().contains("(3, 2)") && e.getMessage().contains("got 5"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Sample(List.of(Tensor.zeros(3, 2)), List.of(), -2, -1, null));
+        assertEquals(2, new Sample(List.of(Tensor.zeros(3, 2)), List.of(), 2, -1, null).length(), "a pre-padded sequence keeps its length");
+        // pre-padded sequences of different padded lengths still batch, masked by their own lengths
+        List<Sample> prePadded = List.of(new Sample(List.of(Tensor.zeros(3, 2)), List.of(), 2, -1, null),
+                new Sample(List.of(Tensor.full(1, 5, 2)), List.of(), 4, -1, null));
+        List<int[]> lens = new ArrayList<>();
+        assertEquals(2 * 5 * 2, drain(Dataset.fromIterator(prePadded::iterator).batch(2), 0, null, lens).get(0)[0].length);
+        assertArrayEquals(new int[] {2, 4}, lens.get(0));
+    }
+
+    /** A batch too big for a Java array failed as a bare ArithmeticException "integer overflow". */
+    @Test
+    void aBatchTooBigForAJavaArrayIsNamed() throws IOException {
+        Path p = dir.resolve("wide.npy");   // 4 samples of 2^29 floats: 8 GiB, sparse; nothing is read
+        byte[] h = Npy.headerBytes("<f4", new long[] {4, 1L << 29});
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(h));
+            ch.truncate(h.length + 4L * (1L << 29) * 4);
+            ch.write(java.nio.ByteBuffer.allocate(1), h.length + 4L * (1L << 29) * 4 - 1);
+        }
+        try (BatchStream s = Dataset.fromNpy(p, null).batch(4).prefetch(0).epoch(0)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, s::next);
+            assertTrue(e.getMessage().contains("2147483648 float32 values") && e.getMessage().contains("smaller batch"), e.getMessage());
+        }
+    }
+
+    /**
+     * Safetensors data sets (Hugging Face style) hold int64 labels and bool masks; one such tensor anywhere in the file refused the
+     * whole file ("tensor 'y' has dtype I64; jrnn reads F32, F64, F16 and BF16"), although DType maps them.
+     */
+    @Test
+    void safetensorsWithIntegerLabelsAndBoolsMap() throws IOException {
+        String header = "{\"x\":{\"dtype\":\"F32\",\"shape\":[3,2],\"data_offsets\":[0,24]},"
+                + "\"y\":{\"dtype\":\"I64\",\"shape\":[3],\"data_offsets\":[24,48]},"
+                + "\"m\":{\"dtype\":\"BOOL\",\"shape\":[3],\"data_offsets\":[48,51]}}";
+        byte[] h = header.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + h.length + 51).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h);
+        for (int i = 0; i < 6; i++) b.putFloat(i - 2);
+        for (long i = 0; i < 3; i++) b.putLong(7 - i);
+        b.put((byte) 1).put((byte) 0).put((byte) 1);
+        Path p = dir.resolve("d.safetensors");
+        Files.write(p, b.array());
+        List<float[][]> got = drain(Dataset.fromSafetensors(p, List.of("x", "m"), List.of("y")).asFloat32().batch(3), 0, null, null);
+        assertArrayEquals(new float[] {-2, -1, 0, 1, 2, 3}, got.get(0)[0]);
+        assertArrayEquals(new float[] {1, 0, 1}, got.get(0)[1]);
+        assertArrayEquals(new float[] {7, 6, 5}, got.get(0)[2]);
+    }
 }

@@ -9,7 +9,9 @@ import java.io.InputStream;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -75,10 +77,30 @@ class NpyTest {
         assertArrayEquals(ramp(7), Npy.read(p).data());
     }
 
+    /** np.load reads Fortran-order files (np.save of a pandas frame's values, of a transposed array); jrnn refused them. */
     @Test
-    void rejectsFortranOrderAndComplex() throws IOException {
-        IOException f = assertThrows(IOException.class, () -> Npy.read(ref(dir, "fortran.npy")));
-        assertTrue(f.getMessage().contains("Fortran") && f.getMessage().contains("fortran.npy"), f.getMessage());
+    void readsFortranOrderAsNumpyIndexesIt() throws IOException {
+        Tensor f = Npy.read(ref(dir, "fortran.npy"));
+        assertArrayEquals(new int[] {3, 2}, f.shape());
+        assertArrayEquals(ramp(6), f.data());
+        assertTrue(Npy.header(dir.resolve("fortran.npy")).fortranOrder());
+        Tensor big = Npy.read(ref(dir, "fortran3_be.npy"));   // 3-d, big-endian float64
+        assertArrayEquals(new int[] {4, 3, 2}, big.shape());
+        assertArrayEquals(ramp(24), big.data());
+        // a dataset reads its rows: sample i is a[i] in NumPy's indexing
+        Dataset ds = Dataset.fromNpy(dir.resolve("fortran3_be.npy"), null).asFloat32().shuffle(3).batch(3);
+        List<long[]> idx = new ArrayList<>();
+        List<float[][]> b = DatasetTest.drain(ds, 0, idx, null);
+        for (int k = 0; k < b.size(); k++) {
+            for (int r = 0; r < idx.get(k).length; r++) {
+                int i = (int) idx.get(k)[r];
+                assertArrayEquals(Arrays.copyOfRange(ramp(24), i * 6, i * 6 + 6), Arrays.copyOfRange(b.get(k)[0], r * 6, r * 6 + 6), "sample " + i);
+            }
+        }
+    }
+
+    @Test
+    void rejectsComplex() throws IOException {
         IOException c = assertThrows(IOException.class, () -> Npy.read(ref(dir, "complex.npy")));
         assertTrue(c.getMessage().contains("unsupported dtype '<c8'"), c.getMessage());
     }
@@ -90,5 +112,39 @@ class NpyTest {
         assertEquals('\n', h[h.length - 1]);
         String dict = new String(Arrays.copyOfRange(h, 10, h.length)).strip();
         assertEquals("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 5), }", dict);
+    }
+
+    /** Npy.Header printed its shape as [J@1b6d3586 and compared it by identity; Npz's Javadoc promises "FLOAT32 [4, 3, 2]". */
+    @Test
+    void headersPrintAndCompareTheirShape() throws IOException {
+        Npy.Header a = Npy.header(ref(dir, "f4_le.npy")), b = Npy.header(dir.resolve("f4_le.npy"));
+        assertTrue(a.toString().contains("FLOAT32") && a.toString().contains("[4, 3, 2]"), a.toString());
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+        a.shape()[0] = 99;
+        assertEquals(4, a.shape()[0], "the shape is the header's own, not the caller's to change");
+    }
+
+    /** np.load reads empty arrays; Npy.read threw Tensor's bare "dimensions must be positive" without the file. */
+    @Test
+    void anEmptyArrayIsRefusedNamingTheFileAndItsShape() throws IOException {
+        Path p = ref(dir, "empty.npy");
+        assertArrayEquals(new long[] {0, 3}, Npy.header(p).shape());
+        IOException e = assertThrows(IOException.class, () -> Npy.read(p));
+        assertTrue(e.getMessage().contains("empty.npy") && e.getMessage().contains("(0, 3)") && e.getMessage().contains("empty"), e.getMessage());
+    }
+
+    /**
+     * A file of no samples was refused as "Dataset: an input holds no samples" (which file?); a (3, 0) file was taken and failed at
+     * the first Batch.input as a bare "Tensor: dimensions must be positive".
+     */
+    @Test
+    void aDatasetOfEmptySamplesOrNoSampleNamesItsFile() throws IOException {
+        IOException none = assertThrows(IOException.class, () -> Dataset.fromNpy(ref(dir, "empty.npy"), null));
+        assertTrue(none.getMessage().contains("empty.npy") && none.getMessage().contains("no samples"), none.getMessage());
+        Path p = dir.resolve("zero_width.npy");
+        java.nio.file.Files.write(p, Npy.headerBytes("<f4", new long[] {3, 0}));
+        IOException e = assertThrows(IOException.class, () -> Dataset.fromNpy(p, null));
+        assertTrue(e.getMessage().contains("zero_width.npy") && e.getMessage().contains("(0,)") && e.getMessage().contains("(3, 0)"), e.getMessage());
     }
 }

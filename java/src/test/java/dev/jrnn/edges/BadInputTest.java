@@ -736,6 +736,14 @@ class BadInputTest {
         }, "NpyWriter.append", "off 3", "6 values");
         bad("data: NpyWriter null row shape", IAE, f -> dev.jrnn.data.NpyWriter.open(f.dir.resolve("w.npy"), (int[]) null),
                 "NpyWriter.open: rowShape is null");
+        bad("data: NpyWriter into a directory", IOE, f -> dev.jrnn.data.NpyWriter.open(f.dir, 3), "is a directory");
+        bad("data: Npy.writeInt64 null values", IAE, f -> dev.jrnn.data.Npy.writeInt64(f.dir.resolve("o.npy"), null), "Npy.writeInt64: values is null");
+        bad("io: AtomicFiles.open null", IAE, f -> dev.jrnn.io.AtomicFiles.open(null), "AtomicFiles.open: file is null");
+        bad("io: AtomicFiles.Pending committed after close", ISE, f -> {
+            dev.jrnn.io.AtomicFiles.Pending p = dev.jrnn.io.AtomicFiles.open(f.dir.resolve("p.bin"));
+            p.close();
+            p.commit();
+        }, "AtomicFiles.Pending", "already committed or closed");
     }
 
     // ================================================================== whole-model files

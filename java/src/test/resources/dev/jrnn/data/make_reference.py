@@ -33,3 +33,6 @@ with open('v3.npy', 'wb') as f:
     np.lib.format.write_array(f, a, version=(3, 0))
 np.savez('stored.npz', x=ramp((4, 3, 2), '<f4'), y=ramp((4, 1), '<f4'))
 np.savez_compressed('compressed.npz', x=ramp((4, 3, 2), '<f4'))
+np.save('empty.npy', np.zeros((0, 3), np.float32))
+np.save('fortran3_be.npy', np.asfortranarray(ramp((4, 3, 2), '>f8')))
+np.savez_compressed('compressed_xy.npz', x=ramp((4, 3, 2), '<f4'), y=ramp((4,), '>i8'))
