@@ -191,17 +191,28 @@ public final class Dataset {
     }
 
     /**
-     * Samples from a generator: {@code perEpoch} gives a fresh iterator for every epoch. An iterator that is also
+     * Samples from a generator: {@code perEpoch} gives a fresh iterator at every call (every epoch, every pass of
+     * {@link #repeat()}, and once more when fit builds a model from the first batch); the same iterator given twice is
+     * refused, as its samples would be lost. An iterator that is also
      * {@link AutoCloseable} (reading a file, a socket) is closed when its pass ends or the epoch's stream is closed.
      */
     public static Dataset fromIterator(Supplier<? extends Iterator<? extends Sample>> perEpoch) {
         if (perEpoch == null) throw new IllegalArgumentException("Dataset.fromIterator: perEpoch is null");
         Dataset d = new Dataset();
+        // the last iterator handed out, to refuse a supplier that gives it again part-read (the samples read would be lost:
+        // building a model reads the first batch, repeat() and each epoch start over); weak, so it is not kept alive for this
+        var last = new java.util.concurrent.atomic.AtomicReference<java.lang.ref.WeakReference<Iterator<?>>>();
         d.stream = e -> {
             Iterator<? extends Sample> it = perEpoch.get();
             if (it == null) {
                 throw new IllegalStateException("Dataset.fromIterator: the supplier gave null for epoch " + e
                         + "; give an iterator of the epoch's samples");
+            }
+            var before = last.getAndSet(new java.lang.ref.WeakReference<>(it));
+            if (before != null && before.get() == it && it.hasNext()) {   // used up, it only gives an empty epoch
+                throw new IllegalStateException("Dataset.fromIterator: the supplier gave the same iterator again (epoch " + e
+                        + "); it must make a fresh one at every call, e.g. () -> samples.iterator(): building a model, repeat()"
+                        + " and every epoch read from the start");
             }
             return StreamOps.numbered(it);
         };

@@ -528,4 +528,25 @@ class DatasetTest {
         assertArrayEquals(new float[] {1, 0, 1}, got.get(0)[1]);
         assertArrayEquals(new float[] {7, 6, 5}, got.get(0)[2]);
     }
+
+    @Test
+    void aSupplierThatGivesTheSameIteratorAgainIsRefusedNotReadOnFromItsMiddle() throws IOException {
+        // the first epoch (or a model built from the first batch) used the iterator up: the second would silently lose it
+        List<Sample> samples = new ArrayList<>();
+        for (int i = 0; i < 100; i++) samples.add(Sample.of(Tensor.zeros(3, 2), null));   // more than the prefetch reads ahead
+        Iterator<Sample> once = samples.iterator();
+        Dataset d = Dataset.fromIterator(() -> once).batch(2);
+        try (BatchStream s = d.epoch(0)) {
+            assertTrue(s.hasNext());
+            s.next().close();
+        }
+        Exception e = assertThrows(Exception.class, () -> {
+            try (BatchStream s = d.epoch(1)) {
+                s.hasNext();
+            }
+        });
+        Throwable t = e;
+        while (t.getCause() != null && !(t instanceof IllegalStateException)) t = t.getCause();
+        assertTrue(String.valueOf(t.getMessage()).contains("the supplier gave the same iterator again (epoch 1)"), String.valueOf(e));
+    }
 }
