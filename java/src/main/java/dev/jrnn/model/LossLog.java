@@ -107,7 +107,7 @@ final class LossLog implements AutoCloseable {
                     first = next;
                     throw lossFailure(r, l, kk);
                 }
-                total += l;
+                total += s.lossWeight(kk) * l;   // each output's own loss is logged unweighted, as Keras 3
             }
             if (status != 0f) {
                 first = next;

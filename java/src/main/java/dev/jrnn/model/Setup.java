@@ -28,6 +28,9 @@ final class Setup {
     /** The loss of output {@code k}. */
     Loss loss(int k) { return model.loss(k); }
 
+    /** Output k's weight in the total loss (Keras' loss_weights; 1 without them). */
+    double lossWeight(int k) { return model.lossWeight(k); }
+
     /** The loss of each output (empty before compile). */
     List<Loss> losses() { return model.losses(); }
 

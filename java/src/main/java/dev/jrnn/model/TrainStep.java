@@ -117,6 +117,8 @@ final class TrainStep {
             backend.lossAsync(new LossArgs(s.loss(k), rows, cols, Span.of(pred.buf()), Span.of(tgt.buf()),
                     w == null ? null : Span.of(w.buf()), Span.of(g.buf()), new Span(lossOut, lossOff + k)));
             if (guard != null) backend.finiteGuard(1, lossOut, lossOff + k, LossLog.GUARD_LOSS, guard, 0);
+            double lw = s.lossWeight(k);   // Keras' loss_weights: the total loss, so its gradient, weighs this output
+            if (dOut != null && lw != 1) backend.scale(g.size(), (float) lw, g.buf(), 0);
             if (dOut != null) dOut.merge(on, g, (a, bb) -> {
                 backend.axpy(bb.size(), 1f, bb.buf(), 0, a.buf(), 0);
                 return a;

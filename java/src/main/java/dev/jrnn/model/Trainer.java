@@ -41,6 +41,8 @@ public abstract class Trainer {
     private Loss loss;
     /** One loss per output when compile gave a list or map of them, else null (the one {@link #loss} for every output). */
     private List<Loss> outputLosses;
+    /** Keras' loss_weights, one per output; null: all 1. */
+    private double[] lossWeights;
     private Optimizer optimizer;
     private List<Metric> metrics = List.of();
     private List<String> metricNames = List.of();
@@ -96,15 +98,16 @@ public abstract class Trainer {
      * the name given, as Keras) for fit/evaluate, in Keras' order: {@code model.compile(new Adam(1e-3), Losses.mse(), "mae")}.
      */
     public void compile(Optimizer optimizer, Loss loss, String... metrics) {
-        setCompiled(Compiled.of(name(), optimizer, loss, metrics), null);
+        setCompiled(Compiled.of(name(), optimizer, loss, metrics), null, null);
     }
 
-    /** Sets what compile checked; {@code perOutput} is null for one loss on every output. */
-    private void setCompiled(Compiled c, List<Loss> perOutput) {
+    /** Sets what compile checked; {@code perOutput} is null for one loss on every output, {@code weights} null for all 1. */
+    private void setCompiled(Compiled c, List<Loss> perOutput, double[] weights) {
         requireOpen("compile");
         if (this.optimizer != null && this.optimizer != c.optimizer()) this.optimizer.close();
         this.loss = c.loss();
         this.outputLosses = perOutput;
+        this.lossWeights = weights;
         this.optimizer = c.optimizer();
         this.metrics = c.metrics();
         this.metricNames = c.metricNames();
@@ -150,7 +153,62 @@ public abstract class Trainer {
             else if (l instanceof String n) ls.add(Losses.of(n));
             else throw new IllegalArgumentException(what + " is a " + l.getClass().getSimpleName() + ": expected a Loss or a Keras loss name");
         }
-        setCompiled(Compiled.of(name(), optimizer, ls.get(0), ls, metrics), List.copyOf(ls));
+        setCompiled(Compiled.of(name(), optimizer, ls.get(0), ls, metrics), List.copyOf(ls), null);
+    }
+
+    /**
+     * One loss per output with Keras' {@code loss_weights}: the total loss that is minimised (and logged as "loss") is
+     * the sum of each output's loss times its weight; each {@code <output>_loss} is logged unweighted, as Keras 3 logs it.
+     * {@code model.compile(new Adam(), List.of("mse", "binary_crossentropy"), List.of(1.0, 0.2))}.
+     */
+    public void compile(Optimizer optimizer, List<?> losses, List<? extends Number> lossWeights, String... metrics) {
+        List<String> outs = outputNames();
+        if (lossWeights == null || lossWeights.size() != outs.size()) {
+            throw new IllegalArgumentException(name() + ".compile: expected one loss weight per output (" + outs.size() + ": " + outs
+                    + "), got " + (lossWeights == null ? "null" : lossWeights.size() + " " + lossWeights));
+        }
+        double[] w = new double[lossWeights.size()];
+        for (int k = 0; k < w.length; k++) {
+            Number n = lossWeights.get(k);
+            if (n == null || !Double.isFinite(n.doubleValue())) {
+                throw new IllegalArgumentException(name() + ".compile: the loss weight of output " + k + " (" + outs.get(k)
+                        + ") must be a finite number, got " + n);
+            }
+            w[k] = n.doubleValue();
+        }
+        compile(optimizer, losses, metrics);
+        this.lossWeights = w;
+    }
+
+    /** {@code compile(optimizer, Map.of("price", "mse", "kind", "binary_crossentropy"), Map.of("price", 1.0, "kind", 0.2))}. */
+    public void compile(Optimizer optimizer, Map<String, ?> losses, Map<String, ? extends Number> lossWeights, String... metrics) {
+        if (lossWeights == null) throw new IllegalArgumentException(name() + ".compile: the loss weights map is null");
+        if (losses == null) throw new IllegalArgumentException(name() + ".compile: losses is null");
+        compile(optimizer, inOutputOrder(losses, "loss map"), inOutputOrder(lossWeights, "loss weights map"), metrics);
+    }
+
+    /** The values of a map keyed by output name, in output order; every output once, or an exception naming {@code what}. */
+    private <V> List<V> inOutputOrder(Map<String, V> byOutput, String what) {
+        if (byOutput == null) throw new IllegalArgumentException(name() + ".compile: the " + what + " is null");
+        List<String> outs = outputNames();
+        if (!byOutput.keySet().equals(new java.util.HashSet<>(outs))) {
+            throw new IllegalArgumentException(name() + ".compile: the " + what + "'s keys must be the output names " + outs
+                    + ", got " + new java.util.TreeSet<>(byOutput.keySet()));
+        }
+        List<V> r = new java.util.ArrayList<>();
+        for (String o : outs) r.add(byOutput.get(o));
+        return r;
+    }
+
+    /** Output k's weight in the total loss (1 unless compile was given loss weights). */
+    final double lossWeight(int k) { return lossWeights == null ? 1 : lossWeights[k]; }
+
+    /** Keras' loss_weights as compile set them, one per output in output order; empty when none were given (all 1). */
+    public List<Double> lossWeights() {
+        if (lossWeights == null) return List.of();
+        List<Double> r = new java.util.ArrayList<>();
+        for (double w : lossWeights) r.add(w);
+        return List.copyOf(r);
     }
 
     /** {@code compile("adam", List.of("mse", "binary_crossentropy"))}: one loss per output. */
@@ -164,14 +222,7 @@ public abstract class Trainer {
      */
     public void compile(Optimizer optimizer, Map<String, ?> losses, String... metrics) {
         if (losses == null) throw new IllegalArgumentException(name() + ".compile: losses is null");
-        List<String> outs = outputNames();
-        if (!losses.keySet().equals(new java.util.HashSet<>(outs))) {
-            throw new IllegalArgumentException(name() + ".compile: the loss map's keys must be the output names " + outs
-                    + ", got " + new java.util.TreeSet<>(losses.keySet()));
-        }
-        List<Object> ls = new java.util.ArrayList<>();
-        for (String o : outs) ls.add(losses.get(o));
-        compile(optimizer, ls, metrics);
+        compile(optimizer, inOutputOrder(losses, "loss map"), metrics);
     }
 
     /** {@code compile("adam", Map.of("price", "mse", "kind", "binary_crossentropy"))}: losses by output name. */

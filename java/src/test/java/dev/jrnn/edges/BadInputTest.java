@@ -346,6 +346,12 @@ class BadInputTest {
                 "the loss map's keys must be the output names [", "got [nope]");
         bad("compile: losses list null", IAE, f -> f.model.compile("adam", (List<?>) null), "losses is null");
         bad("compile: losses map null", IAE, f -> f.model.compile(new Adam(), (Map<String, ?>) null), "losses is null");
+        bad("compile: loss weights, one too many", IAE, f -> f.model.compile(new Adam(), List.of("mse"), List.of(1.0, 2.0)),
+                "expected one loss weight per output (1: [", "got 2 [1.0, 2.0]");
+        bad("compile: loss weight infinite", IAE, f -> f.model.compile(new Adam(), List.of("mse"), List.of(Double.POSITIVE_INFINITY)),
+                "the loss weight of output 0", "must be a finite number, got Infinity");
+        bad("compile: loss weights map null", IAE, f -> f.model.compile(new Adam(), Map.of("x", "mse"), (Map<String, Number>) null),
+                "the loss weights map is null");
         bad("compile: unknown loss", IAE, f -> f.model.compile("adam", "msee"), "unknown loss 'msee'");
         bad("compile: unknown optimizer", IAE, f -> f.model.compile("adadelta", "mse"), "unknown optimizer 'adadelta'");
         bad("compile: unknown metric", IAE, f -> f.model.compile("adam", "mse", "f1"), "unknown metric 'f1'");

@@ -57,11 +57,19 @@ class TrainerTest {
         Sequential m = new Sequential(new Dense(2).inputShape(3));
         m.compile("sgd", "mse", "mse", "root_mean_squared_error", "mape", "precision");
         Tensor x = Tensor.of(new float[] {1, 2, 0, -1, 0.5f, 2, 0, 1, 1, 2, -2, 0.5f, 1, 1, 1}, 5, 3);
-        Tensor y = Tensor.of(new float[] {1, 0, 0, 1, 1, 1, 0.5f, 0, 2, 1}, 5, 2);
+        // targets from the predictions: of those above 0.5 only the first is a positive, so precision is a fraction
+        float[] p = m.predict(x).toArray(), t = {1, 0, 0, 1, 1, 1, 0.5f, 0, 2, 1};
+        boolean first = true;
+        for (int i = 0; i < p.length; i++) {
+            if (p[i] > 0.5f) {
+                t[i] = first ? 1 : 0;
+                first = false;
+            }
+        }
+        Tensor y = Tensor.of(t, 5, 2);
         Map<String, Double> r = m.evaluateAll(List.of(x), List.of(y), 2, null);
         // over the epoch, not per batch: RMSE is the root of the epoch's MSE (batches of 2, 2 and 1 samples)
         assertEquals(Math.sqrt(r.get("mse")), r.get("root_mean_squared_error"), 1e-12);
-        float[] p = m.predict(x).toArray(), t = y.toArray();
         double ape = 0, tp = 0, pos = 0;
         for (int i = 0; i < p.length; i++) {
             ape += 100 * Math.abs((double) p[i] - t[i]) / Math.max(Math.abs(t[i]), 1e-7);
@@ -71,7 +79,8 @@ class TrainerTest {
             }
         }
         assertEquals(ape / p.length, r.get("mape"), 1e-6 * Math.max(1, ape / p.length));
-        assertEquals(pos == 0 ? 0 : tp / pos, r.get("precision"), 1e-12);
+        assertTrue(pos > 0 && tp > 0 && tp < pos, "the data must make precision a fraction: " + tp + " of " + pos);
+        assertEquals(tp / pos, r.get("precision"), 1e-12);
         assertEquals(List.of("loss", "mse", "root_mean_squared_error", "mape", "precision"), new ArrayList<>(r.keySet()));
     }
 
@@ -211,5 +220,56 @@ class TrainerTest {
                 () -> m.compile("adam", List.of("mse", "sparse_categorical_crossentropy"), "mae"));
         assertTrue(e.getMessage().contains("metric mae needs dense targets"), e.getMessage());
         assertEquals(List.of("accuracy"), m.metricNames());   // a refused compile changes nothing
+    }
+
+    @Test
+    void lossWeightsWeighTheTotalAndItsGradientNotTheLoggedOutputLosses() throws Exception {
+        java.util.function.Supplier<Model> make = () -> {
+            Jrnn.setSeed(9);
+            Input in = Input.shape(3);
+            return new Model(in, List.of(new Dense(2).name("a").apply(in), new Dense(1).name("b").apply(in)));
+        };
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        Tensor x = FunctionalTest.random(r, 5, 3), ya = FunctionalTest.random(r, 5, 2), yb = FunctionalTest.random(r, 5, 1);
+        Model plain = make.get(), weighted = make.get();
+        plain.compile(new dev.jrnn.optim.SGD(0.1), List.of("mse", "mse"));
+        weighted.compile(new dev.jrnn.optim.SGD(0.1), List.of("mse", "mse"), List.of(1.0, 0.25));
+        assertEquals(List.of(1.0, 0.25), weighted.lossWeights());
+        Map<String, Double> logs = weighted.evaluateAll(List.of(x), List.of(ya, yb), 5, null);
+        // Keras 3: each output's loss logged unweighted, the total weighted
+        assertEquals(plain.evaluateAll(List.of(x), List.of(ya, yb), 5, null).get("b_loss"), logs.get("b_loss"), 0);
+        assertEquals(logs.get("a_loss") + 0.25 * logs.get("b_loss"), logs.get("loss"), 1e-6);
+        // one SGD step: head b (its own weights, on the input) moves a quarter as far; head a as without weights
+        List<float[]> before = new java.util.ArrayList<>();
+        for (Tensor t : plain.getWeights()) before.add(t.toArray());
+        plain.trainOnBatch(List.of(x), List.of(ya, yb));
+        weighted.trainOnBatch(List.of(x), List.of(ya, yb));
+        List<Tensor> wp = plain.getWeights(), ww = weighted.getWeights();
+        for (int t = 0; t < wp.size(); t++) {
+            boolean headB = weighted.weightNames().get(t).startsWith("b/");
+            float[] p = wp.get(t).toArray(), w = ww.get(t).toArray(), b0 = before.get(t);
+            for (int i = 0; i < p.length; i++) {
+                double dp = p[i] - b0[i], dw = w[i] - b0[i];
+                assertEquals(headB ? 0.25 * dp : dp, dw, 1e-6 + 1e-4 * Math.abs(dp), weighted.weightNames().get(t) + "[" + i + "]");
+            }
+        }
+        // saved as Keras' loss_weights, read back compiled with them; by output name as Keras' dict
+        java.nio.file.Path file = java.nio.file.Files.createTempDirectory("jrnn-lw").resolve("m.keras");
+        weighted.save(file);
+        try (Model back = Models.load(file)) {
+            assertEquals(List.of(1.0, 0.25), back.lossWeights());
+        }
+        Model byName = make.get();
+        byName.compile(new dev.jrnn.optim.SGD(0.1), Map.of("b", "mse", "a", "mse"), Map.of("b", 0.25, "a", 1.0));
+        assertEquals(List.of(1.0, 0.25), byName.lossWeights());
+        // compile again without them: all 1
+        weighted.compile(new dev.jrnn.optim.SGD(0.1), List.of("mse", "mse"));
+        assertEquals(List.of(), weighted.lossWeights());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> plain.compile(new dev.jrnn.optim.SGD(0.1), List.of("mse", "mse"), List.of(1.0)));
+        assertEquals(plain.name() + ".compile: expected one loss weight per output (2: [a, b]), got 1 [1.0]", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> plain.compile(new dev.jrnn.optim.SGD(0.1), List.of("mse", "mse"), List.of(1.0, Double.NaN)));
+        assertEquals(plain.name() + ".compile: the loss weight of output 1 (b) must be a finite number, got NaN", e.getMessage());
     }
 }

@@ -220,6 +220,7 @@ public final class KerasExport {
         // a logits form as Keras' loss object (a name cannot say it); one per output, as a list, when they differ
         List<Loss> ls = model.losses();
         c.put("loss", ls.stream().distinct().count() > 1 ? ls.stream().map(Losses::serialize).toList() : Losses.serialize(model.loss()));
+        if (!model.lossWeights().isEmpty()) c.put("loss_weights", model.lossWeights());
         List<Object> metrics = new ArrayList<>();
         for (String m : model.metricNames()) metrics.add(m);
         c.put("metrics", metrics);

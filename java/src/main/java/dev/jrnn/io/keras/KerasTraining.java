@@ -24,7 +24,7 @@ import java.util.Map;
  * {@code compile_config}). jrnn compiles it when the loss is one jrnn has and the optimizer is Adam, SGD, RMSprop, Adagrad,
  * AdamW or Nadam with options jrnn honours (learning rate or an ExponentialDecay, PiecewiseConstantDecay or CosineDecay
  * schedule, betas, rho, epsilon, momentum, nesterov, centered, weight decay, clipnorm, clipvalue, global_clipnorm).
- * Anything else (amsgrad, decay, another schedule, a loss per output, loss_weights other than 1, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
+ * Anything else (amsgrad, decay, another schedule, loss_weights by position with losses by name, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
  * predicts as in Keras; call {@link Model#compile} before fit. An absent config leaves it uncompiled silently.
  */
 final class KerasTraining {
@@ -54,8 +54,14 @@ final class KerasTraining {
         }
         Object lw = tc.raw("loss_weights");
         Iterable<?> weights = lw instanceof Map<?, ?> m ? m.values() : lw instanceof List<?> l ? l : lw == null ? List.of() : List.of(lw);
+        boolean allOne = true;
         for (Object w : weights) {
-            if (!(w instanceof Number n) || n.doubleValue() != 1) return "loss_weights " + KerasConfig.describe(lw) + " (jrnn has no loss weights)";
+            if (!(w instanceof Number n) || !Double.isFinite(n.doubleValue())) return "loss_weights " + KerasConfig.describe(lw) + " (not numbers)";
+            allOne &= n.doubleValue() == 1;
+        }
+        if (allOne) lw = null;
+        else if (lw instanceof Map<?, ?> && loss instanceof List<?> || !(lw instanceof Map<?, ?>) && loss instanceof Map<?, ?>) {
+            return "loss_weights " + KerasConfig.describe(lw) + " given by position with losses by name, or the other way round";
         }
         KerasConfig opt = tc.has("optimizer_config") ? tc.object("optimizer_config") : tc.object("optimizer");
         Optimizer o = optimizer(opt);
@@ -64,9 +70,9 @@ final class KerasTraining {
         List<String> metrics = new ArrayList<>();
         if (tc.raw("metrics") instanceof List<?> ms) for (Object m : ms) if (name(m) != null) metrics.add(name(m));
         try {
-            compile(model, o, loss, metrics.toArray(String[]::new));
+            compile(model, o, loss, lw, metrics.toArray(String[]::new));
         } catch (IllegalArgumentException e) {
-            compile(model, o, loss);
+            compile(model, o, loss, lw);
             System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING,
                     "compiled without the metrics " + metrics + ": " + e.getMessage());
         }
@@ -87,14 +93,30 @@ final class KerasTraining {
         return Losses.deserialize(raw);
     }
 
-    private static void compile(Model model, Optimizer o, Object loss, String... metrics) {
-        if (loss instanceof List<?> l) model.compile(o, l, metrics);
-        else if (loss instanceof Map<?, ?> m) {
+    /** Compiles with the loss (one, a list or a map by output name) and Keras' loss_weights {@code lw} (null: none). */
+    private static void compile(Model model, Optimizer o, Object loss, Object lw, String... metrics) {
+        if (lw instanceof Map<?, ?> wm) {
+            Map<String, Object> byName = new java.util.LinkedHashMap<>();
+            Map<String, Number> weights = new java.util.LinkedHashMap<>();
+            wm.forEach((k, v) -> {
+                weights.put(String.valueOf(k), (Number) v);
+                byName.put(String.valueOf(k), loss instanceof Map<?, ?> m ? m.get(k) : loss);
+            });
+            model.compile(o, byName, weights, metrics);
+        } else if (lw != null) {
+            List<Number> weights = new ArrayList<>();
+            for (Object w : lw instanceof List<?> l ? l : List.of(lw)) weights.add((Number) w);
+            List<?> losses = loss instanceof List<?> l ? l : java.util.Collections.nCopies(weights.size(), loss);
+            model.compile(o, losses, weights, metrics);
+        } else if (loss instanceof List<?> l) {
+            model.compile(o, l, metrics);
+        } else if (loss instanceof Map<?, ?> m) {
             Map<String, Object> byName = new java.util.LinkedHashMap<>();
             m.forEach((k, v) -> byName.put((String) k, v));
             model.compile(o, byName, metrics);
+        } else {
+            model.compile(o, (Loss) loss, metrics);
         }
-        else model.compile(o, (Loss) loss, metrics);
     }
 
     /** A loss or metric given as "mse" or {"class_name": "MeanSquaredError", ...}; null otherwise. */

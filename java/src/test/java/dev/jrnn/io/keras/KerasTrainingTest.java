@@ -6,6 +6,7 @@ import dev.jrnn.model.Sequential;
 import dev.jrnn.optim.schedules.ExponentialDecay;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,16 +40,28 @@ class KerasTrainingTest {
         }
     }
 
-    /** Keras weighs each output's loss by loss_weights; jrnn has no loss weights, so only weights of 1 compile. */
+    /** Keras' loss_weights compile with them (a list by position, a map by output name); ones that fit no output do not. */
     @Test
-    void lossWeightsOtherThanOneLeaveTheModelUncompiled() {
-        String[][] cases = {{"[1.0, 0.5]", null}, {"{\"a\": 2.0}", null}, {"[1.0, 1]", "Adam"}, {"null", "Adam"}};
-        for (String[] c : cases) {
-            Sequential m = new Sequential(new Dense(1).inputShape(2));
-            KerasTraining.compile(m, Json.parse("{\"loss\": \"mse\", \"loss_weights\": " + c[0]
-                    + ", \"optimizer\": {\"class_name\": \"Adam\", \"config\": {}}}"), "f.keras");
+    void lossWeightsCompileWithTheModelOrLeaveItUncompiledWhenTheyFitNoOutput() {
+        String adam = ", \"optimizer\": {\"class_name\": \"Adam\", \"config\": {}}}";
+        // one output: a weight per output that is not one of them, or a name that is none, leaves it uncompiled
+        String[][] one = {{"[1.0, 0.5]", null}, {"{\"a\": 2.0}", null}, {"[1.0]", "Adam"}, {"null", "Adam"}, {"0.5", "Adam"}};
+        for (String[] c : one) {
+            Sequential m = new Sequential(new Dense(1).inputShape(2).name("d"));
+            KerasTraining.compile(m, Json.parse("{\"loss\": \"mse\", \"loss_weights\": " + c[0] + adam), "f.keras");
             assertEquals(c[1], m.optimizer() == null ? null : m.optimizer().name(), c[0]);
             m.close();
+        }
+        Sequential single = new Sequential(new Dense(1).inputShape(2));
+        KerasTraining.compile(single, Json.parse("{\"loss\": \"mse\", \"loss_weights\": 0.5" + adam), "f.keras");
+        assertEquals(List.of(0.5), single.lossWeights());
+        // two outputs, by position and by name
+        for (String lw : new String[] {"[1.0, 0.5]", "{\"b\": 0.5, \"a\": 1.0}"}) {
+            dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(2);
+            dev.jrnn.model.Model two = new dev.jrnn.model.Model(in, List.of(new Dense(1).name("a").apply(in), new Dense(1).name("b").apply(in)));
+            KerasTraining.compile(two, Json.parse("{\"loss\": \"mse\", \"loss_weights\": " + lw + adam), "f.keras");
+            assertEquals(List.of(1.0, 0.5), two.lossWeights(), lw);
+            two.close();
         }
     }
 
