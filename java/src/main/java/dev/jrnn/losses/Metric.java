@@ -73,6 +73,14 @@ public enum Metric {
      */
     public boolean usesMask() { return this != RMSE && this != PRECISION && this != RECALL; }
 
+    /** Whether a larger value is better (Keras' metric {@code _direction == "up"}): the accuracies, precision, recall, cosine similarity. */
+    public boolean higherIsBetter() {
+        return switch (this) {
+            case MAE, MSE, RMSE, MAPE, MSLE, LOG_COSH -> false;
+            default -> true;
+        };
+    }
+
     /** Whether it works with either kind of target ("accuracy" resolves from the shapes). */
     public boolean anyTargets() { return this == ACCURACY; }
 
@@ -150,8 +158,9 @@ public enum Metric {
 
     private double rowValue(Loss loss, int r, int cols, float[] p, float[] y) {
         int o = r * cols;
-        if (!sparse() && !anyTargets() && loss.sparse()) {
-            throw new IllegalArgumentException("metric " + key + " needs dense targets, the loss is sparse");
+        if (!anyTargets() && sparse() != loss.sparse()) {
+            throw new IllegalArgumentException("metric " + key + " needs " + (sparse() ? "class-index" : "dense") + " targets, the loss "
+                    + (loss.sparse() ? "is sparse" : "takes dense targets"));
         }
         switch (this) {
             case MAE, MSE, RMSE, MAPE, MSLE, LOG_COSH, BINARY_ACCURACY -> {

@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
  * Backs the model up at the end of every epoch and, when fit runs again after the process was killed or crashed,
  * restores the last backup and goes on with the epoch after it, as Keras' {@code BackupAndRestore}. A backup is a
  * whole-model file ({@link Model#save}: weights, optimizer moments and update count, dropout streams, the shuffle
- * seed), so the resumed run trains bit for bit as the uninterrupted one would have; without {@link FitOptions#seed}
- * fit draws a seed and keeps it in the backup for that. The files are removed when fit ends normally (keep them
+ * seed, the learning rate a callback set), so the resumed run trains bit for bit as the uninterrupted one would
+ * have; without {@link FitOptions#seed} fit draws a seed and keeps it in the backup for that. Callbacks keep no state
+ * across the restart, as in Keras: ReduceLROnPlateau and EarlyStopping count their epochs afresh. The files are removed when fit ends normally (keep them
  * with {@code deleteCheckpoint(false)}); a fit that throws leaves them for the next run. The same code runs both times:
  *
  * <pre>{@code
@@ -89,7 +90,7 @@ public final class BackupAndRestore implements Callback {
 
     @Override
     public void onTrainEnd(Model model) {
-        if (!deleteCheckpoint) return;
+        if (!deleteCheckpoint || !Files.isDirectory(dir)) return;   // no epoch ran (a resume after the last one)
         try {
             for (Path f : backups()) Files.deleteIfExists(f);
             try (DirectoryStream<Path> left = Files.newDirectoryStream(dir)) {

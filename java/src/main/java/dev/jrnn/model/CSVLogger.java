@@ -89,7 +89,7 @@ public final class CSVLogger implements Callback {
         b.append(epoch);
         for (String k : keys) {
             Double v = logs.get(k);
-            b.append(separator).append(v == null ? "NA" : PythonFloat.repr(v));
+            b.append(separator).append(field(v == null ? "NA" : PythonFloat.repr(v)));
         }
         b.append("\r\n");
         try {
@@ -99,7 +99,7 @@ public final class CSVLogger implements Callback {
         }
     }
 
-    /** A header field quoted as Python's csv module does (QUOTE_MINIMAL): only where it holds the separator, a quote or a line end. */
+    /** A field quoted as Python's csv module does (QUOTE_MINIMAL): only where it holds the separator, a quote or a line end. */
     private String field(String s) {
         if (!s.contains(separator) && s.indexOf('"') < 0 && s.indexOf('\r') < 0 && s.indexOf('\n') < 0) return s;
         return "\"" + s.replace("\"", "\"\"") + "\"";

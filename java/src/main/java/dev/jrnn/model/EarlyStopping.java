@@ -33,6 +33,7 @@ public final class EarlyStopping implements Callback {
     private int wait;
     private int stoppedEpoch = -1;
     private int bestEpoch = -1;
+    private boolean max;   // from the mode and the monitored metric, at train begin
     private List<Tensor> bestWeights;
     private boolean warned;
 
@@ -54,7 +55,7 @@ public final class EarlyStopping implements Callback {
         return this;
     }
 
-    /** "min", "max" or "auto" (max when the monitored name contains "acc", else min). */
+    /** "min", "max" or "auto" (from the monitored metric as Keras 3: max for accuracies, precision, recall, cosine similarity; min for losses and errors). */
     public EarlyStopping mode(String m) {
         this.mode = checkMode("EarlyStopping", m);
         return this;
@@ -94,7 +95,7 @@ public final class EarlyStopping implements Callback {
     public int bestEpoch() { return bestEpoch; }
 
     private boolean maximize() {
-        return maximizes(mode, monitor);
+        return max;
     }
 
     /** Keras' _is_improvement: anything improves on no reference; but a NaN never does (Keras would keep it as the best for good). */
@@ -106,6 +107,7 @@ public final class EarlyStopping implements Callback {
 
     @Override
     public void onTrainBegin(Model model) {
+        max = maximizes(mode, monitor, model);
         wait = 0;
         stoppedEpoch = -1;
         bestEpoch = -1;
@@ -165,8 +167,22 @@ public final class EarlyStopping implements Callback {
         return s;
     }
 
-    /** Whether {@code mode} means larger is better for {@code monitor} ("auto": when its name contains "acc"). */
-    static boolean maximizes(String mode, String monitor) {
-        return mode.equals("max") || (mode.equals("auto") && monitor.contains("acc"));
+    /**
+     * Whether {@code mode} means larger is better for {@code monitor}. "auto" asks the compiled metric the name logs (as
+     * Keras 3: precision, recall and the accuracies are maximised, errors and losses minimised); a name no metric logs is
+     * maximised when it contains "acc" (tf.keras 2's rule; Keras 3 would refuse it).
+     */
+    static boolean maximizes(String mode, String monitor, Model model) {
+        if (!mode.equals("auto")) return mode.equals("max");
+        String name = monitor.startsWith("val_") ? monitor.substring(4) : monitor;
+        if (name.equals("loss") || name.endsWith("_loss")) return false;
+        if (model != null && model.metricNames() != null) {
+            List<String> names = model.metricNames();
+            for (int i = 0; i < names.size(); i++) {
+                String n = names.get(i);
+                if (name.equals(n) || name.endsWith("_" + n)) return model.metrics().get(i).higherIsBetter();
+            }
+        }
+        return name.contains("acc");
     }
 }

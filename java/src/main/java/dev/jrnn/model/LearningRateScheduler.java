@@ -46,9 +46,9 @@ public final class LearningRateScheduler implements Callback {
     public void onEpochBegin(int epoch, Model model) {
         Optimizer opt = model.optimizer();
         double lr = schedule.rate(epoch, opt.learningRate());
-        if (!(lr > 0) || !Double.isFinite(lr) || !((float) lr > 0)) {
+        if (!(lr >= 0) || !Double.isFinite(lr) || Float.isInfinite((float) lr)) {
             throw new IllegalStateException("LearningRateScheduler: the schedule gave " + lr + " at epoch " + epoch
-                    + "; a learning rate must be positive and finite (as a float)");
+                    + "; a learning rate must be a finite number >= 0 (as a float)");
         }
         opt.learningRate((float) lr);
         if (verbose > 0) System.out.println("\nEpoch " + (epoch + 1) + ": LearningRateScheduler setting learning rate to " + PythonFloat.repr(lr) + ".");

@@ -67,7 +67,7 @@ public final class ModelCheckpoint implements Callback {
         return this;
     }
 
-    /** "min", "max" or "auto" (max when the monitored name contains "acc", else min). */
+    /** "min", "max" or "auto" (from the monitored metric as Keras 3: max for accuracies, precision, recall, cosine similarity; min for losses and errors). */
     public ModelCheckpoint mode(String m) {
         this.mode = EarlyStopping.checkMode("ModelCheckpoint", m);
         return this;
@@ -99,7 +99,7 @@ public final class ModelCheckpoint implements Callback {
                 }
                 return;
             }
-            boolean max = EarlyStopping.maximizes(mode, monitor);
+            boolean max = EarlyStopping.maximizes(mode, monitor, model);
             if (Double.isNaN(v) || !Double.isNaN(best) && !(max ? v > best : v < best)) return;   // NaN never improves, as in Keras
             best = v;
         }

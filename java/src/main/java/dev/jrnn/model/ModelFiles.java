@@ -44,6 +44,9 @@ final class ModelFiles {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("class_name", opt.name());
             o.put("iterations", opt.iterations());
+            // the rate a callback may have set since compile (the compile config holds it too, but a restore into a
+            // compiled model reads only this part)
+            if (opt.schedule() == null) o.put("learning_rate", (double) opt.learningRate());
             List<Object> names = new ArrayList<>();
             // state the next step would drop (a recompile changed which weights train) is not saved: the file resumes as this model
             Map<String, float[]> current = opt.boundTo(ps.store, ps.trainableSize) ? opt.state() : Map.of();
@@ -137,7 +140,8 @@ final class ModelFiles {
         if (!(j.get("format") instanceof Long f) || f != FORMAT) {
             throw new IllegalArgumentException("metadata.json: jrnn format " + j.get("format") + " is not " + FORMAT + " (saved by another jrnn version)");
         }
-        if (j.get("optimizer") instanceof Map<?, ?> o) restoreOptimizer(model, o, stored);
+        // everything read and checked before anything changes: a file that does not fit leaves the model as it was
+        Map<Layer, long[]> streams = new LinkedHashMap<>();
         if (j.get("dropout") instanceof Map<?, ?> d) {
             Map<String, Layer> masked = maskedLayers(model);
             if (byStructure && masked.size() != d.size()) {
@@ -147,19 +151,22 @@ final class ModelFiles {
             List<?> fileKeys = new ArrayList<>(d.keySet());
             int i = 0;
             for (var e : masked.entrySet()) {
-                Layer l = e.getValue();
                 Object key = byStructure ? fileKeys.get(i++) : e.getKey();
                 if (!d.containsKey(key)) continue;
                 if (!(d.get(key) instanceof List<?> s) || s.size() != 2) {
                     throw new IllegalArgumentException("metadata.json: dropout stream of '" + key + "' should be [seed, drawn], got " + d.get(key));
                 }
-                long seed = parseLong(s.get(0), "dropout seed"), drawn = parseLong(s.get(1), "dropout masks drawn");
-                if (l instanceof Dropout drop) drop.maskStream(seed, drawn);
-                else ((RecurrentLayer) l).maskStream(seed, drawn);
+                streams.put(e.getValue(), new long[] {parseLong(s.get(0), "dropout seed"), parseLong(s.get(1), "dropout masks drawn")});
             }
         }
         Object seed = j.get("fit_seed");
-        if (seed != null) model.fitSeed(parseLong(seed, "fit_seed"));
+        Long fitSeed = seed == null ? null : parseLong(seed, "fit_seed");
+        if (j.get("optimizer") instanceof Map<?, ?> o) restoreOptimizer(model, o, stored);
+        streams.forEach((l, s) -> {
+            if (l instanceof Dropout drop) drop.maskStream(s[0], s[1]);
+            else ((RecurrentLayer) l).maskStream(s[0], s[1]);
+        });
+        if (fitSeed != null) model.fitSeed(fitSeed);
     }
 
     /**
@@ -192,8 +199,16 @@ final class ModelFiles {
             throw new IllegalArgumentException("metadata.json: optimizer state of " + o.get("class_name") + " for a model compiled with " + opt.name());
         }
         if (!(o.get("iterations") instanceof Long it)) throw new IllegalArgumentException("metadata.json: optimizer iterations missing or not an integer");
+        Float rate = null;
+        if (o.get("learning_rate") instanceof Number lr && opt.schedule() == null) {
+            if (!(lr.doubleValue() >= 0) || !Double.isFinite(lr.doubleValue())) {
+                throw new IllegalArgumentException("metadata.json: optimizer learning_rate should be a finite number >= 0, got " + lr);
+            }
+            rate = lr.floatValue();
+        }
         if (!(o.get("state") instanceof List<?> names)) throw new IllegalArgumentException("metadata.json: optimizer state names missing");
         if (names.isEmpty()) {   // before the first step, or an optimizer without buffers (SGD without momentum)
+            if (rate != null) opt.learningRate(rate);
             opt.iterations(it);
             return;
         }
@@ -209,10 +224,12 @@ final class ModelFiles {
             if (s.length != ps.trainableSize) {   // saved before a layer was frozen or unfrozen without recompiling
                 System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, "the saved optimizer state is for "
                         + s.length + " trainable weights, the model trains " + ps.trainableSize + ": its moments start afresh");
+                if (rate != null) opt.learningRate(rate);
                 opt.iterations(it);
                 return;
             }
         }
+        if (rate != null) opt.learningRate(rate);
         opt.restoreState(ps.store, ps.trainableSize, it, state);
     }
 

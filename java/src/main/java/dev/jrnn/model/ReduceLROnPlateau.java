@@ -32,6 +32,7 @@ public final class ReduceLROnPlateau implements Callback {
     private int wait;
     private int cooldownCounter;
     private boolean warned;
+    private boolean max;   // from the mode and the monitored metric, at train begin
 
     public ReduceLROnPlateau monitor(String key) {
         if (key == null || key.isBlank()) throw new IllegalArgumentException("ReduceLROnPlateau: monitor must name a logged value, e.g. val_loss");
@@ -52,7 +53,7 @@ public final class ReduceLROnPlateau implements Callback {
         return this;
     }
 
-    /** "min", "max" or "auto" (max when the monitored name contains "acc", else min). */
+    /** "min", "max" or "auto" (from the monitored metric as Keras 3: max for accuracies, precision, recall, cosine similarity; min for losses and errors). */
     public ReduceLROnPlateau mode(String m) {
         String s = m == null ? "" : m.toLowerCase(Locale.ROOT);
         if (!s.equals("min") && !s.equals("max") && !s.equals("auto")) {
@@ -91,7 +92,7 @@ public final class ReduceLROnPlateau implements Callback {
     }
 
     private boolean maximize() {
-        return mode.equals("max") || (mode.equals("auto") && monitor.contains("acc"));
+        return max;
     }
 
     private boolean improved(double v) {
@@ -103,6 +104,7 @@ public final class ReduceLROnPlateau implements Callback {
 
     @Override
     public void onTrainBegin(Model model) {
+        max = EarlyStopping.maximizes(mode, monitor, model);
         best = null;
         wait = 0;
         cooldownCounter = 0;
@@ -138,7 +140,6 @@ public final class ReduceLROnPlateau implements Callback {
         double old = opt.learningRate();
         if (!(old > (float) minLr)) return;
         double lr = Math.max(old * factor, minLr);
-        if (!(lr > 0)) return;   // minLr 0 and an underflowing rate: jrnn's optimizers need a positive rate
         opt.learningRate((float) lr);
         if (verbose > 0) System.out.println("\nEpoch " + (epoch + 1) + ": ReduceLROnPlateau reducing learning rate to " + PythonFloat.repr(lr) + ".");
         cooldownCounter = cooldown;

@@ -52,6 +52,10 @@ final class TrainingLoop {
 
     private History fit(BatchSource train, BatchSource val, FitOptions o, boolean captureSteps, Runnable onCaptureBroken,
                         DistributedFit dp) {
+        int steps = train.batches();
+        boolean[] targets = train.targets();
+        Set<String> logKeys = logKeys(targets, val);
+        checkCheckpointFields(o.callbacks, logKeys);   // before the backup's restore: a refused fit leaves the model as it was
         int initialEpoch = o.initialEpoch;
         BackupAndRestore backup = null;
         for (Callback cb : o.callbacks) if (cb instanceof BackupAndRestore b && backup == null) backup = b;
@@ -70,10 +74,6 @@ final class TrainingLoop {
         List<Callback> callbacks = dp == null ? o.callbacks : dp.callbacks(o.callbacks);
         Console console = System.console();
         boolean dynamic = o.out == null && console != null && console.isTerminal();   // redraw in place only on a terminal
-        int steps = train.batches();
-        boolean[] targets = train.targets();
-        Set<String> logKeys = logKeys(targets, val);
-        checkCheckpointFields(callbacks, logKeys);
         History h = new History();
         model.stopTraining(false);
         try (LossLog log = new LossLog(s, steps < 0 ? LossLog.UNKNOWN_CAPACITY : steps, targets);
@@ -166,7 +166,8 @@ final class TrainingLoop {
             if (cb instanceof ModelCheckpoint c) c.checkFields(keys);
             if (cb instanceof ReduceLROnPlateau || cb instanceof LearningRateScheduler) {
                 if (keys != null) keys.add(LearningRateScheduler.LOG_KEY);
-            } else if (!(cb instanceof ModelCheckpoint || cb instanceof EarlyStopping || cb instanceof CSVLogger)) {
+            } else if (!(cb instanceof ModelCheckpoint || cb instanceof EarlyStopping || cb instanceof CSVLogger
+                    || cb instanceof BackupAndRestore)) {
                 keys = null;   // a user's callback may add any key: the checkpoints after it check theirs when they format
             }
         }

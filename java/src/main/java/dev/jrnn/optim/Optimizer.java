@@ -369,9 +369,10 @@ public abstract class Optimizer {
         return Float32.check(optimizer + ": learning rate", lr, x -> x > 0 && Double.isFinite(x), "a positive finite number");
     }
 
+    /** A rate a callback may set: 0 too (a warm-up's first epoch, a rate reduced to 0), as Keras takes it. */
     private float checkLr(float lr) {
-        if (!(lr > 0) || !Float.isFinite(lr)) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": learning rate must be a positive finite number, got " + lr);
+        if (!(lr >= 0) || !Float.isFinite(lr)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": learning rate must be a finite number >= 0, got " + lr);
         }
         return lr;
     }

@@ -170,4 +170,42 @@ class BackupAndRestoreTest {
         assertEquals(0, h.size());
         assertSameWeights(weights(m), weights(again));
     }
+
+    @Test
+    void theRateACallbackSetIsBackedUpToo() {
+        // the rate halves every epoch from the rate it had: a resume that came back at the compiled rate would differ
+        java.util.function.Supplier<LearningRateScheduler> halve = () -> new LearningRateScheduler((epoch, lr) -> epoch == 0 ? lr : lr / 2);
+        Model straight = make();
+        History all = straight.fit(X, Y, options(halve.get()).seed(5));
+        Path dir = tmp.resolve("rate");
+        Model first = make();
+        assertThrows(IllegalStateException.class, () -> first.fit(X, Y, options(new BackupAndRestore(dir), halve.get(), killAt(2)).seed(5)));
+        Model again = make();
+        History rest = again.fit(X, Y, options(new BackupAndRestore(dir), halve.get()).seed(5));
+        assertEquals(all.get("learning_rate").subList(3, 5), rest.get("learning_rate"));
+        assertSameWeights(weights(straight), weights(again));
+    }
+
+    @Test
+    void aResumeAfterTheLastEpochWithNoBackupLeftEndsQuietly() {
+        Path dir = tmp.resolve("never");
+        History h = make().fit(X, Y, options(new BackupAndRestore(dir)).epochs(2).initialEpoch(2));
+        assertEquals(0, h.size());
+        assertFalse(Files.exists(dir));
+    }
+
+    @Test
+    void aBackupWithDropoutStreamsForOtherLayersLeavesTheOptimizerAsItWas() {
+        Path dir = tmp.resolve("drop");
+        make().fit(X, Y, options(new BackupAndRestore(dir).deleteCheckpoint(false)).epochs(1));
+        // the same weights, one more layer that draws masks (a Dropout has no weights): refused before anything changes
+        Jrnn.setSeed(17);
+        Sequential other = new Sequential(new LSTM(5).returnSequences(true).recurrentDropout(0.2).inputShape(4, 2), new Dropout(0.3),
+                new GRU(4), new Dropout(0.1), new Dense(2));
+        other.compile(new Adam(0.02), "mse");
+        List<float[]> w = weights(other);
+        assertThrows(IllegalStateException.class, () -> other.fit(X, Y, options(new BackupAndRestore(dir))));
+        assertEquals(0, other.optimizer().iterations());
+        assertSameWeights(w, weights(other));
+    }
 }

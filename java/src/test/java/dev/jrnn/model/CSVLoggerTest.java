@@ -126,4 +126,11 @@ class CSVLoggerTest {
         assertTrue(e.getMessage().startsWith("CSVLogger: cannot write " + f), e.getMessage());
         org.junit.jupiter.api.Assertions.assertArrayEquals(w0, m.getWeights().get(0).toArray());
     }
+
+    @Test
+    void aValueHoldingTheSeparatorIsQuotedAsPythonsCsvModuleQuotesIt() throws IOException {
+        Path f = dir.resolve("dots.csv");
+        History h = model().fit(X, Y, options(1, new CSVLogger(f).separator(".")));
+        assertEquals("epoch.loss.val_loss\r\n0.\"" + py(h.get("loss").get(0)) + "\".NA\r\n", read(f));
+    }
 }

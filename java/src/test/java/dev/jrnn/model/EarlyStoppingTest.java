@@ -186,4 +186,37 @@ class EarlyStoppingTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals(kernels.get(best), m.getWeights().get(0).toArray());
         org.junit.jupiter.api.Assertions.assertFalse(java.util.Arrays.equals(kernels.get(4), kernels.get(best)));
     }
+
+    @Test
+    void autoModeAsksTheMonitoredMetricAsKeras3() {
+        // precision is maximised (Keras' _direction "up"); the name says nothing of "acc"
+        Sequential m = new Sequential(new Dense(1).inputShape(2));
+        m.compile(new SGD(0.1), "mse", "precision", "mae");
+        EarlyStopping es = new EarlyStopping().monitor("val_precision").patience(1);
+        assertEquals(4, runOn("val_precision", es, m, 0.5, 0.6, 0.7, 0.65, 0.6));
+        assertEquals(2, es.bestEpoch());
+        // an error is minimised
+        es = new EarlyStopping().monitor("val_mae").patience(1);
+        assertEquals(3, runOn("val_mae", es, m, 0.5, 0.4, 0.45, 0.3));
+        assertEquals(1, es.bestEpoch());
+        // and so is the reduction of the rate and the checkpoint's best (same rule)
+        ReduceLROnPlateau plateau = new ReduceLROnPlateau().monitor("val_precision").patience(0).factor(0.5);
+        plateau.onTrainBegin(m);
+        plateau.onEpochEnd(0, new java.util.HashMap<>(Map.of("val_precision", 0.5)), m);
+        plateau.onEpochEnd(1, new java.util.HashMap<>(Map.of("val_precision", 0.6)), m);
+        assertEquals(0.1f, m.optimizer().learningRate(), "a higher precision is an improvement: no reduction");
+    }
+
+    /** As {@link #run} with the values logged under {@code key}. */
+    private static int runOn(String key, EarlyStopping es, Model m, double... values) {
+        m.stopTraining(false);
+        es.onTrainBegin(m);
+        int trained = 0;
+        for (int e = 0; e < values.length && !m.stopTraining(); e++) {
+            trained++;
+            es.onEpochEnd(e, Map.of(key, values[e]), m);
+        }
+        es.onTrainEnd(m);
+        return trained;
+    }
 }

@@ -91,17 +91,30 @@ class LearningRateSchedulerTest {
 
     @Test
     void aRateThatIsNotPositiveAndFiniteIsRefusedAndLeavesTheRate() {
-        for (double bad : new double[] {0, -0.1, Double.NaN, Double.POSITIVE_INFINITY, 1e-50}) {
+        for (double bad : new double[] {-0.1, Double.NaN, Double.POSITIVE_INFINITY, 1e300}) {
             Sequential m = model(new SGD(0.1));
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> m.fit(X, Y, options(3, new LearningRateScheduler((epoch, lr) -> epoch == 1 ? bad : lr))));
-            assertEquals("LearningRateScheduler: the schedule gave " + bad + " at epoch 1; a learning rate must be positive and"
-                    + " finite (as a float)", e.getMessage());
+            assertEquals("LearningRateScheduler: the schedule gave " + bad + " at epoch 1; a learning rate must be a finite number"
+                    + " >= 0 (as a float)", e.getMessage());
             assertEquals(0.1f, m.optimizer().learningRate());
         }
         assertEquals("LearningRateScheduler: schedule must be a function (epoch, lr) -> lr, got null",
                 assertThrows(IllegalArgumentException.class, () -> new LearningRateScheduler(null)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> new LearningRateScheduler((e, lr) -> lr).verbose(-1));
+    }
+
+    @Test
+    void aWarmUpMayStartAtARateOfZero() {
+        // Keras takes lr 0: the common warm-up base * epoch / warmup starts there, and its first epoch moves nothing
+        Sequential m = model(new SGD(0.1));
+        float[] w0 = m.getWeights().get(0).toArray();
+        List<float[]> kernels = new ArrayList<>();
+        History h = m.fit(X, Y, options(3, new LearningRateScheduler((epoch, lr) -> 0.1 * epoch / 2),
+                Callback.onEpochEnd((e, l) -> kernels.add(m.getWeights().get(0).toArray()))));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(w0, kernels.get(0));
+        assertFalse(java.util.Arrays.equals(w0, kernels.get(1)));
+        assertEquals(List.of(0.0, (double) 0.05f, (double) 0.1f), h.get("learning_rate"));
     }
 
     @Test
