@@ -80,7 +80,7 @@ public abstract class Optimizer {
      * when the rate follows a schedule, as Keras does (set another schedule or a fixed rate with
      * {@link #learningRate(LearningRateSchedule)} / {@link #clearSchedule()} first).
      */
-    public Optimizer learningRate(float lr) {
+    public Optimizer learningRate(double lr) {
         if (schedule != null) {
             throw new IllegalStateException(name() + ": the learning rate follows a LearningRateSchedule, so it is not settable "
                     + "(as in Keras); call clearSchedule() first to use a fixed rate");
@@ -116,7 +116,7 @@ public abstract class Optimizer {
      * Clips each variable's gradient to L2 norm {@code c} (Keras {@code clipnorm}); 0 disables.
      * Throws when clipvalue or globalClipnorm is already set (non-zero), as Keras allows only one.
      */
-    public Optimizer clipnorm(float c) {
+    public Optimizer clipnorm(double c) {
         this.clipnorm = checkClip("clipnorm", c);
         changed();
         return this;
@@ -126,7 +126,7 @@ public abstract class Optimizer {
      * Clips the global L2 norm of all gradients to {@code c} (Keras {@code global_clipnorm}); 0 disables.
      * Throws when clipnorm or clipvalue is already set (non-zero), as Keras allows only one.
      */
-    public Optimizer globalClipnorm(float c) {
+    public Optimizer globalClipnorm(double c) {
         this.globalClipnorm = checkClip("globalClipnorm", c);
         changed();
         return this;
@@ -136,7 +136,7 @@ public abstract class Optimizer {
      * Clips every gradient element to [-c, c] (Keras {@code clipvalue}); 0 disables.
      * Throws when clipnorm or globalClipnorm is already set (non-zero), as Keras allows only one.
      */
-    public Optimizer clipvalue(float c) {
+    public Optimizer clipvalue(double c) {
         this.clipvalue = checkClip("clipvalue", c);
         changed();
         return this;
@@ -370,17 +370,14 @@ public abstract class Optimizer {
     }
 
     /** A rate a callback may set: 0 too (a warm-up's first epoch, a rate reduced to 0), as Keras takes it. */
-    private float checkLr(float lr) {
-        if (!(lr >= 0) || !Float.isFinite(lr)) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": learning rate must be a finite number >= 0, got " + lr);
-        }
-        return lr;
+    private float checkLr(double lr) {
+        return Float32.check(getClass().getSimpleName() + ": learning rate", lr, x -> x >= 0 && Double.isFinite(x),
+                "a finite number >= 0");
     }
 
-    private float checkClip(String what, float c) {
-        if (!(c >= 0) || !Float.isFinite(c)) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": " + what + " must be >= 0 and finite (0 disables), got " + c);
-        }
+    private float checkClip(String what, double value) {
+        float c = Float32.check(getClass().getSimpleName() + ": " + what, value, x -> x >= 0 && Double.isFinite(x),
+                ">= 0 and finite (0 disables)");
         if (c > 0) {
             // Keras 3 (BaseOptimizer.__init__) rejects more than one of clipnorm, clipvalue, global_clipnorm.
             String[] names = {"clipnorm", "clipvalue", "globalClipnorm"};

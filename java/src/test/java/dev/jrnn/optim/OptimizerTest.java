@@ -405,6 +405,27 @@ class OptimizerTest {
         return r;
     }
 
+    /** Keras users write {@code clipnorm=1.0} and {@code learning_rate=1e-4}: the setters take doubles, as the constructors do. */
+    @Test
+    void settersTakeDoublesAsTheConstructorsDo() {
+        Adam adam = new Adam(0.01);
+        adam.globalClipnorm(1.0);                       // Optimizer's own Javadoc example
+        assertEquals(1f, adam.globalClipnorm());
+        adam.learningRate(1e-4);
+        assertEquals(1e-4f, adam.learningRate());
+        SGD sgd = new SGD(0.1);
+        sgd.clipnorm(0.5);
+        assertEquals(0.5f, sgd.clipnorm());
+        sgd.clipnorm(0).clipvalue(0.25);
+        assertEquals(0.25f, sgd.clipvalue());
+        assertEquals("Adam: learning rate must be a finite number >= 0, got 1.0E300 (float32, which jrnn computes with, "
+                + "rounds it to Infinity)", msg(() -> adam.learningRate(1e300)));
+        assertEquals("SGD: clipnorm must be >= 0 and finite (0 disables), got 1.0E300 (float32, which jrnn computes with, "
+                + "rounds it to Infinity)", msg(() -> sgd.clipnorm(1e300)));
+        assertEquals("SGD: clipvalue must be >= 0 and finite (0 disables), got -1.0", msg(() -> sgd.clipvalue(-1.0)));
+        assertEquals(0.25f, sgd.clipvalue(), "a refused value leaves the setting as it was");
+    }
+
     private static String msg(org.junit.jupiter.api.function.Executable x) {
         return assertThrows(IllegalArgumentException.class, x).getMessage();
     }
