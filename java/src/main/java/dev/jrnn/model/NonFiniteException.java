@@ -9,7 +9,7 @@ package dev.jrnn.model;
  * try {
  *     model.fit(x, y, new FitOptions().epochs(100));
  * } catch (NonFiniteException e) {
- *     // "sequential: non-finite loss NaN at epoch 3/100, batch 7/25; weights kept from the last finite step ..."
+ *     // "sequential: the loss became NaN at epoch 3/100, batch 7/25 (output dense); the update was not applied, ..."
  *     model.optimizer().learningRate(model.optimizer().learningRate() / 10);
  * }
  * }</pre>

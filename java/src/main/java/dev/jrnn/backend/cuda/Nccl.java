@@ -24,10 +24,11 @@ import java.lang.invoke.MethodHandle;
  * callers make the driver's context current on the calling thread first.
  *
  * <pre>{@code
+ * // as NcclCommunicator uses it (the collectives are package-private; users take a Communicator)
  * Nccl nccl = Nccl.load();
  * byte[] id = nccl.uniqueId();                         // rank 0; the others receive it over the rendezvous
  * long comm = nccl.commInitRank(2, id, rank);
- * nccl.allReduce(ptr, ptr, n, Nccl.FLOAT32, Nccl.AVG, comm, stream);
+ * nccl.allReduce(ptr, ptr, n, Nccl.AVG, comm, stream);   // n floats, in place
  * }</pre>
  */
 public final class Nccl {
