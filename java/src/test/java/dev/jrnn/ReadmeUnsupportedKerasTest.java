@@ -12,8 +12,10 @@ import org.junit.jupiter.api.function.Executable;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,5 +71,43 @@ class ReadmeUnsupportedKerasTest {
                     layer + " exists now: take it off README's list");
             assertTrue(section.contains(layer), "README's list names " + layer);
         }
+    }
+    /** The table's "X other than a, b, c" lists name exactly the optimizers, losses and metrics compile knows. */
+    @Test
+    void theListsOfWhatThereIsAreTheRealOnes() {
+        String optimizers = row("optimizers other than "), losses = row("losses other than "), metrics = row("metrics other than ");
+        for (String n : known(() -> new Sequential(new Dense(1)).compile("adadelta", "mse"))) {
+            assertTrue(optimizers.contains(n), "README's optimizer row lacks " + n);
+        }
+        for (String n : known(() -> new Sequential(new Dense(1)).compile("adam", "hinge"))) {
+            // README sums up mse, mae, the cross-entropies (each also _from_logits) and names the rest
+            assertTrue(n.endsWith("crossentropy") || n.startsWith("each ") || losses.contains(n), "README's loss row lacks " + n);
+        }
+        for (String n : known(() -> new Sequential(new Dense(1)).compile("adam", "mse", "auc"))) {
+            // README sums up the accuracy forms: "accuracy (and its binary, categorical, sparse and top-k forms)"
+            assertTrue(n.endsWith("accuracy") || metrics.contains(n), "README's metric row lacks " + n);
+        }
+        assertEquals(List.of("adam", "sgd", "rmsprop", "adagrad", "adamw", "nadam"), Arrays.asList(optimizers.split(", ")),
+                "README's optimizer row names one jrnn lacks");
+        for (String n : metrics.replaceAll(" \\(and its [^)]*\\)", "").split(", ")) {
+            assertTrue(known(() -> new Sequential(new Dense(1)).compile("adam", "mse", "auc")).contains(n),
+                    "README's metric row names " + n + ", which compile does not know");
+        }
+    }
+
+    /** What the row starting with {@code start} lists before its example in parentheses. */
+    private static String row(String start) {
+        int from = section.indexOf("| " + start);
+        assertTrue(from >= 0, "README's table has a row '" + start + "'");
+        String list = section.substring(from + 2 + start.length(), section.indexOf(" (`", from));
+        return list;
+    }
+
+    /** The names an "unknown ..." error lists after "expected" (one of), split at commas and "or". */
+    private static List<String> known(Executable call) {
+        String m = assertThrows(IllegalArgumentException.class, call).getMessage();
+        String list = m.substring(m.indexOf("expected ") + "expected ".length()).replaceFirst("^one of ", "");
+        list = list.replaceAll(" \\([^)]*\\)", "").replace(" or ", ", ");
+        return Arrays.stream(list.split(", ")).map(String::strip).toList();
     }
 }
