@@ -40,7 +40,10 @@ public class Dense extends Layer {
 
     public String activation() { return activation.kerasName(); }
 
-    /** "linear" (default), "tanh", "sigmoid", "relu", "softmax", "hard_sigmoid". */
+    /**
+     * Keras' activation name: "linear" (default), "tanh", "sigmoid", "relu", "softmax", ... (every name
+     * {@link dev.jrnn.backend.Activation#of} takes; "hard_sigmoid" is Keras 2's, "hard_sigmoid_v3" Keras 3's).
+     */
     public Dense activation(String a) {
         this.activation = Activation.of(a);
         return this;
