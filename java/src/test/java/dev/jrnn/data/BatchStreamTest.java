@@ -225,6 +225,30 @@ class BatchStreamTest {
         }
     }
 
+    /** repeat(): a supplier failing to open the next pass left the closed pass current, so close() closed its reader twice. */
+    @Test
+    void aPassThatFailsToOpenDoesNotCloseThePreviousReaderTwice() throws IOException {
+        java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger opened = new AtomicInteger();
+        Dataset ds = Dataset.fromIterator(() -> {
+            int id = opened.getAndIncrement();
+            if (id == 1) throw new IllegalStateException("pass 1 cannot open");
+            class Reader implements Iterator<Sample>, AutoCloseable {
+                int i;
+                public boolean hasNext() { return i < 2; }
+                public Sample next() { i++; return Sample.of(Tensor.zeros(2), Tensor.zeros(1)); }
+                public void close() { events.add("closed " + id); }
+            }
+            return new Reader();
+        }).repeat(2).batch(2).prefetch(0);
+        try (BatchStream s = ds.epoch(0)) {
+            s.next().close();
+            IllegalStateException e = assertThrows(IllegalStateException.class, s::next);
+            assertEquals("pass 1 cannot open", e.getMessage());
+        }
+        assertEquals(java.util.List.of("closed 0"), events);
+    }
+
     /**
      * skip(n) of a generator read its n samples inside epoch(), on the caller's thread: epoch() blocked on a slow source, and a
      * failure while skipping was thrown by epoch() instead of by next() like every other generator failure.
