@@ -8,7 +8,9 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The batches of one epoch, assembled ahead on a background thread while the consumer computes:
@@ -36,8 +38,10 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
     }
 
     private static final Object END = new Object();
-    /** Put after a close() from another thread, for a consumer waiting in take(). */
+    /** What {@code pending} holds once closed: whoever swaps a batch out of it owns (and closes) that batch. */
     private static final Object CLOSED = new Object();
+    /** How often a consumer waiting for a batch looks whether another thread closed the stream. */
+    private static final long POLL_MS = 50;
     /** Stops the prefetch thread of a stream dropped without close(), as a tf.data iterator ends when collected. */
     private static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().daemon().name("jrnn-batchstream-cleaner").factory());
 
@@ -49,8 +53,11 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
         final BlockingQueue<Object> queue;
         Thread thread;
         volatile boolean stop;
-        Object pending;
-        private boolean producerClosed;
+        /** The batch (or END, a Failure) hasNext() found and next() hands out; swapped atomically, as close() may run on another thread. */
+        final AtomicReference<Object> pending = new AtomicReference<>();
+        /** The consumer is inside producer.next() (prefetch 0): a close() on another thread leaves the producer to it. */
+        volatile boolean producing;
+        private final AtomicBoolean producerClosed = new AtomicBoolean();
         private final AtomicBoolean shut = new AtomicBoolean();
 
         State(Producer producer, int depth) {
@@ -84,8 +91,7 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
          * failure to close becomes it after END, is suppressed by an earlier failure, and is dropped after a close.
          */
         Object closeProducer(Object last) {
-            if (producerClosed) return last;
-            producerClosed = true;
+            if (producerClosed.getAndSet(true)) return last;
             try {
                 producer.close();
             } catch (Throwable t) {
@@ -126,13 +132,11 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
                     drain();
                 }
                 if (interrupted) Thread.currentThread().interrupt();
-                // a consumer waiting in take() on another thread wakes up (once the producer is gone, it cannot fill the slot)
-                if (join && !thread.isAlive()) queue.offer(CLOSED);
-            } else {
-                closeProducer(null);   // no thread: the producer ran on the consumer's
+            } else if (!producing) {
+                closeProducer(null);   // no thread: the producer runs on the consumer's, which closes it itself if it is inside next()
             }
-            if (pending instanceof Batch b) b.close();
-            pending = null;
+            // a consumer waiting in take() sees stop within POLL_MS; the pending batch is closed by whoever swaps it out
+            if (pending.getAndSet(CLOSED) instanceof Batch b) b.close();
         }
 
         private void drain() {
@@ -157,48 +161,72 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
     @Override
     public boolean hasNext() {
         if (done) return false;
+        Object p;
         try {
-            if (state.pending == null) state.pending = take();
+            p = state.pending.get();
+            if (p == null) {
+                p = take();
+                if (!state.pending.compareAndSet(null, p)) {   // closed meanwhile: what take() got is ours to release
+                    if (p instanceof Batch b) b.close();
+                    p = CLOSED;
+                }
+            }
         } finally {
             Reference.reachabilityFence(this);   // not collected (and its thread stopped) while waiting in take()
         }
-        if (state.pending == END) {
+        if (p == END) {
             done = true;
             return false;
         }
-        if (state.pending == CLOSED) {
-            done = true;
-            throw new IllegalStateException("BatchStream: closed by another thread while waiting for the next batch");
-        }
+        if (p == CLOSED) throw closed();
         return true;
     }
 
     /** The next batch; rethrows a failure of the background thread here. */
     @Override
     public Batch next() {
-        if (!hasNext()) throw new NoSuchElementException("BatchStream: the epoch has no more batches");
-        Object o = state.pending;
-        state.pending = null;
-        if (o instanceof Failure f) {
-            done = true;
-            close();
-            throw rethrow(f.error);
+        try {
+            if (!hasNext()) throw new NoSuchElementException("BatchStream: the epoch has no more batches");
+            Object o = state.pending.getAndSet(null);
+            if (o instanceof Failure f) {
+                done = true;
+                close();
+                throw rethrow(f.error);
+            }
+            if (o instanceof Batch b && !state.stop) return b;
+            if (o instanceof Batch b) b.close();   // swapped out while another thread closes the stream: not handed out
+            throw closed();
+        } finally {
+            Reference.reachabilityFence(this);
         }
-        return (Batch) o;
     }
 
+    private IllegalStateException closed() {
+        done = true;
+        return new IllegalStateException("BatchStream: closed by another thread while waiting for the next batch");
+    }
+
+    /** The next batch, END, a Failure, or CLOSED once the stream was closed (by this thread or another). */
     private Object take() {
-        if (state.stop) throw new IllegalStateException("BatchStream: closed");
         if (state.queue == null) {
+            state.producing = true;   // written before stop is read: shutdown() sees it or this sees stop
             try {
+                if (state.stop) return CLOSED;
                 Batch b = state.producer.next();
                 return b != null ? b : state.closeProducer(END);
             } catch (Throwable t) {
                 return state.closeProducer(new Failure(t));
+            } finally {
+                state.producing = false;
+                if (state.stop) state.closeProducer(null);   // a close() that came while we were inside next() left it to us
             }
         }
         try {
-            return state.queue.take();
+            while (!state.stop) {
+                Object o = state.queue.poll(POLL_MS, TimeUnit.MILLISECONDS);   // not take(): a producer stuck in I/O must not hang us
+                if (o != null) return o;
+            }
+            return CLOSED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("BatchStream: interrupted while waiting for the next batch", e);

@@ -441,15 +441,24 @@ public final class Dataset {
         String name = "jrnn-prefetch-epoch-" + epoch;
         if (table == null) {
             StreamOps.Stream src = stream.apply(epoch);
-            Grouper<Sample> g = new Grouper<>(src, batchSize, dropRemainder, boundaries, Dataset::length);
-            return new BatchStream(new BatchStream.Producer() {
-                public Batch next() {
-                    List<Sample> l = g.next();
-                    return l == null ? null : asm.fromSamples(l, null, null);
-                }
+            try {
+                Grouper<Sample> g = new Grouper<>(src, batchSize, dropRemainder, boundaries, Dataset::length);
+                return new BatchStream(new BatchStream.Producer() {
+                    public Batch next() {
+                        List<Sample> l = g.next();
+                        return l == null ? null : asm.fromSamples(l, null, null);
+                    }
 
-                public void close() { src.close(); }
-            }, prefetch, name);
+                    public void close() { src.close(); }
+                }, prefetch, name);
+            } catch (RuntimeException | Error e) {   // no thread started (none could be): the generator's iterator is still ours to close
+                try {
+                    src.close();
+                } catch (RuntimeException c) {
+                    e.addSuppressed(c);
+                }
+                throw e;
+            }
         }
         table.check();
         table.checkDtypes(float32);

@@ -58,8 +58,13 @@ public final class Npz {
             Map<String, Member> all = members(file, ch);
             m = all.get(name);
             if (m == null) throw new IOException(file + ": no array '" + name + "' (it holds " + all.keySet() + ")");
-            h = header(file, ch, m);   // a deflated member's header is checked against its size before it is inflated whole
-            if (m.method == DEFLATED) return ArrayData.inMemory(source(file, name), h, inflate(file, ch, m, m.size).asSlice(h.dataOffset()));
+            if (m.method == DEFLATED) {
+                try (Inflating z = new Inflating(file, ch, m)) {
+                    h = Npy.header(z.region(), m.size, z.src);   // checked against the member's size before it is inflated whole
+                    return ArrayData.inMemory(z.src, h, z.upTo(m.size).asSlice(h.dataOffset()));
+                }
+            }
+            h = header(file, ch, m);
         }
         return ArrayData.map(file, source(file, name), h, m.offset + h.dataOffset());
     }
@@ -131,36 +136,61 @@ public final class Npz {
         return out;
     }
 
-    /** A stored member's header from the file; a deflated one's from its first inflated bytes. */
+    /** A stored member's header from the file; a deflated one's from the few bytes of it inflated for the header. */
     private static Npy.Header header(Path file, FileChannel ch, Member m) throws IOException {
         if (m.method == STORED) return Npy.header(ch, m.offset, m.length, source(file, m.name));
-        return Npy.header(region(inflate(file, ch, m, Math.min(m.size, 12 + Npy.MAX_HEADER))), m.size, source(file, m.name));
-    }
-
-    private static Npy.Region region(MemorySegment s) {
-        return (b, pos) -> {
-            int n = b.remaining();
-            if (pos + n > s.byteSize()) throw new IOException("npz member: read past its inflated bytes at " + pos);
-            b.put(s.asSlice(pos, n).asByteBuffer());
-            b.flip();
-        };
+        try (Inflating z = new Inflating(file, ch, m)) {
+            return Npy.header(z.region(), m.size, z.src);
+        }
     }
 
     /**
-     * The first {@code bytes} bytes of deflated member {@code m}, inflated into off-heap memory freed when unreachable; all of
-     * them ({@code bytes == m.size}) are checked against the member's size and CRC-32.
+     * Deflated member {@code m} inflated front to back, once, into off-heap memory (freed when unreachable) that grows as far as
+     * asked: the header first, then, once checked, the whole member, which is checked against its size and CRC-32.
      */
-    private static MemorySegment inflate(Path file, FileChannel ch, Member m, long bytes) throws IOException {
-        String src = source(file, m.name);
-        if (m.size > m.length * 1032 + 1024) {   // deflate inflates at most 1032:1
-            throw new IOException(src + ": corrupt zip directory: " + m.length + " deflated bytes cannot inflate to " + m.size);
+    private static final class Inflating implements AutoCloseable {
+        final String src;
+        private final FileChannel ch;
+        private final Member m;
+        private final Inflater inf = new Inflater(true);
+        private final CRC32 crc = new CRC32();
+        private final ByteBuffer in = ByteBuffer.allocate(1 << 16);
+        private MemorySegment out = MemorySegment.ofArray(new byte[0]);
+        private long read, done;
+
+        Inflating(Path file, FileChannel ch, Member m) throws IOException {
+            this.src = source(file, m.name);
+            this.ch = ch;
+            this.m = m;
+            if (m.size > m.length * 1032 + 1024) {   // deflate inflates at most 1032:1
+                inf.end();
+                throw new IOException(src + ": corrupt zip directory: " + m.length + " deflated bytes cannot inflate to " + m.size);
+            }
         }
-        MemorySegment out = Arena.ofAuto().allocate(Math.max(1, bytes)).asSlice(0, bytes);
-        Inflater inf = new Inflater(true);
-        CRC32 crc = new CRC32();
-        ByteBuffer in = ByteBuffer.allocate(1 << 16);
-        try {
-            long read = 0, done = 0;
+
+        /** The inflated bytes as far as the header parser reads them. */
+        Npy.Region region() {
+            return (b, pos) -> {
+                int n = b.remaining();
+                if (pos + n > m.size) throw new IOException(src + ": read past its " + m.size + " inflated bytes at " + pos);
+                b.put(upTo(pos + n).asSlice(pos, n).asByteBuffer());
+                b.flip();
+            };
+        }
+
+        /** The first {@code bytes} bytes of the member. */
+        MemorySegment upTo(long bytes) throws IOException {
+            if (bytes > out.byteSize()) {
+                MemorySegment grown;
+                try {
+                    grown = Arena.ofAuto().allocate(Math.max(1, bytes)).asSlice(0, bytes);
+                } catch (OutOfMemoryError e) {   // the zip directory's size, before a byte of the data proved it
+                    throw new IOException(src + ": cannot allocate " + bytes + " bytes to inflate this member (its size in the zip directory): "
+                            + e.getMessage(), e);
+                }
+                MemorySegment.copy(out, 0, grown, 0, done);
+                out = grown;
+            }
             while (done < bytes) {
                 if (inf.needsInput()) {
                     if (read >= m.length) throw new IOException(src + ": corrupt deflated member: it ends after " + done + " of " + m.size + " bytes");
@@ -169,10 +199,9 @@ public final class Npz {
                     read += in.remaining();
                     inf.setInput(in);
                 }
-                ByteBuffer o = out.asSlice(done, Math.min(bytes - done, 1 << 30)).asByteBuffer();
                 int n;
                 try {
-                    n = inf.inflate(o);
+                    n = inf.inflate(out.asSlice(done, Math.min(bytes - done, 1 << 30)).asByteBuffer());
                 } catch (DataFormatException e) {
                     throw new IOException(src + ": corrupt deflated member: " + e.getMessage(), e);
                 }
@@ -181,15 +210,18 @@ public final class Npz {
                 }
                 crc.update(out.asSlice(done, n).asByteBuffer());
                 done += n;
+                if (done == m.size && crc.getValue() != m.crc) {
+                    throw new IOException(src + ": corrupt deflated member: CRC-32 " + Long.toHexString(crc.getValue()) + ", the zip directory says "
+                            + Long.toHexString(m.crc));
+                }
             }
-            if (bytes == m.size && crc.getValue() != m.crc) {
-                throw new IOException(src + ": corrupt deflated member: CRC-32 " + Long.toHexString(crc.getValue()) + ", the zip directory says "
-                        + Long.toHexString(m.crc));
-            }
-        } finally {
+            return out.asSlice(0, bytes);
+        }
+
+        @Override
+        public void close() {
             inf.end();
         }
-        return out;
     }
 
     private static ByteBuffer read(FileChannel ch, long pos, int n, Path file) throws IOException {

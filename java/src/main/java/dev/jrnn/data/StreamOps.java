@@ -113,6 +113,7 @@ final class StreamOps {
                 while (!cur[0].hasNext()) {
                     if (times >= 0 && pass + 1 >= times) return false;
                     cur[0].close();
+                    cur[0] = over(java.util.Collections.emptyIterator(), null);   // if the next pass fails to open, close() must not close this one again
                     Stream nxt = inner.apply(epoch * t + ++pass);
                     cur[0] = nxt;
                     if (!nxt.hasNext()) return false;   // an empty pass would loop forever

@@ -89,9 +89,14 @@ public class Multiply extends Merge {
 
     /** {@code y = x * m} with the [B, T] mask m spread over each step's features. */
     private void mulSteps(Backend be, DTensor x, DTensor m, DTensor y) {
-        if (m.size() == 0 || x.size() % m.size() != 0) {
-            throw new IllegalArgumentException(name() + ": mask of shape " + dev.jrnn.tensor.Tensor.shapeString(m.shape())
-                    + " does not fit an input of shape " + dev.jrnn.tensor.Tensor.shapeString(x.shape()));
+        // the leading dims must match, not only the sizes divide: a (3, 2) mask on a (2, 3, 4) input would mask the wrong steps
+        boolean fits = m.size() > 0 && m.rank() >= 1 && m.rank() <= x.rank();
+        for (int d = 0; fits && d < m.rank(); d++) fits = m.dim(d) == x.dim(d);
+        if (!fits) {
+            int[] want = java.util.Arrays.copyOf(x.shape(), Math.min(2, x.rank()));
+            throw new IllegalArgumentException(name() + ": expected a mask of shape " + dev.jrnn.tensor.Tensor.shapeString(want)
+                    + " (batch, timesteps) for an input of shape " + dev.jrnn.tensor.Tensor.shapeString(x.shape()) + ", got "
+                    + dev.jrnn.tensor.Tensor.shapeString(m.shape()));
         }
         be.mulRows((int) m.size(), (int) (x.size() / m.size()), x.buf(), 0, m.buf(), 0, y.buf(), 0);
     }

@@ -225,6 +225,30 @@ class BatchStreamTest {
         }
     }
 
+    /** repeat(): a supplier failing to open the next pass left the closed pass current, so close() closed its reader twice. */
+    @Test
+    void aPassThatFailsToOpenDoesNotCloseThePreviousReaderTwice() throws IOException {
+        java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger opened = new AtomicInteger();
+        Dataset ds = Dataset.fromIterator(() -> {
+            int id = opened.getAndIncrement();
+            if (id == 1) throw new IllegalStateException("pass 1 cannot open");
+            class Reader implements Iterator<Sample>, AutoCloseable {
+                int i;
+                public boolean hasNext() { return i < 2; }
+                public Sample next() { i++; return Sample.of(Tensor.zeros(2), Tensor.zeros(1)); }
+                public void close() { events.add("closed " + id); }
+            }
+            return new Reader();
+        }).repeat(2).batch(2).prefetch(0);
+        try (BatchStream s = ds.epoch(0)) {
+            s.next().close();
+            IllegalStateException e = assertThrows(IllegalStateException.class, s::next);
+            assertEquals("pass 1 cannot open", e.getMessage());
+        }
+        assertEquals(java.util.List.of("closed 0"), events);
+    }
+
     /**
      * skip(n) of a generator read its n samples inside epoch(), on the caller's thread: epoch() blocked on a slow source, and a
      * failure while skipping was thrown by epoch() instead of by next() like every other generator failure.
@@ -286,6 +310,136 @@ class BatchStreamTest {
         assertFalse(consumer.isAlive(), "the consumer still waits after close()");
         assertTrue(got.get() instanceof IllegalStateException && got.get().getMessage().contains("closed"), String.valueOf(got.get()));
         assertFalse(s.hasNext());
+    }
+
+    /**
+     * A producer stuck in I/O that ignores interrupts, closed from a thread that is itself interrupted (a stop button on a
+     * cancelled task): close() gave up waiting for the producer and the consumer waited in take() forever.
+     */
+    @Test
+    void aWaitingConsumerWakesWhenTheCloserIsInterruptedAndTheProducerIgnoresInterrupts() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Dataset stuck = Dataset.fromIterator(() -> new Iterator<Sample>() {
+            public boolean hasNext() { return true; }
+            public Sample next() {
+                while (release.getCount() > 0) {   // deaf to interrupts, as blocking I/O is
+                    try {
+                        release.await();
+                    } catch (InterruptedException ignored) {
+                        // carries on
+                    }
+                }
+                return Sample.of(Tensor.zeros(2), null);
+            }
+        }).batch(1).prefetch(1);
+        BatchStream s = stuck.epoch(0);
+        java.util.concurrent.atomic.AtomicReference<Throwable> got = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread consumer = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                s.hasNext();
+            } catch (Throwable t) {
+                got.set(t);
+            }
+        });
+        Thread.sleep(100);   // the consumer waits for the first batch
+        Thread closer = Thread.ofPlatform().daemon().start(() -> {
+            Thread.currentThread().interrupt();
+            s.close();
+        });
+        closer.join(5000);
+        assertFalse(closer.isAlive(), "close() hangs");
+        consumer.join(5000);
+        boolean hung = consumer.isAlive();
+        release.countDown();   // let the producer thread end
+        assertFalse(hung, "the consumer still waits after close()");
+        assertTrue(got.get() instanceof IllegalStateException && got.get().getMessage().contains("closed"), String.valueOf(got.get()));
+    }
+
+    /**
+     * With prefetch(0) the generator runs on the consumer's thread; a close() from another thread closed the user's
+     * iterator while the consumer was inside its next(). The consumer now closes it once next() returned.
+     */
+    @Test
+    void aCloseFromAnotherThreadDoesNotCloseTheGeneratorWhileTheConsumerReadsIt() throws Exception {
+        java.util.concurrent.CountDownLatch inNext = new java.util.concurrent.CountDownLatch(1), release = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        class Reader implements Iterator<Sample>, AutoCloseable {
+            volatile boolean reading;
+            public boolean hasNext() { return true; }
+            public Sample next() {
+                reading = true;
+                inNext.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                reading = false;
+                return Sample.of(Tensor.zeros(2), null);
+            }
+            public void close() { events.add(reading ? "closed while reading" : "closed"); }
+        }
+        BatchStream s = Dataset.fromIterator(Reader::new).batch(1).prefetch(0).epoch(0);
+        java.util.concurrent.atomic.AtomicReference<Throwable> got = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread consumer = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                s.next().close();
+            } catch (Throwable t) {
+                got.set(t);
+            }
+        });
+        assertTrue(inNext.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        s.close();
+        release.countDown();
+        consumer.join(5000);
+        assertFalse(consumer.isAlive());
+        assertEquals(java.util.List.of("closed"), events, "the generator is closed once, after its next() returned");
+        assertTrue(got.get() instanceof IllegalStateException && got.get().getMessage().contains("closed"), String.valueOf(got.get()));
+    }
+
+    /**
+     * close() from another thread racing the consumer's hasNext()/next(): next() returned null (the closer cleared the slot
+     * after the consumer filled it) or a batch the closer had already handed back. A race, so this repeats it many times;
+     * it cannot fail deterministically against the old code.
+     */
+    @Test
+    void aConcurrentCloseNeverHandsOutNullOrAReleasedBatch() throws Exception {
+        java.util.Set<MemorySegment> released = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.List<String> wrong = new java.util.concurrent.CopyOnWriteArrayList<>();
+        BatchMemory mem = new BatchMemory() {
+            public MemorySegment allocate(long floats) { return MemorySegment.ofArray(new float[(int) floats]); }
+            public void release(MemorySegment m) { if (!released.add(m)) wrong.add("released twice"); }
+        };
+        Dataset ds = Dataset.fromTensors(DatasetTest.x(64), DatasetTest.y(64)).batch(1).prefetch(1).memory(mem);
+        long end = System.nanoTime() + 400_000_000L;
+        for (int i = 0; System.nanoTime() < end && wrong.isEmpty(); i++) {
+            BatchStream s = ds.epoch(i);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            Thread consumer = Thread.ofPlatform().daemon().start(() -> {
+                go.countDown();
+                try {
+                    while (s.hasNext()) {
+                        Batch b = s.next();
+                        if (b == null) {
+                            wrong.add("next() gave null");
+                            return;
+                        }
+                        if (released.contains(b.inputSegment(0))) wrong.add("next() gave a released batch");
+                        b.close();
+                    }
+                } catch (IllegalStateException e) {
+                    if (!e.getMessage().contains("closed")) wrong.add(e.toString());
+                } catch (Throwable t) {
+                    wrong.add(t.toString());
+                }
+            });
+            go.await();
+            for (int k = i % 7; k > 0; k--) Thread.onSpinWait();
+            s.close();
+            consumer.join(5000);
+            if (consumer.isAlive()) wrong.add("the consumer hangs");
+        }
+        assertTrue(wrong.isEmpty(), String.valueOf(wrong));
     }
 
     /** prefetch(n) and batch(n) are bounds (tf.data's): a large n allocated an n-slot array up front (OutOfMemoryError at epoch()). */

@@ -60,6 +60,70 @@ class NpzTest {
         }
     }
 
+    /**
+     * A compressed member whose zip directory declares 1 TiB (deflate's 1032:1 bound allows it for a 1 GB member, here a
+     * sparse file): inflating it whole failed with an OutOfMemoryError naming nothing; it is an IOException naming the member
+     * and size. Only its first {@code valid} inflated bytes form a real deflate stream; the rest is zeros.
+     */
+    @Test
+    void aCompressedMemberTooLargeToInflateIsAnIOExceptionNamingIt() throws IOException {
+        Path p = dir.resolve("big.npz");
+        long size = hugeMember(p, (1 << 20) + 64);
+        IOException e = assertThrows(IOException.class, () -> Npz.map(p, "x"));
+        assertTrue(e.getMessage().contains("big.npz:x") && e.getMessage().contains(Long.toString(size)), e.getMessage());
+    }
+
+    /** headers() inflated up to 1 MiB of every compressed member; it reads only the header, so damage after it is found on load. */
+    @Test
+    void headersInflateOnlyTheHeaderOfACompressedMember() throws IOException {
+        Path p = dir.resolve("big.npz");
+        hugeMember(p, 64);
+        assertArrayEquals(new long[] {1L << 38}, Npz.headers(p).get("x").shape());
+        IOException e = assertThrows(IOException.class, () -> Npz.map(p, "x"));
+        assertTrue(e.getMessage().contains("big.npz:x"), e.getMessage());
+    }
+
+    /** Writes a zip64 .npz whose member "x" declares float32 [2^38]; returns the member's inflated size. */
+    private static long hugeMember(Path p, int zeros) throws IOException {
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + (1L << 38) + ",), }";
+        StringBuilder h = new StringBuilder(dict);
+        while ((10 + h.length() + 1) % 64 != 0) h.append(' ');
+        h.append('\n');
+        java.io.ByteArrayOutputStream npy = new java.io.ByteArrayOutputStream();
+        npy.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) h.length(), (byte) (h.length() >> 8)});
+        npy.write(h.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        int headerBytes = npy.size();
+        npy.write(new byte[zeros]);
+        java.util.zip.Deflater d = new java.util.zip.Deflater(9, true);
+        d.setInput(npy.toByteArray());
+        byte[] buf = new byte[1 << 16];
+        java.io.ByteArrayOutputStream c = new java.io.ByteArrayOutputStream();
+        for (int n; (n = d.deflate(buf, 0, buf.length, java.util.zip.Deflater.SYNC_FLUSH)) > 0; ) c.write(buf, 0, n);
+        d.end();
+        long usize = headerBytes + (1L << 40), csize = usize / 1032 + 1;
+        byte[] name = "x.npy".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.nio.ByteBuffer local = le(30 + name.length).putInt(0x04034b50).putShort((short) 45).putShort((short) 0).putShort((short) 8)
+                .putInt(0).putInt(0).putInt((int) csize).putInt(-1).putShort((short) name.length).putShort((short) 0).put(name);
+        long cd = 30 + name.length + csize;
+        java.nio.ByteBuffer central = le(46 + name.length + 12).putInt(0x02014b50).putShort((short) 45).putShort((short) 45).putShort((short) 0)
+                .putShort((short) 8).putInt(0).putInt(0).putInt((int) csize).putInt(-1).putShort((short) name.length).putShort((short) 12)
+                .putShort((short) 0).putShort((short) 0).putShort((short) 0).putInt(0).putInt(0).put(name).putShort((short) 1).putShort((short) 8).putLong(usize);
+        java.nio.ByteBuffer end = le(22).putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) 1).putShort((short) 1)
+                .putInt(central.capacity()).putInt((int) cd).putShort((short) 0);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.SPARSE)) {
+            ch.write(local.flip(), 0);
+            ch.write(java.nio.ByteBuffer.wrap(c.toByteArray()), 30 + name.length);
+            ch.write(central.flip(), cd);   // the gap before it stays a hole
+            ch.write(end.flip(), cd + central.limit());
+        }
+        return usize;
+    }
+
+    private static java.nio.ByteBuffer le(int n) {
+        return java.nio.ByteBuffer.allocate(n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    }
+
     @Test
     void rejectsMissingNames() throws IOException {
         Path s = NpyTest.ref(dir, "stored.npz");

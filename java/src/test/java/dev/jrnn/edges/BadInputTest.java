@@ -241,6 +241,13 @@ class BadInputTest {
         bad("empty: negative size", IAE, f -> lstm(f).backend().empty(-3).close(), "cpu empty", "size must be >= 0", "-3");
         bad("empty: more floats than a CPU buffer holds", IAE,
                 f -> lstm(f).backend().empty(dev.jrnn.backend.cpu.CpuBuf.MAX_FLOATS + 1).close(), "cpu empty", "exceed");
+        bad("call: Multiply mask of another (batch, timesteps)", IAE, f -> {
+            var be = lstm(f).backend();
+            try (var a = dev.jrnn.backend.DTensor.from(be, Tensor.zeros(2, 3, 4)); var b = dev.jrnn.backend.DTensor.from(be, Tensor.zeros(2, 3, 4));
+                 var m = dev.jrnn.backend.DTensor.from(be, Tensor.full(1f, 3, 2))) {
+                new dev.jrnn.layers.Multiply().name("mul").forwardMasked(List.of(a, b), Arrays.asList(m, null), false).close();
+            }
+        }, "mul: expected a mask of shape (2, 3)", "(2, 3, 4)", "got (3, 2)");
         bad("call: SimpleRNN initial state NaN", IAE,
                 f -> f.track(built(new SimpleRNN(2), 3, 2)).callAll(List.of(x(1), Tensor.of(new float[] {0, Float.NaN}, 1, 2))), "simple_rnn", "NaN");
     }

@@ -40,6 +40,13 @@ final class LayerCheck {
      * {@code diff[i]} says whether input i is differentiable (it is then a var after the weights).
      */
     static void check(Layer layer, List<Tensor> inputs, Tensor mask, boolean[] diff, RefFn ref, long seed) {
+        List<Tensor> masks = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) masks.add(i == 0 ? mask : null);
+        checkMasks(layer, inputs, masks, diff, ref, seed);
+    }
+
+    /** As {@link #check(Layer, List, Tensor, boolean[], RefFn, long)} with one mask (or null) per input, as models pass them. */
+    static void checkMasks(Layer layer, List<Tensor> inputs, List<Tensor> masks, boolean[] diff, RefFn ref, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<int[]> shapes = new ArrayList<>();
         for (Tensor t : inputs) {
@@ -56,11 +63,12 @@ final class LayerCheck {
         double[][] want = ref.apply(v0);
 
         List<DTensor> dins = new ArrayList<>();
-        DTensor dmask = mask == null ? null : DTensor.from(be, mask);
+        List<DTensor> dmasks = new ArrayList<>();
+        for (Tensor m : masks) dmasks.add(m == null ? null : DTensor.from(be, m));
         List<DTensor> dOut = new ArrayList<>();
         try {
             for (Tensor t : inputs) dins.add(DTensor.from(be, t));
-            try (Trace tr = layer.forward(dins, dmask, true)) {
+            try (Trace tr = layer.forwardMasked(dins, dmasks, true)) {
                 List<DTensor> outs = tr.outputs();
                 assertEquals(want.length, outs.size(), layer.name() + ": number of outputs");
                 List<double[]> rs = new ArrayList<>();
@@ -108,7 +116,7 @@ final class LayerCheck {
         } finally {
             for (DTensor d : dins) d.close();
             for (DTensor d : dOut) d.close();
-            if (dmask != null) dmask.close();
+            for (DTensor d : dmasks) if (d != null) d.close();
         }
     }
 

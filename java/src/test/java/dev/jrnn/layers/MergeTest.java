@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Add, Multiply, Average: float64 gradient checks, masks ANDed as Keras, functional summaries, errors. */
+/** Add, Multiply, Average: float64 gradient checks, masks ORed as Keras 3.4 and later, functional summaries, errors. */
 class MergeTest {
     @BeforeAll
     static void cpu() {
@@ -53,6 +53,34 @@ class MergeTest {
     @Test
     void multiplyMultiplies() {
         LayerCheck.check(new Multiply(), three(3), null, ALL3, elementwise((a, b, c) -> a * b * c), 4);
+    }
+
+    /**
+     * Multiply's masked path against a float64 reference (Keras 3.4 and later): a masked step counts as 1 in the product,
+     * and with every input masked the steps none keeps are 0; no gradient reaches a masked step's value.
+     */
+    @Test
+    void multiplysMaskedPathMatchesItsReference() {
+        SplittableRandom rng = new SplittableRandom(11);
+        List<Tensor> xs = List.of(LayerCheck.rand(rng, 1, 2, 3, 4), LayerCheck.rand(rng, 1, 2, 3, 4));
+        float[] m1 = {1, 0, 1, 0, 0, 1}, m2 = {1, 1, 0, 0, 1, 1};
+        Tensor t1 = Tensor.of(m1.clone(), 2, 3), t2 = Tensor.of(m2.clone(), 2, 3);
+        boolean[] both = {true, true};
+        LayerCheck.checkMasks(new Multiply(), xs, Arrays.asList(t1, null), both, maskedProduct(m1, null), 12);
+        LayerCheck.checkMasks(new Multiply(), xs, List.of(t1, t2), both, maskedProduct(m1, m2), 13);
+    }
+
+    /** (m1 ? a : 1) * (m2 ? b : 1), times (m1 OR m2) when both masks are given; inputs [2, 3, 4], masks [2, 3]. */
+    private static LayerCheck.RefFn maskedProduct(float[] m1, float[] m2) {
+        return v -> {
+            double[] y = new double[v[0].length];
+            for (int i = 0; i < y.length; i++) {
+                int step = i / 4;
+                double a = m1[step] != 0 ? v[0][i] : 1, b = m2 == null || m2[step] != 0 ? v[1][i] : 1;
+                y[i] = a * b * (m2 == null || m1[step] != 0 || m2[step] != 0 ? 1 : 0);
+            }
+            return new double[][] {y};
+        };
     }
 
     @Test
