@@ -76,8 +76,9 @@ public enum Metric {
     /** Whether a larger value is better (Keras' metric {@code _direction == "up"}): the accuracies, precision, recall, cosine similarity. */
     public boolean higherIsBetter() {
         return switch (this) {
-            case MAE, MSE, RMSE, MAPE, MSLE, LOG_COSH -> false;
-            default -> true;
+            case ACCURACY, BINARY_ACCURACY, CATEGORICAL_ACCURACY, SPARSE_CATEGORICAL_ACCURACY, TOP_K_CATEGORICAL_ACCURACY,
+                 SPARSE_TOP_K_CATEGORICAL_ACCURACY, PRECISION, RECALL, COSINE_SIMILARITY -> true;
+            default -> false;
         };
     }
 

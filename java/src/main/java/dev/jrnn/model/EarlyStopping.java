@@ -33,7 +33,7 @@ public final class EarlyStopping implements Callback {
     private int wait;
     private int stoppedEpoch = -1;
     private int bestEpoch = -1;
-    private boolean max;   // from the mode and the monitored metric, at train begin
+    private Boolean max;   // from the mode and the monitored metric, at train begin (null: not begun)
     private List<Tensor> bestWeights;
     private boolean warned;
 
@@ -95,7 +95,7 @@ public final class EarlyStopping implements Callback {
     public int bestEpoch() { return bestEpoch; }
 
     private boolean maximize() {
-        return max;
+        return max != null ? max : EarlyStopping.maximizes(mode, monitor, null);
     }
 
     /** Keras' _is_improvement: anything improves on no reference; but a NaN never does (Keras would keep it as the best for good). */

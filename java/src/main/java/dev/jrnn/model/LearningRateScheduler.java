@@ -46,7 +46,7 @@ public final class LearningRateScheduler implements Callback {
     public void onEpochBegin(int epoch, Model model) {
         Optimizer opt = model.optimizer();
         double lr = schedule.rate(epoch, opt.learningRate());
-        if (!(lr >= 0) || !Double.isFinite(lr) || Float.isInfinite((float) lr)) {
+        if (!(lr >= 0) || !Double.isFinite(lr) || Float.isInfinite((float) lr) || lr > 0 && (float) lr == 0) {
             throw new IllegalStateException("LearningRateScheduler: the schedule gave " + lr + " at epoch " + epoch
                     + "; a learning rate must be a finite number >= 0 (as a float)");
         }

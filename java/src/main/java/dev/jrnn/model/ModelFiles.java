@@ -199,17 +199,16 @@ final class ModelFiles {
             throw new IllegalArgumentException("metadata.json: optimizer state of " + o.get("class_name") + " for a model compiled with " + opt.name());
         }
         if (!(o.get("iterations") instanceof Long it)) throw new IllegalArgumentException("metadata.json: optimizer iterations missing or not an integer");
+        if (it < 0) throw new IllegalArgumentException("metadata.json: optimizer iterations should be >= 0, got " + it);
         Float rate = null;
         if (o.get("learning_rate") instanceof Number lr && opt.schedule() == null) {
-            if (!(lr.doubleValue() >= 0) || !Double.isFinite(lr.doubleValue())) {
-                throw new IllegalArgumentException("metadata.json: optimizer learning_rate should be a finite number >= 0, got " + lr);
-            }
-            rate = lr.floatValue();
+            rate = dev.jrnn.tensor.Float32.check("metadata.json: optimizer learning_rate", lr.doubleValue(),
+                    x -> x >= 0 && Double.isFinite(x), "a finite number >= 0");
         }
         if (!(o.get("state") instanceof List<?> names)) throw new IllegalArgumentException("metadata.json: optimizer state names missing");
         if (names.isEmpty()) {   // before the first step, or an optimizer without buffers (SGD without momentum)
-            if (rate != null) opt.learningRate(rate);
             opt.iterations(it);
+            if (rate != null) opt.learningRate(rate);
             return;
         }
         Map<String, float[]> state = new LinkedHashMap<>();
@@ -224,13 +223,13 @@ final class ModelFiles {
             if (s.length != ps.trainableSize) {   // saved before a layer was frozen or unfrozen without recompiling
                 System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, "the saved optimizer state is for "
                         + s.length + " trainable weights, the model trains " + ps.trainableSize + ": its moments start afresh");
-                if (rate != null) opt.learningRate(rate);
                 opt.iterations(it);
+                if (rate != null) opt.learningRate(rate);
                 return;
             }
         }
-        if (rate != null) opt.learningRate(rate);
         opt.restoreState(ps.store, ps.trainableSize, it, state);
+        if (rate != null) opt.learningRate(rate);   // after the last check that can fail
     }
 
     private static long parseLong(Object v, String what) {

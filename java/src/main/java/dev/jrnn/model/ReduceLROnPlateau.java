@@ -32,7 +32,7 @@ public final class ReduceLROnPlateau implements Callback {
     private int wait;
     private int cooldownCounter;
     private boolean warned;
-    private boolean max;   // from the mode and the monitored metric, at train begin
+    private Boolean max;   // from the mode and the monitored metric, at train begin (null: not begun)
 
     public ReduceLROnPlateau monitor(String key) {
         if (key == null || key.isBlank()) throw new IllegalArgumentException("ReduceLROnPlateau: monitor must name a logged value, e.g. val_loss");
@@ -92,7 +92,7 @@ public final class ReduceLROnPlateau implements Callback {
     }
 
     private boolean maximize() {
-        return max;
+        return max != null ? max : EarlyStopping.maximizes(mode, monitor, null);
     }
 
     private boolean improved(double v) {

@@ -170,11 +170,14 @@ public abstract class Trainer {
         double[] w = new double[lossWeights.size()];
         for (int k = 0; k < w.length; k++) {
             Number n = lossWeights.get(k);
-            if (n == null || !Double.isFinite(n.doubleValue())) {
-                throw new IllegalArgumentException(name() + ".compile: the loss weight of output " + k + " (" + outs.get(k)
-                        + ") must be a finite number, got " + n);
+            String what = name() + ".compile: the loss weight of output " + k + " (" + outs.get(k) + ")";
+            if (n == null) throw new IllegalArgumentException(what + " must be a finite number, got null");
+            // the step scales the output's gradient by the float32 weight: one that overflows or rounds to 0 is refused
+            float f = dev.jrnn.tensor.Float32.check(what, n.doubleValue(), Double::isFinite, "a finite number");
+            if (f == 0 && n.doubleValue() != 0) {
+                throw new IllegalArgumentException(what + " must be a finite number, got " + n + " (float32, which jrnn computes with, rounds it to 0.0)");
             }
-            w[k] = n.doubleValue();
+            w[k] = f;
         }
         compile(optimizer, losses, metrics);
         this.lossWeights = w;

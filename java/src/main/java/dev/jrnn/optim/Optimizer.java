@@ -364,20 +364,29 @@ public abstract class Optimizer {
         changed();
     }
 
-    /** A learning rate given as a double, checked on the float32 it is stored as. */
+    /**
+     * A learning rate given as a double, checked on the float32 it is stored as: 0 too (a warm-up's first epoch, a rate
+     * reduced to 0, a model saved then), as Keras takes it.
+     */
     protected static float lr(String optimizer, double lr) {
-        return Float32.check(optimizer + ": learning rate", lr, x -> x > 0 && Double.isFinite(x), "a positive finite number");
+        return nonNegative(optimizer + ": learning rate", lr, "a finite number >= 0");
     }
 
-    /** A rate a callback may set: 0 too (a warm-up's first epoch, a rate reduced to 0), as Keras takes it. */
     private float checkLr(double lr) {
-        return Float32.check(getClass().getSimpleName() + ": learning rate", lr, x -> x >= 0 && Double.isFinite(x),
-                "a finite number >= 0");
+        return lr(getClass().getSimpleName(), lr);
+    }
+
+    /** A finite value >= 0 as the float32 it is stored as; a positive one that float32 rounds to 0 is refused (it would turn the option off). */
+    private static float nonNegative(String what, double v, String expected) {
+        float f = Float32.check(what, v, x -> x >= 0 && Double.isFinite(x), expected);
+        if (f == 0 && v != 0) {
+            throw new IllegalArgumentException(what + " must be " + expected + ", got " + v + " (float32, which jrnn computes with, rounds it to 0.0)");
+        }
+        return f;
     }
 
     private float checkClip(String what, double value) {
-        float c = Float32.check(getClass().getSimpleName() + ": " + what, value, x -> x >= 0 && Double.isFinite(x),
-                ">= 0 and finite (0 disables)");
+        float c = nonNegative(getClass().getSimpleName() + ": " + what, value, ">= 0 and finite (0 disables)");
         if (c > 0) {
             // Keras 3 (BaseOptimizer.__init__) rejects more than one of clipnorm, clipvalue, global_clipnorm.
             String[] names = {"clipnorm", "clipvalue", "globalClipnorm"};

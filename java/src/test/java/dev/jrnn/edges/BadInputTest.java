@@ -357,6 +357,15 @@ class BadInputTest {
                 "expected one loss weight per output (1: [", "got 2 [1.0, 2.0]");
         bad("compile: loss weight infinite", IAE, f -> f.model.compile(new Adam(), List.of("mse"), List.of(Double.POSITIVE_INFINITY)),
                 "the loss weight of output 0", "must be a finite number, got Infinity");
+        bad("compile: loss weights list null", IAE, f -> f.model.compile(new Adam(), List.of("mse"), (List<Number>) null),
+                "expected one loss weight per output", "got null");
+        bad("compile: loss weight null", IAE, f -> f.model.compile(new Adam(), List.of("mse"), java.util.Arrays.asList((Number) null)),
+                "the loss weight of output 0", "got null");
+        bad("compile: loss weight over float32", IAE, f -> f.model.compile(new Adam(), List.of("mse"), List.of(1e300)),
+                "the loss weight of output 0", "got 1.0E300");
+        bad("compile: loss weights map, a key missing", IAE, f -> twoInputs(f).compile(new Adam(), Map.of("nope", "mse"), Map.of("nope", 1.0)),
+                "keys must be the output names [", "got [nope]");
+        bad("optimizer: negative learning rate set", IAE, f -> new Adam().learningRate(-1), "learning rate must be a finite number >= 0, got -1.0");
         bad("compile: loss weights map null", IAE, f -> f.model.compile(new Adam(), Map.of("x", "mse"), (Map<String, Number>) null),
                 "the loss weights map is null");
         bad("compile: unknown loss", IAE, f -> f.model.compile("adam", "msee"), "unknown loss 'msee'");
@@ -675,7 +684,7 @@ class BadInputTest {
 
     private static void optimizersSchedulesCallbacks() {
         bad("optimizer: RMSprop negative learning rate", IAE, f -> new dev.jrnn.optim.RMSprop(-0.1), "RMSprop", "learning rate", "-0.1");
-        bad("optimizer: Adagrad zero learning rate", IAE, f -> new dev.jrnn.optim.Adagrad(0), "Adagrad", "learning rate", "0.0");
+        bad("optimizer: Adagrad negative learning rate", IAE, f -> new dev.jrnn.optim.Adagrad(-0.5), "Adagrad", "learning rate", "got -0.5");
         bad("optimizer: Nadam NaN learning rate", IAE, f -> new dev.jrnn.optim.Nadam(Double.NaN), "Nadam", "NaN");
         bad("optimizer: AdamW infinite learning rate", IAE, f -> new dev.jrnn.optim.AdamW(Double.POSITIVE_INFINITY), "AdamW", "Infinity");
         bad("optimizer: RMSprop rho 1", IAE, f -> new dev.jrnn.optim.RMSprop().rho(1.0), "rho", "1.0");

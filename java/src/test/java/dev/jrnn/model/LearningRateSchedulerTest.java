@@ -118,6 +118,20 @@ class LearningRateSchedulerTest {
     }
 
     @Test
+    void aModelSavedAtARateOfZeroLoadsBack(@org.junit.jupiter.api.io.TempDir Path dir) throws java.io.IOException {
+        Sequential m = model(new SGD(0.1));
+        m.optimizer().learningRate(0);
+        m.save(dir.resolve("m.keras"));
+        try (Model back = Models.load(dir.resolve("m.keras"))) {
+            assertEquals(0f, back.optimizer().learningRate());
+        }
+        // a positive rate float32 cannot hold is refused rather than turned into 0
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.optimizer().learningRate(1e-50));
+        assertEquals("SGD: learning rate must be a finite number >= 0, got 1.0E-50 (float32, which jrnn computes with, rounds it to 0.0)",
+                e.getMessage());
+    }
+
+    @Test
     void anOptimizerOnAScheduleIsNotSettable() {
         // as Keras: a rate that follows a LearningRateSchedule cannot be set by a callback
         Sequential m = model(new Adam(new ExponentialDecay(0.1, 10, 0.5)));

@@ -259,6 +259,12 @@ class TrainerTest {
         try (Model back = Models.load(file)) {
             assertEquals(List.of(1.0, 0.25), back.lossWeights());
         }
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(file.toFile())) {
+            // Keras matches loss_weights to a list of losses one for one: the two equal losses are written as a list
+            String cfg = new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    .replace(" ", "");
+            assertTrue(cfg.contains("\"loss\":[") && cfg.contains("\"loss_weights\":[1.0,0.25]"), cfg);
+        }
         Model byName = make.get();
         byName.compile(new dev.jrnn.optim.SGD(0.1), Map.of("b", "mse", "a", "mse"), Map.of("b", 0.25, "a", 1.0));
         assertEquals(List.of(1.0, 0.25), byName.lossWeights());

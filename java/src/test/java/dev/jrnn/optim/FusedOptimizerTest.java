@@ -98,7 +98,7 @@ class FusedOptimizerTest {
         assertTrue(e.getMessage().startsWith("RMSprop: rho"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new AdamW().weightDecay(-1));
         assertThrows(IllegalArgumentException.class, () -> new Adagrad().initialAccumulatorValue(Double.NaN));
-        assertThrows(IllegalArgumentException.class, () -> new Nadam(0));
+        assertThrows(IllegalArgumentException.class, () -> new Nadam(-0.1));   // 0 is taken, as Keras takes it
     }
 
     /** A set update count reloads the device counter: the next update runs with t = n + 1 (bias corrections, Nadam's product). */

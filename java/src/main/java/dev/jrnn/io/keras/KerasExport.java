@@ -219,7 +219,9 @@ public final class KerasExport {
         c.put("optimizer", serialized("keras.optimizers", model.optimizer().name(), model.optimizer().config()));
         // a logits form as Keras' loss object (a name cannot say it); one per output, as a list, when they differ
         List<Loss> ls = model.losses();
-        c.put("loss", ls.stream().distinct().count() > 1 ? ls.stream().map(Losses::serialize).toList() : Losses.serialize(model.loss()));
+        // a list also where loss weights go beside it: Keras matches loss_weights to the losses one for one
+        boolean list = ls.stream().distinct().count() > 1 || !model.lossWeights().isEmpty();
+        c.put("loss", list ? ls.stream().map(Losses::serialize).toList() : Losses.serialize(model.loss()));
         if (!model.lossWeights().isEmpty()) c.put("loss_weights", model.lossWeights());
         List<Object> metrics = new ArrayList<>();
         for (String m : model.metricNames()) metrics.add(m);
