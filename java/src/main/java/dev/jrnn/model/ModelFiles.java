@@ -199,7 +199,6 @@ final class ModelFiles {
             throw new IllegalArgumentException("metadata.json: optimizer state of " + o.get("class_name") + " for a model compiled with " + opt.name());
         }
         if (!(o.get("iterations") instanceof Long it)) throw new IllegalArgumentException("metadata.json: optimizer iterations missing or not an integer");
-        if (it < 0) throw new IllegalArgumentException("metadata.json: optimizer iterations should be >= 0, got " + it);
         Float rate = null;
         if (o.get("learning_rate") instanceof Number lr && opt.schedule() == null) {
             rate = dev.jrnn.tensor.Float32.check("metadata.json: optimizer learning_rate", lr.doubleValue(),

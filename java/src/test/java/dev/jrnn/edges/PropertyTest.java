@@ -105,14 +105,15 @@ class PropertyTest {
     /** A setter: applies a value, returns what was stored; {@code ok} says which stored values are valid. */
     record Setter(String name, String param, DoubleUnaryOperator apply, DoublePredicate ok) {}
 
+    // a learning rate of 0 is taken, as Keras takes it (a warm-up's first epoch)
     static final List<Setter> SETTERS = List.of(
             new Setter("Adam.beta1", "beta1", v -> new Adam().beta1(v).beta1(), s -> s >= 0 && s < 1),
             new Setter("Adam.beta2", "beta2", v -> new Adam().beta2(v).beta2(), s -> s >= 0 && s < 1),
             new Setter("Adam.epsilon", "epsilon", v -> new Adam().epsilon(v).epsilon(), s -> s > 0 && Double.isFinite(s)),
-            new Setter("Adam(lr)", "learning rate", v -> new Adam(v).learningRate(), s -> s > 0 && Double.isFinite(s)),
-            new Setter("SGD(lr)", "learning rate", v -> new SGD(v).learningRate(), s -> s > 0 && Double.isFinite(s)),
+            new Setter("Adam(lr)", "learning rate", v -> new Adam(v).learningRate(), s -> s >= 0 && Double.isFinite(s)),
+            new Setter("SGD(lr)", "learning rate", v -> new SGD(v).learningRate(), s -> s >= 0 && Double.isFinite(s)),
             new Setter("SGD.momentum", "momentum", v -> new SGD().momentum(v).momentum(), s -> s >= 0 && s < 1),
-            new Setter("learningRate", "learning rate", v -> new SGD().learningRate((float) v).learningRate(), s -> s > 0 && Double.isFinite(s)),
+            new Setter("learningRate", "learning rate", v -> new SGD().learningRate((float) v).learningRate(), s -> s >= 0 && Double.isFinite(s)),
             new Setter("clipnorm", "clipnorm", v -> new Adam().clipnorm((float) v).clipnorm(), s -> s >= 0 && Double.isFinite(s)),
             new Setter("clipvalue", "clipvalue", v -> new Adam().clipvalue((float) v).clipvalue(), s -> s >= 0 && Double.isFinite(s)),
             new Setter("globalClipnorm", "globalClipnorm", v -> new Adam().globalClipnorm((float) v).globalClipnorm(), s -> s >= 0 && Double.isFinite(s)),
