@@ -11,11 +11,18 @@ import java.util.List;
  * for an output without one; {@code ys} null when predicting), optional sequence lengths, and the sample
  * rows in use (a validation split shares the tensors).
  */
-record Data(List<Tensor> xs, List<Tensor> ys, int[] lengths, int[] rows) {
+record Data(List<Tensor> xs, List<Tensor> ys, int[] lengths, int[] rows, float[] weights) {
+    Data(List<Tensor> xs, List<Tensor> ys, int[] lengths, int[] rows) {
+        this(xs, ys, lengths, rows, null);
+    }
+
     int n() { return rows.length; }
 
     /** Rows {@code [from, to)} of the rows in use. */
-    Data subset(int from, int to) { return new Data(xs, ys, lengths, Arrays.copyOfRange(rows, from, to)); }
+    Data subset(int from, int to) { return new Data(xs, ys, lengths, Arrays.copyOfRange(rows, from, to), weights); }
+
+    /** The same samples with Keras' sample weights {@code w} (one per sample of the tensors, by their index; null: none). */
+    Data withWeights(float[] w) { return new Data(xs, ys, lengths, rows, w); }
 
     /**
      * Keras' {@code validation_split}: the last {@code fraction} of the samples (before shuffling) for validation,
@@ -44,7 +51,13 @@ record Data(List<Tensor> xs, List<Tensor> ys, int[] lengths, int[] rows) {
         for (Tensor x : xs) bx.add(gatherRows(x, order, from, to));
         List<Tensor> by = new ArrayList<>(outputs);
         for (int k = 0; k < outputs; k++) by.add(ys == null || ys.get(k) == null ? null : gatherRows(ys.get(k), order, from, to));
-        return new HostBatch(bx, lengthMask(order, from, to), by);
+        Tensor bw = null;
+        if (weights != null) {
+            float[] w = new float[to - from];
+            for (int i = 0; i < w.length; i++) w[i] = weights[order[from + i]];
+            bw = Tensor.wrap(w, w.length);
+        }
+        return new HostBatch(bx, lengthMask(order, from, to), by, null, bw);
     }
 
     /** Rows {@code order[from, to)} of {@code t} (samples first), one after another. */

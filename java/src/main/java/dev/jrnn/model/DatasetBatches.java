@@ -274,7 +274,9 @@ final class DatasetBatches implements BatchSource {
                 : o.batchSize > 0 ? "batchSize (a dataset gives its own batches, 32 samples unless Dataset.batch(n) says otherwise)"
                 : o.validationSplit > 0 ? "validationSplit (use Dataset.split and FitOptions.validationData(Dataset))"
                 : o.validationX != null ? "tensor validationData (give a Dataset: FitOptions.validationData(Dataset))"
-                : o.validationLengths != null ? "validationLengths (a ragged validation dataset's batches carry their own)" : null;
+                : o.validationLengths != null ? "validationLengths (a ragged validation dataset's batches carry their own)"
+                : o.sampleWeight != null ? "sampleWeight (tensors only)"
+                : o.classWeight != null ? "classWeight (tensors only)" : null;
         if (bad != null) throw new IllegalArgumentException(model + ".fit(Dataset): FitOptions." + bad + " does not apply to a dataset");
         return o;
     }

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Options of {@link Model#fit}, with Keras' defaults: 1 epoch, batch size 32, verbose 1 (progress
@@ -30,6 +31,8 @@ public final class FitOptions {
     Long seed;
     double validationSplit;
     int validationFreq = 1;
+    Tensor sampleWeight;
+    Map<Integer, Double> classWeight;
     List<Tensor> validationX;
     List<Tensor> validationY;
     int[] validationLengths;
@@ -131,6 +134,45 @@ public final class FitOptions {
     public FitOptions validationFreq(int n) {
         if (n < 1) throw new IllegalArgumentException("FitOptions: validationFreq must be >= 1, got " + n);
         this.validationFreq = n;
+        return this;
+    }
+
+    /**
+     * Keras' {@code sample_weight}: one weight per sample of x (shape (n) or (n, 1)), scaling that sample's loss in every
+     * output with a target (the batch's mean still divides by its size, as Keras; with a mask, the weight multiplies
+     * the mask's, as Keras' apply_mask). With validationSplit the held-out samples keep theirs, so val_loss is weighted
+     * too, as in Keras. Metrics are not weighted (Keras' {@code metrics}, not {@code weighted_metrics}). Tensors only.
+     */
+    public FitOptions sampleWeight(Tensor w) {
+        if (w == null) throw new IllegalArgumentException("FitOptions: sampleWeight is null (leave it unset for equal weights)");
+        if (w.rank() > 2 || w.rank() == 2 && w.dim(1) != 1) {
+            throw new IllegalArgumentException("FitOptions: sampleWeight must have shape (n) or (n, 1), one weight per sample, got "
+                    + java.util.Arrays.toString(w.shape()));
+        }
+        float[] d = w.data();
+        for (int i = 0; i < d.length; i++) {
+            if (!Float.isFinite(d[i]) || d[i] < 0) {
+                throw new IllegalArgumentException("FitOptions: sampleWeight must be finite and >= 0, got " + d[i] + " at sample " + i);
+            }
+        }
+        this.sampleWeight = w;
+        return this;
+    }
+
+    /**
+     * Keras' {@code class_weight}: each training sample's loss scaled by the weight of its target's class (1 for a
+     * class not in the map), for a model with one output: the class index of a sparse target, the argmax of a one-hot
+     * target, the rounded 0/1 of a single column. Validation is not weighted, as in Keras. Not with sampleWeight.
+     */
+    public FitOptions classWeight(Map<Integer, Double> weights) {
+        if (weights == null) throw new IllegalArgumentException("FitOptions: classWeight is null (leave it unset for equal weights)");
+        for (var e : weights.entrySet()) {
+            if (e.getKey() == null || e.getKey() < 0) throw new IllegalArgumentException("FitOptions: classWeight keys are class indices >= 0, got " + e.getKey());
+            if (e.getValue() == null || !Double.isFinite(e.getValue()) || e.getValue() < 0) {
+                throw new IllegalArgumentException("FitOptions: classWeight of class " + e.getKey() + " must be finite and >= 0, got " + e.getValue());
+            }
+        }
+        this.classWeight = Map.copyOf(weights);
         return this;
     }
 

@@ -8,11 +8,16 @@ import java.util.List;
  * One batch on the host, as a {@link BatchSource} gives it: per input its samples, the [b, T] 1/0 mask
  * of the valid timesteps (null without sequence lengths), per output its targets (null for an output
  * without one, or when predicting). A batch whose inputs a {@link DeviceFeed} is copying to the device
- * has them in {@code staged} instead (and {@code xs} empty).
+ * has them in {@code staged} instead (and {@code xs} empty). {@code weights} (nullable) is Keras' sample_weight of each
+ * sample, [b].
  */
-record HostBatch(List<Tensor> xs, Tensor mask, List<Tensor> ys, DeviceFeed.Staged staged) {
+record HostBatch(List<Tensor> xs, Tensor mask, List<Tensor> ys, DeviceFeed.Staged staged, Tensor weights) {
     HostBatch(List<Tensor> xs, Tensor mask, List<Tensor> ys) {
-        this(xs, mask, ys, null);
+        this(xs, mask, ys, null, null);
+    }
+
+    HostBatch(List<Tensor> xs, Tensor mask, List<Tensor> ys, DeviceFeed.Staged staged) {
+        this(xs, mask, ys, staged, null);
     }
 
     /** The number of samples. */

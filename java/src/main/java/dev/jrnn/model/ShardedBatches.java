@@ -105,6 +105,7 @@ final class ShardedBatches implements BatchSource {
         for (Tensor x : b.xs()) xs.add(x.slice(from, to));
         List<Tensor> ys = new ArrayList<>(b.ys().size());
         for (Tensor y : b.ys()) ys.add(y == null ? null : y.slice(from, to));
-        return new HostBatch(xs, b.mask() == null ? null : b.mask().slice(from, to), ys);
+        return new HostBatch(xs, b.mask() == null ? null : b.mask().slice(from, to), ys, null,
+                b.weights() == null ? null : b.weights().slice(from, to));
     }
 }

@@ -113,6 +113,7 @@ final class TrainStep {
             }
             DTensor mask = rowMask(p.masks.get(on), pred, rows);
             DTensor w = mask == null ? null : rowWeights(p, mask, rows);
+            if (h.weights() != null) w = sampleWeighted(p, w, h.weights(), rows);   // the loss only, as Keras' sample_weight
             DTensor g = p.own(DTensor.zeros(backend, pred.shape()));
             backend.lossAsync(new LossArgs(s.loss(k), rows, cols, Span.of(pred.buf()), Span.of(tgt.buf()),
                     w == null ? null : Span.of(w.buf()), Span.of(g.buf()), new Span(lossOut, lossOff + k)));
@@ -153,6 +154,20 @@ final class TrainStep {
     }
 
     /** Row weights that drop masked timesteps from a sequence loss: the mask scaled so the mean runs over the valid rows only (on the device). */
+    /**
+     * Keras' sample_weight on the rows of one output: each sample's weight on each of its rows (a sequence's steps),
+     * times the mask's row weights {@code w} (nullable) as Keras' apply_mask multiplies them.
+     */
+    private DTensor sampleWeighted(Pass p, DTensor w, Tensor perSample, int rows) {
+        int b = perSample.dim(0), per = rows / b;
+        float[] host = new float[rows];
+        float[] sw = perSample.data();
+        for (int i = 0; i < b; i++) java.util.Arrays.fill(host, i * per, (i + 1) * per, sw[i]);
+        DTensor s = p.own(DTensor.from(backend, Tensor.wrap(host, rows)));
+        if (w != null) backend.mul(rows, s.buf(), 0, w.buf(), 0, s.buf(), 0);
+        return s;
+    }
+
     private DTensor rowWeights(Pass p, DTensor mask, int rows) {
         DTensor w = p.own(DTensor.zeros(backend, rows));
         backend.copy(mask.buf(), 0, w.buf(), 0, rows);

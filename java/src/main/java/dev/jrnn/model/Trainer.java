@@ -310,8 +310,10 @@ public abstract class Trainer {
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
+        if (o.sampleWeight != null || o.classWeight != null) all = all.withWeights(SampleWeights.of(name(), o, all));
         boolean given = o.validationX != null || o.validationDataset != null;
         Data[] split = all.split(given ? 0 : o.validationSplit, name());
+        if (o.classWeight != null && split[1] != null) split[1] = split[1].withWeights(null);   // Keras weighs training only
         Data train = split[0], val = o.validationX == null ? split[1]
                 : check().prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
         int size = StatefulBatch.resolve(name(), graph(), "fit", o.globalBatchSize(), train.n(), val == null ? 0 : val.n());

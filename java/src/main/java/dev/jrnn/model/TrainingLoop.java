@@ -103,7 +103,8 @@ final class TrainingLoop {
                         long before = s.optimizer().iterations();
                         float w = batches.gradientWeight();
                         step.gradientWeight(w);
-                        if (graphs != null && w == 1f) graphs.step(batch, log.buf, off, log.guard, o.checkFinite);
+                        // a captured step has no place for per-batch sample weights: those batches run eagerly
+                        if (graphs != null && w == 1f && batch.weights() == null) graphs.step(batch, log.buf, off, log.guard, o.checkFinite);
                         else step.runEager(batch, log.buf, off, acc, log.guard, o.checkFinite);
                         if (dp != null) dp.afterStep();
                         log.commit(batch.size(), new LossLog.At(s.name(), epoch, o.epochs, b, steps, h), before);

@@ -710,6 +710,12 @@ class BadInputTest {
                 "LearningRateScheduler", "schedule", "got null");
         bad("callback: LearningRateScheduler negative verbose", IAE,
                 f -> new dev.jrnn.model.LearningRateScheduler((e, lr) -> lr).verbose(-1), "verbose must be >= 0, got -1");
+        bad("fit: sampleWeight of two columns", IAE, f -> new dev.jrnn.model.FitOptions().sampleWeight(Tensor.zeros(3, 2)),
+                "sampleWeight must have shape (n) or (n, 1)", "got [3, 2]");
+        bad("fit: classWeight negative", IAE, f -> new dev.jrnn.model.FitOptions().classWeight(java.util.Map.of(0, -1.0)),
+                "classWeight of class 0 must be finite and >= 0, got -1.0");
+        bad("fit: classWeight key negative", IAE, f -> new dev.jrnn.model.FitOptions().classWeight(java.util.Map.of(-2, 1.0)),
+                "classWeight keys are class indices >= 0, got -2");
         bad("fit: validationFreq 0", IAE, f -> new dev.jrnn.model.FitOptions().validationFreq(0), "validationFreq must be >= 1, got 0");
         bad("callback: BackupAndRestore without a directory", IAE, f -> new dev.jrnn.model.BackupAndRestore(null),
                 "BackupAndRestore", "backupDir", "got null");

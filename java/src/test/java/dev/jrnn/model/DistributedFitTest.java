@@ -138,6 +138,21 @@ class DistributedFitTest {
     }
 
     @Test
+    void sampleWeightsFollowEachRanksShare() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            float[] w = new float[43];
+            for (int i = 0; i < w.length; i++) w[i] = (i % 5) * 0.5f;   // zero weights too
+            Tensor sw = Tensor.of(w, 43);
+            Result one = single(options().sampleWeight(sw), 12);
+            List<Result> rs = ranks(3, 20_000, (r, m, c) -> m.fit(X, Y, options().sampleWeight(sw).batchSize(4).distributed(c, 256)));
+            for (int r = 0; r < 3; r++) {
+                assertEquals(null, rs.get(r).failure(), "rank " + r);
+                assertClose(one, rs.get(r), "rank " + r);
+            }
+        });
+    }
+
+    @Test
     void aDatasetsBatchesAreTheGlobalOnes() throws Exception {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             FitOptions o = new FitOptions().epochs(2).verbose(0);

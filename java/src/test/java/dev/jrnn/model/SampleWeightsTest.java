@@ -1,0 +1,154 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.data.Dataset;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Keras' sample_weight and class_weight: sum(w * loss) / batch size, as Keras' sum_over_batch_size reduction. */
+class SampleWeightsTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    private static Tensor random(SplittableRandom r, int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) d[i] = (float) r.nextGaussian();
+        return t;
+    }
+
+    private static Sequential dense(int out) {
+        Jrnn.setSeed(21);
+        Sequential m = new Sequential(new Dense(out).inputShape(3));
+        m.compile(new SGD(0.1), "mse");
+        return m;
+    }
+
+    private static FitOptions once() {
+        return new FitOptions().epochs(1).batchSize(4).shuffle(false).verbose(0);
+    }
+
+    /** Per-sample mse of the model's predictions before training. */
+    private static double[] perSampleMse(Model m, Tensor x, Tensor y) {
+        float[] p = m.predict(x).toArray(), t = y.toArray();
+        int n = x.dim(0), c = p.length / n;
+        double[] l = new double[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < c; j++) l[i] += Math.pow((double) p[i * c + j] - t[i * c + j], 2) / c;
+        }
+        return l;
+    }
+
+    @Test
+    void theLossIsTheWeightedSumOverTheBatchSize() {
+        SplittableRandom r = new SplittableRandom(1);
+        Tensor x = random(r, 4, 3), y = random(r, 4, 2);
+        float[] w = {2, 0, 1, 0.5f};
+        Sequential m = dense(2);
+        double[] l = perSampleMse(m, x, y);
+        // fit logs the loss of the step, computed before its update: one batch of all four
+        History h = m.fit(x, y, once().sampleWeight(Tensor.of(w, 4)));
+        double want = (2 * l[0] + 0 * l[1] + l[2] + 0.5 * l[3]) / 4;
+        assertEquals(want, h.get("loss").get(0), 1e-6);
+    }
+
+    @Test
+    void aWeightOfTwoTrainsAsTheSampleTwiceAndZeroAsNotAtAll() {
+        SplittableRandom r = new SplittableRandom(2);
+        Tensor x = random(r, 4, 3), y = random(r, 4, 2);
+        Sequential weighted = dense(2), duplicated = dense(2);
+        weighted.fit(x, y, once().sampleWeight(Tensor.of(new float[] {2, 0, 1, 1}, 4, 1)));
+        // samples 0, 0, 2, 3: the same sum over a batch of the same size
+        float[] xd = x.toArray(), yd = y.toArray(), x2 = xd.clone(), y2 = yd.clone();
+        System.arraycopy(xd, 0, x2, 3, 3);
+        System.arraycopy(yd, 0, y2, 2, 2);
+        duplicated.fit(Tensor.of(x2, 4, 3), Tensor.of(y2, 4, 2), once());
+        List<Tensor> a = weighted.getWeights(), b = duplicated.getWeights();
+        for (int t = 0; t < a.size(); t++) {
+            float[] p = a.get(t).toArray(), q = b.get(t).toArray();
+            for (int i = 0; i < p.length; i++) assertEquals(q[i], p[i], 1e-6, "weight " + t + "[" + i + "]");
+        }
+    }
+
+    @Test
+    void classWeightWeighsEachSampleByItsTargetsClassAndNotTheValidation() {
+        SplittableRandom r = new SplittableRandom(3);
+        Tensor x = random(r, 6, 3);
+        Tensor y = Tensor.of(new float[] {0, 2, 1, 2, 0, 1}, 6);
+        Jrnn.setSeed(22);
+        Sequential m = new Sequential(new Dense(3).activation("softmax").inputShape(3));
+        m.compile(new SGD(0.1), "sparse_categorical_crossentropy");
+        float[] p = m.predict(x).toArray();
+        Map<Integer, Double> cw = Map.of(1, 3.0, 2, 0.5);   // class 0 not given: 1
+        History h = m.fit(x, y, new FitOptions().epochs(1).batchSize(4).shuffle(false).verbose(0).classWeight(cw).validationSplit(1 / 3.0));
+        double want = 0;
+        for (int i = 0; i < 4; i++) {
+            int c = (int) y.data()[i];
+            want += (c == 1 ? 3.0 : c == 2 ? 0.5 : 1.0) * -Math.log(p[i * 3 + c]);
+        }
+        assertEquals(want / 4, h.get("loss").get(0), 1e-5);
+        // the held-out samples (the last two) are evaluated unweighted, as Keras
+        double val = m.evaluate(Tensor.of(java.util.Arrays.copyOfRange(x.data(), 12, 18), 2, 3), Tensor.of(new float[] {0, 1}, 2));
+        assertEquals(val, h.get("val_loss").get(0), 1e-6);
+    }
+
+    @Test
+    void sampleWeightsFollowTheValidationSplitAndMultiplyAMask() {
+        SplittableRandom r = new SplittableRandom(4);
+        Tensor x = random(r, 4, 5, 2), y = random(r, 4, 5, 1);
+        int[] lengths = {5, 3, 4, 2};
+        float[] w = {1, 2, 0.5f, 3};
+        Jrnn.setSeed(23);
+        Sequential m = new Sequential(new LSTM(3).returnSequences(true).inputShape(5, 2), new dev.jrnn.layers.TimeDistributed(new Dense(1)));
+        m.compile(new SGD(0.05), "mse");
+        float[] p = m.predict(x, lengths).toArray(), t = y.toArray();
+        History h = m.fit(x, y, new FitOptions().epochs(1).batchSize(4).shuffle(false).verbose(0).lengths(lengths)
+                .sampleWeight(Tensor.of(w, 4)));
+        // Keras' apply_mask: the valid steps weigh total / valid, times the sample's weight; the mean divides by total
+        double sum = 0;
+        int valid = 0;
+        for (int b = 0; b < 4; b++) {
+            for (int s = 0; s < lengths[b]; s++) {
+                sum += w[b] * Math.pow((double) p[b * 5 + s] - t[b * 5 + s], 2);
+                valid++;
+            }
+        }
+        assertEquals(sum / valid, h.get("loss").get(0), 1e-5);
+    }
+
+    @Test
+    void badWeightsAreRefusedNamingTheParameter() {
+        Tensor x = Tensor.zeros(4, 3), y = Tensor.zeros(4, 2);
+        Sequential m = dense(2);
+        List<float[]> before = m.getWeights().stream().map(Tensor::toArray).toList();
+        assertEquals("m.fit: sampleWeight holds 3 weights, x holds 4 samples; give one weight per sample",
+                assertThrows(IllegalArgumentException.class, () -> m.name("m").fit(x, y, once().sampleWeight(Tensor.full(1, 3)))).getMessage());
+        assertEquals("m.fit: give sampleWeight or classWeight, not both (as Keras)", assertThrows(IllegalArgumentException.class,
+                () -> m.fit(x, y, once().sampleWeight(Tensor.full(1, 4)).classWeight(Map.of(0, 2.0)))).getMessage());
+        assertEquals("FitOptions: sampleWeight must be finite and >= 0, got -1.0 at sample 1", assertThrows(IllegalArgumentException.class,
+                () -> once().sampleWeight(Tensor.of(new float[] {1, -1}, 2))).getMessage());
+        assertEquals("FitOptions: sampleWeight must have shape (n) or (n, 1), one weight per sample, got [2, 2]",
+                assertThrows(IllegalArgumentException.class, () -> once().sampleWeight(Tensor.full(1, 2, 2))).getMessage());
+        assertEquals("FitOptions: classWeight of class 1 must be finite and >= 0, got NaN", assertThrows(IllegalArgumentException.class,
+                () -> once().classWeight(Map.of(1, Double.NaN))).getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.fit(Dataset.fromTensors(x, y).batch(2), new FitOptions().verbose(0).sampleWeight(Tensor.full(1, 4))));
+        assertTrue(e.getMessage().contains("FitOptions.sampleWeight (tensors only) does not apply to a dataset"), e.getMessage());
+        List<float[]> after = m.getWeights().stream().map(Tensor::toArray).toList();
+        for (int i = 0; i < before.size(); i++) org.junit.jupiter.api.Assertions.assertArrayEquals(before.get(i), after.get(i));
+    }
+}
