@@ -145,7 +145,7 @@ public final class FitOptions {
      */
     public FitOptions sampleWeight(Tensor w) {
         if (w == null) throw new IllegalArgumentException("FitOptions: sampleWeight is null (leave it unset for equal weights)");
-        if (w.rank() > 2 || w.rank() == 2 && w.dim(1) != 1) {
+        if (w.rank() == 0 || w.rank() > 2 || w.rank() == 2 && w.dim(1) != 1) {
             throw new IllegalArgumentException("FitOptions: sampleWeight must have shape (n) or (n, 1), one weight per sample, got "
                     + java.util.Arrays.toString(w.shape()));
         }

@@ -10,9 +10,10 @@ final class SampleWeights {
 
     /**
      * The weight of each sample of {@code d}'s tensors (by index): {@link FitOptions#sampleWeight} as given, or each
-     * sample's {@link FitOptions#classWeight} by its target's class, as Keras' class_weight_to_sample_weights.
+     * sample's {@link FitOptions#classWeight} by its target's class, as Keras' class_weight_to_sample_weights
+     * ({@code sparse}: the loss takes class indices).
      */
-    static float[] of(String model, FitOptions o, Data d) {
+    static float[] of(String model, FitOptions o, Data d, boolean sparse) {
         int n = d.xs().get(0).dim(0);
         if (o.sampleWeight != null && o.classWeight != null) {
             throw new IllegalArgumentException(model + ".fit: give sampleWeight or classWeight, not both (as Keras)");
@@ -30,7 +31,8 @@ final class SampleWeights {
                     + ys.size() + "; give sampleWeight instead");
         }
         Tensor y = ys.get(0);
-        if (y.rank() > 2) {
+        boolean sparseSteps = sparse && y.rank() == 2 && y.dim(1) > 1;   // class indices per step
+        if (y.rank() > 2 || sparseSteps) {
             throw new IllegalArgumentException(model + ".fit: classWeight needs one class per sample (targets of shape (n), (n, 1) or"
                     + " (n, classes)), got targets of shape " + java.util.Arrays.toString(y.shape()) + " (as Keras, not per timestep)");
         }

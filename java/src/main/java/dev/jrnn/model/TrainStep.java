@@ -153,7 +153,6 @@ final class TrainStep {
         return mask;
     }
 
-    /** Row weights that drop masked timesteps from a sequence loss: the mask scaled so the mean runs over the valid rows only (on the device). */
     /**
      * Keras' sample_weight on the rows of one output: each sample's weight on each of its rows (a sequence's steps),
      * times the mask's row weights {@code w} (nullable) as Keras' apply_mask multiplies them.
@@ -168,6 +167,7 @@ final class TrainStep {
         return s;
     }
 
+    /** Row weights that drop masked timesteps from a sequence loss: the mask scaled so the mean runs over the valid rows only (on the device). */
     private DTensor rowWeights(Pass p, DTensor mask, int rows) {
         DTensor w = p.own(DTensor.zeros(backend, rows));
         backend.copy(mask.buf(), 0, w.buf(), 0, rows);

@@ -310,7 +310,7 @@ public abstract class Trainer {
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
-        if (o.sampleWeight != null || o.classWeight != null) all = all.withWeights(SampleWeights.of(name(), o, all));
+        if (o.sampleWeight != null || o.classWeight != null) all = all.withWeights(SampleWeights.of(name(), o, all, loss(0).sparse()));
         boolean given = o.validationX != null || o.validationDataset != null;
         Data[] split = all.split(given ? 0 : o.validationSplit, name());
         if (o.classWeight != null && split[1] != null) split[1] = split[1].withWeights(null);   // Keras weighs training only

@@ -107,7 +107,7 @@ class SampleWeightsTest {
     }
 
     @Test
-    void sampleWeightsFollowTheValidationSplitAndMultiplyAMask() {
+    void sampleWeightsMultiplyAMask() {
         SplittableRandom r = new SplittableRandom(4);
         Tensor x = random(r, 4, 5, 2), y = random(r, 4, 5, 1);
         int[] lengths = {5, 3, 4, 2};
@@ -150,5 +150,23 @@ class SampleWeightsTest {
         assertTrue(e.getMessage().contains("FitOptions.sampleWeight (tensors only) does not apply to a dataset"), e.getMessage());
         List<float[]> after = m.getWeights().stream().map(Tensor::toArray).toList();
         for (int i = 0; i < before.size(); i++) org.junit.jupiter.api.Assertions.assertArrayEquals(before.get(i), after.get(i));
+    }
+
+    @Test
+    void weightsStayWithTheirSamplesThroughTheShuffleAndTheValidationSplit() {
+        SplittableRandom r = new SplittableRandom(5);
+        Tensor x = random(r, 6, 3), y = random(r, 6, 2);
+        float[] w = {3, 0, 1, 0.25f, 2, 0.5f};
+        Sequential m = dense(2);
+        double[] l = perSampleMse(m, x, y);
+        // one shuffled batch of the four training samples: the sum is the same in any order, if each keeps its weight
+        History h = m.fit(x, y, new FitOptions().epochs(1).batchSize(4).shuffle(true).seed(9).verbose(0)
+                .sampleWeight(Tensor.of(w, 6)).validationSplit(1 / 3.0));
+        double want = 0;
+        for (int i = 0; i < 4; i++) want += w[i] * l[i];
+        assertEquals(want / 4, h.get("loss").get(0), 1e-6);
+        // the held-out samples 4 and 5 keep their weights: val_loss after the epoch is their weighted mean
+        double[] after = perSampleMse(m, x, y);
+        assertEquals((w[4] * after[4] + w[5] * after[5]) / 2, h.get("val_loss").get(0), 1e-6);
     }
 }
