@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and stages .device/ for ONE device call of ci/gpu-all.sh: the java, benchmarks and jcuda modules,
-# trimmed to fit the 64 MiB carry limit (compressed fatbin, stripped libjvm, no CPU-only io test classes, no compression jars
+# trimmed to fit the 64 MiB carry limit (compressed fatbin, stripped libjvm, no CPU-only io or Torch reference tests, no compression jars
 # jhdf never needs for Keras files, JCuda's natives cut to its driver and runtime bindings).
 # Then: run(command="BUDGET=500 T_TESTS=200 T_PART=100 OUT=$OUT ci/gpu-all.sh --pending", carry=[".device"]).
 set -euo pipefail
@@ -11,6 +11,9 @@ rm -rf .device
 STAGE_MODULES=java,benchmarks,jcuda ../shared/gpu/stage.sh > /dev/null
 strip --strip-unneeded .device/jre/lib/server/libjvm.so
 rm -rf .device/cp/java/test-classes/dev/jrnn/io .device/lib/lz4-java-*.jar .device/lib/compress-lzf-*.jar
+# the PyTorch golden values and their CPU-only tests (1.4 MB), the data package's tests and files (no GPU test there)
+rm -rf .device/cp/java/test-classes/torchref .device/cp/java/test-classes/dev/jrnn/data .device/cp/java/test-classes/dev/jrnn/*/Torch*.class \
+  .device/cp/java/test-classes/dev/jrnn/*/*/Torch*.class
 fatbin=.device/cp/java/classes/dev/jrnn/backend/cuda/jrnn_kernels.fatbin   # the same kernels, compressed (5 MB less)
 rm -f "$fatbin"; FATBIN_COMPRESS=1 native/build.sh "$fatbin" /tmp/jrnn-stage-native > /dev/null
 [ -s "$fatbin" ] || { echo "no kernels staged (nvcc missing or failed): the GPU run would find none" >&2; exit 1; }
