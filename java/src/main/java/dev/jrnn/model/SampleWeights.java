@@ -11,29 +11,29 @@ final class SampleWeights {
     /**
      * The weight of each sample of {@code d}'s tensors (by index): {@link FitOptions#sampleWeight} as given, or each
      * sample's {@link FitOptions#classWeight} by its target's class, as Keras' class_weight_to_sample_weights
-     * ({@code sparse}: the loss takes class indices).
+     * ({@code sparse}: the loss takes class indices; {@code what}, e.g. "m.fit", begins the messages).
      */
-    static float[] of(String model, FitOptions o, Data d, boolean sparse) {
+    static float[] of(String what, FitOptions o, Data d, boolean sparse) {
         int n = d.xs().get(0).dim(0);
         if (o.sampleWeight != null && o.classWeight != null) {
-            throw new IllegalArgumentException(model + ".fit: give sampleWeight or classWeight, not both (as Keras)");
+            throw new IllegalArgumentException(what + ": give sampleWeight or classWeight, not both (as Keras)");
         }
         if (o.sampleWeight != null) {
             if (o.sampleWeight.dim(0) != n) {
-                throw new IllegalArgumentException(model + ".fit: sampleWeight holds " + o.sampleWeight.dim(0) + " weights, x holds "
+                throw new IllegalArgumentException(what + ": sampleWeight holds " + o.sampleWeight.dim(0) + " weights, x holds "
                         + n + " samples; give one weight per sample");
             }
             return o.sampleWeight.data().clone();
         }
         List<Tensor> ys = d.ys();
         if (ys.size() != 1) {
-            throw new IllegalArgumentException(model + ".fit: classWeight is for a model with one output (as Keras), this one has "
+            throw new IllegalArgumentException(what + ": classWeight is for a model with one output (as Keras), this one has "
                     + ys.size() + "; give sampleWeight instead");
         }
         Tensor y = ys.get(0);
         boolean sparseSteps = sparse && y.rank() == 2 && y.dim(1) > 1;   // class indices per step
         if (y.rank() > 2 || sparseSteps) {
-            throw new IllegalArgumentException(model + ".fit: classWeight needs one class per sample (targets of shape (n), (n, 1) or"
+            throw new IllegalArgumentException(what + ": classWeight needs one class per sample (targets of shape (n), (n, 1) or"
                     + " (n, classes)), got targets of shape " + java.util.Arrays.toString(y.shape()) + " (as Keras, not per timestep)");
         }
         int cols = y.rank() == 2 ? y.dim(1) : 1;

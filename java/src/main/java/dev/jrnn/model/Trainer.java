@@ -310,7 +310,7 @@ public abstract class Trainer {
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
-        if (o.sampleWeight != null || o.classWeight != null) all = all.withWeights(SampleWeights.of(name(), o, all, loss(0).sparse()));
+        if (o.sampleWeight != null || o.classWeight != null) all = all.withWeights(SampleWeights.of(name() + ".fit", o, all, loss(0).sparse()));
         boolean given = o.validationX != null || o.validationDataset != null;
         Data[] split = all.split(given ? 0 : o.validationSplit, name());
         if (o.classWeight != null && split[1] != null) split[1] = split[1].withWeights(null);   // Keras weighs training only
@@ -407,11 +407,22 @@ public abstract class Trainer {
 
     /** Loss and metrics ("loss", "accuracy", ...) on the given data. */
     public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths) {
+        return evaluateAll(xs, ys, batchSize, lengths, null);
+    }
+
+    /**
+     * As {@link #evaluateAll(List, List, int, int[])} with Keras' {@code sample_weight} (one weight per sample, nullable):
+     * the loss as fit weighs it ({@link FitOptions#sampleWeight}); the metrics unweighted, as Keras' {@code metrics}.
+     */
+    public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, Tensor sampleWeight) {
         requireCompiled("evaluate");
         requireOpen("evaluate");
         if (batchSize < 1) throw new IllegalArgumentException(name() + ".evaluate: batchSize must be >= 1, got " + batchSize);
+        FitOptions weights = sampleWeight == null ? null : new FitOptions().sampleWeight(sampleWeight);   // its checks
         ensureBuiltSafely(xs);
-        return new Inference(setup).evaluate(check().prepare(xs, ys, lengths, "evaluate", true, true), batchSize);
+        Data d = check().prepare(xs, ys, lengths, "evaluate", true, true);
+        if (weights != null) d = d.withWeights(SampleWeights.of(name() + ".evaluate", weights, d, loss(0).sparse()));
+        return new Inference(setup).evaluate(d, batchSize);
     }
 
     /** The mean loss over one pass of {@code data} (one target per output), as Keras' evaluate on a dataset. */

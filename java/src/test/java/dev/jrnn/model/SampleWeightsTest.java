@@ -169,4 +169,23 @@ class SampleWeightsTest {
         double[] after = perSampleMse(m, x, y);
         assertEquals((w[4] * after[4] + w[5] * after[5]) / 2, h.get("val_loss").get(0), 1e-6);
     }
+
+    @Test
+    void evaluateWeighsTheLossAsFitDoes() {
+        SplittableRandom r = new SplittableRandom(6);
+        Tensor x = random(r, 5, 3), y = random(r, 5, 2);
+        float[] w = {1, 0, 2, 0.5f, 3};
+        Sequential m = dense(2);
+        m.compile(new SGD(0.1), "mse", "mae");
+        double[] l = perSampleMse(m, x, y);
+        Map<String, Double> logs = m.evaluateAll(List.of(x), List.of(y), 2, null, Tensor.of(w, 5));
+        double want = 0;
+        for (int i = 0; i < 5; i++) want += w[i] * l[i];
+        // batches of 2, 2 and 1: each sum(w * loss) / its size, averaged by size, is the sum over all / 5
+        assertEquals(want / 5, logs.get("loss"), 1e-6);
+        assertEquals(m.evaluateAll(List.of(x), List.of(y), 2, null).get("mae"), logs.get("mae"), 0, "metrics unweighted");
+        assertEquals("sequential.evaluate: sampleWeight holds 4 weights, x holds 5 samples; give one weight per sample",
+                assertThrows(IllegalArgumentException.class, () -> m.name("sequential").evaluateAll(List.of(x), List.of(y), 2, null,
+                        Tensor.full(1, 4))).getMessage());
+    }
 }
