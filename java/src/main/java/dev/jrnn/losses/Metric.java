@@ -85,6 +85,9 @@ public enum Metric {
     /** Whether it works with either kind of target ("accuracy" resolves from the shapes). */
     public boolean anyTargets() { return this == ACCURACY; }
 
+    /** Whether it reads the targets {@code loss} takes: class indices for a sparse loss, dense targets otherwise. */
+    public boolean suits(Loss loss) { return anyTargets() || sparse() == loss.sparse(); }
+
     /**
      * By Keras name, case ignored: the names {@code keras.metrics.get} takes (class names such as
      * "MeanAbsoluteError", their snake_case forms, and the aliases "acc", "mae", "mse", "mape", "msle").
@@ -159,7 +162,7 @@ public enum Metric {
 
     private double rowValue(Loss loss, int r, int cols, float[] p, float[] y) {
         int o = r * cols;
-        if (!anyTargets() && sparse() != loss.sparse()) {
+        if (!suits(loss)) {
             throw new IllegalArgumentException("metric " + key + " needs " + (sparse() ? "class-index" : "dense") + " targets, the loss "
                     + (loss.sparse() ? "is sparse" : "takes dense targets"));
         }

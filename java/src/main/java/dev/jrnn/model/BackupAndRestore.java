@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,7 +30,7 @@ import java.util.regex.Pattern;
  * are taken per epoch only (Keras' {@code save_freq=N} batches would restart the epoch from mid-epoch weights, not
  * exactly); data-parallel fit does not take this callback.
  */
-public final class BackupAndRestore implements Callback {
+public final class BackupAndRestore implements Callback, KnownLogs {
     private static final Pattern FILE = Pattern.compile("backup-epoch-(\\d+)\\.keras");
 
     private final Path dir;
@@ -119,4 +120,7 @@ public final class BackupAndRestore implements Callback {
         if (!m.matches()) throw new IllegalStateException("not a backup: " + f);
         return Integer.parseInt(m.group(1));
     }
+
+    @Override
+    public Set<String> logsAdded() { return Set.of(); }
 }

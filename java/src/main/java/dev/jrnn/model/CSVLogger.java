@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes each epoch's logs to a CSV file as the epoch ends, as Keras' {@code CSVLogger}: a header
@@ -23,7 +24,7 @@ import java.util.Map;
  * model.fit(x, y, new FitOptions().epochs(20).validationSplit(0.2).callbacks(new CSVLogger(Path.of("training.log"))));
  * }</pre>
  */
-public final class CSVLogger implements Callback {
+public final class CSVLogger implements Callback, KnownLogs {
     private final Path file;
     private String separator = ",";
     private boolean append;
@@ -104,4 +105,7 @@ public final class CSVLogger implements Callback {
         if (!s.contains(separator) && s.indexOf('"') < 0 && s.indexOf('\r') < 0 && s.indexOf('\n') < 0) return s;
         return "\"" + s.replace("\"", "\"\"") + "\"";
     }
+
+    @Override
+    public Set<String> logsAdded() { return Set.of(); }
 }

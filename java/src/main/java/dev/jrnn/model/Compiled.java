@@ -34,7 +34,7 @@ record Compiled(Optimizer optimizer, Loss loss, List<Metric> metrics, List<Strin
             if (m == null) throw new IllegalArgumentException(model + ".compile: a metric name is null");
             Metric mm = Metric.of(m);
             for (Loss l : losses) {
-                if (!mm.anyTargets() && mm.sparse() != l.sparse()) {
+                if (!mm.suits(l)) {
                     throw new IllegalArgumentException(model + ".compile: metric " + m + " needs " + (mm.sparse() ? "class-index" : "dense")
                             + " targets but the loss " + Losses.kerasName(l) + " takes " + (l.sparse() ? "class indices" : "dense targets"));
                 }

@@ -5,6 +5,7 @@ import dev.jrnn.tensor.Tensor;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Stops training when a monitored value stops improving, as Keras 3's {@code EarlyStopping}
@@ -19,7 +20,7 @@ import java.util.Map;
  * System.out.println("stopped at epoch " + es.stoppedEpoch());
  * }</pre>
  */
-public final class EarlyStopping implements Callback {
+public final class EarlyStopping implements Callback, KnownLogs {
     private String monitor = "val_loss";
     private double minDelta;
     private int patience;
@@ -185,4 +186,7 @@ public final class EarlyStopping implements Callback {
         }
         return name.contains("acc");
     }
+
+    @Override
+    public Set<String> logsAdded() { return Set.of(); }
 }

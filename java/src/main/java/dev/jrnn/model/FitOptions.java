@@ -144,17 +144,7 @@ public final class FitOptions {
      * too, as in Keras. Metrics are not weighted (Keras' {@code metrics}, not {@code weighted_metrics}). Tensors only.
      */
     public FitOptions sampleWeight(Tensor w) {
-        if (w == null) throw new IllegalArgumentException("FitOptions: sampleWeight is null (leave it unset for equal weights)");
-        if (w.rank() == 0 || w.rank() > 2 || w.rank() == 2 && w.dim(1) != 1) {
-            throw new IllegalArgumentException("FitOptions: sampleWeight must have shape (n) or (n, 1), one weight per sample, got "
-                    + java.util.Arrays.toString(w.shape()));
-        }
-        float[] d = w.data();
-        for (int i = 0; i < d.length; i++) {
-            if (!Float.isFinite(d[i]) || d[i] < 0) {
-                throw new IllegalArgumentException("FitOptions: sampleWeight must be finite and >= 0, got " + d[i] + " at sample " + i);
-            }
-        }
+        SampleWeights.check("FitOptions", w);
         this.sampleWeight = w;
         return this;
     }

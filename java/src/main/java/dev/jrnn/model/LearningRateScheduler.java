@@ -3,6 +3,7 @@ package dev.jrnn.model;
 import dev.jrnn.optim.Optimizer;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Sets the optimizer's learning rate at the start of every epoch from a function of the epoch (from 0) and the
@@ -16,7 +17,7 @@ import java.util.Map;
  * model.fit(x, y, new FitOptions().epochs(15).callbacks(scheduler));
  * }</pre>
  */
-public final class LearningRateScheduler implements Callback {
+public final class LearningRateScheduler implements Callback, KnownLogs {
     /** The key of the rate in the epoch logs (Keras 3's; tf.keras 2 wrote "lr"). */
     static final String LOG_KEY = "learning_rate";
 
@@ -58,4 +59,7 @@ public final class LearningRateScheduler implements Callback {
     public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {
         logs.put(LOG_KEY, (double) model.optimizer().learningRate());
     }
+
+    @Override
+    public Set<String> logsAdded() { return Set.of(LOG_KEY); }
 }

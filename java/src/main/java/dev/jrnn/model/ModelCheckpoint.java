@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  *         .callbacks(new ModelCheckpoint("ckpt/model-{epoch:02d}-{val_loss:.3f}.keras")));
  * }</pre>
  */
-public final class ModelCheckpoint implements Callback {
+public final class ModelCheckpoint implements Callback, KnownLogs {
     private static final Pattern FIELD = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?}");
     private static final Pattern SPEC = Pattern.compile("(0?)(\\d*)(?:\\.(\\d+))?([dfeg%]?)");
 
@@ -179,4 +179,7 @@ public final class ModelCheckpoint implements Callback {
         return "%" + (s.group(1).isEmpty() || s.group(2).isEmpty() ? "" : "0") + s.group(2)
                 + (s.group(3) != null ? "." + s.group(3) : "") + type;
     }
+
+    @Override
+    public Set<String> logsAdded() { return Set.of(); }
 }

@@ -4,6 +4,7 @@ import dev.jrnn.optim.Optimizer;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Lowers the learning rate when a monitored value stops improving, as Keras 3's {@code ReduceLROnPlateau}
@@ -18,7 +19,7 @@ import java.util.Map;
  * model.fit(x, y, new FitOptions().epochs(100).callbacks(plateau));
  * }</pre>
  */
-public final class ReduceLROnPlateau implements Callback {
+public final class ReduceLROnPlateau implements Callback, KnownLogs {
     private String monitor = "val_loss";
     private double factor = 0.1;
     private int patience = 10;
@@ -145,4 +146,7 @@ public final class ReduceLROnPlateau implements Callback {
         cooldownCounter = cooldown;
         wait = 0;
     }
+
+    @Override
+    public Set<String> logsAdded() { return Set.of(LearningRateScheduler.LOG_KEY); }
 }

@@ -418,10 +418,10 @@ public abstract class Trainer {
         requireCompiled("evaluate");
         requireOpen("evaluate");
         if (batchSize < 1) throw new IllegalArgumentException(name() + ".evaluate: batchSize must be >= 1, got " + batchSize);
-        FitOptions weights = sampleWeight == null ? null : new FitOptions().sampleWeight(sampleWeight);   // its checks
+        if (sampleWeight != null) SampleWeights.check(name() + ".evaluate", sampleWeight);
         ensureBuiltSafely(xs);
         Data d = check().prepare(xs, ys, lengths, "evaluate", true, true);
-        if (weights != null) d = d.withWeights(SampleWeights.of(name() + ".evaluate", weights, d, loss(0).sparse()));
+        if (sampleWeight != null) d = d.withWeights(SampleWeights.perSample(name() + ".evaluate", sampleWeight, d.xs().get(0).dim(0)));
         return new Inference(setup).evaluate(d, batchSize);
     }
 

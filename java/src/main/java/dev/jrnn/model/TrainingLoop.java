@@ -165,12 +165,8 @@ final class TrainingLoop {
         Set<String> keys = new LinkedHashSet<>(logKeys);
         for (Callback cb : callbacks) {
             if (cb instanceof ModelCheckpoint c) c.checkFields(keys);
-            if (cb instanceof ReduceLROnPlateau || cb instanceof LearningRateScheduler) {
-                if (keys != null) keys.add(LearningRateScheduler.LOG_KEY);
-            } else if (!(cb instanceof ModelCheckpoint || cb instanceof EarlyStopping || cb instanceof CSVLogger
-                    || cb instanceof BackupAndRestore)) {
-                keys = null;   // a user's callback may add any key: the checkpoints after it check theirs when they format
-            }
+            if (!(cb instanceof KnownLogs k)) keys = null;   // may add any key: the checkpoints after it check when they format
+            else if (keys != null) keys.addAll(k.logsAdded());
         }
     }
 
