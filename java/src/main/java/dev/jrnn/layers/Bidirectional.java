@@ -504,4 +504,7 @@ public class Bidirectional extends Layer {
 
     @Override
     public Bidirectional inputDim(int d) { super.inputDim(d); return this; }
+
+    @Override
+    public Bidirectional activityRegularizer(dev.jrnn.regularizers.Regularizer r) { super.activityRegularizer(r); return this; }
 }

@@ -4,6 +4,8 @@ import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.regularizers.Constraint;
+import dev.jrnn.regularizers.Regularizer;
 import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -56,6 +58,21 @@ public class Dense extends Layer {
         this.useBias = b;
         return this;
     }
+
+    /** Keras' {@code kernel_regularizer}: its penalty on the kernel joins the loss (null: none). */
+    public Dense kernelRegularizer(Regularizer r) { weightRules().regularizer("kernel", r); return this; }
+
+    /** Keras' {@code bias_regularizer} (null: none; no penalty without a bias). */
+    public Dense biasRegularizer(Regularizer r) { weightRules().regularizer("bias", r); return this; }
+
+    /** Keras' {@code kernel_constraint}: applied to the kernel after each update (null: none). */
+    public Dense kernelConstraint(Constraint c) { weightRules().constraint("kernel", c); return this; }
+
+    /** Keras' {@code bias_constraint} (null: none). */
+    public Dense biasConstraint(Constraint c) { weightRules().constraint("bias", c); return this; }
+
+    @Override
+    public Dense activityRegularizer(Regularizer r) { super.activityRegularizer(r); return this; }
 
     /** The kernel param [I, O] (null before build). */
     public Param kernel() { return kernel; }

@@ -2,6 +2,8 @@ package dev.jrnn.layers;
 
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.regularizers.Constraint;
+import dev.jrnn.regularizers.Regularizer;
 import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -54,6 +56,15 @@ public class Embedding extends Layer {
     public int outputDim() { return dim; }
 
     public boolean maskZero() { return maskZero; }
+
+    /** Keras' {@code embeddings_regularizer}: its penalty on the whole table joins the loss (null: none). */
+    public Embedding embeddingsRegularizer(Regularizer r) { weightRules().regularizer("embeddings", r); return this; }
+
+    /** Keras' {@code embeddings_constraint}: applied to the table after each update (null: none). */
+    public Embedding embeddingsConstraint(Constraint c) { weightRules().constraint("embeddings", c); return this; }
+
+    @Override
+    public Embedding activityRegularizer(Regularizer r) { super.activityRegularizer(r); return this; }
 
     /** Treats id 0 as padding: the output mask is ids != 0. */
     public Embedding maskZero(boolean b) {

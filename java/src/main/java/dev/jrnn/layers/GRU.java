@@ -121,4 +121,25 @@ public class GRU extends RecurrentLayer {
 
     @Override
     public GRU stateful(boolean b) { super.stateful(b); return this; }
+
+    @Override
+    public GRU kernelRegularizer(dev.jrnn.regularizers.Regularizer x) { super.kernelRegularizer(x); return this; }
+
+    @Override
+    public GRU recurrentRegularizer(dev.jrnn.regularizers.Regularizer x) { super.recurrentRegularizer(x); return this; }
+
+    @Override
+    public GRU biasRegularizer(dev.jrnn.regularizers.Regularizer x) { super.biasRegularizer(x); return this; }
+
+    @Override
+    public GRU activityRegularizer(dev.jrnn.regularizers.Regularizer x) { super.activityRegularizer(x); return this; }
+
+    @Override
+    public GRU kernelConstraint(dev.jrnn.regularizers.Constraint x) { super.kernelConstraint(x); return this; }
+
+    @Override
+    public GRU recurrentConstraint(dev.jrnn.regularizers.Constraint x) { super.recurrentConstraint(x); return this; }
+
+    @Override
+    public GRU biasConstraint(dev.jrnn.regularizers.Constraint x) { super.biasConstraint(x); return this; }
 }

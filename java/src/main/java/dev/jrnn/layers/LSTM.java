@@ -99,4 +99,25 @@ public class LSTM extends RecurrentLayer {
 
     @Override
     public LSTM stateful(boolean b) { super.stateful(b); return this; }
+
+    @Override
+    public LSTM kernelRegularizer(dev.jrnn.regularizers.Regularizer x) { super.kernelRegularizer(x); return this; }
+
+    @Override
+    public LSTM recurrentRegularizer(dev.jrnn.regularizers.Regularizer x) { super.recurrentRegularizer(x); return this; }
+
+    @Override
+    public LSTM biasRegularizer(dev.jrnn.regularizers.Regularizer x) { super.biasRegularizer(x); return this; }
+
+    @Override
+    public LSTM activityRegularizer(dev.jrnn.regularizers.Regularizer x) { super.activityRegularizer(x); return this; }
+
+    @Override
+    public LSTM kernelConstraint(dev.jrnn.regularizers.Constraint x) { super.kernelConstraint(x); return this; }
+
+    @Override
+    public LSTM recurrentConstraint(dev.jrnn.regularizers.Constraint x) { super.recurrentConstraint(x); return this; }
+
+    @Override
+    public LSTM biasConstraint(dev.jrnn.regularizers.Constraint x) { super.biasConstraint(x); return this; }
 }

@@ -3,6 +3,8 @@ package dev.jrnn.layers;
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.regularizers.Constraint;
+import dev.jrnn.regularizers.Regularizer;
 import dev.jrnn.tensor.Float32;
 import dev.jrnn.tensor.Tensor;
 
@@ -284,6 +286,36 @@ public abstract class RecurrentLayer extends Layer {
     /** The bias param (null before build or without bias). */
     public Param bias() { return bias; }
 
+    /** Keras' {@code kernel_regularizer}: its penalty on the input kernel joins the loss (null: none). Set it before wrapping. */
+    public RecurrentLayer kernelRegularizer(Regularizer r) { rule("kernel_regularizer").regularizer("kernel", r); return this; }
+
+    /** Keras' {@code recurrent_regularizer}, on the recurrent kernel (null: none). */
+    public RecurrentLayer recurrentRegularizer(Regularizer r) { rule("recurrent_regularizer").regularizer("recurrent_kernel", r); return this; }
+
+    /** Keras' {@code bias_regularizer} (null: none; no penalty without a bias). */
+    public RecurrentLayer biasRegularizer(Regularizer r) { rule("bias_regularizer").regularizer("bias", r); return this; }
+
+    /** Keras' {@code kernel_constraint}: applied to the input kernel after each update (null: none). */
+    public RecurrentLayer kernelConstraint(Constraint c) { rule("kernel_constraint").constraint("kernel", c); return this; }
+
+    /** Keras' {@code recurrent_constraint}, on the recurrent kernel (null: none). */
+    public RecurrentLayer recurrentConstraint(Constraint c) { rule("recurrent_constraint").constraint("recurrent_kernel", c); return this; }
+
+    /** Keras' {@code bias_constraint} (null: none). */
+    public RecurrentLayer biasConstraint(Constraint c) { rule("bias_constraint").constraint("bias", c); return this; }
+
+    @Override
+    public RecurrentLayer activityRegularizer(Regularizer r) { rule("activity_regularizer").activity(r); return this; }
+
+    /** The rules, refused once a Bidirectional wraps the layer: its backward copy was made with the rules of then. */
+    private WeightRules rule(String what) {
+        if (Bidirectional.wraps(this)) {
+            throw new IllegalStateException(name() + ": cannot set " + what + " of a layer a Bidirectional wraps (its backward copy"
+                    + " was made from it); set it before wrapping");
+        }
+        return weightRules();
+    }
+
     protected Activation elementwise(String a, String what) {
         Activation act = Activation.of(a);
         if (act == Activation.SOFTMAX) {
@@ -319,6 +351,7 @@ public abstract class RecurrentLayer extends Layer {
         c.dropout(dropout).recurrentDropout(recurrentDropout);
         c.stateful = stateful;
         c.trainable(trainable());
+        weightRules().copyTo(c.weightRules());
         return c;
     }
 

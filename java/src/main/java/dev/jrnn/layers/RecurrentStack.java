@@ -38,7 +38,7 @@ public final class RecurrentStack {
     /**
      * Whether {@code layers}, each feeding the next, can run as a wavefront on {@code be} for batches of
      * {@code batch} x {@code steps}: a backend that overlaps forks; at least two layers on it; none going
-     * backwards, returning states, zeroing masked outputs, stateful or with a dropout; all but the last returning sequences; none on
+     * backwards, returning states, zeroing masked outputs, stateful or with a dropout; all but the last returning sequences and without an activity regularizer; none on
      * the backend's whole-sequence path; and at least two chunks of steps.
      */
     public static boolean eligible(List<RecurrentLayer> layers, Backend be, int batch, int steps) {
@@ -51,6 +51,7 @@ public final class RecurrentStack {
             if (r.goBackwards || r.returnState || r.zeroOutputForMask || r.stateful) return false;
             if (r.dropout32 > 0 || r.recurrentDropout32 > 0) return false;   // its masks are drawn by its own forward
             if (l < layers.size() - 1 && !r.returnSequences) return false;
+            if (l < layers.size() - 1 && r.weightRules().activity() != null) return false;   // its output's penalty gradient enters there
             if (be.recurrentSequenceSupported(r.cell.config(batch, r.units), steps)) {
                 return false;
             }

@@ -78,4 +78,25 @@ public class SimpleRNN extends RecurrentLayer {
 
     @Override
     public SimpleRNN stateful(boolean b) { super.stateful(b); return this; }
+
+    @Override
+    public SimpleRNN kernelRegularizer(dev.jrnn.regularizers.Regularizer x) { super.kernelRegularizer(x); return this; }
+
+    @Override
+    public SimpleRNN recurrentRegularizer(dev.jrnn.regularizers.Regularizer x) { super.recurrentRegularizer(x); return this; }
+
+    @Override
+    public SimpleRNN biasRegularizer(dev.jrnn.regularizers.Regularizer x) { super.biasRegularizer(x); return this; }
+
+    @Override
+    public SimpleRNN activityRegularizer(dev.jrnn.regularizers.Regularizer x) { super.activityRegularizer(x); return this; }
+
+    @Override
+    public SimpleRNN kernelConstraint(dev.jrnn.regularizers.Constraint x) { super.kernelConstraint(x); return this; }
+
+    @Override
+    public SimpleRNN recurrentConstraint(dev.jrnn.regularizers.Constraint x) { super.recurrentConstraint(x); return this; }
+
+    @Override
+    public SimpleRNN biasConstraint(dev.jrnn.regularizers.Constraint x) { super.biasConstraint(x); return this; }
 }

@@ -183,4 +183,7 @@ public class TimeDistributed extends Layer {
 
     @Override
     public TimeDistributed inputDim(int d) { super.inputDim(d); return this; }
+
+    @Override
+    public TimeDistributed activityRegularizer(dev.jrnn.regularizers.Regularizer r) { super.activityRegularizer(r); return this; }
 }

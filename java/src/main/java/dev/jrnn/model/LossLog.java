@@ -5,7 +5,7 @@ import dev.jrnn.backend.Buf;
 
 /**
  * The per-batch losses of an epoch (or an evaluation), left on the device by {@link Backend#lossAsync}
- * as rows of [one loss per output, the step's NaN guard], read back in blocks (one synchronizing
+ * as rows of [one loss per output, the step's NaN guard, the regularizers' penalty ({@link Penalties})], read back in blocks (one synchronizing
  * download each) and added to {@link EpochLogs} in batch order, exactly as if each had been read at once.
  * A row whose guard is set (a non-finite loss, gradient or update, whose update the device skipped or
  * undid) becomes the {@link NonFiniteException} of its batch.
@@ -47,7 +47,7 @@ final class LossLog implements AutoCloseable {
     LossLog(Setup s, int batches, boolean[] targets) {
         this.s = s;
         this.k = s.outputs();
-        this.width = k + 1;
+        this.width = width(s);
         this.capacity = Math.max(1, batches);
         this.rows = new int[capacity];
         this.at = new At[capacity];
@@ -63,6 +63,9 @@ final class LossLog implements AutoCloseable {
         }
         this.buf = b;
     }
+
+    /** The floats of one batch's row: each output's loss, the guard, the penalty. */
+    static int width(Setup s) { return s.outputs() + 2; }
 
     /** Where the next batch's row goes in {@code buf}: its losses, then its guard. */
     long nextOffset() {
@@ -109,6 +112,7 @@ final class LossLog implements AutoCloseable {
                 }
                 total += s.lossWeight(kk) * l;   // each output's own loss is logged unweighted, as Keras 3
             }
+            total += v[base + k + 1];   // Keras' compute_loss adds model.losses to the loss it logs
             if (status != 0f) {
                 first = next;
                 throw stepFailure(r, status, total);

@@ -68,7 +68,7 @@ final class StepGraphCache implements AutoCloseable {
 
     /** The train step on {@code h}; its losses and guard go to {@code lossOut[lossOff..]}. */
     void step(HostBatch h, Buf lossOut, long lossOff, Buf guard, boolean check) {
-        if (off) {   // nothing can be captured: no fixed buffers for every new shape
+        if (off || Penalties.hasConstraints(s)) {   // nothing can be captured (constraints project on the host): no fixed buffers
             step.runEager(h, lossOut, lossOff, null, guard, check);
             return;
         }
@@ -79,7 +79,7 @@ final class StepGraphCache implements AutoCloseable {
             e = new Entry();
             entries.put(key, e);
             e.fixed = new Batch(backend, h, true);
-            e.loss = backend.alloc(s.outputs() + 1);
+            e.loss = backend.alloc(LossLog.width(s));
         } else {
             e.fixed.refill(h);
         }
@@ -96,7 +96,7 @@ final class StepGraphCache implements AutoCloseable {
         } else {
             capture(e, h, guard, check);
         }
-        backend.copy(e.loss, 0, lossOut, lossOff, s.outputs() + 1);
+        backend.copy(e.loss, 0, lossOut, lossOff, LossLog.width(s));
     }
 
     private static String shapes(HostBatch h) {

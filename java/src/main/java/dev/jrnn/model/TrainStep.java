@@ -64,12 +64,14 @@ final class TrainStep {
                 p.backward(dOut, buckets::readyFrom);
                 buckets.finish();
             }
+            Penalties.gradients(s);   // after the average: each rank adds it once, as one process would
             boolean guardWeights = check && ps.trainableSize > 0;
             if (guardWeights) {
                 backend.finiteGuard(ps.trainableSize, store.grads(), 0, LossLog.GUARD_GRADIENTS, guard, 0);
                 backend.copy(store.values(), 0, ps.backup(), 0, ps.trainableSize);
             }
             s.optimizer().step(store, ps.trainable, ps.trainableSize, guard);
+            Penalties.constrain(s);   // Keras: each constraint after the update
             if (guardWeights) {
                 backend.finiteGuard(ps.trainableSize, store.values(), 0, LossLog.GUARD_WEIGHTS, guard, 0);
                 backend.copyIfGuard(ps.trainableSize, guard, 0, ps.backup(), 0, store.values(), 0);
@@ -127,6 +129,7 @@ final class TrainStep {
             // metrics weigh by the mask itself (Keras: a Mean over the epoch's valid steps), not by the loss's per-batch weights
             if (acc != null && !s.metrics().isEmpty()) addMetrics(acc, k, pred, mask, rows, cols, y.data());
         }
+        Penalties.loss(s, p, dOut, lossOut, lossOff + s.outputs() + 1, guard);
     }
 
     private void addMetrics(EpochLogs acc, int k, DTensor pred, DTensor w, int rows, int cols, float[] yt) {

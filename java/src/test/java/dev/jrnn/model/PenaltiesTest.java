@@ -1,0 +1,281 @@
+package dev.jrnn.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Backends;
+import dev.jrnn.distributed.InProcessGroup;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.regularizers.Constraints;
+import dev.jrnn.regularizers.Regularizer;
+import dev.jrnn.regularizers.Regularizers;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keras' regularizers and constraints in training: the loss Keras logs (its docstring's 5.25; evaluate includes the
+ * penalty as Keras' compute_loss), a float64 gradient check of the regularized objective, SGD and Adam steps against
+ * hand-computed updates with the penalty's gradient, constraints after the update, Bidirectional's backward copy, and
+ * data-parallel ranks adding the penalty once.
+ */
+class PenaltiesTest {
+    private static final SplittableRandom RND = new SplittableRandom(3);
+
+    @BeforeEach
+    void cpu() {
+        Jrnn.setBackend("cpu");
+        Jrnn.setSeed(5);
+    }
+
+    private static Tensor random(int... shape) {
+        float[] v = new float[(int) Tensor.size(shape)];
+        for (int i = 0; i < v.length; i++) v[i] = (float) (RND.nextDouble() * 2 - 1);
+        return Tensor.wrap(v, shape);
+    }
+
+    private static float[] fill(int n, float v) {
+        float[] a = new float[n];
+        Arrays.fill(a, v);
+        return a;
+    }
+
+    @Test
+    void kerasDocstringExampleLogsFivePointTwentyFive() {
+        // keras.regularizers docstring: Dense(5, kernel 'ones', kernel L1(0.01), activity L2(0.01)) on 2 * ones(5, 5):
+        // kernel 0.01 * 25 = 0.25, activity 0.01 * 25 * 10^2 / 5 = 5.0
+        Dense d = new Dense(5).kernelRegularizer(Regularizers.l1(0.01)).activityRegularizer(Regularizers.l2(0.01));
+        Sequential m = new Sequential(d);
+        m.build(5);
+        d.kernel().set(Tensor.wrap(fill(25, 1f), 5, 5));
+        m.compile(new SGD(0), "mse");
+        Tensor x = Tensor.wrap(fill(25, 2f), 5, 5), y = Tensor.wrap(fill(25, 10f), 5, 5);   // the mse is 0
+        assertEquals(5.25, m.evaluate(x, y), 1e-5, "evaluate adds model.losses, as Keras' compute_loss");
+        assertEquals(5.25, m.trainOnBatch(x, y), 1e-5, "the logged training loss includes the penalty");
+        History h = m.fit(x, y, new FitOptions().epochs(1).batchSize(5).verbose(0).validationData(x, y));
+        assertEquals(5.25, h.history().get("loss").get(0), 1e-5);
+        assertEquals(5.25, h.history().get("val_loss").get(0), 1e-5);
+    }
+
+    /** The objective of a Dense(tanh) with L1L2 kernel, L2 bias and L1L2 activity penalties under mse, in float64. */
+    private static double objective(double[] x, double[] w, double[] b, double[] y, int B, int I, int O) {
+        double mse = 0, act = 0, pen = 0;
+        for (int r = 0; r < B; r++) {
+            for (int o = 0; o < O; o++) {
+                double z = b[o];
+                for (int i = 0; i < I; i++) z += x[r * I + i] * w[i * O + o];
+                double a = Math.tanh(z), e = a - y[r * O + o];
+                mse += e * e;
+                act += 0.02 * Math.abs(a) + 0.03 * a * a;
+            }
+        }
+        for (double v : w) pen += 0.01 * Math.abs(v) + 0.05 * v * v;
+        for (double v : b) pen += 0.04 * v * v;
+        return mse / (B * O) + act / B + pen;
+    }
+
+    @Test
+    void gradientOfThePenalisedLossMatchesFloat64CentralDifferences() {
+        int B = 4, I = 3, O = 2;
+        Dense d = new Dense(O).activation("tanh").kernelRegularizer(Regularizers.l1l2(0.01, 0.05))
+                .biasRegularizer(Regularizers.l2(0.04)).activityRegularizer(Regularizers.l1l2(0.02, 0.03));
+        Sequential m = new Sequential(d);
+        m.build(I);
+        Tensor x = random(B, I), y = random(B, O), b0 = random(O);
+        d.bias().set(b0);
+        Tensor w0 = d.kernel().get();
+        m.compile(new SGD(1), "mse");
+        m.trainOnBatch(x, y);
+        double[] xd = toDouble(x.data()), yd = toDouble(y.data()), w = toDouble(w0.data()), b = toDouble(b0.data());
+        float[] w1 = d.kernel().get().data(), b1 = d.bias().get().data();
+        double h = 1e-6;
+        for (int k = 0; k < w.length; k++) {
+            double keep = w[k];
+            w[k] = keep + h;
+            double up = objective(xd, w, b, yd, B, I, O);
+            w[k] = keep - h;
+            double down = objective(xd, w, b, yd, B, I, O);
+            w[k] = keep;
+            assertEquals((up - down) / (2 * h), w0.data()[k] - w1[k], 2e-5, "kernel[" + k + "] gradient");
+        }
+        for (int k = 0; k < b.length; k++) {
+            double keep = b[k];
+            b[k] = keep + h;
+            double up = objective(xd, w, b, yd, B, I, O);
+            b[k] = keep - h;
+            double down = objective(xd, w, b, yd, B, I, O);
+            b[k] = keep;
+            assertEquals((up - down) / (2 * h), b0.data()[k] - b1[k], 2e-5, "bias[" + k + "] gradient");
+        }
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+
+    /** An LSTM model with the same initial weights every call; {@code reg} on every weight of the LSTM (null: none). */
+    private static Sequential lstm(Regularizer reg) {
+        Jrnn.setSeed(9);
+        LSTM l = new LSTM(3).kernelRegularizer(reg).recurrentRegularizer(reg).biasRegularizer(reg);
+        Sequential m = new Sequential(l, new Dense(2));
+        m.build(4, 2);
+        return m;
+    }
+
+    @Test
+    void sgdAndAdamStepsAddThePenaltysGradientToTheLosss() {
+        Tensor x = random(6, 4, 2), y = random(6, 2);
+        Regularizer reg = Regularizers.l1l2(0.003, 0.02);
+        Sequential plain = lstm(null);
+        List<Tensor> w0 = plain.getWeights();
+        plain.compile(new SGD(1), "mse");
+        plain.trainOnBatch(x, y);
+        List<Tensor> gLoss = new ArrayList<>();   // the loss's gradient alone: w0 - w1 with lr 1
+        for (int k = 0; k < w0.size(); k++) gLoss.add(minus(w0.get(k), plain.getWeights().get(k)));
+
+        Sequential sgd = lstm(reg);
+        sgd.compile(new SGD(0.1), "mse");
+        sgd.trainOnBatch(x, y);
+        Sequential adam = lstm(reg);
+        adam.compile(new Adam(0.01), "mse");
+        adam.trainOnBatch(x, y);
+        for (int k = 0; k < w0.size(); k++) {
+            float[] w = w0.get(k).data(), gl = gLoss.get(k).data();
+            float[] s = sgd.getWeights().get(k).data(), a = adam.getWeights().get(k).data();
+            boolean lstmWeight = k < 3;   // kernel, recurrent_kernel, bias; the Dense has none
+            for (int i = 0; i < w.length; i++) {
+                double g = gl[i] + (lstmWeight ? 0.003 * Math.signum(w[i]) + 2 * 0.02 * w[i] : 0);
+                assertEquals(w[i] - 0.1 * g, s[i], 2e-6, "SGD weight " + k + "[" + i + "]");
+                // Keras 3 Adam's first step: m = 0.1 g, v = 0.001 g^2, lr * sqrt(1 - 0.999) / (1 - 0.9) * m / (sqrt(v) + 1e-7)
+                double m1 = 0.1 * g, v1 = 0.001 * g * g;
+                double adamW = w[i] - 0.01 * Math.sqrt(0.001) / 0.1 * m1 / (Math.sqrt(v1) + 1e-7);
+                assertEquals(adamW, a[i], 2e-6, "Adam weight " + k + "[" + i + "]");
+            }
+        }
+    }
+
+    private static Tensor minus(Tensor a, Tensor b) {
+        float[] r = new float[a.size()];
+        for (int i = 0; i < r.length; i++) r[i] = a.data()[i] - b.data()[i];
+        return Tensor.wrap(r, a.shape());
+    }
+
+    @Test
+    void constraintsProjectTheWeightsAfterTheUpdate() {
+        Tensor x = random(5, 3), y = random(5, 4);
+        Supplier<Dense> dense = () -> new Dense(4);
+        Jrnn.setSeed(2);
+        Dense free = dense.get();
+        Sequential plain = new Sequential(free);
+        plain.build(3);
+        plain.compile(new SGD(0.5), "mse");
+        plain.trainOnBatch(x, y);
+        Jrnn.setSeed(2);
+        Dense held = dense.get().kernelConstraint(Constraints.maxNorm(0.6)).biasConstraint(Constraints.nonNeg());
+        Sequential m = new Sequential(held);
+        m.build(3);
+        m.compile(new SGD(0.5), "mse");
+        m.trainOnBatch(x, y);
+        float[] k = free.kernel().get().data(), kc = held.kernel().get().data();
+        for (int o = 0; o < 4; o++) {   // MaxNorm(0.6, axis 0): each unit's column scaled to min(norm, 0.6) / (1e-7 + norm)
+            double norm = 0;
+            for (int i = 0; i < 3; i++) norm += (double) k[i * 4 + o] * k[i * 4 + o];
+            norm = Math.sqrt(norm);
+            double f = Math.min(norm, 0.6) / (1e-7 + norm);
+            for (int i = 0; i < 3; i++) assertEquals(k[i * 4 + o] * f, kc[i * 4 + o], 1e-6, "kernel[" + i + ", " + o + "]");
+        }
+        float[] b = free.bias().get().data(), bc = held.bias().get().data();
+        for (int o = 0; o < 4; o++) assertEquals(Math.max(b[o], 0), bc[o], 0, "bias[" + o + "]");
+    }
+
+    @Test
+    void bidirectionalsBackwardCopyTakesTheRegularizer() {
+        LSTM inner = new LSTM(2).kernelRegularizer(Regularizers.l2(0.5));
+        Sequential m = new Sequential(new Bidirectional(inner), new Dense(1).useBias(false));
+        m.build(3, 2);
+        m.layers().get(1).setWeights(List.of(Tensor.wrap(new float[4], 4, 1)));   // predictions 0: the mse is mean(y^2) = 0
+        m.compile(new SGD(0), "mse");
+        List<Tensor> ws = m.getWeights();   // forward kernel, recurrent, bias, backward kernel, recurrent, bias, dense
+        double pen = 0;
+        for (int k : new int[] {0, 3}) for (float v : ws.get(k).data()) pen += 0.5 * v * v;
+        assertEquals(pen, m.evaluate(random(2, 3, 2), Tensor.wrap(new float[2], 2, 1)), 1e-5 * pen);
+    }
+
+    @Test
+    void embeddingsPenaltyCoversTheWholeTable() {
+        Embedding e = new Embedding(6, 2).embeddingsRegularizer(Regularizers.l1(0.1));
+        Sequential m = new Sequential(e, new Dense(1).useBias(false));
+        m.build(3);
+        m.layers().get(1).setWeights(List.of(Tensor.wrap(new float[2], 2, 1)));
+        m.compile(new SGD(0), "mse");
+        double pen = 0;
+        for (float v : e.embeddings().get().data()) pen += 0.1 * Math.abs(v);
+        Tensor ids = Tensor.wrap(new float[] {0, 1, 2, 3, 4, 5}, 2, 3);
+        assertEquals(pen, m.evaluate(ids, Tensor.wrap(new float[6], 2, 3, 1)), 1e-5 * pen);
+    }
+
+    @Test
+    void dataParallelRanksAddThePenaltyOnce() throws Exception {
+        Tensor x = random(16, 4, 2), y = random(16, 2);
+        Supplier<Sequential> model = () -> {
+            Jrnn.setSeed(21);
+            Sequential m = new Sequential(new LSTM(3).kernelRegularizer(Regularizers.l2(0.05)).activityRegularizer(Regularizers.l1(0.01)),
+                    new Dense(2).biasRegularizer(Regularizers.l1l2(0.01, 0.02)));
+            m.build(4, 2);
+            m.compile("adam", "mse");
+            return m;
+        };
+        FitOptions o = new FitOptions().epochs(2).verbose(0).shuffle(false);
+        Sequential one = model.get();
+        History h1 = one.fit(x, y, o.batchSize(8));
+        List<Backend> backends = List.of(Backends.cpu(), Backends.cpu());
+        List<Sequential> ms = new ArrayList<>();
+        for (Backend be : backends) {
+            Jrnn.setBackend(be);
+            ms.add(model.get());
+        }
+        InProcessGroup group = new InProcessGroup(backends, 20_000);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<History>> fs = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                int rank = r;
+                fs.add(pool.submit(() -> ms.get(rank).fit(x, y, new FitOptions().epochs(2).verbose(0).shuffle(false).batchSize(4)
+                        .distributed(group.rank(rank)))));
+            }
+            for (int r = 0; r < 2; r++) {
+                History h = fs.get(r).get();
+                for (int e = 0; e < 2; e++) {
+                    double a = h1.history().get("loss").get(e);
+                    assertEquals(a, h.history().get("loss").get(e), 2e-6 * Math.abs(a), "rank " + r + " loss of epoch " + e);
+                }
+                List<Tensor> w1 = one.getWeights(), wr = ms.get(r).getWeights();
+                for (int k = 0; k < w1.size(); k++) {
+                    float[] p = w1.get(k).data(), q = wr.get(k).data();
+                    for (int i = 0; i < p.length; i++) assertEquals(p[i], q[i], 2e-5, "rank " + r + " weight " + k + "[" + i + "]");
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+            Jrnn.setBackend("cpu");
+        }
+    }
+}
