@@ -27,8 +27,8 @@ import java.util.Map;
 /**
  * Builds one jrnn layer from a Keras layer config ({@code {"class_name": ..., "config": {...}}}), through the
  * layers' public API. Options jrnn cannot honour raise a {@link KerasFormatException} naming the layer, the
- * option and its value; options that cannot change inference numbers (regularizers, constraints, unroll)
- * are accepted with one warning per layer ({@link #warn}).
+ * option and its value; options that cannot change inference numbers (unroll, noise_shape) are accepted with one
+ * warning per layer ({@link #warn}); regularizers and constraints are read by {@link KerasPenalties}.
  */
 final class KerasLayers {
     /** Keras layer classes this importer builds (InputLayer is wired by {@link KerasGraph}). */
@@ -36,9 +36,7 @@ final class KerasLayers {
             "TimeDistributed", "Embedding", "Masking", "Dropout", "Activation", "RepeatVector",
             "Flatten", "LayerNormalization", "Concatenate", "Add", "Multiply", "Average");
 
-    private static final String[] HARMLESS = {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
-            "activity_regularizer", "embeddings_regularizer", "kernel_constraint", "recurrent_constraint",
-            "bias_constraint", "embeddings_constraint", "unroll", "noise_shape"};
+    private static final String[] HARMLESS = {"unroll", "noise_shape"};
 
     private final int kerasMajor;
     private final String file;
@@ -75,6 +73,7 @@ final class KerasLayers {
                     + String.join(", ", SUPPORTED));
         };
         warnHarmless(c, where);
+        KerasPenalties.read(l, c, where);
         if (name != null) l.name(name);
         // only a freeze is applied: a wrapper's trainable(true) would unfreeze the layer it wraps, which Keras leaves frozen
         if (!c.bool("trainable", true)) l.trainable(false);
@@ -123,6 +122,11 @@ final class KerasLayers {
         }
         Bidirectional bi = new Bidirectional(f, bw);
         bi.mergeMode(c.has("merge_mode") ? c.string("merge_mode") : null);
+        try {
+            dev.jrnn.layers.WeightRules.checkSupported(bi);
+        } catch (IllegalArgumentException e) {
+            throw new KerasFormatException(where + ": " + e.getMessage());
+        }
         return bi;
     }
 
@@ -258,6 +262,7 @@ final class KerasLayers {
             default -> throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") cannot be saved; jrnn saves "
                     + String.join(", ", SUPPORTED));
         }
+        KerasPenalties.write(l, c);
         return KerasExport.serialized("keras.layers", l.kerasClass(), c);
     }
 
