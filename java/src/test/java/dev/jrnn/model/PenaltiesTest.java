@@ -104,24 +104,21 @@ class PenaltiesTest {
         m.trainOnBatch(x, y);
         double[] xd = toDouble(x.data()), yd = toDouble(y.data()), w = toDouble(w0.data()), b = toDouble(b0.data());
         float[] w1 = d.kernel().get().data(), b1 = d.bias().get().data();
+        double[][] vars = {w, b};
+        float[][] before = {w0.data(), b0.data()}, after = {w1, b1};
+        String[] names = {"kernel", "bias"};
         double h = 1e-6;
-        for (int k = 0; k < w.length; k++) {
-            double keep = w[k];
-            w[k] = keep + h;
-            double up = objective(xd, w, b, yd, B, I, O);
-            w[k] = keep - h;
-            double down = objective(xd, w, b, yd, B, I, O);
-            w[k] = keep;
-            assertEquals((up - down) / (2 * h), w0.data()[k] - w1[k], 2e-5, "kernel[" + k + "] gradient");
-        }
-        for (int k = 0; k < b.length; k++) {
-            double keep = b[k];
-            b[k] = keep + h;
-            double up = objective(xd, w, b, yd, B, I, O);
-            b[k] = keep - h;
-            double down = objective(xd, w, b, yd, B, I, O);
-            b[k] = keep;
-            assertEquals((up - down) / (2 * h), b0.data()[k] - b1[k], 2e-5, "bias[" + k + "] gradient");
+        for (int v = 0; v < 2; v++) {
+            double[] a = vars[v];
+            for (int k = 0; k < a.length; k++) {
+                double keep = a[k];
+                a[k] = keep + h;
+                double up = objective(xd, w, b, yd, B, I, O);
+                a[k] = keep - h;
+                double down = objective(xd, w, b, yd, B, I, O);
+                a[k] = keep;
+                assertEquals((up - down) / (2 * h), before[v][k] - after[v][k], 2e-5, names[v] + "[" + k + "] gradient");
+            }
         }
     }
 

@@ -13,6 +13,8 @@ import dev.jrnn.regularizers.Regularizers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * A Keras layer config's {@code *_regularizer} and {@code *_constraint} options: read into the layer's builders, and
@@ -98,37 +100,33 @@ final class KerasPenalties {
     }
 
     private static Regularizer regularizer(Object v, String where) {
-        try {
-            if (v instanceof String s) return Regularizers.of(s);
-            KerasConfig spec = new KerasConfig(v, where);
-            String cls = spec.string("class_name");
-            KerasConfig c = spec.has("config") ? spec.object("config") : new KerasConfig(Map.of(), where);
-            return switch (cls) {
-                case "L1", "l1" -> Regularizers.l1(c.number("l1", 0.01));
-                case "L2", "l2" -> Regularizers.l2(c.number("l2", 0.01));
-                case "L1L2", "l1l2", "l1_l2" -> Regularizers.l1l2(c.number("l1", 0), c.number("l2", 0));
-                default -> throw new KerasFormatException(where + ": regularizer " + cls + " is not supported by jrnn, expected L1, L2 or L1L2");
-            };
-        } catch (IllegalArgumentException e) {
-            throw new KerasFormatException(where + ": " + e.getMessage());
-        }
+        return parse(v, where, Regularizers::of, (cls, c) -> switch (cls) {
+            case "L1", "l1" -> Regularizers.l1(c.number("l1", 0.01));
+            case "L2", "l2" -> Regularizers.l2(c.number("l2", 0.01));
+            case "L1L2", "l1l2", "l1_l2" -> Regularizers.l1l2(c.number("l1", 0), c.number("l2", 0));
+            default -> throw new KerasFormatException(where + ": regularizer " + cls + " is not supported by jrnn, expected L1, L2 or L1L2");
+        });
     }
 
     private static Constraint constraint(Object v, String where) {
+        return parse(v, where, Constraints::of, (cls, c) -> switch (cls) {
+            case "MaxNorm", "max_norm" -> Constraints.maxNorm(c.number("max_value", 2), axis(c, where));
+            case "NonNeg", "non_neg" -> Constraints.nonNeg();
+            case "UnitNorm", "unit_norm" -> Constraints.unitNorm(axis(c, where));
+            case "MinMaxNorm", "min_max_norm" -> Constraints.minMaxNorm(c.number("min_value", 0), c.number("max_value", 1),
+                    c.number("rate", 1), axis(c, where));
+            default -> throw new KerasFormatException(where + ": constraint " + cls + " is not supported by jrnn, expected MaxNorm,"
+                    + " NonNeg, UnitNorm or MinMaxNorm");
+        });
+    }
+
+    /** A Keras name ({@code byName}) or a serialized object's class name and config ({@code byClass}); what they refuse names {@code where}. */
+    private static <T> T parse(Object v, String where, Function<String, T> byName, BiFunction<String, KerasConfig, T> byClass) {
         try {
-            if (v instanceof String s) return Constraints.of(s);
+            if (v instanceof String s) return byName.apply(s);
             KerasConfig spec = new KerasConfig(v, where);
-            String cls = spec.string("class_name");
             KerasConfig c = spec.has("config") ? spec.object("config") : new KerasConfig(Map.of(), where);
-            return switch (cls) {
-                case "MaxNorm", "max_norm" -> Constraints.maxNorm(c.number("max_value", 2), axis(c, where));
-                case "NonNeg", "non_neg" -> Constraints.nonNeg();
-                case "UnitNorm", "unit_norm" -> Constraints.unitNorm(axis(c, where));
-                case "MinMaxNorm", "min_max_norm" -> Constraints.minMaxNorm(c.number("min_value", 0), c.number("max_value", 1),
-                        c.number("rate", 1), axis(c, where));
-                default -> throw new KerasFormatException(where + ": constraint " + cls + " is not supported by jrnn, expected MaxNorm,"
-                        + " NonNeg, UnitNorm or MinMaxNorm");
-            };
+            return byClass.apply(spec.string("class_name"), c);
         } catch (IllegalArgumentException e) {
             throw new KerasFormatException(where + ": " + e.getMessage());
         }
