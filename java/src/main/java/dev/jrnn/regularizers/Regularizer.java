@@ -51,7 +51,8 @@ public final class Regularizer {
     /**
      * Adds {@code scale} times the penalty of {@code x[xOff, xOff + n)} to {@code out[outOff]} (when {@code out} is not null) and, when {@code grad} is
      * not null, {@code scale} times its gradient ({@code l1 * sign(x) + 2 * l2 * x}, sign(0) = 0 as TensorFlow's) to
-     * {@code grad[gradOff, ...)}; asynchronous device operations only, so a CUDA graph captures them.
+     * {@code grad[gradOff, ...)}; asynchronous device operations only, so a CUDA graph captures them. The penalty's sums
+     * are matrix products, at the backend's precision (TF32 or BF16 on CUDA round the logged value; the gradient is exact).
      */
     public void apply(Backend be, long n, Buf x, long xOff, float scale, Buf out, long outOff, Buf grad, long gradOff) {
         if (n > Integer.MAX_VALUE) throw new IllegalArgumentException(this + ": at most " + Integer.MAX_VALUE + " values, got " + n);

@@ -28,7 +28,7 @@ final class KerasPenalties {
     /** Every such option of the layers jrnn imports. */
     static final List<String> OPTIONS = List.of("kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
             "embeddings_regularizer", "activity_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint",
-            "embeddings_constraint");
+            "embeddings_constraint", "gamma_regularizer", "beta_regularizer", "gamma_constraint", "beta_constraint");
 
     /** The weights (Keras option prefixes) a layer class has: what its {@code <weight>_regularizer} options may name. */
     private static List<String> weights(Layer l) {
@@ -51,8 +51,9 @@ final class KerasPenalties {
                 continue;
             }
             if (!has.contains(weight)) {
-                throw new KerasFormatException(where + ": option " + opt + " names a weight " + l.kerasClass() + " does not have; expected"
-                        + " one of " + has + ", got " + KerasConfig.describe(c.raw(opt)));
+                throw new KerasFormatException(where + ": option " + opt + " is not one jrnn's " + l.kerasClass() + " takes (its"
+                        + " regularizer and constraint options: " + (has.isEmpty() ? "activity_regularizer only" : has + " and activity")
+                        + "), got " + KerasConfig.describe(c.raw(opt)));
             }
             boolean reg = opt.endsWith("_regularizer");
             Regularizer r = reg ? regularizer(c.raw(opt), where + ": " + opt) : null;

@@ -93,6 +93,10 @@ class KerasPenaltiesTest {
         e = assertThrows(KerasFormatException.class, () -> layer("{\"class_name\": \"Dense\", \"config\": {\"name\": \"d\", \"units\": 2,"
                 + " \"recurrent_constraint\": \"non_neg\"}}"));
         assertTrue(e.getMessage().contains("recurrent_constraint") && e.getMessage().contains("[kernel, bias]"), e.getMessage());
+        e = assertThrows(KerasFormatException.class, () -> layer("{\"class_name\": \"LayerNormalization\", \"config\": {\"name\": \"n\","
+                + " \"gamma_regularizer\": \"l2\"}}"));
+        assertTrue(e.getMessage().contains("layer 'n' (LayerNormalization): option gamma_regularizer is not one jrnn's LayerNormalization takes"),
+                e.getMessage());
         e = assertThrows(KerasFormatException.class, () -> layer("{\"class_name\": \"Dense\", \"config\": {\"name\": \"d\", \"units\": 2,"
                 + " \"bias_regularizer\": {\"class_name\": \"L2\", \"config\": {\"l2\": -1.0}}}}"));
         assertTrue(e.getMessage().contains("bias_regularizer") && e.getMessage().contains("-1.0"), e.getMessage());
