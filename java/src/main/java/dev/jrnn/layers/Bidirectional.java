@@ -505,6 +505,6 @@ public class Bidirectional extends Layer {
     @Override
     public Bidirectional inputDim(int d) { super.inputDim(d); return this; }
 
-    @Override
-    public Bidirectional activityRegularizer(dev.jrnn.regularizers.Regularizer r) { super.activityRegularizer(r); return this; }
+    /** Keras' {@code activity_regularizer} on this wrapper's outputs (null: none); see {@link WeightRules#activity}. */
+    public Bidirectional activityRegularizer(dev.jrnn.regularizers.Regularizer r) { weightRules().activity(r); return this; }
 }

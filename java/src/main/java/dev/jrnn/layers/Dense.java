@@ -71,8 +71,8 @@ public class Dense extends Layer {
     /** Keras' {@code bias_constraint} (null: none). */
     public Dense biasConstraint(Constraint c) { weightRules().constraint("bias", c); return this; }
 
-    @Override
-    public Dense activityRegularizer(Regularizer r) { super.activityRegularizer(r); return this; }
+    /** Keras' {@code activity_regularizer}: a penalty on the output (divided by the batch size) joins the loss (null: none). */
+    public Dense activityRegularizer(Regularizer r) { weightRules().activity(r); return this; }
 
     /** The kernel param [I, O] (null before build). */
     public Param kernel() { return kernel; }

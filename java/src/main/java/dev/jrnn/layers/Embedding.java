@@ -63,8 +63,8 @@ public class Embedding extends Layer {
     /** Keras' {@code embeddings_constraint}: applied to the table after each update (null: none). */
     public Embedding embeddingsConstraint(Constraint c) { weightRules().constraint("embeddings", c); return this; }
 
-    @Override
-    public Embedding activityRegularizer(Regularizer r) { super.activityRegularizer(r); return this; }
+    /** Keras' {@code activity_regularizer}: a penalty on the output (divided by the batch size) joins the loss (null: none). */
+    public Embedding activityRegularizer(Regularizer r) { weightRules().activity(r); return this; }
 
     /** Treats id 0 as padding: the output mask is ids != 0. */
     public Embedding maskZero(boolean b) {

@@ -181,17 +181,11 @@ public abstract class Layer {
 
     private final WeightRules rules = new WeightRules();
 
-    /** The regularizers and constraints set on this layer (the builders of Dense, LSTM, Embedding, ... fill it). */
-    public WeightRules weightRules() { return rules; }
-
     /**
-     * Keras' {@code activity_regularizer}: a penalty on this layer's outputs (each output divided by its batch size) added
-     * to the loss; null removes it. {@code new Dense(8).activityRegularizer(Regularizers.l1(1e-5))}.
+     * The regularizers and constraints set on this layer: the builders of Dense, LSTM, Embedding, ... fill it, and
+     * {@code weightRules().activity(r)} sets Keras' activity_regularizer on any layer.
      */
-    public Layer activityRegularizer(dev.jrnn.regularizers.Regularizer r) {
-        rules.activity(r);
-        return this;
-    }
+    public WeightRules weightRules() { return rules; }
 
     // ------------------------------------------------------------------ building
 

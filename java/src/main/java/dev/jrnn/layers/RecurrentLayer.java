@@ -304,7 +304,7 @@ public abstract class RecurrentLayer extends Layer {
     /** Keras' {@code bias_constraint} (null: none). */
     public RecurrentLayer biasConstraint(Constraint c) { rule("bias_constraint").constraint("bias", c); return this; }
 
-    @Override
+    /** Keras' {@code activity_regularizer}: a penalty on the outputs (states too, as Keras), divided by the batch size (null: none). */
     public RecurrentLayer activityRegularizer(Regularizer r) { rule("activity_regularizer").activity(r); return this; }
 
     /** The rules, refused once a Bidirectional wraps the layer: its backward copy was made with the rules of then. */

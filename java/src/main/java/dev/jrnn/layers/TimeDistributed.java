@@ -184,6 +184,6 @@ public class TimeDistributed extends Layer {
     @Override
     public TimeDistributed inputDim(int d) { super.inputDim(d); return this; }
 
-    @Override
-    public TimeDistributed activityRegularizer(dev.jrnn.regularizers.Regularizer r) { super.activityRegularizer(r); return this; }
+    /** Keras' {@code activity_regularizer} on this wrapper's outputs (null: none); see {@link WeightRules#activity}. */
+    public TimeDistributed activityRegularizer(dev.jrnn.regularizers.Regularizer r) { weightRules().activity(r); return this; }
 }

@@ -43,7 +43,12 @@ public final class WeightRules {
         else constraints.put(weight, c);
     }
 
-    void activity(Regularizer r) { this.activity = r; }
+    /**
+     * Keras' {@code activity_regularizer}: a penalty on the layer's outputs (each divided by its batch size) added to the
+     * loss; null removes it. The layers that have builders for it (Dense, Embedding, the recurrent layers, the wrappers)
+     * call this; on any other layer: {@code dropout.weightRules().activity(Regularizers.l1(1e-5))}.
+     */
+    public void activity(Regularizer r) { this.activity = r; }
 
     /** Whether anything is set. */
     public boolean isEmpty() { return regularizers.isEmpty() && constraints.isEmpty() && activity == null; }

@@ -47,7 +47,7 @@ final class KerasPenalties {
             if (!c.has(opt)) continue;
             String weight = opt.substring(0, opt.lastIndexOf('_'));
             if (weight.equals("activity")) {
-                l.activityRegularizer(regularizer(c.raw(opt), where + ": " + opt));
+                l.weightRules().activity(regularizer(c.raw(opt), where + ": " + opt));
                 continue;
             }
             if (!has.contains(weight)) {
