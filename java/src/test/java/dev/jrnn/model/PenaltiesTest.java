@@ -9,7 +9,10 @@ import dev.jrnn.distributed.InProcessGroup;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.GRU;
 import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.RecurrentLayer;
+import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.optim.Adam;
 import dev.jrnn.optim.SGD;
 import dev.jrnn.regularizers.Constraints;
@@ -28,6 +31,8 @@ import java.util.function.Supplier;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Keras' regularizers and constraints in training: the loss Keras logs (its docstring's 5.25; evaluate includes the
@@ -71,6 +76,23 @@ class PenaltiesTest {
         History h = m.fit(x, y, new FitOptions().epochs(1).batchSize(5).verbose(0).validationData(x, y));
         assertEquals(5.25, h.history().get("loss").get(0), 1e-5);
         assertEquals(5.25, h.history().get("val_loss").get(0), 1e-5);
+    }
+
+    @Test
+    void withSeveralOutputsThePenaltyJoinsTheTotalLossOnly() {
+        Input in = Input.shape(2);
+        Dense a = new Dense(1).name("a").useBias(false).kernelRegularizer(Regularizers.l2(0.5));
+        Dense b = new Dense(1).name("b").useBias(false);
+        Model m = new Model(in, List.of(a.apply(in), b.apply(in)));
+        a.kernel().set(Tensor.wrap(new float[] {1, 2}, 2, 1));   // penalty 0.5 * (1 + 4) = 2.5
+        b.kernel().set(Tensor.wrap(new float[] {1, -1}, 2, 1));
+        m.compile(new SGD(0), List.of("mse", "mse"), List.of(1.0, 2.0));
+        Tensor x = Tensor.wrap(new float[] {1, 1, 2, 0}, 2, 2), zero = Tensor.wrap(new float[2], 2, 1);
+        // a: 3 and 2, mse 6.5; b: 0 and 2, mse 2
+        var logs = m.evaluateAll(List.of(x), List.of(zero, zero), 2, null);
+        assertEquals(6.5, logs.get("a_loss"), 1e-5);
+        assertEquals(2, logs.get("b_loss"), 1e-5);
+        assertEquals(6.5 + 2 * 2 + 2.5, logs.get("loss"), 1e-5);
     }
 
     /** The objective of a Dense(tanh) with L1L2 kernel, L2 bias and L1L2 activity penalties under mse, in float64. */
@@ -128,38 +150,44 @@ class PenaltiesTest {
         return d;
     }
 
-    /** An LSTM model with the same initial weights every call; {@code reg} on every weight of the LSTM (null: none). */
-    private static Sequential lstm(Regularizer reg) {
+    /** A {@code kind} model with the same initial weights every call; {@code reg} on every weight of the recurrent layer (null: none). */
+    private static Sequential rnn(String kind, Regularizer reg) {
         Jrnn.setSeed(9);
-        LSTM l = new LSTM(3).kernelRegularizer(reg).recurrentRegularizer(reg).biasRegularizer(reg);
+        RecurrentLayer l = switch (kind) {
+            case "LSTM" -> new LSTM(3);
+            case "GRU" -> new GRU(3);
+            default -> new SimpleRNN(3);
+        };
+        l.kernelRegularizer(reg).recurrentRegularizer(reg).biasRegularizer(reg);
         Sequential m = new Sequential(l, new Dense(2));
         m.build(4, 2);
         return m;
     }
 
-    @Test
-    void sgdAndAdamStepsAddThePenaltysGradientToTheLosss() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"LSTM", "GRU", "SimpleRNN"})
+    void sgdAndAdamStepsAddThePenaltysGradientToTheLosss(String kind) {
         Tensor x = random(6, 4, 2), y = random(6, 2);
         Regularizer reg = Regularizers.l1l2(0.003, 0.02);
-        Sequential plain = lstm(null);
+        Sequential plain = rnn(kind, null);
         List<Tensor> w0 = plain.getWeights();
         plain.compile(new SGD(1), "mse");
         plain.trainOnBatch(x, y);
         List<Tensor> gLoss = new ArrayList<>();   // the loss's gradient alone: w0 - w1 with lr 1
         for (int k = 0; k < w0.size(); k++) gLoss.add(minus(w0.get(k), plain.getWeights().get(k)));
 
-        Sequential sgd = lstm(reg);
+        Sequential sgd = rnn(kind, reg);
         sgd.compile(new SGD(0.1), "mse");
         sgd.trainOnBatch(x, y);
-        Sequential adam = lstm(reg);
+        Sequential adam = rnn(kind, reg);
         adam.compile(new Adam(0.01), "mse");
         adam.trainOnBatch(x, y);
         for (int k = 0; k < w0.size(); k++) {
             float[] w = w0.get(k).data(), gl = gLoss.get(k).data();
             float[] s = sgd.getWeights().get(k).data(), a = adam.getWeights().get(k).data();
-            boolean lstmWeight = k < 3;   // kernel, recurrent_kernel, bias; the Dense has none
+            boolean rnnWeight = k < 3;   // kernel, recurrent_kernel, bias; the Dense has none
             for (int i = 0; i < w.length; i++) {
-                double g = gl[i] + (lstmWeight ? 0.003 * Math.signum(w[i]) + 2 * 0.02 * w[i] : 0);
+                double g = gl[i] + (rnnWeight ? 0.003 * Math.signum(w[i]) + 2 * 0.02 * w[i] : 0);
                 assertEquals(w[i] - 0.1 * g, s[i], 2e-6, "SGD weight " + k + "[" + i + "]");
                 // Keras 3 Adam's first step: m = 0.1 g, v = 0.001 g^2, lr * sqrt(1 - 0.999) / (1 - 0.9) * m / (sqrt(v) + 1e-7)
                 double m1 = 0.1 * g, v1 = 0.001 * g * g;
