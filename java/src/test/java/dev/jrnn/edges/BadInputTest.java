@@ -313,6 +313,7 @@ class BadInputTest {
         }, "graph disconnected", "b");
         bad("model: Input with a zero dimension", IAE, f -> Input.shape(0, 3), "Input", "[0, 3]");
         bad("model: add null", IAE, f -> new Sequential().add((dev.jrnn.layers.Layer) null), "add", "layer is null");
+        bad("model: pop of an empty model", ISE, f -> new Sequential().pop(), "sequential", ".pop: there are no layers in the model");
         bad("model: add a null Input", IAE, f -> new Sequential().add((Input) null), "add", "input is null");
         bad("model: a second Input", IAE, f -> f.model.add(Input.shape(3, 2)), "sequential.add", "already has its input (None, 3, 2)");
         bad("model: an Input after a layer", IAE, f -> new Sequential(new Dense(2)).add(Input.shape(3)), "an Input comes before the layers", "dense");
