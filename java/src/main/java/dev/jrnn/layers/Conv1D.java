@@ -117,22 +117,10 @@ public class Conv1D extends Layer {
         if (isBuilt()) throw new IllegalStateException(name() + ": cannot change " + what + " after the layer is built");
     }
 
-    /** Zeros before the first step: none for "valid", (k-1)·d for "causal", TensorFlow's floor half for "same". */
-    private int padLeft(int t) {
-        return switch (padding) {
-            case "valid" -> 0;
-            case "causal" -> span() - 1;
-            default -> Math.max((outLength(t) - 1) * strides + span() - t, 0) / 2;
-        };
-    }
-
     /** The steps one kernel covers: (k-1)·d + 1. */
     private int span() { return (kernelSize - 1) * dilation + 1; }
 
-    /** Keras' compute_conv_output_shape for a known length {@code t}. */
-    private int outLength(int t) {
-        return padding.equals("valid") ? Math.floorDiv(t - span(), strides) + 1 : Math.floorDiv(t - 1, strides) + 1;
-    }
+    private int outLength(int t) { return Windows1D.outLength(t, span(), strides, padding); }
 
     @Override
     public List<int[]> computeOutputShapes(List<int[]> in) {
@@ -177,24 +165,23 @@ public class Conv1D extends Layer {
         build(Layers.perSample(inputs));
         Backend be = backend();
         Layers.sameBackend(this, be, inputs);
-        Geometry g = new Geometry(x.dim(0), x.dim(1), x.dim(2));
+        if (outLength(x.dim(1)) <= 0) throw tooShort(x.dim(1));
+        Windows1D g = new Windows1D(name(), x.dim(0), x.dim(1), x.dim(2), span(), strides, padding);
         List<DTensor> owned = new ArrayList<>();
         try {
-            DTensor xp = g.padded(be, x, owned);
+            DTensor xp = g.padded(be, x, 0f, owned);
             // one product per tap over every row at once: output row r of tap j reads padded row r·s + j·d; rows
             // past a sample's outputs mix samples and are dropped by the copy below
             DTensor full = DTensor.zeros(be, g.b * g.q, filters);
             owned.add(full);
             for (int j = 0; j < kernelSize; j++) {
-                int m = g.rows(j);
+                int m = g.rows(j * dilation);
                 if (m > 0) {
                     be.gemm(false, false, m, filters, g.c, 1f, xp.buf(), (long) j * dilation * g.c, strides * g.c,
                             kernel.value(), kernel.offset() + (long) j * g.c * filters, filters, 1f, full.buf(), 0, filters);
                 }
             }
-            DTensor pre = DTensor.zeros(be, g.b, g.out, filters);
-            owned.add(pre);
-            if (g.b > 0 && g.out > 0) be.copy2d(g.b, g.out * filters, full.buf(), 0, g.q * filters, pre.buf(), 0, g.out * filters);
+            DTensor pre = g.valid(be, full.buf(), filters, owned);
             long n = (long) g.b * g.out * filters;
             if (bias != null) be.addRowVector(g.b * g.out, filters, bias.value(), bias.offset(), pre.buf(), 0);
             DTensor y = pre;
@@ -213,10 +200,12 @@ public class Conv1D extends Layer {
     }
 
     /** dx for {@code dy} (null: no gradient reaches the output), adding to the kernel's and bias' gradients. */
-    private DTensor backward(Backend be, Geometry g, DTensor x, DTensor xp, DTensor y, Buf act, DTensor dy, List<DTensor> owned) {
-        DTensor dx = DTensor.zeros(be, x.shape());
-        owned.add(dx);
-        if (dy == null || g.b == 0 || g.out == 0) return dx;
+    private DTensor backward(Backend be, Windows1D g, DTensor x, DTensor xp, DTensor y, Buf act, DTensor dy, List<DTensor> owned) {
+        if (dy == null || g.b == 0 || g.out == 0) {
+            DTensor dx = DTensor.zeros(be, x.shape());
+            owned.add(dx);
+            return dx;
+        }
         long n = (long) g.b * g.out * filters;
         DTensor dz = dy;
         if (activation != Activation.LINEAR) {
@@ -224,14 +213,11 @@ public class Conv1D extends Layer {
             owned.add(dz);
             be.activateBackward(activation, n, filters, act, 0, dy.buf(), 0, dz.buf(), 0);
         }
-        // the outputs' gradients laid out as the forward's full rows; the rows it dropped get zeros
-        DTensor dFull = DTensor.zeros(be, g.b * g.q, filters);
-        owned.add(dFull);
-        be.copy2d(g.b, g.out * filters, dz.buf(), 0, g.out * filters, dFull.buf(), 0, g.q * filters);
-        DTensor dxp = g.pads() ? DTensor.zeros(be, g.b, g.tp, g.c) : dx;
-        if (dxp != dx) owned.add(dxp);
+        DTensor dFull = g.full(be, dz, filters, owned);   // the rows the forward dropped get zeros
+        DTensor dxp = DTensor.zeros(be, g.b, g.tp, g.c);
+        owned.add(dxp);
         for (int j = 0; j < kernelSize; j++) {
-            int m = g.rows(j);
+            int m = g.rows(j * dilation);
             if (m == 0) continue;
             long xo = (long) j * dilation * g.c, ko = kernel.offset() + (long) j * g.c * filters;
             if (trainable()) {
@@ -240,49 +226,7 @@ public class Conv1D extends Layer {
             be.gemm(false, true, m, g.c, filters, 1f, dFull.buf(), 0, filters, kernel.value(), ko, filters, 1f, dxp.buf(), xo, strides * g.c);
         }
         if (trainable() && bias != null) be.sumRows(g.b * g.out, filters, dz.buf(), 0, bias.grad(), bias.offset(), true);
-        if (dxp != dx) be.copy2d(g.b, g.t * g.c, dxp.buf(), (long) g.left * g.c, g.tp * g.c, dx.buf(), 0, g.t * g.c);
-        return dx;
-    }
-
-    /**
-     * Where the rows lie: the input padded to {@code tp = q · strides} steps per sample ({@code left} zeros, the input,
-     * zeros), so that output row {@code b·q + t} of every tap is one strided row of the padded input.
-     */
-    private final class Geometry {
-        final int b, t, c, out, left, q, tp;
-
-        Geometry(int b, int t, int c) {
-            this.b = b;
-            this.t = t;
-            this.c = c;
-            this.out = outLength(t);
-            if (out <= 0) throw tooShort(t);
-            this.left = padLeft(t);
-            int right = padding.equals("same") ? Math.max((out - 1) * strides + span() - t, 0) - left : 0;
-            this.q = Math.floorDiv(left + t + right + strides - 1, strides);
-            this.tp = q * strides;
-            if ((long) b * tp * Math.max(c, filters) > Tensor.MAX_SIZE) {
-                throw new IllegalArgumentException(name() + ": input " + Tensor.shapeString(new int[] {b, t, c}) + " is too large for one call");
-            }
-        }
-
-        /** Whether the input needs a padded copy (any padding, or a length not a multiple of strides). */
-        boolean pads() { return tp != t; }
-
-        /** The input as {@code tp} steps per sample. */
-        DTensor padded(Backend be, DTensor x, List<DTensor> owned) {
-            if (!pads()) return x;
-            DTensor xp = DTensor.zeros(be, b, tp, c);
-            owned.add(xp);
-            if (b > 0 && t > 0) be.copy2d(b, t * c, x.buf(), 0, t * c, xp.buf(), (long) left * c, tp * c);
-            return xp;
-        }
-
-        /** The rows tap {@code j}'s product covers: those whose padded input row r·s + j·d exists. */
-        int rows(int j) {
-            long last = (long) b * tp - 1 - (long) j * dilation;
-            return last < 0 ? 0 : (int) Math.min((long) b * q, last / strides + 1);
-        }
+        return g.unpad(be, dxp, owned);
     }
 
     @Override
