@@ -4,6 +4,8 @@ import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.regularizers.Constraint;
+import dev.jrnn.regularizers.Regularizer;
 import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -92,6 +94,21 @@ public class Conv1D extends Layer {
     }
 
     public String activation() { return activation.kerasName(); }
+
+    /** Keras' {@code kernel_regularizer}: its penalty on the kernel [kernelSize, channels, filters] joins the loss (null: none). */
+    public Conv1D kernelRegularizer(Regularizer r) { weightRules().regularizer("kernel", r); return this; }
+
+    /** Keras' {@code bias_regularizer} (null: none; no penalty without a bias). */
+    public Conv1D biasRegularizer(Regularizer r) { weightRules().regularizer("bias", r); return this; }
+
+    /** Keras' {@code kernel_constraint}, after each update (null: none); Keras' axis 0 is the kernel's taps. */
+    public Conv1D kernelConstraint(Constraint c) { weightRules().constraint("kernel", c); return this; }
+
+    /** Keras' {@code bias_constraint} (null: none). */
+    public Conv1D biasConstraint(Constraint c) { weightRules().constraint("bias", c); return this; }
+
+    /** Keras' {@code activity_regularizer}: a penalty on the output (divided by the batch size) joins the loss (null: none). */
+    public Conv1D activityRegularizer(Regularizer r) { weightRules().activity(r); return this; }
 
     /** Keras' activation name ("linear" by default; every name {@link Activation#of} takes). */
     public Conv1D activation(String a) {

@@ -7,6 +7,7 @@ import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Backends;
 import dev.jrnn.distributed.InProcessGroup;
 import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Conv1D;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.GRU;
@@ -93,6 +94,30 @@ class PenaltiesTest {
         assertEquals(6.5, logs.get("a_loss"), 1e-5);
         assertEquals(2, logs.get("b_loss"), 1e-5);
         assertEquals(6.5 + 2 * 2 + 2.5, logs.get("loss"), 1e-5);
+    }
+
+    @Test
+    void conv1dKernelsPenaltyAndConstraintCoverItsThreeAxes() {
+        Conv1D c = new Conv1D(2, 2).kernelRegularizer(Regularizers.l2(0.3));
+        Sequential m = new Sequential(c);
+        m.build(4, 3);
+        m.compile(new SGD(0), "mse");
+        Tensor x = random(2, 4, 3), y = random(2, 3, 2);
+        double withPenalty = m.evaluate(x, y);
+        float[] k = c.kernel().get().data();   // [2 taps, 3 channels, 2 filters]
+        double pen = 0;
+        for (float v : k) pen += 0.3 * v * v;
+        c.kernelRegularizer(null);
+        assertEquals(pen, withPenalty - m.evaluate(x, y), 1e-5);
+        c.kernelConstraint(Constraints.maxNorm(0.3, 0, 1));   // Keras' advice for a conv kernel: each filter's norm
+        m.trainOnBatch(x, y);   // lr 0: the update changes nothing, the constraint projects
+        float[] p = c.kernel().get().data();
+        for (int f = 0; f < 2; f++) {
+            double n = 0;
+            for (int i = f; i < k.length; i += 2) n += (double) k[i] * k[i];
+            n = Math.sqrt(n);
+            for (int i = f; i < k.length; i += 2) assertEquals(k[i] * Math.min(n, 0.3) / (1e-7 + n), p[i], 1e-6, "kernel value " + i);
+        }
     }
 
     /** The objective of a Dense(tanh) with L1L2 kernel, L2 bias and L1L2 activity penalties under mse, in float64. */

@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.layers.Conv1D;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.Layer;
@@ -35,6 +36,7 @@ final class KerasPenalties {
         return switch (l) {
             case RecurrentLayer r -> List.of("kernel", "recurrent", "bias");
             case Dense d -> List.of("kernel", "bias");
+            case Conv1D v -> List.of("kernel", "bias");
             case Embedding e -> List.of("embeddings");
             default -> List.of();
         };
@@ -70,6 +72,10 @@ final class KerasPenalties {
                     if (weight.equals("kernel")) { if (reg) d.kernelRegularizer(r); else d.kernelConstraint(k); }
                     else if (reg) d.biasRegularizer(r); else d.biasConstraint(k);
                 }
+                case Conv1D v -> {
+                    if (weight.equals("kernel")) { if (reg) v.kernelRegularizer(r); else v.kernelConstraint(k); }
+                    else if (reg) v.biasRegularizer(r); else v.biasConstraint(k);
+                }
                 default -> {
                     Embedding e = (Embedding) l;
                     if (reg) e.embeddingsRegularizer(r); else e.embeddingsConstraint(k);
@@ -86,7 +92,7 @@ final class KerasPenalties {
             c.put(w + "_regularizer", serialize(rules.regularizers().get(param)));
             c.put(w + "_constraint", serialize(rules.constraints().get(param)));
         }
-        if (rules.activity() != null || l instanceof RecurrentLayer || l instanceof Embedding) {
+        if (rules.activity() != null || l instanceof RecurrentLayer || l instanceof Embedding || l instanceof Conv1D) {
             c.put("activity_regularizer", serialize(rules.activity()));
         }
     }

@@ -75,6 +75,14 @@ class KerasPenaltiesTest {
         assertEquals(Regularizers.l1(0.01), rules.regularizers().get("bias"));
         assertEquals(Constraints.unitNorm(0), rules.constraints().get("kernel"));
         assertEquals(Constraints.maxNorm(3, -1), rules.constraints().get("bias"));
+        Layer conv = layer("{\"class_name\": \"Conv1D\", \"config\": {\"name\": \"c\", \"filters\": 2, \"kernel_size\": [3],"
+                + " \"kernel_regularizer\": {\"class_name\": \"L2\", \"config\": {\"l2\": 0.001}},"
+                + " \"bias_constraint\": {\"class_name\": \"NonNeg\", \"config\": {}}}}");
+        assertEquals(Regularizers.l2(0.001), conv.weightRules().regularizers().get("kernel"));
+        assertEquals(Constraints.nonNeg(), conv.weightRules().constraints().get("bias"));
+        Map<?, ?> back = (Map<?, ?>) KerasLayers.config(conv).get("config");
+        assertEquals("L2", ((Map<?, ?>) back.get("kernel_regularizer")).get("class_name"));
+        assertTrue(back.containsKey("activity_regularizer"), "Keras 3's Conv1D writes activity_regularizer always");
         Layer td = layer("{\"class_name\": \"TimeDistributed\", \"config\": {\"name\": \"td\", \"layer\": {\"class_name\": \"Embedding\","
                 + " \"config\": {\"name\": \"e\", \"input_dim\": 5, \"output_dim\": 2, \"embeddings_regularizer\": \"l2\","
                 + " \"embeddings_constraint\": \"non_neg\"}}}}");
