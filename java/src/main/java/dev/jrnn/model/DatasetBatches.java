@@ -275,7 +275,7 @@ final class DatasetBatches implements BatchSource {
                 : o.validationSplit > 0 ? "validationSplit (use Dataset.split and FitOptions.validationData(Dataset))"
                 : o.validationX != null ? "tensor validationData (give a Dataset: FitOptions.validationData(Dataset))"
                 : o.validationLengths != null ? "validationLengths (a ragged validation dataset's batches carry their own)"
-                : o.sampleWeight != null ? "sampleWeight (tensors only)"
+                : o.sampleWeight != null ? "sampleWeight (give the weights in the dataset: Dataset.fromTensors(xs, ys, weights))"
                 : o.classWeight != null ? "classWeight (tensors only)" : null;
         if (bad != null) throw new IllegalArgumentException(model + ".fit(Dataset): FitOptions." + bad + " does not apply to a dataset");
         return o;

@@ -310,12 +310,11 @@ public abstract class Trainer {
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
-        if (o.sampleWeight != null || o.classWeight != null) all = all.withWeights(SampleWeights.of(name() + ".fit", o, all, loss(0).sparse()));
+        all = all.withWeights(SampleWeights.of(name() + ".fit", o, all, graph(), loss(0).sparse()));
         boolean given = o.validationX != null || o.validationDataset != null;
         Data[] split = all.split(given ? 0 : o.validationSplit, name());
         if (o.classWeight != null && split[1] != null) split[1] = split[1].withWeights(null);   // Keras weighs training only
-        Data train = split[0], val = o.validationX == null ? split[1]
-                : check().prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
+        Data train = split[0], val = o.validationX == null ? split[1] : validation(o);
         int size = StatefulBatch.resolve(name(), graph(), "fit", o.globalBatchSize(), train.n(), val == null ? 0 : val.n());
         DataBatches batches = new DataBatches(train, size, graph().outputs.size());
         BatchSource v = val == null ? DatasetBatches.validation(setup, o) : new DataBatches(val, batches.batchSize(), graph().outputs.size());
@@ -341,6 +340,13 @@ public abstract class Trainer {
         BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch);
         BatchSource val = DatasetBatches.validation(setup, o);
         return DatasetBatches.io(() -> new TrainingLoop(model(), setup).fit(train, val, o, capture(o), () -> graphsBroken = true), train, val);
+    }
+
+    /** The tensor validation data of {@code o}, checked, with its sample weights (Keras' {@code validation_data=(x, y, w)}). */
+    private Data validation(FitOptions o) {
+        Data v = check().prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
+        String what = name() + ".fit (validation data)";
+        return v.withWeights(SampleWeights.resolve(o.validationWeight, what, "sampleWeight", graph(), v.xs().get(0).dim(0)));
     }
 
     private boolean capture(FitOptions o) { return o.cudaGraphs && metrics.isEmpty() && !graphsBroken; }
@@ -418,10 +424,10 @@ public abstract class Trainer {
         requireCompiled("evaluate");
         requireOpen("evaluate");
         if (batchSize < 1) throw new IllegalArgumentException(name() + ".evaluate: batchSize must be >= 1, got " + batchSize);
-        if (sampleWeight != null) SampleWeights.check(name() + ".evaluate", sampleWeight);
+        SampleWeights.Given w = sampleWeight == null ? null : SampleWeights.Given.shared(name() + ".evaluate", "sampleWeight", sampleWeight);
         ensureBuiltSafely(xs);
         Data d = check().prepare(xs, ys, lengths, "evaluate", true, true);
-        if (sampleWeight != null) d = d.withWeights(SampleWeights.perSample(name() + ".evaluate", sampleWeight, d.xs().get(0).dim(0)));
+        d = d.withWeights(SampleWeights.resolve(w, name() + ".evaluate", "sampleWeight", graph(), d.xs().get(0).dim(0)));
         return new Inference(setup).evaluate(d, batchSize);
     }
 

@@ -77,11 +77,17 @@ class DistributedFitTest {
 
     /** Each rank's model (built here, on this thread) trained on a thread of its own. */
     private static List<Result> ranks(int n, long timeoutMs, RankFit fit) throws InterruptedException {
+        return ranks(n, timeoutMs, DistributedFitTest::model, fit);
+    }
+
+    /** As above, each rank's model made by {@code make} on its backend. */
+    private static List<Result> ranks(int n, long timeoutMs, java.util.function.Function<Backend, Sequential> make, RankFit fit)
+            throws InterruptedException {
         List<Backend> backends = new ArrayList<>();
         List<Sequential> models = new ArrayList<>();
         for (int r = 0; r < n; r++) {
             backends.add(Backends.cpu());
-            models.add(model(backends.get(r)));
+            models.add(make.apply(backends.get(r)));
         }
         InProcessGroup group = new InProcessGroup(backends, timeoutMs);
         ExecutorService pool = Executors.newFixedThreadPool(n);
@@ -145,6 +151,34 @@ class DistributedFitTest {
             Tensor sw = Tensor.of(w, 43);
             Result one = single(options().sampleWeight(sw), 12);
             List<Result> rs = ranks(3, 20_000, (r, m, c) -> m.fit(X, Y, options().sampleWeight(sw).batchSize(4).distributed(c, 256)));
+            for (int r = 0; r < 3; r++) {
+                assertEquals(null, rs.get(r).failure(), "rank " + r);
+                assertClose(one, rs.get(r), "rank " + r);
+            }
+        });
+    }
+
+    /** A sequence-to-sequence model: per-timestep weights need a sequence output. */
+    private static Sequential sequenceModel(Backend be) {
+        Jrnn.setBackend(be);
+        Jrnn.setSeed(43);
+        Sequential m = new Sequential(new LSTM(6).returnSequences(true), new dev.jrnn.layers.TimeDistributed(new Dense(2)));
+        m.build(T, F);
+        m.compile("adam", "mse");
+        return m;
+    }
+
+    @Test
+    void perTimestepWeightsFollowEachRanksShare() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            Tensor ys = random(43, T, 2);
+            float[] w = new float[43 * T];
+            for (int i = 0; i < w.length; i++) w[i] = (i % 7) * 0.5f;   // zero weights too
+            Tensor sw = Tensor.of(w, 43, T);
+            Sequential m = sequenceModel(Backends.cpu());
+            Result one = new Result(m.fit(X, ys, options().sampleWeight(sw).batchSize(12)), m.getWeights(), null);
+            List<Result> rs = ranks(3, 20_000, DistributedFitTest::sequenceModel,
+                    (r, mr, c) -> mr.fit(X, ys, options().sampleWeight(sw).batchSize(4).distributed(c, 256)));
             for (int r = 0; r < 3; r++) {
                 assertEquals(null, rs.get(r).failure(), "rank " + r);
                 assertClose(one, rs.get(r), "rank " + r);

@@ -141,13 +141,14 @@ class SampleWeightsTest {
                 () -> m.fit(x, y, once().sampleWeight(Tensor.full(1, 4)).classWeight(Map.of(0, 2.0)))).getMessage());
         assertEquals("FitOptions: sampleWeight must be finite and >= 0, got -1.0 at sample 1", assertThrows(IllegalArgumentException.class,
                 () -> once().sampleWeight(Tensor.of(new float[] {1, -1}, 2))).getMessage());
-        assertEquals("FitOptions: sampleWeight must have shape (n) or (n, 1), one weight per sample, got [2, 2]",
-                assertThrows(IllegalArgumentException.class, () -> once().sampleWeight(Tensor.full(1, 2, 2))).getMessage());
+        assertEquals("FitOptions: sampleWeight must have shape (n) or (n, 1), one weight per sample, or (n, T), one per timestep"
+                        + " of a sequence output, got [2, 2, 2]",
+                assertThrows(IllegalArgumentException.class, () -> once().sampleWeight(Tensor.full(1, 2, 2, 2))).getMessage());
         assertEquals("FitOptions: classWeight of class 1 must be finite and >= 0, got NaN", assertThrows(IllegalArgumentException.class,
                 () -> once().classWeight(Map.of(1, Double.NaN))).getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> m.fit(Dataset.fromTensors(x, y).batch(2), new FitOptions().verbose(0).sampleWeight(Tensor.full(1, 4))));
-        assertTrue(e.getMessage().contains("FitOptions.sampleWeight (tensors only) does not apply to a dataset"), e.getMessage());
+        assertTrue(e.getMessage().contains("FitOptions.sampleWeight (give the weights in the dataset"), e.getMessage());
         List<float[]> after = m.getWeights().stream().map(Tensor::toArray).toList();
         for (int i = 0; i < before.size(); i++) org.junit.jupiter.api.Assertions.assertArrayEquals(before.get(i), after.get(i));
     }
@@ -187,5 +188,145 @@ class SampleWeightsTest {
         assertEquals("sequential.evaluate: sampleWeight holds 4 weights, x holds 5 samples; give one weight per sample",
                 assertThrows(IllegalArgumentException.class, () -> m.name("sequential").evaluateAll(List.of(x), List.of(y), 2, null,
                         Tensor.full(1, 4))).getMessage());
+    }
+
+    // ---- per-timestep (temporal) weights, shape (n, T): Keras 3 multiplies them into the per-step loss (n, T)
+
+    private static final int T = 4;
+
+    /** LSTM over (T, 2) returning sequences, then a Dense(2) per step: a sequence output (n, T, 2). */
+    private static Sequential sequenceModel(double lr, dev.jrnn.layers.Layer... first) {
+        Jrnn.setSeed(24);
+        List<dev.jrnn.layers.Layer> ls = new java.util.ArrayList<>(List.of(first));
+        ls.add(new LSTM(3).returnSequences(true));
+        ls.add(new dev.jrnn.layers.TimeDistributed(new Dense(2)));
+        Sequential m = new Sequential(ls.toArray(new dev.jrnn.layers.Layer[0]));
+        m.build(T, 2);
+        m.compile(new SGD(lr), "mse");
+        return m;
+    }
+
+    /** The per-step mse (n, T) of {@code m}'s predictions (length-masked when {@code lengths} is not null). */
+    private static double[][] perStepMse(Model m, Tensor x, Tensor y, int[] lengths) {
+        float[] p = m.predict(x, lengths).toArray(), t = y.toArray();
+        int n = x.dim(0), k = y.dim(2);
+        double[][] l = new double[n][T];
+        for (int i = 0; i < n; i++) {
+            for (int s = 0; s < T; s++) {
+                for (int j = 0; j < k; j++) l[i][s] += Math.pow((double) p[(i * T + s) * k + j] - t[(i * T + s) * k + j], 2) / k;
+            }
+        }
+        return l;
+    }
+
+    private static float[] stepWeights(SplittableRandom r, int n) {
+        float[] w = new float[n * T];
+        for (int i = 0; i < w.length; i++) w[i] = i % 5 == 0 ? 0 : (float) (r.nextDouble() * 3);   // zero weights too
+        return w;
+    }
+
+    @Test
+    void temporalWeightsWeighEachStepAndTheMeanDividesByEveryStep() {
+        SplittableRandom r = new SplittableRandom(7);
+        int n = 7;
+        Tensor x = random(r, n, T, 2), y = random(r, n, T, 2);
+        float[] w = stepWeights(r, n);
+        Sequential m = sequenceModel(0);   // learning rate 0: every batch sees the same weights, so the epoch's loss is one sum
+        double[][] l = perStepMse(m, x, y, null);
+        // shuffled batches of 3, 3 and 1: each weight must travel with its sample and step
+        History h = m.fit(x, y, new FitOptions().epochs(1).batchSize(3).shuffle(true).seed(3).verbose(0).sampleWeight(Tensor.of(w, n, T)));
+        double sum = 0;
+        for (int i = 0; i < n; i++) for (int s = 0; s < T; s++) sum += w[i * T + s] * l[i][s];
+        // Keras' sum_over_batch_size: each batch's sum / (b * T), averaged over the batches by their size
+        assertEquals(sum / (n * T), h.get("loss").get(0), 1e-6);
+        // (n, T, 1) is the same weights; evaluate weighs as fit does
+        assertEquals(sum / (n * T), m.evaluateAll(List.of(x), List.of(y), 3, null, Tensor.of(w, n, T, 1)).get("loss"), 1e-6);
+    }
+
+    @Test
+    void aZeroStepWeightDropsTheStepFromTheGradientAndAConstantRowIsAPerSampleWeight() {
+        SplittableRandom r = new SplittableRandom(8);
+        int n = 6;
+        Tensor x = random(r, n, T, 2), y = random(r, n, T, 2);
+        float[] w = new float[n * T];
+        for (int i = 0; i < w.length; i++) w[i] = (i * 7) % 3 == 0 ? 0 : 1;
+        Sequential weighted = sequenceModel(0.2), targetAtPrediction = sequenceModel(0.2);
+        // a zero-weighted step contributes as a step whose target is the prediction: loss 0, gradient 0, same divisor
+        float[] p = targetAtPrediction.predict(x).toArray(), yd = y.toArray().clone();
+        for (int i = 0; i < n * T; i++) if (w[i] == 0) System.arraycopy(p, i * 2, yd, i * 2, 2);
+        FitOptions one = new FitOptions().epochs(1).batchSize(n).shuffle(true).seed(4).verbose(0);
+        History a = weighted.fit(x, y, one.sampleWeight(Tensor.of(w, n, T)));
+        History b = targetAtPrediction.fit(x, Tensor.of(yd, n, T, 2), new FitOptions().epochs(1).batchSize(n).shuffle(true).seed(4).verbose(0));
+        assertEquals(b.get("loss").get(0), a.get("loss").get(0), 1e-6);
+        assertSameWeights(weighted, targetAtPrediction, 1e-6);
+        // each sample's steps all weighing c_i trains as the per-sample weight c_i
+        float[] c = {2, 0, 1, 0.5f, 3, 1};
+        float[] rowsOfC = new float[n * T];
+        for (int i = 0; i < n * T; i++) rowsOfC[i] = c[i / T];
+        Sequential temporal = sequenceModel(0.2), perSample = sequenceModel(0.2);
+        FitOptions o = new FitOptions().epochs(2).batchSize(4).shuffle(true).seed(5).verbose(0);
+        temporal.fit(x, y, o.sampleWeight(Tensor.of(rowsOfC, n, T)));
+        perSample.fit(x, y, o.sampleWeight(Tensor.of(c, n)));
+        assertSameWeights(temporal, perSample, 1e-6);
+    }
+
+    private static void assertSameWeights(Model a, Model b, double tol) {
+        List<Tensor> p = a.getWeights(), q = b.getWeights();
+        for (int t = 0; t < p.size(); t++) {
+            float[] u = p.get(t).toArray(), v = q.get(t).toArray();
+            for (int i = 0; i < u.length; i++) assertEquals(v[i], u[i], tol, "weight " + t + "[" + i + "]");
+        }
+    }
+
+    /** Keras' apply_mask then sum_over_batch_size: sum over the valid steps of w * loss, over the batch's valid steps. */
+    private static double maskedWeightedMean(double[][] l, float[] w, boolean[][] valid) {
+        double sum = 0;
+        int count = 0;
+        for (int i = 0; i < l.length; i++) {
+            for (int s = 0; s < T; s++) {
+                if (!valid[i][s]) continue;
+                sum += w[i * T + s] * l[i][s];
+                count++;
+            }
+        }
+        return sum / count;
+    }
+
+    @Test
+    void temporalWeightsMultiplyALengthMaskAndAMaskingMask() {
+        SplittableRandom r = new SplittableRandom(9);
+        int n = 5;
+        Tensor x = random(r, n, T, 2), y = random(r, n, T, 2);
+        float[] w = stepWeights(r, n);
+        int[] lengths = {4, 2, 3, 1, 4};
+        boolean[][] valid = new boolean[n][T];
+        for (int i = 0; i < n; i++) for (int s = 0; s < lengths[i]; s++) valid[i][s] = true;
+        Sequential m = sequenceModel(0);
+        double[][] l = perStepMse(m, x, y, lengths);
+        History h = m.fit(x, y, new FitOptions().epochs(1).batchSize(n).shuffle(true).seed(6).verbose(0).lengths(lengths)
+                .sampleWeight(Tensor.of(w, n, T)));
+        assertEquals(maskedWeightedMean(l, w, valid), h.get("loss").get(0), 1e-6);
+        // a Masking layer's mask: the same steps zeroed in x are padding
+        float[] xd = x.toArray().clone();
+        for (int i = 0; i < n; i++) for (int s = lengths[i]; s < T; s++) java.util.Arrays.fill(xd, (i * T + s) * 2, (i * T + s + 1) * 2, 0f);
+        Tensor xm = Tensor.of(xd, n, T, 2);
+        Sequential masked = sequenceModel(0, new dev.jrnn.layers.Masking(0.0));
+        double[][] lm = perStepMse(masked, xm, y, null);
+        History hm = masked.fit(xm, y, new FitOptions().epochs(1).batchSize(n).shuffle(true).seed(6).verbose(0).sampleWeight(Tensor.of(w, n, T)));
+        assertEquals(maskedWeightedMean(lm, w, valid), hm.get("loss").get(0), 1e-6);
+    }
+
+    @Test
+    void temporalWeightsNeedASequenceOutputOfTheirSteps() {
+        Model m = dense(2).name("m");
+        Tensor x = Tensor.zeros(4, 3), y = Tensor.zeros(4, 2);
+        assertEquals("m.fit: sampleWeight has shape (4, 3), one weight per timestep, but output " + m.layers().get(0).name()
+                        + " (None, 2) is not a sequence of 3 steps; give one weight per sample, shape (4)",
+                assertThrows(IllegalArgumentException.class, () -> m.fit(x, y, once().sampleWeight(Tensor.zeros(4, 3)))).getMessage());
+        Model s = sequenceModel(0.1).name("s");
+        Tensor xs = Tensor.zeros(2, T, 2), ys = Tensor.zeros(2, T, 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> s.fit(xs, ys, once().sampleWeight(Tensor.zeros(2, T + 1))));
+        assertTrue(e.getMessage().contains("is not a sequence of 5 steps"), e.getMessage());
     }
 }

@@ -1,0 +1,84 @@
+package dev.jrnn.backend.cuda;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Backends;
+import dev.jrnn.backend.Precision;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.model.FitOptions;
+import dev.jrnn.model.History;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Per-timestep sample weights (n, T) on CUDA: the weighted steps (which run eagerly, a captured graph having no slot
+ * for per-batch weights) give the CPU's per-epoch losses and val_loss, with an Embedding mask_zero mask multiplied in.
+ * Skipped without a device.
+ */
+@Tag("gpu")
+class CudaSampleWeightsParityTest {
+    static CudaBackend gpu;
+    static Backend cpu;
+
+    @BeforeAll
+    static void backends() {
+        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
+        gpu = CudaBackend.create();
+        cpu = Backends.cpu();
+        Jrnn.setPrecision(Precision.FP32);
+    }
+
+    @AfterAll
+    static void closeBackends() {
+        Jrnn.setBackend("cpu");
+        if (gpu != null) gpu.close();
+    }
+
+    private static History fit(Backend be, Tensor x, Tensor y, Tensor w, Tensor vx, Tensor vy, Tensor vw) {
+        Jrnn.setBackend(be);
+        Jrnn.clearSession();
+        Jrnn.setSeed(5);
+        try (Sequential m = new Sequential(new Embedding(12, 6).maskZero(true).inputShape(x.dim(1)),
+                new LSTM(16).returnSequences(true), new TimeDistributed(new Dense(4)))) {
+            m.compile(new Adam(0.01), dev.jrnn.losses.Losses.sparseCategoricalCrossentropy(true));
+            return m.fit(x, y, new FitOptions().epochs(4).batchSize(5).seed(2).verbose(0).sampleWeight(w).validationData(vx, vy, vw));
+        } finally {
+            Jrnn.setBackend("cpu");
+        }
+    }
+
+    private static Tensor[] data(SplittableRandom r, int n, int t) {
+        float[] ids = new float[n * t], cls = new float[n * t], w = new float[n * t];
+        for (int i = 0; i < n; i++) {
+            int len = 2 + r.nextInt(t - 1);
+            for (int s = 0; s < len; s++) ids[i * t + s] = 1 + r.nextInt(11);
+        }
+        for (int i = 0; i < cls.length; i++) {
+            cls[i] = r.nextInt(4);
+            w[i] = i % 4 == 0 ? 0 : (float) r.nextDouble(0.1, 3);
+        }
+        return new Tensor[] {Tensor.of(ids, n, t), Tensor.of(cls, n, t), Tensor.of(w, n, t)};
+    }
+
+    @Test
+    void temporalWeightsWithAMaskMatchTheCpu() {
+        SplittableRandom r = new SplittableRandom(31);
+        Tensor[] tr = data(r, 13, 7), va = data(r, 6, 7);
+        History c = fit(cpu, tr[0], tr[1], tr[2], va[0], va[1], va[2]);
+        History g = fit(gpu, tr[0], tr[1], tr[2], va[0], va[1], va[2]);
+        CudaFitParityTest.assertLossesClose("temporal sample weights, loss", c.get("loss"), g.get("loss"), 1e-4);
+        CudaFitParityTest.assertLossesClose("temporal sample weights, val_loss", c.get("val_loss"), g.get("val_loss"), 1e-4);
+    }
+}
