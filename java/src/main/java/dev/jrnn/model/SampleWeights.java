@@ -121,17 +121,15 @@ final class SampleWeights {
     }
 
     /**
-     * The sample weights of a fit on tensors {@code d}: {@link FitOptions#sampleWeight} matched to the outputs, or each
-     * sample's {@link FitOptions#classWeight} by its target's class, as Keras' class_weight_to_sample_weights
-     * ({@code sparse}: the loss takes class indices; {@code what}, e.g. "m.fit", begins the messages); null for neither.
+     * The sample weights of a call on tensors {@code d}: {@code sw} (Keras' sample_weight) matched to the outputs, or each
+     * sample's weight by its target's class in {@code cw} (Keras' class_weight, as class_weight_to_sample_weights;
+     * {@code sparse}: the loss takes class indices); null for neither. {@code what}, e.g. "m.fit", begins the messages.
      */
-    static List<Tensor> of(String what, FitOptions o, Data d, Graph graph, boolean sparse) {
+    static List<Tensor> of(String what, Given sw, Map<Integer, Double> cw, Data d, Graph graph, boolean sparse) {
         int n = d.xs().get(0).dim(0);
-        if (o.sampleWeight != null && o.classWeight != null) {
-            throw new IllegalArgumentException(what + ": give sampleWeight or classWeight, not both (as Keras)");
-        }
-        if (o.classWeight == null) return resolve(o.sampleWeight, what, "sampleWeight", graph, n);
-        return Collections.nCopies(graph.outputs.size(), classWeights(what, o.classWeight, d.ys(), n, sparse));
+        if (sw != null && cw != null) throw new IllegalArgumentException(what + ": give sampleWeight or classWeight, not both (as Keras)");
+        if (cw == null) return resolve(sw, what, "sampleWeight", graph, n);
+        return Collections.nCopies(graph.outputs.size(), classWeights(what, cw, d.ys(), n, sparse));
     }
 
     /** Keras' class_weight as one weight per sample of the single target in {@code ys}. */

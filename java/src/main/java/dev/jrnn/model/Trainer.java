@@ -310,7 +310,7 @@ public abstract class Trainer {
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
-        all = all.withWeights(SampleWeights.of(name() + ".fit", o, all, graph(), loss(0).sparse()));
+        all = all.withWeights(SampleWeights.of(name() + ".fit", o.sampleWeight, o.classWeight, all, graph(), loss(0).sparse()));
         boolean given = o.validationX != null || o.validationDataset != null;
         Data[] split = all.split(given ? 0 : o.validationSplit, name());
         if (o.classWeight != null && split[1] != null) split[1] = split[1].withWeights(null);   // Keras weighs training only
@@ -365,17 +365,46 @@ public abstract class Trainer {
      * the update. {@code model.trainOnBatch(List.of(a, b), List.of(ya, yb))}.
      */
     public double trainOnBatch(List<Tensor> xs, List<Tensor> ys) {
+        return trainOnBatch(xs, ys, null, null);
+    }
+
+    /**
+     * One weighted training step, as Keras' {@code train_on_batch(x, y, sample_weight=w)}: {@code sampleWeight} as
+     * {@link FitOptions#sampleWeight(Tensor)} (shape (b), or (b, T) per timestep); returns the weighted loss before the update.
+     */
+    public double trainOnBatch(Tensor x, Tensor y, Tensor sampleWeight) {
+        if (sampleWeight == null) throw new IllegalArgumentException(name() + ".trainOnBatch: sampleWeight is null (use trainOnBatch(x, y))");
+        return trainOnBatch(Collections.singletonList(x), Collections.singletonList(y), sampleWeight, null);
+    }
+
+    /**
+     * Keras' {@code train_on_batch(x, y, sample_weight=None, class_weight=None)}: {@code sampleWeight} (nullable) weighs every
+     * output as {@link FitOptions#sampleWeight(Tensor)}, {@code classWeight} (nullable, not with sampleWeight) as
+     * {@link FitOptions#classWeight}; returns the weighted total loss before the update.
+     * {@code model.trainOnBatch(List.of(x), List.of(y), null, Map.of(1, 5.0))}.
+     */
+    public double trainOnBatch(List<Tensor> xs, List<Tensor> ys, Tensor sampleWeight, Map<Integer, Double> classWeight) {
+        String what = name() + ".trainOnBatch";
+        SampleWeights.Given sw = sampleWeight == null ? null : SampleWeights.Given.shared(what, "sampleWeight", sampleWeight);
+        Map<Integer, Double> cw = classWeight == null ? null : SampleWeights.checkClassWeight(what, classWeight);
         requireCompiled("trainOnBatch");
         requireOpen("trainOnBatch");
         ensureBuilt(xs);
         ensureStore();
         Data d = check().prepare(xs, ys, null, "trainOnBatch", true, true);
+        d = d.withWeights(SampleWeights.of(what, sw, cw, d, graph(), loss(0).sparse()));
         return new TrainingLoop(model(), setup).trainOnBatch(d);
     }
 
     /** The loss on one batch, without training, as Keras' {@code test_on_batch(x, y)}. */
     public double testOnBatch(Tensor x, Tensor y) {
         return testOnBatch(Collections.singletonList(x), Collections.singletonList(y)).get("loss");
+    }
+
+    /** The weighted loss on one batch, as Keras' {@code test_on_batch(x, y, sample_weight=w)} (w as in {@link #trainOnBatch(Tensor, Tensor, Tensor)}). */
+    public double testOnBatch(Tensor x, Tensor y, Tensor sampleWeight) {
+        if (sampleWeight == null) throw new IllegalArgumentException(name() + ".testOnBatch: sampleWeight is null (use testOnBatch(x, y))");
+        return testOnBatch(Collections.singletonList(x), Collections.singletonList(y), sampleWeight).get("loss");
     }
 
     /**
@@ -385,6 +414,11 @@ public abstract class Trainer {
      */
     public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys) {
         return evaluateAll(xs, ys, batchRows(xs), null);
+    }
+
+    /** {@link #testOnBatch(List, List)} with Keras' {@code sample_weight} (nullable): the loss weighted, the metrics not. */
+    public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys, Tensor sampleWeight) {
+        return evaluateAll(xs, ys, batchRows(xs), null, sampleWeight);
     }
 
     /** The output for one batch, as Keras' {@code predict_on_batch(x)}; a model with several outputs throws, as {@link #predict(Tensor)}. */

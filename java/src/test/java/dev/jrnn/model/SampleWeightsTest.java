@@ -329,4 +329,55 @@ class SampleWeightsTest {
                 () -> s.fit(xs, ys, once().sampleWeight(Tensor.zeros(2, T + 1))));
         assertTrue(e.getMessage().contains("is not a sequence of 5 steps"), e.getMessage());
     }
+
+    // ---- trainOnBatch / testOnBatch: Keras' train_on_batch(x, y, sample_weight, class_weight) returns the weighted loss before the update
+
+    @Test
+    void trainOnBatchWeighsTheLossAndTheStepAsFitDoes() {
+        SplittableRandom r = new SplittableRandom(10);
+        Tensor x = random(r, 5, 3), y = random(r, 5, 2);
+        float[] w = {2, 0, 1, 0.5f, 3};
+        Sequential onBatch = dense(2), fitted = dense(2);
+        double[] l = perSampleMse(onBatch, x, y);
+        double want = 0;
+        for (int i = 0; i < 5; i++) want += w[i] * l[i];
+        assertEquals(want / 5, onBatch.testOnBatch(x, y, Tensor.of(w, 5)), 1e-6, "testOnBatch");
+        assertEquals(want / 5, onBatch.testOnBatch(List.of(x), List.of(y), Tensor.of(w, 5, 1)).get("loss"), 1e-6);
+        assertEquals(want / 5, onBatch.trainOnBatch(x, y, Tensor.of(w, 5)), 1e-6, "trainOnBatch: the loss before the update");
+        // one step on the whole batch, shuffled: the same update as fit's single batch
+        fitted.fit(x, y, new FitOptions().epochs(1).batchSize(5).shuffle(true).seed(1).verbose(0).sampleWeight(Tensor.of(w, 5)));
+        assertSameWeights(onBatch, fitted, 1e-6);
+        // testOnBatch left the weights alone: after the step, it gives the weighted loss of the new predictions
+        double[] after = perSampleMse(onBatch, x, y);
+        double now = 0;
+        for (int i = 0; i < 5; i++) now += w[i] * after[i];
+        assertEquals(now / 5, onBatch.testOnBatch(x, y, Tensor.of(w, 5)), 1e-6);
+    }
+
+    @Test
+    void trainOnBatchTakesTemporalWeightsAndClassWeights() {
+        SplittableRandom r = new SplittableRandom(11);
+        int n = 3;
+        Tensor x = random(r, n, T, 2), y = random(r, n, T, 2);
+        float[] w = stepWeights(r, n);
+        Sequential m = sequenceModel(0.1);
+        double[][] l = perStepMse(m, x, y, null);
+        double sum = 0;
+        for (int i = 0; i < n; i++) for (int s = 0; s < T; s++) sum += w[i * T + s] * l[i][s];
+        assertEquals(sum / (n * T), m.trainOnBatch(x, y, Tensor.of(w, n, T)), 1e-6);
+
+        Tensor xc = random(r, 4, 3), yc = Tensor.of(new float[] {0, 2, 1, 2}, 4);
+        Jrnn.setSeed(22);
+        Sequential c = new Sequential(new Dense(3).activation("softmax").inputShape(3));
+        c.compile(new SGD(0.1), "sparse_categorical_crossentropy");
+        float[] p = c.predict(xc).toArray();
+        double want = 0;
+        for (int i = 0; i < 4; i++) {
+            int k = (int) yc.data()[i];
+            want += (k == 2 ? 4.0 : 1.0) * -Math.log(p[i * 3 + k]);
+        }
+        assertEquals(want / 4, c.trainOnBatch(List.of(xc), List.of(yc), null, Map.of(2, 4.0)), 1e-5);
+        assertEquals("c.trainOnBatch: give sampleWeight or classWeight, not both (as Keras)", assertThrows(IllegalArgumentException.class,
+                () -> c.name("c").trainOnBatch(List.of(xc), List.of(yc), Tensor.full(1, 4), Map.of(2, 4.0))).getMessage());
+    }
 }
