@@ -380,4 +380,43 @@ class SampleWeightsTest {
         assertEquals("c.trainOnBatch: give sampleWeight or classWeight, not both (as Keras)", assertThrows(IllegalArgumentException.class,
                 () -> c.name("c").trainOnBatch(List.of(xc), List.of(yc), Tensor.full(1, 4), Map.of(2, 4.0))).getMessage());
     }
+
+    // ---- validation_data=(x_val, y_val, w_val)
+
+    @Test
+    void weightedValidationDataWeighsValLoss() {
+        SplittableRandom r = new SplittableRandom(12);
+        Tensor x = random(r, 6, 3), y = random(r, 6, 2), vx = random(r, 5, 3), vy = random(r, 5, 2);
+        float[] vw = {1, 0, 2.5f, 0.5f, 3};
+        Sequential m = dense(2);
+        // validation in batches of 2, 2 and 1: the size-weighted mean of the batches' sum(w * loss) / b is sum(w * loss) / n
+        History h = m.fit(x, y, new FitOptions().epochs(1).batchSize(2).shuffle(true).seed(2).verbose(0)
+                .validationData(vx, vy, Tensor.of(vw, 5)));
+        double[] l = perSampleMse(m, vx, vy);
+        double want = 0;
+        for (int i = 0; i < 5; i++) want += vw[i] * l[i];
+        assertEquals(want / 5, h.get("val_loss").get(0), 1e-6);
+        // the unweighted form after the weighted one drops the weights
+        History plain = m.fit(x, y, new FitOptions().epochs(1).batchSize(2).verbose(0).validationData(vx, vy, Tensor.of(vw, 5))
+                .validationData(vx, vy));
+        assertEquals(m.evaluate(vx, vy), plain.get("val_loss").get(0), 1e-6);
+    }
+
+    @Test
+    void weightedValidationDataPerTimestep() {
+        SplittableRandom r = new SplittableRandom(13);
+        int n = 4;
+        Tensor x = random(r, n, T, 2), y = random(r, n, T, 2), vx = random(r, 3, T, 2), vy = random(r, 3, T, 2);
+        float[] vw = stepWeights(r, 3);
+        Sequential m = sequenceModel(0.1);
+        History h = m.fit(x, y, new FitOptions().epochs(1).batchSize(2).verbose(0).validationData(List.of(vx), List.of(vy), Tensor.of(vw, 3, T)));
+        double[][] l = perStepMse(m, vx, vy, null);
+        double sum = 0;
+        for (int i = 0; i < 3; i++) for (int s = 0; s < T; s++) sum += vw[i * T + s] * l[i][s];
+        assertEquals(sum / (3 * T), h.get("val_loss").get(0), 1e-6);
+        Model named = m.name("s");
+        assertEquals("s.fit (validation data): sampleWeight holds 2 weights, x holds 3 samples; give one weight per sample",
+                assertThrows(IllegalArgumentException.class, () -> named.fit(x, y, new FitOptions().verbose(0)
+                        .validationData(vx, vy, Tensor.full(1, 2)))).getMessage());
+    }
 }
