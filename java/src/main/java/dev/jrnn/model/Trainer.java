@@ -365,7 +365,7 @@ public abstract class Trainer {
      * the update. {@code model.trainOnBatch(List.of(a, b), List.of(ya, yb))}.
      */
     public double trainOnBatch(List<Tensor> xs, List<Tensor> ys) {
-        return trainOnBatch(xs, ys, null, null);
+        return trainOnBatch(xs, ys, (Tensor) null, null);
     }
 
     /**
@@ -385,8 +385,20 @@ public abstract class Trainer {
      */
     public double trainOnBatch(List<Tensor> xs, List<Tensor> ys, Tensor sampleWeight, Map<Integer, Double> classWeight) {
         String what = name() + ".trainOnBatch";
-        SampleWeights.Given sw = sampleWeight == null ? null : SampleWeights.Given.shared(what, "sampleWeight", sampleWeight);
         Map<Integer, Double> cw = classWeight == null ? null : SampleWeights.checkClassWeight(what, classWeight);
+        return trainOnBatch(xs, ys, sampleWeight == null ? null : SampleWeights.Given.shared(what, "sampleWeight", sampleWeight), cw);
+    }
+
+    /**
+     * One training step with one sample-weight tensor per output (null: that output unweighted), as Keras'
+     * {@code train_on_batch([x], [y1, y2], sample_weight=[w1, w2])}; returns the weighted total loss before the update.
+     */
+    public double trainOnBatch(List<Tensor> xs, List<Tensor> ys, List<Tensor> sampleWeights) {
+        return trainOnBatch(xs, ys, SampleWeights.Given.perOutput(name() + ".trainOnBatch", "sampleWeight", sampleWeights), null);
+    }
+
+    private double trainOnBatch(List<Tensor> xs, List<Tensor> ys, SampleWeights.Given sw, Map<Integer, Double> cw) {
+        String what = name() + ".trainOnBatch";
         requireCompiled("trainOnBatch");
         requireOpen("trainOnBatch");
         ensureBuilt(xs);
@@ -421,6 +433,11 @@ public abstract class Trainer {
         return evaluateAll(xs, ys, batchRows(xs), null, sampleWeight);
     }
 
+    /** {@link #testOnBatch(List, List)} with one sample-weight tensor per output (null: that output unweighted). */
+    public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys, List<Tensor> sampleWeights) {
+        return evaluateAll(xs, ys, batchRows(xs), null, sampleWeights);
+    }
+
     /** The output for one batch, as Keras' {@code predict_on_batch(x)}; a model with several outputs throws, as {@link #predict(Tensor)}. */
     public Tensor predictOnBatch(Tensor x) {
         requireOpen("predict");
@@ -447,7 +464,7 @@ public abstract class Trainer {
 
     /** Loss and metrics ("loss", "accuracy", ...) on the given data. */
     public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths) {
-        return evaluateAll(xs, ys, batchSize, lengths, null);
+        return evaluateAll(xs, ys, batchSize, lengths, (Tensor) null);
     }
 
     /**
@@ -455,10 +472,19 @@ public abstract class Trainer {
      * the loss as fit weighs it ({@link FitOptions#sampleWeight}); the metrics unweighted, as Keras' {@code metrics}.
      */
     public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, Tensor sampleWeight) {
+        String what = name() + ".evaluate";
+        return evaluateAll(xs, ys, batchSize, lengths, sampleWeight == null ? null : SampleWeights.Given.shared(what, "sampleWeight", sampleWeight));
+    }
+
+    /** As {@link #evaluateAll(List, List, int, int[], Tensor)} with one sample-weight tensor per output (null: that output unweighted). */
+    public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, List<Tensor> sampleWeights) {
+        return evaluateAll(xs, ys, batchSize, lengths, SampleWeights.Given.perOutput(name() + ".evaluate", "sampleWeight", sampleWeights));
+    }
+
+    private Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, SampleWeights.Given w) {
         requireCompiled("evaluate");
         requireOpen("evaluate");
         if (batchSize < 1) throw new IllegalArgumentException(name() + ".evaluate: batchSize must be >= 1, got " + batchSize);
-        SampleWeights.Given w = sampleWeight == null ? null : SampleWeights.Given.shared(name() + ".evaluate", "sampleWeight", sampleWeight);
         ensureBuiltSafely(xs);
         Data d = check().prepare(xs, ys, lengths, "evaluate", true, true);
         d = d.withWeights(SampleWeights.resolve(w, name() + ".evaluate", "sampleWeight", graph(), d.xs().get(0).dim(0)));

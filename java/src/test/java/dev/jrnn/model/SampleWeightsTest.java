@@ -419,4 +419,81 @@ class SampleWeightsTest {
                 assertThrows(IllegalArgumentException.class, () -> named.fit(x, y, new FitOptions().verbose(0)
                         .validationData(vx, vy, Tensor.full(1, 2)))).getMessage());
     }
+
+    // ---- one weight tensor per output: Keras' sample_weight=[w1, w2] or {"name": w}
+
+    /** Input (3) to outputs "a" Dense(2) and "b" Dense(1), mse on both, loss weights 1 and 0.5. */
+    private static Model twoOutputs(double lr) {
+        Jrnn.setSeed(25);
+        Input in = Input.shape(3);
+        Model m = new Model(in, List.of(new Dense(2).name("a").apply(in), new Dense(1).name("b").apply(in)));
+        m.compile(new SGD(lr), List.of("mse", "mse"), List.of(1.0, 0.5));
+        return m;
+    }
+
+    /** Per-sample mse of output {@code k}. */
+    private static double[] perSampleMse(Model m, Tensor x, Tensor y, int k) {
+        float[] p = m.predictAll(x).get(k).toArray(), t = y.toArray();
+        int n = x.dim(0), c = p.length / n;
+        double[] l = new double[n];
+        for (int i = 0; i < n; i++) for (int j = 0; j < c; j++) l[i] += Math.pow((double) p[i * c + j] - t[i * c + j], 2) / c;
+        return l;
+    }
+
+    private static double weighted(float[] w, double[] l) {
+        double s = 0;
+        for (int i = 0; i < l.length; i++) s += (w == null ? 1 : w[i]) * l[i];
+        return s / l.length;
+    }
+
+    @Test
+    void oneWeightTensorPerOutputWeighsThatOutputsLoss() {
+        SplittableRandom r = new SplittableRandom(14);
+        int n = 5;
+        Tensor x = random(r, n, 3), ya = random(r, n, 2), yb = random(r, n, 1);
+        float[] wa = {2, 0, 1, 0.5f, 3}, wb = {0, 1, 4, 1, 0.25f};
+        Model m = twoOutputs(0);   // learning rate 0: the epoch's loss is one weighted sum
+        double[] la = perSampleMse(m, x, ya, 0), lb = perSampleMse(m, x, yb, 1);
+        FitOptions o = new FitOptions().epochs(1).batchSize(2).shuffle(true).seed(8).verbose(0);
+        History h = m.fit(List.of(x), List.of(ya, yb), o.sampleWeight(List.of(Tensor.of(wa, n), Tensor.of(wb, n, 1))));
+        // Keras: each output's loss weighted by its own sample weights, then by its loss weight; <output>_loss without the latter
+        assertEquals(weighted(wa, la) + 0.5 * weighted(wb, lb), h.get("loss").get(0), 1e-6);
+        assertEquals(weighted(wa, la), h.get("a_loss").get(0), 1e-6);
+        assertEquals(weighted(wb, lb), h.get("b_loss").get(0), 1e-6);
+        // a null entry, or an output not named, is unweighted
+        h = m.fit(List.of(x), List.of(ya, yb), o.sampleWeight(java.util.Arrays.asList(null, Tensor.of(wb, n))));
+        assertEquals(weighted(null, la) + 0.5 * weighted(wb, lb), h.get("loss").get(0), 1e-6);
+        h = m.fit(List.of(x), List.of(ya, yb), o.sampleWeight(Map.of("a", Tensor.of(wa, n))));
+        assertEquals(weighted(wa, la) + 0.5 * weighted(null, lb), h.get("loss").get(0), 1e-6);
+        // one tensor weighs every output
+        h = m.fit(List.of(x), List.of(ya, yb), o.sampleWeight(Tensor.of(wa, n)));
+        assertEquals(weighted(wa, la) + 0.5 * weighted(wa, lb), h.get("loss").get(0), 1e-6);
+        // evaluate, testOnBatch, trainOnBatch and the validation data take the same lists
+        List<Tensor> both = List.of(Tensor.of(wa, n), Tensor.of(wb, n));
+        double want = weighted(wa, la) + 0.5 * weighted(wb, lb);
+        assertEquals(want, m.evaluateAll(List.of(x), List.of(ya, yb), 2, null, both).get("loss"), 1e-6);
+        assertEquals(want, m.testOnBatch(List.of(x), List.of(ya, yb), both).get("loss"), 1e-6);
+        h = m.fit(List.of(x), List.of(ya, yb), new FitOptions().epochs(1).verbose(0).validationData(List.of(x), List.of(ya, yb), both));
+        assertEquals(want, h.get("val_loss").get(0), 1e-6);
+        assertEquals(want, m.trainOnBatch(List.of(x), List.of(ya, yb), both), 1e-6);
+    }
+
+    @Test
+    void perOutputWeightsTrainEachOutputAsDuplicatedSamples() {
+        SplittableRandom r = new SplittableRandom(15);
+        Tensor x = random(r, 4, 3), ya = random(r, 4, 2), yb = random(r, 4, 1);
+        Model weighted = twoOutputs(0.1), duplicated = twoOutputs(0.1);
+        // output a: sample 0 twice, sample 1 dropped, as sample 0 copied over sample 1 in the data; output b: sample 1 dropped
+        // only, so b's target for the copy in row 1 is the copy's own prediction (loss and gradient 0)
+        float[] pb = duplicated.predictAll(x).get(1).toArray();
+        weighted.fit(List.of(x), List.of(ya, yb), new FitOptions().epochs(1).batchSize(4).shuffle(true).seed(1).verbose(0)
+                .sampleWeight(List.of(Tensor.of(new float[] {2, 0, 1, 1}, 4), Tensor.of(new float[] {1, 0, 1, 1}, 4))));
+        float[] xd = x.toArray().clone(), yad = ya.toArray().clone(), ybd = yb.toArray().clone();
+        System.arraycopy(xd, 0, xd, 3, 3);
+        System.arraycopy(yad, 0, yad, 2, 2);
+        ybd[1] = pb[0];
+        duplicated.fit(List.of(Tensor.of(xd, 4, 3)), List.of(Tensor.of(yad, 4, 2), Tensor.of(ybd, 4, 1)),
+                new FitOptions().epochs(1).batchSize(4).shuffle(true).seed(1).verbose(0));
+        assertSameWeights(weighted, duplicated, 1e-6);
+    }
 }
