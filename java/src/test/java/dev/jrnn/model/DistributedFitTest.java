@@ -187,6 +187,26 @@ class DistributedFitTest {
     }
 
     @Test
+    void aDatasetsWeightsFollowEachRanksShare() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            Tensor ys = random(43, T, 2);
+            float[] w = new float[43 * T];
+            for (int i = 0; i < w.length; i++) w[i] = (i % 7) * 0.5f;
+            Tensor sw = Tensor.of(w, 43, T);
+            FitOptions o = new FitOptions().epochs(2).verbose(0);
+            Sequential m = sequenceModel(Backends.cpu());
+            Result one = new Result(m.fit(Dataset.fromTensors(X, ys, sw).batch(10), o), m.getWeights(), null);
+            // the global batches of 10 split 5/5, the last one of 3 split 2/1: each rank's rows keep their weights
+            List<Result> rs = ranks(2, 20_000, DistributedFitTest::sequenceModel, (r, mr, c) ->
+                    mr.fit(Dataset.fromTensors(X, ys, sw).batch(10), new FitOptions().epochs(2).verbose(0).distributed(c)));
+            for (int r = 0; r < 2; r++) {
+                assertEquals(null, rs.get(r).failure(), "rank " + r);
+                assertClose(one, rs.get(r), "rank " + r);
+            }
+        });
+    }
+
+    @Test
     void aDatasetsBatchesAreTheGlobalOnes() throws Exception {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             FitOptions o = new FitOptions().epochs(2).verbose(0);

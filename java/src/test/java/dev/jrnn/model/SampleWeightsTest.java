@@ -496,4 +496,69 @@ class SampleWeightsTest {
                 new FitOptions().epochs(1).batchSize(4).shuffle(true).seed(1).verbose(0));
         assertSameWeights(weighted, duplicated, 1e-6);
     }
+
+    // ---- a Dataset of (x, y, w), as tf.data's from_tensor_slices((x, y, w))
+
+    @Test
+    void aDatasetsWeightsWeighItsBatchesAsFitOnTensorsDoes() throws Exception {
+        SplittableRandom r = new SplittableRandom(16);
+        int n = 7;
+        Tensor x = random(r, n, 3), y = random(r, n, 2);
+        float[] w = {2, 0, 1, 0.5f, 3, 1, 0.25f};
+        Sequential m = dense(2);
+        double[] l = perSampleMse(m, x, y);
+        m.compile(new SGD(0), "mse");   // learning rate 0: the epoch's loss is one weighted sum, whatever the order
+        History h = m.fit(Dataset.fromTensors(x, y, Tensor.of(w, n)).shuffle(3).batch(3), new FitOptions().epochs(2).verbose(0));
+        assertEquals(weighted(w, l), h.get("loss").get(1), 1e-6, "the second epoch's shuffle too");
+        assertEquals(weighted(w, l), m.evaluate(Dataset.fromTensors(x, y, Tensor.of(w, n, 1)).batch(2)), 1e-6);
+        // trains as the same weights given to fit on tensors, batch for batch
+        Sequential a = dense(2), b = dense(2);
+        a.fit(Dataset.fromTensors(x, y, Tensor.of(w, n)).batch(3), new FitOptions().epochs(2).verbose(0));
+        b.fit(x, y, new FitOptions().epochs(2).batchSize(3).shuffle(false).verbose(0).sampleWeight(Tensor.of(w, n)));
+        assertSameWeights(a, b, 1e-6);
+        // a map keeps each sample's weight; weighted validation batches weigh val_loss
+        History hv = m.fit(Dataset.fromTensors(x, y, Tensor.of(w, n)).map(smp -> smp.with(smp.inputs(), smp.targets())).batch(2),
+                new FitOptions().verbose(0).validationData(Dataset.fromTensors(x, y, Tensor.of(w, n)).batch(4)));
+        assertEquals(weighted(w, l), hv.get("loss").get(0), 1e-6);
+        assertEquals(weighted(w, l), hv.get("val_loss").get(0), 1e-6);
+    }
+
+    @Test
+    void aGeneratorsRaggedSequencesWithWeightsPerStep() throws Exception {
+        SplittableRandom r = new SplittableRandom(17);
+        int n = 3;
+        int[] lengths = {4, 2, 3};
+        Tensor x = random(r, n, T, 2), y = random(r, n, T, 2);
+        float[] w = stepWeights(r, n);
+        List<dev.jrnn.data.Sample> samples = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int len = lengths[i];
+            samples.add(dev.jrnn.data.Sample.sequence(Tensor.of(java.util.Arrays.copyOfRange(x.data(), i * T * 2, (i * T + len) * 2), len, 2),
+                    Tensor.of(java.util.Arrays.copyOfRange(y.data(), i * T * 2, (i * T + len) * 2), len, 2),
+                    Tensor.of(java.util.Arrays.copyOfRange(w, i * T, i * T + len), len)));
+        }
+        boolean[][] valid = new boolean[n][T];
+        for (int i = 0; i < n; i++) for (int s = 0; s < lengths[i]; s++) valid[i][s] = true;
+        Jrnn.setSeed(24);
+        Sequential m = new Sequential(new LSTM(3).returnSequences(true), new dev.jrnn.layers.TimeDistributed(new Dense(2)));
+        m.build(-1, 2);
+        m.compile(new SGD(0), "mse");
+        double[][] l = perStepMse(m, x, y, lengths);
+        // one batch padded to 4 steps: the padding is masked (its zero weights do not count either)
+        History h = m.fit(Dataset.fromIterator(samples::iterator).batch(n), new FitOptions().verbose(0));
+        assertEquals(maskedWeightedMean(l, w, valid), h.get("loss").get(0), 1e-6);
+    }
+
+    @Test
+    void aDatasetsWeightsPerOutput() throws Exception {
+        SplittableRandom r = new SplittableRandom(18);
+        int n = 5;
+        Tensor x = random(r, n, 3), ya = random(r, n, 2), yb = random(r, n, 1);
+        float[] wa = {2, 0, 1, 0.5f, 3}, wb = {0, 1, 4, 1, 0.25f};
+        Model m = twoOutputs(0);
+        double[] la = perSampleMse(m, x, ya, 0), lb = perSampleMse(m, x, yb, 1);
+        History h = m.fit(Dataset.fromTensors(List.of(x), List.of(ya, yb), List.of(Tensor.of(wa, n), Tensor.of(wb, n))).shuffle(2).batch(2),
+                new FitOptions().verbose(0));
+        assertEquals(weighted(wa, la) + 0.5 * weighted(wb, lb), h.get("loss").get(0), 1e-6);
+    }
 }
