@@ -125,6 +125,14 @@ class DistributedFitTest {
         }
     }
 
+    /** Every rank ended without a failure and computed what the one process did. */
+    private static void assertRanksClose(Result one, List<Result> rs) {
+        for (int r = 0; r < rs.size(); r++) {
+            assertEquals(null, rs.get(r).failure(), "rank " + r);
+            assertClose(one, rs.get(r), "rank " + r);
+        }
+    }
+
     private static Result single(FitOptions o, int batch) {
         Sequential m = model(Backends.cpu());
         return new Result(m.fit(X, Y, o.batchSize(batch)), m.getWeights(), null);
@@ -136,10 +144,7 @@ class DistributedFitTest {
             // 43 samples, 3 ranks x 4: three global batches of 12, then one of 7 split 3/2/2 (weights 9/7, 6/7, 6/7)
             Result one = single(options(), 12);
             List<Result> rs = ranks(3, 20_000, (r, m, c) -> m.fit(X, Y, options().batchSize(4).distributed(c, 256)));
-            for (int r = 0; r < 3; r++) {
-                assertEquals(null, rs.get(r).failure(), "rank " + r);
-                assertClose(one, rs.get(r), "rank " + r);
-            }
+            assertRanksClose(one, rs);
         });
     }
 
@@ -151,10 +156,7 @@ class DistributedFitTest {
             Tensor sw = Tensor.of(w, 43);
             Result one = single(options().sampleWeight(sw), 12);
             List<Result> rs = ranks(3, 20_000, (r, m, c) -> m.fit(X, Y, options().sampleWeight(sw).batchSize(4).distributed(c, 256)));
-            for (int r = 0; r < 3; r++) {
-                assertEquals(null, rs.get(r).failure(), "rank " + r);
-                assertClose(one, rs.get(r), "rank " + r);
-            }
+            assertRanksClose(one, rs);
         });
     }
 
@@ -179,10 +181,7 @@ class DistributedFitTest {
             Result one = new Result(m.fit(X, ys, options().sampleWeight(sw).batchSize(12)), m.getWeights(), null);
             List<Result> rs = ranks(3, 20_000, DistributedFitTest::sequenceModel,
                     (r, mr, c) -> mr.fit(X, ys, options().sampleWeight(sw).batchSize(4).distributed(c, 256)));
-            for (int r = 0; r < 3; r++) {
-                assertEquals(null, rs.get(r).failure(), "rank " + r);
-                assertClose(one, rs.get(r), "rank " + r);
-            }
+            assertRanksClose(one, rs);
         });
     }
 
@@ -199,10 +198,7 @@ class DistributedFitTest {
             // the global batches of 10 split 5/5, the last one of 3 split 2/1: each rank's rows keep their weights
             List<Result> rs = ranks(2, 20_000, DistributedFitTest::sequenceModel, (r, mr, c) ->
                     mr.fit(Dataset.fromTensors(X, ys, sw).batch(10), new FitOptions().epochs(2).verbose(0).distributed(c)));
-            for (int r = 0; r < 2; r++) {
-                assertEquals(null, rs.get(r).failure(), "rank " + r);
-                assertClose(one, rs.get(r), "rank " + r);
-            }
+            assertRanksClose(one, rs);
         });
     }
 

@@ -225,22 +225,30 @@ class SampleWeightsTest {
         return w;
     }
 
+    /** Sequences x (n, T, 2), targets y (n, T, 2) and per-step weights w (n * T, some 0), drawn from {@code seed}. */
+    private record Steps(Tensor x, Tensor y, float[] w) {}
+
+    private static Steps steps(long seed, int n) {
+        SplittableRandom r = new SplittableRandom(seed);
+        Tensor x = random(r, n, T, 2), y = random(r, n, T, 2);
+        return new Steps(x, y, stepWeights(r, n));
+    }
+
     @Test
     void temporalWeightsWeighEachStepAndTheMeanDividesByEveryStep() {
-        SplittableRandom r = new SplittableRandom(7);
         int n = 7;
-        Tensor x = random(r, n, T, 2), y = random(r, n, T, 2);
-        float[] w = stepWeights(r, n);
+        Steps d = steps(7, n);
+        Tensor x = d.x(), y = d.y();
+        float[] w = d.w();
         Sequential m = sequenceModel(0);   // learning rate 0: every batch sees the same weights, so the epoch's loss is one sum
         double[][] l = perStepMse(m, x, y, null);
         // shuffled batches of 3, 3 and 1: each weight must travel with its sample and step
         History h = m.fit(x, y, new FitOptions().epochs(1).batchSize(3).shuffle(true).seed(3).verbose(0).sampleWeight(Tensor.of(w, n, T)));
-        double sum = 0;
-        for (int i = 0; i < n; i++) for (int s = 0; s < T; s++) sum += w[i * T + s] * l[i][s];
         // Keras' sum_over_batch_size: each batch's sum / (b * T), averaged over the batches by their size
-        assertEquals(sum / (n * T), h.get("loss").get(0), 1e-6);
+        double want = maskedWeightedMean(l, w, everyStep(n));
+        assertEquals(want, h.get("loss").get(0), 1e-6);
         // (n, T, 1) is the same weights; evaluate weighs as fit does
-        assertEquals(sum / (n * T), m.evaluateAll(List.of(x), List.of(y), 3, null, Tensor.of(w, n, T, 1)).get("loss"), 1e-6);
+        assertEquals(want, m.evaluateAll(List.of(x), List.of(y), 3, null, Tensor.of(w, n, T, 1)).get("loss"), 1e-6);
     }
 
     @Test
@@ -278,6 +286,13 @@ class SampleWeightsTest {
         }
     }
 
+    /** Every step of {@code n} samples valid (no mask). */
+    private static boolean[][] everyStep(int n) {
+        boolean[][] v = new boolean[n][T];
+        for (boolean[] row : v) java.util.Arrays.fill(row, true);
+        return v;
+    }
+
     /** Keras' apply_mask then sum_over_batch_size: sum over the valid steps of w * loss, over the batch's valid steps. */
     private static double maskedWeightedMean(double[][] l, float[] w, boolean[][] valid) {
         double sum = 0;
@@ -294,10 +309,10 @@ class SampleWeightsTest {
 
     @Test
     void temporalWeightsMultiplyALengthMaskAndAMaskingMask() {
-        SplittableRandom r = new SplittableRandom(9);
         int n = 5;
-        Tensor x = random(r, n, T, 2), y = random(r, n, T, 2);
-        float[] w = stepWeights(r, n);
+        Steps d = steps(9, n);
+        Tensor x = d.x(), y = d.y();
+        float[] w = d.w();
         int[] lengths = {4, 2, 3, 1, 4};
         boolean[][] valid = new boolean[n][T];
         for (int i = 0; i < n; i++) for (int s = 0; s < lengths[i]; s++) valid[i][s] = true;
@@ -356,17 +371,15 @@ class SampleWeightsTest {
 
     @Test
     void trainOnBatchTakesTemporalWeightsAndClassWeights() {
-        SplittableRandom r = new SplittableRandom(11);
         int n = 3;
-        Tensor x = random(r, n, T, 2), y = random(r, n, T, 2);
-        float[] w = stepWeights(r, n);
+        Steps d = steps(11, n);
+        Tensor x = d.x(), y = d.y();
+        float[] w = d.w();
         Sequential m = sequenceModel(0.1);
         double[][] l = perStepMse(m, x, y, null);
-        double sum = 0;
-        for (int i = 0; i < n; i++) for (int s = 0; s < T; s++) sum += w[i * T + s] * l[i][s];
-        assertEquals(sum / (n * T), m.trainOnBatch(x, y, Tensor.of(w, n, T)), 1e-6);
+        assertEquals(maskedWeightedMean(l, w, everyStep(n)), m.trainOnBatch(x, y, Tensor.of(w, n, T)), 1e-6);
 
-        Tensor xc = random(r, 4, 3), yc = Tensor.of(new float[] {0, 2, 1, 2}, 4);
+        Tensor xc = random(new SplittableRandom(11), 4, 3), yc = Tensor.of(new float[] {0, 2, 1, 2}, 4);
         Jrnn.setSeed(22);
         Sequential c = new Sequential(new Dense(3).activation("softmax").inputShape(3));
         c.compile(new SGD(0.1), "sparse_categorical_crossentropy");
@@ -411,9 +424,7 @@ class SampleWeightsTest {
         Sequential m = sequenceModel(0.1);
         History h = m.fit(x, y, new FitOptions().epochs(1).batchSize(2).verbose(0).validationData(List.of(vx), List.of(vy), Tensor.of(vw, 3, T)));
         double[][] l = perStepMse(m, vx, vy, null);
-        double sum = 0;
-        for (int i = 0; i < 3; i++) for (int s = 0; s < T; s++) sum += vw[i * T + s] * l[i][s];
-        assertEquals(sum / (3 * T), h.get("val_loss").get(0), 1e-6);
+        assertEquals(maskedWeightedMean(l, vw, everyStep(3)), h.get("val_loss").get(0), 1e-6);
         Model named = m.name("s");
         assertEquals("s.fit (validation data): sampleWeight holds 2 weights, x holds 3 samples; give one weight per sample",
                 assertThrows(IllegalArgumentException.class, () -> named.fit(x, y, new FitOptions().verbose(0)
@@ -525,11 +536,11 @@ class SampleWeightsTest {
 
     @Test
     void aGeneratorsRaggedSequencesWithWeightsPerStep() throws Exception {
-        SplittableRandom r = new SplittableRandom(17);
         int n = 3;
         int[] lengths = {4, 2, 3};
-        Tensor x = random(r, n, T, 2), y = random(r, n, T, 2);
-        float[] w = stepWeights(r, n);
+        Steps d = steps(17, n);
+        Tensor x = d.x(), y = d.y();
+        float[] w = d.w();
         List<dev.jrnn.data.Sample> samples = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
             int len = lengths[i];

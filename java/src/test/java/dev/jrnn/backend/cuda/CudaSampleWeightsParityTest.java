@@ -2,8 +2,6 @@ package dev.jrnn.backend.cuda;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
-import dev.jrnn.backend.Backends;
-import dev.jrnn.backend.Precision;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.LSTM;
@@ -20,8 +18,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /**
  * Per-timestep sample weights (n, T) on CUDA: the weighted steps (which run eagerly, a captured graph having no slot
  * for per-batch weights) give the CPU's per-epoch losses and val_loss, with an Embedding mask_zero mask multiplied in.
@@ -29,22 +25,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Tag("gpu")
 class CudaSampleWeightsParityTest {
-    static CudaBackend gpu;
-    static Backend cpu;
-
     @BeforeAll
-    static void backends() {
-        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
-        gpu = CudaBackend.create();
-        cpu = Backends.cpu();
-        Jrnn.setPrecision(Precision.FP32);
-    }
+    static void backends() { CudaFitParityTest.backends(); }
 
     @AfterAll
-    static void closeBackends() {
-        Jrnn.setBackend("cpu");
-        if (gpu != null) gpu.close();
-    }
+    static void closeBackends() { CudaFitParityTest.closeBackends(); }
 
     private static History fit(Backend be, Tensor x, Tensor y, Tensor w, Tensor vx, Tensor vy, Tensor vw) {
         Jrnn.setBackend(be);
@@ -76,8 +61,8 @@ class CudaSampleWeightsParityTest {
     void temporalWeightsWithAMaskMatchTheCpu() {
         SplittableRandom r = new SplittableRandom(31);
         Tensor[] tr = data(r, 13, 7), va = data(r, 6, 7);
-        History c = fit(cpu, tr[0], tr[1], tr[2], va[0], va[1], va[2]);
-        History g = fit(gpu, tr[0], tr[1], tr[2], va[0], va[1], va[2]);
+        History c = fit(CudaFitParityTest.cpu, tr[0], tr[1], tr[2], va[0], va[1], va[2]);
+        History g = fit(CudaFitParityTest.gpu, tr[0], tr[1], tr[2], va[0], va[1], va[2]);
         CudaFitParityTest.assertLossesClose("temporal sample weights, loss", c.get("loss"), g.get("loss"), 1e-4);
         CudaFitParityTest.assertLossesClose("temporal sample weights, val_loss", c.get("val_loss"), g.get("val_loss"), 1e-4);
     }
