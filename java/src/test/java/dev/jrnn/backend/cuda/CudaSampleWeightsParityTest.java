@@ -2,6 +2,7 @@ package dev.jrnn.backend.cuda;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
+import dev.jrnn.data.Dataset;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.LSTM;
@@ -20,7 +21,8 @@ import java.util.SplittableRandom;
 
 /**
  * Per-timestep sample weights (n, T) on CUDA: the weighted steps (which run eagerly, a captured graph having no slot
- * for per-batch weights) give the CPU's per-epoch losses and val_loss, with an Embedding mask_zero mask multiplied in.
+ * for per-batch weights) give the CPU's per-epoch losses and val_loss, with an Embedding mask_zero mask multiplied in;
+ * from tensors, and from a Dataset of (x, y, w) whose inputs go through the device feed.
  * Skipped without a device.
  */
 @Tag("gpu")
@@ -31,14 +33,21 @@ class CudaSampleWeightsParityTest {
     @AfterAll
     static void closeBackends() { CudaFitParityTest.closeBackends(); }
 
-    private static History fit(Backend be, Tensor x, Tensor y, Tensor w, Tensor vx, Tensor vy, Tensor vw) {
+    /** Tensors, or with {@code dataset} the same samples as a Dataset of (x, y, w) (on CUDA through the device feed). */
+    private static History fit(Backend be, boolean dataset, Tensor x, Tensor y, Tensor w, Tensor vx, Tensor vy, Tensor vw) {
         Jrnn.setBackend(be);
         Jrnn.clearSession();
         Jrnn.setSeed(5);
         try (Sequential m = new Sequential(new Embedding(12, 6).maskZero(true).inputShape(x.dim(1)),
                 new LSTM(16).returnSequences(true), new TimeDistributed(new Dense(4)))) {
             m.compile(new Adam(0.01), dev.jrnn.losses.Losses.sparseCategoricalCrossentropy(true));
-            return m.fit(x, y, new FitOptions().epochs(4).batchSize(5).seed(2).verbose(0).sampleWeight(w).validationData(vx, vy, vw));
+            FitOptions o = new FitOptions().epochs(4).verbose(0);
+            if (dataset) {
+                return m.fit(Dataset.fromTensors(x, y, w).shuffle(2).batch(5), o.validationData(Dataset.fromTensors(vx, vy, vw).batch(4)));
+            }
+            return m.fit(x, y, o.batchSize(5).seed(2).sampleWeight(w).validationData(vx, vy, vw));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         } finally {
             Jrnn.setBackend("cpu");
         }
@@ -61,9 +70,12 @@ class CudaSampleWeightsParityTest {
     void temporalWeightsWithAMaskMatchTheCpu() {
         SplittableRandom r = new SplittableRandom(31);
         Tensor[] tr = data(r, 13, 7), va = data(r, 6, 7);
-        History c = fit(CudaFitParityTest.cpu, tr[0], tr[1], tr[2], va[0], va[1], va[2]);
-        History g = fit(CudaFitParityTest.gpu, tr[0], tr[1], tr[2], va[0], va[1], va[2]);
-        CudaFitParityTest.assertLossesClose("temporal sample weights, loss", c.get("loss"), g.get("loss"), 1e-4);
-        CudaFitParityTest.assertLossesClose("temporal sample weights, val_loss", c.get("val_loss"), g.get("val_loss"), 1e-4);
+        for (boolean dataset : new boolean[] {false, true}) {
+            String what = "temporal sample weights" + (dataset ? " in a Dataset" : "");
+            History c = fit(CudaFitParityTest.cpu, dataset, tr[0], tr[1], tr[2], va[0], va[1], va[2]);
+            History g = fit(CudaFitParityTest.gpu, dataset, tr[0], tr[1], tr[2], va[0], va[1], va[2]);
+            CudaFitParityTest.assertLossesClose(what + ", loss", c.get("loss"), g.get("loss"), 1e-4);
+            CudaFitParityTest.assertLossesClose(what + ", val_loss", c.get("val_loss"), g.get("val_loss"), 1e-4);
+        }
     }
 }
