@@ -24,8 +24,8 @@ public interface Callback {
 
     /**
      * After each epoch (and its validation). As in Keras, the callbacks share one {@code logs} map, in the order
-     * they were given, and may add values to it ({@link ReduceLROnPlateau} adds "learning_rate"); the
-     * {@link History} fit returns records it after the last callback.
+     * they were given, and may add values to it ({@link ReduceLROnPlateau} adds "learning_rate"); the epoch's progress
+     * line shows it and the {@link History} fit returns records it after the last callback (Keras 3's order).
      */
     default void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {}
 

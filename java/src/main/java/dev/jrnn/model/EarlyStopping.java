@@ -121,7 +121,7 @@ public final class EarlyStopping implements Callback, KnownLogs {
         Double v = logs.get(monitor);
         if (v == null) {
             if (!warned) {
-                System.err.println("EarlyStopping: monitored value '" + monitor + "' is not logged (logged: "
+                model.fitWarnings().println("EarlyStopping: monitored value '" + monitor + "' is not logged (logged: "
                         + logs.keySet() + "); not stopping");
                 warned = true;
             }
@@ -149,10 +149,10 @@ public final class EarlyStopping implements Callback, KnownLogs {
 
     @Override
     public void onTrainEnd(Model model) {
-        if (stoppedEpoch >= 0 && verbose > 0) System.out.println("Epoch " + (stoppedEpoch + 1) + ": early stopping");
+        if (stoppedEpoch >= 0 && verbose > 0) model.fitMessages().println("Epoch " + (stoppedEpoch + 1) + ": early stopping");
         if (restoreBestWeights && bestWeights != null) {
             if (!model.closed()) {   // a callback may have closed it after the last epoch
-                if (verbose > 0) System.out.println("Restoring model weights from the end of the best epoch: " + (bestEpoch + 1) + ".");
+                if (verbose > 0) model.fitMessages().println("Restoring model weights from the end of the best epoch: " + (bestEpoch + 1) + ".");
                 model.setWeights(bestWeights);
             }
             bestWeights = null;   // a second fit starts afresh; this one's copies are not kept alive

@@ -320,7 +320,10 @@ public final class FitOptions {
         return communicator == null ? batchSize : (int) Math.min(Integer.MAX_VALUE, (long) batchSize * communicator.size());
     }
 
-    /** Where the progress bar goes (default System.out). */
+    /**
+     * Where the progress bar and the callbacks' verbose lines go (default System.out); in data-parallel fit only rank
+     * 0 writes them.
+     */
     public FitOptions out(PrintStream s) {
         if (s == null) throw new IllegalArgumentException("FitOptions: out is null (use verbose(0) for no output)");
         this.out = s;

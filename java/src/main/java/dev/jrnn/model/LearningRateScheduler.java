@@ -52,7 +52,7 @@ public final class LearningRateScheduler implements Callback, KnownLogs {
                     + "; a learning rate must be a finite number >= 0 (as a float)");
         }
         opt.learningRate((float) lr);
-        if (verbose > 0) System.out.println("\nEpoch " + (epoch + 1) + ": LearningRateScheduler setting learning rate to " + PythonFloat.repr(lr) + ".");
+        if (verbose > 0) model.fitMessages().println("\nEpoch " + (epoch + 1) + ": LearningRateScheduler setting learning rate to " + PythonFloat.repr(lr) + ".");
     }
 
     @Override

@@ -117,7 +117,7 @@ public final class ReduceLROnPlateau implements Callback, KnownLogs {
         Double v = logs.get(monitor);
         if (v == null) {
             if (!warned) {
-                System.err.println("ReduceLROnPlateau: learning rate reduction is conditioned on '" + monitor
+                model.fitWarnings().println("ReduceLROnPlateau: learning rate reduction is conditioned on '" + monitor
                         + "', which is not logged (logged: " + logs.keySet() + ")");
                 warned = true;
             }
@@ -132,17 +132,18 @@ public final class ReduceLROnPlateau implements Callback, KnownLogs {
             wait = 0;
         } else if (!inCooldown()) {
             wait++;
-            if (wait >= patience) reduce(model.optimizer(), epoch);
+            if (wait >= patience) reduce(model, epoch);
         }
     }
 
     /** Keras' _reduce_optimizer_lr: only a rate above minLr (as float32) is lowered. */
-    private void reduce(Optimizer opt, int epoch) {
+    private void reduce(Model model, int epoch) {
+        Optimizer opt = model.optimizer();
         double old = opt.learningRate();
         if (!(old > (float) minLr)) return;
         double lr = Math.max(old * factor, minLr);
         opt.learningRate((float) lr);
-        if (verbose > 0) System.out.println("\nEpoch " + (epoch + 1) + ": ReduceLROnPlateau reducing learning rate to " + PythonFloat.repr(lr) + ".");
+        if (verbose > 0) model.fitMessages().println("\nEpoch " + (epoch + 1) + ": ReduceLROnPlateau reducing learning rate to " + PythonFloat.repr(lr) + ".");
         cooldownCounter = cooldown;
         wait = 0;
     }

@@ -132,6 +132,34 @@ public class Sequential extends Model {
         return this;
     }
 
+    /**
+     * Removes the last layer and returns it, as Keras' {@code model.pop()}: the model's output is then the layer
+     * before's, and a layer added next is built on it (the popped layer keeps its weights). Popping the only layer
+     * keeps the model's input, as Keras keeps its InputLayer. The compiled loss, optimizer and metrics stay, as in Keras.
+     * <pre>{@code
+     * Sequential m = new Sequential(new LSTM(8).inputShape(10, 1), new Dense(1));
+     * m.pop();                                   // drop the head
+     * m.add(new Dense(3).activation("softmax")); // a new one on the LSTM
+     * m.compile("adam", "sparse_categorical_crossentropy");
+     * }</pre>
+     */
+    public Layer pop() {
+        requireOpen("pop");
+        if (stack.isEmpty()) throw new IllegalStateException(name() + ".pop: there are no layers in the model");
+        Layer popped = stack.remove(stack.size() - 1);
+        if (input != null) {
+            if (stack.isEmpty()) {
+                declared = input;   // Keras keeps the InputLayer
+                input = null;
+                last = null;
+            } else {
+                last = popped.calls().stream().filter(c -> c.outputs().contains(last)).findFirst().orElseThrow().inputs().get(0);
+                stale = true;
+            }
+        }
+        return popped;
+    }
+
     /** The input the first layer is built for: the Input added before it, or the one it declares (or null). */
     private Input firstInput(Layer layer) {
         int[] shape = layer.declaredInputShape();

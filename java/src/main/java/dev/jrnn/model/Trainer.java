@@ -51,6 +51,9 @@ public abstract class Trainer {
     private boolean graphsBroken;
     /** The seed of the last seeded fit (saved with the model, used by a resumed fit without a seed). */
     private Long fitSeed;
+    /** Where callbacks print their verbose lines during fit: FitOptions.out on rank 0, nowhere on other ranks. */
+    private java.io.PrintStream fitMessages;
+    private boolean quietRank;
 
     /** Only {@link Model} extends this class. */
     Trainer() {}
@@ -264,6 +267,20 @@ public abstract class Trainer {
     Long fitSeed() { return fitSeed; }
 
     void fitSeed(Long s) { this.fitSeed = s; }
+
+    /**
+     * Where a callback prints its verbose lines (Keras' print_msg): the running fit's {@link FitOptions#out}, none on a
+     * data-parallel rank other than 0 (one process speaks, as one progress bar), System.out outside a fit.
+     */
+    java.io.PrintStream fitMessages() { return fitMessages != null ? fitMessages : System.out; }
+
+    /** Where a callback warns (Keras' warnings.warn): System.err, none on a data-parallel rank other than 0. */
+    java.io.PrintStream fitWarnings() { return quietRank ? fitMessages : System.err; }
+
+    void fitMessages(java.io.PrintStream out, boolean quietRank) {
+        this.fitMessages = out;
+        this.quietRank = quietRank;
+    }
 
     /**
      * Asks {@link #fit} to stop (what EarlyStopping calls): set in {@link Callback#onBatchEnd}, after that batch (the

@@ -3,6 +3,7 @@ package dev.jrnn.model;
 import dev.jrnn.Jrnn;
 
 import java.io.Console;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -76,6 +77,8 @@ final class TrainingLoop {
         boolean dynamic = o.out == null && console != null && console.isTerminal();   // redraw in place only on a terminal
         History h = new History();
         model.stopTraining(false);
+        boolean quietRank = dp != null && dp.rank() != 0;
+        model.fitMessages(quietRank ? new PrintStream(OutputStream.nullOutputStream()) : out, quietRank);
         try (LossLog log = new LossLog(s, steps < 0 ? LossLog.UNKNOWN_CAPACITY : steps, targets);
              StepGraphCache graphs = captureSteps ? new StepGraphCache(s, step, onCaptureBroken) : null) {
             if (dp != null) {
@@ -136,15 +139,17 @@ final class TrainingLoop {
                     Map<String, Double> v = new Inference(s).evaluate(val);
                     for (Map.Entry<String, Double> e : v.entrySet()) logs.put("val_" + e.getKey(), e.getValue());
                 }
-                bar.finish(logs);
-                // As Keras: the callbacks share one map and may add to it (ReduceLROnPlateau's "learning_rate"),
-                // and History records it after them.
+                // As Keras 3: the callbacks share one map and may add to it (ReduceLROnPlateau's "learning_rate"),
+                // and the progress bar and History, the last callbacks there, show and record it after them.
                 for (Callback cb : callbacks) cb.onEpochEnd(epoch, logs, model);
+                bar.finish(logs);
                 h.add(epoch, logs);
                 if (dp != null && dp.anyRankStops(model.stopTraining())) model.stopTraining(true);   // else the others would wait
                 if (model.stopTraining()) break;
             }
             for (Callback cb : callbacks) cb.onTrainEnd(model);
+        } finally {
+            model.fitMessages(null, false);
         }
         return h;
     }

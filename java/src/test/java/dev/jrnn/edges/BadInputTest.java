@@ -158,6 +158,13 @@ class BadInputTest {
         bad("layer: GRU negative units", IAE, f -> new GRU(-3), "GRU", "got -3");
         bad("layer: SimpleRNN zero units", IAE, f -> new SimpleRNN(0), "SimpleRNN", "got 0");
         bad("layer: Dense zero units", IAE, f -> new Dense(0), "Dense", "got 0");
+        bad("layer: AveragePooling1D zero pool", IAE, f -> new dev.jrnn.layers.AveragePooling1D(0), "AveragePooling1D", "poolSize must be positive, got 0");
+        bad("layer: AveragePooling1D causal padding", IAE, f -> new dev.jrnn.layers.AveragePooling1D(2).name("p").padding("causal"), "p: padding", "got \"causal\"");
+        bad("layer: Conv1D zero filters", IAE, f -> new dev.jrnn.layers.Conv1D(0, 3), "Conv1D", "filters must be positive, got 0");
+        bad("layer: Conv1D unknown padding", IAE, f -> new dev.jrnn.layers.Conv1D(2, 3).name("c").padding("full"), "c: padding", "got \"full\"");
+        bad("layer: Conv1D strides with dilation", IAE, f -> new dev.jrnn.layers.Conv1D(2, 3).strides(2).dilationRate(2), "strides > 1", "dilationRate 2");
+        bad("layer: Conv1D input shorter than its kernel", IAE, f -> new dev.jrnn.layers.Conv1D(2, 5).name("c").call(Tensor.zeros(1, 3, 2)),
+                "c: 3 timesteps are fewer than the kernel covers (5");
         bad("layer: Embedding zero vocabulary", IAE, f -> new Embedding(0, 4), "Embedding", "got 0 and 4");
         bad("layer: Dropout rate 1", IAE, f -> new Dropout(1.0), "Dropout", "[0, 1), got 1.0");
         bad("layer: Dropout rate NaN", IAE, f -> new Dropout(Double.NaN), "Dropout", "got NaN");
@@ -313,6 +320,7 @@ class BadInputTest {
         }, "graph disconnected", "b");
         bad("model: Input with a zero dimension", IAE, f -> Input.shape(0, 3), "Input", "[0, 3]");
         bad("model: add null", IAE, f -> new Sequential().add((dev.jrnn.layers.Layer) null), "add", "layer is null");
+        bad("model: pop of an empty model", ISE, f -> new Sequential().pop(), "sequential", ".pop: there are no layers in the model");
         bad("model: add a null Input", IAE, f -> new Sequential().add((Input) null), "add", "input is null");
         bad("model: a second Input", IAE, f -> f.model.add(Input.shape(3, 2)), "sequential.add", "already has its input (None, 3, 2)");
         bad("model: an Input after a layer", IAE, f -> new Sequential(new Dense(2)).add(Input.shape(3)), "an Input comes before the layers", "dense");

@@ -61,7 +61,7 @@ class KerasBadFilesTest {
         "wrong_shape.h5|expected shape",
         "nan_weight.h5|NaN",
         "stateful.h5|a stateful layer needs a fixed batch size",
-        "unknown_layer.h5|'Conv1D' is not supported",
+        "unknown_layer.h5|'Conv2D' is not supported",
         "deep_json.h5|nesting deeper than",
         "missing_dataset.h5|is not a dataset",
         "plain.h5|not a Keras model file",

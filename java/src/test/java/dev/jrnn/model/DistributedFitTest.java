@@ -270,6 +270,20 @@ class DistributedFitTest {
     }
 
     @Test
+    void callbacksSpeakOnRankZeroOnlyAndToItsOut() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            java.io.ByteArrayOutputStream[] outs = {new java.io.ByteArrayOutputStream(), new java.io.ByteArrayOutputStream()};
+            List<Result> rs = ranks(2, 20_000, (r, m, c) -> m.fit(X, Y, options().epochs(1).batchSize(4).distributed(c)
+                    .out(new java.io.PrintStream(outs[r], true, java.nio.charset.StandardCharsets.UTF_8))
+                    .callbacks(new LearningRateScheduler((epoch, lr) -> 0.01).verbose(1))));
+            for (Result res : rs) assertNull(res.failure());
+            assertEquals("\nEpoch 1: LearningRateScheduler setting learning rate to 0.01.\n",
+                    outs[0].toString(java.nio.charset.StandardCharsets.UTF_8).replace("\r\n", "\n"));
+            assertEquals("", outs[1].toString(java.nio.charset.StandardCharsets.UTF_8), "rank 1 is silent");
+        });
+    }
+
+    @Test
     void aRankThatFailsEndsFitOnEveryRankNamingIt() throws Exception {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             List<Result> rs = ranks(2, 20_000, (r, m, c) -> m.fit(X, Y, options().batchSize(4).distributed(c)

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Keras 3's ReduceLROnPlateau rules, fed a scripted sequence of epoch logs. */
 class ReduceLROnPlateauTest {
@@ -102,5 +103,31 @@ class ReduceLROnPlateauTest {
         assertEquals("\nEpoch 2: ReduceLROnPlateau reducing learning rate to 0.0005000000237487257.\n"
                         + "\nEpoch 3: ReduceLROnPlateau reducing learning rate to 0.0003.\n",
                 b.toString(java.nio.charset.StandardCharsets.UTF_8).replace("\r\n", "\n"));
+    }
+
+    @Test
+    void aFitPrintsTheMessageToItsOutAndTheEpochLineAfterItWithTheRate() {
+        Sequential m = model(0.001);
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream stray = new java.io.ByteArrayOutputStream();
+        try {
+            System.setOut(new java.io.PrintStream(stray, true, java.nio.charset.StandardCharsets.UTF_8));
+            // min_delta 10 makes no epoch an improvement after the first: epoch 2 reduces the rate
+            m.fit(dev.jrnn.tensor.Tensor.zeros(4, 2), dev.jrnn.tensor.Tensor.zeros(4, 1), new FitOptions().epochs(2).batchSize(4).verbose(2)
+                    .out(new java.io.PrintStream(b, true, java.nio.charset.StandardCharsets.UTF_8))
+                    .callbacks(new ReduceLROnPlateau().monitor("loss").patience(0).minDelta(10).factor(0.5).verbose(1)));
+        } finally {
+            System.setOut(out);
+        }
+        assertEquals("", stray.toString(java.nio.charset.StandardCharsets.UTF_8), "nothing goes to System.out when FitOptions.out is set");
+        String[] lines = b.toString(java.nio.charset.StandardCharsets.UTF_8).replace("\r\n", "\n").split("\n");
+        // Keras 3: the progress bar is the last callback, so the epoch's line follows the message and shows the rate
+        assertEquals("Epoch 2/2", lines[2], String.join("|", lines));
+        assertEquals("", lines[3]);
+        assertEquals("Epoch 2: ReduceLROnPlateau reducing learning rate to 0.0005000000237487257.", lines[4]);
+        // the epoch's rate before the reduction, as Keras logs it (float32 0.001 is above 1e-3: "%.4f")
+        assertTrue(lines[5].startsWith("1/1 - ") && lines[5].contains(" - loss: 0.0000e+00 - learning_rate: 0.0010 - "), lines[5]);
+        assertTrue(lines[1].contains(" - loss: 0.0000e+00 - learning_rate: 0.0010 - "), lines[1]);
     }
 }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.function.Supplier;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -126,5 +127,53 @@ class SequentialTest {
         e = assertThrows(IllegalArgumentException.class, () -> new Sequential(Input.shape(4, 2), new LSTM(2).inputShape(5, 2)));
         assertTrue(e.getMessage().contains("declares input (None, 5, 2), the model's Input is (None, 4, 2)"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Sequential((Input) null, new LSTM(2)));
+    }
+
+    @Test
+    void popDropsTheHeadAndANewOneTrainsOnTheLayerBefore() {
+        Jrnn.setSeed(3);
+        LSTM lstm = new LSTM(4).inputShape(5, 2);
+        Dense head = new Dense(1);
+        try (Sequential m = new Sequential(lstm, head)) {
+            m.compile("adam", "mse");
+            float[] xs = new float[6 * 5 * 2];
+            java.util.SplittableRandom r = new java.util.SplittableRandom(1);
+            for (int i = 0; i < xs.length; i++) xs[i] = (float) r.nextGaussian();
+            Tensor x = Tensor.of(xs, 6, 5, 2);
+            m.fit(x, Tensor.zeros(6, 1), new FitOptions().epochs(1).batchSize(3).verbose(0));
+            assertEquals(head, m.pop());
+            // the output is now the LSTM's own: the model predicts what the layer computes
+            assertArrayEquals(lstm.call(x).data(), m.predict(x).data(), 0f);
+            assertEquals(List.of(lstm), m.layers());
+            assertEquals(4L * (2 + 4 + 1) * 4, m.countParams());
+            Dense three = new Dense(3).activation("softmax");
+            m.add(three);
+            assertEquals(List.of(lstm, three), m.layers());
+            assertEquals(4L * 7 * 4 + 4 * 3 + 3, m.countParams());
+            // compiled as before (Keras keeps compile across pop); the new head trains
+            float[] before = three.getWeights().get(0).data().clone();
+            double loss = m.fit(x, Tensor.zeros(6, 3), new FitOptions().epochs(1).batchSize(3).verbose(0)).history().get("loss").get(0);
+            assertTrue(Double.isFinite(loss));
+            assertFalse(java.util.Arrays.equals(before, three.getWeights().get(0).data()), "the new head's kernel moved");
+            assertTrue(m.summaryString().contains(three.name()) && !m.summaryString().contains(head.name() + " "), m.summaryString());
+        }
+    }
+
+    @Test
+    void popOfTheOnlyLayerKeepsTheInputAndAnEmptyModelRefuses() {
+        try (Sequential m = new Sequential(new Dense(2).inputShape(3))) {
+            m.pop();
+            assertEquals(List.of(), m.layers());
+            m.add(new Dense(5));   // built on the kept input (3)
+            assertEquals(3L * 5 + 5, m.countParams());
+            m.pop();
+            IllegalStateException e = assertThrows(IllegalStateException.class, m::pop);
+            assertEquals(m.name() + ".pop: there are no layers in the model", e.getMessage());
+        }
+        try (Sequential u = new Sequential(new Dense(2), new Dense(4))) {   // not built yet
+            u.pop();
+            u.build(3);
+            assertEquals(3L * 2 + 2, u.countParams());
+        }
     }
 }

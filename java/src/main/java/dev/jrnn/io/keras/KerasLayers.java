@@ -7,7 +7,10 @@ import dev.jrnn.layers.Concatenate;
 import dev.jrnn.layers.Flatten;
 import dev.jrnn.layers.LayerNormalization;
 import dev.jrnn.layers.Multiply;
+import dev.jrnn.layers.Pooling1D;
 import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.AveragePooling1D;
+import dev.jrnn.layers.Conv1D;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Dropout;
 import dev.jrnn.layers.Embedding;
@@ -34,7 +37,8 @@ final class KerasLayers {
     /** Keras layer classes this importer builds (InputLayer is wired by {@link KerasGraph}). */
     static final List<String> SUPPORTED = List.of("InputLayer", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "Dense",
             "TimeDistributed", "Embedding", "Masking", "Dropout", "Activation", "RepeatVector",
-            "Flatten", "LayerNormalization", "Concatenate", "Add", "Multiply", "Average");
+            "Flatten", "LayerNormalization", "Concatenate", "Add", "Multiply", "Average", "Conv1D",
+            "AveragePooling1D");
 
     private static final String[] HARMLESS = {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
             "activity_regularizer", "embeddings_regularizer", "kernel_constraint", "recurrent_constraint",
@@ -71,6 +75,8 @@ final class KerasLayers {
             case "Add" -> new Add();
             case "Multiply" -> new Multiply();
             case "Average" -> new Average();
+            case "Conv1D" -> conv1d(c, where);
+            case "AveragePooling1D" -> pooling1d(new AveragePooling1D(oneInt(c, "pool_size", where)), c, where);
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "
                     + String.join(", ", SUPPORTED));
         };
@@ -138,6 +144,48 @@ final class KerasLayers {
             throw new KerasFormatException(where + ": option data_format='" + format + "' is not supported by jrnn (channels_last only)");
         }
         return new Flatten();
+    }
+
+    private Conv1D conv1d(KerasConfig c, String where) {
+        String format = c.string("data_format", "channels_last");
+        if (!format.equals("channels_last")) {
+            throw new KerasFormatException(where + ": option data_format='" + format + "' is not supported by jrnn (channels_last only)");
+        }
+        if (c.has("groups") && c.integer("groups") != 1) {
+            throw new KerasFormatException(where + ": option groups=" + c.integer("groups") + " is not supported by jrnn (1 only)");
+        }
+        try {
+            return new Conv1D(c.integer("filters"), oneInt(c, "kernel_size", where)).strides(oneInt(c, "strides", where))
+                    .dilationRate(oneInt(c, "dilation_rate", where)).padding(c.string("padding", "valid"))
+                    .activation(activation(c, "activation", where)).useBias(c.bool("use_bias", true));
+        } catch (IllegalArgumentException e) {
+            throw new KerasFormatException(where + ": " + e.getMessage());
+        }
+    }
+
+    /** A pooling layer's strides (Keras' null: the pool size) and padding; channels_last only. */
+    private static Pooling1D pooling1d(Pooling1D p, KerasConfig c, String where) {
+        String format = c.string("data_format", "channels_last");
+        if (!format.equals("channels_last")) {
+            throw new KerasFormatException(where + ": option data_format='" + format + "' is not supported by jrnn (channels_last only)");
+        }
+        try {
+            if (c.has("strides")) p.strides(oneInt(c, "strides", where));
+            return p.padding(c.string("padding", "valid"));
+        } catch (IllegalArgumentException e) {
+            throw new KerasFormatException(where + ": " + e.getMessage());
+        }
+    }
+
+    /** A 1-D option Keras writes as an int or a list of one int ({@code "kernel_size": [3]}); absent: 1. */
+    private static int oneInt(KerasConfig c, String key, String where) {
+        if (!c.has(key)) return 1;
+        Object v = c.raw(key);
+        if (v instanceof List<?> l) {
+            if (l.size() != 1) throw new KerasFormatException(where + ": '" + key + "' should hold one integer for Conv1D, got " + l);
+            v = l.get(0);
+        }
+        return c.toInt(v, key);
     }
 
     private static LayerNormalization layerNormalization(KerasConfig c, String where) {
@@ -252,6 +300,23 @@ final class KerasLayers {
                 c.put("scale", n.scale());
             }
             case Concatenate m -> c.put("axis", m.axis());
+            case Pooling1D p -> {
+                c.put("pool_size", List.of(p.poolSize()));
+                c.put("padding", p.padding());
+                c.put("strides", List.of(p.strides()));
+                c.put("data_format", "channels_last");
+            }
+            case Conv1D v -> {
+                c.put("filters", v.filters());
+                c.put("kernel_size", List.of(v.kernelSize()));
+                c.put("strides", List.of(v.strides()));
+                c.put("padding", v.padding());
+                c.put("data_format", "channels_last");
+                c.put("dilation_rate", List.of(v.dilationRate()));
+                c.put("groups", 1);
+                c.put("activation", activationName(v.activation()));
+                c.put("use_bias", v.useBias());
+            }
             case Add m -> { }
             case Multiply m -> { }
             case Average m -> { }

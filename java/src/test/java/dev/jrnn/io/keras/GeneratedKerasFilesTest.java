@@ -110,6 +110,24 @@ class GeneratedKerasFilesTest {
         }
     }
 
+    /** Conv1D as Keras 3 writes it (causal with dilation, then strides) predicts what numpy computed from the file's weights. */
+    @Test
+    void keras3Conv1dPredictsNumpysOutputs() throws IOException {
+        Tensor x = dev.jrnn.data.Npy.read(resource("keras3_conv1d_x.npy"));
+        float[] want = dev.jrnn.data.Npy.read(resource("keras3_conv1d_y.npy")).data();
+        for (String f : List.of("keras3_conv1d.keras", "keras3_conv1d.h5")) {
+            try (Model m = Models.load(resource(f))) {
+                Tensor y = m.predict(x);
+                assertArrayEquals(new int[] {2, 4, 1}, y.shape(), f);
+                for (int i = 0; i < want.length; i++) assertEquals(want[i], y.data()[i], 1e-5, f + ": element " + i);
+                dev.jrnn.layers.Conv1D c = (dev.jrnn.layers.Conv1D) m.getLayer("conv1d");
+                assertEquals("causal", c.padding(), f);
+                assertEquals(2, c.dilationRate(), f);
+                assertEquals(2, ((dev.jrnn.layers.Conv1D) m.getLayer("conv1d_1")).strides(), f);
+            }
+        }
+    }
+
     @Test
     void formatIsRecognisedByContentNotName() throws IOException {
         try (Model m = Models.load(resource("hdf5_named.keras"))) {

@@ -436,7 +436,7 @@ def bad_files():
     gru_model("wrong_shape.h5", [("kernel", w(3, 14)), ("recurrent_kernel", r1), ("bias", b1)])
     gru_model("nan_weight.h5", [("kernel", np.full((3, 15), np.nan, np.float32)), ("recurrent_kernel", r1), ("bias", b1)])
     gru_model("stateful.h5", good, layer0=rnn_cfg("GRU", "gru", 5, return_sequences=True, stateful=True))
-    gru_model("unknown_layer.h5", good, layer0={"class_name": "Conv1D", "config": {"name": "gru", "filters": 5}})
+    gru_model("unknown_layer.h5", good, layer0={"class_name": "Conv2D", "config": {"name": "gru", "filters": 5}})
     deep = "x"
     for _ in range(300):
         deep = [deep]
@@ -470,6 +470,50 @@ def bad_files():
     gru_model("gru_reset_mismatch.h5", good, layer0=rnn_cfg("GRU", "gru", 5, return_sequences=True, reset_after=False))
 
 
+# ---------------------- F: Keras 3 Conv1D stack (causal + dilation, then strides), outputs computed here in numpy
+def keras3_conv1d():
+    """A CNN head as Keras 3 writes it (kernel (k, C, F) in vars/0), and numpy's outputs for a fixed input: the
+    reference jrnn's import must reproduce (Conv1D's padding and weight layout, independently of jrnn's layer)."""
+    g = np.random.default_rng(20261205)
+    k1, b1 = g.normal(0, 0.5, (3, 2, 4)).astype(np.float32), g.normal(0, 0.5, 4).astype(np.float32)
+    k2, b2 = g.normal(0, 0.5, (2, 4, 3)).astype(np.float32), g.normal(0, 0.5, 3).astype(np.float32)
+    kd, bd = g.normal(0, 0.5, (3, 1)).astype(np.float32), g.normal(0, 0.5, 1).astype(np.float32)
+    x = g.normal(0, 1, (2, 9, 2)).astype(np.float32)
+
+    def conv(a, k, b, left, right, stride, dil):
+        a = np.pad(a.astype(np.float64), ((0, 0), (left, right), (0, 0)))
+        n = (a.shape[1] - (k.shape[0] - 1) * dil - 1) // stride + 1
+        return np.stack([sum(a[:, t * stride + j * dil, :] @ k[j] for j in range(k.shape[0])) for t in range(n)], 1) + b
+
+    h = np.maximum(conv(x, k1, b1, 4, 0, 1, 2), 0)      # causal: (k-1)*d = 4 zeros on the left
+    h = conv(h, k2, b2, 0, 0, 2, 1)                      # valid, strides 2: (9 - 2) // 2 + 1 = 4 steps
+    y = np.tanh(h @ kd + bd)                             # Dense on every step
+
+    def conv_cfg(filters, k, s, pad, d, act):
+        return {"filters": filters, "kernel_size": [k], "strides": [s], "padding": pad, "data_format": "channels_last",
+                "dilation_rate": [d], "groups": 1, "activation": act, "use_bias": True,
+                "kernel_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": None},
+                                       "registered_name": None},
+                "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": None},
+                "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None,
+                "kernel_constraint": None, "bias_constraint": None}
+    layers = [
+        {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+         "config": {"batch_shape": [None, 9, 2], "dtype": "float32", "sparse": False, "name": "input_layer"}},
+        k3_layer("Conv1D", "conv1d", conv_cfg(4, 3, 1, "causal", 2, "relu")),
+        k3_layer("Conv1D", "conv1d_1", conv_cfg(3, 2, 2, "valid", 1, "linear")),
+        k3_layer("Dense", "dense", k3_dense(1, "tanh")),
+    ]
+    config = {"module": "keras", "class_name": "Sequential", "registered_name": None,
+              "config": {"name": "sequential", "trainable": True, "layers": layers}, "build_config": {"input_shape": [None, 9, 2]}}
+    write_keras3("keras3_conv1d", config, [("conv1d", [k1, b1]), ("conv1d_1", [k2, b2]), ("dense", [kd, bd])],
+                 [("conv1d", named("conv1d", [("kernel", k1), ("bias", b1)], "")),
+                  ("conv1d_1", named("conv1d_1", [("kernel", k2), ("bias", b2)], "")),
+                  ("dense", named("dense", [("kernel", kd), ("bias", bd)], ""))])
+    np.save(os.path.join(OUT, "keras3_conv1d_x.npy"), x)
+    np.save(os.path.join(OUT, "keras3_conv1d_y.npy"), y.astype(np.float32))
+
+
 if __name__ == "__main__":
     tfkeras_gru()
     keras22_gru()
@@ -481,3 +525,4 @@ if __name__ == "__main__":
     bad_files()
     functional_merge()   # last, with its own generator: adding it left the other files as they were
     keras3_gru_reset_before()   # likewise
+    keras3_conv1d()   # likewise, with its own generator

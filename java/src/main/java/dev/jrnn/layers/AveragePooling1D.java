@@ -1,0 +1,104 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Keras AveragePooling1D: the mean of each window of {@code poolSize} steps, every {@code strides} steps (default
+ * poolSize). With padding "same" a window's mean is over its steps inside the input only, as Keras computes it.
+ *
+ * <pre>{@code
+ * Sequential m = new Sequential(new Conv1D(16, 3).activation("relu").inputShape(100, 4),
+ *         new AveragePooling1D(2), new LSTM(8), new Dense(1));   // (None, 49, 16) into the LSTM
+ * }</pre>
+ */
+public class AveragePooling1D extends Pooling1D {
+    public AveragePooling1D(int poolSize) { super("AveragePooling1D", poolSize); }
+
+    @Override
+    public String kerasClass() { return "AveragePooling1D"; }
+
+    @Override
+    Trace pool(Backend be, DTensor x, Windows1D g) {
+        List<DTensor> owned = new ArrayList<>();
+        try {
+            DTensor xp = g.padded(be, x, 0f, owned);
+            DTensor full = DTensor.zeros(be, g.b * g.q, g.c), tmp = DTensor.zeros(be, g.b * g.q, g.c);
+            owned.add(full);
+            owned.add(tmp);
+            for (int j = 0; j < poolSize(); j++) g.gatherAdd(be, xp.buf(), j, full.buf(), tmp.buf());
+            DTensor inverse = divide(be, g, full, owned);
+            DTensor y = g.valid(be, full.buf(), g.c, owned);
+            return Layers.trace(this, y, null, owned, dy -> {
+                if (dy == null || g.b == 0 || g.out == 0) {
+                    DTensor dx = DTensor.zeros(be, x.shape());
+                    owned.add(dx);
+                    return List.of(dx);
+                }
+                DTensor dFull = g.full(be, dy, g.c, owned);
+                if (inverse == null) be.scale((long) g.b * g.q * g.c, 1f / poolSize(), dFull.buf(), 0);
+                else be.mulRows(g.b * g.q, g.c, dFull.buf(), 0, inverse.buf(), 0, dFull.buf(), 0);
+                DTensor dxp = DTensor.zeros(be, g.b, g.tp, g.c), spread = DTensor.zeros(be, g.b, g.tp, g.c);
+                owned.add(dxp);
+                owned.add(spread);
+                for (int j = 0; j < poolSize(); j++) g.scatterAdd(be, dFull.buf(), 0, g.c, j, dxp.buf(), spread.buf());
+                return List.of(g.unpad(be, dxp, owned));
+            });
+        } catch (RuntimeException | Error e) {
+            for (DTensor d : owned) d.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Divides the window sums in {@code full} by their counts: poolSize without padding (returns null), else the steps
+     * of each window inside the input (returns those inverses, one per row, for the backward).
+     */
+    private DTensor divide(Backend be, Windows1D g, DTensor full, List<DTensor> owned) {
+        if (g.left == 0 && g.out * g.strides + poolSize() - g.strides <= g.t) {   // no window reaches a pad step
+            be.scale((long) g.b * g.q * g.c, 1f / poolSize(), full.buf(), 0);
+            return null;
+        }
+        float[] inv = new float[g.b * g.q];
+        for (int r = 0; r < inv.length; r++) {
+            int t = r % g.q, first = t * g.strides - g.left;
+            int in = Math.min(first + poolSize(), g.t) - Math.max(first, 0);
+            inv[r] = in > 0 ? 1f / in : 0f;
+        }
+        DTensor d = DTensor.from(be, Tensor.wrap(inv, inv.length));
+        owned.add(d);
+        be.mulRows(g.b * g.q, g.c, full.buf(), 0, d.buf(), 0, full.buf(), 0);
+        return d;
+    }
+
+    @Override
+    public AveragePooling1D strides(int s) { super.strides(s); return this; }
+
+    @Override
+    public AveragePooling1D padding(String p) { super.padding(p); return this; }
+
+    @Override
+    public AveragePooling1D name(String n) { super.name(n); return this; }
+
+    @Override
+    public AveragePooling1D seed(long s) { super.seed(s); return this; }
+
+    @Override
+    public AveragePooling1D inputShape(int... shape) { super.inputShape(shape); return this; }
+
+    @Override
+    public AveragePooling1D batchInputShape(int batch, int... shape) { super.batchInputShape(batch, shape); return this; }
+
+    @Override
+    public AveragePooling1D inputLength(int n) { super.inputLength(n); return this; }
+
+    @Override
+    public AveragePooling1D inputDim(int d) { super.inputDim(d); return this; }
+
+    @Override
+    public AveragePooling1D trainable(boolean t) { super.trainable(t); return this; }
+}
