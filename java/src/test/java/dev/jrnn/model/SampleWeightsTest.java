@@ -532,6 +532,17 @@ class SampleWeightsTest {
                 new FitOptions().verbose(0).validationData(Dataset.fromTensors(x, y, Tensor.of(w, n)).batch(4)));
         assertEquals(weighted(w, l), hv.get("loss").get(0), 1e-6);
         assertEquals(weighted(w, l), hv.get("val_loss").get(0), 1e-6);
+        // predict has no loss to weigh: the weights are ignored, as Keras' predict ignores them
+        List<Tensor> out = new java.util.ArrayList<>();
+        assertEquals(n, m.predict(Dataset.fromTensors(x, y, Tensor.of(w, n)).batch(3), ps -> out.add(ps.get(0))));
+        assertEquals(java.util.Arrays.toString(m.predict(x).toArray()),
+                java.util.Arrays.toString(out.stream().map(Tensor::toArray).reduce(new float[0], SampleWeightsTest::concat)));
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 
     @Test
