@@ -60,7 +60,8 @@ class ReadmeUnsupportedKerasTest {
     void theOptionsListedAsMissingAreMissing() {
         Map<Class<?>, String[]> missing = Map.of(
                 LSTM.class, new String[] {"unroll"},
-                FitOptions.class, new String[] {"validationSteps"});
+                FitOptions.class, new String[] {"validationSteps"},
+                Model.class, new String[] {"weightedMetrics"});
         missing.forEach((cls, names) -> {
             for (String n : names) {
                 assertFalse(Arrays.stream(cls.getMethods()).map(Method::getName).anyMatch(n::equals),
@@ -74,6 +75,20 @@ class ReadmeUnsupportedKerasTest {
             assertTrue(section.contains(layer), "README's list names " + layer);
         }
     }
+    /** What the sample-weight row says is there: per-timestep weights, per-output lists, the on-batch and validation forms, a weighted Dataset. */
+    @Test
+    void theSampleWeightFormsTheRowNamesAreThere() throws NoSuchMethodException {
+        assertTrue(section.contains("sample weights (per sample, per timestep, per output) reach fit"), "README's sample-weight row");
+        FitOptions.class.getMethod("sampleWeight", List.class);
+        FitOptions.class.getMethod("validationData", dev.jrnn.tensor.Tensor.class, dev.jrnn.tensor.Tensor.class, dev.jrnn.tensor.Tensor.class);
+        Model.class.getMethod("trainOnBatch", dev.jrnn.tensor.Tensor.class, dev.jrnn.tensor.Tensor.class, dev.jrnn.tensor.Tensor.class);
+        Model.class.getMethod("testOnBatch", dev.jrnn.tensor.Tensor.class, dev.jrnn.tensor.Tensor.class, dev.jrnn.tensor.Tensor.class);
+        dev.jrnn.data.Dataset.class.getMethod("fromTensors", dev.jrnn.tensor.Tensor.class, dev.jrnn.tensor.Tensor.class, dev.jrnn.tensor.Tensor.class);
+        dev.jrnn.data.Sample.class.getMethod("sequence", dev.jrnn.tensor.Tensor.class, dev.jrnn.tensor.Tensor.class, dev.jrnn.tensor.Tensor.class);
+        assertFalse(Arrays.stream(dev.jrnn.data.Dataset.class.getMethods()).anyMatch(m -> m.getName().startsWith("fromRagged") && m.getParameterCount() > 3),
+                "a ragged source takes sample weights now: take it off README's list");
+    }
+
     /** The table's "X other than a, b, c" lists name exactly the optimizers, losses and metrics compile knows. */
     @Test
     void theListsOfWhatThereIsAreTheRealOnes() {

@@ -18,8 +18,7 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
 
     Batch fromTable(Table t, long[] idx) {
         int n = idx.length, ni = t.inputs().size();
-        List<Column> cols = new ArrayList<>(t.inputs());
-        cols.addAll(t.targets());
+        List<Column> cols = t.columns();
         int[] lengths = null;
         int maxLen = 0;
         if (t.lengthColumn() != null) {
@@ -46,14 +45,14 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
                         throw new DataException(col.where(idx[r]), "could not be read: " + e, e);
                     }
                     if (wrote < row) segs[c].asSlice((at + wrote) * 4, (row - wrote) * 4).fill((byte) 0);
-                    if (checkFinite) finite(segs[c], at, wrote, col.where(idx[r]), name(c, ni));
+                    if (checkFinite) finite(segs[c], at, wrote, col.where(idx[r]), name(c, ni, t.targets().size()));
                 }
             }
         } catch (RuntimeException | Error e) {
             for (MemorySegment s : segs) if (s != null) memory.release(s);
             throw e;
         }
-        return new Batch(segs, shapes, ni, lengths, idx, r -> t.where(idx[r]), memory);
+        return new Batch(segs, shapes, ni, t.weights().size(), lengths, idx, r -> t.where(idx[r]), memory);
     }
 
     /**
@@ -64,12 +63,12 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
     Batch fromSamples(List<Sample> samples, java.util.function.IntFunction<String> where, boolean[] scalar) {
         int n = samples.size();
         Sample first = samples.get(0);
-        int ni = first.inputs().size(), nc = ni + first.targets().size();
+        int ni = first.inputs().size(), nt = first.targets().size(), nw = first.weights().size(), nc = ni + nt + nw;
         boolean seq = false;
         for (Sample s : samples) {
-            if (s.inputs().size() != ni || s.inputs().size() + s.targets().size() != nc) {
-                throw new DataException(s.where(), s.inputs().size() + " inputs and " + s.targets().size() + " targets, "
-                        + first.where() + " has " + ni + " and " + (nc - ni), null);
+            if (s.inputs().size() != ni || s.targets().size() != nt || s.weights().size() != nw) {
+                throw new DataException(s.where(), s.inputs().size() + " inputs, " + s.targets().size() + " targets and "
+                        + s.weights().size() + " sample weights, " + first.where() + " has " + ni + ", " + nt + " and " + nw, null);
             }
             seq |= s.length() >= 0;
         }
@@ -87,16 +86,16 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
         for (int r = 0; r < n; r++) names[r] = where != null ? where.apply(r) : samples.get(r).where();
         try {
             for (int c = 0; c < nc; c++) {
-                int[] shape = batchShape(samples, c, ni, scalar != null && c < scalar.length && scalar[c]);
+                int[] shape = batchShape(samples, c, ni, nt, scalar != null && c < scalar.length && scalar[c]);
                 long row = Column.product(shape) / n;
                 shapes[c] = shape;
                 segs[c] = allocate(row * n);
                 for (int r = 0; r < n; r++) {
-                    Tensor x = part(samples.get(r), c, ni);
+                    Tensor x = part(samples.get(r), c, ni, nt);
                     long at = r * row;
                     MemorySegment.copy(x.data(), 0, segs[c], ValueLayout.JAVA_FLOAT_UNALIGNED, at * 4, x.size());
                     if (x.size() < row) segs[c].asSlice((at + x.size()) * 4, (row - x.size()) * 4).fill((byte) 0);
-                    if (checkFinite) finite(segs[c], at, x.size(), names[r], name(c, ni));
+                    if (checkFinite) finite(segs[c], at, x.size(), names[r], name(c, ni, nt));
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -105,7 +104,7 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
         }
         long[] original = new long[n];
         for (int r = 0; r < n; r++) original[r] = samples.get(r).index();
-        return new Batch(segs, shapes, ni, lengths, original, r -> names[r], memory);
+        return new Batch(segs, shapes, ni, nw, lengths, original, r -> names[r], memory);
     }
 
     /**
@@ -113,23 +112,23 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
      * first axis differs and it is every sample's steps axis: at least as long as the sample's {@link Sample#length()}, so the
      * batch's lengths mask the padding. Anything else would be zero-padded unmasked and is refused.
      */
-    private static int[] batchShape(List<Sample> samples, int c, int ni, boolean scalar) {
+    private static int[] batchShape(List<Sample> samples, int c, int ni, int nt, boolean scalar) {
         Sample s0 = samples.get(0);
-        int[] s = part(s0, c, ni).shape();
+        int[] s = part(s0, c, ni, nt).shape();
         int longest = s[0];
         Sample other = null;   // the first sample whose first axis differs from s0's
         for (Sample x : samples) {
-            int[] t = part(x, c, ni).shape();
-            if (t.length != s.length || !Arrays.equals(t, 1, t.length, s, 1, s.length)) throw differs(x, t, s0, s, c, ni);
+            int[] t = part(x, c, ni, nt).shape();
+            if (t.length != s.length || !Arrays.equals(t, 1, t.length, s, 1, s.length)) throw differs(x, t, s0, s, c, ni, nt);
             if (t[0] != s[0] && other == null) other = x;
             longest = Math.max(longest, t[0]);
         }
         if (other != null) {
-            if (s0.length() < 0 || s0.length() > s[0]) throw differs(other, part(other, c, ni).shape(), s0, s, c, ni);
+            if (s0.length() < 0 || s0.length() > s[0]) throw differs(other, part(other, c, ni, nt).shape(), s0, s, c, ni, nt);
             for (Sample x : samples) {
-                int[] t = part(x, c, ni).shape();
+                int[] t = part(x, c, ni, nt).shape();
                 if (x.length() < 0 || x.length() > t[0]) {
-                    throw new DataException(x.where(), name(c, ni) + " has shape " + Tensor.shapeString(t) + " but the sequence has "
+                    throw new DataException(x.where(), name(c, ni, nt) + " has shape " + Tensor.shapeString(t) + " but the sequence has "
                             + (x.length() < 0 ? "no length (a fixed-shape Sample.of)" : "length " + x.length()) + "; in a batch of "
                             + "sequences of different lengths only the steps axis may differ between samples", null);
                 }
@@ -150,18 +149,19 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
         return s;
     }
 
-    private static DataException differs(Sample x, int[] t, Sample s0, int[] s, int c, int ni) {
-        return new DataException(x.where(), name(c, ni) + " has shape " + Tensor.shapeString(t) + ", " + s0.where() + " has "
+    private static DataException differs(Sample x, int[] t, Sample s0, int[] s, int c, int ni, int nt) {
+        return new DataException(x.where(), name(c, ni, nt) + " has shape " + Tensor.shapeString(t) + ", " + s0.where() + " has "
                 + Tensor.shapeString(s) + " (only the steps axis of a sequence may differ; give variable-length samples as "
                 + "Sample.sequence, whose padding is masked)", null);
     }
 
-    private static String name(int c, int ni) {
-        return c < ni ? "input " + c : "target " + (c - ni);
+    /** The name of part {@code c} of a batch of {@code ni} inputs and {@code nt} targets (then the sample weights). */
+    static String name(int c, int ni, int nt) {
+        return c < ni ? "input " + c : c < ni + nt ? "target " + (c - ni) : "sample weight " + (c - ni - nt);
     }
 
-    private static Tensor part(Sample s, int c, int ni) {
-        return c < ni ? s.inputs().get(c) : s.targets().get(c - ni);
+    private static Tensor part(Sample s, int c, int ni, int nt) {
+        return c < ni ? s.inputs().get(c) : c < ni + nt ? s.targets().get(c - ni) : s.weights().get(c - ni - nt);
     }
 
     private static int[] concat(int n, int len, int[] unit) {

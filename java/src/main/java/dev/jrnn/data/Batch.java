@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.function.IntFunction;
 
 /**
- * One batch as a training loop consumes it: inputs and targets (batch axis first; variable-length
- * sequences zero-padded to the longest in the batch, with their {@link #lengths()}), and for error
+ * One batch as a training loop consumes it: inputs, targets and sample weights, if the data set has them (batch axis
+ * first; variable-length sequences zero-padded to the longest in the batch, with their {@link #lengths()}), and for error
  * messages the samples' indices and files. The data lives in segments from the data set's
  * {@link BatchMemory}; {@link #close()} returns them.
  *
@@ -24,20 +24,22 @@ import java.util.function.IntFunction;
  * }</pre>
  */
 public final class Batch implements AutoCloseable {
-    private final MemorySegment[] segments;   // inputs then targets
+    private final MemorySegment[] segments;   // inputs, targets, then sample weights
     private final int[][] shapes;
     private final int inputs;
+    private final int weights;
     private final int[] lengths;
     private final long[] indices;
     private final IntFunction<String> where;   // by batch row
     private final BatchMemory memory;
     private boolean closed;
 
-    Batch(MemorySegment[] segments, int[][] shapes, int inputs, int[] lengths, long[] indices,
+    Batch(MemorySegment[] segments, int[][] shapes, int inputs, int weights, int[] lengths, long[] indices,
           IntFunction<String> where, BatchMemory memory) {
         this.segments = segments;
         this.shapes = shapes;
         this.inputs = inputs;
+        this.weights = weights;
         this.lengths = lengths;
         this.indices = indices;
         this.where = where;
@@ -49,7 +51,20 @@ public final class Batch implements AutoCloseable {
 
     public int inputCount() { return inputs; }
 
-    public int targetCount() { return segments.length - inputs; }
+    public int targetCount() { return segments.length - inputs - weights; }
+
+    /** Sample-weight tensors per sample (0: the data set has none; 1: one for every output; else one per output). */
+    public int sampleWeightCount() { return weights; }
+
+    /** Sample weights {@code k}, as Keras' sample_weight of this batch: shape (B) or (B, 1), or (B, T) per timestep. */
+    public Tensor sampleWeight(int k) { return tensor(inputs + targetCount() + checkIndex(k, weights, "sample weight")); }
+
+    /** Every sample-weight tensor of this batch (empty when the data set has none). */
+    public List<Tensor> sampleWeights() {
+        List<Tensor> l = new ArrayList<>();
+        for (int k = 0; k < weights; k++) l.add(sampleWeight(k));
+        return l;
+    }
 
     /** Input {@code k} as a Tensor: the batch's own memory when it is a heap array, else a copy. */
     public Tensor input(int k) { return tensor(checkIndex(k, inputs, "input")); }

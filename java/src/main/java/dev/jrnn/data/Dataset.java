@@ -71,8 +71,12 @@ public final class Dataset {
     }
 
     private static Dataset of(List<Column> inputs, List<Column> targets) throws IOException {
+        return of(inputs, targets, List.of());
+    }
+
+    private static Dataset of(List<Column> inputs, List<Column> targets, List<Column> weights) throws IOException {
         Dataset d = new Dataset();
-        d.table = Table.of(inputs, targets);
+        d.table = Table.of(inputs, targets, weights);
         d.order = new Order.Identity(d.table.samples());
         return d;
     }
@@ -99,12 +103,34 @@ public final class Dataset {
 
     /** Several in-memory inputs and targets with the same number of samples. */
     public static Dataset fromTensors(List<Tensor> inputs, List<Tensor> targets) {
+        return fromTensors(inputs, targets, List.of());
+    }
+
+    /**
+     * In-memory inputs, targets and Keras sample weights {@code w}, as tf.data's {@code from_tensor_slices((x, y, w))}: fit
+     * and evaluate weigh each sample's loss by its weight, shape (n) or (n, 1), or each step's by (n, T) for a sequence output.
+     * {@code model.fit(Dataset.fromTensors(x, y, w).shuffle(1).batch(64), opts)}.
+     */
+    public static Dataset fromTensors(Tensor x, Tensor y, Tensor w) {
+        notNull("fromTensors", "x", x);
+        notNull("fromTensors", "sampleWeight", w);
+        return fromTensors(List.of(x), y == null ? List.of() : List.of(y), List.of(w));
+    }
+
+    /**
+     * Inputs, targets and sample weights: one weight tensor for every output, or one per output (tf.data's
+     * {@code (x, y, (w1, w2))}); none: an unweighted data set.
+     */
+    public static Dataset fromTensors(List<Tensor> inputs, List<Tensor> targets, List<Tensor> sampleWeights) {
         names("fromTensors", inputs, targets);
+        notNull("fromTensors", "sampleWeights", sampleWeights);
+        for (int i = 0; i < sampleWeights.size(); i++) notNull("fromTensors", "sampleWeights[" + i + "]", sampleWeights.get(i));
         try {
-            List<Column> in = new ArrayList<>(), out = new ArrayList<>();
+            List<Column> in = new ArrayList<>(), out = new ArrayList<>(), ws = new ArrayList<>();
             for (int i = 0; i < inputs.size(); i++) in.add(Sources.tensor(inputs.get(i), "input " + i));
             for (int i = 0; i < targets.size(); i++) out.add(Sources.tensor(targets.get(i), "target " + i));
-            return of(in, out);
+            for (int i = 0; i < sampleWeights.size(); i++) ws.add(Sources.tensor(sampleWeights.get(i), "sample weight " + i));
+            return of(in, out, ws);
         } catch (IOException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
@@ -114,6 +140,14 @@ public final class Dataset {
     public static Dataset fromNpy(Path x, Path y) throws IOException {
         notNull("fromNpy", "x", x);
         return fromNpy(List.of(x), y == null ? List.of() : List.of(y));
+    }
+
+    /** Memory-maps {@code x.npy}, {@code y.npy} and the sample weights {@code w.npy} (as {@link #fromTensors(Tensor, Tensor, Tensor)}). */
+    public static Dataset fromNpy(Path x, Path y, Path w) throws IOException {
+        notNull("fromNpy", "x", x);
+        notNull("fromNpy", "y", y);
+        notNull("fromNpy", "sampleWeight", w);
+        return of(List.of(Sources.npy(x)), List.of(Sources.npy(y)), List.of(Sources.npy(w)));
     }
 
     /** Several memory-mapped {@code .npy} inputs and targets. */
@@ -484,8 +518,7 @@ public final class Dataset {
             }, prefetch, name);
         }
         UnaryOperator<Sample> f = mapper;
-        List<Column> cols = new ArrayList<>(t.inputs());
-        cols.addAll(t.targets());
+        List<Column> cols = t.columns();
         boolean[] scalar = new boolean[cols.size()];   // read as (1,) tensors, batched as (B,) as unmapped
         for (int c = 0; c < scalar.length; c++) scalar[c] = !cols.get(c).ragged() && cols.get(c).unitShape().length == 0;
         Iterator<Sample> samples = new Iterator<>() {
@@ -505,10 +538,11 @@ public final class Dataset {
 
     /** Sample {@code i} of an indexable table as Tensors (for {@link #map}). */
     private static Sample fetch(Table t, long i) {
-        List<Tensor> in = new ArrayList<>(), out = new ArrayList<>();
+        List<Tensor> in = new ArrayList<>(), out = new ArrayList<>(), ws = new ArrayList<>();
         for (Column c : t.inputs()) in.add(read(c, i));
         for (Column c : t.targets()) out.add(read(c, i));
-        return new Sample(in, out, t.length(i), i, null);
+        for (Column c : t.weights()) ws.add(read(c, i));
+        return new Sample(in, out, ws, t.length(i), i, null);
     }
 
     private static Tensor read(Column c, long i) {
@@ -533,6 +567,7 @@ public final class Dataset {
     @Override
     public String toString() {
         return "Dataset(" + (table == null ? "generator" : size() + " samples, " + table.inputs().size() + " inputs, "
-                + table.targets().size() + " targets") + ", batch " + batchSize + (boundaries != null ? " bucketed" : "") + ")";
+                + table.targets().size() + " targets" + (table.weights().isEmpty() ? "" : ", " + table.weights().size() + " sample weights"))
+                + ", batch " + batchSize + (boundaries != null ? " bucketed" : "") + ")";
     }
 }

@@ -38,7 +38,7 @@ final class StreamOps {
                 Sample s = src.next();
                 long i = k++;
                 if (s == null) throw new DataException("generator sample " + i, "the generator returned null", null);
-                return s.index() >= 0 ? s : new Sample(s.inputs(), s.targets(), s.length(), i, s.source() == null ? "generator" : s.source());
+                return s.index() >= 0 ? s : new Sample(s.inputs(), s.targets(), s.weights(), s.length(), i, s.source() == null ? "generator" : s.source());
             }
         }, src instanceof AutoCloseable c ? () -> {
             try {

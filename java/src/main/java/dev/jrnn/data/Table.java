@@ -5,16 +5,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The indexable columns of a data set: inputs and targets with the same sample count; the ragged
- * columns of a sample agree on its length.
+ * The indexable columns of a data set: inputs, targets and sample weights (none, or one per sample or per timestep) with
+ * the same sample count; the ragged columns of a sample agree on its length.
  */
-record Table(List<Column> inputs, List<Column> targets, Column lengthColumn) {
+record Table(List<Column> inputs, List<Column> targets, List<Column> weights, Column lengthColumn) {
     static Table of(List<Column> inputs, List<Column> targets) throws IOException {
+        return of(inputs, targets, List.of());
+    }
+
+    static Table of(List<Column> inputs, List<Column> targets, List<Column> weights) throws IOException {
         if (inputs.isEmpty()) throw new IllegalArgumentException("Dataset: at least one input is needed");
         long n = inputs.get(0).samples();
         Column ragged = null;
         List<Column> all = new ArrayList<>(inputs);
         all.addAll(targets);
+        all.addAll(weights);
         for (Column c : all) {
             if (c.samples() != n) {
                 throw new IOException("Dataset: sample counts differ: " + describe(inputs.get(0)) + " has " + n + ", "
@@ -31,7 +36,7 @@ record Table(List<Column> inputs, List<Column> targets, Column lengthColumn) {
             }
         }
         if (n == 0) throw new IOException("Dataset: " + describe(inputs.get(0)) + " holds no samples");
-        return new Table(List.copyOf(inputs), List.copyOf(targets), ragged);
+        return new Table(List.copyOf(inputs), List.copyOf(targets), List.copyOf(weights), ragged);
     }
 
     private static String describe(Column c) {
@@ -48,17 +53,22 @@ record Table(List<Column> inputs, List<Column> targets, Column lengthColumn) {
 
     String where(long i) { return inputs.get(0).where(i); }
 
+    /** Every column: the inputs, the targets, then the sample weights (a batch's parts in order). */
+    List<Column> columns() {
+        List<Column> all = new ArrayList<>(inputs);
+        all.addAll(targets);
+        all.addAll(weights);
+        return all;
+    }
+
     void check() throws IOException {
-        for (Column c : inputs) c.check();
-        for (Column c : targets) c.check();
+        for (Column c : columns()) c.check();
     }
 
     /** Throws unless every column holds float32 (or {@code convert} allows converting). */
     void checkDtypes(boolean convert) throws IOException {
         if (convert) return;
-        List<Column> all = new ArrayList<>(inputs);
-        all.addAll(targets);
-        for (Column c : all) {
+        for (Column c : columns()) {
             for (DType t : c.dtypes()) {
                 if (t != DType.FLOAT32) {
                     throw new IOException(describe(c) + " holds " + t + "; jrnn trains in float32: call Dataset.asFloat32() "

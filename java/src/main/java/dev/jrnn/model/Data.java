@@ -11,7 +11,7 @@ import java.util.List;
  * for an output without one; {@code ys} null when predicting), optional sequence lengths, and the sample
  * rows in use (a validation split shares the tensors).
  */
-record Data(List<Tensor> xs, List<Tensor> ys, int[] lengths, int[] rows, float[] weights) {
+record Data(List<Tensor> xs, List<Tensor> ys, int[] lengths, int[] rows, List<Tensor> weights) {
     Data(List<Tensor> xs, List<Tensor> ys, int[] lengths, int[] rows) {
         this(xs, ys, lengths, rows, null);
     }
@@ -21,8 +21,11 @@ record Data(List<Tensor> xs, List<Tensor> ys, int[] lengths, int[] rows, float[]
     /** Rows {@code [from, to)} of the rows in use. */
     Data subset(int from, int to) { return new Data(xs, ys, lengths, Arrays.copyOfRange(rows, from, to), weights); }
 
-    /** The same samples with Keras' sample weights {@code w} (one per sample of the tensors, by their index; null: none). */
-    Data withWeights(float[] w) { return new Data(xs, ys, lengths, rows, w); }
+    /**
+     * The same samples with Keras' sample weights {@code w}: per output (null: unweighted) a tensor (n) or (n, T) over the
+     * samples of the tensors, by their index ({@link SampleWeights#resolve}); null: none.
+     */
+    Data withWeights(List<Tensor> w) { return new Data(xs, ys, lengths, rows, w); }
 
     /**
      * Keras' {@code validation_split}: the last {@code fraction} of the samples (before shuffling) for validation,
@@ -51,11 +54,14 @@ record Data(List<Tensor> xs, List<Tensor> ys, int[] lengths, int[] rows, float[]
         for (Tensor x : xs) bx.add(gatherRows(x, order, from, to));
         List<Tensor> by = new ArrayList<>(outputs);
         for (int k = 0; k < outputs; k++) by.add(ys == null || ys.get(k) == null ? null : gatherRows(ys.get(k), order, from, to));
-        Tensor bw = null;
+        List<Tensor> bw = null;
         if (weights != null) {
-            float[] w = new float[to - from];
-            for (int i = 0; i < w.length; i++) w[i] = weights[order[from + i]];
-            bw = Tensor.wrap(w, w.length);
+            bw = new ArrayList<>(outputs);
+            for (int k = 0; k < outputs; k++) {
+                Tensor w = weights.get(k);
+                // a weight shared by every output is gathered once
+                bw.add(w == null ? null : k > 0 && w == weights.get(k - 1) ? bw.get(k - 1) : gatherRows(w, order, from, to));
+            }
         }
         return new HostBatch(bx, lengthMask(order, from, to), by, null, bw);
     }

@@ -218,9 +218,10 @@ final class DatasetBatches implements BatchSource {
         int[] lengths = b.lengths();
         List<int[]> shapes = new ArrayList<>();
         for (int i = 0; i < b.inputCount(); i++) shapes.add(b.inputShape(i));
-        List<Tensor> xs = null;
+        List<Tensor> xs = null, weights = null;
         InputCheck check = new InputCheck(s.name(), s.graph(), s.losses());
         try {
+            if (withTargets) weights = weights(b);
             if (feed == null || checked.add(key(shapes, ys, lengths))) {
                 xs = b.inputs();
                 check.prepare(xs, ys, lengths, what, withTargets, false);
@@ -235,8 +236,25 @@ final class DatasetBatches implements BatchSource {
         List<Tensor> targets = new ArrayList<>(s.outputs());
         for (int k = 0; k < s.outputs(); k++) targets.add(ys == null ? null : ys.get(k));
         Tensor mask = lengths == null ? null : Data.lengthMask(lengths, shapes.get(0)[1]);
-        if (feed == null) return new HostBatch(xs, mask, targets);
-        return new HostBatch(List.of(), mask, targets, feed.stage(b));
+        if (feed == null) return new HostBatch(xs, mask, targets, null, weights);
+        return new HostBatch(List.of(), mask, targets, feed.stage(b), weights);
+    }
+
+    /**
+     * The sample weights of {@code b} (tf.data's {@code (x, y, w)}) checked and matched to the outputs as
+     * {@link FitOptions#sampleWeight} is, copied out of the batch's memory; null when the data set has none.
+     */
+    private List<Tensor> weights(Batch b) {
+        int nw = b.sampleWeightCount();
+        if (nw == 0) return null;
+        String who = s.name() + "." + what, param = "the dataset's sample weight";
+        if (nw != 1 && nw != s.outputs()) {
+            throw new IllegalArgumentException(who + ": the dataset gives " + nw + " sample weights per sample, the model has "
+                    + s.outputs() + " output(s); give one for every output or one per output");
+        }
+        SampleWeights.Given g = nw == 1 ? SampleWeights.Given.shared(who, param, b.sampleWeight(0))
+                : SampleWeights.Given.perOutput(who, param, b.sampleWeights());
+        return SampleWeights.resolve(g, who, param, s.graph(), b.size());
     }
 
     private static boolean readsInputs(InputCheck check, int inputs) {
@@ -275,7 +293,7 @@ final class DatasetBatches implements BatchSource {
                 : o.validationSplit > 0 ? "validationSplit (use Dataset.split and FitOptions.validationData(Dataset))"
                 : o.validationX != null ? "tensor validationData (give a Dataset: FitOptions.validationData(Dataset))"
                 : o.validationLengths != null ? "validationLengths (a ragged validation dataset's batches carry their own)"
-                : o.sampleWeight != null ? "sampleWeight (tensors only)"
+                : o.sampleWeight != null ? "sampleWeight (give the weights in the dataset: Dataset.fromTensors(xs, ys, weights))"
                 : o.classWeight != null ? "classWeight (tensors only)" : null;
         if (bad != null) throw new IllegalArgumentException(model + ".fit(Dataset): FitOptions." + bad + " does not apply to a dataset");
         return o;

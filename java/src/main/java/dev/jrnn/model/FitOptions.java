@@ -31,10 +31,11 @@ public final class FitOptions {
     Long seed;
     double validationSplit;
     int validationFreq = 1;
-    Tensor sampleWeight;
+    SampleWeights.Given sampleWeight;
     Map<Integer, Double> classWeight;
     List<Tensor> validationX;
     List<Tensor> validationY;
+    SampleWeights.Given validationWeight;
     int[] validationLengths;
     dev.jrnn.data.Dataset validationDataset;
     int[] lengths;
@@ -138,14 +139,35 @@ public final class FitOptions {
     }
 
     /**
-     * Keras' {@code sample_weight}: one weight per sample of x (shape (n) or (n, 1)), scaling that sample's loss in every
-     * output with a target (the batch's mean still divides by its size, as Keras; with a mask, the weight multiplies
-     * the mask's, as Keras' apply_mask). With validationSplit the held-out samples keep theirs, so val_loss is weighted
-     * too, as in Keras. Metrics are not weighted (Keras' {@code metrics}, not {@code weighted_metrics}). Tensors only.
+     * Keras' {@code sample_weight}, scaling the loss of every output with a target: shape (n) or (n, 1), one weight per
+     * sample; or (n, T) (or (n, T, 1)), one weight per timestep of a sequence output (n, T, units), as Keras 3 multiplies
+     * it into the per-step loss (n, T): weigh a seq2seq model's padded steps 0. The batch's mean still divides by its
+     * number of loss elements (Keras' sum_over_batch_size); with a mask, the weight multiplies the mask's (Keras'
+     * apply_mask). With validationSplit the held-out samples keep theirs, so val_loss is weighted too, as in Keras.
+     * Metrics are not weighted (Keras' {@code metrics}, not {@code weighted_metrics}). For a {@link dev.jrnn.data.Dataset},
+     * give the weights in the data set ({@link dev.jrnn.data.Dataset#fromTensors(List, List, List)}).
+     *
+     * <pre>{@code
+     * model.fit(x, y, new FitOptions().sampleWeight(stepWeights));   // x (n, T, f), y (n, T, k), stepWeights (n, T)
+     * }</pre>
      */
     public FitOptions sampleWeight(Tensor w) {
-        SampleWeights.check("FitOptions", w);
-        this.sampleWeight = w;
+        this.sampleWeight = SampleWeights.Given.shared("FitOptions", "sampleWeight", w);
+        return this;
+    }
+
+    /**
+     * One sample-weight tensor per output, in output order (null: that output unweighted), each as
+     * {@link #sampleWeight(Tensor)}: Keras' {@code sample_weight=[w1, w2]}.
+     */
+    public FitOptions sampleWeight(List<Tensor> perOutput) {
+        this.sampleWeight = SampleWeights.Given.perOutput("FitOptions", "sampleWeight", perOutput);
+        return this;
+    }
+
+    /** Sample weights by output name (an output not named is unweighted): Keras' {@code sample_weight={"price": w}}. */
+    public FitOptions sampleWeight(Map<String, Tensor> byOutput) {
+        this.sampleWeight = SampleWeights.Given.byName("FitOptions", "sampleWeight", byOutput);
         return this;
     }
 
@@ -155,14 +177,7 @@ public final class FitOptions {
      * target, the rounded 0/1 of a single column. Validation is not weighted, as in Keras. Not with sampleWeight.
      */
     public FitOptions classWeight(Map<Integer, Double> weights) {
-        if (weights == null) throw new IllegalArgumentException("FitOptions: classWeight is null (leave it unset for equal weights)");
-        for (var e : weights.entrySet()) {
-            if (e.getKey() == null || e.getKey() < 0) throw new IllegalArgumentException("FitOptions: classWeight keys are class indices >= 0, got " + e.getKey());
-            if (e.getValue() == null || !Double.isFinite(e.getValue()) || e.getValue() < 0) {
-                throw new IllegalArgumentException("FitOptions: classWeight of class " + e.getKey() + " must be finite and >= 0, got " + e.getValue());
-            }
-        }
-        this.classWeight = Map.copyOf(weights);
+        this.classWeight = SampleWeights.checkClassWeight("FitOptions", weights);
         return this;
     }
 
@@ -184,6 +199,31 @@ public final class FitOptions {
         this.validationX = List.copyOf(xs);
         this.validationY = new ArrayList<>(ys);
         this.validationDataset = null;
+        this.validationWeight = null;
+        return this;
+    }
+
+    /**
+     * Weighted validation data, as Keras' {@code validation_data=(x_val, y_val, w_val)}: val_loss weighs each sample's loss
+     * by {@code w} as {@link #sampleWeight(Tensor)} weighs the training loss (shape (n), or (n, T) per timestep).
+     */
+    public FitOptions validationData(Tensor x, Tensor y, Tensor w) {
+        validationData(x, y);
+        this.validationWeight = SampleWeights.Given.shared("FitOptions", "validationData's sampleWeight", w);
+        return this;
+    }
+
+    /** Weighted validation data of a model with several inputs or outputs; {@code w} weighs every output. */
+    public FitOptions validationData(List<Tensor> xs, List<Tensor> ys, Tensor w) {
+        validationData(xs, ys);
+        this.validationWeight = SampleWeights.Given.shared("FitOptions", "validationData's sampleWeight", w);
+        return this;
+    }
+
+    /** Weighted validation data with one weight tensor per output (null: that output unweighted), as {@link #sampleWeight(List)}. */
+    public FitOptions validationData(List<Tensor> xs, List<Tensor> ys, List<Tensor> perOutput) {
+        validationData(xs, ys);
+        this.validationWeight = SampleWeights.Given.perOutput("FitOptions", "validationData's sampleWeight", perOutput);
         return this;
     }
 
@@ -197,6 +237,7 @@ public final class FitOptions {
         this.validationDataset = data;
         this.validationX = null;
         this.validationY = null;
+        this.validationWeight = null;
         return this;
     }
 

@@ -8,10 +8,10 @@ import java.util.List;
  * One batch on the host, as a {@link BatchSource} gives it: per input its samples, the [b, T] 1/0 mask
  * of the valid timesteps (null without sequence lengths), per output its targets (null for an output
  * without one, or when predicting). A batch whose inputs a {@link DeviceFeed} is copying to the device
- * has them in {@code staged} instead (and {@code xs} empty). {@code weights} (nullable) is Keras' sample_weight of each
- * sample, [b].
+ * has them in {@code staged} instead (and {@code xs} empty). {@code weights} (nullable) is Keras' sample_weight, per output
+ * (null: unweighted) [b], one per sample, or [b, T], one per timestep.
  */
-record HostBatch(List<Tensor> xs, Tensor mask, List<Tensor> ys, DeviceFeed.Staged staged, Tensor weights) {
+record HostBatch(List<Tensor> xs, Tensor mask, List<Tensor> ys, DeviceFeed.Staged staged, List<Tensor> weights) {
     HostBatch(List<Tensor> xs, Tensor mask, List<Tensor> ys) {
         this(xs, mask, ys, null, null);
     }

@@ -1,50 +1,139 @@
 package dev.jrnn.model;
 
+import dev.jrnn.layers.Node;
 import dev.jrnn.tensor.Tensor;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
-/** Keras' sample_weight and class_weight of a fit on tensors, as one weight per sample. */
+/**
+ * Keras' sample_weight and class_weight: one weight per sample, shape (n), or one per timestep of a sequence output,
+ * shape (n, T) (Keras 3 multiplies it into the per-step loss (n, T)); one tensor for every output, or one per output
+ * (Keras' list or dict of weights). Weights are checked when given and matched to the model when a call resolves them.
+ */
 final class SampleWeights {
     private SampleWeights() {}
 
-    /** Checked sample weights {@code w} for {@code n} samples, as an array of their own. */
-    static float[] perSample(String what, Tensor w, int n) {
-        if (w.dim(0) != n) {
-            throw new IllegalArgumentException(what + ": sampleWeight holds " + w.dim(0) + " weights, x holds " + n
-                    + " samples; give one weight per sample");
-        }
-        return w.data().clone();
-    }
+    /**
+     * Sample weights as a call gave them: one tensor for every output ({@code shared}), one per output in output order
+     * ({@code perOutput}; a null entry leaves that output unweighted), or by output name ({@code byName}; an output not
+     * named is unweighted). Exactly one is not null; the tensors are checked ({@link #check}).
+     */
+    record Given(Tensor shared, List<Tensor> perOutput, Map<String, Tensor> byName) {
+        static Given shared(String who, String param, Tensor w) { return new Given(check(who, param, w), null, null); }
 
-    /** Keras' sample_weight as given: shape (n) or (n, 1), finite and >= 0; {@code who} begins the messages. */
-    static Tensor check(String who, Tensor w) {
-        if (w == null) throw new IllegalArgumentException(who + ": sampleWeight is null (leave it unset for equal weights)");
-        if (w.rank() == 0 || w.rank() > 2 || w.rank() == 2 && w.dim(1) != 1) {
-            throw new IllegalArgumentException(who + ": sampleWeight must have shape (n) or (n, 1), one weight per sample, got "
-                    + java.util.Arrays.toString(w.shape()));
-        }
-        float[] d = w.data();
-        for (int i = 0; i < d.length; i++) {
-            if (!Float.isFinite(d[i]) || d[i] < 0) {
-                throw new IllegalArgumentException(who + ": sampleWeight must be finite and >= 0, got " + d[i] + " at sample " + i);
+        static Given perOutput(String who, String param, List<Tensor> ws) {
+            if (ws == null) throw new IllegalArgumentException(who + ": " + param + " is null (leave it unset for equal weights)");
+            List<Tensor> l = new ArrayList<>(ws.size());
+            for (int k = 0; k < ws.size(); k++) l.add(ws.get(k) == null ? null : check(who, param + "[" + k + "]", ws.get(k)));
+            if (l.stream().allMatch(java.util.Objects::isNull)) {
+                throw new IllegalArgumentException(who + ": " + param + " holds no weights (" + ws.size()
+                        + " nulls); give one tensor per output, null for an output without weights");
             }
+            return new Given(null, Collections.unmodifiableList(l), null);
         }
-        return w;
+
+        static Given byName(String who, String param, Map<String, Tensor> ws) {
+            if (ws == null) throw new IllegalArgumentException(who + ": " + param + " is null (leave it unset for equal weights)");
+            if (ws.isEmpty()) throw new IllegalArgumentException(who + ": " + param + " is empty; give a weight tensor by output name");
+            Map<String, Tensor> m = new java.util.LinkedHashMap<>();
+            for (var e : ws.entrySet()) {
+                if (e.getKey() == null) throw new IllegalArgumentException(who + ": " + param + " has a null output name");
+                m.put(e.getKey(), check(who, param + "[\"" + e.getKey() + "\"]", e.getValue()));
+            }
+            return new Given(null, null, Collections.unmodifiableMap(m));
+        }
     }
 
     /**
-     * The weight of each sample of {@code d}'s tensors (by index): {@link FitOptions#sampleWeight} as given, or each
-     * sample's {@link FitOptions#classWeight} by its target's class, as Keras' class_weight_to_sample_weights
-     * ({@code sparse}: the loss takes class indices; {@code what}, e.g. "m.fit", begins the messages).
+     * Keras' sample_weight {@code w} as given: shape (n) or (n, 1), one weight per sample, or (n, T) or (n, T, 1), one per
+     * timestep; finite and >= 0. Returns it as (n) or (n, T), a copy. {@code who}: param begin the messages.
      */
-    static float[] of(String what, FitOptions o, Data d, boolean sparse) {
-        int n = d.xs().get(0).dim(0);
-        if (o.sampleWeight != null && o.classWeight != null) {
-            throw new IllegalArgumentException(what + ": give sampleWeight or classWeight, not both (as Keras)");
+    static Tensor check(String who, String param, Tensor w) {
+        if (w == null) throw new IllegalArgumentException(who + ": " + param + " is null (leave it unset for equal weights)");
+        int[] s = w.shape();
+        boolean perSample = s.length == 1 || s.length == 2 && s[1] == 1;
+        boolean temporal = s.length == 2 && s[1] > 1 || s.length == 3 && s[2] == 1;
+        if (!perSample && !temporal) {
+            throw new IllegalArgumentException(who + ": " + param + " must have shape (n) or (n, 1), one weight per sample, or (n, T),"
+                    + " one per timestep of a sequence output, got " + Arrays.toString(s));
         }
-        if (o.sampleWeight != null) return perSample(what, o.sampleWeight, n);
-        List<Tensor> ys = d.ys();
+        float[] d = w.data();
+        int t = temporal ? s[1] : 1;
+        for (int i = 0; i < d.length; i++) {
+            if (!Float.isFinite(d[i]) || d[i] < 0) {
+                throw new IllegalArgumentException(who + ": " + param + " must be finite and >= 0, got " + d[i] + " at sample " + i / t
+                        + (temporal ? ", step " + i % t : ""));
+            }
+        }
+        return temporal ? Tensor.of(d.clone(), s[0], s[1]) : Tensor.of(d.clone(), s[0]);
+    }
+
+    /**
+     * The weights of {@code g} (null: none) matched to the outputs of {@code graph} for {@code n} samples: one tensor (or null)
+     * per output, or null when there are none. {@code who}: {@code param} begin the messages.
+     */
+    static List<Tensor> resolve(Given g, String who, String param, Graph graph, int n) {
+        if (g == null) return null;
+        List<Node> outs = graph.outputs;
+        List<String> names = graph.outputKeys();
+        List<Tensor> ws;
+        if (g.shared() != null) {
+            ws = Collections.nCopies(outs.size(), g.shared());
+        } else if (g.perOutput() != null) {
+            if (g.perOutput().size() != outs.size()) {
+                throw new IllegalArgumentException(who + ": " + param + " holds " + g.perOutput().size() + " weight tensor(s), the model has "
+                        + outs.size() + " output(s) " + names + "; give one per output (null for an output without weights)");
+            }
+            ws = g.perOutput();
+        } else {
+            for (String key : g.byName().keySet()) {
+                if (!names.contains(key)) {
+                    throw new IllegalArgumentException(who + ": " + param + " names output \"" + key + "\", the model's outputs are " + names);
+                }
+            }
+            ws = names.stream().map(g.byName()::get).toList();
+        }
+        for (int k = 0; k < ws.size(); k++) {
+            Tensor w = ws.get(k);
+            if (w == null) continue;
+            String label = g.shared() != null ? param : param + (g.perOutput() != null ? "[" + k + "]" : "[\"" + names.get(k) + "\"]");
+            if (w.dim(0) != n) {
+                throw new IllegalArgumentException(who + ": " + label + " holds " + w.dim(0) + " weights, x holds " + n
+                        + " samples; give one weight per sample");
+            }
+            if (w.rank() == 2) requireSequence(who, label, w, outs.get(k));
+        }
+        return ws;
+    }
+
+    /** Per-timestep weights (n, T) need a sequence output (batch, T, units) of T steps (or of steps the data fixes). */
+    private static void requireSequence(String who, String label, Tensor w, Node out) {
+        int[] s = out.shape();
+        if (s.length != 2 || s[0] != -1 && s[0] != w.dim(1)) {
+            throw new IllegalArgumentException(who + ": " + label + " has shape " + Tensor.shapeString(w.shape()) + ", one weight per"
+                    + " timestep, but output " + out.layer().name() + " " + out.shapeString() + " is not a sequence of " + w.dim(1)
+                    + " steps; give one weight per sample, shape (" + w.dim(0) + ")");
+        }
+    }
+
+    /**
+     * The sample weights of a call on tensors {@code d}: {@code sw} (Keras' sample_weight) matched to the outputs, or each
+     * sample's weight by its target's class in {@code cw} (Keras' class_weight, as class_weight_to_sample_weights;
+     * {@code sparse}: the loss takes class indices); null for neither. {@code what}, e.g. "m.fit", begins the messages.
+     */
+    static List<Tensor> of(String what, Given sw, Map<Integer, Double> cw, Data d, Graph graph, boolean sparse) {
+        int n = d.xs().get(0).dim(0);
+        if (sw != null && cw != null) throw new IllegalArgumentException(what + ": give sampleWeight or classWeight, not both (as Keras)");
+        if (cw == null) return resolve(sw, what, "sampleWeight", graph, n);
+        return Collections.nCopies(graph.outputs.size(), classWeights(what, cw, d.ys(), n, sparse));
+    }
+
+    /** Keras' class_weight as one weight per sample of the single target in {@code ys}. */
+    static Tensor classWeights(String what, Map<Integer, Double> classWeight, List<Tensor> ys, int n, boolean sparse) {
         if (ys.size() != 1) {
             throw new IllegalArgumentException(what + ": classWeight is for a model with one output (as Keras), this one has "
                     + ys.size() + "; give sampleWeight instead");
@@ -53,7 +142,7 @@ final class SampleWeights {
         boolean sparseSteps = sparse && y.rank() == 2 && y.dim(1) > 1;   // class indices per step
         if (y.rank() > 2 || sparseSteps) {
             throw new IllegalArgumentException(what + ": classWeight needs one class per sample (targets of shape (n), (n, 1) or"
-                    + " (n, classes)), got targets of shape " + java.util.Arrays.toString(y.shape()) + " (as Keras, not per timestep)");
+                    + " (n, classes)), got targets of shape " + Arrays.toString(y.shape()) + " (as Keras, not per timestep)");
         }
         int cols = y.rank() == 2 ? y.dim(1) : 1;
         float[] t = y.data(), w = new float[n];
@@ -65,9 +154,21 @@ final class SampleWeights {
             } else {
                 c = (int) Math.rint(t[i]);   // numpy's round: half to even
             }
-            Double cw = o.classWeight.get(c);
+            Double cw = classWeight.get(c);
             w[i] = cw == null ? 1f : cw.floatValue();
         }
-        return w;
+        return Tensor.wrap(w, n);
+    }
+
+    /** Keras' class_weight {@code weights} checked: class indices >= 0, weights finite and >= 0; a copy. */
+    static Map<Integer, Double> checkClassWeight(String who, Map<Integer, Double> weights) {
+        if (weights == null) throw new IllegalArgumentException(who + ": classWeight is null (leave it unset for equal weights)");
+        for (var e : weights.entrySet()) {
+            if (e.getKey() == null || e.getKey() < 0) throw new IllegalArgumentException(who + ": classWeight keys are class indices >= 0, got " + e.getKey());
+            if (e.getValue() == null || !Double.isFinite(e.getValue()) || e.getValue() < 0) {
+                throw new IllegalArgumentException(who + ": classWeight of class " + e.getKey() + " must be finite and >= 0, got " + e.getValue());
+            }
+        }
+        return Map.copyOf(weights);
     }
 }

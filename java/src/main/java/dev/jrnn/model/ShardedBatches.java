@@ -106,6 +106,6 @@ final class ShardedBatches implements BatchSource {
         List<Tensor> ys = new ArrayList<>(b.ys().size());
         for (Tensor y : b.ys()) ys.add(y == null ? null : y.slice(from, to));
         return new HostBatch(xs, b.mask() == null ? null : b.mask().slice(from, to), ys, null,
-                b.weights() == null ? null : b.weights().slice(from, to));
+                b.weights() == null ? null : b.weights().stream().map(w -> w == null ? null : w.slice(from, to)).toList());
     }
 }

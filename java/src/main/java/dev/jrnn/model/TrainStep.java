@@ -115,7 +115,8 @@ final class TrainStep {
             }
             DTensor mask = rowMask(p.masks.get(on), pred, rows);
             DTensor w = mask == null ? null : rowWeights(p, mask, rows);
-            if (h.weights() != null) w = sampleWeighted(p, w, h.weights(), rows);   // the loss only, as Keras' sample_weight
+            Tensor sw = h.weights() == null ? null : h.weights().get(k);
+            if (sw != null) w = sampleWeighted(p, w, sw, pred, on);   // the loss only, as Keras' sample_weight
             DTensor g = p.own(DTensor.zeros(backend, pred.shape()));
             backend.lossAsync(new LossArgs(s.loss(k), rows, cols, Span.of(pred.buf()), Span.of(tgt.buf()),
                     w == null ? null : Span.of(w.buf()), Span.of(g.buf()), new Span(lossOut, lossOff + k)));
@@ -157,17 +158,29 @@ final class TrainStep {
     }
 
     /**
-     * Keras' sample_weight on the rows of one output: each sample's weight on each of its rows (a sequence's steps),
-     * times the mask's row weights {@code w} (nullable) as Keras' apply_mask multiplies them.
+     * Keras' sample_weight on the rows of output {@code on}'s prediction {@code pred}: per sample [b] each sample's weight on
+     * each of its rows (a sequence's steps), per timestep [b, T] one weight per row of a (b, T, units) sequence; times the
+     * mask's row weights {@code w} (nullable) as Keras' apply_mask multiplies them.
      */
-    private DTensor sampleWeighted(Pass p, DTensor w, Tensor perSample, int rows) {
-        int b = perSample.dim(0), per = rows / b;
-        float[] host = new float[rows];
-        float[] sw = perSample.data();
-        for (int i = 0; i < b; i++) java.util.Arrays.fill(host, i * per, (i + 1) * per, sw[i]);
-        DTensor s = p.own(DTensor.from(backend, Tensor.wrap(host, rows)));
-        if (w != null) backend.mul(rows, s.buf(), 0, w.buf(), 0, s.buf(), 0);
-        return s;
+    private DTensor sampleWeighted(Pass p, DTensor w, Tensor sw, DTensor pred, Node on) {
+        int b = sw.dim(0), rows = (int) (pred.size() / pred.dim(-1));
+        float[] host;
+        if (sw.rank() == 2) {
+            if (pred.rank() != 3 || pred.dim(1) != sw.dim(1)) {
+                throw new IllegalArgumentException(s.name() + ": sampleWeight has shape " + Tensor.shapeString(sw.shape()) + ", one weight"
+                        + " per timestep, but output " + on.layer().name() + " gives " + Tensor.shapeString(pred.shape())
+                        + "; per-timestep weights need a sequence output of " + sw.dim(1) + " steps");
+            }
+            host = sw.data();
+        } else {
+            int per = rows / b;
+            host = new float[rows];
+            float[] d = sw.data();
+            for (int i = 0; i < b; i++) Arrays.fill(host, i * per, (i + 1) * per, d[i]);
+        }
+        DTensor ws = p.own(DTensor.from(backend, Tensor.wrap(host, rows)));
+        if (w != null) backend.mul(rows, ws.buf(), 0, w.buf(), 0, ws.buf(), 0);
+        return ws;
     }
 
     /** Row weights that drop masked timesteps from a sequence loss: the mask scaled so the mean runs over the valid rows only (on the device). */

@@ -327,12 +327,11 @@ public abstract class Trainer {
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
-        if (o.sampleWeight != null || o.classWeight != null) all = all.withWeights(SampleWeights.of(name() + ".fit", o, all, loss(0).sparse()));
+        all = all.withWeights(SampleWeights.of(name() + ".fit", o.sampleWeight, o.classWeight, all, graph(), loss(0).sparse()));
         boolean given = o.validationX != null || o.validationDataset != null;
         Data[] split = all.split(given ? 0 : o.validationSplit, name());
         if (o.classWeight != null && split[1] != null) split[1] = split[1].withWeights(null);   // Keras weighs training only
-        Data train = split[0], val = o.validationX == null ? split[1]
-                : check().prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
+        Data train = split[0], val = o.validationX == null ? split[1] : validation(o);
         int size = StatefulBatch.resolve(name(), graph(), "fit", o.globalBatchSize(), train.n(), val == null ? 0 : val.n());
         DataBatches batches = new DataBatches(train, size, graph().outputs.size());
         BatchSource v = val == null ? DatasetBatches.validation(setup, o) : new DataBatches(val, batches.batchSize(), graph().outputs.size());
@@ -360,6 +359,13 @@ public abstract class Trainer {
         return DatasetBatches.io(() -> new TrainingLoop(model(), setup).fit(train, val, o, capture(o), () -> graphsBroken = true), train, val);
     }
 
+    /** The tensor validation data of {@code o}, checked, with its sample weights (Keras' {@code validation_data=(x, y, w)}). */
+    private Data validation(FitOptions o) {
+        Data v = check().prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
+        String what = name() + ".fit (validation data)";
+        return v.withWeights(SampleWeights.resolve(o.validationWeight, what, "sampleWeight", graph(), v.xs().get(0).dim(0)));
+    }
+
     private boolean capture(FitOptions o) { return o.cudaGraphs && metrics.isEmpty() && !graphsBroken; }
 
     /**
@@ -376,17 +382,58 @@ public abstract class Trainer {
      * the update. {@code model.trainOnBatch(List.of(a, b), List.of(ya, yb))}.
      */
     public double trainOnBatch(List<Tensor> xs, List<Tensor> ys) {
+        return trainOnBatch(xs, ys, (Tensor) null, null);
+    }
+
+    /**
+     * One weighted training step, as Keras' {@code train_on_batch(x, y, sample_weight=w)}: {@code sampleWeight} as
+     * {@link FitOptions#sampleWeight(Tensor)} (shape (b), or (b, T) per timestep); returns the weighted loss before the update.
+     */
+    public double trainOnBatch(Tensor x, Tensor y, Tensor sampleWeight) {
+        if (sampleWeight == null) throw new IllegalArgumentException(name() + ".trainOnBatch: sampleWeight is null (use trainOnBatch(x, y))");
+        return trainOnBatch(Collections.singletonList(x), Collections.singletonList(y), sampleWeight, null);
+    }
+
+    /**
+     * Keras' {@code train_on_batch(x, y, sample_weight=None, class_weight=None)}: {@code sampleWeight} (nullable) weighs every
+     * output as {@link FitOptions#sampleWeight(Tensor)}, {@code classWeight} (nullable, not with sampleWeight) as
+     * {@link FitOptions#classWeight}; returns the weighted total loss before the update.
+     * {@code model.trainOnBatch(List.of(x), List.of(y), null, Map.of(1, 5.0))}.
+     */
+    public double trainOnBatch(List<Tensor> xs, List<Tensor> ys, Tensor sampleWeight, Map<Integer, Double> classWeight) {
+        String what = name() + ".trainOnBatch";
+        Map<Integer, Double> cw = classWeight == null ? null : SampleWeights.checkClassWeight(what, classWeight);
+        return trainOnBatch(xs, ys, sampleWeight == null ? null : SampleWeights.Given.shared(what, "sampleWeight", sampleWeight), cw);
+    }
+
+    /**
+     * One training step with one sample-weight tensor per output (null: that output unweighted), as Keras'
+     * {@code train_on_batch([x], [y1, y2], sample_weight=[w1, w2])}; returns the weighted total loss before the update.
+     */
+    public double trainOnBatch(List<Tensor> xs, List<Tensor> ys, List<Tensor> sampleWeights) {
+        return trainOnBatch(xs, ys, SampleWeights.Given.perOutput(name() + ".trainOnBatch", "sampleWeight", sampleWeights), null);
+    }
+
+    private double trainOnBatch(List<Tensor> xs, List<Tensor> ys, SampleWeights.Given sw, Map<Integer, Double> cw) {
+        String what = name() + ".trainOnBatch";
         requireCompiled("trainOnBatch");
         requireOpen("trainOnBatch");
         ensureBuilt(xs);
         ensureStore();
         Data d = check().prepare(xs, ys, null, "trainOnBatch", true, true);
+        d = d.withWeights(SampleWeights.of(what, sw, cw, d, graph(), loss(0).sparse()));
         return new TrainingLoop(model(), setup).trainOnBatch(d);
     }
 
     /** The loss on one batch, without training, as Keras' {@code test_on_batch(x, y)}. */
     public double testOnBatch(Tensor x, Tensor y) {
         return testOnBatch(Collections.singletonList(x), Collections.singletonList(y)).get("loss");
+    }
+
+    /** The weighted loss on one batch, as Keras' {@code test_on_batch(x, y, sample_weight=w)} (w as in {@link #trainOnBatch(Tensor, Tensor, Tensor)}). */
+    public double testOnBatch(Tensor x, Tensor y, Tensor sampleWeight) {
+        if (sampleWeight == null) throw new IllegalArgumentException(name() + ".testOnBatch: sampleWeight is null (use testOnBatch(x, y))");
+        return testOnBatch(Collections.singletonList(x), Collections.singletonList(y), sampleWeight).get("loss");
     }
 
     /**
@@ -396,6 +443,16 @@ public abstract class Trainer {
      */
     public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys) {
         return evaluateAll(xs, ys, batchRows(xs), null);
+    }
+
+    /** {@link #testOnBatch(List, List)} with Keras' {@code sample_weight} (nullable): the loss weighted, the metrics not. */
+    public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys, Tensor sampleWeight) {
+        return evaluateAll(xs, ys, batchRows(xs), null, sampleWeight);
+    }
+
+    /** {@link #testOnBatch(List, List)} with one sample-weight tensor per output (null: that output unweighted). */
+    public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys, List<Tensor> sampleWeights) {
+        return evaluateAll(xs, ys, batchRows(xs), null, sampleWeights);
     }
 
     /** The output for one batch, as Keras' {@code predict_on_batch(x)}; a model with several outputs throws, as {@link #predict(Tensor)}. */
@@ -424,7 +481,7 @@ public abstract class Trainer {
 
     /** Loss and metrics ("loss", "accuracy", ...) on the given data. */
     public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths) {
-        return evaluateAll(xs, ys, batchSize, lengths, null);
+        return evaluateAll(xs, ys, batchSize, lengths, (Tensor) null);
     }
 
     /**
@@ -432,13 +489,22 @@ public abstract class Trainer {
      * the loss as fit weighs it ({@link FitOptions#sampleWeight}); the metrics unweighted, as Keras' {@code metrics}.
      */
     public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, Tensor sampleWeight) {
+        String what = name() + ".evaluate";
+        return evaluateAll(xs, ys, batchSize, lengths, sampleWeight == null ? null : SampleWeights.Given.shared(what, "sampleWeight", sampleWeight));
+    }
+
+    /** As {@link #evaluateAll(List, List, int, int[], Tensor)} with one sample-weight tensor per output (null: that output unweighted). */
+    public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, List<Tensor> sampleWeights) {
+        return evaluateAll(xs, ys, batchSize, lengths, SampleWeights.Given.perOutput(name() + ".evaluate", "sampleWeight", sampleWeights));
+    }
+
+    private Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, SampleWeights.Given w) {
         requireCompiled("evaluate");
         requireOpen("evaluate");
         if (batchSize < 1) throw new IllegalArgumentException(name() + ".evaluate: batchSize must be >= 1, got " + batchSize);
-        if (sampleWeight != null) SampleWeights.check(name() + ".evaluate", sampleWeight);
         ensureBuiltSafely(xs);
         Data d = check().prepare(xs, ys, lengths, "evaluate", true, true);
-        if (sampleWeight != null) d = d.withWeights(SampleWeights.perSample(name() + ".evaluate", sampleWeight, d.xs().get(0).dim(0)));
+        d = d.withWeights(SampleWeights.resolve(w, name() + ".evaluate", "sampleWeight", graph(), d.xs().get(0).dim(0)));
         return new Inference(setup).evaluate(d, batchSize);
     }
 

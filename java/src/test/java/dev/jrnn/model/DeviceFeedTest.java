@@ -80,6 +80,26 @@ class DeviceFeedTest {
     }
 
     @Test
+    void weightedBatchesThroughTheFeedTrainAsWeightedTensorsEagerly() throws IOException {
+        Tensor x = random(3, 10, T, I), y = random(4, 10, 1);
+        float[] w = new float[10];
+        for (int i = 0; i < w.length; i++) w[i] = (i % 4) * 0.75f;
+        Npy.write(dir.resolve("x.npy"), x);
+        Npy.write(dir.resolve("y.npy"), y);
+        Npy.write(dir.resolve("w.npy"), Tensor.of(w, 10));
+        Sequential viaTensors = on(false, () -> lstm(T));
+        History h = viaTensors.fit(x, y, quiet().epochs(2).batchSize(4).shuffle(false).sampleWeight(Tensor.of(w, 10)));
+        Sequential viaFeed = on(true, () -> lstm(T));
+        // the weights are copied out of the feed's reused host memory before the next batch is assembled into it
+        History hf = viaFeed.fit(Dataset.fromNpy(dir.resolve("x.npy"), dir.resolve("y.npy"), dir.resolve("w.npy")).batch(4).prefetch(3),
+                quiet().epochs(2));
+        assertSameWeights(viaTensors, viaFeed, "weighted");
+        assertEquals(h.get("loss"), hf.get("loss"));
+        assertEquals(6, onlyQueue(viaFeed).uploads);
+        assertEquals(0, ((RecordingBackend) viaFeed.backend()).replays, "a weighted step is not replayed from a graph");
+    }
+
+    @Test
     void raggedBucketsThroughTheFeedMatchPaddedTensors() throws IOException {
         DatasetBatchesTest.Ragged r = DatasetBatchesTest.Ragged.of(3, 6, 2, 5, 4, 1, 6, 2, 3);
         int[] lens = r.lens();

@@ -77,11 +77,17 @@ class DistributedFitTest {
 
     /** Each rank's model (built here, on this thread) trained on a thread of its own. */
     private static List<Result> ranks(int n, long timeoutMs, RankFit fit) throws InterruptedException {
+        return ranks(n, timeoutMs, DistributedFitTest::model, fit);
+    }
+
+    /** As above, each rank's model made by {@code make} on its backend. */
+    private static List<Result> ranks(int n, long timeoutMs, java.util.function.Function<Backend, Sequential> make, RankFit fit)
+            throws InterruptedException {
         List<Backend> backends = new ArrayList<>();
         List<Sequential> models = new ArrayList<>();
         for (int r = 0; r < n; r++) {
             backends.add(Backends.cpu());
-            models.add(model(backends.get(r)));
+            models.add(make.apply(backends.get(r)));
         }
         InProcessGroup group = new InProcessGroup(backends, timeoutMs);
         ExecutorService pool = Executors.newFixedThreadPool(n);
@@ -119,6 +125,14 @@ class DistributedFitTest {
         }
     }
 
+    /** Every rank ended without a failure and computed what the one process did. */
+    private static void assertRanksClose(Result one, List<Result> rs) {
+        for (int r = 0; r < rs.size(); r++) {
+            assertEquals(null, rs.get(r).failure(), "rank " + r);
+            assertClose(one, rs.get(r), "rank " + r);
+        }
+    }
+
     private static Result single(FitOptions o, int batch) {
         Sequential m = model(Backends.cpu());
         return new Result(m.fit(X, Y, o.batchSize(batch)), m.getWeights(), null);
@@ -130,10 +144,7 @@ class DistributedFitTest {
             // 43 samples, 3 ranks x 4: three global batches of 12, then one of 7 split 3/2/2 (weights 9/7, 6/7, 6/7)
             Result one = single(options(), 12);
             List<Result> rs = ranks(3, 20_000, (r, m, c) -> m.fit(X, Y, options().batchSize(4).distributed(c, 256)));
-            for (int r = 0; r < 3; r++) {
-                assertEquals(null, rs.get(r).failure(), "rank " + r);
-                assertClose(one, rs.get(r), "rank " + r);
-            }
+            assertRanksClose(one, rs);
         });
     }
 
@@ -145,10 +156,49 @@ class DistributedFitTest {
             Tensor sw = Tensor.of(w, 43);
             Result one = single(options().sampleWeight(sw), 12);
             List<Result> rs = ranks(3, 20_000, (r, m, c) -> m.fit(X, Y, options().sampleWeight(sw).batchSize(4).distributed(c, 256)));
-            for (int r = 0; r < 3; r++) {
-                assertEquals(null, rs.get(r).failure(), "rank " + r);
-                assertClose(one, rs.get(r), "rank " + r);
-            }
+            assertRanksClose(one, rs);
+        });
+    }
+
+    /** A sequence-to-sequence model: per-timestep weights need a sequence output. */
+    private static Sequential sequenceModel(Backend be) {
+        Jrnn.setBackend(be);
+        Jrnn.setSeed(43);
+        Sequential m = new Sequential(new LSTM(6).returnSequences(true), new dev.jrnn.layers.TimeDistributed(new Dense(2)));
+        m.build(T, F);
+        m.compile("adam", "mse");
+        return m;
+    }
+
+    @Test
+    void perTimestepWeightsFollowEachRanksShare() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            Tensor ys = random(43, T, 2);
+            float[] w = new float[43 * T];
+            for (int i = 0; i < w.length; i++) w[i] = (i % 7) * 0.5f;   // zero weights too
+            Tensor sw = Tensor.of(w, 43, T);
+            Sequential m = sequenceModel(Backends.cpu());
+            Result one = new Result(m.fit(X, ys, options().sampleWeight(sw).batchSize(12)), m.getWeights(), null);
+            List<Result> rs = ranks(3, 20_000, DistributedFitTest::sequenceModel,
+                    (r, mr, c) -> mr.fit(X, ys, options().sampleWeight(sw).batchSize(4).distributed(c, 256)));
+            assertRanksClose(one, rs);
+        });
+    }
+
+    @Test
+    void aDatasetsWeightsFollowEachRanksShare() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            Tensor ys = random(43, T, 2);
+            float[] w = new float[43 * T];
+            for (int i = 0; i < w.length; i++) w[i] = (i % 7) * 0.5f;
+            Tensor sw = Tensor.of(w, 43, T);
+            FitOptions o = new FitOptions().epochs(2).verbose(0);
+            Sequential m = sequenceModel(Backends.cpu());
+            Result one = new Result(m.fit(Dataset.fromTensors(X, ys, sw).batch(10), o), m.getWeights(), null);
+            // the global batches of 10 split 5/5, the last one of 3 split 2/1: each rank's rows keep their weights
+            List<Result> rs = ranks(2, 20_000, DistributedFitTest::sequenceModel, (r, mr, c) ->
+                    mr.fit(Dataset.fromTensors(X, ys, sw).batch(10), new FitOptions().epochs(2).verbose(0).distributed(c)));
+            assertRanksClose(one, rs);
         });
     }
 

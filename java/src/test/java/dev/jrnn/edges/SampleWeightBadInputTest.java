@@ -1,0 +1,155 @@
+package dev.jrnn.edges;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.data.Dataset;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.model.FitOptions;
+import dev.jrnn.model.Input;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Bad sample weights wherever a Keras user passes them (fit, validation data, evaluate, the on-batch calls, a data set's
+ * weights): an IllegalArgumentException naming the parameter, what was expected and what came, the model unchanged.
+ */
+class SampleWeightBadInputTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    private static final Tensor X = Tensor.full(0.5f, 4, 3), Y = Tensor.full(1, 4, 2);
+    private static final Tensor XS = Tensor.full(0.5f, 4, 5, 3), YS = Tensor.full(1, 4, 5, 2);
+
+    /** Dense(2) on 3 features, named "m". */
+    private static Model dense() {
+        Jrnn.setSeed(1);
+        Sequential m = new Sequential(new Dense(2).inputShape(3));
+        m.compile(new SGD(0.1), "mse");
+        return m.name("m");
+    }
+
+    /** A sequence output (4, 5, 2), named "s". */
+    private static Model sequence() {
+        Jrnn.setSeed(2);
+        Sequential m = new Sequential(new LSTM(3).returnSequences(true).inputShape(5, 3), new TimeDistributed(new Dense(2)));
+        m.compile(new SGD(0.1), "mse");
+        return m.name("s");
+    }
+
+    /** Outputs "a" (2) and "b" (1), named "two". */
+    private static Model twoOutputs() {
+        Jrnn.setSeed(3);
+        Input in = Input.shape(3);
+        Model m = new Model(in, List.of(new Dense(2).name("a").apply(in), new Dense(1).name("b").apply(in)));
+        m.compile(new SGD(0.1), List.of("mse", "mse"));
+        return m.name("two");
+    }
+
+    /** {@code call} throws an IllegalArgumentException whose message holds every part, and {@code m}'s weights are unchanged. */
+    private static void bad(Model m, Executable call, String... parts) {
+        List<float[]> before = m == null ? List.of() : m.getWeights().stream().map(Tensor::toArray).toList();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        for (String p : parts) assertTrue(e.getMessage().contains(p), "'" + p + "' not in: " + e.getMessage());
+        if (m == null) return;
+        List<float[]> after = m.getWeights().stream().map(Tensor::toArray).toList();
+        for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i), after.get(i), "weights " + i + " changed");
+    }
+
+    private static FitOptions quiet() { return new FitOptions().verbose(0); }
+
+    @Test
+    void wrongShapes() {
+        Model m = dense(), s = sequence();
+        bad(null, () -> quiet().sampleWeight(Tensor.zeros(4, 2, 2)), "FitOptions: sampleWeight must have shape (n) or (n, 1)",
+                "or (n, T), one per timestep of a sequence output, got [4, 2, 2]");
+        bad(m, () -> m.fit(X, Y, quiet().sampleWeight(Tensor.full(1, 3))), "m.fit: sampleWeight holds 3 weights, x holds 4 samples");
+        bad(m, () -> m.fit(X, Y, quiet().sampleWeight(Tensor.full(1, 4, 5))), "m.fit: sampleWeight has shape (4, 5), one weight per timestep",
+                "is not a sequence of 5 steps; give one weight per sample, shape (4)");
+        bad(s, () -> s.fit(XS, YS, quiet().sampleWeight(Tensor.full(1, 4, 6))), "s.fit: sampleWeight has shape (4, 6)", "(None, 5, 2)",
+                "is not a sequence of 6 steps");
+        bad(s, () -> s.trainOnBatch(XS, YS, Tensor.full(1, 4, 4, 1)), "s.trainOnBatch: sampleWeight has shape (4, 4)");
+        bad(s, () -> s.testOnBatch(XS, YS, Tensor.full(1, 2)), "s.evaluate: sampleWeight holds 2 weights, x holds 4 samples");
+        bad(s, () -> s.fit(XS, YS, quiet().validationData(XS, YS, Tensor.full(1, 4, 3))),
+                "s.fit (validation data): sampleWeight has shape (4, 3)", "is not a sequence of 3 steps");
+        bad(m, () -> m.trainOnBatch(X, Y, null), "m.trainOnBatch: sampleWeight is null (use trainOnBatch(x, y))");
+        bad(m, () -> m.testOnBatch(X, Y, null), "m.testOnBatch: sampleWeight is null (use testOnBatch(x, y))");
+    }
+
+    @Test
+    void negativeAndNonFiniteWeights() {
+        Model m = dense(), s = sequence();
+        bad(null, () -> quiet().sampleWeight(Tensor.of(new float[] {1, Float.NaN}, 2)), "FitOptions: sampleWeight must be finite and >= 0, got NaN at sample 1");
+        float[] steps = new float[20];
+        steps[13] = -2;
+        bad(null, () -> quiet().sampleWeight(Tensor.of(steps, 4, 5)), "sampleWeight must be finite and >= 0, got -2.0 at sample 2, step 3");
+        bad(null, () -> quiet().validationData(X, Y, Tensor.full(Float.POSITIVE_INFINITY, 4)),
+                "FitOptions: validationData's sampleWeight must be finite and >= 0, got Infinity at sample 0");
+        bad(m, () -> m.trainOnBatch(X, Y, Tensor.full(-1, 4)), "m.trainOnBatch: sampleWeight must be finite and >= 0, got -1.0 at sample 0");
+        bad(m, () -> m.trainOnBatch(List.of(X), List.of(Y), null, Map.of(0, Double.NaN)), "m.trainOnBatch: classWeight of class 0 must be finite");
+        bad(m, () -> m.trainOnBatch(List.of(X), List.of(Y), Tensor.full(1, 4), Map.of(0, 2.0)),
+                "m.trainOnBatch: give sampleWeight or classWeight, not both (as Keras)");
+        bad(m, () -> m.testOnBatch(List.of(X), List.of(Y), Tensor.full(Float.NaN, 4)), "m.evaluate: sampleWeight must be finite and >= 0, got NaN");
+        // a data set's weights are checked batch by batch, naming the batch (a bad first batch: nothing trained)
+        float[] w = {1, -3, 1, 1};
+        bad(m, () -> m.fit(Dataset.fromTensors(X, Y, Tensor.of(w, 4)).batch(2), quiet()),
+                "m.fit: the dataset's sample weight must be finite and >= 0, got -3.0 at sample 1", "(in the batch starting at");
+        bad(s, () -> s.evaluate(Dataset.fromTensors(XS, YS, Tensor.full(1, 4, 4)).batch(4)),
+                "s.evaluate: the dataset's sample weight has shape (4, 4)", "is not a sequence of 4 steps");
+    }
+
+    @Test
+    void weightsWithADatasetThatHasNone() {
+        Model m = dense();
+        bad(m, () -> m.fit(Dataset.fromTensors(X, Y).batch(2), quiet().sampleWeight(Tensor.full(1, 4))),
+                "m.fit(Dataset): FitOptions.sampleWeight (give the weights in the dataset: Dataset.fromTensors(xs, ys, weights)) does not apply");
+        bad(m, () -> m.fit(Dataset.fromTensors(X, Y).batch(2), quiet().classWeight(Map.of(0, 2.0))),
+                "m.fit(Dataset): FitOptions.classWeight (tensors only) does not apply to a dataset");
+        bad(null, () -> Dataset.fromTensors(X, Y, null), "Dataset.fromTensors: sampleWeight is null");
+        bad(null, () -> Dataset.fromTensors(List.of(X), List.of(Y), Arrays.asList((Tensor) null)), "Dataset.fromTensors: sampleWeights[0] is null");
+        bad(null, () -> Dataset.fromTensors(X, Y, Tensor.full(1, 3)), "sample counts differ", "has 4", "has 3");
+        Model two = twoOutputs();
+        bad(two, () -> two.fit(Dataset.fromTensors(List.of(X), List.of(Y, Tensor.full(1, 4, 1)),
+                        List.of(Tensor.full(1, 4), Tensor.full(1, 4), Tensor.full(1, 4))).batch(2), quiet()),
+                "two.fit: the dataset gives 3 sample weights per sample, the model has 2 output(s); give one for every output or one per output");
+    }
+
+    @Test
+    void perOutputListsOfTheWrongLengthOrNames() {
+        Model two = twoOutputs();
+        List<Tensor> ys = List.of(Y, Tensor.full(1, 4, 1));
+        List<Tensor> three = List.of(Tensor.full(1, 4), Tensor.full(1, 4), Tensor.full(1, 4));
+        bad(two, () -> two.fit(List.of(X), ys, quiet().sampleWeight(three)),
+                "two.fit: sampleWeight holds 3 weight tensor(s), the model has 2 output(s) [a, b]; give one per output (null for an output without weights)");
+        bad(two, () -> two.trainOnBatch(List.of(X), ys, List.of(Tensor.full(1, 4))), "two.trainOnBatch: sampleWeight holds 1 weight tensor(s)");
+        bad(two, () -> two.evaluateAll(List.of(X), ys, 2, null, three), "two.evaluate: sampleWeight holds 3 weight tensor(s)");
+        bad(two, () -> two.testOnBatch(List.of(X), ys, three), "two.evaluate: sampleWeight holds 3 weight tensor(s)");
+        bad(two, () -> two.fit(List.of(X), ys, quiet().validationData(List.of(X), ys, three)),
+                "two.fit (validation data): sampleWeight holds 3 weight tensor(s)");
+        bad(two, () -> two.fit(List.of(X), ys, quiet().sampleWeight(Map.of("c", Tensor.full(1, 4)))),
+                "two.fit: sampleWeight names output \"c\", the model's outputs are [a, b]");
+        bad(two, () -> two.fit(List.of(X), ys, quiet().sampleWeight(List.of(Tensor.full(1, 4), Tensor.full(1, 3)))),
+                "two.fit: sampleWeight[1] holds 3 weights, x holds 4 samples");
+        bad(null, () -> quiet().sampleWeight(Arrays.asList(null, null)), "FitOptions: sampleWeight holds no weights (2 nulls)");
+        bad(null, () -> quiet().sampleWeight(List.of(Tensor.full(1, 4), Tensor.full(-1, 4))),
+                "FitOptions: sampleWeight[1] must be finite and >= 0, got -1.0 at sample 0");
+        bad(null, () -> quiet().sampleWeight(Map.of()), "FitOptions: sampleWeight is empty");
+        bad(null, () -> quiet().sampleWeight((List<Tensor>) null), "FitOptions: sampleWeight is null");
+        bad(two, () -> two.fit(List.of(X), ys, quiet().classWeight(Map.of(0, 2.0))), "two.fit: classWeight is for a model with one output");
+    }
+}
