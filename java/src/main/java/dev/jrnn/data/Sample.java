@@ -64,11 +64,27 @@ public record Sample(List<Tensor> inputs, List<Tensor> targets, List<Tensor> wei
     }
 
     /**
-     * This sample with other tensors, same origin: what a {@link Dataset#map} function returns. A sequence's length becomes
-     * the steps of the new input 0 (a map may crop or extend it).
+     * This sample with other tensors and its weights, same origin: what a {@link Dataset#map} function returns. A
+     * sequence's length becomes the steps of the new input 0 (a map may crop or extend it); per-timestep weights are not
+     * cropped with it: a map that changes the steps of a sample with them must give new ones ({@link #with(List, List, List)}).
      */
     public Sample with(List<Tensor> inputs, List<Tensor> targets) {
-        return new Sample(inputs, targets, weights, length >= 0 ? inputs.get(0).dim(0) : -1, index, source);
+        if (inputs != null && !inputs.isEmpty() && inputs.get(0) != null && this.inputs.get(0).dim(0) != inputs.get(0).dim(0)) {
+            for (Tensor w : weights) {
+                if (w.size() > 1) {
+                    throw new IllegalArgumentException("Sample.with: " + where() + " has per-timestep weights " + Tensor.shapeString(w.shape())
+                            + " and the new input 0 has " + inputs.get(0).dim(0) + " steps, not " + this.inputs.get(0).dim(0)
+                            + "; give its new weights with with(inputs, targets, weights)");
+                }
+            }
+        }
+        return with(inputs, targets, weights);
+    }
+
+    /** This sample with other tensors and other sample weights (empty: none), same origin; as {@link #with(List, List)}. */
+    public Sample with(List<Tensor> inputs, List<Tensor> targets, List<Tensor> weights) {
+        return new Sample(inputs, targets, weights, length >= 0 && inputs != null && !inputs.isEmpty() && inputs.get(0) != null
+                ? inputs.get(0).dim(0) : -1, index, source);
     }
 
     /** This sample's origin for error messages. */

@@ -254,7 +254,10 @@ final class DatasetBatches implements BatchSource {
         }
         SampleWeights.Given g = nw == 1 ? SampleWeights.Given.shared(who, param, b.sampleWeight(0))
                 : SampleWeights.Given.perOutput(who, param, b.sampleWeights());
-        return SampleWeights.resolve(g, who, param, s.graph(), b.size());
+        return SampleWeights.resolve(g, who, param, s.graph(), b.size(), k -> {
+            int[] t = b.targetShape(k);
+            return t.length >= 2 ? t[1] : -1;
+        });
     }
 
     private static boolean readsInputs(InputCheck check, int inputs) {

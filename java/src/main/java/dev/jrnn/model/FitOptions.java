@@ -208,22 +208,25 @@ public final class FitOptions {
      * by {@code w} as {@link #sampleWeight(Tensor)} weighs the training loss (shape (n), or (n, T) per timestep).
      */
     public FitOptions validationData(Tensor x, Tensor y, Tensor w) {
+        SampleWeights.Given g = SampleWeights.Given.shared("FitOptions", "validationData's sampleWeight", w);   // first: a refusal changes nothing
         validationData(x, y);
-        this.validationWeight = SampleWeights.Given.shared("FitOptions", "validationData's sampleWeight", w);
+        this.validationWeight = g;
         return this;
     }
 
     /** Weighted validation data of a model with several inputs or outputs; {@code w} weighs every output. */
     public FitOptions validationData(List<Tensor> xs, List<Tensor> ys, Tensor w) {
+        SampleWeights.Given g = SampleWeights.Given.shared("FitOptions", "validationData's sampleWeight", w);
         validationData(xs, ys);
-        this.validationWeight = SampleWeights.Given.shared("FitOptions", "validationData's sampleWeight", w);
+        this.validationWeight = g;
         return this;
     }
 
     /** Weighted validation data with one weight tensor per output (null: that output unweighted), as {@link #sampleWeight(List)}. */
     public FitOptions validationData(List<Tensor> xs, List<Tensor> ys, List<Tensor> perOutput) {
+        SampleWeights.Given g = SampleWeights.Given.perOutput("FitOptions", "validationData's sampleWeight", perOutput);
         validationData(xs, ys);
-        this.validationWeight = SampleWeights.Given.perOutput("FitOptions", "validationData's sampleWeight", perOutput);
+        this.validationWeight = g;
         return this;
     }
 

@@ -74,9 +74,10 @@ final class SampleWeights {
 
     /**
      * The weights of {@code g} (null: none) matched to the outputs of {@code graph} for {@code n} samples: one tensor (or null)
-     * per output, or null when there are none. {@code who}: {@code param} begin the messages.
+     * per output, or null when there are none. {@code targetSteps.applyAsInt(k)}: the steps of output k's targets (checked
+     * against per-timestep weights where the output's own steps are unknown). {@code who}: {@code param} begin the messages.
      */
-    static List<Tensor> resolve(Given g, String who, String param, Graph graph, int n) {
+    static List<Tensor> resolve(Given g, String who, String param, Graph graph, int n, java.util.function.IntUnaryOperator targetSteps) {
         if (g == null) return null;
         List<Node> outs = graph.outputs;
         List<String> names = graph.outputKeys();
@@ -105,15 +106,19 @@ final class SampleWeights {
                 throw new IllegalArgumentException(who + ": " + label + " holds " + w.dim(0) + " weights, x holds " + n
                         + " samples; give one weight per sample");
             }
-            if (w.rank() == 2) requireSequence(who, label, w, outs.get(k));
+            if (w.rank() == 2) requireSequence(who, label, w, outs.get(k), targetSteps.applyAsInt(k));
         }
         return ws;
     }
 
-    /** Per-timestep weights (n, T) need a sequence output (batch, T, units) of T steps (or of steps the data fixes). */
-    private static void requireSequence(String who, String label, Tensor w, Node out) {
+    /**
+     * Per-timestep weights (n, T) need a sequence output (batch, T, units) of T steps: its own, or where those are unknown
+     * ({@code None}) its targets' {@code steps}; checked before any step, so a wrong T never fails after an epoch has run.
+     */
+    private static void requireSequence(String who, String label, Tensor w, Node out, int steps) {
         int[] s = out.shape();
-        if (s.length != 2 || s[0] != -1 && s[0] != w.dim(1)) {
+        int t = s.length == 2 && s[0] == -1 ? steps : s.length == 2 ? s[0] : -1;
+        if (t != w.dim(1)) {
             throw new IllegalArgumentException(who + ": " + label + " has shape " + Tensor.shapeString(w.shape()) + ", one weight per"
                     + " timestep, but output " + out.layer().name() + " " + out.shapeString() + " is not a sequence of " + w.dim(1)
                     + " steps; give one weight per sample, shape (" + w.dim(0) + ")");
@@ -128,8 +133,13 @@ final class SampleWeights {
     static List<Tensor> of(String what, Given sw, Map<Integer, Double> cw, Data d, Graph graph, boolean sparse) {
         int n = d.xs().get(0).dim(0);
         if (sw != null && cw != null) throw new IllegalArgumentException(what + ": give sampleWeight or classWeight, not both (as Keras)");
-        if (cw == null) return resolve(sw, what, "sampleWeight", graph, n);
+        if (cw == null) return resolve(sw, what, "sampleWeight", graph, n, targetSteps(d.ys()));
         return Collections.nCopies(graph.outputs.size(), classWeights(what, cw, d.ys(), n, sparse));
+    }
+
+    /** The steps of each target in {@code ys} (axis 1; -1 for a target without one). */
+    static java.util.function.IntUnaryOperator targetSteps(List<Tensor> ys) {
+        return k -> ys.get(k).rank() >= 2 ? ys.get(k).dim(1) : -1;
     }
 
     /** Keras' class_weight as one weight per sample of the single target in {@code ys}. */

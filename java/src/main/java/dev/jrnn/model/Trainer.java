@@ -363,7 +363,8 @@ public abstract class Trainer {
     private Data validation(FitOptions o) {
         Data v = check().prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
         String what = name() + ".fit (validation data)";
-        return v.withWeights(SampleWeights.resolve(o.validationWeight, what, "sampleWeight", graph(), v.xs().get(0).dim(0)));
+        return v.withWeights(SampleWeights.resolve(o.validationWeight, what, "sampleWeight", graph(), v.xs().get(0).dim(0),
+                SampleWeights.targetSteps(v.ys())));
     }
 
     private boolean capture(FitOptions o) { return o.cudaGraphs && metrics.isEmpty() && !graphsBroken; }
@@ -504,7 +505,8 @@ public abstract class Trainer {
         if (batchSize < 1) throw new IllegalArgumentException(name() + ".evaluate: batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
         Data d = check().prepare(xs, ys, lengths, "evaluate", true, true);
-        d = d.withWeights(SampleWeights.resolve(w, name() + ".evaluate", "sampleWeight", graph(), d.xs().get(0).dim(0)));
+        d = d.withWeights(SampleWeights.resolve(w, name() + ".evaluate", "sampleWeight", graph(), d.xs().get(0).dim(0),
+                SampleWeights.targetSteps(d.ys())));
         return new Inference(setup).evaluate(d, batchSize);
     }
 

@@ -152,4 +152,31 @@ class SampleWeightBadInputTest {
         bad(null, () -> quiet().sampleWeight((List<Tensor>) null), "FitOptions: sampleWeight is null");
         bad(two, () -> two.fit(List.of(X), ys, quiet().classWeight(Map.of(0, 2.0))), "two.fit: classWeight is for a model with one output");
     }
+
+    /** Review findings: a wrong T for a model of unknown steps, a refused weight leaving the options, a map cropping steps. */
+    @Test
+    void refusedBeforeAnyStepAndWithNothingChanged() {
+        Jrnn.setSeed(4);
+        Sequential u = new Sequential(new LSTM(3).returnSequences(true), new TimeDistributed(new Dense(2)));
+        u.build(-1, 3);   // the output's steps are unknown: the targets' steps decide
+        u.compile(new SGD(0.1), "mse");
+        Model m = u.name("u");
+        bad(m, () -> m.fit(XS, YS, quiet().epochs(1).batchSize(2).validationData(XS, YS, Tensor.full(1, 4, 6))),
+                "u.fit (validation data): sampleWeight has shape (4, 6), one weight per timestep", "is not a sequence of 6 steps");
+        assertTrue(m.optimizer().iterations() == 0, "no training step ran");
+        bad(m, () -> m.evaluateAll(List.of(XS), List.of(YS), 2, null, Tensor.full(1, 4, 4)), "is not a sequence of 4 steps");
+
+        FitOptions o = quiet().validationData(XS, YS);
+        bad(null, () -> o.validationData(X, Y, Tensor.full(-1, 4)), "must be finite and >= 0, got -1.0");
+        Model d = dense();
+        // the refused call left the sequence validation data as it was: fitting the dense model on it names those shapes
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> d.fit(X, Y, o.epochs(1).batchSize(2)));
+        assertTrue(e.getMessage().contains("validation"), e.getMessage());
+
+        dev.jrnn.data.Sample seq = dev.jrnn.data.Sample.sequence(Tensor.zeros(5, 3), Tensor.zeros(5, 2), Tensor.full(1, 5));
+        bad(null, () -> seq.with(List.of(Tensor.zeros(4, 3)), List.of(Tensor.zeros(4, 2))),
+                "Sample.with: generator has per-timestep weights (5,) and the new input 0 has 4 steps, not 5", "with(inputs, targets, weights)");
+        assertArrayEquals(new int[] {4}, seq.with(List.of(Tensor.zeros(4, 3)), List.of(Tensor.zeros(4, 2)), List.of(Tensor.full(1, 4)))
+                .weights().get(0).shape());
+    }
 }
