@@ -42,7 +42,7 @@ class ReadmeUnsupportedKerasTest {
     @Test
     void theQuotedErrorsAreTheRealOnes() {
         quoted("unknown optimizer 'adadelta'", () -> new Sequential(new Dense(1)).compile("adadelta", "mse"));
-        quoted("unknown loss 'hinge'", () -> new Sequential(new Dense(1)).compile("adam", "hinge"));
+        quoted("unknown loss 'dice'", () -> new Sequential(new Dense(1)).compile("adam", "dice"));
         quoted("unknown metric 'r2_score': expected one of accuracy, mae, mse,",
                 () -> new Sequential(new Dense(1)).compile("adam", "mse", "r2_score"));
         quoted("gru: recurrentDropout 0.2 with resetAfter(false) is not supported",
@@ -96,7 +96,7 @@ class ReadmeUnsupportedKerasTest {
         for (String n : known(() -> new Sequential(new Dense(1)).compile("adadelta", "mse"))) {
             assertTrue(optimizers.contains(n), "README's optimizer row lacks " + n);
         }
-        for (String n : known(() -> new Sequential(new Dense(1)).compile("adam", "hinge"))) {
+        for (String n : known(() -> new Sequential(new Dense(1)).compile("adam", "dice"))) {
             // README sums up mse, mae, the cross-entropies (each also _from_logits) and names the rest
             assertTrue(n.endsWith("crossentropy") || n.startsWith("each ") || losses.contains(n), "README's loss row lacks " + n);
         }

@@ -5,6 +5,7 @@ import dev.jrnn.layers.Dense;
 import dev.jrnn.losses.Auc;
 import dev.jrnn.losses.EpochMetric;
 import dev.jrnn.losses.FBetaScore;
+import dev.jrnn.losses.Losses;
 import dev.jrnn.model.Sequential;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,6 +45,7 @@ class MetricLossLayerBadInputTest {
     static List<Case> cases() {
         if (CASES.isEmpty()) {
             metrics();
+            losses();
         }
         return CASES;
     }
@@ -74,6 +76,14 @@ class MetricLossLayerBadInputTest {
         bad("unknown metric", () -> EpochMetric.of("r2_score"), "unknown metric 'r2_score'", "auc, f1_score, fbeta_score");
         bad("f1 on a sparse loss", () -> new Sequential(new Dense(3).inputShape(2)).compile("adam", "sparse_categorical_crossentropy",
                 FBetaScore.f1()), "metric f1_score needs dense targets", "class indices");
+    }
+
+    private static void losses() {
+        bad("hinge from logits", () -> Losses.of("hinge_from_logits"), "unknown loss 'hinge_from_logits'", "hinge, squared_hinge, categorical_hinge");
+        bad("squared hinge with a reduction", () -> Losses.deserialize(Map.of("class_name", "SquaredHinge", "config", Map.of("reduction", "sum"))),
+                "SquaredHinge", "reduction sum", "not supported");
+        bad("categorical hinge with sparse targets' metric", () -> new Sequential(new Dense(3).inputShape(2)).compile("adam",
+                "categorical_hinge", "sparse_categorical_accuracy"), "sparse_categorical_accuracy needs class-index targets", "categorical_hinge");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -254,6 +254,16 @@ class CudaParityTest {
                 pred = tw.uniformArray(rows * cols, 0.05, 3);
                 target = tw.uniformArray(rows * cols, 0, 3);
             }
+            case HINGE, SQUARED_HINGE -> {   // 0/1 targets (taken as -1/1) for one, -1/0/1 (kept) for the other
+                pred = tw.uniformArray(rows * cols, -3, 3);
+                target = new float[rows * cols];
+                for (int i = 0; i < target.length; i++) target[i] = tw.rnd.nextInt(2) - (kind == Loss.HINGE ? 0 : tw.rnd.nextInt(2));
+            }
+            case CATEGORICAL_HINGE -> {
+                pred = tw.uniformArray(rows * cols, -3, 3);
+                target = new float[rows * cols];
+                for (int r = 0; r < rows; r++) target[r * cols + tw.rnd.nextInt(cols)] = 1f;
+            }
             default -> throw new AssertionError(kind);
         }
         Twin p = tw.of(pred), t = tw.of(target), w = tw.uniform(rows, 0, 2);
