@@ -1121,6 +1121,36 @@ public abstract class BackendContractTest {
         assertArrayEqualsF(new float[] {0.25f, -0.25f, 0.25f, 0.25f}, G.get(4), "hinge gradient");
     }
 
+    // ================================================================ global max pooling
+
+    /** maxOverSteps and its backward against a double reference: the max per (sample, feature), ties sharing dy. */
+    @Test
+    void maxOverStepsAndItsGradient() {
+        int b = 5, t = 7, f = 9;
+        float[] x = rand(b * t * f, -2, 2);
+        for (int i = 0; i < b * f; i += 2) x[(i / f * t + 1) * f + i % f] = x[(i / f * t + 4) * f + i % f] = 3f;   // ties at the max
+        float[] dyv = rand(b * f, -1, 1);
+        Dev X = dev(x), Y = dev(rand(b * f, -9, 9)), DY = dev(dyv), DX = dev(rand(b * t * f, -9, 9));
+        backend().maxOverSteps(b, t, f, X.buf, X.off, Y.buf, Y.off);
+        backend().maxOverStepsBackward(b, t, f, X.buf, X.off, Y.buf, Y.off, DY.buf, DY.off, DX.buf, DX.off);
+        double[] y = new double[b * f], dx = new double[b * t * f];
+        for (int i = 0; i < b; i++) {
+            for (int c = 0; c < f; c++) {
+                double m = Double.NEGATIVE_INFINITY;
+                int k = 0;
+                for (int s = 0; s < t; s++) m = Math.max(m, x[(i * t + s) * f + c]);
+                for (int s = 0; s < t; s++) k += x[(i * t + s) * f + c] == m ? 1 : 0;
+                y[i * f + c] = m;
+                for (int s = 0; s < t; s++) dx[(i * t + s) * f + c] = x[(i * t + s) * f + c] == m ? dyv[i * f + c] / k : 0;
+            }
+        }
+        close("maxOverSteps", Y.get(b * f), y);
+        close("maxOverStepsBackward", DX.get(b * t * f), dx);
+        Y.untouched("maxOverSteps", b * f);
+        DX.untouched("maxOverStepsBackward", b * t * f);
+        assertThrows(IllegalArgumentException.class, () -> backend().maxOverSteps(b, 0, f, X.buf, X.off, Y.buf, Y.off));
+    }
+
     // ================================================================ clipping
 
     @Test

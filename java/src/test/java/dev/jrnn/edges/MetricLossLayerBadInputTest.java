@@ -2,6 +2,10 @@ package dev.jrnn.edges;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.GlobalAveragePooling1D;
+import dev.jrnn.layers.GlobalMaxPooling1D;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.tensor.Tensor;
 import dev.jrnn.losses.Auc;
 import dev.jrnn.losses.EpochMetric;
 import dev.jrnn.losses.FBetaScore;
@@ -46,6 +50,7 @@ class MetricLossLayerBadInputTest {
         if (CASES.isEmpty()) {
             metrics();
             losses();
+            layers();
         }
         return CASES;
     }
@@ -84,6 +89,25 @@ class MetricLossLayerBadInputTest {
                 "SquaredHinge", "reduction sum", "not supported");
         bad("categorical hinge with sparse targets' metric", () -> new Sequential(new Dense(3).inputShape(2)).compile("adam",
                 "categorical_hinge", "sparse_categorical_accuracy"), "sparse_categorical_accuracy needs class-index targets", "categorical_hinge");
+    }
+
+    private static void layers() {
+        bad("average pooling of a rank-2 tensor", () -> new GlobalAveragePooling1D().name("gap").call(Tensor.zeros(2, 3)),
+                "gap: expected input (batch, steps, features)", "got (None, 3)");
+        bad("max pooling of a rank-4 tensor", () -> new GlobalMaxPooling1D().name("gmp").call(Tensor.zeros(2, 3, 4, 5)),
+                "gmp: expected input (batch, steps, features)", "got (None, 3, 4, 5)");
+        bad("average pooling after a Dense in a Sequential", () -> new Sequential(new Dense(4).inputShape(3),
+                new GlobalAveragePooling1D().name("gap2")), "gap2: expected input (batch, steps, features)", "(None, 4)");
+        bad("max pooling after a recurrent layer without returnSequences", () -> new Sequential(new SimpleRNN(4).inputShape(5, 2),
+                new GlobalMaxPooling1D().name("gmp2")), "gmp2: expected input (batch, steps, features)", "got (None, 4)", "returnSequences(true)");
+        bad("average pooling of zero steps", () -> new GlobalAveragePooling1D().name("gap3").forward(
+                java.util.List.of(dev.jrnn.backend.DTensor.zeros(dev.jrnn.Jrnn.backend(), 2, 0, 3)), null, false),
+                "gap3: expected at least one step", "got (2, 0, 3)");
+        bad("channels_first", () -> new GlobalAveragePooling1D().name("gap4").dataFormat("channels_first"),
+                "gap4: dataFormat must be channels_last", "got channels_first");
+        bad("null data format", () -> new GlobalMaxPooling1D().name("gmp3").dataFormat(null), "gmp3: dataFormat", "got null");
+        bad("backend max over no steps", () -> dev.jrnn.Jrnn.backend().maxOverSteps(1, 0, 1, dev.jrnn.Jrnn.backend().alloc(1), 0,
+                dev.jrnn.Jrnn.backend().alloc(1), 0), "maxOverSteps", "steps >= 1", "got batch 1, steps 0");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -195,6 +195,24 @@ final class CudaTraining implements AutoCloseable {
         }
     }
 
+    void maxOverSteps(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff) {
+        String op = "maxOverSteps";
+        long n = dev.jrnn.backend.Checks.poolDims(op, batch, steps, features), m = (long) batch * features;
+        long xp = be.ptr(op, "x", x, xOff, n), yp = be.ptr(op, "y", y, yOff, m);
+        be.enter();
+        if (m > 0) tk.maxOverSteps(g1(m), batch, steps, features, xp, yp);
+    }
+
+    void maxOverStepsBackward(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff, Buf dy, long dyOff,
+                              Buf dx, long dxOff) {
+        String op = "maxOverStepsBackward";
+        long n = dev.jrnn.backend.Checks.poolDims(op, batch, steps, features), m = (long) batch * features;
+        long xp = be.ptr(op, "x", x, xOff, n), yp = be.ptr(op, "y", y, yOff, m), dyp = be.ptr(op, "dy", dy, dyOff, m);
+        long dxp = be.ptr(op, "dx", dx, dxOff, n);
+        be.enter();
+        if (m > 0) tk.maxOverStepsBackward(g1(m), batch, steps, features, xp, yp, dyp, dxp);
+    }
+
     void scaleToSum(long n, double total, Buf x, long xOff) {
         nonNegative("scaleToSum", "n", n);
         long xp = be.ptr("scaleToSum", "x", x, xOff, n);
