@@ -21,10 +21,9 @@ import java.util.Map;
  * model.compile("adam", "binary_crossentropy", new Auc().curve("PR").numThresholds(500));
  * }</pre>
  */
-public final class Auc implements EpochMetric {
+public final class Auc extends CountingMetric {
     private static final float EPSILON = 1e-7f;   // Keras' backend.epsilon(), the end thresholds' margin
 
-    private String name = "auc";
     private int numThresholds = 200;
     private String curve = "ROC";
     private String summation = "interpolation";
@@ -32,7 +31,7 @@ public final class Auc implements EpochMetric {
     private boolean fromLogits;
 
     /** Keras' defaults: 200 thresholds, ROC, interpolation, probabilities. */
-    public Auc() {}
+    public Auc() { super("auc"); }
 
     /** How many thresholds discretise the curve, at least 2 (Keras' {@code num_thresholds}); ignored with {@link #thresholds}. */
     public Auc numThresholds(int n) {
@@ -80,17 +79,9 @@ public final class Auc implements EpochMetric {
 
     /** The name it is logged under (default "auc"). */
     public Auc name(String n) {
-        if (n == null || n.isBlank()) throw new IllegalArgumentException("Auc.name must be a non-blank name, got " + (n == null ? "null" : "'" + n + "'"));
-        this.name = n.trim();
+        rename("Auc.name", n);
         return this;
     }
-
-    @Override public String key() { return name; }
-    @Override public boolean higherIsBetter() { return true; }
-    /** Keras' AUC is no MeanMetricWrapper: masked steps count too. */
-    @Override public boolean usesMask() { return false; }
-    @Override public boolean suits(Loss loss) { return !loss.sparse(); }
-    @Override public boolean sparse() { return false; }
 
     /** The number of thresholds, the end ones included. */
     private int n() { return explicit == null ? numThresholds : explicit.length + 2; }
@@ -204,7 +195,7 @@ public final class Auc implements EpochMetric {
     @Override
     public Object serialize() {
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("name", name);
+        c.put("name", key());
         c.put("dtype", "float32");
         c.put("num_thresholds", n());
         c.put("curve", curve);

@@ -18,11 +18,10 @@ import java.util.Map;
  * model.compile("adam", "categorical_crossentropy", FBetaScore.f1().average("macro"));
  * }</pre>
  */
-public final class FBetaScore implements EpochMetric {
+public final class FBetaScore extends CountingMetric {
     private static final double EPSILON = 1e-7;   // Keras' backend.epsilon()
 
     private final boolean f1;
-    private String name;
     private String average;
     private double beta = 1;
     private Double threshold;
@@ -31,8 +30,8 @@ public final class FBetaScore implements EpochMetric {
     public FBetaScore() { this(false); }
 
     private FBetaScore(boolean f1) {
+        super(f1 ? "f1_score" : "fbeta_score");
         this.f1 = f1;
-        this.name = f1 ? "f1_score" : "fbeta_score";
     }
 
     /** Keras' F1Score: beta 1, logged as "f1_score". */
@@ -65,17 +64,9 @@ public final class FBetaScore implements EpochMetric {
 
     /** The name it is logged under (default "f1_score" or "fbeta_score"). */
     public FBetaScore name(String n) {
-        if (n == null || n.isBlank()) throw new IllegalArgumentException("FBetaScore.name must be a non-blank name, got " + (n == null ? "null" : "'" + n + "'"));
-        this.name = n.trim();
+        rename("FBetaScore.name", n);
         return this;
     }
-
-    @Override public String key() { return name; }
-    @Override public boolean higherIsBetter() { return true; }
-    /** Keras' F-scores are no MeanMetricWrapper: masked steps count too. */
-    @Override public boolean usesMask() { return false; }
-    @Override public boolean suits(Loss loss) { return !loss.sparse(); }
-    @Override public boolean sparse() { return false; }
 
     /** True positives, false positives, false negatives and positives, per class (or summed, for "micro"). */
     @Override public int stateSize(int cols) { return 4 * classes(cols); }
@@ -126,7 +117,7 @@ public final class FBetaScore implements EpochMetric {
     @Override
     public Object serialize() {
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("name", name);
+        c.put("name", key());
         c.put("dtype", "float32");
         c.put("average", average);
         if (!f1) c.put("beta", beta);
