@@ -79,6 +79,7 @@ class EpochMetricFitTest {
         Map<String, Double> ev = m.evaluateAll(List.of(d[0]), List.of(Tensor.of(y, 12, 3)), 5, null);
         assertEquals(List.of("loss", "f1_score_0", "f1_score_1", "f1_score_2", "macro_f1"), new ArrayList<>(ev.keySet()));
         assertEquals((ev.get("f1_score_0") + ev.get("f1_score_1") + ev.get("f1_score_2")) / 3, ev.get("macro_f1"), 1e-9);
+        assertTrue(EarlyStopping.maximizes("auto", "val_f1_score_2", m), "a class's F1 is maximised too");
     }
 
     @Test
