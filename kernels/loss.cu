@@ -16,6 +16,9 @@
 #define JRNN_LOSS_LOG_COSH 9
 #define JRNN_LOSS_KL_DIVERGENCE 10
 #define JRNN_LOSS_POISSON 11
+#define JRNN_LOSS_HINGE 12
+#define JRNN_LOSS_SQUARED_HINGE 13
+#define JRNN_LOSS_CATEGORICAL_HINGE 14
 
 // Keras' epsilon() for the clipping of probabilities.
 #define JRNN_EPS 1e-7f
@@ -45,16 +48,24 @@ __device__ __forceinline__ bool jrnn_prob_in_range(float p) {
 //   KLD   yc = clip(y, eps, 1), pc = clip(p, eps, 1); L = sum_c yc log(yc / pc)
 //         grad = -yc / pc w / rows, 0 where p was clipped
 //   POISSON  L = mean_c p - y log(p + eps)                         grad = (1 - y / (p + eps)) w / (rows cols)
+//   HINGE  m = 1 - y p; L = mean_c max(m, 0)                       grad = (m >= 0 ? -y : 0) w / (rows cols)
+//   SQUARED_HINGE  L = mean_c max(m, 0)^2                          grad = -2 max(m, 0) y w / (rows cols)
+//         both with y -> 2y - 1 when *nonBinary == 0 (jrnn_hinge_labels found every target 0 or 1, Keras'
+//         convert_binary_labels_to_hinge)
+//   CATEGORICAL_HINGE  pos = sum_c y p, neg = max_c (1 - y) p; L = max(neg - pos + 1, 0)
+//         grad_j = ([(1 - y_j) p_j == neg] (1 - y_j) / ties - y_j) w / rows where neg - pos + 1 >= 0, else 0
+//         (ties: how many columns reach neg; TF's reduce_max shares its gradient among them)
 // Sparse losses read one class index per row from target; an index that is not an integer in [0, cols) sets *err = 1,
 // contributes no loss and a zero gradient row (CudaBackend then throws IllegalArgumentException).
 // *acc += sum_r w_r L_r in double (zeroed by the caller; the caller divides by rows).
 // Nullable: weights (all 1), grad (value only).
 // args: (int kind, int rows, int cols, const float* pred, const float* target, const float* weights,
-//        float* grad, double* acc, int* err)
+//        float* grad, double* acc, int* err, const int* nonBinary)
 extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* __restrict__ pred,
                                      const float* __restrict__ target, const float* __restrict__ weights,
-                                     float* __restrict__ grad, double* acc, int* err) {
+                                     float* __restrict__ grad, double* acc, int* err, const int* nonBinary) {
     __shared__ double sh[32];
+    const bool toPlusMinus = (kind == JRNN_LOSS_HINGE || kind == JRNN_LOSS_SQUARED_HINGE) && *nonBinary == 0;
     const int lane = threadIdx.x & 31;
     const int warpsPerBlock = blockDim.x >> 5;
     const long long nWarps = (long long)gridDim.x * warpsPerBlock;
@@ -175,6 +186,42 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 }
                 l = jrnn_warp_sum_d(l) / cols;
                 break;
+            case JRNN_LOSS_HINGE:
+            case JRNN_LOSS_SQUARED_HINGE:
+                for (int c = lane; c < cols; c += 32) {
+                    const float t = toPlusMinus ? 2.0f * y[c] - 1.0f : y[c];
+                    const float m = 1.0f - t * p[c], h = fmaxf(m, 0.0f);
+                    if (kind == JRNN_LOSS_HINGE) {
+                        l += (double)h;
+                        if (gr) gr[c] = m >= 0.0f ? -t * gsc : 0.0f;
+                    } else {
+                        l += (double)(h * h);
+                        if (gr) gr[c] = -2.0f * h * t * gsc;
+                    }
+                }
+                l = jrnn_warp_sum_d(l) / cols;
+                break;
+            case JRNN_LOSS_CATEGORICAL_HINGE: {
+                float pos = 0.0f, neg = -INFINITY;
+                for (int c = lane; c < cols; c += 32) {
+                    pos += y[c] * p[c];
+                    neg = fmaxf(neg, (1.0f - y[c]) * p[c]);
+                }
+                pos = jrnn_warp_sum(pos);
+                neg = jrnn_warp_max(neg);
+                float ties = 0.0f;
+                for (int c = lane; c < cols; c += 32) ties += (1.0f - y[c]) * p[c] == neg ? 1.0f : 0.0f;
+                ties = jrnn_warp_sum(ties);
+                const float m = neg - pos + 1.0f;
+                l = (double)fmaxf(m, 0.0f);
+                if (gr) {
+                    for (int c = lane; c < cols; c += 32) {
+                        const float t = y[c];
+                        gr[c] = m >= 0.0f ? (((1.0f - t) * p[c] == neg ? (1.0f - t) / ties : 0.0f) - t) * gs : 0.0f;
+                    }
+                }
+                break;
+            }
             case JRNN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
             case JRNN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS: {
                 const float tk = target[r];
@@ -222,4 +269,14 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
     }
     total = jrnn_block_sum_d(total, sh);
     if (threadIdx.x == 0) atomicAdd(acc, total);
+}
+
+// *nonBinary = 1 when some of the n targets is neither 0 nor 1 (zeroed by the caller): whether Keras' hinge losses keep
+// the targets as they are, or take 0/1 as -1/1. Grid-stride; any thread may set it.
+// args: (long long n, const float* target, int* nonBinary)
+extern "C" __global__ void jrnn_hinge_labels(long long n, const float* __restrict__ target, int* nonBinary) {
+    JRNN_GRID_STRIDE(i, n) {
+        const float v = target[i];
+        if (v != 0.0f && v != 1.0f) *nonBinary = 1;
+    }
 }

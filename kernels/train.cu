@@ -45,6 +45,42 @@ extern "C" __global__ void jrnn_mul_rows(int rows, int cols, const float* x, con
     }
 }
 
+// y[b, f] = max over t of x[b, t, f] for [batch, steps, features] x (steps >= 1; a NaN wins); one thread per (b, f).
+// args: (int batch, int steps, int features, const float* x, float* y)
+extern "C" __global__ void jrnn_max_over_steps(int batch, int steps, int features, const float* __restrict__ x,
+                                               float* __restrict__ y) {
+    const long long n = (long long)batch * features;
+    JRNN_GRID_STRIDE(e, n) {
+        const long long b = e / features, f = e % features;
+        const float* xb = x + b * steps * features + f;
+        float m = xb[0];
+        for (int t = 1; t < steps; t++) {
+            const float v = xb[(long long)t * features];
+            if (v > m || v != v) m = v;
+        }
+        y[e] = m;
+    }
+}
+
+// dx[b, t, f] = dy[b, f] / k where x[b, t, f] == y[b, f] (k such steps), else 0; one thread per (b, f).
+// args: (int batch, int steps, int features, const float* x, const float* y, const float* dy, float* dx)
+extern "C" __global__ void jrnn_max_over_steps_bwd(int batch, int steps, int features, const float* __restrict__ x,
+                                                   const float* __restrict__ y, const float* __restrict__ dy,
+                                                   float* __restrict__ dx) {
+    const long long n = (long long)batch * features;
+    JRNN_GRID_STRIDE(e, n) {
+        const long long b = e / features, f = e % features, base = b * steps * features + f;
+        const float m = y[e];
+        int k = 0;
+        for (int t = 0; t < steps; t++) k += x[base + (long long)t * features] == m ? 1 : 0;
+        const float g = k == 0 ? 0.0f : dy[e] / (float)k;
+        for (int t = 0; t < steps; t++) {
+            const long long i = base + (long long)t * features;
+            dx[i] = x[i] == m ? g : 0.0f;
+        }
+    }
+}
+
 // Dropout keep mask of call c = counter value: out[i] = u_i >= rate ? 1 / (1 - rate) : 0 with
 // u_i = top 24 bits of mix64(base + (i + 1) * GOLDEN) times 2^-24, base = mix64(seed ^ (c * COUNTER_MUL)).
 // The counter is advanced afterwards by jrnn_counter_add (a second launch, so every block reads the same c).

@@ -15,6 +15,7 @@ Writes <stem>.json (the cases and their settings) and <stem>/<case>.npz (the arr
 layers, other_layers, losses and models; every array has a leading axis of length 1 so the Java test reads a case
 as a one-sample Dataset.
 """
+import contextlib
 import json
 import os
 
@@ -25,6 +26,17 @@ torch.set_default_dtype(torch.float64)
 HERE = os.path.dirname(os.path.abspath(__file__))
 EPS = 1e-7  # Keras' backend epsilon
 rng = np.random.default_rng(20261205)
+
+
+@contextlib.contextmanager
+def own_rng(seed):
+    """Cases added later draw from their own generator, so the cases before and after them keep their data."""
+    global rng
+    saved, rng = rng, np.random.default_rng(seed)
+    try:
+        yield
+    finally:
+        rng = saved
 
 
 def f32(a):
@@ -334,6 +346,15 @@ def other_cases():
     return c
 
 
+def pooling_cases():
+    """GlobalAveragePooling1D (with a mask: sum(x * mask) / sum(mask)) and GlobalMaxPooling1D (every step), keepdims."""
+    return [dict(name="global_average_pooling1d", kind="global_average_pooling1d", input_shape=[B, T, I]),
+            dict(name="global_average_pooling1d_masked_keepdims", kind="global_average_pooling1d", masked=True, keepdims=True,
+                 input_shape=[B, T, I]),
+            dict(name="global_max_pooling1d", kind="global_max_pooling1d", input_shape=[B, T, I]),
+            dict(name="global_max_pooling1d_keepdims", kind="global_max_pooling1d", keepdims=True, input_shape=[B, T, I])]
+
+
 def run_other_case(cfg, arrays):
     name = cfg["name"]
     put = putter(name, arrays)
@@ -370,6 +391,19 @@ def run_other_case(cfg, arrays):
             out = x[:, None, :].expand(shape[0], cfg["n"], shape[1])
         elif kind == "flatten":
             out = x.reshape(shape[0], -1)
+        elif kind == "global_average_pooling1d":
+            if cfg.get("masked"):
+                m = np.zeros((shape[0], shape[1]))
+                for b, n in enumerate(rng.integers(1, shape[1] + 1, shape[0])):
+                    m[b, :n] = 1
+                m = torch.tensor(f32(m))
+                put("mask", m)
+                out = (x * m[..., None]).sum(1) / m.sum(1, keepdim=True)
+            else:
+                out = x.mean(1)
+            out = out[:, None, :] if cfg.get("keepdims") else out
+        elif kind == "global_max_pooling1d":
+            out = x.amax(1, keepdim=bool(cfg.get("keepdims")))
         else:
             raise ValueError(kind)
     r = torch.tensor(f32(rng.uniform(-1, 1, out.shape)))
@@ -522,6 +556,12 @@ def keras_loss(kind, y, p):
         return (yc * torch.log(yc / pc)).sum(-1)
     if kind == "POISSON":
         return (p - y * torch.log(p + EPS)).mean(-1)
+    if kind in ("HINGE", "SQUARED_HINGE"):  # convert_binary_labels_to_hinge: a batch of 0/1 targets becomes -1/1
+        t = 2 * y - 1 if bool(((y == 0) | (y == 1)).all()) else y
+        h = torch.clamp(1 - t * p, min=0)
+        return (h if kind == "HINGE" else h ** 2).mean(-1)
+    if kind == "CATEGORICAL_HINGE":  # amax: tied maxima share the gradient, as TensorFlow's reduce_max
+        return torch.clamp(((1 - y) * p).amax(-1) - (y * p).sum(-1) + 1, min=0)
     raise ValueError(kind)
 
 
@@ -585,6 +625,12 @@ def loss_data(kind, rows, cols):
         p, y = uni((rows, cols), 3.0), None
     elif kind == "POISSON":
         p, y = uni((rows, cols), 3.0, 0.1), f32(rng.integers(0, 5, (rows, cols)))
+    elif kind == "HINGE":  # 0/1 targets, taken as -1/1
+        p, y = uni((rows, cols), 2.0), f32(rng.integers(0, 2, (rows, cols)))
+    elif kind == "SQUARED_HINGE":  # -1/0/1 targets, kept
+        p, y = uni((rows, cols), 2.0), f32(rng.integers(-1, 2, (rows, cols)))
+    elif kind == "CATEGORICAL_HINGE":
+        p, y = uni((rows, cols), 2.0), None
     else:
         raise ValueError(kind)
     if y is None:
@@ -1033,6 +1079,9 @@ def main():
     arrays, meta = {}, []
     for cfg in other_cases():
         meta.append(run_other_case(cfg, arrays))
+    with own_rng(2026120511):
+        for cfg in pooling_cases():
+            meta.append(run_other_case(cfg, arrays))
     save("other_layers", arrays, meta)
     arrays, meta = {}, []
     for kind in LOSSES:
@@ -1040,6 +1089,11 @@ def main():
         meta.append(run_loss_case(kind, True, False, arrays))
     for kind in ("MSE", "SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS", "BINARY_CROSSENTROPY"):
         meta.append(run_loss_case(kind, False, True, arrays))
+    with own_rng(2026120512):
+        for kind in ("HINGE", "SQUARED_HINGE", "CATEGORICAL_HINGE"):
+            meta.append(run_loss_case(kind, False, False, arrays))
+            meta.append(run_loss_case(kind, True, False, arrays))
+            meta.append(run_loss_case(kind, False, True, arrays))
     save("losses", arrays, meta)
     arrays, meta = {}, []
     for cfg in model_cases():

@@ -322,6 +322,19 @@ public interface Backend extends AutoCloseable {
     /** {@code y[r, c] = x[r, c] * s[r]} for a row-major [rows, cols] matrix ({@code y} may alias {@code x}). */
     void mulRows(int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff);
 
+    /**
+     * Global max pooling over steps: {@code y[b, f] = max over t of x[b, t, f]} for a row-major [batch, steps, features]
+     * x, steps &gt;= 1 (a NaN wins, as NumPy's max).
+     */
+    void maxOverSteps(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff);
+
+    /**
+     * The gradient of {@link #maxOverSteps}: {@code dx[b, t, f] = dy[b, f] / k} where {@code x[b, t, f] == y[b, f]}
+     * (k such steps share it, as TensorFlow's and JAX's max), else 0.
+     */
+    void maxOverStepsBackward(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff, Buf dy, long dyOff,
+                              Buf dx, long dxOff);
+
     /** {@code y[i] = 1 / sqrt(x[i] + eps)} over n floats (LayerNormalization's inverse deviation; y may alias x). */
     void rsqrt(long n, float eps, Buf x, long xOff, Buf y, long yOff);
 

@@ -63,6 +63,15 @@ public final class Checks {
         }
     }
 
+    /** Checks the [batch, steps, features] of a pooling op over steps ({@code maxOverSteps}); returns its size. */
+    public static long poolDims(String op, int batch, int steps, int features) {
+        if (batch < 0 || steps < 1 || features < 0) {
+            throw new IllegalArgumentException(op + ": expected batch >= 0, steps >= 1, features >= 0, got batch " + batch + ", steps "
+                    + steps + ", features " + features);
+        }
+        return (long) batch * steps * features;
+    }
+
     /** Checks a loss's kind and shape: kind non-null, rows and cols positive. */
     public static void lossShape(String op, Loss kind, int rows, int cols) {
         if (kind == null) throw new IllegalArgumentException(op + ": kind is null");

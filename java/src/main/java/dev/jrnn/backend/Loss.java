@@ -28,7 +28,13 @@ public enum Loss {
     /** Kullback-Leibler divergence: sum(y log(y / p)) per row, y and p clipped to [1e-7, 1] (Keras). */
     KL_DIVERGENCE(10),
     /** Poisson: mean(p - y log(p + 1e-7)). */
-    POISSON(11);
+    POISSON(11),
+    /** Hinge: mean(max(1 - y p, 0)); targets all 0 or 1 in a batch become -1 / 1 first (Keras). */
+    HINGE(12),
+    /** Squared hinge: mean(max(1 - y p, 0)^2), targets converted as {@link #HINGE}'s. */
+    SQUARED_HINGE(13),
+    /** Categorical hinge per row: max(max((1 - y) p) - sum(y p) + 1, 0) on one-hot targets. */
+    CATEGORICAL_HINGE(14);
 
     /** Huber's delta: Keras' default (the only one supported). */
     public static final double HUBER_DELTA = 1.0;
@@ -39,6 +45,9 @@ public enum Loss {
 
     /** What CUDA kernels receive. */
     public int code() { return code; }
+
+    /** Whether the loss takes the batch's targets as -1 / 1 when every one of them is 0 or 1 (Keras' hinge losses). */
+    public boolean hingeLabels() { return this == HINGE || this == SQUARED_HINGE; }
 
     /** Whether the target has one value per row (class index) instead of one per prediction element. */
     public boolean sparse() {

@@ -49,11 +49,20 @@ public final class Losses {
     /** Poisson: mean(prediction - target * log(prediction + 1e-7)). */
     public static Loss poisson() { return Loss.POISSON; }
 
+    /** Hinge: mean(max(1 - target * prediction, 0)); a batch whose targets are all 0 or 1 has them taken as -1 / 1. */
+    public static Loss hinge() { return Loss.HINGE; }
+
+    /** Squared hinge: mean(max(1 - target * prediction, 0)^2), targets as {@link #hinge()}'s. */
+    public static Loss squaredHinge() { return Loss.SQUARED_HINGE; }
+
+    /** Categorical hinge on one-hot targets: max(max((1 - target) * prediction) - sum(target * prediction) + 1, 0). */
+    public static Loss categoricalHinge() { return Loss.CATEGORICAL_HINGE; }
+
     /**
      * A loss by Keras name: "mse" / "mean_squared_error", "mae" / "mean_absolute_error",
      * "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"
      * (probabilities), "huber" / "huber_loss", "log_cosh" / "logcosh", "kl_divergence" / "kld" /
-     * "kullback_leibler_divergence", "poisson", and Keras' class names ("MeanSquaredError", "BinaryCrossentropy",
+     * "kullback_leibler_divergence", "poisson", "hinge", "squared_hinge", "categorical_hinge", and Keras' class names ("MeanSquaredError", "BinaryCrossentropy",
      * "KLDivergence", ...), which Keras' losses.get takes too (case is ignored). Append "_from_logits" for the logits
      * forms, e.g. "sparse_categorical_crossentropy_from_logits".
      */
@@ -72,6 +81,9 @@ public final class Losses {
             case "log_cosh", "logcosh" -> logits ? null : Loss.LOG_COSH;
             case "kl_divergence", "kld", "kullback_leibler_divergence", "kldivergence" -> logits ? null : Loss.KL_DIVERGENCE;
             case "poisson" -> logits ? null : Loss.POISSON;
+            case "hinge" -> logits ? null : Loss.HINGE;
+            case "squared_hinge", "squaredhinge" -> logits ? null : Loss.SQUARED_HINGE;
+            case "categorical_hinge", "categoricalhinge" -> logits ? null : Loss.CATEGORICAL_HINGE;
             default -> null;
         };
         if (l == null) throw new IllegalArgumentException("unknown loss '" + name + "': expected one of " + NAMES);
@@ -93,6 +105,9 @@ public final class Losses {
             case LOG_COSH -> "log_cosh";
             case KL_DIVERGENCE -> "kl_divergence";
             case POISSON -> "poisson";
+            case HINGE -> "hinge";
+            case SQUARED_HINGE -> "squared_hinge";
+            case CATEGORICAL_HINGE -> "categorical_hinge";
         };
     }
 
@@ -162,10 +177,13 @@ public final class Losses {
             case LOG_COSH -> "LogCosh";
             case KL_DIVERGENCE -> "KLDivergence";
             case POISSON -> "Poisson";
+            case HINGE -> "Hinge";
+            case SQUARED_HINGE -> "SquaredHinge";
+            case CATEGORICAL_HINGE -> "CategoricalHinge";
         };
     }
 
     private static final String NAMES = "mse, mae, binary_crossentropy, categorical_crossentropy, "
             + "sparse_categorical_crossentropy (each cross-entropy also with the suffix _from_logits), huber, log_cosh, "
-            + "kl_divergence, poisson";
+            + "kl_divergence, poisson, hinge, squared_hinge, categorical_hinge";
 }

@@ -2,7 +2,9 @@ package dev.jrnn.losses;
 
 import dev.jrnn.backend.Loss;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Metrics reported by fit/evaluate next to the loss, with Keras' names and formulas (each over the last axis, then
@@ -20,7 +22,7 @@ import java.util.Locale;
  * model.compile("adam", "sparse_categorical_crossentropy", "accuracy");
  * }</pre>
  */
-public enum Metric {
+public enum Metric implements EpochMetric {
     /** Fraction of correct predictions (see the class comment for how it resolves). */
     ACCURACY("accuracy"),
     /** Mean absolute error. */
@@ -94,6 +96,13 @@ public enum Metric {
      */
     public static Metric of(String name) {
         if (name == null) throw new IllegalArgumentException("metric name is null: expected one of " + names());
+        Metric m = find(name);
+        if (m == null) throw new IllegalArgumentException("unknown metric '" + name + "': expected one of " + names());
+        return m;
+    }
+
+    /** As {@link #of}, null for a name none of these has. */
+    static Metric find(String name) {
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "accuracy", "acc" -> ACCURACY;
             case "mae", "mean_absolute_error", "meanabsoluteerror" -> MAE;
@@ -110,11 +119,11 @@ public enum Metric {
             case "sparse_top_k_categorical_accuracy", "sparsetopkcategoricalaccuracy" -> SPARSE_TOP_K_CATEGORICAL_ACCURACY;
             case "precision" -> PRECISION;
             case "recall" -> RECALL;
-            default -> throw new IllegalArgumentException("unknown metric '" + name + "': expected one of " + names());
+            default -> null;
         };
     }
 
-    private static String names() {
+    static String names() {
         StringBuilder b = new StringBuilder();
         for (Metric m : values()) b.append(b.isEmpty() ? "" : ", ").append(m.key);
         return b.toString();
@@ -158,6 +167,29 @@ public enum Metric {
     public double value(double sum, double count) {
         double mean = count > 0 ? sum / count : 0.0;
         return this == RMSE ? Math.sqrt(mean) : mean;
+    }
+
+    /** A sum and a count ({@link #sum}, {@link #count}). */
+    @Override
+    public int stateSize(int cols) { return 2; }
+
+    @Override
+    public void update(Loss loss, int rows, int cols, float[] pred, float[] target, float[] weights, double[] state) {
+        state[0] += sum(loss, rows, cols, pred, target, weights);
+        state[1] += count(loss, rows, cols, pred, target, weights);
+    }
+
+    @Override
+    public double[] result(double[] state, int cols) { return new double[] {value(state[0], state[1])}; }
+
+    /** A Keras metric object as Keras 3 serializes it: module keras.metrics, its class and config. */
+    static Map<String, Object> kerasObject(String cls, Map<String, Object> config) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("module", "keras.metrics");
+        r.put("class_name", cls);
+        r.put("config", config);
+        r.put("registered_name", null);
+        return r;
     }
 
     private double rowValue(Loss loss, int r, int cols, float[] p, float[] y) {

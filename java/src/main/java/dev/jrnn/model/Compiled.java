@@ -2,7 +2,7 @@ package dev.jrnn.model;
 
 import dev.jrnn.backend.Loss;
 import dev.jrnn.losses.Losses;
-import dev.jrnn.losses.Metric;
+import dev.jrnn.losses.EpochMetric;
 import dev.jrnn.optim.Optimizer;
 import dev.jrnn.optim.Optimizers;
 
@@ -11,11 +11,12 @@ import java.util.List;
 
 /**
  * What {@link Model#compile} sets: optimizer, loss and metrics, checked together before the model changes. Each metric
- * keeps the name it was given (trimmed), which Keras logs it under ("acc" logs "acc").
+ * keeps the name it was given (trimmed), which Keras logs it under ("acc" logs "acc"), or a metric object's name; its
+ * config is that name, or the object serialized as Keras writes it in a compile config.
  */
-record Compiled(Optimizer optimizer, Loss loss, List<Metric> metrics, List<String> metricNames) {
+record Compiled(Optimizer optimizer, Loss loss, List<EpochMetric> metrics, List<String> metricNames, List<Object> metricConfigs) {
     /** Checks the arguments of {@code model.compile(optimizer, loss, metrics...)}; {@code model} goes in messages. */
-    static Compiled of(String model, Optimizer optimizer, Loss loss, String... metrics) {
+    static Compiled of(String model, Optimizer optimizer, Loss loss, Object... metrics) {
         if (optimizer == null) throw new IllegalArgumentException(model + ".compile: optimizer is null");
         if (loss == null) throw new IllegalArgumentException(model + ".compile: loss is null");
         return of(model, optimizer, loss, List.of(loss), metrics);
@@ -25,26 +26,29 @@ record Compiled(Optimizer optimizer, Loss loss, List<Metric> metrics, List<Strin
      * As {@link #of(String, Optimizer, Loss, String...)} with the losses of every output ({@code loss} is the first);
      * every metric must suit every loss.
      */
-    static Compiled of(String model, Optimizer optimizer, Loss loss, List<Loss> losses, String... metrics) {
+    static Compiled of(String model, Optimizer optimizer, Loss loss, List<Loss> losses, Object... metrics) {
         if (optimizer == null) throw new IllegalArgumentException(model + ".compile: optimizer is null");
         if (metrics == null) throw new IllegalArgumentException(model + ".compile: metrics is null (pass none for no metrics)");
-        List<Metric> ms = new ArrayList<>();
+        List<EpochMetric> ms = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        for (String m : metrics) {
+        List<Object> configs = new ArrayList<>();
+        for (Object m : metrics) {
             if (m == null) throw new IllegalArgumentException(model + ".compile: a metric name is null");
-            Metric mm = Metric.of(m);
+            EpochMetric mm = EpochMetric.of(m);
+            String name = m instanceof String s ? s.trim() : mm.key();
             for (Loss l : losses) {
                 if (!mm.suits(l)) {
-                    throw new IllegalArgumentException(model + ".compile: metric " + m + " needs " + (mm.sparse() ? "class-index" : "dense")
+                    throw new IllegalArgumentException(model + ".compile: metric " + name + " needs " + (mm.sparse() ? "class-index" : "dense")
                             + " targets but the loss " + Losses.kerasName(l) + " takes " + (l.sparse() ? "class indices" : "dense targets"));
                 }
             }
-            if (!names.contains(m.trim())) {
+            if (!names.contains(name)) {
                 ms.add(mm);
-                names.add(m.trim());
+                names.add(name);
+                configs.add(m instanceof String ? name : mm.serialize());
             }
         }
-        return new Compiled(optimizer, loss, List.copyOf(ms), List.copyOf(names));
+        return new Compiled(optimizer, loss, List.copyOf(ms), List.copyOf(names), java.util.Collections.unmodifiableList(configs));
     }
 
     /** The optimizer named {@code optimizer}; a loss name there (Keras' order swapped) gets an error showing the order. */

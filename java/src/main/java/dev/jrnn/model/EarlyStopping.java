@@ -179,9 +179,12 @@ public final class EarlyStopping implements Callback, KnownLogs {
         if (name.equals("loss") || name.endsWith("_loss")) return false;
         if (model != null && model.metricNames() != null) {
             List<String> names = model.metricNames();
+            String perClass = name.replaceFirst("_\\d+$", "");   // an F-score's per-class key, f1_score_2
             for (int i = 0; i < names.size(); i++) {
                 String n = names.get(i);
-                if (name.equals(n) || name.endsWith("_" + n)) return model.metrics().get(i).higherIsBetter();
+                if (name.equals(n) || name.endsWith("_" + n) || perClass.equals(n) || perClass.endsWith("_" + n)) {
+                    return model.metrics().get(i).higherIsBetter();
+                }
             }
         }
         return name.contains("acc");

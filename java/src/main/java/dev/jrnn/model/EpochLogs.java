@@ -6,17 +6,19 @@ import java.util.Map;
 
 /**
  * Running sums over an epoch (or an evaluation): the sample-weighted loss, per output and in total, and
- * each metric's sum and count per output; {@link #logs()} gives Keras' log names and means.
+ * each metric's state per output; {@link #logs()} gives Keras' log names and means.
  */
 final class EpochLogs {
     private final List<String> keys;
-    private final List<dev.jrnn.losses.Metric> metrics;
+    private final List<dev.jrnn.losses.EpochMetric> metrics;
     private final List<String> metricNames;
     double lossSum;
     long samples;
     final double[] outLoss;
-    final double[][] metricSum;
-    final double[][] metricCount;
+    /** Each output's and metric's state ({@link dev.jrnn.losses.EpochMetric#update} adds to it). */
+    final double[][][] metricState;
+    /** Each output's columns, which size the metric states. */
+    private final int[] cols;
     /** Which outputs have a target. */
     final boolean[] trained;
 
@@ -26,22 +28,29 @@ final class EpochLogs {
         this.metrics = s.metrics();
         this.metricNames = s.metricNames();
         this.outLoss = new double[k];
-        this.metricSum = new double[k][metrics.size()];
-        this.metricCount = new double[k][metrics.size()];
+        this.cols = new int[k];
+        this.metricState = new double[k][metrics.size()][];
+        for (int o = 0; o < k; o++) {
+            int[] shape = s.graph().outputs.get(o).shape();
+            cols[o] = shape.length == 0 ? 1 : shape[shape.length - 1];
+            for (int j = 0; j < metrics.size(); j++) metricState[o][j] = new double[metrics.get(j).stateSize(cols[o])];
+        }
         this.trained = targets.clone();
     }
 
-    /** The sums as one array (loss, samples, per-output losses, metric sums and counts), to add them over ranks. */
+    /** The sums as one array (loss, samples, per-output losses, metric states), to add them over ranks. */
     double[] sums() {
-        int k = outLoss.length, j = metrics.size();
-        double[] v = new double[2 + k + 2 * k * j];
+        int k = outLoss.length, n = 2 + k;
+        for (double[][] o : metricState) for (double[] st : o) n += st.length;
+        double[] v = new double[n];
         v[0] = lossSum;
         v[1] = samples;
-        for (int o = 0; o < k; o++) {
-            v[2 + o] = outLoss[o];
-            for (int m = 0; m < j; m++) {
-                v[2 + k + o * j + m] = metricSum[o][m];
-                v[2 + k + k * j + o * j + m] = metricCount[o][m];
+        System.arraycopy(outLoss, 0, v, 2, k);
+        int at = 2 + k;
+        for (double[][] o : metricState) {
+            for (double[] st : o) {
+                System.arraycopy(st, 0, v, at, st.length);
+                at += st.length;
             }
         }
         return v;
@@ -49,14 +58,15 @@ final class EpochLogs {
 
     /** Sets the sums from an array laid out as {@link #sums()}. */
     void setSums(double[] v) {
-        int k = outLoss.length, j = metrics.size();
+        int k = outLoss.length;
         lossSum = v[0];
         samples = Math.round(v[1]);
-        for (int o = 0; o < k; o++) {
-            outLoss[o] = v[2 + o];
-            for (int m = 0; m < j; m++) {
-                metricSum[o][m] = v[2 + k + o * j + m];
-                metricCount[o][m] = v[2 + k + k * j + o * j + m];
+        System.arraycopy(v, 2, outLoss, 0, k);
+        int at = 2 + k;
+        for (double[][] o : metricState) {
+            for (double[] st : o) {
+                System.arraycopy(v, at, st, 0, st.length);
+                at += st.length;
             }
         }
     }
@@ -79,7 +89,9 @@ final class EpochLogs {
             if (!trained[k]) continue;
             for (int j = 0; j < metrics.size(); j++) {
                 String key = trained.length > 1 ? keys.get(k) + "_" + metricNames.get(j) : metricNames.get(j);
-                m.put(key, metrics.get(j).value(metricSum[k][j], metricCount[k][j]));
+                double[] r = metrics.get(j).result(metricState[k][j], cols[k]);
+                if (r.length == 1) m.put(key, r[0]);
+                else for (int c = 0; c < r.length; c++) m.put(key + "_" + c, r[c]);   // one per class, where Keras logs an array
             }
         }
         return m;

@@ -2,7 +2,7 @@ package dev.jrnn.model;
 
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Loss;
-import dev.jrnn.losses.Metric;
+import dev.jrnn.losses.EpochMetric;
 import dev.jrnn.optim.Optimizer;
 
 import java.util.List;
@@ -36,7 +36,7 @@ final class Setup {
 
     Optimizer optimizer() { return model.optimizer(); }
 
-    List<Metric> metrics() { return model.metrics(); }
+    List<EpochMetric> metrics() { return model.metrics(); }
 
     /** The names the metrics are logged under, one per {@link #metrics()}. */
     List<String> metricNames() { return model.metricNames(); }

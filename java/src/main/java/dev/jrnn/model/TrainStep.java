@@ -7,7 +7,7 @@ import dev.jrnn.backend.LossArgs;
 import dev.jrnn.backend.Span;
 import dev.jrnn.layers.Node;
 import dev.jrnn.layers.ParamStore;
-import dev.jrnn.losses.Metric;
+import dev.jrnn.losses.EpochMetric;
 import dev.jrnn.tensor.Tensor;
 
 import java.util.Arrays;
@@ -141,12 +141,11 @@ final class TrainStep {
             wh = new float[rows];
             backend.download(w.buf(), 0, wh, 0, rows);
         }
-        List<Metric> metrics = s.metrics();
+        List<EpochMetric> metrics = s.metrics();
         for (int j = 0; j < metrics.size(); j++) {
-            Metric m = metrics.get(j);
-            float[] mw = m.usesMask() ? wh : null;   // Keras' RMSE, precision and recall count masked steps too
-            acc.metricSum[k][j] += m.sum(s.loss(k), rows, cols, pr, yt, mw);
-            acc.metricCount[k][j] += m.count(s.loss(k), rows, cols, pr, yt, mw);
+            EpochMetric m = metrics.get(j);
+            float[] mw = m.usesMask() ? wh : null;   // Keras' RMSE, precision, recall, AUC, F-scores count masked steps too
+            m.update(s.loss(k), rows, cols, pr, yt, mw, acc.metricState[k][j]);
         }
     }
 

@@ -3,7 +3,7 @@ package dev.jrnn.model;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.data.Dataset;
 import dev.jrnn.losses.Losses;
-import dev.jrnn.losses.Metric;
+import dev.jrnn.losses.EpochMetric;
 import dev.jrnn.optim.Optimizer;
 import dev.jrnn.optim.Optimizers;
 import dev.jrnn.tensor.Tensor;
@@ -44,8 +44,9 @@ public abstract class Trainer {
     /** Keras' loss_weights, one per output; null: all 1. */
     private double[] lossWeights;
     private Optimizer optimizer;
-    private List<Metric> metrics = List.of();
+    private List<EpochMetric> metrics = List.of();
     private List<String> metricNames = List.of();
+    private List<Object> metricConfigs = List.of();
     private volatile boolean stopTraining;
     /** Set when a step could not be captured into a CUDA graph: later fits run eagerly (logged once). */
     private boolean graphsBroken;
@@ -86,7 +87,7 @@ public abstract class Trainer {
     /** {@link #ensureBuilt} for the read-only calls that may run on several threads: the lazy build happens once. */
     private synchronized void ensureBuiltSafely(List<Tensor> xs) { ensureBuilt(xs); }
 
-    final List<Metric> metrics() { return metrics; }
+    final List<EpochMetric> metrics() { return metrics; }
 
     /** This trainer as the model it is (callbacks and the training loop take the model). */
     private Model model() { return (Model) this; }
@@ -97,10 +98,11 @@ public abstract class Trainer {
     }
 
     /**
-     * Sets the optimizer, the loss and the metrics ("accuracy", "mae", "mse" and their Keras aliases; each logged under
-     * the name given, as Keras) for fit/evaluate, in Keras' order: {@code model.compile(new Adam(1e-3), Losses.mse(), "mae")}.
+     * Sets the optimizer, the loss and the metrics ("accuracy", "mae", "mse", "auc", "f1_score" and their Keras aliases;
+     * each logged under the name given, as Keras; or metric objects with options such as {@code new Auc().curve("PR")},
+     * logged under their name) for fit/evaluate, in Keras' order: {@code model.compile(new Adam(1e-3), Losses.mse(), "mae")}.
      */
-    public void compile(Optimizer optimizer, Loss loss, String... metrics) {
+    public void compile(Optimizer optimizer, Loss loss, Object... metrics) {
         setCompiled(Compiled.of(name(), optimizer, loss, metrics), null, null);
     }
 
@@ -114,22 +116,23 @@ public abstract class Trainer {
         this.optimizer = c.optimizer();
         this.metrics = c.metrics();
         this.metricNames = c.metricNames();
+        this.metricConfigs = c.metricConfigs();
         afterCompile();
         this.graphsBroken = false;
     }
 
     /** {@code compile("adam", "mse")}: optimizer and loss by Keras name, in Keras' order. */
-    public void compile(String optimizer, String loss, String... metrics) {
+    public void compile(String optimizer, String loss, Object... metrics) {
         compile(Compiled.optimizer(name(), optimizer, loss), Losses.of(loss), metrics);
     }
 
     /** {@code compile(new Adam(0.01), "mse")}. */
-    public void compile(Optimizer optimizer, String loss, String... metrics) {
+    public void compile(Optimizer optimizer, String loss, Object... metrics) {
         compile(optimizer, Losses.of(loss), metrics);
     }
 
     /** {@code compile("adam", Losses.sparseCategoricalCrossentropy(true))}. */
-    public void compile(String optimizer, Loss loss, String... metrics) {
+    public void compile(String optimizer, Loss loss, Object... metrics) {
         compile(Optimizers.of(optimizer), loss, metrics);
     }
 
@@ -138,7 +141,7 @@ public abstract class Trainer {
      * each a {@link Loss} or a Keras loss name, {@code model.compile(new Adam(), List.of("mse", Losses.binaryCrossentropy(true)))}.
      * The total loss is their sum; each is logged as {@code <output>_loss}. A null target in fit leaves an output untrained.
      */
-    public void compile(Optimizer optimizer, List<?> losses, String... metrics) {
+    public void compile(Optimizer optimizer, List<?> losses, Object... metrics) {
         if (losses == null) throw new IllegalArgumentException(name() + ".compile: losses is null");
         List<String> outs = outputNames();
         if (losses.size() != outs.size()) {
@@ -164,7 +167,7 @@ public abstract class Trainer {
      * the sum of each output's loss times its weight; each {@code <output>_loss} is logged unweighted, as Keras 3 logs it.
      * {@code model.compile(new Adam(), List.of("mse", "binary_crossentropy"), List.of(1.0, 0.2))}.
      */
-    public void compile(Optimizer optimizer, List<?> losses, List<? extends Number> lossWeights, String... metrics) {
+    public void compile(Optimizer optimizer, List<?> losses, List<? extends Number> lossWeights, Object... metrics) {
         List<String> outs = outputNames();
         if (lossWeights == null || lossWeights.size() != outs.size()) {
             throw new IllegalArgumentException(name() + ".compile: expected one loss weight per output (" + outs.size() + ": " + outs
@@ -187,7 +190,7 @@ public abstract class Trainer {
     }
 
     /** {@code compile(optimizer, Map.of("price", "mse", "kind", "binary_crossentropy"), Map.of("price", 1.0, "kind", 0.2))}. */
-    public void compile(Optimizer optimizer, Map<String, ?> losses, Map<String, ? extends Number> lossWeights, String... metrics) {
+    public void compile(Optimizer optimizer, Map<String, ?> losses, Map<String, ? extends Number> lossWeights, Object... metrics) {
         if (lossWeights == null) throw new IllegalArgumentException(name() + ".compile: the loss weights map is null");
         if (losses == null) throw new IllegalArgumentException(name() + ".compile: losses is null");
         compile(optimizer, inOutputOrder(losses, "loss map"), inOutputOrder(lossWeights, "loss weights map"), metrics);
@@ -218,7 +221,7 @@ public abstract class Trainer {
     }
 
     /** {@code compile("adam", List.of("mse", "binary_crossentropy"))}: one loss per output. */
-    public void compile(String optimizer, List<?> losses, String... metrics) {
+    public void compile(String optimizer, List<?> losses, Object... metrics) {
         compile(Optimizers.of(optimizer), losses, metrics);
     }
 
@@ -226,13 +229,13 @@ public abstract class Trainer {
      * Losses by output name, as Keras' {@code compile(loss={"price": "mse", "kind": "binary_crossentropy"})}: the keys are
      * the output layers' names (the names fit logs them under), every output once; the values as in {@link #compile(Optimizer, List, String...)}.
      */
-    public void compile(Optimizer optimizer, Map<String, ?> losses, String... metrics) {
+    public void compile(Optimizer optimizer, Map<String, ?> losses, Object... metrics) {
         if (losses == null) throw new IllegalArgumentException(name() + ".compile: losses is null");
         compile(optimizer, inOutputOrder(losses, "loss map"), metrics);
     }
 
     /** {@code compile("adam", Map.of("price", "mse", "kind", "binary_crossentropy"))}: losses by output name. */
-    public void compile(String optimizer, Map<String, ?> losses, String... metrics) {
+    public void compile(String optimizer, Map<String, ?> losses, Object... metrics) {
         compile(Optimizers.of(optimizer), losses, metrics);
     }
 
@@ -257,6 +260,12 @@ public abstract class Trainer {
 
     /** The metrics compile set, by the names given (Keras logs each under its name: "acc", "mae", ...). */
     public List<String> metricNames() { return metricNames; }
+
+    /**
+     * The metrics as a Keras 3 compile config lists them: each name compile got, or for a metric object its serialized
+     * form ({@code {"class_name": "AUC", "config": {...}}}); one per {@link #metricNames()}.
+     */
+    public List<Object> metricConfigs() { return metricConfigs; }
 
     private void requireCompiled(String what) {
         if (loss == null || optimizer == null) {

@@ -907,9 +907,25 @@ public abstract class BackendContractTest {
     /** Reference loss in double, Keras semantics (sum over batch size). */
     static double lossRef(Loss kind, int rows, int cols, double[] p, float[] t, float[] w) {
         double total = 0;
+        boolean zeroOne = true;   // Keras' hinge losses take a batch of 0/1 targets as -1/1
+        for (int i = 0; i < rows * cols && !kind.sparse(); i++) zeroOne &= t[i] == 0 || t[i] == 1;
         for (int r = 0; r < rows; r++) {
             double l = 0;
             switch (kind) {
+                case HINGE, SQUARED_HINGE -> {
+                    for (int c = 0; c < cols; c++) {
+                        double y = zeroOne ? 2.0 * t[r * cols + c] - 1 : t[r * cols + c], h = Math.max(1 - y * p[r * cols + c], 0);
+                        l += (kind == Loss.HINGE ? h : h * h) / cols;
+                    }
+                }
+                case CATEGORICAL_HINGE -> {
+                    double pos = 0, neg = Double.NEGATIVE_INFINITY;
+                    for (int c = 0; c < cols; c++) {
+                        pos += t[r * cols + c] * p[r * cols + c];
+                        neg = Math.max(neg, (1 - t[r * cols + c]) * p[r * cols + c]);
+                    }
+                    l = Math.max(neg - pos + 1, 0);
+                }
                 case MSE -> { for (int c = 0; c < cols; c++) { double e = p[r * cols + c] - t[r * cols + c]; l += e * e / cols; } }
                 case MAE -> { for (int c = 0; c < cols; c++) l += Math.abs(p[r * cols + c] - t[r * cols + c]) / cols; }
                 case BINARY_CROSSENTROPY -> {
@@ -964,7 +980,7 @@ public abstract class BackendContractTest {
     private float[] lossPred(Loss kind, int rows, int cols) {
         return switch (kind) {
             case MSE, MAE, HUBER, LOG_COSH, BINARY_CROSSENTROPY_LOGITS, CATEGORICAL_CROSSENTROPY_LOGITS,
-                 SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> rand(rows * cols, -3, 3);
+                 SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS, HINGE, SQUARED_HINGE, CATEGORICAL_HINGE -> rand(rows * cols, -3, 3);
             case POISSON -> rand(rows * cols, 0.05, 4);
             case BINARY_CROSSENTROPY -> rand(rows * cols, 0.03, 0.97);
             case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY, KL_DIVERGENCE -> {
@@ -982,6 +998,16 @@ public abstract class BackendContractTest {
     private float[] lossTarget(Loss kind, int rows, int cols) {
         return switch (kind) {
             case MSE, MAE, HUBER, LOG_COSH -> rand(rows * cols, -3, 3);
+            case HINGE -> {   // -1/1 targets, kept as they are
+                float[] t = new float[rows * cols];
+                for (int i = 0; i < t.length; i++) t[i] = rnd.nextBoolean() ? 1f : -1f;
+                yield t;
+            }
+            case SQUARED_HINGE -> {   // 0/1 targets, taken as -1/1
+                float[] t = new float[rows * cols];
+                for (int i = 0; i < t.length; i++) t[i] = rnd.nextInt(2);
+                yield t;
+            }
             case POISSON -> {
                 float[] t = new float[rows * cols];
                 for (int i = 0; i < t.length; i++) t[i] = rnd.nextInt(5);   // counts
@@ -992,7 +1018,7 @@ public abstract class BackendContractTest {
                 for (int i = 0; i < t.length; i += 2) t[i] = t[i] < 0.5f ? 0f : 1f;   // hard and soft labels
                 yield t;
             }
-            case CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY_LOGITS, KL_DIVERGENCE -> {
+            case CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY_LOGITS, KL_DIVERGENCE, CATEGORICAL_HINGE -> {
                 float[] t = new float[rows * cols];
                 for (int r = 0; r < rows; r++) {
                     if (r % 2 == 0) t[r * cols + rnd.nextInt(cols)] = 1f;
@@ -1074,6 +1100,55 @@ public abstract class BackendContractTest {
         double e = 1e-7f;
         double kld = (e * Math.log(e / 0.6) + Math.log(1 / 0.4) + e * Math.log(e / 0.4) + e * Math.log(e / 0.6)) / 2;
         assertEquals(kld, loss(Loss.KL_DIVERGENCE, 2, 2, P, T, null, null), 1e-6);
+    }
+
+    /**
+     * Keras' hinge losses by hand on y = [[0, 1], [0, 0]], p = [[0.6, 0.4], [0.4, 0.6]]: all targets 0/1, so taken as
+     * -1/1 (hinge rows (1.6 + 0.6) / 2 and (1.4 + 1.6) / 2); with a -1 among them they stay as they are.
+     */
+    @Test
+    void hingeLossesByHand() {
+        Dev T = dev(new float[] {0, 1, 0, 0}), P = dev(new float[] {0.6f, 0.4f, 0.4f, 0.6f});
+        assertEquals((1.1 + 1.5) / 2, loss(Loss.HINGE, 2, 2, P, T, null, null), 1e-6);
+        assertEquals(((2.56 + 0.36) / 2 + (1.96 + 2.56) / 2) / 2, loss(Loss.SQUARED_HINGE, 2, 2, P, T, null, null), 1e-6);
+        // categorical: row 0 pos 0.4, neg max(0.6, 0) -> 1.2; row 1 pos 0, neg 0.6 -> 1.6
+        assertEquals((1.2 + 1.6) / 2, loss(Loss.CATEGORICAL_HINGE, 2, 2, P, T, null, null), 1e-6);
+        // y = [[-1, 1], [0, 1]] is not all 0/1: row 0 (1.6 + 0.6) / 2, row 1 (1 + 0.4) / 2
+        assertEquals((1.1 + 0.7) / 2, loss(Loss.HINGE, 2, 2, P, dev(new float[] {-1, 1, 0, 1}), null, null), 1e-6);
+        // the gradient of hinge: -y / (rows cols) where 1 - y p >= 0 (every element here)
+        Dev G = dev(new float[4]);
+        loss(Loss.HINGE, 2, 2, P, T, null, G);
+        assertArrayEqualsF(new float[] {0.25f, -0.25f, 0.25f, 0.25f}, G.get(4), "hinge gradient");
+    }
+
+    // ================================================================ global max pooling
+
+    /** maxOverSteps and its backward against a double reference: the max per (sample, feature), ties sharing dy. */
+    @Test
+    void maxOverStepsAndItsGradient() {
+        int b = 5, t = 7, f = 9;
+        float[] x = rand(b * t * f, -2, 2);
+        for (int i = 0; i < b * f; i += 2) x[(i / f * t + 1) * f + i % f] = x[(i / f * t + 4) * f + i % f] = 3f;   // ties at the max
+        float[] dyv = rand(b * f, -1, 1);
+        Dev X = dev(x), Y = dev(rand(b * f, -9, 9)), DY = dev(dyv), DX = dev(rand(b * t * f, -9, 9));
+        backend().maxOverSteps(b, t, f, X.buf, X.off, Y.buf, Y.off);
+        backend().maxOverStepsBackward(b, t, f, X.buf, X.off, Y.buf, Y.off, DY.buf, DY.off, DX.buf, DX.off);
+        double[] y = new double[b * f], dx = new double[b * t * f];
+        for (int i = 0; i < b; i++) {
+            for (int c = 0; c < f; c++) {
+                double m = Double.NEGATIVE_INFINITY;
+                int k = 0;
+                for (int s = 0; s < t; s++) m = Math.max(m, x[(i * t + s) * f + c]);
+                for (int s = 0; s < t; s++) k += x[(i * t + s) * f + c] == m ? 1 : 0;
+                y[i * f + c] = m;
+                for (int s = 0; s < t; s++) dx[(i * t + s) * f + c] = x[(i * t + s) * f + c] == m ? dyv[i * f + c] / k : 0;
+            }
+        }
+        close("maxOverSteps", Y.get(b * f), y);
+        close("maxOverStepsBackward", DX.get(b * t * f), dx);
+        Y.untouched("maxOverSteps", b * f);
+        DX.untouched("maxOverStepsBackward", b * t * f);
+        assertThrows(IllegalArgumentException.class, () -> backend().maxOverSteps(b, 0, f, X.buf, X.off, Y.buf, Y.off));
     }
 
     // ================================================================ clipping

@@ -25,6 +25,11 @@ class LossesTest {
         assertEquals(Loss.LOG_COSH, Losses.of("logcosh"));
         assertEquals(Loss.KL_DIVERGENCE, Losses.of("kld"));
         assertEquals(Loss.POISSON, Losses.poisson());
+        assertEquals(Loss.HINGE, Losses.hinge());
+        assertEquals(Loss.SQUARED_HINGE, Losses.squaredHinge());
+        assertEquals(Loss.CATEGORICAL_HINGE, Losses.categoricalHinge());
+        assertEquals(Loss.SQUARED_HINGE, Losses.of("SquaredHinge"));
+        assertEquals(Loss.CATEGORICAL_HINGE, Losses.of("categorical_hinge"));
         for (Loss l : Loss.values()) assertEquals(l, Losses.of(Losses.kerasName(l)));
     }
 
@@ -65,15 +70,66 @@ class LossesTest {
         e = assertThrows(IllegalArgumentException.class, () -> Losses.deserialize(Map.of("class_name", "MeanSquaredError",
                 "config", Map.of("reduction", "sum"))));
         assertTrue(e.getMessage().contains("reduction sum"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Losses.deserialize(Map.of("class_name", "Hinge")));
-        assertTrue(e.getMessage().startsWith("unknown loss 'Hinge'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Losses.deserialize(Map.of("class_name", "Dice")));
+        assertTrue(e.getMessage().startsWith("unknown loss 'Dice'"), e.getMessage());
+        assertEquals(Loss.HINGE, Losses.deserialize(Map.of("class_name", "Hinge", "config", Map.of("reduction", "sum_over_batch_size"))));
         assertThrows(IllegalArgumentException.class, () -> Losses.deserialize(42));
     }
 
     @Test
     void unknownNamesAreRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Losses.of("hinge"));
-        assertTrue(e.getMessage().startsWith("unknown loss 'hinge'"), e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Losses.of("dice"));
+        assertTrue(e.getMessage().startsWith("unknown loss 'dice'"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Losses.of("mse_from_logits"));
+    }
+
+    /**
+     * The hinge losses in evaluate on a masked sequence with sample weights, as the other losses: Keras' per-step loss
+     * times the sample's weight, over the valid steps only (the predictions' own, 0/1 targets taken as -1/1).
+     */
+    @Test
+    void hingeLossesMaskAndWeighAsTheOthers() {
+        dev.jrnn.Jrnn.setBackend("cpu");
+        dev.jrnn.Jrnn.setSeed(3);
+        int n = 4, t = 3;
+        float[] x = new float[n * t * 2], y = new float[n * t * 2], w = {1, 0.5f, 2, 0};
+        java.util.SplittableRandom r = new java.util.SplittableRandom(2);
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble(0.2, 1);
+        for (int i = 0; i < y.length; i++) y[i] = r.nextInt(2);
+        for (int c = 0; c < 2; c++) {   // sample 0's last step and sample 2's last two steps are masked
+            x[(0 * t + 2) * 2 + c] = 0;
+            x[(2 * t + 1) * 2 + c] = 0;
+            x[(2 * t + 2) * 2 + c] = 0;
+        }
+        dev.jrnn.tensor.Tensor xt = dev.jrnn.tensor.Tensor.of(x, n, t, 2), yt = dev.jrnn.tensor.Tensor.of(y, n, t, 2);
+        for (String loss : new String[] {"hinge", "squared_hinge", "categorical_hinge"}) {
+            dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Masking(0).inputShape(t, 2),
+                    new dev.jrnn.layers.SimpleRNN(3).returnSequences(true), new dev.jrnn.layers.Dense(2));
+            m.compile("sgd", loss);
+            float[] p = m.predict(xt).data();
+            double sum = 0;
+            int valid = 0;
+            for (int b = 0; b < n; b++) {
+                for (int s = 0; s < t; s++) {
+                    if (x[(b * t + s) * 2] == 0) continue;
+                    valid++;
+                    int o = (b * t + s) * 2;
+                    double l;
+                    if (loss.equals("categorical_hinge")) {
+                        double pos = y[o] * p[o] + y[o + 1] * p[o + 1], neg = Math.max((1 - y[o]) * p[o], (1 - y[o + 1]) * p[o + 1]);
+                        l = Math.max(neg - pos + 1, 0);
+                    } else {
+                        l = 0;
+                        for (int c = 0; c < 2; c++) {
+                            double h = Math.max(1 - (2 * y[o + c] - 1) * p[o + c], 0);
+                            l += (loss.equals("hinge") ? h : h * h) / 2;
+                        }
+                    }
+                    sum += w[b] * l;
+                }
+            }
+            double got = m.evaluateAll(java.util.List.of(xt), java.util.List.of(yt), n, null, dev.jrnn.tensor.Tensor.of(w, n)).get("loss");
+            assertEquals(sum / valid, got, 1e-5, loss);
+        }
     }
 }

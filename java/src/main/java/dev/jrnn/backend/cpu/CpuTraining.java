@@ -74,6 +74,41 @@ final class CpuTraining {
         }
     }
 
+    void maxOverSteps(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff) {
+        String op = "maxOverSteps";
+        long n = dev.jrnn.backend.Checks.poolDims(op, batch, steps, features);
+        float[] xs = arr(op, "x", x), ys = arr(op, "y", y);
+        int xo = span(op, "x", xs, xOff, n), yo = span(op, "y", ys, yOff, (long) batch * features);
+        for (int b = 0; b < batch; b++) {
+            for (int f = 0; f < features; f++) {
+                float m = xs[xo + b * steps * features + f];
+                for (int t = 1; t < steps; t++) m = Math.max(m, xs[xo + (b * steps + t) * features + f]);   // NaN wins
+                ys[yo + b * features + f] = m;
+            }
+        }
+    }
+
+    void maxOverStepsBackward(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff, Buf dy, long dyOff,
+                              Buf dx, long dxOff) {
+        String op = "maxOverStepsBackward";
+        long n = dev.jrnn.backend.Checks.poolDims(op, batch, steps, features);
+        float[] xs = arr(op, "x", x), ys = arr(op, "y", y), dys = arr(op, "dy", dy), dxs = arr(op, "dx", dx);
+        int xo = span(op, "x", xs, xOff, n), dxo = span(op, "dx", dxs, dxOff, n);
+        int yo = span(op, "y", ys, yOff, (long) batch * features), dyo = span(op, "dy", dys, dyOff, (long) batch * features);
+        for (int b = 0; b < batch; b++) {
+            for (int f = 0; f < features; f++) {
+                float m = ys[yo + b * features + f];
+                int k = 0;
+                for (int t = 0; t < steps; t++) if (xs[xo + (b * steps + t) * features + f] == m) k++;
+                float g = k == 0 ? 0f : dys[dyo + b * features + f] / k;
+                for (int t = 0; t < steps; t++) {
+                    int i = (b * steps + t) * features + f;
+                    dxs[dxo + i] = xs[xo + i] == m ? g : 0f;
+                }
+            }
+        }
+    }
+
     void rsqrt(long n, float eps, Buf x, long xOff, Buf y, long yOff) {
         String op = "rsqrt";
         nonNegative(op, "n", n);

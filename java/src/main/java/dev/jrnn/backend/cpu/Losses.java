@@ -15,6 +15,8 @@ final class Losses {
                          float[] w, int wo, float[] g, int go) {
         double total = 0;
         double[] row = new double[cols];     // per-row gradient of the row loss, before weighting
+        // Keras' convert_binary_labels_to_hinge: 0/1 targets become -1/1 when the whole batch's are 0 or 1
+        boolean convert = kind.hingeLabels() && binary(t, to, (long) rows * cols);
         for (int r = 0; r < rows; r++) {
             int pb = po + r * cols;
             double wr = w == null ? 1.0 : w[wo + r];
@@ -116,6 +118,44 @@ final class Losses {
                     }
                     yield s / cols;
                 }
+                case HINGE, SQUARED_HINGE -> {
+                    double s = 0;
+                    for (int j = 0; j < cols; j++) {
+                        double y = t[to + r * cols + j];
+                        if (convert) y = 2 * y - 1;
+                        double m = 1 - y * p[pb + j];   // max(m, 0) passes the gradient at m = 0, as TF and torch
+                        if (kind == Loss.HINGE) {
+                            s += Math.max(m, 0);
+                            row[j] = m >= 0 ? -y / cols : 0;
+                        } else {
+                            double h = Math.max(m, 0);
+                            s += h * h;
+                            row[j] = -2 * h * y / cols;
+                        }
+                    }
+                    yield s / cols;
+                }
+                case CATEGORICAL_HINGE -> {
+                    // neg = max((1 - y) p), its gradient shared by the tied maxima (TF's reduce_max); pos = sum(y p)
+                    double pos = 0, neg = Double.NEGATIVE_INFINITY;
+                    int ties = 0;
+                    for (int j = 0; j < cols; j++) {
+                        double y = t[to + r * cols + j], v = (1 - y) * p[pb + j];
+                        pos += y * p[pb + j];
+                        if (v > neg) {
+                            neg = v;
+                            ties = 1;
+                        } else if (v == neg) {
+                            ties++;
+                        }
+                    }
+                    double m = neg - pos + 1;
+                    for (int j = 0; j < cols; j++) {
+                        double y = t[to + r * cols + j];
+                        row[j] = m >= 0 ? ((1 - y) * p[pb + j] == neg ? (1 - y) / ties : 0) - y : 0;
+                    }
+                    yield Math.max(m, 0);
+                }
                 case CATEGORICAL_CROSSENTROPY_LOGITS, SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> {
                     double max = Double.NEGATIVE_INFINITY;
                     for (int j = 0; j < cols; j++) max = Math.max(max, p[pb + j]);
@@ -144,5 +184,14 @@ final class Losses {
             }
         }
         return (float) (total / rows);
+    }
+
+    /** Whether every one of the n targets from {@code off} is 0 or 1. */
+    private static boolean binary(float[] t, int off, long n) {
+        for (long i = 0; i < n; i++) {
+            float v = t[(int) (off + i)];
+            if (v != 0f && v != 1f) return false;
+        }
+        return true;
     }
 }

@@ -512,6 +512,17 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void maxOverSteps(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff) {
+        training.maxOverSteps(batch, steps, features, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void maxOverStepsBackward(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff, Buf dy, long dyOff,
+                                     Buf dx, long dxOff) {
+        training.maxOverStepsBackward(batch, steps, features, x, xOff, y, yOff, dy, dyOff, dx, dxOff);
+    }
+
+    @Override
     public void rsqrt(long n, float eps, Buf x, long xOff, Buf y, long yOff) {
         training.rsqrt(n, eps, x, xOff, y, yOff);
     }

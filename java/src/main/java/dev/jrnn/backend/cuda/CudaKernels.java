@@ -193,10 +193,17 @@ final class CudaKernels extends KernelModule {
 
     /** One warp per row (grid-stride over rows), blockDim.x a multiple of 32 (&lt;= 1024). (loss.cu) */
     @Kernel("jrnn_loss")
-    void loss(Grid grid, int kind, int rows, int cols, @Ptr long pred, @Ptr long target, @Ptr long weights, @Ptr long grad, @Ptr long acc, @Ptr long err) {
-        launch(loss, grid, kind, rows, cols, pred, target, weights, grad, acc, err);
+    void loss(Grid grid, int kind, int rows, int cols, @Ptr long pred, @Ptr long target, @Ptr long weights, @Ptr long grad, @Ptr long acc, @Ptr long err, @Ptr long nonBinary) {
+        launch(loss, grid, kind, rows, cols, pred, target, weights, grad, acc, err, nonBinary);
     }
     private final long loss = fn("jrnn_loss");
+
+    /** *nonBinary = 1 when some of the n targets is neither 0 nor 1 (zeroed by the caller): whether Keras' hinge losses keep (loss.cu) */
+    @Kernel("jrnn_hinge_labels")
+    void hingeLabels(Grid grid, long n, @Ptr long target, @Ptr long nonBinary) {
+        launch(hingeLabels, grid, n, target, nonBinary);
+    }
+    private final long hingeLabels = fn("jrnn_hinge_labels");
 
     /** On entry gates [B, 4H] holds x·W + b + hPrev·U; on exit the activated gates (i, f, g, o) that (lstm.cu) */
     @Kernel("jrnn_lstm_step_fwd")

@@ -36,8 +36,11 @@ final class CudaTraining implements AutoCloseable {
     private static final int BLOCK = 256;
     /** Distinct checkIds contexts with their own error slot; later contexts share the last slot. */
     static final int ID_SLOTS = 63;
-    /** Device block layout (bytes): [0, 512) id slots (u64 each), 512 loss-target flag, 520 double accumulator. */
-    private static final int LOSS_FLAG = 512, ACC = 520, BLOCK_BYTES = 1024;
+    /**
+     * Device block layout (bytes): [0, 512) id slots (u64 each), 512 loss-target flag, 520 double accumulator, 528 the
+     * hinge losses' flag (a target neither 0 nor 1).
+     */
+    private static final int LOSS_FLAG = 512, ACC = 520, HINGE_FLAG = 528, BLOCK_BYTES = 1024;
 
     private final CudaBackend be;
     private final CudaDriver driver;
@@ -180,15 +183,34 @@ final class CudaTraining implements AutoCloseable {
         long gp = be.ptrOrNull(op, "grad", a.grad(), n);
         long outp = be.ptr(op, "out", a.out(), 1);
         be.enter();
-        k.fill(g1(2), block + ACC, 2L, 0f);
+        k.fill(g1(3), block + ACC, 3L, 0f);   // the accumulator and the hinge-label flag after it
+        if (a.kind().hingeLabels() && n > 0) k.hingeLabels(g1(n), n, tp, block + HINGE_FLAG);
         int warps = BLOCK / 32;
         int g = (int) Math.max(1, Math.min((a.rows() + warps - 1) / warps, (long) maxGrid));
         k.loss(Grid.of(g, BLOCK, be.currentStream()), a.kind().code(), a.rows(), a.cols(), pp, tp, wp, gp, block + ACC,
-                block + LOSS_FLAG);
+                block + LOSS_FLAG, block + HINGE_FLAG);
         tk.lossFinish(one(), block + ACC, a.rows(), outp);
         if (a.kind().sparse()) {
             lossError = "loss " + a.kind() + ": a class index in target is not an integer in [0, " + a.cols() + ")";
         }
+    }
+
+    void maxOverSteps(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff) {
+        String op = "maxOverSteps";
+        long n = dev.jrnn.backend.Checks.poolDims(op, batch, steps, features), m = (long) batch * features;
+        long xp = be.ptr(op, "x", x, xOff, n), yp = be.ptr(op, "y", y, yOff, m);
+        be.enter();
+        if (m > 0) tk.maxOverSteps(g1(m), batch, steps, features, xp, yp);
+    }
+
+    void maxOverStepsBackward(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff, Buf dy, long dyOff,
+                              Buf dx, long dxOff) {
+        String op = "maxOverStepsBackward";
+        long n = dev.jrnn.backend.Checks.poolDims(op, batch, steps, features), m = (long) batch * features;
+        long xp = be.ptr(op, "x", x, xOff, n), yp = be.ptr(op, "y", y, yOff, m), dyp = be.ptr(op, "dy", dy, dyOff, m);
+        long dxp = be.ptr(op, "dx", dx, dxOff, n);
+        be.enter();
+        if (m > 0) tk.maxOverStepsBackward(g1(m), batch, steps, features, xp, yp, dyp, dxp);
     }
 
     void scaleToSum(long n, double total, Buf x, long xOff) {

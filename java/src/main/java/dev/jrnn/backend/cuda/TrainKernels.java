@@ -24,6 +24,20 @@ final class TrainKernels extends KernelModule {
     }
     private final long mulRows = fn("jrnn_mul_rows");
 
+    /** y[b, f] = max over t of x[b, t, f] for [batch, steps, features] x (steps &gt;= 1; a NaN wins); one thread per (b, f). (train.cu) */
+    @Kernel("jrnn_max_over_steps")
+    void maxOverSteps(Grid grid, int batch, int steps, int features, @Ptr long x, @Ptr long y) {
+        launch(maxOverSteps, grid, batch, steps, features, x, y);
+    }
+    private final long maxOverSteps = fn("jrnn_max_over_steps");
+
+    /** dx[b, t, f] = dy[b, f] / k where x[b, t, f] == y[b, f] (k such steps), else 0; one thread per (b, f). (train.cu) */
+    @Kernel("jrnn_max_over_steps_bwd")
+    void maxOverStepsBackward(Grid grid, int batch, int steps, int features, @Ptr long x, @Ptr long y, @Ptr long dy, @Ptr long dx) {
+        launch(maxOverStepsBackward, grid, batch, steps, features, x, y, dy, dx);
+    }
+    private final long maxOverStepsBackward = fn("jrnn_max_over_steps_bwd");
+
     /** Dropout keep mask of call c = counter value: out[i] = u_i &gt;= rate ? 1 / (1 - rate) : 0 with (train.cu) */
     @Kernel("jrnn_dropout_mask")
     void dropoutMask(Grid grid, long n, float rate, long seed, @Ptr long counter, @Ptr long out) {

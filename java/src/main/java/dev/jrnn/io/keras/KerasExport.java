@@ -223,9 +223,7 @@ public final class KerasExport {
         boolean list = ls.stream().distinct().count() > 1 || !model.lossWeights().isEmpty();
         c.put("loss", list ? ls.stream().map(Losses::serialize).toList() : Losses.serialize(model.loss()));
         if (!model.lossWeights().isEmpty()) c.put("loss_weights", model.lossWeights());
-        List<Object> metrics = new ArrayList<>();
-        for (String m : model.metricNames()) metrics.add(m);
-        c.put("metrics", metrics);
+        c.put("metrics", new ArrayList<>(model.metricConfigs()));
         return c;
     }
 

@@ -5,6 +5,9 @@ import dev.jrnn.layers.Add;
 import dev.jrnn.layers.Average;
 import dev.jrnn.layers.Concatenate;
 import dev.jrnn.layers.Flatten;
+import dev.jrnn.layers.GlobalAveragePooling1D;
+import dev.jrnn.layers.GlobalMaxPooling1D;
+import dev.jrnn.layers.GlobalPooling1D;
 import dev.jrnn.layers.LayerNormalization;
 import dev.jrnn.layers.Multiply;
 import dev.jrnn.layers.Pooling1D;
@@ -38,7 +41,7 @@ final class KerasLayers {
     static final List<String> SUPPORTED = List.of("InputLayer", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "Dense",
             "TimeDistributed", "Embedding", "Masking", "Dropout", "Activation", "RepeatVector",
             "Flatten", "LayerNormalization", "Concatenate", "Add", "Multiply", "Average", "Conv1D",
-            "AveragePooling1D");
+            "AveragePooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D");
 
     private static final String[] HARMLESS = {"unroll", "noise_shape"};
 
@@ -75,6 +78,8 @@ final class KerasLayers {
             case "Average" -> new Average();
             case "Conv1D" -> conv1d(c, where);
             case "AveragePooling1D" -> pooling1d(new AveragePooling1D(oneInt(c, "pool_size", where)), c, where);
+            case "GlobalAveragePooling1D" -> globalPooling(new GlobalAveragePooling1D(), c, where);
+            case "GlobalMaxPooling1D" -> globalPooling(new GlobalMaxPooling1D(), c, where);
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "
                     + String.join(", ", SUPPORTED));
         };
@@ -148,6 +153,15 @@ final class KerasLayers {
             throw new KerasFormatException(where + ": option data_format='" + format + "' is not supported by jrnn (channels_last only)");
         }
         return new Flatten();
+    }
+
+    /** A global 1D pooling layer's keepdims; data_format channels_last only. */
+    private static GlobalPooling1D globalPooling(GlobalPooling1D p, KerasConfig c, String where) {
+        if (!"channels_last".equals(c.string("data_format", "channels_last"))) {
+            throw new KerasFormatException(where + ": option data_format='" + c.string("data_format", null)
+                    + "' is not supported by jrnn (channels_last only)");
+        }
+        return p.keepdims(c.bool("keepdims", false));
     }
 
     private Conv1D conv1d(KerasConfig c, String where) {
@@ -324,6 +338,10 @@ final class KerasLayers {
             case Add m -> { }
             case Multiply m -> { }
             case Average m -> { }
+            case GlobalPooling1D p -> {
+                c.put("data_format", "channels_last");
+                c.put("keepdims", p.keepdims());
+            }
             default -> throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") cannot be saved; jrnn saves "
                     + String.join(", ", SUPPORTED));
         }

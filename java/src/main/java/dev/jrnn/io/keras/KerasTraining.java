@@ -9,6 +9,7 @@ import dev.jrnn.optim.RMSprop;
 import dev.jrnn.optim.Optimizer;
 import dev.jrnn.optim.SGD;
 import dev.jrnn.backend.Loss;
+import dev.jrnn.losses.EpochMetric;
 import dev.jrnn.losses.Losses;
 import dev.jrnn.optim.schedules.CosineDecay;
 import dev.jrnn.optim.schedules.ExponentialDecay;
@@ -67,14 +68,14 @@ final class KerasTraining {
         Optimizer o = optimizer(opt);
         if (o == null) return "optimizer " + KerasConfig.describe(opt.raw("class_name")) + " with config "
                 + KerasConfig.describe(opt.raw("config")) + " is not one jrnn has (Adam, SGD, RMSprop, Adagrad, AdamW, Nadam)";
-        List<String> metrics = new ArrayList<>();
-        if (tc.raw("metrics") instanceof List<?> ms) for (Object m : ms) if (name(m) != null) metrics.add(name(m));
+        List<Object> metrics = new ArrayList<>();
         try {
-            compile(model, o, loss, lw, metrics.toArray(String[]::new));
+            if (tc.raw("metrics") instanceof List<?> ms) for (Object m : ms) if (metric(m) != null) metrics.add(metric(m));
+            compile(model, o, loss, lw, metrics.toArray());
         } catch (IllegalArgumentException e) {
             compile(model, o, loss, lw);
             System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING,
-                    "compiled without the metrics " + metrics + ": " + e.getMessage());
+                    "compiled without the metrics " + KerasConfig.describe(tc.raw("metrics")) + ": " + e.getMessage());
         }
         return null;
     }
@@ -94,7 +95,7 @@ final class KerasTraining {
     }
 
     /** Compiles with the loss (one, a list or a map by output name) and Keras' loss_weights {@code lw} (null: none). */
-    private static void compile(Model model, Optimizer o, Object loss, Object lw, String... metrics) {
+    private static void compile(Model model, Optimizer o, Object loss, Object lw, Object... metrics) {
         if (lw instanceof Map<?, ?> wm) {
             Map<String, Object> byName = new java.util.LinkedHashMap<>();
             Map<String, Number> weights = new java.util.LinkedHashMap<>();
@@ -119,10 +120,18 @@ final class KerasTraining {
         }
     }
 
-    /** A loss or metric given as "mse" or {"class_name": "MeanSquaredError", ...}; null otherwise. */
-    private static String name(Object v) {
+    /**
+     * A metric given as "mse" or {"class_name": "MeanSquaredError", ...} (by its snake_case name), an AUC, F1Score or
+     * FBetaScore object with its options; null otherwise.
+     */
+    private static Object metric(Object v) {
         if (v instanceof String s) return s;
-        if (v instanceof Map<?, ?> m && m.get("class_name") instanceof String c) return Keras3Weights.snakeCase(c);
+        if (v instanceof Map<?, ?> m && m.get("class_name") instanceof String c) {
+            return switch (c) {
+                case "AUC", "F1Score", "FBetaScore" -> EpochMetric.deserialize(m);
+                default -> Keras3Weights.snakeCase(c);
+            };
+        }
         return null;
     }
 

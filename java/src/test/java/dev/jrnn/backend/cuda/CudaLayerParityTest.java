@@ -6,6 +6,9 @@ import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.Precision;
 import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.GlobalPooling1D;
+import dev.jrnn.layers.GlobalMaxPooling1D;
+import dev.jrnn.layers.GlobalAveragePooling1D;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Param;
 import dev.jrnn.layers.RecurrentLayer;
@@ -15,6 +18,7 @@ import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Whole layers on CPU vs CUDA: SimpleRNN, LSTM and GRU (both reset_after variants) with masks, both directions (the two halves of a
+ * Whole layers on CPU vs CUDA: SimpleRNN, LSTM and GRU (both reset_after variants) with masks, and the global 1D poolings, both directions (the two halves of a
  * Bidirectional), initial states, returned sequences and states, forward and backward (outputs, input
  * gradients, every parameter gradient). Same weights on both (copied), fresh random inputs per run.
  * Relative error (max difference over the largest CPU magnitude) under 1e-5 FP32, 5e-3 TF32, 2e-2 BF16.
@@ -196,5 +200,48 @@ class CudaLayerParityTest {
         float[] d = new float[(int) Tensor.size(shape)];
         for (int i = 0; i < d.length; i++) d[i] = (float) (2 * r.nextDouble() - 1);
         return Tensor.wrap(d, shape);
+    }
+
+    /**
+     * GlobalAveragePooling1D (composed of backend operations) and GlobalMaxPooling1D (maxOverSteps): outputs and input
+     * gradients, with and without a mask, with keepdims.
+     */
+    @Test
+    void globalPoolingLayers() {
+        long seed = System.nanoTime();
+        SplittableRandom r = new SplittableRandom(seed);
+        int b = 19, t = 23, f = 17;
+        float[] x = new float[b * t * f], dy = new float[b * f], mask = new float[b * t];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble(-2, 2);
+        for (int i = 0; i < dy.length; i++) dy[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < b; i++) for (int s = 0; s < t; s++) mask[i * t + s] = s < 1 + r.nextInt(t) ? 1 : 0;   // >= 1 valid step
+        List<Supplier<GlobalPooling1D>> layers = List.of(GlobalAveragePooling1D::new, () -> new GlobalAveragePooling1D().keepdims(true),
+                GlobalMaxPooling1D::new, () -> new GlobalMaxPooling1D().keepdims(true));
+        for (Supplier<GlobalPooling1D> make : layers) {
+            for (boolean masked : new boolean[] {false, true}) {
+                String what = make.get().kerasClass() + (masked ? " masked" : "") + " seed " + seed;
+                float[][] c = pool(cpu, make.get(), x, masked ? mask : null, dy, b, t, f);
+                float[][] g = pool(gpu, make.get(), x, masked ? mask : null, dy, b, t, f);
+                Twins.assertClose(what + " output", c[0], g[0], 1e-5, seed);
+                Twins.assertClose(what + " input gradient", c[1], g[1], 1e-5, seed);
+            }
+        }
+    }
+
+    private static float[][] pool(Backend be, GlobalPooling1D layer, float[] x, float[] mask, float[] dy, int b, int t, int f) {
+        dev.jrnn.Jrnn.setBackend(be);   // the layer builds on the current backend
+        DTensor xt = DTensor.from(be, Tensor.of(x, b, t, f));
+        DTensor mt = mask == null ? null : DTensor.from(be, Tensor.of(mask, b, t));
+        int[] yShape = layer.keepdims() ? new int[] {b, 1, f} : new int[] {b, f};
+        DTensor dyt = DTensor.from(be, Tensor.of(dy, yShape));
+        try (Trace tr = layer.forward(List.of(xt), mt, true)) {
+            float[] y = tr.outputs().get(0).toTensor().data();
+            float[] dx = tr.backward(List.of(dyt)).get(0).toTensor().data();
+            return new float[][] {y, dx};
+        } finally {
+            xt.close();
+            dyt.close();
+            if (mt != null) mt.close();
+        }
     }
 }

@@ -206,6 +206,20 @@ class CudaParityTest {
         tw.assertClose("clip", x, 0);
     }
 
+    // ---------------------------------------------------------------- global max pooling
+
+    @Test
+    void maxOverStepsAndItsGradient() {
+        int b = 37, t = 29, f = 13;
+        float[] xs = tw.uniformArray(b * t * f, -2, 2);
+        for (int i = 0; i < b * f; i += 3) xs[(i / f * t + 5) * f + i % f] = xs[(i / f * t + 9) * f + i % f];   // ties, shared
+        Twin x = tw.of(xs), y = tw.uniform(b * f + 2, -9, 9), dy = tw.uniform(b * f, -1, 1), dx = tw.uniform(b * t * f, -9, 9);
+        tw.both((be, bf) -> be.maxOverSteps(b, t, f, bf.apply(x), 0, bf.apply(y), 1));
+        tw.assertClose("maxOverSteps", y, 0);
+        tw.both((be, bf) -> be.maxOverStepsBackward(b, t, f, bf.apply(x), 0, bf.apply(y), 1, bf.apply(dy), 0, bf.apply(dx), 0));
+        tw.assertClose("maxOverStepsBackward", dx, FP32);
+    }
+
     // ---------------------------------------------------------------- losses
 
     @ParameterizedTest
@@ -253,6 +267,16 @@ class CudaParityTest {
             case POISSON -> {
                 pred = tw.uniformArray(rows * cols, 0.05, 3);
                 target = tw.uniformArray(rows * cols, 0, 3);
+            }
+            case HINGE, SQUARED_HINGE -> {   // 0/1 targets (taken as -1/1) for one, -1/0/1 (kept) for the other
+                pred = tw.uniformArray(rows * cols, -3, 3);
+                target = new float[rows * cols];
+                for (int i = 0; i < target.length; i++) target[i] = tw.rnd.nextInt(2) - (kind == Loss.HINGE ? 0 : tw.rnd.nextInt(2));
+            }
+            case CATEGORICAL_HINGE -> {
+                pred = tw.uniformArray(rows * cols, -3, 3);
+                target = new float[rows * cols];
+                for (int r = 0; r < rows; r++) target[r * cols + tw.rnd.nextInt(cols)] = 1f;
             }
             default -> throw new AssertionError(kind);
         }

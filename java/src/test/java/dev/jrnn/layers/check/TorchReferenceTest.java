@@ -64,7 +64,8 @@ class TorchReferenceTest {
     /**
      * The layers around the recurrent ones: Dense with every activation jrnn names (its "hard_sigmoid" is Keras 2's
      * 0.2x + 1/2, "hard_sigmoid_v3" Keras 3's), Activation, LayerNormalization (Keras' epsilon 1e-3), Add, Multiply,
-     * Average, Concatenate, TimeDistributed(Dense), Embedding, RepeatVector, Flatten.
+     * Average, Concatenate, TimeDistributed(Dense), Embedding, RepeatVector, Flatten, GlobalAveragePooling1D (masked too) and
+     * GlobalMaxPooling1D.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("otherCases")
@@ -81,6 +82,8 @@ class TorchReferenceTest {
             case "embedding" -> new Embedding(c.integer("input_dim"), c.integer("output_dim"));
             case "repeat_vector" -> new RepeatVector(c.integer("n"));
             case "flatten" -> new Flatten();
+            case "global_average_pooling1d" -> new dev.jrnn.layers.GlobalAveragePooling1D().keepdims(c.flag("keepdims"));
+            case "global_max_pooling1d" -> new dev.jrnn.layers.GlobalMaxPooling1D().keepdims(c.flag("keepdims"));
             default -> throw new IllegalArgumentException(c + ": kind " + c.meta().get("kind"));
         };
         single(c, layer);

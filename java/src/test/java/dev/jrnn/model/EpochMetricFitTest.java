@@ -1,0 +1,113 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Loss;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.losses.Auc;
+import dev.jrnn.losses.FBetaScore;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** AUC and F-scores in fit and evaluate: accumulated over the epoch's batches, logged as Keras, maximised, saved. */
+class EpochMetricFitTest {
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void freshCpuSession() {
+        Jrnn.setBackend("cpu");
+        Jrnn.clearSession();
+        Jrnn.setSeed(5);
+    }
+
+    private static Tensor[] binary(int n) {
+        Tensor[] d = FitOptionsTest.data(n);
+        float[] y = d[1].data();
+        for (int i = 0; i < n; i++) y[i] = y[i] > 0 ? 1 : 0;
+        return new Tensor[] {d[0], Tensor.of(y, n, 1)};
+    }
+
+    /** Over 3 batches evaluate gives the metric of all 24 predictions at once, not a mean of batch values. */
+    @Test
+    void evaluateAccumulatesOverTheEpochAsOnePass() {
+        Tensor[] d = binary(24);
+        Sequential m = new Sequential(new SimpleRNN(4).inputShape(4, 2), new Dense(1).activation("sigmoid"));
+        m.compile("adam", "binary_crossentropy", "auc", FBetaScore.f1().threshold(0.5), new Auc().curve("PR").name("pr"));
+        assertEquals(List.of("auc", "f1_score", "pr"), m.metricNames());
+        History h = m.fit(d[0], d[1], new FitOptions().epochs(2).batchSize(8).verbose(0).validationSplit(0.25));
+        assertEquals(List.of("loss", "auc", "f1_score", "pr", "val_loss", "val_auc", "val_f1_score", "val_pr"),
+                new ArrayList<>(h.history().keySet()));
+        Map<String, Double> ev = m.evaluateAll(List.of(d[0]), List.of(d[1]), 8, null);
+        float[] p = m.predict(d[0]).data(), y = d[1].data();
+        assertEquals(whole(new Auc(), p, y), ev.get("auc"), 1e-12);
+        assertEquals(whole(new Auc().curve("PR"), p, y), ev.get("pr"), 1e-12);
+        assertEquals(whole(FBetaScore.f1().threshold(0.5), p, y), ev.get("f1_score"), 1e-12);
+        assertTrue(ev.get("auc") > 0 && ev.get("auc") < 1, "a nontrivial auc: " + ev);
+        for (String k : List.of("auc", "val_auc", "f1_score", "val_pr")) {
+            assertTrue(EarlyStopping.maximizes("auto", k, m), k + " is maximised in mode auto");
+        }
+    }
+
+    private static double whole(dev.jrnn.losses.EpochMetric metric, float[] p, float[] y) {
+        double[] s = new double[metric.stateSize(1)];
+        metric.update(Loss.BINARY_CROSSENTROPY, p.length, 1, p, y, null, s);
+        return metric.result(s, 1)[0];
+    }
+
+    /** F1 without averaging over several classes logs one value per class (Keras logs one array). */
+    @Test
+    void perClassF1LogsOneKeyPerClass() {
+        Tensor[] d = FitOptionsTest.data(12);
+        float[] y = new float[12 * 3];
+        for (int i = 0; i < 12; i++) y[i * 3 + i % 3] = 1;
+        Sequential m = new Sequential(new SimpleRNN(4).inputShape(4, 2), new Dense(3).activation("softmax"));
+        m.compile("adam", "categorical_crossentropy", "f1_score", FBetaScore.f1().average("macro").name("macro_f1"));
+        Map<String, Double> ev = m.evaluateAll(List.of(d[0]), List.of(Tensor.of(y, 12, 3)), 5, null);
+        assertEquals(List.of("loss", "f1_score_0", "f1_score_1", "f1_score_2", "macro_f1"), new ArrayList<>(ev.keySet()));
+        assertEquals((ev.get("f1_score_0") + ev.get("f1_score_1") + ev.get("f1_score_2")) / 3, ev.get("macro_f1"), 1e-9);
+        assertTrue(EarlyStopping.maximizes("auto", "val_f1_score_2", m), "a class's F1 is maximised too");
+    }
+
+    @Test
+    void sparseLossesRefuseTheseMetrics() {
+        Sequential m = new Sequential(new Dense(3).inputShape(2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.compile("adam", "sparse_categorical_crossentropy", "auc"));
+        assertTrue(e.getMessage().contains("metric auc needs dense targets"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> m.compile(new Adam(), "mse", "mae", 3));
+        assertTrue(e.getMessage().contains("Integer: expected a metric name"), e.getMessage());
+    }
+
+    /** Keras' compile config holds "auc" as given and the objects serialized; loading restores both. */
+    @Test
+    void savedCompileConfigLoadsBack() throws IOException {
+        Tensor[] d = binary(8);
+        Sequential m = new Sequential(new SimpleRNN(3).inputShape(4, 2), new Dense(1).activation("sigmoid"));
+        m.compile("adam", "binary_crossentropy", "auc", new Auc().numThresholds(17).curve("PR").name("pr_auc"),
+                new FBetaScore().beta(2).average("weighted"));
+        Path f = dir.resolve("m.keras");
+        m.save(f);
+        try (Model back = Models.load(f)) {
+            assertEquals(m.metricNames(), back.metricNames());
+            assertEquals(m.metricConfigs(), back.metricConfigs());
+            assertEquals("auc", back.metricConfigs().get(0));
+            assertEquals(17, ((Map<?, ?>) ((Map<?, ?>) back.metricConfigs().get(1)).get("config")).get("num_thresholds"));
+            Map<String, Double> a = m.evaluateAll(List.of(d[0]), List.of(d[1]), 4, null);
+            assertEquals(a, back.evaluateAll(List.of(d[0]), List.of(d[1]), 4, null));
+        }
+    }
+}
