@@ -21,6 +21,7 @@ import dev.jrnn.layers.GRU;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Masking;
+import dev.jrnn.layers.MaxPooling1D;
 import dev.jrnn.layers.RecurrentLayer;
 import dev.jrnn.layers.RepeatVector;
 import dev.jrnn.layers.SimpleRNN;
@@ -41,7 +42,7 @@ final class KerasLayers {
     static final List<String> SUPPORTED = List.of("InputLayer", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "Dense",
             "TimeDistributed", "Embedding", "Masking", "Dropout", "Activation", "RepeatVector",
             "Flatten", "LayerNormalization", "Concatenate", "Add", "Multiply", "Average", "Conv1D",
-            "AveragePooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D");
+            "AveragePooling1D", "MaxPooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D");
 
     private static final String[] HARMLESS = {"unroll", "noise_shape"};
 
@@ -78,6 +79,7 @@ final class KerasLayers {
             case "Average" -> new Average();
             case "Conv1D" -> conv1d(c, where);
             case "AveragePooling1D" -> pooling1d(new AveragePooling1D(oneInt(c, "pool_size", where)), c, where);
+            case "MaxPooling1D" -> pooling1d(new MaxPooling1D(oneInt(c, "pool_size", where)), c, where);
             case "GlobalAveragePooling1D" -> globalPooling(new GlobalAveragePooling1D(), c, where);
             case "GlobalMaxPooling1D" -> globalPooling(new GlobalMaxPooling1D(), c, where);
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "

@@ -6,6 +6,7 @@ import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.Precision;
 import dev.jrnn.layers.AveragePooling1D;
+import dev.jrnn.layers.MaxPooling1D;
 import dev.jrnn.layers.Pooling1D;
 import dev.jrnn.layers.Trace;
 import dev.jrnn.tensor.Tensor;
@@ -42,11 +43,12 @@ class Pooling1DGpuTest {
     }
 
     static Pooling1D make(String kind, int p, int s, String padding) {
-        return new AveragePooling1D(p).strides(s).padding(padding);
+        return kind.equals("max") ? new MaxPooling1D(p).strides(s).padding(padding) : new AveragePooling1D(p).strides(s).padding(padding);
     }
 
     @ParameterizedTest(name = "{0} {3} p={1} s={2} T={4}")
-    @CsvSource({"average,2,2,valid,9", "average,3,1,same,8", "average,4,3,same,7", "average,3,2,valid,10"})
+    @CsvSource({"average,2,2,valid,9", "average,3,1,same,8", "average,4,3,same,7", "average,3,2,valid,10",
+            "max,2,2,valid,9", "max,3,1,same,8", "max,4,3,same,7", "max,3,2,valid,10"})
     void outputsAndInputGradientsMatchTheCpu(String kind, int p, int s, String padding, int t) {
         long seed = System.nanoTime();
         SplittableRandom r = new SplittableRandom(seed);

@@ -1,0 +1,108 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class MaxPooling1DTest {
+    @BeforeEach
+    void seed() {
+        Jrnn.setBackend("cpu");
+        Jrnn.setSeed(5);
+    }
+
+    /** Keras' definition in double: the maximum of each window's steps inside the input (TensorFlow's SAME split). */
+    static double[] reference(int B, int T, int C, int p, int s, String padding, double[] x) {
+        int out = padding.equals("valid") ? (T - p) / s + 1 : (T - 1) / s + 1;
+        int left = padding.equals("valid") ? 0 : Math.max((out - 1) * s + p - T, 0) / 2;
+        double[] y = new double[B * out * C];
+        for (int b = 0; b < B; b++) {
+            for (int t = 0; t < out; t++) {
+                for (int c = 0; c < C; c++) {
+                    double m = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < p; j++) {
+                        int i = t * s + j - left;
+                        if (i >= 0 && i < T) m = Math.max(m, x[(b * T + i) * C + c]);
+                    }
+                    y[(b * out + t) * C + c] = m;
+                }
+            }
+        }
+        return y;
+    }
+
+    /** Random inputs have no ties, so central differences see the one step that wins each window. */
+    @ParameterizedTest(name = "{0} p={1} s={2} T={3}")
+    @CsvSource({"valid,2,2,7", "valid,3,1,6", "valid,3,2,8", "valid,2,3,8", "valid,1,1,3", "same,2,2,7", "same,3,1,6",
+            "same,4,1,6", "same,3,2,8", "same,4,3,7", "same,5,2,4"})
+    void forwardAndGradientsMatchKerasDefinition(String padding, int p, int s, int T) {
+        int B = 2, C = 3;
+        MaxPooling1D pool = new MaxPooling1D(p).strides(s).padding(padding);
+        Tensor x = LayerCheck.rand(new SplittableRandom(7), 1, B, T, C);
+        LayerCheck.check(pool, List.of(x), null, new boolean[] {true}, v -> new double[][] {reference(B, T, C, p, s, padding, v[0])}, 2);
+    }
+
+    /** PyTorch's max_pool1d (float64; its padding is -inf, so symmetric TensorFlow SAME cases match it). */
+    @ParameterizedTest(name = "{0} p={1} s={2}")
+    @CsvSource(delimiter = ';', value = {
+            "valid;3;1;5;0.4941133511, 0.9916648105, 0.4941133511, 0.7984871126, 0.8591618149, 0.7984871126, 0.8591618149, 0.3967405731, 0.9997929001, 0.3967405731, 0.8792730617, 0.7733278896, 0.8792730617, 0.7733278896, 0.5290826861, 0.9856002988, 0.5290826861, 0.9856002988, 0.2159872662, 0.9856002988",
+            "valid;2;2;3;0, 0.9916648105, 0.4941133511, 0.7984871126, 0.8591618149, 0.3967405731, 0.8792730617, 0.359058354, 0.5290826861, 0.7733278896, 0.04069325735, 0.9856002988",
+            "same;3;1;7;0, 0.9916648105, 0.4941133511, 0.9916648105, 0.4941133511, 0.7984871126, 0.8591618149, 0.7984871126, 0.8591618149, 0.3967405731, 0.9997929001, 0.3967405731, 0.9997929001, -0.1086365954, 0.8792730617, 0.359058354, 0.8792730617, 0.7733278896, 0.8792730617, 0.7733278896, 0.5290826861, 0.9856002988, 0.5290826861, 0.9856002988, 0.2159872662, 0.9856002988, 0.2159872662, 0.9404289629",
+            "same;3;2;4;0, 0.9916648105, 0.4941133511, 0.7984871126, 0.8591618149, 0.3967405731, 0.9997929001, -0.1086365954, 0.8792730617, 0.359058354, 0.8792730617, 0.7733278896, 0.5290826861, 0.9856002988, 0.2159872662, 0.9404289629",
+    })
+    void matchesPyTorchMaxPool1d(String padding, int p, int s, int out, String golden) {
+        float[] x = new float[2 * 7 * 2];
+        for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i * 1.7);
+        Tensor y = new MaxPooling1D(p).strides(s).padding(padding).call(Tensor.of(x, 2, 7, 2));
+        assertArrayEquals(new int[] {2, out, 2}, y.shape());
+        String[] want = golden.split(",\\s*");
+        for (int i = 0; i < want.length; i++) assertEquals(Double.parseDouble(want[i]), y.data()[i], 1e-6, "element " + i);
+    }
+
+    @Test
+    void tiedStepsShareTheGradient() {
+        MaxPooling1D pool = new MaxPooling1D(3);
+        Tensor x = Tensor.of(new float[] {1, 4, 4}, 1, 3, 1);
+        pool.build(List.of(new int[] {3, 1}));
+        try (var in = dev.jrnn.backend.DTensor.from(pool.backend(), x); Trace t = pool.forward(List.of(in), null, true);
+             var dy = dev.jrnn.backend.DTensor.from(pool.backend(), Tensor.of(new float[] {2}, 1, 1, 1))) {
+            assertArrayEquals(new float[] {4}, t.outputs().get(0).toTensor().data());
+            assertArrayEquals(new float[] {0, 1, 1}, t.backward(List.of(dy)).get(0).toTensor().data());
+        }
+    }
+
+    @Test
+    void kerasShapesSavesAndLoads(@TempDir Path dir) throws Exception {
+        Jrnn.clearSession();
+        MaxPooling1D pool = new MaxPooling1D(2).padding("same");
+        assertEquals("max_pooling1d", pool.name());
+        Sequential m = new Sequential(new Conv1D(4, 3).activation("relu").inputShape(9, 2), pool, new LSTM(3));
+        assertArrayEquals(new int[] {4, 4}, pool.outputShapes().get(0));
+        Path f = dir.resolve("m.keras");
+        m.save(f);
+        Tensor x = LayerCheck.rand(new SplittableRandom(3), 1, 2, 9, 2);
+        try (Model back = Models.load(f)) {
+            assertArrayEquals(m.predict(x).data(), back.predict(x).data(), 0f);
+            MaxPooling1D b = (MaxPooling1D) back.getLayer(1);
+            assertEquals(2, b.strides());
+            assertEquals("same", b.padding());
+        }
+        assertEquals("MaxPooling1D: poolSize must be positive, got -2",
+                assertThrows(IllegalArgumentException.class, () -> new MaxPooling1D(-2)).getMessage());
+    }
+}
