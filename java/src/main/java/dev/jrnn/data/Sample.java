@@ -69,11 +69,14 @@ public record Sample(List<Tensor> inputs, List<Tensor> targets, List<Tensor> wei
      * cropped with it: a map that changes the steps of a sample with them must give new ones ({@link #with(List, List, List)}).
      */
     public Sample with(List<Tensor> inputs, List<Tensor> targets) {
-        if (inputs != null && !inputs.isEmpty() && inputs.get(0) != null && this.inputs.get(0).dim(0) != inputs.get(0).dim(0)) {
+        // per-timestep weights follow the targets' steps (a Conv1D or pooling may make them differ from the input's)
+        for (int k = 0; targets != null && k < Math.min(targets.size(), this.targets.size()); k++) {
+            Tensor was = this.targets.get(k), now = targets.get(k);
+            if (now == null || was.rank() == 0 || now.rank() == 0 || was.dim(0) == now.dim(0)) continue;
             for (Tensor w : weights) {
-                if (w.size() > 1) {
+                if (w.size() > 1 && w.dim(0) == was.dim(0)) {
                     throw new IllegalArgumentException("Sample.with: " + where() + " has per-timestep weights " + Tensor.shapeString(w.shape())
-                            + " and the new input 0 has " + inputs.get(0).dim(0) + " steps, not " + this.inputs.get(0).dim(0)
+                            + " and its target " + k + " now has " + now.dim(0) + " steps, not " + was.dim(0)
                             + "; give its new weights with with(inputs, targets, weights)");
                 }
             }

@@ -2,7 +2,6 @@ package dev.jrnn.layers;
 
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
-import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +26,9 @@ public class AveragePooling1D extends Pooling1D {
         List<DTensor> owned = new ArrayList<>();
         try {
             DTensor xp = g.padded(be, x, 0f, owned);
-            DTensor full = DTensor.zeros(be, g.b * g.q, g.c), tmp = DTensor.zeros(be, g.b * g.q, g.c);
+            DTensor full = DTensor.zeros(be, g.b * g.q, g.c);
             owned.add(full);
+            DTensor tmp = DTensor.zeros(be, g.b * g.q, g.c);
             owned.add(tmp);
             for (int j = 0; j < poolSize(); j++) g.gatherAdd(be, xp.buf(), j, full.buf(), tmp.buf());
             DTensor inverse = divide(be, g, full, owned);
@@ -42,10 +42,14 @@ public class AveragePooling1D extends Pooling1D {
                 DTensor dFull = g.full(be, dy, g.c, owned);
                 if (inverse == null) be.scale((long) g.b * g.q * g.c, 1f / poolSize(), dFull.buf(), 0);
                 else be.mulRows(g.b * g.q, g.c, dFull.buf(), 0, inverse.buf(), 0, dFull.buf(), 0);
-                DTensor dxp = DTensor.zeros(be, g.b, g.tp, g.c), spread = DTensor.zeros(be, g.b, g.tp, g.c);
+                DTensor dxp = DTensor.zeros(be, g.b, g.tp, g.c);
                 owned.add(dxp);
-                owned.add(spread);
-                for (int j = 0; j < poolSize(); j++) g.scatterAdd(be, dFull.buf(), 0, g.c, j, dxp.buf(), spread.buf());
+                boolean disjoint = poolSize() <= g.strides;   // Keras' default strides = poolSize
+                DTensor spread = disjoint ? null : DTensor.zeros(be, g.b, g.tp, g.c);
+                if (spread != null) owned.add(spread);
+                for (int j = 0; j < poolSize(); j++) {
+                    g.scatterAdd(be, dFull.buf(), 0, g.c, j, dxp.buf(), spread == null ? null : spread.buf(), disjoint);
+                }
                 return List.of(g.unpad(be, dxp, owned));
             });
         } catch (RuntimeException | Error e) {
@@ -56,23 +60,31 @@ public class AveragePooling1D extends Pooling1D {
 
     /**
      * Divides the window sums in {@code full} by their counts: poolSize without padding (returns null), else the steps
-     * of each window inside the input (returns those inverses, one per row, for the backward).
+     * of each window inside the input, counted on the device (a CUDA graph may capture this) as the sums of a padded
+     * tensor of ones; returns those inverses, one per row, for the backward.
      */
     private DTensor divide(Backend be, Windows1D g, DTensor full, List<DTensor> owned) {
         if (g.left == 0 && g.out * g.strides + poolSize() - g.strides <= g.t) {   // no window reaches a pad step
             be.scale((long) g.b * g.q * g.c, 1f / poolSize(), full.buf(), 0);
             return null;
         }
-        float[] inv = new float[g.b * g.q];
-        for (int r = 0; r < inv.length; r++) {
-            int t = r % g.q, first = t * g.strides - g.left;
-            int in = Math.min(first + poolSize(), g.t) - Math.max(first, 0);
-            inv[r] = in > 0 ? 1f / in : 0f;
-        }
-        DTensor d = DTensor.from(be, Tensor.wrap(inv, inv.length));
-        owned.add(d);
-        be.mulRows(g.b * g.q, g.c, full.buf(), 0, d.buf(), 0, full.buf(), 0);
-        return d;
+        Windows1D one = new Windows1D(name(), g.b, g.t, 1, poolSize(), g.strides, padding());
+        DTensor ones = DTensor.zeros(be, g.b, g.t, 1);
+        owned.add(ones);
+        be.fill(ones.buf(), 0, (long) g.b * g.t, 1f);
+        DTensor onesP = one.padded(be, ones, 0f, owned);
+        DTensor inv = DTensor.zeros(be, g.b * g.q, 1);
+        owned.add(inv);
+        DTensor tmp = DTensor.zeros(be, g.b * g.q, 1);
+        owned.add(tmp);
+        for (int j = 0; j < poolSize(); j++) one.gatherAdd(be, onesP.buf(), j, inv.buf(), tmp.buf());
+        long n = (long) g.b * g.q;
+        // rows past a sample's outputs may count 0: 1 keeps their (dropped) values and zero gradients finite
+        be.clip(n, 1f, Float.MAX_VALUE, inv.buf(), 0);
+        be.rsqrt(n, 0f, inv.buf(), 0, inv.buf(), 0);
+        be.mul(n, inv.buf(), 0, inv.buf(), 0, inv.buf(), 0);   // 1/count as rsqrt squared: no division op (a few ulp off on CUDA)
+        be.mulRows(g.b * g.q, g.c, full.buf(), 0, inv.buf(), 0, full.buf(), 0);
+        return inv;
     }
 
     @Override

@@ -29,8 +29,9 @@ public class MaxPooling1D extends Pooling1D {
         try {
             DTensor xp = g.padded(be, x, Float.NEGATIVE_INFINITY, owned);
             // each output row's window as p consecutive rows: [b·q, p, c]; window steps past the padded input stay -inf
-            DTensor win = DTensor.zeros(be, g.b * g.q, p, g.c), full = DTensor.zeros(be, g.b * g.q, g.c);
+            DTensor win = DTensor.zeros(be, g.b * g.q, p, g.c);
             owned.add(win);
+            DTensor full = DTensor.zeros(be, g.b * g.q, g.c);
             owned.add(full);
             be.fill(win.buf(), 0, (long) g.b * g.q * p * g.c, Float.NEGATIVE_INFINITY);
             for (int j = 0; j < p; j++) {
@@ -49,10 +50,14 @@ public class MaxPooling1D extends Pooling1D {
                 DTensor dWin = DTensor.zeros(be, g.b * g.q, p, g.c);
                 owned.add(dWin);
                 be.maxOverStepsBackward(g.b * g.q, p, g.c, win.buf(), 0, full.buf(), 0, dFull.buf(), 0, dWin.buf(), 0);
-                DTensor dxp = DTensor.zeros(be, g.b, g.tp, g.c), spread = DTensor.zeros(be, g.b, g.tp, g.c);
+                DTensor dxp = DTensor.zeros(be, g.b, g.tp, g.c);
                 owned.add(dxp);
-                owned.add(spread);
-                for (int j = 0; j < p; j++) g.scatterAdd(be, dWin.buf(), (long) j * g.c, p * g.c, j, dxp.buf(), spread.buf());
+                boolean disjoint = p <= g.strides;   // Keras' default strides = poolSize
+                DTensor spread = disjoint ? null : DTensor.zeros(be, g.b, g.tp, g.c);
+                if (spread != null) owned.add(spread);
+                for (int j = 0; j < p; j++) {
+                    g.scatterAdd(be, dWin.buf(), (long) j * g.c, p * g.c, j, dxp.buf(), spread == null ? null : spread.buf(), disjoint);
+                }
                 return List.of(g.unpad(be, dxp, owned));
             });
         } catch (RuntimeException | Error e) {

@@ -103,12 +103,15 @@ final class Windows1D {
 
     /**
      * {@code dst[r·strides + offset] += src[srcOff + r·srcLd ...]} (the padded input's rows, [·, c]) for the rows
-     * {@code offset} covers; {@code tmp} holds b·tp rows. Windows may overlap, so this adds rather than copies.
+     * {@code offset} covers; {@code tmp} holds b·tp rows. Overlapping windows add; {@code disjoint} windows (span <=
+     * strides, dst zero before the first offset) are copied straight in.
      */
-    void scatterAdd(Backend be, Buf src, long srcOff, int srcLd, int offset, Buf dst, Buf tmp) {
+    void scatterAdd(Backend be, Buf src, long srcOff, int srcLd, int offset, Buf dst, Buf tmp, boolean disjoint) {
         int m = rows(offset);
         if (m == 0) return;
-        if (strides == 1 && srcLd == c) {
+        if (disjoint) {
+            be.copy2d(m, c, src, srcOff, srcLd, dst, (long) offset * c, strides * c);
+        } else if (strides == 1 && srcLd == c) {
             be.axpy((long) m * c, 1f, src, srcOff, dst, (long) offset * c);
         } else {
             long n = (long) b * tp * c;

@@ -91,6 +91,13 @@ public class Model extends Trainer implements AutoCloseable {
         collectParams();
     }
 
+    /** Forgets the graph and frees the store (Sequential.pop of its only layer): the model is unbuilt again. */
+    final void dropGraph() {
+        graph = null;
+        if (params != null) params.close();
+        params = null;
+    }
+
     /** Gathers every layer's parameters (trainable first) into one flat store, replacing the old one. */
     private void collectParams() {
         Parameters old = params;

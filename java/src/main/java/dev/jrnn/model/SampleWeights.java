@@ -106,7 +106,7 @@ final class SampleWeights {
                 throw new IllegalArgumentException(who + ": " + label + " holds " + w.dim(0) + " weights, x holds " + n
                         + " samples; give one weight per sample");
             }
-            if (w.rank() == 2) requireSequence(who, label, w, outs.get(k), targetSteps.applyAsInt(k));
+            if (w.rank() == 2) requireSequence(who, label, w, outs.get(k), k, targetSteps);
         }
         return ws;
     }
@@ -115,10 +115,10 @@ final class SampleWeights {
      * Per-timestep weights (n, T) need a sequence output (batch, T, units) of T steps: its own, or where those are unknown
      * ({@code None}) its targets' {@code steps}; checked before any step, so a wrong T never fails after an epoch has run.
      */
-    private static void requireSequence(String who, String label, Tensor w, Node out, int steps) {
+    private static void requireSequence(String who, String label, Tensor w, Node out, int k, java.util.function.IntUnaryOperator steps) {
         int[] s = out.shape();
-        int t = s.length == 2 && s[0] == -1 ? steps : s.length == 2 ? s[0] : -1;
-        if (t != w.dim(1)) {
+        int t = s.length != 2 ? -1 : s[0] != -1 ? s[0] : steps.applyAsInt(k);
+        if (t != w.dim(1) && !(s.length == 2 && s[0] == -1 && t == -1)) {   // a skipped output (no target) trains no loss
             throw new IllegalArgumentException(who + ": " + label + " has shape " + Tensor.shapeString(w.shape()) + ", one weight per"
                     + " timestep, but output " + out.layer().name() + " " + out.shapeString() + " is not a sequence of " + w.dim(1)
                     + " steps; give one weight per sample, shape (" + w.dim(0) + ")");
@@ -139,7 +139,7 @@ final class SampleWeights {
 
     /** The steps of each target in {@code ys} (axis 1; -1 for a target without one). */
     static java.util.function.IntUnaryOperator targetSteps(List<Tensor> ys) {
-        return k -> ys.get(k).rank() >= 2 ? ys.get(k).dim(1) : -1;
+        return k -> ys.get(k) != null && ys.get(k).rank() >= 2 ? ys.get(k).dim(1) : -1;
     }
 
     /** Keras' class_weight as one weight per sample of the single target in {@code ys}. */

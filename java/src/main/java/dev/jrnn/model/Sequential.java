@@ -148,16 +148,30 @@ public class Sequential extends Model {
         if (stack.isEmpty()) throw new IllegalStateException(name() + ".pop: there are no layers in the model");
         Layer popped = stack.remove(stack.size() - 1);
         if (input != null) {
+            keepOwnWeights(popped);
             if (stack.isEmpty()) {
                 declared = input;   // Keras keeps the InputLayer
                 input = null;
                 last = null;
+                dropGraph();
             } else {
                 last = popped.calls().stream().filter(c -> c.outputs().contains(last)).findFirst().orElseThrow().inputs().get(0);
                 stale = true;
             }
         }
         return popped;
+    }
+
+    /**
+     * Moves the weights of {@code popped} that no remaining layer shares out of the model's store into one of their own,
+     * so that the layer keeps them (readable, reusable in another model) when the model's store is rebuilt or closed.
+     */
+    private void keepOwnWeights(Layer popped) {
+        java.util.Set<dev.jrnn.layers.Param> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Layer l : stack) kept.addAll(l.params());
+        List<dev.jrnn.layers.Param> own = new ArrayList<>();
+        for (dev.jrnn.layers.Param p : popped.params()) if (!kept.contains(p) && !own.contains(p)) own.add(p);
+        if (!own.isEmpty()) new dev.jrnn.layers.ParamStore(own.get(0).backend(), own);
     }
 
     /** The input the first layer is built for: the Input added before it, or the one it declares (or null). */

@@ -286,6 +286,11 @@ public abstract class Trainer {
     /** Where a callback warns (Keras' warnings.warn): System.err, none on a data-parallel rank other than 0. */
     java.io.PrintStream fitWarnings() { return quietRank ? fitMessages : System.err; }
 
+    /** The stream a running fit set (null outside a fit), and whether this rank is silent. */
+    java.io.PrintStream fitMessagesSet() { return fitMessages; }
+
+    boolean quietRank() { return quietRank; }
+
     void fitMessages(java.io.PrintStream out, boolean quietRank) {
         this.fitMessages = out;
         this.quietRank = quietRank;

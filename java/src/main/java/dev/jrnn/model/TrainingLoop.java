@@ -78,6 +78,8 @@ final class TrainingLoop {
         History h = new History();
         model.stopTraining(false);
         boolean quietRank = dp != null && dp.rank() != 0;
+        PrintStream outerMessages = model.fitMessagesSet();   // a fit inside a callback's fit gives the outer one its stream back
+        boolean outerQuiet = model.quietRank();
         model.fitMessages(quietRank ? new PrintStream(OutputStream.nullOutputStream()) : out, quietRank);
         try (LossLog log = new LossLog(s, steps < 0 ? LossLog.UNKNOWN_CAPACITY : steps, targets);
              StepGraphCache graphs = captureSteps ? new StepGraphCache(s, step, onCaptureBroken) : null) {
@@ -91,9 +93,10 @@ final class TrainingLoop {
             for (int epoch = 0; epoch < skip; epoch++) train.skipEpoch(o.shuffle, rng);   // the skipped epochs' shuffles
             for (int epoch = initialEpoch; epoch < o.epochs; epoch++) {
                 if (epoch > initialEpoch) stillOpen("onEpochEnd");   // closing after the last epoch is fine
-                if (verbose > 0) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
                 for (Callback cb : callbacks) cb.onEpochBegin(epoch, model);
                 stillOpen("onEpochBegin");
+                // Keras 3's ProgbarLogger, the last callback: after the others' onEpochBegin, and only for several epochs
+                if (verbose > 0 && o.epochs > 1) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
                 ProgressBar bar = new ProgressBar(out, steps, verbose, dynamic);
                 EpochLogs acc = new EpochLogs(s, targets);
                 log.reset();
@@ -149,7 +152,7 @@ final class TrainingLoop {
             }
             for (Callback cb : callbacks) cb.onTrainEnd(model);
         } finally {
-            model.fitMessages(null, false);
+            model.fitMessages(outerMessages, outerQuiet);
         }
         return h;
     }

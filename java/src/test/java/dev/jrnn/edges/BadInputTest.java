@@ -160,7 +160,7 @@ class BadInputTest {
         bad("layer: Dense zero units", IAE, f -> new Dense(0), "Dense", "got 0");
         bad("layer: AveragePooling1D zero pool", IAE, f -> new dev.jrnn.layers.AveragePooling1D(0), "AveragePooling1D", "poolSize must be positive, got 0");
         bad("layer: AveragePooling1D causal padding", IAE, f -> new dev.jrnn.layers.AveragePooling1D(2).name("p").padding("causal"), "p: padding", "got \"causal\"");
-        bad("layer: MaxPooling1D same padding on too few steps", IAE, f -> new dev.jrnn.layers.MaxPooling1D(3).name("p").call(Tensor.zeros(1, 2, 4)),
+        bad("layer: MaxPooling1D on fewer steps than its pool", IAE, f -> new dev.jrnn.layers.MaxPooling1D(3).name("p").call(Tensor.zeros(1, 2, 4)),
                 "p: 2 timesteps are fewer than poolSize 3");
         bad("layer: Conv1D zero filters", IAE, f -> new dev.jrnn.layers.Conv1D(0, 3), "Conv1D", "filters must be positive, got 0");
         bad("layer: Conv1D unknown padding", IAE, f -> new dev.jrnn.layers.Conv1D(2, 3).name("c").padding("full"), "c: padding", "got \"full\"");

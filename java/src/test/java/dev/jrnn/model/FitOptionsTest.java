@@ -142,7 +142,8 @@ class FitOptionsTest {
         ByteArrayOutputStream b2 = new ByteArrayOutputStream();
         m.fit(d[0], d[1], new FitOptions().epochs(1).batchSize(4).verbose(2).validationSplit(0.2).out(new PrintStream(b2, true, StandardCharsets.UTF_8)));
         String[] l2 = b2.toString(StandardCharsets.UTF_8).split("\n");
-        assertTrue(l2[1].matches("2/2 - \\d+s - loss: \\S+ - mae: \\S+ - val_loss: \\S+ - val_mae: \\S+ - \\d+(ms|us|s)/epoch - \\d+(ms|us|s)/step - \\d+ samples/s"), l2[1]);
+        // one epoch: no "Epoch 1/1" line, as Keras' ProgbarLogger prints it only when epochs > 1
+        assertTrue(l2[0].matches("2/2 - \\d+s - loss: \\S+ - mae: \\S+ - val_loss: \\S+ - val_mae: \\S+ - \\d+(ms|us|s)/epoch - \\d+(ms|us|s)/step - \\d+ samples/s"), l2[0]);
     }
 
     @Test

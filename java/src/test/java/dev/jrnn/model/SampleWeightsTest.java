@@ -4,6 +4,7 @@ import dev.jrnn.Jrnn;
 import dev.jrnn.data.Dataset;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Node;
 import dev.jrnn.optim.SGD;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
@@ -582,5 +583,20 @@ class SampleWeightsTest {
         History h = m.fit(Dataset.fromTensors(List.of(x), List.of(ya, yb), List.of(Tensor.of(wa, n), Tensor.of(wb, n))).shuffle(2).batch(2),
                 new FitOptions().verbose(0));
         assertEquals(weighted(wa, la) + 0.5 * weighted(wb, lb), h.get("loss").get(0), 1e-6);
+    }
+
+    /** Review: a skipped output (null target) of unknown steps with per-timestep weights: its weight is not checked, nothing throws. */
+    @Test
+    void aSkippedOutputOfUnknownStepsTakesSharedStepWeights() {
+        Jrnn.setSeed(12);
+        Input in = Input.shape(-1, 2);
+        Node h = new LSTM(3).returnSequences(true).apply(in);
+        Model m = new Model(in, List.of(new dev.jrnn.layers.TimeDistributed(new Dense(1)).name("a").apply(h),
+                new dev.jrnn.layers.TimeDistributed(new Dense(1)).name("b").apply(h)));
+        m.compile(new SGD(0.1), "mse");
+        SplittableRandom r = new SplittableRandom(3);
+        Tensor x = random(r, 4, T, 2), ya = random(r, 4, T, 1), w = Tensor.full(2, 4, T);
+        double loss = m.fit(List.of(x), java.util.Arrays.asList(ya, null), once().sampleWeight(w)).history().get("loss").get(0);
+        assertTrue(Double.isFinite(loss), "loss " + loss);
     }
 }

@@ -176,4 +176,31 @@ class SequentialTest {
             assertEquals(3L * 2 + 2, u.countParams());
         }
     }
+
+    /** Review: a popped layer keeps its weights (readable, reusable) and a model without layers is unbuilt. */
+    @Test
+    void aPoppedLayerKeepsItsWeightsAndTheEmptyModelIsUnbuilt() {
+        Dense head = new Dense(2);
+        Tensor x = Tensor.full(0.5f, 3, 4);
+        try (Sequential m = new Sequential(new Dense(4).inputShape(4), head)) {
+            float[] y = m.predict(x).data();
+            List<Tensor> w = head.getWeights();
+            m.pop();
+            assertEquals(4 * 4 + 4, m.countParams());
+            assertArrayEquals(w.get(0).data(), head.getWeights().get(0).data(), 0f);
+            m.add(head);   // and back: the same predictions
+            assertArrayEquals(y, m.predict(x).data(), 0f);
+            m.pop();
+            try (Sequential again = new Sequential(new Dense(4).inputShape(4), head)) {   // reused elsewhere
+                assertEquals(2, again.predict(x).dim(1));
+            }
+        }
+        Dense only = new Dense(3).inputShape(2);
+        try (Sequential m = new Sequential(only)) {
+            m.pop();
+            assertThrows(IllegalStateException.class, m::countParams);
+            assertThrows(IllegalStateException.class, () -> m.save(java.nio.file.Path.of("never.keras")));
+            assertEquals(3, only.call(Tensor.zeros(1, 2)).dim(1), "the popped layer still runs on its own weights");
+        }
+    }
 }

@@ -202,7 +202,7 @@ final class KerasLayers {
         if (!c.has(key)) return 1;
         Object v = c.raw(key);
         if (v instanceof List<?> l) {
-            if (l.size() != 1) throw new KerasFormatException(where + ": '" + key + "' should hold one integer for Conv1D, got " + l);
+            if (l.size() != 1) throw new KerasFormatException(where + ": '" + key + "' should hold one integer (a 1-D layer), got " + l);
             v = l.get(0);
         }
         return c.toInt(v, key);

@@ -13,6 +13,7 @@ import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -70,6 +71,25 @@ class Pooling1DGpuTest {
                 Twins.assertClose(kind + " output", want[0], got[0], CudaParityTest.tolerance(Precision.FP32), seed);
                 Twins.assertClose(kind + " input gradient", want[1], got[1], CudaParityTest.tolerance(Precision.FP32), seed);
             }
+        }
+    }
+
+    /** A CNN-LSTM with both poolings ("same" averages count on the device, so the step can be captured) fits as on the CPU. */
+    @Test
+    void aPooledCnnLstmFitMatchesTheCpu() {
+        SplittableRandom r = new SplittableRandom(6);
+        Tensor x = rand(r, 16, 15, 3), y = rand(r, 16, 1);
+        java.util.List<Double> want = null;
+        for (Backend be : List.of(cpu, gpu)) {
+            Jrnn.setBackend(be);
+            Jrnn.setSeed(8);
+            dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Conv1D(6, 3).activation("tanh").inputShape(15, 3),
+                    new AveragePooling1D(3).strides(2).padding("same"), new MaxPooling1D(2), new dev.jrnn.layers.LSTM(4), new dev.jrnn.layers.Dense(1));
+            m.compile("adam", "mse");
+            java.util.List<Double> loss = m.fit(x, y, new dev.jrnn.model.FitOptions().epochs(3).batchSize(8).verbose(0).seed(2)).history().get("loss");
+            m.close();
+            if (want == null) want = loss;
+            else for (int e = 0; e < loss.size(); e++) org.junit.jupiter.api.Assertions.assertEquals(want.get(e), loss.get(e), 1e-5 * Math.abs(want.get(e)), "epoch " + e);
         }
     }
 
