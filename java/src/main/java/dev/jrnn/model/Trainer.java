@@ -109,6 +109,7 @@ public abstract class Trainer {
     /** Sets what compile checked; {@code perOutput} is null for one loss on every output, {@code weights} null for all 1. */
     private void setCompiled(Compiled c, List<Loss> perOutput, double[] weights) {
         requireOpen("compile");
+        if (isBuilt()) Penalties.check(name(), graph());   // bad regularizer settings fail here, not in the first step
         if (this.optimizer != null && this.optimizer != c.optimizer()) this.optimizer.close();
         this.loss = c.loss();
         this.outputLosses = perOutput;
