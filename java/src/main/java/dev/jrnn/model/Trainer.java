@@ -379,6 +379,9 @@ public abstract class Trainer {
 
     private boolean capture(FitOptions o) { return o.cudaGraphs && metrics.isEmpty() && !graphsBroken; }
 
+    /** Whether a step failed to capture, so that fits run eagerly until the next compile (tests read it). */
+    boolean graphsBroken() { return graphsBroken; }
+
     /**
      * One training step on a batch, as Keras' {@code train_on_batch}: returns the loss before the
      * update.
