@@ -69,15 +69,22 @@ class PenaltiesTest {
         return a;
     }
 
-    @Test
-    void kerasDocstringExampleLogsFivePointTwentyFive() {
-        // keras.regularizers docstring: Dense(5, kernel 'ones', kernel L1(0.01), activity L2(0.01)) on 2 * ones(5, 5):
-        // kernel 0.01 * 25 = 0.25, activity 0.01 * 25 * 10^2 / 5 = 5.0
+    /**
+     * keras.regularizers docstring: Dense(5, kernel 'ones', kernel L1(0.01), activity L2(0.01)) on 2 * ones(5, 5):
+     * kernel 0.01 * 25 = 0.25, activity 0.01 * 25 * 10^2 / 5 = 5.0; SGD(0).
+     */
+    private static Sequential docstringModel() {
         Dense d = new Dense(5).kernelRegularizer(Regularizers.l1(0.01)).activityRegularizer(Regularizers.l2(0.01));
         Sequential m = new Sequential(d);
         m.build(5);
         d.kernel().set(Tensor.wrap(fill(25, 1f), 5, 5));
         m.compile(new SGD(0), "mse");
+        return m;
+    }
+
+    @Test
+    void kerasDocstringExampleLogsFivePointTwentyFive() {
+        Sequential m = docstringModel();
         Tensor x = Tensor.wrap(fill(25, 2f), 5, 5), y = Tensor.wrap(fill(25, 10f), 5, 5);   // the mse is 0
         assertEquals(5.25, m.evaluate(x, y), 1e-5, "evaluate adds model.losses, as Keras' compute_loss");
         assertEquals(5.25, m.trainOnBatch(x, y), 1e-5, "the logged training loss includes the penalty");
@@ -493,11 +500,7 @@ class PenaltiesTest {
 
     @Test
     void sampleWeightsWeighTheDataLossNotThePenalty() {
-        Dense d = new Dense(5).kernelRegularizer(Regularizers.l1(0.01)).activityRegularizer(Regularizers.l2(0.01));
-        Sequential m = new Sequential(d);
-        m.build(5);
-        d.kernel().set(Tensor.wrap(fill(25, 1f), 5, 5));
-        m.compile(new SGD(0), "mse");
+        Sequential m = docstringModel();
         Tensor x = Tensor.wrap(fill(25, 2f), 5, 5), y = Tensor.wrap(fill(25, 10f), 5, 5), w = Tensor.wrap(fill(5, 3f), 5);
         assertEquals(5.25, m.evaluateAll(List.of(x), List.of(y), 5, null, w).get("loss"), 1e-5, "Keras' docstring case, weights 3");
         assertEquals(5.25, m.trainOnBatch(x, y, w), 1e-5);
