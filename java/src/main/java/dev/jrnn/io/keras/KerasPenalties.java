@@ -21,7 +21,9 @@ import java.util.function.Function;
  * A Keras layer config's {@code *_regularizer} and {@code *_constraint} options: read into the layer's builders, and
  * written back as Keras 3's {@code get_config} writes them ({@code {"module": "keras.regularizers", "class_name": "L2",
  * "config": {"l2": 0.0001}, "registered_name": null}}, null when unset). Keras 2's {@code {"class_name", "config"}} and
- * the string names ("l2", "max_norm") read as well; a kind jrnn lacks is refused naming the layer and the option.
+ * the string names Keras 3's {@code get} takes ("l2", "max_norm") read as well; a kind jrnn lacks, or a custom class
+ * (another module, a registered name), is refused naming the layer and the option. A constraint's {@code "axis": null}
+ * is Keras' axis=None ({@link Constraint#allAxes()}), a missing axis Keras' default 0.
  */
 final class KerasPenalties {
     private KerasPenalties() {}
