@@ -5,7 +5,9 @@ import dev.jrnn.regularizers.Regularizer;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The regularizers and constraints set on one layer (Keras' {@code kernel_regularizer}, {@code recurrent_constraint},
@@ -18,6 +20,9 @@ import java.util.Map;
  * }</pre>
  */
 public final class WeightRules {
+    /** Counts every change to any layer's rules: training rebuilds its penalty plan (and re-captures its step) when it moves. */
+    private static final AtomicLong VERSION = new AtomicLong();
+
     private final Map<String, Regularizer> regularizers = new LinkedHashMap<>();
     private final Map<String, Constraint> constraints = new LinkedHashMap<>();
     private Regularizer activity;
@@ -33,14 +38,19 @@ public final class WeightRules {
     /** The activity regularizer (null: none). */
     public Regularizer activity() { return activity; }
 
+    /** The count of rule changes so far, over every layer: a plan built at one version is stale at another. */
+    public static long version() { return VERSION.get(); }
+
     void regularizer(String weight, Regularizer r) {
         if (r == null) regularizers.remove(weight);
         else regularizers.put(weight, r);
+        VERSION.incrementAndGet();
     }
 
     void constraint(String weight, Constraint c) {
         if (c == null) constraints.remove(weight);
         else constraints.put(weight, c);
+        VERSION.incrementAndGet();
     }
 
     /**
@@ -48,10 +58,10 @@ public final class WeightRules {
      * loss; null removes it. The layers that have builders for it (Dense, Embedding, the recurrent layers, the wrappers)
      * call this; on any other layer: {@code dropout.weightRules().activity(Regularizers.l1(1e-5))}.
      */
-    public void activity(Regularizer r) { this.activity = r; }
-
-    /** Whether anything is set. */
-    public boolean isEmpty() { return regularizers.isEmpty() && constraints.isEmpty() && activity == null; }
+    public void activity(Regularizer r) {
+        this.activity = r;
+        VERSION.incrementAndGet();
+    }
 
     /** Sets {@code to}'s rules to these (Bidirectional's backward copy of its layer). */
     void copyTo(WeightRules to) {
@@ -60,6 +70,34 @@ public final class WeightRules {
         to.constraints.clear();
         to.constraints.putAll(constraints);
         to.activity = activity;
+        VERSION.incrementAndGet();
+    }
+
+    /** The weight names the layers' builders set rules for. */
+    private static final List<String> WEIGHTS = List.of("kernel", "recurrent_kernel", "bias", "embeddings");
+
+    /**
+     * Sets the regularizer of {@code layer}'s weight {@code weight} ("kernel", "recurrent_kernel", "bias" or "embeddings")
+     * as that layer's builder does (null removes it): one path for every layer, as the Keras importer reads them.
+     * {@code WeightRules.setRegularizer(dense, "kernel", Regularizers.l2(1e-4))} is {@code dense.kernelRegularizer(...)}.
+     */
+    public static void setRegularizer(Layer layer, String weight, Regularizer r) { open(layer, weight).regularizer(weight, r); }
+
+    /** Sets the constraint of {@code layer}'s weight {@code weight} as {@link #setRegularizer} sets a regularizer. */
+    public static void setConstraint(Layer layer, String weight, Constraint c) { open(layer, weight).constraint(weight, c); }
+
+    /** {@code layer}'s rules for a weight name its builders take, refused where its builders refuse (a wrapped recurrent layer). */
+    private static WeightRules open(Layer layer, String weight) {
+        if (layer == null) throw new IllegalArgumentException("WeightRules: layer must be a layer, got null");
+        if (!WEIGHTS.contains(weight)) {
+            throw new IllegalArgumentException(layer.name() + ": weight must be one of " + String.join(", ", WEIGHTS) + ", got "
+                    + (weight == null ? "null" : "'" + weight + "'"));
+        }
+        if (layer instanceof RecurrentLayer r && Bidirectional.wraps(r)) {
+            throw new IllegalStateException(layer.name() + ": cannot set the " + weight + " rules of a layer a Bidirectional wraps"
+                    + " (its backward copy was made from it); set them before wrapping");
+        }
+        return layer.weightRules();
     }
 
     /** The regularizer of {@code p}, one of {@code layer}'s params, set on the (wrapped) layer that holds it; null when none. */
@@ -74,25 +112,25 @@ public final class WeightRules {
         return h == null ? null : h.weightRules().constraints.get(p.name());
     }
 
-    /** Whether {@code layer} or a layer it wraps has any constraint (a fit with one runs eagerly on CUDA). */
-    public static boolean hasConstraints(Layer layer) {
-        if (!layer.weightRules().constraints.isEmpty()) return true;
-        for (Layer w : layer.wrapped()) if (hasConstraints(w)) return true;
-        return false;
-    }
-
     /**
-     * Refuses what jrnn does not apply: an activity regularizer on a layer inside a Bidirectional (Keras applies it to
-     * that layer's own outputs; set one on the Bidirectional instead). Inside a TimeDistributed Keras 3 calls the layer's
-     * {@code call}, which skips its activity regularizer, and so does jrnn.
+     * Refuses, before anything runs, what does not fit {@code layer} or a layer it wraps: a constraint whose axes its weight
+     * lacks, and an activity regularizer on a layer inside a Bidirectional (Keras applies it to that layer's own outputs;
+     * set one on the Bidirectional instead), also where the Bidirectional sits in a TimeDistributed (whose
+     * {@code layer.call} reaches the Bidirectional's inner layers through their {@code __call__}). Inside a TimeDistributed
+     * alone Keras 3 calls the layer's {@code call}, which skips its activity regularizer, and so does jrnn.
+     * {@code model} names the model in messages.
      */
-    public static void checkSupported(Layer layer) {
-        if (!(layer instanceof Bidirectional)) return;
+    public static void check(String model, Layer layer) {
+        for (Param q : layer.params) {
+            Constraint c = layer.weightRules().constraints.get(q.name());
+            if (c != null) c.check(model + ": layer " + layer.name() + "'s " + q.name() + " constraint", q.shape());
+        }
         for (Layer w : layer.wrapped()) {
-            if (w.weightRules().activity != null) {
+            if (layer instanceof Bidirectional && w.weightRules().activity != null) {
                 throw new IllegalArgumentException(layer.name() + ": activityRegularizer of the wrapped layer " + w.name()
                         + " is not supported, expected none (set it on the Bidirectional), got " + w.weightRules().activity);
             }
+            check(model, w);
         }
     }
 

@@ -27,6 +27,7 @@ final class Inference {
 
     /** Loss and metrics over one epoch (epoch 0, in order) of {@code src}. */
     Map<String, Double> evaluate(BatchSource src) {
+        s.penalties();   // bad regularizer settings fail before the forward pass moves a stateful layer's states
         boolean[] targets = src.targets();
         EpochLogs acc = new EpochLogs(s, targets);
         TrainStep losses = new TrainStep(s);

@@ -33,7 +33,7 @@ final class LossLog implements AutoCloseable {
     private final int k;
     private final int width;
     private final int capacity;
-    /** The rows: each batch's losses, then its guard. */
+    /** The rows: each batch's losses, its guard, its penalty. */
     final Buf buf;
     /** The NaN guard of the train steps logged here (one float, 0 = fine). */
     final Buf guard;
@@ -43,6 +43,8 @@ final class LossLog implements AutoCloseable {
     /** Which outputs have targets (the others log no loss). */
     private final boolean[] targets;
     private int first, next;
+    /** Whether a row's penalty may have been written since the buffer was last zeroed (a step without regularizers leaves it). */
+    private boolean penaltyWritten;
 
     LossLog(Setup s, int batches, boolean[] targets) {
         this.s = s;
@@ -56,6 +58,7 @@ final class LossLog implements AutoCloseable {
         Backend backend = s.backend();
         Buf b = backend.alloc((long) capacity * width);
         try {
+            backend.fill(b, 0, (long) capacity * width, 0f);   // once: a model without regularizers never writes its penalty column
             this.guard = backend.alloc(1);
         } catch (RuntimeException | Error e) {
             b.close();
@@ -67,9 +70,10 @@ final class LossLog implements AutoCloseable {
     /** The floats of one batch's row: each output's loss, the guard, the penalty. */
     static int width(Setup s) { return s.outputs() + 2; }
 
-    /** Where the next batch's row goes in {@code buf}: its losses, then its guard. */
+    /** Where the next batch's row goes in {@code buf}: its losses, its guard, then its penalty (see {@link #width}). */
     long nextOffset() {
         if (next >= capacity) throw new IllegalStateException(s.name() + ": more batches than the loss log holds (" + capacity + ")");
+        if (!penaltyWritten && s.penalties().penalises()) penaltyWritten = true;
         return (long) next * width;
     }
 
@@ -108,11 +112,16 @@ final class LossLog implements AutoCloseable {
                 float l = v[base + kk];
                 if (!Float.isFinite(l)) {
                     first = next;
-                    throw lossFailure(r, l, kk);
+                    throw lossFailure(r, l, "output " + s.graph().outputs.get(kk).layer().name());
                 }
                 total += s.lossWeight(kk) * l;   // each output's own loss is logged unweighted, as Keras 3
             }
-            total += v[base + k + 1];   // Keras' compute_loss adds model.losses to the loss it logs
+            float penalty = v[base + k + 1];
+            if (!Float.isFinite(penalty)) {   // evaluate has no guard to catch it; training's would say only "the loss"
+                first = next;
+                throw lossFailure(r, penalty, "the regularizers' penalty");
+            }
+            total += penalty;   // Keras' compute_loss adds model.losses to the loss it logs
             if (status != 0f) {
                 first = next;
                 throw stepFailure(r, status, total);
@@ -126,14 +135,14 @@ final class LossLog implements AutoCloseable {
         return last;
     }
 
-    private NonFiniteException lossFailure(int r, float l, int output) {
-        String out = s.graph().outputs.get(output).layer().name();
+    /** Row {@code r}'s loss term {@code source} ("output d", "the regularizers' penalty") became {@code l}. */
+    private NonFiniteException lossFailure(int r, float l, String source) {
         if (at[r] == null) {
-            return new NonFiniteException(s.name() + ": the loss became " + l + " (output " + out
+            return new NonFiniteException(s.name() + ": the loss became " + l + " (" + source
                     + ") while evaluating: the weights or the data hold values too large for float32", "loss", -1, -1, null);
         }
         s.optimizer().iterations(iterationsBefore[r]);   // the device skipped this update and every later one
-        return at[r].failure("the loss became " + l + " " + at[r].text() + " (output " + out + ")", "loss");
+        return at[r].failure("the loss became " + l + " " + at[r].text() + " (" + source + ")", "loss");
     }
 
     private NonFiniteException stepFailure(int r, float status, double loss) {
@@ -152,6 +161,10 @@ final class LossLog implements AutoCloseable {
     /** Starts over (next epoch); unread rows are dropped. */
     void reset() {
         first = next = 0;
+        if (penaltyWritten) {   // the rows are reused: a later step without regularizers must find 0 there
+            s.backend().fill(buf, 0, (long) capacity * width, 0f);
+            penaltyWritten = false;
+        }
     }
 
     @Override

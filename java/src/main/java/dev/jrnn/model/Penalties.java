@@ -12,6 +12,8 @@ import dev.jrnn.regularizers.Constraint;
 import dev.jrnn.regularizers.Regularizer;
 import dev.jrnn.tensor.Tensor;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,79 +22,119 @@ import java.util.Map;
  * regularizer on its outputs divided by their batch size), the weight penalties' gradients, and the constraints after
  * the optimizer's update. The penalty and its gradients are device operations inside the (captured) step; the
  * constraints run on the host, so a model with any runs its train steps eagerly on CUDA.
+ *
+ * <p>One plan per model's parameters, graph and {@link WeightRules#version()}, built (and checked) once and rebuilt
+ * only when one of those changes; a model without rules gets the empty plan, whose step hooks do nothing.
  */
 final class Penalties {
-    private Penalties() {}
+    private record Weight(Param param, Regularizer rule) {}
+
+    private record Projection(Param param, Constraint rule) {}
+
+    private record Activity(Call call, Regularizer rule) {}
+
+    private final Parameters params;
+    private final Graph graph;
+    private final long version;
+    private final List<Weight> weights = new ArrayList<>();
+    private final List<Projection> projections = new ArrayList<>();
+    private final List<Activity> activities = new ArrayList<>();
+
+    /** Checks the rules of {@code graph}'s layers and gathers those of {@code params}' trainable weights and the calls. */
+    private Penalties(String model, Parameters params, Graph graph, long version) {
+        check(model, graph);
+        this.params = params;
+        this.graph = graph;
+        this.version = version;
+        for (Param q : params.trainable) {   // Keras penalises and constrains the trainable weights only
+            Layer owner = params.owners.get(q);
+            Regularizer r = WeightRules.regularizer(owner, q);
+            if (r != null) weights.add(new Weight(q, r));
+            Constraint c = WeightRules.constraint(owner, q);
+            if (c != null) projections.add(new Projection(q, c));
+        }
+        for (Call c : graph.calls) {
+            Regularizer r = c.layer().weightRules().activity();
+            if (r != null) activities.add(new Activity(c, r));
+        }
+    }
+
+    /** {@code s}'s plan: {@code last} when still current, else a new one (checked; refused settings throw). */
+    static Penalties plan(Setup s, Penalties last) {
+        Parameters ps = s.params();
+        Graph g = s.graph();
+        long v = WeightRules.version();
+        if (last != null && last.params == ps && last.graph == g && last.version == v) return last;
+        return new Penalties(s.name(), ps, g, v);
+    }
 
     /**
-     * Writes the total penalty of pass {@code p} to {@code out[off]} (0 without regularizers), its non-finiteness to
-     * {@code guard} (nullable) as a non-finite loss, and with {@code dOut} the activity penalties' gradients into it.
+     * Refuses what jrnn cannot apply before anything runs (compile, and the top of fit, evaluate and the batch calls): a
+     * constraint whose axes its weight lacks, an activity regularizer inside a Bidirectional.
      */
-    static void loss(Setup s, Pass p, Map<Node, DTensor> dOut, Buf out, long off, Buf guard) {
-        check(s);
-        Backend be = s.backend();
+    static void check(String model, Graph graph) {
+        for (Layer l : graph.layers) WeightRules.check(model, l);
+    }
+
+    /** Whether nothing is set: no penalty, no gradient, no projection. */
+    boolean isEmpty() { return weights.isEmpty() && projections.isEmpty() && activities.isEmpty(); }
+
+    /** Whether any loss term is set (weights' or activity regularizers). */
+    boolean penalises() { return !weights.isEmpty() || !activities.isEmpty(); }
+
+    /** Whether a trainable weight has a constraint (the train step then runs eagerly). */
+    boolean hasConstraints() { return !projections.isEmpty(); }
+
+    /**
+     * Writes the penalty of pass {@code p} to {@code out[off]}: the activity penalties, and without {@code dOut}
+     * (evaluating) the weights' too, with its non-finiteness to {@code guard} (nullable) as a non-finite loss. With
+     * {@code dOut} (training) it adds the activity penalties' gradients into it, and {@link #gradients} adds the weights'
+     * penalty with their gradients after the backward pass. Without regularizers it queues nothing: the loss logs keep
+     * that column at 0.
+     */
+    void loss(Backend be, Pass p, Map<Node, DTensor> dOut, Buf out, long off, Buf guard) {
+        if (!penalises()) return;
         be.fill(out, off, 1, 0f);
-        Parameters ps = s.params();
-        boolean any = false;
-        for (Param q : ps.trainable) {
-            Regularizer r = WeightRules.regularizer(ps.owners.get(q), q);
-            if (r == null) continue;
-            r.apply(be, q.size(), q.value(), q.offset(), 1f, out, off, null, 0);
-            any = true;
+        if (dOut == null) {
+            for (Weight w : weights) {
+                Param q = w.param();
+                w.rule().apply(be, q.size(), q.value(), q.offset(), 1f, out, off, null, 0);
+            }
         }
-        for (Call c : s.graph().calls) {
-            Regularizer r = c.layer().weightRules().activity();
-            if (r == null) continue;
-            for (Node o : c.outputs()) {
+        for (Activity a : activities) {
+            for (Node o : a.call().outputs()) {
                 DTensor y = p.value(o);
                 DTensor g = null;
                 if (dOut != null) {
                     g = dOut.get(o);
                     if (g == null) dOut.put(o, g = p.own(DTensor.zeros(be, y.shape())));
                 }
-                r.apply(be, y.size(), y.buf(), 0, 1f / y.dim(0), out, off, g == null ? null : g.buf(), 0);
-                any = true;
+                a.rule().apply(be, y.size(), y.buf(), 0, 1f / y.dim(0), out, off, g == null ? null : g.buf(), 0);
             }
         }
-        if (any && guard != null) be.finiteGuard(1, out, off, LossLog.GUARD_LOSS, guard, 0);
+        if (dOut == null && guard != null) be.finiteGuard(1, out, off, LossLog.GUARD_LOSS, guard, 0);
     }
 
-    /** Adds the trainable weights' penalty gradients to their gradients (after a data-parallel average: once per rank). */
-    static void gradients(Setup s) {
-        Parameters ps = s.params();
-        for (Param q : ps.trainable) {
-            Regularizer r = WeightRules.regularizer(ps.owners.get(q), q);
-            if (r != null) r.apply(s.backend(), q.size(), q.value(), q.offset(), 1f, null, 0, q.grad(), q.offset());
+    /**
+     * In a train step after {@link #loss}: adds the trainable weights' penalty to {@code out[off]} and its gradients to
+     * their gradients in one pass (after a data-parallel average: once per rank), and sets {@code guard} (nullable) when
+     * the whole penalty is not finite, before the update.
+     */
+    void gradients(Backend be, Buf out, long off, Buf guard) {
+        for (Weight w : weights) {
+            Param q = w.param();
+            w.rule().apply(be, q.size(), q.value(), q.offset(), 1f, out, off, q.grad(), q.offset());
         }
+        if (penalises() && guard != null) be.finiteGuard(1, out, off, LossLog.GUARD_LOSS, guard, 0);
     }
 
     /** Projects every trainable weight that has a constraint, as Keras' optimizer after its update (on the host). */
-    static void constrain(Setup s) {
-        Parameters ps = s.params();
-        for (Param q : ps.trainable) {
-            Constraint c = WeightRules.constraint(ps.owners.get(q), q);
-            if (c == null) continue;
+    void constrain() {
+        for (Projection c : projections) {
+            Param q = c.param();
             Tensor w = q.get();
-            c.apply(w.data(), q.shape());
+            c.rule().apply(w.data(), q.shape());
             q.set(w);
         }
-    }
-
-    /** Whether a trainable weight has a constraint (the train step then runs eagerly). */
-    static boolean hasConstraints(Setup s) {
-        Parameters ps = s.params();
-        for (Param q : ps.trainable) if (WeightRules.constraint(ps.owners.get(q), q) != null) return true;
-        return false;
-    }
-
-    /** Refuses, before any update, a constraint whose axes do not fit its weight and what jrnn cannot apply. */
-    private static void check(Setup s) {
-        Parameters ps = s.params();
-        for (Param q : ps.all) {
-            Layer l = ps.owners.get(q);
-            Constraint c = WeightRules.constraint(l, q);
-            if (c != null) c.check(s.name() + ": layer " + l.name() + "'s " + q.name() + " constraint", q.shape());
-        }
-        for (Call c : s.graph().calls) WeightRules.checkSupported(c.layer());
     }
 }

@@ -14,8 +14,12 @@ import java.util.List;
  */
 final class Setup {
     private final Trainer model;
+    private Penalties penalties;
 
     Setup(Trainer model) { this.model = model; }
+
+    /** The regularizers and constraints of the model as it is now (a plan rebuilt only when its rules, graph or weights change). */
+    Penalties penalties() { return penalties = Penalties.plan(this, penalties); }
 
     String name() { return model.name(); }
 

@@ -15,8 +15,8 @@ import java.util.Map;
  * batch (inputs, length mask, targets) and for its losses: the first step of a size runs eagerly on
  * them (warm-up: cuBLAS and the pool's caches, the optimizer's state), the second is captured and
  * replayed, and every later batch of that size is copied into the same buffers and replayed, which
- * also advances the device-side counters (Adam's t, Dropout's draws). A changed optimizer setting or
- * optimizer/store re-captures; a step that cannot be captured (a synchronizing call inside a layer)
+ * also advances the device-side counters (Adam's t, Dropout's draws). A changed optimizer setting,
+ * optimizer/store or regularizer re-captures; a step that cannot be captured (a synchronizing call inside a layer)
  * runs eagerly from then on and calls {@code onBroken} (the model then runs later fits eagerly); the CPU
  * backend cannot capture and runs every step eagerly.
  */
@@ -46,6 +46,8 @@ final class StepGraphCache implements AutoCloseable {
         long forVersion;
         Buf forGuard;
         boolean forCheck;
+        /** The penalty plan the captured step (and the loss buffer's penalty column) was made with. */
+        Penalties forPenalties;
 
         void dropGraph() {
             if (graph != null) graph.close();
@@ -68,7 +70,8 @@ final class StepGraphCache implements AutoCloseable {
 
     /** The train step on {@code h}; its losses and guard go to {@code lossOut[lossOff..]}. */
     void step(HostBatch h, Buf lossOut, long lossOff, Buf guard, boolean check) {
-        if (off || Penalties.hasConstraints(s)) {   // nothing can be captured (constraints project on the host): no fixed buffers
+        Penalties penalties = s.penalties();
+        if (off || penalties.hasConstraints()) {   // nothing can be captured (constraints project on the host): no fixed buffers
             step.runEager(h, lossOut, lossOff, null, guard, check);
             return;
         }
@@ -82,6 +85,11 @@ final class StepGraphCache implements AutoCloseable {
             e.loss = backend.alloc(LossLog.width(s));
         } else {
             e.fixed.refill(h);
+        }
+        if (e.forPenalties != penalties) {   // new rules (a callback set a regularizer): the captured step has the old ones
+            e.dropGraph();
+            backend.fill(e.loss, 0, LossLog.width(s), 0f);   // a step without regularizers leaves its penalty column as it is
+            e.forPenalties = penalties;
         }
         if (e.graph != null && (e.forOptimizer != optimizer || e.forStore != s.params().store || e.forVersion != optimizer.version()
                 || e.forGuard != guard || e.forCheck != check)) {

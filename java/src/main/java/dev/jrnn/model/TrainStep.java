@@ -50,6 +50,7 @@ final class TrainStep {
     void run(Batch b, HostBatch h, Buf lossOut, long lossOff, EpochLogs acc, Buf guard, boolean check) {
         Parameters ps = s.params();
         ParamStore store = ps.store;
+        Penalties penalties = s.penalties();
         try (Pass p = Pass.forward(s.graph(), backend, b.xs, b.mask, true, false)) {
             Map<Node, DTensor> dOut = new IdentityHashMap<>();
             loss(p, h, b.ys, dOut, lossOut, lossOff, acc, guard);
@@ -64,14 +65,14 @@ final class TrainStep {
                 p.backward(dOut, buckets::readyFrom);
                 buckets.finish();
             }
-            Penalties.gradients(s);   // after the average: each rank adds it once, as one process would
+            penalties.gradients(backend, lossOut, lossOff + s.outputs() + 1, guard);   // after the average: once per rank, as one process
             boolean guardWeights = check && ps.trainableSize > 0;
             if (guardWeights) {
                 backend.finiteGuard(ps.trainableSize, store.grads(), 0, LossLog.GUARD_GRADIENTS, guard, 0);
                 backend.copy(store.values(), 0, ps.backup(), 0, ps.trainableSize);
             }
             s.optimizer().step(store, ps.trainable, ps.trainableSize, guard);
-            Penalties.constrain(s);   // Keras: each constraint after the update
+            penalties.constrain();   // Keras: each constraint after the update
             if (guardWeights) {
                 backend.finiteGuard(ps.trainableSize, store.values(), 0, LossLog.GUARD_WEIGHTS, guard, 0);
                 backend.copyIfGuard(ps.trainableSize, guard, 0, ps.backup(), 0, store.values(), 0);
@@ -130,7 +131,7 @@ final class TrainStep {
             // metrics weigh by the mask itself (Keras: a Mean over the epoch's valid steps), not by the loss's per-batch weights
             if (acc != null && !s.metrics().isEmpty()) addMetrics(acc, k, pred, mask, rows, cols, y.data());
         }
-        Penalties.loss(s, p, dOut, lossOut, lossOff + s.outputs() + 1, guard);
+        s.penalties().loss(backend, p, dOut, lossOut, lossOff + s.outputs() + 1, guard);
     }
 
     private void addMetrics(EpochLogs acc, int k, DTensor pred, DTensor w, int rows, int cols, float[] yt) {

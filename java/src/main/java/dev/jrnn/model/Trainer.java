@@ -109,6 +109,7 @@ public abstract class Trainer {
     /** Sets what compile checked; {@code perOutput} is null for one loss on every output, {@code weights} null for all 1. */
     private void setCompiled(Compiled c, List<Loss> perOutput, double[] weights) {
         requireOpen("compile");
+        if (isBuilt()) Penalties.check(name(), graph());   // bad regularizer settings fail here, not in the first step
         if (this.optimizer != null && this.optimizer != c.optimizer()) this.optimizer.close();
         this.loss = c.loss();
         this.outputLosses = perOutput;
@@ -382,6 +383,9 @@ public abstract class Trainer {
     }
 
     private boolean capture(FitOptions o) { return o.cudaGraphs && metrics.isEmpty() && !graphsBroken; }
+
+    /** Whether a step failed to capture, so that fits run eagerly until the next compile (tests read it). */
+    boolean graphsBroken() { return graphsBroken; }
 
     /**
      * One training step on a batch, as Keras' {@code train_on_batch}: returns the loss before the

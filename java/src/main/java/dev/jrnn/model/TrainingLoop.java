@@ -36,6 +36,7 @@ final class TrainingLoop {
      * captures the steps when {@code captureSteps}, calling {@code onCaptureBroken} when a step cannot be captured.
      */
     History fit(BatchSource train, BatchSource val, FitOptions o, boolean captureSteps, Runnable onCaptureBroken) {
+        s.penalties();   // bad regularizer settings fail before states, callbacks or a backup's restore change anything
         if (o.initialEpoch > o.epochs) {   // equal: nothing left to train, as Keras (a resume after the last epoch)
             throw new IllegalArgumentException(s.name() + ".fit: initialEpoch " + o.initialEpoch + " must be at most epochs " + o.epochs);
         }
@@ -188,6 +189,7 @@ final class TrainingLoop {
 
     /** One eager train step on all of {@code d}, as Keras' train_on_batch: returns the loss before the update. */
     double trainOnBatch(Data d) {
+        s.penalties();
         try (LossLog log = new LossLog(s, 1, d.targets())) {
             long off = log.nextOffset();
             long before = s.optimizer().iterations();

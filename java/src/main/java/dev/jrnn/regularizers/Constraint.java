@@ -24,6 +24,7 @@ public final class Constraint {
 
     private final String kerasClass;
     private final double minValue, maxValue, rate;
+    /** The axes the norms run over: null for NonNeg, none (length 0) for Keras' axis=None, one norm over the whole weight. */
     private final int[] axis;
 
     Constraint(String kerasClass, double minValue, double maxValue, double rate, int[] axis) {
@@ -37,8 +38,17 @@ public final class Constraint {
     /** Keras' class name: "MaxNorm", "NonNeg", "UnitNorm" or "MinMaxNorm". */
     public String kerasClass() { return kerasClass; }
 
-    /** The axes the norms run over (null for NonNeg). */
+    /** The axes the norms run over (null for NonNeg; empty after {@link #allAxes()}: every axis). */
     public int[] axis() { return axis == null ? null : axis.clone(); }
+
+    /**
+     * This norm constraint with Keras' {@code axis=None}: one norm over the whole weight instead of one per slice,
+     * {@code Constraints.maxNorm(3).allAxes()} as Keras' {@code MaxNorm(3, axis=None)}. NonNeg has no axis and refuses.
+     */
+    public Constraint allAxes() {
+        if (axis == null) throw new IllegalStateException(this + ".allAxes: NonNeg has no axis, expected MaxNorm, UnitNorm or MinMaxNorm");
+        return new Constraint(kerasClass, minValue, maxValue, rate, new int[0]);
+    }
 
     /** Keras' {@code get_config()}: {@code {"max_value": 2.0, "axis": 0}} for a MaxNorm, {} for a NonNeg. */
     public Map<String, Object> kerasConfig() {
@@ -52,7 +62,7 @@ public final class Constraint {
             }
             default -> { }
         }
-        if (axis != null) m.put("axis", axis.length == 1 ? (Object) axis[0] : Arrays.stream(axis).boxed().toList());
+        if (axis != null) m.put("axis", axis.length == 0 ? null : axis.length == 1 ? (Object) axis[0] : Arrays.stream(axis).boxed().toList());
         return m;
     }
 
@@ -77,6 +87,7 @@ public final class Constraint {
             return;
         }
         boolean[] reduced = new boolean[shape.length];
+        if (axis.length == 0) Arrays.fill(reduced, true);   // axis=None: one norm over every value
         for (int a : axis) reduced[a < 0 ? a + shape.length : a] = true;
         int[] group = new int[w.length];   // which norm each value belongs to: its index with the reduced axes dropped
         double[] sq = new double[w.length];
@@ -117,7 +128,7 @@ public final class Constraint {
 
     @Override
     public String toString() {
-        String ax = axis == null ? "" : "axis=" + (axis.length == 1 ? String.valueOf(axis[0]) : Arrays.toString(axis));
+        String ax = axis == null ? "" : "axis=" + (axis.length == 0 ? "None" : axis.length == 1 ? String.valueOf(axis[0]) : Arrays.toString(axis));
         return switch (kerasClass) {
             case "MaxNorm" -> "MaxNorm(max_value=" + maxValue + ", " + ax + ")";
             case "MinMaxNorm" -> "MinMaxNorm(min_value=" + minValue + ", max_value=" + maxValue + ", rate=" + rate + ", " + ax + ")";

@@ -32,8 +32,9 @@ public final class Regularizers {
     }
 
     /**
-     * By Keras name, with Keras' defaults: "l1" / "L1" (0.01), "l2" / "L2" (0.01), "l1l2" / "L1L2" (Keras 3's class:
-     * 0 and 0), "l1_l2" (Keras' documented shortcut: 0.01 and 0.01).
+     * By the names Keras 3's {@code keras.regularizers.get} takes, with Keras' defaults: "l1" / "L1" (0.01), "l2" / "L2"
+     * (0.01), "l1l2" / "L1L2" (0 and 0). Keras 3 refuses "l1_l2" (its Python alias {@code l1_l2} is the L1L2 class, not a
+     * name {@code get} knows), and so does this: use {@link #l1l2(double, double)}.
      */
     public static Regularizer of(String name) {
         if (name == null) throw new IllegalArgumentException("Regularizers.of: name must be a Keras regularizer name, got null");
@@ -41,9 +42,9 @@ public final class Regularizers {
             case "l1", "L1" -> l1();
             case "l2", "L2" -> l2();
             case "l1l2", "L1L2" -> l1l2(0, 0);
-            case "l1_l2" -> l1l2(0.01, 0.01);
-            default -> throw new IllegalArgumentException("Regularizers.of: name must be one of l1, l2, l1_l2, L1, L2, L1L2"
-                    + " (jrnn has no OrthogonalRegularizer), got '" + name + "'");
+            default -> throw new IllegalArgumentException("Regularizers.of: name must be one of l1, l2, l1l2, L1, L2, L1L2"
+                    + " (Keras 3's names; jrnn has no OrthogonalRegularizer; for L1L2 with factors: Regularizers.l1l2(l1, l2)),"
+                    + " got '" + name + "'");
         };
     }
 

@@ -1,9 +1,11 @@
 package dev.jrnn.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jrnn.Jrnn;
+import dev.jrnn.backend.cuda.CudaBackend;
 import dev.jrnn.backend.cuda.CudaDriver;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Embedding;
@@ -25,7 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Regularized and constrained fits on CUDA against the CPU: the penalty and its gradients inside the captured step
- * (regularizers only), and the eager steps a constrained model runs; losses and weights to float32 rounding.
+ * (regularizers only: captured once per rule set, as the CUDA backend's capture count shows), and the eager steps a
+ * constrained model runs; losses and weights to float32 rounding.
  */
 @Tag("gpu")
 class PenaltiesGpuTest {
@@ -45,8 +48,12 @@ class PenaltiesGpuTest {
         return Tensor.wrap(v, shape);
     }
 
-    private static void parity(Supplier<Sequential> model, Tensor x, Tensor y) {
-        FitOptions o = new FitOptions().epochs(3).batchSize(8).verbose(0).shuffle(false);
+    /** CPU and CUDA fits of {@code model} alike; returns the CUDA graphs the CUDA fit captured (none failed). */
+    private static int parity(Supplier<Sequential> model, Tensor x, Tensor y) {
+        return parity(model, x, y, new FitOptions().epochs(3).batchSize(8).verbose(0).shuffle(false));
+    }
+
+    private static int parity(Supplier<Sequential> model, Tensor x, Tensor y, FitOptions o) {
         Jrnn.setBackend("cpu");
         Jrnn.setSeed(12);
         History hc;
@@ -57,8 +64,12 @@ class PenaltiesGpuTest {
         }
         Jrnn.setBackend("cuda");
         Jrnn.setSeed(12);
+        CudaBackend gpu = (CudaBackend) Jrnn.backend();
+        int captures = gpu.graphCaptures(), failures = gpu.graphCaptureFailures();
         try (Sequential m = model.get()) {
             History hg = m.fit(x, y, o);
+            assertEquals(failures, gpu.graphCaptureFailures(), "no capture failed");
+            assertFalse(m.graphsBroken(), "the model still captures its steps");
             for (int e = 0; e < 3; e++) {
                 double a = hc.history().get("loss").get(e);
                 assertEquals(a, hg.history().get("loss").get(e), 1e-4 * Math.max(1, Math.abs(a)), "loss of epoch " + e);
@@ -69,13 +80,14 @@ class PenaltiesGpuTest {
                 for (int i = 0; i < p.length; i++) assertEquals(p[i], q[i], 1e-4 * Math.max(1, Math.abs(p[i])), "weight " + k + "[" + i + "]");
             }
         }
+        return gpu.graphCaptures() - captures;
     }
 
     @Test
     void regularizedFitInTheCapturedStepMatchesTheCpu() {
         SplittableRandom r = new SplittableRandom(3);
         Tensor x = random(r, 32, 6, 3), y = random(r, 32, 6, 2);
-        parity(() -> {
+        int captured = parity(() -> {
             Sequential m = new Sequential(new LSTM(8).returnSequences(true).kernelRegularizer(Regularizers.l1l2(1e-3, 1e-2))
                     .recurrentRegularizer(Regularizers.l2(1e-2)).activityRegularizer(Regularizers.l1(1e-3)),
                     new TimeDistributed(new Dense(2).biasRegularizer(Regularizers.l1(1e-2))).activityRegularizer(Regularizers.l2(1e-3)));
@@ -83,6 +95,29 @@ class PenaltiesGpuTest {
             m.compile("adam", "mse");
             return m;
         }, x, y);
+        // 4 batches of 8 an epoch: one eager warm-up, one capture, the rest replays of it
+        assertEquals(1, captured, "the regularized step was captured once and replayed");
+    }
+
+    @Test
+    void aRegularizerSetInTheMiddleOfFitIsCapturedAnewOnCuda() {
+        SplittableRandom r = new SplittableRandom(7);
+        Tensor x = random(r, 32, 5, 3), y = random(r, 32, 2);
+        Dense[] last = new Dense[1];
+        FitOptions o = new FitOptions().epochs(3).batchSize(8).verbose(0).shuffle(false).callbacks(new Callback() {
+            @Override
+            public void onEpochEnd(int epoch, java.util.Map<String, Double> logs, Model model) {
+                last[0].kernelRegularizer(epoch == 0 ? Regularizers.l2(0.5) : Regularizers.l1l2(0.01, 0.1));
+            }
+        });
+        int captured = parity(() -> {
+            last[0] = new Dense(2).kernelRegularizer(Regularizers.l1(0.01));
+            Sequential m = new Sequential(new GRU(6), last[0]);
+            m.build(5, 3);
+            m.compile("adam", "mse");
+            return m;
+        }, x, y, o);
+        assertEquals(3, captured, "one capture per rule set");
     }
 
     @Test
@@ -91,7 +126,7 @@ class PenaltiesGpuTest {
         float[] ids = new float[32 * 5];
         for (int i = 0; i < ids.length; i++) ids[i] = r.nextInt(9);
         Tensor x = Tensor.wrap(ids, 32, 5), y = random(r, 32, 2);
-        parity(() -> {
+        int captured = parity(() -> {
             Sequential m = new Sequential(new Embedding(9, 4).embeddingsConstraint(Constraints.unitNorm(1)),
                     new GRU(6).kernelConstraint(Constraints.maxNorm(0.5)).recurrentConstraint(Constraints.minMaxNorm(0.2, 0.8, 0.5, 0))
                             .biasRegularizer(Regularizers.l2(1e-2)),
@@ -100,5 +135,6 @@ class PenaltiesGpuTest {
             m.compile("adam", "mse");
             return m;
         }, x, y);
+        assertEquals(0, captured, "constraints project on the host: eager steps");
     }
 }

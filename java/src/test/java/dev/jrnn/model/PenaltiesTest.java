@@ -1,10 +1,15 @@
 package dev.jrnn.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Backends;
+import dev.jrnn.backend.RecordingBackend;
 import dev.jrnn.distributed.InProcessGroup;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Conv1D;
@@ -12,6 +17,7 @@ import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.GRU;
 import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Node;
 import dev.jrnn.layers.RecurrentLayer;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.optim.Adam;
@@ -24,6 +30,7 @@ import dev.jrnn.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -62,15 +69,22 @@ class PenaltiesTest {
         return a;
     }
 
-    @Test
-    void kerasDocstringExampleLogsFivePointTwentyFive() {
-        // keras.regularizers docstring: Dense(5, kernel 'ones', kernel L1(0.01), activity L2(0.01)) on 2 * ones(5, 5):
-        // kernel 0.01 * 25 = 0.25, activity 0.01 * 25 * 10^2 / 5 = 5.0
+    /**
+     * keras.regularizers docstring: Dense(5, kernel 'ones', kernel L1(0.01), activity L2(0.01)) on 2 * ones(5, 5):
+     * kernel 0.01 * 25 = 0.25, activity 0.01 * 25 * 10^2 / 5 = 5.0; SGD(0).
+     */
+    private static Sequential docstringModel() {
         Dense d = new Dense(5).kernelRegularizer(Regularizers.l1(0.01)).activityRegularizer(Regularizers.l2(0.01));
         Sequential m = new Sequential(d);
         m.build(5);
         d.kernel().set(Tensor.wrap(fill(25, 1f), 5, 5));
         m.compile(new SGD(0), "mse");
+        return m;
+    }
+
+    @Test
+    void kerasDocstringExampleLogsFivePointTwentyFive() {
+        Sequential m = docstringModel();
         Tensor x = Tensor.wrap(fill(25, 2f), 5, 5), y = Tensor.wrap(fill(25, 10f), 5, 5);   // the mse is 0
         assertEquals(5.25, m.evaluate(x, y), 1e-5, "evaluate adds model.losses, as Keras' compute_loss");
         assertEquals(5.25, m.trainOnBatch(x, y), 1e-5, "the logged training loss includes the penalty");
@@ -207,9 +221,13 @@ class PenaltiesTest {
         Sequential adam = rnn(kind, reg);
         adam.compile(new Adam(0.01), "mse");
         adam.trainOnBatch(x, y);
+        // Adam's first step is lr * sign(g) whatever g's size; with epsilon 1 it is about 0.0316 * lr * g: the size counts
+        Sequential wide = rnn(kind, reg);
+        wide.compile(new Adam(1).epsilon(1), "mse");
+        wide.trainOnBatch(x, y);
         for (int k = 0; k < w0.size(); k++) {
             float[] w = w0.get(k).data(), gl = gLoss.get(k).data();
-            float[] s = sgd.getWeights().get(k).data(), a = adam.getWeights().get(k).data();
+            float[] s = sgd.getWeights().get(k).data(), a = adam.getWeights().get(k).data(), a1 = wide.getWeights().get(k).data();
             boolean rnnWeight = k < 3;   // kernel, recurrent_kernel, bias; the Dense has none
             for (int i = 0; i < w.length; i++) {
                 double g = gl[i] + (rnnWeight ? 0.003 * Math.signum(w[i]) + 2 * 0.02 * w[i] : 0);
@@ -218,6 +236,8 @@ class PenaltiesTest {
                 double m1 = 0.1 * g, v1 = 0.001 * g * g;
                 double adamW = w[i] - 0.01 * Math.sqrt(0.001) / 0.1 * m1 / (Math.sqrt(v1) + 1e-7);
                 assertEquals(adamW, a[i], 2e-6, "Adam weight " + k + "[" + i + "]");
+                double wideW = w[i] - Math.sqrt(0.001) / 0.1 * m1 / (Math.sqrt(v1) + 1);
+                assertEquals(wideW, a1[i], 1e-6, "Adam (epsilon 1) weight " + k + "[" + i + "]");
             }
         }
     }
@@ -328,5 +348,163 @@ class PenaltiesTest {
             pool.shutdownNow();
             Jrnn.setBackend("cpu");
         }
+    }
+
+    @Test
+    void aNonFinitePenaltyFailsEvaluateAsTrainingDoes() {
+        // inputs 0: predictions are the bias, the mse finite; L2(1e30) of a kernel of 1e5s is 1e40, past float32
+        Dense d = new Dense(2).name("d").kernelRegularizer(Regularizers.l2(1e30));
+        Sequential m = new Sequential(d).name("m");
+        m.build(3);
+        d.kernel().set(Tensor.wrap(fill(6, 1e5f), 3, 2));
+        m.compile(new SGD(0.1), "mse");
+        Tensor x = Tensor.wrap(new float[6], 2, 3), y = Tensor.wrap(new float[4], 2, 2);
+        NonFiniteException e = assertThrows(NonFiniteException.class, () -> m.evaluate(x, y));
+        assertTrue(e.getMessage().contains("m: the loss became Infinity (the regularizers' penalty) while evaluating"), e.getMessage());
+        assertThrows(NonFiniteException.class, () -> m.testOnBatch(x, y));
+        List<Tensor> before = m.getWeights();
+        e = assertThrows(NonFiniteException.class, () -> m.trainOnBatch(x, y));
+        assertTrue(e.getMessage().contains("the loss became Infinity in trainOnBatch (the regularizers' penalty)"), e.getMessage());
+        assertEquals(before, m.getWeights(), "the update was skipped");
+        assertEquals(0, m.optimizer().iterations());
+    }
+
+    @Test
+    void aModelWithoutRulesGetsTheEmptyPlanOnceAndItQueuesNothing() {
+        Dense d = new Dense(2);
+        Sequential m = new Sequential(d);
+        m.build(3);
+        m.compile(new SGD(0.1), "mse");
+        Setup s = new Setup(m);
+        Penalties plan = s.penalties();
+        assertTrue(plan.isEmpty());
+        assertSame(plan, s.penalties(), "built once, not per step");
+        Backend be = s.backend();
+        try (dev.jrnn.backend.Buf out = be.alloc(1)) {
+            be.fill(out, 0, 1, 7f);
+            plan.loss(be, null, null, out, 0, null);
+            plan.gradients(be, out, 0, null);
+            plan.constrain();
+            float[] v = new float[1];
+            be.download(out, 0, v, 0, 1);
+            assertEquals(7f, v[0], "nothing written: the loss log zeroed that column once");
+        }
+        d.kernelRegularizer(Regularizers.l2(0.1));
+        Penalties ruled = s.penalties();
+        assertTrue(ruled != plan && ruled.penalises() && !ruled.hasConstraints(), "a new rule makes a new plan");
+        assertSame(ruled, s.penalties());
+        d.kernelRegularizer(null);
+        assertTrue(s.penalties().isEmpty());
+        Tensor x = random(4, 3), y = random(4, 2);
+        double plain = m.evaluate(x, y);
+        d.kernelRegularizer(Regularizers.l2(0.1));
+        double pen = 0;
+        for (float v : d.kernel().get().data()) pen += 0.1 * v * v;
+        assertEquals(plain + pen, m.evaluate(x, y), 1e-5, "the penalty joins the loss");
+        d.kernelRegularizer(null);
+        assertEquals(plain, m.evaluate(x, y), 1e-6, "and leaves it: the reused rows read 0 again");
+        History h = m.fit(x, y, new FitOptions().epochs(2).batchSize(2).verbose(0).shuffle(false).callbacks(new Callback() {
+            @Override
+            public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {
+                d.kernelRegularizer(epoch == 0 ? Regularizers.l2(50) : null);
+            }
+        }));
+        assertTrue(h.history().get("loss").get(1) > 1 + h.history().get("loss").get(0), "epoch 2 has the big penalty: " + h.history());
+    }
+
+    @Test
+    void aRegularizerSetDuringACapturedFitIsCapturedAnew() {
+        Tensor x = random(16, 3), y = random(16, 2);
+        List<List<Double>> losses = new ArrayList<>();
+        List<List<Tensor>> weights = new ArrayList<>();
+        RecordingBackend rb = new RecordingBackend(Backends.cpu());
+        for (Backend be : List.of(Backends.cpu(), rb)) {
+            Jrnn.setBackend(be);
+            Jrnn.setSeed(8);
+            Dense d = new Dense(2).kernelRegularizer(Regularizers.l1(0.01));
+            Sequential m = new Sequential(new Dense(4).activation("tanh"), d);
+            m.build(3);
+            m.compile(new SGD(0.1), "mse");
+            History h = m.fit(x, y, new FitOptions().epochs(3).batchSize(4).verbose(0).shuffle(false).callbacks(new Callback() {
+                @Override
+                public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {
+                    if (epoch == 0) d.kernelRegularizer(Regularizers.l1l2(0.02, 0.5));   // the captured step has L1(0.01)
+                    else d.biasRegularizer(Regularizers.l2(0.3));
+                }
+            }));
+            losses.add(h.history().get("loss"));
+            weights.add(m.getWeights());
+        }
+        Jrnn.setBackend("cpu");
+        assertTrue(rb.captures >= 3 && rb.replays >= 6, "captured once per rule set and replayed: " + rb.captures + ", " + rb.replays);
+        for (int e = 0; e < 3; e++) assertEquals(losses.get(0).get(e), losses.get(1).get(e), 1e-6, "loss of epoch " + e);
+        for (int k = 0; k < weights.get(0).size(); k++) {
+            assertArrayEquals(weights.get(0).get(k).data(), weights.get(1).get(k).data(), 1e-6f, "weight " + k);
+        }
+    }
+
+    @Test
+    void frozenLayersAreNotPenalisedButTheirActivityIs() {
+        Dense frozen = new Dense(2).useBias(false).kernelRegularizer(Regularizers.l2(0.5)).activityRegularizer(Regularizers.l1(0.1));
+        frozen.trainable(false);
+        Dense top = new Dense(2).useBias(false);
+        Sequential m = new Sequential(frozen, top);
+        m.build(2);
+        frozen.kernel().set(Tensor.wrap(new float[] {1, 2, 3, 4}, 2, 2));
+        top.kernel().set(Tensor.wrap(new float[4], 2, 2));   // predictions 0
+        m.compile(new SGD(0), "mse");
+        Tensor x = Tensor.wrap(new float[] {1, 0, 0, 1}, 2, 2), zero = Tensor.wrap(new float[4], 2, 2);
+        // Keras: _get_regularization_losses covers trainable weights only; the activity penalty is in __call__:
+        // outputs [[1, 2], [3, 4]], 0.1 * 10 / 2 = 0.5
+        assertEquals(0.5, m.evaluate(x, zero), 1e-6);
+        frozen.trainable(true);
+        m.compile(new SGD(0), "mse");
+        assertEquals(0.5 + 0.5 * 30, m.evaluate(x, zero), 1e-5, "trainable again: its kernel counts");
+    }
+
+    @Test
+    void aSharedLayersWeightsArePenalisedOnceItsActivityOncePerCall() {
+        Input in = Input.shape(2);
+        Dense shared = new Dense(2).useBias(false).kernelRegularizer(Regularizers.l2(0.5)).activityRegularizer(Regularizers.l1(0.1));
+        Node twice = shared.apply(shared.apply(in));
+        Dense out = new Dense(1).useBias(false);
+        Model m = new Model(in, out.apply(twice));
+        shared.kernel().set(Tensor.wrap(new float[] {1, 1, 0, 1}, 2, 2));   // [[1, 1], [0, 1]]
+        out.kernel().set(Tensor.wrap(new float[2], 2, 1));
+        m.compile(new SGD(0), "mse");
+        Tensor x = Tensor.wrap(new float[] {1, 2}, 1, 2), zero = Tensor.wrap(new float[1], 1, 1);
+        // kernel 0.5 * 3 once; x W = [1, 3] (0.1 * 4), then [1, 4] (0.1 * 5): batch of 1
+        assertEquals(1.5 + 0.4 + 0.5, m.evaluate(x, zero), 1e-6);
+    }
+
+    @Test
+    void anActivityPenaltyOnAStackedRnnsFirstLayerReachesItsGradient() {
+        Tensor x = random(4, 6, 2), y = random(4, 1);
+        List<List<Tensor>> after = new ArrayList<>();
+        List<Double> losses = new ArrayList<>();
+        Backend stacking = new RecordingBackend(Backends.cpu()).overlapForks(true).minForkRows(1);
+        for (Backend be : List.of(Backends.cpu(), stacking)) {
+            Jrnn.setBackend(be);
+            Jrnn.setSeed(17);
+            Sequential m = new Sequential(new LSTM(3).returnSequences(true).activityRegularizer(Regularizers.l1l2(0.05, 0.2)),
+                    new LSTM(3), new Dense(1));
+            m.build(6, 2);
+            m.compile(new SGD(0.5), "mse");
+            losses.add(m.trainOnBatch(x, y));
+            after.add(m.getWeights());
+        }
+        Jrnn.setBackend("cpu");
+        assertEquals(losses.get(0), losses.get(1), 1e-6);
+        for (int k = 0; k < after.get(0).size(); k++) assertArrayEquals(after.get(0).get(k).data(), after.get(1).get(k).data(), 1e-6f, "weight " + k);
+    }
+
+    @Test
+    void sampleWeightsWeighTheDataLossNotThePenalty() {
+        Sequential m = docstringModel();
+        Tensor x = Tensor.wrap(fill(25, 2f), 5, 5), y = Tensor.wrap(fill(25, 10f), 5, 5), w = Tensor.wrap(fill(5, 3f), 5);
+        assertEquals(5.25, m.evaluateAll(List.of(x), List.of(y), 5, null, w).get("loss"), 1e-5, "Keras' docstring case, weights 3");
+        assertEquals(5.25, m.trainOnBatch(x, y, w), 1e-5);
+        Tensor y1 = Tensor.wrap(fill(25, 11f), 5, 5);   // mse 1, weighted by 3 (sum over batch size): 3 + 5.25
+        assertEquals(8.25, m.testOnBatch(x, y1, w), 1e-5);
     }
 }

@@ -2,6 +2,7 @@ package dev.jrnn.regularizers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.util.List;
 import java.util.Map;
@@ -62,6 +63,31 @@ class ConstraintTest {
             assertEquals(src[p[0]] / (EPS + n), cube[p[0]], 1e-6);
             assertEquals(src[p[1]] / (EPS + n), cube[p[1]], 1e-6);
         }
+    }
+
+    @Test
+    void allAxesIsKerasAxisNoneOneNormOverTheWholeWeight() {
+        // Keras: MaxNorm(2, axis=None)(w) = w * clip(norm, 0, 2) / (1e-7 + norm), norm = sqrt(sum(w^2)) = sqrt(26)
+        float[] v = w();
+        Constraint c = Constraints.maxNorm(2).allAxes();
+        c.apply(v, new int[] {2, 2});
+        double f = 2 / (EPS + Math.sqrt(26));
+        assertScaled(v, f, f, f, f);
+        float[] u = w();
+        Constraints.unitNorm().allAxes().apply(u, new int[] {2, 2});
+        double g = 1 / (EPS + Math.sqrt(26));
+        assertScaled(u, g, g, g, g);
+        float[] m = w();
+        Constraints.minMaxNorm(6, 8, 0.5, 0).allAxes().apply(m, new int[] {2, 2});
+        double h = (0.5 * 6 + 0.5 * Math.sqrt(26)) / (EPS + Math.sqrt(26));
+        assertScaled(m, h, h, h, h);
+        assertEquals(0, c.axis().length);
+        assertEquals("MaxNorm(max_value=2.0, axis=None)", c.toString());
+        Map<String, Object> config = new java.util.HashMap<>();
+        config.put("max_value", 2.0);
+        config.put("axis", null);
+        assertEquals(config, c.kerasConfig(), "Keras writes axis None as null");
+        assertNotEquals(Constraints.maxNorm(2), c);
     }
 
     @Test

@@ -23,6 +23,9 @@ final class KerasConfig {
 
     boolean has(String key) { return map.containsKey(key) && map.get(key) != null; }
 
+    /** Whether {@code key} is there at all, null or not (Keras' axis=None differs from a missing axis). */
+    boolean hasKey(String key) { return map.containsKey(key); }
+
     Object raw(String key) { return map.get(key); }
 
     String string(String key) {

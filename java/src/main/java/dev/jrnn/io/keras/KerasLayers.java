@@ -136,7 +136,7 @@ final class KerasLayers {
         Bidirectional bi = new Bidirectional(f, bw);
         bi.mergeMode(c.has("merge_mode") ? c.string("merge_mode") : null);
         try {
-            dev.jrnn.layers.WeightRules.checkSupported(bi);
+            dev.jrnn.layers.WeightRules.check(where, bi);
         } catch (IllegalArgumentException e) {
             throw new KerasFormatException(where + ": " + e.getMessage());
         }

@@ -21,7 +21,9 @@ import java.util.function.Function;
  * A Keras layer config's {@code *_regularizer} and {@code *_constraint} options: read into the layer's builders, and
  * written back as Keras 3's {@code get_config} writes them ({@code {"module": "keras.regularizers", "class_name": "L2",
  * "config": {"l2": 0.0001}, "registered_name": null}}, null when unset). Keras 2's {@code {"class_name", "config"}} and
- * the string names ("l2", "max_norm") read as well; a kind jrnn lacks is refused naming the layer and the option.
+ * the string names Keras 3's {@code get} takes ("l2", "max_norm") read as well; a kind jrnn lacks, or a custom class
+ * (another module, a registered name), is refused naming the layer and the option. A constraint's {@code "axis": null}
+ * is Keras' axis=None ({@link Constraint#allAxes()}), a missing axis Keras' default 0.
  */
 final class KerasPenalties {
     private KerasPenalties() {}
@@ -34,10 +36,9 @@ final class KerasPenalties {
     /** The weights (Keras option prefixes) a layer class has: what its {@code <weight>_regularizer} options may name. */
     private static List<String> weights(Layer l) {
         return switch (l) {
-            case RecurrentLayer r -> List.of("kernel", "recurrent", "bias");
-            case Dense d -> List.of("kernel", "bias");
-            case Conv1D v -> List.of("kernel", "bias");
-            case Embedding e -> List.of("embeddings");
+            case RecurrentLayer _ -> List.of("kernel", "recurrent", "bias");
+            case Dense _, Conv1D _ -> List.of("kernel", "bias");
+            case Embedding _ -> List.of("embeddings");
             default -> List.of();
         };
     }
@@ -57,40 +58,20 @@ final class KerasPenalties {
                         + " regularizer and constraint options: " + (has.isEmpty() ? "activity_regularizer only" : has + " and activity")
                         + "), got " + KerasConfig.describe(c.raw(opt)));
             }
-            boolean reg = opt.endsWith("_regularizer");
-            Regularizer r = reg ? regularizer(c.raw(opt), where + ": " + opt) : null;
-            Constraint k = reg ? null : constraint(c.raw(opt), where + ": " + opt);
-            switch (l) {
-                case RecurrentLayer rl -> {
-                    switch (weight) {
-                        case "kernel" -> { if (reg) rl.kernelRegularizer(r); else rl.kernelConstraint(k); }
-                        case "recurrent" -> { if (reg) rl.recurrentRegularizer(r); else rl.recurrentConstraint(k); }
-                        default -> { if (reg) rl.biasRegularizer(r); else rl.biasConstraint(k); }
-                    }
-                }
-                case Dense d -> {
-                    if (weight.equals("kernel")) { if (reg) d.kernelRegularizer(r); else d.kernelConstraint(k); }
-                    else if (reg) d.biasRegularizer(r); else d.biasConstraint(k);
-                }
-                case Conv1D v -> {
-                    if (weight.equals("kernel")) { if (reg) v.kernelRegularizer(r); else v.kernelConstraint(k); }
-                    else if (reg) v.biasRegularizer(r); else v.biasConstraint(k);
-                }
-                default -> {
-                    Embedding e = (Embedding) l;
-                    if (reg) e.embeddingsRegularizer(r); else e.embeddingsConstraint(k);
-                }
-            }
+            if (opt.endsWith("_regularizer")) WeightRules.setRegularizer(l, param(weight), regularizer(c.raw(opt), where + ": " + opt));
+            else WeightRules.setConstraint(l, param(weight), constraint(c.raw(opt), where + ": " + opt));
         }
     }
+
+    /** The weight (param name) a Keras option prefix names: "recurrent" is the recurrent_kernel. */
+    private static String param(String weight) { return weight.equals("recurrent") ? "recurrent_kernel" : weight; }
 
     /** Writes {@code l}'s options into its config {@code c} as Keras 3 does (Dense and the merges write activity_regularizer only when set). */
     static void write(Layer l, Map<String, Object> c) {
         WeightRules rules = l.weightRules();
         for (String w : weights(l)) {
-            String param = w.equals("recurrent") ? "recurrent_kernel" : w;
-            c.put(w + "_regularizer", serialize(rules.regularizers().get(param)));
-            c.put(w + "_constraint", serialize(rules.constraints().get(param)));
+            c.put(w + "_regularizer", serialize(rules.regularizers().get(param(w))));
+            c.put(w + "_constraint", serialize(rules.constraints().get(param(w))));
         }
         if (rules.activity() != null || l instanceof RecurrentLayer || l instanceof Embedding || l instanceof Conv1D) {
             c.put("activity_regularizer", serialize(rules.activity()));
@@ -107,42 +88,66 @@ final class KerasPenalties {
     }
 
     private static Regularizer regularizer(Object v, String where) {
-        return parse(v, where, Regularizers::of, (cls, c) -> switch (cls) {
+        return parse(v, where, "keras.regularizers", Regularizers::of, (cls, c) -> switch (cls) {
             case "L1", "l1" -> Regularizers.l1(c.number("l1", 0.01));
             case "L2", "l2" -> Regularizers.l2(c.number("l2", 0.01));
-            case "L1L2", "l1l2", "l1_l2" -> Regularizers.l1l2(c.number("l1", 0), c.number("l2", 0));
+            case "L1L2", "l1l2" -> Regularizers.l1l2(c.number("l1", 0), c.number("l2", 0));
             default -> throw new KerasFormatException(where + ": regularizer " + cls + " is not supported by jrnn, expected L1, L2 or L1L2");
         });
     }
 
     private static Constraint constraint(Object v, String where) {
-        return parse(v, where, Constraints::of, (cls, c) -> switch (cls) {
-            case "MaxNorm", "max_norm" -> Constraints.maxNorm(c.number("max_value", 2), axis(c, where));
+        return parse(v, where, "keras.constraints", Constraints::of, (cls, c) -> switch (cls) {
+            case "MaxNorm", "max_norm" -> norm(c, where, ax -> Constraints.maxNorm(c.number("max_value", 2), ax));
             case "NonNeg", "non_neg" -> Constraints.nonNeg();
-            case "UnitNorm", "unit_norm" -> Constraints.unitNorm(axis(c, where));
-            case "MinMaxNorm", "min_max_norm" -> Constraints.minMaxNorm(c.number("min_value", 0), c.number("max_value", 1),
-                    c.number("rate", 1), axis(c, where));
+            case "UnitNorm", "unit_norm" -> norm(c, where, Constraints::unitNorm);
+            case "MinMaxNorm", "min_max_norm" -> norm(c, where, ax -> Constraints.minMaxNorm(c.number("min_value", 0),
+                    c.number("max_value", 1), c.number("rate", 1), ax));
             default -> throw new KerasFormatException(where + ": constraint " + cls + " is not supported by jrnn, expected MaxNorm,"
                     + " NonNeg, UnitNorm or MinMaxNorm");
         });
     }
 
-    /** A Keras name ({@code byName}) or a serialized object's class name and config ({@code byClass}); what they refuse names {@code where}. */
-    private static <T> T parse(Object v, String where, Function<String, T> byName, BiFunction<String, KerasConfig, T> byClass) {
+    /**
+     * A Keras name ({@code byName}) or a serialized object's class name and config ({@code byClass}); what they refuse
+     * names {@code where}. A Keras 3 object of another module than {@code module} (Keras writes "keras.regularizers" or
+     * "keras.constraints" for its own) or with a registered name (Keras writes null for its own; "my_pkg>L2" for a
+     * custom one) is a custom class that merely shares a name with Keras': refused. Keras 2's {@code {class_name, config}}
+     * has neither key.
+     */
+    private static <T> T parse(Object v, String where, String module, Function<String, T> byName,
+                               BiFunction<String, KerasConfig, T> byClass) {
         try {
             if (v instanceof String s) return byName.apply(s);
             KerasConfig spec = new KerasConfig(v, where);
+            String cls = spec.string("class_name");
+            String mod = spec.hasKey("module") ? String.valueOf(spec.raw("module")) : module;
+            Object registered = spec.raw("registered_name");
+            if (!mod.equals(module) && !mod.startsWith("keras.src." + module.substring("keras.".length()))
+                    || registered != null && !registered.equals(cls)) {
+                throw new KerasFormatException(where + ": " + cls + " of module " + mod + (registered == null ? "" : " registered as "
+                        + KerasConfig.describe(registered)) + " is a custom class, which jrnn cannot run; expected Keras' own (module "
+                        + module + ")");
+            }
             KerasConfig c = spec.has("config") ? spec.object("config") : new KerasConfig(Map.of(), where);
-            return byClass.apply(spec.string("class_name"), c);
+            return byClass.apply(cls, c);
         } catch (IllegalArgumentException e) {
             throw new KerasFormatException(where + ": " + e.getMessage());
         }
     }
 
-    /** Keras' axis: an integer or a list of them (default 0). */
+    /** The norm constraint {@code make} makes for {@code c}'s axis; Keras' axis null (not a missing key) is {@link Constraint#allAxes()}. */
+    private static Constraint norm(KerasConfig c, String where, Function<int[], Constraint> make) {
+        int[] axis = axis(c, where);
+        return axis == null ? make.apply(new int[] {0}).allAxes() : make.apply(axis);
+    }
+
+    /** Keras' axis: an integer or a list of them; null for an explicit null (one norm over the whole weight); a missing key is Keras' default 0. */
     private static int[] axis(KerasConfig c, String where) {
+        if (!c.hasKey("axis")) return new int[] {0};
         Object a = c.raw("axis");
-        List<?> l = a == null ? List.of(0L) : a instanceof List<?> x ? x : List.of(a);
+        if (a == null) return null;
+        List<?> l = a instanceof List<?> x ? x : List.of(a);
         List<Integer> out = new ArrayList<>();
         for (Object o : l) {
             if (!(o instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || Math.abs(n.doubleValue()) > 64) {

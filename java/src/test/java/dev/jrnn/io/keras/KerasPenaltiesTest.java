@@ -114,6 +114,45 @@ class KerasPenaltiesTest {
     }
 
     @Test
+    void anExplicitNullAxisIsOneNormOverTheWholeWeightAndAMissingOneIsAxis0() {
+        Layer d = layer("{\"class_name\": \"Dense\", \"config\": {\"name\": \"d\", \"units\": 2,"
+                + " \"kernel_constraint\": {\"module\": \"keras.constraints\", \"class_name\": \"MaxNorm\", \"config\": {\"max_value\": 2, \"axis\": null}, \"registered_name\": null},"
+                + " \"bias_constraint\": {\"class_name\": \"UnitNorm\", \"config\": {}}}}");
+        assertEquals(Constraints.maxNorm(2).allAxes(), d.weightRules().constraints().get("kernel"));
+        assertEquals(Constraints.unitNorm(0), d.weightRules().constraints().get("bias"));
+        Layer m = layer("{\"class_name\": \"Dense\", \"config\": {\"name\": \"m\", \"units\": 2, \"kernel_constraint\": {\"class_name\":"
+                + " \"MinMaxNorm\", \"config\": {\"min_value\": 0.5, \"max_value\": 1, \"rate\": 1, \"axis\": null}}}}");
+        assertEquals(Constraints.minMaxNorm(0.5, 1).allAxes(), m.weightRules().constraints().get("kernel"));
+        Map<?, ?> back = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) KerasLayers.config(d).get("config")).get("kernel_constraint")).get("config");
+        assertTrue(back.containsKey("axis") && back.get("axis") == null, "written back as Keras' axis None: " + back);
+    }
+
+    @Test
+    void customClassesNamedLikeKerasOnesAreRefused() {
+        // Keras 3 writes its own with module keras.regularizers / keras.constraints and registered_name null
+        String[] custom = {
+            "{\"module\": \"my_pkg.regs\", \"class_name\": \"L2\", \"config\": {\"l2\": 0.1}, \"registered_name\": \"my_pkg>L2\"}",
+            "{\"module\": \"keras.regularizers\", \"class_name\": \"L2\", \"config\": {\"l2\": 0.1}, \"registered_name\": \"my_pkg>L2\"}",
+            "{\"module\": \"__main__\", \"class_name\": \"L2\", \"config\": {\"l2\": 0.1}, \"registered_name\": \"L2\"}",
+            "{\"module\": null, \"class_name\": \"L2\", \"config\": {\"l2\": 0.1}, \"registered_name\": null}"};
+        for (String r : custom) {
+            KerasFormatException e = assertThrows(KerasFormatException.class, () -> layer("{\"class_name\": \"Dense\", \"config\": {\"name\": \"d\","
+                    + " \"units\": 2, \"kernel_regularizer\": " + r + "}}"), r);
+            assertTrue(e.getMessage().contains("layer 'd' (Dense): kernel_regularizer: L2 of module") && e.getMessage().contains("custom class")
+                    && e.getMessage().contains("expected Keras' own (module keras.regularizers)"), e.getMessage());
+        }
+        KerasFormatException e = assertThrows(KerasFormatException.class, () -> layer("{\"class_name\": \"Dense\", \"config\": {\"name\": \"d\","
+                + " \"units\": 2, \"bias_constraint\": {\"module\": \"keras.regularizers\", \"class_name\": \"NonNeg\", \"config\": {}}}}"));
+        assertTrue(e.getMessage().contains("expected Keras' own (module keras.constraints)"), e.getMessage());
+        Layer ok = layer("{\"class_name\": \"Dense\", \"config\": {\"name\": \"d\", \"units\": 2, \"kernel_regularizer\": {\"module\":"
+                + " \"keras.src.regularizers.regularizers\", \"class_name\": \"L2\", \"config\": {\"l2\": 0.1}, \"registered_name\": \"L2\"}}}");
+        assertEquals(Regularizers.l2(0.1), ok.weightRules().regularizers().get("kernel"), "Keras' own module path, registered under its class name");
+        KerasFormatException k2 = assertThrows(KerasFormatException.class, () -> layer("{\"class_name\": \"Dense\", \"config\": {\"name\": \"d\","
+                + " \"units\": 2, \"kernel_regularizer\": \"l1_l2\"}}"));
+        assertTrue(k2.getMessage().contains("kernel_regularizer") && k2.getMessage().contains("'l1_l2'"), "Keras 3's get refuses it: " + k2.getMessage());
+    }
+
+    @Test
     void layersWriteTheirOptionsAsKeras3SerializeDoes() {
         Dense d = new Dense(2).kernelRegularizer(Regularizers.l2(1e-4)).biasConstraint(Constraints.maxNorm(3));
         Map<?, ?> c = (Map<?, ?>) KerasLayers.config(d).get("config");
