@@ -23,7 +23,7 @@ record Compiled(Optimizer optimizer, Loss loss, List<EpochMetric> metrics, List<
     }
 
     /**
-     * As {@link #of(String, Optimizer, Loss, String...)} with the losses of every output ({@code loss} is the first);
+     * As {@link #of(String, Optimizer, Loss, Object...)} with the losses of every output ({@code loss} is the first);
      * every metric must suit every loss.
      */
     static Compiled of(String model, Optimizer optimizer, Loss loss, List<Loss> losses, Object... metrics) {

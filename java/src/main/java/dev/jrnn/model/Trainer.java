@@ -227,7 +227,7 @@ public abstract class Trainer {
 
     /**
      * Losses by output name, as Keras' {@code compile(loss={"price": "mse", "kind": "binary_crossentropy"})}: the keys are
-     * the output layers' names (the names fit logs them under), every output once; the values as in {@link #compile(Optimizer, List, String...)}.
+     * the output layers' names (the names fit logs them under), every output once; the values as in {@link #compile(Optimizer, List, Object...)}.
      */
     public void compile(Optimizer optimizer, Map<String, ?> losses, Object... metrics) {
         if (losses == null) throw new IllegalArgumentException(name() + ".compile: losses is null");
