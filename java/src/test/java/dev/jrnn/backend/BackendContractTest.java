@@ -1327,6 +1327,21 @@ public abstract class BackendContractTest {
         backend().mulRows(rows, cols, Y.buf, Y.off, S.buf, S.off, Y.buf, Y.off);   // in place
         close("mulRows in place", Y.get(rows * cols), ref);
 
+        // maskedMulRows: a zero scale zeroes its row even where x holds Inf or NaN; otherwise mulRows
+        float[] xm = rand(rows * cols, -1, 1), sm = s.clone();
+        for (int r = 0; r < rows; r += 3) {
+            sm[r] = 0;
+            xm[r * cols] = r % 2 == 0 ? Float.NaN : Float.NEGATIVE_INFINITY;
+        }
+        Dev XM = dev(xm), SM = dev(sm), ZM = dev(rand(rows * cols, -1, 1));
+        backend().maskedMulRows(rows, cols, XM.buf, XM.off, SM.buf, SM.off, ZM.buf, ZM.off);
+        double[] mref = new double[rows * cols];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) mref[r * cols + c] = sm[r] == 0 ? 0 : (double) xm[r * cols + c] * sm[r];
+        close("maskedMulRows", ZM.get(rows * cols), mref);
+        ZM.untouched("maskedMulRows", rows * cols);
+        backend().maskedMulRows(rows, cols, XM.buf, XM.off, SM.buf, SM.off, XM.buf, XM.off);   // in place
+        close("maskedMulRows in place", XM.get(rows * cols), mref);
+
         float[] v = rand(rows, 0, 3);
         Dev V = dev(v), R = dev(rand(rows, -1, 1));
         backend().rsqrt(rows, 1e-3f, V.buf, V.off, R.buf, R.off);
