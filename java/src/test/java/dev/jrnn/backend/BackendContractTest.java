@@ -1068,6 +1068,20 @@ public abstract class BackendContractTest {
         }
     }
 
+    /**
+     * categorical_hinge with tied negatives shares their gradient, as TF's reduce_max: p = [0.5, 0.5, 0.2] with class 2
+     * the target gives loss 1.3 and gradient [0.5, 0.5, -1]; p = [0.9, -0.3, 0.9] with class 1 loss 2.2, [0.5, -1, 0.5];
+     * the mean over the two rows halves both gradients.
+     */
+    @Test
+    void categoricalHingeSharesTheGradientOfTiedNegatives() {
+        Dev P = dev(new float[] {0.5f, 0.5f, 0.2f, 0.9f, -0.3f, 0.9f}), T = dev(new float[] {0, 0, 1, 0, 1, 0}), G = dev(rand(6, -1, 1));
+        float got = loss(Loss.CATEGORICAL_HINGE, 2, 3, P, T, null, G);
+        closeScalar("categorical_hinge with ties", got, (1.3 + 2.2) / 2);
+        close("categorical_hinge gradient with ties", G.get(6), new double[] {0.25, 0.25, -0.5, 0.25, -0.5, 0.25});
+        G.untouched("categorical_hinge with ties", 6);
+    }
+
     @Test
     void lossClipsProbabilities() {
         int rows = 2, cols = 3;

@@ -305,6 +305,32 @@ class CudaParityTest {
         }
     }
 
+    /**
+     * Hinge's 0/1 check is made anew on every call: a 0/1 batch right after one holding -1, 0 and 1 (and back) on the same
+     * backend converts (2y - 1) where the other keeps its targets, as the CPU.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Loss.class, names = {"HINGE", "SQUARED_HINGE"})
+    void hingeTargetsAreCheckedAgainOnEveryCall(Loss kind) {
+        int rows = 29, cols = 5;
+        float[] binary = new float[rows * cols], signed = new float[rows * cols];
+        for (int i = 0; i < binary.length; i++) {
+            binary[i] = tw.rnd.nextInt(2);
+            signed[i] = binary[i] == 0 ? -1 : 1;
+        }
+        signed[7] = 0;
+        Twin p = tw.uniform(rows * cols, -3, 3), tb = tw.of(binary), ts = tw.of(signed);
+        int call = 0;
+        for (Twin t : List.of(ts, tb, tb, ts, tb)) {
+            Twin g = tw.uniform(rows * cols, -9, 9), out = tw.zeros(1);
+            tw.both((be, b) -> be.lossAsync(new LossArgs(kind, rows, cols, Span.of(b.apply(p)), Span.of(b.apply(t)), null,
+                    Span.of(b.apply(g)), Span.of(b.apply(out)))));
+            String what = kind + " call " + call++ + (t == tb ? " (0/1)" : " (-1/0/1)");
+            tw.assertClose(what + " value", out, FP32);
+            tw.assertClose(what + " gradient", g, FP32);
+        }
+    }
+
     /** Rows of positive values summing to 1. */
     private float[] distributions(int rows, int cols) {
         float[] d = tw.uniformArray(rows * cols, 0.05, 1);
