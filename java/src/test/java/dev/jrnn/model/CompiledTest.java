@@ -28,12 +28,7 @@ class CompiledTest {
         Jrnn.setSeed(6);
     }
 
-    private static Tensor[] binary(int n) {
-        Tensor[] d = FitOptionsTest.data(n);
-        float[] y = d[1].data();
-        for (int i = 0; i < n; i++) y[i] = y[i] > 0 ? 1 : 0;
-        return new Tensor[] {d[0], Tensor.of(y, n, 1)};
-    }
+    private static Tensor[] binary(int n) { return EpochMetricFitTest.binary(n); }
 
     private static Sequential binaryModel() {
         return new Sequential(new SimpleRNN(4).inputShape(4, 2), new Dense(1).activation("sigmoid"));

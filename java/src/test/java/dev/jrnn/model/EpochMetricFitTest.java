@@ -34,7 +34,8 @@ class EpochMetricFitTest {
         Jrnn.setSeed(5);
     }
 
-    private static Tensor[] binary(int n) {
+    /** n samples of FitOptionsTest.data with 0/1 targets (positive targets 1). */
+    static Tensor[] binary(int n) {
         Tensor[] d = FitOptionsTest.data(n);
         float[] y = d[1].data();
         for (int i = 0; i < n; i++) y[i] = y[i] > 0 ? 1 : 0;
