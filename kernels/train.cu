@@ -45,6 +45,16 @@ extern "C" __global__ void jrnn_mul_rows(int rows, int cols, const float* x, con
     }
 }
 
+// y[r, c] = s[r] == 0 ? 0 : x[r, c] * s[r] (Keras' where(mask, x, 0): an Inf or NaN in a zeroed row stays out; y may alias x).
+// args: (int rows, int cols, const float* x, const float* s, float* y)
+extern "C" __global__ void jrnn_masked_mul_rows(int rows, int cols, const float* x, const float* __restrict__ s, float* y) {
+    const long long n = (long long)rows * cols;
+    JRNN_GRID_STRIDE(e, n) {
+        const float f = s[e / cols];
+        y[e] = f == 0.0f ? 0.0f : x[e] * f;
+    }
+}
+
 // y[b, f] = max over t of x[b, t, f] for [batch, steps, features] x (steps >= 1; a NaN wins); one thread per (b, f).
 // args: (int batch, int steps, int features, const float* x, float* y)
 extern "C" __global__ void jrnn_max_over_steps(int batch, int steps, int features, const float* __restrict__ x,

@@ -323,6 +323,12 @@ public interface Backend extends AutoCloseable {
     void mulRows(int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff);
 
     /**
+     * {@link #mulRows} where a zero scale zeroes its row whatever x holds: {@code y[r, c] = s[r] == 0 ? 0 : x[r, c] * s[r]}
+     * (Keras' {@code where(mask, x, 0)}: an Inf or NaN at a masked step stays out; {@code y} may alias {@code x}).
+     */
+    void maskedMulRows(int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff);
+
+    /**
      * Global max pooling over steps: {@code y[b, f] = max over t of x[b, t, f]} for a row-major [batch, steps, features]
      * x, steps &gt;= 1 (a NaN wins, as NumPy's max).
      */

@@ -21,7 +21,9 @@ public class GlobalAveragePooling1D extends GlobalPooling1D {
 
     /**
      * With s[b, t] = mask[b, t] / sum_t mask[b, t] (1 / steps without a mask): y[b, :] = sum_t s[b, t] x[b, t, :], as the
-     * rows scaled by s, put steps first and summed; dx[b, t, :] = s[b, t] dy[b, :].
+     * rows scaled by s (a masked row zeroed whatever it holds, Keras' where(mask, x, 0)), put steps first and summed;
+     * dx[b, t, :] = s[b, t] dy[b, :], dy copied to every step. The count's inverse is rsqrt(count^2) (no backend op divides):
+     * 1 / count rounded once on the CPU, within rsqrtf's 2 ulp on CUDA.
      */
     @Override
     Trace pool(Backend be, DTensor x, DTensor mask, DTensor y, List<DTensor> owned) {
@@ -36,28 +38,23 @@ public class GlobalAveragePooling1D extends GlobalPooling1D {
             owned.add(inv);
             be.transpose01(b, t, 1, mask.buf(), 0, maskT.buf(), 0);
             be.sumRows(t, b, maskT.buf(), 0, inv.buf(), 0, false);      // valid steps per sample
-            be.rsqrt(b, 0f, inv.buf(), 0, inv.buf(), 0);
-            be.mul(b, inv.buf(), 0, inv.buf(), 0, inv.buf(), 0);          // 1 / count (inf for none: 0 * inf is NaN, as 0 / 0 in Keras)
+            be.mul(b, inv.buf(), 0, inv.buf(), 0, inv.buf(), 0);          // count^2, exact below 4097 steps
+            be.rsqrt(b, 0f, inv.buf(), 0, inv.buf(), 0);                  // 1 / count (inf for none: 0 * inf is NaN, as 0 / 0 in Keras)
             be.mulRows(b, t, mask.buf(), 0, inv.buf(), 0, s.buf(), 0);
         }
         DTensor scaled = DTensor.zeros(be, b, t, f), stepsFirst = DTensor.zeros(be, t, b, f);
         owned.add(scaled);
         owned.add(stepsFirst);
-        be.mulRows(b * t, f, x.buf(), 0, s.buf(), 0, scaled.buf(), 0);
+        be.maskedMulRows(b * t, f, x.buf(), 0, s.buf(), 0, scaled.buf(), 0);
         be.transpose01(b, t, f, scaled.buf(), 0, stepsFirst.buf(), 0);
         be.sumRows(t, b * f, stepsFirst.buf(), 0, y.buf(), 0, false);
         return Layers.trace(this, y, null, owned, dy -> {
             DTensor dx = DTensor.zeros(be, b, t, f);
             owned.add(dx);
             if (dy != null && b > 0 && f > 0) {
-                // dy repeated over the steps (ones[t, 1] · dy[1, b * f]), back to [b, t, f], each row scaled by s
-                DTensor ones = DTensor.zeros(be, t), rep = DTensor.zeros(be, t, b, f);
-                owned.add(ones);
-                owned.add(rep);
-                be.fill(ones.buf(), 0, t, 1f);
-                be.gemm(false, false, t, b * f, 1, 1f, ones.buf(), 0, 1, dy.buf(), 0, b * f, 0f, rep.buf(), 0, b * f);
-                be.transpose01(t, b, f, rep.buf(), 0, dx.buf(), 0);
-                be.mulRows(b * t, f, dx.buf(), 0, s.buf(), 0, dx.buf(), 0);
+                // dy copied to every step (exact, as RepeatVector; no gemm to round it), each row scaled by s
+                for (int k = 0; k < t; k++) be.copy2d(b, f, dy.buf(), 0, f, dx.buf(), (long) k * f, t * f);
+                be.maskedMulRows(b * t, f, dx.buf(), 0, s.buf(), 0, dx.buf(), 0);
             }
             return List.of(dx);
         });

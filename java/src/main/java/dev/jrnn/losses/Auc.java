@@ -122,10 +122,11 @@ public final class Auc extends CountingMetric {
             if (w == 0) continue;
             for (int c = 0; c < cols; c++) {
                 float p = pred[r * cols + c];
-                if (Float.isNaN(p)) continue;
                 if (fromLogits) p = (float) (1 / (1 + Math.exp(-p)));
                 int b;
-                if (even) {   // Keras' optimized path: relu(ceil(clip(p, 0, 1) * (n - 1)) - 1), in float32
+                if (Float.isNaN(p)) {   // above no threshold (Keras' y_pred > thresholds is false): a negative prediction
+                    b = -1;
+                } else if (even) {   // Keras' optimized path: relu(ceil(clip(p, 0, 1) * (n - 1)) - 1), in float32
                     float q = Math.min(1f, Math.max(0f, p));
                     b = Math.max(0, (int) Math.ceil(q * (float) (n - 1)) - 1);
                 } else {      // above how many thresholds; -1: none

@@ -17,6 +17,9 @@ abstract class CountingMetric implements EpochMetric {
         this.name = n.trim();
     }
 
+    /** A new object with the same options and name, by its Keras config (which holds every option). */
+    @Override public final EpochMetric copy() { return EpochMetric.deserialize(serialize()); }
+
     @Override public final String key() { return name; }
     @Override public final boolean higherIsBetter() { return true; }
     @Override public final boolean usesMask() { return false; }

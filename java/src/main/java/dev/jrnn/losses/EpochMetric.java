@@ -44,18 +44,36 @@ public interface EpochMetric {
     double[] result(double[] state, int cols);
 
     /**
+     * Refuses an output it cannot measure, naming itself and {@code output}: {@code shape} is the output's per-sample shape
+     * (batch excluded). Fit and evaluate call it before the first batch; every output is measured by default.
+     */
+    default void checkOutput(String output, int[] shape) {}
+
+    /**
+     * The object compile keeps: one with the same options, so a setter called on the caller's object afterwards changes no
+     * compiled model (the state is sized for them at the epoch's start). An immutable metric returns itself.
+     */
+    default EpochMetric copy() { return this; }
+
+    /**
      * The metric object as Keras 3 writes it in a compile config ({@code {"class_name": "AUC", "config": {...}}}); its
      * name for the {@link Metric} constants. (A metric compile got by name is written as that name.)
      */
     default Object serialize() { return key(); }
 
     /**
-     * What compile takes as a metric: an {@code EpochMetric}, or a Keras name ("auc", "f1_score", "fbeta_score" with
-     * Keras' defaults, and every {@link Metric} name), case ignored.
+     * What compile takes as a metric: an {@code EpochMetric}, or a Keras name ("auc", "f1_score", "f_beta_score" with
+     * Keras' defaults, "fbeta_score" as an alias of the last, and every {@link Metric} name), case ignored. A List or Map
+     * is refused (compile itself spreads a List of metrics out; metrics by output name are not supported).
      */
     static EpochMetric of(Object metric) {
         if (metric instanceof EpochMetric m) return m;
         if (metric == null) throw new IllegalArgumentException("metric is null: expected a metric name or an EpochMetric");
+        if (metric instanceof java.util.Collection<?> || metric instanceof Map<?, ?>) {
+            throw new IllegalArgumentException("metric " + metric + " is a " + (metric instanceof Map<?, ?> ? "Map: metrics by output name are"
+                    + " not supported (each metric compile gets is computed on every output)" : "List: expected one metric; give"
+                    + " compile the metrics as separate arguments or as one List of names and metric objects"));
+        }
         if (!(metric instanceof String name)) {
             throw new IllegalArgumentException("metric " + metric + " is a " + metric.getClass().getSimpleName()
                     + ": expected a metric name (String) or an EpochMetric (Metric, Auc, FBetaScore)");
@@ -63,10 +81,10 @@ public interface EpochMetric {
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "auc" -> new Auc();
             case "f1_score", "f1score" -> FBetaScore.f1();
-            case "fbeta_score", "fbetascore" -> new FBetaScore();
+            case "f_beta_score", "fbetascore", "fbeta_score" -> new FBetaScore();   // Keras' snake case of FBetaScore; "fbeta_score" its default name
             default -> {
                 Metric m = Metric.find(name);
-                if (m == null) throw new IllegalArgumentException("unknown metric '" + name + "': expected one of " + Metric.names() + ", auc, f1_score, fbeta_score");
+                if (m == null) throw new IllegalArgumentException("unknown metric '" + name + "': expected one of " + Metric.names() + ", auc, f1_score, f_beta_score");
                 yield m;
             }
         };

@@ -33,6 +33,7 @@ final class EpochLogs {
         for (int o = 0; o < k; o++) {
             int[] shape = s.graph().outputs.get(o).shape();
             cols[o] = shape.length == 0 ? 1 : shape[shape.length - 1];
+            if (targets[o]) for (dev.jrnn.losses.EpochMetric m : metrics) m.checkOutput(keys.get(o), shape);
             for (int j = 0; j < metrics.size(); j++) metricState[o][j] = new double[metrics.get(j).stateSize(cols[o])];
         }
         this.trained = targets.clone();

@@ -143,24 +143,8 @@ public abstract class Trainer {
      * The total loss is their sum; each is logged as {@code <output>_loss}. A null target in fit leaves an output untrained.
      */
     public void compile(Optimizer optimizer, List<?> losses, Object... metrics) {
-        if (losses == null) throw new IllegalArgumentException(name() + ".compile: losses is null");
-        List<String> outs = outputNames();
-        if (losses.size() != outs.size()) {
-            throw new IllegalArgumentException(name() + ".compile: expected one loss per output (" + outs.size() + ": " + outs
-                    + "), got " + losses.size());
-        }
-        List<Loss> ls = new java.util.ArrayList<>();
-        for (int k = 0; k < losses.size(); k++) {
-            Object l = losses.get(k);
-            String what = name() + ".compile: the loss of output " + k + " (" + outs.get(k) + ")";
-            if (l == null) {
-                throw new IllegalArgumentException(what + " is null; give every output a loss (a null target in fit trains none on an output)");
-            }
-            if (l instanceof Loss x) ls.add(x);
-            else if (l instanceof String n) ls.add(Losses.of(n));
-            else throw new IllegalArgumentException(what + " is a " + l.getClass().getSimpleName() + ": expected a Loss or a Keras loss name");
-        }
-        setCompiled(Compiled.of(name(), optimizer, ls.get(0), ls, metrics), List.copyOf(ls), null);
+        List<Loss> ls = Compiled.perOutput(name(), outputNames(), losses);
+        setCompiled(Compiled.of(name(), optimizer, ls.get(0), ls, metrics), ls, null);
     }
 
     /**
@@ -169,25 +153,19 @@ public abstract class Trainer {
      * {@code model.compile(new Adam(), List.of("mse", "binary_crossentropy"), List.of(1.0, 0.2))}.
      */
     public void compile(Optimizer optimizer, List<?> losses, List<? extends Number> lossWeights, Object... metrics) {
-        List<String> outs = outputNames();
-        if (lossWeights == null || lossWeights.size() != outs.size()) {
-            throw new IllegalArgumentException(name() + ".compile: expected one loss weight per output (" + outs.size() + ": " + outs
-                    + "), got " + (lossWeights == null ? "null" : lossWeights.size() + " " + lossWeights));
-        }
-        double[] w = new double[lossWeights.size()];
-        for (int k = 0; k < w.length; k++) {
-            Number n = lossWeights.get(k);
-            String what = name() + ".compile: the loss weight of output " + k + " (" + outs.get(k) + ")";
-            if (n == null) throw new IllegalArgumentException(what + " must be a finite number, got null");
-            // the step scales the output's gradient by the float32 weight: one that overflows or rounds to 0 is refused
-            float f = dev.jrnn.tensor.Float32.check(what, n.doubleValue(), Double::isFinite, "a finite number");
-            if (f == 0 && n.doubleValue() != 0) {
-                throw new IllegalArgumentException(what + " must be a finite number, got " + n + " (float32, which jrnn computes with, rounds it to 0.0)");
-            }
-            w[k] = f;
-        }
+        double[] w = Compiled.lossWeights(name(), outputNames(), lossWeights);
         compile(optimizer, losses, metrics);
         this.lossWeights = w;
+    }
+
+    /** {@code compile("adam", List.of("mse", "binary_crossentropy"), List.of(1.0, 0.2))}: loss weights by position. */
+    public void compile(String optimizer, List<?> losses, List<? extends Number> lossWeights, Object... metrics) {
+        compile(Optimizers.of(optimizer), losses, lossWeights, metrics);
+    }
+
+    /** {@code compile("adam", Map.of("price", "mse", "kind", "binary_crossentropy"), Map.of("price", 1.0, "kind", 0.2))}. */
+    public void compile(String optimizer, Map<String, ?> losses, Map<String, ? extends Number> lossWeights, Object... metrics) {
+        compile(Optimizers.of(optimizer), losses, lossWeights, metrics);
     }
 
     /** {@code compile(optimizer, Map.of("price", "mse", "kind", "binary_crossentropy"), Map.of("price", 1.0, "kind", 0.2))}. */
@@ -228,7 +206,7 @@ public abstract class Trainer {
 
     /**
      * Losses by output name, as Keras' {@code compile(loss={"price": "mse", "kind": "binary_crossentropy"})}: the keys are
-     * the output layers' names (the names fit logs them under), every output once; the values as in {@link #compile(Optimizer, List, String...)}.
+     * the output layers' names (the names fit logs them under), every output once; the values as in {@link #compile(Optimizer, List, Object...)}.
      */
     public void compile(Optimizer optimizer, Map<String, ?> losses, Object... metrics) {
         if (losses == null) throw new IllegalArgumentException(name() + ".compile: losses is null");

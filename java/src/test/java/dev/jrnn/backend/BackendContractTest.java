@@ -1068,6 +1068,20 @@ public abstract class BackendContractTest {
         }
     }
 
+    /**
+     * categorical_hinge with tied negatives shares their gradient, as TF's reduce_max: p = [0.5, 0.5, 0.2] with class 2
+     * the target gives loss 1.3 and gradient [0.5, 0.5, -1]; p = [0.9, -0.3, 0.9] with class 1 loss 2.2, [0.5, -1, 0.5];
+     * the mean over the two rows halves both gradients.
+     */
+    @Test
+    void categoricalHingeSharesTheGradientOfTiedNegatives() {
+        Dev P = dev(new float[] {0.5f, 0.5f, 0.2f, 0.9f, -0.3f, 0.9f}), T = dev(new float[] {0, 0, 1, 0, 1, 0}), G = dev(rand(6, -1, 1));
+        float got = loss(Loss.CATEGORICAL_HINGE, 2, 3, P, T, null, G);
+        closeScalar("categorical_hinge with ties", got, (1.3 + 2.2) / 2);
+        close("categorical_hinge gradient with ties", G.get(6), new double[] {0.25, 0.25, -0.5, 0.25, -0.5, 0.25});
+        G.untouched("categorical_hinge with ties", 6);
+    }
+
     @Test
     void lossClipsProbabilities() {
         int rows = 2, cols = 3;
@@ -1326,6 +1340,21 @@ public abstract class BackendContractTest {
         Z.untouched("mulRows", rows * cols);
         backend().mulRows(rows, cols, Y.buf, Y.off, S.buf, S.off, Y.buf, Y.off);   // in place
         close("mulRows in place", Y.get(rows * cols), ref);
+
+        // maskedMulRows: a zero scale zeroes its row even where x holds Inf or NaN; otherwise mulRows
+        float[] xm = rand(rows * cols, -1, 1), sm = s.clone();
+        for (int r = 0; r < rows; r += 3) {
+            sm[r] = 0;
+            xm[r * cols] = r % 2 == 0 ? Float.NaN : Float.NEGATIVE_INFINITY;
+        }
+        Dev XM = dev(xm), SM = dev(sm), ZM = dev(rand(rows * cols, -1, 1));
+        backend().maskedMulRows(rows, cols, XM.buf, XM.off, SM.buf, SM.off, ZM.buf, ZM.off);
+        double[] mref = new double[rows * cols];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) mref[r * cols + c] = sm[r] == 0 ? 0 : (double) xm[r * cols + c] * sm[r];
+        close("maskedMulRows", ZM.get(rows * cols), mref);
+        ZM.untouched("maskedMulRows", rows * cols);
+        backend().maskedMulRows(rows, cols, XM.buf, XM.off, SM.buf, SM.off, XM.buf, XM.off);   // in place
+        close("maskedMulRows in place", XM.get(rows * cols), mref);
 
         float[] v = rand(rows, 0, 3);
         Dev V = dev(v), R = dev(rand(rows, -1, 1));

@@ -454,6 +454,12 @@ public final class RecordingBackend implements Backend {
     }
 
     @Override
+    public void maskedMulRows(int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff) {
+        Buf a = u(x), b = u(s), c = u(y);
+        op(() -> inner.maskedMulRows(rows, cols, a, xOff, b, sOff, c, yOff));
+    }
+
+    @Override
     public void maxOverSteps(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff) {
         Buf a = u(x), b = u(y);
         op(() -> inner.maxOverSteps(batch, steps, features, a, xOff, b, yOff));

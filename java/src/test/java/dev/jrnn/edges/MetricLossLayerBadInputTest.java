@@ -78,7 +78,17 @@ class MetricLossLayerBadInputTest {
         bad("fbeta blank name", () -> FBetaScore.f1().name(""), "name", "non-blank", "''");
         bad("metric of another type", () -> new Sequential(new Dense(1)).compile("adam", "mse", 0.5), "metric 0.5", "Double",
                 "expected a metric name");
-        bad("unknown metric", () -> EpochMetric.of("r2_score"), "unknown metric 'r2_score'", "auc, f1_score, fbeta_score");
+        bad("unknown metric", () -> EpochMetric.of("r2_score"), "unknown metric 'r2_score'", "auc, f1_score, f_beta_score");
+        bad("metrics as a Map by output", () -> new Sequential(new Dense(1)).compile("adam", "mse", Map.of("out", "mae")), "is a Map",
+                "metrics by output name are not supported");
+        bad("loss weights among the metrics", () -> new Sequential(new Dense(1)).compile("adam", "mse", List.of(0.5)), "[0.5]",
+                "look like loss weights", "right after the losses");
+        bad("loss weights by position, optimizer by name, one too few", () -> new Sequential(new Dense(1).inputShape(2)).compile("adam",
+                List.of("mse"), List.of()), "expected one loss weight per output", "got 0 []");
+        bad("loss weights by name, optimizer by name, NaN", () -> new Sequential(new Dense(1).inputShape(2).name("d")).compile("adam",
+                Map.of("d", "mse"), Map.of("d", Double.NaN)), "loss weight of output 0 (d)", "finite number", "NaN");
+        bad("f-score of a sequence output", () -> FBetaScore.f1().checkOutput("seq", new int[] {5, 3}), "F1Score 'f1_score'",
+                "expects 2-D outputs", "output seq has shape (None, 5, 3)");
         bad("f1 on a sparse loss", () -> new Sequential(new Dense(3).inputShape(2)).compile("adam", "sparse_categorical_crossentropy",
                 FBetaScore.f1()), "metric f1_score needs dense targets", "class indices");
     }

@@ -104,4 +104,29 @@ class GlobalAveragePooling1DTest {
             assertArrayEquals(fm.predict(x).data(), back.predict(x).data());
         }
     }
+
+    /**
+     * Keras zeroes the masked steps with where(mask, x, 0) before summing: an Inf or NaN there reaches neither the output
+     * nor the input gradient (masked steps get 0, the others dy / count, dy copied exactly).
+     */
+    @Test
+    void infAndNanAtMaskedStepsStayOut() {
+        float inf = Float.POSITIVE_INFINITY, nan = Float.NaN;
+        // [2, 3, 2]: sample 0 steps 0 and 2 valid, step 1 masked holding Inf and NaN; sample 1 step 0 masked holding -Inf
+        float[] x = {1, 2, inf, nan, 3, 5, -inf, nan, 4, 6, 8, 10};
+        float[] mask = {1, 0, 1, 0, 1, 1};
+        dev.jrnn.backend.Backend be = Jrnn.backend();
+        GlobalAveragePooling1D gap = new GlobalAveragePooling1D();
+        gap.build(List.of(new int[] {3, 2}));
+        try (dev.jrnn.backend.DTensor dx0 = dev.jrnn.backend.DTensor.from(be, Tensor.of(x, 2, 3, 2));
+             dev.jrnn.backend.DTensor dm = dev.jrnn.backend.DTensor.from(be, Tensor.of(mask, 2, 3));
+             dev.jrnn.backend.DTensor dy = dev.jrnn.backend.DTensor.from(be, Tensor.of(new float[] {0.3f, -1.7f, 2.9f, 0.1f}, 2, 2));
+             Trace tr = gap.forwardMasked(List.of(dx0), java.util.Arrays.asList(dm), true)) {
+            assertArrayEquals(new float[] {2, 3.5f, 6, 8}, tr.outputs().get(0).toTensor().data(), 1e-6f);
+            float[] g = tr.backward(List.of(dy)).get(0).toTensor().data();
+            float half = 0.5f;
+            assertArrayEquals(new float[] {0.3f * half, -1.7f * half, 0, 0, 0.3f * half, -1.7f * half,
+                    0, 0, 2.9f * half, 0.1f * half, 2.9f * half, 0.1f * half}, g);
+        }
+    }
 }

@@ -150,4 +150,19 @@ class AucTest {
         assertInstanceOf(Auc.class, EpochMetric.of("AUC"));
         assertEquals(new Auc().serialize(), EpochMetric.of(" auc ").serialize());
     }
+
+    /**
+     * A NaN prediction is above no threshold (Keras' {@code y_pred > thresholds} is false): a negative prediction that still
+     * counts among the positives or negatives. Docstring data with the 0.3 positive a NaN: tp [1, 1, 0], fn [1, 1, 2],
+     * fp [2, 0, 0], tn [0, 2, 2], so TPR [0.5, 0.5, 0], FPR [1, 0, 0] and the trapezoids give 0.5.
+     */
+    @Test
+    void aNanPredictionIsNegativeAtEveryThreshold() {
+        float[] p = {0, 0.5f, Float.NaN, 0.9f};
+        assertEquals(0.5, auc(new Auc().numThresholds(3), Y, p, null), 1e-12);
+        // thresholds not evenly spaced (no bucketing arithmetic): the NaN counts as a score below every threshold
+        Auc uneven = new Auc().thresholds(0.3, 0.5);
+        assertEquals(auc(uneven, Y, new float[] {0, 0.5f, -1, 0.9f}, null), auc(uneven, Y, p, null), 1e-12);
+        assertEquals(0.5, auc(new Auc().numThresholds(3).fromLogits(true), Y, new float[] {-20, 0, Float.NaN, 20}, null), 1e-12);
+    }
 }

@@ -79,5 +79,6 @@ class FBetaScoreTest {
         assertEquals(fb, EpochMetric.deserialize(fb).serialize());
         assertEquals(FBetaScore.f1().serialize(), EpochMetric.of("F1Score").serialize());
         assertEquals(new FBetaScore().serialize(), EpochMetric.of("fbeta_score").serialize());
+        assertEquals(new FBetaScore().serialize(), EpochMetric.of("f_beta_score").serialize(), "Keras 3's snake-case registry name");
     }
 }

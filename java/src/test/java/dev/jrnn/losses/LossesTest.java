@@ -132,4 +132,35 @@ class LossesTest {
             assertEquals(sum / valid, got, 1e-5, loss);
         }
     }
+
+    /**
+     * Keras converts 0/1 hinge targets to -1/1 per call (convert_binary_labels_to_hinge: all of the batch's targets 0 or 1):
+     * over an evaluate of two batches the first (0/1) is converted and the second (holding -1, so 0 stays 0) is not.
+     */
+    @Test
+    void hingeTargetsAreConvertedPerBatch() {
+        dev.jrnn.Jrnn.setBackend("cpu");
+        dev.jrnn.Jrnn.setSeed(5);
+        float[] x = {0.3f, -0.8f, 0.5f, 1.1f, -0.2f, 0.7f, -0.6f, 0.4f, 0.9f, 0.1f, -1.0f, 0.6f};
+        float[] y = {0, 1, 1, 1, -1, 0, 1, 0};   // batch 0 (samples 0, 1): 0/1; batch 1 (samples 2, 3): -1, 0, 1
+        dev.jrnn.tensor.Tensor xt = dev.jrnn.tensor.Tensor.of(x, 4, 3), yt = dev.jrnn.tensor.Tensor.of(y, 4, 2);
+        for (String loss : new String[] {"hinge", "squared_hinge"}) {
+            dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(2).inputShape(3));
+            m.compile("sgd", loss);
+            float[] p = m.predict(xt).data();
+            double sum = 0;
+            for (int i = 0; i < 8; i++) {
+                double t = i < 4 ? 2 * y[i] - 1 : y[i], h = Math.max(1 - t * p[i], 0);
+                sum += loss.equals("hinge") ? h : h * h;
+            }
+            double got = m.evaluateAll(java.util.List.of(xt), java.util.List.of(yt), 2, null).get("loss");
+            assertEquals(sum / 8, got, 1e-6, loss);
+            double whole = 0;   // one batch of all four holds -1: nothing converted
+            for (int i = 0; i < 8; i++) {
+                double h = Math.max(1 - y[i] * p[i], 0);
+                whole += loss.equals("hinge") ? h : h * h;
+            }
+            assertEquals(whole / 8, m.evaluateAll(java.util.List.of(xt), java.util.List.of(yt), 4, null).get("loss"), 1e-6, loss + " in one batch");
+        }
+    }
 }

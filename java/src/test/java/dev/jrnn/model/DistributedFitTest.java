@@ -160,6 +160,37 @@ class DistributedFitTest {
         });
     }
 
+    /** AUC and F1 over ragged batches on 3 ranks: the ranks' confusion counts summed give the one process's epoch logs. */
+    @Test
+    void aucAndF1OfRaggedRanksAreTheOneProcesss() throws Exception {
+        float[] yb = Y.data().clone();
+        for (int i = 0; i < yb.length; i++) yb[i] = yb[i] > 0 ? 1 : 0;
+        Tensor y = Tensor.of(yb, 43, 2);
+        java.util.function.Function<Backend, Sequential> make = be -> {
+            Jrnn.setBackend(be);
+            Jrnn.setSeed(42);
+            Sequential m = new Sequential(new LSTM(6), new Dense(2).activation("sigmoid"));
+            m.build(T, F);
+            m.compile("adam", "binary_crossentropy", new dev.jrnn.losses.Auc(), dev.jrnn.losses.FBetaScore.f1().average("macro"));
+            return m;
+        };
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            Sequential single = make.apply(Backends.cpu());
+            History one = single.fit(X, y, options().batchSize(12));   // the last global batch of 7 split 3/2/2
+            List<Result> rs = ranks(3, 20_000, make, (r, m, c) -> m.fit(X, y, options().batchSize(4).distributed(c, 256)));
+            for (int r = 0; r < 3; r++) {
+                assertEquals(null, rs.get(r).failure(), "rank " + r);
+                for (String k : List.of("auc", "f1_score")) {
+                    List<Double> a = one.history().get(k), b = rs.get(r).history().history().get(k);
+                    assertEquals(a.size(), b.size(), k);
+                    for (int e = 0; e < a.size(); e++) assertEquals(a.get(e), b.get(e), 1e-9, "rank " + r + " " + k + " epoch " + e);
+                }
+            }
+            double auc = one.history().get("auc").get(2);
+            assertTrue(auc > 0 && auc < 1 && one.history().get("f1_score").get(2) > 0, "nontrivial metrics: " + one.history());
+        });
+    }
+
     /** A sequence-to-sequence model: per-timestep weights need a sequence output. */
     private static Sequential sequenceModel(Backend be) {
         Jrnn.setBackend(be);

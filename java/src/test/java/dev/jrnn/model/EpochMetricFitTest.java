@@ -34,7 +34,8 @@ class EpochMetricFitTest {
         Jrnn.setSeed(5);
     }
 
-    private static Tensor[] binary(int n) {
+    /** n samples of FitOptionsTest.data with 0/1 targets (positive targets 1). */
+    static Tensor[] binary(int n) {
         Tensor[] d = FitOptionsTest.data(n);
         float[] y = d[1].data();
         for (int i = 0; i < n; i++) y[i] = y[i] > 0 ? 1 : 0;
@@ -109,5 +110,63 @@ class EpochMetricFitTest {
             Map<String, Double> a = m.evaluateAll(List.of(d[0]), List.of(d[1]), 4, null);
             assertEquals(a, back.evaluateAll(List.of(d[0]), List.of(d[1]), 4, null));
         }
+    }
+
+    /** Keras' FBetaScore takes 2-D outputs only: a sequence output is refused before the first batch, naming both. */
+    @Test
+    void fScoresRefuseASequenceOutput() {
+        Tensor x = FitOptionsTest.data(4)[0];
+        Sequential m = new Sequential(new SimpleRNN(3).returnSequences(true).inputShape(4, 2), new Dense(2).activation("sigmoid").name("probs"));
+        m.compile("adam", "binary_crossentropy", "auc", FBetaScore.f1().name("f1"));
+        List<Tensor> before = m.getWeights();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.fit(x, Tensor.zeros(4, 4, 2), new FitOptions().epochs(1).batchSize(2).verbose(0)));
+        assertEquals("F1Score 'f1' expects 2-D outputs (batch, classes), as Keras' does; output probs has shape (None, 4, 2)", e.getMessage());
+        assertEquals(before.get(0).data()[0], m.getWeights().get(0).data()[0], "the model did not train");
+        assertThrows(IllegalArgumentException.class, () -> m.evaluateAll(List.of(x), List.of(Tensor.zeros(4, 4, 2)), 2, null));
+        m.compile("adam", "binary_crossentropy", "auc");   // AUC flattens any rank, as Keras'
+        assertTrue(m.evaluateAll(List.of(x), List.of(Tensor.zeros(4, 4, 2)), 2, null).containsKey("auc"));
+    }
+
+    /**
+     * Keras' compile metrics take no sample weights, and AUC and the F-scores (no MeanMetricWrapper) no mask either: a
+     * masked, weighted fit logs them over every step and sample, unweighted. (Learning rate 0: the predictions the logs
+     * saw are the ones predict gives afterwards.)
+     */
+    @Test
+    void aucAndFScoresIgnoreMaskAndSampleWeights() {
+        Tensor[] d = binary(8);
+        float[] xs = d[0].data().clone();
+        for (int i = 0; i < 8; i += 2) java.util.Arrays.fill(xs, i * 8 + 4, i * 8 + 8, 0f);   // the last two steps of every other sample masked
+        Tensor x = Tensor.of(xs, 8, 4, 2);
+        float[] ys = new float[8 * 4];
+        for (int i = 0; i < ys.length; i++) ys[i] = (i * 7) % 3 == 0 ? 1 : 0;
+        Tensor y = Tensor.of(ys, 8, 4, 1), w = Tensor.of(new float[] {1, 0, 3, 0.5f, 1, 2, 0, 1}, 8);
+        Sequential seq = new Sequential(new dev.jrnn.layers.Masking(0).inputShape(4, 2), new SimpleRNN(3).returnSequences(true),
+                new Dense(1).activation("sigmoid"));
+        seq.compile(new dev.jrnn.optim.SGD(0.0), "binary_crossentropy", new Auc().name("roc"), new Auc().curve("PR").name("pr"));
+        History h = seq.fit(x, y, new FitOptions().epochs(1).batchSize(3).verbose(0).sampleWeight(w).shuffle(false));
+        float[] p = seq.predict(x).data();
+        assertEquals(whole(new Auc(), p, ys), h.history().get("roc").get(0), 1e-12);
+        assertEquals(whole(new Auc().curve("PR"), p, ys), h.history().get("pr").get(0), 1e-12);
+        float[] yb = d[1].data();
+        Sequential flat = new Sequential(new SimpleRNN(3).inputShape(4, 2), new Dense(1).activation("sigmoid"));
+        flat.compile(new dev.jrnn.optim.SGD(0.0), "binary_crossentropy", FBetaScore.f1().threshold(0.5), new Auc());
+        h = flat.fit(d[0], d[1], new FitOptions().epochs(1).batchSize(3).verbose(0).sampleWeight(w).shuffle(false));
+        float[] pf = flat.predict(d[0]).data();
+        assertEquals(whole(FBetaScore.f1().threshold(0.5), pf, yb), h.history().get("f1_score").get(0), 1e-12);
+        assertEquals(whole(new Auc(), pf, yb), h.history().get("auc").get(0), 1e-12);
+    }
+
+    /** Keras 3's registry name of FBetaScore is "f_beta_score" (to_snake_case); the class's default name "fbeta_score" stays an alias. */
+    @Test
+    void fBetaScoreByKerasName() {
+        Tensor[] d = binary(8);
+        Sequential m = new Sequential(new SimpleRNN(3).inputShape(4, 2), new Dense(1).activation("sigmoid"));
+        m.compile("adam", "binary_crossentropy", "f_beta_score", "fbeta_score");
+        assertEquals(List.of("f_beta_score", "fbeta_score"), m.metricNames());
+        Map<String, Double> ev = m.evaluateAll(List.of(d[0]), List.of(d[1]), 4, null);
+        assertEquals(whole(new FBetaScore(), m.predict(d[0]).data(), d[1].data()), ev.get("f_beta_score"), 1e-12);
+        assertEquals(ev.get("f_beta_score"), ev.get("fbeta_score"));
     }
 }

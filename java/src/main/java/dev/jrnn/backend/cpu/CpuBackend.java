@@ -562,6 +562,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void maskedMulRows(int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff) {
+        training.maskedMulRows(rows, cols, x, xOff, s, sOff, y, yOff);
+    }
+
+    @Override
     public void maxOverSteps(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff) {
         training.maxOverSteps(batch, steps, features, x, xOff, y, yOff);
     }

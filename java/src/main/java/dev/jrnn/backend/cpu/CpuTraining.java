@@ -63,14 +63,23 @@ final class CpuTraining {
     }
 
     void mulRows(int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff) {
-        String op = "mulRows";
+        mulRows("mulRows", false, rows, cols, x, xOff, s, sOff, y, yOff);
+    }
+
+    void maskedMulRows(int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff) {
+        mulRows("maskedMulRows", true, rows, cols, x, xOff, s, sOff, y, yOff);
+    }
+
+    /** y = x * s per row; {@code zeroed}: a zero scale gives a zero row (no 0 * Inf = NaN). */
+    private void mulRows(String op, boolean zeroed, int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff) {
         dims(op, rows, cols);
         long n = (long) rows * cols;
         float[] xs = arr(op, "x", x), ss = arr(op, "s", s), ys = arr(op, "y", y);
         int xo = span(op, "x", xs, xOff, n), so = span(op, "s", ss, sOff, rows), yo = span(op, "y", ys, yOff, n);
         for (int r = 0; r < rows; r++) {
             float f = ss[so + r];
-            for (int c = 0; c < cols; c++) ys[yo + r * cols + c] = xs[xo + r * cols + c] * f;
+            if (zeroed && f == 0) java.util.Arrays.fill(ys, yo + r * cols, yo + (r + 1) * cols, 0f);
+            else for (int c = 0; c < cols; c++) ys[yo + r * cols + c] = xs[xo + r * cols + c] * f;
         }
     }
 

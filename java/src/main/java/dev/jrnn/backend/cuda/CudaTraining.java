@@ -122,12 +122,20 @@ final class CudaTraining implements AutoCloseable {
     }
 
     void mulRows(int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff) {
-        String op = "mulRows";
+        mulRows("mulRows", false, rows, cols, x, xOff, s, sOff, y, yOff);
+    }
+
+    void maskedMulRows(int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff) {
+        mulRows("maskedMulRows", true, rows, cols, x, xOff, s, sOff, y, yOff);
+    }
+
+    private void mulRows(String op, boolean zeroed, int rows, int cols, Buf x, long xOff, Buf s, long sOff, Buf y, long yOff) {
         dims(op, rows, cols);
         long n = (long) rows * cols;
         long xp = be.ptr(op, "x", x, xOff, n), sp = be.ptr(op, "s", s, sOff, rows), yp = be.ptr(op, "y", y, yOff, n);
         be.enter();
-        if (n > 0) tk.mulRows(g1(n), rows, cols, xp, sp, yp);
+        if (n > 0 && zeroed) tk.maskedMulRows(g1(n), rows, cols, xp, sp, yp);
+        else if (n > 0) tk.mulRows(g1(n), rows, cols, xp, sp, yp);
     }
 
     void rsqrt(long n, float eps, Buf x, long xOff, Buf y, long yOff) {

@@ -24,6 +24,13 @@ final class TrainKernels extends KernelModule {
     }
     private final long mulRows = fn("jrnn_mul_rows");
 
+    /** y[r, c] = s[r] == 0 ? 0 : x[r, c] * s[r] (y may alias x). (train.cu) */
+    @Kernel("jrnn_masked_mul_rows")
+    void maskedMulRows(Grid grid, int rows, int cols, @Ptr long x, @Ptr long s, @Ptr long y) {
+        launch(maskedMulRows, grid, rows, cols, x, s, y);
+    }
+    private final long maskedMulRows = fn("jrnn_masked_mul_rows");
+
     /** y[b, f] = max over t of x[b, t, f] for [batch, steps, features] x (steps &gt;= 1; a NaN wins); one thread per (b, f). (train.cu) */
     @Kernel("jrnn_max_over_steps")
     void maxOverSteps(Grid grid, int batch, int steps, int features, @Ptr long x, @Ptr long y) {

@@ -149,28 +149,27 @@ final class KerasLayers {
         return e;
     }
 
-    private static Flatten flatten(KerasConfig c, String where) {
+    /** Refuses a data_format other than Keras' default channels_last, the one layout jrnn's layers have. */
+    private static void channelsLast(KerasConfig c, String where) {
         String format = c.string("data_format", "channels_last");
         if (!format.equals("channels_last")) {
             throw new KerasFormatException(where + ": option data_format='" + format + "' is not supported by jrnn (channels_last only)");
         }
+    }
+
+    private static Flatten flatten(KerasConfig c, String where) {
+        channelsLast(c, where);
         return new Flatten();
     }
 
     /** A global 1D pooling layer's keepdims; data_format channels_last only. */
     private static GlobalPooling1D globalPooling(GlobalPooling1D p, KerasConfig c, String where) {
-        if (!"channels_last".equals(c.string("data_format", "channels_last"))) {
-            throw new KerasFormatException(where + ": option data_format='" + c.string("data_format", null)
-                    + "' is not supported by jrnn (channels_last only)");
-        }
+        channelsLast(c, where);
         return p.keepdims(c.bool("keepdims", false));
     }
 
     private Conv1D conv1d(KerasConfig c, String where) {
-        String format = c.string("data_format", "channels_last");
-        if (!format.equals("channels_last")) {
-            throw new KerasFormatException(where + ": option data_format='" + format + "' is not supported by jrnn (channels_last only)");
-        }
+        channelsLast(c, where);
         if (c.has("groups") && c.integer("groups") != 1) {
             throw new KerasFormatException(where + ": option groups=" + c.integer("groups") + " is not supported by jrnn (1 only)");
         }
@@ -185,10 +184,7 @@ final class KerasLayers {
 
     /** A pooling layer's strides (Keras' null: the pool size) and padding; channels_last only. */
     private static Pooling1D pooling1d(Pooling1D p, KerasConfig c, String where) {
-        String format = c.string("data_format", "channels_last");
-        if (!format.equals("channels_last")) {
-            throw new KerasFormatException(where + ": option data_format='" + format + "' is not supported by jrnn (channels_last only)");
-        }
+        channelsLast(c, where);
         try {
             if (c.has("strides")) p.strides(oneInt(c, "strides", where));
             return p.padding(c.string("padding", "valid"));

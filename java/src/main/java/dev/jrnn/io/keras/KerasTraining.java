@@ -70,7 +70,12 @@ final class KerasTraining {
                 + KerasConfig.describe(opt.raw("config")) + " is not one jrnn has (Adam, SGD, RMSprop, Adagrad, AdamW, Nadam)";
         List<Object> metrics = new ArrayList<>();
         try {
-            if (tc.raw("metrics") instanceof List<?> ms) for (Object m : ms) if (metric(m) != null) metrics.add(metric(m));
+            if (tc.raw("metrics") instanceof List<?> ms) {
+                for (Object m : ms) {
+                    Object metric = metric(m);
+                    if (metric != null) metrics.add(metric);
+                }
+            }
             compile(model, o, loss, lw, metrics.toArray());
         } catch (IllegalArgumentException e) {
             compile(model, o, loss, lw);

@@ -134,6 +134,40 @@ class CudaFitParityTest {
         assertEquals(0, gpu.pool().pinnedBlocks(), "no pool block stays pinned after fit");
     }
 
+    /**
+     * Hinge batches alternating 0/1 targets (converted to -1/1) and -1/0/1 ones (kept), replayed from one captured graph:
+     * each batch's targets are checked on the device, so the losses are the eager run's bit for bit and the CPU's.
+     */
+    @Test
+    void capturedHingeStepsCheckEveryBatchsTargets() {
+        int n = 16, t = 5;
+        SplittableRandom r = new SplittableRandom(12);
+        float[] xs = new float[n * t * 2], ys = new float[n * 3];
+        for (int i = 0; i < xs.length; i++) xs[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < 3; c++) {
+                int v = r.nextInt(2);
+                ys[i * 3 + c] = (i / 4) % 2 == 0 ? v : v == 0 ? -1 : 1;   // batches of 4: 0/1, then -1/1, ...
+            }
+        }
+        ys[5 * 3 + 1] = 0;   // a 0 among the -1/1 targets stays 0
+        Tensor x = Tensor.of(xs, n, t, 2), y = Tensor.of(ys, n, 3);
+        Supplier<Sequential> make = () -> {
+            Sequential m = new Sequential(new SimpleRNN(8).inputShape(t, 2), new Dense(3));
+            m.compile(new SGD(0.05), "hinge");
+            return m;
+        };
+        Supplier<FitOptions> o = () -> new FitOptions().epochs(3).batchSize(4).shuffle(false).verbose(0).seed(2);
+        int captures = gpu.graphCaptures(), failures = gpu.graphCaptureFailures();
+        Run graphed = fit(gpu, 7, make, x, y, o.get(), true);
+        assertEquals(failures, gpu.graphCaptureFailures(), "no capture failed");
+        assertTrue(gpu.graphCaptures() > captures, "the hinge step was captured");
+        Run eager = fit(gpu, 7, make, x, y, o.get().cudaGraphs(false), true);
+        assertBitwise("hinge, graphs on vs off", eager, graphed);
+        Run onCpu = fit(cpu, 7, make, x, y, o.get(), true);
+        assertLossesClose("hinge, batches alternating 0/1 and -1/1 targets (per batch)", onCpu.batchLosses(), graphed.batchLosses(), 1e-4);
+    }
+
     @Test
     void manyToOneExampleFitMatchesTheCpu() {
         Tensor[] d = Data.counting(10);

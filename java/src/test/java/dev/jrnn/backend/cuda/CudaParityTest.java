@@ -220,6 +220,20 @@ class CudaParityTest {
         tw.assertClose("maxOverStepsBackward", dx, FP32);
     }
 
+    /** maskedMulRows: rows with a zero scale come out 0 on both backends though x holds Inf and NaN there. */
+    @Test
+    void maskedMulRowsZeroesRowsWithAZeroScale() {
+        int rows = 301, cols = 17;
+        float[] xs = tw.uniformArray(rows * cols, -2, 2), ss = tw.uniformArray(rows, -1, 1);
+        for (int r = 0; r < rows; r += 4) {
+            ss[r] = 0;
+            xs[r * cols + r % cols] = r % 8 == 0 ? Float.POSITIVE_INFINITY : Float.NaN;
+        }
+        Twin x = tw.of(xs), s = tw.of(ss), y = tw.uniform(rows * cols + 3, -9, 9);
+        tw.both((be, bf) -> be.maskedMulRows(rows, cols, bf.apply(x), 0, bf.apply(s), 0, bf.apply(y), 3));
+        tw.assertClose("maskedMulRows", y, 0);
+    }
+
     // ---------------------------------------------------------------- losses
 
     @ParameterizedTest
@@ -288,6 +302,32 @@ class CudaParityTest {
                     weighted ? Span.of(b.apply(w)) : null, Span.of(b.apply(g)), Span.of(b.apply(out)))));
             tw.assertClose(kind + " value" + (weighted ? " weighted" : ""), out, FP32);
             tw.assertClose(kind + " gradient" + (weighted ? " weighted" : ""), g, FP32);
+        }
+    }
+
+    /**
+     * Hinge's 0/1 check is made anew on every call: a 0/1 batch right after one holding -1, 0 and 1 (and back) on the same
+     * backend converts (2y - 1) where the other keeps its targets, as the CPU.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Loss.class, names = {"HINGE", "SQUARED_HINGE"})
+    void hingeTargetsAreCheckedAgainOnEveryCall(Loss kind) {
+        int rows = 29, cols = 5;
+        float[] binary = new float[rows * cols], signed = new float[rows * cols];
+        for (int i = 0; i < binary.length; i++) {
+            binary[i] = tw.rnd.nextInt(2);
+            signed[i] = binary[i] == 0 ? -1 : 1;
+        }
+        signed[7] = 0;
+        Twin p = tw.uniform(rows * cols, -3, 3), tb = tw.of(binary), ts = tw.of(signed);
+        int call = 0;
+        for (Twin t : List.of(ts, tb, tb, ts, tb)) {
+            Twin g = tw.uniform(rows * cols, -9, 9), out = tw.zeros(1);
+            tw.both((be, b) -> be.lossAsync(new LossArgs(kind, rows, cols, Span.of(b.apply(p)), Span.of(b.apply(t)), null,
+                    Span.of(b.apply(g)), Span.of(b.apply(out)))));
+            String what = kind + " call " + call++ + (t == tb ? " (0/1)" : " (-1/0/1)");
+            tw.assertClose(what + " value", out, FP32);
+            tw.assertClose(what + " gradient", g, FP32);
         }
     }
 

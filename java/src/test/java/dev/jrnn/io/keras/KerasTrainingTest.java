@@ -116,4 +116,21 @@ class KerasTrainingTest {
             assertNull(m.optimizer(), "a schedule jrnn lacks leaves the model uncompiled");
         }
     }
+
+    /**
+     * Keras 3 takes FBetaScore by its registry name "f_beta_score" (to_snake_case of the class) and keeps the name given;
+     * two AUC objects of the same name log as "auc" and "auc_1"; the class name "FBetaScore" is taken too.
+     */
+    @Test
+    void kerasMetricNamesAndRepeatedObjectsCompile() {
+        dev.jrnn.Jrnn.setBackend("cpu");
+        Sequential m = new Sequential(new dev.jrnn.layers.SimpleRNN(3).inputShape(4, 2), new Dense(1).activation("sigmoid"));
+        KerasTraining.compile(m, Json.parse("{\"loss\": \"binary_crossentropy\", \"optimizer\": {\"class_name\": \"Adam\", \"config\": {}},"
+                + " \"metrics\": [\"f_beta_score\", {\"class_name\": \"AUC\", \"config\": {\"name\": \"auc\", \"num_thresholds\": 50}},"
+                + " {\"class_name\": \"AUC\", \"config\": {\"name\": \"auc\", \"curve\": \"PR\"}}, \"FBetaScore\"]}"), "f.keras");
+        assertEquals(List.of("f_beta_score", "auc", "auc_1", "FBetaScore"), m.metricNames());   // a name is logged as given
+        assertEquals(50L, ((Number) ((Map<?, ?>) ((Map<?, ?>) m.metricConfigs().get(1)).get("config")).get("num_thresholds")).longValue());
+        assertEquals("PR", ((Map<?, ?>) ((Map<?, ?>) m.metricConfigs().get(2)).get("config")).get("curve"));
+        m.close();
+    }
 }
