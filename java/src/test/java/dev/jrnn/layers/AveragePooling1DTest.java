@@ -26,29 +26,6 @@ class AveragePooling1DTest {
         Jrnn.setSeed(5);
     }
 
-    /** Keras' definition in double: the mean of each window's steps inside the input (TensorFlow's SAME split). */
-    static double[] reference(int B, int T, int C, int p, int s, String padding, double[] x) {
-        int out = padding.equals("valid") ? (T - p) / s + 1 : (T - 1) / s + 1;
-        int left = padding.equals("valid") ? 0 : Math.max((out - 1) * s + p - T, 0) / 2;
-        double[] y = new double[B * out * C];
-        for (int b = 0; b < B; b++) {
-            for (int t = 0; t < out; t++) {
-                for (int c = 0; c < C; c++) {
-                    double sum = 0;
-                    int n = 0;
-                    for (int j = 0; j < p; j++) {
-                        int i = t * s + j - left;
-                        if (i < 0 || i >= T) continue;
-                        sum += x[(b * T + i) * C + c];
-                        n++;
-                    }
-                    y[(b * out + t) * C + c] = sum / n;
-                }
-            }
-        }
-        return y;
-    }
-
     @ParameterizedTest(name = "{0} p={1} s={2} T={3}")
     @CsvSource({"valid,2,2,7", "valid,3,1,6", "valid,3,2,8", "valid,2,3,8", "valid,1,1,3", "same,2,2,7", "same,3,1,6",
             "same,4,1,6", "same,3,2,8", "same,4,3,7", "same,5,2,4"})
@@ -56,7 +33,7 @@ class AveragePooling1DTest {
         int B = 2, C = 3;
         AveragePooling1D pool = new AveragePooling1D(p).strides(s).padding(padding);
         Tensor x = LayerCheck.rand(new SplittableRandom(7), 1, B, T, C);
-        LayerCheck.check(pool, List.of(x), null, new boolean[] {true}, v -> new double[][] {reference(B, T, C, p, s, padding, v[0])}, 2);
+        LayerCheck.check(pool, List.of(x), null, new boolean[] {true}, v -> new double[][] {Ref.pool1d(B, T, C, p, s, padding, v[0], w -> java.util.Arrays.stream(w).average().orElseThrow())}, 2);
     }
 
     /** PyTorch's avg_pool1d (float64, count_include_pad=False, symmetric padding where TensorFlow's SAME is symmetric). */
@@ -68,12 +45,7 @@ class AveragePooling1DTest {
             "same;3;2;4;-0.127770551, 0.03292506406, -0.1537674795, -0.2484882273, -0.2673701215, -0.1234651883, 0.01919770413, -0.1288178106, -0.04626269205, -0.113289493, 0.2266649933, -0.2406587074, 0.09170144732, -0.3067176254, 0.1283402618, -0.02782877009",
     })
     void matchesPyTorchAvgPool1d(String padding, int p, int s, int out, String golden) {
-        float[] x = new float[2 * 7 * 2];
-        for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i * 1.7);
-        Tensor y = new AveragePooling1D(p).strides(s).padding(padding).call(Tensor.of(x, 2, 7, 2));
-        assertArrayEquals(new int[] {2, out, 2}, y.shape());
-        String[] want = golden.split(",\\s*");
-        for (int i = 0; i < want.length; i++) assertEquals(Double.parseDouble(want[i]), y.data()[i], 1e-6, "element " + i);
+        Ref.assertPoolsGolden(new AveragePooling1D(p).strides(s).padding(padding), out, golden);
     }
 
     @Test

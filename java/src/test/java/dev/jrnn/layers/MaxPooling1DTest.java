@@ -26,27 +26,6 @@ class MaxPooling1DTest {
         Jrnn.setSeed(5);
     }
 
-    /** Keras' definition in double: the maximum of each window's steps inside the input (TensorFlow's SAME split). */
-    static double[] reference(int B, int T, int C, int p, int s, String padding, double[] x) {
-        int out = padding.equals("valid") ? (T - p) / s + 1 : (T - 1) / s + 1;
-        int left = padding.equals("valid") ? 0 : Math.max((out - 1) * s + p - T, 0) / 2;
-        double[] y = new double[B * out * C];
-        for (int b = 0; b < B; b++) {
-            for (int t = 0; t < out; t++) {
-                for (int c = 0; c < C; c++) {
-                    double m = Double.NEGATIVE_INFINITY;
-                    for (int j = 0; j < p; j++) {
-                        int i = t * s + j - left;
-                        if (i >= 0 && i < T) m = Math.max(m, x[(b * T + i) * C + c]);
-                    }
-                    y[(b * out + t) * C + c] = m;
-                }
-            }
-        }
-        return y;
-    }
-
-    /** Random inputs have no ties, so central differences see the one step that wins each window. */
     @ParameterizedTest(name = "{0} p={1} s={2} T={3}")
     @CsvSource({"valid,2,2,7", "valid,3,1,6", "valid,3,2,8", "valid,2,3,8", "valid,1,1,3", "same,2,2,7", "same,3,1,6",
             "same,4,1,6", "same,3,2,8", "same,4,3,7", "same,5,2,4"})
@@ -54,7 +33,7 @@ class MaxPooling1DTest {
         int B = 2, C = 3;
         MaxPooling1D pool = new MaxPooling1D(p).strides(s).padding(padding);
         Tensor x = LayerCheck.rand(new SplittableRandom(7), 1, B, T, C);
-        LayerCheck.check(pool, List.of(x), null, new boolean[] {true}, v -> new double[][] {reference(B, T, C, p, s, padding, v[0])}, 2);
+        LayerCheck.check(pool, List.of(x), null, new boolean[] {true}, v -> new double[][] {Ref.pool1d(B, T, C, p, s, padding, v[0], w -> java.util.Arrays.stream(w).max().orElseThrow())}, 2);
     }
 
     /** PyTorch's max_pool1d (float64; its padding is -inf, so symmetric TensorFlow SAME cases match it). */
@@ -66,12 +45,7 @@ class MaxPooling1DTest {
             "same;3;2;4;0, 0.9916648105, 0.4941133511, 0.7984871126, 0.8591618149, 0.3967405731, 0.9997929001, -0.1086365954, 0.8792730617, 0.359058354, 0.8792730617, 0.7733278896, 0.5290826861, 0.9856002988, 0.2159872662, 0.9404289629",
     })
     void matchesPyTorchMaxPool1d(String padding, int p, int s, int out, String golden) {
-        float[] x = new float[2 * 7 * 2];
-        for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i * 1.7);
-        Tensor y = new MaxPooling1D(p).strides(s).padding(padding).call(Tensor.of(x, 2, 7, 2));
-        assertArrayEquals(new int[] {2, out, 2}, y.shape());
-        String[] want = golden.split(",\\s*");
-        for (int i = 0; i < want.length; i++) assertEquals(Double.parseDouble(want[i]), y.data()[i], 1e-6, "element " + i);
+        Ref.assertPoolsGolden(new MaxPooling1D(p).strides(s).padding(padding), out, golden);
     }
 
     @Test

@@ -146,4 +146,41 @@ final class Ref {
         for (int i = 0; i < a.length; i++) s += a[i] * b[i];
         return s;
     }
+
+    /**
+     * A 1-D pooling by Keras' definition: {@code reduce} over the steps of each window of {@code p} steps every {@code s}
+     * that lie inside the input (TensorFlow's SAME split: the odd pad step on the right), on x [B, T, C].
+     */
+    static double[] pool1d(int B, int T, int C, int p, int s, String padding, double[] x,
+                           java.util.function.ToDoubleFunction<double[]> reduce) {
+        int out = padding.equals("valid") ? (T - p) / s + 1 : (T - 1) / s + 1;
+        int left = padding.equals("valid") ? 0 : Math.max((out - 1) * s + p - T, 0) / 2;
+        double[] y = new double[B * out * C];
+        for (int b = 0; b < B; b++) {
+            for (int t = 0; t < out; t++) {
+                for (int c = 0; c < C; c++) {
+                    double[] w = new double[p];
+                    int n = 0;
+                    for (int j = 0; j < p; j++) {
+                        int i = t * s + j - left;
+                        if (i >= 0 && i < T) w[n++] = x[(b * T + i) * C + c];
+                    }
+                    y[(b * out + t) * C + c] = reduce.applyAsDouble(java.util.Arrays.copyOf(w, n));
+                }
+            }
+        }
+        return y;
+    }
+
+    /** {@code layer} on the golden test input sin(1.7 i) of shape (2, 7, 2) gives {@code out} steps of {@code golden} (comma-separated). */
+    static void assertPoolsGolden(Pooling1D layer, int out, String golden) {
+        float[] x = new float[2 * 7 * 2];
+        for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i * 1.7);
+        dev.jrnn.tensor.Tensor y = layer.call(dev.jrnn.tensor.Tensor.of(x, 2, 7, 2));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {2, out, 2}, y.shape());
+        String[] want = golden.split(",\\s*");
+        for (int i = 0; i < want.length; i++) {
+            org.junit.jupiter.api.Assertions.assertEquals(Double.parseDouble(want[i]), y.data()[i], 1e-6, "element " + i);
+        }
+    }
 }
