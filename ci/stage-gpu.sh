@@ -14,6 +14,12 @@ rm -rf .device/cp/java/test-classes/dev/jrnn/io .device/lib/lz4-java-*.jar .devi
 # the PyTorch golden values and their CPU-only tests (1.4 MB), the data package's tests and files (no GPU test there)
 rm -rf .device/cp/java/test-classes/torchref .device/cp/java/test-classes/dev/jrnn/data .device/cp/java/test-classes/dev/jrnn/*/Torch*.class \
   .device/cp/java/test-classes/dev/jrnn/*/*/Torch*.class
+# only the test classes a @Tag("gpu") test reaches (jdeps' class graph from them; ~2 MB): the rest run on CPUs in CI
+tc=.device/cp/java/test-classes
+grep -rl '@Tag("gpu")' java/src/test/java | sed 's|java/src/test/java/||; s|\.java$||; s|/|.|g' > /tmp/jrnn-gpu-roots.txt
+"$JAVA_HOME/bin/jdeps" -verbose:class -cp .device/cp/java/classes "$tc" 2>/dev/null \
+  | awk '$2 == "->" && $1 ~ /^dev\.jrnn\./ && $3 ~ /^dev\.jrnn\./ {print $1, $3}' > /tmp/jrnn-test-deps.txt
+python3 ci/gpu-test-closure.py "$tc" /tmp/jrnn-gpu-roots.txt /tmp/jrnn-test-deps.txt
 fatbin=.device/cp/java/classes/dev/jrnn/backend/cuda/jrnn_kernels.fatbin   # the same kernels, compressed (5 MB less)
 rm -f "$fatbin"; FATBIN_COMPRESS=1 native/build.sh "$fatbin" /tmp/jrnn-stage-native > /dev/null
 [ -s "$fatbin" ] || { echo "no kernels staged (nvcc missing or failed): the GPU run would find none" >&2; exit 1; }
