@@ -72,8 +72,9 @@ public record Sample(List<Tensor> inputs, List<Tensor> targets, List<Tensor> wei
         // per-timestep weights follow the targets' steps (a Conv1D or pooling may make them differ from the input's)
         for (int k = 0; targets != null && k < Math.min(targets.size(), this.targets.size()); k++) {
             Tensor was = this.targets.get(k), now = targets.get(k);
-            if (now == null || was.rank() == 0 || now.rank() == 0 || was.dim(0) == now.dim(0)) continue;
-            for (Tensor w : weights) {
+            if (now == null || was.rank() < 2 || now.rank() < 2 || was.dim(0) == now.dim(0)) continue;   // not a sequence, or same steps
+            // target k's weight: its own where there is one per output, else the one shared weight
+            for (Tensor w : weights.size() == this.targets.size() && weights.size() > 1 ? List.of(weights.get(k)) : weights) {
                 if (w.size() > 1 && w.dim(0) == was.dim(0)) {
                     throw new IllegalArgumentException("Sample.with: " + where() + " has per-timestep weights " + Tensor.shapeString(w.shape())
                             + " and its target " + k + " now has " + now.dim(0) + " steps, not " + was.dim(0)

@@ -81,8 +81,10 @@ public class AveragePooling1D extends Pooling1D {
         long n = (long) g.b * g.q;
         // rows past a sample's outputs may count 0: 1 keeps their (dropped) values and zero gradients finite
         be.clip(n, 1f, Float.MAX_VALUE, inv.buf(), 0);
+        // 1/count as rsqrt(count^2): count^2 is exact, so one rounding (as Keras' division) where rsqrt is exact (the CPU);
+        // within rsqrtf's ulps on CUDA (there is no division op)
+        be.mul(n, inv.buf(), 0, inv.buf(), 0, inv.buf(), 0);
         be.rsqrt(n, 0f, inv.buf(), 0, inv.buf(), 0);
-        be.mul(n, inv.buf(), 0, inv.buf(), 0, inv.buf(), 0);   // 1/count as rsqrt squared: no division op (a few ulp off on CUDA)
         be.mulRows(g.b * g.q, g.c, full.buf(), 0, inv.buf(), 0, full.buf(), 0);
         return inv;
     }

@@ -30,6 +30,19 @@ public final class ParamStore implements AutoCloseable {
     }
 
     /**
+     * Gives {@code layer} its weights back as a store of its own (freed by its {@link Layer#discardBuild}): those of its
+     * parameters not in {@code shared} move out of the store they are in now. What a layer removed from a model keeps.
+     */
+    public static void detach(Layer layer, java.util.Set<Param> shared) {
+        List<Param> own = new java.util.ArrayList<>();
+        for (Param p : layer.params) if (!shared.contains(p) && !own.contains(p)) own.add(p);
+        if (own.isEmpty()) return;
+        ParamStore mine = new ParamStore(own.get(0).backend(), own);
+        if (layer.store != null && layer.store != mine) layer.store.close();   // its first store: every value moved on already
+        layer.store = mine;
+    }
+
+    /**
      * Binds {@code params} without allocating when none of them holds values yet: the values are then zeros
      * until first read or written. For layers built inside {@link Layer#buildForLoading}, whose parameters a
      * model's store takes over before anything reads them.

@@ -91,10 +91,18 @@ final class EpochLogs {
             for (int j = 0; j < metrics.size(); j++) {
                 String key = trained.length > 1 ? keys.get(k) + "_" + metricNames.get(j) : metricNames.get(j);
                 double[] r = metrics.get(j).result(metricState[k][j], cols[k]);
-                if (r.length == 1) m.put(key, r[0]);
-                else for (int c = 0; c < r.length; c++) m.put(key + "_" + c, r[c]);   // one per class, where Keras logs an array
+                if (r.length == 1) put(m, key, r[0]);
+                else for (int c = 0; c < r.length; c++) put(m, key + "_" + c, r[c]);   // one per class, where Keras logs an array
             }
         }
         return m;
+    }
+
+    /** A log value under a key no other value holds: a per-class key ("f1_score_1") may meet a renamed metric's. */
+    private static void put(Map<String, Double> m, String key, double v) {
+        if (m.putIfAbsent(key, v) != null) {
+            throw new IllegalStateException("two metrics log under '" + key + "' (a per-class value and a repeated metric's name);"
+                    + " give one of them another name");
+        }
     }
 }

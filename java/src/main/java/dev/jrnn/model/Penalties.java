@@ -35,7 +35,7 @@ final class Penalties {
 
     private final Parameters params;
     private final Graph graph;
-    private final long version;
+    private long version;
     private final List<Weight> weights = new ArrayList<>();
     private final List<Projection> projections = new ArrayList<>();
     private final List<Activity> activities = new ArrayList<>();
@@ -61,11 +61,18 @@ final class Penalties {
 
     /** {@code s}'s plan: {@code last} when still current, else a new one (checked; refused settings throw). */
     static Penalties plan(Setup s, Penalties last) {
+        Graph g = s.graph();   // first: building a stale graph (a Sequential after pop or add) replaces the parameters
         Parameters ps = s.params();
-        Graph g = s.graph();
         long v = WeightRules.version();
         if (last != null && last.params == ps && last.graph == g && last.version == v) return last;
-        return new Penalties(s.name(), ps, g, v);
+        Penalties next = new Penalties(s.name(), ps, g, v);
+        // the version is global: a rule set on another model's layer leaves this plan (and its captured graphs) as they were
+        if (last != null && last.params == ps && last.graph == g && next.weights.equals(last.weights)
+                && next.projections.equals(last.projections) && next.activities.equals(last.activities)) {
+            last.version = v;
+            return last;
+        }
+        return next;
     }
 
     /**

@@ -106,7 +106,7 @@ final class SampleWeights {
                 throw new IllegalArgumentException(who + ": " + label + " holds " + w.dim(0) + " weights, x holds " + n
                         + " samples; give one weight per sample");
             }
-            if (w.rank() == 2) requireSequence(who, label, w, outs.get(k), k, targetSteps);
+            if (w.rank() == 2) requireSequence(who, label, w, outs.get(k), k, targetSteps.applyAsInt(k) == SKIPPED ? null : targetSteps);
         }
         return ws;
     }
@@ -117,8 +117,9 @@ final class SampleWeights {
      */
     private static void requireSequence(String who, String label, Tensor w, Node out, int k, java.util.function.IntUnaryOperator steps) {
         int[] s = out.shape();
+        if (steps == null) return;   // a skipped output (no target): it trains no loss, its weight is never read
         int t = s.length != 2 ? -1 : s[0] != -1 ? s[0] : steps.applyAsInt(k);
-        if (t != w.dim(1) && !(s.length == 2 && s[0] == -1 && t == -1)) {   // a skipped output (no target) trains no loss
+        if (t != w.dim(1)) {
             throw new IllegalArgumentException(who + ": " + label + " has shape " + Tensor.shapeString(w.shape()) + ", one weight per"
                     + " timestep, but output " + out.layer().name() + " " + out.shapeString() + " is not a sequence of " + w.dim(1)
                     + " steps; give one weight per sample, shape (" + w.dim(0) + ")");
@@ -137,9 +138,12 @@ final class SampleWeights {
         return Collections.nCopies(graph.outputs.size(), classWeights(what, cw, d.ys(), n, sparse));
     }
 
-    /** The steps of each target in {@code ys} (axis 1; -1 for a target without one). */
+    /** What {@link #targetSteps} says of an output without a target (fit and validation may skip one). */
+    static final int SKIPPED = Integer.MIN_VALUE;
+
+    /** The steps of each target in {@code ys} (axis 1; -1 for a target without one; {@link #SKIPPED} for none). */
     static java.util.function.IntUnaryOperator targetSteps(List<Tensor> ys) {
-        return k -> ys.get(k) != null && ys.get(k).rank() >= 2 ? ys.get(k).dim(1) : -1;
+        return k -> ys.get(k) == null ? SKIPPED : ys.get(k).rank() >= 2 ? ys.get(k).dim(1) : -1;
     }
 
     /** Keras' class_weight as one weight per sample of the single target in {@code ys}. */

@@ -169,9 +169,7 @@ public class Sequential extends Model {
     private void keepOwnWeights(Layer popped) {
         java.util.Set<dev.jrnn.layers.Param> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Layer l : stack) kept.addAll(l.params());
-        List<dev.jrnn.layers.Param> own = new ArrayList<>();
-        for (dev.jrnn.layers.Param p : popped.params()) if (!kept.contains(p) && !own.contains(p)) own.add(p);
-        if (!own.isEmpty()) new dev.jrnn.layers.ParamStore(own.get(0).backend(), own);
+        dev.jrnn.layers.ParamStore.detach(popped, kept);
     }
 
     /** The input the first layer is built for: the Input added before it, or the one it declares (or null). */

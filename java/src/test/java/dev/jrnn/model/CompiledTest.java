@@ -110,4 +110,19 @@ class CompiledTest {
         assertEquals(3, ((Map<?, ?>) ((Map<?, ?>) m.metricConfigs().get(0)).get("config")).get("num_thresholds"));
         assertTrue(auc3 >= 0 && auc3 <= 1);
     }
+
+    /** Review: a per-class F-score logs f1_score_0.., so a repeated "f1_score" (renamed f1_score_1) would overwrite class 1. */
+    @Test
+    void aRenamedMetricMeetingAPerClassKeyIsRefusedBeforeTraining() {
+        Sequential m = new Sequential(new Dense(3).activation("softmax").inputShape(2));
+        m.compile("adam", "categorical_crossentropy", FBetaScore.f1(), FBetaScore.f1().average("macro"));
+        float[] y = new float[8 * 3];
+        for (int i = 0; i < 8; i++) y[i * 3 + i % 3] = 1;
+        List<Tensor> before = m.getWeights();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> m.fit(Tensor.full(0.5f, 8, 2), Tensor.of(y, 8, 3), new FitOptions().epochs(1).batchSize(4).verbose(0)));
+        assertTrue(e.getMessage().contains("two metrics log under 'f1_score_1'"), e.getMessage());
+        assertEquals(0, m.optimizer().iterations(), "refused before the first step");
+        assertTrue(java.util.Arrays.equals(before.get(0).data(), m.getWeights().get(0).data()));
+    }
 }

@@ -393,6 +393,8 @@ class PenaltiesTest {
         Penalties ruled = s.penalties();
         assertTrue(ruled != plan && ruled.penalises() && !ruled.hasConstraints(), "a new rule makes a new plan");
         assertSame(ruled, s.penalties());
+        new Dense(4).kernelRegularizer(Regularizers.l1(0.5));   // a rule on another model's layer bumps the global version
+        assertSame(ruled, s.penalties(), "the same rules keep the plan (and the CUDA graphs captured with it)");
         d.kernelRegularizer(null);
         assertTrue(s.penalties().isEmpty());
         Tensor x = random(4, 3), y = random(4, 2);

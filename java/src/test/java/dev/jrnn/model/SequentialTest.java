@@ -195,12 +195,17 @@ class SequentialTest {
                 assertEquals(2, again.predict(x).dim(1));
             }
         }
+        CpuBackend be = CpuBackend.create();
+        Jrnn.setBackend(be);
         Dense only = new Dense(3).inputShape(2);
+        long before = be.liveBuffers();
         try (Sequential m = new Sequential(only)) {
             m.pop();
             assertThrows(IllegalStateException.class, m::countParams);
             assertThrows(IllegalStateException.class, () -> m.save(java.nio.file.Path.of("never.keras")));
             assertEquals(3, only.call(Tensor.zeros(1, 2)).dim(1), "the popped layer still runs on its own weights");
         }
+        only.discardBuild();   // the popped layer owns its weights: discarding it frees them
+        assertTrue(be.liveBuffers() <= before, "buffers left: " + be.liveBuffers() + ", before the model " + before);
     }
 }
