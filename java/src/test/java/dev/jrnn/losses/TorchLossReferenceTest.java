@@ -154,7 +154,7 @@ class TorchLossReferenceTest {
         }
         double lr = 1000;
         List<String> metrics = (List<String>) c.meta().get("metrics");
-        m.compile(new SGD(lr), Losses.of(Losses.kerasName(Loss.valueOf(c.string("loss", null)))), metrics.toArray(String[]::new));
+        m.compile(new SGD(lr), Losses.of(Losses.kerasName(Loss.valueOf(c.string("loss", null)))), metrics.toArray());
         if (Loss.valueOf(c.string("loss", null)).sparse()) {   // Keras squeezes class indices given as [B, T, 1]
             int[] s = y.shape(), s1 = java.util.Arrays.copyOf(s, s.length + 1);
             s1[s.length] = 1;

@@ -34,7 +34,7 @@ class CSVLoggerTest {
     private static Sequential model(String... metrics) {
         Jrnn.setSeed(4);
         Sequential m = new Sequential(new Dense(1).inputShape(2));
-        m.compile(new SGD(0.1), "mse", metrics);
+        m.compile(new SGD(0.1), "mse", (Object[]) metrics);
         return m;
     }
 
