@@ -242,11 +242,12 @@ extern "C" __global__ void jrnn_copy_if(long long n, const float* guard, const f
     JRNN_GRID_STRIDE(i, n) dst[i] = src[i];
 }
 
-// Optimizers RMSprop, Adagrad, AdamW and Nadam as Keras 3 (kind codes: dev.jrnn.backend.OptimizerArgs.Kind#code()).
+// Optimizers RMSprop, Adagrad, AdamW, Nadam and Adamax as Keras 3 (kind codes: dev.jrnn.backend.OptimizerArgs.Kind#code()).
 #define JRNN_OPT_RMSPROP 0
 #define JRNN_OPT_ADAGRAD 1
 #define JRNN_OPT_ADAMW 2
 #define JRNN_OPT_NADAM 3
+#define JRNN_OPT_ADAMAX 4
 
 // Nadam's u_product at step t: prod_{s=1..t} beta1 (1 - 0.5 * 0.96^s), in double, as
 // dev.jrnn.backend.cpu.CpuTraining#nadamProduct. Past s = 1100 the factor is beta1 in double (0.96^1100 < 1e-19).
@@ -262,7 +263,7 @@ __device__ __forceinline__ double jrnn_nadam_product(double beta1, long long t) 
 }
 
 // Advances the step counter t (step[0..1]) and writes the step's coefficients into step[2..4] (double math, as
-// CpuTraining computes them): AdamW step[2] = lr sqrt(1 - b2^t) / (1 - b1^t); Nadam step[2] = u_{t+1} / (1 - U_{t+1}),
+// CpuTraining computes them): AdamW step[2] = lr sqrt(1 - b2^t) / (1 - b1^t); Adamax step[2] = lr / (1 - b1^t); Nadam step[2] = u_{t+1} / (1 - U_{t+1}),
 // step[3] = (1 - u_t) / (1 - U_t), step[4] = 1 / (1 - b2^t) with u_s = b1 (1 - 0.5 * 0.96^s), U_t = prod u_s.
 // One thread; nothing happens when the guard (nullable) is set.
 // args: (int kind, float* step, float lr, float beta1, float beta2, const float* guard)
@@ -274,6 +275,8 @@ extern "C" __global__ void jrnn_opt_step(int kind, float* step, float lr, float 
     const double td = (double)t, b1 = (double)beta1, b2 = (double)beta2;
     if (kind == JRNN_OPT_ADAMW) {
         step[2] = (float)((double)lr * sqrt(1.0 - pow(b2, td)) / (1.0 - pow(b1, td)));
+    } else if (kind == JRNN_OPT_ADAMAX) {
+        step[2] = (float)((double)lr / (1.0 - pow(b1, td)));
     } else if (kind == JRNN_OPT_NADAM) {
         const double ut = b1 * (1.0 - 0.5 * pow(0.96, td)), ut1 = b1 * (1.0 - 0.5 * pow(0.96, td + 1.0));
         const double prod = jrnn_nadam_product(b1, t), prod1 = prod * ut1;
@@ -291,6 +294,7 @@ extern "C" __global__ void jrnn_opt_step(int kind, float* step, float lr, float 
 //   ADAGRAD  s1 += g^2; p -= lr g / sqrt(s1 + eps)
 //   ADAMW    h1 = beta1, h2 = beta2: s1 += (g - s1)(1 - h1); s2 += (g^2 - s2)(1 - h2); p -= step[2] s1 / (sqrt(s2) + eps)
 //   NADAM    as AdamW's moments; p -= lr m_hat / (sqrt(s2 step[4]) + eps), m_hat = step[2] s1 + step[3] g
+//   ADAMAX   s1 += (g - s1)(1 - h1); s2 = max(h2 s2, |g|); p -= step[2] s1 / (s2 + eps)
 // args: (int kind, long long n, float* p, const float* g, float* s1, float* s2, float* s3, const float* step,
 //        float lr, float h1, float h2, float eps, float wd, const float* guard)
 extern "C" __global__ void jrnn_opt_update(int kind, long long n, float* __restrict__ p, const float* __restrict__ g,
@@ -299,7 +303,7 @@ extern "C" __global__ void jrnn_opt_update(int kind, long long n, float* __restr
                                            float wd, const float* guard) {
     if (guard != nullptr && *guard != 0.0f) return;
     float c0 = 0.0f, c1 = 0.0f, c2 = 0.0f;
-    if (kind == JRNN_OPT_ADAMW || kind == JRNN_OPT_NADAM) {
+    if (kind == JRNN_OPT_ADAMW || kind == JRNN_OPT_NADAM || kind == JRNN_OPT_ADAMAX) {
         c0 = step[2];
         c1 = step[3];
         c2 = step[4];
@@ -332,6 +336,14 @@ extern "C" __global__ void jrnn_opt_update(int kind, long long n, float* __restr
                 const float acc = s1[i] + gi * gi;
                 s1[i] = acc;
                 pi -= lr * gi / sqrtf(acc + eps);
+                break;
+            }
+            case JRNN_OPT_ADAMAX: {
+                const float m = s1[i] + (gi - s1[i]) * (1.0f - h1);
+                const float u = fmaxf(h2 * s2[i], fabsf(gi));
+                s1[i] = m;
+                s2[i] = u;
+                pi -= c0 * m / (u + eps);
                 break;
             }
             default: {  // ADAMW, NADAM

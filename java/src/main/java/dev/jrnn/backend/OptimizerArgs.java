@@ -12,8 +12,10 @@ package dev.jrnn.backend;
  *       {@code p -= lr g / sqrt(s1 + eps)}.</li>
  *   <li>ADAMW ({@code h1} = beta1, {@code h2} = beta2): s1 = m, s2 = v, as Adam.</li>
  *   <li>NADAM ({@code h1} = beta1, {@code h2} = beta2): s1 = m, s2 = v, Keras' Nadam (momentum schedule 0.96).</li>
+ *   <li>ADAMAX ({@code h1} = beta1, {@code h2} = beta2): s1 = m, s2 = u (the infinity norm), Keras' Adamax:
+ *       {@code u = max(beta2 u, |g|)}, {@code p -= lr m / ((1 - beta1^t) (u + eps))}.</li>
  * </ul>
- * ADAMW and NADAM keep the step count t in the backend's memory: {@code step} holds 5 floats (t as a lo, hi
+ * ADAMW, NADAM and ADAMAX keep the step count t in the backend's memory: {@code step} holds 5 floats (t as a lo, hi
  * counter pair as {@link CounterRng#counter}, then scratch); each update first advances t by one. Others take a
  * null step.
  *
@@ -24,12 +26,12 @@ package dev.jrnn.backend;
  */
 public record OptimizerArgs(Kind kind, long n, Span params, Span grads, Span s1, Span s2, Span s3, Span step, Span guard,
                             float lr, float h1, float h2, float eps, float weightDecay) {
-    /** Floats of {@code step} for ADAMW and NADAM. */
+    /** Floats of {@code step} for ADAMW, NADAM and ADAMAX. */
     public static final int STEP_FLOATS = 5;
 
     /** The update rule; {@link #code()} is what the CUDA kernels receive. */
     public enum Kind {
-        RMSPROP(0), ADAGRAD(1), ADAMW(2), NADAM(3);
+        RMSPROP(0), ADAGRAD(1), ADAMW(2), NADAM(3), ADAMAX(4);
 
         private final int code;
 
@@ -38,10 +40,10 @@ public record OptimizerArgs(Kind kind, long n, Span params, Span grads, Span s1,
         public int code() { return code; }
 
         /** Whether the rule keeps a step count (and needs {@code step}). */
-        public boolean counted() { return this == ADAMW || this == NADAM; }
+        public boolean counted() { return this == ADAMW || this == NADAM || this == ADAMAX; }
 
         /** Whether the rule needs {@code s2}. */
-        boolean needsS2() { return this == ADAMW || this == NADAM; }
+        boolean needsS2() { return this == ADAMW || this == NADAM || this == ADAMAX; }
     }
 
     public OptimizerArgs {

@@ -4,7 +4,7 @@ import dev.jrnn.backend.OptimizerArgs;
 import dev.jrnn.optim.schedules.LearningRateSchedule;
 
 /**
- * The settings AdamW and Nadam share with Adam, Keras' defaults: beta1 0.9, beta2 0.999, epsilon 1e-7. The
+ * The settings AdamW, Nadam and Adamax share with Adam, Keras' defaults: beta1 0.9, beta2 0.999, epsilon 1e-7. The
  * setters return the concrete optimizer, so they chain.
  *
  * <pre>{@code

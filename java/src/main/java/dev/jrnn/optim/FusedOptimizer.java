@@ -8,7 +8,7 @@ import dev.jrnn.optim.schedules.LearningRateSchedule;
 import dev.jrnn.tensor.Float32;
 
 /**
- * The optimizers of {@link Backend#optimizerUpdate} (RMSprop, Adagrad, AdamW, Nadam): their state buffers, Keras'
+ * The optimizers of {@link Backend#optimizerUpdate} (RMSprop, Adagrad, AdamW, Nadam, Adamax): their state buffers, Keras'
  * {@code weight_decay}, and for the counted kinds the step count in device memory with a host mirror, as
  * {@link Adam} keeps it (so replayed captured steps use the right t).
  */
@@ -57,7 +57,10 @@ public abstract class FusedOptimizer extends Optimizer {
         step = kind.counted() ? new DeviceStep(be, OptimizerArgs.STEP_FLOATS) : null;
     }
 
-    /** The state buffers under Keras' variable names (RMSprop: velocity, momentum, average_gradient; Adagrad: accumulator; AdamW, Nadam: m, v). */
+    /**
+     * The state buffers under Keras' variable names (RMSprop: velocity, momentum, average_gradient; Adagrad: accumulator;
+     * AdamW, Nadam: m, v; Adamax: momentum, norm).
+     */
     @Override
     protected java.util.Map<String, Buf> stateBuffers() {
         java.util.Map<String, Buf> m = new java.util.LinkedHashMap<>();
@@ -66,6 +69,7 @@ public abstract class FusedOptimizer extends Optimizer {
             case RMSPROP -> new String[] {"velocity", "momentum", "average_gradient"};
             case ADAGRAD -> new String[] {"accumulator", "s2", "s3"};
             case ADAMW, NADAM -> new String[] {"m", "v", "s3"};
+            case ADAMAX -> new String[] {"momentum", "norm", "s3"};
         };
         m.put(names[0], s1);
         if (s2 != null) m.put(names[1], s2);

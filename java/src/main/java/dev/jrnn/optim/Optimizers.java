@@ -12,9 +12,9 @@ import java.util.Locale;
 public final class Optimizers {
     private Optimizers() {}
 
-    private static final String NAMES = "adam, sgd, rmsprop, adagrad, adamw or nadam";
+    private static final String NAMES = "adam, sgd, rmsprop, adagrad, adamw, nadam or adamax";
 
-    /** "adam", "sgd", "rmsprop", "adagrad", "adamw" or "nadam" (case-insensitive). */
+    /** "adam", "sgd", "rmsprop", "adagrad", "adamw", "nadam" or "adamax" (case-insensitive). */
     public static Optimizer of(String name) {
         if (name == null) throw new IllegalArgumentException("optimizer name is null: expected " + NAMES);
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
@@ -24,6 +24,7 @@ public final class Optimizers {
             case "adagrad" -> new Adagrad();
             case "adamw" -> new AdamW();
             case "nadam" -> new Nadam();
+            case "adamax" -> new Adamax();
             default -> throw new IllegalArgumentException("unknown optimizer '" + name + "': expected " + NAMES);
         };
     }

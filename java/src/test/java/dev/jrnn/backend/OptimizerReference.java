@@ -1,7 +1,7 @@
 package dev.jrnn.backend;
 
 /**
- * Keras 3's update rules of RMSprop, Adagrad, AdamW and Nadam written out in double, step by step, from
+ * Keras 3's update rules of RMSprop, Adagrad, AdamW, Nadam and Adamax written out in double, step by step, from
  * keras/src/optimizers/*.py (and BaseOptimizer._apply_weight_decay), independently of the backends' code.
  */
 public final class OptimizerReference {
@@ -64,6 +64,11 @@ public final class OptimizerReference {
                 case ADAGRAD -> {
                     s1[i] += gi * gi;
                     p[i] -= lr * gi / Math.sqrt(s1[i] + eps);
+                }
+                case ADAMAX -> {   // keras/src/optimizers/adamax.py update_step
+                    s1[i] += (gi - s1[i]) * (1 - h1);
+                    s2[i] = Math.max(h2 * s2[i], Math.abs(gi));
+                    p[i] -= lr * s1[i] / ((1 - Math.pow(h1, t)) * (s2[i] + eps));
                 }
                 case ADAMW -> {
                     s1[i] += (gi - s1[i]) * (1 - h1);

@@ -58,6 +58,9 @@ class FusedOptimizerTest {
         trajectory("adagrad", new Adagrad(0.1), new OptimizerReference(OptimizerArgs.Kind.ADAGRAD, p0(), 0.1f, 0.1, 0, 0, 1e-7f, 0, false));
         trajectory("adamw", new AdamW(0.01), new OptimizerReference(OptimizerArgs.Kind.ADAMW, p0(), 0, 0.01, 0.9f, 0.999f, 1e-7f, 0.004f, false));
         trajectory("nadam", new Nadam(0.01), new OptimizerReference(OptimizerArgs.Kind.NADAM, p0(), 0, 0.01, 0.9f, 0.999f, 1e-7f, 0, false));
+        trajectory("adamax", new Adamax(0.01), new OptimizerReference(OptimizerArgs.Kind.ADAMAX, p0(), 0, 0.01, 0.9f, 0.999f, 1e-7f, 0, false));
+        trajectory("adamax betas, epsilon, weight decay", new Adamax(0.02).beta1(0.7).beta2(0.9).epsilon(1e-3).weightDecay(0.05),
+                new OptimizerReference(OptimizerArgs.Kind.ADAMAX, p0(), 0, 0.02, 0.7f, 0.9f, 1e-3f, 0.05f, false));
         trajectory("nadam weight decay", new Nadam(0.01).weightDecay(0.05),
                 new OptimizerReference(OptimizerArgs.Kind.NADAM, p0(), 0, 0.01, 0.9f, 0.999f, 1e-7f, 0.05f, false));
     }
@@ -65,8 +68,9 @@ class FusedOptimizerTest {
     /** One step from p = 1 with g = 0.5 at Keras' defaults, worked out by hand (python, float64). */
     @Test
     void firstStepGoldenValues() {
-        String[] names = {"rmsprop", "adagrad", "adamw", "nadam"};
-        double[] want = {0.9968377286643679, 0.9991548458660078, 0.9989960063245154, 0.9989372124092487};
+        String[] names = {"rmsprop", "adagrad", "adamw", "nadam", "adamax"};
+        // adamax: 1 - (0.001 / (1 - 0.9)) * 0.05 / (0.5 + 1e-7), Keras 3's adamax.py
+        double[] want = {0.9968377286643679, 0.9991548458660078, 0.9989960063245154, 0.9989372124092487, 0.9990000001999999};
         for (int k = 0; k < names.length; k++) {
             Optimizer opt = Optimizers.of(names[k]);
             ParamStore s = store(new float[] {1f, 1f, 1f, 1f, 1f});

@@ -329,6 +329,8 @@ final class CpuTraining {
             double b1 = a.h1(), b2 = a.h2();
             if (kind == OptimizerArgs.Kind.ADAMW) {
                 c0 = (float) (a.lr() * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t)));
+            } else if (kind == OptimizerArgs.Kind.ADAMAX) {
+                c0 = (float) (a.lr() / (1 - Math.pow(b1, t)));
             } else {
                 double ut = b1 * (1 - 0.5 * Math.pow(0.96, t)), ut1 = b1 * (1 - 0.5 * Math.pow(0.96, t + 1.0));
                 double prod = nadamProduct(b1, t), prod1 = prod * ut1;
@@ -369,6 +371,13 @@ final class CpuTraining {
                         float acc = s1[o1 + i] + gi * gi;
                         s1[o1 + i] = acc;
                         pi -= lr * gi / (float) Math.sqrt(acc + eps);
+                    }
+                    case ADAMAX -> {
+                        float m = s1[o1 + i] + (gi - s1[o1 + i]) * (1f - h1);
+                        float u = Math.max(h2 * s2[o2 + i], Math.abs(gi));
+                        s1[o1 + i] = m;
+                        s2[o2 + i] = u;
+                        pi -= k0 * m / (u + eps);
                     }
                     case ADAMW, NADAM -> {
                         float m = s1[o1 + i] + (gi - s1[o1 + i]) * (1f - h1);

@@ -122,14 +122,14 @@ final class TrainKernels extends KernelModule {
     }
     private final long copyIf = fn("jrnn_copy_if");
 
-    /** Advances the optimizer step counter and writes AdamW's / Nadam's step coefficients into step[2..4]. (train.cu) */
+    /** Advances the optimizer step counter and writes AdamW's / Nadam's / Adamax's step coefficients into step[2..4]. (train.cu) */
     @Kernel("jrnn_opt_step")
     void optStep(Grid grid, int kind, @Ptr long step, float lr, float beta1, float beta2, @Ptr long guard) {
         launch(optStep, grid, kind, step, lr, beta1, beta2, guard);
     }
     private final long optStep = fn("jrnn_opt_step");
 
-    /** One RMSprop / Adagrad / AdamW / Nadam update of p[0, n), skipped when the guard is set. (train.cu) */
+    /** One RMSprop / Adagrad / AdamW / Nadam / Adamax update of p[0, n), skipped when the guard is set. (train.cu) */
     @Kernel("jrnn_opt_update")
     void optUpdate(Grid grid, int kind, long n, @Ptr long p, @Ptr long g, @Ptr long s1, @Ptr long s2, @Ptr long s3,
                    @Ptr long step, float lr, float h1, float h2, float eps, float wd, @Ptr long guard) {
