@@ -242,12 +242,13 @@ extern "C" __global__ void jrnn_copy_if(long long n, const float* guard, const f
     JRNN_GRID_STRIDE(i, n) dst[i] = src[i];
 }
 
-// Optimizers RMSprop, Adagrad, AdamW, Nadam and Adamax as Keras 3 (kind codes: dev.jrnn.backend.OptimizerArgs.Kind#code()).
+// Optimizers RMSprop, Adagrad, AdamW, Nadam, Adamax and Adadelta as Keras 3 (kind codes: dev.jrnn.backend.OptimizerArgs.Kind#code()).
 #define JRNN_OPT_RMSPROP 0
 #define JRNN_OPT_ADAGRAD 1
 #define JRNN_OPT_ADAMW 2
 #define JRNN_OPT_NADAM 3
 #define JRNN_OPT_ADAMAX 4
+#define JRNN_OPT_ADADELTA 5
 
 // Nadam's u_product at step t: prod_{s=1..t} beta1 (1 - 0.5 * 0.96^s), in double, as
 // dev.jrnn.backend.cpu.CpuTraining#nadamProduct. Past s = 1100 the factor is beta1 in double (0.96^1100 < 1e-19).
@@ -295,6 +296,8 @@ extern "C" __global__ void jrnn_opt_step(int kind, float* step, float lr, float 
 //   ADAMW    h1 = beta1, h2 = beta2: s1 += (g - s1)(1 - h1); s2 += (g^2 - s2)(1 - h2); p -= step[2] s1 / (sqrt(s2) + eps)
 //   NADAM    as AdamW's moments; p -= lr m_hat / (sqrt(s2 step[4]) + eps), m_hat = step[2] s1 + step[3] g
 //   ADAMAX   s1 += (g - s1)(1 - h1); s2 = max(h2 s2, |g|); p -= step[2] s1 / (s2 + eps)
+//   ADADELTA h1 = rho: s1 = rho s1 + (1 - rho) g^2; d = -sqrt(s2 + eps) g / sqrt(s1 + eps); s2 = rho s2 + (1 - rho) d^2;
+//            p += lr d
 // args: (int kind, long long n, float* p, const float* g, float* s1, float* s2, float* s3, const float* step,
 //        float lr, float h1, float h2, float eps, float wd, const float* guard)
 extern "C" __global__ void jrnn_opt_update(int kind, long long n, float* __restrict__ p, const float* __restrict__ g,
@@ -336,6 +339,14 @@ extern "C" __global__ void jrnn_opt_update(int kind, long long n, float* __restr
                 const float acc = s1[i] + gi * gi;
                 s1[i] = acc;
                 pi -= lr * gi / sqrtf(acc + eps);
+                break;
+            }
+            case JRNN_OPT_ADADELTA: {
+                const float ag = h1 * s1[i] + (1.0f - h1) * (gi * gi);
+                s1[i] = ag;
+                const float d = -(sqrtf(s2[i] + eps) * gi) / sqrtf(ag + eps);
+                s2[i] = h1 * s2[i] + (1.0f - h1) * (d * d);
+                pi += lr * d;
                 break;
             }
             case JRNN_OPT_ADAMAX: {

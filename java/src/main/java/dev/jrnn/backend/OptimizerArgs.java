@@ -14,6 +14,9 @@ package dev.jrnn.backend;
  *   <li>NADAM ({@code h1} = beta1, {@code h2} = beta2): s1 = m, s2 = v, Keras' Nadam (momentum schedule 0.96).</li>
  *   <li>ADAMAX ({@code h1} = beta1, {@code h2} = beta2): s1 = m, s2 = u (the infinity norm), Keras' Adamax:
  *       {@code u = max(beta2 u, |g|)}, {@code p -= lr m / ((1 - beta1^t) (u + eps))}.</li>
+ *   <li>ADADELTA ({@code h1} = rho): s1 = accumulated_grad, s2 = accumulated_delta_var, Keras' Adadelta:
+ *       {@code s1 = rho s1 + (1 - rho) g^2}, {@code d = -sqrt(s2 + eps) g / sqrt(s1 + eps)},
+ *       {@code s2 = rho s2 + (1 - rho) d^2}, {@code p += lr d}.</li>
  * </ul>
  * ADAMW, NADAM and ADAMAX keep the step count t in the backend's memory: {@code step} holds 5 floats (t as a lo, hi
  * counter pair as {@link CounterRng#counter}, then scratch); each update first advances t by one. Others take a
@@ -31,7 +34,7 @@ public record OptimizerArgs(Kind kind, long n, Span params, Span grads, Span s1,
 
     /** The update rule; {@link #code()} is what the CUDA kernels receive. */
     public enum Kind {
-        RMSPROP(0), ADAGRAD(1), ADAMW(2), NADAM(3), ADAMAX(4);
+        RMSPROP(0), ADAGRAD(1), ADAMW(2), NADAM(3), ADAMAX(4), ADADELTA(5);
 
         private final int code;
 
@@ -43,7 +46,7 @@ public record OptimizerArgs(Kind kind, long n, Span params, Span grads, Span s1,
         public boolean counted() { return this == ADAMW || this == NADAM || this == ADAMAX; }
 
         /** Whether the rule needs {@code s2}. */
-        boolean needsS2() { return this == ADAMW || this == NADAM || this == ADAMAX; }
+        boolean needsS2() { return this == ADAMW || this == NADAM || this == ADAMAX || this == ADADELTA; }
     }
 
     public OptimizerArgs {

@@ -12,9 +12,9 @@ import java.util.Locale;
 public final class Optimizers {
     private Optimizers() {}
 
-    private static final String NAMES = "adam, sgd, rmsprop, adagrad, adamw, nadam or adamax";
+    private static final String NAMES = "adam, sgd, rmsprop, adagrad, adamw, nadam, adamax or adadelta";
 
-    /** "adam", "sgd", "rmsprop", "adagrad", "adamw", "nadam" or "adamax" (case-insensitive). */
+    /** "adam", "sgd", "rmsprop", "adagrad", "adamw", "nadam", "adamax" or "adadelta" (case-insensitive). */
     public static Optimizer of(String name) {
         if (name == null) throw new IllegalArgumentException("optimizer name is null: expected " + NAMES);
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
@@ -25,6 +25,7 @@ public final class Optimizers {
             case "adamw" -> new AdamW();
             case "nadam" -> new Nadam();
             case "adamax" -> new Adamax();
+            case "adadelta" -> new Adadelta();
             default -> throw new IllegalArgumentException("unknown optimizer '" + name + "': expected " + NAMES);
         };
     }

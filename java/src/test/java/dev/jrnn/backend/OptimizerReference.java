@@ -1,7 +1,7 @@
 package dev.jrnn.backend;
 
 /**
- * Keras 3's update rules of RMSprop, Adagrad, AdamW, Nadam and Adamax written out in double, step by step, from
+ * Keras 3's update rules of RMSprop, Adagrad, AdamW, Nadam, Adamax and Adadelta written out in double, step by step, from
  * keras/src/optimizers/*.py (and BaseOptimizer._apply_weight_decay), independently of the backends' code.
  */
 public final class OptimizerReference {
@@ -64,6 +64,12 @@ public final class OptimizerReference {
                 case ADAGRAD -> {
                     s1[i] += gi * gi;
                     p[i] -= lr * gi / Math.sqrt(s1[i] + eps);
+                }
+                case ADADELTA -> {   // keras/src/optimizers/adadelta.py update_step
+                    s1[i] = h1 * s1[i] + (1 - h1) * gi * gi;
+                    double d = -Math.sqrt(s2[i] + eps) * gi / Math.sqrt(s1[i] + eps);
+                    s2[i] = h1 * s2[i] + (1 - h1) * d * d;
+                    p[i] += lr * d;
                 }
                 case ADAMAX -> {   // keras/src/optimizers/adamax.py update_step
                     s1[i] += (gi - s1[i]) * (1 - h1);

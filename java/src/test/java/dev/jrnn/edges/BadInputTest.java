@@ -379,7 +379,7 @@ class BadInputTest {
         bad("compile: loss weights map null", IAE, f -> f.model.compile(new Adam(), Map.of("x", "mse"), (Map<String, Number>) null),
                 "the loss weights map is null");
         bad("compile: unknown loss", IAE, f -> f.model.compile("adam", "msee"), "unknown loss 'msee'");
-        bad("compile: unknown optimizer", IAE, f -> f.model.compile("adadelta", "mse"), "unknown optimizer 'adadelta'");
+        bad("compile: unknown optimizer", IAE, f -> f.model.compile("ftrl", "mse"), "unknown optimizer 'ftrl'");
         bad("compile: unknown metric", IAE, f -> f.model.compile("adam", "mse", "f1"), "unknown metric 'f1'");
         bad("compile: dense metric with a sparse loss", IAE,
                 f -> f.model.compile("adam", "sparse_categorical_crossentropy", "mae"), "mae", "class indices");

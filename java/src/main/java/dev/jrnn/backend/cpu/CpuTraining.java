@@ -372,6 +372,13 @@ final class CpuTraining {
                         s1[o1 + i] = acc;
                         pi -= lr * gi / (float) Math.sqrt(acc + eps);
                     }
+                    case ADADELTA -> {
+                        float ag = h1 * s1[o1 + i] + (1f - h1) * (gi * gi);
+                        s1[o1 + i] = ag;
+                        float d = -((float) Math.sqrt(s2[o2 + i] + eps) * gi) / (float) Math.sqrt(ag + eps);
+                        s2[o2 + i] = h1 * s2[o2 + i] + (1f - h1) * (d * d);
+                        pi += lr * d;
+                    }
                     case ADAMAX -> {
                         float m = s1[o1 + i] + (gi - s1[o1 + i]) * (1f - h1);
                         float u = Math.max(h2 * s2[o2 + i], Math.abs(gi));

@@ -33,7 +33,8 @@ class KerasTrainingTest {
                 // Keras 2's Nadam decays its momentum as 0.96^(t * schedule_decay), Keras 3's (and jrnn's) as 0.96^t
                 {"{\"class_name\": \"Nadam\", \"config\": {\"lr\": 0.002, \"schedule_decay\": 0.004}}", null},
                 {"{\"class_name\": \"Nadam\", \"config\": {\"learning_rate\": 0.002}}", "Nadam"},
-                {"{\"class_name\": \"Adamax\", \"config\": {\"learning_rate\": 0.002, \"beta_1\": 0.8}}", "Adamax"}};
+                {"{\"class_name\": \"Adamax\", \"config\": {\"learning_rate\": 0.002, \"beta_1\": 0.8}}", "Adamax"},
+                {"{\"class_name\": \"Adadelta\", \"config\": {\"learning_rate\": 1.0, \"rho\": 0.9}}", "Adadelta"}};
         for (String[] c : cases) {
             try (Sequential m = compiled(c[0])) {
                 assertEquals(c[1], m.optimizer() == null ? null : m.optimizer().name(), c[0]);

@@ -1,0 +1,56 @@
+package dev.jrnn.optim;
+
+import dev.jrnn.backend.OptimizerArgs;
+import dev.jrnn.optim.schedules.LearningRateSchedule;
+
+/**
+ * Adadelta as Keras 3, with its defaults: learning rate 0.001, rho 0.95, epsilon 1e-7:
+ * {@code acc_g = rho acc_g + (1 - rho) g^2}, {@code d = -sqrt(acc_d + eps) g / sqrt(acc_g + eps)},
+ * {@code acc_d = rho acc_d + (1 - rho) d^2}, {@code p += lr d}. Keras names its state "accumulated_grad" and
+ * "accumulated_delta_var". (Keras' learning rate 0.001 is not the paper's 1.0: set it as in the Keras code ported.)
+ *
+ * <pre>{@code
+ * model.compile(new Adadelta(1.0), "mse");   // or compile("adadelta", "mse") for Keras' default 0.001
+ * }</pre>
+ */
+public final class Adadelta extends FusedOptimizer {
+    private float rho = 0.95f;
+    private float epsilon = 1e-7f;
+
+    public Adadelta() { this(0.001); }
+
+    public Adadelta(double learningRate) { super(OptimizerArgs.Kind.ADADELTA, learningRate, "Adadelta"); }
+
+    public Adadelta(LearningRateSchedule schedule) { super(OptimizerArgs.Kind.ADADELTA, schedule); }
+
+    @Override
+    public String name() { return "Adadelta"; }
+
+    /** The decay of both accumulators (Keras {@code rho}), in [0, 1). */
+    public Adadelta rho(double r) {
+        this.rho = unitInterval("rho", r);
+        changed();
+        return this;
+    }
+
+    public Adadelta epsilon(double e) {
+        this.epsilon = positiveEps(e);
+        changed();
+        return this;
+    }
+
+    public float rho() { return rho; }
+    public float epsilon() { return epsilon; }
+
+    @Override
+    protected void putConfig(java.util.Map<String, Object> c) {
+        c.put("rho", (double) rho);
+        c.put("epsilon", (double) epsilon);
+    }
+
+    @Override boolean usesS2() { return true; }
+    @Override boolean usesS3() { return false; }
+    @Override float h1() { return rho; }
+    @Override float h2() { return 0f; }
+    @Override float eps() { return epsilon; }
+}
