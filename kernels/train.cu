@@ -242,13 +242,14 @@ extern "C" __global__ void jrnn_copy_if(long long n, const float* guard, const f
     JRNN_GRID_STRIDE(i, n) dst[i] = src[i];
 }
 
-// Optimizers RMSprop, Adagrad, AdamW, Nadam, Adamax and Adadelta as Keras 3 (kind codes: dev.jrnn.backend.OptimizerArgs.Kind#code()).
+// Optimizers RMSprop, Adagrad, AdamW, Nadam, Adamax, Adadelta and Lion as Keras 3 (kind codes: dev.jrnn.backend.OptimizerArgs.Kind#code()).
 #define JRNN_OPT_RMSPROP 0
 #define JRNN_OPT_ADAGRAD 1
 #define JRNN_OPT_ADAMW 2
 #define JRNN_OPT_NADAM 3
 #define JRNN_OPT_ADAMAX 4
 #define JRNN_OPT_ADADELTA 5
+#define JRNN_OPT_LION 6
 
 // Nadam's u_product at step t: prod_{s=1..t} beta1 (1 - 0.5 * 0.96^s), in double, as
 // dev.jrnn.backend.cpu.CpuTraining#nadamProduct. Past s = 1100 the factor is beta1 in double (0.96^1100 < 1e-19).
@@ -298,6 +299,7 @@ extern "C" __global__ void jrnn_opt_step(int kind, float* step, float lr, float 
 //   ADAMAX   s1 += (g - s1)(1 - h1); s2 = max(h2 s2, |g|); p -= step[2] s1 / (s2 + eps)
 //   ADADELTA h1 = rho: s1 = rho s1 + (1 - rho) g^2; d = -sqrt(s2 + eps) g / sqrt(s1 + eps); s2 = rho s2 + (1 - rho) d^2;
 //            p += lr d
+//   LION     h1 = beta1, h2 = beta2: p -= lr sign(h1 s1 + (1 - h1) g) (sign of 0 is 0, of NaN NaN); s1 = h2 s1 + (1 - h2) g
 // args: (int kind, long long n, float* p, const float* g, float* s1, float* s2, float* s3, const float* step,
 //        float lr, float h1, float h2, float eps, float wd, const float* guard)
 extern "C" __global__ void jrnn_opt_update(int kind, long long n, float* __restrict__ p, const float* __restrict__ g,
@@ -339,6 +341,12 @@ extern "C" __global__ void jrnn_opt_update(int kind, long long n, float* __restr
                 const float acc = s1[i] + gi * gi;
                 s1[i] = acc;
                 pi -= lr * gi / sqrtf(acc + eps);
+                break;
+            }
+            case JRNN_OPT_LION: {
+                const float c = h1 * s1[i] + (1.0f - h1) * gi;
+                pi -= lr * (c > 0.0f ? 1.0f : (c < 0.0f ? -1.0f : c));
+                s1[i] = h2 * s1[i] + (1.0f - h2) * gi;
                 break;
             }
             case JRNN_OPT_ADADELTA: {

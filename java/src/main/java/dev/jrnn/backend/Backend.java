@@ -397,7 +397,7 @@ public interface Backend extends AutoCloseable {
     void sgdUpdate(SgdArgs args);
 
     /**
-     * RMSprop, Adagrad, AdamW, Nadam, Adamax or Adadelta (see {@link OptimizerArgs}), skipped on the device when the guard is set;
+     * RMSprop, Adagrad, AdamW, Nadam, Adamax, Adadelta or Lion (see {@link OptimizerArgs}), skipped on the device when the guard is set;
      * the counted kinds advance their step count in the backend's memory first, as {@link #adamUpdate}.
      */
     void optimizerUpdate(OptimizerArgs args);

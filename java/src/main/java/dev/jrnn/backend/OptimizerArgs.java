@@ -17,6 +17,8 @@ package dev.jrnn.backend;
  *   <li>ADADELTA ({@code h1} = rho): s1 = accumulated_grad, s2 = accumulated_delta_var, Keras' Adadelta:
  *       {@code s1 = rho s1 + (1 - rho) g^2}, {@code d = -sqrt(s2 + eps) g / sqrt(s1 + eps)},
  *       {@code s2 = rho s2 + (1 - rho) d^2}, {@code p += lr d}.</li>
+ *   <li>LION ({@code h1} = beta1, {@code h2} = beta2): s1 = momentum, Keras' Lion:
+ *       {@code p -= lr sign(beta1 s1 + (1 - beta1) g)}, then {@code s1 = beta2 s1 + (1 - beta2) g}.</li>
  * </ul>
  * ADAMW, NADAM and ADAMAX keep the step count t in the backend's memory: {@code step} holds 5 floats (t as a lo, hi
  * counter pair as {@link CounterRng#counter}, then scratch); each update first advances t by one. Others take a
@@ -34,7 +36,7 @@ public record OptimizerArgs(Kind kind, long n, Span params, Span grads, Span s1,
 
     /** The update rule; {@link #code()} is what the CUDA kernels receive. */
     public enum Kind {
-        RMSPROP(0), ADAGRAD(1), ADAMW(2), NADAM(3), ADAMAX(4), ADADELTA(5);
+        RMSPROP(0), ADAGRAD(1), ADAMW(2), NADAM(3), ADAMAX(4), ADADELTA(5), LION(6);
 
         private final int code;
 

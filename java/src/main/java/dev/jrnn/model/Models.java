@@ -20,7 +20,7 @@ public final class Models {
      * Keras 3 {@code .keras} zip, recognised by the file's first bytes, not its name, or a file {@link Model#save}
      * wrote (a Keras 3 zip that also holds the optimizer state, dropout streams and fit seed: training continues
      * where it stopped, see {@link FitOptions#initialEpoch}). The model is compiled when the
-     * file's training config uses a loss jrnn has and Adam, SGD, RMSprop, Adagrad, AdamW, Nadam, Adamax or Adadelta; otherwise it is returned uncompiled with one
+     * file's training config uses a loss jrnn has and Adam, SGD, RMSprop, Adagrad, AdamW, Nadam, Adamax, Adadelta or Lion; otherwise it is returned uncompiled with one
      * warning (call {@link Model#compile} before fit). An IOException names the file and what is wrong with it
      * (not a Keras file, corrupt, a layer or option jrnn does not support).
      */

@@ -8,7 +8,7 @@ import dev.jrnn.optim.schedules.LearningRateSchedule;
 import dev.jrnn.tensor.Float32;
 
 /**
- * The optimizers of {@link Backend#optimizerUpdate} (RMSprop, Adagrad, AdamW, Nadam, Adamax, Adadelta): their state buffers, Keras'
+ * The optimizers of {@link Backend#optimizerUpdate} (RMSprop, Adagrad, AdamW, Nadam, Adamax, Adadelta, Lion): their state buffers, Keras'
  * {@code weight_decay}, and for the counted kinds the step count in device memory with a host mirror, as
  * {@link Adam} keeps it (so replayed captured steps use the right t).
  */
@@ -59,7 +59,7 @@ public abstract class FusedOptimizer extends Optimizer {
 
     /**
      * The state buffers under Keras' variable names (RMSprop: velocity, momentum, average_gradient; Adagrad: accumulator;
-     * AdamW, Nadam: m, v; Adamax: momentum, norm; Adadelta: accumulated_grad, accumulated_delta_var).
+     * AdamW, Nadam: m, v; Adamax: momentum, norm; Adadelta: accumulated_grad, accumulated_delta_var; Lion: momentum).
      */
     @Override
     protected java.util.Map<String, Buf> stateBuffers() {
@@ -71,6 +71,7 @@ public abstract class FusedOptimizer extends Optimizer {
             case ADAMW, NADAM -> new String[] {"m", "v", "s3"};
             case ADAMAX -> new String[] {"momentum", "norm", "s3"};
             case ADADELTA -> new String[] {"accumulated_grad", "accumulated_delta_var", "s3"};
+            case LION -> new String[] {"momentum", "s2", "s3"};
         };
         m.put(names[0], s1);
         if (s2 != null) m.put(names[1], s2);

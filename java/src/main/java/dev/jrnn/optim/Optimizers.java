@@ -12,9 +12,9 @@ import java.util.Locale;
 public final class Optimizers {
     private Optimizers() {}
 
-    private static final String NAMES = "adam, sgd, rmsprop, adagrad, adamw, nadam, adamax or adadelta";
+    private static final String NAMES = "adam, sgd, rmsprop, adagrad, adamw, nadam, adamax, adadelta or lion";
 
-    /** "adam", "sgd", "rmsprop", "adagrad", "adamw", "nadam", "adamax" or "adadelta" (case-insensitive). */
+    /** "adam", "sgd", "rmsprop", "adagrad", "adamw", "nadam", "adamax", "adadelta" or "lion" (case-insensitive). */
     public static Optimizer of(String name) {
         if (name == null) throw new IllegalArgumentException("optimizer name is null: expected " + NAMES);
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
@@ -26,6 +26,7 @@ public final class Optimizers {
             case "nadam" -> new Nadam();
             case "adamax" -> new Adamax();
             case "adadelta" -> new Adadelta();
+            case "lion" -> new Lion();
             default -> throw new IllegalArgumentException("unknown optimizer '" + name + "': expected " + NAMES);
         };
     }

@@ -1229,7 +1229,9 @@ public abstract class BackendContractTest {
             new Case(OptimizerArgs.Kind.ADAMAX, 0.01f, 0.9f, 0.999f, 1e-7f, 0f, false, 0f),
             new Case(OptimizerArgs.Kind.ADAMAX, 0.002f, 0.8f, 0.9f, 1e-3f, 0.05f, false, 0f),
             new Case(OptimizerArgs.Kind.ADADELTA, 1.0f, 0.95f, 0f, 1e-7f, 0f, false, 0f),
-            new Case(OptimizerArgs.Kind.ADADELTA, 0.5f, 0.9f, 0f, 1e-4f, 0.01f, false, 0f)};
+            new Case(OptimizerArgs.Kind.ADADELTA, 0.5f, 0.9f, 0f, 1e-4f, 0.01f, false, 0f),
+            new Case(OptimizerArgs.Kind.LION, 0.01f, 0.9f, 0.99f, 0f, 0f, false, 0f),
+            new Case(OptimizerArgs.Kind.LION, 0.003f, 0.5f, 0.9f, 0f, 0.1f, false, 0f)};
         for (Case c : cases) {
             String what = c.kind() + (c.centered() ? " centered" : "") + (c.h2() > 0 && c.kind() == OptimizerArgs.Kind.RMSPROP ? " momentum" : "")
                     + (c.wd() > 0 ? " weight decay" : "");

@@ -1,7 +1,7 @@
 package dev.jrnn.backend;
 
 /**
- * Keras 3's update rules of RMSprop, Adagrad, AdamW, Nadam, Adamax and Adadelta written out in double, step by step, from
+ * Keras 3's update rules of RMSprop, Adagrad, AdamW, Nadam, Adamax, Adadelta and Lion written out in double, step by step, from
  * keras/src/optimizers/*.py (and BaseOptimizer._apply_weight_decay), independently of the backends' code.
  */
 public final class OptimizerReference {
@@ -64,6 +64,10 @@ public final class OptimizerReference {
                 case ADAGRAD -> {
                     s1[i] += gi * gi;
                     p[i] -= lr * gi / Math.sqrt(s1[i] + eps);
+                }
+                case LION -> {   // keras/src/optimizers/lion.py update_step
+                    p[i] -= lr * Math.signum(s1[i] * h1 + gi * (1 - h1));
+                    s1[i] = s1[i] * h2 + gi * (1 - h2);
                 }
                 case ADADELTA -> {   // keras/src/optimizers/adadelta.py update_step
                     s1[i] = h1 * s1[i] + (1 - h1) * gi * gi;

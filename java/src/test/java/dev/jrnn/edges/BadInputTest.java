@@ -386,6 +386,10 @@ class BadInputTest {
         bad("optimizer: negative learning rate", IAE, f -> new Adam(-0.1), "learning rate", "got -0.1");
         bad("optimizer: NaN learning rate", IAE, f -> new SGD(Double.NaN), "learning rate", "got NaN");
         bad("optimizer: beta1 of 1", IAE, f -> new Adam().beta1(1.0), "beta1", "[0, 1), got 1.0");
+        bad("optimizer: Adamax negative rate", IAE, f -> new dev.jrnn.optim.Adamax(-1), "learning rate", "got -1.0");
+        bad("optimizer: Adadelta rho of 1", IAE, f -> new dev.jrnn.optim.Adadelta().rho(1), "Adadelta: rho", "[0, 1), got 1.0");
+        bad("optimizer: Adadelta epsilon 0", IAE, f -> new dev.jrnn.optim.Adadelta().epsilon(0), "epsilon", "got 0.0");
+        bad("optimizer: Lion beta1 0", IAE, f -> new dev.jrnn.optim.Lion().beta1(0), "Lion: beta1", "(0, 1]", "SignSGD", "got 0.0");
         bad("optimizer: negative clipnorm", IAE, f -> new Adam().clipnorm(-1f), "clipnorm", "got -1.0");
     }
 

@@ -64,6 +64,9 @@ class FusedOptimizerTest {
         trajectory("adadelta", new Adadelta(1.0), new OptimizerReference(OptimizerArgs.Kind.ADADELTA, p0(), 0, 1.0, 0.95f, 0, 1e-7f, 0, false));
         trajectory("adadelta rho, epsilon", new Adadelta(0.5).rho(0.9).epsilon(1e-4),
                 new OptimizerReference(OptimizerArgs.Kind.ADADELTA, p0(), 0, 0.5, 0.9f, 0, 1e-4f, 0, false));
+        trajectory("lion", new Lion(0.01), new OptimizerReference(OptimizerArgs.Kind.LION, p0(), 0, 0.01, 0.9f, 0.99f, 0, 0, false));
+        trajectory("lion betas, weight decay", new Lion(0.003).beta1(0.5).beta2(0.9).weightDecay(0.1),
+                new OptimizerReference(OptimizerArgs.Kind.LION, p0(), 0, 0.003, 0.5f, 0.9f, 0, 0.1f, false));
         trajectory("nadam weight decay", new Nadam(0.01).weightDecay(0.05),
                 new OptimizerReference(OptimizerArgs.Kind.NADAM, p0(), 0, 0.01, 0.9f, 0.999f, 1e-7f, 0.05f, false));
     }
@@ -71,10 +74,11 @@ class FusedOptimizerTest {
     /** One step from p = 1 with g = 0.5 at Keras' defaults, worked out by hand (python, float64). */
     @Test
     void firstStepGoldenValues() {
-        String[] names = {"rmsprop", "adagrad", "adamw", "nadam", "adamax", "adadelta"};
+        String[] names = {"rmsprop", "adagrad", "adamw", "nadam", "adamax", "adadelta", "lion"};
         // adamax: 1 - (0.001 / (1 - 0.9)) * 0.05 / (0.5 + 1e-7), Keras 3's adamax.py
         double[] want = {0.9968377286643679, 0.9991548458660078, 0.9989960063245154, 0.9989372124092487, 0.9990000001999999,
-                1 - 0.001 * Math.sqrt(1e-7) * 0.5 / Math.sqrt(0.05 * 0.25 + 1e-7)};   // adadelta, Keras 3's adadelta.py from zero state
+                1 - 0.001 * Math.sqrt(1e-7) * 0.5 / Math.sqrt(0.05 * 0.25 + 1e-7),   // adadelta, Keras 3's adadelta.py from zero state
+                1 - 0.001};   // lion: p -= lr sign(0.9 * 0 + 0.1 * 0.5)
         for (int k = 0; k < names.length; k++) {
             Optimizer opt = Optimizers.of(names[k]);
             ParamStore s = store(new float[] {1f, 1f, 1f, 1f, 1f});

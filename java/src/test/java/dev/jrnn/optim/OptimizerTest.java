@@ -319,7 +319,7 @@ class OptimizerTest {
         assertEquals(0.001f, Optimizers.of("adam").learningRate());
         assertEquals(0.01f, Optimizers.of("sgd").learningRate());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Optimizers.of("ftrl"));
-        assertEquals("unknown optimizer 'ftrl': expected adam, sgd, rmsprop, adagrad, adamw, nadam, adamax or adadelta", e.getMessage());
+        assertEquals("unknown optimizer 'ftrl': expected adam, sgd, rmsprop, adagrad, adamw, nadam, adamax, adadelta or lion", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Adam(-1));
         assertThrows(IllegalArgumentException.class, () -> new Adam().beta1(1));
         assertThrows(IllegalArgumentException.class, () -> new SGD().momentum(-0.1));

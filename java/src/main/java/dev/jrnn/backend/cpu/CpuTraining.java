@@ -372,6 +372,10 @@ final class CpuTraining {
                         s1[o1 + i] = acc;
                         pi -= lr * gi / (float) Math.sqrt(acc + eps);
                     }
+                    case LION -> {
+                        pi -= lr * Math.signum(h1 * s1[o1 + i] + (1f - h1) * gi);
+                        s1[o1 + i] = h2 * s1[o1 + i] + (1f - h2) * gi;
+                    }
                     case ADADELTA -> {
                         float ag = h1 * s1[o1 + i] + (1f - h1) * (gi * gi);
                         s1[o1 + i] = ag;

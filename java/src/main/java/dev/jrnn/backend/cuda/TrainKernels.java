@@ -129,7 +129,7 @@ final class TrainKernels extends KernelModule {
     }
     private final long optStep = fn("jrnn_opt_step");
 
-    /** One RMSprop / Adagrad / AdamW / Nadam / Adamax / Adadelta update of p[0, n), skipped when the guard is set. (train.cu) */
+    /** One RMSprop / Adagrad / AdamW / Nadam / Adamax / Adadelta / Lion update of p[0, n), skipped when the guard is set. (train.cu) */
     @Kernel("jrnn_opt_update")
     void optUpdate(Grid grid, int kind, long n, @Ptr long p, @Ptr long g, @Ptr long s1, @Ptr long s2, @Ptr long s3,
                    @Ptr long step, float lr, float h1, float h2, float eps, float wd, @Ptr long guard) {

@@ -6,6 +6,7 @@ import dev.jrnn.optim.Adam;
 import dev.jrnn.optim.AdamW;
 import dev.jrnn.optim.Adadelta;
 import dev.jrnn.optim.Adamax;
+import dev.jrnn.optim.Lion;
 import dev.jrnn.optim.Nadam;
 import dev.jrnn.optim.RMSprop;
 import dev.jrnn.optim.Optimizer;
@@ -25,7 +26,7 @@ import java.util.Map;
 /**
  * Compiles an imported model from its Keras training config (Keras 2's {@code training_config} attribute, Keras 3's
  * {@code compile_config}). jrnn compiles it when the loss is one jrnn has and the optimizer is Adam, SGD, RMSprop, Adagrad,
- * AdamW, Nadam, Adamax or Adadelta with options jrnn honours (learning rate or an ExponentialDecay, PiecewiseConstantDecay or CosineDecay
+ * AdamW, Nadam, Adamax, Adadelta or Lion with options jrnn honours (learning rate or an ExponentialDecay, PiecewiseConstantDecay or CosineDecay
  * schedule, betas, rho, epsilon, momentum, nesterov, centered, weight decay, clipnorm, clipvalue, global_clipnorm).
  * Anything else (amsgrad, decay, another schedule, loss_weights by position with losses by name, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
  * predicts as in Keras; call {@link Model#compile} before fit. An absent config leaves it uncompiled silently.
@@ -69,7 +70,7 @@ final class KerasTraining {
         KerasConfig opt = tc.has("optimizer_config") ? tc.object("optimizer_config") : tc.object("optimizer");
         Optimizer o = optimizer(opt);
         if (o == null) return "optimizer " + KerasConfig.describe(opt.raw("class_name")) + " with config "
-                + KerasConfig.describe(opt.raw("config")) + " is not one jrnn has (Adam, SGD, RMSprop, Adagrad, AdamW, Nadam, Adamax, Adadelta)";
+                + KerasConfig.describe(opt.raw("config")) + " is not one jrnn has (Adam, SGD, RMSprop, Adagrad, AdamW, Nadam, Adamax, Adadelta, Lion)";
         List<Object> metrics = new ArrayList<>();
         try {
             if (tc.raw("metrics") instanceof List<?> ms) {
@@ -201,6 +202,7 @@ final class KerasTraining {
                     .beta2(c.number("beta_2", 0.999)).epsilon(c.number("epsilon", 1e-7));
             case "Adadelta" -> (Double.isNaN(lr) ? new Adadelta() : new Adadelta(lr)).rho(c.number("rho", 0.95))
                     .epsilon(c.number("epsilon", 1e-7));
+            case "Lion" -> (Double.isNaN(lr) ? new Lion() : new Lion(lr)).beta1(c.number("beta_1", 0.9)).beta2(c.number("beta_2", 0.99));
             default -> null;
         };
         if (o != null && !(o instanceof AdamW) && c.number("weight_decay", 0) != 0) {   // Keras 3's weight_decay, on any optimizer

@@ -404,7 +404,7 @@ class CudaParityTest {
             {OptimizerArgs.Kind.RMSPROP, 0.9f, 0f, false, 0f, 0f}, {OptimizerArgs.Kind.RMSPROP, 0.9f, 0.5f, true, 0.01f, 0f},
             {OptimizerArgs.Kind.ADAGRAD, 0f, 0f, false, 0f, 0.1f}, {OptimizerArgs.Kind.ADAMW, 0.9f, 0.999f, false, 0.004f, 0f},
             {OptimizerArgs.Kind.NADAM, 0.9f, 0.999f, false, 0.01f, 0f}, {OptimizerArgs.Kind.ADAMAX, 0.9f, 0.999f, false, 0.01f, 0f},
-            {OptimizerArgs.Kind.ADADELTA, 0.95f, 0f, false, 0f, 0f}};
+            {OptimizerArgs.Kind.ADADELTA, 0.95f, 0f, false, 0f, 0f}, {OptimizerArgs.Kind.LION, 0.9f, 0.99f, false, 0.01f, 0f}};
         for (Object[] c : cases) {
             OptimizerArgs.Kind kind = (OptimizerArgs.Kind) c[0];
             float h1 = (float) c[1], h2 = (float) c[2], wd = (float) c[4];

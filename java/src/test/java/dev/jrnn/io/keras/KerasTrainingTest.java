@@ -34,7 +34,8 @@ class KerasTrainingTest {
                 {"{\"class_name\": \"Nadam\", \"config\": {\"lr\": 0.002, \"schedule_decay\": 0.004}}", null},
                 {"{\"class_name\": \"Nadam\", \"config\": {\"learning_rate\": 0.002}}", "Nadam"},
                 {"{\"class_name\": \"Adamax\", \"config\": {\"learning_rate\": 0.002, \"beta_1\": 0.8}}", "Adamax"},
-                {"{\"class_name\": \"Adadelta\", \"config\": {\"learning_rate\": 1.0, \"rho\": 0.9}}", "Adadelta"}};
+                {"{\"class_name\": \"Adadelta\", \"config\": {\"learning_rate\": 1.0, \"rho\": 0.9}}", "Adadelta"},
+                {"{\"class_name\": \"Lion\", \"config\": {\"learning_rate\": 0.0001, \"beta_2\": 0.98}}", "Lion"}};
         for (String[] c : cases) {
             try (Sequential m = compiled(c[0])) {
                 assertEquals(c[1], m.optimizer() == null ? null : m.optimizer().name(), c[0]);
