@@ -246,6 +246,10 @@ public class Conv1D extends Layer {
         return g.unpad(be, dxp, owned);
     }
 
+    /** Keras 3's Conv1D does not support masking: a mask ends here even where "same" or "causal" keeps the steps. */
+    @Override
+    public boolean passesMask() { return false; }
+
     @Override
     public Conv1D name(String n) { super.name(n); return this; }
 

@@ -62,6 +62,10 @@ public abstract class GlobalPooling1D extends WeightlessLayer {
         return pool(be, x, mask, y, owned);
     }
 
+    /** No mask goes on, not even with keepdims over one step (Keras 3: compute_mask gives None). */
+    @Override
+    public boolean passesMask() { return false; }
+
     /** Writes the pooled {@code x} ([B, T, F]) into {@code y} and returns the trace; {@code owned} frees with it. */
     abstract Trace pool(Backend be, DTensor x, DTensor mask, DTensor y, List<DTensor> owned);
 

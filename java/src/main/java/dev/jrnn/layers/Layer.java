@@ -75,6 +75,12 @@ public abstract class Layer {
         return forward(inputs, masks == null || masks.isEmpty() ? null : masks.get(0), training);
     }
 
+    /**
+     * Whether a model passes the input mask on where this layer gives none but keeps the time axis (Keras'
+     * {@code supports_masking}, as Dense and Dropout); false where Keras 3 drops it (Conv1D, the poolings).
+     */
+    public boolean passesMask() { return true; }
+
     // ------------------------------------------------------------------ naming and input declaration
 
     /** The default name drawn when the layer was made, until another name is given; then null. */

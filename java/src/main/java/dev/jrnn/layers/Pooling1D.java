@@ -74,6 +74,10 @@ public abstract class Pooling1D extends WeightlessLayer {
         return pool(be, x, new Windows1D(name(), x.dim(0), x.dim(1), x.dim(2), poolSize, strides, padding));
     }
 
+    /** Keras 3's pooling does not support masking: a mask ends here even where strides 1 and "same" keep the steps. */
+    @Override
+    public boolean passesMask() { return false; }
+
     /** The pooled output of {@code x} over the windows {@code g}, and its backward. */
     abstract Trace pool(Backend be, DTensor x, Windows1D g);
 }

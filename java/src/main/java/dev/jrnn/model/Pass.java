@@ -97,9 +97,10 @@ final class Pass implements AutoCloseable {
             }
             for (int k = 0; k < outs.size(); k++) values.put(c.outputs().get(k), outs.get(k));
             DTensor om = t.outputMask();
-            if (om == null && m != null && !(c.layer() instanceof dev.jrnn.layers.Merge)) {
-                // Keras passes a mask through layers that keep the time axis (Dense, TimeDistributed, Dropout); a merge
-                // layer's own mask rule may give none (an input without a mask)
+            if (om == null && m != null && c.layer().passesMask() && !(c.layer() instanceof dev.jrnn.layers.Merge)) {
+                // Keras passes a mask through layers that keep the time axis (Dense, TimeDistributed, Dropout), not
+                // through one without supports_masking (Conv1D, the poolings); a merge layer's own mask rule may give
+                // none (an input without a mask)
                 DTensor o0 = outs.get(0);
                 if (o0.rank() >= 3 && o0.dim(0) == m.dim(0) && o0.dim(1) == m.dim(1)) om = m;
             }

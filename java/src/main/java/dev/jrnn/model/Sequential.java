@@ -188,9 +188,16 @@ public class Sequential extends Model {
         return declared;
     }
 
-    /** Builds for per-sample input {@code shape} (batch excluded), as Keras' {@code model.build((None,) + shape)}. */
+    /**
+     * Builds for per-sample input {@code shape} (batch excluded), as Keras' {@code model.build((None,) + shape)}; on a built
+     * model the same shape does nothing and another is refused (as Keras 3).
+     */
     public Sequential build(int... shape) {
-        if (input != null) throw new IllegalStateException(name() + " is already built for input " + input.shapeString());
+        if (input != null) {
+            if (Arrays.equals(shape, input.shape())) return this;
+            throw new IllegalStateException(name() + " is already built for input " + input.shapeString() + ", cannot build it for "
+                    + Tensor.shapeString(Node.withBatch(shape, -1)));
+        }
         if (stack.isEmpty()) throw new IllegalStateException(name() + ": add layers before building");
         buildFrom(Input.shape(shape));
         return this;

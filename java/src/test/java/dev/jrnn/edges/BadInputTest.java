@@ -336,7 +336,8 @@ class BadInputTest {
                 f -> new Sequential(new LSTM(2).returnState(true).inputShape(3, 2)), "lstm", "3 outputs", "functional API");
         bad("model: LSTM after a rank-2 output", IAE, f -> new Sequential(new Dense(4).inputShape(3), new LSTM(2)),
                 "lstm", "expected input (batch, timesteps, features), got (None, 4)");
-        bad("model: build twice", ISE, f -> f.model.build(3, 2), "already built");
+        bad("model: build again for another shape", ISE, f -> f.model.build(4, 2), "already built for input (None, 3, 2)",
+                "cannot build it for (None, 4, 2)");
         bad("model: summary before build", ISE, f -> new Sequential(new Dense(2)).summaryString(), "not yet been built");
         bad("model: unknown layer name", IAE, f -> f.model.getLayer("nope"), "no layer named 'nope'", "lstm", "dense");
         bad("model: null layer name", IAE, f -> f.model.getLayer((String) null), "getLayer: the layer name is null");

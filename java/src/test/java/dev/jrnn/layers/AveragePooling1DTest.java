@@ -26,6 +26,12 @@ class AveragePooling1DTest {
         Jrnn.setSeed(5);
     }
 
+    /** With strides 1 and "same" padding the time axis stays, yet the mask dies here (Keras 3's pooling does not support masking). */
+    @Test
+    void aMaskDoesNotPassEvenWhereTheTimeAxisStays() {
+        LayerCheck.assertMaskEndsAt(() -> new AveragePooling1D(3).strides(1).padding("same"), 5, 2);
+    }
+
     @ParameterizedTest(name = "{0} p={1} s={2} T={3}")
     @CsvSource({"valid,2,2,7", "valid,3,1,6", "valid,3,2,8", "valid,2,3,8", "valid,1,1,3", "same,2,2,7", "same,3,1,6",
             "same,4,1,6", "same,3,2,8", "same,4,3,7", "same,5,2,4"})

@@ -137,6 +137,13 @@ class Conv1DTest {
         }
     }
 
+    /** "same" and "causal" keep the time axis, yet the mask dies here (Keras 3: Conv1D does not support masking). */
+    @Test
+    void aMaskDoesNotPassEvenWhereTheTimeAxisStays() {
+        LayerCheck.assertMaskEndsAt(() -> new Conv1D(3, 2).padding("causal"), 5, 2);
+        LayerCheck.assertMaskEndsAt(() -> new Conv1D(3, 3).padding("same"), 5, 2);
+    }
+
     @Test
     void aCnnLstmTrainsSavesAndLoadsAsKeras(@TempDir Path dir) throws Exception {
         SplittableRandom r = new SplittableRandom(2);

@@ -38,6 +38,12 @@ class GlobalMaxPooling1DTest {
         return new double[][] {y};
     }
 
+    /** keepdims over one step gives (batch, 1, features), the input's time axis; no mask goes on all the same (Keras 3). */
+    @Test
+    void keepdimsOverOneStepPassesNoMask() {
+        LayerCheck.assertMaskEndsAt(() -> new GlobalMaxPooling1D().keepdims(true), 1, 2);
+    }
+
     @Test
     void maxAndGradient() {
         Tensor x = LayerCheck.rand(new SplittableRandom(5), 1, 3, 5, 4);

@@ -184,4 +184,20 @@ final class LayerCheck {
             for (DTensor d : dOut) d.close();
         }
     }
+    /**
+     * Keras 3 drops a mask at a layer that does not support masking (Conv1D, the poolings) even where its output keeps
+     * the time axis: Masking, the layer and an LSTM predict as the layer and the LSTM alone (same weights) on input
+     * with all-zero steps (at the end of sample 0, the start of sample 1).
+     */
+    static void assertMaskEndsAt(java.util.function.Supplier<Layer> layer, int t, int c) {
+        dev.jrnn.model.Sequential masked = new dev.jrnn.model.Sequential(dev.jrnn.model.Input.shape(t, c), new Masking(0), layer.get(), new LSTM(3));
+        dev.jrnn.model.Sequential plain = new dev.jrnn.model.Sequential(dev.jrnn.model.Input.shape(t, c), layer.get(), new LSTM(3));
+        for (Layer l : masked.layers()) randomWeights(l, new SplittableRandom(2));   // a nonzero bias: a skipped step shows
+        plain.setWeights(masked.getWeights());
+        float[] x = rand(new SplittableRandom(3), 1, 2, t, c).data();
+        java.util.Arrays.fill(x, (t - 1) * c, t * c, 0f);      // sample 0's last step
+        java.util.Arrays.fill(x, t * c, (t + 1) * c, 0f);      // sample 1's first step
+        Tensor in = Tensor.wrap(x, 2, t, c);
+        assertArrayEquals(plain.predict(in).data(), masked.predict(in).data(), 0f, "the mask must not pass " + masked.getLayer(1).name());
+    }
 }

@@ -36,6 +36,12 @@ class MaxPooling1DTest {
         LayerCheck.check(pool, List.of(x), null, new boolean[] {true}, v -> new double[][] {Ref.pool1d(B, T, C, p, s, padding, v[0], w -> java.util.Arrays.stream(w).max().orElseThrow())}, 2);
     }
 
+    /** With strides 1 and "same" padding the time axis stays, yet the mask dies here (Keras 3's pooling does not support masking). */
+    @org.junit.jupiter.api.Test
+    void aMaskDoesNotPassEvenWhereTheTimeAxisStays() {
+        LayerCheck.assertMaskEndsAt(() -> new MaxPooling1D(2).strides(1).padding("same"), 5, 2);
+    }
+
     /** PyTorch's max_pool1d (float64; its padding is -inf, so symmetric TensorFlow SAME cases match it). */
     @ParameterizedTest(name = "{0} p={1} s={2}")
     @CsvSource(delimiter = ';', value = {

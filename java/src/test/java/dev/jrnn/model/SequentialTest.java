@@ -78,6 +78,18 @@ class SequentialTest {
         assertEquals("sequential_3", new Sequential().name());
     }
 
+    /** Keras 3's build on a built model: the same input shape is a no-op, another one is refused naming both. */
+    @Test
+    void buildAgainForTheSameShapeIsANoOp() {
+        Jrnn.setBackend("cpu");
+        Sequential m = new Sequential(new LSTM(2).inputShape(5, 3), new Dense(1));
+        List<Tensor> before = m.getWeights();
+        assertEquals(m, m.build(5, 3));
+        assertArrayEquals(before.get(0).data(), m.getWeights().get(0).data());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.build(6, 3));
+        assertTrue(e.getMessage().contains("(None, 5, 3)") && e.getMessage().contains("(None, 6, 3)"), e.getMessage());
+    }
+
     /** A build that fails (the first predict on data of the wrong rank) leaves no layer built for it: the next one builds afresh. */
     @Test
     void aFailedBuildLeavesTheLayersUnbuilt() {
