@@ -48,7 +48,7 @@ public record OptimizerArgs(Kind kind, long n, Span params, Span grads, Span s1,
         public boolean counted() { return this == ADAMW || this == NADAM || this == ADAMAX; }
 
         /** Whether the rule needs {@code s2}. */
-        boolean needsS2() { return this == ADAMW || this == NADAM || this == ADAMAX || this == ADADELTA; }
+        public boolean needsS2() { return this == ADAMW || this == NADAM || this == ADAMAX || this == ADADELTA; }
     }
 
     public OptimizerArgs {

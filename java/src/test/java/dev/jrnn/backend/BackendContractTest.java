@@ -1240,7 +1240,7 @@ public abstract class BackendContractTest {
             Dev P = dev(p0), S1 = dev(s10), S2 = dev(new float[n]), S3 = dev(new float[n]);
             Dev ST = dev(new float[OptimizerArgs.STEP_FLOATS]);
             boolean rms = c.kind() == OptimizerArgs.Kind.RMSPROP;
-            Span s2 = c.kind().counted() || (rms && c.h2() > 0) ? S2.span() : null, s3 = c.centered() ? S3.span() : null;
+            Span s2 = c.kind().needsS2() || (rms && c.h2() > 0) ? S2.span() : null, s3 = c.centered() ? S3.span() : null;
             OptimizerReference ref = new OptimizerReference(c.kind(), d(p0), c.s1Initial(), c.lr(), c.h1(), c.h2(), c.eps(), c.wd(),
                     c.centered());
             for (int t = 1; t <= 6; t++) {

@@ -408,7 +408,7 @@ class CudaParityTest {
         for (Object[] c : cases) {
             OptimizerArgs.Kind kind = (OptimizerArgs.Kind) c[0];
             float h1 = (float) c[1], h2 = (float) c[2], wd = (float) c[4];
-            boolean centered = (boolean) c[3], withS2 = kind.counted() || h2 > 0;
+            boolean centered = (boolean) c[3], withS2 = kind.needsS2() || h2 > 0;
             String what = kind + (centered ? " centered" : "") + (wd > 0 ? " weight decay" : "");
             Twin p = tw.uniform(n, -1, 1), s1 = tw.uniform(n, (float) c[5], (float) c[5]), s2 = tw.zeros(n), s3 = tw.zeros(n);
             Twin step = tw.zeros(OptimizerArgs.STEP_FLOATS);
