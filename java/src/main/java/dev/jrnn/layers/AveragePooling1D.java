@@ -42,15 +42,7 @@ public class AveragePooling1D extends Pooling1D {
                 DTensor dFull = g.full(be, dy, g.c, owned);
                 if (inverse == null) be.scale((long) g.b * g.q * g.c, 1f / poolSize(), dFull.buf(), 0);
                 else be.mulRows(g.b * g.q, g.c, dFull.buf(), 0, inverse.buf(), 0, dFull.buf(), 0);
-                DTensor dxp = DTensor.zeros(be, g.b, g.tp, g.c);
-                owned.add(dxp);
-                boolean disjoint = poolSize() <= g.strides;   // Keras' default strides = poolSize
-                DTensor spread = disjoint ? null : DTensor.zeros(be, g.b, g.tp, g.c);
-                if (spread != null) owned.add(spread);
-                for (int j = 0; j < poolSize(); j++) {
-                    g.scatterAdd(be, dFull.buf(), 0, g.c, j, dxp.buf(), spread == null ? null : spread.buf(), disjoint);
-                }
-                return List.of(g.unpad(be, dxp, owned));
+                return List.of(g.windowsBack(be, dFull.buf(), 0, g.c, poolSize(), owned));   // every step of a window: its row
             });
         } catch (RuntimeException | Error e) {
             for (DTensor d : owned) d.close();

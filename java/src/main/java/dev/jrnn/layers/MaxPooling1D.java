@@ -50,15 +50,7 @@ public class MaxPooling1D extends Pooling1D {
                 DTensor dWin = DTensor.zeros(be, g.b * g.q, p, g.c);
                 owned.add(dWin);
                 be.maxOverStepsBackward(g.b * g.q, p, g.c, win.buf(), 0, full.buf(), 0, dFull.buf(), 0, dWin.buf(), 0);
-                DTensor dxp = DTensor.zeros(be, g.b, g.tp, g.c);
-                owned.add(dxp);
-                boolean disjoint = p <= g.strides;   // Keras' default strides = poolSize
-                DTensor spread = disjoint ? null : DTensor.zeros(be, g.b, g.tp, g.c);
-                if (spread != null) owned.add(spread);
-                for (int j = 0; j < p; j++) {
-                    g.scatterAdd(be, dWin.buf(), (long) j * g.c, p * g.c, j, dxp.buf(), spread == null ? null : spread.buf(), disjoint);
-                }
-                return List.of(g.unpad(be, dxp, owned));
+                return List.of(g.windowsBack(be, dWin.buf(), g.c, p * g.c, p, owned));   // window step j: its own column block
             });
         } catch (RuntimeException | Error e) {
             for (DTensor d : owned) d.close();

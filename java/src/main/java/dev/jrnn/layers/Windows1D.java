@@ -102,11 +102,26 @@ final class Windows1D {
     }
 
     /**
+     * The input's gradient [b, t, c] from the gradients of {@code span}-step windows: window step j of output row r takes
+     * {@code src[r·srcLd + j·stepOff ...]} (stepOff 0: one row for every step) and adds it to the padded input row
+     * r·strides + j. Windows that do not overlap (span <= strides, Keras' default for pooling) are copied straight in.
+     */
+    DTensor windowsBack(Backend be, Buf src, int stepOff, int srcLd, int span, List<DTensor> owned) {
+        DTensor dxp = DTensor.zeros(be, b, tp, c);
+        owned.add(dxp);
+        boolean disjoint = span <= strides;
+        DTensor spread = disjoint ? null : DTensor.zeros(be, b, tp, c);
+        if (spread != null) owned.add(spread);
+        for (int j = 0; j < span; j++) scatterAdd(be, src, (long) j * stepOff, srcLd, j, dxp.buf(), spread == null ? null : spread.buf(), disjoint);
+        return unpad(be, dxp, owned);
+    }
+
+    /**
      * {@code dst[r·strides + offset] += src[srcOff + r·srcLd ...]} (the padded input's rows, [·, c]) for the rows
      * {@code offset} covers; {@code tmp} holds b·tp rows. Overlapping windows add; {@code disjoint} windows (span <=
      * strides, dst zero before the first offset) are copied straight in.
      */
-    void scatterAdd(Backend be, Buf src, long srcOff, int srcLd, int offset, Buf dst, Buf tmp, boolean disjoint) {
+    private void scatterAdd(Backend be, Buf src, long srcOff, int srcLd, int offset, Buf dst, Buf tmp, boolean disjoint) {
         int m = rows(offset);
         if (m == 0) return;
         if (disjoint) {
