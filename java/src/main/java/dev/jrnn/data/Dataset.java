@@ -119,12 +119,19 @@ public final class Dataset {
 
     /**
      * Inputs, targets and sample weights: one weight tensor for every output, or one per output (tf.data's
-     * {@code (x, y, (w1, w2))}); none: an unweighted data set.
+     * {@code (x, y, (w1, w2))}; a null entry leaves that output unweighted, as {@code FitOptions.sampleWeight(List)}
+     * takes it: a weight of 1 per sample); none: an unweighted data set.
      */
     public static Dataset fromTensors(List<Tensor> inputs, List<Tensor> targets, List<Tensor> sampleWeights) {
         names("fromTensors", inputs, targets);
         notNull("fromTensors", "sampleWeights", sampleWeights);
-        for (int i = 0; i < sampleWeights.size(); i++) notNull("fromTensors", "sampleWeights[" + i + "]", sampleWeights.get(i));
+        if (sampleWeights.stream().allMatch(java.util.Objects::isNull) && !sampleWeights.isEmpty()) {
+            throw new IllegalArgumentException("fromTensors: every sampleWeights entry is null; give at least one, or use fromTensors(xs, ys)");
+        }
+        if (sampleWeights.stream().anyMatch(java.util.Objects::isNull) && !inputs.isEmpty()) {   // null: unweighted, a weight of 1 per sample
+            int n = inputs.get(0).dim(0);
+            sampleWeights = sampleWeights.stream().map(w -> w != null ? w : Tensor.full(1f, n)).toList();
+        }
         try {
             List<Column> in = new ArrayList<>(), out = new ArrayList<>(), ws = new ArrayList<>();
             for (int i = 0; i < inputs.size(); i++) in.add(Sources.tensor(inputs.get(i), "input " + i));

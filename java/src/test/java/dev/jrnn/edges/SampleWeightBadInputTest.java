@@ -121,7 +121,7 @@ class SampleWeightBadInputTest {
         bad(m, () -> m.fit(Dataset.fromTensors(X, Y).batch(2), quiet().classWeight(Map.of(0, 2.0))),
                 "m.fit(Dataset): FitOptions.classWeight (tensors only) does not apply to a dataset");
         bad(null, () -> Dataset.fromTensors(X, Y, null), "Dataset.fromTensors: sampleWeight is null");
-        bad(null, () -> Dataset.fromTensors(List.of(X), List.of(Y), Arrays.asList((Tensor) null)), "Dataset.fromTensors: sampleWeights[0] is null");
+        bad(null, () -> Dataset.fromTensors(List.of(X), List.of(Y), Arrays.asList((Tensor) null)), "fromTensors: every sampleWeights entry is null");
         bad(null, () -> Dataset.fromTensors(X, Y, Tensor.full(1, 3)), "sample counts differ", "has 4", "has 3");
         Model two = twoOutputs();
         bad(two, () -> two.fit(Dataset.fromTensors(List.of(X), List.of(Y, Tensor.full(1, 4, 1)),

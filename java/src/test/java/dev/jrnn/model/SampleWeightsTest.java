@@ -583,6 +583,11 @@ class SampleWeightsTest {
         History h = m.fit(Dataset.fromTensors(List.of(x), List.of(ya, yb), List.of(Tensor.of(wa, n), Tensor.of(wb, n))).shuffle(2).batch(2),
                 new FitOptions().verbose(0));
         assertEquals(weighted(wa, la) + 0.5 * weighted(wb, lb), h.get("loss").get(0), 1e-6);
+        // a null entry leaves that output unweighted, as FitOptions.sampleWeight(List) takes it
+        History u = m.fit(Dataset.fromTensors(List.of(x), List.of(ya, yb), java.util.Arrays.asList(Tensor.of(wa, n), null)).batch(5),
+                new FitOptions().verbose(0));
+        float[] ones = {1, 1, 1, 1, 1};
+        assertEquals(weighted(wa, la) + 0.5 * weighted(ones, lb), u.get("loss").get(0), 1e-6);
     }
 
     /** Review: a skipped output (null target) of unknown steps with per-timestep weights: its weight is not checked, nothing throws. */
