@@ -53,8 +53,8 @@ public abstract class Trainer {
     /** The seed of the last seeded fit (saved with the model, used by a resumed fit without a seed). */
     private Long fitSeed;
     /** Where callbacks print their verbose lines during fit: FitOptions.out on rank 0, nowhere on other ranks. */
-    private java.io.PrintStream fitMessages;
-    private boolean quietRank;
+    /** Where callbacks speak during fit; null outside a fit (System.out and System.err). */
+    private FitMessages fitMessages;
 
     /** Only {@link Model} extends this class. */
     Trainer() {}
@@ -260,20 +260,20 @@ public abstract class Trainer {
      * Where a callback prints its verbose lines (Keras' print_msg): the running fit's {@link FitOptions#out}, none on a
      * data-parallel rank other than 0 (one process speaks, as one progress bar), System.out outside a fit.
      */
-    java.io.PrintStream fitMessages() { return fitMessages != null ? fitMessages : System.out; }
+    java.io.PrintStream fitMessages() { return fitMessages != null ? fitMessages.out() : System.out; }
 
     /** Where a callback warns (Keras' warnings.warn): System.err, none on a data-parallel rank other than 0. */
-    java.io.PrintStream fitWarnings() { return quietRank ? fitMessages : System.err; }
+    java.io.PrintStream fitWarnings() { return fitMessages != null ? fitMessages.warnings() : System.err; }
 
-    /** The stream a running fit set (null outside a fit), and whether this rank is silent. */
-    java.io.PrintStream fitMessagesSet() { return fitMessages; }
-
-    boolean quietRank() { return quietRank; }
-
-    void fitMessages(java.io.PrintStream out, boolean quietRank) {
-        this.fitMessages = out;
-        this.quietRank = quietRank;
+    /** Sets where callbacks speak (null: outside a fit) and returns what was set before, for a nested fit to give back. */
+    FitMessages fitMessages(FitMessages m) {
+        FitMessages before = fitMessages;
+        fitMessages = m;
+        return before;
     }
+
+    /** A fit's streams for its callbacks' verbose lines and warnings. */
+    record FitMessages(java.io.PrintStream out, java.io.PrintStream warnings) {}
 
     /**
      * Asks {@link #fit} to stop (what EarlyStopping calls): set in {@link Callback#onBatchEnd}, after that batch (the

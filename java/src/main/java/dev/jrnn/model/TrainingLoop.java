@@ -78,10 +78,10 @@ final class TrainingLoop {
         boolean dynamic = o.out == null && console != null && console.isTerminal();   // redraw in place only on a terminal
         History h = new History();
         model.stopTraining(false);
-        boolean quietRank = dp != null && dp.rank() != 0;
-        PrintStream outerMessages = model.fitMessagesSet();   // a fit inside a callback's fit gives the outer one its stream back
-        boolean outerQuiet = model.quietRank();
-        model.fitMessages(quietRank ? new PrintStream(OutputStream.nullOutputStream()) : out, quietRank);
+        PrintStream none = new PrintStream(OutputStream.nullOutputStream());
+        boolean quietRank = dp != null && dp.rank() != 0;   // one process speaks, as one progress bar
+        // a fit inside a callback's fit gives the outer one its streams back
+        Trainer.FitMessages outer = model.fitMessages(quietRank ? new Trainer.FitMessages(none, none) : new Trainer.FitMessages(out, System.err));
         try (LossLog log = new LossLog(s, steps < 0 ? LossLog.UNKNOWN_CAPACITY : steps, targets);
              StepGraphCache graphs = captureSteps ? new StepGraphCache(s, step, onCaptureBroken) : null) {
             if (dp != null) {
@@ -153,7 +153,7 @@ final class TrainingLoop {
             }
             for (Callback cb : callbacks) cb.onTrainEnd(model);
         } finally {
-            model.fitMessages(outerMessages, outerQuiet);
+            model.fitMessages(outer);
         }
         return h;
     }
