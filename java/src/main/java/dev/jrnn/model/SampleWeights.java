@@ -106,7 +106,9 @@ final class SampleWeights {
                 throw new IllegalArgumentException(who + ": " + label + " holds " + w.dim(0) + " weights, x holds " + n
                         + " samples; give one weight per sample");
             }
-            if (w.rank() == 2) requireSequence(who, label, w, outs.get(k), k, targetSteps.applyAsInt(k) == SKIPPED ? null : targetSteps);
+            int steps = targetSteps.applyAsInt(k);
+            // a skipped output (no target) trains no loss: its weight is never read
+            if (w.rank() == 2 && steps != SKIPPED) requireSequence(who, label, w, outs.get(k), steps);
         }
         return ws;
     }
@@ -115,10 +117,9 @@ final class SampleWeights {
      * Per-timestep weights (n, T) need a sequence output (batch, T, units) of T steps: its own, or where those are unknown
      * ({@code None}) its targets' {@code steps}; checked before any step, so a wrong T never fails after an epoch has run.
      */
-    private static void requireSequence(String who, String label, Tensor w, Node out, int k, java.util.function.IntUnaryOperator steps) {
+    private static void requireSequence(String who, String label, Tensor w, Node out, int steps) {
         int[] s = out.shape();
-        if (steps == null) return;   // a skipped output (no target): it trains no loss, its weight is never read
-        int t = s.length != 2 ? -1 : s[0] != -1 ? s[0] : steps.applyAsInt(k);
+        int t = s.length != 2 ? -1 : s[0] != -1 ? s[0] : steps;
         if (t != w.dim(1)) {
             throw new IllegalArgumentException(who + ": " + label + " has shape " + Tensor.shapeString(w.shape()) + ", one weight per"
                     + " timestep, but output " + out.layer().name() + " " + out.shapeString() + " is not a sequence of " + w.dim(1)
