@@ -47,8 +47,6 @@ class ReadmeUnsupportedKerasTest {
                 () -> new Sequential(new Dense(1)).compile("adam", "mse", "r2_score"));
         quoted("gru: recurrentDropout 0.2 with resetAfter(false) is not supported",
                 () -> new dev.jrnn.layers.GRU(4).name("gru").resetAfter(false).recurrentDropout(0.2));
-        quoted("metric {kind=[auc]} is a Map: metrics by output name are not supported",
-                () -> new Sequential(new Dense(1)).compile("adam", "mse", Map.of("kind", List.of("auc"))));
         quoted("Regularizers.of: name must be one of l1, l2, l1l2",
                 () -> dev.jrnn.regularizers.Regularizers.of("orthogonal_regularizer"));
         quoted("m.fit: FitOptions.stepsPerEpoch applies to a Dataset", () -> {
@@ -62,8 +60,7 @@ class ReadmeUnsupportedKerasTest {
     void theOptionsListedAsMissingAreMissing() {
         Map<Class<?>, String[]> missing = Map.of(
                 LSTM.class, new String[] {"unroll"},
-                FitOptions.class, new String[] {"validationSteps"},
-                Model.class, new String[] {"weightedMetrics"});
+                FitOptions.class, new String[] {"validationSteps"});
         missing.forEach((cls, names) -> {
             for (String n : names) {
                 assertFalse(Arrays.stream(cls.getMethods()).map(Method::getName).anyMatch(n::equals),

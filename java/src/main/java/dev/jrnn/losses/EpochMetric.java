@@ -64,14 +64,14 @@ public interface EpochMetric {
     /**
      * What compile takes as a metric: an {@code EpochMetric}, or a Keras name ("auc", "f1_score", "f_beta_score" with
      * Keras' defaults, "fbeta_score" as an alias of the last, and every {@link Metric} name), case ignored. A List or Map
-     * is refused (compile itself spreads a List of metrics out; metrics by output name are not supported).
+     * is refused (compile itself spreads a List of metrics out and takes metrics by output name).
      */
     static EpochMetric of(Object metric) {
         if (metric instanceof EpochMetric m) return m;
         if (metric == null) throw new IllegalArgumentException("metric is null: expected a metric name or an EpochMetric");
         if (metric instanceof java.util.Collection<?> || metric instanceof Map<?, ?>) {
-            throw new IllegalArgumentException("metric " + metric + " is a " + (metric instanceof Map<?, ?> ? "Map: metrics by output name are"
-                    + " not supported (each metric compile gets is computed on every output)" : "List: expected one metric; give"
+            throw new IllegalArgumentException("metric " + metric + " is a " + (metric instanceof Map<?, ?> ? "Map: expected one metric; give"
+                    + " compile metrics by output name as its only metrics argument" : "List: expected one metric; give"
                     + " compile the metrics as separate arguments or as one List of names and metric objects"));
         }
         if (!(metric instanceof String name)) {

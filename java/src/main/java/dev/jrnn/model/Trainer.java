@@ -3,7 +3,6 @@ package dev.jrnn.model;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.data.Dataset;
 import dev.jrnn.losses.Losses;
-import dev.jrnn.losses.EpochMetric;
 import dev.jrnn.optim.Optimizer;
 import dev.jrnn.optim.Optimizers;
 import dev.jrnn.tensor.Tensor;
@@ -44,9 +43,7 @@ public abstract class Trainer {
     /** Keras' loss_weights, one per output; null: all 1. */
     private double[] lossWeights;
     private Optimizer optimizer;
-    private List<EpochMetric> metrics = List.of();
-    private List<String> metricNames = List.of();
-    private List<Object> metricConfigs = List.of();
+    private CompileMetrics metrics = CompileMetrics.NONE;
     private volatile boolean stopTraining;
     /** Set when a step could not be captured into a CUDA graph: later fits run eagerly (logged once). */
     private boolean graphsBroken;
@@ -87,7 +84,7 @@ public abstract class Trainer {
     /** {@link #ensureBuilt} for the read-only calls that may run on several threads: the lazy build happens once. */
     private synchronized void ensureBuiltSafely(List<Tensor> xs) { ensureBuilt(xs); }
 
-    final List<EpochMetric> metrics() { return metrics; }
+    final CompileMetrics metrics() { return metrics; }
 
     /** This trainer as the model it is (callbacks and the training loop take the model). */
     private Model model() { return (Model) this; }
@@ -101,9 +98,12 @@ public abstract class Trainer {
      * Sets the optimizer, the loss and the metrics ("accuracy", "mae", "mse", "auc", "f1_score" and their Keras aliases;
      * each logged under the name given, as Keras; or metric objects with options such as {@code new Auc().curve("PR")},
      * logged under their name) for fit/evaluate, in Keras' order: {@code model.compile(new Adam(1e-3), Losses.mse(), "mae")}.
+     * On a model of several outputs every metric goes on every output ("kind_mae"), unless the metrics are one Map by output
+     * name ({@code Map.of("kind", List.of("auc"))}) or one List with a List per output; a {@link WeightedMetrics} among them
+     * is Keras' {@code weighted_metrics}.
      */
     public void compile(Optimizer optimizer, Loss loss, Object... metrics) {
-        setCompiled(Compiled.of(name(), optimizer, loss, metrics), null, null);
+        setCompiled(Compiled.of(name(), outputNames(), outputShapes(), optimizer, loss, null, metrics), null, null);
     }
 
     /** Sets what compile checked; {@code perOutput} is null for one loss on every output, {@code weights} null for all 1. */
@@ -116,8 +116,6 @@ public abstract class Trainer {
         this.lossWeights = weights;
         this.optimizer = c.optimizer();
         this.metrics = c.metrics();
-        this.metricNames = c.metricNames();
-        this.metricConfigs = c.metricConfigs();
         afterCompile();
         this.graphsBroken = false;
     }
@@ -144,7 +142,7 @@ public abstract class Trainer {
      */
     public void compile(Optimizer optimizer, List<?> losses, Object... metrics) {
         List<Loss> ls = Compiled.perOutput(name(), outputNames(), losses);
-        setCompiled(Compiled.of(name(), optimizer, ls.get(0), ls, metrics), ls, null);
+        setCompiled(Compiled.of(name(), outputNames(), outputShapes(), optimizer, ls.get(0), ls, metrics), ls, null);
     }
 
     /**
@@ -172,20 +170,8 @@ public abstract class Trainer {
     public void compile(Optimizer optimizer, Map<String, ?> losses, Map<String, ? extends Number> lossWeights, Object... metrics) {
         if (lossWeights == null) throw new IllegalArgumentException(name() + ".compile: the loss weights map is null");
         if (losses == null) throw new IllegalArgumentException(name() + ".compile: losses is null");
-        compile(optimizer, inOutputOrder(losses, "loss map"), inOutputOrder(lossWeights, "loss weights map"), metrics);
-    }
-
-    /** The values of a map keyed by output name, in output order; every output once, or an exception naming {@code what}. */
-    private <V> List<V> inOutputOrder(Map<String, V> byOutput, String what) {
-        if (byOutput == null) throw new IllegalArgumentException(name() + ".compile: the " + what + " is null");
-        List<String> outs = outputNames();
-        if (!byOutput.keySet().equals(new java.util.HashSet<>(outs))) {
-            throw new IllegalArgumentException(name() + ".compile: the " + what + "'s keys must be the output names " + outs
-                    + ", got " + new java.util.TreeSet<>(byOutput.keySet()));
-        }
-        List<V> r = new java.util.ArrayList<>();
-        for (String o : outs) r.add(byOutput.get(o));
-        return r;
+        compile(optimizer, Compiled.inOutputOrder(name(), outputNames(), losses, "loss map"),
+                Compiled.inOutputOrder(name(), outputNames(), lossWeights, "loss weights map"), metrics);
     }
 
     /** Output k's weight in the total loss (1 unless compile was given loss weights). */
@@ -210,7 +196,7 @@ public abstract class Trainer {
      */
     public void compile(Optimizer optimizer, Map<String, ?> losses, Object... metrics) {
         if (losses == null) throw new IllegalArgumentException(name() + ".compile: losses is null");
-        compile(optimizer, inOutputOrder(losses, "loss map"), metrics);
+        compile(optimizer, Compiled.inOutputOrder(name(), outputNames(), losses, "loss map"), metrics);
     }
 
     /** {@code compile("adam", Map.of("price", "mse", "kind", "binary_crossentropy"))}: losses by output name. */
@@ -221,6 +207,11 @@ public abstract class Trainer {
     /** The names of the outputs as fit logs them (one output, the last layer's, for a Sequential not yet built). */
     private List<String> outputNames() {
         return isBuilt() ? graph().outputKeys() : List.of("output 0");
+    }
+
+    /** Each output's per-sample shape; null before the model is built. */
+    private List<int[]> outputShapes() {
+        return isBuilt() ? graph().outputs.stream().map(n -> n.shape()).toList() : null;
     }
 
     /** The loss compile set; with one loss per output ({@link #losses()}), the first output's. */
@@ -237,14 +228,26 @@ public abstract class Trainer {
 
     public Optimizer optimizer() { return optimizer; }
 
-    /** The metrics compile set, by the names given (Keras logs each under its name: "acc", "mae", ...). */
-    public List<String> metricNames() { return metricNames; }
+    /**
+     * The (unweighted) metrics compile set, by the names given (Keras logs each under its name: "acc", "mae", ...; on a
+     * model of several outputs after the output's name, see {@link #metricKeys()}); per output, output by output.
+     */
+    public List<String> metricNames() { return metrics.names; }
 
     /**
-     * The metrics as a Keras 3 compile config lists them: each name compile got, or for a metric object its serialized
-     * form ({@code {"class_name": "AUC", "config": {...}}}); one per {@link #metricNames()}.
+     * Each of {@link #metricNames()} as a Keras 3 compile config lists it: the name compile got, or for a metric object its
+     * serialized form ({@code {"class_name": "AUC", "config": {...}}}).
      */
-    public List<Object> metricConfigs() { return metricConfigs; }
+    public List<Object> metricConfigs() { return metrics.configs; }
+
+    /** The keys fit and evaluate log the metrics and weighted metrics under, as Keras 3 ("kind_auc", "weighted_mae"); val_ left off. */
+    public List<String> metricKeys() { return metrics.keys(); }
+
+    /**
+     * Keras' compile config {@code metrics} and {@code weighted_metrics} (index 0 and 1; null: not given): a List of names
+     * and serialized metric objects, a Map of them by output name, or a List of them per output.
+     */
+    public List<Object> metricsConfig() { return java.util.Arrays.asList(metrics.metricsConfig, metrics.weightedConfig); }
 
     private void requireCompiled(String what) {
         if (loss == null || optimizer == null) {

@@ -213,7 +213,7 @@ public final class KerasExport {
         return r;
     }
 
-    /** Keras 3's compile_config: optimizer (class and config), loss, metrics. */
+    /** Keras 3's compile_config: optimizer (class and config), loss, metrics, weighted_metrics. */
     static Map<String, Object> compileConfig(Model model) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("optimizer", serialized("keras.optimizers", model.optimizer().name(), model.optimizer().config()));
@@ -223,7 +223,10 @@ public final class KerasExport {
         boolean list = ls.stream().distinct().count() > 1 || !model.lossWeights().isEmpty();
         c.put("loss", list ? ls.stream().map(Losses::serialize).toList() : Losses.serialize(model.loss()));
         if (!model.lossWeights().isEmpty()) c.put("loss_weights", model.lossWeights());
-        c.put("metrics", new ArrayList<>(model.metricConfigs()));
+        // as compile got them: a List for every output (per output on a model of several, which Keras 3 reads by position),
+        // a Map by output name or a List per output; weighted_metrics only when given
+        c.put("metrics", model.metricsConfig().get(0));
+        if (model.metricsConfig().get(1) != null) c.put("weighted_metrics", model.metricsConfig().get(1));
         return c;
     }
 
