@@ -74,6 +74,16 @@ class ReadmeUnsupportedKerasTest {
             assertTrue(section.contains(layer), "README's list names " + layer);
         }
     }
+    /** Metrics per output and weighted_metrics left the table: compile takes a Map of metrics by output name and WeightedMetrics. */
+    @Test
+    void metricsPerOutputAndWeightedMetricsAreThere() {
+        assertFalse(section.contains("weighted_metrics") || section.contains("metrics per output"), "README's table still lists them");
+        dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(2);
+        Model m = new Model(in, List.of(new Dense(1).name("a").apply(in), new Dense(1).name("kind").apply(in)));
+        m.compile("adam", "mse", Map.of("kind", List.of("auc")), dev.jrnn.model.WeightedMetrics.of("mae"));
+        assertEquals(List.of("kind_auc", "a_mae", "kind_mae"), m.metricKeys());
+    }
+
     /** What the sample-weight row says is there: per-timestep weights, per-output lists, the on-batch and validation forms, a weighted Dataset. */
     @Test
     void theSampleWeightFormsTheRowNamesAreThere() throws NoSuchMethodException {
