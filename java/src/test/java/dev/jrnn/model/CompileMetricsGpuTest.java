@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -28,16 +26,6 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("gpu")
 class CompileMetricsGpuTest {
-    @BeforeEach
-    void gpu() {
-        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
-    }
-
-    @AfterEach
-    void cpu() {
-        Jrnn.setBackend("cpu");
-    }
-
     private static Model model() {
         Jrnn.setSeed(21);
         Input in = Input.shape(6, 3);
@@ -52,6 +40,7 @@ class CompileMetricsGpuTest {
 
     @Test
     void perOutputAndWeightedMetricsMatchTheCpu() {
+        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
         SplittableRandom r = new SplittableRandom(8);
         int n = 40;
         Tensor x = FunctionalTest.random(r, n, 6, 3), ys = FunctionalTest.random(r, n, 6, 2);
@@ -78,6 +67,8 @@ class CompileMetricsGpuTest {
         try (Model m = model()) {
             hg = m.fit(List.of(x), List.of(ys, yk), o).history();
             eg = m.evaluateAll(List.of(x), List.of(ys, yk), 8, lengths, sw);
+        } finally {
+            Jrnn.setBackend("cpu");
         }
         assertEquals(hc.keySet(), hg.keySet());
         assertEquals(ec.keySet(), eg.keySet());
