@@ -445,7 +445,7 @@ public abstract class Trainer {
         return evaluateAll(xs, ys, batchRows(xs), null);
     }
 
-    /** {@link #testOnBatch(List, List)} with Keras' {@code sample_weight} (nullable): the loss weighted, the metrics not. */
+    /** {@link #testOnBatch(List, List)} with Keras' {@code sample_weight} (nullable): the loss and {@link WeightedMetrics} weighted. */
     public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys, Tensor sampleWeight) {
         return evaluateAll(xs, ys, batchRows(xs), null, sampleWeight);
     }
@@ -486,7 +486,7 @@ public abstract class Trainer {
 
     /**
      * As {@link #evaluateAll(List, List, int, int[])} with Keras' {@code sample_weight} (one weight per sample, nullable):
-     * the loss as fit weighs it ({@link FitOptions#sampleWeight}); the metrics unweighted, as Keras' {@code metrics}.
+     * the loss as fit weighs it ({@link FitOptions#sampleWeight}), and {@link WeightedMetrics}; the other metrics unweighted, as Keras'.
      */
     public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, Tensor sampleWeight) {
         String what = name() + ".evaluate";

@@ -128,6 +128,11 @@ class CompileMetricsTest {
             assertEquals(List.of("loss", "price_loss", "kind_loss", "kind_auc", "price_mae", "val_loss", "val_price_loss", "val_kind_loss",
                     "val_kind_auc", "val_price_mae"), new ArrayList<>(h.history().keySet()));
             assertEquals(2, h.get("val_kind_auc").size(), "EarlyStopping found its monitor");
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            m.fit(List.of(x), List.of(yp, yk), new FitOptions().epochs(1).batchSize(4).verbose(2).validationSplit(0.4).sampleWeight(w)
+                    .out(new java.io.PrintStream(out, true, StandardCharsets.UTF_8)));
+            String line = out.toString(StandardCharsets.UTF_8);
+            assertTrue(line.contains(" - kind_auc: ") && line.contains(" - price_mae: ") && line.contains(" - val_kind_auc: "), line);
             String header = Files.readAllLines(csv).get(0);
             assertEquals("epoch,kind_auc,kind_loss,loss,price_loss,price_mae,val_kind_auc,val_kind_loss,val_loss,val_price_loss,val_price_mae",
                     header);

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link WeightedMetrics}: Keras' weighted_metrics, against Keras' docstring values (the metrics' sample_weight examples,
@@ -107,6 +108,25 @@ class WeightedMetricsTest {
         }
         Map<String, Double> plain = m.evaluateAll(List.of(x), List.of(y), 4, lengths);
         assertEquals(plain.get("mae"), plain.get("weighted_mae"), 1e-12, "unweighted data: the unweighted value");
+    }
+
+    /** A Dataset's weight column weighs them as the tensors' weights do (validation data too). */
+    @Test
+    void aDatasetsWeightsWeighThem() throws Exception {
+        SplittableRandom rnd = new SplittableRandom(6);
+        Tensor x = FunctionalTest.random(rnd, 9, 3, 2), y = FunctionalTest.random(rnd, 9, 2);
+        float[] w = new float[9];
+        for (int i = 0; i < 9; i++) w[i] = i % 3;
+        Sequential m = new Sequential(new SimpleRNN(2).inputShape(3, 2));
+        m.compile("sgd", "mse", "mae", WeightedMetrics.of("mae", "cosine_similarity"));
+        Map<String, Double> t = m.evaluateAll(List.of(x), List.of(y), 4, null, Tensor.of(w, 9));
+        Map<String, Double> d = m.evaluateAll(dev.jrnn.data.Dataset.fromTensors(x, y, Tensor.of(w, 9)).batch(4));
+        for (String k : t.keySet()) assertEquals(t.get(k), d.get(k), 1e-6, k);
+        History h = m.fit(x, y, new FitOptions().epochs(1).verbose(0).validationData(x, y, Tensor.of(w, 9)));
+        Map<String, Double> after = m.evaluateAll(List.of(x), List.of(y), 4, null, Tensor.of(w, 9));   // validation ran on these weights
+        assertEquals(after.get("weighted_mae"), h.get("val_weighted_mae").get(0), 1e-6, "the validation data's weights");
+        assertEquals(after.get("mae"), h.get("val_mae").get(0), 1e-6);
+        assertTrue(Math.abs(after.get("mae") - after.get("weighted_mae")) > 1e-4, "the weights count");
     }
 
     /** Class weights weigh a weighted metric as they weigh the loss: fit's first (only) batch, before its update. */
