@@ -304,7 +304,26 @@ final class DatasetBatches implements BatchSource {
 
     /** The validation batches of {@code o}'s {@link FitOptions#validationData(Dataset)}, or null. */
     static BatchSource validation(Setup s, FitOptions o) {
-        return o.validationDataset == null ? null : new DatasetBatches(o.validationDataset, s, "fit (validation data)", true, o.checkFinite);
+        if (o.validationDataset == null) return null;
+        DatasetBatches v = new DatasetBatches(o.validationDataset, s, "fit (validation data)", true, o.checkFinite);
+        v.checkFirstBatch();
+        return v;
+    }
+
+    /**
+     * Reads the first batch and checks it against the model, so that a validation set the model cannot take (or that
+     * gives nothing) fails before epoch 1 trains rather than after it, leaving the model as it was; an IOException of
+     * the read comes as an UncheckedIOException. The later batches are checked as validation reads them.
+     */
+    private void checkFirstBatch() {
+        try (BatchStream first = data.prefetch(0).epoch(0)) {
+            if (!first.hasNext()) throw new IllegalArgumentException(s.name() + "." + what + ": " + noBatch(data, 0));
+            try (Batch b = first.next()) {
+                host(b);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(s.name() + "." + what + ": " + e.getMessage(), e);
+        }
     }
 
     /**

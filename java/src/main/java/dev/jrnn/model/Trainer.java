@@ -9,6 +9,7 @@ import dev.jrnn.optim.Optimizers;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
@@ -348,7 +349,13 @@ public abstract class Trainer {
         ensureBuilt(data, "fit", o.stepsPerEpoch);
         ensureStore();
         BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch);
-        BatchSource val = DatasetBatches.validation(setup, o);
+        BatchSource val;
+        try {
+            val = DatasetBatches.validation(setup, o);
+        } catch (UncheckedIOException e) {
+            train.close();
+            throw e.getCause();
+        }
         return DatasetBatches.io(() -> new TrainingLoop(model(), setup).fit(train, val, o, capture(o), () -> graphsBroken = true), train, val);
     }
 

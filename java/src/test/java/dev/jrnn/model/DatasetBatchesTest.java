@@ -324,6 +324,26 @@ class DatasetBatchesTest {
         assertTrue(e.getMessage().contains("stepsPerEpoch") && e.getMessage().contains("Dataset"), e.getMessage());
     }
 
+    /** A validation set the model cannot take fails before the first epoch trains (tf.data would after it), the model unchanged. */
+    @Test
+    void aValidationDatasetOfTheWrongShapeFailsBeforeTraining() throws IOException {
+        Tensor x = random(47, 8, T, I), y = random(48, 8, 1);
+        Dataset wrongFeatures = Dataset.fromTensors(random(49, 4, T, I + 1), random(50, 4, 1)).batch(2),
+                twoTargets = Dataset.fromTensors(List.of(random(51, 4, T, I)), List.of(random(52, 4, 1), random(53, 4, 1))).batch(2),
+                generator = Dataset.fromIterator(() -> samples(random(54, 4, T, I), random(55, 4, 2))).batch(2);
+        for (Dataset bad : List.of(wrongFeatures, twoTargets, generator)) {
+            Sequential m = lstm(T), untouched = lstm(T);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> m.fit(Dataset.fromTensors(x, y).batch(4), quiet().epochs(2).validationData(bad)));
+            assertTrue(e.getMessage().contains("validation data"), e.getMessage());
+            IllegalArgumentException t = assertThrows(IllegalArgumentException.class,
+                    () -> m.fit(x, y, quiet().epochs(2).batchSize(4).validationData(bad)));
+            assertEquals(e.getMessage(), t.getMessage(), "tensors or a dataset to train on: the same refusal");
+            assertEquals(0, m.optimizer().iterations(), "no step ran");
+            assertSameWeights(untouched, m, "refused before training");
+        }
+    }
+
     /** No batch at all (take(0), every sample dropped, an empty generator) is an error naming it, not a loss of 0. */
     @Test
     void anEmptyDatasetIsRefusedInsteadOfGivingALossOfZero() throws IOException {
@@ -342,8 +362,8 @@ class DatasetBatchesTest {
             }
         }
         assertTrue(!java.nio.file.Files.exists(out), "no predictions file for no data");
-        // refused before training where the size is known; the empty generator's validation after the training epoch (3 steps)
-        assertEquals(3, m.optimizer().iterations());
+        // refused before training: where the size is known, and the empty generator's validation from its first read
+        assertEquals(0, m.optimizer().iterations());
         assertThrows(IllegalArgumentException.class, () -> lstm(T).fit(none, quiet()));
         // a generator whose supplier hands back the same, spent iterator: its second epoch is empty, and says why
         Iterator<Sample> once = samples(x, y);
