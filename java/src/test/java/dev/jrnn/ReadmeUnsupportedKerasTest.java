@@ -62,7 +62,6 @@ class ReadmeUnsupportedKerasTest {
     void theOptionsListedAsMissingAreMissing() {
         Map<Class<?>, String[]> missing = Map.of(
                 LSTM.class, new String[] {"unroll"},
-                FitOptions.class, new String[] {"validationSteps"},
                 Model.class, new String[] {"weightedMetrics"});
         missing.forEach((cls, names) -> {
             for (String n : names) {

@@ -34,6 +34,8 @@ final class DatasetBatches implements BatchSource {
     private final boolean withTargets;
     /** Batches per epoch of a stream going on across epochs, or 0: an epoch is a pass of the data set. */
     private final int steps;
+    /** At most this many batches from the start of each epoch, or 0: all of them. */
+    private final int limit;
     private DeviceFeed feed;
     /** With {@link #steps}: the pass being read (data set epoch {@link #pass} - 1), null before the first or after one ended. */
     private BatchStream open;
@@ -52,13 +54,22 @@ final class DatasetBatches implements BatchSource {
 
     /** As above; {@code steps} > 0 (fit only): epochs of that many batches of a stream going on across epochs. */
     DatasetBatches(Dataset data, Setup s, String what, boolean withTargets, boolean checkFinite, int steps) {
-        checkSize(s.name(), data, what, steps);
+        this(data, s, what, withTargets, checkFinite, steps, 0);
+    }
+
+    /**
+     * As above; {@code limit} > 0 (not with {@code steps}): each epoch is at most the first {@code limit} batches of the
+     * data set's epoch (Keras' {@code validation_steps}, evaluate's {@code steps}), so an endless data set is taken.
+     */
+    DatasetBatches(Dataset data, Setup s, String what, boolean withTargets, boolean checkFinite, int steps, int limit) {
+        checkSize(s.name(), data, what, Math.max(steps, limit));
         checkStateful(s, data, s.name() + "." + what + ": ");
         this.data = checkFinite ? data.checkFinite(true) : data;
         this.s = s;
         this.what = what;
         this.withTargets = withTargets;
         this.steps = steps;
+        this.limit = limit;
     }
 
     /**
@@ -69,9 +80,14 @@ final class DatasetBatches implements BatchSource {
         String where = model + "." + what + ": ";
         if (data == null) throw new IllegalArgumentException(where + "the dataset is null");
         if (data.endless() && steps == 0) {
-            throw new IllegalArgumentException(where + (what.equals("fit")
-                    ? "the dataset is endless (repeat()); give FitOptions.stepsPerEpoch(n), the batches of one epoch (Keras' steps_per_epoch)"
-                    : "the dataset is endless (repeat()) and would never end; bound it: take(n) after repeat(), or repeat(times)"));
+            throw new IllegalArgumentException(where + switch (what) {
+                case "fit" -> "the dataset is endless (repeat()); give FitOptions.stepsPerEpoch(n), the batches of one epoch (Keras' steps_per_epoch)";
+                case "fit (validation data)" -> "the dataset is endless (repeat()) and would never end; give FitOptions.validationSteps(n), "
+                        + "the batches of each validation (Keras' validation_steps), or bound it: take(n) after repeat(), or repeat(times)";
+                case "evaluate" -> "the dataset is endless (repeat()) and would never end; give the batches to evaluate "
+                        + "(evaluateAll(data, steps), Keras' steps), or bound it: take(n) after repeat(), or repeat(times)";
+                default -> "the dataset is endless (repeat()) and would never end; bound it: take(n) after repeat(), or repeat(times)";
+            });
         }
         if (data.batchesPerEpoch() == 0) throw new IllegalArgumentException(where + noBatch(data, -1));
     }
@@ -102,6 +118,7 @@ final class DatasetBatches implements BatchSource {
     public int batches() {
         if (steps > 0) return steps;
         long n = data.batchesPerEpoch();
+        if (limit > 0) return n < 0 ? -1 : (int) Math.min(limit, n);
         return n < 0 || n > Integer.MAX_VALUE ? -1 : (int) n;
     }
 
@@ -153,6 +170,7 @@ final class DatasetBatches implements BatchSource {
 
             public HostBatch next() {
                 release();
+                if (limit > 0 && taken >= limit) return null;
                 Batch b = stream != null ? (stream.hasNext() ? stream.next() : null) : taken < steps ? onward(taken) : null;
                 if (b == null) {
                     if (taken == 0) throw new IllegalArgumentException(s.name() + "." + what + ": " + noBatch(data, steps > 0 ? pass - 1 : epoch));
@@ -305,7 +323,7 @@ final class DatasetBatches implements BatchSource {
     /** The validation batches of {@code o}'s {@link FitOptions#validationData(Dataset)}, or null. */
     static BatchSource validation(Setup s, FitOptions o) {
         if (o.validationDataset == null) return null;
-        DatasetBatches v = new DatasetBatches(o.validationDataset, s, "fit (validation data)", true, o.checkFinite);
+        DatasetBatches v = new DatasetBatches(o.validationDataset, s, "fit (validation data)", true, o.checkFinite, 0, o.validationSteps);
         v.checkFirstBatch();
         return v;
     }

@@ -26,6 +26,7 @@ public final class FitOptions {
     int batchSize;   // 0: not given (32, or the batch size a stateful model fixes)
     int verbose = 1;
     int stepsPerEpoch;   // 0: whole passes over the data
+    int validationSteps;   // 0: the whole validation data
     boolean shuffle = true;
     boolean checkFinite = true;
     Long seed;
@@ -87,6 +88,26 @@ public final class FitOptions {
         if (n < 1) throw new IllegalArgumentException("FitOptions: stepsPerEpoch must be >= 1, got " + n);
         this.stepsPerEpoch = n;
         return this;
+    }
+
+    /**
+     * Keras' {@code validation_steps}: each validation runs on the first {@code n} batches of the validation data (a
+     * {@link #validationData(dev.jrnn.data.Dataset) Dataset}, tensors or the split), from its start every time; fewer
+     * when it has fewer. Needed for an endless validation data set:
+     * {@code new FitOptions().validationData(val.repeat().batch(64)).validationSteps(20)}.
+     */
+    public FitOptions validationSteps(int n) {
+        if (n < 1) throw new IllegalArgumentException("FitOptions: validationSteps must be >= 1, got " + n);
+        this.validationSteps = n;
+        return this;
+    }
+
+    /** Refuses {@link #validationSteps} for a fit of model {@code model} that has no validation data to apply them to. */
+    void checkValidationSteps(String model, boolean validates) {
+        if (validationSteps > 0 && !validates) {
+            throw new IllegalArgumentException(model + ".fit: FitOptions.validationSteps applies to validation data "
+                    + "(validationData or validationSplit); there is none");
+        }
     }
 
     /** 0 = silent, 1 = progress bar with loss and ETA, 2 = one line per epoch. */
@@ -343,6 +364,7 @@ public final class FitOptions {
     @Override
     public String toString() {
         return "FitOptions{epochs=" + epochs + ", batchSize=" + batchSize() + (stepsPerEpoch > 0 ? ", stepsPerEpoch=" + stepsPerEpoch : "")
+                + (validationSteps > 0 ? ", validationSteps=" + validationSteps : "")
                 + ", verbose=" + verbose + ", shuffle=" + shuffle
                 + (seed != null ? ", seed=" + seed : "") + ", validationSplit=" + validationSplit
                 + (lengths != null ? ", lengths=" + Arrays.toString(lengths) : "")

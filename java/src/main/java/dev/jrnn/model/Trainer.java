@@ -323,12 +323,14 @@ public abstract class Trainer {
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
         all = all.withWeights(SampleWeights.of(name() + ".fit", o.sampleWeight, o.classWeight, all, graph(), loss(0).sparse()));
         boolean given = o.validationX != null || o.validationDataset != null;
+        o.checkValidationSteps(name(), given || o.validationSplit > 0);
         Data[] split = all.split(given ? 0 : o.validationSplit, name());
         if (o.classWeight != null && split[1] != null) split[1] = split[1].withWeights(null);   // Keras weighs training only
         Data train = split[0], val = o.validationX == null ? split[1] : validation(o);
         int size = StatefulBatch.resolve(name(), graph(), "fit", o.globalBatchSize(), train.n(), val == null ? 0 : val.n());
         DataBatches batches = new DataBatches(train, size, graph().outputs.size());
-        BatchSource v = val == null ? DatasetBatches.validation(setup, o) : new DataBatches(val, batches.batchSize(), graph().outputs.size());
+        BatchSource v = val == null ? DatasetBatches.validation(setup, o)
+                : new DataBatches(val, batches.batchSize(), graph().outputs.size(), o.validationSteps);
         return new TrainingLoop(model(), setup).fit(batches, v, o, capture(o), () -> graphsBroken = true);
     }
 
@@ -345,7 +347,8 @@ public abstract class Trainer {
         FitOptions o = DatasetBatches.forFit(name(), options);
         requireCompiled("fit");
         requireOpen("fit");
-        if (o.validationDataset != null) DatasetBatches.checkSize(name(), o.validationDataset, "fit (validation data)", 0);
+        o.checkValidationSteps(name(), o.validationDataset != null);
+        if (o.validationDataset != null) DatasetBatches.checkSize(name(), o.validationDataset, "fit (validation data)", o.validationSteps);
         ensureBuilt(data, "fit", o.stepsPerEpoch);
         ensureStore();
         BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch);
@@ -520,6 +523,20 @@ public abstract class Trainer {
     public Map<String, Double> evaluateAll(Dataset data) throws IOException {
         requireCompiled("evaluate");
         DatasetBatches batches = datasetBatches(data, "evaluate");
+        return DatasetBatches.io(() -> new Inference(setup).evaluate(batches), batches);
+    }
+
+    /**
+     * Loss and metrics over the first {@code steps} batches of {@code data} (all of them when it has fewer), as Keras'
+     * {@code evaluate(ds, steps=n)}; an endless data set ({@code repeat()}) is taken:
+     * {@code model.evaluateAll(Dataset.fromNpy(x, y).repeat().batch(64), 100).get("loss")}.
+     */
+    public Map<String, Double> evaluateAll(Dataset data, int steps) throws IOException {
+        requireCompiled("evaluate");
+        if (steps < 1) throw new IllegalArgumentException(name() + ".evaluate: steps must be >= 1, got " + steps);
+        requireOpen("evaluate");
+        ensureBuilt(data, "evaluate", steps);
+        DatasetBatches batches = new DatasetBatches(data, setup, "evaluate", true, true, 0, steps);
         return DatasetBatches.io(() -> new Inference(setup).evaluate(batches), batches);
     }
 

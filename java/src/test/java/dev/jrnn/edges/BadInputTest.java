@@ -432,6 +432,20 @@ class BadInputTest {
         bad("fit: stepsPerEpoch 0", IAE, f -> new FitOptions().stepsPerEpoch(0), "stepsPerEpoch must be >= 1, got 0");
         bad("fit: stepsPerEpoch with tensors", IAE, f -> f.model.fit(x(8), y(8), quiet().stepsPerEpoch(2)),
                 "sequential.fit: FitOptions.stepsPerEpoch applies to a Dataset");
+        bad("fit: validationSteps 0", IAE, f -> new FitOptions().validationSteps(0), "validationSteps must be >= 1, got 0");
+        bad("fit: validationSteps without validation data", IAE, f -> f.model.fit(x(8), y(8), quiet().validationSteps(2)),
+                "sequential.fit: FitOptions.validationSteps applies to validation data", "there is none");
+        bad("fit(Dataset): validationSteps without validation data", IAE,
+                f -> f.model.fit(dev.jrnn.data.Dataset.fromTensors(x(8), y(8)).batch(4), new FitOptions().verbose(0).validationSteps(2)),
+                "sequential.fit: FitOptions.validationSteps applies to validation data", "there is none");
+        bad("fit: endless validation dataset without validationSteps", IAE, f -> f.model.fit(x(8), y(8),
+                        quiet().validationData(dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).repeat().batch(2))),
+                "fit (validation data): the dataset is endless", "FitOptions.validationSteps(n)");
+        bad("evaluate: steps 0", IAE, f -> f.model.evaluateAll(dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2), 0),
+                "sequential.evaluate: steps must be >= 1, got 0");
+        bad("evaluate: endless dataset without steps", IAE,
+                f -> f.model.evaluateAll(dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).repeat().batch(2)),
+                "sequential.evaluate: the dataset is endless", "evaluateAll(data, steps)");
         bad("fit: validationSplit 1", IAE, f -> new FitOptions().validationSplit(1.0), "validationSplit", "[0, 1), got 1.0");
         bad("fit: validationSplit NaN", IAE, f -> new FitOptions().validationSplit(Double.NaN), "validationSplit", "got NaN");
         bad("fit: validationSplit negative", IAE, f -> new FitOptions().validationSplit(-0.1), "validationSplit", "got -0.1");

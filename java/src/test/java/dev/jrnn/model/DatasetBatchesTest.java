@@ -324,6 +324,30 @@ class DatasetBatchesTest {
         assertTrue(e.getMessage().contains("stepsPerEpoch") && e.getMessage().contains("Dataset"), e.getMessage());
     }
 
+    /** Keras' validation_steps and evaluate's steps: the first n batches, from the start of the data every time. */
+    @Test
+    void validationStepsAndEvaluateStepsTakeTheFirstBatches() throws IOException {
+        Tensor x = random(56, 8, T, I), y = random(57, 8, 1), vx = random(58, 6, T, I), vy = random(59, 6, 1);
+        Tensor firstX = Tensor.zeros(4, T, I), firstY = Tensor.zeros(4, 1);
+        System.arraycopy(vx.data(), 0, firstX.data(), 0, firstX.data().length);
+        System.arraycopy(vy.data(), 0, firstY.data(), 0, 4);
+        Dataset endless = Dataset.fromTensors(vx, vy).repeat().batch(2);
+        Sequential m = lstm(T);
+        History h = m.fit(Dataset.fromTensors(x, y).batch(4), quiet().epochs(2).validationData(endless).validationSteps(2));
+        double onFirstFour = m.evaluate(firstX, firstY);
+        assertEquals(onFirstFour, h.history().get("val_loss").get(1), 1e-6, "the last validation: the first 2 batches of 2");
+        assertEquals(onFirstFour, m.evaluateAll(endless, 2).get("loss"), 1e-6, "evaluate(steps=2) of an endless set");
+        assertEquals(m.evaluate(vx, vy), m.evaluateAll(Dataset.fromTensors(vx, vy).batch(2), 10).get("loss"), 1e-6,
+                "more steps than batches: all of them");
+        // tensors: the first batch of batchSize 4, as a Dataset of them would give
+        Sequential t = lstm(T);
+        History ht = t.fit(x, y, quiet().epochs(2).batchSize(4).validationData(vx, vy).validationSteps(1));
+        assertEquals(t.evaluate(firstX, firstY), ht.history().get("val_loss").get(1), 1e-6, "tensor validation: the first batch");
+        Sequential d = lstm(T);
+        History hd = d.fit(x, y, quiet().epochs(2).batchSize(4).validationData(Dataset.fromTensors(vx, vy).batch(4)).validationSteps(1));
+        assertEquals(ht.history().get("val_loss"), hd.history().get("val_loss"), "tensors or a Dataset: the same validation");
+    }
+
     /** A validation set the model cannot take fails before the first epoch trains (tf.data would after it), the model unchanged. */
     @Test
     void aValidationDatasetOfTheWrongShapeFailsBeforeTraining() throws IOException {
