@@ -51,11 +51,6 @@ class ReadmeUnsupportedKerasTest {
                 () -> new Sequential(new Dense(1)).compile("adam", "mse", Map.of("kind", List.of("auc"))));
         quoted("Regularizers.of: name must be one of l1, l2, l1l2",
                 () -> dev.jrnn.regularizers.Regularizers.of("orthogonal_regularizer"));
-        quoted("m.fit: FitOptions.stepsPerEpoch applies to a Dataset", () -> {
-            Sequential m = new Sequential(new Dense(1).inputShape(2)).name("m");
-            m.compile("sgd", "mse");
-            m.fit(dev.jrnn.tensor.Tensor.zeros(4, 2), dev.jrnn.tensor.Tensor.zeros(4, 1), new FitOptions().verbose(0).stepsPerEpoch(2));
-        });
     }
 
     @Test

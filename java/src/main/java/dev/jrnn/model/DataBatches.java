@@ -7,30 +7,19 @@ final class DataBatches implements BatchSource {
     private final Data data;
     private final int batchSize;
     private final int outputs;
-    /** At most this many batches from the start of each epoch (Keras' validation_steps), or 0: all of them. */
-    private final int limit;
     private int[] order;
 
     DataBatches(Data data, int batchSize, int outputs) {
-        this(data, batchSize, outputs, 0);
-    }
-
-    /** As above, each epoch at most its first {@code limit} batches ({@code limit} 0: all). */
-    DataBatches(Data data, int batchSize, int outputs, int limit) {
         this.data = data;
         this.batchSize = Math.max(1, Math.min(batchSize, data.n()));
         this.outputs = outputs;
-        this.limit = limit;
         this.order = data.rows();
     }
 
     int batchSize() { return batchSize; }
 
     @Override
-    public int batches() {
-        int all = (data.n() + batchSize - 1) / batchSize;
-        return limit > 0 ? Math.min(limit, all) : all;
-    }
+    public int batches() { return (data.n() + batchSize - 1) / batchSize; }
 
     @Override
     public boolean[] targets() { return data.targets(); }

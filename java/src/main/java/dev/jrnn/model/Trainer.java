@@ -314,10 +314,6 @@ public abstract class Trainer {
         FitOptions o = options == null ? new FitOptions() : options;
         requireCompiled("fit");
         requireOpen("fit");
-        if (o.stepsPerEpoch > 0) {
-            throw new IllegalArgumentException(name() + ".fit: FitOptions.stepsPerEpoch applies to a Dataset (fit(Dataset, options)); "
-                    + "with tensors an epoch is one pass in batches of batchSize");
-        }
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
@@ -327,11 +323,12 @@ public abstract class Trainer {
         Data[] split = all.split(given ? 0 : o.validationSplit, name());
         if (o.classWeight != null && split[1] != null) split[1] = split[1].withWeights(null);   // Keras weighs training only
         Data train = split[0], val = o.validationX == null ? split[1] : validation(o);
-        int size = StatefulBatch.resolve(name(), graph(), "fit", o.globalBatchSize(), train.n(), val == null ? 0 : val.n());
+        int size = StatefulBatch.resolve(name(), graph(), "fit", o.batchFor(train.n(), StatefulBatch.firstStateful(graph()) == null),
+                train.n(), val == null ? 0 : val.n());
         DataBatches batches = new DataBatches(train, size, graph().outputs.size());
         BatchSource v = val == null ? DatasetBatches.validation(setup, o)
-                : new DataBatches(val, batches.batchSize(), graph().outputs.size(), o.validationSteps);
-        return new TrainingLoop(model(), setup).fit(batches, v, o, capture(o), () -> graphsBroken = true);
+                : BoundedBatches.first(new DataBatches(val, batches.batchSize(), graph().outputs.size()), o.validationSteps);
+        return new TrainingLoop(model(), setup).fit(BoundedBatches.onward(batches, o.stepsPerEpoch), v, o, capture(o), () -> graphsBroken = true);
     }
 
     /**
@@ -351,7 +348,7 @@ public abstract class Trainer {
         if (o.validationDataset != null) DatasetBatches.checkSize(name(), o.validationDataset, "fit (validation data)", o.validationSteps);
         ensureBuilt(data, "fit", o.stepsPerEpoch);
         ensureStore();
-        BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch);
+        BatchSource train = BoundedBatches.onward(new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch), o.stepsPerEpoch);
         BatchSource val;
         try {
             val = DatasetBatches.validation(setup, o);
@@ -536,7 +533,7 @@ public abstract class Trainer {
         if (steps < 1) throw new IllegalArgumentException(name() + ".evaluate: steps must be >= 1, got " + steps);
         requireOpen("evaluate");
         ensureBuilt(data, "evaluate", steps);
-        DatasetBatches batches = new DatasetBatches(data, setup, "evaluate", true, true, 0, steps);
+        BatchSource batches = BoundedBatches.first(new DatasetBatches(data, setup, "evaluate", true, true, steps), steps);
         return DatasetBatches.io(() -> new Inference(setup).evaluate(batches), batches);
     }
 

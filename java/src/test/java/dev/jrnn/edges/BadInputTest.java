@@ -430,8 +430,6 @@ class BadInputTest {
         bad("fit: negative batch size", IAE, f -> f.model.fit(x(8), y(8), 1, -4), "batchSize must be >= 1, got -4");
         bad("fit: verbose 3", IAE, f -> new FitOptions().verbose(3), "verbose must be 0, 1 or 2, got 3");
         bad("fit: stepsPerEpoch 0", IAE, f -> new FitOptions().stepsPerEpoch(0), "stepsPerEpoch must be >= 1, got 0");
-        bad("fit: stepsPerEpoch with tensors", IAE, f -> f.model.fit(x(8), y(8), quiet().stepsPerEpoch(2)),
-                "sequential.fit: FitOptions.stepsPerEpoch applies to a Dataset");
         bad("fit: validationSteps 0", IAE, f -> new FitOptions().validationSteps(0), "validationSteps must be >= 1, got 0");
         bad("fit: validationSteps without validation data", IAE, f -> f.model.fit(x(8), y(8), quiet().validationSteps(2)),
                 "sequential.fit: FitOptions.validationSteps applies to validation data", "there is none");

@@ -320,8 +320,30 @@ class DatasetBatchesTest {
             assertSameWeights(straight, part, "resumed at epoch " + at + " of a finite dataset");
             assertEquals(hs.get("loss").subList(at, 4), hp.get("loss"), "resumed at epoch " + at);
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.fit(x, y, quiet().stepsPerEpoch(2)));
-        assertTrue(e.getMessage().contains("stepsPerEpoch") && e.getMessage().contains("Dataset"), e.getMessage());
+    }
+
+    /** stepsPerEpoch with tensors trains as with a Dataset of the same batches; without a batch size, ceil(n / steps) as Keras. */
+    @Test
+    void stepsPerEpochWithTensorsGoesOnAsWithADataset() throws IOException {
+        Tensor x = random(60, 10, T, I), y = random(61, 10, 1);
+        Sequential viaTensors = lstm(T), viaDataset = lstm(T);
+        History ht = viaTensors.fit(x, y, quiet().epochs(3).batchSize(4).stepsPerEpoch(2));   // batches 0 1 | 2 | 0 1
+        History hd = viaDataset.fit(Dataset.fromTensors(x, y).batch(4), quiet().epochs(3).stepsPerEpoch(2));
+        assertEquals(5, viaTensors.optimizer().iterations());
+        assertEquals(hd.get("loss"), ht.get("loss"));
+        assertSameWeights(viaDataset, viaTensors, "tensors or a Dataset with stepsPerEpoch");
+        Sequential keras = lstm(T), four = lstm(T);
+        keras.fit(x, y, quiet().epochs(2).stepsPerEpoch(3));   // no batchSize: ceil(10 / 3) = 4, batches 0 1 2 | 0 1 2
+        four.fit(x, y, quiet().epochs(2).batchSize(4));
+        assertEquals(6, keras.optimizer().iterations());
+        assertSameWeights(four, keras, "Keras' batch size for steps_per_epoch: ceil(samples / steps)");
+        // a resumed fit skips the batches the epochs before it took, as with a Dataset
+        Sequential straight = lstm(T), part = lstm(T);
+        History hs = straight.fit(x, y, quiet().epochs(4).batchSize(4).stepsPerEpoch(2).seed(7).shuffle(true));
+        part.fit(x, y, quiet().epochs(2).batchSize(4).stepsPerEpoch(2).seed(7).shuffle(true));
+        History hp = part.fit(x, y, quiet().epochs(4).initialEpoch(2).batchSize(4).stepsPerEpoch(2).seed(7).shuffle(true));
+        assertSameWeights(straight, part, "resumed at epoch 2 (after a short epoch, into a fresh shuffled pass)");
+        assertEquals(hs.get("loss").subList(2, 4), hp.get("loss"));
     }
 
     /** Keras' validation_steps and evaluate's steps: the first n batches, from the start of the data every time. */
