@@ -769,6 +769,18 @@ class BadInputTest {
                 "Dataset.fromRagged: values is null");
         bad("data: fromRaggedNpy null offsets", IAE, f -> dev.jrnn.data.Dataset.fromRaggedNpy(f.good, null, null),
                 "Dataset.fromRaggedNpy: offsets is null");
+        bad("data: Timeseries no window fits", IAE, f -> dev.jrnn.data.Timeseries.of(x(4), null, 5).dataset(),
+                "Timeseries: a window of sequenceLength 5", "no window fits");
+        bad("data: Timeseries endIndex past the series", IAE, f -> dev.jrnn.data.Timeseries.of(x(4), null, 2).endIndex(9).dataset(),
+                "endIndex must be at most the series' 4 steps, got 9");
+        bad("data: Timeseries of a missing file", IOE, f -> dev.jrnn.data.Timeseries.of(f.dir.resolve("none.npy"), null, 2), "none.npy");
+        bad("data: pad_sequences padding", IAE, f -> dev.jrnn.data.Sequences.pad(List.of(new int[] {1}), -1, "middle", "pre", 0),
+                "padding must be \"pre\" or \"post\", got \"middle\"");
+        bad("data: pad_sequences maxlen 0", IAE, f -> dev.jrnn.data.Sequences.pad(List.of(new int[] {1}), 0, "pre", "pre", 0),
+                "maxlen must be >= 1 (or -1 for the longest), got 0");
+        bad("data: to_categorical label out of range", IAE, f -> dev.jrnn.data.Sequences.toCategorical(new int[] {0, 3}, 3),
+                "labels[1] is 3.0", "whole numbers in [0, 3)");
+        bad("data: to_categorical negative label", IAE, f -> dev.jrnn.data.Sequences.toCategorical(new int[] {-1}, 0), "labels[0] is -1.0");
         bad("data: batch 0", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(0), "Dataset.batch", "got 0");
         bad("data: shuffle buffer 0", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).shuffle(1, 0), "bufferSize", "got 0");
         bad("data: take -1", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).take(-1), "Dataset.take", "got -1");
