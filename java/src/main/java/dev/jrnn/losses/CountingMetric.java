@@ -10,6 +10,19 @@ import dev.jrnn.backend.Loss;
 abstract class CountingMetric extends NamedMetric {
     CountingMetric(String name) { super(name); }
 
+    /**
+     * Refuses an output that is not 2-D, as Keras' {@code cls} takes (batch, {@code dims}) only, naming the metric, the
+     * output and its shape.
+     */
+    final void requireTwoD(String cls, String dims, String output, int[] shape) {
+        if (shape.length != 1) {
+            StringBuilder b = new StringBuilder("(None");
+            for (int d : shape) b.append(", ").append(d < 0 ? "None" : d);
+            throw new IllegalArgumentException(cls + " '" + key() + "' expects 2-D outputs (batch, " + dims + "), as Keras' does; output "
+                    + output + " has shape " + b + ")");
+        }
+    }
+
     @Override public boolean higherIsBetter() { return true; }
     @Override public final boolean usesMask() { return false; }
     @Override public final boolean suits(Loss loss) { return !loss.sparse(); }

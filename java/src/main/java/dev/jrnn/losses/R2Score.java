@@ -52,14 +52,7 @@ public final class R2Score extends CountingMetric {
 
     /** Keras' R2Score takes 2-D outputs (batch, output_dim) only. */
     @Override
-    public void checkOutput(String output, int[] shape) {
-        if (shape.length != 1) {
-            StringBuilder b = new StringBuilder("(None");
-            for (int d : shape) b.append(", ").append(d < 0 ? "None" : d);
-            throw new IllegalArgumentException("R2Score '" + key() + "' expects 2-D outputs (batch, output_dim), as Keras' does; output "
-                    + output + " has shape " + b + ")");
-        }
-    }
+    public void checkOutput(String output, int[] shape) { requireTwoD("R2Score", "output_dim", output, shape); }
 
     /** Per column the weighted sums of y, y^2, (y - p)^2 and the weights, then the samples of nonzero weight. */
     @Override public int stateSize(int cols) { return 4 * cols + 1; }

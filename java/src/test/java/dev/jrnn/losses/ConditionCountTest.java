@@ -16,9 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@link TruePositives}, {@link FalsePositives}, {@link TrueNegatives}, {@link FalseNegatives} against Keras' docstrings and direct counts. */
 class ConditionCountTest {
     private static double[] counts(EpochMetric m, float[] y, float[] p, float[] w) {
-        double[] s = new double[m.stateSize(1)];
-        m.update(Loss.BINARY_CROSSENTROPY, y.length, 1, p, y, w, s);
-        return m.result(s, 1);
+        return EpochValues.of(m, y.length, 1, p, y, w);
     }
 
     /** Keras' docstrings: each example gives 2, and 1 with sample_weight [0, 0, 1, 0]; by the names compile takes. */

@@ -17,9 +17,7 @@ class LossMetricTest {
     private static final float[] Y = {0, 1, 0, 0}, P = {0.6f, 0.4f, 0.4f, 0.6f};
 
     private static double value(EpochMetric m, int rows, int cols, float[] p, float[] y, float[] w) {
-        double[] s = new double[m.stateSize(cols)];
-        m.update(Loss.MSE, rows, cols, p, y, w, s);
-        return m.result(s, cols)[0];
+        return EpochValues.first(m, rows, cols, p, y, w);
     }
 
     /** The examples of Keras' metric docstrings ({@code m.update_state(y, p)} and with sample_weight), by name as compile gets them. */

@@ -19,7 +19,7 @@ class R2ScoreTest {
     }
 
     private static double[] r2(R2Score m, int rows, int cols, float[] p, float[] y, float[] w) {
-        return m.result(state(m, rows, cols, p, y, w), cols);
+        return EpochValues.of(m, rows, cols, p, y, w);
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.jrnn.losses;
 
-import dev.jrnn.backend.Loss;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -18,9 +17,7 @@ class SensitivitySpecificityBaseTest {
     private static final float[] Y5 = {0, 0, 0, 1, 1}, P5 = {0, 0.3f, 0.8f, 0.3f, 0.8f};
 
     private static double value(EpochMetric m, int rows, int cols, float[] y, float[] p, float[] w) {
-        double[] s = new double[m.stateSize(cols)];
-        m.update(Loss.BINARY_CROSSENTROPY, rows, cols, p, y, w, s);
-        double[] r = m.result(s, cols);
+        double[] r = EpochValues.of(m, rows, cols, p, y, w);
         assertEquals(1, r.length);
         return r[0];
     }

@@ -10,6 +10,7 @@ import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Masking;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.losses.EpochMetric;
+import dev.jrnn.losses.EpochValues;
 import dev.jrnn.losses.FalseNegatives;
 import dev.jrnn.losses.LossMetric;
 import dev.jrnn.losses.PrecisionAtRecall;
@@ -41,9 +42,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * summed over data-parallel ranks as one process, and kept by a saved model.
  */
 class MetricKindsFitTest {
-    @TempDir
-    Path dir;
-
     @BeforeEach
     void freshCpuSession() {
         Jrnn.setBackend("cpu");
@@ -52,9 +50,7 @@ class MetricKindsFitTest {
     }
 
     private static double whole(EpochMetric m, int rows, int cols, float[] p, float[] y, float[] w) {
-        double[] s = new double[m.stateSize(cols)];
-        m.update(Loss.BINARY_CROSSENTROPY, rows, cols, p, y, w, s);
-        return m.result(s, cols)[0];
+        return EpochValues.first(m, rows, cols, p, y, w);
     }
 
     /** As Keras: compile(loss="binary_crossentropy", metrics=["binary_crossentropy"]) logs loss and binary_crossentropy, equal. */
@@ -100,9 +96,7 @@ class MetricKindsFitTest {
                 "the mask changes the value");
         // hinge converts 0/1 targets per batch of 3 samples, all 0/1 here: the whole set converts the same way
         assertEquals(whole(EpochMetric.of("hinge"), 32, 1, p, ys, mask), h.history().get("hinge").get(0), 1e-7);
-        double[] fn = new double[new FalseNegatives().thresholds(0.3, 0.6).stateSize(1)];
-        new FalseNegatives().thresholds(0.3, 0.6).update(Loss.BINARY_CROSSENTROPY, 32, 1, p, ys, null, fn);
-        double[] want = new FalseNegatives().thresholds(0.3, 0.6).result(fn, 1);
+        double[] want = EpochValues.of(new FalseNegatives().thresholds(0.3, 0.6), 32, 1, p, ys, null);
         assertEquals(want[0], h.history().get("false_negatives_0").get(0));
         assertEquals(want[1], h.history().get("false_negatives_1").get(0));
         assertEquals(whole(new SpecificityAtSensitivity(0.4), 32, 1, p, ys, null), h.history().get("specificity_at_sensitivity").get(0), 1e-12);
@@ -110,7 +104,7 @@ class MetricKindsFitTest {
 
     /** The metric objects and names go into the .keras compile config and load back with their options. */
     @Test
-    void savedCompileConfigLoadsBack() throws Exception {
+    void savedCompileConfigLoadsBack(@TempDir Path dir) throws Exception {
         Tensor[] d = EpochMetricFitTest.binary(8);
         Sequential m = new Sequential(new SimpleRNN(3).inputShape(4, 2), new Dense(1).activation("sigmoid"));
         m.compile("adam", "binary_crossentropy", "kl_divergence", new LossMetric(Loss.BINARY_CROSSENTROPY_LOGITS).name("bce_logits"),
