@@ -8,8 +8,10 @@ import java.util.Map;
 /**
  * A metric fit and evaluate accumulate over an epoch, as Keras' stateful metrics: each batch adds to a state of doubles
  * ({@link #update}), which sums over batches and over ranks, and {@link #result} reads the epoch's value from it. The
- * {@link Metric} constants keep a sum and a count; {@link Auc} keeps confusion counts per threshold bucket, {@link FBetaScore}
- * per class. {@link #of} resolves what compile takes: a Keras metric name or a metric object with options.
+ * {@link Metric} constants and {@link LossMetric} keep a sum and a count; {@link Auc}, the confusion counts
+ * ({@link TruePositives}, ...) and the metrics at a fixed rate ({@link PrecisionAtRecall}, ...) keep confusion counts per
+ * threshold bucket, {@link FBetaScore} and {@link R2Score} sums per class. {@link #of} resolves what compile takes: a Keras
+ * metric name or a metric object with options.
  *
  * <pre>{@code
  * model.compile("adam", "binary_crossentropy", "accuracy", new Auc().curve("PR"), new FBetaScore().average("macro"));
