@@ -17,23 +17,30 @@ import java.util.Map;
  */
 record Compiled(Optimizer optimizer, Loss loss, CompileMetrics metrics) {
     /**
-     * Checks the arguments of {@code model.compile(optimizer, loss, metrics...)} for a model whose outputs are named
-     * {@code outputs} (per-sample {@code shapes}, null before the model is built); {@code losses} holds each output's loss
-     * (null: {@code loss} on every output). {@code model} goes in messages.
+     * Checks the arguments of {@code t.compile(optimizer, loss, metrics...)} against {@code t}'s outputs (their shapes once
+     * it is built); {@code losses} holds each output's loss (null: {@code loss} on every output).
      */
-    static Compiled of(String model, List<String> outputs, List<int[]> shapes, Optimizer optimizer, Loss loss, List<Loss> losses,
-                       Object... metrics) {
-        if (optimizer == null) throw new IllegalArgumentException(model + ".compile: optimizer is null");
-        if (loss == null) throw new IllegalArgumentException(model + ".compile: loss is null");
+    static Compiled of(Trainer t, Optimizer optimizer, Loss loss, List<Loss> losses, Object... metrics) {
+        if (optimizer == null) throw new IllegalArgumentException(t.name() + ".compile: optimizer is null");
+        if (loss == null) throw new IllegalArgumentException(t.name() + ".compile: loss is null");
+        List<String> outputs = outputNames(t);
         List<Loss> ls = losses != null ? losses : java.util.Collections.nCopies(outputs.size(), loss);
-        return new Compiled(optimizer, loss, CompileMetrics.of(model, outputs, ls, shapes, metrics));
+        List<int[]> shapes = t.isBuilt() ? t.graph().outputs.stream().map(n -> n.shape()).toList() : null;
+        return new Compiled(optimizer, loss, CompileMetrics.of(t.name(), outputs, ls, shapes, metrics));
+    }
+
+    /** The names of {@code t}'s outputs as fit logs them (one output, the last layer's, for a Sequential not yet built). */
+    private static List<String> outputNames(Trainer t) {
+        return t.isBuilt() ? t.graph().outputKeys() : List.of("output 0");
     }
 
     /**
-     * One loss per output from a List of {@link Loss} objects or Keras loss names, as many as {@code outputs}; the
-     * message names {@code model} and the output.
+     * One loss per output of {@code t} from a List of {@link Loss} objects or Keras loss names; the message names the
+     * model and the output.
      */
-    static List<Loss> perOutput(String model, List<String> outputs, List<?> losses) {
+    static List<Loss> perOutput(Trainer t, List<?> losses) {
+        String model = t.name();
+        List<String> outputs = outputNames(t);
         if (losses == null) throw new IllegalArgumentException(model + ".compile: losses is null");
         if (losses.size() != outputs.size()) {
             throw new IllegalArgumentException(model + ".compile: expected one loss per output (" + outputs.size() + ": " + outputs
@@ -54,7 +61,9 @@ record Compiled(Optimizer optimizer, Loss loss, CompileMetrics metrics) {
     }
 
     /** The values of a map keyed by output name, in output order; every output once, or an exception naming {@code what}. */
-    static <V> List<V> inOutputOrder(String model, List<String> outs, Map<String, V> byOutput, String what) {
+    static <V> List<V> inOutputOrder(Trainer t, Map<String, V> byOutput, String what) {
+        String model = t.name();
+        List<String> outs = outputNames(t);
         if (byOutput == null) throw new IllegalArgumentException(model + ".compile: the " + what + " is null");
         if (!byOutput.keySet().equals(new java.util.HashSet<>(outs))) {
             throw new IllegalArgumentException(model + ".compile: the " + what + "'s keys must be the output names " + outs
@@ -65,8 +74,10 @@ record Compiled(Optimizer optimizer, Loss loss, CompileMetrics metrics) {
         return r;
     }
 
-    /** Keras' loss_weights, one finite float32 per output, as many as {@code outputs}. */
-    static double[] lossWeights(String model, List<String> outputs, List<? extends Number> lossWeights) {
+    /** Keras' loss_weights, one finite float32 per output of {@code t}. */
+    static double[] lossWeights(Trainer t, List<? extends Number> lossWeights) {
+        String model = t.name();
+        List<String> outputs = outputNames(t);
         if (lossWeights == null || lossWeights.size() != outputs.size()) {
             throw new IllegalArgumentException(model + ".compile: expected one loss weight per output (" + outputs.size() + ": " + outputs
                     + "), got " + (lossWeights == null ? "null" : lossWeights.size() + " " + lossWeights));

@@ -8,6 +8,7 @@ import dev.jrnn.optim.Optimizers;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
@@ -98,12 +99,10 @@ public abstract class Trainer {
      * Sets the optimizer, the loss and the metrics ("accuracy", "mae", "mse", "auc", "f1_score" and their Keras aliases;
      * each logged under the name given, as Keras; or metric objects with options such as {@code new Auc().curve("PR")},
      * logged under their name) for fit/evaluate, in Keras' order: {@code model.compile(new Adam(1e-3), Losses.mse(), "mae")}.
-     * On a model of several outputs every metric goes on every output ("kind_mae"), unless the metrics are one Map by output
-     * name ({@code Map.of("kind", List.of("auc"))}) or one List with a List per output; a {@link WeightedMetrics} among them
-     * is Keras' {@code weighted_metrics}.
+     * Several outputs: each metric on each ("kind_mae"), or one Map by output name / one List per output; {@link WeightedMetrics}.
      */
     public void compile(Optimizer optimizer, Loss loss, Object... metrics) {
-        setCompiled(Compiled.of(name(), outputNames(), outputShapes(), optimizer, loss, null, metrics), null, null);
+        setCompiled(Compiled.of(this, optimizer, loss, null, metrics), null, null);
     }
 
     /** Sets what compile checked; {@code perOutput} is null for one loss on every output, {@code weights} null for all 1. */
@@ -141,8 +140,8 @@ public abstract class Trainer {
      * The total loss is their sum; each is logged as {@code <output>_loss}. A null target in fit leaves an output untrained.
      */
     public void compile(Optimizer optimizer, List<?> losses, Object... metrics) {
-        List<Loss> ls = Compiled.perOutput(name(), outputNames(), losses);
-        setCompiled(Compiled.of(name(), outputNames(), outputShapes(), optimizer, ls.get(0), ls, metrics), ls, null);
+        List<Loss> ls = Compiled.perOutput(this, losses);
+        setCompiled(Compiled.of(this, optimizer, ls.get(0), ls, metrics), ls, null);
     }
 
     /**
@@ -151,7 +150,7 @@ public abstract class Trainer {
      * {@code model.compile(new Adam(), List.of("mse", "binary_crossentropy"), List.of(1.0, 0.2))}.
      */
     public void compile(Optimizer optimizer, List<?> losses, List<? extends Number> lossWeights, Object... metrics) {
-        double[] w = Compiled.lossWeights(name(), outputNames(), lossWeights);
+        double[] w = Compiled.lossWeights(this, lossWeights);
         compile(optimizer, losses, metrics);
         this.lossWeights = w;
     }
@@ -170,8 +169,7 @@ public abstract class Trainer {
     public void compile(Optimizer optimizer, Map<String, ?> losses, Map<String, ? extends Number> lossWeights, Object... metrics) {
         if (lossWeights == null) throw new IllegalArgumentException(name() + ".compile: the loss weights map is null");
         if (losses == null) throw new IllegalArgumentException(name() + ".compile: losses is null");
-        compile(optimizer, Compiled.inOutputOrder(name(), outputNames(), losses, "loss map"),
-                Compiled.inOutputOrder(name(), outputNames(), lossWeights, "loss weights map"), metrics);
+        compile(optimizer, Compiled.inOutputOrder(this, losses, "loss map"), Compiled.inOutputOrder(this, lossWeights, "loss weights map"), metrics);
     }
 
     /** Output k's weight in the total loss (1 unless compile was given loss weights). */
@@ -196,22 +194,12 @@ public abstract class Trainer {
      */
     public void compile(Optimizer optimizer, Map<String, ?> losses, Object... metrics) {
         if (losses == null) throw new IllegalArgumentException(name() + ".compile: losses is null");
-        compile(optimizer, Compiled.inOutputOrder(name(), outputNames(), losses, "loss map"), metrics);
+        compile(optimizer, Compiled.inOutputOrder(this, losses, "loss map"), metrics);
     }
 
     /** {@code compile("adam", Map.of("price", "mse", "kind", "binary_crossentropy"))}: losses by output name. */
     public void compile(String optimizer, Map<String, ?> losses, Object... metrics) {
         compile(Optimizers.of(optimizer), losses, metrics);
-    }
-
-    /** The names of the outputs as fit logs them (one output, the last layer's, for a Sequential not yet built). */
-    private List<String> outputNames() {
-        return isBuilt() ? graph().outputKeys() : List.of("output 0");
-    }
-
-    /** Each output's per-sample shape; null before the model is built. */
-    private List<int[]> outputShapes() {
-        return isBuilt() ? graph().outputs.stream().map(n -> n.shape()).toList() : null;
     }
 
     /** The loss compile set; with one loss per output ({@link #losses()}), the first output's. */
@@ -228,25 +216,16 @@ public abstract class Trainer {
 
     public Optimizer optimizer() { return optimizer; }
 
-    /**
-     * The (unweighted) metrics compile set, by the names given (Keras logs each under its name: "acc", "mae", ...; on a
-     * model of several outputs after the output's name, see {@link #metricKeys()}); per output, output by output.
-     */
+    /** The (unweighted) metrics compile set, by the names given (Keras logs each under its name, see {@link #metricKeys()}). */
     public List<String> metricNames() { return metrics.names; }
 
-    /**
-     * Each of {@link #metricNames()} as a Keras 3 compile config lists it: the name compile got, or for a metric object its
-     * serialized form ({@code {"class_name": "AUC", "config": {...}}}).
-     */
+    /** Each of {@link #metricNames()} as a Keras 3 compile config lists it: the name given, or the object serialized. */
     public List<Object> metricConfigs() { return metrics.configs; }
 
     /** The keys fit and evaluate log the metrics and weighted metrics under, as Keras 3 ("kind_auc", "weighted_mae"); val_ left off. */
     public List<String> metricKeys() { return metrics.keys(); }
 
-    /**
-     * Keras' compile config {@code metrics} and {@code weighted_metrics} (index 0 and 1; null: not given): a List of names
-     * and serialized metric objects, a Map of them by output name, or a List of them per output.
-     */
+    /** Keras' compile config {@code metrics} and {@code weighted_metrics} (index 0, 1; null: not given) in the form compile got. */
     public List<Object> metricsConfig() { return java.util.Arrays.asList(metrics.metricsConfig, metrics.weightedConfig); }
 
     private void requireCompiled(String what) {
@@ -316,22 +295,21 @@ public abstract class Trainer {
         FitOptions o = options == null ? new FitOptions() : options;
         requireCompiled("fit");
         requireOpen("fit");
-        if (o.stepsPerEpoch > 0) {
-            throw new IllegalArgumentException(name() + ".fit: FitOptions.stepsPerEpoch applies to a Dataset (fit(Dataset, options)); "
-                    + "with tensors an epoch is one pass in batches of batchSize");
-        }
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
         all = all.withWeights(SampleWeights.of(name() + ".fit", o.sampleWeight, o.classWeight, all, graph(), loss(0).sparse()));
         boolean given = o.validationX != null || o.validationDataset != null;
+        o.checkValidationSteps(name(), given || o.validationSplit > 0);
         Data[] split = all.split(given ? 0 : o.validationSplit, name());
         if (o.classWeight != null && split[1] != null) split[1] = split[1].withWeights(null);   // Keras weighs training only
         Data train = split[0], val = o.validationX == null ? split[1] : validation(o);
-        int size = StatefulBatch.resolve(name(), graph(), "fit", o.globalBatchSize(), train.n(), val == null ? 0 : val.n());
+        int size = StatefulBatch.resolve(name(), graph(), "fit", o.batchFor(train.n(), StatefulBatch.firstStateful(graph()) == null),
+                train.n(), val == null ? 0 : val.n());
         DataBatches batches = new DataBatches(train, size, graph().outputs.size());
-        BatchSource v = val == null ? DatasetBatches.validation(setup, o) : new DataBatches(val, batches.batchSize(), graph().outputs.size());
-        return new TrainingLoop(model(), setup).fit(batches, v, o, capture(o), () -> graphsBroken = true);
+        BatchSource v = val == null ? DatasetBatches.validation(setup, o)
+                : BoundedBatches.first(new DataBatches(val, batches.batchSize(), graph().outputs.size()), o.validationSteps);
+        return new TrainingLoop(model(), setup).fit(BoundedBatches.onward(batches, o.stepsPerEpoch), v, o, capture(o), () -> graphsBroken = true);
     }
 
     /**
@@ -347,11 +325,18 @@ public abstract class Trainer {
         FitOptions o = DatasetBatches.forFit(name(), options);
         requireCompiled("fit");
         requireOpen("fit");
-        if (o.validationDataset != null) DatasetBatches.checkSize(name(), o.validationDataset, "fit (validation data)", 0);
+        o.checkValidationSteps(name(), o.validationDataset != null);
+        if (o.validationDataset != null) DatasetBatches.checkSize(name(), o.validationDataset, "fit (validation data)", o.validationSteps);
         ensureBuilt(data, "fit", o.stepsPerEpoch);
         ensureStore();
-        BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch);
-        BatchSource val = DatasetBatches.validation(setup, o);
+        BatchSource train = BoundedBatches.onward(new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch), o.stepsPerEpoch);
+        BatchSource val;
+        try {
+            val = DatasetBatches.validation(setup, o);
+        } catch (UncheckedIOException e) {
+            train.close();
+            throw e.getCause();
+        }
         return DatasetBatches.io(() -> new TrainingLoop(model(), setup).fit(train, val, o, capture(o), () -> graphsBroken = true), train, val);
     }
 
@@ -516,6 +501,20 @@ public abstract class Trainer {
     public Map<String, Double> evaluateAll(Dataset data) throws IOException {
         requireCompiled("evaluate");
         DatasetBatches batches = datasetBatches(data, "evaluate");
+        return DatasetBatches.io(() -> new Inference(setup).evaluate(batches), batches);
+    }
+
+    /**
+     * Loss and metrics over the first {@code steps} batches of {@code data} (all of them when it has fewer), as Keras'
+     * {@code evaluate(ds, steps=n)}; an endless data set ({@code repeat()}) is taken:
+     * {@code model.evaluateAll(Dataset.fromNpy(x, y).repeat().batch(64), 100).get("loss")}.
+     */
+    public Map<String, Double> evaluateAll(Dataset data, int steps) throws IOException {
+        requireCompiled("evaluate");
+        if (steps < 1) throw new IllegalArgumentException(name() + ".evaluate: steps must be >= 1, got " + steps);
+        requireOpen("evaluate");
+        ensureBuilt(data, "evaluate", steps);
+        BatchSource batches = BoundedBatches.first(new DatasetBatches(data, setup, "evaluate", true, true, steps), steps);
         return DatasetBatches.io(() -> new Inference(setup).evaluate(batches), batches);
     }
 

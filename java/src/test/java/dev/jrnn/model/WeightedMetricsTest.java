@@ -43,14 +43,15 @@ class WeightedMetricsTest {
         return m.evaluateAll(List.of(Tensor.of(p, n, cols)), List.of(Tensor.of(y, n, cols)), n, null, w == null ? null : Tensor.of(w, n));
     }
 
-    /** The docstrings' sample_weight examples of Precision, Recall, AUC(num_thresholds=3), MSE, MAE, RMSE and MAPE. */
+    /** The docstrings' sample_weight examples of Precision, Recall, TruePositives, AUC(num_thresholds=3), MSE, MAE, RMSE and MAPE. */
     @Test
     void kerasDocstringValues() {
         Sequential m = identity(1);
-        m.compile("sgd", "mse", WeightedMetrics.of("precision", "recall"));
+        m.compile("sgd", "mse", WeightedMetrics.of("precision", "recall", "true_positives"));
         Map<String, Double> r = eval(m, new float[] {0, 1, 1, 1}, new float[] {1, 0, 1, 1}, new float[] {0, 0, 1, 0}, 1);
         assertEquals(1.0, r.get("precision"), 1e-7);
         assertEquals(1.0, r.get("recall"), 1e-7);
+        assertEquals(1.0, r.get("true_positives"), 1e-7);
         r = eval(m, new float[] {0, 1, 1, 1}, new float[] {1, 0, 1, 1}, null, 1);
         assertEquals(0.6666667, r.get("precision"), 1e-7, "unweighted data: the unweighted value");
         assertEquals(0.6666667, r.get("recall"), 1e-7);

@@ -20,7 +20,7 @@ class KerasTrainingTest {
 
     private static Sequential compiled(String loss, String optimizer) {
         Sequential m = new Sequential(new Dense(1).inputShape(2));
-        KerasTraining.compile(m, Json.parse("{\"loss\": " + loss + ", \"metrics\": [], \"optimizer\": " + optimizer + "}"), "f.keras", true);
+        KerasTraining.compile(m, Json.parse("{\"loss\": " + loss + ", \"metrics\": [], \"optimizer\": " + optimizer + "}"), "f.keras");
         return m;
     }
 
@@ -51,18 +51,18 @@ class KerasTrainingTest {
         String[][] one = {{"[1.0, 0.5]", null}, {"{\"a\": 2.0}", null}, {"[1.0]", "Adam"}, {"null", "Adam"}, {"0.5", "Adam"}};
         for (String[] c : one) {
             Sequential m = new Sequential(new Dense(1).inputShape(2).name("d"));
-            KerasTraining.compile(m, Json.parse("{\"loss\": \"mse\", \"loss_weights\": " + c[0] + adam), "f.keras", true);
+            KerasTraining.compile(m, Json.parse("{\"loss\": \"mse\", \"loss_weights\": " + c[0] + adam), "f.keras");
             assertEquals(c[1], m.optimizer() == null ? null : m.optimizer().name(), c[0]);
             m.close();
         }
         Sequential single = new Sequential(new Dense(1).inputShape(2));
-        KerasTraining.compile(single, Json.parse("{\"loss\": \"mse\", \"loss_weights\": 0.5" + adam), "f.keras", true);
+        KerasTraining.compile(single, Json.parse("{\"loss\": \"mse\", \"loss_weights\": 0.5" + adam), "f.keras");
         assertEquals(List.of(0.5), single.lossWeights());
         // two outputs, by position and by name
         for (String lw : new String[] {"[1.0, 0.5]", "{\"b\": 0.5, \"a\": 1.0}"}) {
             dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(2);
             dev.jrnn.model.Model two = new dev.jrnn.model.Model(in, List.of(new Dense(1).name("a").apply(in), new Dense(1).name("b").apply(in)));
-            KerasTraining.compile(two, Json.parse("{\"loss\": \"mse\", \"loss_weights\": " + lw + adam), "f.keras", true);
+            KerasTraining.compile(two, Json.parse("{\"loss\": \"mse\", \"loss_weights\": " + lw + adam), "f.keras");
             assertEquals(List.of(1.0, 0.5), two.lossWeights(), lw);
             two.close();
         }
@@ -130,7 +130,7 @@ class KerasTrainingTest {
         Sequential m = new Sequential(new dev.jrnn.layers.SimpleRNN(3).inputShape(4, 2), new Dense(1).activation("sigmoid"));
         KerasTraining.compile(m, Json.parse("{\"loss\": \"binary_crossentropy\", \"optimizer\": {\"class_name\": \"Adam\", \"config\": {}},"
                 + " \"metrics\": [\"f_beta_score\", {\"class_name\": \"AUC\", \"config\": {\"name\": \"auc\", \"num_thresholds\": 50}},"
-                + " {\"class_name\": \"AUC\", \"config\": {\"name\": \"auc\", \"curve\": \"PR\"}}, \"FBetaScore\"]}"), "f.keras", true);
+                + " {\"class_name\": \"AUC\", \"config\": {\"name\": \"auc\", \"curve\": \"PR\"}}, \"FBetaScore\"]}"), "f.keras");
         assertEquals(List.of("f_beta_score", "auc", "auc_1", "FBetaScore"), m.metricNames());   // a name is logged as given
         assertEquals(50L, ((Number) ((Map<?, ?>) ((Map<?, ?>) m.metricConfigs().get(1)).get("config")).get("num_thresholds")).longValue());
         assertEquals("PR", ((Map<?, ?>) ((Map<?, ?>) m.metricConfigs().get(2)).get("config")).get("curve"));
@@ -150,7 +150,7 @@ class KerasTrainingTest {
         };
         String head = "{\"loss\": \"mse\", \"optimizer\": {\"class_name\": \"Adam\", \"config\": {}}, ";
         try (dev.jrnn.model.Model m = two.get()) {
-            KerasTraining.compile(m, Json.parse(head + "\"metrics\": [\"mae\", \"mse\"]}"), "f.keras", true);
+            KerasTraining.compile(m, Json.parse(head + "\"metrics\": [\"mae\", \"mse\"]}"), "f.keras");
             assertEquals(List.of("a_mae", "b_mse"), m.metricKeys());
         }
         try (dev.jrnn.model.Model m = two.get()) {
@@ -159,7 +159,7 @@ class KerasTrainingTest {
         }
         try (dev.jrnn.model.Model m = two.get()) {
             KerasTraining.compile(m, Json.parse(head + "\"metrics\": {\"b\": [\"mae\", {\"class_name\": \"AUC\", \"config\":"
-                    + " {\"name\": \"auc\", \"num_thresholds\": 20}}]}, \"weighted_metrics\": [[\"mse\", \"mae\"], null]}"), "f.keras", true);
+                    + " {\"name\": \"auc\", \"num_thresholds\": 20}}]}, \"weighted_metrics\": [[\"mse\", \"mae\"], null]}"), "f.keras");
             assertEquals(List.of("b_mae", "b_auc", "a_mse", "a_mae"), m.metricKeys());
             assertEquals(Map.of("b", List.of("mae", new dev.jrnn.losses.Auc().numThresholds(20).serialize())), m.metricsConfig().get(0));
             assertEquals(List.of(List.of("mse", "mae"), List.of()), m.metricsConfig().get(1));
