@@ -132,7 +132,7 @@ final class CompileMetrics {
             List<Object> all = new ArrayList<>();
             for (Object a : args) {
                 if (a instanceof Map<?, ?> || a instanceof Collection<?> c && c.stream().anyMatch(x -> x instanceof Collection<?> || x instanceof Map<?, ?>)) {
-                    throw new IllegalArgumentException(model + ".compile: " + param + " holds " + a + " beside other metrics: metrics per"
+                    throw new IllegalArgumentException(model + ".compile: " + param + " holds " + a + " among its metrics: metrics per"
                             + " output are one Map by output name or one List with a List per output, given as the only " + param);
                 }
                 if (a instanceof Collection<?> c && c.stream().anyMatch(x -> x instanceof Number)) {
@@ -149,7 +149,7 @@ final class CompileMetrics {
         /** The every-output form: the same metrics on each output; in a config a List of Lists where there are several (Keras 3 reads a flat one by position). */
         private Object flat(String param, List<Object> ms, boolean weighted, boolean several) {
             List<Object> config = perOutput(param, -1, ms, weighted);
-            return several ? Collections.nCopies(outputs.size(), config) : config;
+            return several && !ms.isEmpty() ? Collections.nCopies(outputs.size(), config) : config;
         }
 
         /** The metrics {@code ms} on output {@code k} (-1: every output); returns their configs. */

@@ -83,8 +83,10 @@ class MetricsPerOutputBadInputTest {
     @Test
     void wrongTypesAndShapes() {
         bad(() -> compile(WeightedMetrics.of(42)), "two.compile: weightedMetrics: metric 42 is a Integer", "expected a metric name");
-        bad(() -> compile("mae", Map.of("kind", "auc")), "two.compile: metrics holds {kind=auc} beside other metrics",
+        bad(() -> compile("mae", Map.of("kind", "auc")), "two.compile: metrics holds {kind=auc} among its metrics",
                 "one Map by output name or one List with a List per output");
+        bad(() -> compile(List.of(List.of("mae"), "auc")), "two.compile: metrics holds [[mae], auc] among its metrics",
+                "given as the only metrics");
         bad(() -> compile(Map.of("kind", Map.of("x", "auc"))), "two.compile: metrics[\"kind\"] is a Map {x=auc}",
                 "expected a metric or a List of metrics");
         bad(() -> compile(List.of(List.of(List.of("mae")), List.of())), "two.compile: metrics[0] holds [mae]",

@@ -155,6 +155,8 @@ class CompileMetricsTest {
         Map<String, Object> cc = compileConfig(flat);
         assertEquals(List.of(List.of("mae", "mse"), List.of("mae", "mse")), cc.get("metrics"));
         assertFalse(cc.containsKey("weighted_metrics"), "none given: none written");
+        flat.compile("adam", List.of("mse", "binary_crossentropy"));
+        assertEquals(List.of(), compileConfig(flat).get("metrics"), "no metrics: an empty list, as before");
     }
 
     /** Saves {@code m}, checks the loaded model compiles its metrics back to the same keys and logs, and returns its compile_config. */
