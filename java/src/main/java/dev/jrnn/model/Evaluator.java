@@ -126,9 +126,7 @@ public abstract class Evaluator extends Trainer {
     public Map<String, Double> evaluateAll(Dataset data, int steps) throws IOException {
         requireCompiled("evaluate");
         if (steps < 1) throw new IllegalArgumentException(name() + ".evaluate: steps must be >= 1, got " + steps);
-        requireOpen("evaluate");
-        ensureBuilt(data, "evaluate", steps);
-        BatchSource batches = BoundedBatches.first(new DatasetBatches(data, setup, "evaluate", true, true, steps), steps);
+        BatchSource batches = BoundedBatches.first(datasetBatches(data, "evaluate", steps), steps);
         return DatasetBatches.io(() -> new Inference(setup).evaluate(batches), batches);
     }
 
@@ -145,9 +143,14 @@ public abstract class Evaluator extends Trainer {
     }
 
     private DatasetBatches datasetBatches(Dataset data, String what) throws IOException {
+        return datasetBatches(data, what, 0);
+    }
+
+    /** The batches of {@code data} for {@code what}; {@code steps} > 0: the caller takes at most that many (an endless set is taken). */
+    private DatasetBatches datasetBatches(Dataset data, String what, int steps) throws IOException {
         requireOpen(what);
-        ensureBuilt(data, what, 0);
-        return new DatasetBatches(data, setup, what, what.equals("evaluate"), true);
+        ensureBuilt(data, what, steps);
+        return new DatasetBatches(data, setup, what, what.equals("evaluate"), true, steps);
     }
 
     /**

@@ -292,21 +292,23 @@ public abstract class Trainer {
         FitOptions o = options == null ? new FitOptions() : options;
         requireCompiled("fit");
         requireOpen("fit");
+        boolean given = o.validationX != null || o.validationDataset != null;
+        o.checkValidationSteps(name(), given || o.validationSplit > 0);
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
         all = all.withWeights(SampleWeights.of(name() + ".fit", o.sampleWeight, o.classWeight, all, graph(), loss(0).sparse()));
-        boolean given = o.validationX != null || o.validationDataset != null;
-        o.checkValidationSteps(name(), given || o.validationSplit > 0);
         Data[] split = all.split(given ? 0 : o.validationSplit, name());
         if (o.classWeight != null && split[1] != null) split[1] = split[1].withWeights(null);   // Keras weighs training only
         Data train = split[0], val = o.validationX == null ? split[1] : validation(o);
-        int size = StatefulBatch.resolve(name(), graph(), "fit", o.batchFor(train.n(), StatefulBatch.firstStateful(graph()) == null),
-                train.n(), val == null ? 0 : val.n());
+        boolean free = StatefulBatch.firstStateful(graph()) == null;
+        int size = StatefulBatch.resolve(name(), graph(), "fit", o.batchFor(train.n(), o.stepsPerEpoch, free), train.n(), val == null ? 0 : val.n());
         DataBatches batches = new DataBatches(train, size, graph().outputs.size());
+        // Keras validates in batches of batch_size; without one, ceil(samples / validation_steps) so that they cover the set
+        int vSize = val == null || o.batchSize > 0 || !free || o.validationSteps == 0 ? batches.batchSize() : o.batchFor(val.n(), o.validationSteps, true);
         BatchSource v = val == null ? DatasetBatches.validation(setup, o)
-                : BoundedBatches.first(new DataBatches(val, batches.batchSize(), graph().outputs.size()), o.validationSteps);
-        return new TrainingLoop(model(), setup).fit(BoundedBatches.onward(batches, o.stepsPerEpoch), v, o, capture(o), () -> graphsBroken = true);
+                : BoundedBatches.first(new DataBatches(val, vSize, graph().outputs.size()), o.validationSteps);
+        return new TrainingLoop(model(), setup).fit(batches, v, o, capture(o), () -> graphsBroken = true);
     }
 
     /**
@@ -326,13 +328,14 @@ public abstract class Trainer {
         if (o.validationDataset != null) DatasetBatches.checkSize(name(), o.validationDataset, "fit (validation data)", o.validationSteps);
         ensureBuilt(data, "fit", o.stepsPerEpoch);
         ensureStore();
-        BatchSource train = BoundedBatches.onward(new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch), o.stepsPerEpoch);
+        BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch);
         BatchSource val;
         try {
             val = DatasetBatches.validation(setup, o);
-        } catch (UncheckedIOException e) {
+        } catch (RuntimeException e) {
             train.close();
-            throw e.getCause();
+            if (e instanceof UncheckedIOException io) throw io.getCause();
+            throw e;
         }
         return DatasetBatches.io(() -> new TrainingLoop(model(), setup).fit(train, val, o, capture(o), () -> graphsBroken = true), train, val);
     }

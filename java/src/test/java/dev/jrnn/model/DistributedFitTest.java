@@ -175,6 +175,17 @@ class DistributedFitTest {
         });
     }
 
+    /** stepsPerEpoch on tensors: the ranks' epochs of n global batches go on across passes as one process's do. */
+    @Test
+    void stepsPerEpochOnTensorsGoesOnAcrossPassesOnEveryRank() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            // 4 global batches of 12 per pass (the last of 7): epochs of 3 take 0 1 2 | 3 | 0 1 2 (a fresh shuffle)
+            Result one = single(options().stepsPerEpoch(3), 12);
+            List<Result> rs = ranks(3, 20_000, (r, m, c) -> m.fit(X, Y, options().stepsPerEpoch(3).batchSize(4).distributed(c, 256)));
+            assertRanksClose(one, rs);
+        });
+    }
+
     @Test
     void sampleWeightsFollowEachRanksShare() throws Exception {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
