@@ -94,4 +94,16 @@ public class AdditiveAttention extends BaseDenseAttention {
 
     @Override
     public AdditiveAttention trainable(boolean t) { super.trainable(t); return this; }
+
+    @Override
+    public AdditiveAttention inputShape(int... shape) { super.inputShape(shape); return this; }
+
+    @Override
+    public AdditiveAttention batchInputShape(int batch, int... shape) { super.batchInputShape(batch, shape); return this; }
+
+    @Override
+    public AdditiveAttention inputLength(int n) { super.inputLength(n); return this; }
+
+    @Override
+    public AdditiveAttention inputDim(int d) { super.inputDim(d); return this; }
 }

@@ -161,4 +161,16 @@ public class Attention extends BaseDenseAttention {
 
     @Override
     public Attention trainable(boolean t) { super.trainable(t); return this; }
+
+    @Override
+    public Attention inputShape(int... shape) { super.inputShape(shape); return this; }
+
+    @Override
+    public Attention batchInputShape(int batch, int... shape) { super.batchInputShape(batch, shape); return this; }
+
+    @Override
+    public Attention inputLength(int n) { super.inputLength(n); return this; }
+
+    @Override
+    public Attention inputDim(int d) { super.inputDim(d); return this; }
 }
