@@ -63,6 +63,28 @@ class AttentionModelTest {
         }
     }
 
+    /** README's seq2seq example as written there: any lengths, source and target of different lengths. */
+    @Test
+    void theReadmeSeq2SeqExampleRunsOnSequencesOfAnyLength() {
+        int V = 10;
+        Input src = Input.shape(-1), tgt = Input.shape(-1);
+        Node enc = new LSTM(64).returnSequences(true)
+            .returnState(true).apply(new Embedding(V, 32).apply(src));
+        Node dec = new LSTM(64).returnSequences(true).apply(List.of(
+            new Embedding(V, 32).apply(tgt), enc.get(1), enc.get(2)));
+        Node ctx = new Attention().apply(dec, enc);
+        Node out = new Dense(V).activation("softmax").apply(
+            new Concatenate().apply(dec, ctx));
+        try (Model model = new Model(List.of(src, tgt), List.of(out))) {
+            Tensor y = model.predictAll(List.of(Tensor.wrap(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 4),
+                    Tensor.wrap(new float[] {9, 1, 2, 3, 4, 9, 5, 6, 7, 8}, 2, 5)), 32, null).get(0);
+            assertArrayEquals(new int[] {2, 5, V}, y.shape());
+            double sum = 0;
+            for (int j = 0; j < V; j++) sum += y.get(1, 4, j);
+            assertEquals(1.0, sum, 1e-5);
+        }
+    }
+
     /** A model with both layers and every setting that reaches a file. */
     private static Model both() {
         Input q = Input.shape(3, 4).name("query"), v = Input.shape(5, 2).name("value"), k = Input.shape(5, 4).name("key");
