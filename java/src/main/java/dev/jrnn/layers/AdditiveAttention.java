@@ -60,21 +60,13 @@ public class AdditiveAttention extends BaseDenseAttention {
         Buf w = scale != null ? scale.value() : ones.buf();
         long wOff = scale != null ? scale.offset() : 0;
         DTensor s = own(owned, DTensor.zeros(be, b, tq, tv));
-        be.gemm(false, false, n3, 1, d, 1f, t.buf(), 0, d, w, wOff, 1, 0f, s.buf(), 0, 1);
-        return new Scores() {
-            @Override
-            public DTensor scores() { return s; }
-
-            @Override
-            public void backward(DTensor dS, DTensor dq, DTensor dk) {
-                if (scale != null) be.gemm(true, false, d, 1, n3, 1f, t.buf(), 0, d, dS.buf(), 0, 1, 1f, scale.grad(), scale.offset(), 1);
-                try (DTensor dT = DTensor.zeros(be, b, tq, tv, d)) {
-                    be.gemm(false, false, n3, d, 1, 1f, dS.buf(), 0, 1, w, wOff, d, 0f, dT.buf(), 0, d);
-                    be.activateBackward(Activation.TANH, n4, d, t.buf(), 0, dT.buf(), 0, dT.buf(), 0);
-                    PairSums.backward(be, dT, dq, dk, ones);
-                }
+        PairSums.rowDot(be, t, w, wOff, s);
+        return new Scores(s, (dS, dq, dk) -> {
+            if (scale != null) be.gemm(true, false, d, 1, n3, 1f, t.buf(), 0, d, dS.buf(), 0, 1, 1f, scale.grad(), scale.offset(), 1);
+            try (DTensor dE = PairSums.tanhRowDotBackward(be, dS, t, w, wOff)) {
+                PairSums.backward(be, dE, dq, dk, ones);
             }
-        };
+        });
     }
 
     @Override

@@ -83,29 +83,15 @@ public class Attention extends BaseDenseAttention {
         DTensor raw = own(owned, DTensor.zeros(be, b, tq, tv));
         be.gemmBatched(b, false, true, tq, tv, d, 1f, q.buf(), 0, d, (long) tq * d, k.buf(), 0, d, (long) tv * d, 0f, raw.buf(), 0,
                 tv, (long) tq * tv);
-        DTensor s = raw;
-        if (scale != null) {
-            s = own(owned, DTensor.zeros(be, b, tq, tv));
-            be.mulRows(1, n3, raw.buf(), 0, scale.value(), scale.offset(), s.buf(), 0);
-        }
-        DTensor scores = s;
-        return new Scores() {
-            @Override
-            public DTensor scores() { return scores; }
-
-            @Override
-            public void backward(DTensor dS, DTensor dq, DTensor dk) {
-                DTensor dRaw = dS;
-                if (scale != null) {
-                    dotInto(be, n3, dS.buf(), 0, raw.buf(), 0, scale.grad(), scale.offset());
-                    be.mulRows(1, n3, dS.buf(), 0, scale.value(), scale.offset(), dS.buf(), 0);
-                }
-                be.gemmBatched(b, false, false, tq, d, tv, 1f, dRaw.buf(), 0, tv, (long) tq * tv, k.buf(), 0, d, (long) tv * d, 1f,
-                        dq.buf(), 0, d, (long) tq * d);
-                be.gemmBatched(b, true, false, tv, d, tq, 1f, dRaw.buf(), 0, tv, (long) tq * tv, q.buf(), 0, d, (long) tq * d, 1f,
-                        dk.buf(), 0, d, (long) tv * d);
-            }
-        };
+        DTensor s = scale == null ? raw : own(owned, DTensor.zeros(be, b, tq, tv));
+        if (scale != null) timesScalar(be, n3, raw, scale, s);
+        return new Scores(s, (dS, dq, dk) -> {
+            if (scale != null) timesScalarBackward(be, n3, dS, raw, scale);
+            be.gemmBatched(b, false, false, tq, d, tv, 1f, dS.buf(), 0, tv, (long) tq * tv, k.buf(), 0, d, (long) tv * d, 1f,
+                    dq.buf(), 0, d, (long) tq * d);
+            be.gemmBatched(b, true, false, tv, d, tq, 1f, dS.buf(), 0, tv, (long) tq * tv, q.buf(), 0, d, (long) tq * d, 1f,
+                    dk.buf(), 0, d, (long) tv * d);
+        });
     }
 
     /** scores = c * sum_d tanh(s * (q + k)) over the pair sums E; s = 1 without useScale. */
@@ -113,35 +99,20 @@ public class Attention extends BaseDenseAttention {
         int b = q.dim(0), tq = q.dim(1), tv = k.dim(1), d = q.dim(2), n3 = b * tq * tv;
         long n4 = (long) n3 * d;
         DTensor e = own(owned, PairSums.forward(be, q, k, ones));
-        DTensor t = e;   // tanh in place unless the scale's gradient needs E
-        if (scale != null) {
-            t = own(owned, DTensor.zeros(be, b, tq, tv, d));
-            be.mulRows(1, (int) n4, e.buf(), 0, scale.value(), scale.offset(), t.buf(), 0);
-        }
+        // tanh in place unless the scale's gradient needs E
+        DTensor t = scale == null ? e : own(owned, DTensor.zeros(be, b, tq, tv, d));
+        if (scale != null) timesScalar(be, (int) n4, e, scale, t);
         be.activate(Activation.TANH, n4, d, t.buf(), 0, t.buf(), 0);
         DTensor sum = own(owned, DTensor.zeros(be, b, tq, tv)), s = own(owned, DTensor.zeros(be, b, tq, tv));
-        be.gemm(false, false, n3, 1, d, 1f, t.buf(), 0, d, ones.buf(), 0, 1, 0f, sum.buf(), 0, 1);
-        be.mulRows(1, n3, sum.buf(), 0, concatWeight.value(), concatWeight.offset(), s.buf(), 0);
-        DTensor tanh = t;
-        return new Scores() {
-            @Override
-            public DTensor scores() { return s; }
-
-            @Override
-            public void backward(DTensor dS, DTensor dq, DTensor dk) {
-                dotInto(be, n3, dS.buf(), 0, sum.buf(), 0, concatWeight.grad(), concatWeight.offset());
-                be.mulRows(1, n3, dS.buf(), 0, concatWeight.value(), concatWeight.offset(), dS.buf(), 0);
-                try (DTensor dT = DTensor.zeros(be, b, tq, tv, d)) {
-                    be.gemm(false, false, n3, d, 1, 1f, dS.buf(), 0, 1, ones.buf(), 0, d, 0f, dT.buf(), 0, d);
-                    be.activateBackward(Activation.TANH, n4, d, tanh.buf(), 0, dT.buf(), 0, dT.buf(), 0);
-                    if (scale != null) {
-                        dotInto(be, (int) n4, dT.buf(), 0, e.buf(), 0, scale.grad(), scale.offset());
-                        be.mulRows(1, (int) n4, dT.buf(), 0, scale.value(), scale.offset(), dT.buf(), 0);
-                    }
-                    PairSums.backward(be, dT, dq, dk, ones);
-                }
+        PairSums.rowDot(be, t, ones.buf(), 0, sum);
+        timesScalar(be, n3, sum, concatWeight, s);
+        return new Scores(s, (dS, dq, dk) -> {
+            timesScalarBackward(be, n3, dS, sum, concatWeight);
+            try (DTensor dE = PairSums.tanhRowDotBackward(be, dS, t, ones.buf(), 0)) {
+                if (scale != null) timesScalarBackward(be, (int) n4, dE, e, scale);
+                PairSums.backward(be, dE, dq, dk, ones);
             }
-        };
+        });
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.jrnn.layers;
 
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
-import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.Cleanup;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.tensor.Float32;
@@ -125,11 +124,11 @@ public abstract class BaseDenseAttention extends Layer {
     // ------------------------------------------------------------------ scores (the subclass's part)
 
     /** One call's scores {@code (B, Tq, Tv)} and how their gradient goes back. */
-    interface Scores {
-        DTensor scores();
+    record Scores(DTensor scores, Backward backward) {}
 
-        /** Adds the query's and key's gradients into dq and dk, and the score weights' into their gradients. */
-        void backward(DTensor dScores, DTensor dq, DTensor dk);
+    /** Adds the query's and key's gradients into dq and dk, and the score weights' into their gradients. */
+    interface Backward {
+        void apply(DTensor dScores, DTensor dq, DTensor dk);
     }
 
     /** The scores of query q {@code (B, Tq, D)} against key k {@code (B, Tv, D)}; what it allocates goes to owned. */
@@ -234,7 +233,7 @@ public abstract class BaseDenseAttention extends Layer {
                     if (dScores != null) be.axpy(n3, 1f, dScores.buf(), 0, dw.buf(), 0);
                     if (keep != null) be.mul(n3, dw.buf(), 0, keep.buf(), 0, dw.buf(), 0);
                     be.activateBackward(Activation.SOFTMAX, n3, tv, w.buf(), 0, dw.buf(), 0, dw.buf(), 0);
-                    sc.backward(dw, dq, dk);
+                    sc.backward().apply(dw, dq, dk);
                 }
                 return grads;
             }
@@ -294,9 +293,18 @@ public abstract class BaseDenseAttention extends Layer {
         return t;
     }
 
-    /** {@code out += <x, y>} over n floats at the given offsets: a [1, n] x [n, 1] product on the backend. */
-    static void dotInto(Backend be, int n, Buf x, long xOff, Buf y, long yOff, Buf out, long outOff) {
-        be.gemm(false, true, 1, 1, n, 1f, x, xOff, n, y, yOff, n, 1f, out, outOff, 1);
+    /** {@code y = x * w} over n floats for a scalar weight w (Attention's scale, concat_score_weight); y may be x. */
+    static void timesScalar(Backend be, int n, DTensor x, Param w, DTensor y) {
+        be.mulRows(1, n, x.buf(), 0, w.value(), w.offset(), y.buf(), 0);
+    }
+
+    /**
+     * The backward of {@code y = x * w} for a scalar weight: w's gradient gets {@code <dy, x>} (a [1, n] x [n, 1]
+     * product), then dy becomes x's gradient {@code dy * w} in place.
+     */
+    static void timesScalarBackward(Backend be, int n, DTensor dy, DTensor x, Param w) {
+        be.gemm(false, true, 1, 1, n, 1f, dy.buf(), 0, n, x.buf(), 0, n, 1f, w.grad(), w.offset(), 1);
+        timesScalar(be, n, dy, w, dy);
     }
 
     @Override

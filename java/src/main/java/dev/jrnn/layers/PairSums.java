@@ -1,6 +1,8 @@
 package dev.jrnn.layers;
 
+import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
 
 /**
@@ -38,5 +40,28 @@ final class PairSums {
         be.gemmBatched(b * tq, false, false, 1, d, tv, 1f, ones.buf(), 0, tv, 0, dE.buf(), 0, d, row, 1f, dq.buf(), 0, d, d);
         be.gemmBatched(b, false, false, 1, (int) row, tq, 1f, ones.buf(), 0, tq, 0, dE.buf(), 0, (int) row, tq * row, 1f, dk.buf(),
                 0, (int) row, row);
+    }
+
+    /** {@code s[r] = sum_d w[d] * t[r, d]} over the rows of t {@code (B, Tq, Tv, D)}: w a D-vector (a scale, or ones). */
+    static void rowDot(Backend be, DTensor t, Buf w, long wOff, DTensor s) {
+        int d = t.dim(3), rows = (int) (t.size() / d);
+        be.gemm(false, false, rows, 1, d, 1f, t.buf(), 0, d, w, wOff, 1, 0f, s.buf(), 0, 1);
+    }
+
+    /**
+     * The backward of {@code rowDot} after a tanh that wrote t: {@code dE[r, d] = ds[r] * w[d] * (1 - t[r, d]^2)}, a new
+     * tensor the caller closes.
+     */
+    static DTensor tanhRowDotBackward(Backend be, DTensor ds, DTensor t, Buf w, long wOff) {
+        int d = t.dim(3), rows = (int) (t.size() / d);
+        DTensor de = DTensor.zeros(be, t.shape());
+        try {
+            be.gemm(false, false, rows, d, 1, 1f, ds.buf(), 0, 1, w, wOff, d, 0f, de.buf(), 0, d);
+            be.activateBackward(Activation.TANH, t.size(), d, t.buf(), 0, de.buf(), 0, de.buf(), 0);
+            return de;
+        } catch (RuntimeException | Error ex) {
+            de.close();
+            throw ex;
+        }
     }
 }

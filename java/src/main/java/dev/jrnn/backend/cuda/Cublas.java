@@ -48,6 +48,7 @@ public final class Cublas implements AutoCloseable {
             cublasGemmEx, cublasSgemmBatched, cublasGemmBatchedEx;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment scalars = arena.allocate(16, 8);  // alpha at 0, beta at 8
+    private final MemorySegment pa = scalars.asSlice(0, 4), pb = scalars.asSlice(8, 4);
     private final int version;
     private long handle;
     private long workspace;
@@ -180,6 +181,12 @@ public final class Cublas implements AutoCloseable {
         return precision;
     }
 
+    /** Writes alpha and beta where {@code pa} and {@code pb} point (cuBLAS reads them at call time). */
+    private void setScalars(float alpha, float beta) {
+        scalars.set(JAVA_FLOAT, 0, alpha);
+        scalars.set(JAVA_FLOAT, 8, beta);
+    }
+
     /**
      * Row-major {@code C = alpha * op(A) * op(B) + beta * C}, exactly as {@code Backend.gemm}: op(A) is [m, k],
      * op(B) is [k, n], C is [m, n]; {@code lda/ldb/ldc} are row strides (A stored [m, k], or [k, m] when
@@ -191,9 +198,7 @@ public final class Cublas implements AutoCloseable {
         checkGemm("sgemmRowMajor", transA, transB, m, n, k, lda, ldb, ldc);
         if (m == 0 || n == 0) return;
         open();
-        scalars.set(JAVA_FLOAT, 0, alpha);
-        scalars.set(JAVA_FLOAT, 8, beta);
-        MemorySegment pa = scalars.asSlice(0, 4), pb = scalars.asSlice(8, 4);
+        setScalars(alpha, beta);
         int opB = transB ? OP_T : OP_N, opA = transA ? OP_T : OP_N;
         try {
             if (precision == Precision.BF16) {
@@ -227,9 +232,7 @@ public final class Cublas implements AutoCloseable {
         }
         if (m == 0 || n == 0 || batch == 0) return;
         open();
-        scalars.set(JAVA_FLOAT, 0, alpha);
-        scalars.set(JAVA_FLOAT, 8, beta);
-        MemorySegment pa = scalars.asSlice(0, 4), pb = scalars.asSlice(8, 4);
+        setScalars(alpha, beta);
         int opB = transB ? OP_T : OP_N, opA = transA ? OP_T : OP_N;
         try {
             for (int from = 0; from < batch; from += MAX_BATCH) {
@@ -259,9 +262,7 @@ public final class Cublas implements AutoCloseable {
         checkGemm("gemmBf16RowMajor", transA, transB, m, n, k, lda, ldb, ldc);
         if (m == 0 || n == 0) return;
         open();
-        scalars.set(JAVA_FLOAT, 0, alpha);
-        scalars.set(JAVA_FLOAT, 8, beta);
-        MemorySegment pa = scalars.asSlice(0, 4), pb = scalars.asSlice(8, 4);
+        setScalars(alpha, beta);
         int opB = transB ? OP_T : OP_N, opA = transA ? OP_T : OP_N;
         try {
             check((int) cublasGemmEx.invokeExact(handle, opB, opA, n, m, k, pa, B, CUDA_R_16BF, ldb, A, CUDA_R_16BF,
