@@ -43,26 +43,20 @@ class ReadmeUnsupportedKerasTest {
     void theQuotedErrorsAreTheRealOnes() {
         quoted("unknown optimizer 'ftrl'", () -> new Sequential(new Dense(1)).compile("ftrl", "mse"));
         quoted("unknown loss 'dice'", () -> new Sequential(new Dense(1)).compile("adam", "dice"));
-        quoted("unknown metric 'r2_score': expected one of accuracy, mae, mse,",
-                () -> new Sequential(new Dense(1)).compile("adam", "mse", "r2_score"));
+        quoted("unknown metric 'pearson_correlation': expected one of accuracy, mae, mse,",
+                () -> new Sequential(new Dense(1)).compile("adam", "mse", "pearson_correlation"));
         quoted("gru: recurrentDropout 0.2 with resetAfter(false) is not supported",
                 () -> new dev.jrnn.layers.GRU(4).name("gru").resetAfter(false).recurrentDropout(0.2));
         quoted("metric {kind=[auc]} is a Map: metrics by output name are not supported",
                 () -> new Sequential(new Dense(1)).compile("adam", "mse", Map.of("kind", List.of("auc"))));
         quoted("Regularizers.of: name must be one of l1, l2, l1l2",
                 () -> dev.jrnn.regularizers.Regularizers.of("orthogonal_regularizer"));
-        quoted("m.fit: FitOptions.stepsPerEpoch applies to a Dataset", () -> {
-            Sequential m = new Sequential(new Dense(1).inputShape(2)).name("m");
-            m.compile("sgd", "mse");
-            m.fit(dev.jrnn.tensor.Tensor.zeros(4, 2), dev.jrnn.tensor.Tensor.zeros(4, 1), new FitOptions().verbose(0).stepsPerEpoch(2));
-        });
     }
 
     @Test
     void theOptionsListedAsMissingAreMissing() {
         Map<Class<?>, String[]> missing = Map.of(
                 LSTM.class, new String[] {"unroll"},
-                FitOptions.class, new String[] {"validationSteps"},
                 Model.class, new String[] {"weightedMetrics"});
         missing.forEach((cls, names) -> {
             for (String n : names) {
@@ -77,6 +71,18 @@ class ReadmeUnsupportedKerasTest {
             assertTrue(section.contains(layer), "README's list names " + layer);
         }
     }
+    /** The metrics row says the metrics at a fixed rate are objects only, as in Keras: their classes exist, their names are refused. */
+    @Test
+    void theRateMetricsAreObjectsOnly() throws ClassNotFoundException {
+        for (String cls : new String[] {"PrecisionAtRecall", "RecallAtPrecision", "SensitivityAtSpecificity", "SpecificityAtSensitivity"}) {
+            Class.forName("dev.jrnn.losses." + cls);
+            assertTrue(section.contains("`" + cls + "`"), "README's metrics row names " + cls);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Sequential(new Dense(1)).compile("adam", "mse", "specificity_at_sensitivity"));
+        assertTrue(e.getMessage().contains("needs the rate it is taken at"), e.getMessage());
+    }
+
     /** What the sample-weight row says is there: per-timestep weights, per-output lists, the on-batch and validation forms, a weighted Dataset. */
     @Test
     void theSampleWeightFormsTheRowNamesAreThere() throws NoSuchMethodException {
@@ -102,14 +108,14 @@ class ReadmeUnsupportedKerasTest {
             // README sums up mse, mae, the cross-entropies (each also _from_logits) and names the rest
             assertTrue(n.endsWith("crossentropy") || n.startsWith("each ") || losses.contains(n), "README's loss row lacks " + n);
         }
-        for (String n : known(() -> new Sequential(new Dense(1)).compile("adam", "mse", "r2_score"))) {
+        for (String n : known(() -> new Sequential(new Dense(1)).compile("adam", "mse", "pearson_correlation"))) {
             // README sums up the accuracy forms: "accuracy (and its binary, categorical, sparse and top-k forms)"
             assertTrue(n.endsWith("accuracy") || metrics.contains(n), "README's metric row lacks " + n);
         }
         assertEquals(known(() -> new Sequential(new Dense(1)).compile("ftrl", "mse")), Arrays.asList(optimizers.split(", ")),
                 "README's optimizer row names the optimizers compile knows, in its order");
         for (String n : metrics.replaceAll(" \\(and its [^)]*\\)", "").split(", ")) {
-            assertTrue(known(() -> new Sequential(new Dense(1)).compile("adam", "mse", "r2_score")).contains(n),
+            assertTrue(known(() -> new Sequential(new Dense(1)).compile("adam", "mse", "pearson_correlation")).contains(n),
                     "README's metric row names " + n + ", which compile does not know");
         }
     }

@@ -7,10 +7,11 @@ import java.util.List;
 
 /**
  * One input or target of an indexable data set: sample {@code i} is a fixed-shape row of an array
- * ({@link Dense}), a run of timesteps of a values array delimited by offsets ({@link Ragged}), or a
- * sample of one of several shards ({@link Concat}). Columns copy straight into a batch buffer.
+ * ({@link Dense}), a run of timesteps of a values array delimited by offsets ({@link Ragged}), a
+ * sample of one of several shards ({@link Concat}), or a window of rows of a time series ({@link Windows}).
+ * Columns copy straight into a batch buffer.
  */
-sealed interface Column permits Column.Dense, Column.Ragged, Column.Concat {
+sealed interface Column permits Column.Dense, Column.Ragged, Column.Concat, Column.Windows {
     long samples();
 
     /** Shape of one sample (dense) or of one timestep (ragged). */
@@ -137,5 +138,43 @@ sealed interface Column permits Column.Dense, Column.Ragged, Column.Concat {
         public String where(long i) { int k = part(i); return parts.get(k).where(i - starts[k]); }
         public List<DType> dtypes() { return parts.stream().flatMap(c -> c.dtypes().stream()).distinct().toList(); }
         public void check() throws IOException { for (Column c : parts) c.check(); }
+    }
+
+    /**
+     * Sample {@code i} is the window of {@code steps} rows of {@code a} starting at row {@code first + i * stride}, the
+     * rows {@code rate} apart (shape (steps, row shape)); with {@code steps} 0 the one row at that start, without a time
+     * axis (a window's target). Nothing is copied until a batch is assembled, so a mapped file's series stays on disk.
+     */
+    record Windows(ArrayData a, long first, long stride, int steps, long rate, long count, int[] unitShape, long rowElements)
+            implements Column {
+        Windows(ArrayData a, long first, long stride, int steps, long rate, long count) throws IOException {
+            this(a, first, stride, steps, rate, count, windowShape(new Dense(a).unitShape, steps), a.rowElements());
+        }
+
+        private static int[] windowShape(int[] row, int steps) throws IOException {
+            if (steps == 0) return row;
+            if (product(row) * steps > Integer.MAX_VALUE - 8) throw new IOException("a window of " + steps + " steps holds more than 2^31 - 9 values");
+            int[] s = new int[row.length + 1];
+            s[0] = steps;
+            System.arraycopy(row, 0, s, 1, row.length);
+            return s;
+        }
+
+        private long row(long i, int k) { return first + i * stride + k * rate; }
+
+        public long samples() { return count; }
+        public int[] unitShape() { return unitShape.clone(); }
+        public boolean ragged() { return false; }
+        public int length(long i) { throw new IllegalStateException("dense column"); }
+        public long copy(long i, MemorySegment dst, long at) {
+            int rows = Math.max(1, steps);
+            for (int k = 0; k < rows; k++) a.copyFloats(row(i, k) * rowElements, rowElements, dst, at + k * rowElements);
+            return rows * rowElements;
+        }
+        public String where(long i) {
+            return a.source + (steps == 0 ? " row " + row(i, 0) : " window " + i + " (rows " + row(i, 0) + ".." + row(i, steps - 1) + " every " + rate + ")");
+        }
+        public List<DType> dtypes() { return List.of(a.dtype); }
+        public void check() throws IOException { a.check(); }
     }
 }

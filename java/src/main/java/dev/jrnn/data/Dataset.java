@@ -81,6 +81,11 @@ public final class Dataset {
         return d;
     }
 
+    /** A data set of the given columns (a source of this package's own, as {@link Timeseries}). */
+    static Dataset ofColumns(List<Column> inputs, List<Column> targets) throws IOException {
+        return of(inputs, targets);
+    }
+
     // ---- sources ----
 
     private static void notNull(String method, String param, Object value) {

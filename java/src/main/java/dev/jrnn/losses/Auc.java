@@ -96,17 +96,16 @@ public final class Auc extends CountingMetric {
         return t;
     }
 
-    /** Keras' is_evenly_distributed_thresholds over [0, thresholds..., 1]: then it buckets by arithmetic, with clipping. */
-    private boolean evenlySpaced() {
-        if (explicit == null) return true;
-        int m = explicit.length + 2;
-        if (m < 3) return false;
-        for (int i = 0; i < m; i++) {
-            double t = i == 0 ? 0 : i == m - 1 ? 1 : explicit[i - 1];
-            float even = (float) i / (m - 1);
-            if (Math.abs(t - even) > 1e-7 + 1e-5 * Math.abs(even)) return false;   // np.allclose(atol=1e-7)
+    /** The confusion counts: Keras checks [0, thresholds..., 1] for even spacing, then buckets by arithmetic, with clipping. */
+    private ConfusionCounts counts() {
+        boolean even = explicit == null;
+        if (!even) {
+            double[] ends = new double[explicit.length + 2];
+            System.arraycopy(explicit, 0, ends, 1, explicit.length);
+            ends[ends.length - 1] = 1;
+            even = ConfusionCounts.evenlySpaced(ends);
         }
-        return true;
+        return new ConfusionCounts(thresholdValues(), even);
     }
 
     /** Per bucket the weighted positives and negatives (bucket b: above thresholds 0..b), then the totals. */
@@ -114,55 +113,24 @@ public final class Auc extends CountingMetric {
 
     @Override
     public void update(Loss loss, int rows, int cols, float[] pred, float[] target, float[] weights, double[] state) {
-        int n = n();
-        boolean even = evenlySpaced();
-        float[] t = even ? null : thresholdValues();
-        for (int r = 0; r < rows; r++) {
-            double w = weights == null ? 1 : weights[r];
-            if (w == 0) continue;
-            for (int c = 0; c < cols; c++) {
-                float p = pred[r * cols + c];
-                if (fromLogits) p = (float) (1 / (1 + Math.exp(-p)));
-                int b;
-                if (Float.isNaN(p)) {   // above no threshold (Keras' y_pred > thresholds is false): a negative prediction
-                    b = -1;
-                } else if (even) {   // Keras' optimized path: relu(ceil(clip(p, 0, 1) * (n - 1)) - 1), in float32
-                    float q = Math.min(1f, Math.max(0f, p));
-                    b = Math.max(0, (int) Math.ceil(q * (float) (n - 1)) - 1);
-                } else {      // above how many thresholds; -1: none
-                    b = -1;
-                    while (b + 1 < n && p > t[b + 1]) b++;
-                }
-                boolean pos = target[r * cols + c] != 0;
-                if (b >= 0) state[(pos ? 0 : n) + b] += w;
-                state[2 * n + (pos ? 0 : 1)] += w;
-            }
-        }
+        counts().add(rows, cols, -1, pred, target, weights, fromLogits, state);
     }
 
     @Override
     public double[] result(double[] state, int cols) {
         int n = n();
-        double[] tp = new double[n], fp = new double[n], fn = new double[n], tn = new double[n];
-        double sumTp = 0, sumFp = 0;
-        for (int i = n - 1; i >= 0; i--) {
-            sumTp += state[i];
-            sumFp += state[n + i];
-            tp[i] = sumTp;
-            fp[i] = sumFp;
-            fn[i] = state[2 * n] - tp[i];
-            tn[i] = state[2 * n + 1] - fp[i];
-        }
+        ConfusionCounts.Counts k = counts().counts(state);
+        double[] tp = k.tp(), fp = k.fp(), fn = k.fn(), tn = k.tn();
         if (curve.equals("PR") && summation.equals("interpolation")) return new double[] {interpolatedPr(tp, fp, fn)};
         double[] x = new double[n], y = new double[n];
         for (int i = 0; i < n; i++) {
-            double recall = divideNoNan(tp[i], tp[i] + fn[i]);
+            double recall = ConfusionCounts.divideNoNan(tp[i], tp[i] + fn[i]);
             if (curve.equals("ROC")) {
-                x[i] = divideNoNan(fp[i], fp[i] + tn[i]);
+                x[i] = ConfusionCounts.divideNoNan(fp[i], fp[i] + tn[i]);
                 y[i] = recall;
             } else {
                 x[i] = recall;
-                y[i] = divideNoNan(tp[i], tp[i] + fp[i]);
+                y[i] = ConfusionCounts.divideNoNan(tp[i], tp[i] + fp[i]);
             }
         }
         double auc = 0;
@@ -183,15 +151,13 @@ public final class Auc extends CountingMetric {
         for (int i = 0; i < tp.length - 1; i++) {
             double dtp = tp[i] - tp[i + 1];
             double pA = tp[i] + fp[i], pB = tp[i + 1] + fp[i + 1];
-            double slope = divideNoNan(dtp, Math.max(pA - pB, 0));
+            double slope = ConfusionCounts.divideNoNan(dtp, Math.max(pA - pB, 0));
             double intercept = tp[i + 1] - slope * pB;
-            double ratio = pA > 0 && pB > 0 ? divideNoNan(pA, pB) : 1;
-            auc += divideNoNan(slope * (dtp + intercept * Math.log(ratio)), Math.max(tp[i + 1] + fn[i + 1], 0));
+            double ratio = pA > 0 && pB > 0 ? ConfusionCounts.divideNoNan(pA, pB) : 1;
+            auc += ConfusionCounts.divideNoNan(slope * (dtp + intercept * Math.log(ratio)), Math.max(tp[i + 1] + fn[i + 1], 0));
         }
         return auc;
     }
-
-    private static double divideNoNan(double a, double b) { return b == 0 ? 0 : a / b; }
 
     @Override
     public Object serialize() {

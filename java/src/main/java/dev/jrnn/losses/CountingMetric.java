@@ -3,25 +3,27 @@ package dev.jrnn.losses;
 import dev.jrnn.backend.Loss;
 
 /**
- * What {@link Auc} and {@link FBetaScore} share: a name they are logged under, dense targets, a larger value is better,
- * and, as Keras' confusion-count metrics (no MeanMetricWrapper), every step counts, masked ones too.
+ * What Keras' metrics that keep their own counts or sums (no MeanMetricWrapper: {@link Auc}, {@link FBetaScore},
+ * {@link R2Score}, the confusion counts) share: dense targets, a larger value is better unless a class says otherwise,
+ * and every step counts, masked ones too (Keras passes the mask to its MeanMetricWrapper metrics only).
  */
-abstract class CountingMetric implements EpochMetric {
-    private String name;
+abstract class CountingMetric extends NamedMetric {
+    CountingMetric(String name) { super(name); }
 
-    CountingMetric(String name) { this.name = name; }
-
-    /** Sets the name; {@code who} ("Auc.name") goes in the message of a blank one. */
-    final void rename(String who, String n) {
-        if (n == null || n.isBlank()) throw new IllegalArgumentException(who + " must be a non-blank name, got " + (n == null ? "null" : "'" + n + "'"));
-        this.name = n.trim();
+    /**
+     * Refuses an output that is not 2-D, as Keras' {@code cls} takes (batch, {@code dims}) only, naming the metric, the
+     * output and its shape.
+     */
+    final void requireTwoD(String cls, String dims, String output, int[] shape) {
+        if (shape.length != 1) {
+            StringBuilder b = new StringBuilder("(None");
+            for (int d : shape) b.append(", ").append(d < 0 ? "None" : d);
+            throw new IllegalArgumentException(cls + " '" + key() + "' expects 2-D outputs (batch, " + dims + "), as Keras' does; output "
+                    + output + " has shape " + b + ")");
+        }
     }
 
-    /** A new object with the same options and name, by its Keras config (which holds every option). */
-    @Override public final EpochMetric copy() { return EpochMetric.deserialize(serialize()); }
-
-    @Override public final String key() { return name; }
-    @Override public final boolean higherIsBetter() { return true; }
+    @Override public boolean higherIsBetter() { return true; }
     @Override public final boolean usesMask() { return false; }
     @Override public final boolean suits(Loss loss) { return !loss.sparse(); }
     @Override public final boolean sparse() { return false; }

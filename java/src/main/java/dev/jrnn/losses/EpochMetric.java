@@ -8,8 +8,10 @@ import java.util.Map;
 /**
  * A metric fit and evaluate accumulate over an epoch, as Keras' stateful metrics: each batch adds to a state of doubles
  * ({@link #update}), which sums over batches and over ranks, and {@link #result} reads the epoch's value from it. The
- * {@link Metric} constants keep a sum and a count; {@link Auc} keeps confusion counts per threshold bucket, {@link FBetaScore}
- * per class. {@link #of} resolves what compile takes: a Keras metric name or a metric object with options.
+ * {@link Metric} constants and {@link LossMetric} keep a sum and a count; {@link Auc}, the confusion counts
+ * ({@link TruePositives}, ...) and the metrics at a fixed rate ({@link PrecisionAtRecall}, ...) keep confusion counts per
+ * threshold bucket, {@link FBetaScore} and {@link R2Score} sums per class. {@link #of} resolves what compile takes: a Keras
+ * metric name or a metric object with options.
  *
  * <pre>{@code
  * model.compile("adam", "binary_crossentropy", "accuracy", new Auc().curve("PR"), new FBetaScore().average("macro"));
@@ -62,9 +64,13 @@ public interface EpochMetric {
     default Object serialize() { return key(); }
 
     /**
-     * What compile takes as a metric: an {@code EpochMetric}, or a Keras name ("auc", "f1_score", "f_beta_score" with
-     * Keras' defaults, "fbeta_score" as an alias of the last, and every {@link Metric} name), case ignored. A List or Map
-     * is refused (compile itself spreads a List of metrics out; metrics by output name are not supported).
+     * What compile takes as a metric: an {@code EpochMetric}, or a Keras name, case ignored: every {@link Metric} name,
+     * "auc", "f1_score", "f_beta_score" ("fbeta_score" too), "r2_score", "true_positives", "false_positives",
+     * "true_negatives", "false_negatives" with Keras' defaults, and the loss-named metrics ({@link LossMetric}:
+     * "binary_crossentropy" or "bce", "categorical_crossentropy", "sparse_categorical_crossentropy", "kl_divergence",
+     * "poisson", "hinge", "squared_hinge", "categorical_hinge"), each also by its Keras class name ("R2Score"). The metrics
+     * at a fixed rate ("precision_at_recall", ...) need their value, so only their objects are taken, as Keras. A List or
+     * Map is refused (compile itself spreads a List of metrics out; metrics by output name are not supported).
      */
     static EpochMetric of(Object metric) {
         if (metric instanceof EpochMetric m) return m;
@@ -76,23 +82,41 @@ public interface EpochMetric {
         }
         if (!(metric instanceof String name)) {
             throw new IllegalArgumentException("metric " + metric + " is a " + metric.getClass().getSimpleName()
-                    + ": expected a metric name (String) or an EpochMetric (Metric, Auc, FBetaScore)");
+                    + ": expected a metric name (String) or an EpochMetric (Metric, Auc, FBetaScore, R2Score, LossMetric, TruePositives, ...)");
         }
-        return switch (name.trim().toLowerCase(Locale.ROOT)) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        EpochMetric m = switch (n) {
             case "auc" -> new Auc();
             case "f1_score", "f1score" -> FBetaScore.f1();
             case "f_beta_score", "fbetascore", "fbeta_score" -> new FBetaScore();   // Keras' snake case of FBetaScore; "fbeta_score" its default name
+            case "r2_score", "r2score" -> new R2Score();
+            case "true_positives", "truepositives" -> new TruePositives();
+            case "false_positives", "falsepositives" -> new FalsePositives();
+            case "true_negatives", "truenegatives" -> new TrueNegatives();
+            case "false_negatives", "falsenegatives" -> new FalseNegatives();
+            case "precision_at_recall", "precisionatrecall", "recall_at_precision", "recallatprecision", "sensitivity_at_specificity",
+                 "sensitivityatspecificity", "specificity_at_sensitivity", "specificityatsensitivity" -> throw new IllegalArgumentException(
+                    "metric '" + name + "' needs the rate it is taken at, which a name cannot give (Keras' class has no default): give an object,"
+                    + " e.g. new PrecisionAtRecall(0.8)");
             default -> {
-                Metric m = Metric.find(name);
-                if (m == null) throw new IllegalArgumentException("unknown metric '" + name + "': expected one of " + Metric.names() + ", auc, f1_score, f_beta_score");
-                yield m;
+                Metric k = Metric.find(name);
+                yield k != null ? k : LossMetric.byName(n);
             }
         };
+        if (m == null) throw new IllegalArgumentException("unknown metric '" + name + "': expected one of " + names());
+        return m;
+    }
+
+    /** Every metric name {@link #of} takes, canonical forms. */
+    private static String names() {
+        return Metric.names() + ", auc, f1_score, f_beta_score, r2_score, true_positives, false_positives, true_negatives, false_negatives, "
+                + "binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence, poisson, hinge, squared_hinge, "
+                + "categorical_hinge";
     }
 
     /**
      * A metric of a Keras compile config: a name, or a serialized metric object ({@code {"class_name": "AUC", "config":
-     * {"num_thresholds": 100, ...}}}; AUC, F1Score and FBetaScore keep their options, another class goes by its name).
+     * {"num_thresholds": 100, ...}}}; the classes with options keep them and their name, another class goes by its name).
      */
     static EpochMetric deserialize(Object serialized) {
         if (serialized instanceof Map<?, ?> m && m.get("class_name") instanceof String cls) {
@@ -101,6 +125,19 @@ public interface EpochMetric {
                 case "AUC" -> Auc.fromConfig(c);
                 case "F1Score" -> FBetaScore.fromConfig(c, true);
                 case "FBetaScore" -> FBetaScore.fromConfig(c, false);
+                case "R2Score" -> R2Score.fromConfig(c);
+                case "TruePositives" -> ConditionCount.fromConfig(new TruePositives(), c);
+                case "FalsePositives" -> ConditionCount.fromConfig(new FalsePositives(), c);
+                case "TrueNegatives" -> ConditionCount.fromConfig(new TrueNegatives(), c);
+                case "FalseNegatives" -> ConditionCount.fromConfig(new FalseNegatives(), c);
+                case "PrecisionAtRecall" -> SensitivitySpecificityBase.fromConfig(new PrecisionAtRecall(SensitivitySpecificityBase.value(cls, c, "recall")), c);
+                case "RecallAtPrecision" -> SensitivitySpecificityBase.fromConfig(new RecallAtPrecision(SensitivitySpecificityBase.value(cls, c, "precision")), c);
+                case "SensitivityAtSpecificity" ->
+                        SensitivitySpecificityBase.fromConfig(new SensitivityAtSpecificity(SensitivitySpecificityBase.value(cls, c, "specificity")), c);
+                case "SpecificityAtSensitivity" ->
+                        SensitivitySpecificityBase.fromConfig(new SpecificityAtSensitivity(SensitivitySpecificityBase.value(cls, c, "sensitivity")), c);
+                case "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "KLDivergence", "Poisson", "Hinge",
+                     "SquaredHinge", "CategoricalHinge" -> LossMetric.fromConfig(cls, c);
                 default -> of(cls);
             };
         }

@@ -70,14 +70,7 @@ public final class FBetaScore extends CountingMetric {
 
     /** Keras' FBetaScore takes 2-D predictions (batch, classes) only: a sequence output is refused. */
     @Override
-    public void checkOutput(String output, int[] shape) {
-        if (shape.length != 1) {
-            StringBuilder b = new StringBuilder("(None");
-            for (int d : shape) b.append(", ").append(d < 0 ? "None" : d);
-            throw new IllegalArgumentException((f1 ? "F1Score" : "FBetaScore") + " '" + key() + "' expects 2-D outputs (batch, classes),"
-                    + " as Keras' does; output " + output + " has shape " + b + ")");
-        }
-    }
+    public void checkOutput(String output, int[] shape) { requireTwoD(f1 ? "F1Score" : "FBetaScore", "classes", output, shape); }
 
     /** True positives, false positives, false negatives and positives, per class (or summed, for "micro"). */
     @Override public int stateSize(int cols) { return 4 * classes(cols); }

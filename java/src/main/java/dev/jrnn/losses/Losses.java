@@ -165,8 +165,8 @@ public final class Losses {
         return Boolean.TRUE.equals(c.get("from_logits")) ? of(kerasName(l) + "_from_logits") : l;
     }
 
-    /** Keras' loss class of a loss. */
-    private static String className(Loss l) {
+    /** Keras' loss class of a loss (its metric class too, for the losses Keras has one). */
+    static String className(Loss l) {
         return switch (l) {
             case MSE -> "MeanSquaredError";
             case MAE -> "MeanAbsoluteError";

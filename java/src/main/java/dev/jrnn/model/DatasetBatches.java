@@ -22,8 +22,8 @@ import java.util.SplittableRandom;
  * apply (shuffle the data set instead), as in Keras for a {@code tf.data.Dataset}. Training batches on a backend
  * with a copy queue (CUDA) go through a {@link DeviceFeed}: assembled in page-locked memory and copied to the
  * device while the steps before them compute; their shapes are checked once per shape, their values (ids,
- * sparse class indices) every batch. With {@link FitOptions#stepsPerEpoch} an epoch is that many batches of a stream
- * that goes on across epochs (Keras' {@code steps_per_epoch}). An endless data set is refused where it would never
+ * sparse class indices) every batch. Keras' step counts ({@code steps_per_epoch}, {@code validation_steps}, evaluate's
+ * {@code steps}) bound it from outside ({@link BoundedBatches}). An endless data set is refused where it would never
  * end, an empty one where it would give a loss of nothing, a smaller last batch for a stateful model before any step.
  * {@link #close()} frees the feed.
  */
@@ -32,12 +32,7 @@ final class DatasetBatches implements BatchSource {
     private final Setup s;
     private final String what;
     private final boolean withTargets;
-    /** Batches per epoch of a stream going on across epochs, or 0: an epoch is a pass of the data set. */
-    private final int steps;
     private DeviceFeed feed;
-    /** With {@link #steps}: the pass being read (data set epoch {@link #pass} - 1), null before the first or after one ended. */
-    private BatchStream open;
-    private int pass;
     /** The batch shapes the feed's batches were checked for. */
     private final Set<String> checked = new HashSet<>();
 
@@ -50,7 +45,10 @@ final class DatasetBatches implements BatchSource {
         this(data, s, what, withTargets, checkFinite, 0);
     }
 
-    /** As above; {@code steps} > 0 (fit only): epochs of that many batches of a stream going on across epochs. */
+    /**
+     * As above; {@code steps} > 0: the caller takes at most that many batches at a time ({@link BoundedBatches}: Keras'
+     * {@code steps_per_epoch}, {@code validation_steps}, evaluate's {@code steps}), so an endless data set is taken.
+     */
     DatasetBatches(Dataset data, Setup s, String what, boolean withTargets, boolean checkFinite, int steps) {
         checkSize(s.name(), data, what, steps);
         checkStateful(s, data, s.name() + "." + what + ": ");
@@ -58,7 +56,6 @@ final class DatasetBatches implements BatchSource {
         this.s = s;
         this.what = what;
         this.withTargets = withTargets;
-        this.steps = steps;
     }
 
     /**
@@ -69,9 +66,14 @@ final class DatasetBatches implements BatchSource {
         String where = model + "." + what + ": ";
         if (data == null) throw new IllegalArgumentException(where + "the dataset is null");
         if (data.endless() && steps == 0) {
-            throw new IllegalArgumentException(where + (what.equals("fit")
-                    ? "the dataset is endless (repeat()); give FitOptions.stepsPerEpoch(n), the batches of one epoch (Keras' steps_per_epoch)"
-                    : "the dataset is endless (repeat()) and would never end; bound it: take(n) after repeat(), or repeat(times)"));
+            throw new IllegalArgumentException(where + switch (what) {
+                case "fit" -> "the dataset is endless (repeat()); give FitOptions.stepsPerEpoch(n), the batches of one epoch (Keras' steps_per_epoch)";
+                case "fit (validation data)" -> "the dataset is endless (repeat()) and would never end; give FitOptions.validationSteps(n), "
+                        + "the batches of each validation (Keras' validation_steps), or bound it: take(n) after repeat(), or repeat(times)";
+                case "evaluate" -> "the dataset is endless (repeat()) and would never end; give the batches to evaluate "
+                        + "(evaluateAll(data, steps), Keras' steps), or bound it: take(n) after repeat(), or repeat(times)";
+                default -> "the dataset is endless (repeat()) and would never end; bound it: take(n) after repeat(), or repeat(times)";
+            });
         }
         if (data.batchesPerEpoch() == 0) throw new IllegalArgumentException(where + noBatch(data, -1));
     }
@@ -100,7 +102,6 @@ final class DatasetBatches implements BatchSource {
 
     @Override
     public int batches() {
-        if (steps > 0) return steps;
         long n = data.batchesPerEpoch();
         return n < 0 || n > Integer.MAX_VALUE ? -1 : (int) n;
     }
@@ -142,20 +143,20 @@ final class DatasetBatches implements BatchSource {
 
     /**
      * Epoch {@code epoch}: the data set's epoch {@code epoch} (whose own shuffle picks the order; {@code shuffle} and {@code rng}
-     * are not used), or with {@link #steps} the next batches of the stream going on across epochs.
+     * are not used).
      */
     @Override
     public Epoch epoch(int epoch, boolean shuffle, SplittableRandom rng) {
-        BatchStream stream = steps > 0 ? null : stream(epoch);
+        BatchStream stream = stream(epoch);
         return new Epoch() {
             private Batch current;
             private int taken;
 
             public HostBatch next() {
                 release();
-                Batch b = stream != null ? (stream.hasNext() ? stream.next() : null) : taken < steps ? onward(taken) : null;
+                Batch b = stream.hasNext() ? stream.next() : null;
                 if (b == null) {
-                    if (taken == 0) throw new IllegalArgumentException(s.name() + "." + what + ": " + noBatch(data, steps > 0 ? pass - 1 : epoch));
+                    if (taken == 0) throw new IllegalArgumentException(s.name() + "." + what + ": " + noBatch(data, epoch));
                     return null;
                 }
                 taken++;
@@ -172,34 +173,10 @@ final class DatasetBatches implements BatchSource {
                 try {
                     release();
                 } finally {
-                    if (stream != null) stream.close();
+                    stream.close();
                 }
             }
         };
-    }
-
-    /**
-     * The next batch of the stream going on across epochs, or null when its pass ended (the epoch ends short, the next one
-     * starts a fresh pass); an epoch that has {@code taken} none yet starts the fresh pass itself.
-     */
-    private Batch onward(int taken) {
-        if (open != null && !open.hasNext()) {
-            open.close();
-            open = null;
-            if (taken > 0) return null;
-        }
-        if (open == null) open = stream(pass++);
-        return open.hasNext() ? open.next() : null;
-    }
-
-    /** With {@link #steps}: passes over the batches a skipped epoch took, so a resumed fit goes on where the first stopped. */
-    @Override
-    public void skipEpoch(boolean shuffle, SplittableRandom rng) {
-        for (int taken = 0; taken < steps; taken++) {
-            Batch b = onward(taken);
-            if (b == null) return;
-            b.close();
-        }
     }
 
     /**
@@ -276,16 +253,11 @@ final class DatasetBatches implements BatchSource {
     /** Batches whose inputs went through the device feed (0 without one). */
     long stagedCount() { return feed == null ? 0 : feed.stagedCount(); }
 
-    /** Ends the stream going on across epochs and frees the device feed (its slots and page-locked memory) after the last epoch. */
+    /** Frees the device feed (its slots and page-locked memory) after the last epoch. */
     @Override
     public void close() {
-        try {
-            if (open != null) open.close();
-        } finally {
-            open = null;
-            if (feed != null) feed.close();
-            feed = null;
-        }
+        if (feed != null) feed.close();
+        feed = null;
     }
 
     /** {@code options} (null: the defaults) checked for a fit on a data set, which has its own lengths and split. */
@@ -304,7 +276,26 @@ final class DatasetBatches implements BatchSource {
 
     /** The validation batches of {@code o}'s {@link FitOptions#validationData(Dataset)}, or null. */
     static BatchSource validation(Setup s, FitOptions o) {
-        return o.validationDataset == null ? null : new DatasetBatches(o.validationDataset, s, "fit (validation data)", true, o.checkFinite);
+        if (o.validationDataset == null) return null;
+        DatasetBatches v = new DatasetBatches(o.validationDataset, s, "fit (validation data)", true, o.checkFinite, o.validationSteps);
+        v.checkFirstBatch();
+        return BoundedBatches.first(v, o.validationSteps);
+    }
+
+    /**
+     * Reads the first batch and checks it against the model, so that a validation set the model cannot take (or that
+     * gives nothing) fails before epoch 1 trains rather than after it, leaving the model as it was; an IOException of
+     * the read comes as an UncheckedIOException. The later batches are checked as validation reads them.
+     */
+    private void checkFirstBatch() {
+        try (BatchStream first = data.prefetch(0).epoch(0)) {
+            if (!first.hasNext()) throw new IllegalArgumentException(s.name() + "." + what + ": " + noBatch(data, 0));
+            try (Batch b = first.next()) {
+                host(b);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(s.name() + "." + what + ": " + e.getMessage(), e);
+        }
     }
 
     /**

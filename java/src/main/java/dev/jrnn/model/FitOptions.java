@@ -26,6 +26,7 @@ public final class FitOptions {
     int batchSize;   // 0: not given (32, or the batch size a stateful model fixes)
     int verbose = 1;
     int stepsPerEpoch;   // 0: whole passes over the data
+    int validationSteps;   // 0: the whole validation data
     boolean shuffle = true;
     boolean checkFinite = true;
     Long seed;
@@ -76,9 +77,10 @@ public final class FitOptions {
     }
 
     /**
-     * Keras' {@code steps_per_epoch} for a {@link dev.jrnn.data.Dataset}: each epoch trains on the next {@code n}
-     * batches, the data set's batches going on from one epoch to the next; an epoch that runs out of data ends
-     * short and the next one starts a fresh pass. A resumed fit ({@link #initialEpoch}) reads the batches the skipped
+     * Keras' {@code steps_per_epoch}: each epoch trains on the next {@code n} batches, the batches of the data (a
+     * {@link dev.jrnn.data.Dataset} or tensors) going on from one epoch to the next; an epoch that runs out of data ends
+     * short and the next one starts a fresh pass (tensors: shuffled again). With tensors and no {@link #batchSize},
+     * batches of ceil(samples / n), as Keras. A resumed fit ({@link #initialEpoch}) reads the batches the skipped
      * epochs took (it does not train on them), so that it goes on with the batches the uninterrupted run would have
      * seen; Keras starts a fresh iterator instead. Needed for an endless data set ({@code repeat()}):
      * {@code model.fit(ds.shuffle(1).repeat().batch(64), new FitOptions().epochs(10).stepsPerEpoch(500))}.
@@ -87,6 +89,36 @@ public final class FitOptions {
         if (n < 1) throw new IllegalArgumentException("FitOptions: stepsPerEpoch must be >= 1, got " + n);
         this.stepsPerEpoch = n;
         return this;
+    }
+
+    /**
+     * Keras' {@code validation_steps}: each validation runs on the first {@code n} batches of the validation data (a
+     * {@link #validationData(dev.jrnn.data.Dataset) Dataset}, tensors or the split), from its start every time; fewer
+     * when it has fewer. Needed for an endless validation data set:
+     * {@code new FitOptions().validationData(val.repeat().batch(64)).validationSteps(20)}.
+     */
+    public FitOptions validationSteps(int n) {
+        if (n < 1) throw new IllegalArgumentException("FitOptions: validationSteps must be >= 1, got " + n);
+        this.validationSteps = n;
+        return this;
+    }
+
+    /**
+     * The global batch size asked for a fit on {@code samples} tensor samples, 0 when none is (the default or a stateful
+     * model's fixed one applies): the given one, or Keras' ceil(samples / steps) with {@link #stepsPerEpoch} where
+     * the model fixes none ({@code free}).
+     */
+    int batchFor(int samples, boolean free) {
+        if (batchSize > 0 || stepsPerEpoch == 0 || !free) return globalBatchSize();
+        return (int) ((samples + (long) stepsPerEpoch - 1) / stepsPerEpoch);
+    }
+
+    /** Refuses {@link #validationSteps} for a fit of model {@code model} that has no validation data to apply them to. */
+    void checkValidationSteps(String model, boolean validates) {
+        if (validationSteps > 0 && !validates) {
+            throw new IllegalArgumentException(model + ".fit: FitOptions.validationSteps applies to validation data "
+                    + "(validationData or validationSplit); there is none");
+        }
     }
 
     /** 0 = silent, 1 = progress bar with loss and ETA, 2 = one line per epoch. */
@@ -343,6 +375,7 @@ public final class FitOptions {
     @Override
     public String toString() {
         return "FitOptions{epochs=" + epochs + ", batchSize=" + batchSize() + (stepsPerEpoch > 0 ? ", stepsPerEpoch=" + stepsPerEpoch : "")
+                + (validationSteps > 0 ? ", validationSteps=" + validationSteps : "")
                 + ", verbose=" + verbose + ", shuffle=" + shuffle
                 + (seed != null ? ", seed=" + seed : "") + ", validationSplit=" + validationSplit
                 + (lengths != null ? ", lengths=" + Arrays.toString(lengths) : "")

@@ -98,17 +98,28 @@ public class Model extends Trainer implements AutoCloseable {
         params = null;
     }
 
-    /** Gathers every layer's parameters (trainable first) into one flat store, replacing the old one. */
+    /**
+     * Gathers every layer's parameters (trainable first) into one flat store, replacing the old one; the optimizer's
+     * state follows each weight that still trains.
+     */
     private void collectParams() {
         Parameters old = params;
         this.params = Parameters.collect(name, graph.layers);
-        if (old != null) old.close();
+        try {
+            params.takeOptimizerState(optimizer(), old);
+        } finally {
+            if (old != null) old.close();
+        }
     }
 
-    /** The other store then holds the current values, which are copied back. */
+    /**
+     * Regroups the store when another model took the parameters over (the other store then holds the current values,
+     * which are copied back) or a layer was frozen or unfrozen since: training then follows the flags as they are now,
+     * from the next step on, also when a callback changes them in the middle of fit.
+     */
     @Override
     final void ensureStore() {
-        if (!params.bound()) collectParams();
+        if (!params.bound() || params.partitionChanged()) collectParams();
     }
 
     @Override

@@ -6,10 +6,12 @@ import dev.jrnn.backend.Buf;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Param;
 import dev.jrnn.layers.ParamStore;
+import dev.jrnn.optim.Optimizer;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +32,8 @@ final class Parameters implements AutoCloseable {
     /** Layer by layer, each layer's in the order it made them (Keras' get_weights order: flags move no weight). */
     final List<Param> layerOrder;
     final List<Param> trainable;
+    /** Where each trainable parameter sat in the store when it was collected (they move when a newer store takes them). */
+    private final Map<Param, Long> trainableAt = new IdentityHashMap<>();
     final Map<Param, Layer> owners;
     final long trainableSize;
     final long nonTrainableSize;
@@ -46,7 +50,10 @@ final class Parameters implements AutoCloseable {
         this.trainable = trainable;
         this.owners = owners;
         long ts = 0, ns = 0;
-        for (Param p : trainable) ts += p.size();
+        for (Param p : trainable) {
+            trainableAt.put(p, p.offset());
+            ts += p.size();
+        }
         for (Param p : all) ns += p.size();
         this.trainableSize = ts;
         this.nonTrainableSize = ns - ts;
@@ -101,10 +108,28 @@ final class Parameters implements AutoCloseable {
     boolean partitionChanged() {
         for (Param p : all) {
             Layer l = owners.get(p);
-            boolean nowTrainable = l.trains(p);
-            if (nowTrainable != trainable.contains(p)) return true;
+            if (l.trains(p) != trainableAt.containsKey(p)) return true;
         }
         return false;
+    }
+
+    /**
+     * Moves {@code opt}'s state from the store {@code old} to this one weight by weight, as Keras keeps an optimizer slot
+     * per variable: a weight that trains in both keeps its moments, one that trains only here starts at zero. Nothing
+     * happens when {@code opt} holds no state of {@code old}'s (a new optimizer, or none yet).
+     */
+    void takeOptimizerState(Optimizer opt, Parameters old) {
+        if (opt == null || old == null || trainableSize == 0 || !opt.boundTo(old.store, old.trainableSize)) return;
+        Map<String, float[]> moved = new LinkedHashMap<>();
+        for (Map.Entry<String, float[]> e : opt.state().entrySet()) {
+            float[] to = new float[Math.toIntExact(trainableSize)];
+            for (Param p : trainable) {
+                Long from = old.trainableAt.get(p);
+                if (from != null) System.arraycopy(e.getValue(), Math.toIntExact(from), to, Math.toIntExact(trainableAt.get(p)), Math.toIntExact(p.size()));
+            }
+            moved.put(e.getKey(), to);
+        }
+        opt.restoreState(store, trainableSize, opt.iterations(), moved);
     }
 
     /** The device buffer a guarded step backs the trainable weights up to (allocated on first use). */

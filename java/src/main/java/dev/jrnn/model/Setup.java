@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * What the training and inference classes read of their model: its name (for messages), its graph, its
  * parameters and what compile set. Read live, as the model holds them now, so a callback that compiles
- * again or freezes a layer in the middle of fit takes effect at the next step, as before.
+ * again or freezes a layer in the middle of fit takes effect at the next step (the loop regroups the store first).
  */
 final class Setup {
     private final Trainer model;

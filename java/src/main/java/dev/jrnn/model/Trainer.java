@@ -9,6 +9,7 @@ import dev.jrnn.optim.Optimizers;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
@@ -313,22 +314,21 @@ public abstract class Trainer {
         FitOptions o = options == null ? new FitOptions() : options;
         requireCompiled("fit");
         requireOpen("fit");
-        if (o.stepsPerEpoch > 0) {
-            throw new IllegalArgumentException(name() + ".fit: FitOptions.stepsPerEpoch applies to a Dataset (fit(Dataset, options)); "
-                    + "with tensors an epoch is one pass in batches of batchSize");
-        }
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
         all = all.withWeights(SampleWeights.of(name() + ".fit", o.sampleWeight, o.classWeight, all, graph(), loss(0).sparse()));
         boolean given = o.validationX != null || o.validationDataset != null;
+        o.checkValidationSteps(name(), given || o.validationSplit > 0);
         Data[] split = all.split(given ? 0 : o.validationSplit, name());
         if (o.classWeight != null && split[1] != null) split[1] = split[1].withWeights(null);   // Keras weighs training only
         Data train = split[0], val = o.validationX == null ? split[1] : validation(o);
-        int size = StatefulBatch.resolve(name(), graph(), "fit", o.globalBatchSize(), train.n(), val == null ? 0 : val.n());
+        int size = StatefulBatch.resolve(name(), graph(), "fit", o.batchFor(train.n(), StatefulBatch.firstStateful(graph()) == null),
+                train.n(), val == null ? 0 : val.n());
         DataBatches batches = new DataBatches(train, size, graph().outputs.size());
-        BatchSource v = val == null ? DatasetBatches.validation(setup, o) : new DataBatches(val, batches.batchSize(), graph().outputs.size());
-        return new TrainingLoop(model(), setup).fit(batches, v, o, capture(o), () -> graphsBroken = true);
+        BatchSource v = val == null ? DatasetBatches.validation(setup, o)
+                : BoundedBatches.first(new DataBatches(val, batches.batchSize(), graph().outputs.size()), o.validationSteps);
+        return new TrainingLoop(model(), setup).fit(BoundedBatches.onward(batches, o.stepsPerEpoch), v, o, capture(o), () -> graphsBroken = true);
     }
 
     /**
@@ -344,11 +344,18 @@ public abstract class Trainer {
         FitOptions o = DatasetBatches.forFit(name(), options);
         requireCompiled("fit");
         requireOpen("fit");
-        if (o.validationDataset != null) DatasetBatches.checkSize(name(), o.validationDataset, "fit (validation data)", 0);
+        o.checkValidationSteps(name(), o.validationDataset != null);
+        if (o.validationDataset != null) DatasetBatches.checkSize(name(), o.validationDataset, "fit (validation data)", o.validationSteps);
         ensureBuilt(data, "fit", o.stepsPerEpoch);
         ensureStore();
-        BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch);
-        BatchSource val = DatasetBatches.validation(setup, o);
+        BatchSource train = BoundedBatches.onward(new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch), o.stepsPerEpoch);
+        BatchSource val;
+        try {
+            val = DatasetBatches.validation(setup, o);
+        } catch (UncheckedIOException e) {
+            train.close();
+            throw e.getCause();
+        }
         return DatasetBatches.io(() -> new TrainingLoop(model(), setup).fit(train, val, o, capture(o), () -> graphsBroken = true), train, val);
     }
 
@@ -513,6 +520,20 @@ public abstract class Trainer {
     public Map<String, Double> evaluateAll(Dataset data) throws IOException {
         requireCompiled("evaluate");
         DatasetBatches batches = datasetBatches(data, "evaluate");
+        return DatasetBatches.io(() -> new Inference(setup).evaluate(batches), batches);
+    }
+
+    /**
+     * Loss and metrics over the first {@code steps} batches of {@code data} (all of them when it has fewer), as Keras'
+     * {@code evaluate(ds, steps=n)}; an endless data set ({@code repeat()}) is taken:
+     * {@code model.evaluateAll(Dataset.fromNpy(x, y).repeat().batch(64), 100).get("loss")}.
+     */
+    public Map<String, Double> evaluateAll(Dataset data, int steps) throws IOException {
+        requireCompiled("evaluate");
+        if (steps < 1) throw new IllegalArgumentException(name() + ".evaluate: steps must be >= 1, got " + steps);
+        requireOpen("evaluate");
+        ensureBuilt(data, "evaluate", steps);
+        BatchSource batches = BoundedBatches.first(new DatasetBatches(data, setup, "evaluate", true, true, steps), steps);
         return DatasetBatches.io(() -> new Inference(setup).evaluate(batches), batches);
     }
 

@@ -430,8 +430,20 @@ class BadInputTest {
         bad("fit: negative batch size", IAE, f -> f.model.fit(x(8), y(8), 1, -4), "batchSize must be >= 1, got -4");
         bad("fit: verbose 3", IAE, f -> new FitOptions().verbose(3), "verbose must be 0, 1 or 2, got 3");
         bad("fit: stepsPerEpoch 0", IAE, f -> new FitOptions().stepsPerEpoch(0), "stepsPerEpoch must be >= 1, got 0");
-        bad("fit: stepsPerEpoch with tensors", IAE, f -> f.model.fit(x(8), y(8), quiet().stepsPerEpoch(2)),
-                "sequential.fit: FitOptions.stepsPerEpoch applies to a Dataset");
+        bad("fit: validationSteps 0", IAE, f -> new FitOptions().validationSteps(0), "validationSteps must be >= 1, got 0");
+        bad("fit: validationSteps without validation data", IAE, f -> f.model.fit(x(8), y(8), quiet().validationSteps(2)),
+                "sequential.fit: FitOptions.validationSteps applies to validation data", "there is none");
+        bad("fit(Dataset): validationSteps without validation data", IAE,
+                f -> f.model.fit(dev.jrnn.data.Dataset.fromTensors(x(8), y(8)).batch(4), new FitOptions().verbose(0).validationSteps(2)),
+                "sequential.fit: FitOptions.validationSteps applies to validation data", "there is none");
+        bad("fit: endless validation dataset without validationSteps", IAE, f -> f.model.fit(x(8), y(8),
+                        quiet().validationData(dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).repeat().batch(2))),
+                "fit (validation data): the dataset is endless", "FitOptions.validationSteps(n)");
+        bad("evaluate: steps 0", IAE, f -> f.model.evaluateAll(dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2), 0),
+                "sequential.evaluate: steps must be >= 1, got 0");
+        bad("evaluate: endless dataset without steps", IAE,
+                f -> f.model.evaluateAll(dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).repeat().batch(2)),
+                "sequential.evaluate: the dataset is endless", "evaluateAll(data, steps)");
         bad("fit: validationSplit 1", IAE, f -> new FitOptions().validationSplit(1.0), "validationSplit", "[0, 1), got 1.0");
         bad("fit: validationSplit NaN", IAE, f -> new FitOptions().validationSplit(Double.NaN), "validationSplit", "got NaN");
         bad("fit: validationSplit negative", IAE, f -> new FitOptions().validationSplit(-0.1), "validationSplit", "got -0.1");
@@ -757,6 +769,18 @@ class BadInputTest {
                 "Dataset.fromRagged: values is null");
         bad("data: fromRaggedNpy null offsets", IAE, f -> dev.jrnn.data.Dataset.fromRaggedNpy(f.good, null, null),
                 "Dataset.fromRaggedNpy: offsets is null");
+        bad("data: Timeseries no window fits", IAE, f -> dev.jrnn.data.Timeseries.of(x(4), null, 5).dataset(),
+                "Timeseries: a window of sequenceLength 5", "no window fits");
+        bad("data: Timeseries endIndex past the series", IAE, f -> dev.jrnn.data.Timeseries.of(x(4), null, 2).endIndex(9).dataset(),
+                "endIndex must be at most the series' 4 steps, got 9");
+        bad("data: Timeseries of a missing file", IOE, f -> dev.jrnn.data.Timeseries.of(f.dir.resolve("none.npy"), null, 2), "none.npy");
+        bad("data: pad_sequences padding", IAE, f -> dev.jrnn.data.Sequences.pad(List.of(new int[] {1}), -1, "middle", "pre", 0),
+                "padding must be \"pre\" or \"post\", got \"middle\"");
+        bad("data: pad_sequences maxlen 0", IAE, f -> dev.jrnn.data.Sequences.pad(List.of(new int[] {1}), 0, "pre", "pre", 0),
+                "maxlen must be >= 1 (or -1 for the longest), got 0");
+        bad("data: to_categorical label out of range", IAE, f -> dev.jrnn.data.Sequences.toCategorical(new int[] {0, 3}, 3),
+                "labels[1] is 3.0", "whole numbers in [0, 3)");
+        bad("data: to_categorical negative label", IAE, f -> dev.jrnn.data.Sequences.toCategorical(new int[] {-1}, 0), "labels[0] is -1.0");
         bad("data: batch 0", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(0), "Dataset.batch", "got 0");
         bad("data: shuffle buffer 0", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).shuffle(1, 0), "bufferSize", "got 0");
         bad("data: take -1", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).take(-1), "Dataset.take", "got -1");

@@ -78,7 +78,7 @@ class MetricLossLayerBadInputTest {
         bad("fbeta blank name", () -> FBetaScore.f1().name(""), "name", "non-blank", "''");
         bad("metric of another type", () -> new Sequential(new Dense(1)).compile("adam", "mse", 0.5), "metric 0.5", "Double",
                 "expected a metric name");
-        bad("unknown metric", () -> EpochMetric.of("r2_score"), "unknown metric 'r2_score'", "auc, f1_score, f_beta_score");
+        bad("unknown metric", () -> EpochMetric.of("mean_iou"), "unknown metric 'mean_iou'", "auc, f1_score, f_beta_score");
         bad("metrics as a Map by output", () -> new Sequential(new Dense(1)).compile("adam", "mse", Map.of("out", "mae")), "is a Map",
                 "metrics by output name are not supported");
         bad("loss weights among the metrics", () -> new Sequential(new Dense(1)).compile("adam", "mse", List.of(0.5)), "[0.5]",

@@ -320,8 +320,74 @@ class DatasetBatchesTest {
             assertSameWeights(straight, part, "resumed at epoch " + at + " of a finite dataset");
             assertEquals(hs.get("loss").subList(at, 4), hp.get("loss"), "resumed at epoch " + at);
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.fit(x, y, quiet().stepsPerEpoch(2)));
-        assertTrue(e.getMessage().contains("stepsPerEpoch") && e.getMessage().contains("Dataset"), e.getMessage());
+    }
+
+    /** stepsPerEpoch with tensors trains as with a Dataset of the same batches; without a batch size, ceil(n / steps) as Keras. */
+    @Test
+    void stepsPerEpochWithTensorsGoesOnAsWithADataset() throws IOException {
+        Tensor x = random(60, 10, T, I), y = random(61, 10, 1);
+        Sequential viaTensors = lstm(T), viaDataset = lstm(T);
+        History ht = viaTensors.fit(x, y, quiet().epochs(3).batchSize(4).stepsPerEpoch(2));   // batches 0 1 | 2 | 0 1
+        History hd = viaDataset.fit(Dataset.fromTensors(x, y).batch(4), quiet().epochs(3).stepsPerEpoch(2));
+        assertEquals(5, viaTensors.optimizer().iterations());
+        assertEquals(hd.get("loss"), ht.get("loss"));
+        assertSameWeights(viaDataset, viaTensors, "tensors or a Dataset with stepsPerEpoch");
+        Sequential keras = lstm(T), four = lstm(T);
+        keras.fit(x, y, quiet().epochs(2).stepsPerEpoch(3));   // no batchSize: ceil(10 / 3) = 4, batches 0 1 2 | 0 1 2
+        four.fit(x, y, quiet().epochs(2).batchSize(4));
+        assertEquals(6, keras.optimizer().iterations());
+        assertSameWeights(four, keras, "Keras' batch size for steps_per_epoch: ceil(samples / steps)");
+        // a resumed fit skips the batches the epochs before it took, as with a Dataset
+        Sequential straight = lstm(T), part = lstm(T);
+        History hs = straight.fit(x, y, quiet().epochs(4).batchSize(4).stepsPerEpoch(2).seed(7).shuffle(true));
+        part.fit(x, y, quiet().epochs(2).batchSize(4).stepsPerEpoch(2).seed(7).shuffle(true));
+        History hp = part.fit(x, y, quiet().epochs(4).initialEpoch(2).batchSize(4).stepsPerEpoch(2).seed(7).shuffle(true));
+        assertSameWeights(straight, part, "resumed at epoch 2 (after a short epoch, into a fresh shuffled pass)");
+        assertEquals(hs.get("loss").subList(2, 4), hp.get("loss"));
+    }
+
+    /** Keras' validation_steps and evaluate's steps: the first n batches, from the start of the data every time. */
+    @Test
+    void validationStepsAndEvaluateStepsTakeTheFirstBatches() throws IOException {
+        Tensor x = random(56, 8, T, I), y = random(57, 8, 1), vx = random(58, 6, T, I), vy = random(59, 6, 1);
+        Tensor firstX = Tensor.zeros(4, T, I), firstY = Tensor.zeros(4, 1);
+        System.arraycopy(vx.data(), 0, firstX.data(), 0, firstX.data().length);
+        System.arraycopy(vy.data(), 0, firstY.data(), 0, 4);
+        Dataset endless = Dataset.fromTensors(vx, vy).repeat().batch(2);
+        Sequential m = lstm(T);
+        History h = m.fit(Dataset.fromTensors(x, y).batch(4), quiet().epochs(2).validationData(endless).validationSteps(2));
+        double onFirstFour = m.evaluate(firstX, firstY);
+        assertEquals(onFirstFour, h.history().get("val_loss").get(1), 1e-6, "the last validation: the first 2 batches of 2");
+        assertEquals(onFirstFour, m.evaluateAll(endless, 2).get("loss"), 1e-6, "evaluate(steps=2) of an endless set");
+        assertEquals(m.evaluate(vx, vy), m.evaluateAll(Dataset.fromTensors(vx, vy).batch(2), 10).get("loss"), 1e-6,
+                "more steps than batches: all of them");
+        // tensors: the first batch of batchSize 4, as a Dataset of them would give
+        Sequential t = lstm(T);
+        History ht = t.fit(x, y, quiet().epochs(2).batchSize(4).validationData(vx, vy).validationSteps(1));
+        assertEquals(t.evaluate(firstX, firstY), ht.history().get("val_loss").get(1), 1e-6, "tensor validation: the first batch");
+        Sequential d = lstm(T);
+        History hd = d.fit(x, y, quiet().epochs(2).batchSize(4).validationData(Dataset.fromTensors(vx, vy).batch(4)).validationSteps(1));
+        assertEquals(ht.history().get("val_loss"), hd.history().get("val_loss"), "tensors or a Dataset: the same validation");
+    }
+
+    /** A validation set the model cannot take fails before the first epoch trains (tf.data would after it), the model unchanged. */
+    @Test
+    void aValidationDatasetOfTheWrongShapeFailsBeforeTraining() throws IOException {
+        Tensor x = random(47, 8, T, I), y = random(48, 8, 1);
+        Dataset wrongFeatures = Dataset.fromTensors(random(49, 4, T, I + 1), random(50, 4, 1)).batch(2),
+                twoTargets = Dataset.fromTensors(List.of(random(51, 4, T, I)), List.of(random(52, 4, 1), random(53, 4, 1))).batch(2),
+                generator = Dataset.fromIterator(() -> samples(random(54, 4, T, I), random(55, 4, 2))).batch(2);
+        for (Dataset bad : List.of(wrongFeatures, twoTargets, generator)) {
+            Sequential m = lstm(T), untouched = lstm(T);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> m.fit(Dataset.fromTensors(x, y).batch(4), quiet().epochs(2).validationData(bad)));
+            assertTrue(e.getMessage().contains("validation data"), e.getMessage());
+            IllegalArgumentException t = assertThrows(IllegalArgumentException.class,
+                    () -> m.fit(x, y, quiet().epochs(2).batchSize(4).validationData(bad)));
+            assertEquals(e.getMessage(), t.getMessage(), "tensors or a dataset to train on: the same refusal");
+            assertEquals(0, m.optimizer().iterations(), "no step ran");
+            assertSameWeights(untouched, m, "refused before training");
+        }
     }
 
     /** No batch at all (take(0), every sample dropped, an empty generator) is an error naming it, not a loss of 0. */
@@ -342,8 +408,8 @@ class DatasetBatchesTest {
             }
         }
         assertTrue(!java.nio.file.Files.exists(out), "no predictions file for no data");
-        // refused before training where the size is known; the empty generator's validation after the training epoch (3 steps)
-        assertEquals(3, m.optimizer().iterations());
+        // refused before training: where the size is known, and the empty generator's validation from its first read
+        assertEquals(0, m.optimizer().iterations());
         assertThrows(IllegalArgumentException.class, () -> lstm(T).fit(none, quiet()));
         // a generator whose supplier hands back the same, spent iterator: its second epoch is empty, and says why
         Iterator<Sample> once = samples(x, y);

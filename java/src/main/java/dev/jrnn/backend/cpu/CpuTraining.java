@@ -5,6 +5,7 @@ import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.Checks;
 import dev.jrnn.backend.CounterRng;
 import dev.jrnn.backend.LossArgs;
+import dev.jrnn.backend.LossMath;
 import dev.jrnn.backend.OptimizerArgs;
 import dev.jrnn.backend.SgdArgs;
 import dev.jrnn.backend.Span;
@@ -173,8 +174,8 @@ final class CpuTraining {
         if (a.kind().sparse()) {
             for (int r = 0; r < a.rows(); r++) CpuBackend.index(op, ts[to + r], r, a.cols());
         }
-        os[at(a.out())] = Losses.compute(a.kind(), a.rows(), a.cols(), ps, at(a.pred()), ts, to,
-                ws, ws == null ? 0 : at(a.weights()), gs, gs == null ? 0 : at(a.grad()));
+        os[at(a.out())] = (float) (LossMath.weightedSum(a.kind(), a.rows(), a.cols(), ps, at(a.pred()), ts, to,
+                ws, ws == null ? 0 : at(a.weights()), gs, gs == null ? 0 : at(a.grad())) / a.rows());
     }
 
     void scaleToSum(long n, double total, Buf x, long xOff) {

@@ -129,16 +129,14 @@ final class KerasTraining {
     }
 
     /**
-     * A metric given as "mse" or {"class_name": "MeanSquaredError", ...} (by its snake_case name), an AUC, F1Score or
-     * FBetaScore object with its options; null otherwise.
+     * A metric given as "mse" or {"class_name": "MeanSquaredError", ...} (by its snake_case name), a metric object with
+     * options (AUC, F1Score, R2Score, TruePositives, BinaryCrossentropy, ...: its options and name kept); null otherwise.
      */
     private static Object metric(Object v) {
         if (v instanceof String s) return s;
         if (v instanceof Map<?, ?> m && m.get("class_name") instanceof String c) {
-            return switch (c) {
-                case "AUC", "F1Score", "FBetaScore" -> EpochMetric.deserialize(m);
-                default -> Keras3Weights.snakeCase(c);
-            };
+            EpochMetric e = EpochMetric.deserialize(m);
+            return e instanceof dev.jrnn.losses.Metric ? Keras3Weights.snakeCase(c) : e;
         }
         return null;
     }

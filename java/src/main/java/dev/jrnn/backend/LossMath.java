@@ -1,18 +1,30 @@
-package dev.jrnn.backend.cpu;
+package dev.jrnn.backend;
 
-import dev.jrnn.backend.Loss;
-
-/** Loss values and gradients, Keras semantics, accumulated in double. Arguments are checked by the caller. */
-final class Losses {
-    private Losses() {}
+/**
+ * Keras' losses on host arrays, each row's loss and its gradient in double: the CPU backend's fused loss pass, and the
+ * loss-named metrics ({@code losses.LossMetric}), which average the same per-row losses over an epoch. Arguments are
+ * checked by the caller.
+ *
+ * <pre>{@code
+ * double sum = LossMath.weightedSum(Loss.HINGE, rows, cols, pred, 0, target, 0, null, 0, null, 0);   // sum of the row losses
+ * }</pre>
+ */
+public final class LossMath {
+    private LossMath() {}
 
     /** Keras' backend epsilon for clipping probabilities. */
-    static final float EPS = 1e-7f;
-    static final float ONE_MINUS_EPS = 1f - EPS;
+    private static final float EPS = 1e-7f;
+    private static final float ONE_MINUS_EPS = 1f - EPS;
     private static final double LN2 = Math.log(2);
 
-    static float compute(Loss kind, int rows, int cols, float[] p, int po, float[] t, int to,
-                         float[] w, int wo, float[] g, int go) {
+    /**
+     * The sum over {@code rows} rows of {@code cols} predictions ({@code p} from {@code po}, targets {@code t} from
+     * {@code to}: one class index per row for a sparse loss) of each row's loss times its weight ({@code w} from
+     * {@code wo}, null: 1). {@code g} (nullable) from {@code go} receives the gradient of that sum divided by {@code rows}
+     * (the batch mean's). The hinge losses take the targets as -1 / 1 when all of them are 0 or 1, as Keras does per call.
+     */
+    public static double weightedSum(Loss kind, int rows, int cols, float[] p, int po, float[] t, int to,
+                                     float[] w, int wo, float[] g, int go) {
         double total = 0;
         double[] row = new double[cols];     // per-row gradient of the row loss, before weighting
         // Keras' convert_binary_labels_to_hinge: 0/1 targets become -1/1 when the whole batch's are 0 or 1
@@ -183,7 +195,7 @@ final class Losses {
                 for (int j = 0; j < cols; j++) g[gb + j] = (float) (row[j] * sc);
             }
         }
-        return (float) (total / rows);
+        return total;
     }
 
     /** Whether every one of the n targets from {@code off} is 0 or 1. */

@@ -1,0 +1,110 @@
+package dev.jrnn.losses;
+
+import dev.jrnn.backend.Loss;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Keras' {@code _ConfusionMatrixConditionCount}, which {@link TruePositives}, {@link FalsePositives}, {@link TrueNegatives}
+ * and {@link FalseNegatives} are: one count per threshold (default 0.5), weighted by the rows' weights, over every element
+ * of the output. One threshold logs one value, several one per threshold ({@code true_positives_0}, ...; Keras logs an
+ * array).
+ */
+abstract class ConditionCount<T extends ConditionCount<T>> extends CountingMetric {
+    final String cls;
+    private final Function<ConfusionCounts.Counts, double[]> condition;
+    private final boolean up;
+    /** The thresholds as given (null: Keras' default, 0.5). */
+    private double[] given;
+
+    ConditionCount(String cls, String name, Function<ConfusionCounts.Counts, double[]> condition, boolean up) {
+        super(name);
+        this.cls = cls;
+        this.condition = condition;
+        this.up = up;
+    }
+
+    @SuppressWarnings("unchecked")
+    private T self() { return (T) this; }
+
+    /** Thresholds in [0, 1]: a prediction above one is a predicted positive; one value is logged per threshold, in this order. */
+    public T thresholds(double... t) {
+        if (t == null || t.length == 0) {
+            throw new IllegalArgumentException(cls + ".thresholds must be at least one number in [0, 1], got " + (t == null ? "null" : "none"));
+        }
+        for (double x : t) {
+            if (!(x >= 0 && x <= 1)) throw new IllegalArgumentException(cls + ".thresholds must be in [0, 1], got " + Arrays.toString(t));
+        }
+        this.given = t.clone();
+        return self();
+    }
+
+    /** The name it is logged under (Keras' default: the class name in snake case, "true_positives"). */
+    public T name(String n) {
+        rename(cls + ".name", n);
+        return self();
+    }
+
+    /** Keras' maximises none of them (its monitor mode "auto" refuses them); here true positives and negatives go up. */
+    @Override public final boolean higherIsBetter() { return up; }
+
+    private double[] values() { return given == null ? new double[] {0.5} : given; }
+
+    private ConfusionCounts counts() {
+        double[] v = values();
+        float[] t = new float[v.length];
+        for (int i = 0; i < t.length; i++) t[i] = (float) v[i];
+        return new ConfusionCounts(t, ConfusionCounts.evenlySpaced(v));
+    }
+
+    @Override public final int stateSize(int cols) { return counts().stateSize(); }
+
+    @Override
+    public final void update(Loss loss, int rows, int cols, float[] pred, float[] target, float[] weights, double[] state) {
+        counts().add(rows, cols, -1, pred, target, weights, false, state);
+    }
+
+    @Override
+    public final double[] result(double[] state, int cols) { return condition.apply(counts().counts(state)); }
+
+    @Override
+    public final Object serialize() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", key());
+        c.put("dtype", "float32");
+        Object t = null;
+        if (given != null && given.length == 1) {
+            t = given[0];
+        } else if (given != null) {
+            List<Double> l = new ArrayList<>();
+            for (double x : given) l.add(x);
+            t = l;
+        }
+        c.put("thresholds", t);
+        return Metric.kerasObject(cls, c);
+    }
+
+    /** {@code m} with the options of a Keras config: thresholds a number, a list or null. */
+    static <T extends ConditionCount<T>> T fromConfig(T m, Map<?, ?> c) {
+        if (c.get("name") instanceof String s) m.name(s);
+        Object t = c.get("thresholds");
+        if (t instanceof Number x) {
+            m.thresholds(x.doubleValue());
+        } else if (t instanceof List<?> l) {
+            double[] v = new double[l.size()];
+            for (int i = 0; i < v.length; i++) {
+                if (!(l.get(i) instanceof Number x)) throw new IllegalArgumentException(m.cls + " thresholds must be numbers in [0, 1], got " + l);
+                v[i] = x.doubleValue();
+            }
+            m.thresholds(v);
+        } else if (t != null) {
+            throw new IllegalArgumentException(m.cls + " thresholds must be a number, a list of numbers in [0, 1] or null, got " + t);
+        }
+        return m;
+    }
+}

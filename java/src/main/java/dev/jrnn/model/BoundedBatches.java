@@ -1,0 +1,108 @@
+package dev.jrnn.model;
+
+import java.util.SplittableRandom;
+
+/**
+ * Another batch source bounded by one of Keras' step counts:
+ * <ul>
+ *   <li>{@link #first}: each epoch is at most the first n batches of the source's epoch, from its start every time
+ *       (Keras' {@code validation_steps}, evaluate's {@code steps});</li>
+ *   <li>{@link #onward}: each epoch is the next n batches of the source, its passes going on from one epoch to the next;
+ *       an epoch that reaches the end of a pass ends short and the next one starts a fresh pass, drawing a new shuffle
+ *       (Keras' {@code steps_per_epoch}).</li>
+ * </ul>
+ * Either way an endless source is taken.
+ */
+final class BoundedBatches implements BatchSource {
+    private final BatchSource source;
+    private final int steps;
+    private final boolean onward;
+    /** With {@link #onward}: the source's pass being read, null before the first or after one ended. */
+    private Epoch open;
+    /** With {@link #onward}: the number of the next pass (the source's epoch number, which picks a data set's shuffle). */
+    private int pass;
+
+    private BoundedBatches(BatchSource source, int steps, boolean onward) {
+        this.source = source;
+        this.steps = steps;
+        this.onward = onward;
+    }
+
+    /** At most the first {@code steps} batches of each epoch of {@code source}. */
+    static BatchSource first(BatchSource source, int steps) {
+        return steps > 0 ? new BoundedBatches(source, steps, false) : source;
+    }
+
+    /** Epochs of the next {@code steps} batches of {@code source}, its passes going on across epochs. */
+    static BatchSource onward(BatchSource source, int steps) {
+        return steps > 0 ? new BoundedBatches(source, steps, true) : source;
+    }
+
+    @Override
+    public int batches() {
+        if (onward) return steps;
+        int all = source.batches();
+        return all < 0 ? -1 : Math.min(steps, all);
+    }
+
+    @Override
+    public boolean[] targets() { return source.targets(); }
+
+    @Override
+    public Epoch epoch(int epoch, boolean shuffle, SplittableRandom rng) {
+        Epoch inner = onward ? null : source.epoch(epoch, shuffle, rng);
+        return new Epoch() {
+            private int taken;
+
+            public HostBatch next() {
+                if (taken >= steps) return null;
+                HostBatch b = onward ? nextOnward(taken, shuffle, rng) : inner.next();
+                if (b != null) taken++;
+                return b;
+            }
+
+            @Override
+            public float gradientWeight() { return onward ? (open == null ? 1f : open.gradientWeight()) : inner.gradientWeight(); }
+
+            @Override
+            public void close() {
+                if (inner != null) inner.close();   // an onward pass stays open for the next epoch
+            }
+        };
+    }
+
+    /** The next batch of the open pass; at its end the epoch ends, or (none taken yet) a fresh pass starts. */
+    private HostBatch nextOnward(int taken, boolean shuffle, SplittableRandom rng) {
+        if (open != null) {
+            HostBatch b = open.next();
+            if (b != null) return b;
+            open.close();
+            open = null;
+            if (taken > 0) return null;
+        }
+        open = source.epoch(pass++, shuffle, rng);
+        return open.next();
+    }
+
+    /** Passes over the batches a skipped epoch took (a resumed fit goes on where the first stopped). */
+    @Override
+    public void skipEpoch(boolean shuffle, SplittableRandom rng) {
+        if (!onward) {
+            source.skipEpoch(shuffle, rng);
+            return;
+        }
+        for (int taken = 0; taken < steps; taken++) {
+            if (nextOnward(taken, shuffle, rng) == null) return;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (open != null) open.close();
+            open = null;
+        } finally {
+            source.close();
+        }
+    }
+}

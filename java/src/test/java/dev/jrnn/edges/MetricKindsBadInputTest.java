@@ -1,0 +1,122 @@
+package dev.jrnn.edges;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.Loss;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.losses.EpochMetric;
+import dev.jrnn.losses.FalsePositives;
+import dev.jrnn.losses.LossMetric;
+import dev.jrnn.losses.PrecisionAtRecall;
+import dev.jrnn.losses.R2Score;
+import dev.jrnn.losses.RecallAtPrecision;
+import dev.jrnn.losses.SensitivityAtSpecificity;
+import dev.jrnn.losses.SpecificityAtSensitivity;
+import dev.jrnn.losses.TrueNegatives;
+import dev.jrnn.losses.TruePositives;
+import dev.jrnn.model.FitOptions;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Bad input at the entry points of the loss-named metrics, R2Score, the confusion counts and the metrics at a fixed rate:
+ * each throws IllegalArgumentException naming the parameter, what it expects and what came (the listed words); a model
+ * whose output a metric cannot take is refused before it trains.
+ */
+class MetricKindsBadInputTest {
+    @BeforeAll
+    static void cpu() { Jrnn.setBackend("cpu"); }
+
+    private static Arguments bad(String name, Executable call, String... words) { return Arguments.of(name, call, List.of(words)); }
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+            bad("r2 class_aggregation", () -> new R2Score().classAggregation("macro"), "classAggregation",
+                    "null, uniform_average or variance_weighted_average", "got macro"),
+            bad("r2 negative num_regressors", () -> new R2Score().numRegressors(-1), "numRegressors", ">= 0", "got -1"),
+            bad("r2 blank name", () -> new R2Score().name(""), "R2Score.name", "non-blank", "''"),
+            bad("r2 from a Keras file, class_aggregation", () -> EpochMetric.deserialize(Map.of("class_name", "R2Score", "config",
+                    Map.of("class_aggregation", "raw_values"))), "classAggregation", "uniform_average", "got raw_values"),
+            bad("r2 of a sequence output", () -> new R2Score().checkOutput("seq", new int[] {5, 3}), "R2Score 'r2_score'", "expects 2-D outputs",
+                    "output seq has shape (None, 5, 3)"),
+            bad("r2 on a sparse loss", () -> new Sequential(new Dense(3).inputShape(2)).compile("adam", "sparse_categorical_crossentropy", "r2_score"),
+                    "metric r2_score needs dense targets", "class indices"),
+            bad("true positives threshold above 1", () -> new TruePositives().thresholds(0.5, 1.5), "TruePositives.thresholds", "[0, 1]", "1.5"),
+            bad("false positives threshold negative", () -> new FalsePositives().thresholds(-0.1), "FalsePositives.thresholds", "[0, 1]", "-0.1"),
+            bad("true negatives threshold NaN", () -> new TrueNegatives().thresholds(Double.NaN), "TrueNegatives.thresholds", "[0, 1]", "NaN"),
+            bad("true positives no thresholds", () -> new TruePositives().thresholds(), "TruePositives.thresholds", "at least one", "got none"),
+            bad("false negatives threshold from a Keras file", () -> EpochMetric.deserialize(Map.of("class_name", "FalseNegatives", "config",
+                    Map.of("thresholds", List.of(0.2, 2)))), "FalseNegatives.thresholds", "[0, 1]", "2.0"),
+            bad("true positives thresholds a string", () -> EpochMetric.deserialize(Map.of("class_name", "TruePositives", "config",
+                    Map.of("thresholds", "0.5"))), "TruePositives thresholds", "a number, a list", "got 0.5"),
+            bad("precision at recall above 1", () -> new PrecisionAtRecall(1.2), "PrecisionAtRecall", "recall must be in [0, 1]", "got 1.2"),
+            bad("recall at precision negative", () -> new RecallAtPrecision(-0.5), "RecallAtPrecision", "precision must be in [0, 1]", "got -0.5"),
+            bad("sensitivity at specificity NaN", () -> new SensitivityAtSpecificity(Double.NaN), "specificity must be in [0, 1]", "got NaN"),
+            bad("specificity at sensitivity num_thresholds 0", () -> new SpecificityAtSensitivity(0.5).numThresholds(0),
+                    "SpecificityAtSensitivity.numThresholds", "> 0", "got 0"),
+            bad("precision at recall negative class id", () -> new PrecisionAtRecall(0.5).classId(-1), "PrecisionAtRecall.classId", ">= 0", "got -1"),
+            bad("class id beyond the output", () -> new RecallAtPrecision(0.5).classId(3).checkOutput("probs", new int[] {3}),
+                    "RecallAtPrecision 'recall_at_precision'", "classId must be below the output's 3 columns", "got 3", "output probs"),
+            bad("precision at recall by name", () -> EpochMetric.of("precision_at_recall"), "metric 'precision_at_recall' needs the rate",
+                    "new PrecisionAtRecall(0.8)"),
+            bad("precision at recall from a Keras file without its recall", () -> EpochMetric.deserialize(Map.of("class_name", "PrecisionAtRecall",
+                    "config", Map.of("num_thresholds", 10))), "PrecisionAtRecall needs recall", "a number in [0, 1]", "got null"),
+            bad("loss metric of mse", () -> new LossMetric(Loss.MSE), "LossMetric: loss must be one Keras has a metric class for", "got MSE",
+                    "\"mean_squared_error\" is a Metric"),
+            bad("loss metric of huber", () -> new LossMetric(Loss.HUBER), "LossMetric: loss", "got HUBER", "none in Keras"),
+            bad("loss metric of null", () -> new LossMetric(null), "LossMetric: loss", "got null"),
+            bad("loss metric blank name", () -> new LossMetric(Loss.POISSON).name(" "), "LossMetric.name", "non-blank", "' '"),
+            bad("kld is no Keras 3 metric name", () -> EpochMetric.of("kld"), "unknown metric 'kld'", "kl_divergence"),
+            bad("sparse cross-entropy metric on a dense loss", () -> new Sequential(new Dense(3).inputShape(2)).compile("adam", "categorical_crossentropy",
+                    "sparse_categorical_crossentropy"), "metric sparse_categorical_crossentropy needs class-index targets", "takes dense targets"),
+            bad("binary cross-entropy metric on a sparse loss", () -> new Sequential(new Dense(3).inputShape(2)).compile("adam",
+                    "sparse_categorical_crossentropy", "bce"), "metric bce needs dense targets", "class indices"),
+            bad("categorical cross-entropy metric with label smoothing from a Keras file", () -> EpochMetric.deserialize(Map.of("class_name",
+                    "CategoricalCrossentropy", "config", Map.of("label_smoothing", 0.1))), "metric CategoricalCrossentropy", "label_smoothing 0.1",
+                    "not supported"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void rejectedWithAClearMessage(String name, Executable call, List<String> words) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call, name);
+        for (String w : words) assertTrue(e.getMessage().contains(w), name + ": '" + w + "' not in: " + e.getMessage());
+    }
+
+    /** Every case is distinct (a copied line would test nothing new). */
+    @Test
+    void casesAreDistinct() {
+        List<Object> names = cases().map(a -> a.get()[0]).toList();
+        assertEquals(names.size(), names.stream().distinct().count());
+    }
+
+    /** R2Score on a sequence output and a class id beyond the columns are refused at fit's start: the weights stay as they were. */
+    @Test
+    void anOutputAMetricCannotTakeIsRefusedBeforeTraining() {
+        Tensor x = Tensor.zeros(4, 4, 2);
+        for (EpochMetric metric : List.of(new R2Score(), new SensitivityAtSpecificity(0.5).classId(2))) {
+            Sequential m = new Sequential(new SimpleRNN(3).returnSequences(true).inputShape(4, 2), new Dense(2).activation("sigmoid").name("probs"));
+            m.compile("adam", "binary_crossentropy", metric);
+            float before = m.getWeights().get(0).data()[0];
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> m.fit(x, Tensor.zeros(4, 4, 2), new FitOptions().epochs(1).batchSize(2).verbose(0)));
+            assertTrue(e.getMessage().contains("output probs"), e.getMessage());
+            assertEquals(before, m.getWeights().get(0).data()[0], "the model did not train");
+            m.close();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.io.Json;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.losses.LossMetric;
+import dev.jrnn.model.Sequential;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link KerasTraining}: the metric objects of a compile config as Keras 3 writes them (serialize_keras_object), with their options. */
+class KerasTrainingMetricsTest {
+    private static Map<?, ?> config(Sequential m, int i) { return (Map<?, ?>) ((Map<?, ?>) m.metricConfigs().get(i)).get("config"); }
+
+    @Test
+    void kerasMetricObjectsCompileWithTheirOptions() {
+        dev.jrnn.Jrnn.setBackend("cpu");
+        String obj = "{\"module\": \"keras.metrics\", \"class_name\": \"%s\", \"config\": %s, \"registered_name\": null}";
+        String metrics = String.join(", ",
+                String.format(obj, "R2Score", "{\"name\": \"r2\", \"dtype\": \"float32\", \"class_aggregation\": \"variance_weighted_average\", \"num_regressors\": 2}"),
+                String.format(obj, "TruePositives", "{\"name\": \"tp\", \"dtype\": \"float32\", \"thresholds\": [0.25, 0.75]}"),
+                String.format(obj, "FalseNegatives", "{\"name\": \"false_negatives\", \"dtype\": \"float32\", \"thresholds\": null}"),
+                String.format(obj, "RecallAtPrecision", "{\"name\": \"rap\", \"dtype\": \"float32\", \"class_id\": 1, \"num_thresholds\": 50, \"precision\": 0.8}"),
+                String.format(obj, "BinaryCrossentropy", "{\"name\": \"bce\", \"dtype\": \"float32\", \"from_logits\": true, \"label_smoothing\": 0.0}"),
+                String.format(obj, "KLDivergence", "{\"name\": \"kl_divergence\", \"dtype\": \"float32\"}"),
+                String.format(obj, "MeanSquaredError", "{\"name\": \"mean_squared_error\", \"dtype\": \"float32\"}"),
+                "\"r2_score\"", "\"categorical_hinge\"");
+        Sequential m = new Sequential(new dev.jrnn.layers.SimpleRNN(3).inputShape(4, 2), new Dense(2).activation("sigmoid"));
+        KerasTraining.compile(m, Json.parse("{\"loss\": \"binary_crossentropy\", \"optimizer\": {\"class_name\": \"Adam\", \"config\": {}},"
+                + " \"metrics\": [" + metrics + "]}"), "f.keras");
+        assertEquals(List.of("r2", "tp", "false_negatives", "rap", "bce", "kl_divergence", "mean_squared_error", "r2_score", "categorical_hinge"),
+                m.metricNames());
+        assertEquals("variance_weighted_average", config(m, 0).get("class_aggregation"));
+        assertEquals(2, config(m, 0).get("num_regressors"));
+        assertEquals(List.of(0.25, 0.75), config(m, 1).get("thresholds"));
+        assertTrue(config(m, 2).containsKey("thresholds") && config(m, 2).get("thresholds") == null);
+        assertEquals(Map.of("name", "rap", "dtype", "float32", "class_id", 1, "num_thresholds", 50, "precision", 0.8), config(m, 3));
+        assertEquals(true, config(m, 4).get("from_logits"));
+        assertEquals("mean_squared_error", m.metricConfigs().get(6), "a class without options goes by its name, as before");
+        assertEquals("r2_score", m.metricConfigs().get(7));
+        m.close();
+    }
+
+    /** An option jrnn lacks (label_smoothing) drops the metrics with a warning but still compiles, as for any metric it cannot take. */
+    @Test
+    void anOptionJrnnLacksCompilesWithoutTheMetrics() {
+        dev.jrnn.Jrnn.setBackend("cpu");
+        Sequential m = new Sequential(new Dense(1).inputShape(2));
+        KerasTraining.compile(m, Json.parse("{\"loss\": \"mse\", \"optimizer\": {\"class_name\": \"Adam\", \"config\": {}}, \"metrics\": ["
+                + "{\"class_name\": \"BinaryCrossentropy\", \"config\": {\"name\": \"bce\", \"label_smoothing\": 0.1}}]}"), "f.keras");
+        assertEquals(List.of(), m.metricNames());
+        assertEquals("adam", m.optimizer().getClass().getSimpleName().toLowerCase());
+        assertEquals(LossMetric.class, dev.jrnn.losses.EpochMetric.deserialize(Map.of("class_name", "Hinge", "config", Map.of())).getClass());
+        m.close();
+    }
+}

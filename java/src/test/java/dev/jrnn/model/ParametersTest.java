@@ -1,0 +1,165 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Param;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.Optimizer;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** How a model's store follows the layers' trainable flags, and how the optimizer's per-weight state follows the store. */
+class ParametersTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    @BeforeEach
+    void fresh() {
+        Jrnn.clearSession();
+        Jrnn.setSeed(11);
+    }
+
+    private static Tensor random(SplittableRandom r, int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) d[i] = (float) r.nextDouble(-1, 1);
+        return t;
+    }
+
+    private static final FitOptions ONE_EPOCH = new FitOptions().epochs(1).batchSize(4).shuffle(false).verbose(0);
+
+    /** The optimizer's state of each trainable weight, by weight (its slice of the flat state at the weight's offset). */
+    private static Map<Param, Map<String, float[]>> stateByWeight(Model m) {
+        Map<Param, Map<String, float[]>> r = new IdentityHashMap<>();
+        Map<String, float[]> flat = m.optimizer().state();
+        for (Param p : m.parameters().trainable) {
+            Map<String, float[]> slots = new java.util.LinkedHashMap<>();
+            for (var e : flat.entrySet()) {
+                int at = Math.toIntExact(p.offset());
+                slots.put(e.getKey(), java.util.Arrays.copyOfRange(e.getValue(), at, at + Math.toIntExact(p.size())));
+            }
+            r.put(p, slots);
+        }
+        return r;
+    }
+
+    private static List<float[]> values(Layer l) {
+        List<float[]> r = new ArrayList<>();
+        for (Param p : l.params()) r.add(p.get().data().clone());
+        return r;
+    }
+
+    private static void assertSameValues(List<float[]> a, List<float[]> b, String what) {
+        assertEquals(a.size(), b.size(), what);
+        for (int k = 0; k < a.size(); k++) assertArrayEquals(a.get(k), b.get(k), what + ", weight " + k);
+    }
+
+    @Test
+    void aLayerFrozenAfterTrainingStaysStillWithoutACompile() {
+        SplittableRandom r = new SplittableRandom(3);
+        Tensor x = random(r, 8, 5, 2), y = random(r, 8, 1);
+        Sequential m = new Sequential(new LSTM(3).inputShape(5, 2), new Dense(1));
+        m.compile(new Adam(0.05), "mse");
+        m.fit(x, y, ONE_EPOCH);   // Adam's moments of the LSTM are not zero now: they would move it on
+        Layer lstm = m.layers().get(0);
+        List<float[]> before = values(lstm), denseBefore = values(m.layers().get(1));
+        lstm.trainable(false);
+        m.fit(x, y, ONE_EPOCH);
+        assertSameValues(before, values(lstm), "the frozen LSTM");
+        assertNotEquals(denseBefore.get(0)[0], values(m.layers().get(1)).get(0)[0], "the Dense trains on");
+        assertEquals(m.layers().get(1).params().size(), m.parameters().trainable.size(), "only the Dense's weights train");
+    }
+
+    @Test
+    void theOptimizerKeepsTheStateOfTheWeightsThatStillTrain() {
+        SplittableRandom r = new SplittableRandom(4);
+        Tensor x = random(r, 8, 5, 2), y = random(r, 8, 1);
+        Sequential m = new Sequential(new LSTM(3).inputShape(5, 2), new Dense(1));
+        Optimizer adam = new Adam(0.05);
+        m.compile(adam, "mse");
+        m.fit(x, y, ONE_EPOCH);
+        Map<Param, Map<String, float[]>> before = stateByWeight(m);
+        m.layers().get(0).trainable(false);
+        m.compile(adam, "mse");   // Keras: the same optimizer keeps a slot per variable
+        Map<Param, Map<String, float[]>> after = stateByWeight(m);
+        assertEquals(2, after.size(), "the Dense's kernel and bias train");
+        for (Param p : after.keySet()) {
+            assertTrue(before.containsKey(p), p.name());
+            for (String slot : List.of("m", "v")) {
+                assertArrayEquals(before.get(p).get(slot), after.get(p).get(slot), p.name() + " " + slot);
+                assertNotEquals(0f, after.get(p).get(slot)[0], p.name() + " " + slot + " is not zero");
+            }
+        }
+        assertEquals(2, adam.iterations(), "the step count carries on");
+        m.layers().get(0).trainable(true);
+        m.compile(adam, "mse");
+        Map<Param, Map<String, float[]>> again = stateByWeight(m);
+        for (Param p : m.layers().get(0).params()) {
+            for (float v : again.get(p).get("m")) assertEquals(0f, v, p.name() + ": trains again, from zero moments");
+        }
+        for (Param p : m.layers().get(1).params()) assertArrayEquals(before.get(p).get("v"), again.get(p).get("v"), p.name());
+    }
+
+    @Test
+    void aCallbackThatUnfreezesALayerTrainsItFromTheNextBatch() {
+        SplittableRandom r = new SplittableRandom(5);
+        Tensor x = random(r, 8, 5, 2), y = random(r, 8, 1);
+        Sequential m = new Sequential(new LSTM(3).inputShape(5, 2), new Dense(1));
+        Layer lstm = m.layers().get(0);
+        lstm.trainable(false);
+        m.compile(new SGD(0.1).momentum(0.9), "mse");
+        List<float[]> start = values(lstm);
+        List<List<float[]>> atBatchEnd = new ArrayList<>();
+        Callback unfreeze = new Callback() {
+            @Override
+            public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                atBatchEnd.add(values(lstm));
+                if (batch == 0) lstm.trainable(true);
+            }
+        };
+        m.fit(x, y, new FitOptions().epochs(1).batchSize(4).shuffle(false).verbose(0).callbacks(unfreeze));
+        assertSameValues(start, atBatchEnd.get(0), "frozen in batch 0");
+        assertFalse(java.util.Arrays.equals(start.get(0), atBatchEnd.get(1).get(0)), "the LSTM's kernel moved in batch 1");
+        assertEquals(5, m.parameters().trainable.size(), "all weights train");
+    }
+
+    @Test
+    void popThenAddKeepsTheMomentsOfTheLayersThatStay() {
+        SplittableRandom r = new SplittableRandom(6);
+        Tensor x = random(r, 8, 5, 2), y = random(r, 8, 1);
+        Sequential m = new Sequential(new LSTM(3).inputShape(5, 2), new Dense(1));
+        m.compile(new Adam(0.05), "mse");
+        m.fit(x, y, ONE_EPOCH);
+        Map<Param, Map<String, float[]>> before = stateByWeight(m);
+        m.pop();
+        m.add(new Dense(1).name("head"));
+        m.ensureGraph();
+        Map<Param, Map<String, float[]>> after = stateByWeight(m);
+        for (Param p : m.layers().get(0).params()) {
+            assertArrayEquals(before.get(p).get("m"), after.get(p).get("m"), p.name() + " m");
+            assertArrayEquals(before.get(p).get("v"), after.get(p).get("v"), p.name() + " v");
+        }
+        for (Param p : m.layers().get(1).params()) for (float v : after.get(p).get("v")) assertEquals(0f, v, "the new head starts at zero");
+        m.fit(x, y, ONE_EPOCH);   // and trains on
+        assertEquals(4, m.optimizer().iterations());
+    }
+}
