@@ -76,6 +76,9 @@ public class AdditiveAttention extends BaseDenseAttention {
     public AdditiveAttention useCausalMask(boolean c) { super.useCausalMask(c); return this; }
 
     @Override
+    public AdditiveAttention maskStream(long seed, long drawn) { super.maskStream(seed, drawn); return this; }
+
+    @Override
     public AdditiveAttention returnAttentionScores(boolean r) { super.returnAttentionScores(r); return this; }
 
     @Override

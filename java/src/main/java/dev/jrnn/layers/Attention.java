@@ -122,6 +122,9 @@ public class Attention extends BaseDenseAttention {
     public Attention useCausalMask(boolean c) { super.useCausalMask(c); return this; }
 
     @Override
+    public Attention maskStream(long seed, long drawn) { super.maskStream(seed, drawn); return this; }
+
+    @Override
     public Attention returnAttentionScores(boolean r) { super.returnAttentionScores(r); return this; }
 
     @Override

@@ -117,6 +117,18 @@ public abstract class BaseDenseAttention extends Layer {
     /** Writes the score weights' initial values (Keras' initializers). */
     abstract void initScoreParams(SplittableRandom rng);
 
+    /**
+     * The dropout mask stream, for saving a training run: {seed, masks drawn so far}; {@link #maskStream(long, long)}
+     * puts it back, so a resumed fit draws the masks the uninterrupted one would have drawn (as {@link Dropout}'s).
+     */
+    public long[] maskStream() { return masks.state(); }
+
+    /** Sets the mask stream saved by {@link #maskStream()}; the layer must be built. */
+    public BaseDenseAttention maskStream(long seed, long drawn) {
+        masks.restore(backend(), name(), seed, drawn);
+        return this;
+    }
+
     /** Frees the dropout mask counter. */
     @Override
     public void releaseBuffers() { masks.release(); }
