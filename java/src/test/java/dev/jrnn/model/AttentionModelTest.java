@@ -108,6 +108,9 @@ class AttentionModelTest {
     @Test
     void savesAndLoadsBothLayersInKeras3sLayout(@TempDir Path dir) throws Exception {
         try (Model m = both()) {
+            String summary = m.summaryString();   // Keras' table: the scores output's shape, the weights counted
+            assertTrue(summary.contains(" att (Attention)") && summary.contains("(None, 3, 2)") && summary.contains("(None, 3, 5)")
+                    && summary.contains("Total params: 16"), summary);
             m.getLayer("att").setWeights(List.of(Tensor.wrap(new float[] {0.7f}, 1), Tensor.wrap(new float[] {-1.2f}, 1)));
             m.compile("adam", "mse");
             List<Tensor> want = m.predictAll(inputs(), 32, null);
