@@ -62,6 +62,41 @@ class KerasAttentionImportTest {
         }
     }
 
+    /** The generated .keras with its config.json edited by {@code edit}, written to {@code out}. */
+    private static Path edited(Path out, java.util.function.UnaryOperator<String> edit) throws IOException {
+        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(resource("keras3_attention.keras").toFile());
+             java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(out))) {
+            for (var e : java.util.Collections.list(in.entries())) {
+                byte[] b = in.getInputStream(e).readAllBytes();
+                if (e.getName().equals("config.json")) {
+                    String cfg = new String(b, java.nio.charset.StandardCharsets.UTF_8), changed = edit.apply(cfg);
+                    assertFalse(cfg.equals(changed), "the edit changed nothing");
+                    b = changed.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                }
+                z.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                z.write(b);
+                z.closeEntry();
+            }
+        }
+        return out;
+    }
+
+    /** What jrnn cannot read from an attention layer's config or call is an IOException naming the file, layer and value. */
+    @Test
+    void badAttentionConfigsAreRefusedNamingTheLayer(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path mode = edited(dir.resolve("mode.keras"), c -> c.replace("\"score_mode\": \"concat\"", "\"score_mode\": \"general\""));
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> Models.load(mode));
+        assertTrue(e.getMessage().contains("mode.keras") && e.getMessage().contains("layer 'concat' (Attention)")
+                && e.getMessage().contains("score_mode") && e.getMessage().contains("\"general\""), e.getMessage());
+        Path arg = edited(dir.resolve("arg.keras"), c -> c.replace("\"use_causal_mask\": true", "\"use_causal_mask\": 3"));
+        e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> Models.load(arg));
+        assertTrue(e.getMessage().contains("use_causal_mask") && e.getMessage().contains("should be true or false"), e.getMessage());
+        Path rate = edited(dir.resolve("rate.keras"), c -> c.replace("\"dropout\": 0.1", "\"dropout\": 1.5"));
+        e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> Models.load(rate));
+        assertTrue(e.getMessage().contains("layer 'bahdanau' (AdditiveAttention)") && e.getMessage().contains("dropout")
+                && e.getMessage().contains("[0, 1)"), e.getMessage());
+    }
+
     /** The weights alone into the same architecture built in jrnn, by structure (Keras 3 names groups by class). */
     @Test
     void keras3WeightsFileLoadsIntoAModelBuiltInJrnn(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
