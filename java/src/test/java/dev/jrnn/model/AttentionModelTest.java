@@ -85,6 +85,40 @@ class AttentionModelTest {
         }
     }
 
+    /**
+     * A captured-and-replayed train step (RecordingBackend's capture, as a CUDA graph freezes arguments) gives bit for bit
+     * the eager fit's losses and weights: masks, the causal triangle and dropout draws are all device-side.
+     */
+    @Test
+    void attentionTrainStepsReplayExactly() {
+        SplittableRandom r = new SplittableRandom(6);
+        int n = 9, t = 5, vocab = 8;
+        float[] ids = new float[n * t], y = new float[n * t];
+        for (int i = 0; i < n; i++) {
+            int len = 1 + r.nextInt(t);
+            for (int s = 0; s < len; s++) ids[i * t + s] = 1 + r.nextInt(vocab - 1);   // 0 = padding
+        }
+        for (int i = 0; i < y.length; i++) y[i] = r.nextInt(3);
+        java.util.function.Supplier<Model> make = () -> {
+            Input in = Input.shape(t);
+            Node seq = new LSTM(6).returnSequences(true).apply(new Embedding(vocab, 4).maskZero(true).apply(in));
+            Node self = new Attention().useScale(true).useCausalMask(true).dropout(0.3).apply(seq, seq);
+            Node add = new AdditiveAttention().dropout(0.2).apply(self, seq);
+            Model m = new Model(in, new Dense(3).apply(new Concatenate().apply(seq, add)));
+            m.compile(new dev.jrnn.optim.Adam(0.01), "sparse_categorical_crossentropy_from_logits");
+            return m;
+        };
+        List<Tensor> xs = List.of(Tensor.wrap(ids, n, t)), ys = List.of(Tensor.wrap(y, n, t, 1));
+        GraphReplayTest.Run eager = GraphReplayTest.fit(dev.jrnn.backend.Backends.cpu(), make, xs, ys,
+                new FitOptions().epochs(3).batchSize(4).verbose(0).seed(2));
+        dev.jrnn.backend.RecordingBackend rec = new dev.jrnn.backend.RecordingBackend(dev.jrnn.backend.Backends.cpu());
+        GraphReplayTest.Run graphed = GraphReplayTest.fit(rec, make, xs, ys, new FitOptions().epochs(3).batchSize(4).verbose(0).seed(2));
+        GraphReplayTest.assertSame(eager, graphed);
+        assertEquals(2, rec.captures, "one graph per batch size");
+        assertEquals(0, rec.failedCaptures);
+        Jrnn.setBackend("cpu");
+    }
+
     /** A model with both layers and every setting that reaches a file. */
     private static Model both() {
         Input q = Input.shape(3, 4).name("query"), v = Input.shape(5, 2).name("value"), k = Input.shape(5, 4).name("key");
