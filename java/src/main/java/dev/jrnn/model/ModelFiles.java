@@ -49,7 +49,7 @@ final class ModelFiles {
             // compiled model reads only this part)
             if (opt.schedule() == null) o.put("learning_rate", (double) opt.learningRate());
             List<Object> names = new ArrayList<>();
-            // state the next step would drop (a recompile changed which weights train) is not saved: the file resumes as this model
+            // state of another store (a new optimizer not stepped yet) is not saved: the file resumes as this model would
             Map<String, float[]> current = opt.boundTo(ps.store, ps.trainableSize) ? opt.state() : Map.of();
             for (var e : current.entrySet()) {
                 names.add(e.getKey());
@@ -223,7 +223,7 @@ final class ModelFiles {
         model.ensureGraph();
         Parameters ps = model.parameters();
         for (float[] s : state.values()) {
-            if (s.length != ps.trainableSize) {   // saved before a layer was frozen or unfrozen without recompiling
+            if (s.length != ps.trainableSize) {   // a file whose model trained another set of weights (edited, or not jrnn's)
                 System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, "the saved optimizer state is for "
                         + s.length + " trainable weights, the model trains " + ps.trainableSize + ": its moments start afresh");
                 opt.iterations(it);
