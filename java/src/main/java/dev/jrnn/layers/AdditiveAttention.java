@@ -39,6 +39,10 @@ public class AdditiveAttention extends BaseDenseAttention {
 
     public boolean useScale() { return useScale; }
 
+    /** The scale has the query's dim: a later call fits when its query has the same (a key or none, any steps). */
+    @Override
+    protected boolean weightsFit(List<int[]> built, List<int[]> given) { return built.get(0)[1] == given.get(0)[1]; }
+
     @Override
     protected void createParams(List<int[]> in) {
         if (useScale) scale = addParam("scale", in.get(0)[1]);

@@ -61,6 +61,10 @@ public class Attention extends BaseDenseAttention {
         if (isBuilt()) throw new IllegalStateException(name() + ": " + what + " must be set before the layer is built (it decides its weights)");
     }
 
+    /** Its weights are scalars: any later call fits them (other dims, a key or none), as in Keras. */
+    @Override
+    protected boolean weightsFit(List<int[]> built, List<int[]> given) { return true; }
+
     @Override
     protected void createParams(List<int[]> in) {
         if (useScale) scale = addParam("scale", 1);

@@ -217,6 +217,22 @@ class AttentionTest {
         }
     }
 
+    /** A built layer takes later calls its weights fit: Attention any dims (scalar weights), AdditiveAttention the same query dim. */
+    @Test
+    void laterCallsWithOtherShapesAsKerasAllows() {
+        Attention a = new Attention().useScale(true);
+        a.callAll(List.of(Tensor.zeros(1, 3, 4), Tensor.zeros(1, 5, 4)));
+        List<Tensor> out = a.callAll(List.of(Tensor.zeros(2, 2, 6), Tensor.zeros(2, 7, 3), Tensor.zeros(2, 7, 6)));
+        assertArrayEquals(new int[] {2, 2, 3}, out.get(0).shape());
+        AdditiveAttention add = new AdditiveAttention();
+        add.callAll(List.of(Tensor.zeros(1, 3, 4), Tensor.zeros(1, 5, 4)));
+        assertArrayEquals(new int[] {2, 6, 2}, add.callAll(List.of(Tensor.zeros(2, 6, 4), Tensor.zeros(2, 3, 2),
+                Tensor.zeros(2, 3, 4))).get(0).shape());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> add.callAll(List.of(Tensor.zeros(1, 3, 5), Tensor.zeros(1, 5, 5))));
+        assertTrue(e.getMessage().contains("(the shape it was built for)"), e.getMessage());
+    }
+
     /**
      * PyTorch float64 computing Keras' formula ({@code make_attention_golden.py}): inputs {@code ((i * 37) % 19 - 9) / 10}
      * for query, {@code ((i * 23) % 17 - 8) / 8} for value, {@code ((i * 29) % 13 - 6) / 7} for key; B = 2, Tq = 3, Tv = 4,
