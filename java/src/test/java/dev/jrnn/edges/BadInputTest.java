@@ -435,6 +435,10 @@ class BadInputTest {
         bad("callbacks: TensorBoard into a file", java.io.UncheckedIOException.class,
                 f -> f.model.fit(x(8), y(8), quiet().callbacks(new dev.jrnn.model.TensorBoard(f.good))),
                 "TensorBoard: cannot write under", "good.safetensors");
+        bad("models: fromJson not JSON", IAE, f -> dev.jrnn.model.Models.fromJson("[1, "), "fromJson: not JSON");
+        bad("models: fromJson unknown layer", IAE,
+                f -> dev.jrnn.model.Models.fromJson("{\"class_name\": \"Sequential\", \"config\": {\"layers\": [{\"class_name\": "
+                        + "\"Conv3D\", \"config\": {\"name\": \"c\"}}]}}"), "fromJson", "Conv3D");
         bad("fit: validationSteps 0", IAE, f -> new FitOptions().validationSteps(0), "validationSteps must be >= 1, got 0");
         bad("fit: validationSteps without validation data", IAE, f -> f.model.fit(x(8), y(8), quiet().validationSteps(2)),
                 "sequential.fit: FitOptions.validationSteps applies to validation data", "there is none");

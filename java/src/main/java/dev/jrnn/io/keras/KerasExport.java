@@ -94,6 +94,11 @@ public final class KerasExport {
         zip.closeEntry();
     }
 
+    /** The model's architecture as Keras 3's {@code model.to_json()} writes it (no weights, no compile config). */
+    public static String toJson(Model model) {
+        return Json.write(modelConfig(model));
+    }
+
     /** The model config in Keras 3's schema: Sequential with a leading InputLayer, or Functional with inbound nodes. */
     static Map<String, Object> modelConfig(Model model) {
         Map<String, Object> c = new LinkedHashMap<>();
