@@ -394,7 +394,13 @@ class ModelFilesTest {
                 Arguments.of("Adam, ExponentialDecay", (Supplier<Optimizer>) () -> new Adam(new ExponentialDecay(0.02, 3, 0.5).staircase(true))),
                 Arguments.of("SGD, PiecewiseConstantDecay", (Supplier<Optimizer>) () -> new SGD(
                         new PiecewiseConstantDecay(new long[] {2, 5}, new double[] {0.2, 0.05, 0.01})).momentum(0.5)),
-                Arguments.of("AdamW, CosineDecay", (Supplier<Optimizer>) () -> new AdamW(new CosineDecay(0.001, 6).alpha(0.1).warmup(0.03, 2))));
+                Arguments.of("AdamW, CosineDecay", (Supplier<Optimizer>) () -> new AdamW(new CosineDecay(0.001, 6).alpha(0.1).warmup(0.03, 2))),
+                Arguments.of("SGD, PolynomialDecay", (Supplier<Optimizer>) () -> new SGD(
+                        new dev.jrnn.optim.schedules.PolynomialDecay(0.05, 3).endLearningRate(0.01).power(2).cycle(true))),
+                Arguments.of("Adam, InverseTimeDecay", (Supplier<Optimizer>) () -> new Adam(
+                        new dev.jrnn.optim.schedules.InverseTimeDecay(0.02, 2, 0.5).staircase(true))),
+                Arguments.of("RMSprop, CosineDecayRestarts", (Supplier<Optimizer>) () -> new RMSprop(
+                        new dev.jrnn.optim.schedules.CosineDecayRestarts(0.01, 2).tMul(1.5).mMul(0.8).alpha(0.1))));
     }
 
     @ParameterizedTest(name = "{0}")
