@@ -44,6 +44,11 @@ final class KerasLayers {
             "Flatten", "LayerNormalization", "Concatenate", "Add", "Multiply", "Average", "Conv1D",
             "AveragePooling1D", "MaxPooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D");
 
+    /** {@link #SUPPORTED} and the classes {@link KerasWeightlessLayers} builds: every class read and written. */
+    static List<String> supported() {
+        return java.util.stream.Stream.concat(SUPPORTED.stream(), KerasWeightlessLayers.CLASSES.stream()).toList();
+    }
+
     private static final String[] HARMLESS = {"unroll", "noise_shape"};
 
     private final int kerasMajor;
@@ -82,8 +87,9 @@ final class KerasLayers {
             case "MaxPooling1D" -> pooling1d(new MaxPooling1D(oneInt(c, "pool_size", where)), c, where);
             case "GlobalAveragePooling1D" -> globalPooling(new GlobalAveragePooling1D(), c, where);
             case "GlobalMaxPooling1D" -> globalPooling(new GlobalMaxPooling1D(), c, where);
+            case String other when KerasWeightlessLayers.CLASSES.contains(other) -> KerasWeightlessLayers.build(other, c, where);
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "
-                    + String.join(", ", SUPPORTED));
+                    + String.join(", ", supported()));
         };
         warnHarmless(c, where);
         KerasPenalties.read(l, c, where);
@@ -340,8 +346,9 @@ final class KerasLayers {
                 c.put("data_format", "channels_last");
                 c.put("keepdims", p.keepdims());
             }
+            case Layer other when KerasWeightlessLayers.writes(other) -> KerasWeightlessLayers.write(other, c);
             default -> throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") cannot be saved; jrnn saves "
-                    + String.join(", ", SUPPORTED));
+                    + String.join(", ", supported()));
         }
         KerasPenalties.write(l, c);
         return KerasExport.serialized("keras.layers", l.kerasClass(), c);

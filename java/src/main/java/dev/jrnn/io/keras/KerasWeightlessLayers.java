@@ -1,0 +1,66 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Permute;
+import dev.jrnn.layers.Reshape;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Keras configs of jrnn's weightless reshaping layers (Reshape, Permute), read and written apart from
+ * {@link KerasLayers}' switch, which hands these classes here.
+ */
+final class KerasWeightlessLayers {
+    /** The Keras classes built here. */
+    static final List<String> CLASSES = List.of("Reshape", "Permute");
+
+    private KerasWeightlessLayers() {}
+
+    /** The layer of Keras class {@code cls} (one of {@link #CLASSES}); what its constructor refuses names the layer. */
+    static Layer build(String cls, KerasConfig c, String where) {
+        try {
+            return switch (cls) {
+                case "Reshape" -> new Reshape(ints(c, "target_shape", where));
+                case "Permute" -> new Permute(ints(c, "dims", where));
+                default -> throw new IllegalStateException("not a class of " + CLASSES + ": " + cls);
+            };
+        } catch (IllegalArgumentException e) {
+            throw new KerasFormatException(where + ": " + e.getMessage());
+        }
+    }
+
+    /** Whether {@link #write} knows {@code l}'s class. */
+    static boolean writes(Layer l) {
+        return l instanceof Reshape || l instanceof Permute;
+    }
+
+    /** Puts {@code l}'s options into its Keras 3 config {@code c}, as Keras' get_config names them. */
+    static void write(Layer l, Map<String, Object> c) {
+        switch (l) {
+            case Reshape r -> c.put("target_shape", list(r.targetShape()));
+            case Permute p -> c.put("dims", list(p.dims()));
+            default -> throw new IllegalStateException("not a layer of " + CLASSES + ": " + l.kerasClass());
+        }
+    }
+
+    /** A list of integers (negative ones allowed: Reshape's -1), as Keras writes a tuple. */
+    private static int[] ints(KerasConfig c, String key, String where) {
+        List<?> l = c.list(key);
+        int[] r = new int[l.size()];
+        for (int i = 0; i < r.length; i++) {
+            if (!(l.get(i) instanceof Long v) || v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                throw new KerasFormatException(where + ": '" + key + "' should be a list of integers, got " + l);
+            }
+            r[i] = (int) (long) v;
+        }
+        return r;
+    }
+
+    private static List<Long> list(int[] v) {
+        List<Long> r = new ArrayList<>();
+        for (int x : v) r.add((long) x);
+        return r;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Node;
+import dev.jrnn.layers.Permute;
+import dev.jrnn.layers.Reshape;
+import dev.jrnn.model.Input;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link KerasWeightlessLayers}: configs as Keras 3's get_config writes them, read and written back, and a saved model reloaded. */
+class KerasWeightlessLayersTest {
+    @BeforeAll
+    static void cpu() { Jrnn.setBackend("cpu"); }
+
+    /** A Keras 3 layer spec with {@code options} after name, trainable and dtype, as Keras serialises it. */
+    static Map<String, Object> spec(String cls, Object... options) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", "l");
+        c.put("trainable", true);
+        c.put("dtype", "float32");
+        for (int i = 0; i < options.length; i += 2) c.put((String) options[i], options[i + 1]);
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("module", "keras.layers");
+        s.put("class_name", cls);
+        s.put("config", c);
+        s.put("registered_name", null);
+        return s;
+    }
+
+    private static Layer roundTrip(Map<String, Object> spec) {
+        Layer l = new KerasLayers(3, "m.keras").build(new KerasConfig(spec, "layers[0]"));
+        assertEquals(spec, KerasLayers.config(l));
+        return l;
+    }
+
+    @Test
+    void reshapeAndPermuteReadAndWriteTheirOptions() {
+        Layer r = roundTrip(spec("Reshape", "target_shape", List.of(-1L, 2L)));
+        assertArrayEquals(new int[] {-1, 2}, assertInstanceOf(Reshape.class, r).targetShape());
+        Layer p = roundTrip(spec("Permute", "dims", List.of(2L, 1L)));
+        assertArrayEquals(new int[] {2, 1}, assertInstanceOf(Permute.class, p).dims());
+    }
+
+    @Test
+    void badOptionsNameTheLayer() {
+        KerasLayers k = new KerasLayers(3, "m.keras");
+        KerasFormatException e = assertThrows(KerasFormatException.class,
+                () -> k.build(new KerasConfig(spec("Permute", "dims", List.of(1L, 3L)), "layers[4]")));
+        assertTrue(e.getMessage().startsWith("layer 'l' (Permute): Permute: dims must be a permutation of 1..2"), e.getMessage());
+        e = assertThrows(KerasFormatException.class,
+                () -> k.build(new KerasConfig(spec("Reshape", "target_shape", List.of("a")), "layers[4]")));
+        assertTrue(e.getMessage().contains("'target_shape' should be a list of integers, got [a]"), e.getMessage());
+    }
+
+    /** A model of every layer read here: saved, reloaded, the same predictions. */
+    @Test
+    void savedModelReloads(@TempDir Path dir) throws Exception {
+        Input in = Input.shape(12).name("x");
+        Node h = new Permute(2, 1).name("perm").apply(new Reshape(-1, 3).name("rs").apply(in));
+        Model m = new Model(in, new Dense(2).name("head").apply(new LSTM(3).name("lstm").apply(h)));
+        Tensor x = Tensor.wrap(randoms(5 * 12), 5, 12);
+        Tensor want = m.predict(x);
+        m.save(dir.resolve("m.keras"));
+        try (Model back = Models.load(dir.resolve("m.keras"))) {
+            assertArrayEquals(want.data(), back.predict(x).data(), 0f);
+            assertInstanceOf(Permute.class, back.getLayer("perm"));
+        }
+        m.close();
+    }
+
+    static float[] randoms(int n) {
+        SplittableRandom rng = new SplittableRandom(7);
+        float[] d = new float[n];
+        for (int i = 0; i < n; i++) d[i] = (float) rng.nextDouble(-1, 1);
+        return d;
+    }
+}
