@@ -55,54 +55,44 @@ public class Permute extends Rearrangement {
         return List.of(out);
     }
 
-    /**
-     * One gather: {@code y[j] = x[idx[j]]} over rows of the trailing axes the permutation keeps in place, for as many
-     * samples at a time as float indices reach exactly (the same relative indices serve every chunk).
-     */
     @Override
     void rearrange(Backend be, DTensor x, DTensor y, List<DTensor> owned) {
-        Plan p = plan(x, be, owned);
-        for (int b = 0; b < x.dim(0); b += p.samples) {
-            int n = Math.min(p.samples, x.dim(0) - b) * p.rows;
-            long at = (long) b * p.rows * p.width;
-            be.gatherRows(n, p.width, p.idx.buf(), 0, x.buf(), at, y.buf(), at);
-        }
+        permute(be, name(), dims, x, y, owned, false);
     }
 
     @Override
     void rearrangeBackward(Backend be, DTensor dy, DTensor dx, List<DTensor> owned) {
-        Plan p = plan(dx, be, owned);
-        for (int b = 0; b < dx.dim(0); b += p.samples) {
-            int n = Math.min(p.samples, dx.dim(0) - b) * p.rows;
-            long at = (long) b * p.rows * p.width;
-            be.scatterAddRows(n, p.width, p.idx.buf(), 0, dy.buf(), at, dx.buf(), at);
-        }
+        permute(be, name(), dims, dx, dy, owned, true);
     }
 
-    /** The gather of input x: rows of {@code width} floats, {@code rows} per sample, {@code samples} per call. */
-    private record Plan(DTensor idx, int width, int rows, int samples) {}
-
-    private Plan plan(DTensor x, Backend be, List<DTensor> owned) {
+    /**
+     * {@code y} = {@code x} with each sample's axes reordered by {@code dims} (1-based), or with {@code backward}
+     * {@code x += } that rearrangement undone on {@code y}. One gather (scatter) over rows of the trailing axes the
+     * permutation keeps in place, for as many samples at a time as float indices reach exactly (the same relative
+     * indices serve every chunk); {@code who} names the caller in errors. Dot reuses it.
+     */
+    static void permute(Backend be, String who, int[] dims, DTensor x, DTensor y, List<DTensor> owned, boolean backward) {
         int[] s = Arrays.copyOfRange(x.shape(), 1, x.rank());
         int keep = dims.length;   // axes from here on stay in place
         while (keep > 0 && dims[keep - 1] == keep) keep--;
         int width = 1;
         for (int i = keep; i < s.length; i++) width *= s[i];
-        int rows = (int) (Arrays.stream(s).asLongStream().reduce(1, (a, c) -> a * c) / width);
+        long perSample = Arrays.stream(s).asLongStream().reduce(1, (a, c) -> a * c);
+        if (perSample == 0) return;
+        int rows = (int) (perSample / width);
         if (rows > MAX_INDEX) {
-            throw new IllegalArgumentException(name() + ": permuting " + rows + " rows per sample is more than the "
-                    + MAX_INDEX + " this layer indexes; input " + Layers.withBatch(s));
+            throw new IllegalArgumentException(who + ": permuting " + rows + " rows per sample is more than the "
+                    + MAX_INDEX + " a permutation indexes; input " + Layers.withBatch(s));
         }
-        int samples = Math.max(1, Math.min(x.dim(0), MAX_INDEX / Math.max(1, rows)));
-        // strides of the input's leading (moved) axes, in rows
-        long[] stride = new long[keep];
+        int batch = x.dim(0), samples = Math.max(1, Math.min(batch, MAX_INDEX / rows));
+        long[] stride = new long[keep];   // strides of the input's leading (moved) axes, in rows
         long st = 1;
         for (int i = keep - 1; i >= 0; i--) {
             stride[i] = st;
             st *= s[i];
         }
         float[] idx = new float[samples * rows];
-        int[] pos = new int[keep];   // the output's position, over its leading axes dims[0..keep)
+        int[] pos = new int[keep];   // the output's position over its leading axes
         for (int r = 0; r < rows; r++) {
             long src = 0;
             for (int i = 0; i < keep; i++) src += pos[i] * stride[dims[i] - 1];
@@ -112,9 +102,14 @@ public class Permute extends Rearrangement {
         for (int k = 1; k < samples; k++) {
             for (int r = 0; r < rows; r++) idx[k * rows + r] = idx[r] + (float) k * rows;
         }
-        DTensor d = DTensor.from(be, dev.jrnn.tensor.Tensor.wrap(idx, idx.length));
-        owned.add(d);
-        return new Plan(d, width, rows, samples);
+        DTensor ix = DTensor.from(be, dev.jrnn.tensor.Tensor.wrap(idx, idx.length));
+        owned.add(ix);
+        for (int b = 0; b < batch; b += samples) {
+            int n = Math.min(samples, batch - b) * rows;
+            long at = (long) b * rows * width;
+            if (backward) be.scatterAddRows(n, width, ix.buf(), 0, y.buf(), at, x.buf(), at);
+            else be.gatherRows(n, width, ix.buf(), 0, x.buf(), at, y.buf(), at);
+        }
     }
 
     @Override

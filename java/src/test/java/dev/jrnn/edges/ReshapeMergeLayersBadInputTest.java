@@ -1,8 +1,12 @@
 package dev.jrnn.edges;
 
 import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dot;
+import dev.jrnn.layers.Maximum;
+import dev.jrnn.layers.Minimum;
 import dev.jrnn.layers.Permute;
 import dev.jrnn.layers.Reshape;
+import dev.jrnn.layers.Subtract;
 import dev.jrnn.model.Input;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.function.Executable;
@@ -38,7 +42,25 @@ class ReshapeMergeLayersBadInputTest {
                 Arguments.of("dims not a permutation", (Executable) () -> new Permute(1, 1), List.of("Permute: dims", "permutation of 1..2", "[1, 1]")),
                 Arguments.of("dims from 0", (Executable) () -> new Permute(0, 1), List.of("Permute: dims", "start at 1", "[0, 1]")),
                 Arguments.of("dims of another rank", (Executable) () -> new Permute(2, 1).name("p").apply(Input.shape(2, 3, 4)),
-                        List.of("p: dims [2, 1]", "rank 3", "got (None, 2, 3, 4)")));
+                        List.of("p: dims [2, 1]", "rank 3", "got (None, 2, 3, 4)")),
+                Arguments.of("Subtract of three", (Executable) () -> new Subtract().name("sub").apply(Input.shape(4), Input.shape(4), Input.shape(4)),
+                        List.of("sub: a Subtract layer is called on exactly 2 inputs, got 3")),
+                Arguments.of("Maximum of two shapes", (Executable) () -> new Maximum().name("mx").apply(Input.shape(4), Input.shape(5)),
+                        List.of("mx: Maximum expects inputs of one shape", "(None, 4) and (None, 5)")),
+                Arguments.of("Minimum of two ranks", (Executable) () -> new Minimum().name("mn").apply(Input.shape(4), Input.shape(2, 4)),
+                        List.of("mn: Minimum expects inputs of one shape", "(None, 4) and (None, 2, 4)")),
+                Arguments.of("Dot axis past the rank", (Executable) () -> new Dot(3).name("dot").apply(Input.shape(4), Input.shape(4)),
+                        List.of("dot: axes [3] give axis 3 of input 0", "axes 1..1")),
+                Arguments.of("Dot negative axis past the rank", (Executable) () -> new Dot(-1, -3).name("dot").apply(Input.shape(4), Input.shape(3, 4)),
+                        List.of("dot: axes [-1, -3] give axis -3 of input 1", "axes 1..2")),
+                Arguments.of("Dot on the batch axis", (Executable) () -> new Dot(0), List.of("Dot: axes", "batch axis 0", "[0]")),
+                Arguments.of("Dot with three axes", (Executable) () -> new Dot(1, 2, 1), List.of("Dot: axes", "one axis or two", "[1, 2, 1]")),
+                Arguments.of("Dot of unequal axes", (Executable) () -> new Dot(2).name("dot").apply(Input.shape(5, 8), Input.shape(7, 6)),
+                        List.of("dot: axes [2] pair 8 values of input 0 (None, 5, 8) with 6 of input 1 (None, 7, 6)", "must match")),
+                Arguments.of("Dot of a 4-D input", (Executable) () -> new Dot(1).name("dot").apply(Input.shape(2, 3, 4), Input.shape(2)),
+                        List.of("dot: Dot takes inputs (batch, d) or (batch, m, n)", "(None, 2, 3, 4)")),
+                Arguments.of("Dot of one input", (Executable) () -> new Dot(1).name("dot").apply(Input.shape(2)),
+                        List.of("dot: a Dot layer is called on exactly 2 inputs, got 1")));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,20 +1,25 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.layers.Dot;
 import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Maximum;
+import dev.jrnn.layers.Minimum;
 import dev.jrnn.layers.Permute;
 import dev.jrnn.layers.Reshape;
+import dev.jrnn.layers.Subtract;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The Keras configs of jrnn's weightless reshaping layers (Reshape, Permute), read and written apart from
+ * The Keras configs of jrnn's weightless reshaping layers (Reshape, Permute) and merge layers (Subtract, Maximum,
+ * Minimum, Dot), read and written apart from
  * {@link KerasLayers}' switch, which hands these classes here.
  */
 final class KerasWeightlessLayers {
     /** The Keras classes built here. */
-    static final List<String> CLASSES = List.of("Reshape", "Permute");
+    static final List<String> CLASSES = List.of("Reshape", "Permute", "Subtract", "Maximum", "Minimum", "Dot");
 
     private KerasWeightlessLayers() {}
 
@@ -24,6 +29,11 @@ final class KerasWeightlessLayers {
             return switch (cls) {
                 case "Reshape" -> new Reshape(ints(c, "target_shape", where));
                 case "Permute" -> new Permute(ints(c, "dims", where));
+                case "Subtract" -> new Subtract();
+                case "Maximum" -> new Maximum();
+                case "Minimum" -> new Minimum();
+                case "Dot" -> new Dot(c.raw("axes") instanceof List<?> ? ints(c, "axes", where) : new int[] {signed(c, "axes", where)})
+                        .normalize(c.bool("normalize", false));
                 default -> throw new IllegalStateException("not a class of " + CLASSES + ": " + cls);
             };
         } catch (IllegalArgumentException e) {
@@ -33,7 +43,8 @@ final class KerasWeightlessLayers {
 
     /** Whether {@link #write} knows {@code l}'s class. */
     static boolean writes(Layer l) {
-        return l instanceof Reshape || l instanceof Permute;
+        return l instanceof Reshape || l instanceof Permute || l instanceof Subtract || l instanceof Maximum
+                || l instanceof Minimum || l instanceof Dot;
     }
 
     /** Puts {@code l}'s options into its Keras 3 config {@code c}, as Keras' get_config names them. */
@@ -41,6 +52,14 @@ final class KerasWeightlessLayers {
         switch (l) {
             case Reshape r -> c.put("target_shape", list(r.targetShape()));
             case Permute p -> c.put("dims", list(p.dims()));
+            case Subtract m -> { }
+            case Maximum m -> { }
+            case Minimum m -> { }
+            case Dot d -> {
+                int[] axes = d.axes();
+                c.put("axes", axes.length == 1 ? (Object) (long) axes[0] : list(axes));
+                c.put("normalize", d.normalize());
+            }
             default -> throw new IllegalStateException("not a layer of " + CLASSES + ": " + l.kerasClass());
         }
     }
@@ -56,6 +75,14 @@ final class KerasWeightlessLayers {
             r[i] = (int) (long) v;
         }
         return r;
+    }
+
+    private static int signed(KerasConfig c, String key, String where) {
+        if (!(c.raw(key) instanceof Long v) || v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw new KerasFormatException(where + ": '" + key + "' should be an integer or a list of two, got "
+                    + KerasConfig.describe(c.raw(key)));
+        }
+        return (int) (long) v;
     }
 
     private static List<Long> list(int[] v) {

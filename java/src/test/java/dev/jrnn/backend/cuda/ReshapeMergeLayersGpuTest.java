@@ -6,6 +6,10 @@ import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.Precision;
 import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Dot;
+import dev.jrnn.layers.Maximum;
+import dev.jrnn.layers.Minimum;
+import dev.jrnn.layers.Subtract;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Permute;
@@ -59,6 +63,28 @@ class ReshapeMergeLayersGpuTest {
     }
 
     @Test
+    void mergeLayersMatchTheCpu() {
+        parity("Subtract", Subtract::new, new int[] {5, 4}, new int[] {5, 4});
+        parity("Maximum", Maximum::new, new int[] {5, 4}, new int[] {5, 4}, new int[] {5, 4});
+        parity("Minimum", Minimum::new, new int[] {5, 4}, new int[] {5, 4});
+        parity("Dot vectors", () -> new Dot(1), new int[] {6}, new int[] {6});
+        parity("Dot (2, 2)", () -> new Dot(2), new int[] {5, 3}, new int[] {4, 3});
+        parity("Dot (1, 2) normalized", () -> new Dot(1, 2).normalize(true), new int[] {3, 5}, new int[] {4, 3});
+        parity("Dot vector-matrix normalized", () -> new Dot(1, 1).normalize(true), new int[] {3}, new int[] {3, 4});
+    }
+
+    @Test
+    void aMergingFitMatchesTheCpu() {
+        fitParity(() -> {
+            dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(6, 4);
+            dev.jrnn.layers.Node a = new Dense(4).apply(in), b = new Dense(4).apply(in);
+            dev.jrnn.layers.Node m = new Subtract().apply(new Maximum().apply(a, b), new Minimum().apply(a, in));
+            dev.jrnn.layers.Node s = new Dot(2).normalize(true).apply(m, in);
+            return new dev.jrnn.model.Model(in, new Dense(1).apply(new LSTM(3).apply(s)));
+        }, new int[] {6, 4});
+    }
+
+    @Test
     void aReshapingFitMatchesTheCpu() {
         fitParity(() -> new Sequential(new Reshape(6, 4).inputShape(24), new Permute(2, 1), new LSTM(5), new Dense(1)),
                 new int[] {24});
@@ -86,14 +112,14 @@ class ReshapeMergeLayersGpuTest {
     }
 
     /** Three epochs of the model {@code make} builds, on each backend from the same seed: the same losses. */
-    static void fitParity(Supplier<Sequential> make, int[] shape) {
+    static void fitParity(Supplier<? extends dev.jrnn.model.Model> make, int[] shape) {
         SplittableRandom r = new SplittableRandom(4);
         Tensor x = rand(r, batched(shape)), y = rand(r, 24, 1);
         List<Double> want = null;
         for (Backend be : List.of(cpu, gpu)) {
             Jrnn.setBackend(be);
             Jrnn.setSeed(9);
-            try (Sequential m = make.get()) {
+            try (dev.jrnn.model.Model m = make.get()) {
                 m.compile("adam", "mse");
                 List<Double> loss = m.fit(x, y, new FitOptions().epochs(3).batchSize(8).verbose(0).seed(1)).history().get("loss");
                 if (want == null) want = loss;

@@ -2,6 +2,10 @@ package dev.jrnn.io.keras;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Dot;
+import dev.jrnn.layers.Maximum;
+import dev.jrnn.layers.Minimum;
+import dev.jrnn.layers.Subtract;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Node;
@@ -62,6 +66,18 @@ class KerasWeightlessLayersTest {
     }
 
     @Test
+    void mergeLayersReadAndWriteTheirOptions() {
+        assertInstanceOf(Subtract.class, roundTrip(spec("Subtract")));
+        assertInstanceOf(Maximum.class, roundTrip(spec("Maximum")));
+        assertInstanceOf(Minimum.class, roundTrip(spec("Minimum")));
+        Dot one = assertInstanceOf(Dot.class, roundTrip(spec("Dot", "axes", -1L, "normalize", true)));
+        assertArrayEquals(new int[] {-1}, one.axes());
+        assertTrue(one.normalize());
+        Dot two = assertInstanceOf(Dot.class, roundTrip(spec("Dot", "axes", List.of(1L, 2L), "normalize", false)));
+        assertArrayEquals(new int[] {1, 2}, two.axes());
+    }
+
+    @Test
     void badOptionsNameTheLayer() {
         KerasLayers k = new KerasLayers(3, "m.keras");
         KerasFormatException e = assertThrows(KerasFormatException.class,
@@ -77,13 +93,17 @@ class KerasWeightlessLayersTest {
     void savedModelReloads(@TempDir Path dir) throws Exception {
         Input in = Input.shape(12).name("x");
         Node h = new Permute(2, 1).name("perm").apply(new Reshape(-1, 3).name("rs").apply(in));
-        Model m = new Model(in, new Dense(2).name("head").apply(new LSTM(3).name("lstm").apply(h)));
+        Node d = new Dense(4).name("d").apply(h);
+        Node merged = new Subtract().apply(new Maximum().apply(h, d), new Minimum().apply(h, d));
+        Node scores = new Dot(2).normalize(true).name("dot").apply(merged, h);
+        Model m = new Model(in, new Dense(2).name("head").apply(new LSTM(3).name("lstm").apply(scores)));
         Tensor x = Tensor.wrap(randoms(5 * 12), 5, 12);
         Tensor want = m.predict(x);
         m.save(dir.resolve("m.keras"));
         try (Model back = Models.load(dir.resolve("m.keras"))) {
             assertArrayEquals(want.data(), back.predict(x).data(), 0f);
             assertInstanceOf(Permute.class, back.getLayer("perm"));
+            assertTrue(assertInstanceOf(Dot.class, back.getLayer("dot")).normalize());
         }
         m.close();
     }
