@@ -1,12 +1,16 @@
 package dev.jrnn.edges;
 
 import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Cropping1D;
 import dev.jrnn.layers.Dot;
 import dev.jrnn.layers.Maximum;
 import dev.jrnn.layers.Minimum;
 import dev.jrnn.layers.Permute;
 import dev.jrnn.layers.Reshape;
 import dev.jrnn.layers.Subtract;
+import dev.jrnn.layers.UpSampling1D;
+import dev.jrnn.layers.ZeroPadding1D;
+import dev.jrnn.tensor.Tensor;
 import dev.jrnn.model.Input;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.function.Executable;
@@ -60,7 +64,16 @@ class ReshapeMergeLayersBadInputTest {
                 Arguments.of("Dot of a 4-D input", (Executable) () -> new Dot(1).name("dot").apply(Input.shape(2, 3, 4), Input.shape(2)),
                         List.of("dot: Dot takes inputs (batch, d) or (batch, m, n)", "(None, 2, 3, 4)")),
                 Arguments.of("Dot of one input", (Executable) () -> new Dot(1).name("dot").apply(Input.shape(2)),
-                        List.of("dot: a Dot layer is called on exactly 2 inputs, got 1")));
+                        List.of("dot: a Dot layer is called on exactly 2 inputs, got 1")),
+                Arguments.of("negative padding", (Executable) () -> new ZeroPadding1D(-1, 2), List.of("ZeroPadding1D: padding", ">= 0", "(-1, 2)")),
+                Arguments.of("negative cropping", (Executable) () -> new Cropping1D(0, -3), List.of("Cropping1D: cropping", ">= 0", "(0, -3)")),
+                Arguments.of("cropping every step", (Executable) () -> new Cropping1D(2, 1).name("crop").apply(Input.shape(3, 4)),
+                        List.of("crop: cropping (2, 1) must leave at least one of the 3 steps", "(None, 3, 4)")),
+                Arguments.of("cropping every step of a call", (Executable) () -> new Cropping1D(2).name("crop").call(Tensor.zeros(1, 4, 2)),
+                        List.of("crop: cropping (2, 2) must leave at least one of the 4 steps", "(None, 4, 2)")),
+                Arguments.of("zero up-sampling", (Executable) () -> new UpSampling1D(0), List.of("UpSampling1D: size", "positive", "got 0")),
+                Arguments.of("1-D layer on a 2-D input", (Executable) () -> new UpSampling1D(2).name("up").apply(Input.shape(4)),
+                        List.of("up: expected input (batch, steps, features), got (None, 4)")));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -156,7 +156,7 @@ final class KerasLayers {
     }
 
     /** Refuses a data_format other than Keras' default channels_last, the one layout jrnn's layers have. */
-    private static void channelsLast(KerasConfig c, String where) {
+    static void channelsLast(KerasConfig c, String where) {
         String format = c.string("data_format", "channels_last");
         if (!format.equals("channels_last")) {
             throw new KerasFormatException(where + ": option data_format='" + format + "' is not supported by jrnn (channels_last only)");

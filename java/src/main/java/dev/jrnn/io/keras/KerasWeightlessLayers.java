@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.layers.Cropping1D;
 import dev.jrnn.layers.Dot;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Maximum;
@@ -7,19 +8,23 @@ import dev.jrnn.layers.Minimum;
 import dev.jrnn.layers.Permute;
 import dev.jrnn.layers.Reshape;
 import dev.jrnn.layers.Subtract;
+import dev.jrnn.layers.UpSampling1D;
+import dev.jrnn.layers.ZeroPadding1D;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The Keras configs of jrnn's weightless reshaping layers (Reshape, Permute) and merge layers (Subtract, Maximum,
+ * The Keras configs of jrnn's weightless reshaping layers (Reshape, Permute, ZeroPadding1D, Cropping1D, UpSampling1D)
+ * and merge layers (Subtract, Maximum,
  * Minimum, Dot), read and written apart from
  * {@link KerasLayers}' switch, which hands these classes here.
  */
 final class KerasWeightlessLayers {
     /** The Keras classes built here. */
-    static final List<String> CLASSES = List.of("Reshape", "Permute", "Subtract", "Maximum", "Minimum", "Dot");
+    static final List<String> CLASSES = List.of("Reshape", "Permute", "ZeroPadding1D", "Cropping1D", "UpSampling1D", "Subtract",
+            "Maximum", "Minimum", "Dot");
 
     private KerasWeightlessLayers() {}
 
@@ -29,6 +34,16 @@ final class KerasWeightlessLayers {
             return switch (cls) {
                 case "Reshape" -> new Reshape(ints(c, "target_shape", where));
                 case "Permute" -> new Permute(ints(c, "dims", where));
+                case "ZeroPadding1D" -> {
+                    KerasLayers.channelsLast(c, where);
+                    int[] p = pair(c, "padding", where);
+                    yield new ZeroPadding1D(p[0], p[1]);
+                }
+                case "Cropping1D" -> {
+                    int[] p = pair(c, "cropping", where);
+                    yield new Cropping1D(p[0], p[1]);
+                }
+                case "UpSampling1D" -> new UpSampling1D(c.has("size") ? c.integer("size") : 2);
                 case "Subtract" -> new Subtract();
                 case "Maximum" -> new Maximum();
                 case "Minimum" -> new Minimum();
@@ -43,7 +58,8 @@ final class KerasWeightlessLayers {
 
     /** Whether {@link #write} knows {@code l}'s class. */
     static boolean writes(Layer l) {
-        return l instanceof Reshape || l instanceof Permute || l instanceof Subtract || l instanceof Maximum
+        return l instanceof Reshape || l instanceof Permute || l instanceof ZeroPadding1D || l instanceof Cropping1D
+                || l instanceof UpSampling1D || l instanceof Subtract || l instanceof Maximum
                 || l instanceof Minimum || l instanceof Dot;
     }
 
@@ -52,6 +68,12 @@ final class KerasWeightlessLayers {
         switch (l) {
             case Reshape r -> c.put("target_shape", list(r.targetShape()));
             case Permute p -> c.put("dims", list(p.dims()));
+            case ZeroPadding1D z -> {
+                c.put("padding", list(z.padding()));
+                c.put("data_format", "channels_last");
+            }
+            case Cropping1D z -> c.put("cropping", list(z.cropping()));
+            case UpSampling1D u -> c.put("size", (long) u.size());
             case Subtract m -> { }
             case Maximum m -> { }
             case Minimum m -> { }
@@ -75,6 +97,18 @@ final class KerasWeightlessLayers {
             r[i] = (int) (long) v;
         }
         return r;
+    }
+
+    /** Keras' int-or-pair option (standardize_tuple): n for both ends, or (left, right); absent: 1 at each end. */
+    private static int[] pair(KerasConfig c, String key, String where) {
+        if (!c.has(key)) return new int[] {1, 1};
+        if (!(c.raw(key) instanceof List<?>)) {
+            int v = signed(c, key, where);
+            return new int[] {v, v};
+        }
+        int[] p = ints(c, key, where);
+        if (p.length != 2) throw new KerasFormatException(where + ": '" + key + "' should be an integer or a list of two, got " + c.raw(key));
+        return p;
     }
 
     private static int signed(KerasConfig c, String key, String where) {

@@ -5,11 +5,14 @@ import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.Precision;
+import dev.jrnn.layers.Cropping1D;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Dot;
 import dev.jrnn.layers.Maximum;
 import dev.jrnn.layers.Minimum;
 import dev.jrnn.layers.Subtract;
+import dev.jrnn.layers.UpSampling1D;
+import dev.jrnn.layers.ZeroPadding1D;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Permute;
@@ -60,6 +63,9 @@ class ReshapeMergeLayersGpuTest {
         parity("Reshape", () -> new Reshape(-1, 4), new int[] {6, 6});
         parity("Permute (2, 1)", () -> new Permute(2, 1), new int[] {7, 5});
         parity("Permute (3, 1, 2)", () -> new Permute(3, 1, 2), new int[] {3, 4, 5});
+        parity("ZeroPadding1D", () -> new ZeroPadding1D(2, 1), new int[] {5, 3});
+        parity("Cropping1D", () -> new Cropping1D(1, 2), new int[] {6, 3});
+        parity("UpSampling1D", () -> new UpSampling1D(3), new int[] {4, 5});
     }
 
     @Test
@@ -86,7 +92,8 @@ class ReshapeMergeLayersGpuTest {
 
     @Test
     void aReshapingFitMatchesTheCpu() {
-        fitParity(() -> new Sequential(new Reshape(6, 4).inputShape(24), new Permute(2, 1), new LSTM(5), new Dense(1)),
+        fitParity(() -> new Sequential(new Reshape(6, 4).inputShape(24), new Permute(2, 1),
+                new ZeroPadding1D(1), new UpSampling1D(2), new Cropping1D(1, 2), new LSTM(5), new Dense(1)),
                 new int[] {24});
     }
 

@@ -1,11 +1,14 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Cropping1D;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Dot;
 import dev.jrnn.layers.Maximum;
 import dev.jrnn.layers.Minimum;
 import dev.jrnn.layers.Subtract;
+import dev.jrnn.layers.UpSampling1D;
+import dev.jrnn.layers.ZeroPadding1D;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Node;
@@ -66,6 +69,23 @@ class KerasWeightlessLayersTest {
     }
 
     @Test
+    void oneDimensionalLayersReadAndWriteTheirOptions() {
+        Layer z = roundTrip(spec("ZeroPadding1D", "padding", List.of(1L, 2L), "data_format", "channels_last"));
+        assertArrayEquals(new int[] {1, 2}, assertInstanceOf(ZeroPadding1D.class, z).padding());
+        Layer c = roundTrip(spec("Cropping1D", "cropping", List.of(0L, 3L)));
+        assertArrayEquals(new int[] {0, 3}, assertInstanceOf(Cropping1D.class, c).cropping());
+        assertEquals(3, assertInstanceOf(UpSampling1D.class, roundTrip(spec("UpSampling1D", "size", 3L))).size());
+        // an int for both ends, as a hand-written config may give it
+        KerasLayers k = new KerasLayers(3, "m.keras");
+        assertArrayEquals(new int[] {2, 2}, ((ZeroPadding1D) k.build(new KerasConfig(spec("ZeroPadding1D", "padding", 2L), "l"))).padding());
+        KerasFormatException e = assertThrows(KerasFormatException.class, () -> k.build(new KerasConfig(
+                spec("ZeroPadding1D", "padding", 1L, "data_format", "channels_first"), "l")));
+        assertTrue(e.getMessage().contains("data_format='channels_first' is not supported"), e.getMessage());
+        e = assertThrows(KerasFormatException.class, () -> k.build(new KerasConfig(spec("Cropping1D", "cropping", List.of(1L, -1L)), "l")));
+        assertTrue(e.getMessage().contains("layer 'l' (Cropping1D): Cropping1D: cropping must be >= 0"), e.getMessage());
+    }
+
+    @Test
     void mergeLayersReadAndWriteTheirOptions() {
         assertInstanceOf(Subtract.class, roundTrip(spec("Subtract")));
         assertInstanceOf(Maximum.class, roundTrip(spec("Maximum")));
@@ -93,6 +113,7 @@ class KerasWeightlessLayersTest {
     void savedModelReloads(@TempDir Path dir) throws Exception {
         Input in = Input.shape(12).name("x");
         Node h = new Permute(2, 1).name("perm").apply(new Reshape(-1, 3).name("rs").apply(in));
+        h = new Cropping1D(1, 2).apply(new UpSampling1D(2).apply(new ZeroPadding1D(1, 0).apply(h)));   // (3, 4) -> (5, 4)
         Node d = new Dense(4).name("d").apply(h);
         Node merged = new Subtract().apply(new Maximum().apply(h, d), new Minimum().apply(h, d));
         Node scores = new Dot(2).normalize(true).name("dot").apply(merged, h);
