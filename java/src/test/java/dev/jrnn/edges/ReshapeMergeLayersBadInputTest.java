@@ -3,10 +3,13 @@ package dev.jrnn.edges;
 import dev.jrnn.Jrnn;
 import dev.jrnn.layers.Cropping1D;
 import dev.jrnn.layers.Dot;
+import dev.jrnn.layers.GaussianDropout;
+import dev.jrnn.layers.GaussianNoise;
 import dev.jrnn.layers.Maximum;
 import dev.jrnn.layers.Minimum;
 import dev.jrnn.layers.Permute;
 import dev.jrnn.layers.Reshape;
+import dev.jrnn.layers.SpatialDropout1D;
 import dev.jrnn.layers.Subtract;
 import dev.jrnn.layers.UpSampling1D;
 import dev.jrnn.layers.ZeroPadding1D;
@@ -73,7 +76,16 @@ class ReshapeMergeLayersBadInputTest {
                         List.of("crop: cropping (2, 2) must leave at least one of the 4 steps", "(None, 4, 2)")),
                 Arguments.of("zero up-sampling", (Executable) () -> new UpSampling1D(0), List.of("UpSampling1D: size", "positive", "got 0")),
                 Arguments.of("1-D layer on a 2-D input", (Executable) () -> new UpSampling1D(2).name("up").apply(Input.shape(4)),
-                        List.of("up: expected input (batch, steps, features), got (None, 4)")));
+                        List.of("up: expected input (batch, steps, features), got (None, 4)")),
+                Arguments.of("spatial dropout rate 1", (Executable) () -> new SpatialDropout1D(1), List.of("SpatialDropout1D: rate", "[0, 1)", "got 1.0")),
+                Arguments.of("negative spatial dropout rate", (Executable) () -> new SpatialDropout1D(-0.1), List.of("SpatialDropout1D: rate", "got -0.1")),
+                Arguments.of("spatial dropout of a 2-D input", (Executable) () -> new SpatialDropout1D(0.2).name("sd").apply(Input.shape(4)),
+                        List.of("sd: expected input (batch, steps, features), got (None, 4)")),
+                Arguments.of("negative stddev", (Executable) () -> new GaussianNoise(-0.1), List.of("GaussianNoise: stddev", "[0, 1]", "got -0.1")),
+                Arguments.of("NaN stddev", (Executable) () -> new GaussianNoise(Double.NaN), List.of("GaussianNoise: stddev", "got NaN")),
+                Arguments.of("Gaussian dropout rate 1", (Executable) () -> new GaussianDropout(1), List.of("GaussianDropout: rate", "[0, 1)", "got 1.0")),
+                Arguments.of("noise with a negative stddev at the backend", (Executable) () -> Jrnn.backend().normalNoise(1, 0f, -2f, 1L,
+                        Jrnn.backend().alloc(2), 0, Jrnn.backend().alloc(1), 0), List.of("normalNoise: stddev", "finite and >= 0", "got -2.0")));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -2,11 +2,14 @@ package dev.jrnn.io.keras;
 
 import dev.jrnn.layers.Cropping1D;
 import dev.jrnn.layers.Dot;
+import dev.jrnn.layers.GaussianDropout;
+import dev.jrnn.layers.GaussianNoise;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Maximum;
 import dev.jrnn.layers.Minimum;
 import dev.jrnn.layers.Permute;
 import dev.jrnn.layers.Reshape;
+import dev.jrnn.layers.SpatialDropout1D;
 import dev.jrnn.layers.Subtract;
 import dev.jrnn.layers.UpSampling1D;
 import dev.jrnn.layers.ZeroPadding1D;
@@ -17,14 +20,14 @@ import java.util.Map;
 
 /**
  * The Keras configs of jrnn's weightless reshaping layers (Reshape, Permute, ZeroPadding1D, Cropping1D, UpSampling1D)
- * and merge layers (Subtract, Maximum,
- * Minimum, Dot), read and written apart from
+ * merge layers (Subtract, Maximum, Minimum, Dot) and noise layers (SpatialDropout1D, GaussianNoise, GaussianDropout;
+ * their seed is not read, as Dropout's), read and written apart from
  * {@link KerasLayers}' switch, which hands these classes here.
  */
 final class KerasWeightlessLayers {
     /** The Keras classes built here. */
     static final List<String> CLASSES = List.of("Reshape", "Permute", "ZeroPadding1D", "Cropping1D", "UpSampling1D", "Subtract",
-            "Maximum", "Minimum", "Dot");
+            "Maximum", "Minimum", "Dot", "SpatialDropout1D", "GaussianNoise", "GaussianDropout");
 
     private KerasWeightlessLayers() {}
 
@@ -45,6 +48,9 @@ final class KerasWeightlessLayers {
                 }
                 case "UpSampling1D" -> new UpSampling1D(c.has("size") ? c.integer("size") : 2);
                 case "Subtract" -> new Subtract();
+                case "SpatialDropout1D" -> new SpatialDropout1D(c.number("rate", 0.0));
+                case "GaussianNoise" -> new GaussianNoise(c.number("stddev", 0.0));
+                case "GaussianDropout" -> new GaussianDropout(c.number("rate", 0.0));
                 case "Maximum" -> new Maximum();
                 case "Minimum" -> new Minimum();
                 case "Dot" -> new Dot(c.raw("axes") instanceof List<?> ? ints(c, "axes", where) : new int[] {signed(c, "axes", where)})
@@ -60,7 +66,8 @@ final class KerasWeightlessLayers {
     static boolean writes(Layer l) {
         return l instanceof Reshape || l instanceof Permute || l instanceof ZeroPadding1D || l instanceof Cropping1D
                 || l instanceof UpSampling1D || l instanceof Subtract || l instanceof Maximum
-                || l instanceof Minimum || l instanceof Dot;
+                || l instanceof Minimum || l instanceof Dot || l instanceof SpatialDropout1D || l instanceof GaussianNoise
+                || l instanceof GaussianDropout;
     }
 
     /** Puts {@code l}'s options into its Keras 3 config {@code c}, as Keras' get_config names them. */
@@ -75,6 +82,9 @@ final class KerasWeightlessLayers {
             case Cropping1D z -> c.put("cropping", list(z.cropping()));
             case UpSampling1D u -> c.put("size", (long) u.size());
             case Subtract m -> { }
+            case SpatialDropout1D d -> c.put("rate", d.rate());
+            case GaussianNoise n -> c.put("stddev", n.stddev());
+            case GaussianDropout d -> c.put("rate", d.rate());
             case Maximum m -> { }
             case Minimum m -> { }
             case Dot d -> {

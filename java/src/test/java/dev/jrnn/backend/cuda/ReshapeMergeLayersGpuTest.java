@@ -8,6 +8,8 @@ import dev.jrnn.backend.Precision;
 import dev.jrnn.layers.Cropping1D;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Dot;
+import dev.jrnn.layers.GaussianDropout;
+import dev.jrnn.layers.GaussianNoise;
 import dev.jrnn.layers.Maximum;
 import dev.jrnn.layers.Minimum;
 import dev.jrnn.layers.Subtract;
@@ -17,6 +19,7 @@ import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Permute;
 import dev.jrnn.layers.Reshape;
+import dev.jrnn.layers.SpatialDropout1D;
 import dev.jrnn.layers.Trace;
 import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Sequential;
@@ -36,8 +39,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The reshaping and merge layers of phase 12 on CUDA give the CPU's outputs and input gradients (copy, gatherRows /
- * scatterAddRows, copy2d, maxOverSteps, gemm there), and a model using them fits to the CPU's losses.
+ * The reshaping, merge and noise layers of phase 12 on CUDA give the CPU's outputs and input gradients (copy,
+ * gatherRows / scatterAddRows, copy2d, maxOverSteps, gemm, dropoutMask, normalNoise there; the noise layers in
+ * training, drawing the same values from the same seed), and models using them fit to the CPU's losses. The noise's
+ * mean and variance on CUDA are BackendContractTest's (CudaBackendContractTest).
  */
 @Tag("gpu")
 class ReshapeMergeLayersGpuTest {
@@ -88,6 +93,19 @@ class ReshapeMergeLayersGpuTest {
             dev.jrnn.layers.Node s = new Dot(2).normalize(true).apply(m, in);
             return new dev.jrnn.model.Model(in, new Dense(1).apply(new LSTM(3).apply(s)));
         }, new int[] {6, 4});
+    }
+
+    @Test
+    void noiseLayersDrawTheCpusNoise() {
+        parity("SpatialDropout1D", () -> new SpatialDropout1D(0.4), new int[] {9, 7});
+        parity("GaussianNoise", () -> new GaussianNoise(0.5), new int[] {9, 7});
+        parity("GaussianDropout", () -> new GaussianDropout(0.3), new int[] {9, 7});
+    }
+
+    @Test
+    void aNoisyFitMatchesTheCpu() {
+        fitParity(() -> new Sequential(new GaussianNoise(0.2).inputShape(6, 4), new SpatialDropout1D(0.25), new LSTM(5),
+                new GaussianDropout(0.1), new Dense(1)), new int[] {6, 4});
     }
 
     @Test

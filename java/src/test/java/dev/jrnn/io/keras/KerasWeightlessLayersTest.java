@@ -4,6 +4,8 @@ import dev.jrnn.Jrnn;
 import dev.jrnn.layers.Cropping1D;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Dot;
+import dev.jrnn.layers.GaussianDropout;
+import dev.jrnn.layers.GaussianNoise;
 import dev.jrnn.layers.Maximum;
 import dev.jrnn.layers.Minimum;
 import dev.jrnn.layers.Subtract;
@@ -14,6 +16,7 @@ import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Node;
 import dev.jrnn.layers.Permute;
 import dev.jrnn.layers.Reshape;
+import dev.jrnn.layers.SpatialDropout1D;
 import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
@@ -98,6 +101,16 @@ class KerasWeightlessLayersTest {
     }
 
     @Test
+    void noiseLayersReadAndWriteTheirOptions() {
+        assertEquals(0.25, assertInstanceOf(SpatialDropout1D.class, roundTrip(spec("SpatialDropout1D", "rate", 0.25))).rate());
+        assertEquals(0.1, assertInstanceOf(GaussianNoise.class, roundTrip(spec("GaussianNoise", "stddev", 0.1))).stddev());
+        assertEquals(0.3, assertInstanceOf(GaussianDropout.class, roundTrip(spec("GaussianDropout", "rate", 0.3))).rate());
+        KerasFormatException e = assertThrows(KerasFormatException.class, () -> new KerasLayers(3, "m.keras")
+                .build(new KerasConfig(spec("GaussianNoise", "stddev", -0.5), "l")));
+        assertTrue(e.getMessage().contains("layer 'l' (GaussianNoise): GaussianNoise: stddev must be in [0, 1]"), e.getMessage());
+    }
+
+    @Test
     void badOptionsNameTheLayer() {
         KerasLayers k = new KerasLayers(3, "m.keras");
         KerasFormatException e = assertThrows(KerasFormatException.class,
@@ -117,7 +130,8 @@ class KerasWeightlessLayersTest {
         Node d = new Dense(4).name("d").apply(h);
         Node merged = new Subtract().apply(new Maximum().apply(h, d), new Minimum().apply(h, d));
         Node scores = new Dot(2).normalize(true).name("dot").apply(merged, h);
-        Model m = new Model(in, new Dense(2).name("head").apply(new LSTM(3).name("lstm").apply(scores)));
+        Node noisy = new GaussianDropout(0.2).apply(new GaussianNoise(0.1).apply(new SpatialDropout1D(0.3).apply(scores)));
+        Model m = new Model(in, new Dense(2).name("head").apply(new LSTM(3).name("lstm").apply(noisy)));
         Tensor x = Tensor.wrap(randoms(5 * 12), 5, 12);
         Tensor want = m.predict(x);
         m.save(dir.resolve("m.keras"));
