@@ -39,10 +39,7 @@ public class GaussianDropout extends Noise {
 
     @Override
     DTensor draw(Backend be, DTensor x, List<DTensor> owned) {
-        DTensor noise = DTensor.zeros(be, x.shape());
-        owned.add(noise);
-        masks.drawNormal(be, x.size(), 1f, stddev32, noise.buf(), 0);
-        return noise;
+        return normal(be, x, 1f, stddev32, owned);
     }
 
     @Override

@@ -38,10 +38,7 @@ public class GaussianNoise extends Noise {
 
     @Override
     DTensor draw(Backend be, DTensor x, List<DTensor> owned) {
-        DTensor noise = DTensor.zeros(be, x.shape());
-        owned.add(noise);
-        masks.drawNormal(be, x.size(), 0f, stddev32, noise.buf(), 0);
-        return noise;
+        return normal(be, x, 0f, stddev32, owned);
     }
 
     @Override

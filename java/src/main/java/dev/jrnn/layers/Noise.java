@@ -1,15 +1,15 @@
 package dev.jrnn.layers;
 
 import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Cleanup;
 import dev.jrnn.backend.DTensor;
-import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Base of the weightless noise layers active at training time only (SpatialDropout1D, GaussianNoise,
+ * Base of the weightless noise layers active at training time only (Dropout, SpatialDropout1D, GaussianNoise,
  * GaussianDropout): the noise comes from the layer's {@link MaskStream} (a seed from {@link Layer#seed} or
  * {@link dev.jrnn.Jrnn#setSeed} and a draw counter in the backend's memory), so CPU and CUDA draw the same values and
  * a captured CUDA graph draws new ones at every replay. At inference the layer is the identity. The input mask is
@@ -26,6 +26,14 @@ abstract class Noise extends Layer {
 
     /** Draws the noise for input x: a new tensor shaped as x, added to {@code owned}. */
     abstract DTensor draw(Backend be, DTensor x, List<DTensor> owned);
+
+    /** Gaussian noise of {@code mean} and {@code stddev} shaped as x, a new tensor to {@code owned}. */
+    final DTensor normal(Backend be, DTensor x, float mean, float stddev, List<DTensor> owned) {
+        DTensor noise = DTensor.zeros(be, x.shape());
+        owned.add(noise);
+        masks.drawNormal(be, x.size(), mean, stddev, noise.buf(), 0);
+        return noise;
+    }
 
     @Override
     public List<int[]> computeOutputShapes(List<int[]> in) {
@@ -50,9 +58,6 @@ abstract class Noise extends Layer {
     @Override
     public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
         DTensor x = Layers.single(this, inputs);
-        if (x.rank() < 2) {
-            throw new IllegalArgumentException(name() + ": expected input (batch, ...), got " + Tensor.shapeString(x.shape()));
-        }
         build(Layers.perSample(inputs));
         Backend be = backend();
         Layers.sameBackend(this, be, inputs);
@@ -74,8 +79,8 @@ abstract class Noise extends Layer {
                 }
                 return List.of(dx);
             });
-        } catch (RuntimeException e) {
-            for (DTensor d : owned) d.close();
+        } catch (RuntimeException | Error e) {
+            Cleanup.each(owned, DTensor::close);
             throw e;
         }
     }

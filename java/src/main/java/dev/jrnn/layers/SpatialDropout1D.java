@@ -2,13 +2,13 @@ package dev.jrnn.layers;
 
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
-import dev.jrnn.tensor.Float32;
 
 import java.util.List;
 
 /**
- * Keras SpatialDropout1D: at training time drops whole channels, each (sample, feature) with probability {@code rate}
- * over all its steps (Keras' noise shape (batch, 1, features)), the kept ones scaled by 1 / (1 - rate); at inference
+ * Keras SpatialDropout1D (a Dropout, as in Keras): at training time drops whole channels, each (sample, feature) with
+ * probability {@code rate} over all its steps (Keras' noise shape (batch, 1, features)), the kept ones scaled by
+ * 1 / (1 - rate); at inference
  * the identity. Input (batch, steps, features); the mask is passed on. The keep mask is {@link
  * dev.jrnn.backend.Backend#dropoutMask}'s, so CPU and CUDA draw the same one.
  *
@@ -16,20 +16,14 @@ import java.util.List;
  * Sequential m = new Sequential(new Conv1D(16, 3).inputShape(20, 4), new SpatialDropout1D(0.2), new LSTM(8));
  * }</pre>
  */
-public class SpatialDropout1D extends Noise {
-    private final double rate;
-    private final float rate32;
-
+public class SpatialDropout1D extends Dropout {
     /** {@code rate}: fraction of channels to drop, in [0, 1). */
     public SpatialDropout1D(double rate) {
-        this.rate32 = Float32.check("SpatialDropout1D: rate", rate, r -> r >= 0 && r < 1, "in [0, 1)");
-        this.rate = rate;
+        super("SpatialDropout1D", rate);
     }
 
     @Override
     public String kerasClass() { return "SpatialDropout1D"; }
-
-    public double rate() { return rate; }
 
     @Override
     public List<int[]> computeOutputShapes(List<int[]> in) {
@@ -40,12 +34,6 @@ public class SpatialDropout1D extends Noise {
         return List.of(s.clone());
     }
 
-    @Override
-    boolean active() { return rate > 0; }
-
-    @Override
-    boolean additive() { return false; }
-
     /** One keep value per (sample, feature) at step 0, then copied to the other steps by doubling strided copies. */
     @Override
     DTensor draw(Backend be, DTensor x, List<DTensor> owned) {
@@ -53,7 +41,7 @@ public class SpatialDropout1D extends Noise {
         DTensor packed = DTensor.zeros(be, b, f), keep = DTensor.zeros(be, x.shape());
         owned.add(packed);
         owned.add(keep);
-        masks.draw(be, (long) b * f, rate32, packed.buf(), 0);
+        masks.draw(be, (long) b * f, rate32(), packed.buf(), 0);
         be.copy2d(b, f, packed.buf(), 0, f, keep.buf(), 0, t * f);
         for (int have = 1; have < t; have *= 2) {
             int n = Math.min(have, t - have);
@@ -82,4 +70,7 @@ public class SpatialDropout1D extends Noise {
 
     @Override
     public SpatialDropout1D trainable(boolean t) { super.trainable(t); return this; }
+
+    @Override
+    public SpatialDropout1D maskStream(long seed, long drawn) { super.maskStream(seed, drawn); return this; }
 }

@@ -21,7 +21,7 @@ import java.util.Map;
 /**
  * The Keras configs of jrnn's weightless reshaping layers (Reshape, Permute, ZeroPadding1D, Cropping1D, UpSampling1D)
  * merge layers (Subtract, Maximum, Minimum, Dot) and noise layers (SpatialDropout1D, GaussianNoise, GaussianDropout;
- * their seed is not read, as Dropout's), read and written apart from
+ * their seed is not read, as Dropout's; SpatialDropout1D is a Dropout, whose config KerasLayers writes), read and written apart from
  * {@link KerasLayers}' switch, which hands these classes here.
  */
 final class KerasWeightlessLayers {
@@ -66,7 +66,7 @@ final class KerasWeightlessLayers {
     static boolean writes(Layer l) {
         return l instanceof Reshape || l instanceof Permute || l instanceof ZeroPadding1D || l instanceof Cropping1D
                 || l instanceof UpSampling1D || l instanceof Subtract || l instanceof Maximum
-                || l instanceof Minimum || l instanceof Dot || l instanceof SpatialDropout1D || l instanceof GaussianNoise
+                || l instanceof Minimum || l instanceof Dot || l instanceof GaussianNoise
                 || l instanceof GaussianDropout;
     }
 
@@ -82,7 +82,6 @@ final class KerasWeightlessLayers {
             case Cropping1D z -> c.put("cropping", list(z.cropping()));
             case UpSampling1D u -> c.put("size", (long) u.size());
             case Subtract m -> { }
-            case SpatialDropout1D d -> c.put("rate", d.rate());
             case GaussianNoise n -> c.put("stddev", n.stddev());
             case GaussianDropout d -> c.put("rate", d.rate());
             case Maximum m -> { }
