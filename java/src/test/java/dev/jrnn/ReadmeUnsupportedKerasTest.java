@@ -47,8 +47,6 @@ class ReadmeUnsupportedKerasTest {
                 () -> new Sequential(new Dense(1)).compile("adam", "mse", "pearson_correlation"));
         quoted("gru: recurrentDropout 0.2 with resetAfter(false) is not supported",
                 () -> new dev.jrnn.layers.GRU(4).name("gru").resetAfter(false).recurrentDropout(0.2));
-        quoted("metric {kind=[auc]} is a Map: metrics by output name are not supported",
-                () -> new Sequential(new Dense(1)).compile("adam", "mse", Map.of("kind", List.of("auc"))));
         quoted("Regularizers.of: name must be one of l1, l2, l1l2",
                 () -> dev.jrnn.regularizers.Regularizers.of("orthogonal_regularizer"));
     }
@@ -56,8 +54,7 @@ class ReadmeUnsupportedKerasTest {
     @Test
     void theOptionsListedAsMissingAreMissing() {
         Map<Class<?>, String[]> missing = Map.of(
-                LSTM.class, new String[] {"unroll"},
-                Model.class, new String[] {"weightedMetrics"});
+                LSTM.class, new String[] {"unroll"});
         missing.forEach((cls, names) -> {
             for (String n : names) {
                 assertFalse(Arrays.stream(cls.getMethods()).map(Method::getName).anyMatch(n::equals),
@@ -65,12 +62,23 @@ class ReadmeUnsupportedKerasTest {
                 assertTrue(section.contains("`" + n), "README's list names `" + n + "`");
             }
         });
-        for (String layer : new String[] {"SeparableConv1D", "Conv2D", "UpSampling2D", "GlobalMaxPooling2D"}) {
+        for (String layer : new String[] {"SeparableConv1D", "Conv2D", "UpSampling2D", "GlobalMaxPooling2D", "MultiHeadAttention"}) {
             assertThrows(ClassNotFoundException.class, () -> Class.forName("dev.jrnn.layers." + layer),
                     layer + " exists now: take it off README's list");
             assertTrue(section.contains(layer), "README's list names " + layer);
         }
     }
+
+    /** Metrics per output and weighted_metrics left the table: compile takes a Map of metrics by output name and WeightedMetrics. */
+    @Test
+    void metricsPerOutputAndWeightedMetricsAreThere() {
+        assertFalse(section.contains("weighted_metrics") || section.contains("metrics per output"), "README's table still lists them");
+        dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(2);
+        Model m = new Model(in, List.of(new Dense(1).name("a").apply(in), new Dense(1).name("kind").apply(in)));
+        m.compile("adam", "mse", Map.of("kind", List.of("auc")), dev.jrnn.model.WeightedMetrics.of("mae"));
+        assertEquals(List.of("kind_auc", "a_mae", "kind_mae"), m.metricKeys());
+    }
+
     /** The metrics row says the metrics at a fixed rate are objects only, as in Keras: their classes exist, their names are refused. */
     @Test
     void theRateMetricsAreObjectsOnly() throws ClassNotFoundException {

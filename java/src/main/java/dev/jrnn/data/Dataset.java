@@ -70,7 +70,8 @@ public final class Dataset {
         return d;
     }
 
-    private static Dataset of(List<Column> inputs, List<Column> targets) throws IOException {
+    /** A data set of the given columns (also this package's other sources, as {@link Timeseries}). */
+    static Dataset of(List<Column> inputs, List<Column> targets) throws IOException {
         return of(inputs, targets, List.of());
     }
 
@@ -79,11 +80,6 @@ public final class Dataset {
         d.table = Table.of(inputs, targets, weights);
         d.order = new Order.Identity(d.table.samples());
         return d;
-    }
-
-    /** A data set of the given columns (a source of this package's own, as {@link Timeseries}). */
-    static Dataset ofColumns(List<Column> inputs, List<Column> targets) throws IOException {
-        return of(inputs, targets);
     }
 
     // ---- sources ----

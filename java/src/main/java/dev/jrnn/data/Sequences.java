@@ -112,9 +112,9 @@ public final class Sequences {
         int classes = numClasses;
         for (int i = 0; i < y.length; i++) {
             float v = y[i];
-            if (!(v >= 0) || v != Math.rint(v) || (numClasses > 0 && v >= numClasses)) {
+            if (!(v >= 0) || v != Math.rint(v) || v >= (numClasses > 0 ? numClasses : Integer.MAX_VALUE)) {
                 throw new IllegalArgumentException("Sequences.toCategorical: labels[" + i + "] is " + v + "; class indices must be whole numbers in [0, "
-                        + (numClasses > 0 ? numClasses + ")" : "2^31)"));
+                        + (numClasses > 0 ? numClasses + ")" : "2^31 - 1)"));
             }
             if (numClasses == 0) classes = Math.max(classes, (int) v + 1);
         }

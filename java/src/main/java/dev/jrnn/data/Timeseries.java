@@ -126,7 +126,7 @@ public final class Timeseries {
         try {
             List<Column> in = List.of(new Column.Windows(data, startIndex, sequenceStride, sequenceLength, samplingRate, count));
             List<Column> out = targets == null ? List.of() : List.of(new Column.Windows(targets, startIndex, sequenceStride, 0, 1, count));
-            Dataset d = Dataset.ofColumns(in, out);
+            Dataset d = Dataset.of(in, out);
             return (seed == null ? d : d.shuffle(seed)).batch(batchSize);
         } catch (IOException e) {
             throw new IllegalArgumentException("Timeseries: " + e.getMessage(), e);

@@ -114,7 +114,7 @@ public class Dot extends Merge {
         return r;
     }
 
-    /** Per sample, {@code out = X Y^T} for X [p, d] and Y [q, d]; two vectors make one product and one row sum. */
+    /** Per sample, {@code out = X Y^T} for X [p, d] and Y [q, d] (one batched product); two vectors make one product and one row sum. */
     @Override
     DTensor merge(Backend be, List<DTensor> xs, List<DTensor> owned) {
         List<DTensor> c = canonical(be, xs, owned);
@@ -135,14 +135,12 @@ public class Dot extends Merge {
             be.gemm(false, false, b, 1, d, 1f, xy.buf(), 0, d, ones.buf(), 0, 1, 0f, out.buf(), 0, 1);
             return out;
         }
-        for (int s = 0; s < b; s++) {
-            be.gemm(false, true, p, q, d, 1f, x.buf(), (long) s * p * d, d, y.buf(), (long) s * q * d, d,
-                    0f, out.buf(), (long) s * p * q, q);
-        }
+        be.gemmBatched(b, false, true, p, q, d, 1f, x.buf(), 0, d, (long) p * d, y.buf(), 0, d, (long) q * d,
+                0f, out.buf(), 0, q, (long) p * q);
         return out;
     }
 
-    /** dX = G Y and dY = G^T X per sample (G [p, q]), then back through the normalization and transposition. */
+    /** dX = G Y and dY = G^T X per sample (G [p, q]; two batched products), then back through the normalization and transposition. */
     @Override
     void mergeBackward(Backend be, List<DTensor> xs, DTensor dy, List<DTensor> dx) {
         List<DTensor> tmp = new ArrayList<>();
@@ -150,16 +148,15 @@ public class Dot extends Merge {
             List<DTensor> c = canonical(be, xs, tmp);
             DTensor x = c.get(0), y = c.get(1);
             int b = x.dim(0), d = x.dim(x.rank() - 1);
-            if (d == 0) return;
+            if (d == 0 || dy.size() == 0) return;
             int p = (int) (x.size() / ((long) b * d)), q = (int) (y.size() / ((long) b * d));
             DTensor gx = DTensor.zeros(be, x.shape()), gy = DTensor.zeros(be, y.shape());
             tmp.add(gx);
             tmp.add(gy);
-            for (int s = 0; s < b; s++) {
-                long g = (long) s * p * q;
-                be.gemm(false, false, p, d, q, 1f, dy.buf(), g, q, y.buf(), (long) s * q * d, d, 0f, gx.buf(), (long) s * p * d, d);
-                be.gemm(true, false, q, d, p, 1f, dy.buf(), g, q, x.buf(), (long) s * p * d, d, 0f, gy.buf(), (long) s * q * d, d);
-            }
+            be.gemmBatched(b, false, false, p, d, q, 1f, dy.buf(), 0, q, (long) p * q, y.buf(), 0, d, (long) q * d,
+                    0f, gx.buf(), 0, d, (long) p * d);
+            be.gemmBatched(b, true, false, q, d, p, 1f, dy.buf(), 0, q, (long) p * q, x.buf(), 0, d, (long) p * d,
+                    0f, gy.buf(), 0, d, (long) q * d);
             List<DTensor> g = List.of(gx, gy);
             for (int i = 0; i < 2; i++) {
                 DTensor xi = xs.get(i), gi = g.get(i);

@@ -70,14 +70,14 @@ public interface EpochMetric {
      * "binary_crossentropy" or "bce", "categorical_crossentropy", "sparse_categorical_crossentropy", "kl_divergence",
      * "poisson", "hinge", "squared_hinge", "categorical_hinge"), each also by its Keras class name ("R2Score"). The metrics
      * at a fixed rate ("precision_at_recall", ...) need their value, so only their objects are taken, as Keras. A List or
-     * Map is refused (compile itself spreads a List of metrics out; metrics by output name are not supported).
+     * Map is refused (compile itself spreads a List of metrics out and takes metrics by output name).
      */
     static EpochMetric of(Object metric) {
         if (metric instanceof EpochMetric m) return m;
         if (metric == null) throw new IllegalArgumentException("metric is null: expected a metric name or an EpochMetric");
         if (metric instanceof java.util.Collection<?> || metric instanceof Map<?, ?>) {
-            throw new IllegalArgumentException("metric " + metric + " is a " + (metric instanceof Map<?, ?> ? "Map: metrics by output name are"
-                    + " not supported (each metric compile gets is computed on every output)" : "List: expected one metric; give"
+            throw new IllegalArgumentException("metric " + metric + " is a " + (metric instanceof Map<?, ?> ? "Map: expected one metric; give"
+                    + " compile metrics by output name as its only metrics argument" : "List: expected one metric; give"
                     + " compile the metrics as separate arguments or as one List of names and metric objects"));
         }
         if (!(metric instanceof String name)) {

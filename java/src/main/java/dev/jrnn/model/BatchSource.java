@@ -34,6 +34,9 @@ interface BatchSource extends AutoCloseable {
         /** The next batch, or null at the end of the epoch; valid until the next call. */
         HostBatch next();
 
+        /** Passes over the next batch without assembling it (a resumed fit's skipped batches); false at the end of the epoch. */
+        default boolean skip() { return next() != null; }
+
         /**
          * The factor the last batch's loss gradient is scaled by, 1 but for a data-parallel shard smaller or larger than
          * the mean shard of its global batch ({@link ShardedBatches}): so that averaging the ranks' gradients gives the

@@ -84,6 +84,18 @@ final class BoundedBatches implements BatchSource {
         return open.next();
     }
 
+    /** {@link #nextOnward} passing over the batch instead of assembling it; false where that gives null. */
+    private boolean skipOnward(int taken, boolean shuffle, SplittableRandom rng) {
+        if (open != null) {
+            if (open.skip()) return true;
+            open.close();
+            open = null;
+            if (taken > 0) return false;
+        }
+        open = source.epoch(pass++, shuffle, rng);
+        return open.skip();
+    }
+
     /** Passes over the batches a skipped epoch took (a resumed fit goes on where the first stopped). */
     @Override
     public void skipEpoch(boolean shuffle, SplittableRandom rng) {
@@ -92,7 +104,7 @@ final class BoundedBatches implements BatchSource {
             return;
         }
         for (int taken = 0; taken < steps; taken++) {
-            if (nextOnward(taken, shuffle, rng) == null) return;
+            if (!skipOnward(taken, shuffle, rng)) return;
         }
     }
 

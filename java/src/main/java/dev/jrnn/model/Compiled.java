@@ -2,87 +2,45 @@ package dev.jrnn.model;
 
 import dev.jrnn.backend.Loss;
 import dev.jrnn.losses.Losses;
-import dev.jrnn.losses.EpochMetric;
 import dev.jrnn.optim.Optimizer;
 import dev.jrnn.optim.Optimizers;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
- * What {@link Model#compile} sets: optimizer, loss and metrics, checked together before the model changes. Each metric
- * keeps the name it was given (trimmed), which Keras logs it under ("acc" logs "acc"), or a metric object's name; a
- * repeated name gets "_1", "_2", ... as Keras' compile logs it; its config is the name given, or the object serialized
- * as Keras writes it in a compile config.
+ * What {@link Model#compile} sets: optimizer, loss and metrics, checked together before the model changes. The metrics
+ * ({@link CompileMetrics}) keep the name each was given (trimmed), which Keras logs it under ("acc" logs "acc"), or a
+ * metric object's name; a repeated name gets "_1", "_2", ... as Keras' compile logs it; its config is the name given, or
+ * the object serialized as Keras writes it in a compile config.
  */
-record Compiled(Optimizer optimizer, Loss loss, List<EpochMetric> metrics, List<String> metricNames, List<Object> metricConfigs) {
-    /** Checks the arguments of {@code model.compile(optimizer, loss, metrics...)}; {@code model} goes in messages. */
-    static Compiled of(String model, Optimizer optimizer, Loss loss, Object... metrics) {
-        if (optimizer == null) throw new IllegalArgumentException(model + ".compile: optimizer is null");
-        if (loss == null) throw new IllegalArgumentException(model + ".compile: loss is null");
-        return of(model, optimizer, loss, List.of(loss), metrics);
+record Compiled(Optimizer optimizer, Loss loss, CompileMetrics metrics) {
+    /**
+     * Checks the arguments of {@code t.compile(optimizer, loss, metrics...)} against {@code t}'s outputs (their shapes once
+     * it is built); {@code losses} holds each output's loss (null: {@code loss} on every output).
+     */
+    static Compiled of(Trainer t, Optimizer optimizer, Loss loss, List<Loss> losses, Object... metrics) {
+        if (optimizer == null) throw new IllegalArgumentException(t.name() + ".compile: optimizer is null");
+        if (loss == null) throw new IllegalArgumentException(t.name() + ".compile: loss is null");
+        List<String> outputs = outputNames(t);
+        List<Loss> ls = losses != null ? losses : java.util.Collections.nCopies(outputs.size(), loss);
+        List<int[]> shapes = t.isBuilt() ? t.graph().outputs.stream().map(n -> n.shape()).toList() : null;
+        return new Compiled(optimizer, loss, CompileMetrics.of(t.name(), outputs, ls, shapes, metrics));
+    }
+
+    /** The names of {@code t}'s outputs as fit logs them (one output, the last layer's, for a Sequential not yet built). */
+    private static List<String> outputNames(Trainer t) {
+        return t.isBuilt() ? t.graph().outputKeys() : List.of("output 0");
     }
 
     /**
-     * As {@link #of(String, Optimizer, Loss, Object...)} with the losses of every output ({@code loss} is the first);
-     * every metric must suit every loss.
+     * One loss per output of {@code t} from a List of {@link Loss} objects or Keras loss names; the message names the
+     * model and the output.
      */
-    static Compiled of(String model, Optimizer optimizer, Loss loss, List<Loss> losses, Object... metrics) {
-        if (optimizer == null) throw new IllegalArgumentException(model + ".compile: optimizer is null");
-        if (metrics == null) throw new IllegalArgumentException(model + ".compile: metrics is null (pass none for no metrics)");
-        List<EpochMetric> ms = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        List<Object> configs = new ArrayList<>();
-        for (Object m : flatten(model, metrics)) {
-            if (m == null) throw new IllegalArgumentException(model + ".compile: a metric name is null");
-            EpochMetric mm = EpochMetric.of(m).copy();   // a setter called on the caller's object later changes nothing here
-            String given = m instanceof String s ? s.trim() : mm.key();
-            for (Loss l : losses) {
-                if (!mm.suits(l)) {
-                    throw new IllegalArgumentException(model + ".compile: metric " + given + " needs " + (mm.sparse() ? "class-index" : "dense")
-                            + " targets but the loss " + Losses.kerasName(l) + " takes " + (l.sparse() ? "class indices" : "dense targets"));
-                }
-            }
-            ms.add(mm);
-            names.add(unique(given, names));
-            configs.add(m instanceof String ? given : mm.serialize());
-        }
-        return new Compiled(optimizer, loss, List.copyOf(ms), List.copyOf(names), java.util.Collections.unmodifiableList(configs));
-    }
-
-    /**
-     * The metrics as given, a List among them spread out (Keras' {@code metrics=[...]}); numbers there are loss weights
-     * given in the wrong place, refused with a message saying where they go.
-     */
-    private static List<Object> flatten(String model, Object[] metrics) {
-        List<Object> r = new ArrayList<>();
-        for (Object m : metrics) {
-            if (!(m instanceof Collection<?> c)) {
-                r.add(m);
-            } else if (c.stream().anyMatch(x -> x instanceof Number)) {
-                throw new IllegalArgumentException(model + ".compile: the metrics hold the numbers " + c + ", which look like loss"
-                        + " weights: give them right after the losses, as a List after a List of losses or a Map after a Map of losses"
-                        + " by output name, e.g. compile(\"adam\", List.of(\"mse\", \"mae\"), List.of(1.0, 0.2))");
-            } else {
-                r.addAll(c);
-            }
-        }
-        return r;
-    }
-
-    /** {@code name}, or as Keras' compile logs a repeated one: "auc", then "auc_1", "auc_2", ... */
-    private static String unique(String name, List<String> taken) {
-        String n = name;
-        for (int i = 1; taken.contains(n); i++) n = name + "_" + i;
-        return n;
-    }
-
-    /**
-     * One loss per output from a List of {@link Loss} objects or Keras loss names, as many as {@code outputs}; the
-     * message names {@code model} and the output.
-     */
-    static List<Loss> perOutput(String model, List<String> outputs, List<?> losses) {
+    static List<Loss> perOutput(Trainer t, List<?> losses) {
+        String model = t.name();
+        List<String> outputs = outputNames(t);
         if (losses == null) throw new IllegalArgumentException(model + ".compile: losses is null");
         if (losses.size() != outputs.size()) {
             throw new IllegalArgumentException(model + ".compile: expected one loss per output (" + outputs.size() + ": " + outputs
@@ -102,8 +60,24 @@ record Compiled(Optimizer optimizer, Loss loss, List<EpochMetric> metrics, List<
         return List.copyOf(ls);
     }
 
-    /** Keras' loss_weights, one finite float32 per output, as many as {@code outputs}. */
-    static double[] lossWeights(String model, List<String> outputs, List<? extends Number> lossWeights) {
+    /** The values of a map keyed by output name, in output order; every output once, or an exception naming {@code what}. */
+    static <V> List<V> inOutputOrder(Trainer t, Map<String, V> byOutput, String what) {
+        String model = t.name();
+        List<String> outs = outputNames(t);
+        if (byOutput == null) throw new IllegalArgumentException(model + ".compile: the " + what + " is null");
+        if (!byOutput.keySet().equals(new java.util.HashSet<>(outs))) {
+            throw new IllegalArgumentException(model + ".compile: the " + what + "'s keys must be the output names " + outs
+                    + ", got " + new java.util.TreeSet<>(byOutput.keySet()));
+        }
+        List<V> r = new java.util.ArrayList<>();
+        for (String o : outs) r.add(byOutput.get(o));
+        return r;
+    }
+
+    /** Keras' loss_weights, one finite float32 per output of {@code t}. */
+    static double[] lossWeights(Trainer t, List<? extends Number> lossWeights) {
+        String model = t.name();
+        List<String> outputs = outputNames(t);
         if (lossWeights == null || lossWeights.size() != outputs.size()) {
             throw new IllegalArgumentException(model + ".compile: expected one loss weight per output (" + outputs.size() + ": " + outputs
                     + "), got " + (lossWeights == null ? "null" : lossWeights.size() + " " + lossWeights));

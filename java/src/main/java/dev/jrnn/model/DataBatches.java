@@ -31,6 +31,13 @@ final class DataBatches implements BatchSource {
             int i;
 
             public HostBatch next() { return i < batches() ? batch(i++) : null; }
+
+            @Override
+            public boolean skip() {
+                if (i >= batches()) return false;
+                i++;
+                return true;
+            }
         };
     }
 

@@ -164,6 +164,18 @@ final class DatasetBatches implements BatchSource {
                 return host(current);
             }
 
+            @Override
+            public boolean skip() {   // the raw batch, unchecked and not staged: it was checked when it trained
+                release();
+                if (!stream.hasNext()) {
+                    if (taken == 0) throw new IllegalArgumentException(s.name() + "." + what + ": " + noBatch(data, epoch));
+                    return false;
+                }
+                stream.next().close();
+                taken++;
+                return true;
+            }
+
             private void release() {
                 if (current != null) current.close();
                 current = null;

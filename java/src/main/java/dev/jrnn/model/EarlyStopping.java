@@ -177,16 +177,8 @@ public final class EarlyStopping implements Callback, KnownLogs {
         if (!mode.equals("auto")) return mode.equals("max");
         String name = monitor.startsWith("val_") ? monitor.substring(4) : monitor;
         if (name.equals("loss") || name.endsWith("_loss")) return false;
-        if (model != null && model.metricNames() != null) {
-            List<String> names = model.metricNames();
-            String perClass = name.replaceFirst("_\\d+$", "");   // an F-score's per-class key, f1_score_2
-            for (int i = 0; i < names.size(); i++) {
-                String n = names.get(i);
-                if (name.equals(n) || name.endsWith("_" + n) || perClass.equals(n) || perClass.endsWith("_" + n)) {
-                    return model.metrics().get(i).higherIsBetter();
-                }
-            }
-        }
+        Boolean up = model == null ? null : model.metrics().higherIsBetter(name);   // by the key it logs, per-class "f1_score_2" too
+        if (up != null) return up;
         return name.contains("acc");
     }
 

@@ -6,17 +6,16 @@ import java.util.Map;
 
 /**
  * Running sums over an epoch (or an evaluation): the sample-weighted loss, per output and in total, and
- * each metric's state per output; {@link #logs()} gives Keras' log names and means.
+ * each metric's state on its output; {@link #logs()} gives Keras' log names and means.
  */
 final class EpochLogs {
     private final List<String> keys;
-    private final List<dev.jrnn.losses.EpochMetric> metrics;
-    private final List<String> metricNames;
+    private final List<CompileMetrics.Slot> metrics;
     double lossSum;
     long samples;
     final double[] outLoss;
-    /** Each output's and metric's state ({@link dev.jrnn.losses.EpochMetric#update} adds to it). */
-    final double[][][] metricState;
+    /** Each metric slot's state ({@link dev.jrnn.losses.EpochMetric#update} adds to it), as {@link CompileMetrics#slots}. */
+    final double[][] metricState;
     /** Each output's columns, which size the metric states. */
     private final int[] cols;
     /** Which outputs have a target. */
@@ -25,16 +24,18 @@ final class EpochLogs {
     EpochLogs(Setup s, boolean[] targets) {
         int k = s.outputs();
         this.keys = s.graph().outputKeys();
-        this.metrics = s.metrics();
-        this.metricNames = s.metricNames();
+        this.metrics = s.metrics().slots;
         this.outLoss = new double[k];
         this.cols = new int[k];
-        this.metricState = new double[k][metrics.size()][];
+        this.metricState = new double[metrics.size()][];
         for (int o = 0; o < k; o++) {
             int[] shape = s.graph().outputs.get(o).shape();
             cols[o] = shape.length == 0 ? 1 : shape[shape.length - 1];
-            if (targets[o]) for (dev.jrnn.losses.EpochMetric m : metrics) m.checkOutput(keys.get(o), shape);
-            for (int j = 0; j < metrics.size(); j++) metricState[o][j] = new double[metrics.get(j).stateSize(cols[o])];
+        }
+        for (int j = 0; j < metrics.size(); j++) {
+            CompileMetrics.Slot m = metrics.get(j);
+            if (targets[m.output()]) m.metric().checkOutput(keys.get(m.output()), s.graph().outputs.get(m.output()).shape());
+            metricState[j] = new double[m.metric().stateSize(cols[m.output()])];
         }
         this.trained = targets.clone();
     }
@@ -42,17 +43,15 @@ final class EpochLogs {
     /** The sums as one array (loss, samples, per-output losses, metric states), to add them over ranks. */
     double[] sums() {
         int k = outLoss.length, n = 2 + k;
-        for (double[][] o : metricState) for (double[] st : o) n += st.length;
+        for (double[] st : metricState) n += st.length;
         double[] v = new double[n];
         v[0] = lossSum;
         v[1] = samples;
         System.arraycopy(outLoss, 0, v, 2, k);
         int at = 2 + k;
-        for (double[][] o : metricState) {
-            for (double[] st : o) {
-                System.arraycopy(st, 0, v, at, st.length);
-                at += st.length;
-            }
+        for (double[] st : metricState) {
+            System.arraycopy(st, 0, v, at, st.length);
+            at += st.length;
         }
         return v;
     }
@@ -64,18 +63,16 @@ final class EpochLogs {
         samples = Math.round(v[1]);
         System.arraycopy(v, 2, outLoss, 0, k);
         int at = 2 + k;
-        for (double[][] o : metricState) {
-            for (double[] st : o) {
-                System.arraycopy(v, at, st, 0, st.length);
-                at += st.length;
-            }
+        for (double[] st : metricState) {
+            System.arraycopy(v, at, st, 0, st.length);
+            at += st.length;
         }
     }
 
     /**
-     * "loss", per-output "name_loss" when several outputs train (Keras 3 logs one per loss given), and the metrics,
-     * named by their output whenever the model has several outputs, as Keras names them ("out_mae" also when the other
-     * outputs have no target: the name does not change with the data).
+     * "loss", per-output "name_loss" when several outputs train (Keras 3 logs one per loss given), and the metrics of the
+     * outputs with a target under their keys ({@link CompileMetrics}: "out_mae" whenever the model has several outputs,
+     * also when the other outputs have no target: the name does not change with the data).
      */
     Map<String, Double> logs() {
         Map<String, Double> m = new LinkedHashMap<>();
@@ -86,14 +83,12 @@ final class EpochLogs {
         if (nTrained > 1) {
             for (int k = 0; k < trained.length; k++) if (trained[k]) m.put(keys.get(k) + "_loss", outLoss[k] / n);
         }
-        for (int k = 0; k < trained.length; k++) {
-            if (!trained[k]) continue;
-            for (int j = 0; j < metrics.size(); j++) {
-                String key = trained.length > 1 ? keys.get(k) + "_" + metricNames.get(j) : metricNames.get(j);
-                double[] r = metrics.get(j).result(metricState[k][j], cols[k]);
-                if (r.length == 1) put(m, key, r[0]);
-                else for (int c = 0; c < r.length; c++) put(m, key + "_" + c, r[c]);   // one per class, where Keras logs an array
-            }
+        for (int j = 0; j < metrics.size(); j++) {
+            CompileMetrics.Slot sl = metrics.get(j);
+            if (!trained[sl.output()]) continue;
+            double[] r = sl.metric().result(metricState[j], cols[sl.output()]);
+            if (r.length == 1) put(m, sl.key(), r[0]);
+            else for (int c = 0; c < r.length; c++) put(m, sl.key() + "_" + c, r[c]);   // one per class, where Keras logs an array
         }
         return m;
     }

@@ -104,13 +104,13 @@ public final class FitOptions {
     }
 
     /**
-     * The global batch size asked for a fit on {@code samples} tensor samples, 0 when none is (the default or a stateful
-     * model's fixed one applies): the given one, or Keras' ceil(samples / steps) with {@link #stepsPerEpoch} where
-     * the model fixes none ({@code free}).
+     * The global batch size asked for {@code samples} tensor samples taken in {@code steps} batches (0: whole passes), 0
+     * when none is asked (the default or a stateful model's fixed one applies): the given one, or Keras' ceil(samples /
+     * steps) where the model fixes none ({@code free}).
      */
-    int batchFor(int samples, boolean free) {
-        if (batchSize > 0 || stepsPerEpoch == 0 || !free) return globalBatchSize();
-        return (int) ((samples + (long) stepsPerEpoch - 1) / stepsPerEpoch);
+    int batchFor(int samples, int steps, boolean free) {
+        if (batchSize > 0 || steps == 0 || !free) return globalBatchSize();
+        return (int) ((samples + (long) steps - 1) / steps);
     }
 
     /** Refuses {@link #validationSteps} for a fit of model {@code model} that has no validation data to apply them to. */

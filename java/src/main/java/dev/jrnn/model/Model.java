@@ -38,7 +38,7 @@ import java.util.List;
  * backend is used by one thread at a time (see its Javadoc). {@link #close()} frees the weights' and the
  * optimizer's buffers (native/device memory on CUDA); the model cannot be used afterwards.
  */
-public class Model extends Trainer implements AutoCloseable {
+public class Model extends Evaluator implements AutoCloseable {
     private String name;
     /** The default name drawn at construction, until a given name returns its number (Keras' name=...). */
     private Names.Drawn drawn;

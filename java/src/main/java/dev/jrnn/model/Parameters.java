@@ -34,6 +34,9 @@ final class Parameters implements AutoCloseable {
     final List<Param> trainable;
     /** Where each trainable parameter sat in the store when it was collected (they move when a newer store takes them). */
     private final Map<Param, Long> trainableAt = new IdentityHashMap<>();
+    /** The optimizer state, by slot, of weights that trained before and are frozen now; {@link #parkedFor}'s. */
+    private final Map<Param, Map<String, float[]>> parked = new IdentityHashMap<>();
+    private Optimizer parkedFor;
     final Map<Param, Layer> owners;
     final long trainableSize;
     final long nonTrainableSize;
@@ -115,21 +118,45 @@ final class Parameters implements AutoCloseable {
 
     /**
      * Moves {@code opt}'s state from the store {@code old} to this one weight by weight, as Keras keeps an optimizer slot
-     * per variable: a weight that trains in both keeps its moments, one that trains only here starts at zero. Nothing
-     * happens when {@code opt} holds no state of {@code old}'s (a new optimizer, or none yet).
+     * per variable: a weight that trains in both keeps its state; one frozen now keeps it aside (parked here) and takes
+     * it back when it trains again; one that never trained with {@code opt} starts from {@link Optimizer#stateStart}
+     * (Keras refuses a variable its optimizer was not built with; jrnn lets it join). Nothing moves when {@code opt}
+     * holds no state of {@code old}'s (a new optimizer, or every weight frozen until now: the state starts afresh).
      */
     void takeOptimizerState(Optimizer opt, Parameters old) {
-        if (opt == null || old == null || trainableSize == 0 || !opt.boundTo(old.store, old.trainableSize)) return;
+        if (opt == null || old == null || old.trainableSize == 0 || !opt.boundTo(old.store, old.trainableSize)) return;
+        Map<String, float[]> flat = opt.state();
+        Map<Param, Map<String, float[]>> aside = old.parkedFor == opt ? old.parked : Map.of();
+        parkedFor = opt;
+        for (Param p : old.trainable) {
+            if (!trainableAt.containsKey(p)) parked.put(p, slices(flat, old.trainableAt.get(p), p.size()));
+        }
+        for (Map.Entry<Param, Map<String, float[]>> e : aside.entrySet()) {
+            if (!trainableAt.containsKey(e.getKey()) && owners.containsKey(e.getKey())) parked.put(e.getKey(), e.getValue());
+        }
+        if (trainableSize == 0) return;
         Map<String, float[]> moved = new LinkedHashMap<>();
-        for (Map.Entry<String, float[]> e : opt.state().entrySet()) {
+        for (Map.Entry<String, float[]> e : flat.entrySet()) {
             float[] to = new float[Math.toIntExact(trainableSize)];
+            java.util.Arrays.fill(to, opt.stateStart(e.getKey()));
             for (Param p : trainable) {
                 Long from = old.trainableAt.get(p);
-                if (from != null) System.arraycopy(e.getValue(), Math.toIntExact(from), to, Math.toIntExact(trainableAt.get(p)), Math.toIntExact(p.size()));
+                float[] kept = aside.containsKey(p) ? aside.get(p).get(e.getKey()) : null;
+                int at = Math.toIntExact(trainableAt.get(p)), n = Math.toIntExact(p.size());
+                if (from != null) System.arraycopy(e.getValue(), Math.toIntExact(from), to, at, n);
+                else if (kept != null) System.arraycopy(kept, 0, to, at, n);
             }
             moved.put(e.getKey(), to);
         }
         opt.restoreState(store, trainableSize, opt.iterations(), moved);
+    }
+
+    private static Map<String, float[]> slices(Map<String, float[]> flat, long from, long size) {
+        Map<String, float[]> r = new LinkedHashMap<>();
+        for (Map.Entry<String, float[]> e : flat.entrySet()) {
+            r.put(e.getKey(), java.util.Arrays.copyOfRange(e.getValue(), Math.toIntExact(from), Math.toIntExact(from + size)));
+        }
+        return r;
     }
 
     /** The device buffer a guarded step backs the trainable weights up to (allocated on first use). */

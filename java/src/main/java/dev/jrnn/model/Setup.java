@@ -2,7 +2,6 @@ package dev.jrnn.model;
 
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Loss;
-import dev.jrnn.losses.EpochMetric;
 import dev.jrnn.optim.Optimizer;
 
 import java.util.List;
@@ -40,10 +39,8 @@ final class Setup {
 
     Optimizer optimizer() { return model.optimizer(); }
 
-    List<EpochMetric> metrics() { return model.metrics(); }
-
-    /** The names the metrics are logged under, one per {@link #metrics()}. */
-    List<String> metricNames() { return model.metricNames(); }
+    /** The metrics on each output, with the keys they are logged under. */
+    CompileMetrics metrics() { return model.metrics(); }
 
     int outputs() { return model.graph().outputs.size(); }
 }

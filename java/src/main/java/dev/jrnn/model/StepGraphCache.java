@@ -98,13 +98,23 @@ final class StepGraphCache implements AutoCloseable {
         if (e.graph != null) {
             e.graph.replay();
             optimizer.countReplayedStep();
-        } else if (off || !e.warmedUp) {
+        } else if (off || !e.warmedUp || !stateReady(optimizer)) {
             step.run(e.fixed, h, e.loss, 0, null, guard, check);
             e.warmedUp = true;
         } else {
             capture(e, h, guard, check);
         }
         backend.copy(e.loss, 0, lossOut, lossOff, LossLog.width(s));
+    }
+
+    /**
+     * Whether the optimizer's state is bound to the store as it is now: a store regrouped since the warm-up (a layer frozen
+     * or unfrozen) or a new optimizer would allocate and fill its state inside the capture, and every replay would
+     * reset it; such a step runs eagerly first.
+     */
+    private boolean stateReady(Optimizer optimizer) {
+        Parameters ps = s.params();
+        return ps.trainableSize == 0 || optimizer.boundTo(ps.store, ps.trainableSize);
     }
 
     private static String shapes(HostBatch h) {

@@ -129,12 +129,16 @@ final class TrainStep {
                 return a;
             });
             // metrics weigh by the mask itself (Keras: a Mean over the epoch's valid steps), not by the loss's per-batch weights
-            if (acc != null && !s.metrics().isEmpty()) addMetrics(acc, k, pred, mask, rows, cols, y.data());
+            if (acc != null && !s.metrics().isEmpty()) addMetrics(acc, k, pred, mask, rows, cols, y.data(), sw);
         }
         s.penalties().loss(backend, p, dOut, lossOut, lossOff + s.outputs() + 1, guard);
     }
 
-    private void addMetrics(EpochLogs acc, int k, DTensor pred, DTensor w, int rows, int cols, float[] yt) {
+    /**
+     * Adds output {@code k}'s batch to its metrics' states: each weighed by the mask {@code w} (nullable) where it takes one,
+     * a weighted metric also by the sample weights {@code sw} (nullable; Keras' apply_mask multiplies the two, as for the loss).
+     */
+    private void addMetrics(EpochLogs acc, int k, DTensor pred, DTensor w, int rows, int cols, float[] yt, Tensor sw) {
         float[] pr = new float[(int) pred.size()];
         backend.download(pred.buf(), 0, pr, 0, pr.length);
         float[] wh = null;
@@ -142,12 +146,30 @@ final class TrainStep {
             wh = new float[rows];
             backend.download(w.buf(), 0, wh, 0, rows);
         }
-        List<EpochMetric> metrics = s.metrics();
-        for (int j = 0; j < metrics.size(); j++) {
-            EpochMetric m = metrics.get(j);
-            float[] mw = m.usesMask() ? wh : null;   // Keras' RMSE, precision, recall, AUC, F-scores count masked steps too
-            m.update(s.loss(k), rows, cols, pr, yt, mw, acc.metricState[k][j]);
+        float[] swh = sw == null ? null : perRow(sw, rows), swMasked = swh;
+        if (swh != null && wh != null) {
+            swMasked = swh.clone();
+            for (int r = 0; r < rows; r++) swMasked[r] *= wh[r];
         }
+        List<CompileMetrics.Slot> slots = s.metrics().slots;
+        for (int j = 0; j < slots.size(); j++) {
+            CompileMetrics.Slot sl = slots.get(j);
+            if (sl.output() != k) continue;
+            EpochMetric m = sl.metric();
+            // Keras' RMSE, precision, recall, AUC, F-scores count masked steps too
+            float[] mw = sl.weighted() && swh != null ? (m.usesMask() ? swMasked : swh) : m.usesMask() ? wh : null;
+            m.update(s.loss(k), rows, cols, pr, yt, mw, acc.metricState[j]);
+        }
+    }
+
+    /** Sample weights (b) or (b, T) as one weight per row of a prediction of {@code rows} rows (a sample's weight on each of its steps). */
+    private static float[] perRow(Tensor sw, int rows) {
+        if (sw.rank() == 2) return sw.data();
+        int b = sw.dim(0), per = rows / b;
+        float[] host = new float[rows];
+        float[] d = sw.data();
+        for (int i = 0; i < b; i++) Arrays.fill(host, i * per, (i + 1) * per, d[i]);
+        return host;
     }
 
     /** The [B, T] mask of a sequence output, one weight per row of {@code pred}; null when the output has no mask or is not a sequence. */
@@ -163,21 +185,15 @@ final class TrainStep {
      * mask's row weights {@code w} (nullable) as Keras' apply_mask multiplies them.
      */
     private DTensor sampleWeighted(Pass p, DTensor w, Tensor sw, DTensor pred, Node on) {
-        int b = sw.dim(0), rows = (int) (pred.size() / pred.dim(-1));
-        float[] host;
+        int rows = (int) (pred.size() / pred.dim(-1));
         if (sw.rank() == 2) {
             if (pred.rank() != 3 || pred.dim(1) != sw.dim(1)) {
                 throw new IllegalArgumentException(s.name() + ": sampleWeight has shape " + Tensor.shapeString(sw.shape()) + ", one weight"
                         + " per timestep, but output " + on.layer().name() + " gives " + Tensor.shapeString(pred.shape())
                         + "; per-timestep weights need a sequence output of " + sw.dim(1) + " steps");
             }
-            host = sw.data();
-        } else {
-            int per = rows / b;
-            host = new float[rows];
-            float[] d = sw.data();
-            for (int i = 0; i < b; i++) Arrays.fill(host, i * per, (i + 1) * per, d[i]);
         }
+        float[] host = perRow(sw, rows);
         DTensor ws = p.own(DTensor.from(backend, Tensor.wrap(host, rows)));
         if (w != null) backend.mul(rows, ws.buf(), 0, w.buf(), 0, ws.buf(), 0);
         return ws;

@@ -3,25 +3,20 @@ package dev.jrnn.model;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.data.Dataset;
 import dev.jrnn.losses.Losses;
-import dev.jrnn.losses.EpochMetric;
 import dev.jrnn.optim.Optimizer;
 import dev.jrnn.optim.Optimizers;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The training half of a {@link Model}, as Keras splits its {@code Model} into the layer graph and a
- * {@code Trainer}: {@link #compile}, {@link #fit}, {@link #evaluate}, {@link #predict}, and per batch
- * {@link #trainOnBatch}, {@link #testOnBatch} and {@link #predictOnBatch}.
- * Only {@link Model} extends it; use it through a model:
+ * {@code Trainer}: {@link #compile}, {@link #fit} and per batch {@link #trainOnBatch} (evaluating and predicting are
+ * {@link Evaluator}'s). Only {@link Model} extends it (through Evaluator); use it through a model:
  *
  * <pre>{@code
  * model.compile("adam", "mse");
@@ -37,7 +32,7 @@ import java.util.function.Consumer;
  * step are kept.
  */
 public abstract class Trainer {
-    private final Setup setup = new Setup(this);
+    final Setup setup = new Setup(this);
 
     private Loss loss;
     /** One loss per output when compile gave a list or map of them, else null (the one {@link #loss} for every output). */
@@ -45,9 +40,7 @@ public abstract class Trainer {
     /** Keras' loss_weights, one per output; null: all 1. */
     private double[] lossWeights;
     private Optimizer optimizer;
-    private List<EpochMetric> metrics = List.of();
-    private List<String> metricNames = List.of();
-    private List<Object> metricConfigs = List.of();
+    private CompileMetrics metrics = CompileMetrics.NONE;
     private volatile boolean stopTraining;
     /** Set when a step could not be captured into a CUDA graph: later fits run eagerly (logged once). */
     private boolean graphsBroken;
@@ -86,9 +79,9 @@ public abstract class Trainer {
     abstract void afterCompile();
 
     /** {@link #ensureBuilt} for the read-only calls that may run on several threads: the lazy build happens once. */
-    private synchronized void ensureBuiltSafely(List<Tensor> xs) { ensureBuilt(xs); }
+    synchronized void ensureBuiltSafely(List<Tensor> xs) { ensureBuilt(xs); }
 
-    final List<EpochMetric> metrics() { return metrics; }
+    final CompileMetrics metrics() { return metrics; }
 
     /** This trainer as the model it is (callbacks and the training loop take the model). */
     private Model model() { return (Model) this; }
@@ -102,9 +95,10 @@ public abstract class Trainer {
      * Sets the optimizer, the loss and the metrics ("accuracy", "mae", "mse", "auc", "f1_score" and their Keras aliases;
      * each logged under the name given, as Keras; or metric objects with options such as {@code new Auc().curve("PR")},
      * logged under their name) for fit/evaluate, in Keras' order: {@code model.compile(new Adam(1e-3), Losses.mse(), "mae")}.
+     * Several outputs: each metric on each ("kind_mae"), or one Map by output name / one List per output; {@link WeightedMetrics}.
      */
     public void compile(Optimizer optimizer, Loss loss, Object... metrics) {
-        setCompiled(Compiled.of(name(), optimizer, loss, metrics), null, null);
+        setCompiled(Compiled.of(this, optimizer, loss, null, metrics), null, null);
     }
 
     /** Sets what compile checked; {@code perOutput} is null for one loss on every output, {@code weights} null for all 1. */
@@ -117,8 +111,6 @@ public abstract class Trainer {
         this.lossWeights = weights;
         this.optimizer = c.optimizer();
         this.metrics = c.metrics();
-        this.metricNames = c.metricNames();
-        this.metricConfigs = c.metricConfigs();
         afterCompile();
         this.graphsBroken = false;
     }
@@ -144,8 +136,8 @@ public abstract class Trainer {
      * The total loss is their sum; each is logged as {@code <output>_loss}. A null target in fit leaves an output untrained.
      */
     public void compile(Optimizer optimizer, List<?> losses, Object... metrics) {
-        List<Loss> ls = Compiled.perOutput(name(), outputNames(), losses);
-        setCompiled(Compiled.of(name(), optimizer, ls.get(0), ls, metrics), ls, null);
+        List<Loss> ls = Compiled.perOutput(this, losses);
+        setCompiled(Compiled.of(this, optimizer, ls.get(0), ls, metrics), ls, null);
     }
 
     /**
@@ -154,7 +146,7 @@ public abstract class Trainer {
      * {@code model.compile(new Adam(), List.of("mse", "binary_crossentropy"), List.of(1.0, 0.2))}.
      */
     public void compile(Optimizer optimizer, List<?> losses, List<? extends Number> lossWeights, Object... metrics) {
-        double[] w = Compiled.lossWeights(name(), outputNames(), lossWeights);
+        double[] w = Compiled.lossWeights(this, lossWeights);
         compile(optimizer, losses, metrics);
         this.lossWeights = w;
     }
@@ -173,20 +165,8 @@ public abstract class Trainer {
     public void compile(Optimizer optimizer, Map<String, ?> losses, Map<String, ? extends Number> lossWeights, Object... metrics) {
         if (lossWeights == null) throw new IllegalArgumentException(name() + ".compile: the loss weights map is null");
         if (losses == null) throw new IllegalArgumentException(name() + ".compile: losses is null");
-        compile(optimizer, inOutputOrder(losses, "loss map"), inOutputOrder(lossWeights, "loss weights map"), metrics);
-    }
-
-    /** The values of a map keyed by output name, in output order; every output once, or an exception naming {@code what}. */
-    private <V> List<V> inOutputOrder(Map<String, V> byOutput, String what) {
-        if (byOutput == null) throw new IllegalArgumentException(name() + ".compile: the " + what + " is null");
-        List<String> outs = outputNames();
-        if (!byOutput.keySet().equals(new java.util.HashSet<>(outs))) {
-            throw new IllegalArgumentException(name() + ".compile: the " + what + "'s keys must be the output names " + outs
-                    + ", got " + new java.util.TreeSet<>(byOutput.keySet()));
-        }
-        List<V> r = new java.util.ArrayList<>();
-        for (String o : outs) r.add(byOutput.get(o));
-        return r;
+        compile(optimizer, Compiled.inOutputOrder(this, losses, "loss map"),
+                Compiled.inOutputOrder(this, lossWeights, "loss weights map"), metrics);
     }
 
     /** Output k's weight in the total loss (1 unless compile was given loss weights). */
@@ -211,17 +191,12 @@ public abstract class Trainer {
      */
     public void compile(Optimizer optimizer, Map<String, ?> losses, Object... metrics) {
         if (losses == null) throw new IllegalArgumentException(name() + ".compile: losses is null");
-        compile(optimizer, inOutputOrder(losses, "loss map"), metrics);
+        compile(optimizer, Compiled.inOutputOrder(this, losses, "loss map"), metrics);
     }
 
     /** {@code compile("adam", Map.of("price", "mse", "kind", "binary_crossentropy"))}: losses by output name. */
     public void compile(String optimizer, Map<String, ?> losses, Object... metrics) {
         compile(Optimizers.of(optimizer), losses, metrics);
-    }
-
-    /** The names of the outputs as fit logs them (one output, the last layer's, for a Sequential not yet built). */
-    private List<String> outputNames() {
-        return isBuilt() ? graph().outputKeys() : List.of("output 0");
     }
 
     /** The loss compile set; with one loss per output ({@link #losses()}), the first output's. */
@@ -238,16 +213,19 @@ public abstract class Trainer {
 
     public Optimizer optimizer() { return optimizer; }
 
-    /** The metrics compile set, by the names given (Keras logs each under its name: "acc", "mae", ...). */
-    public List<String> metricNames() { return metricNames; }
+    /** The (unweighted) metrics compile set, by the names given (Keras logs each under its name, see {@link #metricKeys()}). */
+    public List<String> metricNames() { return metrics.names; }
 
-    /**
-     * The metrics as a Keras 3 compile config lists them: each name compile got, or for a metric object its serialized
-     * form ({@code {"class_name": "AUC", "config": {...}}}); one per {@link #metricNames()}.
-     */
-    public List<Object> metricConfigs() { return metricConfigs; }
+    /** Each of {@link #metricNames()} as a Keras 3 compile config lists it: the name given, or the object serialized. */
+    public List<Object> metricConfigs() { return metrics.configs; }
 
-    private void requireCompiled(String what) {
+    /** The keys fit and evaluate log the metrics and weighted metrics under, as Keras 3 ("kind_auc", "weighted_mae"); val_ left off. */
+    public List<String> metricKeys() { return metrics.keys(); }
+
+    /** Keras' compile config {@code metrics} and {@code weighted_metrics} (index 0, 1; null: not given) in the form compile got. */
+    public List<Object> metricsConfig() { return java.util.Arrays.asList(metrics.metricsConfig, metrics.weightedConfig); }
+
+    void requireCompiled(String what) {
         if (loss == null || optimizer == null) {
             throw new IllegalStateException(name() + "." + what + ": the model must be compiled first, e.g. model.compile(\"adam\", \"mse\")");
         }
@@ -285,7 +263,7 @@ public abstract class Trainer {
 
     public boolean stopTraining() { return stopTraining; }
 
-    private InputCheck check() { return InputCheck.forTensors(name(), graph(), losses()); }
+    InputCheck check() { return InputCheck.forTensors(name(), graph(), losses()); }
 
     /** Keras' {@code fit(x, y, epochs=..., batch_size=...)} with a progress bar (verbose 1). */
     public History fit(Tensor x, Tensor y, int epochs, int batchSize) {
@@ -314,21 +292,23 @@ public abstract class Trainer {
         FitOptions o = options == null ? new FitOptions() : options;
         requireCompiled("fit");
         requireOpen("fit");
+        boolean given = o.validationX != null || o.validationDataset != null;
+        o.checkValidationSteps(name(), given || o.validationSplit > 0);
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
         all = all.withWeights(SampleWeights.of(name() + ".fit", o.sampleWeight, o.classWeight, all, graph(), loss(0).sparse()));
-        boolean given = o.validationX != null || o.validationDataset != null;
-        o.checkValidationSteps(name(), given || o.validationSplit > 0);
         Data[] split = all.split(given ? 0 : o.validationSplit, name());
         if (o.classWeight != null && split[1] != null) split[1] = split[1].withWeights(null);   // Keras weighs training only
         Data train = split[0], val = o.validationX == null ? split[1] : validation(o);
-        int size = StatefulBatch.resolve(name(), graph(), "fit", o.batchFor(train.n(), StatefulBatch.firstStateful(graph()) == null),
-                train.n(), val == null ? 0 : val.n());
+        boolean free = StatefulBatch.firstStateful(graph()) == null;
+        int size = StatefulBatch.resolve(name(), graph(), "fit", o.batchFor(train.n(), o.stepsPerEpoch, free), train.n(), val == null ? 0 : val.n());
         DataBatches batches = new DataBatches(train, size, graph().outputs.size());
+        // Keras validates in batches of batch_size; without one, ceil(samples / validation_steps) so that they cover the set
+        int vSize = val == null || o.batchSize > 0 || !free || o.validationSteps == 0 ? batches.batchSize() : o.batchFor(val.n(), o.validationSteps, true);
         BatchSource v = val == null ? DatasetBatches.validation(setup, o)
-                : BoundedBatches.first(new DataBatches(val, batches.batchSize(), graph().outputs.size()), o.validationSteps);
-        return new TrainingLoop(model(), setup).fit(BoundedBatches.onward(batches, o.stepsPerEpoch), v, o, capture(o), () -> graphsBroken = true);
+                : BoundedBatches.first(new DataBatches(val, vSize, graph().outputs.size()), o.validationSteps);
+        return new TrainingLoop(model(), setup).fit(batches, v, o, capture(o), () -> graphsBroken = true);
     }
 
     /**
@@ -348,13 +328,14 @@ public abstract class Trainer {
         if (o.validationDataset != null) DatasetBatches.checkSize(name(), o.validationDataset, "fit (validation data)", o.validationSteps);
         ensureBuilt(data, "fit", o.stepsPerEpoch);
         ensureStore();
-        BatchSource train = BoundedBatches.onward(new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch), o.stepsPerEpoch);
+        BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch);
         BatchSource val;
         try {
             val = DatasetBatches.validation(setup, o);
-        } catch (UncheckedIOException e) {
+        } catch (RuntimeException e) {
             train.close();
-            throw e.getCause();
+            if (e instanceof UncheckedIOException io) throw io.getCause();
+            throw e;
         }
         return DatasetBatches.io(() -> new TrainingLoop(model(), setup).fit(train, val, o, capture(o), () -> graphsBroken = true), train, val);
     }
@@ -429,137 +410,11 @@ public abstract class Trainer {
         return new TrainingLoop(model(), setup).trainOnBatch(d);
     }
 
-    /** The loss on one batch, without training, as Keras' {@code test_on_batch(x, y)}. */
-    public double testOnBatch(Tensor x, Tensor y) {
-        return testOnBatch(Collections.singletonList(x), Collections.singletonList(y)).get("loss");
-    }
-
-    /** The weighted loss on one batch, as Keras' {@code test_on_batch(x, y, sample_weight=w)} (w as in {@link #trainOnBatch(Tensor, Tensor, Tensor)}). */
-    public double testOnBatch(Tensor x, Tensor y, Tensor sampleWeight) {
-        if (sampleWeight == null) throw new IllegalArgumentException(name() + ".testOnBatch: sampleWeight is null (use testOnBatch(x, y))");
-        return testOnBatch(Collections.singletonList(x), Collections.singletonList(y), sampleWeight).get("loss");
-    }
-
-    /**
-     * Loss and metrics on one batch (one x per input, one y per output), as Keras' {@code test_on_batch(...,
-     * return_dict=True)}: {@code model.testOnBatch(List.of(x), List.of(y)).get("accuracy")}. Weights and states of
-     * non-stateful layers are unchanged; a stateful model's batch must be its fixed batch size.
-     */
-    public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys) {
-        return evaluateAll(xs, ys, batchRows(xs), null);
-    }
-
-    /** {@link #testOnBatch(List, List)} with Keras' {@code sample_weight} (nullable): the loss weighted, the metrics not. */
-    public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys, Tensor sampleWeight) {
-        return evaluateAll(xs, ys, batchRows(xs), null, sampleWeight);
-    }
-
-    /** {@link #testOnBatch(List, List)} with one sample-weight tensor per output (null: that output unweighted). */
-    public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys, List<Tensor> sampleWeights) {
-        return evaluateAll(xs, ys, batchRows(xs), null, sampleWeights);
-    }
-
-    /** The output for one batch, as Keras' {@code predict_on_batch(x)}; a model with several outputs throws, as {@link #predict(Tensor)}. */
-    public Tensor predictOnBatch(Tensor x) {
-        requireOpen("predict");
-        List<Tensor> xs = Collections.singletonList(x);
-        ensureBuiltSafely(xs);
-        requireOneOutput("predictOnBatch", "predictOnBatch(List.of(x))");
-        return predictOnBatch(xs).get(0);
-    }
-
-    /** Every output for one batch (one x per input), in output order, as Keras' {@code predict_on_batch([x1, x2])}. */
-    public List<Tensor> predictOnBatch(List<Tensor> xs) {
-        return predictAll(xs, batchRows(xs), null);
-    }
-
-    /** The sample count of a batch, for the *OnBatch calls (1 when there is none to read: the checks then name what is wrong). */
-    private static int batchRows(List<Tensor> xs) {
-        return xs != null && !xs.isEmpty() && xs.get(0) != null && xs.get(0).rank() > 0 ? xs.get(0).dim(0) : 1;
-    }
-
-    /** The mean loss on {@code (x, y)} (batch size 32, or the one a stateful model fixes), as Keras' evaluate. */
-    public double evaluate(Tensor x, Tensor y) {
-        return evaluateAll(Collections.singletonList(x), Collections.singletonList(y), defaultBatch(), null).get("loss");
-    }
-
-    /** Loss and metrics ("loss", "accuracy", ...) on the given data. */
-    public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths) {
-        return evaluateAll(xs, ys, batchSize, lengths, (Tensor) null);
-    }
-
-    /**
-     * As {@link #evaluateAll(List, List, int, int[])} with Keras' {@code sample_weight} (one weight per sample, nullable):
-     * the loss as fit weighs it ({@link FitOptions#sampleWeight}); the metrics unweighted, as Keras' {@code metrics}.
-     */
-    public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, Tensor sampleWeight) {
-        String what = name() + ".evaluate";
-        return evaluateAll(xs, ys, batchSize, lengths, sampleWeight == null ? null : SampleWeights.Given.shared(what, "sampleWeight", sampleWeight));
-    }
-
-    /** As {@link #evaluateAll(List, List, int, int[], Tensor)} with one sample-weight tensor per output (null: that output unweighted). */
-    public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, List<Tensor> sampleWeights) {
-        return evaluateAll(xs, ys, batchSize, lengths, SampleWeights.Given.perOutput(name() + ".evaluate", "sampleWeight", sampleWeights));
-    }
-
-    private Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, SampleWeights.Given w) {
-        requireCompiled("evaluate");
-        requireOpen("evaluate");
-        if (batchSize < 1) throw new IllegalArgumentException(name() + ".evaluate: batchSize must be >= 1, got " + batchSize);
-        ensureBuiltSafely(xs);
-        Data d = check().prepare(xs, ys, lengths, "evaluate", true, true);
-        d = d.withWeights(SampleWeights.resolve(w, name() + ".evaluate", "sampleWeight", graph(), d.xs().get(0).dim(0),
-                SampleWeights.targetSteps(d.ys())));
-        return new Inference(setup).evaluate(d, batchSize);
-    }
-
-    /** The mean loss over one pass of {@code data} (one target per output), as Keras' evaluate on a dataset. */
-    public double evaluate(Dataset data) throws IOException { return evaluateAll(data).get("loss"); }
-
-    /** Loss and metrics over one pass of {@code data}, in its batches. */
-    public Map<String, Double> evaluateAll(Dataset data) throws IOException {
-        requireCompiled("evaluate");
-        DatasetBatches batches = datasetBatches(data, "evaluate");
-        return DatasetBatches.io(() -> new Inference(setup).evaluate(batches), batches);
-    }
-
-    /**
-     * Loss and metrics over the first {@code steps} batches of {@code data} (all of them when it has fewer), as Keras'
-     * {@code evaluate(ds, steps=n)}; an endless data set ({@code repeat()}) is taken:
-     * {@code model.evaluateAll(Dataset.fromNpy(x, y).repeat().batch(64), 100).get("loss")}.
-     */
-    public Map<String, Double> evaluateAll(Dataset data, int steps) throws IOException {
-        requireCompiled("evaluate");
-        if (steps < 1) throw new IllegalArgumentException(name() + ".evaluate: steps must be >= 1, got " + steps);
-        requireOpen("evaluate");
-        ensureBuilt(data, "evaluate", steps);
-        BatchSource batches = BoundedBatches.first(new DatasetBatches(data, setup, "evaluate", true, true, steps), steps);
-        return DatasetBatches.io(() -> new Inference(setup).evaluate(batches), batches);
-    }
-
-    /** Streams the outputs for one pass of {@code data} to {@code sink} a batch at a time (one tensor per output, in its order); returns the rows. */
-    public long predict(Dataset data, Consumer<List<Tensor>> sink) throws IOException {
-        if (sink == null) throw new IllegalArgumentException(name() + ".predict: sink is null");
-        DatasetBatches batches = datasetBatches(data, "predict");
-        return DatasetBatches.io(() -> new Inference(setup).predict(batches, sink), batches);
-    }
-
-    /** Writes the outputs for one pass of {@code data} to {@code .npy} files, one per output, atomically; returns the rows. */
-    public long predict(Dataset data, Path... npy) throws IOException {
-        return new Inference(setup).predict(datasetBatches(data, "predict"), npy == null ? null : Arrays.asList(npy));
-    }
-
-    private DatasetBatches datasetBatches(Dataset data, String what) throws IOException {
-        requireOpen(what);
-        ensureBuilt(data, what, 0);
-        return new DatasetBatches(data, setup, what, what.equals("evaluate"), true);
-    }
-
     /**
      * Builds an unbuilt model (a Sequential without an input shape) for the samples of {@code data}'s first batch, once;
      * a data set refused whatever the model ({@link DatasetBatches#checkSize}) is refused first, leaving the model unbuilt.
      */
-    private synchronized void ensureBuilt(Dataset data, String what, int steps) throws IOException {
+    synchronized void ensureBuilt(Dataset data, String what, int steps) throws IOException {
         DatasetBatches.checkSize(name(), data, what, steps);
         if (!isBuilt()) ensureBuilt(DatasetBatches.firstSampleShape(data));
         ensureGraph();
@@ -567,47 +422,4 @@ public abstract class Trainer {
 
     /** Builds the model for per-sample input {@code shape} (null: unknown) when it is not built yet; only a Sequential can be. */
     void ensureBuilt(int[] shape) { ensureGraph(); }
-
-    /**
-     * The model's output for {@code x}, computed in batches of 32 (or the batch size a stateful model fixes). A model with several outputs throws
-     * (no output is dropped silently): use {@link #predictAll(Tensor)} there, which returns them all.
-     */
-    public Tensor predict(Tensor x) {
-        return predict(x, null);
-    }
-
-    /** Predictions for post-padded sequences with per-sample valid {@code lengths} (one-output models). */
-    public Tensor predict(Tensor x, int[] lengths) {
-        List<Tensor> xs = Collections.singletonList(x);
-        requireOpen("predict");
-        ensureBuiltSafely(xs);
-        requireOneOutput("predict", "predictAll(x)");
-        return predictAll(xs, defaultBatch(), lengths).get(0);
-    }
-
-    /** Refuses to drop outputs: a call that returns one tensor needs a model of one output. */
-    private void requireOneOutput(String what, String instead) {
-        int outputs = graph().outputs.size();
-        if (outputs != 1) {
-            throw new IllegalStateException(name() + "." + what + ": the model has " + outputs + " outputs and " + what + "(Tensor) "
-                    + "returns one; use " + instead + ", which returns all " + outputs + " in output order (as Keras' " + what
-                    .replace("OnBatch", "_on_batch") + ")");
-        }
-    }
-
-    /** Every output of the model for the single input {@code x}, in output order, in batches of 32 (or the fixed size). */
-    public List<Tensor> predictAll(Tensor x) {
-        return predictAll(Collections.singletonList(x), defaultBatch(), null);
-    }
-
-    /** Every output of the model, for every input tensor, in batches of {@code batchSize} (each advances a stateful model's states). */
-    public List<Tensor> predictAll(List<Tensor> xs, int batchSize, int[] lengths) {
-        requireOpen("predict");
-        if (batchSize < 1) throw new IllegalArgumentException(name() + ".predict: batchSize must be >= 1, got " + batchSize);
-        ensureBuiltSafely(xs);
-        return new Inference(setup).predict(check().prepare(xs, null, lengths, "predict", false, true), batchSize);
-    }
-
-    /** 32, or the batch size a model with stateful layers fixes (Keras' default batch_size). */
-    private int defaultBatch() { return isBuilt() ? StatefulBatch.defaultSize(graph()) : StatefulBatch.DEFAULT; }
 }

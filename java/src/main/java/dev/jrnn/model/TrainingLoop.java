@@ -40,15 +40,26 @@ final class TrainingLoop {
         if (o.initialEpoch > o.epochs) {   // equal: nothing left to train, as Keras (a resume after the last epoch)
             throw new IllegalArgumentException(s.name() + ".fit: initialEpoch " + o.initialEpoch + " must be at most epochs " + o.epochs);
         }
-        if (o.communicator == null) return fit(train, val, o, captureSteps, onCaptureBroken, null);
+        if (o.communicator == null) return fitBounded(train, val, o, captureSteps, onCaptureBroken, null);
         DistributedFit dp = new DistributedFit(s, o.communicator, o.bucketBytes);
         try {
-            return fit(dp.shard(train), val, o, captureSteps, onCaptureBroken, dp);
+            return fitBounded(dp.shard(train), val, o, captureSteps, onCaptureBroken, dp);
         } catch (RuntimeException e) {
             throw dp.failed(e);
         } catch (Error e) {
             dp.failed(new IllegalStateException(e.toString(), e));   // tell the others; the Error itself goes on
             throw e;
+        }
+    }
+
+    /** With {@link FitOptions#stepsPerEpoch}, epochs of that many (sharded) batches going on across passes. */
+    private History fitBounded(BatchSource train, BatchSource val, FitOptions o, boolean captureSteps, Runnable onCaptureBroken,
+                               DistributedFit dp) {
+        BatchSource bounded = BoundedBatches.onward(train, o.stepsPerEpoch);
+        try {
+            return fit(bounded, val, o, captureSteps, onCaptureBroken, dp);
+        } finally {
+            if (bounded != train) bounded.close();   // the pass left open; the caller closes the source again, harmlessly
         }
     }
 

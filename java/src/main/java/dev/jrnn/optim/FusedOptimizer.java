@@ -65,7 +65,15 @@ public abstract class FusedOptimizer extends Optimizer {
     protected java.util.Map<String, Buf> stateBuffers() {
         java.util.Map<String, Buf> m = new java.util.LinkedHashMap<>();
         if (s1 == null) return m;
-        String[] names = switch (kind) {
+        String[] names = slotNames();
+        m.put(names[0], s1);
+        if (s2 != null) m.put(names[1], s2);
+        if (s3 != null) m.put(names[2], s3);
+        return m;
+    }
+
+    private String[] slotNames() {
+        return switch (kind) {
             case RMSPROP -> new String[] {"velocity", "momentum", "average_gradient"};
             case ADAGRAD -> new String[] {"accumulator", "s2", "s3"};
             case ADAMW, NADAM -> new String[] {"m", "v", "s3"};
@@ -73,11 +81,10 @@ public abstract class FusedOptimizer extends Optimizer {
             case ADADELTA -> new String[] {"accumulated_grad", "accumulated_delta_var", "s3"};
             case LION -> new String[] {"momentum", "s2", "s3"};
         };
-        m.put(names[0], s1);
-        if (s2 != null) m.put(names[1], s2);
-        if (s3 != null) m.put(names[2], s3);
-        return m;
     }
+
+    @Override
+    public float stateStart(String slot) { return slot.equals(slotNames()[0]) ? s1Initial() : 0f; }
 
     @Override
     protected void releaseState() {

@@ -297,6 +297,9 @@ public abstract class Optimizer {
         return store != null && store == boundTo && n == boundSize;
     }
 
+    /** The value state buffer {@code slot} of a weight starts from (Adagrad's accumulator: its initial value; else 0). */
+    public float stateStart(String slot) { return 0f; }
+
     /** A copy of the state buffers by name (see {@link #stateBuffers}); empty before the first step. */
     public final Map<String, float[]> state() {
         Map<String, float[]> r = new LinkedHashMap<>();

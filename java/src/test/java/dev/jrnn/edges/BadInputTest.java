@@ -430,6 +430,11 @@ class BadInputTest {
         bad("fit: negative batch size", IAE, f -> f.model.fit(x(8), y(8), 1, -4), "batchSize must be >= 1, got -4");
         bad("fit: verbose 3", IAE, f -> new FitOptions().verbose(3), "verbose must be 0, 1 or 2, got 3");
         bad("fit: stepsPerEpoch 0", IAE, f -> new FitOptions().stepsPerEpoch(0), "stepsPerEpoch must be >= 1, got 0");
+        bad("callbacks: TensorBoard updateFreq", IAE, f -> new dev.jrnn.model.TensorBoard(f.dir).updateFreq("step"),
+                "TensorBoard: updateFreq must be \"epoch\", \"batch\" or a number of batches, got \"step\"");
+        bad("callbacks: TensorBoard into a file", java.io.UncheckedIOException.class,
+                f -> f.model.fit(x(8), y(8), quiet().callbacks(new dev.jrnn.model.TensorBoard(f.good))),
+                "TensorBoard: cannot write under", "good.safetensors");
         bad("fit: validationSteps 0", IAE, f -> new FitOptions().validationSteps(0), "validationSteps must be >= 1, got 0");
         bad("fit: validationSteps without validation data", IAE, f -> f.model.fit(x(8), y(8), quiet().validationSteps(2)),
                 "sequential.fit: FitOptions.validationSteps applies to validation data", "there is none");

@@ -79,8 +79,8 @@ class MetricLossLayerBadInputTest {
         bad("metric of another type", () -> new Sequential(new Dense(1)).compile("adam", "mse", 0.5), "metric 0.5", "Double",
                 "expected a metric name");
         bad("unknown metric", () -> EpochMetric.of("mean_iou"), "unknown metric 'mean_iou'", "auc, f1_score, f_beta_score");
-        bad("metrics as a Map by output", () -> new Sequential(new Dense(1)).compile("adam", "mse", Map.of("out", "mae")), "is a Map",
-                "metrics by output name are not supported");
+        bad("metrics by an output name the model lacks", () -> new Sequential(new Dense(1).inputShape(2)).compile("adam", "mse",
+                Map.of("out", "mae")), "metrics names output 'out'", "expected output names");
         bad("loss weights among the metrics", () -> new Sequential(new Dense(1)).compile("adam", "mse", List.of(0.5)), "[0.5]",
                 "look like loss weights", "right after the losses");
         bad("loss weights by position, optimizer by name, one too few", () -> new Sequential(new Dense(1).inputShape(2)).compile("adam",

@@ -61,9 +61,10 @@ class CompiledTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.compile("adam", "mse", List.of(1.0, 0.2)));
         assertTrue(e.getMessage().contains("look like loss weights") && e.getMessage().contains("[1.0, 0.2]"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> m.compile("adam", "mse", Map.of("out", "mae")));
-        assertTrue(e.getMessage().contains("is a Map: metrics by output name are not supported"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> m.compile("adam", "mse", List.of(List.of("mae"))));
-        assertTrue(e.getMessage().contains("is a List: expected one metric"), e.getMessage());
+        assertTrue(e.getMessage().contains("metrics names output 'out', expected output names [" + m.outputs().get(0).layer().name() + "]"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> m.compile("adam", "mse", "mae", List.of(List.of("mae"))));
+        assertTrue(e.getMessage().contains("one List with a List per output, given as the only metrics"), e.getMessage());
         assertEquals(List.of("mae", "auc"), m.metricNames(), "a refused compile changes nothing");
     }
 

@@ -368,6 +368,10 @@ class DatasetBatchesTest {
         Sequential d = lstm(T);
         History hd = d.fit(x, y, quiet().epochs(2).batchSize(4).validationData(Dataset.fromTensors(vx, vy).batch(4)).validationSteps(1));
         assertEquals(ht.history().get("val_loss"), hd.history().get("val_loss"), "tensors or a Dataset: the same validation");
+        // no batchSize: Keras validates in ceil(6 / 2) = 3 per batch, so 2 steps cover all 6 validation samples
+        Sequential all = lstm(T);
+        History ha = all.fit(x, y, quiet().epochs(1).validationData(vx, vy).validationSteps(2));
+        assertEquals(all.evaluate(vx, vy), ha.history().get("val_loss").get(0), 1e-6, "validation over every sample");
     }
 
     /** A validation set the model cannot take fails before the first epoch trains (tf.data would after it), the model unchanged. */

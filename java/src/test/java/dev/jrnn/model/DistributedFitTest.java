@@ -148,6 +148,44 @@ class DistributedFitTest {
         });
     }
 
+    /** Metrics' states add over the ranks: weighted metrics (per-sample weights, zeros too) log on 3 ranks what one process logs. */
+    @Test
+    void weightedMetricsAddOverTheRanks() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            float[] w = new float[43];
+            for (int i = 0; i < w.length; i++) w[i] = (i % 4) * 0.5f;
+            Tensor sw = Tensor.of(w, 43);
+            java.util.function.Function<Backend, Sequential> make = be -> {
+                Sequential m = model(be);
+                m.compile("adam", "mse", "mae", WeightedMetrics.of("mae", "root_mean_squared_error"));
+                return m;
+            };
+            Sequential s = make.apply(Backends.cpu());
+            Result one = new Result(s.fit(X, Y, options().sampleWeight(sw).batchSize(12)), s.getWeights(), null);
+            List<Result> rs = ranks(3, 20_000, make, (r, m, c) -> m.fit(X, Y, options().sampleWeight(sw).batchSize(4).distributed(c, 256)));
+            assertRanksClose(one, rs);
+            for (Result r : rs) {
+                assertEquals(one.history().history().keySet(), r.history().history().keySet());
+                for (String k : List.of("mae", "weighted_mae", "root_mean_squared_error")) {
+                    List<Double> a = one.history().get(k), b = r.history().get(k);
+                    for (int e = 0; e < a.size(); e++) assertEquals(a.get(e), b.get(e), 2e-6 * Math.abs(a.get(e)), k + " of epoch " + e);
+                }
+            }
+            assertTrue(Math.abs(one.history().get("mae").get(0) - one.history().get("weighted_mae").get(0)) > 1e-4, "the weights count");
+        });
+    }
+
+    /** stepsPerEpoch on tensors: the ranks' epochs of n global batches go on across passes as one process's do. */
+    @Test
+    void stepsPerEpochOnTensorsGoesOnAcrossPassesOnEveryRank() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            // 4 global batches of 12 per pass (the last of 7): epochs of 3 take 0 1 2 | 3 | 0 1 2 (a fresh shuffle)
+            Result one = single(options().stepsPerEpoch(3), 12);
+            List<Result> rs = ranks(3, 20_000, (r, m, c) -> m.fit(X, Y, options().stepsPerEpoch(3).batchSize(4).distributed(c, 256)));
+            assertRanksClose(one, rs);
+        });
+    }
+
     @Test
     void sampleWeightsFollowEachRanksShare() throws Exception {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {

@@ -225,6 +225,35 @@ class GraphReplayTest {
         assertEquals(4, rec.captures, "re-captured after each learning-rate change");
     }
 
+    /**
+     * A model frozen whole for its first epoch (the optimizer holds no state then) and unfrozen by a callback: the first
+     * step on the regrouped store runs eagerly, so the optimizer's state (Adagrad's accumulator, filled with 0.1) is made
+     * outside the capture; made inside it, every replay would fill it again.
+     */
+    @Test
+    void aModelUnfrozenInTheMiddleOfFitReplaysAsEager() {
+        SplittableRandom r = new SplittableRandom(8);
+        Tensor x = uniform(r, -1, 1, 8, 4, 2), y = uniform(r, -1, 1, 8, 1);
+        Supplier<Model> make = () -> {
+            Sequential m = new Sequential(new GRU(5).inputShape(4, 2), new Dense(1));
+            for (Layer l : m.layers()) l.trainable(false);
+            m.compile(new dev.jrnn.optim.Adagrad(0.1), "mse");
+            return m;
+        };
+        Supplier<FitOptions> opts = () -> new FitOptions().epochs(3).batchSize(2).verbose(0).seed(1)
+                .callbacks(new Callback() {
+                    @Override
+                    public void onEpochBegin(int epoch, Model model) {
+                        if (epoch == 1) for (Layer l : model.layers()) l.trainable(true);
+                    }
+                });
+        Run eager = fit(Backends.cpu(), make, List.of(x), List.of(y), opts.get());
+        RecordingBackend rec = new RecordingBackend(Backends.cpu());
+        Run graphed = fit(rec, make, List.of(x), List.of(y), opts.get());
+        assertSame(eager, graphed);
+        assertTrue(rec.captures >= 2 && rec.replays >= 4, "captured before and after the unfreeze: " + rec.captures + ", " + rec.replays);
+    }
+
     /** A layer that reads its input back to the host in the middle of a step (not capturable). */
     static final class HostPeek extends Layer {
         @Override

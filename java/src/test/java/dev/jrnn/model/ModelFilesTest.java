@@ -316,6 +316,23 @@ class ModelFilesTest {
         assertEquals(uninterrupted(make, xs, ys, 3), resumed(make, xs, ys, 1, 3));
     }
 
+    /** Attention's dropout masks continue from the saved stream, as a Dropout layer's. */
+    @Test
+    void anAttentionsDropoutResumesExactly() throws IOException {
+        Supplier<Model> make = () -> {
+            Input in = Input.shape(4, 3);
+            dev.jrnn.layers.Node seq = new LSTM(3).returnSequences(true).apply(in);
+            dev.jrnn.layers.Node ctx = new dev.jrnn.layers.Attention().dropout(0.4).apply(seq, seq);
+            Model m = new Model(in, new Dense(2).apply(ctx));
+            m.compile(new Adam(0.01), "mse");
+            return m;
+        };
+        SplittableRandom r = new SplittableRandom(14);
+        List<Tensor> xs = List.of(random(r, 10, 4, 3));
+        List<Tensor> ys = List.of(random(r, 10, 4, 2));
+        assertEquals(uninterrupted(make, xs, ys, 3), resumed(make, xs, ys, 1, 3));
+    }
+
     /**
      * Fine-tuning: a layer frozen after training. Recompiled, the optimizer's next step starts fresh moments (the
      * trainable weights changed), so the file holds none and the loaded model trains as the one in memory; frozen

@@ -110,13 +110,64 @@ class ParametersTest {
             }
         }
         assertEquals(2, adam.iterations(), "the step count carries on");
+        m.fit(x, y, ONE_EPOCH);   // the Dense's moments move on, the frozen LSTM's wait
+        Map<Param, Map<String, float[]>> denseOn = stateByWeight(m);
         m.layers().get(0).trainable(true);
         m.compile(adam, "mse");
         Map<Param, Map<String, float[]>> again = stateByWeight(m);
         for (Param p : m.layers().get(0).params()) {
-            for (float v : again.get(p).get("m")) assertEquals(0f, v, p.name() + ": trains again, from zero moments");
+            for (String slot : List.of("m", "v")) {
+                assertArrayEquals(before.get(p).get(slot), again.get(p).get(slot), p.name() + " " + slot + ": trains again from its own moments");
+            }
         }
-        for (Param p : m.layers().get(1).params()) assertArrayEquals(before.get(p).get("v"), again.get(p).get("v"), p.name());
+        for (Param p : m.layers().get(1).params()) assertArrayEquals(denseOn.get(p).get("v"), again.get(p).get("v"), p.name());
+    }
+
+    @Test
+    void aWeightNewToTheOptimizerStartsFromItsInitialState() {
+        SplittableRandom r = new SplittableRandom(7);
+        Tensor x = random(r, 8, 5, 2), y = random(r, 8, 1);
+        Sequential m = new Sequential(new LSTM(3).inputShape(5, 2), new Dense(1));
+        m.layers().get(0).trainable(false);
+        Optimizer adagrad = new dev.jrnn.optim.Adagrad(0.1);
+        m.compile(adagrad, "mse");
+        m.fit(x, y, ONE_EPOCH);
+        Map<Param, Map<String, float[]>> before = stateByWeight(m);
+        m.layers().get(0).trainable(true);
+        m.compile(adagrad, "mse");
+        Map<Param, Map<String, float[]>> after = stateByWeight(m);
+        for (Param p : m.layers().get(0).params()) {
+            for (float v : after.get(p).get("accumulator")) assertEquals(0.1f, v, p.name() + ": Keras' initial_accumulator_value");
+        }
+        for (Param p : m.layers().get(1).params()) assertArrayEquals(before.get(p).get("accumulator"), after.get(p).get("accumulator"), p.name());
+    }
+
+    /** Unfreezing in a callback after batch 0 trains as two trainOnBatch calls around the same unfreeze. */
+    @Test
+    void anUnfreezeInACallbackEqualsTheSameStepsByHand() {
+        SplittableRandom r = new SplittableRandom(9);
+        Tensor x = random(r, 8, 5, 2), y = random(r, 8, 1);
+        Tensor x0 = x.slice(0, 4), y0 = y.slice(0, 4), x1 = x.slice(4, 8), y1 = y.slice(4, 8);
+        java.util.function.Supplier<Sequential> make = () -> {
+            Jrnn.setSeed(21);
+            Sequential m = new Sequential(new LSTM(3).inputShape(5, 2), new Dense(1));
+            m.layers().get(0).trainable(false);
+            m.compile(new Adam(0.05), "mse");
+            return m;
+        };
+        Sequential byFit = make.get(), byHand = make.get();
+        Layer lstm = byFit.layers().get(0);
+        byFit.fit(x, y, new FitOptions().epochs(1).batchSize(4).shuffle(false).verbose(0).callbacks(new Callback() {
+            @Override
+            public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                if (batch == 0) lstm.trainable(true);
+            }
+        }));
+        byHand.trainOnBatch(x0, y0);
+        byHand.layers().get(0).trainable(true);
+        byHand.trainOnBatch(x1, y1);
+        List<Tensor> a = byFit.getWeights(), b = byHand.getWeights();
+        for (int k = 0; k < a.size(); k++) assertArrayEquals(b.get(k).data(), a.get(k).data(), "weight " + k);
     }
 
     @Test

@@ -296,6 +296,14 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k, float alpha, Buf a, long aOff,
+                            int lda, long strideA, Buf b, long bOff, int ldb, long strideB, float beta, Buf c, long cOff,
+                            int ldc, long strideC) {
+        BatchedGemm.gemmBatched(this, batch, transA, transB, m, n, k, alpha, a, aOff, lda, strideA, b, bOff, ldb, strideB,
+                beta, c, cOff, ldc, strideC);
+    }
+
+    @Override
     public void axpy(long n, float alpha, Buf x, long xOff, Buf y, long yOff) {
         float[] xs = arr("axpy", "x", x), ys = arr("axpy", "y", y);
         positive("axpy", "n", n);

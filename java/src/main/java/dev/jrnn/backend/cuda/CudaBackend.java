@@ -415,6 +415,14 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int kk, float alpha, Buf a, long aOff,
+                            int lda, long strideA, Buf b, long bOff, int ldb, long strideB, float beta, Buf c, long cOff,
+                            int ldc, long strideC) {
+        CudaBatchedGemm.gemmBatched(this, streams.blas(), batch, transA, transB, m, n, kk, alpha, a, aOff, lda, strideA, b,
+                bOff, ldb, strideB, beta, c, cOff, ldc, strideC);
+    }
+
+    @Override
     public void axpy(long n, float alpha, Buf x, long xOff, Buf y, long yOff) {
         elementwise.axpy(n, alpha, x, xOff, y, yOff);
     }

@@ -2,6 +2,8 @@ package dev.jrnn.io.keras;
 
 import dev.jrnn.backend.Loss;
 import dev.jrnn.io.Json;
+import dev.jrnn.layers.Attention;
+import dev.jrnn.layers.BaseDenseAttention;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Call;
 import dev.jrnn.layers.Layer;
@@ -188,6 +190,10 @@ public final class KerasExport {
             for (Node n : ins) args.add(tensor(n, index));
             node.put("args", ins.size() == 1 ? args : List.of(args));
         }
+        if (l instanceof BaseDenseAttention a) {   // Keras' call arguments, jrnn's layer settings
+            kwargs.put("use_causal_mask", a.useCausalMask());
+            kwargs.put("return_attention_scores", a.returnAttentionScores());
+        }
         node.put("kwargs", kwargs);
         return node;
     }
@@ -213,7 +219,7 @@ public final class KerasExport {
         return r;
     }
 
-    /** Keras 3's compile_config: optimizer (class and config), loss, metrics. */
+    /** Keras 3's compile_config: optimizer (class and config), loss, metrics, weighted_metrics. */
     static Map<String, Object> compileConfig(Model model) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("optimizer", serialized("keras.optimizers", model.optimizer().name(), model.optimizer().config()));
@@ -223,7 +229,10 @@ public final class KerasExport {
         boolean list = ls.stream().distinct().count() > 1 || !model.lossWeights().isEmpty();
         c.put("loss", list ? ls.stream().map(Losses::serialize).toList() : Losses.serialize(model.loss()));
         if (!model.lossWeights().isEmpty()) c.put("loss_weights", model.lossWeights());
-        c.put("metrics", new ArrayList<>(model.metricConfigs()));
+        // as compile got them: a List for every output (per output on a model of several, which Keras 3 reads by position),
+        // a Map by output name or a List per output; weighted_metrics only when given
+        c.put("metrics", model.metricsConfig().get(0));
+        if (model.metricsConfig().get(1) != null) c.put("weighted_metrics", model.metricsConfig().get(1));
         return c;
     }
 
@@ -278,14 +287,19 @@ public final class KerasExport {
                 putLayer(g.putGroup("backward_layer"), b.backwardLayer());
             }
             case TimeDistributed t -> putLayer(g.putGroup("layer"), t.layer());
-            case RecurrentLayer r -> putVars(g.putGroup("cell"), r.params());
-            default -> putVars(g, l.params());
+            case RecurrentLayer r -> putVars(g.putGroup("cell"), r.params(), false);
+            case Attention a -> putVars(g, a.params(), true);   // scale, concat_score_weight: Keras' shape ()
+            default -> putVars(g, l.params(), false);
         }
     }
 
-    private static void putVars(WritableGroup g, List<Param> params) {
+    /** vars/0, vars/1, ...; with {@code scalars}, each (1) weight as the scalar dataset Keras keeps it in. */
+    private static void putVars(WritableGroup g, List<Param> params, boolean scalars) {
         WritableGroup vars = g.putGroup("vars");
-        for (int i = 0; i < params.size(); i++) vars.putDataset(Integer.toString(i), nested(params.get(i).get()));
+        for (int i = 0; i < params.size(); i++) {
+            Tensor t = params.get(i).get();
+            vars.putDataset(Integer.toString(i), scalars ? (Object) t.data()[0] : nested(t));
+        }
     }
 
     /** A tensor as the nested Java array jhdf writes (float[], float[][], ...). */

@@ -71,7 +71,7 @@ public final class KerasImport {
                 model.close();   // frees its buffers (device memory on CUDA) before the error goes up
                 throw e;
             }
-            KerasTraining.compile(model, kf.trainingConfig, file.toString());
+            KerasTraining.compile(model, kf.trainingConfig, file.toString(), kf.kerasMajor() >= 3);
             if (model.optimizer() != null && (kf.hdf.getChild("optimizer") != null || kf.hdf.getChild("optimizer_weights") != null)) {
                 System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": the optimizer state Keras "
                         + "saved is not restored (jrnn reads only its own): fit continues from fresh moments at update 0");

@@ -1,7 +1,10 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.layers.Activation;
+import dev.jrnn.layers.AdditiveAttention;
 import dev.jrnn.layers.Add;
+import dev.jrnn.layers.Attention;
+import dev.jrnn.layers.BaseDenseAttention;
 import dev.jrnn.layers.Average;
 import dev.jrnn.layers.Concatenate;
 import dev.jrnn.layers.Flatten;
@@ -42,7 +45,7 @@ final class KerasLayers {
     static final List<String> SUPPORTED = List.of("InputLayer", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "Dense",
             "TimeDistributed", "Embedding", "Masking", "Dropout", "Activation", "RepeatVector",
             "Flatten", "LayerNormalization", "Concatenate", "Add", "Multiply", "Average", "Conv1D",
-            "AveragePooling1D", "MaxPooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D");
+            "AveragePooling1D", "MaxPooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "Attention", "AdditiveAttention");
 
     /** {@link #SUPPORTED} and the classes {@link KerasWeightlessLayers} builds: every class read and written. */
     static List<String> supported() {
@@ -87,6 +90,7 @@ final class KerasLayers {
             case "MaxPooling1D" -> pooling1d(new MaxPooling1D(oneInt(c, "pool_size", where)), c, where);
             case "GlobalAveragePooling1D" -> globalPooling(new GlobalAveragePooling1D(), c, where);
             case "GlobalMaxPooling1D" -> globalPooling(new GlobalMaxPooling1D(), c, where);
+            case "Attention", "AdditiveAttention" -> attention(cls, c, where);
             case String other when KerasWeightlessLayers.CLASSES.contains(other) -> KerasWeightlessLayers.build(other, c, where);
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "
                     + String.join(", ", supported()));
@@ -194,6 +198,20 @@ final class KerasLayers {
         try {
             if (c.has("strides")) p.strides(oneInt(c, "strides", where));
             return p.padding(c.string("padding", "valid"));
+        } catch (IllegalArgumentException e) {
+            throw new KerasFormatException(where + ": " + e.getMessage());
+        }
+    }
+
+    /** Attention (use_scale, score_mode) or AdditiveAttention (use_scale, default true); dropout; a seed draws the masks. */
+    private static BaseDenseAttention attention(String cls, KerasConfig c, String where) {
+        try {
+            BaseDenseAttention a = cls.equals("Attention")
+                    ? new Attention().useScale(c.bool("use_scale", false)).scoreMode(c.string("score_mode", "dot"))
+                    : new AdditiveAttention().useScale(c.bool("use_scale", true));
+            a.dropout(c.number("dropout", 0.0)).useCausalMask(c.bool("causal", false));   // tf.keras 2 kept causal in the config
+            if (c.raw("seed") instanceof Long seed) a.seed(seed);
+            return a;
         } catch (IllegalArgumentException e) {
             throw new KerasFormatException(where + ": " + e.getMessage());
         }
@@ -342,6 +360,17 @@ final class KerasLayers {
             case Add m -> { }
             case Multiply m -> { }
             case Average m -> { }
+            case Attention a -> {
+                c.put("use_scale", a.useScale());
+                c.put("score_mode", a.scoreMode());
+                c.put("dropout", a.dropout());
+                c.put("seed", null);
+            }
+            case AdditiveAttention a -> {
+                c.put("use_scale", a.useScale());
+                c.put("dropout", a.dropout());
+                c.put("seed", null);
+            }
             case GlobalPooling1D p -> {
                 c.put("data_format", "channels_last");
                 c.put("keepdims", p.keepdims());

@@ -1,6 +1,7 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.model.Model;
+import dev.jrnn.model.WeightedMetrics;
 import dev.jrnn.optim.Adagrad;
 import dev.jrnn.optim.Adam;
 import dev.jrnn.optim.AdamW;
@@ -34,11 +35,15 @@ import java.util.Map;
 final class KerasTraining {
     private KerasTraining() {}
 
-    static void compile(Model model, Object trainingConfig, String file) {
+    /** A Keras 3 file's compile_config. */
+    static void compile(Model model, Object trainingConfig, String file) { compile(model, trainingConfig, file, true); }
+
+    /** {@code keras3}: a Keras 3 file, whose flat metrics list as long as the outputs gives one metric to each (tf.keras 2: each to all). */
+    static void compile(Model model, Object trainingConfig, String file, boolean keras3) {
         if (trainingConfig == null) return;
         String why;
         try {
-            why = tryCompile(model, new KerasConfig(trainingConfig, "training_config"));
+            why = tryCompile(model, new KerasConfig(trainingConfig, "training_config"), keras3);
         } catch (KerasFormatException | IllegalArgumentException e) {
             why = e.getMessage();
         }
@@ -49,7 +54,7 @@ final class KerasTraining {
     }
 
     /** Compiles and returns null, or returns why not. */
-    private static String tryCompile(Model model, KerasConfig tc) {
+    private static String tryCompile(Model model, KerasConfig tc, boolean keras3) {
         Object loss;
         try {
             loss = losses(tc.raw("loss"));
@@ -71,19 +76,16 @@ final class KerasTraining {
         Optimizer o = optimizer(opt);
         if (o == null) return "optimizer " + KerasConfig.describe(opt.raw("class_name")) + " with config "
                 + KerasConfig.describe(opt.raw("config")) + " is not one jrnn has (Adam, SGD, RMSprop, Adagrad, AdamW, Nadam, Adamax, Adadelta, Lion)";
-        List<Object> metrics = new ArrayList<>();
         try {
-            if (tc.raw("metrics") instanceof List<?> ms) {
-                for (Object m : ms) {
-                    Object metric = metric(m);
-                    if (metric != null) metrics.add(metric);
-                }
-            }
-            compile(model, o, loss, lw, metrics.toArray());
+            int outputs = model.outputs().size();
+            List<Object> args = new ArrayList<>(metricsArg(tc.raw("metrics"), outputs, keras3));
+            if (tc.raw("weighted_metrics") != null) args.add(WeightedMetrics.of(metricsArg(tc.raw("weighted_metrics"), outputs, keras3).toArray()));
+            compile(model, o, loss, lw, args.toArray());
         } catch (IllegalArgumentException e) {
             compile(model, o, loss, lw);
-            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING,
-                    "compiled without the metrics " + KerasConfig.describe(tc.raw("metrics")) + ": " + e.getMessage());
+            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, "compiled without the metrics "
+                    + KerasConfig.describe(tc.raw("metrics")) + " and weighted metrics " + KerasConfig.describe(tc.raw("weighted_metrics"))
+                    + ": " + e.getMessage());
         }
         return null;
     }
@@ -126,6 +128,37 @@ final class KerasTraining {
         } else {
             model.compile(o, (Loss) loss, metrics);
         }
+    }
+
+    /**
+     * One of a config's {@code metrics} / {@code weighted_metrics} as compile takes it: a Map by output name or a List per
+     * output as one argument (the same List for every output as the every-output form it was written from), else the
+     * metrics for every output; a Keras 3 file's flat list as long as the outputs (2 or more) gives one metric to each,
+     * as Keras 3 reads it. Metrics jrnn lacks are left out.
+     */
+    private static List<Object> metricsArg(Object raw, int outputs, boolean keras3) {
+        if (raw instanceof Map<?, ?> m && !m.containsKey("class_name")) {
+            Map<String, Object> r = new java.util.LinkedHashMap<>();
+            m.forEach((k, v) -> r.put(String.valueOf(k), metrics(v)));
+            return List.of(r);
+        }
+        if (raw instanceof List<?> l && !l.isEmpty() && (l.stream().allMatch(x -> x == null || x instanceof List<?>)
+                || keras3 && outputs > 1 && l.size() == outputs)) {
+            List<List<Object>> per = l.stream().map(KerasTraining::metrics).toList();
+            return per.stream().distinct().count() == 1 && l.size() == outputs && outputs > 1 && l.stream().allMatch(x -> x instanceof List<?>)
+                    ? per.get(0) : List.of(per);
+        }
+        return metrics(raw);
+    }
+
+    /** The metrics jrnn has among {@code v}: none (null), one metric, or a list of them. */
+    private static List<Object> metrics(Object v) {
+        List<Object> r = new ArrayList<>();
+        for (Object m : v instanceof List<?> l ? l : v == null ? List.of() : List.of(v)) {
+            Object metric = metric(m);
+            if (metric != null) r.add(metric);
+        }
+        return r;
     }
 
     /**

@@ -136,4 +136,33 @@ class KerasTrainingTest {
         assertEquals("PR", ((Map<?, ?>) ((Map<?, ?>) m.metricConfigs().get(2)).get("config")).get("curve"));
         m.close();
     }
+
+    /**
+     * Keras 3 reads a flat metrics list as long as the outputs as one metric per output (tf.keras 2's training_config: each
+     * on every output); a dict by output name, a list per output and weighted_metrics compile as such.
+     */
+    @Test
+    void metricsPerOutputAndWeightedMetricsCompile() {
+        dev.jrnn.Jrnn.setBackend("cpu");
+        java.util.function.Supplier<dev.jrnn.model.Model> two = () -> {
+            dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(2);
+            return new dev.jrnn.model.Model(in, List.of(new Dense(1).name("a").apply(in), new Dense(1).name("b").apply(in)));
+        };
+        String head = "{\"loss\": \"mse\", \"optimizer\": {\"class_name\": \"Adam\", \"config\": {}}, ";
+        try (dev.jrnn.model.Model m = two.get()) {
+            KerasTraining.compile(m, Json.parse(head + "\"metrics\": [\"mae\", \"mse\"]}"), "f.keras");
+            assertEquals(List.of("a_mae", "b_mse"), m.metricKeys());
+        }
+        try (dev.jrnn.model.Model m = two.get()) {
+            KerasTraining.compile(m, Json.parse(head + "\"metrics\": [\"mae\", \"mse\"]}"), "f.h5", false);
+            assertEquals(List.of("a_mae", "a_mse", "b_mae", "b_mse"), m.metricKeys());
+        }
+        try (dev.jrnn.model.Model m = two.get()) {
+            KerasTraining.compile(m, Json.parse(head + "\"metrics\": {\"b\": [\"mae\", {\"class_name\": \"AUC\", \"config\":"
+                    + " {\"name\": \"auc\", \"num_thresholds\": 20}}]}, \"weighted_metrics\": [[\"mse\", \"mae\"], null]}"), "f.keras");
+            assertEquals(List.of("b_mae", "b_auc", "a_mse", "a_mae"), m.metricKeys());
+            assertEquals(Map.of("b", List.of("mae", new dev.jrnn.losses.Auc().numThresholds(20).serialize())), m.metricsConfig().get(0));
+            assertEquals(List.of(List.of("mse", "mae"), List.of()), m.metricsConfig().get(1));
+        }
+    }
 }

@@ -1,0 +1,198 @@
+package dev.jrnn.model;
+
+import dev.jrnn.data.Dataset;
+import dev.jrnn.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The evaluating and predicting half of a {@link Model}'s Keras API, beside the training half in {@link Trainer}:
+ * {@link #evaluate}, {@link #predict}, and per batch {@link #testOnBatch} and {@link #predictOnBatch}. Only {@link Model}
+ * extends it; use it through a model:
+ *
+ * <pre>{@code
+ * double loss = model.evaluate(xTest, yTest);
+ * Tensor p = model.predict(xTest);
+ * }</pre>
+ */
+public abstract class Evaluator extends Trainer {
+    Evaluator() {}
+
+    /** The loss on one batch, without training, as Keras' {@code test_on_batch(x, y)}. */
+    public double testOnBatch(Tensor x, Tensor y) {
+        return testOnBatch(Collections.singletonList(x), Collections.singletonList(y)).get("loss");
+    }
+
+    /** The weighted loss on one batch, as Keras' {@code test_on_batch(x, y, sample_weight=w)} (w as in {@link #trainOnBatch(Tensor, Tensor, Tensor)}). */
+    public double testOnBatch(Tensor x, Tensor y, Tensor sampleWeight) {
+        if (sampleWeight == null) throw new IllegalArgumentException(name() + ".testOnBatch: sampleWeight is null (use testOnBatch(x, y))");
+        return testOnBatch(Collections.singletonList(x), Collections.singletonList(y), sampleWeight).get("loss");
+    }
+
+    /**
+     * Loss and metrics on one batch (one x per input, one y per output), as Keras' {@code test_on_batch(...,
+     * return_dict=True)}: {@code model.testOnBatch(List.of(x), List.of(y)).get("accuracy")}. Weights and states of
+     * non-stateful layers are unchanged; a stateful model's batch must be its fixed batch size.
+     */
+    public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys) {
+        return evaluateAll(xs, ys, batchRows(xs), null);
+    }
+
+    /** {@link #testOnBatch(List, List)} with Keras' {@code sample_weight} (nullable): the loss and {@link WeightedMetrics} weighted. */
+    public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys, Tensor sampleWeight) {
+        return evaluateAll(xs, ys, batchRows(xs), null, sampleWeight);
+    }
+
+    /** {@link #testOnBatch(List, List)} with one sample-weight tensor per output (null: that output unweighted). */
+    public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys, List<Tensor> sampleWeights) {
+        return evaluateAll(xs, ys, batchRows(xs), null, sampleWeights);
+    }
+
+    /** The output for one batch, as Keras' {@code predict_on_batch(x)}; a model with several outputs throws, as {@link #predict(Tensor)}. */
+    public Tensor predictOnBatch(Tensor x) {
+        requireOpen("predict");
+        List<Tensor> xs = Collections.singletonList(x);
+        ensureBuiltSafely(xs);
+        requireOneOutput("predictOnBatch", "predictOnBatch(List.of(x))");
+        return predictOnBatch(xs).get(0);
+    }
+
+    /** Every output for one batch (one x per input), in output order, as Keras' {@code predict_on_batch([x1, x2])}. */
+    public List<Tensor> predictOnBatch(List<Tensor> xs) {
+        return predictAll(xs, batchRows(xs), null);
+    }
+
+    /** The sample count of a batch, for the *OnBatch calls (1 when there is none to read: the checks then name what is wrong). */
+    private static int batchRows(List<Tensor> xs) {
+        return xs != null && !xs.isEmpty() && xs.get(0) != null && xs.get(0).rank() > 0 ? xs.get(0).dim(0) : 1;
+    }
+
+    /** The mean loss on {@code (x, y)} (batch size 32, or the one a stateful model fixes), as Keras' evaluate. */
+    public double evaluate(Tensor x, Tensor y) {
+        return evaluateAll(Collections.singletonList(x), Collections.singletonList(y), defaultBatch(), null).get("loss");
+    }
+
+    /** Loss and metrics ("loss", "accuracy", ...) on the given data. */
+    public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths) {
+        return evaluateAll(xs, ys, batchSize, lengths, (Tensor) null);
+    }
+
+    /**
+     * As {@link #evaluateAll(List, List, int, int[])} with Keras' {@code sample_weight} (one weight per sample, nullable):
+     * the loss as fit weighs it ({@link FitOptions#sampleWeight}), and {@link WeightedMetrics}; the other metrics unweighted, as Keras'.
+     */
+    public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, Tensor sampleWeight) {
+        String what = name() + ".evaluate";
+        return evaluateAll(xs, ys, batchSize, lengths, sampleWeight == null ? null : SampleWeights.Given.shared(what, "sampleWeight", sampleWeight));
+    }
+
+    /** As {@link #evaluateAll(List, List, int, int[], Tensor)} with one sample-weight tensor per output (null: that output unweighted). */
+    public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, List<Tensor> sampleWeights) {
+        return evaluateAll(xs, ys, batchSize, lengths, SampleWeights.Given.perOutput(name() + ".evaluate", "sampleWeight", sampleWeights));
+    }
+
+    private Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, SampleWeights.Given w) {
+        requireCompiled("evaluate");
+        requireOpen("evaluate");
+        if (batchSize < 1) throw new IllegalArgumentException(name() + ".evaluate: batchSize must be >= 1, got " + batchSize);
+        ensureBuiltSafely(xs);
+        Data d = check().prepare(xs, ys, lengths, "evaluate", true, true);
+        d = d.withWeights(SampleWeights.resolve(w, name() + ".evaluate", "sampleWeight", graph(), d.xs().get(0).dim(0),
+                SampleWeights.targetSteps(d.ys())));
+        return new Inference(setup).evaluate(d, batchSize);
+    }
+
+    /** The mean loss over one pass of {@code data} (one target per output), as Keras' evaluate on a dataset. */
+    public double evaluate(Dataset data) throws IOException { return evaluateAll(data).get("loss"); }
+
+    /** Loss and metrics over one pass of {@code data}, in its batches. */
+    public Map<String, Double> evaluateAll(Dataset data) throws IOException {
+        requireCompiled("evaluate");
+        DatasetBatches batches = datasetBatches(data, "evaluate");
+        return DatasetBatches.io(() -> new Inference(setup).evaluate(batches), batches);
+    }
+
+    /**
+     * Loss and metrics over the first {@code steps} batches of {@code data} (all of them when it has fewer), as Keras'
+     * {@code evaluate(ds, steps=n)}; an endless data set ({@code repeat()}) is taken:
+     * {@code model.evaluateAll(Dataset.fromNpy(x, y).repeat().batch(64), 100).get("loss")}.
+     */
+    public Map<String, Double> evaluateAll(Dataset data, int steps) throws IOException {
+        requireCompiled("evaluate");
+        if (steps < 1) throw new IllegalArgumentException(name() + ".evaluate: steps must be >= 1, got " + steps);
+        BatchSource batches = BoundedBatches.first(datasetBatches(data, "evaluate", steps), steps);
+        return DatasetBatches.io(() -> new Inference(setup).evaluate(batches), batches);
+    }
+
+    /** Streams the outputs for one pass of {@code data} to {@code sink} a batch at a time (one tensor per output, in its order); returns the rows. */
+    public long predict(Dataset data, Consumer<List<Tensor>> sink) throws IOException {
+        if (sink == null) throw new IllegalArgumentException(name() + ".predict: sink is null");
+        DatasetBatches batches = datasetBatches(data, "predict");
+        return DatasetBatches.io(() -> new Inference(setup).predict(batches, sink), batches);
+    }
+
+    /** Writes the outputs for one pass of {@code data} to {@code .npy} files, one per output, atomically; returns the rows. */
+    public long predict(Dataset data, Path... npy) throws IOException {
+        return new Inference(setup).predict(datasetBatches(data, "predict"), npy == null ? null : Arrays.asList(npy));
+    }
+
+    private DatasetBatches datasetBatches(Dataset data, String what) throws IOException {
+        return datasetBatches(data, what, 0);
+    }
+
+    /** The batches of {@code data} for {@code what}; {@code steps} > 0: the caller takes at most that many (an endless set is taken). */
+    private DatasetBatches datasetBatches(Dataset data, String what, int steps) throws IOException {
+        requireOpen(what);
+        ensureBuilt(data, what, steps);
+        return new DatasetBatches(data, setup, what, what.equals("evaluate"), true, steps);
+    }
+
+    /**
+     * The model's output for {@code x}, computed in batches of 32 (or the batch size a stateful model fixes). A model with several outputs throws
+     * (no output is dropped silently): use {@link #predictAll(Tensor)} there, which returns them all.
+     */
+    public Tensor predict(Tensor x) {
+        return predict(x, null);
+    }
+
+    /** Predictions for post-padded sequences with per-sample valid {@code lengths} (one-output models). */
+    public Tensor predict(Tensor x, int[] lengths) {
+        List<Tensor> xs = Collections.singletonList(x);
+        requireOpen("predict");
+        ensureBuiltSafely(xs);
+        requireOneOutput("predict", "predictAll(x)");
+        return predictAll(xs, defaultBatch(), lengths).get(0);
+    }
+
+    /** Refuses to drop outputs: a call that returns one tensor needs a model of one output. */
+    private void requireOneOutput(String what, String instead) {
+        int outputs = graph().outputs.size();
+        if (outputs != 1) {
+            throw new IllegalStateException(name() + "." + what + ": the model has " + outputs + " outputs and " + what + "(Tensor) "
+                    + "returns one; use " + instead + ", which returns all " + outputs + " in output order (as Keras' " + what
+                    .replace("OnBatch", "_on_batch") + ")");
+        }
+    }
+
+    /** Every output of the model for the single input {@code x}, in output order, in batches of 32 (or the fixed size). */
+    public List<Tensor> predictAll(Tensor x) {
+        return predictAll(Collections.singletonList(x), defaultBatch(), null);
+    }
+
+    /** Every output of the model, for every input tensor, in batches of {@code batchSize} (each advances a stateful model's states). */
+    public List<Tensor> predictAll(List<Tensor> xs, int batchSize, int[] lengths) {
+        requireOpen("predict");
+        if (batchSize < 1) throw new IllegalArgumentException(name() + ".predict: batchSize must be >= 1, got " + batchSize);
+        ensureBuiltSafely(xs);
+        return new Inference(setup).predict(check().prepare(xs, null, lengths, "predict", false, true), batchSize);
+    }
+
+    /** 32, or the batch size a model with stateful layers fixes (Keras' default batch_size). */
+    private int defaultBatch() { return isBuilt() ? StatefulBatch.defaultSize(graph()) : StatefulBatch.DEFAULT; }
+}
