@@ -372,6 +372,14 @@ public interface Backend extends AutoCloseable {
     void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff);
 
     /**
+     * Gaussian noise (GaussianNoise, GaussianDropout): {@code out[i] = mean + stddev * z_i} with z_i standard normal
+     * by Box-Muller from two numbers of the {@link #dropoutMask} stream, {@code z_i = CounterRng.normal(base, i)}
+     * (see there; c the call counter at {@code counterOff}, advanced by one afterwards as dropoutMask's), so both
+     * backends draw the same noise and a replayed {@link #capture} draws fresh noise.
+     */
+    void normalNoise(long n, float mean, float stddev, long seed, Buf counter, long counterOff, Buf out, long outOff);
+
+    /**
      * Checks that every id is an integer in [0, vocab) and writes {@code out[i] = ids[i]} for good ids and
      * {@code -1} for bad ones (so a lookup through {@code out} never reaches past the table's {@code vocab}
      * rows). A bad id is reported as an IllegalArgumentException

@@ -174,6 +174,13 @@ public final class Checks {
         if (!(rate >= 0f && rate < 1f)) throw new IllegalArgumentException(op + ": rate must be in [0, 1), got " + rate);
     }
 
+    /** Checks a noise op's standard deviation is finite and >= 0. */
+    public static void noiseStddev(String op, float stddev) {
+        if (!(stddev >= 0f && stddev <= Float.MAX_VALUE)) {
+            throw new IllegalArgumentException(op + ": stddev must be finite and >= 0, got " + stddev);
+        }
+    }
+
     /** Checks an id check's vocabulary is positive. */
     public static void vocab(String op, int vocab) {
         if (vocab <= 0) throw new IllegalArgumentException(op + ": vocab must be > 0, got " + vocab);

@@ -1483,6 +1483,38 @@ public abstract class BackendContractTest {
         C.untouched("dropout counter", 2);
     }
 
+    /**
+     * normalNoise: Box-Muller on the counter hash (CounterRng.normal; the device's double log and cos within 1e-5), the
+     * counter advanced, and the draws' mean and variance those asked for (5 standard errors).
+     */
+    @Test
+    void normalNoiseIsTheCounterHashWithTheAskedMeanAndVariance() {
+        int n = 20011;
+        float mean = 0.5f, sd = 2f;
+        long seed = 0xC0FFEEL;
+        Dev C = dev(new float[2]), O = dev(new float[n]);
+        for (int call = 0; call < 2; call++) {
+            backend().normalNoise(n, mean, sd, seed, C.buf, C.off, O.buf, O.off);
+            float[] got = O.get(n);
+            long base = CounterRng.base(seed, call);
+            double sum = 0, sq = 0;
+            for (int i = 0; i < n; i++) {
+                double want = mean + sd * CounterRng.normal(base, i);
+                assertEquals(want, got[i], 1e-5 * Math.max(1, Math.abs(want)), "noise " + i + " of call " + call);
+                sum += got[i];
+                sq += (got[i] - mean) * (got[i] - mean);
+            }
+            double m = sum / n, var = sq / n;
+            assertEquals(mean, m, 5 * sd / Math.sqrt(n), "mean of call " + call);
+            assertEquals(sd * sd, var, 5 * sd * sd * Math.sqrt(2.0 / n), "variance of call " + call);
+            float[] cnt = C.get(2);
+            assertEquals(call + 1, CounterRng.counter(cnt[0], cnt[1]), "counter after call " + call);
+        }
+        O.untouched("normalNoise", n);
+        C.untouched("noise counter", 2);
+        assertThrows(IllegalArgumentException.class, () -> backend().normalNoise(1, 0f, -1f, seed, C.buf, C.off, O.buf, O.off));
+    }
+
     @Test
     void counterRngMatchesSplitMix64() {
         // SplittableRandom(base).nextLong() is mix64(base + GOLDEN): element 0 of the stream

@@ -494,6 +494,12 @@ public final class RecordingBackend implements Backend {
     }
 
     @Override
+    public void normalNoise(long n, float mean, float stddev, long seed, Buf counter, long counterOff, Buf out, long outOff) {
+        Buf a = u(counter), b = u(out);
+        op(() -> inner.normalNoise(n, mean, stddev, seed, a, counterOff, b, outOff));
+    }
+
+    @Override
     public void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff) {
         refuseConcurrent("checkIds");
         Buf a = u(ids), b = u(out);

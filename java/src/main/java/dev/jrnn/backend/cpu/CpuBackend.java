@@ -596,6 +596,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void normalNoise(long n, float mean, float stddev, long seed, Buf counter, long counterOff, Buf out, long outOff) {
+        training.normalNoise(n, mean, stddev, seed, counter, counterOff, out, outOff);
+    }
+
+    @Override
     public void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff) {
         refuseInFork("checkIds");
         training.checkIds(n, ids, idsOff, vocab, context, out, outOff);

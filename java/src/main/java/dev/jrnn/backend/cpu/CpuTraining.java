@@ -140,6 +140,17 @@ final class CpuTraining {
         advance(cs, co);
     }
 
+    void normalNoise(long n, float mean, float stddev, long seed, Buf counter, long counterOff, Buf out, long outOff) {
+        String op = "normalNoise";
+        nonNegative(op, "n", n);
+        Checks.noiseStddev(op, stddev);
+        float[] cs = arr(op, "counter", counter), os = arr(op, "out", out);
+        int co = span(op, "counter", cs, counterOff, 2), oo = span(op, "out", os, outOff, n);
+        long base = CounterRng.base(seed, CounterRng.counter(cs[co], cs[co + 1]));
+        for (int i = 0; i < n; i++) os[oo + i] = (float) (mean + stddev * CounterRng.normal(base, i));
+        advance(cs, co);
+    }
+
     /** Adds one to the (lo, hi) counter at {@code a[o]}. */
     static void advance(float[] a, int o) {
         long c = CounterRng.counter(a[o], a[o + 1]) + 1;

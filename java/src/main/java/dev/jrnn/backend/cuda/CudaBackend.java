@@ -547,6 +547,11 @@ public final class CudaBackend implements Backend {
 
     /** Checks on the device; a bad id is reported by the next synchronizing call. */
     @Override
+    public void normalNoise(long n, float mean, float stddev, long seed, Buf counter, long counterOff, Buf out, long outOff) {
+        training.normalNoise(n, mean, stddev, seed, counter, counterOff, out, outOff);
+    }
+
+    @Override
     public void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff) {
         refuseConcurrent("checkIds");
         training.checkIds(n, ids, idsOff, vocab, context, out, outOff);

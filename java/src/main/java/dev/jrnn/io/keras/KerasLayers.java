@@ -47,6 +47,11 @@ final class KerasLayers {
             "Flatten", "LayerNormalization", "Concatenate", "Add", "Multiply", "Average", "Conv1D",
             "AveragePooling1D", "MaxPooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "Attention", "AdditiveAttention");
 
+    /** {@link #SUPPORTED} and the classes {@link KerasWeightlessLayers} builds: every class read and written. */
+    static List<String> supported() {
+        return java.util.stream.Stream.concat(SUPPORTED.stream(), KerasWeightlessLayers.CLASSES.stream()).toList();
+    }
+
     private static final String[] HARMLESS = {"unroll", "noise_shape"};
 
     private final int kerasMajor;
@@ -86,8 +91,9 @@ final class KerasLayers {
             case "GlobalAveragePooling1D" -> globalPooling(new GlobalAveragePooling1D(), c, where);
             case "GlobalMaxPooling1D" -> globalPooling(new GlobalMaxPooling1D(), c, where);
             case "Attention", "AdditiveAttention" -> attention(cls, c, where);
+            case String other when KerasWeightlessLayers.CLASSES.contains(other) -> KerasWeightlessLayers.build(other, c, where);
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "
-                    + String.join(", ", SUPPORTED));
+                    + String.join(", ", supported()));
         };
         warnHarmless(c, where);
         KerasPenalties.read(l, c, where);
@@ -154,7 +160,7 @@ final class KerasLayers {
     }
 
     /** Refuses a data_format other than Keras' default channels_last, the one layout jrnn's layers have. */
-    private static void channelsLast(KerasConfig c, String where) {
+    static void channelsLast(KerasConfig c, String where) {
         String format = c.string("data_format", "channels_last");
         if (!format.equals("channels_last")) {
             throw new KerasFormatException(where + ": option data_format='" + format + "' is not supported by jrnn (channels_last only)");
@@ -369,8 +375,9 @@ final class KerasLayers {
                 c.put("data_format", "channels_last");
                 c.put("keepdims", p.keepdims());
             }
+            case Layer other when KerasWeightlessLayers.writes(other) -> KerasWeightlessLayers.write(other, c);
             default -> throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") cannot be saved; jrnn saves "
-                    + String.join(", ", SUPPORTED));
+                    + String.join(", ", supported()));
         }
         KerasPenalties.write(l, c);
         return KerasExport.serialized("keras.layers", l.kerasClass(), c);
