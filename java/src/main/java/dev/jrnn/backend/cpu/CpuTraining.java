@@ -183,7 +183,7 @@ final class CpuTraining {
         float[] os = arr(op, "out", a.out(), 1);
         int to = at(a.target());
         if (a.kind().sparse()) {
-            for (int r = 0; r < a.rows(); r++) CpuBackend.index(op, ts[to + r], r, a.cols());
+            for (int r = 0; r < a.rows(); r++) CpuRows.index(op, ts[to + r], r, a.cols());
         }
         os[at(a.out())] = (float) (LossMath.weightedSum(a.kind(), a.rows(), a.cols(), ps, at(a.pred()), ts, to,
                 ws, ws == null ? 0 : at(a.weights()), gs, gs == null ? 0 : at(a.grad())) / a.rows());
