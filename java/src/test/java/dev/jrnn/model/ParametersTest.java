@@ -123,6 +123,35 @@ class ParametersTest {
         for (Param p : m.layers().get(1).params()) assertArrayEquals(denseOn.get(p).get("v"), again.get(p).get("v"), p.name());
     }
 
+    /** Frozen whole for a while (a fit in between trains nothing), every weight takes its own moments back when unfrozen. */
+    @Test
+    void theMomentsOfAModelFrozenWholeComeBackWhenItTrainsAgain() {
+        SplittableRandom r = new SplittableRandom(8);
+        Tensor x = random(r, 8, 5, 2), y = random(r, 8, 1);
+        Sequential m = new Sequential(new LSTM(3).inputShape(5, 2), new Dense(1));
+        Optimizer adam = new Adam(0.05);
+        m.compile(adam, "mse");
+        m.fit(x, y, ONE_EPOCH);
+        Map<Param, Map<String, float[]>> before = stateByWeight(m);
+        for (Layer l : m.layers()) l.trainable(false);
+        m.fit(x, y, ONE_EPOCH);
+        assertEquals(0, m.parameters().trainable.size(), "nothing trains");
+        m.layers().get(1).trainable(true);   // the Dense first, in another layout than before the freeze
+        m.compile(adam, "mse");
+        Map<Param, Map<String, float[]>> again = stateByWeight(m);
+        m.layers().get(0).trainable(true);
+        m.compile(adam, "mse");
+        again.putAll(stateByWeight(m));
+        assertEquals(before.keySet(), again.keySet());
+        for (Param p : before.keySet()) {
+            for (String slot : List.of("m", "v")) {
+                assertNotEquals(0f, before.get(p).get(slot)[0], p.name() + " " + slot + " is not zero");
+                assertArrayEquals(before.get(p).get(slot), again.get(p).get(slot), p.name() + " " + slot + ": trains again from its own moments");
+            }
+        }
+        assertEquals(2, adam.iterations(), "the step count carries on");
+    }
+
     @Test
     void aWeightNewToTheOptimizerStartsFromItsInitialState() {
         SplittableRandom r = new SplittableRandom(7);
