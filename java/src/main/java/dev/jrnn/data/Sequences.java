@@ -102,6 +102,7 @@ public final class Sequences {
     /** Class indices as one-hot rows, as Keras' {@code to_categorical(y, num_classes)}: shape (n, {@code numClasses}). */
     public static Tensor toCategorical(int[] labels, int numClasses) {
         if (labels == null) throw new IllegalArgumentException("Sequences.toCategorical: labels is null");
+        if (labels.length == 0) throw new IllegalArgumentException("Sequences.toCategorical: labels is empty; a one-hot tensor needs at least one label");
         float[] f = new float[labels.length];
         for (int i = 0; i < f.length; i++) f[i] = labels[i];
         return toCategorical(Tensor.of(f, labels.length), numClasses);
