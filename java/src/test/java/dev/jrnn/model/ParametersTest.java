@@ -89,14 +89,24 @@ class ParametersTest {
         assertEquals(m.layers().get(1).params().size(), m.parameters().trainable.size(), "only the Dense's weights train");
     }
 
+    /** An LSTM and a Dense trained one epoch with {@code opt} on data drawn from {@code seed}. */
+    private record Trained(Sequential m, Tensor x, Tensor y) {
+        static Trained withAdam(int seed, Optimizer opt) {
+            SplittableRandom r = new SplittableRandom(seed);
+            Tensor x = random(r, 8, 5, 2), y = random(r, 8, 1);
+            Sequential m = new Sequential(new LSTM(3).inputShape(5, 2), new Dense(1));
+            m.compile(opt, "mse");
+            m.fit(x, y, ONE_EPOCH);
+            return new Trained(m, x, y);
+        }
+    }
+
     @Test
     void theOptimizerKeepsTheStateOfTheWeightsThatStillTrain() {
-        SplittableRandom r = new SplittableRandom(4);
-        Tensor x = random(r, 8, 5, 2), y = random(r, 8, 1);
-        Sequential m = new Sequential(new LSTM(3).inputShape(5, 2), new Dense(1));
         Optimizer adam = new Adam(0.05);
-        m.compile(adam, "mse");
-        m.fit(x, y, ONE_EPOCH);
+        Trained t = Trained.withAdam(4, adam);
+        Sequential m = t.m();
+        Tensor x = t.x(), y = t.y();
         Map<Param, Map<String, float[]>> before = stateByWeight(m);
         m.layers().get(0).trainable(false);
         m.compile(adam, "mse");   // Keras: the same optimizer keeps a slot per variable
@@ -126,15 +136,12 @@ class ParametersTest {
     /** Frozen whole for a while (a fit in between trains nothing), every weight takes its own moments back when unfrozen. */
     @Test
     void theMomentsOfAModelFrozenWholeComeBackWhenItTrainsAgain() {
-        SplittableRandom r = new SplittableRandom(8);
-        Tensor x = random(r, 8, 5, 2), y = random(r, 8, 1);
-        Sequential m = new Sequential(new LSTM(3).inputShape(5, 2), new Dense(1));
         Optimizer adam = new Adam(0.05);
-        m.compile(adam, "mse");
-        m.fit(x, y, ONE_EPOCH);
+        Trained t = Trained.withAdam(8, adam);
+        Sequential m = t.m();
         Map<Param, Map<String, float[]>> before = stateByWeight(m);
         for (Layer l : m.layers()) l.trainable(false);
-        m.fit(x, y, ONE_EPOCH);
+        m.fit(t.x(), t.y(), ONE_EPOCH);
         assertEquals(0, m.parameters().trainable.size(), "nothing trains");
         m.layers().get(1).trainable(true);   // the Dense first, in another layout than before the freeze
         m.compile(adam, "mse");
