@@ -787,9 +787,17 @@ class BadInputTest {
                 "padding must be \"pre\" or \"post\", got \"middle\"");
         bad("data: pad_sequences maxlen 0", IAE, f -> dev.jrnn.data.Sequences.pad(List.of(new int[] {1}), 0, "pre", "pre", 0),
                 "maxlen must be >= 1 (or -1 for the longest), got 0");
+        bad("data: pad_sequences of no sequences", IAE, f -> dev.jrnn.data.Sequences.pad(List.of(), 4, "pre", "pre", 0),
+                "Sequences.pad: sequences is empty", "at least one sequence");
+        bad("data: pad_sequences of empty sequences only", IAE, f -> dev.jrnn.data.Sequences.pad(List.of(new int[0], new int[0])),
+                "Sequences.pad: every sequence is empty", "give maxlen");
+        bad("data: padTensors maxlen 0 names padTensors", IAE, f -> dev.jrnn.data.Sequences.padTensors(List.of(x(2)), 0, "pre", "pre", 0),
+                "Sequences.padTensors: maxlen must be >= 1");
         bad("data: to_categorical label out of range", IAE, f -> dev.jrnn.data.Sequences.toCategorical(new int[] {0, 3}, 3),
                 "labels[1] is 3.0", "whole numbers in [0, 3)");
         bad("data: to_categorical negative label", IAE, f -> dev.jrnn.data.Sequences.toCategorical(new int[] {-1}, 0), "labels[0] is -1.0");
+        bad("data: to_categorical of no labels", IAE, f -> dev.jrnn.data.Sequences.toCategorical(new int[0], 3),
+                "Sequences.toCategorical: labels is empty");
         bad("data: batch 0", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(0), "Dataset.batch", "got 0");
         bad("data: shuffle buffer 0", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).shuffle(1, 0), "bufferSize", "got 0");
         bad("data: take -1", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).take(-1), "Dataset.take", "got -1");
