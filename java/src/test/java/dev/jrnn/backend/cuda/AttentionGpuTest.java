@@ -2,7 +2,6 @@ package dev.jrnn.backend.cuda;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
-import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.Precision;
 import dev.jrnn.layers.AdditiveAttention;
@@ -19,8 +18,6 @@ import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
 import dev.jrnn.tensor.Tensor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +28,6 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Attention and AdditiveAttention on CUDA give the CPU's outputs and gradients (gemmBatched through
@@ -39,24 +35,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * gives the CPU's losses (a captured step included).
  */
 @Tag("gpu")
-class AttentionGpuTest {
-    static Backend cpu;
-    static CudaBackend gpu;
-
-    @BeforeAll
-    static void backends() {
-        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
-        gpu = CudaBackend.create();
-        cpu = Backends.cpu();
-    }
-
-    @AfterAll
-    static void closeBackends() {
-        if (cpu != null) Jrnn.setBackend(Backends.cpu());
-        if (gpu != null) gpu.close();
-        if (cpu != null) cpu.close();
-    }
-
+class AttentionGpuTest extends CpuCudaBackends {
     @Test
     void attentionOutputsAndGradientsMatchTheCpu() {
         parity("dot", () -> new Attention(), false, false);

@@ -2,7 +2,6 @@ package dev.jrnn.backend.cuda;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
-import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.Precision;
 import dev.jrnn.layers.AveragePooling1D;
@@ -16,8 +15,6 @@ import dev.jrnn.layers.Trace;
 import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Sequential;
 import dev.jrnn.tensor.Tensor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,31 +26,13 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Conv1D and the 1-D poolings (their windows in Windows1D) on CUDA give the CPU's outputs and gradients: strided cuBLAS
  * products, copy2d, axpy, mulRows, maxOverSteps there; and CNN-LSTM fits give the CPU's losses.
  */
 @Tag("gpu")
-class Conv1DGpuTest {
-    static Backend cpu;
-    static CudaBackend gpu;
-
-    @BeforeAll
-    static void backends() {
-        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
-        gpu = CudaBackend.create();
-        cpu = Backends.cpu();
-    }
-
-    @AfterAll
-    static void closeBackends() {
-        if (cpu != null) Jrnn.setBackend(Backends.cpu());
-        if (gpu != null) gpu.close();
-        if (cpu != null) cpu.close();
-    }
-
+class Conv1DGpuTest extends CpuCudaBackends {
     @ParameterizedTest(name = "{0} k={1} s={2} d={3} T={4} {5}")
     @CsvSource({"valid,3,1,1,9,linear", "valid,2,3,1,10,relu", "same,4,1,1,8,tanh", "same,3,2,1,9,linear",
             "causal,3,1,2,9,sigmoid", "causal,2,2,1,7,gelu"})

@@ -2,7 +2,6 @@ package dev.jrnn.backend.cuda;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
-import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.Precision;
 import dev.jrnn.layers.GRU;
@@ -15,8 +14,6 @@ import dev.jrnn.layers.RecurrentLayer;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.layers.Trace;
 import dev.jrnn.tensor.Tensor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +28,6 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Whole layers on CPU vs CUDA: SimpleRNN, LSTM and GRU (both reset_after variants) with masks, and the global 1D poolings, both directions (the two halves of a
@@ -40,25 +36,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Relative error (max difference over the largest CPU magnitude) under 1e-5 FP32, 5e-3 TF32, 2e-2 BF16.
  */
 @Tag("gpu")
-class CudaLayerParityTest {
-    static Backend cpu;
-    static CudaBackend gpu;
-
-    @BeforeAll
-    static void backends() {
-        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
-        gpu = CudaBackend.create();
-        cpu = Backends.cpu();
-    }
-
-    @AfterAll
-    static void closeBackends() {
-        Jrnn.setPrecision(Precision.FP32);
-        if (cpu != null) Jrnn.setBackend(Backends.cpu());
-        if (gpu != null) gpu.close();
-        if (cpu != null) cpu.close();
-    }
-
+class CudaLayerParityTest extends CpuCudaBackends {
     static Stream<Arguments> cases() {
         List<Arguments> a = new ArrayList<>();
         for (boolean backwards : new boolean[] {false, true}) {

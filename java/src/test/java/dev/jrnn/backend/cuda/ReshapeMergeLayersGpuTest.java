@@ -2,7 +2,6 @@ package dev.jrnn.backend.cuda;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
-import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.Precision;
 import dev.jrnn.layers.Cropping1D;
@@ -24,8 +23,6 @@ import dev.jrnn.layers.Trace;
 import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Sequential;
 import dev.jrnn.tensor.Tensor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +33,6 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The reshaping, merge and noise layers of phase 12 on CUDA give the CPU's outputs and input gradients (copy,
@@ -45,24 +41,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * mean and variance on CUDA are BackendContractTest's (CudaBackendContractTest).
  */
 @Tag("gpu")
-class ReshapeMergeLayersGpuTest {
-    static Backend cpu;
-    static CudaBackend gpu;
-
-    @BeforeAll
-    static void backends() {
-        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
-        gpu = CudaBackend.create();
-        cpu = Backends.cpu();
-    }
-
-    @AfterAll
-    static void closeBackends() {
-        if (cpu != null) Jrnn.setBackend(Backends.cpu());
-        if (gpu != null) gpu.close();
-        if (cpu != null) cpu.close();
-    }
-
+class ReshapeMergeLayersGpuTest extends CpuCudaBackends {
     @Test
     void reshapeAndPermuteMatchTheCpu() {
         parity("Reshape", () -> new Reshape(-1, 4), new int[] {6, 6});
