@@ -4,7 +4,6 @@ import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.AdamArgs;
 import dev.jrnn.backend.OptimizerArgs;
 import dev.jrnn.backend.Backend;
-import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.CellConfig;
 import dev.jrnn.backend.CellStep;
@@ -15,9 +14,7 @@ import dev.jrnn.backend.RecurrentCell;
 import dev.jrnn.backend.SgdArgs;
 import dev.jrnn.backend.Span;
 import dev.jrnn.backend.cuda.Twins.Twin;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -30,7 +27,6 @@ import java.util.function.Function;
 
 import static dev.jrnn.backend.BufAt.at;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * CPU vs CUDA on fresh random inputs (the seed is printed in every failure): every Backend operation,
@@ -39,25 +35,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * CPU magnitude) under 1e-5 in FP32, 5e-3 with TF32 and 2e-2 with BF16 matrix products.
  */
 @Tag("gpu")
-class CudaParityTest {
+class CudaParityTest extends CpuCudaBackends {
     static final double FP32 = 1e-5;
 
-    static Backend cpu;
-    static CudaBackend gpu;
     Twins tw;
-
-    @BeforeAll
-    static void backends() {
-        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
-        gpu = CudaBackend.create();
-        cpu = Backends.cpu();
-    }
-
-    @AfterAll
-    static void closeBackends() {
-        if (gpu != null) gpu.close();
-        if (cpu != null) cpu.close();
-    }
 
     @BeforeEach
     void fresh() {
