@@ -29,7 +29,7 @@ import java.util.SplittableRandom;
  * Node context = new Attention().apply(decoderSeq, encoderSeq);   // (None, Tq, units)
  * }</pre>
  */
-public abstract class BaseDenseAttention extends Layer {
+public abstract class BaseDenseAttention extends Layer implements RandomDraws {
     /** Keras' bias on dropped scores ({@code max_value} for float32). */
     static final float MASKED = 1.0e9f;
 

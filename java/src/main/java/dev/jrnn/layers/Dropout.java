@@ -41,15 +41,9 @@ public class Dropout extends Noise {
 
     public double rate() { return rate; }
 
-    /**
-     * The mask stream, for saving a training run: {seed, masks drawn so far}. {@link #maskStream(long, long)} puts it
-     * back, so a resumed fit draws the masks the uninterrupted one would have drawn.
-     */
-    public long[] maskStream() { return masks.state(); }
-
-    /** Sets the mask stream saved by {@link #maskStream()}; the layer must be built (its backend known). */
+    @Override
     public Dropout maskStream(long seed, long drawn) {
-        masks.restore(backend(), name(), seed, drawn);
+        super.maskStream(seed, drawn);
         return this;
     }
 

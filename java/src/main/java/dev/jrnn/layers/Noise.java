@@ -15,8 +15,17 @@ import java.util.SplittableRandom;
  * a captured CUDA graph draws new ones at every replay. At inference the layer is the identity. The input mask is
  * passed on (Keras' {@code supports_masking}).
  */
-abstract class Noise extends Layer {
+abstract class Noise extends Layer implements RandomDraws {
     final MaskStream masks = new MaskStream();
+
+    @Override
+    public long[] maskStream() { return masks.state(); }
+
+    @Override
+    public Layer maskStream(long seed, long drawn) {
+        masks.restore(backend(), name(), seed, drawn);
+        return this;
+    }
 
     /** Whether the layer changes anything in training (a rate or stddev above 0). */
     abstract boolean active();

@@ -41,7 +41,7 @@ import java.util.SplittableRandom;
  * from those zero outputs. With {@link #zeroOutputForMask(boolean)} (Keras' zero_output_for_mask, which
  * Bidirectional sets to returnSequences) every masked step outputs 0.
  */
-public abstract class RecurrentLayer extends Layer {
+public abstract class RecurrentLayer extends Layer implements RandomDraws {
     protected final int units;
     /** One timestep: its kind, activations, bias layout and step operations. */
     final Cell cell;

@@ -316,6 +316,21 @@ class ModelFilesTest {
         assertEquals(uninterrupted(make, xs, ys, 3), resumed(make, xs, ys, 1, 3));
     }
 
+    /** GaussianNoise's and GaussianDropout's draws continue from the saved stream, as a Dropout layer's masks. */
+    @Test
+    void theGaussianNoiseLayersResumeExactly() throws IOException {
+        Supplier<Model> make = () -> {
+            Sequential s = new Sequential(new dev.jrnn.layers.GaussianNoise(0.3).inputShape(4, 3), new LSTM(3).returnSequences(true),
+                    new dev.jrnn.layers.GaussianDropout(0.3), new TimeDistributed(new Dense(2)));
+            s.compile(new Adam(0.01), "mse");
+            return s;
+        };
+        SplittableRandom r = new SplittableRandom(15);
+        List<Tensor> xs = List.of(random(r, 10, 4, 3));
+        List<Tensor> ys = List.of(random(r, 10, 4, 2));
+        assertEquals(uninterrupted(make, xs, ys, 3), resumed(make, xs, ys, 1, 3));
+    }
+
     /** Attention's dropout masks continue from the saved stream, as a Dropout layer's. */
     @Test
     void anAttentionsDropoutResumesExactly() throws IOException {
