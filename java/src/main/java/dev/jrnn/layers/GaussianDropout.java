@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Keras GaussianDropout: at training time multiplies every value by Gaussian noise of mean 1 and standard deviation
  * {@code sqrt(rate / (1 - rate))}; at inference the identity. Input of any rank; the mask is passed on. The noise is
- * {@link dev.jrnn.backend.Backend#normalNoise}'s, so CPU and CUDA draw the same.
+ * {@link dev.jrnn.backend.Backend#normalNoise}'s, so CPU and CUDA draw the same values to within a float rounding or two.
  *
  * <pre>{@code
  * Sequential m = new Sequential(new LSTM(8).inputShape(20, 4), new GaussianDropout(0.2), new Dense(1));
@@ -19,11 +19,11 @@ public class GaussianDropout extends Noise {
     private final double rate;
     private final float stddev32;
 
-    /** {@code rate}: the drop probability it stands for, in [0, 1). */
+    /** {@code rate}: the drop probability it stands for, in [0, 1] (Keras: 0 and 1 leave the input as it is). */
     public GaussianDropout(double rate) {
-        Float32.check("GaussianDropout: rate", rate, r -> r >= 0 && r < 1, "in [0, 1)");
+        Float32.check("GaussianDropout: rate", rate, r -> r >= 0 && r <= 1, "in [0, 1]");
         this.rate = rate;
-        this.stddev32 = (float) Math.sqrt(rate / (1 - rate));
+        this.stddev32 = rate < 1 ? (float) Math.sqrt(rate / (1 - rate)) : 0f;
     }
 
     @Override
@@ -32,7 +32,7 @@ public class GaussianDropout extends Noise {
     public double rate() { return rate; }
 
     @Override
-    boolean active() { return rate > 0; }
+    boolean active() { return rate > 0 && rate < 1; }   // Keras: only 0 < rate < 1 adds noise
 
     @Override
     boolean additive() { return false; }

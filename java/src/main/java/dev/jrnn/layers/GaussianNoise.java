@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Keras GaussianNoise: at training time adds zero-mean Gaussian noise of standard deviation {@code stddev} to every
  * value; at inference the identity. Input of any rank; the mask is passed on. The noise is {@link
- * dev.jrnn.backend.Backend#normalNoise}'s, so CPU and CUDA draw the same.
+ * dev.jrnn.backend.Backend#normalNoise}'s, so CPU and CUDA draw the same values to within a float rounding or two.
  *
  * <pre>{@code
  * Sequential m = new Sequential(new GaussianNoise(0.1).inputShape(20, 4), new LSTM(8), new Dense(1));

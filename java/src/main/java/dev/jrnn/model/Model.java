@@ -382,8 +382,8 @@ public class Model extends Evaluator implements AutoCloseable {
      * }</pre>
      */
     public String toJson() {
-        ensureGraph();
         requireOpen("toJson");
+        ensureGraph();
         return dev.jrnn.io.keras.KerasExport.toJson(this);
     }
 

@@ -83,7 +83,7 @@ class ReshapeMergeLayersBadInputTest {
                         List.of("sd: expected input (batch, steps, features), got (None, 4)")),
                 Arguments.of("negative stddev", (Executable) () -> new GaussianNoise(-0.1), List.of("GaussianNoise: stddev", "[0, 1]", "got -0.1")),
                 Arguments.of("NaN stddev", (Executable) () -> new GaussianNoise(Double.NaN), List.of("GaussianNoise: stddev", "got NaN")),
-                Arguments.of("Gaussian dropout rate 1", (Executable) () -> new GaussianDropout(1), List.of("GaussianDropout: rate", "[0, 1)", "got 1.0")),
+                Arguments.of("Gaussian dropout rate above 1", (Executable) () -> new GaussianDropout(1.5), List.of("GaussianDropout: rate", "[0, 1]", "got 1.5")),
                 Arguments.of("noise with a negative stddev at the backend", (Executable) () -> Jrnn.backend().normalNoise(1, 0f, -2f, 1L,
                         Jrnn.backend().alloc(2), 0, Jrnn.backend().alloc(1), 0), List.of("normalNoise: stddev", "finite and >= 0", "got -2.0")));
     }

@@ -288,7 +288,8 @@ final class KerasLayers {
     static Map<String, Object> config(Layer l) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", l.name());
-        c.put("trainable", l.trainable());
+        // Keras 3's SpatialDropout1D takes no trainable in its constructor (from_config would fail on it)
+        if (!(l instanceof dev.jrnn.layers.SpatialDropout1D)) c.put("trainable", l.trainable());
         c.put("dtype", "float32");
         switch (l) {
             case RecurrentLayer r -> {

@@ -48,12 +48,17 @@ public final class CosineDecayRestarts implements LearningRateSchedule {
             done -= restart;
         } else {   // periods 1, t, t^2, ...: the one that holds `done` and how far into it
             restart = Math.floor(Math.log(1 - done * (1 - tMul)) / Math.log(tMul));
-            double before = (1 - Math.pow(tMul, restart)) / (1 - tMul);
-            done = (done - before) / Math.pow(tMul, restart);
+            // the logarithms can land an ulp short of (or past) a restart's exact step: settle on the period by its sums
+            while (periodsBefore(restart + 1) <= done) restart++;
+            while (restart > 0 && periodsBefore(restart) > done) restart--;
+            done = (done - periodsBefore(restart)) / Math.pow(tMul, restart);
         }
         double cosine = 0.5 * Math.pow(mMul, restart) * (1 + Math.cos(Math.PI * done));
         return initial * ((1 - alpha) * cosine + alpha);
     }
+
+    /** The length of the first {@code k} periods, in units of the first: 1 + t + ... + t^(k-1). */
+    private double periodsBefore(double k) { return (1 - Math.pow(tMul, k)) / (1 - tMul); }
 
     @Override
     public Map<String, Object> config() {

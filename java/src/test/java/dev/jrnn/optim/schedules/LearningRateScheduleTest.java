@@ -59,6 +59,14 @@ class LearningRateScheduleTest {
                 0.09638427779428613, 0.09199480658437091, 0.086087572106361, 0.0788895860684311, 0.07067746303734178, 0.0617667902957661};
         CosineDecayRestarts c = new CosineDecayRestarts(0.1, 4).tMul(2).alpha(0.05);
         for (int t = 0; t < torch.length; t++) assertEquals(torch[t], c.at(t), 1e-12, "step " + t);
+        // at every restart's exact step the rate starts over (tMul 3: restarts at 4, 16, 52, 160; 1.5: 4, 10, 19, 32.5)
+        for (double tMul : new double[] {3, 1.5}) {
+            CosineDecayRestarts r = new CosineDecayRestarts(0.1, 4).tMul(tMul);
+            double start = 0, len = 4;
+            for (int k = 0; k < 6; k++, start += len, len *= tMul) {
+                if (start == Math.rint(start)) assertEquals(0.1, r.at((long) start), 1e-12, "tMul " + tMul + ", restart " + k + " at " + start);
+            }
+        }
         // tMul 1: equal periods; mMul scales each restart (Keras' formula by hand: period 1 starts at 0.1 * 0.5)
         CosineDecayRestarts m = new CosineDecayRestarts(0.1, 4).tMul(1).mMul(0.5);
         assertEquals(0.05, m.at(4), 1e-15);
