@@ -339,13 +339,21 @@ public abstract class Layer {
 
     /** Declares a parameter during {@link #createParams}; initial values are written by {@link #initParams}. */
     protected Param addParam(String pname, int... shape) {
+        return addParam(pname, true, shape);
+    }
+
+    /**
+     * As {@link #addParam(String, int...)}, with Keras' {@code trainable=False} for a weight no optimizer updates
+     * (BatchNormalization's moving statistics, which the layer updates itself).
+     */
+    protected Param addParam(String pname, boolean trainable, int... shape) {
         for (int d : shape) {
             if (d <= 0) {
                 throw new IllegalArgumentException(name() + ": parameter " + pname + " would have shape " + Arrays.toString(shape)
                         + "; every dimension must be positive (a size overflowed int?)");
             }
         }
-        Param p = new Param(pname, true, shape);
+        Param p = new Param(pname, trainable, shape);
         params.add(p);
         return p;
     }

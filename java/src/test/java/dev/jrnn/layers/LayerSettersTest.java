@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LayerSettersTest {
     static final List<Class<? extends Layer>> LAYERS = List.of(Dense.class, Dropout.class, Embedding.class, Masking.class,
             Bidirectional.class, TimeDistributed.class, SimpleRNN.class, LSTM.class, GRU.class, Activation.class, RepeatVector.class,
-            Conv1D.class, AveragePooling1D.class, MaxPooling1D.class, GlobalAveragePooling1D.class, GlobalMaxPooling1D.class);
+            Conv1D.class, AveragePooling1D.class, MaxPooling1D.class, GlobalAveragePooling1D.class, GlobalMaxPooling1D.class,
+            BatchNormalization.class);
 
     @Test
     void everyInheritedSetterReturnsTheLayersOwnType() {
