@@ -331,6 +331,12 @@ public class BatchNormalization extends Layer {
     @Override
     public BatchNormalization batchInputShape(int batch, int... shape) { super.batchInputShape(batch, shape); return this; }
 
+    @Override
+    public BatchNormalization inputLength(int n) { super.inputLength(n); return this; }
+
+    @Override
+    public BatchNormalization inputDim(int d) { super.inputDim(d); return this; }
+
     /** Keras 3: a frozen BatchNormalization runs in inference mode (the moving statistics), in fit too. */
     @Override
     public BatchNormalization trainable(boolean t) { super.trainable(t); return this; }
