@@ -107,6 +107,22 @@ class KerasBatchNormalizationTest {
         return "{\"class_name\": \"BatchNormalization\", \"config\": {\"name\": \"bn\"" + extra + "}}";
     }
 
+    /** tf.keras 2 writes the built axes as a list and initializers as {"class_name", "config"} or names. */
+    @Test
+    void tfKeras2Config() {
+        BatchNormalization bn = (BatchNormalization) layer(spec(", \"axis\": [2], \"momentum\": 0.95, \"epsilon\": 0.002,"
+                + " \"gamma_initializer\": {\"class_name\": \"Constant\", \"config\": {\"value\": 0.25}},"
+                + " \"moving_variance_initializer\": \"zeros\", \"beta_initializer\": {\"class_name\": \"Ones\", \"config\": {}}"));
+        assertEquals(2, bn.axis());
+        assertEquals(0.95, bn.momentum());
+        assertEquals(0.002, bn.epsilon());
+        assertEquals(0.25, bn.gammaInitializer());
+        assertEquals(1.0, bn.betaInitializer());
+        assertEquals(0.0, bn.movingVarianceInitializer());
+        bn.build(List.of(new int[] {4, 3}));
+        assertEquals(List.of(0.25f, 1f, 0f, 0f), bn.getWeights().stream().map(w -> w.data()[1]).toList());
+    }
+
     @Test
     void refusedOptionsNameTheLayerAndTheOption() {
         Map<String, String> cases = new LinkedHashMap<>();
