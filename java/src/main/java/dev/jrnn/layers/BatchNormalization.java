@@ -142,16 +142,7 @@ public class BatchNormalization extends Layer {
 
     @Override
     public List<int[]> computeOutputShapes(List<int[]> in) {
-        int[] x = Layers.singleShape(this, in);
-        if (x.length < 1 || x[x.length - 1] <= 0) {
-            throw new IllegalArgumentException(name() + ": expected input (batch, ..., features) with at least one feature, got "
-                    + Layers.withBatch(x));
-        }
-        if (axis != -1 && axis != x.length) {
-            throw new IllegalArgumentException(name() + ": normalizes the last axis only; axis " + axis + " of input "
-                    + Layers.withBatch(x) + " is not the last (" + x.length + " or -1)");
-        }
-        return List.of(x.clone());
+        return List.of(Layers.normalizedShape(this, in, axis).clone());
     }
 
     /** Keras' InputSpec(ndim, axes={axis: features}): the same rank and features as when built. */

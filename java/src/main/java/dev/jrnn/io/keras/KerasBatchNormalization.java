@@ -28,17 +28,8 @@ final class KerasBatchNormalization {
         try {
             BatchNormalization bn = new BatchNormalization().momentum(c.number("momentum", 0.99)).epsilon(c.number("epsilon", 1e-3))
                     .center(c.bool("center", true)).scale(c.bool("scale", true));
-            Object a = c.raw("axis");
-            if (a instanceof List<?> l) {   // tf.keras stores the built axes, e.g. [2]
-                if (l.size() != 1) throw new KerasFormatException(where + ": axis " + l + " normalizes several axes; jrnn normalizes the last only");
-                a = l.get(0);
-            }
-            if (a != null) {
-                if (!(a instanceof Long v) || v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-                    throw new KerasFormatException(where + ": 'axis' should be an integer, got " + KerasConfig.describe(a));
-                }
-                bn.axis((int) (long) v);
-            }
+            Integer a = KerasLayers.normalizedAxis(c, where);
+            if (a != null) bn.axis(a);
             bn.gammaInitializer(constant(c, "gamma_initializer", 1, where)).betaInitializer(constant(c, "beta_initializer", 0, where))
                     .movingMeanInitializer(constant(c, "moving_mean_initializer", 0, where))
                     .movingVarianceInitializer(constant(c, "moving_variance_initializer", 1, where));

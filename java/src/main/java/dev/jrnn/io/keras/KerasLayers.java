@@ -209,19 +209,25 @@ final class KerasLayers {
     private static LayerNormalization layerNormalization(KerasConfig c, String where) {
         LayerNormalization ln = new LayerNormalization().epsilon(c.number("epsilon", 1e-3))
                 .center(c.bool("center", true)).scale(c.bool("scale", true));
-        Object a = c.raw("axis");
-        if (a instanceof List<?> l) {   // tf.keras stores the built axes, e.g. [2]
-            if (l.size() != 1) throw new KerasFormatException(where + ": axis " + l + " normalizes over several axes; jrnn normalizes over the last only");
-            a = l.get(0);
-        }
+        Integer a = normalizedAxis(c, where);
         if (a != null) {
             try {
-                ln.axis(signed(a, "axis", where));
+                ln.axis(a);
             } catch (IllegalArgumentException e) {
                 throw new KerasFormatException(where + ": " + e.getMessage());
             }
         }
         return ln;
+    }
+
+    /** A normalization layer's axis, null when absent; tf.keras stores the built axes as a list, e.g. [2]. */
+    static Integer normalizedAxis(KerasConfig c, String where) {
+        Object a = c.raw("axis");
+        if (a instanceof List<?> l) {
+            if (l.size() != 1) throw new KerasFormatException(where + ": axis " + l + " normalizes over several axes; jrnn normalizes over the last only");
+            a = l.get(0);
+        }
+        return a == null ? null : signed(a, "axis", where);
     }
 
     /** Concatenate's axis (Keras default -1). */

@@ -129,7 +129,7 @@ class KerasBatchNormalizationTest {
         cases.put(", \"synchronized\": true", "option synchronized=true is not supported by jrnn (false only)");
         cases.put(", \"renorm\": true", "option renorm=true is not supported by jrnn (false only)");
         cases.put(", \"virtual_batch_size\": 4", "option virtual_batch_size=4 is not supported by jrnn (None only)");
-        cases.put(", \"axis\": [1, 2]", "axis [1, 2] normalizes several axes");
+        cases.put(", \"axis\": [1, 2]", "axis [1, 2] normalizes over several axes");
         cases.put(", \"axis\": 1.5", "'axis' should be an integer, got");
         cases.put(", \"gamma_initializer\": {\"class_name\": \"RandomNormal\", \"config\": {}}",
                 "gamma_initializer='RandomNormal' is not supported by jrnn (Zeros, Ones or Constant)");
