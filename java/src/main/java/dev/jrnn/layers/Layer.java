@@ -181,9 +181,18 @@ public abstract class Layer {
     public boolean trainable() { return trainable; }
 
     public Layer trainable(boolean t) {
+        if (t != trainable) TRAINABLE_CHANGES.incrementAndGet();
         this.trainable = t;
         return this;
     }
+
+    private static final java.util.concurrent.atomic.AtomicLong TRAINABLE_CHANGES = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Counts the changes of any layer's trainable flag: a captured train step holds the modes the flags chose
+     * (BatchNormalization frozen runs on its moving statistics), so it is captured again after one.
+     */
+    public static long trainableChanges() { return TRAINABLE_CHANGES.get(); }
 
     private final WeightRules rules = new WeightRules();
 

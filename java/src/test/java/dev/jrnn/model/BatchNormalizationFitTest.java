@@ -138,4 +138,30 @@ class BatchNormalizationFitTest {
         float[] movingMean = eager.weights().get(2).data();
         assertNotEquals(0f, movingMean[0], "the statistics moved");
     }
+
+    /**
+     * A callback freezing a BatchNormalization mid-fit (one without gamma and beta: no weight changes sides, the
+     * parameter store stays) switches it to the moving statistics in replayed steps too, as in eager ones.
+     */
+    @Test
+    void freezingMidFitReachesTheReplayedSteps() {
+        SplittableRandom r = new SplittableRandom(6);
+        Tensor x = GraphReplayTest.uniform(r, -1, 3, 12, 4, 2), y = GraphReplayTest.uniform(r, -1, 1, 12, 1);
+        Supplier<Model> make = () -> {
+            Sequential m = new Sequential(new LSTM(4).returnSequences(true).inputShape(4, 2),
+                    new BatchNormalization().center(false).scale(false).name("bn"), new LSTM(3), new Dense(1));
+            m.compile(new Adam(0.02), "mse");
+            return m;
+        };
+        Supplier<FitOptions> opts = () -> new FitOptions().epochs(4).batchSize(4).verbose(0).seed(7).callbacks(new Callback() {
+            @Override
+            public void onEpochEnd(int epoch, java.util.Map<String, Double> logs, Model model) {
+                if (epoch == 1) model.getLayer("bn").trainable(false);
+            }
+        });
+        GraphReplayTest.Run eager = GraphReplayTest.fit(Backends.cpu(), make, List.of(x), List.of(y), opts.get());
+        RecordingBackend rec = new RecordingBackend(Backends.cpu());
+        GraphReplayTest.Run graphed = GraphReplayTest.fit(rec, make, List.of(x), List.of(y), opts.get());
+        GraphReplayTest.assertSame(eager, graphed);
+    }
 }
