@@ -181,18 +181,10 @@ public abstract class Layer {
     public boolean trainable() { return trainable; }
 
     public Layer trainable(boolean t) {
-        if (t != trainable) TRAINABLE_CHANGES.incrementAndGet();
+        if (t != trainable) TrainableFlags.changed();
         this.trainable = t;
         return this;
     }
-
-    private static final java.util.concurrent.atomic.AtomicLong TRAINABLE_CHANGES = new java.util.concurrent.atomic.AtomicLong();
-
-    /**
-     * Counts the changes of any layer's trainable flag: a captured train step holds the modes the flags chose
-     * (BatchNormalization frozen runs on its moving statistics), so it is captured again after one.
-     */
-    public static long trainableChanges() { return TRAINABLE_CHANGES.get(); }
 
     private final WeightRules rules = new WeightRules();
 
@@ -347,14 +339,9 @@ public abstract class Layer {
     }
 
     /** Declares a parameter during {@link #createParams}; initial values are written by {@link #initParams}. */
-    protected Param addParam(String pname, int... shape) {
-        return addParam(pname, true, shape);
-    }
+    protected Param addParam(String pname, int... shape) { return addParam(pname, true, shape); }
 
-    /**
-     * As {@link #addParam(String, int...)}, with Keras' {@code trainable=False} for a weight no optimizer updates
-     * (BatchNormalization's moving statistics, which the layer updates itself).
-     */
+    /** As {@link #addParam(String, int...)}; {@code trainable} false: a weight the layer updates itself (moving statistics). */
     protected Param addParam(String pname, boolean trainable, int... shape) {
         for (int d : shape) {
             if (d <= 0) {

@@ -4,8 +4,8 @@ import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.Cleanup;
 import dev.jrnn.backend.GraphCapture;
-import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.ParamStore;
+import dev.jrnn.layers.TrainableFlags;
 import dev.jrnn.optim.Optimizer;
 
 import java.util.HashMap;
@@ -95,7 +95,7 @@ final class StepGraphCache implements AutoCloseable {
         }
         if (e.graph != null && (e.forOptimizer != optimizer || e.forStore != s.params().store || e.forVersion != optimizer.version()
                 || e.forGuard != guard || e.forCheck != check
-                || e.forTrainable != Layer.trainableChanges())) {
+                || e.forTrainable != TrainableFlags.changes())) {
             e.dropGraph();
         }
         if (e.graph != null) {
@@ -154,7 +154,7 @@ final class StepGraphCache implements AutoCloseable {
         e.forVersion = optimizer.version();
         e.forGuard = guard;
         e.forCheck = check;
-        e.forTrainable = Layer.trainableChanges();
+        e.forTrainable = TrainableFlags.changes();
         g.replay();   // capturing ran nothing: this replay is the step
     }
 
