@@ -107,6 +107,23 @@ extern "C" __global__ void jrnn_dropout_mask(long long n, float rate, long long 
     }
 }
 
+// Gaussian noise of call c = counter value: out[i] = mean + stddev * z_i, z_i = sqrt(-2 ln(1 - u1)) cos(2 pi u2) in
+// double (CounterRng.normal) with u1, u2 elements 2i and 2i + 1 of jrnn_dropout_mask's stream. The counter is advanced
+// afterwards by jrnn_counter_add.
+// args: (long long n, float mean, float stddev, long long seed, const float* counter, float* out)
+extern "C" __global__ void jrnn_normal_noise(long long n, float mean, float stddev, long long seed,
+                                             const float* __restrict__ counter, float* __restrict__ out) {
+    const unsigned long long c = (unsigned long long)jrnn_counter_get(counter);
+    const unsigned long long base = jrnn_mix64((unsigned long long)seed ^ (c * 0xD1B54A32D192ED03ULL));
+    JRNN_GRID_STRIDE(i, n) {
+        const unsigned long long h1 = jrnn_mix64(base + (unsigned long long)(2 * i + 1) * 0x9E3779B97F4A7C15ULL);
+        const unsigned long long h2 = jrnn_mix64(base + (unsigned long long)(2 * i + 2) * 0x9E3779B97F4A7C15ULL);
+        const double u1 = (double)(h1 >> 40) * 0x1.0p-24, u2 = (double)(h2 >> 40) * 0x1.0p-24;
+        const double z = sqrt(-2.0 * log(1.0 - u1)) * cos(2.0 * 3.14159265358979323846 * u2);
+        out[i] = (float)((double)mean + (double)stddev * z);
+    }
+}
+
 // counter += 1 (one thread).
 // args: (float* counter)
 extern "C" __global__ void jrnn_counter_add(float* counter) {

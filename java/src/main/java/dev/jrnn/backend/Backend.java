@@ -170,6 +170,23 @@ public interface Backend extends AutoCloseable {
               Buf a, long aOff, int lda, Buf b, long bOff, int ldb,
               float beta, Buf c, long cOff, int ldc);
 
+    /**
+     * {@link #gemm} over a strided batch ({@code cublasSgemmStridedBatched}): for i in [0, batch),
+     * {@code C_i = alpha * op(A_i) * op(B_i) + beta * C_i} with {@code A_i} at {@code aOff + i * strideA}, {@code B_i}
+     * at {@code bOff + i * strideB}, {@code C_i} at {@code cOff + i * strideC} (strides in floats). A stride of 0 for A
+     * or B uses one matrix for the whole batch (a broadcast); the C matrices must not overlap
+     * ({@code strideC} at least one C's span). Same precision as {@link #gemm}.
+     *
+     * <pre>{@code
+     * // scores[b] = Q[b] (Tq x D) · K[b]^T for every sample b: one call, not B
+     * be.gemmBatched(B, false, true, Tq, Tv, D, 1f, q, 0, D, (long) Tq * D, k, 0, D, (long) Tv * D,
+     *         0f, scores, 0, Tv, (long) Tq * Tv);
+     * }</pre>
+     */
+    void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     Buf a, long aOff, int lda, long strideA, Buf b, long bOff, int ldb, long strideB,
+                     float beta, Buf c, long cOff, int ldc, long strideC);
+
     /** {@code y += alpha * x} over n floats. */
     void axpy(long n, float alpha, Buf x, long xOff, Buf y, long yOff);
 
@@ -359,6 +376,14 @@ public interface Backend extends AutoCloseable {
      * zero ({@link #alloc} does).
      */
     void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff);
+
+    /**
+     * Gaussian noise (GaussianNoise, GaussianDropout): {@code out[i] = mean + stddev * z_i} with z_i standard normal
+     * by Box-Muller from two numbers of the {@link #dropoutMask} stream, {@code z_i = CounterRng.normal(base, i)}
+     * (see there; c the call counter at {@code counterOff}, advanced by one afterwards as dropoutMask's), so both
+     * backends draw the same noise and a replayed {@link #capture} draws fresh noise.
+     */
+    void normalNoise(long n, float mean, float stddev, long seed, Buf counter, long counterOff, Buf out, long outOff);
 
     /**
      * Checks that every id is an integer in [0, vocab) and writes {@code out[i] = ids[i]} for good ids and

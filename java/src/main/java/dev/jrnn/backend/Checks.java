@@ -49,6 +49,34 @@ public final class Checks {
         return rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
     }
 
+    /**
+     * The floats a strided batch of {@code batch} row-major [rows, cols] matrices spans (matrix i at {@code i * stride}),
+     * after checking the shape and that the stride is not negative (0: one matrix for the whole batch).
+     */
+    public static long batchLength(String op, String what, int batch, long stride, int rows, int cols, int ld) {
+        long one = matrixLength(op, what, rows, cols, ld);
+        if (stride < 0) throw new IllegalArgumentException(op + ": " + what + " batch stride must be >= 0, got " + stride);
+        if (batch <= 0 || one == 0) return 0;
+        if (stride > 0 && batch - 1 > (Long.MAX_VALUE - one) / stride) {
+            throw new IllegalArgumentException(op + ": " + what + " spans more than 2^63 floats (" + batch + " matrices "
+                    + stride + " apart)");
+        }
+        return (batch - 1) * stride + one;
+    }
+
+    /**
+     * Checks a batched GEMM's batch count (&gt;= 0) and that its C matrices do not overlap: with more than one,
+     * {@code strideC} must be at least one [m, n] C's span.
+     */
+    public static void gemmBatch(String op, int batch, int m, int n, int ldc, long strideC) {
+        if (batch < 0) throw new IllegalArgumentException(op + ": batch must be >= 0, got " + batch);
+        long one = matrixLength(op, "C", m, n, ldc);
+        if (batch > 1 && strideC < one) {
+            throw new IllegalArgumentException(op + ": C batch stride " + strideC + " is smaller than one C matrix's span of "
+                    + one + " floats: the products would overlap");
+        }
+    }
+
     /** @throws IllegalArgumentException "op: what must be >= 0, got v" */
     public static void nonNegative(String op, String what, long v) {
         if (v < 0) throw new IllegalArgumentException(op + ": " + what + " must be >= 0, got " + v);
@@ -144,6 +172,13 @@ public final class Checks {
     /** Checks a dropout rate is in [0, 1). */
     public static void dropoutRate(String op, float rate) {
         if (!(rate >= 0f && rate < 1f)) throw new IllegalArgumentException(op + ": rate must be in [0, 1), got " + rate);
+    }
+
+    /** Checks a noise op's standard deviation is finite and >= 0. */
+    public static void noiseStddev(String op, float stddev) {
+        if (!(stddev >= 0f && stddev <= Float.MAX_VALUE)) {
+            throw new IllegalArgumentException(op + ": stddev must be finite and >= 0, got " + stddev);
+        }
     }
 
     /** Checks an id check's vocabulary is positive. */

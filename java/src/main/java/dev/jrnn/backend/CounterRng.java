@@ -47,6 +47,16 @@ public final class CounterRng {
         return uniformAt(base(seed, counter), index);
     }
 
+    /**
+     * Element {@code index} of a standard normal stream of base {@code base} (Box-Muller in double precision on
+     * uniforms {@code 2 index} and {@code 2 index + 1}): {@code sqrt(-2 ln(1 - u1)) cos(2 pi u2)}, so |z| &lt;= 5.77
+     * (the uniforms' 24 bits bound the tail). {@code kernels/train.cu} computes the same in double.
+     */
+    public static double normal(long base, long index) {
+        double u1 = uniformAt(base, 2 * index), u2 = uniformAt(base, 2 * index + 1);
+        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
     /** The counter a (lo, hi) float pair holds: {@code hi * 2^24 + lo}. */
     public static long counter(float lo, float hi) {
         return (long) hi * COUNTER_LIMB + (long) lo;

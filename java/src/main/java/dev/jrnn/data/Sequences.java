@@ -26,7 +26,8 @@ public final class Sequences {
      * Token sequences as one (n, {@code maxlen}) tensor, as Keras' {@code pad_sequences(sequences, maxlen, padding,
      * truncating, value)}: a longer sequence loses steps at the front ({@code truncating} "pre") or the back ("post"), a
      * shorter one is filled with {@code value} before ({@code padding} "pre") or after it ("post"). {@code maxlen} -1:
-     * the longest sequence's length. An empty sequence is all {@code value}.
+     * the longest sequence's length. An empty sequence is all {@code value}; where Keras returns an array with an axis of
+     * 0 (no sequences, or all empty without {@code maxlen}) this throws, as a tensor has no empty axes.
      */
     public static Tensor pad(List<int[]> sequences, int maxlen, String padding, String truncating, float value) {
         if (sequences == null) throw new IllegalArgumentException("Sequences.pad: sequences is null");
@@ -37,7 +38,7 @@ public final class Sequences {
             steps[i] = new float[s.length];
             for (int k = 0; k < s.length; k++) steps[i][k] = s[k];
         }
-        return padRows(steps, new int[0], maxlen, padding, truncating, value);
+        return padRows("Sequences.pad", steps, new int[0], maxlen, padding, truncating, value);
     }
 
     /**
@@ -60,17 +61,23 @@ public final class Sequences {
             }
             steps[i] = t.data();
         }
-        return padRows(steps, feature == null ? new int[0] : feature, maxlen, padding, truncating, value);
+        return padRows("Sequences.padTensors", steps, feature == null ? new int[0] : feature, maxlen, padding, truncating, value);
     }
 
-    private static Tensor padRows(float[][] rows, int[] feature, int maxlen, String padding, String truncating, float value) {
-        boolean padPre = side("padding", padding), truncPre = side("truncating", truncating);
+    private static Tensor padRows(String who, float[][] rows, int[] feature, int maxlen, String padding, String truncating, float value) {
+        boolean padPre = side(who, "padding", padding), truncPre = side(who, "truncating", truncating);
         int width = Math.toIntExact(Tensor.size(feature));
         if (maxlen == -1) {
             maxlen = 0;
             for (float[] r : rows) maxlen = Math.max(maxlen, r.length / Math.max(1, width));
         } else if (maxlen < 1) {
-            throw new IllegalArgumentException("Sequences.pad: maxlen must be >= 1 (or -1 for the longest), got " + maxlen);
+            throw new IllegalArgumentException(who + ": maxlen must be >= 1 (or -1 for the longest), got " + maxlen);
+        }
+        // Keras returns an array with a 0 axis here; a jrnn tensor needs at least one element per axis
+        if (rows.length == 0) throw new IllegalArgumentException(who + ": sequences is empty; a padded tensor needs at least one sequence");
+        if (maxlen == 0) {
+            throw new IllegalArgumentException(who + ": every sequence is empty, so the longest has 0 steps; give maxlen >= 1 for a tensor of "
+                    + "padding only");
         }
         int[] shape = new int[feature.length + 2];
         shape[0] = rows.length;
@@ -86,15 +93,16 @@ public final class Sequences {
         return out;
     }
 
-    private static boolean side(String what, String s) {
+    private static boolean side(String who, String what, String s) {
         if ("pre".equals(s)) return true;
         if ("post".equals(s)) return false;
-        throw new IllegalArgumentException("Sequences.pad: " + what + " must be \"pre\" or \"post\", got " + (s == null ? "null" : "\"" + s + "\""));
+        throw new IllegalArgumentException(who + ": " + what + " must be \"pre\" or \"post\", got " + (s == null ? "null" : "\"" + s + "\""));
     }
 
     /** Class indices as one-hot rows, as Keras' {@code to_categorical(y, num_classes)}: shape (n, {@code numClasses}). */
     public static Tensor toCategorical(int[] labels, int numClasses) {
         if (labels == null) throw new IllegalArgumentException("Sequences.toCategorical: labels is null");
+        if (labels.length == 0) throw new IllegalArgumentException("Sequences.toCategorical: labels is empty; a one-hot tensor needs at least one label");
         float[] f = new float[labels.length];
         for (int i = 0; i < f.length; i++) f[i] = labels[i];
         return toCategorical(Tensor.of(f, labels.length), numClasses);

@@ -1,13 +1,10 @@
 package dev.jrnn.layers;
 
 import dev.jrnn.backend.Backend;
-import dev.jrnn.backend.Cleanup;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.tensor.Float32;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * Keras Dropout: at training time each value is dropped with probability {@code rate} and the kept
@@ -21,37 +18,28 @@ import java.util.SplittableRandom;
  * Dropout d = new Dropout(0.2);
  * }</pre>
  */
-public class Dropout extends Layer {
+public class Dropout extends Noise {
     private final double rate;
     private final float rate32;   // what the mask kernel uses, checked as such
-    private final MaskStream masks = new MaskStream();
 
     /** {@code rate}: fraction of values to drop, in [0, 1). */
     public Dropout(double rate) {
-        this.rate32 = Float32.check("Dropout: rate", rate, r -> r >= 0 && r < 1, "in [0, 1)");
+        this("Dropout", rate);
+    }
+
+    /** For a subclass: {@code who} names it when the rate is refused. */
+    Dropout(String who, double rate) {
+        this.rate32 = Float32.check(who + ": rate", rate, r -> r >= 0 && r < 1, "in [0, 1)");
         this.rate = rate;
     }
+
+    /** The rate as the mask kernel takes it. */
+    final float rate32() { return rate32; }
 
     @Override
     public String kerasClass() { return "Dropout"; }
 
     public double rate() { return rate; }
-
-    @Override
-    public List<int[]> computeOutputShapes(List<int[]> in) {
-        return List.of(Layers.singleShape(this, in).clone());
-    }
-
-    @Override
-    protected boolean weightsFit(List<int[]> built, List<int[]> given) { return given.size() == 1; }
-
-    @Override
-    protected void createParams(List<int[]> in) {}
-
-    @Override
-    protected void initParams(SplittableRandom r) {
-        masks.seed(r.nextLong());
-    }
 
     /**
      * The mask stream, for saving a training run: {seed, masks drawn so far}. {@link #maskStream(long, long)} puts it
@@ -65,60 +53,18 @@ public class Dropout extends Layer {
         return this;
     }
 
-    /** Frees the mask counter (the next training call starts a new one from zero). */
     @Override
-    public void releaseBuffers() { masks.release(); }
+    boolean active() { return rate > 0; }
 
     @Override
-    public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
-        DTensor x = Layers.single(this, inputs);
-        build(Layers.perSample(inputs));
-        Backend be = backend();
-        Layers.sameBackend(this, be, inputs);
-        int n = (int) x.size();
-        List<DTensor> owned = new ArrayList<>();
-        DTensor y, keep;
-        try {
-            y = DTensor.zeros(be, x.shape());
-            owned.add(y);
-            if (training && rate > 0) {
-                keep = DTensor.zeros(be, x.shape());
-                owned.add(keep);
-                masks.draw(be, n, rate32, keep.buf(), 0);
-                be.mul(n, x.buf(), 0, keep.buf(), 0, y.buf(), 0);
-            } else {
-                keep = null;
-                be.copy(x.buf(), 0, y.buf(), 0, n);
-            }
-        } catch (RuntimeException | Error e) {
-            Cleanup.each(owned, DTensor::close);
-            throw e;
-        }
-        return new Trace() {
-            @Override
-            public List<DTensor> outputs() { return List.of(y); }
+    boolean additive() { return false; }
 
-            @Override
-            public DTensor outputMask() { return mask; }
-
-            @Override
-            public List<DTensor> backward(List<DTensor> dOut) {
-                DTensor dy = Layers.gradient(Dropout.this, dOut, List.of(y));
-                DTensor dx = DTensor.zeros(be, x.shape());
-                owned.add(dx);
-                if (dy != null) {
-                    if (keep != null) be.mul(n, dy.buf(), 0, keep.buf(), 0, dx.buf(), 0);
-                    else be.copy(dy.buf(), 0, dx.buf(), 0, n);
-                }
-                return List.of(dx);
-            }
-
-            @Override
-            public void close() {
-                for (DTensor d : owned) d.close();
-                owned.clear();
-            }
-        };
+    @Override
+    DTensor draw(Backend be, DTensor x, List<DTensor> owned) {
+        DTensor keep = DTensor.zeros(be, x.shape());
+        owned.add(keep);
+        masks.draw(be, x.size(), rate32, keep.buf(), 0);
+        return keep;
     }
 
     @Override

@@ -31,6 +31,11 @@ final class MaskStream {
         be.dropoutMask(n, rate, seed, counter(be), 0, out, outOff);
     }
 
+    /** Draws the next {@code n} values of Gaussian noise of {@code mean} and {@code stddev} ({@link Backend#normalNoise}). */
+    synchronized void drawNormal(Backend be, long n, float mean, float stddev, Buf out, long outOff) {
+        be.normalNoise(n, mean, stddev, seed, counter(be), 0, out, outOff);
+    }
+
     /** {seed, masks drawn so far}, for saving a training run. */
     synchronized long[] state() {
         long drawn = 0;

@@ -47,6 +47,13 @@ public abstract class Merge extends Layer {
         }
     }
 
+    /** Refuses a count of inputs other than two (Subtract, Dot), as Keras' build does. */
+    static void requireTwo(Layer l, int count) {
+        if (count != 2) {
+            throw new IllegalArgumentException(l.name() + ": a " + l.kerasClass() + " layer is called on exactly 2 inputs, got " + count);
+        }
+    }
+
     @Override
     protected boolean weightsFit(List<int[]> built, List<int[]> given) { return given.size() == built.size(); }
 

@@ -21,6 +21,8 @@ final class BoundedBatches implements BatchSource {
     private Epoch open;
     /** With {@link #onward}: the number of the next pass (the source's epoch number, which picks a data set's shuffle). */
     private int pass;
+    /** With {@link #onward}: whether the last epoch ended short, its pass out of data (Keras warns then). */
+    private boolean ranOut;
 
     private BoundedBatches(BatchSource source, int steps, boolean onward) {
         this.source = source;
@@ -48,9 +50,13 @@ final class BoundedBatches implements BatchSource {
     @Override
     public boolean[] targets() { return source.targets(); }
 
+    /** Whether the last epoch ended before its {@code steps} batches because its pass ran out of data. */
+    boolean ranOut() { return ranOut; }
+
     @Override
     public Epoch epoch(int epoch, boolean shuffle, SplittableRandom rng) {
         Epoch inner = onward ? null : source.epoch(epoch, shuffle, rng);
+        ranOut = false;
         return new Epoch() {
             private int taken;
 
@@ -78,7 +84,10 @@ final class BoundedBatches implements BatchSource {
             if (b != null) return b;
             open.close();
             open = null;
-            if (taken > 0) return null;
+            if (taken > 0) {
+                ranOut = true;
+                return null;
+            }
         }
         open = source.epoch(pass++, shuffle, rng);
         return open.next();

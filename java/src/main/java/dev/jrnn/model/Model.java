@@ -374,6 +374,20 @@ public class Model extends Evaluator implements AutoCloseable {
     }
 
     /**
+     * The architecture as Keras 3's {@code model.to_json()} writes it: the layers and their settings, no weights and no
+     * compile config. {@link Models#fromJson} (or Keras' {@code model_from_json}) builds the model again with fresh weights.
+     *
+     * <pre>{@code
+     * Model twin = Models.fromJson(model.toJson());
+     * }</pre>
+     */
+    public String toJson() {
+        ensureGraph();
+        requireOpen("toJson");
+        return dev.jrnn.io.keras.KerasExport.toJson(this);
+    }
+
+    /**
      * Saves the whole model in Keras 3's {@code .keras} layout, atomically (temp file + rename; a failure leaves the
      * previous file): architecture, weights, compile config and what resuming training needs (optimizer moments and
      * update count, dropout mask streams, the fit seed). {@link Models#load} reads it back, predicting bit for bit as

@@ -3,6 +3,7 @@ package dev.jrnn.model;
 import dev.jrnn.io.AtomicFiles;
 import dev.jrnn.io.keras.KerasExport;
 import dev.jrnn.io.keras.KerasImport;
+import dev.jrnn.layers.BaseDenseAttention;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Dropout;
 import dev.jrnn.layers.Layer;
@@ -60,7 +61,8 @@ final class ModelFiles {
         Map<String, Object> dropout = new LinkedHashMap<>();
         for (var e : maskedLayers(model).entrySet()) {
             Layer l = e.getValue();
-            long[] s = l instanceof Dropout d ? d.maskStream() : ((RecurrentLayer) l).maskStream();
+            long[] s = l instanceof Dropout d ? d.maskStream() : l instanceof BaseDenseAttention a ? a.maskStream()
+                    : ((RecurrentLayer) l).maskStream();
             dropout.put(e.getKey(), List.of(Long.toString(s[0]), Long.toString(s[1])));
         }
         meta.put("dropout", dropout);
@@ -164,6 +166,7 @@ final class ModelFiles {
         if (j.get("optimizer") instanceof Map<?, ?> o) restoreOptimizer(model, o, stored);
         streams.forEach((l, s) -> {
             if (l instanceof Dropout drop) drop.maskStream(s[0], s[1]);
+            else if (l instanceof BaseDenseAttention a) a.maskStream(s[0], s[1]);
             else ((RecurrentLayer) l).maskStream(s[0], s[1]);
         });
         if (fitSeed != null) model.fitSeed(fitSeed);
@@ -182,6 +185,7 @@ final class ModelFiles {
     private static void putMasked(Map<String, Layer> r, String key, Layer l) {
         switch (l) {
             case Dropout d -> r.put(key, d);
+            case BaseDenseAttention a -> r.put(key, a);
             case RecurrentLayer rl -> r.put(key, rl);
             case Bidirectional b -> {
                 putMasked(r, key + "/" + b.forwardLayer().name(), b.forwardLayer());

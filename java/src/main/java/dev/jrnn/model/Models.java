@@ -28,4 +28,22 @@ public final class Models {
         if (file == null) throw new IllegalArgumentException("Models.load: file is null");
         return ModelFiles.load(file);
     }
+
+    /**
+     * The model a Keras JSON architecture describes, as Keras' {@code model_from_json}: a {@link Model#toJson()}, or
+     * Keras 2's or 3's {@code model.to_json()}. Its weights are freshly initialised and it is not compiled. An
+     * IllegalArgumentException names what is wrong (not JSON, a layer or option jrnn does not support).
+     */
+    public static Model fromJson(String json) {
+        return dev.jrnn.io.keras.KerasImport.fromJson(json);
+    }
+
+    /**
+     * A new model of the same architecture with new layers and freshly initialised weights, uncompiled, as Keras'
+     * {@code clone_model(model)}: {@code Model fresh = Models.cloneModel(model); fresh.compile("adam", "mse");}.
+     */
+    public static Model cloneModel(Model model) {
+        if (model == null) throw new IllegalArgumentException("Models.cloneModel: model is null");
+        return fromJson(model.toJson());
+    }
 }

@@ -88,6 +88,7 @@ final class TrainingLoop {
         Console console = System.console();
         boolean dynamic = o.out == null && console != null && console.isTerminal();   // redraw in place only on a terminal
         History h = new History();
+        boolean warnedRanOut = false;
         model.stopTraining(false);
         PrintStream none = new PrintStream(OutputStream.nullOutputStream());
         boolean quietRank = dp != null && dp.rank() != 0;   // one process speaks, as one progress bar
@@ -149,6 +150,13 @@ final class TrainingLoop {
                     }
                 }
                 log.fold(acc);
+                // Keras' EpochIterator warns so (once, as Python's warnings) and goes on; not with verbose 0
+                if (train instanceof BoundedBatches bounded && bounded.ranOut() && verbose > 0 && !warnedRanOut) {
+                    warnedRanOut = true;
+                    model.fitWarnings().println("WARNING: " + s.name() + ".fit: your input ran out of data in epoch " + (epoch + 1)
+                            + " after fewer than stepsPerEpoch " + o.stepsPerEpoch + " batches; the next epoch starts a fresh pass. "
+                            + "Make sure the data can give at least stepsPerEpoch * epochs batches (repeat() the Dataset)");
+                }
                 if (dp != null) dp.sumOverRanks(acc);
                 Map<String, Double> logs = acc.logs();
                 if (val != null && (epoch + 1) % o.validationFreq == 0) {

@@ -274,8 +274,9 @@ public abstract class Optimizer {
         Map<String, Object> s = schedule.config();
         if (s == null) {
             throw new IllegalArgumentException(name() + ": the learning rate follows a schedule Keras cannot rebuild ("
-                    + schedule.getClass().getName() + "), so the model cannot be saved whole; use ExponentialDecay, "
-                    + "PiecewiseConstantDecay or CosineDecay, or save the weights (saveWeights)");
+                    + schedule.getClass().getName() + "), so the model cannot be saved whole; use one of jrnn's Keras "
+                    + "schedules (ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay, CosineDecay, "
+                    + "CosineDecayRestarts), or save the weights (saveWeights)");
         }
         return s;
     }

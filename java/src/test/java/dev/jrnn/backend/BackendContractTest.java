@@ -370,6 +370,79 @@ public abstract class BackendContractTest {
             }
     }
 
+    /** Each product of a strided batch against its own float64 reference; stride 0 shares A or B over the batch. */
+    private void checkGemmBatched(int batch, boolean ta, boolean tb, int m, int n, int k, boolean shareA, boolean shareB,
+                                  float alpha, float beta) {
+        String what = "gemmBatched(batch=" + batch + " " + (ta ? "T" : "N") + (tb ? "T" : "N") + " m=" + m + " n=" + n + " k=" + k
+                + (shareA ? " A shared" : "") + (shareB ? " B shared" : "") + " beta=" + beta + ")";
+        int ar = ta ? k : m, ac = ta ? m : k, br = tb ? n : k, bc = tb ? k : n;
+        int lda = ac + 1, ldb = bc + 2, ldc = n + 1;
+        int oneA = (ar - 1) * lda + ac, oneB = (br - 1) * ldb + bc, oneC = (m - 1) * ldc + n;
+        int sa = shareA ? 0 : oneA + 2, sb = shareB ? 0 : oneB + 1, sc = oneC + 3;
+        float[] a = rand((batch - 1) * sa + oneA, -1, 1), b = rand((batch - 1) * sb + oneB, -1, 1);
+        float[] c0 = rand((batch - 1) * sc + oneC, -1, 1);
+        if (beta == 0) for (int i = 0; i < c0.length; i += 3) c0[i] = Float.NaN;
+        Dev A = dev(a), B = dev(b), C = dev(c0);
+        backend().gemmBatched(batch, ta, tb, m, n, k, alpha, A.buf, A.off, lda, sa, B.buf, B.off, ldb, sb, beta, C.buf, C.off,
+                ldc, sc);
+        float[] got = C.get(c0.length);
+        float[] g = new float[batch * m * n];
+        double[] ref = new double[g.length], mag = new double[g.length];
+        for (int q = 0; q < batch; q++) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = 0, abs = 0;
+                    for (int p = 0; p < k; p++) {
+                        double av = ta ? a[q * sa + p * lda + i] : a[q * sa + i * lda + p];
+                        double bv = tb ? b[q * sb + j * ldb + p] : b[q * sb + p * ldb + j];
+                        s += av * bv;
+                        abs += Math.abs(av * bv);
+                    }
+                    double cv = beta == 0 ? 0 : c0[q * sc + i * ldc + j];
+                    int at = (q * m + i) * n + j;
+                    ref[at] = alpha * s + beta * cv;
+                    mag[at] = Math.abs(alpha) * abs + Math.abs(beta * cv);
+                    g[at] = got[q * sc + i * ldc + j];
+                    got[q * sc + i * ldc + j] = C.init[(int) C.off + q * sc + i * ldc + j];   // checked: back to what it was
+                }
+            }
+        }
+        close(what, g, ref, mag);
+        for (int i = 0; i < got.length; i++) {   // the gaps between the products are left as they were
+            if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(C.init[(int) C.off + i])) {
+                fail(what + ": wrote outside its products at C index " + i);
+            }
+        }
+        C.untouched(what, c0.length);
+    }
+
+    @Test
+    void gemmBatchedMatchesEachProductWithSharedOperands() {
+        for (boolean ta : new boolean[] {false, true})
+            for (boolean tb : new boolean[] {false, true}) {
+                checkGemmBatched(5, ta, tb, 7, 9, 4, false, false, 1f, 0f);
+                checkGemmBatched(3, ta, tb, 6, 5, 1, true, false, -0.5f, 1f);   // a broadcast: k = 1, A shared
+                checkGemmBatched(4, ta, tb, 1, 8, 11, false, true, 1.5f, 0.25f);
+            }
+        checkGemmBatched(1, false, true, 70, 90, 130, false, false, 1f, 0f);      // one large product: the packed, split path
+        checkGemmBatched(40, false, true, 12, 12, 16, false, false, 1f, 0f);      // many small ones: split by batch
+    }
+
+    @Test
+    void gemmBatchedRefusesOverlappingOutputsAndNegativeStrides() {
+        Dev A = dev(rand(64, -1, 1)), C = dev(new float[64]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> backend().gemmBatched(2, false, false,
+                2, 2, 2, 1f, A.buf, A.off, 2, 4, A.buf, A.off, 2, 4, 0f, C.buf, C.off, 2, 3));
+        assertTrue(e.getMessage().contains("gemmBatched: C batch stride 3 is smaller than one C matrix's span of 4"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> backend().gemmBatched(2, false, false, 2, 2, 2, 1f, A.buf, A.off, 2,
+                -4, A.buf, A.off, 2, 4, 0f, C.buf, C.off, 2, 4));
+        assertTrue(e.getMessage().contains("batch stride must be >= 0, got -4"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> backend().gemmBatched(20, false, false, 2, 2, 2, 1f, A.buf, A.off, 2,
+                4, A.buf, A.off, 2, 4, 0f, C.buf, C.off, 2, 4));
+        assertTrue(e.getMessage().contains("gemmBatched: A span ["), e.getMessage());
+        C.untouched("refused gemmBatched", 0);
+    }
+
     @Test
     void gemmWithZeroDepthScalesC() {
         float[] c0 = rand(6 * 5, -1, 1);
@@ -1422,6 +1495,38 @@ public abstract class BackendContractTest {
         }
         O.untouched("dropoutMask", n);
         C.untouched("dropout counter", 2);
+    }
+
+    /**
+     * normalNoise: Box-Muller on the counter hash (CounterRng.normal; the device's double log and cos within 1e-5), the
+     * counter advanced, and the draws' mean and variance those asked for (5 standard errors).
+     */
+    @Test
+    void normalNoiseIsTheCounterHashWithTheAskedMeanAndVariance() {
+        int n = 20011;
+        float mean = 0.5f, sd = 2f;
+        long seed = 0xC0FFEEL;
+        Dev C = dev(new float[2]), O = dev(new float[n]);
+        for (int call = 0; call < 2; call++) {
+            backend().normalNoise(n, mean, sd, seed, C.buf, C.off, O.buf, O.off);
+            float[] got = O.get(n);
+            long base = CounterRng.base(seed, call);
+            double sum = 0, sq = 0;
+            for (int i = 0; i < n; i++) {
+                double want = mean + sd * CounterRng.normal(base, i);
+                assertEquals(want, got[i], 1e-5 * Math.max(1, Math.abs(want)), "noise " + i + " of call " + call);
+                sum += got[i];
+                sq += (got[i] - mean) * (got[i] - mean);
+            }
+            double m = sum / n, var = sq / n;
+            assertEquals(mean, m, 5 * sd / Math.sqrt(n), "mean of call " + call);
+            assertEquals(sd * sd, var, 5 * sd * sd * Math.sqrt(2.0 / n), "variance of call " + call);
+            float[] cnt = C.get(2);
+            assertEquals(call + 1, CounterRng.counter(cnt[0], cnt[1]), "counter after call " + call);
+        }
+        O.untouched("normalNoise", n);
+        C.untouched("noise counter", 2);
+        assertThrows(IllegalArgumentException.class, () -> backend().normalNoise(1, 0f, -1f, seed, C.buf, C.off, O.buf, O.off));
     }
 
     @Test

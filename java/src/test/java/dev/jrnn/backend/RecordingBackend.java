@@ -368,6 +368,15 @@ public final class RecordingBackend implements Backend {
     }
 
     @Override
+    public void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k, float alpha, Buf a, long aOff,
+                            int lda, long strideA, Buf b, long bOff, int ldb, long strideB, float beta, Buf c, long cOff,
+                            int ldc, long strideC) {
+        Buf A = u(a), B = u(b), C = u(c);
+        op(() -> inner.gemmBatched(batch, transA, transB, m, n, k, alpha, A, aOff, lda, strideA, B, bOff, ldb, strideB, beta,
+                C, cOff, ldc, strideC));
+    }
+
+    @Override
     public void axpy(long n, float alpha, Buf x, long xOff, Buf y, long yOff) {
         Buf a = u(x), b = u(y);
         op(() -> inner.axpy(n, alpha, a, xOff, b, yOff));
@@ -488,6 +497,12 @@ public final class RecordingBackend implements Backend {
     public void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff) {
         Buf a = u(counter), b = u(out);
         op(() -> inner.dropoutMask(n, rate, seed, a, counterOff, b, outOff));
+    }
+
+    @Override
+    public void normalNoise(long n, float mean, float stddev, long seed, Buf counter, long counterOff, Buf out, long outOff) {
+        Buf a = u(counter), b = u(out);
+        op(() -> inner.normalNoise(n, mean, stddev, seed, a, counterOff, b, outOff));
     }
 
     @Override

@@ -430,6 +430,15 @@ class BadInputTest {
         bad("fit: negative batch size", IAE, f -> f.model.fit(x(8), y(8), 1, -4), "batchSize must be >= 1, got -4");
         bad("fit: verbose 3", IAE, f -> new FitOptions().verbose(3), "verbose must be 0, 1 or 2, got 3");
         bad("fit: stepsPerEpoch 0", IAE, f -> new FitOptions().stepsPerEpoch(0), "stepsPerEpoch must be >= 1, got 0");
+        bad("callbacks: TensorBoard updateFreq", IAE, f -> new dev.jrnn.model.TensorBoard(f.dir).updateFreq("step"),
+                "TensorBoard: updateFreq must be \"epoch\", \"batch\" or a number of batches, got \"step\"");
+        bad("callbacks: TensorBoard into a file", java.io.UncheckedIOException.class,
+                f -> f.model.fit(x(8), y(8), quiet().callbacks(new dev.jrnn.model.TensorBoard(f.good))),
+                "TensorBoard: cannot write under", "good.safetensors");
+        bad("models: fromJson not JSON", IAE, f -> dev.jrnn.model.Models.fromJson("[1, "), "fromJson: not JSON");
+        bad("models: fromJson unknown layer", IAE,
+                f -> dev.jrnn.model.Models.fromJson("{\"class_name\": \"Sequential\", \"config\": {\"layers\": [{\"class_name\": "
+                        + "\"Conv3D\", \"config\": {\"name\": \"c\"}}]}}"), "fromJson", "Conv3D");
         bad("fit: validationSteps 0", IAE, f -> new FitOptions().validationSteps(0), "validationSteps must be >= 1, got 0");
         bad("fit: validationSteps without validation data", IAE, f -> f.model.fit(x(8), y(8), quiet().validationSteps(2)),
                 "sequential.fit: FitOptions.validationSteps applies to validation data", "there is none");
@@ -778,9 +787,17 @@ class BadInputTest {
                 "padding must be \"pre\" or \"post\", got \"middle\"");
         bad("data: pad_sequences maxlen 0", IAE, f -> dev.jrnn.data.Sequences.pad(List.of(new int[] {1}), 0, "pre", "pre", 0),
                 "maxlen must be >= 1 (or -1 for the longest), got 0");
+        bad("data: pad_sequences of no sequences", IAE, f -> dev.jrnn.data.Sequences.pad(List.of(), 4, "pre", "pre", 0),
+                "Sequences.pad: sequences is empty", "at least one sequence");
+        bad("data: pad_sequences of empty sequences only", IAE, f -> dev.jrnn.data.Sequences.pad(List.of(new int[0], new int[0])),
+                "Sequences.pad: every sequence is empty", "give maxlen");
+        bad("data: padTensors maxlen 0 names padTensors", IAE, f -> dev.jrnn.data.Sequences.padTensors(List.of(x(2)), 0, "pre", "pre", 0),
+                "Sequences.padTensors: maxlen must be >= 1");
         bad("data: to_categorical label out of range", IAE, f -> dev.jrnn.data.Sequences.toCategorical(new int[] {0, 3}, 3),
                 "labels[1] is 3.0", "whole numbers in [0, 3)");
         bad("data: to_categorical negative label", IAE, f -> dev.jrnn.data.Sequences.toCategorical(new int[] {-1}, 0), "labels[0] is -1.0");
+        bad("data: to_categorical of no labels", IAE, f -> dev.jrnn.data.Sequences.toCategorical(new int[0], 3),
+                "Sequences.toCategorical: labels is empty");
         bad("data: batch 0", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(0), "Dataset.batch", "got 0");
         bad("data: shuffle buffer 0", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).shuffle(1, 0), "bufferSize", "got 0");
         bad("data: take -1", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).take(-1), "Dataset.take", "got -1");

@@ -331,6 +331,16 @@ class DatasetBatchesTest {
         History hd = viaDataset.fit(Dataset.fromTensors(x, y).batch(4), quiet().epochs(3).stepsPerEpoch(2));
         assertEquals(5, viaTensors.optimizer().iterations());
         assertEquals(hd.get("loss"), ht.get("loss"));
+        // the short epoch warns once, as Keras' "Your input ran out of data" (shown with verbose > 0)
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream before = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            lstm(T).fit(x, y, quiet().epochs(3).batchSize(4).stepsPerEpoch(2).verbose(2).out(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())));
+        } finally {
+            System.setErr(before);
+        }
+        assertTrue(err.toString().contains("ran out of data in epoch 2 after fewer than stepsPerEpoch 2 batches"), err.toString());
         assertSameWeights(viaDataset, viaTensors, "tensors or a Dataset with stepsPerEpoch");
         Sequential keras = lstm(T), four = lstm(T);
         keras.fit(x, y, quiet().epochs(2).stepsPerEpoch(3));   // no batchSize: ceil(10 / 3) = 4, batches 0 1 2 | 0 1 2

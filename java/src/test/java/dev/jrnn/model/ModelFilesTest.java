@@ -316,6 +316,23 @@ class ModelFilesTest {
         assertEquals(uninterrupted(make, xs, ys, 3), resumed(make, xs, ys, 1, 3));
     }
 
+    /** Attention's dropout masks continue from the saved stream, as a Dropout layer's. */
+    @Test
+    void anAttentionsDropoutResumesExactly() throws IOException {
+        Supplier<Model> make = () -> {
+            Input in = Input.shape(4, 3);
+            dev.jrnn.layers.Node seq = new LSTM(3).returnSequences(true).apply(in);
+            dev.jrnn.layers.Node ctx = new dev.jrnn.layers.Attention().dropout(0.4).apply(seq, seq);
+            Model m = new Model(in, new Dense(2).apply(ctx));
+            m.compile(new Adam(0.01), "mse");
+            return m;
+        };
+        SplittableRandom r = new SplittableRandom(14);
+        List<Tensor> xs = List.of(random(r, 10, 4, 3));
+        List<Tensor> ys = List.of(random(r, 10, 4, 2));
+        assertEquals(uninterrupted(make, xs, ys, 3), resumed(make, xs, ys, 1, 3));
+    }
+
     /**
      * Fine-tuning: a layer frozen after training. Recompiled, the optimizer's next step starts fresh moments (the
      * trainable weights changed), so the file holds none and the loaded model trains as the one in memory; frozen
@@ -377,7 +394,13 @@ class ModelFilesTest {
                 Arguments.of("Adam, ExponentialDecay", (Supplier<Optimizer>) () -> new Adam(new ExponentialDecay(0.02, 3, 0.5).staircase(true))),
                 Arguments.of("SGD, PiecewiseConstantDecay", (Supplier<Optimizer>) () -> new SGD(
                         new PiecewiseConstantDecay(new long[] {2, 5}, new double[] {0.2, 0.05, 0.01})).momentum(0.5)),
-                Arguments.of("AdamW, CosineDecay", (Supplier<Optimizer>) () -> new AdamW(new CosineDecay(0.001, 6).alpha(0.1).warmup(0.03, 2))));
+                Arguments.of("AdamW, CosineDecay", (Supplier<Optimizer>) () -> new AdamW(new CosineDecay(0.001, 6).alpha(0.1).warmup(0.03, 2))),
+                Arguments.of("SGD, PolynomialDecay", (Supplier<Optimizer>) () -> new SGD(
+                        new dev.jrnn.optim.schedules.PolynomialDecay(0.05, 3).endLearningRate(0.01).power(2).cycle(true))),
+                Arguments.of("Adam, InverseTimeDecay", (Supplier<Optimizer>) () -> new Adam(
+                        new dev.jrnn.optim.schedules.InverseTimeDecay(0.02, 2, 0.5).staircase(true))),
+                Arguments.of("RMSprop, CosineDecayRestarts", (Supplier<Optimizer>) () -> new RMSprop(
+                        new dev.jrnn.optim.schedules.CosineDecayRestarts(0.01, 2).tMul(1.5).mMul(0.8).alpha(0.1))));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -89,14 +89,24 @@ class ParametersTest {
         assertEquals(m.layers().get(1).params().size(), m.parameters().trainable.size(), "only the Dense's weights train");
     }
 
+    /** An LSTM and a Dense trained one epoch with {@code opt} on data drawn from {@code seed}. */
+    private record Trained(Sequential m, Tensor x, Tensor y) {
+        static Trained withAdam(int seed, Optimizer opt) {
+            SplittableRandom r = new SplittableRandom(seed);
+            Tensor x = random(r, 8, 5, 2), y = random(r, 8, 1);
+            Sequential m = new Sequential(new LSTM(3).inputShape(5, 2), new Dense(1));
+            m.compile(opt, "mse");
+            m.fit(x, y, ONE_EPOCH);
+            return new Trained(m, x, y);
+        }
+    }
+
     @Test
     void theOptimizerKeepsTheStateOfTheWeightsThatStillTrain() {
-        SplittableRandom r = new SplittableRandom(4);
-        Tensor x = random(r, 8, 5, 2), y = random(r, 8, 1);
-        Sequential m = new Sequential(new LSTM(3).inputShape(5, 2), new Dense(1));
         Optimizer adam = new Adam(0.05);
-        m.compile(adam, "mse");
-        m.fit(x, y, ONE_EPOCH);
+        Trained t = Trained.withAdam(4, adam);
+        Sequential m = t.m();
+        Tensor x = t.x(), y = t.y();
         Map<Param, Map<String, float[]>> before = stateByWeight(m);
         m.layers().get(0).trainable(false);
         m.compile(adam, "mse");   // Keras: the same optimizer keeps a slot per variable
@@ -121,6 +131,32 @@ class ParametersTest {
             }
         }
         for (Param p : m.layers().get(1).params()) assertArrayEquals(denseOn.get(p).get("v"), again.get(p).get("v"), p.name());
+    }
+
+    /** Frozen whole for a while (a fit in between trains nothing), every weight takes its own moments back when unfrozen. */
+    @Test
+    void theMomentsOfAModelFrozenWholeComeBackWhenItTrainsAgain() {
+        Optimizer adam = new Adam(0.05);
+        Trained t = Trained.withAdam(8, adam);
+        Sequential m = t.m();
+        Map<Param, Map<String, float[]>> before = stateByWeight(m);
+        for (Layer l : m.layers()) l.trainable(false);
+        m.fit(t.x(), t.y(), ONE_EPOCH);
+        assertEquals(0, m.parameters().trainable.size(), "nothing trains");
+        m.layers().get(1).trainable(true);   // the Dense first, in another layout than before the freeze
+        m.compile(adam, "mse");
+        Map<Param, Map<String, float[]>> again = stateByWeight(m);
+        m.layers().get(0).trainable(true);
+        m.compile(adam, "mse");
+        again.putAll(stateByWeight(m));
+        assertEquals(before.keySet(), again.keySet());
+        for (Param p : before.keySet()) {
+            for (String slot : List.of("m", "v")) {
+                assertNotEquals(0f, before.get(p).get(slot)[0], p.name() + " " + slot + " is not zero");
+                assertArrayEquals(before.get(p).get(slot), again.get(p).get(slot), p.name() + " " + slot + ": trains again from its own moments");
+            }
+        }
+        assertEquals(2, adam.iterations(), "the step count carries on");
     }
 
     @Test

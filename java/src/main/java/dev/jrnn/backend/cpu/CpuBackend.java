@@ -177,7 +177,7 @@ public final class CpuBackend implements Backend {
     }
 
     /** Span of a row-major [rows, cols] matrix with row stride ld. */
-    private static int span2(String op, String what, float[] a, long off, int rows, int cols, int ld) {
+    static int span2(String op, String what, float[] a, long off, int rows, int cols, int ld) {
         return span(op, what, a, off, Checks.matrixLength(op, what, rows, cols, ld));
     }
 
@@ -297,60 +297,31 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k, float alpha, Buf a, long aOff,
+                            int lda, long strideA, Buf b, long bOff, int ldb, long strideB, float beta, Buf c, long cOff,
+                            int ldc, long strideC) {
+        BatchedGemm.gemmBatched(this, batch, transA, transB, m, n, k, alpha, a, aOff, lda, strideA, b, bOff, ldb, strideB,
+                beta, c, cOff, ldc, strideC);
+    }
+
+    @Override
     public void axpy(long n, float alpha, Buf x, long xOff, Buf y, long yOff) {
-        float[] xs = arr("axpy", "x", x), ys = arr("axpy", "y", y);
-        positive("axpy", "n", n);
-        int xo = span("axpy", "x", xs, xOff, n), yo = span("axpy", "y", ys, yOff, n);
-        split(n, (i0, i1) -> {
-            int i = i0;
-            for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) {
-                FloatVector.fromArray(S, xs, xo + i).fma(FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, ys, yo + i)).intoArray(ys, yo + i);
-            }
-            for (; i < i1; i++) ys[yo + i] += alpha * xs[xo + i];
-        });
+        CpuElementwise.axpy(this, n, alpha, x, xOff, y, yOff);
     }
 
     @Override
     public void scale(long n, float s, Buf x, long xOff) {
-        float[] xs = arr("scale", "x", x);
-        positive("scale", "n", n);
-        int xo = span("scale", "x", xs, xOff, n);
-        split(n, (i0, i1) -> {
-            int i = i0;
-            for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) FloatVector.fromArray(S, xs, xo + i).mul(s).intoArray(xs, xo + i);
-            for (; i < i1; i++) xs[xo + i] *= s;
-        });
+        CpuElementwise.scale(this, n, s, x, xOff);
     }
 
     @Override
     public void mul(long n, Buf a, long aOff, Buf b, long bOff, Buf out, long outOff) {
-        float[] as = arr("mul", "a", a), bs = arr("mul", "b", b), os = arr("mul", "out", out);
-        positive("mul", "n", n);
-        int ao = span("mul", "a", as, aOff, n), bo = span("mul", "b", bs, bOff, n), oo = span("mul", "out", os, outOff, n);
-        split(n, (i0, i1) -> {
-            int i = i0;
-            for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) {
-                FloatVector.fromArray(S, as, ao + i).mul(FloatVector.fromArray(S, bs, bo + i)).intoArray(os, oo + i);
-            }
-            for (; i < i1; i++) os[oo + i] = as[ao + i] * bs[bo + i];
-        });
+        CpuElementwise.mul(this, n, a, aOff, b, bOff, out, outOff);
     }
 
     @Override
     public void addRowVector(int rows, int cols, Buf bias, long biasOff, Buf y, long yOff) {
-        float[] bs = arr("addRowVector", "bias", bias), ys = arr("addRowVector", "y", y);
-        int bo = span("addRowVector", "bias", bs, biasOff, cols);
-        int yo = span2("addRowVector", "y", ys, yOff, rows, cols, Math.max(cols, 1));
-        int ub = S.loopBound(cols);
-        Cells.forRows(rows, cols, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int base = yo + r * cols, j = 0;
-                for (; j < ub; j += VL) {
-                    FloatVector.fromArray(S, ys, base + j).add(FloatVector.fromArray(S, bs, bo + j)).intoArray(ys, base + j);
-                }
-                for (; j < cols; j++) ys[base + j] += bs[bo + j];
-            }
-        });
+        CpuElementwise.addRowVector(this, rows, cols, bias, biasOff, y, yOff);
     }
 
     @Override
@@ -495,59 +466,23 @@ public final class CpuBackend implements Backend {
 
     // ================================================================ embedding
 
-    static int index(String op, float v, int i, long rows) {
-        int id = (int) v;
-        if (id != v || id < 0 || id >= rows) {
-            throw new IllegalArgumentException(op + ": index " + v + " at position " + i
-                    + " is not an integer in [0, " + rows + ")");
-        }
-        return id;
-    }
-
     @Override
     public void gatherRows(int n, int dim, Buf idx, long idxOff, Buf table, long tableOff, Buf out, long outOff) {
         refuseInFork("gatherRows");
-        String op = "gatherRows";
-        Checks.rows(op, n, dim);
-        float[] is = arr(op, "idx", idx), ts = arr(op, "table", table), os = arr(op, "out", out);
-        int io = span(op, "idx", is, idxOff, n), oo = span(op, "out", os, outOff, (long) n * dim);
-        int to = span(op, "table", ts, tableOff, 0);
-        long rows = (ts.length - to) / dim;
-        for (int i = 0; i < n; i++) {
-            int id = index(op, is[io + i], i, rows);
-            System.arraycopy(ts, to + id * dim, os, oo + i * dim, dim);
-        }
+        CpuRows.gatherRows(this, n, dim, idx, idxOff, table, tableOff, out, outOff);
     }
 
     @Override
     public void scatterAddRows(int n, int dim, Buf idx, long idxOff, Buf dOut, long dOutOff, Buf dTable, long dTableOff) {
         refuseInFork("scatterAddRows");
-        String op = "scatterAddRows";
-        Checks.rows(op, n, dim);
-        float[] is = arr(op, "idx", idx), ds = arr(op, "dOut", dOut), ts = arr(op, "dTable", dTable);
-        int io = span(op, "idx", is, idxOff, n), dof = span(op, "dOut", ds, dOutOff, (long) n * dim);
-        int to = span(op, "dTable", ts, dTableOff, 0);
-        long rows = (ts.length - to) / dim;
-        for (int i = 0; i < n; i++) index(op, is[io + i], i, rows);   // validate all before writing anything
-        for (int i = 0; i < n; i++) {
-            int base = to + (int) is[io + i] * dim, src = dof + i * dim;
-            for (int j = 0; j < dim; j++) ts[base + j] += ds[src + j];
-        }
+        CpuRows.scatterAddRows(this, n, dim, idx, idxOff, dOut, dOutOff, dTable, dTableOff);
     }
 
     // ================================================================ clipping
 
     @Override
     public void clip(long n, float lo, float hi, Buf x, long xOff) {
-        float[] xs = arr("clip", "x", x);
-        positive("clip", "n", n);
-        Checks.clipRange(lo, hi);
-        int xo = span("clip", "x", xs, xOff, n);
-        split(n, (i0, i1) -> {
-            int i = i0;
-            for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) FloatVector.fromArray(S, xs, xo + i).max(lo).min(hi).intoArray(xs, xo + i);
-            for (; i < i1; i++) xs[xo + i] = Math.min(Math.max(xs[xo + i], lo), hi);
-        });
+        CpuElementwise.clip(this, n, lo, hi, x, xOff);
     }
 
     // ================================================================ training-step primitives (CpuTraining)
@@ -591,6 +526,11 @@ public final class CpuBackend implements Backend {
     @Override
     public void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff) {
         training.dropoutMask(n, rate, seed, counter, counterOff, out, outOff);
+    }
+
+    @Override
+    public void normalNoise(long n, float mean, float stddev, long seed, Buf counter, long counterOff, Buf out, long outOff) {
+        training.normalNoise(n, mean, stddev, seed, counter, counterOff, out, outOff);
     }
 
     @Override

@@ -140,6 +140,17 @@ final class CpuTraining {
         advance(cs, co);
     }
 
+    void normalNoise(long n, float mean, float stddev, long seed, Buf counter, long counterOff, Buf out, long outOff) {
+        String op = "normalNoise";
+        nonNegative(op, "n", n);
+        Checks.noiseStddev(op, stddev);
+        float[] cs = arr(op, "counter", counter), os = arr(op, "out", out);
+        int co = span(op, "counter", cs, counterOff, 2), oo = span(op, "out", os, outOff, n);
+        long base = CounterRng.base(seed, CounterRng.counter(cs[co], cs[co + 1]));
+        for (int i = 0; i < n; i++) os[oo + i] = (float) (mean + stddev * CounterRng.normal(base, i));
+        advance(cs, co);
+    }
+
     /** Adds one to the (lo, hi) counter at {@code a[o]}. */
     static void advance(float[] a, int o) {
         long c = CounterRng.counter(a[o], a[o + 1]) + 1;
@@ -172,7 +183,7 @@ final class CpuTraining {
         float[] os = arr(op, "out", a.out(), 1);
         int to = at(a.target());
         if (a.kind().sparse()) {
-            for (int r = 0; r < a.rows(); r++) CpuBackend.index(op, ts[to + r], r, a.cols());
+            for (int r = 0; r < a.rows(); r++) CpuRows.index(op, ts[to + r], r, a.cols());
         }
         os[at(a.out())] = (float) (LossMath.weightedSum(a.kind(), a.rows(), a.cols(), ps, at(a.pred()), ts, to,
                 ws, ws == null ? 0 : at(a.weights()), gs, gs == null ? 0 : at(a.grad())) / a.rows());

@@ -17,7 +17,8 @@ import java.lang.invoke.MethodHandle;
  *
  * <p>The library is found by {@link CudaLibraries#cublas()}. Symbols: {@code cublasCreate_v2},
  * {@code cublasDestroy_v2}, {@code cublasSetStream_v2}, {@code cublasSetWorkspace_v2},
- * {@code cublasSetMathMode}, {@code cublasGetVersion_v2}, {@code cublasSgemm_v2}, {@code cublasGemmEx}.
+ * {@code cublasSetMathMode}, {@code cublasGetVersion_v2}, {@code cublasSgemm_v2}, {@code cublasGemmEx},
+ * {@code cublasSgemmStridedBatched}, {@code cublasGemmStridedBatchedEx}.
  * The handle gets a 32 MiB device workspace of its own (set again after every {@code setStream}, which resets
  * it), so cuBLAS never allocates inside a CUDA graph capture. Scalars use host pointer mode (read at call
  * time, so captured by value). Calls on one instance are serialized.
@@ -44,9 +45,10 @@ public final class Cublas implements AutoCloseable {
     private final CudaDriver driver;
     private final CudaLibraries.Loaded loaded;
     private final MethodHandle cublasDestroy, cublasSetStream, cublasSetWorkspace, cublasSetMathMode, cublasSgemm,
-            cublasGemmEx;
+            cublasGemmEx, cublasSgemmBatched, cublasGemmBatchedEx;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment scalars = arena.allocate(16, 8);  // alpha at 0, beta at 8
+    private final MemorySegment pa = scalars.asSlice(0, 4), pb = scalars.asSlice(8, 4);
     private final int version;
     private long handle;
     private long workspace;
@@ -94,6 +96,12 @@ public final class Cublas implements AutoCloseable {
         cublasGemmEx = l.downcall(FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
                 JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG,
                 JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), "cublasGemmEx");
+        cublasSgemmBatched = l.downcall(FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+                JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT,
+                JAVA_LONG, JAVA_INT), "cublasSgemmStridedBatched");
+        cublasGemmBatchedEx = l.downcall(FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+                JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS,
+                JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT), "cublasGemmStridedBatchedEx");
         d.ensureCurrent();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment p = a.allocate(JAVA_LONG);
@@ -173,6 +181,12 @@ public final class Cublas implements AutoCloseable {
         return precision;
     }
 
+    /** Writes alpha and beta where {@code pa} and {@code pb} point (cuBLAS reads them at call time). */
+    private void setScalars(float alpha, float beta) {
+        scalars.set(JAVA_FLOAT, 0, alpha);
+        scalars.set(JAVA_FLOAT, 8, beta);
+    }
+
     /**
      * Row-major {@code C = alpha * op(A) * op(B) + beta * C}, exactly as {@code Backend.gemm}: op(A) is [m, k],
      * op(B) is [k, n], C is [m, n]; {@code lda/ldb/ldc} are row strides (A stored [m, k], or [k, m] when
@@ -184,9 +198,7 @@ public final class Cublas implements AutoCloseable {
         checkGemm("sgemmRowMajor", transA, transB, m, n, k, lda, ldb, ldc);
         if (m == 0 || n == 0) return;
         open();
-        scalars.set(JAVA_FLOAT, 0, alpha);
-        scalars.set(JAVA_FLOAT, 8, beta);
-        MemorySegment pa = scalars.asSlice(0, 4), pb = scalars.asSlice(8, 4);
+        setScalars(alpha, beta);
         int opB = transB ? OP_T : OP_N, opA = transA ? OP_T : OP_N;
         try {
             if (precision == Precision.BF16) {
@@ -195,6 +207,45 @@ public final class Cublas implements AutoCloseable {
             } else {
                 check((int) cublasSgemm.invokeExact(handle, opB, opA, n, m, k, pa, B, ldb, A, lda, pb, C, ldc),
                         "cublasSgemm_v2");
+            }
+        } catch (Throwable t) {
+            throw CudaDriver.rethrow(t);
+        }
+    }
+
+    /** The most products one strided-batched cuBLAS call is given (the grid's z dimension); larger batches are split. */
+    static final int MAX_BATCH = 65535;
+
+    /**
+     * {@link #sgemmRowMajor} over a strided batch ({@code cublasSgemmStridedBatched}; BF16: {@code
+     * cublasGemmStridedBatchedEx} with CUBLAS_COMPUTE_32F_FAST_16BF): product i reads A at {@code A + 4 * i * strideA}
+     * bytes, B at {@code B + 4 * i * strideB} and writes C at {@code C + 4 * i * strideC} (strides in floats, 0 for a
+     * matrix shared by the batch). Batches above {@link #MAX_BATCH} go in several calls.
+     */
+    public synchronized void sgemmStridedBatchedRowMajor(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                                         long A, int lda, long strideA, long B, int ldb, long strideB,
+                                                         float beta, long C, int ldc, long strideC, int batch) {
+        checkGemm("sgemmStridedBatchedRowMajor", transA, transB, m, n, k, lda, ldb, ldc);
+        if (batch < 0 || strideA < 0 || strideB < 0 || strideC < 0) {
+            throw new IllegalArgumentException("sgemmStridedBatchedRowMajor: batch and strides must be >= 0, got batch=" + batch
+                    + " strideA=" + strideA + " strideB=" + strideB + " strideC=" + strideC);
+        }
+        if (m == 0 || n == 0 || batch == 0) return;
+        open();
+        setScalars(alpha, beta);
+        int opB = transB ? OP_T : OP_N, opA = transA ? OP_T : OP_N;
+        try {
+            for (int from = 0; from < batch; from += MAX_BATCH) {
+                int count = Math.min(MAX_BATCH, batch - from);
+                long a = A + 4L * from * strideA, b = B + 4L * from * strideB, c = C + 4L * from * strideC;
+                if (precision == Precision.BF16) {
+                    check((int) cublasGemmBatchedEx.invokeExact(handle, opB, opA, n, m, k, pa, b, CUDA_R_32F, ldb, strideB, a,
+                            CUDA_R_32F, lda, strideA, pb, c, CUDA_R_32F, ldc, strideC, count, COMPUTE_32F_FAST_16BF, GEMM_DEFAULT),
+                            "cublasGemmStridedBatchedEx");
+                } else {
+                    check((int) cublasSgemmBatched.invokeExact(handle, opB, opA, n, m, k, pa, b, ldb, strideB, a, lda, strideA, pb,
+                            c, ldc, strideC, count), "cublasSgemmStridedBatched");
+                }
             }
         } catch (Throwable t) {
             throw CudaDriver.rethrow(t);
@@ -211,9 +262,7 @@ public final class Cublas implements AutoCloseable {
         checkGemm("gemmBf16RowMajor", transA, transB, m, n, k, lda, ldb, ldc);
         if (m == 0 || n == 0) return;
         open();
-        scalars.set(JAVA_FLOAT, 0, alpha);
-        scalars.set(JAVA_FLOAT, 8, beta);
-        MemorySegment pa = scalars.asSlice(0, 4), pb = scalars.asSlice(8, 4);
+        setScalars(alpha, beta);
         int opB = transB ? OP_T : OP_N, opA = transA ? OP_T : OP_N;
         try {
             check((int) cublasGemmEx.invokeExact(handle, opB, opA, n, m, k, pa, B, CUDA_R_16BF, ldb, A, CUDA_R_16BF,

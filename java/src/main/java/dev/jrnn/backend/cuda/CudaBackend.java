@@ -74,7 +74,7 @@ public final class CudaBackend implements Backend {
     /** The embedding operations and their id check. */
     private final CudaEmbedding embedding;
 
-    private CudaBackend(CudaDriver driver, Cublas cublas, byte[] fatbin, Settings settings) {
+    CudaBackend(CudaDriver driver, Cublas cublas, byte[] fatbin, Settings settings) {
         this.driver = driver;
         this.streamsOn = settings.streams();
         this.cublas = cublas;
@@ -147,33 +147,7 @@ public final class CudaBackend implements Backend {
      * "kernels not built (no nvcc at build time)" or "cuBLAS not found: tried ...".
      */
     public static CudaBackend create(Settings settings) {
-        if (settings == null) throw new IllegalArgumentException("CudaBackend.create: settings is null");
-        CudaDriver d;
-        try {
-            d = CudaDriver.get();
-        } catch (CudaException e) {
-            throw new IllegalStateException(driverFailure(e), e);
-        } catch (LinkageError e) {
-            throw new IllegalStateException("CUDA driver not found (libcuda.so.1): " + e, e);
-        }
-        byte[] fatbin = CudaKernels.loadResource();
-        if (fatbin == null) {
-            throw new IllegalStateException("CUDA kernels not built (no nvcc at build time): the resource "
-                    + CudaKernels.RESOURCE + " is missing; rebuild jrnn with the CUDA toolkit's nvcc on PATH");
-        }
-        if (!CudaKernels.isFatbin(fatbin)) {
-            throw new IllegalStateException("CUDA kernels resource " + CudaKernels.RESOURCE
-                    + " is not a CUDA fatbin (bad header): rebuild jrnn");
-        }
-        Cublas cb;
-        try {
-            cb = Cublas.load(d);
-        } catch (CudaException e) {
-            throw new IllegalStateException(
-                    (e.code() == CudaException.NOT_A_CUDA_CODE ? "cuBLAS not found: " : "cuBLAS failed: ")
-                            + e.getMessage() + " (set JRNN_CUBLAS=/path/to/libcublas.so.13 to point at it)", e);
-        }
-        return new CudaBackend(d, cb, fatbin, settings);
+        return CudaStartup.create(settings);
     }
 
     /**
@@ -228,12 +202,6 @@ public final class CudaBackend implements Backend {
 
     /** The backend's CUDA stream ({@code CUstream}): every call is queued on it, so events on it bracket the calls between. */
     public long streamHandle() { return mainStream; }
-
-    static String driverFailure(CudaException e) {
-        if ("LIBRARY_NOT_FOUND".equals(e.errorName())) return "CUDA driver not found (libcuda.so.1): " + e.getMessage();
-        if ("CUDA_ERROR_NO_DEVICE".equals(e.errorName())) return "no CUDA device: " + e.getMessage();
-        return "CUDA driver initialisation failed: " + e.getMessage();
-    }
 
     @Override
     public String name() { return "cuda"; }
@@ -418,6 +386,14 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int kk, float alpha, Buf a, long aOff,
+                            int lda, long strideA, Buf b, long bOff, int ldb, long strideB, float beta, Buf c, long cOff,
+                            int ldc, long strideC) {
+        CudaBatchedGemm.gemmBatched(this, streams.blas(), batch, transA, transB, m, n, kk, alpha, a, aOff, lda, strideA, b,
+                bOff, ldb, strideB, beta, c, cOff, ldc, strideC);
+    }
+
+    @Override
     public void axpy(long n, float alpha, Buf x, long xOff, Buf y, long yOff) {
         elementwise.axpy(n, alpha, x, xOff, y, yOff);
     }
@@ -546,6 +522,11 @@ public final class CudaBackend implements Backend {
     }
 
     /** Checks on the device; a bad id is reported by the next synchronizing call. */
+    @Override
+    public void normalNoise(long n, float mean, float stddev, long seed, Buf counter, long counterOff, Buf out, long outOff) {
+        training.normalNoise(n, mean, stddev, seed, counter, counterOff, out, outOff);
+    }
+
     @Override
     public void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff) {
         refuseConcurrent("checkIds");

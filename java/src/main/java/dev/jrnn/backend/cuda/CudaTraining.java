@@ -156,6 +156,16 @@ final class CudaTraining implements AutoCloseable {
         tk.counterAdd(one(), cp);
     }
 
+    void normalNoise(long n, float mean, float stddev, long seed, Buf counter, long counterOff, Buf out, long outOff) {
+        String op = "normalNoise";
+        nonNegative(op, "n", n);
+        Checks.noiseStddev(op, stddev);
+        long cp = be.ptr(op, "counter", counter, counterOff, 2), op2 = be.ptr(op, "out", out, outOff, n);
+        be.enter();
+        if (n > 0) tk.normalNoise(g1(n), n, mean, stddev, seed, cp, op2);
+        tk.counterAdd(one(), cp);
+    }
+
     void checkIds(long n, Buf ids, long idsOff, int vocab, String context, Buf out, long outOff) {
         String op = "checkIds";
         nonNegative(op, "n", n);

@@ -52,6 +52,13 @@ final class TrainKernels extends KernelModule {
     }
     private final long dropoutMask = fn("jrnn_dropout_mask");
 
+    /** out[i] = mean + stddev * z_i, z_i = CounterRng.normal(base of call c, i) in double. (train.cu) */
+    @Kernel("jrnn_normal_noise")
+    void normalNoise(Grid grid, long n, float mean, float stddev, long seed, @Ptr long counter, @Ptr long out) {
+        launch(normalNoise, grid, n, mean, stddev, seed, counter, out);
+    }
+    private final long normalNoise = fn("jrnn_normal_noise");
+
     /** counter += 1 (one thread). (train.cu) */
     @Kernel("jrnn_counter_add")
     void counterAdd(Grid grid, @Ptr long counter) {

@@ -71,6 +71,7 @@ final class Hdf5Arrays {
     static Stored stored(Dataset ds, long fileBytes) {
         String path = ds.getPath();
         Class<?> type = ds.getJavaType();
+        if (type == Float.class || type == Double.class) type = type == Float.class ? float.class : double.class;   // a scalar
         if (type != float.class && type != double.class) {
             throw new KerasFormatException("dataset " + path + " holds " + type.getSimpleName()
                     + " values, expected float32 or float64 weights");
@@ -89,7 +90,8 @@ final class Hdf5Arrays {
             throw new KerasFormatException("dataset " + path + " claims " + Arrays.toString(dims) + " (" + bytes
                     + " bytes), more than the whole file (" + fileBytes + " bytes)");
         }
-        int[] shape = new int[dims.length];
+        // a scalar (Keras' Attention scale) reads as shape (1): jrnn's tensors have at least one dimension
+        int[] shape = dims.length == 0 ? new int[] {1} : new int[dims.length];
         for (int i = 0; i < dims.length; i++) shape[i] = (int) dims[i];
         return new Stored(ds, shape, n);
     }
@@ -125,7 +127,11 @@ final class Hdf5Arrays {
             if (n == 0) return Tensor.zeros(shape);
             Object flat = ds.getDataFlat();
             float[] f;
-            if (flat instanceof float[] fa) {
+            if (flat instanceof Float one) {   // a scalar dataset
+                f = new float[] {one};
+            } else if (flat instanceof Double one) {
+                f = new float[] {(float) (double) one};
+            } else if (flat instanceof float[] fa) {
                 f = fa;
             } else if (flat instanceof double[] da) {
                 f = new float[da.length];

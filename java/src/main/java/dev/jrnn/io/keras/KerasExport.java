@@ -2,6 +2,8 @@ package dev.jrnn.io.keras;
 
 import dev.jrnn.backend.Loss;
 import dev.jrnn.io.Json;
+import dev.jrnn.layers.Attention;
+import dev.jrnn.layers.BaseDenseAttention;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Call;
 import dev.jrnn.layers.Layer;
@@ -90,6 +92,11 @@ public final class KerasExport {
         zip.putNextEntry(new ZipEntry(name));
         zip.write(b);
         zip.closeEntry();
+    }
+
+    /** The model's architecture as Keras 3's {@code model.to_json()} writes it (no weights, no compile config). */
+    public static String toJson(Model model) {
+        return Json.write(modelConfig(model));
     }
 
     /** The model config in Keras 3's schema: Sequential with a leading InputLayer, or Functional with inbound nodes. */
@@ -188,6 +195,10 @@ public final class KerasExport {
             for (Node n : ins) args.add(tensor(n, index));
             node.put("args", ins.size() == 1 ? args : List.of(args));
         }
+        if (l instanceof BaseDenseAttention a) {   // Keras' call arguments, jrnn's layer settings
+            kwargs.put("use_causal_mask", a.useCausalMask());
+            kwargs.put("return_attention_scores", a.returnAttentionScores());
+        }
         node.put("kwargs", kwargs);
         return node;
     }
@@ -281,14 +292,19 @@ public final class KerasExport {
                 putLayer(g.putGroup("backward_layer"), b.backwardLayer());
             }
             case TimeDistributed t -> putLayer(g.putGroup("layer"), t.layer());
-            case RecurrentLayer r -> putVars(g.putGroup("cell"), r.params());
-            default -> putVars(g, l.params());
+            case RecurrentLayer r -> putVars(g.putGroup("cell"), r.params(), false);
+            case Attention a -> putVars(g, a.params(), true);   // scale, concat_score_weight: Keras' shape ()
+            default -> putVars(g, l.params(), false);
         }
     }
 
-    private static void putVars(WritableGroup g, List<Param> params) {
+    /** vars/0, vars/1, ...; with {@code scalars}, each (1) weight as the scalar dataset Keras keeps it in. */
+    private static void putVars(WritableGroup g, List<Param> params, boolean scalars) {
         WritableGroup vars = g.putGroup("vars");
-        for (int i = 0; i < params.size(); i++) vars.putDataset(Integer.toString(i), nested(params.get(i).get()));
+        for (int i = 0; i < params.size(); i++) {
+            Tensor t = params.get(i).get();
+            vars.putDataset(Integer.toString(i), scalars ? (Object) t.data()[0] : nested(t));
+        }
     }
 
     /** A tensor as the nested Java array jhdf writes (float[], float[][], ...). */

@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.layers.BaseDenseAttention;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
@@ -109,7 +110,7 @@ final class KerasGraph {
             }
             Layer l = layers.build(spec);
             record(name, spec.string("class_name"), l);
-            pending.put(name, inboundNodes(spec));
+            pending.put(name, inboundNodes(spec, l));
         }
         // replay calls in dependency order: a shared layer's later call may need layers listed after it
         boolean progress = true;
@@ -145,8 +146,11 @@ final class KerasGraph {
         order.add(new String[] {name, cls});
     }
 
-    /** One list of [layer, node, tensor] refs per call of the layer. */
-    private static List<List<Object>> inboundNodes(KerasConfig spec) {
+    /**
+     * One list of [layer, node, tensor] refs per call of the layer. Attention's call arguments (use_causal_mask,
+     * return_attention_scores) become the layer's settings, the same for every call.
+     */
+    private static List<List<Object>> inboundNodes(KerasConfig spec, Layer layer) {
         List<List<Object>> r = new ArrayList<>();
         if (!spec.has("inbound_nodes")) return r;
         String where = spec.where();
@@ -166,15 +170,43 @@ final class KerasGraph {
                 if (k3.raw("kwargs") instanceof Map<?, ?> kw) {
                     for (var e : kw.entrySet()) {
                         if (e.getKey().equals("initial_state")) flattenTensors(e.getValue(), refs, where);
+                        else if (layer instanceof BaseDenseAttention && ATTENTION_ARGS.contains(e.getKey())) continue;
                         else if (e.getValue() != null && !e.getKey().equals("training") && !e.getKey().equals("mask")) {
                             throw new KerasFormatException(where + ": call argument '" + e.getKey() + "' is not supported");
                         }
                     }
+                    if (layer instanceof BaseDenseAttention a) attentionArgs(a, kw, r.isEmpty(), where);
+                } else if (layer instanceof BaseDenseAttention a) {
+                    attentionArgs(a, Map.of(), r.isEmpty(), where);
                 }
             }
             r.add(refs);
         }
         return r;
+    }
+
+    private static final List<String> ATTENTION_ARGS = List.of("use_causal_mask", "return_attention_scores");
+
+    /**
+     * Attention's call arguments of one call ({@code kw}, absent: false) set on the layer at its first call; a later call
+     * that differs is refused (jrnn keeps them per layer).
+     */
+    private static void attentionArgs(BaseDenseAttention a, Map<?, ?> kw, boolean first, String where) {
+        boolean[] on = new boolean[2];
+        for (int i = 0; i < 2; i++) {
+            Object v = kw.get(ATTENTION_ARGS.get(i));
+            if (v != null && !(v instanceof Boolean)) {
+                throw new KerasFormatException(where + ": call argument '" + ATTENTION_ARGS.get(i) + "' should be true or false, got "
+                        + KerasConfig.describe(v));
+            }
+            on[i] = Boolean.TRUE.equals(v);
+        }
+        if (first) {
+            a.useCausalMask(on[0]).returnAttentionScores(on[1]);
+        } else if (on[0] != a.useCausalMask() || on[1] != a.returnAttentionScores()) {
+            throw new KerasFormatException(where + ": call arguments " + ATTENTION_ARGS + " differ between the calls of one layer;"
+                    + " jrnn keeps them per layer");
+        }
     }
 
     /** Keras 3 call args: keras tensors ({"class_name": "__keras_tensor__", "config": {"keras_history": [...]}}), in lists. */

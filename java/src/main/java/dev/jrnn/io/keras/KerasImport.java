@@ -1,5 +1,7 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.io.Json;
+
 import dev.jrnn.layers.Layer;
 import dev.jrnn.model.Model;
 import dev.jrnn.tensor.Tensor;
@@ -89,6 +91,27 @@ public final class KerasImport {
             throw new IOException(file + ": " + e.getMessage(), e);
         } catch (RuntimeException | StackOverflowError e) {
             throw new IOException(file + ": not a readable Keras file (" + e + ")", e);
+        }
+    }
+
+    /**
+     * The model a Keras JSON architecture describes (Keras' {@code model.to_json()}, Keras 2 or 3), as Keras'
+     * {@code model_from_json}: its layers built with freshly initialised weights, uncompiled. An IllegalArgumentException
+     * names what is wrong (not JSON, a layer or option jrnn does not support).
+     */
+    public static Model fromJson(String json) {
+        if (json == null) throw new IllegalArgumentException("fromJson: json is null");
+        Object config;
+        try {
+            config = Json.parse(json);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("fromJson: not JSON (" + e.getMessage() + ")", e);
+        }
+        int major = config instanceof Map<?, ?> m && m.get("keras_version") instanceof String v && v.startsWith("2") ? 2 : 3;
+        try {
+            return new KerasGraph(new KerasLayers(major, "the JSON architecture")).build(config);
+        } catch (KerasFormatException e) {
+            throw new IllegalArgumentException("fromJson: " + e.getMessage(), e);
         }
     }
 

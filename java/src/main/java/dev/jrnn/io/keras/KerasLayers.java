@@ -1,7 +1,10 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.layers.Activation;
+import dev.jrnn.layers.AdditiveAttention;
 import dev.jrnn.layers.Add;
+import dev.jrnn.layers.Attention;
+import dev.jrnn.layers.BaseDenseAttention;
 import dev.jrnn.layers.Average;
 import dev.jrnn.layers.Concatenate;
 import dev.jrnn.layers.Flatten;
@@ -42,8 +45,13 @@ final class KerasLayers {
     static final List<String> SUPPORTED = List.of("InputLayer", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "Dense",
             "TimeDistributed", "Embedding", "Masking", "Dropout", "Activation", "RepeatVector",
             "Flatten", "LayerNormalization", "Concatenate", "Add", "Multiply", "Average", "Conv1D",
-            "AveragePooling1D", "MaxPooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D",
+            "AveragePooling1D", "MaxPooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "Attention", "AdditiveAttention",
             "BatchNormalization");
+
+    /** {@link #SUPPORTED} and the classes {@link KerasWeightlessLayers} builds: every class read and written. */
+    static List<String> supported() {
+        return java.util.stream.Stream.concat(SUPPORTED.stream(), KerasWeightlessLayers.CLASSES.stream()).toList();
+    }
 
     private static final String[] HARMLESS = {"unroll", "noise_shape"};
 
@@ -84,8 +92,10 @@ final class KerasLayers {
             case "GlobalAveragePooling1D" -> globalPooling(new GlobalAveragePooling1D(), c, where);
             case "GlobalMaxPooling1D" -> globalPooling(new GlobalMaxPooling1D(), c, where);
             case "BatchNormalization" -> KerasBatchNormalization.read(c, where);
+            case "Attention", "AdditiveAttention" -> attention(cls, c, where);
+            case String other when KerasWeightlessLayers.CLASSES.contains(other) -> KerasWeightlessLayers.build(other, c, where);
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "
-                    + String.join(", ", SUPPORTED));
+                    + String.join(", ", supported()));
         };
         warnHarmless(c, where);
         KerasPenalties.read(l, c, where);
@@ -152,7 +162,7 @@ final class KerasLayers {
     }
 
     /** Refuses a data_format other than Keras' default channels_last, the one layout jrnn's layers have. */
-    private static void channelsLast(KerasConfig c, String where) {
+    static void channelsLast(KerasConfig c, String where) {
         String format = c.string("data_format", "channels_last");
         if (!format.equals("channels_last")) {
             throw new KerasFormatException(where + ": option data_format='" + format + "' is not supported by jrnn (channels_last only)");
@@ -190,6 +200,20 @@ final class KerasLayers {
         try {
             if (c.has("strides")) p.strides(oneInt(c, "strides", where));
             return p.padding(c.string("padding", "valid"));
+        } catch (IllegalArgumentException e) {
+            throw new KerasFormatException(where + ": " + e.getMessage());
+        }
+    }
+
+    /** Attention (use_scale, score_mode) or AdditiveAttention (use_scale, default true); dropout; a seed draws the masks. */
+    private static BaseDenseAttention attention(String cls, KerasConfig c, String where) {
+        try {
+            BaseDenseAttention a = cls.equals("Attention")
+                    ? new Attention().useScale(c.bool("use_scale", false)).scoreMode(c.string("score_mode", "dot"))
+                    : new AdditiveAttention().useScale(c.bool("use_scale", true));
+            a.dropout(c.number("dropout", 0.0)).useCausalMask(c.bool("causal", false));   // tf.keras 2 kept causal in the config
+            if (c.raw("seed") instanceof Long seed) a.seed(seed);
+            return a;
         } catch (IllegalArgumentException e) {
             throw new KerasFormatException(where + ": " + e.getMessage());
         }
@@ -344,13 +368,25 @@ final class KerasLayers {
             case Add m -> { }
             case Multiply m -> { }
             case Average m -> { }
+            case Attention a -> {
+                c.put("use_scale", a.useScale());
+                c.put("score_mode", a.scoreMode());
+                c.put("dropout", a.dropout());
+                c.put("seed", null);
+            }
+            case AdditiveAttention a -> {
+                c.put("use_scale", a.useScale());
+                c.put("dropout", a.dropout());
+                c.put("seed", null);
+            }
             case GlobalPooling1D p -> {
                 c.put("data_format", "channels_last");
                 c.put("keepdims", p.keepdims());
             }
             case dev.jrnn.layers.BatchNormalization b -> KerasBatchNormalization.write(b, c);
+            case Layer other when KerasWeightlessLayers.writes(other) -> KerasWeightlessLayers.write(other, c);
             default -> throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") cannot be saved; jrnn saves "
-                    + String.join(", ", SUPPORTED));
+                    + String.join(", ", supported()));
         }
         KerasPenalties.write(l, c);
         return KerasExport.serialized("keras.layers", l.kerasClass(), c);

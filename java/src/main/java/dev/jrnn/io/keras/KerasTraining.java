@@ -27,7 +27,7 @@ import java.util.Map;
 /**
  * Compiles an imported model from its Keras training config (Keras 2's {@code training_config} attribute, Keras 3's
  * {@code compile_config}). jrnn compiles it when the loss is one jrnn has and the optimizer is Adam, SGD, RMSprop, Adagrad,
- * AdamW, Nadam, Adamax, Adadelta or Lion with options jrnn honours (learning rate or an ExponentialDecay, PiecewiseConstantDecay or CosineDecay
+ * AdamW, Nadam, Adamax, Adadelta or Lion with options jrnn honours (learning rate or an ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay, CosineDecay or CosineDecayRestarts
  * schedule, betas, rho, epsilon, momentum, nesterov, centered, weight decay, clipnorm, clipvalue, global_clipnorm).
  * Anything else (amsgrad, decay, another schedule, loss_weights by position with losses by name, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
  * predicts as in Keras; call {@link Model#compile} before fit. An absent config leaves it uncompiled silently.
@@ -194,6 +194,14 @@ final class KerasTraining {
                 }
                 yield new PiecewiseConstantDecay(bounds, values);
             }
+            case "PolynomialDecay" -> new dev.jrnn.optim.schedules.PolynomialDecay(c.number("initial_learning_rate", Double.NaN),
+                    c.number("decay_steps", Double.NaN)).endLearningRate(c.number("end_learning_rate", 1e-4))
+                    .power(c.number("power", 1)).cycle(c.bool("cycle", false));
+            case "InverseTimeDecay" -> new dev.jrnn.optim.schedules.InverseTimeDecay(c.number("initial_learning_rate", Double.NaN),
+                    c.number("decay_steps", Double.NaN), c.number("decay_rate", Double.NaN)).staircase(c.bool("staircase", false));
+            case "CosineDecayRestarts" -> new dev.jrnn.optim.schedules.CosineDecayRestarts(c.number("initial_learning_rate", Double.NaN),
+                    c.number("first_decay_steps", Double.NaN)).tMul(c.number("t_mul", 2)).mMul(c.number("m_mul", 1))
+                    .alpha(c.number("alpha", 0));
             case "CosineDecay" -> {
                 CosineDecay d = new CosineDecay(c.number("initial_learning_rate", Double.NaN), c.number("decay_steps", Double.NaN))
                         .alpha(c.number("alpha", 0));

@@ -14,6 +14,13 @@ final class Schedules {
         return v;
     }
 
+    static double nonNegative(String schedule, String what, double v) {
+        if (!(v >= 0) || !Double.isFinite(v)) {
+            throw new IllegalArgumentException(schedule + ": " + what + " must be a finite number >= 0, got " + v);
+        }
+        return v;
+    }
+
     /** {@code config} (plus its name) wrapped as Keras serialises a schedule. */
     static Map<String, Object> serialized(String className, Map<String, Object> config) {
         return serialized(className, className, config);

@@ -430,6 +430,59 @@ class MockCudaTest {
     }
 
     @Test
+    void stridedBatchedGemmRunsEachProductWithItsOperandsAndSplitsHugeBatches() throws Throwable {
+        int m = 3, n = 4, k = 5, batch = 3, lda = k + 1, ldb = n, ldc = n + 2;
+        long sa = 0, sb = (long) k * ldb + 3, sc = (long) m * ldc + 1;   // A shared by the batch (stride 0)
+        Random r = new Random(11);
+        float[] a = random(r, m * lda), b = random(r, (int) (batch * sb)), c = random(r, (int) (batch * sc));
+        long da = cu.malloc(4L * a.length), db = cu.malloc(4L * b.length), dc = cu.malloc(4L * c.length);
+        try {
+            cu.copyHtoD(da, a, 0, a.length, 0);
+            cu.copyHtoD(db, b, 0, b.length, 0);
+            cu.copyHtoD(dc, c, 0, c.length, 0);
+            for (Precision p : new Precision[] {Precision.FP32, Precision.BF16}) {
+                blas.setMathMode(p);
+                int calls = mockInt("mock_batched_calls");
+                blas.sgemmStridedBatchedRowMajor(false, false, m, n, k, 0.5f, da, lda, sa, db, ldb, sb, 0f, dc, ldc, sc, batch);
+                assertEquals(calls + 1, mockInt("mock_batched_calls"));
+                assertEquals(p == Precision.BF16 ? Cublas.COMPUTE_32F_FAST_16BF : -1, mockInt("mock_last_compute"));
+                float[] got = new float[c.length];
+                cu.copyDtoH(got, 0, got.length, dc, 0);
+                for (int i = 0; i < batch; i++) {
+                    float[] bi = java.util.Arrays.copyOfRange(b, (int) (i * sb), (int) (i * sb) + k * ldb);
+                    double[] want = reference(false, false, m, n, k, 0.5f, a, lda, bi, ldb, 0f, new float[m * ldc], ldc);
+                    for (int row = 0; row < m; row++) {
+                        for (int col = 0; col < n; col++) {
+                            assertEquals(want[row * ldc + col], got[(int) (i * sc) + row * ldc + col], 1e-5, p + " product " + i);
+                        }
+                    }
+                }
+            }
+            blas.setMathMode(Precision.FP32);
+            // more products than one call takes: two calls, every product written
+            int huge = Cublas.MAX_BATCH + 2;
+            long ones = cu.malloc(4L * huge), out = cu.malloc(4L * huge);
+            try {
+                float[] h = new float[huge];
+                java.util.Arrays.fill(h, 2f);
+                cu.copyHtoD(ones, h, 0, huge, 0);
+                int calls = mockInt("mock_batched_calls");
+                blas.sgemmStridedBatchedRowMajor(false, false, 1, 1, 1, 1f, ones, 1, 1, ones, 1, 1, 0f, out, 1, 1, huge);
+                assertEquals(calls + 2, mockInt("mock_batched_calls"));
+                cu.copyDtoH(h, 0, huge, out, 0);
+                for (int i = 0; i < huge; i++) assertEquals(4f, h[i], "product " + i);
+            } finally {
+                cu.free(ones);
+                cu.free(out);
+            }
+        } finally {
+            cu.free(da);
+            cu.free(db);
+            cu.free(dc);
+        }
+    }
+
+    @Test
     void precisionSelectsMathModeOrComputeType() throws Throwable {
         int m = 2, n = 3, k = 4;
         Random r = new Random(1);

@@ -50,4 +50,49 @@ class LearningRateScheduleTest {
         assertEquals(0.0, w.at(1100), 1e-15);
         assertThrows(IllegalArgumentException.class, () -> new CosineDecay(0.1, 10).alpha(2));
     }
+
+    /** PyTorch's CosineAnnealingWarmRestarts(T_0=4, T_mult=2, eta_min=0.005) from lr 0.1 (make_schedule_golden.py). */
+    @Test
+    void cosineDecayRestartsAsPyTorchsWarmRestarts() {
+        double[] torch = {0.1, 0.086087572106361, 0.0525, 0.018912427893638995, 0.1, 0.09638427779428613, 0.086087572106361,
+                0.07067746303734178, 0.0525, 0.03432253696265824, 0.018912427893638995, 0.00861572220571388, 0.1, 0.09908730081915346,
+                0.09638427779428613, 0.09199480658437091, 0.086087572106361, 0.0788895860684311, 0.07067746303734178, 0.0617667902957661};
+        CosineDecayRestarts c = new CosineDecayRestarts(0.1, 4).tMul(2).alpha(0.05);
+        for (int t = 0; t < torch.length; t++) assertEquals(torch[t], c.at(t), 1e-12, "step " + t);
+        // tMul 1: equal periods; mMul scales each restart (Keras' formula by hand: period 1 starts at 0.1 * 0.5)
+        CosineDecayRestarts m = new CosineDecayRestarts(0.1, 4).tMul(1).mMul(0.5);
+        assertEquals(0.05, m.at(4), 1e-15);
+        assertEquals(0.025, m.at(6), 1e-15);
+        assertEquals(0.025, m.at(8), 1e-15);
+    }
+
+    /** PyTorch's PolynomialLR(total_iters=6, power=2) from lr 0.1 is Keras' PolynomialDecay with end_learning_rate 0. */
+    @Test
+    void polynomialDecayAsPyTorchsPolynomialLR() {
+        double[] torch = {0.1, 0.06944444444444446, 0.04444444444444447, 0.02500000000000001, 0.011111111111111117,
+                0.0027777777777777775, 0.0, 0.0, 0.0};
+        PolynomialDecay p = new PolynomialDecay(0.1, 6).endLearningRate(0).power(2);
+        for (int t = 0; t < torch.length; t++) assertEquals(torch[t], p.at(t), 1e-12, "step " + t);
+        // cycle: the decay restarts over 2 x decaySteps after decaySteps, by Keras' formula (end 1e-4, power 1)
+        PolynomialDecay cyc = new PolynomialDecay(0.1, 10).cycle(true);
+        assertEquals(0.1, cyc.at(0), 1e-15);
+        assertEquals(1e-4, cyc.at(10), 1e-15);
+        assertEquals((0.1 - 1e-4) * (1 - 15 / 20.0) + 1e-4, cyc.at(15), 1e-15);
+    }
+
+    /** Keras' docstring formula: initial / (1 + rate * step / steps), floored with staircase. */
+    @Test
+    void inverseTimeDecay() {
+        InverseTimeDecay d = new InverseTimeDecay(0.1, 1, 0.5);
+        assertEquals(0.1, d.at(0), 1e-15);
+        assertEquals(0.1 / 1.5, d.at(1), 1e-15);
+        assertEquals(0.1 / 6, d.at(10), 1e-15);
+        InverseTimeDecay s = new InverseTimeDecay(0.1, 4, 1).staircase(true);
+        assertEquals(0.1, s.at(3), 1e-15);
+        assertEquals(0.05, s.at(4), 1e-15);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new InverseTimeDecay(0.1, 0, 1));
+        assertTrue(e.getMessage().contains("InverseTimeDecay: decaySteps must be a positive finite number, got 0.0"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new PolynomialDecay(0.1, 10).endLearningRate(-1));
+        assertThrows(IllegalArgumentException.class, () -> new CosineDecayRestarts(0.1, 10).tMul(0));
+    }
 }

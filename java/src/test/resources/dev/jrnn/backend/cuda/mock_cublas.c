@@ -11,7 +11,7 @@ extern int mock_lt_present(void);
 
 typedef struct { uint64_t stream, workspace, workspace_bytes; int math; } Handle;
 
-static int last_math = -1, last_compute = -1, creates = 0, destroys = 0;
+static int last_math = -1, last_compute = -1, creates = 0, destroys = 0, batched_calls = 0;
 
 int cublasCreate_v2(Handle **h) {
     if (!mock_lt_present()) return 1;
@@ -75,6 +75,37 @@ int cublasGemmEx(Handle *h, int ta, int tb, int m, int n, int k, const void *alp
     return gemm(h, ta, tb, m, n, k, alpha, A, at, lda, B, bt, ldb, beta, C, ldc);
 }
 
+/* The strided-batched forms: the same GEMM per product, operands stepped by their strides (in elements). */
+static int batched(Handle *h, int ta, int tb, int m, int n, int k, const float *alpha, const char *A, int at, int lda,
+                   long long sa, const char *B, int bt, int ldb, long long sb, const float *beta, float *C, int ldc,
+                   long long sc, int count) {
+    if (count < 0 || sa < 0 || sb < 0 || sc < 0) return 7;
+    batched_calls++;
+    size_t ea = at == 14 ? 2 : 4, eb = bt == 14 ? 2 : 4;
+    for (int i = 0; i < count; i++) {
+        int s = gemm(h, ta, tb, m, n, k, alpha, A + (size_t)i * sa * ea, at, lda, B + (size_t)i * sb * eb, bt, ldb, beta,
+                     C + (size_t)i * sc, ldc);
+        if (s) return s;
+    }
+    return 0;
+}
+
+int cublasSgemmStridedBatched(Handle *h, int ta, int tb, int m, int n, int k, const float *alpha, const float *A, int lda,
+                              long long sa, const float *B, int ldb, long long sb, const float *beta, float *C, int ldc,
+                              long long sc, int count) {
+    last_compute = -1;
+    return batched(h, ta, tb, m, n, k, alpha, (const char *)A, 0, lda, sa, (const char *)B, 0, ldb, sb, beta, C, ldc, sc, count);
+}
+
+int cublasGemmStridedBatchedEx(Handle *h, int ta, int tb, int m, int n, int k, const void *alpha, const void *A, int at,
+                               int lda, long long sa, const void *B, int bt, int ldb, long long sb, const void *beta, void *C,
+                               int ct, int ldc, long long sc, int count, int compute, int algo) {
+    if (ct != 0 || (at != 0 && at != 14) || at != bt || algo != -1) return 15;
+    last_compute = compute;
+    return batched(h, ta, tb, m, n, k, alpha, A, at, lda, sa, B, bt, ldb, sb, beta, C, ldc, sc, count);
+}
+
+int mock_batched_calls(void) { return batched_calls; }
 int mock_last_math(void) { return last_math; }
 int mock_last_compute(void) { return last_compute; }
 int mock_handles_open(void) { return creates - destroys; }

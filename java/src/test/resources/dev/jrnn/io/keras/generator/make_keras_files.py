@@ -570,6 +570,64 @@ def keras3_batch_normalization():
     np.save(os.path.join(OUT, "keras3_batch_normalization_x.npy"), x)
     np.save(os.path.join(OUT, "keras3_batch_normalization_y.npy"), y.astype(np.float32))
 
+def keras3_attention():
+    """Attention (dot with scale; concat with scale and concat_score_weight) and AdditiveAttention (with a key, causal),
+    called as Keras 3 records call arguments (use_causal_mask, return_attention_scores in the node's kwargs), their
+    scalars stored with shape (); and numpy's outputs of Keras' formula for fixed inputs, which jrnn's import must
+    reproduce."""
+    g = np.random.default_rng(20261206)
+    f32 = lambda *shape: g.normal(0, 0.7, shape).astype(np.float32)
+    q, v, k = f32(2, 3, 4), f32(2, 5, 4), f32(2, 5, 4)
+    s_dot, s_cat, c_cat = np.float32(0.8), np.float32(0.5), np.float32(1.5)
+    s_add = f32(4)
+
+    def attend(scores, value, causal=False):
+        scores = scores.copy()
+        if causal:
+            tq, tv = scores.shape[-2:]
+            scores = np.where(np.arange(tq)[:, None] >= np.arange(tv)[None, :], scores, scores - 1e9)
+        e = np.exp(scores - scores.max(-1, keepdims=True))
+        w = e / e.sum(-1, keepdims=True)
+        return w @ value, w
+
+    qd, vd, kd = q.astype(np.float64), v.astype(np.float64), k.astype(np.float64)
+    y0, y1 = attend(float(s_dot) * (qd @ vd.transpose(0, 2, 1)), vd)
+    y2, _ = attend((s_add.astype(np.float64) * np.tanh(qd[:, :, None, :] + kd[:, None, :, :])).sum(-1), vd, causal=True)
+    y3, _ = attend(float(c_cat) * np.tanh(float(s_cat) * (qd[:, :, None, :] + vd[:, None, :, :])).sum(-1), vd)
+
+    def tensor(shape, src):
+        return k3_tensor([None] + list(shape), [src, 0, 0])
+
+    def att_layer(cls, name, config, args, **kwargs):
+        d = k3_layer(cls, name, dict(config, seed=None))
+        d["name"] = name
+        d["inbound_nodes"] = [{"args": [args], "kwargs": dict(kwargs, mask=[None] * len(args))}]
+        return d
+
+    inputs = [("decoder_seq", (3, 4)), ("encoder_seq", (5, 4)), ("keys", (5, 4))]
+    layers = [{"module": "keras.layers", "class_name": "InputLayer", "registered_name": None, "name": n,
+               "config": {"batch_shape": [None] + list(s), "dtype": "float32", "sparse": False, "name": n},
+               "inbound_nodes": []} for n, s in inputs]
+    dec, enc, keys = tensor((3, 4), "decoder_seq"), tensor((5, 4), "encoder_seq"), tensor((5, 4), "keys")
+    layers += [
+        att_layer("Attention", "luong", {"use_scale": True, "score_mode": "dot", "dropout": 0.0}, [dec, enc],
+                  return_attention_scores=True),
+        att_layer("AdditiveAttention", "bahdanau", {"use_scale": True, "dropout": 0.1}, [dec, enc, keys],
+                  use_causal_mask=True),
+        att_layer("Attention", "concat", {"use_scale": True, "score_mode": "concat", "dropout": 0.0}, [dec, enc]),
+    ]
+    config = {"module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
+              "config": {"name": "functional", "trainable": True, "layers": layers,
+                         "input_layers": [["decoder_seq", 0, 0], ["encoder_seq", 0, 0], ["keys", 0, 0]],
+                         "output_layers": [["luong", 0, 0], ["luong", 0, 1], ["bahdanau", 0, 0], ["concat", 0, 0]]},
+              "build_config": {"input_shape": None}}
+    write_keras3("keras3_attention", config,
+                 [("attention", [s_dot]), ("additive_attention", [s_add]), ("attention_1", [s_cat, c_cat])],
+                 [("decoder_seq", []), ("encoder_seq", []), ("keys", []), ("luong", [("luong/scale", s_dot)]),
+                  ("bahdanau", [("bahdanau/scale", s_add)]),
+                  ("concat", [("concat/scale", s_cat), ("concat/concat_score_weight", c_cat)])])
+    for name, a in (("q", q), ("v", v), ("k", k), ("y0", y0), ("y1", y1), ("y2", y2), ("y3", y3)):
+        np.save(os.path.join(OUT, "keras3_attention_" + name + ".npy"), a.astype(np.float32))
 
 if __name__ == "__main__":
     tfkeras_gru()
@@ -583,4 +641,5 @@ if __name__ == "__main__":
     functional_merge()   # last, with its own generator: adding it left the other files as they were
     keras3_gru_reset_before()   # likewise
     keras3_conv1d()   # likewise, with its own generator
+    keras3_attention()   # likewise
     keras3_batch_normalization()   # likewise

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-/** CudaBackend.create() on machines without CUDA: a clear RuntimeException, never a crash. */
-class CudaBackendCreateTest {
+/** CudaBackend.create() (CudaStartup) on machines without CUDA: a clear RuntimeException, never a crash. */
+class CudaStartupTest {
 
     @Test
     void createWithoutCudaThrowsAClearException() {
@@ -25,14 +25,14 @@ class CudaBackendCreateTest {
 
     @Test
     void driverFailuresAreNamed() {
-        assertTrue(CudaBackend.driverFailure(new CudaException("dlopen", CudaException.NOT_A_CUDA_CODE,
+        assertTrue(CudaStartup.driverFailure(new CudaException("dlopen", CudaException.NOT_A_CUDA_CODE,
                 "LIBRARY_NOT_FOUND", "libcuda.so.1: cannot open shared object file"))
                 .startsWith("CUDA driver not found (libcuda.so.1): "));
-        assertTrue(CudaBackend.driverFailure(new CudaException("cuInit", 100, "CUDA_ERROR_NO_DEVICE"))
+        assertTrue(CudaStartup.driverFailure(new CudaException("cuInit", 100, "CUDA_ERROR_NO_DEVICE"))
                 .startsWith("no CUDA device: cuInit failed: CUDA_ERROR_NO_DEVICE (100)"));
-        assertTrue(CudaBackend.driverFailure(new CudaException("cuInit", 999, "CUDA_ERROR_UNKNOWN"))
+        assertTrue(CudaStartup.driverFailure(new CudaException("cuInit", 999, "CUDA_ERROR_UNKNOWN"))
                 .startsWith("CUDA driver initialisation failed: "));
-        assertTrue(CudaBackend.driverFailure(new CudaException("CUDA driver initialization", CudaException.NOT_A_CUDA_CODE,
+        assertTrue(CudaStartup.driverFailure(new CudaException("CUDA driver initialization", CudaException.NOT_A_CUDA_CODE,
                 "INITIALIZATION_FAILED", "native access refused")).startsWith("CUDA driver initialisation failed: "));
     }
 }

@@ -1,0 +1,34 @@
+package dev.jrnn.backend.cuda;
+
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.Checks;
+
+/**
+ * {@link CudaBackend#gemmBatched}: arguments checked as the CPU backend checks them, then one
+ * {@code cublasSgemmStridedBatched} (or its BF16 GemmEx form, as {@link CudaBackend#gemm}'s precision says) on the
+ * current stream, instead of one launch per product.
+ */
+final class CudaBatchedGemm {
+    private CudaBatchedGemm() {}
+
+    static void gemmBatched(CudaBackend be, Cublas blas, int batch, boolean ta, boolean tb, int m, int n, int k, float alpha,
+                            Buf a, long aOff, int lda, long strideA, Buf b, long bOff, int ldb, long strideB,
+                            float beta, Buf c, long cOff, int ldc, long strideC) {
+        String op = "gemmBatched";
+        Checks.gemmSizes(m, n, k);
+        Checks.gemmBatch(op, batch, m, n, ldc, strideC);
+        long aLen = ta ? Checks.batchLength(op, "A (stored [k, m])", batch, strideA, k, m, lda)
+                : Checks.batchLength(op, "A (stored [m, k])", batch, strideA, m, k, lda);
+        long bLen = tb ? Checks.batchLength(op, "B (stored [n, k])", batch, strideB, n, k, ldb)
+                : Checks.batchLength(op, "B (stored [k, n])", batch, strideB, k, n, ldb);
+        long ap = be.ptr(op, "A", a, aOff, aLen), bp = be.ptr(op, "B", b, bOff, bLen);
+        long cp = be.ptr(op, "C", c, cOff, Checks.batchLength(op, "C", batch, strideC, m, n, ldc));
+        be.enter();
+        if (batch == 0 || m == 0 || n == 0) return;
+        if (k == 0) {   // C = beta * C, product by product (the plain gemm's own rule)
+            for (int i = 0; i < batch; i++) be.gemm(ta, tb, m, n, 0, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff + i * strideC, ldc);
+            return;
+        }
+        blas.sgemmStridedBatchedRowMajor(ta, tb, m, n, k, alpha, ap, lda, strideA, bp, ldb, strideB, beta, cp, ldc, strideC, batch);
+    }
+}

@@ -1,0 +1,131 @@
+package dev.jrnn.model;
+
+import dev.jrnn.io.TfEvents;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Keras' {@code TensorBoard} callback for the scalars: each fit writes event files under {@code logDir/train} and
+ * {@code logDir/validation}, as Keras 3 names them: per epoch {@code epoch_<name>} of the training logs and
+ * {@code epoch_learning_rate} (step: the epoch), {@code epoch_<name>} of the validation logs without their {@code val_}
+ * prefix, and {@code evaluation_<name>_vs_iterations} (step: the optimizer's iterations); with {@link #updateFreq(int)}
+ * also {@code batch_loss} every n batches (step: the batch count of the fit, from 1), the mean loss of the epoch's batches
+ * so far as Keras logs it. Histograms, images, the graph and the profiler are not written. In data-parallel training
+ * only rank 0 writes. Run {@code tensorboard --logdir logs} to see the curves.
+ *
+ * <pre>{@code
+ * model.fit(x, y, new FitOptions().epochs(20).validationSplit(0.2).callbacks(new TensorBoard(Path.of("logs"))));
+ * }</pre>
+ */
+public final class TensorBoard implements Callback {
+    private final Path logDir;
+    private int updateFreq;   // 0: per epoch
+    private TfEvents train, validation;
+    private long globalBatch;
+    private double epochLossSum, epochSamples;
+
+    public TensorBoard(Path logDir) {
+        if (logDir == null) throw new IllegalArgumentException("TensorBoard: logDir must be a path, got null");
+        this.logDir = logDir;
+    }
+
+    /** Keras' {@code update_freq="epoch"} (the default) or {@code "batch"} (every batch). */
+    public TensorBoard updateFreq(String freq) {
+        if ("epoch".equals(freq)) updateFreq = 0;
+        else if ("batch".equals(freq)) updateFreq = 1;
+        else throw new IllegalArgumentException("TensorBoard: updateFreq must be \"epoch\", \"batch\" or a number of batches, got "
+                + (freq == null ? "null" : "\"" + freq + "\""));
+        return this;
+    }
+
+    /** Keras' {@code update_freq=n}: the batch-level loss every {@code n} batches, besides the epoch summaries. */
+    public TensorBoard updateFreq(int batches) {
+        if (batches < 1) throw new IllegalArgumentException("TensorBoard: updateFreq must be >= 1 batches, got " + batches);
+        updateFreq = batches;
+        return this;
+    }
+
+    @Override
+    public boolean rankZeroOnly() { return true; }
+
+    @Override
+    public void onTrainBegin(Model model) {
+        closeWriters();   // a new fit writes new files, as Keras' set_model resets its writers
+        globalBatch = 0;
+        write(() -> java.nio.file.Files.createDirectories(logDir));   // a directory that cannot be made fails before any step
+    }
+
+    @Override
+    public void onEpochBegin(int epoch, Model model) {
+        epochLossSum = 0;
+        epochSamples = 0;
+    }
+
+    @Override
+    public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+        globalBatch++;
+        if (updateFreq == 0) return;
+        epochLossSum += logs.loss() * logs.size();
+        epochSamples += logs.size();
+        if (globalBatch % updateFreq == 0) write(() -> train().scalar("batch_loss", globalBatch, epochLossSum / epochSamples));
+    }
+
+    @Override
+    public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {
+        write(() -> {
+            for (Map.Entry<String, Double> e : logs.entrySet()) {
+                if (!e.getKey().startsWith("val_")) train().scalar("epoch_" + e.getKey(), epoch, e.getValue());
+            }
+            if (!logs.containsKey("learning_rate") && model.optimizer() != null) {
+                train().scalar("epoch_learning_rate", epoch, model.optimizer().learningRate());
+            }
+            long iterations = model.optimizer() == null ? epoch : model.optimizer().iterations();
+            for (Map.Entry<String, Double> e : logs.entrySet()) {
+                if (!e.getKey().startsWith("val_")) continue;
+                String name = e.getKey().substring(4);
+                validation().scalar("epoch_" + name, epoch, e.getValue());
+                validation().scalar("evaluation_" + name + "_vs_iterations", iterations, e.getValue());
+            }
+        });
+    }
+
+    @Override
+    public void onTrainEnd(Model model) { closeWriters(); }
+
+    private TfEvents train() throws IOException {
+        if (train == null) train = TfEvents.open(logDir.resolve("train"));
+        return train;
+    }
+
+    private TfEvents validation() throws IOException {
+        if (validation == null) validation = TfEvents.open(logDir.resolve("validation"));
+        return validation;
+    }
+
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    private void write(Write w) {
+        try {
+            w.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException("TensorBoard: cannot write under " + logDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void closeWriters() {
+        write(() -> {
+            try {
+                if (train != null) train.close();
+            } finally {
+                train = null;
+                if (validation != null) validation.close();
+                validation = null;
+            }
+        });
+    }
+}

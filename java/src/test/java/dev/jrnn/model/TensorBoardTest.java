@@ -1,0 +1,148 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The scalars a fit writes for TensorBoard, read back from the event files, against the fit's History. */
+class TensorBoardTest {
+    @TempDir Path dir;
+
+    @BeforeAll
+    static void cpu() { Jrnn.setBackend("cpu"); }
+
+    record Scalar(String tag, long step, float value) {}
+
+    /** Every scalar of the one event file in {@code run}, in order (the frames' lengths and layout checked on the way). */
+    static List<Scalar> read(Path run) throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(run)) { files = s.toList(); }
+        assertEquals(1, files.size(), "one event file in " + run);
+        assertTrue(files.get(0).getFileName().toString().matches("events\\.out\\.tfevents\\.\\d+\\..+\\.\\d+\\.\\d+\\.v2"), files.toString());
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(files.get(0))).order(ByteOrder.LITTLE_ENDIAN);
+        List<Scalar> out = new ArrayList<>();
+        boolean first = true;
+        while (b.hasRemaining()) {
+            int n = (int) b.getLong();
+            b.getInt();
+            byte[] e = new byte[n];
+            b.get(e);
+            b.getInt();
+            ByteBuffer m = ByteBuffer.wrap(e).order(ByteOrder.LITTLE_ENDIAN);
+            long step = 0;
+            String tag = null, version = null;
+            float value = Float.NaN;
+            while (m.hasRemaining()) {
+                int key = (int) varint(m);
+                switch (key) {
+                    case (1 << 3) | 1 -> m.getDouble();
+                    case 2 << 3 -> step = varint(m);
+                    case (3 << 3) | 2 -> version = new String(bytes(m), StandardCharsets.UTF_8);
+                    case (5 << 3) | 2 -> {
+                        ByteBuffer summary = ByteBuffer.wrap(bytes(m)).order(ByteOrder.LITTLE_ENDIAN);
+                        assertEquals((1 << 3) | 2, varint(summary), "Summary.value");
+                        ByteBuffer v = ByteBuffer.wrap(bytes(summary)).order(ByteOrder.LITTLE_ENDIAN);
+                        assertEquals((1 << 3) | 2, varint(v), "Value.tag");
+                        tag = new String(bytes(v), StandardCharsets.UTF_8);
+                        assertEquals((2 << 3) | 5, varint(v), "Value.simple_value");
+                        value = v.getFloat();
+                    }
+                    default -> throw new AssertionError("unexpected field key " + key);
+                }
+            }
+            if (first) assertEquals("brain.Event:2", version, "the first event names the file version");
+            else out.add(new Scalar(tag, step, value));
+            first = false;
+        }
+        return out;
+    }
+
+    private static long varint(ByteBuffer b) {
+        long v = 0;
+        for (int shift = 0; ; shift += 7) {
+            int x = b.get() & 0xFF;
+            v |= (long) (x & 0x7F) << shift;
+            if (x < 0x80) return v;
+        }
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] r = new byte[(int) varint(b)];
+        b.get(r);
+        return r;
+    }
+
+    private static Tensor random(SplittableRandom r, int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        for (int i = 0; i < t.data().length; i++) t.data()[i] = (float) r.nextDouble(-1, 1);
+        return t;
+    }
+
+    @Test
+    void epochAndBatchScalarsAsKeras3NamesThem() throws IOException {
+        Jrnn.clearSession();
+        Jrnn.setSeed(4);
+        SplittableRandom r = new SplittableRandom(4);
+        Tensor x = random(r, 10, 4, 2), y = random(r, 10, 1);
+        Sequential m = new Sequential(new LSTM(3).inputShape(4, 2), new Dense(1));
+        m.compile("adam", "mse", "mae");
+        List<Double> batchLosses = new ArrayList<>();
+        Callback record = new Callback() {
+            @Override
+            public void onBatchEnd(int batch, BatchLogs logs, Model model) { batchLosses.add(logs.loss()); }
+        };
+        History h = m.fit(x, y, new FitOptions().epochs(3).batchSize(3).shuffle(false).verbose(0).validationSplit(0.2)
+                .callbacks(record, new TensorBoard(dir).updateFreq(2)));
+        List<Scalar> train = read(dir.resolve("train")), val = read(dir.resolve("validation"));
+        List<Scalar> epochLoss = train.stream().filter(s -> s.tag().equals("epoch_loss")).toList();
+        assertEquals(3, epochLoss.size());
+        for (int e = 0; e < 3; e++) {
+            assertEquals(e, epochLoss.get(e).step());
+            assertEquals((float) (double) h.get("loss").get(e), epochLoss.get(e).value());
+            Scalar mae = train.stream().filter(s -> s.tag().equals("epoch_mae") && s.step() == 0).findFirst().orElseThrow();
+            assertEquals((float) (double) h.get("mae").get(0), mae.value());
+        }
+        assertEquals(3, train.stream().filter(s -> s.tag().equals("epoch_learning_rate") && s.value() == 0.001f).count());
+        // 8 training samples in batches of 3: 3 batches per epoch, 9 in all; batch_loss at batches 2, 4, 6, 8, the
+        // running mean of its epoch's batch losses weighted by their sizes (3, 3, 2)
+        List<Scalar> batch = train.stream().filter(s -> s.tag().equals("batch_loss")).toList();
+        assertEquals(List.of(2L, 4L, 6L, 8L), batch.stream().map(Scalar::step).toList());
+        double epoch1 = (batchLosses.get(3) * 3 + batchLosses.get(4) * 3 + batchLosses.get(5) * 2) / 8;
+        assertEquals((float) epoch1, batch.get(2).value(), 1e-6f, "batch 6 ends epoch 1: its mean is the epoch's");
+        assertEquals((float) ((batchLosses.get(0) * 3 + batchLosses.get(1) * 3) / 6), batch.get(0).value(), 1e-6f, "batch 2: two of epoch 0");
+        List<Scalar> valLoss = val.stream().filter(s -> s.tag().equals("epoch_loss")).toList();
+        assertEquals(3, valLoss.size());
+        assertEquals((float) (double) h.get("val_loss").get(2), valLoss.get(2).value());
+        List<Scalar> vsIterations = val.stream().filter(s -> s.tag().equals("evaluation_loss_vs_iterations")).toList();
+        assertEquals(List.of(3L, 6L, 9L), vsIterations.stream().map(Scalar::step).toList(), "step: the optimizer's iterations");
+        assertTrue(val.stream().noneMatch(s -> s.tag().startsWith("epoch_val_")), "the val_ prefix is dropped");
+    }
+
+    @Test
+    void badSettingsAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TensorBoard(dir).updateFreq("step"));
+        assertTrue(e.getMessage().contains("updateFreq must be \"epoch\", \"batch\" or a number of batches, got \"step\""), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new TensorBoard(dir).updateFreq(0));
+        assertTrue(e.getMessage().contains("updateFreq must be >= 1 batches, got 0"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new TensorBoard(null));
+    }
+}
