@@ -49,12 +49,15 @@ class ReadmeUnsupportedKerasTest {
                 () -> new dev.jrnn.layers.GRU(4).name("gru").resetAfter(false).recurrentDropout(0.2));
         quoted("Regularizers.of: name must be one of l1, l2, l1l2",
                 () -> dev.jrnn.regularizers.Regularizers.of("orthogonal_regularizer"));
+        quoted("bn: axis must be the last axis (-1 or its index, the features), got 0",
+                () -> new dev.jrnn.layers.BatchNormalization().name("bn").axis(0));
     }
 
     @Test
     void theOptionsListedAsMissingAreMissing() {
         Map<Class<?>, String[]> missing = Map.of(
-                LSTM.class, new String[] {"unroll"});
+                LSTM.class, new String[] {"unroll"},
+                dev.jrnn.layers.BatchNormalization.class, new String[] {"renorm", "synchronized"});
         missing.forEach((cls, names) -> {
             for (String n : names) {
                 assertFalse(Arrays.stream(cls.getMethods()).map(Method::getName).anyMatch(n::equals),

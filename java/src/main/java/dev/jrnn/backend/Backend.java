@@ -362,6 +362,12 @@ public interface Backend extends AutoCloseable {
     void rsqrt(long n, float eps, Buf x, long xOff, Buf y, long yOff);
 
     /**
+     * {@code y[r, c] = x[r, c] * v[c]}: each row of a row-major [rows, cols] matrix times the row vector v
+     * (BatchNormalization's per-feature scale; {@code y} may alias {@code x}).
+     */
+    void mulRowVector(int rows, int cols, Buf x, long xOff, Buf v, long vOff, Buf y, long yOff);
+
+    /**
      * Dropout's keep mask: {@code out[i] = u_i >= rate ? 1f / (1f - rate) : 0f} with
      * {@code u_i = CounterRng.uniform(seed, c, i)} and c the call counter held in {@code counter} (two
      * floats at {@code counterOff}: lo, hi, see {@link CounterRng#counter}); then the counter is advanced by

@@ -181,6 +181,7 @@ public abstract class Layer {
     public boolean trainable() { return trainable; }
 
     public Layer trainable(boolean t) {
+        if (t != trainable) TrainableFlags.changed();
         this.trainable = t;
         return this;
     }
@@ -338,14 +339,17 @@ public abstract class Layer {
     }
 
     /** Declares a parameter during {@link #createParams}; initial values are written by {@link #initParams}. */
-    protected Param addParam(String pname, int... shape) {
+    protected Param addParam(String pname, int... shape) { return addParam(pname, true, shape); }
+
+    /** As {@link #addParam(String, int...)}; {@code trainable} false: a weight the layer updates itself (moving statistics). */
+    protected Param addParam(String pname, boolean trainable, int... shape) {
         for (int d : shape) {
             if (d <= 0) {
                 throw new IllegalArgumentException(name() + ": parameter " + pname + " would have shape " + Arrays.toString(shape)
                         + "; every dimension must be positive (a size overflowed int?)");
             }
         }
-        Param p = new Param(pname, true, shape);
+        Param p = new Param(pname, trainable, shape);
         params.add(p);
         return p;
     }

@@ -76,17 +76,7 @@ public class LayerNormalization extends Layer {
 
     @Override
     public List<int[]> computeOutputShapes(List<int[]> in) {
-        Layers.singleShape(this, in);
-        int[] x = in.get(0);
-        if (x.length < 1 || x[x.length - 1] <= 0) {
-            throw new IllegalArgumentException(name() + ": expected input (batch, ..., features) with known features, got "
-                    + Layers.withBatch(x));
-        }
-        if (axis != -1 && axis != x.length) {
-            throw new IllegalArgumentException(name() + ": normalizes over the last axis only; axis " + axis + " of input "
-                    + Layers.withBatch(x) + " is not the last (" + x.length + " or -1)");
-        }
-        return List.of(x.clone());
+        return List.of(Layers.normalizedShape(this, in, axis).clone());
     }
 
     /** Any rank with the same features: Keras applies one Dense (or LayerNormalization) to vectors and sequences alike. */

@@ -141,6 +141,23 @@ final class Layers {
     }
 
     /**
+     * The one input shape of a normalization layer (LayerNormalization, BatchNormalization), checked: known features and
+     * {@code axis} -1 or the index of the last axis (counted with the batch).
+     */
+    static int[] normalizedShape(Layer l, List<int[]> in, int axis) {
+        int[] x = singleShape(l, in);
+        if (x.length < 1 || x[x.length - 1] <= 0) {
+            throw new IllegalArgumentException(l.name() + ": expected input (batch, ..., features) with known features, got "
+                    + withBatch(x));
+        }
+        if (axis != -1 && axis != x.length) {
+            throw new IllegalArgumentException(l.name() + ": normalizes over the last axis only; axis " + axis + " of input "
+                    + withBatch(x) + " is not the last (" + x.length + " or -1)");
+        }
+        return x;
+    }
+
+    /**
      * For layers that act on the last axis of an input of any rank (Dense, LayerNormalization): one input with the
      * same last dimension, whatever its rank, as Keras' {@code InputSpec(min_ndim=2, axes={-1: n})}.
      */

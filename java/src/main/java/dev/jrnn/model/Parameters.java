@@ -40,6 +40,12 @@ final class Parameters implements AutoCloseable {
     final Map<Param, Layer> owners;
     final long trainableSize;
     final long nonTrainableSize;
+    /**
+     * The weights a layer updates in its own forward pass (non-trainable {@code Param}s: BatchNormalization's moving
+     * statistics): a guarded step backs them up after the trainable weights and puts them back when it is undone.
+     */
+    final List<Param> state;
+    private final long stateSize;
     /** Copy of the trainable weights before the current update (fit with checkFinite), to undo a non-finite step. */
     private Buf backup;
 
@@ -60,6 +66,16 @@ final class Parameters implements AutoCloseable {
         for (Param p : all) ns += p.size();
         this.trainableSize = ts;
         this.nonTrainableSize = ns - ts;
+        List<Param> st = new ArrayList<>();
+        long ss = 0;
+        for (Param p : all) {
+            if (!p.trainable()) {
+                st.add(p);
+                ss += p.size();
+            }
+        }
+        this.state = List.copyOf(st);
+        this.stateSize = ss;
     }
 
     /** Gathers the parameters of {@code layers} (trainable first) into a new store; {@code name} goes in messages. */
@@ -159,10 +175,33 @@ final class Parameters implements AutoCloseable {
         return r;
     }
 
-    /** The device buffer a guarded step backs the trainable weights up to (allocated on first use). */
+    /** The device buffer a guarded step backs the trainable weights, then the {@link #state} ones, up to (allocated on first use). */
     Buf backup() {
-        if (backup == null) backup = backend.alloc(trainableSize);
+        if (backup == null) backup = backend.alloc(trainableSize + stateSize);
         return backup;
+    }
+
+    /** Copies the {@link #state} weights into the backup, after the trainable ones (a guarded step, before its forward pass). */
+    void backUpState() {
+        long at = trainableSize;
+        for (Param p : state) {
+            backend.copy(p.value(), p.offset(), backup(), at, p.size());
+            at += p.size();
+        }
+    }
+
+    /** Sets {@code guard} to {@code code} when a {@link #state} weight is not finite. */
+    void guardState(float code, Buf guard) {
+        for (Param p : state) backend.finiteGuard(p.size(), p.value(), p.offset(), code, guard, 0);
+    }
+
+    /** Puts the backed-up {@link #state} weights back when {@code guard} is set (the step was undone). */
+    void restoreStateIfGuard(Buf guard) {
+        long at = trainableSize;
+        for (Param p : state) {
+            backend.copyIfGuard(p.size(), guard, 0, backup(), at, p.value(), p.offset());
+            at += p.size();
+        }
     }
 
     /** Frees the backup only (the store is replaced by a newer one that took its values). */

@@ -5,6 +5,7 @@ import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.Cleanup;
 import dev.jrnn.backend.GraphCapture;
 import dev.jrnn.layers.ParamStore;
+import dev.jrnn.layers.TrainableFlags;
 import dev.jrnn.optim.Optimizer;
 
 import java.util.HashMap;
@@ -46,6 +47,7 @@ final class StepGraphCache implements AutoCloseable {
         long forVersion;
         Buf forGuard;
         boolean forCheck;
+        long forTrainable;
         /** The penalty plan the captured step (and the loss buffer's penalty column) was made with. */
         Penalties forPenalties;
 
@@ -92,7 +94,8 @@ final class StepGraphCache implements AutoCloseable {
             e.forPenalties = penalties;
         }
         if (e.graph != null && (e.forOptimizer != optimizer || e.forStore != s.params().store || e.forVersion != optimizer.version()
-                || e.forGuard != guard || e.forCheck != check)) {
+                || e.forGuard != guard || e.forCheck != check
+                || e.forTrainable != TrainableFlags.changes())) {
             e.dropGraph();
         }
         if (e.graph != null) {
@@ -151,6 +154,7 @@ final class StepGraphCache implements AutoCloseable {
         e.forVersion = optimizer.version();
         e.forGuard = guard;
         e.forCheck = check;
+        e.forTrainable = TrainableFlags.changes();
         g.replay();   // capturing ran nothing: this replay is the step
     }
 

@@ -51,6 +51,8 @@ final class TrainStep {
         Parameters ps = s.params();
         ParamStore store = ps.store;
         Penalties penalties = s.penalties();
+        boolean guardState = check && !ps.state.isEmpty();   // the forward pass updates them (moving statistics)
+        if (guardState) ps.backUpState();
         try (Pass p = Pass.forward(s.graph(), backend, b.xs, b.mask, true, false)) {
             Map<Node, DTensor> dOut = new IdentityHashMap<>();
             loss(p, h, b.ys, dOut, lossOut, lossOff, acc, guard);
@@ -66,6 +68,7 @@ final class TrainStep {
                 buckets.finish();
             }
             penalties.gradients(backend, lossOut, lossOff + s.outputs() + 1, guard);   // after the average: once per rank, as one process
+            if (guardState) ps.guardState(LossLog.GUARD_WEIGHTS, guard);   // before the update, which a set guard skips
             boolean guardWeights = check && ps.trainableSize > 0;
             if (guardWeights) {
                 backend.finiteGuard(ps.trainableSize, store.grads(), 0, LossLog.GUARD_GRADIENTS, guard, 0);
@@ -77,6 +80,7 @@ final class TrainStep {
                 backend.finiteGuard(ps.trainableSize, store.values(), 0, LossLog.GUARD_WEIGHTS, guard, 0);
                 backend.copyIfGuard(ps.trainableSize, guard, 0, ps.backup(), 0, store.values(), 0);
             }
+            if (guardState) ps.restoreStateIfGuard(guard);
             backend.copy(guard, 0, lossOut, lossOff + s.outputs(), 1);
         }
     }

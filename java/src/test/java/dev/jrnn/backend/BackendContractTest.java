@@ -1444,6 +1444,20 @@ public abstract class BackendContractTest {
         R.untouched("rsqrt", rows);
         backend().rsqrt(rows, 1e-3f, V.buf, V.off, V.buf, V.off);   // in place
         close("rsqrt in place", V.get(rows), rref);
+
+        // mulRowVector: each row times the row vector (BatchNormalization's per-feature scale); 37 columns: vector body and tail
+        int vrows = 9, vcols = 37;
+        float[] xr = rand(vrows * vcols, -1, 1), vr = rand(vcols, -2, 2);
+        Dev XR = dev(xr), VR = dev(vr), ZR = dev(rand(vrows * vcols, -1, 1));
+        backend().mulRowVector(vrows, vcols, XR.buf, XR.off, VR.buf, VR.off, ZR.buf, ZR.off);
+        double[] vref = new double[vrows * vcols];
+        for (int r = 0; r < vrows; r++) for (int c = 0; c < vcols; c++) vref[r * vcols + c] = (double) xr[r * vcols + c] * vr[c];
+        close("mulRowVector", ZR.get(vrows * vcols), vref);
+        ZR.untouched("mulRowVector", vrows * vcols);
+        backend().mulRowVector(vrows, vcols, XR.buf, XR.off, VR.buf, VR.off, XR.buf, XR.off);   // in place
+        close("mulRowVector in place", XR.get(vrows * vcols), vref);
+        backend().mulRowVector(0, vcols, XR.buf, XR.off, VR.buf, VR.off, ZR.buf, ZR.off);      // no rows: nothing to do
+        close("mulRowVector, no rows", ZR.get(vrows * vcols), vref);
     }
 
     private static void assertArrayEqualsF(float[] want, float[] got, String what) {

@@ -488,6 +488,12 @@ public final class RecordingBackend implements Backend {
     }
 
     @Override
+    public void mulRowVector(int rows, int cols, Buf x, long xOff, Buf v, long vOff, Buf y, long yOff) {
+        Buf a = u(x), b = u(v), c = u(y);
+        op(() -> inner.mulRowVector(rows, cols, a, xOff, b, vOff, c, yOff));
+    }
+
+    @Override
     public void dropoutMask(long n, float rate, long seed, Buf counter, long counterOff, Buf out, long outOff) {
         Buf a = u(counter), b = u(out);
         op(() -> inner.dropoutMask(n, rate, seed, a, counterOff, b, outOff));

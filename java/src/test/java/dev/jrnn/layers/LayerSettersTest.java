@@ -22,7 +22,8 @@ class LayerSettersTest {
             Conv1D.class, AveragePooling1D.class, MaxPooling1D.class, GlobalAveragePooling1D.class, GlobalMaxPooling1D.class,
             Attention.class, AdditiveAttention.class,
             Reshape.class, Permute.class, ZeroPadding1D.class, Cropping1D.class, UpSampling1D.class,
-            SpatialDropout1D.class, GaussianNoise.class, GaussianDropout.class);
+            SpatialDropout1D.class, GaussianNoise.class, GaussianDropout.class,
+            BatchNormalization.class);
 
     @Test
     void everyInheritedSetterReturnsTheLayersOwnType() {

@@ -42,6 +42,7 @@ public final class CpuBackend implements Backend {
     private final java.util.concurrent.atomic.AtomicLong liveBuffers = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong liveFloats = new java.util.concurrent.atomic.AtomicLong();
     private final CpuTraining training = new CpuTraining(this);
+    private final CpuNormOps norm = new CpuNormOps(this);
 
     /** An elementwise body over indices [i0, i1) of a span. */
     interface Range { void run(int i0, int i1); }
@@ -515,6 +516,11 @@ public final class CpuBackend implements Backend {
     @Override
     public void rsqrt(long n, float eps, Buf x, long xOff, Buf y, long yOff) {
         training.rsqrt(n, eps, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void mulRowVector(int rows, int cols, Buf x, long xOff, Buf v, long vOff, Buf y, long yOff) {
+        norm.mulRowVector(rows, cols, x, xOff, v, vOff, y, yOff);
     }
 
     @Override

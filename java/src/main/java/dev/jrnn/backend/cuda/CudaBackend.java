@@ -67,6 +67,8 @@ public final class CudaBackend implements Backend {
     private final CudaRecurrent recurrent;
     /** The elementwise and row operations. */
     private final CudaElementwise elementwise;
+    /** The normalization layers' operations (normalization.cu). */
+    private final CudaNormOps norm;
     /** The memory operations and the reduction workspaces. */
     private final CudaMemory memory;
     /** The embedding operations and their id check. */
@@ -88,6 +90,7 @@ public final class CudaBackend implements Backend {
         this.k = kernels;
         this.recurrent = new CudaRecurrent(this, kernels, settings);
         this.elementwise = new CudaElementwise(this, kernels);
+        this.norm = new CudaNormOps(this, kernels);
         this.maxGrid = Math.max(1, driver.multiprocessorCount()) * 16;
         this.pool = new DevicePool(driver);
         long s = 0;
@@ -506,6 +509,11 @@ public final class CudaBackend implements Backend {
     @Override
     public void rsqrt(long n, float eps, Buf x, long xOff, Buf y, long yOff) {
         training.rsqrt(n, eps, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void mulRowVector(int rows, int cols, Buf x, long xOff, Buf v, long vOff, Buf y, long yOff) {
+        norm.mulRowVector(rows, cols, x, xOff, v, vOff, y, yOff);
     }
 
     @Override

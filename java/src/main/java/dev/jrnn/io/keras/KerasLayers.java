@@ -45,7 +45,8 @@ final class KerasLayers {
     static final List<String> SUPPORTED = List.of("InputLayer", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "Dense",
             "TimeDistributed", "Embedding", "Masking", "Dropout", "Activation", "RepeatVector",
             "Flatten", "LayerNormalization", "Concatenate", "Add", "Multiply", "Average", "Conv1D",
-            "AveragePooling1D", "MaxPooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "Attention", "AdditiveAttention");
+            "AveragePooling1D", "MaxPooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "Attention", "AdditiveAttention",
+            "BatchNormalization");
 
     /** {@link #SUPPORTED} and the classes {@link KerasWeightlessLayers} builds: every class read and written. */
     static List<String> supported() {
@@ -90,6 +91,7 @@ final class KerasLayers {
             case "MaxPooling1D" -> pooling1d(new MaxPooling1D(oneInt(c, "pool_size", where)), c, where);
             case "GlobalAveragePooling1D" -> globalPooling(new GlobalAveragePooling1D(), c, where);
             case "GlobalMaxPooling1D" -> globalPooling(new GlobalMaxPooling1D(), c, where);
+            case "BatchNormalization" -> KerasBatchNormalization.read(c, where);
             case "Attention", "AdditiveAttention" -> attention(cls, c, where);
             case String other when KerasWeightlessLayers.CLASSES.contains(other) -> KerasWeightlessLayers.build(other, c, where);
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "
@@ -231,19 +233,25 @@ final class KerasLayers {
     private static LayerNormalization layerNormalization(KerasConfig c, String where) {
         LayerNormalization ln = new LayerNormalization().epsilon(c.number("epsilon", 1e-3))
                 .center(c.bool("center", true)).scale(c.bool("scale", true));
-        Object a = c.raw("axis");
-        if (a instanceof List<?> l) {   // tf.keras stores the built axes, e.g. [2]
-            if (l.size() != 1) throw new KerasFormatException(where + ": axis " + l + " normalizes over several axes; jrnn normalizes over the last only");
-            a = l.get(0);
-        }
+        Integer a = normalizedAxis(c, where);
         if (a != null) {
             try {
-                ln.axis(signed(a, "axis", where));
+                ln.axis(a);
             } catch (IllegalArgumentException e) {
                 throw new KerasFormatException(where + ": " + e.getMessage());
             }
         }
         return ln;
+    }
+
+    /** A normalization layer's axis, null when absent; tf.keras stores the built axes as a list, e.g. [2]. */
+    static Integer normalizedAxis(KerasConfig c, String where) {
+        Object a = c.raw("axis");
+        if (a instanceof List<?> l) {
+            if (l.size() != 1) throw new KerasFormatException(where + ": axis " + l + " normalizes over several axes; jrnn normalizes over the last only");
+            a = l.get(0);
+        }
+        return a == null ? null : signed(a, "axis", where);
     }
 
     /** Concatenate's axis (Keras default -1). */
@@ -376,6 +384,7 @@ final class KerasLayers {
                 c.put("data_format", "channels_last");
                 c.put("keepdims", p.keepdims());
             }
+            case dev.jrnn.layers.BatchNormalization b -> KerasBatchNormalization.write(b, c);
             case Layer other when KerasWeightlessLayers.writes(other) -> KerasWeightlessLayers.write(other, c);
             default -> throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") cannot be saved; jrnn saves "
                     + String.join(", ", supported()));

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  */
 class KernelSignaturesTest {
     /** The classes that hold launchers. */
-    static final List<Class<?>> LAUNCHERS = List.of(CudaKernels.class, TrainKernels.class, PersistentKernels.class);
+    static final List<Class<?>> LAUNCHERS = List.of(CudaKernels.class, TrainKernels.class, PersistentKernels.class,
+            NormKernels.class);
 
     record Param(String kind, String name) {}
 

@@ -514,6 +514,62 @@ def keras3_conv1d():
     np.save(os.path.join(OUT, "keras3_conv1d_y.npy"), y.astype(np.float32))
 
 
+def keras3_batch_normalization():
+    """BatchNormalization as Keras 3 writes it (config with serialized initializers; vars/0..3 = gamma, beta,
+    moving_mean, moving_variance) after a Conv1D, and a frozen one without beta after a Dense; numpy's inference
+    outputs (the moving statistics) for a fixed input are the reference jrnn's import must reproduce."""
+    g = np.random.default_rng(20261206)
+    kc, bc = g.normal(0, 0.5, (2, 3, 4)).astype(np.float32), g.normal(0, 0.5, 4).astype(np.float32)
+    bn1 = [g.uniform(0.5, 1.5, 4), g.normal(0, 0.3, 4), g.normal(0, 0.5, 4), g.uniform(0.2, 2.0, 4)]
+    bn1 = [a.astype(np.float32) for a in bn1]
+    kd, bd = g.normal(0, 0.5, (4, 2)).astype(np.float32), g.normal(0, 0.5, 2).astype(np.float32)
+    bn2 = [a.astype(np.float32) for a in (g.uniform(0.5, 1.5, 2), g.normal(0, 0.5, 2), g.uniform(0.2, 2.0, 2))]
+    x = g.normal(0, 1, (2, 6, 3)).astype(np.float32)
+
+    d = lambda a: a.astype(np.float64)
+    h = np.stack([sum(d(x)[:, t + j, :] @ d(kc)[j] for j in range(2)) for t in range(5)], 1) + d(bc)
+    h = np.maximum(h, 0)
+    h = (h - d(bn1[2])) / np.sqrt(d(bn1[3]) + 0.01) * d(bn1[0]) + d(bn1[1])       # epsilon 0.01
+    h = h @ d(kd) + d(bd)
+    y = (h - d(bn2[1])) / np.sqrt(d(bn2[2]) + 1e-3) * d(bn2[0])                     # center=False: no beta
+
+    def init(cls, **cfg):
+        return {"module": "keras.initializers", "class_name": cls, "config": cfg, "registered_name": None}
+
+    def bn_cfg(momentum, epsilon, center, gamma_init):
+        return {"axis": -1, "momentum": momentum, "epsilon": epsilon, "center": center, "scale": True,
+                "beta_initializer": init("Zeros"), "gamma_initializer": gamma_init,
+                "moving_mean_initializer": init("Zeros"), "moving_variance_initializer": init("Ones"),
+                "beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None, "gamma_constraint": None,
+                "synchronized": False}
+    conv = {"filters": 4, "kernel_size": [2], "strides": [1], "padding": "valid", "data_format": "channels_last",
+            "dilation_rate": [1], "groups": 1, "activation": "relu", "use_bias": True,
+            "kernel_initializer": init("GlorotUniform", seed=None), "bias_initializer": init("Zeros"),
+            "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None,
+            "kernel_constraint": None, "bias_constraint": None}
+    frozen = k3_layer("BatchNormalization", "batch_normalization_1", bn_cfg(0.99, 0.001, False, init("Constant", value=0.5)))
+    frozen["config"]["trainable"] = False
+    layers = [
+        {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+         "config": {"batch_shape": [None, 6, 3], "dtype": "float32", "sparse": False, "name": "input_layer"}},
+        k3_layer("Conv1D", "conv1d", conv),
+        k3_layer("BatchNormalization", "batch_normalization", bn_cfg(0.9, 0.01, True, init("Ones"))),
+        k3_layer("Dense", "dense", k3_dense(2, "linear")),
+        frozen,
+    ]
+    config = {"module": "keras", "class_name": "Sequential", "registered_name": None,
+              "config": {"name": "sequential", "trainable": True, "layers": layers}, "build_config": {"input_shape": [None, 6, 3]}}
+    names1 = ["gamma", "beta", "moving_mean", "moving_variance"]
+    names2 = ["gamma", "moving_mean", "moving_variance"]
+    write_keras3("keras3_batch_normalization", config,
+                 [("conv1d", [kc, bc]), ("batch_normalization", bn1), ("dense", [kd, bd]), ("batch_normalization_1", bn2)],
+                 [("conv1d", named("conv1d", [("kernel", kc), ("bias", bc)], "")),
+                  ("batch_normalization", named("batch_normalization", list(zip(names1, bn1)), "")),
+                  ("dense", named("dense", [("kernel", kd), ("bias", bd)], "")),
+                  ("batch_normalization_1", named("batch_normalization_1", list(zip(names2, bn2)), ""))])
+    np.save(os.path.join(OUT, "keras3_batch_normalization_x.npy"), x)
+    np.save(os.path.join(OUT, "keras3_batch_normalization_y.npy"), y.astype(np.float32))
+
 def keras3_attention():
     """Attention (dot with scale; concat with scale and concat_score_weight) and AdditiveAttention (with a key, causal),
     called as Keras 3 records call arguments (use_causal_mask, return_attention_scores in the node's kwargs), their
@@ -586,3 +642,4 @@ if __name__ == "__main__":
     keras3_gru_reset_before()   # likewise
     keras3_conv1d()   # likewise, with its own generator
     keras3_attention()   # likewise
+    keras3_batch_normalization()   # likewise
