@@ -369,27 +369,14 @@ public final class CudaBackend implements Backend {
     public void gemm(boolean transA, boolean transB, int m, int n, int kk, float alpha,
                      Buf a, long aOff, int lda, Buf b, long bOff, int ldb,
                      float beta, Buf c, long cOff, int ldc) {
-        Checks.gemmSizes(m, n, kk);
-        int aRows = transA ? kk : m, aCols = transA ? m : kk;
-        int bRows = transB ? n : kk, bCols = transB ? kk : n;
-        long ap = mat("gemm", "A", a, aOff, aRows, aCols, lda);
-        long bp = mat("gemm", "B", b, bOff, bRows, bCols, ldb);
-        long cp = mat("gemm", "C", c, cOff, m, n, ldc);
-        enter();
-        if (m == 0 || n == 0) return;
-        if (kk == 0) {  // C = beta * C; beta == 0 clears (old NaN must not survive)
-            if (beta != 1f && (long) m * n > 0) k.scale2d(g1((long) m * n), m, n, beta, cp, ldc);
-            return;
-        }
-        // FP32 / TF32 / BF16 as set by setPrecision (the handle's math mode); runs on this backend's stream.
-        streams.blas().sgemmRowMajor(transA, transB, m, n, kk, alpha, ap, lda, bp, ldb, beta, cp, ldc);
+        CudaGemm.gemm(this, streams.blas(), k, transA, transB, m, n, kk, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     @Override
     public void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int kk, float alpha, Buf a, long aOff,
                             int lda, long strideA, Buf b, long bOff, int ldb, long strideB, float beta, Buf c, long cOff,
                             int ldc, long strideC) {
-        CudaBatchedGemm.gemmBatched(this, streams.blas(), batch, transA, transB, m, n, kk, alpha, a, aOff, lda, strideA, b,
+        CudaGemm.gemmBatched(this, streams.blas(), batch, transA, transB, m, n, kk, alpha, a, aOff, lda, strideA, b,
                 bOff, ldb, strideB, beta, c, cOff, ldc, strideC);
     }
 
