@@ -56,6 +56,9 @@ public class AdditiveAttention extends BaseDenseAttention {
     }
 
     @Override
+    boolean sumsPairs() { return true; }
+
+    @Override
     Scores scores(Backend be, DTensor q, DTensor k, DTensor ones, List<DTensor> owned) {
         int b = q.dim(0), tq = q.dim(1), tv = k.dim(1), d = q.dim(2), n3 = b * tq * tv;
         long n4 = (long) n3 * d;

@@ -81,6 +81,9 @@ public class Attention extends BaseDenseAttention {
         return concat ? concatScores(be, q, k, ones, owned) : dotScores(be, q, k, owned);
     }
 
+    @Override
+    boolean sumsPairs() { return concat; }
+
     /** scores[b] = q[b] · k[b]^T, times scale. */
     private Scores dotScores(Backend be, DTensor q, DTensor k, List<DTensor> owned) {
         int b = q.dim(0), tq = q.dim(1), tv = k.dim(1), d = q.dim(2), n3 = b * tq * tv;

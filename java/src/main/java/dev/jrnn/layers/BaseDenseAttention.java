@@ -146,6 +146,9 @@ public abstract class BaseDenseAttention extends Layer implements RandomDraws {
     /** The scores of query q {@code (B, Tq, D)} against key k {@code (B, Tv, D)}; what it allocates goes to owned. */
     abstract Scores scores(Backend be, DTensor q, DTensor k, DTensor ones, List<DTensor> owned);
 
+    /** Whether the scores go through the (batch, Tq, Tv, dim) pair sums (concat and additive scores), not a product. */
+    abstract boolean sumsPairs();
+
     // ------------------------------------------------------------------ forward and backward
 
     /** With one mask only, the query's; models pass every input's mask through {@link #forwardMasked}. */
@@ -171,12 +174,18 @@ public abstract class BaseDenseAttention extends Layer implements RandomDraws {
                         + shapes(inputs));
             }
         }
+        DTensor qMask = inputMasks == null ? null : inputMasks.get(0), vMask = inputMasks == null ? null : inputMasks.get(1);
+        checkMask(qMask, q, "query");   // before the build: a refused call leaves the layer as it was
+        checkMask(vMask, v, "value");
+        long values = (long) q.dim(0) * q.dim(1) * k.dim(1) * (sumsPairs() ? q.dim(2) : 1);
+        if (values > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(name() + ": the scores of batch " + q.dim(0) + ", " + q.dim(1) + " query and " + k.dim(1)
+                    + " value steps" + (sumsPairs() ? " and dim " + q.dim(2) : "") + " hold " + values
+                    + " values, more than one call takes (2^31 - 9): split the batch");
+        }
         build(Layers.perSample(inputs));
         Backend be = backend();
         Layers.sameBackend(this, be, inputs);
-        DTensor qMask = inputMasks == null ? null : inputMasks.get(0), vMask = inputMasks == null ? null : inputMasks.get(1);
-        checkMask(qMask, q, "query");
-        checkMask(vMask, v, "value");
         int b = q.dim(0), tq = q.dim(1), tv = k.dim(1), dv = v.dim(2);
         long n3 = (long) b * tq * tv;
         List<DTensor> owned = new ArrayList<>();

@@ -132,5 +132,29 @@ class AttentionBadInputTest {
         assertEquals(0, add.calls().size());
         add.apply(Input.shape(3, 4), Input.shape(5, 4));   // still usable, built for the good shapes
         assertArrayEquals(new int[] {4}, add.params().get(0).shape());
+        // a direct call refused for its mask on an unbuilt layer builds nothing either
+        AdditiveAttention direct = new AdditiveAttention();
+        Backend be = dev.jrnn.Jrnn.backend();
+        try (DTensor q = DTensor.zeros(be, 2, 3, 4); DTensor v = DTensor.zeros(be, 2, 5, 4); DTensor bad = DTensor.zeros(be, 2, 4)) {
+            IllegalArgumentException m = assertThrows(IllegalArgumentException.class,
+                    () -> direct.forwardMasked(List.of(q, v), Arrays.asList(bad, null), false));
+            assertTrue(m.getMessage().contains("query mask must be (batch, steps) = (2, 3)"), m.getMessage());
+        }
+        assertFalse(direct.isBuilt());
+    }
+
+    /** Concat or additive scores over more than 2^31 - 9 pair values are refused naming the sizes (the counts are ints). */
+    @Test
+    void scoresTooLargeForOneCallAreRefused() {
+        Backend be = dev.jrnn.Jrnn.backend();
+        AdditiveAttention a = new AdditiveAttention();
+        // shapes only: the tensors below are tiny stand-ins whose dims say (1024, 512, 512, 16): 2^32 pair values
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+            try (DTensor q = DTensor.zeros(be, 1024, 512, 16); DTensor v = DTensor.zeros(be, 1024, 512, 16)) {
+                a.forwardMasked(List.of(q, v), null, false);
+            }
+        });
+        assertTrue(e.getMessage().contains("hold 4294967296 values, more than one call takes (2^31 - 9): split the batch"), e.getMessage());
+        assertFalse(a.isBuilt());
     }
 }

@@ -134,7 +134,7 @@ final class KerasTraining {
      * One of a config's {@code metrics} / {@code weighted_metrics} as compile takes it: a Map by output name or a List per
      * output as one argument (the same List for every output as the every-output form it was written from), else the
      * metrics for every output; a Keras 3 file's flat list as long as the outputs (2 or more) gives one metric to each,
-     * as Keras 3 reads it. Metrics jrnn lacks are left out.
+     * as Keras 3 reads it. One metric jrnn lacks leaves the model without metrics (compiled, with a warning that names it).
      */
     private static List<Object> metricsArg(Object raw, int outputs, boolean keras3) {
         if (raw instanceof Map<?, ?> m && !m.containsKey("class_name")) {
