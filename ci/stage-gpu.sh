@@ -17,7 +17,7 @@ rm -rf .device/cp/java/test-classes/torchref .device/cp/java/test-classes/dev/jr
 # only the test classes a @Tag("gpu") test reaches (jdeps' class graph from them; ~2 MB): the rest run on CPUs in CI
 tc=.device/cp/java/test-classes
 grep -rl '@Tag("gpu")' java/src/test/java | sed 's|java/src/test/java/||; s|\.java$||; s|/|.|g' > /tmp/jrnn-gpu-roots.txt
-"$JAVA_HOME/bin/jdeps" -verbose:class -cp .device/cp/java/classes "$tc" 2>/dev/null \
+"$JAVA_HOME/bin/jdeps" -verbose:class -filter:none -cp .device/cp/java/classes "$tc" 2>/dev/null \
   | awk '$2 == "->" && $1 ~ /^dev\.jrnn\./ && $3 ~ /^dev\.jrnn\./ {print $1, $3}' > /tmp/jrnn-test-deps.txt
 python3 ci/gpu-test-closure.py "$tc" /tmp/jrnn-gpu-roots.txt /tmp/jrnn-test-deps.txt
 fatbin=.device/cp/java/classes/dev/jrnn/backend/cuda/jrnn_kernels.fatbin   # the same kernels, compressed (5 MB less)
