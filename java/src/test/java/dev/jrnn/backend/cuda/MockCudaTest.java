@@ -459,18 +459,19 @@ class MockCudaTest {
                 }
             }
             blas.setMathMode(Precision.FP32);
-            // more products than one call takes: two calls, every product written
+            // more products than one call takes: two calls, every product written from its own A and B (distinct values,
+            // so a chunk that moved only C's offset would fail)
             int huge = Cublas.MAX_BATCH + 2;
             long ones = cu.malloc(4L * huge), out = cu.malloc(4L * huge);
             try {
                 float[] h = new float[huge];
-                java.util.Arrays.fill(h, 2f);
+                for (int i = 0; i < huge; i++) h[i] = i + 1;
                 cu.copyHtoD(ones, h, 0, huge, 0);
                 int calls = mockInt("mock_batched_calls");
                 blas.sgemmStridedBatchedRowMajor(false, false, 1, 1, 1, 1f, ones, 1, 1, ones, 1, 1, 0f, out, 1, 1, huge);
                 assertEquals(calls + 2, mockInt("mock_batched_calls"));
                 cu.copyDtoH(h, 0, huge, out, 0);
-                for (int i = 0; i < huge; i++) assertEquals(4f, h[i], "product " + i);
+                for (int i = 0; i < huge; i++) assertEquals((float) (i + 1) * (float) (i + 1), h[i], "product " + i);
             } finally {
                 cu.free(ones);
                 cu.free(out);
