@@ -68,6 +68,21 @@ public final class Checks {
      * Checks a batched GEMM's batch count (&gt;= 0) and that its C matrices do not overlap: with more than one,
      * {@code strideC} must be at least one [m, n] C's span.
      */
+    /**
+     * The floats a strided batch of products spans in A, B and C ({@code {aLen, bLen, cLen}}), A and B as stored (transposed
+     * or not), after {@link #gemmSizes} and {@link #gemmBatch}: what both backends check their buffers against.
+     */
+    public static long[] gemmBatchLengths(String op, int batch, boolean ta, boolean tb, int m, int n, int k, int lda, long strideA,
+                                          int ldb, long strideB, int ldc, long strideC) {
+        gemmSizes(m, n, k);
+        gemmBatch(op, batch, m, n, ldc, strideC);
+        long aLen = ta ? batchLength(op, "A (stored [k, m])", batch, strideA, k, m, lda)
+                : batchLength(op, "A (stored [m, k])", batch, strideA, m, k, lda);
+        long bLen = tb ? batchLength(op, "B (stored [n, k])", batch, strideB, n, k, ldb)
+                : batchLength(op, "B (stored [k, n])", batch, strideB, k, n, ldb);
+        return new long[] {aLen, bLen, batchLength(op, "C", batch, strideC, m, n, ldc)};
+    }
+
     public static void gemmBatch(String op, int batch, int m, int n, int ldc, long strideC) {
         if (batch < 0) throw new IllegalArgumentException(op + ": batch must be >= 0, got " + batch);
         long one = matrixLength(op, "C", m, n, ldc);

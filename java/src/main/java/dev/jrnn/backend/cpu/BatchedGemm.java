@@ -15,16 +15,10 @@ final class BatchedGemm {
                             Buf a, long aOff, int lda, long strideA, Buf b, long bOff, int ldb, long strideB,
                             float beta, Buf c, long cOff, int ldc, long strideC) {
         String op = "gemmBatched";
-        Checks.gemmSizes(m, n, k);
-        Checks.gemmBatch(op, batch, m, n, ldc, strideC);
+        long[] len = Checks.gemmBatchLengths(op, batch, ta, tb, m, n, k, lda, strideA, ldb, strideB, ldc, strideC);
         float[] as = be.arr(op, "A", a), bs = be.arr(op, "B", b), cs = be.arr(op, "C", c);
-        long aLen = ta ? Checks.batchLength(op, "A (stored [k, m])", batch, strideA, k, m, lda)
-                : Checks.batchLength(op, "A (stored [m, k])", batch, strideA, m, k, lda);
-        long bLen = tb ? Checks.batchLength(op, "B (stored [n, k])", batch, strideB, n, k, ldb)
-                : Checks.batchLength(op, "B (stored [k, n])", batch, strideB, k, n, ldb);
-        long cLen = Checks.batchLength(op, "C", batch, strideC, m, n, ldc);
-        int ao = CpuBackend.span(op, "A", as, aOff, aLen), bo = CpuBackend.span(op, "B", bs, bOff, bLen);
-        int co = CpuBackend.span(op, "C", cs, cOff, cLen);
+        int ao = CpuBackend.span(op, "A", as, aOff, len[0]), bo = CpuBackend.span(op, "B", bs, bOff, len[1]);
+        int co = CpuBackend.span(op, "C", cs, cOff, len[2]);
         if (batch == 0) return;
         // spans inside one Java array: every offset below fits an int
         int sa = (int) strideA, sb = (int) strideB, sc = (int) strideC;

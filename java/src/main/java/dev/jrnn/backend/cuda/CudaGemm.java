@@ -33,14 +33,9 @@ final class CudaGemm {
                             Buf a, long aOff, int lda, long strideA, Buf b, long bOff, int ldb, long strideB,
                             float beta, Buf c, long cOff, int ldc, long strideC) {
         String op = "gemmBatched";
-        Checks.gemmSizes(m, n, k);
-        Checks.gemmBatch(op, batch, m, n, ldc, strideC);
-        long aLen = ta ? Checks.batchLength(op, "A (stored [k, m])", batch, strideA, k, m, lda)
-                : Checks.batchLength(op, "A (stored [m, k])", batch, strideA, m, k, lda);
-        long bLen = tb ? Checks.batchLength(op, "B (stored [n, k])", batch, strideB, n, k, ldb)
-                : Checks.batchLength(op, "B (stored [k, n])", batch, strideB, k, n, ldb);
-        long ap = be.ptr(op, "A", a, aOff, aLen), bp = be.ptr(op, "B", b, bOff, bLen);
-        long cp = be.ptr(op, "C", c, cOff, Checks.batchLength(op, "C", batch, strideC, m, n, ldc));
+        long[] len = Checks.gemmBatchLengths(op, batch, ta, tb, m, n, k, lda, strideA, ldb, strideB, ldc, strideC);
+        long ap = be.ptr(op, "A", a, aOff, len[0]), bp = be.ptr(op, "B", b, bOff, len[1]);
+        long cp = be.ptr(op, "C", c, cOff, len[2]);
         be.enter();
         if (batch == 0 || m == 0 || n == 0) return;
         if (k == 0) {   // C = beta * C, product by product (the plain gemm's own rule)
