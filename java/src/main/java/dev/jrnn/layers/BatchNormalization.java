@@ -62,6 +62,7 @@ public class BatchNormalization extends Layer {
     /** Keras' {@code momentum} of the moving statistics (default 0.99), in [0, 1]. */
     public BatchNormalization momentum(double m) {
         if (!(m >= 0 && m <= 1)) throw new IllegalArgumentException(name() + ": momentum must be in [0, 1], got " + m);
+        checkUnbuilt("momentum");   // a captured train step keeps the value it was captured with
         this.momentum = m;
         return this;
     }
@@ -71,6 +72,7 @@ public class BatchNormalization extends Layer {
     /** Keras' {@code epsilon} added to the variance (default 1e-3), positive and finite. */
     public BatchNormalization epsilon(double e) {
         if (!(e > 0) || Double.isInfinite(e)) throw new IllegalArgumentException(name() + ": epsilon must be positive and finite, got " + e);
+        checkUnbuilt("epsilon");
         this.epsilon = e;
         return this;
     }

@@ -48,6 +48,18 @@ final class DistributedFit {
         comm.join();
     }
 
+    /**
+     * Averages the weights each rank updates in its own forward pass (BatchNormalization's moving statistics, from its own
+     * shard) over the ranks, as Keras keeps them (aggregated by their mean on read), so that every rank validates, saves
+     * and goes on with the same values: at each epoch's end, before validation.
+     */
+    void averageState() {
+        Parameters ps = s.params();
+        if (ps.state.isEmpty()) return;
+        for (dev.jrnn.layers.Param p : ps.state) comm.allReduce(ps.store.values(), p.offset(), p.size(), Communicator.Op.AVG);
+        comm.join();
+    }
+
     /** The buckets of the current parameters (cut again when a callback changed which are trainable). */
     GradientBuckets buckets() {
         Parameters ps = s.params();

@@ -133,6 +133,7 @@ final class StepGraphCache implements AutoCloseable {
         long iterations = optimizer.iterations();
         GraphCapture g;
         s.params().store.grads();   // allocated on first use: here, outside the capture, when a new store skipped the eager step
+        if (check || !s.params().state.isEmpty()) s.params().backup();   // so is the guarded step's backup
         try {
             g = backend.capture(() -> step.run(e.fixed, h, e.loss, 0, null, guard, check));
         } catch (RuntimeException ex) {

@@ -51,7 +51,9 @@ final class TrainStep {
         Parameters ps = s.params();
         ParamStore store = ps.store;
         Penalties penalties = s.penalties();
-        boolean guardState = check && !ps.state.isEmpty();   // the forward pass updates them (moving statistics)
+        // the forward pass updates them (moving statistics): backed up always, so that a step the loss guard skips (or
+        // any set guard) leaves them as the weights, whether or not check also watches them
+        boolean guardState = !ps.state.isEmpty();
         if (guardState) ps.backUpState();
         try (Pass p = Pass.forward(s.graph(), backend, b.xs, b.mask, true, false)) {
             Map<Node, DTensor> dOut = new IdentityHashMap<>();
@@ -68,7 +70,6 @@ final class TrainStep {
                 buckets.finish();
             }
             penalties.gradients(backend, lossOut, lossOff + s.outputs() + 1, guard);   // after the average: once per rank, as one process
-            if (guardState) ps.guardState(LossLog.GUARD_WEIGHTS, guard);   // before the update, which a set guard skips
             boolean guardWeights = check && ps.trainableSize > 0;
             if (guardWeights) {
                 backend.finiteGuard(ps.trainableSize, store.grads(), 0, LossLog.GUARD_GRADIENTS, guard, 0);
@@ -76,6 +77,8 @@ final class TrainStep {
             }
             s.optimizer().step(store, ps.trainable, ps.trainableSize, guard);
             penalties.constrain();   // Keras: each constraint after the update
+            // after the update, as the weights' own check: the step ran, and the device undoes it all
+            if (check && guardState) ps.guardState(LossLog.GUARD_WEIGHTS, guard);
             if (guardWeights) {
                 backend.finiteGuard(ps.trainableSize, store.values(), 0, LossLog.GUARD_WEIGHTS, guard, 0);
                 backend.copyIfGuard(ps.trainableSize, guard, 0, ps.backup(), 0, store.values(), 0);

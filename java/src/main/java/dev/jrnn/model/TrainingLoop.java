@@ -157,7 +157,10 @@ final class TrainingLoop {
                             + " after fewer than stepsPerEpoch " + o.stepsPerEpoch + " batches; the next epoch starts a fresh pass. "
                             + "Make sure the data can give at least stepsPerEpoch * epochs batches (repeat() the Dataset)");
                 }
-                if (dp != null) dp.sumOverRanks(acc);
+                if (dp != null) {
+                    dp.sumOverRanks(acc);
+                    dp.averageState();
+                }
                 Map<String, Double> logs = acc.logs();
                 if (val != null && (epoch + 1) % o.validationFreq == 0) {
                     Map<String, Double> v = new Inference(s).evaluate(val);

@@ -96,6 +96,10 @@ class BatchNormalizationBadInputTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> bn.center(false));
         assertTrue(e.getMessage().contains("bn: center must be set before the layer is built"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> bn.gammaInitializer(2));
+        // a captured train step keeps the momentum and epsilon it was captured with: fixed once built
+        e = assertThrows(IllegalStateException.class, () -> bn.momentum(0.9));
+        assertTrue(e.getMessage().contains("bn: momentum must be set before the layer is built"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> bn.epsilon(1e-5));
         assertThrows(IllegalArgumentException.class, () -> maskOfOtherSizeOn(bn));
         assertEquals(before, bn.getWeights());
         Sequential m = new Sequential(new BatchNormalization().inputShape(3, 4));

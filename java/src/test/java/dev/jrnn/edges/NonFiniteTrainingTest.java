@@ -102,6 +102,40 @@ class NonFiniteTrainingTest {
         assertWeights(applied == 0 ? initial : rec.after.get(applied - 1), m);
     }
 
+    /** Without checkFinite the loss guard still skips a NaN step, and the moving statistics are kept with the weights. */
+    @Test
+    void movingStatisticsAreKeptWithoutCheckFiniteToo() {
+        Sequential m = new Sequential(new Dense(4).inputShape(3), new dev.jrnn.layers.BatchNormalization().momentum(0.5),
+                new Dense(1));
+        m.compile(new SGD(1e12), "mse");
+        float[] xs = new float[16 * 3];
+        for (int i = 0; i < xs.length; i++) xs[i] = (i * 7 % 11) / 5f - 1;
+        Tensor x = Tensor.of(xs, 16, 3), y = Tensor.full(1e18f, 16, 1);
+        List<int[]> initial = bits(m.getWeights());
+        Recorder rec = new Recorder();
+        assertThrows(NonFiniteException.class,
+                () -> m.fit(x, y, new FitOptions().epochs(50).batchSize(4).verbose(0).shuffle(false).checkFinite(false).callbacks(rec)));
+        int applied = rec.after.size();
+        assertWeights(applied == 0 ? initial : rec.after.get(applied - 1), m);
+    }
+
+    /** Moving statistics that overflow in a step count as the weights' failure: the optimizer ran once and was undone. */
+    @Test
+    void movingStatisticsThatOverflowAreUndoneAsAnUpdate() {
+        Sequential m = new Sequential(new dev.jrnn.layers.BatchNormalization().momentum(0.5).center(false).scale(false).inputShape(2),
+                new Dense(1));
+        m.compile(new SGD(1e-3), "mse");
+        List<int[]> initial = bits(m.getWeights());
+        long iterations = m.optimizer().iterations();
+        // inputs near the float range: the batch variance overflows, the normalized output (and loss) stays finite
+        Tensor x = Tensor.of(new float[] {3e38f, -3e38f, -3e38f, 3e38f}, 2, 2), y = Tensor.zeros(2, 1);
+        NonFiniteException e = assertThrows(NonFiniteException.class,
+                () -> m.fit(x, y, new FitOptions().epochs(1).batchSize(2).verbose(0).shuffle(false)));
+        assertEquals("weights", e.quantity(), e.getMessage());
+        assertWeights(initial, m);
+        assertEquals(iterations + 1, m.optimizer().iterations(), "the optimizer ran once; its result was rolled back");
+    }
+
     @Test
     void anUpdateThatOverflowsIsUndone() {
         Sequential m = rnn(3, 1);

@@ -175,6 +175,26 @@ class DistributedFitTest {
         });
     }
 
+    /** BatchNormalization's moving statistics, each rank's from its own shard, are averaged at each epoch's end: every rank ends alike. */
+    @Test
+    void movingStatisticsAreTheSameOnEveryRank() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            java.util.function.Function<Backend, Sequential> make = be -> {
+                Jrnn.setBackend(be);
+                Jrnn.setSeed(42);
+                Sequential m = new Sequential(new LSTM(4).returnSequences(true), new dev.jrnn.layers.BatchNormalization().momentum(0.5),
+                        new LSTM(3), new Dense(2));
+                m.build(T, F);
+                m.compile("adam", "mse");
+                return m;
+            };
+            List<Result> rs = ranks(2, 20_000, make, (r, m, c) -> m.fit(X, Y, options().batchSize(4).distributed(c, 256)));
+            for (Result r : rs) assertEquals(null, r.failure());
+            List<Tensor> a = rs.get(0).weights(), b = rs.get(1).weights();
+            for (int k = 0; k < a.size(); k++) assertArrayEquals(a.get(k).data(), b.get(k).data(), 1e-6f, "weight " + k);
+        });
+    }
+
     /** stepsPerEpoch on tensors: the ranks' epochs of n global batches go on across passes as one process's do. */
     @Test
     void stepsPerEpochOnTensorsGoesOnAcrossPassesOnEveryRank() throws Exception {

@@ -22,6 +22,7 @@ abstract class CpuCudaBackends {
         assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
         gpu = CudaBackend.create();
         cpu = Backends.cpu();
+        Jrnn.setPrecision(Precision.FP32);
     }
 
     @AfterAll

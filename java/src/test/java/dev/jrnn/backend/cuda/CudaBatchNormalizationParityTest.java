@@ -2,9 +2,7 @@ package dev.jrnn.backend.cuda;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
-import dev.jrnn.backend.Backends;
 import dev.jrnn.backend.DTensor;
-import dev.jrnn.backend.Precision;
 import dev.jrnn.layers.BatchNormalization;
 import dev.jrnn.layers.Conv1D;
 import dev.jrnn.layers.Dense;
@@ -17,8 +15,6 @@ import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Sequential;
 import dev.jrnn.optim.Adam;
 import dev.jrnn.tensor.Tensor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +25,6 @@ import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * BatchNormalization on CUDA against the CPU: forward in training (batch moments, masked and not) and inference
@@ -38,24 +33,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * captured steps replaying the moving-statistics updates as the eager steps do (bit for bit).
  */
 @Tag("gpu")
-class CudaBatchNormalizationParityTest {
-    static CudaBackend gpu;
-    static Backend cpu;
-
-    @BeforeAll
-    static void backends() {
-        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
-        gpu = CudaBackend.create();
-        cpu = Backends.cpu();
-        Jrnn.setPrecision(Precision.FP32);
-    }
-
-    @AfterAll
-    static void closeBackends() {
-        Jrnn.setBackend("cpu");
-        if (gpu != null) gpu.close();
-    }
-
+class CudaBatchNormalizationParityTest extends CpuCudaBackends {
     /** Outputs, dx, the weights' gradients and the weights after one forward and backward. */
     static List<float[]> run(Backend be, List<Tensor> weights, Tensor x, Tensor mask, Tensor dy, boolean training) {
         Jrnn.setBackend(be);
