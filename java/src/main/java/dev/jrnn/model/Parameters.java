@@ -6,6 +6,7 @@ import dev.jrnn.backend.Buf;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Param;
 import dev.jrnn.layers.ParamStore;
+import dev.jrnn.layers.TrainableFlags;
 import dev.jrnn.optim.Optimizer;
 
 import java.util.ArrayList;
@@ -37,6 +38,8 @@ final class Parameters implements AutoCloseable {
     /** The optimizer state, by slot, of weights that trained before and are frozen now; {@link #parkedFor}'s. */
     private final Map<Param, Map<String, float[]>> parked = new IdentityHashMap<>();
     private Optimizer parkedFor;
+    /** {@link TrainableFlags#changes()} when the partition was last found as collected. */
+    private long flagsSeen = TrainableFlags.changes();
     final Map<Param, Layer> owners;
     final long trainableSize;
     final long nonTrainableSize;
@@ -123,12 +126,18 @@ final class Parameters implements AutoCloseable {
         return true;
     }
 
-    /** Whether a layer's or parameter's trainable flag changed since the store was built. */
+    /**
+     * Whether a layer's trainable flag changed which weights train since the store was built (checked before every train
+     * step: no flag changed anywhere since the last look, the common case, costs one read of {@link TrainableFlags}).
+     */
     boolean partitionChanged() {
+        long changes = TrainableFlags.changes();
+        if (changes == flagsSeen) return false;
         for (Param p : all) {
             Layer l = owners.get(p);
             if (l.trains(p) != trainableAt.containsKey(p)) return true;
         }
+        flagsSeen = changes;   // flags flipped back, or another model's: this partition stands
         return false;
     }
 
