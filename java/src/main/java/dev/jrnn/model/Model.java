@@ -124,7 +124,7 @@ public class Model extends Evaluator implements AutoCloseable {
 
     @Override
     final void afterCompile() {
-        if (graph != null && params.partitionChanged()) collectParams();
+        if (graph != null) ensureStore();
     }
 
     /** Whether close() ran (a callback may close the model in the middle of fit). */
