@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * README's "Hard edges" and "Stateful RNNs" quote errors: each quote (its parts between "...") is in the message the call
+ * The guide's (docs/GUIDE.md) "Hard edges" and "Stateful RNNs" quote errors: each quote (its parts between "...") is in the message the call
  * really throws, with the names a fresh session gives (Jrnn.clearSession before each case).
  */
 class ReadmeHardEdgesTest {

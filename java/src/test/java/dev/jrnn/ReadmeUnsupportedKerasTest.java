@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * README's "Keras options jrnn does not support": each error it quotes is the one the call really throws, and
+ * The guide's (docs/GUIDE.md) "Keras options jrnn does not support": each error it quotes is the one the call really throws, and
  * each option it lists as missing from the API is missing (when one is added, this test asks for the list's update).
  */
 class ReadmeUnsupportedKerasTest {
