@@ -19,6 +19,8 @@
 #define JRNN_LOSS_HINGE 12
 #define JRNN_LOSS_SQUARED_HINGE 13
 #define JRNN_LOSS_CATEGORICAL_HINGE 14
+#define JRNN_LOSS_BINARY_FOCAL_CROSSENTROPY 15
+#define JRNN_LOSS_BINARY_FOCAL_CROSSENTROPY_LOGITS 16
 
 // Keras' epsilon() for the clipping of probabilities.
 #define JRNN_EPS 1e-7f
@@ -55,6 +57,9 @@ __device__ __forceinline__ bool jrnn_prob_in_range(float p) {
 //   CATEGORICAL_HINGE  pos = sum_c y p, neg = max_c (1 - y) p; L = max(neg - pos + 1, 0)
 //         grad_j = ([(1 - y_j) p_j == neg] (1 - y_j) / ties - y_j) w / rows where neg - pos + 1 >= 0, else 0
 //         (ties: how many columns reach neg; TF's reduce_max shares its gradient among them)
+//   BINARY_FOCAL (gamma 2)  u = 1 - p_t = 1 - (y p + (1 - y)(1 - p)); L = mean_c u^2 bce(clip(p))
+//         grad = (2 u (1 - 2y) bce + u^2 dbce) w / (rows cols), dbce as BCE's (0 where p was clipped)
+//   BINARY_FOCAL_LOGITS  the same of p = sigmoid(z) (Keras clips it too), grad times p (1 - p)
 // Sparse losses read one class index per row from target; an index that is not an integer in [0, cols) sets *err = 1,
 // contributes no loss and a zero gradient row (CudaBackend then throws IllegalArgumentException).
 // *acc += sum_r w_r L_r in double (zeroed by the caller; the caller divides by rows).
@@ -110,6 +115,21 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                     const float z = p[c], t = y[c];
                     l += (double)(fmaxf(z, 0.0f) - z * t + log1pf(expf(-fabsf(z))));
                     if (gr) gr[c] = (jrnn_sigmoid(z) - t) * gsc;
+                }
+                l = jrnn_warp_sum_d(l) / cols;
+                break;
+            case JRNN_LOSS_BINARY_FOCAL_CROSSENTROPY:
+            case JRNN_LOSS_BINARY_FOCAL_CROSSENTROPY_LOGITS:
+                for (int c = lane; c < cols; c += 32) {
+                    const bool logits = kind == JRNN_LOSS_BINARY_FOCAL_CROSSENTROPY_LOGITS;
+                    const float pv = logits ? jrnn_sigmoid(p[c]) : p[c], t = y[c];
+                    const float pc = jrnn_clip_prob(pv);
+                    const float bce = -(t * logf(pc) + (1.0f - t) * logf(1.0f - pc));
+                    const float dbce = jrnn_prob_in_range(pv) ? -t / pc + (1.0f - t) / (1.0f - pc) : 0.0f;
+                    const float u = 1.0f - (t * pv + (1.0f - t) * (1.0f - pv));
+                    l += (double)(u * u * bce);
+                    const float d = 2.0f * u * (1.0f - 2.0f * t) * bce + u * u * dbce;
+                    if (gr) gr[c] = (logits ? d * pv * (1.0f - pv) : d) * gsc;
                 }
                 l = jrnn_warp_sum_d(l) / cols;
                 break;

@@ -34,10 +34,19 @@ public enum Loss {
     /** Squared hinge: mean(max(1 - y p, 0)^2), targets converted as {@link #HINGE}'s. */
     SQUARED_HINGE(13),
     /** Categorical hinge per row: max(max((1 - y) p) - sum(y p) + 1, 0) on one-hot targets. */
-    CATEGORICAL_HINGE(14);
+    CATEGORICAL_HINGE(14),
+    /**
+     * Keras' binary focal cross-entropy at its defaults (gamma 2, no class balancing): mean((1 - p_t)^2 * bce), p_t = y p +
+     * (1 - y)(1 - p), bce as {@link #BINARY_CROSSENTROPY}'s (p clipped there, not in p_t).
+     */
+    BINARY_FOCAL_CROSSENTROPY(15),
+    /** {@link #BINARY_FOCAL_CROSSENTROPY} of sigmoid(z), as Keras computes its from_logits form (the probabilities clipped). */
+    BINARY_FOCAL_CROSSENTROPY_LOGITS(16);
 
     /** Huber's delta: Keras' default (the only one supported). */
     public static final double HUBER_DELTA = 1.0;
+    /** The binary focal cross-entropy's gamma: Keras' default (the only one supported). */
+    public static final double FOCAL_GAMMA = 2.0;
 
     private final int code;
 
@@ -48,6 +57,9 @@ public enum Loss {
 
     /** Whether the loss takes the batch's targets as -1 / 1 when every one of them is 0 or 1 (Keras' hinge losses). */
     public boolean hingeLabels() { return this == HINGE || this == SQUARED_HINGE; }
+
+    /** Whether the predictions are logits (a sigmoid or softmax inside the loss). */
+    public boolean fromLogits() { return name().endsWith("_LOGITS"); }
 
     /** Whether the target has one value per row (class index) instead of one per prediction element. */
     public boolean sparse() {

@@ -47,7 +47,7 @@ public final class LossMetric extends NamedMetric {
     private static String kerasName(Loss l) {
         if (l == null) return null;
         return switch (l) {
-            case MSE, MAE, HUBER, LOG_COSH -> null;
+            case MSE, MAE, HUBER, LOG_COSH, BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS -> null;
             default -> Losses.kerasName(l).replace("_from_logits", "");
         };
     }
@@ -95,7 +95,7 @@ public final class LossMetric extends NamedMetric {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", key());
         c.put("dtype", "float32");
-        boolean logits = loss.name().endsWith("_LOGITS");
+        boolean logits = loss.fromLogits();
         switch (loss) {
             case BINARY_CROSSENTROPY, BINARY_CROSSENTROPY_LOGITS -> {
                 c.put("from_logits", logits);

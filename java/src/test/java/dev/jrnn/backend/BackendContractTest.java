@@ -1013,6 +1013,16 @@ public abstract class BackendContractTest {
                         l -= (y * Math.log(s) + (1 - y) * Math.log(1 - s)) / cols;
                     }
                 }
+                case BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS -> {
+                    // Keras' binary_focal_crossentropy (gamma 2): (1 - p_t)^2 bce(clip(p)), p = sigmoid(z) from logits
+                    for (int c = 0; c < cols; c++) {
+                        double x = p[r * cols + c], y = t[r * cols + c];
+                        double pv = kind == Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS ? 1 / (1 + Math.exp(-x)) : x;
+                        double q = Math.min(Math.max(pv, KERAS_EPS), KERAS_ONE_MINUS_EPS);
+                        double pt = y * pv + (1 - y) * (1 - pv);
+                        l -= Math.pow(1 - pt, 2) * (y * Math.log(q) + (1 - y) * Math.log(1 - q)) / cols;
+                    }
+                }
                 case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> {
                     double s = 0;
                     for (int c = 0; c < cols; c++) s += p[r * cols + c];
@@ -1053,9 +1063,10 @@ public abstract class BackendContractTest {
     private float[] lossPred(Loss kind, int rows, int cols) {
         return switch (kind) {
             case MSE, MAE, HUBER, LOG_COSH, BINARY_CROSSENTROPY_LOGITS, CATEGORICAL_CROSSENTROPY_LOGITS,
-                 SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS, HINGE, SQUARED_HINGE, CATEGORICAL_HINGE -> rand(rows * cols, -3, 3);
+                 SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS, HINGE, SQUARED_HINGE, CATEGORICAL_HINGE,
+                 BINARY_FOCAL_CROSSENTROPY_LOGITS -> rand(rows * cols, -3, 3);
             case POISSON -> rand(rows * cols, 0.05, 4);
-            case BINARY_CROSSENTROPY -> rand(rows * cols, 0.03, 0.97);
+            case BINARY_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY -> rand(rows * cols, 0.03, 0.97);
             case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY, KL_DIVERGENCE -> {
                 float[] p = rand(rows * cols, 0.05, 1);
                 for (int r = 0; r < rows; r++) {
@@ -1086,7 +1097,7 @@ public abstract class BackendContractTest {
                 for (int i = 0; i < t.length; i++) t[i] = rnd.nextInt(5);   // counts
                 yield t;
             }
-            case BINARY_CROSSENTROPY, BINARY_CROSSENTROPY_LOGITS -> {
+            case BINARY_CROSSENTROPY, BINARY_CROSSENTROPY_LOGITS, BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS -> {
                 float[] t = rand(rows * cols, 0, 1);
                 for (int i = 0; i < t.length; i += 2) t[i] = t[i] < 0.5f ? 0f : 1f;   // hard and soft labels
                 yield t;
