@@ -41,12 +41,21 @@ public enum Loss {
      */
     BINARY_FOCAL_CROSSENTROPY(15),
     /** {@link #BINARY_FOCAL_CROSSENTROPY} of sigmoid(z), as Keras computes its from_logits form (the probabilities clipped). */
-    BINARY_FOCAL_CROSSENTROPY_LOGITS(16);
+    BINARY_FOCAL_CROSSENTROPY_LOGITS(16),
+    /**
+     * Keras' categorical focal cross-entropy at its defaults (alpha 0.25, gamma 2) on one-hot targets: per row
+     * sum(-0.25 (1 - q)^2 y log q), q = p / sum(p) clipped to [eps, 1 - eps] (in both factors).
+     */
+    CATEGORICAL_FOCAL_CROSSENTROPY(17),
+    /** {@link #CATEGORICAL_FOCAL_CROSSENTROPY} of softmax(z), as Keras computes its from_logits form. */
+    CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS(18);
 
     /** Huber's delta: Keras' default (the only one supported). */
     public static final double HUBER_DELTA = 1.0;
-    /** The binary focal cross-entropy's gamma: Keras' default (the only one supported). */
+    /** The focal cross-entropies' gamma: Keras' default (the only one supported). */
     public static final double FOCAL_GAMMA = 2.0;
+    /** The categorical focal cross-entropy's alpha: Keras' default (the only one supported). */
+    public static final double FOCAL_ALPHA = 0.25;
 
     private final int code;
 

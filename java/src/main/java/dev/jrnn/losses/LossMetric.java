@@ -47,7 +47,8 @@ public final class LossMetric extends NamedMetric {
     private static String kerasName(Loss l) {
         if (l == null) return null;
         return switch (l) {
-            case MSE, MAE, HUBER, LOG_COSH, BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS -> null;
+            case MSE, MAE, HUBER, LOG_COSH, BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS, CATEGORICAL_FOCAL_CROSSENTROPY,
+                 CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS -> null;
             default -> Losses.kerasName(l).replace("_from_logits", "");
         };
     }

@@ -1013,6 +1013,19 @@ public abstract class BackendContractTest {
                         l -= (y * Math.log(s) + (1 - y) * Math.log(1 - s)) / cols;
                     }
                 }
+                case CATEGORICAL_FOCAL_CROSSENTROPY, CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS -> {
+                    // Keras' categorical_focal_crossentropy (alpha 0.25, gamma 2): softmax from logits, normalised, clipped
+                    double[] pr = new double[cols];
+                    double s = 0;
+                    for (int c = 0; c < cols; c++) {
+                        pr[c] = kind == Loss.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS ? Math.exp(p[r * cols + c]) : p[r * cols + c];
+                        s += pr[c];
+                    }
+                    for (int c = 0; c < cols; c++) {
+                        double q = Math.min(Math.max(pr[c] / s, KERAS_EPS), KERAS_ONE_MINUS_EPS);
+                        l -= 0.25 * Math.pow(1 - q, 2) * t[r * cols + c] * Math.log(q);
+                    }
+                }
                 case BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS -> {
                     // Keras' binary_focal_crossentropy (gamma 2): (1 - p_t)^2 bce(clip(p)), p = sigmoid(z) from logits
                     for (int c = 0; c < cols; c++) {
@@ -1064,10 +1077,10 @@ public abstract class BackendContractTest {
         return switch (kind) {
             case MSE, MAE, HUBER, LOG_COSH, BINARY_CROSSENTROPY_LOGITS, CATEGORICAL_CROSSENTROPY_LOGITS,
                  SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS, HINGE, SQUARED_HINGE, CATEGORICAL_HINGE,
-                 BINARY_FOCAL_CROSSENTROPY_LOGITS -> rand(rows * cols, -3, 3);
+                 BINARY_FOCAL_CROSSENTROPY_LOGITS, CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS -> rand(rows * cols, -3, 3);
             case POISSON -> rand(rows * cols, 0.05, 4);
             case BINARY_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY -> rand(rows * cols, 0.03, 0.97);
-            case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY, KL_DIVERGENCE -> {
+            case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY, KL_DIVERGENCE, CATEGORICAL_FOCAL_CROSSENTROPY -> {
                 float[] p = rand(rows * cols, 0.05, 1);
                 for (int r = 0; r < rows; r++) {
                     double s = 0;
@@ -1102,7 +1115,8 @@ public abstract class BackendContractTest {
                 for (int i = 0; i < t.length; i += 2) t[i] = t[i] < 0.5f ? 0f : 1f;   // hard and soft labels
                 yield t;
             }
-            case CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY_LOGITS, KL_DIVERGENCE, CATEGORICAL_HINGE -> {
+            case CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY_LOGITS, KL_DIVERGENCE, CATEGORICAL_HINGE, CATEGORICAL_FOCAL_CROSSENTROPY,
+                 CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS -> {
                 float[] t = new float[rows * cols];
                 for (int r = 0; r < rows; r++) {
                     if (r % 2 == 0) t[r * cols + rnd.nextInt(cols)] = 1f;

@@ -112,6 +112,33 @@ class LossesTest {
     }
 
     /**
+     * Keras 3's categorical_focal_crossentropy docstring (alpha 0.25, gamma 2): per row [2.63401289e-04, 6.75912094e-01];
+     * from logits it is the loss of softmax(z).
+     */
+    @Test
+    void categoricalFocalCrossentropyAsKerasDocstring() {
+        assertEquals(Loss.CATEGORICAL_FOCAL_CROSSENTROPY, Losses.of("categorical_focal_crossentropy"));
+        assertEquals(Loss.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS, Losses.of("CategoricalFocalCrossentropy_from_logits"));
+        float[] y = {0, 1, 0, 0, 0, 1}, p = {0.05f, 0.9f, 0.05f, 0.1f, 0.85f, 0.05f};
+        double[] want = {2.63401289e-04, 6.75912094e-01};
+        for (int r = 0; r < 2; r++) {
+            assertEquals(want[r], dev.jrnn.backend.LossMath.weightedSum(Loss.CATEGORICAL_FOCAL_CROSSENTROPY, 1, 3, p, 3 * r, y, 3 * r,
+                    null, 0, null, 0), want[r] * 1e-6, "row " + r);
+        }
+        float[] z = {0.3f, -1.2f, 2.0f};
+        double se = Math.exp(0.3f) + Math.exp(-1.2f) + Math.exp(2.0f);
+        float[] soft = {(float) (Math.exp(0.3f) / se), (float) (Math.exp(-1.2f) / se), (float) (Math.exp(2.0f) / se)};
+        float[] t = {0, 0, 1};
+        assertEquals(dev.jrnn.backend.LossMath.weightedSum(Loss.CATEGORICAL_FOCAL_CROSSENTROPY, 1, 3, soft, 0, t, 0, null, 0, null, 0),
+                dev.jrnn.backend.LossMath.weightedSum(Loss.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS, 1, 3, z, 0, t, 0, null, 0, null, 0), 1e-7);
+        assertEquals(Loss.CATEGORICAL_FOCAL_CROSSENTROPY, Losses.deserialize(Map.of("class_name", "CategoricalFocalCrossentropy",
+                "config", Map.of("alpha", 0.25, "gamma", 2.0, "from_logits", false))));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Losses.deserialize(Map.of("class_name",
+                "CategoricalFocalCrossentropy", "config", Map.of("alpha", java.util.List.of(0.2, 0.8)))));
+        assertEquals("loss CategoricalFocalCrossentropy with alpha [0.2, 0.8] is not supported (jrnn has the Keras defaults)", e.getMessage());
+    }
+
+    /**
      * A model trained with the focal loss from logits: its loss goes down on separable data, accuracy thresholds logits at
      * 0, and a saved .keras file compiles the same loss back (Keras' class with from_logits) with the same evaluation.
      */
