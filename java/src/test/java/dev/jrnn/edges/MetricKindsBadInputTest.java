@@ -45,6 +45,11 @@ class MetricKindsBadInputTest {
 
     static Stream<Arguments> cases() {
         return Stream.of(
+            bad("mean metric null name", () -> dev.jrnn.losses.MeanMetric.of(null, (y, p) -> 0), "MeanMetric.of", "name", "non-blank", "null"),
+            bad("mean metric blank name", () -> dev.jrnn.losses.MeanMetric.of(" ", (y, p) -> 0), "MeanMetric.of", "name", "non-blank", "' '"),
+            bad("mean metric null function", () -> dev.jrnn.losses.MeanMetric.of("m", null), "MeanMetric.of", "fn", "(target, prediction)", "null"),
+            bad("mean metric of dense targets on a sparse loss", () -> new Sequential(new Dense(3).inputShape(2)).compile("adam",
+                    "sparse_categorical_crossentropy", dev.jrnn.losses.MeanMetric.of("m", (y, p) -> 0)), "metric m", "dense targets"),
             bad("r2 class_aggregation", () -> new R2Score().classAggregation("macro"), "classAggregation",
                     "null, uniform_average or variance_weighted_average", "got macro"),
             bad("r2 negative num_regressors", () -> new R2Score().numRegressors(-1), "numRegressors", ">= 0", "got -1"),
