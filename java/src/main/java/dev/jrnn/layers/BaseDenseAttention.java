@@ -195,7 +195,7 @@ public abstract class BaseDenseAttention extends Layer implements RandomDraws {
             be.fill(ones.buf(), 0, ones.size(), 1f);
             Scores sc = scores(be, q, k, ones, owned);
             DTensor w = sc.scores();   // becomes the softmax in place
-            if (vMask != null || causal) addMaskBias(be, w, vMask, ones, b, tq, tv);
+            if (vMask != null || causal) addMaskBias(be, w, vMask, b, tq, tv);
             be.activate(Activation.SOFTMAX, n3, tv, w.buf(), 0, w.buf(), 0);
             DTensor keep = null, wd = w;
             if (training && dropout > 0) {
@@ -267,31 +267,10 @@ public abstract class BaseDenseAttention extends Layer implements RandomDraws {
         };
     }
 
-    /**
-     * Keras' {@code where(mask, scores, scores - 1e9)} as {@code scores += 1e9 * keep - 1e9}: keep (B, Tq, Tv) is the
-     * value mask broadcast over the query steps (a batched product with a ones column), times the causal triangle.
-     */
-    private void addMaskBias(Backend be, DTensor scores, DTensor vMask, DTensor ones, int b, int tq, int tv) {
-        long n3 = (long) b * tq * tv;
-        try (DTensor keep = DTensor.zeros(be, b, tq, tv); DTensor bias = DTensor.zeros(be, b, tq, tv)) {
-            if (vMask != null) {
-                be.gemmBatched(b, false, false, tq, tv, 1, 1f, ones.buf(), 0, 1, 0, vMask.buf(), 0, tv, tv, 0f, keep.buf(), 0, tv,
-                        (long) tq * tv);
-            }
-            if (causal) {
-                try (DTensor tri = DTensor.zeros(be, tq, tv)) {   // row i: ones at j <= i
-                    for (int i = 0; i < tq; i++) be.fill(tri.buf(), (long) i * tv, Math.min(i + 1, tv), 1f);
-                    if (vMask == null) {
-                        be.gemm(false, false, b, tq * tv, 1, 1f, ones.buf(), 0, 1, tri.buf(), 0, tq * tv, 0f, keep.buf(), 0, tq * tv);
-                    } else {
-                        be.gemm(false, false, b, tq * tv, 1, 1f, ones.buf(), 0, 1, tri.buf(), 0, tq * tv, 0f, bias.buf(), 0, tq * tv);
-                        be.mul(n3, keep.buf(), 0, bias.buf(), 0, keep.buf(), 0);
-                    }
-                }
-            }
-            be.fill(bias.buf(), 0, n3, -MASKED);
-            be.axpy(n3, MASKED, keep.buf(), 0, bias.buf(), 0);   // exactly 0 or -1e9
-            be.axpy(n3, 1f, bias.buf(), 0, scores.buf(), 0);
+    /** Keras' {@code where(mask, scores, scores - 1e9)}: the value mask and the causal triangle ({@link AttentionMasks}). */
+    private void addMaskBias(Backend be, DTensor scores, DTensor vMask, int b, int tq, int tv) {
+        try (DTensor keep = AttentionMasks.keep(be, b, tq, tv, null, vMask, null, causal, null)) {
+            AttentionMasks.addBias(be, keep, scores);
         }
     }
 
