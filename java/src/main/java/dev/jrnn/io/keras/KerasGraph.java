@@ -1,6 +1,7 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.layers.BaseDenseAttention;
+import dev.jrnn.layers.MultiHeadAttention;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
@@ -164,6 +165,12 @@ final class KerasGraph {
                     }
                     refs.add(ref);
                 }
+            } else if (layer instanceof MultiHeadAttention m) {
+                refs.addAll(KerasMultiHeadAttention.callRefs(new KerasConfig(node, where + ".inbound_nodes"), m, r.isEmpty(), where, v -> {
+                    List<Object> out = new ArrayList<>();
+                    flattenTensors(v, out, where);
+                    return out;
+                }));
             } else {
                 KerasConfig k3 = new KerasConfig(node, where + ".inbound_nodes");
                 flattenTensors(k3.raw("args"), refs, where);
