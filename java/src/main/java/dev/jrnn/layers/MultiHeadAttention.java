@@ -24,7 +24,8 @@ import java.util.SplittableRandom;
  * keyDim]}, then {@code key/...}, {@code value/...} ({@code [dim, heads, valueDim]}), {@code attention_output/kernel
  * [heads, valueDim, out]} and {@code attention_output/bias [out]} (no biases without {@link #useBias}). Attention is over
  * the steps axis only (Keras' default {@code attention_axes}). Weights Keras' masked softmax zeroes (a query step whose
- * every key is masked) stay zero, as in Keras' explicit path.
+ * every key is masked) stay zero, as in Keras' explicit path. Keras' {@code activity_regularizer} acts on the four
+ * projections' outputs, so it has no builder here (a Keras file with one is refused).
  *
  * <pre>{@code
  * Node seq = new LSTM(32).returnSequences(true).apply(embedded);
@@ -130,7 +131,7 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
     public String biasInitializer() { return biasInit; }
 
     private String initializer(String what, String name, String... known) {
-        if (!List.of(known).contains(name)) {
+        if (name == null || !List.of(known).contains(name)) {
             throw new IllegalArgumentException(name() + ": " + what + " must be one of " + String.join(", ", known) + ", got "
                     + (name == null ? "null" : "\"" + name + "\""));
         }
@@ -149,9 +150,6 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
 
     /** Keras' {@code bias_constraint} (null: none). */
     public MultiHeadAttention biasConstraint(Constraint c) { weightRules().constraint("bias", c); return this; }
-
-    /** Keras' {@code activity_regularizer}: a penalty on the output (divided by the batch size) joins the loss (null: none). */
-    public MultiHeadAttention activityRegularizer(Regularizer r) { weightRules().activity(r); return this; }
 
     /** Keras' call argument {@code use_causal_mask}: query step i attends only to key steps j &lt;= i; default false. */
     public MultiHeadAttention useCausalMask(boolean c) {

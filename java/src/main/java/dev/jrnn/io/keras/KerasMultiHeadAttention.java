@@ -85,6 +85,11 @@ final class KerasMultiHeadAttention {
 
     /** The layer's config as Keras 3 writes it, after name, trainable and dtype. */
     static void write(MultiHeadAttention m, Map<String, Object> c) {
+        if (m.weightRules().activity() != null) {   // Keras would apply it to the four projections' outputs
+            throw new IllegalArgumentException("layer '" + m.name() + "' (MultiHeadAttention) cannot be saved with an activity regularizer:"
+                    + " Keras applies MultiHeadAttention's activity_regularizer to its projections, jrnn's to the output; expected none, got "
+                    + m.weightRules().activity());
+        }
         c.put("num_heads", m.numHeads());
         c.put("key_dim", m.keyDim());
         c.put("value_dim", m.valueDim());
