@@ -116,6 +116,27 @@ class MultiHeadAttentionModelTest {
     }
 
     /**
+     * A captured-and-replayed train step (RecordingBackend's capture, as a CUDA graph freezes arguments) gives bit for bit
+     * the eager fit's losses and weights: the masks, the causal triangle and the dropout draws are all device-side.
+     */
+    @Test
+    void trainStepsReplayExactly() {
+        List<Tensor> xs = inputs(9);
+        SplittableRandom r = new SplittableRandom(5);
+        float[] y = new float[18], s = new float[9 * 50];
+        for (int i = 0; i < y.length; i++) y[i] = (float) r.nextDouble();
+        List<Tensor> ys = List.of(Tensor.wrap(y, 9, 2), Tensor.wrap(s, 9, 2, 5, 5));
+        java.util.function.Supplier<FitOptions> o = () -> new FitOptions().epochs(3).batchSize(4).verbose(0).seed(2);
+        GraphReplayTest.Run eager = GraphReplayTest.fit(dev.jrnn.backend.Backends.cpu(), MultiHeadAttentionModelTest::model, xs, ys, o.get());
+        dev.jrnn.backend.RecordingBackend rec = new dev.jrnn.backend.RecordingBackend(dev.jrnn.backend.Backends.cpu());
+        GraphReplayTest.Run graphed = GraphReplayTest.fit(rec, MultiHeadAttentionModelTest::model, xs, ys, o.get());
+        GraphReplayTest.assertSame(eager, graphed);
+        assertEquals(0, rec.failedCaptures);
+        assertTrue(rec.captures > 0, "captured");
+        Jrnn.setBackend("cpu");
+    }
+
+    /**
      * Keras 3 writes a call {@code mha(query=x, value=x, key=k)} with its tensors by name, and its config as get_config:
      * the same model loads from either form (the file's config rewritten to the keyword form here).
      */
