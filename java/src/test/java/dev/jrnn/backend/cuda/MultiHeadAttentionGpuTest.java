@@ -2,15 +2,11 @@ package dev.jrnn.backend.cuda;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
-import dev.jrnn.backend.DTensor;
-import dev.jrnn.backend.Precision;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.MultiHeadAttention;
 import dev.jrnn.layers.Node;
-import dev.jrnn.layers.Param;
-import dev.jrnn.layers.Trace;
 import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
@@ -19,7 +15,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
@@ -58,45 +53,11 @@ class MultiHeadAttentionGpuTest extends CpuCudaBackends {
         float[] qm = new float[b * tq], vm = new float[b * tv];
         for (int i = 0; i < qm.length; i++) qm[i] = r.nextInt(4) == 0 ? 0 : 1;
         for (int i = 0; i < vm.length; i++) vm[i] = r.nextInt(3) > 0 ? 1 : 0;
-        List<float[]> want = null;
-        for (Backend be : List.of(cpu, gpu)) {
-            Jrnn.setBackend(be);
-            Jrnn.setSeed(1);
-            MultiHeadAttention l = make.get();
-            List<int[]> shapes = new ArrayList<>();
-            for (Tensor t : in) shapes.add(Arrays.copyOfRange(t.shape(), 1, 3));
-            l.build(shapes);
-            List<float[]> got = new ArrayList<>();
-            List<DTensor> dins = new ArrayList<>(), dmasks = new ArrayList<>(), douts = new ArrayList<>();
-            try {
-                for (Tensor t : in) dins.add(DTensor.from(be, t));
-                dmasks.add(masks ? DTensor.from(be, Tensor.wrap(qm.clone(), b, tq)) : null);
-                dmasks.add(masks ? DTensor.from(be, Tensor.wrap(vm.clone(), b, tv)) : null);
-                if (extra > 0) dmasks.add(null);
-                try (Trace tr = l.forwardMasked(dins, dmasks, true)) {
-                    SplittableRandom g = new SplittableRandom(seed ^ 77);
-                    for (DTensor o : tr.outputs()) {
-                        got.add(o.toTensor().data());
-                        douts.add(DTensor.from(be, rand(g, o.shape())));
-                    }
-                    l.zeroGrads();
-                    for (DTensor dx : tr.backward(douts)) got.add(dx.toTensor().data());
-                    for (Param p : l.params()) got.add(p.getGrad().data());
-                }
-            } finally {
-                for (DTensor t : dins) t.close();
-                for (DTensor t : dmasks) if (t != null) t.close();
-                for (DTensor t : douts) t.close();
-            }
-            if (want == null) {
-                want = got;
-            } else {
-                assertEquals(want.size(), got.size(), what);
-                for (int i = 0; i < want.size(); i++) {
-                    Twins.assertClose(what + " result " + i, want.get(i), got.get(i), CudaParityTest.tolerance(Precision.FP32), seed);
-                }
-            }
-        }
+        List<Tensor> ms = new ArrayList<>();
+        ms.add(masks ? Tensor.wrap(qm, b, tq) : null);
+        ms.add(masks ? Tensor.wrap(vm, b, tv) : null);
+        if (extra > 0) ms.add(null);
+        AttentionGpuTest.layerParity(what, make, in, ms, seed);
     }
 
     /** Three epochs of Embedding(maskZero) -> LSTM -> MultiHeadAttention (causal, dropout) -> LSTM -> Dense on each backend. */
@@ -128,9 +89,5 @@ class MultiHeadAttentionGpuTest extends CpuCudaBackends {
         }
     }
 
-    private static Tensor rand(SplittableRandom r, int... shape) {
-        float[] d = new float[(int) Tensor.size(shape)];
-        for (int i = 0; i < d.length; i++) d[i] = (float) (2 * r.nextDouble() - 1);
-        return Tensor.wrap(d, shape);
-    }
+    private static Tensor rand(SplittableRandom r, int... shape) { return AttentionGpuTest.rand(r, shape); }
 }
