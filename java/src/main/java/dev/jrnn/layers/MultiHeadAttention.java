@@ -3,7 +3,6 @@ package dev.jrnn.layers;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.regularizers.Constraint;
 import dev.jrnn.regularizers.Regularizer;
-import dev.jrnn.tensor.Float32;
 import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -39,11 +38,9 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
 
     private final int numHeads, keyDim;
     private int valueDim, outputDim;
-    private boolean useBias = true, causal, returnScores, maskInput;
-    private double dropout;
-    private float dropout32;
+    private boolean useBias = true, maskInput;
     private String kernelInit = "glorot_uniform", biasInit = "zeros";
-    private final MaskStream masks = new MaskStream();
+    private final AttentionOptions opts = new AttentionOptions();
     /** kernels[i], biases[i] of {@link #PARTS}[i]; biases null without useBias. */
     final Param[] kernels = new Param[4], biases = new Param[4];
 
@@ -86,12 +83,11 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
 
     /** Keras' {@code dropout}: the fraction of attention weights dropped in training, in [0, 1); default 0. */
     public MultiHeadAttention dropout(double rate) {
-        this.dropout32 = Float32.check(name() + ": dropout", rate, r -> r >= 0 && r < 1, "in [0, 1)");
-        this.dropout = rate;
+        opts.dropout(this, rate);
         return this;
     }
 
-    public double dropout() { return dropout; }
+    public double dropout() { return opts.dropout; }
 
     /** Keras' {@code use_bias} of its four projections; default true. Before the build. */
     public MultiHeadAttention useBias(boolean b) {
@@ -153,23 +149,22 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
 
     /** Keras' call argument {@code use_causal_mask}: query step i attends only to key steps j &lt;= i; default false. */
     public MultiHeadAttention useCausalMask(boolean c) {
-        this.causal = c;
+        opts.causal = c;
         return this;
     }
 
-    public boolean useCausalMask() { return causal; }
+    public boolean useCausalMask() { return opts.causal; }
 
     /**
      * Keras' call argument {@code return_attention_scores}: a second output, the weights {@code (batch, heads, Tq, Tv)}
      * after the masked softmax and before dropout, as Keras returns them; default false. Before the layer is applied.
      */
     public MultiHeadAttention returnAttentionScores(boolean r) {
-        if (r != returnScores) requireUncalled("returnAttentionScores");
-        this.returnScores = r;
+        opts.returnScores(this, r);
         return this;
     }
 
-    public boolean returnAttentionScores() { return returnScores; }
+    public boolean returnAttentionScores() { return opts.returnScores; }
 
     /**
      * Keras' call argument {@code attention_mask}: with true the layer's last input is a {@code (batch, Tq, Tv)} mask of
@@ -226,7 +221,7 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
         }
         List<int[]> out = new ArrayList<>();
         out.add(new int[] {q[0], outputDim > 0 ? outputDim : q[1]});
-        if (returnScores) out.add(new int[] {numHeads, q[0], v[0] > 0 ? v[0] : k[0]});
+        if (opts.returnScores) out.add(new int[] {numHeads, q[0], v[0] > 0 ? v[0] : k[0]});
         return out;
     }
 
@@ -256,7 +251,7 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
      */
     @Override
     protected void initParams(SplittableRandom rng) {
-        masks.seed(rng.nextLong());
+        opts.masks.seed(rng.nextLong());
         if (!initialValuesNeeded()) return;
         for (int i = 0; i < 4; i++) {
             int[] s = kernels[i].shape();
@@ -280,18 +275,18 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
 
     /** The dropout mask stream {seed, masks drawn so far}, saved with a model as the noise layers' streams. */
     @Override
-    public long[] maskStream() { return masks.state(); }
+    public long[] maskStream() { return opts.masks.state(); }
 
     /** Sets the stream {@link #maskStream()} gave; the layer must be built. */
     @Override
     public MultiHeadAttention maskStream(long seed, long drawn) {
-        masks.restore(backend(), name(), seed, drawn);
+        opts.masks.restore(backend(), name(), seed, drawn);
         return this;
     }
 
     /** Frees the dropout mask counter. */
     @Override
-    public void releaseBuffers() { masks.release(); }
+    public void releaseBuffers() { opts.masks.release(); }
 
     // ------------------------------------------------------------------ forward
 
@@ -314,8 +309,8 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
         MultiHeadRun.check(this, inputs, inputMasks, t);   // before the build: a refused call leaves the layer as it was
         build(Layers.perSample(inputs));
         Layers.sameBackend(this, backend(), inputs);
-        return new MultiHeadRun(this, backend(), inputs, inputMasks, t).forward(training && dropout > 0 ? masks : null, dropout32,
-                causal, returnScores, maskInput);
+        return new MultiHeadRun(this, backend(), inputs, inputMasks, t).forward(opts.drops(training), opts.dropout32, opts.causal,
+                opts.returnScores);
     }
 
     @Override

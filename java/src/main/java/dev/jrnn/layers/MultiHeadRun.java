@@ -135,7 +135,7 @@ final class MultiHeadRun {
         }
     }
 
-    Trace forward(MaskStream drops, float rate, boolean causal, boolean returnScores, boolean maskInput) {
+    Trace forward(MaskStream drops, float rate, boolean causal, boolean returnScores) {
         try {
             return run(drops, rate, causal, returnScores);
         } catch (RuntimeException | Error e) {
