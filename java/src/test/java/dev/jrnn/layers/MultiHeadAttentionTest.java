@@ -221,6 +221,19 @@ class MultiHeadAttentionTest {
         assertEquals(4, scores.params().size());
     }
 
+    /**
+     * Keras' docstring example: {@code MultiHeadAttention(num_heads=2, key_dim=2)} on target (8, 16) and source (4, 16)
+     * with return_attention_scores gives (None, 8, 16) and (None, 2, 8, 4); its weights count 3 * (16 * 4 + 4) + 4 * 16 + 16.
+     */
+    @Test
+    void kerasDocstringExampleShapes() {
+        MultiHeadAttention layer = new MultiHeadAttention(2, 2).returnAttentionScores(true);
+        Node out = layer.apply(Input.shape(8, 16), Input.shape(4, 16));
+        assertArrayEquals(new int[] {8, 16}, out.shape());
+        assertArrayEquals(new int[] {2, 8, 4}, out.get(1).shape());
+        assertEquals(284, layer.countParams());
+    }
+
     /** The query mask goes on with the output (Keras sets it on attention_output); the scores output has none. */
     @Test
     void passesTheQueryMaskOn() {
