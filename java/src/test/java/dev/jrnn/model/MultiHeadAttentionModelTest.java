@@ -96,6 +96,7 @@ class MultiHeadAttentionModelTest {
                 assertTrue(l.useCausalMask() && l.returnAttentionScores() && l.dropout() == 0.25);
                 assertArrayEquals(((MultiHeadAttention) m.getLayer("mha")).maskStream(), l.maskStream(), "the dropout stream goes on");
                 assertEquals(5, ((MultiHeadAttention) back.getLayer("cross")).outputShape());
+                assertEquals(Regularizers.l2(1e-3).toString(), l.weightRules().regularizers().get("kernel").toString(), "kernel_regularizer");
                 for (int i = 0; i < m.getWeights().size(); i++) assertEquals(m.getWeights().get(i), back.getWeights().get(i));
             }
             try (ZipFile z = new ZipFile(file.toFile())) {
