@@ -51,13 +51,16 @@ class ReadmeUnsupportedKerasTest {
                 () -> dev.jrnn.regularizers.Regularizers.of("orthogonal_regularizer"));
         quoted("bn: axis must be the last axis (-1 or its index, the features), got 0",
                 () -> new dev.jrnn.layers.BatchNormalization().name("bn").axis(0));
+        quoted("mha: attentionAxes other than the steps axis are not supported",
+                () -> new dev.jrnn.layers.MultiHeadAttention(2, 8).name("mha").attentionAxes(2));
     }
 
     @Test
     void theOptionsListedAsMissingAreMissing() {
         Map<Class<?>, String[]> missing = Map.of(
                 LSTM.class, new String[] {"unroll"},
-                dev.jrnn.layers.BatchNormalization.class, new String[] {"renorm", "synchronized"});
+                dev.jrnn.layers.BatchNormalization.class, new String[] {"renorm", "synchronized"},
+                dev.jrnn.layers.MultiHeadAttention.class, new String[] {"useGate", "slidingWindow"});
         missing.forEach((cls, names) -> {
             for (String n : names) {
                 assertFalse(Arrays.stream(cls.getMethods()).map(Method::getName).anyMatch(n::equals),
@@ -65,7 +68,7 @@ class ReadmeUnsupportedKerasTest {
                 assertTrue(section.contains("`" + n), "README's list names `" + n + "`");
             }
         });
-        for (String layer : new String[] {"SeparableConv1D", "Conv2D", "UpSampling2D", "GlobalMaxPooling2D", "MultiHeadAttention"}) {
+        for (String layer : new String[] {"SeparableConv1D", "Conv2D", "UpSampling2D", "GlobalMaxPooling2D", "GroupQueryAttention"}) {
             assertThrows(ClassNotFoundException.class, () -> Class.forName("dev.jrnn.layers." + layer),
                     layer + " exists now: take it off README's list");
             assertTrue(section.contains(layer), "README's list names " + layer);
