@@ -19,8 +19,9 @@ public final class Readme {
             Path file = Path.of(name);
             if (!Files.exists(file)) file = Path.of("..").resolve(name);
             String s = Files.readString(file);
-            int from = s.indexOf(heading);
+            int from = s.startsWith(heading) ? 0 : s.indexOf("\n" + heading);   // a heading, not a mention of it
             if (from < 0) continue;
+            if (from > 0) from++;
             int to = s.indexOf("\n## ", from + 1);
             return s.substring(from, to < 0 ? s.length() : to);
         }

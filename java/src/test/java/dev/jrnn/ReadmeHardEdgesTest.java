@@ -37,10 +37,10 @@ class ReadmeHardEdgesTest {
     }
 
     private static void quoted(String section, String quote, Executable call) {
-        assertTrue(section.contains("`" + quote + "`"), "README quotes `" + quote + "`");
+        assertTrue(section.contains("`" + quote + "`"), "the guide quotes `" + quote + "`");
         String thrown = assertThrows(IllegalArgumentException.class, call).getMessage();
         for (String part : quote.split("\\.\\.\\.")) {
-            assertTrue(thrown.contains(part.strip()), "thrown: " + thrown + "\nREADME quotes: " + quote);
+            assertTrue(thrown.contains(part.strip()), "thrown: " + thrown + "\nthe guide quotes: " + quote);
         }
     }
 

@@ -40,7 +40,11 @@ public enum Loss {
      * (1 - y)(1 - p), bce as {@link #BINARY_CROSSENTROPY}'s (p clipped there, not in p_t).
      */
     BINARY_FOCAL_CROSSENTROPY(15),
-    /** {@link #BINARY_FOCAL_CROSSENTROPY} of sigmoid(z), as Keras computes its from_logits form (the probabilities clipped). */
+    /**
+     * {@link #BINARY_FOCAL_CROSSENTROPY} of sigmoid(z), as Keras 3's JAX and PyTorch backends compute its from_logits form
+     * (the probabilities clipped in the cross-entropy); its TensorFlow backend and tf.keras 2 take that cross-entropy from
+     * the logits, which differs where |z| is above ~16 (a confidently wrong logit keeps a gradient there, here ~0).
+     */
     BINARY_FOCAL_CROSSENTROPY_LOGITS(16),
     /**
      * Keras' categorical focal cross-entropy at its defaults (alpha 0.25, gamma 2) on one-hot targets: per row

@@ -29,9 +29,18 @@ public final class LossMetric extends NamedMetric {
         if (kerasName(loss) == null) {
             throw new IllegalArgumentException("LossMetric: loss must be one Keras has a metric class for (binary, categorical or sparse categorical"
                     + " cross-entropy, kl_divergence, poisson, hinge, squared_hinge, categorical_hinge), got " + loss
-                    + (loss == null ? "" : " (as a metric: " + (loss == Loss.HUBER ? "none in Keras" : "\"" + Losses.kerasName(loss) + "\" is a Metric") + ")"));
+                    + (loss == null ? "" : " (as a metric: " + asMetric(loss) + ")"));
         }
         this.loss = loss;
+    }
+
+    /** What compile takes for a loss LossMetric does not: the Metric constant's name, or none (Keras has none either). */
+    private static String asMetric(Loss l) {
+        return switch (l) {
+            case MSE, MAE -> "\"" + Losses.kerasName(l) + "\" is a Metric";
+            case LOG_COSH -> "\"log_cosh_error\" is a Metric";
+            default -> "none in Keras";
+        };
     }
 
     /** The name it is logged under (default Keras' name of the metric, e.g. "kl_divergence"). */

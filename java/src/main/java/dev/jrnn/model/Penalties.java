@@ -52,12 +52,12 @@ final class Penalties {
         this.params = params;
         this.graph = graph;
         this.version = version;
-        for (Param q : params.all) {   // Keras penalises and constrains the trainable weights only
+        for (Param q : params.all) {
             Layer owner = params.owners.get(q);
             Regularizer r = WeightRules.regularizer(owner, q);
             if (r != null) ruled.add(new Weight(q, r));
         }
-        for (Param q : params.trainable) {
+        for (Param q : params.trainable) {   // Keras penalises and constrains the trainable weights only
             Layer owner = params.owners.get(q);
             Regularizer r = WeightRules.regularizer(owner, q);
             if (r != null) weights.add(new Weight(q, r));

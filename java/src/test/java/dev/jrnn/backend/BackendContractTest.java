@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import static dev.jrnn.backend.BufAt.at;
@@ -1198,6 +1199,39 @@ public abstract class BackendContractTest {
         got = loss(Loss.KL_DIVERGENCE, rows, cols, PC, T, null, G);   // p = 0 clipped to eps, t = 0 to eps
         closeScalar("kld clipped value", got, lossRef(Loss.KL_DIVERGENCE, rows, cols, d(pc), t, null));
         assertAllFinite(G.get(6), "kld clipped gradient");
+    }
+
+    /**
+     * The focal losses where their probabilities are clipped (p at 0 and 1, logits of +-25, a one-hot row with q near 1):
+     * the value as the reference's, and the gradient as its central differences with steps that stay inside the clipped
+     * region (the cross-entropy's part vanishes there, the binary focal factor's does not).
+     */
+    @Test
+    void focalLossesClipAsKeras() {
+        int rows = 2, cols = 3;
+        float[] t = {1f, 0f, 1f, 0f, 1f, 0f};
+        Map<Loss, float[]> preds = Map.of(
+                Loss.BINARY_FOCAL_CROSSENTROPY, new float[] {1e-9f, 1f, 0.5f, 0f, 0.3f, 1f},
+                Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS, new float[] {-25f, 25f, 0.5f, 30f, -0.2f, -40f},
+                Loss.CATEGORICAL_FOCAL_CROSSENTROPY, new float[] {1f, 1e-9f, 1e-9f, 0.2f, 0.5f, 0.3f},
+                Loss.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS, new float[] {30f, -30f, 0f, 0.2f, 0.5f, -0.3f});
+        float[] tc = {1f, 0f, 0f, 0f, 1f, 0f};
+        for (Map.Entry<Loss, float[]> e : preds.entrySet()) {
+            Loss kind = e.getKey();
+            float[] p = e.getValue(), y = kind.name().startsWith("CATEGORICAL") ? tc : t;
+            Dev P = dev(p), T = dev(y), G = dev(rand(6, -1, 1));
+            float got = loss(kind, rows, cols, P, T, null, G);
+            double[] pd = d(p), fd = new double[6];
+            closeScalar(kind + " clipped value", got, lossRef(kind, rows, cols, pd, y, null));
+            for (int i = 0; i < 6; i++) {
+                double old = pd[i], h = 1e-9 * Math.max(1, Math.abs(old));
+                pd[i] = old + h; double up = lossRef(kind, rows, cols, pd, y, null);
+                pd[i] = old - h; double dn = lossRef(kind, rows, cols, pd, y, null);
+                pd[i] = old;
+                fd[i] = (up - dn) / (2 * h);
+            }
+            close(kind + " clipped gradient vs central differences", G.get(6), fd);
+        }
     }
 
     /** The examples of Keras' docstrings (keras/src/losses/losses.py), to the digits they print. */
