@@ -70,7 +70,8 @@ __device__ __forceinline__ float jrnn_focal_cce(float q, float t, float* G) {
 //         (ties: how many columns reach neg; TF's reduce_max shares its gradient among them)
 //   BINARY_FOCAL (gamma 2)  u = 1 - p_t = 1 - (y p + (1 - y)(1 - p)); L = mean_c u^2 bce(clip(p))
 //         grad = (2 u (1 - 2y) bce + u^2 dbce) w / (rows cols), dbce as BCE's (0 where p was clipped)
-//   BINARY_FOCAL_LOGITS  the same of p = sigmoid(z) (Keras clips it too), grad times p (1 - p)
+//   BINARY_FOCAL_LOGITS  p = sigmoid(z) in u, bce of z as BCE_LOGITS's (TensorFlow's form, unclipped):
+//         grad = (2 u (1 - 2y) bce p (1 - p) + u^2 (p - y)) w / (rows cols)
 //   CATEGORICAL_FOCAL (alpha 0.25, gamma 2)  q = clip(p / sum(p)), u = 1 - q; L = sum_c -alpha u^2 y log q
 //         G_c = alpha (2 u y log q - u^2 y / q) (0 where q was clipped); grad_c = (G_c - sum_i G_i q_i) / sum(p) w / rows
 //   CATEGORICAL_FOCAL_LOGITS  the same of p = softmax(z), then grad_c = p_c (H_c - sum_i H_i p_i), H the grad above
@@ -136,14 +137,20 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
             case JRNN_LOSS_BINARY_FOCAL_CROSSENTROPY_LOGITS:
                 for (int c = lane; c < cols; c += 32) {
                     const bool logits = kind == JRNN_LOSS_BINARY_FOCAL_CROSSENTROPY_LOGITS;
-                    const float pv = logits ? jrnn_sigmoid(p[c]) : p[c], t = y[c];
-                    const float pc = jrnn_clip_prob(pv);
-                    const float bce = -(t * logf(pc) + (1.0f - t) * logf(1.0f - pc));
-                    const float dbce = jrnn_prob_in_range(pv) ? -t / pc + (1.0f - t) / (1.0f - pc) : 0.0f;
+                    const float z = p[c], t = y[c], pv = logits ? jrnn_sigmoid(z) : z;
+                    float bce, dbce;
+                    if (logits) {
+                        bce = fmaxf(z, 0.0f) - z * t + log1pf(expf(-fabsf(z)));
+                        dbce = pv - t;
+                    } else {
+                        const float pc = jrnn_clip_prob(pv);
+                        bce = -(t * logf(pc) + (1.0f - t) * logf(1.0f - pc));
+                        dbce = jrnn_prob_in_range(pv) ? -t / pc + (1.0f - t) / (1.0f - pc) : 0.0f;
+                    }
                     const float u = 1.0f - (t * pv + (1.0f - t) * (1.0f - pv));
                     l += (double)(u * u * bce);
-                    const float d = 2.0f * u * (1.0f - 2.0f * t) * bce + u * u * dbce;
-                    if (gr) gr[c] = (logits ? d * pv * (1.0f - pv) : d) * gsc;
+                    const float dFocal = 2.0f * u * (1.0f - 2.0f * t) * bce;  // by p
+                    if (gr) gr[c] = (logits ? dFocal * pv * (1.0f - pv) + u * u * dbce : dFocal + u * u * dbce) * gsc;
                 }
                 l = jrnn_warp_sum_d(l) / cols;
                 break;

@@ -41,9 +41,9 @@ public enum Loss {
      */
     BINARY_FOCAL_CROSSENTROPY(15),
     /**
-     * {@link #BINARY_FOCAL_CROSSENTROPY} of sigmoid(z), as Keras 3's JAX and PyTorch backends compute its from_logits form
-     * (the probabilities clipped in the cross-entropy); its TensorFlow backend and tf.keras 2 take that cross-entropy from
-     * the logits, which differs where |z| is above ~16 (a confidently wrong logit keeps a gradient there, here ~0).
+     * {@link #BINARY_FOCAL_CROSSENTROPY} from logits as Keras' TensorFlow backend and tf.keras 2 compute it: p_t of
+     * sigmoid(z), the cross-entropy from the logits themselves (unclipped, so a confidently wrong logit keeps its gradient;
+     * Keras 3's JAX and PyTorch backends clip sigmoid(z) there, which differs where |z| is above ~16).
      */
     BINARY_FOCAL_CROSSENTROPY_LOGITS(16),
     /**

@@ -104,21 +104,25 @@ public final class LossMath {
                     yield s / cols;
                 }
                 case BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS -> {
-                    // Keras: bce of the clipped probability times (1 - p_t)^2, p_t of the unclipped one; from logits p =
-                    // sigmoid(z) first, then the same (so the chain rule's p (1 - p) at the end)
+                    // Keras: (1 - p_t)^2 bce, p_t of the unclipped probability; bce of the clipped one, or from logits
+                    // TensorFlow's sigmoid cross-entropy of z (d bce / dz = sigmoid(z) - y), p = sigmoid(z)
                     boolean logits = kind == Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS;
                     double s = 0;
                     for (int j = 0; j < cols; j++) {
                         double x = p[pb + j], y = t[to + r * cols + j];
-                        double pv = logits ? 1 / (1 + Math.exp(-x)) : x;
-                        boolean inside = pv >= EPS && pv <= ONE_MINUS_EPS;
-                        double q = Math.min(Math.max(pv, EPS), ONE_MINUS_EPS);
-                        double bce = -(y * Math.log(q) + (1 - y) * Math.log(1 - q));
-                        double dBce = inside ? -y / q + (1 - y) / (1 - q) : 0;
+                        double pv = logits ? 1 / (1 + Math.exp(-x)) : x, bce, dBce;
+                        if (logits) {
+                            bce = Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)));
+                            dBce = pv - y;
+                        } else {
+                            double q = Math.min(Math.max(pv, EPS), ONE_MINUS_EPS);
+                            bce = -(y * Math.log(q) + (1 - y) * Math.log(1 - q));
+                            dBce = pv >= EPS && pv <= ONE_MINUS_EPS ? -y / q + (1 - y) / (1 - q) : 0;
+                        }
                         double u = 1 - (y * pv + (1 - y) * (1 - pv));     // 1 - p_t, d/dp = 1 - 2y
                         s += u * u * bce;
-                        double d = 2 * u * (1 - 2 * y) * bce + u * u * dBce;
-                        row[j] = (logits ? d * pv * (1 - pv) : d) / cols;
+                        double dFocal = 2 * u * (1 - 2 * y) * bce;        // by p
+                        row[j] = (logits ? dFocal * pv * (1 - pv) + u * u * dBce : dFocal + u * u * dBce) / cols;
                     }
                     yield s / cols;
                 }

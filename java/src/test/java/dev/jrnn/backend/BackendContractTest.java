@@ -1028,13 +1028,17 @@ public abstract class BackendContractTest {
                     }
                 }
                 case BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS -> {
-                    // Keras' binary_focal_crossentropy (gamma 2): (1 - p_t)^2 bce(clip(p)), p = sigmoid(z) from logits
+                    // Keras' binary_focal_crossentropy (gamma 2): (1 - p_t)^2 bce(clip(p)); from logits p = sigmoid(z) and
+                    // TensorFlow's bce of z: -(y log sigmoid(z) + (1 - y) log sigmoid(-z)), unclipped
                     for (int c = 0; c < cols; c++) {
                         double x = p[r * cols + c], y = t[r * cols + c];
-                        double pv = kind == Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS ? 1 / (1 + Math.exp(-x)) : x;
+                        boolean logits = kind == Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS;
+                        double pv = logits ? 1 / (1 + Math.exp(-x)) : x;
                         double q = Math.min(Math.max(pv, KERAS_EPS), KERAS_ONE_MINUS_EPS);
+                        double bce = logits ? y * Math.log1p(Math.exp(-x)) + (1 - y) * Math.log1p(Math.exp(x))
+                                : -(y * Math.log(q) + (1 - y) * Math.log(1 - q));
                         double pt = y * pv + (1 - y) * (1 - pv);
-                        l -= Math.pow(1 - pt, 2) * (y * Math.log(q) + (1 - y) * Math.log(1 - q)) / cols;
+                        l += Math.pow(1 - pt, 2) * bce / cols;
                     }
                 }
                 case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> {
