@@ -20,7 +20,7 @@ final class AttentionMasks {
         try (DTensor ones = DTensor.zeros(be, Math.max(b, tq)); DTensor tmp = DTensor.zeros(be, b, tq, tv)) {
             be.fill(ones.buf(), 0, ones.size(), 1f);
             be.fill(keep.buf(), 0, n3, 1f);
-            if (pairs != null) be.copy(pairs.buf(), 0, keep.buf(), 0, n3);
+            if (pairs != null) be.maskFromValues(Math.toIntExact(n3), 1, pairs.buf(), 0, 0f, keep.buf(), 0);   // Keras casts it to bool
             for (DTensor cols : new DTensor[] {vMask, kMask}) {
                 if (cols == null) continue;
                 be.gemmBatched(b, false, false, tq, tv, 1, 1f, ones.buf(), 0, 1, 0, cols.buf(), 0, tv, tv, 0f, tmp.buf(), 0, tv,

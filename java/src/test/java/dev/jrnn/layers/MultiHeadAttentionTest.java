@@ -146,6 +146,11 @@ class MultiHeadAttentionTest {
         check(new MultiHeadAttention(1, 4).useBias(false), d, false, NONE, null, 5);
         check(new MultiHeadAttention(1, 4).attentionMaskInput(true).returnAttentionScores(true), d, false,
                 new Masks(null, null, null, PAIRS, false), null, 6);
+        // Keras casts attention_mask to bool: any nonzero value keeps (2, 0.5 and -1 as 1), not a weight
+        float[] values = PAIRS.clone();
+        for (int i = 0; i < values.length; i++) if (values[i] != 0) values[i] = new float[] {2f, 0.5f, -1f, 1f}[i % 4];
+        check(new MultiHeadAttention(1, 4).attentionMaskInput(true).returnAttentionScores(true), d, false,
+                new Masks(null, null, null, values, false), null, 6);
     }
 
     /**

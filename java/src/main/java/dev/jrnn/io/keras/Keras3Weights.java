@@ -96,7 +96,8 @@ final class Keras3Weights {
     }
 
     private static int rank(String name) {
-        int mha = KerasMultiHeadAttention.GROUPS.indexOf(name);
+        // Keras 3.0.0-3.0.2 wrote MultiHeadAttention's groups by their attribute names, "_query_dense", ...
+        int mha = KerasMultiHeadAttention.GROUPS.indexOf(name.startsWith("_") ? name.substring(1) : name);
         return name.equals("forward_layer") ? 0 : name.equals("backward_layer") ? 1 : mha >= 0 ? 2 + mha : 6;
     }
 

@@ -298,11 +298,9 @@ public final class KerasExport {
             case RecurrentLayer r -> putVars(g.putGroup("cell"), r.params(), false);
             case Attention a -> putVars(g, a.params(), true);   // scale, concat_score_weight: Keras' shape ()
             case MultiHeadAttention m -> {   // its EinsumDense layers under Keras 3's names; its softmax and dropout hold none
-                List<Param> ps = m.params();
+                List<Param> ps = m.params();   // (no empty groups for those: Keras reads a missing path as empty, h5py an empty jhdf group not)
                 int per = m.useBias() ? 2 : 1;
                 for (int i = 0; i < 4; i++) putVars(g.putGroup(KerasMultiHeadAttention.GROUPS.get(i)), ps.subList(per * i, per * i + per), false);
-                g.putGroup("_dropout_layer").putGroup("vars");
-                g.putGroup("_softmax").putGroup("vars");
             }
             default -> putVars(g, l.params(), false);
         }

@@ -95,15 +95,12 @@ final class KerasMultiHeadAttention {
         c.put("value_dim", m.valueDim());
         c.put("dropout", m.dropout());
         c.put("use_bias", m.useBias());
-        c.put("use_gate", false);
         c.put("output_shape", m.outputShape() > 0 ? List.of(m.outputShape()) : null);
-        c.put("attention_axes", null);
-        c.put("sliding_window", null);
+        c.put("attention_axes", List.of(1));   // as a built layer writes it; no use_gate, sliding_window, seed: Keras 3.3 to 3.14 refuse them
         c.put("kernel_initializer", KerasExport.serialized("keras.initializers", kerasClass(m.kernelInitializer()), seedless(m.kernelInitializer())));
         c.put("bias_initializer", KerasExport.serialized("keras.initializers", kerasClass(m.biasInitializer()), seedless(m.biasInitializer())));
         KerasPenalties.write(m, c);
         c.put("activity_regularizer", null);
-        c.put("seed", null);
     }
 
     private static String kerasClass(String name) {

@@ -746,6 +746,33 @@ def tfkeras_mha():
     for name, a in (("q", q), ("v", v), ("y", y)):
         np.save(os.path.join(OUT, "tfkeras_mha_" + name + ".npy"), a.astype(np.float32))
 
+def keras3_mha_302():
+    """keras3_mha.keras as Keras 3.0.0-3.0.2 would have written it: MultiHeadAttention's weight groups under their
+    attribute names (_query_dense, ...: the properties came in 3.0.3), and a config without the keys later versions added
+    (use_gate, sliding_window, seed); attention_axes [1] as a built layer writes it. Same weights, same outputs."""
+    with zipfile.ZipFile(os.path.join(OUT, "keras3_mha.keras")) as z:
+        config = json.loads(z.read("config.json"))
+        weights = z.read("model.weights.h5")
+    for layer in config["config"]["layers"]:
+        if layer["class_name"] == "MultiHeadAttention":
+            for key in ("use_gate", "sliding_window", "seed"):
+                layer["config"].pop(key, None)
+            layer["config"]["attention_axes"] = [1]
+    src, wbuf = h5py.File(io.BytesIO(weights), "r"), io.BytesIO()
+    with h5py.File(wbuf, "w") as f:
+        f.create_group("vars")
+        for stem in src["layers"]:
+            for sub in src["layers"][stem]:
+                g = f.require_group("layers/" + stem + "/" + ("_" + sub if sub.endswith("_dense") else sub) + "/vars")
+                for i, a in src["layers"][stem][sub]["vars"].items():
+                    g.create_dataset(i, data=a[()])
+    meta = {"keras_version": "3.0.2", "date_saved": "2026-12-05@12:00:00"}
+    with zipfile.ZipFile(os.path.join(OUT, "keras3_mha_302.keras"), "w", zipfile.ZIP_STORED) as z:
+        for name, data in (("metadata.json", json.dumps(meta).encode()), ("config.json", json.dumps(config).encode()),
+                           ("model.weights.h5", wbuf.getvalue())):
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 12, 5, 12, 0, 0)), data)
+
+
 if __name__ == "__main__":
     tfkeras_gru()
     keras22_gru()
@@ -762,3 +789,4 @@ if __name__ == "__main__":
     keras3_batch_normalization()   # likewise
     keras3_mha()   # likewise
     tfkeras_mha()   # likewise
+    keras3_mha_302()   # from keras3_mha.keras
