@@ -190,24 +190,28 @@ final class MultiHeadRun {
                 DTensor dy = dOut.get(0), dScores = outs.size() > 1 ? dOut.get(1) : null;
                 if (dy == null && dScores == null) return grads;
                 long n4 = (long) b * n * tq * tv;
-                DTensor dw = own(DTensor.zeros(be, b, n, tq, tv)), dvp = own(DTensor.zeros(be, b * tv, n * dv));
-                if (dy != null) {
-                    DTensor dctx = own(DTensor.zeros(be, b * tq, n * dv));
-                    projectBackward(3, ctx, dy, dctx, b * tq, out);
-                    heads(false, true, tq, tv, dv, 1f, rows(dctx, tq, dv), rows(vp, tv, dv), scores(dw));
-                    heads(true, false, tv, dv, tq, 1f, scores(wd), rows(dctx, tq, dv), rows(dvp, tv, dv));
-                    if (drop != null) be.mul(n4, dw.buf(), 0, drop.buf(), 0, dw.buf(), 0);
+                // the intermediates are freed here, not with the trace: only the input gradients outlive backward
+                try (DTensor dw = DTensor.zeros(be, b, n, tq, tv); DTensor dvp = DTensor.zeros(be, b * tv, n * dv)) {
+                    if (dy != null) {
+                        try (DTensor dctx = DTensor.zeros(be, b * tq, n * dv)) {
+                            projectBackward(3, ctx, dy, dctx, b * tq, out);
+                            heads(false, true, tq, tv, dv, 1f, rows(dctx, tq, dv), rows(vp, tv, dv), scores(dw));
+                            heads(true, false, tv, dv, tq, 1f, scores(wd), rows(dctx, tq, dv), rows(dvp, tv, dv));
+                        }
+                        if (drop != null) be.mul(n4, dw.buf(), 0, drop.buf(), 0, dw.buf(), 0);
+                    }
+                    if (dScores != null) be.axpy(n4, 1f, dScores.buf(), 0, dw.buf(), 0);
+                    if (keepN != null) be.mul(n4, dw.buf(), 0, keepN.buf(), 0, dw.buf(), 0);
+                    be.activateBackward(Activation.SOFTMAX, n4, tv, w.buf(), 0, dw.buf(), 0, dw.buf(), 0);
+                    float alpha = (float) (1 / Math.sqrt(h));
+                    try (DTensor dqp = DTensor.zeros(be, b * tq, n * h); DTensor dkp = DTensor.zeros(be, b * tv, n * h)) {
+                        heads(false, false, tq, h, tv, alpha, scores(dw), rows(kp, tv, h), rows(dqp, tq, h));
+                        heads(true, false, tv, h, tq, alpha, scores(dw), rows(qp, tq, h), rows(dkp, tv, h));
+                        projectBackward(0, q, dqp, grads.get(0), b * tq, n * h);
+                        projectBackward(1, k, dkp, grads.get(keyGiven ? 2 : 1), b * tv, n * h);
+                    }
+                    projectBackward(2, v, dvp, grads.get(1), b * tv, n * dv);
                 }
-                if (dScores != null) be.axpy(n4, 1f, dScores.buf(), 0, dw.buf(), 0);
-                if (keepN != null) be.mul(n4, dw.buf(), 0, keepN.buf(), 0, dw.buf(), 0);
-                be.activateBackward(Activation.SOFTMAX, n4, tv, w.buf(), 0, dw.buf(), 0, dw.buf(), 0);
-                float alpha = (float) (1 / Math.sqrt(h));
-                DTensor dqp = own(DTensor.zeros(be, b * tq, n * h)), dkp = own(DTensor.zeros(be, b * tv, n * h));
-                heads(false, false, tq, h, tv, alpha, scores(dw), rows(kp, tv, h), rows(dqp, tq, h));
-                heads(true, false, tv, h, tq, alpha, scores(dw), rows(qp, tq, h), rows(dkp, tv, h));
-                projectBackward(0, q, dqp, grads.get(0), b * tq, n * h);
-                projectBackward(1, k, dkp, grads.get(keyGiven ? 2 : 1), b * tv, n * h);
-                projectBackward(2, v, dvp, grads.get(1), b * tv, n * dv);
                 return grads;
             }
 
