@@ -328,7 +328,7 @@ public abstract class Trainer {
         if (o.validationDataset != null) DatasetBatches.checkSize(name(), o.validationDataset, "fit (validation data)", o.validationSteps);
         ensureBuilt(data, "fit", o.stepsPerEpoch);
         ensureStore();
-        BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch);
+        BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch).classWeight(o.classWeight);
         BatchSource val;
         try {
             val = DatasetBatches.validation(setup, o);
