@@ -210,15 +210,20 @@ final class TrainingLoop {
         }
     }
 
-    /** One eager train step on all of {@code d}, as Keras' train_on_batch: returns the loss before the update. */
-    double trainOnBatch(Data d) {
+    /**
+     * One eager train step on all of {@code d}, as Keras' train_on_batch: returns the loss (total and per output) and the
+     * metrics of the batch before the update.
+     */
+    Map<String, Double> trainOnBatch(Data d) {
         s.penalties();
+        EpochLogs acc = new EpochLogs(s, d.targets());
         try (LossLog log = new LossLog(s, 1, d.targets())) {
             long off = log.nextOffset();
             long before = s.optimizer().iterations();
-            step.runEager(d.batch(d.rows(), 0, d.n(), s.outputs()), log.buf, off, null, log.guard, true);
+            step.runEager(d.batch(d.rows(), 0, d.n(), s.outputs()), log.buf, off, acc, log.guard, true);
             log.commit(d.n(), new LossLog.At(s.name(), -1, 0, -1, 0, null), before);
-            return log.fold(new EpochLogs(s, d.targets()));
+            log.fold(acc);
         }
+        return acc.logs();
     }
 }
