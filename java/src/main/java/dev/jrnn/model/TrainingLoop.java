@@ -118,6 +118,10 @@ final class TrainingLoop {
                     HostBatch batch;
                     for (int b = 0; (batch = batches.next()) != null; b++) {
                         log.makeRoom(acc);   // a source of unknown length: read back and reuse the rows
+                        if (!callbacks.isEmpty()) {
+                            for (Callback cb : callbacks) cb.onBatchBegin(b, model);
+                            stillOpen("onBatchBegin");
+                        }
                         model.ensureStore();   // a callback may have frozen or unfrozen a layer: the next step follows it
                         long off = log.nextOffset();
                         long before = s.optimizer().iterations();

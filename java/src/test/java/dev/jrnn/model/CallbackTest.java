@@ -43,6 +43,46 @@ class CallbackTest {
         }
     }
 
+    /**
+     * Keras' on_train_batch_begin: called before each batch's step, so a per-batch warmup of the learning rate set there
+     * trains that batch (as a loop of trainOnBatch with the rate set before each), and in order with onBatchEnd.
+     */
+    @Test
+    void onBatchBeginRunsBeforeEachStepSoAWarmupSetThereTrainsThatBatch() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 5, 2), y = Tensor.of(new float[] {1, 0, 1, 0, 1}, 5, 1);
+        List<String> order = new ArrayList<>();
+        Callback warmup = new Callback() {
+            int seen;
+
+            @Override
+            public void onBatchBegin(int batch, Model model) {
+                order.add("begin " + batch);
+                model.optimizer().learningRate(0.01 * ++seen);
+            }
+
+            @Override
+            public void onBatchEnd(int batch, BatchLogs logs, Model model) { order.add("end " + batch); }
+        };
+        Jrnn.setSeed(2);
+        Sequential fitted = new Sequential(new Dense(1).inputShape(2));
+        fitted.compile(new SGD(0.5), "mse");
+        Jrnn.setSeed(2);
+        Sequential manual = new Sequential(new Dense(1).inputShape(2));
+        manual.compile(new SGD(0.5), "mse");
+        fitted.fit(x, y, new FitOptions().epochs(2).batchSize(2).verbose(0).shuffle(false).callbacks(warmup));
+        int step = 0;
+        for (int epoch = 0; epoch < 2; epoch++) {
+            for (int from = 0; from < 5; from += 2) {
+                manual.optimizer().learningRate(0.01 * ++step);
+                int to = Math.min(5, from + 2);
+                manual.trainOnBatch(x.slice(from, to), y.slice(from, to));
+            }
+        }
+        assertEquals(manual.getWeights(), fitted.getWeights());
+        assertEquals(List.of("begin 0", "end 0", "begin 1", "end 1", "begin 2", "end 2", "begin 0", "end 0", "begin 1", "end 1",
+                "begin 2", "end 2"), order);
+    }
+
     @Test
     void overridingOnBatchEndIsEnoughToBeCalledAfterEveryBatch() {
         Jrnn.setSeed(1);
