@@ -134,7 +134,7 @@ final class TrainingLoop {
                         log.commit(batch.size(), new LossLog.At(s.name(), epoch, o.epochs, b, steps, h), before);
                         bar.advance(batch.size());
                         if (!callbacks.isEmpty()) {
-                            BatchLogs bl = new BatchLogs(batch.size(), () -> log.fold(acc));
+                            BatchLogs bl = new BatchLogs(batch.size(), () -> log.fold(acc), acc::logs);
                             try {
                                 for (Callback cb : callbacks) cb.onBatchEnd(b, bl, model);
                             } finally {
