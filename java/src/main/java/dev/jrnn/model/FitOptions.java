@@ -295,6 +295,10 @@ public final class FitOptions {
         return this;
     }
 
+    /**
+     * Adds callbacks (Keras' {@code callbacks=[...]}), called in the order given, after any added before; they share each
+     * epoch's logs in that order. {@code new FitOptions().callbacks(new EarlyStopping().patience(3), new CSVLogger(log))}.
+     */
     public FitOptions callbacks(Callback... cbs) {
         if (cbs == null) throw new IllegalArgumentException("FitOptions: callbacks is null (pass none for no callbacks)");
         for (Callback c : cbs) {
