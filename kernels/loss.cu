@@ -19,6 +19,12 @@
 #define JRNN_LOSS_HINGE 12
 #define JRNN_LOSS_SQUARED_HINGE 13
 #define JRNN_LOSS_CATEGORICAL_HINGE 14
+#define JRNN_LOSS_BINARY_FOCAL_CROSSENTROPY 15
+#define JRNN_LOSS_BINARY_FOCAL_CROSSENTROPY_LOGITS 16
+#define JRNN_LOSS_CATEGORICAL_FOCAL_CROSSENTROPY 17
+#define JRNN_LOSS_CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS 18
+// Keras' focal alpha of the categorical form (gamma is 2 in both)
+#define JRNN_FOCAL_ALPHA 0.25f
 
 // Keras' epsilon() for the clipping of probabilities.
 #define JRNN_EPS 1e-7f
@@ -29,6 +35,13 @@ __device__ __forceinline__ float jrnn_clip_prob(float p) {
 
 __device__ __forceinline__ bool jrnn_prob_in_range(float p) {
     return p >= JRNN_EPS && p <= 1.0f - JRNN_EPS;
+}
+
+// One class of CATEGORICAL_FOCAL: the loss term of q = p / sum(p), y, and its derivative by q into *G.
+__device__ __forceinline__ float jrnn_focal_cce(float q, float t, float* G) {
+    const float qc = jrnn_clip_prob(q), u = 1.0f - qc, lg = logf(qc);
+    *G = jrnn_prob_in_range(q) ? JRNN_FOCAL_ALPHA * (2.0f * u * t * lg - u * u * t / qc) : 0.0f;
+    return -JRNN_FOCAL_ALPHA * u * u * t * lg;
 }
 
 // One warp per row (grid-stride over rows), blockDim.x a multiple of 32 (<= 1024).
@@ -55,6 +68,13 @@ __device__ __forceinline__ bool jrnn_prob_in_range(float p) {
 //   CATEGORICAL_HINGE  pos = sum_c y p, neg = max_c (1 - y) p; L = max(neg - pos + 1, 0)
 //         grad_j = ([(1 - y_j) p_j == neg] (1 - y_j) / ties - y_j) w / rows where neg - pos + 1 >= 0, else 0
 //         (ties: how many columns reach neg; TF's reduce_max shares its gradient among them)
+//   BINARY_FOCAL (gamma 2)  u = 1 - p_t = 1 - (y p + (1 - y)(1 - p)); L = mean_c u^2 bce(clip(p))
+//         grad = (2 u (1 - 2y) bce + u^2 dbce) w / (rows cols), dbce as BCE's (0 where p was clipped)
+//   BINARY_FOCAL_LOGITS  p = sigmoid(z) in u, bce of z as BCE_LOGITS's (TensorFlow's form, unclipped):
+//         grad = (2 u (1 - 2y) bce p (1 - p) + u^2 (p - y)) w / (rows cols)
+//   CATEGORICAL_FOCAL (alpha 0.25, gamma 2)  q = clip(p / sum(p)), u = 1 - q; L = sum_c -alpha u^2 y log q
+//         G_c = alpha (2 u y log q - u^2 y / q) (0 where q was clipped); grad_c = (G_c - sum_i G_i q_i) / sum(p) w / rows
+//   CATEGORICAL_FOCAL_LOGITS  the same of p = softmax(z), then grad_c = p_c (H_c - sum_i H_i p_i), H the grad above
 // Sparse losses read one class index per row from target; an index that is not an integer in [0, cols) sets *err = 1,
 // contributes no loss and a zero gradient row (CudaBackend then throws IllegalArgumentException).
 // *acc += sum_r w_r L_r in double (zeroed by the caller; the caller divides by rows).
@@ -113,6 +133,72 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 }
                 l = jrnn_warp_sum_d(l) / cols;
                 break;
+            case JRNN_LOSS_BINARY_FOCAL_CROSSENTROPY:
+            case JRNN_LOSS_BINARY_FOCAL_CROSSENTROPY_LOGITS:
+                for (int c = lane; c < cols; c += 32) {
+                    const bool logits = kind == JRNN_LOSS_BINARY_FOCAL_CROSSENTROPY_LOGITS;
+                    const float z = p[c], t = y[c], pv = logits ? jrnn_sigmoid(z) : z;
+                    float bce, dbce;
+                    if (logits) {
+                        bce = fmaxf(z, 0.0f) - z * t + log1pf(expf(-fabsf(z)));
+                        dbce = pv - t;
+                    } else {
+                        const float pc = jrnn_clip_prob(pv);
+                        bce = -(t * logf(pc) + (1.0f - t) * logf(1.0f - pc));
+                        dbce = jrnn_prob_in_range(pv) ? -t / pc + (1.0f - t) / (1.0f - pc) : 0.0f;
+                    }
+                    const float u = 1.0f - (t * pv + (1.0f - t) * (1.0f - pv));
+                    l += (double)(u * u * bce);
+                    const float dFocal = 2.0f * u * (1.0f - 2.0f * t) * bce;  // by p
+                    if (gr) gr[c] = (logits ? dFocal * pv * (1.0f - pv) + u * u * dbce : dFocal + u * u * dbce) * gsc;
+                }
+                l = jrnn_warp_sum_d(l) / cols;
+                break;
+            case JRNN_LOSS_CATEGORICAL_FOCAL_CROSSENTROPY:
+            case JRNN_LOSS_CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS: {
+                const bool logits = kind == JRNN_LOSS_CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS;
+                float m = 0.0f, es = 1.0f;  // softmax of the logits: exp(z - m) / es
+                if (logits) {
+                    m = -INFINITY;
+                    for (int c = lane; c < cols; c += 32) m = fmaxf(m, p[c]);
+                    m = jrnn_warp_max(m);
+                    es = 0.0f;
+                    for (int c = lane; c < cols; c += 32) es += expf(p[c] - m);
+                    es = jrnn_warp_sum(es);
+                }
+                float ps = 0.0f;
+                for (int c = lane; c < cols; c += 32) ps += logits ? expf(p[c] - m) / es : p[c];
+                ps = jrnn_warp_sum(ps);
+                float gq = 0.0f;  // sum_i G_i q_i
+                for (int c = lane; c < cols; c += 32) {
+                    const float q = (logits ? expf(p[c] - m) / es : p[c]) / ps;
+                    float G;
+                    l += (double)jrnn_focal_cce(q, y[c], &G);
+                    gq += q * G;
+                }
+                l = jrnn_warp_sum_d(l);
+                gq = jrnn_warp_sum(gq);
+                if (gr) {
+                    float hp = 0.0f;  // sum_i H_i p_i (logits only)
+                    if (logits) {
+                        for (int c = lane; c < cols; c += 32) {
+                            const float pr = expf(p[c] - m) / es;
+                            float G;
+                            jrnn_focal_cce(pr / ps, y[c], &G);
+                            hp += (G - gq) / ps * pr;
+                        }
+                        hp = jrnn_warp_sum(hp);
+                    }
+                    for (int c = lane; c < cols; c += 32) {
+                        const float pr = logits ? expf(p[c] - m) / es : p[c];
+                        float G;
+                        jrnn_focal_cce(pr / ps, y[c], &G);
+                        const float H = (G - gq) / ps;
+                        gr[c] = (logits ? pr * (H - hp) : H) * gs;
+                    }
+                }
+                break;
+            }
             case JRNN_LOSS_CATEGORICAL_CROSSENTROPY: {
                 float s = 0.0f;
                 for (int c = lane; c < cols; c += 32) s += p[c];

@@ -6,18 +6,26 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** README.md as the tests that check it read it (from the module or the repository root). */
+/** README.md and the guide it leads to (docs/GUIDE.md) as the tests that check them read them (from the module or the repository root). */
 public final class Readme {
     private Readme() {}
 
-    /** The text of the section that starts with {@code heading} (e.g. "## CPU or CUDA"), up to the next "## ". */
+    /**
+     * The text of the section that starts with {@code heading} (e.g. "## CPU or CUDA") in README.md, else in
+     * docs/GUIDE.md, up to the next "## ".
+     */
     public static String section(String heading) throws IOException {
-        Path readme = Path.of("README.md");
-        if (!Files.exists(readme)) readme = Path.of("../README.md");
-        String s = Files.readString(readme);
-        int from = s.indexOf(heading);
-        assertTrue(from >= 0, "README.md has a '" + heading + "' section");
-        int to = s.indexOf("\n## ", from + 1);
-        return s.substring(from, to < 0 ? s.length() : to);
+        for (String name : new String[] {"README.md", "docs/GUIDE.md"}) {
+            Path file = Path.of(name);
+            if (!Files.exists(file)) file = Path.of("..").resolve(name);
+            String s = Files.readString(file);
+            int from = s.startsWith(heading) ? 0 : s.indexOf("\n" + heading);   // a heading, not a mention of it
+            if (from < 0) continue;
+            if (from > 0) from++;
+            int to = s.indexOf("\n## ", from + 1);
+            return s.substring(from, to < 0 ? s.length() : to);
+        }
+        assertTrue(false, "README.md or docs/GUIDE.md has a '" + heading + "' section");
+        return null;
     }
 }

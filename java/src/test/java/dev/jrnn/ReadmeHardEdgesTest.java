@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * README's "Hard edges" and "Stateful RNNs" quote errors: each quote (its parts between "...") is in the message the call
+ * The guide's (docs/GUIDE.md) "Hard edges" and "Stateful RNNs" quote errors: each quote (its parts between "...") is in the message the call
  * really throws, with the names a fresh session gives (Jrnn.clearSession before each case).
  */
 class ReadmeHardEdgesTest {
@@ -37,10 +37,10 @@ class ReadmeHardEdgesTest {
     }
 
     private static void quoted(String section, String quote, Executable call) {
-        assertTrue(section.contains("`" + quote + "`"), "README quotes `" + quote + "`");
+        assertTrue(section.contains("`" + quote + "`"), "the guide quotes `" + quote + "`");
         String thrown = assertThrows(IllegalArgumentException.class, call).getMessage();
         for (String part : quote.split("\\.\\.\\.")) {
-            assertTrue(thrown.contains(part.strip()), "thrown: " + thrown + "\nREADME quotes: " + quote);
+            assertTrue(thrown.contains(part.strip()), "thrown: " + thrown + "\nthe guide quotes: " + quote);
         }
     }
 

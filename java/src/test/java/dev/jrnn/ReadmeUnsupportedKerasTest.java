@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * README's "Keras options jrnn does not support": each error it quotes is the one the call really throws, and
+ * The guide's (docs/GUIDE.md) "Keras options jrnn does not support": each error it quotes is the one the call really throws, and
  * each option it lists as missing from the API is missing (when one is added, this test asks for the list's update).
  */
 class ReadmeUnsupportedKerasTest {
@@ -35,47 +35,50 @@ class ReadmeUnsupportedKerasTest {
 
     private static void quoted(String message, Executable call) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        assertTrue(e.getMessage().startsWith(message), "thrown: " + e.getMessage() + "\nREADME quotes: " + message);
-        assertTrue(section.contains("`" + message), "README's list quotes `" + message + "`");
+        assertTrue(e.getMessage().startsWith(message), "thrown: " + e.getMessage() + "\nthe guide quotes: " + message);
+        assertTrue(section.contains("`" + message), "the guide's list quotes `" + message + "`");
     }
 
     @Test
     void theQuotedErrorsAreTheRealOnes() {
         quoted("unknown optimizer 'ftrl'", () -> new Sequential(new Dense(1)).compile("ftrl", "mse"));
         quoted("unknown loss 'dice'", () -> new Sequential(new Dense(1)).compile("adam", "dice"));
-        quoted("unknown metric 'pearson_correlation': expected one of accuracy, mae, mse,",
-                () -> new Sequential(new Dense(1)).compile("adam", "mse", "pearson_correlation"));
+        quoted("unknown metric 'mean_iou': expected one of accuracy, mae, mse,",
+                () -> new Sequential(new Dense(1)).compile("adam", "mse", "mean_iou"));
         quoted("gru: recurrentDropout 0.2 with resetAfter(false) is not supported",
                 () -> new dev.jrnn.layers.GRU(4).name("gru").resetAfter(false).recurrentDropout(0.2));
         quoted("Regularizers.of: name must be one of l1, l2, l1l2",
                 () -> dev.jrnn.regularizers.Regularizers.of("orthogonal_regularizer"));
         quoted("bn: axis must be the last axis (-1 or its index, the features), got 0",
                 () -> new dev.jrnn.layers.BatchNormalization().name("bn").axis(0));
+        quoted("mha: attentionAxes other than the steps axis are not supported",
+                () -> new dev.jrnn.layers.MultiHeadAttention(2, 8).name("mha").attentionAxes(2));
     }
 
     @Test
     void theOptionsListedAsMissingAreMissing() {
         Map<Class<?>, String[]> missing = Map.of(
                 LSTM.class, new String[] {"unroll"},
-                dev.jrnn.layers.BatchNormalization.class, new String[] {"renorm", "synchronized"});
+                dev.jrnn.layers.BatchNormalization.class, new String[] {"renorm", "synchronized"},
+                dev.jrnn.layers.MultiHeadAttention.class, new String[] {"useGate", "slidingWindow"});
         missing.forEach((cls, names) -> {
             for (String n : names) {
                 assertFalse(Arrays.stream(cls.getMethods()).map(Method::getName).anyMatch(n::equals),
-                        cls.getSimpleName() + "." + n + " exists now: take it off README's list");
-                assertTrue(section.contains("`" + n), "README's list names `" + n + "`");
+                        cls.getSimpleName() + "." + n + " exists now: take it off the guide's list");
+                assertTrue(section.contains("`" + n), "the guide's list names `" + n + "`");
             }
         });
-        for (String layer : new String[] {"SeparableConv1D", "Conv2D", "UpSampling2D", "GlobalMaxPooling2D", "MultiHeadAttention"}) {
+        for (String layer : new String[] {"SeparableConv1D", "Conv2D", "UpSampling2D", "GlobalMaxPooling2D", "GroupQueryAttention"}) {
             assertThrows(ClassNotFoundException.class, () -> Class.forName("dev.jrnn.layers." + layer),
-                    layer + " exists now: take it off README's list");
-            assertTrue(section.contains(layer), "README's list names " + layer);
+                    layer + " exists now: take it off the guide's list");
+            assertTrue(section.contains(layer), "the guide's list names " + layer);
         }
     }
 
     /** Metrics per output and weighted_metrics left the table: compile takes a Map of metrics by output name and WeightedMetrics. */
     @Test
     void metricsPerOutputAndWeightedMetricsAreThere() {
-        assertFalse(section.contains("weighted_metrics") || section.contains("metrics per output"), "README's table still lists them");
+        assertFalse(section.contains("weighted_metrics") || section.contains("metrics per output"), "the guide's table still lists them");
         dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(2);
         Model m = new Model(in, List.of(new Dense(1).name("a").apply(in), new Dense(1).name("kind").apply(in)));
         m.compile("adam", "mse", Map.of("kind", List.of("auc")), dev.jrnn.model.WeightedMetrics.of("mae"));
@@ -87,7 +90,7 @@ class ReadmeUnsupportedKerasTest {
     void theRateMetricsAreObjectsOnly() throws ClassNotFoundException {
         for (String cls : new String[] {"PrecisionAtRecall", "RecallAtPrecision", "SensitivityAtSpecificity", "SpecificityAtSensitivity"}) {
             Class.forName("dev.jrnn.losses." + cls);
-            assertTrue(section.contains("`" + cls + "`"), "README's metrics row names " + cls);
+            assertTrue(section.contains("`" + cls + "`"), "the guide's metrics row names " + cls);
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new Sequential(new Dense(1)).compile("adam", "mse", "specificity_at_sensitivity"));
@@ -97,7 +100,7 @@ class ReadmeUnsupportedKerasTest {
     /** What the sample-weight row says is there: per-timestep weights, per-output lists, the on-batch and validation forms, a weighted Dataset. */
     @Test
     void theSampleWeightFormsTheRowNamesAreThere() throws NoSuchMethodException {
-        assertTrue(section.contains("sample weights (per sample, per timestep, per output) reach fit"), "README's sample-weight row");
+        assertTrue(section.contains("sample weights (per sample, per timestep, per output) reach fit"), "the guide's sample-weight row");
         FitOptions.class.getMethod("sampleWeight", List.class);
         FitOptions.class.getMethod("validationData", dev.jrnn.tensor.Tensor.class, dev.jrnn.tensor.Tensor.class, dev.jrnn.tensor.Tensor.class);
         Model.class.getMethod("trainOnBatch", dev.jrnn.tensor.Tensor.class, dev.jrnn.tensor.Tensor.class, dev.jrnn.tensor.Tensor.class);
@@ -105,7 +108,7 @@ class ReadmeUnsupportedKerasTest {
         dev.jrnn.data.Dataset.class.getMethod("fromTensors", dev.jrnn.tensor.Tensor.class, dev.jrnn.tensor.Tensor.class, dev.jrnn.tensor.Tensor.class);
         dev.jrnn.data.Sample.class.getMethod("sequence", dev.jrnn.tensor.Tensor.class, dev.jrnn.tensor.Tensor.class, dev.jrnn.tensor.Tensor.class);
         assertFalse(Arrays.stream(dev.jrnn.data.Dataset.class.getMethods()).anyMatch(m -> m.getName().startsWith("fromRagged") && m.getParameterCount() > 3),
-                "a ragged source takes sample weights now: take it off README's list");
+                "a ragged source takes sample weights now: take it off the guide's list");
     }
 
     /** The table's "X other than a, b, c" lists name exactly the optimizers, losses and metrics compile knows. */
@@ -113,28 +116,28 @@ class ReadmeUnsupportedKerasTest {
     void theListsOfWhatThereIsAreTheRealOnes() {
         String optimizers = row("optimizers other than "), losses = row("losses other than "), metrics = row("metrics other than ");
         for (String n : known(() -> new Sequential(new Dense(1)).compile("ftrl", "mse"))) {
-            assertTrue(optimizers.contains(n), "README's optimizer row lacks " + n);
+            assertTrue(optimizers.contains(n), "the guide's optimizer row lacks " + n);
         }
         for (String n : known(() -> new Sequential(new Dense(1)).compile("adam", "dice"))) {
-            // README sums up mse, mae, the cross-entropies (each also _from_logits) and names the rest
-            assertTrue(n.endsWith("crossentropy") || n.startsWith("each ") || losses.contains(n), "README's loss row lacks " + n);
+            // the guide sums up mse, mae, the cross-entropies (each also _from_logits) and names the rest
+            assertTrue(n.endsWith("crossentropy") || n.startsWith("each ") || losses.contains(n), "the guide's loss row lacks " + n);
         }
-        for (String n : known(() -> new Sequential(new Dense(1)).compile("adam", "mse", "pearson_correlation"))) {
-            // README sums up the accuracy forms: "accuracy (and its binary, categorical, sparse and top-k forms)"
-            assertTrue(n.endsWith("accuracy") || metrics.contains(n), "README's metric row lacks " + n);
+        for (String n : known(() -> new Sequential(new Dense(1)).compile("adam", "mse", "mean_iou"))) {
+            // the guide sums up the accuracy forms: "accuracy (and its binary, categorical, sparse and top-k forms)"
+            assertTrue(n.endsWith("accuracy") || metrics.contains(n), "the guide's metric row lacks " + n);
         }
         assertEquals(known(() -> new Sequential(new Dense(1)).compile("ftrl", "mse")), Arrays.asList(optimizers.split(", ")),
-                "README's optimizer row names the optimizers compile knows, in its order");
+                "the guide's optimizer row names the optimizers compile knows, in its order");
         for (String n : metrics.replaceAll(" \\(and its [^)]*\\)", "").split(", ")) {
-            assertTrue(known(() -> new Sequential(new Dense(1)).compile("adam", "mse", "pearson_correlation")).contains(n),
-                    "README's metric row names " + n + ", which compile does not know");
+            assertTrue(known(() -> new Sequential(new Dense(1)).compile("adam", "mse", "mean_iou")).contains(n),
+                    "the guide's metric row names " + n + ", which compile does not know");
         }
     }
 
     /** What the row starting with {@code start} lists before its example in parentheses. */
     private static String row(String start) {
         int from = section.indexOf("| " + start);
-        assertTrue(from >= 0, "README's table has a row '" + start + "'");
+        assertTrue(from >= 0, "the guide's table has a row '" + start + "'");
         String list = section.substring(from + 2 + start.length(), section.indexOf(" (`", from));
         return list;
     }

@@ -34,10 +34,32 @@ public enum Loss {
     /** Squared hinge: mean(max(1 - y p, 0)^2), targets converted as {@link #HINGE}'s. */
     SQUARED_HINGE(13),
     /** Categorical hinge per row: max(max((1 - y) p) - sum(y p) + 1, 0) on one-hot targets. */
-    CATEGORICAL_HINGE(14);
+    CATEGORICAL_HINGE(14),
+    /**
+     * Keras' binary focal cross-entropy at its defaults (gamma 2, no class balancing): mean((1 - p_t)^2 * bce), p_t = y p +
+     * (1 - y)(1 - p), bce as {@link #BINARY_CROSSENTROPY}'s (p clipped there, not in p_t).
+     */
+    BINARY_FOCAL_CROSSENTROPY(15),
+    /**
+     * {@link #BINARY_FOCAL_CROSSENTROPY} from logits as Keras' TensorFlow backend and tf.keras 2 compute it: p_t of
+     * sigmoid(z), the cross-entropy from the logits themselves (unclipped, so a confidently wrong logit keeps its gradient;
+     * Keras 3's JAX and PyTorch backends clip sigmoid(z) there, which differs where |z| is above ~16).
+     */
+    BINARY_FOCAL_CROSSENTROPY_LOGITS(16),
+    /**
+     * Keras' categorical focal cross-entropy at its defaults (alpha 0.25, gamma 2) on one-hot targets: per row
+     * sum(-0.25 (1 - q)^2 y log q), q = p / sum(p) clipped to [eps, 1 - eps] (in both factors).
+     */
+    CATEGORICAL_FOCAL_CROSSENTROPY(17),
+    /** {@link #CATEGORICAL_FOCAL_CROSSENTROPY} of softmax(z), as Keras computes its from_logits form. */
+    CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS(18);
 
     /** Huber's delta: Keras' default (the only one supported). */
     public static final double HUBER_DELTA = 1.0;
+    /** The focal cross-entropies' gamma: Keras' default (the only one supported). */
+    public static final double FOCAL_GAMMA = 2.0;
+    /** The categorical focal cross-entropy's alpha: Keras' default (the only one supported). */
+    public static final double FOCAL_ALPHA = 0.25;
 
     private final int code;
 
@@ -48,6 +70,9 @@ public enum Loss {
 
     /** Whether the loss takes the batch's targets as -1 / 1 when every one of them is 0 or 1 (Keras' hinge losses). */
     public boolean hingeLabels() { return this == HINGE || this == SQUARED_HINGE; }
+
+    /** Whether the predictions are logits (a sigmoid or softmax inside the loss). */
+    public boolean fromLogits() { return name().endsWith("_LOGITS"); }
 
     /** Whether the target has one value per row (class index) instead of one per prediction element. */
     public boolean sparse() {

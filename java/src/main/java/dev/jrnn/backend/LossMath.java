@@ -18,6 +18,35 @@ public final class LossMath {
     private static final double LN2 = Math.log(2);
 
     /**
+     * One row of Keras' categorical_focal_crossentropy (alpha 0.25, gamma 2): the loss, and its gradient by the
+     * row's predictions into {@code row}. From logits the probabilities are softmax(z) ({@code prob}: scratch).
+     */
+    private static double categoricalFocal(boolean logits, int cols, float[] p, int pb, float[] t, int tb, double[] prob, double[] row) {
+        double max = Double.NEGATIVE_INFINITY, se = 0, sum = 0;
+        if (logits) {
+            for (int j = 0; j < cols; j++) max = Math.max(max, p[pb + j]);
+            for (int j = 0; j < cols; j++) se += Math.exp(p[pb + j] - max);
+        }
+        for (int j = 0; j < cols; j++) sum += prob[j] = logits ? Math.exp(p[pb + j] - max) / se : p[pb + j];
+        double a = Loss.FOCAL_ALPHA, s = 0, dot = 0;
+        for (int j = 0; j < cols; j++) {
+            double y = t[tb + j], q = prob[j] / sum;
+            double qc = Math.min(Math.max(q, EPS), ONE_MINUS_EPS), u = 1 - qc, log = Math.log(qc);
+            s -= a * u * u * y * log;
+            double dq = q >= EPS && q <= ONE_MINUS_EPS ? a * (2 * u * y * log - u * u * y / qc) : 0;   // d loss / d q_j
+            row[j] = dq;
+            dot += q * dq;
+        }
+        for (int j = 0; j < cols; j++) row[j] = (row[j] - dot) / sum;   // through q = prob / sum(prob)
+        if (logits) {   // through softmax: d/dz_k = prob_k (row_k - sum_j row_j prob_j)
+            double hp = 0;
+            for (int j = 0; j < cols; j++) hp += row[j] * prob[j];
+            for (int j = 0; j < cols; j++) row[j] = prob[j] * (row[j] - hp);
+        }
+        return s;
+    }
+
+    /**
      * The sum over {@code rows} rows of {@code cols} predictions ({@code p} from {@code po}, targets {@code t} from
      * {@code to}: one class index per row for a sparse loss) of each row's loss times its weight ({@code w} from
      * {@code wo}, null: 1). {@code g} (nullable) from {@code go} receives the gradient of that sum divided by {@code rows}
@@ -27,6 +56,8 @@ public final class LossMath {
                                      float[] w, int wo, float[] g, int go) {
         double total = 0;
         double[] row = new double[cols];     // per-row gradient of the row loss, before weighting
+        boolean catFocal = kind == Loss.CATEGORICAL_FOCAL_CROSSENTROPY || kind == Loss.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS;
+        double[] prob = catFocal ? new double[cols] : null;
         // Keras' convert_binary_labels_to_hinge: 0/1 targets become -1/1 when the whole batch's are 0 or 1
         boolean convert = kind.hingeLabels() && binary(t, to, (long) rows * cols);
         for (int r = 0; r < rows; r++) {
@@ -72,6 +103,31 @@ public final class LossMath {
                     }
                     yield s / cols;
                 }
+                case BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS -> {
+                    // Keras: (1 - p_t)^2 bce, p_t of the unclipped probability; bce of the clipped one, or from logits
+                    // TensorFlow's sigmoid cross-entropy of z (d bce / dz = sigmoid(z) - y), p = sigmoid(z)
+                    boolean logits = kind == Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS;
+                    double s = 0;
+                    for (int j = 0; j < cols; j++) {
+                        double x = p[pb + j], y = t[to + r * cols + j];
+                        double pv = logits ? 1 / (1 + Math.exp(-x)) : x, bce, dBce;
+                        if (logits) {
+                            bce = Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)));
+                            dBce = pv - y;
+                        } else {
+                            double q = Math.min(Math.max(pv, EPS), ONE_MINUS_EPS);
+                            bce = -(y * Math.log(q) + (1 - y) * Math.log(1 - q));
+                            dBce = pv >= EPS && pv <= ONE_MINUS_EPS ? -y / q + (1 - y) / (1 - q) : 0;
+                        }
+                        double u = 1 - (y * pv + (1 - y) * (1 - pv));     // 1 - p_t, d/dp = 1 - 2y
+                        s += u * u * bce;
+                        double dFocal = 2 * u * (1 - 2 * y) * bce;        // by p
+                        row[j] = (logits ? dFocal * pv * (1 - pv) + u * u * dBce : dFocal + u * u * dBce) / cols;
+                    }
+                    yield s / cols;
+                }
+                case CATEGORICAL_FOCAL_CROSSENTROPY, CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS ->
+                        categoricalFocal(kind == Loss.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS, cols, p, pb, t, to + r * cols, prob, row);
                 case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> {
                     // Keras: q = p / sum(p), clipped to [eps, 1 - eps], loss = -sum y log q.
                     double sum = 0;

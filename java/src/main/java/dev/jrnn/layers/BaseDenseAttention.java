@@ -4,7 +4,6 @@ import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Cleanup;
 import dev.jrnn.backend.DTensor;
-import dev.jrnn.tensor.Float32;
 import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -33,45 +32,39 @@ public abstract class BaseDenseAttention extends Layer implements RandomDraws {
     /** Keras' bias on dropped scores ({@code max_value} for float32). */
     static final float MASKED = 1.0e9f;
 
-    private double dropout;
-    private float dropout32;
-    private boolean causal;
-    private boolean returnScores;
-    private final MaskStream masks = new MaskStream();
+    private final AttentionOptions opts = new AttentionOptions();
 
     BaseDenseAttention() {}
 
     /** Keras' {@code dropout}: the fraction of attention weights dropped in training, in [0, 1); default 0. */
     public BaseDenseAttention dropout(double rate) {
-        this.dropout32 = Float32.check(name() + ": dropout", rate, r -> r >= 0 && r < 1, "in [0, 1)");
-        this.dropout = rate;
+        opts.dropout(this, rate);
         return this;
     }
 
-    public double dropout() { return dropout; }
+    public double dropout() { return opts.dropout; }
 
     /**
      * Keras' call argument {@code use_causal_mask}: query step i attends only to key steps j &lt;= i (decoder
      * self-attention); default false.
      */
     public BaseDenseAttention useCausalMask(boolean c) {
-        this.causal = c;
+        opts.causal = c;
         return this;
     }
 
-    public boolean useCausalMask() { return causal; }
+    public boolean useCausalMask() { return opts.causal; }
 
     /**
      * Keras' call argument {@code return_attention_scores}: a second output, the attention weights {@code (batch, Tq,
      * Tv)} after masking, softmax and dropout; default false. Set it before the layer is applied.
      */
     public BaseDenseAttention returnAttentionScores(boolean r) {
-        if (r != returnScores) requireUncalled("returnAttentionScores");
-        this.returnScores = r;
+        opts.returnScores(this, r);
         return this;
     }
 
-    public boolean returnAttentionScores() { return returnScores; }
+    public boolean returnAttentionScores() { return opts.returnScores; }
 
     // ------------------------------------------------------------------ shapes and weights
 
@@ -104,13 +97,13 @@ public abstract class BaseDenseAttention extends Layer implements RandomDraws {
         }
         List<int[]> out = new ArrayList<>();
         out.add(new int[] {q[0], v[1]});
-        if (returnScores) out.add(new int[] {q[0], v[0] > 0 ? v[0] : k[0]});
+        if (opts.returnScores) out.add(new int[] {q[0], v[0] > 0 ? v[0] : k[0]});
         return out;
     }
 
     @Override
     protected final void initParams(SplittableRandom rng) {
-        masks.seed(rng.nextLong());
+        opts.masks.seed(rng.nextLong());
         if (initialValuesNeeded()) initScoreParams(rng);
     }
 
@@ -121,17 +114,17 @@ public abstract class BaseDenseAttention extends Layer implements RandomDraws {
      * The dropout mask stream, for saving a training run: {seed, masks drawn so far}; {@link #maskStream(long, long)}
      * puts it back, so a resumed fit draws the masks the uninterrupted one would have drawn (as {@link Dropout}'s).
      */
-    public long[] maskStream() { return masks.state(); }
+    public long[] maskStream() { return opts.masks.state(); }
 
     /** Sets the mask stream saved by {@link #maskStream()}; the layer must be built. */
     public BaseDenseAttention maskStream(long seed, long drawn) {
-        masks.restore(backend(), name(), seed, drawn);
+        opts.masks.restore(backend(), name(), seed, drawn);
         return this;
     }
 
     /** Frees the dropout mask counter. */
     @Override
-    public void releaseBuffers() { masks.release(); }
+    public void releaseBuffers() { opts.masks.release(); }
 
     // ------------------------------------------------------------------ scores (the subclass's part)
 
@@ -195,12 +188,13 @@ public abstract class BaseDenseAttention extends Layer implements RandomDraws {
             be.fill(ones.buf(), 0, ones.size(), 1f);
             Scores sc = scores(be, q, k, ones, owned);
             DTensor w = sc.scores();   // becomes the softmax in place
-            if (vMask != null || causal) addMaskBias(be, w, vMask, ones, b, tq, tv);
+            if (vMask != null || opts.causal) addMaskBias(be, w, vMask, b, tq, tv);
             be.activate(Activation.SOFTMAX, n3, tv, w.buf(), 0, w.buf(), 0);
             DTensor keep = null, wd = w;
-            if (training && dropout > 0) {
+            MaskStream drops = opts.drops(training);
+            if (drops != null) {
                 keep = own(owned, DTensor.zeros(be, b, tq, tv));
-                masks.draw(be, n3, dropout32, keep.buf(), 0);
+                drops.draw(be, n3, opts.dropout32, keep.buf(), 0);
                 wd = own(owned, DTensor.zeros(be, b, tq, tv));
                 be.mul(n3, w.buf(), 0, keep.buf(), 0, wd.buf(), 0);
             }
@@ -208,7 +202,7 @@ public abstract class BaseDenseAttention extends Layer implements RandomDraws {
             be.gemmBatched(b, false, false, tq, dv, tv, 1f, wd.buf(), 0, tv, (long) tq * tv, v.buf(), 0, dv, (long) tv * dv,
                     0f, y.buf(), 0, dv, (long) tq * dv);
             if (qMask != null) be.maskedMulRows(b * tq, dv, y.buf(), 0, qMask.buf(), 0, y.buf(), 0);
-            List<DTensor> outs = returnScores ? List.of(y, wd) : List.of(y);
+            List<DTensor> outs = opts.returnScores ? List.of(y, wd) : List.of(y);
             return trace(be, inputs, qMask, outs, sc, w, wd, keep, owned);
         } catch (RuntimeException | Error e) {
             Cleanup.each(owned, DTensor::close);
@@ -267,31 +261,10 @@ public abstract class BaseDenseAttention extends Layer implements RandomDraws {
         };
     }
 
-    /**
-     * Keras' {@code where(mask, scores, scores - 1e9)} as {@code scores += 1e9 * keep - 1e9}: keep (B, Tq, Tv) is the
-     * value mask broadcast over the query steps (a batched product with a ones column), times the causal triangle.
-     */
-    private void addMaskBias(Backend be, DTensor scores, DTensor vMask, DTensor ones, int b, int tq, int tv) {
-        long n3 = (long) b * tq * tv;
-        try (DTensor keep = DTensor.zeros(be, b, tq, tv); DTensor bias = DTensor.zeros(be, b, tq, tv)) {
-            if (vMask != null) {
-                be.gemmBatched(b, false, false, tq, tv, 1, 1f, ones.buf(), 0, 1, 0, vMask.buf(), 0, tv, tv, 0f, keep.buf(), 0, tv,
-                        (long) tq * tv);
-            }
-            if (causal) {
-                try (DTensor tri = DTensor.zeros(be, tq, tv)) {   // row i: ones at j <= i
-                    for (int i = 0; i < tq; i++) be.fill(tri.buf(), (long) i * tv, Math.min(i + 1, tv), 1f);
-                    if (vMask == null) {
-                        be.gemm(false, false, b, tq * tv, 1, 1f, ones.buf(), 0, 1, tri.buf(), 0, tq * tv, 0f, keep.buf(), 0, tq * tv);
-                    } else {
-                        be.gemm(false, false, b, tq * tv, 1, 1f, ones.buf(), 0, 1, tri.buf(), 0, tq * tv, 0f, bias.buf(), 0, tq * tv);
-                        be.mul(n3, keep.buf(), 0, bias.buf(), 0, keep.buf(), 0);
-                    }
-                }
-            }
-            be.fill(bias.buf(), 0, n3, -MASKED);
-            be.axpy(n3, MASKED, keep.buf(), 0, bias.buf(), 0);   // exactly 0 or -1e9
-            be.axpy(n3, 1f, bias.buf(), 0, scores.buf(), 0);
+    /** Keras' {@code where(mask, scores, scores - 1e9)}: the value mask and the causal triangle ({@link AttentionMasks}). */
+    private void addMaskBias(Backend be, DTensor scores, DTensor vMask, int b, int tq, int tv) {
+        try (DTensor keep = AttentionMasks.keep(be, b, tq, tv, null, vMask, null, opts.causal, null)) {
+            AttentionMasks.addBias(be, keep, scores);
         }
     }
 

@@ -52,8 +52,7 @@ public class GlobalAveragePooling1D extends GlobalPooling1D {
             DTensor dx = DTensor.zeros(be, b, t, f);
             owned.add(dx);
             if (dy != null && b > 0 && f > 0) {
-                // dy copied to every step (exact, as RepeatVector; no gemm to round it), each row scaled by s
-                for (int k = 0; k < t; k++) be.copy2d(b, f, dy.buf(), 0, f, dx.buf(), (long) k * f, t * f);
+                RepeatVector.repeat(be, b, t, f, dy, dx, owned);   // dy to every step (exact), each row scaled by s
                 be.maskedMulRows(b * t, f, dx.buf(), 0, s.buf(), 0, dx.buf(), 0);
             }
             return List.of(dx);

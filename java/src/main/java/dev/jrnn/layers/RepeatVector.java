@@ -54,8 +54,7 @@ public class RepeatVector extends WeightlessLayer {
         List<DTensor> owned = new ArrayList<>();
         DTensor y = DTensor.zeros(be, b, n, f);
         owned.add(y);
-        // one strided copy per repetition: row i of x goes to y[i, t, :]
-        for (int t = 0; t < n; t++) be.copy2d(b, f, x.buf(), 0, f, y.buf(), (long) t * f, n * f);
+        repeat(be, b, n, f, x, y, owned);
         return Layers.trace(this, y, null, owned, dy -> {
             DTensor dx = DTensor.zeros(be, b, f);
             owned.add(dx);
@@ -68,6 +67,18 @@ public class RepeatVector extends WeightlessLayer {
             }
             return List.of(dx);
         });
+    }
+
+    /**
+     * {@code y[i, t, :] = x[i, :]} for t &lt; n ({@code x} [b, f], {@code y} [b, n, f]): x added to n rows of zeros, then
+     * the first two axes swapped, three operations whatever n (n strided copies were n kernel launches on CUDA). Exact.
+     */
+    static void repeat(Backend be, int b, int n, int f, DTensor x, DTensor y, List<DTensor> owned) {
+        if (b == 0 || n == 0 || f == 0) return;
+        DTensor stepsFirst = DTensor.zeros(be, n, b, f);
+        owned.add(stepsFirst);
+        be.addRowVector(n, Math.multiplyExact(b, f), x.buf(), 0, stepsFirst.buf(), 0);
+        be.transpose01(n, b, f, stepsFirst.buf(), 0, y.buf(), 0);
     }
 
     @Override

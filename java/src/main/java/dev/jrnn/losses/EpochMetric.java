@@ -122,6 +122,14 @@ public interface EpochMetric {
         if (serialized instanceof Map<?, ?> m && m.get("class_name") instanceof String cls) {
             Map<?, ?> c = m.get("config") instanceof Map<?, ?> cm ? cm : Map.of();
             return switch (cls) {
+                case "function" -> {   // a function metric: Keras' own by its name, a user's is none jrnn has
+                    String module = m.get("module") instanceof String s ? s : "";
+                    if (!module.startsWith("keras")) {
+                        throw new IllegalArgumentException("unknown metric function '" + m.get("config") + "' of module " + module
+                                + ": a metric of the user's own (MeanMetric), which a file does not hold");
+                    }
+                    yield of(m.get("config"));
+                }
                 case "AUC" -> Auc.fromConfig(c);
                 case "F1Score" -> FBetaScore.fromConfig(c, true);
                 case "FBetaScore" -> FBetaScore.fromConfig(c, false);

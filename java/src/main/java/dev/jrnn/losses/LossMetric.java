@@ -29,9 +29,18 @@ public final class LossMetric extends NamedMetric {
         if (kerasName(loss) == null) {
             throw new IllegalArgumentException("LossMetric: loss must be one Keras has a metric class for (binary, categorical or sparse categorical"
                     + " cross-entropy, kl_divergence, poisson, hinge, squared_hinge, categorical_hinge), got " + loss
-                    + (loss == null ? "" : " (as a metric: " + (loss == Loss.HUBER ? "none in Keras" : "\"" + Losses.kerasName(loss) + "\" is a Metric") + ")"));
+                    + (loss == null ? "" : " (as a metric: " + asMetric(loss) + ")"));
         }
         this.loss = loss;
+    }
+
+    /** What compile takes for a loss LossMetric does not: the Metric constant's name, or none (Keras has none either). */
+    private static String asMetric(Loss l) {
+        return switch (l) {
+            case MSE, MAE -> "\"" + Losses.kerasName(l) + "\" is a Metric";
+            case LOG_COSH -> "\"log_cosh_error\" is a Metric";
+            default -> "none in Keras";
+        };
     }
 
     /** The name it is logged under (default Keras' name of the metric, e.g. "kl_divergence"). */
@@ -47,7 +56,8 @@ public final class LossMetric extends NamedMetric {
     private static String kerasName(Loss l) {
         if (l == null) return null;
         return switch (l) {
-            case MSE, MAE, HUBER, LOG_COSH -> null;
+            case MSE, MAE, HUBER, LOG_COSH, BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS, CATEGORICAL_FOCAL_CROSSENTROPY,
+                 CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS -> null;
             default -> Losses.kerasName(l).replace("_from_logits", "");
         };
     }
@@ -95,7 +105,7 @@ public final class LossMetric extends NamedMetric {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", key());
         c.put("dtype", "float32");
-        boolean logits = loss.name().endsWith("_LOGITS");
+        boolean logits = loss.fromLogits();
         switch (loss) {
             case BINARY_CROSSENTROPY, BINARY_CROSSENTROPY_LOGITS -> {
                 c.put("from_logits", logits);

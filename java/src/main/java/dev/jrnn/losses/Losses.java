@@ -37,6 +37,22 @@ public final class Losses {
         return fromLogits ? Loss.SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS : Loss.SPARSE_CATEGORICAL_CROSSENTROPY;
     }
 
+    /**
+     * Binary focal cross-entropy (Lin et al.) with Keras' defaults, gamma 2 and no class balancing: easy examples weigh
+     * (1 - p_t)^2 of their cross-entropy; {@code fromLogits} = the model outputs raw scores.
+     */
+    public static Loss binaryFocalCrossentropy(boolean fromLogits) {
+        return fromLogits ? Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS : Loss.BINARY_FOCAL_CROSSENTROPY;
+    }
+
+    /**
+     * Categorical focal cross-entropy with Keras' defaults, alpha 0.25 and gamma 2, on one-hot targets; {@code fromLogits}
+     * = no softmax in the model.
+     */
+    public static Loss categoricalFocalCrossentropy(boolean fromLogits) {
+        return fromLogits ? Loss.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS : Loss.CATEGORICAL_FOCAL_CROSSENTROPY;
+    }
+
     /** Huber with Keras' default delta 1 (quadratic for |error| &lt;= 1, linear beyond). */
     public static Loss huber() { return Loss.HUBER; }
 
@@ -60,7 +76,8 @@ public final class Losses {
 
     /**
      * A loss by Keras name: "mse" / "mean_squared_error", "mae" / "mean_absolute_error",
-     * "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"
+     * "binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy", "categorical_focal_crossentropy",
+     * "sparse_categorical_crossentropy"
      * (probabilities), "huber" / "huber_loss", "log_cosh" / "logcosh", "kl_divergence" / "kld" /
      * "kullback_leibler_divergence", "poisson", "hinge", "squared_hinge", "categorical_hinge", and Keras' class names ("MeanSquaredError", "BinaryCrossentropy",
      * "KLDivergence", ...), which Keras' losses.get takes too (case is ignored). Append "_from_logits" for the logits
@@ -75,6 +92,8 @@ public final class Losses {
             case "mse", "mean_squared_error", "meansquarederror" -> logits ? null : Loss.MSE;
             case "mae", "mean_absolute_error", "meanabsoluteerror" -> logits ? null : Loss.MAE;
             case "binary_crossentropy", "bce", "binarycrossentropy" -> binaryCrossentropy(logits);
+            case "binary_focal_crossentropy", "binaryfocalcrossentropy" -> binaryFocalCrossentropy(logits);
+            case "categorical_focal_crossentropy", "categoricalfocalcrossentropy" -> categoricalFocalCrossentropy(logits);
             case "categorical_crossentropy", "categoricalcrossentropy" -> categoricalCrossentropy(logits);
             case "sparse_categorical_crossentropy", "sparsecategoricalcrossentropy" -> sparseCategoricalCrossentropy(logits);
             case "huber", "huber_loss" -> logits ? null : Loss.HUBER;
@@ -108,6 +127,10 @@ public final class Losses {
             case HINGE -> "hinge";
             case SQUARED_HINGE -> "squared_hinge";
             case CATEGORICAL_HINGE -> "categorical_hinge";
+            case BINARY_FOCAL_CROSSENTROPY -> "binary_focal_crossentropy";
+            case BINARY_FOCAL_CROSSENTROPY_LOGITS -> "binary_focal_crossentropy_from_logits";
+            case CATEGORICAL_FOCAL_CROSSENTROPY -> "categorical_focal_crossentropy";
+            case CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS -> "categorical_focal_crossentropy_from_logits";
         };
     }
 
@@ -116,7 +139,7 @@ public final class Losses {
      * the loss class with {@code from_logits: true} for the logits forms, which no Keras name expresses.
      */
     public static Object serialize(Loss l) {
-        if (!l.name().endsWith("_LOGITS")) return kerasName(l);
+        if (!l.fromLogits()) return kerasName(l);
         Map<String, Object> config = new LinkedHashMap<>();
         String base = kerasName(l).substring(0, kerasName(l).length() - "_from_logits".length());
         config.put("name", base);
@@ -134,7 +157,7 @@ public final class Losses {
      * The loss a Keras compile config holds: a name as {@link #of} takes it, a serialized loss object
      * ({@code {"class_name": "SparseCategoricalCrossentropy", "config": {"from_logits": true, ...}}}) or a serialized
      * loss function ({@code {"class_name": "function", "config": "mean_squared_error"}}). Settings jrnn lacks (a Huber
-     * delta other than 1, label_smoothing, ignore_class, another reduction or axis) throw IllegalArgumentException
+     * delta other than 1, a focal gamma other than 2, alpha other than 0.25 or class balancing, label_smoothing, ignore_class, another reduction or axis) throw IllegalArgumentException
      * naming them, rather than training with another loss.
      *
      * <pre>{@code
@@ -160,6 +183,14 @@ public final class Losses {
             why = "axis " + a;
         } else if (l == Loss.HUBER && c.get("delta") instanceof Number d && d.doubleValue() != Loss.HUBER_DELTA) {
             why = "delta " + d;
+        } else if ((l == Loss.BINARY_FOCAL_CROSSENTROPY || l == Loss.CATEGORICAL_FOCAL_CROSSENTROPY) && c.get("gamma") instanceof Number g
+                && g.doubleValue() != Loss.FOCAL_GAMMA) {
+            why = "gamma " + g;
+        } else if (l == Loss.CATEGORICAL_FOCAL_CROSSENTROPY && c.get("alpha") != null
+                && !(c.get("alpha") instanceof Number a && a.doubleValue() == Loss.FOCAL_ALPHA)) {
+            why = "alpha " + c.get("alpha");
+        } else if (l == Loss.BINARY_FOCAL_CROSSENTROPY && Boolean.TRUE.equals(c.get("apply_class_balancing"))) {
+            why = "apply_class_balancing true";
         }
         if (why != null) throw new IllegalArgumentException("loss " + cls + " with " + why + " is not supported (jrnn has the Keras defaults)");
         return Boolean.TRUE.equals(c.get("from_logits")) ? of(kerasName(l) + "_from_logits") : l;
@@ -180,10 +211,12 @@ public final class Losses {
             case HINGE -> "Hinge";
             case SQUARED_HINGE -> "SquaredHinge";
             case CATEGORICAL_HINGE -> "CategoricalHinge";
+            case BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS -> "BinaryFocalCrossentropy";
+            case CATEGORICAL_FOCAL_CROSSENTROPY, CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS -> "CategoricalFocalCrossentropy";
         };
     }
 
-    private static final String NAMES = "mse, mae, binary_crossentropy, categorical_crossentropy, "
-            + "sparse_categorical_crossentropy (each cross-entropy also with the suffix _from_logits), huber, log_cosh, "
+    private static final String NAMES = "mse, mae, binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy, "
+            + "categorical_focal_crossentropy, sparse_categorical_crossentropy (each cross-entropy also with the suffix _from_logits), huber, log_cosh, "
             + "kl_divergence, poisson, hinge, squared_hinge, categorical_hinge";
 }

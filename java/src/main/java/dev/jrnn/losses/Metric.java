@@ -10,7 +10,7 @@ import java.util.Map;
  * Metrics reported by fit/evaluate next to the loss, with Keras' names and formulas (each over the last axis, then
  * averaged over the epoch's samples or, for a sequence output, its valid steps): accuracy and its explicit
  * forms, top-k accuracy (k = 5), mae, mse, root_mean_squared_error, mape, msle, log_cosh_error,
- * cosine_similarity, and precision / recall (threshold 0.5, counted over the epoch's elements). As in Keras 3,
+ * cosine_similarity, pearson_correlation, concordance_correlation, and precision / recall (threshold 0.5, counted over the epoch's elements). As in Keras 3,
  * root_mean_squared_error, precision and recall take every step of a masked sequence ({@link #usesMask}). {@code "accuracy"}
  * resolves as in Keras 3, from the shapes whatever the loss: against the class index (argmax match) for
  * a sparse loss, binary accuracy ({@code target == (prediction > 0.5)}) when the output has one column,
@@ -39,6 +39,16 @@ public enum Metric implements EpochMetric {
     LOG_COSH("log_cosh_error"),
     /** {@code sum(y / |y| * p / |p|)} over the last axis (norms clamped at 1e-7). */
     COSINE_SIMILARITY("cosine_similarity"),
+    /**
+     * Keras' {@code PearsonCorrelation}: per row, {@code mean(zy * zp)} with zy, zp the row's values less their mean over
+     * their (population) standard deviation; a constant row gives NaN, as Keras'.
+     */
+    PEARSON_CORRELATION("pearson_correlation"),
+    /**
+     * Keras' {@code ConcordanceCorrelation}: per row {@code 2 cov(y, p) / (var(y) + var(p) + (mean(y) - mean(p))^2 + 1e-7)}
+     * (population moments).
+     */
+    CONCORDANCE_CORRELATION("concordance_correlation"),
     /** {@code y == (p > 0.5)}, averaged over the last axis. */
     BINARY_ACCURACY("binary_accuracy"),
     /** {@code argmax(p) == argmax(y)} (one-hot targets). */
@@ -75,11 +85,12 @@ public enum Metric implements EpochMetric {
      */
     public boolean usesMask() { return this != RMSE && this != PRECISION && this != RECALL; }
 
-    /** Whether a larger value is better (Keras' metric {@code _direction == "up"}): the accuracies, precision, recall, cosine similarity. */
+    /** Whether a larger value is better (Keras' metric {@code _direction == "up"}): the accuracies, precision, recall, the similarities and correlations. */
     public boolean higherIsBetter() {
         return switch (this) {
             case ACCURACY, BINARY_ACCURACY, CATEGORICAL_ACCURACY, SPARSE_CATEGORICAL_ACCURACY, TOP_K_CATEGORICAL_ACCURACY,
-                 SPARSE_TOP_K_CATEGORICAL_ACCURACY, PRECISION, RECALL, COSINE_SIMILARITY -> true;
+                 SPARSE_TOP_K_CATEGORICAL_ACCURACY, PRECISION, RECALL, COSINE_SIMILARITY, PEARSON_CORRELATION,
+                 CONCORDANCE_CORRELATION -> true;
             default -> false;
         };
     }
@@ -112,6 +123,8 @@ public enum Metric implements EpochMetric {
             case "msle", "mean_squared_logarithmic_error", "meansquaredlogarithmicerror" -> MSLE;
             case "log_cosh_error", "logcosherror" -> LOG_COSH;
             case "cosine_similarity", "cosinesimilarity" -> COSINE_SIMILARITY;
+            case "pearson_correlation", "pearsoncorrelation" -> PEARSON_CORRELATION;
+            case "concordance_correlation", "concordancecorrelation" -> CONCORDANCE_CORRELATION;
             case "binary_accuracy", "binaryaccuracy" -> BINARY_ACCURACY;
             case "categorical_accuracy", "categoricalaccuracy" -> CATEGORICAL_ACCURACY;
             case "sparse_categorical_accuracy", "sparsecategoricalaccuracy" -> SPARSE_CATEGORICAL_ACCURACY;
@@ -213,6 +226,9 @@ public enum Metric implements EpochMetric {
                 }
                 return py / Math.sqrt(Math.max(pp, EPSILON * EPSILON)) / Math.sqrt(Math.max(yy, EPSILON * EPSILON));
             }
+            case PEARSON_CORRELATION, CONCORDANCE_CORRELATION -> {
+                return correlation(p, y, o, cols);
+            }
             case PRECISION, RECALL -> {
                 double tp = 0;
                 for (int c = 0; c < cols; c++) if (p[o + c] > 0.5f && y[o + c] != 0) tp++;
@@ -235,7 +251,7 @@ public enum Metric implements EpochMetric {
                 // targets -> sparse categorical, one prediction per row -> binary (checked first, as Keras), else categorical
                 // (argmax match); with one column a sparse target's row is its index too (o == r)
                 if (cols == 1) {
-                    double th = loss == Loss.BINARY_CROSSENTROPY_LOGITS ? 0 : 0.5;
+                    double th = loss == Loss.BINARY_CROSSENTROPY_LOGITS || loss == Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS ? 0 : 0.5;
                     return y[o] == (p[o] > th ? 1f : 0f) ? 1 : 0;
                 }
                 if (loss.sparse()) return argmax(p, o, cols) == Math.round(y[r]) ? 1 : 0;
@@ -259,6 +275,29 @@ public enum Metric implements EpochMetric {
             case BINARY_ACCURACY -> yf == (pf > 0.5f ? 1f : 0f) ? 1 : 0;
             default -> throw new IllegalStateException(key + " is not element-wise");
         };
+    }
+
+    /** {@link #PEARSON_CORRELATION} or {@link #CONCORDANCE_CORRELATION} of one row, in double. */
+    private double correlation(float[] p, float[] y, int o, int cols) {
+        double my = 0, mp = 0;
+        for (int c = 0; c < cols; c++) {
+            my += y[o + c];
+            mp += p[o + c];
+        }
+        my /= cols;
+        mp /= cols;
+        double vy = 0, vp = 0, cov = 0;
+        for (int c = 0; c < cols; c++) {
+            double dy = y[o + c] - my, dp = p[o + c] - mp;
+            vy += dy * dy;
+            vp += dp * dp;
+            cov += dy * dp;
+        }
+        vy /= cols;
+        vp /= cols;
+        if (this == PEARSON_CORRELATION) return cov / cols / (Math.sqrt(vy) * Math.sqrt(vp));
+        double d = my - mp;
+        return 2 * cov / cols / (vy + vp + d * d + EPSILON);
     }
 
     private static double softplus(double x) {

@@ -3,6 +3,7 @@ package dev.jrnn.model;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.losses.EpochMetric;
 import dev.jrnn.losses.Losses;
+import dev.jrnn.losses.MeanMetric;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -49,11 +50,14 @@ final class CompileMetrics {
 
     /**
      * Whether the metric logged under {@code key} (val_ left off; an F-score's per-class "f1_score_2" too) is better larger;
-     * null when no metric logs it.
+     * null when no metric logs it or the metric has no direction (a {@link MeanMetric} without one, as Keras' functions).
      */
     Boolean higherIsBetter(String key) {
         for (String k : List.of(key, key.replaceFirst("_\\d+$", ""))) {
-            for (Slot s : slots) if (s.key().equals(k)) return s.metric().higherIsBetter();
+            for (Slot s : slots) {
+                if (!s.key().equals(k)) continue;
+                return s.metric() instanceof MeanMetric mm && !mm.directionGiven() ? null : s.metric().higherIsBetter();
+            }
         }
         return null;
     }
@@ -164,7 +168,7 @@ final class CompileMetrics {
                 try {
                     mm = EpochMetric.of(m).copy();   // a setter called on the caller's object later changes nothing here
                 } catch (IllegalArgumentException e) {
-                    if (k < 0 && !weighted) throw e;   // as compile always said it (README quotes it)
+                    if (k < 0 && !weighted) throw e;   // as compile always said it (the guide quotes it)
                     throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
                 }
                 String name = m instanceof String s ? s.trim() : mm.key();

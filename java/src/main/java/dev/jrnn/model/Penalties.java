@@ -36,7 +36,13 @@ final class Penalties {
     private final Parameters params;
     private final Graph graph;
     private long version;
+    /** The trainable weights' regularizers (the store's partition, current in a train step: it regroups first). */
     private final List<Weight> weights = new ArrayList<>();
+    /**
+     * Every weight's regularizer, trainable or not: evaluating reads the flags as they are (a freeze after the last step
+     * counts at once, as Keras asks the layers at each call), without regrouping the store.
+     */
+    private final List<Weight> ruled = new ArrayList<>();
     private final List<Projection> projections = new ArrayList<>();
     private final List<Activity> activities = new ArrayList<>();
 
@@ -46,6 +52,11 @@ final class Penalties {
         this.params = params;
         this.graph = graph;
         this.version = version;
+        for (Param q : params.all) {
+            Layer owner = params.owners.get(q);
+            Regularizer r = WeightRules.regularizer(owner, q);
+            if (r != null) ruled.add(new Weight(q, r));
+        }
         for (Param q : params.trainable) {   // Keras penalises and constrains the trainable weights only
             Layer owner = params.owners.get(q);
             Regularizer r = WeightRules.regularizer(owner, q);
@@ -67,7 +78,7 @@ final class Penalties {
         if (last != null && last.params == ps && last.graph == g && last.version == v) return last;
         Penalties next = new Penalties(s.name(), ps, g, v);
         // the version is global: a rule set on another model's layer leaves this plan (and its captured graphs) as they were
-        if (last != null && last.params == ps && last.graph == g && next.weights.equals(last.weights)
+        if (last != null && last.params == ps && last.graph == g && next.weights.equals(last.weights) && next.ruled.equals(last.ruled)
                 && next.projections.equals(last.projections) && next.activities.equals(last.activities)) {
             last.version = v;
             return last;
@@ -86,8 +97,8 @@ final class Penalties {
     /** Whether nothing is set: no penalty, no gradient, no projection. */
     boolean isEmpty() { return weights.isEmpty() && projections.isEmpty() && activities.isEmpty(); }
 
-    /** Whether any loss term is set (weights' or activity regularizers). */
-    boolean penalises() { return !weights.isEmpty() || !activities.isEmpty(); }
+    /** Whether any loss term is set (weights' or activity regularizers; a frozen weight's counts: it may train again). */
+    boolean penalises() { return !ruled.isEmpty() || !activities.isEmpty(); }
 
     /** Whether a trainable weight has a constraint (the train step then runs eagerly). */
     boolean hasConstraints() { return !projections.isEmpty(); }
@@ -103,8 +114,9 @@ final class Penalties {
         if (!penalises()) return;
         be.fill(out, off, 1, 0f);
         if (dOut == null) {
-            for (Weight w : weights) {
+            for (Weight w : ruled) {
                 Param q = w.param();
+                if (!params.owners.get(q).trains(q)) continue;
                 w.rule().apply(be, q.size(), q.value(), q.offset(), 1f, out, off, null, 0);
             }
         }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import static dev.jrnn.backend.BufAt.at;
@@ -1013,6 +1014,33 @@ public abstract class BackendContractTest {
                         l -= (y * Math.log(s) + (1 - y) * Math.log(1 - s)) / cols;
                     }
                 }
+                case CATEGORICAL_FOCAL_CROSSENTROPY, CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS -> {
+                    // Keras' categorical_focal_crossentropy (alpha 0.25, gamma 2): softmax from logits, normalised, clipped
+                    double[] pr = new double[cols];
+                    double s = 0;
+                    for (int c = 0; c < cols; c++) {
+                        pr[c] = kind == Loss.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS ? Math.exp(p[r * cols + c]) : p[r * cols + c];
+                        s += pr[c];
+                    }
+                    for (int c = 0; c < cols; c++) {
+                        double q = Math.min(Math.max(pr[c] / s, KERAS_EPS), KERAS_ONE_MINUS_EPS);
+                        l -= 0.25 * Math.pow(1 - q, 2) * t[r * cols + c] * Math.log(q);
+                    }
+                }
+                case BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS -> {
+                    // Keras' binary_focal_crossentropy (gamma 2): (1 - p_t)^2 bce(clip(p)); from logits p = sigmoid(z) and
+                    // TensorFlow's bce of z: -(y log sigmoid(z) + (1 - y) log sigmoid(-z)), unclipped
+                    for (int c = 0; c < cols; c++) {
+                        double x = p[r * cols + c], y = t[r * cols + c];
+                        boolean logits = kind == Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS;
+                        double pv = logits ? 1 / (1 + Math.exp(-x)) : x;
+                        double q = Math.min(Math.max(pv, KERAS_EPS), KERAS_ONE_MINUS_EPS);
+                        double bce = logits ? y * Math.log1p(Math.exp(-x)) + (1 - y) * Math.log1p(Math.exp(x))
+                                : -(y * Math.log(q) + (1 - y) * Math.log(1 - q));
+                        double pt = y * pv + (1 - y) * (1 - pv);
+                        l += Math.pow(1 - pt, 2) * bce / cols;
+                    }
+                }
                 case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> {
                     double s = 0;
                     for (int c = 0; c < cols; c++) s += p[r * cols + c];
@@ -1053,10 +1081,11 @@ public abstract class BackendContractTest {
     private float[] lossPred(Loss kind, int rows, int cols) {
         return switch (kind) {
             case MSE, MAE, HUBER, LOG_COSH, BINARY_CROSSENTROPY_LOGITS, CATEGORICAL_CROSSENTROPY_LOGITS,
-                 SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS, HINGE, SQUARED_HINGE, CATEGORICAL_HINGE -> rand(rows * cols, -3, 3);
+                 SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS, HINGE, SQUARED_HINGE, CATEGORICAL_HINGE,
+                 BINARY_FOCAL_CROSSENTROPY_LOGITS, CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS -> rand(rows * cols, -3, 3);
             case POISSON -> rand(rows * cols, 0.05, 4);
-            case BINARY_CROSSENTROPY -> rand(rows * cols, 0.03, 0.97);
-            case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY, KL_DIVERGENCE -> {
+            case BINARY_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY -> rand(rows * cols, 0.03, 0.97);
+            case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY, KL_DIVERGENCE, CATEGORICAL_FOCAL_CROSSENTROPY -> {
                 float[] p = rand(rows * cols, 0.05, 1);
                 for (int r = 0; r < rows; r++) {
                     double s = 0;
@@ -1086,12 +1115,13 @@ public abstract class BackendContractTest {
                 for (int i = 0; i < t.length; i++) t[i] = rnd.nextInt(5);   // counts
                 yield t;
             }
-            case BINARY_CROSSENTROPY, BINARY_CROSSENTROPY_LOGITS -> {
+            case BINARY_CROSSENTROPY, BINARY_CROSSENTROPY_LOGITS, BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS -> {
                 float[] t = rand(rows * cols, 0, 1);
                 for (int i = 0; i < t.length; i += 2) t[i] = t[i] < 0.5f ? 0f : 1f;   // hard and soft labels
                 yield t;
             }
-            case CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY_LOGITS, KL_DIVERGENCE, CATEGORICAL_HINGE -> {
+            case CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY_LOGITS, KL_DIVERGENCE, CATEGORICAL_HINGE, CATEGORICAL_FOCAL_CROSSENTROPY,
+                 CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS -> {
                 float[] t = new float[rows * cols];
                 for (int r = 0; r < rows; r++) {
                     if (r % 2 == 0) t[r * cols + rnd.nextInt(cols)] = 1f;
@@ -1173,6 +1203,39 @@ public abstract class BackendContractTest {
         got = loss(Loss.KL_DIVERGENCE, rows, cols, PC, T, null, G);   // p = 0 clipped to eps, t = 0 to eps
         closeScalar("kld clipped value", got, lossRef(Loss.KL_DIVERGENCE, rows, cols, d(pc), t, null));
         assertAllFinite(G.get(6), "kld clipped gradient");
+    }
+
+    /**
+     * The focal losses where their probabilities are clipped (p at 0 and 1, logits of +-25, a one-hot row with q near 1):
+     * the value as the reference's, and the gradient as its central differences with steps that stay inside the clipped
+     * region (the cross-entropy's part vanishes there, the binary focal factor's does not).
+     */
+    @Test
+    void focalLossesClipAsKeras() {
+        int rows = 2, cols = 3;
+        float[] t = {1f, 0f, 1f, 0f, 1f, 0f};
+        Map<Loss, float[]> preds = Map.of(
+                Loss.BINARY_FOCAL_CROSSENTROPY, new float[] {1e-9f, 1f, 0.5f, 0f, 0.3f, 1f},
+                Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS, new float[] {-25f, 25f, 0.5f, 30f, -0.2f, -40f},
+                Loss.CATEGORICAL_FOCAL_CROSSENTROPY, new float[] {1f, 1e-9f, 1e-9f, 0.2f, 0.5f, 0.3f},
+                Loss.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS, new float[] {30f, -30f, 0f, 0.2f, 0.5f, -0.3f});
+        float[] tc = {1f, 0f, 0f, 0f, 1f, 0f};
+        for (Map.Entry<Loss, float[]> e : preds.entrySet()) {
+            Loss kind = e.getKey();
+            float[] p = e.getValue(), y = kind.name().startsWith("CATEGORICAL") ? tc : t;
+            Dev P = dev(p), T = dev(y), G = dev(rand(6, -1, 1));
+            float got = loss(kind, rows, cols, P, T, null, G);
+            double[] pd = d(p), fd = new double[6];
+            closeScalar(kind + " clipped value", got, lossRef(kind, rows, cols, pd, y, null));
+            for (int i = 0; i < 6; i++) {
+                double old = pd[i], h = 1e-9 * Math.max(1, Math.abs(old));
+                pd[i] = old + h; double up = lossRef(kind, rows, cols, pd, y, null);
+                pd[i] = old - h; double dn = lossRef(kind, rows, cols, pd, y, null);
+                pd[i] = old;
+                fd[i] = (up - dn) / (2 * h);
+            }
+            close(kind + " clipped gradient vs central differences", G.get(6), fd);
+        }
     }
 
     /** The examples of Keras' docstrings (keras/src/losses/losses.py), to the digits they print. */

@@ -84,8 +84,10 @@ class AttentionBadInputTest {
         }, "one mask (or null) per input", "2 in all", "got 3");
     }
 
-    private static void callMasked(Tensor qMask, Tensor vMask) {
-        Attention a = new Attention();
+    private static void callMasked(Tensor qMask, Tensor vMask) { callMasked(new Attention(), qMask, vMask); }
+
+    /** Calls attention layer {@code a} on a (2, 3, 4) query and a (2, 5, 4) value with these masks (each may be null). */
+    static void callMasked(dev.jrnn.layers.Layer a, Tensor qMask, Tensor vMask) {
         a.build(List.of(new int[] {3, 4}, new int[] {5, 4}));
         Backend be = a.backend();
         try (DTensor q = DTensor.zeros(be, 2, 3, 4); DTensor v = DTensor.zeros(be, 2, 5, 4);

@@ -45,6 +45,11 @@ class MetricKindsBadInputTest {
 
     static Stream<Arguments> cases() {
         return Stream.of(
+            bad("mean metric null name", () -> dev.jrnn.losses.MeanMetric.of(null, (y, p) -> 0), "MeanMetric.of", "name", "non-blank", "null"),
+            bad("mean metric blank name", () -> dev.jrnn.losses.MeanMetric.of(" ", (y, p) -> 0), "MeanMetric.of", "name", "non-blank", "' '"),
+            bad("mean metric null function", () -> dev.jrnn.losses.MeanMetric.of("m", null), "MeanMetric.of", "fn", "(target, prediction)", "null"),
+            bad("mean metric of dense targets on a sparse loss", () -> new Sequential(new Dense(3).inputShape(2)).compile("adam",
+                    "sparse_categorical_crossentropy", dev.jrnn.losses.MeanMetric.of("m", (y, p) -> 0)), "metric m", "dense targets"),
             bad("r2 class_aggregation", () -> new R2Score().classAggregation("macro"), "classAggregation",
                     "null, uniform_average or variance_weighted_average", "got macro"),
             bad("r2 negative num_regressors", () -> new R2Score().numRegressors(-1), "numRegressors", ">= 0", "got -1"),
@@ -78,6 +83,12 @@ class MetricKindsBadInputTest {
             bad("loss metric of mse", () -> new LossMetric(Loss.MSE), "LossMetric: loss must be one Keras has a metric class for", "got MSE",
                     "\"mean_squared_error\" is a Metric"),
             bad("loss metric of huber", () -> new LossMetric(Loss.HUBER), "LossMetric: loss", "got HUBER", "none in Keras"),
+            bad("loss metric of log_cosh", () -> new LossMetric(Loss.LOG_COSH), "LossMetric: loss", "got LOG_COSH", "\"log_cosh_error\" is a Metric"),
+            bad("loss metric of a focal loss", () -> new LossMetric(Loss.BINARY_FOCAL_CROSSENTROPY), "LossMetric: loss",
+                    "got BINARY_FOCAL_CROSSENTROPY", "none in Keras"),
+            bad("mean metric named loss", () -> dev.jrnn.losses.MeanMetric.of("loss", (y, p) -> 0), "MeanMetric.of", "name",
+                    "a key fit logs itself", "got 'loss'"),
+            bad("mean metric named val_", () -> dev.jrnn.losses.MeanMetric.of("val_x", (y, p) -> 0), "MeanMetric.of", "name", "got 'val_x'"),
             bad("loss metric of null", () -> new LossMetric(null), "LossMetric: loss", "got null"),
             bad("loss metric blank name", () -> new LossMetric(Loss.POISSON).name(" "), "LossMetric.name", "non-blank", "' '"),
             bad("kld is no Keras 3 metric name", () -> EpochMetric.of("kld"), "unknown metric 'kld'", "kl_divergence"),

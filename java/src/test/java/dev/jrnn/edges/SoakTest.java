@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * GC and the JVM's direct/native buffer pools must stay flat, and closing the model gives every buffer
  * back.
  *
- * <p>Longer run (documented in README, "Hard edges"):
+ * <p>Longer run (documented in docs/GUIDE.md, "Hard edges"):
  * {@code mvn -pl java test -Dtest=SoakTest -Djrnn.soak.steps=1000000} (a few minutes on two cores; the heap
  * then grows by the History of 125,000 epochs, a few MB, within the 16 MB bound).
  */

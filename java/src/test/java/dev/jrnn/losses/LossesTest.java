@@ -76,6 +76,97 @@ class LossesTest {
         assertThrows(IllegalArgumentException.class, () -> Losses.deserialize(42));
     }
 
+    /**
+     * Keras 3's binary_focal_crossentropy docstrings (keras/src/losses/losses.py, gamma 2): per row [0.330, 0.206] for
+     * probabilities, 0.691 from logits (-18.6 and -12.8 give probabilities clipped in the cross-entropy); to their digits,
+     * and to 1e-7 against the same formula in double: (1 - p_t)^2 bce.
+     */
+    @Test
+    void binaryFocalCrossentropyAsKerasDocstrings() {
+        assertEquals(Loss.BINARY_FOCAL_CROSSENTROPY, Losses.of("binary_focal_crossentropy"));
+        assertEquals(Loss.BINARY_FOCAL_CROSSENTROPY, Losses.of("BinaryFocalCrossentropy"));
+        assertEquals(Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS, Losses.binaryFocalCrossentropy(true));
+        float[] y = {0, 1, 0, 0}, p = {0.6f, 0.4f, 0.4f, 0.6f};
+        double[] rows = new double[2];
+        for (int r = 0; r < 2; r++) {
+            rows[r] = dev.jrnn.backend.LossMath.weightedSum(Loss.BINARY_FOCAL_CROSSENTROPY, 1, 2, p, 2 * r, y, 2 * r, null, 0, null, 0);
+        }
+        assertEquals(0.330, rows[0], 5e-4);
+        assertEquals(0.206, rows[1], 5e-4);
+        double bce6 = -Math.log(1 - 0.6f), bce4 = -Math.log(1 - 0.4f);   // -log(0.4), -log(0.6) of the float inputs
+        assertEquals(Math.pow(0.6f, 2) * bce6, rows[0], 1e-7);
+        assertEquals((Math.pow(0.4f, 2) * bce4 + Math.pow(0.6f, 2) * bce6) / 2, rows[1], 1e-7);
+        float[] ly = {0, 1, 0, 0}, lz = {-18.6f, 0.51f, 2.94f, -12.8f};
+        assertEquals(0.691, dev.jrnn.backend.LossMath.weightedSum(Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS, 1, 4, lz, 0, ly, 0, null, 0, null, 0),
+                5e-4);
+        // Keras' settings beyond its defaults are refused by name, the defaults and from_logits taken
+        assertEquals(Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS, Losses.deserialize(Map.of("class_name", "BinaryFocalCrossentropy", "config",
+                Map.of("apply_class_balancing", false, "alpha", 0.25, "gamma", 2.0, "from_logits", true, "label_smoothing", 0.0, "axis", -1))));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Losses.deserialize(Map.of("class_name", "BinaryFocalCrossentropy", "config", Map.of("gamma", 3.0))));
+        assertEquals("loss BinaryFocalCrossentropy with gamma 3.0 is not supported (jrnn has the Keras defaults)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Losses.deserialize(Map.of("class_name", "BinaryFocalCrossentropy",
+                "config", Map.of("apply_class_balancing", true))));
+        assertEquals("loss BinaryFocalCrossentropy with apply_class_balancing true is not supported (jrnn has the Keras defaults)",
+                e.getMessage());
+    }
+
+    /**
+     * Keras 3's categorical_focal_crossentropy docstring (alpha 0.25, gamma 2): per row [2.63401289e-04, 6.75912094e-01];
+     * from logits it is the loss of softmax(z).
+     */
+    @Test
+    void categoricalFocalCrossentropyAsKerasDocstring() {
+        assertEquals(Loss.CATEGORICAL_FOCAL_CROSSENTROPY, Losses.of("categorical_focal_crossentropy"));
+        assertEquals(Loss.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS, Losses.of("CategoricalFocalCrossentropy_from_logits"));
+        float[] y = {0, 1, 0, 0, 0, 1}, p = {0.05f, 0.9f, 0.05f, 0.1f, 0.85f, 0.05f};
+        double[] want = {2.63401289e-04, 6.75912094e-01};
+        for (int r = 0; r < 2; r++) {
+            assertEquals(want[r], dev.jrnn.backend.LossMath.weightedSum(Loss.CATEGORICAL_FOCAL_CROSSENTROPY, 1, 3, p, 3 * r, y, 3 * r,
+                    null, 0, null, 0), want[r] * 1e-6, "row " + r);
+        }
+        float[] z = {0.3f, -1.2f, 2.0f};
+        double se = Math.exp(0.3f) + Math.exp(-1.2f) + Math.exp(2.0f);
+        float[] soft = {(float) (Math.exp(0.3f) / se), (float) (Math.exp(-1.2f) / se), (float) (Math.exp(2.0f) / se)};
+        float[] t = {0, 0, 1};
+        assertEquals(dev.jrnn.backend.LossMath.weightedSum(Loss.CATEGORICAL_FOCAL_CROSSENTROPY, 1, 3, soft, 0, t, 0, null, 0, null, 0),
+                dev.jrnn.backend.LossMath.weightedSum(Loss.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS, 1, 3, z, 0, t, 0, null, 0, null, 0), 1e-7);
+        assertEquals(Loss.CATEGORICAL_FOCAL_CROSSENTROPY, Losses.deserialize(Map.of("class_name", "CategoricalFocalCrossentropy",
+                "config", Map.of("alpha", 0.25, "gamma", 2.0, "from_logits", false))));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Losses.deserialize(Map.of("class_name",
+                "CategoricalFocalCrossentropy", "config", Map.of("alpha", java.util.List.of(0.2, 0.8)))));
+        assertEquals("loss CategoricalFocalCrossentropy with alpha [0.2, 0.8] is not supported (jrnn has the Keras defaults)", e.getMessage());
+    }
+
+    /**
+     * A model trained with the focal loss from logits: its loss goes down on separable data, accuracy thresholds logits at
+     * 0, and a saved .keras file compiles the same loss back (Keras' class with from_logits) with the same evaluation.
+     */
+    @Test
+    void focalLossTrainsSavesAndLoads(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        dev.jrnn.Jrnn.setBackend("cpu");
+        dev.jrnn.Jrnn.setSeed(4);
+        int n = 32;
+        float[] x = new float[n * 3 * 2], y = new float[n];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(6);
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(2);
+            for (int k = 0; k < 6; k++) x[i * 6 + k] = (float) r.nextDouble(-1, 1) + (y[i] == 1 ? 0.8f : -0.8f);
+        }
+        dev.jrnn.tensor.Tensor xt = dev.jrnn.tensor.Tensor.of(x, n, 3, 2), yt = dev.jrnn.tensor.Tensor.of(y, n, 1);
+        dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.SimpleRNN(4).inputShape(3, 2), new dev.jrnn.layers.Dense(1));
+        m.compile(new dev.jrnn.optim.Adam(0.05), Losses.binaryFocalCrossentropy(true), "accuracy");
+        dev.jrnn.model.History h = m.fit(xt, yt, new dev.jrnn.model.FitOptions().epochs(15).batchSize(8).verbose(0).seed(1));
+        assertTrue(h.last("loss") < 0.5 * h.get("loss").get(0), "loss " + h.get("loss"));
+        assertTrue(h.last("accuracy") > 0.9, "accuracy " + h.get("accuracy"));
+        java.nio.file.Path f = dir.resolve("focal.keras");
+        m.save(f);
+        try (dev.jrnn.model.Model back = dev.jrnn.model.Models.load(f)) {
+            assertEquals(m.evaluateAll(java.util.List.of(xt), java.util.List.of(yt), 8, null),
+                    back.evaluateAll(java.util.List.of(xt), java.util.List.of(yt), 8, null));
+        }
+    }
+
     @Test
     void unknownNamesAreRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Losses.of("dice"));

@@ -20,7 +20,7 @@ class MetricTest {
         assertEquals(Metric.ACCURACY, Metric.of("Accuracy"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Metric.of("f1"));
         assertEquals("unknown metric 'f1': expected one of accuracy, mae, mse, root_mean_squared_error, mape, msle, log_cosh_error,"
-                + " cosine_similarity, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy,"
+                + " cosine_similarity, pearson_correlation, concordance_correlation, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy,"
                 + " sparse_top_k_categorical_accuracy, precision, recall", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Metric.of(null));
         assertTrue(e.getMessage().contains("null"), e.getMessage());
@@ -113,6 +113,31 @@ class MetricTest {
         assertEquals(1.0, result(Metric.RECALL, Loss.BINARY_CROSSENTROPY, 1, py, pp, new float[] {0, 0, 1, 0}), 1e-9);
         // nothing predicted positive: 0, as Keras' divide_no_nan
         assertEquals(0.0, result(Metric.PRECISION, Loss.BINARY_CROSSENTROPY, 1, py, new float[] {0, 0.5f, 0.1f, 0}, null));
+    }
+
+    /**
+     * Keras 3's docstrings (keras/src/metrics/correlation_metrics.py): per row [1, 0.99339927] (Pearson) and [0.97560976,
+     * 0.98765432] (concordance, whose covariance centres y on the predictions' mean), the metric objects' means 0.9966996338993913 and 0.9816320385426076; weighted as Keras'
+     * MeanMetricWrapper, (0.3 a + 0.7 b) / 1.
+     */
+    @Test
+    void correlationsAsKerasDocstrings() {
+        float[] y = {0, 1, 0.5f, 1, 1, 0.2f}, p = {0.1f, 0.9f, 0.5f, 1, 0.9f, 0.2f};
+        assertEquals(0.9966996338993913, result(Metric.PEARSON_CORRELATION, Loss.MSE, 3, y, p, null), 1e-7);
+        // the docstring's 40/41 and 80/81 leave out the 1e-7 that Keras' code adds to the denominator (0.27333 and 0.27)
+        double c1 = (0.8 / 3) / (0.82 / 3 + 1e-7), c2 = (0.8 / 3) / (0.81 / 3 + 1e-7);
+        assertEquals(0.9816320385426076, result(Metric.CONCORDANCE_CORRELATION, Loss.MSE, 3, y, p, null), 1e-6);
+        assertEquals((c1 + c2) / 2, result(Metric.CONCORDANCE_CORRELATION, Loss.MSE, 3, y, p, null), 1e-8);
+        float[] w = {0.3f, 0.7f};
+        assertEquals(0.3 * 1 + 0.7 * 0.99339927, result(Metric.PEARSON_CORRELATION, Loss.MSE, 3, y, p, w), 1e-7);
+        assertEquals(0.3 * c1 + 0.7 * c2, result(Metric.CONCORDANCE_CORRELATION, Loss.MSE, 3, y, p, w), 1e-8);
+        // a row of equal predictions: Pearson divides by a zero deviation (NaN, as Keras'); concordance has its epsilon
+        float[] flat = {1, 1, 1};
+        assertTrue(Double.isNaN(result(Metric.PEARSON_CORRELATION, Loss.MSE, 3, new float[] {0, 1, 2}, flat, null)));
+        assertEquals(0.0, result(Metric.CONCORDANCE_CORRELATION, Loss.MSE, 3, new float[] {0, 1, 2}, flat, null), 1e-12);
+        assertEquals(Metric.PEARSON_CORRELATION, Metric.of("PearsonCorrelation"));
+        assertEquals(Metric.CONCORDANCE_CORRELATION, Metric.of("ConcordanceCorrelation"));
+        assertTrue(Metric.PEARSON_CORRELATION.higherIsBetter() && Metric.CONCORDANCE_CORRELATION.higherIsBetter(), "Keras' direction up");
     }
 
     @Test

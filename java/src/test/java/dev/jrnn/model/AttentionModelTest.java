@@ -63,7 +63,7 @@ class AttentionModelTest {
         }
     }
 
-    /** README's seq2seq example as written there: any lengths, source and target of different lengths. */
+    /** The guide's (docs/GUIDE.md) seq2seq example as written there: any lengths, source and target of different lengths. */
     @Test
     void theReadmeSeq2SeqExampleRunsOnSequencesOfAnyLength() {
         int V = 10;

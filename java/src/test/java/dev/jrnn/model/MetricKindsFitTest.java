@@ -122,6 +122,32 @@ class MetricKindsFitTest {
         }
     }
 
+    /**
+     * Keras' PearsonCorrelation and ConcordanceCorrelation: per sample over the last axis, then the epoch's mean over the
+     * batches (Keras' MeanMetricWrapper); evaluate in batches of 3 equals the metric of all predictions at once, and a
+     * saved model compiles them back.
+     */
+    @Test
+    void correlationsPerSampleAveragedOverTheEpoch(@TempDir Path dir) throws Exception {
+        Tensor[] d = FitOptionsTest.data(9);
+        float[] y3 = new float[27];
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < y3.length; i++) y3[i] = (float) r.nextDouble(-1, 1);
+        Tensor y = Tensor.of(y3, 9, 3);
+        Sequential m = new Sequential(new SimpleRNN(4).inputShape(4, 2), new Dense(3));
+        m.compile("sgd", "mse", "pearson_correlation", "ConcordanceCorrelation");
+        Map<String, Double> logs = m.evaluateAll(List.of(d[0]), List.of(y), 3, null);
+        float[] p = m.predict(d[0]).data();
+        assertEquals(whole(dev.jrnn.losses.Metric.PEARSON_CORRELATION, 9, 3, p, y3, null), logs.get("pearson_correlation"), 1e-6);
+        assertEquals(whole(dev.jrnn.losses.Metric.CONCORDANCE_CORRELATION, 9, 3, p, y3, null), logs.get("ConcordanceCorrelation"), 1e-6);   // logged under the name given, as Keras
+        Path f = dir.resolve("m.keras");
+        m.save(f);
+        try (Model back = Models.load(f)) {
+            assertEquals(m.metricNames(), back.metricNames());
+            assertEquals(logs, back.evaluateAll(List.of(d[0]), List.of(y), 3, null));
+        }
+    }
+
     /** On 3 ranks with ragged batches the ranks' summed states give the one process's logs. */
     @Test
     void threeRanksLogWhatOneProcessDoes() throws Exception {

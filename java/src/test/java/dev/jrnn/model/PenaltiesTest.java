@@ -465,6 +465,40 @@ class PenaltiesTest {
     }
 
     @Test
+    void evaluateReadsTheTrainableFlagsAsTheyAreNotAsAtTheLastStep() {
+        // Keras' compute_loss asks the layers for their trainable weights' penalties at each call: a freeze or unfreeze
+        // after compile counts at once, also before any training step regroups the store
+        Dense frozen = new Dense(2).useBias(false).kernelRegularizer(Regularizers.l2(0.5)).activityRegularizer(Regularizers.l1(0.1));
+        Dense top = new Dense(2).useBias(false);
+        Sequential m = new Sequential(frozen, top);
+        m.build(2);
+        frozen.kernel().set(Tensor.wrap(new float[] {1, 2, 3, 4}, 2, 2));
+        top.kernel().set(Tensor.wrap(new float[4], 2, 2));
+        m.compile(new SGD(0), "mse");
+        Tensor x = Tensor.wrap(new float[] {1, 0, 0, 1}, 2, 2), zero = Tensor.wrap(new float[4], 2, 2);
+        assertEquals(0.5 + 0.5 * 30, m.evaluate(x, zero), 1e-5, "trainable: kernel and activity");
+        frozen.trainable(false);
+        assertEquals(0.5, m.evaluate(x, zero), 1e-6, "frozen after compile: the activity only");
+        assertEquals(0.5, m.testOnBatch(x, zero), 1e-6, "testOnBatch alike");
+        frozen.trainable(true);
+        assertEquals(0.5 + 0.5 * 30, m.evaluate(x, zero), 1e-5, "unfrozen again");
+        m.fit(x, zero, new FitOptions().epochs(1).batchSize(2).verbose(0));   // SGD(0): the weights stay
+        frozen.trainable(false);
+        assertEquals(0.5, m.evaluate(x, zero), 1e-6, "frozen after a step");
+        Dense plain = new Dense(2).useBias(false);
+        Dense ruled = new Dense(2).useBias(false).kernelRegularizer(Regularizers.l2(0.5));
+        ruled.trainable(false);
+        Sequential n = new Sequential(plain, ruled);
+        n.build(2);
+        plain.kernel().set(Tensor.wrap(new float[] {1, 0, 0, 1}, 2, 2));
+        ruled.kernel().set(Tensor.wrap(new float[] {0, 0, 0, 1}, 2, 2));
+        n.compile(new SGD(0), "mse");
+        assertEquals(0.0, n.evaluate(x, Tensor.wrap(new float[] {0, 0, 0, 1}, 2, 2)), 1e-7, "compiled frozen: no penalty");
+        ruled.trainable(true);
+        assertEquals(0.5, n.evaluate(x, Tensor.wrap(new float[] {0, 0, 0, 1}, 2, 2)), 1e-6, "unfrozen after compile: 0.5 * 1");
+    }
+
+    @Test
     void aSharedLayersWeightsArePenalisedOnceItsActivityOncePerCall() {
         Input in = Input.shape(2);
         Dense shared = new Dense(2).useBias(false).kernelRegularizer(Regularizers.l2(0.5)).activityRegularizer(Regularizers.l1(0.1));

@@ -69,7 +69,10 @@ final class Keras3Weights {
         return r;
     }
 
-    /** vars/0, vars/1, ... of this group, then its subgroups (forward_layer before backward_layer, others by name). */
+    /**
+     * vars/0, vars/1, ... of this group, then its subgroups (forward_layer before backward_layer, a MultiHeadAttention's
+     * query_dense, key_dense, value_dense, output_dense in Keras' weight order, others by name).
+     */
     private static void collect(Group g, List<Hdf5Arrays.Stored> out, long fileBytes, int depth) {
         if (depth > MAX_DEPTH) throw new KerasFormatException("groups nest deeper than " + MAX_DEPTH + " levels at " + g.getPath());
         Map<String, Node> children = g.getChildren();
@@ -93,7 +96,8 @@ final class Keras3Weights {
     }
 
     private static int rank(String name) {
-        return name.equals("forward_layer") ? 0 : name.equals("backward_layer") ? 1 : 2;
+        int mha = KerasMultiHeadAttention.GROUPS.indexOf(name);
+        return name.equals("forward_layer") ? 0 : name.equals("backward_layer") ? 1 : mha >= 0 ? 2 + mha : 6;
     }
 
     /** Keras 3's naming.to_snake_case: "SimpleRNN" -> "simple_rnn", "LSTM" -> "lstm", "TimeDistributed" -> "time_distributed". */

@@ -4,6 +4,7 @@ import dev.jrnn.backend.Loss;
 import dev.jrnn.io.Json;
 import dev.jrnn.layers.Attention;
 import dev.jrnn.layers.BaseDenseAttention;
+import dev.jrnn.layers.MultiHeadAttention;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Call;
 import dev.jrnn.layers.Layer;
@@ -185,7 +186,9 @@ public final class KerasExport {
         Map<String, Object> node = new LinkedHashMap<>();
         Map<String, Object> kwargs = new LinkedHashMap<>();
         boolean recurrent = l instanceof RecurrentLayer || l instanceof Bidirectional;
-        if (recurrent && ins.size() > 1) {
+        if (l instanceof MultiHeadAttention m) {
+            KerasMultiHeadAttention.writeCall(m, ins, node, kwargs, n -> tensor(n, index));
+        } else if (recurrent && ins.size() > 1) {
             node.put("args", List.of(tensor(ins.get(0), index)));
             List<Object> states = new ArrayList<>();
             for (Node n : ins.subList(1, ins.size())) states.add(tensor(n, index));
@@ -294,6 +297,13 @@ public final class KerasExport {
             case TimeDistributed t -> putLayer(g.putGroup("layer"), t.layer());
             case RecurrentLayer r -> putVars(g.putGroup("cell"), r.params(), false);
             case Attention a -> putVars(g, a.params(), true);   // scale, concat_score_weight: Keras' shape ()
+            case MultiHeadAttention m -> {   // its EinsumDense layers under Keras 3's names; its softmax and dropout hold none
+                List<Param> ps = m.params();
+                int per = m.useBias() ? 2 : 1;
+                for (int i = 0; i < 4; i++) putVars(g.putGroup(KerasMultiHeadAttention.GROUPS.get(i)), ps.subList(per * i, per * i + per), false);
+                g.putGroup("_dropout_layer").putGroup("vars");
+                g.putGroup("_softmax").putGroup("vars");
+            }
             default -> putVars(g, l.params(), false);
         }
     }

@@ -1,6 +1,7 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.layers.BaseDenseAttention;
+import dev.jrnn.layers.MultiHeadAttention;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
@@ -156,7 +157,18 @@ final class KerasGraph {
         String where = spec.where();
         for (Object node : spec.list("inbound_nodes")) {
             List<Object> refs = new ArrayList<>();
-            if (node instanceof List<?> keras2) {
+            if (node instanceof List<?> keras2 && layer instanceof MultiHeadAttention m) {
+                // tf.keras: [[query layer, node, tensor, {"value": [layer, node, tensor], "key": ..., "use_causal_mask": ...}]]
+                if (keras2.size() != 1 || !(keras2.get(0) instanceof List<?> first) || first.size() != 4) {
+                    throw new KerasFormatException(where + ": a MultiHeadAttention node should be [[layer, node, tensor, {call arguments}]], got "
+                            + KerasConfig.describe(keras2));
+                }
+                Map<String, Object> call = new java.util.LinkedHashMap<>();
+                call.put("args", List.of(first.subList(0, 3)));
+                call.put("kwargs", first.get(3));
+                refs.addAll(KerasMultiHeadAttention.callRefs(new KerasConfig(call, where), m, r.isEmpty(), where,
+                        v -> v instanceof List<?> ref && !ref.isEmpty() && ref.get(0) instanceof String ? List.of(v) : List.of()));
+            } else if (node instanceof List<?> keras2) {
                 for (Object ref : keras2) {
                     if (ref instanceof List<?> rl && rl.size() == 4 && rl.get(3) instanceof Map<?, ?> kw && !kw.isEmpty()
                             && !(kw.size() == 1 && kw.containsKey("training"))) {
@@ -164,6 +176,12 @@ final class KerasGraph {
                     }
                     refs.add(ref);
                 }
+            } else if (layer instanceof MultiHeadAttention m) {
+                refs.addAll(KerasMultiHeadAttention.callRefs(new KerasConfig(node, where + ".inbound_nodes"), m, r.isEmpty(), where, v -> {
+                    List<Object> out = new ArrayList<>();
+                    flattenTensors(v, out, where);
+                    return out;
+                }));
             } else {
                 KerasConfig k3 = new KerasConfig(node, where + ".inbound_nodes");
                 flattenTensors(k3.raw("args"), refs, where);

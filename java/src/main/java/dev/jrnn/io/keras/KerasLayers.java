@@ -46,7 +46,7 @@ final class KerasLayers {
             "TimeDistributed", "Embedding", "Masking", "Dropout", "Activation", "RepeatVector",
             "Flatten", "LayerNormalization", "Concatenate", "Add", "Multiply", "Average", "Conv1D",
             "AveragePooling1D", "MaxPooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "Attention", "AdditiveAttention",
-            "BatchNormalization");
+            "BatchNormalization", "MultiHeadAttention");
 
     /** {@link #SUPPORTED} and the classes {@link KerasWeightlessLayers} builds: every class read and written. */
     static List<String> supported() {
@@ -93,6 +93,7 @@ final class KerasLayers {
             case "GlobalMaxPooling1D" -> globalPooling(new GlobalMaxPooling1D(), c, where);
             case "BatchNormalization" -> KerasBatchNormalization.read(c, where);
             case "Attention", "AdditiveAttention" -> attention(cls, c, where);
+            case "MultiHeadAttention" -> KerasMultiHeadAttention.read(c, where, file);
             case String other when KerasWeightlessLayers.CLASSES.contains(other) -> KerasWeightlessLayers.build(other, c, where);
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "
                     + String.join(", ", supported()));
@@ -385,6 +386,7 @@ final class KerasLayers {
                 c.put("keepdims", p.keepdims());
             }
             case dev.jrnn.layers.BatchNormalization b -> KerasBatchNormalization.write(b, c);
+            case dev.jrnn.layers.MultiHeadAttention m -> KerasMultiHeadAttention.write(m, c);
             case Layer other when KerasWeightlessLayers.writes(other) -> KerasWeightlessLayers.write(other, c);
             default -> throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") cannot be saved; jrnn saves "
                     + String.join(", ", supported()));

@@ -37,7 +37,7 @@ final class KerasPenalties {
     private static List<String> weights(Layer l) {
         return switch (l) {
             case RecurrentLayer _ -> List.of("kernel", "recurrent", "bias");
-            case Dense _, Conv1D _ -> List.of("kernel", "bias");
+            case Dense _, Conv1D _, dev.jrnn.layers.MultiHeadAttention _ -> List.of("kernel", "bias");
             case Embedding _ -> List.of("embeddings");
             default -> List.of();
         };

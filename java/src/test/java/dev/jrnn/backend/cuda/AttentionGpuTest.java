@@ -11,6 +11,7 @@ import dev.jrnn.layers.Concatenate;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Node;
 import dev.jrnn.layers.Param;
 import dev.jrnn.layers.Trace;
@@ -57,21 +58,32 @@ class AttentionGpuTest extends CpuCudaBackends {
         float[] qm = new float[b * tq], vm = new float[b * tv];
         for (int i = 0; i < qm.length; i++) qm[i] = r.nextInt(4) == 0 ? 0 : 1;
         for (int i = 0; i < vm.length; i++) vm[i] = i % tv == 0 || r.nextInt(3) > 0 ? 1 : 0;   // step 0 kept: no empty row
+        List<Tensor> ms = new ArrayList<>();
+        ms.add(masks ? Tensor.wrap(qm, b, tq) : null);
+        ms.add(masks ? Tensor.wrap(vm, b, tv) : null);
+        if (withKey) ms.add(null);
+        layerParity(what, make, in, ms, seed);
+    }
+
+    /**
+     * The layer {@code make} builds, on each backend from the same seed, called in training on {@code in} with
+     * {@code masks} (one per input, or null): its outputs, its input gradients for random output gradients and its weight
+     * gradients agree within FP32's tolerance.
+     */
+    static void layerParity(String what, Supplier<? extends Layer> make, List<Tensor> in, List<Tensor> masks, long seed) {
         List<float[]> want = null;
         for (Backend be : List.of(cpu, gpu)) {
             Jrnn.setBackend(be);
             Jrnn.setSeed(1);
-            BaseDenseAttention l = make.get();
+            Layer l = make.get();
             List<int[]> shapes = new ArrayList<>();
-            for (Tensor t : in) shapes.add(Arrays.copyOfRange(t.shape(), 1, 3));
+            for (Tensor t : in) shapes.add(Arrays.copyOfRange(t.shape(), 1, t.shape().length));
             l.build(shapes);
             List<float[]> got = new ArrayList<>();
             List<DTensor> dins = new ArrayList<>(), dmasks = new ArrayList<>(), douts = new ArrayList<>();
             try {
                 for (Tensor t : in) dins.add(DTensor.from(be, t));
-                dmasks.add(masks ? DTensor.from(be, Tensor.wrap(qm.clone(), b, tq)) : null);
-                dmasks.add(masks ? DTensor.from(be, Tensor.wrap(vm.clone(), b, tv)) : null);
-                if (withKey) dmasks.add(null);
+                for (Tensor m : masks) dmasks.add(m == null ? null : DTensor.from(be, m));
                 try (Trace tr = l.forwardMasked(dins, dmasks, true)) {
                     SplittableRandom g = new SplittableRandom(seed ^ 77);
                     for (DTensor o : tr.outputs()) {
@@ -129,7 +141,7 @@ class AttentionGpuTest extends CpuCudaBackends {
         }
     }
 
-    private static Tensor rand(SplittableRandom r, int... shape) {
+    static Tensor rand(SplittableRandom r, int... shape) {
         float[] d = new float[(int) Tensor.size(shape)];
         for (int i = 0; i < d.length; i++) d[i] = (float) (2 * r.nextDouble() - 1);
         return Tensor.wrap(d, shape);

@@ -38,7 +38,7 @@ class RecurrentDropoutGradTest {
         long seed = 9320;
         for (Ref.Cell cell : Ref.Cell.values()) {
             for (double[] rates : new double[][] {{0.3, 0}, {0, 0.4}, {0.3, 0.4}}) {
-                if (cell == Ref.Cell.GRU_RESET_BEFORE && rates[1] > 0) continue;   // refused (README's unsupported list)
+                if (cell == Ref.Cell.GRU_RESET_BEFORE && rates[1] > 0) continue;   // refused (the guide's unsupported list)
                 l.add(new DropCase(new Cases.RnnCase(cell, "tanh", true, true, true, true, true, false, 0, 3, 4, 3, 3, seed++),
                         rates[0], rates[1]));
                 l.add(new DropCase(new Cases.RnnCase(cell, "tanh", true, false, false, false, false, true, 2, 3, 5, 3, 3, seed++),

@@ -629,6 +629,123 @@ def keras3_attention():
     for name, a in (("q", q), ("v", v), ("k", k), ("y0", y0), ("y1", y1), ("y2", y2), ("y3", y3)):
         np.save(os.path.join(OUT, "keras3_attention_" + name + ".npy"), a.astype(np.float32))
 
+def mha_numpy(q, v, k, ws, heads, key_dim, value_dim, causal=False, attn=None):
+    """Keras 3's MultiHeadAttention in numpy float64 (EinsumDense projections, query / sqrt(key_dim), Softmax(mask):
+    masked scores -1e9, masked weights 0 after); ws = [Wq, bq, Wk, bk, Wv, bv, Wo, bo]. Returns (output, scores)."""
+    d = [a.astype(np.float64) for a in ws]
+    qp = np.einsum("abc,cde->abde", q.astype(np.float64), d[0]) + d[1]
+    kp = np.einsum("abc,cde->abde", k.astype(np.float64), d[2]) + d[3]
+    vp = np.einsum("abc,cde->abde", v.astype(np.float64), d[4]) + d[5]
+    scores = np.einsum("aecd,abcd->acbe", kp, qp / np.sqrt(key_dim))
+    t, s = q.shape[1], v.shape[1]
+    mask = np.ones((q.shape[0], t, s), dtype=bool)
+    if causal:
+        mask &= np.arange(t)[:, None] >= np.arange(s)[None, :]
+    if attn is not None:
+        mask &= attn.astype(bool)
+    m = mask[:, None, :, :]
+    scores = np.where(m, scores, -1e9)
+    e = np.exp(scores - scores.max(-1, keepdims=True))
+    wts = np.where(m, e / e.sum(-1, keepdims=True), 0.0)
+    ctx = np.einsum("acbe,aecd->abcd", wts, vp)
+    return np.einsum("abcd,cde->abe", ctx, d[6]) + d[7], wts
+
+
+def mha_weights(f32, dq, dk, dv, heads, key_dim, value_dim, out):
+    return [f32(dq, heads, key_dim), f32(heads, key_dim), f32(dk, heads, key_dim), f32(heads, key_dim),
+            f32(dv, heads, value_dim), f32(heads, value_dim), f32(heads, value_dim, out), f32(out)]
+
+
+def mha_config(heads, key_dim, value_dim, output_shape, keras3=True):
+    c = {"num_heads": heads, "key_dim": key_dim, "value_dim": value_dim, "dropout": 0.0, "use_bias": True,
+         "output_shape": output_shape, "attention_axes": None,
+         "kernel_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": None},
+                                "registered_name": None},
+         "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": None},
+         "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None, "kernel_constraint": None,
+         "bias_constraint": None}
+    if keras3:
+        c.update({"use_gate": False, "sliding_window": None, "seed": None})
+    else:
+        c["kernel_initializer"] = {"class_name": "GlorotUniform", "config": {"seed": None}}
+        c["bias_initializer"] = {"class_name": "Zeros", "config": {}}
+    return c
+
+
+MHA_PARTS = ("query", "key", "value", "attention_output")
+
+
+def keras3_mha():
+    """MultiHeadAttention as Keras 3 records it: cross-attention called by keyword (query=, value=, key=) with
+    use_causal_mask and return_attention_scores, self-attention called positionally with an attention_mask input; its
+    weights under the EinsumDense properties' groups (key_dense, output_dense, query_dense, value_dense, sorted as Keras'
+    saving walks them, and the empty _dropout_layer and _softmax); numpy's outputs of Keras' formula."""
+    g = np.random.default_rng(20261207)
+    f32 = lambda *shape: g.normal(0, 0.5, shape).astype(np.float32)
+    q, v, k = f32(2, 3, 4), f32(2, 4, 3), f32(2, 4, 5)
+    am = np.array([[[1, 0, 1], [1, 1, 0], [0, 1, 1]], [[1, 1, 1], [0, 1, 0], [1, 0, 1]]], dtype=np.float32)
+    w_cross = mha_weights(f32, 4, 5, 3, 2, 3, 2, 6)
+    w_self = mha_weights(f32, 4, 4, 4, 3, 2, 2, 4)
+    y0, y1 = mha_numpy(q, v, k, w_cross, 2, 3, 2, causal=True)
+    y2, _ = mha_numpy(q, q, q, w_self, 3, 2, 2, attn=am)
+
+    def tensor(shape, src):
+        return k3_tensor([None] + list(shape), [src, 0, 0])
+
+    inputs = [("query_seq", (3, 4)), ("value_seq", (4, 3)), ("key_seq", (4, 5)), ("pairs", (3, 3))]
+    layers = [{"module": "keras.layers", "class_name": "InputLayer", "registered_name": None, "name": n,
+               "config": {"batch_shape": [None] + list(s), "dtype": "float32", "sparse": False, "name": n},
+               "inbound_nodes": []} for n, s in inputs]
+    qt, vt, kt, at = (tensor(s, n) for n, s in inputs)
+    cross = k3_layer("MultiHeadAttention", "cross", mha_config(2, 3, 2, [6]))
+    cross["name"] = "cross"
+    cross["inbound_nodes"] = [{"args": [], "kwargs": {"query": qt, "value": vt, "key": kt, "use_causal_mask": True,
+                                                      "return_attention_scores": True}}]
+    self_att = k3_layer("MultiHeadAttention", "self", mha_config(3, 2, 2, None))
+    self_att["name"] = "self"
+    self_att["inbound_nodes"] = [{"args": [qt, qt], "kwargs": {"attention_mask": at}}]
+    layers += [cross, self_att]
+    config = {"module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
+              "config": {"name": "functional", "trainable": True, "layers": layers,
+                         "input_layers": [[n, 0, 0] for n, _ in inputs],
+                         "output_layers": [["cross", 0, 0], ["cross", 0, 1], ["self", 0, 0]]},
+              "build_config": {"input_shape": None}}
+    groups = []
+    for stem, ws in (("multi_head_attention", w_cross), ("multi_head_attention_1", w_self)):
+        for i, sub in enumerate(("query_dense", "key_dense", "value_dense", "output_dense")):
+            groups.append((stem + "/" + sub, ws[2 * i:2 * i + 2]))
+        groups += [(stem + "/_dropout_layer", []), (stem + "/_softmax", [])]
+    groups.sort(key=lambda p: p[0])   # Keras writes the groups in its walk's order; jrnn must not depend on it
+    legacy = [(n, []) for n, _ in inputs]
+    for name, ws in (("cross", w_cross), ("self", w_self)):
+        legacy.append((name, [(name + "/" + part + "/" + kind, ws[2 * i + j])
+                              for i, part in enumerate(MHA_PARTS) for j, kind in enumerate(("kernel", "bias"))]))
+    write_keras3("keras3_mha", config, groups, legacy)
+    for name, a in (("q", q), ("v", v), ("k", k), ("am", am), ("y0", y0), ("y1", y1), ("y2", y2)):
+        np.save(os.path.join(OUT, "keras3_mha_" + name + ".npy"), a.astype(np.float32))
+
+
+def tfkeras_mha():
+    """tf.keras 2's MultiHeadAttention in a full-model HDF5: the value as a call kwarg of the query's node
+    ([["q", 0, 0, {"value": ["v", 0, 0], ...}]]), value_dim and output_shape None, weights query/key/value/attention_output
+    with ':0' names; numpy's output of Keras' formula."""
+    g = np.random.default_rng(20261208)
+    f32 = lambda *shape: g.normal(0, 0.5, shape).astype(np.float32)
+    q, v = f32(2, 3, 4), f32(2, 5, 3)
+    ws = mha_weights(f32, 4, 3, 3, 2, 3, 3, 4)
+    y, _ = mha_numpy(q, v, v, ws, 2, 3, 3)
+    spec = {"class_name": "MultiHeadAttention", "config": dict(mha_config(2, 3, None, None, keras3=False),
+                                                                name="mha", trainable=True, dtype="float32")}
+    mha = dict(spec, name="mha", inbound_nodes=[[["q", 0, 0, {"value": ["v", 0, 0], "return_attention_scores": False,
+                                                                  "training": None, "use_causal_mask": False}]]])
+    config = {"class_name": "Functional", "config": {"name": "model", "layers": [
+        input_layer("q", [None, 3, 4]), input_layer("v", [None, 5, 3]), mha],
+        "input_layers": [["q", 0, 0], ["v", 0, 0]], "output_layers": [["mha", 0, 0]]}}
+    weights = [(f"mha/{part}/{kind}:0", ws[2 * i + j]) for i, part in enumerate(MHA_PARTS) for j, kind in enumerate(("kernel", "bias"))]
+    write_h5(os.path.join(OUT, "tfkeras_mha.h5"), config, [("q", []), ("v", []), ("mha", weights)], "2.15.0")
+    for name, a in (("q", q), ("v", v), ("y", y)):
+        np.save(os.path.join(OUT, "tfkeras_mha_" + name + ".npy"), a.astype(np.float32))
+
 if __name__ == "__main__":
     tfkeras_gru()
     keras22_gru()
@@ -643,3 +760,5 @@ if __name__ == "__main__":
     keras3_conv1d()   # likewise, with its own generator
     keras3_attention()   # likewise
     keras3_batch_normalization()   # likewise
+    keras3_mha()   # likewise
+    tfkeras_mha()   # likewise

@@ -1,0 +1,54 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.DTensor;
+
+/**
+ * Which query step may attend to which key step, as the attention layers build it on the device: a (batch, Tq, Tv) of
+ * exact 0 and 1 from the query mask (rows), the value and key masks (columns, broadcast over the query steps by a
+ * batched product with a ones column), the causal triangle (broadcast over the batch) and an explicit (batch, Tq, Tv)
+ * attention mask, all multiplied (Keras' logical and); and the scores' bias Keras' masked softmax adds.
+ */
+final class AttentionMasks {
+    private AttentionMasks() {}
+
+    /** The keep matrix (B, Tq, Tv), or null when no mask is given and causal is false. Any mask may be null. */
+    static DTensor keep(Backend be, int b, int tq, int tv, DTensor qMask, DTensor vMask, DTensor kMask, boolean causal, DTensor pairs) {
+        if (qMask == null && vMask == null && kMask == null && !causal && pairs == null) return null;
+        long n3 = (long) b * tq * tv;
+        DTensor keep = DTensor.zeros(be, b, tq, tv);
+        try (DTensor ones = DTensor.zeros(be, Math.max(b, tq)); DTensor tmp = DTensor.zeros(be, b, tq, tv)) {
+            be.fill(ones.buf(), 0, ones.size(), 1f);
+            be.fill(keep.buf(), 0, n3, 1f);
+            if (pairs != null) be.copy(pairs.buf(), 0, keep.buf(), 0, n3);
+            for (DTensor cols : new DTensor[] {vMask, kMask}) {
+                if (cols == null) continue;
+                be.gemmBatched(b, false, false, tq, tv, 1, 1f, ones.buf(), 0, 1, 0, cols.buf(), 0, tv, tv, 0f, tmp.buf(), 0, tv,
+                        (long) tq * tv);
+                be.mul(n3, keep.buf(), 0, tmp.buf(), 0, keep.buf(), 0);
+            }
+            if (causal) {
+                try (DTensor tri = DTensor.zeros(be, tq, tv)) {   // row i: ones at j <= i
+                    for (int i = 0; i < tq; i++) be.fill(tri.buf(), (long) i * tv, Math.min(i + 1, tv), 1f);
+                    be.gemm(false, false, b, tq * tv, 1, 1f, ones.buf(), 0, 1, tri.buf(), 0, tq * tv, 0f, tmp.buf(), 0, tq * tv);
+                    be.mul(n3, keep.buf(), 0, tmp.buf(), 0, keep.buf(), 0);
+                }
+            }
+            if (qMask != null) be.maskedMulRows(b * tq, tv, keep.buf(), 0, qMask.buf(), 0, keep.buf(), 0);
+            return keep;
+        } catch (RuntimeException | Error e) {
+            keep.close();
+            throw e;
+        }
+    }
+
+    /** Keras' {@code where(mask, scores, scores - 1e9)} as {@code scores += 1e9 * keep - 1e9} (exactly 0 or -1e9); one size. */
+    static void addBias(Backend be, DTensor keep, DTensor scores) {
+        try (DTensor bias = DTensor.zeros(be, keep.shape())) {
+            long n = keep.size();
+            be.fill(bias.buf(), 0, n, -BaseDenseAttention.MASKED);
+            be.axpy(n, BaseDenseAttention.MASKED, keep.buf(), 0, bias.buf(), 0);
+            be.axpy(n, 1f, bias.buf(), 0, scores.buf(), 0);
+        }
+    }
+}
