@@ -1,11 +1,15 @@
 package dev.jrnn.model;
 
+import java.util.Collections;
+import java.util.Map;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 
 /**
- * What {@link Callback#onBatchEnd} gets after each training batch, as Keras' batch-end {@code logs}: the batch's
- * size and its loss. The loss stays on the device until {@link #loss()} is called (on CUDA a synchronization), so
- * fit hands every callback every batch and only those that read the loss pay for it.
+ * What {@link Callback#onBatchEnd} gets after each training batch: the batch's size, its own loss, and {@link #logs()}, the
+ * epoch's running loss and metrics as Keras' batch-end {@code logs} hold them. The loss stays on the device until
+ * {@link #loss()} or {@link #logs()} is called (on CUDA a synchronization), so fit hands every callback every batch and
+ * only those that read it pay for it.
  *
  * <pre>{@code
  * Callback perBatch = new Callback() {
@@ -16,12 +20,16 @@ import java.util.function.DoubleSupplier;
 public final class BatchLogs {
     private final int size;
     private DoubleSupplier read;
+    private final Supplier<Map<String, Double>> epoch;
     private double loss = Double.NaN;
+    private Map<String, Double> logs;
     private boolean current = true;
 
-    BatchLogs(int size, DoubleSupplier read) {
+    /** {@code read} reads the batch's loss back (once), after which {@code epoch} gives the epoch's logs so far. */
+    BatchLogs(int size, DoubleSupplier read, Supplier<Map<String, Double>> epoch) {
         this.size = size;
         this.read = read;
+        this.epoch = epoch;
     }
 
     /** The number of samples in the batch. */
@@ -43,6 +51,23 @@ public final class BatchLogs {
             loss = r.getAsDouble();
         }
         return loss;
+    }
+
+    /**
+     * Keras' batch-end {@code logs}: "loss" (and each output's loss when several train) and the compiled metrics over the
+     * epoch's batches so far, this one included (their running means, as Keras' {@code on_train_batch_end} gets them; after
+     * the last batch they equal the epoch's logs; in data-parallel training this rank's). Read it inside onBatchEnd;
+     * unmodifiable.
+     */
+    public Map<String, Double> logs() {
+        if (logs == null) {
+            if (!current) {
+                throw new IllegalStateException("BatchLogs.logs: read the logs inside onBatchEnd; the epoch has gone on since");
+            }
+            loss();
+            logs = Collections.unmodifiableMap(epoch.get());
+        }
+        return logs;
     }
 
     /** After the callbacks: the loss can no longer be read (the log moves on to the next batch). */

@@ -17,6 +17,12 @@ public interface Callback {
     default void onEpochBegin(int epoch, Model model) {}
 
     /**
+     * Before each training batch's step (Keras' {@code on_train_batch_begin}), {@code batch} counting from 0 in each epoch:
+     * a learning rate set here, or a layer frozen, applies to this batch's update.
+     */
+    default void onBatchBegin(int batch, Model model) {}
+
+    /**
      * After each training batch: {@code logs} has its size and its loss, which stays on the device until
      * {@link BatchLogs#loss()} reads it (so a callback that does not read it costs nothing per batch).
      */

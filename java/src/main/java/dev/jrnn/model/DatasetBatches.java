@@ -9,8 +9,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -33,6 +35,8 @@ final class DatasetBatches implements BatchSource {
     private final String what;
     private final boolean withTargets;
     private DeviceFeed feed;
+    /** Keras' class_weight of a training set (null: none): each batch's samples weighed by their targets' classes. */
+    private Map<Integer, Double> classWeight;
     /** The batch shapes the feed's batches were checked for. */
     private final Set<String> checked = new HashSet<>();
 
@@ -56,6 +60,16 @@ final class DatasetBatches implements BatchSource {
         this.s = s;
         this.what = what;
         this.withTargets = withTargets;
+    }
+
+    /**
+     * Weighs each batch's samples by their targets' classes in {@code cw} (nullable: none), as Keras' {@code class_weight}
+     * with a {@code tf.data} set: for training data only, one output only, and not with the data set's own sample weights.
+     */
+    DatasetBatches classWeight(Map<Integer, Double> cw) {
+        if (cw != null) SampleWeights.checkClassWeightOutputs(s.name() + "." + what, s.outputs());
+        this.classWeight = cw;
+        return this;
     }
 
     /**
@@ -210,7 +224,7 @@ final class DatasetBatches implements BatchSource {
         List<Tensor> xs = null, weights = null;
         InputCheck check = new InputCheck(s.name(), s.graph(), s.losses());
         try {
-            if (withTargets) weights = weights(b);
+            if (withTargets) weights = classWeight == null ? weights(b) : classWeights(b, ys);
             if (feed == null || checked.add(key(shapes, ys, lengths))) {
                 xs = b.inputs();
                 check.prepare(xs, ys, lengths, what, withTargets, false);
@@ -249,6 +263,15 @@ final class DatasetBatches implements BatchSource {
         });
     }
 
+    /** Keras' class_weight as the sample weights of every output of {@code b}, whose targets are {@code ys}. */
+    private List<Tensor> classWeights(Batch b, List<Tensor> ys) {
+        String who = s.name() + "." + what;
+        if (b.sampleWeightCount() > 0) {
+            throw new IllegalArgumentException(who + ": give the dataset's sample weights or classWeight, not both (as Keras)");
+        }
+        return Collections.nCopies(s.outputs(), SampleWeights.classWeights(who, classWeight, ys, b.size(), s.loss(0).sparse()));
+    }
+
     private static boolean readsInputs(InputCheck check, int inputs) {
         for (int i = 0; i < inputs; i++) if (check.readsInput(i)) return true;
         return false;
@@ -280,8 +303,7 @@ final class DatasetBatches implements BatchSource {
                 : o.validationSplit > 0 ? "validationSplit (use Dataset.split and FitOptions.validationData(Dataset))"
                 : o.validationX != null ? "tensor validationData (give a Dataset: FitOptions.validationData(Dataset))"
                 : o.validationLengths != null ? "validationLengths (a ragged validation dataset's batches carry their own)"
-                : o.sampleWeight != null ? "sampleWeight (give the weights in the dataset: Dataset.fromTensors(xs, ys, weights))"
-                : o.classWeight != null ? "classWeight (tensors only)" : null;
+                : o.sampleWeight != null ? "sampleWeight (give the weights in the dataset: Dataset.fromTensors(xs, ys, weights))" : null;
         if (bad != null) throw new IllegalArgumentException(model + ".fit(Dataset): FitOptions." + bad + " does not apply to a dataset");
         return o;
     }

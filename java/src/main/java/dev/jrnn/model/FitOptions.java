@@ -207,7 +207,8 @@ public final class FitOptions {
     /**
      * Keras' {@code class_weight}: each training sample's loss scaled by the weight of its target's class (1 for a
      * class not in the map), for a model with one output: the class index of a sparse target, the argmax of a one-hot
-     * target, the rounded 0/1 of a single column. Validation is not weighted, as in Keras. Not with sampleWeight.
+     * target, the rounded 0/1 of a single column. Validation is not weighted, as in Keras. Not with sampleWeight. With a
+     * {@link dev.jrnn.data.Dataset} each batch is weighed as it comes (Keras' tf.data case); not with the data set's own weights.
      */
     public FitOptions classWeight(Map<Integer, Double> weights) {
         this.classWeight = SampleWeights.checkClassWeight("FitOptions", weights);
@@ -294,6 +295,10 @@ public final class FitOptions {
         return this;
     }
 
+    /**
+     * Adds callbacks (Keras' {@code callbacks=[...]}), called in the order given, after any added before; they share each
+     * epoch's logs in that order. {@code new FitOptions().callbacks(new EarlyStopping().patience(3), new CSVLogger(log))}.
+     */
     public FitOptions callbacks(Callback... cbs) {
         if (cbs == null) throw new IllegalArgumentException("FitOptions: callbacks is null (pass none for no callbacks)");
         for (Callback c : cbs) {

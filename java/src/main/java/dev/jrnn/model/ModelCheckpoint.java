@@ -3,7 +3,6 @@ package dev.jrnn.model;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -148,36 +147,45 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
                         + logs.keySet());
             }
             String spec = m.group(2);
-            m.appendReplacement(b, Matcher.quoteReplacement(spec == null ? plain(v) : String.format(Locale.ROOT, spec(spec, key), number(v, spec))));
+            m.appendReplacement(b, Matcher.quoteReplacement(spec == null ? plain(v) : spec(spec, key).apply(v)));
         }
         m.appendTail(b);
         return b.toString();
     }
 
+    /** A value without a spec, as Python's str: an int as it is, a float as its repr. */
     private static String plain(Object v) {
-        return v instanceof Integer ? v.toString() : Double.toString((Double) v);
+        return v instanceof Integer ? v.toString() : PythonFloat.repr((Double) v);
     }
 
-    private static Object number(Object v, String spec) {
-        boolean integral = spec.endsWith("d");
-        if (integral) return v instanceof Integer i ? (long) i : Math.round((Double) v);
-        return v instanceof Integer i ? (double) i : v;
+    /** A Python format spec: zero padding, a width, a precision (-1: none), the type (0: none). */
+    private record Spec(boolean zeros, int width, int precision, char type) {
+        /** {@code v} formatted as Python's format(v, spec) (a float with "d" rounded to an int, where Python refuses it). */
+        String apply(Object v) {
+            String s;
+            if (type == 'd') s = Long.toString(v instanceof Integer i ? (long) i : Math.round((Double) v));
+            else if (v instanceof Integer i && type == 0 && precision < 0) s = i.toString();
+            else s = PythonFloat.format(v instanceof Integer i ? (double) i : (Double) v, type, precision);
+            if (s.length() >= width) return s;
+            if (!zeros) return " ".repeat(width - s.length()) + s;   // Python aligns numbers right
+            String pad = "0".repeat(width - s.length());
+            return s.startsWith("-") ? "-" + pad + s.substring(1) : pad + s;   // Python's "0": the zeros after the sign
+        }
     }
 
-    /** A Python format spec ({@code 02d}, {@code .2f}, {@code .3e}) as a Java format string. */
-    private static String spec(String spec, String key) {
+    /** A Python format spec ({@code 02d}, {@code .2f}, {@code .3e}, {@code .4g}, {@code .3}) parsed. */
+    private static Spec spec(String spec, String key) {
         Matcher s = SPEC.matcher(spec);
         if (!s.matches()) {
             throw new IllegalArgumentException("ModelCheckpoint: format spec '" + spec + "' of {" + key + "} is not supported; use e.g. 02d, .2f, .3e");
         }
-        String type = s.group(4).isEmpty() ? (s.group(3) != null ? "f" : "s") : s.group(4);
+        String type = s.group(4);
         if (type.equals("%")) throw new IllegalArgumentException("ModelCheckpoint: format spec '" + spec + "' of {" + key + "}: % is not supported");
         if (type.equals("d") && s.group(3) != null) {
             throw new IllegalArgumentException("ModelCheckpoint: format spec '" + spec + "' of {" + key + "}: an integer takes no precision");
         }
-        if (type.equals("s")) type = "f";
-        return "%" + (s.group(1).isEmpty() || s.group(2).isEmpty() ? "" : "0") + s.group(2)
-                + (s.group(3) != null ? "." + s.group(3) : "") + type;
+        return new Spec(!s.group(1).isEmpty() && !s.group(2).isEmpty(), s.group(2).isEmpty() ? 0 : Integer.parseInt(s.group(2)),
+                s.group(3) == null ? -1 : Integer.parseInt(s.group(3)), type.isEmpty() ? 0 : type.charAt(0));
     }
 
     @Override

@@ -152,7 +152,7 @@ final class ProgressBar {
 
     static String formatValue(double v) {
         if (!Double.isFinite(v)) return PythonFloat.repr(v);   // Python formats these "nan", "inf", "-inf"
-        if (Math.abs(v) > 1e-3) return String.format(Locale.ROOT, "%.4f", v);
-        return String.format(Locale.ROOT, "%.4e", v);   // as Python's %.4e, a two-digit exponent at least: 1.2340e-04
+        // Keras' f"{avg:.4f}" / f"{avg:.4e}" (a two-digit exponent at least: 1.2340e-04), rounded as Python rounds
+        return PythonFloat.format(v, Math.abs(v) > 1e-3 ? 'f' : 'e', 4);
     }
 }

@@ -149,10 +149,7 @@ final class SampleWeights {
 
     /** Keras' class_weight as one weight per sample of the single target in {@code ys}. */
     static Tensor classWeights(String what, Map<Integer, Double> classWeight, List<Tensor> ys, int n, boolean sparse) {
-        if (ys.size() != 1) {
-            throw new IllegalArgumentException(what + ": classWeight is for a model with one output (as Keras), this one has "
-                    + ys.size() + "; give sampleWeight instead");
-        }
+        checkClassWeightOutputs(what, ys.size());
         Tensor y = ys.get(0);
         boolean sparseSteps = sparse && y.rank() == 2 && y.dim(1) > 1;   // class indices per step
         if (y.rank() > 2 || sparseSteps) {
@@ -173,6 +170,14 @@ final class SampleWeights {
             w[i] = cw == null ? 1f : cw.floatValue();
         }
         return Tensor.wrap(w, n);
+    }
+
+    /** Refuses class weights for a model of {@code outputs} outputs other than one, as Keras. */
+    static void checkClassWeightOutputs(String what, int outputs) {
+        if (outputs != 1) {
+            throw new IllegalArgumentException(what + ": classWeight is for a model with one output (as Keras), this one has "
+                    + outputs + "; give sampleWeight instead");
+        }
     }
 
     /** Keras' class_weight {@code weights} checked: class indices >= 0, weights finite and >= 0; a copy. */

@@ -12,8 +12,8 @@ import java.util.Map;
  * {@code logDir/validation}, as Keras 3 names them: per epoch {@code epoch_<name>} of the training logs and
  * {@code epoch_learning_rate} (step: the epoch), {@code epoch_<name>} of the validation logs without their {@code val_}
  * prefix, and {@code evaluation_<name>_vs_iterations} (step: the optimizer's iterations); with {@link #updateFreq(int)}
- * also {@code batch_loss} every n batches (step: the batch count of the fit, from 1), the mean loss of the epoch's batches
- * so far as Keras logs it. Histograms, images, the graph and the profiler are not written. In data-parallel training
+ * also {@code batch_loss} and {@code batch_<metric>} every n batches (step: the batch count of the fit, from 1), the
+ * epoch's values so far as Keras' batch logs hold them ({@link BatchLogs#logs()}). Histograms, images, the graph and the profiler are not written. In data-parallel training
  * only rank 0 writes. Run {@code tensorboard --logdir logs} to see the curves.
  *
  * <pre>{@code
@@ -25,7 +25,6 @@ public final class TensorBoard implements Callback {
     private int updateFreq;   // 0: per epoch
     private TfEvents train, validation;
     private long globalBatch;
-    private double epochLossSum, epochSamples;
 
     public TensorBoard(Path logDir) {
         if (logDir == null) throw new IllegalArgumentException("TensorBoard: logDir must be a path, got null");
@@ -59,18 +58,12 @@ public final class TensorBoard implements Callback {
     }
 
     @Override
-    public void onEpochBegin(int epoch, Model model) {
-        epochLossSum = 0;
-        epochSamples = 0;
-    }
-
-    @Override
     public void onBatchEnd(int batch, BatchLogs logs, Model model) {
         globalBatch++;
-        if (updateFreq == 0) return;
-        epochLossSum += logs.loss() * logs.size();
-        epochSamples += logs.size();
-        if (globalBatch % updateFreq == 0) write(() -> train().scalar("batch_loss", globalBatch, epochLossSum / epochSamples));
+        if (updateFreq == 0 || globalBatch % updateFreq != 0) return;
+        write(() -> {
+            for (Map.Entry<String, Double> e : logs.logs().entrySet()) train().scalar("batch_" + e.getKey(), globalBatch, e.getValue());
+        });
     }
 
     @Override

@@ -328,7 +328,7 @@ public abstract class Trainer {
         if (o.validationDataset != null) DatasetBatches.checkSize(name(), o.validationDataset, "fit (validation data)", o.validationSteps);
         ensureBuilt(data, "fit", o.stepsPerEpoch);
         ensureStore();
-        BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch);
+        BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch).classWeight(o.classWeight);
         BatchSource val;
         try {
             val = DatasetBatches.validation(setup, o);
@@ -386,9 +386,7 @@ public abstract class Trainer {
      * {@code model.trainOnBatch(List.of(x), List.of(y), null, Map.of(1, 5.0))}.
      */
     public double trainOnBatch(List<Tensor> xs, List<Tensor> ys, Tensor sampleWeight, Map<Integer, Double> classWeight) {
-        String what = name() + ".trainOnBatch";
-        Map<Integer, Double> cw = classWeight == null ? null : SampleWeights.checkClassWeight(what, classWeight);
-        return trainOnBatch(xs, ys, sampleWeight == null ? null : SampleWeights.Given.shared(what, "sampleWeight", sampleWeight), cw);
+        return trainOnBatchAll(xs, ys, sampleWeight, classWeight).get("loss");
     }
 
     /**
@@ -396,10 +394,32 @@ public abstract class Trainer {
      * {@code train_on_batch([x], [y1, y2], sample_weight=[w1, w2])}; returns the weighted total loss before the update.
      */
     public double trainOnBatch(List<Tensor> xs, List<Tensor> ys, List<Tensor> sampleWeights) {
-        return trainOnBatch(xs, ys, SampleWeights.Given.perOutput(name() + ".trainOnBatch", "sampleWeight", sampleWeights), null);
+        return trainOnBatchAll(xs, ys, sampleWeights).get("loss");
     }
 
-    private double trainOnBatch(List<Tensor> xs, List<Tensor> ys, SampleWeights.Given sw, Map<Integer, Double> cw) {
+    /**
+     * One training step returning the batch's loss and metrics before the update, as Keras' {@code train_on_batch(...,
+     * return_dict=True)} (what a GAN's {@code d_loss, d_acc = d.train_on_batch(x, y)} reads): "loss", each output's loss
+     * when there are several, and every compiled metric of this batch alone.
+     * {@code model.trainOnBatchAll(List.of(x), List.of(y)).get("accuracy")}.
+     */
+    public Map<String, Double> trainOnBatchAll(List<Tensor> xs, List<Tensor> ys) {
+        return trainOnBatchAll(xs, ys, (Tensor) null, null);
+    }
+
+    /** {@link #trainOnBatchAll(List, List)} with Keras' {@code sample_weight} or {@code class_weight} (each nullable, not both), as {@link #trainOnBatch(List, List, Tensor, Map)}. */
+    public Map<String, Double> trainOnBatchAll(List<Tensor> xs, List<Tensor> ys, Tensor sampleWeight, Map<Integer, Double> classWeight) {
+        String what = name() + ".trainOnBatch";
+        Map<Integer, Double> cw = classWeight == null ? null : SampleWeights.checkClassWeight(what, classWeight);
+        return trainOnBatchLogs(xs, ys, sampleWeight == null ? null : SampleWeights.Given.shared(what, "sampleWeight", sampleWeight), cw);
+    }
+
+    /** {@link #trainOnBatchAll(List, List)} with one sample-weight tensor per output (null: that output unweighted). */
+    public Map<String, Double> trainOnBatchAll(List<Tensor> xs, List<Tensor> ys, List<Tensor> sampleWeights) {
+        return trainOnBatchLogs(xs, ys, SampleWeights.Given.perOutput(name() + ".trainOnBatch", "sampleWeight", sampleWeights), null);
+    }
+
+    private Map<String, Double> trainOnBatchLogs(List<Tensor> xs, List<Tensor> ys, SampleWeights.Given sw, Map<Integer, Double> cw) {
         String what = name() + ".trainOnBatch";
         requireCompiled("trainOnBatch");
         requireOpen("trainOnBatch");

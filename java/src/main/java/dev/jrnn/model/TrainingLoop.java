@@ -118,6 +118,10 @@ final class TrainingLoop {
                     HostBatch batch;
                     for (int b = 0; (batch = batches.next()) != null; b++) {
                         log.makeRoom(acc);   // a source of unknown length: read back and reuse the rows
+                        if (!callbacks.isEmpty()) {
+                            for (Callback cb : callbacks) cb.onBatchBegin(b, model);
+                            stillOpen("onBatchBegin");
+                        }
                         model.ensureStore();   // a callback may have frozen or unfrozen a layer: the next step follows it
                         long off = log.nextOffset();
                         long before = s.optimizer().iterations();
@@ -130,7 +134,7 @@ final class TrainingLoop {
                         log.commit(batch.size(), new LossLog.At(s.name(), epoch, o.epochs, b, steps, h), before);
                         bar.advance(batch.size());
                         if (!callbacks.isEmpty()) {
-                            BatchLogs bl = new BatchLogs(batch.size(), () -> log.fold(acc));
+                            BatchLogs bl = new BatchLogs(batch.size(), () -> log.fold(acc), acc::logs);
                             try {
                                 for (Callback cb : callbacks) cb.onBatchEnd(b, bl, model);
                             } finally {
@@ -210,15 +214,20 @@ final class TrainingLoop {
         }
     }
 
-    /** One eager train step on all of {@code d}, as Keras' train_on_batch: returns the loss before the update. */
-    double trainOnBatch(Data d) {
+    /**
+     * One eager train step on all of {@code d}, as Keras' train_on_batch: returns the loss (total and per output) and the
+     * metrics of the batch before the update.
+     */
+    Map<String, Double> trainOnBatch(Data d) {
         s.penalties();
+        EpochLogs acc = new EpochLogs(s, d.targets());
         try (LossLog log = new LossLog(s, 1, d.targets())) {
             long off = log.nextOffset();
             long before = s.optimizer().iterations();
-            step.runEager(d.batch(d.rows(), 0, d.n(), s.outputs()), log.buf, off, null, log.guard, true);
+            step.runEager(d.batch(d.rows(), 0, d.n(), s.outputs()), log.buf, off, acc, log.guard, true);
             log.commit(d.n(), new LossLog.At(s.name(), -1, 0, -1, 0, null), before);
-            return log.fold(new EpochLogs(s, d.targets()));
+            log.fold(acc);
         }
+        return acc.logs();
     }
 }

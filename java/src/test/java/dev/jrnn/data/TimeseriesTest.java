@@ -163,4 +163,29 @@ class TimeseriesTest {
             for (String w : cases[k]) assertTrue(e.getMessage().contains(w), "'" + w + "' in: " + e.getMessage());
         }
     }
+
+    /** evaluate, predict and evaluate's steps on the windows equal the same calls on the windows cut out by hand (stride, rate, start, end). */
+    @Test
+    void evaluateAndPredictOnTheWindowsEqualTheWindowsCutByHand() throws IOException {
+        Jrnn.setSeed(3);
+        Sequential m = new Sequential(new LSTM(3).inputShape(4, 2), new Dense(2));
+        m.compile("sgd", "mse", "mae");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        Tensor s = Tensor.zeros(50, 2), tg = Tensor.zeros(50, 2);
+        for (int i = 0; i < 100; i++) { s.data()[i] = (float) r.nextDouble(-1, 1); tg.data()[i] = (float) r.nextDouble(-1, 1); }
+        Timeseries ts = Timeseries.of(s, tg, 4).samplingRate(2).sequenceStride(3).startIndex(5).endIndex(45).batchSize(4);
+        int n = (int) ts.windows();
+        assertEquals(12, n, "Keras: 45 - 5 - (4 - 1) * 2 = 34 starts, every 3rd");
+        float[] xv = new float[n * 8], yv = new float[n * 2];
+        for (int i = 0; i < n; i++) {
+            int start = 5 + i * 3;
+            for (int t = 0; t < 4; t++) for (int f = 0; f < 2; f++) xv[i * 8 + t * 2 + f] = s.get(start + t * 2, f);
+            for (int f = 0; f < 2; f++) yv[i * 2 + f] = tg.get(start, f);
+        }
+        Tensor x = Tensor.of(xv, n, 4, 2), y = Tensor.of(yv, n, 2);
+        assertEquals(m.evaluateAll(List.of(x), List.of(y), 4, null), m.evaluateAll(ts.dataset()));
+        assertEquals(m.evaluateAll(List.of(x.slice(0, 8)), List.of(y.slice(0, 8)), 4, null), m.evaluateAll(ts.dataset(), 2));
+        m.predict(ts.dataset(), dir.resolve("p.npy"));
+        assertEquals(m.predict(x), Npy.read(dir.resolve("p.npy")));
+    }
 }

@@ -118,8 +118,8 @@ class SampleWeightBadInputTest {
         Model m = dense();
         bad(m, () -> m.fit(Dataset.fromTensors(X, Y).batch(2), quiet().sampleWeight(Tensor.full(1, 4))),
                 "m.fit(Dataset): FitOptions.sampleWeight (give the weights in the dataset: Dataset.fromTensors(xs, ys, weights)) does not apply");
-        bad(m, () -> m.fit(Dataset.fromTensors(X, Y).batch(2), quiet().classWeight(Map.of(0, 2.0))),
-                "m.fit(Dataset): FitOptions.classWeight (tensors only) does not apply to a dataset");
+        bad(m, () -> m.fit(Dataset.fromTensors(X, Y, Tensor.full(1, 4)).batch(2), quiet().classWeight(Map.of(0, 2.0))),
+                "m.fit: give the dataset's sample weights or classWeight, not both (as Keras)", "(in the batch starting at");
         bad(null, () -> Dataset.fromTensors(X, Y, null), "Dataset.fromTensors: sampleWeight is null");
         bad(null, () -> Dataset.fromTensors(List.of(X), List.of(Y), Arrays.asList((Tensor) null)), "fromTensors: every sampleWeights entry is null");
         bad(null, () -> Dataset.fromTensors(X, Y, Tensor.full(1, 3)), "sample counts differ", "has 4", "has 3");
@@ -151,6 +151,8 @@ class SampleWeightBadInputTest {
         bad(null, () -> quiet().sampleWeight(Map.of()), "FitOptions: sampleWeight is empty");
         bad(null, () -> quiet().sampleWeight((List<Tensor>) null), "FitOptions: sampleWeight is null");
         bad(two, () -> two.fit(List.of(X), ys, quiet().classWeight(Map.of(0, 2.0))), "two.fit: classWeight is for a model with one output");
+        bad(two, () -> two.fit(Dataset.fromTensors(List.of(X), ys).batch(2), quiet().classWeight(Map.of(0, 2.0))),
+                "two.fit: classWeight is for a model with one output");
     }
 
     /** Review findings: a wrong T for a model of unknown steps, a refused weight leaving the options, a map cropping steps. */

@@ -43,6 +43,85 @@ class CallbackTest {
         }
     }
 
+    /**
+     * Keras' on_train_batch_begin: called before each batch's step, so a per-batch warmup of the learning rate set there
+     * trains that batch (as a loop of trainOnBatch with the rate set before each), and in order with onBatchEnd.
+     */
+    @Test
+    void onBatchBeginRunsBeforeEachStepSoAWarmupSetThereTrainsThatBatch() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 5, 2), y = Tensor.of(new float[] {1, 0, 1, 0, 1}, 5, 1);
+        List<String> order = new ArrayList<>();
+        Callback warmup = new Callback() {
+            int seen;
+
+            @Override
+            public void onBatchBegin(int batch, Model model) {
+                order.add("begin " + batch);
+                model.optimizer().learningRate(0.01 * ++seen);
+            }
+
+            @Override
+            public void onBatchEnd(int batch, BatchLogs logs, Model model) { order.add("end " + batch); }
+        };
+        Jrnn.setSeed(2);
+        Sequential fitted = new Sequential(new Dense(1).inputShape(2));
+        fitted.compile(new SGD(0.5), "mse");
+        Jrnn.setSeed(2);
+        Sequential manual = new Sequential(new Dense(1).inputShape(2));
+        manual.compile(new SGD(0.5), "mse");
+        fitted.fit(x, y, new FitOptions().epochs(2).batchSize(2).verbose(0).shuffle(false).callbacks(warmup));
+        int step = 0;
+        for (int epoch = 0; epoch < 2; epoch++) {
+            for (int from = 0; from < 5; from += 2) {
+                manual.optimizer().learningRate(0.01 * ++step);
+                int to = Math.min(5, from + 2);
+                manual.trainOnBatch(x.slice(from, to), y.slice(from, to));
+            }
+        }
+        assertEquals(manual.getWeights(), fitted.getWeights());
+        assertEquals(List.of("begin 0", "end 0", "begin 1", "end 1", "begin 2", "end 2", "begin 0", "end 0", "begin 1", "end 1",
+                "begin 2", "end 2"), order);
+    }
+
+    /**
+     * Keras' on_train_batch_end logs: the loss and the metrics of the epoch so far (their running means), which the epoch's
+     * logs equal after its last batch; {@link BatchLogs#loss()} stays the batch's own.
+     */
+    @Test
+    void batchLogsGiveTheEpochsRunningLossAndMetricsAsKeras() {
+        Jrnn.setSeed(3);
+        Sequential m = new Sequential(new Dense(1).activation("sigmoid").inputShape(2));
+        m.compile(new SGD(0.1), "binary_crossentropy", "accuracy", "mae");
+        Tensor x = Tensor.of(new float[] {1, 2, -3, 4, 5, -6, 7, 8, -9, 1}, 5, 2), y = Tensor.of(new float[] {1, 0, 1, 0, 1}, 5, 1);
+        List<java.util.Map<String, Double>> seen = new ArrayList<>();
+        List<Double> own = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        Callback c = new Callback() {
+            @Override
+            public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                if (batch == 1) own.add(logs.loss());   // the batch's own loss read first, then the running logs
+                seen.add(logs.logs());
+                if (batch != 1) own.add(logs.loss());
+                sizes.add(logs.size());
+            }
+        };
+        History h = m.fit(x, y, new FitOptions().epochs(1).batchSize(2).verbose(0).shuffle(false).callbacks(c));
+        assertEquals(List.of("loss", "accuracy", "mae"), List.copyOf(seen.get(0).keySet()));
+        // the running loss: the batches' losses so far weighed by their sizes
+        double sum = 0, n = 0;
+        for (int b = 0; b < 3; b++) {
+            sum += own.get(b) * sizes.get(b);
+            n += sizes.get(b);
+            assertEquals(sum / n, seen.get(b).get("loss"), 1e-6, "batch " + b);
+        }
+        assertEquals(own.get(0), seen.get(0).get("loss"), 1e-9);
+        for (String k : List.of("loss", "accuracy", "mae")) assertEquals(h.get(k).get(0), seen.get(2).get(k), 1e-9, k);
+        // read after the callback returned: gone, as the loss
+        Keeper late = new Keeper(false);
+        BatchLogs kept = late.logsOf(m, x.slice(0, 4), y.slice(0, 4));
+        assertTrue(assertThrows(IllegalStateException.class, kept::logs).getMessage().contains("inside onBatchEnd"));
+    }
+
     @Test
     void overridingOnBatchEndIsEnoughToBeCalledAfterEveryBatch() {
         Jrnn.setSeed(1);

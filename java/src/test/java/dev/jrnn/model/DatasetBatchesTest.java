@@ -84,6 +84,22 @@ class DatasetBatchesTest {
         return Tensor.of(Arrays.copyOfRange(t.data(), i * n, (i + 1) * n), Arrays.copyOfRange(s, 1, s.length));
     }
 
+    /** Keras takes class_weight with a tf.data dataset too: each batch's samples weighed by their targets' classes, not the validation's. */
+    @Test
+    void classWeightWeighsADatasetsBatchesAsItWeighsTensors() throws IOException {
+        Tensor x = random(1, 10, T, I), y = Tensor.of(new float[] {0, 1, 1, 0, 2, 1, 0, 2, 2, 1}, 10, 1);
+        Map<Integer, Double> cw = Map.of(0, 0.5, 1, 3.0);   // class 2 unlisted: weight 1
+        Sequential viaTensors = lstm(T), viaDataset = lstm(T);
+        History h = viaTensors.fit(x, y, quiet().epochs(2).batchSize(4).classWeight(cw).validationData(x, y));
+        History d = viaDataset.fit(Dataset.fromTensors(x, y).batch(4), quiet().epochs(2).classWeight(cw)
+                .validationData(Dataset.fromTensors(x, y).batch(4)));
+        assertEquals(h.history(), d.history());
+        assertSameWeights(viaTensors, viaDataset, "classWeight on a dataset");
+        Sequential unweighted = lstm(T);
+        unweighted.fit(Dataset.fromTensors(x, y).batch(4), quiet().epochs(2));
+        assertFalse(Arrays.equals(unweighted.getWeights().get(0).data(), viaDataset.getWeights().get(0).data()), "the class weights weigh");
+    }
+
     @Test
     void aStreamLongerThanTheLossLogIsReadBackAsItGoes() throws IOException {
         int n = LossLog.UNKNOWN_CAPACITY + 37;

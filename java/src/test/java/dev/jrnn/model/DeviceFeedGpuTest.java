@@ -58,6 +58,26 @@ class DeviceFeedGpuTest {
         }
     }
 
+    /** classWeight on a data set's batches through the feed (weighted batches run eagerly) as on the same Tensors. */
+    @Test
+    void classWeightThroughTheFeedWeighsAsOnTensors() throws IOException {
+        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
+        Jrnn.setBackend("cuda");
+        Jrnn.setPrecision(Precision.FP32);
+        int n = 100, t = 12, in = 8, b = 32;
+        Tensor x = random(3, n, t, in), y = Tensor.zeros(n, 1);
+        for (int i = 0; i < n; i++) y.data()[i] = i % 3 == 0 ? 1 : 0;
+        java.util.Map<Integer, Double> cw = java.util.Map.of(0, 0.5, 1, 2.0);
+        Npy.write(dir.resolve("x.npy"), x);
+        Npy.write(dir.resolve("y.npy"), y);
+        Sequential viaTensors = lstm(t, in), viaFeed = lstm(t, in);
+        History h = viaTensors.fit(x, y, new FitOptions().verbose(0).shuffle(false).epochs(2).batchSize(b).classWeight(cw));
+        History hf = viaFeed.fit(Dataset.fromNpy(dir.resolve("x.npy"), dir.resolve("y.npy")).batch(b),
+                new FitOptions().verbose(0).epochs(2).classWeight(cw));
+        assertClose(h.get("loss"), hf.get("loss"), "class weights");
+        assertCloseWeights(viaTensors, viaFeed, 1e-5);
+    }
+
     @Test
     void mappedNpyThroughTheFeedTrainsAsTensors() throws IOException {
         assumeTrue(CudaDriver.isAvailable(), "no CUDA device");

@@ -38,6 +38,20 @@ class ModelCheckpointTest {
         assertThrows(IllegalArgumentException.class, () -> new ModelCheckpoint("m").mode("best"));
     }
 
+    /** Python rounds a float's exact binary value half to even and strips g's zeros; Java's Formatter rounds its shortest decimal half up. */
+    @Test
+    void numbersFormatAsPythonsFormatDoes() {
+        Map<String, Double> logs = new java.util.HashMap<>(Map.of("val_loss", 0.145, "loss", 1.2e-05, "a", 0.5, "b", 12.0, "c", 0.125,
+                "d", -0.001, "e", 0.000123456, "f", 1.005));
+        logs.put("n", Double.NaN);
+        logs.put("m", -1.5);
+        // Python: '{val_loss:.2f}|{loss}|...'.format(val_loss=0.145, loss=1.2e-05, a=0.5, b=12.0, c=0.125, d=-0.001, ...)
+        assertEquals("0.14|1.2e-05|0.5|1.2e+01|0.12|0000.500|-0.00| 1.235e-04|12|1.0|7.0|1.2e+01|nan|007", ModelCheckpoint.format(
+                "{val_loss:.2f}|{loss}|{a:.3g}|{b:.2}|{c:.2f}|{a:08.3f}|{d:.2f}|{e:10.3e}|{b:g}|{f:.3}|{epoch:.1f}|{b:.1e}|{n:.2f}|{epoch:03}",
+                7, logs));
+        assertEquals("-0001.50 00000nan", ModelCheckpoint.format("{m:08.2f} {n:08.2f}", 1, logs));
+    }
+
     private static Sequential model() {
         Sequential m = new Sequential(new SimpleRNN(3).inputShape(4, 2), new Dense(1));
         m.compile(new dev.jrnn.optim.Adam(0.05), "mse");

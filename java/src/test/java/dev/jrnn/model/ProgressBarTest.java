@@ -50,6 +50,14 @@ class ProgressBarTest {
         assertEquals(" 3/12 [======>.......................] - 1s 50ms/step - 20 samples/s - loss: 0.5000\n", printed());
     }
 
+    /** Keras' f"{avg:.4f}" rounds the float's exact value half to even: 0.00105 is a little below, so 0.0010 (Java's %.4f: 0.0011). */
+    @Test
+    void valuesRoundAsPythonFormatsThem() {
+        assertEquals("0.0010", ProgressBar.formatValue(0.00105));
+        assertEquals("0.2500", ProgressBar.formatValue(0.25));
+        assertEquals("1.2340e-04", ProgressBar.formatValue(1.234e-4));
+    }
+
     @Test
     void nonFiniteValuesReadAsPythonPrintsThem() {
         Map<String, Double> logs = new LinkedHashMap<>();

@@ -129,6 +129,10 @@ class TensorBoardTest {
         double epoch1 = (batchLosses.get(3) * 3 + batchLosses.get(4) * 3 + batchLosses.get(5) * 2) / 8;
         assertEquals((float) epoch1, batch.get(2).value(), 1e-6f, "batch 6 ends epoch 1: its mean is the epoch's");
         assertEquals((float) ((batchLosses.get(0) * 3 + batchLosses.get(1) * 3) / 6), batch.get(0).value(), 1e-6f, "batch 2: two of epoch 0");
+        // Keras 3 writes every batch-log entry: the metrics' running values too, the epoch's at its last batch
+        List<Scalar> batchMae = train.stream().filter(s -> s.tag().equals("batch_mae")).toList();
+        assertEquals(List.of(2L, 4L, 6L, 8L), batchMae.stream().map(Scalar::step).toList());
+        assertEquals((float) (double) h.get("mae").get(1), batchMae.get(2).value(), 1e-6f, "batch 6 ends epoch 1");
         List<Scalar> valLoss = val.stream().filter(s -> s.tag().equals("epoch_loss")).toList();
         assertEquals(3, valLoss.size());
         assertEquals((float) (double) h.get("val_loss").get(2), valLoss.get(2).value());

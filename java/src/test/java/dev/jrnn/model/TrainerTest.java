@@ -84,6 +84,39 @@ class TrainerTest {
         assertEquals(List.of("loss", "mse", "root_mean_squared_error", "mape", "precision"), new ArrayList<>(r.keySet()));
     }
 
+    /**
+     * Keras' {@code d_loss, d_acc = model.train_on_batch(x, y)}: the loss and the metrics of the batch before the update,
+     * as test_on_batch gives them on a twin, and the update fit makes; weighted as the loss is.
+     */
+    @Test
+    void trainOnBatchAllGivesTheMetricsOfTheBatchBeforeItsUpdate() {
+        java.util.function.Supplier<Sequential> make = () -> {
+            Jrnn.setSeed(13);
+            Sequential m = new Sequential(new SimpleRNN(3).inputShape(4, 2), new Dense(1).activation("sigmoid"));
+            m.compile(new dev.jrnn.optim.SGD(0.5), "binary_crossentropy", "accuracy", "mae", WeightedMetrics.of("mae"));
+            return m;
+        };
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        Tensor x = FunctionalTest.random(r, 6, 4, 2), y = Tensor.of(new float[] {0, 1, 1, 0, 1, 0}, 6, 1);
+        Tensor w = Tensor.of(new float[] {1, 2, 0.5f, 1, 3, 1}, 6);
+        Sequential m = make.get(), ref = make.get();
+        Map<String, Double> expected = ref.testOnBatch(List.of(x), List.of(y), w);
+        Map<String, Double> got = m.trainOnBatchAll(List.of(x), List.of(y), w, null);
+        assertEquals(List.of("loss", "accuracy", "mae", "weighted_mae"), List.copyOf(got.keySet()));
+        for (String k : expected.keySet()) assertEquals(expected.get(k), got.get(k), 1e-6, k);
+        ref.fit(x, y, new FitOptions().epochs(1).batchSize(6).shuffle(false).verbose(0).sampleWeight(w));
+        assertEquals(ref.getWeights(), m.getWeights());
+        // the next batch's metrics start afresh (Keras resets them per call); the loss is trainOnBatch's
+        Sequential twin = make.get();
+        twin.trainOnBatch(List.of(x), List.of(y), w, null);
+        Map<String, Double> second = twin.testOnBatch(List.of(x), List.of(y));
+        double loss = twin.trainOnBatch(x, y);
+        got = m.trainOnBatchAll(List.of(x), List.of(y));
+        for (String k : second.keySet()) assertEquals(second.get(k), got.get(k), 1e-6, k);
+        assertEquals(loss, got.get("loss"), 1e-6);
+        assertEquals(twin.getWeights(), m.getWeights());
+    }
+
     /** Keras' train_on_batch / test_on_batch / predict_on_batch on a model of two inputs and two outputs. */
     @Test
     void onBatchCallsTakeSeveralInputsAndOutputs() {

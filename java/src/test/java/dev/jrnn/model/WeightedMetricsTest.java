@@ -173,4 +173,47 @@ class WeightedMetricsTest {
         assertEquals(2 * 0.25 / 3, r.get("mse"), 1e-7);
         assertEquals(r.get("loss"), 0.25 * 2 / 3, 1e-7, "the loss weighs as the weighted mse");
     }
+
+    /** PrecisionAtRecall's weighted docstring example (0.5 unweighted, 1/3 weighted) over batches of 1, 2 and all 5. */
+    @Test
+    void aMetricAtAFixedRateAccumulatesItsWeightedCountsOverBatches() {
+        Sequential m = identity(1);
+        m.compile("sgd", "mse", new dev.jrnn.losses.PrecisionAtRecall(0.5), WeightedMetrics.of(new dev.jrnn.losses.PrecisionAtRecall(0.5)));
+        Tensor p = Tensor.of(new float[] {0, 0.3f, 0.8f, 0.3f, 0.8f}, 5, 1), y = Tensor.of(new float[] {0, 0, 0, 1, 1}, 5, 1);
+        Tensor w = Tensor.of(new float[] {2, 2, 2, 1, 1}, 5);
+        for (int batch : new int[] {1, 2, 5}) {
+            Map<String, Double> r = m.evaluateAll(List.of(p), List.of(y), batch, null, w);
+            assertEquals(0.5, r.get("precision_at_recall"), 1e-7, "batches of " + batch);
+            assertEquals(1.0 / 3, r.get("weighted_precision_at_recall"), 1e-7, "batches of " + batch);
+        }
+    }
+
+    /**
+     * Keras' MeanMetricWrapper on a masked sequence with per-step weights: sum(v * w * mask) / sum(w * mask), over batches;
+     * the unweighted metric sum(v * mask) / sum(mask).
+     */
+    @Test
+    void aMaskedSequencesWeightedMeanMetricsAsKerasOverBatches() {
+        Sequential m = new Sequential(new dev.jrnn.layers.Masking(0.0).inputShape(3, 1), new dev.jrnn.layers.TimeDistributed(new Dense(1).useBias(false)));
+        m.compile(new dev.jrnn.optim.SGD(0.1), "mse", "mae", WeightedMetrics.of("mae", "mse"));
+        m.setWeights(List.of(Tensor.of(new float[] {2}, 1, 1)));   // predictions 2x
+        float[] xv = {1, 2, 0, 3, 0, 0, 1, 1, 1, 2, 2, 0};
+        float[] yv = {1, 1, 5, 2, 7, 7, 0, 1, 3, 1, 0, 9};
+        float[] wv = {1, 2, 3, 0.5f, 1, 1, 2, 2, 2, 1, 3, 1};
+        double mae = 0, valid = 0, wMae = 0, wMse = 0, wSum = 0;
+        for (int i = 0; i < 12; i++) {
+            double mask = xv[i] != 0 ? 1 : 0, e = 2 * xv[i] - yv[i];
+            mae += Math.abs(e) * mask;
+            valid += mask;
+            wMae += Math.abs(e) * mask * wv[i];
+            wMse += e * e * mask * wv[i];
+            wSum += mask * wv[i];
+        }
+        for (int batch : new int[] {1, 3, 4}) {
+            Map<String, Double> r = m.evaluateAll(List.of(Tensor.of(xv, 4, 3, 1)), List.of(Tensor.of(yv, 4, 3, 1)), batch, null, Tensor.of(wv, 4, 3));
+            assertEquals(mae / valid, r.get("mae"), 1e-6, "batches of " + batch);
+            assertEquals(wMae / wSum, r.get("weighted_mae"), 1e-6, "batches of " + batch);
+            assertEquals(wMse / wSum, r.get("mse"), 1e-6, "batches of " + batch);
+        }
+    }
 }

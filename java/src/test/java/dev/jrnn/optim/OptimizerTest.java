@@ -429,4 +429,50 @@ class OptimizerTest {
     private static String msg(org.junit.jupiter.api.function.Executable x) {
         return assertThrows(IllegalArgumentException.class, x).getMessage();
     }
+
+    /**
+     * Each of Keras' schedules with each optimizer (weight decay on, which the rate scales too): the update at step k uses
+     * the schedule's value at k, as the same optimizer with a fixed rate set to it before each update does.
+     */
+    @Test
+    void everyOptimizerFollowsEveryScheduleAsAFixedRateSetBeforeEachUpdate() {
+        List<java.util.function.Supplier<LearningRateSchedule>> schedules = List.of(
+                () -> new dev.jrnn.optim.schedules.PolynomialDecay(0.1, 3).endLearningRate(0.01).power(2).cycle(true),
+                () -> new dev.jrnn.optim.schedules.InverseTimeDecay(0.1, 2, 0.5).staircase(true),
+                () -> new dev.jrnn.optim.schedules.CosineDecayRestarts(0.1, 2).tMul(2).mMul(0.5).alpha(0.1),
+                () -> new CosineDecay(0.01, 4).warmup(0.1, 2),
+                () -> new ExponentialDecay(0.1, 2, 0.5),
+                () -> new PiecewiseConstantDecay(new long[] {1, 3}, new double[] {0.1, 0.05, 0.01}));
+        List<java.util.function.Function<LearningRateSchedule, Optimizer>> scheduled = List.of(
+                sc -> new SGD(sc).momentum(0.9).nesterov(true), Adam::new, AdamW::new, Nadam::new, Adamax::new, Adagrad::new,
+                Adadelta::new, RMSprop::new, Lion::new);
+        List<java.util.function.DoubleFunction<Optimizer>> fixed = List.of(
+                lr -> new SGD(lr).momentum(0.9).nesterov(true), Adam::new, AdamW::new, Nadam::new, Adamax::new, Adagrad::new,
+                Adadelta::new, RMSprop::new, Lion::new);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(6);
+        float[] xv = new float[18], yv = new float[12];
+        for (int i = 0; i < xv.length; i++) xv[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < yv.length; i++) yv[i] = (float) r.nextDouble(-1, 1);
+        Tensor x = Tensor.of(xv, 6, 3), y = Tensor.of(yv, 6, 2);
+        for (var make : schedules) {
+            for (int o = 0; o < scheduled.size(); o++) {
+                LearningRateSchedule schedule = make.get();
+                dev.jrnn.Jrnn.setSeed(4);
+                dev.jrnn.model.Sequential a = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(2).inputShape(3));
+                a.compile(scheduled.get(o).apply(schedule).weightDecay(0.01), "mse");
+                dev.jrnn.Jrnn.setSeed(4);
+                dev.jrnn.model.Sequential b = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(2).inputShape(3));
+                Optimizer twin = fixed.get(o).apply(1.0).weightDecay(0.01);
+                b.compile(twin, "mse");
+                String what = twin.getClass().getSimpleName() + " with " + schedule.getClass().getSimpleName();
+                for (int k = 0; k < 7; k++) {
+                    assertEquals((float) schedule.at(k), a.optimizer().learningRate(), what + " step " + k);
+                    twin.learningRate(schedule.at(k));
+                    a.trainOnBatch(x, y);
+                    b.trainOnBatch(x, y);
+                    assertEquals(b.getWeights(), a.getWeights(), what + " step " + k);
+                }
+            }
+        }
+    }
 }
