@@ -45,6 +45,12 @@ final class StepGraphCache implements AutoCloseable {
         Optimizer forOptimizer;
         ParamStore forStore;
         long forVersion;
+        /**
+         * The optimizer's version at this entry's last step: a step whose settings changed since (a schedule whose rate
+         * moves every step, a callback's new rate) runs eagerly, and only a step with the same settings as the one before
+         * is captured, so a rate that changes every step never pays a capture per step (worse than eager).
+         */
+        long seenVersion = Long.MIN_VALUE;
         Buf forGuard;
         boolean forCheck;
         long forTrainable;
@@ -93,7 +99,10 @@ final class StepGraphCache implements AutoCloseable {
             backend.fill(e.loss, 0, LossLog.width(s), 0f);   // a step without regularizers leaves its penalty column as it is
             e.forPenalties = penalties;
         }
-        if (e.graph != null && (e.forOptimizer != optimizer || e.forStore != s.params().store || e.forVersion != optimizer.version()
+        long version = optimizer.version();
+        boolean steady = version == e.seenVersion;
+        e.seenVersion = version;
+        if (e.graph != null && (e.forOptimizer != optimizer || e.forStore != s.params().store || e.forVersion != version
                 || e.forGuard != guard || e.forCheck != check
                 || e.forTrainable != TrainableFlags.changes())) {
             e.dropGraph();
@@ -101,11 +110,13 @@ final class StepGraphCache implements AutoCloseable {
         if (e.graph != null) {
             e.graph.replay();
             optimizer.countReplayedStep();
-        } else if (off || !e.warmedUp || !stateReady(optimizer)) {
+        } else if (off || !e.warmedUp || !stateReady(optimizer) || !steady) {
+            boolean binds = !e.warmedUp || !stateReady(optimizer);
             step.run(e.fixed, h, e.loss, 0, null, guard, check);
             e.warmedUp = true;
+            if (binds) e.seenVersion = optimizer.version();   // binding the optimizer's state to the store is no change of settings
         } else {
-            capture(e, h, guard, check);
+            capture(e, h, guard, check, version);
         }
         backend.copy(e.loss, 0, lossOut, lossOff, LossLog.width(s));
     }
@@ -128,7 +139,8 @@ final class StepGraphCache implements AutoCloseable {
         return b.toString();
     }
 
-    private void capture(Entry e, HostBatch h, Buf guard, boolean check) {
+    /** Captures the step and replays it; {@code version}: the optimizer's settings it runs with, read before the step. */
+    private void capture(Entry e, HostBatch h, Buf guard, boolean check, long version) {
         Optimizer optimizer = s.optimizer();
         long iterations = optimizer.iterations();
         GraphCapture g;
@@ -152,7 +164,7 @@ final class StepGraphCache implements AutoCloseable {
         e.graph = g;
         e.forOptimizer = optimizer;
         e.forStore = s.params().store;
-        e.forVersion = optimizer.version();
+        e.forVersion = version;   // not read after the step: its count moved on, and a schedule's rate with it
         e.forGuard = guard;
         e.forCheck = check;
         e.forTrainable = TrainableFlags.changes();

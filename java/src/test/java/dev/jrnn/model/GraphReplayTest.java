@@ -226,6 +226,33 @@ class GraphReplayTest {
     }
 
     /**
+     * A schedule whose rate moves at every step (ExponentialDecay without staircase) changes the optimizer's settings
+     * before every step: the step runs eagerly (once the capture after the warm-up saw it change) rather than being
+     * captured once per step (a capture and instantiation
+     * per step costs more than the eager step); a staircase schedule still captures once per stair. The losses are the
+     * eager fit's in both.
+     */
+    @Test
+    void aRateThatMovesEveryStepRunsEagerly() {
+        SplittableRandom r = new SplittableRandom(7);
+        Tensor x = uniform(r, -1, 1, 8, 4, 2), y = uniform(r, -1, 1, 8, 1);
+        for (boolean staircase : new boolean[] {false, true}) {
+            Supplier<Model> make = () -> {
+                Sequential m = new Sequential(new GRU(5).inputShape(4, 2), new Dense(1));
+                m.compile(new Adam(new dev.jrnn.optim.schedules.ExponentialDecay(0.05, 4, 0.5).staircase(staircase)), "mse");
+                return m;
+            };
+            Supplier<FitOptions> opts = () -> new FitOptions().epochs(3).batchSize(2).verbose(0).seed(1);
+            Run eager = fit(Backends.cpu(), make, List.of(x), List.of(y), opts.get());
+            RecordingBackend rec = new RecordingBackend(Backends.cpu());
+            Run graphed = fit(rec, make, List.of(x), List.of(y), opts.get());
+            assertSame(eager, graphed);
+            if (staircase) assertEquals(3, rec.captures, "one capture per stair of 4 steps (12 steps)");
+            else assertEquals(1, rec.captures, "the step after the warm-up only, not one capture per step");
+        }
+    }
+
+    /**
      * A model frozen whole for its first epoch (the optimizer holds no state then) and unfrozen by a callback: the first
      * step on the regrouped store runs eagerly, so the optimizer's state (Adagrad's accumulator, filled with 0.1) is made
      * outside the capture; made inside it, every replay would fill it again.
