@@ -19,8 +19,8 @@ if [ "${1:-}" = --pending ]; then
   source benchmarks/cublas-env.sh
   # ~125 gpu tests took ~220 s on the H200 (2026-12-04); --details=verbose names the test a timeout stopped in.
   # First the classes whose GPU paths no GPU has run yet (sessions 5-8: gelu/swish kernels, a gelu/swish wavefront,
-  # hand-made persistent plans, OOM, lazy gradients, JCuda interop; session 13: MultiHeadAttention, focal losses (CudaBackendContractTest); session 11: Conv1D, pooling, regularized and constrained fits, temporal sample weights, hinge losses, maxOverSteps, maskedMulRows, Adamax, Adadelta), then the rest in the time left of T_TESTS.
-  pending='^dev\.jrnn\.(backend\.cuda\.(MultiHeadAttentionGpuTest|CudaBatchNormalizationParityTest|AttentionGpuTest|ReshapeMergeLayersGpuTest|Conv1DGpuTest|CudaSampleWeightsParityTest|CudaParityTest|CudaBackendContractTest|CudaFitParityTest|CudaLayerParityTest|CudaStreamsGpuTest|PersistentRnnGpuTest|CudaBackendGpuTest|CudaDriverGpuTest)|jcuda\.JCudaTensorsGpuTest|model\.(PenaltiesGpuTest|CompileMetricsGpuTest))$'
+  # hand-made persistent plans, OOM, lazy gradients, JCuda interop; session 13: MultiHeadAttention, focal losses (CudaBackendContractTest), schedules under graph replay (CudaFitParityTest), class weights through the feed (DeviceFeedGpuTest); session 11: Conv1D, pooling, regularized and constrained fits, temporal sample weights, hinge losses, maxOverSteps, maskedMulRows, Adamax, Adadelta), then the rest in the time left of T_TESTS.
+  pending='^dev\.jrnn\.(backend\.cuda\.(MultiHeadAttentionGpuTest|CudaBatchNormalizationParityTest|AttentionGpuTest|ReshapeMergeLayersGpuTest|Conv1DGpuTest|CudaSampleWeightsParityTest|CudaParityTest|CudaBackendContractTest|CudaFitParityTest|CudaLayerParityTest|CudaStreamsGpuTest|PersistentRnnGpuTest|CudaBackendGpuTest|CudaDriverGpuTest)|jcuda\.JCudaTensorsGpuTest|model\.(PenaltiesGpuTest|CompileMetricsGpuTest|DeviceFeedGpuTest))$'
   T_TESTS=${T_TESTS:-280}
   echo "== $(el) GPU tests, never run on a GPU before"
   timeout "$T_TESTS" .device/test.sh --include-tag gpu --include-classname "$pending" --disable-ansi-colors \

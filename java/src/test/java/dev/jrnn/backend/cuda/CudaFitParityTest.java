@@ -213,6 +213,34 @@ class CudaFitParityTest {
         assertEquals(0, gpu.pool().bytesHeldForGraphs());
     }
 
+    /**
+     * Learning-rate schedules under graph replay (session 13's fix, never run on a GPU before): a rate that moves every
+     * step runs eagerly after one capture, a staircase captures once per stair; both give the eager fit's losses and
+     * weights bit for bit (a replay with the previous step's rate would not).
+     */
+    @Test
+    void schedulesUnderGraphReplayGiveExactlyTheEagerFit() {
+        SplittableRandom r = new SplittableRandom(12);
+        int n = 16, t = 6;
+        float[] xs = new float[n * t * 3], ys = new float[n];
+        for (int i = 0; i < xs.length; i++) xs[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < n; i++) ys[i] = (float) r.nextDouble(-1, 1);
+        Tensor x = Tensor.of(xs, n, t, 3), y = Tensor.of(ys, n, 1);
+        for (boolean staircase : new boolean[] {false, true}) {
+            Supplier<Sequential> make = () -> {
+                Sequential m = new Sequential(new LSTM(16).inputShape(t, 3), new Dense(1));
+                m.compile(new Adam(new dev.jrnn.optim.schedules.ExponentialDecay(0.01, 4, 0.5).staircase(staircase)), "mse");
+                return m;
+            };
+            Supplier<FitOptions> o = () -> new FitOptions().epochs(3).batchSize(4).verbose(0).seed(3);   // 12 steps
+            int captures = gpu.graphCaptures();
+            Run graphed = fit(gpu, 22, make, x, y, o.get(), true);
+            assertEquals(captures + (staircase ? 3 : 1), gpu.graphCaptures(), "captures, staircase " + staircase);
+            Run eager = fit(gpu, 22, make, x, y, o.get().cudaGraphs(false), true);
+            assertBitwise("schedule, staircase " + staircase + ", graphs on vs off", eager, graphed);
+        }
+    }
+
     @Test
     void embeddingBidirectionalGruTimeDistributedTrainStepMatchesTheCpu() {
         int n = 6, t = 9, vocab = 20, classes = 5;
