@@ -12,9 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code bin/jrnn-launch}: starts this node's ranks of a data-parallel job, one JVM per GPU, as {@code torchrun} does.
@@ -90,16 +93,25 @@ public final class Launcher {
         return code;
     }
 
-    /** Waits for every rank; after the first failure gives the rest the grace period, then stops them. */
+    /**
+     * Waits for every rank; after the first failure gives the rest the grace period, then stops them. The failure reported
+     * is the first rank to exit, in the order the JVM reaped them (not the poll's: a rank that heard of another's death
+     * may exit within the same poll, and the rank that died first is the one to name).
+     */
     private static int await(Options o, List<Process> procs, PrintStream err) {
         int first = 0;
         long stopAt = Long.MAX_VALUE;
         boolean[] done = new boolean[procs.size()];
         int left = procs.size();
+        AtomicLong reaped = new AtomicLong();
+        List<CompletableFuture<Long>> exitOrder = new ArrayList<>();
+        for (Process p : procs) exitOrder.add(p.onExit().thenApply(x -> reaped.incrementAndGet()));
         while (left > 0) {
-            for (int i = 0; i < procs.size(); i++) {
+            List<Integer> exited = new ArrayList<>();
+            for (int i = 0; i < procs.size(); i++) if (!done[i] && !procs.get(i).isAlive()) exited.add(i);
+            exited.sort(Comparator.comparingLong(i -> exitOrder.get(i).join()));
+            for (int i : exited) {
                 Process p = procs.get(i);
-                if (done[i] || p.isAlive()) continue;
                 done[i] = true;
                 left--;
                 int rank = o.nodeRank() * o.nproc() + i;
