@@ -167,6 +167,9 @@ class TextVectorizationTest {
         assertRows(new float[][] {{2, 3, 4, 2}, {4, 0, 0, 0}, {0, 0, 0, 0}}, v.call(List.of("a b c a", "c", "...")));
         TextVectorization cut = new TextVectorization().outputSequenceLength(2).vocabulary(List.of("a", "b", "c"));
         assertRows(new float[][] {{2, 3}, {4, 0}}, cut.call(List.of("a b c a", "c")));
+        // split null: each text is one token, at the row's start (Keras' (n, 1) string input)
+        TextVectorization whole = new TextVectorization().split(null).outputSequenceLength(3).vocabulary(List.of("red car", "blue"));
+        assertRows(new float[][] {{2, 0, 0}, {3, 0, 0}, {1, 0, 0}, {0, 0, 0}}, whole.call(List.of("Red car!", "BLUE", "blue car", "?")));
         // before any vocabulary every token is out of vocabulary, as Keras
         assertRows(new float[][] {{1, 1}}, new TextVectorization().call(List.of("x y")));
         assertEquals(List.of("", "[UNK]"), new TextVectorization().vocabulary());
