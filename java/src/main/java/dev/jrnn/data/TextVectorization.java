@@ -86,6 +86,7 @@ public final class TextVectorization {
         return this;
     }
 
+    /** Keras' {@code standardize}: the mode, or null for none. */
     public String standardize() { return standardize; }
 
     /** Keras' {@code split}: "whitespace" (the default), "character" (one token per code point) or null (each text one token). */
@@ -97,6 +98,7 @@ public final class TextVectorization {
         return this;
     }
 
+    /** Keras' {@code split}: the mode, or null for none. */
     public String split() { return split; }
 
     /**
@@ -119,6 +121,7 @@ public final class TextVectorization {
         return this;
     }
 
+    /** Keras' {@code output_mode}: "int", "multi_hot", "count" or "tf_idf". */
     public String outputMode() { return outputMode; }
 
     /** Keras' {@code output_sequence_length} ("int" mode only): every row padded with 0 or cut to {@code n} tokens. */
@@ -142,6 +145,7 @@ public final class TextVectorization {
         return this;
     }
 
+    /** Keras' {@code pad_to_max_tokens}. */
     public boolean padToMaxTokens() { return padToMaxTokens; }
 
     /**
@@ -193,11 +197,11 @@ public final class TextVectorization {
      */
     public Tensor call(List<String> texts) {
         checkTexts("call", texts);
+        checkPadding();
         int n = texts.size();
         List<List<String>> rows = new ArrayList<>(n);
         for (String t : texts) rows.add(TextTokens.tokens(t, standardize, split));
         if ("int".equals(outputMode)) return indices(rows);
-        checkPadding();
         if (!padToMaxTokens && frozenSize == null) {
             throw new IllegalStateException("TextVectorization.call: with outputMode \"" + outputMode + "\" and padToMaxTokens false, "
                     + "set the vocabulary before calling: adapt(texts) or vocabulary(list)");
