@@ -53,6 +53,8 @@ class ReadmeUnsupportedKerasTest {
                 () -> new dev.jrnn.layers.BatchNormalization().name("bn").axis(0));
         quoted("mha: attentionAxes other than the steps axis are not supported",
                 () -> new dev.jrnn.layers.MultiHeadAttention(2, 8).name("mha").attentionAxes(2));
+        quoted("TextVectorization: outputMode must be \"int\", \"multi_hot\", \"count\" or \"tf_idf\", got \"one_hot\"",
+                () -> new dev.jrnn.data.TextVectorization().outputMode("one_hot"));
     }
 
     @Test
@@ -60,7 +62,8 @@ class ReadmeUnsupportedKerasTest {
         Map<Class<?>, String[]> missing = Map.of(
                 LSTM.class, new String[] {"unroll"},
                 dev.jrnn.layers.BatchNormalization.class, new String[] {"renorm", "synchronized"},
-                dev.jrnn.layers.MultiHeadAttention.class, new String[] {"useGate", "slidingWindow"});
+                dev.jrnn.layers.MultiHeadAttention.class, new String[] {"useGate", "slidingWindow"},
+                dev.jrnn.data.TextVectorization.class, new String[] {"ngrams"});
         missing.forEach((cls, names) -> {
             for (String n : names) {
                 assertFalse(Arrays.stream(cls.getMethods()).map(Method::getName).anyMatch(n::equals),

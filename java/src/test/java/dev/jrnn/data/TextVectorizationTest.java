@@ -1,0 +1,258 @@
+package dev.jrnn.data;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.model.FitOptions;
+import dev.jrnn.model.History;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * TextVectorization against Keras 3: its docstring examples (TextVectorization's and StringLookup's, the same
+ * lookup) as golden values, vocabularies counted by hand with ties, Keras' ASCII-only standardization, the vocabulary
+ * file, and a text classifier that learns.
+ */
+class TextVectorizationTest {
+    private static void assertRows(float[][] expected, Tensor t) {
+        assertArrayEquals(new int[] {expected.length, expected[0].length}, t.shape());
+        for (int r = 0; r < expected.length; r++) {
+            float[] row = new float[expected[0].length];
+            System.arraycopy(t.data(), r * row.length, row, 0, row.length);
+            assertArrayEquals(expected[r], row, 1e-6f, "row " + r);
+        }
+    }
+
+    /** TextVectorization's first docstring example (and Keras' test_adapt_flow). */
+    @Test
+    void docstringAdaptExample() {
+        TextVectorization v = new TextVectorization().maxTokens(5000).outputMode("int").outputSequenceLength(4);
+        v.adapt(List.of("foo bar", "bar baz", "baz bada boom"));
+        assertRows(new float[][] {{4, 1, 3, 0}, {1, 2, 0, 0}}, v.call(List.of("foo qux bar", "qux baz")));
+        // bar and baz twice (baz first: ties in reverse order), then foo, boom, bada once
+        assertEquals(List.of("", "[UNK]", "baz", "bar", "foo", "boom", "bada"), v.vocabulary());
+        assertEquals(List.of("baz", "bar", "foo", "boom", "bada"), v.vocabulary(false));
+        assertEquals(7, v.vocabularySize());
+    }
+
+    /** TextVectorization's second docstring example, and Keras' test_fixed_vocabulary / test_set_vocabulary. */
+    @Test
+    void docstringVocabularyExample() {
+        TextVectorization v = new TextVectorization().maxTokens(5000).outputSequenceLength(4)
+                .vocabulary(List.of("earth", "wind", "and", "fire"));
+        assertEquals(List.of("", "[UNK]", "earth", "wind", "and", "fire"), v.vocabulary());
+        TextVectorization fixed = new TextVectorization().maxTokens(5000).outputSequenceLength(4).vocabulary(List.of("baz", "bar", "foo"));
+        assertRows(new float[][] {{4, 1, 3, 0}, {1, 2, 0, 0}}, fixed.call(List.of("foo qux bar", "qux baz")));
+        // the special tokens given at the start are recognised, not counted twice
+        TextVectorization withSpecial = new TextVectorization().vocabulary(List.of("", "[UNK]", "baz", "bar", "foo"));
+        assertEquals(fixed.vocabulary(), withSpecial.vocabulary());
+    }
+
+    /** StringLookup's docstring: adapt(["a c d", "d z b"]) gives ['[UNK]', 'd', 'z', 'c', 'b', 'a'] (no mask outside "int"). */
+    @Test
+    void stringLookupAdaptExample() {
+        TextVectorization v = new TextVectorization().outputMode("multi_hot");
+        v.adapt(List.of("a c d", "d z b"));
+        assertEquals(List.of("[UNK]", "d", "z", "c", "b", "a"), v.vocabulary());
+        TextVectorization ints = new TextVectorization();
+        ints.adapt(List.of("a c d", "d z b"));
+        assertRows(new float[][] {{6, 4, 2}, {2, 3, 5}}, ints.call(List.of("a c d", "d z b")));   // Keras' [[5,3,1],[1,2,4]] + the mask
+    }
+
+    /** StringLookup's multi_hot, count and tf_idf docstring examples through whitespace splitting. */
+    @Test
+    void stringLookupEncodingExamples() {
+        List<String> vocab = List.of("a", "b", "c", "d"), data = List.of("a c d d", "d z b z");
+        assertRows(new float[][] {{0, 1, 0, 1, 1}, {1, 0, 1, 0, 1}},
+                new TextVectorization().outputMode("multi_hot").vocabulary(vocab).call(data));
+        assertRows(new float[][] {{0, 1, 0, 1, 2}, {2, 0, 1, 0, 1}},
+                new TextVectorization().outputMode("count").vocabulary(vocab).call(data));
+        assertRows(new float[][] {{0, 0.25f, 0, 0.6f, 0.8f}, {1.0f, 0, 0.75f, 0, 0.4f}},
+                new TextVectorization().outputMode("tf_idf").vocabulary(vocab, new float[] {0.25f, 0.75f, 0.6f, 0.4f}).call(data));
+        assertRows(new float[][] {{0, 0.25f, 0, 0.6f, 0.8f}, {1.8f, 0, 0.75f, 0, 0.4f}},
+                new TextVectorization().outputMode("tf_idf").vocabulary(List.of("[UNK]", "a", "b", "c", "d"),
+                        new float[] {0.9f, 0.25f, 0.75f, 0.6f, 0.4f}).call(data));
+        // Keras' old names
+        assertEquals("multi_hot", new TextVectorization().outputMode("binary").outputMode());
+        assertEquals("tf_idf", new TextVectorization().outputMode("tf-idf").outputMode());
+    }
+
+    /** tf_idf's adapt: idf = log(1 + docs / (1 + df)), the OOV slot their mean, counted by hand. */
+    @Test
+    void tfIdfAdapt() {
+        TextVectorization v = new TextVectorization().outputMode("tf_idf");
+        v.adapt(List.of("a a b", "a c", "b"));   // counts a 3, b 2, c 1; documents a 2, b 2, c 1
+        assertEquals(List.of("[UNK]", "a", "b", "c"), v.vocabulary());
+        double a = Math.log(1 + 3.0 / 3), b = a, c = Math.log(1 + 3.0 / 2);
+        float[] idf = v.idfWeights();
+        assertArrayEquals(new float[] {(float) ((a + b + c) / 3), (float) a, (float) b, (float) c}, idf, 1e-6f);
+        assertRows(new float[][] {{idf[0], 2 * idf[1], 0, idf[3]}}, v.call(List.of("a A c zz")));
+        // padToMaxTokens: zero weights past the vocabulary
+        TextVectorization padded = new TextVectorization().outputMode("tf_idf").maxTokens(6).padToMaxTokens(true);
+        padded.adapt(List.of("a a b", "a c", "b"));
+        assertArrayEquals(new float[] {idf[0], idf[1], idf[2], idf[3], 0, 0}, padded.idfWeights(), 1e-6f);
+        assertArrayEquals(new int[] {1, 6}, padded.call(List.of("a")).shape());
+    }
+
+    /** Ties by reverse code point order (Keras' lexsort on UTF-8 bytes), maxTokens counting the special tokens. */
+    @Test
+    void tiesAndMaxTokensCountedByHand() {
+        // counts: the 3; cat, dog, ant 2; zebra, apple, Émile (lowercase keeps É), 𝔘 (U+1D518), ｆ (U+FF46) 1
+        List<String> texts = List.of("the cat the dog", "The ant cat", "dog ant zebra", "apple Émile 𝔘 ｆ");
+        TextVectorization v = new TextVectorization();
+        v.adapt(texts);
+        // the ones by code point, descending: U+1D518, U+FF46, 'É' (U+00C9), 'z', 'a' (UTF-16 order would put U+FF46 first)
+        assertEquals(List.of("", "[UNK]", "the", "dog", "cat", "ant", "𝔘", "ｆ", "Émile", "zebra", "apple"), v.vocabulary());
+        TextVectorization capped = new TextVectorization().maxTokens(5);
+        capped.adapt(texts);
+        assertEquals(List.of("", "[UNK]", "the", "dog", "cat"), capped.vocabulary());
+        assertRows(new float[][] {{2, 4, 1, 1}}, capped.call(List.of("the cat ant zebra")));
+        TextVectorization counted = new TextVectorization().outputMode("count").maxTokens(3);
+        counted.adapt(texts);
+        assertEquals(List.of("[UNK]", "the", "dog"), counted.vocabulary());   // one special token outside "int"
+        assertRows(new float[][] {{2, 1, 1}}, counted.call(List.of("The cat dog ant")));
+        // maxTokens 2 in "int" mode: no room for a learned token
+        TextVectorization none = new TextVectorization().maxTokens(2);
+        none.adapt(texts);
+        assertEquals(List.of("", "[UNK]"), none.vocabulary());
+        // the reserved tokens in the data are not learned
+        TextVectorization reserved = new TextVectorization().standardize(null).split(null);
+        reserved.adapt(List.of("[UNK]", "[UNK]", "", "x"));
+        assertEquals(List.of("", "[UNK]", "x"), reserved.vocabulary());
+        assertRows(new float[][] {{1}, {0}, {2}}, reserved.call(List.of("[UNK]", "", "x")));
+    }
+
+    /** Keras' standardize and split, ASCII only as tf.strings.lower without an encoding and Keras' punctuation regex. */
+    @Test
+    void standardizeAndSplit() {
+        String text = " Hello,\tWORLD!! Ça\u00A0va? «Oui» (it's) a-b_c ";
+        assertEquals(List.of("hello", "world", "Ça\u00A0va", "«oui»", "its", "abc"),
+                TextTokens.tokens(text, "lower_and_strip_punctuation", "whitespace"));
+        assertEquals(List.of("hello,", "world!!", "Ça\u00A0va?", "«oui»", "(it's)", "a-b_c"), TextTokens.tokens(text, "lower", "whitespace"));
+        assertEquals(List.of("Hello", "WORLD", "Ça\u00A0va", "«Oui»", "its", "abc"), TextTokens.tokens(text, "strip_punctuation", "whitespace"));
+        assertEquals(List.of(text), TextTokens.tokens(text, null, null));
+        // every character of string.punctuation goes, nothing else of ASCII
+        StringBuilder ascii = new StringBuilder();
+        for (char c = 33; c < 127; c++) ascii.append(c);
+        assertEquals("0123456789abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz",
+                TextTokens.standardize(ascii.toString(), "lower_and_strip_punctuation"));
+        // "character": one token per code point, whitespace included
+        assertEquals(List.of("a", " ", "𝔘", "é"), TextTokens.tokens("A 𝔘é", "lower", "character"));
+        // whitespace: \v and \f separate, U+00A0 and U+2003 do not
+        assertEquals(List.of("a", "b", "c\u2003d"), TextTokens.tokens("a\u000Bb\fc\u2003d", null, "whitespace"));
+        TextVectorization chars = new TextVectorization().split("character");
+        chars.adapt(List.of("abba"));
+        assertEquals(List.of("", "[UNK]", "b", "a"), chars.vocabulary());
+        assertRows(new float[][] {{3, 2, 1}, {2, 0, 0}}, chars.call(List.of("AB.c", "b")));
+    }
+
+    /** "int" rows: padded to the longest text of the call, or to / cut at outputSequenceLength, at the end. */
+    @Test
+    void intRowsPadAndCut() {
+        TextVectorization v = new TextVectorization().vocabulary(List.of("a", "b", "c"));
+        assertRows(new float[][] {{2, 3, 4, 2}, {4, 0, 0, 0}, {0, 0, 0, 0}}, v.call(List.of("a b c a", "c", "...")));
+        TextVectorization cut = new TextVectorization().outputSequenceLength(2).vocabulary(List.of("a", "b", "c"));
+        assertRows(new float[][] {{2, 3}, {4, 0}}, cut.call(List.of("a b c a", "c")));
+        // split null: each text is one token, at the row's start (Keras' (n, 1) string input)
+        TextVectorization whole = new TextVectorization().split(null).outputSequenceLength(3).vocabulary(List.of("red car", "blue"));
+        assertRows(new float[][] {{2, 0, 0}, {3, 0, 0}, {1, 0, 0}, {0, 0, 0}}, whole.call(List.of("Red car!", "BLUE", "blue car", "?")));
+        // before any vocabulary every token is out of vocabulary, as Keras
+        assertRows(new float[][] {{1, 1}}, new TextVectorization().call(List.of("x y")));
+        assertEquals(List.of("", "[UNK]"), new TextVectorization().vocabulary());
+    }
+
+    /** A set vocabulary keeps "[UNK]" elsewhere as an ordinary token (Keras refuses it only for invert=True). */
+    @Test
+    void oovTokenElsewhereIsAToken() {
+        TextVectorization v = new TextVectorization().standardize(null).vocabulary(List.of("a", "[UNK]"));
+        assertEquals(List.of("", "[UNK]", "a", "[UNK]"), v.vocabulary());
+        assertRows(new float[][] {{2, 3, 1}}, v.call(List.of("a [UNK] b")));
+    }
+
+    /** The vocabulary file reads back as Keras reads its vocabulary.txt; a bad file or token changes nothing. */
+    @Test
+    void vocabularyFile(@TempDir Path dir) throws Exception {
+        TextVectorization v = new TextVectorization();
+        v.adapt(List.of("foo bar", "bar baz", "baz bada boom", "ünï"));
+        Path f = dir.resolve("vocabulary.txt");
+        v.saveVocabulary(f);
+        assertEquals("\n[UNK]\nbaz\nbar\nünï\nfoo\nboom\nbada", Files.readString(f, StandardCharsets.UTF_8));
+        TextVectorization back = new TextVectorization().loadVocabulary(f);
+        assertEquals(v.vocabulary(), back.vocabulary());
+        // Keras' splitlines: \r\n lines and trailing empty lines are fine
+        Files.writeString(f, "a\r\nb\u2028c\n\n\n", StandardCharsets.UTF_8);
+        assertEquals(List.of("", "[UNK]", "a", "b", "c"), new TextVectorization().loadVocabulary(f).vocabulary());
+        // a token holding a line break is refused and the file stays as it was
+        TextVectorization odd = new TextVectorization().split(null).standardize(null).vocabulary(List.of("x\u0085y"));
+        assertThrows(IllegalArgumentException.class, () -> odd.saveVocabulary(f));
+        assertEquals("a\r\nb\u2028c\n\n\n", Files.readString(f, StandardCharsets.UTF_8));
+        // a multi_hot layer saves without the mask token and reads it back
+        TextVectorization multi = new TextVectorization().outputMode("multi_hot").vocabulary(List.of("p", "q"));
+        multi.saveVocabulary(f);
+        assertEquals("[UNK]\np\nq", Files.readString(f, StandardCharsets.UTF_8));
+        assertEquals(multi.vocabulary(), new TextVectorization().outputMode("multi_hot").loadVocabulary(f).vocabulary());
+    }
+
+    /** Keras keeps a multi-hot layer's width once set; texts without a token leave the vocabulary as it was. */
+    @Test
+    void widthIsFrozenOutsideInt() {
+        TextVectorization v = new TextVectorization().outputMode("multi_hot");
+        v.adapt(List.of("a b"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> v.adapt(List.of("a b c")));
+        assertTrue(e.getMessage().contains("cannot change once set"), e.getMessage());
+        assertEquals(List.of("[UNK]", "b", "a"), v.vocabulary());
+        v.adapt(List.of("c d"));   // the same size is fine
+        assertEquals(List.of("[UNK]", "d", "c"), v.vocabulary());
+        v.adapt(List.of("!!", " "));
+        assertEquals(List.of("[UNK]", "d", "c"), v.vocabulary());
+        TextVectorization ints = new TextVectorization();
+        ints.adapt(List.of("a"));
+        ints.adapt(List.of("a b"));   // "int" rows have no fixed width
+        assertEquals(4, ints.vocabularySize());
+    }
+
+    /** The IMDB-style path: texts -> TextVectorization -> Embedding(maskZero) -> LSTM -> Dense; the loss falls. */
+    @Test
+    void sentimentClassifierLearns() {
+        Jrnn.setBackend("cpu");
+        Jrnn.setSeed(3);
+        List<String> good = List.of("a great movie!", "I loved it.", "Wonderful acting, great story", "loved the music",
+                "what a wonderful film", "great fun", "the story was great", "I loved every minute");
+        List<String> bad = List.of("a terrible movie!", "I hated it.", "Awful acting, boring story", "hated the music",
+                "what an awful film", "boring mess", "the story was terrible", "I hated every minute");
+        List<String> texts = new ArrayList<>();
+        float[] y = new float[good.size() + bad.size()];
+        for (int i = 0; i < good.size(); i++) {
+            texts.add(good.get(i));
+            y[2 * i] = 1;
+            texts.add(bad.get(i));
+        }
+        TextVectorization vectorize = new TextVectorization().maxTokens(40).outputSequenceLength(6);
+        vectorize.adapt(texts);
+        Tensor x = vectorize.call(texts);
+        Sequential model = new Sequential();
+        model.add(new Embedding(vectorize.vocabularySize(), 8).maskZero(true).inputShape(6));
+        model.add(new LSTM(8));
+        model.add(new Dense(1).activation("sigmoid"));
+        model.compile(new dev.jrnn.optim.Adam(0.02), "binary_crossentropy");
+        History h = model.fit(x, Tensor.of(y, y.length, 1), new FitOptions().epochs(40).batchSize(8).verbose(0).seed(5));
+        List<Double> loss = h.get("loss");
+        assertTrue(loss.get(loss.size() - 1) < 0.5 * loss.get(0), "loss " + loss.get(0) + " -> " + loss.get(loss.size() - 1));
+        Tensor p = model.predict(vectorize.call(List.of("a great story", "an awful story")));
+        assertTrue(p.data()[0] > p.data()[1], "positive above negative: " + java.util.Arrays.toString(p.data()));
+    }
+}

@@ -1,0 +1,134 @@
+package dev.jrnn.edges;
+
+import dev.jrnn.data.TextVectorization;
+import dev.jrnn.edges.RefusalCases.Action;
+import dev.jrnn.edges.RefusalCases.Case;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Bad input at TextVectorization's entry points (settings, adapt, call, the vocabulary and its file): each throws
+ * IllegalArgumentException naming the parameter, what it expects and what came, and a refused call leaves the
+ * vocabulary as it was.
+ */
+class TextVectorizationBadInputTest {
+    private static final List<Case> CASES = new ArrayList<>();
+
+    private static void bad(String name, Action action, String... words) {
+        CASES.add(new Case(name, action, List.of(words)));
+    }
+
+    private static TextVectorization tv() { return new TextVectorization(); }
+
+    static List<Case> cases() {
+        if (CASES.isEmpty()) {
+            settings();
+            texts();
+            vocabularies();
+        }
+        return CASES;
+    }
+
+    private static void settings() {
+        bad("maxTokens 1", () -> tv().maxTokens(1), "maxTokens", "greater than 1", "got 1");
+        bad("maxTokens 0", () -> tv().maxTokens(0), "maxTokens", "got 0");
+        bad("maxTokens negative", () -> tv().maxTokens(-5), "maxTokens", "got -5");
+        bad("standardize unknown", () -> tv().standardize("lowercase"), "standardize", "\"lower_and_strip_punctuation\"", "\"lowercase\"");
+        bad("split unknown", () -> tv().split("words"), "split", "\"whitespace\", \"character\" or null", "\"words\"");
+        bad("outputMode unknown", () -> tv().outputMode("embedding"), "outputMode", "\"multi_hot\"", "\"embedding\"");
+        bad("outputMode null", () -> tv().outputMode(null), "outputMode", "got null");
+        bad("outputMode one_hot", () -> tv().outputMode("one_hot"), "outputMode", "\"one_hot\"");
+        bad("outputSequenceLength 0", () -> tv().outputSequenceLength(0), "outputSequenceLength", ">= 1", "got 0");
+        bad("outputSequenceLength outside int", () -> tv().outputMode("count").outputSequenceLength(4), "outputSequenceLength",
+                "not \"int\"", "\"count\"");
+        bad("count after outputSequenceLength", () -> tv().outputSequenceLength(4).outputMode("multi_hot"), "outputSequenceLength",
+                "\"multi_hot\"", "4");
+        bad("padToMaxTokens without maxTokens", () -> tv().outputMode("count").padToMaxTokens(true).adapt(List.of("a")),
+                "padToMaxTokens", "maxTokens");
+    }
+
+    private static void texts() {
+        bad("adapt null", () -> tv().adapt(null), "adapt", "texts is null");
+        bad("adapt empty", () -> tv().adapt(List.of()), "adapt", "texts is empty");
+        bad("adapt null text", () -> tv().adapt(Arrays.asList("a", null)), "adapt", "texts[1] is null");
+        bad("call null", () -> tv().call(null), "call", "texts is null");
+        bad("call empty", () -> tv().call(List.of()), "call", "texts is empty");
+        bad("call null text", () -> tv().call(Arrays.asList(null, "b")), "call", "texts[0] is null");
+        bad("call with no token", () -> tv().call(List.of("", "?! ")), "call", "0 tokens", "outputSequenceLength");
+    }
+
+    private static void vocabularies() {
+        bad("vocabulary null", () -> tv().vocabulary(null), "vocabulary is null");
+        bad("vocabulary empty", () -> tv().vocabulary(List.of()), "empty vocabulary");
+        bad("vocabulary null token", () -> tv().vocabulary(Arrays.asList("a", null)), "vocabulary[1] is null");
+        bad("vocabulary repeats", () -> tv().vocabulary(List.of("a", "b", "a", "c", "b")), "repeats", "[\"a\", \"b\"]");
+        bad("vocabulary repeats after specials", () -> tv().vocabulary(List.of("", "[UNK]", "x", "x")), "repeats", "\"x\"");
+        bad("mask token late", () -> tv().vocabulary(List.of("a", "", "b")), "mask token", "index 1", "[\"\", \"[UNK]\"]");
+        bad("specials swapped", () -> tv().vocabulary(List.of("[UNK]", "", "a")), "mask token", "index 1");
+        bad("mask token in multi_hot", () -> tv().outputMode("multi_hot").vocabulary(List.of("", "[UNK]", "a")), "mask token",
+                "index 0", "[\"[UNK]\"]");
+        bad("vocabulary over maxTokens", () -> tv().maxTokens(3).vocabulary(List.of("a", "b")), "vocabulary of 4 tokens",
+                "maxTokens 3");
+        bad("tf_idf without weights", () -> tv().outputMode("tf_idf").vocabulary(List.of("a")), "idfWeights", "\"tf_idf\"");
+        bad("tf_idf null weights", () -> tv().outputMode("tf_idf").vocabulary(List.of("a"), null), "idfWeights is null");
+        bad("weights outside tf_idf", () -> tv().vocabulary(List.of("a"), new float[] {1}), "idfWeights", "\"int\"");
+        bad("weights length", () -> tv().outputMode("tf_idf").vocabulary(List.of("a", "b"), new float[] {1}), "idfWeights",
+                "2", "got 1");
+        bad("saveVocabulary null", () -> tv().saveVocabulary(null), "saveVocabulary", "file is null");
+        bad("loadVocabulary null", () -> tv().loadVocabulary(null), "loadVocabulary", "file is null");
+        bad("loadVocabulary missing", () -> tv().loadVocabulary(Path.of("/nonexistent/vocabulary.txt")), "does not exist");
+        bad("loadVocabulary tf_idf", () -> tv().outputMode("tf_idf").loadVocabulary(Path.of("v.txt")), "\"tf_idf\"",
+                "loading a vocabulary from a file");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void rejectedWithAClearMessage(Case c) {
+        RefusalCases.assertRefused(c);
+    }
+
+    @Test
+    void casesAreDistinct() {
+        RefusalCases.assertDistinct(cases().stream().map(Case::name).toList());
+    }
+
+    /** A refused vocabulary, file or adapt leaves the vocabulary as it was; settings that shape it are refused once it exists. */
+    @Test
+    void refusalsChangeNothing(@TempDir Path dir) throws Exception {
+        TextVectorization v = new TextVectorization().maxTokens(4).vocabulary(List.of("a", "b"));
+        List<String> before = v.vocabulary();
+        assertThrows(IllegalArgumentException.class, () -> v.vocabulary(List.of("a", "b", "c")));
+        assertThrows(IllegalArgumentException.class, () -> v.vocabulary(List.of("c", "c")));
+        assertThrows(IllegalArgumentException.class, () -> v.adapt(Arrays.asList("x", null)));
+        Path empty = Files.writeString(dir.resolve("empty.txt"), "\n\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> v.loadVocabulary(empty));
+        assertTrue(e.getMessage().contains("empty vocabulary") && e.getMessage().contains("empty.txt"), e.getMessage());
+        Path latin1 = Files.write(dir.resolve("latin1.txt"), new byte[] {'a', '\n', (byte) 0xE9});
+        e = assertThrows(IllegalArgumentException.class, () -> v.loadVocabulary(latin1));
+        assertTrue(e.getMessage().contains("is not UTF-8"), e.getMessage());
+        Path dup = Files.writeString(dir.resolve("dup.txt"), "\n[UNK]\nq\nq");
+        e = assertThrows(IllegalArgumentException.class, () -> v.loadVocabulary(dup));
+        assertTrue(e.getMessage().contains("repeats [\"q\"]") && e.getMessage().contains("dup.txt"), e.getMessage());
+        assertEquals(before, v.vocabulary());
+        for (Action late : List.<Action>of(() -> v.maxTokens(10), () -> v.outputMode("count"), () -> v.padToMaxTokens(true))) {
+            IllegalStateException s = assertThrows(IllegalStateException.class, late::run);
+            assertTrue(s.getMessage().contains("before adapt or vocabulary(list)"), s.getMessage());
+        }
+        // a multi_hot layer needs a vocabulary (or padToMaxTokens) before it is called, as Keras
+        IllegalStateException s = assertThrows(IllegalStateException.class,
+                () -> new TextVectorization().outputMode("multi_hot").call(List.of("a")));
+        assertTrue(s.getMessage().contains("set the vocabulary before calling"), s.getMessage());
+    }
+}
