@@ -232,6 +232,8 @@ final class KerasLayers {
     }
 
     private static LayerNormalization layerNormalization(KerasConfig c, String where) {
+        // Keras 3's rms_scaling scales by the variance without centering (gamma only): not jrnn's normalization
+        if (c.bool("rms_scaling", false)) throw new KerasFormatException(where + ": option rms_scaling=true is not supported by jrnn (false only)");
         LayerNormalization ln = new LayerNormalization().epsilon(c.number("epsilon", 1e-3))
                 .center(c.bool("center", true)).scale(c.bool("scale", true));
         Integer a = normalizedAxis(c, where);
