@@ -418,4 +418,36 @@ class ModelFilesNewLayersTest {
             }
         }
     }
+
+    /**
+     * An Attention seeded in code draws its dropout masks from that seed; its JSON (Keras' "seed", which the importer
+     * reads) keeps it, so a clone or a model from the JSON given the same weights trains as the original, as Keras'
+     * clone_model keeps a layer's seed.
+     */
+    @Test
+    void anAttentionsSeedGoesThroughItsJsonAndClone() {
+        SplittableRandom r = new SplittableRandom(71);
+        List<Tensor> xs = List.of(random(r, 6, 4, 3));
+        List<Tensor> ys = List.of(random(r, 6, 4, 2));
+        Input in = Input.shape(4, 3);
+        Node seq = new LSTM(3).returnSequences(true).apply(in);
+        Node ctx = new Attention().dropout(0.4).seed(7).name("att").apply(seq, seq);
+        try (Model m = new Model(in, new Dense(2).apply(ctx)); Model c = Models.cloneModel(m)) {
+            assertEquals(7L, ((Map<?, ?>) ((Map<?, ?>) layerConfig(m.toJson(), "att")).get("config")).get("seed"));
+            c.setWeights(m.getWeights());
+            m.compile("sgd", "mse");
+            c.compile("sgd", "mse");
+            FitOptions o = new FitOptions().epochs(2).batchSize(3).verbose(0).seed(1);
+            assertEquals(m.fit(xs, ys, o).get("loss"), c.fit(xs, ys, o).get("loss"));
+        }
+    }
+
+    /** The layer called {@code name} in a model's JSON. */
+    private static Object layerConfig(String json, String name) {
+        Map<?, ?> model = (Map<?, ?>) dev.jrnn.io.Json.parse(json);
+        for (Object l : (List<?>) ((Map<?, ?>) model.get("config")).get("layers")) {
+            if (name.equals(((Map<?, ?>) ((Map<?, ?>) l).get("config")).get("name"))) return l;
+        }
+        throw new AssertionError("no layer " + name);
+    }
 }

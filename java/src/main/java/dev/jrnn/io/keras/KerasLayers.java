@@ -376,12 +376,12 @@ final class KerasLayers {
                 c.put("use_scale", a.useScale());
                 c.put("score_mode", a.scoreMode());
                 c.put("dropout", a.dropout());
-                c.put("seed", null);
+                c.put("seed", a.seed());   // read back by attention(): the masks a clone draws
             }
             case AdditiveAttention a -> {
                 c.put("use_scale", a.useScale());
                 c.put("dropout", a.dropout());
-                c.put("seed", null);
+                c.put("seed", a.seed());
             }
             case GlobalPooling1D p -> {
                 c.put("data_format", "channels_last");
