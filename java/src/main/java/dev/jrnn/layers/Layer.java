@@ -128,6 +128,9 @@ public abstract class Layer {
         return this;
     }
 
+    /** The seed given to {@link #seed(long)}, null when none was (Keras' None): {@code new Attention().seed(7).seed()} is 7. */
+    public Long seed() { return seed; }
+
     /** Keras' {@code input_shape=(timesteps, features)} (or {@code (features,)} for Dense). */
     public Layer inputShape(int... shape) {
         if (shape == null) throw new IllegalArgumentException(name() + ": inputShape is null");

@@ -2,6 +2,7 @@ package dev.jrnn.losses;
 
 import dev.jrnn.backend.Loss;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -146,9 +147,36 @@ public interface EpochMetric {
                         SensitivitySpecificityBase.fromConfig(new SpecificityAtSensitivity(SensitivitySpecificityBase.value(cls, c, "sensitivity")), c);
                 case "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "KLDivergence", "Poisson", "Hinge",
                      "SquaredHinge", "CategoricalHinge" -> LossMetric.fromConfig(cls, c);
-                default -> of(cls);
+                default -> {
+                    EpochMetric e = of(cls);
+                    if (e instanceof Metric k) requireFixedSettings(k, cls, c);
+                    yield e;
+                }
             };
         }
         return of(serialized);
     }
+
+    /**
+     * A Keras class that jrnn has as a {@link Metric} constant, whose settings are fixed (top-k at k 5, a 0.5 threshold, over
+     * every class, cosine similarity over the last axis): a config with other settings would log other numbers under the
+     * same name, so it is refused naming the setting.
+     */
+    private static void requireFixedSettings(Metric k, String cls, Map<?, ?> c) {
+        String why = null;
+        if (c.get("k") != null && !(c.get("k") instanceof Number n && n.doubleValue() == Metric.TOP_K)) why = "k " + c.get("k");
+        else if (Boolean.TRUE.equals(c.get("from_sorted_ids"))) why = "from_sorted_ids true";
+        else if (c.get("threshold") != null && !isHalf(c.get("threshold"))) why = "threshold " + c.get("threshold");
+        else if (c.get("thresholds") != null && !isHalf(c.get("thresholds"))
+                && !(c.get("thresholds") instanceof List<?> l && l.size() == 1 && isHalf(l.get(0)))) why = "thresholds " + c.get("thresholds");
+        else if (c.get("top_k") != null) why = "top_k " + c.get("top_k");
+        else if (c.get("class_id") != null) why = "class_id " + c.get("class_id");
+        else if (c.get("axis") != null && !(c.get("axis") instanceof Number a && a.doubleValue() == -1)) why = "axis " + c.get("axis");
+        if (why != null) {
+            throw new IllegalArgumentException("metric " + cls + " with " + why + " is not supported (jrnn's " + k.key()
+                    + " has Keras' defaults: k 5, threshold 0.5, every class, the last axis)");
+        }
+    }
+
+    private static boolean isHalf(Object v) { return v instanceof Number n && n.doubleValue() == 0.5; }
 }

@@ -330,8 +330,9 @@ public class Model extends Evaluator implements AutoCloseable {
 
     /**
      * Saves all weights, atomically (temp file + rename): as safetensors with Keras variable names, or, when the name
-     * ends in {@code .h5} or {@code .hdf5} (Keras 3 spells it {@code .weights.h5}), as Keras 3's weights file, which
-     * Keras' {@code load_weights} reads. {@link #loadWeights} reads both.
+     * ends in {@code .weights.h5}, as Keras 3's weights file, which Keras' {@code load_weights} reads. Another {@code .h5}
+     * or {@code .hdf5} name is refused, as Keras' {@code save_weights} refuses it (Keras would read it as its legacy
+     * layout). {@link #loadWeights} reads both.
      *
      * <pre>{@code
      * model.saveWeights(Path.of("w.safetensors"));
@@ -340,6 +341,7 @@ public class Model extends Evaluator implements AutoCloseable {
      */
     public void saveWeights(Path file) throws IOException {
         WeightsIo io = weights("saveWeights");
+        if (file != null && file.getFileName() != null) ModelFiles.checkWeightsName(name + ".saveWeights", file.getFileName().toString());
         if (file != null && ModelFiles.hdf5Name(file)) ModelFiles.saveWeightsHdf5(this, file);
         else io.save(file);
     }

@@ -60,7 +60,7 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
         return this;
     }
 
-    /** Saves only the weights ({@link Model#saveWeights}: safetensors, Keras 3's weights file for an .h5 name) instead of the whole model. */
+    /** Saves only the weights ({@link Model#saveWeights}: safetensors, Keras 3's weights file for a .weights.h5 name) instead of the whole model. */
     public ModelCheckpoint saveWeightsOnly(boolean b) {
         this.saveWeightsOnly = b;
         return this;
@@ -120,6 +120,7 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
      */
     void checkFields(Set<String> logKeys) {
         if (!saveWeightsOnly) ModelFiles.checkKerasName("ModelCheckpoint", filepath);
+        else ModelFiles.checkWeightsName("ModelCheckpoint", filepath);
         if (logKeys == null) return;   // keys not known before training
         Matcher m = FIELD.matcher(filepath);
         while (m.find()) {

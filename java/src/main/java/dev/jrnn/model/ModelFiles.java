@@ -84,9 +84,26 @@ final class ModelFiles {
         String n = name.toLowerCase(java.util.Locale.ROOT);
         if (n.endsWith(".keras")) return;
         throw new IllegalArgumentException(who + ": the file name must end in .keras (Keras 3's format, what jrnn writes), got '"
-                + name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1) + "'"
+                + baseName(name) + "'"
                 + (hdf5Name(name) ? "; Keras reads an .h5 name as its legacy HDF5 layout, which jrnn does not "
                 + "write (saveWeights writes Keras 3's .weights.h5)" : ""));
+    }
+
+    /**
+     * An HDF5 weights file is written in Keras 3's layout, which Keras reads only under a {@code .weights.h5} name (it reads
+     * other {@code .h5} / {@code .hdf5} names as its legacy layout, and its own save_weights refuses them).
+     */
+    static void checkWeightsName(String who, String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        if (!hdf5Name(n) || name.endsWith(".weights.h5")) return;   // Keras compares the suffix as spelt
+        throw new IllegalArgumentException(who + ": a weights file name must end in .weights.h5 (Keras 3's weights file, what jrnn"
+                + " writes; Keras reads another .h5 or .hdf5 name as its legacy HDF5 layout) or .safetensors, got '"
+                + baseName(name) + "'");
+    }
+
+    /** The last part of a path or pattern (which may hold ':' no Path takes on Windows). */
+    private static String baseName(String name) {
+        return name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
     }
 
     /** Writes {@code model}'s weights as Keras 3's .weights.h5, atomically (temp file + rename). */

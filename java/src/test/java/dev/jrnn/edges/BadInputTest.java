@@ -682,6 +682,10 @@ class BadInputTest {
             f.model.saveWeights(d);
         }, "is a directory");
         bad("save: null path", IAE, f -> f.model.saveWeights(null), "file is null");
+        // Keras reads a plain .h5 / .hdf5 name as its legacy layout, not the Keras 3 weights file jrnn writes
+        bad("save weights: an .h5 name Keras reads as legacy HDF5", IAE, f -> f.model.saveWeights(f.dir.resolve("w.h5")),
+                "must end in .weights.h5", "got 'w.h5'");
+        bad("save weights: an .hdf5 name", IAE, f -> f.model.saveWeights(f.dir.resolve("W.HDF5")), "must end in .weights.h5", "got 'W.HDF5'");
     }
 
     // ================================================================== more layers (audit, session 8)

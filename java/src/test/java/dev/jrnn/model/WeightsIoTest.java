@@ -67,11 +67,11 @@ class WeightsIoTest {
                 "the fresh model started from other weights");
     }
 
-    /** Keras 3's save_weights spelling (.weights.h5) gets Keras 3's HDF5 layout, not safetensors under an .h5 name. */
+    /** Keras 3's save_weights spelling (.weights.h5) gets Keras 3's HDF5 layout (another .h5 name is refused: edges/BadInputTest). */
     @Test
     void anHdf5NameWritesKeras3sWeightsFile(@TempDir Path dir) throws Exception {
         Sequential a = model();
-        for (String name : new String[] {"m.weights.h5", "M.HDF5"}) {
+        for (String name : new String[] {"m.weights.h5", "M.HDF5.weights.h5"}) {
             Path file = dir.resolve(name);
             a.saveWeights(file);
             try (io.jhdf.HdfFile h = new io.jhdf.HdfFile(file)) {

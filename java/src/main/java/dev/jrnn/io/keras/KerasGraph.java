@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Wires the layers of a Keras model config into a jrnn {@link Model}: Sequential configs (Keras 2's bare list,
@@ -134,8 +135,8 @@ final class KerasGraph {
                         + " name no layer call of the model (a cycle or a missing layer)");
             }
         }
-        List<Node> ins = resolve(refs(c.list("input_layers")), calls);
-        List<Node> outs = resolve(refs(c.list("output_layers")), calls);
+        List<Node> ins = resolve(refs(c, "input_layers"), calls);
+        List<Node> outs = resolve(refs(c, "output_layers"), calls);
         if (ins == null || outs == null) throw new KerasFormatException("model_config: input_layers or output_layers name an unknown layer call");
         Model m = new Model(ins, outs);
         if (c.has("name")) m.name(c.string("name"));
@@ -238,8 +239,17 @@ final class KerasGraph {
         }
     }
 
-    /** input_layers / output_layers: a list of refs, or (Keras 3, one tensor) one ref. */
-    private static List<Object> refs(List<?> l) {
+    /**
+     * input_layers / output_layers: a list of refs, or (Keras 3, one tensor) one ref, or (Keras 3, a model built with dicts)
+     * refs by name, taken in sorted key order as Keras flattens them into model.inputs / outputs.
+     */
+    private static List<Object> refs(KerasConfig c, String key) {
+        if (c.raw(key) instanceof Map<?, ?> m) {
+            TreeMap<String, Object> sorted = new TreeMap<>();
+            m.forEach((k, v) -> sorted.put(String.valueOf(k), v));
+            return new ArrayList<>(sorted.values());
+        }
+        List<?> l = c.list(key);
         if (!l.isEmpty() && l.get(0) instanceof String) return List.of(l);
         return new ArrayList<>(l);
     }

@@ -232,6 +232,8 @@ final class KerasLayers {
     }
 
     private static LayerNormalization layerNormalization(KerasConfig c, String where) {
+        // Keras 3's rms_scaling scales by the variance without centering (gamma only): not jrnn's normalization
+        if (c.bool("rms_scaling", false)) throw new KerasFormatException(where + ": option rms_scaling=true is not supported by jrnn (false only)");
         LayerNormalization ln = new LayerNormalization().epsilon(c.number("epsilon", 1e-3))
                 .center(c.bool("center", true)).scale(c.bool("scale", true));
         Integer a = normalizedAxis(c, where);
@@ -374,12 +376,12 @@ final class KerasLayers {
                 c.put("use_scale", a.useScale());
                 c.put("score_mode", a.scoreMode());
                 c.put("dropout", a.dropout());
-                c.put("seed", null);
+                c.put("seed", a.seed());   // read back by attention(): the masks a clone draws
             }
             case AdditiveAttention a -> {
                 c.put("use_scale", a.useScale());
                 c.put("dropout", a.dropout());
-                c.put("seed", null);
+                c.put("seed", a.seed());
             }
             case GlobalPooling1D p -> {
                 c.put("data_format", "channels_last");

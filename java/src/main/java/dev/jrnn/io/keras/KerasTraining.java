@@ -29,7 +29,7 @@ import java.util.Map;
  * {@code compile_config}). jrnn compiles it when the loss is one jrnn has and the optimizer is Adam, SGD, RMSprop, Adagrad,
  * AdamW, Nadam, Adamax, Adadelta or Lion with options jrnn honours (learning rate or an ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay, CosineDecay or CosineDecayRestarts
  * schedule, betas, rho, epsilon, momentum, nesterov, centered, weight decay, clipnorm, clipvalue, global_clipnorm).
- * Anything else (amsgrad, decay, another schedule, loss_weights by position with losses by name, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
+ * Anything else (amsgrad, decay, gradient_accumulation_steps, another schedule, loss_weights by position with losses by name, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
  * predicts as in Keras; call {@link Model#compile} before fit. An absent config leaves it uncompiled silently.
  */
 final class KerasTraining {
@@ -216,7 +216,9 @@ final class KerasTraining {
         KerasConfig c = opt.object("config");
         LearningRateSchedule schedule = c.raw("learning_rate") instanceof Map<?, ?> ? schedule(c.object("learning_rate")) : null;
         double lr = schedule != null ? Double.NaN : c.has("learning_rate") ? c.number("learning_rate", 0) : c.number("lr", Double.NaN);
-        if (c.number("decay", 0) != 0 || c.bool("use_ema", false) || (c.raw("learning_rate") instanceof Map<?, ?> && schedule == null)) {
+        // Keras 3's gradient_accumulation_steps (null or 0: off) updates every n batches: training jrnn does not do
+        if (c.number("decay", 0) != 0 || c.bool("use_ema", false) || c.number("gradient_accumulation_steps", 0) != 0
+                || (c.raw("learning_rate") instanceof Map<?, ?> && schedule == null)) {
             return null;
         }
         Optimizer o = switch (cls) {

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link KerasLayers} on the global 1D pooling layers' configs as Keras 3 writes them (BaseGlobalPooling.get_config). */
+/** {@link KerasLayers} on configs as Keras 3 writes them: the global 1D poolings (BaseGlobalPooling.get_config), LayerNormalization's. */
 class KerasLayersTest {
     @BeforeAll
     static void cpu() { Jrnn.setBackend("cpu"); }
@@ -50,5 +50,31 @@ class KerasLayersTest {
         KerasFormatException e = assertThrows(KerasFormatException.class,
                 () -> k.build(new KerasConfig(spec("GlobalAveragePooling1D", "channels_first", false), "layers[2]")));
         assertTrue(e.getMessage().contains("data_format='channels_first' is not supported"), e.getMessage());
+    }
+
+    /**
+     * Keras 3's LayerNormalization(rms_scaling=True) scales by the variance without centering, with gamma only: jrnn
+     * normalizes as rms_scaling=False, so a file with it is refused naming the option rather than predicting otherwise.
+     */
+    @Test
+    void layerNormalizationsRmsScalingIsRefused() {
+        KerasLayers k = new KerasLayers(3, "m.keras");
+        for (boolean rms : new boolean[] {false, true}) {
+            Map<String, Object> s = spec("LayerNormalization", "channels_last", false);
+            @SuppressWarnings("unchecked") Map<String, Object> c = (Map<String, Object>) s.get("config");
+            c.remove("data_format");
+            c.remove("keepdims");
+            c.put("axis", -1L);
+            c.put("epsilon", 0.001);
+            c.put("center", !rms);
+            c.put("scale", true);
+            c.put("rms_scaling", rms);
+            if (!rms) {
+                assertInstanceOf(dev.jrnn.layers.LayerNormalization.class, k.build(new KerasConfig(s, "layers[0]")));
+                continue;
+            }
+            KerasFormatException e = assertThrows(KerasFormatException.class, () -> k.build(new KerasConfig(s, "layers[0]")));
+            assertEquals("layer 'pool' (LayerNormalization): option rms_scaling=true is not supported by jrnn (false only)", e.getMessage());
+        }
     }
 }

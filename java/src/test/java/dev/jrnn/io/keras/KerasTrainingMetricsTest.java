@@ -57,4 +57,41 @@ class KerasTrainingMetricsTest {
         assertEquals(LossMetric.class, dev.jrnn.losses.EpochMetric.deserialize(Map.of("class_name", "Hinge", "config", Map.of())).getClass());
         m.close();
     }
+
+    /**
+     * Keras' metric classes that jrnn has at fixed settings (top-k at k 5, precision, recall and binary accuracy at
+     * threshold 0.5, over every class, cosine similarity over the last axis): a file's object with other settings
+     * would log other numbers under the same name, so it drops the metrics with the warning; the defaults compile.
+     */
+    @Test
+    void aMetricClassWithSettingsJrnnLacksCompilesWithoutTheMetrics() {
+        dev.jrnn.Jrnn.setBackend("cpu");
+        String[][] cases = {
+                {"SparseTopKCategoricalAccuracy", "\"k\": 3", null},
+                {"SparseTopKCategoricalAccuracy", "\"k\": 5, \"from_sorted_ids\": true", null},
+                {"TopKCategoricalAccuracy", "\"k\": 2", null},
+                {"BinaryAccuracy", "\"threshold\": 0.7", null},
+                {"Precision", "\"thresholds\": 0.7, \"top_k\": null, \"class_id\": null", null},
+                {"Precision", "\"thresholds\": [0.5, 0.9], \"top_k\": null, \"class_id\": null", null},
+                {"Recall", "\"thresholds\": null, \"top_k\": 2, \"class_id\": null", null},
+                {"Recall", "\"thresholds\": null, \"top_k\": null, \"class_id\": 1", null},
+                {"CosineSimilarity", "\"axis\": 0", null},
+                {"SparseTopKCategoricalAccuracy", "\"k\": 5", "sparse_top_k_categorical_accuracy"},
+                {"BinaryAccuracy", "\"threshold\": 0.5", "binary_accuracy"},
+                {"Precision", "\"thresholds\": null, \"top_k\": null, \"class_id\": null", "precision"},
+                {"Recall", "\"thresholds\": [0.5], \"top_k\": null, \"class_id\": null", "recall"},
+                {"CosineSimilarity", "\"axis\": -1", "cosine_similarity"}};
+        List<String> wrong = new java.util.ArrayList<>();
+        for (String[] c : cases) {
+            Sequential m = new Sequential(new Dense(3).inputShape(2));
+            String loss = c[0].startsWith("Sparse") ? "sparse_categorical_crossentropy" : "mse";
+            KerasTraining.compile(m, Json.parse("{\"loss\": \"" + loss + "\", \"optimizer\": {\"class_name\": \"Adam\", \"config\": {}}, \"metrics\": ["
+                    + "{\"module\": \"keras.metrics\", \"class_name\": \"" + c[0] + "\", \"config\": {\"name\": \"m\", \"dtype\": \"float32\", "
+                    + c[1] + "}, \"registered_name\": null}]}"), "f.keras");
+            if (!m.metricNames().equals(c[2] == null ? List.of() : List.of(c[2]))) wrong.add(c[0] + " {" + c[1] + "}: " + m.metricNames());
+            assertEquals("Adam", m.optimizer().name(), "compiled either way");
+            m.close();
+        }
+        assertEquals(List.of(), wrong);
+    }
 }

@@ -43,6 +43,24 @@ class KerasTrainingTest {
         }
     }
 
+    /**
+     * Keras 3's gradient_accumulation_steps (updates every n batches, from the mean of their gradients) changes training:
+     * jrnn has no such option, so a file with it stays uncompiled rather than train otherwise; Keras' null or 0 is off.
+     */
+    @Test
+    void gradientAccumulationLeavesTheModelUncompiled() {
+        String[][] cases = {
+                {"{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": 0.01, \"gradient_accumulation_steps\": 4}}", null},
+                {"{\"class_name\": \"SGD\", \"config\": {\"learning_rate\": 0.01, \"gradient_accumulation_steps\": 2}}", null},
+                {"{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": 0.01, \"gradient_accumulation_steps\": null}}", "Adam"},
+                {"{\"class_name\": \"SGD\", \"config\": {\"learning_rate\": 0.01, \"gradient_accumulation_steps\": 0}}", "SGD"}};
+        for (String[] c : cases) {
+            try (Sequential m = compiled(c[0])) {
+                assertEquals(c[1], m.optimizer() == null ? null : m.optimizer().name(), c[0]);
+            }
+        }
+    }
+
     /** Keras' loss_weights compile with them (a list by position, a map by output name); ones that fit no output do not. */
     @Test
     void lossWeightsCompileWithTheModelOrLeaveItUncompiledWhenTheyFitNoOutput() {
