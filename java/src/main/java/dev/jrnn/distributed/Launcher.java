@@ -15,9 +15,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * {@code bin/jrnn-launch}: starts this node's ranks of a data-parallel job, one JVM per GPU, as {@code torchrun} does.
@@ -93,23 +92,49 @@ public final class Launcher {
         return code;
     }
 
+    /** How long after a first failure is seen the launcher looks for an earlier one whose exit its waiter saw late. */
+    private static final long SETTLE_MS = 200;
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();   // the poll's own sleep then stops the ranks
+        }
+    }
+
     /**
      * Waits for every rank; after the first failure gives the rest the grace period, then stops them. The failure reported
-     * is the first rank to exit, in the order the JVM reaped them (not the poll's: a rank that heard of another's death
-     * may exit within the same poll, and the rank that died first is the one to name).
+     * is the rank that exited first by the time its waiter thread saw it exit, looked for over a short settle window: a
+     * rank that heard of another's death may exit right after it, within one poll, and the rank that died first is the
+     * one to name.
      */
     private static int await(Options o, List<Process> procs, PrintStream err) {
         int first = 0;
         long stopAt = Long.MAX_VALUE;
         boolean[] done = new boolean[procs.size()];
         int left = procs.size();
-        AtomicLong reaped = new AtomicLong();
-        List<CompletableFuture<Long>> exitOrder = new ArrayList<>();
-        for (Process p : procs) exitOrder.add(p.onExit().thenApply(x -> reaped.incrementAndGet()));
+        AtomicLongArray exitAt = new AtomicLongArray(procs.size());   // nanoTime when its waiter saw it exit; 0 until then
+        for (int i = 0; i < procs.size(); i++) {
+            int k = i;
+            Process p = procs.get(i);
+            Thread.ofVirtual().start(() -> {
+                try {
+                    p.waitFor();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                exitAt.set(k, System.nanoTime());
+            });
+        }
         while (left > 0) {
             List<Integer> exited = new ArrayList<>();
-            for (int i = 0; i < procs.size(); i++) if (!done[i] && !procs.get(i).isAlive()) exited.add(i);
-            exited.sort(Comparator.comparingLong(i -> exitOrder.get(i).join()));
+            for (int i = 0; i < procs.size(); i++) if (!done[i] && exitAt.get(i) != 0) exited.add(i);
+            if (first == 0 && exited.stream().anyMatch(i -> procs.get(i).exitValue() != 0)) {
+                sleep(SETTLE_MS);   // the rank whose death the failing one heard of may be a moment behind: let it be seen
+                for (int i = 0; i < procs.size(); i++) if (!done[i] && exitAt.get(i) != 0 && !exited.contains(i)) exited.add(i);
+            }
+            exited.sort(Comparator.comparingLong(exitAt::get));
             for (int i : exited) {
                 Process p = procs.get(i);
                 done[i] = true;

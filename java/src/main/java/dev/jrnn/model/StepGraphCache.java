@@ -51,6 +51,7 @@ final class StepGraphCache implements AutoCloseable {
          * is captured, so a rate that changes every step never pays a capture per step (worse than eager).
          */
         long seenVersion = Long.MIN_VALUE;
+        Optimizer seenOptimizer;
         Buf forGuard;
         boolean forCheck;
         long forTrainable;
@@ -100,8 +101,9 @@ final class StepGraphCache implements AutoCloseable {
             e.forPenalties = penalties;
         }
         long version = optimizer.version();
-        boolean steady = version == e.seenVersion;
+        boolean steady = version == e.seenVersion && optimizer == e.seenOptimizer;
         e.seenVersion = version;
+        e.seenOptimizer = optimizer;
         if (e.graph != null && (e.forOptimizer != optimizer || e.forStore != s.params().store || e.forVersion != version
                 || e.forGuard != guard || e.forCheck != check
                 || e.forTrainable != TrainableFlags.changes())) {

@@ -85,8 +85,9 @@ public abstract class Optimizer {
             throw new IllegalStateException(name() + ": the learning rate follows a LearningRateSchedule, so it is not settable "
                     + "(as in Keras); call clearSchedule() first to use a fixed rate");
         }
-        this.learningRate = checkLr(lr);
-        changed();
+        float next = checkLr(lr);
+        if (Float.floatToIntBits(next) != Float.floatToIntBits(learningRate)) changed();   // the same rate keeps captured steps
+        this.learningRate = next;
         return this;
     }
 
@@ -170,6 +171,7 @@ public abstract class Optimizer {
             throw new IllegalArgumentException(name() + ": iterations must be in [0, " + MAX_ITERATIONS + "] (the step count "
                     + "lives on the device as two 24-bit limbs), got " + n);
         }
+        if (n != iterations) changed();   // a captured step's device counter runs on from the old count: re-capture
         this.iterations = n;
         DeviceStep s = deviceStep();
         if (s != null) s.invalidate();   // the device counter no longer holds what its mirror says: reload it

@@ -225,6 +225,25 @@ class GraphReplayTest {
         assertEquals(4, rec.captures, "re-captured after each learning-rate change");
     }
 
+    /** A LearningRateScheduler that sets the rate the optimizer already has keeps the captured step (one capture, not one per epoch). */
+    @Test
+    void aSchedulerSettingTheSameRateKeepsTheGraph() {
+        SplittableRandom r = new SplittableRandom(9);
+        Tensor x = uniform(r, -1, 1, 8, 4, 2), y = uniform(r, -1, 1, 8, 1);
+        Supplier<Model> make = () -> {
+            Sequential m = new Sequential(new GRU(5).inputShape(4, 2), new Dense(1));
+            m.compile(new Adam(0.05), "mse");
+            return m;
+        };
+        Supplier<FitOptions> opts = () -> new FitOptions().epochs(4).batchSize(2).verbose(0).seed(1)
+                .callbacks(new LearningRateScheduler((epoch, lr) -> lr));
+        Run eager = fit(Backends.cpu(), make, List.of(x), List.of(y), opts.get());
+        RecordingBackend rec = new RecordingBackend(Backends.cpu());
+        Run graphed = fit(rec, make, List.of(x), List.of(y), opts.get());
+        assertSame(eager, graphed);
+        assertEquals(1, rec.captures, "the same rate every epoch: captured once");
+    }
+
     /**
      * A schedule whose rate moves at every step (ExponentialDecay without staircase) changes the optimizer's settings
      * before every step: the step runs eagerly (once the capture after the warm-up saw it change) rather than being

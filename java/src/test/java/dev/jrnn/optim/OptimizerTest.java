@@ -475,4 +475,24 @@ class OptimizerTest {
             }
         }
     }
+
+    /**
+     * What a captured train step keys on: a new update count (Keras' iterations.assign; a replay would run on from the
+     * device's old count) changes the version, setting the rate it already has does not (LearningRateScheduler sets it
+     * every epoch, which dropped every captured step).
+     */
+    @Test
+    void theVersionMovesWithTheCountAndARealRateChangeOnly() {
+        Adam a = new Adam(0.01);
+        long v = a.version();
+        a.learningRate(0.01);
+        assertEquals(v, a.version(), "the same rate");
+        a.iterations(0);
+        assertEquals(v, a.version(), "the same count");
+        a.iterations(5);
+        assertTrue(a.version() != v, "a new count");
+        long w = a.version();
+        a.learningRate(0.02);
+        assertTrue(a.version() != w, "a new rate");
+    }
 }
