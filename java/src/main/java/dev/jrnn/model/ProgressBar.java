@@ -91,7 +91,7 @@ final class ProgressBar {
             out.println();
         } else if (verbose == 2) {
             String count = count(seen);
-            out.println(count + " - " + Math.round(now) + "s" + values(values)
+            out.println(count + " - " + Math.round(now) + "s" + values(values, false)
                     + " -" + formatTime(now, "epoch") + " -" + formatTime(perStep, "step") + rate(now));
         }
         out.flush();
@@ -142,17 +142,22 @@ final class ProgressBar {
     }
 
     /** " - loss: 0.1234 - mae: 0.2000", small values in Keras' %.4e form. */
-    static String values(Map<String, Double> values) {
+    static String values(Map<String, Double> values) { return values(values, true); }
+
+    /** {@code absolute}: verbose 1's test {@code abs(avg) > 1e-3}; verbose 2's line tests {@code avg > 1e-3} (Keras' Progbar). */
+    static String values(Map<String, Double> values, boolean absolute) {
         StringBuilder b = new StringBuilder();
         for (Map.Entry<String, Double> e : values.entrySet()) {
-            b.append(" - ").append(e.getKey()).append(": ").append(formatValue(e.getValue()));
+            b.append(" - ").append(e.getKey()).append(": ").append(formatValue(e.getValue(), absolute));
         }
         return b.toString();
     }
 
-    static String formatValue(double v) {
+    static String formatValue(double v) { return formatValue(v, true); }
+
+    static String formatValue(double v, boolean absolute) {
         if (!Double.isFinite(v)) return PythonFloat.repr(v);   // Python formats these "nan", "inf", "-inf"
         // Keras' f"{avg:.4f}" / f"{avg:.4e}" (a two-digit exponent at least: 1.2340e-04), rounded as Python rounds
-        return PythonFloat.format(v, Math.abs(v) > 1e-3 ? 'f' : 'e', 4);
+        return PythonFloat.format(v, (absolute ? Math.abs(v) : v) > 1e-3 ? 'f' : 'e', 4);
     }
 }

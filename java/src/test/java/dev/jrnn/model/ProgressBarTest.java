@@ -56,6 +56,9 @@ class ProgressBarTest {
         assertEquals("0.0010", ProgressBar.formatValue(0.00105));
         assertEquals("0.2500", ProgressBar.formatValue(0.25));
         assertEquals("1.2340e-04", ProgressBar.formatValue(1.234e-4));
+        // a negative value (a cosine-similarity loss): verbose 1 tests abs(avg) > 1e-3, verbose 2's line avg > 1e-3
+        assertEquals("-0.9900", ProgressBar.formatValue(-0.99, true));
+        assertEquals("-9.9000e-01", ProgressBar.formatValue(-0.99, false));
     }
 
     @Test
