@@ -20,8 +20,8 @@ grep -rl '@Tag("gpu")' java/src/test/java | sed 's|java/src/test/java/||; s|\.ja
 "$JAVA_HOME/bin/jdeps" -verbose:class -filter:none -cp .device/cp/java/classes "$tc" 2>/dev/null \
   | awk '$2 == "->" && $1 ~ /^dev\.jrnn\./ && $3 ~ /^dev\.jrnn\./ {print $1, $3}' > /tmp/jrnn-test-deps.txt
 python3 ci/gpu-test-closure.py "$tc" /tmp/jrnn-gpu-roots.txt /tmp/jrnn-test-deps.txt
-fatbin=.device/cp/java/classes/dev/jrnn/backend/cuda/jrnn_kernels.fatbin   # the same kernels, compressed (5 MB less)
-rm -f "$fatbin"; FATBIN_COMPRESS=1 native/build.sh "$fatbin" /tmp/jrnn-stage-native > /dev/null
+fatbin=.device/cp/java/classes/dev/jrnn/backend/cuda/jrnn_kernels.fatbin   # the same kernels, compressed (5 MB less),
+rm -f "$fatbin"; FATBIN_COMPRESS=1 FATBIN_SM90_ONLY=1 native/build.sh "$fatbin" /tmp/jrnn-stage-native > /dev/null   # for sm_90 only
 [ -s "$fatbin" ] || { echo "no kernels staged (nvcc missing or failed): the GPU run would find none" >&2; exit 1; }
 nat=$(ls .device/lib/jcuda-natives-*.jar 2>/dev/null | head -1 || true)
 if [ -n "$nat" ]; then   # JCudaTensors needs only libJCudaDriver/libJCudaRuntime (JCuda's loader reads lib/ in the jar)

@@ -55,10 +55,12 @@ echo "jrnn native: $("$nvcc" --version | tail -n 2 | head -n 1) -> $out"
 # FATBIN_COMPRESS=1 (ci/stage-gpu.sh): 2.1 instead of 7.1 MB, inflated by the driver at module load. Not by default:
 # CudaKernelsResourceTest reads the kernel names from the plain image.
 compress=(); [ "${FATBIN_COMPRESS:-0}" = 1 ] && compress=(-Xfatbin=-compress-all)
+# FATBIN_SM90_ONLY=1 (ci/stage-gpu.sh, for the H100/H200 device machine): sm_90 SASS alone, no sm_80 SASS and no PTX for
+# newer GPUs, 1.3 MB less to carry.
+archs=(-gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90)
+[ "${FATBIN_SM90_ONLY:-0}" = 1 ] && archs=(-gencode arch=compute_90,code=sm_90)
 if ! "$nvcc" -fatbin -O3 -std=c++17 "${compress[@]}" \
-    -gencode arch=compute_80,code=sm_80 \
-    -gencode arch=compute_90,code=sm_90 \
-    -gencode arch=compute_90,code=compute_90 \
+    "${archs[@]}" \
     -Xptxas -v -I "$root/kernels" -o "$tmp" "$unity" 2> "$log"; then
   cat "$log" >&2
   rm -f "$tmp"
