@@ -122,7 +122,7 @@ public abstract class Layer {
         name(n);
     }
 
-    /** Seeds this layer's initializers (else drawn from {@link Jrnn#setSeed}). */
+    /** Seeds this layer's initializers, and the masks or noise of a layer that draws them (else from {@link Jrnn#setSeed}). */
     public Layer seed(long s) {
         this.seed = s;
         return this;

@@ -55,8 +55,10 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
     @Override
     public String kerasClass() { return "MultiHeadAttention"; }
 
+    /** The number of heads (Keras' {@code num_heads}). */
     public int numHeads() { return numHeads; }
 
+    /** Each head's size for query and key (Keras' {@code key_dim}). */
     public int keyDim() { return keyDim; }
 
     /** Keras' {@code value_dim}: the value size per head; default (0) the key dim. Before the build. */
@@ -87,6 +89,7 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
         return this;
     }
 
+    /** The dropout rate on the attention weights in training. */
     public double dropout() { return opts.dropout; }
 
     /** Keras' {@code use_bias} of its four projections; default true. Before the build. */
@@ -96,6 +99,7 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
         return this;
     }
 
+    /** Whether the four projections have biases. */
     public boolean useBias() { return useBias; }
 
     /**

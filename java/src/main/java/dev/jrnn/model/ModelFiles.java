@@ -96,8 +96,8 @@ final class ModelFiles {
     static void checkWeightsName(String who, String name) {
         String n = name.toLowerCase(java.util.Locale.ROOT);
         if (!hdf5Name(n) || name.endsWith(".weights.h5")) return;   // Keras compares the suffix as spelt
-        throw new IllegalArgumentException(who + ": a weights file name must end in .weights.h5 (Keras 3's weights file, what jrnn"
-                + " writes; Keras reads another .h5 or .hdf5 name as its legacy HDF5 layout) or .safetensors, got '"
+        throw new IllegalArgumentException(who + ": an .h5 or .hdf5 weights file name must end in .weights.h5 (Keras 3's weights file,"
+                + " what jrnn writes; Keras reads another .h5 or .hdf5 name as its legacy HDF5 layout), or use .safetensors, got '"
                 + baseName(name) + "'");
     }
 

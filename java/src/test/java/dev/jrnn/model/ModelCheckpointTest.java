@@ -157,7 +157,7 @@ class ModelCheckpointTest {
             ModelCheckpoint weightsH5 = new ModelCheckpoint(dir.resolve("w-{epoch}.h5").toString()).saveWeightsOnly(true);
             e = assertThrows(IllegalArgumentException.class,
                     () -> m.fit(X, Y, new FitOptions().epochs(2).batchSize(4).verbose(0).callbacks(weightsH5)));
-            assertTrue(e.getMessage().startsWith("ModelCheckpoint: a weights file name must end in .weights.h5"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("ModelCheckpoint: an .h5 or .hdf5 weights file name must end in .weights.h5"), e.getMessage());
             assertEquals(0, m.optimizer().iterations());
             // with validation data the same pattern is fine
             m.fit(X, Y, new FitOptions().epochs(1).batchSize(4).verbose(0).validationSplit(0.25).callbacks(noVal));

@@ -43,7 +43,7 @@ final class KerasTraining {
         if (trainingConfig == null) return;
         String why;
         try {
-            why = tryCompile(model, new KerasConfig(trainingConfig, "training_config"), keras3);
+            why = tryCompile(model, new KerasConfig(trainingConfig, "training_config"), file, keras3);
         } catch (KerasFormatException | IllegalArgumentException e) {
             why = e.getMessage();
         }
@@ -54,7 +54,7 @@ final class KerasTraining {
     }
 
     /** Compiles and returns null, or returns why not. */
-    private static String tryCompile(Model model, KerasConfig tc, boolean keras3) {
+    private static String tryCompile(Model model, KerasConfig tc, String file, boolean keras3) {
         Object loss;
         try {
             loss = losses(tc.raw("loss"));
@@ -74,8 +74,15 @@ final class KerasTraining {
         }
         KerasConfig opt = tc.has("optimizer_config") ? tc.object("optimizer_config") : tc.object("optimizer");
         Optimizer o = optimizer(opt);
-        if (o == null) return "optimizer " + KerasConfig.describe(opt.raw("class_name")) + " with config "
-                + KerasConfig.describe(opt.raw("config")) + " is not one jrnn has (Adam, SGD, RMSprop, Adagrad, AdamW, Nadam, Adamax, Adadelta, Lion)";
+        if (o == null) {
+            Object steps = opt.has("config") && opt.raw("config") instanceof Map<?, ?> c ? c.get("gradient_accumulation_steps") : null;
+            if (steps instanceof Number n && n.intValue() != 0) {   // named, not left in the dump: jrnn updates every batch
+                return "optimizer " + KerasConfig.describe(opt.raw("class_name")) + ": gradient_accumulation_steps " + n
+                        + " is not supported (jrnn updates every batch; expected null or 0)";
+            }
+            return "optimizer " + KerasConfig.describe(opt.raw("class_name")) + " with config " + KerasConfig.describe(opt.raw("config"))
+                    + " is not one jrnn has (Adam, SGD, RMSprop, Adagrad, AdamW, Nadam, Adamax, Adadelta, Lion) with options it has";
+        }
         try {
             int outputs = model.outputs().size();
             List<Object> args = new ArrayList<>(metricsArg(tc.raw("metrics"), outputs, keras3));
@@ -83,7 +90,7 @@ final class KerasTraining {
             compile(model, o, loss, lw, args.toArray());
         } catch (IllegalArgumentException e) {
             compile(model, o, loss, lw);
-            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, "compiled without the metrics "
+            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": compiled without the metrics "
                     + KerasConfig.describe(tc.raw("metrics")) + " and weighted metrics " + KerasConfig.describe(tc.raw("weighted_metrics"))
                     + ": " + e.getMessage());
         }

@@ -59,6 +59,28 @@ class KerasTrainingTest {
                 assertEquals(c[1], m.optimizer() == null ? null : m.optimizer().name(), c[0]);
             }
         }
+        // the warning names the option and the file
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(KerasImport.class.getName());
+        List<String> warnings = new java.util.ArrayList<>();
+        java.util.logging.Handler keep = new java.util.logging.Handler() {
+            @Override public void publish(java.util.logging.LogRecord r) { warnings.add(r.getMessage()); }
+            @Override public void flush() {}
+            @Override public void close() {}
+        };
+        boolean parents = log.getUseParentHandlers();
+        java.util.logging.Level level = log.getLevel();
+        log.setLevel(java.util.logging.Level.WARNING);
+        log.setUseParentHandlers(false);
+        log.addHandler(keep);
+        try (Sequential m = compiled(cases[0][0])) {
+            assertEquals(null, m.optimizer());
+        } finally {
+            log.removeHandler(keep);
+            log.setUseParentHandlers(parents);
+            log.setLevel(level);
+        }
+        assertEquals(List.of("f.keras: the model is not compiled (optimizer \"Adam\": gradient_accumulation_steps 4 is not supported (jrnn"
+                + " updates every batch; expected null or 0)); call compile before fit"), warnings);
     }
 
     /** Keras' loss_weights compile with them (a list by position, a map by output name); ones that fit no output do not. */
