@@ -149,7 +149,14 @@ public interface EpochMetric {
                      "SquaredHinge", "CategoricalHinge" -> LossMetric.fromConfig(cls, c);
                 default -> {
                     EpochMetric e = of(cls);
-                    if (e instanceof Metric k) requireFixedSettings(k, cls, c);
+                    if (e instanceof Metric k) {
+                        requireFixedSettings(k, cls, c);
+                        // Keras logs an object under its own name ("rmse", LogCoshError's "logcosh"): kept unless it is this
+                        // metric's name anyway (an alias compile takes: "mean_absolute_error", "acc")
+                        if (c.get("name") instanceof String n && !n.isBlank() && Metric.find(n) != k && k != Metric.ACCURACY) {
+                            yield k.named(n);
+                        }
+                    }
                     yield e;
                 }
             };

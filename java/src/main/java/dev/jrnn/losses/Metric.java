@@ -75,6 +75,46 @@ public enum Metric implements EpochMetric {
     /** Its canonical name; History logs a metric under the name compile was given, as Keras. */
     public String key() { return key; }
 
+    /**
+     * The same metric logged as {@code name}, as Keras' {@code RootMeanSquaredError(name="rmse")}: {@code
+     * compile("adam", "mse", Metric.RMSE.named("rmse"))} logs "rmse" and "val_rmse"; a saved model keeps the name. Not for
+     * {@link #ACCURACY}, which resolves from the shapes (Keras' {@code Accuracy} class is another metric): name one of its
+     * explicit forms.
+     */
+    public EpochMetric named(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("Metric.named: name must be a non-blank name, got " + (name == null ? "null" : "'" + name + "'"));
+        }
+        if (this == ACCURACY) {
+            throw new IllegalArgumentException("Metric.named: accuracy resolves from the shapes; name one of binary_accuracy, "
+                    + "categorical_accuracy or sparse_categorical_accuracy, got " + this);
+        }
+        return new RenamedMetric(this, name.trim());
+    }
+
+    /** Keras' metric class of this metric (its {@code class_name} in a compile config). */
+    String kerasClass() {
+        return switch (this) {
+            case ACCURACY -> "Accuracy";
+            case MAE -> "MeanAbsoluteError";
+            case MSE -> "MeanSquaredError";
+            case RMSE -> "RootMeanSquaredError";
+            case MAPE -> "MeanAbsolutePercentageError";
+            case MSLE -> "MeanSquaredLogarithmicError";
+            case LOG_COSH -> "LogCoshError";
+            case COSINE_SIMILARITY -> "CosineSimilarity";
+            case PEARSON_CORRELATION -> "PearsonCorrelation";
+            case CONCORDANCE_CORRELATION -> "ConcordanceCorrelation";
+            case BINARY_ACCURACY -> "BinaryAccuracy";
+            case CATEGORICAL_ACCURACY -> "CategoricalAccuracy";
+            case SPARSE_CATEGORICAL_ACCURACY -> "SparseCategoricalAccuracy";
+            case TOP_K_CATEGORICAL_ACCURACY -> "TopKCategoricalAccuracy";
+            case SPARSE_TOP_K_CATEGORICAL_ACCURACY -> "SparseTopKCategoricalAccuracy";
+            case PRECISION -> "Precision";
+            case RECALL -> "Recall";
+        };
+    }
+
     /** Whether the metric takes class indices as targets (one per row), as a sparse loss does. */
     public boolean sparse() { return this == SPARSE_CATEGORICAL_ACCURACY || this == SPARSE_TOP_K_CATEGORICAL_ACCURACY; }
 

@@ -45,6 +45,9 @@ class MetricKindsBadInputTest {
 
     static Stream<Arguments> cases() {
         return Stream.of(
+            bad("renamed metric blank name", () -> dev.jrnn.losses.Metric.RMSE.named(""), "Metric.named", "name", "non-blank", "''"),
+            bad("renamed accuracy", () -> dev.jrnn.losses.Metric.ACCURACY.named("acc2"), "Metric.named", "resolves from the shapes",
+                    "binary_accuracy", "got ACCURACY"),
             bad("mean metric null name", () -> dev.jrnn.losses.MeanMetric.of(null, (y, p) -> 0), "MeanMetric.of", "name", "non-blank", "null"),
             bad("mean metric blank name", () -> dev.jrnn.losses.MeanMetric.of(" ", (y, p) -> 0), "MeanMetric.of", "name", "non-blank", "' '"),
             bad("mean metric null function", () -> dev.jrnn.losses.MeanMetric.of("m", null), "MeanMetric.of", "fn", "(target, prediction)", "null"),

@@ -100,4 +100,22 @@ class MeanMetricTest {
             assertEquals(m.evaluate(x, Tensor.of(new float[] {0, 1}, 1, 2)), back.evaluate(x, Tensor.of(new float[] {0, 1}, 1, 2)), "compiled: the loss");
         }
     }
+
+    /** Keras' RootMeanSquaredError(name="rmse"): Metric.RMSE.named("rmse") logs "rmse" and "val_rmse", and a saved model keeps it. */
+    @Test
+    void aBuiltInMetricUnderANameOfTheUsers(@TempDir Path dir) throws Exception {
+        SplittableRandom r = new SplittableRandom(8);
+        float[] x = rand(r, 8 * 3 * 2), y = rand(r, 8);
+        Sequential m = new Sequential(new SimpleRNN(3).inputShape(3, 2), new Dense(1));
+        m.compile("adam", "mse", "root_mean_squared_error", Metric.RMSE.named("rmse"));
+        History h = m.fit(Tensor.of(x, 8, 3, 2), Tensor.of(y, 8, 1), new FitOptions().epochs(2).batchSize(3).verbose(0)
+                .validationData(Tensor.of(x, 8, 3, 2), Tensor.of(y, 8, 1)));
+        assertEquals(h.get("root_mean_squared_error"), h.get("rmse"));
+        assertEquals(h.get("val_root_mean_squared_error"), h.get("val_rmse"));
+        Path f = dir.resolve("m.keras");
+        m.save(f);
+        try (Model back = Models.load(f)) {
+            assertEquals(List.of("root_mean_squared_error", "rmse"), back.metricNames());
+        }
+    }
 }

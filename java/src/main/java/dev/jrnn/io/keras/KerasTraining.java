@@ -158,6 +158,14 @@ final class KerasTraining {
         return metrics(raw);
     }
 
+    private static boolean isMetric(String name, EpochMetric e) {
+        try {
+            return EpochMetric.of(name) == e;
+        } catch (IllegalArgumentException x) {
+            return false;
+        }
+    }
+
     /** The metrics jrnn has among {@code v}: none (null), one metric, or a list of them. */
     private static List<Object> metrics(Object v) {
         List<Object> r = new ArrayList<>();
@@ -176,7 +184,10 @@ final class KerasTraining {
         if (v instanceof String s) return s;
         if (v instanceof Map<?, ?> m && m.get("class_name") instanceof String c) {
             EpochMetric e = EpochMetric.deserialize(m);
-            return e instanceof dev.jrnn.losses.Metric ? Keras3Weights.snakeCase(c) : e;
+            if (!(e instanceof dev.jrnn.losses.Metric)) return e;   // with its name (a renamed constant too)
+            // the object's own name when it names this metric ("acc"), as Keras logs it; else its class's snake case
+            Object name = m.get("config") instanceof Map<?, ?> cm ? cm.get("name") : null;
+            return name instanceof String n && !n.isBlank() && isMetric(n, e) ? n.trim() : Keras3Weights.snakeCase(c);
         }
         return null;
     }

@@ -45,6 +45,35 @@ class KerasTrainingMetricsTest {
         m.close();
     }
 
+    /**
+     * Keras logs a metric object under its own name: RootMeanSquaredError(name="rmse") as "rmse", LogCoshError() as its
+     * default "logcosh", Accuracy(name="acc") as "acc" (was the class's snake case, so a monitor="val_rmse" found nothing);
+     * the name goes back into the file.
+     */
+    @Test
+    void metricObjectsKeepTheNameKerasLogsThemUnder() {
+        dev.jrnn.Jrnn.setBackend("cpu");
+        String obj = "{\"module\": \"keras.metrics\", \"class_name\": \"%s\", \"config\": {\"name\": \"%s\", \"dtype\": \"float32\"}}";
+        String metrics = String.join(", ", String.format(obj, "RootMeanSquaredError", "rmse"), String.format(obj, "LogCoshError", "logcosh"),
+                String.format(obj, "Accuracy", "acc"), String.format(obj, "MeanAbsoluteError", "mean_absolute_error"));
+        Sequential m = new Sequential(new Dense(1).inputShape(2));
+        KerasTraining.compile(m, Json.parse("{\"loss\": \"mse\", \"optimizer\": {\"class_name\": \"Adam\", \"config\": {}},"
+                + " \"metrics\": [" + metrics + "]}"), "f.keras");
+        assertEquals(List.of("rmse", "logcosh", "acc", "mean_absolute_error"), m.metricNames());
+        assertEquals("RootMeanSquaredError", ((Map<?, ?>) m.metricConfigs().get(0)).get("class_name"));
+        assertEquals("rmse", config(m, 0).get("name"));
+        dev.jrnn.tensor.Tensor x = dev.jrnn.tensor.Tensor.of(new float[] {1, 2, 3, 4}, 2, 2), y = dev.jrnn.tensor.Tensor.of(new float[] {0, 1}, 2, 1);
+        Map<String, Double> logs = m.evaluateAll(List.of(x), List.of(y), 2, null);
+        Sequential same = new Sequential(new Dense(1).inputShape(2));
+        same.setWeights(m.getWeights());
+        same.compile("adam", "mse", "root_mean_squared_error", "log_cosh_error");
+        Map<String, Double> want = same.evaluateAll(List.of(x), List.of(y), 2, null);
+        assertEquals(want.get("root_mean_squared_error"), logs.get("rmse"));
+        assertEquals(want.get("log_cosh_error"), logs.get("logcosh"));
+        m.close();
+        same.close();
+    }
+
     /** An option jrnn lacks (label_smoothing) drops the metrics with a warning but still compiles, as for any metric it cannot take. */
     @Test
     void anOptionJrnnLacksCompilesWithoutTheMetrics() {
@@ -76,11 +105,12 @@ class KerasTrainingMetricsTest {
                 {"Recall", "\"thresholds\": null, \"top_k\": 2, \"class_id\": null", null},
                 {"Recall", "\"thresholds\": null, \"top_k\": null, \"class_id\": 1", null},
                 {"CosineSimilarity", "\"axis\": 0", null},
-                {"SparseTopKCategoricalAccuracy", "\"k\": 5", "sparse_top_k_categorical_accuracy"},
-                {"BinaryAccuracy", "\"threshold\": 0.5", "binary_accuracy"},
-                {"Precision", "\"thresholds\": null, \"top_k\": null, \"class_id\": null", "precision"},
-                {"Recall", "\"thresholds\": [0.5], \"top_k\": null, \"class_id\": null", "recall"},
-                {"CosineSimilarity", "\"axis\": -1", "cosine_similarity"}};
+                // at jrnn's settings: compiled, logged under the object's name as Keras logs it
+                {"SparseTopKCategoricalAccuracy", "\"k\": 5", "m"},
+                {"BinaryAccuracy", "\"threshold\": 0.5", "m"},
+                {"Precision", "\"thresholds\": null, \"top_k\": null, \"class_id\": null", "m"},
+                {"Recall", "\"thresholds\": [0.5], \"top_k\": null, \"class_id\": null", "m"},
+                {"CosineSimilarity", "\"axis\": -1", "m"}};
         List<String> wrong = new java.util.ArrayList<>();
         for (String[] c : cases) {
             Sequential m = new Sequential(new Dense(3).inputShape(2));
