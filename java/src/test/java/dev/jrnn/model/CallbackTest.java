@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -116,6 +117,23 @@ class CallbackTest {
         }
         assertEquals(own.get(0), seen.get(0).get("loss"), 1e-9);
         for (String k : List.of("loss", "accuracy", "mae")) assertEquals(h.get(k).get(0), seen.get(2).get(k), 1e-9, k);
+        // independently: a twin from the same weights stepped by trainOnBatchAll (each batch's metrics before its update),
+        // their running means weighed by batch size are the logs each onBatchEnd saw
+        Jrnn.setSeed(3);
+        Sequential twin = new Sequential(new Dense(1).activation("sigmoid").inputShape(2));
+        twin.compile(new SGD(0.1), "binary_crossentropy", "accuracy", "mae");
+        double[] sums = new double[3];
+        double rows = 0;
+        for (int b = 0; b < 3; b++) {
+            int from = 2 * b, to = Math.min(5, from + 2);
+            Map<String, Double> one = twin.trainOnBatchAll(List.of(x.slice(from, to)), List.of(y.slice(from, to)));
+            rows += to - from;
+            List<String> keys = List.of("loss", "accuracy", "mae");
+            for (int k = 0; k < 3; k++) {
+                sums[k] += one.get(keys.get(k)) * (to - from);
+                assertEquals(sums[k] / rows, seen.get(b).get(keys.get(k)), 1e-6, keys.get(k) + " after batch " + b);
+            }
+        }
         // read after the callback returned: gone, as the loss
         Keeper late = new Keeper(false);
         BatchLogs kept = late.logsOf(m, x.slice(0, 4), y.slice(0, 4));
