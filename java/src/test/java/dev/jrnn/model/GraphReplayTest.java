@@ -86,6 +86,17 @@ class GraphReplayTest {
         }
     }
 
+    /**
+     * Fits {@code make} on the CPU eagerly and on a {@link RecordingBackend} (captured and replayed), asserts the two fits
+     * equal bit for bit, and returns the recording backend for its capture and replay counts.
+     */
+    static RecordingBackend replaysAsEager(Supplier<Model> make, Tensor x, Tensor y, Supplier<FitOptions> opts) {
+        Run eager = fit(Backends.cpu(), make, List.of(x), List.of(y), opts.get());
+        RecordingBackend rec = new RecordingBackend(Backends.cpu());
+        assertSame(eager, fit(rec, make, List.of(x), List.of(y), opts.get()));
+        return rec;
+    }
+
     static Tensor uniform(SplittableRandom r, double lo, double hi, int... shape) {
         float[] d = new float[(int) Tensor.size(shape)];
         for (int i = 0; i < d.length; i++) d[i] = (float) r.nextDouble(lo, hi);
@@ -218,10 +229,7 @@ class GraphReplayTest {
                         model.optimizer().learningRate(0.05f / (epoch + 1));   // a schedule
                     }
                 });
-        Run eager = fit(Backends.cpu(), make, List.of(x), List.of(y), opts.get());
-        RecordingBackend rec = new RecordingBackend(Backends.cpu());
-        Run graphed = fit(rec, make, List.of(x), List.of(y), opts.get());
-        assertSame(eager, graphed);
+        RecordingBackend rec = replaysAsEager(make, x, y, opts);
         assertEquals(4, rec.captures, "re-captured after each learning-rate change");
     }
 
@@ -262,10 +270,7 @@ class GraphReplayTest {
                 return m;
             };
             Supplier<FitOptions> opts = () -> new FitOptions().epochs(3).batchSize(2).verbose(0).seed(1);
-            Run eager = fit(Backends.cpu(), make, List.of(x), List.of(y), opts.get());
-            RecordingBackend rec = new RecordingBackend(Backends.cpu());
-            Run graphed = fit(rec, make, List.of(x), List.of(y), opts.get());
-            assertSame(eager, graphed);
+            RecordingBackend rec = replaysAsEager(make, x, y, opts);
             if (staircase) assertEquals(3, rec.captures, "one capture per stair of 4 steps (12 steps)");
             else assertEquals(1, rec.captures, "the step after the warm-up only, not one capture per step");
         }
@@ -293,10 +298,7 @@ class GraphReplayTest {
                         if (epoch == 1) for (Layer l : model.layers()) l.trainable(true);
                     }
                 });
-        Run eager = fit(Backends.cpu(), make, List.of(x), List.of(y), opts.get());
-        RecordingBackend rec = new RecordingBackend(Backends.cpu());
-        Run graphed = fit(rec, make, List.of(x), List.of(y), opts.get());
-        assertSame(eager, graphed);
+        RecordingBackend rec = replaysAsEager(make, x, y, opts);
         assertTrue(rec.captures >= 2 && rec.replays >= 4, "captured before and after the unfreeze: " + rec.captures + ", " + rec.replays);
     }
 

@@ -2,8 +2,6 @@ package dev.jrnn.backend.cuda;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
-import dev.jrnn.backend.Backends;
-import dev.jrnn.backend.Precision;
 import dev.jrnn.examples.Data;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Dense;
@@ -24,8 +22,6 @@ import dev.jrnn.model.Sequential;
 import dev.jrnn.optim.Adam;
 import dev.jrnn.optim.SGD;
 import dev.jrnn.tensor.Tensor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +34,6 @@ import java.util.function.Supplier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Whole fits on CUDA: the same model, initial weights and data give the CPU's per-epoch losses (1e-4
@@ -48,24 +43,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * recurrent_dropout. Skipped without a device.
  */
 @Tag("gpu")
-class CudaFitParityTest {
-    static CudaBackend gpu;
-    static Backend cpu;
-
-    @BeforeAll
-    static void backends() {
-        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
-        gpu = CudaBackend.create();
-        cpu = Backends.cpu();
-        Jrnn.setPrecision(Precision.FP32);
-    }
-
-    @AfterAll
-    static void closeBackends() {
-        Jrnn.setBackend("cpu");
-        if (gpu != null) gpu.close();
-    }
-
+class CudaFitParityTest extends CpuCudaBackends {
     record Run(List<Double> losses, List<Tensor> weights, List<Double> batchLosses) {}
 
     static Run fit(Backend be, long seed, Supplier<Sequential> make, Tensor x, Tensor y, FitOptions o, boolean perBatch) {
