@@ -52,14 +52,12 @@ final class Penalties {
         this.params = params;
         this.graph = graph;
         this.version = version;
-        for (Param q : params.all) {
+        for (int i = 0; i < params.all.size(); i++) {   // the trainable weights first, in the same order (the store's layout)
+            Param q = params.all.get(i);
             Layer owner = params.owners.get(q);
             Regularizer r = WeightRules.regularizer(owner, q);
             if (r != null) ruled.add(new Weight(q, r));
-        }
-        for (Param q : params.trainable) {   // Keras penalises and constrains the trainable weights only
-            Layer owner = params.owners.get(q);
-            Regularizer r = WeightRules.regularizer(owner, q);
+            if (i >= params.trainable.size()) continue;   // Keras penalises and constrains the trainable weights only
             if (r != null) weights.add(new Weight(q, r));
             Constraint c = WeightRules.constraint(owner, q);
             if (c != null) projections.add(new Projection(q, c));
