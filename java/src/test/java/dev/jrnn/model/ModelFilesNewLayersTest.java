@@ -11,6 +11,7 @@ import dev.jrnn.layers.Conv1D;
 import dev.jrnn.layers.Cropping1D;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Dot;
+import dev.jrnn.layers.Dropout;
 import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.Flatten;
 import dev.jrnn.layers.GaussianDropout;
@@ -18,6 +19,7 @@ import dev.jrnn.layers.GaussianNoise;
 import dev.jrnn.layers.GlobalAveragePooling1D;
 import dev.jrnn.layers.GlobalMaxPooling1D;
 import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.LayerNormalization;
 import dev.jrnn.layers.Masking;
 import dev.jrnn.layers.MaxPooling1D;
@@ -36,6 +38,8 @@ import dev.jrnn.optim.schedules.ExponentialDecay;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -435,6 +439,42 @@ class ModelFilesNewLayersTest {
         try (Model m = new Model(in, new Dense(2).apply(ctx)); Model c = Models.cloneModel(m)) {
             assertEquals(7L, ((Map<?, ?>) ((Map<?, ?>) layerConfig(m.toJson(), "att")).get("config")).get("seed"));
             c.setWeights(m.getWeights());
+            m.compile("sgd", "mse");
+            c.compile("sgd", "mse");
+            FitOptions o = new FitOptions().epochs(2).batchSize(3).verbose(0).seed(1);
+            assertEquals(m.fit(xs, ys, o).get("loss"), c.fit(xs, ys, o).get("loss"));
+        }
+    }
+
+    /**
+     * The layers that draw masks or noise keep a seed given in code through their JSON (Keras writes "seed" for Dropout,
+     * SpatialDropout1D, GaussianNoise, GaussianDropout and the recurrent layers) and a saved file: a clone given the same
+     * weights trains as the original, and the loaded layer answers the seed. Before, the seed was dropped and the clone
+     * drew other masks.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "LSTM"})
+    void aNoiseLayersSeedGoesThroughItsJsonCloneAndFile(String cls, @TempDir Path dir) throws IOException {
+        SplittableRandom r = new SplittableRandom(72);
+        List<Tensor> xs = List.of(random(r, 6, 4, 3));
+        List<Tensor> ys = List.of(random(r, 6, 2));
+        Input in = Input.shape(4, 3);
+        Layer noisy = switch (cls) {
+            case "Dropout" -> new Dropout(0.4);
+            case "SpatialDropout1D" -> new SpatialDropout1D(0.4);
+            case "GaussianNoise" -> new GaussianNoise(0.5);
+            case "GaussianDropout" -> new GaussianDropout(0.4);
+            default -> new LSTM(3).returnSequences(true).dropout(0.4).recurrentDropout(0.3);
+        };
+        Node h = noisy.seed(7).name("noisy").apply(in);
+        try (Model m = new Model(in, new Dense(2).apply(new LSTM(3).apply(h))); Model c = Models.cloneModel(m)) {
+            assertEquals(7L, ((Map<?, ?>) ((Map<?, ?>) layerConfig(m.toJson(), "noisy")).get("config")).get("seed"));
+            c.setWeights(m.getWeights());
+            Path file = dir.resolve("m.keras");
+            m.save(file);
+            try (Model back = Models.load(file)) {
+                assertEquals(7L, back.getLayer("noisy").seed());
+            }
             m.compile("sgd", "mse");
             c.compile("sgd", "mse");
             FitOptions o = new FitOptions().epochs(2).batchSize(3).verbose(0).seed(1);

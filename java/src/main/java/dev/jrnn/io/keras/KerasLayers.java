@@ -33,6 +33,7 @@ import dev.jrnn.layers.TimeDistributed;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Builds one jrnn layer from a Keras layer config ({@code {"class_name": ..., "config": {...}}}), through the
@@ -54,6 +55,9 @@ final class KerasLayers {
     }
 
     private static final String[] HARMLESS = {"unroll", "noise_shape"};
+    /** Classes whose Keras config holds the seed of the masks or noise they draw (Attention's reads its own). */
+    private static final Set<String> SEEDED = Set.of("Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout",
+            "SimpleRNN", "LSTM", "GRU");
 
     private final int kerasMajor;
     private final String file;
@@ -99,6 +103,7 @@ final class KerasLayers {
                     + String.join(", ", supported()));
         };
         warnHarmless(c, where);
+        if (SEEDED.contains(cls) && c.raw("seed") instanceof Long seed) l.seed(seed);
         KerasPenalties.read(l, c, where);
         if (name != null) l.name(name);
         // only a freeze is applied: a wrapper's trainable(true) would unfreeze the layer it wraps, which Keras leaves frozen
@@ -323,6 +328,7 @@ final class KerasLayers {
                 c.put("zero_output_for_mask", r.zeroOutputForMask());
                 c.put("dropout", r.dropout());
                 c.put("recurrent_dropout", r.recurrentDropout());
+                c.put("seed", r.seed());
             }
             case Bidirectional b -> {
                 c.put("merge_mode", "none".equals(b.mergeMode()) ? null : b.mergeMode());
@@ -341,7 +347,10 @@ final class KerasLayers {
                 c.put("mask_zero", e.maskZero());
             }
             case Masking m -> c.put("mask_value", m.maskValue());
-            case Dropout d -> c.put("rate", d.rate());
+            case Dropout d -> {
+                c.put("rate", d.rate());
+                c.put("seed", d.seed());   // read back by build(): the masks a clone or a loaded model draws
+            }
             case Activation a -> c.put("activation", activationName(a.activation()));
             case RepeatVector r -> c.put("n", r.n());
             case Flatten f -> c.put("data_format", "channels_last");

@@ -102,9 +102,16 @@ class KerasWeightlessLayersTest {
 
     @Test
     void noiseLayersReadAndWriteTheirOptions() {
-        assertEquals(0.25, assertInstanceOf(SpatialDropout1D.class, roundTrip(spec("SpatialDropout1D", "rate", 0.25))).rate());
-        assertEquals(0.1, assertInstanceOf(GaussianNoise.class, roundTrip(spec("GaussianNoise", "stddev", 0.1))).stddev());
-        assertEquals(0.3, assertInstanceOf(GaussianDropout.class, roundTrip(spec("GaussianDropout", "rate", 0.3))).rate());
+        // Keras' get_config writes each one's seed (None or an int)
+        SpatialDropout1D sd = assertInstanceOf(SpatialDropout1D.class, roundTrip(spec("SpatialDropout1D", "rate", 0.25, "seed", 3L)));
+        assertEquals(0.25, sd.rate());
+        assertEquals(3L, sd.seed());
+        GaussianNoise gn = assertInstanceOf(GaussianNoise.class, roundTrip(spec("GaussianNoise", "stddev", 0.1, "seed", null)));
+        assertEquals(0.1, gn.stddev());
+        assertEquals(null, gn.seed());
+        GaussianDropout gd = assertInstanceOf(GaussianDropout.class, roundTrip(spec("GaussianDropout", "rate", 0.3, "seed", 11L)));
+        assertEquals(0.3, gd.rate());
+        assertEquals(11L, gd.seed());
         KerasFormatException e = assertThrows(KerasFormatException.class, () -> new KerasLayers(3, "m.keras")
                 .build(new KerasConfig(spec("GaussianNoise", "stddev", -0.5), "l")));
         assertTrue(e.getMessage().contains("layer 'l' (GaussianNoise): GaussianNoise: stddev must be in [0, 1]"), e.getMessage());
