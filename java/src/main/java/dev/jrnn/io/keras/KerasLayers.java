@@ -125,12 +125,18 @@ final class KerasLayers {
         int units = c.integer("units");
         RecurrentLayer r = switch (cls) {
             case "SimpleRNN" -> new SimpleRNN(units);
-            case "LSTM" -> new LSTM(units).recurrentActivation(activation(c, "recurrent_activation", where))
+            case "LSTM" -> new LSTM(units);
+            default -> new GRU(units);
+        };
+        // named first: a setter's refusal names the layer, which would otherwise draw an auto-name (lstm_3) for it
+        if (c.string("name", null) != null) r.name(c.string("name", null));
+        switch (r) {
+            case LSTM lstm -> lstm.recurrentActivation(activation(c, "recurrent_activation", where))
                     .unitForgetBias(c.bool("unit_forget_bias", true));
             // reset_after came with Keras 2.1.3 (default false); tf.keras 2 and Keras 3 write true by default
-            default -> new GRU(units).resetAfter(c.bool("reset_after", false))
-                    .recurrentActivation(activation(c, "recurrent_activation", where));
-        };
+            case GRU gru -> gru.resetAfter(c.bool("reset_after", false)).recurrentActivation(activation(c, "recurrent_activation", where));
+            default -> { }
+        }
         r.activation(activation(c, "activation", where));
         r.useBias(c.bool("use_bias", true));
         r.returnSequences(c.bool("return_sequences", false));

@@ -77,4 +77,29 @@ class KerasLayersTest {
             assertEquals("layer 'pool' (LayerNormalization): option rms_scaling=true is not supported by jrnn (false only)", e.getMessage());
         }
     }
+
+    /**
+     * A recurrent layer's refused option names the layer by the file's name, not by an auto-name drawn before the file's
+     * was applied (was: "layer 'enc' (LSTM): lstm_3: ...").
+     */
+    @Test
+    void aRecurrentLayersRefusalNamesItByTheFilesName() {
+        KerasLayers k = new KerasLayers(3, "m.keras");
+        for (String cls : new String[] {"SimpleRNN", "LSTM", "GRU"}) {
+            Map<String, Object> s = spec(cls, "channels_last", false);
+            @SuppressWarnings("unchecked") Map<String, Object> c = (Map<String, Object>) s.get("config");
+            c.remove("data_format");
+            c.remove("keepdims");
+            c.put("name", "enc");
+            c.put("units", 4L);
+            c.put("activation", "softmax");
+            KerasFormatException e = assertThrows(KerasFormatException.class, () -> k.build(new KerasConfig(s, "layers[0]")));
+            assertEquals("layer 'enc' (" + cls + "): enc: activation must be elementwise (tanh, sigmoid, relu, linear, hard_sigmoid),"
+                    + " got softmax", e.getMessage());
+            c.put("activation", "tanh");
+            c.put("dropout", 1.5);
+            e = assertThrows(KerasFormatException.class, () -> k.build(new KerasConfig(s, "layers[0]")));
+            assertTrue(e.getMessage().startsWith("layer 'enc' (" + cls + "): enc: dropout"), e.getMessage());
+        }
+    }
 }
