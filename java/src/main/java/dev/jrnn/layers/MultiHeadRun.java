@@ -154,11 +154,14 @@ final class MultiHeadRun {
             if (keep != null) {   // over the heads: (B, Tq, Tv) -> (B, N, Tq, Tv)
                 keepN = own(DTensor.zeros(be, b, n, tq, tv));
                 for (int j = 0; j < n; j++) be.copy2d(b, tq * tv, keep.buf(), 0, tq * tv, keepN.buf(), (long) j * tq * tv, n * tq * tv);
+                // Keras' where(mask, scores, -1e9): a masked score is replaced, so a NaN or Inf of a masked key stays out
+                be.maskedMulRows(Math.toIntExact(n4), 1, w.buf(), 0, keepN.buf(), 0, w.buf(), 0);
                 AttentionMasks.addBias(be, keepN, w);
             }
         }
         be.activate(Activation.SOFTMAX, n4, tv, w.buf(), 0, w.buf(), 0);
-        if (keepN != null) be.mul(n4, w.buf(), 0, keepN.buf(), 0, w.buf(), 0);   // a row with every key masked: 0, as Keras
+        // where(mask, weights, 0): a row with every key masked gets 0, as Keras
+        if (keepN != null) be.maskedMulRows(Math.toIntExact(n4), 1, w.buf(), 0, keepN.buf(), 0, w.buf(), 0);
         DTensor drop = null, wd = w;
         if (drops != null) {
             drop = own(DTensor.zeros(be, b, n, tq, tv));

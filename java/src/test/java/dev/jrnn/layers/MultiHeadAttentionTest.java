@@ -239,6 +239,42 @@ class MultiHeadAttentionTest {
         assertEquals(284, layer.countParams());
     }
 
+    /**
+     * A key holding NaN or Inf at masked steps leaves the output finite and as with zeros there: Keras' masked softmax
+     * replaces a masked score (where(mask, scores, -1e9)); adding the -1e9 kept the NaN and spread it over the whole row.
+     */
+    @Test
+    void aNonFiniteKeyAtAMaskedStepStaysOut() {
+        MultiHeadAttention m = new MultiHeadAttention(2, 3).returnAttentionScores(true);
+        m.build(List.of(new int[] {3, 2}, new int[] {4, 2}, new int[] {4, 2}));
+        Backend be = m.backend();
+        SplittableRandom rng = new SplittableRandom(13);
+        Tensor q = LayerCheck.rand(rng, 1, 2, 3, 2), v = LayerCheck.rand(rng, 1, 2, 4, 2), k = LayerCheck.rand(rng, 1, 2, 4, 2);
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+            float[] poisoned = k.data().clone(), zeroed = k.data().clone();
+            for (int s = 0; s < V_MASK.length; s++) {
+                if (V_MASK[s] == 0) {
+                    Arrays.fill(poisoned, 2 * s, 2 * s + 2, bad);
+                    Arrays.fill(zeroed, 2 * s, 2 * s + 2, 0f);
+                }
+            }
+            float[][] got = run(m, be, q, v, Tensor.wrap(poisoned, 2, 4, 2)), want = run(m, be, q, v, Tensor.wrap(zeroed, 2, 4, 2));
+            for (int o = 0; o < 2; o++) {
+                for (float x : got[o]) assertTrue(Float.isFinite(x), "output " + o + " with " + bad + ": " + Arrays.toString(got[o]));
+                assertArrayEquals(want[o], got[o], 0f, "output " + o + " with " + bad);
+            }
+        }
+    }
+
+    /** Output and scores of {@code m} on query, value and key with {@link #V_MASK} as the value mask. */
+    private static float[][] run(MultiHeadAttention m, Backend be, Tensor q, Tensor v, Tensor k) {
+        try (DTensor dq = DTensor.from(be, q); DTensor dv = DTensor.from(be, v); DTensor dk = DTensor.from(be, k);
+             DTensor vm = DTensor.from(be, Tensor.wrap(V_MASK.clone(), 2, 4));
+             Trace t = m.forwardMasked(List.of(dq, dv, dk), Arrays.asList(null, vm, null), false)) {
+            return new float[][] {t.outputs().get(0).toTensor().data(), t.outputs().get(1).toTensor().data()};
+        }
+    }
+
     /** The query mask goes on with the output (Keras sets it on attention_output); the scores output has none. */
     @Test
     void passesTheQueryMaskOn() {
