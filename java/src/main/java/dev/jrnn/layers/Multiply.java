@@ -87,7 +87,7 @@ public class Multiply extends Merge {
         return out;
     }
 
-    /** {@code y = x * m} with the [B, T] mask m spread over each step's features. */
+    /** {@code y = m ? x : 0} with the [B, T] mask m spread over each step's features (a NaN at a masked step stays out, as Keras' where). */
     private void mulSteps(Backend be, DTensor x, DTensor m, DTensor y) {
         // the leading dims must match, not only the sizes divide: a (3, 2) mask on a (2, 3, 4) input would mask the wrong steps
         boolean fits = m.size() > 0 && m.rank() >= 1 && m.rank() <= x.rank();
@@ -98,7 +98,7 @@ public class Multiply extends Merge {
                     + " (batch, timesteps) for an input of shape " + dev.jrnn.tensor.Tensor.shapeString(x.shape()) + ", got "
                     + dev.jrnn.tensor.Tensor.shapeString(m.shape()));
         }
-        be.mulRows((int) m.size(), (int) (x.size() / m.size()), x.buf(), 0, m.buf(), 0, y.buf(), 0);
+        be.maskedMulRows((int) m.size(), (int) (x.size() / m.size()), x.buf(), 0, m.buf(), 0, y.buf(), 0);
     }
 
     @Override

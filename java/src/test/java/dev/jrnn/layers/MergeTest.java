@@ -8,6 +8,8 @@ import dev.jrnn.model.Model;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Arrays;
 import java.util.List;
@@ -68,6 +70,49 @@ class MergeTest {
         boolean[] both = {true, true};
         LayerCheck.checkMasks(new Multiply(), xs, Arrays.asList(t1, null), both, maskedProduct(m1, null), 12);
         LayerCheck.checkMasks(new Multiply(), xs, List.of(t1, t2), both, maskedProduct(m1, m2), 13);
+    }
+
+    /**
+     * A NaN or Inf at a masked step takes no part, in the values and the gradients, as Keras' where: Multiply replaced a
+     * masked step by (x - 1) * 0 + 1, NaN for a NaN. Maximum and Minimum too (they already did).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"Multiply", "Maximum", "Minimum"})
+    void aNonFiniteValueAtAMaskedStepStaysOut(String cls) {
+        SplittableRandom rng = new SplittableRandom(14);
+        Tensor a = LayerCheck.rand(rng, 1, 2, 3, 4), b = LayerCheck.rand(rng, 1, 2, 3, 4);
+        // every step kept by some input: at a step none keeps, Maximum and Minimum give the first input's value, as Keras
+        float[] m1 = {1, 0, 1, 0, 0, 1}, m2 = {1, 1, 0, 1, 1, 1};
+        for (float bad : new float[] {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY}) {
+            float[] poisoned = a.data().clone(), zeroed = a.data().clone();
+            for (int i = 0; i < poisoned.length; i++) {
+                if (m1[i / 4] == 0) {
+                    poisoned[i] = bad;
+                    zeroed[i] = 0;
+                }
+            }
+            float[][] got = mergeAndBack(cls, Tensor.wrap(poisoned, 2, 3, 4), b, m1, m2);
+            float[][] want = mergeAndBack(cls, Tensor.wrap(zeroed, 2, 3, 4), b, m1, m2);
+            for (int o = 0; o < got.length; o++) assertArrayEquals(want[o], got[o], 0f, cls + " with " + bad + ", result " + o);
+        }
+    }
+
+    /** The merge of a and b under masks m1, m2 (both [2, 3]), and the input gradients for dy = 1: {y, da, db}. */
+    private static float[][] mergeAndBack(String cls, Tensor a, Tensor b, float[] m1, float[] m2) {
+        Merge l = switch (cls) {
+            case "Multiply" -> new Multiply();
+            case "Maximum" -> new Maximum();
+            default -> new Minimum();
+        };
+        l.build(List.of(new int[] {3, 4}, new int[] {3, 4}));
+        Backend be = l.backend();
+        try (DTensor da = DTensor.from(be, a); DTensor db = DTensor.from(be, b);
+             DTensor t1 = DTensor.from(be, Tensor.of(m1.clone(), 2, 3)); DTensor t2 = DTensor.from(be, Tensor.of(m2.clone(), 2, 3));
+             Trace t = l.forwardMasked(List.of(da, db), List.of(t1, t2), true);
+             DTensor dy = DTensor.from(be, Tensor.full(1f, 2, 3, 4))) {
+            List<DTensor> dx = t.backward(List.of(dy));
+            return new float[][] {t.outputs().get(0).toTensor().data(), dx.get(0).toTensor().data(), dx.get(1).toTensor().data()};
+        }
     }
 
     /** (m1 ? a : 1) * (m2 ? b : 1), times (m1 OR m2) when both masks are given; inputs [2, 3, 4], masks [2, 3]. */
