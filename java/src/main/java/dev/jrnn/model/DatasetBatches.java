@@ -219,18 +219,25 @@ final class DatasetBatches implements BatchSource {
             ys = b.targets();
         }
         int[] lengths = b.lengths();
+        // Keras' _adjust_input_rank, as for tensors: a (B, T) batch for a (T, 1) input (a 1-D Timeseries) gains its trailing 1
         List<int[]> shapes = new ArrayList<>();
-        for (int i = 0; i < b.inputCount(); i++) shapes.add(b.inputShape(i));
+        boolean[] viewed = new boolean[b.inputCount()];
+        for (int i = 0; i < b.inputCount(); i++) {
+            int[] got = b.inputShape(i), seen = i < s.graph().inputs.size() ? InputCheck.conformShape(got, s.graph().inputs.get(i).shape()) : null;
+            viewed[i] = seen != null;
+            shapes.add(seen != null ? seen : got);
+        }
         List<Tensor> xs = null, weights = null;
         InputCheck check = new InputCheck(s.name(), s.graph(), s.losses());
         try {
             if (withTargets) weights = classWeight == null ? weights(b) : classWeights(b, ys);
             if (feed == null || checked.add(key(shapes, ys, lengths))) {
-                xs = b.inputs();
+                xs = new ArrayList<>(b.inputs());
+                for (int i = 0; i < xs.size(); i++) if (viewed[i]) xs.set(i, xs.get(i).reshape(shapes.get(i)));
                 check.prepare(xs, ys, lengths, what, withTargets, false);
             } else if (check.readsTargets() || readsInputs(check, shapes.size())) {
                 List<Tensor> read = new ArrayList<>();
-                for (int i = 0; i < shapes.size(); i++) read.add(check.readsInput(i) ? b.input(i) : null);
+                for (int i = 0; i < shapes.size(); i++) read.add(!check.readsInput(i) ? null : viewed[i] ? b.input(i).reshape(shapes.get(i)) : b.input(i));
                 check.checkValues(read, shapes, ys, what);
             }
         } catch (IllegalArgumentException e) {
@@ -240,7 +247,7 @@ final class DatasetBatches implements BatchSource {
         for (int k = 0; k < s.outputs(); k++) targets.add(ys == null ? null : ys.get(k));
         Tensor mask = lengths == null ? null : Data.lengthMask(lengths, shapes.get(0)[1]);
         if (feed == null) return new HostBatch(xs, mask, targets, null, weights);
-        return new HostBatch(List.of(), mask, targets, feed.stage(b), weights);
+        return new HostBatch(List.of(), mask, targets, feed.stage(b, shapes), weights);
     }
 
     /**

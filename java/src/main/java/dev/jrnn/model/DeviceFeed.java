@@ -79,18 +79,25 @@ final class DeviceFeed implements AutoCloseable {
         void close() { Cleanup.each(bufs, b -> { if (b != null) b.close(); }); }
     }
 
-    /** Queues the copy of {@code b}'s inputs (assembled in {@link #memory()}) into the next slot. */
-    Staged stage(Batch b) {
+    /**
+     * Queues the copy of {@code b}'s inputs (assembled in {@link #memory()}) into the next slot, to be read at
+     * {@code shapes} (the batch's own, or a view of the same size at the model's rank).
+     */
+    Staged stage(Batch b, List<int[]> shapes) {
         int n = b.inputCount();
         int i = next;
         Slot slot = slots[i] != null ? slots[i] : (slots[i] = new Slot());
         next = (i + 1) % SLOTS;
-        int[][] shapes = new int[n][];
+        int[][] viewed = new int[n][];
         long[] floats = new long[n];
         Buf[] bufs = new Buf[n];
         for (int k = 0; k < n; k++) {
-            shapes[k] = b.inputShape(k);
-            floats[k] = Tensor.size(shapes[k]);
+            viewed[k] = shapes.get(k).clone();
+            floats[k] = Tensor.size(b.inputShape(k));
+            if (Tensor.size(viewed[k]) != floats[k]) {
+                throw new IllegalArgumentException("DeviceFeed.stage: input " + k + " of " + floats[k] + " values viewed as "
+                        + Tensor.shapeString(viewed[k]));
+            }
             bufs[k] = slot.buf(k, floats[k]);
         }
         CopyQueue.Marker copied = memory.copyMarker();
@@ -104,7 +111,7 @@ final class DeviceFeed implements AutoCloseable {
             queue.recordCopies(copied);
         }
         staged++;
-        return new Staged(slot, shapes, floats, bufs, copied);
+        return new Staged(slot, viewed, floats, bufs, copied);
     }
 
     /** A batch's inputs on their way to a device slot. */

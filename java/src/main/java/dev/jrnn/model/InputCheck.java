@@ -27,7 +27,7 @@ final class InputCheck {
     /** Whether an input one rank off in a last axis of 1 is reshaped to the model's rank (see {@link #conform}). */
     private final boolean conformRanks;
 
-    /** Checks that take every input at exactly the model's rank (the per-batch checks of a Dataset). */
+    /** Checks for a Dataset's batches, which {@link DatasetBatches} views at the model's rank ({@link #conformShape}) first. */
     InputCheck(String name, Graph graph, List<Loss> losses) {
         this(name, graph, losses, false);
     }
@@ -52,14 +52,20 @@ final class InputCheck {
      * Keras' {@code Functional._adjust_input_rank}: an extra trailing 1 dropped, a missing one added; else {@code x}.
      */
     static Tensor conform(Tensor x, int[] want) {
+        int[] s = conformShape(x.shape(), want);
+        return s == null ? x : x.reshape(s);
+    }
+
+    /** The batch shape {@code got} as {@link #conform} views it for the per-sample shape {@code want}; null when unchanged. */
+    static int[] conformShape(int[] got, int[] want) {
         int rank = want.length + 1;   // the model's, batch included
-        if (x.rank() == rank + 1 && x.dim(-1) == 1) return x.reshape(java.util.Arrays.copyOf(x.shape(), rank));
-        if (x.rank() == rank - 1 && want[want.length - 1] == 1) {
-            int[] s = java.util.Arrays.copyOf(x.shape(), rank);
+        if (got.length == rank + 1 && got[got.length - 1] == 1) return java.util.Arrays.copyOf(got, rank);
+        if (got.length == rank - 1 && want.length > 0 && want[want.length - 1] == 1) {
+            int[] s = java.util.Arrays.copyOf(got, rank);
             s[rank - 1] = 1;
-            return x.reshape(s);
+            return s;
         }
-        return x;
+        return null;
     }
 
     /**

@@ -79,6 +79,51 @@ class DeviceFeedTest {
         }
     }
 
+    /**
+     * A 1-D series' windows come as (B, T) batches; a model whose input is (T, 1) takes them as Keras does
+     * ({@code _adjust_input_rank}), through the host path and the feed, training, evaluating and predicting as the
+     * (n, T, 1) windows written out by hand. Before, the batches were refused ("has shape (4, 6), the model expects
+     * (None, 6, 1)").
+     */
+    @Test
+    void aOneDimensionalSeriesWindowsTrainAModelOfOneFeature() throws IOException {
+        int n = 26, w = n - 2 * T + 1;   // windows over the first n - T steps, each with the step T after its start as target
+        Tensor series = random(9, n);
+        float[] x = new float[w * T], y = new float[w];
+        for (int i = 0; i < w; i++) {
+            for (int t = 0; t < T; t++) x[i * T + t] = series.data()[i + t];
+            y[i] = series.data()[i + T];
+        }
+        Supplier<Sequential> make = () -> {
+            Jrnn.setSeed(4);
+            Sequential m = new Sequential(new LSTM(5).inputShape(T, 1), new Dense(1));
+            m.compile("adam", "mse");
+            return m;
+        };
+        Tensor xs = Tensor.wrap(x, w, T, 1), ys = Tensor.wrap(y, w, 1);
+        for (boolean feed : new boolean[] {false, true}) {
+            Sequential viaTensors = on(false, make);
+            History h = viaTensors.fit(xs, ys, quiet().epochs(2).batchSize(4));
+            Sequential viaSeries = on(feed, make);
+            Dataset windows = dev.jrnn.data.Timeseries.of(series.slice(0, n - T), Tensor.wrap(y.clone(), w, 1), T).batchSize(4).dataset();
+            History hs = viaSeries.fit(windows, quiet().epochs(2));
+            assertEquals(h.get("loss"), hs.get("loss"), "feed " + feed);
+            assertSameWeights(viaTensors, viaSeries, "feed " + feed);
+            assertEquals(viaTensors.evaluate(xs, ys), viaSeries.evaluate(windows), 1e-7, "feed " + feed);
+            float[] p = viaSeries.predict(xs).data();
+            List<float[]> parts = new java.util.ArrayList<>();
+            viaSeries.predict(windows, outs -> parts.add(outs.get(0).data()));
+            float[] q = new float[p.length];
+            int at = 0;
+            for (float[] part : parts) {
+                System.arraycopy(part, 0, q, at, part.length);
+                at += part.length;
+            }
+            assertEquals(p.length, at);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(p, q, 1e-6f, "feed " + feed);
+        }
+    }
+
     @Test
     void weightedBatchesThroughTheFeedTrainAsWeightedTensorsEagerly() throws IOException {
         Tensor x = random(3, 10, T, I), y = random(4, 10, 1);
