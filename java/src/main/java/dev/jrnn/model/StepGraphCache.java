@@ -29,6 +29,9 @@ final class StepGraphCache implements AutoCloseable {
     /** By the batch's shapes (a dataset's ragged batches of one size differ in their timesteps). */
     private final Map<String, Entry> entries = new HashMap<>();
     private boolean off;
+    /** {@link TrainableFlags#changes()} when {@link #flags} was read: the flags are read again only after some flag changed. */
+    private long flagsSeen = Long.MIN_VALUE;
+    private String flags;
 
     StepGraphCache(Setup s, TrainStep step, Runnable onBroken) {
         this.s = s;
@@ -54,7 +57,8 @@ final class StepGraphCache implements AutoCloseable {
         Optimizer seenOptimizer;
         Buf forGuard;
         boolean forCheck;
-        long forTrainable;
+        /** The model's trainable flags the step was captured under ({@link TrainableFlags#of}). */
+        String forTrainable;
         /** The penalty plan the captured step (and the loss buffer's penalty column) was made with. */
         Penalties forPenalties;
 
@@ -106,7 +110,7 @@ final class StepGraphCache implements AutoCloseable {
         e.seenOptimizer = optimizer;
         if (e.graph != null && (e.forOptimizer != optimizer || e.forStore != s.params().store || e.forVersion != version
                 || e.forGuard != guard || e.forCheck != check
-                || e.forTrainable != TrainableFlags.changes())) {
+                || !e.forTrainable.equals(trainableFlags()))) {
             e.dropGraph();
         }
         if (e.graph != null) {
@@ -121,6 +125,16 @@ final class StepGraphCache implements AutoCloseable {
             capture(e, h, guard, check, version);
         }
         backend.copy(e.loss, 0, lossOut, lossOff, LossLog.width(s));
+    }
+
+    /** This model's trainable flags: a frozen BatchNormalization runs on its moving statistics, which a captured step holds. */
+    private String trainableFlags() {
+        long changes = TrainableFlags.changes();
+        if (changes != flagsSeen) {
+            flags = TrainableFlags.of(s.graph().layers);
+            flagsSeen = changes;
+        }
+        return flags;
     }
 
     /**
@@ -169,7 +183,7 @@ final class StepGraphCache implements AutoCloseable {
         e.forVersion = version;   // not read after the step: its count moved on, and a schedule's rate with it
         e.forGuard = guard;
         e.forCheck = check;
-        e.forTrainable = TrainableFlags.changes();
+        e.forTrainable = trainableFlags();
         g.replay();   // capturing ran nothing: this replay is the step
     }
 

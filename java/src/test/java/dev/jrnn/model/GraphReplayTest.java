@@ -302,6 +302,57 @@ class GraphReplayTest {
         assertTrue(rec.captures >= 2 && rec.replays >= 4, "captured before and after the unfreeze: " + rec.captures + ", " + rec.replays);
     }
 
+    /**
+     * Another model's freeze and unfreeze after every batch leave this model's captured step as it is (one capture for the
+     * one batch shape); before, any layer's flag anywhere in the JVM dropped the graph, so each step captured again.
+     */
+    @Test
+    void anotherModelsFreezeKeepsThisModelsGraph() {
+        SplittableRandom r = new SplittableRandom(9);
+        Tensor x = uniform(r, -1, 1, 8, 4, 2), y = uniform(r, -1, 1, 8, 1);
+        Layer elsewhere = new Dense(3);
+        Supplier<Model> make = () -> {
+            Sequential m = new Sequential(new GRU(5).inputShape(4, 2), new Dense(1));
+            m.compile("adam", "mse");
+            return m;
+        };
+        Supplier<FitOptions> opts = () -> new FitOptions().epochs(3).batchSize(2).verbose(0).seed(1)
+                .callbacks(new Callback() {
+                    @Override
+                    public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                        elsewhere.trainable(!elsewhere.trainable());
+                    }
+                });
+        RecordingBackend rec = replaysAsEager(make, x, y, opts);
+        assertEquals(1, rec.captures, "12 steps of one shape: one capture");
+        assertEquals(11, rec.replays, "every step after the warm-up replayed (the captured one too)");
+    }
+
+    /**
+     * A BatchNormalization without weights (center and scale off) frozen by a callback: no weight changes side, yet the
+     * step must run on the moving statistics from then on, so the graph captured in training mode is dropped.
+     */
+    @Test
+    void aFreezeOfThisModelsWeightlessBatchNormalizationRecaptures() {
+        SplittableRandom r = new SplittableRandom(10);
+        Tensor x = uniform(r, -1, 1, 8, 4, 2), y = uniform(r, -1, 1, 8, 1);
+        Supplier<Model> make = () -> {
+            Sequential m = new Sequential(new GRU(5).returnSequences(true).inputShape(4, 2),
+                    new dev.jrnn.layers.BatchNormalization().center(false).scale(false).name("bn"), new GRU(3), new Dense(1));
+            m.compile("adam", "mse");
+            return m;
+        };
+        Supplier<FitOptions> opts = () -> new FitOptions().epochs(3).batchSize(2).verbose(0).seed(1)
+                .callbacks(new Callback() {
+                    @Override
+                    public void onEpochBegin(int epoch, Model model) {
+                        if (epoch == 1) model.getLayer("bn").trainable(false);
+                    }
+                });
+        RecordingBackend rec = replaysAsEager(make, x, y, opts);
+        assertEquals(2, rec.captures, "captured in training mode, then again once frozen");
+    }
+
     /** A layer that reads its input back to the host in the middle of a step (not capturable). */
     static final class HostPeek extends Layer {
         @Override
