@@ -31,6 +31,13 @@ import java.util.function.UnaryOperator;
  * }
  * }</pre>
  *
+ * After {@link #batch} (or {@link #bucketByLength}) {@link #take}, {@link #skip}, {@link #repeat()} and {@link #shuffle}
+ * act on whole batches, in any order, as tf.data's: {@code ds.shuffle(1).batch(32).repeat()} repeats the batched passes
+ * (each ending with its own smaller batch and reshuffled), {@code ds.batch(32).take(10)} is ten batches,
+ * {@code ds.batch(32).skip(5)} reads none of the first five batches' samples from a file, {@code ds.batch(32).shuffle(1, 100)}
+ * shuffles whole batches through a buffer of 100. {@link #prefetch}, {@link #checkFinite}, {@link #asFloat32} and
+ * {@link #memory} apply anywhere. Refused after batch: batch or bucketByLength again (tf.data would nest batches), and
+ * {@link #map} and {@link #split}, which act on samples.
  * Data is float32; float64 and integer files are converted only after {@link #asFloat32()}, and
  * {@link #epoch} says so otherwise. Errors name the file and the sample.
  */
@@ -264,7 +271,8 @@ public final class Dataset {
 
     /**
      * Shuffles with a fresh permutation every epoch (derived from {@code seed} and the epoch): the
-     * full data set when it is indexable, else through a buffer of 10 000 samples.
+     * full data set when it is indexable, else through a buffer of 10 000 samples; after batch, whole batches through a buffer
+     * of 10 000 batches (see {@link #shuffle(long, int)}).
      */
     public Dataset shuffle(long seed) {
         return shuffle(seed, 10_000);
