@@ -299,7 +299,10 @@ public final class Dataset {
         return d;
     }
 
-    /** All but the first {@code n} samples; after batch all but the first {@code n} batches, whose samples are not read from a table. */
+    /**
+     * All but the first {@code n} samples; after batch all but the first {@code n} batches, whose samples a table does not
+     * read (a generator's are read and dropped; bucketing after a map maps them, as the buckets take the mapped lengths).
+     */
     public Dataset skip(long n) {
         if (n < 0) throw new IllegalArgumentException("Dataset.skip: n must be >= 0, got " + n);
         if (batched) return after(new BatchOps.Skip(n));
