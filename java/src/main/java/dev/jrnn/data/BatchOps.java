@@ -184,7 +184,7 @@ final class BatchOps {
     /**
      * The batches of an epoch as counts: {@link #batches()} and {@link #total()} samples ({@link #ENDLESS}, or -1 where
      * unknown: a generator, bucketing, a shuffle of batches of different sizes then cut), {@link #samples} those in batches
-     * [from, to) of a known order, {@link #full} whether every batch holds the batch size.
+     * [from, to) of a known order, {@link #full} whether every batch is known to hold the batch size.
      */
     interface Counts {
         long batches();
@@ -194,6 +194,9 @@ final class BatchOps {
         long samples(long from, long to);
 
         boolean full();
+
+        /** Whether a batch smaller than the size is known to come, in this epoch or (shuffled) another. */
+        boolean smaller();
     }
 
     /**
@@ -207,10 +210,10 @@ final class BatchOps {
     }
 
     private static Counts base(long n, int size, boolean drop, boolean bucketed) {
-        if (n == ENDLESS) return of(ENDLESS, ENDLESS, (f, t) -> (t - f) * size, true);   // never flushed, bucketed or not: all full
-        if (n < 0 || bucketed) return of(-1, n < 0 || drop ? -1 : n, (f, t) -> -1, drop);
+        if (n == ENDLESS) return of(ENDLESS, ENDLESS, (f, t) -> (t - f) * size, true, false);   // never flushed, bucketed or not: all full
+        if (n < 0 || bucketed) return of(-1, n < 0 || drop ? -1 : n, (f, t) -> -1, drop, false);
         long q = n / size, r = drop ? 0 : n % size;
-        return of(q + (r > 0 ? 1 : 0), q * size + r, (f, t) -> (Math.min(t, q) - Math.min(f, q)) * size + (r > 0 && f <= q && q < t ? r : 0), r == 0);
+        return of(q + (r > 0 ? 1 : 0), q * size + r, (f, t) -> (Math.min(t, q) - Math.min(f, q)) * size + (r > 0 && f <= q && q < t ? r : 0), r == 0, r > 0);
     }
 
     private static Counts counts(Op op, Counts c, int size) {
@@ -218,22 +221,26 @@ final class BatchOps {
         return switch (op) {
             case Take t -> {
                 long nb = b < 0 ? -1 : Math.min(t.n(), b);
-                yield of(nb, nb < 0 ? -1 : c.samples(0, nb), c::samples, c.full());
+                long total = nb < 0 ? -1 : c.samples(0, nb);
+                yield of(nb, total, c::samples, c.full(), c.smaller() && (total < 0 || total < times(nb, size)));
             }
             case Skip s -> {
                 long k = b < 0 || b == ENDLESS ? s.n() : Math.min(s.n(), b);
                 long nb = b < 0 || b == ENDLESS ? b : b - k;
-                yield of(nb, nb < 0 || nb == ENDLESS ? nb : c.samples(k, b), (f, t) -> c.samples(add(f, k), add(t, k)), c.full());
+                long total = nb < 0 || nb == ENDLESS ? nb : c.samples(k, b);
+                yield of(nb, total, (f, t) -> c.samples(add(f, k), add(t, k)), c.full(),
+                        c.smaller() && (nb < 0 || nb == ENDLESS || total < 0 || total < times(nb, size)));
             }
             case Repeat r -> {
                 if (b == 0 || b == ENDLESS) yield c;
                 if (r.times() < 0) {
-                    yield of(ENDLESS, ENDLESS, b < 0 ? (f, t) -> c.full() ? (t - f) * size : -1 : periodic(c), c.full());
+                    yield of(ENDLESS, ENDLESS, b < 0 ? (f, t) -> c.full() ? (t - f) * size : -1 : periodic(c), c.full(), c.smaller());
                 }
                 long nb = b < 0 ? -1 : times(b, r.times()), total = c.total() < 0 ? -1 : times(c.total(), r.times());
-                yield of(nb, total, periodic(c), c.full());
+                yield of(nb, total, periodic(c), c.full(), c.smaller());
             }
-            case Shuffle x -> of(b, c.total(), (f, t) -> f == 0 && t >= b && b >= 0 && b != ENDLESS ? c.total() : c.full() ? (t - f) * size : -1, c.full());
+            case Shuffle x -> of(b, c.total(), (f, t) -> f == 0 && t >= b && b >= 0 && b != ENDLESS ? c.total() : c.full() ? (t - f) * size : -1, c.full(),
+                    c.smaller());
         };
     }
 
@@ -262,8 +269,9 @@ final class BatchOps {
         long samples(long from, long to);
     }
 
-    private static Counts of(long batches, long total, Range samples, boolean full) {
+    private static Counts of(long batches, long total, Range samples, boolean full, boolean smaller) {
         return new Counts() {
+            public boolean smaller() { return smaller; }
             public long batches() { return batches; }
             public long total() { return total; }
             public long samples(long from, long to) { return samples.samples(from, to); }

@@ -502,6 +502,15 @@ public final class Dataset {
         return b == BatchOps.ENDLESS ? -1 : b;
     }
 
+    /**
+     * Whether a batch smaller than {@link #batchSize()} is known to come: the last of a pass without dropRemainder, in this
+     * epoch or, shuffled after batch, in another; false where that is unknown (a generator, bucketing). A stateful model
+     * refuses such a data set before any step.
+     */
+    public boolean givesSmallerBatches() {
+        return counts().smaller();
+    }
+
     private BatchOps.Counts counts() {
         long n = table == null ? (endlessStream ? BatchOps.ENDLESS : -1) : order.size();   // Long.MAX_VALUE: endless
         return BatchOps.counts(n, batchSize, dropRemainder, boundaries != null, after);

@@ -241,6 +241,12 @@ class BatchOpsTest {
             assertEquals(c[2], d.batchesPerEpoch(), "batchesPerEpoch of " + d);
             assertEquals(c[3], d.endless(), "endless of " + d);
         }
+        // a smaller batch known to come (a stateful model refuses it), unknown for a generator
+        for (Dataset d : List.of(t.batch(2), t.batch(2).repeat(), t.batch(2).skip(1), t.batch(2).shuffle(1).take(1), t.batch(2).repeat().skip(9)))
+            assertTrue(d.givesSmallerBatches(), d.toString());
+        for (Dataset d : List.of(t.batch(2, true).repeat(), t.batch(2).take(2), t.batch(2).repeat().take(2), t.batch(5).shuffle(1).repeat(),
+                t.batch(2).skip(3), g.batch(2), t.repeat().batch(2)))
+            assertFalse(d.givesSmallerBatches(), d.toString());
         String s = t.batch(2).repeat(2).take(3).toString();
         assertTrue(s.contains("5 samples") && s.contains("batch 2 then repeat(2).take(3)") && s.contains("3 batches per epoch"), s);
         assertTrue(t.batch(2).repeat().toString().contains("endless"), t.batch(2).repeat().toString());

@@ -553,8 +553,20 @@ class DatasetBatchesTest {
         assertTrue(e.getMessage().contains("evaluate") && e.getMessage().contains("10 samples"), e.getMessage());
         assertEquals(0, m.optimizer().iterations());
         for (int i = 0; i < w.size(); i++) assertArrayEquals(w.get(i).data(), m.getWeights().get(i).data(), "weight " + i);
+        // after batch: the batch of 2 ending each pass comes in an endless repeat, or shuffled into the first two; it failed at
+        // that step, with the steps before it trained
+        for (Dataset d : List.of(Dataset.fromTensors(x, y).batch(4).repeat(), Dataset.fromTensors(x, y).batch(4).shuffle(1).take(2),
+                Dataset.fromTensors(x, y).batch(4).skip(1).repeat(2))) {
+            e = assertThrows(IllegalArgumentException.class, () -> m.fit(d, quiet().stepsPerEpoch(3)));
+            assertTrue(e.getMessage().contains("batch(4, true)") && e.getMessage().contains("smaller"), e.getMessage());
+        }
+        assertEquals(0, m.optimizer().iterations());
+        for (int i = 0; i < w.size(); i++) assertArrayEquals(w.get(i).data(), m.getWeights().get(i).data(), "weight " + i);
         m.fit(Dataset.fromTensors(x, y).batch(4, true), quiet());
         assertEquals(2, m.optimizer().iterations());
+        m.fit(Dataset.fromTensors(x, y).batch(4).take(2), quiet());   // the batch of 2 taken away
+        m.fit(Dataset.fromTensors(x, y).batch(4, true).repeat(), quiet().stepsPerEpoch(3));
+        assertEquals(7, m.optimizer().iterations());
     }
 
     /**
