@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -539,7 +540,9 @@ public final class Dataset {
         table.checkDtypes(float32);
         Table t = table;
         if (mapper == null) {
-            return BatchOps.stream(after, e -> BatchOps.groups(new Grouper<>(order.positions(e), batchSize, dropRemainder, boundaries, i -> t.length(i)), null), epoch, l -> {
+            LongFunction<BatchOps.Groups<Long>> groups = e -> BatchOps.groups(new Grouper<>(order.positions(e), batchSize, dropRemainder,
+                    boundaries, i -> t.length(i)), null);
+            return BatchOps.stream(after, groups, epoch, l -> {
                 long[] idx = new long[l.size()];
                 for (int i = 0; i < idx.length; i++) idx[i] = l.get(i);
                 return asm.fromTable(t, idx);
@@ -549,10 +552,10 @@ public final class Dataset {
         List<Column> cols = t.columns();
         boolean[] scalar = new boolean[cols.size()];   // read as (1,) tensors, batched as (B,) as unmapped
         for (int c = 0; c < scalar.length; c++) scalar[c] = !cols.get(c).ragged() && cols.get(c).unitShape().length == 0;
-        java.util.function.Function<List<Sample>, Batch> make = l -> asm.fromSamples(l, r -> t.where(l.get(r).index()), scalar);
+        Function<List<Sample>, Batch> make = l -> asm.fromSamples(l, r -> t.where(l.get(r).index()), scalar);
         if (boundaries == null) {   // grouped as positions, read and mapped by the batch: a batch skipped after batch is never read
-            return BatchOps.stream(after, e -> BatchOps.groups(new Grouper<>(order.positions(e), batchSize, dropRemainder, null, null), null), epoch,
-                    l -> make.apply(l.stream().map(i -> StreamOps.apply(f, t.sample(i))).toList()), prefetch, name);
+            LongFunction<BatchOps.Groups<Long>> groups = e -> BatchOps.groups(new Grouper<>(order.positions(e), batchSize, dropRemainder, null, null), null);
+            return BatchOps.stream(after, groups, epoch, l -> make.apply(l.stream().map(i -> StreamOps.apply(f, t.sample(i))).toList()), prefetch, name);
         }
         return BatchOps.stream(after, e -> {   // bucketed by the mapped samples' lengths: each is read and mapped as it is grouped
             Iterator<Long> positions = order.positions(e);
