@@ -202,6 +202,32 @@ class BatchOpsTest {
         assertEquals(2, read.size(), "a buffer of batches holds positions, not samples");
     }
 
+    /** A generator's iterator that is AutoCloseable is closed once per pass of a repeat after batch, and by a take that stops early. */
+    @Test
+    void eachPassOfAGeneratorIsClosedAfterBatchToo() throws IOException {
+        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger(), closed = new java.util.concurrent.atomic.AtomicInteger();
+        float[] xs = x(5).data();
+        Dataset gen = Dataset.fromIterator(() -> {
+            opened.incrementAndGet();
+            class Closing implements java.util.Iterator<Sample>, AutoCloseable {
+                int i;
+                public boolean hasNext() { return i < 5; }
+                public Sample next() {
+                    int k = i++;
+                    return Sample.of(Tensor.of(Arrays.copyOfRange(xs, k * 6, k * 6 + 6), 3, 2), Tensor.of(new float[] {k, -k}, 2));
+                }
+                public void close() { closed.incrementAndGet(); }
+            }
+            return new Closing();
+        });
+        assertEquals(6, ids(gen.batch(2).repeat(2), 0).size());
+        assertEquals(2, opened.get());
+        assertEquals(2, closed.get());
+        assertEquals(batches(b(0, 1), b(2, 3), b(4), b(0, 1)), ids(gen.batch(2).repeat().take(4), 0));
+        assertEquals(4, opened.get());
+        assertEquals(4, closed.get(), "the pass a take stopped in is closed with the stream");
+    }
+
     /** size, batchesPerEpoch and endless after the batch operations, as tf.data's cardinality (in batches). */
     @Test
     void countsFollowTheBatchOperations() {
