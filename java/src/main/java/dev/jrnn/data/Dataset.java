@@ -3,15 +3,13 @@ package dev.jrnn.data;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.function.LongFunction;
-import java.util.function.LongUnaryOperator;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -34,6 +32,13 @@ import java.util.function.UnaryOperator;
  * }
  * }</pre>
  *
+ * After {@link #batch} (or {@link #bucketByLength}) {@link #take}, {@link #skip}, {@link #repeat()} and {@link #shuffle}
+ * act on whole batches, in any order, as tf.data's: {@code ds.shuffle(1).batch(32).repeat()} repeats the batched passes
+ * (each ending with its own smaller batch and reshuffled), {@code ds.batch(32).take(10)} is ten batches,
+ * {@code ds.batch(32).skip(5)} reads none of the first five batches' samples from a file, {@code ds.batch(32).shuffle(1, 100)}
+ * shuffles whole batches through a buffer of 100. {@link #prefetch}, {@link #checkFinite}, {@link #asFloat32} and
+ * {@link #memory} apply anywhere. Refused after batch: batch or bucketByLength again (tf.data would nest batches), and
+ * {@link #map} and {@link #split}, which act on samples.
  * Data is float32; float64 and integer files are converted only after {@link #asFloat32()}, and
  * {@link #epoch} says so otherwise. Errors name the file and the sample.
  */
@@ -49,6 +54,7 @@ public final class Dataset {
     private int prefetch = 2;
     private boolean checkFinite, float32;
     private BatchMemory memory = BatchMemory.heap();
+    private List<BatchOps.Op> after = List.of();       // take, skip, repeat, shuffle after batch: of batches
 
     private Dataset() {}
 
@@ -67,6 +73,7 @@ public final class Dataset {
         d.checkFinite = checkFinite;
         d.float32 = float32;
         d.memory = memory;
+        d.after = after;
         return d;
     }
 
@@ -265,33 +272,41 @@ public final class Dataset {
 
     /**
      * Shuffles with a fresh permutation every epoch (derived from {@code seed} and the epoch): the
-     * full data set when it is indexable, else through a buffer of 10 000 samples.
+     * full data set when it is indexable, else through a buffer of 10 000 samples; after batch, whole batches through a buffer
+     * of 10 000 batches (see {@link #shuffle(long, int)}).
      */
     public Dataset shuffle(long seed) {
         return shuffle(seed, 10_000);
     }
 
-    /** As {@link #shuffle(long)}; {@code bufferSize} bounds the buffer of a generator's stream. */
+    /**
+     * As {@link #shuffle(long)}; {@code bufferSize} bounds the buffer of a generator's stream. After batch it shuffles whole
+     * batches through a buffer of {@code bufferSize} batches (tf.data's {@code batch(32).shuffle(100)}; a generator's are held
+     * in memory, a table's as sample positions), afresh every epoch and every pass of a repeat after it.
+     */
     public Dataset shuffle(long seed, int bufferSize) {
-        beforeBatch("shuffle");
         if (bufferSize < 1) throw new IllegalArgumentException("Dataset.shuffle: bufferSize must be >= 1, got " + bufferSize);
+        if (batched) return after(new BatchOps.Shuffle(seed, bufferSize));
         return derive(o -> new Order.Shuffled(o, seed),
                 s -> e -> StreamOps.shuffle(s.apply(e), bufferSize, new SplittableRandom(seed ^ e * 0x9E3779B97F4A7C15L)));
     }
 
-    /** The first {@code n} samples (of each epoch's order). */
+    /** The first {@code n} samples (of each epoch's order); after batch the first {@code n} batches. */
     public Dataset take(long n) {
-        beforeBatch("take");
         if (n < 0) throw new IllegalArgumentException("Dataset.take: n must be >= 0, got " + n);
+        if (batched) return after(new BatchOps.Take(n));
         Dataset d = derive(o -> slice(o, 0, Math.min(n, o.size())), s -> e -> StreamOps.take(s.apply(e), n));
         d.endlessStream = false;
         return d;
     }
 
-    /** All but the first {@code n} samples. */
+    /**
+     * All but the first {@code n} samples; after batch all but the first {@code n} batches, whose samples a table does not
+     * read (a generator's are read and dropped; bucketing after a map maps them, as the buckets take the mapped lengths).
+     */
     public Dataset skip(long n) {
-        beforeBatch("skip");
         if (n < 0) throw new IllegalArgumentException("Dataset.skip: n must be >= 0, got " + n);
+        if (batched) return after(new BatchOps.Skip(n));
         return derive(o -> o.size() == Long.MAX_VALUE ? slice(o, n, Long.MAX_VALUE)   // still endless
                         : slice(o, Math.min(n, o.size()), o.size() - Math.min(n, o.size())),
                 s -> e -> StreamOps.skip(s.apply(e), n));
@@ -302,21 +317,35 @@ public final class Dataset {
         return o instanceof Order.Slice s ? new Order.Slice(s.base(), s.from() + from, size) : new Order.Slice(o, from, size);
     }
 
-    /** {@code times} passes per epoch (each shuffled afresh when shuffled before). */
+    /**
+     * {@code times} passes per epoch (each shuffled afresh when shuffled before). After batch the batched passes repeat, each
+     * ending with its own smaller batch: {@code batch(3).repeat(2)} of 5 samples gives batches of 3, 2, 3, 2, where
+     * {@code repeat(2).batch(3)} gives 3, 3, 3, 1 (tf.data's).
+     */
     public Dataset repeat(int times) {
-        beforeBatch("repeat");
         if (times < 1) throw new IllegalArgumentException("Dataset.repeat: times must be >= 1, got " + times);
+        if (batched) return after(new BatchOps.Repeat(times));
         return derive(o -> new Order.Repeated(o, times), s -> e -> StreamOps.repeat(s, e, times));
     }
 
     /**
      * Endless passes: an epoch never ends ({@link #endless()}); fit bounds its epochs by
-     * {@code FitOptions.stepsPerEpoch}, and {@link #take} after it makes it finite again.
+     * {@code FitOptions.stepsPerEpoch}, and {@link #take} after it makes it finite again. After batch, as {@link #repeat(int)}:
+     * {@code batch(32).repeat()} repeats the batched passes.
      */
     public Dataset repeat() {
-        beforeBatch("repeat");
+        if (batched) return after(new BatchOps.Repeat(-1));
         Dataset d = derive(o -> new Order.Repeated(o, -1), s -> e -> StreamOps.repeat(s, e, -1));
         d.endlessStream = table == null;
+        return d;
+    }
+
+    /** A copy with the batch-level operation {@code op} added. */
+    private Dataset after(BatchOps.Op op) {
+        Dataset d = copy();
+        List<BatchOps.Op> ops = new ArrayList<>(after);
+        ops.add(op);
+        d.after = List.copyOf(ops);
         return d;
     }
 
@@ -330,10 +359,11 @@ public final class Dataset {
 
     /**
      * Applies {@code f} to every sample (on the prefetch thread); errors name the sample. A file's column of one value per
-     * sample reaches {@code f} as a (1,) tensor and, returned as one, batches to (B,) as it does unmapped.
+     * sample reaches {@code f} as a (1,) tensor and, returned as one, batches to (B,) as it does unmapped. A function of
+     * samples: call it before batch (after batch it is refused; jrnn has no map of whole batches).
      */
     public Dataset map(UnaryOperator<Sample> f) {
-        beforeBatch("map");
+        beforeBatch("map", "it maps samples and there is no map of whole batches; map the samples, then batch");
         if (f == null) throw new IllegalArgumentException("Dataset.map: function is null");
         Dataset d = copy();
         if (table != null) {
@@ -354,7 +384,7 @@ public final class Dataset {
      * shuffle) for validation, the rest for training. Call before shuffle, repeat and batch.
      */
     public Split split(double validationFraction) {
-        beforeBatch("split");
+        beforeBatch("split", "split the samples, then batch each part");
         if (!(validationFraction > 0 && validationFraction < 1)) {
             throw new IllegalArgumentException("Dataset.split: validationFraction must be in (0, 1), got " + validationFraction);
         }
@@ -449,9 +479,14 @@ public final class Dataset {
 
     // ---- what a training loop reads ----
 
-    /** Samples per epoch, or -1 when unknown (a generator) or endless. */
+    /**
+     * Samples per epoch, or -1 when unknown (a generator) or endless; after batch-level take, skip or repeat those the
+     * epoch's batches hold (-1 where that is unknown: a generator's, a bucketed set's, batches of different sizes shuffled then cut).
+     */
     public long size() {
-        return table == null || order.size() == Long.MAX_VALUE ? -1 : order.size();
+        if (after.isEmpty()) return table == null || order.size() == Long.MAX_VALUE ? -1 : order.size();
+        long t = counts().total();
+        return t == BatchOps.ENDLESS ? -1 : t;
     }
 
     /**
@@ -459,14 +494,27 @@ public final class Dataset {
      * A generator that never ends by itself is not known to be endless.
      */
     public boolean endless() {
-        return table != null ? order.size() == Long.MAX_VALUE : endlessStream;
+        return counts().batches() == BatchOps.ENDLESS;
     }
 
-    /** Batches per epoch, or -1 when unknown (a generator, bucketing, endless). */
+    /** Batches per epoch, or -1 when unknown (a generator, bucketing, endless) as tf.data's cardinality. */
     public long batchesPerEpoch() {
-        long n = size();
-        if (n < 0 || boundaries != null) return -1;
-        return n / batchSize + (!dropRemainder && n % batchSize != 0 ? 1 : 0);   // n + batchSize - 1 overflowed for batch(Integer.MAX_VALUE)
+        long b = counts().batches();
+        return b == BatchOps.ENDLESS ? -1 : b;
+    }
+
+    /**
+     * Whether a batch smaller than {@link #batchSize()} is known to come: the last of a pass without dropRemainder, in this
+     * epoch or, shuffled after batch, in another; false where that is unknown (a generator, bucketing). A stateful model
+     * refuses such a data set before any step.
+     */
+    public boolean givesSmallerBatches() {
+        return counts().smaller();
+    }
+
+    private BatchOps.Counts counts() {
+        long n = table == null ? (endlessStream ? BatchOps.ENDLESS : -1) : order.size();   // Long.MAX_VALUE: endless
+        return BatchOps.counts(n, batchSize, dropRemainder, boundaries != null, after);
     }
 
     /** The batch size (32, Keras' default, until {@link #batch} is called). */
@@ -482,44 +530,19 @@ public final class Dataset {
         Assembler asm = new Assembler(memory, checkFinite);
         String name = "jrnn-prefetch-epoch-" + epoch;
         if (table == null) {
-            StreamOps.Stream src = stream.apply(epoch);
-            try {
+            return BatchOps.stream(after, e -> {
+                StreamOps.Stream src = stream.apply(e);
                 Grouper<Sample> g = new Grouper<>(src, batchSize, dropRemainder, boundaries, Dataset::length);
-                return new BatchStream(new BatchStream.Producer() {
-                    public Batch next() {
-                        List<Sample> l = g.next();
-                        return l == null ? null : asm.fromSamples(l, null, null);
-                    }
-
-                    public void close() { src.close(); }
-                }, prefetch, name);
-            } catch (RuntimeException | Error e) {   // no thread started (none could be): the generator's iterator is still ours to close
-                try {
-                    src.close();
-                } catch (RuntimeException c) {
-                    e.addSuppressed(c);
-                }
-                throw e;
-            }
+                return BatchOps.groups(g, src::close);
+            }, epoch, l -> asm.fromSamples(l, null, null), prefetch, name);
         }
         table.check();
         table.checkDtypes(float32);
         Table t = table;
-        LongUnaryOperator cur = order.cursor(epoch);
-        long n = order.size();
-        Iterator<Long> positions = new Iterator<>() {
-            long k;
-            public boolean hasNext() { return k < n; }
-            public Long next() {
-                if (k >= n) throw new NoSuchElementException();
-                return cur.applyAsLong(k++);
-            }
-        };
         if (mapper == null) {
-            Grouper<Long> g = new Grouper<>(positions, batchSize, dropRemainder, boundaries, i -> t.length(i));
-            return new BatchStream(() -> {
-                List<Long> l = g.next();
-                if (l == null) return null;
+            LongFunction<BatchOps.Groups<Long>> groups = e -> BatchOps.groups(new Grouper<>(order.positions(e), batchSize, dropRemainder,
+                    boundaries, i -> t.length(i)), null);
+            return BatchOps.stream(after, groups, epoch, l -> {
                 long[] idx = new long[l.size()];
                 for (int i = 0; i < idx.length; i++) idx[i] = l.get(i);
                 return asm.fromTable(t, idx);
@@ -529,53 +552,40 @@ public final class Dataset {
         List<Column> cols = t.columns();
         boolean[] scalar = new boolean[cols.size()];   // read as (1,) tensors, batched as (B,) as unmapped
         for (int c = 0; c < scalar.length; c++) scalar[c] = !cols.get(c).ragged() && cols.get(c).unitShape().length == 0;
-        Iterator<Sample> samples = new Iterator<>() {
-            public boolean hasNext() { return positions.hasNext(); }
-            public Sample next() { return StreamOps.apply(f, fetch(t, positions.next())); }
-        };
-        Grouper<Sample> g = new Grouper<>(samples, batchSize, dropRemainder, boundaries, Dataset::length);
-        return new BatchStream(() -> {
-            List<Sample> l = g.next();
-            return l == null ? null : asm.fromSamples(l, r -> t.where(l.get(r).index()), scalar);
-        }, prefetch, name);
+        Function<List<Sample>, Batch> make = l -> asm.fromSamples(l, r -> t.where(l.get(r).index()), scalar);
+        if (boundaries == null) {   // grouped as positions, read and mapped by the batch: a batch skipped after batch is never read
+            LongFunction<BatchOps.Groups<Long>> groups = e -> BatchOps.groups(new Grouper<>(order.positions(e), batchSize, dropRemainder, null, null), null);
+            return BatchOps.stream(after, groups, epoch, l -> make.apply(l.stream().map(i -> StreamOps.apply(f, t.sample(i))).toList()), prefetch, name);
+        }
+        return BatchOps.stream(after, e -> {   // bucketed by the mapped samples' lengths: each is read and mapped as it is grouped
+            Iterator<Long> positions = order.positions(e);
+            Iterator<Sample> samples = new Iterator<>() {
+                public boolean hasNext() { return positions.hasNext(); }
+                public Sample next() { return StreamOps.apply(f, t.sample(positions.next())); }
+            };
+            return BatchOps.groups(new Grouper<>(samples, batchSize, dropRemainder, boundaries, Dataset::length), null);
+        }, epoch, make, prefetch, name);
     }
 
     private static int length(Sample s) {
         return s.length() >= 0 ? s.length() : s.inputs().get(0).dim(0);
     }
 
-    /** Sample {@code i} of an indexable table as Tensors (for {@link #map}). */
-    private static Sample fetch(Table t, long i) {
-        List<Tensor> in = new ArrayList<>(), out = new ArrayList<>(), ws = new ArrayList<>();
-        for (Column c : t.inputs()) in.add(read(c, i));
-        for (Column c : t.targets()) out.add(read(c, i));
-        for (Column c : t.weights()) ws.add(read(c, i));
-        return new Sample(in, out, ws, t.length(i), i, null);
-    }
-
-    private static Tensor read(Column c, long i) {
-        int[] unit = c.unitShape();
-        int[] shape;
-        if (c.ragged()) {
-            shape = new int[unit.length + 1];
-            shape[0] = c.length(i);
-            System.arraycopy(unit, 0, shape, 1, unit.length);
-        } else {
-            shape = unit.length == 0 ? new int[] {1} : unit;
+    private void beforeBatch(String op, String why) {
+        if (batched) {
+            throw new IllegalStateException("Dataset." + op + ": call it before batch(...) / bucketByLength(...) (the dataset is batched by "
+                    + batchSize + "); " + why);
         }
-        float[] d = new float[Math.toIntExact(Column.product(shape))];
-        c.copy(i, MemorySegment.ofArray(d), 0);
-        return Tensor.wrap(d, shape);
-    }
-
-    private void beforeBatch(String op) {
-        if (batched) throw new IllegalStateException("Dataset." + op + ": call it before batch(...) / bucketByLength(...); it acts on samples");
     }
 
     @Override
     public String toString() {
-        return "Dataset(" + (table == null ? "generator" : size() + " samples, " + table.inputs().size() + " inputs, "
+        long n = size(), b = batchesPerEpoch();
+        String samples = endless() ? "endless" : n < 0 ? "samples unknown" : n + " samples";
+        return "Dataset(" + (table == null ? "generator, " + samples : samples + ", " + table.inputs().size() + " inputs, "
                 + table.targets().size() + " targets" + (table.weights().isEmpty() ? "" : ", " + table.weights().size() + " sample weights"))
-                + ", batch " + batchSize + (boundaries != null ? " bucketed" : "") + ")";
+                + ", batch " + batchSize + (boundaries != null ? " bucketed" : "")
+                + (after.isEmpty() ? "" : " then " + String.join(".", after.stream().map(Object::toString).toList()))
+                + (batched && b >= 0 ? ", " + b + " batches per epoch" : "") + ")";
     }
 }

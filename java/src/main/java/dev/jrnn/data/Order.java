@@ -1,5 +1,7 @@
 package dev.jrnn.data;
 
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import java.util.function.LongUnaryOperator;
 
@@ -14,6 +16,20 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
 
     /** The position-to-sample map of epoch {@code epoch}; used by one thread. */
     LongUnaryOperator cursor(long epoch);
+
+    /** The sample indices of epoch {@code epoch}, in order. */
+    default Iterator<Long> positions(long epoch) {
+        LongUnaryOperator cur = cursor(epoch);
+        long n = size();
+        return new Iterator<>() {
+            long k;
+            public boolean hasNext() { return k < n; }
+            public Long next() {
+                if (k >= n) throw new NoSuchElementException();
+                return cur.applyAsLong(k++);
+            }
+        };
+    }
 
     record Identity(long size) implements Order {
         public LongUnaryOperator cursor(long epoch) { return k -> k; }

@@ -1,6 +1,9 @@
 package dev.jrnn.data;
 
+import dev.jrnn.tensor.Tensor;
+
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,6 +62,30 @@ record Table(List<Column> inputs, List<Column> targets, List<Column> weights, Co
         all.addAll(targets);
         all.addAll(weights);
         return all;
+    }
+
+    /** Sample {@code i} as Tensors (for a map): a column of one value per sample gives a (1,) tensor. */
+    Sample sample(long i) {
+        List<Tensor> in = new ArrayList<>(), out = new ArrayList<>(), ws = new ArrayList<>();
+        for (Column c : inputs) in.add(read(c, i));
+        for (Column c : targets) out.add(read(c, i));
+        for (Column c : weights) ws.add(read(c, i));
+        return new Sample(in, out, ws, length(i), i, null);
+    }
+
+    private static Tensor read(Column c, long i) {
+        int[] unit = c.unitShape();
+        int[] shape;
+        if (c.ragged()) {
+            shape = new int[unit.length + 1];
+            shape[0] = c.length(i);
+            System.arraycopy(unit, 0, shape, 1, unit.length);
+        } else {
+            shape = unit.length == 0 ? new int[] {1} : unit;
+        }
+        float[] d = new float[Math.toIntExact(Column.product(shape))];
+        c.copy(i, MemorySegment.ofArray(d), 0);
+        return Tensor.wrap(d, shape);
     }
 
     void check() throws IOException {

@@ -105,12 +105,12 @@ final class DatasetBatches implements BatchSource {
         dev.jrnn.layers.Call c = StatefulBatch.firstStateful(s.graph());
         if (c == null) return;
         int fixed = c.inputs().get(0).batchSize();
-        long n = data.size(), b = data.batchesPerEpoch();
-        boolean smallerLast = n >= 0 && b >= 0 && b * data.batchSize() > n;
-        if (data.batchSize() != fixed || smallerLast) {
+        long n = data.size();
+        boolean smaller = data.givesSmallerBatches();
+        if (data.batchSize() != fixed || smaller) {
             throw new IllegalArgumentException(where + "the stateful layer " + c.layer().name() + " runs on batches of " + fixed
                     + " (the batch size its input fixes); the dataset gives batches of " + data.batchSize()
-                    + (smallerLast ? " and a smaller last one of its " + n + " samples" : "") + "; batch it with batch(" + fixed + ", true)");
+                    + (smaller ? " and a smaller last one of a pass" + (n >= 0 ? " (" + n + " samples per epoch)" : "") : "") + "; batch it with batch(" + fixed + ", true)");
         }
     }
 

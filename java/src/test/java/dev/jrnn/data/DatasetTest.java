@@ -130,7 +130,7 @@ class DatasetTest {
         drain(s.validation().batch(100), 0, idx, null);
         assertArrayEquals(new long[] {15, 16, 17, 18, 19}, idx.get(0), "Keras: the last fraction validates");
         assertThrows(IllegalStateException.class, () -> ds.shuffle(1).split(0.2));
-        assertThrows(IllegalStateException.class, () -> ds.batch(4).shuffle(1));
+        assertThrows(IllegalStateException.class, () -> ds.batch(4).split(0.2));
         try (BatchStream endless = ds.repeat().batch(6).epoch(0)) {
             for (int i = 0; i < 10; i++) endless.next().close();   // more than 2 passes, still going
         }

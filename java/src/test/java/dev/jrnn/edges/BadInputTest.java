@@ -448,6 +448,12 @@ class BadInputTest {
         bad("fit: endless validation dataset without validationSteps", IAE, f -> f.model.fit(x(8), y(8),
                         quiet().validationData(dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).repeat().batch(2))),
                 "fit (validation data): the dataset is endless", "FitOptions.validationSteps(n)");
+        bad("fit: batch then repeat() without stepsPerEpoch", IAE,
+                f -> f.model.fit(dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).repeat(), new FitOptions().verbose(0)),
+                "sequential.fit: the dataset is endless", "FitOptions.stepsPerEpoch(n)");
+        bad("fit: batch then skip past every batch", IAE,
+                f -> f.model.fit(dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).skip(2), new FitOptions().verbose(0)),
+                "sequential.fit: the dataset gives no batch", "nothing to compute on");
         bad("evaluate: steps 0", IAE, f -> f.model.evaluateAll(dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2), 0),
                 "sequential.evaluate: steps must be >= 1, got 0");
         bad("evaluate: endless dataset without steps", IAE,
@@ -806,6 +812,18 @@ class BadInputTest {
         bad("data: shuffle buffer 0", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).shuffle(1, 0), "bufferSize", "got 0");
         bad("data: take -1", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).take(-1), "Dataset.take", "got -1");
         bad("data: repeat 0", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).repeat(0), "Dataset.repeat", "got 0");
+        bad("data: take -1 after batch", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).take(-1), "Dataset.take", "n must be >= 0, got -1");
+        bad("data: skip -1 after batch", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).skip(-1), "Dataset.skip", "n must be >= 0, got -1");
+        bad("data: repeat 0 after batch", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).repeat(0), "Dataset.repeat", "got 0");
+        bad("data: shuffle buffer 0 after batch", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).shuffle(1, 0), "bufferSize", "got 0");
+        bad("data: batch twice", ISE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).repeat().batch(3), "Dataset.batch",
+                "already batched (batch(2))", "batch once");
+        bad("data: bucketByLength after batch", ISE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).bucketByLength(2, false, 3),
+                "Dataset.bucketByLength", "already batched");
+        bad("data: map after batch", ISE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).take(1).map(s -> s), "Dataset.map",
+                "call it before batch", "no map of whole batches");
+        bad("data: split after batch", ISE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).split(0.5), "Dataset.split",
+                "call it before batch", "then batch each part");
         bad("data: Npy.read of a directory", IOE, f -> dev.jrnn.data.Npy.read(f.dir), "is a directory, not a .npy file");
         bad("data: Npy.write null tensor", IAE, f -> dev.jrnn.data.Npy.write(f.dir.resolve("t.npy"), null), "Npy.write: tensor is null");
         bad("data: NpyWriter negative count", IAE, f -> {

@@ -302,6 +302,42 @@ class DatasetBatchesTest {
     }
 
     /**
+     * tf.data's operations after batch: fit on {@code batch(4).repeat()} with stepsPerEpoch takes the batched passes (each
+     * ending with its own batch of 2, going on across epochs as Keras' steps_per_epoch), on {@code batch(4).take(2)} the
+     * first two batches each epoch, as trainOnBatch on the same batches cut by hand; evaluate and predict read only the
+     * batches {@code skip} and {@code take} keep; an endless one is refused by predict as before.
+     */
+    @Test
+    void batchesRepeatedTakenAndSkippedAfterBatchTrainAsTheSameBatchesCutByHand() throws IOException {
+        Tensor x = random(61, 10, T, I), y = random(62, 10, 1);
+        int[][] cuts = {{0, 4}, {4, 8}, {8, 10}};
+        Dataset repeated = Dataset.fromTensors(x, y).batch(4).repeat();
+        assertTrue(repeated.endless());
+        Sequential m = lstm(T), hand = lstm(T);
+        History h = m.fit(repeated, quiet().epochs(3).stepsPerEpoch(2));   // [0,4) [4,8) | [8,10) [0,4) | [4,8) [8,10)
+        assertEquals(3, h.get("loss").size());
+        assertEquals(6, m.optimizer().iterations());
+        for (int s = 0; s < 6; s++) hand.trainOnBatch(x.slice(cuts[s % 3][0], cuts[s % 3][1]), y.slice(cuts[s % 3][0], cuts[s % 3][1]));
+        assertSameWeights(hand, m, "batch(4).repeat() with stepsPerEpoch");
+
+        Dataset taken = Dataset.fromTensors(x, y).batch(4).take(2);
+        assertEquals(2, taken.batchesPerEpoch());
+        Sequential t = lstm(T), hand2 = lstm(T);
+        assertEquals(2, t.fit(taken, quiet().epochs(2)).get("loss").size());   // [0,4) [4,8) | [0,4) [4,8)
+        assertEquals(4, t.optimizer().iterations());
+        for (int s = 0; s < 4; s++) hand2.trainOnBatch(x.slice(cuts[s % 2][0], cuts[s % 2][1]), y.slice(cuts[s % 2][0], cuts[s % 2][1]));
+        assertSameWeights(hand2, t, "batch(4).take(2)");
+
+        assertEquals(t.evaluate(x.slice(4, 10), y.slice(4, 10)), t.evaluate(Dataset.fromTensors(x, y).batch(4).skip(1)), 1e-6);
+        List<float[]> parts = new ArrayList<>();
+        t.predict(Dataset.fromTensors(x, null).batch(4).repeat().skip(4).take(1), outs -> parts.add(outs.get(0).data().clone()));
+        assertEquals(1, parts.size());
+        assertArrayEquals(t.predict(x.slice(4, 8)).data(), parts.get(0), "the fifth batch of the passes: samples 4..7");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.predict(repeated, outs -> {}));
+        assertTrue(e.getMessage().contains("endless"), e.getMessage());
+    }
+
+    /**
      * A finite dataset with stepsPerEpoch, as Keras' steps_per_epoch: the batches go on from one epoch to the next, an
      * epoch that runs out of data ends short and the next starts a fresh pass; a resumed run (initialEpoch) skips the
      * batches the epochs before it took, so it trains as the uninterrupted one.
@@ -517,8 +553,20 @@ class DatasetBatchesTest {
         assertTrue(e.getMessage().contains("evaluate") && e.getMessage().contains("10 samples"), e.getMessage());
         assertEquals(0, m.optimizer().iterations());
         for (int i = 0; i < w.size(); i++) assertArrayEquals(w.get(i).data(), m.getWeights().get(i).data(), "weight " + i);
+        // after batch: the batch of 2 ending each pass comes in an endless repeat, or shuffled into the first two; it failed at
+        // that step, with the steps before it trained
+        for (Dataset d : List.of(Dataset.fromTensors(x, y).batch(4).repeat(), Dataset.fromTensors(x, y).batch(4).shuffle(1).take(2),
+                Dataset.fromTensors(x, y).batch(4).skip(1).repeat(2))) {
+            e = assertThrows(IllegalArgumentException.class, () -> m.fit(d, quiet().stepsPerEpoch(3)));
+            assertTrue(e.getMessage().contains("batch(4, true)") && e.getMessage().contains("smaller"), e.getMessage());
+        }
+        assertEquals(0, m.optimizer().iterations());
+        for (int i = 0; i < w.size(); i++) assertArrayEquals(w.get(i).data(), m.getWeights().get(i).data(), "weight " + i);
         m.fit(Dataset.fromTensors(x, y).batch(4, true), quiet());
         assertEquals(2, m.optimizer().iterations());
+        m.fit(Dataset.fromTensors(x, y).batch(4).take(2), quiet());   // the batch of 2 taken away
+        m.fit(Dataset.fromTensors(x, y).batch(4, true).repeat(), quiet().stepsPerEpoch(3));
+        assertEquals(7, m.optimizer().iterations());
     }
 
     /**
