@@ -1,7 +1,6 @@
 package dev.jrnn;
 
 import dev.jrnn.layers.Dense;
-import dev.jrnn.layers.LSTM;
 import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Sequential;
@@ -60,7 +59,12 @@ class ReadmeUnsupportedKerasTest {
     @Test
     void theOptionsListedAsMissingAreMissing() {
         Map<Class<?>, String[]> missing = Map.of(
-                LSTM.class, new String[] {"unroll"},
+                dev.jrnn.layers.LSTM.class, new String[] {"kernelInitializer", "recurrentInitializer", "biasInitializer"},
+                dev.jrnn.layers.GRU.class, new String[] {"kernelInitializer", "recurrentInitializer", "biasInitializer"},
+                dev.jrnn.layers.SimpleRNN.class, new String[] {"kernelInitializer", "recurrentInitializer", "biasInitializer"},
+                Dense.class, new String[] {"kernelInitializer", "biasInitializer"},
+                dev.jrnn.layers.Conv1D.class, new String[] {"kernelInitializer", "biasInitializer"},
+                dev.jrnn.layers.Embedding.class, new String[] {"embeddingsInitializer"},
                 dev.jrnn.layers.BatchNormalization.class, new String[] {"renorm", "synchronized"},
                 dev.jrnn.layers.MultiHeadAttention.class, new String[] {"useGate", "slidingWindow"},
                 dev.jrnn.data.TextVectorization.class, new String[] {"ngrams"});

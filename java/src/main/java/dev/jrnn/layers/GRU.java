@@ -101,6 +101,9 @@ public class GRU extends RecurrentLayer {
     public GRU goBackwards(boolean b) { super.goBackwards(b); return this; }
 
     @Override
+    public GRU unroll(boolean b) { super.unroll(b); return this; }
+
+    @Override
     public GRU zeroOutputForMask(boolean b) { super.zeroOutputForMask(b); return this; }
 
     @Override

@@ -83,6 +83,9 @@ public class LSTM extends RecurrentLayer {
     public LSTM goBackwards(boolean b) { super.goBackwards(b); return this; }
 
     @Override
+    public LSTM unroll(boolean b) { super.unroll(b); return this; }
+
+    @Override
     public LSTM zeroOutputForMask(boolean b) { super.zeroOutputForMask(b); return this; }
 
     @Override

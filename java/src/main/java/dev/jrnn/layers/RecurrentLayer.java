@@ -49,6 +49,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     protected boolean returnSequences;
     protected boolean returnState;
     protected boolean goBackwards;
+    protected boolean unroll;
     protected int tbptt;
     protected boolean zeroOutputForMask;
     /** Keras' dropout and recurrent_dropout (0 = off), as set and as the mask kernel uses them. */
@@ -134,6 +135,22 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     public RecurrentLayer goBackwards(boolean b) {
         requireShapeOptionOpen("goBackwards");
         this.goBackwards = b;
+        return this;
+    }
+
+    public boolean unroll() { return unroll; }
+
+    /**
+     * Keras' {@code unroll}: accepted and saved, with the same numbers either way (Keras unrolls its symbolic loop
+     * for speed; jrnn's loop over time is its kernels' own). As in Keras, the number of timesteps must be known:
+     * applying an unrolled layer to {@code Input.shape(-1, features)} is refused.
+     * <pre>{@code
+     * LSTM lstm = new LSTM(32).unroll(true).inputShape(10, 1);
+     * }</pre>
+     */
+    public RecurrentLayer unroll(boolean b) {
+        requireShapeOptionOpen("unroll");
+        this.unroll = b;
         return this;
     }
 
@@ -346,6 +363,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         c.returnSequences = returnSequences;
         c.returnState = returnState;
         c.goBackwards = goBackwards;
+        c.unroll = unroll;
         c.tbptt = tbptt;
         c.zeroOutputForMask = zeroOutputForMask;
         c.dropout(dropout).recurrentDropout(recurrentDropout);
@@ -367,6 +385,10 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         }
         if (x[1] <= 0) throw new IllegalArgumentException(name() + ": the number of input features must be known and positive, got "
                 + Layers.withBatch(x));
+        if (unroll && x[0] <= 0) {   // Keras: "Cannot unroll a RNN if the time dimension is undefined"
+            throw new IllegalArgumentException(name() + ": unroll needs a fixed number of timesteps, got input "
+                    + Layers.withBatch(x) + "; give the steps in the input shape, or unroll(false)");
+        }
         if (in.size() != 1 && in.size() != 1 + stateCount()) {
             throw new IllegalArgumentException(name() + ": expected 1 input or 1 + " + stateCount()
                     + " (x and initial states), got " + in.size());

@@ -62,6 +62,9 @@ public class SimpleRNN extends RecurrentLayer {
     public SimpleRNN goBackwards(boolean b) { super.goBackwards(b); return this; }
 
     @Override
+    public SimpleRNN unroll(boolean b) { super.unroll(b); return this; }
+
+    @Override
     public SimpleRNN zeroOutputForMask(boolean b) { super.zeroOutputForMask(b); return this; }
 
     @Override

@@ -702,6 +702,9 @@ class BadInputTest {
                 "after the layer has been applied");
         bad("layer: returnState once in a model", ISE, f -> lstm(f).returnState(true), "lstm", "returnState", "has been applied");
         bad("layer: goBackwards once in a model", ISE, f -> lstm(f).goBackwards(true), "lstm", "goBackwards", "has been applied");
+        bad("layer: unroll once in a model", ISE, f -> lstm(f).unroll(true), "lstm", "unroll", "has been applied");
+        bad("layer: unroll on steps of unknown length", IAE, f -> new GRU(2).name("g").unroll(true).apply(Input.shape(-1, 3)),
+                "g: unroll needs a fixed number of timesteps", "(None, None, 3)");
         bad("layer: mergeMode once in a model", ISE, f -> {
             Bidirectional b = new Bidirectional(new LSTM(2));
             try (Sequential m = new Sequential(b.inputShape(3, 2), new Dense(1))) {

@@ -202,6 +202,39 @@ class RecurrentLayerTest {
         assertEquals("my_lstm", new LSTM(1).name("my_lstm").name());
     }
 
+    /**
+     * Keras' {@code unroll=True} builds its loop differently, with the same numbers: accepted with the outputs of
+     * unroll(false); refused as Keras refuses it ("Cannot unroll a RNN if the time dimension is undefined") on an input
+     * of unknown length; saved and read back, on a Bidirectional's backward copy too.
+     */
+    @Test
+    void unrollIsAcceptedWithTheSameNumbersAndSaved(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        Tensor x = LayerCheck.rand(new SplittableRandom(3), 1, 2, 4, 3);
+        for (String cell : new String[] {"rnn", "lstm", "gru"}) {
+            RecurrentLayer plain = make(cell, 3).returnSequences(true).returnState(true);
+            RecurrentLayer unrolled = make(cell, 3).returnSequences(true).returnState(true).unroll(true);
+            assertTrue(unrolled.unroll());
+            plain.build(List.of(new int[] {4, 3}));
+            unrolled.build(List.of(new int[] {4, 3}));
+            unrolled.setWeights(plain.getWeights());
+            List<Tensor> want = plain.callAll(List.of(x)), got = unrolled.callAll(List.of(x));
+            for (int i = 0; i < want.size(); i++) assertArrayEquals(want.get(i).data(), got.get(i).data(), cell + " output " + i);
+        }
+        dev.jrnn.model.Input free = dev.jrnn.model.Input.shape(-1, 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new LSTM(3).name("lstm_u").unroll(true).apply(free));
+        assertEquals("lstm_u: unroll needs a fixed number of timesteps, got input (None, None, 2); give the steps in the"
+                + " input shape, or unroll(false)", e.getMessage());
+        dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(4, 3);
+        dev.jrnn.model.Model m = new dev.jrnn.model.Model(in, new Bidirectional(new GRU(2).unroll(true)).apply(in));
+        java.nio.file.Path file = dir.resolve("unrolled.keras");
+        m.save(file);
+        Bidirectional back = (Bidirectional) dev.jrnn.model.Models.load(file).getLayer(1);
+        assertTrue(back.forwardLayer().unroll() && back.backwardLayer().unroll());
+        assertArrayEquals(m.predict(x).data(), dev.jrnn.model.Models.load(file).predict(x).data());
+    }
+
     @Test
     void fluentSettersKeepTheConcreteType() {
         LSTM l = new LSTM(4).returnSequences(true).returnState(true).goBackwards(true).useBias(false).tbptt(2)

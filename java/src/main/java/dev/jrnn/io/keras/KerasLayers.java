@@ -38,8 +38,8 @@ import java.util.Set;
 /**
  * Builds one jrnn layer from a Keras layer config ({@code {"class_name": ..., "config": {...}}}), through the
  * layers' public API. Options jrnn cannot honour raise a {@link KerasFormatException} naming the layer, the
- * option and its value; options that cannot change inference numbers (unroll, noise_shape) are accepted with one
- * warning per layer ({@link #warn}); regularizers and constraints are read by {@link KerasPenalties}.
+ * option and its value; options that cannot change inference numbers (noise_shape) are accepted with one
+ * warning per layer ({@link #warnHarmless}); regularizers and constraints are read by {@link KerasPenalties}.
  */
 final class KerasLayers {
     /** Keras layer classes this importer builds (InputLayer is wired by {@link KerasGraph}). */
@@ -54,7 +54,7 @@ final class KerasLayers {
         return java.util.stream.Stream.concat(SUPPORTED.stream(), KerasWeightlessLayers.CLASSES.stream()).toList();
     }
 
-    private static final String[] HARMLESS = {"unroll", "noise_shape"};
+    private static final String[] HARMLESS = {"noise_shape"};
     /** Classes whose Keras config holds the seed of the masks or noise they draw (Attention's reads its own). */
     private static final Set<String> SEEDED = Set.of("Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout",
             "SimpleRNN", "LSTM", "GRU");
@@ -142,6 +142,7 @@ final class KerasLayers {
         r.returnSequences(c.bool("return_sequences", false));
         r.returnState(c.bool("return_state", false));
         r.goBackwards(c.bool("go_backwards", false));
+        r.unroll(c.bool("unroll", false));
         r.stateful(c.bool("stateful", false));
         if (c.has("zero_output_for_mask")) r.zeroOutputForMask(c.bool("zero_output_for_mask", false));
         r.dropout(c.number("dropout", 0.0)).recurrentDropout(c.number("recurrent_dropout", 0.0));
@@ -330,7 +331,7 @@ final class KerasLayers {
                 c.put("return_state", r.returnState());
                 c.put("go_backwards", r.goBackwards());
                 c.put("stateful", r.stateful());
-                c.put("unroll", false);
+                c.put("unroll", r.unroll());
                 c.put("zero_output_for_mask", r.zeroOutputForMask());
                 c.put("dropout", r.dropout());
                 c.put("recurrent_dropout", r.recurrentDropout());
