@@ -55,7 +55,7 @@ final class KerasLayers {
 
     private static final String[] HARMLESS = {"unroll", "noise_shape"};
 
-    private final int kerasMajor;
+    final int kerasMajor;
     private final String file;
 
     /** {@code kerasMajor}: the saving Keras' major version (hard_sigmoid differs); {@code file} names warnings. */

@@ -1,0 +1,138 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.data.Npy;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.jrnn.io.keras.GeneratedKerasFilesTest.resource;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Keras models that hold a model as a layer ({@code Sequential([encoder, Dense(1)])}, a sub-model called in a functional
+ * graph), in every format jrnn imports: the nested models are flattened into their parent. The files were written by
+ * {@code generator/make_keras_files.py} (h5py, Keras' layouts, not Keras: {@code nested_sequential}, {@code nested_functional}),
+ * the expected outputs by numpy in float64 from the same weights.
+ */
+class KerasNestedModelsTest {
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    private static void assertClose(float[] want, float[] got, String what) {
+        assertEquals(want.length, got.length, what);
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5, what + ": element " + i);
+    }
+
+    private static List<String> names(Model m) {
+        List<String> r = new ArrayList<>();
+        for (Layer l : m.layers()) r.add(l.name());
+        return r;
+    }
+
+    /** Keras 3 .keras, Keras 3 legacy .h5, tf.keras 2 .h5: a nested Sequential (with BatchNormalization and a frozen Dense) in a Sequential. */
+    @ParameterizedTest
+    @ValueSource(strings = {"nested_sequential.keras", "nested_sequential.h5", "tfkeras_nested_sequential.h5"})
+    void nestedSequentialPredictsAsNumpy(String file) throws IOException {
+        Tensor x = Npy.read(resource("nested_sequential_x.npy"));
+        try (Model m = Models.load(resource(file))) {
+            assertClose(Npy.read(resource("nested_sequential_y.npy")).data(), m.predict(x).data(), file);
+            assertInstanceOf(Sequential.class, m, file);
+            assertEquals("classifier", m.name(), file);
+            assertEquals(List.of("enc_rnn", "enc_bn", "enc_dense", "head"), names(m), file);
+            String summary = m.summaryString();
+            for (String n : names(m)) assertTrue(summary.contains(n), file + ": summary lists " + n + ":\n" + summary);
+            assertTrue(!m.getLayer("enc_dense").trainable() && m.getLayer("enc_bn").trainable(), file);
+        }
+    }
+
+    /**
+     * Two inputs through one nested Sequential called twice (its layers shared), into a nested Functional that holds a
+     * nested Sequential: Keras 3 (.keras, legacy .h5; first calls at node 0 and 1) and tf.keras 2 (both from node 1).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"nested_functional.keras", "nested_functional.h5", "tfkeras_nested_functional.h5"})
+    void nestedModelsInAFunctionalModelPredictAsNumpy(String file) throws IOException {
+        List<Tensor> xs = List.of(Npy.read(resource("nested_functional_a.npy")), Npy.read(resource("nested_functional_b.npy")));
+        try (Model m = Models.load(resource(file))) {
+            assertClose(Npy.read(resource("nested_functional_y.npy")).data(), m.predictAll(xs, 32, null).get(0).data(), file);
+            assertEquals("siamese", m.name(), file);
+            assertEquals(List.of("enc_rnn", "enc_dense", "cat", "head_hidden", "proj_out"),
+                    names(m).stream().filter(n -> !n.startsWith("in_")).toList(), file);
+            assertEquals(32 + 15 + 28 + 10, m.countParams(), file + ": the encoder's weights counted once (shared)");
+        }
+    }
+
+    /**
+     * The compile config loads as for a flat model (Adam, learning rate 0.01): one step moves every trainable weight by
+     * at most the learning rate and the largest steps by about it (Keras' Adam's first step is lr * g / (|g| + epsilon /
+     * sqrt(1 - beta_2))), the frozen Dense inside the nested model not at all.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"nested_sequential.keras", "tfkeras_nested_sequential.h5"})
+    void compiledNestedModelTrainsOneStep(String file) throws IOException {
+        Tensor x = Npy.read(resource("nested_sequential_x.npy"));
+        Tensor y = Tensor.zeros(2, 2);
+        try (Model m = Models.load(resource(file))) {
+            Adam adam = assertInstanceOf(Adam.class, m.optimizer(), file);
+            assertEquals(0.01, adam.learningRate(), 1e-7, file);
+            List<List<Tensor>> before = new ArrayList<>();
+            for (Layer l : m.layers()) before.add(l.getWeights());
+            m.trainOnBatch(x, y);
+            for (int i = 0; i < m.layers().size(); i++) {
+                Layer l = m.layers().get(i);
+                for (int k = 0; k < l.params().size(); k++) {
+                    float[] a = before.get(i).get(k).data(), b = l.getWeights().get(k).data();
+                    String w = file + ": " + l.name() + "/" + l.params().get(k).name();
+                    boolean moving = l.params().get(k).name().startsWith("moving_");
+                    double largest = 0;
+                    for (int j = 0; j < a.length; j++) {
+                        double step = Math.abs(b[j] - a[j]);
+                        largest = Math.max(largest, step);
+                        if (l.name().equals("enc_dense")) assertEquals(0, step, 0, w + " is frozen");
+                        else if (!moving) assertTrue(step > 0 && step <= 0.01 + 1e-6, w + "[" + j + "] moved by " + step);
+                    }
+                    if (!moving && !l.name().equals("enc_dense")) assertEquals(0.01, largest, 2e-4, w + ": the largest step");
+                    if (moving) assertNotEquals(List.of(a), List.of(b), w + ": BatchNormalization's statistics move in training");
+                }
+            }
+        }
+    }
+
+    /** jrnn saves the flat model; read back, it predicts as the imported one, bit for bit. */
+    @ParameterizedTest
+    @ValueSource(strings = {"nested_sequential.keras", "nested_functional.keras", "tfkeras_nested_functional.h5"})
+    void savedFlatModelRoundTrips(String file) throws IOException {
+        boolean two = file.contains("functional");
+        List<Tensor> xs = two ? List.of(Npy.read(resource("nested_functional_a.npy")), Npy.read(resource("nested_functional_b.npy")))
+                : List.of(Npy.read(resource("nested_sequential_x.npy")));
+        Path saved = tmp.resolve("flat.keras");
+        try (Model m = Models.load(resource(file))) {
+            m.save(saved);
+            try (Model again = Models.load(saved)) {
+                assertEquals(names(m), names(again), file);
+                assertEquals(m.predictAll(xs, 32, null), again.predictAll(xs, 32, null), file);
+            }
+        }
+    }
+}
