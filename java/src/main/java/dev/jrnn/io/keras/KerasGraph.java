@@ -118,6 +118,8 @@ final class KerasGraph {
         final List<Object> steps = new ArrayList<>();
         int[] declared;
         int firstNode;
+        /** Its InputLayer's name, or null. */
+        String inputName;
 
         SequentialModel(String name) {
             this.name = name;
@@ -165,6 +167,7 @@ final class KerasGraph {
         Model asFunctional() {
             int[] sample = Arrays.copyOfRange(declared, 1, declared.length);
             Input in = declared[0] > 0 ? Input.batchShape(declared[0], sample) : Input.shape(sample);
+            if (inputName != null) in.name(inputName);
             Model m = new Model(in, call(List.of(in), "model_config").get(0));
             if (name != null) m.name(name);
             return m;
@@ -200,6 +203,7 @@ final class KerasGraph {
             if ("InputLayer".equals(cls)) {
                 if (!first) throw new KerasFormatException(spec.where() + ": an InputLayer after the first layer of a Sequential model");
                 s.declared = inputShape(c);
+                s.inputName = c.string("name", null);
                 // tf.keras 2: a Sequential built on an Input is a functional model whose own node comes first; Keras 3's is not
                 if (layers.kerasMajor < 3) s.firstNode = 1;
                 order.add(new String[] {c.string("name", "input_layer"), "InputLayer", scope.group("InputLayer")});

@@ -9,6 +9,7 @@ import dev.jrnn.model.Sequential;
 import dev.jrnn.optim.Adam;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -132,6 +133,40 @@ class KerasNestedModelsTest {
             try (Model again = Models.load(saved)) {
                 assertEquals(names(m), names(again), file);
                 assertEquals(m.predictAll(xs, 32, null), again.predictAll(xs, 32, null), file);
+            }
+        }
+    }
+
+    /**
+     * A functional model nested in a Sequential (Keras 3 JSON): jrnn's Sequential holds no graph, so the import is a
+     * functional model of the same layers; its output is the two Dense layers' affine maps computed here by hand.
+     */
+    @Test
+    void aFunctionalModelInASequentialBecomesAFunctionalModel() {
+        String tensor = "{\"class_name\": \"__keras_tensor__\", \"config\": {\"keras_history\": [\"y\", 0, 0]}}";
+        String json = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"outer\", \"layers\": ["
+                + "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 3], \"name\": \"in\"}}, "
+                + "{\"class_name\": \"Functional\", \"config\": {\"name\": \"sub\", \"layers\": ["
+                + "{\"class_name\": \"InputLayer\", \"name\": \"y\", \"config\": {\"batch_shape\": [null, 3], \"name\": \"y\"}, \"inbound_nodes\": []}, "
+                + "{\"class_name\": \"Dense\", \"name\": \"d\", \"config\": {\"name\": \"d\", \"units\": 2}, \"inbound_nodes\": "
+                + "[{\"args\": [" + tensor + "], \"kwargs\": {}}]}], \"input_layers\": [[\"y\", 0, 0]], \"output_layers\": [[\"d\", 0, 0]]}}, "
+                + "{\"class_name\": \"Dense\", \"config\": {\"name\": \"out\", \"units\": 1}}]}}";
+        try (Model m = Models.fromJson(json)) {
+            assertEquals("outer", m.name());
+            assertTrue(!(m instanceof Sequential));
+            assertEquals(List.of("d", "out"), names(m).stream().filter(n -> !n.equals("in")).toList());
+            Tensor x = Tensor.of(new float[] {0.5f, -1f, 2f, 1.5f, 0.25f, -0.75f}, 2, 3);
+            float[] w1 = m.getLayer("d").getWeights().get(0).data(), b1 = m.getLayer("d").getWeights().get(1).data();
+            float[] w2 = m.getLayer("out").getWeights().get(0).data(), b2 = m.getLayer("out").getWeights().get(1).data();
+            float[] got = m.predict(x).data();
+            for (int r = 0; r < 2; r++) {
+                double y = b2[0];
+                for (int j = 0; j < 2; j++) {
+                    double h = b1[j];
+                    for (int i = 0; i < 3; i++) h += x.data()[r * 3 + i] * w1[i * 2 + j];
+                    y += h * w2[j];
+                }
+                assertEquals(y, got[r], 1e-5, "row " + r);
             }
         }
     }

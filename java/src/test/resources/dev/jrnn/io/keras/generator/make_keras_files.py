@@ -878,6 +878,10 @@ def nested_sequential():
     write_h5(os.path.join(OUT, "tfkeras_nested_sequential.h5"), cfg2, [
         ("encoder", [(n + ":0", a) for n, a in enc_legacy]), ("head", named("head", [("kernel", head[0]), ("bias", head[1])]))],
         "2.15.0", training)
+    # broken: the encoder's group lacks its last array (the frozen Dense's bias)
+    write_h5(os.path.join(OUT, "bad", "nested_short.h5"), cfg2, [
+        ("encoder", [(n + ":0", a) for n, a in enc_legacy][:-1]),
+        ("head", named("head", [("kernel", head[0]), ("bias", head[1])]))], "2.15.0", training)
 
 
 def nested_functional():
