@@ -28,7 +28,11 @@ final class KerasGraph {
     /** The class names of a model used as a layer of another (Keras' nested models). */
     static final java.util.Set<String> MODEL_CLASSES = java.util.Set.of("Sequential", "Functional", "Model");
     private final KerasLayers layers;
-    /** Keras 2.2 and older (and tf.keras 1): every nested model's calls count from node 1, Sequential ones included. */
+    /**
+     * Keras 2.3 and older (and their tf.keras, "2.2.4-tf", "2.3.0-tf"): every nested model's calls count from node 1,
+     * a Sequential built without an input included (network.py: issubclass(layer, Network)); later tf.keras skips the
+     * first node only of a model built on an InputLayer (functional.py, _should_skip_first_node).
+     */
     private final boolean oldNetworks;
     /**
      * (config name, class name, Keras 3 group below {@code layers/}) of every layer in model order, for Keras 3 weight
@@ -52,7 +56,7 @@ final class KerasGraph {
     /** {@code kerasVersion}: the file's keras_version (null: unknown), for the node numbering of nested models. */
     KerasGraph(KerasLayers layers, String kerasVersion) {
         this.layers = layers;
-        this.oldNetworks = kerasVersion != null && kerasVersion.matches("(0|1|2\\.[0-2])(\\..*)?(-tf)?");
+        this.oldNetworks = kerasVersion != null && kerasVersion.matches("(0|1|2\\.[0-3])(\\..*)?(-tf)?");
     }
 
     Model build(Object modelConfig) {

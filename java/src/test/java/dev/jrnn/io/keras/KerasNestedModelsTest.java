@@ -72,7 +72,7 @@ class KerasNestedModelsTest {
      * nested Sequential: Keras 3 (.keras, legacy .h5; first calls at node 0 and 1) and tf.keras 2 (both from node 1).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"nested_functional.keras", "nested_functional.h5", "tfkeras_nested_functional.h5"})
+    @ValueSource(strings = {"nested_functional.keras", "nested_functional.h5", "tfkeras_nested_functional.h5", "keras22_nested_functional.h5"})
     void nestedModelsInAFunctionalModelPredictAsNumpy(String file) throws IOException {
         List<Tensor> xs = List.of(Npy.read(resource("nested_functional_a.npy")), Npy.read(resource("nested_functional_b.npy")));
         try (Model m = Models.load(resource(file))) {

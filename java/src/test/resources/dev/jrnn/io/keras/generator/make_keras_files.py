@@ -975,6 +975,27 @@ def nested_functional():
         ("in_a", []), ("in_b", []), ("encoder", [(n + ":0", v) for n, v in enc_legacy]), ("cat", []),
         ("head", [(n + ":0", v) for n, v in head_legacy])], "2.15.0")
 
+    # Keras 2.2: Sequential.get_config lists no InputLayer (the first layer has batch_input_shape), and every nested
+    # Network's calls count from node 1 (network.py get_config: issubclass(layer.__class__, Network) -> kept_nodes = 1)
+    rnn22 = rnn_cfg("SimpleRNN", "enc_rnn", 4, batch_input_shape=[None, 5, 3])
+    enc22 = {"class_name": "Sequential", "config": {"name": "encoder", "layers": [rnn22, dense_cfg("enc_dense", 3, "tanh")]}}
+    proj22 = {"class_name": "Sequential", "config": {"name": "projector", "layers": [
+        dict(dense_cfg("proj_out", 2), config=dict(dense_cfg("proj_out", 2)["config"], batch_input_shape=[None, 4]))]}}
+    head22 = {"class_name": "Model", "config": dict(head2["config"], layers=[
+        input_layer("head_input", [None, 6]),
+        node(dense_cfg("head_hidden", 4, "relu"), "head_hidden", [[("head_input", 0, 0)]]),
+        node(proj22, "projector", [[("head_hidden", 0, 0)]])])}
+    cfg22 = {"class_name": "Model", "config": dict(cfg2["config"], layers=[
+        input_layer("in_a", [None, 5, 3]), input_layer("in_b", [None, 5, 3]),
+        node(enc22, "encoder", [[("in_a", 0, 0)], [("in_b", 0, 0)]]),
+        node(simple_cfg("Concatenate", "cat", axis=-1), "cat", [[("encoder", 1, 0), ("encoder", 2, 0)]]),
+        node(head22, "head", [[("cat", 0, 0)]])])}
+    write_h5(os.path.join(OUT, "keras22_nested_functional.h5"), cfg22, [
+        ("in_a", []), ("in_b", []),   # Keras 2.2's SimpleRNN names its weights without the cell's scope
+        ("encoder", named("enc_rnn", list(zip(("kernel", "recurrent_kernel", "bias"), rnn)))
+         + named("enc_dense", [("kernel", enc[0]), ("bias", enc[1])])), ("cat", []),
+        ("head", [(n + ":0", v) for n, v in head_legacy])], "2.2.4")
+
 
 if __name__ == "__main__":
     tfkeras_gru()
