@@ -60,7 +60,7 @@ class KerasNestedModelsTest {
             assertClose(Npy.read(resource("nested_sequential_y.npy")).data(), m.predict(x).data(), file);
             assertInstanceOf(Sequential.class, m, file);
             assertEquals("classifier", m.name(), file);
-            assertEquals(List.of("enc_rnn", "enc_bn", "enc_dense", "head"), names(m), file);
+            assertEquals(List.of("enc_rnn", "enc_dense", "enc_bn", "head"), names(m), file);
             String summary = m.summaryString();
             for (String n : names(m)) assertTrue(summary.contains(n), file + ": summary lists " + n + ":\n" + summary);
             assertTrue(!m.getLayer("enc_dense").trainable() && m.getLayer("enc_bn").trainable(), file);

@@ -794,18 +794,19 @@ def simple_rnn_np(x, k, r, b):
 
 
 def nested_sequential():
-    """encoder = Sequential([Input((5, 3)), SimpleRNN(4), BatchNormalization(), Dense(3, tanh, trainable=False)]);
+    """encoder = Sequential([Input((5, 3)), SimpleRNN(4), Dense(3, tanh, trainable=False), BatchNormalization()]);
     Sequential([encoder, Dense(2)]) compiled with Adam / mse; as Keras 3 .keras and legacy .h5 and tf.keras 2 .h5."""
     g = np.random.default_rng(20261210)
     f32 = lambda *shape: g.normal(0, 0.5, shape).astype(np.float32)
     rnn = [f32(3, 4), f32(4, 4), f32(4)]
-    bn = [g.uniform(0.5, 1.5, 4).astype(np.float32), f32(4), f32(4), g.uniform(0.3, 2.0, 4).astype(np.float32)]
-    enc_dense, head = [f32(4, 3), f32(3)], [f32(3, 2), f32(2)]
+    enc_dense = [f32(4, 3), f32(3)]
+    bn = [g.uniform(0.5, 1.5, 3).astype(np.float32), f32(3), f32(3), g.uniform(0.3, 2.0, 3).astype(np.float32)]
+    head = [f32(3, 2), f32(2)]
     x = g.normal(0, 1, (2, 5, 3)).astype(np.float32)
     d = lambda a: a.astype(np.float64)
     h = simple_rnn_np(d(x), *map(d, rnn))
-    h = (h - d(bn[2])) / np.sqrt(d(bn[3]) + 1e-3) * d(bn[0]) + d(bn[1])
     h = np.tanh(h @ d(enc_dense[0]) + d(enc_dense[1]))
+    h = (h - d(bn[2])) / np.sqrt(d(bn[3]) + 1e-3) * d(bn[0]) + d(bn[1])
     y = h @ d(head[0]) + d(head[1])
     np.save(os.path.join(OUT, "nested_sequential_x.npy"), x)
     np.save(os.path.join(OUT, "nested_sequential_y.npy"), y.astype(np.float32))
@@ -825,8 +826,8 @@ def nested_sequential():
                    {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
                     "config": {"batch_shape": [None, 5, 3], "dtype": "float32", "sparse": False, "name": "enc_input"}},
                    k3_layer("SimpleRNN", "enc_rnn", k3_rnn("SimpleRNN", "enc_rnn", 4)),
-                   k3_layer("BatchNormalization", "enc_bn", bn_cfg),
-                   frozen]},
+                   frozen,
+                   k3_layer("BatchNormalization", "enc_bn", bn_cfg)]},
                "build_config": {"input_shape": [None, 5, 3]}}
     config = {"module": "keras", "class_name": "Sequential", "registered_name": None,
               "config": {"name": "classifier", "trainable": True, "dtype": "float32", "layers": [
@@ -844,15 +845,15 @@ def nested_sequential():
                                  "loss": "mean_squared_error", "loss_weights": None, "metrics": None,
                                  "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1,
                                  "jit_compile": False}}
-    # legacy: the encoder's group holds its trainable arrays (rnn, bn gamma/beta), then the others (bn moving
-    # statistics, the frozen dense)
+    # legacy: the encoder's group holds its trainable arrays (rnn, bn gamma/beta), then the others (the frozen dense,
+    # the bn moving statistics): not the layers' order
     enc_legacy = (named("enc_rnn/simple_rnn_cell", list(zip(("kernel", "recurrent_kernel", "bias"), rnn)), "")
                   + named("enc_bn", [("gamma", bn[0]), ("beta", bn[1])], "")
-                  + named("enc_bn", [("moving_mean", bn[2]), ("moving_variance", bn[3])], "")
-                  + named("enc_dense", [("kernel", enc_dense[0]), ("bias", enc_dense[1])], ""))
+                  + named("enc_dense", [("kernel", enc_dense[0]), ("bias", enc_dense[1])], "")
+                  + named("enc_bn", [("moving_mean", bn[2]), ("moving_variance", bn[3])], ""))
     write_keras3("nested_sequential", config, [
         ("sequential", []), ("sequential/layers/simple_rnn", []), ("sequential/layers/simple_rnn/cell", rnn),
-        ("sequential/layers/batch_normalization", bn), ("sequential/layers/dense", enc_dense), ("dense", head)],
+        ("sequential/layers/dense", enc_dense), ("sequential/layers/batch_normalization", bn), ("dense", head)],
         [("encoder", enc_legacy), ("head", named("head", [("kernel", head[0]), ("bias", head[1])], ""))])
 
     # tf.keras 2: Sequential configs without "module", weight names with ":0"
@@ -867,7 +868,7 @@ def nested_sequential():
     enc2 = {"class_name": "Sequential", "config": {"name": "encoder", "layers": [
         {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 5, 3], "dtype": "float32", "sparse": False,
                                                 "ragged": False, "name": "enc_input"}},
-        rnn_cfg("SimpleRNN", "enc_rnn", 4), bn2, dense2]}}
+        rnn_cfg("SimpleRNN", "enc_rnn", 4), dense2, bn2]}}
     cfg2 = {"class_name": "Sequential", "config": {"name": "classifier", "layers": [
         {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 5, 3], "dtype": "float32", "sparse": False,
                                                 "ragged": False, "name": "enc_input_input"}},
@@ -878,7 +879,7 @@ def nested_sequential():
     write_h5(os.path.join(OUT, "tfkeras_nested_sequential.h5"), cfg2, [
         ("encoder", [(n + ":0", a) for n, a in enc_legacy]), ("head", named("head", [("kernel", head[0]), ("bias", head[1])]))],
         "2.15.0", training)
-    # broken: the encoder's group lacks its last array (the frozen Dense's bias)
+    # broken: the encoder's group lacks its last array (the moving variance)
     write_h5(os.path.join(OUT, "bad", "nested_short.h5"), cfg2, [
         ("encoder", [(n + ":0", a) for n, a in enc_legacy][:-1]),
         ("head", named("head", [("kernel", head[0]), ("bias", head[1])]))], "2.15.0", training)
