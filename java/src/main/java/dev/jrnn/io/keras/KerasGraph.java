@@ -22,7 +22,10 @@ import java.util.TreeMap;
  * functional ones ("Model", "Functional") are replayed call by call from each layer's {@code inbound_nodes}
  * (Keras 2 lists, Keras 3 {@code args}/{@code kwargs} with {@code keras_history}), so shared layers and several
  * inputs and outputs keep their structure. A batch size fixed in an input shape is kept (Keras' batch_input_shape,
- * which stateful layers need); a model without stateful layers still takes any batch.
+ * which stateful layers need); a model without stateful layers still takes any batch. A model used as a layer
+ * (class Sequential, Functional or Model among the layers) is spliced into its parent: jrnn's models hold layers only,
+ * so its layers are built once and applied at each of its calls; a Sequential that holds a nested functional model
+ * becomes a functional jrnn model.
  */
 final class KerasGraph {
     /** The class names of a model used as a layer of another (Keras' nested models). */
