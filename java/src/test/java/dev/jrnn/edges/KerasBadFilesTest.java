@@ -68,7 +68,8 @@ class KerasBadFilesTest {
         "missing_member.keras|no member 'model.weights.h5'",
         "weights_not_hdf5.keras|is not HDF5",
         "deep_nesting.keras|deeper than",
-        "gru_reset_mismatch.h5|weight bias expected shape (15,), the file has (2, 15)"})
+        "gru_reset_mismatch.h5|weight bias expected shape (15,), the file has (2, 15)",
+        "nested_short.h5|nested model 'encoder' holds 8 weight arrays in the file, its layers 9"})
     void brokenFilesAreClearIOExceptions(String file, String phrase) {
         loadFails(bad(file), phrase);
     }
@@ -94,6 +95,39 @@ class KerasBadFilesTest {
         byte[] zipCut = Arrays.copyOf(Files.readAllBytes(GeneratedFiles.path("keras3_sequential.keras")), 200);
         loadFails(Files.write(tmp.resolve("cut.keras"), zipCut));
         assertTrue(new String(zipCut, 0, 2, StandardCharsets.US_ASCII).equals("PK"));
+    }
+
+    /** A Keras config with a nested model (a model used as a layer) jrnn cannot flatten: the exact message. */
+    @Test
+    void nestedModelsThatCannotBeFlattenedAreRefused() {
+        String dense = "{\"class_name\": \"Dense\", \"config\": {\"name\": \"%s\", \"units\": 2}}";
+        String input = "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 4], \"name\": \"%s\"}}";
+        // an inner layer named as an outer one: the flat model would hold two layers of one name
+        String collision = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"outer\", \"layers\": [" + input.formatted("in")
+                + ", " + dense.formatted("dense") + ", {\"class_name\": \"Sequential\", \"config\": {\"name\": \"inner\", \"layers\": ["
+                + dense.formatted("dense") + "]}}]}}";
+        RefusalCases.assertRefused("collision", () -> Models.fromJson(collision), List.of("fromJson: model_config.layers[2].layers[0]: "
+                + "layer name 'dense' is used by model 'inner' and by model 'outer'; jrnn flattens a nested model into its parent, "
+                + "where layer names must differ: rename one of them in Keras"));
+        // tf.keras 2 numbers a nested functional model's calls from 1 (its own node is 0): a reference to node 0 is no call
+        String node0 = "{\"class_name\": \"Functional\", \"keras_version\": \"2.15.0\", \"config\": {\"name\": \"outer\", \"layers\": ["
+                + "{\"class_name\": \"InputLayer\", \"name\": \"x\", \"config\": {\"batch_input_shape\": [null, 4], \"name\": \"x\"}, \"inbound_nodes\": []}, "
+                + "{\"class_name\": \"Functional\", \"name\": \"sub\", \"config\": {\"name\": \"sub\", \"layers\": ["
+                + "{\"class_name\": \"InputLayer\", \"name\": \"y\", \"config\": {\"batch_input_shape\": [null, 4], \"name\": \"y\"}, \"inbound_nodes\": []}, "
+                + "{\"class_name\": \"Dense\", \"name\": \"d\", \"config\": {\"name\": \"d\", \"units\": 2}, \"inbound_nodes\": [[[\"y\", 0, 0, {}]]]}], "
+                + "\"input_layers\": [[\"y\", 0, 0]], \"output_layers\": [[\"d\", 0, 0]]}, \"inbound_nodes\": [[[\"x\", 0, 0, {}]]]}], "
+                + "\"input_layers\": [[\"x\", 0, 0]], \"output_layers\": [[\"sub\", 0, 0]]}}";
+        RefusalCases.assertRefused("node 0", () -> Models.fromJson(node0), List.of("fromJson: model_config: reference [sub, 0, 0] names "
+                + "node 0 of nested model 'sub', whose calls in this file count from 1"));
+        // a nested model of two outputs in a Sequential, which passes one tensor on
+        String two = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"outer\", \"layers\": [" + input.formatted("in") + ", "
+                + "{\"class_name\": \"Functional\", \"config\": {\"name\": \"two\", \"layers\": ["
+                + "{\"class_name\": \"InputLayer\", \"name\": \"y\", \"config\": {\"batch_shape\": [null, 4], \"name\": \"y\"}, \"inbound_nodes\": []}, "
+                + "{\"class_name\": \"Dense\", \"name\": \"d\", \"config\": {\"name\": \"d\", \"units\": 2}, \"inbound_nodes\": "
+                + "[{\"args\": [{\"class_name\": \"__keras_tensor__\", \"config\": {\"keras_history\": [\"y\", 0, 0]}}], \"kwargs\": {}}]}], "
+                + "\"input_layers\": [[\"y\", 0, 0]], \"output_layers\": [[\"d\", 0, 0], [\"y\", 0, 0]]}}]}}";
+        RefusalCases.assertRefused("two outputs", () -> Models.fromJson(two), List.of("fromJson: model_config: nested model 'two' has 2 "
+                + "outputs; in a Sequential it needs one"));
     }
 
     /** A loadWeights that fails leaves every weight of the model as it was. */

@@ -51,4 +51,37 @@ final class Keras2Weights {
         }
         return r;
     }
+
+    /**
+     * Replaces each nested model's one group in {@code stored} by its layers' arrays. Keras saves that group in the
+     * model's weights order ({@code _legacy_weights}: trainable_weights + non_trainable_weights), every trainable
+     * array of its layers depth first, then every other one (moving statistics, frozen layers' weights).
+     */
+    static void splitNested(Map<String, List<Hdf5Arrays.Stored>> stored, Map<String, List<dev.jrnn.layers.Layer>> nested) {
+        for (var e : nested.entrySet()) {
+            List<Hdf5Arrays.Stored> all = stored.remove(e.getKey());
+            if (all == null) continue;   // its layers then report "no weights stored"
+            int count = 0;
+            for (dev.jrnn.layers.Layer l : e.getValue()) count += l.params().size();
+            if (all.size() != count) {
+                throw new KerasFormatException("nested model '" + e.getKey() + "' holds " + all.size() + " weight arrays in the file, "
+                        + "its layers " + count);
+            }
+            Map<dev.jrnn.layers.Layer, Hdf5Arrays.Stored[]> per = new LinkedHashMap<>();
+            int at = 0;
+            for (int pass = 0; pass < 2; pass++) {
+                for (dev.jrnn.layers.Layer l : e.getValue()) {
+                    var params = l.params();
+                    Hdf5Arrays.Stored[] ws = per.computeIfAbsent(l, k -> new Hdf5Arrays.Stored[params.size()]);
+                    for (int k = 0; k < params.size(); k++) if (l.trains(params.get(k)) == (pass == 0)) ws[k] = all.get(at++);
+                }
+            }
+            for (var p : per.entrySet()) {
+                if (p.getValue().length > 0 && stored.put(p.getKey().name(), List.of(p.getValue())) != null) {
+                    throw new KerasFormatException("layer '" + p.getKey().name() + "' of nested model '" + e.getKey()
+                            + "' has the name of another layer group in the file");
+                }
+            }
+        }
+    }
 }

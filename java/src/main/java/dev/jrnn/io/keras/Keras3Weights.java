@@ -23,8 +23,9 @@ final class Keras3Weights {
     private Keras3Weights() {}
 
     /**
-     * Arrays per config layer name. {@code layers} lists (config name, class name) in model order; a layer with no
-     * group of its snake-case name is looked up by its config name, and reads as having no weights when neither exists.
+     * Arrays per config layer name. {@code layers} lists (config name, class name[, group path]) in model order; without
+     * a path, the group is its class in snake case, numbered; a layer with no such group is looked up by its config name
+     * (not below a nested model), and reads as having no weights when neither exists.
      */
     static Map<String, List<Hdf5Arrays.Stored>> read(Group root, List<String[]> layers, long fileBytes) {
         Node lg = root.getChild("layers");
@@ -35,13 +36,24 @@ final class Keras3Weights {
         List<String> groups = groups(layers);
         for (int i = 0; i < layers.size(); i++) {
             String[] l = layers.get(i);
-            Node n = layersGroup.getChild(groups.get(i));
-            if (n == null) n = layersGroup.getChild(l[0]);
+            Node n = l.length > 2 ? child(layersGroup, l[2]) : layersGroup.getChild(groups.get(i));
+            if (n == null && (l.length < 3 || l[2].indexOf('/') < 0)) n = layersGroup.getChild(l[0]);
             List<Hdf5Arrays.Stored> ws = new ArrayList<>();
             if (n instanceof Group g) collect(g, ws, fileBytes, 0);
             r.put(l[0], ws);
         }
         return r;
+    }
+
+    /** The node at {@code path} (groups separated by '/') below {@code g}, or null. */
+    private static Node child(Group g, String path) {
+        Node n = g;
+        for (String part : path.split("/")) {
+            if (!(n instanceof Group gg)) return null;
+            n = gg.getChild(part);
+            if (n == null) return null;
+        }
+        return n;
     }
 
     /** The group Keras 3 keeps each of {@code layers} (config name, class name) in: its class in snake case, numbered. */

@@ -22,130 +22,420 @@ import java.util.TreeMap;
  * functional ones ("Model", "Functional") are replayed call by call from each layer's {@code inbound_nodes}
  * (Keras 2 lists, Keras 3 {@code args}/{@code kwargs} with {@code keras_history}), so shared layers and several
  * inputs and outputs keep their structure. A batch size fixed in an input shape is kept (Keras' batch_input_shape,
- * which stateful layers need); a model without stateful layers still takes any batch.
+ * which stateful layers need); a model without stateful layers still takes any batch. A model used as a layer
+ * (class Sequential, Functional or Model among the layers) is spliced into its parent: jrnn's models hold layers only,
+ * so its layers are built once and applied at each of its calls; a Sequential that holds a nested functional model
+ * becomes a functional jrnn model.
  */
 final class KerasGraph {
+    /** The class names of a model used as a layer of another (Keras' nested models). */
+    static final java.util.Set<String> MODEL_CLASSES = java.util.Set.of("Sequential", "Functional", "Model");
     private final KerasLayers layers;
-    /** (config name, class name) of every layer in model order, for Keras 3 weight lookup. */
+    /**
+     * Keras 2.3 and older (and their tf.keras, "2.2.4-tf", "2.3.0-tf"): every nested model's calls count from node 1,
+     * a Sequential built without an input included (network.py: issubclass(layer, Network)); later tf.keras skips the
+     * first node only of a model built on an InputLayer (functional.py, _should_skip_first_node).
+     */
+    private final boolean oldNetworks;
+    /**
+     * (config name, class name, Keras 3 group below {@code layers/}) of every layer in model order, for Keras 3 weight
+     * lookup; a nested model's layers lie below its group ({@code sequential/layers/dense}).
+     */
     final List<String[]> order = new ArrayList<>();
-    /** Config name to the jrnn layer built for it. */
+    /** Config name to the jrnn layer built for it (a nested model's layers too: they are spliced into the model). */
     final Map<String, Layer> byName = new LinkedHashMap<>();
+    /**
+     * Each nested model among the top model's layers, by name: its layers in Keras' weight order (depth first), as the
+     * legacy HDF5 layout keeps them in one group of that name (see {@link Keras2Weights#splitNested}).
+     */
+    final Map<String, List<Layer>> nested = new LinkedHashMap<>();
+    /** The model each layer name belongs to, for the message when a nested model's layer reuses it. */
+    private final Map<String, String> owner = new HashMap<>();
 
     KerasGraph(KerasLayers layers) {
+        this(layers, null);
+    }
+
+    /** {@code kerasVersion}: the file's keras_version (null: unknown), for the node numbering of nested models. */
+    KerasGraph(KerasLayers layers, String kerasVersion) {
         this.layers = layers;
+        this.oldNetworks = kerasVersion != null && kerasVersion.matches("(0|1|2\\.[0-3])(\\..*)?(-tf)?");
     }
 
     Model build(Object modelConfig) {
         KerasConfig top = new KerasConfig(modelConfig, "model_config");
         String cls = top.string("class_name");
         Object cfg = top.raw("config");
+        Scope root = new Scope("", cfg instanceof Map<?, ?> m && m.get("name") instanceof String n ? n : "model", null);
         return switch (cls) {
-            case "Sequential" -> sequential(cfg);
-            case "Model", "Functional" -> functional(new KerasConfig(cfg, "model_config.config"));
+            case "Sequential" -> {
+                SequentialModel s = sequential(cfg, "model_config", root, true);
+                yield s.flat() ? s.flatModel() : s.asFunctional();
+            }
+            case "Model", "Functional" -> functional(new KerasConfig(cfg, "model_config.config"), root).topModel();
             default -> throw new KerasFormatException("model class '" + cls + "' is not supported: expected Sequential, Model or Functional");
         };
     }
 
-    private Model sequential(Object cfg) {
+    /**
+     * Where a model's layers go: the Keras 3 group path of its {@code layers} list ("" at the top,
+     * {@code sequential/layers/} in a nested Sequential), numbered per model as Keras' saving does.
+     */
+    private final class Scope {
+        final String path;
+        final String model;
+        /** The top model's nested model this scope lies in (its legacy HDF5 group), null at the top. */
+        final String topNested;
+        private final Map<String, Integer> used = new HashMap<>();
+
+        Scope(String path, String model, String topNested) {
+            this.path = path;
+            this.model = model;
+            this.topNested = topNested;
+        }
+
+        String group(String cls) {
+            String snake = Keras3Weights.snakeCase(cls);
+            int k = used.merge(snake, 1, Integer::sum) - 1;
+            return path + (k == 0 ? snake : snake + "_" + k);
+        }
+
+        /** The scope of a nested model {@code name} of class {@code cls} among this model's layers. */
+        Scope inner(String cls, String name) {
+            return new Scope(group(cls) + "/layers/", name, topNested != null ? topNested : name);
+        }
+    }
+
+    /** A nested model: its layers built once, applied again at each of its calls (shared weights, as in Keras). */
+    private interface SubModel {
+        String name();
+
+        /** Keras' node index of this model's first call in its parent's config (1: a built model's own node comes first). */
+        int firstNode();
+
+        List<Node> call(List<Node> inputs, String where);
+
+        /** Its layers in Keras' weight order (depth first). */
+        void leaves(List<Layer> out);
+    }
+
+    /** A Keras Sequential's steps: layers and nested models, in order. */
+    private final class SequentialModel implements SubModel {
+        final String name;
+        final List<Object> steps = new ArrayList<>();
+        int[] declared;
+        int firstNode;
+        /** Its InputLayer's name, or null. */
+        String inputName;
+
+        SequentialModel(String name) {
+            this.name = name;
+        }
+
+        public String name() { return name; }
+
+        public int firstNode() { return firstNode; }
+
+        public List<Node> call(List<Node> inputs, String where) {
+            if (inputs.size() != 1) {
+                throw new KerasFormatException(where + ": Sequential model '" + name + "' is called on " + inputs.size() + " tensors, it takes one");
+            }
+            Node x = inputs.get(0);
+            for (Object s : steps) x = s instanceof Layer l ? l.apply(x) : one((SubModel) s, List.of(x), where);
+            return List.of(x);
+        }
+
+        public void leaves(List<Layer> out) {
+            for (Object s : steps) {
+                if (s instanceof Layer l) out.add(l);
+                else ((SubModel) s).leaves(out);
+            }
+        }
+
+        /** Whether only layers and nested Sequentials make it: then it flattens into one jrnn Sequential. */
+        boolean flat() {
+            for (Object s : steps) if (s instanceof SubModel m && !(m instanceof SequentialModel q && q.flat())) return false;
+            return true;
+        }
+
+        Model flatModel() {
+            List<Layer> all = new ArrayList<>();
+            leaves(all);
+            Sequential s = new Sequential();
+            if (name != null) s.name(name);
+            int[] shape = Arrays.copyOfRange(declared, 1, declared.length);
+            if (declared[0] > 0) all.get(0).batchInputShape(declared[0], shape);
+            else all.get(0).inputShape(shape);
+            for (Layer l : all) s.add(l);
+            return s;
+        }
+
+        /** A Sequential holding a nested functional model: a functional jrnn model of the same layers. */
+        Model asFunctional() {
+            int[] sample = Arrays.copyOfRange(declared, 1, declared.length);
+            Input in = declared[0] > 0 ? Input.batchShape(declared[0], sample) : Input.shape(sample);
+            if (inputName != null) in.name(inputName);
+            Model m = new Model(in, call(List.of(in), "model_config").get(0));
+            if (name != null) m.name(name);
+            return m;
+        }
+    }
+
+    private static Node one(SubModel m, List<Node> ins, String where) {
+        List<Node> outs = m.call(ins, where);
+        if (outs.size() != 1) {
+            throw new KerasFormatException(where + ": nested model '" + m.name() + "' has " + outs.size() + " outputs; in a Sequential it needs one");
+        }
+        return outs.get(0);
+    }
+
+    /** The steps of a Sequential config ({@code top}: the file's model, whose first layer must declare the input). */
+    private SequentialModel sequential(Object cfg, String where, Scope scope, boolean top) {
         List<?> specs;
         String name = null;
         KerasConfig model = null;   // tf.keras: build_input_shape, the shape a Sequential built by fit was built for
         if (cfg instanceof List<?> l) {
             specs = l;
         } else {
-            model = new KerasConfig(cfg, "model_config.config");
+            model = new KerasConfig(cfg, where + ".config");
             specs = model.list("layers");
             name = model.string("name", null);
         }
-        Sequential s = new Sequential();
-        if (name != null) s.name(name);
-        int[] declared = null;
+        SequentialModel s = new SequentialModel(name);
         boolean first = true;
         for (int i = 0; i < specs.size(); i++) {
-            KerasConfig spec = new KerasConfig(specs.get(i), "model_config.layers[" + i + "]");
+            KerasConfig spec = new KerasConfig(specs.get(i), where + ".layers[" + i + "]");
+            String cls = spec.string("class_name");
             KerasConfig c = spec.object("config");
-            if ("InputLayer".equals(spec.string("class_name"))) {
+            if ("InputLayer".equals(cls)) {
                 if (!first) throw new KerasFormatException(spec.where() + ": an InputLayer after the first layer of a Sequential model");
-                declared = inputShape(c);
-                order.add(new String[] {c.string("name", "input_layer"), "InputLayer"});
+                s.declared = inputShape(c);
+                s.inputName = c.string("name", null);
+                // tf.keras 2: a Sequential built on an Input is a functional model whose own node comes first; Keras 3's is not
+                if (layers.kerasMajor < 3) s.firstNode = 1;
+                order.add(new String[] {c.string("name", "input_layer"), "InputLayer", scope.group("InputLayer")});
                 continue;
             }
-            Layer l = layers.build(spec);
-            int[] own = inputShape(c);
-            if (first && declared == null) {   // read only when no layer declares a shape: a file that loaded before still does
-                declared = own != null ? own : model != null && model.has("build_input_shape") ? batchShape(model, "build_input_shape") : null;
+            int[] own;
+            if (MODEL_CLASSES.contains(cls)) {
+                SubModel sub = subModel(spec, scope);
+                own = sub instanceof SequentialModel q ? q.declared : ((FunctionalModel) sub).singleInputShape(spec.where());
+                s.steps.add(sub);
+            } else {
+                Layer l = layers.build(spec);
+                own = inputShape(c);
+                record(c.string("name", l.name()), cls, l, scope, spec.where());
+                s.steps.add(l);
             }
-            if (first) {
-                if (declared == null) throw new KerasFormatException(spec.where() + ": the first layer declares no input shape (batch_input_shape) and the model no build_input_shape");
-                int[] shape = Arrays.copyOfRange(declared, 1, declared.length);
-                if (declared[0] > 0) l.batchInputShape(declared[0], shape);
-                else l.inputShape(shape);
+            if (first && s.declared == null) {   // read only when no layer declares a shape: a file that loaded before still does
+                s.declared = own != null ? own : model != null && model.has("build_input_shape") ? batchShape(model, "build_input_shape") : null;
+            }
+            if (first && top && s.declared == null) {
+                throw new KerasFormatException(spec.where() + ": the first layer declares no input shape (batch_input_shape) and the model no build_input_shape");
             }
             first = false;
-            record(c.string("name", l.name()), spec.string("class_name"), l);
-            s.add(l);
         }
-        if (first) throw new KerasFormatException("model_config: a Sequential model without layers");
+        if (first) throw new KerasFormatException(where + ": a Sequential model without layers");
+        if (oldNetworks) s.firstNode = 1;
         return s;
     }
 
-    private Model functional(KerasConfig c) {
-        List<?> specs = c.list("layers");
-        Map<String, List<Node>> calls = new HashMap<>();
-        List<String> names = new ArrayList<>();
-        Map<String, List<List<Object>>> pending = new LinkedHashMap<>();
-        for (int i = 0; i < specs.size(); i++) {
-            KerasConfig spec = new KerasConfig(specs.get(i), "model_config.layers[" + i + "]");
-            KerasConfig lc = spec.object("config");
-            String name = spec.string("name", lc.string("name", null));
-            if (name == null) throw new KerasFormatException(spec.where() + ": a layer without a name");
-            if (byName.containsKey(name) || calls.containsKey(name)) throw new KerasFormatException(spec.where() + ": layer name '" + name + "' is used twice");
-            names.add(name);
-            calls.put(name, new ArrayList<>());
-            if ("InputLayer".equals(spec.string("class_name"))) {
-                int[] shape = inputShape(lc);
-                if (shape == null) throw new KerasFormatException(spec.where() + ": InputLayer '" + name + "' has no batch_input_shape");
-                int[] sample = Arrays.copyOfRange(shape, 1, shape.length);
-                calls.get(name).add((shape[0] > 0 ? Input.batchShape(shape[0], sample) : Input.shape(sample)).name(name));
-                order.add(new String[] {name, "InputLayer"});
-                continue;
-            }
-            Layer l = layers.build(spec);
-            record(name, spec.string("class_name"), l);
-            pending.put(name, inboundNodes(spec, l));
-        }
-        // replay calls in dependency order: a shared layer's later call may need layers listed after it
-        boolean progress = true;
-        while (progress && pending.values().stream().anyMatch(p -> !p.isEmpty())) {
-            progress = false;
-            for (String name : names) {
-                List<List<Object>> todo = pending.get(name);
-                while (todo != null && !todo.isEmpty()) {
-                    List<Node> ins = resolve(todo.get(0), calls);
-                    if (ins == null) break;
-                    calls.get(name).add(byName.get(name).apply(ins));
-                    todo.remove(0);
-                    progress = true;
-                }
-            }
-        }
-        for (var e : pending.entrySet()) {
-            if (!e.getValue().isEmpty()) {
-                throw new KerasFormatException("model_config: the inputs of layer '" + e.getKey() + "' " + e.getValue().get(0)
-                        + " name no layer call of the model (a cycle or a missing layer)");
-            }
-        }
-        List<Node> ins = resolve(refs(c, "input_layers"), calls);
-        List<Node> outs = resolve(refs(c, "output_layers"), calls);
-        if (ins == null || outs == null) throw new KerasFormatException("model_config: input_layers or output_layers name an unknown layer call");
-        Model m = new Model(ins, outs);
-        if (c.has("name")) m.name(c.string("name"));
+    /** A nested model's layers, built in its own scope; frozen as a whole when its config says trainable false. */
+    private SubModel subModel(KerasConfig spec, Scope parent) {
+        String cls = spec.string("class_name");
+        KerasConfig c = spec.object("config");
+        String name = spec.string("name", c.string("name", null));
+        if (name == null) throw new KerasFormatException(spec.where() + ": a nested " + cls + " model without a name");
+        Scope scope = parent.inner(cls, name);
+        SubModel m = "Sequential".equals(cls) ? sequential(spec.raw("config"), spec.where(), scope, false)
+                : functional(new KerasConfig(spec.raw("config"), spec.where() + ".config"), scope);
+        List<Layer> leaves = new ArrayList<>();
+        m.leaves(leaves);
+        if (!c.bool("trainable", true)) for (Layer l : leaves) l.trainable(false);   // Keras freezes every layer below
+        if (parent.topNested == null) nested.put(name, leaves);
         return m;
     }
 
-    private void record(String name, String cls, Layer l) {
+    /** A functional config's layers (nested models included), built; {@link FunctionalModel#call} wires them. */
+    private FunctionalModel functional(KerasConfig c, Scope scope) {
+        FunctionalModel f = new FunctionalModel(c, c.string("name", null));
+        List<?> specs = c.list("layers");
+        for (int i = 0; i < specs.size(); i++) {
+            KerasConfig spec = new KerasConfig(specs.get(i), c.where().replaceAll("\\.config$", "") + ".layers[" + i + "]");
+            KerasConfig lc = spec.object("config");
+            String name = spec.string("name", lc.string("name", null));
+            if (name == null) throw new KerasFormatException(spec.where() + ": a layer without a name");
+            if (f.ops.containsKey(name) || f.inputs.containsKey(name)) {
+                throw new KerasFormatException(spec.where() + ": layer name '" + name + "' is used twice");
+            }
+            f.names.add(name);
+            String cls = spec.string("class_name");
+            if ("InputLayer".equals(cls)) {
+                int[] shape = inputShape(lc);
+                if (shape == null) throw new KerasFormatException(spec.where() + ": InputLayer '" + name + "' has no batch_input_shape");
+                f.inputs.put(name, shape);
+                order.add(new String[] {name, "InputLayer", scope.group("InputLayer")});
+                continue;
+            }
+            if (MODEL_CLASSES.contains(cls)) {
+                SubModel sub = subModel(spec, scope);
+                f.ops.put(name, sub);
+                f.refs.put(name, subModelNodes(spec, sub));
+                continue;
+            }
+            Layer l = layers.build(spec);
+            record(name, cls, l, scope, spec.where());
+            f.ops.put(name, l);
+            f.refs.put(name, inboundNodes(spec, l));
+        }
+        return f;
+    }
+
+    /** A functional config: its input layers, its layers and nested models with their calls' refs. */
+    private final class FunctionalModel implements SubModel {
+        final KerasConfig c;
+        final String name;
+        final List<String> names = new ArrayList<>();
+        /** InputLayer name to its batch shape. */
+        final Map<String, int[]> inputs = new LinkedHashMap<>();
+        /** Layer or nested model (SubModel) by name. */
+        final Map<String, Object> ops = new HashMap<>();
+        /** Per layer: one list of [layer, node, tensor] refs per call. */
+        final Map<String, List<List<Object>>> refs = new HashMap<>();
+
+        FunctionalModel(KerasConfig c, String name) {
+            this.c = c;
+            this.name = name;
+        }
+
+        public String name() { return name; }
+
+        public int firstNode() { return 1; }   // a functional model's own node comes first (Keras 2 and 3)
+
+        public void leaves(List<Layer> out) {
+            for (String n : names) {
+                Object op = ops.get(n);
+                if (op instanceof Layer l) out.add(l);
+                else if (op != null) ((SubModel) op).leaves(out);
+            }
+        }
+
+        int[] singleInputShape(String where) {
+            if (inputs.size() != 1) throw new KerasFormatException(where + ": nested model '" + name + "' has " + inputs.size() + " inputs; in a Sequential it needs one");
+            return inputs.values().iterator().next();
+        }
+
+        /** The file's top model: Input nodes of its InputLayers, the calls replayed. */
+        Model topModel() {
+            Map<String, List<List<Node>>> calls = new HashMap<>();
+            for (var e : inputs.entrySet()) {
+                int[] shape = e.getValue();
+                int[] sample = Arrays.copyOfRange(shape, 1, shape.length);
+                calls.put(e.getKey(), new ArrayList<>(List.of(List.of((shape[0] > 0 ? Input.batchShape(shape[0], sample) : Input.shape(sample)).name(e.getKey())))));
+            }
+            replay(calls);
+            List<Node> ins = resolve(refs(c, "input_layers"), calls, ops);
+            List<Node> outs = resolve(refs(c, "output_layers"), calls, ops);
+            if (ins == null || outs == null) throw new KerasFormatException("model_config: input_layers or output_layers name an unknown layer call");
+            Model m = new Model(ins, outs);
+            if (name != null) m.name(name);
+            return m;
+        }
+
+        /** One call of this nested model: its InputLayers (in input_layers order) take {@code given}. */
+        public List<Node> call(List<Node> given, String where) {
+            List<Object> inRefs = refs(c, "input_layers");
+            if (inRefs.size() != given.size()) {
+                throw new KerasFormatException(where + ": nested model '" + name + "' takes " + inRefs.size() + " inputs, it is called on " + given.size());
+            }
+            Map<String, List<List<Node>>> calls = new HashMap<>();
+            for (int i = 0; i < inRefs.size(); i++) {
+                if (!(inRefs.get(i) instanceof List<?> r) || r.isEmpty() || !(r.get(0) instanceof String in) || !inputs.containsKey(in)) {
+                    throw new KerasFormatException(c.where() + ": input_layers[" + i + "] " + KerasConfig.describe(inRefs.get(i)) + " names no InputLayer");
+                }
+                calls.put(in, new ArrayList<>(List.of(List.of(given.get(i)))));
+            }
+            replay(calls);
+            List<Node> outs = resolve(refs(c, "output_layers"), calls, ops);
+            if (outs == null) throw new KerasFormatException(c.where() + ": output_layers name an unknown layer call");
+            return outs;
+        }
+
+        /** Replays every call in dependency order: a shared layer's later call may need layers listed after it. */
+        private void replay(Map<String, List<List<Node>>> calls) {
+            for (String n : names) calls.putIfAbsent(n, new ArrayList<>());
+            Map<String, Integer> done = new HashMap<>();
+            boolean progress = true, left = true;
+            while (progress && left) {
+                progress = false;
+                left = false;
+                for (String n : names) {
+                    List<List<Object>> todo = refs.get(n);
+                    if (todo == null) continue;
+                    int k = done.getOrDefault(n, 0);
+                    while (k < todo.size()) {
+                        List<Node> ins = resolve(todo.get(k), calls, ops);
+                        if (ins == null) break;
+                        Object op = ops.get(n);
+                        calls.get(n).add(op instanceof Layer l ? l.apply(ins).all() : ((SubModel) op).call(ins, c.where() + ": layer '" + n + "'"));
+                        k++;
+                        progress = true;
+                    }
+                    done.put(n, k);
+                    if (k < todo.size()) left = true;
+                }
+            }
+            for (String n : names) {
+                List<List<Object>> todo = refs.get(n);
+                if (todo != null && done.getOrDefault(n, 0) < todo.size()) {
+                    throw new KerasFormatException("model_config: the inputs of layer '" + n + "' " + todo.get(done.get(n))
+                            + " name no layer call of the model (a cycle or a missing layer)");
+                }
+            }
+        }
+    }
+
+    /** A nested model's calls: Keras 2 [[layer, node, tensor, {}], ...] lists or Keras 3 {"args": ..., "kwargs": ...}. */
+    private static List<List<Object>> subModelNodes(KerasConfig spec, SubModel m) {
+        List<List<Object>> r = new ArrayList<>();
+        if (!spec.has("inbound_nodes")) return r;
+        String where = spec.where();
+        for (Object node : spec.list("inbound_nodes")) {
+            List<Object> refs = new ArrayList<>();
+            if (node instanceof List<?> keras2) {
+                for (Object ref : keras2) {
+                    if (ref instanceof List<?> rl && rl.size() == 4 && rl.get(3) instanceof Map<?, ?> kw && !kw.isEmpty()
+                            && !(kw.size() == 1 && kw.containsKey("training"))) {
+                        throw new KerasFormatException(where + ": call arguments " + kw.keySet() + " of nested model '" + m.name() + "' are not supported");
+                    }
+                    refs.add(ref);
+                }
+            } else {
+                KerasConfig k3 = new KerasConfig(node, where + ".inbound_nodes");
+                flattenTensors(k3.raw("args"), refs, where);
+                if (k3.raw("kwargs") instanceof Map<?, ?> kw) {
+                    for (var e : kw.entrySet()) {
+                        if (e.getValue() != null && !e.getKey().equals("training") && !e.getKey().equals("mask")) {
+                            throw new KerasFormatException(where + ": call argument '" + e.getKey() + "' of nested model '" + m.name() + "' is not supported");
+                        }
+                    }
+                }
+            }
+            r.add(refs);
+        }
+        return r;
+    }
+
+    /** Records a built layer; a name already taken (in this model or, once flattened, another) is refused naming both. */
+    private void record(String name, String cls, Layer l, Scope scope, String where) {
+        String other = owner.putIfAbsent(name, scope.model);
+        if (other != null) {
+            throw new KerasFormatException(where + ": layer name '" + name + "' is used " + (other.equals(scope.model)
+                    ? "twice" : "by model '" + scope.model + "' and by model '" + other + "'; jrnn flattens a nested model into its "
+                    + "parent, where layer names must differ: rename one of them in Keras"));
+        }
         byName.put(name, l);
-        order.add(new String[] {name, cls});
+        order.add(new String[] {name, cls, scope.group(cls)});
     }
 
     /**
@@ -254,19 +544,30 @@ final class KerasGraph {
         return new ArrayList<>(l);
     }
 
-    /** The nodes named by refs, or null when a referenced call is not made yet. */
-    private static List<Node> resolve(List<Object> refs, Map<String, List<Node>> calls) {
+    /**
+     * The nodes named by refs, or null when a referenced call is not made yet. A nested model's first call is Keras'
+     * node {@link SubModel#firstNode} (a built model's own node comes first).
+     */
+    private static List<Node> resolve(List<Object> refs, Map<String, List<List<Node>>> calls, Map<String, Object> ops) {
         List<Node> r = new ArrayList<>();
         for (Object ref : refs) {
             if (!(ref instanceof List<?> l) || l.size() < 3 || !(l.get(0) instanceof String layer)
                     || !(l.get(1) instanceof Long node) || !(l.get(2) instanceof Long tensor)) {
                 throw new KerasFormatException("model_config: a node reference should be [layer, node, tensor], got " + KerasConfig.describe(ref));
             }
-            List<Node> made = calls.get(layer);
+            List<List<Node>> made = calls.get(layer);
             if (made == null) throw new KerasFormatException("model_config: a node reference names unknown layer '" + layer + "'");
             if (node < 0 || tensor < 0) throw new KerasFormatException("model_config: negative index in node reference " + l);
-            if (node >= made.size()) return null;
-            List<Node> outs = made.get((int) (long) node).all();
+            long index = node;
+            if (ops.get(layer) instanceof SubModel m) {
+                index -= m.firstNode();
+                if (index < 0) {
+                    throw new KerasFormatException("model_config: reference " + l + " names node " + node + " of nested model '" + layer
+                            + "', whose calls in this file count from " + m.firstNode());
+                }
+            }
+            if (index >= made.size()) return null;
+            List<Node> outs = made.get((int) index);
             if (tensor >= outs.size()) {
                 throw new KerasFormatException("model_config: reference " + l + " asks for output " + tensor + " of a call with "
                         + outs.size() + " outputs");

@@ -61,7 +61,7 @@ public final class KerasImport {
                         ? "holds weights only (no model_config): build the model in jrnn and call loadWeights"
                         : "an HDF5 file without a model_config attribute: not a Keras model file");
             }
-            KerasGraph graph = new KerasGraph(new KerasLayers(kf.kerasMajor(), file.toString()));
+            KerasGraph graph = new KerasGraph(new KerasLayers(kf.kerasMajor(), file.toString()), kf.kerasVersion);
             // every weight comes from the file: no initialiser runs only to be overwritten
             Model model = Layer.buildForLoading(() -> graph.build(kf.modelConfig));
             try {
@@ -147,9 +147,13 @@ public final class KerasImport {
 
     /** Sets every layer's weights from the file, by config name, read straight into the model's store. */
     private static void fill(KerasGraph graph, KerasFile kf) {
-        Map<String, List<Hdf5Arrays.Stored>> stored = kf.layout == KerasFile.Layout.KERAS3_ZIP
-                ? Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes)
-                : Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
+        Map<String, List<Hdf5Arrays.Stored>> stored;
+        if (kf.layout == KerasFile.Layout.KERAS3_ZIP) {
+            stored = Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes);
+        } else {
+            stored = Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
+            Keras2Weights.splitNested(stored, graph.nested);
+        }
         List<Layer> targets = new ArrayList<>();
         List<List<Hdf5Arrays.Stored>> values = new ArrayList<>();
         for (var e : graph.byName.entrySet()) {

@@ -59,7 +59,7 @@ final class KerasLayers {
     private static final Set<String> SEEDED = Set.of("Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout",
             "SimpleRNN", "LSTM", "GRU");
 
-    private final int kerasMajor;
+    final int kerasMajor;
     private final String file;
 
     /** {@code kerasMajor}: the saving Keras' major version (hard_sigmoid differs); {@code file} names warnings. */

@@ -773,6 +773,231 @@ def keras3_mha_302():
             z.writestr(zipfile.ZipInfo(name, date_time=(2026, 12, 5, 12, 0, 0)), data)
 
 
+
+# ------------------------------------------------------------ F: a model used as a layer of another (nested models)
+# Layouts, by Keras' sources (keras-team/keras): config - Sequential.get_config (its layers, the InputLayer included) and
+# Functional.get_config, whose node indices of a nested Functional count from 1 ("Functional models start with a
+# pre-existing node", kept_nodes = 1; a Keras 3 Sequential is no Functional: from 0); tf.keras 2's get_network_config
+# skips the first node of a Functional and of a Sequential built on an InputLayer (_should_skip_first_node).
+# Keras 3 weights - saving_lib._save_state / _save_container_state (v3.3.3): a Sequential's or Functional's
+# `layers` first, each group its class in snake case numbered per list, so a nested model's layers lie below
+# layers/<sequential|functional>/layers/...; H5Entry makes <path>/vars for every layer, the nested model's own (empty)
+# included. Legacy HDF5 (Keras 3 legacy_h5_format.save_weights_to_hdf5_group, tf.keras 2 hdf5_format likewise): one
+# group per layer of the outer model; a nested model's group lists _legacy_weights(model) = trainable_weights +
+# non_trainable_weights: every trainable array of its layers depth first, then every other one (moving statistics, a
+# frozen layer's weights), each named by its variable's path (the inner layer's name first).
+def simple_rnn_np(x, k, r, b):
+    h = np.zeros((x.shape[0], r.shape[0]))
+    for t in range(x.shape[1]):
+        h = np.tanh(x[:, t, :] @ k + h @ r + b)
+    return h
+
+
+def nested_sequential():
+    """encoder = Sequential([Input((5, 3)), SimpleRNN(4), Dense(3, tanh, trainable=False), BatchNormalization()]);
+    Sequential([encoder, Dense(2)]) compiled with Adam / mse; as Keras 3 .keras and legacy .h5 and tf.keras 2 .h5."""
+    g = np.random.default_rng(20261210)
+    f32 = lambda *shape: g.normal(0, 0.5, shape).astype(np.float32)
+    rnn = [f32(3, 4), f32(4, 4), f32(4)]
+    enc_dense = [f32(4, 3), f32(3)]
+    bn = [g.uniform(0.5, 1.5, 3).astype(np.float32), f32(3), f32(3), g.uniform(0.3, 2.0, 3).astype(np.float32)]
+    head = [f32(3, 2), f32(2)]
+    x = g.normal(0, 1, (2, 5, 3)).astype(np.float32)
+    d = lambda a: a.astype(np.float64)
+    h = simple_rnn_np(d(x), *map(d, rnn))
+    h = np.tanh(h @ d(enc_dense[0]) + d(enc_dense[1]))
+    h = (h - d(bn[2])) / np.sqrt(d(bn[3]) + 1e-3) * d(bn[0]) + d(bn[1])
+    y = h @ d(head[0]) + d(head[1])
+    np.save(os.path.join(OUT, "nested_sequential_x.npy"), x)
+    np.save(os.path.join(OUT, "nested_sequential_y.npy"), y.astype(np.float32))
+
+    # Keras 3
+    def init(cls, **cfg):
+        return {"module": "keras.initializers", "class_name": cls, "config": cfg, "registered_name": None}
+    bn_cfg = {"axis": -1, "momentum": 0.99, "epsilon": 0.001, "center": True, "scale": True,
+              "beta_initializer": init("Zeros"), "gamma_initializer": init("Ones"),
+              "moving_mean_initializer": init("Zeros"), "moving_variance_initializer": init("Ones"),
+              "beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None, "gamma_constraint": None,
+              "synchronized": False}
+    frozen = k3_layer("Dense", "enc_dense", k3_dense(3, "tanh"))
+    frozen["config"]["trainable"] = False
+    encoder = {"module": "keras", "class_name": "Sequential", "registered_name": None,
+               "config": {"name": "encoder", "trainable": True, "dtype": "float32", "layers": [
+                   {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+                    "config": {"batch_shape": [None, 5, 3], "dtype": "float32", "sparse": False, "name": "enc_input"}},
+                   k3_layer("SimpleRNN", "enc_rnn", k3_rnn("SimpleRNN", "enc_rnn", 4)),
+                   frozen,
+                   k3_layer("BatchNormalization", "enc_bn", bn_cfg)]},
+               "build_config": {"input_shape": [None, 5, 3]}}
+    config = {"module": "keras", "class_name": "Sequential", "registered_name": None,
+              "config": {"name": "classifier", "trainable": True, "dtype": "float32", "layers": [
+                  {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+                   "config": {"batch_shape": [None, 5, 3], "dtype": "float32", "sparse": False, "name": "input_layer"}},
+                  encoder, k3_layer("Dense", "head", k3_dense(2, "linear"))], "build_input_shape": [None, 5, 3]},
+              "build_config": {"input_shape": [None, 5, 3]},
+              "compile_config": {"optimizer": {"module": "keras.optimizers", "class_name": "Adam", "registered_name": None,
+                                               "config": {"name": "adam", "learning_rate": 0.01, "weight_decay": None,
+                                                          "clipnorm": None, "global_clipnorm": None, "clipvalue": None,
+                                                          "use_ema": False, "ema_momentum": 0.99,
+                                                          "ema_overwrite_frequency": None, "loss_scale_factor": None,
+                                                          "gradient_accumulation_steps": None, "beta_1": 0.9,
+                                                          "beta_2": 0.999, "epsilon": 1e-07, "amsgrad": False}},
+                                 "loss": "mean_squared_error", "loss_weights": None, "metrics": None,
+                                 "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1,
+                                 "jit_compile": False}}
+    # legacy: the encoder's group holds its trainable arrays (rnn, bn gamma/beta), then the others (the frozen dense,
+    # the bn moving statistics): not the layers' order
+    enc_legacy = (named("enc_rnn/simple_rnn_cell", list(zip(("kernel", "recurrent_kernel", "bias"), rnn)), "")
+                  + named("enc_bn", [("gamma", bn[0]), ("beta", bn[1])], "")
+                  + named("enc_dense", [("kernel", enc_dense[0]), ("bias", enc_dense[1])], "")
+                  + named("enc_bn", [("moving_mean", bn[2]), ("moving_variance", bn[3])], ""))
+    write_keras3("nested_sequential", config, [
+        ("sequential", []), ("sequential/layers/simple_rnn", []), ("sequential/layers/simple_rnn/cell", rnn),
+        ("sequential/layers/dense", enc_dense), ("sequential/layers/batch_normalization", bn), ("dense", head)],
+        [("encoder", enc_legacy), ("head", named("head", [("kernel", head[0]), ("bias", head[1])], ""))])
+
+    # tf.keras 2: Sequential configs without "module", weight names with ":0"
+    bn2 = simple_cfg("BatchNormalization", "enc_bn", axis=[1], momentum=0.99, epsilon=0.001, center=True, scale=True,
+                     beta_initializer={"class_name": "Zeros", "config": {}},
+                     gamma_initializer={"class_name": "Ones", "config": {}},
+                     moving_mean_initializer={"class_name": "Zeros", "config": {}},
+                     moving_variance_initializer={"class_name": "Ones", "config": {}},
+                     beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None)
+    dense2 = dense_cfg("enc_dense", 3, "tanh")
+    dense2["config"]["trainable"] = False
+    enc2 = {"class_name": "Sequential", "config": {"name": "encoder", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 5, 3], "dtype": "float32", "sparse": False,
+                                                "ragged": False, "name": "enc_input"}},
+        rnn_cfg("SimpleRNN", "enc_rnn", 4), dense2, bn2]}}
+    cfg2 = {"class_name": "Sequential", "config": {"name": "classifier", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 5, 3], "dtype": "float32", "sparse": False,
+                                                "ragged": False, "name": "enc_input_input"}},
+        enc2, dense_cfg("head", 2)]}}
+    training = {"loss": "mse", "metrics": None, "loss_weights": None, "weighted_metrics": None,
+                "optimizer_config": {"class_name": "Adam", "config": {"name": "Adam", "learning_rate": 0.01,
+                                     "decay": 0.0, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07, "amsgrad": False}}}
+    write_h5(os.path.join(OUT, "tfkeras_nested_sequential.h5"), cfg2, [
+        ("encoder", [(n + ":0", a) for n, a in enc_legacy]), ("head", named("head", [("kernel", head[0]), ("bias", head[1])]))],
+        "2.15.0", training)
+    # broken: the encoder's group lacks its last array (the moving variance)
+    write_h5(os.path.join(OUT, "bad", "nested_short.h5"), cfg2, [
+        ("encoder", [(n + ":0", a) for n, a in enc_legacy][:-1]),
+        ("head", named("head", [("kernel", head[0]), ("bias", head[1])]))], "2.15.0", training)
+
+
+def nested_functional():
+    """Functional: two inputs through one nested Sequential encoder (called twice: shared weights), concatenated, into a
+    nested Functional head that holds a nested Sequential (a model in a model in a model); Keras 3 and tf.keras 2."""
+    g = np.random.default_rng(20261211)
+    f32 = lambda *shape: g.normal(0, 0.5, shape).astype(np.float32)
+    rnn, enc = [f32(3, 4), f32(4, 4), f32(4)], [f32(4, 3), f32(3)]
+    hidden, proj = [f32(6, 4), f32(4)], [f32(4, 2), f32(2)]
+    a, b = g.normal(0, 1, (2, 5, 3)).astype(np.float32), g.normal(0, 1, (2, 5, 3)).astype(np.float32)
+    d = lambda v: v.astype(np.float64)
+    encode = lambda x: np.tanh(simple_rnn_np(d(x), *map(d, rnn)) @ d(enc[0]) + d(enc[1]))
+    h = np.concatenate([encode(a), encode(b)], -1)
+    y = np.maximum(h @ d(hidden[0]) + d(hidden[1]), 0) @ d(proj[0]) + d(proj[1])
+    for n, v in (("a", a), ("b", b), ("y", y)):
+        np.save(os.path.join(OUT, "nested_functional_" + n + ".npy"), v.astype(np.float32))
+
+    # Keras 3
+    def k3_input(name, shape):
+        return {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None, "name": name,
+                "config": {"batch_shape": [None] + shape, "dtype": "float32", "sparse": False, "name": name},
+                "inbound_nodes": []}
+
+    def call(spec, name, *calls):   # a layer entry of a Functional config with its calls' keras tensors
+        d = dict(spec, name=name)
+        d["inbound_nodes"] = [{"args": list(c), "kwargs": {}} for c in calls]
+        return d
+
+    def seq_in(name, shape):
+        return {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+                "config": {"batch_shape": [None] + shape, "dtype": "float32", "sparse": False, "name": name}}
+    encoder = {"module": "keras", "class_name": "Sequential", "registered_name": None,
+               "config": {"name": "encoder", "trainable": True, "dtype": "float32", "layers": [
+                   seq_in("enc_input", [5, 3]), k3_layer("SimpleRNN", "enc_rnn", k3_rnn("SimpleRNN", "enc_rnn", 4)),
+                   k3_layer("Dense", "enc_dense", k3_dense(3, "tanh"))]},
+               "build_config": {"input_shape": [None, 5, 3]}}
+    projector = {"module": "keras", "class_name": "Sequential", "registered_name": None,
+                 "config": {"name": "projector", "trainable": True, "dtype": "float32", "layers": [
+                     seq_in("proj_input", [4]), k3_layer("Dense", "proj_out", k3_dense(2, "linear"))]},
+                 "build_config": {"input_shape": [None, 4]}}
+    head = {"module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
+            "config": {"name": "head", "trainable": True, "layers": [
+                k3_input("head_input", [6]),
+                k3_layer("Dense", "head_hidden", k3_dense(4, "relu"), [k3_tensor([None, 6], ["head_input", 0, 0])]),
+                call(projector, "projector", [k3_tensor([None, 4], ["head_hidden", 0, 0])])],
+                "input_layers": [["head_input", 0, 0]], "output_layers": [["projector", 0, 0]]},
+            "build_config": {"input_shape": [None, 6]}}
+    layers = [
+        k3_input("in_a", [5, 3]), k3_input("in_b", [5, 3]),
+        call(encoder, "encoder", [k3_tensor([None, 5, 3], ["in_a", 0, 0])], [k3_tensor([None, 5, 3], ["in_b", 0, 0])]),
+        k3_layer("Concatenate", "cat", {"axis": -1},
+                 [[k3_tensor([None, 3], ["encoder", 0, 0]), k3_tensor([None, 3], ["encoder", 1, 0])]]),
+        call(head, "head", [k3_tensor([None, 6], ["cat", 0, 0])]),
+    ]
+    config = {"module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
+              "config": {"name": "siamese", "trainable": True, "layers": layers,
+                         "input_layers": [["in_a", 0, 0], ["in_b", 0, 0]], "output_layers": [["head", 1, 0]]},
+              "build_config": {"input_shape": None}}
+    enc_legacy = (named("enc_rnn/simple_rnn_cell", list(zip(("kernel", "recurrent_kernel", "bias"), rnn)), "")
+                  + named("enc_dense", [("kernel", enc[0]), ("bias", enc[1])], ""))
+    head_legacy = (named("head_hidden", [("kernel", hidden[0]), ("bias", hidden[1])], "")
+                   + named("proj_out", [("kernel", proj[0]), ("bias", proj[1])], ""))
+    write_keras3("nested_functional", config, [
+        ("input_layer", []), ("input_layer_1", []), ("sequential", []), ("sequential/layers/simple_rnn", []),
+        ("sequential/layers/simple_rnn/cell", rnn), ("sequential/layers/dense", enc), ("concatenate", []),
+        ("functional", []), ("functional/layers/input_layer", []), ("functional/layers/dense", hidden),
+        ("functional/layers/sequential", []), ("functional/layers/sequential/layers/dense", proj)],
+        [("in_a", []), ("in_b", []), ("encoder", enc_legacy), ("cat", []), ("head", head_legacy)])
+
+    # tf.keras 2: a nested Sequential built on an InputLayer and a nested Functional count their calls from node 1
+    enc2 = {"class_name": "Sequential", "config": {"name": "encoder", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 5, 3], "dtype": "float32", "sparse": False,
+                                                "ragged": False, "name": "enc_input"}},
+        rnn_cfg("SimpleRNN", "enc_rnn", 4), dense_cfg("enc_dense", 3, "tanh")]}}
+    proj2 = {"class_name": "Sequential", "config": {"name": "projector", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 4], "dtype": "float32", "sparse": False,
+                                                "ragged": False, "name": "proj_input"}},
+        dense_cfg("proj_out", 2)]}}
+    head2 = {"class_name": "Functional", "config": {"name": "head", "layers": [
+        input_layer("head_input", [None, 6]),
+        node(dense_cfg("head_hidden", 4, "relu"), "head_hidden", [[("head_input", 0, 0)]]),
+        node(proj2, "projector", [[("head_hidden", 0, 0)]])],
+        "input_layers": [["head_input", 0, 0]], "output_layers": [["projector", 1, 0]]}}
+    cfg2 = {"class_name": "Functional", "config": {"name": "siamese", "layers": [
+        input_layer("in_a", [None, 5, 3]), input_layer("in_b", [None, 5, 3]),
+        node(enc2, "encoder", [[("in_a", 0, 0)], [("in_b", 0, 0)]]),
+        node(simple_cfg("Concatenate", "cat", axis=-1), "cat", [[("encoder", 1, 0), ("encoder", 2, 0)]]),
+        node(head2, "head", [[("cat", 0, 0)]])],
+        "input_layers": [["in_a", 0, 0], ["in_b", 0, 0]], "output_layers": [["head", 1, 0]]}}
+    write_h5(os.path.join(OUT, "tfkeras_nested_functional.h5"), cfg2, [
+        ("in_a", []), ("in_b", []), ("encoder", [(n + ":0", v) for n, v in enc_legacy]), ("cat", []),
+        ("head", [(n + ":0", v) for n, v in head_legacy])], "2.15.0")
+
+    # Keras 2.2: Sequential.get_config lists no InputLayer (the first layer has batch_input_shape), and every nested
+    # Network's calls count from node 1 (network.py get_config: issubclass(layer.__class__, Network) -> kept_nodes = 1)
+    rnn22 = rnn_cfg("SimpleRNN", "enc_rnn", 4, batch_input_shape=[None, 5, 3])
+    enc22 = {"class_name": "Sequential", "config": {"name": "encoder", "layers": [rnn22, dense_cfg("enc_dense", 3, "tanh")]}}
+    proj22 = {"class_name": "Sequential", "config": {"name": "projector", "layers": [
+        dict(dense_cfg("proj_out", 2), config=dict(dense_cfg("proj_out", 2)["config"], batch_input_shape=[None, 4]))]}}
+    head22 = {"class_name": "Model", "config": dict(head2["config"], layers=[
+        input_layer("head_input", [None, 6]),
+        node(dense_cfg("head_hidden", 4, "relu"), "head_hidden", [[("head_input", 0, 0)]]),
+        node(proj22, "projector", [[("head_hidden", 0, 0)]])])}
+    cfg22 = {"class_name": "Model", "config": dict(cfg2["config"], layers=[
+        input_layer("in_a", [None, 5, 3]), input_layer("in_b", [None, 5, 3]),
+        node(enc22, "encoder", [[("in_a", 0, 0)], [("in_b", 0, 0)]]),
+        node(simple_cfg("Concatenate", "cat", axis=-1), "cat", [[("encoder", 1, 0), ("encoder", 2, 0)]]),
+        node(head22, "head", [[("cat", 0, 0)]])])}
+    write_h5(os.path.join(OUT, "keras22_nested_functional.h5"), cfg22, [
+        ("in_a", []), ("in_b", []),   # Keras 2.2's SimpleRNN names its weights without the cell's scope
+        ("encoder", named("enc_rnn", list(zip(("kernel", "recurrent_kernel", "bias"), rnn)))
+         + named("enc_dense", [("kernel", enc[0]), ("bias", enc[1])])), ("cat", []),
+        ("head", [(n + ":0", v) for n, v in head_legacy])], "2.2.4")
+
+
 if __name__ == "__main__":
     tfkeras_gru()
     keras22_gru()
@@ -790,3 +1015,5 @@ if __name__ == "__main__":
     keras3_mha()   # likewise
     tfkeras_mha()   # likewise
     keras3_mha_302()   # from keras3_mha.keras
+    nested_sequential()   # likewise, own generators
+    nested_functional()

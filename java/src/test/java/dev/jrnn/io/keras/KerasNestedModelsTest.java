@@ -1,0 +1,190 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.data.Npy;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.jrnn.io.keras.GeneratedKerasFilesTest.resource;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Keras models that hold a model as a layer ({@code Sequential([encoder, Dense(1)])}, a sub-model called in a functional
+ * graph), in every format jrnn imports: the nested models are flattened into their parent. The files were written by
+ * {@code generator/make_keras_files.py} (h5py, Keras' layouts, not Keras: {@code nested_sequential}, {@code nested_functional}),
+ * the expected outputs by numpy in float64 from the same weights.
+ */
+class KerasNestedModelsTest {
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    private static void assertClose(float[] want, float[] got, String what) {
+        assertEquals(want.length, got.length, what);
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5, what + ": element " + i);
+    }
+
+    private static List<String> names(Model m) {
+        List<String> r = new ArrayList<>();
+        for (Layer l : m.layers()) r.add(l.name());
+        return r;
+    }
+
+    /** Keras 3 .keras, Keras 3 legacy .h5, tf.keras 2 .h5: a nested Sequential (with BatchNormalization and a frozen Dense) in a Sequential. */
+    @ParameterizedTest
+    @ValueSource(strings = {"nested_sequential.keras", "nested_sequential.h5", "tfkeras_nested_sequential.h5"})
+    void nestedSequentialPredictsAsNumpy(String file) throws IOException {
+        Tensor x = Npy.read(resource("nested_sequential_x.npy"));
+        try (Model m = Models.load(resource(file))) {
+            assertClose(Npy.read(resource("nested_sequential_y.npy")).data(), m.predict(x).data(), file);
+            assertInstanceOf(Sequential.class, m, file);
+            assertEquals("classifier", m.name(), file);
+            assertEquals(List.of("enc_rnn", "enc_dense", "enc_bn", "head"), names(m), file);
+            String summary = m.summaryString();
+            for (String n : names(m)) assertTrue(summary.contains(n), file + ": summary lists " + n + ":\n" + summary);
+            assertTrue(!m.getLayer("enc_dense").trainable() && m.getLayer("enc_bn").trainable(), file);
+        }
+    }
+
+    /**
+     * Two inputs through one nested Sequential called twice (its layers shared), into a nested Functional that holds a
+     * nested Sequential: Keras 3 (.keras, legacy .h5; first calls at node 0 and 1) and tf.keras 2 (both from node 1).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"nested_functional.keras", "nested_functional.h5", "tfkeras_nested_functional.h5", "keras22_nested_functional.h5"})
+    void nestedModelsInAFunctionalModelPredictAsNumpy(String file) throws IOException {
+        List<Tensor> xs = List.of(Npy.read(resource("nested_functional_a.npy")), Npy.read(resource("nested_functional_b.npy")));
+        try (Model m = Models.load(resource(file))) {
+            assertClose(Npy.read(resource("nested_functional_y.npy")).data(), m.predictAll(xs, 32, null).get(0).data(), file);
+            assertEquals("siamese", m.name(), file);
+            assertEquals(List.of("enc_rnn", "enc_dense", "cat", "head_hidden", "proj_out"),
+                    names(m).stream().filter(n -> !n.startsWith("in_")).toList(), file);
+            assertEquals(32 + 15 + 28 + 10, m.countParams(), file + ": the encoder's weights counted once (shared)");
+        }
+    }
+
+    /**
+     * The compile config loads as for a flat model (Adam, learning rate 0.01): one step moves every trainable weight by
+     * at most the learning rate and the largest steps by about it (Keras' Adam's first step is lr * g / (|g| + epsilon /
+     * sqrt(1 - beta_2))), the frozen Dense inside the nested model not at all.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"nested_sequential.keras", "tfkeras_nested_sequential.h5"})
+    void compiledNestedModelTrainsOneStep(String file) throws IOException {
+        Tensor x = Npy.read(resource("nested_sequential_x.npy"));
+        Tensor y = Tensor.zeros(2, 2);
+        try (Model m = Models.load(resource(file))) {
+            Adam adam = assertInstanceOf(Adam.class, m.optimizer(), file);
+            assertEquals(0.01, adam.learningRate(), 1e-7, file);
+            List<List<Tensor>> before = new ArrayList<>();
+            for (Layer l : m.layers()) before.add(l.getWeights());
+            m.trainOnBatch(x, y);
+            for (int i = 0; i < m.layers().size(); i++) {
+                Layer l = m.layers().get(i);
+                for (int k = 0; k < l.params().size(); k++) {
+                    float[] a = before.get(i).get(k).data(), b = l.getWeights().get(k).data();
+                    String w = file + ": " + l.name() + "/" + l.params().get(k).name();
+                    boolean moving = l.params().get(k).name().startsWith("moving_");
+                    double largest = 0;
+                    for (int j = 0; j < a.length; j++) {
+                        double step = Math.abs(b[j] - a[j]);
+                        largest = Math.max(largest, step);
+                        if (l.name().equals("enc_dense")) assertEquals(0, step, 0, w + " is frozen");
+                        else if (!moving) assertTrue(step > 0 && step <= 0.01 + 1e-6, w + "[" + j + "] moved by " + step);
+                    }
+                    if (!moving && !l.name().equals("enc_dense")) assertEquals(0.01, largest, 2e-4, w + ": the largest step");
+                    if (moving) assertNotEquals(List.of(a), List.of(b), w + ": BatchNormalization's statistics move in training");
+                }
+            }
+        }
+    }
+
+    /** jrnn saves the flat model; read back, it predicts as the imported one, bit for bit. */
+    @ParameterizedTest
+    @ValueSource(strings = {"nested_sequential.keras", "nested_functional.keras", "tfkeras_nested_functional.h5"})
+    void savedFlatModelRoundTrips(String file) throws IOException {
+        boolean two = file.contains("functional");
+        List<Tensor> xs = two ? List.of(Npy.read(resource("nested_functional_a.npy")), Npy.read(resource("nested_functional_b.npy")))
+                : List.of(Npy.read(resource("nested_sequential_x.npy")));
+        Path saved = tmp.resolve("flat.keras");
+        try (Model m = Models.load(resource(file))) {
+            m.save(saved);
+            try (Model again = Models.load(saved)) {
+                assertEquals(names(m), names(again), file);
+                assertEquals(m.predictAll(xs, 32, null), again.predictAll(xs, 32, null), file);
+            }
+        }
+    }
+
+    /**
+     * A functional model nested in a Sequential (Keras 3 JSON): jrnn's Sequential holds no graph, so the import is a
+     * functional model of the same layers; its output is the two Dense layers' affine maps computed here by hand.
+     */
+    @Test
+    void aFunctionalModelInASequentialBecomesAFunctionalModel() {
+        String tensor = "{\"class_name\": \"__keras_tensor__\", \"config\": {\"keras_history\": [\"y\", 0, 0]}}";
+        String json = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"outer\", \"layers\": ["
+                + "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 3], \"name\": \"in\"}}, "
+                + "{\"class_name\": \"Functional\", \"config\": {\"name\": \"sub\", \"layers\": ["
+                + "{\"class_name\": \"InputLayer\", \"name\": \"y\", \"config\": {\"batch_shape\": [null, 3], \"name\": \"y\"}, \"inbound_nodes\": []}, "
+                + "{\"class_name\": \"Dense\", \"name\": \"d\", \"config\": {\"name\": \"d\", \"units\": 2}, \"inbound_nodes\": "
+                + "[{\"args\": [" + tensor + "], \"kwargs\": {}}]}], \"input_layers\": [[\"y\", 0, 0]], \"output_layers\": [[\"d\", 0, 0]]}}, "
+                + "{\"class_name\": \"Dense\", \"config\": {\"name\": \"out\", \"units\": 1}}]}}";
+        try (Model m = Models.fromJson(json)) {
+            assertEquals("outer", m.name());
+            assertTrue(!(m instanceof Sequential));
+            assertEquals(List.of("d", "out"), names(m).stream().filter(n -> !n.equals("in")).toList());
+            Tensor x = Tensor.of(new float[] {0.5f, -1f, 2f, 1.5f, 0.25f, -0.75f}, 2, 3);
+            float[] w1 = m.getLayer("d").getWeights().get(0).data(), b1 = m.getLayer("d").getWeights().get(1).data();
+            float[] w2 = m.getLayer("out").getWeights().get(0).data(), b2 = m.getLayer("out").getWeights().get(1).data();
+            float[] got = m.predict(x).data();
+            for (int r = 0; r < 2; r++) {
+                double y = b2[0];
+                for (int j = 0; j < 2; j++) {
+                    double h = b1[j];
+                    for (int i = 0; i < 3; i++) h += x.data()[r * 3 + i] * w1[i * 2 + j];
+                    y += h * w2[j];
+                }
+                assertEquals(y, got[r], 1e-5, "row " + r);
+            }
+        }
+    }
+
+    /** A nested model frozen as a whole (trainable false in its config) freezes every layer below it, as Keras' setter does. */
+    @Test
+    void aFrozenNestedModelFreezesItsLayers() {
+        String json = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"outer\", \"layers\": ["
+                + "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 3], \"name\": \"in\"}}, "
+                + "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"base\", \"trainable\": false, \"layers\": ["
+                + "{\"class_name\": \"Dense\", \"config\": {\"name\": \"a\", \"units\": 2}}, "
+                + "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"deeper\", \"layers\": ["
+                + "{\"class_name\": \"Dense\", \"config\": {\"name\": \"b\", \"units\": 2}}]}}]}}, "
+                + "{\"class_name\": \"Dense\", \"config\": {\"name\": \"top\", \"units\": 1}}]}}";
+        try (Model m = Models.fromJson(json)) {
+            assertInstanceOf(Sequential.class, m);
+            assertEquals(List.of("a", "b", "top"), names(m));
+            assertTrue(!m.getLayer("a").trainable() && !m.getLayer("b").trainable() && m.getLayer("top").trainable());
+        }
+    }
+}
