@@ -67,6 +67,7 @@ class ReadmeUnsupportedKerasTest {
                 dev.jrnn.layers.Embedding.class, new String[] {"embeddingsInitializer"},
                 dev.jrnn.layers.BatchNormalization.class, new String[] {"renorm", "synchronized"},
                 dev.jrnn.layers.MultiHeadAttention.class, new String[] {"useGate", "slidingWindow"},
+                dev.jrnn.layers.Normalization.class, new String[] {"axis", "mean", "variance"},
                 dev.jrnn.data.TextVectorization.class, new String[] {"ngrams"});
         missing.forEach((cls, names) -> {
             for (String n : names) {

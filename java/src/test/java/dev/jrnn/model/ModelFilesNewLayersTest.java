@@ -482,6 +482,36 @@ class ModelFilesNewLayersTest {
         }
     }
 
+    /**
+     * An adapted Normalization saves and loads: its statistics come back as weights (count as Keras' int scalar), its
+     * config as Keras 3 writes it (axis [-1], no constant mean or variance), and the loaded model predicts bit for bit.
+     */
+    @Test
+    void anAdaptedNormalizationRoundTrips(@TempDir Path dir) throws IOException {
+        SplittableRandom r = new SplittableRandom(73);
+        Tensor x = random(r, 6, 5, 2);
+        for (boolean invert : new boolean[] {false, true}) {
+            dev.jrnn.layers.Normalization norm = new dev.jrnn.layers.Normalization().invert(invert).name("norm");
+            norm.adapt(x);
+            Input in = Input.shape(5, 2);
+            try (Model m = new Model(in, new Dense(1).apply(new LSTM(3).apply(norm.apply(in))))) {
+                Map<?, ?> cfg = (Map<?, ?>) ((Map<?, ?>) layerConfig(m.toJson(), "norm")).get("config");
+                assertEquals(List.of(-1L), cfg.get("axis"));
+                assertEquals(invert, cfg.get("invert"));
+                assertEquals(null, cfg.get("mean"));
+                Path f = dir.resolve("norm-" + invert + ".keras");
+                m.save(f);
+                try (Model back = Models.load(f)) {
+                    assertBitIdentical(List.of(m.predict(x)), List.of(back.predict(x)));
+                    for (int i = 0; i < 3; i++) {
+                        assertEquals(java.util.Arrays.toString(norm.getWeights().get(i).data()),
+                                java.util.Arrays.toString(back.getLayer("norm").getWeights().get(i).data()));
+                    }
+                }
+            }
+        }
+    }
+
     /** The layer called {@code name} in a model's JSON. */
     private static Object layerConfig(String json, String name) {
         Map<?, ?> model = (Map<?, ?>) dev.jrnn.io.Json.parse(json);

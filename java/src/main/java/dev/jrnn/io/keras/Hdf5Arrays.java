@@ -67,12 +67,18 @@ final class Hdf5Arrays {
         return stored(ds, fileBytes).tensor();
     }
 
-    /** A float32 or float64 dataset after checking dtype and size, its values not read yet. */
+    /**
+     * A float32 or float64 dataset after checking dtype and size, its values not read yet; also an integer scalar (Keras'
+     * int variables, Normalization's count), read as a float.
+     */
     static Stored stored(Dataset ds, long fileBytes) {
         String path = ds.getPath();
         Class<?> type = ds.getJavaType();
         if (type == Float.class || type == Double.class) type = type == Float.class ? float.class : double.class;   // a scalar
-        if (type != float.class && type != double.class) {
+        boolean intScalar = (type == Long.class || type == Integer.class || type == long.class || type == int.class)
+                && ds.getDimensionsAsLong().length == 0;
+        if (intScalar) type = long.class;
+        if (type != float.class && type != double.class && !intScalar) {
             throw new KerasFormatException("dataset " + path + " holds " + type.getSimpleName()
                     + " values, expected float32 or float64 weights");
         }
@@ -131,6 +137,12 @@ final class Hdf5Arrays {
                 f = new float[] {one};
             } else if (flat instanceof Double one) {
                 f = new float[] {(float) (double) one};
+            } else if (flat instanceof Number one) {   // an integer scalar
+                f = new float[] {one.floatValue()};
+            } else if (flat instanceof long[] la && la.length == 1) {
+                f = new float[] {la[0]};
+            } else if (flat instanceof int[] ia && ia.length == 1) {
+                f = new float[] {ia[0]};
             } else if (flat instanceof float[] fa) {
                 f = fa;
             } else if (flat instanceof double[] da) {

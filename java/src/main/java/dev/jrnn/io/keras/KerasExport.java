@@ -297,6 +297,13 @@ public final class KerasExport {
             case TimeDistributed t -> putLayer(g.putGroup("layer"), t.layer());
             case RecurrentLayer r -> putVars(g.putGroup("cell"), r.params(), false);
             case Attention a -> putVars(g, a.params(), true);   // scale, concat_score_weight: Keras' shape ()
+            case dev.jrnn.layers.Normalization n -> {   // mean, variance, and count: Keras' int scalar
+                WritableGroup vars = g.putGroup("vars");
+                List<Param> ps = n.params();
+                vars.putDataset("0", nested(ps.get(0).get()));
+                vars.putDataset("1", nested(ps.get(1).get()));
+                vars.putDataset("2", (Object) (long) ps.get(2).get().data()[0]);
+            }
             case MultiHeadAttention m -> {   // its EinsumDense layers under Keras 3's names; its softmax and dropout hold none
                 List<Param> ps = m.params();   // (no empty groups for those: Keras reads a missing path as empty, h5py an empty jhdf group not)
                 int per = m.useBias() ? 2 : 1;

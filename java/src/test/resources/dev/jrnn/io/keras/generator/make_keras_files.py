@@ -998,6 +998,44 @@ def nested_functional():
         ("head", [(n + ":0", v) for n, v in head_legacy])], "2.2.4")
 
 
+# ------------------------------------------- G: Keras 3's preprocessing Normalization, adapted, then inverted at the end
+def keras3_normalization():
+    """Normalization as Keras 3 writes it (normalization.py get_config: axis as the tuple [-1], invert, mean and
+    variance None when adapted; vars/0..2 = mean, variance, count, count an int64 scalar that adapt leaves 0), before a
+    Dense on each step, and an inverting one after it; numpy's outputs (x - mean) / max(sqrt(var), 1e-7) and
+    mean + x * max(sqrt(var), 1e-7) for a fixed input are the reference."""
+    g = np.random.default_rng(20261207)
+    m1, v1 = g.normal(3, 2, 3).astype(np.float32), g.uniform(0.5, 4.0, 3).astype(np.float32)
+    kd, bd = g.normal(0, 0.5, (3, 2)).astype(np.float32), g.normal(0, 0.5, 2).astype(np.float32)
+    m2, v2 = g.normal(-1, 1, 2).astype(np.float32), g.uniform(0.5, 4.0, 2).astype(np.float32)
+    x = g.normal(3, 2, (2, 6, 3)).astype(np.float32)
+    d = lambda a: a.astype(np.float64)
+    h = (d(x) - d(m1)) / np.maximum(np.sqrt(d(v1)), 1e-7)
+    h = h @ d(kd) + d(bd)
+    y = d(m2) + h * np.maximum(np.sqrt(d(v2)), 1e-7)
+    count = np.int64(0)
+
+    def norm(name, invert):
+        return k3_layer("Normalization", name, {"axis": [-1], "invert": invert, "mean": None, "variance": None})
+    layers = [
+        {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+         "config": {"batch_shape": [None, 6, 3], "dtype": "float32", "sparse": False, "name": "input_layer"}},
+        norm("normalization", False),
+        k3_layer("Dense", "dense", k3_dense(2, "linear")),
+        norm("normalization_1", True),
+    ]
+    config = {"module": "keras", "class_name": "Sequential", "registered_name": None,
+              "config": {"name": "sequential", "trainable": True, "layers": layers}, "build_config": {"input_shape": [None, 6, 3]}}
+    stats = ["mean", "variance", "count"]
+    write_keras3("keras3_normalization", config,
+                 [("normalization", [m1, v1, count]), ("dense", [kd, bd]), ("normalization_1", [m2, v2, count])],
+                 [("normalization", named("normalization", list(zip(stats, [m1, v1, count])), "")),
+                  ("dense", named("dense", [("kernel", kd), ("bias", bd)], "")),
+                  ("normalization_1", named("normalization_1", list(zip(stats, [m2, v2, count])), ""))])
+    np.save(os.path.join(OUT, "keras3_normalization_x.npy"), x)
+    np.save(os.path.join(OUT, "keras3_normalization_y.npy"), y.astype(np.float32))
+
+
 if __name__ == "__main__":
     tfkeras_gru()
     keras22_gru()
@@ -1017,3 +1055,4 @@ if __name__ == "__main__":
     keras3_mha_302()   # from keras3_mha.keras
     nested_sequential()   # likewise, own generators
     nested_functional()
+    keras3_normalization()   # own generator
