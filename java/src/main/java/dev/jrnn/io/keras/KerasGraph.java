@@ -1,7 +1,5 @@
 package dev.jrnn.io.keras;
 
-import dev.jrnn.layers.BaseDenseAttention;
-import dev.jrnn.layers.MultiHeadAttention;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
@@ -14,7 +12,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Wires the layers of a Keras model config into a jrnn {@link Model}: Sequential configs (Keras 2's bare list,
@@ -286,7 +283,7 @@ final class KerasGraph {
             Layer l = layers.build(spec);
             record(name, cls, l, scope, spec.where());
             f.ops.put(name, l);
-            f.refs.put(name, inboundNodes(spec, l));
+            f.refs.put(name, KerasCalls.inboundNodes(spec, l));
         }
         return f;
     }
@@ -334,8 +331,8 @@ final class KerasGraph {
                 calls.put(e.getKey(), new ArrayList<>(List.of(List.of((shape[0] > 0 ? Input.batchShape(shape[0], sample) : Input.shape(sample)).name(e.getKey())))));
             }
             replay(calls);
-            List<Node> ins = resolve(refs(c, "input_layers"), calls, ops);
-            List<Node> outs = resolve(refs(c, "output_layers"), calls, ops);
+            List<Node> ins = resolve(KerasCalls.refs(c, "input_layers"), calls, ops);
+            List<Node> outs = resolve(KerasCalls.refs(c, "output_layers"), calls, ops);
             if (ins == null || outs == null) throw new KerasFormatException("model_config: input_layers or output_layers name an unknown layer call");
             Model m = new Model(ins, outs);
             if (name != null) m.name(name);
@@ -344,7 +341,7 @@ final class KerasGraph {
 
         /** One call of this nested model: its InputLayers (in input_layers order) take {@code given}. */
         public List<Node> call(List<Node> given, String where) {
-            List<Object> inRefs = refs(c, "input_layers");
+            List<Object> inRefs = KerasCalls.refs(c, "input_layers");
             if (inRefs.size() != given.size()) {
                 throw new KerasFormatException(where + ": nested model '" + name + "' takes " + inRefs.size() + " inputs, it is called on " + given.size());
             }
@@ -356,7 +353,7 @@ final class KerasGraph {
                 calls.put(in, new ArrayList<>(List.of(List.of(given.get(i)))));
             }
             replay(calls);
-            List<Node> outs = resolve(refs(c, "output_layers"), calls, ops);
+            List<Node> outs = resolve(KerasCalls.refs(c, "output_layers"), calls, ops);
             if (outs == null) throw new KerasFormatException(c.where() + ": output_layers name an unknown layer call");
             return outs;
         }
@@ -412,7 +409,7 @@ final class KerasGraph {
                 }
             } else {
                 KerasConfig k3 = new KerasConfig(node, where + ".inbound_nodes");
-                flattenTensors(k3.raw("args"), refs, where);
+                KerasCalls.flattenTensors(k3.raw("args"), refs, where);
                 if (k3.raw("kwargs") instanceof Map<?, ?> kw) {
                     for (var e : kw.entrySet()) {
                         if (e.getValue() != null && !e.getKey().equals("training") && !e.getKey().equals("mask")) {
@@ -436,112 +433,6 @@ final class KerasGraph {
         }
         byName.put(name, l);
         order.add(new String[] {name, cls, scope.group(cls)});
-    }
-
-    /**
-     * One list of [layer, node, tensor] refs per call of the layer. Attention's call arguments (use_causal_mask,
-     * return_attention_scores) become the layer's settings, the same for every call.
-     */
-    private static List<List<Object>> inboundNodes(KerasConfig spec, Layer layer) {
-        List<List<Object>> r = new ArrayList<>();
-        if (!spec.has("inbound_nodes")) return r;
-        String where = spec.where();
-        for (Object node : spec.list("inbound_nodes")) {
-            List<Object> refs = new ArrayList<>();
-            if (node instanceof List<?> keras2 && layer instanceof MultiHeadAttention m) {
-                // tf.keras: [[query layer, node, tensor, {"value": [layer, node, tensor], "key": ..., "use_causal_mask": ...}]]
-                if (keras2.size() != 1 || !(keras2.get(0) instanceof List<?> first) || first.size() != 4) {
-                    throw new KerasFormatException(where + ": a MultiHeadAttention node should be [[layer, node, tensor, {call arguments}]], got "
-                            + KerasConfig.describe(keras2));
-                }
-                Map<String, Object> call = new java.util.LinkedHashMap<>();
-                call.put("args", List.of(first.subList(0, 3)));
-                call.put("kwargs", first.get(3));
-                refs.addAll(KerasMultiHeadAttention.callRefs(new KerasConfig(call, where), m, r.isEmpty(), where,
-                        v -> v instanceof List<?> ref && !ref.isEmpty() && ref.get(0) instanceof String ? List.of(v) : List.of()));
-            } else if (node instanceof List<?> keras2) {
-                for (Object ref : keras2) {
-                    if (ref instanceof List<?> rl && rl.size() == 4 && rl.get(3) instanceof Map<?, ?> kw && !kw.isEmpty()
-                            && !(kw.size() == 1 && kw.containsKey("training"))) {
-                        throw new KerasFormatException(where + ": call arguments " + kw.keySet() + " are not supported");
-                    }
-                    refs.add(ref);
-                }
-            } else if (layer instanceof MultiHeadAttention m) {
-                refs.addAll(KerasMultiHeadAttention.callRefs(new KerasConfig(node, where + ".inbound_nodes"), m, r.isEmpty(), where, v -> {
-                    List<Object> out = new ArrayList<>();
-                    flattenTensors(v, out, where);
-                    return out;
-                }));
-            } else {
-                KerasConfig k3 = new KerasConfig(node, where + ".inbound_nodes");
-                flattenTensors(k3.raw("args"), refs, where);
-                if (k3.raw("kwargs") instanceof Map<?, ?> kw) {
-                    for (var e : kw.entrySet()) {
-                        if (e.getKey().equals("initial_state")) flattenTensors(e.getValue(), refs, where);
-                        else if (layer instanceof BaseDenseAttention && ATTENTION_ARGS.contains(e.getKey())) continue;
-                        else if (e.getValue() != null && !e.getKey().equals("training") && !e.getKey().equals("mask")) {
-                            throw new KerasFormatException(where + ": call argument '" + e.getKey() + "' is not supported");
-                        }
-                    }
-                    if (layer instanceof BaseDenseAttention a) attentionArgs(a, kw, r.isEmpty(), where);
-                } else if (layer instanceof BaseDenseAttention a) {
-                    attentionArgs(a, Map.of(), r.isEmpty(), where);
-                }
-            }
-            r.add(refs);
-        }
-        return r;
-    }
-
-    private static final List<String> ATTENTION_ARGS = List.of("use_causal_mask", "return_attention_scores");
-
-    /**
-     * Attention's call arguments of one call ({@code kw}, absent: false) set on the layer at its first call; a later call
-     * that differs is refused (jrnn keeps them per layer).
-     */
-    private static void attentionArgs(BaseDenseAttention a, Map<?, ?> kw, boolean first, String where) {
-        boolean[] on = new boolean[2];
-        for (int i = 0; i < 2; i++) {
-            Object v = kw.get(ATTENTION_ARGS.get(i));
-            if (v != null && !(v instanceof Boolean)) {
-                throw new KerasFormatException(where + ": call argument '" + ATTENTION_ARGS.get(i) + "' should be true or false, got "
-                        + KerasConfig.describe(v));
-            }
-            on[i] = Boolean.TRUE.equals(v);
-        }
-        if (first) {
-            a.useCausalMask(on[0]).returnAttentionScores(on[1]);
-        } else if (on[0] != a.useCausalMask() || on[1] != a.returnAttentionScores()) {
-            throw new KerasFormatException(where + ": call arguments " + ATTENTION_ARGS + " differ between the calls of one layer;"
-                    + " jrnn keeps them per layer");
-        }
-    }
-
-    /** Keras 3 call args: keras tensors ({"class_name": "__keras_tensor__", "config": {"keras_history": [...]}}), in lists. */
-    private static void flattenTensors(Object v, List<Object> out, String where) {
-        if (v instanceof List<?> l) {
-            for (Object o : l) flattenTensors(o, out, where);
-        } else if (v instanceof Map<?, ?> m && "__keras_tensor__".equals(m.get("class_name"))) {
-            out.add(new KerasConfig(m.get("config"), where).list("keras_history"));
-        } else if (v != null) {
-            throw new KerasFormatException(where + ": call argument " + KerasConfig.describe(v) + " is not a tensor");
-        }
-    }
-
-    /**
-     * input_layers / output_layers: a list of refs, or (Keras 3, one tensor) one ref, or (Keras 3, a model built with dicts)
-     * refs by name, taken in sorted key order as Keras flattens them into model.inputs / outputs.
-     */
-    private static List<Object> refs(KerasConfig c, String key) {
-        if (c.raw(key) instanceof Map<?, ?> m) {
-            TreeMap<String, Object> sorted = new TreeMap<>();
-            m.forEach((k, v) -> sorted.put(String.valueOf(k), v));
-            return new ArrayList<>(sorted.values());
-        }
-        List<?> l = c.list(key);
-        if (!l.isEmpty() && l.get(0) instanceof String) return List.of(l);
-        return new ArrayList<>(l);
     }
 
     /**

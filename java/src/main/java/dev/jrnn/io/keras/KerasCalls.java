@@ -1,0 +1,125 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.layers.BaseDenseAttention;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.MultiHeadAttention;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A layer's calls as Keras configs write them, for {@link KerasGraph}: Keras 2's {@code inbound_nodes} lists of
+ * [layer, node, tensor, kwargs] refs, Keras 3's {@code args} / {@code kwargs} with {@code keras_history}, MultiHeadAttention's
+ * and Attention's call arguments, and a model's input / output refs.
+ */
+final class KerasCalls {
+    private KerasCalls() {}
+
+    /**
+     * One list of [layer, node, tensor] refs per call of the layer. Attention's call arguments (use_causal_mask,
+     * return_attention_scores) become the layer's settings, the same for every call.
+     */
+    static List<List<Object>> inboundNodes(KerasConfig spec, Layer layer) {
+        List<List<Object>> r = new ArrayList<>();
+        if (!spec.has("inbound_nodes")) return r;
+        String where = spec.where();
+        for (Object node : spec.list("inbound_nodes")) {
+            List<Object> refs = new ArrayList<>();
+            if (node instanceof List<?> keras2 && layer instanceof MultiHeadAttention m) {
+                // tf.keras: [[query layer, node, tensor, {"value": [layer, node, tensor], "key": ..., "use_causal_mask": ...}]]
+                if (keras2.size() != 1 || !(keras2.get(0) instanceof List<?> first) || first.size() != 4) {
+                    throw new KerasFormatException(where + ": a MultiHeadAttention node should be [[layer, node, tensor, {call arguments}]], got "
+                            + KerasConfig.describe(keras2));
+                }
+                Map<String, Object> call = new java.util.LinkedHashMap<>();
+                call.put("args", List.of(first.subList(0, 3)));
+                call.put("kwargs", first.get(3));
+                refs.addAll(KerasMultiHeadAttention.callRefs(new KerasConfig(call, where), m, r.isEmpty(), where,
+                        v -> v instanceof List<?> ref && !ref.isEmpty() && ref.get(0) instanceof String ? List.of(v) : List.of()));
+            } else if (node instanceof List<?> keras2) {
+                for (Object ref : keras2) {
+                    if (ref instanceof List<?> rl && rl.size() == 4 && rl.get(3) instanceof Map<?, ?> kw && !kw.isEmpty()
+                            && !(kw.size() == 1 && kw.containsKey("training"))) {
+                        throw new KerasFormatException(where + ": call arguments " + kw.keySet() + " are not supported");
+                    }
+                    refs.add(ref);
+                }
+            } else if (layer instanceof MultiHeadAttention m) {
+                refs.addAll(KerasMultiHeadAttention.callRefs(new KerasConfig(node, where + ".inbound_nodes"), m, r.isEmpty(), where, v -> {
+                    List<Object> out = new ArrayList<>();
+                    flattenTensors(v, out, where);
+                    return out;
+                }));
+            } else {
+                KerasConfig k3 = new KerasConfig(node, where + ".inbound_nodes");
+                flattenTensors(k3.raw("args"), refs, where);
+                if (k3.raw("kwargs") instanceof Map<?, ?> kw) {
+                    for (var e : kw.entrySet()) {
+                        if (e.getKey().equals("initial_state")) flattenTensors(e.getValue(), refs, where);
+                        else if (layer instanceof BaseDenseAttention && ATTENTION_ARGS.contains(e.getKey())) continue;
+                        else if (e.getValue() != null && !e.getKey().equals("training") && !e.getKey().equals("mask")) {
+                            throw new KerasFormatException(where + ": call argument '" + e.getKey() + "' is not supported");
+                        }
+                    }
+                    if (layer instanceof BaseDenseAttention a) attentionArgs(a, kw, r.isEmpty(), where);
+                } else if (layer instanceof BaseDenseAttention a) {
+                    attentionArgs(a, Map.of(), r.isEmpty(), where);
+                }
+            }
+            r.add(refs);
+        }
+        return r;
+    }
+
+    private static final List<String> ATTENTION_ARGS = List.of("use_causal_mask", "return_attention_scores");
+
+    /**
+     * Attention's call arguments of one call ({@code kw}, absent: false) set on the layer at its first call; a later call
+     * that differs is refused (jrnn keeps them per layer).
+     */
+    private static void attentionArgs(BaseDenseAttention a, Map<?, ?> kw, boolean first, String where) {
+        boolean[] on = new boolean[2];
+        for (int i = 0; i < 2; i++) {
+            Object v = kw.get(ATTENTION_ARGS.get(i));
+            if (v != null && !(v instanceof Boolean)) {
+                throw new KerasFormatException(where + ": call argument '" + ATTENTION_ARGS.get(i) + "' should be true or false, got "
+                        + KerasConfig.describe(v));
+            }
+            on[i] = Boolean.TRUE.equals(v);
+        }
+        if (first) {
+            a.useCausalMask(on[0]).returnAttentionScores(on[1]);
+        } else if (on[0] != a.useCausalMask() || on[1] != a.returnAttentionScores()) {
+            throw new KerasFormatException(where + ": call arguments " + ATTENTION_ARGS + " differ between the calls of one layer;"
+                    + " jrnn keeps them per layer");
+        }
+    }
+
+    /** Keras 3 call args: keras tensors ({"class_name": "__keras_tensor__", "config": {"keras_history": [...]}}), in lists. */
+    static void flattenTensors(Object v, List<Object> out, String where) {
+        if (v instanceof List<?> l) {
+            for (Object o : l) flattenTensors(o, out, where);
+        } else if (v instanceof Map<?, ?> m && "__keras_tensor__".equals(m.get("class_name"))) {
+            out.add(new KerasConfig(m.get("config"), where).list("keras_history"));
+        } else if (v != null) {
+            throw new KerasFormatException(where + ": call argument " + KerasConfig.describe(v) + " is not a tensor");
+        }
+    }
+
+    /**
+     * input_layers / output_layers: a list of refs, or (Keras 3, one tensor) one ref, or (Keras 3, a model built with dicts)
+     * refs by name, taken in sorted key order as Keras flattens them into model.inputs / outputs.
+     */
+    static List<Object> refs(KerasConfig c, String key) {
+        if (c.raw(key) instanceof Map<?, ?> m) {
+            TreeMap<String, Object> sorted = new TreeMap<>();
+            m.forEach((k, v) -> sorted.put(String.valueOf(k), v));
+            return new ArrayList<>(sorted.values());
+        }
+        List<?> l = c.list(key);
+        if (!l.isEmpty() && l.get(0) instanceof String) return List.of(l);
+        return new ArrayList<>(l);
+    }
+}
