@@ -193,6 +193,33 @@ public abstract class Evaluator extends Trainer {
         return new Inference(setup).predict(check().prepare(xs, null, lengths, "predict", false, true), batchSize);
     }
 
+    /**
+     * The output of one call on {@code x} (one batch), as Keras' {@code model(x, training=...)}: with {@code training}
+     * false it is {@link #predictOnBatch(Tensor)}; true runs the layers as {@code fit} does, the weights unchanged: dropout
+     * (also recurrent dropout) drawn from each layer's stream, so calls differ (Monte Carlo dropout); BatchNormalization
+     * normalizes with the batch's moments and moves its moving statistics, as Keras 3's call in training mode does.
+     *
+     * <pre>{@code
+     * float[][] draws = new float[100][];
+     * for (int i = 0; i < 100; i++) draws[i] = model.call(x, true).data();   // the spread estimates the uncertainty
+     * }</pre>
+     */
+    public Tensor call(Tensor x, boolean training) {
+        requireOpen("call");
+        List<Tensor> xs = Collections.singletonList(x);
+        ensureBuiltSafely(xs);
+        requireOneOutput("call", "callAll(List.of(x), training)");
+        return callAll(xs, training).get(0);
+    }
+
+    /** Every output of one call on {@code xs} (one tensor per input, one batch), in output order; see {@link #call(Tensor, boolean)}. */
+    public List<Tensor> callAll(List<Tensor> xs, boolean training) {
+        requireOpen("call");
+        ensureBuiltSafely(xs);
+        Data d = check().prepare(xs, null, null, "call", false, true);
+        return new Inference(setup).predict(d, d.n(), training);
+    }
+
     /** 32, or the batch size a model with stateful layers fixes (Keras' default batch_size). */
     private int defaultBatch() { return isBuilt() ? StatefulBatch.defaultSize(graph()) : StatefulBatch.DEFAULT; }
 }

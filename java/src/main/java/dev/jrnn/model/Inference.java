@@ -50,12 +50,17 @@ final class Inference {
 
     /** Every output for every sample of {@code d}, in batches of {@code batchSize}. */
     List<Tensor> predict(Data d, int batchSize) {
+        return predict(d, batchSize, false);
+    }
+
+    /** As {@link #predict(Data, int)}; {@code training}: the layers run as in fit (dropout drawn, batch moments). */
+    List<Tensor> predict(Data d, int batchSize, boolean training) {
         int outputs = s.outputs();
         int n = d.n();
         float[][] out = new float[outputs][];
         int[][] shapes = new int[outputs][];
         int[] from = {0};
-        predict(new DataBatches(d, StatefulBatch.resolve(s.name(), s.graph(), "predict", batchSize, n), outputs), batch -> {
+        predict(new DataBatches(d, StatefulBatch.resolve(s.name(), s.graph(), "predict", batchSize, n), outputs), training, batch -> {
             for (int k = 0; k < outputs; k++) {
                 Tensor v = batch.get(k);
                 if (out[k] == null) {
@@ -74,13 +79,17 @@ final class Inference {
 
     /** Hands every batch's outputs (one tensor per output, batch axis first) to {@code sink}, in the source's order; returns the rows. */
     long predict(BatchSource src, Consumer<List<Tensor>> sink) {
+        return predict(src, false, sink);
+    }
+
+    private long predict(BatchSource src, boolean training, Consumer<List<Tensor>> sink) {
         long rows = 0;
         int outputs = s.outputs();
         try (BatchSource.Epoch batches = src.epoch(0, false, null)) {
             for (HostBatch h; (h = batches.next()) != null; ) {
                 List<Tensor> r = new ArrayList<>(outputs);
                 try (Batch b = new Batch(s.backend(), h, false);
-                     Pass p = Pass.forward(s.graph(), s.backend(), b.xs, b.mask, false, true)) {
+                     Pass p = Pass.forward(s.graph(), s.backend(), b.xs, b.mask, training, true)) {
                     for (int k = 0; k < outputs; k++) {
                         DTensor v = p.value(s.graph().outputs.get(k));
                         float[] a = new float[Tensor.checkedSize(s.name() + ".predict: output " + k, v.shape())];

@@ -522,6 +522,10 @@ class BadInputTest {
         bad("predictOnBatch: two outputs", ISE, f -> twoInputs(f).predictOnBatch(x(4)), "2 outputs", "predictOnBatch(List.of(x))");
         bad("predictOnBatch: x null", IAE, f -> f.model.predictOnBatch((Tensor) null), "x is null");
         bad("predictOnBatch: one x for two inputs", IAE, f -> twoInputs(f).predictOnBatch(List.of(x(4))), "expected 2 input tensor(s), got 1");
+        bad("call: two outputs", ISE, f -> twoInputs(f).call(x(4), true), "2 outputs", "callAll(List.of(x), training)");
+        bad("call: x null", IAE, f -> f.model.call(null, true), "x is null");
+        bad("call: x NaN", IAE, f -> f.model.call(with(x(4), 2, Float.NaN), false), "call: x holds NaN");
+        bad("callAll: one x for two inputs", IAE, f -> twoInputs(f).callAll(List.of(x(4)), true), "expected 2 input tensor(s), got 1");
     }
 
     /** Two (3, 2) inputs "in_a", "in_b", added through their own LSTMs into Dense(1). */
