@@ -42,6 +42,20 @@ final class AttentionMasks {
         }
     }
 
+    /** Elements per call of {@link #where}: the backend's row count is an int, the scores may hold more. */
+    private static final long WHERE_CHUNK = 1L << 30;
+
+    /**
+     * {@code x = keep ? x : 0} over {@code n} elements (Keras' {@code where(mask, x, 0)}: a NaN or Inf where keep is 0 is
+     * replaced, not multiplied), in chunks of {@link Backend#maskedMulRows} rows of one column.
+     */
+    static void where(Backend be, long n, DTensor x, DTensor keep) {
+        for (long at = 0; at < n; at += WHERE_CHUNK) {
+            int k = (int) Math.min(WHERE_CHUNK, n - at);
+            be.maskedMulRows(k, 1, x.buf(), at, keep.buf(), at, x.buf(), at);
+        }
+    }
+
     /** Keras' {@code where(mask, scores, scores - 1e9)} as {@code scores += 1e9 * keep - 1e9} (exactly 0 or -1e9); one size. */
     static void addBias(Backend be, DTensor keep, DTensor scores) {
         try (DTensor bias = DTensor.zeros(be, keep.shape())) {

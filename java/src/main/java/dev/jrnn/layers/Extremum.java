@@ -113,7 +113,7 @@ abstract class Extremum extends Merge {
     }
 
     /** {@code 1 - m}, a new tensor to {@code owned}. */
-    private static DTensor complement(Backend be, DTensor m, List<DTensor> owned) {
+    static DTensor complement(Backend be, DTensor m, List<DTensor> owned) {
         DTensor c = DTensor.zeros(be, m.shape());
         owned.add(c);
         be.fill(c.buf(), 0, c.size(), 1f);

@@ -155,13 +155,13 @@ final class MultiHeadRun {
                 keepN = own(DTensor.zeros(be, b, n, tq, tv));
                 for (int j = 0; j < n; j++) be.copy2d(b, tq * tv, keep.buf(), 0, tq * tv, keepN.buf(), (long) j * tq * tv, n * tq * tv);
                 // Keras' where(mask, scores, -1e9): a masked score is replaced, so a NaN or Inf of a masked key stays out
-                be.maskedMulRows(Math.toIntExact(n4), 1, w.buf(), 0, keepN.buf(), 0, w.buf(), 0);
+                AttentionMasks.where(be, n4, w, keepN);
                 AttentionMasks.addBias(be, keepN, w);
             }
         }
         be.activate(Activation.SOFTMAX, n4, tv, w.buf(), 0, w.buf(), 0);
         // where(mask, weights, 0): a row with every key masked gets 0, as Keras
-        if (keepN != null) be.maskedMulRows(Math.toIntExact(n4), 1, w.buf(), 0, keepN.buf(), 0, w.buf(), 0);
+        if (keepN != null) AttentionMasks.where(be, n4, w, keepN);
         DTensor drop = null, wd = w;
         if (drops != null) {
             drop = own(DTensor.zeros(be, b, n, tq, tv));
@@ -204,7 +204,8 @@ final class MultiHeadRun {
                         if (drop != null) be.mul(n4, dw.buf(), 0, drop.buf(), 0, dw.buf(), 0);
                     }
                     if (dScores != null) be.axpy(n4, 1f, dScores.buf(), 0, dw.buf(), 0);
-                    if (keepN != null) be.mul(n4, dw.buf(), 0, keepN.buf(), 0, dw.buf(), 0);
+                    // where's gradient: none to a masked weight, also where a masked value row holds NaN (0 * NaN)
+                    if (keepN != null) AttentionMasks.where(be, n4, dw, keepN);
                     be.activateBackward(Activation.SOFTMAX, n4, tv, w.buf(), 0, dw.buf(), 0, dw.buf(), 0);
                     float alpha = (float) (1 / Math.sqrt(h));
                     try (DTensor dqp = DTensor.zeros(be, b * tq, n * h); DTensor dkp = DTensor.zeros(be, b * tv, n * h)) {

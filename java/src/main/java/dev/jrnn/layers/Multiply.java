@@ -63,7 +63,7 @@ public class Multiply extends Merge {
         }
     }
 
-    /** The inputs with each masked step's values replaced by 1, {@code (x - 1) m + 1} (new tensors to {@code owned}). */
+    /** The inputs with each masked step's values replaced by 1, Keras' {@code where(m, x, 1)} (new tensors to {@code owned}). */
     private List<DTensor> maskedAsOne(Backend be, List<DTensor> xs, List<DTensor> masks, List<DTensor> owned) {
         List<DTensor> out = new ArrayList<>();
         DTensor ones = null;
@@ -78,10 +78,13 @@ public class Multiply extends Merge {
                 owned.add(ones);
                 be.fill(ones.buf(), 0, ones.size(), 1f);
             }
-            DTensor d = copyOf(be, x, owned);
-            be.axpy(d.size(), -1f, ones.buf(), 0, d.buf(), 0);
-            mulSteps(be, d, m, d);
-            be.axpy(d.size(), 1f, ones.buf(), 0, d.buf(), 0);
+            // where(m, x, 1) exactly: x or 0, plus 1 where masked ((x - 1) * m + 1 rounds a small x to 0 in float32)
+            DTensor d = DTensor.zeros(be, x.shape()), one = DTensor.zeros(be, x.shape());
+            owned.add(d);
+            owned.add(one);
+            mulSteps(be, x, m, d);
+            mulSteps(be, ones, Extremum.complement(be, m, owned), one);
+            be.axpy(d.size(), 1f, one.buf(), 0, d.buf(), 0);
             out.add(d);
         }
         return out;

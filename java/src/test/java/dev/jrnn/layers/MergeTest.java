@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,6 +95,28 @@ class MergeTest {
             float[][] got = mergeAndBack(cls, Tensor.wrap(poisoned, 2, 3, 4), b, m1, m2);
             float[][] want = mergeAndBack(cls, Tensor.wrap(zeroed, 2, 3, 4), b, m1, m2);
             for (int o = 0; o < got.length; o++) assertArrayEquals(want[o], got[o], 0f, cls + " with " + bad + ", result " + o);
+        }
+    }
+
+    /**
+     * A small unmasked value keeps its precision under a mask: Keras' where(m, x, 1) is exact, where (x - 1) * m + 1 gave
+     * 0 for 1e-8 in float32 (and a relative error of 1e-5 for 1e-3).
+     */
+    @Test
+    void multiplyKeepsASmallUnmaskedValueExact() {
+        float[] a = new float[2 * 3 * 4], b = new float[2 * 3 * 4];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) (1e-8 * (1 + i));
+            b[i] = 3f;
+        }
+        float[] m1 = {1, 0, 1, 0, 0, 1}, m2 = {1, 1, 0, 1, 1, 1};
+        float[][] got = mergeAndBack("Multiply", Tensor.wrap(a, 2, 3, 4), Tensor.wrap(b, 2, 3, 4), m1, m2);
+        for (int i = 0; i < a.length; i++) {
+            boolean ka = m1[i / 4] != 0, kb = m2[i / 4] != 0;   // every step kept by some input
+            float fa = ka ? a[i] : 1f, fb = kb ? 3f : 1f;
+            assertEquals(fa * fb, got[0][i], "y[" + i + "]");
+            assertEquals(ka ? fb : 0f, got[1][i], "da[" + i + "]");
+            assertEquals(kb ? fa : 0f, got[2][i], "db[" + i + "]");
         }
     }
 
