@@ -50,7 +50,7 @@ extern "C" __global__ void jrnn_mul_rows(int rows, int cols, const float* x, con
 extern "C" __global__ void jrnn_masked_mul_rows(int rows, int cols, const float* x, const float* __restrict__ s, float* y) {
     const long long n = (long long)rows * cols;
     JRNN_GRID_STRIDE(e, n) {
-        const float f = s[e / cols];
+        const float f = s[cols == 1 ? e : e / cols];   // one column (an elementwise where): no 64-bit division, done in software
         y[e] = f == 0.0f ? 0.0f : x[e] * f;
     }
 }
