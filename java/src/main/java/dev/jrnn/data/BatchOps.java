@@ -144,8 +144,9 @@ final class BatchOps {
                         return l;
                     }
                     if (times < 0 ? !any : pass + 1 >= times) return null;
-                    cur.close();
-                    cur = new Groups<>() { public List<T> next() { return null; } };   // a pass that fails to open is not closed twice
+                    Groups<T> done = cur;
+                    cur = new Groups<>() { public List<T> next() { return null; } };   // a pass that fails to close or open is not closed twice
+                    done.close();
                     cur = inner.apply(epoch * t + ++pass);
                     any = false;
                 }

@@ -36,7 +36,7 @@ public abstract class Layer {
     private int declaredBatch = -1;  // batch size fixed by batchInputShape, or -1
     private Integer inputLength;
     private Integer inputDim;
-    private boolean trainable = true;
+    private volatile boolean trainable = true;   // read by a fit on another thread (TrainableFlags)
 
     protected Backend backend;
     protected ParamStore store;
@@ -184,8 +184,9 @@ public abstract class Layer {
     public boolean trainable() { return trainable; }
 
     public Layer trainable(boolean t) {
-        if (t != trainable) TrainableFlags.changed();
+        boolean changed = t != trainable;
         this.trainable = t;
+        if (changed) TrainableFlags.changed();   // after: who sees the new count reads the new flag
         return this;
     }
 
@@ -223,9 +224,8 @@ public abstract class Layer {
     }
 
     /**
-     * Builds for these per-sample input shapes on the current {@link Jrnn#backend()} and returns the
-     * output shapes. Later calls with other shapes are fine when the weights fit them (same feature
-     * sizes, e.g. another number of timesteps); otherwise they throw.
+     * Builds for these per-sample input shapes on the current {@link Jrnn#backend()} and returns the output shapes. Later
+     * calls with other shapes are fine when the weights fit them (same features, other timesteps); otherwise they throw.
      */
     public final List<int[]> build(List<int[]> inputShapes) {
         List<int[]> out = computeOutputShapes(copy(inputShapes));

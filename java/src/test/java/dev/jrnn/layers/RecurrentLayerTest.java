@@ -230,9 +230,13 @@ class RecurrentLayerTest {
         dev.jrnn.model.Model m = new dev.jrnn.model.Model(in, new Bidirectional(new GRU(2).unroll(true)).apply(in));
         java.nio.file.Path file = dir.resolve("unrolled.keras");
         m.save(file);
-        Bidirectional back = (Bidirectional) dev.jrnn.model.Models.load(file).getLayer(1);
-        assertTrue(back.forwardLayer().unroll() && back.backwardLayer().unroll());
-        assertArrayEquals(m.predict(x).data(), dev.jrnn.model.Models.load(file).predict(x).data());
+        try (dev.jrnn.model.Model loaded = dev.jrnn.model.Models.load(file)) {
+            Bidirectional back = (Bidirectional) loaded.getLayer(1);
+            assertTrue(back.forwardLayer().unroll() && back.backwardLayer().unroll());
+            assertArrayEquals(m.predict(x).data(), loaded.predict(x).data());
+        } finally {
+            m.close();
+        }
     }
 
     @Test

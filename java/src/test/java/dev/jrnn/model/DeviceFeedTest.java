@@ -107,6 +107,7 @@ class DeviceFeedTest {
             Sequential viaSeries = on(feed, make);
             Dataset windows = dev.jrnn.data.Timeseries.of(series.slice(0, n - T), Tensor.wrap(y.clone(), w, 1), T).batchSize(4).dataset();
             History hs = viaSeries.fit(windows, quiet().epochs(2));
+            if (feed) assertEquals(8, onlyQueue(viaSeries).uploads, "the 2 x 4 batches went through the feed, at the viewed shape");
             assertEquals(h.get("loss"), hs.get("loss"), "feed " + feed);
             assertSameWeights(viaTensors, viaSeries, "feed " + feed);
             assertEquals(viaTensors.evaluate(xs, ys), viaSeries.evaluate(windows), 1e-7, "feed " + feed);

@@ -77,6 +77,17 @@ class KerasNormalizationTest {
         }
     }
 
+    /** The generated Keras 3 weights file alone loads into a fresh model of the same config (count read as an int64 scalar). */
+    @Test
+    void kerasWeightsFileLoads() throws IOException {
+        Tensor x = Npy.read(GeneratedKerasFilesTest.resource("keras3_normalization_x.npy"));
+        try (Model m = Models.load(GeneratedKerasFilesTest.resource("keras3_normalization.keras")); Model fresh = Models.fromJson(m.toJson())) {
+            fresh.loadWeights(GeneratedKerasFilesTest.resource("keras3_normalization.weights.h5"));
+            assertEquals(m.getWeights(), fresh.getWeights());
+            assertEquals(m.predict(x), fresh.predict(x));
+        }
+    }
+
     /** Another axis and constant mean / variance are refused naming the layer and the option. */
     @Test
     void unsupportedOptionsAreRefused() {
