@@ -203,7 +203,7 @@ final class KerasGraph {
         for (int i = 0; i < specs.size(); i++) {
             KerasConfig spec = new KerasConfig(specs.get(i), where + ".layers[" + i + "]");
             String cls = spec.string("class_name");
-            KerasConfig c = spec.object("config");
+            KerasConfig c = layerConfig(spec);
             if ("InputLayer".equals(cls)) {
                 if (!first) throw new KerasFormatException(spec.where() + ": an InputLayer after the first layer of a Sequential model");
                 s.declared = inputShape(c);
@@ -237,10 +237,15 @@ final class KerasGraph {
         return s;
     }
 
+    /** A layer entry's config; empty for Keras 2.2.0-2.2.2's nested Sequential, whose config is the bare list of its layers. */
+    private static KerasConfig layerConfig(KerasConfig spec) {
+        return spec.raw("config") instanceof List<?> ? new KerasConfig(Map.of(), spec.where() + ".config") : spec.object("config");
+    }
+
     /** A nested model's layers, built in its own scope; frozen as a whole when its config says trainable false. */
     private SubModel subModel(KerasConfig spec, Scope parent) {
         String cls = spec.string("class_name");
-        KerasConfig c = spec.object("config");
+        KerasConfig c = layerConfig(spec);
         String name = spec.string("name", c.string("name", null));
         if (name == null) throw new KerasFormatException(spec.where() + ": a nested " + cls + " model without a name");
         Scope scope = parent.inner(cls, name);
@@ -259,7 +264,7 @@ final class KerasGraph {
         List<?> specs = c.list("layers");
         for (int i = 0; i < specs.size(); i++) {
             KerasConfig spec = new KerasConfig(specs.get(i), c.where().replaceAll("\\.config$", "") + ".layers[" + i + "]");
-            KerasConfig lc = spec.object("config");
+            KerasConfig lc = layerConfig(spec);
             String name = spec.string("name", lc.string("name", null));
             if (name == null) throw new KerasFormatException(spec.where() + ": a layer without a name");
             if (f.ops.containsKey(name) || f.inputs.containsKey(name)) {

@@ -107,9 +107,10 @@ public final class KerasImport {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("fromJson: not JSON (" + e.getMessage() + ")", e);
         }
-        int major = config instanceof Map<?, ?> m && m.get("keras_version") instanceof String v && v.startsWith("2") ? 2 : 3;
-        try {
-            return new KerasGraph(new KerasLayers(major, "the JSON architecture")).build(config);
+        String version = config instanceof Map<?, ?> m && m.get("keras_version") instanceof String v ? v : null;
+        int major = version != null && version.startsWith("2") ? 2 : 3;
+        try {   // the version also numbers nested models' calls (Keras 2.3 and older count them from 1)
+            return new KerasGraph(new KerasLayers(major, "the JSON architecture"), version).build(config);
         } catch (KerasFormatException e) {
             throw new IllegalArgumentException("fromJson: " + e.getMessage(), e);
         }

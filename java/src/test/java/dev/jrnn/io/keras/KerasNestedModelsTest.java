@@ -187,4 +187,27 @@ class KerasNestedModelsTest {
             assertTrue(!m.getLayer("a").trainable() && !m.getLayer("b").trainable() && m.getLayer("top").trainable());
         }
     }
+
+    /**
+     * A Keras 2.2.0-2.2.2 JSON architecture (fromJson): a nested Sequential whose config is the bare list of its layers,
+     * called from node 1 as Keras 2.3 and older number a nested model's calls. Before, the bare list was refused ("should be
+     * an object") and fromJson did not pass the version, so the call at node 1 was not found.
+     */
+    @Test
+    void aKeras22JsonWithANestedSequentialOfABareList() {
+        String dense = "{\"class_name\": \"Dense\", \"config\": {\"name\": \"inner_dense\", \"units\": 2, \"activation\": \"linear\","
+                + " \"use_bias\": true, \"trainable\": true}}";
+        String json = "{\"class_name\": \"Model\", \"keras_version\": \"2.2.0\", \"backend\": \"tensorflow\", \"config\": {\"name\": \"outer\","
+                + " \"layers\": [{\"name\": \"x\", \"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 3],"
+                + " \"dtype\": \"float32\", \"sparse\": false, \"name\": \"x\"}, \"inbound_nodes\": []},"
+                + " {\"name\": \"inner\", \"class_name\": \"Sequential\", \"config\": [" + dense + "],"
+                + " \"inbound_nodes\": [[[\"x\", 0, 0, {}]]]}],"
+                + " \"input_layers\": [[\"x\", 0, 0]], \"output_layers\": [[\"inner\", 1, 0]]}}";
+        try (Model m = Models.fromJson(json)) {
+            assertTrue(m.layers().stream().map(Layer::name).toList().contains("inner_dense"), m.layers().toString());
+            m.getLayer("inner_dense").setWeights(List.of(Tensor.wrap(new float[] {1, 0, 0, 1, 1, 1}, 3, 2), Tensor.wrap(new float[] {0.5f, -1}, 2)));
+            assertEquals(java.util.Arrays.toString(new float[] {4.5f, 4f}),
+                    java.util.Arrays.toString(m.predict(Tensor.wrap(new float[] {1, 2, 3}, 1, 3)).data()));
+        }
+    }
 }
