@@ -197,8 +197,8 @@ public class BatchNormalization extends Layer {
     private Trace batchMoments(DTensor x, DTensor mask, int f, int rows, List<DTensor> owned) {
         Backend be = backend();
         long n = x.size();
-        DTensor mean = tensor(be, owned, f), var = tensor(be, owned, f), rstd = tensor(be, owned, f);
-        DTensor xhat = tensor(be, owned, x.shape()), t = tensor(be, owned, x.shape());
+        DTensor mean = Layers.tensor(be, owned, f), var = Layers.tensor(be, owned, f), rstd = Layers.tensor(be, owned, f);
+        DTensor xhat = Layers.tensor(be, owned, x.shape()), t = Layers.tensor(be, owned, x.shape());
         // per-row weights of a masked batch: mask / (count + 1e-7), Keras' sum_of_weights + backend.epsilon()
         DTensor w = mask == null ? null : rowWeights(be, owned, mask, rows);
         weightedMean(be, rows, f, x.buf(), w, t, mean);
@@ -214,12 +214,12 @@ public class BatchNormalization extends Layer {
         updateMoving(be, movingMean, mean);
         updateMoving(be, movingVariance, var);
         return Layers.trace(this, y, mask, owned, dy -> {
-            DTensor dx = tensor(be, owned, x.shape());
+            DTensor dx = Layers.tensor(be, owned, x.shape());
             if (dy == null) return List.of(dx);
             paramGradients(be, dy, xhat, t, rows, f);
             // g = dy * gamma; dx = rstd * (g - w_r * (sum_r g + xhat * sum_r g * xhat)), sums over rows per feature
             scaled(be, rows, f, dy, dx);
-            DTensor g1 = tensor(be, owned, f), h = tensor(be, owned, f);
+            DTensor g1 = Layers.tensor(be, owned, f), h = Layers.tensor(be, owned, f);
             be.sumRows(rows, f, dx.buf(), 0, g1.buf(), 0, false);
             be.mul(n, dx.buf(), 0, xhat.buf(), 0, t.buf(), 0);
             be.sumRows(rows, f, t.buf(), 0, h.buf(), 0, false);
@@ -237,7 +237,7 @@ public class BatchNormalization extends Layer {
     private Trace movingMoments(DTensor x, DTensor mask, int f, int rows, List<DTensor> owned) {
         Backend be = backend();
         long n = x.size();
-        DTensor negMean = tensor(be, owned, f), rstd = tensor(be, owned, f), xhat = tensor(be, owned, x.shape());
+        DTensor negMean = Layers.tensor(be, owned, f), rstd = Layers.tensor(be, owned, f), xhat = Layers.tensor(be, owned, x.shape());
         be.copy(movingMean.value(), movingMean.offset(), negMean.buf(), 0, f);
         be.scale(f, -1f, negMean.buf(), 0);
         be.rsqrt(f, (float) epsilon, movingVariance.value(), movingVariance.offset(), rstd.buf(), 0);
@@ -246,9 +246,9 @@ public class BatchNormalization extends Layer {
         be.mulRowVector(rows, f, xhat.buf(), 0, rstd.buf(), 0, xhat.buf(), 0);
         DTensor y = affine(be, owned, x, xhat, rows, f);
         return Layers.trace(this, y, mask, owned, dy -> {
-            DTensor dx = tensor(be, owned, x.shape());
+            DTensor dx = Layers.tensor(be, owned, x.shape());
             if (dy == null) return List.of(dx);
-            if (trainable()) paramGradients(be, dy, xhat, tensor(be, owned, x.shape()), rows, f);
+            if (trainable()) paramGradients(be, dy, xhat, Layers.tensor(be, owned, x.shape()), rows, f);
             scaled(be, rows, f, dy, dx);
             be.mulRowVector(rows, f, dx.buf(), 0, rstd.buf(), 0, dx.buf(), 0);
             return List.of(dx);
@@ -268,7 +268,7 @@ public class BatchNormalization extends Layer {
 
     /** {@code w[r] = mask[r] / (sum(mask) + 1e-7)}, on the device: 1 / c as rsqrt(c + 1e-7) squared. */
     private static DTensor rowWeights(Backend be, List<DTensor> owned, DTensor mask, int rows) {
-        DTensor inv = tensor(be, owned, 1), w = tensor(be, owned, rows);
+        DTensor inv = Layers.tensor(be, owned, 1), w = Layers.tensor(be, owned, rows);
         be.sumRows(rows, 1, mask.buf(), 0, inv.buf(), 0, false);
         be.rsqrt(1, COUNT_EPSILON, inv.buf(), 0, inv.buf(), 0);
         be.mul(1, inv.buf(), 0, inv.buf(), 0, inv.buf(), 0);
@@ -278,7 +278,7 @@ public class BatchNormalization extends Layer {
 
     /** {@code y = xhat * gamma + beta}. */
     private DTensor affine(Backend be, List<DTensor> owned, DTensor x, DTensor xhat, int rows, int f) {
-        DTensor y = tensor(be, owned, x.shape());
+        DTensor y = Layers.tensor(be, owned, x.shape());
         scaled(be, rows, f, xhat, y);
         if (beta != null) be.addRowVector(rows, f, beta.value(), beta.offset(), y.buf(), 0);
         return y;
@@ -304,12 +304,6 @@ public class BatchNormalization extends Layer {
         int f = (int) moving.size();
         be.scale(f, (float) momentum, moving.value(), moving.offset());
         be.axpy(f, (float) (1 - momentum), batch.buf(), 0, moving.value(), moving.offset());
-    }
-
-    private static DTensor tensor(Backend be, List<DTensor> owned, int... shape) {
-        DTensor d = DTensor.zeros(be, shape);
-        owned.add(d);
-        return d;
     }
 
     @Override

@@ -109,22 +109,22 @@ public class LayerNormalization extends Layer {
         int f = x.dim(-1), rows = (int) (x.size() / f);
         List<DTensor> owned = new ArrayList<>();
         try {
-            DTensor ones = tensor(be, owned, Math.max(rows, f));
+            DTensor ones = Layers.tensor(be, owned, Math.max(rows, f));
             be.fill(ones.buf(), 0, ones.size(), 1f);
             // xhat = (x - mean) * rstd, one mean and rstd per row
-            DTensor xhat = tensor(be, owned, x.shape());
+            DTensor xhat = Layers.tensor(be, owned, x.shape());
             be.copy(x.buf(), 0, xhat.buf(), 0, x.size());
-            DTensor rowStat = tensor(be, owned, rows);
+            DTensor rowStat = Layers.tensor(be, owned, rows);
             rowMean(be, rows, f, xhat.buf(), ones, rowStat);
             subtractRows(be, rows, f, rowStat, ones, xhat.buf());
-            DTensor sq = tensor(be, owned, x.shape());
+            DTensor sq = Layers.tensor(be, owned, x.shape());
             be.mul(x.size(), xhat.buf(), 0, xhat.buf(), 0, sq.buf(), 0);
-            DTensor rstd = tensor(be, owned, rows);
+            DTensor rstd = Layers.tensor(be, owned, rows);
             rowMean(be, rows, f, sq.buf(), ones, rstd);
             be.rsqrt(rows, (float) epsilon, rstd.buf(), 0, rstd.buf(), 0);
             be.mulRows(rows, f, xhat.buf(), 0, rstd.buf(), 0, xhat.buf(), 0);
             // y = xhat * gamma + beta; gamma broadcast to every row (an outer product with ones) serves backward too
-            DTensor y = tensor(be, owned, x.shape());
+            DTensor y = Layers.tensor(be, owned, x.shape());
             DTensor g = null;
             if (gamma != null) {
                 g = sq;
@@ -136,10 +136,10 @@ public class LayerNormalization extends Layer {
             if (beta != null) be.addRowVector(rows, f, beta.value(), beta.offset(), y.buf(), 0);
             DTensor gammaRows = g;
             return Layers.trace(this, y, mask, owned, dy -> {
-                DTensor dx = tensor(be, owned, x.shape());
+                DTensor dx = Layers.tensor(be, owned, x.shape());
                 if (dy == null) return List.of(dx);
                 long n = x.size();
-                DTensor t = tensor(be, owned, x.shape());
+                DTensor t = Layers.tensor(be, owned, x.shape());
                 if (trainable()) {
                     if (beta != null) be.sumRows(rows, f, dy.buf(), 0, beta.grad(), beta.offset(), true);
                     if (gamma != null) {
@@ -150,7 +150,7 @@ public class LayerNormalization extends Layer {
                 // dxhat = dy * gamma; dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), means per row
                 if (gammaRows != null) be.mul(n, dy.buf(), 0, gammaRows.buf(), 0, dx.buf(), 0);
                 else be.copy(dy.buf(), 0, dx.buf(), 0, n);
-                DTensor m = tensor(be, owned, rows);
+                DTensor m = Layers.tensor(be, owned, rows);
                 be.mul(n, dx.buf(), 0, xhat.buf(), 0, t.buf(), 0);
                 rowMean(be, rows, f, t.buf(), ones, m);
                 be.mulRows(rows, f, xhat.buf(), 0, m.buf(), 0, t.buf(), 0);
@@ -165,12 +165,6 @@ public class LayerNormalization extends Layer {
             owned.clear();
             throw e;
         }
-    }
-
-    private static DTensor tensor(Backend be, List<DTensor> owned, int... shape) {
-        DTensor d = DTensor.zeros(be, shape);
-        owned.add(d);
-        return d;
     }
 
     /** {@code out[r] = mean_c x[r, c]}: a matrix-vector product with ones. */

@@ -127,6 +127,13 @@ final class Layers {
         inner.store = outer.store;
     }
 
+    /** A zero tensor of {@code shape} that {@code owned} frees with the trace (the normalization layers' scratch). */
+    static DTensor tensor(Backend be, List<DTensor> owned, int... shape) {
+        DTensor d = DTensor.zeros(be, shape);
+        owned.add(d);
+        return d;
+    }
+
     /** Prepends -1 (unknown batch) to a per-sample shape, for messages. */
     static String withBatch(int[] s) {
         return Tensor.shapeString(batchDims(s));

@@ -179,7 +179,7 @@ public class Normalization extends Layer {
         List<DTensor> owned = new ArrayList<>();
         try {
             // r = 1 / max(sqrt(variance), 1e-7), as min(rsqrt(variance), 1e7); its inverse, the std, for invert
-            DTensor r = tensor(be, owned, f), shift = tensor(be, owned, f), y = tensor(be, owned, x.shape());
+            DTensor r = Layers.tensor(be, owned, f), shift = Layers.tensor(be, owned, f), y = Layers.tensor(be, owned, x.shape());
             be.rsqrt(f, 0f, variance.value(), variance.offset(), r.buf(), 0);
             be.clip(f, 0f, 1 / EPSILON, r.buf(), 0);
             if (invert) {   // std = rsqrt(r * r); y = x * std + mean
@@ -195,7 +195,7 @@ public class Normalization extends Layer {
                 be.mulRowVector(rows, f, y.buf(), 0, r.buf(), 0, y.buf(), 0);
             }
             return Layers.trace(this, y, mask, owned, dy -> {
-                DTensor dx = tensor(be, owned, x.shape());
+                DTensor dx = Layers.tensor(be, owned, x.shape());
                 if (dy != null) be.mulRowVector(rows, f, dy.buf(), 0, r.buf(), 0, dx.buf(), 0);
                 return List.of(dx);
             });
@@ -203,12 +203,6 @@ public class Normalization extends Layer {
             for (DTensor d : owned) d.close();
             throw e;
         }
-    }
-
-    private static DTensor tensor(Backend be, List<DTensor> owned, int... shape) {
-        DTensor d = DTensor.zeros(be, shape);
-        owned.add(d);
-        return d;
     }
 
     @Override
