@@ -22,6 +22,11 @@ final class KerasCalls {
      * return_attention_scores) become the layer's settings, the same for every call.
      */
     static List<List<Object>> inboundNodes(KerasConfig spec, Layer layer) {
+        return inboundNodes(spec, layer, "");
+    }
+
+    /** As {@link #inboundNodes(KerasConfig, Layer)}; {@code layer} null for a nested model, which {@code of} names in messages. */
+    static List<List<Object>> inboundNodes(KerasConfig spec, Layer layer, String of) {
         List<List<Object>> r = new ArrayList<>();
         if (!spec.has("inbound_nodes")) return r;
         String where = spec.where();
@@ -42,7 +47,7 @@ final class KerasCalls {
                 for (Object ref : keras2) {
                     if (ref instanceof List<?> rl && rl.size() == 4 && rl.get(3) instanceof Map<?, ?> kw && !kw.isEmpty()
                             && !(kw.size() == 1 && kw.containsKey("training"))) {
-                        throw new KerasFormatException(where + ": call arguments " + kw.keySet() + " are not supported");
+                        throw new KerasFormatException(where + ": call arguments " + kw.keySet() + of + " are not supported");
                     }
                     refs.add(ref);
                 }
@@ -57,10 +62,10 @@ final class KerasCalls {
                 flattenTensors(k3.raw("args"), refs, where);
                 if (k3.raw("kwargs") instanceof Map<?, ?> kw) {
                     for (var e : kw.entrySet()) {
-                        if (e.getKey().equals("initial_state")) flattenTensors(e.getValue(), refs, where);
+                        if (layer != null && e.getKey().equals("initial_state")) flattenTensors(e.getValue(), refs, where);
                         else if (layer instanceof BaseDenseAttention && ATTENTION_ARGS.contains(e.getKey())) continue;
                         else if (e.getValue() != null && !e.getKey().equals("training") && !e.getKey().equals("mask")) {
-                            throw new KerasFormatException(where + ": call argument '" + e.getKey() + "' is not supported");
+                            throw new KerasFormatException(where + ": call argument '" + e.getKey() + "'" + of + " is not supported");
                         }
                     }
                     if (layer instanceof BaseDenseAttention a) attentionArgs(a, kw, r.isEmpty(), where);

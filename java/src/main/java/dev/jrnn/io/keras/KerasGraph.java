@@ -399,33 +399,7 @@ final class KerasGraph {
 
     /** A nested model's calls: Keras 2 [[layer, node, tensor, {}], ...] lists or Keras 3 {"args": ..., "kwargs": ...}. */
     private static List<List<Object>> subModelNodes(KerasConfig spec, SubModel m) {
-        List<List<Object>> r = new ArrayList<>();
-        if (!spec.has("inbound_nodes")) return r;
-        String where = spec.where();
-        for (Object node : spec.list("inbound_nodes")) {
-            List<Object> refs = new ArrayList<>();
-            if (node instanceof List<?> keras2) {
-                for (Object ref : keras2) {
-                    if (ref instanceof List<?> rl && rl.size() == 4 && rl.get(3) instanceof Map<?, ?> kw && !kw.isEmpty()
-                            && !(kw.size() == 1 && kw.containsKey("training"))) {
-                        throw new KerasFormatException(where + ": call arguments " + kw.keySet() + " of nested model '" + m.name() + "' are not supported");
-                    }
-                    refs.add(ref);
-                }
-            } else {
-                KerasConfig k3 = new KerasConfig(node, where + ".inbound_nodes");
-                KerasCalls.flattenTensors(k3.raw("args"), refs, where);
-                if (k3.raw("kwargs") instanceof Map<?, ?> kw) {
-                    for (var e : kw.entrySet()) {
-                        if (e.getValue() != null && !e.getKey().equals("training") && !e.getKey().equals("mask")) {
-                            throw new KerasFormatException(where + ": call argument '" + e.getKey() + "' of nested model '" + m.name() + "' is not supported");
-                        }
-                    }
-                }
-            }
-            r.add(refs);
-        }
-        return r;
+        return KerasCalls.inboundNodes(spec, null, " of nested model '" + m.name() + "'");
     }
 
     /** Records a built layer; a name already taken (in this model or, once flattened, another) is refused naming both. */
