@@ -56,7 +56,7 @@ final class KerasLayers {
     }
 
     private static final String[] HARMLESS = {"noise_shape"};
-    /** Classes whose Keras config holds the seed of the masks or noise they draw (Attention's reads its own). */
+    /** Classes whose Keras config holds the seed of the masks or noise they draw, read and written here (Attention keeps its own). */
     private static final Set<String> SEEDED = Set.of("Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout",
             "SimpleRNN", "LSTM", "GRU");
 
@@ -358,7 +358,6 @@ final class KerasLayers {
                 c.put("zero_output_for_mask", r.zeroOutputForMask());
                 c.put("dropout", r.dropout());
                 c.put("recurrent_dropout", r.recurrentDropout());
-                c.put("seed", r.seed());
             }
             case Bidirectional b -> {
                 c.put("merge_mode", "none".equals(b.mergeMode()) ? null : b.mergeMode());
@@ -377,10 +376,7 @@ final class KerasLayers {
                 c.put("mask_zero", e.maskZero());
             }
             case Masking m -> c.put("mask_value", m.maskValue());
-            case Dropout d -> {
-                c.put("rate", d.rate());
-                c.put("seed", d.seed());   // read back by build(): the masks a clone or a loaded model draws
-            }
+            case Dropout d -> c.put("rate", d.rate());
             case Activation a -> c.put("activation", activationName(a.activation()));
             case RepeatVector r -> c.put("n", r.n());
             case Flatten f -> c.put("data_format", "channels_last");
@@ -438,6 +434,7 @@ final class KerasLayers {
             default -> throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") cannot be saved; jrnn saves "
                     + String.join(", ", supported()));
         }
+        if (SEEDED.contains(l.kerasClass())) c.put("seed", l.seed());   // read back by build(): the masks a clone or a loaded model draws
         KerasPenalties.write(l, c);
         return KerasExport.serialized("keras.layers", l.kerasClass(), c);
     }

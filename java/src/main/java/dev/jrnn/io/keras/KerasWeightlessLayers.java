@@ -21,7 +21,7 @@ import java.util.Map;
 /**
  * The Keras configs of jrnn's weightless reshaping layers (Reshape, Permute, ZeroPadding1D, Cropping1D, UpSampling1D)
  * merge layers (Subtract, Maximum, Minimum, Dot) and noise layers (SpatialDropout1D, GaussianNoise, GaussianDropout;
- * KerasLayers reads their seed, as Dropout's; SpatialDropout1D is a Dropout, whose config KerasLayers writes), read and written apart from
+ * KerasLayers reads and writes their seed, as Dropout's; SpatialDropout1D is a Dropout, whose config KerasLayers writes), read and written apart from
  * {@link KerasLayers}' switch, which hands these classes here.
  */
 final class KerasWeightlessLayers {
@@ -82,14 +82,8 @@ final class KerasWeightlessLayers {
             case Cropping1D z -> c.put("cropping", list(z.cropping()));
             case UpSampling1D u -> c.put("size", (long) u.size());
             case Subtract m -> { }
-            case GaussianNoise n -> {
-                c.put("stddev", n.stddev());
-                c.put("seed", n.seed());
-            }
-            case GaussianDropout d -> {
-                c.put("rate", d.rate());
-                c.put("seed", d.seed());
-            }
+            case GaussianNoise n -> c.put("stddev", n.stddev());
+            case GaussianDropout d -> c.put("rate", d.rate());
             case Maximum m -> { }
             case Minimum m -> { }
             case Dot d -> {
