@@ -60,12 +60,15 @@ final class Keras3Weights {
     static List<String> groups(List<String[]> layers) {
         Map<String, Integer> used = new HashMap<>();
         List<String> r = new ArrayList<>();
-        for (String[] l : layers) {
-            String snake = snakeCase(l[1]);
-            int k = used.merge(snake, 1, Integer::sum) - 1;
-            r.add(k == 0 ? snake : snake + "_" + k);
-        }
+        for (String[] l : layers) r.add(group(used, l[1]));
         return r;
+    }
+
+    /** The next group of Keras class {@code cls} among a model's layers: its snake case, then _1, _2, ... ({@code used} counts). */
+    static String group(Map<String, Integer> used, String cls) {
+        String snake = snakeCase(cls);
+        int k = used.merge(snake, 1, Integer::sum) - 1;
+        return k == 0 ? snake : snake + "_" + k;
     }
 
     /** The names of the groups below {@code layers/} that hold weights, sorted. */

@@ -256,9 +256,8 @@ public final class KerasExport {
                 Map<String, Integer> used = new HashMap<>();
                 if (model instanceof Sequential) used.put("input_layer", 1);
                 for (Layer l : model.layers()) {
-                    String snake = Keras3Weights.snakeCase(l.kerasClass());
-                    int k = used.merge(snake, 1, Integer::sum) - 1;
-                    if (!l.params().isEmpty()) putLayer(layers.putGroup(k == 0 ? snake : snake + "_" + k), l);
+                    String group = Keras3Weights.group(used, l.kerasClass());
+                    if (!l.params().isEmpty()) putLayer(layers.putGroup(group), l);
                 }
                 if (!state.isEmpty()) {
                     WritableGroup root = h.putGroup(STATE_GROUP);

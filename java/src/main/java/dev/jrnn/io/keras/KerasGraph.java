@@ -92,9 +92,7 @@ final class KerasGraph {
         }
 
         String group(String cls) {
-            String snake = Keras3Weights.snakeCase(cls);
-            int k = used.merge(snake, 1, Integer::sum) - 1;
-            return path + (k == 0 ? snake : snake + "_" + k);
+            return path + Keras3Weights.group(used, cls);
         }
 
         /** The scope of a nested model {@code name} of class {@code cls} among this model's layers. */
