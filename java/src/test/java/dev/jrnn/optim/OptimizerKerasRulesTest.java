@@ -1,0 +1,132 @@
+package dev.jrnn.optim;
+
+import dev.jrnn.layers.ParamStore;
+import dev.jrnn.optim.schedules.ExponentialDecay;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import static dev.jrnn.optim.OptimizerTest.P0;
+import static dev.jrnn.optim.OptimizerTest.setGrads;
+import static dev.jrnn.optim.OptimizerTest.store;
+import static dev.jrnn.optim.OptimizerTest.values;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Every optimizer with its non-default options, Keras' weight decay and one clipping option together, five steps on two
+ * variables (sizes 3 and 2) on the CPU, against Keras 3's rules in float64 numpy written independently of jrnn
+ * (src/test/resources/optimref/keras_rules.py: clip, then {@code v -= v * wd * lr}, then update_step, as
+ * BaseOptimizer._backend_apply_gradients).
+ */
+class OptimizerKerasRulesTest {
+    @BeforeAll
+    static void cpu() {
+        OptimizerTest.cpu();
+    }
+
+    /** keras_rules.py's GRADS. */
+    static final float[][] GRADS = {{0.1f, -0.2f, 0.3f, 4f, -5f}, {-0.3f, 0.2f, 0.1f, 1f, 0.5f}, {0.5f, 0.5f, -0.5f, -2f, 0.01f},
+            {1f, -1f, 0.2f, 0.3f, -0.4f}, {-0.7f, 0.05f, 0.6f, -0.1f, 2.5f}};
+
+    private static float[] run(Optimizer opt) {
+        ParamStore s = store(P0);
+        for (float[] g : GRADS) {
+            setGrads(s, g);
+            opt.step(s, s.params(), s.size());
+        }
+        assertEquals(GRADS.length, opt.iterations());
+        return values(s);
+    }
+
+    private static void check(String what, double[] want, float[] got) {
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], 3e-6 * Math.max(1, Math.abs(want[i])), what + ": weight " + i);
+        }
+    }
+
+    @Test
+    void everyOptimizerWithItsOptionsWeightDecayAndClippingMatchesNumpy() {
+        Map<String, Supplier<Optimizer>> cases = new LinkedHashMap<>();
+        Map<String, double[]> want = new LinkedHashMap<>();
+        cases.put("adam betas eps", () -> new Adam(0.01).beta1(0.8).beta2(0.99).epsilon(1e-3));
+        want.put("adam betas eps", new double[] {0.48366088104914234, -0.9923322228845484, 1.9799702131498502, 0.22638966966744886, -0.7275033375663873});
+        cases.put("adam wd clipnorm", () -> new Adam(0.01).weightDecay(0.1).clipnorm(1.0));
+        want.put("adam wd clipnorm", new double[] {0.48205014441173877, -0.9888583370083931, 1.9694988565451446, 0.22357093424294944, -0.7308162128039991});
+        cases.put("adam amsgrad", () -> new Adam(0.01).beta1(0.8).beta2(0.9).amsgrad(true));
+        want.put("adam amsgrad", new double[] {0.48324249707983696, -0.9921173504312333, 1.9793154056457014, 0.2262856485625841, -0.728042837839341});
+        cases.put("adam amsgrad wd clipvalue", () -> new Adam(0.01).beta2(0.9).epsilon(1e-3).amsgrad(true).weightDecay(0.05).clipvalue(3.0));
+        want.put("adam amsgrad wd clipvalue", new double[] {0.4828921952026407, -0.9893378338714982, 1.9737357865993346, 0.2241483029499906, -0.7257308073366374});
+        cases.put("adamw amsgrad", () -> new AdamW(0.02).beta2(0.9).amsgrad(true));
+        want.put("adamw amsgrad", new double[] {0.4674576486831986, -0.9829845479794491, 1.9561998289578428, 0.19694192561842896, -0.7000307453362068});
+        cases.put("adamw global_clipnorm", () -> new AdamW(0.02).beta1(0.85).beta2(0.995).epsilon(1e-4).weightDecay(0.05).globalClipnorm(1.5));
+        want.put("adamw global_clipnorm", new double[] {0.471914905198048, -0.9914360932038525, 1.9498347043631221, 0.20329081391752563, -0.7138176296163009});
+        cases.put("sgd nesterov wd clipvalue", () -> new SGD(0.05).momentum(0.9).nesterov(true).weightDecay(0.02).clipvalue(0.5));
+        want.put("sgd nesterov wd clipvalue", new double[] {0.4293812615990165, -1.0120532576286112, 1.910761581807823, 0.08447785153688768, -0.7266526164074594});
+        cases.put("sgd momentum", () -> new SGD(0.05).momentum(0.5));
+        want.put("sgd momentum", new double[] {0.4346874994039536, -0.9706249995902182, 1.9603124966984613, -0.07375000564381481, -0.4083749944427982});
+        cases.put("rmsprop centered momentum wd", () -> new RMSprop(0.01).rho(0.8).momentum(0.5).centered(true).epsilon(1e-3).weightDecay(0.01));
+        want.put("rmsprop centered momentum wd", new double[] {0.4463685096785513, -0.9937337761418381, 1.9398748146397697, 0.20660255629565075, -0.7160338657935452});
+        cases.put("rmsprop rho global_clipnorm", () -> new RMSprop(0.01).rho(0.95).globalClipnorm(2.0));
+        want.put("rmsprop rho global_clipnorm", new double[] {0.44187285206888327, -1.0003250637269863, 1.9174334060261977, 0.20693547443604954, -0.7427689420231663});
+        cases.put("adagrad init eps wd clipnorm", () -> new Adagrad(0.1).initialAccumulatorValue(0.5).epsilon(1e-3).weightDecay(0.01).clipnorm(0.8));
+        want.put("adagrad init eps wd clipnorm", new double[] {0.46797810785556865, -0.996762579027402, 1.9274337649815396, 0.16673353090093748, -0.7385609645148434});
+        cases.put("adadelta rho eps wd", () -> new Adadelta(1.0).rho(0.8).epsilon(1e-4).weightDecay(0.03));
+        want.put("adadelta rho eps wd", new double[] {0.3955769368129176, -0.8529990394718694, 1.6673399082762141, 0.20045650412936356, -0.6414428310653384});
+        cases.put("adamax betas eps global_clipnorm", () -> new Adamax(0.02).beta1(0.7).beta2(0.9).epsilon(1e-3).globalClipnorm(1.0));
+        want.put("adamax betas eps global_clipnorm", new double[] {0.47893766638290824, -0.9955038208620249, 1.9611913081486332, 0.20975096888011896, -0.7278583132955417});
+        cases.put("nadam betas eps wd clipvalue", () -> new Nadam(0.01).beta1(0.8).beta2(0.95).epsilon(1e-3).weightDecay(0.02).clipvalue(1.0));
+        want.put("nadam betas eps wd clipvalue", new double[] {0.4832956590891241, -0.9948941024131165, 1.9784464044313532, 0.23315172775442902, -0.7456235900483894});
+        cases.put("lion betas wd clipnorm", () -> new Lion(0.003).beta1(0.5).beta2(0.9).weightDecay(0.1).clipnorm(0.5));
+        want.put("lion betas wd clipnorm", new double[] {0.49625404874162843, -1.0015008991810124, 1.9880071971517335, 0.24063062268602126, -0.7458792736653016});
+        cases.forEach((what, make) -> check(what, want.get(what), run(make.get())));
+    }
+
+    /**
+     * amsgrad keeps Keras' velocity_hat (the largest v so far) as state, saved and restored with the others, and is in the
+     * config as Keras' Adam and AdamW write it; switched off, the buffer goes (the saved state is what the settings use).
+     */
+    @Test
+    void amsgradStateAndConfig() {
+        Adam adam = new Adam(0.01).amsgrad(true);
+        assertEquals(true, adam.config().get("amsgrad"));
+        assertEquals(false, new Adam().config().get("amsgrad"));
+        assertEquals(true, new AdamW().amsgrad(true).config().get("amsgrad"));
+        assertEquals(false, new AdamW().config().get("amsgrad"), "Keras' AdamW writes amsgrad (Adam's get_config)");
+        ParamStore s = store(P0);
+        setGrads(s, GRADS[0]);
+        adam.step(s, s.params(), s.size());
+        setGrads(s, GRADS[1]);
+        adam.step(s, s.params(), s.size());
+        Map<String, float[]> st = adam.state();
+        assertEquals(java.util.Set.of("m", "v", "velocity_hat"), st.keySet());
+        for (int i = 0; i < 5; i++) {
+            double v1 = 0.001 * GRADS[0][i] * GRADS[0][i], v2 = 0.999 * v1 + 0.001 * GRADS[1][i] * GRADS[1][i];
+            assertEquals(v2, st.get("v")[i], 1e-6 * Math.max(1, v2), "v " + i);
+            assertEquals(Math.max(v1, v2), st.get("velocity_hat")[i], 1e-6 * Math.max(1, v2), "velocity_hat " + i);
+        }
+        // restored into a fresh optimizer, the run continues as the uninterrupted one
+        Adam again = new Adam(0.01).amsgrad(true);
+        ParamStore s2 = store(values(s));
+        again.restoreState(s2, 5, 2, st);
+        for (ParamStore x : new ParamStore[] {s, s2}) setGrads(x, GRADS[2]);
+        adam.step(s, s.params(), s.size());
+        again.step(s2, s2.params(), s2.size());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(values(s), values(s2));
+        adam.amsgrad(false);
+        adam.step(s, s.params(), s.size());
+        assertEquals(java.util.Set.of("m", "v"), adam.state().keySet());
+    }
+
+    /** A schedule is read at iterations 0, 1, ... (Keras' first update sees 0), for the decay and the update alike. */
+    @Test
+    void aScheduleSeesIterationsFromZero() {
+        Adam adam = new Adam(new ExponentialDecay(0.05, 2, 0.5)).weightDecay(0.1);
+        assertEquals(0.05f, adam.learningRate(), "the first update's rate: the schedule at 0");
+        check("adam with ExponentialDecay(0.05, 2, 0.5)", new double[] {0.43889094564641085, -0.9453894859988224, 1.8904662306566946,
+                0.15250084732834857, -0.6494088763347529}, run(adam));
+        assertEquals((float) (0.05 * Math.pow(0.5, 2.5)), adam.learningRate(), "after 5 updates: the schedule at 5");
+    }
+}
