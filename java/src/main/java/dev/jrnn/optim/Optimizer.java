@@ -255,21 +255,40 @@ public abstract class Optimizer {
     }
 
     /**
-     * The optimizer's settings as Keras writes them in a saved model's compile config ({@code learning_rate}: the
-     * rate or the schedule's {@link LearningRateSchedule#config}, the clipping options set, {@code weight_decay}, and
-     * what subclasses add through {@link #putConfig}). An IllegalArgumentException when the schedule has no Keras config
+     * The optimizer's settings as Keras 3's {@code get_config} writes them in a saved model's compile config: its keys in
+     * its order ({@code learning_rate}: the rate or the schedule's {@link LearningRateSchedule#config}; the clipping options
+     * and {@code weight_decay} null when unset, as Keras' None; {@code use_ema} false and the other options jrnn lacks at
+     * Keras' defaults), then what subclasses add through {@link #putConfig}. An IllegalArgumentException when the schedule has no Keras config
      * (a lambda).
      */
     public final Map<String, Object> config() {
+        // Keras 3's get_config: BaseOptimizer's keys in its order (unset ones None), then the class' own
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("name", name().toLowerCase(java.util.Locale.ROOT));
+        c.put("name", kerasName(name()));
+        // Keras writes its learning-rate variable (float32) as a double, so the float's own value; the rest as given
         c.put("learning_rate", schedule == null ? (Object) (double) learningRate : scheduleConfig());
-        if (clipnorm > 0) c.put("clipnorm", (double) clipnorm);
-        if (globalClipnorm > 0) c.put("global_clipnorm", (double) globalClipnorm);
-        if (clipvalue > 0) c.put("clipvalue", (double) clipvalue);
-        c.put("weight_decay", (double) weightDecay);
+        c.put("weight_decay", weightDecay > 0 || this instanceof AdamW ? (Object) decimal(weightDecay) : null);   // AdamW's is never None
+        c.put("clipnorm", clipnorm > 0 ? decimal(clipnorm) : null);
+        c.put("global_clipnorm", globalClipnorm > 0 ? decimal(globalClipnorm) : null);
+        c.put("clipvalue", clipvalue > 0 ? decimal(clipvalue) : null);
+        c.put("use_ema", false);
+        c.put("ema_momentum", 0.99);
+        c.put("ema_overwrite_frequency", null);
+        c.put("loss_scale_factor", null);
+        c.put("gradient_accumulation_steps", null);
         putConfig(c);
         return c;
+    }
+
+    /** A setting as the decimal it was given (0.9), not as the float32 jrnn holds (0.8999999761581421): Keras writes the Python float. */
+    protected static Double decimal(float f) {
+        return Double.valueOf(Float.toString(f));
+    }
+
+    /** Keras' default optimizer name, auto_name(class name): naming.to_snake_case ("RMSprop" -> "rm_sprop", "AdamW" -> "adam_w"). */
+    static String kerasName(String cls) {
+        String s = cls.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
+        return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
     }
 
     private Map<String, Object> scheduleConfig() {

@@ -55,7 +55,7 @@ public final class SGD extends Optimizer {
 
     @Override
     protected void putConfig(java.util.Map<String, Object> c) {
-        c.put("momentum", (double) momentum);
+        c.put("momentum", decimal(momentum));
         c.put("nesterov", nesterov);
     }
 

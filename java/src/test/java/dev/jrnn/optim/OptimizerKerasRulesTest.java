@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -118,6 +119,66 @@ class OptimizerKerasRulesTest {
         adam.amsgrad(false);
         adam.step(s, s.params(), s.size());
         assertEquals(java.util.Set.of("m", "v"), adam.state().keySet());
+    }
+
+    /**
+     * config() is Keras 3's get_config (base_optimizer.py and each class): every key in Keras' order, the unset options as
+     * Keras writes them (None, use_ema False, ema_momentum 0.99), the name as Keras' auto_name (to_snake_case of the class:
+     * "rm_sprop", "adam_w"), and the settings as the decimals they were given (0.9, not float32's 0.8999999761581421); the
+     * learning rate as Keras writes its float32 variable.
+     */
+    @Test
+    void configHasKerasGetConfigKeysAndValues() {
+        List<String> base = List.of("name", "learning_rate", "weight_decay", "clipnorm", "global_clipnorm", "clipvalue", "use_ema",
+                "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor", "gradient_accumulation_steps");
+        Map<String, List<String>> own = new LinkedHashMap<>();
+        own.put("adam", List.of("beta_1", "beta_2", "epsilon", "amsgrad"));
+        own.put("sgd", List.of("momentum", "nesterov"));
+        own.put("rmsprop", List.of("rho", "momentum", "epsilon", "centered"));
+        own.put("adagrad", List.of("initial_accumulator_value", "epsilon"));
+        own.put("adamw", List.of("beta_1", "beta_2", "epsilon", "amsgrad"));
+        own.put("nadam", List.of("beta_1", "beta_2", "epsilon"));
+        own.put("adamax", List.of("beta_1", "beta_2", "epsilon"));
+        own.put("adadelta", List.of("rho", "epsilon"));
+        own.put("lion", List.of("beta_1", "beta_2"));
+        Map<String, String> kerasName = Map.of("adam", "adam", "sgd", "sgd", "rmsprop", "rm_sprop", "adagrad", "adagrad", "adamw", "adam_w",
+                "nadam", "nadam", "adamax", "adamax", "adadelta", "adadelta", "lion", "lion");
+        own.forEach((name, keys) -> {
+            Map<String, Object> c = Optimizers.of(name).config();
+            List<String> want = new java.util.ArrayList<>(base);
+            want.addAll(keys);
+            assertEquals(want, List.copyOf(c.keySet()), name);
+            assertEquals(kerasName.get(name), c.get("name"), name);
+            assertEquals(name.equals("adamw") ? (Object) 0.004 : null, c.get("weight_decay"), name + ": weight_decay");
+            for (String k : new String[] {"clipnorm", "global_clipnorm", "clipvalue", "ema_overwrite_frequency", "loss_scale_factor",
+                    "gradient_accumulation_steps"}) {
+                assertEquals(null, c.get(k), name + ": " + k);
+            }
+            assertEquals(false, c.get("use_ema"), name);
+            assertEquals(0.99, c.get("ema_momentum"), name);
+        });
+        // Keras' defaults, as its __init__ writes them
+        assertEquals(Map.of("beta_1", 0.9, "beta_2", 0.999, "epsilon", 1e-7, "amsgrad", false, "learning_rate", (double) 0.001f),
+                pick(new Adam().config(), "beta_1", "beta_2", "epsilon", "amsgrad", "learning_rate"));
+        assertEquals(Map.of("rho", 0.9, "momentum", 0.0, "epsilon", 1e-7, "centered", false), pick(new RMSprop().config(), "rho",
+                "momentum", "epsilon", "centered"));
+        assertEquals(Map.of("rho", 0.95, "epsilon", 1e-7), pick(new Adadelta().config(), "rho", "epsilon"));
+        assertEquals(Map.of("initial_accumulator_value", 0.1, "epsilon", 1e-7), pick(new Adagrad().config(), "initial_accumulator_value", "epsilon"));
+        assertEquals(Map.of("beta_1", 0.9, "beta_2", 0.99), pick(new Lion().config(), "beta_1", "beta_2"));
+        assertEquals(Map.of("momentum", 0.0, "nesterov", false), pick(new SGD().config(), "momentum", "nesterov"));
+        // set options, each as given
+        Map<String, Object> c = new SGD(0.1).momentum(0.9).nesterov(true).weightDecay(0.01).clipnorm(1.5).config();
+        assertEquals(Map.of("momentum", 0.9, "nesterov", true, "weight_decay", 0.01, "clipnorm", 1.5),
+                pick(c, "momentum", "nesterov", "weight_decay", "clipnorm"));
+        assertEquals(0.3, new Adam().globalClipnorm(0.3).config().get("global_clipnorm"));
+        assertEquals(0.7, new Nadam().clipvalue(0.7).config().get("clipvalue"));
+        assertEquals(0.0, new AdamW().weightDecay(0).config().get("weight_decay"), "AdamW's weight_decay is a float, never None");
+    }
+
+    private static Map<String, Object> pick(Map<String, Object> c, String... keys) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        for (String k : keys) r.put(k, c.get(k));
+        return r;
     }
 
     /** A schedule is read at iterations 0, 1, ... (Keras' first update sees 0), for the decay and the update alike. */
