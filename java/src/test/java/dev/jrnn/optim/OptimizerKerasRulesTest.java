@@ -1,7 +1,13 @@
 package dev.jrnn.optim;
 
 import dev.jrnn.layers.ParamStore;
+import dev.jrnn.optim.schedules.CosineDecay;
+import dev.jrnn.optim.schedules.CosineDecayRestarts;
 import dev.jrnn.optim.schedules.ExponentialDecay;
+import dev.jrnn.optim.schedules.InverseTimeDecay;
+import dev.jrnn.optim.schedules.LearningRateSchedule;
+import dev.jrnn.optim.schedules.PiecewiseConstantDecay;
+import dev.jrnn.optim.schedules.PolynomialDecay;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -179,6 +185,47 @@ class OptimizerKerasRulesTest {
         Map<String, Object> r = new LinkedHashMap<>();
         for (String k : keys) r.put(k, c.get(k));
         return r;
+    }
+
+    /**
+     * Each schedule with its non-default options at iterations 0..15 against Keras 3's __call__ formulas in float64
+     * (optimref/keras_schedules.py), and an optimizer's rate is the schedule at its iterations, 0 before the first update.
+     */
+    @Test
+    void schedulesMatchKerasFormulas() {
+        Map<String, LearningRateSchedule> s = new LinkedHashMap<>();
+        Map<String, double[]> w = new LinkedHashMap<>();
+        s.put("ExponentialDecay(0.1, 3, 0.7)", new ExponentialDecay(0.1, 3, 0.7));
+        w.put("ExponentialDecay(0.1, 3, 0.7)", new double[] {0.1, 0.08879040017426007, 0.07883735163105243, 0.06999999999999999, 0.06215328012198205, 0.0551861461417367, 0.048999999999999995, 0.04350729608538743, 0.038630302299215685, 0.03429999999999999, 0.0304551072597712, 0.02704121160945098, 0.024009999999999997, 0.02131857508183984, 0.01892884812661568, 0.016806999999999996});
+        s.put("ExponentialDecay(0.1, 3, 0.7).staircase(true)", new ExponentialDecay(0.1, 3, 0.7).staircase(true));
+        w.put("ExponentialDecay(0.1, 3, 0.7).staircase(true)", new double[] {0.1, 0.1, 0.1, 0.06999999999999999, 0.06999999999999999, 0.06999999999999999, 0.048999999999999995, 0.048999999999999995, 0.048999999999999995, 0.03429999999999999, 0.03429999999999999, 0.03429999999999999, 0.024009999999999997, 0.024009999999999997, 0.024009999999999997, 0.016806999999999996});
+        s.put("PiecewiseConstantDecay([3, 7], [0.1, 0.05, 0.01])", new PiecewiseConstantDecay(new long[] {3, 7}, new double[] {0.1, 0.05, 0.01}));
+        w.put("PiecewiseConstantDecay([3, 7], [0.1, 0.05, 0.01])", new double[] {0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01});
+        s.put("PolynomialDecay(0.1, 4).endLearningRate(0.01).power(0.5).cycle(true)", new PolynomialDecay(0.1, 4).endLearningRate(0.01).power(0.5).cycle(true));
+        w.put("PolynomialDecay(0.1, 4).endLearningRate(0.01).power(0.5).cycle(true)", new double[] {0.1, 0.08794228634059947, 0.07363961030678928, 0.05500000000000001, 0.01, 0.06511351921262151, 0.05500000000000001, 0.041819805153394646, 0.01, 0.05500000000000001, 0.04674234614174767, 0.03598076211353317, 0.01, 0.04897114317029974, 0.041819805153394646, 0.0325});
+        s.put("PolynomialDecay(0.1, 4).endLearningRate(0.01).power(3)", new PolynomialDecay(0.1, 4).endLearningRate(0.01).power(3));
+        w.put("PolynomialDecay(0.1, 4).endLearningRate(0.01).power(3)", new double[] {0.1, 0.047968750000000004, 0.02125, 0.01140625, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01});
+        s.put("InverseTimeDecay(0.1, 3, 0.5)", new InverseTimeDecay(0.1, 3, 0.5));
+        w.put("InverseTimeDecay(0.1, 3, 0.5)", new double[] {0.1, 0.08571428571428572, 0.07500000000000001, 0.06666666666666667, 0.06000000000000001, 0.05454545454545454, 0.05, 0.04615384615384615, 0.042857142857142864, 0.04, 0.0375, 0.03529411764705883, 0.03333333333333333, 0.031578947368421054, 0.03, 0.028571428571428574});
+        s.put("InverseTimeDecay(0.1, 3, 0.5).staircase(true)", new InverseTimeDecay(0.1, 3, 0.5).staircase(true));
+        w.put("InverseTimeDecay(0.1, 3, 0.5).staircase(true)", new double[] {0.1, 0.1, 0.1, 0.06666666666666667, 0.06666666666666667, 0.06666666666666667, 0.05, 0.05, 0.05, 0.04, 0.04, 0.04, 0.03333333333333333, 0.03333333333333333, 0.03333333333333333, 0.028571428571428574});
+        s.put("CosineDecay(0.02, 5).alpha(0.2).warmup(0.1, 3)", new CosineDecay(0.02, 5).alpha(0.2).warmup(0.1, 3));
+        w.put("CosineDecay(0.02, 5).alpha(0.2).warmup(0.1, 3)", new double[] {0.02, 0.04666666666666666, 0.07333333333333333, 0.1, 0.09236067977499791, 0.0723606797749979, 0.04763932022500211, 0.02763932022500211, 0.020000000000000004, 0.020000000000000004, 0.020000000000000004, 0.020000000000000004, 0.020000000000000004, 0.020000000000000004, 0.020000000000000004, 0.020000000000000004});
+        s.put("CosineDecay(0.1, 6).alpha(0.3)", new CosineDecay(0.1, 6).alpha(0.3));
+        w.put("CosineDecay(0.1, 6).alpha(0.3)", new double[] {0.1, 0.09531088913245536, 0.0825, 0.06499999999999999, 0.047500000000000014, 0.03468911086754464, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03});
+        s.put("CosineDecayRestarts(0.1, 3).tMul(1.5).mMul(0.7).alpha(0.05)", new CosineDecayRestarts(0.1, 3).tMul(1.5).mMul(0.7).alpha(0.05));
+        w.put("CosineDecayRestarts(0.1, 3).tMul(1.5).mMul(0.7).alpha(0.05)", new double[] {0.1, 0.07625, 0.02875000000000001, 0.0715, 0.06372097773370602, 0.04402380190742543, 0.021625000000000005, 0.007005220358868545, 0.050922619362745405, 0.04610468441359421, 0.03749375655456136, 0.026921679107108677, 0.016637500000000006, 0.008829021189363913, 0.005157377223556276, 0.03714583355392177});
+        s.put("CosineDecayRestarts(0.1, 2).tMul(1).mMul(0.5)", new CosineDecayRestarts(0.1, 2).tMul(1).mMul(0.5));
+        w.put("CosineDecayRestarts(0.1, 2).tMul(1).mMul(0.5)", new double[] {0.1, 0.05, 0.05, 0.025, 0.025, 0.0125, 0.0125, 0.00625, 0.00625, 0.003125, 0.003125, 0.0015625, 0.0015625, 0.00078125, 0.00078125, 0.000390625});
+        s.forEach((what, sched) -> {
+            double[] want = w.get(what);
+            for (int k = 0; k < want.length; k++) assertEquals(want[k], sched.at(k), 1e-12 * want[k], what + " at " + k);
+            SGD sgd = new SGD(sched);
+            for (int k = 0; k < want.length; k++) {
+                assertEquals((float) want[k], sgd.learningRate(), what + ": the optimizer's rate at iterations " + k);
+                sgd.iterations(k + 1);
+            }
+        });
     }
 
     /** A schedule is read at iterations 0, 1, ... (Keras' first update sees 0), for the decay and the update alike. */
