@@ -228,6 +228,42 @@ class OptimizerKerasRulesTest {
         });
     }
 
+    /**
+     * Through a model: a Dense layer's kernel and bias are Keras' two variables, each clipped by clipnorm on its own and
+     * together by global_clipnorm (both norms are above the clip), three mse steps against optimref/keras_model_steps.py.
+     */
+    @Test
+    void aModelClipsPerKerasVariable() {
+        Map<String, Supplier<Optimizer>> cases = new LinkedHashMap<>();
+        Map<String, double[][]> want = new LinkedHashMap<>();
+        cases.put("sgd clipnorm", () -> new SGD(0.5).clipnorm(0.3));
+        want.put("sgd clipnorm", new double[][] {{0.29137826091875413, 0.11550519569011031, 0.2971283054368986, 0.4203105435581958,
+                -0.330895201334557, 0.29359938003169633}, {0.4864836232227428, 0.08175226242206377}});
+        cases.put("sgd global_clipnorm", () -> new SGD(0.5).globalClipnorm(0.3));
+        want.put("sgd global_clipnorm", new double[][] {{0.2877006516302916, 0.10575800654198238, 0.3039968327867217, 0.4147021435188757,
+                -0.32740565184935905, 0.30959967337009076}, {0.17334881667687957, 0.005583236732839066}});
+        cases.put("adam wd clipnorm", () -> new Adam(0.05).weightDecay(0.1).clipnorm(0.3));
+        want.put("adam wd clipnorm", new double[][] {{0.3453165030721458, 0.05074350558480512, 0.24511216327791863, 0.4448728295147895,
+                -0.34348134469139724, 0.44170231917459585}, {0.19851319543231888, 0.12813578865186864}});
+        dev.jrnn.tensor.Tensor x = dev.jrnn.tensor.Tensor.of(new float[] {0.5f, -1f, 2f, 1.5f, 0.25f, -0.5f, -2f, 1f, 0.75f, 0.1f, 0.2f, 0.3f}, 4, 3);
+        dev.jrnn.tensor.Tensor y = dev.jrnn.tensor.Tensor.of(new float[] {1f, -2f, 0.5f, 3f, -1f, 0f, 2f, 1f}, 4, 2);
+        cases.forEach((what, make) -> {
+            try (dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(2).inputShape(3))) {
+                m.compile(make.get(), "mse");
+                m.setWeights(List.of(dev.jrnn.tensor.Tensor.of(new float[] {0.2f, -0.1f, 0.4f, 0.3f, -0.5f, 0.6f}, 3, 2),
+                        dev.jrnn.tensor.Tensor.of(new float[] {0.05f, -0.02f}, 2)));
+                for (int k = 0; k < 3; k++) m.trainOnBatch(x, y);
+                List<dev.jrnn.tensor.Tensor> w = m.getWeights();
+                for (int v = 0; v < 2; v++) {
+                    float[] got = w.get(v).data();
+                    for (int i = 0; i < got.length; i++) {
+                        assertEquals(want.get(what)[v][i], got[i], 2e-6, what + ": variable " + v + " element " + i);
+                    }
+                }
+            }
+        });
+    }
+
     /** A schedule is read at iterations 0, 1, ... (Keras' first update sees 0), for the decay and the update alike. */
     @Test
     void aScheduleSeesIterationsFromZero() {
