@@ -122,10 +122,10 @@ public final class Adam extends Optimizer {
             vHat.close();
             vHat = null;
         }
-        if (weightDecay() > 0 || amsgrad) {
+        if (fusedWeightDecay() > 0 || amsgrad) {
             be.optimizerUpdate(new OptimizerArgs(OptimizerArgs.Kind.ADAMW, n, Span.of(p), Span.of(g), Span.of(m), Span.of(v),
                     amsgrad ? Span.of(vHat) : null,
-                    Span.of(step.before(be, t)), Span.ofNullable(guard), learningRate(), beta1, beta2, epsilon, weightDecay()));
+                    Span.of(step.before(be, t)), Span.ofNullable(guard), learningRate(), beta1, beta2, epsilon, fusedWeightDecay()));
             step.after(t);
             return;
         }

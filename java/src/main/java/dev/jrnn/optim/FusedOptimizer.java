@@ -111,7 +111,7 @@ public abstract class FusedOptimizer extends Optimizer {
         }
         be.optimizerUpdate(new OptimizerArgs(kind, n, Span.of(p), Span.of(g), Span.of(s1), usesS2() ? Span.of(s2) : null,
                 usesS3() ? Span.of(s3) : null, step == null ? null : Span.of(step.before(be, t)), Span.ofNullable(guard),
-                learningRate(), h1(), h2(), eps(), weightDecay()));
+                learningRate(), h1(), h2(), eps(), fusedWeightDecay()));
         if (step != null) step.after(t);
     }
 

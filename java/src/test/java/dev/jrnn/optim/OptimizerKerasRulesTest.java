@@ -264,6 +264,66 @@ class OptimizerKerasRulesTest {
         });
     }
 
+    /**
+     * Keras' exclude_from_weight_decay(var_names=...): a weight whose name holds a match of a pattern is not decayed, the
+     * others are, before the update (AdamW, SGD with momentum, RMSprop with clipnorm: each kind of update), three mse steps
+     * on a Dense layer against optimref/keras_model_steps.py; no names decays every weight again.
+     */
+    @Test
+    void weightDecayExcludesTheNamedWeights() {
+        Map<String, Supplier<Optimizer>> cases = new LinkedHashMap<>();
+        Map<String, double[][]> want = new LinkedHashMap<>();
+        cases.put("adamw exclude bias", () -> new AdamW(0.05).weightDecay(0.5).excludeFromWeightDecay("bias"));
+        want.put("adamw exclude bias", new double[][] {{0.3302533725537222, 0.053209633749194296, 0.22534409899585364, 0.42417320354266663,
+                -0.31790190845305083, 0.41006504288461565}, {0.19921271625137846, 0.12866401997993598}});
+        cases.put("sgd momentum exclude ker", () -> new SGD(0.1).momentum(0.5).weightDecay(0.5).excludeFromWeightDecay("ker"));
+        want.put("sgd momentum exclude ker", new double[][] {{0.41514648257897646, 0.40148364312037244, 0.16272751465497065, 0.596616713246386,
+                -0.07731789333739192, -0.1162221031016396}, {0.33027351615774325, 0.06347121963825855}});
+        cases.put("rmsprop exclude bias clipnorm", () -> new RMSprop(0.05).weightDecay(0.5).clipnorm(0.3).excludeFromWeightDecay("bias"));
+        want.put("rmsprop exclude bias clipnorm", new double[][] {{0.4701058850843287, 0.2650326673933647, 0.04124203803850429,
+                0.6473877428182878, -0.1261029675287998, 0.1897825291506281}, {0.419311002185462, 0.2914435186648305}});
+        // no names: every weight decays (Keras' Adam with weight decay, as "adam wd" without the clip)
+        cases.put("adamw excluded then cleared", () -> new AdamW(0.05).weightDecay(0.5).excludeFromWeightDecay("bias").excludeFromWeightDecay());
+        want.put("adamw excluded then cleared", null);
+        dev.jrnn.tensor.Tensor x = dev.jrnn.tensor.Tensor.of(new float[] {0.5f, -1f, 2f, 1.5f, 0.25f, -0.5f, -2f, 1f, 0.75f, 0.1f, 0.2f, 0.3f}, 4, 3);
+        dev.jrnn.tensor.Tensor y = dev.jrnn.tensor.Tensor.of(new float[] {1f, -2f, 0.5f, 3f, -1f, 0f, 2f, 1f}, 4, 2);
+        cases.forEach((what, make) -> {
+            List<float[]> got = trainDense(make.get(), x, y);
+            if (want.get(what) == null) {   // the same as AdamW decaying both
+                List<float[]> all = trainDense(new AdamW(0.05).weightDecay(0.5), x, y);
+                for (int v = 0; v < 2; v++) org.junit.jupiter.api.Assertions.assertArrayEquals(all.get(v), got.get(v), what);
+                return;
+            }
+            for (int v = 0; v < 2; v++) {
+                for (int i = 0; i < got.get(v).length; i++) {
+                    assertEquals(want.get(what)[v][i], got.get(v)[i], 2e-6, what + ": variable " + v + " element " + i);
+                }
+            }
+        });
+        // a set guard skips the decay of the weights not excluded with the update
+        ParamStore st = store(P0);
+        Optimizer g = new Adam(0.1).weightDecay(0.5).excludeFromWeightDecay("b");
+        setGrads(st, GRADS[0]);
+        dev.jrnn.backend.Buf guard = OptimizerTest.be.alloc(1);
+        OptimizerTest.be.upload(new float[] {1f}, 0, guard, 0, 1);
+        g.step(st, st.params(), st.size(), guard);
+        guard.close();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(P0, values(st), "moved under a set guard");
+        Optimizer o = new Adam().excludeFromWeightDecay("bias", "gamma", "bias");
+        assertEquals(List.of("bias", "gamma"), o.excludedFromWeightDecay());
+        assertEquals(List.of(), o.excludeFromWeightDecay().excludedFromWeightDecay());
+    }
+
+    private static List<float[]> trainDense(Optimizer opt, dev.jrnn.tensor.Tensor x, dev.jrnn.tensor.Tensor y) {
+        try (dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(2).inputShape(3))) {
+            m.compile(opt, "mse");
+            m.setWeights(List.of(dev.jrnn.tensor.Tensor.of(new float[] {0.2f, -0.1f, 0.4f, 0.3f, -0.5f, 0.6f}, 3, 2),
+                    dev.jrnn.tensor.Tensor.of(new float[] {0.05f, -0.02f}, 2)));
+            for (int k = 0; k < 3; k++) m.trainOnBatch(x, y);
+            return m.getWeights().stream().map(dev.jrnn.tensor.Tensor::data).toList();
+        }
+    }
+
     /** A schedule is read at iterations 0, 1, ... (Keras' first update sees 0), for the decay and the update alike. */
     @Test
     void aScheduleSeesIterationsFromZero() {
