@@ -311,7 +311,8 @@ extern "C" __global__ void jrnn_opt_step(int kind, float* step, float lr, float 
 //            inc = lr g / sqrt(s1 - s3^2 + eps), else inc = lr g / sqrt(s1 + eps); momentum (s2 non-null):
 //            s2 = h2 s2 + inc, p -= s2; else p -= inc
 //   ADAGRAD  s1 += g^2; p -= lr g / sqrt(s1 + eps)
-//   ADAMW    h1 = beta1, h2 = beta2: s1 += (g - s1)(1 - h1); s2 += (g^2 - s2)(1 - h2); p -= step[2] s1 / (sqrt(s2) + eps)
+//   ADAMW    h1 = beta1, h2 = beta2: s1 += (g - s1)(1 - h1); s2 += (g^2 - s2)(1 - h2); p -= step[2] s1 / (sqrt(s2) + eps);
+//            amsgrad (s3 non-null): s3 = max(s3, s2), p -= step[2] s1 / (sqrt(s3) + eps)
 //   NADAM    as AdamW's moments; p -= lr m_hat / (sqrt(s2 step[4]) + eps), m_hat = step[2] s1 + step[3] g
 //   ADAMAX   s1 += (g - s1)(1 - h1); s2 = max(h2 s2, |g|); p -= step[2] s1 / (s2 + eps)
 //   ADADELTA h1 = rho: s1 = rho s1 + (1 - rho) g^2; d = -sqrt(s2 + eps) g / sqrt(s1 + eps); s2 = rho s2 + (1 - rho) d^2;
@@ -388,7 +389,12 @@ extern "C" __global__ void jrnn_opt_update(int kind, long long n, float* __restr
                 s1[i] = m;
                 s2[i] = v;
                 if (kind == JRNN_OPT_ADAMW) {
-                    pi -= c0 * m / (sqrtf(v) + eps);
+                    float vh = v;
+                    if (s3 != nullptr) {   // amsgrad: the largest v so far
+                        vh = fmaxf(s3[i], v);
+                        s3[i] = vh;
+                    }
+                    pi -= c0 * m / (sqrtf(vh) + eps);
                 } else {
                     pi -= (c0 * m + c1 * gi) * lr / (sqrtf(v * c2) + eps);
                 }

@@ -10,7 +10,8 @@ package dev.jrnn.backend;
  *       s3 = average gradient (null: not centered); {@code inc = lr g / sqrt(s1 (- s3^2) + eps)}.</li>
  *   <li>ADAGRAD: s1 = accumulator (starts at Keras' initial_accumulator_value);
  *       {@code p -= lr g / sqrt(s1 + eps)}.</li>
- *   <li>ADAMW ({@code h1} = beta1, {@code h2} = beta2): s1 = m, s2 = v, as Adam.</li>
+ *   <li>ADAMW ({@code h1} = beta1, {@code h2} = beta2): s1 = m, s2 = v, as Adam; s3 = Keras' amsgrad velocity_hat
+ *       (null: no amsgrad), {@code s3 = max(s3, v)} then used in v's place.</li>
  *   <li>NADAM ({@code h1} = beta1, {@code h2} = beta2): s1 = m, s2 = v, Keras' Nadam (momentum schedule 0.96).</li>
  *   <li>ADAMAX ({@code h1} = beta1, {@code h2} = beta2): s1 = m, s2 = u (the infinity norm), Keras' Adamax:
  *       {@code u = max(beta2 u, |g|)}, {@code p -= lr m / ((1 - beta1^t) (u + eps))}.</li>

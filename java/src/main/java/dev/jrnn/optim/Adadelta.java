@@ -44,8 +44,8 @@ public final class Adadelta extends FusedOptimizer {
 
     @Override
     protected void putConfig(java.util.Map<String, Object> c) {
-        c.put("rho", (double) rho);
-        c.put("epsilon", (double) epsilon);
+        c.put("rho", decimal(rho));
+        c.put("epsilon", decimal(epsilon));
     }
 
     @Override boolean usesS2() { return true; }

@@ -44,8 +44,8 @@ public final class Adagrad extends FusedOptimizer {
 
     @Override
     protected void putConfig(java.util.Map<String, Object> c) {
-        c.put("initial_accumulator_value", (double) initialAccumulator);
-        c.put("epsilon", (double) epsilon);
+        c.put("initial_accumulator_value", decimal(initialAccumulator));
+        c.put("epsilon", decimal(epsilon));
     }
 
     @Override float s1Initial() { return initialAccumulator; }

@@ -8,21 +8,26 @@ import dev.jrnn.backend.Span;
 import dev.jrnn.tensor.Float32;
 
 /**
- * Adam with Keras' defaults: learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7, no weight decay.
+ * Adam with Keras' defaults: learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7, no weight decay, no amsgrad.
  * One fused {@link Backend#adamUpdate} over all trainable parameters per step, with the step count t
  * kept in device memory (so a replayed CUDA graph of a train step uses the right t every time). With
- * {@link #weightDecay} (Keras' {@code weight_decay}) the step is AdamW's fused update, which is Adam after the decay.
+ * {@link #weightDecay} (Keras' {@code weight_decay}) or {@link #amsgrad} the step is AdamW's fused update, which is
+ * Adam after the decay.
  *
  * <pre>{@code
  * model.compile(new Adam(0.01), "mse");
+ * model.compile(new Adam(1e-3).amsgrad(true), "mse");
  * }</pre>
  */
 public final class Adam extends Optimizer {
     private float beta1 = 0.9f;
     private float beta2 = 0.999f;
     private float epsilon = 1e-7f;
+    private boolean amsgrad;
     private Buf m;
     private Buf v;
+    /** Keras' velocity_hat, the largest v so far (amsgrad only). */
+    private Buf vHat;
     /** t (lo, hi) and scratch, on the device. */
     private DeviceStep step;
 
@@ -54,6 +59,18 @@ public final class Adam extends Optimizer {
         return this;
     }
 
+    /**
+     * Keras' {@code amsgrad}: divides by the square root of the largest second moment seen so far (Reddi et al., 2018)
+     * instead of the current one; its state "velocity_hat" starts at zero when switched on.
+     */
+    public Adam amsgrad(boolean a) {
+        this.amsgrad = a;
+        changed();
+        return this;
+    }
+
+    public boolean amsgrad() { return amsgrad; }
+
     @Override
     public Adam weightDecay(double wd) {
         super.weightDecay(wd);
@@ -66,21 +83,23 @@ public final class Adam extends Optimizer {
 
     @Override
     protected void putConfig(java.util.Map<String, Object> c) {
-        c.put("beta_1", (double) beta1);
-        c.put("beta_2", (double) beta2);
-        c.put("epsilon", (double) epsilon);
-        c.put("amsgrad", false);
+        c.put("beta_1", decimal(beta1));
+        c.put("beta_2", decimal(beta2));
+        c.put("epsilon", decimal(epsilon));
+        c.put("amsgrad", amsgrad);
     }
 
     @Override
     protected java.util.Map<String, Buf> stateBuffers() {
-        return m == null ? java.util.Map.of() : java.util.Map.of("m", m, "v", v);
+        if (m == null) return java.util.Map.of();
+        return vHat == null ? java.util.Map.of("m", m, "v", v) : java.util.Map.of("m", m, "v", v, "velocity_hat", vHat);
     }
 
     @Override
     protected void createState(Backend be, long n) {
         m = be.alloc(n);
         v = be.alloc(n);
+        vHat = amsgrad ? be.alloc(n) : null;
         step = new DeviceStep(be, OptimizerArgs.STEP_FLOATS);   // room for AdamW's update too (t lo, hi at the same place)
     }
 
@@ -88,17 +107,25 @@ public final class Adam extends Optimizer {
     protected void releaseState() {
         if (m != null) m.close();
         if (v != null) v.close();
+        if (vHat != null) vHat.close();
         if (step != null) step.close();
         m = null;
         v = null;
+        vHat = null;
         step = null;
     }
 
     @Override
     protected void update(Backend be, Buf p, Buf g, long n, long t, Buf guard) {
-        if (weightDecay() > 0) {
-            be.optimizerUpdate(new OptimizerArgs(OptimizerArgs.Kind.ADAMW, n, Span.of(p), Span.of(g), Span.of(m), Span.of(v), null,
-                    Span.of(step.before(be, t)), Span.ofNullable(guard), learningRate(), beta1, beta2, epsilon, weightDecay()));
+        if (amsgrad && vHat == null) vHat = be.alloc(n);   // switched on after the first step: from zero, as a fresh Keras build
+        if (!amsgrad && vHat != null) {   // switched off: no stale state saved or picked up later
+            vHat.close();
+            vHat = null;
+        }
+        if (fusedWeightDecay() > 0 || amsgrad) {
+            be.optimizerUpdate(new OptimizerArgs(OptimizerArgs.Kind.ADAMW, n, Span.of(p), Span.of(g), Span.of(m), Span.of(v),
+                    amsgrad ? Span.of(vHat) : null,
+                    Span.of(step.before(be, t)), Span.ofNullable(guard), learningRate(), beta1, beta2, epsilon, fusedWeightDecay()));
             step.after(t);
             return;
         }

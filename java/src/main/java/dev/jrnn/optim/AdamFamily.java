@@ -47,9 +47,9 @@ public abstract class AdamFamily<T extends AdamFamily<T>> extends FusedOptimizer
 
     @Override
     protected void putConfig(java.util.Map<String, Object> c) {
-        c.put("beta_1", (double) beta1);
-        c.put("beta_2", (double) beta2);
-        c.put("epsilon", (double) epsilon);
+        c.put("beta_1", decimal(beta1));
+        c.put("beta_2", decimal(beta2));
+        c.put("epsilon", decimal(epsilon));
     }
 
     @Override boolean usesS2() { return true; }

@@ -4,7 +4,7 @@ import dev.jrnn.backend.OptimizerArgs;
 import dev.jrnn.optim.schedules.LearningRateSchedule;
 
 /**
- * AdamW with Keras' defaults: learning rate 0.001, weight decay 0.004, beta1 0.9, beta2 0.999, epsilon 1e-7.
+ * AdamW with Keras' defaults: learning rate 0.001, weight decay 0.004, beta1 0.9, beta2 0.999, epsilon 1e-7, no amsgrad.
  * Each update first decays the weights, {@code p -= p * weightDecay * lr}, then applies Adam.
  *
  * <pre>{@code
@@ -12,6 +12,8 @@ import dev.jrnn.optim.schedules.LearningRateSchedule;
  * }</pre>
  */
 public final class AdamW extends AdamFamily<AdamW> {
+    private boolean amsgrad;
+
     public AdamW() { this(0.001); }
 
     public AdamW(double learningRate) {
@@ -26,4 +28,21 @@ public final class AdamW extends AdamFamily<AdamW> {
 
     @Override
     public String name() { return "AdamW"; }
+
+    /** Keras' {@code amsgrad}, as {@link Adam#amsgrad}: the largest second moment so far in the denominator. */
+    public AdamW amsgrad(boolean a) {
+        this.amsgrad = a;
+        changed();
+        return this;
+    }
+
+    public boolean amsgrad() { return amsgrad; }
+
+    @Override
+    protected void putConfig(java.util.Map<String, Object> c) {
+        super.putConfig(c);
+        c.put("amsgrad", amsgrad);
+    }
+
+    @Override boolean usesS3() { return amsgrad; }
 }

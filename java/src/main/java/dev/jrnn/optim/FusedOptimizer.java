@@ -59,7 +59,7 @@ public abstract class FusedOptimizer extends Optimizer {
 
     /**
      * The state buffers under Keras' variable names (RMSprop: velocity, momentum, average_gradient; Adagrad: accumulator;
-     * AdamW, Nadam: m, v; Adamax: momentum, norm; Adadelta: accumulated_grad, accumulated_delta_var; Lion: momentum).
+     * AdamW, Nadam: m, v, AdamW's amsgrad velocity_hat; Adamax: momentum, norm; Adadelta: accumulated_grad, accumulated_delta_var; Lion: momentum).
      */
     @Override
     protected java.util.Map<String, Buf> stateBuffers() {
@@ -76,7 +76,8 @@ public abstract class FusedOptimizer extends Optimizer {
         return switch (kind) {
             case RMSPROP -> new String[] {"velocity", "momentum", "average_gradient"};
             case ADAGRAD -> new String[] {"accumulator", "s2", "s3"};
-            case ADAMW, NADAM -> new String[] {"m", "v", "s3"};
+            case ADAMW -> new String[] {"m", "v", "velocity_hat"};
+            case NADAM -> new String[] {"m", "v", "s3"};
             case ADAMAX -> new String[] {"momentum", "norm", "s3"};
             case ADADELTA -> new String[] {"accumulated_grad", "accumulated_delta_var", "s3"};
             case LION -> new String[] {"momentum", "s2", "s3"};
@@ -99,9 +100,18 @@ public abstract class FusedOptimizer extends Optimizer {
         // momentum or centered switched on after the first step: their buffers start at zero, as in a fresh Keras build
         if (usesS2() && s2 == null) s2 = be.alloc(n);
         if (usesS3() && s3 == null) s3 = be.alloc(n);
+        // switched off: dropped, so the state saved is the state the settings use (and a later switch-on starts at zero)
+        if (!usesS2() && s2 != null && !kind.needsS2()) {
+            s2.close();
+            s2 = null;
+        }
+        if (!usesS3() && s3 != null) {
+            s3.close();
+            s3 = null;
+        }
         be.optimizerUpdate(new OptimizerArgs(kind, n, Span.of(p), Span.of(g), Span.of(s1), usesS2() ? Span.of(s2) : null,
                 usesS3() ? Span.of(s3) : null, step == null ? null : Span.of(step.before(be, t)), Span.ofNullable(guard),
-                learningRate(), h1(), h2(), eps(), weightDecay()));
+                learningRate(), h1(), h2(), eps(), fusedWeightDecay()));
         if (step != null) step.after(t);
     }
 

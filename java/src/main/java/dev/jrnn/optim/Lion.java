@@ -45,8 +45,8 @@ public final class Lion extends FusedOptimizer {
 
     @Override
     protected void putConfig(java.util.Map<String, Object> c) {
-        c.put("beta_1", (double) beta1);
-        c.put("beta_2", (double) beta2);
+        c.put("beta_1", decimal(beta1));
+        c.put("beta_2", decimal(beta2));
     }
 
     @Override boolean usesS2() { return false; }

@@ -43,6 +43,11 @@ public abstract class Optimizer {
     private float globalClipnorm;
     private float clipvalue;
     private float weightDecay;
+    /** Keras' exclude_from_weight_decay(var_names=...) as one pattern searched in each weight's name; null: none. */
+    private java.util.regex.Pattern decayExcluded;
+    private List<String> decayExcludedNames = List.of();
+    /** The weights before the decay of the ones not excluded (only with exclusions): the decay reads them as it writes. */
+    private Buf decayFrom;
     private long iterations;
     private long version;
     private ParamStore boundTo;
@@ -145,7 +150,8 @@ public abstract class Optimizer {
 
     /**
      * Keras' {@code weight_decay} (every Keras 3 optimizer has it): before each update {@code p -= p * weightDecay * lr},
-     * decoupled from the gradients; 0 disables (the default, but AdamW's 0.004).
+     * decoupled from the gradients; 0 disables (the default, but AdamW's 0.004). Every trainable weight but those
+     * {@link #excludeFromWeightDecay} names.
      */
     public Optimizer weightDecay(double wd) {
         this.weightDecay = Float32.check(name() + ": weightDecay", wd, x -> x >= 0 && Double.isFinite(x), ">= 0 and finite");
@@ -154,6 +160,48 @@ public abstract class Optimizer {
     }
 
     public float weightDecay() { return weightDecay; }
+
+    /**
+     * Keras' {@code exclude_from_weight_decay(var_names=[...])}: weights whose name ("kernel", "bias", "gamma", ...)
+     * contains a match of any of {@code varNames} (regular expressions, as Keras searches them) are not decayed; no
+     * names: every trainable weight is decayed again (the default). Keras' {@code var_list} form (given variables) is not
+     * offered: name them.
+     *
+     * <pre>{@code
+     * model.compile(new AdamW(1e-3).weightDecay(0.01).excludeFromWeightDecay("bias", "gamma", "beta"), "mse");
+     * }</pre>
+     */
+    public Optimizer excludeFromWeightDecay(String... varNames) {
+        if (varNames == null) throw new IllegalArgumentException(name() + ".excludeFromWeightDecay: varNames is null, expected weight names");
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (String n : varNames) {
+            if (n == null || n.isEmpty()) {
+                throw new IllegalArgumentException(name() + ".excludeFromWeightDecay: varNames must be non-empty names (or patterns), got "
+                        + (n == null ? "null" : "\"\"") + " in " + java.util.Arrays.toString(varNames));
+            }
+            names.add(n);
+        }
+        java.util.regex.Pattern p;
+        try {
+            p = names.isEmpty() ? null : java.util.regex.Pattern.compile(String.join("|", names));
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new IllegalArgumentException(name() + ".excludeFromWeightDecay: varNames " + names + " is not a valid pattern: "
+                    + e.getDescription());
+        }
+        decayExcluded = p;
+        decayExcludedNames = List.copyOf(names);
+        changed();
+        return this;
+    }
+
+    /** The names (patterns) given to {@link #excludeFromWeightDecay}; empty: every trainable weight is decayed. */
+    public List<String> excludedFromWeightDecay() { return decayExcludedNames; }
+
+    /**
+     * The weight decay the subclass' fused update applies to all {@code n} floats itself: {@link #weightDecay()}, or 0 when
+     * some weights are excluded ({@link #step} has then decayed the others, before the update, as Keras does).
+     */
+    protected final float fusedWeightDecay() { return decayExcluded == null ? weightDecay : 0f; }
 
     public float clipnorm() { return clipnorm; }
     public float globalClipnorm() { return globalClipnorm; }
@@ -234,6 +282,7 @@ public abstract class Optimizer {
         Backend be = store.backend();
         if (store != boundTo || n != boundSize) {
             releaseState();
+            releaseDecayFrom();
             createState(be, n);
             boundTo = store;
             boundSize = n;
@@ -248,6 +297,7 @@ public abstract class Optimizer {
         } else if (clipvalue > 0) {
             be.clip(n, -clipvalue, clipvalue, g, 0);
         }
+        if (weightDecay > 0 && decayExcluded != null) decayAllBut(be, store, trainable, n, guard);
         // the update reads learningRate() at the count before it (Keras evaluates a schedule at iterations, from 0)
         long t = iterations + 1;
         update(be, store.values(), g, n, t, guard);
@@ -255,21 +305,61 @@ public abstract class Optimizer {
     }
 
     /**
-     * The optimizer's settings as Keras writes them in a saved model's compile config ({@code learning_rate}: the
-     * rate or the schedule's {@link LearningRateSchedule#config}, the clipping options set, {@code weight_decay}, and
-     * what subclasses add through {@link #putConfig}). An IllegalArgumentException when the schedule has no Keras config
+     * Keras' {@code p -= p * weightDecay * lr} on the weights whose name {@link #excludeFromWeightDecay} does not match, as a
+     * plain guarded SGD step along a copy of them (skipped with the update when the guard is set).
+     */
+    private void decayAllBut(Backend be, ParamStore store, List<Param> trainable, long n, Buf guard) {
+        if (decayFrom == null) decayFrom = be.alloc(n);
+        float rate = learningRate() * weightDecay;
+        Buf p = store.values();
+        for (Param w : trainable) {
+            if (decayExcluded.matcher(w.name()).find()) continue;
+            be.copy(p, w.offset(), decayFrom, w.offset(), w.size());
+            be.sgdUpdate(new dev.jrnn.backend.SgdArgs(w.size(), new dev.jrnn.backend.Span(p, w.offset()),
+                    new dev.jrnn.backend.Span(decayFrom, w.offset()), null, dev.jrnn.backend.Span.ofNullable(guard), rate, 0, false));
+        }
+    }
+
+    private void releaseDecayFrom() {
+        if (decayFrom != null) decayFrom.close();
+        decayFrom = null;
+    }
+
+    /**
+     * The optimizer's settings as Keras 3's {@code get_config} writes them in a saved model's compile config: its keys in
+     * its order ({@code learning_rate}: the rate or the schedule's {@link LearningRateSchedule#config}; the clipping options
+     * and {@code weight_decay} null when unset, as Keras' None; {@code use_ema} false and the other options jrnn lacks at
+     * Keras' defaults), then what subclasses add through {@link #putConfig}. An IllegalArgumentException when the schedule has no Keras config
      * (a lambda).
      */
     public final Map<String, Object> config() {
+        // Keras 3's get_config: BaseOptimizer's keys in its order (unset ones None), then the class' own
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("name", name().toLowerCase(java.util.Locale.ROOT));
+        c.put("name", kerasName(name()));
+        // Keras writes its learning-rate variable (float32) as a double, so the float's own value; the rest as given
         c.put("learning_rate", schedule == null ? (Object) (double) learningRate : scheduleConfig());
-        if (clipnorm > 0) c.put("clipnorm", (double) clipnorm);
-        if (globalClipnorm > 0) c.put("global_clipnorm", (double) globalClipnorm);
-        if (clipvalue > 0) c.put("clipvalue", (double) clipvalue);
-        c.put("weight_decay", (double) weightDecay);
+        c.put("weight_decay", weightDecay > 0 || this instanceof AdamW ? (Object) decimal(weightDecay) : null);   // AdamW's is never None
+        c.put("clipnorm", clipnorm > 0 ? decimal(clipnorm) : null);
+        c.put("global_clipnorm", globalClipnorm > 0 ? decimal(globalClipnorm) : null);
+        c.put("clipvalue", clipvalue > 0 ? decimal(clipvalue) : null);
+        c.put("use_ema", false);
+        c.put("ema_momentum", 0.99);
+        c.put("ema_overwrite_frequency", null);
+        c.put("loss_scale_factor", null);
+        c.put("gradient_accumulation_steps", null);
         putConfig(c);
         return c;
+    }
+
+    /** A setting as the decimal it was given (0.9), not as the float32 jrnn holds (0.8999999761581421): Keras writes the Python float. */
+    protected static Double decimal(float f) {
+        return Double.valueOf(Float.toString(f));
+    }
+
+    /** Keras' default optimizer name, auto_name(class name): naming.to_snake_case ("RMSprop" -> "rm_sprop", "AdamW" -> "adam_w"). */
+    static String kerasName(String cls) {
+        String s = cls.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
+        return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
     }
 
     private Map<String, Object> scheduleConfig() {
@@ -337,6 +427,7 @@ public abstract class Optimizer {
         }
         Backend be = store.backend();
         releaseState();
+        releaseDecayFrom();
         createState(be, n);
         boundTo = store;
         boundSize = n;
@@ -365,6 +456,7 @@ public abstract class Optimizer {
     /** Frees the optimizer state (a later step allocates it again, starting from zero moments). */
     public void close() {
         releaseState();
+        releaseDecayFrom();
         boundTo = null;
         boundSize = -1;
         changed();

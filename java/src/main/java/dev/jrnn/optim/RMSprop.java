@@ -59,9 +59,9 @@ public final class RMSprop extends FusedOptimizer {
 
     @Override
     protected void putConfig(java.util.Map<String, Object> c) {
-        c.put("rho", (double) rho);
-        c.put("momentum", (double) momentum);
-        c.put("epsilon", (double) epsilon);
+        c.put("rho", decimal(rho));
+        c.put("momentum", decimal(momentum));
+        c.put("epsilon", decimal(epsilon));
         c.put("centered", centered);
     }
 

@@ -55,7 +55,7 @@ public final class SGD extends Optimizer {
 
     @Override
     protected void putConfig(java.util.Map<String, Object> c) {
-        c.put("momentum", (double) momentum);
+        c.put("momentum", decimal(momentum));
         c.put("nesterov", nesterov);
     }
 
@@ -67,7 +67,7 @@ public final class SGD extends Optimizer {
     @Override
     protected void createState(Backend be, long n) {
         velocity = momentum > 0 ? be.alloc(n) : null;
-        decayFrom = weightDecay() > 0 ? be.alloc(n) : null;
+        decayFrom = fusedWeightDecay() > 0 ? be.alloc(n) : null;
     }
 
     @Override
@@ -82,10 +82,10 @@ public final class SGD extends Optimizer {
     protected void update(Backend be, Buf p, Buf g, long n, long t, Buf guard) {
         if (momentum > 0 && velocity == null) velocity = be.alloc(n);   // momentum set after the first step
         float lr = learningRate();
-        if (weightDecay() > 0) {   // Keras' decay as a plain guarded SGD step along the weights themselves
+        if (fusedWeightDecay() > 0) {   // Keras' decay as a plain guarded SGD step along the weights themselves
             if (decayFrom == null) decayFrom = be.alloc(n);
             be.copy(p, 0, decayFrom, 0, n);
-            be.sgdUpdate(new SgdArgs(n, Span.of(p), Span.of(decayFrom), null, Span.ofNullable(guard), lr * weightDecay(), 0, false));
+            be.sgdUpdate(new SgdArgs(n, Span.of(p), Span.of(decayFrom), null, Span.ofNullable(guard), lr * fusedWeightDecay(), 0, false));
         }
         be.sgdUpdate(new SgdArgs(n, Span.of(p), Span.of(g), momentum > 0 ? Span.of(velocity) : null, Span.ofNullable(guard),
                 lr, momentum, nesterov));

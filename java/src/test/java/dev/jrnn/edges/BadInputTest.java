@@ -749,6 +749,22 @@ class BadInputTest {
                 new long[] {10, 20}, new double[] {0.1, 0.01}), "PiecewiseConstantDecay", "1 less than the length of values");
         bad("schedule: PiecewiseConstantDecay decreasing boundaries", IAE, f -> new dev.jrnn.optim.schedules.PiecewiseConstantDecay(
                 new long[] {20, 10}, new double[] {0.1, 0.01, 0.001}), "boundaries must increase");
+        bad("schedule: PiecewiseConstantDecay negative value", IAE, f -> new dev.jrnn.optim.schedules.PiecewiseConstantDecay(
+                new long[] {10}, new double[] {0.1, -0.01}), "PiecewiseConstantDecay", "values", ">= 0", "got -0.01");
+        bad("optimizer: excludeFromWeightDecay null", IAE, f -> new dev.jrnn.optim.AdamW().excludeFromWeightDecay((String[]) null),
+                "AdamW.excludeFromWeightDecay", "varNames is null");
+        bad("optimizer: excludeFromWeightDecay empty name", IAE, f -> new dev.jrnn.optim.SGD().excludeFromWeightDecay("bias", ""),
+                "SGD.excludeFromWeightDecay", "non-empty", "[bias, ]");
+        bad("optimizer: excludeFromWeightDecay bad pattern, the previous names kept", IAE, f -> {
+            dev.jrnn.optim.Optimizer o = new dev.jrnn.optim.Adam().excludeFromWeightDecay("bias");
+            try {
+                o.excludeFromWeightDecay("gamma(");
+            } finally {
+                if (!o.excludedFromWeightDecay().equals(java.util.List.of("bias"))) throw new AssertionError("changed: " + o.excludedFromWeightDecay());
+            }
+        }, "Adam.excludeFromWeightDecay", "gamma(", "not a valid pattern");
+        bad("optimizer: Adam amsgrad switched on keeps the other settings checked", IAE,
+                f -> new dev.jrnn.optim.Adam().amsgrad(true).beta2(1.0), "Adam: beta2", "1.0");
         bad("loss: deserialize a Huber delta jrnn lacks", IAE, f -> dev.jrnn.losses.Losses.deserialize(java.util.Map.of(
                 "class_name", "Huber", "config", java.util.Map.of("delta", 3.0))), "Huber", "delta 3.0", "not supported");
         bad("callback: ReduceLROnPlateau factor 1.5", IAE, f -> new dev.jrnn.model.ReduceLROnPlateau().factor(1.5),

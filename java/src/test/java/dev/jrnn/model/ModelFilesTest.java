@@ -405,6 +405,8 @@ class ModelFilesTest {
                 Arguments.of("Adadelta", (Supplier<Optimizer>) () -> new dev.jrnn.optim.Adadelta(0.5).rho(0.9).epsilon(1e-4)),
                 Arguments.of("Lion", (Supplier<Optimizer>) () -> new dev.jrnn.optim.Lion(0.003).beta1(0.8).beta2(0.95)),
                 Arguments.of("Adam, weight decay", (Supplier<Optimizer>) () -> new Adam(0.01).weightDecay(0.05)),
+                Arguments.of("Adam, amsgrad", (Supplier<Optimizer>) () -> new Adam(0.01).beta2(0.9).amsgrad(true)),
+                Arguments.of("AdamW, amsgrad, clipnorm", (Supplier<Optimizer>) () -> new AdamW(0.01).amsgrad(true).clipnorm(0.5)),
                 Arguments.of("SGD, momentum and weight decay", (Supplier<Optimizer>) () -> new SGD(0.1).momentum(0.5).weightDecay(0.01)),
                 Arguments.of("Adam, ExponentialDecay", (Supplier<Optimizer>) () -> new Adam(new ExponentialDecay(0.02, 3, 0.5).staircase(true))),
                 Arguments.of("SGD, PiecewiseConstantDecay", (Supplier<Optimizer>) () -> new SGD(

@@ -407,6 +407,10 @@ final class CpuTraining {
                         float v = s2[o2 + i] + (gi * gi - s2[o2 + i]) * (1f - h2);
                         s1[o1 + i] = m;
                         s2[o2 + i] = v;
+                        if (s3 != null && kind == OptimizerArgs.Kind.ADAMW) {   // amsgrad: the largest v so far
+                            v = Math.max(s3[o3 + i], v);
+                            s3[o3 + i] = v;
+                        }
                         pi -= kind == OptimizerArgs.Kind.ADAMW ? k0 * m / ((float) Math.sqrt(v) + eps)
                                 : (k0 * m + k1 * gi) * lr / ((float) Math.sqrt(v * k2) + eps);
                     }

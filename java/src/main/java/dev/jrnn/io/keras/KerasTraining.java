@@ -28,8 +28,8 @@ import java.util.Map;
  * Compiles an imported model from its Keras training config (Keras 2's {@code training_config} attribute, Keras 3's
  * {@code compile_config}). jrnn compiles it when the loss is one jrnn has and the optimizer is Adam, SGD, RMSprop, Adagrad,
  * AdamW, Nadam, Adamax, Adadelta or Lion with options jrnn honours (learning rate or an ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay, CosineDecay or CosineDecayRestarts
- * schedule, betas, rho, epsilon, momentum, nesterov, centered, weight decay, clipnorm, clipvalue, global_clipnorm).
- * Anything else (amsgrad, decay, gradient_accumulation_steps, another schedule, loss_weights by position with losses by name, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
+ * schedule, betas, rho, epsilon, amsgrad, momentum, nesterov, centered, weight decay, clipnorm, clipvalue, global_clipnorm).
+ * Anything else (decay, use_ema, gradient_accumulation_steps, another schedule, loss_weights by position with losses by name, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
  * predicts as in Keras; call {@link Model#compile} before fit. An absent config leaves it uncompiled silently.
  */
 final class KerasTraining {
@@ -241,9 +241,9 @@ final class KerasTraining {
         }
         Optimizer o = switch (cls) {
             case "Adam" -> {
-                if (c.bool("amsgrad", false)) yield null;
                 Adam a = Double.isNaN(lr) ? new Adam() : new Adam(lr);
-                a.beta1(c.number("beta_1", 0.9)).beta2(c.number("beta_2", 0.999)).epsilon(c.number("epsilon", 1e-7));
+                a.beta1(c.number("beta_1", 0.9)).beta2(c.number("beta_2", 0.999)).epsilon(c.number("epsilon", 1e-7))
+                        .amsgrad(c.bool("amsgrad", false));
                 yield a;
             }
             case "SGD" -> (Double.isNaN(lr) ? new SGD() : new SGD(lr)).momentum(c.number("momentum", 0))
@@ -252,8 +252,9 @@ final class KerasTraining {
                     .momentum(c.number("momentum", 0)).epsilon(c.number("epsilon", 1e-7)).centered(c.bool("centered", false));
             case "Adagrad" -> (Double.isNaN(lr) ? new Adagrad() : new Adagrad(lr))
                     .initialAccumulatorValue(c.number("initial_accumulator_value", 0.1)).epsilon(c.number("epsilon", 1e-7));
-            case "AdamW" -> c.bool("amsgrad", false) ? null : (Double.isNaN(lr) ? new AdamW() : new AdamW(lr)).beta1(c.number("beta_1", 0.9))
-                    .beta2(c.number("beta_2", 0.999)).epsilon(c.number("epsilon", 1e-7)).weightDecay(c.number("weight_decay", 0.004));
+            case "AdamW" -> (Double.isNaN(lr) ? new AdamW() : new AdamW(lr)).beta1(c.number("beta_1", 0.9))
+                    .beta2(c.number("beta_2", 0.999)).epsilon(c.number("epsilon", 1e-7)).amsgrad(c.bool("amsgrad", false))
+                    .weightDecay(c.number("weight_decay", 0.004));
             // Keras 2's schedule_decay: a momentum schedule 0.96^(t * schedule_decay), not Keras 3's 0.96^t
             case "Nadam" -> c.has("schedule_decay") ? null : (Double.isNaN(lr) ? new Nadam() : new Nadam(lr)).beta1(c.number("beta_1", 0.9))
                     .beta2(c.number("beta_2", 0.999)).epsilon(c.number("epsilon", 1e-7));

@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * Keras' {@code PiecewiseConstantDecay}: {@code values[0]} while {@code step <= boundaries[0]},
- * {@code values[i]} while {@code boundaries[i-1] < step <= boundaries[i]}, the last value after the last boundary.
+ * {@code values[i]} while {@code boundaries[i-1] < step <= boundaries[i]}, the last value after the last boundary. The
+ * values are rates >= 0 (0: the weights hold still in that phase).
  *
  * <pre>{@code
  * new SGD(new PiecewiseConstantDecay(new long[] {1000, 2000}, new double[] {0.1, 0.05, 0.01}));
@@ -30,7 +31,7 @@ public final class PiecewiseConstantDecay implements LearningRateSchedule {
                 throw new IllegalArgumentException(c + ": boundaries must increase, got " + Arrays.toString(boundaries));
             }
         }
-        for (double v : values) Schedules.positive(c, "values", v);
+        for (double v : values) Schedules.nonNegative(c, "values", v);   // a phase at 0 holds the weights, as Keras takes it
         this.boundaries = boundaries.clone();
         this.values = values.clone();
     }

@@ -377,20 +377,21 @@ class CudaParityTest extends CpuCudaBackends {
         }
     }
 
-    /** RMSprop (plain, momentum, centered), Adagrad, AdamW and Nadam with weight decay, offset spans, 5 steps each. */
+    /** RMSprop (plain, momentum, centered), Adagrad, AdamW (also amsgrad: s3) and Nadam with weight decay, offset spans, 5 steps each. */
     @Test
     void optimizerUpdateEveryKind() {
         int n = 10_007;
-        Object[][] cases = {   // kind, h1, h2, centered, weight decay, s1 start
+        Object[][] cases = {   // kind, h1, h2, centered (AdamW: amsgrad), weight decay, s1 start
             {OptimizerArgs.Kind.RMSPROP, 0.9f, 0f, false, 0f, 0f}, {OptimizerArgs.Kind.RMSPROP, 0.9f, 0.5f, true, 0.01f, 0f},
             {OptimizerArgs.Kind.ADAGRAD, 0f, 0f, false, 0f, 0.1f}, {OptimizerArgs.Kind.ADAMW, 0.9f, 0.999f, false, 0.004f, 0f},
+            {OptimizerArgs.Kind.ADAMW, 0.9f, 0.9f, true, 0f, 0f},
             {OptimizerArgs.Kind.NADAM, 0.9f, 0.999f, false, 0.01f, 0f}, {OptimizerArgs.Kind.ADAMAX, 0.9f, 0.999f, false, 0.01f, 0f},
             {OptimizerArgs.Kind.ADADELTA, 0.95f, 0f, false, 0f, 0f}, {OptimizerArgs.Kind.LION, 0.9f, 0.99f, false, 0.01f, 0f}};
         for (Object[] c : cases) {
             OptimizerArgs.Kind kind = (OptimizerArgs.Kind) c[0];
             float h1 = (float) c[1], h2 = (float) c[2], wd = (float) c[4];
             boolean centered = (boolean) c[3], withS2 = kind.needsS2() || h2 > 0;
-            String what = kind + (centered ? " centered" : "") + (wd > 0 ? " weight decay" : "");
+            String what = kind + (centered ? kind == OptimizerArgs.Kind.ADAMW ? " amsgrad" : " centered" : "") + (wd > 0 ? " weight decay" : "");
             Twin p = tw.uniform(n, -1, 1), s1 = tw.uniform(n, (float) c[5], (float) c[5]), s2 = tw.zeros(n), s3 = tw.zeros(n);
             Twin step = tw.zeros(OptimizerArgs.STEP_FLOATS);
             for (int t = 1; t <= 5; t++) {
@@ -403,6 +404,7 @@ class CudaParityTest extends CpuCudaBackends {
             tw.assertClose(what + " p", p, FP32);
             tw.assertClose(what + " s1", s1, FP32);
             if (withS2) tw.assertClose(what + " s2", s2, FP32);
+            if (centered) tw.assertClose(what + " s3", s3, FP32);
         }
     }
 

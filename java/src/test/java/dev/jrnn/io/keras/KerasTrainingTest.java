@@ -24,12 +24,14 @@ class KerasTrainingTest {
         return m;
     }
 
-    /** Options of an optimizer jrnn lacks leave the model uncompiled, whatever the optimizer. */
+    /** Options of an optimizer jrnn lacks leave the model uncompiled, whatever the optimizer; amsgrad is taken. */
     @Test
-    void amsgradAndKeras2NadamsMomentumScheduleAreNotTaken() {
+    void keras2NadamsMomentumScheduleIsNotTakenAmsgradIs() {
         String[][] cases = {
-                {"{\"class_name\": \"AdamW\", \"config\": {\"amsgrad\": true}}", null},
+                {"{\"class_name\": \"AdamW\", \"config\": {\"amsgrad\": true}}", "AdamW"},
                 {"{\"class_name\": \"AdamW\", \"config\": {\"amsgrad\": false}}", "AdamW"},
+                {"{\"class_name\": \"Adam\", \"config\": {\"amsgrad\": true}}", "Adam"},
+                {"{\"class_name\": \"Adam\", \"config\": {\"use_ema\": true}}", null},
                 // Keras 2's Nadam decays its momentum as 0.96^(t * schedule_decay), Keras 3's (and jrnn's) as 0.96^t
                 {"{\"class_name\": \"Nadam\", \"config\": {\"lr\": 0.002, \"schedule_decay\": 0.004}}", null},
                 {"{\"class_name\": \"Nadam\", \"config\": {\"learning_rate\": 0.002}}", "Nadam"},
@@ -39,6 +41,10 @@ class KerasTrainingTest {
         for (String[] c : cases) {
             try (Sequential m = compiled(c[0])) {
                 assertEquals(c[1], m.optimizer() == null ? null : m.optimizer().name(), c[0]);
+                if (c[0].contains("amsgrad")) {
+                    boolean want = c[0].contains("true");
+                    assertEquals(want, m.optimizer() instanceof dev.jrnn.optim.Adam a ? a.amsgrad() : ((dev.jrnn.optim.AdamW) m.optimizer()).amsgrad(), c[0]);
+                }
             }
         }
     }

@@ -88,6 +88,23 @@ class LearningRateScheduleTest {
         assertEquals((0.1 - 1e-4) * (1 - 15 / 20.0) + 1e-4, cyc.at(15), 1e-15);
     }
 
+    /**
+     * Keras takes any values (a phase at rate 0 holds the weights, as a frozen start); jrnn takes them >= 0 (a negative
+     * rate would be refused at the step), so a Keras file's schedule ending or starting at 0.0 compiles.
+     */
+    @Test
+    void piecewiseConstantDecayTakesARateOfZero() {
+        PiecewiseConstantDecay p = new PiecewiseConstantDecay(new long[] {2, 4}, new double[] {0.0, 0.1, 0.0});
+        assertEquals(0.0, p.at(0));
+        assertEquals(0.0, p.at(2));
+        assertEquals(0.1, p.at(3));
+        assertEquals(0.0, p.at(5));
+        assertEquals(List.of(0.0, 0.1, 0.0), ((Map<?, ?>) p.config().get("config")).get("values"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new PiecewiseConstantDecay(new long[] {2}, new double[] {0.1, -0.1}));
+        assertEquals("PiecewiseConstantDecay: values must be a finite number >= 0, got -0.1", e.getMessage());
+    }
+
     /** Keras' docstring formula: initial / (1 + rate * step / steps), floored with staircase. */
     @Test
     void inverseTimeDecay() {
