@@ -32,8 +32,9 @@ public final class SGD extends Optimizer {
     @Override
     public String name() { return "SGD"; }
 
+    /** Keras' {@code momentum}, in [0, 1] as Keras takes it (1: the velocity never decays); 0, the default, is plain SGD. */
     public SGD momentum(double m) {
-        this.momentum = Float32.check("SGD: momentum", m, x -> x >= 0 && x < 1, "in [0, 1)");
+        this.momentum = Float32.check("SGD: momentum", m, x -> x >= 0 && x <= 1, "in [0, 1]");
         changed();
         return this;
     }

@@ -112,7 +112,7 @@ class PropertyTest {
             new Setter("Adam.epsilon", "epsilon", v -> new Adam().epsilon(v).epsilon(), s -> s > 0 && Double.isFinite(s)),
             new Setter("Adam(lr)", "learning rate", v -> new Adam(v).learningRate(), s -> s >= 0 && Double.isFinite(s)),
             new Setter("SGD(lr)", "learning rate", v -> new SGD(v).learningRate(), s -> s >= 0 && Double.isFinite(s)),
-            new Setter("SGD.momentum", "momentum", v -> new SGD().momentum(v).momentum(), s -> s >= 0 && s < 1),
+            new Setter("SGD.momentum", "momentum", v -> new SGD().momentum(v).momentum(), s -> s >= 0 && s <= 1),
             new Setter("learningRate", "learning rate", v -> new SGD().learningRate((float) v).learningRate(), s -> s >= 0 && Double.isFinite(s)),
             new Setter("clipnorm", "clipnorm", v -> new Adam().clipnorm((float) v).clipnorm(), s -> s >= 0 && Double.isFinite(s)),
             new Setter("clipvalue", "clipvalue", v -> new Adam().clipvalue((float) v).clipvalue(), s -> s >= 0 && Double.isFinite(s)),

@@ -323,6 +323,8 @@ class OptimizerTest {
         assertThrows(IllegalArgumentException.class, () -> new Adam(-1));
         assertThrows(IllegalArgumentException.class, () -> new Adam().beta1(1));
         assertThrows(IllegalArgumentException.class, () -> new SGD().momentum(-0.1));
+        assertThrows(IllegalArgumentException.class, () -> new SGD().momentum(1.01));
+        assertEquals(1f, new SGD().momentum(1.0).momentum(), "Keras takes momentum in [0, 1]");
         assertThrows(IllegalArgumentException.class, () -> new SGD().clipnorm(Float.NaN));
     }
 
@@ -333,7 +335,6 @@ class OptimizerTest {
             {"beta2", msg(() -> new Adam().beta2(0.999999999))},
             {"beta1", msg(() -> new Adam().beta1(0.99999999))},
             {"epsilon", msg(() -> new Adam().epsilon(1e-50))},
-            {"momentum", msg(() -> new SGD().momentum(0.999999999))},
             {"learning rate", msg(() -> new Adam(1e-50))},
             {"learning rate", msg(() -> new SGD(1e39))},
         };
