@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** {@link KerasTraining}: which Keras training configs compile an imported model, and with what. */
@@ -148,6 +149,25 @@ class KerasTrainingTest {
             }
             try (Sequential m = compiled("{\"class_name\": \"" + cls + "\", \"config\": {\"learning_rate\": 0.01, \"weight_decay\": null}}")) {
                 assertEquals(cls, m.optimizer().name(), "Keras 3's default weight_decay None compiles");
+            }
+        }
+    }
+
+    /**
+     * Mixed precision's LossScaleOptimizer (Keras 3 and tf.keras 2 configs, inner_optimizer serialized) compiles as its inner
+     * optimizer with its settings: jrnn trains in float32. Before, the model loaded uncompiled.
+     */
+    @Test
+    void aLossScaleOptimizerCompilesAsItsInnerOptimizer() {
+        String inner = "{\"module\": \"keras.optimizers\", \"class_name\": \"Adam\", \"config\": {\"name\": \"adam\", \"learning_rate\": 0.002,"
+                + " \"beta_1\": 0.8, \"amsgrad\": true}, \"registered_name\": null}";
+        for (String extra : new String[] {"\"initial_scale\": 32768.0, \"dynamic_growth_steps\": 2000", "\"dynamic\": true, \"initial_scale\": 32768.0"}) {
+            try (Sequential m = compiled("{\"class_name\": \"LossScaleOptimizer\", \"config\": {\"name\": \"loss_scale_optimizer\","
+                    + " \"inner_optimizer\": " + inner + ", " + extra + "}}")) {
+                dev.jrnn.optim.Adam a = (dev.jrnn.optim.Adam) m.optimizer();
+                assertEquals(0.002f, a.learningRate());
+                assertEquals(0.8f, a.beta1());
+                assertTrue(a.amsgrad());
             }
         }
     }
