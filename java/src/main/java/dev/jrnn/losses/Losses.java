@@ -105,6 +105,12 @@ public final class Losses {
             case "categorical_hinge", "categoricalhinge" -> logits ? null : Loss.CATEGORICAL_HINGE;
             default -> null;
         };
+        if (l == null && (n.equals("crossentropy") || n.equals("ce"))) {
+            // Keras' compile picks one from the shapes of the first batch (compile_utils.get_loss); jrnn's loss is fixed at compile
+            throw new IllegalArgumentException("loss '" + name + "': Keras picks the cross-entropy from the targets' shape; name it: "
+                    + "binary_crossentropy (one output column), sparse_categorical_crossentropy (class-index targets) or "
+                    + "categorical_crossentropy (one-hot targets)");
+        }
         if (l == null) throw new IllegalArgumentException("unknown loss '" + name + "': expected one of " + NAMES);
         return l;
     }
