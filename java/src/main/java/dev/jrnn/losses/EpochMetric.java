@@ -135,6 +135,10 @@ public interface EpochMetric {
                 case "F1Score" -> FBetaScore.fromConfig(c, true);
                 case "FBetaScore" -> FBetaScore.fromConfig(c, false);
                 case "R2Score" -> R2Score.fromConfig(c);
+                case "Precision", "Recall" -> {   // at Keras' defaults the Metric constants, which the name "precision" gives
+                    if (!PrecisionRecall.hasOptions(c)) yield metricOf(cls, c);
+                    yield cls.equals("Precision") ? PrecisionRecall.fromConfig(new Precision(), c) : PrecisionRecall.fromConfig(new Recall(), c);
+                }
                 case "TruePositives" -> ConditionCount.fromConfig(new TruePositives(), c);
                 case "FalsePositives" -> ConditionCount.fromConfig(new FalsePositives(), c);
                 case "TrueNegatives" -> ConditionCount.fromConfig(new TrueNegatives(), c);
@@ -147,21 +151,24 @@ public interface EpochMetric {
                         SensitivitySpecificityBase.fromConfig(new SpecificityAtSensitivity(SensitivitySpecificityBase.value(cls, c, "sensitivity")), c);
                 case "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "KLDivergence", "Poisson", "Hinge",
                      "SquaredHinge", "CategoricalHinge" -> LossMetric.fromConfig(cls, c);
-                default -> {
-                    EpochMetric e = of(cls);
-                    if (e instanceof Metric k) {
-                        requireFixedSettings(k, cls, c);
-                        // Keras logs an object under its own name ("rmse", LogCoshError's "logcosh"): kept unless it is this
-                        // metric's name anyway (an alias compile takes: "mean_absolute_error", "acc")
-                        if (c.get("name") instanceof String n && !n.isBlank() && Metric.find(n) != k && k != Metric.ACCURACY) {
-                            yield k.named(n);
-                        }
-                    }
-                    yield e;
-                }
+                default -> metricOf(cls, c);
             };
         }
         return of(serialized);
+    }
+
+    /** A Keras class by its name, its settings checked against a {@link Metric} constant's fixed ones and its name kept. */
+    private static EpochMetric metricOf(String cls, Map<?, ?> c) {
+        EpochMetric e = of(cls);
+        if (e instanceof Metric k) {
+            requireFixedSettings(k, cls, c);
+            // Keras logs an object under its own name ("rmse", LogCoshError's "logcosh"): kept unless it is this
+            // metric's name anyway (an alias compile takes: "mean_absolute_error", "acc")
+            if (c.get("name") instanceof String n && !n.isBlank() && Metric.find(n) != k && k != Metric.ACCURACY) {
+                return k.named(n);
+            }
+        }
+        return e;
     }
 
     /**
