@@ -139,6 +139,11 @@ public interface EpochMetric {
                     if (!PrecisionRecall.hasOptions(c)) yield metricOf(cls, c);
                     yield cls.equals("Precision") ? PrecisionRecall.fromConfig(new Precision(), c) : PrecisionRecall.fromConfig(new Recall(), c);
                 }
+                // with a threshold or k other than the Metric constants' (0.5, 5): the objects that have them
+                case "BinaryAccuracy" -> c.get("threshold") == null || isHalf(c.get("threshold")) ? metricOf(cls, c) : BinaryAccuracy.fromConfig(c);
+                case "TopKCategoricalAccuracy" -> isFive(c.get("k")) ? metricOf(cls, c) : TopKCategoricalAccuracy.fromConfig(c);
+                case "SparseTopKCategoricalAccuracy" -> isFive(c.get("k")) || Boolean.TRUE.equals(c.get("from_sorted_ids"))
+                        ? metricOf(cls, c) : SparseTopKCategoricalAccuracy.fromConfig(c);
                 case "TruePositives" -> ConditionCount.fromConfig(new TruePositives(), c);
                 case "FalsePositives" -> ConditionCount.fromConfig(new FalsePositives(), c);
                 case "TrueNegatives" -> ConditionCount.fromConfig(new TrueNegatives(), c);
@@ -193,4 +198,6 @@ public interface EpochMetric {
     }
 
     private static boolean isHalf(Object v) { return v instanceof Number n && n.doubleValue() == 0.5; }
+
+    private static boolean isFive(Object v) { return v == null || (v instanceof Number n && n.doubleValue() == Metric.TOP_K); }
 }
