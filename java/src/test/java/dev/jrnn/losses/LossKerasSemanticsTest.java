@@ -149,4 +149,26 @@ class LossKerasSemanticsTest {
             assertEquals(e.getValue(), got.get(e.getKey()), 2e-6 * Math.max(1, Math.abs(e.getValue())), e.getKey());
         }
     }
+
+    /**
+     * Targets of shape (B,) against an output (B, 1): Keras squeezes or expands them to the same rank (losses'
+     * squeeze_or_expand_to_same_rank), so loss and metrics equal those of (B, 1) targets; numpy on column 0 of the data.
+     */
+    @Test
+    void targetsOfOneRankLessMeetAnOutputOfOneColumnAsKeras() {
+        float[] p = new float[N], y = new float[N];
+        for (int i = 0; i < N; i++) {
+            p[i] = P[i * C];
+            y[i] = YB[i * C];
+        }
+        Sequential m = identity(1);
+        m.compile("sgd", "binary_crossentropy", "accuracy", "mae", "auc");
+        Tensor x = Tensor.of(p, N, 1);
+        Map<String, Double> flat = m.evaluateAll(List.of(x), List.of(Tensor.of(y, N)), 4, null, Tensor.of(W, N));
+        Map<String, Double> column = m.evaluateAll(List.of(x), List.of(Tensor.of(y, N, 1)), 4, null, Tensor.of(W, N));
+        assertEquals(column, flat);
+        assertEquals(0.9266392578667123, flat.get("loss"), 2e-6, "weighted binary cross-entropy");
+        assertEquals(0.4, flat.get("accuracy"), 1e-7, "binary accuracy: one column");
+        assertEquals(0.5605276867747306, flat.get("mae"), 1e-6);
+    }
 }
