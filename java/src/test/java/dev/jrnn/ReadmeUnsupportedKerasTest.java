@@ -42,6 +42,8 @@ class ReadmeUnsupportedKerasTest {
     void theQuotedErrorsAreTheRealOnes() {
         quoted("unknown optimizer 'ftrl'", () -> new Sequential(new Dense(1)).compile("ftrl", "mse"));
         quoted("unknown loss 'dice'", () -> new Sequential(new Dense(1)).compile("adam", "dice"));
+        quoted("loss 'crossentropy': Keras picks the cross-entropy from the targets' shape; name it",
+                () -> new Sequential(new Dense(1)).compile("adam", "crossentropy"));
         quoted("unknown metric 'mean_iou': expected one of accuracy, mae, mse,",
                 () -> new Sequential(new Dense(1)).compile("adam", "mse", "mean_iou"));
         quoted("gru: recurrentDropout 0.2 with resetAfter(false) is not supported",
@@ -101,6 +103,23 @@ class ReadmeUnsupportedKerasTest {
         Model m = new Model(in, List.of(new Dense(1).name("a").apply(in), new Dense(1).name("kind").apply(in)));
         m.compile("adam", "mse", Map.of("kind", List.of("auc")), dev.jrnn.model.WeightedMetrics.of("mae"));
         assertEquals(List.of("kind_auc", "a_mae", "kind_mae"), m.metricKeys());
+    }
+
+    /** The loss row's options are refused where Keras files carry them, and the shape-picked "ce" as "crossentropy". */
+    @Test
+    void theLossOptionsTheRowNamesAreRefused() {
+        for (Map<String, Object> c : List.<Map<String, Object>>of(Map.of("label_smoothing", 0.1), Map.of("reduction", "sum"),
+                Map.of("axis", 1), Map.of("ignore_class", 0))) {
+            String key = c.keySet().iterator().next();
+            assertTrue(section.contains("`" + key + "`"), "the guide's loss row names " + key);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dev.jrnn.losses.Losses.deserialize(
+                    Map.of("class_name", "SparseCategoricalCrossentropy", "config", c)));
+            assertTrue(e.getMessage().contains(key), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> dev.jrnn.losses.Losses.deserialize(
+                Map.of("class_name", "Huber", "config", Map.of("delta", 2.0))));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> dev.jrnn.losses.Losses.of("CE")).getMessage()
+                .contains("categorical_crossentropy (one-hot targets)"));
     }
 
     /** The metrics row says the metrics at a fixed rate are objects only, as in Keras: their classes exist, their names are refused. */

@@ -12,10 +12,11 @@ import java.util.Map;
 /**
  * Keras' {@code AUC}: the area under the ROC (default) or precision-recall curve, approximated over {@code numThresholds}
  * thresholds (default 200) as Keras does: predictions (clipped to [0, 1]) fall into buckets between evenly spaced
- * thresholds, every element of the output is one data point (Keras' {@code multi_label=False}), a nonzero target is a
+ * thresholds, every element of the output is one data point (Keras' {@code multi_label=False}; with {@link #multiLabel}
+ * each column has its own counts and curve, and the value is the mean of the columns' areas), a nonzero target is a
  * positive, and the epoch's confusion counts give the curve, summed by {@code summationMethod} (default "interpolation":
  * the trapezoid rule for ROC, Davis and Goadrich's interpolation for PR). Explicit {@link #thresholds} replace the evenly
- * spaced ones. Logged as "auc"; maximised by monitor mode "auto". Keras' multi_label and label_weights are not supported.
+ * spaced ones. Logged as "auc"; maximised by monitor mode "auto". Keras' label_weights are not supported.
  *
  * <pre>{@code
  * model.compile("adam", "binary_crossentropy", new Auc().curve("PR").numThresholds(500));
@@ -28,7 +29,7 @@ public final class Auc extends CountingMetric {
     private String curve = "ROC";
     private String summation = "interpolation";
     private double[] explicit;   // the thresholds given, sorted; null: evenly spaced
-    private boolean fromLogits;
+    private boolean fromLogits, multiLabel;
 
     /** Keras' defaults: 200 thresholds, ROC, interpolation, probabilities. */
     public Auc() { super("auc"); }
@@ -77,6 +78,18 @@ public final class Auc extends CountingMetric {
         return this;
     }
 
+    /**
+     * Keras' {@code multi_label}: each column of a 2-D output (batch, labels) is a label with its own confusion counts and
+     * curve; the value is the unweighted mean of the labels' areas. False (default): every element is one data point.
+     */
+    public Auc multiLabel(boolean m) {
+        this.multiLabel = m;
+        return this;
+    }
+
+    @Override
+    public void checkOutput(String output, int[] shape) { if (multiLabel) requireTwoD("AUC", "labels", output, shape); }
+
     /** The name it is logged under (default "auc"). */
     public Auc name(String n) {
         rename("Auc.name", n);
@@ -109,19 +122,39 @@ public final class Auc extends CountingMetric {
     }
 
     /** Per bucket the weighted positives and negatives (bucket b: above thresholds 0..b), then the totals. */
-    @Override public int stateSize(int cols) { return 2 * n() + 2; }
+    @Override public int stateSize(int cols) { return (multiLabel ? cols : 1) * (2 * n() + 2); }
 
     @Override
     public void update(Loss loss, int rows, int cols, float[] pred, float[] target, float[] weights, double[] state) {
-        counts().add(rows, cols, -1, pred, target, weights, fromLogits, state);
+        ConfusionCounts counts = counts();
+        if (!multiLabel) {
+            counts.add(rows, cols, -1, pred, target, weights, fromLogits, state);
+            return;
+        }
+        int per = 2 * n() + 2;
+        double[] one = new double[per];
+        for (int c = 0; c < cols; c++) {   // label c's counts at [c * per, (c + 1) * per)
+            Arrays.fill(one, 0);
+            counts.add(rows, cols, c, pred, target, weights, fromLogits, one);
+            for (int i = 0; i < per; i++) state[c * per + i] += one[i];
+        }
     }
 
     @Override
     public double[] result(double[] state, int cols) {
+        if (!multiLabel) return new double[] {area(state)};
+        int per = 2 * n() + 2;
+        double sum = 0;
+        for (int c = 0; c < cols; c++) sum += area(Arrays.copyOfRange(state, c * per, (c + 1) * per));
+        return new double[] {sum / cols};
+    }
+
+    /** The area from one set of counts. */
+    private double area(double[] state) {
         int n = n();
         ConfusionCounts.Counts k = counts().counts(state);
         double[] tp = k.tp(), fp = k.fp(), fn = k.fn(), tn = k.tn();
-        if (curve.equals("PR") && summation.equals("interpolation")) return new double[] {interpolatedPr(tp, fp, fn)};
+        if (curve.equals("PR") && summation.equals("interpolation")) return interpolatedPr(tp, fp, fn);
         double[] x = new double[n], y = new double[n];
         for (int i = 0; i < n; i++) {
             double recall = ConfusionCounts.divideNoNan(tp[i], tp[i] + fn[i]);
@@ -142,7 +175,7 @@ public final class Auc extends CountingMetric {
             };
             auc += (x[i] - x[i + 1]) * h;
         }
-        return new double[] {auc};
+        return auc;
     }
 
     /** Keras' interpolate_pr_auc: precision interpolated between thresholds as TP / (TP + FP) with both linear. */
@@ -167,7 +200,7 @@ public final class Auc extends CountingMetric {
         c.put("num_thresholds", n());
         c.put("curve", curve);
         c.put("summation_method", summation);
-        c.put("multi_label", false);
+        c.put("multi_label", multiLabel);
         c.put("num_labels", null);
         c.put("label_weights", null);
         c.put("from_logits", fromLogits);
@@ -179,11 +212,11 @@ public final class Auc extends CountingMetric {
         return Metric.kerasObject("AUC", c);
     }
 
-    /** From a Keras AUC config; options jrnn lacks (multi_label, label_weights, the PRGAIN curve) throw naming them. */
+    /** From a Keras AUC config; options jrnn lacks (label_weights, the PRGAIN curve) throw naming them. */
     static Auc fromConfig(Map<?, ?> c) {
-        if (Boolean.TRUE.equals(c.get("multi_label"))) throw new IllegalArgumentException("AUC multi_label true is not supported (jrnn flattens the labels)");
         if (c.get("label_weights") != null) throw new IllegalArgumentException("AUC label_weights " + c.get("label_weights") + " is not supported");
         Auc a = new Auc();
+        if (Boolean.TRUE.equals(c.get("multi_label"))) a.multiLabel(true);
         if (c.get("name") instanceof String s) a.name(s);
         if (c.get("curve") instanceof String s) a.curve(s);
         if (c.get("summation_method") instanceof String s) a.summationMethod(s);

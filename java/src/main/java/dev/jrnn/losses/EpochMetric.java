@@ -135,6 +135,15 @@ public interface EpochMetric {
                 case "F1Score" -> FBetaScore.fromConfig(c, true);
                 case "FBetaScore" -> FBetaScore.fromConfig(c, false);
                 case "R2Score" -> R2Score.fromConfig(c);
+                case "Precision", "Recall" -> {   // at Keras' defaults the Metric constants, which the name "precision" gives
+                    if (!PrecisionRecall.hasOptions(c)) yield metricOf(cls, c);
+                    yield cls.equals("Precision") ? PrecisionRecall.fromConfig(new Precision(), c) : PrecisionRecall.fromConfig(new Recall(), c);
+                }
+                // with a threshold or k other than the Metric constants' (0.5, 5): the objects that have them
+                case "BinaryAccuracy" -> c.get("threshold") == null || isHalf(c.get("threshold")) ? metricOf(cls, c) : BinaryAccuracy.fromConfig(c);
+                case "TopKCategoricalAccuracy" -> isFive(c.get("k")) ? metricOf(cls, c) : TopKCategoricalAccuracy.fromConfig(c);
+                case "SparseTopKCategoricalAccuracy" -> isFive(c.get("k")) || Boolean.TRUE.equals(c.get("from_sorted_ids"))
+                        ? metricOf(cls, c) : SparseTopKCategoricalAccuracy.fromConfig(c);
                 case "TruePositives" -> ConditionCount.fromConfig(new TruePositives(), c);
                 case "FalsePositives" -> ConditionCount.fromConfig(new FalsePositives(), c);
                 case "TrueNegatives" -> ConditionCount.fromConfig(new TrueNegatives(), c);
@@ -147,21 +156,24 @@ public interface EpochMetric {
                         SensitivitySpecificityBase.fromConfig(new SpecificityAtSensitivity(SensitivitySpecificityBase.value(cls, c, "sensitivity")), c);
                 case "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "KLDivergence", "Poisson", "Hinge",
                      "SquaredHinge", "CategoricalHinge" -> LossMetric.fromConfig(cls, c);
-                default -> {
-                    EpochMetric e = of(cls);
-                    if (e instanceof Metric k) {
-                        requireFixedSettings(k, cls, c);
-                        // Keras logs an object under its own name ("rmse", LogCoshError's "logcosh"): kept unless it is this
-                        // metric's name anyway (an alias compile takes: "mean_absolute_error", "acc")
-                        if (c.get("name") instanceof String n && !n.isBlank() && Metric.find(n) != k && k != Metric.ACCURACY) {
-                            yield k.named(n);
-                        }
-                    }
-                    yield e;
-                }
+                default -> metricOf(cls, c);
             };
         }
         return of(serialized);
+    }
+
+    /** A Keras class by its name, its settings checked against a {@link Metric} constant's fixed ones and its name kept. */
+    private static EpochMetric metricOf(String cls, Map<?, ?> c) {
+        EpochMetric e = of(cls);
+        if (e instanceof Metric k) {
+            requireFixedSettings(k, cls, c);
+            // Keras logs an object under its own name ("rmse", LogCoshError's "logcosh"): kept unless it is this
+            // metric's name anyway (an alias compile takes: "mean_absolute_error", "acc")
+            if (c.get("name") instanceof String n && !n.isBlank() && Metric.find(n) != k && k != Metric.ACCURACY) {
+                return k.named(n);
+            }
+        }
+        return e;
     }
 
     /**
@@ -186,4 +198,6 @@ public interface EpochMetric {
     }
 
     private static boolean isHalf(Object v) { return v instanceof Number n && n.doubleValue() == 0.5; }
+
+    private static boolean isFive(Object v) { return v == null || (v instanceof Number n && n.doubleValue() == Metric.TOP_K); }
 }

@@ -3,6 +3,7 @@ package dev.jrnn.losses;
 import dev.jrnn.backend.Loss;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -105,6 +106,12 @@ public final class Losses {
             case "categorical_hinge", "categoricalhinge" -> logits ? null : Loss.CATEGORICAL_HINGE;
             default -> null;
         };
+        if (l == null && (n.equals("crossentropy") || n.equals("ce"))) {
+            // Keras' compile picks one from the shapes of the first batch (compile_utils.get_loss); jrnn's loss is fixed at compile
+            throw new IllegalArgumentException("loss '" + name + "': Keras picks the cross-entropy from the targets' shape; name it: "
+                    + "binary_crossentropy (one output column), sparse_categorical_crossentropy (class-index targets) or "
+                    + "categorical_crossentropy (one-hot targets)");
+        }
         if (l == null) throw new IllegalArgumentException("unknown loss '" + name + "': expected one of " + NAMES);
         return l;
     }
@@ -157,8 +164,9 @@ public final class Losses {
      * The loss a Keras compile config holds: a name as {@link #of} takes it, a serialized loss object
      * ({@code {"class_name": "SparseCategoricalCrossentropy", "config": {"from_logits": true, ...}}}) or a serialized
      * loss function ({@code {"class_name": "function", "config": "mean_squared_error"}}). Settings jrnn lacks (a Huber
-     * delta other than 1, a focal gamma other than 2, alpha other than 0.25 or class balancing, label_smoothing, ignore_class, another reduction or axis) throw IllegalArgumentException
-     * naming them, rather than training with another loss.
+     * delta other than 1, a focal gamma other than 2, alpha other than 0.25 or class balancing, label_smoothing,
+     * ignore_class, a reduction other than "sum_over_batch_size" or its equal "mean", another axis) throw
+     * IllegalArgumentException naming them, rather than training with another loss.
      *
      * <pre>{@code
      * Loss l = Losses.deserialize(Map.of("class_name", "BinaryCrossentropy", "config", Map.of("from_logits", true)));
@@ -173,7 +181,8 @@ public final class Losses {
         Map<?, ?> c = m.get("config") instanceof Map<?, ?> cm ? cm : Map.of();
         Loss l = of(cls);
         String why = null;
-        if (c.get("reduction") != null && !"sum_over_batch_size".equals(c.get("reduction")) && !"auto".equals(c.get("reduction"))) {
+        // Keras 3's "mean" divides by the number of values as "sum_over_batch_size" does; Keras 2's "auto" is that too
+        if (c.get("reduction") != null && !List.of("sum_over_batch_size", "mean", "auto").contains(c.get("reduction"))) {
             why = "reduction " + c.get("reduction");
         } else if (c.get("label_smoothing") instanceof Number n && n.doubleValue() != 0) {
             why = "label_smoothing " + n;

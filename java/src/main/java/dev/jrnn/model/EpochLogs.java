@@ -3,6 +3,7 @@ package dev.jrnn.model;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Running sums over an epoch (or an evaluation): the sample-weighted loss, per output and in total, and
@@ -72,7 +73,7 @@ final class EpochLogs {
     /**
      * "loss", per-output "name_loss" when several outputs train (Keras 3 logs one per loss given), and the metrics of the
      * outputs with a target under their keys ({@link CompileMetrics}: "out_mae" whenever the model has several outputs,
-     * also when the other outputs have no target: the name does not change with the data).
+     * also when the other outputs have no target: the name does not change with the data), sorted as Keras 3 gives them.
      */
     Map<String, Double> logs() {
         Map<String, Double> m = new LinkedHashMap<>();
@@ -90,7 +91,15 @@ final class EpochLogs {
             if (r.length == 1) put(m, sl.key(), r[0]);
             else for (int c = 0; c < r.length; c++) put(m, sl.key() + "_" + c, r[c]);   // one per class, where Keras logs an array
         }
-        return m;
+        return sorted(m);
+    }
+
+    /**
+     * The logs in Keras 3's order: its callbacks, progress bar, History and {@code evaluate(return_dict=True)} get them
+     * through {@code pythonify_logs}, which sorts the keys ("accuracy", "loss", "val_accuracy", "val_loss").
+     */
+    static Map<String, Double> sorted(Map<String, Double> logs) {
+        return new LinkedHashMap<>(new TreeMap<>(logs));   // String order is Python's sorted() for these names
     }
 
     /** A log value under a key no other value holds: a per-class key ("f1_score_1") may meet a renamed metric's. */

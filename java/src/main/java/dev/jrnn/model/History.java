@@ -39,7 +39,7 @@ public final class History {
         for (List<Double> l : values.values()) while (l.size() < n) l.add(Double.NaN);
     }
 
-    /** All series, keyed as Keras ("loss", "val_loss", "accuracy", ...); unmodifiable views. */
+    /** All series, keyed and ordered as Keras 3's ("accuracy", "loss", "val_accuracy", "val_loss": sorted); unmodifiable views. */
     public Map<String, List<Double>> history() {
         Map<String, List<Double>> m = new LinkedHashMap<>();
         for (Map.Entry<String, List<Double>> e : values.entrySet()) m.put(e.getKey(), Collections.unmodifiableList(e.getValue()));

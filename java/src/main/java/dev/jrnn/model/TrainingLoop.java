@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 /**
  * Keras' fit loop: epochs of shuffled batches, each a {@link TrainStep} (captured into a CUDA graph by
@@ -169,6 +170,7 @@ final class TrainingLoop {
                 if (val != null && (epoch + 1) % o.validationFreq == 0) {
                     Map<String, Double> v = new Inference(s).evaluate(val);
                     for (Map.Entry<String, Double> e : v.entrySet()) logs.put("val_" + e.getKey(), e.getValue());
+                    logs = EpochLogs.sorted(logs);   // Keras sorts the merged logs ("word_loss" after "val_loss")
                 }
                 // As Keras 3: the callbacks share one map and may add to it (ReduceLROnPlateau's "learning_rate"),
                 // and the progress bar and History, the last callbacks there, show and record it after them.
@@ -187,9 +189,9 @@ final class TrainingLoop {
 
     /** The names every epoch's logs will hold: the training loss and metrics, and "val_" ones with validation data. */
     private Set<String> logKeys(boolean[] targets, BatchSource val) {
-        Set<String> keys = new LinkedHashSet<>(new EpochLogs(s, targets).logs().keySet());
+        Set<String> keys = new TreeSet<>(new EpochLogs(s, targets).logs().keySet());
         if (val != null) for (String k : new EpochLogs(s, val.targets()).logs().keySet()) keys.add("val_" + k);
-        return keys;
+        return new LinkedHashSet<>(keys);
     }
 
     /**

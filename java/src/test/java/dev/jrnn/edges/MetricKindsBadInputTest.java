@@ -83,6 +83,31 @@ class MetricKindsBadInputTest {
                     "new PrecisionAtRecall(0.8)"),
             bad("precision at recall from a Keras file without its recall", () -> EpochMetric.deserialize(Map.of("class_name", "PrecisionAtRecall",
                     "config", Map.of("num_thresholds", 10))), "PrecisionAtRecall needs recall", "a number in [0, 1]", "got null"),
+            bad("precision threshold above 1", () -> new dev.jrnn.losses.Precision().thresholds(0.5, 1.5), "Precision.thresholds", "[0, 1]", "1.5"),
+            bad("recall no thresholds", () -> new dev.jrnn.losses.Recall().thresholds(), "Recall.thresholds", "at least one", "got none"),
+            bad("precision top_k 0", () -> new dev.jrnn.losses.Precision().topK(0), "Precision.topK", ">= 1", "got 0"),
+            bad("recall negative class id", () -> new dev.jrnn.losses.Recall().classId(-2), "Recall.classId", ">= 0", "got -2"),
+            bad("precision blank name", () -> new dev.jrnn.losses.Precision().name(""), "Precision.name", "non-blank", "''"),
+            bad("precision class id beyond the output", () -> new dev.jrnn.losses.Precision().classId(3).checkOutput("probs", new int[] {3}),
+                    "Precision 'precision'", "classId must be below the output's 3 columns", "got 3", "output probs"),
+            bad("recall top_k beyond the output", () -> new dev.jrnn.losses.Recall().topK(4).checkOutput("probs", new int[] {5, 3}),
+                    "Recall 'recall'", "topK must be at most the output's 3 columns", "got 4", "output probs"),
+            bad("precision top_k from a Keras file not whole", () -> EpochMetric.deserialize(Map.of("class_name", "Precision", "config",
+                    Map.of("top_k", 1.5))), "Precision top_k", "a whole number", "got 1.5"),
+            bad("recall thresholds from a Keras file a string", () -> EpochMetric.deserialize(Map.of("class_name", "Recall", "config",
+                    Map.of("thresholds", "0.3"))), "Recall thresholds", "a number, a list", "got 0.3"),
+            bad("top-k accuracy k 0", () -> new dev.jrnn.losses.TopKCategoricalAccuracy().k(0), "TopKCategoricalAccuracy.k", ">= 1", "got 0"),
+            bad("sparse top-k accuracy k negative", () -> new dev.jrnn.losses.SparseTopKCategoricalAccuracy().k(-1),
+                    "SparseTopKCategoricalAccuracy.k", ">= 1", "got -1"),
+            bad("binary accuracy threshold NaN", () -> new dev.jrnn.losses.BinaryAccuracy().threshold(Double.NaN), "BinaryAccuracy.threshold",
+                    "finite number", "got NaN"),
+            bad("binary accuracy blank name", () -> new dev.jrnn.losses.BinaryAccuracy().name(" "), "BinaryAccuracy.name", "non-blank", "' '"),
+            bad("top-k accuracy k from a Keras file not whole", () -> EpochMetric.deserialize(Map.of("class_name", "TopKCategoricalAccuracy",
+                    "config", Map.of("k", 2.5))), "TopKCategoricalAccuracy k", "whole number", "got 2.5"),
+            bad("binary accuracy threshold from a Keras file a string", () -> EpochMetric.deserialize(Map.of("class_name", "BinaryAccuracy",
+                    "config", Map.of("threshold", "0.7"))), "BinaryAccuracy threshold", "a number", "got 0.7"),
+            bad("sparse top-k accuracy on a dense loss", () -> new Sequential(new Dense(3).inputShape(2)).compile("adam", "categorical_crossentropy",
+                    new dev.jrnn.losses.SparseTopKCategoricalAccuracy().k(2)), "sparse_top_k_categorical_accuracy", "class-index targets"),
             bad("loss metric of mse", () -> new LossMetric(Loss.MSE), "LossMetric: loss must be one Keras has a metric class for", "got MSE",
                     "\"mean_squared_error\" is a Metric"),
             bad("loss metric of huber", () -> new LossMetric(Loss.HUBER), "LossMetric: loss", "got HUBER", "none in Keras"),
@@ -116,11 +141,11 @@ class MetricKindsBadInputTest {
         RefusalCases.assertDistinctArguments(cases());
     }
 
-    /** R2Score on a sequence output and a class id beyond the columns are refused at fit's start: the weights stay as they were. */
+    /** R2Score on a sequence output and a class id beyond the columns (precision's too) are refused at fit's start: the weights stay as they were. */
     @Test
     void anOutputAMetricCannotTakeIsRefusedBeforeTraining() {
         Tensor x = Tensor.zeros(4, 4, 2);
-        for (EpochMetric metric : List.of(new R2Score(), new SensitivityAtSpecificity(0.5).classId(2))) {
+        for (EpochMetric metric : List.of(new R2Score(), new SensitivityAtSpecificity(0.5).classId(2), new dev.jrnn.losses.Precision().classId(2))) {
             Sequential m = new Sequential(new SimpleRNN(3).returnSequences(true).inputShape(4, 2), new Dense(2).activation("sigmoid").name("probs"));
             m.compile("adam", "binary_crossentropy", metric);
             float before = m.getWeights().get(0).data()[0];

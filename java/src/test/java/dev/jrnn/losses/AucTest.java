@@ -165,4 +165,27 @@ class AucTest {
         assertEquals(auc(uneven, Y, new float[] {0, 0.5f, -1, 0.9f}, null), auc(uneven, Y, p, null), 1e-12);
         assertEquals(0.5, auc(new Auc().numThresholds(3).fromLogits(true), Y, new float[] {-20, 0, Float.NaN, 20}, null), 1e-12);
     }
+
+    /**
+     * Keras' multi_label=True: one confusion count and curve per column, the mean of the columns' areas, over an epoch of
+     * uneven batches, unweighted and sample-weighted; numpy (keras_semantics_metrics.py's auc per column) on
+     * {@link LossKerasSemanticsTest}'s data.
+     */
+    @Test
+    void multiLabelAveragesTheLabelsAreasAsKeras() {
+        dev.jrnn.Jrnn.setBackend("cpu");
+        dev.jrnn.model.Sequential m = LossKerasSemanticsTest.identity(3);
+        Object[] ms = {new Auc().multiLabel(true).name("roc"), new Auc().multiLabel(true).curve("PR").name("pr")};
+        m.compile("sgd", "binary_crossentropy", ms[0], ms[1], dev.jrnn.model.WeightedMetrics.of(ms));
+        java.util.Map<String, Double> r = m.evaluateAll(java.util.List.of(dev.jrnn.tensor.Tensor.of(LossKerasSemanticsTestData.P, 10, 3)),
+                java.util.List.of(dev.jrnn.tensor.Tensor.of(LossKerasSemanticsTestData.YB, 10, 3)), 4, null,
+                dev.jrnn.tensor.Tensor.of(LossKerasSemanticsTestData.W, 10));
+        assertEquals(0.4630555555555555, r.get("roc"), 1e-6);
+        assertEquals(0.4349459009042327, r.get("weighted_roc"), 1e-6);
+        assertEquals(0.5201889475613785, r.get("pr"), 1e-6);
+        assertEquals(0.5253045190931792, r.get("weighted_pr"), 1e-6);
+        Object keras = new Auc().multiLabel(true).serialize();
+        assertEquals(true, ((java.util.Map<?, ?>) ((java.util.Map<?, ?>) keras).get("config")).get("multi_label"));
+        assertEquals(keras, EpochMetric.deserialize(keras).serialize(), "a Keras file's multi_label AUC keeps it");
+    }
 }

@@ -81,6 +81,23 @@ class LossesTest {
      * probabilities, 0.691 from logits (-18.6 and -12.8 give probabilities clipped in the cross-entropy); to their digits,
      * and to 1e-7 against the same formula in double: (1 - p_t)^2 bce.
      */
+    /**
+     * Keras 3's reduce_values divides by the number of values for "mean" exactly as for "sum_over_batch_size" (and
+     * apply_mask treats the two alike): a file with it is jrnn's loss; "mean_with_sample_weight" (divides by the weights'
+     * sum), "sum" and "none" are other numbers and stay refused naming the reduction.
+     */
+    @Test
+    void reductionMeanIsKerasSumOverBatchSize() {
+        assertEquals(Loss.MSE, Losses.deserialize(Map.of("class_name", "MeanSquaredError", "config", Map.of("reduction", "mean"))));
+        assertEquals(Loss.SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS, Losses.deserialize(Map.of("class_name", "SparseCategoricalCrossentropy",
+                "config", Map.of("reduction", "mean", "from_logits", true))));
+        for (String r : new String[] {"mean_with_sample_weight", "sum", "none"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Losses.deserialize(Map.of("class_name", "Huber",
+                    "config", Map.of("reduction", r))));
+            assertTrue(e.getMessage().contains("reduction " + r), e.getMessage());
+        }
+    }
+
     @Test
     void binaryFocalCrossentropyAsKerasDocstrings() {
         assertEquals(Loss.BINARY_FOCAL_CROSSENTROPY, Losses.of("binary_focal_crossentropy"));

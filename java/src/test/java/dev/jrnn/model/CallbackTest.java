@@ -107,7 +107,7 @@ class CallbackTest {
             }
         };
         History h = m.fit(x, y, new FitOptions().epochs(1).batchSize(2).verbose(0).shuffle(false).callbacks(c));
-        assertEquals(List.of("loss", "accuracy", "mae"), List.copyOf(seen.get(0).keySet()));
+        assertEquals(List.of("accuracy", "loss", "mae"), List.copyOf(seen.get(0).keySet()));
         // the running loss: the batches' losses so far weighed by their sizes
         double sum = 0, n = 0;
         for (int b = 0; b < 3; b++) {
@@ -116,7 +116,7 @@ class CallbackTest {
             assertEquals(sum / n, seen.get(b).get("loss"), 1e-6, "batch " + b);
         }
         assertEquals(own.get(0), seen.get(0).get("loss"), 1e-9);
-        for (String k : List.of("loss", "accuracy", "mae")) assertEquals(h.get(k).get(0), seen.get(2).get(k), 1e-9, k);
+        for (String k : List.of("accuracy", "loss", "mae")) assertEquals(h.get(k).get(0), seen.get(2).get(k), 1e-9, k);
         // independently: a twin from the same weights stepped by trainOnBatchAll (each batch's metrics before its update),
         // their running means weighed by batch size are the logs each onBatchEnd saw
         Jrnn.setSeed(3);
@@ -128,7 +128,7 @@ class CallbackTest {
             int from = 2 * b, to = Math.min(5, from + 2);
             Map<String, Double> one = twin.trainOnBatchAll(List.of(x.slice(from, to)), List.of(y.slice(from, to)));
             rows += to - from;
-            List<String> keys = List.of("loss", "accuracy", "mae");
+            List<String> keys = List.of("accuracy", "loss", "mae");
             for (int k = 0; k < 3; k++) {
                 sums[k] += one.get(keys.get(k)) * (to - from);
                 assertEquals(sums[k] / rows, seen.get(b).get(keys.get(k)), 1e-6, keys.get(k) + " after batch " + b);

@@ -65,7 +65,7 @@ class CompileMetricsTest {
         m.compile("adam", Map.of("price", "mse", "kind", "binary_crossentropy"), Map.of("kind", List.of("auc", "accuracy")));
         assertEquals(List.of("kind_auc", "kind_accuracy"), m.metricKeys());
         Map<String, Double> r = evaluate(m);
-        assertEquals(List.of("loss", "price_loss", "kind_loss", "kind_auc", "kind_accuracy"), new ArrayList<>(r.keySet()));
+        assertEquals(List.of("kind_accuracy", "kind_auc", "kind_loss", "loss", "price_loss"), new ArrayList<>(r.keySet()));
         Model k = new Model(in, kind);
         k.compile("adam", "binary_crossentropy", "auc", "accuracy");
         Map<String, Double> one = k.evaluateAll(List.of(x), List.of(yk), 4, null);
@@ -74,7 +74,7 @@ class CompileMetricsTest {
 
         m.compile("adam", List.of("mse", "binary_crossentropy"), List.of(List.of("mae", "mae"), List.of("auc")));
         r = evaluate(m);
-        assertEquals(List.of("loss", "price_loss", "kind_loss", "price_mae", "price_mae_1", "kind_auc"), new ArrayList<>(r.keySet()));
+        assertEquals(List.of("kind_auc", "kind_loss", "loss", "price_loss", "price_mae", "price_mae_1"), new ArrayList<>(r.keySet()));
         Model p = new Model(in, price);
         p.compile("adam", "mse", "mae");
         assertEquals(p.evaluateAll(List.of(x), List.of(yp), 4, null).get("mae"), r.get("price_mae"), 1e-12);
@@ -125,8 +125,8 @@ class CompileMetricsTest {
             EarlyStopping stop = new EarlyStopping().monitor("val_kind_auc").patience(5);
             History h = m.fit(List.of(x), List.of(yp, yk), new FitOptions().epochs(2).batchSize(4).verbose(0).validationSplit(0.4)
                     .sampleWeight(w).callbacks(stop, new CSVLogger(csv)));
-            assertEquals(List.of("loss", "price_loss", "kind_loss", "kind_auc", "price_mae", "val_loss", "val_price_loss", "val_kind_loss",
-                    "val_kind_auc", "val_price_mae"), new ArrayList<>(h.history().keySet()));
+            assertEquals(List.of("kind_auc", "kind_loss", "loss", "price_loss", "price_mae", "val_kind_auc", "val_kind_loss", "val_loss",
+                    "val_price_loss", "val_price_mae"), new ArrayList<>(h.history().keySet()));
             assertEquals(2, h.get("val_kind_auc").size(), "EarlyStopping found its monitor");
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             m.fit(List.of(x), List.of(yp, yk), new FitOptions().epochs(1).batchSize(4).verbose(2).validationSplit(0.4).sampleWeight(w)

@@ -43,7 +43,7 @@ class CompiledTest {
         assertEquals(List.of("auc", "auc_1", "mae", "mae_1", "auc_2"), m.metricNames());
         assertEquals("mae", m.metricConfigs().get(3), "the config holds the name given");
         Map<String, Double> ev = m.evaluateAll(List.of(d[0]), List.of(d[1]), 8, null);
-        assertEquals(List.of("loss", "auc", "auc_1", "mae", "mae_1", "auc_2"), new ArrayList<>(ev.keySet()));
+        assertEquals(List.of("auc", "auc_1", "auc_2", "loss", "mae", "mae_1"), new ArrayList<>(ev.keySet()));
         Sequential pr = binaryModel();
         pr.setWeights(m.getWeights());
         pr.compile("adam", "binary_crossentropy", new Auc().curve("PR"));

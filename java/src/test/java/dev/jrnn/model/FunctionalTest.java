@@ -212,7 +212,7 @@ class FunctionalTest {
         SplittableRandom r = new SplittableRandom(5);
         Tensor x = random(r, 4, 3, 2), a = random(r, 4, 2), b = random(r, 4, 2), c = random(r, 4, 2);
         java.util.Map<String, Double> logs = m.evaluateAll(List.of(x), List.of(a, b, c), 4, null);
-        assertEquals(List.of("loss", "lstm_1_loss", "lstm_2_loss", "lstm_1_1_loss"), List.copyOf(logs.keySet()));
+        assertEquals(List.of("loss", "lstm_1_1_loss", "lstm_1_loss", "lstm_2_loss"), List.copyOf(logs.keySet()));
         List<Tensor> p = m.predictAll(x);
         double[] want = new double[3];
         Tensor[] ys = {a, b, c};

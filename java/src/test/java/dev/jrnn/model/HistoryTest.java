@@ -1,5 +1,8 @@
 package dev.jrnn.model;
 
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -23,5 +26,36 @@ class HistoryTest {
         assertEquals("epoch,loss,mae\n3,0.0001,12345678.0\n4,2.5e-07,0.125\n", h.toCsvString());
         assertEquals(List.of(3, 4), h.epochs());
         assertEquals(List.of(1e-4, 2.5e-7), h.get("loss"));
+    }
+
+    /**
+     * Keras 3 hands every callback, its progress bar and History the logs through pythonify_logs, which sorts them (fit's
+     * merged with the validation's), and evaluate(return_dict=True) gives them sorted too: Keras 3 users see
+     * {@code dict_keys(['accuracy', 'loss', 'val_accuracy', 'val_loss'])}; an output named "z" logs after "val_".
+     */
+    @Test
+    void logsComeInKeras3SortedOrder() {
+        Jrnn.setBackend("cpu");
+        Jrnn.setSeed(5);
+        Input in = Input.shape(2);
+        Model m = new Model(in, List.of(new Dense(1).name("z").apply(in), new Dense(1).name("a").apply(in)));
+        m.compile("sgd", "binary_crossentropy", "accuracy");
+        Tensor x = Tensor.of(new float[] {1, 0, 0, 1, 1, 1, 0, 0}, 4, 2), y = Tensor.of(new float[] {1, 0, 1, 0}, 4, 1);
+        List<String> seen = new java.util.ArrayList<>();
+        Callback c = new Callback() {
+            @Override
+            public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) { seen.addAll(logs.keySet()); }
+        };
+        History h = m.fit(List.of(x), List.of(y, y), new FitOptions().epochs(1).batchSize(2).verbose(0).validationSplit(0.5).callbacks(c));
+        List<String> keras = List.of("a_accuracy", "a_loss", "loss", "val_a_accuracy", "val_a_loss", "val_loss", "val_z_accuracy",
+                "val_z_loss", "z_accuracy", "z_loss");
+        assertEquals(keras, List.copyOf(h.history().keySet()));
+        assertEquals(keras, seen);
+        assertEquals(List.of("a_accuracy", "a_loss", "loss", "z_accuracy", "z_loss"),
+                List.copyOf(m.evaluateAll(List.of(x), List.of(y, y), 2, null).keySet()));
+        Model one = new Model(in, new Dense(1).name("d").apply(in));
+        one.compile("sgd", "binary_crossentropy", "accuracy");
+        h = one.fit(x, y, new FitOptions().epochs(1).batchSize(2).verbose(0).validationSplit(0.5));
+        assertEquals(List.of("accuracy", "loss", "val_accuracy", "val_loss"), List.copyOf(h.history().keySet()));
     }
 }

@@ -60,8 +60,7 @@ class MetricKindsFitTest {
         Sequential m = new Sequential(new SimpleRNN(4).inputShape(4, 2), new Dense(1).activation("sigmoid"));
         m.compile("adam", "binary_crossentropy", "binary_crossentropy", "r2_score", "true_positives", new PrecisionAtRecall(0.5));
         History h = m.fit(d[0], d[1], new FitOptions().epochs(1).batchSize(8).verbose(0).validationSplit(0.25));
-        assertEquals(List.of("loss", "binary_crossentropy", "r2_score", "true_positives", "precision_at_recall", "val_loss",
-                "val_binary_crossentropy", "val_r2_score", "val_true_positives", "val_precision_at_recall"), new ArrayList<>(h.history().keySet()));
+        assertEquals(List.of("binary_crossentropy", "loss", "precision_at_recall", "r2_score", "true_positives", "val_binary_crossentropy", "val_loss", "val_precision_at_recall", "val_r2_score", "val_true_positives"), new ArrayList<>(h.history().keySet()));
         Map<String, Double> ev = m.evaluateAll(List.of(d[0]), List.of(d[1]), 5, null);
         assertEquals(ev.get("loss"), ev.get("binary_crossentropy"), 1e-6 * ev.get("loss"));
         float[] p = m.predict(d[0]).data(), y = d[1].data();

@@ -102,7 +102,7 @@ class WeightedMetricsTest {
                 }
             }
             Map<String, Double> r = m.evaluateAll(List.of(x), List.of(y), 4, lengths, sw);
-            assertEquals(List.of("loss", "mae", "weighted_mae", "root_mean_squared_error"), new ArrayList<>(r.keySet()));
+            assertEquals(List.of("loss", "mae", "root_mean_squared_error", "weighted_mae"), new ArrayList<>(r.keySet()));
             assertEquals(plainMae / valid, r.get("mae"), 1e-6);
             assertEquals(mae / maeCount, r.get("weighted_mae"), 1e-6, perStep ? "per timestep" : "per sample");
             assertEquals(Math.sqrt(se / seCount), r.get("root_mean_squared_error"), 1e-6);
@@ -150,7 +150,7 @@ class WeightedMetricsTest {
         }
         History h = m.fit(x, Tensor.of(y, n, 1), new FitOptions().epochs(1).batchSize(n).shuffle(false).verbose(0)
                 .classWeight(Map.of(0, 1.0, 1, 3.0)));
-        assertEquals(List.of("loss", "mae", "weighted_mae", "accuracy"), new ArrayList<>(h.history().keySet()));
+        assertEquals(List.of("accuracy", "loss", "mae", "weighted_mae"), new ArrayList<>(h.history().keySet()));
         assertEquals(mae / count, h.get("weighted_mae").get(0), 1e-6);
         assertEquals(acc / count, h.get("accuracy").get(0), 1e-6);
         double plain = 0;
@@ -166,7 +166,7 @@ class WeightedMetricsTest {
         assertEquals(List.of("mae", "mae_1", "weighted_mae", "weighted_mae_1", "mse"), m.metricKeys());
         assertEquals(List.of("mae", "mae_1"), m.metricNames(), "the unweighted ones");
         Map<String, Double> r = eval(m, new float[] {0, 1, 1}, new float[] {0.5f, 1, 0}, new float[] {2, 1, 0}, 1);
-        assertEquals(List.of("loss", "mae", "mae_1", "weighted_mae", "weighted_mae_1", "mse"), new ArrayList<>(r.keySet()));
+        assertEquals(List.of("loss", "mae", "mae_1", "mse", "weighted_mae", "weighted_mae_1"), new ArrayList<>(r.keySet()));
         assertEquals(0.5, r.get("mae"), 1e-7);
         assertEquals(2 * 0.5 / 3, r.get("weighted_mae"), 1e-7);
         assertEquals(r.get("weighted_mae"), r.get("weighted_mae_1"));

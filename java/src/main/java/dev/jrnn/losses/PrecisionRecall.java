@@ -1,0 +1,169 @@
+package dev.jrnn.losses;
+
+import dev.jrnn.backend.Loss;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * What Keras' {@code Precision} and {@code Recall} classes share with their options: thresholds (default 0.5; one value
+ * logged per threshold when several, as {@code precision_0}, ...), {@code top_k} (only each row's k highest predictions
+ * can be positive; Keras sets the others to -1e10, and without thresholds counts the k as predicted positives) and
+ * {@code class_id} (one column only), from confusion counts over the epoch, every element one data point weighed by its
+ * row's weight. The names "precision" and "recall" give {@link Metric#PRECISION} / {@link Metric#RECALL}, these at their
+ * defaults.
+ */
+abstract class PrecisionRecall<T extends PrecisionRecall<T>> extends CountingMetric {
+    /** Keras' metrics_utils.NEG_INF: what top_k gives the predictions outside the k, and the threshold then. */
+    private static final float NEG_INF = -1e10f;
+    final String cls;
+    private final Function<ConfusionCounts.Counts, double[]> rate;
+    private double[] given;
+    private Integer topK, classId;
+
+    PrecisionRecall(String cls, String name, Function<ConfusionCounts.Counts, double[]> rate) {
+        super(name);
+        this.cls = cls;
+        this.rate = rate;
+    }
+
+    @SuppressWarnings("unchecked")
+    private T self() { return (T) this; }
+
+    /** Thresholds in [0, 1]: a prediction above one is a predicted positive; one value is logged per threshold, in this order. */
+    public T thresholds(double... t) {
+        if (t == null || t.length == 0) {
+            throw new IllegalArgumentException(cls + ".thresholds must be at least one number in [0, 1], got " + (t == null ? "null" : "none"));
+        }
+        for (double x : t) {
+            if (!(x >= 0 && x <= 1)) throw new IllegalArgumentException(cls + ".thresholds must be in [0, 1], got " + Arrays.toString(t));
+        }
+        this.given = t.clone();
+        return self();
+    }
+
+    /** Keras' {@code top_k}: only each row's k highest predictions (ties: the lower index first) count as positive. */
+    public T topK(int k) {
+        if (k < 1) throw new IllegalArgumentException(cls + ".topK must be >= 1, got " + k);
+        this.topK = k;
+        return self();
+    }
+
+    /** Keras' {@code class_id}: the counts of this column of the output only. */
+    public T classId(int id) {
+        if (id < 0) throw new IllegalArgumentException(cls + ".classId must be a column index >= 0, got " + id);
+        this.classId = id;
+        return self();
+    }
+
+    /** The name it is logged under (Keras' default: "precision" / "recall"). */
+    public T name(String n) {
+        rename(cls + ".name", n);
+        return self();
+    }
+
+    @Override
+    public void checkOutput(String output, int[] shape) {
+        int cols = shape.length == 0 ? 1 : shape[shape.length - 1];
+        if (classId != null && classId >= cols) {
+            throw new IllegalArgumentException(cls + " '" + key() + "': classId must be below the output's " + cols + " columns, got "
+                    + classId + " (output " + output + ")");
+        }
+        if (topK != null && topK > cols) {   // Keras' top_k fails on it too
+            throw new IllegalArgumentException(cls + " '" + key() + "': topK must be at most the output's " + cols + " columns, got "
+                    + topK + " (output " + output + ")");
+        }
+    }
+
+    private ConfusionCounts counts() {
+        double[] v = given != null ? given : new double[] {topK == null ? 0.5 : NEG_INF};
+        float[] t = new float[v.length];
+        for (int i = 0; i < t.length; i++) t[i] = (float) v[i];
+        return new ConfusionCounts(t, ConfusionCounts.evenlySpaced(v));
+    }
+
+    @Override public final int stateSize(int cols) { return counts().stateSize(); }
+
+    @Override
+    public final void update(Loss loss, int rows, int cols, float[] pred, float[] target, float[] weights, double[] state) {
+        float[] p = topK == null ? pred : topK(pred, rows, cols, topK);
+        counts().add(rows, cols, classId == null ? -1 : classId, p, target, weights, false, state);
+    }
+
+    /** Keras' _filter_top_k: each row's k highest kept, the rest NEG_INF. */
+    private static float[] topK(float[] pred, int rows, int cols, int k) {
+        float[] p = new float[rows * cols];
+        Arrays.fill(p, NEG_INF);
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            for (int c = 0; c < cols; c++) {
+                int above = 0;   // how many come before it in top_k's order: higher, or equal at a lower index
+                for (int j = 0; j < cols; j++) {
+                    if (pred[o + j] > pred[o + c] || (pred[o + j] == pred[o + c] && j < c)) above++;
+                }
+                if (above < k) p[o + c] = pred[o + c];
+            }
+        }
+        return p;
+    }
+
+    @Override
+    public final double[] result(double[] state, int cols) { return rate.apply(counts().counts(state)); }
+
+    @Override
+    public final Object serialize() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", key());
+        c.put("dtype", "float32");
+        Object t = null;
+        if (given != null && given.length == 1) {
+            t = given[0];
+        } else if (given != null) {
+            List<Double> l = new ArrayList<>();
+            for (double x : given) l.add(x);
+            t = l;
+        }
+        c.put("thresholds", t);
+        c.put("top_k", topK);
+        c.put("class_id", classId);
+        return Metric.kerasObject(cls, c);
+    }
+
+    /** {@code m} with the options of a Keras config: thresholds a number, a list or null; top_k and class_id numbers or null. */
+    static <T extends PrecisionRecall<T>> T fromConfig(T m, Map<?, ?> c) {
+        if (c.get("name") instanceof String s) m.name(s);
+        Object t = c.get("thresholds");
+        if (t instanceof Number x) {
+            m.thresholds(x.doubleValue());
+        } else if (t instanceof List<?> l) {
+            double[] v = new double[l.size()];
+            for (int i = 0; i < v.length; i++) {
+                if (!(l.get(i) instanceof Number x)) throw new IllegalArgumentException(m.cls + " thresholds must be numbers in [0, 1], got " + l);
+                v[i] = x.doubleValue();
+            }
+            m.thresholds(v);
+        } else if (t != null) {
+            throw new IllegalArgumentException(m.cls + " thresholds must be a number, a list of numbers in [0, 1] or null, got " + t);
+        }
+        if (c.get("top_k") != null) m.topK(whole(m.cls, "top_k", c.get("top_k")));
+        if (c.get("class_id") != null) m.classId(whole(m.cls, "class_id", c.get("class_id")));
+        return m;
+    }
+
+    private static int whole(String cls, String key, Object v) {
+        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) return n.intValue();
+        throw new IllegalArgumentException(cls + " " + key + " must be a whole number or null, got " + v);
+    }
+
+    /** Whether a Keras config asks for more than {@link Metric#PRECISION} / {@link Metric#RECALL} give: a threshold other than 0.5, top_k or class_id. */
+    static boolean hasOptions(Map<?, ?> c) {
+        Object t = c.get("thresholds");
+        boolean half = t == null || (t instanceof Number n && n.doubleValue() == 0.5)
+                || (t instanceof List<?> l && l.size() == 1 && l.get(0) instanceof Number n1 && n1.doubleValue() == 0.5);
+        return !half || c.get("top_k") != null || c.get("class_id") != null;
+    }
+}
