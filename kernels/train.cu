@@ -391,7 +391,7 @@ extern "C" __global__ void jrnn_opt_update(int kind, long long n, float* __restr
                 if (kind == JRNN_OPT_ADAMW) {
                     float vh = v;
                     if (s3 != nullptr) {   // amsgrad: the largest v so far
-                        vh = fmaxf(s3[i], v);
+                        vh = (v != v || s3[i] != s3[i]) ? v + s3[i] : fmaxf(s3[i], v);   // a NaN wins, as the CPU's Math.max
                         s3[i] = vh;
                     }
                     pi -= c0 * m / (sqrtf(vh) + eps);

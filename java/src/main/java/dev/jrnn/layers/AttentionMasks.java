@@ -50,8 +50,13 @@ final class AttentionMasks {
      * replaced, not multiplied), in chunks of {@link Backend#maskedMulRows} rows of one column.
      */
     static void where(Backend be, long n, DTensor x, DTensor keep) {
-        for (long at = 0; at < n; at += WHERE_CHUNK) {
-            int k = (int) Math.min(WHERE_CHUNK, n - at);
+        where(be, n, x, keep, WHERE_CHUNK);
+    }
+
+    /** As {@link #where(Backend, long, DTensor, DTensor)} in chunks of {@code chunk} elements (a test's small ones). */
+    static void where(Backend be, long n, DTensor x, DTensor keep, long chunk) {
+        for (long at = 0; at < n; at += chunk) {
+            int k = (int) Math.min(chunk, n - at);
             be.maskedMulRows(k, 1, x.buf(), at, keep.buf(), at, x.buf(), at);
         }
     }

@@ -217,7 +217,7 @@ public abstract class Evaluator extends Trainer {
         requireOpen("call");
         ensureBuiltSafely(xs);
         Data d = check().prepare(xs, null, null, "call", false, true);
-        return new Inference(setup).predict(d, d.n(), training);
+        return new Inference(setup).predict(d, d.n(), training, "call");
     }
 
     /** 32, or the batch size a model with stateful layers fixes (Keras' default batch_size). */

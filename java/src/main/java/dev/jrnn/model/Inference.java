@@ -50,17 +50,20 @@ final class Inference {
 
     /** Every output for every sample of {@code d}, in batches of {@code batchSize}. */
     List<Tensor> predict(Data d, int batchSize) {
-        return predict(d, batchSize, false);
+        return predict(d, batchSize, false, "predict");
     }
 
-    /** As {@link #predict(Data, int)}; {@code training}: the layers run as in fit (dropout drawn, batch moments). */
-    List<Tensor> predict(Data d, int batchSize, boolean training) {
+    /**
+     * As {@link #predict(Data, int)}; {@code training}: the layers run as in fit (dropout drawn, batch moments); {@code what}
+     * names the call in a stateful model's batch-size refusal.
+     */
+    List<Tensor> predict(Data d, int batchSize, boolean training, String what) {
         int outputs = s.outputs();
         int n = d.n();
         float[][] out = new float[outputs][];
         int[][] shapes = new int[outputs][];
         int[] from = {0};
-        predict(new DataBatches(d, StatefulBatch.resolve(s.name(), s.graph(), "predict", batchSize, n), outputs), training, batch -> {
+        predict(new DataBatches(d, StatefulBatch.resolve(s.name(), s.graph(), what, batchSize, n), outputs), training, batch -> {
             for (int k = 0; k < outputs; k++) {
                 Tensor v = batch.get(k);
                 if (out[k] == null) {

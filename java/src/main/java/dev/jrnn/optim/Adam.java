@@ -90,6 +90,9 @@ public final class Adam extends Optimizer {
     }
 
     @Override
+    protected java.util.Set<String> toggledSlots() { return java.util.Set.of("velocity_hat"); }
+
+    @Override
     protected java.util.Map<String, Buf> stateBuffers() {
         if (m == null) return java.util.Map.of();
         return vHat == null ? java.util.Map.of("m", m, "v", v) : java.util.Map.of("m", m, "v", v, "velocity_hat", vHat);

@@ -57,6 +57,16 @@ public abstract class FusedOptimizer extends Optimizer {
         step = kind.counted() ? new DeviceStep(be, OptimizerArgs.STEP_FLOATS) : null;
     }
 
+    /** RMSprop's momentum and average_gradient (momentum, centered), AdamW's velocity_hat (amsgrad). */
+    @Override
+    protected java.util.Set<String> toggledSlots() {
+        return switch (kind) {
+            case RMSPROP -> java.util.Set.of("momentum", "average_gradient");
+            case ADAMW -> java.util.Set.of("velocity_hat");
+            default -> java.util.Set.of();
+        };
+    }
+
     /**
      * The state buffers under Keras' variable names (RMSprop: velocity, momentum, average_gradient; Adagrad: accumulator;
      * AdamW, Nadam: m, v, AdamW's amsgrad velocity_hat; Adamax: momentum, norm; Adadelta: accumulated_grad, accumulated_delta_var; Lion: momentum).

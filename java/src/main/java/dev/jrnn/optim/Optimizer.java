@@ -351,7 +351,10 @@ public abstract class Optimizer {
         return c;
     }
 
-    /** A setting as the decimal it was given (0.9), not as the float32 jrnn holds (0.8999999761581421): Keras writes the Python float. */
+    /**
+     * A setting as the float32 jrnn holds, in its shortest decimal (0.9 for 0.9f, not the widened 0.8999999761581421): what
+     * the user gave for settings of up to ~7 significant digits (0.123456789 is written 0.12345679); Keras writes the Python float.
+     */
     protected static Double decimal(float f) {
         return Double.valueOf(Float.toString(f));
     }
@@ -433,13 +436,25 @@ public abstract class Optimizer {
         boundSize = n;
         changed();
         Map<String, Buf> bufs = stateBuffers();
-        if (!bufs.keySet().equals(state.keySet())) {
+        // a slot a setting adds or drops (amsgrad's velocity_hat, SGD's velocity) may be missing or left over: a setting
+        // switched since the state was taken; the missing one starts at stateStart, as when switched on between steps
+        java.util.Set<String> differ = new java.util.HashSet<>(bufs.keySet());
+        differ.addAll(state.keySet());
+        differ.removeIf(k -> bufs.containsKey(k) && state.containsKey(k));
+        if (!toggledSlots().containsAll(differ)) {
             close();
             throw new IllegalArgumentException(name() + ".restoreState: expected state " + bufs.keySet() + ", got " + state.keySet());
         }
-        for (var e : bufs.entrySet()) be.upload(state.get(e.getKey()), 0, e.getValue(), 0, (int) n);
+        for (var e : bufs.entrySet()) {
+            float[] v = state.get(e.getKey());
+            if (v != null) be.upload(v, 0, e.getValue(), 0, (int) n);
+            else be.fill(e.getValue(), 0, n, stateStart(e.getKey()));
+        }
         iterations(iterations);
     }
+
+    /** State slots a setting adds or drops (amsgrad, momentum, centered): {@link #restoreState} lets them differ. */
+    protected java.util.Set<String> toggledSlots() { return java.util.Set.of(); }
 
     /** Allocates per-parameter state (moments, velocity) for {@code n} floats. */
     protected abstract void createState(Backend be, long n);

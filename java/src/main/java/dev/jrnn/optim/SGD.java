@@ -61,6 +61,9 @@ public final class SGD extends Optimizer {
     }
 
     @Override
+    protected java.util.Set<String> toggledSlots() { return java.util.Set.of("velocity"); }
+
+    @Override
     protected java.util.Map<String, Buf> stateBuffers() {
         return velocity == null ? java.util.Map.of() : java.util.Map.of("velocity", velocity);
     }

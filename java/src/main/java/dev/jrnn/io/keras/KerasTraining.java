@@ -232,8 +232,9 @@ final class KerasTraining {
     private static Optimizer optimizer(KerasConfig opt) {
         String cls = opt.string("class_name");
         KerasConfig c = opt.object("config");
-        // mixed precision's wrapper: jrnn trains in float32, where scaling the loss up and the gradients back down changes nothing
-        if (cls.equals("LossScaleOptimizer")) return c.raw("inner_optimizer") instanceof Map<?, ?> ? optimizer(c.object("inner_optimizer")) : null;
+        // mixed precision's wrapper (tf.keras 2.11-2.15: LossScaleOptimizerV3): jrnn trains in float32, where scaling the loss
+        // up and the gradients back down changes nothing
+        if (cls.equals("LossScaleOptimizer") || cls.equals("LossScaleOptimizerV3")) return c.raw("inner_optimizer") instanceof Map<?, ?> ? optimizer(c.object("inner_optimizer")) : null;
         LearningRateSchedule schedule = c.raw("learning_rate") instanceof Map<?, ?> ? schedule(c.object("learning_rate")) : null;
         double lr = schedule != null ? Double.NaN : c.has("learning_rate") ? c.number("learning_rate", 0) : c.number("lr", Double.NaN);
         // Keras 3's gradient_accumulation_steps (null or 0: off) updates every n batches: training jrnn does not do

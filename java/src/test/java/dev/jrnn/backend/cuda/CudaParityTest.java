@@ -204,15 +204,17 @@ class CudaParityTest extends CpuCudaBackends {
     /** maskedMulRows: rows with a zero scale come out 0 on both backends though x holds Inf and NaN there. */
     @Test
     void maskedMulRowsZeroesRowsWithAZeroScale() {
-        int rows = 301, cols = 17;
-        float[] xs = tw.uniformArray(rows * cols, -2, 2), ss = tw.uniformArray(rows, -1, 1);
-        for (int r = 0; r < rows; r += 4) {
-            ss[r] = 0;
-            xs[r * cols + r % cols] = r % 8 == 0 ? Float.POSITIVE_INFINITY : Float.NaN;
+        for (int cols : new int[] {17, 1}) {   // one column: the kernel's elementwise path (MultiHeadAttention's where)
+            int rows = 301;
+            float[] xs = tw.uniformArray(rows * cols, -2, 2), ss = tw.uniformArray(rows, -1, 1);
+            for (int r = 0; r < rows; r += 4) {
+                ss[r] = 0;
+                xs[r * cols + r % cols] = r % 8 == 0 ? Float.POSITIVE_INFINITY : Float.NaN;
+            }
+            Twin x = tw.of(xs), s = tw.of(ss), y = tw.uniform(rows * cols + 3, -9, 9);
+            tw.both((be, bf) -> be.maskedMulRows(rows, cols, bf.apply(x), 0, bf.apply(s), 0, bf.apply(y), 3));
+            tw.assertClose("maskedMulRows, " + cols + " columns", y, 0);
         }
-        Twin x = tw.of(xs), s = tw.of(ss), y = tw.uniform(rows * cols + 3, -9, 9);
-        tw.both((be, bf) -> be.maskedMulRows(rows, cols, bf.apply(x), 0, bf.apply(s), 0, bf.apply(y), 3));
-        tw.assertClose("maskedMulRows", y, 0);
     }
 
     // ---------------------------------------------------------------- losses

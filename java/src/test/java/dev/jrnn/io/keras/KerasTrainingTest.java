@@ -162,7 +162,8 @@ class KerasTrainingTest {
         String inner = "{\"module\": \"keras.optimizers\", \"class_name\": \"Adam\", \"config\": {\"name\": \"adam\", \"learning_rate\": 0.002,"
                 + " \"beta_1\": 0.8, \"amsgrad\": true}, \"registered_name\": null}";
         for (String extra : new String[] {"\"initial_scale\": 32768.0, \"dynamic_growth_steps\": 2000", "\"dynamic\": true, \"initial_scale\": 32768.0"}) {
-            try (Sequential m = compiled("{\"class_name\": \"LossScaleOptimizer\", \"config\": {\"name\": \"loss_scale_optimizer\","
+            String cls = extra.contains("dynamic\"") ? "LossScaleOptimizerV3" : "LossScaleOptimizer";   // tf.keras 2.11-2.15's name
+            try (Sequential m = compiled("{\"class_name\": \"" + cls + "\", \"config\": {\"name\": \"loss_scale_optimizer\","
                     + " \"inner_optimizer\": " + inner + ", " + extra + "}}")) {
                 dev.jrnn.optim.Adam a = (dev.jrnn.optim.Adam) m.optimizer();
                 assertEquals(0.002f, a.learningRate());
