@@ -346,11 +346,7 @@ public enum Metric implements EpochMetric {
 
     /** Keras' in_top_k: the target's prediction is at least the k-th highest (fewer than k are strictly higher). */
     private static boolean inTopK(float[] p, int off, int n, int target) {
-        if (target < 0 || target >= n) return false;
-        float t = p[off + target];
-        int higher = 0;
-        for (int i = 0; i < n; i++) if (p[off + i] > t) higher++;
-        return higher < TOP_K;
+        return RowMeanMetric.inTopK(p, off, n, target, TOP_K);
     }
 
     private static int argmax(float[] a, int off, int n) {

@@ -94,19 +94,26 @@ abstract class PrecisionRecall<T extends PrecisionRecall<T>> extends CountingMet
         counts().add(rows, cols, classId == null ? -1 : classId, p, target, weights, false, state);
     }
 
-    /** Keras' _filter_top_k: each row's k highest kept, the rest NEG_INF. */
+    /**
+     * Keras' _filter_top_k: each row's k highest kept, the rest NEG_INF; ties to the lower index, as top_k orders them.
+     * One pass per row over a sorted list of the best k so far: O(cols * k), not a comparison of every pair.
+     */
     private static float[] topK(float[] pred, int rows, int cols, int k) {
         float[] p = new float[rows * cols];
         Arrays.fill(p, NEG_INF);
+        int[] best = new int[Math.min(k, cols)];
         for (int r = 0; r < rows; r++) {
-            int o = r * cols;
+            int o = r * cols, n = 0;
             for (int c = 0; c < cols; c++) {
-                int above = 0;   // how many come before it in top_k's order: higher, or equal at a lower index
-                for (int j = 0; j < cols; j++) {
-                    if (pred[o + j] > pred[o + c] || (pred[o + j] == pred[o + c] && j < c)) above++;
-                }
-                if (above < k) p[o + c] = pred[o + c];
+                float v = pred[o + c];
+                int at = n;   // after the ones at least as high: an equal value at a lower index stays ahead
+                while (at > 0 && v > pred[o + best[at - 1]]) at--;
+                if (at >= best.length) continue;
+                System.arraycopy(best, at, best, at + 1, Math.min(n, best.length - 1) - at);
+                best[at] = c;
+                n = Math.min(n + 1, best.length);
             }
+            for (int i = 0; i < n; i++) p[o + best[i]] = pred[o + best[i]];
         }
         return p;
     }

@@ -35,6 +35,7 @@ abstract class RowMeanMetric extends NamedMetric {
     static boolean inTopK(float[] p, int off, int n, int target, int k) {
         if (target < 0 || target >= n) return false;
         float t = p[off + target];
+        if (Float.isNaN(t)) return false;   // no value is above a NaN, yet it is in no top k (Keras on JAX: NaN as -inf)
         int higher = 0;
         for (int i = 0; i < n; i++) if (p[off + i] > t) higher++;
         return higher < k;

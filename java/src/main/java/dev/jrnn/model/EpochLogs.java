@@ -99,7 +99,28 @@ final class EpochLogs {
      * through {@code pythonify_logs}, which sorts the keys ("accuracy", "loss", "val_accuracy", "val_loss").
      */
     static Map<String, Double> sorted(Map<String, Double> logs) {
-        return new LinkedHashMap<>(new TreeMap<>(logs));   // String order is Python's sorted() for these names
+        TreeMap<String, Double> t = new TreeMap<>(EpochLogs::keyOrder);
+        t.putAll(logs);
+        return new LinkedHashMap<>(t);
+    }
+
+    /**
+     * Python's sorted() of the keys Keras logs, where a metric that gives an array (F1 per class, precision per threshold)
+     * is one key, its values in index order: jrnn's "f1_score_2" then "f1_score_10" sort as ("f1_score", 2), ("f1_score", 10).
+     */
+    static int keyOrder(String a, String b) {
+        int ia = index(a), ib = index(b);
+        String ba = ia < 0 ? a : a.substring(0, a.lastIndexOf('_')), bb = ib < 0 ? b : b.substring(0, b.lastIndexOf('_'));
+        int c = ba.compareTo(bb);
+        return c != 0 ? c : Integer.compare(ia, ib);
+    }
+
+    /** The number after a key's last '_' ("f1_score_10": 10), or -1 when it ends otherwise. */
+    private static int index(String key) {
+        int u = key.lastIndexOf('_');
+        if (u < 0 || u == key.length() - 1 || key.length() - u > 10) return -1;
+        for (int i = u + 1; i < key.length(); i++) if (!Character.isDigit(key.charAt(i))) return -1;
+        return Integer.parseInt(key.substring(u + 1));
     }
 
     /** A log value under a key no other value holds: a per-class key ("f1_score_1") may meet a renamed metric's. */

@@ -81,6 +81,21 @@ final class ProgressBar {
 
     /** Prints the epoch's final line with all values (validation included). */
     void finish(Map<String, Double> values) {
+        finish(values, values.keySet());
+    }
+
+    /**
+     * As {@link #finish(Map)}; at verbose 1 the {@code trainingKeys} come first, as Keras' Progbar shows keys in the order it
+     * first saw them (the batches' logs, then what the epoch's end adds: "loss - z_loss - val_loss"); verbose 2 keeps the
+     * sorted order, as Keras skips the batch updates there.
+     */
+    void finish(Map<String, Double> values, java.util.Set<String> trainingKeys) {
+        if (verbose == 1) {
+            Map<String, Double> shown = new java.util.LinkedHashMap<>();
+            values.forEach((k, v) -> { if (trainingKeys.contains(k)) shown.put(k, v); });
+            values.forEach(shown::putIfAbsent);
+            values = shown;
+        }
         double now = elapsed();
         if (target < 0) target = seen;
         double perStep = perStep(now, seen);

@@ -167,6 +167,7 @@ final class TrainingLoop {
                     dp.averageState();
                 }
                 Map<String, Double> logs = acc.logs();
+                java.util.Set<String> trainingKeys = java.util.Set.copyOf(logs.keySet());
                 if (val != null && (epoch + 1) % o.validationFreq == 0) {
                     Map<String, Double> v = new Inference(s).evaluate(val);
                     for (Map.Entry<String, Double> e : v.entrySet()) logs.put("val_" + e.getKey(), e.getValue());
@@ -175,7 +176,7 @@ final class TrainingLoop {
                 // As Keras 3: the callbacks share one map and may add to it (ReduceLROnPlateau's "learning_rate"),
                 // and the progress bar and History, the last callbacks there, show and record it after them.
                 for (Callback cb : callbacks) cb.onEpochEnd(epoch, logs, model);
-                bar.finish(logs);
+                bar.finish(logs, trainingKeys);
                 h.add(epoch, logs);
                 if (dp != null && dp.anyRankStops(model.stopTraining())) model.stopTraining(true);   // else the others would wait
                 if (model.stopTraining()) break;

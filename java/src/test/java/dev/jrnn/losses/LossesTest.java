@@ -77,11 +77,6 @@ class LossesTest {
     }
 
     /**
-     * Keras 3's binary_focal_crossentropy docstrings (keras/src/losses/losses.py, gamma 2): per row [0.330, 0.206] for
-     * probabilities, 0.691 from logits (-18.6 and -12.8 give probabilities clipped in the cross-entropy); to their digits,
-     * and to 1e-7 against the same formula in double: (1 - p_t)^2 bce.
-     */
-    /**
      * Keras 3's reduce_values divides by the number of values for "mean" exactly as for "sum_over_batch_size" (and
      * apply_mask treats the two alike): a file with it is jrnn's loss; "mean_with_sample_weight" (divides by the weights'
      * sum), "sum" and "none" are other numbers and stay refused naming the reduction.
@@ -98,6 +93,11 @@ class LossesTest {
         }
     }
 
+    /**
+     * Keras 3's binary_focal_crossentropy docstrings (keras/src/losses/losses.py, gamma 2): per row [0.330, 0.206] for
+     * probabilities, 0.691 from logits (-18.6 and -12.8 give probabilities clipped in the cross-entropy); to their digits,
+     * and to 1e-7 against the same formula in double: (1 - p_t)^2 bce.
+     */
     @Test
     void binaryFocalCrossentropyAsKerasDocstrings() {
         assertEquals(Loss.BINARY_FOCAL_CROSSENTROPY, Losses.of("binary_focal_crossentropy"));

@@ -37,6 +37,38 @@ class PrecisionRecallTest {
         assertEquals(1.0, EpochValues.first(new Recall(), 4, 1, p2, y2, w), 1e-7);
     }
 
+    /**
+     * top_k over random rows with many ties (values from a set of 4) against a brute-force filter written here: each row's
+     * k entries first in (value descending, index ascending) order count as predicted positive.
+     */
+    @Test
+    void topKMatchesABruteForceFilterWithTies() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        int rows = 40, cols = 9;
+        float[] p = new float[rows * cols], y = new float[rows * cols];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = r.nextInt(4) / 4f;
+            y[i] = r.nextInt(2);
+        }
+        for (int k : new int[] {1, 2, 5, 9}) {
+            double tp = 0, fp = 0;
+            for (int row = 0; row < rows; row++) {
+                for (int c = 0; c < cols; c++) {
+                    int above = 0;
+                    for (int j = 0; j < cols; j++) {
+                        float a = p[row * cols + j], b = p[row * cols + c];
+                        if (a > b || a == b && j < c) above++;
+                    }
+                    if (above < k) {
+                        if (y[row * cols + c] == 1) tp++;
+                        else fp++;
+                    }
+                }
+            }
+            assertEquals(tp / (tp + fp), EpochValues.first(new Precision().topK(k), rows, cols, p, y, null), 1e-12, "k " + k);
+        }
+    }
+
     private static Map<String, Double> evaluate(Object... metrics) {
         Jrnn.setBackend("cpu");
         Sequential m = new Sequential(new Activation("linear").inputShape(3));

@@ -33,6 +33,29 @@ class HistoryTest {
      * merged with the validation's), and evaluate(return_dict=True) gives them sorted too: Keras 3 users see
      * {@code dict_keys(['accuracy', 'loss', 'val_accuracy', 'val_loss'])}; an output named "z" logs after "val_".
      */
+    /**
+     * A metric that logs an array (F1 per class) is one key in Keras' sort, its values in index order: with 11 classes
+     * "f1_score_2" comes before "f1_score_10" (a plain string sort put it after), and the array sits at its key's place.
+     */
+    @Test
+    void anArrayMetricsValuesStayInIndexOrder() {
+        Map<String, Double> logs = new java.util.HashMap<>();
+        for (int c = 0; c < 11; c++) {
+            logs.put("f1_score_" + c, (double) c);
+            logs.put("val_f1_score_" + c, (double) c);
+        }
+        logs.put("f1_score_macro", 1.0);
+        logs.put("loss", 0.5);
+        logs.put("val_loss", 0.5);
+        List<String> want = new java.util.ArrayList<>();
+        for (int c = 0; c < 11; c++) want.add("f1_score_" + c);
+        want.add("f1_score_macro");
+        want.add("loss");
+        for (int c = 0; c < 11; c++) want.add("val_f1_score_" + c);
+        want.add("val_loss");
+        assertEquals(want, List.copyOf(EpochLogs.sorted(logs).keySet()));
+    }
+
     @Test
     void logsComeInKeras3SortedOrder() {
         Jrnn.setBackend("cpu");

@@ -42,6 +42,24 @@ class ProgressBarTest {
         assertEquals("5/5 - 1s - loss: 0.2500 - 1s/epoch - 10ms/step - 10 samples/s\n", printed());
     }
 
+    /**
+     * Verbose 1 shows the keys in the order Keras' Progbar first saw them: the batches' (training) keys, then the epoch end's
+     * validation keys, so an output "z" shows before "val_loss" (History has them sorted); verbose 2 keeps the sorted order.
+     */
+    @Test
+    void verboseOneShowsTheTrainingKeysBeforeTheValidationOnes() {
+        Map<String, Double> logs = new LinkedHashMap<>();   // sorted, as TrainingLoop gives them
+        logs.put("loss", 0.5);
+        logs.put("val_loss", 0.25);
+        logs.put("val_z_loss", 0.125);
+        logs.put("z_loss", 1.0);
+        bar(2, 1, false, clock(0, 0.5, 0.6), 2, 2).finish(logs, java.util.Set.of("loss", "z_loss"));
+        assertEquals(true, printed().contains("- loss: 0.5000 - z_loss: 1.0000 - val_loss: 0.2500 - val_z_loss: 0.1250"), printed());
+        printed.reset();
+        bar(2, 2, false, clock(0, 0.5, 0.6), 2, 2).finish(logs, java.util.Set.of("loss", "z_loss"));
+        assertEquals(true, printed().contains("- loss: 0.5000 - val_loss: 0.2500 - val_z_loss: 0.1250 - z_loss: 1.0000"), printed());
+    }
+
     @Test
     void aStopInsideTheEpochShowsTheStepsDone() {
         // a callback stopped training after 3 of 12 steps: jrnn shows the steps done, " 3/12" (Keras finalizes at the
