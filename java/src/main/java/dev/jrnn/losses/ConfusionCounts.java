@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * Keras' confusion counts at several thresholds ({@code metrics_utils.update_confusion_matrix_variables}, not multi-label),
- * which {@link Auc}, the confusion-count metrics ({@link TruePositives}, ...) and the metrics at a fixed sensitivity,
- * specificity, precision or recall ({@link PrecisionAtRecall}, ...) share. Every element of the output (or of one class
+ * which {@link Auc}, the confusion-count metrics ({@link TruePositives}, ...), {@link Precision} and {@link Recall}, and the
+ * metrics at a fixed sensitivity, specificity, precision or recall ({@link PrecisionAtRecall}, ...) share. Every element of the output (or of one class
  * column) is one data point, weighted by its row's weight; a nonzero target is a positive, a prediction above a threshold
  * a predicted positive. The state holds, per bucket b of the sorted thresholds, the weighted positives and then the
  * negatives whose prediction is above thresholds 0..b exactly, then the total positives and negatives, so it sums over

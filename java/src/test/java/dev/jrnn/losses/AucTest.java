@@ -168,8 +168,8 @@ class AucTest {
 
     /**
      * Keras' multi_label=True: one confusion count and curve per column, the mean of the columns' areas, over an epoch of
-     * uneven batches, unweighted and sample-weighted; numpy (keras_semantics_metrics.py's auc per column) on
-     * {@link LossKerasSemanticsTest}'s data.
+     * uneven batches, unweighted and sample-weighted; numpy: keras_semantics_metrics.py's auc called on each column of
+     * {@link LossKerasSemanticsTest}'s data and averaged (the script has no multi-label entry of its own).
      */
     @Test
     void multiLabelAveragesTheLabelsAreasAsKeras() {

@@ -93,7 +93,7 @@ class KerasTrainingMetricsTest {
      * would log other numbers under the same name, so it drops the metrics with the warning; the defaults compile.
      */
     @Test
-    void aMetricClassWithSettingsJrnnLacksCompilesWithoutTheMetrics() {
+    void aMetricClassWithSettingsJrnnLacksDropsTheMetricsAndOneItHasCompiles() {
         dev.jrnn.Jrnn.setBackend("cpu");
         String[][] cases = {
                 {"SparseTopKCategoricalAccuracy", "\"k\": 5, \"from_sorted_ids\": true", null},
