@@ -9,9 +9,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Saves the model during {@link Model#fit}, as Keras' {@code ModelCheckpoint}: after every epoch, or only when the
- * monitored value improved ({@link #saveBestOnly}). The file name is a pattern with Python format fields:
- * {@code {epoch}} (counted from 1, as Keras) and any logged value, with an optional spec ({@code {epoch:02d}},
+ * Saves the model during {@link Model#fit}, as Keras' {@code ModelCheckpoint}: after every epoch, or every N training
+ * batches ({@link #saveFreq(int)}), or only when the monitored value improved ({@link #saveBestOnly}). The file name is a
+ * pattern with Python format fields: {@code {epoch}} (counted from 1, as Keras), with {@code saveFreq(int)}
+ * {@code {batch}} (the batch within its epoch, from 1), and any logged value, with an optional spec ({@code {epoch:02d}},
  * {@code {val_loss:.2f}}, {@code {loss:.3e}}). Whole models are written by {@link Model#save} (resume them with
  * {@link Models#load} and {@link FitOptions#initialEpoch}), weights by {@link Model#saveWeights}. Every write is
  * atomic: a failing one stops fit with an UncheckedIOException naming the file and the epoch, and leaves the file
@@ -20,6 +21,9 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * model.fit(x, y, new FitOptions().epochs(50).validationSplit(0.2)
  *         .callbacks(new ModelCheckpoint("ckpt/model-{epoch:02d}-{val_loss:.3f}.keras")));
+ * // every 500 batches, across epoch boundaries (Keras' save_freq=500), with the epoch's running loss in the name
+ * model.fit(ds, new FitOptions().epochs(5)
+ *         .callbacks(new ModelCheckpoint("ckpt/e{epoch}-b{batch:04d}-{loss:.3f}.weights.h5").saveWeightsOnly(true).saveFreq(500)));
  * }</pre>
  */
 public final class ModelCheckpoint implements Callback, KnownLogs {
@@ -34,6 +38,9 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
     private double best = Double.NaN;
     private boolean warned;
     private Path lastSaved;
+    private int saveFreq;   // batches between saves; 0: at every epoch's end
+    private int batchesSinceSave;   // as Keras' _batches_seen_since_last_saving: kept across epochs and fits
+    private int currentEpoch;
 
     /** Data-parallel training writes checkpoints from rank 0 only (every rank holds the same weights). */
     @Override
@@ -72,11 +79,36 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
         return this;
     }
 
-    /** Keras' {@code save_freq}: only "epoch" (a save at the end of every epoch) is supported. */
+    /** Keras' {@code save_freq="epoch"} (the default): a save at the end of every epoch. For a number of batches see {@link #saveFreq(int)}. */
     public ModelCheckpoint saveFreq(String freq) {
         if (!"epoch".equals(freq)) {
-            throw new IllegalArgumentException("ModelCheckpoint: saveFreq \"" + freq + "\" is not supported; jrnn saves per epoch (\"epoch\")");
+            throw new IllegalArgumentException("ModelCheckpoint: saveFreq must be \"epoch\" or a number of batches (saveFreq(int)), got \""
+                    + freq + "\"");
         }
+        this.saveFreq = 0;
+        return this;
+    }
+
+    /**
+     * Keras' {@code save_freq=batches}: a save after every {@code batches} training batches, counted across epoch
+     * boundaries (with 3 batches an epoch and 2: after epoch 1's batch 2, epoch 2's batch 1, ...) and none at an epoch's
+     * end. The file name may hold {@code {batch}} (from 1 in its epoch) and the batch-end logs' values (the epoch's running
+     * loss and metrics, {@link BatchLogs#logs()}; no val_ ones); {@link #saveBestOnly} compares the monitored running value.
+     * As in Keras the count carries on over a later fit with this callback.
+     */
+    public ModelCheckpoint saveFreq(int batches) {
+        if (batches < 1) throw new IllegalArgumentException("ModelCheckpoint: saveFreq must be >= 1 batch (or \"epoch\"), got " + batches);
+        this.saveFreq = batches;
+        return this;
+    }
+
+    /**
+     * Keras' {@code initial_value_threshold}: with {@link #saveBestOnly}, the value the first save must improve on (by
+     * default the first value is saved).
+     */
+    public ModelCheckpoint initialValueThreshold(double value) {
+        if (Double.isNaN(value)) throw new IllegalArgumentException("ModelCheckpoint: initialValueThreshold must be a number, got NaN");
+        this.best = value;
         return this;
     }
 
@@ -87,7 +119,23 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
     public double best() { return best; }
 
     @Override
+    public void onEpochBegin(int epoch, Model model) { currentEpoch = epoch; }
+
+    /** With {@link #saveFreq(int)}: counts the batch and saves after every saveFreq-th, as Keras' on_train_batch_end. */
+    @Override
+    public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+        if (saveFreq == 0 || ++batchesSinceSave < saveFreq) return;
+        batchesSinceSave = 0;
+        save(currentEpoch, batch + 1, logs.logs(), model);   // the logs only now: reading them synchronizes
+    }
+
+    @Override
     public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {
+        if (saveFreq == 0) save(epoch, null, logs, model);
+    }
+
+    /** Saves for {@code epoch} (from 0) and {@code batch} (from 1, null at an epoch's end) when saveBestOnly lets it. */
+    private void save(int epoch, Integer batch, Map<String, Double> logs, Model model) {
         if (saveBestOnly) {
             Double v = logs.get(monitor);
             if (v == null) {
@@ -102,38 +150,57 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
             if (Double.isNaN(v) || !Double.isNaN(best) && !(max ? v > best : v < best)) return;   // NaN never improves, as in Keras
             best = v;
         }
-        Path file = Path.of(format(filepath, epoch + 1, logs));
+        Path file = Path.of(format(filepath, epoch + 1, batch, logs));
         try {
             if (saveWeightsOnly) model.saveWeights(file);
             else model.save(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("ModelCheckpoint: could not write " + file + " at epoch " + (epoch + 1) + ": " + e.getMessage()
-                    + " (the previous file is unchanged)", e);
+            throw new UncheckedIOException("ModelCheckpoint: could not write " + file + " at epoch " + (epoch + 1)
+                    + (batch == null ? "" : " batch " + batch) + ": " + e.getMessage() + " (the previous file is unchanged)", e);
         }
         lastSaved = file;
     }
 
     /**
      * Fails before training when the filepath names a value that fit will not log ({@code {val_loss}} without
-     * validation data, a misspelt name) or a whole model's file does not end in {@code .keras}, instead of at the end
-     * of epoch 1 after its updates.
+     * validation data, a misspelt name, {@code {batch}} or a val_ value with {@link #saveFreq(int)}), a whole model's file
+     * does not end in {@code .keras}, or a per-batch saveBestOnly monitors a value the batch logs lack, instead of at the
+     * first save after its updates. {@code logKeys}: the epoch logs' keys (null: unknown), {@code batchKeys} the batch logs'.
      */
-    void checkFields(Set<String> logKeys) {
+    void checkFields(Set<String> logKeys, Set<String> batchKeys) {
         if (!saveWeightsOnly) ModelFiles.checkKerasName("ModelCheckpoint", filepath);
         else ModelFiles.checkWeightsName("ModelCheckpoint", filepath);
+        if (saveFreq > 0) {
+            // Keras 3 warns and saves every saveFreq batches regardless: a val_ monitor would never be compared
+            if (saveBestOnly && !batchKeys.contains(monitor)) {
+                throw new IllegalArgumentException("ModelCheckpoint: saveBestOnly with saveFreq " + saveFreq + " compares the monitor in the "
+                        + "batch logs, which hold only " + batchKeys + ", not " + monitor + " (monitor a training value, e.g. loss)");
+            }
+            logKeys = batchKeys;
+        }
         if (logKeys == null) return;   // keys not known before training
         Matcher m = FIELD.matcher(filepath);
         while (m.find()) {
             String key = m.group(1);
-            if (!key.equals("epoch") && !logKeys.contains(key)) {
-                throw new IllegalArgumentException("ModelCheckpoint: the filepath names {" + key + "}, but fit will log only epoch and "
-                        + logKeys + (key.startsWith("val_") ? " (val_ values need validationData or validationSplit)" : ""));
+            if (!key.equals("epoch") && !(saveFreq > 0 && key.equals("batch")) && !logKeys.contains(key)) {
+                throw new IllegalArgumentException("ModelCheckpoint: the filepath names {" + key + "}, but fit will log only "
+                        + (saveFreq > 0 ? "epoch, batch and " : "epoch and ") + logKeys + hint(key));
             }
         }
     }
 
+    private String hint(String key) {
+        if (key.equals("batch")) return " ({batch} needs saveFreq(int), a save every N batches)";
+        if (!key.startsWith("val_")) return "";
+        return saveFreq > 0 ? " (a save every N batches has the batch logs, without val_ values)"
+                : " (val_ values need validationData or validationSplit)";
+    }
+
     /** {@code pattern} with its fields filled from {@code epoch} (from 1) and {@code logs}, as Python's str.format. */
-    static String format(String pattern, int epoch, Map<String, Double> logs) {
+    static String format(String pattern, int epoch, Map<String, Double> logs) { return format(pattern, epoch, null, logs); }
+
+    /** As above with {@code {batch}} from {@code batch} (from 1; null: not given, as Keras at an epoch's end). */
+    static String format(String pattern, int epoch, Integer batch, Map<String, Double> logs) {
         Matcher m = FIELD.matcher(pattern);
         StringBuilder b = new StringBuilder();
         while (m.find()) {
@@ -141,6 +208,8 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
             Object v;
             if (key.equals("epoch")) {
                 v = epoch;
+            } else if (key.equals("batch") && batch != null && !logs.containsKey(key)) {   // Keras: a logged "batch" wins
+                v = batch;
             } else if (logs.containsKey(key)) {
                 v = logs.get(key);
             } else {

@@ -69,7 +69,7 @@ final class TrainingLoop {
         int steps = train.batches();
         boolean[] targets = train.targets();
         Set<String> logKeys = logKeys(targets, val);
-        checkCheckpointFields(o.callbacks, logKeys);   // before the backup's restore: a refused fit leaves the model as it was
+        checkCheckpointFields(o.callbacks, logKeys, new LinkedHashSet<>(new EpochLogs(s, targets).logs().keySet()));   // before the backup's restore: a refused fit leaves the model as it was
         int initialEpoch = o.initialEpoch;
         BackupAndRestore backup = null;
         for (Callback cb : o.callbacks) if (cb instanceof BackupAndRestore b && backup == null) backup = b;
@@ -198,12 +198,13 @@ final class TrainingLoop {
     /**
      * Each ModelCheckpoint's filepath fields against the keys its epoch logs will hold, before epoch 1's updates:
      * the loss and metrics, and "learning_rate" where a callback before it adds that (as Keras' order decides).
-     * After a user's callback, which may add any key, only the file name is checked here.
+     * After a user's callback, which may add any key, only the file name is checked here. A checkpoint saving every N
+     * batches checks against {@code batchKeys}, the training loss and metrics its batch logs hold.
      */
-    private static void checkCheckpointFields(List<Callback> callbacks, Set<String> logKeys) {
+    private static void checkCheckpointFields(List<Callback> callbacks, Set<String> logKeys, Set<String> batchKeys) {
         Set<String> keys = new LinkedHashSet<>(logKeys);
         for (Callback cb : callbacks) {
-            if (cb instanceof ModelCheckpoint c) c.checkFields(keys);
+            if (cb instanceof ModelCheckpoint c) c.checkFields(keys, batchKeys);
             if (!(cb instanceof KnownLogs k)) keys = null;   // may add any key: the checkpoints after it check when they format
             else if (keys != null) keys.addAll(k.logsAdded());
         }

@@ -775,6 +775,23 @@ class BadInputTest {
         bad("callback: EarlyStopping blank monitor", IAE, f -> new dev.jrnn.model.EarlyStopping().monitor(" "), "monitor");
         bad("callback: ModelCheckpoint bad format spec", IAE, f -> new dev.jrnn.model.ModelCheckpoint("m-{epoch:.2d}"), "epoch");
         bad("callback: ModelCheckpoint unknown mode", IAE, f -> new dev.jrnn.model.ModelCheckpoint("m").mode("best"), "mode", "best");
+        bad("callback: ModelCheckpoint saveFreq 0 batches", IAE, f -> new dev.jrnn.model.ModelCheckpoint("m.keras").saveFreq(0),
+                "ModelCheckpoint: saveFreq must be >= 1 batch", "got 0");
+        bad("callback: ModelCheckpoint saveFreq -3 batches", IAE, f -> new dev.jrnn.model.ModelCheckpoint("m.keras").saveFreq(-3),
+                "saveFreq must be >= 1 batch", "got -3");
+        bad("callback: ModelCheckpoint saveFreq \"batch\"", IAE, f -> new dev.jrnn.model.ModelCheckpoint("m.keras").saveFreq("batch"),
+                "saveFreq must be \"epoch\" or a number of batches", "got \"batch\"");
+        bad("callback: ModelCheckpoint initialValueThreshold NaN", IAE,
+                f -> new dev.jrnn.model.ModelCheckpoint("m.keras").initialValueThreshold(Double.NaN), "initialValueThreshold", "got NaN");
+        bad("fit: ModelCheckpoint every 2 batches naming {val_loss}", IAE, f -> f.model.fit(x(8), y(8), quiet().validationSplit(0.25)
+                .callbacks(new dev.jrnn.model.ModelCheckpoint(f.dir.resolve("m-{val_loss}.keras").toString()).saveFreq(2))),
+                "filepath names {val_loss}", "epoch, batch and [loss]", "without val_ values");
+        bad("fit: ModelCheckpoint per epoch naming {batch}", IAE, f -> f.model.fit(x(8), y(8), quiet()
+                .callbacks(new dev.jrnn.model.ModelCheckpoint(f.dir.resolve("m-{batch}.keras").toString()))),
+                "filepath names {batch}", "needs saveFreq(int)");
+        bad("fit: ModelCheckpoint best every 2 batches on val_loss", IAE, f -> f.model.fit(x(8), y(8), quiet().validationSplit(0.25)
+                .callbacks(new dev.jrnn.model.ModelCheckpoint(f.dir.resolve("m.keras").toString()).saveFreq(2).saveBestOnly(true))),
+                "saveBestOnly with saveFreq 2", "batch logs", "not val_loss");
         bad("callback: LearningRateScheduler without a schedule", IAE, f -> new dev.jrnn.model.LearningRateScheduler(null),
                 "LearningRateScheduler", "schedule", "got null");
         bad("callback: LearningRateScheduler negative verbose", IAE,

@@ -35,6 +35,8 @@ class ModelCheckpointTest {
         assertTrue(e.getMessage().contains("val_acc") && e.getMessage().contains("loss"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new ModelCheckpoint("m-{epoch:.2d}"));
         assertThrows(IllegalArgumentException.class, () -> new ModelCheckpoint("m").saveFreq("batch"));
+        // Keras: save_freq=2 fills {batch} with the batch within its epoch from 1 (batch + 1), {epoch} from 1
+        assertEquals("m-03-b2-0.12.keras", ModelCheckpoint.format("m-{epoch:02d}-b{batch}-{loss:.2f}.keras", 3, 2, logs));
         assertThrows(IllegalArgumentException.class, () -> new ModelCheckpoint("m").mode("best"));
     }
 
@@ -176,6 +178,207 @@ class ModelCheckpointTest {
                     () -> m.fit(X, Y, new FitOptions().epochs(2).batchSize(4).verbose(0).callbacks(c)));
             assertTrue(e.getMessage().contains("m.keras") && e.getMessage().contains("epoch 1"), e.getMessage());
             assertEquals("x", Files.readString(blocker));
+        }
+    }
+
+    /** Rows {@code from..to-1} of {@code t}. */
+    private static Tensor rows(Tensor t, int from, int to) {
+        int[] shape = t.shape().clone();
+        int stride = (int) (t.size() / shape[0]);
+        shape[0] = to - from;
+        return Tensor.of(java.util.Arrays.copyOfRange(t.data(), from * stride, to * stride), shape);
+    }
+
+    private static void assertWeights(List<Tensor> want, Path file, String what) {
+        try (Sequential loaded = model()) {
+            loaded.loadWeights(file);
+            List<Tensor> got = loaded.getWeights();
+            assertEquals(want.size(), got.size());
+            for (int i = 0; i < want.size(); i++) assertArrayEquals(want.get(i).data(), got.get(i).data(), what + ", weight " + i);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<String> files() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /**
+     * Keras' save_freq=2 with 3 batches an epoch: the count runs across epoch boundaries (saves after global batches 2, 4,
+     * 6, 8 of 9: epoch 1 batch 2, epoch 2 batches 1 and 3, epoch 3 batch 2), none at an epoch's end; each file holds the
+     * weights after its batch, as a twin trained by trainOnBatch on the same batches has them, and its name the epoch's
+     * running loss (the mean of the twin's batch losses so far in that epoch).
+     */
+    @Test
+    void everyNBatchesCountsAcrossEpochsAndSavesThatBatchsWeights() throws IOException {
+        Jrnn.setSeed(1);
+        try (Sequential m = model()) {
+            ModelCheckpoint c = new ModelCheckpoint(dir.resolve("e{epoch}-b{batch:02d}-{loss:.4f}.safetensors").toString())
+                    .saveWeightsOnly(true).saveFreq(2);
+            m.fit(X, Y, new FitOptions().epochs(3).batchSize(4).shuffle(false).verbose(0).callbacks(c));
+            Jrnn.setSeed(1);
+            try (Sequential twin = model()) {
+                List<String> want = new java.util.ArrayList<>();
+                java.util.Map<String, List<Tensor>> weights = new java.util.HashMap<>();
+                int seen = 0;
+                for (int e = 1; e <= 3; e++) {
+                    double sum = 0;
+                    for (int b = 1; b <= 3; b++) {
+                        sum += twin.trainOnBatch(rows(X, 4 * (b - 1), 4 * b), rows(Y, 4 * (b - 1), 4 * b));
+                        if (++seen % 2 == 0) {
+                            String name = String.format(java.util.Locale.ROOT, "e%d-b%02d-%.4f.safetensors", e, b, sum / b);
+                            want.add(name);
+                            weights.put(name, twin.getWeights());
+                        }
+                    }
+                }
+                assertEquals(List.of("e1-b02", "e2-b01", "e2-b03", "e3-b02"), want.stream().map(n -> n.substring(0, 6)).toList());
+                assertEquals(want.stream().sorted().toList(), files());
+                for (String name : want) assertWeights(weights.get(name), dir.resolve(name), name);
+                assertEquals(dir.resolve(want.get(3)), c.lastSaved());
+            }
+        }
+    }
+
+    /**
+     * A Dataset with stepsPerEpoch 2 resumed at initialEpoch 1: as Keras the count starts at the callback's creation, so
+     * saveFreq 3 saves after the resumed run's third batch (epoch 3, batch 1), and a whole model there loads and predicts
+     * as the twin after those batches (the skipped epoch read the Dataset's batches 0 and 1, so the run reads 2, 0, 1).
+     */
+    @Test
+    void aResumedDatasetFitCountsFromItsFirstBatch() throws IOException {
+        Jrnn.setSeed(1);
+        try (Sequential m = model()) {
+            ModelCheckpoint c = new ModelCheckpoint(dir.resolve("m-{epoch}-{batch}.keras").toString()).saveFreq(3);
+            m.fit(dev.jrnn.data.Dataset.fromTensors(X, Y).batch(4).repeat(), new FitOptions().epochs(3).initialEpoch(1).stepsPerEpoch(2)
+                    .verbose(0).callbacks(c));
+            assertEquals(List.of("m-3-1.keras"), files());
+            Jrnn.setSeed(1);
+            try (Sequential twin = model(); Model saved = Models.load(dir.resolve("m-3-1.keras"))) {
+                for (int b : new int[] {2, 0, 1}) twin.trainOnBatch(rows(X, 4 * b, 4 * b + 4), rows(Y, 4 * b, 4 * b + 4));
+                assertArrayEquals(twin.predict(X).data(), saved.predict(X).data());
+                assertEquals(3, saved.optimizer().iterations());
+            }
+        }
+    }
+
+    /**
+     * saveBestOnly every batch compares the monitored value of the batch logs (the epoch's running loss) as Keras: a file
+     * for each batch whose running loss is below every earlier one and below initialValueThreshold.
+     */
+    @Test
+    void bestOnlyEveryBatchComparesTheRunningMonitor() throws IOException {
+        Jrnn.setSeed(1);
+        try (Sequential m = model()) {
+            List<Double> running = new java.util.ArrayList<>();
+            Callback record = new Callback() {
+                @Override
+                public void onBatchEnd(int batch, BatchLogs logs, Model model) { running.add(logs.logs().get("loss")); }
+            };
+            ModelCheckpoint c = new ModelCheckpoint(dir.resolve("b-{epoch}-{batch}.safetensors").toString()).saveWeightsOnly(true)
+                    .saveFreq(1).saveBestOnly(true).monitor("loss");
+            m.fit(X, Y, new FitOptions().epochs(4).batchSize(4).shuffle(false).verbose(0).callbacks(record, c));
+            assertEquals(12, running.size());
+            List<String> want = new java.util.ArrayList<>();
+            double best = Double.POSITIVE_INFINITY;
+            for (int i = 0; i < running.size(); i++) {
+                if (running.get(i) < best) {
+                    best = running.get(i);
+                    want.add("b-" + (i / 3 + 1) + "-" + (i % 3 + 1) + ".safetensors");
+                }
+            }
+            assertTrue(want.size() > 1 && want.size() < running.size(), "some batches improve, some do not: " + running);
+            assertEquals(want.stream().sorted().toList(), files());
+            assertEquals(best, c.best());
+            // a threshold below every running value: nothing is saved
+            double min = running.stream().min(Double::compare).orElseThrow();
+            ModelCheckpoint none = new ModelCheckpoint(dir.resolve("t-{epoch}-{batch}.safetensors").toString()).saveWeightsOnly(true)
+                    .saveFreq(1).saveBestOnly(true).monitor("loss").initialValueThreshold(min / 1e6);
+            m.fit(X, Y, new FitOptions().epochs(1).batchSize(4).shuffle(false).verbose(0).callbacks(none));
+            assertEquals(null, none.lastSaved());
+            assertEquals(min / 1e6, none.best());
+        }
+    }
+
+    /** What a per-batch checkpoint cannot fill or compare is refused before the first update, the model untouched. */
+    @Test
+    void perBatchRefusalsComeBeforeTraining() throws IOException {
+        Jrnn.setSeed(1);
+        try (Sequential m = model()) {
+            List<Tensor> before = m.getWeights();
+            java.util.function.Supplier<FitOptions> val = () -> new FitOptions().epochs(2).batchSize(4).verbose(0).validationSplit(0.25);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.fit(X, Y,
+                    val.get().callbacks(new ModelCheckpoint(dir.resolve("m-{val_loss}.keras").toString()).saveFreq(2))));
+            assertEquals("ModelCheckpoint: the filepath names {val_loss}, but fit will log only epoch, batch and [loss] "
+                    + "(a save every N batches has the batch logs, without val_ values)", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> m.fit(X, Y,
+                    val.get().callbacks(new ModelCheckpoint(dir.resolve("m-{batch}.keras").toString()))));
+            assertEquals("ModelCheckpoint: the filepath names {batch}, but fit will log only epoch and [loss, val_loss] "
+                    + "({batch} needs saveFreq(int), a save every N batches)", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> m.fit(X, Y,
+                    val.get().callbacks(new ModelCheckpoint(dir.resolve("m.keras").toString()).saveFreq(2).saveBestOnly(true))));
+            assertEquals("ModelCheckpoint: saveBestOnly with saveFreq 2 compares the monitor in the batch logs, which hold only [loss], "
+                    + "not val_loss (monitor a training value, e.g. loss)", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> new ModelCheckpoint("m.keras").saveFreq(0));
+            assertEquals("ModelCheckpoint: saveFreq must be >= 1 batch (or \"epoch\"), got 0", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> new ModelCheckpoint("m.keras").saveFreq("batch"));
+            assertEquals("ModelCheckpoint: saveFreq must be \"epoch\" or a number of batches (saveFreq(int)), got \"batch\"", e.getMessage());
+            List<Tensor> after = m.getWeights();
+            for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), after.get(i).data());
+            assertEquals(0, m.optimizer().iterations());
+            assertEquals(List.of(), files());
+            // saveFreq("epoch") after a number goes back to epoch ends
+            ModelCheckpoint back = new ModelCheckpoint(dir.resolve("e{epoch}.keras").toString()).saveFreq(2).saveFreq("epoch");
+            m.fit(X, Y, new FitOptions().epochs(1).batchSize(4).verbose(0).callbacks(back));
+            assertEquals(List.of("e1.keras"), files());
+        }
+    }
+
+    @Test
+    void aFailingPerBatchWriteNamesTheFileEpochAndBatch() throws IOException {
+        Jrnn.setSeed(1);
+        Path blocker = dir.resolve("not-a-dir");
+        Files.writeString(blocker, "x");
+        try (Sequential m = model()) {
+            ModelCheckpoint c = new ModelCheckpoint(blocker.resolve("m.keras").toString()).saveFreq(2);
+            UncheckedIOException e = assertThrows(UncheckedIOException.class,
+                    () -> m.fit(X, Y, new FitOptions().epochs(2).batchSize(4).verbose(0).callbacks(c)));
+            assertTrue(e.getMessage().contains("m.keras") && e.getMessage().contains("at epoch 1 batch 2:"), e.getMessage());
+            assertEquals(2, m.optimizer().iterations(), "fit stopped at the failing save");
+            assertEquals("x", Files.readString(blocker));
+        }
+    }
+
+    /**
+     * Saves after every batch of a captured-and-replayed fit ({@link dev.jrnn.backend.RecordingBackend}, which replays as a
+     * CUDA graph does) hold bit for bit the weights an eager fit's saves hold: a save between replays reads the updated
+     * weights.
+     */
+    @Test
+    void perBatchSavesBetweenReplayedStepsMatchEagerOnes() throws IOException {
+        dev.jrnn.backend.RecordingBackend rec = new dev.jrnn.backend.RecordingBackend(dev.jrnn.backend.Backends.cpu());
+        try {
+            for (String run : List.of("eager", "replayed")) {
+                Jrnn.setBackend(run.equals("eager") ? dev.jrnn.backend.Backends.cpu() : rec);
+                Jrnn.clearSession();
+                Jrnn.setSeed(1);
+                try (Sequential m = model()) {
+                    m.fit(X, Y, new FitOptions().epochs(2).batchSize(4).seed(3).verbose(0)
+                            .callbacks(new ModelCheckpoint(dir.resolve(run + "-{epoch}-{batch}.safetensors").toString()).saveWeightsOnly(true).saveFreq(1)));
+                }
+            }
+        } finally {
+            Jrnn.setBackend("cpu");
+        }
+        assertTrue(rec.replays >= 4, "replayed steps: " + rec.replays);
+        for (int e = 1; e <= 2; e++) {
+            for (int b = 1; b <= 3; b++) {
+                assertArrayEquals(Files.readAllBytes(dir.resolve("eager-" + e + "-" + b + ".safetensors")),
+                        Files.readAllBytes(dir.resolve("replayed-" + e + "-" + b + ".safetensors")), e + "/" + b);
+            }
         }
     }
 }
