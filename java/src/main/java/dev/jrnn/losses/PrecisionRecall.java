@@ -95,7 +95,8 @@ abstract class PrecisionRecall<T extends PrecisionRecall<T>> extends CountingMet
     }
 
     /**
-     * Keras' _filter_top_k: each row's k highest kept, the rest NEG_INF; ties to the lower index, as top_k orders them.
+     * Keras' _filter_top_k: each row's k highest kept, the rest NEG_INF; ties to the lower index, as top_k orders them, a
+     * NaN lowest.
      * One pass per row over a sorted list of the best k so far: O(cols * k), not a comparison of every pair.
      */
     private static float[] topK(float[] pred, int rows, int cols, int k) {
@@ -107,7 +108,7 @@ abstract class PrecisionRecall<T extends PrecisionRecall<T>> extends CountingMet
             for (int c = 0; c < cols; c++) {
                 float v = pred[o + c];
                 int at = n;   // after the ones at least as high: an equal value at a lower index stays ahead
-                while (at > 0 && v > pred[o + best[at - 1]]) at--;
+                while (at > 0 && above(v, pred[o + best[at - 1]])) at--;
                 if (at >= best.length) continue;
                 System.arraycopy(best, at, best, at + 1, Math.min(n, best.length - 1) - at);
                 best[at] = c;
@@ -116,6 +117,11 @@ abstract class PrecisionRecall<T extends PrecisionRecall<T>> extends CountingMet
             for (int i = 0; i < n; i++) p[o + best[i]] = pred[o + best[i]];
         }
         return p;
+    }
+
+    /** Whether {@code v} ranks above {@code w}: higher, or a number against a NaN (a NaN ranks lowest, as in inTopK). */
+    private static boolean above(float v, float w) {
+        return v > w || Float.isNaN(w) && !Float.isNaN(v);
     }
 
     @Override

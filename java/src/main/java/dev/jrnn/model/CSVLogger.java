@@ -76,7 +76,7 @@ public final class CSVLogger implements Callback, KnownLogs {
         StringBuilder b = new StringBuilder();
         if (keys == null) {
             keys = new ArrayList<>(logs.keySet());
-            keys.sort(EpochLogs::keyOrder);   // Python's sorted() of the keys, an array metric's values in index order
+            keys.sort(EpochLogs.keyOrder(keys));   // Python's sorted() of the keys, an array metric's values in index order
             if (!keys.isEmpty() && keys.stream().noneMatch(k -> k.startsWith("val_"))) {
                 for (String k : List.copyOf(keys)) keys.add("val_" + k);
             }

@@ -99,7 +99,7 @@ final class EpochLogs {
      * through {@code pythonify_logs}, which sorts the keys ("accuracy", "loss", "val_accuracy", "val_loss").
      */
     static Map<String, Double> sorted(Map<String, Double> logs) {
-        TreeMap<String, Double> t = new TreeMap<>(EpochLogs::keyOrder);
+        TreeMap<String, Double> t = new TreeMap<>(keyOrder(logs.keySet()));
         t.putAll(logs);
         return new LinkedHashMap<>(t);
     }
@@ -107,19 +107,26 @@ final class EpochLogs {
     /**
      * Python's sorted() of the keys Keras logs, where a metric that gives an array (F1 per class, precision per threshold)
      * is one key, its values in index order: jrnn's "f1_score_2" then "f1_score_10" sort as ("f1_score", 2), ("f1_score", 10).
+     * An array is a base with "_0" and "_1" among {@code keys} (Keras numbers a repeated name from "_1", and "recall_at_5"
+     * has no "_0"); every other key sorts as its string, as in Python.
      */
-    static int keyOrder(String a, String b) {
-        int ia = index(a), ib = index(b);
-        String ba = ia < 0 ? a : a.substring(0, a.lastIndexOf('_')), bb = ib < 0 ? b : b.substring(0, b.lastIndexOf('_'));
-        int c = ba.compareTo(bb);
-        return c != 0 ? c : Integer.compare(ia, ib);
+    static java.util.Comparator<String> keyOrder(java.util.Collection<String> keys) {
+        java.util.Set<String> arrays = new java.util.HashSet<>();
+        for (String k : keys) if (k.endsWith("_0") && keys.contains(k.substring(0, k.length() - 2) + "_1")) arrays.add(k.substring(0, k.length() - 2));
+        return (a, b) -> {
+            int ia = index(a, arrays), ib = index(b, arrays);
+            String ba = ia < 0 ? a : a.substring(0, a.lastIndexOf('_')), bb = ib < 0 ? b : b.substring(0, b.lastIndexOf('_'));
+            int c = ba.compareTo(bb);
+            if (c == 0) c = Integer.compare(ia, ib);
+            return c != 0 ? c : a.compareTo(b);   // distinct keys never compare equal ("a_01", "a_1"): a TreeMap keeps both
+        };
     }
 
-    /** The number after a key's last '_' ("f1_score_10": 10), or -1 when it ends otherwise. */
-    private static int index(String key) {
+    /** The number after a key's last '_' when the rest is one of {@code arrays} ("f1_score_10": 10), else -1. */
+    private static int index(String key, java.util.Set<String> arrays) {
         int u = key.lastIndexOf('_');
-        if (u < 0 || u == key.length() - 1 || key.length() - u > 10) return -1;
-        for (int i = u + 1; i < key.length(); i++) if (!Character.isDigit(key.charAt(i))) return -1;
+        if (u < 0 || u == key.length() - 1 || key.length() - u > 10 || !arrays.contains(key.substring(0, u))) return -1;
+        for (int i = u + 1; i < key.length(); i++) if (key.charAt(i) < '0' || key.charAt(i) > '9') return -1;
         return Integer.parseInt(key.substring(u + 1));
     }
 

@@ -38,8 +38,9 @@ class PrecisionRecallTest {
     }
 
     /**
-     * top_k over random rows with many ties (values from a set of 4) against a brute-force filter written here: each row's
-     * k entries first in (value descending, index ascending) order count as predicted positive.
+     * top_k over random rows with many ties (values from a set of 4) and NaNs against a brute-force filter written here:
+     * each row's k entries first in (value descending, a NaN lowest, index ascending) order count as predicted positive (a
+     * NaN never passes the NEG_INF threshold, so a NaN kept in a row's top k is a lost positive, not a false one).
      */
     @Test
     void topKMatchesABruteForceFilterWithTies() {
@@ -47,7 +48,7 @@ class PrecisionRecallTest {
         int rows = 40, cols = 9;
         float[] p = new float[rows * cols], y = new float[rows * cols];
         for (int i = 0; i < p.length; i++) {
-            p[i] = r.nextInt(4) / 4f;
+            p[i] = i % 7 == 3 ? Float.NaN : r.nextInt(4) / 4f;   // a NaN ranks lowest
             y[i] = r.nextInt(2);
         }
         for (int k : new int[] {1, 2, 5, 9}) {
@@ -57,9 +58,10 @@ class PrecisionRecallTest {
                     int above = 0;
                     for (int j = 0; j < cols; j++) {
                         float a = p[row * cols + j], b = p[row * cols + c];
-                        if (a > b || a == b && j < c) above++;
+                        boolean tie = a == b || Float.isNaN(a) && Float.isNaN(b);
+                        if (a > b || Float.isNaN(b) && !Float.isNaN(a) || tie && j < c) above++;
                     }
-                    if (above < k) {
+                    if (above < k && !Float.isNaN(p[row * cols + c])) {   // kept, and above the NEG_INF threshold
                         if (y[row * cols + c] == 1) tp++;
                         else fp++;
                     }

@@ -29,11 +29,6 @@ class HistoryTest {
     }
 
     /**
-     * Keras 3 hands every callback, its progress bar and History the logs through pythonify_logs, which sorts them (fit's
-     * merged with the validation's), and evaluate(return_dict=True) gives them sorted too: Keras 3 users see
-     * {@code dict_keys(['accuracy', 'loss', 'val_accuracy', 'val_loss'])}; an output named "z" logs after "val_".
-     */
-    /**
      * A metric that logs an array (F1 per class) is one key in Keras' sort, its values in index order: with 11 classes
      * "f1_score_2" comes before "f1_score_10" (a plain string sort put it after), and the array sits at its key's place.
      */
@@ -54,8 +49,17 @@ class HistoryTest {
         for (int c = 0; c < 11; c++) want.add("val_f1_score_" + c);
         want.add("val_loss");
         assertEquals(want, List.copyOf(EpochLogs.sorted(logs).keySet()));
+        // keys of one base and index written two ways stay two keys; names that only end in a number sort as Python's strings
+        assertEquals(List.of("a_0", "a_01", "a_1"), List.copyOf(EpochLogs.sorted(Map.of("a_1", 1.0, "a_01", 2.0, "a_0", 3.0)).keySet()));
+        assertEquals(List.of("acc2", "acc_5", "auc", "auc_1", "auc_10", "auc_2", "recall_at_10", "recall_at_5"), List.copyOf(EpochLogs.sorted(
+                Map.of("auc", 1.0, "auc_1", 1.0, "auc_2", 1.0, "auc_10", 1.0, "recall_at_5", 1.0, "recall_at_10", 1.0, "acc_5", 1.0, "acc2", 1.0)).keySet()));
     }
 
+    /**
+     * Keras 3 hands every callback, its progress bar and History the logs through pythonify_logs, which sorts them (fit's
+     * merged with the validation's), and evaluate(return_dict=True) gives them sorted too: Keras 3 users see
+     * {@code dict_keys(['accuracy', 'loss', 'val_accuracy', 'val_loss'])}; an output named "z" logs after "val_".
+     */
     @Test
     void logsComeInKeras3SortedOrder() {
         Jrnn.setBackend("cpu");
