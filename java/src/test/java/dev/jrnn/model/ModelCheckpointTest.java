@@ -244,6 +244,35 @@ class ModelCheckpointTest {
     }
 
     /**
+     * The count goes on over a later fit with the same callback, as Keras' counter set when the callback is made: saveFreq 2
+     * over two fits of one 3-batch epoch saves after fit 1's batch 2, then fit 2's batches 1 and 3.
+     */
+    @Test
+    void theBatchCountGoesOnOverALaterFitWithTheSameCallback() throws IOException {
+        Jrnn.setSeed(1);
+        try (Sequential m = model()) {
+            ModelCheckpoint c = new ModelCheckpoint(dir.resolve("f{epoch}-b{batch}.safetensors").toString()).saveWeightsOnly(true).saveFreq(2);
+            m.fit(X, Y, new FitOptions().epochs(1).batchSize(4).shuffle(false).verbose(0).callbacks(c));
+            assertEquals(List.of("f1-b2.safetensors"), files());
+            List<Tensor> afterFour = null, afterSix = null;
+            Jrnn.setSeed(1);
+            try (Sequential twin = model()) {
+                for (int i = 0; i < 6; i++) {
+                    int b = i % 3;
+                    twin.trainOnBatch(rows(X, 4 * b, 4 * b + 4), rows(Y, 4 * b, 4 * b + 4));
+                    if (i == 3) afterFour = twin.getWeights();
+                    if (i == 5) afterSix = twin.getWeights();
+                }
+            }
+            java.nio.file.Files.delete(dir.resolve("f1-b2.safetensors"));
+            m.fit(X, Y, new FitOptions().epochs(1).batchSize(4).shuffle(false).verbose(0).callbacks(c));
+            assertEquals(List.of("f1-b1.safetensors", "f1-b3.safetensors"), files());
+            assertWeights(afterFour, dir.resolve("f1-b1.safetensors"), "the fourth batch over both fits");
+            assertWeights(afterSix, dir.resolve("f1-b3.safetensors"), "the sixth batch over both fits");
+        }
+    }
+
+    /**
      * A Dataset with stepsPerEpoch 2 resumed at initialEpoch 1: as Keras the count starts at the callback's creation, so
      * saveFreq 3 saves after the resumed run's third batch (epoch 3, batch 1), and a whole model there loads and predicts
      * as the twin after those batches (the skipped epoch read the Dataset's batches 0 and 1, so the run reads 2, 0, 1).
