@@ -332,6 +332,41 @@ class ModelCheckpointTest {
         }
     }
 
+    /**
+     * initialValueThreshold between the values, on the per-epoch path: only an epoch better than the threshold and than
+     * every saved one before it is saved (Keras' initial_value_threshold is the starting best), in mode min and mode max.
+     */
+    @Test
+    void aThresholdBetweenTheValuesSavesOnlyTheEpochsPastIt() throws IOException {
+        Jrnn.setSeed(1);
+        List<Double> losses;
+        try (Sequential twin = model()) {
+            losses = twin.fit(X, Y, new FitOptions().epochs(4).batchSize(4).shuffle(false).verbose(0)).get("loss");
+        }
+        double threshold = (losses.get(0) + losses.get(1)) / 2;   // the first epoch is above it, the next ones (falling) below
+        for (String mode : new String[] {"min", "max"}) {
+            Jrnn.setSeed(1);
+            try (Sequential m = model()) {
+                String stem = "th-" + mode + "-{epoch}.safetensors";
+                ModelCheckpoint c = new ModelCheckpoint(dir.resolve(stem).toString()).saveWeightsOnly(true).saveBestOnly(true)
+                        .monitor("loss").mode(mode).initialValueThreshold(threshold);
+                m.fit(X, Y, new FitOptions().epochs(4).batchSize(4).shuffle(false).verbose(0).callbacks(c));
+                List<String> want = new java.util.ArrayList<>();
+                double best = threshold;
+                for (int e = 0; e < 4; e++) {
+                    boolean better = mode.equals("min") ? losses.get(e) < best : losses.get(e) > best;
+                    if (better) {
+                        best = losses.get(e);
+                        want.add("th-" + mode + "-" + (e + 1) + ".safetensors");
+                    }
+                }
+                List<String> got = files().stream().filter(f -> f.startsWith("th-" + mode)).toList();
+                assertEquals(want, got, mode + " " + losses);
+                assertTrue(mode.equals("max") ? got.size() <= 1 : got.size() >= 1 && !got.contains("th-min-1.safetensors"), got.toString());
+            }
+        }
+    }
+
     /** What a per-batch checkpoint cannot fill or compare is refused before the first update, the model untouched. */
     @Test
     void perBatchRefusalsComeBeforeTraining() throws IOException {
