@@ -2,10 +2,7 @@ package dev.jrnn.losses;
 
 import dev.jrnn.backend.Loss;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -34,13 +31,7 @@ abstract class ConditionCount<T extends ConditionCount<T>> extends CountingMetri
 
     /** Thresholds in [0, 1]: a prediction above one is a predicted positive; one value is logged per threshold, in this order. */
     public T thresholds(double... t) {
-        if (t == null || t.length == 0) {
-            throw new IllegalArgumentException(cls + ".thresholds must be at least one number in [0, 1], got " + (t == null ? "null" : "none"));
-        }
-        for (double x : t) {
-            if (!(x >= 0 && x <= 1)) throw new IllegalArgumentException(cls + ".thresholds must be in [0, 1], got " + Arrays.toString(t));
-        }
-        this.given = t.clone();
+        this.given = Thresholds.check(cls, t);
         return self();
     }
 
@@ -53,14 +44,7 @@ abstract class ConditionCount<T extends ConditionCount<T>> extends CountingMetri
     /** Keras' maximises none of them (its monitor mode "auto" refuses them); here true positives and negatives go up. */
     @Override public final boolean higherIsBetter() { return up; }
 
-    private double[] values() { return given == null ? new double[] {0.5} : given; }
-
-    private ConfusionCounts counts() {
-        double[] v = values();
-        float[] t = new float[v.length];
-        for (int i = 0; i < t.length; i++) t[i] = (float) v[i];
-        return new ConfusionCounts(t, ConfusionCounts.evenlySpaced(v));
-    }
+    private ConfusionCounts counts() { return Thresholds.counts(given, 0.5); }
 
     @Override public final int stateSize(int cols) { return counts().stateSize(); }
 
@@ -77,34 +61,15 @@ abstract class ConditionCount<T extends ConditionCount<T>> extends CountingMetri
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", key());
         c.put("dtype", "float32");
-        Object t = null;
-        if (given != null && given.length == 1) {
-            t = given[0];
-        } else if (given != null) {
-            List<Double> l = new ArrayList<>();
-            for (double x : given) l.add(x);
-            t = l;
-        }
-        c.put("thresholds", t);
+        c.put("thresholds", Thresholds.serialized(given));
         return Metric.kerasObject(cls, c);
     }
 
     /** {@code m} with the options of a Keras config: thresholds a number, a list or null. */
     static <T extends ConditionCount<T>> T fromConfig(T m, Map<?, ?> c) {
         if (c.get("name") instanceof String s) m.name(s);
-        Object t = c.get("thresholds");
-        if (t instanceof Number x) {
-            m.thresholds(x.doubleValue());
-        } else if (t instanceof List<?> l) {
-            double[] v = new double[l.size()];
-            for (int i = 0; i < v.length; i++) {
-                if (!(l.get(i) instanceof Number x)) throw new IllegalArgumentException(m.cls + " thresholds must be numbers in [0, 1], got " + l);
-                v[i] = x.doubleValue();
-            }
-            m.thresholds(v);
-        } else if (t != null) {
-            throw new IllegalArgumentException(m.cls + " thresholds must be a number, a list of numbers in [0, 1] or null, got " + t);
-        }
+        double[] t = Thresholds.read(m.cls, c.get("thresholds"));
+        if (t != null) m.thresholds(t);
         return m;
     }
 }

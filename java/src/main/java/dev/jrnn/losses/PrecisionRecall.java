@@ -2,7 +2,6 @@ package dev.jrnn.losses;
 
 import dev.jrnn.backend.Loss;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,13 +35,7 @@ abstract class PrecisionRecall<T extends PrecisionRecall<T>> extends CountingMet
 
     /** Thresholds in [0, 1]: a prediction above one is a predicted positive; one value is logged per threshold, in this order. */
     public T thresholds(double... t) {
-        if (t == null || t.length == 0) {
-            throw new IllegalArgumentException(cls + ".thresholds must be at least one number in [0, 1], got " + (t == null ? "null" : "none"));
-        }
-        for (double x : t) {
-            if (!(x >= 0 && x <= 1)) throw new IllegalArgumentException(cls + ".thresholds must be in [0, 1], got " + Arrays.toString(t));
-        }
-        this.given = t.clone();
+        this.given = Thresholds.check(cls, t);
         return self();
     }
 
@@ -79,12 +72,7 @@ abstract class PrecisionRecall<T extends PrecisionRecall<T>> extends CountingMet
         }
     }
 
-    private ConfusionCounts counts() {
-        double[] v = given != null ? given : new double[] {topK == null ? 0.5 : NEG_INF};
-        float[] t = new float[v.length];
-        for (int i = 0; i < t.length; i++) t[i] = (float) v[i];
-        return new ConfusionCounts(t, ConfusionCounts.evenlySpaced(v));
-    }
+    private ConfusionCounts counts() { return Thresholds.counts(given, topK == null ? 0.5 : NEG_INF); }
 
     @Override public final int stateSize(int cols) { return counts().stateSize(); }
 
@@ -132,15 +120,7 @@ abstract class PrecisionRecall<T extends PrecisionRecall<T>> extends CountingMet
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", key());
         c.put("dtype", "float32");
-        Object t = null;
-        if (given != null && given.length == 1) {
-            t = given[0];
-        } else if (given != null) {
-            List<Double> l = new ArrayList<>();
-            for (double x : given) l.add(x);
-            t = l;
-        }
-        c.put("thresholds", t);
+        c.put("thresholds", Thresholds.serialized(given));
         c.put("top_k", topK);
         c.put("class_id", classId);
         return Metric.kerasObject(cls, c);
@@ -149,19 +129,8 @@ abstract class PrecisionRecall<T extends PrecisionRecall<T>> extends CountingMet
     /** {@code m} with the options of a Keras config: thresholds a number, a list or null; top_k and class_id numbers or null. */
     static <T extends PrecisionRecall<T>> T fromConfig(T m, Map<?, ?> c) {
         if (c.get("name") instanceof String s) m.name(s);
-        Object t = c.get("thresholds");
-        if (t instanceof Number x) {
-            m.thresholds(x.doubleValue());
-        } else if (t instanceof List<?> l) {
-            double[] v = new double[l.size()];
-            for (int i = 0; i < v.length; i++) {
-                if (!(l.get(i) instanceof Number x)) throw new IllegalArgumentException(m.cls + " thresholds must be numbers in [0, 1], got " + l);
-                v[i] = x.doubleValue();
-            }
-            m.thresholds(v);
-        } else if (t != null) {
-            throw new IllegalArgumentException(m.cls + " thresholds must be a number, a list of numbers in [0, 1] or null, got " + t);
-        }
+        double[] t = Thresholds.read(m.cls, c.get("thresholds"));
+        if (t != null) m.thresholds(t);
         if (c.get("top_k") != null) m.topK(whole(m.cls, "top_k", c.get("top_k")));
         if (c.get("class_id") != null) m.classId(whole(m.cls, "class_id", c.get("class_id")));
         return m;
