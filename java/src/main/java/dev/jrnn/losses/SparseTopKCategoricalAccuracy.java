@@ -1,6 +1,5 @@
 package dev.jrnn.losses;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -13,24 +12,9 @@ import java.util.Map;
  * model.compile("adam", "sparse_categorical_crossentropy", new SparseTopKCategoricalAccuracy().k(3));
  * }</pre>
  */
-public final class SparseTopKCategoricalAccuracy extends RowMeanMetric {
-    private int k = Metric.TOP_K;
-
+public final class SparseTopKCategoricalAccuracy extends TopKAccuracy<SparseTopKCategoricalAccuracy> {
     /** Keras' defaults: k 5, name "sparse_top_k_categorical_accuracy". */
-    public SparseTopKCategoricalAccuracy() { super("sparse_top_k_categorical_accuracy"); }
-
-    /** How many of the highest predictions are looked at. */
-    public SparseTopKCategoricalAccuracy k(int k) {
-        if (k < 1) throw new IllegalArgumentException("SparseTopKCategoricalAccuracy.k must be >= 1, got " + k);
-        this.k = k;
-        return this;
-    }
-
-    /** The name it is logged under. */
-    public SparseTopKCategoricalAccuracy name(String n) {
-        rename("SparseTopKCategoricalAccuracy.name", n);
-        return this;
-    }
+    public SparseTopKCategoricalAccuracy() { super("SparseTopKCategoricalAccuracy", "sparse_top_k_categorical_accuracy"); }
 
     @Override public boolean sparse() { return true; }
 
@@ -39,21 +23,10 @@ public final class SparseTopKCategoricalAccuracy extends RowMeanMetric {
         return inTopK(pred, r * cols, cols, (int) Math.round(target[r]), k) ? 1 : 0;
     }
 
-    @Override
-    public Object serialize() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("name", key());
-        c.put("dtype", "float32");
-        c.put("k", k);
-        return Metric.kerasObject("SparseTopKCategoricalAccuracy", c);
-    }
-
     static SparseTopKCategoricalAccuracy fromConfig(Map<?, ?> c) {
         if (Boolean.TRUE.equals(c.get("from_sorted_ids"))) {
             throw new IllegalArgumentException("metric SparseTopKCategoricalAccuracy with from_sorted_ids true is not supported");
         }
-        SparseTopKCategoricalAccuracy m = new SparseTopKCategoricalAccuracy();
-        if (c.get("name") instanceof String s) m.name(s);
-        return m.k(whole("SparseTopKCategoricalAccuracy", "k", c.get("k"), Metric.TOP_K));
+        return fromConfig(new SparseTopKCategoricalAccuracy(), c);
     }
 }

@@ -1,6 +1,5 @@
 package dev.jrnn.losses;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -13,24 +12,9 @@ import java.util.Map;
  * model.compile("adam", "categorical_crossentropy", new TopKCategoricalAccuracy().k(3).name("top3"));
  * }</pre>
  */
-public final class TopKCategoricalAccuracy extends RowMeanMetric {
-    private int k = Metric.TOP_K;
-
+public final class TopKCategoricalAccuracy extends TopKAccuracy<TopKCategoricalAccuracy> {
     /** Keras' defaults: k 5, name "top_k_categorical_accuracy". */
-    public TopKCategoricalAccuracy() { super("top_k_categorical_accuracy"); }
-
-    /** How many of the highest predictions are looked at. */
-    public TopKCategoricalAccuracy k(int k) {
-        if (k < 1) throw new IllegalArgumentException("TopKCategoricalAccuracy.k must be >= 1, got " + k);
-        this.k = k;
-        return this;
-    }
-
-    /** The name it is logged under. */
-    public TopKCategoricalAccuracy name(String n) {
-        rename("TopKCategoricalAccuracy.name", n);
-        return this;
-    }
+    public TopKCategoricalAccuracy() { super("TopKCategoricalAccuracy", "top_k_categorical_accuracy"); }
 
     @Override public boolean sparse() { return false; }
 
@@ -41,18 +25,7 @@ public final class TopKCategoricalAccuracy extends RowMeanMetric {
         return inTopK(pred, o, cols, best, k) ? 1 : 0;
     }
 
-    @Override
-    public Object serialize() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("name", key());
-        c.put("dtype", "float32");
-        c.put("k", k);
-        return Metric.kerasObject("TopKCategoricalAccuracy", c);
-    }
-
     static TopKCategoricalAccuracy fromConfig(Map<?, ?> c) {
-        TopKCategoricalAccuracy m = new TopKCategoricalAccuracy();
-        if (c.get("name") instanceof String s) m.name(s);
-        return m.k(whole("TopKCategoricalAccuracy", "k", c.get("k"), Metric.TOP_K));
+        return fromConfig(new TopKCategoricalAccuracy(), c);
     }
 }
