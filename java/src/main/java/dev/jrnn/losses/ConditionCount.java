@@ -12,39 +12,20 @@ import java.util.function.Function;
  * of the output. One threshold logs one value, several one per threshold ({@code true_positives_0}, ...; Keras logs an
  * array).
  */
-abstract class ConditionCount<T extends ConditionCount<T>> extends CountingMetric {
-    final String cls;
+abstract class ConditionCount<T extends ConditionCount<T>> extends ThresholdedMetric<T> {
     private final Function<ConfusionCounts.Counts, double[]> condition;
     private final boolean up;
-    /** The thresholds as given (null: Keras' default, 0.5). */
-    private double[] given;
 
     ConditionCount(String cls, String name, Function<ConfusionCounts.Counts, double[]> condition, boolean up) {
-        super(name);
-        this.cls = cls;
+        super(cls, name);
         this.condition = condition;
         this.up = up;
-    }
-
-    @SuppressWarnings("unchecked")
-    private T self() { return (T) this; }
-
-    /** Thresholds in [0, 1]: a prediction above one is a predicted positive; one value is logged per threshold, in this order. */
-    public T thresholds(double... t) {
-        this.given = Thresholds.check(cls, t);
-        return self();
-    }
-
-    /** The name it is logged under (Keras' default: the class name in snake case, "true_positives"). */
-    public T name(String n) {
-        rename(cls + ".name", n);
-        return self();
     }
 
     /** Keras' maximises none of them (its monitor mode "auto" refuses them); here true positives and negatives go up. */
     @Override public final boolean higherIsBetter() { return up; }
 
-    private ConfusionCounts counts() { return Thresholds.counts(given, 0.5); }
+    private ConfusionCounts counts() { return counts(0.5); }
 
     @Override public final int stateSize(int cols) { return counts().stateSize(); }
 

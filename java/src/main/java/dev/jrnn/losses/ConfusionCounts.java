@@ -116,4 +116,17 @@ final class ConfusionCounts {
     }
 
     static double divideNoNan(double a, double b) { return b == 0 ? 0 : a / b; }
+
+    /**
+     * The columns of an output of {@code shape} (1 for a scalar), after checking that a class id names one of them (Keras
+     * indexes the last axis with it); the refusal names the metric ({@code cls}, logged as {@code key}) and the output.
+     */
+    static int checkClassId(String cls, String key, Integer classId, String output, int[] shape) {
+        int cols = shape.length == 0 ? 1 : shape[shape.length - 1];
+        if (classId != null && classId >= cols) {
+            throw new IllegalArgumentException(cls + " '" + key + "': classId must be below the output's " + cols + " columns, got "
+                    + classId + " (output " + output + ")");
+        }
+        return cols;
+    }
 }

@@ -16,27 +16,15 @@ import java.util.function.Function;
  * row's weight. The names "precision" and "recall" give {@link Metric#PRECISION} / {@link Metric#RECALL}, these at their
  * defaults.
  */
-abstract class PrecisionRecall<T extends PrecisionRecall<T>> extends CountingMetric {
+abstract class PrecisionRecall<T extends PrecisionRecall<T>> extends ThresholdedMetric<T> {
     /** Keras' metrics_utils.NEG_INF: what top_k gives the predictions outside the k, and the threshold then. */
     private static final float NEG_INF = -1e10f;
-    final String cls;
     private final Function<ConfusionCounts.Counts, double[]> rate;
-    private double[] given;
     private Integer topK, classId;
 
     PrecisionRecall(String cls, String name, Function<ConfusionCounts.Counts, double[]> rate) {
-        super(name);
-        this.cls = cls;
+        super(cls, name);
         this.rate = rate;
-    }
-
-    @SuppressWarnings("unchecked")
-    private T self() { return (T) this; }
-
-    /** Thresholds in [0, 1]: a prediction above one is a predicted positive; one value is logged per threshold, in this order. */
-    public T thresholds(double... t) {
-        this.given = Thresholds.check(cls, t);
-        return self();
     }
 
     /** Keras' {@code top_k}: only each row's k highest predictions (ties: the lower index first) count as positive. */
@@ -53,26 +41,16 @@ abstract class PrecisionRecall<T extends PrecisionRecall<T>> extends CountingMet
         return self();
     }
 
-    /** The name it is logged under (Keras' default: "precision" / "recall"). */
-    public T name(String n) {
-        rename(cls + ".name", n);
-        return self();
-    }
-
     @Override
     public void checkOutput(String output, int[] shape) {
-        int cols = shape.length == 0 ? 1 : shape[shape.length - 1];
-        if (classId != null && classId >= cols) {
-            throw new IllegalArgumentException(cls + " '" + key() + "': classId must be below the output's " + cols + " columns, got "
-                    + classId + " (output " + output + ")");
-        }
+        int cols = ConfusionCounts.checkClassId(cls, key(), classId, output, shape);
         if (topK != null && topK > cols) {   // Keras' top_k fails on it too
             throw new IllegalArgumentException(cls + " '" + key() + "': topK must be at most the output's " + cols + " columns, got "
                     + topK + " (output " + output + ")");
         }
     }
 
-    private ConfusionCounts counts() { return Thresholds.counts(given, topK == null ? 0.5 : NEG_INF); }
+    private ConfusionCounts counts() { return counts(topK == null ? 0.5 : NEG_INF); }
 
     @Override public final int stateSize(int cols) { return counts().stateSize(); }
 

@@ -68,11 +68,7 @@ abstract class SensitivitySpecificityBase<T extends SensitivitySpecificityBase<T
     /** A class id must name a column of the output (Keras indexes the last axis with it). */
     @Override
     public void checkOutput(String output, int[] shape) {
-        int cols = shape.length == 0 ? 1 : shape[shape.length - 1];
-        if (classId != null && classId >= cols) {
-            throw new IllegalArgumentException(cls + " '" + key() + "': classId must be below the output's " + cols + " columns, got "
-                    + classId + " (output " + output + ")");
-        }
+        ConfusionCounts.checkClassId(cls, key(), classId, output, shape);
     }
 
     @Override public final int stateSize(int cols) { return counts().stateSize(); }
