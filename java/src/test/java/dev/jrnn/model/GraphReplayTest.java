@@ -97,6 +97,15 @@ class GraphReplayTest {
         return rec;
     }
 
+    /** GRU(5) on (4, 2) steps into Dense(1), compiled with mse and the optimizer {@code opt} makes. */
+    private static Supplier<Model> gru(Supplier<dev.jrnn.optim.Optimizer> opt) {
+        return () -> {
+            Sequential m = new Sequential(new GRU(5).inputShape(4, 2), new Dense(1));
+            m.compile(opt.get(), "mse");
+            return m;
+        };
+    }
+
     static Tensor uniform(SplittableRandom r, double lo, double hi, int... shape) {
         float[] d = new float[(int) Tensor.size(shape)];
         for (int i = 0; i < d.length; i++) d[i] = (float) r.nextDouble(lo, hi);
@@ -217,11 +226,7 @@ class GraphReplayTest {
     void aLearningRateChangeRecapturesTheStep() {
         SplittableRandom r = new SplittableRandom(6);
         Tensor x = uniform(r, -1, 1, 8, 4, 2), y = uniform(r, -1, 1, 8, 1);
-        Supplier<Model> make = () -> {
-            Sequential m = new Sequential(new GRU(5).inputShape(4, 2), new Dense(1));
-            m.compile(new Adam(0.05), "mse");
-            return m;
-        };
+        Supplier<Model> make = gru(() -> new Adam(0.05));
         Supplier<FitOptions> opts = () -> new FitOptions().epochs(4).batchSize(2).verbose(0).seed(1)
                 .callbacks(new Callback() {
                     @Override
@@ -238,17 +243,10 @@ class GraphReplayTest {
     void aSchedulerSettingTheSameRateKeepsTheGraph() {
         SplittableRandom r = new SplittableRandom(9);
         Tensor x = uniform(r, -1, 1, 8, 4, 2), y = uniform(r, -1, 1, 8, 1);
-        Supplier<Model> make = () -> {
-            Sequential m = new Sequential(new GRU(5).inputShape(4, 2), new Dense(1));
-            m.compile(new Adam(0.05), "mse");
-            return m;
-        };
+        Supplier<Model> make = gru(() -> new Adam(0.05));
         Supplier<FitOptions> opts = () -> new FitOptions().epochs(4).batchSize(2).verbose(0).seed(1)
                 .callbacks(new LearningRateScheduler((epoch, lr) -> lr));
-        Run eager = fit(Backends.cpu(), make, List.of(x), List.of(y), opts.get());
-        RecordingBackend rec = new RecordingBackend(Backends.cpu());
-        Run graphed = fit(rec, make, List.of(x), List.of(y), opts.get());
-        assertSame(eager, graphed);
+        RecordingBackend rec = replaysAsEager(make, x, y, opts);
         assertEquals(1, rec.captures, "the same rate every epoch: captured once");
     }
 
@@ -264,11 +262,7 @@ class GraphReplayTest {
         SplittableRandom r = new SplittableRandom(7);
         Tensor x = uniform(r, -1, 1, 8, 4, 2), y = uniform(r, -1, 1, 8, 1);
         for (boolean staircase : new boolean[] {false, true}) {
-            Supplier<Model> make = () -> {
-                Sequential m = new Sequential(new GRU(5).inputShape(4, 2), new Dense(1));
-                m.compile(new Adam(new dev.jrnn.optim.schedules.ExponentialDecay(0.05, 4, 0.5).staircase(staircase)), "mse");
-                return m;
-            };
+            Supplier<Model> make = gru(() -> new Adam(new dev.jrnn.optim.schedules.ExponentialDecay(0.05, 4, 0.5).staircase(staircase)));
             Supplier<FitOptions> opts = () -> new FitOptions().epochs(3).batchSize(2).verbose(0).seed(1);
             RecordingBackend rec = replaysAsEager(make, x, y, opts);
             if (staircase) assertEquals(3, rec.captures, "one capture per stair of 4 steps (12 steps)");
@@ -311,11 +305,7 @@ class GraphReplayTest {
         SplittableRandom r = new SplittableRandom(9);
         Tensor x = uniform(r, -1, 1, 8, 4, 2), y = uniform(r, -1, 1, 8, 1);
         Layer elsewhere = new Dense(3);
-        Supplier<Model> make = () -> {
-            Sequential m = new Sequential(new GRU(5).inputShape(4, 2), new Dense(1));
-            m.compile("adam", "mse");
-            return m;
-        };
+        Supplier<Model> make = gru(Adam::new);
         Supplier<FitOptions> opts = () -> new FitOptions().epochs(3).batchSize(2).verbose(0).seed(1)
                 .callbacks(new Callback() {
                     @Override
