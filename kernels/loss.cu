@@ -23,8 +23,6 @@
 #define JRNN_LOSS_BINARY_FOCAL_CROSSENTROPY_LOGITS 16
 #define JRNN_LOSS_CATEGORICAL_FOCAL_CROSSENTROPY 17
 #define JRNN_LOSS_CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS 18
-// Keras' focal alpha of the categorical form (gamma is 2 in both)
-#define JRNN_FOCAL_ALPHA 0.25f
 
 // Keras' epsilon() for the clipping of probabilities.
 #define JRNN_EPS 1e-7f
@@ -37,11 +35,17 @@ __device__ __forceinline__ bool jrnn_prob_in_range(float p) {
     return p >= JRNN_EPS && p <= 1.0f - JRNN_EPS;
 }
 
+// d u^gamma / du; 0 where it is infinite (u = 0, gamma < 1), so an exactly right prediction keeps the step finite
+// (LossMath.focalSlope).
+__device__ __forceinline__ float jrnn_focal_slope(float u, float gamma) {
+    return gamma == 0.0f || (u == 0.0f && gamma < 1.0f) ? 0.0f : gamma * powf(u, gamma - 1.0f);
+}
+
 // One class of CATEGORICAL_FOCAL: the loss term of q = p / sum(p), y, and its derivative by q into *G.
-__device__ __forceinline__ float jrnn_focal_cce(float q, float t, float* G) {
-    const float qc = jrnn_clip_prob(q), u = 1.0f - qc, lg = logf(qc);
-    *G = jrnn_prob_in_range(q) ? JRNN_FOCAL_ALPHA * (2.0f * u * t * lg - u * u * t / qc) : 0.0f;
-    return -JRNN_FOCAL_ALPHA * u * u * t * lg;
+__device__ __forceinline__ float jrnn_focal_cce(float q, float t, float alpha, float gamma, float* G) {
+    const float qc = jrnn_clip_prob(q), u = 1.0f - qc, lg = logf(qc), f = powf(u, gamma);
+    *G = jrnn_prob_in_range(q) ? alpha * (jrnn_focal_slope(u, gamma) * t * lg - f * t / qc) : 0.0f;
+    return -alpha * f * t * lg;
 }
 
 // One warp per row (grid-stride over rows), blockDim.x a multiple of 32 (<= 1024).
@@ -56,7 +60,8 @@ __device__ __forceinline__ float jrnn_focal_cce(float q, float t, float* G) {
 //   CCE_LOGITS  L = sum_c y (lse(z) - z)                        grad = (softmax(z) sum(y) - y) w / rows
 //   SPARSE_CCE  as CCE with the one-hot target of k = target[r]: L = -log clip(p_k / sum(p))
 //   SPARSE_CCE_LOGITS  L = lse(z) - z_k                          grad = (softmax(z) - onehot(k)) w / rows
-//   HUBER (delta 1)  L = mean_c (|e| <= 1 ? e^2 / 2 : |e| - 1/2), e = p - y   grad = clamp(e, -1, 1) w / (rows cols)
+//   HUBER  L = mean_c (|e| <= delta ? e^2 / 2 : delta |e| - delta^2 / 2), e = p - y
+//         grad = clamp(e, -delta, delta) w / (rows cols)
 //   LOG_COSH  L = mean_c e + softplus(-2e) - log 2                   grad = tanh(e) w / (rows cols)
 //   KLD   yc = clip(y, eps, 1), pc = clip(p, eps, 1); L = sum_c yc log(yc / pc)
 //         grad = -yc / pc w / rows, 0 where p was clipped
@@ -68,24 +73,32 @@ __device__ __forceinline__ float jrnn_focal_cce(float q, float t, float* G) {
 //   CATEGORICAL_HINGE  pos = sum_c y p, neg = max_c (1 - y) p; L = max(neg - pos + 1, 0)
 //         grad_j = ([(1 - y_j) p_j == neg] (1 - y_j) / ties - y_j) w / rows where neg - pos + 1 >= 0, else 0
 //         (ties: how many columns reach neg; TF's reduce_max shares its gradient among them)
-//   BINARY_FOCAL (gamma 2)  u = 1 - p_t = 1 - (y p + (1 - y)(1 - p)); L = mean_c u^2 bce(clip(p))
-//         grad = (2 u (1 - 2y) bce + u^2 dbce) w / (rows cols), dbce as BCE's (0 where p was clipped)
+//   BINARY_FOCAL  u = 1 - p_t = 1 - (y p + (1 - y)(1 - p)), cw = y alpha + (1 - y)(1 - alpha) when balance, else 1;
+//         L = mean_c cw u^gamma bce(clip(p))
+//         grad = cw (u' (1 - 2y) bce + u^gamma dbce) w / (rows cols), u' = d u^gamma / du, dbce as BCE's (0 where clipped)
 //   BINARY_FOCAL_LOGITS  p = sigmoid(z) in u, bce of z as BCE_LOGITS's (TensorFlow's form, unclipped):
-//         grad = (2 u (1 - 2y) bce p (1 - p) + u^2 (p - y)) w / (rows cols)
-//   CATEGORICAL_FOCAL (alpha 0.25, gamma 2)  q = clip(p / sum(p)), u = 1 - q; L = sum_c -alpha u^2 y log q
-//         G_c = alpha (2 u y log q - u^2 y / q) (0 where q was clipped); grad_c = (G_c - sum_i G_i q_i) / sum(p) w / rows
+//         grad = cw (u' (1 - 2y) bce p (1 - p) + u^gamma (p - y)) w / (rows cols)
+//   CATEGORICAL_FOCAL  q = clip(p / sum(p)), u = 1 - q; L = sum_c -alpha u^gamma y log q
+//         G_c = alpha (u' y log q - u^gamma y / q) (0 where q was clipped); grad_c = (G_c - sum_i G_i q_i) / sum(p) w / rows
 //   CATEGORICAL_FOCAL_LOGITS  the same of p = softmax(z), then grad_c = p_c (H_c - sum_i H_i p_i), H the grad above
+// Label smoothing (smooth = s) replaces the dense cross-entropies' targets y by y (1 - s) + s / 2 (binary forms) or
+// y (1 - s) + s / cols (categorical forms) before all of the above, as Keras does.
 // Sparse losses read one class index per row from target; an index that is not an integer in [0, cols) sets *err = 1,
 // contributes no loss and a zero gradient row (CudaBackend then throws IllegalArgumentException).
 // *acc += sum_r w_r L_r in double (zeroed by the caller; the caller divides by rows).
 // Nullable: weights (all 1), grad (value only).
 // args: (int kind, int rows, int cols, const float* pred, const float* target, const float* weights,
-//        float* grad, double* acc, int* err, const int* nonBinary)
+//        float* grad, double* acc, int* err, const int* nonBinary, float delta, float gamma, float alpha, int balance,
+//        float smooth)
 extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* __restrict__ pred,
                                      const float* __restrict__ target, const float* __restrict__ weights,
-                                     float* __restrict__ grad, double* acc, int* err, const int* nonBinary) {
+                                     float* __restrict__ grad, double* acc, int* err, const int* nonBinary, float delta,
+                                     float gamma, float alpha, int balance, float smooth) {
     __shared__ double sh[32];
     const bool toPlusMinus = (kind == JRNN_LOSS_HINGE || kind == JRNN_LOSS_SQUARED_HINGE) && *nonBinary == 0;
+    const bool binaryForm = kind == JRNN_LOSS_BINARY_CROSSENTROPY || kind == JRNN_LOSS_BINARY_CROSSENTROPY_LOGITS
+            || kind == JRNN_LOSS_BINARY_FOCAL_CROSSENTROPY || kind == JRNN_LOSS_BINARY_FOCAL_CROSSENTROPY_LOGITS;
+    const float keep = 1.0f - smooth, add = smooth * (binaryForm ? 0.5f : 1.0f / (float)cols);  // smoothed y = y keep + add
     const int lane = threadIdx.x & 31;
     const int warpsPerBlock = blockDim.x >> 5;
     const long long nWarps = (long long)gridDim.x * warpsPerBlock;
@@ -119,7 +132,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
             case JRNN_LOSS_BINARY_CROSSENTROPY:
                 for (int c = lane; c < cols; c += 32) {
                     const float pc = jrnn_clip_prob(p[c]);
-                    const float t = y[c];
+                    const float t = y[c] * keep + add;
                     l += (double)(-(t * logf(pc) + (1.0f - t) * logf(1.0f - pc)));
                     if (gr) gr[c] = jrnn_prob_in_range(p[c]) ? (pc - t) / (pc * (1.0f - pc)) * gsc : 0.0f;
                 }
@@ -127,7 +140,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 break;
             case JRNN_LOSS_BINARY_CROSSENTROPY_LOGITS:
                 for (int c = lane; c < cols; c += 32) {
-                    const float z = p[c], t = y[c];
+                    const float z = p[c], t = y[c] * keep + add;
                     l += (double)(fmaxf(z, 0.0f) - z * t + log1pf(expf(-fabsf(z))));
                     if (gr) gr[c] = (jrnn_sigmoid(z) - t) * gsc;
                 }
@@ -137,7 +150,8 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
             case JRNN_LOSS_BINARY_FOCAL_CROSSENTROPY_LOGITS:
                 for (int c = lane; c < cols; c += 32) {
                     const bool logits = kind == JRNN_LOSS_BINARY_FOCAL_CROSSENTROPY_LOGITS;
-                    const float z = p[c], t = y[c], pv = logits ? jrnn_sigmoid(z) : z;
+                    const float z = p[c], t = y[c] * keep + add, pv = logits ? jrnn_sigmoid(z) : z;
+                    const float cw = balance ? t * alpha + (1.0f - t) * (1.0f - alpha) : 1.0f;
                     float bce, dbce;
                     if (logits) {
                         bce = fmaxf(z, 0.0f) - z * t + log1pf(expf(-fabsf(z)));
@@ -147,10 +161,10 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                         bce = -(t * logf(pc) + (1.0f - t) * logf(1.0f - pc));
                         dbce = jrnn_prob_in_range(pv) ? -t / pc + (1.0f - t) / (1.0f - pc) : 0.0f;
                     }
-                    const float u = 1.0f - (t * pv + (1.0f - t) * (1.0f - pv));
-                    l += (double)(u * u * bce);
-                    const float dFocal = 2.0f * u * (1.0f - 2.0f * t) * bce;  // by p
-                    if (gr) gr[c] = (logits ? dFocal * pv * (1.0f - pv) + u * u * dbce : dFocal + u * u * dbce) * gsc;
+                    const float u = 1.0f - (t * pv + (1.0f - t) * (1.0f - pv)), f = powf(u, gamma);
+                    l += (double)(cw * f * bce);
+                    const float dFocal = jrnn_focal_slope(u, gamma) * (1.0f - 2.0f * t) * bce;  // by p
+                    if (gr) gr[c] = cw * (logits ? dFocal * pv * (1.0f - pv) + f * dbce : dFocal + f * dbce) * gsc;
                 }
                 l = jrnn_warp_sum_d(l) / cols;
                 break;
@@ -173,7 +187,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 for (int c = lane; c < cols; c += 32) {
                     const float q = (logits ? expf(p[c] - m) / es : p[c]) / ps;
                     float G;
-                    l += (double)jrnn_focal_cce(q, y[c], &G);
+                    l += (double)jrnn_focal_cce(q, y[c] * keep + add, alpha, gamma, &G);
                     gq += q * G;
                 }
                 l = jrnn_warp_sum_d(l);
@@ -184,7 +198,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                         for (int c = lane; c < cols; c += 32) {
                             const float pr = expf(p[c] - m) / es;
                             float G;
-                            jrnn_focal_cce(pr / ps, y[c], &G);
+                            jrnn_focal_cce(pr / ps, y[c] * keep + add, alpha, gamma, &G);
                             hp += (G - gq) / ps * pr;
                         }
                         hp = jrnn_warp_sum(hp);
@@ -192,7 +206,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                     for (int c = lane; c < cols; c += 32) {
                         const float pr = logits ? expf(p[c] - m) / es : p[c];
                         float G;
-                        jrnn_focal_cce(pr / ps, y[c], &G);
+                        jrnn_focal_cce(pr / ps, y[c] * keep + add, alpha, gamma, &G);
                         const float H = (G - gq) / ps;
                         gr[c] = (logits ? pr * (H - hp) : H) * gs;
                     }
@@ -205,7 +219,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 s = jrnn_warp_sum(s);
                 float gq = 0.0f;  // sum_i G_i q_i
                 for (int c = lane; c < cols; c += 32) {
-                    const float q = p[c] / s, t = y[c];
+                    const float q = p[c] / s, t = y[c] * keep + add;
                     l += (double)(-t * logf(jrnn_clip_prob(q)));
                     if (jrnn_prob_in_range(q)) gq -= t;  // G_i q_i = -y_i
                 }
@@ -214,7 +228,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 if (gr) {
                     for (int c = lane; c < cols; c += 32) {
                         const float q = p[c] / s;
-                        const float G = jrnn_prob_in_range(q) ? -y[c] / q : 0.0f;
+                        const float G = jrnn_prob_in_range(q) ? -(y[c] * keep + add) / q : 0.0f;
                         gr[c] = (G - gq) / s * gs;
                     }
                 }
@@ -227,13 +241,13 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 float s = 0.0f, ys = 0.0f;
                 for (int c = lane; c < cols; c += 32) {
                     s += expf(p[c] - m);
-                    ys += y[c];
+                    ys += y[c] * keep + add;
                 }
                 s = jrnn_warp_sum(s);
                 ys = jrnn_warp_sum(ys);
                 const float lse = m + logf(s);
                 for (int c = lane; c < cols; c += 32) {
-                    const float t = y[c];
+                    const float t = y[c] * keep + add;
                     l += (double)(t * (lse - p[c]));
                     if (gr) gr[c] = (expf(p[c] - m) / s * ys - t) * gs;
                 }
@@ -243,8 +257,8 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
             case JRNN_LOSS_HUBER:
                 for (int c = lane; c < cols; c += 32) {
                     const float d = p[c] - y[c], a = fabsf(d);
-                    l += (double)(a <= 1.0f ? 0.5f * d * d : a - 0.5f);
-                    if (gr) gr[c] = fminf(fmaxf(d, -1.0f), 1.0f) * gsc;
+                    l += (double)(a <= delta ? 0.5f * d * d : delta * a - 0.5f * delta * delta);
+                    if (gr) gr[c] = fminf(fmaxf(d, -delta), delta) * gsc;
                 }
                 l = jrnn_warp_sum_d(l) / cols;
                 break;

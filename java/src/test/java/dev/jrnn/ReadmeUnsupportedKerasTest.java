@@ -105,19 +105,23 @@ class ReadmeUnsupportedKerasTest {
         assertEquals(List.of("kind_auc", "a_mae", "kind_mae"), m.metricKeys());
     }
 
-    /** The loss row's options are refused where Keras files carry them, and the shape-picked "ce" as "crossentropy". */
+    /**
+     * The loss row's options are refused where Keras files carry them (a reduction of "none", another axis, a per-class
+     * alpha), there is no axis option and no "none" reduction in code, and the shape-picked "ce" is refused as "crossentropy".
+     */
     @Test
     void theLossOptionsTheRowNamesAreRefused() {
-        for (Map<String, Object> c : List.<Map<String, Object>>of(Map.of("label_smoothing", 0.1), Map.of("reduction", "sum"),
-                Map.of("axis", 1), Map.of("ignore_class", 0))) {
+        for (Map<String, Object> c : List.<Map<String, Object>>of(Map.of("reduction", "none"), Map.of("axis", 1), Map.of("alpha", List.of(0.2, 0.8)))) {
             String key = c.keySet().iterator().next();
             assertTrue(section.contains("`" + key + "`"), "the guide's loss row names " + key);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dev.jrnn.losses.Losses.deserialize(
-                    Map.of("class_name", "SparseCategoricalCrossentropy", "config", c)));
+                    Map.of("class_name", "CategoricalFocalCrossentropy", "config", c)));
             assertTrue(e.getMessage().contains(key), e.getMessage());
         }
-        assertThrows(IllegalArgumentException.class, () -> dev.jrnn.losses.Losses.deserialize(
-                Map.of("class_name", "Huber", "config", Map.of("delta", 2.0))));
+        assertFalse(Arrays.stream(dev.jrnn.backend.Loss.class.getMethods()).anyMatch(m -> m.getName().equals("axis")),
+                "Loss has an axis option now: take it off the guide's row");
+        quoted("Loss.reduction: expected one of [sum_over_batch_size, mean, sum, mean_with_sample_weight], got none",
+                () -> dev.jrnn.backend.Loss.MSE.reduction("none"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> dev.jrnn.losses.Losses.of("CE")).getMessage()
                 .contains("categorical_crossentropy (one-hot targets)"));
     }

@@ -18,23 +18,25 @@ public final class LossMath {
     private static final double LN2 = Math.log(2);
 
     /**
-     * One row of Keras' categorical_focal_crossentropy (alpha 0.25, gamma 2): the loss, and its gradient by the
-     * row's predictions into {@code row}. From logits the probabilities are softmax(z) ({@code prob}: scratch).
+     * One row of Keras' categorical_focal_crossentropy (alpha {@code a}, gamma {@code gm}) on the (smoothed) targets
+     * {@code y}: the loss, and its gradient by the row's predictions into {@code row}. From logits the probabilities are
+     * softmax(z) ({@code prob}: scratch).
      */
-    private static double categoricalFocal(boolean logits, int cols, float[] p, int pb, float[] t, int tb, double[] prob, double[] row) {
+    private static double categoricalFocal(boolean logits, double a, double gm, int cols, float[] p, int pb, double[] y,
+                                           double[] prob, double[] row) {
         double max = Double.NEGATIVE_INFINITY, se = 0, sum = 0;
         if (logits) {
             for (int j = 0; j < cols; j++) max = Math.max(max, p[pb + j]);
             for (int j = 0; j < cols; j++) se += Math.exp(p[pb + j] - max);
         }
         for (int j = 0; j < cols; j++) sum += prob[j] = logits ? Math.exp(p[pb + j] - max) / se : p[pb + j];
-        double a = Loss.FOCAL_ALPHA, s = 0, dot = 0;
+        double s = 0, dot = 0;
         for (int j = 0; j < cols; j++) {
-            double y = t[tb + j], q = prob[j] / sum;
+            double q = prob[j] / sum;
             double qc = Math.min(Math.max(q, EPS), ONE_MINUS_EPS), u = 1 - qc, log = Math.log(qc);
-            s -= a * u * u * y * log;
-            double dq = q >= EPS && q <= ONE_MINUS_EPS ? a * (2 * u * y * log - u * u * y / qc) : 0;   // d loss / d q_j
-            row[j] = dq;
+            s -= a * Math.pow(u, gm) * y[j] * log;
+            double dq = q >= EPS && q <= ONE_MINUS_EPS ? a * (focalSlope(u, gm) * y[j] * log - Math.pow(u, gm) * y[j] / qc) : 0;
+            row[j] = dq;   // d loss / d q_j
             dot += q * dq;
         }
         for (int j = 0; j < cols; j++) row[j] = (row[j] - dot) / sum;   // through q = prob / sum(prob)
@@ -47,19 +49,32 @@ public final class LossMath {
     }
 
     /**
+     * d u^gamma / du. At u = 0 with gamma below 1 the slope is infinite; 0 there keeps a prediction that is exactly right
+     * from turning the step into NaN (a subgradient's choice; Keras' autodiff gives inf).
+     */
+    static double focalSlope(double u, double gamma) {
+        if (gamma == 0 || u == 0 && gamma < 1) return 0;
+        return gamma * Math.pow(u, gamma - 1);
+    }
+
+    /**
      * The sum over {@code rows} rows of {@code cols} predictions ({@code p} from {@code po}, targets {@code t} from
      * {@code to}: one class index per row for a sparse loss) of each row's loss times its weight ({@code w} from
      * {@code wo}, null: 1). {@code g} (nullable) from {@code go} receives the gradient of that sum divided by {@code rows}
      * (the batch mean's). The hinge losses take the targets as -1 / 1 when all of them are 0 or 1, as Keras does per call.
      */
-    public static double weightedSum(Loss kind, int rows, int cols, float[] p, int po, float[] t, int to,
+    public static double weightedSum(Loss loss, int rows, int cols, float[] p, int po, float[] t, int to,
                                      float[] w, int wo, float[] g, int go) {
         double total = 0;
         double[] row = new double[cols];     // per-row gradient of the row loss, before weighting
-        boolean catFocal = kind == Loss.CATEGORICAL_FOCAL_CROSSENTROPY || kind == Loss.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS;
-        double[] prob = catFocal ? new double[cols] : null;
+        Loss.Kind kind = loss.kind();
+        boolean catFocal = kind == Loss.Kind.CATEGORICAL_FOCAL_CROSSENTROPY || kind == Loss.Kind.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS;
+        double[] prob = catFocal ? new double[cols] : null, ys = catFocal ? new double[cols] : null;
         // Keras' convert_binary_labels_to_hinge: 0/1 targets become -1/1 when the whole batch's are 0 or 1
-        boolean convert = kind.hingeLabels() && binary(t, to, (long) rows * cols);
+        boolean convert = loss.hingeLabels() && binary(t, to, (long) rows * cols);
+        // Keras' label_smoothing: y (1 - s) + s / 2 for the binary forms, y (1 - s) + s / classes for the categorical ones
+        double keep = 1 - loss.labelSmoothing(), add = loss.labelSmoothing() * (kind.name().startsWith("BINARY") ? 0.5 : 1.0 / cols);
+        double delta = loss.delta(), gm = loss.gamma(), alpha = loss.alpha();
         for (int r = 0; r < rows; r++) {
             int pb = po + r * cols;
             double wr = w == null ? 1.0 : w[wo + r];
@@ -86,7 +101,7 @@ public final class LossMath {
                     double s = 0;
                     for (int j = 0; j < cols; j++) {
                         float pv = p[pb + j];
-                        double y = t[to + r * cols + j];
+                        double y = t[to + r * cols + j] * keep + add;
                         boolean inside = pv >= EPS && pv <= ONE_MINUS_EPS;
                         double q = Math.min(Math.max(pv, EPS), ONE_MINUS_EPS);
                         s -= y * Math.log(q) + (1 - y) * Math.log(1 - q);
@@ -97,19 +112,20 @@ public final class LossMath {
                 case BINARY_CROSSENTROPY_LOGITS -> {
                     double s = 0;
                     for (int j = 0; j < cols; j++) {
-                        double x = p[pb + j], y = t[to + r * cols + j];
+                        double x = p[pb + j], y = t[to + r * cols + j] * keep + add;
                         s += Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)));
                         row[j] = (1 / (1 + Math.exp(-x)) - y) / cols;
                     }
                     yield s / cols;
                 }
                 case BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS -> {
-                    // Keras: (1 - p_t)^2 bce, p_t of the unclipped probability; bce of the clipped one, or from logits
-                    // TensorFlow's sigmoid cross-entropy of z (d bce / dz = sigmoid(z) - y), p = sigmoid(z)
-                    boolean logits = kind == Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS;
+                    // Keras: cw (1 - p_t)^gamma bce, p_t of the unclipped probability; bce of the clipped one, or from
+                    // logits TensorFlow's sigmoid cross-entropy of z (d bce / dz = sigmoid(z) - y), p = sigmoid(z)
+                    boolean logits = kind == Loss.Kind.BINARY_FOCAL_CROSSENTROPY_LOGITS;
                     double s = 0;
                     for (int j = 0; j < cols; j++) {
-                        double x = p[pb + j], y = t[to + r * cols + j];
+                        double x = p[pb + j], y = t[to + r * cols + j] * keep + add;
+                        double cw = loss.classBalancing() ? y * alpha + (1 - y) * (1 - alpha) : 1;
                         double pv = logits ? 1 / (1 + Math.exp(-x)) : x, bce, dBce;
                         if (logits) {
                             bce = Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)));
@@ -119,23 +135,25 @@ public final class LossMath {
                             bce = -(y * Math.log(q) + (1 - y) * Math.log(1 - q));
                             dBce = pv >= EPS && pv <= ONE_MINUS_EPS ? -y / q + (1 - y) / (1 - q) : 0;
                         }
-                        double u = 1 - (y * pv + (1 - y) * (1 - pv));     // 1 - p_t, d/dp = 1 - 2y
-                        s += u * u * bce;
-                        double dFocal = 2 * u * (1 - 2 * y) * bce;        // by p
-                        row[j] = (logits ? dFocal * pv * (1 - pv) + u * u * dBce : dFocal + u * u * dBce) / cols;
+                        double u = 1 - (y * pv + (1 - y) * (1 - pv)), f = Math.pow(u, gm);   // 1 - p_t, d/dp = 1 - 2y
+                        s += cw * f * bce;
+                        double dFocal = focalSlope(u, gm) * (1 - 2 * y) * bce;             // by p
+                        row[j] = cw * (logits ? dFocal * pv * (1 - pv) + f * dBce : dFocal + f * dBce) / cols;
                     }
                     yield s / cols;
                 }
-                case CATEGORICAL_FOCAL_CROSSENTROPY, CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS ->
-                        categoricalFocal(kind == Loss.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS, cols, p, pb, t, to + r * cols, prob, row);
+                case CATEGORICAL_FOCAL_CROSSENTROPY, CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS -> {
+                    for (int j = 0; j < cols; j++) ys[j] = t[to + r * cols + j] * keep + add;
+                    yield categoricalFocal(kind == Loss.Kind.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS, alpha, gm, cols, p, pb, ys, prob, row);
+                }
                 case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> {
                     // Keras: q = p / sum(p), clipped to [eps, 1 - eps], loss = -sum y log q.
                     double sum = 0;
                     for (int j = 0; j < cols; j++) sum += p[pb + j];
                     double s = 0, dot = 0;
-                    int cls = kind.sparse() ? (int) t[to + r] : -1;
+                    int cls = loss.sparse() ? (int) t[to + r] : -1;
                     for (int j = 0; j < cols; j++) {
-                        double y = cls >= 0 ? (j == cls ? 1 : 0) : t[to + r * cols + j];
+                        double y = cls >= 0 ? (j == cls ? 1 : 0) : t[to + r * cols + j] * keep + add;
                         double q = p[pb + j] / sum;
                         boolean inside = q >= EPS && q <= ONE_MINUS_EPS;
                         double qc = Math.min(Math.max(q, EPS), ONE_MINUS_EPS);
@@ -148,7 +166,7 @@ public final class LossMath {
                     yield s;
                 }
                 case HUBER -> {
-                    double s = 0, delta = Loss.HUBER_DELTA;
+                    double s = 0;
                     for (int j = 0; j < cols; j++) {
                         double d = (double) p[pb + j] - t[to + r * cols + j], a = Math.abs(d);
                         s += a <= delta ? 0.5 * d * d : delta * a - 0.5 * delta * delta;
@@ -192,7 +210,7 @@ public final class LossMath {
                         double y = t[to + r * cols + j];
                         if (convert) y = 2 * y - 1;
                         double m = 1 - y * p[pb + j];   // max(m, 0) passes the gradient at m = 0, as TF and torch
-                        if (kind == Loss.HINGE) {
+                        if (kind == Loss.Kind.HINGE) {
                             s += Math.max(m, 0);
                             row[j] = m >= 0 ? -y / cols : 0;
                         } else {
@@ -230,15 +248,15 @@ public final class LossMath {
                     double se = 0;
                     for (int j = 0; j < cols; j++) se += Math.exp(p[pb + j] - max);
                     double lse = max + Math.log(se);
-                    int cls = kind.sparse() ? (int) t[to + r] : -1;
+                    int cls = loss.sparse() ? (int) t[to + r] : -1;
                     double s = 0, ysum = 0;
                     for (int j = 0; j < cols; j++) {
-                        double y = cls >= 0 ? (j == cls ? 1 : 0) : t[to + r * cols + j];
+                        double y = cls >= 0 ? (j == cls ? 1 : 0) : t[to + r * cols + j] * keep + add;
                         s += y * (lse - p[pb + j]);
                         ysum += y;
                     }
                     for (int j = 0; j < cols; j++) {
-                        double y = cls >= 0 ? (j == cls ? 1 : 0) : t[to + r * cols + j];
+                        double y = cls >= 0 ? (j == cls ? 1 : 0) : t[to + r * cols + j] * keep + add;
                         row[j] = Math.exp(p[pb + j] - lse) * ysum - y;
                     }
                     yield s;

@@ -12,7 +12,9 @@ import java.util.Map;
  * {@code CategoricalHinge}, each a MeanMetricWrapper): the mean of the per-row loss over the epoch's rows, each weighted
  * by its row weight (a masked sequence step weighs 0), with the loss' own formulas ({@link LossMath}, as the CPU backend
  * trains with them). By name compile takes Keras' defaults ({@code "binary_crossentropy"}, {@code "bce"},
- * {@code "kl_divergence"}, {@code "poisson"}, ...: probabilities, not logits); an object takes a logits form too. Logged
+ * {@code "kl_divergence"}, {@code "poisson"}, ...: probabilities, not logits); an object takes a logits form too, and the
+ * options Keras' metric classes have: label smoothing ({@code Loss.labelSmoothing}), sparse categorical cross-entropy's
+ * ignored class (its rows left out of the mean). Logged
  * under Keras' metric name ("binary_crossentropy" also from logits); a loss that is a metric too logs twice, as
  * {@code loss} and under its name, as Keras. Minimised by monitor mode "auto".
  *
@@ -26,6 +28,10 @@ public final class LossMetric extends NamedMetric {
     /** The metric of {@code loss}, one of the losses Keras has a metric for (not mse, mae, huber, log_cosh: see {@link Metric}). */
     public LossMetric(Loss loss) {
         super(loss == null ? null : kerasName(loss));
+        if (loss != null && !loss.reduction().equals("sum_over_batch_size")) {
+            throw new IllegalArgumentException("LossMetric: loss must have the default reduction (a metric averages over the epoch), got "
+                    + loss.reduction());
+        }
         if (kerasName(loss) == null) {
             throw new IllegalArgumentException("LossMetric: loss must be one Keras has a metric class for (binary, categorical or sparse categorical"
                     + " cross-entropy, kl_divergence, poisson, hinge, squared_hinge, categorical_hinge), got " + loss
@@ -36,7 +42,7 @@ public final class LossMetric extends NamedMetric {
 
     /** What compile takes for a loss LossMetric does not: the Metric constant's name, or none (Keras has none either). */
     private static String asMetric(Loss l) {
-        return switch (l) {
+        return switch (l.kind()) {
             case MSE, MAE -> "\"" + Losses.kerasName(l) + "\" is a Metric";
             case LOG_COSH -> "\"log_cosh_error\" is a Metric";
             default -> "none in Keras";
@@ -55,7 +61,7 @@ public final class LossMetric extends NamedMetric {
     /** Keras' default name of the metric of {@code l}; null for a loss Keras has no such metric class for. */
     private static String kerasName(Loss l) {
         if (l == null) return null;
-        return switch (l) {
+        return switch (l.kind()) {
             case MSE, MAE, HUBER, LOG_COSH, BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS, CATEGORICAL_FOCAL_CROSSENTROPY,
                  CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS -> null;
             default -> Losses.kerasName(l).replace("_from_logits", "");
@@ -88,6 +94,18 @@ public final class LossMetric extends NamedMetric {
 
     @Override
     public void update(Loss trained, int rows, int cols, float[] pred, float[] target, float[] weights, double[] state) {
+        if (loss.ignoreClass() != null) {
+            // Keras: the ignored class's rows are masked (weight 0, target 0), the mean runs over the others
+            float ic = loss.ignoreClass();
+            float[] w = new float[rows], t = new float[rows];
+            for (int r = 0; r < rows; r++) {
+                boolean valid = target[r] != ic;
+                w[r] = valid ? (weights == null ? 1 : weights[r]) : 0;
+                t[r] = valid ? target[r] : 0;
+            }
+            target = t;
+            weights = w;
+        }
         state[0] += LossMath.weightedSum(loss, rows, cols, pred, 0, target, 0, weights, 0, null, 0);
         if (weights == null) {
             state[1] += rows;
@@ -99,26 +117,26 @@ public final class LossMetric extends NamedMetric {
     /** The weighted mean, 0 when no weight was counted (Keras' Mean divides no-NaN). */
     @Override public double[] result(double[] state, int cols) { return new double[] {state[1] == 0 ? 0 : state[0] / state[1]}; }
 
-    /** As Keras 3 writes the metric class: name, dtype and the options its class has, at their defaults but from_logits. */
+    /** As Keras 3 writes the metric class: name, dtype and the options its class has (from_logits, label_smoothing, ignore_class). */
     @Override
     public Object serialize() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", key());
         c.put("dtype", "float32");
         boolean logits = loss.fromLogits();
-        switch (loss) {
+        switch (loss.kind()) {
             case BINARY_CROSSENTROPY, BINARY_CROSSENTROPY_LOGITS -> {
                 c.put("from_logits", logits);
-                c.put("label_smoothing", 0);
+                c.put("label_smoothing", loss.labelSmoothing() == 0 ? (Object) 0 : loss.labelSmoothing());   // Keras' metric default is the int 0
             }
             case CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY_LOGITS -> {
                 c.put("from_logits", logits);
-                c.put("label_smoothing", 0);
+                c.put("label_smoothing", loss.labelSmoothing() == 0 ? (Object) 0 : loss.labelSmoothing());   // Keras' metric default is the int 0
                 c.put("axis", -1);
             }
             case SPARSE_CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> {
                 c.put("from_logits", logits);
-                c.put("ignore_class", null);
+                c.put("ignore_class", loss.ignoreClass());
                 c.put("axis", -1);
             }
             default -> { }
@@ -127,8 +145,8 @@ public final class LossMetric extends NamedMetric {
     }
 
     /**
-     * From a Keras metric config of class {@code cls} (one of the loss-named ones), through the loss' own reading of it: from_logits
-     * kept, label_smoothing, ignore_class or another axis refused.
+     * From a Keras metric config of class {@code cls} (one of the loss-named ones), through the loss' own reading of it: from_logits,
+     * label_smoothing and ignore_class kept, another axis refused.
      */
     static LossMetric fromConfig(String cls, Map<?, ?> c) {
         Map<String, Object> options = new LinkedHashMap<>();

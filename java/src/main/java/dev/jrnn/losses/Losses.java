@@ -8,12 +8,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Keras loss names mapped to the fused losses of the backend ({@link Loss}). Keras reduction:
- * per-row losses averaged over the batch (and over features for MSE/MAE/binary cross-entropy).
+ * Keras loss names mapped to the fused losses of the backend ({@link Loss}), at Keras' defaults; {@link Loss}'s options
+ * (label smoothing, Huber's delta, the focal losses' gamma and alpha, ignore_class, reduction) give the others. Keras'
+ * default reduction: per-row losses averaged over the batch (and over features for MSE/MAE/binary cross-entropy).
  *
  * <pre>{@code
  * model.compile(new Adam(0.01), Losses.sparseCategoricalCrossentropy(true));   // from logits
  * model.compile("adam", "mse");                                               // by name
+ * model.compile("adam", Losses.categoricalCrossentropy(true).labelSmoothing(0.1));
  * }</pre>
  */
 public final class Losses {
@@ -118,7 +120,7 @@ public final class Losses {
 
     /** Keras' name of a loss, as History and progress bars print it. */
     public static String kerasName(Loss l) {
-        return switch (l) {
+        return switch (l.kind()) {
             case MSE -> "mean_squared_error";
             case MAE -> "mean_absolute_error";
             case BINARY_CROSSENTROPY -> "binary_crossentropy";
@@ -142,16 +144,37 @@ public final class Losses {
     }
 
     /**
-     * The loss as Keras 3 writes it in a compile config: its name for the probability forms (as compile got a string),
-     * the loss class with {@code from_logits: true} for the logits forms, which no Keras name expresses.
+     * The loss as Keras 3 writes it in a compile config: its name for the probability forms at Keras' defaults (as compile
+     * got a string), else the loss class with its get_config (from_logits, label_smoothing, ignore_class, delta, gamma,
+     * alpha, apply_class_balancing, reduction as that class writes them).
      */
     public static Object serialize(Loss l) {
-        if (!l.fromLogits()) return kerasName(l);
+        if (!l.fromLogits() && l.isDefault()) return kerasName(l);
         Map<String, Object> config = new LinkedHashMap<>();
-        String base = kerasName(l).substring(0, kerasName(l).length() - "_from_logits".length());
-        config.put("name", base);
-        config.put("reduction", "sum_over_batch_size");
-        config.put("from_logits", true);
+        String base = kerasName(l).replace("_from_logits", "");
+        config.put("name", l.kind() == Loss.Kind.HUBER ? "huber_loss" : base);
+        config.put("reduction", l.reduction());
+        switch (l.kind()) {
+            case HUBER -> config.put("delta", l.delta());
+            case SPARSE_CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> {
+                config.put("from_logits", l.fromLogits());
+                config.put("ignore_class", l.ignoreClass());
+                config.put("axis", -1);
+            }
+            case BINARY_CROSSENTROPY, BINARY_CROSSENTROPY_LOGITS, CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY_LOGITS,
+                 BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS, CATEGORICAL_FOCAL_CROSSENTROPY,
+                 CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS -> {
+                config.put("from_logits", l.fromLogits());
+                config.put("label_smoothing", l.labelSmoothing());
+                config.put("axis", -1);
+                if (l.focal()) {
+                    if (l.name().startsWith("BINARY")) config.put("apply_class_balancing", l.classBalancing());
+                    config.put("alpha", l.alpha());
+                    config.put("gamma", l.gamma());
+                }
+            }
+            default -> { }
+        }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("module", "keras.losses");
         r.put("class_name", className(l));
@@ -162,11 +185,11 @@ public final class Losses {
 
     /**
      * The loss a Keras compile config holds: a name as {@link #of} takes it, a serialized loss object
-     * ({@code {"class_name": "SparseCategoricalCrossentropy", "config": {"from_logits": true, ...}}}) or a serialized
-     * loss function ({@code {"class_name": "function", "config": "mean_squared_error"}}). Settings jrnn lacks (a Huber
-     * delta other than 1, a focal gamma other than 2, alpha other than 0.25 or class balancing, label_smoothing,
-     * ignore_class, a reduction other than "sum_over_batch_size" or its equal "mean", another axis) throw
-     * IllegalArgumentException naming them, rather than training with another loss.
+     * ({@code {"class_name": "SparseCategoricalCrossentropy", "config": {"from_logits": true, "ignore_class": 0}}}) or a
+     * serialized loss function ({@code {"class_name": "function", "config": "mean_squared_error"}}), with the options
+     * {@link Loss} has (from_logits, label_smoothing, ignore_class, Huber's delta, the focal losses' gamma, alpha and
+     * apply_class_balancing, reduction). Settings jrnn lacks (a reduction of None / "none", an axis other than -1, an option
+     * the class does not take) throw IllegalArgumentException naming them, rather than training with another loss.
      *
      * <pre>{@code
      * Loss l = Losses.deserialize(Map.of("class_name", "BinaryCrossentropy", "config", Map.of("from_logits", true)));
@@ -180,34 +203,33 @@ public final class Losses {
         if (cls.equals("function")) return deserialize(m.get("config"));
         Map<?, ?> c = m.get("config") instanceof Map<?, ?> cm ? cm : Map.of();
         Loss l = of(cls);
-        String why = null;
-        // Keras 3's "mean" divides by the number of values as "sum_over_batch_size" does; Keras 2's "auto" is that too
-        if (c.get("reduction") != null && !List.of("sum_over_batch_size", "mean", "auto").contains(c.get("reduction"))) {
-            why = "reduction " + c.get("reduction");
-        } else if (c.get("label_smoothing") instanceof Number n && n.doubleValue() != 0) {
-            why = "label_smoothing " + n;
-        } else if (c.get("ignore_class") != null) {
-            why = "ignore_class " + c.get("ignore_class");
-        } else if (c.get("axis") instanceof Number a && a.intValue() != -1) {
-            why = "axis " + a;
-        } else if (l == Loss.HUBER && c.get("delta") instanceof Number d && d.doubleValue() != Loss.HUBER_DELTA) {
-            why = "delta " + d;
-        } else if ((l == Loss.BINARY_FOCAL_CROSSENTROPY || l == Loss.CATEGORICAL_FOCAL_CROSSENTROPY) && c.get("gamma") instanceof Number g
-                && g.doubleValue() != Loss.FOCAL_GAMMA) {
-            why = "gamma " + g;
-        } else if (l == Loss.CATEGORICAL_FOCAL_CROSSENTROPY && c.get("alpha") != null
-                && !(c.get("alpha") instanceof Number a && a.doubleValue() == Loss.FOCAL_ALPHA)) {
-            why = "alpha " + c.get("alpha");
-        } else if (l == Loss.BINARY_FOCAL_CROSSENTROPY && Boolean.TRUE.equals(c.get("apply_class_balancing"))) {
-            why = "apply_class_balancing true";
+        if (Boolean.TRUE.equals(c.get("from_logits"))) l = of(kerasName(l) + "_from_logits");
+        try {
+            Object reduction = c.get("reduction");
+            // Keras 2's "auto" is "sum_over_batch_size"; None / "none" gives per-sample losses, which fit cannot train on
+            if (reduction == null && c.containsKey("reduction") || "none".equals(reduction)) {
+                throw new IllegalArgumentException("reduction " + reduction + " (per-sample losses; fit needs one number)");
+            }
+            if (reduction != null && !"auto".equals(reduction)) l = l.reduction(String.valueOf(reduction));
+            if (c.get("axis") instanceof Number a && a.intValue() != -1) throw new IllegalArgumentException("axis " + a);
+            if (c.get("label_smoothing") instanceof Number n && n.doubleValue() != 0) l = l.labelSmoothing(n.doubleValue());
+            if (c.get("ignore_class") instanceof Number n) l = l.ignoreClass(n.intValue());
+            if (c.get("delta") instanceof Number d && l.kind() == Loss.Kind.HUBER) l = l.delta(d.doubleValue());
+            if (c.get("gamma") instanceof Number g && l.focal()) l = l.gamma(g.doubleValue());
+            if (c.get("alpha") instanceof Number a && l.focal()) l = l.alpha(a.doubleValue());
+            if (c.get("alpha") != null && !(c.get("alpha") instanceof Number)) {
+                throw new IllegalArgumentException("alpha " + c.get("alpha") + " (jrnn takes one number for every class)");
+            }
+            if (Boolean.TRUE.equals(c.get("apply_class_balancing"))) l = l.classBalancing(true);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("loss " + cls + " with " + e.getMessage() + " is not supported", e);
         }
-        if (why != null) throw new IllegalArgumentException("loss " + cls + " with " + why + " is not supported (jrnn has the Keras defaults)");
-        return Boolean.TRUE.equals(c.get("from_logits")) ? of(kerasName(l) + "_from_logits") : l;
+        return l;
     }
 
     /** Keras' loss class of a loss (its metric class too, for the losses Keras has one). */
     static String className(Loss l) {
-        return switch (l) {
+        return switch (l.kind()) {
             case MSE -> "MeanSquaredError";
             case MAE -> "MeanAbsoluteError";
             case BINARY_CROSSENTROPY, BINARY_CROSSENTROPY_LOGITS -> "BinaryCrossentropy";

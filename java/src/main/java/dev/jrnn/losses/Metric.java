@@ -291,7 +291,7 @@ public enum Metric implements EpochMetric {
                 // targets -> sparse categorical, one prediction per row -> binary (checked first, as Keras), else categorical
                 // (argmax match); with one column a sparse target's row is its index too (o == r)
                 if (cols == 1) {
-                    double th = loss == Loss.BINARY_CROSSENTROPY_LOGITS || loss == Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS ? 0 : 0.5;
+                    double th = loss.kind() == Loss.Kind.BINARY_CROSSENTROPY_LOGITS || loss.kind() == Loss.Kind.BINARY_FOCAL_CROSSENTROPY_LOGITS ? 0 : 0.5;
                     return y[o] == (p[o] > th ? 1f : 0f) ? 1 : 0;
                 }
                 if (loss.sparse()) return argmax(p, o, cols) == Math.round(y[r]) ? 1 : 0;

@@ -242,9 +242,10 @@ final class InputCheck {
         if (ySample != need) throw new IllegalArgumentException(where + targetMismatch(label, y, ySample, on, out, need, loss));
         if (loss.sparse()) {
             float[] a = y.data();
+            Integer ignored = loss.ignoreClass();   // Keras takes any ignore_class, inside the classes or not
             for (int j = 0; j < a.length; j++) {
                 float v = a[j];
-                if (!(v >= 0 && v < cols && v == (int) v)) {
+                if (!(v >= 0 && v < cols && v == (int) v) && !(ignored != null && v == ignored)) {
                     throw new IllegalArgumentException(where + label + " holds class index " + v + " at " + indexString(y.shape(), j)
                             + "; loss " + Losses.kerasName(loss) + " needs integers in [0, " + cols + ") for output "
                             + on.layer().name() + " of " + cols + " classes");

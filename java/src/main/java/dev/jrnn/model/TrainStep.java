@@ -3,6 +3,7 @@ package dev.jrnn.model;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.backend.Loss;
 import dev.jrnn.backend.LossArgs;
 import dev.jrnn.backend.Span;
 import dev.jrnn.layers.Node;
@@ -121,12 +122,20 @@ final class TrainStep {
                         "target" + (outputs.size() > 1 ? " " + k : ""), y, ySample, on,
                         Arrays.copyOfRange(pred.shape(), 1, pred.rank()), need, s.loss(k)));
             }
-            DTensor mask = rowMask(p.masks.get(on), pred, rows);
-            DTensor w = mask == null ? null : rowWeights(p, mask, rows);
+            Loss loss = s.loss(k);
+            DTensor mask = rowMask(p.masks.get(on), pred, rows), lossMask = mask, lossTgt = tgt;
+            if (loss.ignoreClass() != null) {
+                // Keras: rows whose target is the ignored class are masked (with the output's mask), their targets 0
+                lossMask = p.own(DTensor.zeros(backend, rows));
+                backend.maskFromValues(rows, 1, tgt.buf(), 0, loss.ignoreClass(), lossMask.buf(), 0);
+                if (mask != null) backend.mul(rows, lossMask.buf(), 0, mask.buf(), 0, lossMask.buf(), 0);
+                lossTgt = p.own(DTensor.zeros(backend, rows));
+                backend.mul(rows, tgt.buf(), 0, lossMask.buf(), 0, lossTgt.buf(), 0);
+            }
             Tensor sw = h.weights() == null ? null : h.weights().get(k);
-            if (sw != null) w = sampleWeighted(p, w, sw, pred, on);   // the loss only, as Keras' sample_weight
+            DTensor w = lossWeights(p, loss.reduction(), lossMask, sw, pred, on, rows);
             DTensor g = p.own(DTensor.zeros(backend, pred.shape()));
-            backend.lossAsync(new LossArgs(s.loss(k), rows, cols, Span.of(pred.buf()), Span.of(tgt.buf()),
+            backend.lossAsync(new LossArgs(loss, rows, cols, Span.of(pred.buf()), Span.of(lossTgt.buf()),
                     w == null ? null : Span.of(w.buf()), Span.of(g.buf()), new Span(lossOut, lossOff + k)));
             if (guard != null) backend.finiteGuard(1, lossOut, lossOff + k, LossLog.GUARD_LOSS, guard, 0);
             double lw = s.lossWeight(k);   // Keras' loss_weights: the total loss, so its gradient, weighs this output
@@ -206,11 +215,32 @@ final class TrainStep {
         return ws;
     }
 
-    /** Row weights that drop masked timesteps from a sequence loss: the mask scaled so the mean runs over the valid rows only (on the device). */
-    private DTensor rowWeights(Pass p, DTensor mask, int rows) {
-        DTensor w = p.own(DTensor.zeros(backend, rows));
-        backend.copy(mask.buf(), 0, w.buf(), 0, rows);
-        backend.scaleToSum(rows, rows, w.buf(), 0);   // mask * rows / valid rows; all-masked stays 0
+    /**
+     * The row weights lossAsync takes (its value is their weighted sum of the row losses over {@code rows}) for Keras'
+     * reduction, from the loss's row mask (nullable: none) and the sample weights {@code sw} (nullable), as Keras'
+     * reduce_weighted_values: "sum_over_batch_size" scales the mask so the mean runs over the valid rows (apply_mask's
+     * total / valid), then multiplies the sample weights; "sum" takes mask times sample weights unscaled and undoes the
+     * division by rows; "mean_with_sample_weight" divides by the sum of mask times sample weights. On the device.
+     */
+    private DTensor lossWeights(Pass p, String reduction, DTensor mask, Tensor sw, DTensor pred, Node on, int rows) {
+        boolean mean = reduction.equals("sum_over_batch_size");
+        DTensor w = null;
+        if (mask != null) {
+            w = p.own(DTensor.zeros(backend, rows));
+            backend.copy(mask.buf(), 0, w.buf(), 0, rows);
+            if (mean) backend.scaleToSum(rows, rows, w.buf(), 0);   // mask * rows / valid rows; all-masked stays 0
+        }
+        if (sw != null) w = sampleWeighted(p, w, sw, pred, on);   // the loss only, as Keras' sample_weight
+        if (reduction.equals("sum")) {
+            if (w == null) {
+                w = p.own(DTensor.zeros(backend, rows));
+                backend.fill(w.buf(), 0, rows, rows);
+            } else {
+                backend.scale(rows, rows, w.buf(), 0);
+            }
+        } else if (!mean && w != null) {
+            backend.scaleToSum(rows, rows, w.buf(), 0);   // divide_no_nan: all-zero weights stay 0
+        }
         return w;
     }
 }

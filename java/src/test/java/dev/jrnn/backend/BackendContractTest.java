@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static dev.jrnn.backend.BufAt.at;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -978,18 +979,24 @@ public abstract class BackendContractTest {
     /** Keras clips probabilities in float32: to [1e-7f, 1 - 1e-7f] (the upper bound rounds to 1 - 2^-23). */
     private static final double KERAS_EPS = 1e-7f, KERAS_ONE_MINUS_EPS = 1f - 1e-7f;
 
-    /** Reference loss in double, Keras semantics (sum over batch size). */
+    /**
+     * Reference loss in double, Keras semantics (sum over batch size), with the loss's options: label smoothing of the dense
+     * cross-entropies' targets, Huber's delta, the focal losses' gamma, alpha and class balancing.
+     */
     static double lossRef(Loss kind, int rows, int cols, double[] p, float[] t, float[] w) {
         double total = 0;
+        double ls = kind.labelSmoothing(), gamma = kind.gamma(), alpha = kind.alpha(), delta = kind.delta();
+        // Keras' smoothed targets: y (1 - ls) + ls / 2 (binary forms), y (1 - ls) + ls / classes (categorical forms)
+        java.util.function.IntToDoubleFunction ys = i -> t[i] * (1 - ls) + ls * (kind.name().startsWith("BINARY") ? 0.5 : 1.0 / cols);
         boolean zeroOne = true;   // Keras' hinge losses take a batch of 0/1 targets as -1/1
         for (int i = 0; i < rows * cols && !kind.sparse(); i++) zeroOne &= t[i] == 0 || t[i] == 1;
         for (int r = 0; r < rows; r++) {
             double l = 0;
-            switch (kind) {
+            switch (kind.kind()) {
                 case HINGE, SQUARED_HINGE -> {
                     for (int c = 0; c < cols; c++) {
                         double y = zeroOne ? 2.0 * t[r * cols + c] - 1 : t[r * cols + c], h = Math.max(1 - y * p[r * cols + c], 0);
-                        l += (kind == Loss.HINGE ? h : h * h) / cols;
+                        l += (kind.kind() == Loss.Kind.HINGE ? h : h * h) / cols;
                     }
                 }
                 case CATEGORICAL_HINGE -> {
@@ -1004,56 +1011,57 @@ public abstract class BackendContractTest {
                 case MAE -> { for (int c = 0; c < cols; c++) l += Math.abs(p[r * cols + c] - t[r * cols + c]) / cols; }
                 case BINARY_CROSSENTROPY -> {
                     for (int c = 0; c < cols; c++) {
-                        double q = Math.min(Math.max(p[r * cols + c], KERAS_EPS), KERAS_ONE_MINUS_EPS), y = t[r * cols + c];
-                        l -= (y * Math.log(q) + (1 - y) * Math.log(1 - q)) / cols;
+                        double q = Math.min(Math.max(p[r * cols + c], KERAS_EPS), KERAS_ONE_MINUS_EPS), yc = ys.applyAsDouble(r * cols + c);
+                        l -= (yc * Math.log(q) + (1 - yc) * Math.log(1 - q)) / cols;
                     }
                 }
                 case BINARY_CROSSENTROPY_LOGITS -> {
                     for (int c = 0; c < cols; c++) {
-                        double x = p[r * cols + c], y = t[r * cols + c], s = 1 / (1 + Math.exp(-x));
-                        l -= (y * Math.log(s) + (1 - y) * Math.log(1 - s)) / cols;
+                        double x = p[r * cols + c], yc = ys.applyAsDouble(r * cols + c), s = 1 / (1 + Math.exp(-x));
+                        l -= (yc * Math.log(s) + (1 - yc) * Math.log(1 - s)) / cols;
                     }
                 }
                 case CATEGORICAL_FOCAL_CROSSENTROPY, CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS -> {
-                    // Keras' categorical_focal_crossentropy (alpha 0.25, gamma 2): softmax from logits, normalised, clipped
+                    // Keras' categorical_focal_crossentropy: softmax from logits, normalised, clipped
                     double[] pr = new double[cols];
                     double s = 0;
                     for (int c = 0; c < cols; c++) {
-                        pr[c] = kind == Loss.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS ? Math.exp(p[r * cols + c]) : p[r * cols + c];
+                        pr[c] = kind.kind() == Loss.Kind.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS ? Math.exp(p[r * cols + c]) : p[r * cols + c];
                         s += pr[c];
                     }
                     for (int c = 0; c < cols; c++) {
                         double q = Math.min(Math.max(pr[c] / s, KERAS_EPS), KERAS_ONE_MINUS_EPS);
-                        l -= 0.25 * Math.pow(1 - q, 2) * t[r * cols + c] * Math.log(q);
+                        l -= alpha * Math.pow(1 - q, gamma) * ys.applyAsDouble(r * cols + c) * Math.log(q);
                     }
                 }
                 case BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS -> {
-                    // Keras' binary_focal_crossentropy (gamma 2): (1 - p_t)^2 bce(clip(p)); from logits p = sigmoid(z) and
+                    // Keras' binary_focal_crossentropy: cw (1 - p_t)^gamma bce(clip(p)); from logits p = sigmoid(z) and
                     // TensorFlow's bce of z: -(y log sigmoid(z) + (1 - y) log sigmoid(-z)), unclipped
                     for (int c = 0; c < cols; c++) {
-                        double x = p[r * cols + c], y = t[r * cols + c];
-                        boolean logits = kind == Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS;
+                        double x = p[r * cols + c], yc = ys.applyAsDouble(r * cols + c);
+                        double cw = kind.classBalancing() ? yc * alpha + (1 - yc) * (1 - alpha) : 1;
+                        boolean logits = kind.kind() == Loss.Kind.BINARY_FOCAL_CROSSENTROPY_LOGITS;
                         double pv = logits ? 1 / (1 + Math.exp(-x)) : x;
                         double q = Math.min(Math.max(pv, KERAS_EPS), KERAS_ONE_MINUS_EPS);
-                        double bce = logits ? y * Math.log1p(Math.exp(-x)) + (1 - y) * Math.log1p(Math.exp(x))
-                                : -(y * Math.log(q) + (1 - y) * Math.log(1 - q));
-                        double pt = y * pv + (1 - y) * (1 - pv);
-                        l += Math.pow(1 - pt, 2) * bce / cols;
+                        double bce = logits ? yc * Math.log1p(Math.exp(-x)) + (1 - yc) * Math.log1p(Math.exp(x))
+                                : -(yc * Math.log(q) + (1 - yc) * Math.log(1 - q));
+                        double pt = yc * pv + (1 - yc) * (1 - pv);
+                        l += cw * Math.pow(1 - pt, gamma) * bce / cols;
                     }
                 }
                 case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> {
                     double s = 0;
                     for (int c = 0; c < cols; c++) s += p[r * cols + c];
                     for (int c = 0; c < cols; c++) {
-                        double y = kind.sparse() ? (c == (int) t[r] ? 1 : 0) : t[r * cols + c];
+                        double yc = kind.sparse() ? (c == (int) t[r] ? 1 : 0) : ys.applyAsDouble(r * cols + c);
                         double q = Math.min(Math.max(p[r * cols + c] / s, KERAS_EPS), KERAS_ONE_MINUS_EPS);
-                        l -= y * Math.log(q);
+                        l -= yc * Math.log(q);
                     }
                 }
                 case HUBER -> {
                     for (int c = 0; c < cols; c++) {
                         double e = Math.abs(p[r * cols + c] - t[r * cols + c]);
-                        l += (e <= 1 ? e * e / 2 : e - 0.5) / cols;
+                        l += (e <= delta ? e * e / 2 : delta * e - delta * delta / 2) / cols;
                     }
                 }
                 case LOG_COSH -> { for (int c = 0; c < cols; c++) l += Math.log(Math.cosh(p[r * cols + c] - t[r * cols + c])) / cols; }
@@ -1068,8 +1076,8 @@ public abstract class BackendContractTest {
                     double s = 0;
                     for (int c = 0; c < cols; c++) s += Math.exp(p[r * cols + c]);
                     for (int c = 0; c < cols; c++) {
-                        double y = kind.sparse() ? (c == (int) t[r] ? 1 : 0) : t[r * cols + c];
-                        l -= y * (p[r * cols + c] - Math.log(s));
+                        double yc = kind.sparse() ? (c == (int) t[r] ? 1 : 0) : ys.applyAsDouble(r * cols + c);
+                        l -= yc * (p[r * cols + c] - Math.log(s));
                     }
                 }
             }
@@ -1079,7 +1087,7 @@ public abstract class BackendContractTest {
     }
 
     private float[] lossPred(Loss kind, int rows, int cols) {
-        return switch (kind) {
+        return switch (kind.kind()) {
             case MSE, MAE, HUBER, LOG_COSH, BINARY_CROSSENTROPY_LOGITS, CATEGORICAL_CROSSENTROPY_LOGITS,
                  SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS, HINGE, SQUARED_HINGE, CATEGORICAL_HINGE,
                  BINARY_FOCAL_CROSSENTROPY_LOGITS, CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS -> rand(rows * cols, -3, 3);
@@ -1098,7 +1106,7 @@ public abstract class BackendContractTest {
     }
 
     private float[] lossTarget(Loss kind, int rows, int cols) {
-        return switch (kind) {
+        return switch (kind.kind()) {
             case MSE, MAE, HUBER, LOG_COSH -> rand(rows * cols, -3, 3);
             case HINGE -> {   // -1/1 targets, kept as they are
                 float[] t = new float[rows * cols];
@@ -1145,30 +1153,59 @@ public abstract class BackendContractTest {
 
     @Test
     void lossValueAndGradientEveryKind() {
-        int rows = 7, cols = 13, n = rows * cols;
         for (Loss kind : Loss.values()) {
             for (boolean weighted : new boolean[] {false, true}) {
-                String w = "loss " + kind + (weighted ? " weighted" : "");
-                float[] p = lossPred(kind, rows, cols), t = lossTarget(kind, rows, cols), wt = rand(rows, 0.2, 2);
-                Dev P = dev(p), T = dev(t), W = dev(wt), G = dev(rand(n, -1, 1));
-                float got = loss(kind, rows, cols, P, T, weighted ? W : null, G);
-                float[] ww = weighted ? wt : null;
-                double[] pd = d(p);
-                closeScalar(w + " value", got, lossRef(kind, rows, cols, pd, t, ww));
-                double[] fd = new double[n];
-                for (int i = 0; i < n; i++) {
-                    double old = pd[i], h = 1e-6 * Math.max(1, Math.abs(old));
-                    pd[i] = old + h; double up = lossRef(kind, rows, cols, pd, t, ww);
-                    pd[i] = old - h; double dn = lossRef(kind, rows, cols, pd, t, ww);
-                    pd[i] = old;
-                    fd[i] = (up - dn) / (2 * h);
-                }
-                // fp32 vs central differences of a double function: allow TOL of the gradient's scale.
-                close(w + " gradient vs central differences", G.get(n), fd);
-                G.untouched(w + " grad", n);
-                assertTrue(Float.isFinite(got), w);
+                checkLossAgainstReference(kind, 7, 13, lossPred(kind, 7, 13), lossTarget(kind, 7, 13), weighted ? rand(7, 0.2, 2) : null);
             }
         }
+    }
+
+    /**
+     * Keras' loss options on every backend: the value and the gradient (central differences) of each option away from its
+     * default against the reference written from Keras' formulas, weighted and not.
+     */
+    @Test
+    void lossOptionsValueAndGradient() {
+        List<Loss> variants = List.of(Loss.HUBER.delta(0.4), Loss.HUBER.delta(3), Loss.BINARY_CROSSENTROPY.labelSmoothing(0.2),
+                Loss.BINARY_CROSSENTROPY_LOGITS.labelSmoothing(0.3), Loss.CATEGORICAL_CROSSENTROPY.labelSmoothing(0.1),
+                Loss.CATEGORICAL_CROSSENTROPY_LOGITS.labelSmoothing(0.25), Loss.BINARY_FOCAL_CROSSENTROPY.gamma(3).labelSmoothing(0.1),
+                Loss.BINARY_FOCAL_CROSSENTROPY.gamma(0), Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS.gamma(1.5).classBalancing(true).alpha(0.3),
+                Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS.classBalancing(true).labelSmoothing(0.2),
+                Loss.CATEGORICAL_FOCAL_CROSSENTROPY.gamma(1.5).alpha(0.6).labelSmoothing(0.1),
+                Loss.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS.gamma(3).alpha(1));
+        for (Loss kind : variants) {
+            for (boolean weighted : new boolean[] {false, true}) {
+                float[] p = lossPred(kind, 6, 5), t = lossTarget(kind, 6, 5), w = weighted ? rand(6, 0.2, 2) : null;
+                double got = checkLossAgainstReference(kind, 6, 5, p, t, w);
+                assertNotEquals(lossRef(Loss.of(kind.kind()), 6, 5, d(p), t, w), got, 1e-4, kind + ": the options change the value");
+            }
+        }
+    }
+
+    /**
+     * The backend's loss of {@code kind} on predictions {@code p}, targets {@code t} and row weights {@code ww} (nullable)
+     * against {@link #lossRef}, its gradient against central differences of it; the backend's value.
+     */
+    private float checkLossAgainstReference(Loss kind, int rows, int cols, float[] p, float[] t, float[] ww) {
+        int n = rows * cols;
+        String w = "loss " + kind + (ww != null ? " weighted" : "");
+        Dev P = dev(p), T = dev(t), G = dev(rand(n, -1, 1));
+        float got = loss(kind, rows, cols, P, T, ww == null ? null : dev(ww), G);
+        double[] pd = d(p);
+        closeScalar(w + " value", got, lossRef(kind, rows, cols, pd, t, ww));
+        double[] fd = new double[n];
+        for (int i = 0; i < n; i++) {
+            double old = pd[i], h = 1e-6 * Math.max(1, Math.abs(old));
+            pd[i] = old + h; double up = lossRef(kind, rows, cols, pd, t, ww);
+            pd[i] = old - h; double dn = lossRef(kind, rows, cols, pd, t, ww);
+            pd[i] = old;
+            fd[i] = (up - dn) / (2 * h);
+        }
+        // fp32 vs central differences of a double function: allow TOL of the gradient's scale.
+        close(w + " gradient vs central differences", G.get(n), fd);
+        G.untouched(w + " grad", n);
+        assertTrue(Float.isFinite(got), w);
+        return got;
     }
 
     /**

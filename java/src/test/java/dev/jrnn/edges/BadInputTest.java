@@ -765,8 +765,28 @@ class BadInputTest {
         }, "Adam.excludeFromWeightDecay", "gamma(", "not a valid pattern");
         bad("optimizer: Adam amsgrad switched on keeps the other settings checked", IAE,
                 f -> new dev.jrnn.optim.Adam().amsgrad(true).beta2(1.0), "Adam: beta2", "1.0");
-        bad("loss: deserialize a Huber delta jrnn lacks", IAE, f -> dev.jrnn.losses.Losses.deserialize(java.util.Map.of(
-                "class_name", "Huber", "config", java.util.Map.of("delta", 3.0))), "Huber", "delta 3.0", "not supported");
+        bad("loss: deserialize a Huber delta that is not positive", IAE, f -> dev.jrnn.losses.Losses.deserialize(java.util.Map.of(
+                "class_name", "Huber", "config", java.util.Map.of("delta", -3.0))), "Huber", "Loss.delta: expected a positive finite number, got -3.0",
+                "not supported");
+        bad("loss: a Huber delta of 0", IAE, f -> dev.jrnn.backend.Loss.HUBER.delta(0), "Loss.delta", "a positive finite number", "got 0.0");
+        bad("loss: gamma of a loss that is not focal", IAE, f -> dev.jrnn.backend.Loss.MSE.gamma(1), "Loss.gamma",
+                "only the focal cross-entropies take it", "got MSE");
+        bad("loss: negative focal gamma", IAE, f -> dev.jrnn.backend.Loss.BINARY_FOCAL_CROSSENTROPY.gamma(-0.5), "Loss.gamma",
+                "a finite number >= 0", "got -0.5");
+        bad("loss: NaN focal alpha", IAE, f -> dev.jrnn.backend.Loss.CATEGORICAL_FOCAL_CROSSENTROPY.alpha(Double.NaN), "Loss.alpha",
+                "a finite number", "got NaN");
+        bad("loss: class balancing of the categorical focal loss", IAE, f -> dev.jrnn.backend.Loss.CATEGORICAL_FOCAL_CROSSENTROPY
+                .classBalancing(true), "Loss.classBalancing", "only the binary focal cross-entropy takes it");
+        bad("loss: label smoothing of 2", IAE, f -> dev.jrnn.backend.Loss.BINARY_CROSSENTROPY.labelSmoothing(2), "Loss.labelSmoothing",
+                "a number in [0, 1]", "got 2.0");
+        bad("loss: label smoothing of the sparse form (Keras has none)", IAE, f -> dev.jrnn.backend.Loss.SPARSE_CATEGORICAL_CROSSENTROPY
+                .labelSmoothing(0.1), "Loss.labelSmoothing", "got SPARSE_CATEGORICAL_CROSSENTROPY");
+        bad("loss: ignoreClass of a dense loss", IAE, f -> dev.jrnn.backend.Loss.CATEGORICAL_CROSSENTROPY.ignoreClass(0), "Loss.ignoreClass",
+                "only sparse categorical cross-entropy takes it");
+        bad("loss: reduction none", IAE, f -> dev.jrnn.backend.Loss.HUBER.reduction("none"), "Loss.reduction",
+                "sum_over_batch_size, mean, sum, mean_with_sample_weight", "got none");
+        bad("loss: a LossMetric with a reduction", IAE, f -> new dev.jrnn.losses.LossMetric(dev.jrnn.backend.Loss.HINGE.reduction("sum")),
+                "LossMetric: loss must have the default reduction", "got sum");
         bad("callback: ReduceLROnPlateau factor 1.5", IAE, f -> new dev.jrnn.model.ReduceLROnPlateau().factor(1.5),
                 "ReduceLROnPlateau", "factor must be in (0, 1), got 1.5");
         bad("callback: ReduceLROnPlateau negative patience", IAE, f -> new dev.jrnn.model.ReduceLROnPlateau().patience(-1),

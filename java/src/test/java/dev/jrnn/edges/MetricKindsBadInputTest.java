@@ -124,9 +124,9 @@ class MetricKindsBadInputTest {
                     "sparse_categorical_crossentropy"), "metric sparse_categorical_crossentropy needs class-index targets", "takes dense targets"),
             bad("binary cross-entropy metric on a sparse loss", () -> new Sequential(new Dense(3).inputShape(2)).compile("adam",
                     "sparse_categorical_crossentropy", "bce"), "metric bce needs dense targets", "class indices"),
-            bad("categorical cross-entropy metric with label smoothing from a Keras file", () -> EpochMetric.deserialize(Map.of("class_name",
-                    "CategoricalCrossentropy", "config", Map.of("label_smoothing", 0.1))), "metric CategoricalCrossentropy", "label_smoothing 0.1",
-                    "not supported"));
+            bad("categorical cross-entropy metric with label smoothing out of [0, 1] from a Keras file", () -> EpochMetric.deserialize(
+                    Map.of("class_name", "CategoricalCrossentropy", "config", Map.of("label_smoothing", 1.5))), "metric CategoricalCrossentropy",
+                    "Loss.labelSmoothing: expected a number in [0, 1], got 1.5", "not supported"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -88,8 +88,8 @@ class MetricLossLayerBadInputTest {
 
     private static void losses() {
         bad("hinge from logits", () -> Losses.of("hinge_from_logits"), "unknown loss 'hinge_from_logits'", "hinge, squared_hinge, categorical_hinge");
-        bad("squared hinge with a reduction", () -> Losses.deserialize(Map.of("class_name", "SquaredHinge", "config", Map.of("reduction", "sum"))),
-                "SquaredHinge", "reduction sum", "not supported");
+        bad("squared hinge with reduction none", () -> Losses.deserialize(Map.of("class_name", "SquaredHinge", "config", Map.of("reduction", "none"))),
+                "SquaredHinge", "reduction none", "fit needs one number", "not supported");
         bad("categorical hinge with sparse targets' metric", () -> new Sequential(new Dense(3).inputShape(2)).compile("adam",
                 "categorical_hinge", "sparse_categorical_accuracy"), "sparse_categorical_accuracy needs class-index targets", "categorical_hinge");
     }

@@ -3,6 +3,7 @@ package dev.jrnn.losses;
 import dev.jrnn.backend.Loss;
 import org.junit.jupiter.api.Test;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -121,10 +122,14 @@ class LossMetricTest {
             assertEquals(cls, k.get("class_name"));
             assertEquals(Map.of("name", "x", "dtype", "float32"), k.get("config"));
         }
-        Map<String, Object> sparse = Map.of("class_name", "SparseCategoricalCrossentropy", "config",
-                Map.of("name", "scce", "from_logits", false, "ignore_class", 3, "axis", -1));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EpochMetric.deserialize(sparse));
-        assertEquals("metric SparseCategoricalCrossentropy: loss SparseCategoricalCrossentropy with ignore_class 3 is not supported"
-                + " (jrnn has the Keras defaults)", e.getMessage());
+        Map<String, Object> sparse = new LinkedHashMap<>(Map.of("name", "scce", "dtype", "float32", "from_logits", false, "ignore_class", 3,
+                "axis", -1));
+        LossMetric scce = assertInstanceOf(LossMetric.class, EpochMetric.deserialize(Map.of("class_name", "SparseCategoricalCrossentropy",
+                "config", sparse)));
+        assertEquals(Loss.SPARSE_CATEGORICAL_CROSSENTROPY.ignoreClass(3), scce.loss());
+        assertEquals(sparse, ((Map<?, ?>) scce.serialize()).get("config"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EpochMetric.deserialize(Map.of("class_name",
+                "SparseCategoricalCrossentropy", "config", Map.of("axis", 1))));
+        assertEquals("metric SparseCategoricalCrossentropy: loss SparseCategoricalCrossentropy with axis 1 is not supported", e.getMessage());
     }
 }

@@ -201,6 +201,45 @@ class ModelFilesTest {
         }
     }
 
+    /**
+     * A loss's options are written as Keras 3's get_config of its class writes them (Huber's name "huber_loss", delta,
+     * reduction; the focal loss's from_logits, label_smoothing, axis, apply_class_balancing, alpha, gamma) and read back equal.
+     */
+    @Test
+    void aLossWithOptionsIsSavedAsKerasLossObject() throws IOException {
+        Map<dev.jrnn.backend.Loss, Map<String, Object>> cases = new java.util.LinkedHashMap<>();
+        Map<String, Object> huber = new java.util.LinkedHashMap<>();
+        huber.put("name", "huber_loss");
+        huber.put("reduction", "sum");
+        huber.put("delta", 2.5);
+        cases.put(dev.jrnn.backend.Loss.HUBER.delta(2.5).reduction("sum"), huber);
+        Map<String, Object> focal = new java.util.LinkedHashMap<>();
+        focal.put("name", "binary_focal_crossentropy");
+        focal.put("reduction", "sum_over_batch_size");
+        focal.put("from_logits", true);
+        focal.put("label_smoothing", 0.1);
+        focal.put("axis", -1L);
+        focal.put("apply_class_balancing", true);
+        focal.put("alpha", 0.3);
+        focal.put("gamma", 3.0);
+        cases.put(dev.jrnn.backend.Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS.gamma(3).alpha(0.3).classBalancing(true).labelSmoothing(0.1), focal);
+        for (Map.Entry<dev.jrnn.backend.Loss, Map<String, Object>> c : cases.entrySet()) {
+            try (Sequential m = new Sequential(new LSTM(2).inputShape(3, 2), new Dense(3))) {
+                m.compile("adam", c.getKey());
+                Path f = dir.resolve("options.keras");
+                m.save(f);
+                try (ZipFile z = new ZipFile(f.toFile())) {
+                    Map<?, ?> config = (Map<?, ?>) Json.parse(new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), StandardCharsets.UTF_8));
+                    Map<?, ?> loss = (Map<?, ?>) ((Map<?, ?>) config.get("compile_config")).get("loss");
+                    assertEquals(c.getValue(), loss.get("config"), c.getKey().toString());
+                }
+                try (Model back = Models.load(f)) {
+                    assertEquals(c.getKey(), back.loss());
+                }
+            }
+        }
+    }
+
     @Test
     void theFileIsAKeras3ZipThatKerasWeightLoadingReads() throws IOException {
         Jrnn.setSeed(5);

@@ -193,8 +193,8 @@ final class CudaKernels extends KernelModule {
 
     /** One warp per row (grid-stride over rows), blockDim.x a multiple of 32 (&lt;= 1024). (loss.cu) */
     @Kernel("jrnn_loss")
-    void loss(Grid grid, int kind, int rows, int cols, @Ptr long pred, @Ptr long target, @Ptr long weights, @Ptr long grad, @Ptr long acc, @Ptr long err, @Ptr long nonBinary) {
-        launch(loss, grid, kind, rows, cols, pred, target, weights, grad, acc, err, nonBinary);
+    void loss(Grid grid, int kind, int rows, int cols, @Ptr long pred, @Ptr long target, @Ptr long weights, @Ptr long grad, @Ptr long acc, @Ptr long err, @Ptr long nonBinary, float delta, float gamma, float alpha, int balance, float smooth) {
+        launch(loss, grid, kind, rows, cols, pred, target, weights, grad, acc, err, nonBinary, delta, gamma, alpha, balance, smooth);
     }
     private final long loss = fn("jrnn_loss");
 

@@ -4,6 +4,7 @@ import dev.jrnn.backend.AdamArgs;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.Checks;
 import dev.jrnn.backend.GraphCapture;
+import dev.jrnn.backend.Loss;
 import dev.jrnn.backend.LossArgs;
 import dev.jrnn.backend.OptimizerArgs;
 import dev.jrnn.backend.SgdArgs;
@@ -205,8 +206,10 @@ final class CudaTraining implements AutoCloseable {
         if (a.kind().hingeLabels() && n > 0) k.hingeLabels(g1(n), n, tp, block + HINGE_FLAG);
         int warps = BLOCK / 32;
         int g = (int) Math.max(1, Math.min((a.rows() + warps - 1) / warps, (long) maxGrid));
-        k.loss(Grid.of(g, BLOCK, be.currentStream()), a.kind().code(), a.rows(), a.cols(), pp, tp, wp, gp, block + ACC,
-                block + LOSS_FLAG, block + HINGE_FLAG);
+        Loss l = a.kind();
+        k.loss(Grid.of(g, BLOCK, be.currentStream()), l.code(), a.rows(), a.cols(), pp, tp, wp, gp, block + ACC,
+                block + LOSS_FLAG, block + HINGE_FLAG, (float) l.delta(), (float) l.gamma(), (float) l.alpha(),
+                l.classBalancing() ? 1 : 0, (float) l.labelSmoothing());
         tk.lossFinish(one(), block + ACC, a.rows(), outp);
         if (a.kind().sparse()) {
             lossError = "loss " + a.kind() + ": a class index in target is not an integer in [0, " + a.cols() + ")";

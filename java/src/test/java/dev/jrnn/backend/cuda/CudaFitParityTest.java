@@ -146,6 +146,52 @@ class CudaFitParityTest extends CpuCudaBackends {
         assertLossesClose("hinge, batches alternating 0/1 and -1/1 targets (per batch)", onCpu.batchLosses(), graphed.batchLosses(), 1e-4);
     }
 
+    /**
+     * Keras' loss options through captured steps: ignore_class on a masked sequence (the ignored steps and the padding both
+     * left out of the mean), reduction "sum" and "mean_with_sample_weight", label smoothing, focal gamma / alpha / class
+     * balancing and Huber's delta give the CPU's per-batch losses, and graph replay gives the eager steps bit for bit.
+     */
+    @Test
+    void lossOptionsUnderGraphReplayMatchTheCpu() {
+        int n = 12, t = 6, classes = 4;
+        SplittableRandom r = new SplittableRandom(31);
+        float[] xs = new float[n * t * 3], ids = new float[n * t], dense = new float[n * classes], weights = new float[n];
+        for (int i = 0; i < xs.length; i++) xs[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < ids.length; i++) ids[i] = r.nextInt(5) - 1;   // -1 is the ignored class
+        for (int i = 0; i < n; i++) {
+            dense[i * classes + r.nextInt(classes)] = 1;
+            weights[i] = (float) r.nextDouble(0.2, 2);
+            for (int s = t - i % 3; s < t; s++) for (int f = 0; f < 3; f++) xs[(i * t + s) * 3 + f] = 0;   // padded steps
+        }
+        Tensor x = Tensor.of(xs, n, t, 3);
+        record Case(dev.jrnn.backend.Loss loss, Tensor y, boolean sequence) {}
+        List<Case> cases = List.of(
+                new Case(dev.jrnn.backend.Loss.SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS.ignoreClass(-1), Tensor.of(ids, n, t), true),
+                new Case(dev.jrnn.backend.Loss.SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS.ignoreClass(-1).reduction("sum"), Tensor.of(ids, n, t), true),
+                new Case(dev.jrnn.backend.Loss.CATEGORICAL_CROSSENTROPY_LOGITS.labelSmoothing(0.2).reduction("mean_with_sample_weight"),
+                        Tensor.of(dense, n, classes), false),
+                new Case(dev.jrnn.backend.Loss.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS.gamma(1.5).alpha(0.5).labelSmoothing(0.1),
+                        Tensor.of(dense, n, classes), false),
+                new Case(dev.jrnn.backend.Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS.gamma(3).classBalancing(true).alpha(0.3),
+                        Tensor.of(dense, n, classes), false),
+                new Case(dev.jrnn.backend.Loss.HUBER.delta(0.3), Tensor.of(dense, n, classes), false));
+        for (Case c : cases) {
+            Supplier<Sequential> make = () -> {
+                Sequential m = new Sequential(new dev.jrnn.layers.Masking(0).inputShape(t, 3), new GRU(8).returnSequences(c.sequence()),
+                        c.sequence() ? new TimeDistributed(new Dense(classes)) : new Dense(classes));
+                m.compile(new SGD(0.05), c.loss());
+                return m;
+            };
+            Supplier<FitOptions> o = () -> new FitOptions().epochs(2).batchSize(4).shuffle(false).verbose(0)
+                    .sampleWeight(Tensor.of(weights, n));
+            Run graphed = fit(gpu, 9, make, x, c.y(), o.get(), true);
+            Run eager = fit(gpu, 9, make, x, c.y(), o.get().cudaGraphs(false), true);
+            assertBitwise(c.loss() + ", graphs on vs off", eager, graphed);
+            Run onCpu = fit(cpu, 9, make, x, c.y(), o.get(), true);
+            assertLossesClose(c.loss() + " (per batch)", onCpu.batchLosses(), graphed.batchLosses(), 1e-4);
+        }
+    }
+
     @Test
     void manyToOneExampleFitMatchesTheCpu() {
         Tensor[] d = Data.counting(10);

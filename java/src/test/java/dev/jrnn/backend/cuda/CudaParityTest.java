@@ -220,11 +220,12 @@ class CudaParityTest extends CpuCudaBackends {
     // ---------------------------------------------------------------- losses
 
     @ParameterizedTest
-    @EnumSource(Loss.class)
-    void lossValueAndGradient(Loss kind) {
+    @EnumSource(Loss.Kind.class)
+    void lossValueAndGradient(Loss.Kind k) {
+        Loss kind = Loss.of(k);
         int rows = 37, cols = 11;
         float[] pred, target;
-        switch (kind) {
+        switch (kind.kind()) {
             case MSE, MAE -> {
                 pred = tw.uniformArray(rows * cols, -2, 2);
                 target = tw.uniformArray(rows * cols, -2, 2);
@@ -268,7 +269,7 @@ class CudaParityTest extends CpuCudaBackends {
             case HINGE, SQUARED_HINGE -> {   // 0/1 targets (taken as -1/1) for one, -1/0/1 (kept) for the other
                 pred = tw.uniformArray(rows * cols, -3, 3);
                 target = new float[rows * cols];
-                for (int i = 0; i < target.length; i++) target[i] = tw.rnd.nextInt(2) - (kind == Loss.HINGE ? 0 : tw.rnd.nextInt(2));
+                for (int i = 0; i < target.length; i++) target[i] = tw.rnd.nextInt(2) - (kind.kind() == Loss.Kind.HINGE ? 0 : tw.rnd.nextInt(2));
             }
             case CATEGORICAL_HINGE -> {
                 pred = tw.uniformArray(rows * cols, -3, 3);
@@ -293,8 +294,9 @@ class CudaParityTest extends CpuCudaBackends {
      * backend converts (2y - 1) where the other keeps its targets, as the CPU.
      */
     @ParameterizedTest
-    @EnumSource(value = Loss.class, names = {"HINGE", "SQUARED_HINGE"})
-    void hingeTargetsAreCheckedAgainOnEveryCall(Loss kind) {
+    @EnumSource(value = Loss.Kind.class, names = {"HINGE", "SQUARED_HINGE"})
+    void hingeTargetsAreCheckedAgainOnEveryCall(Loss.Kind k) {
+        Loss kind = Loss.of(k);
         int rows = 29, cols = 5;
         float[] binary = new float[rows * cols], signed = new float[rows * cols];
         for (int i = 0; i < binary.length; i++) {

@@ -74,13 +74,13 @@ class KerasTrainingMetricsTest {
         same.close();
     }
 
-    /** An option jrnn lacks (label_smoothing) drops the metrics with a warning but still compiles, as for any metric it cannot take. */
+    /** An option jrnn lacks (a cross-entropy over another axis) drops the metrics with a warning but still compiles, as for any metric it cannot take. */
     @Test
     void anOptionJrnnLacksCompilesWithoutTheMetrics() {
         dev.jrnn.Jrnn.setBackend("cpu");
         Sequential m = new Sequential(new Dense(1).inputShape(2));
         KerasTraining.compile(m, Json.parse("{\"loss\": \"mse\", \"optimizer\": {\"class_name\": \"Adam\", \"config\": {}}, \"metrics\": ["
-                + "{\"class_name\": \"BinaryCrossentropy\", \"config\": {\"name\": \"bce\", \"label_smoothing\": 0.1}}]}"), "f.keras");
+                + "{\"class_name\": \"CategoricalCrossentropy\", \"config\": {\"name\": \"cce\", \"axis\": 1}}]}"), "f.keras");
         assertEquals(List.of(), m.metricNames());
         assertEquals("adam", m.optimizer().getClass().getSimpleName().toLowerCase());
         assertEquals(LossMetric.class, dev.jrnn.losses.EpochMetric.deserialize(Map.of("class_name", "Hinge", "config", Map.of())).getClass());

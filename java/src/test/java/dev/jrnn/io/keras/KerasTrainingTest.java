@@ -119,7 +119,7 @@ class KerasTrainingTest {
         return "{\"module\": \"keras.losses\", \"class_name\": \"" + cls + "\", \"config\": {" + config + "}, \"registered_name\": null}";
     }
 
-    /** A Keras loss object's options: from_logits is honoured, options jrnn lacks leave the model uncompiled. */
+    /** A Keras loss object's options are honoured (from_logits, label_smoothing, delta, reduction); those jrnn lacks leave the model uncompiled. */
     @Test
     void aLossObjectsOptionsAreHonouredOrRefused() {
         String adam = "{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": 0.01}}";
@@ -129,13 +129,16 @@ class KerasTrainingTest {
                 {loss("SparseCategoricalCrossentropy", "\"from_logits\": false, \"reduction\": \"auto\""), "SPARSE_CATEGORICAL_CROSSENTROPY"},
                 {loss("BinaryCrossentropy", "\"from_logits\": true"), "BINARY_CROSSENTROPY_LOGITS"},
                 {loss("Huber", "\"delta\": 1.0"), "HUBER"},
-                {loss("CategoricalCrossentropy", "\"label_smoothing\": 0.1"), null},
-                {loss("Huber", "\"delta\": 2.0"), null},
-                {loss("MeanSquaredError", "\"reduction\": \"sum\""), null},
+                {loss("CategoricalCrossentropy", "\"label_smoothing\": 0.1"), "CATEGORICAL_CROSSENTROPY(labelSmoothing=0.1)"},
+                {loss("Huber", "\"delta\": 2.0"), "HUBER(delta=2.0)"},
+                {loss("MeanSquaredError", "\"reduction\": \"sum\""), "MSE(reduction=sum)"},
+                {loss("SparseCategoricalCrossentropy", "\"ignore_class\": 0, \"from_logits\": true"),
+                        "SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS(ignoreClass=0)"},
+                {loss("MeanSquaredError", "\"reduction\": \"none\""), null},
                 {loss("CategoricalCrossentropy", "\"axis\": 1"), null}};
         for (String[] c : cases) {
             try (Sequential m = compiled(c[0], adam)) {
-                assertEquals(c[1], m.loss() == null ? null : m.loss().name(), c[0]);
+                assertEquals(c[1], m.loss() == null ? null : m.loss().toString(), c[0]);
             }
         }
     }
