@@ -70,14 +70,21 @@ final class AccumulationAndEma {
         return (updates(calls) ? 1 : 0) | (useEma && updatesBefore(calls) == 0 ? 2 : 0) | (overwrites(calls) ? 4 : 0);
     }
 
-    /** The buffers the settings need for {@code n} floats: allocated (zeros, as Keras builds them) or dropped when switched. */
-    void fit(Backend be, long n) {
+    /**
+     * The buffers the settings need for {@code n} floats: allocated (zeros, as Keras builds them) or dropped when switched. An
+     * average switched on between steps starts at the weights {@code p} (nullable: zeros), not at 0, which the EMA would
+     * carry on (Keras cannot switch it after its build).
+     */
+    void fit(Backend be, Buf p, long n) {
         if (steps > 1 && acc == null) acc = zeros(be, n);
         if (steps == 1 && acc != null) {
             acc.close();
             acc = null;
         }
-        if (useEma && avg == null) avg = zeros(be, n);
+        if (useEma && avg == null) {
+            avg = zeros(be, n);
+            if (p != null) be.copy(p, 0, avg, 0, n);
+        }
         if (!useEma && avg != null) {
             avg.close();
             avg = null;

@@ -27,7 +27,7 @@ import java.util.Map;
  * {@link #version()} changes whenever a setting changes, which tells such a graph to re-capture.
  *
  * <p>Keras' {@code gradient_accumulation_steps} ({@link #gradientAccumulationSteps}) and {@code use_ema} ({@link #useEma},
- * {@link #emaMomentum}, {@link #emaOverwriteFrequency}) work on every optimizer as in Keras 3 (see {@link AccumulationAndEma}).
+ * {@link #emaMomentum}, {@link #emaOverwriteFrequency}) work on every optimizer as in Keras 3.
  *
  * <pre>{@code
  * model.compile(new Adam(0.01).globalClipnorm(1.0), "mse");
@@ -349,7 +349,7 @@ public abstract class Optimizer {
             boundSize = n;
             changed();
         }
-        extra.fit(be, n);
+        extra.fit(be, store.values(), n);
         Buf g = store.grads();
         long calls = iterations;
         if (extra.accumulate(be, g, n, calls, guard)) update(be, store, trainable, g, n, calls, guard);
@@ -502,7 +502,7 @@ public abstract class Optimizer {
         releaseDecayFrom();
         extra.release();
         createState(be, n);
-        extra.fit(be, n);
+        extra.fit(be, null, n);
         boundTo = store;
         boundSize = n;
         changed();

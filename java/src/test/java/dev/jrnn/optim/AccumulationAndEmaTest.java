@@ -182,7 +182,7 @@ class AccumulationAndEmaTest {
                     c.get("gradient_accumulation_steps")));
             m.save(file);
             Map<String, float[]> state = m.optimizer().state();
-            assertEquals(List.of("m", "v", "gradient_accumulator", "average"), List.copyOf(state.keySet()));
+            assertEquals(java.util.Set.of("m", "v", "gradient_accumulator", "average"), state.keySet());
             try (Model back = Models.load(file)) {
                 Optimizer o = back.optimizer();
                 assertEquals(List.of(3, true, 0.95f, 4), List.of(o.gradientAccumulationSteps(), o.useEma(), o.emaMomentum(), o.emaOverwriteFrequency()));
@@ -228,6 +228,30 @@ class AccumulationAndEmaTest {
         assertArrayEquals(values(s), opt.state().get("average"));
         assertArrayEquals(new float[5], opt.state().get("gradient_accumulator"));
         guard.close();
+    }
+
+    /**
+     * finalizeVariableValues: nothing without useEma or before a step on the store; the average switched on between steps
+     * starts at the weights (not at 0, which Keras' build would give but no Keras optimizer can switch to later).
+     */
+    @Test
+    void finalizeTakesTheAverageOnlyWithEmaAndALateEmaStartsAtTheWeights() {
+        ParamStore s = store(P0);
+        Optimizer opt = new SGD(0.1);
+        opt.finalizeVariableValues(s, s.size());
+        assertArrayEquals(P0, values(s));
+        setGrads(s, new float[] {1, 1, 1, 1, 1});
+        opt.step(s, s.params(), s.size());
+        float[] after = values(s);
+        opt.finalizeVariableValues(s, s.size());
+        assertArrayEquals(after, values(s));
+        opt.useEma(true).emaMomentum(0.5);
+        setGrads(s, new float[] {1, 1, 1, 1, 1});
+        opt.step(s, s.params(), s.size());   // the average starts at `after`, then 0.5 * after + 0.5 * (after - 0.1)
+        float[] now = values(s);
+        opt.finalizeVariableValues(s, s.size());
+        for (int i = 0; i < 5; i++) assertEquals(after[i] - 0.05f, values(s)[i], 1e-6f, "weight " + i);
+        assertEquals(after[0] - 0.1f, now[0], 1e-6f);
     }
 
     /** The phase a captured step is keyed by: update or not, the EMA's first iteration, an overwrite (Keras' counts). */
