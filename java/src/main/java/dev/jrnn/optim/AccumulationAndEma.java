@@ -18,9 +18,10 @@ import java.util.Map;
  * {@code c / steps == 0} (Keras' {@code iterations}), and overwrites the weights when
  * {@code (c / steps + 1) % overwriteFrequency == 0}.
  *
- * <p>Every write to state goes through the guarded {@link Backend#sgdUpdate} (p - lr * g: lr -1 adds, p - 1 * p is 0 exactly),
- * so a step the NaN guard skips leaves the accumulator, the average and the weights as they were, on both backends, with
- * no new kernel. Which of these ops a call queues is decided on the host from the call count; a captured CUDA graph
+ * <p>Every write to state is guarded (the NaN guard's {@link Backend#sgdUpdate}: p - lr * g, lr -1 adds; or a write undone by
+ * {@link Backend#copyIfGuard} from a copy in the spent gradients), so a step the guard skips leaves the accumulator, the
+ * average and the weights as they were, on both backends, with no new kernel (and no buffer passed twice to one kernel,
+ * whose CUDA arguments are {@code __restrict__}). Which of these ops a call queues is decided on the host from the call count; a captured CUDA graph
  * replays one fixed sequence, so {@link #phase} tells {@code StepGraphCache} which sequence a call runs and it keeps one
  * graph per phase (an update step's graph is never replayed for an accumulating one; the rest is on the device: Adam's t
  * advances only inside the update's kernel).
@@ -120,8 +121,9 @@ final class AccumulationAndEma {
         sgd(be, acc, g, n, -1f, guard);
         if (!updates(calls)) return false;
         be.copy(acc, 0, g, 0, n);
+        be.fill(acc, 0, n, 0f);
+        if (guard != null) be.copyIfGuard(n, guard, 0, g, 0, acc, 0);   // skipped: the sum was not added, g holds the old one
         be.scale(n, 1f / steps, g, 0);
-        sgd(be, acc, acc, n, 1f, guard);
         return true;
     }
 
@@ -133,22 +135,25 @@ final class AccumulationAndEma {
     void average(Backend be, Buf p, Buf scratch, long n, long calls, Buf guard) {
         if (!useEma) return;
         if (updatesBefore(calls) == 0) {
-            sgd(be, avg, avg, n, 1f, guard);
-            sgd(be, avg, p, n, -1f, guard);
+            assign(be, avg, p, scratch, n, guard);
         } else {
             be.copy(avg, 0, scratch, 0, n);
             be.axpy(n, -1f, p, 0, scratch, 0);
             sgd(be, avg, scratch, n, 1f - momentum, guard);
         }
-        if (overwrites(calls)) {
-            sgd(be, p, p, n, 1f, guard);
-            sgd(be, p, avg, n, -1f, guard);
-        }
+        if (overwrites(calls)) assign(be, p, avg, scratch, n, guard);
     }
 
     /** Keras' finalize_variable_values: the weights take their moving average (with use_ema, once there is one). */
     void finalizeInto(Backend be, Buf p, long n) {
         if (useEma && avg != null) be.copy(avg, 0, p, 0, n);
+    }
+
+    /** {@code dst = src} unless the guard is set (then {@code dst} comes back from its copy in {@code scratch}). */
+    private static void assign(Backend be, Buf dst, Buf src, Buf scratch, long n, Buf guard) {
+        if (guard != null) be.copy(dst, 0, scratch, 0, n);
+        be.copy(src, 0, dst, 0, n);
+        if (guard != null) be.copyIfGuard(n, guard, 0, scratch, 0, dst, 0);
     }
 
     /** {@code p -= lr * g}, skipped on the device when the guard is set. */
