@@ -465,7 +465,7 @@ public abstract class Optimizer {
     /** The value state buffer {@code slot} of a weight starts from (Adagrad's accumulator: its initial value; else 0). */
     public float stateStart(String slot) { return 0f; }
 
-    /** A copy of the state buffers by name (see {@link #stateBuffers}); empty before the first step. */
+    /** A copy of the state buffers by name ({@link #stateBuffers}, then "gradient_accumulator", "average"); empty before the first step. */
     public final Map<String, float[]> state() {
         Map<String, float[]> r = new LinkedHashMap<>();
         if (boundTo == null) return r;
@@ -480,8 +480,8 @@ public abstract class Optimizer {
 
     /**
      * Binds the optimizer to the first {@code n} floats of {@code store} with the given state (as {@link #state()}
-     * returned it) and update count, so the next step continues a saved run. Every buffer the optimizer keeps must
-     * be given, with {@code n} values, and nothing else; otherwise an IllegalArgumentException and nothing changes.
+     * returned it) and call count, so the next step continues a saved run. Every buffer must be given with {@code n} values
+     * (a slot a setting adds may be missing: it starts afresh; one it drops is ignored); else an IllegalArgumentException, nothing changed.
      */
     public final void restoreState(ParamStore store, long n, long iterations, Map<String, float[]> state) {
         if (store == null || state == null) throw new IllegalArgumentException(name() + ".restoreState: store or state is null");
