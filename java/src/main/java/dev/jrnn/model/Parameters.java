@@ -170,6 +170,7 @@ final class Parameters implements AutoCloseable {
                 int at = Math.toIntExact(trainableAt.get(p)), n = Math.toIntExact(p.size());
                 if (from != null) System.arraycopy(e.getValue(), Math.toIntExact(from), to, at, n);
                 else if (kept != null) System.arraycopy(kept, 0, to, at, n);
+                else if (e.getKey().equals("average")) backend.download(store.values(), at, to, at, n);   // use_ema's: from the weight, not 0
             }
             moved.put(e.getKey(), to);
         }

@@ -88,8 +88,11 @@ final class StepGraphCache implements AutoCloseable {
             step.runEager(h, lossOut, lossOff, null, guard, check);
             return;
         }
-        String key = shapes(h);
         Optimizer optimizer = s.optimizer();
+        // gradient accumulation and EMA queue other ops on other calls (accumulate or update, ...), decided on the host from
+        // the call count: one graph per phase, each replayed only in its phase (device counters such as Adam's t advance
+        // inside the update's kernels, so only the update phase's replays move them)
+        String key = shapes(h) + "#" + optimizer.capturePhase();
         Entry e = entries.get(key);
         if (e == null) {
             e = new Entry();

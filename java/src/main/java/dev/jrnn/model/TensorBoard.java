@@ -75,7 +75,8 @@ public final class TensorBoard implements Callback {
             if (!logs.containsKey("learning_rate") && model.optimizer() != null) {
                 train().scalar("epoch_learning_rate", epoch, model.optimizer().learningRate());
             }
-            long iterations = model.optimizer() == null ? epoch : model.optimizer().iterations();
+            // Keras' optimizer.iterations: the updates, with gradient accumulation the calls divided by its steps
+            long iterations = model.optimizer() == null ? epoch : model.optimizer().iterations() / model.optimizer().gradientAccumulationSteps();
             for (Map.Entry<String, Double> e : logs.entrySet()) {
                 if (!e.getKey().startsWith("val_")) continue;
                 String name = e.getKey().substring(4);

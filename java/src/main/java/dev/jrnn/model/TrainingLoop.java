@@ -181,6 +181,8 @@ final class TrainingLoop {
                 if (dp != null && dp.anyRankStops(model.stopTraining())) model.stopTraining(true);   // else the others would wait
                 if (model.stopTraining()) break;
             }
+            // Keras' fit (TF, torch) after its last epoch, before on_train_end: use_ema's average becomes the weights
+            if (o.epochs > 0) s.optimizer().finalizeVariableValues(s.params().store, s.params().trainableSize);
             for (Callback cb : callbacks) cb.onTrainEnd(model);
         } finally {
             model.fitMessages(outer);

@@ -26,8 +26,12 @@ import java.util.Map;
  * Adam's step count in device memory), so a model can capture whole train steps into a CUDA graph.
  * {@link #version()} changes whenever a setting changes, which tells such a graph to re-capture.
  *
+ * <p>Keras' {@code gradient_accumulation_steps} ({@link #gradientAccumulationSteps}) and {@code use_ema} ({@link #useEma},
+ * {@link #emaMomentum}, {@link #emaOverwriteFrequency}) work on every optimizer as in Keras 3.
+ *
  * <pre>{@code
  * model.compile(new Adam(0.01).globalClipnorm(1.0), "mse");
+ * model.compile(new Adam(0.01).gradientAccumulationSteps(4).useEma(true), "mse");   // fit ends on the averaged weights
  * }</pre>
  */
 public abstract class Optimizer {
@@ -52,6 +56,7 @@ public abstract class Optimizer {
     private long version;
     private ParamStore boundTo;
     private long boundSize = -1;
+    private final AccumulationAndEma extra = new AccumulationAndEma();
 
     protected Optimizer(float learningRate) {
         this.learningRate = checkLr(learningRate);
@@ -207,7 +212,62 @@ public abstract class Optimizer {
     public float globalClipnorm() { return globalClipnorm; }
     public float clipvalue() { return clipvalue; }
 
-    /** Number of updates applied so far (Keras' {@code optimizer.iterations}). */
+    /**
+     * Keras' {@code gradient_accumulation_steps}: the weights and moments change every {@code n}-th batch only, from the mean
+     * of the {@code n} batches' gradients (clipped and decayed as one); schedules see every batch's count, Adam's bias correction
+     * and the EMA the updates' (iterations / n). 1, the default, is Keras' None (Keras refuses 1). One float per weight.
+     * <pre>{@code model.compile(new SGD(0.1).gradientAccumulationSteps(8), "mse");   // 8 batches of 16 train as one of 128 }</pre>
+     */
+    public Optimizer gradientAccumulationSteps(int n) {
+        extra.steps = AccumulationAndEma.checkSteps(name(), n);
+        return changedThis();
+    }
+
+    public int gradientAccumulationSteps() { return extra.steps; }
+
+    /**
+     * Keras' {@code use_ema}: a moving average of the trainable weights, {@code emaMomentum * average + (1 - emaMomentum) *
+     * weights} after every batch (the weights themselves until the first update is done), which the weights become at the end
+     * of {@code fit} (Keras' finalize_variable_values) and every {@link #emaOverwriteFrequency} updates. One float per weight.
+     * <pre>{@code model.compile(new Adam(1e-3).useEma(true).emaMomentum(0.999), "mse"); }</pre>
+     */
+    public Optimizer useEma(boolean on) {
+        extra.useEma = on;
+        return changedThis();
+    }
+
+    public boolean useEma() { return extra.useEma; }
+
+    /** Keras' {@code ema_momentum}, in [0, 1] (default 0.99): the average's weight on its old value. */
+    public Optimizer emaMomentum(double m) {
+        extra.momentum = AccumulationAndEma.checkMomentum(name(), m);
+        return changedThis();
+    }
+
+    public float emaMomentum() { return extra.momentum; }
+
+    /** Keras' {@code ema_overwrite_frequency}: with useEma the weights take their average every {@code f} updates; 0 (None): at fit's end. */
+    public Optimizer emaOverwriteFrequency(int f) {
+        extra.overwriteFrequency = AccumulationAndEma.checkFrequency(name(), f);
+        return changedThis();
+    }
+
+    private Optimizer changedThis() {
+        changed();
+        return this;
+    }
+
+    public int emaOverwriteFrequency() { return extra.overwriteFrequency; }
+
+    /** Keras' {@code finalize_variable_values} (fit calls it at its end): with useEma the weights {@link #step} updates take their average. */
+    public void finalizeVariableValues(ParamStore store, long n) {
+        if (boundTo(store, n)) extra.finalizeInto(store.backend(), store.values(), n);
+    }
+
+    /** Which device work the next {@link #step} queues as its count decides it: a captured step replays only in its own phase. */
+    public int capturePhase() { return extra.phase(iterations); }
+
+    /** {@link #step} calls so far (Keras' {@code _iterations}; its {@code optimizer.iterations} is this / gradientAccumulationSteps). */
     public long iterations() { return iterations; }
 
     /**
@@ -234,9 +294,9 @@ public abstract class Optimizer {
      * (the replayed kernels advance any device-side step counter themselves).
      */
     public void countReplayedStep() {
-        iterations++;
         DeviceStep s = deviceStep();
-        if (s != null) s.replayed();
+        if (s != null && extra.updates(iterations)) s.replayed();   // an accumulating call runs no update kernel
+        iterations++;
     }
 
     /**
@@ -283,12 +343,22 @@ public abstract class Optimizer {
         if (store != boundTo || n != boundSize) {
             releaseState();
             releaseDecayFrom();
+            extra.release();
             createState(be, n);
             boundTo = store;
             boundSize = n;
             changed();
         }
+        extra.fit(be, store.values(), n);
         Buf g = store.grads();
+        long calls = iterations;
+        if (extra.accumulate(be, g, n, calls, guard)) update(be, store, trainable, g, n, calls, guard);
+        extra.average(be, store.values(), g, n, calls, guard);   // the gradients are spent: their buffer is the scratch
+        iterations = calls + 1;
+    }
+
+    /** Clipping, weight decay and the subclass' update, as Keras' update step (with accumulation every n-th call only). */
+    private void update(Backend be, ParamStore store, List<Param> trainable, Buf g, long n, long calls, Buf guard) {
         // At most one is set (the setters see to it); Keras' _clip_gradients checks them in this order.
         if (clipnorm > 0) {
             for (Param p : trainable) be.clipNorm(p.size(), clipnorm, g, p.offset());
@@ -298,10 +368,9 @@ public abstract class Optimizer {
             be.clip(n, -clipvalue, clipvalue, g, 0);
         }
         if (weightDecay > 0 && decayExcluded != null) decayAllBut(be, store, trainable, n, guard);
-        // the update reads learningRate() at the count before it (Keras evaluates a schedule at iterations, from 0)
-        long t = iterations + 1;
-        update(be, store.values(), g, n, t, guard);
-        iterations = t;
+        // the update reads learningRate() at the call count before it (Keras evaluates a schedule at _iterations, from 0);
+        // t counts the updates, from 1 (Adam's bias correction: Keras' iterations + 1)
+        update(be, store.values(), g, n, extra.updatesBefore(calls) + 1, guard);
     }
 
     /**
@@ -328,8 +397,8 @@ public abstract class Optimizer {
     /**
      * The optimizer's settings as Keras 3's {@code get_config} writes them in a saved model's compile config: its keys in
      * its order ({@code learning_rate}: the rate or the schedule's {@link LearningRateSchedule#config}; the clipping options
-     * and {@code weight_decay} null when unset, as Keras' None; {@code use_ema} false and the other options jrnn lacks at
-     * Keras' defaults), then what subclasses add through {@link #putConfig}. An IllegalArgumentException when the schedule has no Keras config
+     * and {@code weight_decay} null when unset, as Keras' None, as are {@code ema_overwrite_frequency} 0 and
+     * {@code gradient_accumulation_steps} 1; {@code loss_scale_factor} None), then what subclasses add through {@link #putConfig}. An IllegalArgumentException when the schedule has no Keras config
      * (a lambda).
      */
     public final Map<String, Object> config() {
@@ -342,11 +411,11 @@ public abstract class Optimizer {
         c.put("clipnorm", clipnorm > 0 ? decimal(clipnorm) : null);
         c.put("global_clipnorm", globalClipnorm > 0 ? decimal(globalClipnorm) : null);
         c.put("clipvalue", clipvalue > 0 ? decimal(clipvalue) : null);
-        c.put("use_ema", false);
-        c.put("ema_momentum", 0.99);
-        c.put("ema_overwrite_frequency", null);
+        c.put("use_ema", extra.useEma);
+        c.put("ema_momentum", decimal(extra.momentum));
+        c.put("ema_overwrite_frequency", extra.overwriteFrequency > 0 ? (Object) (long) extra.overwriteFrequency : null);
         c.put("loss_scale_factor", null);
-        c.put("gradient_accumulation_steps", null);
+        c.put("gradient_accumulation_steps", extra.steps > 1 ? (Object) (long) extra.steps : null);
         putConfig(c);
         return c;
     }
@@ -396,12 +465,12 @@ public abstract class Optimizer {
     /** The value state buffer {@code slot} of a weight starts from (Adagrad's accumulator: its initial value; else 0). */
     public float stateStart(String slot) { return 0f; }
 
-    /** A copy of the state buffers by name (see {@link #stateBuffers}); empty before the first step. */
+    /** A copy of the state buffers by name ({@link #stateBuffers}, then "gradient_accumulator", "average"); empty before the first step. */
     public final Map<String, float[]> state() {
         Map<String, float[]> r = new LinkedHashMap<>();
         if (boundTo == null) return r;
         Backend be = boundTo.backend();
-        for (var e : stateBuffers().entrySet()) {
+        for (var e : buffers().entrySet()) {
             float[] a = new float[Math.toIntExact(boundSize)];
             be.download(e.getValue(), 0, a, 0, a.length);
             r.put(e.getKey(), a);
@@ -411,8 +480,8 @@ public abstract class Optimizer {
 
     /**
      * Binds the optimizer to the first {@code n} floats of {@code store} with the given state (as {@link #state()}
-     * returned it) and update count, so the next step continues a saved run. Every buffer the optimizer keeps must
-     * be given, with {@code n} values, and nothing else; otherwise an IllegalArgumentException and nothing changes.
+     * returned it) and call count, so the next step continues a saved run. Every buffer must be given with {@code n} values
+     * (a slot a setting adds may be missing: it starts afresh; one it drops is ignored); else an IllegalArgumentException, nothing changed.
      */
     public final void restoreState(ParamStore store, long n, long iterations, Map<String, float[]> state) {
         if (store == null || state == null) throw new IllegalArgumentException(name() + ".restoreState: store or state is null");
@@ -431,16 +500,19 @@ public abstract class Optimizer {
         Backend be = store.backend();
         releaseState();
         releaseDecayFrom();
+        extra.release();
         createState(be, n);
+        extra.fit(be, null, n);
         boundTo = store;
         boundSize = n;
         changed();
-        Map<String, Buf> bufs = stateBuffers();
+        Map<String, Buf> bufs = buffers();
         // a slot a setting adds or drops (amsgrad's velocity_hat, SGD's velocity) may be missing or left over: a setting
         // switched since the state was taken; the missing one starts at stateStart, as when switched on between steps
         java.util.Set<String> differ = new java.util.HashSet<>(bufs.keySet());
         differ.addAll(state.keySet());
         differ.removeIf(k -> bufs.containsKey(k) && state.containsKey(k));
+        differ.removeAll(java.util.Set.of(AccumulationAndEma.ACCUMULATOR, AccumulationAndEma.AVERAGE));   // a setting's too
         if (!toggledSlots().containsAll(differ)) {
             close();
             throw new IllegalArgumentException(name() + ".restoreState: expected state " + bufs.keySet() + ", got " + state.keySet());
@@ -451,6 +523,13 @@ public abstract class Optimizer {
             else be.fill(e.getValue(), 0, n, stateStart(e.getKey()));
         }
         iterations(iterations);
+    }
+
+    /** The subclass' state buffers, then the accumulator and the moving average of the weights (when their settings use them). */
+    private Map<String, Buf> buffers() {
+        Map<String, Buf> m = new LinkedHashMap<>(stateBuffers());
+        m.putAll(extra.buffers());
+        return m;
     }
 
     /** State slots a setting adds or drops (amsgrad, momentum, centered): {@link #restoreState} lets them differ. */
@@ -472,6 +551,7 @@ public abstract class Optimizer {
     public void close() {
         releaseState();
         releaseDecayFrom();
+        extra.release();
         boundTo = null;
         boundSize = -1;
         changed();

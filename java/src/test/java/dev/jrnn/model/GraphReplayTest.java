@@ -238,6 +238,23 @@ class GraphReplayTest {
         assertEquals(4, rec.captures, "re-captured after each learning-rate change");
     }
 
+    /**
+     * Gradient accumulation and EMA queue other ops on other calls (accumulate or update, the EMA's first iteration, an
+     * overwrite every 2 updates): each phase gets its own graph, replayed only in its phase, so replay is eager bit for bit
+     * (30 calls of 3 steps: phases first+accumulate, first+update, overwrite+accumulate, overwrite+update, accumulate, update;
+     * the first+update one runs once, eagerly; each other is captured once).
+     */
+    @Test
+    void gradientAccumulationAndEmaReplayOneGraphPerPhase() {
+        SplittableRandom r = new SplittableRandom(8);
+        Tensor x = uniform(r, -1, 1, 10, 4, 2), y = uniform(r, -1, 1, 10, 1);
+        Supplier<Model> make = gru(() -> new Adam(0.02).clipnorm(0.5).gradientAccumulationSteps(3).useEma(true).emaMomentum(0.9)
+                .emaOverwriteFrequency(2));
+        RecordingBackend rec = replaysAsEager(make, x, y, () -> new FitOptions().epochs(6).batchSize(2).verbose(0).seed(2));
+        assertEquals(5, rec.captures, "one graph per phase");
+        assertTrue(rec.replays >= 30 - 2 * 6, "replays " + rec.replays);
+    }
+
     /** A LearningRateScheduler that sets the rate the optimizer already has keeps the captured step (one capture, not one per epoch). */
     @Test
     void aSchedulerSettingTheSameRateKeepsTheGraph() {

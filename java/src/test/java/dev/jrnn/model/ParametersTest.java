@@ -178,6 +178,27 @@ class ParametersTest {
         for (Param p : m.layers().get(1).params()) assertArrayEquals(before.get(p).get("accumulator"), after.get(p).get("accumulator"), p.name());
     }
 
+    /**
+     * use_ema's average of a weight new to the optimizer starts at the weight itself (an average from 0 would pull it to 0,
+     * and fit's end would write that); the weights that trained keep theirs.
+     */
+    @Test
+    void aWeightNewToAnEmaOptimizerStartsItsAverageAtItsValue() {
+        SplittableRandom r = new SplittableRandom(8);
+        Tensor x = random(r, 8, 5, 2), y = random(r, 8, 1);
+        Sequential m = new Sequential(new LSTM(3).inputShape(5, 2), new Dense(1));
+        m.layers().get(0).trainable(false);
+        Optimizer sgd = new dev.jrnn.optim.SGD(0.1).useEma(true);
+        m.compile(sgd, "mse");
+        m.fit(x, y, ONE_EPOCH);
+        Map<Param, Map<String, float[]>> before = stateByWeight(m);
+        m.layers().get(0).trainable(true);
+        m.compile(sgd, "mse");
+        Map<Param, Map<String, float[]>> after = stateByWeight(m);
+        for (Param p : m.layers().get(0).params()) assertArrayEquals(p.get().toArray(), after.get(p).get("average"), p.name());
+        for (Param p : m.layers().get(1).params()) assertArrayEquals(before.get(p).get("average"), after.get(p).get("average"), p.name());
+    }
+
     /** Unfreezing in a callback after batch 0 trains as two trainOnBatch calls around the same unfreeze. */
     @Test
     void anUnfreezeInACallbackEqualsTheSameStepsByHand() {

@@ -141,6 +141,20 @@ class TensorBoardTest {
         assertTrue(val.stream().noneMatch(s -> s.tag().startsWith("epoch_val_")), "the val_ prefix is dropped");
     }
 
+    /** With gradient accumulation Keras' optimizer.iterations counts the updates: 3 batches an epoch, 3 steps, one update each. */
+    @Test
+    void evaluationVsIterationsCountsTheUpdatesUnderGradientAccumulation() throws IOException {
+        Jrnn.clearSession();
+        Jrnn.setSeed(4);
+        SplittableRandom r = new SplittableRandom(4);
+        Tensor x = random(r, 10, 4, 2), y = random(r, 10, 1);
+        Sequential m = new Sequential(new LSTM(3).inputShape(4, 2), new Dense(1));
+        m.compile(new dev.jrnn.optim.Adam().gradientAccumulationSteps(3), "mse");
+        m.fit(x, y, new FitOptions().epochs(3).batchSize(3).shuffle(false).verbose(0).validationSplit(0.2).callbacks(new TensorBoard(dir)));
+        List<Scalar> vs = read(dir.resolve("validation")).stream().filter(s -> s.tag().equals("evaluation_loss_vs_iterations")).toList();
+        assertEquals(List.of(1L, 2L, 3L), vs.stream().map(Scalar::step).toList());
+    }
+
     @Test
     void badSettingsAreRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TensorBoard(dir).updateFreq("step"));

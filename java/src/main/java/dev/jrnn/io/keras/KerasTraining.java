@@ -28,8 +28,9 @@ import java.util.Map;
  * Compiles an imported model from its Keras training config (Keras 2's {@code training_config} attribute, Keras 3's
  * {@code compile_config}). jrnn compiles it when the loss is one jrnn has and the optimizer is Adam, SGD, RMSprop, Adagrad,
  * AdamW, Nadam, Adamax, Adadelta or Lion with options jrnn honours (learning rate or an ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay, CosineDecay or CosineDecayRestarts
- * schedule, betas, rho, epsilon, amsgrad, momentum, nesterov, centered, weight decay, clipnorm, clipvalue, global_clipnorm).
- * Anything else (decay, use_ema, gradient_accumulation_steps, another schedule, loss_weights by position with losses by name, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
+ * schedule, betas, rho, epsilon, amsgrad, momentum, nesterov, centered, weight decay, clipnorm, clipvalue, global_clipnorm,
+ * gradient_accumulation_steps, use_ema, ema_momentum, ema_overwrite_frequency).
+ * Anything else (decay, another schedule, loss_weights by position with losses by name, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
  * predicts as in Keras; call {@link Model#compile} before fit. An absent config leaves it uncompiled silently.
  */
 final class KerasTraining {
@@ -75,11 +76,6 @@ final class KerasTraining {
         KerasConfig opt = tc.has("optimizer_config") ? tc.object("optimizer_config") : tc.object("optimizer");
         Optimizer o = optimizer(opt);
         if (o == null) {
-            Object steps = opt.has("config") && opt.raw("config") instanceof Map<?, ?> c ? c.get("gradient_accumulation_steps") : null;
-            if (steps instanceof Number n && n.intValue() != 0) {   // named, not left in the dump: jrnn updates every batch
-                return "optimizer " + KerasConfig.describe(opt.raw("class_name")) + ": gradient_accumulation_steps " + n
-                        + " is not supported (jrnn updates every batch; expected null or 0)";
-            }
             return "optimizer " + KerasConfig.describe(opt.raw("class_name")) + " with config " + KerasConfig.describe(opt.raw("config"))
                     + " is not one jrnn has (Adam, SGD, RMSprop, Adagrad, AdamW, Nadam, Adamax, Adadelta, Lion) with options it has";
         }
@@ -237,9 +233,7 @@ final class KerasTraining {
         if (cls.equals("LossScaleOptimizer") || cls.equals("LossScaleOptimizerV3")) return c.raw("inner_optimizer") instanceof Map<?, ?> ? optimizer(c.object("inner_optimizer")) : null;
         LearningRateSchedule schedule = c.raw("learning_rate") instanceof Map<?, ?> ? schedule(c.object("learning_rate")) : null;
         double lr = schedule != null ? Double.NaN : c.has("learning_rate") ? c.number("learning_rate", 0) : c.number("lr", Double.NaN);
-        // Keras 3's gradient_accumulation_steps (null or 0: off) updates every n batches: training jrnn does not do
-        if (c.number("decay", 0) != 0 || c.bool("use_ema", false) || c.number("gradient_accumulation_steps", 0) != 0
-                || (c.raw("learning_rate") instanceof Map<?, ?> && schedule == null)) {
+        if (c.number("decay", 0) != 0 || (c.raw("learning_rate") instanceof Map<?, ?> && schedule == null)) {
             return null;
         }
         Optimizer o = switch (cls) {
@@ -276,7 +270,29 @@ final class KerasTraining {
             if (c.has("clipnorm")) o.clipnorm((float) c.number("clipnorm", 0));
             if (c.has("global_clipnorm")) o.globalClipnorm((float) c.number("global_clipnorm", 0));
             if (c.has("clipvalue")) o.clipvalue((float) c.number("clipvalue", 0));
+            accumulationAndEma(o, c);
         }
         return o;
+    }
+
+    /**
+     * Keras 3's gradient_accumulation_steps (null or 0: every batch) and use_ema with ema_momentum and ema_overwrite_frequency
+     * (null or 0: at fit's end only), which Keras reads (and checks) only with use_ema.
+     */
+    private static void accumulationAndEma(Optimizer o, KerasConfig c) {
+        int steps = integer(c, "gradient_accumulation_steps");
+        if (steps != 0) o.gradientAccumulationSteps(steps);
+        if (!c.bool("use_ema", false)) return;
+        o.useEma(true).emaMomentum(c.number("ema_momentum", 0.99));
+        o.emaOverwriteFrequency(integer(c, "ema_overwrite_frequency"));
+    }
+
+    /** An integer option, 0 when null or absent. */
+    private static int integer(KerasConfig c, String key) {
+        double v = c.number(key, 0);
+        if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(c.where() + ": " + key + " should be an integer or null, got " + KerasConfig.describe(c.raw(key)));
+        }
+        return (int) v;
     }
 }

@@ -265,6 +265,35 @@ class CudaFitParityTest extends CpuCudaBackends {
         }
     }
 
+    /**
+     * Gradient accumulation (3 steps) with EMA overwriting every 2 updates under graph replay: one graph per phase (accumulate or
+     * update, the EMA's first iteration, an overwrite; 30 calls), whose replays give the eager fit bit for bit (Adam's device t
+     * advancing in the update graphs only), and the CPU's losses.
+     */
+    @Test
+    void gradientAccumulationAndEmaUnderGraphReplayGiveExactlyTheEagerFit() {
+        SplittableRandom r = new SplittableRandom(13);
+        int n = 10, t = 5;
+        float[] xs = new float[n * t * 3], ys = new float[n];
+        for (int i = 0; i < xs.length; i++) xs[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < n; i++) ys[i] = (float) r.nextDouble(-1, 1);
+        Tensor x = Tensor.of(xs, n, t, 3), y = Tensor.of(ys, n, 1);
+        Supplier<Sequential> make = () -> {
+            Sequential m = new Sequential(new GRU(16).inputShape(t, 3), new Dense(1));
+            m.compile(new Adam(0.02).clipnorm(0.5).gradientAccumulationSteps(3).useEma(true).emaMomentum(0.9).emaOverwriteFrequency(2), "mse");
+            return m;
+        };
+        Supplier<FitOptions> o = () -> new FitOptions().epochs(6).batchSize(2).verbose(0).seed(3);   // 5 batches an epoch
+        int captures = gpu.graphCaptures(), failures = gpu.graphCaptureFailures();
+        Run graphed = fit(gpu, 23, make, x, y, o.get(), true);
+        assertEquals(failures, gpu.graphCaptureFailures(), "no capture failed");
+        assertEquals(captures + 5, gpu.graphCaptures(), "one graph per phase (GraphReplayTest counts the same on the CPU)");
+        Run eager = fit(gpu, 23, make, x, y, o.get().cudaGraphs(false), true);
+        assertBitwise("accumulation and EMA, graphs on vs off", eager, graphed);
+        Run onCpu = fit(cpu, 23, make, x, y, o.get(), false);
+        assertLossesClose("GRU + Dense, Adam with accumulation and EMA", onCpu.losses(), graphed.losses(), 1e-4);
+    }
+
     @Test
     void embeddingBidirectionalGruTimeDistributedTrainStepMatchesTheCpu() {
         int n = 6, t = 9, vocab = 20, classes = 5;

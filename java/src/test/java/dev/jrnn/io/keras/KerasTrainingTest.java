@@ -32,7 +32,7 @@ class KerasTrainingTest {
                 {"{\"class_name\": \"AdamW\", \"config\": {\"amsgrad\": true}}", "AdamW"},
                 {"{\"class_name\": \"AdamW\", \"config\": {\"amsgrad\": false}}", "AdamW"},
                 {"{\"class_name\": \"Adam\", \"config\": {\"amsgrad\": true}}", "Adam"},
-                {"{\"class_name\": \"Adam\", \"config\": {\"use_ema\": true}}", null},
+                {"{\"class_name\": \"Adam\", \"config\": {\"use_ema\": true}}", "Adam"},
                 // Keras 2's Nadam decays its momentum as 0.96^(t * schedule_decay), Keras 3's (and jrnn's) as 0.96^t
                 {"{\"class_name\": \"Nadam\", \"config\": {\"lr\": 0.002, \"schedule_decay\": 0.004}}", null},
                 {"{\"class_name\": \"Nadam\", \"config\": {\"learning_rate\": 0.002}}", "Nadam"},
@@ -51,22 +51,28 @@ class KerasTrainingTest {
     }
 
     /**
-     * Keras 3's gradient_accumulation_steps (updates every n batches, from the mean of their gradients) changes training:
-     * jrnn has no such option, so a file with it stays uncompiled rather than train otherwise; Keras' null or 0 is off.
+     * Keras 3's gradient_accumulation_steps, use_ema, ema_momentum and ema_overwrite_frequency compile with the model (null or
+     * 0: off, as Keras' falsy checks; the EMA options read only with use_ema, as Keras checks them only then); a step count that
+     * is not an integer leaves it uncompiled with a warning naming the option and the file.
      */
     @Test
-    void gradientAccumulationLeavesTheModelUncompiled() {
-        String[][] cases = {
-                {"{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": 0.01, \"gradient_accumulation_steps\": 4}}", null},
-                {"{\"class_name\": \"SGD\", \"config\": {\"learning_rate\": 0.01, \"gradient_accumulation_steps\": 2}}", null},
-                {"{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": 0.01, \"gradient_accumulation_steps\": null}}", "Adam"},
-                {"{\"class_name\": \"SGD\", \"config\": {\"learning_rate\": 0.01, \"gradient_accumulation_steps\": 0}}", "SGD"}};
-        for (String[] c : cases) {
-            try (Sequential m = compiled(c[0])) {
-                assertEquals(c[1], m.optimizer() == null ? null : m.optimizer().name(), c[0]);
+    void gradientAccumulationAndEmaCompileWithTheModel() {
+        Object[][] cases = {
+                {"{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": 0.01, \"gradient_accumulation_steps\": 4}}", 4, false, 0.99f, 0},
+                {"{\"class_name\": \"SGD\", \"config\": {\"gradient_accumulation_steps\": 2, \"use_ema\": true, \"ema_momentum\": 0.9,"
+                        + " \"ema_overwrite_frequency\": 5}}", 2, true, 0.9f, 5},
+                {"{\"class_name\": \"RMSprop\", \"config\": {\"use_ema\": true, \"ema_momentum\": 0.5, \"ema_overwrite_frequency\": null}}",
+                        1, true, 0.5f, 0},
+                {"{\"class_name\": \"Adam\", \"config\": {\"gradient_accumulation_steps\": null, \"use_ema\": false, \"ema_momentum\": 7}}",
+                        1, false, 0.99f, 0},
+                {"{\"class_name\": \"Lion\", \"config\": {\"gradient_accumulation_steps\": 0}}", 1, false, 0.99f, 0}};
+        for (Object[] c : cases) {
+            try (Sequential m = compiled((String) c[0])) {
+                dev.jrnn.optim.Optimizer o = m.optimizer();
+                assertEquals(List.of(c[1], c[2], c[3], c[4]), List.of(o.gradientAccumulationSteps(), o.useEma(), o.emaMomentum(),
+                        o.emaOverwriteFrequency()), (String) c[0]);
             }
         }
-        // the warning names the option and the file
         java.util.logging.Logger log = java.util.logging.Logger.getLogger(KerasImport.class.getName());
         List<String> warnings = new java.util.ArrayList<>();
         java.util.logging.Handler keep = new java.util.logging.Handler() {
@@ -79,15 +85,19 @@ class KerasTrainingTest {
         log.setLevel(java.util.logging.Level.WARNING);
         log.setUseParentHandlers(false);
         log.addHandler(keep);
-        try (Sequential m = compiled(cases[0][0])) {
-            assertEquals(null, m.optimizer());
+        try (Sequential m = compiled("{\"class_name\": \"Adam\", \"config\": {\"gradient_accumulation_steps\": 2.5}}");
+             Sequential m2 = compiled("{\"class_name\": \"Adam\", \"config\": {\"use_ema\": true, \"ema_momentum\": 1.5}}")) {
+            assertNull(m.optimizer());
+            assertNull(m2.optimizer());
         } finally {
             log.removeHandler(keep);
             log.setUseParentHandlers(parents);
             log.setLevel(level);
         }
-        assertEquals(List.of("f.keras: the model is not compiled (optimizer \"Adam\": gradient_accumulation_steps 4 is not supported (jrnn"
-                + " updates every batch; expected null or 0)); call compile before fit"), warnings);
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("f.keras: the model is not compiled (") && warnings.get(0).contains("gradient_accumulation_steps should be"
+                + " an integer or null, got 2.5"), warnings.get(0));
+        assertTrue(warnings.get(1).contains("emaMomentum") && warnings.get(1).contains("[0, 1]") && warnings.get(1).contains("1.5"), warnings.get(1));
     }
 
     /** Keras' loss_weights compile with them (a list by position, a map by output name); ones that fit no output do not. */
