@@ -67,7 +67,9 @@ public final class Loss {
          */
         CATEGORICAL_FOCAL_CROSSENTROPY(17),
         /** {@link #CATEGORICAL_FOCAL_CROSSENTROPY} of softmax(z), as Keras computes its from_logits form. */
-        CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS(18);
+        CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS(18),
+        /** A loss of the user's own ({@link Loss#custom}): computed on the host, no CUDA code. */
+        CUSTOM(-1);
 
         private final int code;
 
@@ -113,11 +115,22 @@ public final class Loss {
             CATEGORICAL_HINGE, BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS, CATEGORICAL_FOCAL_CROSSENTROPY,
             CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS);
 
+    /**
+     * One row's loss (the values along the last axis, Keras' per-sample loss function) and its gradient by the row's
+     * predictions, written into {@code grad} (zeros on entry, one value per prediction).
+     */
+    @FunctionalInterface
+    public interface RowFunction {
+        double apply(float[] target, float[] prediction, float[] grad);
+    }
+
     private final Kind kind;
     private final double delta, gamma, alpha, labelSmoothing;
     private final boolean classBalancing;
     private final Integer ignoreClass;
     private final String reduction;
+    private final String customName;
+    private final RowFunction custom;
 
     private Loss(Kind kind) {
         this(kind, HUBER_DELTA, FOCAL_GAMMA, FOCAL_ALPHA, 0, false, null, "sum_over_batch_size");
@@ -125,6 +138,13 @@ public final class Loss {
 
     private Loss(Kind kind, double delta, double gamma, double alpha, double labelSmoothing, boolean classBalancing,
                  Integer ignoreClass, String reduction) {
+        this(kind, delta, gamma, alpha, labelSmoothing, classBalancing, ignoreClass, reduction, null, null);
+    }
+
+    private Loss(Kind kind, double delta, double gamma, double alpha, double labelSmoothing, boolean classBalancing,
+                 Integer ignoreClass, String reduction, String customName, RowFunction custom) {
+        this.customName = customName;
+        this.custom = custom;
         this.kind = kind;
         this.delta = delta;
         this.gamma = gamma;
@@ -138,8 +158,50 @@ public final class Loss {
     /** The kind at Keras' defaults: {@code Loss.of(Kind.HUBER) == Loss.HUBER}. */
     public static Loss of(Kind kind) {
         Objects.requireNonNull(kind, "kind");
+        if (kind == Kind.CUSTOM) throw new IllegalArgumentException("Loss.of: a custom loss comes from Loss.custom(name, fn), got kind CUSTOM");
         return DEFAULTS.get(kind.ordinal());
     }
+
+    /**
+     * A loss of the user's own, as Keras' {@code compile(loss=my_fn)}: {@code fn} gives one row's loss (a sample's, or a
+     * sequence step's, along the last axis) and its gradient by the predictions, since jrnn has no autodiff. Reduced as
+     * the built-in losses (masks, sample weights, loss weights, {@link #reduction(String)}). It runs on the host: on CUDA
+     * each step reads the predictions back and is not captured into a graph. A saved model keeps only its name, as Keras
+     * keeps a function's, and loads uncompiled (Keras needs it in {@code custom_objects}).
+     *
+     * <pre>{@code
+     * Loss squaredLog = Loss.custom("squared_log_error", (y, p, g) -> {   // mean((log1p(p) - log1p(y))^2) per row
+     *     double s = 0;
+     *     for (int i = 0; i < p.length; i++) {
+     *         double d = Math.log1p(p[i]) - Math.log1p(y[i]);
+     *         s += d * d / p.length;
+     *         g[i] = (float) (2 * d / (1 + p[i]) / p.length);
+     *     }
+     *     return s;
+     * });
+     * model.compile("adam", squaredLog);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException for a blank name, a built-in loss's name, or a null function
+     */
+    public static Loss custom(String name, RowFunction fn) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("Loss.custom: name must be a non-blank name, got " + (name == null ? "null" : "'" + name + "'"));
+        }
+        if (fn == null) throw new IllegalArgumentException("Loss.custom: fn must be a function of (target, prediction, grad), got null");
+        for (Kind k : Kind.values()) {
+            if (k.name().equalsIgnoreCase(name.trim())) {
+                throw new IllegalArgumentException("Loss.custom: name must not be a built-in loss's, got '" + name + "'");
+            }
+        }
+        return new Loss(Kind.CUSTOM, HUBER_DELTA, FOCAL_GAMMA, FOCAL_ALPHA, 0, false, null, "sum_over_batch_size", name.trim(), fn);
+    }
+
+    /** A custom loss's function, null for the built-in kinds. */
+    public RowFunction customFunction() { return custom; }
+
+    /** A custom loss's name, null for the built-in kinds. */
+    public String customName() { return customName; }
 
     /** The kind named {@code name} ({@code "HUBER"}) at Keras' defaults, as an enum's valueOf. */
     public static Loss valueOf(String name) { return of(Kind.valueOf(name)); }
@@ -177,7 +239,7 @@ public final class Loss {
     public String reduction() { return reduction; }
 
     /** Whether every option is at Keras' default (as the constants are). */
-    public boolean isDefault() { return equals(of(kind)); }
+    public boolean isDefault() { return custom == null && equals(of(kind)); }
 
     /**
      * Keras' {@code delta} of Huber: quadratic for |error| &lt;= delta, linear beyond.
@@ -260,7 +322,7 @@ public final class Loss {
         String r = reduction == null ? null : reduction.toLowerCase(Locale.ROOT);
         if (r == null || !REDUCTIONS.contains(r)) throw bad("reduction", "one of " + REDUCTIONS, reduction);
         if (r.equals("mean")) r = "sum_over_batch_size";   // Keras 3 reduces both alike
-        return new Loss(kind, delta, gamma, alpha, labelSmoothing, classBalancing, ignoreClass, r);
+        return new Loss(kind, delta, gamma, alpha, labelSmoothing, classBalancing, ignoreClass, r, customName, custom);
     }
 
     /** Whether the loss takes the batch's targets as -1 / 1 when every one of them is 0 or 1 (Keras' hinge losses). */
@@ -293,12 +355,13 @@ public final class Loss {
     public boolean equals(Object o) {
         return o instanceof Loss l && l.kind == kind && Double.compare(l.delta, delta) == 0 && Double.compare(l.gamma, gamma) == 0
                 && Double.compare(l.alpha, alpha) == 0 && Double.compare(l.labelSmoothing, labelSmoothing) == 0
-                && l.classBalancing == classBalancing && Objects.equals(l.ignoreClass, ignoreClass) && l.reduction.equals(reduction);
+                && l.classBalancing == classBalancing && Objects.equals(l.ignoreClass, ignoreClass) && l.reduction.equals(reduction)
+                && Objects.equals(l.customName, customName) && l.custom == custom;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, delta, gamma, alpha, labelSmoothing, classBalancing, ignoreClass, reduction);
+        return Objects.hash(kind, delta, gamma, alpha, labelSmoothing, classBalancing, ignoreClass, reduction, customName);
     }
 
     /** The kind's name, with the options that differ from Keras' defaults: {@code HUBER(delta=2.0)}. */
@@ -312,6 +375,7 @@ public final class Loss {
         if (labelSmoothing != 0) s.append(", labelSmoothing=").append(labelSmoothing);
         if (ignoreClass != null) s.append(", ignoreClass=").append(ignoreClass);
         if (!reduction.equals("sum_over_batch_size")) s.append(", reduction=").append(reduction);
-        return s.isEmpty() ? kind.name() : kind.name() + "(" + s.substring(2) + ")";
+        String head = custom != null ? "CUSTOM " + customName : kind.name();
+        return s.isEmpty() ? head : head + "(" + s.substring(2) + ")";
     }
 }

@@ -1,5 +1,7 @@
 package dev.jrnn.backend;
 
+import java.util.Arrays;
+
 /**
  * Keras' losses on host arrays, each row's loss and its gradient in double: the CPU backend's fused loss pass, and the
  * loss-named metrics ({@code losses.LossMetric}), which average the same per-row losses over an epoch. Arguments are
@@ -75,6 +77,7 @@ public final class LossMath {
         // Keras' label_smoothing: y (1 - s) + s / 2 for the binary forms, y (1 - s) + s / classes for the categorical ones
         double keep = 1 - loss.labelSmoothing(), add = loss.labelSmoothing() * (kind.name().startsWith("BINARY") ? 0.5 : 1.0 / cols);
         double delta = loss.delta(), gm = loss.gamma(), alpha = loss.alpha();
+        float[] customGrad = kind == Loss.Kind.CUSTOM ? new float[cols] : null;
         for (int r = 0; r < rows; r++) {
             int pb = po + r * cols;
             double wr = w == null ? 1.0 : w[wo + r];
@@ -241,6 +244,14 @@ public final class LossMath {
                         row[j] = m >= 0 ? ((1 - y) * p[pb + j] == neg ? (1 - y) / ties : 0) - y : 0;
                     }
                     yield Math.max(m, 0);
+                }
+                case CUSTOM -> {
+                    // the user's row function on copies of the row (its gradient buffer zeroed for it)
+                    float[] tr = Arrays.copyOfRange(t, to + r * cols, to + (r + 1) * cols), pr = Arrays.copyOfRange(p, pb, pb + cols);
+                    Arrays.fill(customGrad, 0f);
+                    double v = loss.customFunction().apply(tr, pr, customGrad);
+                    for (int j = 0; j < cols; j++) row[j] = customGrad[j];
+                    yield v;
                 }
                 case CATEGORICAL_CROSSENTROPY_LOGITS, SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> {
                     double max = Double.NEGATIVE_INFINITY;

@@ -140,6 +140,7 @@ public final class Losses {
             case BINARY_FOCAL_CROSSENTROPY_LOGITS -> "binary_focal_crossentropy_from_logits";
             case CATEGORICAL_FOCAL_CROSSENTROPY -> "categorical_focal_crossentropy";
             case CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS -> "categorical_focal_crossentropy_from_logits";
+            case CUSTOM -> l.customName();
         };
     }
 
@@ -150,6 +151,14 @@ public final class Losses {
      */
     public static Object serialize(Loss l) {
         if (!l.fromLogits() && l.isDefault()) return kerasName(l);
+        if (l.customFunction() != null) {   // as Keras writes a function of the user's: its name only
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("module", "__main__");
+            r.put("class_name", "function");
+            r.put("config", l.customName());
+            r.put("registered_name", null);
+            return r;
+        }
         Map<String, Object> config = new LinkedHashMap<>();
         String base = kerasName(l).replace("_from_logits", "");
         config.put("name", l.kind() == Loss.Kind.HUBER ? "huber_loss" : base);
@@ -244,6 +253,7 @@ public final class Losses {
             case CATEGORICAL_HINGE -> "CategoricalHinge";
             case BINARY_FOCAL_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY_LOGITS -> "BinaryFocalCrossentropy";
             case CATEGORICAL_FOCAL_CROSSENTROPY, CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS -> "CategoricalFocalCrossentropy";
+            case CUSTOM -> "function";
         };
     }
 

@@ -177,7 +177,14 @@ final class ModelFiles {
         }
         Object seed = j.get("fit_seed");
         Long fitSeed = seed == null ? null : parseLong(seed, "fit_seed");
-        if (j.get("optimizer") instanceof Map<?, ?> o) restoreOptimizer(model, o, stored);
+        if (j.get("optimizer") instanceof Map<?, ?> o) {
+            if (model.optimizer() != null) {
+                restoreOptimizer(model, o, stored);
+            } else {   // its compile config was not taken (a custom loss, say): uncompiled, as the warning before said
+                System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, model.name()
+                        + ": the file's optimizer state is not restored: the model loads uncompiled");
+            }
+        }
         streams.forEach((l, s) -> ((RandomDraws) l).maskStream(s[0], s[1]));
         if (fitSeed != null) model.fitSeed(fitSeed);
     }
@@ -206,7 +213,6 @@ final class ModelFiles {
 
     private static void restoreOptimizer(Model model, Map<?, ?> o, Function<String, Tensor> stored) {
         Optimizer opt = model.optimizer();
-        if (opt == null) throw new IllegalStateException("the file holds optimizer state but its compile config was not taken");
         if (!opt.name().equals(o.get("class_name"))) {
             throw new IllegalArgumentException("metadata.json: optimizer state of " + o.get("class_name") + " for a model compiled with " + opt.name());
         }

@@ -5,6 +5,7 @@ import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.backend.LossArgs;
+import dev.jrnn.backend.LossMath;
 import dev.jrnn.backend.Span;
 import dev.jrnn.layers.Node;
 import dev.jrnn.layers.ParamStore;
@@ -135,8 +136,12 @@ final class TrainStep {
             Tensor sw = h.weights() == null ? null : h.weights().get(k);
             DTensor w = lossWeights(p, loss.reduction(), lossMask, sw, pred, on, rows);
             DTensor g = p.own(DTensor.zeros(backend, pred.shape()));
-            backend.lossAsync(new LossArgs(loss, rows, cols, Span.of(pred.buf()), Span.of(lossTgt.buf()),
-                    w == null ? null : Span.of(w.buf()), Span.of(g.buf()), new Span(lossOut, lossOff + k)));
+            if (loss.customFunction() != null) {
+                hostLoss(loss, rows, cols, pred, lossTgt, w, g, lossOut, lossOff + k);
+            } else {
+                backend.lossAsync(new LossArgs(loss, rows, cols, Span.of(pred.buf()), Span.of(lossTgt.buf()),
+                        w == null ? null : Span.of(w.buf()), Span.of(g.buf()), new Span(lossOut, lossOff + k)));
+            }
             if (guard != null) backend.finiteGuard(1, lossOut, lossOff + k, LossLog.GUARD_LOSS, guard, 0);
             double lw = s.lossWeight(k);   // Keras' loss_weights: the total loss, so its gradient, weighs this output
             if (dOut != null && lw != 1) backend.scale(g.size(), (float) lw, g.buf(), 0);
@@ -213,6 +218,21 @@ final class TrainStep {
         DTensor ws = p.own(DTensor.from(backend, Tensor.wrap(host, rows)));
         if (w != null) backend.mul(rows, ws.buf(), 0, w.buf(), 0, ws.buf(), 0);
         return ws;
+    }
+
+    /**
+     * A custom loss ({@link Loss#custom}) on the host, as lossAsync computes the built-in ones: the predictions, targets
+     * and row weights read back, {@code LossMath} (the user's row function), the gradient and the mean loss written back.
+     */
+    private void hostLoss(Loss loss, int rows, int cols, DTensor pred, DTensor tgt, DTensor w, DTensor g, Buf out, long off) {
+        int n = rows * cols;
+        float[] p = new float[n], t = new float[n], gh = new float[n], wh = w == null ? null : new float[rows];
+        backend.download(pred.buf(), 0, p, 0, n);
+        backend.download(tgt.buf(), 0, t, 0, n);
+        if (w != null) backend.download(w.buf(), 0, wh, 0, rows);
+        double total = LossMath.weightedSum(loss, rows, cols, p, 0, t, 0, wh, 0, gh, 0);
+        backend.upload(gh, 0, g.buf(), 0, n);
+        backend.upload(new float[] {(float) (total / rows)}, 0, out, off, 1);
     }
 
     /**

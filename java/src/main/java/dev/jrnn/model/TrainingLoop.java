@@ -96,7 +96,9 @@ final class TrainingLoop {
         // a fit inside a callback's fit gives the outer one its streams back
         Trainer.FitMessages outer = model.fitMessages(quietRank ? new Trainer.FitMessages(none, none) : new Trainer.FitMessages(out, System.err));
         try (LossLog log = new LossLog(s, steps < 0 ? LossLog.UNKNOWN_CAPACITY : steps, targets);
-             StepGraphCache graphs = captureSteps ? new StepGraphCache(s, step, onCaptureBroken) : null) {
+             // a custom loss reads the predictions back on the host: its steps run eagerly
+             StepGraphCache graphs = captureSteps && s.losses().stream().allMatch(l -> l.customFunction() == null)
+                     ? new StepGraphCache(s, step, onCaptureBroken) : null) {
             if (dp != null) {
                 step.distributed(dp);
                 dp.broadcastWeights();

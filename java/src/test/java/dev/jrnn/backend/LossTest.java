@@ -44,12 +44,14 @@ class LossTest {
         while (m.find()) cuda.put(m.group(1), Integer.parseInt(m.group(2)));
         for (Loss l : Loss.values()) assertEquals(l.code(), cuda.get(l.name()), "loss.cu JRNN_LOSS_" + l.name());
         assertEquals(Loss.values().size(), cuda.size(), "loss.cu defines a code the enum lacks: " + cuda.keySet());
+        assertEquals(Loss.Kind.values().length, Loss.values().size() + 1, "every kind but CUSTOM (host only) has a CUDA code");
     }
 
     /** The options give new losses, equal by value; the constants are the kinds at Keras' defaults. */
     @Test
     void optionsMakeNewLossesEqualByValue() {
         for (Loss.Kind k : Loss.Kind.values()) {
+            if (k == Loss.Kind.CUSTOM) continue;
             assertSame(Loss.of(k), Loss.valueOf(k.name()));
             assertEquals(k, Loss.of(k).kind());
         }
@@ -237,6 +239,98 @@ class LossTest {
         float[] mse = {0.2f, -0.1f, 0.7f, 0.4f, -0.3f, 0.0f, 0.9f, -0.6f, 0.5f, 0.1f, -0.2f, 0.8f};
         float[] sum = dense(Loss.MSE.reduction("sum"), 0.01, x, mse, 4), mean = dense(Loss.MSE, 0.04, x, mse, 4);
         for (int i = 0; i < sum.length; i++) assertEquals(mean[i], sum[i], 1e-6, "weight " + i);
+    }
+
+    /** Keras' mean squared error as a row function: the mean over the row and its gradient. */
+    private static double mse(float[] y, float[] p, float[] g) {
+        double s = 0;
+        for (int i = 0; i < p.length; i++) {
+            double d = (double) p[i] - y[i];
+            s += d * d / p.length;
+            g[i] = (float) (2 * d / p.length);
+        }
+        return s;
+    }
+
+    /**
+     * A custom loss trains as the built-in loss it restates: Keras' MSE as a row function gives fit's per-epoch losses and
+     * the weights of the built-in MSE (a masked sequence with sample weights, so the mask's and the weights' reduction is
+     * the same path), and testOnBatch the same value; with reduction "sum" too.
+     */
+    @Test
+    void aCustomLossTrainsAsTheBuiltInLossItRestates() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        int n = 8, t = 4;
+        float[] xs = new float[n * t * 2], ys = new float[n * t * 3], sw = new float[n];
+        for (int i = 0; i < xs.length; i++) xs[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < ys.length; i++) ys[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < n; i++) {
+            sw[i] = (float) r.nextDouble(0.5, 2);
+            for (int s2 = t - i % 2; s2 < t; s2++) xs[(i * t + s2) * 2] = xs[(i * t + s2) * 2 + 1] = 0;   // padding
+        }
+        Tensor x = Tensor.of(xs, n, t, 2), y = Tensor.of(ys, n, t, 3);
+        Loss custom = Loss.custom("my_mse", LossTest::mse);
+        for (Loss[] pair : new Loss[][] {{Loss.MSE, custom}, {Loss.MSE.reduction("sum"), custom.reduction("sum")}}) {
+            List<List<Tensor>> weights = new java.util.ArrayList<>();
+            List<List<Double>> losses = new java.util.ArrayList<>();
+            List<Double> evaluated = new java.util.ArrayList<>();
+            for (Loss l : pair) {
+                Jrnn.setSeed(4);
+                try (Sequential m = new Sequential(new dev.jrnn.layers.Masking(0).inputShape(t, 2),
+                        new dev.jrnn.layers.SimpleRNN(4).returnSequences(true), new Dense(3))) {
+                    m.compile(new SGD(0.05), l);
+                    losses.add(m.fit(x, y, new dev.jrnn.model.FitOptions().epochs(3).batchSize(4).shuffle(false).verbose(0)
+                            .sampleWeight(Tensor.of(sw, n))).get("loss"));
+                    weights.add(m.getWeights());
+                    evaluated.add(m.evaluate(x, y));
+                }
+            }
+            for (int e = 0; e < 3; e++) assertEquals(losses.get(0).get(e), losses.get(1).get(e), 1e-6, pair[1] + " epoch " + e);
+            assertEquals(evaluated.get(0), evaluated.get(1), 1e-6, pair[1] + ": evaluate after training");
+            for (int w = 0; w < weights.get(0).size(); w++) {
+                float[] a = weights.get(0).get(w).toArray(), b = weights.get(1).get(w).toArray();
+                for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], 1e-6, pair[1] + " weight " + w + "[" + i + "]");
+            }
+        }
+        assertEquals("CUSTOM my_mse", custom.toString());
+        assertEquals("my_mse", Losses.kerasName(custom));
+    }
+
+    /** A saved model keeps a custom loss's name as Keras keeps a function's, and loads uncompiled (Keras needs custom_objects). */
+    @Test
+    void aCustomLossIsSavedByNameAndLoadsUncompiled(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        try (Sequential m = new Sequential(new Dense(2).inputShape(3))) {
+            m.compile("adam", Loss.custom("my_mse", LossTest::mse));
+            assertEquals(Map.of("module", "__main__", "class_name", "function", "config", "my_mse"),
+                    withoutNulls(Losses.serialize(m.loss())));
+            Path f = dir.resolve("custom.keras");
+            m.save(f);
+            try (dev.jrnn.model.Model back = dev.jrnn.model.Models.load(f)) {
+                assertEquals(null, back.loss(), "uncompiled, as Keras without custom_objects");
+                assertEquals(m.getWeights().get(0).toArray()[0], back.getWeights().get(0).toArray()[0]);
+            }
+        }
+    }
+
+    private static Map<?, ?> withoutNulls(Object m) {
+        Map<Object, Object> r = new java.util.LinkedHashMap<>((Map<?, ?>) m);
+        r.values().removeIf(java.util.Objects::isNull);
+        return r;
+    }
+
+    /** Custom losses refuse what they cannot be, naming the parameter. */
+    @Test
+    void customLossBadInput() {
+        assertEquals("Loss.custom: name must be a non-blank name, got ' '", assertThrows(IllegalArgumentException.class,
+                () -> Loss.custom(" ", LossTest::mse)).getMessage());
+        assertEquals("Loss.custom: fn must be a function of (target, prediction, grad), got null", assertThrows(IllegalArgumentException.class,
+                () -> Loss.custom("f", null)).getMessage());
+        assertEquals("Loss.custom: name must not be a built-in loss's, got 'mse'", assertThrows(IllegalArgumentException.class,
+                () -> Loss.custom("mse", LossTest::mse)).getMessage());
+        assertEquals("Loss.of: a custom loss comes from Loss.custom(name, fn), got kind CUSTOM", assertThrows(IllegalArgumentException.class,
+                () -> Loss.of(Loss.Kind.CUSTOM)).getMessage());
+        assertEquals("Loss.delta: only Huber takes it, got CUSTOM", assertThrows(IllegalArgumentException.class,
+                () -> Loss.custom("f", LossTest::mse).delta(2)).getMessage());
     }
 
     /** The kernel and bias of a Dense(3) from fixed weights after one SGD step of {@code loss} on a batch of {@code n}. */

@@ -785,6 +785,10 @@ class BadInputTest {
                 "only sparse categorical cross-entropy takes it");
         bad("loss: reduction none", IAE, f -> dev.jrnn.backend.Loss.HUBER.reduction("none"), "Loss.reduction",
                 "sum_over_batch_size, mean, sum, mean_with_sample_weight", "got none");
+        bad("loss: a custom loss without a function", IAE, f -> dev.jrnn.backend.Loss.custom("mine", null), "Loss.custom: fn",
+                "a function of (target, prediction, grad)", "got null");
+        bad("loss: a custom loss named as a built-in one", IAE, f -> dev.jrnn.backend.Loss.custom("Huber", (y, p, g) -> 0),
+                "Loss.custom: name", "not be a built-in loss's", "got 'Huber'");
         bad("loss: a LossMetric with a reduction", IAE, f -> new dev.jrnn.losses.LossMetric(dev.jrnn.backend.Loss.HINGE.reduction("sum")),
                 "LossMetric: loss must have the default reduction", "got sum");
         bad("callback: ReduceLROnPlateau factor 1.5", IAE, f -> new dev.jrnn.model.ReduceLROnPlateau().factor(1.5),

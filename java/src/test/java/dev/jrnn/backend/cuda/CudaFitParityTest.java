@@ -192,6 +192,46 @@ class CudaFitParityTest extends CpuCudaBackends {
         }
     }
 
+    /**
+     * A custom loss (Keras' MSE as a row function) runs on the host on CUDA too: its fit is not captured and gives the CPU's
+     * per-batch losses and the built-in MSE's on the GPU.
+     */
+    @Test
+    void aCustomLossFitsOnTheHostAsTheCpu() {
+        int n = 12, t = 5;
+        SplittableRandom r = new SplittableRandom(41);
+        float[] xs = new float[n * t * 2], ys = new float[n * 2];
+        for (int i = 0; i < xs.length; i++) xs[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < ys.length; i++) ys[i] = (float) r.nextDouble(-1, 1);
+        Tensor x = Tensor.of(xs, n, t, 2), y = Tensor.of(ys, n, 2);
+        dev.jrnn.backend.Loss custom = dev.jrnn.backend.Loss.custom("my_mse", (yy, p, g) -> {
+            double s = 0;
+            for (int i = 0; i < p.length; i++) {
+                double d = (double) p[i] - yy[i];
+                s += d * d / p.length;
+                g[i] = (float) (2 * d / p.length);
+            }
+            return s;
+        });
+        Supplier<Sequential> mine = () -> {
+            Sequential m = new Sequential(new LSTM(6).inputShape(t, 2), new Dense(2));
+            m.compile(new SGD(0.05), custom);
+            return m;
+        };
+        Supplier<Sequential> builtIn = () -> {
+            Sequential m = new Sequential(new LSTM(6).inputShape(t, 2), new Dense(2));
+            m.compile(new SGD(0.05), "mse");
+            return m;
+        };
+        Supplier<FitOptions> o = () -> new FitOptions().epochs(2).batchSize(4).shuffle(false).verbose(0);
+        int captures = gpu.graphCaptures();
+        Run onGpu = fit(gpu, 5, mine, x, y, o.get(), true);
+        assertEquals(captures, gpu.graphCaptures(), "a custom loss's steps are not captured");
+        assertLossesClose("custom MSE, GPU vs CPU (per batch)", fit(cpu, 5, mine, x, y, o.get(), true).batchLosses(), onGpu.batchLosses(), 1e-4);
+        assertLossesClose("custom vs built-in MSE on the GPU (per batch)", fit(gpu, 5, builtIn, x, y, o.get(), true).batchLosses(),
+                onGpu.batchLosses(), 1e-5);
+    }
+
     @Test
     void manyToOneExampleFitMatchesTheCpu() {
         Tensor[] d = Data.counting(10);
