@@ -34,13 +34,15 @@ public sealed interface Initializer permits Constant, RandomUniform, RandomNorma
     default void checkRank(int rank) {}
 
     /** Keras' initializer of this name: a class name, its snake_case name or an alias ("he_normal", "HeNormal", "normal"), with its default arguments. */
-    static Initializer of(String name) { return KerasInitializerNames.of(name); }
+    static Initializer of(String name) { return KerasInitializerNames.of(name, "Initializer.of: name"); }
 
     /**
      * Keras' initializer of class {@code className} (or its snake_case name, or an alias) with the arguments of a
      * Keras config ({@code {"seed": null}}, Keras 2's {@code "dtype"} ignored); an unknown class or argument is refused.
      */
-    static Initializer fromConfig(String className, Map<String, ?> config) { return KerasInitializerNames.fromConfig(className, config); }
+    static Initializer fromConfig(String className, Map<String, ?> config) {
+        return KerasInitializerNames.fromConfig(className, config, "Initializer.fromConfig: className");
+    }
 
     /** Keras' Zeros. */
     static Initializer zeros() { return new Constant(0, "Zeros"); }

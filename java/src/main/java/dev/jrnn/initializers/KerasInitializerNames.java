@@ -3,7 +3,6 @@ package dev.jrnn.initializers;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Keras' names of its initializers (keras.initializers' ALL_OBJECTS_DICT: the class names, their snake_case names and
@@ -35,17 +34,17 @@ final class KerasInitializerNames {
         CLASSES.put("OrthogonalInitializer", "Orthogonal");
     }
 
-    /** The class a Keras name means, or a refusal listing the names. */
-    private static String className(String name) {
+    /** The class a Keras name means, or a refusal that {@code subject} (the parameter) heads. */
+    private static String className(String name, String subject) {
         String cls = name == null ? null : CLASSES.get(name);
         if (cls == null) {
-            throw new IllegalArgumentException("unknown initializer " + (name == null ? "null" : "'" + name + "'") + ": expected one of "
-                    + String.join(", ", NAMES) + " (or Keras' class names and aliases)");
+            throw new IllegalArgumentException(subject + " must be one of " + String.join(", ", NAMES)
+                    + " (or Keras' class names and aliases), got " + (name == null ? "null" : "'" + name + "'"));
         }
         return cls;
     }
 
-    static Initializer of(String name) { return fromConfig(name, Map.of()); }
+    static Initializer of(String name, String subject) { return fromConfig(name, Map.of(), subject); }
 
     /** The arguments each class takes (besides Keras 2's dtype, which is ignored). */
     private static List<String> arguments(String cls) {
@@ -61,8 +60,9 @@ final class KerasInitializerNames {
         };
     }
 
-    static Initializer fromConfig(String name, Map<String, ?> config) {
-        String cls = className(name);
+    static Initializer fromConfig(String name, Map<String, ?> config, String subject) {
+        if (config == null) throw new IllegalArgumentException("Initializer.fromConfig: config must be a map of arguments, got null");
+        String cls = className(name, subject);
         List<String> args = arguments(cls);
         for (Object key : config.keySet()) {
             if (!args.contains(key) && !"dtype".equals(key)) {
@@ -111,6 +111,4 @@ final class KerasInitializerNames {
         return s;
     }
 
-    /** The classes {@link #fromConfig} knows. */
-    static Set<String> classes() { return Set.copyOf(CLASSES.values()); }
 }

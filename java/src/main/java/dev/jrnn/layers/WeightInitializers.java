@@ -54,7 +54,8 @@ final class WeightInitializers {
         try {
             return Initializer.of(name);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(owner.name() + ": " + slot(weight).option() + ": " + e.getMessage(), e);
+            String why = e.getMessage().substring(e.getMessage().indexOf(" must be "));
+            throw new IllegalArgumentException(owner.name() + ": " + slot(weight).option() + why, e);
         }
     }
 

@@ -1,0 +1,73 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.initializers.Initializer;
+import dev.jrnn.layers.Conv1D;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.RecurrentLayer;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A Keras layer config's {@code kernel_initializer}, {@code recurrent_initializer}, {@code bias_initializer} and
+ * {@code embeddings_initializer} of Dense, Conv1D, SimpleRNN, LSTM, GRU and Embedding: read into the layer (so that a model
+ * built from a config without weights starts from them), and written back as Keras 3's {@code get_config} writes them
+ * ({@code {"module": "keras.initializers", "class_name": "HeNormal", "config": {"seed": null}, "registered_name": null}}).
+ * Keras 2's {@code {"class_name", "config"}} (its {@code "dtype"} ignored) and the names Keras' {@code get} takes
+ * ("he_normal", "uniform") read as well; an unknown or custom class is refused naming the layer and the option.
+ */
+final class KerasInitializers {
+    private KerasInitializers() {}
+
+    /** The options of {@code l}'s class: Keras option -> jrnn's weight setter, in Keras' config order. */
+    private static Map<String, Setter> options(Layer l) {
+        Map<String, Setter> m = new LinkedHashMap<>();
+        switch (l) {
+            case RecurrentLayer r -> {
+                m.put("kernel_initializer", new Setter(r::kernelInitializer, r::kernelInitializer));
+                m.put("recurrent_initializer", new Setter(r::recurrentInitializer, r::recurrentInitializer));
+                m.put("bias_initializer", new Setter(r::biasInitializer, r::biasInitializer));
+            }
+            case Dense d -> {
+                m.put("kernel_initializer", new Setter(d::kernelInitializer, d::kernelInitializer));
+                m.put("bias_initializer", new Setter(d::biasInitializer, d::biasInitializer));
+            }
+            case Conv1D v -> {
+                m.put("kernel_initializer", new Setter(v::kernelInitializer, v::kernelInitializer));
+                m.put("bias_initializer", new Setter(v::biasInitializer, v::biasInitializer));
+            }
+            case Embedding e -> m.put("embeddings_initializer", new Setter(e::embeddingsInitializer, e::embeddingsInitializer));
+            default -> { }
+        }
+        return m;
+    }
+
+    /** One option: its getter and setter on the layer. */
+    private record Setter(java.util.function.Supplier<Initializer> get, java.util.function.Consumer<Initializer> set) {}
+
+    /** Sets {@code c}'s initializers on {@code l} (a missing or null option keeps Keras' default, as Keras' {@code get(None)}). */
+    static void read(Layer l, KerasConfig c, String where) {
+        options(l).forEach((opt, setter) -> {
+            if (!c.has(opt)) return;
+            Initializer init = KerasPenalties.parse(c.raw(opt), where + ": " + opt, "keras.initializers", Initializer::of,
+                    (cls, config) -> Initializer.fromConfig(cls, config.entries()));
+            try {
+                setter.set().accept(init);
+            } catch (IllegalArgumentException e) {
+                throw new KerasFormatException(where + ": " + opt + ": " + e.getMessage());
+            }
+        });
+    }
+
+    /** Writes {@code l}'s initializers into its config {@code c} as Keras 3 does (every option of its class). */
+    static void write(Layer l, Map<String, Object> c) {
+        options(l).forEach((opt, setter) -> c.put(opt, serialize(setter.get().get())));
+    }
+
+    /** An initializer as Keras 3 serializes it. */
+    static Map<String, Object> serialize(Initializer i) {
+        return KerasExport.serialized("keras.initializers", i.kerasClass(), i.kerasConfig());
+    }
+}
