@@ -20,8 +20,8 @@ class DrawsTest {
 
     @Test
     void orthogonalIsOrthonormalAndRepeatable() {
-        InitializerTest.assertOrthonormal(Draws.orthogonal(new SplittableRandom(4), 5, 20, 1), 5, 20, 1);
-        InitializerTest.assertOrthonormal(Draws.orthogonal(new SplittableRandom(4), 20, 20, 0.5), 20, 20, 0.5);
+        Stats.assertOrthonormal(Draws.orthogonal(new SplittableRandom(4), 5, 20, 1), 5, 20, 1);
+        Stats.assertOrthonormal(Draws.orthogonal(new SplittableRandom(4), 20, 20, 0.5), 20, 20, 0.5);
         assertArrayEquals(Draws.orthogonal(new SplittableRandom(9), 3, 7, 1), Draws.orthogonal(new SplittableRandom(9), 3, 7, 1));
     }
 }

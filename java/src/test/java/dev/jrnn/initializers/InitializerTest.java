@@ -109,22 +109,9 @@ class InitializerTest {
 
     @Test
     void orthogonalHasOrthonormalRowsOrColumnsTimesGain() {
-        assertOrthonormal(draw(Initializer.orthogonal(1), 16, 64), 16, 64, 1);    // a recurrent kernel (units, 4 units): rows
-        assertOrthonormal(draw(Initializer.orthogonal(2), 40, 10), 40, 10, 2);    // columns, times gain 2
-        assertOrthonormal(draw(Initializer.orthogonal(1), 3, 4, 8), 12, 8, 1);    // a Conv1D kernel as its (3·4, 8) matrix
-    }
-
-    /** Q·Qᵀ = gain² I over the shorter side of the [rows, cols] matrix {@code q}. */
-    static void assertOrthonormal(float[] q, int rows, int cols, double gain) {
-        boolean byRows = rows <= cols;
-        int k = byRows ? rows : cols, len = byRows ? cols : rows;
-        for (int a = 0; a < k; a++) {
-            for (int b = 0; b < k; b++) {
-                double d = 0;
-                for (int i = 0; i < len; i++) d += (byRows ? q[a * cols + i] * q[b * cols + i] : q[i * cols + a] * q[i * cols + b]);
-                assertEquals(a == b ? gain * gain : 0, d, 1e-5 * gain * gain, "QQᵀ[" + a + ", " + b + "]");
-            }
-        }
+        Stats.assertOrthonormal(draw(Initializer.orthogonal(1), 16, 64), 16, 64, 1);    // a recurrent kernel (units, 4 units): rows
+        Stats.assertOrthonormal(draw(Initializer.orthogonal(2), 40, 10), 40, 10, 2);    // columns, times gain 2
+        Stats.assertOrthonormal(draw(Initializer.orthogonal(1), 3, 4, 8), 12, 8, 1);    // a Conv1D kernel as its (3·4, 8) matrix
     }
 
     @Test

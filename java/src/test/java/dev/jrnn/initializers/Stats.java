@@ -39,4 +39,17 @@ public record Stats(double mean, double variance, double min, double max, int n)
         assertTrue(min < lo + slack && max > hi - slack, what + ": values in [" + min + ", " + max + "] do not reach [" + lo + ", " + hi + "]");
         return this;
     }
+
+    /** Q·Qᵀ = gain² I over the shorter side of the [rows, cols] matrix {@code q}. */
+    public static void assertOrthonormal(float[] q, int rows, int cols, double gain) {
+        boolean byRows = rows <= cols;
+        int k = byRows ? rows : cols, len = byRows ? cols : rows;
+        for (int a = 0; a < k; a++) {
+            for (int b = 0; b < k; b++) {
+                double d = 0;
+                for (int i = 0; i < len; i++) d += (byRows ? q[a * cols + i] * q[b * cols + i] : q[i * cols + a] * q[i * cols + b]);
+                assertEquals(a == b ? gain * gain : 0, d, 1e-5 * gain * gain, "QQᵀ[" + a + ", " + b + "]");
+            }
+        }
+    }
 }
