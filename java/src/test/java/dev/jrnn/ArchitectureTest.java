@@ -37,7 +37,7 @@ class ArchitectureTest {
             Map.entry("dev.jrnn.backend.cuda", Set.of("dev.jrnn.backend", "dev.jrnn.tensor")),
             Map.entry("dev.jrnn.losses", Set.of("dev.jrnn.backend", "dev.jrnn.tensor")),
             Map.entry("dev.jrnn.regularizers", Set.of("dev.jrnn.backend", "dev.jrnn.tensor")),
-            Map.entry("dev.jrnn.initializers", Set.of()),
+            Map.entry("dev.jrnn.initializers", Set.of("dev.jrnn.tensor")),
             Map.entry("dev.jrnn.layers", Set.of(ROOT, "dev.jrnn.backend", "dev.jrnn.data", "dev.jrnn.initializers", "dev.jrnn.regularizers",
                     "dev.jrnn.tensor")),
             Map.entry("dev.jrnn.optim", Set.of("dev.jrnn.backend", "dev.jrnn.layers", "dev.jrnn.optim.schedules", "dev.jrnn.tensor")),

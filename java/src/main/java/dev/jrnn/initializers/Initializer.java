@@ -145,9 +145,9 @@ public sealed interface Initializer permits Constant, RandomUniform, RandomNorma
         return (int) n;
     }
 
-    /** A finite argument, or a refusal naming it. */
+    /** An argument finite in float32 (what the weights hold), or a refusal naming it. */
     static double finite(String cls, String what, double v) {
-        if (!Double.isFinite(v)) throw new IllegalArgumentException(cls + ": " + what + " must be finite, got " + v);
+        dev.jrnn.tensor.Float32.check(cls + ": " + what, v, Double::isFinite, "finite (in float32)");
         return v;
     }
 }

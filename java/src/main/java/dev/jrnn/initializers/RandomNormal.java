@@ -12,7 +12,7 @@ public record RandomNormal(double mean, double stddev, boolean truncated, Long s
     public RandomNormal {
         String cls = truncated ? "TruncatedNormal" : "RandomNormal";
         Initializer.finite(cls, "mean", mean);
-        if (!(stddev >= 0) || !Double.isFinite(stddev)) throw new IllegalArgumentException(cls + ": stddev must be finite and >= 0, got " + stddev);
+        dev.jrnn.tensor.Float32.check(cls + ": stddev", stddev, x -> x >= 0 && Double.isFinite(x), ">= 0 and finite (in float32)");
     }
 
     @Override

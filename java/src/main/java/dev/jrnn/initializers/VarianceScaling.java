@@ -26,7 +26,7 @@ public record VarianceScaling(double scale, String mode, String distribution, Lo
 
     public VarianceScaling {
         String cls = kerasClass;
-        if (!(scale > 0) || !Double.isFinite(scale)) throw new IllegalArgumentException(cls + ": scale must be a positive number, got " + scale);
+        dev.jrnn.tensor.Float32.check(cls + ": scale", scale, x -> x > 0 && Double.isFinite(x), "positive and finite (in float32)");
         if (mode == null || !MODES.contains(mode)) throw new IllegalArgumentException(cls + ": mode must be \"fan_in\", \"fan_out\" or \"fan_avg\", got " + quoted(mode));
         String d = distribution == null ? null : distribution.toLowerCase(java.util.Locale.ROOT);
         if ("normal".equals(d)) d = "truncated_normal";   // as Keras
