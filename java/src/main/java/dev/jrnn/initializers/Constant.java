@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 /** Keras' Zeros, Ones and Constant(value): every value the same; {@code kerasClass} says which Keras wrote. */
 public record Constant(double value, String kerasClass) implements Initializer {
     public Constant {
-        Initializer.finite("Constant", "value", value);
+        Draws.finite("Constant", "value", value);
         if (!("Zeros".equals(kerasClass) && value == 0 || "Ones".equals(kerasClass) && value == 1 || "Constant".equals(kerasClass))) {
             throw new IllegalArgumentException("Constant: kerasClass must be Zeros (value 0), Ones (value 1) or Constant, got "
                     + kerasClass + " with value " + value);
@@ -17,7 +17,7 @@ public record Constant(double value, String kerasClass) implements Initializer {
 
     @Override
     public float[] values(int[] shape, SplittableRandom rng) {
-        float[] r = new float[Initializer.size(shape)];
+        float[] r = new float[Draws.size(shape)];
         if (value != 0) Arrays.fill(r, (float) value);
         return r;
     }

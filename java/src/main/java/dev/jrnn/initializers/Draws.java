@@ -91,6 +91,28 @@ public final class Draws {
         return out;
     }
 
+    /** The stream a draw takes: its own seed's, else the layer's. */
+    static SplittableRandom stream(Long seed, SplittableRandom rng) {
+        return seed != null ? new SplittableRandom(seed) : rng;
+    }
+
+    /** The number of values of {@code shape}. */
+    static int size(int[] shape) {
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException("shape has a negative dimension: " + java.util.Arrays.toString(shape));
+            n *= d;
+            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " holds too many values");
+        }
+        return (int) n;
+    }
+
+    /** An argument finite in float32 (what the weights hold), or a refusal naming it. */
+    static double finite(String cls, String what, double v) {
+        dev.jrnn.tensor.Float32.check(cls + ": " + what, v, Double::isFinite, "finite (in float32)");
+        return v;
+    }
+
     private static double dot(double[] a, double[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) s += a[i] * b[i];

@@ -7,14 +7,14 @@ import java.util.SplittableRandom;
 /** Keras' Identity(gain): gain on the diagonal of a 2-D weight (rectangular too, as Keras' eye), 0 elsewhere. */
 public record Identity(double gain) implements Initializer {
     public Identity {
-        Initializer.finite("Identity", "gain", gain);
+        Draws.finite("Identity", "gain", gain);
     }
 
     @Override
     public float[] values(int[] shape, SplittableRandom rng) {
         checkRank(shape.length);
         int rows = shape[0], cols = shape[1];
-        float[] r = new float[Initializer.size(shape)];
+        float[] r = new float[Draws.size(shape)];
         for (int i = 0; i < Math.min(rows, cols); i++) r[i * cols + i] = (float) gain;
         return r;
     }

@@ -128,26 +128,4 @@ public sealed interface Initializer permits Constant, RandomUniform, RandomNorma
 
     /** Keras' Identity(gain): gain times the (rectangular) identity matrix; 2-D weights only. */
     static Initializer identity(double gain) { return new Identity(gain); }
-
-    /** The stream a draw takes: its own seed's, else the layer's. */
-    static SplittableRandom stream(Long seed, SplittableRandom rng) {
-        return seed != null ? new SplittableRandom(seed) : rng;
-    }
-
-    /** The number of values of {@code shape}. */
-    static int size(int[] shape) {
-        long n = 1;
-        for (int d : shape) {
-            if (d < 0) throw new IllegalArgumentException("shape has a negative dimension: " + java.util.Arrays.toString(shape));
-            n *= d;
-            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " holds too many values");
-        }
-        return (int) n;
-    }
-
-    /** An argument finite in float32 (what the weights hold), or a refusal naming it. */
-    static double finite(String cls, String what, double v) {
-        dev.jrnn.tensor.Float32.check(cls + ": " + what, v, Double::isFinite, "finite (in float32)");
-        return v;
-    }
 }

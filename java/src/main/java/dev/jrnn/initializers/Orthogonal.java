@@ -10,14 +10,14 @@ import java.util.SplittableRandom;
  */
 public record Orthogonal(double gain, Long seed) implements Initializer {
     public Orthogonal {
-        Initializer.finite("Orthogonal", "gain", gain);
+        Draws.finite("Orthogonal", "gain", gain);
     }
 
     @Override
     public float[] values(int[] shape, SplittableRandom rng) {
         checkRank(shape.length);
-        int rows = Initializer.size(java.util.Arrays.copyOf(shape, shape.length - 1));
-        return Draws.orthogonal(Initializer.stream(seed, rng), rows, shape[shape.length - 1], gain);
+        int rows = Draws.size(java.util.Arrays.copyOf(shape, shape.length - 1));
+        return Draws.orthogonal(Draws.stream(seed, rng), rows, shape[shape.length - 1], gain);
     }
 
     @Override

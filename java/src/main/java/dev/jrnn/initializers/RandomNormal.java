@@ -11,14 +11,14 @@ import java.util.SplittableRandom;
 public record RandomNormal(double mean, double stddev, boolean truncated, Long seed) implements Initializer {
     public RandomNormal {
         String cls = truncated ? "TruncatedNormal" : "RandomNormal";
-        Initializer.finite(cls, "mean", mean);
+        Draws.finite(cls, "mean", mean);
         dev.jrnn.tensor.Float32.check(cls + ": stddev", stddev, x -> x >= 0 && Double.isFinite(x), ">= 0 and finite (in float32)");
     }
 
     @Override
     public float[] values(int[] shape, SplittableRandom rng) {
-        SplittableRandom r = Initializer.stream(seed, rng);
-        int n = Initializer.size(shape);
+        SplittableRandom r = Draws.stream(seed, rng);
+        int n = Draws.size(shape);
         return truncated ? Draws.truncatedNormal(r, mean, stddev, n) : Draws.normal(r, mean, stddev, n);
     }
 

@@ -7,14 +7,14 @@ import java.util.SplittableRandom;
 /** Keras' RandomUniform(minval, maxval, seed): U(minval, maxval); seed null draws from the layer's stream. */
 public record RandomUniform(double minval, double maxval, Long seed) implements Initializer {
     public RandomUniform {
-        Initializer.finite("RandomUniform", "minval", minval);
-        Initializer.finite("RandomUniform", "maxval", maxval);
+        Draws.finite("RandomUniform", "minval", minval);
+        Draws.finite("RandomUniform", "maxval", maxval);
         if (minval > maxval) throw new IllegalArgumentException("RandomUniform: minval must be <= maxval, got " + minval + " > " + maxval);
     }
 
     @Override
     public float[] values(int[] shape, SplittableRandom rng) {
-        return Draws.uniform(Initializer.stream(seed, rng), minval, maxval, Initializer.size(shape));
+        return Draws.uniform(Draws.stream(seed, rng), minval, maxval, Draws.size(shape));
     }
 
     @Override

@@ -62,8 +62,8 @@ public record VarianceScaling(double scale, String mode, String distribution, Lo
             default -> (f.in() + f.out()) / 2.0;
         };
         n = Math.max(1.0, n);
-        SplittableRandom r = Initializer.stream(seed, rng);
-        int size = Initializer.size(shape);
+        SplittableRandom r = Draws.stream(seed, rng);
+        int size = Draws.size(shape);
         return switch (distribution) {
             // 3 * scale / n in one division: glorot_uniform's limit is then exactly sqrt(6 / (fan_in + fan_out))
             case "uniform" -> {
