@@ -4,7 +4,6 @@ import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.CellConfig;
 import dev.jrnn.backend.RecurrentCell;
-import dev.jrnn.tensor.Tensor;
 
 /**
  * One timestep of a recurrent layer, as Keras' {@code SimpleRNNCell} / {@code LSTMCell} / {@code GRUCell}
@@ -46,8 +45,8 @@ abstract sealed class Cell permits SimpleRNNCell, GatedCell {
     /** Shape of the bias param: [G] (GRU: [2, G], input and recurrent bias). */
     int[] biasShape(int units) { return new int[] {gates() * units}; }
 
-    /** Initial bias values: zeros (LSTM: unit_forget_bias). */
-    float[] initialBias(int units) { return Initializers.zeros((int) Tensor.size(biasShape(units))); }
+    /** Initial bias values: the bias initializer's ({@code draw} of a shape) for the whole bias (LSTM: unit_forget_bias). */
+    float[] initialBias(int units, java.util.function.Function<int[], float[]> draw) { return draw.apply(biasShape(units)); }
 
     /** Whether backward reads the gates of forward (SimpleRNN's backward needs only h). */
     boolean backwardReadsGates() { return true; }

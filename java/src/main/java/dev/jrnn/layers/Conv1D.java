@@ -4,6 +4,7 @@ import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.initializers.Initializer;
 import dev.jrnn.regularizers.Constraint;
 import dev.jrnn.regularizers.Regularizer;
 import dev.jrnn.tensor.Tensor;
@@ -37,6 +38,8 @@ public class Conv1D extends Layer {
     private boolean useBias = true;
     private Param kernel;
     private Param bias;
+    private final WeightInitializers inits = new WeightInitializers(this)
+            .with("kernel", "kernelInitializer", 3, Initializer.glorotUniform()).with("bias", "biasInitializer", 1, Initializer.zeros());
 
     /** {@code filters} output channels, each a kernel of {@code kernelSize} steps (Keras' Conv1D(filters, kernel_size)). */
     public Conv1D(int filters, int kernelSize) {
@@ -94,6 +97,25 @@ public class Conv1D extends Layer {
     }
 
     public String activation() { return activation.kerasName(); }
+
+    /**
+     * Keras' {@code kernel_initializer} (default glorot_uniform), drawn at the build: set it before. The kernel
+     * [kernelSize, channels, filters] has Keras' fans kernelSize * channels in and kernelSize * filters out.
+     */
+    public Conv1D kernelInitializer(Initializer i) { inits.set("kernel", i); return this; }
+
+    /** Keras' {@code kernel_initializer} by Keras' name ({@link Initializer#of}). */
+    public Conv1D kernelInitializer(String name) { return kernelInitializer(inits.named("kernel", name)); }
+
+    public Initializer kernelInitializer() { return inits.get("kernel"); }
+
+    /** Keras' {@code bias_initializer} (default zeros), drawn at the build: set it before. */
+    public Conv1D biasInitializer(Initializer i) { inits.set("bias", i); return this; }
+
+    /** Keras' {@code bias_initializer} by Keras' name ({@link Initializer#of}). */
+    public Conv1D biasInitializer(String name) { return biasInitializer(inits.named("bias", name)); }
+
+    public Initializer biasInitializer() { return inits.get("bias"); }
 
     /** Keras' {@code kernel_regularizer}: its penalty on the kernel [kernelSize, channels, filters] joins the loss (null: none). */
     public Conv1D kernelRegularizer(Regularizer r) { weightRules().regularizer("kernel", r); return this; }
@@ -169,10 +191,8 @@ public class Conv1D extends Layer {
     @Override
     protected void initParams(SplittableRandom rng) {
         if (!initialValuesNeeded()) return;
-        int c = kernel.shape()[1];
-        // Keras' fans for a kernel (k, C, F): fan_in = k·C, fan_out = k·F
-        kernel.set(Tensor.wrap(Initializers.glorotUniform(rng, kernelSize * c, kernelSize * filters, kernelSize * c * filters), kernelSize, c, filters));
-        if (bias != null) bias.set(Tensor.wrap(Initializers.zeros(filters), filters));
+        kernel.set(Tensor.wrap(inits.draw("kernel", kernel.shape(), rng), kernel.shape()));
+        if (bias != null) bias.set(Tensor.wrap(inits.draw("bias", bias.shape(), rng), bias.shape()));
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.initializers.Initializer;
 import dev.jrnn.regularizers.Constraint;
 import dev.jrnn.regularizers.Regularizer;
 import dev.jrnn.tensor.Tensor;
@@ -29,6 +30,8 @@ public class Dense extends Layer {
     private boolean useBias = true;
     private Param kernel;
     private Param bias;
+    private final WeightInitializers inits = new WeightInitializers(this)
+            .with("kernel", "kernelInitializer", 2, Initializer.glorotUniform()).with("bias", "biasInitializer", 1, Initializer.zeros());
 
     public Dense(int units) {
         if (units <= 0) throw new IllegalArgumentException("Dense: units must be positive, got " + units);
@@ -58,6 +61,27 @@ public class Dense extends Layer {
         this.useBias = b;
         return this;
     }
+
+    /**
+     * Keras' {@code kernel_initializer} (default glorot_uniform), drawn at the build: set it before.
+     * <pre>{@code
+     * Dense d = new Dense(1).kernelInitializer(Initializer.randomNormal(0.0, 0.01, 3));
+     * }</pre>
+     */
+    public Dense kernelInitializer(Initializer i) { inits.set("kernel", i); return this; }
+
+    /** Keras' {@code kernel_initializer} by Keras' name ("he_normal", "orthogonal", ...; {@link Initializer#of}). */
+    public Dense kernelInitializer(String name) { return kernelInitializer(inits.named("kernel", name)); }
+
+    public Initializer kernelInitializer() { return inits.get("kernel"); }
+
+    /** Keras' {@code bias_initializer} (default zeros), drawn at the build: set it before. */
+    public Dense biasInitializer(Initializer i) { inits.set("bias", i); return this; }
+
+    /** Keras' {@code bias_initializer} by Keras' name ({@link Initializer#of}). */
+    public Dense biasInitializer(String name) { return biasInitializer(inits.named("bias", name)); }
+
+    public Initializer biasInitializer() { return inits.get("bias"); }
 
     /** Keras' {@code kernel_regularizer}: its penalty on the kernel joins the loss (null: none). */
     public Dense kernelRegularizer(Regularizer r) { weightRules().regularizer("kernel", r); return this; }
@@ -111,9 +135,8 @@ public class Dense extends Layer {
     @Override
     protected void initParams(SplittableRandom rng) {
         if (!initialValuesNeeded()) return;
-        int i = kernel.shape()[0];
-        kernel.set(Tensor.wrap(Initializers.glorotUniform(rng, i, units, i * units), i, units));
-        if (bias != null) bias.set(Tensor.wrap(Initializers.zeros(units), units));
+        kernel.set(Tensor.wrap(inits.draw("kernel", kernel.shape(), rng), kernel.shape()));
+        if (bias != null) bias.set(Tensor.wrap(inits.draw("bias", bias.shape(), rng), bias.shape()));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.jrnn.layers;
 
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.initializers.Initializer;
 import dev.jrnn.regularizers.Constraint;
 import dev.jrnn.regularizers.Regularizer;
 import dev.jrnn.tensor.Tensor;
@@ -29,6 +30,8 @@ public class Embedding extends Layer {
     private final int dim;
     private boolean maskZero;
     private Param embeddings;
+    private final WeightInitializers inits = new WeightInitializers(this)
+            .with("embeddings", "embeddingsInitializer", 2, Initializer.randomUniform(-0.05, 0.05));
 
     /** {@code inputDim}: vocabulary size (ids in [0, inputDim)); {@code outputDim}: vector size. */
     public Embedding(int inputDim, int outputDim) {
@@ -56,6 +59,19 @@ public class Embedding extends Layer {
     public int outputDim() { return dim; }
 
     public boolean maskZero() { return maskZero; }
+
+    /**
+     * Keras' {@code embeddings_initializer} (default "uniform": RandomUniform(-0.05, 0.05)), drawn at the build: set it before.
+     * <pre>{@code
+     * Embedding e = new Embedding(1000, 64).embeddingsInitializer(Initializer.randomNormal(0.0, 0.02, 7));
+     * }</pre>
+     */
+    public Embedding embeddingsInitializer(Initializer i) { inits.set("embeddings", i); return this; }
+
+    /** Keras' {@code embeddings_initializer} by Keras' name ({@link Initializer#of}). */
+    public Embedding embeddingsInitializer(String name) { return embeddingsInitializer(inits.named("embeddings", name)); }
+
+    public Initializer embeddingsInitializer() { return inits.get("embeddings"); }
 
     /** Keras' {@code embeddings_regularizer}: its penalty on the whole table joins the loss (null: none). */
     public Embedding embeddingsRegularizer(Regularizer r) { weightRules().regularizer("embeddings", r); return this; }
@@ -116,7 +132,7 @@ public class Embedding extends Layer {
     @Override
     protected void initParams(SplittableRandom rng) {
         if (!initialValuesNeeded()) return;
-        embeddings.set(Tensor.wrap(Initializers.uniform(rng, -0.05, 0.05, vocab * dim), vocab, dim));
+        embeddings.set(Tensor.wrap(inits.draw("embeddings", embeddings.shape(), rng), vocab, dim));
     }
 
     @Override

@@ -145,4 +145,22 @@ public class GRU extends RecurrentLayer {
 
     @Override
     public GRU biasConstraint(dev.jrnn.regularizers.Constraint x) { super.biasConstraint(x); return this; }
+
+    @Override
+    public GRU kernelInitializer(dev.jrnn.initializers.Initializer x) { super.kernelInitializer(x); return this; }
+
+    @Override
+    public GRU kernelInitializer(String x) { super.kernelInitializer(x); return this; }
+
+    @Override
+    public GRU recurrentInitializer(dev.jrnn.initializers.Initializer x) { super.recurrentInitializer(x); return this; }
+
+    @Override
+    public GRU recurrentInitializer(String x) { super.recurrentInitializer(x); return this; }
+
+    @Override
+    public GRU biasInitializer(dev.jrnn.initializers.Initializer x) { super.biasInitializer(x); return this; }
+
+    @Override
+    public GRU biasInitializer(String x) { super.biasInitializer(x); return this; }
 }

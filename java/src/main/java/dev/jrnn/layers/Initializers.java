@@ -1,10 +1,12 @@
 package dev.jrnn.layers;
 
+import dev.jrnn.initializers.Draws;
+
 import java.util.SplittableRandom;
 
 /**
- * Keras' weight initializers, computed on the host in double precision and returned as row-major
- * float arrays (layers upload them into their {@link Param}s).
+ * Keras' weight initializers as the attention layers draw them (their own fans), over {@link Draws}; the layers
+ * with Keras' initializer options draw from their {@link dev.jrnn.initializers.Initializer}s.
  *
  * <pre>{@code
  * float[] k = Initializers.glorotUniform(new SplittableRandom(1), 3, 16, 3 * 16);  // kernel [3, 16]
@@ -24,9 +26,7 @@ public final class Initializers {
     /** U(lo, hi) for n values (Keras RandomUniform). */
     public static float[] uniform(SplittableRandom rng, double lo, double hi, int n) {
         if (!(hi > lo)) throw new IllegalArgumentException("uniform: expected lo < hi, got [" + lo + ", " + hi + ")");
-        float[] r = new float[n];
-        for (int i = 0; i < n; i++) r[i] = (float) (lo + (hi - lo) * rng.nextDouble());
-        return r;
+        return Draws.uniform(rng, lo, hi, n);
     }
 
     /** n zeros. */
@@ -34,47 +34,9 @@ public final class Initializers {
         return new float[n];
     }
 
-    /**
-     * Keras Orthogonal for a [rows, cols] matrix: a standard normal matrix of shape
-     * [max(rows, cols), min(rows, cols)] is QR-factorised, Q is sign-corrected with diag(R) (so R has a
-     * positive diagonal) and transposed when rows &lt; cols, then scaled by {@code gain}. The result
-     * has orthonormal rows (rows &lt;= cols) or columns (rows &gt;= cols).
-     * QR is modified Gram-Schmidt with one re-orthogonalisation pass; it yields the unique QR with a
-     * positive diagonal of R, which is what the sign correction of a Householder QR produces.
-     */
+    /** Keras Orthogonal for a [rows, cols] matrix, times {@code gain} ({@link Draws#orthogonal}). */
     public static float[] orthogonal(SplittableRandom rng, int rows, int cols, double gain) {
-        if (rows <= 0 || cols <= 0) throw new IllegalArgumentException("orthogonal: shape must be positive, got [" + rows + ", " + cols + "]");
-        int m = Math.max(rows, cols), n = Math.min(rows, cols);
-        // a[i][j] stored column-major: column j is q[j]
-        double[][] q = new double[n][m];
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) q[j][i] = rng.nextGaussian();
-        }
-        for (int j = 0; j < n; j++) {
-            double[] v = q[j];
-            for (int pass = 0; pass < 2; pass++) {
-                for (int p = 0; p < j; p++) {
-                    double d = dot(q[p], v);
-                    for (int i = 0; i < m; i++) v[i] -= d * q[p][i];
-                }
-            }
-            double norm = Math.sqrt(dot(v, v));
-            if (norm < 1e-12) throw new IllegalStateException("orthogonal: degenerate random matrix (column " + j + ")");
-            for (int i = 0; i < m; i++) v[i] /= norm;
-        }
-        float[] out = new float[rows * cols];
-        if (rows < cols) {
-            // Q^T: [n = rows, m = cols]
-            for (int r = 0; r < rows; r++) {
-                for (int c = 0; c < cols; c++) out[r * cols + c] = (float) (gain * q[r][c]);
-            }
-        } else {
-            // Q: [m = rows, n = cols]
-            for (int r = 0; r < rows; r++) {
-                for (int c = 0; c < cols; c++) out[r * cols + c] = (float) (gain * q[c][r]);
-            }
-        }
-        return out;
+        return Draws.orthogonal(rng, rows, cols, gain);
     }
 
     /** LSTM bias with Keras unit_forget_bias: zeros with the forget gate block [units, 2 units) set to 1. */
@@ -82,11 +44,5 @@ public final class Initializers {
         float[] b = new float[4 * units];
         for (int i = units; i < 2 * units; i++) b[i] = 1f;
         return b;
-    }
-
-    private static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
-        return s;
     }
 }

@@ -123,4 +123,22 @@ public class LSTM extends RecurrentLayer {
 
     @Override
     public LSTM biasConstraint(dev.jrnn.regularizers.Constraint x) { super.biasConstraint(x); return this; }
+
+    @Override
+    public LSTM kernelInitializer(dev.jrnn.initializers.Initializer x) { super.kernelInitializer(x); return this; }
+
+    @Override
+    public LSTM kernelInitializer(String x) { super.kernelInitializer(x); return this; }
+
+    @Override
+    public LSTM recurrentInitializer(dev.jrnn.initializers.Initializer x) { super.recurrentInitializer(x); return this; }
+
+    @Override
+    public LSTM recurrentInitializer(String x) { super.recurrentInitializer(x); return this; }
+
+    @Override
+    public LSTM biasInitializer(dev.jrnn.initializers.Initializer x) { super.biasInitializer(x); return this; }
+
+    @Override
+    public LSTM biasInitializer(String x) { super.biasInitializer(x); return this; }
 }

@@ -26,9 +26,15 @@ final class LSTMCell extends GatedCell {
         return c;
     }
 
+    /** Keras' LSTMCell with unit_forget_bias: {@code [init(units), ones(units), init(2 * units)]}, each part drawn with its own shape. */
     @Override
-    float[] initialBias(int units) {
-        return unitForgetBias ? Initializers.unitForgetBias(units) : super.initialBias(units);
+    float[] initialBias(int units, java.util.function.Function<int[], float[]> draw) {
+        if (!unitForgetBias) return super.initialBias(units, draw);
+        float[] b = new float[4 * units];
+        System.arraycopy(draw.apply(new int[] {units}), 0, b, 0, units);
+        java.util.Arrays.fill(b, units, 2 * units, 1f);
+        System.arraycopy(draw.apply(new int[] {2 * units}), 0, b, 2 * units, 2 * units);
+        return b;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.jrnn.layers;
 import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.initializers.Initializer;
 import dev.jrnn.regularizers.Constraint;
 import dev.jrnn.regularizers.Regularizer;
 import dev.jrnn.tensor.Float32;
@@ -83,7 +84,14 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         }
         this.units = units;
         this.cell = cell;
+        // GRU's bias is (2, G) with resetAfter, else (G): its rank is checked at the build
+        this.inits = new WeightInitializers(this).with("kernel", "kernelInitializer", 2, Initializer.glorotUniform())
+                .with("recurrent_kernel", "recurrentInitializer", 2, Initializer.orthogonal(1.0))
+                .with("bias", "biasInitializer", cell instanceof GRUCell ? 0 : 1, Initializer.zeros());
     }
+
+    /** Keras' kernel_initializer, recurrent_initializer and bias_initializer. */
+    private final WeightInitializers inits;
 
     /** Recurrent states: 1 (h) or 2 (h, c for LSTM). */
     public int stateCount() { return cell.states(); }
@@ -303,6 +311,48 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     /** The bias param (null before build or without bias). */
     public Param bias() { return bias; }
 
+    /**
+     * Keras' {@code kernel_initializer} of the input kernel [I, G] (default glorot_uniform), drawn at the build: set it
+     * before, and before wrapping (a Bidirectional's backward copy takes the initializers of then).
+     * <pre>{@code
+     * LSTM lstm = new LSTM(64).kernelInitializer("he_normal").recurrentInitializer(Initializer.orthogonal(1.0, 7));
+     * }</pre>
+     */
+    public RecurrentLayer kernelInitializer(Initializer i) { initializers("kernelInitializer").set("kernel", i); return this; }
+
+    /** Keras' {@code kernel_initializer} by Keras' name ({@link Initializer#of}). */
+    public RecurrentLayer kernelInitializer(String name) { return kernelInitializer(inits.named("kernel", name)); }
+
+    public Initializer kernelInitializer() { return inits.get("kernel"); }
+
+    /** Keras' {@code recurrent_initializer} of the recurrent kernel [H, G] (default orthogonal). */
+    public RecurrentLayer recurrentInitializer(Initializer i) { initializers("recurrentInitializer").set("recurrent_kernel", i); return this; }
+
+    /** Keras' {@code recurrent_initializer} by Keras' name ({@link Initializer#of}). */
+    public RecurrentLayer recurrentInitializer(String name) { return recurrentInitializer(inits.named("recurrent_kernel", name)); }
+
+    public Initializer recurrentInitializer() { return inits.get("recurrent_kernel"); }
+
+    /**
+     * Keras' {@code bias_initializer} (default zeros). LSTM's unitForgetBias combines it as Keras does: the bias is
+     * {@code [init(units), ones(units), init(2 * units)]}, each part drawn with its own shape.
+     */
+    public RecurrentLayer biasInitializer(Initializer i) { initializers("biasInitializer").set("bias", i); return this; }
+
+    /** Keras' {@code bias_initializer} by Keras' name ({@link Initializer#of}). */
+    public RecurrentLayer biasInitializer(String name) { return biasInitializer(inits.named("bias", name)); }
+
+    public Initializer biasInitializer() { return inits.get("bias"); }
+
+    /** The initializers, refused once a Bidirectional wraps the layer, as {@link #rule}. */
+    private WeightInitializers initializers(String what) {
+        if (Bidirectional.wraps(this) && !isBuilt()) {
+            throw new IllegalStateException(name() + ": cannot set " + what + " of a layer a Bidirectional wraps (its backward copy"
+                    + " was made from it); set it before wrapping");
+        }
+        return inits;
+    }
+
     /** Keras' {@code kernel_regularizer}: its penalty on the input kernel joins the loss (null: none). Set it before wrapping. */
     public RecurrentLayer kernelRegularizer(Regularizer r) { rule("kernel_regularizer").regularizer("kernel", r); return this; }
 
@@ -370,6 +420,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         c.stateful = stateful;
         c.trainable(trainable());
         weightRules().copyTo(c.weightRules());
+        inits.copyTo(c.inits);
         return c;
     }
 
@@ -428,11 +479,9 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
             masks.seed(rng.nextLong());
             return;
         }
-        int[] ks = kernel.shape();
-        int g = cell.gates() * units;
-        kernel.set(Tensor.wrap(Initializers.glorotUniform(rng, ks[0], ks[1], ks[0] * ks[1]), ks));
-        recurrentKernel.set(Tensor.wrap(Initializers.orthogonal(rng, units, g, 1.0), units, g));
-        if (bias != null) bias.set(Tensor.wrap(cell.initialBias(units), cell.biasShape(units)));
+        kernel.set(Tensor.wrap(inits.draw("kernel", kernel.shape(), rng), kernel.shape()));
+        recurrentKernel.set(Tensor.wrap(inits.draw("recurrent_kernel", recurrentKernel.shape(), rng), recurrentKernel.shape()));
+        if (bias != null) bias.set(Tensor.wrap(cell.initialBias(units, shape -> inits.draw("bias", shape, rng)), cell.biasShape(units)));
         masks.seed(rng.nextLong());   // after the weights, which stay as without dropout
     }
 

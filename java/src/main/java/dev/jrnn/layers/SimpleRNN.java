@@ -102,4 +102,22 @@ public class SimpleRNN extends RecurrentLayer {
 
     @Override
     public SimpleRNN biasConstraint(dev.jrnn.regularizers.Constraint x) { super.biasConstraint(x); return this; }
+
+    @Override
+    public SimpleRNN kernelInitializer(dev.jrnn.initializers.Initializer x) { super.kernelInitializer(x); return this; }
+
+    @Override
+    public SimpleRNN kernelInitializer(String x) { super.kernelInitializer(x); return this; }
+
+    @Override
+    public SimpleRNN recurrentInitializer(dev.jrnn.initializers.Initializer x) { super.recurrentInitializer(x); return this; }
+
+    @Override
+    public SimpleRNN recurrentInitializer(String x) { super.recurrentInitializer(x); return this; }
+
+    @Override
+    public SimpleRNN biasInitializer(dev.jrnn.initializers.Initializer x) { super.biasInitializer(x); return this; }
+
+    @Override
+    public SimpleRNN biasInitializer(String x) { super.biasInitializer(x); return this; }
 }

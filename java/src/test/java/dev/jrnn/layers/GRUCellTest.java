@@ -23,7 +23,7 @@ class GRUCellTest {
         assertEquals(3, c.gates());
         assertEquals(1, c.states());
         assertArrayEquals(new int[] {2, 6}, c.biasShape(2), "input and recurrent bias rows");
-        assertArrayEquals(new float[12], c.initialBias(2));
+        assertArrayEquals(new float[12], c.initialBias(2, s -> new float[(int) dev.jrnn.tensor.Tensor.size(s)]));
         assertTrue(c.backwardReadsGates());
         assertTrue(c.separateRecurrentProjection(), "reset_after: r * (hPrev·U + bRec)");
         assertEquals(Activation.SIGMOID, c.recurrentActivation());

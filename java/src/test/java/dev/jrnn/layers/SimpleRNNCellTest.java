@@ -23,7 +23,7 @@ class SimpleRNNCellTest {
         assertEquals(1, c.gates());
         assertEquals(1, c.states());
         assertArrayEquals(new int[] {5}, c.biasShape(5));
-        assertArrayEquals(new float[5], c.initialBias(5));
+        assertArrayEquals(new float[5], c.initialBias(5, s -> new float[(int) dev.jrnn.tensor.Tensor.size(s)]));
         assertFalse(c.backwardReadsGates(), "backward needs only h");
         assertFalse(c.separateRecurrentProjection());
         assertEquals(Activation.TANH, c.recurrentActivation(), "no gates: its recurrent activation is its activation");

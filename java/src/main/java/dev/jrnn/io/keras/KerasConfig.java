@@ -28,6 +28,13 @@ final class KerasConfig {
 
     Object raw(String key) { return map.get(key); }
 
+    /** The object's entries by key (a JSON object's keys are strings). */
+    Map<String, Object> entries() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        map.forEach((k, v) -> m.put(String.valueOf(k), v));
+        return m;
+    }
+
     String string(String key) {
         Object v = map.get(key);
         if (!(v instanceof String s)) throw new KerasFormatException(where + ": '" + key + "' should be a string, got " + describe(v));

@@ -40,7 +40,8 @@ import java.util.Set;
  * Builds one jrnn layer from a Keras layer config ({@code {"class_name": ..., "config": {...}}}), through the
  * layers' public API. Options jrnn cannot honour raise a {@link KerasFormatException} naming the layer, the
  * option and its value; options that cannot change inference numbers (noise_shape) are accepted with one
- * warning per layer ({@link #warnHarmless}); regularizers and constraints are read by {@link KerasPenalties}.
+ * warning per layer ({@link #warnHarmless}); regularizers and constraints are read by {@link KerasPenalties},
+ * initializers by {@link KerasInitializers}.
  */
 final class KerasLayers {
     /** Keras layer classes this importer builds (InputLayer is wired by {@link KerasGraph}). */
@@ -106,6 +107,7 @@ final class KerasLayers {
         };
         warnHarmless(c, where);
         if (SEEDED.contains(cls) && c.raw("seed") instanceof Long seed) l.seed(seed);
+        KerasInitializers.read(l, c, where);
         KerasPenalties.read(l, c, where);
         if (name != null) l.name(name);
         // only a freeze is applied: a wrapper's trainable(true) would unfreeze the layer it wraps, which Keras leaves frozen
@@ -435,6 +437,7 @@ final class KerasLayers {
                     + String.join(", ", supported()));
         }
         if (SEEDED.contains(l.kerasClass())) c.put("seed", l.seed());   // read back by build(): the masks a clone or a loaded model draws
+        KerasInitializers.write(l, c);
         KerasPenalties.write(l, c);
         return KerasExport.serialized("keras.layers", l.kerasClass(), c);
     }

@@ -115,7 +115,7 @@ final class KerasPenalties {
      * custom one) is a custom class that merely shares a name with Keras': refused. Keras 2's {@code {class_name, config}}
      * has neither key.
      */
-    private static <T> T parse(Object v, String where, String module, Function<String, T> byName,
+    static <T> T parse(Object v, String where, String module, Function<String, T> byName,
                                BiFunction<String, KerasConfig, T> byClass) {
         try {
             if (v instanceof String s) return byName.apply(s);

@@ -1,0 +1,104 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.initializers.Initializer;
+import dev.jrnn.layers.Conv1D;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.RecurrentLayer;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A Keras layer config's {@code kernel_initializer}, {@code recurrent_initializer}, {@code bias_initializer} and
+ * {@code embeddings_initializer} of Dense, Conv1D, SimpleRNN, LSTM, GRU and Embedding: read into the layer (so that a model
+ * built from a config without weights starts from them), and written back as Keras 3's {@code get_config} writes them
+ * ({@code {"module": "keras.initializers", "class_name": "HeNormal", "config": {"seed": null}, "registered_name": null}}).
+ * Keras 2's {@code {"class_name", "config"}} (its {@code "dtype"} ignored) and the names Keras' {@code get} takes
+ * ("he_normal", "uniform") read as well; an unknown or custom class keeps jrnn's default with a warning naming the layer and
+ * the option.
+ */
+final class KerasInitializers {
+    private KerasInitializers() {}
+
+    /** The options of {@code l}'s class: Keras option -> jrnn's weight setter, in Keras' config order. */
+    private static Map<String, Setter> options(Layer l) {
+        Map<String, Setter> m = new LinkedHashMap<>();
+        switch (l) {
+            case RecurrentLayer r -> {
+                m.put("kernel_initializer", new Setter(r::kernelInitializer, r::kernelInitializer));
+                m.put("recurrent_initializer", new Setter(r::recurrentInitializer, r::recurrentInitializer));
+                m.put("bias_initializer", new Setter(r::biasInitializer, r::biasInitializer));
+            }
+            case Dense d -> {
+                m.put("kernel_initializer", new Setter(d::kernelInitializer, d::kernelInitializer));
+                m.put("bias_initializer", new Setter(d::biasInitializer, d::biasInitializer));
+            }
+            case Conv1D v -> {
+                m.put("kernel_initializer", new Setter(v::kernelInitializer, v::kernelInitializer));
+                m.put("bias_initializer", new Setter(v::biasInitializer, v::biasInitializer));
+            }
+            case Embedding e -> m.put("embeddings_initializer", new Setter(e::embeddingsInitializer, e::embeddingsInitializer));
+            default -> { }
+        }
+        return m;
+    }
+
+    /** One option: its getter and setter on the layer. */
+    private record Setter(java.util.function.Supplier<Initializer> get, java.util.function.Consumer<Initializer> set) {}
+
+    /**
+     * Sets {@code c}'s initializers on {@code l} (a missing or null option keeps Keras' default, as Keras' {@code get(None)}).
+     * A class jrnn lacks (a custom class, STFT) keeps the default with a warning, as MultiHeadAttention's: a whole model's
+     * file brings the weights that replace it; a malformed config of a class jrnn has is refused naming the option.
+     */
+    static void read(Layer l, KerasConfig c, String where) {
+        options(l).forEach((opt, setter) -> {
+            if (!c.has(opt)) return;
+            Object raw = c.raw(opt);
+            if (!jrnnHas(raw)) {
+                System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, where + ": " + opt + " "
+                        + KerasConfig.describe(raw) + " is not one jrnn has; the layer starts from jrnn's default (a whole model's"
+                        + " file brings the weights that replace it)");
+                return;
+            }
+            Initializer init = KerasPenalties.parse(raw, where + ": " + opt, "keras.initializers", Initializer::of,
+                    (cls, config) -> Initializer.fromConfig(cls, config.entries()));
+            try {
+                setter.set().accept(init);
+            } catch (IllegalArgumentException e) {
+                throw new KerasFormatException(where + ": " + opt + ": " + e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * Whether {@code raw} names an initializer class jrnn has, of Keras' own module: a custom class or one jrnn lacks (STFT)
+     * is not (a malformed config of a class jrnn has is, and is refused when parsed).
+     */
+    private static boolean jrnnHas(Object raw) {
+        String cls = raw instanceof String s ? s : raw instanceof Map<?, ?> m && m.get("class_name") instanceof String n ? n : null;
+        if (cls == null) return true;   // not a name nor an object: parse refuses it
+        if (raw instanceof Map<?, ?> m && (m.get("registered_name") != null && !cls.equals(m.get("registered_name"))
+                || m.get("module") instanceof String mod && !mod.equals("keras.initializers") && !mod.startsWith("keras.src.initializers"))) {
+            return false;
+        }
+        try {
+            Initializer.of(cls);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Writes {@code l}'s initializers into its config {@code c} as Keras 3 does (every option of its class). */
+    static void write(Layer l, Map<String, Object> c) {
+        options(l).forEach((opt, setter) -> c.put(opt, serialize(setter.get().get())));
+    }
+
+    /** An initializer as Keras 3 serializes it. */
+    static Map<String, Object> serialize(Initializer i) {
+        return KerasExport.serialized("keras.initializers", i.kerasClass(), i.kerasConfig());
+    }
+}
