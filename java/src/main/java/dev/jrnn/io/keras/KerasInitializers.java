@@ -49,22 +49,25 @@ final class KerasInitializers {
     private record Setter(java.util.function.Supplier<Initializer> get, java.util.function.Consumer<Initializer> set) {}
 
     /**
-     * Sets {@code c}'s initializers on {@code l} (a missing or null option keeps Keras' default, as Keras' {@code get(None)}).
-     * A class jrnn lacks (a custom class, STFT) keeps the default with a warning, as MultiHeadAttention's: a whole model's
-     * file brings the weights that replace it; a malformed config of a class jrnn has is refused naming the option.
+     * Sets {@code c}'s initializers on {@code l}: a missing option keeps the layer's default; null is glorot_uniform, as
+     * Keras' {@code add_weight(initializer=None)} makes it. One jrnn cannot read (a custom class, STFT, a SeedGenerator
+     * seed, Keras 3.16's axes, an argument it lacks) keeps the default with a warning, as MultiHeadAttention's: a whole
+     * model's file brings the weights that replace it. An initializer the weight's shape cannot take is refused.
      */
     static void read(Layer l, KerasConfig c, String where) {
         options(l).forEach((opt, setter) -> {
-            if (!c.has(opt)) return;
+            if (!c.hasKey(opt)) return;
             Object raw = c.raw(opt);
-            if (!jrnnHas(raw)) {
-                System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, where + ": " + opt + " "
-                        + KerasConfig.describe(raw) + " is not one jrnn has; the layer starts from jrnn's default (a whole model's"
-                        + " file brings the weights that replace it)");
+            Initializer init;
+            try {
+                if (!jrnnHas(raw)) throw new KerasFormatException(where + ": " + opt + " " + KerasConfig.describe(raw) + " is not one jrnn has");
+                init = raw == null ? Initializer.glorotUniform() : KerasPenalties.parse(raw, where + ": " + opt, "keras.initializers",
+                        Initializer::of, (cls, config) -> Initializer.fromConfig(cls, config.entries()));
+            } catch (KerasFormatException e) {
+                System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, e.getMessage()
+                        + "; the layer starts from jrnn's default (a whole model's file brings the weights that replace it)");
                 return;
             }
-            Initializer init = KerasPenalties.parse(raw, where + ": " + opt, "keras.initializers", Initializer::of,
-                    (cls, config) -> Initializer.fromConfig(cls, config.entries()));
             try {
                 setter.set().accept(init);
             } catch (IllegalArgumentException e) {
@@ -79,7 +82,7 @@ final class KerasInitializers {
      */
     private static boolean jrnnHas(Object raw) {
         String cls = raw instanceof String s ? s : raw instanceof Map<?, ?> m && m.get("class_name") instanceof String n ? n : null;
-        if (cls == null) return true;   // not a name nor an object: parse refuses it
+        if (cls == null) return true;   // null, or not a name nor an object: parse refuses it
         if (raw instanceof Map<?, ?> m && (m.get("registered_name") != null && !cls.equals(m.get("registered_name"))
                 || m.get("module") instanceof String mod && !mod.equals("keras.initializers") && !mod.startsWith("keras.src.initializers"))) {
             return false;
