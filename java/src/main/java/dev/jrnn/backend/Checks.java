@@ -118,6 +118,9 @@ public final class Checks {
     /** Checks a loss's kind and shape: kind non-null, rows and cols positive. */
     public static void lossShape(String op, Loss kind, int rows, int cols) {
         if (kind == null) throw new IllegalArgumentException(op + ": kind is null");
+        if (kind.customFunction() != null) {
+            throw new IllegalArgumentException(op + ": kind must be a built-in loss (a custom loss runs on the host: LossMath), got " + kind);
+        }
         if (rows <= 0 || cols <= 0) {
             throw new IllegalArgumentException(op + " " + kind + ": rows and cols must be > 0, got rows=" + rows
                     + " cols=" + cols);

@@ -154,7 +154,7 @@ public final class LossMath {
                     double sum = 0;
                     for (int j = 0; j < cols; j++) sum += p[pb + j];
                     double s = 0, dot = 0;
-                    int cls = loss.sparse() ? (int) t[to + r] : -1;
+                    int cls = loss.sparse() ? classIndex(loss, t[to + r], r, cols) : -1;
                     for (int j = 0; j < cols; j++) {
                         double y = cls >= 0 ? (j == cls ? 1 : 0) : t[to + r * cols + j] * keep + add;
                         double q = p[pb + j] / sum;
@@ -259,7 +259,7 @@ public final class LossMath {
                     double se = 0;
                     for (int j = 0; j < cols; j++) se += Math.exp(p[pb + j] - max);
                     double lse = max + Math.log(se);
-                    int cls = loss.sparse() ? (int) t[to + r] : -1;
+                    int cls = loss.sparse() ? classIndex(loss, t[to + r], r, cols) : -1;
                     double s = 0, ysum = 0;
                     for (int j = 0; j < cols; j++) {
                         double y = cls >= 0 ? (j == cls ? 1 : 0) : t[to + r * cols + j] * keep + add;
@@ -281,6 +281,15 @@ public final class LossMath {
             }
         }
         return total;
+    }
+
+    /** A sparse target's class index, refused unless an integer in [0, cols) (a metric's targets reach here unchecked). */
+    private static int classIndex(Loss loss, float v, int row, int cols) {
+        if (!(v >= 0 && v < cols && v == (int) v)) {
+            throw new IllegalArgumentException("loss " + loss + ": a class index in target is not an integer in [0, " + cols + "), got "
+                    + v + " at row " + row);
+        }
+        return (int) v;
     }
 
     /** Whether every one of the n targets from {@code off} is 0 or 1. */

@@ -28,6 +28,9 @@ public final class LossMetric extends NamedMetric {
     /** The metric of {@code loss}, one of the losses Keras has a metric for (not mse, mae, huber, log_cosh: see {@link Metric}). */
     public LossMetric(Loss loss) {
         super(loss == null ? null : kerasName(loss));
+        if (loss != null && loss.customFunction() != null) {
+            throw new IllegalArgumentException("LossMetric: loss must be a built-in one (a function of your own is a MeanMetric), got " + loss);
+        }
         if (loss != null && !loss.reduction().equals("sum_over_batch_size")) {
             throw new IllegalArgumentException("LossMetric: loss must have the default reduction (a metric averages over the epoch), got "
                     + loss.reduction());
@@ -95,7 +98,9 @@ public final class LossMetric extends NamedMetric {
     @Override
     public void update(Loss trained, int rows, int cols, float[] pred, float[] target, float[] weights, double[] state) {
         if (loss.ignoreClass() != null) {
-            // Keras: the ignored class's rows are masked (weight 0, target 0), the mean runs over the others
+            // Keras: the ignored class's rows add 0 (target 0, weight 0). Its Mean drops them from the count only with
+            // weights (sample weights or a mask: reduce_to_samplewise_values applies the values' mask then), else it divides
+            // by every row
             float ic = loss.ignoreClass();
             float[] w = new float[rows], t = new float[rows];
             for (int r = 0; r < rows; r++) {
@@ -103,8 +108,11 @@ public final class LossMetric extends NamedMetric {
                 w[r] = valid ? (weights == null ? 1 : weights[r]) : 0;
                 t[r] = valid ? target[r] : 0;
             }
-            target = t;
-            weights = w;
+            state[0] += LossMath.weightedSum(loss, rows, cols, pred, 0, t, 0, w, 0, null, 0);
+            float[] counted = weights == null ? null : w;
+            if (counted == null) state[1] += rows;
+            else for (int r = 0; r < rows; r++) state[1] += counted[r];
+            return;
         }
         state[0] += LossMath.weightedSum(loss, rows, cols, pred, 0, target, 0, weights, 0, null, 0);
         if (weights == null) {

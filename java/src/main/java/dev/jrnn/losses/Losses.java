@@ -209,7 +209,15 @@ public final class Losses {
         if (!(serialized instanceof Map<?, ?> m) || !(m.get("class_name") instanceof String cls)) {
             throw new IllegalArgumentException("loss " + serialized + ": expected a loss name or a serialized Keras loss with a class_name");
         }
-        if (cls.equals("function")) return deserialize(m.get("config"));
+        if (cls.equals("function")) {
+            // Keras' own functions are of its modules; another module's (a Loss.custom saved as "__main__") is the user's,
+            // even when it shares a Keras name, and needs the user's code, as Keras' custom_objects
+            if (m.get("module") instanceof String mod && !mod.startsWith("keras")) {
+                throw new IllegalArgumentException("loss " + m.get("config") + " is a function of module " + mod
+                        + " (a loss of the user's own): compile the model with it again");
+            }
+            return deserialize(m.get("config"));
+        }
         Map<?, ?> c = m.get("config") instanceof Map<?, ?> cm ? cm : Map.of();
         Loss l = of(cls);
         if (Boolean.TRUE.equals(c.get("from_logits"))) l = of(kerasName(l) + "_from_logits");

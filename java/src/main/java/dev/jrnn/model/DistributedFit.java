@@ -33,6 +33,8 @@ final class DistributedFit {
 
     int rank() { return comm.rank(); }
 
+    int size() { return comm.size(); }
+
     /** This rank's share of the global batches of {@code global}. */
     BatchSource shard(BatchSource global) { return new ShardedBatches(global, comm.rank(), comm.size()); }
 

@@ -144,6 +144,9 @@ final class TrainStep {
             }
             if (guard != null) backend.finiteGuard(1, lossOut, lossOff + k, LossLog.GUARD_LOSS, guard, 0);
             double lw = s.lossWeight(k);   // Keras' loss_weights: the total loss, so its gradient, weighs this output
+            // the ranks' gradients are averaged, each a shard's weighted for a mean; Keras adds the replicas' for "sum" (only
+            // the means are divided by them): the rank's own sum, times the ranks
+            if (dp != null && loss.reduction().equals("sum")) lw *= dp.size() / gradientWeight;
             if (dOut != null && lw != 1) backend.scale(g.size(), (float) lw, g.buf(), 0);
             if (dOut != null) dOut.merge(on, g, (a, bb) -> {
                 backend.axpy(bb.size(), 1f, bb.buf(), 0, a.buf(), 0);

@@ -299,17 +299,38 @@ class LossTest {
     /** A saved model keeps a custom loss's name as Keras keeps a function's, and loads uncompiled (Keras needs custom_objects). */
     @Test
     void aCustomLossIsSavedByNameAndLoadsUncompiled(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
-        try (Sequential m = new Sequential(new Dense(2).inputShape(3))) {
-            m.compile("adam", Loss.custom("my_mse", LossTest::mse));
-            assertEquals(Map.of("module", "__main__", "class_name", "function", "config", "my_mse"),
-                    withoutNulls(Losses.serialize(m.loss())));
-            Path f = dir.resolve("custom.keras");
-            m.save(f);
-            try (dev.jrnn.model.Model back = dev.jrnn.model.Models.load(f)) {
-                assertEquals(null, back.loss(), "uncompiled, as Keras without custom_objects");
-                assertEquals(m.getWeights().get(0).toArray()[0], back.getWeights().get(0).toArray()[0]);
+        // a name Keras has too ("mean_squared_error") is still the user's function: not read back as the built-in loss
+        for (String name : new String[] {"my_mse", "mean_squared_error"}) {
+            try (Sequential m = new Sequential(new Dense(2).inputShape(3))) {
+                m.compile("adam", Loss.custom(name, LossTest::mse));
+                assertEquals(Map.of("module", "__main__", "class_name", "function", "config", name),
+                        withoutNulls(Losses.serialize(m.loss())));
+                Path f = dir.resolve(name + ".keras");
+                m.save(f);
+                try (dev.jrnn.model.Model back = dev.jrnn.model.Models.load(f)) {
+                    assertEquals(null, back.loss(), name + ": uncompiled, as Keras without custom_objects");
+                    assertEquals(m.getWeights().get(0).toArray()[0], back.getWeights().get(0).toArray()[0]);
+                }
             }
         }
+    }
+
+    /**
+     * A metric on class-index targets that hold the loss's ignored class: the loss masks them, a sparse cross-entropy
+     * metric cannot take them and says so (was an index out of bounds); the backend's loss pass refuses a custom loss.
+     */
+    @Test
+    void targetsTheLossIgnoresAreRefusedByAMetricThatCannotTakeThem() {
+        try (Sequential m = new Sequential(new Activation("linear").inputShape(3))) {
+            m.compile(new SGD(0.1), Loss.SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS.ignoreClass(-1), "sparse_categorical_crossentropy");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.testOnBatch(Tensor.of(new float[] {0.2f, 0.3f, 0.5f,
+                    0.1f, 0.1f, 0.8f}, 2, 3), Tensor.of(new float[] {-1, 2}, 2)));
+            assertEquals("loss SPARSE_CATEGORICAL_CROSSENTROPY: a class index in target is not an integer in [0, 3), got -1.0 at row 0",
+                    e.getMessage());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checks.lossShape("lossAsync", Loss.custom("f",
+                LossTest::mse), 1, 1));
+        assertEquals("lossAsync: kind must be a built-in loss (a custom loss runs on the host: LossMath), got CUSTOM f", e.getMessage());
     }
 
     private static Map<?, ?> withoutNulls(Object m) {

@@ -132,4 +132,23 @@ class LossMetricTest {
                 "SparseCategoricalCrossentropy", "config", Map.of("axis", 1))));
         assertEquals("metric SparseCategoricalCrossentropy: loss SparseCategoricalCrossentropy with axis 1 is not supported", e.getMessage());
     }
+
+    /**
+     * Keras 3's SparseCategoricalCrossentropy metric with ignore_class: the ignored rows add 0; its Mean divides by every row
+     * without weights (reduce_to_samplewise_values applies the values' mask only with a sample weight) and by the valid
+     * rows' weights with them. Rows of logits [0, 0] (loss log 2 each) with targets 1, -1, 0.
+     */
+    @Test
+    void ignoreClassCountsAsKerasMeanDoes() {
+        LossMetric m = new LossMetric(Loss.SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS.ignoreClass(-1));
+        float[] pred = new float[6], target = {1, -1, 0};
+        double[] state = new double[m.stateSize(2)];
+        m.update(Loss.SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS, 3, 2, pred, target, null, state);
+        assertEquals(2 * Math.log(2) / 3, m.result(state, 2)[0], 1e-12, "no weights: over every row");
+        state = new double[m.stateSize(2)];
+        m.update(Loss.SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS, 3, 2, pred, target, new float[] {1, 5, 3}, state);
+        assertEquals((1 + 3) * Math.log(2) / 4, m.result(state, 2)[0], 1e-12, "weights: over the valid rows' weights");
+        assertEquals("LossMetric: loss must be a built-in one (a function of your own is a MeanMetric), got CUSTOM f",
+                assertThrows(IllegalArgumentException.class, () -> new LossMetric(Loss.custom("f", (y, p, g) -> 0))).getMessage());
+    }
 }

@@ -148,6 +148,31 @@ class DistributedFitTest {
         });
     }
 
+    /**
+     * A loss with reduction "sum": the global batch's sum, as Keras adds the replicas' gradients; 3 ranks of 4 (the last
+     * batch of 7 split 3/2/2) end with one process's weights at batch 12 (SGD, which sees the gradient's scale).
+     */
+    @Test
+    void aSumReductionTrainsAsOneProcessOnTheGlobalBatch() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            java.util.function.Function<Backend, Sequential> make = be -> {
+                Sequential m = model(be);
+                m.compile(new dev.jrnn.optim.SGD(0.01), dev.jrnn.backend.Loss.MSE.reduction("sum"));
+                return m;
+            };
+            Sequential s = make.apply(Backends.cpu());
+            s.fit(X, Y, options().batchSize(12));
+            List<Result> rs = ranks(3, 20_000, make, (r, m, c) -> m.fit(X, Y, options().batchSize(4).distributed(c, 256)));
+            for (Result r : rs) {
+                assertEquals(null, r.failure());
+                for (int w = 0; w < s.getWeights().size(); w++) {
+                    float[] p = s.getWeights().get(w).data(), q = r.weights().get(w).data();
+                    for (int k = 0; k < p.length; k++) assertEquals(p[k], q[k], 2e-5 * Math.max(1, Math.abs(p[k])), "weight " + w + "[" + k + "]");
+                }
+            }
+        });
+    }
+
     /** Metrics' states add over the ranks: weighted metrics (per-sample weights, zeros too) log on 3 ranks what one process logs. */
     @Test
     void weightedMetricsAddOverTheRanks() throws Exception {
