@@ -39,7 +39,8 @@ import java.util.Set;
 /**
  * Builds one jrnn layer from a Keras layer config ({@code {"class_name": ..., "config": {...}}}), through the
  * layers' public API. Options jrnn cannot honour raise a {@link KerasFormatException} naming the layer, the
- * option and its value; options that cannot change inference numbers (noise_shape) are accepted with one
+ * option and its value; options that cannot change inference numbers (noise_shape; lora_rank, whose factors Keras
+ * saves merged into the kernel, but which freezes that kernel in a fit) are accepted with one
  * warning per layer ({@link #warnHarmless}); regularizers and constraints are read by {@link KerasPenalties}.
  */
 final class KerasLayers {
@@ -55,7 +56,7 @@ final class KerasLayers {
         return java.util.stream.Stream.concat(SUPPORTED.stream(), KerasWeightlessLayers.CLASSES.stream()).toList();
     }
 
-    private static final String[] HARMLESS = {"noise_shape"};
+    private static final String[] HARMLESS = {"noise_shape", "lora_rank"};
     /** Classes whose Keras config holds the seed of the masks or noise they draw, read and written here (Attention keeps its own). */
     private static final Set<String> SEEDED = Set.of("Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout",
             "SimpleRNN", "LSTM", "GRU");
