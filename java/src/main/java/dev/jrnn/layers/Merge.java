@@ -92,14 +92,20 @@ public abstract class Merge extends Layer {
         List<DTensor> owned = new ArrayList<>();
         try {
             // inputs of another shape than the output's are expanded to it (Keras' broadcasting); not Concatenate's or Dot's
-            List<DTensor> xs = new ArrayList<>(inputs);
+            List<DTensor> xs = new ArrayList<>(inputs), ms = new ArrayList<>(masks);
             if (broadcasts()) {
                 int[] out = Layers.batchDims(computeOutputShapes(Layers.perSample(inputs)).get(0));
                 out[0] = inputs.get(0).dim(0);
-                for (int i = 0; i < xs.size(); i++) xs.set(i, MergeBroadcast.expand(be, name(), xs.get(i), out, owned));
+                for (int i = 0; i < xs.size(); i++) {
+                    xs.set(i, MergeBroadcast.expand(be, name(), xs.get(i), out, owned));
+                    DTensor m = ms.get(i);   // a one-step input's mask repeats with it, as Keras broadcasts it
+                    if (m != null && m.rank() == 2 && m.dim(1) == 1 && out.length > 2) {
+                        ms.set(i, MergeBroadcast.expand(be, name(), m, new int[] {out[0], out[1]}, owned));
+                    }
+                }
             }
-            DTensor y = merge(be, xs, masks, owned);
-            DTensor outMask = outputMask(be, xs, masks, owned);
+            DTensor y = merge(be, xs, ms, owned);
+            DTensor outMask = outputMask(be, xs, ms, owned);
             return Layers.trace(this, y, outMask, owned, dy -> {
                 List<DTensor> dx = new ArrayList<>();
                 for (DTensor x : xs) {
@@ -107,7 +113,7 @@ public abstract class Merge extends Layer {
                     owned.add(d);
                     dx.add(d);
                 }
-                if (dy != null) mergeBackward(be, xs, masks, dy, dx);
+                if (dy != null) mergeBackward(be, xs, ms, dy, dx);
                 for (int i = 0; i < dx.size(); i++) dx.set(i, MergeBroadcast.reduce(be, name(), inputs.get(i), dx.get(i), owned));
                 return dx;
             });

@@ -161,4 +161,27 @@ class MergeBroadcastTest {
         assertArrayEquals(new int[] {-1, 4}, new Add().computeOutputShapes(List.of(new int[] {-1, 1}, new int[] {1, 4})).get(0));
         assertArrayEquals(new int[] {5, 4}, new Add().computeOutputShapes(List.of(new int[] {-1, 4}, new int[] {5, 1})).get(0));
     }
+
+    /**
+     * A one-step input's mask repeats over the steps with it, as Keras broadcasts the masks (logical_or, where): Add ORs
+     * them, Maximum takes the kept input's value at each step (was: "input masks differ in shape: (1, 4) and (1, 1)").
+     */
+    @Test
+    void aOneStepInputsMaskBroadcastsWithIt() {
+        var be = Jrnn.backend();
+        Tensor x = Tensor.of(new float[] {1, 1, 0, 0, 2, 2, 3, 3}, 1, 4, 2);
+        Tensor xMask = Tensor.of(new float[] {1, 0, 1, 1}, 1, 4);
+        Object[][] cases = {
+                {new Add(), new float[] {0, 0}, 0f, new float[] {1, 1, 0, 0, 2, 2, 3, 3}, new float[] {1, 0, 1, 1}},
+                {new Maximum(), new float[] {5, -1}, 1f, new float[] {5, 1, 5, -1, 5, 2, 5, 3}, new float[] {1, 1, 1, 1}}};
+        for (Object[] c : cases) {
+            Merge m = (Merge) c[0];
+            try (var dx = dev.jrnn.backend.DTensor.from(be, x); var dy = dev.jrnn.backend.DTensor.from(be, Tensor.of((float[]) c[1], 1, 1, 2));
+                 var mx = dev.jrnn.backend.DTensor.from(be, xMask); var my = dev.jrnn.backend.DTensor.from(be, Tensor.of(new float[] {(float) c[2]}, 1, 1));
+                 Trace t = m.forwardMasked(List.of(dx, dy), List.of(mx, my), false)) {
+                assertArrayEquals((float[]) c[3], t.outputs().get(0).toTensor().data(), m.kerasClass());
+                assertArrayEquals((float[]) c[4], t.outputMask().toTensor().data(), m.kerasClass() + " mask");
+            }
+        }
+    }
 }
