@@ -81,7 +81,7 @@ final class KerasLayers {
             case "Bidirectional" -> bidirectional(c, where);
             case "Dense" -> new Dense(c.integer("units")).activation(activation(c, "activation", where)).useBias(c.bool("use_bias", true));
             case "TimeDistributed" -> new TimeDistributed(build(c.object("layer")));
-            case "Embedding" -> embedding(c);
+            case "Embedding" -> embedding(c, where);
             case "Masking" -> new Masking(c.number("mask_value", 0.0));
             case "Dropout" -> new Dropout(c.number("rate", 0.0));
             case "Activation" -> new Activation(activation(c, "activation", where));
@@ -171,10 +171,14 @@ final class KerasLayers {
         return bi;
     }
 
-    private Embedding embedding(KerasConfig c) {
-        Embedding e = new Embedding(c.integer("input_dim"), c.integer("output_dim")).maskZero(c.bool("mask_zero", false));
-        if (c.has("input_length")) e.inputLength(c.integer("input_length"));
-        return e;
+    private Embedding embedding(KerasConfig c, String where) {
+        try {
+            Embedding e = new Embedding(c.integer("input_dim"), c.integer("output_dim")).maskZero(c.bool("mask_zero", false));
+            if (c.has("input_length")) e.inputLength(c.integer("input_length"));
+            return e;
+        } catch (IllegalArgumentException e) {   // what the constructor refuses (a vocabulary past float32's exact ids)
+            throw new KerasFormatException(where + ": " + e.getMessage());
+        }
     }
 
     /** Refuses a data_format other than Keras' default channels_last, the one layout jrnn's layers have. */

@@ -149,4 +149,19 @@ class KerasLayersTest {
                     + " ignores; predictions are unchanged, training differs")), warnings.toString());
         }
     }
+
+    /** What Embedding's constructor refuses names the file's layer (was: "Embedding: inputDim must be ..." alone). */
+    @Test
+    void anEmbeddingsRefusalNamesTheLayer() {
+        KerasLayers k = new KerasLayers(3, "m.keras");
+        Map<String, Object> s = spec("Embedding", "channels_last", false);
+        @SuppressWarnings("unchecked") Map<String, Object> c = (Map<String, Object>) s.get("config");
+        c.remove("data_format");
+        c.remove("keepdims");
+        c.put("input_dim", 20_000_000L);
+        c.put("output_dim", 2L);
+        KerasFormatException e = assertThrows(KerasFormatException.class, () -> k.build(new KerasConfig(s, "layers[0]")));
+        assertEquals("layer 'pool' (Embedding): Embedding: inputDim must be at most 16777216 (ids travel as float32, exact integers"
+                + " up to 2^24), got 20000000", e.getMessage());
+    }
 }
