@@ -70,8 +70,20 @@ final class KerasLayers {
         this.file = file;
     }
 
-    /** The layer for {@code spec} ({@code class_name} + {@code config}). */
+    /**
+     * The layer for {@code spec} ({@code class_name} + {@code config}); what a constructor or setter refuses (Dense
+     * units 0, a Dropout rate of 1.5, an Embedding past 2^24 ids) names the file's layer, as the options refused here do.
+     */
     Layer build(KerasConfig spec) {
+        try {
+            return layer(spec);
+        } catch (IllegalArgumentException e) {
+            throw new KerasFormatException("layer '" + spec.object("config").string("name", null) + "' (" + spec.string("class_name")
+                    + "): " + e.getMessage());
+        }
+    }
+
+    private Layer layer(KerasConfig spec) {
         String cls = spec.string("class_name");
         KerasConfig c = spec.object("config");
         String name = c.string("name", null);
@@ -81,7 +93,7 @@ final class KerasLayers {
             case "Bidirectional" -> bidirectional(c, where);
             case "Dense" -> new Dense(c.integer("units")).activation(activation(c, "activation", where)).useBias(c.bool("use_bias", true));
             case "TimeDistributed" -> new TimeDistributed(build(c.object("layer")));
-            case "Embedding" -> embedding(c, where);
+            case "Embedding" -> embedding(c);
             case "Masking" -> new Masking(c.number("mask_value", 0.0));
             case "Dropout" -> new Dropout(c.number("rate", 0.0));
             case "Activation" -> new Activation(activation(c, "activation", where));
@@ -171,14 +183,10 @@ final class KerasLayers {
         return bi;
     }
 
-    private Embedding embedding(KerasConfig c, String where) {
-        try {
-            Embedding e = new Embedding(c.integer("input_dim"), c.integer("output_dim")).maskZero(c.bool("mask_zero", false));
-            if (c.has("input_length")) e.inputLength(c.integer("input_length"));
-            return e;
-        } catch (IllegalArgumentException e) {   // what the constructor refuses (a vocabulary past float32's exact ids)
-            throw new KerasFormatException(where + ": " + e.getMessage());
-        }
+    private Embedding embedding(KerasConfig c) {
+        Embedding e = new Embedding(c.integer("input_dim"), c.integer("output_dim")).maskZero(c.bool("mask_zero", false));
+        if (c.has("input_length")) e.inputLength(c.integer("input_length"));
+        return e;
     }
 
     /** Refuses a data_format other than Keras' default channels_last, the one layout jrnn's layers have. */

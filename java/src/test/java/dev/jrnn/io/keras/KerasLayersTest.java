@@ -150,9 +150,12 @@ class KerasLayersTest {
         }
     }
 
-    /** What Embedding's constructor refuses names the file's layer (was: "Embedding: inputDim must be ..." alone). */
+    /**
+     * What a layer's constructor refuses names the file's layer, as the options refused here do (was: the constructor's
+     * IllegalArgumentException alone: "Embedding: inputDim must be ...", "Dense: units must be positive, got 0").
+     */
     @Test
-    void anEmbeddingsRefusalNamesTheLayer() {
+    void aConstructorsRefusalNamesTheLayer() {
         KerasLayers k = new KerasLayers(3, "m.keras");
         Map<String, Object> s = spec("Embedding", "channels_last", false);
         @SuppressWarnings("unchecked") Map<String, Object> c = (Map<String, Object>) s.get("config");
@@ -163,5 +166,20 @@ class KerasLayersTest {
         KerasFormatException e = assertThrows(KerasFormatException.class, () -> k.build(new KerasConfig(s, "layers[0]")));
         assertEquals("layer 'pool' (Embedding): Embedding: inputDim must be at most 16777216 (ids travel as float32, exact integers"
                 + " up to 2^24), got 20000000", e.getMessage());
+        Map<String, Object> d = spec("Dense", "channels_last", false);
+        @SuppressWarnings("unchecked") Map<String, Object> dc = (Map<String, Object>) d.get("config");
+        dc.remove("data_format");
+        dc.remove("keepdims");
+        dc.put("units", 0L);
+        e = assertThrows(KerasFormatException.class, () -> k.build(new KerasConfig(d, "layers[0]")));
+        assertEquals("layer 'pool' (Dense): Dense: units must be positive, got 0", e.getMessage());
+        Map<String, Object> t = spec("TimeDistributed", "channels_last", false);
+        @SuppressWarnings("unchecked") Map<String, Object> tc = (Map<String, Object>) t.get("config");
+        tc.remove("data_format");
+        tc.remove("keepdims");
+        tc.put("name", "td");
+        tc.put("layer", d);
+        e = assertThrows(KerasFormatException.class, () -> k.build(new KerasConfig(t, "layers[0]")));
+        assertEquals("layer 'pool' (Dense): Dense: units must be positive, got 0", e.getMessage());   // the inner layer, once
     }
 }
