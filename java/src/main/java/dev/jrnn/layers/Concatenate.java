@@ -33,6 +33,9 @@ public class Concatenate extends Merge {
     @Override
     public String kerasClass() { return "Concatenate"; }
 
+    @Override
+    boolean broadcasts() { return false; }
+
     /** The axis as given (Keras counting, batch = 0). */
     public int axis() { return axis; }
 

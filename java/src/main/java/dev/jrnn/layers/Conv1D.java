@@ -74,6 +74,11 @@ public class Conv1D extends Layer {
         requireUnbuilt("dilationRate");
         if (d <= 0) throw new IllegalArgumentException(name() + ": dilationRate must be positive, got " + d);
         if (d > 1 && strides > 1) throw stridesAndDilation(strides, d);
+        long span = (long) (kernelSize - 1) * d + 1;   // the steps one kernel covers, an int for the windows
+        if (span > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name() + ": kernelSize " + kernelSize + " with dilationRate " + d + " covers " + span
+                    + " steps, more than " + Integer.MAX_VALUE);
+        }
         this.dilation = d;
         return this;
     }

@@ -45,6 +45,9 @@ public class Dot extends Merge {
     @Override
     public String kerasClass() { return "Dot"; }
 
+    @Override
+    boolean broadcasts() { return false; }
+
     /** The axes as given (one or two). */
     public int[] axes() { return axes.clone(); }
 

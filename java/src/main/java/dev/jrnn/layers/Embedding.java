@@ -26,6 +26,9 @@ import java.util.SplittableRandom;
  * }</pre>
  */
 public class Embedding extends Layer {
+    /** The largest vocabulary: ids are float32, whose integers are exact up to 2^24. */
+    private static final int MAX_VOCAB = 1 << 24;
+
     private final int vocab;
     private final int dim;
     private boolean maskZero;
@@ -33,7 +36,7 @@ public class Embedding extends Layer {
     private final WeightInitializers inits = new WeightInitializers(this)
             .with("embeddings", "embeddingsInitializer", 2, Initializer.randomUniform(-0.05, 0.05));
 
-    /** {@code inputDim}: vocabulary size (ids in [0, inputDim)); {@code outputDim}: vector size. */
+    /** {@code inputDim}: vocabulary size (ids in [0, inputDim)), at most 2^24 (ids are float32); {@code outputDim}: vector size. */
     public Embedding(int inputDim, int outputDim) {
         if (inputDim <= 0 || outputDim <= 0) {
             throw new IllegalArgumentException("Embedding: inputDim and outputDim must be positive, got " + inputDim + " and " + outputDim);
@@ -41,6 +44,10 @@ public class Embedding extends Layer {
         if (Tensor.size(inputDim, outputDim) > Tensor.MAX_SIZE) {
             throw new IllegalArgumentException("Embedding: embeddings (" + inputDim + ", " + outputDim + ") would hold "
                     + Tensor.size(inputDim, outputDim) + " values, at most " + Tensor.MAX_SIZE + "; lower inputDim or outputDim");
+        }
+        if (inputDim > MAX_VOCAB) {   // a larger id would arrive rounded and silently look up another row
+            throw new IllegalArgumentException("Embedding: inputDim must be at most " + MAX_VOCAB
+                    + " (ids travel as float32, exact integers up to 2^24), got " + inputDim);
         }
         this.vocab = inputDim;
         this.dim = outputDim;

@@ -20,8 +20,9 @@ public abstract class GlobalPooling1D extends WeightlessLayer {
     /** Whether the steps axis stays, with length 1 (Keras' keepdims; default false). */
     public boolean keepdims() { return keepdims; }
 
-    /** Keeps the steps axis with length 1: (batch, 1, features) instead of (batch, features). */
+    /** Keeps the steps axis with length 1: (batch, 1, features) instead of (batch, features). Before the layer is applied. */
     public GlobalPooling1D keepdims(boolean k) {
+        if (k != keepdims) requireUncalled("keepdims");   // the output shape: a model holds the one it had
         this.keepdims = k;
         return this;
     }

@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
 
 /**
  * Base of Keras' merge layers ({@link Add}, {@link Multiply}, {@link Average}, {@link Concatenate}): no weights,
- * called on a list of nodes of one shape; the output mask is the OR of the input masks, none when an input has none,
+ * called on a list of nodes of one shape, or shapes that broadcast to one as in Keras ({@link MergeBroadcast}); the output mask is the OR of the input masks, none when an input has none,
  * as Keras 3.4 and later ({@code Merge.compute_mask}; Keras 3.0 to 3.3 ANDed them).
  *
  * <pre>{@code
@@ -25,19 +25,19 @@ public abstract class Merge extends Layer {
         checkCount(in);
         int[] out = in.get(0).clone();
         for (int i = 1; i < in.size(); i++) {
-            int[] s = in.get(i);
-            boolean fits = s.length == out.length;
-            for (int d = 0; fits && d < s.length; d++) {
-                if (out[d] == -1) out[d] = s[d];
-                else fits = s[d] == -1 || s[d] == out[d];
-            }
-            if (!fits) {
+            int[] s = in.get(i), b = MergeBroadcast.shape(out, s);
+            if (b == null) {
                 throw new IllegalArgumentException(name() + ": " + kerasClass() + " expects inputs of one shape, got "
-                        + Layers.withBatch(in.get(0)) + " and " + Layers.withBatch(s) + " (input " + i + ")");
+                        + Layers.withBatch(in.get(0)) + " and " + Layers.withBatch(s) + " (input " + i + "); as in Keras, a"
+                        + " dimension of 1 (or one missing on the left) broadcasts");
             }
+            out = b;
         }
         return List.of(out);
     }
+
+    /** Whether inputs broadcast to the output's shape (the elementwise merges); Concatenate and Dot take theirs as they are. */
+    boolean broadcasts() { return true; }
 
     /** Refuses an empty or null list of input shapes. */
     final void checkCount(List<int[]> in) {
@@ -91,16 +91,30 @@ public abstract class Merge extends Layer {
         Layers.sameBackend(this, be, inputs);
         List<DTensor> owned = new ArrayList<>();
         try {
-            DTensor y = merge(be, inputs, masks, owned);
-            DTensor outMask = outputMask(be, inputs, masks, owned);
+            // inputs of another shape than the output's are expanded to it (Keras' broadcasting); not Concatenate's or Dot's
+            List<DTensor> xs = new ArrayList<>(inputs), ms = new ArrayList<>(masks);
+            if (broadcasts()) {
+                int[] out = Layers.batchDims(computeOutputShapes(Layers.perSample(inputs)).get(0));
+                out[0] = inputs.get(0).dim(0);
+                for (int i = 0; i < xs.size(); i++) {
+                    xs.set(i, MergeBroadcast.expand(be, name(), xs.get(i), out, owned));
+                    DTensor m = ms.get(i);   // a one-step input's mask repeats with it, as Keras broadcasts it
+                    if (m != null && m.rank() == 2 && m.dim(1) == 1 && out.length > 2) {
+                        ms.set(i, MergeBroadcast.expand(be, name(), m, new int[] {out[0], out[1]}, owned));
+                    }
+                }
+            }
+            DTensor y = merge(be, xs, ms, owned);
+            DTensor outMask = outputMask(be, xs, ms, owned);
             return Layers.trace(this, y, outMask, owned, dy -> {
                 List<DTensor> dx = new ArrayList<>();
-                for (DTensor x : inputs) {
+                for (DTensor x : xs) {
                     DTensor d = DTensor.zeros(be, x.shape());
                     owned.add(d);
                     dx.add(d);
                 }
-                if (dy != null) mergeBackward(be, inputs, masks, dy, dx);
+                if (dy != null) mergeBackward(be, xs, ms, dy, dx);
+                for (int i = 0; i < dx.size(); i++) dx.set(i, MergeBroadcast.reduce(be, name(), inputs.get(i), dx.get(i), owned));
                 return dx;
             });
         } catch (RuntimeException e) {

@@ -26,18 +26,23 @@ final class Windows1D {
         this.c = c;
         this.strides = strides;
         this.out = outLength(t, span, strides, padding);
-        int total = padding.equals("same") ? Math.max((out - 1) * strides + span - t, 0) : 0;
-        this.left = switch (padding) {
+        // in long: a window near the int range pads past it
+        long total = padding.equals("same") ? Math.max((long) (out - 1) * strides + span - t, 0) : 0;
+        long l = switch (padding) {
             case "valid" -> 0;
             case "causal" -> span - 1;
             default -> total / 2;   // TensorFlow's SAME: the odd step goes on the right
         };
-        int right = padding.equals("same") ? total - left : 0;
-        this.q = Math.floorDiv(left + t + right + strides - 1, strides);
-        this.tp = q * strides;
-        if ((long) b * tp * c > Tensor.MAX_SIZE) {
-            throw new IllegalArgumentException(layer + ": input " + Tensor.shapeString(new int[] {b, t, c}) + " is too large for one call");
+        long right = padding.equals("same") ? total - l : 0;
+        long steps = Math.floorDiv(l + t + right + strides - 1, strides) * strides;
+        if (steps * Math.max(b, 1) * Math.max(c, 1) > Tensor.MAX_SIZE) {
+            throw new IllegalArgumentException(layer + ": input " + Tensor.shapeString(new int[] {b, t, c})
+                    + (steps != t ? " padded to " + steps + " steps (windows of " + span + " steps, strides " + strides + ", padding \""
+                    + padding + "\")" : "") + " is too large for one call");
         }
+        this.left = (int) l;
+        this.q = (int) (steps / strides);
+        this.tp = (int) steps;
     }
 
     /** Keras' compute_conv_output_shape (and the pooling layers') for a known length {@code t}. */

@@ -54,8 +54,9 @@ class ReshapeMergeLayersBadInputTest {
                         List.of("sub: a Subtract layer is called on exactly 2 inputs, got 3")),
                 Arguments.of("Maximum of two shapes", (Executable) () -> new Maximum().name("mx").apply(Input.shape(4), Input.shape(5)),
                         List.of("mx: Maximum expects inputs of one shape", "(None, 4) and (None, 5)")),
-                Arguments.of("Minimum of two ranks", (Executable) () -> new Minimum().name("mn").apply(Input.shape(4), Input.shape(2, 4)),
-                        List.of("mn: Minimum expects inputs of one shape", "(None, 4) and (None, 2, 4)")),
+                // (None, 4) with (None, 2, 4) broadcasts, as in Keras; (None, 3) does not
+                Arguments.of("Minimum of two ranks", (Executable) () -> new Minimum().name("mn").apply(Input.shape(3), Input.shape(2, 4)),
+                        List.of("mn: Minimum expects inputs of one shape", "(None, 3) and (None, 2, 4)", "a dimension of 1")),
                 Arguments.of("Dot axis past the rank", (Executable) () -> new Dot(3).name("dot").apply(Input.shape(4), Input.shape(4)),
                         List.of("dot: axes [3] give axis 3 of input 0", "axes 1..1")),
                 Arguments.of("Dot negative axis past the rank", (Executable) () -> new Dot(-1, -3).name("dot").apply(Input.shape(4), Input.shape(3, 4)),

@@ -194,4 +194,19 @@ class Conv1DTest {
         assertEquals("b: cannot change padding after the layer is built",
                 assertThrows(IllegalStateException.class, () -> built.padding("same")).getMessage());
     }
+
+    /**
+     * A kernel whose dilated span passes the int range is refused where the dilation is set (was: the span overflowed, so
+     * "valid" said the kernel covers -2147483647 steps and "same" failed in a gemm outside its buffer).
+     */
+    @Test
+    void aDilatedSpanPastTheIntRangeIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Conv1D(1, 3).name("c").dilationRate(1 << 30));
+        assertEquals("c: kernelSize 3 with dilationRate 1073741824 covers 2147483649 steps, more than 2147483647", e.getMessage());
+        Conv1D most = new Conv1D(1, 2).name("m").dilationRate(Integer.MAX_VALUE - 1);   // spans 2^31 - 1 steps: allowed
+        assertEquals(Integer.MAX_VALUE - 1, most.dilationRate());
+        e = assertThrows(IllegalArgumentException.class, () -> most.padding("causal").call(Tensor.full(1f, 1, 3, 1)));
+        assertEquals("m: input (1, 3, 1) padded to 2147483649 steps (windows of 2147483647 steps, strides 1, padding \"causal\")"
+                + " is too large for one call", e.getMessage());
+    }
 }

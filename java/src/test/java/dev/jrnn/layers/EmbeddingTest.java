@@ -93,4 +93,16 @@ class EmbeddingTest {
         // another sequence length reuses the weights
         assertArrayEquals(new int[] {1, 3, 2}, emb.call(Tensor.of(new float[][] {{1, 2, 3}})).shape());
     }
+
+    /**
+     * Ids travel as float32, which holds every integer only up to 2^24: with a larger vocabulary id 16777217 arrived as
+     * 16777216 and silently looked up that row. The vocabulary is refused instead, naming the bound.
+     */
+    @Test
+    void aVocabularyPastExactFloatIdsIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Embedding((1 << 24) + 1, 1));
+        assertEquals("Embedding: inputDim must be at most 16777216 (ids travel as float32, exact integers up to 2^24), got 16777217",
+                e.getMessage());
+        assertEquals(1 << 24, new Embedding(1 << 24, 1).vocabularySize());
+    }
 }

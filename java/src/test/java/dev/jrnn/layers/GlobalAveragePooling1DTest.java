@@ -129,4 +129,23 @@ class GlobalAveragePooling1DTest {
                     0, 0, 2.9f * half, 0.1f * half, 2.9f * half, 0.1f * half}, g);
         }
     }
+
+    /**
+     * keepdims decides the output shape: once the layer is applied, a model holds the shape it had then, so a change is
+     * refused as Pooling1D's strides and padding are (was: accepted; predict then gave (2, 1, 2) where the summary said
+     * (None, 2), and fit trained on it against (2, 2) targets).
+     */
+    @Test
+    void keepdimsCannotChangeOnceTheLayerIsApplied() {
+        for (GlobalPooling1D g : new GlobalPooling1D[] {new GlobalAveragePooling1D().name("g"), new GlobalMaxPooling1D().name("g")}) {
+            Sequential m = new Sequential(Input.shape(4, 3), g, new Dense(2));
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> g.keepdims(true));
+            assertEquals("g: cannot change keepdims after the layer has been applied (a model or a functional call holds the shapes it"
+                    + " had then); set it before", e.getMessage());
+            assertEquals(false, g.keepdims());
+            assertArrayEquals(new int[] {2, 2}, m.predict(Tensor.zeros(2, 4, 3)).shape());
+            g.keepdims(false);   // the value it has: nothing changes
+        }
+        assertTrue(new GlobalAveragePooling1D().keepdims(true).keepdims());
+    }
 }

@@ -85,4 +85,20 @@ class MaxPooling1DTest {
         assertEquals("MaxPooling1D: poolSize must be positive, got -2",
                 assertThrows(IllegalArgumentException.class, () -> new MaxPooling1D(-2)).getMessage());
     }
+
+    /**
+     * A "same" window past the int range (the padded length overflowed) is refused naming the layer and the padding
+     * (was: "cpu alloc: size must be >= 0, got -2147483645" from the backend); the pooling layers share Windows1D.
+     */
+    @Test
+    void paddingPastTheIntRangeIsRefusedNamingTheLayer() {
+        Tensor x = Tensor.full(1f, 1, 5, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new MaxPooling1D(Integer.MAX_VALUE).name("p").strides(1).padding("same").call(x));
+        assertEquals("p: input (1, 5, 1) padded to 2147483651 steps (windows of 2147483647 steps, strides 1, padding \"same\")"
+                + " is too large for one call", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new AveragePooling1D(Integer.MAX_VALUE).name("a").padding("same").call(x));
+        assertEquals("a: input (1, 5, 1) padded to 2147483647 steps (windows of 2147483647 steps, strides 2147483647, padding"
+                + " \"same\") is too large for one call", e.getMessage());
+    }
 }

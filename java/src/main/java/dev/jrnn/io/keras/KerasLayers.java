@@ -39,7 +39,8 @@ import java.util.Set;
 /**
  * Builds one jrnn layer from a Keras layer config ({@code {"class_name": ..., "config": {...}}}), through the
  * layers' public API. Options jrnn cannot honour raise a {@link KerasFormatException} naming the layer, the
- * option and its value; options that cannot change inference numbers (noise_shape) are accepted with one
+ * option and its value; options that cannot change inference numbers (noise_shape; lora_rank, whose factors Keras
+ * saves merged into the kernel, but which freezes that kernel in a fit) are accepted with one
  * warning per layer ({@link #warnHarmless}); regularizers and constraints are read by {@link KerasPenalties},
  * initializers by {@link KerasInitializers}.
  */
@@ -56,7 +57,7 @@ final class KerasLayers {
         return java.util.stream.Stream.concat(SUPPORTED.stream(), KerasWeightlessLayers.CLASSES.stream()).toList();
     }
 
-    private static final String[] HARMLESS = {"noise_shape"};
+    private static final String[] HARMLESS = {"noise_shape", "lora_rank"};
     /** Classes whose Keras config holds the seed of the masks or noise they draw, read and written here (Attention keeps its own). */
     private static final Set<String> SEEDED = Set.of("Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout",
             "SimpleRNN", "LSTM", "GRU");
@@ -70,8 +71,20 @@ final class KerasLayers {
         this.file = file;
     }
 
-    /** The layer for {@code spec} ({@code class_name} + {@code config}). */
+    /**
+     * The layer for {@code spec} ({@code class_name} + {@code config}); what a constructor or setter refuses (Dense
+     * units 0, a Dropout rate of 1.5, an Embedding past 2^24 ids) names the file's layer, as the options refused here do.
+     */
     Layer build(KerasConfig spec) {
+        try {
+            return layer(spec);
+        } catch (IllegalArgumentException e) {
+            throw new KerasFormatException("layer '" + spec.object("config").string("name", null) + "' (" + spec.string("class_name")
+                    + "): " + e.getMessage());
+        }
+    }
+
+    private Layer layer(KerasConfig spec) {
         String cls = spec.string("class_name");
         KerasConfig c = spec.object("config");
         String name = c.string("name", null);

@@ -63,6 +63,15 @@ class ReshapeMergeLayersGpuTest extends CpuCudaBackends {
         parity("Dot vector-matrix normalized", () -> new Dot(1, 1).normalize(true), new int[] {3}, new int[] {3, 4});
     }
 
+    /** Keras' broadcasting in the elementwise merges: a gather forward, a scatter-add (repeated rows) backward. */
+    @Test
+    void broadcastingMergesMatchTheCpu() {
+        parity("Multiply (5, 4) by (5, 1)", dev.jrnn.layers.Multiply::new, new int[] {5, 4}, new int[] {5, 1});
+        parity("Subtract (4) from (5, 4)", Subtract::new, new int[] {5, 4}, new int[] {4});
+        parity("Maximum (1, 4) and (5, 1)", Maximum::new, new int[] {1, 4}, new int[] {5, 1});
+        parity("Add (3, 2, 4) and (2, 1)", dev.jrnn.layers.Add::new, new int[] {3, 2, 4}, new int[] {2, 1});
+    }
+
     @Test
     void aMergingFitMatchesTheCpu() {
         fitParity(() -> {

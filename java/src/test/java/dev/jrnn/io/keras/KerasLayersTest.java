@@ -102,4 +102,84 @@ class KerasLayersTest {
             assertTrue(e.getMessage().startsWith("layer 'enc' (" + cls + "): enc: dropout"), e.getMessage());
         }
     }
+    /**
+     * Keras 3's {@code lora_rank} (Dense, Embedding, Conv1D) freezes the kernel and trains two low-rank factors; Keras saves
+     * the kernel with them merged in, so predictions are the file's but a fit trains otherwise: jrnn warns, as for
+     * noise_shape (was: read without a word).
+     */
+    @Test
+    void loraRankIsReadWithAWarning() {
+        KerasLayers k = new KerasLayers(3, "m.keras");
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(KerasImport.class.getName());
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        java.util.logging.Handler keep = new java.util.logging.Handler() {
+            @Override public void publish(java.util.logging.LogRecord r) { warnings.add(r.getMessage()); }
+            @Override public void flush() {}
+            @Override public void close() {}
+        };
+        java.util.logging.Level level = log.getLevel();
+        boolean parents = log.getUseParentHandlers();
+        log.setLevel(java.util.logging.Level.WARNING);
+        log.setUseParentHandlers(false);
+        log.addHandler(keep);
+        try {
+            String[][] layers = {{"Dense", "units", "3"}, {"Embedding", "input_dim", "5"}, {"Conv1D", "filters", "2"}};
+            for (String[] l : layers) {
+                for (Object rank : new Object[] {null, 4L}) {
+                    Map<String, Object> s = spec(l[0], "channels_last", false);
+                    @SuppressWarnings("unchecked") Map<String, Object> c = (Map<String, Object>) s.get("config");
+                    c.remove("keepdims");
+                    if (!l[0].equals("Conv1D")) c.remove("data_format");
+                    c.put(l[1], Long.parseLong(l[2]));
+                    if (l[0].equals("Embedding")) c.put("output_dim", 2L);
+                    if (l[0].equals("Conv1D")) c.put("kernel_size", java.util.List.of(2L));
+                    c.put("lora_rank", rank);
+                    c.put("lora_alpha", rank);
+                    assertEquals(l[0], k.build(new KerasConfig(s, "layers[0]")).kerasClass());
+                }
+            }
+        } finally {
+            log.removeHandler(keep);
+            log.setUseParentHandlers(parents);
+            log.setLevel(level);
+        }
+        assertEquals(3, warnings.size(), warnings.toString());   // one per layer with a rank, none with lora_rank None
+        for (String[] l : new String[][] {{"Dense"}, {"Embedding"}, {"Conv1D"}}) {
+            assertTrue(warnings.stream().anyMatch(w -> w.equals("m.keras: layer 'pool' (" + l[0] + ") sets [lora_rank], which jrnn"
+                    + " ignores; predictions are unchanged, training differs")), warnings.toString());
+        }
+    }
+
+    /**
+     * What a layer's constructor refuses names the file's layer, as the options refused here do (was: the constructor's
+     * IllegalArgumentException alone: "Embedding: inputDim must be ...", "Dense: units must be positive, got 0").
+     */
+    @Test
+    void aConstructorsRefusalNamesTheLayer() {
+        KerasLayers k = new KerasLayers(3, "m.keras");
+        Map<String, Object> s = spec("Embedding", "channels_last", false);
+        @SuppressWarnings("unchecked") Map<String, Object> c = (Map<String, Object>) s.get("config");
+        c.remove("data_format");
+        c.remove("keepdims");
+        c.put("input_dim", 20_000_000L);
+        c.put("output_dim", 2L);
+        KerasFormatException e = assertThrows(KerasFormatException.class, () -> k.build(new KerasConfig(s, "layers[0]")));
+        assertEquals("layer 'pool' (Embedding): Embedding: inputDim must be at most 16777216 (ids travel as float32, exact integers"
+                + " up to 2^24), got 20000000", e.getMessage());
+        Map<String, Object> d = spec("Dense", "channels_last", false);
+        @SuppressWarnings("unchecked") Map<String, Object> dc = (Map<String, Object>) d.get("config");
+        dc.remove("data_format");
+        dc.remove("keepdims");
+        dc.put("units", 0L);
+        e = assertThrows(KerasFormatException.class, () -> k.build(new KerasConfig(d, "layers[0]")));
+        assertEquals("layer 'pool' (Dense): Dense: units must be positive, got 0", e.getMessage());
+        Map<String, Object> t = spec("TimeDistributed", "channels_last", false);
+        @SuppressWarnings("unchecked") Map<String, Object> tc = (Map<String, Object>) t.get("config");
+        tc.remove("data_format");
+        tc.remove("keepdims");
+        tc.put("name", "td");
+        tc.put("layer", d);
+        e = assertThrows(KerasFormatException.class, () -> k.build(new KerasConfig(t, "layers[0]")));
+        assertEquals("layer 'pool' (Dense): Dense: units must be positive, got 0", e.getMessage());   // the inner layer, once
+    }
 }
