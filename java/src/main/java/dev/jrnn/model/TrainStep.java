@@ -77,14 +77,14 @@ final class TrainStep {
                 backend.finiteGuard(ps.trainableSize, store.grads(), 0, LossLog.GUARD_GRADIENTS, guard, 0);
                 backend.copy(store.values(), 0, ps.backup(), 0, ps.trainableSize);
             }
-            s.optimizer().step(store, ps.trainable, ps.trainableSize, guard);
+            // the weights' own check right after the update, before the optimizer's moving average (EMA) takes them
+            s.optimizer().step(store, ps.trainable, ps.trainableSize, guard, !guardWeights ? null : () -> {
+                backend.finiteGuard(ps.trainableSize, store.values(), 0, LossLog.GUARD_WEIGHTS, guard, 0);
+                backend.copyIfGuard(ps.trainableSize, guard, 0, ps.backup(), 0, store.values(), 0);
+            });
             penalties.constrain();   // Keras: each constraint after the update
             // after the update, as the weights' own check: the step ran, and the device undoes it all
             if (check && guardState) ps.guardState(LossLog.GUARD_WEIGHTS, guard);
-            if (guardWeights) {
-                backend.finiteGuard(ps.trainableSize, store.values(), 0, LossLog.GUARD_WEIGHTS, guard, 0);
-                backend.copyIfGuard(ps.trainableSize, guard, 0, ps.backup(), 0, store.values(), 0);
-            }
             if (guardState) ps.restoreStateIfGuard(guard);
             backend.copy(guard, 0, lossOut, lossOff + s.outputs(), 1);
         }

@@ -101,7 +101,7 @@ public abstract class Optimizer {
         return this;
     }
 
-    /** Makes the learning rate follow {@code schedule}, evaluated at the update count before every update. */
+    /** Makes the learning rate follow {@code schedule}, evaluated at the call count (Keras' _iterations) before every update. */
     public Optimizer learningRate(LearningRateSchedule schedule) {
         if (schedule == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": schedule is null");
         this.schedule = schedule;
@@ -271,8 +271,8 @@ public abstract class Optimizer {
     public long iterations() { return iterations; }
 
     /**
-     * Sets the update count (Keras' {@code optimizer.iterations.assign(n)}); the next update runs with
-     * t = n + 1 (Adam's bias correction). Models also use it to undo the count of a step that did not run.
+     * Sets the call count (Keras' {@code _iterations}; the updates are it over the accumulation steps); the next update
+     * runs with t = n / steps + 1 (Adam's bias correction). Models also use it to undo the count of a step that did not run.
      */
     public Optimizer iterations(long n) {
         if (n < 0 || n > MAX_ITERATIONS) {
@@ -290,7 +290,7 @@ public abstract class Optimizer {
     DeviceStep deviceStep() { return null; }
 
     /**
-     * Counts one update that was applied without calling {@link #step}: a replay of a captured train step
+     * Counts one call that was applied without calling {@link #step}: a replay of a captured train step
      * (the replayed kernels advance any device-side step counter themselves).
      */
     public void countReplayedStep() {
@@ -321,20 +321,21 @@ public abstract class Optimizer {
     }
 
     /**
-     * Applies one update to the first {@code n} floats of {@code store} (the trainable parameters,
+     * One call (an update, or every n-th with accumulation) on the first {@code n} floats of {@code store} (the trainable parameters,
      * listed in {@code trainable}) from the gradients in {@code store.grads()}. Optimizer state is
      * allocated on first use and reset when the store changes.
      */
     public final void step(ParamStore store, List<Param> trainable, long n) {
-        step(store, trainable, n, null);
+        step(store, trainable, n, null, null);
     }
 
     /**
      * As {@link #step(ParamStore, List, long)}, skipped on the device when {@code guard[0] != 0} (see
-     * {@link Backend#finiteGuard}; nullable: never skipped). The update count still advances here: a caller
-     * that learns later that the update was skipped corrects it with {@link #iterations(long)}.
+     * {@link Backend#finiteGuard}; nullable: never skipped), {@code afterUpdate} (nullable) run between the update and
+     * the moving average of the weights: a check there that sets the guard keeps the average from taking them. The
+     * update count still advances: a caller that learns later that the update was skipped corrects it with {@link #iterations(long)}.
      */
-    public final void step(ParamStore store, List<Param> trainable, long n, Buf guard) {
+    public final void step(ParamStore store, List<Param> trainable, long n, Buf guard, Runnable afterUpdate) {
         if (n <= 0) return;
         if (n > store.size()) {
             throw new IllegalArgumentException(name() + ": asked to update " + n + " floats, store holds " + store.size());
@@ -353,6 +354,7 @@ public abstract class Optimizer {
         Buf g = store.grads();
         long calls = iterations;
         if (extra.accumulate(be, g, n, calls, guard)) update(be, store, trainable, g, n, calls, guard);
+        if (afterUpdate != null) afterUpdate.run();
         extra.average(be, store.values(), g, n, calls, guard);   // the gradients are spent: their buffer is the scratch
         iterations = calls + 1;
     }
@@ -520,6 +522,7 @@ public abstract class Optimizer {
         for (var e : bufs.entrySet()) {
             float[] v = state.get(e.getKey());
             if (v != null) be.upload(v, 0, e.getValue(), 0, (int) n);
+            else if (e.getKey().equals(AccumulationAndEma.AVERAGE)) be.copy(store.values(), 0, e.getValue(), 0, n);   // starts at the weights
             else be.fill(e.getValue(), 0, n, stateStart(e.getKey()));
         }
         iterations(iterations);

@@ -29,6 +29,7 @@ import static dev.jrnn.optim.OptimizerTest.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Keras 3's gradient_accumulation_steps and use_ema on jrnn's optimizers ({@link AccumulationAndEma}): fits against
@@ -215,7 +216,7 @@ class AccumulationAndEmaTest {
         var guard = be.alloc(1);
         be.fill(guard, 0, 1, 1f);
         setGrads(s, g2);
-        opt.step(s, s.params(), s.size(), guard);
+        opt.step(s, s.params(), s.size(), guard, null);
         assertArrayEquals(P0, values(s));
         assertArrayEquals(g1, opt.state().get("gradient_accumulator"));
         assertArrayEquals(P0, opt.state().get("average"));
@@ -228,6 +229,46 @@ class AccumulationAndEmaTest {
         assertArrayEquals(values(s), opt.state().get("average"));
         assertArrayEquals(new float[5], opt.state().get("gradient_accumulator"));
         guard.close();
+    }
+
+    /**
+     * State restored without an average (a file saved before useEma was on, or a weight unfrozen into an EMA optimizer):
+     * the average starts at the weights, not at 0, so a finalize after later steps does not shrink them (review finding).
+     */
+    @Test
+    void aRestoredStateWithoutAnAverageStartsItAtTheWeights() {
+        ParamStore s = store(P0);
+        Optimizer opt = new SGD(0.1).useEma(true).emaMomentum(0.5);
+        opt.restoreState(s, s.size(), 4, Map.of());
+        assertArrayEquals(P0, opt.state().get("average"));
+        setGrads(s, new float[] {0, 0, 0, 0, 0});
+        opt.step(s, s.params(), s.size());   // a zero update: the weights stay, their average with them
+        opt.finalizeVariableValues(s, s.size());
+        assertArrayEquals(P0, values(s), 1e-7f);
+    }
+
+    /**
+     * An update that makes the weights non-finite: the train step's check between the update and the average restores the
+     * weights and sets the guard, so the average keeps its finite value (it took the Inf weights before: review finding).
+     */
+    @Test
+    void weightsTheGuardRestoresDoNotReachTheAverage() {
+        ParamStore s = store(P0);
+        Optimizer opt = new SGD(1).useEma(true).emaMomentum(0.5);
+        var guard = be.alloc(1);
+        be.fill(guard, 0, 1, 0f);
+        var backup = be.alloc(P0.length);
+        be.copy(s.values(), 0, backup, 0, P0.length);
+        setGrads(s, new float[] {Float.POSITIVE_INFINITY, 0, 0, 0, 0});
+        opt.step(s, s.params(), s.size(), guard, () -> {   // as TrainStep's weights check
+            be.finiteGuard(P0.length, s.values(), 0, 3f, guard, 0);
+            be.copyIfGuard(P0.length, guard, 0, backup, 0, s.values(), 0);
+        });
+        assertArrayEquals(P0, values(s));
+        float[] avg = opt.state().get("average");
+        for (int i = 0; i < avg.length; i++) assertTrue(Float.isFinite(avg[i]), "average[" + i + "] " + avg[i]);
+        guard.close();
+        backup.close();
     }
 
     /**

@@ -306,7 +306,7 @@ class OptimizerKerasRulesTest {
         setGrads(st, GRADS[0]);
         dev.jrnn.backend.Buf guard = OptimizerTest.be.alloc(1);
         OptimizerTest.be.upload(new float[] {1f}, 0, guard, 0, 1);
-        g.step(st, st.params(), st.size(), guard);
+        g.step(st, st.params(), st.size(), guard, null);
         guard.close();
         org.junit.jupiter.api.Assertions.assertArrayEquals(P0, values(st), "moved under a set guard");
         Optimizer o = new Adam().excludeFromWeightDecay("bias", "gamma", "bias");

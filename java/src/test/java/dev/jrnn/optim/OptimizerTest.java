@@ -101,7 +101,7 @@ class OptimizerTest {
         // a set guard skips the decay with the update
         dev.jrnn.backend.Buf guard = be.alloc(1);
         be.upload(new float[] {1f}, 0, guard, 0, 1);
-        adam.step(s, s.params(), s.size(), guard);
+        adam.step(s, s.params(), s.size(), guard, null);
         float[] after = values(s);
         for (int i = 0; i < 5; i++) assertEquals(got[i], after[i], "param " + i + " moved under a set guard");
         guard.close();
@@ -164,7 +164,7 @@ class OptimizerTest {
             for (int i = 0; i < 5; i++) assertEquals(p[i], got[i], 1e-6, "mode " + mode + " param " + i);
             dev.jrnn.backend.Buf guard = be.alloc(1);
             be.upload(new float[] {1f}, 0, guard, 0, 1);
-            sgd.step(s, s.params(), s.size(), guard);
+            sgd.step(s, s.params(), s.size(), guard, null);
             float[] after = values(s);
             for (int i = 0; i < 5; i++) assertEquals(got[i], after[i], "mode " + mode + ": param " + i + " moved under a set guard");
             guard.close();
