@@ -32,6 +32,12 @@ class TextVectorizationBadInputTest {
 
     private static TextVectorization tv() { return new TextVectorization(); }
 
+    private static TextVectorization oneHot() {
+        TextVectorization v = tv().outputMode("one_hot");
+        v.adapt(List.of("a", "b"));
+        return v;
+    }
+
     static List<Case> cases() {
         if (CASES.isEmpty()) {
             settings();
@@ -49,7 +55,13 @@ class TextVectorizationBadInputTest {
         bad("split unknown", () -> tv().split("words"), "split", "\"whitespace\", \"character\" or null", "\"words\"");
         bad("outputMode unknown", () -> tv().outputMode("embedding"), "outputMode", "\"multi_hot\"", "\"embedding\"");
         bad("outputMode null", () -> tv().outputMode(null), "outputMode", "got null");
-        bad("outputMode one_hot", () -> tv().outputMode("one_hot"), "outputMode", "\"one_hot\"");
+        bad("ngrams 0", () -> tv().ngrams(0), "ngrams", ">= 1", "got 0");
+        bad("ngrams negative", () -> tv().ngrams(-2), "ngrams", "got -2");
+        bad("ngrams empty sizes", () -> tv().ngrams(List.of()), "ngrams", "at least one size", "[]");
+        bad("ngrams size 0", () -> tv().ngrams(List.of(1, 0)), "ngrams", ">= 1", "[1, 0]");
+        bad("ngrams null size", () -> tv().ngrams(Arrays.asList(2, null)), "ngrams", "[2, null]");
+        bad("one_hot with outputSequenceLength", () -> tv().outputSequenceLength(3).outputMode("one_hot"), "outputSequenceLength",
+                "\"one_hot\"", "3");
         bad("outputSequenceLength 0", () -> tv().outputSequenceLength(0), "outputSequenceLength", ">= 1", "got 0");
         bad("outputSequenceLength outside int", () -> tv().outputMode("count").outputSequenceLength(4), "outputSequenceLength",
                 "not \"int\"", "\"count\"");
@@ -67,6 +79,9 @@ class TextVectorizationBadInputTest {
         bad("call empty", () -> tv().call(List.of()), "call", "texts is empty");
         bad("call null text", () -> tv().call(Arrays.asList(null, "b")), "call", "texts[0] is null");
         bad("call with no token", () -> tv().call(List.of("", "?! ")), "call", "0 tokens", "outputSequenceLength");
+        bad("one_hot split null no unigram", () -> tv().split(null).ngrams(List.of(2)).outputMode("one_hot").vocabulary(List.of("a"))
+                .call(List.of("a")), "call", "\"one_hot\"", "split null", "0 tokens", "texts[0]", "[2]");
+        bad("one_hot no token", () -> oneHot().call(List.of("?!", "")), "call", "\"one_hot\"", "0 tokens");
     }
 
     private static void vocabularies() {
