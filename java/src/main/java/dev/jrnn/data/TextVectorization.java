@@ -63,6 +63,8 @@ public final class TextVectorization {
     private boolean padToMaxTokens;
     /** Keras' {@code ngrams}: the n-gram sizes made from each text's tokens, in order; null for none. */
     private List<Integer> ngrams;
+    /** Keras' {@code ngrams=n} when {@link #ngrams(int)} set it: get_config writes the int back. */
+    private Integer ngramsUpTo;
 
     private List<String> tokens = List.of();
     private Map<String, Integer> index = Map.of();
@@ -122,7 +124,9 @@ public final class TextVectorization {
         if (n < 1) throw new IllegalArgumentException("TextVectorization: ngrams must be >= 1 (the largest n-gram size), got " + n);
         List<Integer> sizes = new ArrayList<>(n);
         for (int i = 1; i <= n; i++) sizes.add(i);
-        return ngrams(sizes);
+        ngrams(sizes);
+        ngramsUpTo = n;
+        return this;
     }
 
     /**
@@ -138,6 +142,7 @@ public final class TextVectorization {
             }
         }
         this.ngrams = sizes == null ? null : List.copyOf(sizes);
+        this.ngramsUpTo = null;
         return this;
     }
 
@@ -463,6 +468,26 @@ public final class TextVectorization {
             throw new IllegalArgumentException(e.getMessage() + " (read from " + file + ")", e);
         }
     }
+
+    /**
+     * Keras' {@code get_config()}: the options under Keras' keys ({@code ngrams} an int after {@link #ngrams(int)}, a list
+     * after {@link #ngrams(List)}), {@code vocabulary} null as Keras writes it for an adapted layer (the vocabulary goes
+     * in {@link #saveVocabulary}'s file).
+     *
+     * <pre>{@code
+     * Map<String, Object> c = vectorize.config();     // {"max_tokens": 20000, ..., "ngrams": 2, "output_mode": "int", ...}
+     * vectorize.saveVocabulary(dir.resolve("vocabulary.txt"));
+     * TextVectorization back = TextVectorization.fromConfig(c).loadVocabulary(dir.resolve("vocabulary.txt"));
+     * }</pre>
+     */
+    public Map<String, Object> config() { return TextVectorizationConfig.write(this, ngramsUpTo); }
+
+    /**
+     * Keras' {@code TextVectorization.from_config}: a layer with these options (Keras' keys, as {@link #config()} writes
+     * them or Keras' config.json holds them; {@code vocabulary} and {@code idf_weights} set the vocabulary when given).
+     * Callables, {@code sparse} or {@code ragged} true and unknown keys are refused naming the option.
+     */
+    public static TextVectorization fromConfig(Map<String, ?> config) { return TextVectorizationConfig.read(config); }
 
     /** "tf_idf": the weight of each output slot ({@link #vocabularySize()}, or {@code maxTokens} with padToMaxTokens); null before a vocabulary. */
     public float[] idfWeights() { return idfWeights == null ? null : idfWeights.clone(); }

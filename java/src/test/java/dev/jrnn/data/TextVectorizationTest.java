@@ -344,4 +344,62 @@ class TextVectorizationTest {
         List<String> texts = List.of("the cat sat on the mat", "ran");
         assertEquals(v.call(texts), back.call(texts));
     }
+
+    /**
+     * config() as Keras 3's get_config writes it (its keys in its order; ngrams the int or the list it was given;
+     * vocabulary null, the vocabulary in the file), and fromConfig with the vocabulary file gives the same layer back.
+     */
+    @Test
+    void configCarriesNgramsAndOneHot(@TempDir Path dir) throws Exception {
+        TextVectorization v = new TextVectorization().maxTokens(100).ngrams(2).outputMode("count");
+        v.adapt(List.of("foo bar", "bar baz"));
+        java.util.Map<String, Object> want = new java.util.LinkedHashMap<>();
+        want.put("max_tokens", 100);
+        want.put("standardize", "lower_and_strip_punctuation");
+        want.put("split", "whitespace");
+        want.put("ngrams", 2);
+        want.put("output_mode", "count");
+        want.put("output_sequence_length", null);
+        want.put("pad_to_max_tokens", false);
+        want.put("sparse", false);
+        want.put("ragged", false);
+        want.put("vocabulary", null);
+        want.put("idf_weights", null);
+        want.put("encoding", "utf-8");
+        want.put("vocabulary_size", 6);
+        assertEquals(want, v.config());
+        assertEquals(List.copyOf(want.keySet()), List.copyOf(v.config().keySet()));
+        Path f = dir.resolve("vocabulary.txt");
+        v.saveVocabulary(f);
+        TextVectorization back = TextVectorization.fromConfig(v.config()).loadVocabulary(f);
+        List<String> texts = List.of("foo bar baz", "baz foo");
+        assertEquals(v.call(texts), back.call(texts));
+        assertEquals(List.of(1, 2), back.ngrams());
+
+        TextVectorization oneHot = new TextVectorization().ngrams(List.of(1, 3)).outputMode("one_hot").split("character").standardize(null);
+        oneHot.adapt(List.of("abc", "abd"));
+        assertEquals(List.of(1, 3), oneHot.config().get("ngrams"));
+        assertEquals("one_hot", oneHot.config().get("output_mode"));
+        Path g = dir.resolve("chars.txt");
+        oneHot.saveVocabulary(g);
+        TextVectorization back2 = TextVectorization.fromConfig(oneHot.config()).loadVocabulary(g);
+        assertEquals(oneHot.call(List.of("abcd")), back2.call(List.of("abcd")));
+    }
+
+    /** A Keras config that carries its vocabulary and idf weights (a layer made with vocabulary= and idf_weights=). */
+    @Test
+    void kerasConfigWithAVocabulary() {
+        java.util.Map<String, Object> c = new java.util.LinkedHashMap<>();
+        c.put("name", "text_vectorization");
+        c.put("max_tokens", null);
+        c.put("ngrams", List.of(2));
+        c.put("output_mode", "tf_idf");
+        c.put("vocabulary", List.of("a b", "b c"));
+        c.put("idf_weights", List.of(0.5, 2.0));
+        c.put("vocabulary_size", 3);
+        TextVectorization v = TextVectorization.fromConfig(c);
+        assertEquals(List.of("[UNK]", "a b", "b c"), v.vocabulary());
+        // "[UNK]" weighs the mean 1.25: "a b c d" has a b, b c, c d (unknown)
+        assertRows(new float[][] {{1.25f, 0.5f, 2f}}, v.call(List.of("a b c d")));
+    }
 }
