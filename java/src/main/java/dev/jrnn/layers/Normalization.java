@@ -45,8 +45,9 @@ public class Normalization extends Layer {
     private int[] constShape;
     /** The constants broadcast to the kept axes' shape at build, and their copy on a backend (mean, then variance). */
     private float[] builtMean, builtVariance;
-    private Buf constBuf, indexBuf;
-    private String indexKey;
+    private Buf constBuf;
+    /** gatherRows' ids per backend and block shape; kept until releaseBuffers, as a captured step may hold them. */
+    private final java.util.Map<String, Buf> indexBufs = new java.util.HashMap<>();
     private Param mean, variance, count;
 
     @Override
@@ -299,19 +300,18 @@ public class Normalization extends Layer {
 
     /** Each value's statistic in a block of {@code dims} (ids as floats, for gatherRows), cached per backend and shape. */
     private synchronized Buf index(Backend be, NormalizationAxes ax, int[] dims) {
-        String key = Arrays.toString(dims);
-        if (indexBuf == null || indexBuf.backend() != be || !key.equals(indexKey)) {
-            if (indexBuf != null) indexBuf.close();
-            indexBuf = null;
+        String key = System.identityHashCode(be) + " " + Arrays.toString(ax.keep) + Arrays.toString(dims);
+        Buf b = indexBufs.get(key);
+        if (b == null || b.backend() != be) {
             int[] k = ax.keptIndex(dims, ax.keep[0]);
             float[] f = new float[k.length];
             for (int i = 0; i < k.length; i++) f[i] = k[i];
-            Buf b = be.alloc(f.length);
+            b = be.alloc(f.length);
             be.upload(f, 0, b, 0, f.length);
-            indexBuf = b;
-            indexKey = key;
+            Buf old = indexBufs.put(key, b);
+            if (old != null) old.close();
         }
-        return indexBuf;
+        return b;
     }
 
     private void releaseConstants() {
@@ -322,9 +322,8 @@ public class Normalization extends Layer {
     @Override
     public synchronized void releaseBuffers() {
         releaseConstants();
-        if (indexBuf != null) indexBuf.close();
-        indexBuf = null;
-        indexKey = null;
+        for (Buf b : indexBufs.values()) b.close();
+        indexBufs.clear();
     }
 
     @Override
