@@ -33,9 +33,19 @@ import java.util.Map;
  * token looked up in the vocabulary. In "int" mode index 0 is the padding (mask) token "" and 1 the out-of-vocabulary
  * token "[UNK]"; in the other modes there is no padding index and "[UNK]" is 0. As in Keras, only ASCII letters are
  * lowercased and only ASCII punctuation is stripped ({@code tf.strings.lower} without an encoding, and Keras' regex
- * over Python's {@code string.punctuation}): "École «Vite»!" becomes "École «vite»". Keras' {@code ngrams},
- * callables for {@code standardize} / {@code split}, {@code ragged} and {@code sparse} outputs, and the "one_hot"
- * mode are not supported.
+ * over Python's {@code string.punctuation}): "École «Vite»!" becomes "École «vite»". With {@link #ngrams(int)} the
+ * tokens are followed by their n-grams, and those are what the vocabulary holds:
+ *
+ * <pre>{@code
+ * TextVectorization bigrams = new TextVectorization().ngrams(2).outputMode("count");
+ * bigrams.adapt(List.of("foo bar", "bar baz"));   // ["[UNK]", "bar", "foo bar", "foo", "baz", "bar baz"]
+ * TextVectorization labels = new TextVectorization().split(null).outputMode("one_hot");
+ * labels.adapt(List.of("red", "green", "red"));
+ * labels.call(List.of("green", "blue"));           // [[0, 0, 1], [1, 0, 0]]: "blue" is [UNK]
+ * }</pre>
+ *
+ * Keras' callables for {@code standardize} / {@code split} and {@code ragged} and {@code sparse} outputs are not
+ * supported.
  */
 public final class TextVectorization {
     /** The padding (mask) token, index 0 in "int" mode. */
@@ -43,7 +53,7 @@ public final class TextVectorization {
     /** The out-of-vocabulary token, index 1 in "int" mode and 0 in the others. */
     public static final String OOV_TOKEN = "[UNK]";
 
-    private static final List<String> MODES = List.of("int", "multi_hot", "count", "tf_idf");
+    private static final List<String> MODES = List.of("int", "one_hot", "multi_hot", "count", "tf_idf");
 
     private Integer maxTokens;
     private String standardize = TextTokens.LOWER_AND_STRIP_PUNCTUATION;
@@ -51,6 +61,10 @@ public final class TextVectorization {
     private String outputMode = "int";
     private Integer outputSequenceLength;
     private boolean padToMaxTokens;
+    /** Keras' {@code ngrams}: the n-gram sizes made from each text's tokens, in order; null for none. */
+    private List<Integer> ngrams;
+    /** Keras' {@code ngrams=n} when {@link #ngrams(int)} set it: get_config writes the int back. */
+    private Integer ngramsUpTo;
 
     private List<String> tokens = List.of();
     private Map<String, Integer> index = Map.of();
@@ -102,15 +116,50 @@ public final class TextVectorization {
     public String split() { return split; }
 
     /**
-     * Keras' {@code output_mode}: "int" (token indices, the default), "multi_hot" (1 where a token occurs),
-     * "count" (how often it occurs) or "tf_idf" (the count times the token's inverse document frequency); Keras' old
-     * names "binary" and "tf-idf" are taken too.
+     * Keras' {@code ngrams=n}: the tokens, then every run of 2, ..., {@code n} consecutive tokens joined by a space
+     * ("foo bar baz" with 2: "foo", "bar", "baz", "foo bar", "bar baz"), as {@code tf.strings.ngrams}; {@code adapt}
+     * learns its vocabulary over them. {@code ngrams(1)} is the tokens alone.
+     */
+    public TextVectorization ngrams(int n) {
+        if (n < 1) throw new IllegalArgumentException("TextVectorization: ngrams must be >= 1 (the largest n-gram size), got " + n);
+        List<Integer> sizes = new ArrayList<>(n);
+        for (int i = 1; i <= n; i++) sizes.add(i);
+        ngrams(sizes);
+        ngramsUpTo = n;
+        return this;
+    }
+
+    /**
+     * Keras' {@code ngrams=(a, b, ...)}: the n-grams of these sizes only, each size's in text order, the sizes in the
+     * given order ({@code List.of(1, 3)}: the tokens and the trigrams, no bigrams); null for none (the tokens alone).
+     */
+    public TextVectorization ngrams(List<Integer> sizes) {
+        requireNoVocabulary("ngrams");
+        if (sizes != null) {
+            if (sizes.isEmpty()) throw new IllegalArgumentException("TextVectorization: ngrams must hold at least one size, got []");
+            for (Integer w : sizes) {
+                if (w == null || w < 1) throw new IllegalArgumentException("TextVectorization: ngrams sizes must be >= 1, got " + sizes);
+            }
+        }
+        this.ngrams = sizes == null ? null : List.copyOf(sizes);
+        this.ngramsUpTo = null;
+        return this;
+    }
+
+    /** Keras' {@code ngrams}: the n-gram sizes ({@code ngrams(3)} gives [1, 2, 3]), or null for none. */
+    public List<Integer> ngrams() { return ngrams; }
+
+    /**
+     * Keras' {@code output_mode}: "int" (token indices, the default), "one_hot" (each token's one-hot row),
+     * "multi_hot" (1 where a token occurs), "count" (how often it occurs) or "tf_idf" (the count times the token's
+     * inverse document frequency); Keras' old names "binary" and "tf-idf" are taken too.
      */
     public TextVectorization outputMode(String mode) {
         requireNoVocabulary("outputMode");
         String m = "binary".equals(mode) ? "multi_hot" : "tf-idf".equals(mode) ? "tf_idf" : mode;
         if (m == null || !MODES.contains(m)) {
-            throw new IllegalArgumentException("TextVectorization: outputMode must be \"int\", \"multi_hot\", \"count\" or \"tf_idf\", got "
+            throw new IllegalArgumentException("TextVectorization: outputMode must be \"int\", \"one_hot\", \"multi_hot\", \"count\" or "
+                    + "\"tf_idf\", got "
                     + quoted(mode));
         }
         if (!"int".equals(m) && outputSequenceLength != null) {
@@ -121,7 +170,7 @@ public final class TextVectorization {
         return this;
     }
 
-    /** Keras' {@code output_mode}: "int", "multi_hot", "count" or "tf_idf". */
+    /** Keras' {@code output_mode}: "int", "one_hot", "multi_hot", "count" or "tf_idf". */
     public String outputMode() { return outputMode; }
 
     /** Keras' {@code output_sequence_length} ("int" mode only): every row padded with 0 or cut to {@code n} tokens. */
@@ -138,7 +187,7 @@ public final class TextVectorization {
     /** Keras' {@code output_sequence_length}, or null: rows padded to the longest text of each call. */
     public Integer outputSequenceLength() { return outputSequenceLength; }
 
-    /** Keras' {@code pad_to_max_tokens} ("multi_hot", "count", "tf_idf"): rows of {@code maxTokens} values whatever the vocabulary's size. */
+    /** Keras' {@code pad_to_max_tokens} ("one_hot", "multi_hot", "count", "tf_idf"): rows of {@code maxTokens} values whatever the vocabulary's size. */
     public TextVectorization padToMaxTokens(boolean pad) {
         requireNoVocabulary("padToMaxTokens");
         this.padToMaxTokens = pad;
@@ -152,14 +201,15 @@ public final class TextVectorization {
      * Keras' {@code adapt}: the vocabulary of {@code texts}' tokens by descending count, ties in reverse code point
      * order as Keras' {@code np.lexsort(...)[::-1]}, the special tokens left out, cut to {@code maxTokens}. In
      * "tf_idf" mode it also learns each token's inverse document frequency {@code log(1 + n / (1 + df))}, each text a
-     * document. As in Keras, texts that give no token at all leave the vocabulary as it was.
+     * document. With {@link #ngrams(int)} the n-grams are its tokens. As in Keras, texts that give no token at all
+     * leave the vocabulary as it was.
      */
     public void adapt(List<String> texts) {
         checkTexts("adapt", texts);
         checkPadding();
         Map<String, long[]> counts = new LinkedHashMap<>();   // token -> {count, documents}
         for (String t : texts) {
-            List<String> toks = TextTokens.tokens(t, standardize, split);
+            List<String> toks = tokens(t);
             for (String tok : toks) counts.computeIfAbsent(tok, k -> new long[2])[0]++;
             for (String tok : new java.util.HashSet<>(toks)) counts.get(tok)[1]++;
         }
@@ -193,14 +243,17 @@ public final class TextVectorization {
      * Keras' {@code call}: the texts as one tensor. "int": (n, {@code outputSequenceLength}) token indices, or
      * (n, longest) without it, zero-padded at the end and cut at the end; with {@code split} null each text is one
      * token. "multi_hot" / "count" / "tf_idf": (n, {@link #vocabularySize()}), or (n, {@code maxTokens}) with
-     * {@link #padToMaxTokens(boolean)}. Unknown tokens take the "[UNK]" index; "" (a text with nothing left) is padding.
+     * {@link #padToMaxTokens(boolean)}. "one_hot": (n, longest, that width), each token's one-hot row, texts shorter
+     * than the longest padded with all-zero rows (Keras gives a ragged (batch, None, depth)); with split null each text
+     * is one token and the output (n, width), as Keras' on unsplit strings. Unknown tokens take the "[UNK]" index; ""
+     * (a text with nothing left) is padding (a 0, or an all-zero row).
      */
     public Tensor call(List<String> texts) {
         checkTexts("call", texts);
         checkPadding();
         int n = texts.size();
         List<List<String>> rows = new ArrayList<>(n);
-        for (String t : texts) rows.add(TextTokens.tokens(t, standardize, split));
+        for (String t : texts) rows.add(tokens(t));
         if ("int".equals(outputMode)) return indices(rows);
         if (!padToMaxTokens && frozenSize == null) {
             throw new IllegalStateException("TextVectorization.call: with outputMode \"" + outputMode + "\" and padToMaxTokens false, "
@@ -211,18 +264,58 @@ public final class TextVectorization {
                     + "vocabulary(list, idfWeights)");
         }
         int depth = padToMaxTokens ? maxTokens : frozenSize;
+        if ("one_hot".equals(outputMode)) return oneHot(rows, depth);
         float[] out = new float[Math.multiplyExact(n, depth)];
         for (int r = 0; r < n; r++) {
             for (String tok : rows.get(r)) {
                 if (tok.isEmpty()) continue;   // the mask token is dropped, as Keras' bincount drops its index
                 int k = r * depth + index.getOrDefault(tok, 0);
-                out[k] = "multi_hot".equals(outputMode) ? 1f : out[k] + 1f;
+                out[k] = "multi_hot".equals(outputMode) || "one_hot".equals(outputMode) ? 1f : out[k] + 1f;
             }
         }
         if ("tf_idf".equals(outputMode)) {
             for (int i = 0; i < out.length; i++) out[i] *= idfWeights[i % depth];
         }
         return Tensor.wrap(out, n, depth);
+    }
+
+    /**
+     * "one_hot": split texts give (n, longest, depth), one row per token (Keras' ragged (batch, None, depth), padded at
+     * the end with all-zero rows as "int" pads with 0); with split null each text is one token and the output (n, depth).
+     */
+    private Tensor oneHot(List<List<String>> rows, int depth) {
+        int n = rows.size(), len = 0;
+        for (int r = 0; r < n; r++) {
+            if (split == null && rows.get(r).size() != 1) {
+                throw new IllegalArgumentException("TextVectorization.call: outputMode \"one_hot\" with split null encodes each text as "
+                        + "one token (Keras' output (batch, " + depth + ")), got " + rows.get(r).size() + " tokens from texts[" + r
+                        + "] (ngrams " + ngrams + ")");
+            }
+            len = Math.max(len, rows.get(r).size());
+        }
+        if (len == 0) {
+            throw new IllegalArgumentException("TextVectorization.call: outputMode \"one_hot\": every text gives 0 tokens, so the "
+                    + "longest has 0 steps");
+        }
+        float[] out = new float[Math.multiplyExact(Math.multiplyExact(n, len), depth)];
+        for (int r = 0; r < n; r++) {
+            List<String> toks = rows.get(r);
+            for (int k = 0; k < toks.size(); k++) {
+                if (!toks.get(k).isEmpty()) out[(r * len + k) * depth + index.getOrDefault(toks.get(k), 0)] = 1f;   // "" stays all zero
+            }
+        }
+        return split == null ? Tensor.wrap(out, n, depth) : Tensor.wrap(out, n, len, depth);
+    }
+
+    /** A text's tokens, then its n-grams when {@link #ngrams(List)} is set, as {@code tf.strings.ngrams(separator=" ")}. */
+    private List<String> tokens(String text) {
+        List<String> toks = TextTokens.tokens(text, standardize, split);
+        if (ngrams == null) return toks;
+        List<String> out = new ArrayList<>();
+        for (int w : ngrams) {
+            for (int i = 0; i + w <= toks.size(); i++) out.add(String.join(" ", toks.subList(i, i + w)));
+        }
+        return out;
     }
 
     private Tensor indices(List<List<String>> rows) {
@@ -375,6 +468,26 @@ public final class TextVectorization {
             throw new IllegalArgumentException(e.getMessage() + " (read from " + file + ")", e);
         }
     }
+
+    /**
+     * Keras' {@code get_config()}: the options under Keras' keys ({@code ngrams} an int after {@link #ngrams(int)}, a list
+     * after {@link #ngrams(List)}), {@code vocabulary} null as Keras writes it for an adapted layer (the vocabulary goes
+     * in {@link #saveVocabulary}'s file).
+     *
+     * <pre>{@code
+     * Map<String, Object> c = vectorize.config();     // {"max_tokens": 20000, ..., "ngrams": 2, "output_mode": "int", ...}
+     * vectorize.saveVocabulary(dir.resolve("vocabulary.txt"));
+     * TextVectorization back = TextVectorization.fromConfig(c).loadVocabulary(dir.resolve("vocabulary.txt"));
+     * }</pre>
+     */
+    public Map<String, Object> config() { return TextVectorizationConfig.write(this, ngramsUpTo); }
+
+    /**
+     * Keras' {@code TextVectorization.from_config}: a layer with these options (Keras' keys, as {@link #config()} writes
+     * them or Keras' config.json holds them; {@code vocabulary} and {@code idf_weights} set the vocabulary when given).
+     * Callables, {@code sparse} or {@code ragged} true and unknown keys are refused naming the option.
+     */
+    public static TextVectorization fromConfig(Map<String, ?> config) { return TextVectorizationConfig.read(config); }
 
     /** "tf_idf": the weight of each output slot ({@link #vocabularySize()}, or {@code maxTokens} with padToMaxTokens); null before a vocabulary. */
     public float[] idfWeights() { return idfWeights == null ? null : idfWeights.clone(); }

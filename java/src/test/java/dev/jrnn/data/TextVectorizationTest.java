@@ -255,4 +255,151 @@ class TextVectorizationTest {
         Tensor p = model.predict(vectorize.call(List.of("a great story", "an awful story")));
         assertTrue(p.data()[0] > p.data()[1], "positive above negative: " + java.util.Arrays.toString(p.data()));
     }
+
+    /**
+     * Keras' test_ngrams_integer / test_ngrams_tuple, and the vocabulary and rows by hand (numpy's lexsort over the
+     * n-grams gives the same order): tokens first, then each size's n-grams in text order, as tf.strings.ngrams.
+     */
+    @Test
+    void ngramsAsKeras() {
+        TextVectorization v = new TextVectorization().ngrams(2);
+        v.adapt(List.of("foo bar baz"));
+        assertEquals(List.of(1, 2), v.ngrams());
+        assertEquals(List.of("", "[UNK]", "foo bar", "foo", "baz", "bar baz", "bar"), v.vocabulary());
+        // foo bar baz | foo bar, bar baz;  bar qux | bar qux (unknown)
+        assertRows(new float[][] {{3, 6, 4, 2, 5}, {6, 1, 1, 0, 0}}, v.call(List.of("foo bar baz", "bar qux")));
+        TextVectorization t = new TextVectorization().ngrams(List.of(1, 3));
+        t.adapt(List.of("foo bar baz"));
+        assertTrue(t.vocabulary().contains("foo") && t.vocabulary().contains("foo bar baz") && !t.vocabulary().contains("foo bar"),
+                t.vocabulary().toString());
+        TextVectorization only = new TextVectorization().ngrams(List.of(2)).vocabulary(List.of("a b", "b c"));
+        assertRows(new float[][] {{2, 3}, {1, 0}}, only.call(List.of("a b c", "c d")));   // bigrams only: "c d" unknown
+    }
+
+    /** "count" and "tf_idf" over the n-grams, by hand: idf = log(1 + docs / (1 + df)), "[UNK]" the mean of the others. */
+    @Test
+    void ngramsCountAndTfIdf() {
+        List<String> texts = List.of("a b a b", "b c");
+        TextVectorization c = new TextVectorization().ngrams(2).outputMode("count");
+        c.adapt(texts);
+        assertEquals(List.of("[UNK]", "b", "a b", "a", "c", "b c", "b a"), c.vocabulary());
+        float[][] counts = {{0, 2, 2, 2, 0, 0, 1}, {0, 1, 0, 0, 1, 1, 0}};
+        assertRows(counts, c.call(texts));
+        TextVectorization t = new TextVectorization().ngrams(2).outputMode("tf_idf");
+        t.adapt(texts);
+        double b = Math.log(1 + 2.0 / 3), one = Math.log(2);   // "b" in both texts, every other n-gram in one
+        float[] idf = {(float) ((b + 5 * one) / 6), (float) b, (float) one, (float) one, (float) one, (float) one, (float) one};
+        assertArrayEquals(idf, t.idfWeights(), 1e-6f);
+        float[][] want = new float[2][7];
+        for (int r = 0; r < 2; r++) for (int j = 0; j < 7; j++) want[r][j] = counts[r][j] * idf[j];
+        assertRows(want, t.call(texts));
+        TextVectorization m = new TextVectorization().ngrams(2).outputMode("multi_hot");
+        m.adapt(texts);
+        assertRows(new float[][] {{0, 1, 1, 1, 0, 0, 1}, {0, 1, 0, 0, 1, 1, 0}}, m.call(texts));
+    }
+
+    /** StringLookup's one-hot docstring example (each text one token: split null), the OOV column first. */
+    @Test
+    void oneHotDocstringExample() {
+        TextVectorization v = new TextVectorization().split(null).outputMode("one_hot").vocabulary(List.of("a", "b", "c", "d"));
+        assertRows(new float[][] {{0, 1, 0, 0, 0}, {0, 0, 1, 0, 0}, {0, 0, 0, 1, 0}, {0, 0, 0, 0, 1}, {1, 0, 0, 0, 0}},
+                v.call(List.of("a", "b", "c", "d", "z")));
+        // "" is the mask token: an all-zero row, as Keras maps it past the depth
+        assertRows(new float[][] {{0, 0, 0, 0, 0}}, v.call(List.of("?!")));
+    }
+
+    /**
+     * Keras' test_one_hot_output: a split sentence gives (1, tokens, vocabulary size); texts of other lengths are padded
+     * at the end with all-zero rows; padToMaxTokens widens each row to maxTokens; adapt learns as for "multi_hot".
+     */
+    @Test
+    void oneHotOfSplitTexts() {
+        TextVectorization v = new TextVectorization().outputMode("one_hot").vocabulary(List.of("foo", "bar", "baz"));
+        Tensor one = v.call(List.of("foo bar"));
+        assertArrayEquals(new int[] {1, 2, 4}, one.shape());
+        assertArrayEquals(new float[] {0, 1, 0, 0, 0, 0, 1, 0}, one.data());
+        Tensor two = v.call(List.of("foo", "bar baz qux"));
+        assertArrayEquals(new int[] {2, 3, 4}, two.shape());
+        assertArrayEquals(new float[] {0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /**/ 0, 0, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0}, two.data());
+        TextVectorization p = new TextVectorization().maxTokens(6).padToMaxTokens(true).outputMode("one_hot");
+        p.adapt(List.of("x y y"));
+        assertEquals(List.of("[UNK]", "y", "x"), p.vocabulary());
+        Tensor padded = p.call(List.of("y x"));
+        assertArrayEquals(new int[] {1, 2, 6}, padded.shape());
+        assertArrayEquals(new float[] {0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0}, padded.data());
+        TextVectorization g = new TextVectorization().ngrams(2).outputMode("one_hot").vocabulary(List.of("a b", "a"));
+        assertArrayEquals(new float[] {0, 0, 1, 1, 0, 0, 0, 1, 0}, g.call(List.of("a b")).data());   // a, b ([UNK]), "a b"
+    }
+
+    /** A vocabulary of n-grams (tokens holding a space) goes through the vocabulary file and reads back the same rows. */
+    @Test
+    void ngramVocabularyFile(@TempDir Path dir) throws Exception {
+        TextVectorization v = new TextVectorization().ngrams(List.of(1, 2)).outputMode("count");
+        v.adapt(List.of("the cat sat", "the cat ran"));
+        Path f = dir.resolve("vocabulary.txt");
+        v.saveVocabulary(f);
+        assertTrue(Files.readString(f, StandardCharsets.UTF_8).contains("\nthe cat\n"));
+        TextVectorization back = new TextVectorization().ngrams(2).outputMode("count").loadVocabulary(f);
+        assertEquals(v.vocabulary(), back.vocabulary());
+        List<String> texts = List.of("the cat sat on the mat", "ran");
+        assertEquals(v.call(texts), back.call(texts));
+    }
+
+    /**
+     * config() as Keras 3's get_config writes it (its keys in its order; ngrams the int or the list it was given;
+     * vocabulary null, the vocabulary in the file), and fromConfig with the vocabulary file gives the same layer back.
+     */
+    @Test
+    void configCarriesNgramsAndOneHot(@TempDir Path dir) throws Exception {
+        TextVectorization v = new TextVectorization().maxTokens(100).ngrams(2).outputMode("count");
+        v.adapt(List.of("foo bar", "bar baz"));
+        java.util.Map<String, Object> want = new java.util.LinkedHashMap<>();
+        want.put("max_tokens", 100);
+        want.put("standardize", "lower_and_strip_punctuation");
+        want.put("split", "whitespace");
+        want.put("ngrams", 2);
+        want.put("output_mode", "count");
+        want.put("output_sequence_length", null);
+        want.put("pad_to_max_tokens", false);
+        want.put("sparse", false);
+        want.put("ragged", false);
+        want.put("vocabulary", null);
+        want.put("idf_weights", null);
+        want.put("encoding", "utf-8");
+        want.put("vocabulary_size", 6);
+        assertEquals(want, v.config());
+        assertEquals(List.copyOf(want.keySet()), List.copyOf(v.config().keySet()));
+        Path f = dir.resolve("vocabulary.txt");
+        v.saveVocabulary(f);
+        TextVectorization back = TextVectorization.fromConfig(v.config()).loadVocabulary(f);
+        List<String> texts = List.of("foo bar baz", "baz foo");
+        assertEquals(v.call(texts), back.call(texts));
+        assertEquals(List.of(1, 2), back.ngrams());
+
+        TextVectorization oneHot = new TextVectorization().ngrams(List.of(1, 3)).outputMode("one_hot").split("character").standardize(null);
+        oneHot.adapt(List.of("abc", "abd"));
+        assertEquals(List.of(1, 3), oneHot.config().get("ngrams"));
+        assertEquals("one_hot", oneHot.config().get("output_mode"));
+        Path g = dir.resolve("chars.txt");
+        oneHot.saveVocabulary(g);
+        TextVectorization back2 = TextVectorization.fromConfig(oneHot.config()).loadVocabulary(g);
+        assertEquals(oneHot.call(List.of("abcd")), back2.call(List.of("abcd")));
+    }
+
+    /** A Keras config that carries its vocabulary and idf weights (a layer made with vocabulary= and idf_weights=). */
+    @Test
+    void kerasConfigWithAVocabulary() {
+        java.util.Map<String, Object> c = new java.util.LinkedHashMap<>();
+        c.put("name", "text_vectorization");
+        c.put("max_tokens", null);
+        c.put("ngrams", List.of(2));
+        c.put("output_mode", "tf_idf");
+        c.put("vocabulary", List.of("a b", "b c"));
+        c.put("idf_weights", List.of(0.5, 2.0));
+        c.put("vocabulary_size", 3);
+        TextVectorization v = TextVectorization.fromConfig(c);
+        assertEquals(List.of("[UNK]", "a b", "b c"), v.vocabulary());
+        // "[UNK]" weighs the mean 1.25: "a b c d" has a b, b c, c d (unknown)
+        assertRows(new float[][] {{1.25f, 0.5f, 2f}}, v.call(List.of("a b c d")));
+    }
 }

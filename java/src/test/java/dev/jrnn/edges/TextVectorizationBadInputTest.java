@@ -32,11 +32,18 @@ class TextVectorizationBadInputTest {
 
     private static TextVectorization tv() { return new TextVectorization(); }
 
+    private static TextVectorization oneHot() {
+        TextVectorization v = tv().outputMode("one_hot");
+        v.adapt(List.of("a", "b"));
+        return v;
+    }
+
     static List<Case> cases() {
         if (CASES.isEmpty()) {
             settings();
             texts();
             vocabularies();
+            configs();
         }
         return CASES;
     }
@@ -49,7 +56,13 @@ class TextVectorizationBadInputTest {
         bad("split unknown", () -> tv().split("words"), "split", "\"whitespace\", \"character\" or null", "\"words\"");
         bad("outputMode unknown", () -> tv().outputMode("embedding"), "outputMode", "\"multi_hot\"", "\"embedding\"");
         bad("outputMode null", () -> tv().outputMode(null), "outputMode", "got null");
-        bad("outputMode one_hot", () -> tv().outputMode("one_hot"), "outputMode", "\"one_hot\"");
+        bad("ngrams 0", () -> tv().ngrams(0), "ngrams", ">= 1", "got 0");
+        bad("ngrams negative", () -> tv().ngrams(-2), "ngrams", "got -2");
+        bad("ngrams empty sizes", () -> tv().ngrams(List.of()), "ngrams", "at least one size", "[]");
+        bad("ngrams size 0", () -> tv().ngrams(List.of(1, 0)), "ngrams", ">= 1", "[1, 0]");
+        bad("ngrams null size", () -> tv().ngrams(Arrays.asList(2, null)), "ngrams", "[2, null]");
+        bad("one_hot with outputSequenceLength", () -> tv().outputSequenceLength(3).outputMode("one_hot"), "outputSequenceLength",
+                "\"one_hot\"", "3");
         bad("outputSequenceLength 0", () -> tv().outputSequenceLength(0), "outputSequenceLength", ">= 1", "got 0");
         bad("outputSequenceLength outside int", () -> tv().outputMode("count").outputSequenceLength(4), "outputSequenceLength",
                 "not \"int\"", "\"count\"");
@@ -67,6 +80,37 @@ class TextVectorizationBadInputTest {
         bad("call empty", () -> tv().call(List.of()), "call", "texts is empty");
         bad("call null text", () -> tv().call(Arrays.asList(null, "b")), "call", "texts[0] is null");
         bad("call with no token", () -> tv().call(List.of("", "?! ")), "call", "0 tokens", "outputSequenceLength");
+        bad("one_hot split null no unigram", () -> tv().split(null).ngrams(List.of(2)).outputMode("one_hot").vocabulary(List.of("a"))
+                .call(List.of("a")), "call", "\"one_hot\"", "split null", "0 tokens", "texts[0]", "[2]");
+        bad("one_hot no token", () -> oneHot().call(List.of("?!", "")), "call", "\"one_hot\"", "0 tokens");
+    }
+
+    private static java.util.Map<String, Object> config(Object... kv) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
+    }
+
+    private static void configs() {
+        bad("fromConfig null", () -> TextVectorization.fromConfig(null), "fromConfig", "config is null");
+        bad("fromConfig unknown key", () -> TextVectorization.fromConfig(config("max_token", 5)), "fromConfig", "unknown option 'max_token'",
+                "max_tokens");
+        bad("fromConfig sparse", () -> TextVectorization.fromConfig(config("sparse", true)), "fromConfig", "sparse=true", "false only");
+        bad("fromConfig ragged", () -> TextVectorization.fromConfig(config("ragged", true)), "fromConfig", "ragged=true");
+        bad("fromConfig callable standardize", () -> TextVectorization.fromConfig(config("standardize", java.util.Map.of("class_name", "F"))),
+                "fromConfig", "'standardize'", "callables");
+        bad("fromConfig ngrams string", () -> TextVectorization.fromConfig(config("ngrams", "2")), "fromConfig", "'ngrams'", "integer",
+                "\"2\"");
+        bad("fromConfig ngrams list of strings", () -> TextVectorization.fromConfig(config("ngrams", List.of("a"))), "'ngrams'", "\"a\"");
+        bad("fromConfig max_tokens fraction", () -> TextVectorization.fromConfig(config("max_tokens", 1.5)), "'max_tokens'", "1.5");
+        bad("fromConfig encoding", () -> TextVectorization.fromConfig(config("encoding", "latin-1")), "encoding", "\"latin-1\"");
+        bad("fromConfig vocabulary not a list", () -> TextVectorization.fromConfig(config("vocabulary", "vocab.txt")), "'vocabulary'",
+                "list of strings", "\"vocab.txt\"");
+        bad("fromConfig vocabulary of numbers", () -> TextVectorization.fromConfig(config("vocabulary", List.of(1L))), "'vocabulary'", "1");
+        bad("fromConfig pad_to_max_tokens string", () -> TextVectorization.fromConfig(config("pad_to_max_tokens", "yes")),
+                "'pad_to_max_tokens'", "\"yes\"");
+        bad("fromConfig one_hot length", () -> TextVectorization.fromConfig(config("output_mode", "one_hot", "output_sequence_length", 4)),
+                "outputSequenceLength", "\"one_hot\"");
     }
 
     private static void vocabularies() {

@@ -296,11 +296,12 @@ public final class KerasExport {
             case TimeDistributed t -> putLayer(g.putGroup("layer"), t.layer());
             case RecurrentLayer r -> putVars(g.putGroup("cell"), r.params(), false);
             case Attention a -> putVars(g, a.params(), true);   // scale, concat_score_weight: Keras' shape ()
-            case dev.jrnn.layers.Normalization n -> {   // mean, variance, and count: Keras' int scalar
+            case dev.jrnn.layers.Normalization n -> {   // mean, variance (scalars for axis None), and count: Keras' int scalar
                 WritableGroup vars = g.putGroup("vars");
                 List<Param> ps = n.params();
-                vars.putDataset("0", nested(ps.get(0).get()));
-                vars.putDataset("1", nested(ps.get(1).get()));
+                boolean scalars = n.axis().length == 0;
+                vars.putDataset("0", scalars ? (Object) ps.get(0).get().data()[0] : nested(ps.get(0).get()));
+                vars.putDataset("1", scalars ? (Object) ps.get(1).get().data()[0] : nested(ps.get(1).get()));
                 vars.putDataset("2", (Object) (long) ps.get(2).get().data()[0]);
             }
             case MultiHeadAttention m -> {   // its EinsumDense layers under Keras 3's names; its softmax and dropout hold none

@@ -113,7 +113,7 @@ final class KerasLayers {
             case "BatchNormalization" -> KerasBatchNormalization.read(c, where);
             case "Attention", "AdditiveAttention" -> attention(cls, c, where);
             case "MultiHeadAttention" -> KerasMultiHeadAttention.read(c, where, file);
-            case "Normalization" -> normalization(c, where);
+            case "Normalization" -> KerasNormalization.read(c, where);
             case String other when KerasWeightlessLayers.CLASSES.contains(other) -> KerasWeightlessLayers.build(other, c, where);
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "
                     + String.join(", ", supported()));
@@ -249,27 +249,6 @@ final class KerasLayers {
         }
     }
 
-    /**
-     * Keras' preprocessing Normalization: axis -1 (Keras writes the tuple [-1]) and its adapted weights; constant
-     * mean / variance arguments and other axes are refused naming the option.
-     */
-    private static Normalization normalization(KerasConfig c, String where) {
-        Object axis = c.raw("axis");
-        boolean last = axis == null || axis instanceof Long a && a == -1
-                || axis instanceof List<?> l && l.size() == 1 && l.get(0) instanceof Long a && a == -1;
-        if (!last) {
-            throw new KerasFormatException(where + ": option axis=" + KerasConfig.describe(axis)
-                    + " is not supported by jrnn (-1, the last axis, only)");
-        }
-        for (String opt : List.of("mean", "variance")) {
-            if (c.raw(opt) != null) {
-                throw new KerasFormatException(where + ": option " + opt + "=" + KerasConfig.describe(c.raw(opt))
-                        + " is not supported by jrnn (None: adapt the layer; its statistics are then weights)");
-            }
-        }
-        return new Normalization().invert(c.bool("invert", false));
-    }
-
     /** A 1-D option Keras writes as an int or a list of one int ({@code "kernel_size": [3]}); absent: 1. */
     private static int oneInt(KerasConfig c, String key, String where) {
         if (!c.has(key)) return 1;
@@ -315,7 +294,7 @@ final class KerasLayers {
         return axis;
     }
 
-    private static int signed(Object v, String key, String where) {
+    static int signed(Object v, String key, String where) {
         if (!(v instanceof Long l) || l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
             throw new KerasFormatException(where + ": '" + key + "' should be an integer, got " + KerasConfig.describe(v));
         }
@@ -439,12 +418,7 @@ final class KerasLayers {
             }
             case dev.jrnn.layers.BatchNormalization b -> KerasBatchNormalization.write(b, c);
             case dev.jrnn.layers.MultiHeadAttention m -> KerasMultiHeadAttention.write(m, c);
-            case Normalization n -> {   // Keras 3's get_config: axis as a tuple, no constant mean / variance
-                c.put("axis", List.of(-1L));
-                c.put("invert", n.invert());
-                c.put("mean", null);
-                c.put("variance", null);
-            }
+            case Normalization n -> KerasNormalization.write(n, c);
             case Layer other when KerasWeightlessLayers.writes(other) -> KerasWeightlessLayers.write(other, c);
             default -> throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") cannot be saved; jrnn saves "
                     + String.join(", ", supported()));

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -88,29 +89,97 @@ class KerasNormalizationTest {
         }
     }
 
-    /** Another axis and constant mean / variance are refused naming the layer and the option. */
+    private static Normalization read(Map<String, Object> options) {
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("name", "norm");
+        cfg.put("axis", List.of(-1L));
+        cfg.put("invert", false);
+        cfg.put("mean", null);
+        cfg.put("variance", null);
+        cfg.putAll(options);
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("class_name", "Normalization");
+        spec.put("config", cfg);
+        return (Normalization) new KerasLayers(3, "m.keras").build(new KerasConfig(spec, "layers[1]"));
+    }
+
+    private static Map<String, Object> opts(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
+    }
+
+    /** Keras 3's config options as get_config writes them: axis a tuple ([] and null: None), mean / variance numbers or lists. */
     @Test
-    void unsupportedOptionsAreRefused() {
-        KerasLayers k = new KerasLayers(3, "m.keras");
-        Object[][] cases = {
-                {"axis", List.of(1L, 2L), "layer 'norm' (Normalization): option axis=[1, 2] is not supported by jrnn (-1, the last axis, only)"},
-                {"axis", List.of(), "layer 'norm' (Normalization): option axis=[] is not supported by jrnn (-1, the last axis, only)"},
-                {"mean", 3.0, "layer 'norm' (Normalization): option mean=3.0 is not supported by jrnn (None: adapt the layer; its statistics are then weights)"},
-                {"variance", List.of(1.0, 2.0), "layer 'norm' (Normalization): option variance=[1.0, 2.0] is not supported by jrnn (None: adapt the layer; its statistics are then weights)"},
+    void kerasConfigOptionsAreRead() {
+        assertArrayEquals(new int[] {1, 2}, read(opts("axis", List.of(1L, 2L))).axis());
+        assertArrayEquals(new int[] {}, read(opts("axis", List.of())).axis());
+        assertArrayEquals(new int[] {}, read(opts("axis", null)).axis());
+        assertArrayEquals(new int[] {-2}, read(opts("axis", -2L)).axis());
+        Normalization scalar = read(opts("mean", 3.0, "variance", 2L));
+        assertTrue(scalar.constantsAreScalars());
+        assertEquals(Tensor.wrap(new float[] {2}, 1), scalar.constantVariance());
+        Normalization list = read(opts("axis", List.of(1L, 2L), "mean", List.of(List.of(1.0, 2.0), List.of(3.0, 4.0)),
+                "variance", List.of(List.of(1.0, 1.0), List.of(4.0, 4.0))));
+        assertEquals(Tensor.wrap(new float[] {1, 2, 3, 4}, 2, 2), list.constantMean());
+        Object[][] refused = {
+                {opts("mean", 3.0), "layer 'norm' (Normalization): mean and variance must both be set or both be None, got mean=3.0 and variance=null"},
+                {opts("mean", List.of(List.of(1.0, 2.0), List.of(3.0)), "variance", List.of(1.0)),
+                        "layer 'norm' (Normalization): option mean is not rectangular: expected 2 entries at depth 1, got [3.0]"},
+                {opts("mean", List.of(List.of(1.0)), "variance", List.of(List.of(1.0))),
+                        "layer 'norm' (Normalization): norm: the rank of mean must be at most the number of axes (1), got mean shape (1, 1) for axis [-1]"},
+                {opts("mean", List.of(1.0, 2.0), "variance", List.of(1.0)),
+                        "layer 'norm' (Normalization): norm: mean and variance must have the same shape, got mean (2,) and variance (1,)"},
+                {opts("axis", List.of("a")), "layer 'norm' (Normalization): 'axis' should be an integer, got \"a\""},
         };
-        for (Object[] c : cases) {
-            Map<String, Object> cfg = new LinkedHashMap<>();
-            cfg.put("name", "norm");
-            cfg.put("axis", List.of(-1L));
-            cfg.put("invert", false);
-            cfg.put("mean", null);
-            cfg.put("variance", null);
-            cfg.put((String) c[0], c[1]);
-            Map<String, Object> spec = new LinkedHashMap<>();
-            spec.put("class_name", "Normalization");
-            spec.put("config", cfg);
-            KerasFormatException e = assertThrows(KerasFormatException.class, () -> k.build(new KerasConfig(spec, "layers[1]")));
-            assertEquals(c[2], e.getMessage());
+        for (Object[] c : refused) {
+            @SuppressWarnings("unchecked") Map<String, Object> o = (Map<String, Object>) c[0];
+            KerasFormatException e = assertThrows(KerasFormatException.class, () -> read(o));
+            assertEquals(c[1], e.getMessage());
+        }
+    }
+
+    /**
+     * jrnn's .keras and weights files for other axes and constants: the config as Keras' get_config writes it, the weights
+     * in Keras' shapes (axis None: scalar datasets; kept (1, 2): (steps, features)), read back to the same predictions.
+     */
+    @Test
+    void otherAxesAndConstantsRoundTrip() throws IOException {
+        Tensor x = Tensor.wrap(new float[] {0, 7.5f, 4, 11.5f, 8, 4.5f, 12, 8.5f, 5, 12.5f, 9, 5.5f, 13, 9.5f, 17, 13.5f, 10, 17.5f, 14, 10.5f,
+                18, 14.5f, 11, 18.5f}, 2, 3, 4);
+        dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(3, 4);
+        Normalization all = new Normalization().name("all").axisNone().adapt(x), kept = new Normalization().name("kept").axis(1, 2).adapt(x);
+        Normalization constant = new Normalization().name("constant").axis(-1).meanAndVariance(Tensor.wrap(new float[] {1, 2, 3, 4}, 4),
+                Tensor.wrap(new float[] {1, 4, 9, 16}, 4));
+        Normalization scalar = new Normalization().name("scalar").invert(true).meanAndVariance(3, 2);
+        try (Model m = new Model(in, scalar.apply(constant.apply(kept.apply(all.apply(in)))))) {
+            Tensor y = m.predict(x);
+            String json = m.toJson();
+            for (String want : List.of("\"axis\":[]", "\"axis\":[1,2]", "\"mean\":[1.0,2.0,3.0,4.0]", "\"mean\":3.0", "\"variance\":2.0",
+                    "\"mean\":null", "\"invert\":true")) {
+                assertTrue(json.replace(" ", "").contains(want), want + " in " + json);
+            }
+            Path keras = dir.resolve("axes.keras"), h5 = dir.resolve("axes.weights.h5");
+            m.save(keras);
+            m.saveWeights(h5);
+            try (Model a = Models.load(keras)) {
+                assertEquals(m.getWeights(), a.getWeights());
+                assertEquals(y, a.predict(x));
+                assertArrayEquals(new int[] {1, 2}, ((Normalization) a.getLayer("kept")).axis());
+                assertEquals(scalar.constantMean(), ((Normalization) a.getLayer("scalar")).constantMean());
+                assertTrue(((Normalization) a.getLayer("scalar")).invert());
+            }
+            try (io.jhdf.HdfFile f = new io.jhdf.HdfFile(h5)) {
+                assertEquals(0, f.getDatasetByPath("layers/normalization/vars/0").getDimensions().length, "axis None: a scalar mean");
+                assertEquals(0, f.getDatasetByPath("layers/normalization/vars/1").getDimensions().length);
+                assertArrayEquals(new int[] {3, 4}, f.getDatasetByPath("layers/normalization_1/vars/0").getDimensions());
+                assertEquals(2, ((io.jhdf.api.Group) f.getByPath("layers")).getChildren().size(), "the constant layers hold no variables");
+            }
+            try (Model b = Models.fromJson(m.toJson())) {
+                b.loadWeights(h5);
+                assertEquals(m.getWeights(), b.getWeights());
+                assertEquals(y, b.predict(x));
+            }
         }
     }
 }

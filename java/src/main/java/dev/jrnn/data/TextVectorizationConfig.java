@@ -1,0 +1,122 @@
+package dev.jrnn.data;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@link TextVectorization}'s options as Keras 3's {@code TextVectorization.get_config} writes them, and back as its
+ * {@code from_config} reads them: {@code ngrams} an int or a list of sizes, {@code output_mode} with "one_hot". As in
+ * Keras, an adapted vocabulary is not in the config ({@code vocabulary} is null): it travels in the vocabulary file
+ * ({@link TextVectorization#saveVocabulary}, Keras' {@code vocabulary.txt} asset).
+ */
+final class TextVectorizationConfig {
+    /** Keras' base layer keys and the derived vocabulary size, which the options do not depend on. */
+    private static final Set<String> IGNORED = Set.of("name", "trainable", "dtype", "vocabulary_size");
+    private static final Set<String> KEYS = Set.of("max_tokens", "standardize", "split", "ngrams", "output_mode", "output_sequence_length",
+            "pad_to_max_tokens", "sparse", "ragged", "vocabulary", "idf_weights", "encoding");
+
+    private TextVectorizationConfig() {}
+
+    static Map<String, Object> write(TextVectorization v, Integer ngramsUpTo) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("max_tokens", v.maxTokens());
+        c.put("standardize", v.standardize());
+        c.put("split", v.split());
+        c.put("ngrams", ngramsUpTo != null ? ngramsUpTo : v.ngrams());
+        c.put("output_mode", v.outputMode());
+        c.put("output_sequence_length", v.outputSequenceLength());
+        c.put("pad_to_max_tokens", v.padToMaxTokens());
+        c.put("sparse", false);
+        c.put("ragged", false);
+        c.put("vocabulary", null);
+        c.put("idf_weights", null);
+        c.put("encoding", "utf-8");
+        c.put("vocabulary_size", v.vocabularySize());
+        return c;
+    }
+
+    static TextVectorization read(Map<String, ?> c) {
+        if (c == null) throw new IllegalArgumentException("TextVectorization.fromConfig: config is null");
+        for (String k : c.keySet()) {
+            if (!KEYS.contains(k) && !IGNORED.contains(k)) {
+                throw new IllegalArgumentException("TextVectorization.fromConfig: unknown option '" + k + "'; expected " + new java.util.TreeSet<>(KEYS));
+            }
+        }
+        for (String k : List.of("sparse", "ragged")) {
+            if (c.get(k) != null && !Boolean.FALSE.equals(c.get(k))) {
+                throw new IllegalArgumentException("TextVectorization.fromConfig: option " + k + "=" + c.get(k) + " is not supported (false only)");
+            }
+        }
+        Object enc = c.get("encoding");
+        if (enc != null && !"utf-8".equalsIgnoreCase(String.valueOf(enc))) {
+            throw new IllegalArgumentException("TextVectorization.fromConfig: encoding must be \"utf-8\", got " + describe(enc));
+        }
+        TextVectorization v = new TextVectorization();
+        if (c.get("max_tokens") != null) v.maxTokens(integer(c, "max_tokens"));
+        v.standardize(string(c, "standardize", TextTokens.LOWER_AND_STRIP_PUNCTUATION));
+        v.split(string(c, "split", TextTokens.WHITESPACE));
+        Object ng = c.get("ngrams");
+        if (ng instanceof List<?> l) {
+            List<Integer> sizes = new ArrayList<>();
+            for (Object o : l) sizes.add(whole(o, "ngrams"));
+            v.ngrams(sizes);
+        } else if (ng != null) {
+            v.ngrams(integer(c, "ngrams"));
+        }
+        if (c.containsKey("output_mode")) v.outputMode(string(c, "output_mode", null));
+        if (c.get("output_sequence_length") != null) v.outputSequenceLength(integer(c, "output_sequence_length"));
+        if (c.get("pad_to_max_tokens") != null) {
+            if (!(c.get("pad_to_max_tokens") instanceof Boolean b)) {
+                throw new IllegalArgumentException("TextVectorization.fromConfig: 'pad_to_max_tokens' should be true or false, got "
+                        + describe(c.get("pad_to_max_tokens")));
+            }
+            v.padToMaxTokens(b);
+        }
+        if (c.get("vocabulary") != null) {
+            if (!(c.get("vocabulary") instanceof List<?> voc)) {
+                throw new IllegalArgumentException("TextVectorization.fromConfig: 'vocabulary' should be a list of strings or null, got "
+                        + describe(c.get("vocabulary")));
+            }
+            List<String> tokens = new ArrayList<>();
+            for (Object o : voc) {
+                if (!(o instanceof String s)) throw new IllegalArgumentException("TextVectorization.fromConfig: 'vocabulary' holds " + describe(o) + ", expected strings");
+                tokens.add(s);
+            }
+            if (c.get("idf_weights") instanceof List<?> w) {
+                float[] idf = new float[w.size()];
+                for (int i = 0; i < idf.length; i++) {
+                    if (!(w.get(i) instanceof Number n)) throw new IllegalArgumentException("TextVectorization.fromConfig: 'idf_weights' holds " + describe(w.get(i)) + ", expected numbers");
+                    idf[i] = n.floatValue();
+                }
+                v.vocabulary(tokens, idf);
+            } else {
+                v.vocabulary(tokens);
+            }
+        }
+        return v;
+    }
+
+    private static String string(Map<String, ?> c, String key, String dflt) {
+        if (!c.containsKey(key)) return dflt;
+        Object o = c.get(key);
+        if (o != null && !(o instanceof String)) {
+            throw new IllegalArgumentException("TextVectorization.fromConfig: '" + key + "' should be a string or null (callables are not "
+                    + "supported), got " + describe(o));
+        }
+        return (String) o;
+    }
+
+    private static int integer(Map<String, ?> c, String key) { return whole(c.get(key), key); }
+
+    private static int whole(Object o, String key) {
+        if (!(o instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || Math.abs(n.doubleValue()) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("TextVectorization.fromConfig: '" + key + "' should be an integer, got " + describe(o));
+        }
+        return n.intValue();
+    }
+
+    private static String describe(Object o) { return o instanceof String s ? "\"" + s + "\"" : String.valueOf(o); }
+}
