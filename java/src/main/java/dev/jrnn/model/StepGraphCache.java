@@ -92,7 +92,12 @@ final class StepGraphCache implements AutoCloseable {
         // gradient accumulation and EMA queue other ops on other calls (accumulate or update, ...), decided on the host from
         // the call count: one graph per phase, each replayed only in its phase (device counters such as Adam's t advance
         // inside the update's kernels, so only the update phase's replays move them)
-        String key = shapes(h) + "#" + optimizer.capturePhase();
+        int phase = optimizer.capturePhase();
+        if (phase < 0) {   // a phase of the first calls only (see Optimizer.capturePhase)
+            step.runEager(h, lossOut, lossOff, null, guard, check);
+            return;
+        }
+        String key = shapes(h) + "#" + phase;
         Entry e = entries.get(key);
         if (e == null) {
             e = new Entry();

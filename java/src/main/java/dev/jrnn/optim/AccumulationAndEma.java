@@ -66,9 +66,14 @@ final class AccumulationAndEma {
         return useEma && overwriteFrequency > 0 && (updatesBefore(calls) + 1) % overwriteFrequency == 0;
     }
 
-    /** The ops call {@code calls} queues: accumulate or update, EMA from the weights (momentum 0) or blended, overwrite or not. */
+    /**
+     * The ops call {@code calls} queues: accumulate or update, overwrite or not; -1 for the calls before the first update
+     * with EMA (the average takes the weights themselves), a phase of at most {@code steps} calls in a fit, whose graph
+     * would hold its memory for the whole fit for one or two replays: they run eagerly.
+     */
     int phase(long calls) {
-        return (updates(calls) ? 1 : 0) | (useEma && updatesBefore(calls) == 0 ? 2 : 0) | (overwrites(calls) ? 4 : 0);
+        if (useEma && updatesBefore(calls) == 0) return -1;
+        return (updates(calls) ? 1 : 0) | (overwrites(calls) ? 4 : 0);
     }
 
     /**

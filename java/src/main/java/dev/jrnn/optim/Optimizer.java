@@ -264,7 +264,7 @@ public abstract class Optimizer {
         if (boundTo(store, n)) extra.finalizeInto(store.backend(), store.values(), n);
     }
 
-    /** Which device work the next {@link #step} queues as its count decides it: a captured step replays only in its own phase. */
+    /** Which device work the next {@link #step} queues (a captured step replays only in its own phase); negative: run it eagerly. */
     public int capturePhase() { return extra.phase(iterations); }
 
     /** {@link #step} calls so far (Keras' {@code _iterations}; its {@code optimizer.iterations} is this / gradientAccumulationSteps). */

@@ -251,7 +251,7 @@ class GraphReplayTest {
         Supplier<Model> make = gru(() -> new Adam(0.02).clipnorm(0.5).gradientAccumulationSteps(3).useEma(true).emaMomentum(0.9)
                 .emaOverwriteFrequency(2));
         RecordingBackend rec = replaysAsEager(make, x, y, () -> new FitOptions().epochs(6).batchSize(2).verbose(0).seed(2));
-        assertEquals(5, rec.captures, "one graph per phase");
+        assertEquals(4, rec.captures, "one graph per phase (the first update's calls run eagerly: no graph for them)");
         assertTrue(rec.replays >= 30 - 2 * 6, "replays " + rec.replays);
     }
 

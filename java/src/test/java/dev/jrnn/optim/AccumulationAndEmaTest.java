@@ -295,7 +295,7 @@ class AccumulationAndEmaTest {
         assertEquals(after[0] - 0.1f, now[0], 1e-6f);
     }
 
-    /** The phase a captured step is keyed by: update or not, the EMA's first iteration, an overwrite (Keras' counts). */
+    /** The phase a captured step is keyed by: update or not, an overwrite (Keras' counts); the EMA's first iteration eager (-1). */
     @Test
     void capturePhaseFollowsKerasCounts() {
         Optimizer opt = new Adam().gradientAccumulationSteps(3).useEma(true).emaOverwriteFrequency(2);
@@ -304,8 +304,8 @@ class AccumulationAndEmaTest {
             opt.iterations(c);
             phases.add(opt.capturePhase());
         }
-        // calls 0-2: iterations 0 (first, no overwrite: (0+1) % 2); 3-5: 1 (overwrite); 6-8: 2; the update at 2, 5, 8
-        assertEquals(List.of(2, 2, 3, 4, 4, 5, 0, 0, 1), phases);
+        // calls 0-2: iterations 0 (the EMA's first: eager); 3-5: 1 (overwrite); 6-8: 2; the update at 2, 5, 8
+        assertEquals(List.of(-1, -1, -1, 4, 4, 5, 0, 0, 1), phases);
         opt.gradientAccumulationSteps(1).useEma(false);
         opt.iterations(5);
         assertEquals(1, opt.capturePhase());
