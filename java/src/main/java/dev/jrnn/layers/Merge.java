@@ -20,6 +20,15 @@ import java.util.SplittableRandom;
  * }</pre>
  */
 public abstract class Merge extends Layer {
+    /** Broadcasting's gather indices (see MergeBroadcast.Indices), kept until {@link #releaseBuffers}. */
+    private final MergeBroadcast.Indices indices = new MergeBroadcast.Indices();
+
+    @Override
+    public void releaseBuffers() {
+        indices.release();
+        super.releaseBuffers();
+    }
+
     @Override
     public List<int[]> computeOutputShapes(List<int[]> in) {
         checkCount(in);
@@ -97,10 +106,10 @@ public abstract class Merge extends Layer {
                 int[] out = Layers.batchDims(computeOutputShapes(Layers.perSample(inputs)).get(0));
                 out[0] = inputs.get(0).dim(0);
                 for (int i = 0; i < xs.size(); i++) {
-                    xs.set(i, MergeBroadcast.expand(be, name(), xs.get(i), out, owned));
+                    xs.set(i, MergeBroadcast.expand(be, name(), xs.get(i), out, owned, indices));
                     DTensor m = ms.get(i);   // a one-step input's mask repeats with it, as Keras broadcasts it
                     if (m != null && m.rank() == 2 && m.dim(1) == 1 && out.length > 2) {
-                        ms.set(i, MergeBroadcast.expand(be, name(), m, new int[] {out[0], out[1]}, owned));
+                        ms.set(i, MergeBroadcast.expand(be, name(), m, new int[] {out[0], out[1]}, owned, indices));
                     }
                 }
             }
@@ -114,7 +123,7 @@ public abstract class Merge extends Layer {
                     dx.add(d);
                 }
                 if (dy != null) mergeBackward(be, xs, ms, dy, dx);
-                for (int i = 0; i < dx.size(); i++) dx.set(i, MergeBroadcast.reduce(be, name(), inputs.get(i), dx.get(i), owned));
+                for (int i = 0; i < dx.size(); i++) dx.set(i, MergeBroadcast.reduce(be, name(), inputs.get(i), dx.get(i), owned, indices));
                 return dx;
             });
         } catch (RuntimeException e) {

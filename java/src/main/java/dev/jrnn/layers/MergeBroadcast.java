@@ -4,7 +4,9 @@ import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.tensor.Tensor;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Keras' broadcasting in the elementwise merges (Add, Subtract, Multiply, Average, Maximum, Minimum): the per-sample
@@ -35,22 +37,45 @@ final class MergeBroadcast {
         return out;
     }
 
+    /**
+     * A layer's gather indices by input and output shape, made and uploaded once and kept until {@link #release} (the
+     * layer's releaseBuffers): a step neither rebuilds nor uploads them, so a CUDA graph can capture it and hold them.
+     */
+    static final class Indices {
+        private final Map<String, DTensor> byShapes = new HashMap<>();
+
+        synchronized DTensor get(Backend be, String key, java.util.function.Supplier<float[]> make) {
+            DTensor d = byShapes.get(key);
+            if (d == null) {
+                float[] idx = make.get();
+                d = DTensor.from(be, Tensor.wrap(idx, idx.length));
+                byShapes.put(key, d);
+            }
+            return d;
+        }
+
+        synchronized void release() {
+            for (DTensor d : byShapes.values()) d.close();
+            byShapes.clear();
+        }
+    }
+
     /** {@code x} as the batch shape {@code out} (x itself when it has it), a new tensor to {@code owned} otherwise. */
-    static DTensor expand(Backend be, String who, DTensor x, int[] out, List<DTensor> owned) {
+    static DTensor expand(Backend be, String who, DTensor x, int[] out, List<DTensor> owned, Indices indices) {
         if (java.util.Arrays.equals(x.shape(), out)) return x;
         Rows r = Rows.of(who, x.shape(), out);
         DTensor y = DTensor.zeros(be, out);
         owned.add(y);
-        r.run(be, x, y, owned, false);
+        r.run(be, x, y, indices, false);
         return y;
     }
 
     /** The gradient of {@code x} (shaped as x) from the gradient {@code dBig} of its expansion, a new tensor to {@code owned}. */
-    static DTensor reduce(Backend be, String who, DTensor x, DTensor dBig, List<DTensor> owned) {
+    static DTensor reduce(Backend be, String who, DTensor x, DTensor dBig, List<DTensor> owned, Indices indices) {
         if (java.util.Arrays.equals(x.shape(), dBig.shape())) return dBig;
         DTensor dx = DTensor.zeros(be, x.shape());
         owned.add(dx);
-        Rows.of(who, x.shape(), dBig.shape()).run(be, dx, dBig, owned, true);
+        Rows.of(who, x.shape(), dBig.shape()).run(be, dx, dBig, indices, true);
         return dx;
     }
 
@@ -86,16 +111,18 @@ final class MergeBroadcast {
         }
 
         /** {@code big = small} gathered, or with {@code back} {@code small += big} scattered back. */
-        void run(Backend be, DTensor small, DTensor big, List<DTensor> owned, boolean back) {
+        void run(Backend be, DTensor small, DTensor big, Indices indices, boolean back) {
             int batch = small.dim(0);
             if (batch == 0 || width == 0 || outRows == 0) return;
             int samples = Math.max(1, Math.min(batch, MAX_INDEX / outRows));
-            float[] idx = new float[samples * outRows];
-            for (int k = 0; k < samples; k++) {
-                for (int r = 0; r < outRows; r++) idx[k * outRows + r] = base[r] + (float) k * inRows;
-            }
-            DTensor ix = DTensor.from(be, Tensor.wrap(idx, idx.length));
-            owned.add(ix);
+            String key = Tensor.shapeString(small.shape()) + Tensor.shapeString(big.shape()) + samples + back;
+            DTensor ix = indices.get(be, key, () -> {
+                float[] idx = new float[samples * outRows];
+                for (int k = 0; k < samples; k++) {
+                    for (int r = 0; r < outRows; r++) idx[k * outRows + r] = base[r] + (float) k * inRows;
+                }
+                return idx;
+            });
             for (int b = 0; b < batch; b += samples) {
                 int n = Math.min(samples, batch - b) * outRows;
                 long in = (long) b * inRows * width, out = (long) b * outRows * width;

@@ -69,7 +69,14 @@ final class NormalizationAxes {
                         + " with input " + Layers.withBatch(sample) + ", unknown at axis " + (keep[i] + 1));
             }
         }
-        return new NormalizationAxes(keep, sample);
+        NormalizationAxes ax = new NormalizationAxes(keep, sample);
+        long statistics = 1;
+        for (int k : keep) statistics *= sample[k];
+        if (!ax.trailing && statistics > 1 << 24) {   // their ids reach gatherRows as floats, exact below 2^24
+            throw new IllegalArgumentException(layer + ": axis " + Arrays.toString(axis) + " keeps " + statistics + " statistics of input "
+                    + Layers.withBatch(sample) + " that are not the trailing axes, more than the 2^24 (16777216) jrnn indexes exactly");
+        }
+        return ax;
     }
 
     /** Keras' default axis -1 alone: each feature of the last axis. */

@@ -41,6 +41,8 @@ class NormalizationBadInputTest {
 
     static List<Case> cases() {
         if (CASES.isEmpty()) {
+            bad("kept axes of more statistics than float ids index", () -> new Normalization().name("n").axis(1, 3)
+                    .build(List.of(new int[] {5000, 2, 4000})), "n: axis [1, 3] keeps 20000000 statistics", "2^24");
             bad("adapt null tensor", () -> new Normalization().adapt((Tensor) null), "adapt", "data is null");
             bad("adapt null dataset", () -> new Normalization().adapt((Dataset) null), "adapt", "data is null");
             bad("adapt rank 1", () -> new Normalization().adapt(Tensor.zeros(4)), "adapt", "(batch, ..., features)", "(4,)");

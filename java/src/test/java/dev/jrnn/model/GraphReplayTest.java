@@ -255,6 +255,28 @@ class GraphReplayTest {
         assertTrue(rec.replays >= 30 - 2 * 6, "replays " + rec.replays);
     }
 
+    /**
+     * Keras' broadcasting Multiply()([seq (B, T, F), weights (B, T, 1)]) is captured once and replayed: its gather indices
+     * are made and uploaded once, not at every step (an upload inside a capture broke the capture, and the model ran
+     * eagerly from then on: the review's finding).
+     */
+    @Test
+    void aBroadcastingMergeIsCapturedOnce() {
+        SplittableRandom r = new SplittableRandom(12);
+        Tensor x = uniform(r, -1, 1, 8, 4, 3), y = uniform(r, -1, 1, 8, 1);
+        Supplier<Model> make = () -> {
+            Input in = Input.shape(4, 3);
+            dev.jrnn.layers.Node w = new Dense(1).activation("sigmoid").apply(in);
+            dev.jrnn.layers.Node weighted = new dev.jrnn.layers.Multiply().apply(in, w);
+            Model m = new Model(in, new Dense(1).apply(new GRU(5).apply(weighted)));
+            m.compile(new Adam(0.02), "mse");
+            return m;
+        };
+        RecordingBackend rec = replaysAsEager(make, x, y, () -> new FitOptions().epochs(3).batchSize(4).verbose(0).seed(1));
+        assertEquals(1, rec.captures, "captured once");
+        assertTrue(rec.replays >= 3, "replays " + rec.replays);
+    }
+
     /** A LearningRateScheduler that sets the rate the optimizer already has keeps the captured step (one capture, not one per epoch). */
     @Test
     void aSchedulerSettingTheSameRateKeepsTheGraph() {
