@@ -109,7 +109,7 @@ public class Dot extends Merge {
             if (rank == 2 && ax == 0) {
                 c = DTensor.zeros(be, x.dim(0), x.dim(2), x.dim(1));
                 owned.add(c);
-                Permute.permute(be, name(), new int[] {2, 1}, x, c, owned, false);
+                Permute.permute(be, name(), new int[] {2, 1}, x, c, indices, false);
             }
             if (normalize) c = DotNorm.forward(be, c, EPSILON, owned);
             r.add(c);
@@ -170,11 +170,11 @@ public class Dot extends Merge {
                     if (transposed) {
                         raw = DTensor.zeros(be, gi.shape());
                         tmp.add(raw);
-                        Permute.permute(be, name(), new int[] {2, 1}, xi, raw, tmp, false);
+                        Permute.permute(be, name(), new int[] {2, 1}, xi, raw, indices, false);
                     }
                     gi = DotNorm.backward(be, raw, gi, EPSILON, tmp);
                 }
-                if (transposed) Permute.permute(be, name(), new int[] {2, 1}, dx.get(i), gi, tmp, true);
+                if (transposed) Permute.permute(be, name(), new int[] {2, 1}, dx.get(i), gi, indices, true);
                 else be.copy(gi.buf(), 0, dx.get(i).buf(), 0, gi.size());
             }
         } finally {

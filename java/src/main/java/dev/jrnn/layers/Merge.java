@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  */
 public abstract class Merge extends Layer {
     /** Broadcasting's gather indices (see MergeBroadcast.Indices), kept until {@link #releaseBuffers}. */
-    private final MergeBroadcast.Indices indices = new MergeBroadcast.Indices();
+    final MergeBroadcast.Indices indices = new MergeBroadcast.Indices();
 
     @Override
     public void releaseBuffers() {

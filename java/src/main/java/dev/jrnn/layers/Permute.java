@@ -55,14 +55,23 @@ public class Permute extends Rearrangement {
         return List.of(out);
     }
 
+    /** The permutation's gather indices, kept until {@link #releaseBuffers} (see MergeBroadcast.Indices). */
+    private final MergeBroadcast.Indices indices = new MergeBroadcast.Indices();
+
+    @Override
+    public void releaseBuffers() {
+        indices.release();
+        super.releaseBuffers();
+    }
+
     @Override
     void rearrange(Backend be, DTensor x, DTensor y, List<DTensor> owned) {
-        permute(be, name(), dims, x, y, owned, false);
+        permute(be, name(), dims, x, y, indices, false);
     }
 
     @Override
     void rearrangeBackward(Backend be, DTensor dy, DTensor dx, List<DTensor> owned) {
-        permute(be, name(), dims, dx, dy, owned, true);
+        permute(be, name(), dims, dx, dy, indices, true);
     }
 
     /**
@@ -71,7 +80,7 @@ public class Permute extends Rearrangement {
      * permutation keeps in place, for as many samples at a time as float indices reach exactly (the same relative
      * indices serve every chunk); {@code who} names the caller in errors. Dot reuses it.
      */
-    static void permute(Backend be, String who, int[] dims, DTensor x, DTensor y, List<DTensor> owned, boolean backward) {
+    static void permute(Backend be, String who, int[] dims, DTensor x, DTensor y, MergeBroadcast.Indices indices, boolean backward) {
         int[] s = Arrays.copyOfRange(x.shape(), 1, x.rank());
         int keep = dims.length;   // axes from here on stay in place
         while (keep > 0 && dims[keep - 1] == keep) keep--;
@@ -91,19 +100,22 @@ public class Permute extends Rearrangement {
             stride[i] = st;
             st *= s[i];
         }
-        float[] idx = new float[samples * rows];
-        int[] pos = new int[keep];   // the output's position over its leading axes
-        for (int r = 0; r < rows; r++) {
-            long src = 0;
-            for (int i = 0; i < keep; i++) src += pos[i] * stride[dims[i] - 1];
-            idx[r] = src;
-            for (int i = keep - 1; i >= 0 && ++pos[i] == s[dims[i] - 1]; i--) pos[i] = 0;
-        }
-        for (int k = 1; k < samples; k++) {
-            for (int r = 0; r < rows; r++) idx[k * rows + r] = idx[r] + (float) k * rows;
-        }
-        DTensor ix = DTensor.from(be, dev.jrnn.tensor.Tensor.wrap(idx, idx.length));
-        owned.add(ix);
+        int keptAxes = keep;
+        // made and uploaded once per shapes, kept until releaseBuffers: a step uploads nothing, so a CUDA graph captures it
+        DTensor ix = indices.get(be, Arrays.toString(dims) + Arrays.toString(s) + samples, () -> {
+            float[] idx = new float[samples * rows];
+            int[] pos = new int[keptAxes];   // the output's position over its leading axes
+            for (int r = 0; r < rows; r++) {
+                long src = 0;
+                for (int i = 0; i < keptAxes; i++) src += pos[i] * stride[dims[i] - 1];
+                idx[r] = src;
+                for (int i = keptAxes - 1; i >= 0 && ++pos[i] == s[dims[i] - 1]; i--) pos[i] = 0;
+            }
+            for (int k = 1; k < samples; k++) {
+                for (int r = 0; r < rows; r++) idx[k * rows + r] = idx[r] + (float) k * rows;
+            }
+            return idx;
+        });
         for (int b = 0; b < batch; b += samples) {
             int n = Math.min(samples, batch - b) * rows;
             long at = (long) b * rows * width;

@@ -277,6 +277,23 @@ class GraphReplayTest {
         assertTrue(rec.replays >= 3, "replays " + rec.replays);
     }
 
+    /** Permute and Dot (which permutes one input) keep their gather indices too: a model with them is captured once. */
+    @Test
+    void permuteAndDotAreCapturedOnce() {
+        SplittableRandom r = new SplittableRandom(13);
+        Tensor x = uniform(r, -1, 1, 8, 4, 3), y = uniform(r, -1, 1, 8, 1);
+        Supplier<Model> make = () -> {
+            Input in = Input.shape(4, 3);
+            dev.jrnn.layers.Node p = new dev.jrnn.layers.Permute(2, 1).apply(in);   // (3, 4)
+            dev.jrnn.layers.Node d = new dev.jrnn.layers.Dot(2).apply(p, p);          // (3, 3)
+            Model m = new Model(in, new Dense(1).apply(new GRU(5).apply(d)));
+            m.compile(new Adam(0.02), "mse");
+            return m;
+        };
+        RecordingBackend rec = replaysAsEager(make, x, y, () -> new FitOptions().epochs(3).batchSize(4).verbose(0).seed(1));
+        assertEquals(1, rec.captures, "captured once");
+    }
+
     /** A LearningRateScheduler that sets the rate the optimizer already has keeps the captured step (one capture, not one per epoch). */
     @Test
     void aSchedulerSettingTheSameRateKeepsTheGraph() {
