@@ -164,7 +164,10 @@ public abstract class BackendContractTest {
         Activation.LEAKY_RELU, Activation.EXPONENTIAL};
 
     /** The activations whose backward takes the input x: their gates keep x, not a(x) ({@code Activation.needsInput}). */
-    protected static final Activation[] INPUT_DERIVATIVE = {Activation.GELU, Activation.SWISH};
+    protected static final Activation[] INPUT_DERIVATIVE = {Activation.GELU, Activation.SWISH, Activation.RELU6,
+        Activation.MISH, Activation.HARD_SILU, Activation.CELU, Activation.LOG_SIGMOID, Activation.HARD_TANH,
+        Activation.TANH_SHRINK, Activation.SOFT_SHRINK, Activation.HARD_SHRINK, Activation.SQUAREPLUS,
+        Activation.SPARSE_PLUS, Activation.SPARSE_SIGMOID};
 
     /** The standard normal CDF by Simpson's rule on its density (2000 intervals: 1e-13), independent of any erf. */
     protected static double normalCdf(double x) {
@@ -183,6 +186,21 @@ public abstract class BackendContractTest {
         return switch (a) {
             case GELU -> normalCdf(x) + x * Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
             case SWISH -> sg + x * sg * (1 - sg);
+            // Keras 3's, differentiated by hand from keras/src/ops/nn.py's formulas
+            case RELU6 -> x > 0 && x < 6 ? 1 : 0;
+            case MISH -> {
+                double sp = Math.log1p(Math.exp(x)), t = Math.tanh(sp);
+                yield t + x * sg / (Math.cosh(sp) * Math.cosh(sp));
+            }
+            case HARD_SILU -> x < -3 ? 0 : x > 3 ? 1 : (2 * x + 3) / 6;
+            case CELU -> x > 0 ? 1 : Math.exp(x);
+            case LOG_SIGMOID -> 1 - sg;
+            case HARD_TANH -> Math.abs(x) < 1 ? 1 : 0;
+            case TANH_SHRINK -> 1 - 1 / (Math.cosh(x) * Math.cosh(x));
+            case SOFT_SHRINK, HARD_SHRINK -> Math.abs(x) > 0.5 ? 1 : 0;
+            case SQUAREPLUS -> 0.5 + 0.5 * x / Math.sqrt(x * x + 4);
+            case SPARSE_PLUS -> x < -1 ? 0 : x > 1 ? 1 : 0.5 * x + 0.5;
+            case SPARSE_SIGMOID -> Math.abs(x) < 1 ? 0.5 : 0;
             default -> throw new IllegalArgumentException(a + " takes its derivative from the output");
         };
     }
@@ -203,6 +221,18 @@ public abstract class BackendContractTest {
             case EXPONENTIAL -> Math.exp(x);
             case GELU -> x * normalCdf(x);
             case SWISH -> x / (1 + Math.exp(-x));
+            case RELU6 -> Math.min(Math.max(x, 0), 6);
+            case MISH -> x * Math.tanh(Math.log1p(Math.exp(x)));
+            case HARD_SILU -> x * Math.min(Math.max(x + 3, 0), 6) / 6;
+            case CELU -> Math.max(x, 0) + Math.min(0, Math.exp(x) - 1);
+            case LOG_SIGMOID -> Math.log(1 / (1 + Math.exp(-x)));
+            case HARD_TANH -> Math.min(Math.max(x, -1), 1);
+            case TANH_SHRINK -> x - Math.tanh(x);
+            case SOFT_SHRINK -> Math.signum(x) * Math.max(Math.abs(x) - 0.5, 0);
+            case HARD_SHRINK -> Math.abs(x) > 0.5 ? x : 0;
+            case SQUAREPLUS -> (x + Math.sqrt(x * x + 4)) / 2;
+            case SPARSE_PLUS -> x <= -1 ? 0 : x >= 1 ? x : 0.25 * (x + 1) * (x + 1);
+            case SPARSE_SIGMOID -> Math.min(Math.max(0.5 * (x + 1), 0), 1);
             case SOFTMAX -> throw new IllegalArgumentException();
         };
     }
@@ -222,7 +252,7 @@ public abstract class BackendContractTest {
             case SOFTSIGN -> (1 - Math.abs(y)) * (1 - Math.abs(y));
             case LEAKY_RELU -> y > 0 ? 1 : 0.2;
             case EXPONENTIAL -> y;
-            case GELU, SWISH, SOFTMAX -> throw new IllegalArgumentException();
+            default -> throw new IllegalArgumentException(a + " takes its derivative from the input");
         };
     }
 
