@@ -259,6 +259,27 @@ class KerasImportTest {
         }
     }
 
+    /** A Keras 3 config naming them, as a string or a serialised function, loads; log_softmax is refused by name. */
+    @Test
+    void keras3ActivationNamesInAConfig() throws Exception {
+        String json = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": ["
+                + "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 4], \"name\": \"in\"}}, "
+                + "{\"class_name\": \"Dense\", \"config\": {\"name\": \"a\", \"units\": 3, \"activation\": \"relu6\"}}, "
+                + "{\"class_name\": \"Dense\", \"config\": {\"name\": \"b\", \"units\": 2, \"activation\": %s}}]}}";
+        String mish = "{\"module\": \"keras.activations\", \"class_name\": \"function\", \"config\": \"mish\", "
+                + "\"registered_name\": \"function\"}";
+        try (Model m = Models.fromJson(json.formatted(mish))) {
+            assertEquals("relu6", ((dev.jrnn.layers.Dense) m.layers().get(0)).activation());
+            assertEquals("mish", ((dev.jrnn.layers.Dense) m.layers().get(1)).activation());
+        }
+        try (Model m = Models.fromJson(json.formatted("\"hard_swish\""))) {
+            assertEquals("hard_silu", ((dev.jrnn.layers.Dense) m.layers().get(1)).activation());
+        }
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> Models.fromJson(json.formatted("\"log_softmax\"")));
+        assertTrue(e.getMessage().contains("activation='log_softmax' is not supported"), e.getMessage());
+    }
+
     private static int configLayerCount(Map<?, ?> config) {
         Object c = config.get("config");
         List<?> l = c instanceof List<?> li ? li : (List<?>) ((Map<?, ?>) c).get("layers");
