@@ -39,6 +39,7 @@
 #define JRNN_SQUAREPLUS 24       // b 4
 #define JRNN_SPARSE_PLUS 25
 #define JRNN_SPARSE_SIGMOID 26
+#define JRNN_LOG_SOFTMAX 27      // rows, not elementwise: elementwise.cu's log-softmax kernels
 
 #define JRNN_HD __host__ __device__ __forceinline__
 
@@ -145,7 +146,7 @@ JRNN_HD float jrnn_act_deriv(int act, float y) {
 // gelu, swish and the codes from relu6 on (Activation#needsInput) take their derivative from the input, so where a
 // cell keeps a gate for its backward it keeps, for these, the pre-activation x instead of act(x): "the kept value".
 // jrnn_act_deriv takes a kept value as it is; jrnn_act_value turns it back into act(x).
-JRNN_HD bool jrnn_act_needs_input(int act) { return act >= JRNN_GELU; }
+JRNN_HD bool jrnn_act_needs_input(int act) { return act >= JRNN_GELU && act != JRNN_LOG_SOFTMAX; }
 
 // The kept value of a gate with pre-activation x and activation y = act(x).
 JRNN_HD float jrnn_act_keep(int act, float x, float y) { return jrnn_act_needs_input(act) ? x : y; }

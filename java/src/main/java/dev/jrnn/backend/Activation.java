@@ -43,7 +43,9 @@ public enum Activation {
     /** {@code x <= -1 ? 0 : x >= 1 ? x : (x + 1)^2 / 4}. */
     SPARSE_PLUS(25),
     /** {@code x <= -1 ? 0 : x >= 1 ? 1 : (x + 1) / 2}. */
-    SPARSE_SIGMOID(26);
+    SPARSE_SIGMOID(26),
+    /** Keras' log_softmax over the last axis, {@code x - max - log(sum(exp(x - max)))}: rows, as SOFTMAX. */
+    LOG_SOFTMAX(27);
 
     /** SOFT_SHRINK's and HARD_SHRINK's threshold: Keras' default. */
     public static final double SHRINK_THRESHOLD = 0.5;
@@ -69,9 +71,9 @@ public enum Activation {
      * "leaky_relu" (negative_slope 0.2), "exponential", "gelu" (exact, erf), "swish" (also "silu"), and Keras 3's
      * "relu6", "mish", "hard_silu" (also "hard_swish"), "celu" (alpha 1), "log_sigmoid", "hard_tanh", "tanh_shrink",
      * "soft_shrink" and "hard_shrink" (threshold 0.5), "squareplus" (b 4), "sparse_plus" and "sparse_sigmoid", each with
-     * Keras' default arguments. gelu, swish and the Keras 3 ones take their derivative from the input
-     * ({@link #needsInput()}). Not elementwise or without defaults, Keras' log_softmax, glu, sparsemax and threshold
-     * are refused.
+     * Keras' default arguments, and "log_softmax" (rows, as softmax). gelu, swish and the Keras 3 elementwise ones
+     * take their derivative from the input ({@link #needsInput()}). Keras' glu, sparsemax (not elementwise) and
+     * threshold (no defaults) are refused.
      */
     public static Activation of(String name) {
         if (name == null || name.isEmpty()) return LINEAR;
@@ -103,11 +105,12 @@ public enum Activation {
             case "squareplus" -> SQUAREPLUS;
             case "sparse_plus" -> SPARSE_PLUS;
             case "sparse_sigmoid" -> SPARSE_SIGMOID;
+            case "log_softmax" -> LOG_SOFTMAX;
             default -> throw new IllegalArgumentException("unknown activation '" + name
                     + "': expected one of linear, tanh, sigmoid, relu, softmax, hard_sigmoid, elu, selu, softplus, softsign, "
                     + "hard_sigmoid_v3, leaky_relu, exponential, gelu, swish, relu6, mish, hard_silu, celu, log_sigmoid, "
-                    + "hard_tanh, tanh_shrink, soft_shrink, hard_shrink, squareplus, sparse_plus, sparse_sigmoid"
-                    + " (log_softmax, glu, sparsemax and threshold are not supported)");
+                    + "hard_tanh, tanh_shrink, soft_shrink, hard_shrink, squareplus, sparse_plus, sparse_sigmoid, log_softmax"
+                    + " (glu, sparsemax and threshold are not supported)");
         };
     }
 
@@ -117,7 +120,10 @@ public enum Activation {
      * and one path serves them all), so a backward pass keeps x for it ({@link #derivFromInput}); the others use
      * {@link #derivFromOutput}.
      */
-    public boolean needsInput() { return code >= GELU_CODE; }
+    public boolean needsInput() { return code >= GELU_CODE && this != LOG_SOFTMAX; }
+
+    /** Whether this works on rows of the last axis (softmax, log_softmax) rather than elementwise. */
+    public boolean rowwise() { return this == SOFTMAX || this == LOG_SOFTMAX; }
 
     private static final int GELU_CODE = 13;
 
@@ -158,7 +164,7 @@ public enum Activation {
             }
             case SPARSE_PLUS -> x <= -1 ? 0 : x >= 1 ? x : (x + 1) * (x + 1) / 4;
             case SPARSE_SIGMOID -> x <= -1 ? 0 : x >= 1 ? 1 : (x + 1) / 2;
-            case SOFTMAX -> throw new UnsupportedOperationException("softmax is not elementwise");
+            case SOFTMAX, LOG_SOFTMAX -> throw new UnsupportedOperationException(kerasName() + " is not elementwise");
         };
     }
 
@@ -245,7 +251,7 @@ public enum Activation {
             case GELU, SWISH, RELU6, MISH, HARD_SILU, CELU, LOG_SIGMOID, HARD_TANH, TANH_SHRINK, SOFT_SHRINK, HARD_SHRINK,
                  SQUAREPLUS, SPARSE_PLUS, SPARSE_SIGMOID ->
                     throw new UnsupportedOperationException(kerasName() + "'s derivative needs the input: derivFromInput");
-            case SOFTMAX -> throw new UnsupportedOperationException("softmax is not elementwise");
+            case SOFTMAX, LOG_SOFTMAX -> throw new UnsupportedOperationException(kerasName() + " is not elementwise");
         };
     }
 }

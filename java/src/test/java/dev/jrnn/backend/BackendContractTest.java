@@ -233,7 +233,7 @@ public abstract class BackendContractTest {
             case SQUAREPLUS -> (x + Math.sqrt(x * x + 4)) / 2;
             case SPARSE_PLUS -> x <= -1 ? 0 : x >= 1 ? x : 0.25 * (x + 1) * (x + 1);
             case SPARSE_SIGMOID -> Math.min(Math.max(0.5 * (x + 1), 0), 1);
-            case SOFTMAX -> throw new IllegalArgumentException();
+            case SOFTMAX, LOG_SOFTMAX -> throw new IllegalArgumentException();
         };
     }
 
@@ -637,6 +637,47 @@ public abstract class BackendContractTest {
             }
         }
         close("softmax backward (aliased)", DY.get(m), ref, mag);
+    }
+
+    /** Keras' log_softmax over rows: x - max - log(sum(exp(x - max))) in float64, in place and not; its backward. */
+    @Test
+    void logSoftmaxRows() {
+        int rows = 6, cols = 41, n = rows * cols;
+        float[] x = rand(n, -8, 8);
+        x[3] = 70f;   // a large logit: must not overflow
+        double[] ref = new double[n], mag = new double[n];
+        for (int r = 0; r < rows; r++) {
+            double max = Double.NEGATIVE_INFINITY, s = 0;
+            for (int c = 0; c < cols; c++) max = Math.max(max, x[r * cols + c]);
+            for (int c = 0; c < cols; c++) s += Math.exp(x[r * cols + c] - max);
+            for (int c = 0; c < cols; c++) {
+                int i = r * cols + c;
+                ref[i] = x[i] - max - Math.log(s);
+                mag[i] = Math.abs(x[i] - max) + Math.log(s) + 1;   // its terms' size: the subtraction may cancel
+            }
+        }
+        Dev X = dev(x), Y = dev(rand(n, -1, 1));
+        backend().activate(Activation.LOG_SOFTMAX, n, cols, X.buf, X.off, Y.buf, Y.off);
+        close("log_softmax", Y.get(n), ref, mag);
+        Y.untouched("log_softmax", n);
+        backend().activate(Activation.LOG_SOFTMAX, n, cols, X.buf, X.off, X.buf, X.off);
+        close("log_softmax in place", X.get(n), ref, mag);
+        // backward through y: dx = dy - softmax(x) * sum(dy), with dx aliasing dy
+        float[] y = Y.get(n), dy = rand(n, -2, 2);
+        Dev Yd = dev(y), DY = dev(dy);
+        backend().activateBackward(Activation.LOG_SOFTMAX, n, cols, Yd.buf, Yd.off, DY.buf, DY.off, DY.buf, DY.off);
+        double[] dref = new double[n], dmag = new double[n];
+        for (int r = 0; r < rows; r++) {
+            double sum = 0, asum = 0;
+            for (int c = 0; c < cols; c++) { sum += dy[r * cols + c]; asum += Math.abs(dy[r * cols + c]); }
+            for (int c = 0; c < cols; c++) {
+                int i = r * cols + c;
+                double p = Math.exp(ref[i]);
+                dref[i] = dy[i] - p * sum;
+                dmag[i] = Math.abs(dy[i]) + p * asum;
+            }
+        }
+        close("log_softmax backward (aliased)", DY.get(n), dref, dmag);
     }
 
     /** Spans large enough that a backend may split them over threads or blocks (odd sizes: ragged ends). */

@@ -175,9 +175,11 @@ class BadInputTest {
         bad("layer: unknown activation", IAE, f -> new GRU(2).activation("swishy"), "unknown activation 'swishy'");
         bad("layer: unknown Keras 3-like activation", IAE, f -> new Dense(2).activation("relu7"), "unknown activation 'relu7'",
                 "relu6", "hard_silu", "sparse_sigmoid");
-        for (String keras : new String[] {"log_softmax", "glu", "sparsemax", "threshold"}) {
+        bad("layer: log_softmax as recurrent activation", IAE, f -> new GRU(2).name("gru").recurrentActivation("log_softmax"),
+                "gru: recurrentActivation must be elementwise", "got log_softmax");
+        for (String keras : new String[] {"glu", "sparsemax", "threshold"}) {
             bad("layer: Keras' " + keras + " (not elementwise or without defaults)", IAE, f -> new Dense(2).activation(keras),
-                    "unknown activation '" + keras + "'", "log_softmax, glu, sparsemax and threshold are not supported");
+                    "unknown activation '" + keras + "'", "glu, sparsemax and threshold are not supported");
         }
         bad("layer: negative tbptt", IAE, f -> new LSTM(2).tbptt(-1), "tbptt must be >= 0", "got -1");
         bad("layer: zero in inputShape", IAE, f -> new LSTM(2).inputShape(0, 3), "inputShape", "[0, 3]");

@@ -54,7 +54,7 @@ final class VMath {
                  SQUAREPLUS, SPARSE_PLUS, SPARSE_SIGMOID -> {
                 for (int i = 0; i < n; i++) y[yo + i] = (float) a.apply(x[xo + i]);
             }
-            case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
+            case SOFTMAX, LOG_SOFTMAX -> throw new IllegalArgumentException(a.kerasName() + " is not elementwise");
         }
     }
 
@@ -122,7 +122,7 @@ final class VMath {
                  SQUAREPLUS, SPARSE_PLUS, SPARSE_SIGMOID -> {
                 for (; i < n; i++) d[dOff + i] = (float) a.derivFromInput(y[yo + i]);
             }
-            case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
+            case SOFTMAX, LOG_SOFTMAX -> throw new IllegalArgumentException(a.kerasName() + " is not elementwise");
         }
     }
 
@@ -262,7 +262,7 @@ final class VMath {
             case GELU, SWISH, RELU6, MISH, HARD_SILU, CELU, LOG_SIGMOID, HARD_TANH, TANH_SHRINK, SOFT_SHRINK, HARD_SHRINK,
                  SQUAREPLUS, SPARSE_PLUS, SPARSE_SIGMOID ->
                     throw new IllegalArgumentException(a.kerasName() + "'s derivative needs the input, not the output");
-            case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
+            case SOFTMAX, LOG_SOFTMAX -> throw new IllegalArgumentException(a.kerasName() + " is not elementwise");
         };
     }
 }

@@ -256,7 +256,7 @@ public final class PersistentRnn {
         java.util.List<Plan> out = new java.util.ArrayList<>();
         if (dev.computeCapability() < 80 || dev.multiprocessors() <= 0 || dev.maxSharedPerBlock() <= 0) return out;
         if (units % 4 != 0) return out;
-        if (act == Activation.SOFTMAX || recAct == Activation.SOFTMAX) return out;
+        if (act.rowwise() || recAct.rowwise()) return out;
         // gelu, swish and the others that need the input (relu6, mish...) run the per-step kernels: the persistent SimpleRNN backward takes act' from h, and the
         // kernels' simulator (PersistentKernelSimTest) checks only the activations that keep their output
         if (act.needsInput() || recAct.needsInput()) return out;

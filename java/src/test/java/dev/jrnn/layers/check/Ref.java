@@ -665,6 +665,11 @@ final class Ref {
                 for (int o = 0; o < O; o++) m = Math.max(m, y[r * O + o]);
                 for (int o = 0; o < O; o++) z += Math.exp(y[r * O + o] - m);
                 for (int o = 0; o < O; o++) y[r * O + o] = Math.exp(y[r * O + o] - m) / z;
+            } else if (act.equals("log_softmax")) {   // Keras: x - max - log(sum(exp(x - max)))
+                double m = Double.NEGATIVE_INFINITY, z = 0;
+                for (int o = 0; o < O; o++) m = Math.max(m, y[r * O + o]);
+                for (int o = 0; o < O; o++) z += Math.exp(y[r * O + o] - m);
+                for (int o = 0; o < O; o++) y[r * O + o] = y[r * O + o] - m - Math.log(z);
             } else {
                 for (int o = 0; o < O; o++) y[r * O + o] = act(act, y[r * O + o]);
             }
@@ -682,6 +687,10 @@ final class Ref {
                 double dot = 0;
                 for (int o = 0; o < O; o++) dot += dy[r * O + o] * y[r * O + o];
                 for (int o = 0; o < O; o++) dp[o] = y[r * O + o] * (dy[r * O + o] - dot);
+            } else if (act.equals("log_softmax")) {   // d/dz_o sum_k dy_k (z_k - lse) = dy_o - softmax_o sum_k dy_k
+                double sum = 0;
+                for (int o = 0; o < O; o++) sum += dy[r * O + o];
+                for (int o = 0; o < O; o++) dp[o] = dy[r * O + o] - Math.exp(y[r * O + o]) * sum;
             } else {
                 for (int o = 0; o < O; o++) {
                     double a = b != null ? b[o] : 0.0;
