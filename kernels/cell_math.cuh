@@ -26,11 +26,29 @@
 #define JRNN_EXPONENTIAL 12
 #define JRNN_GELU 13             // Keras' gelu (approximate=False): x * Phi(x), with erf
 #define JRNN_SWISH 14            // x * sigmoid(x), Keras 3's silu
+// Keras 3's, with its default arguments; like gelu and swish they take their derivative from the input
+#define JRNN_RELU6 15
+#define JRNN_MISH 16
+#define JRNN_HARD_SILU 17        // hard_swish: x * clip(x/6 + 1/2)
+#define JRNN_CELU 18             // alpha 1
+#define JRNN_LOG_SIGMOID 19
+#define JRNN_HARD_TANH 20
+#define JRNN_TANH_SHRINK 21
+#define JRNN_SOFT_SHRINK 22      // threshold 0.5
+#define JRNN_HARD_SHRINK 23      // threshold 0.5
+#define JRNN_SQUAREPLUS 24       // b 4
+#define JRNN_SPARSE_PLUS 25
+#define JRNN_SPARSE_SIGMOID 26
+#define JRNN_LOG_SOFTMAX 27      // rows, not elementwise: elementwise.cu's log-softmax kernels
 
 #define JRNN_HD __host__ __device__ __forceinline__
 
 JRNN_HD float jrnn_sigmoid(float x) {
     return 1.0f / (1.0f + expf(-x));
+}
+
+JRNN_HD float jrnn_softplus(float x) {
+    return fmaxf(x, 0.0f) + log1pf(expf(-fabsf(x)));
 }
 
 // y = act(x) for the elementwise activations. Comparisons are written so that NaN propagates
@@ -56,12 +74,31 @@ JRNN_HD float jrnn_act(int act, float x) {
         case JRNN_EXPONENTIAL: return expf(x);
         case JRNN_GELU: return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
         case JRNN_SWISH: return x * jrnn_sigmoid(x);
+        case JRNN_RELU6: return x < 0.0f ? 0.0f : (x > 6.0f ? 6.0f : x);
+        case JRNN_MISH: return x * tanhf(jrnn_softplus(x));
+        case JRNN_HARD_SILU: {
+            const float t = x / 6.0f + 0.5f;
+            return x * (t < 0.0f ? 0.0f : (t > 1.0f ? 1.0f : t));
+        }
+        case JRNN_CELU: return x >= 0.0f ? x : expm1f(x);
+        case JRNN_LOG_SIGMOID: return -jrnn_softplus(-x);
+        case JRNN_HARD_TANH: return x < -1.0f ? -1.0f : (x > 1.0f ? 1.0f : x);
+        case JRNN_TANH_SHRINK: return (float) ((double) x - tanh((double) x));  // in double: x^3/3 near 0
+        case JRNN_SOFT_SHRINK:
+            return x > 0.5f ? x - 0.5f : (x < -0.5f ? x + 0.5f : (fabsf(x) <= 0.5f ? 0.0f : x));
+        case JRNN_HARD_SHRINK: return fabsf(x) <= 0.5f ? 0.0f : x;
+        case JRNN_SQUAREPLUS: {  // (x + s) / 2 = 2 / (s - x) for x < 0, without the cancellation
+            const float r = sqrtf(x * x + 4.0f);
+            return x >= 0.0f ? 0.5f * (x + r) : (x < 0.0f ? 2.0f / (r - x) : x);
+        }
+        case JRNN_SPARSE_PLUS: return x <= -1.0f ? 0.0f : (x >= 1.0f ? x : 0.25f * (x + 1.0f) * (x + 1.0f));
+        case JRNN_SPARSE_SIGMOID: return x <= -1.0f ? 0.0f : (x >= 1.0f ? 1.0f : 0.5f * (x + 1.0f));
         default: return x;  // JRNN_LINEAR
     }
 }
 
-// act'(x) written through the output y = act(x), as Activation#derivFromOutput; for gelu and swish
-// (Activation#needsInput) y is the input x itself, as Activation#derivFromInput (see jrnn_act_keep).
+// act'(x) written through the output y = act(x), as Activation#derivFromOutput; for gelu, swish and the Keras 3
+// ones from relu6 on (Activation#needsInput) y is the input x itself, as Activation#derivFromInput (see jrnn_act_keep).
 JRNN_HD float jrnn_act_deriv(int act, float y) {
     switch (act) {
         case JRNN_TANH: return 1.0f - y * y;
@@ -81,14 +118,35 @@ JRNN_HD float jrnn_act_deriv(int act, float y) {
             const float s = jrnn_sigmoid(y);
             return s * (1.0f + y * (1.0f - s));
         }
+        case JRNN_RELU6: return (y > 0.0f && y < 6.0f) ? 1.0f : 0.0f;
+        case JRNN_MISH: {
+            const float t = tanhf(jrnn_softplus(y));
+            return t + y * (1.0f - t * t) * jrnn_sigmoid(y);
+        }
+        case JRNN_HARD_SILU: return y <= -3.0f ? 0.0f : (y >= 3.0f ? 1.0f : y / 3.0f + 0.5f);
+        case JRNN_CELU: return y >= 0.0f ? 1.0f : expf(y);
+        case JRNN_LOG_SIGMOID: return jrnn_sigmoid(-y);
+        case JRNN_HARD_TANH: return (y > -1.0f && y < 1.0f) ? 1.0f : 0.0f;
+        case JRNN_TANH_SHRINK: {
+            const float t = tanhf(y);
+            return t * t;
+        }
+        case JRNN_SOFT_SHRINK:
+        case JRNN_HARD_SHRINK: return fabsf(y) > 0.5f ? 1.0f : 0.0f;
+        case JRNN_SQUAREPLUS: {
+            const float r = sqrtf(y * y + 4.0f);
+            return y >= 0.0f ? 0.5f * (1.0f + y / r) : 2.0f / ((r - y) * r);
+        }
+        case JRNN_SPARSE_PLUS: return y <= -1.0f ? 0.0f : (y >= 1.0f ? 1.0f : 0.5f * (y + 1.0f));
+        case JRNN_SPARSE_SIGMOID: return (y > -1.0f && y < 1.0f) ? 0.5f : 0.0f;
         default: return 1.0f;  // JRNN_LINEAR
     }
 }
 
-// gelu and swish (Activation#needsInput) have no derivative as a function of their output, so where a cell keeps
-// a gate for its backward it keeps, for these two, the pre-activation x instead of act(x): "the kept value".
+// gelu, swish and the codes from relu6 on (Activation#needsInput) take their derivative from the input, so where a
+// cell keeps a gate for its backward it keeps, for these, the pre-activation x instead of act(x): "the kept value".
 // jrnn_act_deriv takes a kept value as it is; jrnn_act_value turns it back into act(x).
-JRNN_HD bool jrnn_act_needs_input(int act) { return act == JRNN_GELU || act == JRNN_SWISH; }
+JRNN_HD bool jrnn_act_needs_input(int act) { return act >= JRNN_GELU && act != JRNN_LOG_SOFTMAX; }
 
 // The kept value of a gate with pre-activation x and activation y = act(x).
 JRNN_HD float jrnn_act_keep(int act, float x, float y) { return jrnn_act_needs_input(act) ? x : y; }

@@ -157,6 +157,40 @@ extern "C" __global__ void jrnn_softmax_rows_bwd(int rows, int cols, const float
     }
 }
 
+// Row log-softmax: y[r, :] = (x[r, :] - max) - log(sum(exp(x[r, :] - max))). Launch as jrnn_softmax_rows; x and y
+// may alias (each element is read and then written by the same thread, after the block's reductions).
+// args: (int rows, int cols, const float* x, float* y)
+extern "C" __global__ void jrnn_log_softmax_rows(int rows, int cols, const float* x, float* y) {
+    __shared__ float sh[32];
+    for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+        const float* xr = x + r * cols;
+        float* yr = y + r * cols;
+        float m = -INFINITY;
+        for (int c = threadIdx.x; c < cols; c += blockDim.x) m = fmaxf(m, xr[c]);
+        m = jrnn_block_max(m, sh);
+        float s = 0.0f;
+        for (int c = threadIdx.x; c < cols; c += blockDim.x) s += expf(xr[c] - m);
+        const float ls = logf(jrnn_block_sum(s, sh));
+        for (int c = threadIdx.x; c < cols; c += blockDim.x) yr[c] = (xr[c] - m) - ls;
+    }
+}
+
+// Row log-softmax backward: dx[r, :] = dy[r, :] - exp(y[r, :]) * sum(dy[r, :]). dx may alias dy.
+// Launch as jrnn_softmax_rows.
+// args: (int rows, int cols, const float* y, const float* dy, float* dx)
+extern "C" __global__ void jrnn_log_softmax_rows_bwd(int rows, int cols, const float* y, const float* dy, float* dx) {
+    __shared__ float sh[32];
+    for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+        const float* yr = y + r * cols;
+        const float* dyr = dy + r * cols;
+        float* dxr = dx + r * cols;
+        float d = 0.0f;
+        for (int c = threadIdx.x; c < cols; c += blockDim.x) d += dyr[c];
+        d = jrnn_block_sum(d, sh);
+        for (int c = threadIdx.x; c < cols; c += blockDim.x) dxr[c] = dyr[c] - expf(yr[c]) * d;
+    }
+}
+
 // x = min(max(x, lo), hi); NaN stays NaN.
 // args: (long long n, float lo, float hi, float* x)
 extern "C" __global__ void jrnn_clip(long long n, float lo, float hi, float* x) {

@@ -21,6 +21,15 @@ double actd(int a, double x) {
         case JRNN_SOFTSIGN: return x / (1 + std::fabs(x));
         case JRNN_GELU: return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
         case JRNN_SWISH: return x / (1 + std::exp(-x));
+        // Keras 3's (keras/src/ops/nn.py), default arguments
+        case JRNN_RELU6: return std::min(std::max(x, 0.0), 6.0);
+        case JRNN_MISH: return x * std::tanh(std::log1p(std::exp(x)));
+        case JRNN_HARD_SILU: return x * std::min(std::max(x + 3, 0.0), 6.0) / 6;
+        case JRNN_CELU: return x >= 0 ? x : std::exp(x) - 1;
+        case JRNN_LOG_SIGMOID: return -std::log1p(std::exp(-x));
+        case JRNN_TANH_SHRINK: return x - std::tanh(x);
+        case JRNN_SQUAREPLUS: return (x + std::sqrt(x * x + 4)) / 2;
+        case JRNN_SPARSE_PLUS: return x <= -1 ? 0 : x >= 1 ? x : (x + 1) * (x + 1) / 4;
         default: return x;
     }
 }
@@ -135,6 +144,14 @@ const char* name(int a) {
         case JRNN_SOFTSIGN: return "softsign";
         case JRNN_GELU: return "gelu";
         case JRNN_SWISH: return "swish";
+        case JRNN_RELU6: return "relu6";
+        case JRNN_MISH: return "mish";
+        case JRNN_HARD_SILU: return "hard_silu";
+        case JRNN_CELU: return "celu";
+        case JRNN_LOG_SIGMOID: return "log_sigmoid";
+        case JRNN_TANH_SHRINK: return "tanh_shrink";
+        case JRNN_SQUAREPLUS: return "squareplus";
+        case JRNN_SPARSE_PLUS: return "sparse_plus";
         default: return "linear";
     }
 }
@@ -142,7 +159,8 @@ const char* name(int a) {
 }  // namespace
 
 int main() {
-    const int acts[] = {JRNN_TANH, JRNN_SIGMOID, JRNN_ELU, JRNN_SOFTSIGN, JRNN_GELU, JRNN_SWISH};
+    const int acts[] = {JRNN_TANH, JRNN_SIGMOID, JRNN_ELU, JRNN_SOFTSIGN, JRNN_GELU, JRNN_SWISH, JRNN_RELU6, JRNN_MISH,
+                        JRNN_HARD_SILU, JRNN_CELU, JRNN_LOG_SIGMOID, JRNN_TANH_SHRINK, JRNN_SQUAREPLUS, JRNN_SPARSE_PLUS};
     struct Cell { const char* name; void (*run)(int, int, std::mt19937_64&, Err&); };
     const Cell cells[] = {{"lstm", lstm}, {"gru", gru}, {"gru_reset_before", gruResetBefore}, {"rnn", rnn}};
     std::mt19937_64 rnd(20261204);

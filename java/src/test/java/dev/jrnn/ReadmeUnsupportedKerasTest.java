@@ -52,6 +52,7 @@ class ReadmeUnsupportedKerasTest {
                 () -> dev.jrnn.regularizers.Regularizers.of("orthogonal_regularizer"));
         quoted("bn: axis must be the last axis (-1 or its index, the features), got 0",
                 () -> new dev.jrnn.layers.BatchNormalization().name("bn").axis(0));
+        quoted("unknown activation 'glu'", () -> new Dense(4).activation("glu"));
         quoted("mha: attentionAxes other than the steps axis are not supported",
                 () -> new dev.jrnn.layers.MultiHeadAttention(2, 8).name("mha").attentionAxes(2));
     }

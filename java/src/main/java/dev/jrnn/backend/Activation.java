@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * Elementwise activations as Keras names them. Derivatives are expressed through the output
- * {@code y = f(x)} so that backward passes only need what forward stored.
+ * {@code y = f(x)} so that backward passes only need what forward stored, except for gelu, swish and the
+ * Keras 3 activations from relu6 on, whose derivative is taken from the input ({@link #needsInput()}).
  * The integer {@link #code()} is what CUDA kernels receive.
  */
 public enum Activation {
@@ -18,7 +19,39 @@ public enum Activation {
     /** Keras' gelu with its default approximate=False: {@code x * Phi(x) = x/2 * (1 + erf(x / sqrt 2))}. */
     GELU(13),
     /** Keras' swish (Keras 3's silu): {@code x * sigmoid(x)}. */
-    SWISH(14);
+    SWISH(14),
+    /** {@code min(max(x, 0), 6)}. */
+    RELU6(15),
+    /** {@code x * tanh(softplus(x))}. */
+    MISH(16),
+    /** Keras 3's hard_silu (alias hard_swish): {@code x * clip(x/6 + 1/2, 0, 1)}. */
+    HARD_SILU(17),
+    /** celu with Keras' default alpha 1: {@code x >= 0 ? x : exp(x) - 1}. */
+    CELU(18),
+    /** {@code log(sigmoid(x)) = -softplus(-x)}. */
+    LOG_SIGMOID(19),
+    /** {@code clip(x, -1, 1)}. */
+    HARD_TANH(20),
+    /** {@code x - tanh(x)}. */
+    TANH_SHRINK(21),
+    /** soft_shrink with Keras' default threshold 0.5: {@code x > 0.5 ? x - 0.5 : x < -0.5 ? x + 0.5 : 0}. */
+    SOFT_SHRINK(22),
+    /** hard_shrink with Keras' default threshold 0.5: {@code |x| > 0.5 ? x : 0}. */
+    HARD_SHRINK(23),
+    /** squareplus with Keras' default b 4: {@code (x + sqrt(x^2 + 4)) / 2}. */
+    SQUAREPLUS(24),
+    /** {@code x <= -1 ? 0 : x >= 1 ? x : (x + 1)^2 / 4}. */
+    SPARSE_PLUS(25),
+    /** {@code x <= -1 ? 0 : x >= 1 ? 1 : (x + 1) / 2}. */
+    SPARSE_SIGMOID(26),
+    /** Keras' log_softmax over the last axis, {@code x - max - log(sum(exp(x - max)))}: rows, as SOFTMAX. */
+    LOG_SOFTMAX(27);
+
+    /** SOFT_SHRINK's and HARD_SHRINK's threshold: Keras' default. */
+    public static final double SHRINK_THRESHOLD = 0.5;
+
+    /** SQUAREPLUS's b: Keras' default. */
+    public static final double SQUAREPLUS_B = 4;
 
     /** LEAKY_RELU's slope for x &lt;= 0: Keras 3's default negative_slope. */
     public static final double LEAKY_SLOPE = 0.2;
@@ -35,8 +68,12 @@ public enum Activation {
     /**
      * Keras spelling: "tanh", "sigmoid", "relu", "linear" (also null/"" for linear), "softmax", "hard_sigmoid"
      * (Keras 2's), "elu", "selu", "softplus", "softsign", "hard_sigmoid_v3" for Keras 3's hard_sigmoid,
-     * "leaky_relu" (negative_slope 0.2), "exponential", "gelu" (exact, erf) and "swish" (also "silu"). The last two
-     * take their derivative from the input ({@link #needsInput()}).
+     * "leaky_relu" (negative_slope 0.2), "exponential", "gelu" (exact, erf), "swish" (also "silu"), and Keras 3's
+     * "relu6", "mish", "hard_silu" (also "hard_swish"), "celu" (alpha 1), "log_sigmoid", "hard_tanh", "tanh_shrink",
+     * "soft_shrink" and "hard_shrink" (threshold 0.5), "squareplus" (b 4), "sparse_plus" and "sparse_sigmoid", each with
+     * Keras' default arguments, and "log_softmax" (rows, as softmax). gelu, swish and the Keras 3 elementwise ones
+     * take their derivative from the input ({@link #needsInput()}). Keras' glu, sparsemax (not elementwise) and
+     * threshold (no defaults) are refused.
      */
     public static Activation of(String name) {
         if (name == null || name.isEmpty()) return LINEAR;
@@ -56,17 +93,39 @@ public enum Activation {
             case "exponential" -> EXPONENTIAL;
             case "gelu" -> GELU;
             case "swish", "silu" -> SWISH;
+            case "relu6" -> RELU6;
+            case "mish" -> MISH;
+            case "hard_silu", "hard_swish" -> HARD_SILU;
+            case "celu" -> CELU;
+            case "log_sigmoid" -> LOG_SIGMOID;
+            case "hard_tanh" -> HARD_TANH;
+            case "tanh_shrink" -> TANH_SHRINK;
+            case "soft_shrink" -> SOFT_SHRINK;
+            case "hard_shrink" -> HARD_SHRINK;
+            case "squareplus" -> SQUAREPLUS;
+            case "sparse_plus" -> SPARSE_PLUS;
+            case "sparse_sigmoid" -> SPARSE_SIGMOID;
+            case "log_softmax" -> LOG_SOFTMAX;
             default -> throw new IllegalArgumentException("unknown activation '" + name
                     + "': expected one of linear, tanh, sigmoid, relu, softmax, hard_sigmoid, elu, selu, softplus, softsign, "
-                    + "hard_sigmoid_v3, leaky_relu, exponential, gelu, swish");
+                    + "hard_sigmoid_v3, leaky_relu, exponential, gelu, swish, relu6, mish, hard_silu, celu, log_sigmoid, "
+                    + "hard_tanh, tanh_shrink, soft_shrink, hard_shrink, squareplus, sparse_plus, sparse_sigmoid, log_softmax"
+                    + " (glu, sparsemax and threshold are not supported)");
         };
     }
 
     /**
-     * Whether the derivative is taken from the input x rather than the output y (gelu, swish: no function of y
-     * gives it), so a backward pass keeps x for it ({@link #derivFromInput}); the others use {@link #derivFromOutput}.
+     * Whether the derivative is taken from the input x rather than the output y (gelu, swish, mish...: no function of
+     * y gives it; for the piecewise Keras 3 ones, relu6 to sparse_sigmoid, x keeps the derivative exact at the kinks
+     * and one path serves them all), so a backward pass keeps x for it ({@link #derivFromInput}); the others use
+     * {@link #derivFromOutput}.
      */
-    public boolean needsInput() { return this == GELU || this == SWISH; }
+    public boolean needsInput() { return code >= GELU_CODE && this != LOG_SOFTMAX; }
+
+    /** Whether this works on rows of the last axis (softmax, log_softmax) rather than elementwise. */
+    public boolean rowwise() { return this == SOFTMAX || this == LOG_SOFTMAX; }
+
+    private static final int GELU_CODE = 13;
 
     /** Keras spelling of this activation. */
     public String kerasName() { return name().toLowerCase(Locale.ROOT); }
@@ -88,7 +147,24 @@ public enum Activation {
             case EXPONENTIAL -> Math.exp(x);
             case GELU -> 0.5 * x * (1 + erf(x / Math.sqrt(2)));
             case SWISH -> x / (1.0 + Math.exp(-x));
-            case SOFTMAX -> throw new UnsupportedOperationException("softmax is not elementwise");
+            case RELU6 -> x < 0 ? 0 : x > 6 ? 6 : x;
+            case MISH -> x * Math.tanh(SOFTPLUS.apply(x));
+            case HARD_SILU -> x * HARD_SIGMOID_V3.apply(x);
+            case CELU -> x >= 0 ? x : Math.expm1(x);
+            case LOG_SIGMOID -> -SOFTPLUS.apply(-x);
+            case HARD_TANH -> x < -1 ? -1 : x > 1 ? 1 : x;
+            case TANH_SHRINK -> x - Math.tanh(x);
+            // comparisons written so that NaN falls through to x, as the CUDA kernels'
+            case SOFT_SHRINK -> x > SHRINK_THRESHOLD ? x - SHRINK_THRESHOLD : x < -SHRINK_THRESHOLD ? x + SHRINK_THRESHOLD
+                    : Math.abs(x) <= SHRINK_THRESHOLD ? 0 : x;
+            case HARD_SHRINK -> Math.abs(x) <= SHRINK_THRESHOLD ? 0 : x;
+            case SQUAREPLUS -> {   // (x + r) / 2 = (b/2) / (r - x) for x < 0, without the cancellation
+                double r = Math.sqrt(x * x + SQUAREPLUS_B);
+                yield x < 0 ? SQUAREPLUS_B / 2 / (r - x) : (x + r) / 2;
+            }
+            case SPARSE_PLUS -> x <= -1 ? 0 : x >= 1 ? x : (x + 1) * (x + 1) / 4;
+            case SPARSE_SIGMOID -> x <= -1 ? 0 : x >= 1 ? 1 : (x + 1) / 2;
+            case SOFTMAX, LOG_SOFTMAX -> throw new UnsupportedOperationException(kerasName() + " is not elementwise");
         };
     }
 
@@ -100,6 +176,23 @@ public enum Activation {
                 double s = 1.0 / (1.0 + Math.exp(-x));
                 yield s * (1 + x * (1 - s));
             }
+            case RELU6 -> x > 0 && x < 6 ? 1 : 0;
+            case MISH -> {
+                double t = Math.tanh(SOFTPLUS.apply(x)), s = 1.0 / (1.0 + Math.exp(-x));
+                yield t + x * (1 - t * t) * s;
+            }
+            case HARD_SILU -> x <= -3 ? 0 : x >= 3 ? 1 : x / 3 + 0.5;
+            case CELU -> x >= 0 ? 1 : Math.exp(x);
+            case LOG_SIGMOID -> 1.0 / (1.0 + Math.exp(x));
+            case HARD_TANH -> x > -1 && x < 1 ? 1 : 0;
+            case TANH_SHRINK -> {
+                double t = Math.tanh(x);
+                yield t * t;
+            }
+            case SOFT_SHRINK, HARD_SHRINK -> Math.abs(x) > SHRINK_THRESHOLD ? 1 : 0;
+            case SQUAREPLUS -> (1 + x / Math.sqrt(x * x + SQUAREPLUS_B)) / 2;
+            case SPARSE_PLUS -> x <= -1 ? 0 : x >= 1 ? 1 : (x + 1) / 2;
+            case SPARSE_SIGMOID -> x > -1 && x < 1 ? 0.5 : 0;
             default -> derivFromOutput(apply(x));
         };
     }
@@ -155,8 +248,10 @@ public enum Activation {
             case SOFTSIGN -> (1 - Math.abs(y)) * (1 - Math.abs(y));
             case LEAKY_RELU -> y > 0 ? 1 : LEAKY_SLOPE;
             case EXPONENTIAL -> y;
-            case GELU, SWISH -> throw new UnsupportedOperationException(kerasName() + "'s derivative needs the input: derivFromInput");
-            case SOFTMAX -> throw new UnsupportedOperationException("softmax is not elementwise");
+            case GELU, SWISH, RELU6, MISH, HARD_SILU, CELU, LOG_SIGMOID, HARD_TANH, TANH_SHRINK, SOFT_SHRINK, HARD_SHRINK,
+                 SQUAREPLUS, SPARSE_PLUS, SPARSE_SIGMOID ->
+                    throw new UnsupportedOperationException(kerasName() + "'s derivative needs the input: derivFromInput");
+            case SOFTMAX, LOG_SOFTMAX -> throw new UnsupportedOperationException(kerasName() + " is not elementwise");
         };
     }
 }

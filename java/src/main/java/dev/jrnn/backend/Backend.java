@@ -262,15 +262,15 @@ public interface Backend extends AutoCloseable {
      *       h = z * hPrev + (1 - z) * hh; on exit xp holds (z, r, hh).
      * </ul>
      * Masked rows (mask[b] == 0; mask nullable) copy hPrev (and cPrev); their gates are ignored by backward.
-     * What the gates keep for backward is the activated value, except for gelu and swish
-     * ({@link Activation#needsInput()}), whose derivative needs the input: for those the gate keeps its
+     * What the gates keep for backward is the activated value, except for gelu, swish and
+     * Keras 3's relu6, mish... ({@link Activation#needsInput()}), whose derivative needs the input: for those the gate keeps its
      * pre-activation (and backward applies the activation again where it needs the value).
      */
     void recurrentStepForward(CellConfig cell, CellStep.Forward step);
 
     /**
      * The backward of one timestep (see {@link CellStep.Backward}). With {@code g = dhNext + dy} (dy
-     * nullable): SIMPLE_RNN {@code dpre = g * act'(h)} (gelu, swish: {@code h} holds the pre-activations),
+     * nullable): SIMPLE_RNN {@code dpre = g * act'(h)} (gelu, swish, mish...: {@code h} holds the pre-activations),
      * {@code dhPrev = 0}; LSTM dgates, {@code dcPrev}
      * (dcNext the gradient into c from step t+1; dcPrev may alias dcNext) and {@code dhPrev = 0}; GRU dxp,
      * drp and {@code dhPrev = g * z}; GRU reset-before dxp, dResetState = dh · U[:, 2H:]^T (a GEMM inside) and

@@ -23,7 +23,7 @@ public final class CellSequence {
                           BufAt hs, BufAt cs, BufAt mask) {}
 
     /**
-     * Buffers of {@link Forward} as forward left them (gates: null for SimpleRNN, but for gelu and swish, whose
+     * Buffers of {@link Forward} as forward left them (gates: null for SimpleRNN, but for gelu, swish, mish... whose
      * backward reads the pre-activations), plus {@code dy} [T, B, H]
      * nullable; {@code dh}, {@code dc} (LSTM) [B, H] the gradient into the last state on entry and, when
      * {@code hasInitial}, into the initial state on return; {@code dGates} [T, B, G] receives the gate

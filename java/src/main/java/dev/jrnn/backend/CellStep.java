@@ -65,7 +65,7 @@ public final class CellStep {
                            BufAt dcNext, BufAt dy, BufAt mask, BufAt dGates, BufAt dRecurrent, BufAt dhPrev,
                            BufAt dcPrev, BufAt recurrentKernel) {
         /**
-         * SimpleRNN: {@code dpre = g * act'(pre)} from the step's output h, or for gelu and swish
+         * SimpleRNN: {@code dpre = g * act'(pre)} from the step's output h, or for gelu, swish, mish...
          * ({@link Activation#needsInput()}) from its pre-activations, passed as {@code h}.
          */
         public static Backward rnn(BufAt h, BufAt dhNext, BufAt dy, BufAt mask, BufAt dpre, BufAt dhPrev) {

@@ -97,11 +97,11 @@ public final class Checks {
         if (v < 0) throw new IllegalArgumentException(op + ": " + what + " must be >= 0, got " + v);
     }
 
-    /** Checks {@code act} is an elementwise activation (not null, not softmax). */
+    /** Checks {@code act} is an elementwise activation (not null, not softmax or log_softmax). */
     public static void elementwise(String op, Activation act) {
         if (act == null) throw new IllegalArgumentException(op + ": activation is null");
-        if (act == Activation.SOFTMAX) {
-            throw new IllegalArgumentException(op + ": activation softmax is not elementwise; expected one of"
+        if (act.rowwise()) {
+            throw new IllegalArgumentException(op + ": activation " + act.kerasName() + " is not elementwise; expected one of"
                     + " linear, tanh, sigmoid, relu, hard_sigmoid");
         }
     }

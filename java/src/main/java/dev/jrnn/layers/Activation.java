@@ -49,7 +49,7 @@ public class Activation extends WeightlessLayer {
         return Layers.trace(this, y, mask, owned, dy -> {
             DTensor dx = DTensor.zeros(be, x.shape());
             owned.add(dx);
-            // gelu and swish take their derivative from the input
+            // gelu, swish, mish... take their derivative from the input
             DTensor saved = activation.needsInput() ? x : y;
             if (dy != null) be.activateBackward(activation, x.size(), cols, saved.buf(), 0, dy.buf(), 0, dx.buf(), 0);
             return List.of(dx);

@@ -148,7 +148,7 @@ public class Dense extends Layer {
         int[] outShape = x.shape();
         outShape[outShape.length - 1] = units;
         DTensor y = DTensor.zeros(be, outShape);
-        DTensor pre = y;   // what backward takes the derivative from: y, or x·W + b for gelu and swish
+        DTensor pre = y;   // what backward takes the derivative from: y, or x·W + b for gelu, swish, mish...
         try {
             if (activation.needsInput()) pre = DTensor.zeros(be, outShape);
             be.gemm(false, false, rows, units, in, 1f, x.buf(), 0, in, kernel.value(), kernel.offset(), units, 0f, pre.buf(), 0, units);

@@ -385,8 +385,9 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
 
     protected Activation elementwise(String a, String what) {
         Activation act = Activation.of(a);
-        if (act == Activation.SOFTMAX) {
-            throw new IllegalArgumentException(name() + ": " + what + " must be elementwise (tanh, sigmoid, relu, linear, hard_sigmoid), got softmax");
+        if (act.rowwise()) {
+            throw new IllegalArgumentException(name() + ": " + what + " must be elementwise (tanh, sigmoid, relu, linear, hard_sigmoid), got "
+                    + act.kerasName());
         }
         return act;
     }

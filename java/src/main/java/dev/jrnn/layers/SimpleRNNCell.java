@@ -15,7 +15,7 @@ final class SimpleRNNCell extends Cell {
     @Override
     SimpleRNNCell fresh() { return new SimpleRNNCell(); }
 
-    /** Backward takes act' from h, or for gelu and swish from the pre-activations that p keeps. */
+    /** Backward takes act' from h, or for gelu, swish, mish... from the pre-activations that p keeps. */
     @Override
     boolean backwardReadsGates() { return activation.needsInput(); }
 

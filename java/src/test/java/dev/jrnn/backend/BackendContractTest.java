@@ -164,7 +164,10 @@ public abstract class BackendContractTest {
         Activation.LEAKY_RELU, Activation.EXPONENTIAL};
 
     /** The activations whose backward takes the input x: their gates keep x, not a(x) ({@code Activation.needsInput}). */
-    protected static final Activation[] INPUT_DERIVATIVE = {Activation.GELU, Activation.SWISH};
+    protected static final Activation[] INPUT_DERIVATIVE = {Activation.GELU, Activation.SWISH, Activation.RELU6,
+        Activation.MISH, Activation.HARD_SILU, Activation.CELU, Activation.LOG_SIGMOID, Activation.HARD_TANH,
+        Activation.TANH_SHRINK, Activation.SOFT_SHRINK, Activation.HARD_SHRINK, Activation.SQUAREPLUS,
+        Activation.SPARSE_PLUS, Activation.SPARSE_SIGMOID};
 
     /** The standard normal CDF by Simpson's rule on its density (2000 intervals: 1e-13), independent of any erf. */
     protected static double normalCdf(double x) {
@@ -183,6 +186,21 @@ public abstract class BackendContractTest {
         return switch (a) {
             case GELU -> normalCdf(x) + x * Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
             case SWISH -> sg + x * sg * (1 - sg);
+            // Keras 3's, differentiated by hand from keras/src/ops/nn.py's formulas
+            case RELU6 -> x > 0 && x < 6 ? 1 : 0;
+            case MISH -> {
+                double sp = Math.log1p(Math.exp(x)), t = Math.tanh(sp);
+                yield t + x * sg / (Math.cosh(sp) * Math.cosh(sp));
+            }
+            case HARD_SILU -> x < -3 ? 0 : x > 3 ? 1 : (2 * x + 3) / 6;
+            case CELU -> x > 0 ? 1 : Math.exp(x);
+            case LOG_SIGMOID -> 1 - sg;
+            case HARD_TANH -> Math.abs(x) < 1 ? 1 : 0;
+            case TANH_SHRINK -> 1 - 1 / (Math.cosh(x) * Math.cosh(x));
+            case SOFT_SHRINK, HARD_SHRINK -> Math.abs(x) > 0.5 ? 1 : 0;
+            case SQUAREPLUS -> 0.5 + 0.5 * x / Math.sqrt(x * x + 4);
+            case SPARSE_PLUS -> x < -1 ? 0 : x > 1 ? 1 : 0.5 * x + 0.5;
+            case SPARSE_SIGMOID -> Math.abs(x) < 1 ? 0.5 : 0;
             default -> throw new IllegalArgumentException(a + " takes its derivative from the output");
         };
     }
@@ -203,7 +221,19 @@ public abstract class BackendContractTest {
             case EXPONENTIAL -> Math.exp(x);
             case GELU -> x * normalCdf(x);
             case SWISH -> x / (1 + Math.exp(-x));
-            case SOFTMAX -> throw new IllegalArgumentException();
+            case RELU6 -> Math.min(Math.max(x, 0), 6);
+            case MISH -> x * Math.tanh(Math.log1p(Math.exp(x)));
+            case HARD_SILU -> x * Math.min(Math.max(x + 3, 0), 6) / 6;
+            case CELU -> Math.max(x, 0) + Math.min(0, Math.exp(x) - 1);
+            case LOG_SIGMOID -> Math.log(1 / (1 + Math.exp(-x)));
+            case HARD_TANH -> Math.min(Math.max(x, -1), 1);
+            case TANH_SHRINK -> x - Math.tanh(x);
+            case SOFT_SHRINK -> Math.signum(x) * Math.max(Math.abs(x) - 0.5, 0);
+            case HARD_SHRINK -> Math.abs(x) > 0.5 ? x : 0;
+            case SQUAREPLUS -> (x + Math.sqrt(x * x + 4)) / 2;
+            case SPARSE_PLUS -> x <= -1 ? 0 : x >= 1 ? x : 0.25 * (x + 1) * (x + 1);
+            case SPARSE_SIGMOID -> Math.min(Math.max(0.5 * (x + 1), 0), 1);
+            case SOFTMAX, LOG_SOFTMAX -> throw new IllegalArgumentException();
         };
     }
 
@@ -222,7 +252,7 @@ public abstract class BackendContractTest {
             case SOFTSIGN -> (1 - Math.abs(y)) * (1 - Math.abs(y));
             case LEAKY_RELU -> y > 0 ? 1 : 0.2;
             case EXPONENTIAL -> y;
-            case GELU, SWISH, SOFTMAX -> throw new IllegalArgumentException();
+            default -> throw new IllegalArgumentException(a + " takes its derivative from the input");
         };
     }
 
@@ -607,6 +637,47 @@ public abstract class BackendContractTest {
             }
         }
         close("softmax backward (aliased)", DY.get(m), ref, mag);
+    }
+
+    /** Keras' log_softmax over rows: x - max - log(sum(exp(x - max))) in float64, in place and not; its backward. */
+    @Test
+    void logSoftmaxRows() {
+        int rows = 6, cols = 41, n = rows * cols;
+        float[] x = rand(n, -8, 8);
+        x[3] = 70f;   // a large logit: must not overflow
+        double[] ref = new double[n], mag = new double[n];
+        for (int r = 0; r < rows; r++) {
+            double max = Double.NEGATIVE_INFINITY, s = 0;
+            for (int c = 0; c < cols; c++) max = Math.max(max, x[r * cols + c]);
+            for (int c = 0; c < cols; c++) s += Math.exp(x[r * cols + c] - max);
+            for (int c = 0; c < cols; c++) {
+                int i = r * cols + c;
+                ref[i] = x[i] - max - Math.log(s);
+                mag[i] = Math.abs(x[i] - max) + Math.log(s) + 1;   // its terms' size: the subtraction may cancel
+            }
+        }
+        Dev X = dev(x), Y = dev(rand(n, -1, 1));
+        backend().activate(Activation.LOG_SOFTMAX, n, cols, X.buf, X.off, Y.buf, Y.off);
+        close("log_softmax", Y.get(n), ref, mag);
+        Y.untouched("log_softmax", n);
+        backend().activate(Activation.LOG_SOFTMAX, n, cols, X.buf, X.off, X.buf, X.off);
+        close("log_softmax in place", X.get(n), ref, mag);
+        // backward through y: dx = dy - softmax(x) * sum(dy), with dx aliasing dy
+        float[] y = Y.get(n), dy = rand(n, -2, 2);
+        Dev Yd = dev(y), DY = dev(dy);
+        backend().activateBackward(Activation.LOG_SOFTMAX, n, cols, Yd.buf, Yd.off, DY.buf, DY.off, DY.buf, DY.off);
+        double[] dref = new double[n], dmag = new double[n];
+        for (int r = 0; r < rows; r++) {
+            double sum = 0, asum = 0;
+            for (int c = 0; c < cols; c++) { sum += dy[r * cols + c]; asum += Math.abs(dy[r * cols + c]); }
+            for (int c = 0; c < cols; c++) {
+                int i = r * cols + c;
+                double p = Math.exp(ref[i]);
+                dref[i] = dy[i] - p * sum;
+                dmag[i] = Math.abs(dy[i]) + p * asum;
+            }
+        }
+        close("log_softmax backward (aliased)", DY.get(n), dref, dmag);
     }
 
     /** Spans large enough that a backend may split them over threads or blocks (odd sizes: ragged ends). */

@@ -173,6 +173,14 @@ class BadInputTest {
         bad("layer: Masking value NaN", IAE, f -> new Masking(Double.NaN), "Masking", "got NaN");
         bad("layer: softmax as recurrent activation", IAE, f -> new LSTM(2).activation("softmax"), "lstm", "softmax");
         bad("layer: unknown activation", IAE, f -> new GRU(2).activation("swishy"), "unknown activation 'swishy'");
+        bad("layer: unknown Keras 3-like activation", IAE, f -> new Dense(2).activation("relu7"), "unknown activation 'relu7'",
+                "relu6", "hard_silu", "sparse_sigmoid");
+        bad("layer: log_softmax as recurrent activation", IAE, f -> new GRU(2).name("gru").recurrentActivation("log_softmax"),
+                "gru: recurrentActivation must be elementwise", "got log_softmax");
+        for (String keras : new String[] {"glu", "sparsemax", "threshold"}) {
+            bad("layer: Keras' " + keras + " (not elementwise or without defaults)", IAE, f -> new Dense(2).activation(keras),
+                    "unknown activation '" + keras + "'", "glu, sparsemax and threshold are not supported");
+        }
         bad("layer: negative tbptt", IAE, f -> new LSTM(2).tbptt(-1), "tbptt must be >= 0", "got -1");
         bad("layer: zero in inputShape", IAE, f -> new LSTM(2).inputShape(0, 3), "inputShape", "[0, 3]");
         bad("layer: negative in inputShape", IAE, f -> new LSTM(2).inputShape(3, -5), "inputShape", "[3, -5]");

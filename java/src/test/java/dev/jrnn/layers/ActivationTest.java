@@ -29,10 +29,13 @@ class ActivationTest {
             LayerCheck.check(layer, List.of(x), null, new boolean[] {true}, v -> {
                 double[] y = new double[v[0].length];
                 for (int r = 0; r < y.length / 5; r++) {
-                    if (a == dev.jrnn.backend.Activation.SOFTMAX) {
+                    if (a.rowwise()) {   // softmax, log_softmax: over the last axis of 5
                         double s = 0;
                         for (int j = 0; j < 5; j++) s += Math.exp(v[0][r * 5 + j]);
-                        for (int j = 0; j < 5; j++) y[r * 5 + j] = Math.exp(v[0][r * 5 + j]) / s;
+                        for (int j = 0; j < 5; j++) {
+                            double p = Math.exp(v[0][r * 5 + j]) / s;
+                            y[r * 5 + j] = a == dev.jrnn.backend.Activation.SOFTMAX ? p : Math.log(p);
+                        }
                     } else {
                         for (int j = 0; j < 5; j++) y[r * 5 + j] = a.apply(v[0][r * 5 + j]);
                     }
@@ -40,6 +43,14 @@ class ActivationTest {
                 return new double[][] {y};
             }, 4);
         }
+    }
+
+    /** Keras' docstring: log_softmax([-1, 0, 1]) over the last axis. */
+    @Test
+    void logSoftmaxAsKerasDocumentsIt() {
+        float[] y = new Activation("log_softmax").call(Tensor.of(new float[] {-1, 0, 1}, 1, 3)).data();
+        double[] want = {-2.40760596, -1.40760596, -0.40760596};
+        for (int i = 0; i < 3; i++) assertEquals(want[i], y[i], 1e-6);
     }
 
     @Test

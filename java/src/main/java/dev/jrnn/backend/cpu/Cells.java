@@ -13,10 +13,10 @@ import static dev.jrnn.backend.cpu.VMath.keepActivated;
  * The fused recurrent step kernels on arrays, for batch rows [b0, b1): vector loops over the units
  * with a scalar tail. Arguments (offsets already resolved, spans checked) come from {@link CpuBackend};
  * {@code ms == null} means no mask, {@code dys == null} no output gradient, {@code bs == null} no bias.
- * The gates are activated in place, except with gelu or swish ({@link Activation#needsInput()}): then the row's
+ * The gates are activated in place, except with gelu, swish, mish... ({@link Activation#needsInput()}): then the row's
  * activated gates go to a row buffer {@code v} and the gate buffer keeps those gates' pre-activations
  * ({@link VMath#keepActivated}), as the CUDA kernels do (cell_math.cuh); that row buffer is allocated per call (only
- * with gelu or swish).
+ * with those).
  */
 final class Cells {
     private Cells() {}
@@ -26,7 +26,7 @@ final class Cells {
 
     private static boolean masked(float[] ms, int mo, int b) { return ms != null && ms[mo + b] == 0f; }
 
-    /** Whether a gate keeps its pre-activation (gelu, swish) rather than being activated in place. */
+    /** Whether a gate keeps its pre-activation (gelu, swish, mish...) rather than being activated in place. */
     private static boolean keepsInput(Activation act, Activation rec) { return act.needsInput() || rec.needsInput(); }
 
     private static FloatVector load(float[] a, int i) { return FloatVector.fromArray(S, a, i); }

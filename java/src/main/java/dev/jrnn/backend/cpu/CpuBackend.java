@@ -379,13 +379,20 @@ public final class CpuBackend implements Backend {
         float[] xs = arr(op, "x", x), ys = arr(op, "y", y);
         positive(op, "n", n);
         int xo = span(op, "x", xs, xOff, n), yo = span(op, "y", ys, yOff, n);
-        if (act == Activation.SOFTMAX) {
+        if (act.rowwise()) {
             Checks.softmaxRows(op, n, cols);
+            boolean log = act == Activation.LOG_SOFTMAX;
             Cells.forRows((int) (n / cols), cols, (r0, r1) -> {
+                float[] e = log ? new float[cols] : null;   // log_softmax's exps: y may alias x, which it reads again
                 for (int r = r0; r < r1; r++) {
                     int xb = xo + r * cols, yb = yo + r * cols;
                     float max = Float.NEGATIVE_INFINITY;
                     for (int j = 0; j < cols; j++) max = Math.max(max, xs[xb + j]);
+                    if (log) {   // (x - max) - log(sum(exp(x - max)))
+                        float ls = (float) Math.log(VMath.expShifted(xs, xb, e, 0, cols, max));
+                        for (int j = 0; j < cols; j++) ys[yb + j] = (xs[xb + j] - max) - ls;
+                        continue;
+                    }
                     float inv = 1f / VMath.expShifted(xs, xb, ys, yb, cols, max);
                     for (int j = 0; j < cols; j++) ys[yb + j] *= inv;
                 }
@@ -408,14 +415,17 @@ public final class CpuBackend implements Backend {
         float[] ys = arr(op, "y", y), dys = arr(op, "dy", dy), dxs = arr(op, "dx", dx);
         positive(op, "n", n);
         int yo = span(op, "y", ys, yOff, n), dyo = span(op, "dy", dys, dyOff, n), dxo = span(op, "dx", dxs, dxOff, n);
-        if (act == Activation.SOFTMAX) {
+        if (act.rowwise()) {   // softmax: dx = y (dy - <dy, y>); log_softmax: dx = dy - exp(y) sum(dy)
             Checks.softmaxRows(op, n, cols);
+            boolean log = act == Activation.LOG_SOFTMAX;
             for (int r = 0; r < n / cols; r++) {
                 int yb = yo + r * cols, db = dyo + r * cols, xb = dxo + r * cols;
                 double dot = 0;
-                for (int j = 0; j < cols; j++) dot += (double) dys[db + j] * ys[yb + j];
+                for (int j = 0; j < cols; j++) dot += log ? dys[db + j] : (double) dys[db + j] * ys[yb + j];
                 float d = (float) dot;
-                for (int j = 0; j < cols; j++) dxs[xb + j] = ys[yb + j] * (dys[db + j] - d);
+                for (int j = 0; j < cols; j++) {
+                    dxs[xb + j] = log ? dys[db + j] - (float) Math.exp(ys[yb + j]) * d : ys[yb + j] * (dys[db + j] - d);
+                }
             }
             return;
         }

@@ -126,7 +126,7 @@ final class CpuSequence {
         long tbg = (long) T * B * G, states = (T + 1L) * n;
         boolean lstm = kind == RecurrentCell.LSTM, gru = kind == RecurrentCell.GRU;
         Span u = args.checked(op, "u", seq.u(), (long) H * G), hs = args.checked(op, "hs", seq.hs(), states);
-        // SimpleRNN takes act' from h, or for gelu and swish from the pre-activations in gates
+        // SimpleRNN takes act' from h, or for gelu, swish, mish... from the pre-activations in gates
         boolean rnnFromH = kind == RecurrentCell.SIMPLE_RNN && !cell.activation().needsInput();
         Span g = rnnFromH ? NONE : args.checked(op, "gates", seq.gates(), tbg);
         Span cs = lstm ? args.checked(op, "cs", seq.cs(), states) : NONE;

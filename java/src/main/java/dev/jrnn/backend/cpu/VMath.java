@@ -49,11 +49,12 @@ final class VMath {
             case ELU, SELU, SOFTPLUS, SOFTSIGN, HARD_SIGMOID_V3, LEAKY_RELU, EXPONENTIAL -> {
                 for (int i = 0; i < n; i++) y[yo + i] = scalar(a, x[xo + i]);
             }
-            // gelu (erf) and swish: in double, rounded once
-            case GELU, SWISH -> {
+            // gelu (erf), swish and Keras 3's (relu6 on), which take their derivative from the input: in double, rounded once
+            case GELU, SWISH, RELU6, MISH, HARD_SILU, CELU, LOG_SIGMOID, HARD_TANH, TANH_SHRINK, SOFT_SHRINK, HARD_SHRINK,
+                 SQUAREPLUS, SPARSE_PLUS, SPARSE_SIGMOID -> {
                 for (int i = 0; i < n; i++) y[yo + i] = (float) a.apply(x[xo + i]);
             }
-            case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
+            case SOFTMAX, LOG_SOFTMAX -> throw new IllegalArgumentException(a.kerasName() + " is not elementwise");
         }
     }
 
@@ -86,8 +87,8 @@ final class VMath {
     }
 
     /**
-     * {@code d[dOff + i] = a'(x)} written through {@code y = a(x)}, or for gelu and swish
-     * ({@link Activation#needsInput()}) from x itself passed as {@code y} (d and y may be the same span).
+     * {@code d[dOff + i] = a'(x)} written through {@code y = a(x)}, or for gelu, swish and the others that
+     * {@link Activation#needsInput()} from x itself passed as {@code y} (d and y may be the same span).
      */
     static void deriv(Activation a, float[] y, int yo, float[] d, int dOff, int n) {
         int i = 0, ub = S.loopBound(n);
@@ -117,10 +118,11 @@ final class VMath {
             case ELU, SELU, SOFTPLUS, SOFTSIGN, HARD_SIGMOID_V3, LEAKY_RELU, EXPONENTIAL -> {
                 for (; i < n; i++) d[dOff + i] = deriv(a, y[yo + i]);
             }
-            case GELU, SWISH -> {
+            case GELU, SWISH, RELU6, MISH, HARD_SILU, CELU, LOG_SIGMOID, HARD_TANH, TANH_SHRINK, SOFT_SHRINK, HARD_SHRINK,
+                 SQUAREPLUS, SPARSE_PLUS, SPARSE_SIGMOID -> {
                 for (; i < n; i++) d[dOff + i] = (float) a.derivFromInput(y[yo + i]);
             }
-            case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
+            case SOFTMAX, LOG_SOFTMAX -> throw new IllegalArgumentException(a.kerasName() + " is not elementwise");
         }
     }
 
@@ -257,8 +259,10 @@ final class VMath {
             case SOFTSIGN -> (1f - Math.abs(y)) * (1f - Math.abs(y));
             case LEAKY_RELU -> y > 0 ? 1f : (float) Activation.LEAKY_SLOPE;
             case EXPONENTIAL -> y;
-            case GELU, SWISH -> throw new IllegalArgumentException(a.kerasName() + "'s derivative needs the input, not the output");
-            case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
+            case GELU, SWISH, RELU6, MISH, HARD_SILU, CELU, LOG_SIGMOID, HARD_TANH, TANH_SHRINK, SOFT_SHRINK, HARD_SHRINK,
+                 SQUAREPLUS, SPARSE_PLUS, SPARSE_SIGMOID ->
+                    throw new IllegalArgumentException(a.kerasName() + "'s derivative needs the input, not the output");
+            case SOFTMAX, LOG_SOFTMAX -> throw new IllegalArgumentException(a.kerasName() + " is not elementwise");
         };
     }
 }

@@ -82,6 +82,9 @@ final class CudaElementwise {
         if (act == Activation.SOFTMAX) {
             int rows = Checks.softmaxRows("activate", n, cols);
             if (rows > 0) k.softmaxRows(rowsGrid(rows, cols), rows, cols, xp, yp);
+        } else if (act == Activation.LOG_SOFTMAX) {
+            int rows = Checks.softmaxRows("activate", n, cols);
+            if (rows > 0) k.logSoftmaxRows(rowsGrid(rows, cols), rows, cols, xp, yp);
         } else {
             if (n > 0) k.activate(be.g1(n), act.code(), n, xp, yp);
         }
@@ -98,6 +101,9 @@ final class CudaElementwise {
         if (act == Activation.SOFTMAX) {
             int rows = Checks.softmaxRows("activateBackward", n, cols);
             if (rows > 0) k.softmaxRowsBwd(rowsGrid(rows, cols), rows, cols, yp, dyp, dxp);
+        } else if (act == Activation.LOG_SOFTMAX) {
+            int rows = Checks.softmaxRows("activateBackward", n, cols);
+            if (rows > 0) k.logSoftmaxRowsBwd(rowsGrid(rows, cols), rows, cols, yp, dyp, dxp);
         } else {
             if (n > 0) k.activateBwd(be.g1(n), act.code(), n, yp, dyp, dxp);
         }

@@ -127,6 +127,20 @@ final class CudaKernels extends KernelModule {
     }
     private final long softmaxRowsBwd = fn("jrnn_softmax_rows_bwd");
 
+    /** Row log-softmax: y[r, :] = (x[r, :] - max) - log(sum(exp(x[r, :] - max))); launched as softmaxRows. (elementwise.cu) */
+    @Kernel("jrnn_log_softmax_rows")
+    void logSoftmaxRows(Grid grid, int rows, int cols, @Ptr long x, @Ptr long y) {
+        launch(logSoftmaxRows, grid, rows, cols, x, y);
+    }
+    private final long logSoftmaxRows = fn("jrnn_log_softmax_rows");
+
+    /** Row log-softmax backward: dx[r, :] = dy[r, :] - exp(y[r, :]) sum(dy[r, :]). dx may alias dy. (elementwise.cu) */
+    @Kernel("jrnn_log_softmax_rows_bwd")
+    void logSoftmaxRowsBwd(Grid grid, int rows, int cols, @Ptr long y, @Ptr long dy, @Ptr long dx) {
+        launch(logSoftmaxRowsBwd, grid, rows, cols, y, dy, dx);
+    }
+    private final long logSoftmaxRowsBwd = fn("jrnn_log_softmax_rows_bwd");
+
     /** x = min(max(x, lo), hi); NaN stays NaN. (elementwise.cu) */
     @Kernel("jrnn_clip")
     void clip(Grid grid, long n, float lo, float hi, @Ptr long x) {

@@ -256,8 +256,8 @@ public final class PersistentRnn {
         java.util.List<Plan> out = new java.util.ArrayList<>();
         if (dev.computeCapability() < 80 || dev.multiprocessors() <= 0 || dev.maxSharedPerBlock() <= 0) return out;
         if (units % 4 != 0) return out;
-        if (act == Activation.SOFTMAX || recAct == Activation.SOFTMAX) return out;
-        // gelu and swish run the per-step kernels: the persistent SimpleRNN backward takes act' from h, and the
+        if (act.rowwise() || recAct.rowwise()) return out;
+        // gelu, swish and the others that need the input (relu6, mish...) run the per-step kernels: the persistent SimpleRNN backward takes act' from h, and the
         // kernels' simulator (PersistentKernelSimTest) checks only the activations that keep their output
         if (act.needsInput() || recAct.needsInput()) return out;
         for (boolean tc : new boolean[] {false, true}) {
@@ -443,13 +443,14 @@ public final class PersistentRnn {
     }
 
     /**
-     * The persistent kernels keep activated gates; gelu and swish gates keep x ({@link Activation#needsInput}), which
-     * the planner refuses. A hand-made plan (benchmarks, tests) gets the same refusal here, as an exception.
+     * The persistent kernels keep activated gates; gelu, swish and relu6 on gates keep x
+     * ({@link Activation#needsInput}), which the planner refuses. A hand-made plan (benchmarks, tests) gets the same refusal here, as an exception.
      */
     private static void refuseInputDerivatives(String op, Activation act, Activation recAct) {
         if (act.needsInput() || recAct.needsInput()) {
             throw new IllegalArgumentException("PersistentRnn." + op + ": activation and recurrentActivation must not be"
-                    + " gelu or swish (the persistent kernels keep activated gates), got " + act.kerasName() + " / "
+                    + " gelu, swish or another activation whose derivative needs the input (the persistent kernels keep"
+                    + " activated gates), got " + act.kerasName() + " / "
                     + recAct.kerasName());
         }
     }

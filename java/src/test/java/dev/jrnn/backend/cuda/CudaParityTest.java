@@ -418,7 +418,10 @@ class CudaParityTest extends CpuCudaBackends {
             {Activation.TANH, Activation.SIGMOID}, {Activation.RELU, Activation.HARD_SIGMOID},
             {Activation.LINEAR, Activation.SIGMOID}, {Activation.SIGMOID, Activation.HARD_SIGMOID},
             // the gates of these keep their pre-activations (cell_math.cuh: jrnn_act_keep)
-            {Activation.GELU, Activation.SIGMOID}, {Activation.TANH, Activation.SWISH}, {Activation.SWISH, Activation.GELU}};
+            {Activation.GELU, Activation.SIGMOID}, {Activation.TANH, Activation.SWISH}, {Activation.SWISH, Activation.GELU},
+            // Keras 3's keep theirs too
+            {Activation.MISH, Activation.HARD_SILU}, {Activation.SQUAREPLUS, Activation.LOG_SIGMOID},
+            {Activation.CELU, Activation.HARD_TANH}, {Activation.RELU6, Activation.TANH_SHRINK}};
 
     @Test
     void rnnStep() {

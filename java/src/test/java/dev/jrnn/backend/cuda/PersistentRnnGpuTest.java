@@ -212,11 +212,11 @@ class PersistentRnnGpuTest {
         PersistentRnn.Backward b = new PersistentRnn.Backward(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> hx.pr.forward(fwd, Activation.GELU, Activation.SIGMOID, 4, f, 0));
-        assertEquals("PersistentRnn.forward: activation and recurrentActivation must not be gelu or swish (the persistent"
-                + " kernels keep activated gates), got gelu / sigmoid", e.getMessage());
+        assertEquals("PersistentRnn.forward: activation and recurrentActivation must not be gelu, swish or another"
+                + " activation whose derivative needs the input (the persistent kernels keep activated gates), got gelu / sigmoid", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> hx.pr.backward(bwd, Activation.TANH, Activation.SWISH, 4, 0, b, 0));
-        assertEquals("PersistentRnn.backward: activation and recurrentActivation must not be gelu or swish (the persistent"
-                + " kernels keep activated gates), got tanh / swish", e.getMessage());
+        assertEquals("PersistentRnn.backward: activation and recurrentActivation must not be gelu, swish or another"
+                + " activation whose derivative needs the input (the persistent kernels keep activated gates), got tanh / swish", e.getMessage());
     }
 }

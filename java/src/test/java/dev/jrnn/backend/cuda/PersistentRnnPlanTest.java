@@ -119,6 +119,12 @@ class PersistentRnnPlanTest {
             assertNull(PersistentRnn.plan(RecurrentCell.LSTM, bwd, 8, 32, Precision.FP32, TANH, Activation.SWISH, H100));
             assertNull(PersistentRnn.plan(RecurrentCell.GRU, bwd, 8, 32, Precision.FP32, Activation.SWISH, SIG, H100));
             assertNotNull(PersistentRnn.plan(RecurrentCell.GRU, bwd, 8, 32, Precision.FP32, TANH, SIG, H100));
+            // so do Keras 3's relu6 to sparse_sigmoid
+            for (Activation a : Activation.values()) {
+                if (a.code() < Activation.RELU6.code()) continue;
+                assertNull(PersistentRnn.plan(RecurrentCell.LSTM, bwd, 8, 32, Precision.FP32, a, SIG, H100), a.kerasName());
+                assertNull(PersistentRnn.plan(RecurrentCell.GRU, bwd, 8, 32, Precision.FP32, TANH, a, H100), a.kerasName());
+            }
         }
         // U of LSTM H=2048 is 64 MiB in fp32: more than all SMs' shared memory together
         assertNull(PersistentRnn.plan(RecurrentCell.LSTM, false, 8, 2048, Precision.FP32, TANH, SIG, H100));

@@ -221,6 +221,68 @@ class KerasImportTest {
         }
     }
 
+    /** Keras 3's activations come back from a saved model under their Keras names, predicting the same. */
+    @Test
+    void keras3ActivationsAreWrittenAndRead(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        String[] names = {"relu6", "mish", "hard_silu", "celu", "log_sigmoid", "hard_tanh", "tanh_shrink", "soft_shrink",
+            "hard_shrink", "squareplus", "sparse_plus", "sparse_sigmoid"};
+        Tensor x = inputs(List.of(new int[] {5}), 0, 4).get(0);
+        Path f = dir.resolve("keras3.keras");
+        float[] before;
+        try (dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(4).inputShape(5))) {
+            for (String n : names) m.add(new dev.jrnn.layers.Dense(4).activation(n));
+            m.add(new dev.jrnn.layers.Activation("hard_swish"));   // Keras' alias
+            before = m.predict(x).data();
+            m.save(f);
+        }
+        try (Model m = Models.load(f)) {
+            for (int i = 0; i < names.length; i++) {
+                assertEquals(names[i], ((dev.jrnn.layers.Dense) m.layers().get(1 + i)).activation());
+            }
+            assertEquals("hard_silu", ((dev.jrnn.layers.Activation) m.layers().get(1 + names.length)).activation());
+            assertArrayEquals(before, m.predict(x).data());
+        }
+        Path r = dir.resolve("recurrent3.keras");
+        Tensor xs = inputs(List.of(new int[] {4, 3}), 0, 3).get(0);
+        try (Model m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.LSTM(4).activation("mish")
+                .recurrentActivation("hard_silu").returnSequences(true).inputShape(4, 3),
+                new dev.jrnn.layers.GRU(3).activation("squareplus").recurrentActivation("sparse_sigmoid"))) {
+            before = m.predict(xs).data();
+            m.save(r);
+        }
+        try (Model m = Models.load(r)) {
+            dev.jrnn.layers.LSTM lstm = (dev.jrnn.layers.LSTM) m.layers().get(0);
+            assertEquals("mish", lstm.activation());
+            assertEquals("hard_silu", lstm.recurrentActivation());
+            assertEquals("sparse_sigmoid", ((dev.jrnn.layers.GRU) m.layers().get(1)).recurrentActivation());
+            assertArrayEquals(before, m.predict(xs).data());
+        }
+    }
+
+    /** A Keras 3 config naming them, as a string or a serialised function, loads; glu is refused by name. */
+    @Test
+    void keras3ActivationNamesInAConfig() throws Exception {
+        String json = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": ["
+                + "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 4], \"name\": \"in\"}}, "
+                + "{\"class_name\": \"Dense\", \"config\": {\"name\": \"a\", \"units\": 3, \"activation\": \"relu6\"}}, "
+                + "{\"class_name\": \"Dense\", \"config\": {\"name\": \"b\", \"units\": 2, \"activation\": %s}}]}}";
+        String mish = "{\"module\": \"keras.activations\", \"class_name\": \"function\", \"config\": \"mish\", "
+                + "\"registered_name\": \"function\"}";
+        try (Model m = Models.fromJson(json.formatted(mish))) {
+            assertEquals("relu6", ((dev.jrnn.layers.Dense) m.layers().get(0)).activation());
+            assertEquals("mish", ((dev.jrnn.layers.Dense) m.layers().get(1)).activation());
+        }
+        try (Model m = Models.fromJson(json.formatted("\"hard_swish\""))) {
+            assertEquals("hard_silu", ((dev.jrnn.layers.Dense) m.layers().get(1)).activation());
+        }
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> Models.fromJson(json.formatted("\"glu\"")));
+        assertTrue(e.getMessage().contains("activation='glu' is not supported"), e.getMessage());
+        try (Model m = Models.fromJson(json.formatted("\"log_softmax\""))) {
+            assertEquals("log_softmax", ((dev.jrnn.layers.Dense) m.layers().get(1)).activation());
+        }
+    }
+
     private static int configLayerCount(Map<?, ?> config) {
         Object c = config.get("config");
         List<?> l = c instanceof List<?> li ? li : (List<?>) ((Map<?, ?>) c).get("layers");

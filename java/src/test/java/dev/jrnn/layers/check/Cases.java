@@ -102,6 +102,14 @@ final class Cases {
                         cell == Ref.Cell.SIMPLE_RNN ? "sigmoid" : acts[w][1]));
             }
         }
+        // Keras 3's activations, which keep the pre-activation like gelu: with tbptt and a mask (per-step) and without
+        String[][] keras3 = {{"mish", "hard_silu"}, {"squareplus", "log_sigmoid"}, {"celu", "sparse_sigmoid"}};
+        for (int a = 0; a < keras3.length; a++) {
+            RnnCase c = make(cell, idx++, new int[] {9, 27, 6}[a], a == 0 ? 2 : 0);
+            l.add(new RnnCase(cell, keras3[a][0], c.useBias(), c.returnSequences(), c.returnState(), c.initState(),
+                    c.mask(), c.goBackwards(), c.tbptt(), c.batch(), c.steps(), c.inputs(), c.units(), c.seed(),
+                    cell == Ref.Cell.SIMPLE_RNN ? keras3[a][0] : keras3[a][1]));
+        }
         return l;
     }
 

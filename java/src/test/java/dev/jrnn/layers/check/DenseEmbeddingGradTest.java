@@ -29,7 +29,9 @@ class DenseEmbeddingGradTest {
 
     static List<Object[]> denseCases() {
         List<Object[]> l = new ArrayList<>();
-        for (String act : new String[] {"linear", "tanh", "sigmoid", "relu", "softmax", "gelu", "swish"}) {
+        for (String act : new String[] {"linear", "tanh", "sigmoid", "relu", "softmax", "gelu", "swish", "relu6", "mish",
+                "hard_silu", "celu", "log_sigmoid", "hard_tanh", "tanh_shrink", "soft_shrink", "hard_shrink", "squareplus",
+                "sparse_plus", "sparse_sigmoid", "log_softmax"}) {
             for (boolean bias : new boolean[] {true, false}) l.add(new Object[] {act, bias});
         }
         return l;

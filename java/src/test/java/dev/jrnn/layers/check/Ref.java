@@ -39,6 +39,19 @@ final class Ref {
             case "hard_sigmoid" -> Math.max(0, Math.min(1, 0.2 * x + 0.5));   // Keras 2 definition
             // values checked against tables in backend/ActivationTest; the derivatives here against central differences
             case "gelu", "swish" -> dev.jrnn.backend.Activation.of(a).apply(x);
+            // Keras 3's, from keras/src/ops/nn.py with its default arguments
+            case "relu6" -> Math.min(Math.max(x, 0), 6);
+            case "mish" -> x * Math.tanh(Math.log1p(Math.exp(x)));
+            case "hard_silu" -> x * Math.min(Math.max(x + 3, 0), 6) / 6;
+            case "celu" -> x >= 0 ? x : Math.exp(x) - 1;
+            case "log_sigmoid" -> -Math.log1p(Math.exp(-x));
+            case "hard_tanh" -> Math.min(Math.max(x, -1), 1);
+            case "tanh_shrink" -> x - Math.tanh(x);
+            case "soft_shrink" -> x > 0.5 ? x - 0.5 : x < -0.5 ? x + 0.5 : 0;
+            case "hard_shrink" -> Math.abs(x) > 0.5 ? x : 0;
+            case "squareplus" -> (x + Math.sqrt(x * x + 4)) / 2;
+            case "sparse_plus" -> x <= -1 ? 0 : x >= 1 ? x : (x + 1) * (x + 1) / 4;
+            case "sparse_sigmoid" -> x <= -1 ? 0 : x >= 1 ? 1 : (x + 1) / 2;
             default -> throw new IllegalArgumentException("Ref: activation " + a);
         };
     }
@@ -58,6 +71,20 @@ final class Ref {
             case "linear" -> 1.0;
             case "hard_sigmoid" -> (x > -2.5 && x < 2.5) ? 0.2 : 0.0;
             case "gelu", "swish" -> dev.jrnn.backend.Activation.of(a).derivFromInput(x);
+            case "relu6" -> x > 0 && x < 6 ? 1 : 0;
+            case "mish" -> {
+                double sp = Math.log1p(Math.exp(x)), t = Math.tanh(sp);
+                yield t + x * (1 - t * t) / (1 + Math.exp(-x));
+            }
+            case "hard_silu" -> x <= -3 ? 0 : x >= 3 ? 1 : x / 3 + 0.5;
+            case "celu" -> x >= 0 ? 1 : Math.exp(x);
+            case "log_sigmoid" -> 1 / (1 + Math.exp(x));
+            case "hard_tanh" -> Math.abs(x) < 1 ? 1 : 0;
+            case "tanh_shrink" -> Math.tanh(x) * Math.tanh(x);
+            case "soft_shrink", "hard_shrink" -> Math.abs(x) > 0.5 ? 1 : 0;
+            case "squareplus" -> 0.5 + x / (2 * Math.sqrt(x * x + 4));
+            case "sparse_plus" -> x <= -1 ? 0 : x >= 1 ? 1 : (x + 1) / 2;
+            case "sparse_sigmoid" -> Math.abs(x) < 1 ? 0.5 : 0;
             default -> throw new IllegalArgumentException("Ref: activation " + a);
         };
     }
@@ -638,6 +665,11 @@ final class Ref {
                 for (int o = 0; o < O; o++) m = Math.max(m, y[r * O + o]);
                 for (int o = 0; o < O; o++) z += Math.exp(y[r * O + o] - m);
                 for (int o = 0; o < O; o++) y[r * O + o] = Math.exp(y[r * O + o] - m) / z;
+            } else if (act.equals("log_softmax")) {   // Keras: x - max - log(sum(exp(x - max)))
+                double m = Double.NEGATIVE_INFINITY, z = 0;
+                for (int o = 0; o < O; o++) m = Math.max(m, y[r * O + o]);
+                for (int o = 0; o < O; o++) z += Math.exp(y[r * O + o] - m);
+                for (int o = 0; o < O; o++) y[r * O + o] = y[r * O + o] - m - Math.log(z);
             } else {
                 for (int o = 0; o < O; o++) y[r * O + o] = act(act, y[r * O + o]);
             }
@@ -655,6 +687,10 @@ final class Ref {
                 double dot = 0;
                 for (int o = 0; o < O; o++) dot += dy[r * O + o] * y[r * O + o];
                 for (int o = 0; o < O; o++) dp[o] = y[r * O + o] * (dy[r * O + o] - dot);
+            } else if (act.equals("log_softmax")) {   // d/dz_o sum_k dy_k (z_k - lse) = dy_o - softmax_o sum_k dy_k
+                double sum = 0;
+                for (int o = 0; o < O; o++) sum += dy[r * O + o];
+                for (int o = 0; o < O; o++) dp[o] = dy[r * O + o] - Math.exp(y[r * O + o]) * sum;
             } else {
                 for (int o = 0; o < O; o++) {
                     double a = b != null ? b[o] : 0.0;
