@@ -101,8 +101,8 @@ public final class Checks {
     public static void elementwise(String op, Activation act) {
         if (act == null) throw new IllegalArgumentException(op + ": activation is null");
         if (act.rowwise()) {
-            throw new IllegalArgumentException(op + ": activation " + act.kerasName() + " is not elementwise; expected one of"
-                    + " linear, tanh, sigmoid, relu, hard_sigmoid");
+            throw new IllegalArgumentException(op + ": activation " + act.kerasName() + " is not elementwise; expected an elementwise one"
+                    + " (linear, tanh, sigmoid, relu, hard_sigmoid, ...: any but softmax and log_softmax)");
         }
     }
 

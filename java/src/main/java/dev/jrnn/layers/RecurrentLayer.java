@@ -386,7 +386,8 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     protected Activation elementwise(String a, String what) {
         Activation act = Activation.of(a);
         if (act.rowwise()) {
-            throw new IllegalArgumentException(name() + ": " + what + " must be elementwise (tanh, sigmoid, relu, linear, hard_sigmoid), got "
+            throw new IllegalArgumentException(name() + ": " + what + " must be elementwise (tanh, sigmoid, relu, linear, hard_sigmoid, ...: any"
+                    + " but softmax and log_softmax), got "
                     + act.kerasName());
         }
         return act;

@@ -94,8 +94,8 @@ class KerasLayersTest {
             c.put("units", 4L);
             c.put("activation", "softmax");
             KerasFormatException e = assertThrows(KerasFormatException.class, () -> k.build(new KerasConfig(s, "layers[0]")));
-            assertEquals("layer 'enc' (" + cls + "): enc: activation must be elementwise (tanh, sigmoid, relu, linear, hard_sigmoid),"
-                    + " got softmax", e.getMessage());
+            assertEquals("layer 'enc' (" + cls + "): enc: activation must be elementwise (tanh, sigmoid, relu, linear, hard_sigmoid, ...:"
+                    + " any but softmax and log_softmax), got softmax", e.getMessage());
             c.put("activation", "tanh");
             c.put("dropout", 1.5);
             e = assertThrows(KerasFormatException.class, () -> k.build(new KerasConfig(s, "layers[0]")));
