@@ -38,8 +38,8 @@ class ChecksTest {
         assertEquals("clipNorm: maxNorm must be > 0, got 0.0", message(() -> Checks.maxNorm("clipNorm", 0f)));
         assertEquals("finiteGuard: code must be a positive float, got Infinity",
                 message(() -> Checks.guardCode("finiteGuard", Float.POSITIVE_INFINITY)));
-        assertEquals("activate: activation softmax is not elementwise; expected one of linear, tanh, sigmoid, relu,"
-                + " hard_sigmoid", message(() -> Checks.elementwise("activate", Activation.SOFTMAX)));
+        assertEquals("activate: activation softmax is not elementwise; expected an elementwise one (linear, tanh, sigmoid, relu,"
+                + " hard_sigmoid, ...: any but softmax and log_softmax)", message(() -> Checks.elementwise("activate", Activation.SOFTMAX)));
         assertEquals("lossAsync MSE: rows and cols must be > 0, got rows=0 cols=3",
                 message(() -> Checks.lossShape("lossAsync", Loss.MSE, 0, 3)));
         Checks.elementwise("activate", Activation.TANH);
