@@ -79,16 +79,20 @@ final class KerasLayers {
         try {
             return layer(spec);
         } catch (IllegalArgumentException e) {
-            throw new KerasFormatException("layer '" + spec.object("config").string("name", null) + "' (" + spec.string("class_name")
-                    + "): " + e.getMessage());
+            throw new KerasFormatException(where(spec.object("config").string("name", null), spec.string("class_name")) + ": " + e.getMessage());
         }
+    }
+
+    /** How errors name a file's layer: {@code layer 'lstm' (LSTM)}, or {@code layer (LSTM)} when the config has no name. */
+    private static String where(String name, String cls) {
+        return name == null ? "layer (" + cls + ")" : "layer '" + name + "' (" + cls + ")";
     }
 
     private Layer layer(KerasConfig spec) {
         String cls = spec.string("class_name");
         KerasConfig c = spec.object("config");
         String name = c.string("name", null);
-        String where = "layer '" + name + "' (" + cls + ")";
+        String where = where(name, cls);
         Layer l = switch (cls) {
             case "SimpleRNN", "LSTM", "GRU" -> recurrent(cls, c, where);
             case "Bidirectional" -> bidirectional(c, where);

@@ -181,5 +181,8 @@ class KerasLayersTest {
         tc.put("layer", d);
         e = assertThrows(KerasFormatException.class, () -> k.build(new KerasConfig(t, "layers[0]")));
         assertEquals("layer 'pool' (Dense): Dense: units must be positive, got 0", e.getMessage());   // the inner layer, once
+        dc.remove("name");   // a config without a name: the class alone, not layer 'null'
+        e = assertThrows(KerasFormatException.class, () -> k.build(new KerasConfig(d, "layers[0]")));
+        assertEquals("layer (Dense): Dense: units must be positive, got 0", e.getMessage());
     }
 }
