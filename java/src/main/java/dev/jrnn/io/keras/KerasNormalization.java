@@ -36,6 +36,10 @@ final class KerasNormalization {
                 throw new KerasFormatException(where + ": mean and variance must both be set or both be None, got mean="
                         + KerasConfig.describe(mean) + " and variance=" + KerasConfig.describe(variance));
             }
+            if (mean instanceof Number != variance instanceof Number) {   // Keras: the same shape, a scalar is of shape ()
+                throw new KerasFormatException(where + ": mean and variance must have the same shape (Keras' check), got mean="
+                        + KerasConfig.describe(mean) + " and variance=" + KerasConfig.describe(variance));
+            }
             if (mean instanceof Number m && variance instanceof Number v) {
                 n.meanAndVariance(m.doubleValue(), v.doubleValue());
             } else if (mean != null) {

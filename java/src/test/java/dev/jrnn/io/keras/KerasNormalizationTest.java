@@ -130,6 +130,8 @@ class KerasNormalizationTest {
                         "layer 'norm' (Normalization): norm: the rank of mean must be at most the number of axes (1), got mean shape (1, 1) for axis [-1]"},
                 {opts("mean", List.of(1.0, 2.0), "variance", List.of(1.0)),
                         "layer 'norm' (Normalization): norm: mean and variance must have the same shape, got mean (2,) and variance (1,)"},
+                {opts("mean", 3.0, "variance", List.of(1.0, 2.0)),
+                        "layer 'norm' (Normalization): mean and variance must have the same shape (Keras' check), got mean=3.0 and variance=[1.0, 2.0]"},
                 {opts("axis", List.of("a")), "layer 'norm' (Normalization): 'axis' should be an integer, got \"a\""},
         };
         for (Object[] c : refused) {
