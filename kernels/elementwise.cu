@@ -122,6 +122,17 @@ extern "C" __global__ void jrnn_activate_bwd(int act, long long n, const float* 
     JRNN_GRID_STRIDE(i, n) dx[i] = dy[i] * jrnn_act_deriv(act, y[i]);
 }
 
+// One row's max m and sum(exp(x - m)) into *sum, reduced over the block: softmax's and log-softmax's shared pass.
+__device__ __forceinline__ float jrnn_row_max_expsum(const float* xr, int cols, float* sh, float* sum) {
+    float m = -INFINITY;
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) m = fmaxf(m, xr[c]);
+    m = jrnn_block_max(m, sh);
+    float s = 0.0f;
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) s += expf(xr[c] - m);
+    *sum = jrnn_block_sum(s, sh);
+    return m;
+}
+
 // Row softmax: y[r, :] = exp(x[r, :] - max) / sum. One block per row (grid-stride over rows),
 // blockDim.x a multiple of 32 (<= 1024). x and y may alias (each element is read and then written
 // by the same thread).
@@ -131,12 +142,8 @@ extern "C" __global__ void jrnn_softmax_rows(int rows, int cols, const float* x,
     for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
         const float* xr = x + r * cols;
         float* yr = y + r * cols;
-        float m = -INFINITY;
-        for (int c = threadIdx.x; c < cols; c += blockDim.x) m = fmaxf(m, xr[c]);
-        m = jrnn_block_max(m, sh);
-        float s = 0.0f;
-        for (int c = threadIdx.x; c < cols; c += blockDim.x) s += expf(xr[c] - m);
-        s = jrnn_block_sum(s, sh);
+        float s;
+        const float m = jrnn_row_max_expsum(xr, cols, sh, &s);
         for (int c = threadIdx.x; c < cols; c += blockDim.x) yr[c] = expf(xr[c] - m) / s;
     }
 }
@@ -165,12 +172,8 @@ extern "C" __global__ void jrnn_log_softmax_rows(int rows, int cols, const float
     for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
         const float* xr = x + r * cols;
         float* yr = y + r * cols;
-        float m = -INFINITY;
-        for (int c = threadIdx.x; c < cols; c += blockDim.x) m = fmaxf(m, xr[c]);
-        m = jrnn_block_max(m, sh);
-        float s = 0.0f;
-        for (int c = threadIdx.x; c < cols; c += blockDim.x) s += expf(xr[c] - m);
-        const float ls = logf(jrnn_block_sum(s, sh));
+        float s;
+        const float m = jrnn_row_max_expsum(xr, cols, sh, &s), ls = logf(s);
         for (int c = threadIdx.x; c < cols; c += blockDim.x) yr[c] = (xr[c] - m) - ls;
     }
 }

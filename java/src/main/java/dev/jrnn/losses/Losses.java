@@ -151,14 +151,7 @@ public final class Losses {
      */
     public static Object serialize(Loss l) {
         if (!l.fromLogits() && l.isDefault()) return kerasName(l);
-        if (l.customFunction() != null) {   // as Keras writes a function of the user's: its name only
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("module", "__main__");
-            r.put("class_name", "function");
-            r.put("config", l.customName());
-            r.put("registered_name", null);
-            return r;
-        }
+        if (l.customFunction() != null) return userFunction(l.customName());
         Map<String, Object> config = new LinkedHashMap<>();
         String base = kerasName(l).replace("_from_logits", "");
         config.put("name", l.kind() == Loss.Kind.HUBER ? "huber_loss" : base);
@@ -188,6 +181,16 @@ public final class Losses {
         r.put("module", "keras.losses");
         r.put("class_name", className(l));
         r.put("config", config);
+        r.put("registered_name", null);
+        return r;
+    }
+
+    /** A function of the user's as Keras writes it in a compile config (a loss or a metric): its name only, module __main__. */
+    static Map<String, Object> userFunction(String name) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("module", "__main__");
+        r.put("class_name", "function");
+        r.put("config", name);
         r.put("registered_name", null);
         return r;
     }

@@ -3,8 +3,6 @@ package dev.jrnn.losses;
 import dev.jrnn.backend.Loss;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * A metric of the user's own: a function of one sample's targets and predictions, averaged over the epoch's samples
@@ -94,14 +92,7 @@ public final class MeanMetric implements EpochMetric {
 
     /** As Keras 3 writes a function of the user's module: its name only (no Keras metric of that name on loading). */
     @Override
-    public Object serialize() {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("module", "__main__");
-        r.put("class_name", "function");
-        r.put("config", name);
-        r.put("registered_name", null);
-        return r;
-    }
+    public Object serialize() { return Losses.userFunction(name); }
 
     @Override
     public String toString() { return "MeanMetric(" + name + ")"; }
