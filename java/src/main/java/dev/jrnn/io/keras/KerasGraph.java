@@ -147,9 +147,13 @@ final class KerasGraph {
             }
         }
 
-        /** Whether only layers and nested Sequentials make it: then it flattens into one jrnn Sequential. */
+        /** Whether only layers, nested Sequentials and stacked cells make it: then it flattens into one jrnn Sequential. */
         boolean flat() {
-            for (Object s : steps) if (s instanceof SubModel m && !(m instanceof SequentialModel q && q.flat())) return false;
+            for (Object s : steps) {
+                if (s instanceof SubModel m && !(m instanceof SequentialModel q && q.flat()) && !(m instanceof StackedCells c && !c.returnState)) {
+                    return false;
+                }
+            }
             return true;
         }
 
@@ -216,6 +220,9 @@ final class KerasGraph {
                 SubModel sub = subModel(spec, scope);
                 own = sub instanceof SequentialModel q ? q.declared : ((FunctionalModel) sub).singleInputShape(spec.where());
                 s.steps.add(sub);
+            } else if (KerasRnn.stacked(spec)) {
+                s.steps.add(stackedCells(spec, scope));
+                own = inputShape(c);
             } else {
                 Layer l = layers.build(spec);
                 own = inputShape(c);
@@ -281,6 +288,12 @@ final class KerasGraph {
                 SubModel sub = subModel(spec, scope);
                 f.ops.put(name, sub);
                 f.refs.put(name, subModelNodes(spec, sub));
+                continue;
+            }
+            if (KerasRnn.stacked(spec)) {   // its calls as a recurrent layer's: initial states allowed
+                StackedCells sub = stackedCells(spec, scope);
+                f.ops.put(name, sub);
+                f.refs.put(name, KerasCalls.inboundNodes(spec, sub.cells.get(0)));
                 continue;
             }
             Layer l = layers.build(spec);
@@ -400,8 +413,84 @@ final class KerasGraph {
         return KerasCalls.inboundNodes(spec, null, " of nested model '" + m.name() + "'");
     }
 
+    /**
+     * An RNN over StackedRNNCells, as one recurrent layer per cell ({@link KerasRnn#stack}) applied in a chain. Keras 3
+     * keeps the cells' variables below the RNN's group ({@code rnn/cell/cells/lstm_cell}, {@code .../lstm_cell_1}); the
+     * legacy HDF5 layout keeps them in the RNN's one group, cell after cell, as a nested model's ({@link #nested}).
+     */
+    private StackedCells stackedCells(KerasConfig spec, Scope scope) {
+        KerasConfig c = spec.object("config");
+        String name = spec.string("name", c.string("name", null));
+        if (name == null) throw new KerasFormatException(spec.where() + ": an RNN over StackedRNNCells without a name");
+        String where = "layer '" + name + "' (RNN)";
+        String base = scope.group("RNN") + "/cell/cells/";
+        Map<String, Integer> used = new HashMap<>();
+        StackedCells r = new StackedCells(name, c.bool("return_state", false));
+        for (KerasRnn.CellLayer cell : KerasRnn.stack(c, where)) {
+            Layer l;
+            String cls = cell.spec().string("class_name");
+            try {
+                l = layers.build(cell.spec());
+            } catch (KerasFormatException e) {   // named as the RNN's cell, not as the layer jrnn makes of it
+                String inner = "layer '" + cell.cellName() + "' (" + cls + "): ";
+                String m = e.getMessage().startsWith(inner) ? e.getMessage().substring(inner.length()) : e.getMessage();
+                throw new KerasFormatException(where + ", its cell '" + cell.cellName() + "' (" + cls + "Cell): " + m);
+            }
+            recordAt(cell.cellName(), cls, l, scope, base + Keras3Weights.group(used, cls + "Cell"), where);
+            r.cells.add((dev.jrnn.layers.RecurrentLayer) l);
+        }
+        if (scope.topNested == null) nested.put(name, new ArrayList<>(r.cells));
+        return r;
+    }
+
+    /** An RNN over stacked cells: its layers in a chain; with return_state, the top output and then each cell's states. */
+    private static final class StackedCells implements SubModel {
+        final String name;
+        final boolean returnState;
+        final List<dev.jrnn.layers.RecurrentLayer> cells = new ArrayList<>();
+
+        StackedCells(String name, boolean returnState) {
+            this.name = name;
+            this.returnState = returnState;
+        }
+
+        public String name() { return name; }
+
+        public int firstNode() { return 0; }   // a layer's calls count from 0
+
+        public void leaves(List<Layer> out) { out.addAll(cells); }
+
+        public List<Node> call(List<Node> inputs, String where) {
+            int states = 0;
+            for (var l : cells) states += l.stateCount();
+            if (inputs.size() != 1 && inputs.size() != 1 + states) {
+                throw new KerasFormatException(where + ": RNN '" + name + "' over StackedRNNCells takes its input and then " + states
+                        + " initial states (each cell's, bottom first), got " + inputs.size() + " tensors");
+            }
+            Node x = inputs.get(0);
+            List<Node> kept = new ArrayList<>();
+            int at = 1;
+            for (var l : cells) {
+                List<Node> ins = new ArrayList<>(List.of(x));
+                if (inputs.size() > 1) ins.addAll(inputs.subList(at, at + l.stateCount()));
+                at += l.stateCount();
+                List<Node> outs = l.apply(ins).all();
+                x = outs.get(0);
+                kept.addAll(outs.subList(1, outs.size()));
+            }
+            List<Node> r = new ArrayList<>(List.of(x));
+            if (returnState) r.addAll(kept);
+            return r;
+        }
+    }
+
     /** Records a built layer; a name already taken (in this model or, once flattened, another) is refused naming both. */
     private void record(String name, String cls, Layer l, Scope scope, String where) {
+        recordAt(name, cls, l, scope, scope.group(cls), where);
+    }
+
+    /** As {@link #record}, the layer's Keras 3 group at {@code group} (a path below {@code layers/}). */
+    private void recordAt(String name, String cls, Layer l, Scope scope, String group, String where) {
         String other = owner.putIfAbsent(name, scope.model);
         if (other != null) {
             throw new KerasFormatException(where + ": layer name '" + name + "' is used " + (other.equals(scope.model)
@@ -409,7 +498,7 @@ final class KerasGraph {
                     + "parent, where layer names must differ: rename one of them in Keras"));
         }
         byName.put(name, l);
-        order.add(new String[] {name, cls, scope.group(cls)});
+        order.add(new String[] {name, cls, group});
     }
 
     /**

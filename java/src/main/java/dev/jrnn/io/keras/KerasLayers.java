@@ -93,6 +93,11 @@ final class KerasLayers {
         KerasConfig c = spec.object("config");
         String name = c.string("name", null);
         String where = where(name, cls);
+        if (cls.equals("RNN")) {   // over one built-in cell: that cell's layer (a stack of cells is KerasGraph's)
+            KerasConfig one = KerasRnn.single(c, where);
+            cls = one.string("class_name");
+            c = one.object("config");
+        }
         Layer l = switch (cls) {
             case "SimpleRNN", "LSTM", "GRU" -> recurrent(cls, c, where);
             case "Bidirectional" -> bidirectional(c, where);
@@ -120,7 +125,7 @@ final class KerasLayers {
             case "Normalization" -> KerasNormalization.read(c, where);
             case String other when KerasWeightlessLayers.CLASSES.contains(other) -> KerasWeightlessLayers.build(other, c, where);
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "
-                    + String.join(", ", supported()));
+                    + String.join(", ", supported()) + " and RNN over SimpleRNNCell, LSTMCell, GRUCell or StackedRNNCells of them");
         };
         warnHarmless(c, where);
         if (SEEDED.contains(cls) && c.raw("seed") instanceof Long seed) l.seed(seed);

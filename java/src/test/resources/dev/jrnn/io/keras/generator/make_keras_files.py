@@ -1036,6 +1036,189 @@ def keras3_normalization():
     np.save(os.path.join(OUT, "keras3_normalization_y.npy"), y.astype(np.float32))
 
 
+# ------------------------------- H: Keras' generic RNN over built-in cells: RNN(LSTMCell), RNN(StackedRNNCells([...]))
+# Layouts, by Keras' sources: rnn.py get_config (the RNN's options and "cell": the serialized cell; tf.keras 2 writes
+# time_major too), stacked_rnn_cells.py get_config ({"cells": [...]}), the cells' get_config (a layer's options less
+# the RNN's). Keras 3 weights: saving_lib walks the RNN's attribute `cell` (rnn/cell/vars), and a StackedRNNCells'
+# list `cells` as a container whose entries are named by class in snake case, numbered (rnn_1/cell/cells/gru_cell,
+# .../simple_rnn_cell). Legacy HDF5: the RNN's one group lists its cells' arrays, cell after cell.
+def sig(v):
+    return 1.0 / (1.0 + np.exp(-v))
+
+
+def lstm_step(x, s, k, r, b):
+    h, c = s
+    z = x @ k + h @ r + b
+    u = h.shape[1]
+    i, f, g, o = sig(z[:, :u]), sig(z[:, u:2 * u]), np.tanh(z[:, 2 * u:3 * u]), sig(z[:, 3 * u:])
+    c = f * c + i * g
+    return [o * np.tanh(c), c]
+
+
+def gru_step(x, s, k, r, b):   # reset_after=True: bias (2, 3u), input and recurrent
+    h = s[0]
+    u = h.shape[1]
+    xz, hz = x @ k + b[0], h @ r + b[1]
+    z, rr = sig(xz[:, :u] + hz[:, :u]), sig(xz[:, u:2 * u] + hz[:, u:2 * u])
+    hh = np.tanh(xz[:, 2 * u:] + rr * hz[:, 2 * u:])
+    return [z * h + (1 - z) * hh]
+
+
+def simple_step(x, s, k, r, b):
+    return [np.tanh(x @ k + s[0] @ r + b)]
+
+
+def run_cells(x, mask, cells):
+    """Keras' loop over steps for stacked cells [(step, weights, state sizes)]: at a masked step every state and the
+    output stay as they were (zero_output_for_mask=False). Returns the outputs per step and the final states."""
+    n = x.shape[0]
+    states = [[np.zeros((n, u)) for u in sizes] for _, _, sizes in cells]
+    out = np.zeros((n, cells[-1][2][0]))
+    outs = []
+    for t in range(x.shape[1]):
+        v = x[:, t, :]
+        new = []
+        for (step, ws, _), s in zip(cells, states):
+            s2 = step(v, s, *ws)
+            new.append(s2)
+            v = s2[0]
+        m = mask[:, t:t + 1]
+        states = [[np.where(m, a, b) for a, b in zip(s2, s)] for s2, s in zip(new, states)]
+        out = np.where(m, v, out)
+        outs.append(out)
+    return np.stack(outs, 1), states
+
+
+def rnn_cells():
+    """A: Keras 3 functional: Masking -> RNN(LSTMCell(4), return_sequences) -> RNN([GRUCell(3), SimpleRNNCell(2)],
+    return_state) -> Dense(1) on its output; outputs the Dense and both cells' states. B: Sequential: RNN(StackedRNNCells(
+    [LSTMCell(4), LSTMCell(3)]), return_sequences) -> Bidirectional(RNN(GRUCell(2))) -> Dense(1), as Keras 3 .keras and
+    tf.keras 2 .h5. Expected outputs from numpy in float64 (run_cells), not from the layers jrnn builds."""
+    g = np.random.default_rng(20261216)
+    f32 = lambda *shape: g.normal(0, 0.5, shape).astype(np.float32)
+    d = lambda a: a.astype(np.float64)
+    lstm, gru, srnn = [f32(3, 16), f32(4, 16), f32(16)], [f32(4, 9), f32(3, 9), f32(2, 9)], [f32(3, 2), f32(2, 2), f32(2)]
+    head = [f32(2, 1), f32(1)]
+    x = g.normal(0, 1, (2, 6, 3)).astype(np.float32)
+    x[0, 2, :] = 0.0   # masked in the middle
+    x[1, 4:, :] = 0.0   # padding at the end
+    mask = np.any(x != 0.0, -1)
+    seq, _ = run_cells(d(x), mask, [(lstm_step, list(map(d, lstm)), (4, 4))])
+    top, st = run_cells(seq, mask, [(gru_step, list(map(d, gru)), (3,)), (simple_step, list(map(d, srnn)), (2,))])
+    y = top[:, -1, :] @ d(head[0]) + d(head[1])
+    for n, v in (("x", x), ("y", y), ("h_gru", st[0][0]), ("h_simple", st[1][0])):
+        np.save(os.path.join(OUT, "rnn_cells_" + n + ".npy"), v.astype(np.float32))
+
+    def cell(cls, name, units, **kw):
+        c = k3_rnn(cls, name, units)
+        for k in ("return_sequences", "return_state", "go_backwards", "stateful", "unroll", "zero_output_for_mask",
+                  "activity_regularizer"):
+            c.pop(k, None)
+        c.update(kw)
+        c.update({"name": name, "trainable": True, "dtype": "float32"})
+        return {"module": "keras.layers", "class_name": cls + "Cell", "config": c, "registered_name": None,
+                "build_config": {"input_shape": [None, 3]}}
+
+    def rnn(name, cell_spec, inbound, **kw):
+        c = {"return_sequences": False, "return_state": False, "go_backwards": False, "stateful": False, "unroll": False,
+             "zero_output_for_mask": False, "cell": cell_spec}
+        c.update(kw)
+        return k3_layer("RNN", name, c, inbound)
+
+    stack = {"module": "keras.layers", "class_name": "StackedRNNCells", "registered_name": None,
+             "config": {"name": "stacked_rnn_cells", "trainable": True, "dtype": "float32",
+                        "cells": [cell("GRU", "gru_cell", 3), cell("SimpleRNN", "simple_rnn_cell", 2)]}}
+    layers = [
+        {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None, "name": "input_layer",
+         "config": {"batch_shape": [None, 6, 3], "dtype": "float32", "sparse": False, "name": "input_layer"},
+         "inbound_nodes": []},
+        k3_layer("Masking", "pad_mask", {"mask_value": 0.0}, [k3_tensor([None, 6, 3], ["input_layer", 0, 0])]),
+        rnn("rnn", cell("LSTM", "lstm_cell", 4), [k3_tensor([None, 6, 3], ["pad_mask", 0, 0])], return_sequences=True),
+        rnn("rnn_1", stack, [k3_tensor([None, 6, 4], ["rnn", 0, 0])], return_state=True),
+        k3_layer("Dense", "head", k3_dense(1, "linear"), [k3_tensor([None, 2], ["rnn_1", 0, 0])]),
+    ]
+    config = {"module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
+              "config": {"name": "cells", "trainable": True, "layers": layers, "input_layers": [["input_layer", 0, 0]],
+                         "output_layers": [["head", 0, 0], ["rnn_1", 0, 1], ["rnn_1", 0, 2]]},
+              "build_config": {"input_shape": None}}
+    write_keras3("rnn_cells", config, [
+        ("input_layer", []), ("masking", []), ("rnn/cell", lstm), ("rnn_1/cell/cells/gru_cell", gru),
+        ("rnn_1/cell/cells/simple_rnn_cell", srnn), ("dense", head)],
+        [("input_layer", []), ("pad_mask", []),
+         ("rnn", named("rnn/lstm_cell", list(zip(("kernel", "recurrent_kernel", "bias"), lstm)), "")),
+         ("rnn_1", named("rnn_1/stacked_rnn_cells/gru_cell", list(zip(("kernel", "recurrent_kernel", "bias"), gru)), "")
+          + named("rnn_1/stacked_rnn_cells/simple_rnn_cell", list(zip(("kernel", "recurrent_kernel", "bias"), srnn)), "")),
+         ("head", named("head", [("kernel", head[0]), ("bias", head[1])], ""))])
+
+    # B: a Sequential of a stack returning sequences and a Bidirectional RNN over a GRUCell, unmasked
+    l1, l2 = [f32(2, 16), f32(4, 16), f32(16)], [f32(4, 12), f32(3, 12), f32(12)]
+    fw, bw = [f32(3, 6), f32(2, 6), f32(2, 6)], [f32(3, 6), f32(2, 6), f32(2, 6)]
+    out = [f32(4, 1), f32(1)]
+    xb = g.normal(0, 1, (3, 5, 2)).astype(np.float32)
+    ones = np.ones((3, 5), bool)
+    seq, _ = run_cells(d(xb), ones, [(lstm_step, list(map(d, l1)), (4, 4)), (lstm_step, list(map(d, l2)), (3, 3))])
+    _, sf = run_cells(seq, ones, [(gru_step, list(map(d, fw)), (2,))])
+    _, sb = run_cells(seq[:, ::-1, :], ones, [(gru_step, list(map(d, bw)), (2,))])
+    yb = np.concatenate([sf[0][0], sb[0][0]], -1) @ d(out[0]) + d(out[1])
+    np.save(os.path.join(OUT, "rnn_stack_x.npy"), xb)
+    np.save(os.path.join(OUT, "rnn_stack_y.npy"), yb.astype(np.float32))
+    stack_b = {"module": "keras.layers", "class_name": "StackedRNNCells", "registered_name": None,
+               "config": {"name": "stacked_rnn_cells_1", "trainable": True, "dtype": "float32",
+                          "cells": [cell("LSTM", "lstm_cell_1", 4), cell("LSTM", "lstm_cell_2", 3)]}}
+    inner = {"module": "keras.layers", "class_name": "RNN", "registered_name": None,
+             "config": {"name": "forward_rnn", "trainable": True, "dtype": "float32", "return_sequences": False,
+                        "return_state": False, "go_backwards": False, "stateful": False, "unroll": False,
+                        "zero_output_for_mask": False, "cell": cell("GRU", "gru_cell_1", 2)}}
+    seq_layers = [
+        {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+         "config": {"batch_shape": [None, 5, 2], "dtype": "float32", "sparse": False, "name": "input_layer"}},
+        rnn("encoder", stack_b, None, return_sequences=True),
+        k3_layer("Bidirectional", "both_ways", {"merge_mode": "concat", "layer": inner}),
+        k3_layer("Dense", "out", k3_dense(1, "linear")),
+    ]
+    config = {"module": "keras", "class_name": "Sequential", "registered_name": None,
+              "config": {"name": "stack", "trainable": True, "layers": seq_layers}, "build_config": {"input_shape": [None, 5, 2]}}
+    write_keras3("rnn_stack", config, [
+        ("rnn/cell/cells/lstm_cell", l1), ("rnn/cell/cells/lstm_cell_1", l2),
+        ("bidirectional/forward_layer/cell", fw), ("bidirectional/backward_layer/cell", bw), ("dense", out)],
+        [("encoder", named("encoder/stacked_rnn_cells_1/lstm_cell_1", list(zip(("kernel", "recurrent_kernel", "bias"), l1)), "")
+          + named("encoder/stacked_rnn_cells_1/lstm_cell_2", list(zip(("kernel", "recurrent_kernel", "bias"), l2)), "")),
+         ("both_ways", named("both_ways/forward_rnn/gru_cell_1", list(zip(("kernel", "recurrent_kernel", "bias"), fw)), "")
+          + named("both_ways/backward_rnn/gru_cell_1", list(zip(("kernel", "recurrent_kernel", "bias"), bw)), "")),
+         ("out", named("out", [("kernel", out[0]), ("bias", out[1])], ""))])
+
+    # tf.keras 2.15: configs without "module", cells {"class_name", "config"}, time_major, implementation; ":0" names
+    def cell2(cls, name, units):
+        c = dict(rnn_cfg(cls, name, units)["config"])
+        for k in ("return_sequences", "return_state", "go_backwards", "stateful", "unroll", "time_major",
+                  "activity_regularizer"):
+            c.pop(k)
+        return {"class_name": cls + "Cell", "config": c}
+
+    def rnn2(name, cell_spec, **kw):
+        c = {"name": name, "trainable": True, "dtype": "float32", "return_sequences": False, "return_state": False,
+             "go_backwards": False, "stateful": False, "unroll": False, "time_major": False, "cell": cell_spec}
+        c.update(kw)
+        return {"class_name": "RNN", "config": c}
+    cfg2 = {"class_name": "Sequential", "config": {"name": "stack", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 5, 2], "dtype": "float32", "sparse": False,
+                                                "ragged": False, "name": "encoder_input"}},
+        rnn2("encoder", {"class_name": "StackedRNNCells", "config": {"name": "stacked_rnn_cells_1", "trainable": True,
+             "dtype": "float32", "cells": [cell2("LSTM", "lstm_cell_1", 4), cell2("LSTM", "lstm_cell_2", 3)]}},
+             return_sequences=True),
+        {"class_name": "Bidirectional", "config": {"name": "both_ways", "trainable": True, "dtype": "float32",
+                                                   "merge_mode": "concat",
+                                                   "layer": rnn2("forward_rnn", cell2("GRU", "gru_cell_1", 2))}},
+        dense_cfg("out", 1)]}}
+    kw3 = ("kernel", "recurrent_kernel", "bias")
+    write_h5(os.path.join(OUT, "tfkeras_rnn_stack.h5"), cfg2, [
+        ("encoder", named("encoder/stacked_rnn_cells_1/lstm_cell_1", list(zip(kw3, l1)))
+         + named("encoder/stacked_rnn_cells_1/lstm_cell_2", list(zip(kw3, l2)))),
+        ("both_ways", named("both_ways/forward_rnn/gru_cell_1", list(zip(kw3, fw)))
+         + named("both_ways/backward_rnn/gru_cell_1", list(zip(kw3, bw)))),
+        ("out", named("out", [("kernel", out[0]), ("bias", out[1])]))], "2.15.0")
+
+
 if __name__ == "__main__":
     tfkeras_gru()
     keras22_gru()
@@ -1056,3 +1239,4 @@ if __name__ == "__main__":
     nested_sequential()   # likewise, own generators
     nested_functional()
     keras3_normalization()   # own generator
+    rnn_cells()   # own generator
