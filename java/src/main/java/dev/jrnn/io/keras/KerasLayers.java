@@ -157,13 +157,13 @@ final class KerasLayers {
         // named first: a setter's refusal names the layer, which would otherwise draw an auto-name (lstm_3) for it
         if (c.string("name", null) != null) r.name(c.string("name", null));
         switch (r) {
-            case LSTM lstm -> lstm.recurrentActivation(activation(c, "recurrent_activation", where))
+            case LSTM lstm -> lstm.recurrentActivation(activation(c, "recurrent_activation", "sigmoid", where))
                     .unitForgetBias(c.bool("unit_forget_bias", true));
             // reset_after came with Keras 2.1.3 (default false); tf.keras 2 and Keras 3 write true by default
-            case GRU gru -> gru.resetAfter(c.bool("reset_after", false)).recurrentActivation(activation(c, "recurrent_activation", where));
+            case GRU gru -> gru.resetAfter(c.bool("reset_after", false)).recurrentActivation(activation(c, "recurrent_activation", "sigmoid", where));
             default -> { }
         }
-        r.activation(activation(c, "activation", where));
+        r.activation(activation(c, "activation", "tanh", where));
         r.useBias(c.bool("use_bias", true));
         r.returnSequences(c.bool("return_sequences", false));
         r.returnState(c.bool("return_state", false));
@@ -312,7 +312,12 @@ final class KerasLayers {
 
     /** The jrnn name of a Keras activation; Keras 3's hard_sigmoid (x/6 + 1/2) differs from Keras 2's (0.2x + 1/2). */
     private String activation(KerasConfig c, String key, String where) {
-        Object v = c.raw(key);
+        return activation(c, key, "linear", where);
+    }
+
+    /** The activation under {@code key}; {@code dflt} (the Keras constructor's default) when the config leaves it out. */
+    private String activation(KerasConfig c, String key, String dflt, String where) {
+        Object v = c.hasKey(key) ? c.raw(key) : dflt;
         if (v instanceof Map<?, ?> m && m.get("config") instanceof String s) v = s;   // Keras 3 serialised function
         if (v != null && !(v instanceof String)) {
             throw new KerasFormatException(where + ": " + key + " should name an activation, got " + KerasConfig.describe(v));

@@ -146,8 +146,60 @@ class KerasRnnTest {
                      + "\"cell\": [" + cell("SimpleRNNCell", "a") + ", " + cell("LSTMCell", "b") + "]}}"))) {
             assertEquals(List.of("r (GRU)"), names(one));
             assertEquals(List.of("a (SimpleRNN)", "b (LSTM)"), names(two));
+            // left out of the config, the activations are Keras' defaults (they were linear)
+            LSTM b = (LSTM) two.getLayer("b");
+            assertEquals(List.of("tanh", "sigmoid", "tanh"), List.of(b.activation(), b.recurrentActivation(),
+                    ((dev.jrnn.layers.SimpleRNN) two.getLayer("a")).activation()));
             assertArrayEquals(new int[] {5, 4, 3}, two.predict(Tensor.zeros(5, 4, 2)).shape());
             assertEquals((2 * 3 + 3 * 3 + 3) + 4 * 3 * (3 + 3 + 1), two.countParams());
+        }
+    }
+
+    private static String k3Input(String name, int... shape) {
+        StringBuilder b = new StringBuilder();
+        for (int d : shape) b.append(", ").append(d);
+        return "{\"class_name\": \"InputLayer\", \"name\": \"" + name + "\", \"config\": {\"batch_shape\": [null" + b
+                + "], \"name\": \"" + name + "\"}, \"inbound_nodes\": []}";
+    }
+
+    private static String k3Tensor(String layer) {
+        return "{\"class_name\": \"__keras_tensor__\", \"config\": {\"keras_history\": [\"" + layer + "\", 0, 0]}}";
+    }
+
+    /**
+     * Keras 3's {@code rnn(x, initial_state=[[h1, c1], [h2]])} over [LSTMCell(3), GRUCell(2)] returning its states: each
+     * cell starts from its own states and the outputs are [top, h1, c1, h2], as the same layers wired by hand in jrnn give.
+     */
+    @Test
+    void stackedCellsTakeEachCellsInitialStatesInOrder() {
+        String json = "{\"class_name\": \"Functional\", \"config\": {\"name\": \"f\", \"layers\": [" + k3Input("x", 4, 2) + ", "
+                + k3Input("h1", 3) + ", " + k3Input("c1", 3) + ", " + k3Input("h2", 2) + ", {\"class_name\": \"RNN\", \"name\": \"r\", "
+                + "\"config\": {\"name\": \"r\", \"return_state\": true, \"cell\": {\"class_name\": \"StackedRNNCells\", \"config\": "
+                + "{\"name\": \"s\", \"cells\": [" + cell("LSTMCell", "a") + ", {\"class_name\": \"GRUCell\", \"config\": {\"name\": "
+                + "\"b\", \"units\": 2, \"reset_after\": true}}]}}}, \"inbound_nodes\": [{\"args\": [" + k3Tensor("x") + "], \"kwargs\": {\"initial_state\": [["
+                + k3Tensor("h1") + ", " + k3Tensor("c1") + "], [" + k3Tensor("h2") + "]]}}]}], \"input_layers\": [[\"x\", 0, 0], "
+                + "[\"h1\", 0, 0], [\"c1\", 0, 0], [\"h2\", 0, 0]], \"output_layers\": [[\"r\", 0, 0], [\"r\", 0, 1], [\"r\", 0, 2], "
+                + "[\"r\", 0, 3]]}}";
+        java.util.Random rnd = new java.util.Random(5);
+        java.util.function.IntFunction<float[]> draw = n -> {
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) v[i] = (float) rnd.nextGaussian();
+            return v;
+        };
+        List<Tensor> ins = List.of(Tensor.of(draw.apply(24), 3, 4, 2), Tensor.of(draw.apply(9), 3, 3), Tensor.of(draw.apply(9), 3, 3),
+                Tensor.of(draw.apply(6), 3, 2));
+        dev.jrnn.model.Input x = dev.jrnn.model.Input.shape(4, 2), h1 = dev.jrnn.model.Input.shape(3), c1 = dev.jrnn.model.Input.shape(3),
+                h2 = dev.jrnn.model.Input.shape(2);
+        LSTM a = new LSTM(3).returnSequences(true).returnState(true);
+        GRU b = new GRU(2).resetAfter(true).returnState(true);
+        List<dev.jrnn.layers.Node> lower = a.apply(x, h1, c1).all();
+        List<dev.jrnn.layers.Node> upper = b.apply(lower.get(0), h2).all();
+        try (Model imported = Models.fromJson(json);
+             Model byHand = new Model(List.of(x, h1, c1, h2), List.of(upper.get(0), lower.get(1), lower.get(2), upper.get(1)))) {
+            byHand.setWeights(imported.getWeights());
+            List<Tensor> want = byHand.predictAll(ins, 32, null), got = imported.predictAll(ins, 32, null);
+            assertEquals(4, got.size());
+            for (int i = 0; i < 4; i++) assertArrayEquals(want.get(i).data(), got.get(i).data(), "output " + i);
         }
     }
 
