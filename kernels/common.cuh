@@ -12,7 +12,9 @@
 //     not use --use_fast_math) so results stay within 1e-5 of the CPU backend.
 #pragma once
 
+#ifndef JRNN_SIM  // the host simulator (java/src/test/sim/cuda_sim.h) stands in for the runtime
 #include <cuda_runtime.h>
+#endif
 #include <stdint.h>
 
 #include "cell_math.cuh"  // activation codes and jrnn_act / jrnn_act_deriv

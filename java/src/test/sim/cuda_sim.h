@@ -27,6 +27,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #define __global__
@@ -48,11 +49,12 @@ namespace jrnn_sim {
 
 struct Copy { void* dst; const void* src; unsigned n; };
 
-// The 32 lanes of one warp meet here for a warp-wide instruction (mma.sync).
+// The 32 lanes of one warp meet here for a warp-wide instruction (mma.sync, __shfl_xor_sync).
 struct Warp {
     std::unique_ptr<std::barrier<>> bar;
     unsigned a[32][4];
     unsigned b[32][2];
+    unsigned long long xch[32];
 };
 
 struct Block {
@@ -116,6 +118,32 @@ inline Warp& warp_enter(const unsigned* a, const unsigned* b, int& lane) {
     for (int i = 0; i < 2; ++i) w.b[lane][i] = b[i];
     w.bar->arrive_and_wait();
     return w;
+}
+
+// __shfl_xor_sync over the full warp: every lane deposits its value, the warp meets, each lane reads its
+// partner's, and a second meeting lets the slots be reused. Lanes that do not all arrive deadlock (the
+// watchdog reports it), as a shuffle that names absent lanes is undefined on the GPU.
+template <class T>
+inline T shfl_xor(unsigned mask, T v, int offset) {
+    static_assert(sizeof(T) <= 8, "a shuffle moves at most 8 bytes");
+    if (mask != 0xffffffffu) fail("__shfl_xor_sync with a partial mask");
+    const unsigned tid = tc.tid.x + tc.bdim.x * (tc.tid.y + tc.bdim.y * tc.tid.z);
+    if (tc.bdim.x * tc.bdim.y * tc.bdim.z % 32 != 0) fail("__shfl_xor_sync in a block that is not whole warps");
+    if (offset < 0 || offset > 31) fail("__shfl_xor_sync lane offset outside the warp");
+    Warp& w = tc.block->warps[tid / 32];
+    const unsigned lane = tid % 32;
+    std::memcpy(&w.xch[lane], &v, sizeof(T));
+    w.bar->arrive_and_wait();
+    T r;
+    std::memcpy(&r, &w.xch[lane ^ (unsigned)offset], sizeof(T));
+    w.bar->arrive_and_wait();
+    return r;
+}
+
+// Device atomics: one lock for all of them (correct, not fast).
+inline std::mutex& atomic_lock() {
+    static std::mutex m;
+    return m;
 }
 
 inline double tf32_value(unsigned bits) {  // the tensor core reads 19 bits of a tf32 operand
@@ -217,7 +245,7 @@ void launch(void (*kernel)(P...), dim3 grid, dim3 block, unsigned smemBytes, boo
     Dog d{&done};
     pthread_create(&dog, nullptr, [](void* p) -> void* {
         auto* dd = static_cast<Dog*>(p);
-        for (int i = 0; i < 1200 && !dd->done->load(); ++i) usleep(100000);
+        for (int i = 0; i < 12000 && !dd->done->load(); ++i) usleep(10000);   // 10 ms: a launch's end waits for this
         if (!dd->done->load()) {
             std::fprintf(stderr, "cuda_sim: launch still running after 120 s: deadlock (a barrier some threads never reach)\n");
             std::fflush(stderr);
@@ -258,3 +286,18 @@ void launch(void (*kernel)(P...), dim3 grid, dim3 block, unsigned smemBytes, boo
 #define blockDim (jrnn_sim::tc.bdim)
 #define gridDim (jrnn_sim::tc.gdim)
 inline void __syncthreads() { jrnn_sim::syncthreads(); }
+using std::max;  // CUDA's global min / max overloads
+using std::min;
+template <class T>
+inline T __shfl_xor_sync(unsigned mask, T v, int offset) { return jrnn_sim::shfl_xor(mask, v, offset); }
+template <class T>
+inline T atomicAdd(T* a, T v) {
+    std::lock_guard<std::mutex> g(jrnn_sim::atomic_lock());
+    T old = *a;
+    *a = old + v;
+    return old;
+}
+// A kernel's static __shared__ arrays become function statics: shared by every thread of the launch, so
+// a kernel that declares one is only modelled right in a launch of one block (grid-stride kernels accept
+// any grid). The persistent kernels use dynamic shared memory only.
+#define __shared__ static

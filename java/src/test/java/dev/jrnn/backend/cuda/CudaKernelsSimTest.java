@@ -1,0 +1,281 @@
+package dev.jrnn.backend.cuda;
+
+import dev.jrnn.backend.Activation;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
+import dev.jrnn.backend.Loss;
+import dev.jrnn.backend.LossArgs;
+import dev.jrnn.backend.Span;
+import dev.jrnn.backend.cpu.CpuBackend;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The loss, activation and row-softmax kernels (kernels/loss.cu, elementwise.cu) without a GPU: g++ compiles them
+ * against src/test/sim/cuda_sim.h (every CUDA thread a host thread, warp shuffles a meeting of the warp's 32 threads)
+ * with src/test/sim/kernel_sim_main.cpp, which launches them as CudaBackend does; their values and gradients must equal
+ * the CPU backend's (itself checked against float64 references by {@link dev.jrnn.backend.BackendContractTest}) on the
+ * same random inputs: every loss with Keras' options (label smoothing, Huber's delta, the focal gamma / alpha / class
+ * balancing), weighted and not, rows of fewer and more than a warp's 32 columns and more rows than the block's 8 warps;
+ * every elementwise activation, forward and backward; softmax and log-softmax rows. These kernels had never run when
+ * written (no GPU); the GPU tests check them again on a device. Skipped where g++ is missing.
+ */
+class CudaKernelsSimTest {
+    private static final Backend CPU = CpuBackend.create();
+    private static Path exe;
+    private final Random rnd = new Random(20261205);
+
+    @BeforeAll
+    static void build() throws Exception {
+        Path root = PersistentKernelSimTest.findRoot();
+        assumeTrue(root != null, "kernel sources not found");
+        assumeTrue(PersistentKernelSimTest.run(List.of("g++", "--version"), null, 60).exit() == 0, "g++ not found");
+        Path out = root.resolve("java/target/persist-sim");
+        Files.createDirectories(out);
+        exe = out.resolve("kernel_sim");
+        PersistentKernelSimTest.Result r = PersistentKernelSimTest.run(List.of("g++", "-std=c++20", "-O1", "-pthread",
+                "-Wno-unknown-pragmas", "-include", root.resolve("java/src/test/sim/cuda_sim.h").toString(), "-I",
+                root.resolve("kernels").toString(), root.resolve("java/src/test/sim/kernel_sim_main.cpp").toString(), "-o",
+                exe.toString()), null, 300);
+        assertEquals(0, r.exit(), () -> "building the kernel simulation failed:\n" + r.out());
+    }
+
+    @AfterAll
+    static void close() {
+        CPU.close();
+    }
+
+    /** Runs the problems in one process (read from a file: megabytes, more than a pipe holds); one line of numbers per output line. */
+    private static List<float[]> simulate(String problems) throws Exception {
+        Path in = Files.createTempFile("kernel-sim", ".txt");
+        String out;
+        try {
+            Files.writeString(in, problems);
+            Process p = new ProcessBuilder(exe.toString()).redirectInput(in.toFile()).redirectErrorStream(true).start();
+            out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "the simulation ran past 300 s");
+            assertEquals(0, p.exitValue(), out);
+        } finally {
+            Files.deleteIfExists(in);
+        }
+        List<float[]> lines = new ArrayList<>();
+        for (String line : out.strip().split("\n")) {
+            String[] f = line.strip().split(" +");
+            int skip = f[0].equals("loss") ? 1 : 0;
+            float[] v = new float[f.length - skip];
+            for (int i = 0; i < v.length; i++) v[i] = Float.parseFloat(f[i + skip]);
+            lines.add(v);
+        }
+        return lines;
+    }
+
+    private float[] rand(int n, double lo, double hi) {
+        float[] r = new float[n];
+        for (int i = 0; i < n; i++) r[i] = (float) (lo + (hi - lo) * rnd.nextDouble());
+        return r;
+    }
+
+    private static void append(StringBuilder b, float[] v) {
+        for (float f : v) b.append(' ').append(Float.toString(f));
+        b.append('\n');
+    }
+
+    private static Buf up(float[] v) {
+        Buf b = CPU.alloc(Math.max(1, v.length));
+        if (v.length > 0) CPU.upload(v, 0, b, 0, v.length);
+        return b;
+    }
+
+    private static float[] down(Buf b, int n) {
+        float[] r = new float[n];
+        CPU.download(b, 0, r, 0, n);
+        return r;
+    }
+
+    private static void close(String what, float[] want, float[] got, double tol) {
+        assertEquals(want.length, got.length, what + ": length");
+        for (int i = 0; i < want.length; i++) {
+            if (!(Math.abs(want[i] - got[i]) <= tol * (1 + Math.abs(want[i])))) {
+                fail(what + ": element " + i + ": CPU " + want[i] + ", CUDA kernel on the simulator " + got[i]);
+            }
+        }
+    }
+
+    /** Predictions and targets in each loss's domain (probabilities, logits, counts, class indices, -1/1 or 0/1 labels). */
+    private float[][] lossData(Loss l, int rows, int cols) {
+        int n = rows * cols;
+        float[] p, t;
+        switch (l.kind()) {
+            case POISSON -> { p = rand(n, 0.05, 4); t = new float[n]; for (int i = 0; i < n; i++) t[i] = rnd.nextInt(5); }
+            case BINARY_CROSSENTROPY, BINARY_FOCAL_CROSSENTROPY -> { p = rand(n, 0.03, 0.97); t = binary(n); }
+            case BINARY_CROSSENTROPY_LOGITS, BINARY_FOCAL_CROSSENTROPY_LOGITS -> { p = rand(n, -3, 3); t = binary(n); }
+            case CATEGORICAL_CROSSENTROPY, KL_DIVERGENCE, CATEGORICAL_FOCAL_CROSSENTROPY -> { p = simplex(rows, cols); t = l.kind() == Loss.Kind.KL_DIVERGENCE ? simplex(rows, cols) : oneHot(rows, cols); }
+            case CATEGORICAL_CROSSENTROPY_LOGITS, CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS, CATEGORICAL_HINGE -> { p = rand(n, -3, 3); t = oneHot(rows, cols); }
+            case SPARSE_CATEGORICAL_CROSSENTROPY -> { p = simplex(rows, cols); t = classes(rows, cols); }
+            case SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS -> { p = rand(n, -3, 3); t = classes(rows, cols); }
+            case HINGE -> { p = rand(n, -3, 3); t = new float[n]; for (int i = 0; i < n; i++) t[i] = rnd.nextBoolean() ? 1 : -1; }
+            case SQUARED_HINGE -> { p = rand(n, -3, 3); t = new float[n]; for (int i = 0; i < n; i++) t[i] = rnd.nextInt(2); }
+            default -> { p = rand(n, -3, 3); t = rand(n, -3, 3); }
+        }
+        return new float[][] {p, t};
+    }
+
+    private float[] binary(int n) {
+        float[] t = new float[n];
+        for (int i = 0; i < n; i++) t[i] = i % 3 == 0 ? (float) rnd.nextDouble() : rnd.nextInt(2);   // soft labels too
+        return t;
+    }
+
+    private float[] simplex(int rows, int cols) {
+        float[] p = rand(rows * cols, 0.05, 1);
+        for (int r = 0; r < rows; r++) {
+            double s = 0;
+            for (int c = 0; c < cols; c++) s += p[r * cols + c];
+            for (int c = 0; c < cols; c++) p[r * cols + c] /= (float) s;
+        }
+        return p;
+    }
+
+    private float[] oneHot(int rows, int cols) {
+        float[] t = new float[rows * cols];
+        for (int r = 0; r < rows; r++) t[r * cols + rnd.nextInt(cols)] = 1;
+        return t;
+    }
+
+    private float[] classes(int rows, int cols) {
+        float[] t = new float[rows];
+        for (int r = 0; r < rows; r++) t[r] = rnd.nextInt(cols);
+        return t;
+    }
+
+    /** Every loss at its defaults and with each Keras option away from its default, on both backends. */
+    @Test
+    void lossesMatchTheCpuBackend() throws Exception {
+        List<Loss> losses = new ArrayList<>();
+        for (Loss l : Loss.values()) if (l.kind() != Loss.Kind.CUSTOM) losses.add(l);
+        losses.addAll(List.of(Loss.HUBER.delta(0.4), Loss.HUBER.delta(3), Loss.BINARY_CROSSENTROPY.labelSmoothing(0.2),
+                Loss.BINARY_CROSSENTROPY_LOGITS.labelSmoothing(0.3), Loss.CATEGORICAL_CROSSENTROPY.labelSmoothing(0.1),
+                Loss.CATEGORICAL_CROSSENTROPY_LOGITS.labelSmoothing(0.25), Loss.BINARY_FOCAL_CROSSENTROPY.gamma(3).labelSmoothing(0.1),
+                Loss.BINARY_FOCAL_CROSSENTROPY.gamma(0), Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS.gamma(1.5).classBalancing(true).alpha(0.3),
+                Loss.BINARY_FOCAL_CROSSENTROPY_LOGITS.classBalancing(true).labelSmoothing(0.2),
+                Loss.BINARY_FOCAL_CROSSENTROPY.classBalancing(true).alpha(0.7),
+                Loss.CATEGORICAL_FOCAL_CROSSENTROPY.gamma(1.5).alpha(0.6).labelSmoothing(0.1),
+                Loss.CATEGORICAL_FOCAL_CROSSENTROPY_LOGITS.gamma(3).alpha(1)));
+        int[][] shapes = {{7, 13}, {21, 40}, {3, 1}};
+        StringBuilder in = new StringBuilder();
+        List<String> names = new ArrayList<>();
+        List<float[]> wantValue = new ArrayList<>(), wantGrad = new ArrayList<>();
+        for (Loss l : losses) {
+            for (int[] s : shapes) {
+                int rows = s[0], cols = s[1], n = rows * cols;
+                if (s[1] == 1 && (l.kind().name().startsWith("CATEGORICAL") || l.kind().name().startsWith("SPARSE") || l.kind() == Loss.Kind.KL_DIVERGENCE)) continue;
+                for (boolean weighted : new boolean[] {false, true}) {
+                    float[][] pt = lossData(l, rows, cols);
+                    float[] w = weighted ? rand(rows, 0.2, 2) : null;
+                    Buf P = up(pt[0]), T = up(pt[1]), W = w == null ? null : up(w), G = up(new float[n]), O = up(new float[1]);
+                    CPU.lossAsync(new LossArgs(l, rows, cols, new Span(P, 0), new Span(T, 0), W == null ? null : new Span(W, 0),
+                            new Span(G, 0), new Span(O, 0)));
+                    wantValue.add(down(O, 1));
+                    wantGrad.add(down(G, n));
+                    for (Buf b : new Buf[] {P, T, W, G, O}) if (b != null) b.close();
+                    names.add(l + " " + rows + "x" + cols + (weighted ? " weighted" : ""));
+                    in.append(String.format(Locale.ROOT, "loss %d %d %d %s %s %s %d %s %d %d\n", l.code(), rows, cols,
+                            Float.toString((float) l.delta()), Float.toString((float) l.gamma()), Float.toString((float) l.alpha()),
+                            l.classBalancing() ? 1 : 0, Float.toString((float) l.labelSmoothing()), pt[1].length, weighted ? 1 : 0));
+                    append(in, pt[0]);
+                    append(in, pt[1]);
+                    if (weighted) append(in, w);
+                }
+            }
+        }
+        List<float[]> out = simulate(in.toString());
+        assertEquals(2 * names.size(), out.size(), "two lines per problem");
+        for (int i = 0; i < names.size(); i++) {
+            float[] head = out.get(2 * i);
+            assertEquals(0f, head[1], names.get(i) + ": the kernel's error flag");
+            close(names.get(i) + " value", wantValue.get(i), new float[] {head[0]}, 2e-6);
+            close(names.get(i) + " gradient", wantGrad.get(i), out.get(2 * i + 1), 2e-6);
+        }
+    }
+
+    /** Every elementwise activation through jrnn_activate and jrnn_activate_bwd, the backward given x or y as CudaBackend's callers give it. */
+    @Test
+    void activationsMatchTheCpuBackend() throws Exception {
+        StringBuilder in = new StringBuilder();
+        List<Activation> acts = new ArrayList<>();
+        List<float[]> wantY = new ArrayList<>(), wantDx = new ArrayList<>();
+        int n = 301;
+        for (Activation a : Activation.values()) {
+            if (a.rowwise()) continue;
+            float[] x = rand(n, -7, 7);
+            // the kinks themselves (0, +-0.5, +-1, +-3, 6): where the derivatives' conventions differ
+            float[] kinks = {0, 0.5f, -0.5f, 1, -1, 3, -3, 6, -6};
+            System.arraycopy(kinks, 0, x, 0, kinks.length);
+            float[] dy = rand(n, -1, 1);
+            Buf X = up(x), Y = up(new float[n]), DY = up(dy), DX = up(new float[n]);
+            CPU.activate(a, n, n, X, 0, Y, 0);
+            float[] y = down(Y, n);
+            float[] given = a.needsInput() ? x : y;
+            Buf GIVEN = up(given);
+            CPU.activateBackward(a, n, n, GIVEN, 0, DY, 0, DX, 0);
+            wantY.add(y);
+            wantDx.add(down(DX, n));
+            for (Buf b : new Buf[] {X, Y, DY, DX, GIVEN}) b.close();
+            acts.add(a);
+            in.append("act ").append(a.code()).append(' ').append(n).append('\n');
+            append(in, x);
+            append(in, given);
+            append(in, dy);
+        }
+        List<float[]> out = simulate(in.toString());
+        assertEquals(2 * acts.size(), out.size());
+        for (int i = 0; i < acts.size(); i++) {
+            close(acts.get(i) + " forward", wantY.get(i), out.get(2 * i), 1e-6);
+            close(acts.get(i) + " backward", wantDx.get(i), out.get(2 * i + 1), 1e-6);
+        }
+        assertTrue(acts.contains(Activation.HARD_TANH) && acts.contains(Activation.SPARSE_SIGMOID) && acts.contains(Activation.SOFT_SHRINK));
+    }
+
+    /** Softmax and log-softmax over rows narrower and wider than the 256-thread block, forward and backward. */
+    @Test
+    void rowSoftmaxesMatchTheCpuBackend() throws Exception {
+        StringBuilder in = new StringBuilder();
+        List<String> names = new ArrayList<>();
+        List<float[]> wantY = new ArrayList<>(), wantDx = new ArrayList<>();
+        for (Activation a : List.of(Activation.SOFTMAX, Activation.LOG_SOFTMAX)) {
+            for (int[] s : new int[][] {{5, 7}, {3, 300}, {4, 1}}) {
+                int rows = s[0], cols = s[1], n = rows * cols;
+                float[] x = rand(n, -20, 20), dy = rand(n, -1, 1);
+                Buf X = up(x), Y = up(new float[n]), DY = up(dy), DX = up(new float[n]);
+                CPU.activate(a, n, cols, X, 0, Y, 0);
+                CPU.activateBackward(a, n, cols, Y, 0, DY, 0, DX, 0);
+                wantY.add(down(Y, n));
+                wantDx.add(down(DX, n));
+                for (Buf b : new Buf[] {X, Y, DY, DX}) b.close();
+                names.add(a.kerasName() + " " + rows + "x" + cols);
+                in.append("rows ").append(a.kerasName()).append(' ').append(rows).append(' ').append(cols).append('\n');
+                append(in, x);
+                append(in, dy);
+            }
+        }
+        List<float[]> out = simulate(in.toString());
+        assertEquals(2 * names.size(), out.size());
+        for (int i = 0; i < names.size(); i++) {
+            close(names.get(i) + " forward", wantY.get(i), out.get(2 * i), 2e-6);
+            close(names.get(i) + " backward", wantDx.get(i), out.get(2 * i + 1), 2e-6);
+        }
+    }
+}
