@@ -16,12 +16,12 @@ import java.util.Map;
  * The Keras configs of the activation layers (ReLU, LeakyReLU, ELU, PReLU, Softmax, Identity), read as Keras 3 and
  * tf.keras 2 write them (LeakyReLU's slope is Keras 3's {@code negative_slope}, tf.keras' {@code alpha}; Keras 3's ELU
  * writes no {@code alpha}, so its files load with Keras' default 1, as in Keras 3) and written as Keras 3's get_config
- * (with ELU's alpha, which Keras 3's constructor takes). PReLU's initializer, regularizer and constraint are read by
+ * (with ELU's alpha, which Keras 3's constructor takes). Keras 2's ThresholdedReLU reads as the ReLU it equals. PReLU's initializer, regularizer and constraint are read by
  * {@link KerasInitializers} and {@link KerasPenalties}.
  */
 final class KerasActivationLayers {
     /** The Keras classes built here. */
-    static final List<String> CLASSES = List.of("ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax", "Identity");
+    static final List<String> CLASSES = List.of("ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax", "Identity", "ThresholdedReLU");
 
     private KerasActivationLayers() {}
 
@@ -36,11 +36,24 @@ final class KerasActivationLayers {
                 case "PReLU" -> new PReLU().sharedAxes(sharedAxes(c, where));
                 case "Softmax" -> softmax(c, where);
                 case "Identity" -> new Identity();
+                case "ThresholdedReLU" -> thresholded(c, where);
                 default -> throw new IllegalStateException("not a class of " + CLASSES + ": " + cls);
             };
         } catch (IllegalArgumentException e) {
             throw new KerasFormatException(where + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Keras 2's ThresholdedReLU ({@code x > theta ? x : 0}, theta default 1, refused when negative), which Keras 3 dropped: it
+     * is Keras 3's ReLU with that threshold, and saves as one.
+     */
+    private static ReLU thresholded(KerasConfig c, String where) {
+        double theta = c.number("theta", 1.0);
+        if (!(theta >= 0) || Double.isInfinite(theta)) {
+            throw new KerasFormatException(where + ": theta of a ThresholdedReLU layer must be a finite number >= 0, got " + theta);
+        }
+        return new ReLU().threshold(theta);
     }
 
     /** Keras' shared_axes: null, an integer or a list of them. */

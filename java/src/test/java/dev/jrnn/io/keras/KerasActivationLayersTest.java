@@ -95,6 +95,18 @@ class KerasActivationLayersTest {
         assertEquals(1.0, assertInstanceOf(ELU.class, read(spec("ELU"))).alpha());
         assertArrayEquals(new int[] {2}, assertInstanceOf(PReLU.class, read(spec("PReLU", "shared_axes", 2L))).sharedAxes());
         assertEquals(-1, assertInstanceOf(Softmax.class, read(spec("Softmax"))).axes()[0]);
+        // Keras 2's ThresholdedReLU(theta) is x > theta ? x : 0: Keras 3's ReLU(threshold=theta), and written as one
+        ReLU t = assertInstanceOf(ReLU.class, read(spec("ThresholdedReLU", "theta", 0.5)));
+        assertEquals(0.5, t.threshold());
+        assertNull(t.maxValue());
+        assertEquals(0.0, t.negativeSlope());
+        // x * (x > theta), as Keras: -1 gives -0
+        assertArrayEquals(new float[] {0, 0, 0.75f, 2}, t.call(Tensor.of(new float[] {-1, 0.5f, 0.75f, 2}, 1, 4)).data(), 0f);
+        assertEquals(1.0, assertInstanceOf(ReLU.class, read(spec("ThresholdedReLU"))).threshold());
+        assertEquals("ReLU", KerasLayers.config(t).get("class_name"));
+        KerasFormatException e = assertThrows(KerasFormatException.class, () -> read(spec("ThresholdedReLU", "theta", -1.0)));
+        assertTrue(e.getMessage().contains("layer 'l' (ThresholdedReLU): theta of a ThresholdedReLU layer must be a finite number >= 0, got -1.0"),
+                e.getMessage());
     }
 
     /** Keras' refusals, naming the file's layer. */
