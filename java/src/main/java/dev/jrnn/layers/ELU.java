@@ -44,13 +44,18 @@ public class ELU extends WeightlessLayer {
         Backend be = backend();
         Layers.sameBackend(this, be, inputs);
         List<DTensor> owned = new ArrayList<>();
-        DTensor y = Layers.tensor(be, owned, x.shape());
-        ReluOps.elu(be, x, alpha, y, owned);
-        return Layers.trace(this, y, mask, owned, dy -> {
-            DTensor dx = Layers.tensor(be, owned, x.shape());
-            if (dy != null) ReluOps.eluBackward(be, x, alpha, dy, dx, owned);
-            return List.of(dx);
-        });
+        try {   // a failure frees what was made
+            DTensor y = Layers.tensor(be, owned, x.shape());
+            ReluOps.elu(be, x, alpha, y, owned);
+            return Layers.trace(this, y, mask, owned, dy -> {
+                DTensor dx = Layers.tensor(be, owned, x.shape());
+                if (dy != null) ReluOps.eluBackward(be, x, alpha, dy, dx, owned);
+                return List.of(dx);
+            });
+        } catch (RuntimeException e) {
+            for (DTensor d : owned) d.close();
+            throw e;
+        }
     }
 
     @Override

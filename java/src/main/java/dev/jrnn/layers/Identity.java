@@ -29,13 +29,18 @@ public class Identity extends WeightlessLayer {
         Backend be = backend();
         Layers.sameBackend(this, be, inputs);
         List<DTensor> owned = new ArrayList<>();
-        DTensor y = Layers.tensor(be, owned, x.shape());
-        be.copy(x.buf(), 0, y.buf(), 0, x.size());
-        return Layers.trace(this, y, mask, owned, dy -> {
-            DTensor dx = Layers.tensor(be, owned, x.shape());
-            if (dy != null) be.copy(dy.buf(), 0, dx.buf(), 0, x.size());
-            return List.of(dx);
-        });
+        try {   // a failure frees what was made
+            DTensor y = Layers.tensor(be, owned, x.shape());
+            be.copy(x.buf(), 0, y.buf(), 0, x.size());
+            return Layers.trace(this, y, mask, owned, dy -> {
+                DTensor dx = Layers.tensor(be, owned, x.shape());
+                if (dy != null) be.copy(dy.buf(), 0, dx.buf(), 0, x.size());
+                return List.of(dx);
+            });
+        } catch (RuntimeException e) {
+            for (DTensor d : owned) d.close();
+            throw e;
+        }
     }
 
     @Override

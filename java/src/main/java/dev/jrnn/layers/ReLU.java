@@ -68,15 +68,20 @@ public class ReLU extends WeightlessLayer {
         Backend be = backend();
         Layers.sameBackend(this, be, inputs);
         List<DTensor> owned = new ArrayList<>();
-        DTensor y = Layers.tensor(be, owned, x.shape());
-        double slope = negativeSlope, t = threshold;
-        Double max = maxValue;
-        ReluOps.relu(be, x, slope, max, t, y, owned);
-        return Layers.trace(this, y, mask, owned, dy -> {
-            DTensor dx = Layers.tensor(be, owned, x.shape());
-            if (dy != null) ReluOps.reluBackward(be, x, slope, max, t, dy, dx, owned);
-            return List.of(dx);
-        });
+        try {   // a failure frees what was made
+            DTensor y = Layers.tensor(be, owned, x.shape());
+            double slope = negativeSlope, t = threshold;
+            Double max = maxValue;
+            ReluOps.relu(be, x, slope, max, t, y, owned);
+            return Layers.trace(this, y, mask, owned, dy -> {
+                DTensor dx = Layers.tensor(be, owned, x.shape());
+                if (dy != null) ReluOps.reluBackward(be, x, slope, max, t, dy, dx, owned);
+                return List.of(dx);
+            });
+        } catch (RuntimeException e) {
+            for (DTensor d : owned) d.close();
+            throw e;
+        }
     }
 
     @Override
