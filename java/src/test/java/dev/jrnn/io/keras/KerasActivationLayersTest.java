@@ -194,6 +194,13 @@ class KerasActivationLayersTest {
             // a model from JSON starts from the initializer: alpha 0.25, as the saved one before training
             assertArrayEquals(new float[] {0.25f, 0.25f, 0.25f, 0.25f, 0.25f}, fresh.getLayer("prelu").getWeights().get(0).data());
         }
+        Path weights = dir.resolve("m.weights.h5");
+        m.saveWeights(weights);
+        try (io.jhdf.HdfFile h = new io.jhdf.HdfFile(weights)) {   // Keras 3's path: the class in snake case, whatever the name
+            io.jhdf.api.Dataset alpha = (io.jhdf.api.Dataset) h.getByPath("layers/p_re_lu/vars/0");
+            assertArrayEquals(new int[] {1, 5}, alpha.getDimensions());
+            assertArrayEquals(new float[] {0.25f, 0.25f, 0.25f, 0.25f, 0.25f}, ((float[][]) alpha.getData())[0]);
+        }
         m.close();
     }
 }
