@@ -53,6 +53,10 @@ class ReadmeUnsupportedKerasTest {
         quoted("bn: axis must be the last axis (-1 or its index, the features), got 0",
                 () -> new dev.jrnn.layers.BatchNormalization().name("bn").axis(0));
         quoted("unknown activation 'glu'", () -> new Dense(4).activation("glu"));
+        quoted("sm: axis [1, 3] of a Softmax layer: expected distinct adjacent axes of input (None, 2, 3, 4), got axes [1, 3]",
+                () -> new dev.jrnn.layers.Softmax(new int[] {1, 3}).name("sm").apply(dev.jrnn.model.Input.shape(2, 3, 4)));
+        quoted("p: shared_axes of a PReLU layer must be input axes >= 1 (0 is the batch), got [-1]",
+                () -> new dev.jrnn.layers.PReLU().name("p").sharedAxes(-1));
         quoted("mha: attentionAxes other than the steps axis are not supported",
                 () -> new dev.jrnn.layers.MultiHeadAttention(2, 8).name("mha").attentionAxes(2));
     }

@@ -74,10 +74,10 @@ public final class WeightRules {
     }
 
     /** The weight names the layers' builders set rules for. */
-    private static final List<String> WEIGHTS = List.of("kernel", "recurrent_kernel", "bias", "embeddings");
+    private static final List<String> WEIGHTS = List.of("kernel", "recurrent_kernel", "bias", "embeddings", "alpha");
 
     /**
-     * Sets the regularizer of {@code layer}'s weight {@code weight} ("kernel", "recurrent_kernel", "bias" or "embeddings")
+     * Sets the regularizer of {@code layer}'s weight {@code weight} ("kernel", "recurrent_kernel", "bias", "embeddings" or PReLU's "alpha")
      * as that layer's builder does (null removes it): one path for every layer, as the Keras importer reads them.
      * {@code WeightRules.setRegularizer(dense, "kernel", Regularizers.l2(1e-4))} is {@code dense.kernelRegularizer(...)}.
      */

@@ -23,7 +23,7 @@ class LayerSettersTest {
             Attention.class, AdditiveAttention.class, MultiHeadAttention.class,
             Reshape.class, Permute.class, ZeroPadding1D.class, Cropping1D.class, UpSampling1D.class,
             SpatialDropout1D.class, GaussianNoise.class, GaussianDropout.class,
-            BatchNormalization.class);
+            BatchNormalization.class, ReLU.class, LeakyReLU.class, ELU.class, PReLU.class, Softmax.class, Identity.class);
 
     @Test
     void everyInheritedSetterReturnsTheLayersOwnType() {

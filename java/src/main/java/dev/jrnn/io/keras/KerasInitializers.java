@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * A Keras layer config's {@code kernel_initializer}, {@code recurrent_initializer}, {@code bias_initializer} and
- * {@code embeddings_initializer} of Dense, Conv1D, SimpleRNN, LSTM, GRU and Embedding: read into the layer (so that a model
+ * {@code embeddings_initializer} of Dense, Conv1D, SimpleRNN, LSTM, GRU and Embedding, and PReLU's {@code alpha_initializer}: read into the layer (so that a model
  * built from a config without weights starts from them), and written back as Keras 3's {@code get_config} writes them
  * ({@code {"module": "keras.initializers", "class_name": "HeNormal", "config": {"seed": null}, "registered_name": null}}).
  * Keras 2's {@code {"class_name", "config"}} (its {@code "dtype"} ignored) and the names Keras' {@code get} takes
@@ -40,6 +40,7 @@ final class KerasInitializers {
                 m.put("bias_initializer", new Setter(v::biasInitializer, v::biasInitializer));
             }
             case Embedding e -> m.put("embeddings_initializer", new Setter(e::embeddingsInitializer, e::embeddingsInitializer));
+            case dev.jrnn.layers.PReLU p -> m.put("alpha_initializer", new Setter(p::alphaInitializer, p::alphaInitializer));
             default -> { }
         }
         return m;

@@ -52,9 +52,10 @@ final class KerasLayers {
             "AveragePooling1D", "MaxPooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "Attention", "AdditiveAttention",
             "BatchNormalization", "MultiHeadAttention", "Normalization");
 
-    /** {@link #SUPPORTED} and the classes {@link KerasWeightlessLayers} builds: every class read and written. */
+    /** {@link #SUPPORTED} and the classes {@link KerasWeightlessLayers} and {@link KerasActivationLayers} build: every class read and written. */
     static List<String> supported() {
-        return java.util.stream.Stream.concat(SUPPORTED.stream(), KerasWeightlessLayers.CLASSES.stream()).toList();
+        return java.util.stream.Stream.of(SUPPORTED, KerasWeightlessLayers.CLASSES, KerasActivationLayers.CLASSES)
+                .flatMap(List::stream).toList();
     }
 
     private static final String[] HARMLESS = {"noise_shape", "lora_rank"};
@@ -124,6 +125,7 @@ final class KerasLayers {
             case "MultiHeadAttention" -> KerasMultiHeadAttention.read(c, where, file);
             case "Normalization" -> KerasNormalization.read(c, where);
             case String other when KerasWeightlessLayers.CLASSES.contains(other) -> KerasWeightlessLayers.build(other, c, where);
+            case String other when KerasActivationLayers.CLASSES.contains(other) -> KerasActivationLayers.build(other, c, where);
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "
                     + String.join(", ", supported()) + " and RNN over SimpleRNNCell, LSTMCell, GRUCell or StackedRNNCells of them");
         };
@@ -434,6 +436,7 @@ final class KerasLayers {
             case dev.jrnn.layers.MultiHeadAttention m -> KerasMultiHeadAttention.write(m, c);
             case Normalization n -> KerasNormalization.write(n, c);
             case Layer other when KerasWeightlessLayers.writes(other) -> KerasWeightlessLayers.write(other, c);
+            case Layer other when KerasActivationLayers.writes(other) -> KerasActivationLayers.write(other, c);
             default -> throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") cannot be saved; jrnn saves "
                     + String.join(", ", supported()));
         }

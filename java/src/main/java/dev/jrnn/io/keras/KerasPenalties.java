@@ -31,7 +31,8 @@ final class KerasPenalties {
     /** Every such option of the layers jrnn imports. */
     static final List<String> OPTIONS = List.of("kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
             "embeddings_regularizer", "activity_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint",
-            "embeddings_constraint", "gamma_regularizer", "beta_regularizer", "gamma_constraint", "beta_constraint");
+            "embeddings_constraint", "gamma_regularizer", "beta_regularizer", "gamma_constraint", "beta_constraint",
+            "alpha_regularizer", "alpha_constraint");
 
     /** The weights (Keras option prefixes) a layer class has: what its {@code <weight>_regularizer} options may name. */
     private static List<String> weights(Layer l) {
@@ -39,6 +40,7 @@ final class KerasPenalties {
             case RecurrentLayer _ -> List.of("kernel", "recurrent", "bias");
             case Dense _, Conv1D _, dev.jrnn.layers.MultiHeadAttention _ -> List.of("kernel", "bias");
             case Embedding _ -> List.of("embeddings");
+            case dev.jrnn.layers.PReLU _ -> List.of("alpha");
             default -> List.of();
         };
     }

@@ -4,7 +4,15 @@ import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.backend.Precision;
+import dev.jrnn.initializers.Initializer;
 import dev.jrnn.layers.Cropping1D;
+import dev.jrnn.layers.ELU;
+import dev.jrnn.layers.Identity;
+import dev.jrnn.layers.LeakyReLU;
+import dev.jrnn.layers.Masking;
+import dev.jrnn.layers.PReLU;
+import dev.jrnn.layers.ReLU;
+import dev.jrnn.layers.Softmax;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Dot;
 import dev.jrnn.layers.GaussianDropout;
@@ -35,7 +43,8 @@ import java.util.function.Supplier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The reshaping, merge and noise layers of phase 12 on CUDA give the CPU's outputs and input gradients (copy,
+ * The reshaping, merge and noise layers of phase 12, and the activation layers (ReLU, LeakyReLU, ELU, PReLU, Softmax,
+ * Identity), on CUDA give the CPU's outputs and input gradients (copy,
  * gatherRows / scatterAddRows, copy2d, maxOverSteps, gemm, dropoutMask, normalNoise there; the noise layers in
  * training, drawing the same values from the same seed), and models using them fit to the CPU's losses. The noise's
  * mean and variance on CUDA are BackendContractTest's (CudaBackendContractTest).
@@ -88,6 +97,31 @@ class ReshapeMergeLayersGpuTest extends CpuCudaBackends {
         parity("SpatialDropout1D", () -> new SpatialDropout1D(0.4), new int[] {9, 7});
         parity("GaussianNoise", () -> new GaussianNoise(0.5), new int[] {9, 7});
         parity("GaussianDropout", () -> new GaussianDropout(0.3), new int[] {9, 7});
+    }
+
+    /**
+     * The activation layers, composed of relu, relu6, elu, clip, fill, axpy, mul, mulRowVector, gatherRows / scatterAddRows
+     * (PReLU's shared alpha), softmax and Permute's gathers (Softmax over other axes): the CPU's outputs and input gradients.
+     */
+    @Test
+    void activationLayersMatchTheCpu() {
+        parity("ReLU", () -> new ReLU().maxValue(0.6).negativeSlope(0.1).threshold(0.2), new int[] {5, 4});
+        parity("ReLU max 6", () -> new ReLU().maxValue(6.0), new int[] {5, 4});
+        parity("LeakyReLU", LeakyReLU::new, new int[] {5, 4});
+        parity("ELU", () -> new ELU(0.7), new int[] {5, 4});
+        parity("PReLU shared", () -> new PReLU().sharedAxes(1).alphaInitializer(Initializer.randomNormal(0, 0.5, 3)), new int[] {5, 4});
+        parity("PReLU", () -> new PReLU().alphaInitializer(Initializer.randomNormal(0, 0.5, 3)), new int[] {5, 4});
+        parity("Softmax axis 1", () -> new Softmax(1), new int[] {5, 4});
+        parity("Softmax axes (1, 2)", () -> new Softmax(new int[] {1, 2}), new int[] {3, 4, 5});
+        parity("Identity", Identity::new, new int[] {5, 4});
+    }
+
+    /** A fit through every activation layer (Softmax over the steps under a Masking mask, PReLU's alpha trained): the CPU's losses. */
+    @Test
+    void anActivationLayersFitMatchesTheCpu() {
+        fitParity(() -> new Sequential(new Masking(0).inputShape(6, 4), new Dense(5), new PReLU().sharedAxes(1),
+                new ReLU().maxValue(2.0).negativeSlope(0.1), new ELU(0.5), new Softmax(1), new LeakyReLU(), new Identity(),
+                new LSTM(3), new Dense(1)), new int[] {6, 4});
     }
 
     @Test

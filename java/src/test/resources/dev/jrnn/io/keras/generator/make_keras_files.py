@@ -1219,6 +1219,78 @@ def rnn_cells():
         ("out", named("out", [("kernel", out[0]), ("bias", out[1])]))], "2.15.0")
 
 
+def activation_layers_np(x, kd, bd, alpha3, alpha2):
+    """numpy float64: Dense(5), ReLU(max 6, slope 0.1, threshold 0.5), LeakyReLU(0.2), ELU(1: Keras 3 saves no alpha),
+    PReLU(shared_axes=[1]), Softmax(axis=1), Identity; and tf.keras 2's Dense(5), LeakyReLU(alpha 0.25), ELU(0.5),
+    ReLU(max 2.5), PReLU(no shared axes), Softmax(-1)."""
+    d = lambda a: a.astype(np.float64)
+    h = d(x) @ d(kd) + d(bd)
+    h = np.where(h > 0.5, np.minimum(h, 6.0), 0.1 * (h - 0.5))
+    h = np.where(h > 0, h, 0.2 * h)
+    h = np.where(h > 0, h, np.expm1(h))
+    h = np.maximum(h, 0) - d(alpha3) * np.maximum(-h, 0)
+    e = np.exp(h - h.max(axis=1, keepdims=True))
+    y3 = e / e.sum(axis=1, keepdims=True)
+    h = d(x) @ d(kd) + d(bd)
+    h = np.where(h > 0, h, 0.25 * h)
+    h = np.where(h > 0, h, 0.5 * np.expm1(h))
+    h = np.minimum(np.maximum(h, 0), 2.5)
+    h = np.maximum(h, 0) - d(alpha2) * np.maximum(-h, 0)
+    e = np.exp(h - h.max(axis=-1, keepdims=True))
+    return y3, e / e.sum(axis=-1, keepdims=True)
+
+
+def activation_layers():
+    """Keras' activation layers as Keras 3 (.keras, its legacy .h5, .weights.h5) and tf.keras 2 (.h5, alpha for
+    LeakyReLU's slope) write them, a PReLU's alpha at layers/p_re_lu/vars/0 and as p_re_lu/alpha:0; numpy's outputs."""
+    g = np.random.default_rng(20261205)
+    kd, bd = g.normal(0, 0.8, (3, 5)).astype(np.float32), g.normal(0, 0.5, 5).astype(np.float32)
+    alpha3 = g.normal(0, 0.5, (1, 5)).astype(np.float32)
+    alpha2 = g.normal(0, 0.5, (4, 5)).astype(np.float32)
+    x = g.normal(0, 1, (2, 4, 3)).astype(np.float32)
+    y3, y2 = activation_layers_np(x, kd, bd, alpha3, alpha2)
+
+    def init(cls, **cfg):
+        return {"module": "keras.initializers", "class_name": cls, "config": cfg, "registered_name": None}
+    dense = dict(k3_dense(5, "linear"), kernel_initializer=init("GlorotUniform", seed=None), bias_initializer=init("Zeros"))
+    layers = [
+        {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+         "config": {"batch_shape": [None, 4, 3], "dtype": "float32", "sparse": False, "name": "input_layer"}},
+        k3_layer("Dense", "dense", dense),
+        k3_layer("ReLU", "re_lu", {"max_value": 6.0, "negative_slope": 0.1, "threshold": 0.5}),
+        k3_layer("LeakyReLU", "leaky_re_lu", {"negative_slope": 0.2}),
+        k3_layer("ELU", "elu", {}),   # Keras 3's ELU has no get_config of its own: its alpha is not saved
+        k3_layer("PReLU", "p_re_lu", {"alpha_initializer": init("Zeros"), "alpha_regularizer": None,
+                                      "alpha_constraint": None, "shared_axes": [1]}),
+        k3_layer("Softmax", "softmax", {"axis": 1}),
+        k3_layer("Identity", "identity", {}),
+    ]
+    config = {"module": "keras", "class_name": "Sequential", "registered_name": None,
+              "config": {"name": "sequential", "trainable": True, "layers": layers}, "build_config": {"input_shape": [None, 4, 3]}}
+    write_keras3("keras3_activation_layers", config,
+                 [("dense", [kd, bd]), ("re_lu", []), ("leaky_re_lu", []), ("elu", []), ("p_re_lu", [alpha3]),
+                  ("softmax", []), ("identity", [])],
+                 [("dense", named("dense", [("kernel", kd), ("bias", bd)], "")), ("re_lu", []), ("leaky_re_lu", []),
+                  ("elu", []), ("p_re_lu", named("p_re_lu", [("alpha", alpha3)], "")), ("softmax", []), ("identity", [])])
+    k2 = lambda cls, name, **kw: simple_cfg(cls, name, **kw)
+    cfg2 = {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 4, 3], "dtype": "float32", "sparse": False,
+                                                 "ragged": False, "name": "input_1"}},
+        dense_cfg("dense", 5),
+        k2("LeakyReLU", "leaky_re_lu", alpha=0.25),
+        k2("ELU", "elu", alpha=0.5),
+        k2("ReLU", "re_lu", max_value=2.5, negative_slope=0.0, threshold=0.0),
+        k2("PReLU", "p_re_lu", alpha_initializer={"class_name": "Zeros", "config": {}}, alpha_regularizer=None,
+           alpha_constraint=None, shared_axes=None),
+        k2("Softmax", "softmax", axis=-1)]}}
+    write_h5(os.path.join(OUT, "tfkeras_activation_layers.h5"), cfg2, [
+        ("dense", named("dense", [("kernel", kd), ("bias", bd)])), ("leaky_re_lu", []), ("elu", []), ("re_lu", []),
+        ("p_re_lu", named("p_re_lu", [("alpha", alpha2)])), ("softmax", [])], "2.15.0")
+    np.save(os.path.join(OUT, "activation_layers_x.npy"), x)
+    np.save(os.path.join(OUT, "keras3_activation_layers_y.npy"), y3.astype(np.float32))
+    np.save(os.path.join(OUT, "tfkeras_activation_layers_y.npy"), y2.astype(np.float32))
+
+
 if __name__ == "__main__":
     tfkeras_gru()
     keras22_gru()
@@ -1240,3 +1312,4 @@ if __name__ == "__main__":
     nested_functional()
     keras3_normalization()   # own generator
     rnn_cells()   # own generator
+    activation_layers()   # own generator
