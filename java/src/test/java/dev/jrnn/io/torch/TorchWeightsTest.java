@@ -1,0 +1,172 @@
+package dev.jrnn.io.torch;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.io.Json;
+import dev.jrnn.layers.BatchNormalization;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Conv1D;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.LayerNormalization;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.model.Input;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.layers.Node;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * PyTorch state_dicts into jrnn models: real torch.save files (torch 1.13) and safetensors files in
+ * safetensors.torch's layout, written by {@code src/test/resources/dev/jrnn/io/torch/generator/make_torch_files.py};
+ * each model's predictions against torch's own outputs (computed in float64 from the saved weights) on the same input.
+ */
+class TorchWeightsTest {
+    private static Map<?, ?> expected;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Jrnn.setBackend("cpu");
+        expected = (Map<?, ?>) Json.parse(Files.readString(resource("expected.json")));
+    }
+
+    static Path resource(String name) {
+        try {
+            return Path.of(TorchWeightsTest.class.getResource("/dev/jrnn/io/torch/" + name).toURI());
+        } catch (Exception e) {
+            throw new IllegalStateException(name, e);
+        }
+    }
+
+    private static Tensor tensor(String model, String what) {
+        Map<?, ?> m = (Map<?, ?>) expected.get(model);
+        List<?> v = (List<?>) m.get(what), s = (List<?>) m.get(what + "_shape");
+        float[] d = new float[v.size()];
+        for (int i = 0; i < d.length; i++) d[i] = ((Number) v.get(i)).floatValue();
+        int[] shape = new int[s.size()];
+        for (int i = 0; i < shape.length; i++) shape[i] = ((Number) s.get(i)).intValue();
+        return Tensor.wrap(d, shape);
+    }
+
+    /** {@code m}'s predictions on the model's input match torch's outputs within 1e-5. */
+    private static void assertPredicts(Model m, String model) {
+        Tensor want = tensor(model, "y"), got = m.predict(tensor(model, "x"));
+        assertArrayEquals(want.shape(), got.shape(), model + ": shape");
+        for (int i = 0; i < want.data().length; i++) assertEquals(want.data()[i], got.data()[i], 1e-5, model + ": element " + i);
+    }
+
+    /** nn.LSTM(3, 4, num_layers=2, bidirectional=True) + nn.Linear(8, 2) on every step. */
+    static Model bilstm(boolean timeDistributed) {
+        Input x = Input.shape(5, 3);
+        Node h = new Bidirectional(new LSTM(4).returnSequences(true)).name("bi0").apply(x);
+        h = new Bidirectional(new LSTM(4).returnSequences(true)).name("bi1").apply(h);
+        Node y = (timeDistributed ? new TimeDistributed(new Dense(2)) : new Dense(2)).name("head").apply(h);
+        return new Model(x, y);
+    }
+
+    static final Map<String, String> BILSTM = Map.of("bi0", "lstm.l0", "bi1", "lstm.l1", "head", "fc");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bilstm.pt", "bilstm.safetensors"})
+    void twoLayerBidirectionalLstmAndLinear(String file) throws Exception {
+        try (Model m = bilstm(false)) {
+            Models.loadTorchWeights(m, resource(file), BILSTM);
+            assertPredicts(m, "bilstm");
+        }
+        try (Model m = bilstm(true)) {   // the same Linear as a TimeDistributed Dense
+            Models.loadTorchWeights(m, resource(file), BILSTM);
+            assertPredicts(m, "bilstm");
+        }
+    }
+
+    static Model gru() {
+        return new Sequential(new GRU(5).name("gru").inputShape(4, 3), new Dense(1).name("fc"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gru.pt", "gru.safetensors", "gru_views.pt"})
+    void gruAndLinearByLayerName(String file) throws Exception {
+        // gru_views.pt holds the same values as non-contiguous views: transposed strides, storage offsets, a shared storage
+        try (Model m = gru()) {
+            Models.loadTorchWeights(m, resource(file));
+            assertPredicts(m, "gru");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rnn_relu.pt", "rnn_relu.safetensors"})
+    void reluRnnInFloat64(String file) throws Exception {
+        try (Model m = new Sequential(new SimpleRNN(4).activation("relu").returnSequences(true).name("cell").inputShape(6, 3))) {
+            Models.loadTorchWeights(m, resource(file), Map.of("cell", "rnn"));
+            assertPredicts(m, "rnn_relu");
+        }
+    }
+
+    static Model embLstm() {
+        return new Sequential(new Embedding(10, 4).name("emb").inputShape(4),
+                new LSTM(3).useBias(false).returnSequences(true).name("lstm"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"emb_lstm.pt", "emb_lstm.safetensors", "emb_lstm_f16.pt"})
+    void embeddingAndLstmWithoutBias(String file) throws Exception {
+        try (Model m = embLstm()) {
+            Models.loadTorchWeights(m, resource(file));
+            assertPredicts(m, file.replace(".pt", "").replace(".safetensors", ""));
+        }
+    }
+
+    static Model convNorm() {
+        return new Sequential(new Conv1D(4, 3).name("conv").inputShape(6, 3), new BatchNormalization().epsilon(1e-5).name("bn"),
+                new LayerNormalization().epsilon(1e-5).name("norm"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"conv_norm.pt", "conv_norm.safetensors"})
+    void conv1dBatchNormAndLayerNorm(String file) throws Exception {
+        try (Model m = convNorm()) {
+            Models.loadTorchWeights(m, resource(file));
+            assertPredicts(m, "conv_norm");
+        }
+    }
+
+    @Test
+    void notStrictLeavesUnmatchedLayersAndKeys() throws Exception {
+        try (Model m = new Sequential(new GRU(5).name("gru").inputShape(4, 3), new Dense(1).name("other"))) {
+            List<Tensor> before = m.getWeights();
+            Models.loadTorchWeights(m, resource("gru.pt"), Map.of(), false);   // fc.* unread, "other" kept
+            List<Tensor> after = m.getWeights();
+            assertEquals(before.get(3), after.get(3));
+            assertEquals(before.get(4), after.get(4));
+            try (Model full = gru()) {
+                Models.loadTorchWeights(full, resource("gru.pt"));
+                for (int i = 0; i < 3; i++) assertEquals(full.getWeights().get(i), after.get(i), "gru weight " + i);
+            }
+        }
+    }
+
+    @Test
+    void conversionsByHand() {
+        // torch (out=2, in=3) -> Keras (in=3, out=2)
+        assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, TorchLayers.transpose(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
+        // GRU rows r, z, n (one unit) -> z, r, n
+        assertArrayEquals(new float[] {2, 1, 3}, TorchLayers.blocks(new float[] {1, 2, 3}, 3, 1, 1, new int[] {1, 0, 2}));
+        // Conv1d (out=1, in=2, k=2) [[a0 a1] [b0 b1]] -> (k=2, in=2, out=1) [[a0 b0] [a1 b1]]
+        assertArrayEquals(new float[] {1, 3, 2, 4}, TorchLayers.convKernel(new float[] {1, 2, 3, 4}, 1, 2, 2));
+    }
+}
