@@ -2,6 +2,7 @@ package dev.jrnn.io.torch;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.io.Json;
+import dev.jrnn.io.SafeTensors;
 import dev.jrnn.layers.BatchNormalization;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Conv1D;
@@ -20,11 +21,13 @@ import dev.jrnn.model.Sequential;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -72,7 +75,7 @@ class TorchWeightsTest {
 
     /** nn.LSTM(3, 4, num_layers=2, bidirectional=True) + nn.Linear(8, 2) on every step. */
     static Model bilstm(boolean timeDistributed) {
-        Input x = Input.shape(5, 3);
+        Input x = Input.shape(-1, 3);   // any number of steps, as the guide's example
         Node h = new Bidirectional(new LSTM(4).returnSequences(true)).name("bi0").apply(x);
         h = new Bidirectional(new LSTM(4).returnSequences(true)).name("bi1").apply(h);
         Node y = (timeDistributed ? new TimeDistributed(new Dense(2)) : new Dense(2)).name("head").apply(h);
@@ -156,6 +159,26 @@ class TorchWeightsTest {
             try (Model full = gru()) {
                 Models.loadTorchWeights(full, resource("gru.pt"));
                 for (int i = 0; i < 3; i++) assertEquals(full.getWeights().get(i), after.get(i), "gru weight " + i);
+            }
+        }
+    }
+
+    @Test
+    void theRootModuleOfABareRecurrentStateDict(@TempDir Path tmp) throws Exception {
+        // torch.save(nn.GRU(3, 5).state_dict()): keys without a prefix ("weight_ih_l0"), the module "" or its layer "l0"
+        Map<String, Tensor> bare = new LinkedHashMap<>();
+        SafeTensors.read(resource("gru.safetensors")).forEach((k, v) -> {
+            if (k.startsWith("gru.")) bare.put(k.substring(4), v);
+        });
+        Path f = tmp.resolve("bare.safetensors");
+        SafeTensors.write(f, bare, Map.of());
+        try (Model full = gru()) {
+            Models.loadTorchWeights(full, resource("gru.pt"));
+            for (String prefix : new String[] {"", "l0"}) {
+                try (Model m = new Sequential(new GRU(5).name("g").inputShape(4, 3))) {
+                    Models.loadTorchWeights(m, f, Map.of("g", prefix));
+                    for (int i = 0; i < 3; i++) assertEquals(full.getWeights().get(i), m.getWeights().get(i), prefix + ": weight " + i);
+                }
             }
         }
     }
