@@ -102,9 +102,10 @@ class TorchWeightsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gru.pt", "gru.safetensors", "gru_views.pt"})
+    @ValueSource(strings = {"gru.pt", "gru.safetensors", "gru_views.pt", "gru_keep_vars.pt"})
     void gruAndLinearByLayerName(String file) throws Exception {
-        // gru_views.pt holds the same values as non-contiguous views: transposed strides, storage offsets, a shared storage
+        // gru_views.pt holds the same values as non-contiguous views: transposed strides, storage offsets, a shared storage;
+        // gru_keep_vars.pt is state_dict(keep_vars=True), its tensors Parameters (torch._utils._rebuild_parameter)
         try (Model m = gru()) {
             Models.loadTorchWeights(m, resource(file));
             assertPredicts(m, "gru");
@@ -126,7 +127,7 @@ class TorchWeightsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"emb_lstm.pt", "emb_lstm.safetensors", "emb_lstm_f16.pt"})
+    @ValueSource(strings = {"emb_lstm.pt", "emb_lstm.safetensors", "emb_lstm_f16.pt", "emb_lstm_bf16.pt"})
     void embeddingAndLstmWithoutBias(String file) throws Exception {
         try (Model m = embLstm()) {
             Models.loadTorchWeights(m, resource(file));

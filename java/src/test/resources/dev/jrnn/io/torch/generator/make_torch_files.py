@@ -73,6 +73,8 @@ views["gru.bias_hh_l0"] = both[22:37]                             # offset 22 in
 views["fc.weight"] = torch.stack([sd["fc.weight"][0], torch.zeros(5)], 1).t()[0:1]
 from collections import OrderedDict
 torch.save(OrderedDict(views), os.path.join(OUT, "gru_views.pt"))
+# state_dict(keep_vars=True): Parameters, pickled through torch._utils._rebuild_parameter
+torch.save(gru.state_dict(keep_vars=True), os.path.join(OUT, "gru_keep_vars.pt"))
 
 # a relu RNN, saved in float64 (DoubleStorage, F64): jrnn SimpleRNN(4).activation("relu")
 torch.manual_seed(3)
@@ -85,18 +87,20 @@ with torch.no_grad():
     expected["rnn_relu"] = {"x": x.flatten().tolist(), "x_shape": list(x.shape),
                             "y": rnn["rnn"](x)[0].flatten().tolist(), "y_shape": [2, 6, 4]}
 
-# Embedding, then an LSTM without biases: jrnn Embedding(10, 4), LSTM(3).useBias(false); the .pt in float16 (HalfStorage),
-# its reference computed from the float16 weights
+# Embedding, then an LSTM without biases: jrnn Embedding(10, 4), LSTM(3).useBias(false); the .pt also in float16
+# (HalfStorage) and bfloat16 (BFloat16Storage), their references computed from the rounded weights
 torch.manual_seed(4)
 emb = nn.ModuleDict({"emb": nn.Embedding(10, 4), "lstm": nn.LSTM(4, 3, bias=False, batch_first=True)})
 ids = torch.tensor([[1, 4, 9, 0], [7, 7, 2, 3]])
 save("emb_lstm", emb, lambda m, x: m["lstm"](m["emb"](x))[0], ids)
-emb.half()
-torch.save(emb.state_dict(), os.path.join(OUT, "emb_lstm_f16.pt"))
-emb.double()
-with torch.no_grad():
-    expected["emb_lstm_f16"] = {"x": ids.double().flatten().tolist(), "x_shape": [2, 4],
-                                "y": emb["lstm"](emb["emb"](ids))[0].flatten().tolist(), "y_shape": [2, 4, 3]}
+for dtype, name in ((torch.float16, "emb_lstm_f16"), (torch.bfloat16, "emb_lstm_bf16")):
+    emb.float()
+    emb.to(dtype)
+    torch.save(emb.state_dict(), os.path.join(OUT, name + ".pt"))
+    emb.double()
+    with torch.no_grad():
+        expected[name] = {"x": ids.double().flatten().tolist(), "x_shape": [2, 4],
+                          "y": emb["lstm"](emb["emb"](ids))[0].flatten().tolist(), "y_shape": [2, 4, 3]}
 
 # Conv1d, BatchNorm1d (running statistics from three training batches) and LayerNorm on channels-last input:
 # jrnn Conv1D(4, 3), BatchNormalization().epsilon(1e-5), LayerNormalization().epsilon(1e-5)
