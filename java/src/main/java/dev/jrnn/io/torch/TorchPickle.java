@@ -200,7 +200,7 @@ final class TorchPickle {
                     }
                     return d;
                 }
-                throw bad("OrderedDict" + describe(argsObj) + " is not OrderedDict() or OrderedDict([(key, value), ...])");
+                throw bad("OrderedDict called with " + describe(argsObj) + ", not () or ([(key, value), ...])");
             }
             case "torch._utils._rebuild_tensor_v2" -> {
                 if (args.size() < 6 || args.size() > 7) throw bad("_rebuild_tensor_v2 takes 6 or 7 arguments, got " + args.size());
@@ -219,7 +219,7 @@ final class TorchPickle {
                 return new TensorRef(s, off, shape, stride);
             }
             case "torch._utils._rebuild_parameter" -> {   // a state_dict(keep_vars=True): a Parameter over a tensor
-                if (args.size() != 3 || !(args.get(0) instanceof TensorRef t)) throw bad("_rebuild_parameter" + describe(argsObj));
+                if (args.size() != 3 || !(args.get(0) instanceof TensorRef t)) throw bad("_rebuild_parameter takes (tensor, requires_grad, hooks), got " + describe(argsObj));
                 return t;
             }
             default -> throw bad("refused call of " + g.qualified() + " (only OrderedDict and torch's tensor rebuilds are called)");
