@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  * with {@code strict} (PyTorch's {@code load_state_dict(strict=True)}, the default), that every jrnn layer with weights
  * finds a module and every torch key is read (BatchNorm's {@code num_batches_tracked} aside). A mismatch is one
  * IllegalArgumentException naming each key with its expected and actual shape; a bad file an IOException naming the
- * file. A failure leaves the model as it was.
+ * file. A failure leaves the model as it was. The model must be built (its input shape declared), as for
+ * {@link Model#setWeights}.
  */
 public final class TorchWeights {
     private TorchWeights() {}
