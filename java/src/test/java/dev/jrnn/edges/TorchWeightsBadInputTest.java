@@ -116,6 +116,11 @@ class TorchWeightsBadInputTest {
                 load(new Model(q, new dev.jrnn.layers.AdditiveAttention().useScale(true).name("att").apply(q, q)), "gru.pt",
                         Map.of("att", "gru"));
             }, "jrnn layer 'att' (AdditiveAttention)", "not AdditiveAttention");
+            bad("not strict, mapped module incomplete", () -> {
+                try (Model m = new Sequential(new LSTM(3).name("lstm").inputShape(4, 4))) {
+                    Models.loadTorchWeights(m, file("emb_lstm.pt"), Map.of(), false);
+                }
+            }, "missing torch key 'lstm.bias_ih_l0'");
             bad("null mapping", () -> load(gru(5), "gru.pt", null), "mapping is null");
             bad("null mapping value", () -> {
                 Map<String, String> m = new LinkedHashMap<>();
