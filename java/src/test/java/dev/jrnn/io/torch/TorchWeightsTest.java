@@ -13,11 +13,13 @@ import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.LayerNormalization;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
 import dev.jrnn.layers.Node;
 import dev.jrnn.model.Sequential;
+import dev.jrnn.optim.SGD;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -146,6 +148,23 @@ class TorchWeightsTest {
         try (Model m = convNorm()) {
             Models.loadTorchWeights(m, resource(file));
             assertPredicts(m, "conv_norm");
+        }
+    }
+
+    @Test
+    void fineTuningStepsAsTorchDoes() throws Exception {
+        // one SGD step (lr 0.5, MSE over the batch) from gru.pt: torch's weights after it are gru_step.pt
+        try (Model m = gru(); Model torchStep = gru()) {
+            Models.loadTorchWeights(m, resource("gru.pt"));
+            m.compile(new SGD(0.5), "mse");
+            m.fit(tensor("gru_step", "x"), tensor("gru_step", "y"), new FitOptions().epochs(1).batchSize(3).verbose(0));
+            Models.loadTorchWeights(torchStep, resource("gru_step.pt"));
+            List<Tensor> want = torchStep.getWeights(), got = m.getWeights();
+            for (int w = 0; w < want.size(); w++) {
+                for (int i = 0; i < want.get(w).data().length; i++) {
+                    assertEquals(want.get(w).data()[i], got.get(w).data()[i], 1e-5, m.weightNames().get(w) + " element " + i);
+                }
+            }
         }
     }
 

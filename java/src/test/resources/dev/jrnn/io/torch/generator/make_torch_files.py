@@ -59,6 +59,20 @@ torch.manual_seed(2)
 gru = nn.ModuleDict({"gru": nn.GRU(3, 5, batch_first=True), "fc": nn.Linear(5, 1)})
 save("gru", gru, lambda m, x: m["fc"](m["gru"](x)[1][0]), torch.randn(3, 4, 3))
 
+# fine-tuning: one SGD step (lr 0.5, mean squared error over the whole batch) from gru.pt's weights, torch's result
+# saved as gru_step.pt; jrnn's fit of one batch from gru.pt must land on the same weights
+x, target = torch.randn(3, 4, 3), torch.randn(3, 1)
+tuned = nn.ModuleDict({"gru": nn.GRU(3, 5, batch_first=True), "fc": nn.Linear(5, 1)})
+tuned.load_state_dict(gru.state_dict())
+tuned.double()
+opt = torch.optim.SGD(tuned.parameters(), lr=0.5)
+loss = nn.functional.mse_loss(tuned["fc"](tuned["gru"](x.double())[1][0]), target.double())
+loss.backward()
+opt.step()
+torch.save(tuned.float().state_dict(), os.path.join(OUT, "gru_step.pt"))
+expected["gru_step"] = {"x": x.double().flatten().tolist(), "x_shape": list(x.shape),
+                        "y": target.double().flatten().tolist(), "y_shape": list(target.shape)}
+
 # the same weights as non-contiguous views: transposed storage, storage offsets, two tensors in one storage
 sd = {k: v.clone() for k, v in gru.state_dict().items()}
 views = {}
