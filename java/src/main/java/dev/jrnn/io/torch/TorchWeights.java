@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  * with {@code strict} (PyTorch's {@code load_state_dict(strict=True)}, the default), that every jrnn layer with weights
  * finds a module and every torch key is read (BatchNorm's {@code num_batches_tracked} aside). A mismatch is one
  * IllegalArgumentException naming each key with its expected and actual shape; a bad file an IOException naming the
- * file. A failure leaves the model as it was. The model must be built (its input shape declared), as for
+ * file. A failure leaves the model as it was. A loaded LayerNormalization or BatchNormalization left at Keras'
+ * epsilon 1e-3 gets one warning (torch's default is 1e-5; a state_dict does not hold it). The model must be built (its input shape declared), as for
  * {@link Model#setWeights}.
  */
 public final class TorchWeights {
@@ -89,6 +90,7 @@ public final class TorchWeights {
                         + "of the model (those are " + layers.keySet() + ")");
             }
         }
+        List<Layer> loaded = new ArrayList<>();
         try (TorchStateDict sd = TorchStateDict.open(file)) {
             Map<String, TorchStateDict.Info> infos = sd.infos();
             List<TorchLayers.Plan> plans = new ArrayList<>();
@@ -164,9 +166,26 @@ public final class TorchWeights {
                 List<Param> ps = p.layer().params();
                 List<Tensor> ws = p.build().weights(values);
                 for (int i = 0; i < ps.size(); i++) all.set(position.get(ps.get(i)), ws.get(i));
+                loaded.add(p.layer());
             }
         }
         model.setWeights(all);
+        for (Layer l : loaded) warnEpsilon(model, file, l);
+    }
+
+    /**
+     * The one option a state_dict cannot carry whose defaults differ: torch's LayerNorm and BatchNorm1d take eps=1e-5,
+     * Keras' layers 1e-3. A loaded normalization layer left at Keras' default is most likely a mistake: say so once.
+     */
+    private static void warnEpsilon(Model model, Path file, Layer l) {
+        Layer t = l instanceof dev.jrnn.layers.TimeDistributed td ? td.layer() : l;
+        double eps = t instanceof dev.jrnn.layers.LayerNormalization n ? n.epsilon()
+                : t instanceof dev.jrnn.layers.BatchNormalization b ? b.epsilon() : 0;
+        if (eps != 1e-3) return;
+        String torch = t instanceof dev.jrnn.layers.LayerNormalization ? "nn.LayerNorm" : "nn.BatchNorm1d";
+        System.getLogger(TorchWeights.class.getName()).log(System.Logger.Level.WARNING, model.name() + ".loadTorchWeights(" + file
+                + "): jrnn layer '" + l.name() + "' (" + t.kerasClass() + ") keeps Keras' epsilon 0.001; " + torch
+                + " defaults to eps=1e-5: give the layer .epsilon(1e-5), or the module's eps, or its outputs differ from torch's");
     }
 
     /** The module {@code prefix} names, or null when the state_dict holds none of its keys. */

@@ -35,6 +35,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * PyTorch state_dicts into jrnn models: real torch.save files (torch 1.13) and safetensors files in
@@ -166,6 +167,53 @@ class TorchWeightsTest {
                 }
             }
         }
+    }
+
+    /** The warnings TorchWeights logs while {@code run} runs (kept from the console). */
+    private static List<String> warnings(Action run) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(TorchWeights.class.getName());
+        java.util.logging.Handler keep = new java.util.logging.Handler() {
+            @Override public void publish(java.util.logging.LogRecord r) { out.add(r.getMessage()); }
+            @Override public void flush() {}
+            @Override public void close() {}
+        };
+        boolean parents = log.getUseParentHandlers();
+        log.setUseParentHandlers(false);
+        log.addHandler(keep);
+        try {
+            run.run();
+        } finally {
+            log.removeHandler(keep);
+            log.setUseParentHandlers(parents);
+        }
+        return out;
+    }
+
+    interface Action {
+        void run() throws Exception;
+    }
+
+    @Test
+    void normalizationLeftAtKerasEpsilonIsWarnedAbout() throws Exception {
+        List<String> w = warnings(() -> {
+            try (Model m = new Sequential(new Conv1D(4, 3).name("conv").inputShape(6, 3), new BatchNormalization().name("bn"),
+                    new LayerNormalization().name("norm"))) {
+                Models.loadTorchWeights(m, resource("conv_norm.pt"));
+                Tensor want = tensor("conv_norm", "y"), got = m.predict(tensor("conv_norm", "x"));
+                double worst = 0;
+                for (int i = 0; i < want.data().length; i++) worst = Math.max(worst, Math.abs(want.data()[i] - got.data()[i]));
+                assertTrue(worst > 1e-3, "eps 1e-3 against torch's 1e-5 differs by " + worst);
+            }
+        });
+        assertEquals(2, w.size(), w.toString());
+        assertTrue(w.get(0).contains("jrnn layer 'bn' (BatchNormalization) keeps Keras' epsilon 0.001; nn.BatchNorm1d defaults to eps=1e-5"), w.get(0));
+        assertTrue(w.get(1).contains("jrnn layer 'norm' (LayerNormalization) keeps Keras' epsilon 0.001; nn.LayerNorm"), w.get(1));
+        assertEquals(List.of(), warnings(() -> {
+            try (Model m = convNorm()) {
+                Models.loadTorchWeights(m, resource("conv_norm.pt"));
+            }
+        }));
     }
 
     @Test
