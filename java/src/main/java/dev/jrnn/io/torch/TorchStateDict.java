@@ -165,6 +165,16 @@ final class TorchStateDict implements Closeable {
         }
     }
 
+    /** The first {@code n} bytes of record {@code e} (n at most its size, as {@link #check} made sure). */
+    private static byte[] prefix(Path file, ZipFile zip, ZipEntry e, long n) throws IOException {
+        if (n > Integer.MAX_VALUE - 8) throw new IOException(file + ": storage record " + e.getName() + " needs " + n + " bytes read, more than 2^31 - 9");
+        try (InputStream in = zip.getInputStream(e)) {
+            byte[] b = in.readNBytes((int) n);
+            if (b.length != n) throw new IOException(file + ": zip record " + e.getName() + " ends after " + b.length + " bytes, its header says " + e.getSize());
+            return b;
+        }
+    }
+
     Path file() { return file; }
 
     /** The tensors' names, types and shapes, in the file's order. */
@@ -191,10 +201,15 @@ final class TorchStateDict implements Closeable {
             return out;
         }
         TorchPickle.TensorRef t = refs.get(key);
+        if (numel == 0) return out;
+        long need = t.offset();   // the storage's bytes this view reaches (checked in range at open)
+        for (int d = 0; d < t.shape().length; d++) need += (t.shape()[d] - 1L) * t.stride()[d];
+        need = (need + 1) * info.dtype().bytes;
         ByteBuffer storage = storages.get(t.storage().key());
-        if (storage == null) {
+        if (storage == null || storage.capacity() < need) {
+            // only the prefix the views read: a small tensor over a large storage reads what it needs
             ZipEntry e = zip.getEntry(archive + "data/" + t.storage().key());
-            storage = ByteBuffer.wrap(bytes(file, zip, e, Integer.MAX_VALUE - 8)).order(order);
+            storage = ByteBuffer.wrap(prefix(file, zip, e, need)).order(order);
             storages.put(t.storage().key(), storage);
         }
         int[] shape = t.shape();
