@@ -138,7 +138,7 @@ final class TorchStateDict implements Closeable {
         long elements = e.getSize() < 0 ? 0 : e.getSize() / s.dtype().bytes;
         long numel = 1, last = t.offset();
         for (int i = 0; i < t.shape().length; i++) {
-            numel = Math.multiplyExact(numel, (long) t.shape()[i]);
+            numel = mulClamped(numel, t.shape()[i]);
             if (t.shape()[i] > 0) last = addClamped(last, mulClamped(t.shape()[i] - 1L, t.stride()[i]));
         }
         if (numel > Integer.MAX_VALUE - 8) throw new IOException(file + ": tensor '" + key + "' has " + numel + " elements, more than 2^31 - 9");
