@@ -253,6 +253,11 @@ class TorchWeightsBadInputTest {
             r.put("gru/data/0", new byte[8]);
             return r;
         }), "tensor 'gru.weight_ih_l0'", "reaches element 44 of storage '0', which holds 2");
+        // weight_ih_l0's size (15, 3) made (2^31 - 1) three times, its numel past 2^63: refused before any storage is read
+        String big = "J\u00ff\u00ff\u00ff\u007f";
+        fileRefused(pickleEdited("huge.pt", "QK\u0000K\u000fK\u0003\u0086q\tK\u0003K\u0001\u0086",
+                        "QK\u0000" + big + big + big + "\u0087q\tK\u0001K\u0001K\u0001\u0087"),
+                "tensor 'gru.weight_ih_l0' has", "elements, more than 2^31 - 9");
         fileRefused(edited("nodata.pt", r -> {
             r.put("gru/data.pkl", null);
             return r;
