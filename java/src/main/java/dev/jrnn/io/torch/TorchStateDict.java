@@ -186,18 +186,23 @@ final class TorchStateDict implements Closeable {
         if (!info.dtype().floating) throw new IllegalStateException(key + " is " + info.dtype().torchName());
         int numel = Math.toIntExact(Tensor.size(info.shape()));
         float[] out = new float[numel];
-        if (zip == null) {
-            long bytes = (long) numel * info.dtype().bytes;
-            ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
+        if (zip == null) {   // safetensors: contiguous, little-endian; read in 1 MiB pieces (a float64 tensor may pass 2 GiB)
+            int width = info.dtype().bytes;
+            ByteBuffer b = ByteBuffer.allocate((1 << 20) / width * width).order(ByteOrder.LITTLE_ENDIAN);
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 long pos = offsets.get(key);
-                while (b.hasRemaining()) {
-                    int r = ch.read(b, pos);
-                    if (r < 0) throw new IOException(file + ": ends inside tensor '" + key + "' (the file changed)");
-                    pos += r;
+                for (int at = 0; at < numel; ) {
+                    int n = Math.min(numel - at, b.capacity() / width);
+                    b.clear().limit(n * width);
+                    while (b.hasRemaining()) {
+                        int r = ch.read(b, pos);
+                        if (r < 0) throw new IOException(file + ": ends inside tensor '" + key + "' (the file changed)");
+                        pos += r;
+                    }
+                    for (int i = 0; i < n; i++) out[at + i] = info.dtype().get(b, i);
+                    at += n;
                 }
             }
-            for (int i = 0; i < numel; i++) out[i] = info.dtype().get(b, i);
             return out;
         }
         TorchPickle.TensorRef t = refs.get(key);

@@ -252,6 +252,27 @@ class TorchWeightsTest {
     }
 
     @Test
+    void aTensorOverSeveralReadPiecesAndTransposed(@TempDir Path tmp) throws Exception {
+        // nn.Linear(600, 600): 1.4 MB of float32, read in 1 MiB pieces; weight[o][i] = o * 600 + i (exact in float32)
+        int n = 600;
+        float[] w = new float[n * n];
+        for (int i = 0; i < w.length; i++) w[i] = i;
+        Map<String, Tensor> sd = new LinkedHashMap<>();
+        sd.put("fc.weight", Tensor.wrap(w, n, n));
+        sd.put("fc.bias", Tensor.full(0.25f, n));
+        Path f = tmp.resolve("linear.safetensors");
+        SafeTensors.write(f, sd, Map.of());
+        try (Model m = new Sequential(new Dense(n).name("fc").inputShape(n))) {
+            Models.loadTorchWeights(m, f);
+            float[] kernel = m.getWeights().get(0).data();   // (in, out): kernel[i][o] = weight[o][i]
+            for (int i = 0; i < n; i++) {
+                for (int o = 0; o < n; o++) assertEquals(o * n + i, kernel[i * n + o], "kernel[" + i + "][" + o + "]");
+            }
+            assertEquals(0.25f, m.getWeights().get(1).data()[n - 1]);
+        }
+    }
+
+    @Test
     void conversionsByHand() {
         // torch (out=2, in=3) -> Keras (in=3, out=2)
         assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, TorchLayers.transpose(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
