@@ -2,6 +2,7 @@ package dev.jrnn.model;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Loading whole models from files.
@@ -45,5 +46,39 @@ public final class Models {
     public static Model cloneModel(Model model) {
         if (model == null) throw new IllegalArgumentException("Models.cloneModel: model is null");
         return fromJson(model.toJson());
+    }
+
+    /**
+     * Sets {@code model}'s weights from a PyTorch state_dict: a {@code torch.save(model.state_dict(), "m.pt")} file or a
+     * safetensors file ({@code safetensors.torch.save_file}), each jrnn layer with weights from the torch module of its
+     * own name (nn.LSTM, nn.GRU, nn.RNN, nn.Linear, nn.Embedding, nn.LayerNorm, nn.Conv1d, nn.BatchNorm1d; see
+     * {@link dev.jrnn.io.torch.TorchWeights}). Strict: every layer finds a module and every torch key is read. Nothing
+     * changes unless everything fits.
+     *
+     * <pre>{@code
+     * // torch: self.gru = nn.GRU(3, 5, batch_first=True); self.fc = nn.Linear(5, 1); torch.save(model.state_dict(), "m.pt")
+     * Model m = new Sequential(new GRU(5).name("gru").inputShape(-1, 3), new Dense(1).name("fc"));
+     * Models.loadTorchWeights(m, Path.of("m.pt"));
+     * }</pre>
+     */
+    public static void loadTorchWeights(Model model, Path file) throws IOException {
+        dev.jrnn.io.torch.TorchWeights.load(model, file);
+    }
+
+    /**
+     * {@link #loadTorchWeights(Model, Path)} with {@code mapping} from jrnn layer name to torch module prefix for the layers
+     * whose names differ: {@code Map.of("encoder", "lstm.l0", "encoder_2", "lstm.l1", "head", "fc")} (".l1": layer 1 of a
+     * num_layers=2 nn.LSTM).
+     */
+    public static void loadTorchWeights(Model model, Path file, Map<String, String> mapping) throws IOException {
+        dev.jrnn.io.torch.TorchWeights.load(model, file, mapping);
+    }
+
+    /**
+     * {@link #loadTorchWeights(Model, Path, Map)}; with {@code strict} false (PyTorch's {@code load_state_dict(strict=False)})
+     * layers without a torch module keep their weights and torch keys no layer reads are left.
+     */
+    public static void loadTorchWeights(Model model, Path file, Map<String, String> mapping, boolean strict) throws IOException {
+        dev.jrnn.io.torch.TorchWeights.load(model, file, mapping, strict);
     }
 }

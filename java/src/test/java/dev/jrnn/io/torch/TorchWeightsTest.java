@@ -1,0 +1,284 @@
+package dev.jrnn.io.torch;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.io.Json;
+import dev.jrnn.io.SafeTensors;
+import dev.jrnn.layers.BatchNormalization;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Conv1D;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.LayerNormalization;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.model.FitOptions;
+import dev.jrnn.model.Input;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.layers.Node;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * PyTorch state_dicts into jrnn models: real torch.save files (torch 1.13) and safetensors files in
+ * safetensors.torch's layout, written by {@code src/test/resources/dev/jrnn/io/torch/generator/make_torch_files.py};
+ * each model's predictions against torch's own outputs (computed in float64 from the saved weights) on the same input.
+ */
+class TorchWeightsTest {
+    private static Map<?, ?> expected;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Jrnn.setBackend("cpu");
+        expected = (Map<?, ?>) Json.parse(Files.readString(resource("expected.json")));
+    }
+
+    static Path resource(String name) {
+        try {
+            return Path.of(TorchWeightsTest.class.getResource("/dev/jrnn/io/torch/" + name).toURI());
+        } catch (Exception e) {
+            throw new IllegalStateException(name, e);
+        }
+    }
+
+    private static Tensor tensor(String model, String what) {
+        Map<?, ?> m = (Map<?, ?>) expected.get(model);
+        List<?> v = (List<?>) m.get(what), s = (List<?>) m.get(what + "_shape");
+        float[] d = new float[v.size()];
+        for (int i = 0; i < d.length; i++) d[i] = ((Number) v.get(i)).floatValue();
+        int[] shape = new int[s.size()];
+        for (int i = 0; i < shape.length; i++) shape[i] = ((Number) s.get(i)).intValue();
+        return Tensor.wrap(d, shape);
+    }
+
+    /** {@code m}'s predictions on the model's input match torch's outputs within 1e-5. */
+    private static void assertPredicts(Model m, String model) {
+        Tensor want = tensor(model, "y"), got = m.predict(tensor(model, "x"));
+        assertArrayEquals(want.shape(), got.shape(), model + ": shape");
+        for (int i = 0; i < want.data().length; i++) assertEquals(want.data()[i], got.data()[i], 1e-5, model + ": element " + i);
+    }
+
+    /** nn.LSTM(3, 4, num_layers=2, bidirectional=True) + nn.Linear(8, 2) on every step. */
+    static Model bilstm(boolean timeDistributed) {
+        Input x = Input.shape(-1, 3);   // any number of steps, as the guide's example
+        Node h = new Bidirectional(new LSTM(4).returnSequences(true)).name("bi0").apply(x);
+        h = new Bidirectional(new LSTM(4).returnSequences(true)).name("bi1").apply(h);
+        Node y = (timeDistributed ? new TimeDistributed(new Dense(2)) : new Dense(2)).name("head").apply(h);
+        return new Model(x, y);
+    }
+
+    static final Map<String, String> BILSTM = Map.of("bi0", "lstm.l0", "bi1", "lstm.l1", "head", "fc");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bilstm.pt", "bilstm.safetensors"})
+    void twoLayerBidirectionalLstmAndLinear(String file) throws Exception {
+        try (Model m = bilstm(false)) {
+            Models.loadTorchWeights(m, resource(file), BILSTM);
+            assertPredicts(m, "bilstm");
+        }
+        try (Model m = bilstm(true)) {   // the same Linear as a TimeDistributed Dense
+            Models.loadTorchWeights(m, resource(file), BILSTM);
+            assertPredicts(m, "bilstm");
+        }
+    }
+
+    static Model gru() {
+        return new Sequential(new GRU(5).name("gru").inputShape(4, 3), new Dense(1).name("fc"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gru.pt", "gru.safetensors", "gru_views.pt", "gru_keep_vars.pt"})
+    void gruAndLinearByLayerName(String file) throws Exception {
+        // gru_views.pt holds the same values as non-contiguous views: transposed strides, storage offsets, a shared storage;
+        // gru_keep_vars.pt is state_dict(keep_vars=True), its tensors Parameters (torch._utils._rebuild_parameter)
+        try (Model m = gru()) {
+            Models.loadTorchWeights(m, resource(file));
+            assertPredicts(m, "gru");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rnn_relu.pt", "rnn_relu.safetensors"})
+    void reluRnnInFloat64(String file) throws Exception {
+        try (Model m = new Sequential(new SimpleRNN(4).activation("relu").returnSequences(true).name("cell").inputShape(6, 3))) {
+            Models.loadTorchWeights(m, resource(file), Map.of("cell", "rnn"));
+            assertPredicts(m, "rnn_relu");
+        }
+    }
+
+    static Model embLstm() {
+        return new Sequential(new Embedding(10, 4).name("emb").inputShape(4),
+                new LSTM(3).useBias(false).returnSequences(true).name("lstm"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"emb_lstm.pt", "emb_lstm.safetensors", "emb_lstm_f16.pt", "emb_lstm_bf16.pt"})
+    void embeddingAndLstmWithoutBias(String file) throws Exception {
+        try (Model m = embLstm()) {
+            Models.loadTorchWeights(m, resource(file));
+            assertPredicts(m, file.replace(".pt", "").replace(".safetensors", ""));
+        }
+    }
+
+    static Model convNorm() {
+        return new Sequential(new Conv1D(4, 3).name("conv").inputShape(6, 3), new BatchNormalization().epsilon(1e-5).name("bn"),
+                new LayerNormalization().epsilon(1e-5).name("norm"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"conv_norm.pt", "conv_norm.safetensors"})
+    void conv1dBatchNormAndLayerNorm(String file) throws Exception {
+        try (Model m = convNorm()) {
+            Models.loadTorchWeights(m, resource(file));
+            assertPredicts(m, "conv_norm");
+        }
+    }
+
+    @Test
+    void fineTuningStepsAsTorchDoes() throws Exception {
+        // one SGD step (lr 0.5, MSE over the batch) from gru.pt: torch's weights after it are gru_step.pt
+        try (Model m = gru(); Model torchStep = gru()) {
+            Models.loadTorchWeights(m, resource("gru.pt"));
+            m.compile(new SGD(0.5), "mse");
+            m.fit(tensor("gru_step", "x"), tensor("gru_step", "y"), new FitOptions().epochs(1).batchSize(3).verbose(0));
+            Models.loadTorchWeights(torchStep, resource("gru_step.pt"));
+            List<Tensor> want = torchStep.getWeights(), got = m.getWeights();
+            for (int w = 0; w < want.size(); w++) {
+                for (int i = 0; i < want.get(w).data().length; i++) {
+                    assertEquals(want.get(w).data()[i], got.get(w).data()[i], 1e-5, m.weightNames().get(w) + " element " + i);
+                }
+            }
+        }
+    }
+
+    /** The warnings TorchWeights logs while {@code run} runs (kept from the console). */
+    private static List<String> warnings(Action run) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(TorchWeights.class.getName());
+        java.util.logging.Handler keep = new java.util.logging.Handler() {
+            @Override public void publish(java.util.logging.LogRecord r) { out.add(r.getMessage()); }
+            @Override public void flush() {}
+            @Override public void close() {}
+        };
+        boolean parents = log.getUseParentHandlers();
+        log.setUseParentHandlers(false);
+        log.addHandler(keep);
+        try {
+            run.run();
+        } finally {
+            log.removeHandler(keep);
+            log.setUseParentHandlers(parents);
+        }
+        return out;
+    }
+
+    interface Action {
+        void run() throws Exception;
+    }
+
+    @Test
+    void normalizationLeftAtKerasEpsilonIsWarnedAbout() throws Exception {
+        List<String> w = warnings(() -> {
+            try (Model m = new Sequential(new Conv1D(4, 3).name("conv").inputShape(6, 3), new BatchNormalization().name("bn"),
+                    new LayerNormalization().name("norm"))) {
+                Models.loadTorchWeights(m, resource("conv_norm.pt"));
+                Tensor want = tensor("conv_norm", "y"), got = m.predict(tensor("conv_norm", "x"));
+                double worst = 0;
+                for (int i = 0; i < want.data().length; i++) worst = Math.max(worst, Math.abs(want.data()[i] - got.data()[i]));
+                assertTrue(worst > 1e-3, "eps 1e-3 against torch's 1e-5 differs by " + worst);
+            }
+        });
+        assertEquals(2, w.size(), w.toString());
+        assertTrue(w.get(0).contains("jrnn layer 'bn' (BatchNormalization) keeps Keras' epsilon 0.001; nn.BatchNorm1d defaults to eps=1e-5"), w.get(0));
+        assertTrue(w.get(1).contains("jrnn layer 'norm' (LayerNormalization) keeps Keras' epsilon 0.001; nn.LayerNorm"), w.get(1));
+        assertEquals(List.of(), warnings(() -> {
+            try (Model m = convNorm()) {
+                Models.loadTorchWeights(m, resource("conv_norm.pt"));
+            }
+        }));
+    }
+
+    @Test
+    void notStrictLeavesUnmatchedLayersAndKeys() throws Exception {
+        try (Model m = new Sequential(new GRU(5).name("gru").inputShape(4, 3), new Dense(1).name("other"))) {
+            List<Tensor> before = m.getWeights();
+            Models.loadTorchWeights(m, resource("gru.pt"), Map.of(), false);   // fc.* unread, "other" kept
+            List<Tensor> after = m.getWeights();
+            assertEquals(before.get(3), after.get(3));
+            assertEquals(before.get(4), after.get(4));
+            try (Model full = gru()) {
+                Models.loadTorchWeights(full, resource("gru.pt"));
+                for (int i = 0; i < 3; i++) assertEquals(full.getWeights().get(i), after.get(i), "gru weight " + i);
+            }
+        }
+    }
+
+    @Test
+    void theRootModuleOfABareRecurrentStateDict(@TempDir Path tmp) throws Exception {
+        // torch.save(nn.GRU(3, 5).state_dict()): keys without a prefix ("weight_ih_l0"), the module "" or its layer "l0"
+        Map<String, Tensor> bare = new LinkedHashMap<>();
+        SafeTensors.read(resource("gru.safetensors")).forEach((k, v) -> {
+            if (k.startsWith("gru.")) bare.put(k.substring(4), v);
+        });
+        Path f = tmp.resolve("bare.safetensors");
+        SafeTensors.write(f, bare, Map.of());
+        try (Model full = gru()) {
+            Models.loadTorchWeights(full, resource("gru.pt"));
+            for (String prefix : new String[] {"", "l0"}) {
+                try (Model m = new Sequential(new GRU(5).name("g").inputShape(4, 3))) {
+                    Models.loadTorchWeights(m, f, Map.of("g", prefix));
+                    for (int i = 0; i < 3; i++) assertEquals(full.getWeights().get(i), m.getWeights().get(i), prefix + ": weight " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aTensorOverSeveralReadPiecesAndTransposed(@TempDir Path tmp) throws Exception {
+        // nn.Linear(600, 600): 1.4 MB of float32, read in 1 MiB pieces; weight[o][i] = o * 600 + i (exact in float32)
+        int n = 600;
+        float[] w = new float[n * n];
+        for (int i = 0; i < w.length; i++) w[i] = i;
+        Map<String, Tensor> sd = new LinkedHashMap<>();
+        sd.put("fc.weight", Tensor.wrap(w, n, n));
+        sd.put("fc.bias", Tensor.full(0.25f, n));
+        Path f = tmp.resolve("linear.safetensors");
+        SafeTensors.write(f, sd, Map.of());
+        try (Model m = new Sequential(new Dense(n).name("fc").inputShape(n))) {
+            Models.loadTorchWeights(m, f);
+            float[] kernel = m.getWeights().get(0).data();   // (in, out): kernel[i][o] = weight[o][i]
+            for (int i = 0; i < n; i++) {
+                for (int o = 0; o < n; o++) assertEquals(o * n + i, kernel[i * n + o], "kernel[" + i + "][" + o + "]");
+            }
+            assertEquals(0.25f, m.getWeights().get(1).data()[n - 1]);
+        }
+    }
+
+    @Test
+    void conversionsByHand() {
+        // torch (out=2, in=3) -> Keras (in=3, out=2)
+        assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, TorchLayers.transpose(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
+        // GRU rows r, z, n (one unit) -> z, r, n
+        assertArrayEquals(new float[] {2, 1, 3}, TorchLayers.blocks(new float[] {1, 2, 3}, 3, 1, 1, new int[] {1, 0, 2}));
+        // Conv1d (out=1, in=2, k=2) [[a0 a1] [b0 b1]] -> (k=2, in=2, out=1) [[a0 b0] [a1 b1]]
+        assertArrayEquals(new float[] {1, 3, 2, 4}, TorchLayers.convKernel(new float[] {1, 2, 3, 4}, 1, 2, 2));
+    }
+}
