@@ -3,7 +3,6 @@ package dev.jrnn.layers;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -16,7 +15,7 @@ import java.util.SplittableRandom;
  * Tensor y = a.call(Tensor.of(new float[] {-1, 2}, 1, 2));   // [[0, 2]]
  * }</pre>
  */
-public class Activation extends WeightlessLayer {
+public class Activation extends ElementwiseLayer {
     private final dev.jrnn.backend.Activation activation;
 
     /** {@code activation}: a Keras name ("relu", "tanh", "softmax", ...). */
@@ -31,29 +30,15 @@ public class Activation extends WeightlessLayer {
     public String activation() { return activation.kerasName(); }
 
     @Override
-    public List<int[]> computeOutputShapes(List<int[]> in) {
-        return List.of(Layers.singleShape(this, in).clone());
+    void apply(Backend be, DTensor x, DTensor y, List<DTensor> owned) {
+        be.activate(activation, x.size(), cols(x), x.buf(), 0, y.buf(), 0);
     }
 
     @Override
-    public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
-        DTensor x = Layers.single(this, inputs);
-        build(Layers.perSample(inputs));
-        Backend be = backend();
-        Layers.sameBackend(this, be, inputs);
-        int cols = x.rank() == 0 ? 1 : Math.max(1, x.dim(-1));
-        List<DTensor> owned = new ArrayList<>();
-        DTensor y = DTensor.zeros(be, x.shape());
-        owned.add(y);
-        be.activate(activation, x.size(), cols, x.buf(), 0, y.buf(), 0);
-        return Layers.trace(this, y, mask, owned, dy -> {
-            DTensor dx = DTensor.zeros(be, x.shape());
-            owned.add(dx);
-            // gelu, swish, mish... take their derivative from the input
-            DTensor saved = activation.needsInput() ? x : y;
-            if (dy != null) be.activateBackward(activation, x.size(), cols, saved.buf(), 0, dy.buf(), 0, dx.buf(), 0);
-            return List.of(dx);
-        });
+    void applyBackward(Backend be, DTensor x, DTensor y, DTensor dy, DTensor dx, List<DTensor> owned) {
+        // gelu, swish, mish... take their derivative from the input
+        DTensor saved = activation.needsInput() ? x : y;
+        be.activateBackward(activation, x.size(), cols(x), saved.buf(), 0, dy.buf(), 0, dx.buf(), 0);
     }
 
     @Override

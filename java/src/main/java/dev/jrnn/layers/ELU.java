@@ -3,7 +3,6 @@ package dev.jrnn.layers;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,7 +14,7 @@ import java.util.List;
  * Tensor y = e.call(Tensor.of(new float[] {-1, 2}, 1, 2));   // [[0.5 * (exp(-1) - 1), 2]]
  * }</pre>
  */
-public class ELU extends WeightlessLayer {
+public class ELU extends ElementwiseLayer {
     private final double alpha;
 
     /** Keras' default alpha, 1. */
@@ -33,29 +32,13 @@ public class ELU extends WeightlessLayer {
     public double alpha() { return alpha; }
 
     @Override
-    public List<int[]> computeOutputShapes(List<int[]> in) {
-        return List.of(Layers.singleShape(this, in).clone());
+    void apply(Backend be, DTensor x, DTensor y, List<DTensor> owned) {
+        ReluOps.elu(be, x, alpha, y, owned);
     }
 
     @Override
-    public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
-        DTensor x = Layers.single(this, inputs);
-        build(Layers.perSample(inputs));
-        Backend be = backend();
-        Layers.sameBackend(this, be, inputs);
-        List<DTensor> owned = new ArrayList<>();
-        try {   // a failure frees what was made
-            DTensor y = Layers.tensor(be, owned, x.shape());
-            ReluOps.elu(be, x, alpha, y, owned);
-            return Layers.trace(this, y, mask, owned, dy -> {
-                DTensor dx = Layers.tensor(be, owned, x.shape());
-                if (dy != null) ReluOps.eluBackward(be, x, alpha, dy, dx, owned);
-                return List.of(dx);
-            });
-        } catch (RuntimeException e) {
-            for (DTensor d : owned) d.close();
-            throw e;
-        }
+    void applyBackward(Backend be, DTensor x, DTensor y, DTensor dy, DTensor dx, List<DTensor> owned) {
+        ReluOps.eluBackward(be, x, alpha, dy, dx, owned);
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.jrnn.layers;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -13,34 +12,18 @@ import java.util.List;
  * Node y = new Identity().apply(x);   // a placeholder where a model may later hold another layer
  * }</pre>
  */
-public class Identity extends WeightlessLayer {
+public class Identity extends ElementwiseLayer {
     @Override
     public String kerasClass() { return "Identity"; }
 
     @Override
-    public List<int[]> computeOutputShapes(List<int[]> in) {
-        return List.of(Layers.singleShape(this, in).clone());
+    void apply(Backend be, DTensor x, DTensor y, List<DTensor> owned) {
+        be.copy(x.buf(), 0, y.buf(), 0, x.size());
     }
 
     @Override
-    public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
-        DTensor x = Layers.single(this, inputs);
-        build(Layers.perSample(inputs));
-        Backend be = backend();
-        Layers.sameBackend(this, be, inputs);
-        List<DTensor> owned = new ArrayList<>();
-        try {   // a failure frees what was made
-            DTensor y = Layers.tensor(be, owned, x.shape());
-            be.copy(x.buf(), 0, y.buf(), 0, x.size());
-            return Layers.trace(this, y, mask, owned, dy -> {
-                DTensor dx = Layers.tensor(be, owned, x.shape());
-                if (dy != null) be.copy(dy.buf(), 0, dx.buf(), 0, x.size());
-                return List.of(dx);
-            });
-        } catch (RuntimeException e) {
-            for (DTensor d : owned) d.close();
-            throw e;
-        }
+    void applyBackward(Backend be, DTensor x, DTensor y, DTensor dy, DTensor dx, List<DTensor> owned) {
+        be.copy(dy.buf(), 0, dx.buf(), 0, x.size());
     }
 
     @Override

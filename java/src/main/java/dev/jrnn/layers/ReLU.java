@@ -3,7 +3,6 @@ package dev.jrnn.layers;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,7 +15,7 @@ import java.util.List;
  * Tensor y = r.call(Tensor.of(new float[] {-10, -5, 0, 5, 10}, 1, 5));   // [[-5, -2.5, 0, 5, 10]]
  * }</pre>
  */
-public class ReLU extends WeightlessLayer {
+public class ReLU extends ElementwiseLayer {
     private Double maxValue;
     private double negativeSlope, threshold;
 
@@ -57,31 +56,13 @@ public class ReLU extends WeightlessLayer {
     public double threshold() { return threshold; }
 
     @Override
-    public List<int[]> computeOutputShapes(List<int[]> in) {
-        return List.of(Layers.singleShape(this, in).clone());
+    void apply(Backend be, DTensor x, DTensor y, List<DTensor> owned) {
+        ReluOps.relu(be, x, negativeSlope, maxValue, threshold, y, owned);
     }
 
     @Override
-    public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
-        DTensor x = Layers.single(this, inputs);
-        build(Layers.perSample(inputs));
-        Backend be = backend();
-        Layers.sameBackend(this, be, inputs);
-        List<DTensor> owned = new ArrayList<>();
-        try {   // a failure frees what was made
-            DTensor y = Layers.tensor(be, owned, x.shape());
-            double slope = negativeSlope, t = threshold;
-            Double max = maxValue;
-            ReluOps.relu(be, x, slope, max, t, y, owned);
-            return Layers.trace(this, y, mask, owned, dy -> {
-                DTensor dx = Layers.tensor(be, owned, x.shape());
-                if (dy != null) ReluOps.reluBackward(be, x, slope, max, t, dy, dx, owned);
-                return List.of(dx);
-            });
-        } catch (RuntimeException e) {
-            for (DTensor d : owned) d.close();
-            throw e;
-        }
+    void applyBackward(Backend be, DTensor x, DTensor y, DTensor dy, DTensor dx, List<DTensor> owned) {
+        ReluOps.reluBackward(be, x, negativeSlope, maxValue, threshold, dy, dx, owned);
     }
 
     @Override

@@ -15,9 +15,6 @@ import java.util.List;
 final class ReluOps {
     private ReluOps() {}
 
-    /** The rows' width handed to the elementwise activations (which ignore it). */
-    private static int cols(DTensor x) { return x.rank() == 0 ? 1 : Math.max(1, x.dim(-1)); }
-
     /** Whether Keras takes its leaky_relu path: a slope without max_value or threshold. */
     private static boolean leaky(double slope, Double max, double t) { return slope != 0 && max == null && t == 0; }
 
@@ -27,7 +24,7 @@ final class ReluOps {
      */
     static void relu(Backend be, DTensor x, double slope, Double max, double t, DTensor y, List<DTensor> owned) {
         long n = x.size();
-        int cols = cols(x);
+        int cols = ElementwiseLayer.cols(x);
         DTensor s = Layers.tensor(be, owned, x.shape());
         boolean clip = max != null;
         if (t != 0) {
@@ -49,7 +46,7 @@ final class ReluOps {
     /** The gradient of {@link #relu} into {@code dx}: {@code dy * (t < x < max) + slope * dy * (x < t)} (leaky: x <= 0). */
     static void reluBackward(Backend be, DTensor x, double slope, Double max, double t, DTensor dy, DTensor dx, List<DTensor> owned) {
         long n = x.size();
-        int cols = cols(x);
+        int cols = ElementwiseLayer.cols(x);
         DTensor s = Layers.tensor(be, owned, x.shape());
         DTensor gate = Layers.tensor(be, owned, x.shape());
         step(be, x, (float) t, s, gate, cols);   // (x > t)
@@ -75,7 +72,7 @@ final class ReluOps {
     private static void difference(Backend be, DTensor x, float sign, float c, DTensor s) {
         be.fill(s.buf(), 0, x.size(), c);
         be.axpy(x.size(), sign, x.buf(), 0, s.buf(), 0);
-        be.activate(Activation.RELU, x.size(), cols(x), s.buf(), 0, s.buf(), 0);
+        be.activate(Activation.RELU, x.size(), ElementwiseLayer.cols(x), s.buf(), 0, s.buf(), 0);
     }
 
     /** {@code out = (x > t)}: relu's derivative at {@code relu(x - t)} ({@code s} scratch). */
@@ -88,7 +85,7 @@ final class ReluOps {
     /** Keras' elu with alpha: {@code x > 0 ? x : alpha * (exp(x) - 1)}, as {@code relu(x) + alpha * (elu(x) - relu(x))} (exact). */
     static void elu(Backend be, DTensor x, double alpha, DTensor y, List<DTensor> owned) {
         long n = x.size();
-        int cols = cols(x);
+        int cols = ElementwiseLayer.cols(x);
         be.activate(Activation.ELU, n, cols, x.buf(), 0, y.buf(), 0);
         if (alpha == 1) return;
         DTensor r = Layers.tensor(be, owned, x.shape());
@@ -101,7 +98,7 @@ final class ReluOps {
     /** The gradient of {@link #elu}: {@code dy} where x > 0, else {@code alpha * dy * exp(x)} (alpha at 0, as TensorFlow). */
     static void eluBackward(Backend be, DTensor x, double alpha, DTensor dy, DTensor dx, List<DTensor> owned) {
         long n = x.size();
-        int cols = cols(x);
+        int cols = ElementwiseLayer.cols(x);
         DTensor s = Layers.tensor(be, owned, x.shape());
         DTensor de = Layers.tensor(be, owned, x.shape());
         be.activate(Activation.ELU, n, cols, x.buf(), 0, s.buf(), 0);
