@@ -238,7 +238,7 @@ def text_classification():
         pr = prob.clamp(1e-7, 1 - 1e-7)
         return -(yb * torch.log(pr) + (1 - yb) * torch.log(1 - pr))
 
-    losses, accs, val_losses, val_accs, batch = [], [], [], [], 16
+    losses, accs, val_losses, val_accs, val_weighted, batch = [], [], [], [], [], 16
     Xt, Yt, Xv, Yv = X[:n_train], Y[:n_train], X[n_train:], Y[n_train:]
     for epoch in range(2):
         tot, hits = 0.0, 0.0
@@ -256,11 +256,13 @@ def text_classification():
         with torch.no_grad():
             prob = forward(Xv)
             val_losses.append(bce(prob, Yv).mean().item())
+            wv = torch.tensor([[class_weight[int(v)]] for v in Yv[:, 0]])
+            val_weighted.append((bce(prob, Yv) * wv).mean().item())   # sample_weight's slice weighs validation too
             val_accs.append(((prob > 0.5).double() == Yv).double().mean().item())
     with torch.no_grad():
         pred = forward(X[:8]).numpy()
     save("text", x=x, init_embeddings=init[0], loss=losses, accuracy=accs, val_loss=val_losses, val_accuracy=val_accs,
-         pred=pred, embeddings=p[0].detach().numpy(), **{f"w{i}": a for i, a in enumerate(init)})
+         val_loss_weighted=val_weighted, pred=pred, embeddings=p[0].detach().numpy(), **{f"w{i}": a for i, a in enumerate(init)})
     with open(os.path.join(HERE, "reviews_vocabulary.txt"), "w") as f:
         f.write("\n".join(vocab) + "\n")
 
