@@ -813,6 +813,8 @@ class BadInputTest {
                 "saveFreq must be >= 1 batch", "got -3");
         bad("callback: ModelCheckpoint saveFreq \"batch\"", IAE, f -> new dev.jrnn.model.ModelCheckpoint("m.keras").saveFreq("batch"),
                 "saveFreq must be \"epoch\" or a number of batches", "got \"batch\"");
+        bad("callback: ModelCheckpoint verbose -1", IAE, f -> new dev.jrnn.model.ModelCheckpoint("m.keras").verbose(-1),
+                "ModelCheckpoint: verbose must be >= 0, got -1");
         bad("callback: ModelCheckpoint initialValueThreshold NaN", IAE,
                 f -> new dev.jrnn.model.ModelCheckpoint("m.keras").initialValueThreshold(Double.NaN), "initialValueThreshold", "got NaN");
         bad("fit: ModelCheckpoint every 2 batches naming {val_loss}", IAE, f -> f.model.fit(x(8), y(8), quiet().validationSplit(0.25)
