@@ -142,18 +142,19 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
         if (saveFreq == 0) save(epoch, null, logs, model);
     }
 
-    /** Saves for {@code epoch} (from 0) and {@code batch} (from 1, null at an epoch's end) when saveBestOnly lets it. */
+    /**
+     * Saves for {@code epoch} (from 0) and {@code batch} (from 1, null at an epoch's end) when saveBestOnly lets it; as
+     * Keras 3's _should_save_model, a monitored value the logs lack saves every time, with a warning.
+     */
     private void save(int epoch, Integer batch, Map<String, Double> logs, Model model) {
-        if (saveBestOnly) {
-            Double v = logs.get(monitor);
-            if (v == null) {
-                if (!warned) {
-                    warned = true;
-                    System.getLogger(ModelCheckpoint.class.getName()).log(System.Logger.Level.WARNING, "ModelCheckpoint: can save best "
-                            + "model only with " + monitor + " available, logs have " + logs.keySet() + "; skipping");
-                }
-                return;
+        Double v = saveBestOnly ? logs.get(monitor) : null;
+        if (saveBestOnly && v == null) {
+            if (!warned) {
+                warned = true;
+                System.getLogger(ModelCheckpoint.class.getName()).log(System.Logger.Level.WARNING, "ModelCheckpoint: can save best "
+                        + "model only with " + monitor + " available, logs have " + logs.keySet() + "; saving every time, as Keras 3");
             }
+        } else if (saveBestOnly) {
             boolean max = EarlyStopping.maximizes(mode, monitor, model);
             String bestText = Double.isNaN(best) ? "None" : PythonFloat.format(best, 'f', 5);
             if (Double.isNaN(v) || !Double.isNaN(best) && !(max ? v > best : v < best)) {   // NaN never improves, as in Keras

@@ -93,6 +93,21 @@ class ModelCheckpointTest {
         }
     }
 
+    /**
+     * Keras 3's {@code _should_save_model}: with save_best_only and the monitored value not logged (val_loss without
+     * validation data) it warns and saves anyway ({@code return True}), where jrnn saved nothing.
+     */
+    @Test
+    void saveBestOnlyWithoutTheMonitoredValueSavesAsKeras3() {
+        try (Sequential m = model()) {
+            ModelCheckpoint b = new ModelCheckpoint(dir.resolve("m-{epoch}.keras").toString()).saveBestOnly(true);
+            m.fit(X, Y, new FitOptions().epochs(2).batchSize(4).verbose(0).callbacks(b));
+            assertTrue(Files.exists(dir.resolve("m-1.keras")) && Files.exists(dir.resolve("m-2.keras")));
+            assertEquals(dir.resolve("m-2.keras"), b.lastSaved());
+            assertTrue(Double.isNaN(b.best()), "no monitored value seen");
+        }
+    }
+
     private static String printed(Runnable r) {
         java.io.PrintStream out = System.out;
         java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
