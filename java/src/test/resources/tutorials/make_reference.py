@@ -350,7 +350,72 @@ def seq2seq():
          **{f"w{i}": a for i, a in enumerate(init)}, **{f"final{i}": q.detach().numpy() for i, q in enumerate(p)})
 
 
+def seq2seq_masked():
+    """The token-level variant: Embedding(mask_zero) on both sides, sparse categorical cross-entropy and accuracy over
+    the decoder's valid steps only (Keras 3's apply_mask: sum(loss * mask) / sum(mask) per batch), the epoch's values the
+    loss tracker's batch-size-weighted mean and the accuracy's mean over every valid step of the epoch."""
+    state = 99
+
+    def nxt(n):
+        nonlocal state
+        state = (state * 6364136223846793005 + 1442695040888963407) % (1 << 64)
+        return (state >> 33) % n
+
+    n, Ts, Td, V = 40, 6, 7, 8                       # tokens 3..7; 1 = start, 2 = end, 0 = padding
+    src, tin, tout = np.zeros((n, Ts)), np.zeros((n, Td)), np.zeros((n, Td))
+    for i in range(n):
+        L = 1 + nxt(Ts)
+        w = [3 + nxt(5) for _ in range(L)]
+        src[i, :L] = w
+        t = [1] + w[::-1] + [2]
+        tin[i, :L + 1] = t[:-1]
+        tout[i, :L + 1] = t[1:]
+    E, H = 4, 6
+    rng = np.random.default_rng(4)
+    init = [rng.uniform(-0.3, 0.3, (V, E))] + lstm_weights(rng, E, H) + [rng.uniform(-0.3, 0.3, (V, E))] \
+        + lstm_weights(rng, E, H) + [glorot(rng, H, V, (H, V)), np.zeros(V)]
+    p = params(init)
+    opt = Adam(p, lr=0.05)
+    S, TI, TO = (torch.tensor(a, dtype=torch.long) for a in (src, tin, tout))
+
+    def forward(s, ti):
+        B = s.shape[0]
+        _, h, c = lstm(p[0][s], p[1], p[2], p[3], torch.zeros(B, H), torch.zeros(B, H), (s != 0).double())
+        seq, _, _ = lstm(p[4][ti], p[5], p[6], p[7], h, c, (ti != 0).double())
+        return torch.softmax(seq @ p[8] + p[9], -1)
+
+    def masked(prob, to, ti):
+        mask = (ti != 0).double()
+        pr = prob.clamp(1e-7, 1 - 1e-7)
+        ce = -torch.log(pr.gather(-1, to[..., None])[..., 0])
+        hits = (prob.argmax(-1) == to).double()
+        return (ce * mask).sum() / mask.sum(), (hits * mask).sum().item(), mask.sum().item()
+
+    n_train, batch = 32, 8
+    losses, accs, val_losses, val_accs = [], [], [], []
+    for epoch in range(3):
+        tot, hits, valid = 0.0, 0.0, 0.0
+        for s in range(0, n_train, batch):
+            sl = slice(s, s + batch)
+            loss, h_, v_ = masked(forward(S[sl], TI[sl]), TO[sl], TI[sl])
+            tot += loss.item() * batch
+            hits += h_
+            valid += v_
+            loss.backward()
+            opt.step()
+        losses.append(tot / n_train)
+        accs.append(hits / valid)
+        with torch.no_grad():
+            sl = slice(n_train, n)
+            loss, h_, v_ = masked(forward(S[sl], TI[sl]), TO[sl], TI[sl])
+            val_losses.append(loss.item())
+            val_accs.append(h_ / v_)
+    save("seq2seq_masked", src=src, tin=tin, tout=tout, loss=losses, accuracy=accs, val_loss=val_losses,
+         val_accuracy=val_accs, **{f"w{i}": a for i, a in enumerate(init)})
+
+
 if __name__ == "__main__":
     timeseries()
     text_classification()
     seq2seq()
+    seq2seq_masked()

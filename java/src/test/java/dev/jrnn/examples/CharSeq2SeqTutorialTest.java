@@ -1,6 +1,7 @@
 package dev.jrnn.examples;
 
 import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Node;
@@ -9,6 +10,7 @@ import dev.jrnn.model.History;
 import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
+import dev.jrnn.optim.Adam;
 import dev.jrnn.optim.RMSprop;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
@@ -193,5 +195,33 @@ class CharSeq2SeqTutorialTest {
             target.data()[best] = 1;
             states = out.subList(1, 3);
         }
+    }
+
+    /**
+     * The token-level variant (padding 0, {@code Embedding(mask_zero=True)} on both sides, sparse categorical
+     * cross-entropy and accuracy): Keras 3 averages each batch's loss over its valid decoder steps, the epoch's loss
+     * over the batches by their sizes, and the accuracy over every valid step of the epoch.
+     */
+    @Test
+    void maskedTokenSeq2SeqMatchesKerasMaskedLossAndAccuracy() throws IOException {
+        Map<String, Tensor> r = TutorialReference.load("seq2seq_masked");
+        Input src = Input.shape(-1), tgt = Input.shape(-1);
+        Node encoder = new LSTM(6).name("enc").returnState(true).apply(new Embedding(8, 4).name("src_emb").maskZero(true).apply(src));
+        Node decoder = new LSTM(6).name("dec").returnSequences(true).apply(List.of(new Embedding(8, 4).name("tgt_emb").maskZero(true)
+                .apply(tgt), encoder.get(1), encoder.get(2)));
+        Model m = new Model(List.of(src, tgt), new Dense(8).name("out").activation("softmax").apply(decoder));
+        m.compile(new Adam(0.05), "sparse_categorical_crossentropy", "accuracy");
+        // the reference's order: source embedding, encoder (3), target embedding, decoder (3), dense (2)
+        List<String> order = List.of("src_emb/embeddings", "enc/kernel", "enc/recurrent_kernel", "enc/bias", "tgt_emb/embeddings",
+                "dec/kernel", "dec/recurrent_kernel", "dec/bias", "out/kernel", "out/bias");
+        List<Tensor> w = new ArrayList<>();
+        for (String name : m.weightNames()) w.add(r.get("w" + order.indexOf(name.replace("/cell/", "/").replace(":0", ""))));
+        m.setWeights(w);
+        History h = m.fit(List.of(r.get("src"), r.get("tin")), List.of(r.get("tout")), new FitOptions().batchSize(8).epochs(3)
+                .validationSplit(0.2).shuffle(false).verbose(0));
+        close("loss", r.get("loss"), h.get("loss"), TOL);
+        close("accuracy", r.get("accuracy"), h.get("accuracy"), TOL);
+        close("val_loss", r.get("val_loss"), h.get("val_loss"), TOL);
+        close("val_accuracy", r.get("val_accuracy"), h.get("val_accuracy"), TOL);
     }
 }
