@@ -130,16 +130,15 @@ class CharSeq2SeqTutorialTest {
         trained.save(file);
         Model model = Models.load(file);
 
-        // encoder_model = Model(model.input[0], [state_h_enc, state_c_enc]), walking back from the output as
-        // model.layers[i].output would give them
-        Node decoderOutputs = model.outputs().get(0);
-        Node decoderSeq = decoderOutputs.call().inputs().get(0);
-        List<Node> decoderCallInputs = decoderSeq.call().inputs();
+        // as the tutorial: encoder_model = Model(model.input[0], model.layers[2].output[1:]); the decoder from
+        // model.layers[3] and model.layers[4] applied to new state inputs (layer.calls().get(0) is Keras' layer.output)
+        assertEquals(List.of("InputLayer", "InputLayer", "LSTM", "LSTM", "Dense"),
+                model.layers().stream().map(l -> l.getClass().getSimpleName()).toList());
         Node encoderInputs = model.inputs().get(0), decoderInputs = model.inputs().get(1);
-        assertSame(decoderInputs, decoderCallInputs.get(0));
-        Model encoderModel = new Model(encoderInputs, List.of(decoderCallInputs.get(1), decoderCallInputs.get(2)));
-
-        Layer decoderLstm = decoderSeq.layer(), decoderDense = decoderOutputs.layer();
+        List<Node> encoderOutputs = model.getLayer(2).calls().get(0).outputs();
+        Model encoderModel = new Model(encoderInputs, encoderOutputs.subList(1, 3));
+        Layer decoderLstm = model.getLayer(3), decoderDense = model.getLayer(4);
+        assertSame(decoderInputs, decoderLstm.calls().get(0).inputs().get(0));
         Input stateH = Input.shape(LATENT), stateC = Input.shape(LATENT);
         Node d = decoderLstm.apply(List.of(decoderInputs, stateH, stateC));
         Node probs = decoderDense.apply(d.get(0));
