@@ -410,8 +410,17 @@ def seq2seq_masked():
             loss, h_, v_ = masked(forward(S[sl], TI[sl]), TO[sl], TI[sl])
             val_losses.append(loss.item())
             val_accs.append(h_ / v_)
+    with torch.no_grad():                          # evaluate(batch_size=7): per-batch masked means weighted by batch sizes
+        tot, hits, valid = 0.0, 0.0, 0.0
+        for s in range(0, n, 7):
+            sl = slice(s, s + 7)
+            loss, h_, v_ = masked(forward(S[sl], TI[sl]), TO[sl], TI[sl])
+            tot += loss.item() * len(S[sl])
+            hits += h_
+            valid += v_
+        evaluate7 = [tot / n, hits / valid]
     save("seq2seq_masked", src=src, tin=tin, tout=tout, loss=losses, accuracy=accs, val_loss=val_losses,
-         val_accuracy=val_accs, **{f"w{i}": a for i, a in enumerate(init)})
+         val_accuracy=val_accs, evaluate7=evaluate7, **{f"w{i}": a for i, a in enumerate(init)})
 
 
 if __name__ == "__main__":

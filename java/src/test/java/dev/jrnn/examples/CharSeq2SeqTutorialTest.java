@@ -222,5 +222,8 @@ class CharSeq2SeqTutorialTest {
         close("accuracy", r.get("accuracy"), h.get("accuracy"), TOL);
         close("val_loss", r.get("val_loss"), h.get("val_loss"), TOL);
         close("val_accuracy", r.get("val_accuracy"), h.get("val_accuracy"), TOL);
+        // evaluate(batch_size=7) on all 40: the batches' masked means weighted by their sizes, the accuracy over all valid steps
+        Map<String, Double> e = m.evaluateAll(List.of(r.get("src"), r.get("tin")), List.of(r.get("tout")), 7, null);
+        close("evaluate, batches of 7", r.get("evaluate7"), List.of(e.get("loss"), e.get("accuracy")), TOL);
     }
 }
