@@ -5,6 +5,7 @@ import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Node;
 import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.History;
 import dev.jrnn.model.Input;
@@ -144,5 +145,38 @@ class TextClassificationTutorialTest {
         assertEquals(full.get("loss").subList(2, 4), rest.get("loss"));
         assertEquals(full.get("val_accuracy").subList(2, 4), rest.get("val_accuracy"));
         assertEquals(m.getWeights(), again.getWeights());
+    }
+
+    /** keras.io's "Bidirectional LSTM on IMDB" model at its sizes (20000 tokens, 128, 64 units): its printed summary. */
+    @Test
+    void summaryIsTheTutorialsTable() {
+        dev.jrnn.Jrnn.clearSession();
+        Input inputs = Input.shape(-1);
+        Node x = new Embedding(20000, 128).apply(inputs);
+        x = new Bidirectional(new LSTM(64).returnSequences(true)).apply(x);
+        x = new Bidirectional(new LSTM(64)).apply(x);
+        Model m = new Model(inputs, new Dense(1).activation("sigmoid").apply(x));
+        assertEquals(String.join("\n",
+                "Model: \"model\"",
+                "_________________________________________________________________",
+                " Layer (type)                Output Shape              Param #   ",
+                "=================================================================",
+                " input_1 (InputLayer)        [(None, None)]            0         ",
+                "                                                                 ",
+                " embedding (Embedding)       (None, None, 128)         2560000   ",
+                "                                                                 ",
+                " bidirectional (Bidirectiona  (None, None, 128)        98816     ",
+                " l)                                                              ",
+                "                                                                 ",
+                " bidirectional_1 (Bidirectio  (None, 128)              98816     ",
+                " nal)                                                            ",
+                "                                                                 ",
+                " dense (Dense)               (None, 1)                 129       ",
+                "                                                                 ",
+                "=================================================================",
+                "Total params: 2,757,761",
+                "Trainable params: 2,757,761",
+                "Non-trainable params: 0",
+                "_________________________________________________________________", ""), m.summaryString());
     }
 }
