@@ -177,13 +177,13 @@ class CharSeq2SeqTutorialTest {
     }
 
     static String decodeSequence(Model encoderModel, Model decoderModel, Tensor input) {
-        List<Tensor> states = encoderModel.predictAll(List.of(input), 32, null);
+        List<Tensor> states = encoderModel.predictAll(List.of(input));
         int vocab = outChars.length();
         Tensor target = Tensor.zeros(1, 1, vocab);
         target.data()[outChars.indexOf('\t')] = 1;
         StringBuilder decoded = new StringBuilder();
         while (true) {
-            List<Tensor> out = decoderModel.predictAll(List.of(target, states.get(0), states.get(1)), 32, null);
+            List<Tensor> out = decoderModel.predictAll(List.of(target, states.get(0), states.get(1)));
             Tensor p = out.get(0);
             int best = 0;
             for (int k = 1; k < vocab; k++) if (p.get(0, 0, k) > p.get(0, 0, best)) best = k;
