@@ -179,7 +179,7 @@ class TimeseriesForecastTutorialTest {
     void fitWithCheckpointAndEarlyStoppingMatchesTheFloat64Replay() throws IOException {
         Model m = model();
         Path best = dir.resolve("model_checkpoint.weights.h5");
-        ModelCheckpoint bestOnly = new ModelCheckpoint(best.toString()).monitor("val_loss").saveWeightsOnly(true).saveBestOnly(true);
+        ModelCheckpoint bestOnly = new ModelCheckpoint(best.toString()).monitor("val_loss").verbose(1).saveWeightsOnly(true).saveBestOnly(true);
         ModelCheckpoint every = new ModelCheckpoint(dir.resolve("ckpt-{epoch:02d}.keras").toString());
         EarlyStopping es = new EarlyStopping().monitor("val_loss").minDelta(0).patience(5);
         List<Double> lastBatchLogLoss = new ArrayList<>();
@@ -192,8 +192,17 @@ class TimeseriesForecastTutorialTest {
             @Override
             public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) { lastBatchLogLoss.add(running); }
         };
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
         History h = m.fit(trainWindows().dataset(), new FitOptions().epochs(3).validationData(valWindows().dataset())
-                .callbacks(bestOnly, every, es, batchLogs).verbose(0));
+                .callbacks(bestOnly, every, es, batchLogs).verbose(0).out(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8)));
+        // the tutorial's verbose=1 checkpoint: Keras 3's lines, with the replay's val_loss to 5 decimals
+        float[] v = ref.get("val_loss").toArray();
+        StringBuilder want = new StringBuilder();
+        for (int e = 0; e < 3; e++) {
+            want.append(String.format(java.util.Locale.ROOT, "\nEpoch %d: val_loss improved from %s to %.5f, saving model to %s\n\nEpoch %d: finished saving model to %s\n",
+                    e + 1, e == 0 ? "None" : String.format(java.util.Locale.ROOT, "%.5f", v[e - 1]), v[e], best, e + 1, best));
+        }
+        assertEquals(want.toString(), printed.toString(java.nio.charset.StandardCharsets.UTF_8).replace("\r\n", "\n"));
         close("loss", ref.get("loss"), h.get("loss"), TOL);
         close("val_loss", ref.get("val_loss"), h.get("val_loss"), TOL);
         // Keras' batch-end logs hold the epoch's running mean: at the last batch, the epoch's loss
