@@ -100,6 +100,11 @@ class TimeseriesForecastTutorialTest {
         return sb.toString();
     }
 
+    /** Python's f"{v:.5f}": the exact binary value rounded half to even. */
+    static String py5f(double v) {
+        return new java.math.BigDecimal(v).setScale(5, java.math.RoundingMode.HALF_EVEN).toPlainString();
+    }
+
     static float[] toFloat(double[] d) {
         float[] f = new float[d.length];
         for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
@@ -200,8 +205,8 @@ class TimeseriesForecastTutorialTest {
         double[] v = h.get("val_loss").stream().mapToDouble(Double::doubleValue).toArray();
         StringBuilder want = new StringBuilder();
         for (int e = 0; e < 3; e++) {
-            want.append(String.format(java.util.Locale.ROOT, "\nEpoch %d: val_loss improved from %s to %.5f, saving model to %s\n\nEpoch %d: finished saving model to %s\n",
-                    e + 1, e == 0 ? "None" : String.format(java.util.Locale.ROOT, "%.5f", v[e - 1]), v[e], best, e + 1, best));
+            want.append("\nEpoch " + (e + 1) + ": val_loss improved from " + (e == 0 ? "None" : py5f(v[e - 1])) + " to " + py5f(v[e])
+                    + ", saving model to " + best + "\n\nEpoch " + (e + 1) + ": finished saving model to " + best + "\n");
         }
         assertEquals(want.toString(), printed.toString(java.nio.charset.StandardCharsets.UTF_8).replace("\r\n", "\n"));
         close("loss", ref.get("loss"), h.get("loss"), TOL);
