@@ -235,7 +235,8 @@ class TimeseriesForecastTutorialTest {
         History full = m.fit(trainWindows().dataset(), new FitOptions().epochs(3).validationData(valWindows().dataset()).verbose(0)
                 .callbacks(new ModelCheckpoint(ckpt.resolve("e{epoch}-{val_loss:.4f}.keras").toString())));
         Path two = Files.list(ckpt).filter(f -> f.getFileName().toString().startsWith("e2-")).findFirst().orElseThrow();
-        assertEquals(String.format("e2-%.4f.keras", full.get("val_loss").get(1)), two.getFileName().toString());
+        assertEquals("e2-" + new java.math.BigDecimal(full.get("val_loss").get(1)).setScale(4, java.math.RoundingMode.HALF_EVEN).toPlainString()
+                + ".keras", two.getFileName().toString());
         Model again = Models.load(two);
         History rest = again.fit(trainWindows().dataset(), new FitOptions().epochs(3).initialEpoch(2)
                 .validationData(valWindows().dataset()).verbose(0));
