@@ -151,8 +151,8 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
         if (saveBestOnly && v == null) {
             if (!warned) {
                 warned = true;
-                System.getLogger(ModelCheckpoint.class.getName()).log(System.Logger.Level.WARNING, "ModelCheckpoint: can save best "
-                        + "model only with " + monitor + " available, logs have " + logs.keySet() + "; saving every time, as Keras 3");
+                model.fitWarnings().println("ModelCheckpoint: can save best model only with " + monitor + " available, logs have "
+                        + logs.keySet() + "; saving every time, as Keras 3");
             }
         } else if (saveBestOnly) {
             boolean max = EarlyStopping.maximizes(mode, monitor, model);

@@ -101,7 +101,16 @@ class ModelCheckpointTest {
     void saveBestOnlyWithoutTheMonitoredValueSavesAsKeras3() {
         try (Sequential m = model()) {
             ModelCheckpoint b = new ModelCheckpoint(dir.resolve("m-{epoch}.keras").toString()).saveBestOnly(true);
-            m.fit(X, Y, new FitOptions().epochs(2).batchSize(4).verbose(0).callbacks(b));
+            java.io.PrintStream err = System.err;
+            java.io.ByteArrayOutputStream warned = new java.io.ByteArrayOutputStream();
+            try {
+                System.setErr(new java.io.PrintStream(warned, true, java.nio.charset.StandardCharsets.UTF_8));
+                m.fit(X, Y, new FitOptions().epochs(2).batchSize(4).verbose(0).callbacks(b));
+            } finally {
+                System.setErr(err);
+            }
+            assertEquals("ModelCheckpoint: can save best model only with val_loss available, logs have [loss]; saving every time, as Keras 3\n",
+                    warned.toString(java.nio.charset.StandardCharsets.UTF_8).replace("\r\n", "\n"), "one warning for the fit");
             assertTrue(Files.exists(dir.resolve("m-1.keras")) && Files.exists(dir.resolve("m-2.keras")));
             assertEquals(dir.resolve("m-2.keras"), b.lastSaved());
             assertTrue(Double.isNaN(b.best()), "no monitored value seen");
