@@ -78,6 +78,11 @@ public abstract class Evaluator extends Trainer {
         return evaluateAll(Collections.singletonList(x), Collections.singletonList(y), defaultBatch(), null).get("loss");
     }
 
+    /** Loss and metrics on inputs {@code xs} and targets {@code ys} in batches of 32 (or the fixed size), as Keras' {@code model.evaluate([x1, x2], y)}. */
+    public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys) {
+        return evaluateAll(xs, ys, defaultBatch(), null);
+    }
+
     /** Loss and metrics ("loss", "accuracy", ...) on the given data. */
     public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths) {
         return evaluateAll(xs, ys, batchSize, lengths, (Tensor) null);
@@ -183,6 +188,17 @@ public abstract class Evaluator extends Trainer {
     /** Every output of the model for the single input {@code x}, in output order, in batches of 32 (or the fixed size). */
     public List<Tensor> predictAll(Tensor x) {
         return predictAll(Collections.singletonList(x), defaultBatch(), null);
+    }
+
+    /**
+     * Every output of the model for every input tensor, in output order, in batches of 32 (or the fixed size), as Keras'
+     * {@code model.predict([x1, x2])}:
+     * <pre>{@code
+     * List<Tensor> out = decoderModel.predictAll(List.of(targetSeq, h, c));   // [probabilities, h, c]
+     * }</pre>
+     */
+    public List<Tensor> predictAll(List<Tensor> xs) {
+        return predictAll(xs, defaultBatch(), null);
     }
 
     /** Every output of the model, for every input tensor, in batches of {@code batchSize} (each advances a stateful model's states). */

@@ -41,6 +41,7 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
     private int saveFreq;   // batches between saves; 0: at every epoch's end
     private int batchesSinceSave;   // as Keras' _batches_seen_since_last_saving: kept across epochs and fits
     private int currentEpoch;
+    private int verbose;
 
     /** Data-parallel training writes checkpoints from rank 0 only (every rank holds the same weights). */
     @Override
@@ -112,6 +113,13 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
         return this;
     }
 
+    /** Keras' {@code verbose}: 1 prints, as Keras 3, a line per epoch on what was saved or why not (default 0: silent). */
+    public ModelCheckpoint verbose(int v) {
+        if (v < 0) throw new IllegalArgumentException("ModelCheckpoint: verbose must be >= 0, got " + v);
+        this.verbose = v;
+        return this;
+    }
+
     /** The file written last, or null. */
     public Path lastSaved() { return lastSaved; }
 
@@ -134,21 +142,30 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
         if (saveFreq == 0) save(epoch, null, logs, model);
     }
 
-    /** Saves for {@code epoch} (from 0) and {@code batch} (from 1, null at an epoch's end) when saveBestOnly lets it. */
+    /**
+     * Saves for {@code epoch} (from 0) and {@code batch} (from 1, null at an epoch's end) when saveBestOnly lets it; as
+     * Keras 3's _should_save_model, a monitored value the logs lack saves every time, with a warning.
+     */
     private void save(int epoch, Integer batch, Map<String, Double> logs, Model model) {
-        if (saveBestOnly) {
-            Double v = logs.get(monitor);
-            if (v == null) {
-                if (!warned) {
-                    warned = true;
-                    System.getLogger(ModelCheckpoint.class.getName()).log(System.Logger.Level.WARNING, "ModelCheckpoint: can save best "
-                            + "model only with " + monitor + " available, logs have " + logs.keySet() + "; skipping");
-                }
+        Double v = saveBestOnly ? logs.get(monitor) : null;
+        if (saveBestOnly && v == null) {
+            if (!warned) {
+                warned = true;
+                model.fitWarnings().println("ModelCheckpoint: can save best model only with " + monitor + " available, logs have "
+                        + logs.keySet() + "; saving every time, as Keras 3");
+            }
+        } else if (saveBestOnly) {
+            boolean max = EarlyStopping.maximizes(mode, monitor, model);
+            String bestText = Double.isNaN(best) ? "None" : PythonFloat.format(best, 'f', 5);
+            if (Double.isNaN(v) || !Double.isNaN(best) && !(max ? v > best : v < best)) {   // NaN never improves, as in Keras
+                say(model, "\nEpoch " + (epoch + 1) + ": " + monitor + " did not improve from " + bestText);
                 return;
             }
-            boolean max = EarlyStopping.maximizes(mode, monitor, model);
-            if (Double.isNaN(v) || !Double.isNaN(best) && !(max ? v > best : v < best)) return;   // NaN never improves, as in Keras
             best = v;
+            say(model, "\nEpoch " + (epoch + 1) + ": " + monitor + " improved from " + bestText + " to " + PythonFloat.format(v, 'f', 5)
+                    + ", saving model to " + format(filepath, epoch + 1, batch, logs));
+        } else {
+            say(model, "\nEpoch " + (epoch + 1) + ": saving model to " + format(filepath, epoch + 1, batch, logs));
         }
         Path file = Path.of(format(filepath, epoch + 1, batch, logs));
         try {
@@ -159,6 +176,11 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
                     + (batch == null ? "" : " batch " + batch) + ": " + e.getMessage() + " (the previous file is unchanged)", e);
         }
         lastSaved = file;
+        say(model, "\nEpoch " + (epoch + 1) + ": finished saving model to " + file);
+    }
+
+    private void say(Model model, String message) {
+        if (verbose > 0) model.fitMessages().println(message);
     }
 
     /**

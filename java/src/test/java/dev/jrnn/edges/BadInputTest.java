@@ -557,6 +557,10 @@ class BadInputTest {
         bad("predict: lengths count", IAE, f -> f.model.predict(x(2), new int[] {3}), "lengths has 1 entries, x has 2 samples");
         bad("predict: x null", IAE, f -> f.model.predict(null), "x is null");
         bad("predict: list null", IAE, f -> f.model.predictAll(null, 8, null), "expected 1 input tensor(s), got null");
+        bad("predict: list null, default batch", IAE, f -> f.model.predictAll((List<Tensor>) null), "expected 1 input tensor(s), got null");
+        bad("predict: two inputs for one, default batch", IAE, f -> f.model.predictAll(List.of(x(2), x(2))), "expected 1 input tensor(s)");
+        bad("evaluate: list y sample count, default batch", IAE, f -> f.model.evaluateAll(List.of(x(8)), List.of(y(7))),
+                "sequential.evaluate", "y has 7 samples, x has 8");
         bad("predict: unbuilt model on a vector", ISE, f -> new Sequential(new Dense(2)).predict(Tensor.zeros(4)), "not yet been built");
         bad("evaluate: not compiled", ISE, f -> f.model(() -> new Sequential(new LSTM(2).inputShape(3, 2))).evaluate(x(4), Tensor.zeros(4, 2)),
                 "must be compiled first");
@@ -813,6 +817,8 @@ class BadInputTest {
                 "saveFreq must be >= 1 batch", "got -3");
         bad("callback: ModelCheckpoint saveFreq \"batch\"", IAE, f -> new dev.jrnn.model.ModelCheckpoint("m.keras").saveFreq("batch"),
                 "saveFreq must be \"epoch\" or a number of batches", "got \"batch\"");
+        bad("callback: ModelCheckpoint verbose -1", IAE, f -> new dev.jrnn.model.ModelCheckpoint("m.keras").verbose(-1),
+                "ModelCheckpoint: verbose must be >= 0, got -1");
         bad("callback: ModelCheckpoint initialValueThreshold NaN", IAE,
                 f -> new dev.jrnn.model.ModelCheckpoint("m.keras").initialValueThreshold(Double.NaN), "initialValueThreshold", "got NaN");
         bad("fit: ModelCheckpoint every 2 batches naming {val_loss}", IAE, f -> f.model.fit(x(8), y(8), quiet().validationSplit(0.25)

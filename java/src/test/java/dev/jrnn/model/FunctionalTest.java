@@ -59,6 +59,23 @@ class FunctionalTest {
         assertArrayEquals(one.predict(x).toArray(), one.predictAll(x).get(0).toArray());
     }
 
+    /**
+     * Keras' {@code decoder_model.predict([target_seq] + states)} and {@code model.evaluate([enc, dec], y)}: several inputs
+     * with Keras' default batch size of 32, as the one-input forms have; 70 samples run as batches of 32, 32 and 6.
+     */
+    @Test
+    void severalInputsPredictAndEvaluateInBatchesOf32ByDefault() {
+        Input a = Input.shape(3, 2), b = Input.shape(2);
+        Node seq = new LSTM(4).returnState(true).apply(a);
+        Model m = new Model(List.of(a, b), List.of(new Dense(1).apply(new Concatenate().apply(seq.get(1), b)), seq.get(2)));
+        m.compile(new Adam(0.01), List.of("mse", "mse"));
+        SplittableRandom r = new SplittableRandom(4);
+        List<Tensor> xs = List.of(random(r, 70, 3, 2), random(r, 70, 2)), ys = List.of(random(r, 70, 1), random(r, 70, 4));
+        List<Tensor> want = m.predictAll(xs, 32, null), got = m.predictAll(xs);
+        for (int k = 0; k < 2; k++) assertArrayEquals(want.get(k).toArray(), got.get(k).toArray());
+        assertEquals(m.evaluateAll(xs, ys, 32, null), m.evaluateAll(xs, ys));
+    }
+
     @Test
     void twoLayersOfOneNameAreRefused() {
         Input in = Input.shape(3, 1);

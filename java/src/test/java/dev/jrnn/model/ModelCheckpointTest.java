@@ -64,6 +64,71 @@ class ModelCheckpointTest {
     private static final Tensor X = ModelFilesTest.random(R, 12, 4, 2);
     private static final Tensor Y = ModelFilesTest.random(R, 12, 1);
 
+    /**
+     * Keras 3's {@code verbose=1} (keras.io's weather tutorial sets it): ModelCheckpoint's messages, from
+     * model_checkpoint.py's {@code _should_save_model} and {@code _save_model}, the best None before the first save.
+     */
+    @Test
+    void verboseSaysWhatKerasSays() {
+        try (Sequential m = model()) {
+            String best = dir.resolve("best.weights.h5").toString(), every = dir.resolve("e{epoch}.keras").toString();
+            ModelCheckpoint b = new ModelCheckpoint(best).saveBestOnly(true).saveWeightsOnly(true).verbose(1);
+            ModelCheckpoint e = new ModelCheckpoint(every).verbose(1);
+            String out = printed(() -> {
+                b.onEpochEnd(0, Map.of("val_loss", 0.2929181), m);
+                b.onEpochEnd(1, Map.of("val_loss", 0.3), m);
+                b.onEpochEnd(2, Map.of("val_loss", 0.125), m);
+                e.onEpochEnd(0, Map.of("val_loss", 0.3), m);
+                new ModelCheckpoint(best).saveBestOnly(true).saveWeightsOnly(true).onEpochEnd(3, Map.of("val_loss", 0.1), m);
+            });
+            assertEquals("\nEpoch 1: val_loss improved from None to 0.29292, saving model to " + best + "\n"
+                    + "\nEpoch 1: finished saving model to " + best + "\n"
+                    + "\nEpoch 2: val_loss did not improve from 0.29292\n"
+                    + "\nEpoch 3: val_loss improved from 0.29292 to 0.12500, saving model to " + best + "\n"
+                    + "\nEpoch 3: finished saving model to " + best + "\n"
+                    + "\nEpoch 1: saving model to " + dir.resolve("e1.keras") + "\n"
+                    + "\nEpoch 1: finished saving model to " + dir.resolve("e1.keras") + "\n", out);
+            assertEquals("ModelCheckpoint: verbose must be >= 0, got -1",
+                    assertThrows(IllegalArgumentException.class, () -> new ModelCheckpoint(best).verbose(-1)).getMessage());
+        }
+    }
+
+    /**
+     * Keras 3's {@code _should_save_model}: with save_best_only and the monitored value not logged (val_loss without
+     * validation data) it warns and saves anyway ({@code return True}), where jrnn saved nothing.
+     */
+    @Test
+    void saveBestOnlyWithoutTheMonitoredValueSavesAsKeras3() {
+        try (Sequential m = model()) {
+            ModelCheckpoint b = new ModelCheckpoint(dir.resolve("m-{epoch}.keras").toString()).saveBestOnly(true);
+            java.io.PrintStream err = System.err;
+            java.io.ByteArrayOutputStream warned = new java.io.ByteArrayOutputStream();
+            try {
+                System.setErr(new java.io.PrintStream(warned, true, java.nio.charset.StandardCharsets.UTF_8));
+                m.fit(X, Y, new FitOptions().epochs(2).batchSize(4).verbose(0).callbacks(b));
+            } finally {
+                System.setErr(err);
+            }
+            assertEquals("ModelCheckpoint: can save best model only with val_loss available, logs have [loss]; saving every time, as Keras 3\n",
+                    warned.toString(java.nio.charset.StandardCharsets.UTF_8).replace("\r\n", "\n"), "one warning for the fit");
+            assertTrue(Files.exists(dir.resolve("m-1.keras")) && Files.exists(dir.resolve("m-2.keras")));
+            assertEquals(dir.resolve("m-2.keras"), b.lastSaved());
+            assertTrue(Double.isNaN(b.best()), "no monitored value seen");
+        }
+    }
+
+    private static String printed(Runnable r) {
+        java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        try {
+            System.setOut(new java.io.PrintStream(b, true, java.nio.charset.StandardCharsets.UTF_8));
+            r.run();
+        } finally {
+            System.setOut(out);
+        }
+        return b.toString(java.nio.charset.StandardCharsets.UTF_8).replace("\r\n", "\n");
+    }
+
     /** As Keras: a NaN monitored value is never an improvement (NaN < best is false), so nothing is saved for it. */
     @Test
     void aNanMonitoredValueIsNotTheBest() {
