@@ -1,5 +1,6 @@
 package dev.jrnn.examples;
 
+import dev.jrnn.Jrnn;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.LSTM;
@@ -49,6 +50,7 @@ class CharSeq2SeqTutorialTest {
 
     @BeforeAll
     static void vectorize() throws IOException {
+        Jrnn.setBackend("cpu");   // the references' tolerances are the CPU's; and no backend notice in the test log
         ref = TutorialReference.load("seq2seq");
         TreeSet<Character> in = new TreeSet<>(List.of(' ')), out = new TreeSet<>(List.of(' '));
         for (String line : Files.readAllLines(TutorialReference.resource("pairs.txt"))) {

@@ -1,5 +1,6 @@
 package dev.jrnn.examples;
 
+import dev.jrnn.Jrnn;
 import dev.jrnn.data.TextVectorization;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Dense;
@@ -45,6 +46,7 @@ class TextClassificationTutorialTest {
 
     @BeforeAll
     static void readCorpus() throws IOException {
+        Jrnn.setBackend("cpu");   // the references' tolerances are the CPU's; and no backend notice in the test log
         ref = TutorialReference.load("text");
         List<String> lines = Files.readAllLines(TutorialReference.resource("reviews.tsv"));
         float[] y = new float[lines.size()];
