@@ -244,7 +244,7 @@ class TorchWeightsBadInputTest {
             r.put("gru/data.pkl", java.util.Arrays.copyOf(p, p.length / 2));
             return r;
         }), "truncated");
-        fileRefused(pickleEdited("opcode.pt", "\u0080\u0002", "\u0080\u0002\u0095"), "opcode 0x95");
+        fileRefused(pickleEdited("opcode.pt", "\u0080\u0002", "\u0080\u0002\u0096"), "opcode 0x96");
         fileRefused(edited("nostorage.pt", r -> {
             r.put("gru/data/0", null);
             return r;

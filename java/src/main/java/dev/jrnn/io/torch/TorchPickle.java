@@ -45,14 +45,20 @@ final class TorchPickle {
     private static final Set<String> DTYPE_OBJECTS = Set.of("float32", "float64", "float16", "bfloat16", "int64", "int32",
             "int16", "int8", "uint8", "bool", "float", "double", "half", "long", "int");
 
-    /** Largest data.pkl read: a state_dict's pickle holds names and shapes, a few hundred bytes per tensor. */
-    static final int MAX_PICKLE = 64 << 20;
+    /** Largest data.pkl read: a state_dict's pickle holds names and shapes, a few hundred bytes per tensor (50k tensors in 16 MiB). */
+    static final int MAX_PICKLE = 16 << 20;
+    /**
+     * Most values pushed and memo entries kept (a tensor takes a few dozen): a small deflated pickle of one-byte opcodes
+     * could otherwise allocate gigabytes of dicts or memo nodes.
+     */
+    static final int MAX_OBJECTS = 2 << 20;
 
     private final byte[] b;
     private final String where;
     private int pos;
     private final List<Object> stack = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
+    private int objects;
 
     private TorchPickle(byte[] bytes, String where) {
         this.b = bytes;
@@ -88,7 +94,7 @@ final class TorchPickle {
             switch (op) {
                 case 0x80 -> {   // PROTO
                     int v = u8();
-                    if (v > 5) throw bad("pickle protocol " + v + " is not one torch.save writes");
+                    if (v > 5) throw bad("pickle protocol " + v + " is not one torch.save writes (2 by default, up to 5 by pickle_protocol)");
                 }
                 case '}' -> push(new LinkedHashMap<Object, Object>());           // EMPTY_DICT
                 case ']' -> push(new ArrayList<Object>());                       // EMPTY_LIST
@@ -105,9 +111,17 @@ final class TorchPickle {
                 case 'X' -> push(utf8(le(4).getInt()));                          // BINUNICODE
                 case 0x8c -> push(utf8(u8()));                                   // SHORT_BINUNICODE (protocol 4)
                 case 'c' -> push(global(line(), line()));                        // GLOBAL
-                case 'q' -> memo.put((long) u8(), peek());                       // BINPUT
-                case 'r' -> memo.put(le(4).getInt() & 0xffffffffL, peek());     // LONG_BINPUT
-                case 0x94 -> memo.put((long) memo.size(), peek());               // MEMOIZE (protocol 4)
+                case 0x93 -> {                                                   // STACK_GLOBAL (protocol 4)
+                    Object name = pop(), module = pop();
+                    if (!(module instanceof String m) || !(name instanceof String n)) {
+                        throw bad("STACK_GLOBAL of " + describe(module) + " and " + describe(name) + ", not two strings");
+                    }
+                    push(global(m, n));
+                }
+                case 0x95 -> take(8);                                            // FRAME (protocol 4): its length only
+                case 'q' -> memoize(u8(), peek());                               // BINPUT
+                case 'r' -> memoize(le(4).getInt() & 0xffffffffL, peek());      // LONG_BINPUT
+                case 0x94 -> memoize(memo.size(), peek());                       // MEMOIZE (protocol 4)
                 case 'h' -> push(memoGet(u8()));                                 // BINGET
                 case 'j' -> push(memoGet(le(4).getInt() & 0xffffffffL));        // LONG_BINGET
                 case 't' -> push(new Tuple(popMark()));                          // TUPLE
@@ -240,8 +254,21 @@ final class TorchPickle {
     @SuppressWarnings("unchecked")
     private void put(Object d, Object k, Object v) throws IOException {
         if (!(d instanceof Map<?, ?>)) throw bad("SETITEM on " + describe(d) + ", not a dict");
-        if (k instanceof Map<?, ?> || k instanceof List<?> || k == MARK) throw bad("unhashable dict key " + describe(k));
+        // a state_dict's keys (and its _metadata's) are strings: a tuple key could hold itself or nest a million deep,
+        // and hashing it would then never end
+        if (!(k instanceof String || k instanceof Long || k instanceof Boolean || k == NONE)) {
+            throw bad("dict key " + describe(k) + " (a state_dict's keys are strings)");
+        }
         ((Map<Object, Object>) d).put(k, v);
+    }
+
+    private void memoize(long i, Object o) throws IOException {
+        count();
+        memo.put(i, o);
+    }
+
+    private void count() throws IOException {
+        if (++objects > MAX_OBJECTS) throw bad("more than " + MAX_OBJECTS + " values: not a state_dict pickle");
     }
 
     @SuppressWarnings("unchecked")
@@ -250,7 +277,10 @@ final class TorchPickle {
         return (List<Object>) o;
     }
 
-    private void push(Object o) { stack.add(o); }
+    private void push(Object o) throws IOException {
+        count();
+        stack.add(o);
+    }
 
     private Object pop() throws IOException {
         if (stack.isEmpty()) throw bad("stack underflow");

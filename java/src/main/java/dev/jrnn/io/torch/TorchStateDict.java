@@ -124,7 +124,7 @@ final class TorchStateDict implements Closeable {
             TorchStateDict sd = new TorchStateDict(file, zip, archive, order, refs);
             for (Map.Entry<String, TorchPickle.TensorRef> e : refs.entrySet()) sd.check(e.getKey(), e.getValue());
             return sd;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {   // an Error too: the zip is not left open
             zip.close();
             throw e;
         }

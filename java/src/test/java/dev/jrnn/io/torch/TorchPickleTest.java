@@ -90,6 +90,36 @@ class TorchPickleTest {
         refused(new P().op(0x80, 2).global("os", "sys\u0001tem").bytes(), "not a short printable line");
     }
 
+    /**
+     * What could run away is refused by a clear IOException: a tuple key holding a list that holds itself (hashing it
+     * recursed without end), a key nested a million tuples deep, more values than a state_dict has (a few KB of deflated
+     * one-byte opcodes could fill gigabytes).
+     */
+    @Test
+    void picklesThatWouldRunAwayAreRefused() {
+        byte[] selfKey = new P().op(0x80, 2, '}', ']', 'q', 0, 'h', 0, 'a', 0x85).tensor("0", 0, 1, 1).op('s', '.').bytes();
+        refused(selfKey, "dict key a tuple of 1 (a state_dict's keys are strings)");
+        P deep = new P().op(0x80, 2, '}', ')');
+        for (int i = 0; i < 1_000_000; i++) deep.op(0x85);
+        refused(deep.tensor("0", 0, 1, 1).op('s', '.').bytes(), "dict key a tuple of 1");
+        P many = new P().op(0x80, 2);
+        for (int i = 0; i <= TorchPickle.MAX_OBJECTS; i++) many.op('N');
+        refused(many.op('.').bytes(), "more than " + TorchPickle.MAX_OBJECTS + " values: not a state_dict pickle");
+    }
+
+    /** torch.save(..., pickle_protocol=4): a FRAME, SHORT_BINUNICODE, STACK_GLOBAL and MEMOIZE read as protocol 2's forms. */
+    @Test
+    void protocolFourFramesAndStackGlobals() throws IOException {
+        P p = new P().op(0x80, 4, 0x95, 0, 0, 0, 0, 0, 0, 0, 0);
+        p.op(0x8c, 11).b.writeBytes("collections".getBytes(StandardCharsets.US_ASCII));
+        p.op(0x94, 0x8c, 11).b.writeBytes("OrderedDict".getBytes(StandardCharsets.US_ASCII));
+        p.op(0x94, 0x93, 0x94, ')', 'R', 0x94).str("w").tensor("0", 0, 1, 2).op('s', '.');
+        Map<String, TorchPickle.TensorRef> m = TorchPickle.read(p.bytes(), "f.pt");
+        assertEquals(java.util.List.of("w"), java.util.List.copyOf(m.keySet()));
+        assertArrayEquals(new int[] {1, 2}, m.get("w").shape());
+        refused(new P().op(0x80, 4, 0x8c, 2, 'o', 's', 0x8c, 6, 's', 'y', 's', 't', 'e', 'm', 0x93).bytes(), "refused pickle global os.system");
+    }
+
     @Test
     void negativeOffsetsAndStridesAreRefused() {
         // LONG1 of one byte 0xff is -1

@@ -105,7 +105,7 @@ class TorchWeightsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gru.pt", "gru.safetensors", "gru_views.pt", "gru_keep_vars.pt"})
+    @ValueSource(strings = {"gru.pt", "gru.safetensors", "gru_views.pt", "gru_keep_vars.pt", "gru_protocol4.pt"})
     void gruAndLinearByLayerName(String file) throws Exception {
         // gru_views.pt holds the same values as non-contiguous views: transposed strides, storage offsets, a shared storage;
         // gru_keep_vars.pt is state_dict(keep_vars=True), its tensors Parameters (torch._utils._rebuild_parameter)

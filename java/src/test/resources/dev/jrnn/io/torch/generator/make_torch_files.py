@@ -89,6 +89,8 @@ from collections import OrderedDict
 torch.save(OrderedDict(views), os.path.join(OUT, "gru_views.pt"))
 # state_dict(keep_vars=True): Parameters, pickled through torch._utils._rebuild_parameter
 torch.save(gru.state_dict(keep_vars=True), os.path.join(OUT, "gru_keep_vars.pt"))
+# pickle_protocol=4: FRAME, SHORT_BINUNICODE, STACK_GLOBAL and MEMOIZE in data.pkl
+torch.save(gru.state_dict(), os.path.join(OUT, "gru_protocol4.pt"), pickle_protocol=4)
 
 # a relu RNN, saved in float64 (DoubleStorage, F64): jrnn SimpleRNN(4).activation("relu")
 torch.manual_seed(3)
