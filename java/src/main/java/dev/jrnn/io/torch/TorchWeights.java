@@ -134,6 +134,15 @@ public final class TorchWeights {
                 }
                 for (String k : p.ignored()) reader.putIfAbsent(k, p.layer().name());
             }
+            for (TorchLayers.Plan p : plans) {   // a loaded module fits in full, strict or not: a bias left unread changes outputs
+                List<String> unread = new ArrayList<>();
+                for (String k : keysOf(p.module(), infos.keySet())) if (!reader.containsKey(k)) unread.add(k);
+                if (!unread.isEmpty()) {
+                    problems.add("torch keys " + unread + " of module " + p.module().describe() + " are not read by jrnn layer '"
+                            + p.layer().name() + "' (" + p.layer().kerasClass() + "), which loads the rest of it (a bias where the "
+                            + "layer has useBias(false)?); make the layer hold them");
+                }
+            }
             if (strict) {
                 List<String> unused = new ArrayList<>();
                 for (String k : infos.keySet()) if (!reader.containsKey(k)) unused.add(k);
@@ -186,6 +195,20 @@ public final class TorchWeights {
         System.getLogger(TorchWeights.class.getName()).log(System.Logger.Level.WARNING, model.name() + ".loadTorchWeights(" + file
                 + "): jrnn layer '" + l.name() + "' (" + t.kerasClass() + ") keeps Keras' epsilon 0.001; " + torch
                 + " defaults to eps=1e-5: give the layer .epsilon(1e-5), or the module's eps, or its outputs differ from torch's");
+    }
+
+    /** The state_dict's keys that are {@code m}'s own parameters (a recurrent module's layer: that layer's, both directions). */
+    private static List<String> keysOf(TorchLayers.Module m, java.util.Set<String> keys) {
+        List<String> r = new ArrayList<>();
+        String dot = m.prefix().isEmpty() ? "" : m.prefix() + ".";
+        for (String k : keys) {
+            if (!k.startsWith(dot)) continue;
+            String local = k.substring(dot.length());
+            if (local.contains(".")) continue;
+            if (m.layer() >= 0 && !local.matches("[a-z_]+_l" + m.layer() + "(_reverse)?")) continue;
+            r.add(k);
+        }
+        return r;
     }
 
     /** The module {@code prefix} names, or null when the state_dict holds none of its keys. */

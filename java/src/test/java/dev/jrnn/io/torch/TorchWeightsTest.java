@@ -35,6 +35,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -228,6 +229,17 @@ class TorchWeightsTest {
                 Models.loadTorchWeights(full, resource("gru.pt"));
                 for (int i = 0; i < 3; i++) assertEquals(full.getWeights().get(i), after.get(i), "gru weight " + i);
             }
+        }
+    }
+
+    /** Not strict, a module that is loaded still fits in full: nn.Linear's bias is not dropped for a Dense without one. */
+    @Test
+    void notStrictStillRefusesAModuleThatLoadsInPart() throws Exception {
+        try (Model m = new Sequential(new GRU(5).name("gru").inputShape(4, 3), new Dense(1).useBias(false).name("fc"))) {
+            List<Tensor> before = m.getWeights();
+            var e = assertThrows(IllegalArgumentException.class, () -> Models.loadTorchWeights(m, resource("gru.pt"), Map.of(), false));
+            assertTrue(e.getMessage().contains("torch keys [fc.bias] of module 'fc' are not read by jrnn layer 'fc' (Dense)"), e.getMessage());
+            assertEquals(before, m.getWeights());
         }
     }
 
