@@ -43,16 +43,24 @@ final class ReluOps {
         }
     }
 
-    /** The gradient of {@link #relu} into {@code dx}: {@code dy * (t < x < max) + slope * dy * (x < t)} (leaky: x <= 0). */
+    /**
+     * The gradient of {@link #relu} into {@code dx}: {@code dy * (t < x <= max) + slope * dy * (x < t)} (leaky: x <= 0;
+     * relu6, max 6 without a threshold: x < 6), TensorFlow's at the kinks.
+     */
     static void reluBackward(Backend be, DTensor x, double slope, Double max, double t, DTensor dy, DTensor dx, List<DTensor> owned) {
         long n = x.size();
         int cols = ElementwiseLayer.cols(x);
         DTensor s = Layers.tensor(be, owned, x.shape());
         DTensor gate = Layers.tensor(be, owned, x.shape());
         step(be, x, (float) t, s, gate, cols);   // (x > t)
-        if (max != null) {
+        if (max != null && max == 6 && t == 0) {   // nn.relu6: 0 at x = 6
             difference(be, x, -1f, (float) (double) max, s);   // relu(max - x): its derivative is (x < max)
             be.activateBackward(Activation.RELU, n, cols, s.buf(), 0, gate.buf(), 0, gate.buf(), 0);
+        } else if (max != null) {   // clip_by_value passes the gradient at x = max: (x <= max) = 1 - (x > max)
+            DTensor above = Layers.tensor(be, owned, x.shape());
+            step(be, x, (float) (double) max, s, above, cols);
+            be.mul(n, gate.buf(), 0, above.buf(), 0, above.buf(), 0);
+            be.axpy(n, -1f, above.buf(), 0, gate.buf(), 0);
         }
         be.mul(n, dy.buf(), 0, gate.buf(), 0, dx.buf(), 0);
         if (slope == 0) return;

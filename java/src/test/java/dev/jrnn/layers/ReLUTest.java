@@ -65,11 +65,17 @@ class ReLUTest {
         }
     }
 
-    /** TensorFlow's (and torch's) derivative at the kinks: relu's is 0 at 0, leaky_relu's the slope. */
+    /**
+     * TensorFlow's (and torch's) derivative at the kinks: relu's is 0 at 0, leaky_relu's the slope; at max_value 1 where
+     * Keras clips (tf.clip_by_value passes the gradient at the bound), 0 for relu6 (Keras' nn.relu6 path: Relu6Grad is 0 at 6).
+     */
     @Test
     void derivativesAtTheKinks() {
         assertArrayEquals(new float[] {0, 1, 0}, grad(new ReLU(), 0, 1, -1));
         assertArrayEquals(new float[] {0.25f, 1, 0.25f}, grad(new ReLU().negativeSlope(0.25), 0, 1, -1));
+        assertArrayEquals(new float[] {1, 1, 0}, grad(new ReLU().maxValue(2.0), 2, 1, 3));
+        assertArrayEquals(new float[] {1, 1, 0}, grad(new ReLU().maxValue(6.0).threshold(0.5), 6, 1, 7));
+        assertArrayEquals(new float[] {0, 1, 0}, grad(new ReLU().maxValue(6.0), 6, 1, 7));
     }
 
     /** The input gradient of {@code l} at {@code x} for an output gradient of ones. */

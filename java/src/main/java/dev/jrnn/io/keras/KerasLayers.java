@@ -161,8 +161,8 @@ final class KerasLayers {
         switch (r) {
             case LSTM lstm -> lstm.recurrentActivation(activation(c, "recurrent_activation", "sigmoid", where))
                     .unitForgetBias(c.bool("unit_forget_bias", true));
-            // reset_after came with Keras 2.1.3 (default false); tf.keras 2 and Keras 3 write true by default
-            case GRU gru -> gru.resetAfter(c.bool("reset_after", false)).recurrentActivation(activation(c, "recurrent_activation", "sigmoid", where));
+            // reset_after came with Keras 2.1.3 (default false) and is written since; Keras 3's default is true (a trimmed config)
+            case GRU gru -> gru.resetAfter(c.bool("reset_after", kerasMajor >= 3)).recurrentActivation(activation(c, "recurrent_activation", "sigmoid", where));
             default -> { }
         }
         r.activation(activation(c, "activation", "tanh", where));

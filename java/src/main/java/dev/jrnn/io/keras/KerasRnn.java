@@ -66,6 +66,7 @@ final class KerasRnn {
             if (i < cells.size() - 1) {
                 set.put("return_sequences", true);
                 set.put("zero_output_for_mask", false);
+                set.put("activity_regularizer", null);   // Keras applies it to the RNN's outputs only: the top layer's
             }
             if (frozen) set.put("trainable", false);
             r.add(layer(rnn, cell, name, set, where));

@@ -203,6 +203,21 @@ class KerasRnnTest {
         }
     }
 
+    /**
+     * The RNN's activity_regularizer goes to the top layer only (Keras applies it to the RNN's outputs, not to the lower
+     * cells' sequences); a trimmed Keras 3 GRUCell config takes Keras 3's reset_after=True.
+     */
+    @Test
+    void theActivityRegularizerGoesToTheTopCellAndResetAfterDefaultsAsKeras3() {
+        String l2 = "{\"class_name\": \"L2\", \"config\": {\"l2\": 0.01}}";
+        try (Model m = Models.fromJson(rnnJson("{\"class_name\": \"RNN\", \"config\": {\"name\": \"r\", \"activity_regularizer\": " + l2
+                + ", \"cell\": [" + cell("LSTMCell", "a") + ", " + cell("GRUCell", "b") + "]}}"))) {
+            assertEquals(null, m.getLayer("a").weightRules().activity());
+            assertTrue(m.getLayer("b").weightRules().activity() != null);
+            assertTrue(((GRU) m.getLayer("b")).resetAfter(), "Keras 3's GRUCell default");
+        }
+    }
+
     /** What jrnn cannot run is refused naming the RNN and the option: a custom cell, constants, a reversed stack, a wrapped stack. */
     @Test
     void refusalsNameTheRnnAndTheOption() {
