@@ -13,6 +13,9 @@ strip --strip-unneeded .device/jre/lib/server/libjvm.so
 # what no test reads on a machine without network: the licence texts, TLS trust and cookie data, the jrt filesystem for other JDKs' tools
 rm -rf .device/jre/legal .device/jre/lib/security/cacerts .device/jre/lib/security/public_suffix_list.dat .device/jre/lib/security/blocked.certs \
   .device/jre/lib/jrt-fs.jar
+# Intel's SVML (871 KB): the JIT's stubs for the Vector API's transcendental lanewise ops, which jrnn does not use (VMath
+# has its own polynomials); without it the JVM starts and the CPU backend runs as before
+rm -f .device/jre/lib/libjsvml.so
 rm -rf .device/cp/java/test-classes/dev/jrnn/io .device/lib/lz4-java-*.jar .device/lib/compress-lzf-*.jar
 # the PyTorch golden values and their CPU-only tests (1.4 MB), the data package's tests and files (no GPU test there)
 rm -rf .device/cp/java/test-classes/torchref .device/cp/java/test-classes/dev/jrnn/data .device/cp/java/test-classes/dev/jrnn/*/Torch*.class \
