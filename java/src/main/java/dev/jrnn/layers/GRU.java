@@ -28,7 +28,7 @@ public class GRU extends RecurrentLayer {
     }
 
     @Override
-    public String kerasClass() { return "GRU"; }
+    public String kerasClass() { return kerasClass("GRU"); }
 
     public String recurrentActivation() { return gruCell.recurrentActivation.kerasName(); }
 
@@ -105,6 +105,9 @@ public class GRU extends RecurrentLayer {
 
     @Override
     public GRU zeroOutputForMask(boolean b) { super.zeroOutputForMask(b); return this; }
+
+    @Override
+    public GRU asKerasRnn(boolean b) { super.asKerasRnn(b); return this; }
 
     @Override
     public GRU tbptt(int k) { super.tbptt(k); return this; }

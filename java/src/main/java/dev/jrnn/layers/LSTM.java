@@ -24,7 +24,7 @@ public class LSTM extends RecurrentLayer {
     }
 
     @Override
-    public String kerasClass() { return "LSTM"; }
+    public String kerasClass() { return kerasClass("LSTM"); }
 
     public String recurrentActivation() { return lstmCell.recurrentActivation.kerasName(); }
 
@@ -87,6 +87,9 @@ public class LSTM extends RecurrentLayer {
 
     @Override
     public LSTM zeroOutputForMask(boolean b) { super.zeroOutputForMask(b); return this; }
+
+    @Override
+    public LSTM asKerasRnn(boolean b) { super.asKerasRnn(b); return this; }
 
     @Override
     public LSTM tbptt(int k) { super.tbptt(k); return this; }

@@ -46,8 +46,8 @@ public abstract class Layer {
     private final List<Call> calls = new ArrayList<>();
 
     /**
-     * Keras class name, as summary() prints it: "SimpleRNN", "LSTM", "Dense", ... A constant: Layer's constructor
-     * reads it (for the default name) before the subclass's fields are set.
+     * Keras class name, as summary() prints it: "SimpleRNN", "LSTM", "Dense", ... (RNN: RecurrentLayer#asKerasRnn). Layer's
+     * constructor reads it (for the default name) before the subclass's fields are set.
      */
     public abstract String kerasClass();
 

@@ -53,6 +53,8 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     protected boolean unroll;
     protected int tbptt;
     protected boolean zeroOutputForMask;
+    /** Keras' generic RNN over this layer's cell stands here ({@link #asKerasRnn(boolean)}). */
+    private boolean kerasRnn;
     /** Keras' dropout and recurrent_dropout (0 = off), as set and as the mask kernel uses them. */
     double dropout, recurrentDropout;
     float dropout32, recurrentDropout32;
@@ -163,6 +165,25 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     }
 
     public boolean zeroOutputForMask() { return zeroOutputForMask; }
+
+    /**
+     * Makes this layer Keras' generic {@code RNN(LSTMCell(units))} (GRUCell, SimpleRNNCell for the others), which computes
+     * what this layer computes: {@code summary()} lists it as {@code RNN} and {@code model.save} writes that RNN over its
+     * cell, as Keras would. A Keras file's RNN over one built-in cell loads so.
+     * <pre>{@code
+     * Layer rnn = new LSTM(8).asKerasRnn(true).name("rnn");   // Keras: RNN(LSTMCell(8), name="rnn")
+     * }</pre>
+     */
+    public RecurrentLayer asKerasRnn(boolean b) {
+        this.kerasRnn = b;
+        return this;
+    }
+
+    /** Whether this layer stands for Keras' generic RNN over its cell ({@link #asKerasRnn(boolean)}). */
+    public boolean asKerasRnn() { return kerasRnn; }
+
+    /** Its Keras class: {@code cellLayer} (LSTM, GRU, SimpleRNN), or RNN when it stands for Keras' RNN over the cell. */
+    protected final String kerasClass(String cellLayer) { return kerasRnn ? "RNN" : cellLayer; }
 
     /**
      * Keras' {@code zero_output_for_mask}: when true, the output at every masked step is 0 instead of the
@@ -418,6 +439,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         c.unroll = unroll;
         c.tbptt = tbptt;
         c.zeroOutputForMask = zeroOutputForMask;
+        c.kerasRnn = kerasRnn;
         c.dropout(dropout).recurrentDropout(recurrentDropout);
         c.stateful = stateful;
         c.trainable(trainable());

@@ -20,7 +20,7 @@ public class SimpleRNN extends RecurrentLayer {
     }
 
     @Override
-    public String kerasClass() { return "SimpleRNN"; }
+    public String kerasClass() { return kerasClass("SimpleRNN"); }
 
     @Override
     protected RecurrentLayer newInstance() { return copyConfig(new SimpleRNN(units, (SimpleRNNCell) cell.copy())); }
@@ -66,6 +66,9 @@ public class SimpleRNN extends RecurrentLayer {
 
     @Override
     public SimpleRNN zeroOutputForMask(boolean b) { super.zeroOutputForMask(b); return this; }
+
+    @Override
+    public SimpleRNN asKerasRnn(boolean b) { super.asKerasRnn(b); return this; }
 
     @Override
     public SimpleRNN tbptt(int k) { super.tbptt(k); return this; }

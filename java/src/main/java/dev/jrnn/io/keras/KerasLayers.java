@@ -94,7 +94,8 @@ final class KerasLayers {
         KerasConfig c = spec.object("config");
         String name = c.string("name", null);
         String where = where(name, cls);
-        if (cls.equals("RNN")) {   // over one built-in cell: that cell's layer (a stack of cells is KerasGraph's)
+        boolean rnn = cls.equals("RNN");
+        if (rnn) {   // over one built-in cell: that cell's layer, standing for the RNN (a stack of cells is KerasGraph's)
             KerasConfig one = KerasRnn.single(c, where);
             cls = one.string("class_name");
             c = one.object("config");
@@ -129,6 +130,7 @@ final class KerasLayers {
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "
                     + String.join(", ", supported()) + " and RNN over SimpleRNNCell, LSTMCell, GRUCell or StackedRNNCells of them");
         };
+        if (rnn) ((RecurrentLayer) l).asKerasRnn(true);
         warnHarmless(c, where);
         if (SEEDED.contains(cls) && c.raw("seed") instanceof Long seed) l.seed(seed);
         KerasInitializers.read(l, c, where);
@@ -440,9 +442,11 @@ final class KerasLayers {
             default -> throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") cannot be saved; jrnn saves "
                     + String.join(", ", supported()));
         }
-        if (SEEDED.contains(l.kerasClass())) c.put("seed", l.seed());   // read back by build(): the masks a clone or a loaded model draws
+        // read back by build(): the masks a clone or a loaded model draws
+        if (SEEDED.contains(l.kerasClass()) || l instanceof RecurrentLayer) c.put("seed", l.seed());
         KerasInitializers.write(l, c);
         KerasPenalties.write(l, c);
+        if (l instanceof RecurrentLayer r && r.asKerasRnn()) return KerasRnn.write(r, c);
         return KerasExport.serialized("keras.layers", l.kerasClass(), c);
     }
 

@@ -74,6 +74,27 @@ final class KerasRnn {
         return r;
     }
 
+    /** The options of an RNN's own config (Keras' rnn.py get_config and the base layer's), the others being its cell's. */
+    private static final java.util.Set<String> RNN_OWN = java.util.Set.of("name", "trainable", "dtype", "return_sequences",
+            "return_state", "go_backwards", "stateful", "unroll", "zero_output_for_mask", "activity_regularizer");
+
+    /**
+     * {@code r}'s layer config {@code c} (its layer's options) written as Keras' {@code RNN(cell)}: the RNN's options in
+     * its config, the others in the serialized cell's ({@code LSTMCell}, ...).
+     */
+    static Map<String, Object> write(dev.jrnn.layers.RecurrentLayer r, Map<String, Object> c) {
+        Map<String, Object> rnn = new LinkedHashMap<>(), cell = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : c.entrySet()) (RNN_OWN.contains(e.getKey()) ? rnn : cell).put(e.getKey(), e.getValue());
+        Map<String, Object> named = new LinkedHashMap<>();
+        named.put("name", r.name() + "_cell");
+        named.put("trainable", c.get("trainable"));
+        named.put("dtype", c.get("dtype"));
+        named.putAll(cell);
+        String cls = r instanceof dev.jrnn.layers.LSTM ? "LSTMCell" : r instanceof dev.jrnn.layers.GRU ? "GRUCell" : "SimpleRNNCell";
+        rnn.put("cell", KerasExport.serialized("keras.layers", cls, named));
+        return KerasExport.serialized("keras.layers", "RNN", rnn);
+    }
+
     /** Refuses the RNN options jrnn lacks: constants, and a cell that is none of Keras' three. */
     private static void check(KerasConfig rnn, String where) {
         if (rnn.has("num_constants") && rnn.raw("num_constants") instanceof Number n && n.intValue() != 0) {

@@ -69,8 +69,10 @@ class KerasRnnTest {
             assertClose(Npy.read(resource("rnn_cells_y.npy")), out.get(0), file + ": head");
             assertClose(Npy.read(resource("rnn_cells_h_gru.npy")), out.get(1), file + ": the GRU cell's state");
             assertClose(Npy.read(resource("rnn_cells_h_simple.npy")), out.get(2), file + ": the SimpleRNN cell's state");
-            assertEquals(List.of("input_layer (InputLayer)", "pad_mask (Masking)", "rnn (LSTM)", "gru_cell (GRU)", "simple_rnn_cell (SimpleRNN)", "head (Dense)"),
+            assertEquals(List.of("input_layer (InputLayer)", "pad_mask (Masking)", "rnn (RNN)", "gru_cell (GRU)", "simple_rnn_cell (SimpleRNN)", "head (Dense)"),
                     names(m), file);
+            assertInstanceOf(LSTM.class, m.getLayer("rnn"), file);
+            assertTrue(m.summaryString().contains(" rnn (RNN) "), m.summaryString());
         }
     }
 
@@ -97,6 +99,10 @@ class KerasRnnTest {
             m.save(saved);
         }
         try (Model again = Models.load(saved)) {
+            // the single-cell RNN is written as Keras' RNN over an LSTMCell, and comes back as one
+            String json = again.toJson();
+            assertTrue(json.contains("\"RNN\"") && json.contains("\"LSTMCell\""), json);
+            assertEquals("RNN", again.getLayer("rnn").kerasClass());
             List<Tensor> after = again.predictAll(List.of(x), 32, null);
             for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), after.get(i).data(), "output " + i);
         }
@@ -144,7 +150,8 @@ class KerasRnnTest {
                 + cell("GRUCell", "g") + "}}"));
              Model two = Models.fromJson(rnnJson("{\"class_name\": \"RNN\", \"config\": {\"name\": \"r\", \"return_sequences\": true, "
                      + "\"cell\": [" + cell("SimpleRNNCell", "a") + ", " + cell("LSTMCell", "b") + "]}}"))) {
-            assertEquals(List.of("r (GRU)"), names(one));
+            assertEquals(List.of("r (RNN)"), names(one));
+            assertInstanceOf(GRU.class, one.getLayer("r"));
             assertEquals(List.of("a (SimpleRNN)", "b (LSTM)"), names(two));
             // left out of the config, the activations are Keras' defaults (they were linear)
             LSTM b = (LSTM) two.getLayer("b");
