@@ -2,9 +2,13 @@ package dev.jrnn.model;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.TimeDistributed;
 import dev.jrnn.layers.Node;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.SGD;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -317,5 +321,29 @@ class TrainerTest {
         e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> plain.compile(new dev.jrnn.optim.SGD(0.1), List.of("mse", "mse"), List.of(1.0, Double.NaN)));
         assertEquals(plain.name() + ".compile: the loss weight of output 1 (b) must be a finite number, got NaN", e.getMessage());
+    }
+
+    /**
+     * Keras validates in batches of batch_size (validation_batch_size defaults to it), however few the training samples:
+     * with 1 training sample and batch size 2 the 2 validation samples are one batch, and a masked output's loss divides
+     * by the valid steps of that batch (Keras' apply_mask: sum(loss) / valid). jrnn validated in batches of 1 (the batch
+     * size clipped to the training set), averaging per-sample masked means instead.
+     */
+    @Test
+    void validationRunsInBatchesOfBatchSizeEvenWithFewerTrainingSamples() {
+        Input in = Input.shape(4);
+        Node seq = new LSTM(2).returnSequences(true).apply(new Embedding(5, 2).maskZero(true).apply(in));
+        Model m = new Model(in, new TimeDistributed(new Dense(1)).apply(seq));
+        m.compile(new SGD(0.0), "mse");   // lr 0: the weights validation sees are the ones predict sees
+        Tensor xt = Tensor.of(new float[] {1, 2, 0, 0}, 1, 4), yt = Tensor.of(new float[4], 1, 4, 1);
+        float[] xv = {3, 4, 1, 0, 2, 0, 0, 0}, yv = {1, 1, 1, 1, 0, 1, 0, 1};
+        History h = m.fit(xt, yt, new FitOptions().epochs(1).batchSize(2).verbose(0)
+                .validationData(Tensor.of(xv, 2, 4), Tensor.of(yv, 2, 4, 1)));
+        float[] p = m.predict(Tensor.of(xv, 2, 4)).toArray();
+        double sum = 0, valid = 0;
+        for (int i = 0; i < 8; i++) {
+            if (xv[i] != 0) { sum += (p[i] - yv[i]) * (p[i] - yv[i]); valid++; }
+        }
+        assertEquals(sum / valid, h.last("val_loss"), 1e-6);   // one batch of 2: 4 valid steps
     }
 }

@@ -1,0 +1,309 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Add;
+import dev.jrnn.layers.Concatenate;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Node;
+import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/**
+ * A Keras 3 user's multi-input / multi-output training, checked against Keras' semantics (compile_utils.CompileLoss and
+ * CompileMetrics, losses.loss.apply_mask) with references computed by hand or in torch 1.13 (float64) from the same weights.
+ */
+class FunctionalTrainingTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    @BeforeEach
+    void fresh() {
+        Jrnn.clearSession();
+        Jrnn.setSeed(7);
+    }
+
+    /** Inputs a (3,), b (2,); outputs d1 = Dense(1)(concat(a, b)), d2 = Dense(2)(a), with fixed weights. */
+    static Model twoByTwo() {
+        Input a = Input.shape(3).name("a"), b = Input.shape(2).name("b");
+        Node o1 = new Dense(1).name("d1").apply(new Concatenate().name("cat").apply(a, b));
+        Node o2 = new Dense(2).name("d2").apply(a);
+        Model m = new Model(List.of(a, b), List.of(o1, o2));
+        m.getLayer("d1").setWeights(List.of(Tensor.of(new float[] {0.1f, -0.2f, 0.3f, 0.4f, -0.5f}, 5, 1), Tensor.of(new float[] {0.05f}, 1)));
+        m.getLayer("d2").setWeights(List.of(Tensor.of(new float[] {0.2f, -0.1f, 0.3f, 0.5f, -0.4f, 0.1f}, 3, 2), Tensor.of(new float[] {0, 0.1f}, 2)));
+        return m;
+    }
+
+    static final List<Tensor> XS = List.of(Tensor.of(new float[] {1, 2, 3, -1, 0, 1, 0.5f, 0.5f, -2}, 3, 3),
+            Tensor.of(new float[] {1, -1, 2, 0, 0.5f, 0.5f}, 3, 2));
+    static final List<Tensor> YS = List.of(Tensor.of(new float[] {1, 0, -1}, 3, 1), Tensor.of(new float[] {1, 0, 0, 1, 1, 1}, 3, 2));
+    // numpy: mse(d1) 0.5091667, mae(d1) 0.65, mse(d2) 0.8854167, mae(d2) 0.825
+    static final double MSE1 = 0.5091666666666667, MAE1 = 0.65, MSE2 = 0.8854166666666666, MAE2 = 0.825;
+
+    static void assertFloats(double[] want, Tensor got) {
+        float[] g = got.toArray();
+        assertEquals(want.length, g.length);
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], g[i], 1e-6, "element " + i);
+    }
+
+    /**
+     * loss=["mse", "mae"], loss_weights=[1, 0.5], metrics=[["mae"], ["mse", "mae"]]: "loss" is the weighted sum, each
+     * "<output>_loss" unweighted, each metric "<output>_<name>"; the SGD step follows the weighted total's gradient (torch).
+     */
+    @Test
+    void lossListWeightsAndMetricsPerOutput() {
+        Model m = twoByTwo();
+        m.compile(new SGD(0.1), List.of("mse", "mae"), List.of(1.0, 0.5), List.of(List.of("mae"), List.of("mse", "mae")));
+        assertEquals(List.of("d1_mae", "d2_mse", "d2_mae"), m.metricKeys());
+        Map<String, Double> want = Map.of("loss", MSE1 + 0.5 * MAE2, "d1_loss", MSE1, "d2_loss", MAE2,
+                "d1_mae", MAE1, "d2_mse", MSE2, "d2_mae", MAE2);
+        assertLogs(want, m.testOnBatch(XS, YS));
+        assertLogs(want, m.evaluateAll(XS, YS));
+        assertLogs(want, m.trainOnBatchAll(XS, YS));   // the batch's logs before the update, as Keras' train_on_batch
+        // torch 1.13, float64: W - 0.1 * d(mse1 + 0.5 * mae2)/dW
+        assertFloats(new double[] {0.12166666666666666, -0.285, 0.16666666666666666, 0.21166666666666667, -0.475}, m.getLayer("d1").getWeights().get(0));
+        assertFloats(new double[] {-0.08}, m.getLayer("d1").getWeights().get(1));
+        assertFloats(new double[] {0.19583333333333333, -0.1125, 0.3125, 0.4875, -0.35, 0.06666666666666667}, m.getLayer("d2").getWeights().get(0));
+        assertFloats(new double[] {0.008333333333333333, 0.10833333333333334}, m.getLayer("d2").getWeights().get(1));
+    }
+
+    /** The same compile by output name (loss, loss_weights and metrics dicts) logs the same values; one loss for all outputs too. */
+    @Test
+    void lossesAndMetricsByOutputNameOrOneForAll() {
+        Model m = twoByTwo();
+        m.compile(new SGD(0.1), Map.of("d1", "mse", "d2", "mae"), Map.of("d1", 1.0, "d2", 0.5), Map.of("d1", List.of("mae"), "d2", "mse"));
+        assertLogs(Map.of("loss", MSE1 + 0.5 * MAE2, "d1_loss", MSE1, "d2_loss", MAE2, "d1_mae", MAE1, "d2_mse", MSE2), m.testOnBatch(XS, YS));
+        Model one = twoByTwo();
+        one.compile(new SGD(0.1), "mse", "mae");
+        assertLogs(Map.of("loss", MSE1 + MSE2, "d1_loss", MSE1, "d2_loss", MSE2, "d1_mae", MAE1, "d2_mae", MAE2), one.testOnBatch(XS, YS));
+        // an output left out of the metrics dict has none; an empty list per output the same
+        Model partial = twoByTwo();
+        partial.compile(new SGD(0.1), List.of("mse", "mse"), Map.of("d2", "mae"));
+        assertEquals(List.of("d2_mae"), partial.metricKeys());
+    }
+
+    /**
+     * sample_weight=[w1, w2] per output: each output's loss is sum(w * l) / batch (Keras' sum_over_batch_size); metrics
+     * stay unweighted and weighted_metrics are sum(w * m) / sum(w) (numpy).
+     */
+    @Test
+    void sampleWeightsPerOutputWeighLossesAndWeightedMetrics() {
+        Model m = twoByTwo();
+        m.compile(new SGD(0.1), List.of("mse", "mse"), Map.of("d2", List.of("mae")),
+                WeightedMetrics.of(Map.of("d1", List.of("mae"), "d2", List.of("mae"))));
+        List<Tensor> w = List.of(Tensor.of(new float[] {1, 0, 2}, 3), Tensor.of(new float[] {0, 1, 1}, 3));
+        assertLogs(Map.of("loss", 0.1825 + 0.27708333333333335, "d1_loss", 0.1825, "d2_loss", 0.27708333333333335,
+                "d1_mae", 0.41666666666666674, "d2_mae", MAE2, "d2_weighted_mae", 0.5625), m.testOnBatch(XS, YS, w));
+    }
+
+    /**
+     * An intermediate node that is both an output and the input of another output: its layer's gradient is the sum of
+     * both paths (hand-computed: x = I, h = W_h, o = h . w_o; mse on both).
+     */
+    @Test
+    void aNodeThatIsAnOutputAndFeedsAnotherGetsBothGradients() {
+        Input in = Input.shape(2);
+        Node h = new Dense(2).name("h").apply(in);
+        Model m = new Model(in, List.of(h, new Dense(1).name("o").apply(h)));
+        m.getLayer("h").setWeights(List.of(Tensor.of(new float[] {1, 2, 3, 4}, 2, 2), Tensor.of(new float[2], 2)));
+        m.getLayer("o").setWeights(List.of(Tensor.of(new float[] {0.5f, -1}, 2, 1), Tensor.of(new float[1], 1)));
+        m.compile(new SGD(0.1), List.of("mse", "mse"));
+        Tensor x = Tensor.of(new float[] {1, 0, 0, 1}, 2, 2);
+        // h = [[1, 2], [3, 4]] vs 0: 7.5; o = [-1.5, -2.5] vs 1: 9.25
+        assertLogs(Map.of("loss", 16.75, "h_loss", 7.5, "o_loss", 9.25),
+                m.trainOnBatchAll(List.of(x), List.of(Tensor.of(new float[4], 2, 2), Tensor.of(new float[] {1, 1}, 2, 1))));
+        // dh = h / 2 + (o - 1) w_o^T = [[-0.75, 3.5], [-0.25, 5.5]]; dw_o = h^T (o - 1) = [-13, -19]
+        assertFloats(new double[] {1.075, 1.65, 3.025, 3.45}, m.getLayer("h").getWeights().get(0));
+        assertFloats(new double[] {0.1, -0.9}, m.getLayer("h").getWeights().get(1));
+        assertFloats(new double[] {1.8, 0.9}, m.getLayer("o").getWeights().get(0));
+        assertFloats(new double[] {0.6}, m.getLayer("o").getWeights().get(0 + 1));
+    }
+
+    /** fit's logs with loss_weights, a sample weight by output name and validation data (hand-computed, lr 0). */
+    @Test
+    void fitLogsWeightedTotalsUnweightedOutputLossesAndValidation() {
+        Input in = Input.shape(2);
+        Node h = new Dense(2).name("h").apply(in);
+        Model m = new Model(in, List.of(h, new Dense(1).name("o").apply(h)));
+        m.getLayer("h").setWeights(List.of(Tensor.of(new float[] {1, 2, 3, 4}, 2, 2), Tensor.of(new float[2], 2)));
+        m.getLayer("o").setWeights(List.of(Tensor.of(new float[] {0.5f, -1}, 2, 1), Tensor.of(new float[1], 1)));
+        m.compile(new SGD(0.0), List.of("mse", "mse"), List.of(2.0, 0.5), "mae");
+        List<Tensor> xs = List.of(Tensor.of(new float[] {1, 0, 0, 1}, 2, 2));
+        List<Tensor> ys = List.of(Tensor.of(new float[4], 2, 2), Tensor.of(new float[] {1, 1}, 2, 1));
+        History hist = m.fit(xs, ys, new FitOptions().epochs(1).batchSize(2).verbose(0).validationData(xs, ys)
+                .sampleWeight(Map.of("o", Tensor.of(new float[] {1, 3}, 2))));
+        // o: squared errors 6.25, 12.25 weighted 1, 3 over 2 samples = 21.5; loss = 2 * 7.5 + 0.5 * 21.5
+        Map<String, Double> want = Map.of("loss", 25.75, "h_loss", 7.5, "o_loss", 21.5, "h_mae", 2.5, "o_mae", 3.0,
+                "val_loss", 19.625, "val_h_loss", 7.5, "val_o_loss", 9.25, "val_h_mae", 2.5, "val_o_mae", 3.0);
+        assertEquals(new java.util.TreeSet<>(want.keySet()), new java.util.TreeSet<>(hist.history().keySet()));
+        for (Map.Entry<String, Double> e : want.entrySet()) assertEquals(e.getValue(), hist.last(e.getKey()), 1e-5, e.getKey());
+        // a null target trains no loss on that output and logs none for it
+        List<Tensor> onlyO = new ArrayList<>();
+        onlyO.add(null);
+        onlyO.add(ys.get(1));
+        assertLogs(Map.of("loss", 4.625, "o_mae", 3.0), m.evaluateAll(xs, onlyO));
+    }
+
+    /**
+     * A masked sequence output beside an unmasked one: the masked loss is sum over valid steps / valid steps (Keras'
+     * apply_mask), its metric the mean over valid steps; the other output's as usual (computed here from predict).
+     */
+    @Test
+    void aMaskedSequenceOutputBesideAnUnmaskedOne() {
+        Input in = Input.shape(4);
+        Node s = new LSTM(2).returnSequences(true).apply(new Embedding(5, 2).maskZero(true).apply(in));
+        Model m = new Model(in, List.of(new TimeDistributed(new Dense(1)).name("seq").apply(s), new LSTM(1).name("fin").apply(s)));
+        m.compile(new SGD(0.0), List.of("mse", "mse"), List.of(1.0, 2.0), "mae");
+        Tensor x = Tensor.of(new float[] {1, 2, 0, 0, 3, 4, 1, 0, 2, 0, 0, 0}, 3, 4);
+        Tensor ys = Tensor.of(new float[] {1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 0}, 3, 4, 1), yf = Tensor.of(new float[] {1, 0, 1}, 3, 1);
+        List<Tensor> p = m.predictAll(x);
+        float[] ps = p.get(0).toArray(), pf = p.get(1).toArray(), xa = x.toArray(), ysa = ys.toArray(), yfa = yf.toArray();
+        double[] w = {1, 2, 0.5}, wf = {0, 1, 3};
+        double sl = 0, valid = 0, ml = 0, swl = 0, fl = 0, fm = 0, fwl = 0;
+        for (int i = 0; i < 12; i++) {
+            if (xa[i] == 0) continue;
+            double d = ps[i] - ysa[i];
+            sl += d * d;
+            ml += Math.abs(d);
+            swl += w[i / 4] * d * d;
+            valid++;
+        }
+        for (int i = 0; i < 3; i++) {
+            double d = pf[i] - yfa[i];
+            fl += d * d;
+            fm += Math.abs(d);
+            fwl += wf[i] * d * d;
+        }
+        assertLogs(Map.of("loss", sl / valid + 2 * fl / 3, "seq_loss", sl / valid, "fin_loss", fl / 3, "seq_mae", ml / valid, "fin_mae", fm / 3),
+                m.evaluateAll(List.of(x), List.of(ys, yf)));
+        Map<String, Double> weighted = m.testOnBatch(List.of(x), List.of(ys, yf),
+                List.of(Tensor.of(new float[] {1, 2, 0.5f}, 3), Tensor.of(new float[] {0, 1, 3}, 3)));
+        assertEquals(swl / valid, weighted.get("seq_loss"), 1e-6);
+        assertEquals(fwl / 3, weighted.get("fin_loss"), 1e-6);
+    }
+
+    /**
+     * Keras 3's merge masks: Concatenate of a masked and an unmasked sequence (ops.any over the concatenated masks) and Add
+     * of them (None when an input has none) leave no mask, so the LSTM after them reads every step, as without maskZero;
+     * two masked sequences concatenated in time skip both padded parts.
+     */
+    @Test
+    void masksThroughMergesOfMaskedAndUnmaskedSequences() {
+        float[] v = new float[24];
+        for (int i = 0; i < 24; i++) v[i] = (float) Math.sin(i);
+        List<Tensor> xs = List.of(Tensor.of(new float[] {1, 2, 0, 0, 3, 0, 0, 0}, 2, 4), Tensor.of(v, 2, 4, 3));
+        for (boolean concat : new boolean[] {true, false}) {
+            float[] masked = merged(true, concat).predictAll(xs).get(0).toArray();
+            assertArrayEquals(merged(false, concat).predictAll(xs).get(0).toArray(), masked, concat ? "Concatenate" : "Add");
+        }
+        Jrnn.clearSession();
+        Input a = Input.shape(2), b = Input.shape(2), c = Input.shape(2);
+        Embedding emb = new Embedding(5, 3).maskZero(true);
+        LSTM top = new LSTM(2);
+        Model m = new Model(List.of(a, b), top.apply(new Concatenate(1).apply(emb.apply(a), emb.apply(b))));
+        Model plain = new Model(c, top.apply(emb.apply(c)));
+        float[] want = plain.predict(Tensor.of(new float[] {1, 2}, 1, 2)).toArray();
+        assertArrayEquals(want, m.predictAll(List.of(Tensor.of(new float[] {1, 0}, 1, 2), Tensor.of(new float[] {2, 0}, 1, 2))).get(0).toArray());
+    }
+
+    private static Model merged(boolean maskZero, boolean concat) {
+        Jrnn.clearSession();
+        Jrnn.setSeed(7);
+        Input a = Input.shape(4), b = Input.shape(4, 3);
+        Node e = new Embedding(5, 3).maskZero(maskZero).apply(a);
+        return new Model(List.of(a, b), new LSTM(2).apply(concat ? new Concatenate().apply(e, b) : new Add().apply(e, b)));
+    }
+
+    /**
+     * Keras' seq2seq inference models: an encoder model up to the states and a decoder model that calls the trained decoder
+     * LSTM again on state Inputs compute what the training model computes; the decoder model survives save/load and JSON.
+     */
+    @Test
+    void encoderDecoderInferenceModelsShareTheTrainedLayers() throws Exception {
+        Input ei = Input.shape(3, 2), di = Input.shape(2, 2);
+        Node es = new LSTM(4).returnState(true).apply(ei);
+        LSTM dec = new LSTM(4).returnSequences(true).returnState(true);
+        Dense head = new Dense(2);
+        Model m = new Model(List.of(ei, di), head.apply(dec.apply(List.of(di, es.get(1), es.get(2))).get(0)));
+        m.compile(new SGD(0.1), "mse");
+        Tensor xe = wave(2, 3, 2), xd = wave(2, 2, 2);
+        m.fit(List.of(xe, xd), List.of(wave(2, 2, 2)), new FitOptions().epochs(2).batchSize(2).verbose(0));
+        Model encoder = new Model(ei, List.of(es.get(1), es.get(2)));
+        Input h = Input.shape(4), c = Input.shape(4);
+        Node d2 = dec.apply(List.of(di, h, c));
+        Model decoder = new Model(List.of(di, h, c), List.of(head.apply(d2.get(0)), d2.get(1), d2.get(2)));
+        assertEquals(4 * (4 * (2 + 4 + 1)) + 2 * (4 + 1), decoder.countParams());
+        List<Tensor> st = encoder.predictAll(xe);
+        List<Tensor> p = decoder.predictAll(List.of(xd, st.get(0), st.get(1)));
+        assertArrayEquals(m.predictAll(List.of(xe, xd)).get(0).toArray(), p.get(0).toArray());
+        Path f = Files.createTempFile("decoder", ".keras");
+        try {
+            decoder.save(f);
+            List<Tensor> q = Models.load(f).predictAll(List.of(xd, st.get(0), st.get(1)));
+            for (int k = 0; k < 3; k++) assertArrayEquals(p.get(k).toArray(), q.get(k).toArray());
+        } finally {
+            Files.deleteIfExists(f);
+        }
+        Model twin = Models.fromJson(decoder.toJson());
+        twin.setWeights(decoder.getWeights());
+        assertArrayEquals(p.get(2).toArray(), twin.predictAll(List.of(xd, st.get(0), st.get(1))).get(2).toArray());
+    }
+
+    /** Feature extraction: Model(model.inputs, a layer's output) shares the layer; training either changes the other. */
+    @Test
+    void aFeatureExtractorSharesWeightsWithItsModel() {
+        Input in = Input.shape(3);
+        Node hidden = new Dense(4).name("h").apply(in);
+        Model m = new Model(in, new Dense(1).apply(hidden));
+        Model features = new Model(m.inputs(), m.getLayer("h").calls().get(0).outputs().get(0));
+        assertEquals(16, features.countParams());
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        float[] before = features.predict(x).toArray(), whole = m.predict(x).toArray();
+        m.compile(new SGD(0.1), "mse");
+        m.fit(x, Tensor.of(new float[] {1, 2}, 2, 1), new FitOptions().epochs(1).batchSize(2).verbose(0));
+        assertFalse(java.util.Arrays.equals(before, features.predict(x).toArray()));
+        // the extractor's output is h(x) with the model's current kernel
+        Tensor k = m.getLayer("h").getWeights().get(0), bias = m.getLayer("h").getWeights().get(1);
+        float[] got = features.predict(x).toArray(), xa = x.toArray(), ka = k.toArray(), ba = bias.toArray();
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 4; j++) {
+                double s = ba[j];
+                for (int t = 0; t < 3; t++) s += xa[i * 3 + t] * ka[t * 4 + j];
+                assertEquals(s, got[i * 4 + j], 1e-5);
+            }
+        }
+        features.compile(new SGD(0.1), "mse");
+        float[] mid = m.predict(x).toArray();
+        features.fit(x, Tensor.of(new float[8], 2, 4), new FitOptions().epochs(1).batchSize(2).verbose(0));
+        assertFalse(java.util.Arrays.equals(mid, m.predict(x).toArray()));
+        assertFalse(java.util.Arrays.equals(whole, mid));
+    }
+
+    private static Tensor wave(int... shape) {
+        float[] v = new float[(int) Tensor.size(shape)];
+        for (int i = 0; i < v.length; i++) v[i] = (float) Math.sin(i * 0.7);
+        return Tensor.of(v, shape);
+    }
+
+    private static void assertLogs(Map<String, Double> want, Map<String, Double> got) {
+        assertEquals(new java.util.TreeSet<>(want.keySet()), new java.util.TreeSet<>(got.keySet()));
+        for (Map.Entry<String, Double> e : want.entrySet()) assertEquals(e.getValue(), got.get(e.getKey()), 1e-5, e.getKey());
+    }
+}
