@@ -40,6 +40,8 @@ import java.util.List;
  */
 public class Model extends Evaluator implements AutoCloseable {
     private String name;
+    /** Keras' {@code model.trainable}: what {@link #trainable(boolean)} last set. */
+    private boolean trainable = true;
     /** The default name drawn at construction, until a given name returns its number (Keras' name=...). */
     private Names.Drawn drawn;
     /** The topology, null until the graph is set ({@link Sequential} sets it lazily). */
@@ -172,6 +174,24 @@ public class Model extends Evaluator implements AutoCloseable {
         drawn = null;
         return this;
     }
+
+    /**
+     * Freezes ({@code false}) or unfreezes every layer, as Keras' {@code model.trainable = False} sets the flag of each of
+     * its layers (a GAN's discriminator, the base of a transfer-learning model). Takes effect at the next training step,
+     * as a layer's own flag. A layer unfrozen afterwards trains again (in Keras a frozen model keeps even such a layer out
+     * of its trainable weights until the model itself is unfrozen).
+     * <pre>{@code
+     * base.trainable(false);   // then build a head on base's outputs and compile
+     * }</pre>
+     */
+    public Model trainable(boolean b) {
+        for (Layer l : layers()) l.trainable(b);
+        this.trainable = b;
+        return this;
+    }
+
+    /** What {@link #trainable(boolean)} last set (true until then), as Keras' {@code model.trainable}. */
+    public boolean trainable() { return trainable; }
 
     /**
      * The layers as Keras lists them: by depth from the inputs, then in the order the outputs reach them. A functional

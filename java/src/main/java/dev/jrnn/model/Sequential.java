@@ -76,6 +76,12 @@ public class Sequential extends Model {
         return this;
     }
 
+    @Override
+    public Sequential trainable(boolean b) {
+        super.trainable(b);
+        return this;
+    }
+
     /**
      * Declares the model's input before any layer, as Keras 3's {@code model.add(Input(shape=(3, 1)))}: the layers are
      * built for it as they are added. {@code model.add(Input.shape(3, 1)).add(new LSTM(4))}.

@@ -23,6 +23,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A Keras 3 user's multi-input / multi-output training, checked against Keras' semantics (compile_utils.CompileLoss and
@@ -305,5 +306,36 @@ class FunctionalTrainingTest {
     private static void assertLogs(Map<String, Double> want, Map<String, Double> got) {
         assertEquals(new java.util.TreeSet<>(want.keySet()), new java.util.TreeSet<>(got.keySet()));
         for (Map.Entry<String, Double> e : want.entrySet()) assertEquals(e.getValue(), got.get(e.getKey()), 1e-5, e.getKey());
+    }
+
+    /**
+     * Keras' {@code base.trainable = False}: every layer of the base freezes, a head built on it trains alone (SGD moves
+     * the head's weights, not the base's), and the saved model keeps the flag.
+     */
+    @Test
+    void aFrozenBaseModelStaysAsItWasWhileItsHeadTrains(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Sequential base = new Sequential(new Dense(3).inputShape(2), new Dense(2));
+        assertTrue(base.trainable());
+        assertEquals(base, base.trainable(false));
+        assertFalse(base.trainable());
+        for (dev.jrnn.layers.Layer l : base.layers()) assertFalse(l.trainable(), l.name());
+        Path f = tmp.resolve("base.keras");
+        base.save(f);
+        Input in = Input.shape(2);
+        Node out = new Dense(1).name("head").apply(base.layers().get(1).apply(base.layers().get(0).apply(in)));
+        try (Model m = new Model(in, out)) {
+            m.compile(new SGD(0.1), "mse");
+            List<Tensor> before = m.getWeights();
+            m.trainOnBatch(Tensor.of(new float[] {1, 2, -1, 0.5f}, 2, 2), Tensor.of(new float[] {1, -1}, 2, 1));
+            List<Tensor> after = m.getWeights();
+            for (int i = 0; i < 4; i++) assertArrayEquals(before.get(i).data(), after.get(i).data(), "base weight " + i);
+            assertFalse(java.util.Arrays.equals(before.get(4).data(), after.get(4).data()), "the head's kernel moved");
+        }
+        try (Model again = Models.load(f)) {
+            assertFalse(again.trainable());
+            for (dev.jrnn.layers.Layer l : again.layers()) assertFalse(l.trainable(), l.name());
+            again.trainable(true);
+            for (dev.jrnn.layers.Layer l : again.layers()) assertTrue(l.trainable(), l.name());
+        }
     }
 }

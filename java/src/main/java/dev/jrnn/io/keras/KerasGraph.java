@@ -64,7 +64,7 @@ final class KerasGraph {
         String cls = top.string("class_name");
         Object cfg = top.raw("config");
         Scope root = new Scope("", cfg instanceof Map<?, ?> m && m.get("name") instanceof String n ? n : "model", null);
-        return switch (cls) {
+        Model m = switch (cls) {
             case "Sequential" -> {
                 SequentialModel s = sequential(cfg, "model_config", root, true);
                 yield s.flat() ? s.flatModel() : s.asFunctional();
@@ -72,6 +72,9 @@ final class KerasGraph {
             case "Model", "Functional" -> functional(new KerasConfig(cfg, "model_config.config"), root).topModel();
             default -> throw new KerasFormatException("model class '" + cls + "' is not supported: expected Sequential, Model or Functional");
         };
+        // model.trainable = False: Keras froze every layer (their configs say so) and keeps the model's own flag
+        if (cfg instanceof Map<?, ?> c && Boolean.FALSE.equals(c.get("trainable"))) m.trainable(false);
+        return m;
     }
 
     /**
