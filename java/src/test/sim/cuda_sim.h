@@ -19,6 +19,8 @@
 #include <algorithm>
 #include <atomic>
 #include <barrier>
+#include <chrono>
+#include <condition_variable>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -249,14 +251,17 @@ void launch(void (*kernel)(P...), dim3 grid, dim3 block, unsigned smemBytes, boo
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, 1 << 20);
-    std::atomic<bool> done{false};
+    // The watchdog waits on a condition variable, so a launch's end wakes it at once (no polling delay per launch).
+    struct Dog {
+        std::mutex m;
+        std::condition_variable cv;
+        bool done = false;
+    } d;
     pthread_t dog;
-    struct Dog { std::atomic<bool>* done; };
-    Dog d{&done};
     pthread_create(&dog, nullptr, [](void* p) -> void* {
         auto* dd = static_cast<Dog*>(p);
-        for (int i = 0; i < 12000 && !dd->done->load(); ++i) usleep(10000);   // 10 ms: a launch's end waits for this
-        if (!dd->done->load()) {
+        std::unique_lock<std::mutex> lock(dd->m);
+        if (!dd->cv.wait_for(lock, std::chrono::seconds(120), [dd] { return dd->done; })) {
             std::fprintf(stderr, "cuda_sim: launch still running after 120 s: deadlock (a barrier some threads never reach)\n");
             std::fflush(stderr);
             std::abort();
@@ -289,7 +294,11 @@ void launch(void (*kernel)(P...), dim3 grid, dim3 block, unsigned smemBytes, boo
     if (!(serial_blocks && !cooperative)) {
         for (unsigned k = 0; k < total; ++k) pthread_join(ids[k], nullptr);
     }
-    done = true;
+    {
+        std::lock_guard<std::mutex> lock(d.m);
+        d.done = true;
+    }
+    d.cv.notify_all();
     pthread_join(dog, nullptr);
     pthread_attr_destroy(&attr);
 }
