@@ -1,5 +1,5 @@
-// A CPU model of the little of CUDA that kernels/persistent_*.cu use, force-included (g++ -include) in
-// front of them so they compile as C++ and run on a machine without a GPU.
+// A CPU model of the little of CUDA that the kernels of kernels/*.cu use, force-included (g++ -include) in
+// front of them so they compile as C++ and run on a machine without a GPU (the harnesses *_sim_main.cpp).
 //
 // Every thread of every CTA is a host thread (pthread). __syncthreads is a barrier of the CTA's
 // threads, the grid barrier one of all threads of the launch. Dynamic shared memory is one heap block
@@ -362,6 +362,7 @@ inline int __float_as_int(float f) { int i; std::memcpy(&i, &f, 4); return i; }
 inline float rsqrtf(float x) { return 1.0f / std::sqrt(x); }
 using std::isfinite;
 // A kernel's static __shared__ arrays become function statics: shared by every thread of the launch, so
-// a kernel that declares one is only modelled right in a launch of one block (grid-stride kernels accept
-// any grid). The persistent kernels use dynamic shared memory only.
+// a kernel that declares one is only modelled right in a launch of one block, or of several with
+// jrnn_sim::serial_blocks set (a block runs only after the previous one ended). The persistent kernels use
+// dynamic shared memory only.
 #define __shared__ static

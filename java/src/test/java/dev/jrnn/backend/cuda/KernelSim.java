@@ -99,7 +99,7 @@ final class KernelSim {
         for (int i = 0; i < want.length; i++) {
             float w = want[i], g = got[i];
             boolean same = Float.isNaN(w) ? Float.isNaN(g) : Float.isInfinite(w) ? w == g : Math.abs(w - g) <= tol * (1 + Math.abs(w));
-            if (!same) fail(what + ": element " + i + ": CPU " + w + ", CUDA kernel on the simulator " + g);
+            if (!same) fail(what + ": element " + i + ": expected (CPU backend or reference) " + w + ", CUDA kernel on the simulator " + g);
         }
     }
 
