@@ -1,5 +1,5 @@
-// A CPU model of the little of CUDA that kernels/persistent_*.cu use, force-included (g++ -include) in
-// front of them so they compile as C++ and run on a machine without a GPU.
+// A CPU model of the little of CUDA that the kernels of kernels/*.cu use, force-included (g++ -include) in
+// front of them so they compile as C++ and run on a machine without a GPU (the harnesses *_sim_main.cpp).
 //
 // Every thread of every CTA is a host thread (pthread). __syncthreads is a barrier of the CTA's
 // threads, the grid barrier one of all threads of the launch. Dynamic shared memory is one heap block
@@ -19,6 +19,8 @@
 #include <algorithm>
 #include <atomic>
 #include <barrier>
+#include <chrono>
+#include <condition_variable>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -59,6 +61,7 @@ struct Warp {
 
 struct Block {
     std::unique_ptr<std::barrier<>> bar;
+    int vote = 0;  // __syncthreads_or's accumulator
     std::vector<unsigned char> smem;
     std::vector<Warp> warps;
 };
@@ -73,6 +76,11 @@ struct Thread {
 
 inline thread_local Thread tc;
 
+// When set, a launch that is not cooperative runs its blocks one after another (a schedule the GPU may pick:
+// blocks of a plain launch have no order and cannot wait for each other), so a kernel's static __shared__
+// arrays (function statics here) are the running block's own and multi-block grid-stride launches are modelled.
+inline bool serial_blocks = false;
+
 [[noreturn]] inline void fail(const char* what) {
     std::fprintf(stderr, "cuda_sim: %s (block %u,%u thread %u)\n", what, tc.bid.x, tc.bid.y, tc.tid.x);
     std::fflush(stderr);
@@ -82,6 +90,10 @@ inline thread_local Thread tc;
 inline unsigned char* smem() { return tc.block->smem.data(); }
 inline unsigned smem_bytes() { return (unsigned)tc.block->smem.size(); }
 inline void syncthreads() { tc.block->bar->arrive_and_wait(); }
+// __syncthreads_or: a barrier that returns non-zero to every thread of the block when any thread's predicate
+// was non-zero. Three meetings: the previous call's reset is done before anyone votes, every vote is in before
+// anyone reads, every read is done before thread 0 resets.
+inline int syncthreads_or(int predicate);
 inline void grid_sync() {
     if (tc.grid == nullptr) fail("grid barrier in a launch that is not cooperative");
     tc.grid->arrive_and_wait();
@@ -239,14 +251,17 @@ void launch(void (*kernel)(P...), dim3 grid, dim3 block, unsigned smemBytes, boo
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, 1 << 20);
-    std::atomic<bool> done{false};
+    // The watchdog waits on a condition variable, so a launch's end wakes it at once (no polling delay per launch).
+    struct Dog {
+        std::mutex m;
+        std::condition_variable cv;
+        bool done = false;
+    } d;
     pthread_t dog;
-    struct Dog { std::atomic<bool>* done; };
-    Dog d{&done};
     pthread_create(&dog, nullptr, [](void* p) -> void* {
         auto* dd = static_cast<Dog*>(p);
-        for (int i = 0; i < 12000 && !dd->done->load(); ++i) usleep(10000);   // 10 ms: a launch's end waits for this
-        if (!dd->done->load()) {
+        std::unique_lock<std::mutex> lock(dd->m);
+        if (!dd->cv.wait_for(lock, std::chrono::seconds(120), [dd] { return dd->done; })) {
             std::fprintf(stderr, "cuda_sim: launch still running after 120 s: deadlock (a barrier some threads never reach)\n");
             std::fflush(stderr);
             std::abort();
@@ -272,9 +287,18 @@ void launch(void (*kernel)(P...), dim3 grid, dim3 block, unsigned smemBytes, boo
                         std::abort();
                     }
                 }
+                if (serial_blocks && !cooperative) {
+                    for (unsigned k = i - nThreads; k < i; ++k) pthread_join(ids[k], nullptr);
+                }
             }
-    for (unsigned k = 0; k < total; ++k) pthread_join(ids[k], nullptr);
-    done = true;
+    if (!(serial_blocks && !cooperative)) {
+        for (unsigned k = 0; k < total; ++k) pthread_join(ids[k], nullptr);
+    }
+    {
+        std::lock_guard<std::mutex> lock(d.m);
+        d.done = true;
+    }
+    d.cv.notify_all();
     pthread_join(dog, nullptr);
     pthread_attr_destroy(&attr);
 }
@@ -297,7 +321,48 @@ inline T atomicAdd(T* a, T v) {
     *a = old + v;
     return old;
 }
+template <class T>
+inline T atomicMin(T* a, T v) {
+    std::lock_guard<std::mutex> g(jrnn_sim::atomic_lock());
+    T old = *a;
+    if (v < old) *a = v;
+    return old;
+}
+// atomicCAS: *a = (*a == compare ? v : *a), returning the old value.
+template <class T>
+inline T atomicCAS(T* a, T compare, T v) {
+    std::lock_guard<std::mutex> g(jrnn_sim::atomic_lock());
+    T old = *a;
+    if (old == compare) *a = v;
+    return old;
+}
+inline int jrnn_sim::syncthreads_or(int predicate) {
+    Block* b = tc.block;
+    b->bar->arrive_and_wait();
+    if (predicate) {
+        std::lock_guard<std::mutex> g(atomic_lock());
+        b->vote = 1;
+    }
+    b->bar->arrive_and_wait();
+    int r;
+    {
+        std::lock_guard<std::mutex> g(atomic_lock());
+        r = b->vote;
+    }
+    b->bar->arrive_and_wait();
+    if (tc.tid.x == 0 && tc.tid.y == 0 && tc.tid.z == 0) {
+        std::lock_guard<std::mutex> g(atomic_lock());
+        b->vote = 0;
+    }
+    return r;
+}
+inline int __syncthreads_or(int predicate) { return jrnn_sim::syncthreads_or(predicate); }
+inline int __float_as_int(float f) { int i; std::memcpy(&i, &f, 4); return i; }
+// rsqrtf: CUDA's is within 2 ulp of 1/sqrt(x); the model rounds twice (within 1 ulp), as close as the float tests ask.
+inline float rsqrtf(float x) { return 1.0f / std::sqrt(x); }
+using std::isfinite;
 // A kernel's static __shared__ arrays become function statics: shared by every thread of the launch, so
-// a kernel that declares one is only modelled right in a launch of one block (grid-stride kernels accept
-// any grid). The persistent kernels use dynamic shared memory only.
+// a kernel that declares one is only modelled right in a launch of one block, or of several with
+// jrnn_sim::serial_blocks set (a block runs only after the previous one ended). The persistent kernels use
+// dynamic shared memory only.
 #define __shared__ static

@@ -968,6 +968,39 @@ public abstract class BackendContractTest {
         }
     }
 
+    /**
+     * An infinite candidate (hh = +-inf, here a linear activation of an infinite input): Keras' h = z * hPrev + (1 - z) * hh
+     * is hh's infinity for a gate z in (0, 1), both GRU variants; z * (hPrev - hh) + hh, the same for finite values, is NaN.
+     */
+    @Test
+    void gruWithAnInfiniteCandidateKeepsKerasInfinity() {
+        int B = 2, H = 17, n = B * H;
+        for (boolean resetBefore : new boolean[] {false, true}) {
+            float[] xp = rand(3 * n, -2, 2), hPrev = rand(n, -1, 1);
+            for (int b = 0; b < B; b++) {
+                for (int j = 0; j < H; j++) xp[b * 3 * H + 2 * H + j] = j % 2 == 0 ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+            }
+            Dev XP = dev(xp), HP = dev(hPrev), Hd = dev(rand(n, -1, 1));
+            CellConfig cell = new CellConfig(RecurrentCell.GRU, Activation.LINEAR, Activation.SIGMOID, B, H, resetBefore);
+            if (resetBefore) {
+                Dev U = dev(new float[3 * H * H]), RS = dev(rand(n, -1, 1));
+                backend().recurrentStepForward(cell, CellStep.Forward.gruResetBefore(at(XP.buf, XP.off), at(U.buf, U.off),
+                        at(HP.buf, HP.off), null, at(RS.buf, RS.off), at(Hd.buf, Hd.off)));
+            } else {
+                Dev RP = dev(new float[3 * n]);
+                backend().recurrentStepForward(cell, CellStep.Forward.gru(at(XP.buf, XP.off), at(RP.buf, RP.off), null,
+                        at(HP.buf, HP.off), null, at(Hd.buf, Hd.off)));
+            }
+            float[] h = Hd.get(n);
+            for (int b = 0; b < B; b++) {
+                for (int j = 0; j < H; j++) {
+                    float want = j % 2 == 0 ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+                    assertEquals(want, h[b * H + j], "gru" + (resetBefore ? " reset-before" : "") + " h[" + b + ", " + j + "]");
+                }
+            }
+        }
+    }
+
     @Test
     void gruStepForwardAndBackward() {
         int B = 7, H = 37, n = B * H;

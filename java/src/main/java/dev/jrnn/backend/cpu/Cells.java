@@ -276,15 +276,15 @@ final class Cells {
             System.arraycopy(hps, hpo + r, hs, ho + r, H);
             return;
         }
-        // h = z * hPrev + (1 - z) * hh = z * (hPrev - hh) + hh
+        // h = z * hPrev + (1 - z) * hh as Keras writes it: z * (hPrev - hh) + hh is NaN for an infinite hh
         int j = 0;
         for (; j < ub; j += VL) {
-            FloatVector hh = load(va, vo + 2 * H + j);
-            load(va, vo + j).fma(load(hps, hpo + r + j).sub(hh), hh).intoArray(hs, ho + r + j);
+            FloatVector z = load(va, vo + j);
+            z.neg().add(1f).mul(load(va, vo + 2 * H + j)).add(z.mul(load(hps, hpo + r + j))).intoArray(hs, ho + r + j);
         }
         for (; j < H; j++) {
-            float hh = va[vo + 2 * H + j];
-            hs[ho + r + j] = va[vo + j] * (hps[hpo + r + j] - hh) + hh;
+            float z = va[vo + j];
+            hs[ho + r + j] = z * hps[hpo + r + j] + (1f - z) * va[vo + 2 * H + j];
         }
     }
 

@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the CPU backend's (itself checked against float64 references by {@link dev.jrnn.backend.BackendContractTest}) on the
  * same random inputs: every loss with Keras' options (label smoothing, Huber's delta, the focal gamma / alpha / class
  * balancing), weighted and not, rows of fewer and more than a warp's 32 columns and more rows than the block's 8 warps;
- * every elementwise activation, forward and backward; softmax and log-softmax rows. These kernels had never run when
+ * every elementwise activation, forward and backward; softmax and log-softmax rows; the plain elementwise kernels (axpy,
+ * scale, mul, bias, clip, copies, transpose, column sums). The loss and softmax kernels had never run when
  * written (no GPU); the GPU tests check them again on a device. Skipped where g++ is missing.
  */
 class CudaKernelsSimTest {
@@ -277,5 +278,108 @@ class CudaKernelsSimTest {
             close(names.get(i) + " forward", wantY.get(i), out.get(2 * i), 2e-6);
             close(names.get(i) + " backward", wantDx.get(i), out.get(2 * i + 1), 2e-6);
         }
+    }
+    /**
+     * The plain kernels of elementwise.cu behind Backend's axpy, scale, mul (its output aliasing an input), addRowVector,
+     * clip (NaN kept), copy, fill, copy2d, transpose01 (Permute), gemm with k = 0 (C = beta C, 0 clearing NaN) and
+     * sumRows (the two-pass column sums over a grid of row chunks, accumulating or not; against double sums).
+     */
+    @Test
+    void plainElementwiseKernelsMatchTheCpuBackend() throws Exception {
+        StringBuilder in = new StringBuilder();
+        List<KernelSim.Case> cases = new ArrayList<>();
+        int n = 157;
+        float[] x = rand(n, -3, 3), y = rand(n, -3, 3);
+        x[5] = Float.NaN;
+        Buf X = up(x), Y = up(y);
+        CPU.axpy(n, 0.75f, X, 0, Y, 0);
+        in.append("ew axpy ").append(n).append(" 0.75\n");
+        append(in, x);
+        append(in, y);
+        cases.add(new KernelSim.Case("axpy", List.of(down(Y, n)), 1e-6));
+        Y.close();
+        Y = up(y);
+        CPU.mul(n, X, 0, Y, 0, X, 0);
+        in.append("ew mul ").append(n).append('\n');
+        append(in, x);
+        append(in, y);
+        cases.add(new KernelSim.Case("mul", List.of(down(X, n)), 1e-6));
+        X.close();
+        X = up(x);
+        CPU.scale(n, -1.5f, X, 0);
+        in.append("ew scale ").append(n).append(" -1.5\n");
+        append(in, x);
+        cases.add(new KernelSim.Case("scale", List.of(down(X, n)), 1e-6));
+        X.close();
+        X = up(x);
+        CPU.clip(n, -1f, 2f, X, 0);
+        in.append("ew clip ").append(n).append(" -1.0 2.0\n");
+        append(in, x);
+        cases.add(new KernelSim.Case("clip", List.of(down(X, n)), 0));
+        X.close();
+        X = up(x);
+        Buf D = up(new float[n]);
+        CPU.copy(X, 0, D, 0, n);
+        in.append("ew copy ").append(n).append('\n');
+        append(in, x);
+        cases.add(new KernelSim.Case("copy", List.of(down(D, n)), 0));
+        CPU.fill(D, 0, n, 2.5f);
+        in.append("ew fill ").append(n).append(" 2.5\n");
+        cases.add(new KernelSim.Case("fill", List.of(down(D, n)), 0));
+
+        int rows = 11, cols = 9, srcLd = 13, dstLd = 10;
+        float[] bias = rand(cols, -1, 1), m = rand(rows * cols, -2, 2);
+        Buf B = up(bias), M = up(m);
+        CPU.addRowVector(rows, cols, B, 0, M, 0);
+        in.append("ew addrow ").append(rows).append(' ').append(cols).append('\n');
+        append(in, bias);
+        append(in, m);
+        cases.add(new KernelSim.Case("addRowVector", List.of(down(M, rows * cols)), 1e-6));
+        float[] src = rand(rows * srcLd, -2, 2), dst = rand(rows * dstLd, -2, 2);
+        Buf S = up(src), T = up(dst);
+        CPU.copy2d(rows, cols, S, 0, srcLd, T, 0, dstLd);
+        in.append("ew copy2d ").append(rows).append(' ').append(cols).append(' ').append(srcLd).append(' ').append(dstLd).append('\n');
+        append(in, src);
+        append(in, dst);
+        cases.add(new KernelSim.Case("copy2d", List.of(down(T, rows * dstLd)), 0));
+        float[] c = rand(rows * dstLd, -2, 2);
+        c[3] = Float.NaN;
+        for (float beta : new float[] {0f, 0.5f}) {
+            Buf C = up(c);
+            CPU.gemm(false, false, rows, cols, 0, 1f, S, 0, srcLd, S, 0, srcLd, beta, C, 0, dstLd);
+            in.append("ew scale2d ").append(rows).append(' ').append(cols).append(' ').append(beta).append(' ').append(dstLd).append('\n');
+            append(in, c);
+            cases.add(new KernelSim.Case("gemm k = 0, beta " + beta, List.of(down(C, rows * dstLd)), 1e-6));
+        }
+        int d0 = 5, d1 = 7, d2 = 3;
+        float[] t = rand(d0 * d1 * d2, -1, 1);
+        Buf TT = up(t), TO = up(new float[t.length]);
+        CPU.transpose01(d0, d1, d2, TT, 0, TO, 0);
+        in.append("ew transpose ").append(d0).append(' ').append(d1).append(' ').append(d2).append('\n');
+        append(in, t);
+        cases.add(new KernelSim.Case("transpose01", List.of(down(TO, t.length)), 0));
+
+        int srows = 100, scols = 40;
+        int chunks = Math.min((srows + 31) / 32, 3), perChunk = (srows + chunks - 1) / chunks;
+        chunks = (srows + perChunk - 1) / perChunk;
+        float[] sx = rand(srows * scols, -2, 2), out = rand(scols, -1, 1);
+        for (boolean accumulate : new boolean[] {false, true}) {
+            // the kernels add in double, the CPU in float (BackendContractTest allows it 1e-5): the judge is a double sum
+            float[] want = new float[scols];
+            for (int col = 0; col < scols; col++) {
+                double sum = 0;
+                for (int r = 0; r < srows; r++) sum += sx[r * scols + col];
+                want[col] = accumulate ? out[col] + (float) sum : (float) sum;
+            }
+            Buf SX = up(sx), O = up(out);
+            CPU.sumRows(srows, scols, SX, 0, O, 0, accumulate);
+            close("CPU sumRows against the double sums", want, down(O, scols), 1e-5);
+            in.append("ew sumrows ").append(srows).append(' ').append(scols).append(' ').append(perChunk).append(' ')
+                    .append(chunks).append(' ').append(accumulate ? 1 : 0).append('\n');
+            append(in, sx);
+            append(in, out);
+            cases.add(new KernelSim.Case("sumRows" + (accumulate ? " accumulating" : ""), List.of(want), 1e-6));
+        }
+        KernelSim.check(exe, in, cases);
     }
 }
