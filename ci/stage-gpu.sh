@@ -17,6 +17,8 @@ rm -rf .device/jre/legal .device/jre/lib/security/cacerts .device/jre/lib/securi
 # has its own polynomials); without it the JVM starts and the CPU backend runs as before
 rm -f .device/jre/lib/libjsvml.so
 rm -rf .device/cp/java/test-classes/dev/jrnn/io .device/lib/lz4-java-*.jar .device/lib/compress-lzf-*.jar
+# the PyTorch state_dict reader (89 KB): no GPU path, loaded only by Models.loadTorchWeights
+rm -rf .device/cp/java/classes/dev/jrnn/io/torch
 # the PyTorch golden values and their CPU-only tests (1.4 MB), the data package's tests and files (no GPU test there)
 rm -rf .device/cp/java/test-classes/torchref .device/cp/java/test-classes/dev/jrnn/data .device/cp/java/test-classes/dev/jrnn/*/Torch*.class \
   .device/cp/java/test-classes/dev/jrnn/*/*/Torch*.class
