@@ -346,4 +346,27 @@ class TrainerTest {
         }
         assertEquals(sum / valid, h.last("val_loss"), 1e-6);   // one batch of 2: 4 valid steps
     }
+
+    /**
+     * With stepsPerEpoch and no batchSize, Keras validates in batches of 32 (validation_batch_size and batch_size None),
+     * not in the ceil(samples / steps) training batches: a masked output's val_loss is that of one batch of 3 here,
+     * where 3 batches of 1 (3 training samples in 3 steps) averaged the samples' own means.
+     */
+    @Test
+    void withStepsPerEpochAndNoBatchSizeValidationRunsInBatchesOf32() {
+        Input in = Input.shape(4);
+        Node seq = new LSTM(2).returnSequences(true).apply(new Embedding(5, 2).maskZero(true).apply(in));
+        Model m = new Model(in, new TimeDistributed(new Dense(1)).apply(seq));
+        m.compile(new SGD(0.0), "mse");
+        Tensor xt = Tensor.of(new float[] {1, 2, 0, 0, 3, 0, 0, 0, 4, 4, 1, 0}, 3, 4), yt = Tensor.of(new float[12], 3, 4, 1);
+        float[] xv = {3, 4, 1, 0, 2, 0, 0, 0, 1, 1, 1, 1}, yv = {1, 1, 1, 1, 0, 1, 0, 1, 2, 0, 1, 0};
+        History h = m.fit(xt, yt, new FitOptions().epochs(1).stepsPerEpoch(3).verbose(0)
+                .validationData(Tensor.of(xv, 3, 4), Tensor.of(yv, 3, 4, 1)));
+        float[] p = m.predict(Tensor.of(xv, 3, 4)).toArray();
+        double sum = 0, valid = 0;
+        for (int i = 0; i < 12; i++) {
+            if (xv[i] != 0) { sum += (p[i] - yv[i]) * (p[i] - yv[i]); valid++; }
+        }
+        assertEquals(sum / valid, h.last("val_loss"), 1e-6);   // one batch of 3: 8 valid steps
+    }
 }
