@@ -9,7 +9,18 @@
 // uncommitted copies, or copies still pending when the thread exits, aborts. A watchdog aborts a
 // launch that deadlocks (a barrier not reached by every thread). With -fsanitize=address, indexing past
 // a global buffer or past the shared-memory block is reported; with -fsanitize=thread, an access pair
-// not ordered by a barrier (a missing __syncthreads) is reported as a data race.
+// not ordered by a barrier (a missing __syncthreads) is reported as a data race (the sanitizer builds are
+// PersistentKernelSimTest's; the per-call harnesses build with -O1 only).
+//
+// Not modelled, so a kernel can pass here and still be wrong on a GPU (its GPU test is the judge):
+//  - races between blocks of a launch when serial_blocks runs them one after another (non-atomic writes of
+//    two blocks to one place, a block reading another's output); there is no __threadfence;
+//  - static __shared__ arrays are function statics: zero at start, then holding the last block's values,
+//    where dynamic shared memory is NaN; a kernel that reads its static scratch before writing it passes;
+//  - every __syncthreads of a block meets at one barrier, so threads waiting at different call sites (a
+//    divergent barrier, undefined on the GPU) release each other;
+//  - atomics are serialised by one lock (a fixed order of float additions), and accept types CUDA has no
+//    overload for.
 #pragma once
 #define JRNN_SIM 1
 

@@ -178,8 +178,10 @@ public class Model extends Evaluator implements AutoCloseable {
     /**
      * Freezes ({@code false}) or unfreezes every layer, as Keras' {@code model.trainable = False} sets the flag of each of
      * its layers (a GAN's discriminator, the base of a transfer-learning model). Takes effect at the next training step,
-     * as a layer's own flag. A layer unfrozen afterwards trains again (in Keras a frozen model keeps even such a layer out
-     * of its trainable weights until the model itself is unfrozen).
+     * as a layer's own flag. A layer unfrozen afterwards, or added afterwards, trains (in Keras a frozen model keeps even
+     * such a layer out of its trainable weights until the model itself is unfrozen). {@code save} keeps each layer's flag;
+     * a Keras file of a model saved with {@code trainable=False} loads with every layer frozen and this flag false. The
+     * layers of a model nested in another are the outer model's (jrnn flattens it): freeze them through either.
      * <pre>{@code
      * base.trainable(false);   // then build a head on base's outputs and compile
      * }</pre>

@@ -104,7 +104,7 @@ public final class KerasExport {
     static Map<String, Object> modelConfig(Model model) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", model.name());
-        c.put("trainable", model.trainable());
+        c.put("trainable", true);   // each layer's config keeps its own flag (a layer unfrozen after model.trainable(false) trains)
         List<Object> layers = new ArrayList<>();
         String cls;
         if (model instanceof Sequential) {

@@ -72,7 +72,7 @@ final class KerasGraph {
             case "Model", "Functional" -> functional(new KerasConfig(cfg, "model_config.config"), root).topModel();
             default -> throw new KerasFormatException("model class '" + cls + "' is not supported: expected Sequential, Model or Functional");
         };
-        // model.trainable = False: Keras froze every layer (their configs say so) and keeps the model's own flag
+        // a Keras model saved with trainable False trains none of its weights, whatever its layers say: freeze them all
         if (cfg instanceof Map<?, ?> c && Boolean.FALSE.equals(c.get("trainable"))) m.trainable(false);
         return m;
     }
