@@ -104,11 +104,11 @@ public class Bidirectional extends Layer {
     private static void requireUnused(RecurrentLayer l, String what) {
         if (WRAPPED.containsKey(l)) {
             throw new IllegalArgumentException("Bidirectional: " + what + " " + l.name() + " is already wrapped by another "
-                    + "Bidirectional; wrap a new " + l.kerasClass() + " (e.g. a copy with the same settings)");
+                    + "Bidirectional; wrap a new " + l.layerClass() + " (e.g. a copy with the same settings)");
         }
         if (l.isBuilt()) {
             throw new IllegalArgumentException("Bidirectional: " + what + " " + l.name() + " is already built (called, or part of "
-                    + "a model); wrapping would rename it and change its masked outputs; wrap a new " + l.kerasClass());
+                    + "a model); wrapping would rename it and change its masked outputs; wrap a new " + l.layerClass());
         }
     }
 

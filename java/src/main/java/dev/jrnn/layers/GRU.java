@@ -28,7 +28,7 @@ public class GRU extends RecurrentLayer {
     }
 
     @Override
-    public String kerasClass() { return kerasClass("GRU"); }
+    public String layerClass() { return "GRU"; }
 
     public String recurrentActivation() { return gruCell.recurrentActivation.kerasName(); }
 

@@ -24,7 +24,7 @@ public class LSTM extends RecurrentLayer {
     }
 
     @Override
-    public String kerasClass() { return kerasClass("LSTM"); }
+    public String layerClass() { return "LSTM"; }
 
     public String recurrentActivation() { return lstmCell.recurrentActivation.kerasName(); }
 

@@ -182,8 +182,12 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     /** Whether this layer stands for Keras' generic RNN over its cell ({@link #asKerasRnn(boolean)}). */
     public boolean asKerasRnn() { return kerasRnn; }
 
-    /** Its Keras class: {@code cellLayer} (LSTM, GRU, SimpleRNN), or RNN when it stands for Keras' RNN over the cell. */
-    protected final String kerasClass(String cellLayer) { return kerasRnn ? "RNN" : cellLayer; }
+    /** The layer class, LSTM, GRU or SimpleRNN, also when it stands for Keras' RNN over its cell (what to construct). */
+    public abstract String layerClass();
+
+    /** Its Keras class: {@link #layerClass()}, or RNN when it stands for Keras' RNN over the cell. */
+    @Override
+    public final String kerasClass() { return kerasRnn ? "RNN" : layerClass(); }
 
     /**
      * Keras' {@code zero_output_for_mask}: when true, the output at every masked step is 0 instead of the

@@ -20,7 +20,7 @@ public class SimpleRNN extends RecurrentLayer {
     }
 
     @Override
-    public String kerasClass() { return kerasClass("SimpleRNN"); }
+    public String layerClass() { return "SimpleRNN"; }
 
     @Override
     protected RecurrentLayer newInstance() { return copyConfig(new SimpleRNN(units, (SimpleRNNCell) cell.copy())); }

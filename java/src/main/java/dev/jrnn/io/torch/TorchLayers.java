@@ -62,7 +62,7 @@ final class TorchLayers {
             int k = Math.max(m.layer, 0);
             if (sd.containsKey(m.key("weight_ih_l" + k + "_reverse"))) {
                 throw new IllegalArgumentException(who + ": the torch module is bidirectional (it has " + m.key("weight_ih_l" + k + "_reverse")
-                        + "); build the jrnn layer as new Bidirectional(new " + r.kerasClass() + "(...))");
+                        + "); build the jrnn layer as new Bidirectional(new " + r.layerClass() + "(...))");
             }
             recurrent(who, r, m, "", sd, needs, steps);
         } else {
@@ -135,7 +135,7 @@ final class TorchLayers {
         }
         if (!dir.isEmpty() && !sd.containsKey(m.key("weight_ih" + sfx)) && sd.containsKey(m.key("weight_ih_l" + k))) {
             throw new IllegalArgumentException(who + ": the torch module is not bidirectional (no " + m.key("weight_ih" + sfx)
-                    + "), the jrnn layer is a Bidirectional; use its " + r.kerasClass() + " alone");
+                    + "), the jrnn layer is a Bidirectional; use its " + r.layerClass() + " alone");
         }
         if (r instanceof GRU g && !g.resetAfter()) {
             throw new IllegalArgumentException(who + ": torch's GRU applies the reset gate after the recurrent product, Keras' "
@@ -143,7 +143,7 @@ final class TorchLayers {
         }
         int gates = r instanceof LSTM ? 4 : r instanceof GRU ? 3 : 1;
         if (!(r instanceof LSTM || r instanceof GRU || r instanceof SimpleRNN)) {
-            throw new IllegalArgumentException(who + ": jrnn reads torch weights into LSTM, GRU and SimpleRNN, not " + r.kerasClass());
+            throw new IllegalArgumentException(who + ": jrnn reads torch weights into LSTM, GRU and SimpleRNN, not " + r.layerClass());
         }
         int units = r.units();
         int[] perm = r instanceof GRU ? new int[] {1, 0, 2} : null;   // Keras' z, r, h from torch's r, z, n

@@ -72,6 +72,7 @@ class KerasRnnTest {
             assertEquals(List.of("input_layer (InputLayer)", "pad_mask (Masking)", "rnn (RNN)", "gru_cell (GRU)", "simple_rnn_cell (SimpleRNN)", "head (Dense)"),
                     names(m), file);
             assertInstanceOf(LSTM.class, m.getLayer("rnn"), file);
+            assertEquals("LSTM", ((LSTM) m.getLayer("rnn")).layerClass(), "what to construct, as messages name it");
             assertTrue(m.summaryString().contains(" rnn (RNN) "), m.summaryString());
         }
     }
