@@ -105,14 +105,13 @@ public abstract class Layer {
         return this;
     }
 
-    /**
-     * Draws the default name from {@code base} instead of the class name, counting from 1 (Keras' Inputs: input_1,
-     * input_2, ...); a name given right after still gives the number back.
-     */
-    protected final void drawDefaultNameFromOne(String base) {
-        if (drawn != null) Names.giveBack(drawn);
+    /** While the name is the default, draws it from {@code base}, from 1 with {@code fromOne} (Keras' input_1, ...); a
+     *  name given right after still gives the number back. */
+    protected final void drawDefaultName(String base, boolean fromOne) {
+        if (drawn == null) return;
+        Names.giveBack(drawn);
         drawn = Names.draw(base);
-        if (drawn.name().equals(base)) drawn = Names.draw(base);
+        if (fromOne && drawn.name().equals(base)) drawn = Names.draw(base);
         name = drawn.name();
     }
 

@@ -171,11 +171,12 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
      * what this layer computes: {@code summary()} lists it as {@code RNN} and {@code model.save} writes that RNN over its
      * cell, as Keras would. A Keras file's RNN over one built-in cell loads so.
      * <pre>{@code
-     * Layer rnn = new LSTM(8).asKerasRnn(true).name("rnn");   // Keras: RNN(LSTMCell(8), name="rnn")
+     * Layer rnn = new LSTM(8).asKerasRnn(true);   // Keras: RNN(LSTMCell(8)), named rnn, rnn_1, ... as Keras names it
      * }</pre>
      */
     public RecurrentLayer asKerasRnn(boolean b) {
         this.kerasRnn = b;
+        drawDefaultName(Names.snake(kerasClass()), false);   // a default name follows the class, as Keras': rnn, rnn_1
         return this;
     }
 

@@ -17,7 +17,7 @@ public final class InputLayer extends Layer {
 
     InputLayer(int[] shape, int batch) {
         this.shape = shape.clone();
-        drawDefaultNameFromOne("input");   // as Keras: input_1, input_2, ...
+        drawDefaultName("input", true);   // as Keras: input_1, input_2, ...
         if (batch > 0) batchInputShape(batch, shape);
     }
 

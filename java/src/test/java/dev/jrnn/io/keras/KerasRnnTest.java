@@ -226,6 +226,17 @@ class KerasRnnTest {
         }
     }
 
+    /** {@code new LSTM(8).asKerasRnn(true)} takes Keras' default name for an RNN (rnn, rnn_1, ...); a given name stays. */
+    @Test
+    void aLayerStandingForKerasRnnIsNamedAsKerasNamesIt() {
+        LSTM a = new LSTM(8).asKerasRnn(true), b = new LSTM(8).asKerasRnn(true), c = new LSTM(8).name("enc").asKerasRnn(true);
+        assertTrue(a.name().matches("rnn(_\\d+)?"), a.name());
+        assertTrue(b.name().matches("rnn_\\d+") && !b.name().equals(a.name()), b.name());
+        assertEquals("enc", c.name());
+        assertEquals("RNN", a.kerasClass());
+        assertEquals("LSTM", a.layerClass());
+    }
+
     /** What jrnn cannot run is refused naming the RNN and the option: a custom cell, constants, a reversed stack, a wrapped stack. */
     @Test
     void refusalsNameTheRnnAndTheOption() {
