@@ -239,9 +239,12 @@ public final class KerasImport {
                 }
                 List<String> got = new ArrayList<>();
                 for (String g : fileGroups) got.add("layers/" + g);
+                // Keras' RNN(LSTMCell) keeps its weights under rnn/: a jrnn LSTM reads them as asKerasRnn(true)
+                boolean rnn = got.stream().anyMatch(g -> g.matches("layers/rnn(_\\d+)?")) && want.stream().noneMatch(g -> g.matches("layers/rnn(_\\d+)?"));
                 throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file's weight groups " + got
                         + " are not the model's " + want + " (Keras 3 names them by layer class, numbered in model order); "
-                        + "build the same architecture as the Keras model that saved it");
+                        + "build the same architecture as the Keras model that saved it"
+                        + (rnn ? " (Keras' RNN(LSTMCell(n)) is new LSTM(n).asKerasRnn(true), and so for GRUCell, SimpleRNNCell)" : ""));
             }
             if (stored.size() != weighted.size()) {
                 throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file holds weights for "

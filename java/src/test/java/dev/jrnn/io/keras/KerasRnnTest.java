@@ -237,6 +237,16 @@ class KerasRnnTest {
         assertEquals("LSTM", a.layerClass());
     }
 
+    /** loadWeights of Keras' weights for RNNs into plain recurrent layers names the groups and says how to build an RNN. */
+    @Test
+    void loadWeightsIntoPlainLayersSaysHowToBuildAnRnn() {
+        try (Model m = new Sequential(new dev.jrnn.layers.Masking(0.0).inputShape(6, 3), new LSTM(4).returnSequences(true),
+                new GRU(3).resetAfter(true).returnSequences(true), new dev.jrnn.layers.SimpleRNN(2), new Dense(1))) {
+            var e = assertThrows(IllegalArgumentException.class, () -> m.loadWeights(resource("rnn_cells.weights.h5")));
+            assertTrue(e.getMessage().contains("layers/rnn") && e.getMessage().contains("new LSTM(n).asKerasRnn(true)"), e.getMessage());
+        }
+    }
+
     /** What jrnn cannot run is refused naming the RNN and the option: a custom cell, constants, a reversed stack, a wrapped stack. */
     @Test
     void refusalsNameTheRnnAndTheOption() {
