@@ -10,7 +10,7 @@
 //      axpy n alpha x y | scale n s x | mul n a b | addrow rows cols bias y | clip n lo hi x | copy n src | fill n v
 //      copy2d rows cols srcLd dstLd src[rows*srcLd] dst[rows*dstLd] | transpose d0 d1 d2 x | scale2d rows cols s ld x
 //      sumrows rows cols rowsPerChunk chunks accumulate x out   (grid (ceil(cols/32), chunks) of (32, 8) as CudaElementwise)
-// stdout, one line per problem: "loss <value> <err>" then the gradient; "act" y then dx; "rows" y then dx
+// stdout, one line per problem: "<value> <err>" then the gradient; "act" y then dx; "rows" y then dx
 // (y of x, and dx through the y computed here); "ew" its output.
 #include "loss.cu"
 #include "elementwise.cu"
@@ -59,7 +59,7 @@ void loss(std::istream& in) {
     jrnn_sim::launch(jrnn_loss, kOne, kBlock, 0, false, kind, rows, cols, (const float*)pred.data(),
                      (const float*)target.data(), weighted ? (const float*)weights.data() : (const float*)nullptr,
                      grad.data(), &acc, &err, (const int*)&nonBinary, delta, gamma, alpha, balance, smooth);
-    std::printf("loss %.9g %d\n", (double)(float)(acc / (double)rows), err);  // jrnn_loss_finish's float
+    std::printf("%.9g %d\n", (double)(float)(acc / (double)rows), err);  // jrnn_loss_finish's float
     print(grad);
 }
 

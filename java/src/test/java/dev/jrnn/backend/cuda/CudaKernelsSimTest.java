@@ -11,7 +11,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +19,6 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The loss, activation and row-softmax kernels (kernels/loss.cu, elementwise.cu) without a GPU: g++ compiles them
@@ -41,17 +38,7 @@ class CudaKernelsSimTest {
 
     @BeforeAll
     static void build() throws Exception {
-        Path root = PersistentKernelSimTest.findRoot();
-        assumeTrue(root != null, "kernel sources not found");
-        assumeTrue(PersistentKernelSimTest.run(List.of("g++", "--version"), null, 60).exit() == 0, "g++ not found");
-        Path out = root.resolve("java/target/persist-sim");
-        Files.createDirectories(out);
-        exe = out.resolve("kernel_sim");
-        PersistentKernelSimTest.Result r = PersistentKernelSimTest.run(List.of("g++", "-std=c++20", "-O1", "-pthread",
-                "-Wno-unknown-pragmas", "-include", root.resolve("java/src/test/sim/cuda_sim.h").toString(), "-I",
-                root.resolve("kernels").toString(), root.resolve("java/src/test/sim/kernel_sim_main.cpp").toString(), "-o",
-                exe.toString()), null, 300);
-        assertEquals(0, r.exit(), () -> "building the kernel simulation failed:\n" + r.out());
+        exe = KernelSim.build("kernel_sim", "kernel_sim_main.cpp");
     }
 
     @AfterAll
@@ -59,28 +46,8 @@ class CudaKernelsSimTest {
         CPU.close();
     }
 
-    /** Runs the problems in one process (read from a file: megabytes, more than a pipe holds); one line of numbers per output line. */
     private static List<float[]> simulate(String problems) throws Exception {
-        Path in = Files.createTempFile("kernel-sim", ".txt");
-        String out;
-        try {
-            Files.writeString(in, problems);
-            Process p = new ProcessBuilder(exe.toString()).redirectInput(in.toFile()).redirectErrorStream(true).start();
-            out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "the simulation ran past 300 s");
-            assertEquals(0, p.exitValue(), out);
-        } finally {
-            Files.deleteIfExists(in);
-        }
-        List<float[]> lines = new ArrayList<>();
-        for (String line : out.strip().split("\n")) {
-            String[] f = line.strip().split(" +");
-            int skip = f[0].equals("loss") ? 1 : 0;
-            float[] v = new float[f.length - skip];
-            for (int i = 0; i < v.length; i++) v[i] = Float.parseFloat(f[i + skip]);
-            lines.add(v);
-        }
-        return lines;
+        return KernelSim.simulate(exe, problems);
     }
 
     private float[] rand(int n, double lo, double hi) {
@@ -89,31 +56,13 @@ class CudaKernelsSimTest {
         return r;
     }
 
-    private static void append(StringBuilder b, float[] v) {
-        for (float f : v) b.append(' ').append(Float.toString(f));
-        b.append('\n');
-    }
+    private static void append(StringBuilder b, float[] v) { KernelSim.append(b, v); }
 
-    private static Buf up(float[] v) {
-        Buf b = CPU.alloc(Math.max(1, v.length));
-        if (v.length > 0) CPU.upload(v, 0, b, 0, v.length);
-        return b;
-    }
+    private static Buf up(float[] v) { return KernelSim.up(CPU, v); }
 
-    private static float[] down(Buf b, int n) {
-        float[] r = new float[n];
-        CPU.download(b, 0, r, 0, n);
-        return r;
-    }
+    private static float[] down(Buf b, int n) { return KernelSim.down(CPU, b, n); }
 
-    private static void close(String what, float[] want, float[] got, double tol) {
-        assertEquals(want.length, got.length, what + ": length");
-        for (int i = 0; i < want.length; i++) {
-            if (!(Math.abs(want[i] - got[i]) <= tol * (1 + Math.abs(want[i])))) {
-                fail(what + ": element " + i + ": CPU " + want[i] + ", CUDA kernel on the simulator " + got[i]);
-            }
-        }
-    }
+    private static void close(String what, float[] want, float[] got, double tol) { KernelSim.close(what, want, got, tol); }
 
     /** Predictions and targets in each loss's domain (probabilities, logits, counts, class indices, -1/1 or 0/1 labels). */
     private float[][] lossData(Loss l, int rows, int cols) {

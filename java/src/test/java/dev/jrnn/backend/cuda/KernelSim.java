@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The plumbing of the kernel simulation tests ({@link CudaTrainKernelsSimTest}, {@link CudaRecurrentKernelsSimTest}):
+ * The plumbing of the kernel simulation tests ({@link CudaKernelsSimTest}, {@link CudaTrainKernelsSimTest}, {@link CudaRecurrentKernelsSimTest}):
  * builds a harness of src/test/sim with g++ against cuda_sim.h, feeds it problems through a file, reads one line of
  * numbers per output, and compares them with the CPU backend's.
  */
