@@ -111,26 +111,12 @@ class KerasImportTest {
             out.putNextEntry(new java.util.zip.ZipEntry("model.weights.h5"));
             out.write(java.nio.file.Files.readAllBytes(h5));
         }
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger(KerasImport.class.getName());
-        List<String> warnings = new ArrayList<>();
-        java.util.logging.Handler keep = new java.util.logging.Handler() {
-            @Override public void publish(java.util.logging.LogRecord r) { warnings.add(r.getMessage()); }
-            @Override public void flush() {}
-            @Override public void close() {}
-        };
-        java.util.logging.Level level = log.getLevel();
-        boolean parents = log.getUseParentHandlers();
-        log.setLevel(java.util.logging.Level.WARNING);
-        log.setUseParentHandlers(false);
-        log.addHandler(keep);
-        try (Model m = Models.load(keras)) {
-            assertEquals(0, m.optimizer().iterations());
-            assertArrayEquals(new float[] {0.5f, -0.25f}, m.getWeights().get(0).data());
-        } finally {
-            log.removeHandler(keep);
-            log.setUseParentHandlers(parents);
-            log.setLevel(level);
-        }
+        List<String> warnings = dev.jrnn.LogCapture.warnings(KerasImport.class.getName(), () -> {
+            try (Model m = Models.load(keras)) {
+                assertEquals(0, m.optimizer().iterations());
+                assertArrayEquals(new float[] {0.5f, -0.25f}, m.getWeights().get(0).data());
+            }
+        });
         assertEquals(1, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).contains("optimizer state Keras saved is not restored"), warnings.get(0));
     }

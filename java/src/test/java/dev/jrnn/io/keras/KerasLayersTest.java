@@ -108,21 +108,9 @@ class KerasLayersTest {
      * noise_shape (was: read without a word).
      */
     @Test
-    void loraRankIsReadWithAWarning() {
+    void loraRankIsReadWithAWarning() throws Exception {
         KerasLayers k = new KerasLayers(3, "m.keras");
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger(KerasImport.class.getName());
-        java.util.List<String> warnings = new java.util.ArrayList<>();
-        java.util.logging.Handler keep = new java.util.logging.Handler() {
-            @Override public void publish(java.util.logging.LogRecord r) { warnings.add(r.getMessage()); }
-            @Override public void flush() {}
-            @Override public void close() {}
-        };
-        java.util.logging.Level level = log.getLevel();
-        boolean parents = log.getUseParentHandlers();
-        log.setLevel(java.util.logging.Level.WARNING);
-        log.setUseParentHandlers(false);
-        log.addHandler(keep);
-        try {
+        java.util.List<String> warnings = dev.jrnn.LogCapture.warnings(KerasImport.class.getName(), () -> {
             String[][] layers = {{"Dense", "units", "3"}, {"Embedding", "input_dim", "5"}, {"Conv1D", "filters", "2"}};
             for (String[] l : layers) {
                 for (Object rank : new Object[] {null, 4L}) {
@@ -138,11 +126,7 @@ class KerasLayersTest {
                     assertEquals(l[0], k.build(new KerasConfig(s, "layers[0]")).kerasClass());
                 }
             }
-        } finally {
-            log.removeHandler(keep);
-            log.setUseParentHandlers(parents);
-            log.setLevel(level);
-        }
+        });
         assertEquals(3, warnings.size(), warnings.toString());   // one per layer with a rank, none with lora_rank None
         for (String[] l : new String[][] {{"Dense"}, {"Embedding"}, {"Conv1D"}}) {
             assertTrue(warnings.stream().anyMatch(w -> w.equals("m.keras: layer 'pool' (" + l[0] + ") sets [lora_rank], which jrnn"

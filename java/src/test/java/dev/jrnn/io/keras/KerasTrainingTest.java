@@ -56,7 +56,7 @@ class KerasTrainingTest {
      * is not an integer leaves it uncompiled with a warning naming the option and the file.
      */
     @Test
-    void gradientAccumulationAndEmaCompileWithTheModel() {
+    void gradientAccumulationAndEmaCompileWithTheModel() throws Exception {
         Object[][] cases = {
                 {"{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": 0.01, \"gradient_accumulation_steps\": 4}}", 4, false, 0.99f, 0},
                 {"{\"class_name\": \"SGD\", \"config\": {\"gradient_accumulation_steps\": 2, \"use_ema\": true, \"ema_momentum\": 0.9,"
@@ -73,27 +73,13 @@ class KerasTrainingTest {
                         o.emaOverwriteFrequency()), (String) c[0]);
             }
         }
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger(KerasImport.class.getName());
-        List<String> warnings = new java.util.ArrayList<>();
-        java.util.logging.Handler keep = new java.util.logging.Handler() {
-            @Override public void publish(java.util.logging.LogRecord r) { warnings.add(r.getMessage()); }
-            @Override public void flush() {}
-            @Override public void close() {}
-        };
-        boolean parents = log.getUseParentHandlers();
-        java.util.logging.Level level = log.getLevel();
-        log.setLevel(java.util.logging.Level.WARNING);
-        log.setUseParentHandlers(false);
-        log.addHandler(keep);
-        try (Sequential m = compiled("{\"class_name\": \"Adam\", \"config\": {\"gradient_accumulation_steps\": 2.5}}");
-             Sequential m2 = compiled("{\"class_name\": \"Adam\", \"config\": {\"use_ema\": true, \"ema_momentum\": 1.5}}")) {
-            assertNull(m.optimizer());
-            assertNull(m2.optimizer());
-        } finally {
-            log.removeHandler(keep);
-            log.setUseParentHandlers(parents);
-            log.setLevel(level);
-        }
+        List<String> warnings = dev.jrnn.LogCapture.warnings(KerasImport.class.getName(), () -> {
+            try (Sequential m = compiled("{\"class_name\": \"Adam\", \"config\": {\"gradient_accumulation_steps\": 2.5}}");
+                 Sequential m2 = compiled("{\"class_name\": \"Adam\", \"config\": {\"use_ema\": true, \"ema_momentum\": 1.5}}")) {
+                assertNull(m.optimizer());
+                assertNull(m2.optimizer());
+            }
+        });
         assertEquals(2, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).startsWith("f.keras: the model is not compiled (") && warnings.get(0).contains("gradient_accumulation_steps should be"
                 + " an integer or null, got 2.5"), warnings.get(0));

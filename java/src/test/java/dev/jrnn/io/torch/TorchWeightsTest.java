@@ -171,28 +171,8 @@ class TorchWeightsTest {
     }
 
     /** The warnings TorchWeights logs while {@code run} runs (kept from the console). */
-    private static List<String> warnings(Action run) throws Exception {
-        List<String> out = new java.util.ArrayList<>();
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger(TorchWeights.class.getName());
-        java.util.logging.Handler keep = new java.util.logging.Handler() {
-            @Override public void publish(java.util.logging.LogRecord r) { out.add(r.getMessage()); }
-            @Override public void flush() {}
-            @Override public void close() {}
-        };
-        boolean parents = log.getUseParentHandlers();
-        log.setUseParentHandlers(false);
-        log.addHandler(keep);
-        try {
-            run.run();
-        } finally {
-            log.removeHandler(keep);
-            log.setUseParentHandlers(parents);
-        }
-        return out;
-    }
-
-    interface Action {
-        void run() throws Exception;
+    private static List<String> warnings(dev.jrnn.LogCapture.Action run) throws Exception {
+        return dev.jrnn.LogCapture.warnings(TorchWeights.class.getName(), run);
     }
 
     @Test
