@@ -74,17 +74,16 @@ final class KerasRnn {
         return r;
     }
 
-    /** The options of an RNN's own config (Keras' rnn.py get_config and the base layer's), the others being its cell's. */
-    private static final java.util.Set<String> RNN_OWN = java.util.Set.of("name", "trainable", "dtype", "return_sequences",
-            "return_state", "go_backwards", "stateful", "unroll", "zero_output_for_mask", "activity_regularizer");
-
     /**
      * {@code r}'s layer config {@code c} (its layer's options) written as Keras' {@code RNN(cell)}: the RNN's options in
      * its config, the others in the serialized cell's ({@code LSTMCell}, ...).
      */
     static Map<String, Object> write(dev.jrnn.layers.RecurrentLayer r, Map<String, Object> c) {
         Map<String, Object> rnn = new LinkedHashMap<>(), cell = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> e : c.entrySet()) (RNN_OWN.contains(e.getKey()) ? rnn : cell).put(e.getKey(), e.getValue());
+        for (Map.Entry<String, Object> e : c.entrySet()) {   // the RNN's options, its name and flag; the rest is the cell's
+            boolean own = RNN_KEYS.contains(e.getKey()) || e.getKey().equals("name") || e.getKey().equals("trainable");
+            (own ? rnn : cell).put(e.getKey(), e.getValue());
+        }
         Map<String, Object> named = new LinkedHashMap<>();
         named.put("name", r.name() + "_cell");
         named.put("trainable", c.get("trainable"));
