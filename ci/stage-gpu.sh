@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and stages .device/ for ONE device call of ci/gpu-all.sh: the java, benchmarks and jcuda modules,
 # trimmed to fit the 64 MiB carry limit (compressed fatbin, stripped libjvm, no CPU-only io or Torch reference tests, no compression jars
-# jhdf never needs for Keras files, JCuda's natives cut to its driver and runtime bindings).
+# jhdf never needs for Keras files, Commons jars cut to the classes reached, JCuda's natives cut to its driver and runtime bindings).
 # Then: run(command="BUDGET=500 T_TESTS=200 T_PART=100 OUT=$OUT ci/gpu-all.sh --pending", carry=[".device"]).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +28,16 @@ grep -rl '@Tag("gpu")' java/src/test/java | sed 's|java/src/test/java/||; s|\.ja
 "$JAVA_HOME/bin/jdeps" -verbose:class -filter:none -cp .device/cp/java/classes "$tc" 2>/dev/null \
   | awk '$2 == "->" && $1 ~ /^dev\.jrnn\./ && $3 ~ /^dev\.jrnn\./ {print $1, $3}' > /tmp/jrnn-test-deps.txt
 python3 ci/gpu-test-closure.py "$tc" /tmp/jrnn-gpu-roots.txt /tmp/jrnn-test-deps.txt
+# the Apache Commons jars (2.7 MB) cut to the classes the staged code reaches: KerasFile's zip reading, jhdf's use of lang3
+"$JAVA_HOME/bin/jdeps" --multi-release 25 -verbose:class -filter:none -cp ".device/lib/*" .device/cp/*/classes "$tc" .device/lib/*.jar 2>/dev/null \
+  | awk '$2 == "->" {print $1, $3}' > /tmp/jrnn-lib-deps.txt
+python3 ci/jar-closure.py .device/lib /tmp/jrnn-lib-deps.txt commons-compress commons-io commons-codec commons-lang3
+# jdeps does not see reflection: the Keras file tests (zip, HDF5, both ways) must pass on the staged runtime and jars
+libs=$(ls .device/lib/*.jar | grep -v console-standalone | tr '\n' ':')
+.device/jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -jar .device/lib/junit-platform-console-standalone-*.jar \
+  execute -cp "java/target/classes:java/target/test-classes:$libs" --select-package dev.jrnn.io.keras --select-class dev.jrnn.model.ModelFilesTest \
+  --disable-banner --details=none --fail-if-no-tests > /tmp/jrnn-stage-libcheck.log 2>&1 \
+  || { echo "the pruned jars fail the Keras file tests: see /tmp/jrnn-stage-libcheck.log" >&2; exit 1; }
 fatbin=.device/cp/java/classes/dev/jrnn/backend/cuda/jrnn_kernels.fatbin   # the same kernels, compressed (5 MB less),
 rm -f "$fatbin"; FATBIN_COMPRESS=1 FATBIN_SM90_ONLY=1 native/build.sh "$fatbin" /tmp/jrnn-stage-native > /dev/null   # for sm_90 only
 [ -s "$fatbin" ] || { echo "no kernels staged (nvcc missing or failed): the GPU run would find none" >&2; exit 1; }
