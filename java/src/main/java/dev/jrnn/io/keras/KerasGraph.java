@@ -275,10 +275,15 @@ final class KerasGraph {
             KerasConfig lc = layerConfig(spec);
             String name = spec.string("name", lc.string("name", null));
             if (name == null) throw new KerasFormatException(spec.where() + ": a layer without a name");
-            if (f.ops.containsKey(name) || f.inputs.containsKey(name)) {
+            if (f.ops.containsKey(name) || f.inputs.containsKey(name) || f.maskOps.has(name)) {
                 throw new KerasFormatException(spec.where() + ": layer name '" + name + "' is used twice");
             }
+            if (KerasMaskOps.isOp(spec)) {   // Keras 3 records the ops of its implicit masks among the layers
+                f.maskOps.addOp(name, spec);
+                continue;
+            }
             f.names.add(name);
+            f.maskOps.addLayerCalls(name, spec);
             String cls = spec.string("class_name");
             if ("InputLayer".equals(cls)) {
                 int[] shape = inputShape(lc);
@@ -304,6 +309,7 @@ final class KerasGraph {
             f.ops.put(name, l);
             f.refs.put(name, KerasCalls.inboundNodes(spec, l));
         }
+        f.maskOps.check(f.ops, f.refs, KerasCalls.refs(c, "output_layers"), c.where());
         return f;
     }
 
@@ -318,6 +324,8 @@ final class KerasGraph {
         final Map<String, Object> ops = new HashMap<>();
         /** Per layer: one list of [layer, node, tensor] refs per call. */
         final Map<String, List<List<Object>>> refs = new HashMap<>();
+        /** The ops of the model's implicit masks, checked and dropped. */
+        final KerasMaskOps maskOps = new KerasMaskOps();
 
         FunctionalModel(KerasConfig c, String name) {
             this.c = c;

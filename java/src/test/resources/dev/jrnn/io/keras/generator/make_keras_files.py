@@ -1291,6 +1291,77 @@ def activation_layers():
     np.save(os.path.join(OUT, "tfkeras_activation_layers_y.npy"), y2.astype(np.float32))
 
 
+def keras3_mask_ops():
+    """Keras 3 functional model with implicit masks as Keras 3 records them: Layer.__call__ passes the input's mask to
+    call(mask=...), so the node's kwargs name it, and the ops that computed it in compute_mask (Embedding: not_equal;
+    Masking: any(not_equal(x, v), axis=-1)) are operations of the graph, listed among the layers (module
+    keras.src.ops.numpy). tokens -> Embedding(mask_zero) -> LSTM(4); features -> Masking -> GRU(3); Concatenate; Dense(1).
+    Expected output from numpy in float64 (run_cells), not from the layers jrnn builds."""
+    g = np.random.default_rng(20261217)
+    f32 = lambda *shape: g.normal(0, 0.5, shape).astype(np.float32)
+    d = lambda a: a.astype(np.float64)
+    emb, lstm, gru, head = f32(10, 3), [f32(3, 16), f32(4, 16), f32(16)], [f32(2, 9), f32(3, 9), f32(2, 9)], [f32(7, 1), f32(1)]
+    tokens = np.array([[3, 0, 5, 9, 2, 0], [7, 1, 4, 0, 0, 0]], np.int32)
+    feats = g.normal(0, 1, (2, 6, 2)).astype(np.float32)
+    feats[0, 4, :] = 0.0
+    feats[1, 2:, :] = 0.0
+    seq1, _ = run_cells(d(emb)[tokens], tokens != 0, [(lstm_step, list(map(d, lstm)), (4, 4))])
+    seq2, _ = run_cells(d(feats), np.any(feats != 0.0, -1), [(gru_step, list(map(d, gru)), (3,))])
+    y = np.concatenate([seq1[:, -1], seq2[:, -1]], -1) @ d(head[0]) + d(head[1])
+    for n, v in (("tokens", tokens), ("features", feats), ("y", y.astype(np.float32))):
+        np.save(os.path.join(OUT, "keras3_mask_ops_" + n + ".npy"), v)
+
+    def kt(shape, history, dtype="float32"):
+        t = k3_tensor(shape, history)
+        t["config"]["dtype"] = dtype
+        return t
+
+    def op(cls, name, config, args, kwargs=None):
+        return {"module": "keras.src.ops.numpy", "class_name": cls, "config": dict(config, name=name),
+                "registered_name": cls, "name": name, "inbound_nodes": [{"args": args, "kwargs": kwargs or {}}]}
+
+    def called(spec, mask):   # the node's kwargs as Layer.__call__ fills them: the input's mask, training
+        spec["inbound_nodes"][0]["kwargs"] = {"training": False, "mask": mask}
+        return spec
+
+    def inp(name, shape, dtype):
+        return {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None, "name": name,
+                "config": {"batch_shape": shape, "dtype": dtype, "sparse": False, "name": name}, "inbound_nodes": []}
+
+    embedding = k3_layer("Embedding", "embedding", {"input_dim": 10, "output_dim": 3, "embeddings_initializer": {
+        "module": "keras.initializers", "class_name": "RandomUniform", "config": {"minval": -0.05, "maxval": 0.05,
+        "seed": None}, "registered_name": None}, "embeddings_regularizer": None, "activity_regularizer": None,
+        "embeddings_constraint": None, "mask_zero": True}, [kt([None, 6], ["tokens", 0, 0], "int32")])
+    embedding["inbound_nodes"][0]["kwargs"] = {}   # Embedding.call takes no mask
+    layers = [
+        inp("tokens", [None, 6], "int32"), inp("features", [None, 6, 2], "float32"),
+        embedding,
+        op("NotEqual", "not_equal", {}, [kt([None, 6], ["tokens", 0, 0], "int32"), 0]),
+        k3_layer("Masking", "masking", {"mask_value": 0.0}, [kt([None, 6, 2], ["features", 0, 0])]),
+        op("NotEqual", "not_equal_1", {}, [kt([None, 6, 2], ["features", 0, 0]), 0.0]),
+        op("Any", "any", {"axis": -1, "keepdims": False}, [kt([None, 6, 2], ["not_equal_1", 0, 0], "bool")]),
+        called(k3_layer("LSTM", "lstm", k3_rnn("LSTM", "lstm", 4), [kt([None, 6, 3], ["embedding", 0, 0])]),
+               kt([None, 6], ["not_equal", 0, 0], "bool")),
+        called(k3_layer("GRU", "gru", k3_rnn("GRU", "gru", 3), [kt([None, 6, 2], ["masking", 0, 0])]),
+               kt([None, 6], ["any", 0, 0], "bool")),
+        called(k3_layer("Concatenate", "concatenate", {"axis": -1},
+                        [[kt([None, 4], ["lstm", 0, 0]), kt([None, 3], ["gru", 0, 0])]]), [None, None]),
+        k3_layer("Dense", "dense", k3_dense(1, "linear"), [kt([None, 7], ["concatenate", 0, 0])]),
+    ]
+    config = {"module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
+              "config": {"name": "masked", "trainable": True, "layers": layers,
+                         "input_layers": [["tokens", 0, 0], ["features", 0, 0]], "output_layers": [["dense", 0, 0]]},
+              "build_config": {"input_shape": None}}
+    kw3 = ("kernel", "recurrent_kernel", "bias")
+    write_keras3("keras3_mask_ops", config, [
+        ("embedding", [emb]), ("masking", []), ("lstm/cell", lstm), ("gru/cell", gru), ("concatenate", []),
+        ("dense", head)],
+        [("tokens", []), ("features", []), ("embedding", named("embedding", [("embeddings", emb)], "")),
+         ("masking", []), ("lstm", named("lstm/lstm_cell", list(zip(kw3, lstm)), "")),
+         ("gru", named("gru/gru_cell", list(zip(kw3, gru)), "")), ("concatenate", []),
+         ("dense", named("dense", [("kernel", head[0]), ("bias", head[1])], ""))])
+
+
 if __name__ == "__main__":
     tfkeras_gru()
     keras22_gru()
@@ -1313,3 +1384,4 @@ if __name__ == "__main__":
     keras3_normalization()   # own generator
     rnn_cells()   # own generator
     activation_layers()   # own generator
+    keras3_mask_ops()   # own generator

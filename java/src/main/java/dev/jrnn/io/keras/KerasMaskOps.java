@@ -1,0 +1,168 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.Masking;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The ops a Keras 3 functional config records for its implicit masks. Keras 3's {@code Layer.__call__} passes the
+ * input's mask to {@code call(mask=...)}, so a node's kwargs name the mask tensor, and the ops that computed it in a
+ * layer's {@code compute_mask} (Embedding: {@code not_equal}; Masking: {@code any(not_equal(x, v), axis=-1)}; merges:
+ * {@code logical_or}, Concatenate's {@code ones_like} / {@code expand_dims} / {@code concatenate} / {@code any}) are
+ * operations of the graph, listed among its layers with a {@code keras.src.ops} module. jrnn propagates masks itself
+ * (Masking, Embedding(mask_zero=True), then each layer's rule), so these ops are read, checked to be Keras' own mask
+ * computation from a masking layer's input, and dropped. A mask the user computed and passed explicitly, an op whose
+ * output feeds a layer as data, or any other op is refused naming it: jrnn would compute something else.
+ */
+final class KerasMaskOps {
+    /** The ops of the compute_mask of the layers jrnn imports. */
+    private static final Set<String> MASK_OPS = Set.of("NotEqual", "Any", "LogicalOr", "ExpandDims", "Concatenate", "OnesLike",
+            "ZerosLike", "ConvertToTensor");
+    /** Ops that read only their input's shape: what feeds them is not part of the mask's value. */
+    private static final Set<String> SHAPE_ONLY = Set.of("OnesLike", "ZerosLike");
+    /** The call arguments Keras fills with an input's mask (MultiHeadAttention's per input). */
+    private static final Set<String> MASK_ARGS = Set.of("mask", "query_mask", "value_mask", "key_mask");
+
+    private record Op(String cls, String module, List<List<?>> inputs, String where) {
+        String describe(String name) { return "operation '" + name + "' (" + cls + ", " + module + ")"; }
+    }
+
+    private record MaskUse(String layer, String arg, List<?> ref, String where) {}
+
+    private final Map<String, Op> ops = new LinkedHashMap<>();
+    private final List<MaskUse> uses = new ArrayList<>();
+
+    /** Whether a layers entry is a Keras op rather than a layer. */
+    static boolean isOp(KerasConfig spec) {
+        String m = spec.string("module", null);
+        return m != null && (m.startsWith("keras.src.ops.") || m.startsWith("keras.ops"));
+    }
+
+    boolean has(String name) { return ops.containsKey(name); }
+
+    /** An op's entry: its one call's tensor arguments (constants such as not_equal's 0 are left out). */
+    void addOp(String name, KerasConfig spec) {
+        List<?> nodes = spec.has("inbound_nodes") ? spec.list("inbound_nodes") : List.of();
+        List<List<?>> inputs = new ArrayList<>();
+        for (Object node : nodes) {
+            if (!(node instanceof Map<?, ?> call)) {
+                throw new KerasFormatException(spec.where() + ": operation '" + name + "' has a call " + KerasConfig.describe(node)
+                        + "; expected Keras 3's {\"args\": [...], \"kwargs\": {...}}");
+            }
+            tensors(call.get("args"), inputs);
+            tensors(call.get("kwargs"), inputs);
+        }
+        ops.put(name, new Op(spec.string("class_name"), spec.string("module"), inputs, spec.where()));
+    }
+
+    /** A layer's Keras 3 calls: the tensors in their mask arguments, checked by {@link #check}. */
+    void addLayerCalls(String layer, KerasConfig spec) {
+        if (!spec.has("inbound_nodes")) return;
+        for (Object node : spec.list("inbound_nodes")) {
+            if (!(node instanceof Map<?, ?> call) || !(call.get("kwargs") instanceof Map<?, ?> kw)) continue;
+            for (var e : kw.entrySet()) {
+                if (!MASK_ARGS.contains(String.valueOf(e.getKey()))) continue;
+                List<List<?>> refs = new ArrayList<>();
+                tensors(e.getValue(), refs);
+                for (List<?> r : refs) uses.add(new MaskUse(layer, String.valueOf(e.getKey()), r, spec.where()));
+            }
+        }
+    }
+
+    /**
+     * Checks the model's ops against its layers' calls ({@code refs}: per layer, one list of input refs per call) and
+     * its outputs; {@code layers} gives each name's layer (or nested model).
+     */
+    void check(Map<String, Object> layers, Map<String, List<List<Object>>> refs, List<Object> outputs, String where) {
+        for (var e : refs.entrySet()) {
+            for (List<Object> call : e.getValue()) {
+                for (Object r : call) {
+                    String from = refName(r);
+                    if (from != null && ops.containsKey(from)) {
+                        throw new KerasFormatException(where + ": layer '" + e.getKey() + "' takes the output of " + ops.get(from).describe(from)
+                                + " as data; jrnn reads Keras layers, not keras.ops calls (use the layer, e.g. layers.Add for ops.add)");
+                    }
+                }
+            }
+        }
+        for (Object r : outputs) {
+            String from = refName(r);
+            if (from != null && ops.containsKey(from)) {
+                throw new KerasFormatException(where + ": the model's output is " + ops.get(from).describe(from) + "; jrnn reads Keras layers,"
+                        + " not keras.ops calls");
+            }
+        }
+        Set<String> masked = maskedInputs(layers, refs);
+        for (MaskUse u : uses) {
+            String from = refName(u.ref);
+            String head = u.where + ": layer '" + u.layer + "' is given a " + u.arg + " ";
+            if (from == null || !ops.containsKey(from)) {
+                throw new KerasFormatException(head + "from '" + from + "' (an explicit mask); jrnn computes masks only with Masking and"
+                        + " Embedding(mask_zero=True) and propagates them, as Keras does when no mask is passed");
+            }
+            walk(from, u, head, masked, new HashSet<>());
+        }
+    }
+
+    /** Follows a mask's ops back to their roots: each must be the input of a Masking or Embedding(mask_zero) call. */
+    private void walk(String name, MaskUse u, String head, Set<String> masked, Set<String> seen) {
+        if (!seen.add(name)) return;
+        Op op = ops.get(name);
+        if (!MASK_OPS.contains(op.cls)) {
+            throw new KerasFormatException(head + "computed by " + op.describe(name) + "; jrnn reads only the ops of Keras' own mask"
+                    + " computation " + new java.util.TreeSet<>(MASK_OPS) + " and computes masks with Masking and Embedding(mask_zero=True)");
+        }
+        if (SHAPE_ONLY.contains(op.cls)) return;
+        for (List<?> in : op.inputs) {
+            String from = refName(in);
+            if (from != null && ops.containsKey(from)) {
+                walk(from, u, head, masked, seen);
+            } else if (!masked.contains(key(in))) {
+                throw new KerasFormatException(head + "computed by " + op.describe(name) + " from '" + from + "', which is not the input"
+                        + " of a Masking or Embedding(mask_zero=True) layer: an explicit mask, which jrnn would not compute (jrnn"
+                        + " computes masks only with Masking and Embedding(mask_zero=True) and propagates them)");
+            }
+        }
+    }
+
+    /** The input refs of every call of a Masking layer or an Embedding with mask_zero: where Keras' masks start. */
+    private static Set<String> maskedInputs(Map<String, Object> layers, Map<String, List<List<Object>>> refs) {
+        Set<String> r = new HashSet<>();
+        for (var e : refs.entrySet()) {
+            Object l = layers.get(e.getKey());
+            if (!(l instanceof Masking) && !(l instanceof Embedding emb && emb.maskZero())) continue;
+            for (List<Object> call : e.getValue()) if (!call.isEmpty()) r.add(key(call.get(0)));
+        }
+        return r;
+    }
+
+    private static void tensors(Object v, List<List<?>> out) {
+        if (v instanceof List<?> l) {
+            for (Object o : l) tensors(o, out);
+        } else if (v instanceof Map<?, ?> m) {
+            if ("__keras_tensor__".equals(m.get("class_name")) && m.get("config") instanceof Map<?, ?> c && c.get("keras_history") instanceof List<?> h) {
+                out.add(h);
+            } else {
+                for (Object o : m.values()) tensors(o, out);
+            }
+        }
+    }
+
+    private static String refName(Object ref) {
+        return ref instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof String s ? s : null;
+    }
+
+    /** A ref as a comparable key: JSON numbers may be Long or Integer. */
+    private static String key(Object ref) {
+        if (!(ref instanceof List<?> l)) return String.valueOf(ref);
+        StringBuilder b = new StringBuilder();
+        for (Object o : l.subList(0, Math.min(3, l.size()))) b.append(o instanceof Number n ? String.valueOf(n.longValue()) : String.valueOf(o)).append('/');
+        return b.toString();
+    }
+}
