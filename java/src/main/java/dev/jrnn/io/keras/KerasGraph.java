@@ -108,8 +108,11 @@ final class KerasGraph {
     private interface SubModel {
         String name();
 
-        /** Keras' node index of this model's first call in its parent's config (1: a built model's own node comes first). */
-        int firstNode();
+        /**
+         * Keras' node index of this model's first call in its parent's config: in the parent's input_layers /
+         * output_layers ({@code modelIo}) or in its layers' call arguments (1: a built model's own node comes first).
+         */
+        int firstNode(boolean modelIo);
 
         List<Node> call(List<Node> inputs, String where);
 
@@ -132,7 +135,7 @@ final class KerasGraph {
 
         public String name() { return name; }
 
-        public int firstNode() { return firstNode; }
+        public int firstNode(boolean modelIo) { return firstNode; }
 
         public List<Node> call(List<Node> inputs, String where) {
             if (inputs.size() != 1) {
@@ -334,7 +337,12 @@ final class KerasGraph {
 
         public String name() { return name; }
 
-        public int firstNode() { return 1; }   // a functional model's own node comes first (Keras 2 and 3)
+        /**
+         * tf.keras 2 builds a functional model's own node first, so its calls count from 1 everywhere. Keras 3 builds
+         * none: the call arguments that name it count from 0 (serialize_node), while get_config renumbers it from 1 in
+         * input_layers / output_layers (and functional_from_config's get_tensor subtracts that 1 again).
+         */
+        public int firstNode(boolean modelIo) { return layers.kerasMajor >= 3 && !modelIo ? 0 : 1; }
 
         public void leaves(List<Layer> out) {
             for (String n : names) {
@@ -358,8 +366,8 @@ final class KerasGraph {
                 calls.put(e.getKey(), new ArrayList<>(List.of(List.of((shape[0] > 0 ? Input.batchShape(shape[0], sample) : Input.shape(sample)).name(e.getKey())))));
             }
             replay(calls);
-            List<Node> ins = resolve(KerasCalls.refs(c, "input_layers"), calls, ops);
-            List<Node> outs = resolve(KerasCalls.refs(c, "output_layers"), calls, ops);
+            List<Node> ins = resolve(KerasCalls.refs(c, "input_layers"), calls, ops, true);
+            List<Node> outs = resolve(KerasCalls.refs(c, "output_layers"), calls, ops, true);
             if (ins == null || outs == null) throw new KerasFormatException("model_config: input_layers or output_layers name an unknown layer call");
             Model m = new Model(ins, outs);
             if (name != null) m.name(name);
@@ -380,7 +388,7 @@ final class KerasGraph {
                 calls.put(in, new ArrayList<>(List.of(List.of(given.get(i)))));
             }
             replay(calls);
-            List<Node> outs = resolve(KerasCalls.refs(c, "output_layers"), calls, ops);
+            List<Node> outs = resolve(KerasCalls.refs(c, "output_layers"), calls, ops, true);
             if (outs == null) throw new KerasFormatException(c.where() + ": output_layers name an unknown layer call");
             return outs;
         }
@@ -398,7 +406,7 @@ final class KerasGraph {
                     if (todo == null) continue;
                     int k = done.getOrDefault(n, 0);
                     while (k < todo.size()) {
-                        List<Node> ins = resolve(todo.get(k), calls, ops);
+                        List<Node> ins = resolve(todo.get(k), calls, ops, false);
                         if (ins == null) break;
                         Object op = ops.get(n);
                         calls.get(n).add(op instanceof Layer l ? l.apply(ins).all() : ((SubModel) op).call(ins, c.where() + ": layer '" + n + "'"));
@@ -467,7 +475,7 @@ final class KerasGraph {
 
         public String name() { return name; }
 
-        public int firstNode() { return 0; }   // a layer's calls count from 0
+        public int firstNode(boolean modelIo) { return 0; }   // a layer's calls count from 0
 
         public void leaves(List<Layer> out) { out.addAll(cells); }
 
@@ -514,9 +522,9 @@ final class KerasGraph {
 
     /**
      * The nodes named by refs, or null when a referenced call is not made yet. A nested model's first call is Keras'
-     * node {@link SubModel#firstNode} (a built model's own node comes first).
+     * node {@link SubModel#firstNode} ({@code modelIo}: the refs are a model's input_layers / output_layers).
      */
-    private static List<Node> resolve(List<Object> refs, Map<String, List<List<Node>>> calls, Map<String, Object> ops) {
+    private static List<Node> resolve(List<Object> refs, Map<String, List<List<Node>>> calls, Map<String, Object> ops, boolean modelIo) {
         List<Node> r = new ArrayList<>();
         for (Object ref : refs) {
             if (!(ref instanceof List<?> l) || l.size() < 3 || !(l.get(0) instanceof String layer)
@@ -528,10 +536,10 @@ final class KerasGraph {
             if (node < 0 || tensor < 0) throw new KerasFormatException("model_config: negative index in node reference " + l);
             long index = node;
             if (ops.get(layer) instanceof SubModel m) {
-                index -= m.firstNode();
+                index -= m.firstNode(modelIo);
                 if (index < 0) {
                     throw new KerasFormatException("model_config: reference " + l + " names node " + node + " of nested model '" + layer
-                            + "', whose calls in this file count from " + m.firstNode());
+                            + "', whose calls in this file count from " + m.firstNode(modelIo));
                 }
             }
             if (index >= made.size()) return null;

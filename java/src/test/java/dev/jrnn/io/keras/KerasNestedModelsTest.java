@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static dev.jrnn.io.keras.GeneratedKerasFilesTest.resource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,6 +50,47 @@ class KerasNestedModelsTest {
         List<String> r = new ArrayList<>();
         for (Layer l : m.layers()) r.add(l.name());
         return r;
+    }
+
+    /**
+     * Keras 3 names a nested functional model's first call node 0 where a layer takes its output (serialize_node keeps
+     * the node's index) but node 1 in output_layers (get_config renumbers it); tf.keras 2 says 1 in both. The file's
+     * head output feeds a linear Activation here, as Keras 3 writes it: ["head", 0, 0] (jrnn refused it: "names node 0
+     * of nested model 'head', whose calls in this file count from 1").
+     */
+    @Test
+    void aKeras3LayerAfterANestedFunctionalModelNamesItsCallFromZero() throws IOException {
+        Path file = tmp.resolve("after_head.keras");
+        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(resource("nested_functional.keras").toFile());
+             java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(file))) {
+            for (var e : java.util.Collections.list(in.entries())) {
+                byte[] b = in.getInputStream(e).readAllBytes();
+                if (e.getName().equals("config.json")) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> cfg = (Map<String, Object>) dev.jrnn.io.Json.parse(new String(b, java.nio.charset.StandardCharsets.UTF_8));
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> model = (Map<String, Object>) cfg.get("config");
+                    @SuppressWarnings("unchecked")
+                    List<Object> layers = new ArrayList<>((List<Object>) model.get("layers"));
+                    layers.add(dev.jrnn.io.Json.parse("""
+                            {"module": "keras.layers", "class_name": "Activation", "registered_name": null, "name": "post",
+                             "config": {"name": "post", "trainable": true, "dtype": "float32", "activation": "linear"},
+                             "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 2],
+                               "dtype": "float32", "keras_history": ["head", 0, 0]}}], "kwargs": {}}]}"""));
+                    model.put("layers", layers);
+                    model.put("output_layers", List.of(List.of("post", 0L, 0L)));
+                    b = dev.jrnn.io.Json.write(cfg).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                }
+                z.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                z.write(b);
+                z.closeEntry();
+            }
+        }
+        List<Tensor> xs = List.of(Npy.read(resource("nested_functional_a.npy")), Npy.read(resource("nested_functional_b.npy")));
+        try (Model m = Models.load(file)) {
+            assertEquals("post", m.layers().get(m.layers().size() - 1).name());
+            assertClose(Npy.read(resource("nested_functional_y.npy")).data(), m.predictAll(xs, 32, null).get(0).data(), "after_head.keras");
+        }
     }
 
     /** Keras 3 .keras, Keras 3 legacy .h5, tf.keras 2 .h5: a nested Sequential (with BatchNormalization and a frozen Dense) in a Sequential. */
