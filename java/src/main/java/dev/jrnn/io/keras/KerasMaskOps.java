@@ -2,6 +2,7 @@ package dev.jrnn.io.keras;
 
 import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.Masking;
+import dev.jrnn.layers.Merge;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,12 +19,14 @@ import java.util.Set;
  * operations of the graph, listed among its layers with a {@code keras.src.ops} module. jrnn propagates masks itself
  * (Masking, Embedding(mask_zero=True), then each layer's rule), so these ops are read, checked to be Keras' own mask
  * computation from a masking layer's input, and dropped. A mask the user computed and passed explicitly, an op whose
- * output feeds a layer as data, or any other op is refused naming it: jrnn would compute something else.
+ * output feeds a layer as data, or any other op is refused naming it: jrnn would compute something else. Keras 3.5
+ * to 3.9 also record the {@code Cast} of a layer's input to its compute dtype (mixed precision) as an op: jrnn computes
+ * in float32, so a cast is read as its input. A legacy {@code .h5} saved by Keras 3 writes these entries without a module.
  */
 final class KerasMaskOps {
     /** The ops of the compute_mask of the layers jrnn imports. */
-    private static final Set<String> MASK_OPS = Set.of("NotEqual", "Any", "LogicalOr", "ExpandDims", "Concatenate", "OnesLike",
-            "ZerosLike", "ConvertToTensor");
+    private static final Set<String> MASK_OPS = Set.of("NotEqual", "Any", "All", "LogicalOr", "ExpandDims", "Concatenate", "OnesLike",
+            "ZerosLike", "BroadcastTo", "ConvertToTensor", "Cast");
     /** Ops that read only their input's shape: what feeds them is not part of the mask's value. */
     private static final Set<String> SHAPE_ONLY = Set.of("OnesLike", "ZerosLike");
     /** The call arguments Keras fills with an input's mask (MultiHeadAttention's per input). */
@@ -35,13 +38,24 @@ final class KerasMaskOps {
 
     private record MaskUse(String layer, String arg, List<?> ref, String where) {}
 
+    /** A call's list of input masks (merges): how many inputs had none, and the distinct masks of the others. */
+    private record MaskList(String layer, int none, Set<String> masks, String where) {}
+
     private final Map<String, Op> ops = new LinkedHashMap<>();
     private final List<MaskUse> uses = new ArrayList<>();
+    private final List<MaskList> lists = new ArrayList<>();
 
-    /** Whether a layers entry is a Keras op rather than a layer. */
-    static boolean isOp(KerasConfig spec) {
+    /**
+     * Whether a layers entry is a Keras op rather than a layer: a {@code keras.src.ops} module, or (a legacy .h5 of
+     * Keras 3, {@code kerasMajor} 3, where no entry has a module) a config without "trainable", which every Keras 3
+     * layer's get_config writes and no op's does.
+     */
+    static boolean isOp(KerasConfig spec, int kerasMajor) {
         String m = spec.string("module", null);
-        return m != null && (m.startsWith("keras.src.ops.") || m.startsWith("keras.ops"));
+        if (m != null) return m.startsWith("keras.src.ops.") || m.startsWith("keras.ops");
+        String cls = spec.string("class_name", "");
+        return kerasMajor >= 3 && !cls.equals("InputLayer") && !KerasGraph.MODEL_CLASSES.contains(cls)
+                && spec.raw("config") instanceof Map<?, ?> c && !c.containsKey("trainable");
     }
 
     boolean has(String name) { return ops.containsKey(name); }
@@ -58,7 +72,7 @@ final class KerasMaskOps {
             tensors(call.get("args"), inputs);
             tensors(call.get("kwargs"), inputs);
         }
-        ops.put(name, new Op(spec.string("class_name"), spec.string("module"), inputs, spec.where()));
+        ops.put(name, new Op(spec.string("class_name"), spec.string("module", "keras.ops, a legacy .h5"), inputs, spec.where()));
     }
 
     /** A layer's Keras 3 calls: the tensors in their mask arguments, checked by {@link #check}. */
@@ -71,6 +85,11 @@ final class KerasMaskOps {
                 List<List<?>> refs = new ArrayList<>();
                 tensors(e.getValue(), refs);
                 for (List<?> r : refs) uses.add(new MaskUse(layer, String.valueOf(e.getKey()), r, spec.where()));
+                if (e.getValue() instanceof List<?> l && l.size() > 1) {
+                    Set<String> distinct = new HashSet<>();
+                    for (List<?> r : refs) distinct.add(key(r));
+                    lists.add(new MaskList(layer, l.size() - refs.size(), distinct, spec.where()));
+                }
             }
         }
     }
@@ -82,7 +101,9 @@ final class KerasMaskOps {
     void check(Map<String, Object> layers, Map<String, List<List<Object>>> refs, List<Object> outputs, String where) {
         for (var e : refs.entrySet()) {
             for (List<Object> call : e.getValue()) {
-                for (Object r : call) {
+                for (int i = 0; i < call.size(); i++) {
+                    call.set(i, uncast(call.get(i)));
+                    Object r = call.get(i);
                     String from = refName(r);
                     if (from != null && ops.containsKey(from)) {
                         throw new KerasFormatException(where + ": layer '" + e.getKey() + "' takes the output of " + ops.get(from).describe(from)
@@ -108,6 +129,27 @@ final class KerasMaskOps {
             }
             walk(from, u, head, masked, new HashSet<>());
         }
+        // Keras 3.0 to 3.3 merged masks with all(), an AND of the masked inputs; jrnn, as Keras 3.4 and later, takes the
+        // OR and no mask when an input has none: the same only where every input has one and it is one mask
+        if (ops.values().stream().anyMatch(o -> o.cls.equals("All"))) {
+            for (MaskList l : lists) {
+                if (layers.get(l.layer) instanceof Merge && (l.masks.size() > 1 || l.none > 0 && !l.masks.isEmpty())) {
+                    throw new KerasFormatException(l.where + ": layer '" + l.layer + "' merges inputs whose masks differ; the Keras"
+                            + " that saved this file (3.0 to 3.3, whose mask ops end in all()) combined them with AND, jrnn combines"
+                            + " them as Keras 3.4 and later (OR, and no mask when an input has none): re-save the model with Keras 3.4 or later");
+                }
+            }
+        }
+    }
+
+    /** A ref to a Cast op's output as the ref of its input (jrnn computes in float32: the cast of mixed precision drops). */
+    private Object uncast(Object ref) {
+        for (int hops = 0; hops <= ops.size(); hops++) {
+            Op op = ops.get(refName(ref));
+            if (op == null || !op.cls.equals("Cast") || op.inputs.size() != 1) return ref;
+            ref = new ArrayList<Object>(op.inputs.get(0));
+        }
+        return ref;
     }
 
     /** Follows a mask's ops back to their roots: each must be the input of a Masking or Embedding(mask_zero) call. */

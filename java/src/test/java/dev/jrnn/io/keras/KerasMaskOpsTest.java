@@ -2,6 +2,7 @@ package dev.jrnn.io.keras;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.data.Npy;
+import dev.jrnn.io.Json;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
 import dev.jrnn.tensor.Tensor;
@@ -13,8 +14,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -70,6 +74,105 @@ class KerasMaskOpsTest {
             }
         }
         return out;
+    }
+
+    /** The generated .keras with its parsed config changed by {@code edit} (layers by name), written to {@code out}. */
+    @SuppressWarnings("unchecked")
+    private static Path editedJson(Path out, java.util.function.Consumer<Map<String, Map<String, Object>>> edit) throws IOException {
+        return edited(out, text -> {
+            Map<String, Object> cfg = (Map<String, Object>) Json.parse(text);
+            Map<String, Object> model = (Map<String, Object>) cfg.get("config");
+            List<Object> layers = new ArrayList<>((List<Object>) model.get("layers"));
+            Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
+            for (Object l : layers) byName.put((String) ((Map<String, Object>) l).get("name"), (Map<String, Object>) l);
+            edit.accept(byName);
+            model.put("layers", new ArrayList<>(byName.values()));
+            return Json.write(cfg);
+        });
+    }
+
+    private static Map<String, Object> tensor(String layer, String dtype) {
+        return new LinkedHashMap<>(Map.of("class_name", "__keras_tensor__", "config",
+                Map.of("shape", java.util.Arrays.asList(null, 6), "dtype", dtype, "keras_history", List.of(layer, 0L, 0L))));
+    }
+
+    private static Map<String, Object> op(String module, String cls, String name, Map<String, Object> config, Object... args) {
+        Map<String, Object> c = new LinkedHashMap<>(config);
+        c.put("name", name);
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("module", module);
+        e.put("class_name", cls);
+        e.put("config", c);
+        e.put("registered_name", cls);
+        e.put("name", name);
+        e.put("inbound_nodes", List.of(Map.of("args", List.of(args), "kwargs", Map.of())));
+        return e;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> kwargs(Map<String, Object> layer) {
+        return (Map<String, Object>) ((List<Map<String, Object>>) layer.get("inbound_nodes")).get(0).get("kwargs");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> args(Map<String, Object> layer) {
+        return (List<Object>) ((List<Map<String, Object>>) layer.get("inbound_nodes")).get(0).get("args");
+    }
+
+    private static float[] predict(Path file) throws IOException {
+        List<Tensor> x = List.of(Npy.read(resource("keras3_mask_ops_tokens.npy")), Npy.read(resource("keras3_mask_ops_features.npy")));
+        try (Model m = Models.load(file)) {
+            return m.predictAll(x, 32, null).get(0).data();
+        }
+    }
+
+    /**
+     * Keras 3.5 to 3.9 record the Cast of a layer's input to its compute dtype (mixed precision) as an op that feeds the
+     * layer, and Masking's compute_mask then reads the cast input: jrnn computes in float32 and reads a cast as its input.
+     */
+    @Test
+    void aMixedPrecisionCastOfALayersInputIsReadAsItsInput(@TempDir Path dir) throws IOException {
+        Path f = editedJson(dir.resolve("cast.keras"), layers -> {
+            Map<String, Object> cast = op("keras.src.ops.core", "Cast", "cast", Map.of("dtype", "float16"), tensor("features", "float32"));
+            Map<String, Map<String, Object>> copy = new LinkedHashMap<>(layers);
+            layers.clear();
+            for (var e : copy.entrySet()) {
+                if (e.getKey().equals("masking")) layers.put("cast", cast);
+                layers.put(e.getKey(), e.getValue());
+            }
+            args(layers.get("masking")).set(0, tensor("cast", "float16"));
+            args(layers.get("not_equal_1")).set(0, tensor("cast", "float16"));
+        });
+        float[] want = Npy.read(resource("keras3_mask_ops_y.npy")).data(), got = predict(f);
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 2e-6, "y[" + i + "]");
+    }
+
+    /**
+     * Keras 3.0 to 3.3 merged masks with all() (AND); jrnn, as 3.4 and later, with OR and no mask when an input has
+     * none. A file with all() in its mask ops loads where a merge's inputs carry one same mask, and is refused naming the
+     * merge where they differ.
+     */
+    @Test
+    void keras30To33MergedMasksLoadOnlyWhereAndAndOrAgree(@TempDir Path dir) throws IOException {
+        java.util.function.Function<Boolean, java.util.function.Consumer<Map<String, Map<String, Object>>>> withAll = same -> layers -> {
+            layers.put("all", op("keras.src.ops.numpy", "All", "all", Map.of("axis", 0L, "keepdims", false), tensor("not_equal", "bool")));
+            kwargs(layers.get("concatenate")).put("mask", java.util.Arrays.asList(tensor("not_equal", "bool"), same ? tensor("not_equal", "bool") : null));
+        };
+        float[] want = Npy.read(resource("keras3_mask_ops_y.npy")).data(), got = predict(editedJson(dir.resolve("same.keras"), withAll.apply(true)));
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 2e-6, "y[" + i + "]");
+        String m = refused(editedJson(dir.resolve("differ.keras"), withAll.apply(false)));
+        assertTrue(m.contains("layer 'concatenate'") && m.contains("3.4") && m.contains("AND"), m);
+    }
+
+    /** A legacy .h5 saved by Keras 3 writes the ops without a module (legacy serialization): still read as ops. */
+    @Test
+    void theLegacyH5sOpsHaveNoModuleAndAreReadAsOps() throws IOException {
+        try (io.jhdf.HdfFile h5 = new io.jhdf.HdfFile(resource("keras3_mask_ops.h5"))) {
+            String cfg = (String) h5.getAttribute("model_config").getData();
+            assertTrue(cfg.contains("{\"class_name\": \"NotEqual\", \"config\"") && !cfg.contains("keras.src.ops"), "the fixture writes what Keras' legacy saving writes");
+        }
+        float[] want = Npy.read(resource("keras3_mask_ops_y.npy")).data(), got = predict(resource("keras3_mask_ops.h5"));
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 2e-6, "y[" + i + "]");
     }
 
     private static String refused(Path file) {

@@ -286,8 +286,26 @@ def k3_dense(units, activation):
     return c
 
 
-def write_keras3(stem, config, vars_by_group, legacy_layers):
-    """.keras zip + the same model as a Keras 3 legacy .h5 (model.save('x.h5')) + the weights alone (.weights.h5)."""
+def legacy_entries(config):
+    """A Keras 3 config as model.save('x.h5') writes it: under use_legacy_config every graph entry is serialized by
+    legacy/saving/serialization.py, {"class_name", "config"} without "module" or "registered_name" (the options inside
+    a config keep their Keras 3 form)."""
+    config = json.loads(json.dumps(config))
+
+    def strip(layers):
+        for e in layers:
+            e.pop("module", None)
+            e.pop("registered_name", None)
+            if isinstance(e.get("config"), dict) and isinstance(e["config"].get("layers"), list):
+                strip(e["config"]["layers"])
+    strip(config["config"]["layers"])
+    return config
+
+
+def write_keras3(stem, config, vars_by_group, legacy_layers, legacy_config=False):
+    """.keras zip + the same model as a Keras 3 legacy .h5 (model.save('x.h5')) + the weights alone (.weights.h5).
+    legacy_config: the .h5's config entries in the legacy form (legacy_entries), as Keras writes them; the older
+    generators kept the .keras form there."""
     wbuf = io.BytesIO()
     with h5py.File(wbuf, "w") as f:
         f.create_group("vars")
@@ -305,7 +323,7 @@ def write_keras3(stem, config, vars_by_group, legacy_layers):
             z.writestr(zipfile.ZipInfo(name, date_time=(2026, 12, 4, 12, 0, 0)), data)
     with open(os.path.join(OUT, stem + ".weights.h5"), "wb") as f:
         f.write(weights)
-    cfg = {"class_name": config["class_name"], "config": config["config"]}
+    cfg = {"class_name": config["class_name"], "config": (legacy_entries(config) if legacy_config else config)["config"]}
     write_h5(os.path.join(OUT, stem + ".h5"), cfg, legacy_layers, "3.3.3")
 
 
@@ -1359,7 +1377,7 @@ def keras3_mask_ops():
         [("tokens", []), ("features", []), ("embedding", named("embedding", [("embeddings", emb)], "")),
          ("masking", []), ("lstm", named("lstm/lstm_cell", list(zip(kw3, lstm)), "")),
          ("gru", named("gru/gru_cell", list(zip(kw3, gru)), "")), ("concatenate", []),
-         ("dense", named("dense", [("kernel", head[0]), ("bias", head[1])], ""))])
+         ("dense", named("dense", [("kernel", head[0]), ("bias", head[1])], ""))], legacy_config=True)
 
 
 if __name__ == "__main__":
