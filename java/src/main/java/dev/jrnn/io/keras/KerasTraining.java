@@ -41,7 +41,8 @@ final class KerasTraining {
 
     /** {@code keras3}: a Keras 3 file, whose flat metrics list as long as the outputs gives one metric to each (tf.keras 2: each to all). */
     static void compile(Model model, Object trainingConfig, String file, boolean keras3) {
-        if (trainingConfig == null) return;
+        // Keras 3.10 and later write "compile_config": {} for a model that was never compiled
+        if (trainingConfig == null || trainingConfig instanceof java.util.Map<?, ?> m && m.isEmpty()) return;
         String why;
         try {
             why = tryCompile(model, new KerasConfig(trainingConfig, "training_config"), file, keras3);

@@ -25,6 +25,19 @@ class KerasTrainingTest {
         return m;
     }
 
+    /** Keras 3.10 and later save "compile_config": {} for a model never compiled: uncompiled, without the warning (it warned "loss null"). */
+    @Test
+    void anEmptyCompileConfigLoadsUncompiledWithoutAWarning() throws Exception {
+        List<String> warnings = dev.jrnn.LogCapture.warnings(KerasImport.class.getName(), () -> {
+            try (Sequential m = new Sequential(new Dense(1).inputShape(2))) {
+                KerasTraining.compile(m, Json.parse("{}"), "f.keras");
+                assertNull(m.optimizer());
+                assertNull(m.loss());
+            }
+        });
+        assertEquals(List.of(), warnings);
+    }
+
     /** Options of an optimizer jrnn lacks leave the model uncompiled, whatever the optimizer; amsgrad is taken. */
     @Test
     void keras2NadamsMomentumScheduleIsNotTakenAmsgradIs() {
