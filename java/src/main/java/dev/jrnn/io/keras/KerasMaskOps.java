@@ -45,17 +45,21 @@ final class KerasMaskOps {
     private final List<MaskUse> uses = new ArrayList<>();
     private final List<MaskList> lists = new ArrayList<>();
 
+    /** The mask ops whose class names no Keras layer has (Concatenate is also a layer). */
+    private static final Set<String> OP_ONLY = Set.of("NotEqual", "Any", "All", "LogicalOr", "ExpandDims", "OnesLike", "ZerosLike",
+            "BroadcastTo", "ConvertToTensor", "Cast");
+
     /**
-     * Whether a layers entry is a Keras op rather than a layer: a {@code keras.src.ops} module, or (a legacy .h5 of
-     * Keras 3, {@code kerasMajor} 3, where no entry has a module) a config without "trainable", which every Keras 3
-     * layer's get_config writes and no op's does.
+     * Whether a layers entry is a Keras op rather than a layer: a {@code keras.src.ops} module, or, in a legacy .h5 of
+     * Keras 3 ({@code kerasMajor} 3), where no entry has a module, a class of {@link #OP_ONLY} whose config has no
+     * "trainable" (every Keras 3 layer's get_config writes it, no op's does). A legacy Concatenate op (a concatenated
+     * mask) reads as a layer there and is refused as one fed by ops.
      */
     static boolean isOp(KerasConfig spec, int kerasMajor) {
         String m = spec.string("module", null);
         if (m != null) return m.startsWith("keras.src.ops.") || m.startsWith("keras.ops");
-        String cls = spec.string("class_name", "");
-        return kerasMajor >= 3 && !cls.equals("InputLayer") && !KerasGraph.MODEL_CLASSES.contains(cls)
-                && spec.raw("config") instanceof Map<?, ?> c && !c.containsKey("trainable");
+        return kerasMajor >= 3 && OP_ONLY.contains(spec.string("class_name", "")) && spec.raw("config") instanceof Map<?, ?> c
+                && !c.containsKey("trainable");
     }
 
     boolean has(String name) { return ops.containsKey(name); }
