@@ -31,6 +31,7 @@ final class KerasCalls {
         if (!spec.has("inbound_nodes")) return r;
         String where = spec.where();
         for (Object node : spec.list("inbound_nodes")) {
+            refuseTrainingTrue(node, where, of);
             List<Object> refs = new ArrayList<>();
             if (node instanceof List<?> keras2 && layer instanceof MultiHeadAttention m) {
                 // tf.keras: [[query layer, node, tensor, {"value": [layer, node, tensor], "key": ..., "use_causal_mask": ...}]]
@@ -79,6 +80,25 @@ final class KerasCalls {
     }
 
     private static final List<String> ATTENTION_ARGS = List.of("use_causal_mask", "return_attention_scores");
+
+    /**
+     * A call with training=True (Keras records it only where the user passed it: Monte Carlo dropout) applies the
+     * layer's dropout, noise or batch statistics at inference in Keras; jrnn's predict runs every layer in inference
+     * mode, so it would predict something else.
+     */
+    private static void refuseTrainingTrue(Object node, String where, String of) {
+        List<Object> kwargs = new ArrayList<>();
+        if (node instanceof Map<?, ?> k3) kwargs.add(k3.get("kwargs"));
+        else if (node instanceof List<?> k2) for (Object ref : k2) if (ref instanceof List<?> rl && rl.size() == 4) kwargs.add(rl.get(3));
+        for (Object kw : kwargs) {
+            if (kw instanceof Map<?, ?> m && Boolean.TRUE.equals(m.get("training"))) {
+                throw new KerasFormatException(where + ": call argument training=True" + of + " is not supported: Keras then applies"
+                        + " the layer's dropout, noise or batch statistics at inference (Monte Carlo dropout), where jrnn's predict"
+                        + " and evaluate run every layer in inference mode: save the model without it and use model.call(x, true),"
+                        + " which runs the whole model in training mode");
+            }
+        }
+    }
 
     /**
      * Attention's call arguments of one call ({@code kw}, absent: false) set on the layer at its first call; a later call
