@@ -242,22 +242,11 @@ class GeneratedKerasFilesTest {
     @Test
     void statefulLayersComeBackStatefulWithTheirBatchSize(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         // keras3_sequential.keras with batch_shape (4, 5, 2) and stateful=true on its SimpleRNN and GRU, as Keras 3 writes them
-        Path file = dir.resolve("stateful.keras");
-        try (var in = new java.util.zip.ZipFile(resource("keras3_sequential.keras").toFile());
-             var out = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(file))) {
-            for (var e : java.util.Collections.list(in.entries())) {
-                byte[] b = in.getInputStream(e).readAllBytes();
-                if (e.getName().equals("config.json")) {
-                    String c = new String(b, java.nio.charset.StandardCharsets.UTF_8);
-                    String s = c.replace("\"batch_shape\": [null, 5, 2]", "\"batch_shape\": [4, 5, 2]").replace("\"stateful\": false", "\"stateful\": true");
-                    assertTrue(!s.contains("\"stateful\": false") && s.contains("[4, 5, 2]"), "the fixture's config changed: " + c);
-                    b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                }
-                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
-                out.write(b);
-                out.closeEntry();
-            }
-        }
+        Path file = KerasFixtures.withConfig(resource("keras3_sequential.keras"), dir.resolve("stateful.keras"), c -> {
+            String s = c.replace("\"batch_shape\": [null, 5, 2]", "\"batch_shape\": [4, 5, 2]").replace("\"stateful\": false", "\"stateful\": true");
+            assertTrue(!s.contains("\"stateful\": false") && s.contains("[4, 5, 2]"), "the fixture's config changed: " + c);
+            return s;
+        });
         Tensor x = Tensor.zeros(4, 5, 2);
         for (int i = 0; i < x.size(); i++) x.data()[i] = (float) Math.sin(i * 0.37);
         try (Model plain = Models.load(resource("keras3_sequential.keras")); Model m = Models.load(file)) {

@@ -64,21 +64,7 @@ class KerasAttentionImportTest {
 
     /** The generated .keras with its config.json edited by {@code edit}, written to {@code out}. */
     private static Path edited(Path out, java.util.function.UnaryOperator<String> edit) throws IOException {
-        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(resource("keras3_attention.keras").toFile());
-             java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(out))) {
-            for (var e : java.util.Collections.list(in.entries())) {
-                byte[] b = in.getInputStream(e).readAllBytes();
-                if (e.getName().equals("config.json")) {
-                    String cfg = new String(b, java.nio.charset.StandardCharsets.UTF_8), changed = edit.apply(cfg);
-                    assertFalse(cfg.equals(changed), "the edit changed nothing");
-                    b = changed.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                }
-                z.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
-                z.write(b);
-                z.closeEntry();
-            }
-        }
-        return out;
+        return KerasFixtures.withConfig(resource("keras3_attention.keras"), out, edit);
     }
 
     /** What jrnn cannot read from an attention layer's config or call is an IOException naming the file, layer and value. */

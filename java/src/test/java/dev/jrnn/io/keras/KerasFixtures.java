@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -36,5 +37,24 @@ final class KerasFixtures {
                     .filter(f -> !f.getFileName().toString().equals("simple_lstm_inputs_and_outputs.h5"))
                     .sorted().toList();
         }
+    }
+
+    /** A copy of the .keras zip {@code keras} at {@code out} with its config.json edited by {@code edit}, which must change it. */
+    static Path withConfig(Path keras, Path out, java.util.function.UnaryOperator<String> edit) throws java.io.IOException {
+        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(keras.toFile());
+             java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(out))) {
+            for (var e : java.util.Collections.list(in.entries())) {
+                byte[] b = in.getInputStream(e).readAllBytes();
+                if (e.getName().equals("config.json")) {
+                    String cfg = new String(b, java.nio.charset.StandardCharsets.UTF_8), changed = edit.apply(cfg);
+                    assertNotEquals(cfg, changed, "the edit changed nothing in " + keras.getFileName());
+                    b = changed.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                }
+                z.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                z.write(b);
+                z.closeEntry();
+            }
+        }
+        return out;
     }
 }

@@ -12,15 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.List;
 import java.util.function.UnaryOperator;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 
 import static dev.jrnn.io.keras.GeneratedKerasFilesTest.resource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -101,20 +95,7 @@ class KerasMultiHeadAttentionTest {
 
     /** The generated .keras with its config.json edited by {@code edit}, written to {@code out}. */
     private static Path edited(Path out, UnaryOperator<String> edit) throws IOException {
-        try (ZipFile in = new ZipFile(resource("keras3_mha.keras").toFile()); ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(out))) {
-            for (var e : Collections.list(in.entries())) {
-                byte[] b = in.getInputStream(e).readAllBytes();
-                if (e.getName().equals("config.json")) {
-                    String cfg = new String(b, StandardCharsets.UTF_8), changed = edit.apply(cfg);
-                    assertFalse(cfg.equals(changed), "the edit changed nothing");
-                    b = changed.getBytes(StandardCharsets.UTF_8);
-                }
-                z.putNextEntry(new ZipEntry(e.getName()));
-                z.write(b);
-                z.closeEntry();
-            }
-        }
-        return out;
+        return KerasFixtures.withConfig(resource("keras3_mha.keras"), out, edit);
     }
 
     private static void assertRefused(Path dir, String name, UnaryOperator<String> edit, String... words) throws IOException {

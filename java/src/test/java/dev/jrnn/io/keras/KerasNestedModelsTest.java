@@ -60,32 +60,22 @@ class KerasNestedModelsTest {
      */
     @Test
     void aKeras3LayerAfterANestedFunctionalModelNamesItsCallFromZero() throws IOException {
-        Path file = tmp.resolve("after_head.keras");
-        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(resource("nested_functional.keras").toFile());
-             java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(file))) {
-            for (var e : java.util.Collections.list(in.entries())) {
-                byte[] b = in.getInputStream(e).readAllBytes();
-                if (e.getName().equals("config.json")) {
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> cfg = (Map<String, Object>) dev.jrnn.io.Json.parse(new String(b, java.nio.charset.StandardCharsets.UTF_8));
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> model = (Map<String, Object>) cfg.get("config");
-                    @SuppressWarnings("unchecked")
-                    List<Object> layers = new ArrayList<>((List<Object>) model.get("layers"));
-                    layers.add(dev.jrnn.io.Json.parse("""
-                            {"module": "keras.layers", "class_name": "Activation", "registered_name": null, "name": "post",
-                             "config": {"name": "post", "trainable": true, "dtype": "float32", "activation": "linear"},
-                             "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 2],
-                               "dtype": "float32", "keras_history": ["head", 0, 0]}}], "kwargs": {}}]}"""));
-                    model.put("layers", layers);
-                    model.put("output_layers", List.of(List.of("post", 0L, 0L)));
-                    b = dev.jrnn.io.Json.write(cfg).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                }
-                z.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
-                z.write(b);
-                z.closeEntry();
-            }
-        }
+        Path file = KerasFixtures.withConfig(resource("nested_functional.keras"), tmp.resolve("after_head.keras"), text -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> cfg = (Map<String, Object>) dev.jrnn.io.Json.parse(text);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> model = (Map<String, Object>) cfg.get("config");
+            @SuppressWarnings("unchecked")
+            List<Object> layers = new ArrayList<>((List<Object>) model.get("layers"));
+            layers.add(dev.jrnn.io.Json.parse("""
+                    {"module": "keras.layers", "class_name": "Activation", "registered_name": null, "name": "post",
+                     "config": {"name": "post", "trainable": true, "dtype": "float32", "activation": "linear"},
+                     "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 2],
+                       "dtype": "float32", "keras_history": ["head", 0, 0]}}], "kwargs": {}}]}"""));
+            model.put("layers", layers);
+            model.put("output_layers", List.of(List.of("post", 0L, 0L)));
+            return dev.jrnn.io.Json.write(cfg);
+        });
         List<Tensor> xs = List.of(Npy.read(resource("nested_functional_a.npy")), Npy.read(resource("nested_functional_b.npy")));
         try (Model m = Models.load(file)) {
             assertEquals("post", m.layers().get(m.layers().size() - 1).name());
