@@ -112,6 +112,22 @@ public class RecurrentStatesTest {
     }
 
     @Test
+    void resetStatesOfTwoBatchSizesIsRefusedBeforeAnyStateIsSet() {
+        // no batch size yet: h of 2 rows and c of 4 were taken one by one, so c overran the 2-row state it allocated
+        // ("upload: dst span [0, 32) is outside its buffer") and the layer was left fixed to batches of 2
+        LSTM s = new LSTM(H).stateful(true);
+        s.build(new int[] {-1, F});
+        LSTM plain = new LSTM(H);
+        plain.build(new int[] {-1, F});
+        plain.setWeights(s.getWeights());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> s.resetStates(List.of(random(1, 2, H), random(2, 4, H))));
+        assertTrue(e.getMessage().contains("expected state 1 of shape (2, 4) (the batch of state 0), got (4, 4)"), e.getMessage());
+        Tensor x = random(3, 3, T, F);
+        assertArrayEquals(plain.call(x).data(), s.call(x).data(), 1e-6f, "a batch of 3 still runs, from zeros");
+    }
+
+    @Test
     void anotherBatchSizeIsRefusedNamingTheExpectedOne() {
         LSTM s = new LSTM(H).stateful(true);
         s.call(random(6, B, T, F));
