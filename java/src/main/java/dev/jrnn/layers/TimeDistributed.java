@@ -12,7 +12,9 @@ import java.util.SplittableRandom;
 /**
  * Keras TimeDistributed: applies a layer to every timestep of a (batch, timesteps, ...) input with
  * the same weights, by folding time into the batch ((B, T, ...) -> (B*T, ...), a free reshape) and
- * unfolding the outputs. Its parameters are the wrapped layer's; the input mask is passed on.
+ * unfolding the outputs. Its parameters are the wrapped layer's; the input mask is passed on. As Keras, a mask with
+ * an axis inside each timestep ((batch, timesteps, inner steps), from Masking or Embedding's maskZero on a 4-D input)
+ * reaches the wrapped layer, so a wrapped recurrent layer skips the padded inner steps.
  *
  * <pre>{@code
  * TimeDistributed td = new TimeDistributed(new Dense(2));
@@ -112,7 +114,10 @@ public class TimeDistributed extends Layer {
         Backend be = backend();
         Layers.sameBackend(this, be, inputs);
         int b = x.dim(0), t = x.dim(1);
-        Trace tr = layer.forward(List.of(fold(x)), null, training);
+        // as Keras' step_function: the wrapped layer gets mask[:, i], so TimeDistributed(LSTM) over (batch, sentences,
+        // words) skips each sentence's padded words; a (batch, steps) mask has nothing per inner step to give
+        DTensor innerMask = mask != null && mask.rank() >= 3 && mask.dim(0) == b && mask.dim(1) == t ? fold(mask) : null;
+        Trace tr = layer.forward(List.of(fold(x)), innerMask, training);
         List<DTensor> outs = new ArrayList<>();
         try {
             for (DTensor o : tr.outputs()) outs.add(unfold(o, b, t));

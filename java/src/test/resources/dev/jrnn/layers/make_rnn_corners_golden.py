@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Golden values for recurrent corners a Keras user reaches (TimeDistributedTest, ...): Keras 3's semantics written out in
+torch float64 (autograd for the gradients), independently of jrnn. Cells as keras/src/layers/rnn/{lstm,gru}.py (gates
+i, f, c, o; GRU z, r, h, reset_after with its (2, 3H) bias); the loop as keras/src/backend/tensorflow/rnn.py (a masked
+step keeps the states and repeats the previous output, 0 before the first real one); TimeDistributed as
+keras/src/layers/rnn/time_distributed.py (step_function(i) calls the wrapped layer on inputs[:, i] with mask[:, i]);
+Masking on a 4-D input masks the inner steps whose features are all 0 (any(x != 0, axis=-1)). Weights and inputs are
+0.5 sin(1.3 k + seed) as float32, as the tests set them. Run: python3 make_rnn_corners_golden.py, paste the arrays.
+"""
+import numpy as np
+import torch
+
+torch.set_default_dtype(torch.float64)
+
+
+def det(n, seed):
+    return torch.tensor((0.5 * np.sin(1.3 * np.arange(n) + seed)).astype(np.float32).astype(np.float64))
+
+
+class Cell:
+    """kernel, recurrent_kernel, bias from det(.., seed), det(.., seed + 1), det(.., seed + 2), as the tests set them."""
+
+    def __init__(self, kind, units, inputs, seed):
+        self.kind, self.H = kind, units
+        g = 4 if kind == 'lstm' else 3
+        self.W = det(inputs * g * units, seed).reshape(inputs, g * units).requires_grad_()
+        self.U = det(units * g * units, seed + 1).reshape(units, g * units).requires_grad_()
+        b = det(2 * g * units, seed + 2).reshape(2, g * units) if kind == 'gru' else det(g * units, seed + 2)
+        self.b = b.requires_grad_()
+
+    def params(self):
+        return [self.W, self.U, self.b]
+
+    def zeros(self, batch):
+        return [torch.zeros(batch, self.H) for _ in range(2 if self.kind == 'lstm' else 1)]
+
+    def step(self, x, states):
+        H = self.H
+        if self.kind == 'lstm':
+            h, c = states
+            z = x @ self.W + h @ self.U + self.b
+            i, f, g, o = torch.sigmoid(z[:, :H]), torch.sigmoid(z[:, H:2 * H]), torch.tanh(z[:, 2 * H:3 * H]), torch.sigmoid(z[:, 3 * H:])
+            c = f * c + i * g
+            h = o * torch.tanh(c)
+            return h, [h, c]
+        h, = states
+        mx, mi = x @ self.W + self.b[0], h @ self.U + self.b[1]
+        z = torch.sigmoid(mx[:, :H] + mi[:, :H])
+        r = torch.sigmoid(mx[:, H:2 * H] + mi[:, H:2 * H])
+        hh = torch.tanh(mx[:, 2 * H:] + r * mi[:, 2 * H:])
+        h = z * h + (1 - z) * hh
+        return h, [h]
+
+
+def rnn(cell, x, mask=None):
+    """Keras' RNN call with return_sequences False: [last output] + final states."""
+    B, T, _ = x.shape
+    st, prev = cell.zeros(B), torch.zeros(B, cell.H)
+    for t in range(T):
+        o, ns = cell.step(x[:, t], st)
+        if mask is not None:
+            m = mask[:, t][:, None]
+            o = torch.where(m, o, prev)
+            ns = [torch.where(m, a, b) for a, b in zip(ns, st)]
+        prev, st = o, ns
+    return [prev] + st
+
+
+def time_distributed(cell, x, mask):
+    return torch.stack([rnn(cell, x[:, i], mask[:, i])[0] for i in range(x.shape[1])], 1)
+
+
+def jarr(name, a):
+    vals = ', '.join('%.9gf' % v for v in np.asarray(torch.as_tensor(a).detach()).ravel())
+    print('    static final float[] %s = {%s};' % (name, vals))
+
+
+# TimeDistributedTest: Masking on (2, 4, 3, 2) -> TimeDistributed(LSTM(2)); some inner steps all 0, one sentence all 0
+x = det(48, 400).reshape(2, 4, 3, 2).clone()
+for z in [(0, 1, 2), (0, 3, 0), (0, 3, 1), (0, 3, 2), (1, 0, 0), (1, 0, 1)]:
+    x[z] = 0
+with torch.no_grad():
+    jarr('TD_LSTM_MASKED', time_distributed(Cell('lstm', 2, 2, 410), x, (x != 0).any(-1)))
+
+# Embedding(6, 2, mask_zero) on ids (2, 4, 3) -> TimeDistributed(GRU(2)) -> Flatten -> Dense(1), mse; one SGD(1) step
+ids = torch.tensor([1, 2, 0, 3, 0, 0, 0, 0, 0, 4, 5, 1, 0, 2, 3, 1, 1, 1, 5, 0, 4, 0, 0, 2]).reshape(2, 4, 3)
+emb = det(12, 420).reshape(6, 2).requires_grad_()
+gru = Cell('gru', 2, 2, 430)
+K, kb = det(8, 440).reshape(8, 1).requires_grad_(), det(1, 441).requires_grad_()
+y = time_distributed(gru, emb[ids], ids != 0).reshape(2, 8) @ K + kb
+loss = ((y - det(2, 441).reshape(2, 1)) ** 2).mean()
+loss.backward()
+jarr('TD_GRU_LOSS', [loss.item()])
+for i, p in enumerate([emb] + gru.params() + [K, kb]):
+    jarr('TD_GRU_GRAD_%d' % i, p.grad)
