@@ -225,6 +225,57 @@ class BidirectionalTest {
         assertTrue(e.getMessage().contains("backwardLayer used_bw is already built"), e.getMessage());
     }
 
+    /**
+     * An option set on the wrapped layer after wrapping reached the forward direction only: activation("relu") gave a
+     * relu forward and a tanh backward half, silently (Keras' Bidirectional works on copies, so a later change reaches
+     * neither). Every such option is refused, as returnSequences and the rules are, and both directions keep their values.
+     */
+    @Test
+    void anOptionOfAWrappedLayerIsRefusedAndBothDirectionsStayAlike() {
+        LSTM lstm = new LSTM(3).name("l");
+        GRU gru = new GRU(3).name("g");
+        SimpleRNN given = new SimpleRNN(3).goBackwards(true).name("s_bw");
+        Bidirectional bl = new Bidirectional(lstm), bg = new Bidirectional(gru), bs = new Bidirectional(new SimpleRNN(3), given);
+        List<Object[]> cases = List.of(
+                new Object[] {"activation", (Runnable) () -> lstm.activation("relu")},
+                new Object[] {"recurrentActivation", (Runnable) () -> lstm.recurrentActivation("hard_sigmoid_v3")},
+                new Object[] {"useBias", (Runnable) () -> lstm.useBias(false)},
+                new Object[] {"unitForgetBias", (Runnable) () -> lstm.unitForgetBias(false)},
+                new Object[] {"dropout", (Runnable) () -> lstm.dropout(0.3)},
+                new Object[] {"recurrentDropout", (Runnable) () -> lstm.recurrentDropout(0.3)},
+                new Object[] {"stateful", (Runnable) () -> lstm.stateful(true)},
+                new Object[] {"tbptt", (Runnable) () -> lstm.tbptt(2)},
+                new Object[] {"zeroOutputForMask", (Runnable) () -> lstm.zeroOutputForMask(true)},
+                new Object[] {"asKerasRnn", (Runnable) () -> lstm.asKerasRnn(true)},
+                new Object[] {"resetAfter", (Runnable) () -> gru.resetAfter(false)},
+                new Object[] {"recurrentActivation", (Runnable) () -> gru.recurrentActivation("relu")},
+                new Object[] {"activation", (Runnable) () -> given.activation("relu")});
+        for (Object[] c : cases) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, ((Runnable) c[1])::run, (String) c[0]);
+            assertTrue(e.getMessage().contains("cannot set " + c[0] + " of a layer a Bidirectional wraps")
+                    && e.getMessage().contains("set it before wrapping"), e.getMessage());
+        }
+        for (Bidirectional b : List.of(bl, bg, bs)) {
+            RecurrentLayer f = b.forwardLayer(), w = b.backwardLayer();
+            assertEquals(List.of("tanh", true, 0.0, 0.0, false, 0, false, false),
+                    List.of(f.activation(), f.useBias(), f.dropout(), f.recurrentDropout(), f.stateful(), f.tbptt(), f.zeroOutputForMask(),
+                            f.asKerasRnn()), f.name());
+            assertEquals(List.of(f.activation(), f.useBias(), f.dropout(), f.recurrentDropout(), f.stateful(), f.tbptt(), f.zeroOutputForMask(),
+                    f.asKerasRnn()), List.of(w.activation(), w.useBias(), w.dropout(), w.recurrentDropout(), w.stateful(), w.tbptt(),
+                    w.zeroOutputForMask(), w.asKerasRnn()), w.name());
+        }
+        assertEquals(List.of("sigmoid", true, "sigmoid", true), List.of(((LSTM) bl.forwardLayer()).recurrentActivation(),
+                ((LSTM) bl.forwardLayer()).unitForgetBias(), ((LSTM) bl.backwardLayer()).recurrentActivation(),
+                ((LSTM) bl.backwardLayer()).unitForgetBias()));
+        assertEquals(List.of("sigmoid", true, "sigmoid", true), List.of(((GRU) bg.forwardLayer()).recurrentActivation(),
+                ((GRU) bg.forwardLayer()).resetAfter(), ((GRU) bg.backwardLayer()).recurrentActivation(),
+                ((GRU) bg.backwardLayer()).resetAfter()));
+        // set before wrapping, an option reaches both directions
+        Bidirectional relu = new Bidirectional(new LSTM(3).activation("relu").dropout(0.25));
+        assertEquals(List.of("relu", 0.25, "relu", 0.25), List.of(relu.forwardLayer().activation(), relu.forwardLayer().dropout(),
+                relu.backwardLayer().activation(), relu.backwardLayer().dropout()));
+    }
+
     @Test
     void mergeModeNoneMasksBothSequences() {
         // Keras' compute_mask gives [mask, mask] for merge_mode=None: the backward sequence is masked too
