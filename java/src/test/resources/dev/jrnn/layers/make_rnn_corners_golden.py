@@ -93,3 +93,16 @@ loss.backward()
 jarr('TD_GRU_LOSS', [loss.item()])
 for i, p in enumerate([emb] + gru.params() + [K, kb]):
     jarr('TD_GRU_GRAD_%d' % i, p.grad)
+
+# A hierarchical model: Embedding(6, 2, mask_zero) on ids (2, 4, 3) -> TimeDistributed(GRU(2)) (sentence vectors) -> GRU(2)
+# over the sentences, mse; one SGD(1) step. Keras 3 passes the (2, 4, 3) word mask on from TimeDistributed, which the
+# sentence GRU cannot take; tf.keras 2's TimeDistributed.compute_mask keeps a sentence where any word is real
+ids = torch.tensor([1, 2, 0, 3, 0, 0, 0, 0, 0, 4, 5, 1, 0, 0, 0, 2, 3, 1, 1, 1, 5, 0, 4, 0]).reshape(2, 4, 3)
+emb = det(12, 420).reshape(6, 2).requires_grad_()
+words, sents = Cell('gru', 2, 2, 430), Cell('gru', 2, 2, 450)
+y = rnn(sents, time_distributed(words, emb[ids], ids != 0), (ids != 0).any(-1))[0]
+loss = ((y - det(4, 460).reshape(2, 2)) ** 2).mean()
+loss.backward()
+jarr('HAN_LOSS', [loss.item()])
+for i, p in enumerate([emb] + words.params() + sents.params()):
+    jarr('HAN_GRAD_%d' % i, p.grad)
