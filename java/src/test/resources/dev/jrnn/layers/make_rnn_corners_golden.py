@@ -106,3 +106,34 @@ loss.backward()
 jarr('HAN_LOSS', [loss.item()])
 for i, p in enumerate([emb] + words.params() + sents.params()):
     jarr('HAN_GRAD_%d' % i, p.grad)
+
+
+def rnn_seq(cell, x, mask, back=False, zero_out=False):
+    """Keras' RNN call with return_sequences: the outputs in processing order (reversed for go_backwards)."""
+    B, T, _ = x.shape
+    st, prev, outs = cell.zeros(B), torch.zeros(B, cell.H), []
+    for t in (range(T - 1, -1, -1) if back else range(T)):
+        o, ns = cell.step(x[:, t], st)
+        m = mask[:, t][:, None]
+        o = torch.where(m, o, torch.zeros_like(o) if zero_out else prev)
+        st = [torch.where(m, a, b) for a, b in zip(ns, st)]
+        prev = o
+        outs.append(o)
+    return torch.stack(outs, 1)
+
+
+# BidirectionalTest: Bidirectional(LSTM(3, return_sequences), backward_layer=GRU(3, return_sequences, go_backwards)) on
+# a masked (3, 5, 2) batch (sample 0 post-padded, 1 pre-padded, 2 all padding), concat; as keras/src/layers/rnn/
+# bidirectional.py: zero_output_for_mask on both, the backward sequence flipped back; masked mse, one SGD(1) step
+x = det(30, 5).reshape(3, 5, 2).clone()
+x[0, 3:] = 0
+x[1, :2] = 0
+x[2] = 0
+mask = (x != 0).any(-1)
+fw, bw = Cell('lstm', 3, 2, 1000), Cell('gru', 3, 2, 1010)
+y = torch.cat([rnn_seq(fw, x, mask, zero_out=True), rnn_seq(bw, x, mask, back=True, zero_out=True).flip(1)], -1)
+loss = ((((y - det(90, 1020).reshape(3, 5, 6)) ** 2).mean(-1) * mask).sum() / mask.sum())
+loss.backward()
+jarr('LSTM_GRU_LOSS', [loss.item()])
+for i, p in enumerate(fw.params() + bw.params()):
+    jarr('LSTM_GRU_GRAD_%d' % i, p.grad)
