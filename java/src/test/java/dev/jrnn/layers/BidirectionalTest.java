@@ -190,17 +190,9 @@ class BidirectionalTest {
         dev.jrnn.model.Model m = new dev.jrnn.model.Model(in, bi.apply(new Masking(0.0).apply(in)));
         RecurrentKerasSemanticsTest.setDet(bi.forwardLayer(), 1000);
         RecurrentKerasSemanticsTest.setDet(bi.backwardLayer(), 1010);
-        m.compile(new dev.jrnn.optim.SGD(1.0), "mse");
-        List<Tensor> before = m.getWeights();
-        double loss = m.trainOnBatch(RecurrentKerasSemanticsTest.padded(), Tensor.of(RecurrentKerasSemanticsTest.det(90, 1020), 3, 5, 6));
-        assertEquals(LSTM_GRU_LOSS[0], loss, 1e-6, "loss");
-        float[][] grads = {LSTM_GRU_GRAD_0, LSTM_GRU_GRAD_1, LSTM_GRU_GRAD_2, LSTM_GRU_GRAD_3, LSTM_GRU_GRAD_4, LSTM_GRU_GRAD_5};
-        List<Tensor> after = m.getWeights();
-        for (int i = 0; i < grads.length; i++) {
-            float[] a = before.get(i).data(), b = after.get(i).data(), g = new float[a.length];
-            for (int k = 0; k < a.length; k++) g[k] = a[k] - b[k];
-            RecurrentKerasSemanticsTest.assertClose(grads[i], g, 1e-6, m.weightNames().get(i));
-        }
+        RecurrentKerasSemanticsTest.assertSgdStep(m, List.of(RecurrentKerasSemanticsTest.padded()),
+                List.of(Tensor.of(RecurrentKerasSemanticsTest.det(90, 1020), 3, 5, 6)), LSTM_GRU_LOSS[0],
+                LSTM_GRU_GRAD_0, LSTM_GRU_GRAD_1, LSTM_GRU_GRAD_2, LSTM_GRU_GRAD_3, LSTM_GRU_GRAD_4, LSTM_GRU_GRAD_5);
         // initial states would be split in halves of the forward's count (Keras' initial_state[:n // 2]): refused, named
         Bidirectional mixed = new Bidirectional(new LSTM(3), new GRU(3).goBackwards(true)).name("mixed");
         dev.jrnn.model.Input h = dev.jrnn.model.Input.shape(3);

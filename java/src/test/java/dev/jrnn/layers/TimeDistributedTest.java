@@ -5,7 +5,6 @@ import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
-import dev.jrnn.optim.SGD;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,18 +114,10 @@ class TimeDistributedTest {
         RecurrentKerasSemanticsTest.setDet(emb, 420);
         RecurrentKerasSemanticsTest.setDet(gru, 430);
         RecurrentKerasSemanticsTest.setDet(dense, 440);
-        hm.compile(new SGD(1.0), "mse");
-        List<Tensor> before = hm.getWeights();
         float[] words = {1, 2, 0, 3, 0, 0, 0, 0, 0, 4, 5, 1, 0, 2, 3, 1, 1, 1, 5, 0, 4, 0, 0, 2};
-        double loss = hm.trainOnBatch(Tensor.of(words, 2, 4, 3), Tensor.of(RecurrentKerasSemanticsTest.det(2, 441), 2, 1));
-        assertEquals(TD_GRU_LOSS[0], loss, 1e-6, "loss");
-        float[][] grads = {TD_GRU_GRAD_0, TD_GRU_GRAD_1, TD_GRU_GRAD_2, TD_GRU_GRAD_3, TD_GRU_GRAD_4, TD_GRU_GRAD_5};
-        List<Tensor> after = hm.getWeights();
-        for (int i = 0; i < grads.length; i++) {
-            float[] a = before.get(i).data(), b = after.get(i).data(), g = new float[a.length];
-            for (int k = 0; k < a.length; k++) g[k] = a[k] - b[k];
-            RecurrentKerasSemanticsTest.assertClose(grads[i], g, 1e-6, hm.weightNames().get(i));
-        }
+        RecurrentKerasSemanticsTest.assertSgdStep(hm, List.of(Tensor.of(words, 2, 4, 3)),
+                List.of(Tensor.of(RecurrentKerasSemanticsTest.det(2, 441), 2, 1)), TD_GRU_LOSS[0],
+                TD_GRU_GRAD_0, TD_GRU_GRAD_1, TD_GRU_GRAD_2, TD_GRU_GRAD_3, TD_GRU_GRAD_4, TD_GRU_GRAD_5);
     }
 
     @Test
@@ -143,18 +134,10 @@ class TimeDistributedTest {
         RecurrentKerasSemanticsTest.setDet(emb, 420);
         RecurrentKerasSemanticsTest.setDet(words, 430);
         RecurrentKerasSemanticsTest.setDet(sentences, 450);
-        m.compile(new SGD(1.0), "mse");
-        List<Tensor> before = m.getWeights();
         float[] x = {1, 2, 0, 3, 0, 0, 0, 0, 0, 4, 5, 1, 0, 0, 0, 2, 3, 1, 1, 1, 5, 0, 4, 0};
-        double loss = m.trainOnBatch(Tensor.of(x, 2, 4, 3), Tensor.of(RecurrentKerasSemanticsTest.det(4, 460), 2, 2));
-        assertEquals(HAN_LOSS[0], loss, 1e-6, "loss");
-        float[][] grads = {HAN_GRAD_0, HAN_GRAD_1, HAN_GRAD_2, HAN_GRAD_3, HAN_GRAD_4, HAN_GRAD_5, HAN_GRAD_6};
-        List<Tensor> after = m.getWeights();
-        for (int i = 0; i < grads.length; i++) {
-            float[] a = before.get(i).data(), b = after.get(i).data(), g = new float[a.length];
-            for (int k = 0; k < a.length; k++) g[k] = a[k] - b[k];
-            RecurrentKerasSemanticsTest.assertClose(grads[i], g, 1e-6, m.weightNames().get(i));
-        }
+        RecurrentKerasSemanticsTest.assertSgdStep(m, List.of(Tensor.of(x, 2, 4, 3)),
+                List.of(Tensor.of(RecurrentKerasSemanticsTest.det(4, 460), 2, 2)), HAN_LOSS[0],
+                HAN_GRAD_0, HAN_GRAD_1, HAN_GRAD_2, HAN_GRAD_3, HAN_GRAD_4, HAN_GRAD_5, HAN_GRAD_6);
         // a wrapped layer that keeps the inner steps passes the (batch, sentences, words) mask on
         try (DTensor in = DTensor.from(words.backend(), Tensor.zeros(1, 2, 3, 2));
              DTensor mask = DTensor.from(words.backend(), Tensor.of(new float[] {1, 1, 0, 0, 0, 0}, 1, 2, 3));

@@ -137,3 +137,72 @@ loss.backward()
 jarr('LSTM_GRU_LOSS', [loss.item()])
 for i, p in enumerate(fw.params() + bw.params()):
     jarr('LSTM_GRU_GRAD_%d' % i, p.grad)
+
+
+def lstm_last(cell, x, init=None, mask=None, back=False):
+    """Keras' RNN call without return_sequences: [last output] + final states (init: the initial states)."""
+    B, T, _ = x.shape
+    st, prev = (list(init) if init is not None else cell.zeros(B)), torch.zeros(B, cell.H)
+    for t in (range(T - 1, -1, -1) if back else range(T)):
+        o, ns = cell.step(x[:, t], st)
+        if mask is not None:
+            m = mask[:, t][:, None]
+            o = torch.where(m, o, prev)
+            ns = [torch.where(m, a, b) for a, b in zip(ns, st)]
+        prev, st = o, ns
+    return [prev] + st
+
+
+# RecurrentStatesTest: Sequential(LSTM(3, stateful, batch 2), Dense(1)), SGD(1), mse; fit 2 epochs on 4 samples, batch 2,
+# no shuffle, validation_data of 2 samples: Keras resets no states, so the validation batch continues the training
+# states and the second epoch starts from the validation's (trainer.py calls no reset_states)
+lstm = Cell('lstm', 3, 2, 310)
+K, kb = det(3, 320).reshape(3, 1).requires_grad_(), det(1, 321).requires_grad_()
+params = lstm.params() + [K, kb]
+xs, ys = det(24, 300).reshape(4, 3, 2), det(4, 304).reshape(4, 1)
+xv, yv = det(12, 305).reshape(2, 3, 2), det(2, 306).reshape(2, 1)
+st, hist = lstm.zeros(2), []
+for epoch in range(2):
+    batch_losses = []
+    for b in range(2):
+        o = lstm_last(lstm, xs[2 * b:2 * b + 2], init=st)
+        loss = ((o[0] @ K + kb - ys[2 * b:2 * b + 2]) ** 2).mean()
+        for p in params:
+            p.grad = None
+        loss.backward()
+        batch_losses.append(loss.item())
+        st = [s.detach() for s in o[1:]]
+        with torch.no_grad():
+            for p in params:
+                p -= p.grad
+    with torch.no_grad():
+        o = lstm_last(lstm, xv, init=st)
+        st = o[1:]
+        hist.append((sum(batch_losses) / 2, ((o[0] @ K + kb - yv) ** 2).mean().item()))
+jarr('STATEFUL_LOSS_VAL_LOSS', [v for h in hist for v in h])
+jarr('STATEFUL_H', st[0])
+jarr('STATEFUL_C', st[1])
+
+# RecurrentLayerTest: Keras' activity_regularizer penalizes every output of the layer call, the states too, each / batch:
+# Masking -> LSTM(3, return_state, activity l1(0.3)) on the masked batch, only the sequence output in the model, mse; and
+# Masking -> Bidirectional(LSTM(2, return_state), activity l2(0.1)) (its merged output and its four states); one SGD(1) step
+x = det(30, 5).reshape(3, 5, 2).clone()
+x[0, 3:] = 0
+x[1, :2] = 0
+x[2] = 0
+mask = (x != 0).any(-1)
+lstm = Cell('lstm', 3, 2, 380)
+o = lstm_last(lstm, x, mask=mask)
+loss = ((o[0] - det(9, 215).reshape(3, 3)) ** 2).mean() + 0.3 * sum(t.abs().sum() for t in o) / 3
+loss.backward()
+jarr('ACTIVITY_LSTM_LOSS', [loss.item()])
+for i, p in enumerate(lstm.params()):
+    jarr('ACTIVITY_LSTM_GRAD_%d' % i, p.grad)
+fw, bw = Cell('lstm', 2, 2, 600), Cell('lstm', 2, 2, 610)
+f, b = lstm_last(fw, x, mask=mask), lstm_last(bw, x, mask=mask, back=True)
+y = torch.cat([f[0], b[0]], -1)
+loss = ((y - det(12, 620).reshape(3, 4)) ** 2).mean() + 0.1 * ((y ** 2).sum() + sum((s ** 2).sum() for s in f[1:] + b[1:])) / 3
+loss.backward()
+jarr('ACTIVITY_BI_LOSS', [loss.item()])
+for i, p in enumerate(fw.params() + bw.params()):
+    jarr('ACTIVITY_BI_GRAD_%d' % i, p.grad)
