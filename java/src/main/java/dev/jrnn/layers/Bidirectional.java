@@ -66,9 +66,10 @@ public class Bidirectional extends Layer {
                 throw new IllegalArgumentException("Bidirectional: forward and backward layers must agree on stateful, got "
                         + layer.stateful + " and " + bw.stateful);
             }
-            if (bw.stateCount() != layer.stateCount()) {
+            // Keras returns the states as [forward..., backward...] of the forward's count, and splits initial states in halves
+            if (bw.stateCount() != layer.stateCount() && layer.returnState) {
                 throw new IllegalArgumentException("Bidirectional: forward (" + layer.kerasClass() + ") and backward ("
-                        + bw.kerasClass() + ") layers must have the same number of states");
+                        + bw.kerasClass() + ") layers must have the same number of states with returnState");
             }
         }
         // As Keras' Bidirectional: with returnSequences, masked steps output 0 in both directions (so the
@@ -200,6 +201,11 @@ public class Bidirectional extends Layer {
         if (in.get(0).length != 2) {
             throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, features), got "
                     + Layers.withBatch(in.get(0)));
+        }
+        if (in.size() != 1 && backwardLayer.stateCount() != n()) {
+            throw new IllegalArgumentException(name() + ": initial states need forward and backward layers with the same number of"
+                    + " states, got " + forwardLayer.kerasClass() + " (" + n() + ") and " + backwardLayer.kerasClass() + " ("
+                    + backwardLayer.stateCount() + ")");
         }
         if (in.size() != 1 && in.size() != 1 + 2 * n()) {
             throw new IllegalArgumentException(name() + ": expected 1 input or 1 + " + 2 * n()

@@ -34,6 +34,7 @@ public class GRU extends RecurrentLayer {
 
     /** Activation of the z and r gates (Keras default "sigmoid"). */
     public GRU recurrentActivation(String a) {
+        requireUnwrapped("recurrentActivation");
         gruCell.recurrentActivation = elementwise(a, "recurrentActivation");
         return this;
     }
@@ -47,6 +48,7 @@ public class GRU extends RecurrentLayer {
      * On CUDA such a layer runs the per-step path (the persistent whole-sequence kernels are reset_after only).
      */
     public GRU resetAfter(boolean b) {
+        requireUnwrapped("resetAfter");
         requireUnbuilt("resetAfter");
         requireSupported(b, recurrentDropout());
         gruCell.resetAfter = b;

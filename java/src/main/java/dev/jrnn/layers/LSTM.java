@@ -30,6 +30,7 @@ public class LSTM extends RecurrentLayer {
 
     /** Activation of the i, f, o gates (Keras default "sigmoid"). */
     public LSTM recurrentActivation(String a) {
+        requireUnwrapped("recurrentActivation");
         lstmCell.recurrentActivation = elementwise(a, "recurrentActivation");
         return this;
     }
@@ -38,6 +39,7 @@ public class LSTM extends RecurrentLayer {
 
     /** Keras unit_forget_bias: initialise the forget-gate bias to 1 (default true). */
     public LSTM unitForgetBias(boolean b) {
+        requireUnwrapped("unitForgetBias");
         requireUnbuilt("unitForgetBias");
         lstmCell.unitForgetBias = b;
         return this;

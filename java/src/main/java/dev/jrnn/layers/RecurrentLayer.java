@@ -108,6 +108,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     public String activation() { return cell.activation.kerasName(); }
 
     public RecurrentLayer activation(String a) {
+        requireUnwrapped("activation");
         cell.activation = elementwise(a, "activation");
         return this;
     }
@@ -115,6 +116,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     public boolean useBias() { return useBias; }
 
     public RecurrentLayer useBias(boolean b) {
+        requireUnwrapped("useBias");
         requireUnbuilt("useBias");
         this.useBias = b;
         return this;
@@ -175,6 +177,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
      * }</pre>
      */
     public RecurrentLayer asKerasRnn(boolean b) {
+        requireUnwrapped("asKerasRnn");
         this.kerasRnn = b;
         drawDefaultName(Names.snake(kerasClass()), false);   // a default name follows the class, as Keras': rnn, rnn_1
         return this;
@@ -197,6 +200,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
      * of its layers, as Keras does.
      */
     public RecurrentLayer zeroOutputForMask(boolean b) {
+        requireUnwrapped("zeroOutputForMask");
         this.zeroOutputForMask = b;
         return this;
     }
@@ -209,6 +213,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
      * Keras' implementation 1), the kept values scaled by 1 / (1 - rate); inference (predict, evaluate) uses none.
      */
     public RecurrentLayer dropout(double rate) {
+        requireUnwrapped("dropout");
         this.dropout32 = rate("dropout", rate);
         this.dropout = rate;
         return this;
@@ -222,6 +227,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
      * for the whole sequence. The CUDA persistent kernels are not used while it is on.
      */
     public RecurrentLayer recurrentDropout(double rate) {
+        requireUnwrapped("recurrentDropout");
         this.recurrentDropout32 = rate("recurrentDropout", rate);
         this.recurrentDropout = rate;
         return this;
@@ -252,6 +258,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
      * processing order, between step k-1 and k, 2k-1 and 2k, ...); 0 = full BPTT.
      */
     public RecurrentLayer tbptt(int k) {
+        requireUnwrapped("tbptt");
         if (k < 0) throw new IllegalArgumentException(name() + ": tbptt must be >= 0 (0 = full BPTT), got " + k);
         this.tbptt = k;
         return this;
@@ -272,6 +279,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
      * }</pre>
      */
     public RecurrentLayer stateful(boolean b) {
+        requireUnwrapped("stateful");
         requireUnbuilt("stateful");
         this.stateful = b;
         return this;
@@ -370,12 +378,9 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
 
     public Initializer biasInitializer() { return inits.get("bias"); }
 
-    /** The initializers, refused once a Bidirectional wraps the layer, as {@link #rule}. */
+    /** The initializers, refused once a Bidirectional wraps the unbuilt layer, as {@link #rule}. */
     private WeightInitializers initializers(String what) {
-        if (Bidirectional.wraps(this) && !isBuilt()) {
-            throw new IllegalStateException(name() + ": cannot set " + what + " of a layer a Bidirectional wraps (its backward copy"
-                    + " was made from it); set it before wrapping");
-        }
+        if (!isBuilt()) requireUnwrapped(what);
         return inits;
     }
 
@@ -402,10 +407,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
 
     /** The rules, refused once a Bidirectional wraps the layer: its backward copy was made with the rules of then. */
     private WeightRules rule(String what) {
-        if (Bidirectional.wraps(this)) {
-            throw new IllegalStateException(name() + ": cannot set " + what + " of a layer a Bidirectional wraps (its backward copy"
-                    + " was made from it); set it before wrapping");
-        }
+        requireUnwrapped(what);
         return weightRules();
     }
 
@@ -424,11 +426,16 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
      * wraps the layer (its backward copy was made from them) or the layer has been applied.
      */
     private void requireShapeOptionOpen(String what) {
-        if (Bidirectional.wraps(this)) {
-            throw new IllegalStateException(name() + ": cannot change " + what + " of a layer a Bidirectional wraps (its"
-                    + " backward copy was made from it); set it before wrapping");
-        }
+        requireUnwrapped(what);
         requireUncalled(what);
+    }
+
+    /** Options refused once a Bidirectional wraps the layer: its other direction (a copy, or the given one) keeps the old value. */
+    void requireUnwrapped(String what) {
+        if (Bidirectional.wraps(this)) {
+            throw new IllegalStateException(name() + ": cannot set " + what + " of a layer a Bidirectional wraps (its other direction"
+                    + " would keep the old value); set it before wrapping");
+        }
     }
 
     protected void requireUnbuilt(String what) {

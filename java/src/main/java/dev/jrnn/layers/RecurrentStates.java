@@ -69,12 +69,15 @@ final class RecurrentStates {
             throw new IllegalArgumentException(layer.name() + ": resetStates expected " + layer.stateCount() + " state arrays, got "
                     + (values == null ? "null" : values.size()));
         }
+        // without a batch size yet, state 0's rows fix it for all (h and c of 2 and 4 rows would overrun the 2-row c)
+        Tensor first = values.get(0);
+        int rows = b > 0 ? b : first != null && first.rank() == 2 ? first.dim(0) : -1;
         for (int i = 0; i < values.size(); i++) {
             Tensor v = values.get(i);
-            int rows = b > 0 ? b : v == null ? -1 : v.dim(0);
             if (v == null || v.rank() != 2 || v.dim(0) != rows || v.dim(1) != layer.units) {
                 throw new IllegalArgumentException(layer.name() + ": resetStates expected state " + i + " of shape ("
-                        + (b > 0 ? b : "batch") + ", " + layer.units + "), got " + (v == null ? "null" : Tensor.shapeString(v.shape())));
+                        + (rows > 0 ? rows : "batch") + ", " + layer.units + ")" + (b <= 0 && i > 0 ? " (the batch of state 0)" : "")
+                        + ", got " + (v == null ? "null" : Tensor.shapeString(v.shape())));
             }
             if (!v.isFinite()) throw new IllegalArgumentException(layer.name() + ": resetStates state " + i + " holds NaN or Inf");
         }

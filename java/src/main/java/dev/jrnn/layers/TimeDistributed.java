@@ -12,7 +12,10 @@ import java.util.SplittableRandom;
 /**
  * Keras TimeDistributed: applies a layer to every timestep of a (batch, timesteps, ...) input with
  * the same weights, by folding time into the batch ((B, T, ...) -> (B*T, ...), a free reshape) and
- * unfolding the outputs. Its parameters are the wrapped layer's; the input mask is passed on.
+ * unfolding the outputs. Its parameters are the wrapped layer's; the input mask is passed on. As Keras, a mask with
+ * an axis inside each timestep ((batch, timesteps, inner steps), from Masking or Embedding's maskZero on a 4-D input)
+ * reaches the wrapped layer, so a wrapped recurrent layer skips the padded inner steps; where that layer uses up the
+ * inner steps, the mask passed on keeps a step where any inner step is kept (tf.keras 2's compute_mask).
  *
  * <pre>{@code
  * TimeDistributed td = new TimeDistributed(new Dense(2));
@@ -112,20 +115,40 @@ public class TimeDistributed extends Layer {
         Backend be = backend();
         Layers.sameBackend(this, be, inputs);
         int b = x.dim(0), t = x.dim(1);
-        Trace tr = layer.forward(List.of(fold(x)), null, training);
+        // as Keras' step_function: the wrapped layer gets mask[:, i], so TimeDistributed(LSTM) over (batch, sentences,
+        // words) skips each sentence's padded words; a (batch, steps) mask has nothing per inner step to give
+        DTensor innerMask = mask != null && mask.rank() >= 3 && mask.dim(0) == b && mask.dim(1) == t ? fold(mask) : null;
+        Trace tr = layer.forward(List.of(fold(x)), innerMask, training);
         List<DTensor> outs = new ArrayList<>();
+        DTensor outMask = mask, reduced = null;
         try {
             for (DTensor o : tr.outputs()) outs.add(unfold(o, b, t));
+            if (innerMask != null) {
+                DTensor own = tr.outputMask(), o0 = tr.outputs().get(0);
+                if (own != null) {
+                    outMask = unfold(own, b, t);
+                } else if (!(layer.passesMask() && o0.rank() > innerMask.rank() && o0.dim(1) == innerMask.dim(1))) {
+                    // the wrapped layer used up the inner steps (LSTM without returnSequences, a pooling): a step is kept
+                    // where any of its inner steps is, tf.keras 2's TimeDistributed.compute_mask (Keras 3 passes the inner
+                    // mask on, which no later layer of (batch, steps) takes), so a GRU over sentences skips padded ones
+                    reduced = DTensor.zeros(be, b, t);
+                    int rows = b * t;
+                    be.maskFromValues(rows, (int) (mask.size() / rows), mask.buf(), 0, 0f, reduced.buf(), 0);
+                    outMask = reduced;
+                }
+            }
         } catch (RuntimeException | Error e) {
+            if (reduced != null) reduced.close();
             tr.close();
             throw e;
         }
+        DTensor om = outMask, ownedMask = reduced;
         return new Trace() {
             @Override
             public List<DTensor> outputs() { return List.copyOf(outs); }
 
             @Override
-            public DTensor outputMask() { return mask; }
+            public DTensor outputMask() { return om; }
 
             @Override
             public List<DTensor> backward(List<DTensor> dOut) {
@@ -138,7 +161,10 @@ public class TimeDistributed extends Layer {
             }
 
             @Override
-            public void close() { tr.close(); }
+            public void close() {
+                if (ownedMask != null) ownedMask.close();
+                tr.close();
+            }
         };
     }
 

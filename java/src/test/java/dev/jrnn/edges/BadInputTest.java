@@ -732,6 +732,11 @@ class BadInputTest {
             new Bidirectional(inner);
             inner.returnSequences(false);
         }, "returnSequences", "a Bidirectional wraps", "set it before wrapping");
+        bad("layer: activation of a wrapped layer", ISE, f -> {
+            LSTM inner = new LSTM(2).name("inner");
+            new Bidirectional(inner);
+            inner.activation("relu");
+        }, "forward_inner: cannot set activation of a layer a Bidirectional wraps", "set it before wrapping");
         bad("layer: RepeatVector 0", IAE, f -> new dev.jrnn.layers.RepeatVector(0), "RepeatVector", "n must be positive, got 0");
         bad("layer: Concatenate on the batch axis", IAE, f -> new dev.jrnn.layers.Concatenate(0), "axis 0 is the batch axis");
         bad("layer: LayerNormalization epsilon 0", IAE, f -> new dev.jrnn.layers.LayerNormalization().epsilon(0),

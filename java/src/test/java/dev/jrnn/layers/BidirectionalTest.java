@@ -166,7 +166,7 @@ class BidirectionalTest {
         assertArrayEquals(new int[] {2, 4, 5}, bi.call(Tensor.zeros(2, 4, 1)).shape());
         assertThrows(IllegalArgumentException.class, () -> new Bidirectional(new LSTM(3), new LSTM(3)));
         assertThrows(IllegalArgumentException.class,
-                () -> new Bidirectional(new LSTM(3), new GRU(3).goBackwards(true)));
+                () -> new Bidirectional(new LSTM(3).returnState(true), new GRU(3).returnState(true).goBackwards(true)));
         assertThrows(IllegalArgumentException.class, () -> new Bidirectional(new LSTM(3)).mergeMode("max"));
         Bidirectional bad = new Bidirectional(new LSTM(3), new LSTM(2).goBackwards(true)).mergeMode("sum");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bad.call(Tensor.zeros(1, 2, 2)));
@@ -175,6 +175,40 @@ class BidirectionalTest {
         e = assertThrows(IllegalArgumentException.class, () -> bi2.call(Tensor.zeros(3, 2)));
         assertEquals("bi_x: expected input (batch, timesteps, features), got (3, 2)", e.getMessage());
     }
+
+    /**
+     * Keras' Bidirectional takes a backward layer of another class (it checks go_backwards, stateful, return_sequences and
+     * return_state only): an LSTM forward and a GRU backward were refused for their state counts, which matter only for
+     * returned or initial states. Masked and concatenated, one SGD(1) step against torch float64
+     * ({@code make_rnn_corners_golden.py}).
+     */
+    @Test
+    void aBackwardLayerOfAnotherClassRunsAsKerasRunsIt() {
+        Jrnn.clearSession();
+        dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(5, 2);
+        Bidirectional bi = new Bidirectional(new LSTM(3).returnSequences(true), new GRU(3).returnSequences(true).goBackwards(true));
+        dev.jrnn.model.Model m = new dev.jrnn.model.Model(in, bi.apply(new Masking(0.0).apply(in)));
+        RecurrentKerasSemanticsTest.setDet(bi.forwardLayer(), 1000);
+        RecurrentKerasSemanticsTest.setDet(bi.backwardLayer(), 1010);
+        RecurrentKerasSemanticsTest.assertSgdStep(m, List.of(RecurrentKerasSemanticsTest.padded()),
+                List.of(Tensor.of(RecurrentKerasSemanticsTest.det(90, 1020), 3, 5, 6)), LSTM_GRU_LOSS[0],
+                LSTM_GRU_GRAD_0, LSTM_GRU_GRAD_1, LSTM_GRU_GRAD_2, LSTM_GRU_GRAD_3, LSTM_GRU_GRAD_4, LSTM_GRU_GRAD_5);
+        // initial states would be split in halves of the forward's count (Keras' initial_state[:n // 2]): refused, named
+        Bidirectional mixed = new Bidirectional(new LSTM(3), new GRU(3).goBackwards(true)).name("mixed");
+        dev.jrnn.model.Input h = dev.jrnn.model.Input.shape(3);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> mixed.apply(dev.jrnn.model.Input.shape(5, 2), h, h, h));
+        assertEquals("mixed: initial states need forward and backward layers with the same number of states, got LSTM (2) and GRU (1)",
+                e.getMessage());
+    }
+
+    // ---- pasted from make_rnn_corners_golden.py's output
+    static final float[] LSTM_GRU_LOSS = {0.193520601f};
+    static final float[] LSTM_GRU_GRAD_0 = {-0.00138033825f, -0.00047746411f, -0.000217725496f, 0.000451375754f, -8.04379169e-05f, 0.000275245049f, 0.00361473168f, 0.00272458775f, -2.72907238e-07f, 9.50548773e-05f, -0.000586933251f, 0.000426231665f, 0.000647932501f, -6.92202674e-05f, 0.000620572868f, 0.000578636987f, 3.35280863e-05f, 0.000235425046f, -0.00145334327f, 0.00132682887f, 0.00166196624f, 0.00160735993f, 7.0117223e-05f, 0.00107880409f};
+    static final float[] LSTM_GRU_GRAD_1 = {-0.00031268053f, 0.00024581453f, -0.000106055348f, -0.000154438352f, 5.43645083e-05f, -7.27534129e-05f, 0.0010009943f, -0.00134920867f, -0.000534049576f, -0.000451178332f, 0.000254297883f, -0.000219561702f, -5.65423776e-05f, 3.60987595e-05f, -8.50318448e-06f, -2.47772147e-05f, 7.37433733e-06f, -6.05609017e-06f, 0.000180766706f, -0.00018617483f, -4.58842724e-05f, -6.79622735e-05f, 3.13890944e-05f, -8.56487951e-06f, 0.000139696532f, -0.000113420182f, 5.00040569e-05f, 6.71579094e-05f, -2.41170959e-05f, 3.20405328e-05f, -0.000433370815f, 0.000626304878f, 0.000238665103f, 0.000205860822f, -0.000118206017f, 0.000106671499f};
+    static final float[] LSTM_GRU_GRAD_2 = {0.0071090303f, -0.00107085832f, 0.00252446455f, 0.00106791504f, -0.000274421658f, 0.000470685599f, -0.0201894475f, 0.00653878486f, 0.00816343315f, 0.00596514595f, -0.000877507594f, 0.0029444964f};
+    static final float[] LSTM_GRU_GRAD_3 = {0.0018273849f, 0.0010219363f, 0.00540608729f, 0.000335262975f, -0.000162851915f, 0.00025432308f, 0.00020043915f, -0.00248343715f, -0.00108318069f, 0.00286261801f, 0.000290675115f, 0.00743910912f, 0.00150289924f, 1.6526137e-06f, 0.000613066729f, 0.00660257218f, 0.000281886753f, -0.00178191595f};
+    static final float[] LSTM_GRU_GRAD_4 = {-0.00312347711f, 0.000616626986f, -0.00416936666f, 0.00309724289f, -0.000154094524f, 0.00160068288f, 0.00689262314f, -0.000572869785f, -0.00769262095f, -0.000242079781f, -6.6702427e-05f, -0.000538570892f, 0.000111028258f, 2.81550529e-05f, 3.47180333e-05f, 0.000142743771f, 9.68249189e-05f, -0.000290899593f, 0.00267710238f, -0.000674664594f, 0.00342154796f, -0.00274952142f, 0.000184457083f, -0.00145632176f, -0.00619647845f, 0.000674914679f, 0.00689300989f};
+    static final float[] LSTM_GRU_GRAD_5 = {-0.0163219343f, 0.00182149894f, -0.0251427913f, 0.0101328714f, -0.000968169295f, 0.00566710807f, 0.0721742857f, -0.0134673953f, -0.0580805652f, -0.0163219343f, 0.00182149894f, -0.0251427913f, 0.0101328714f, -0.000968169295f, 0.00566710807f, 0.0240431655f, -0.0037496164f, -0.0318698119f};
 
     @Test
     void concatHalvesEqualTheInnerLayersRunAlone() {
@@ -223,6 +257,57 @@ class BidirectionalTest {
         usedBackwards.call(x);
         e = assertThrows(IllegalArgumentException.class, () -> new Bidirectional(new LSTM(3).returnSequences(true), usedBackwards));
         assertTrue(e.getMessage().contains("backwardLayer used_bw is already built"), e.getMessage());
+    }
+
+    /**
+     * An option set on the wrapped layer after wrapping reached the forward direction only: activation("relu") gave a
+     * relu forward and a tanh backward half, silently (Keras' Bidirectional works on copies, so a later change reaches
+     * neither). Every such option is refused, as returnSequences and the rules are, and both directions keep their values.
+     */
+    @Test
+    void anOptionOfAWrappedLayerIsRefusedAndBothDirectionsStayAlike() {
+        LSTM lstm = new LSTM(3).name("l");
+        GRU gru = new GRU(3).name("g");
+        SimpleRNN given = new SimpleRNN(3).goBackwards(true).name("s_bw");
+        Bidirectional bl = new Bidirectional(lstm), bg = new Bidirectional(gru), bs = new Bidirectional(new SimpleRNN(3), given);
+        List<Object[]> cases = List.of(
+                new Object[] {"activation", (Runnable) () -> lstm.activation("relu")},
+                new Object[] {"recurrentActivation", (Runnable) () -> lstm.recurrentActivation("hard_sigmoid_v3")},
+                new Object[] {"useBias", (Runnable) () -> lstm.useBias(false)},
+                new Object[] {"unitForgetBias", (Runnable) () -> lstm.unitForgetBias(false)},
+                new Object[] {"dropout", (Runnable) () -> lstm.dropout(0.3)},
+                new Object[] {"recurrentDropout", (Runnable) () -> lstm.recurrentDropout(0.3)},
+                new Object[] {"stateful", (Runnable) () -> lstm.stateful(true)},
+                new Object[] {"tbptt", (Runnable) () -> lstm.tbptt(2)},
+                new Object[] {"zeroOutputForMask", (Runnable) () -> lstm.zeroOutputForMask(true)},
+                new Object[] {"asKerasRnn", (Runnable) () -> lstm.asKerasRnn(true)},
+                new Object[] {"resetAfter", (Runnable) () -> gru.resetAfter(false)},
+                new Object[] {"recurrentActivation", (Runnable) () -> gru.recurrentActivation("relu")},
+                new Object[] {"activation", (Runnable) () -> given.activation("relu")});
+        for (Object[] c : cases) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, ((Runnable) c[1])::run, (String) c[0]);
+            assertTrue(e.getMessage().contains("cannot set " + c[0] + " of a layer a Bidirectional wraps")
+                    && e.getMessage().contains("set it before wrapping"), e.getMessage());
+        }
+        for (Bidirectional b : List.of(bl, bg, bs)) {
+            RecurrentLayer f = b.forwardLayer(), w = b.backwardLayer();
+            assertEquals(List.of("tanh", true, 0.0, 0.0, false, 0, false, false),
+                    List.of(f.activation(), f.useBias(), f.dropout(), f.recurrentDropout(), f.stateful(), f.tbptt(), f.zeroOutputForMask(),
+                            f.asKerasRnn()), f.name());
+            assertEquals(List.of(f.activation(), f.useBias(), f.dropout(), f.recurrentDropout(), f.stateful(), f.tbptt(), f.zeroOutputForMask(),
+                    f.asKerasRnn()), List.of(w.activation(), w.useBias(), w.dropout(), w.recurrentDropout(), w.stateful(), w.tbptt(),
+                    w.zeroOutputForMask(), w.asKerasRnn()), w.name());
+        }
+        assertEquals(List.of("sigmoid", true, "sigmoid", true), List.of(((LSTM) bl.forwardLayer()).recurrentActivation(),
+                ((LSTM) bl.forwardLayer()).unitForgetBias(), ((LSTM) bl.backwardLayer()).recurrentActivation(),
+                ((LSTM) bl.backwardLayer()).unitForgetBias()));
+        assertEquals(List.of("sigmoid", true, "sigmoid", true), List.of(((GRU) bg.forwardLayer()).recurrentActivation(),
+                ((GRU) bg.forwardLayer()).resetAfter(), ((GRU) bg.backwardLayer()).recurrentActivation(),
+                ((GRU) bg.backwardLayer()).resetAfter()));
+        // set before wrapping, an option reaches both directions
+        Bidirectional relu = new Bidirectional(new LSTM(3).activation("relu").dropout(0.25));
+        assertEquals(List.of("relu", 0.25, "relu", 0.25), List.of(relu.forwardLayer().activation(), relu.forwardLayer().dropout(),
+                relu.backwardLayer().activation(), relu.backwardLayer().dropout()));
     }
 
     @Test

@@ -164,6 +164,23 @@ class RecurrentKerasSemanticsTest {
         }
     }
 
+    /**
+     * One SGD(1) step of {@code m} (mse on every output): the loss before it, and each weight's change, which is minus its
+     * gradient, to 1e-6 of the float64 references.
+     */
+    static void assertSgdStep(Model m, List<Tensor> xs, List<Tensor> ys, float loss, float[]... grads) {
+        m.compile(new SGD(1.0), java.util.Collections.nCopies(ys.size(), "mse"));
+        List<Tensor> before = m.getWeights();
+        assertEquals(grads.length, before.size(), "weights");
+        assertEquals(loss, m.trainOnBatch(xs, ys), 1e-6, "loss");
+        List<Tensor> after = m.getWeights();
+        for (int i = 0; i < grads.length; i++) {
+            float[] a = before.get(i).data(), b = after.get(i).data(), g = new float[a.length];
+            for (int k = 0; k < a.length; k++) g[k] = a[k] - b[k];
+            assertClose(grads[i], g, 1e-6, m.weightNames().get(i));
+        }
+    }
+
     @Test
     void theSeq2seqTutorialsInferenceModelsDecodeStepByStepAsTheTrainingModel() {
         // keras.io's lstm_seq2seq: a training model, then encoder_model = Model(encoder_inputs, encoder_states) and

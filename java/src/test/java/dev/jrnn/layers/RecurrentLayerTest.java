@@ -321,4 +321,44 @@ class RecurrentLayerTest {
         assertThrows(IllegalArgumentException.class, () -> new GRU(2).tbptt(-1));
         assertThrows(IllegalArgumentException.class, () -> new SimpleRNN(2).activation("swishy"));
     }
+
+    /**
+     * Keras' activity_regularizer penalizes every output of the layer's call, the returned states too (each / batch), also
+     * when the model uses only the sequence output, and on a Bidirectional its merged output and all four states; one
+     * SGD(1) step against torch float64 ({@code make_rnn_corners_golden.py}).
+     */
+    @Test
+    void anActivityRegularizerPenalizesTheReturnedStatesAsKeras() {
+        Jrnn.clearSession();
+        dev.jrnn.model.Input x = dev.jrnn.model.Input.shape(5, 2);
+        LSTM lstm = new LSTM(3).returnState(true);
+        lstm.activityRegularizer(dev.jrnn.regularizers.Regularizers.l1(0.3));
+        dev.jrnn.model.Model m = new dev.jrnn.model.Model(x, lstm.apply(new Masking(0.0).apply(x)).get(0));
+        RecurrentKerasSemanticsTest.setDet(lstm, 380);
+        RecurrentKerasSemanticsTest.assertSgdStep(m, List.of(RecurrentKerasSemanticsTest.padded()),
+                List.of(Tensor.of(RecurrentKerasSemanticsTest.det(9, 215), 3, 3)), ACTIVITY_LSTM_LOSS[0],
+                ACTIVITY_LSTM_GRAD_0, ACTIVITY_LSTM_GRAD_1, ACTIVITY_LSTM_GRAD_2);
+
+        dev.jrnn.model.Input xb = dev.jrnn.model.Input.shape(5, 2);
+        Bidirectional bi = new Bidirectional(new LSTM(2).returnState(true)).activityRegularizer(dev.jrnn.regularizers.Regularizers.l2(0.1));
+        dev.jrnn.model.Model mb = new dev.jrnn.model.Model(xb, bi.apply(new Masking(0.0).apply(xb)).get(0));
+        RecurrentKerasSemanticsTest.setDet(bi.forwardLayer(), 600);
+        RecurrentKerasSemanticsTest.setDet(bi.backwardLayer(), 610);
+        RecurrentKerasSemanticsTest.assertSgdStep(mb, List.of(RecurrentKerasSemanticsTest.padded()),
+                List.of(Tensor.of(RecurrentKerasSemanticsTest.det(12, 620), 3, 4)), ACTIVITY_BI_LOSS[0],
+                ACTIVITY_BI_GRAD_0, ACTIVITY_BI_GRAD_1, ACTIVITY_BI_GRAD_2, ACTIVITY_BI_GRAD_3, ACTIVITY_BI_GRAD_4, ACTIVITY_BI_GRAD_5);
+    }
+
+    // ---- pasted from make_rnn_corners_golden.py's output
+    static final float[] ACTIVITY_LSTM_LOSS = {0.331718624f};
+    static final float[] ACTIVITY_LSTM_GRAD_0 = {-0.00278345172f, -0.00395176653f, -0.000351480337f, 0.000906017379f, -0.0024725602f, -0.00265251528f, -0.0143759066f, -0.0166216242f, -0.0388643337f, -0.000654531299f, -0.00740315497f, -0.00292529267f, 0.00264331561f, -0.0105460717f, -0.00667431442f, -0.00264124671f, -0.0104849262f, -0.0041085554f, -0.0445353777f, -0.0488920076f, -0.0753787821f, -0.00200031985f, -0.0154575615f, -0.0061848598f};
+    static final float[] ACTIVITY_LSTM_GRAD_1 = {0.000203198292f, 0.00185115753f, 0.00107547f, 0.000649789945f, 0.00150136469f, 0.000359058281f, 0.00951897727f, 0.00748241702f, 0.0141108447f, 0.000295027522f, 0.00101853198f, 0.000634765318f, 0.000731603864f, 0.00606808682f, 0.00342342921f, 0.00205956329f, 0.00489098311f, 0.00124222381f, 0.0305236108f, 0.0244273191f, 0.0457424417f, 0.000941896552f, 0.00346590556f, 0.0021124926f, 0.000199813259f, 0.00179910654f, 0.000857398141f, 0.000484240894f, 0.00147297549f, 0.000524465387f, 0.00771768315f, 0.00726603813f, 0.0123286581f, 0.000249889342f, 0.00150484326f, 0.000733538658f};
+    static final float[] ACTIVITY_LSTM_GRAD_2 = {0.0167658011f, 0.0521096552f, 0.025771696f, 0.0158739182f, 0.0371686339f, 0.00938268256f, 0.289704376f, 0.203499834f, 0.414673582f, 0.00807084496f, 0.0225545169f, 0.0156729466f};
+    static final float[] ACTIVITY_BI_LOSS = {0.139391451f};
+    static final float[] ACTIVITY_BI_GRAD_0 = {-0.000544556728f, -0.00248181935f, 0.000128538927f, 2.01134028e-05f, -0.000679609446f, 0.00480769637f, 0.000403237531f, -0.000766708921f, -0.00184135277f, -0.00388703031f, -0.000784495188f, -0.00115656442f, 0.00292462601f, 0.00552275036f, -0.000955611013f, -0.000804906934f};
+    static final float[] ACTIVITY_BI_GRAD_1 = {-0.000901281364f, -0.001635464f, -0.000516482987f, -0.000897723679f, 0.00306598775f, 0.00593567341f, -0.000203623926f, -0.000399561173f, -0.00114219944f, -0.00205927852f, -0.000644647707f, -0.00115000226f, 0.00395746443f, 0.00756719992f, -0.000168244014f, -0.00054802805f};
+    static final float[] ACTIVITY_BI_GRAD_2 = {0.00878696229f, 0.0174644941f, 0.00418717322f, 0.00763912081f, -0.0286207615f, -0.0683497055f, 0.000643051528f, 0.00437795717f};
+    static final float[] ACTIVITY_BI_GRAD_3 = {-0.00495660723f, -1.90896521e-05f, -0.00188916071f, 0.000194326735f, -0.00992177788f, 0.00128774403f, -0.00381672094f, 0.00153054035f, -0.00226077032f, 0.000173340771f, -5.62024871e-05f, -0.0001543918f, -0.00262723522f, -0.000241473762f, -0.00233603681f, 0.000358793201f};
+    static final float[] ACTIVITY_BI_GRAD_4 = {0.00198144031f, -0.00019241581f, 0.00124270846f, -0.000196077841f, 0.00677139047f, -0.00201078753f, 0.00125129816f, -0.000569262938f, 0.000923680784f, -7.65177683e-05f, 0.00056765263f, -9.01109645e-05f, 0.00307100809f, -0.000880074389f, 0.000572231257f, -0.000273991668f};
+    static final float[] ACTIVITY_BI_GRAD_5 = {0.0165252086f, -0.00228702113f, 0.00918822706f, -0.00142357497f, 0.0564352507f, -0.0186353267f, 0.00944420339f, -0.00434213414f};
 }

@@ -112,6 +112,22 @@ public class RecurrentStatesTest {
     }
 
     @Test
+    void resetStatesOfTwoBatchSizesIsRefusedBeforeAnyStateIsSet() {
+        // no batch size yet: h of 2 rows and c of 4 were taken one by one, so c overran the 2-row state it allocated
+        // ("upload: dst span [0, 32) is outside its buffer") and the layer was left fixed to batches of 2
+        LSTM s = new LSTM(H).stateful(true);
+        s.build(new int[] {-1, F});
+        LSTM plain = new LSTM(H);
+        plain.build(new int[] {-1, F});
+        plain.setWeights(s.getWeights());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> s.resetStates(List.of(random(1, 2, H), random(2, 4, H))));
+        assertTrue(e.getMessage().contains("expected state 1 of shape (2, 4) (the batch of state 0), got (4, 4)"), e.getMessage());
+        Tensor x = random(3, 3, T, F);
+        assertArrayEquals(plain.call(x).data(), s.call(x).data(), 1e-6f, "a batch of 3 still runs, from zeros");
+    }
+
+    @Test
     void anotherBatchSizeIsRefusedNamingTheExpectedOne() {
         LSTM s = new LSTM(H).stateful(true);
         s.call(random(6, B, T, F));
@@ -172,4 +188,35 @@ public class RecurrentStatesTest {
         for (Tensor t : ts) for (float v : t.data()) if (!r.contains(v)) r.add(v);
         return r;
     }
+
+    /**
+     * Keras resets no states in fit: the validation batches continue the training batches' states and the next epoch starts
+     * from the validation's (a stateful model is reset by the user, e.g. a callback). Two epochs of SGD(1) on 4 samples with
+     * 2 validation samples against torch float64 ({@code make_rnn_corners_golden.py}): the losses, the validation losses and
+     * the states left.
+     */
+    @Test
+    void fitCarriesTheStatesThroughTheValidationIntoTheNextEpochAsKeras() {
+        LSTM lstm = new LSTM(3).stateful(true).batchInputShape(2, 3, 2);
+        Dense dense = new Dense(1);
+        dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(lstm, dense);
+        RecurrentKerasSemanticsTest.setDet(lstm, 310);
+        RecurrentKerasSemanticsTest.setDet(dense, 320);
+        m.compile(new dev.jrnn.optim.SGD(1.0), "mse");
+        dev.jrnn.model.History h = m.fit(Tensor.of(RecurrentKerasSemanticsTest.det(24, 300), 4, 3, 2),
+                Tensor.of(RecurrentKerasSemanticsTest.det(4, 304), 4, 1), new dev.jrnn.model.FitOptions().epochs(2).batchSize(2)
+                        .shuffle(false).verbose(0).validationData(Tensor.of(RecurrentKerasSemanticsTest.det(12, 305), 2, 3, 2),
+                                Tensor.of(RecurrentKerasSemanticsTest.det(2, 306), 2, 1)));
+        for (int e = 0; e < 2; e++) {
+            assertEquals(STATEFUL_LOSS_VAL_LOSS[2 * e], h.history().get("loss").get(e), 1e-6, "loss " + e);
+            assertEquals(STATEFUL_LOSS_VAL_LOSS[2 * e + 1], h.history().get("val_loss").get(e), 1e-6, "val_loss " + e);
+        }
+        RecurrentKerasSemanticsTest.assertClose(STATEFUL_H, lstm.states().get(0).data(), 1e-6, "h");
+        RecurrentKerasSemanticsTest.assertClose(STATEFUL_C, lstm.states().get(1).data(), 1e-6, "c");
+    }
+
+    // ---- pasted from make_rnn_corners_golden.py's output
+    static final float[] STATEFUL_LOSS_VAL_LOSS = {0.147295419f, 0.0858656774f, 0.172881247f, 0.120201541f};
+    static final float[] STATEFUL_H = {-0.142848713f, 0.0619164874f, 0.0961292296f, -0.107895107f, 0.0731483658f, 0.102869645f};
+    static final float[] STATEFUL_C = {-0.265896726f, 0.148701711f, 0.245084776f, -0.224092517f, 0.188503184f, 0.235825863f};
 }
