@@ -38,9 +38,6 @@ final class TrainingLoop {
      */
     History fit(BatchSource train, BatchSource val, FitOptions o, boolean captureSteps, Runnable onCaptureBroken) {
         s.penalties();   // bad regularizer settings fail before states, callbacks or a backup's restore change anything
-        if (o.initialEpoch > o.epochs) {   // equal: nothing left to train, as Keras (a resume after the last epoch)
-            throw new IllegalArgumentException(s.name() + ".fit: initialEpoch " + o.initialEpoch + " must be at most epochs " + o.epochs);
-        }
         if (o.communicator == null) return fitBounded(train, val, o, captureSteps, onCaptureBroken, null);
         DistributedFit dp = new DistributedFit(s, o.communicator, o.bucketBytes);
         try {
