@@ -94,7 +94,7 @@ final class TrainingLoop {
         Trainer.FitMessages outer = model.fitMessages(quietRank ? new Trainer.FitMessages(none, none) : new Trainer.FitMessages(out, System.err));
         try (LossLog log = new LossLog(s, steps < 0 ? LossLog.UNKNOWN_CAPACITY : steps, targets);
              // a custom loss reads the predictions back on the host: its steps run eagerly
-             StepGraphCache graphs = captureSteps && s.losses().stream().allMatch(l -> l.customFunction() == null)
+             StepGraphCache graphs = captureSteps && s.losses().stream().allMatch(l -> l == null || l.customFunction() == null)
                      ? new StepGraphCache(s, step, onCaptureBroken) : null) {
             if (dp != null) {
                 step.distributed(dp);

@@ -363,8 +363,17 @@ class BadInputTest {
         bad("compile: null loss", IAE, f -> f.model.compile(new Adam(), (Loss) null), "loss is null");
         bad("compile: a loss per output, too many", IAE, f -> twoInputs(f).compile("adam", List.of("mse", "mse", "mae")),
                 "expected one loss per output (2: [", "]), got 3");
-        bad("compile: a loss per output, one null", IAE, f -> twoInputs(f).compile(new Adam(), Arrays.asList(Losses.mse(), null)),
-                "the loss of output 1 (", ") is null");
+        bad("compile: a loss per output, every one null", IAE, f -> twoInputs(f).compile(new Adam(), Arrays.asList(null, null)),
+                "compile: every loss is null ([", "]): at least one output needs a loss");
+        bad("compile: an output without a loss, metrics reading other targets", IAE, f -> twoInputs(f).compile(new Adam(),
+                        Arrays.asList(Losses.mse(), null), List.of(List.of(), List.of("mae", "sparse_categorical_accuracy"))),
+                "metric sparse_categorical_accuracy needs class-index targets but metric mae of output ", ", which has no loss, reads dense targets");
+        bad("fit: targets only for the outputs without a loss", IAE, f -> {
+            Model m = twoInputs(f);
+            m.compile(new Adam(), Arrays.asList(Losses.mse(), null));
+            Tensor x = Tensor.zeros(4, 3, 2);
+            m.fit(List.of(x, x), Arrays.asList(null, Tensor.zeros(4, 2)), new FitOptions().epochs(1).verbose(0));
+        }, "fit: every output with a loss has a null target, nothing to train on");
         bad("compile: a loss per output, not a loss", IAE, f -> twoInputs(f).compile("adam", List.of("mse", 3)),
                 "the loss of output 1 (", ") is a Integer: expected a Loss or a Keras loss name");
         bad("compile: a loss per output, unknown name", IAE, f -> twoInputs(f).compile("adam", List.of("mse", "msee")), "unknown loss 'msee'");

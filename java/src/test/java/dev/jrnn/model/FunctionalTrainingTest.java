@@ -162,6 +162,96 @@ class FunctionalTrainingTest {
         assertLogs(Map.of("loss", 4.625, "o_mae", 3.0), m.evaluateAll(xs, onlyO));
     }
 
+    /** Outputs h = Dense(2) (weights [[1, 2], [3, 4]], 0) and o = Dense(1)(h) ([0.5, -1], 0); a third, p = Dense(1)(h) ([1, 0], 0), when asked. */
+    private static Model hAndO(boolean withP) {
+        Input in = Input.shape(2);
+        Node h = new Dense(2).name("h").apply(in);
+        List<Node> outs = new ArrayList<>(List.of(h, new Dense(1).name("o").apply(h)));
+        if (withP) outs.add(new Dense(1).name("p").apply(h));
+        Model m = new Model(in, outs);
+        m.getLayer("h").setWeights(List.of(Tensor.of(new float[] {1, 2, 3, 4}, 2, 2), Tensor.of(new float[2], 2)));
+        m.getLayer("o").setWeights(List.of(Tensor.of(new float[] {0.5f, -1}, 2, 1), Tensor.of(new float[1], 1)));
+        if (withP) m.getLayer("p").setWeights(List.of(Tensor.of(new float[] {1, 0}, 2, 1), Tensor.of(new float[1], 1)));
+        return m;
+    }
+
+    /**
+     * Keras 3's {@code compile(loss=[None, "mse"])}: the output without a loss adds nothing to the total and trains nothing
+     * through it, logs no loss (CompileLoss skips None, and logs per-output losses only when two or more are left), and its
+     * metrics are still computed from its target. jrnn refused a null loss before ("give every output a loss").
+     */
+    @Test
+    void anOutputWithoutALossTrainsNothingAndLogsOnlyItsMetrics() {
+        Model m = hAndO(false);
+        m.compile(new SGD(0.1), java.util.Arrays.asList(null, "mse"), "mae");
+        assertEquals(java.util.Arrays.asList(null, dev.jrnn.losses.Losses.mse()), m.losses());
+        assertEquals(dev.jrnn.losses.Losses.mse(), m.loss());
+        List<Tensor> xs = List.of(Tensor.of(new float[] {1, 0, 0, 1}, 2, 2));
+        List<Tensor> ys = List.of(Tensor.of(new float[4], 2, 2), Tensor.of(new float[] {1, 1}, 2, 1));
+        // h = [[1, 2], [3, 4]], o = [-1.5, -2.5]: loss = o's mse 9.25 alone (h's would be 7.5); mae h 2.5, o 3.0
+        assertLogs(Map.of("loss", 9.25, "h_mae", 2.5, "o_mae", 3.0), m.trainOnBatchAll(xs, ys));
+        // only o's gradient: do = o - 1 = [-2.5, -3.5]; dw_o = h^T do = [-13, -19]; dh = do w_o^T = [[-1.25, 2.5], [-1.75, 3.5]]
+        assertFloats(new double[] {1.125, 1.75, 3.175, 3.65}, m.getLayer("h").getWeights().get(0));
+        assertFloats(new double[] {0.3, -0.6}, m.getLayer("h").getWeights().get(1));
+        assertFloats(new double[] {1.8, 0.9}, m.getLayer("o").getWeights().get(0));
+        assertFloats(new double[] {0.6}, m.getLayer("o").getWeights().get(1));
+        // a null target for it: no metrics for it either; fit logs the same keys
+        Model f = hAndO(false);
+        f.compile(new SGD(0.0), java.util.Arrays.asList(null, "mse"), "mae");
+        List<Tensor> onlyO = java.util.Arrays.asList(null, ys.get(1));
+        assertLogs(Map.of("loss", 9.25, "o_mae", 3.0), f.evaluateAll(xs, onlyO));
+        History hist = f.fit(xs, ys, new FitOptions().epochs(1).batchSize(2).verbose(0).validationData(xs, onlyO));
+        assertEquals(new java.util.TreeSet<>(List.of("h_mae", "loss", "o_mae", "val_loss", "val_o_mae")), new java.util.TreeSet<>(hist.history().keySet()));
+        assertEquals(9.25, hist.last("val_loss"), 1e-5);
+        // a class-index metric on it reads its targets as class indices: argmax h = [1, 1] against [1, 0]
+        Model g = hAndO(false);
+        g.compile(new SGD(0.0), java.util.Arrays.asList(null, "mse"), Map.of("h", "sparse_categorical_accuracy"));
+        assertLogs(Map.of("loss", 9.25, "h_sparse_categorical_accuracy", 0.5),
+                g.evaluateAll(xs, List.of(Tensor.of(new float[] {1, 0}, 2, 1), ys.get(1))));
+    }
+
+    /**
+     * Two outputs with a loss beside one without: each of the two logs {@code <output>_loss}, the one without none; its loss
+     * weight counts for nothing; the Map form ({@code loss={"h": None, ...}}) is the same.
+     */
+    @Test
+    void aNoneLossBesideTwoLossesByListAndByName() {
+        List<Tensor> xs = List.of(Tensor.of(new float[] {1, 0, 0, 1}, 2, 2));
+        List<Tensor> ys = List.of(Tensor.of(new float[4], 2, 2), Tensor.of(new float[] {1, 1}, 2, 1), Tensor.of(new float[] {1, 1}, 2, 1));
+        // p = [1, 3]: mse 2.0; o's 9.25
+        Model m = hAndO(true);
+        m.compile(new SGD(0.0), java.util.Arrays.asList(null, "mse", "mse"), List.of(100.0, 1.0, 0.5));
+        assertLogs(Map.of("loss", 9.25 + 0.5 * 2.0, "o_loss", 9.25, "p_loss", 2.0), m.evaluateAll(xs, ys));
+        Map<String, Object> byName = new java.util.HashMap<>();
+        byName.put("h", null);
+        byName.put("o", "mse");
+        byName.put("p", "mse");
+        Model n = hAndO(true);
+        n.compile("sgd", byName);
+        assertEquals(java.util.Arrays.asList(null, dev.jrnn.losses.Losses.mse(), dev.jrnn.losses.Losses.mse()), n.losses());
+        assertLogs(Map.of("loss", 11.25, "o_loss", 9.25, "p_loss", 2.0), n.evaluateAll(xs, ys));
+    }
+
+    /** A model compiled with a None loss saves it as Keras does ([null, ...] in compile_config) and loads compiled the same. */
+    @Test
+    void aNoneLossSurvivesSaveAndLoad(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Model m = hAndO(false);
+        m.compile(new SGD(0.0), java.util.Arrays.asList(null, "mse"), "mae");
+        Path f = tmp.resolve("m.keras");
+        m.save(f);
+        String config;
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(f.toFile())) {
+            config = new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertTrue(config.replace(" ", "").contains("\"loss\":[null,\"mean_squared_error\"]"), config);
+        List<Tensor> xs = List.of(Tensor.of(new float[] {1, 0, 0, 1}, 2, 2));
+        List<Tensor> ys = List.of(Tensor.of(new float[4], 2, 2), Tensor.of(new float[] {1, 1}, 2, 1));
+        try (Model back = Models.load(f)) {
+            assertEquals(java.util.Arrays.asList(null, dev.jrnn.losses.Losses.mse()), back.losses());
+            assertLogs(Map.of("loss", 9.25, "h_mae", 2.5, "o_mae", 3.0), back.evaluateAll(xs, ys));
+        }
+    }
+
     /**
      * A masked sequence output beside an unmasked one: the masked loss is sum over valid steps / valid steps (Keras'
      * apply_mask), its metric the mean over valid steps; the other output's as usual (computed here from predict).
