@@ -106,7 +106,7 @@ public class Model extends Evaluator implements AutoCloseable {
      */
     private void collectParams() {
         Parameters old = params;
-        this.params = Parameters.collect(name, graph.layers);
+        this.params = Parameters.collect(name, graph.layers, trainable);
         try {
             params.takeOptimizerState(optimizer(), old);
         } finally {
@@ -121,7 +121,7 @@ public class Model extends Evaluator implements AutoCloseable {
      */
     @Override
     final void ensureStore() {
-        if (!params.bound() || params.partitionChanged()) collectParams();
+        if (!params.bound() || params.partitionChanged(trainable)) collectParams();
     }
 
     @Override
@@ -178,9 +178,11 @@ public class Model extends Evaluator implements AutoCloseable {
     /**
      * Freezes ({@code false}) or unfreezes every layer, as Keras' {@code model.trainable = False} sets the flag of each of
      * its layers (a GAN's discriminator, the base of a transfer-learning model). Takes effect at the next training step,
-     * as a layer's own flag. A layer unfrozen afterwards, or added afterwards, trains (in Keras a frozen model keeps even
-     * such a layer out of its trainable weights until the model itself is unfrozen). {@code save} keeps each layer's flag;
-     * a Keras file of a model saved with {@code trainable=False} loads with every layer frozen and this flag false. The
+     * as a layer's own flag. While the model is frozen none of its weights train, also those of a layer unfrozen or added
+     * afterwards (Keras' {@code trainable_weights} is empty for a model whose own flag is off), until the model itself is
+     * unfrozen; such a layer's BatchNormalization mode and regularizer follow its own flag, as in Keras. {@code save}
+     * writes this flag and each layer's, as Keras 3; loading a functional model's file sets this flag from it (its layers
+     * keep their own), a Sequential's leaves it true (Keras 3's {@code Sequential.from_config} does not read it). The
      * layers of a model nested in another are the outer model's (jrnn flattens it): freeze them through either.
      * <pre>{@code
      * base.trainable(false);   // then build a head on base's outputs and compile
@@ -257,7 +259,7 @@ public class Model extends Evaluator implements AutoCloseable {
     /** The Keras summary table (tf.keras 2.9-2.12 text), without printing it. */
     public String summaryString() {
         ensureGraph();
-        return Summary.of(name, isSequentialLike(), layers(), graph.relevant, countParams());
+        return Summary.of(name, isSequentialLike(), layers(), graph.relevant, countParams(), trainable);
     }
 
     boolean isSequentialLike() { return graph.sequentialLike; }

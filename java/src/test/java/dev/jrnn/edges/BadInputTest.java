@@ -363,6 +363,10 @@ class BadInputTest {
         bad("compile: null loss", IAE, f -> f.model.compile(new Adam(), (Loss) null), "loss is null");
         bad("compile: a loss per output, too many", IAE, f -> twoInputs(f).compile("adam", List.of("mse", "mse", "mae")),
                 "expected one loss per output (2: [", "]), got 3");
+        bad("trainable flags: one too many", IAE, f -> dev.jrnn.layers.TrainableFlags.restore(List.of(new Dense(1)), "10"),
+                "TrainableFlags.restore: expected 1 flags of '0' and '1' (one per layer and wrapped layer, as of() gives them), got '10'");
+        bad("trainable flags: not 0 or 1", IAE, f -> dev.jrnn.layers.TrainableFlags.restore(List.of(new Dense(1)), "t"),
+                "expected 1 flags", "got 't'");
         bad("compile: a loss per output, every one null", IAE, f -> twoInputs(f).compile(new Adam(), Arrays.asList(null, null)),
                 "compile: every loss is null ([", "]): at least one output needs a loss");
         bad("compile: an output without a loss, metrics reading other targets", IAE, f -> twoInputs(f).compile(new Adam(),

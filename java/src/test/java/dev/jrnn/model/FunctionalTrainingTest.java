@@ -427,4 +427,76 @@ class FunctionalTrainingTest {
             for (dev.jrnn.layers.Layer l : again.layers()) assertTrue(l.trainable(), l.name());
         }
     }
+    /**
+     * Keras 3: {@code model.trainable = False} then {@code layer.trainable = True}: the model's trainable_weights stay
+     * empty (Layer.trainable_weights is [] while the layer, here the model, is not trainable itself), so nothing trains
+     * and summary counts no trainable weight, until the model itself is unfrozen. jrnn trained that layer before.
+     */
+    @Test
+    void aLayerUnfrozenInsideAFrozenModelDoesNotTrainUntilTheModelIs() {
+        Input in = Input.shape(2);
+        Model m = new Model(in, new Dense(1).name("top").apply(new Dense(3).name("first").apply(in)));
+        m.trainable(false);
+        m.getLayer("first").trainable(true);
+        assertFalse(m.trainable());
+        assertTrue(m.getLayer("first").trainable());
+        m.compile(new SGD(0.1), "mse");
+        Tensor x = Tensor.of(new float[] {1, 2, -1, 0.5f}, 2, 2), y = Tensor.of(new float[] {1, -1}, 2, 1);
+        List<Tensor> before = m.getWeights();
+        m.trainOnBatch(x, y);
+        List<Tensor> after = m.getWeights();
+        for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), after.get(i).data(), "weight " + i);
+        String summary = m.summaryString();
+        assertTrue(summary.contains("Trainable params: 0\n") && summary.contains("Non-trainable params: 13\n"), summary);
+        m.trainable(true);   // Keras' setter: the model and every layer
+        m.trainOnBatch(x, y);
+        assertFalse(java.util.Arrays.equals(after.get(0).data(), m.getWeights().get(0).data()), "first's kernel moved");
+        assertFalse(java.util.Arrays.equals(after.get(2).data(), m.getWeights().get(2).data()), "top's kernel moved");
+    }
+
+    /**
+     * The model's own flag in a saved file, as Keras 3: get_config writes {@code "trainable": false}; a functional model's
+     * file loads with the model frozen and each layer as its config says (functional_from_config gives the flag to the
+     * model before it tracks its layers), a Sequential's with the model trainable (Sequential.from_config does not read it).
+     * jrnn wrote {@code "trainable": true} for every model before.
+     */
+    @Test
+    void theModelsOwnFlagIsSavedAndLoadedAsKeras3(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Input in = Input.shape(2);
+        Model m = new Model(in, new Dense(1).name("top").apply(new Dense(3).name("first").apply(in)));
+        m.trainable(false);
+        m.getLayer("first").trainable(true);
+        Path f = tmp.resolve("f.keras");
+        m.save(f);
+        Map<?, ?> config = (Map<?, ?>) ((Map<?, ?>) dev.jrnn.io.Json.parse(zipEntry(f, "config.json"))).get("config");
+        assertEquals(false, config.get("trainable"));
+        Tensor x = Tensor.of(new float[] {1, 2, -1, 0.5f}, 2, 2), y = Tensor.of(new float[] {1, -1}, 2, 1);
+        try (Model back = Models.load(f)) {
+            assertFalse(back.trainable());
+            assertTrue(back.getLayer("first").trainable());
+            assertFalse(back.getLayer("top").trainable());
+            back.compile(new SGD(0.1), "mse");
+            List<Tensor> before = back.getWeights();
+            back.trainOnBatch(x, y);
+            for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), back.getWeights().get(i).data(), "weight " + i);
+        }
+        Sequential seq = new Sequential(new Dense(3).inputShape(2).name("s1"), new Dense(1).name("s2"));
+        seq.trainable(false);
+        seq.getLayer("s1").trainable(true);
+        Path g = tmp.resolve("s.keras");
+        seq.save(g);
+        Map<?, ?> seqConfig = (Map<?, ?>) ((Map<?, ?>) dev.jrnn.io.Json.parse(zipEntry(g, "config.json"))).get("config");
+        assertEquals(false, seqConfig.get("trainable"));
+        try (Model back = Models.load(g)) {
+            assertTrue(back.trainable());
+            assertTrue(back.getLayer("s1").trainable());
+            assertFalse(back.getLayer("s2").trainable());
+        }
+    }
+
+    private static String zipEntry(Path zip, String name) throws java.io.IOException {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
+            return new String(z.getInputStream(z.getEntry(name)).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
 }

@@ -104,7 +104,7 @@ public final class KerasExport {
     static Map<String, Object> modelConfig(Model model) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", model.name());
-        c.put("trainable", true);   // each layer's config keeps its own flag (a layer unfrozen after model.trainable(false) trains)
+        c.put("trainable", model.trainable());   // Keras 3's get_config: the model's own flag; each layer's config keeps its own
         List<Object> layers = new ArrayList<>();
         String cls;
         if (model instanceof Sequential) {
