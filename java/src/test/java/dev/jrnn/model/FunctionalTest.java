@@ -218,24 +218,30 @@ class FunctionalTest {
         assertEquals("head", s.getLayer(1).name());   // a Sequential lists no InputLayer, as Keras'
     }
 
-    /** Every output keeps its own log entries, even where two outputs' names would clash. */
+    /**
+     * Every output keeps its own log entries, even where two outputs' names would clash: Keras 3's output_names (the
+     * layers' names: lstm, lstm, lstm_1) made unique as tf.keras' _set_output_names (lstm, lstm_1, lstm_1_1). jrnn named
+     * a layer's several outputs by index before (lstm_1, lstm_2 for the states).
+     */
     @Test
     void outputLogNamesAreUnique() {
         Input in = Input.shape(3, 2);
-        Node enc = new LSTM(2).returnState(true).apply(in);   // lstm: its states log as lstm_1 and lstm_2
-        Node other = new LSTM(2).apply(in);                    // lstm_1
+        Node enc = new LSTM(2).returnState(true).apply(in);   // lstm: its states log as lstm and lstm_1
+        Node other = new LSTM(2).apply(in);                    // lstm_1, taken: lstm_1_1
         Model m = new Model(in, List.of(enc.get(1), enc.get(2), other));
         m.compile(new dev.jrnn.optim.SGD(0.1), "mse");
         SplittableRandom r = new SplittableRandom(5);
         Tensor x = random(r, 4, 3, 2), a = random(r, 4, 2), b = random(r, 4, 2), c = random(r, 4, 2);
         java.util.Map<String, Double> logs = m.evaluateAll(List.of(x), List.of(a, b, c), 4, null);
-        assertEquals(List.of("loss", "lstm_1_1_loss", "lstm_1_loss", "lstm_2_loss"), List.copyOf(logs.keySet()));
+        assertEquals(List.of("loss", "lstm_1_1_loss", "lstm_1_loss", "lstm_loss"), List.copyOf(logs.keySet()));
         List<Tensor> p = m.predictAll(x);
         double[] want = new double[3];
         Tensor[] ys = {a, b, c};
         for (int k = 0; k < 3; k++) {
             for (int i = 0; i < 8; i++) want[k] += Math.pow(p.get(k).data()[i] - ys[k].data()[i], 2) / 8;
         }
+        assertEquals(want[0], logs.get("lstm_loss"), 1e-6);
+        assertEquals(want[1], logs.get("lstm_1_loss"), 1e-6);
         assertEquals(want[2], logs.get("lstm_1_1_loss"), 1e-6);
         assertEquals(want[0] + want[1] + want[2], logs.get("loss"), 1e-6);
         // one node listed twice as an output
