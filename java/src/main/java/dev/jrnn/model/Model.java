@@ -67,11 +67,20 @@ public class Model extends Evaluator implements AutoCloseable {
         this(inputs, List.of(requireNode(output, "output")));
     }
 
-    /** A functional model; inputs must be {@link Input}s, outputs any nodes reachable from them. */
+    /**
+     * A functional model; outputs any nodes reachable from the inputs. An input that is a layer's output rather than an
+     * {@link Input} gets a new Input of its shape and the layers between are applied again there, sharing their weights,
+     * as Keras 3's {@code Model(inputs=h, outputs=out)} from an intermediate tensor (see {@link GraphClone}).
+     */
     public Model(List<? extends Node> inputs, List<? extends Node> outputs) {
         this.drawn = Names.draw("model");
         this.name = drawn.name();
-        initGraph(inputs, outputs);
+        if (inputs != null && outputs != null) {
+            GraphClone.Ends e = GraphClone.of(name, inputs, outputs);
+            initGraph(e.inputs(), e.outputs());
+        } else {
+            initGraph(inputs, outputs);
+        }
     }
 
     /** For subclasses that set their graph up later ({@link Sequential}). */

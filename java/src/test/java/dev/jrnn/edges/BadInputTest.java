@@ -318,11 +318,11 @@ class BadInputTest {
     private static void models() {
         bad("model: null input node", IAE, f -> new Model((Node) null, Input.shape(3, 1)), "input node is null");
         bad("model: null output node of several inputs", IAE, f -> new Model(List.of(Input.shape(3, 1)), (Node) null), "output node is null");
-        bad("model: input that is not an Input", IAE, f -> {
-            Input in = Input.shape(3, 2);
-            Node h = new LSTM(2).apply(in);
-            new Model(h, new Dense(1).apply(h));
-        }, "inputs must be Input nodes", "lstm");
+        bad("model: an intermediate input whose outputs need another Input too", IAE, f -> {
+            Input in = Input.shape(3, 2).name("seq");
+            Node h = new LSTM(2).apply(in), other = new LSTM(2).apply(in);
+            new Model(h, new dev.jrnn.layers.Concatenate().apply(h, other));
+        }, "graph disconnected: the outputs need input seq which is not among the model inputs");
         bad("model: disconnected graph", IAE, f -> {
             Input a = Input.shape(3, 2).name("a");
             Input b = Input.shape(3, 2).name("b");
