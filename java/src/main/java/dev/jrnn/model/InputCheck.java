@@ -51,6 +51,24 @@ final class InputCheck {
     }
 
     /**
+     * The tensors of {@code xs} in input order, as Keras' functional models read {@code x} given as a dict keyed by the
+     * Input names: every input's name must be a key (other keys are left unread, as Keras leaves them); {@code where}
+     * ("model.fit") goes in messages.
+     */
+    static List<Tensor> byInputName(String where, Graph graph, Map<String, ? extends Tensor> xs) {
+        List<String> names = graph.inputs.stream().map(n -> n.layer().name()).toList();
+        if (xs == null) throw new IllegalArgumentException(where + ": x is null (expected a Map by input name " + names + ")");
+        List<String> missing = names.stream().filter(n -> !xs.containsKey(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException(where + ": x by input name needs the keys " + names + " (the Inputs' names), got "
+                    + new java.util.TreeSet<>(xs.keySet()) + ", without " + missing);
+        }
+        List<Tensor> r = new ArrayList<>();
+        for (String n : names) r.add(xs.get(n));
+        return r;
+    }
+
+    /**
      * {@code x} viewed at the rank of {@code want} (per-sample shape) when it is one rank off in a last axis of 1, as
      * Keras' {@code Functional._adjust_input_rank}: an extra trailing 1 dropped, a missing one added; else {@code x}.
      */

@@ -287,6 +287,22 @@ public abstract class Trainer {
 
     InputCheck check() { return InputCheck.forTensors(name(), graph(), losses(), targetLosses()); }
 
+    /**
+     * Inputs by name, as Keras' {@code fit(x={"words": w, "meta": m}, y)}: each Input's name a key (other keys are left
+     * unread, as Keras leaves them), one y per output (null: no loss on that output).
+     * <pre>{@code
+     * model.fit(Map.of("words", w, "meta", m), List.of(y), new FitOptions().epochs(5));
+     * }</pre>
+     */
+    public History fit(Map<String, ? extends Tensor> xs, List<Tensor> ys, FitOptions options) {
+        return fit(InputCheck.byInputName(name() + ".fit", graph(), xs), ys, options);
+    }
+
+    /** {@link #fit(Map, List, FitOptions)} for a model of one output. */
+    public History fit(Map<String, ? extends Tensor> xs, Tensor y, FitOptions options) {
+        return fit(xs, Collections.singletonList(y), options);
+    }
+
     /** Keras' {@code fit(x, y, epochs=..., batch_size=...)} with a progress bar (verbose 1). */
     public History fit(Tensor x, Tensor y, int epochs, int batchSize) {
         return fit(x, y, new FitOptions().epochs(epochs).batchSize(batchSize));

@@ -367,6 +367,11 @@ class BadInputTest {
                 "TrainableFlags.restore: expected 1 flags of '0' and '1' (one per layer and wrapped layer, as of() gives them), got '10'");
         bad("trainable flags: not 0 or 1", IAE, f -> dev.jrnn.layers.TrainableFlags.restore(List.of(new Dense(1)), "t"),
                 "expected 1 flags", "got 't'");
+        bad("fit: inputs by name, one missing", IAE, f -> twoInputs(f).fit(Map.of("in_a", Tensor.zeros(4, 3, 2)),
+                List.of(Tensor.zeros(4, 1), Tensor.zeros(4, 2)), new FitOptions().epochs(1).verbose(0)),
+                ".fit: x by input name needs the keys [in_a, in_b] (the Inputs' names), got [in_a], without [in_b]");
+        bad("predict: inputs by name, null", IAE, f -> twoInputs(f).predictAll((Map<String, Tensor>) null),
+                ".predict: x is null (expected a Map by input name [in_a, in_b])");
         bad("compile: a loss per output, every one null", IAE, f -> twoInputs(f).compile(new Adam(), Arrays.asList(null, null)),
                 "compile: every loss is null ([", "]): at least one output needs a loss");
         bad("compile: an output without a loss, metrics reading other targets", IAE, f -> twoInputs(f).compile(new Adam(),

@@ -85,6 +85,29 @@ class FunctionalTrainingTest {
         assertFloats(new double[] {0.008333333333333333, 0.10833333333333334}, m.getLayer("d2").getWeights().get(1));
     }
 
+    /**
+     * Keras' x as a dict keyed by the Input names ({@code fit/evaluate/predict(x={"a": ..., "b": ...})}): read in input
+     * order whatever the map's order, a key no input has left unread (Keras' _standardize_inputs); the numpy references.
+     */
+    @Test
+    void inputsByNameInFitEvaluateAndPredict() {
+        Model m = twoByTwo();
+        m.compile(new SGD(0.0), "mse", "mae");
+        Map<String, Tensor> byName = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());   // b before a
+        byName.put("a", XS.get(0));
+        byName.put("b", XS.get(1));
+        byName.put("unused", Tensor.zeros(3, 7));
+        Map<String, Double> want = Map.of("loss", MSE1 + MSE2, "d1_loss", MSE1, "d2_loss", MSE2, "d1_mae", MAE1, "d2_mae", MAE2);
+        assertLogs(want, m.evaluateAll(byName, YS));
+        List<Tensor> p = m.predictAll(byName), q = m.predictAll(XS);
+        for (int k = 0; k < 2; k++) assertArrayEquals(q.get(k).toArray(), p.get(k).toArray());
+        History h = m.fit(byName, YS, new FitOptions().epochs(1).batchSize(3).verbose(0).shuffle(false));
+        for (Map.Entry<String, Double> e : want.entrySet()) assertEquals(e.getValue(), h.last(e.getKey()), 1e-6, e.getKey());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> m.evaluateAll(Map.of("a", XS.get(0)), YS));
+        assertEquals(m.name() + ".evaluate: x by input name needs the keys [a, b] (the Inputs' names), got [a], without [b]", e.getMessage());
+    }
+
     /** The same compile by output name (loss, loss_weights and metrics dicts) logs the same values; one loss for all outputs too. */
     @Test
     void lossesAndMetricsByOutputNameOrOneForAll() {
