@@ -28,6 +28,9 @@ final class Setup {
 
     Backend backend() { return model.parameters().backend; }
 
+    /** Whether the model itself is trainable (Keras' model.trainable; off: none of its weights train). */
+    boolean modelTrains() { return ((Model) model).trainable(); }
+
     /** The loss of output {@code k}; null for an output compiled without one. */
     Loss loss(int k) { return model.loss(k); }
 

@@ -160,7 +160,7 @@ final class TrainStep {
             // metrics weigh by the mask itself (Keras: a Mean over the epoch's valid steps), not by the loss's per-batch weights
             if (acc != null && !s.metrics().isEmpty()) addMetrics(acc, k, pred, mask, rows, cols, y.data(), sw);
         }
-        s.penalties().loss(backend, p, dOut, lossOut, lossOff + s.outputs() + 1, guard);
+        s.penalties().loss(backend, p, dOut, lossOut, lossOff + s.outputs() + 1, guard, s.modelTrains());
     }
 
     /**

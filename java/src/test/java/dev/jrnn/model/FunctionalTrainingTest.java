@@ -471,6 +471,17 @@ class FunctionalTrainingTest {
         for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), after.get(i).data(), "weight " + i);
         String summary = m.summaryString();
         assertTrue(summary.contains("Trainable params: 0\n") && summary.contains("Non-trainable params: 13\n"), summary);
+        // a weight regularizer on the unfrozen layer counts in neither training's nor evaluate's loss while the model is frozen
+        Input in2 = Input.shape(2);
+        Dense reg = new Dense(1).name("reg").useBias(false).kernelRegularizer(dev.jrnn.regularizers.Regularizers.l2(0.5));
+        Model r = new Model(in2, reg.apply(in2));
+        reg.setWeights(List.of(Tensor.of(new float[] {1, 2}, 2, 1)));
+        r.trainable(false);
+        reg.trainable(true);
+        r.compile(new SGD(0.1), "mse");
+        // predictions [1 + 4, -1 + 1] = [5, 0] against [1, -1]: mse (16 + 1) / 2 = 8.5 (the penalty 0.5 * 5 = 2.5 left out)
+        assertEquals(8.5, r.evaluate(x, y), 1e-6);
+        assertEquals(8.5, r.trainOnBatch(x, y), 1e-6);
         m.trainable(true);   // Keras' setter: the model and every layer
         m.trainOnBatch(x, y);
         assertFalse(java.util.Arrays.equals(after.get(0).data(), m.getWeights().get(0).data()), "first's kernel moved");
