@@ -127,6 +127,7 @@ final class InputCheck {
         checkIds(xs, where);
         List<Tensor> yl = null;
         if (ys != null) {
+            ys = spreadOverLosses(ys);
             if (ys.size() != outputs.size()) {
                 throw new IllegalArgumentException(where + "expected " + outputs.size() + " target tensor(s) (one per output, "
                         + "null to skip one), got " + ys.size());
@@ -157,6 +158,22 @@ final class InputCheck {
         int[] rows = new int[n];
         for (int i = 0; i < n; i++) rows[i] = i;
         return new Data(List.copyOf(xs), yl, lengths == null ? null : lengths.clone(), rows);
+    }
+
+    /**
+     * Keras 3's targets for the outputs that have a loss only (CompileLoss' last reading: as many y as non-None losses, as
+     * {@code fit(x, y)} on a model compiled with {@code loss=[None, "mse"]}): spread over those outputs, null for the
+     * others; any other list as it is.
+     */
+    private List<Tensor> spreadOverLosses(List<Tensor> ys) {
+        int outs = graph.outputs.size();
+        if (losses == null || losses.size() != outs || ys.size() >= outs) return ys;
+        long withLoss = losses.stream().filter(java.util.Objects::nonNull).count();
+        if (ys.size() != withLoss) return ys;
+        List<Tensor> r = new ArrayList<>();
+        int at = 0;
+        for (Loss l : losses) r.add(l == null ? null : ys.get(at++));
+        return r;
     }
 
     private static void checkLengths(Tensor x0, int[] lengths, int n, String where) {

@@ -226,6 +226,9 @@ class FunctionalTrainingTest {
         History hist = f.fit(xs, ys, new FitOptions().epochs(1).batchSize(2).verbose(0).validationData(xs, onlyO));
         assertEquals(new java.util.TreeSet<>(List.of("h_mae", "loss", "o_mae", "val_loss", "val_o_mae")), new java.util.TreeSet<>(hist.history().keySet()));
         assertEquals(9.25, hist.last("val_loss"), 1e-5);
+        // Keras 3 also takes y for the outputs with a loss only (as many as the losses that are not None)
+        assertLogs(Map.of("loss", 9.25, "o_mae", 3.0), f.evaluateAll(xs, List.of(ys.get(1))));
+        assertEquals(9.25, f.evaluate(xs.get(0), ys.get(1)), 1e-5);
         // a class-index metric on it reads its targets as class indices: argmax h = [1, 1] against [1, 0]
         Model g = hAndO(false);
         g.compile(new SGD(0.0), java.util.Arrays.asList(null, "mse"), Map.of("h", "sparse_categorical_accuracy"));
