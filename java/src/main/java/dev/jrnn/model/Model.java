@@ -70,7 +70,7 @@ public class Model extends Evaluator implements AutoCloseable {
     /**
      * A functional model; outputs any nodes reachable from the inputs. An input that is a layer's output rather than an
      * {@link Input} gets a new Input of its shape and the layers between are applied again there, sharing their weights,
-     * as Keras 3's {@code Model(inputs=h, outputs=out)} from an intermediate tensor (see {@link GraphClone}).
+     * as Keras 3's {@code Model(inputs=h, outputs=out)} from an intermediate tensor ({@code clone_graph_nodes}).
      */
     public Model(List<? extends Node> inputs, List<? extends Node> outputs) {
         this.drawn = Names.draw("model");
