@@ -33,6 +33,26 @@ public final class TrainableFlags {
         return b.toString();
     }
 
+    /**
+     * Sets the flags of {@code layers} and of the layers they wrap back to {@code flags}, a string {@link #of} gave for
+     * them (outer layers first, so a wrapper's flag does not override the one it wraps).
+     */
+    public static void restore(List<Layer> layers, String flags) {
+        if (layers == null) throw new IllegalArgumentException("TrainableFlags.restore: layers is null");
+        int n = of(layers).length();
+        if (flags == null || flags.length() != n || !flags.matches("[01]*")) {
+            throw new IllegalArgumentException("TrainableFlags.restore: expected " + n + " flags of '0' and '1' (one per layer and wrapped"
+                    + " layer, as of() gives them), got " + (flags == null ? "null" : "'" + flags + "'"));
+        }
+        int[] at = {0};
+        for (Layer l : layers) restore(l, flags, at);
+    }
+
+    private static void restore(Layer l, String flags, int[] at) {
+        l.trainable(flags.charAt(at[0]++) == '1');
+        for (Layer w : l.wrapped()) restore(w, flags, at);
+    }
+
     private static void append(Layer l, StringBuilder b) {
         b.append(l.trainable() ? '1' : '0');
         for (Layer w : l.wrapped()) append(w, b);

@@ -25,7 +25,7 @@ final class CompileMetrics {
     /** One metric on one output: the key it is logged under, and whether the sample and class weights weigh it. */
     record Slot(int output, EpochMetric metric, String key, boolean weighted) {}
 
-    static final CompileMetrics NONE = new CompileMetrics(List.of(), List.of(), List.of(), List.of(), null);
+    static final CompileMetrics NONE = new CompileMetrics(List.of(), List.of(), List.of(), List.of(), null, Map.of());
 
     final List<Slot> slots;
     /** The names of {@code metrics} (an output's prefix left off), each once for the every-output form; one config each. */
@@ -34,8 +34,12 @@ final class CompileMetrics {
     /** The two arguments as a Keras 3 compile config holds them (null: not given). */
     final Object metricsConfig;
     final Object weightedConfig;
+    /** For each output compiled without a loss that has metrics: the loss whose targets its metrics read. */
+    private final Map<Integer, Loss> forms;
 
-    private CompileMetrics(List<Slot> slots, List<String> names, List<Object> configs, Object metricsConfig, Object weightedConfig) {
+    private CompileMetrics(List<Slot> slots, List<String> names, List<Object> configs, Object metricsConfig, Object weightedConfig,
+                           Map<Integer, Loss> forms) {
+        this.forms = forms;
         this.slots = slots;
         this.names = names;
         this.configs = configs;
@@ -44,6 +48,13 @@ final class CompileMetrics {
     }
 
     boolean isEmpty() { return slots.isEmpty(); }
+
+    /**
+     * What the metrics of output {@code o}, compiled without a loss, read its targets as (Keras decides per metric from
+     * the shapes; jrnn per output): class indices (sparse categorical cross-entropy's) when one of them takes class
+     * indices, else dense targets (mean squared error's); null when the output has no metrics (its targets are not read).
+     */
+    Loss targetForm(int o) { return forms.get(o); }
 
     /** The keys the metrics are logged under (val_ left off), in Keras' order: the metrics output by output, then the weighted ones. */
     List<String> keys() { return slots.stream().map(Slot::key).toList(); }
@@ -79,8 +90,12 @@ final class CompileMetrics {
         Resolver r = new Resolver(model, outputs, losses, shapes);
         Object mc = r.add("metrics", plain.toArray(), false);
         Object wc = weighted == null ? null : r.add("weightedMetrics", weighted.metrics().toArray(), true);
+        Map<Integer, Loss> forms = new HashMap<>();
+        for (Slot sl : r.slots) {
+            if (losses.get(sl.output()) == null) forms.put(sl.output(), r.forms.getOrDefault(sl.output(), Loss.MSE));
+        }
         return new CompileMetrics(List.copyOf(r.slots), List.copyOf(r.names), Collections.unmodifiableList(r.configs),
-                mc == null ? List.of() : mc, wc);
+                mc == null ? List.of() : mc, wc, Map.copyOf(forms));
     }
 
     /** Builds the slots of both arguments, numbering the keys across them as Keras' result() does. */
@@ -94,6 +109,9 @@ final class CompileMetrics {
         final List<Object> configs = new ArrayList<>();
         /** Keras' unique_name_counters: each key's next number. */
         final Map<String, Integer> counters = new HashMap<>();
+        /** An output without a loss: the targets its first metric that cares reads (and its name), which the others must take too. */
+        final Map<Integer, Loss> forms = new HashMap<>();
+        final Map<Integer, String> formBy = new HashMap<>();
 
         Resolver(String model, List<String> outputs, List<Loss> losses, List<int[]> shapes) {
             this.model = model;
@@ -198,7 +216,17 @@ final class CompileMetrics {
         private void check(EpochMetric m, String name, int o, boolean every) {
             Loss l = losses.get(o);
             String on = outputs.size() > 1 ? " of output " + outputs.get(o) : "";
-            if (!m.suits(l)) {
+            if (l == null) {   // no loss: the metrics decide what its targets are, and must agree
+                Loss have = forms.get(o);
+                boolean either = m.suits(Loss.MSE) && m.suits(Loss.SPARSE_CATEGORICAL_CROSSENTROPY);   // "accuracy"
+                if (have == null && !either) {
+                    forms.put(o, m.suits(Loss.MSE) ? Loss.MSE : Loss.SPARSE_CATEGORICAL_CROSSENTROPY);
+                    formBy.put(o, name);
+                } else if (have != null && !m.suits(have)) {
+                    throw new IllegalArgumentException(model + ".compile: metric " + name + " needs " + (m.sparse() ? "class-index" : "dense")
+                            + " targets but metric " + formBy.get(o) + on + ", which has no loss, reads " + (have.sparse() ? "class indices" : "dense targets"));
+                }
+            } else if (!m.suits(l)) {
                 throw new IllegalArgumentException(model + ".compile: metric " + name + " needs " + (m.sparse() ? "class-index" : "dense")
                         + " targets but the loss " + Losses.kerasName(l) + on + " takes " + (l.sparse() ? "class indices" : "dense targets"));
             }

@@ -50,14 +50,21 @@ record Compiled(Optimizer optimizer, Loss loss, CompileMetrics metrics) {
         for (int k = 0; k < losses.size(); k++) {
             Object l = losses.get(k);
             String what = model + ".compile: the loss of output " + k + " (" + outputs.get(k) + ")";
-            if (l == null) {
-                throw new IllegalArgumentException(what + " is null; give every output a loss (a null target in fit trains none on an output)");
-            }
-            if (l instanceof Loss x) ls.add(x);
+            if (l == null) ls.add(null);   // Keras' loss=[None, ...]: the output has no loss
+            else if (l instanceof Loss x) ls.add(x);
             else if (l instanceof String n) ls.add(Losses.of(n));
             else throw new IllegalArgumentException(what + " is a " + l.getClass().getSimpleName() + ": expected a Loss or a Keras loss name");
         }
-        return List.copyOf(ls);
+        if (firstLoss(ls) == null) {   // Keras: "No loss to compute. Provide a `loss` argument in `compile()`."
+            throw new IllegalArgumentException(model + ".compile: every loss is null (" + outputs + "): at least one output needs a loss");
+        }
+        return java.util.Collections.unmodifiableList(ls);
+    }
+
+    /** The first loss of {@code ls} that is not null (null: none is). */
+    static Loss firstLoss(List<Loss> ls) {
+        for (Loss l : ls) if (l != null) return l;
+        return null;
     }
 
     /** The values of a map keyed by output name, in output order; every output once, or an exception naming {@code what}. */

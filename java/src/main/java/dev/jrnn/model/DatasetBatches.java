@@ -228,7 +228,7 @@ final class DatasetBatches implements BatchSource {
             shapes.add(seen != null ? seen : got);
         }
         List<Tensor> xs = null, weights = null;
-        InputCheck check = new InputCheck(s.name(), s.graph(), s.losses());
+        InputCheck check = new InputCheck(s.name(), s.graph(), s.losses(), s.targetLosses());
         try {
             if (withTargets) weights = classWeight == null ? weights(b) : classWeights(b, ys);
             if (feed == null || checked.add(key(shapes, ys, lengths))) {
@@ -276,7 +276,7 @@ final class DatasetBatches implements BatchSource {
         if (b.sampleWeightCount() > 0) {
             throw new IllegalArgumentException(who + ": give the dataset's sample weights or classWeight, not both (as Keras)");
         }
-        return Collections.nCopies(s.outputs(), SampleWeights.classWeights(who, classWeight, ys, b.size(), s.loss(0).sparse()));
+        return Collections.nCopies(s.outputs(), SampleWeights.classWeights(who, classWeight, ys, b.size(), s.targetLoss(0) != null && s.targetLoss(0).sparse()));
     }
 
     private static boolean readsInputs(InputCheck check, int inputs) {

@@ -32,8 +32,8 @@ public final class EarlyStopping implements Callback, KnownLogs {
 
     private Double best;
     private int wait;
-    private int stoppedEpoch = -1;
-    private int bestEpoch = -1;
+    private int stoppedEpoch;
+    private int bestEpoch;
     private Boolean max;   // from the mode and the monitored metric, at train begin (null: not begun)
     private List<Tensor> bestWeights;
     private boolean warned;
@@ -89,10 +89,14 @@ public final class EarlyStopping implements Callback, KnownLogs {
         return this;
     }
 
-    /** The epoch (from 0) at which training was stopped, or -1. */
+    /**
+     * The epoch (from 0, counted as fit numbers them) at which this callback stopped training, or 0 when it did not
+     * stop it: Keras' {@code stopped_epoch}, which is 0 until a stop (a stop is never at epoch 0: it needs an epoch
+     * before to compare with).
+     */
     public int stoppedEpoch() { return stoppedEpoch; }
 
-    /** The epoch (from 0) with the best monitored value, or -1. */
+    /** The epoch (from 0) with the best monitored value, or 0 when none was monitored yet (Keras' {@code best_epoch}). */
     public int bestEpoch() { return bestEpoch; }
 
     private boolean maximize() {
@@ -110,8 +114,8 @@ public final class EarlyStopping implements Callback, KnownLogs {
     public void onTrainBegin(Model model) {
         max = maximizes(mode, monitor, model);
         wait = 0;
-        stoppedEpoch = -1;
-        bestEpoch = -1;
+        stoppedEpoch = 0;
+        bestEpoch = 0;
         bestWeights = null;
         best = null;   // Keras 3: the baseline only decides when the wait restarts, the first epoch is always the best so far
     }
@@ -149,7 +153,7 @@ public final class EarlyStopping implements Callback, KnownLogs {
 
     @Override
     public void onTrainEnd(Model model) {
-        if (stoppedEpoch >= 0 && verbose > 0) model.fitMessages().println("Epoch " + (stoppedEpoch + 1) + ": early stopping");
+        if (stoppedEpoch > 0 && verbose > 0) model.fitMessages().println("Epoch " + (stoppedEpoch + 1) + ": early stopping");
         if (restoreBestWeights && bestWeights != null) {
             if (!model.closed()) {   // a callback may have closed it after the last epoch
                 if (verbose > 0) model.fitMessages().println("Restoring model weights from the end of the best epoch: " + (bestEpoch + 1) + ".");

@@ -19,8 +19,10 @@ final class EpochLogs {
     final double[][] metricState;
     /** Each output's columns, which size the metric states. */
     private final int[] cols;
-    /** Which outputs have a target. */
+    /** Which outputs have a target and a loss (their losses are logged). */
     final boolean[] trained;
+    /** Which outputs have a target (their metrics are logged). */
+    private final boolean[] targets;
 
     EpochLogs(Setup s, boolean[] targets) {
         int k = s.outputs();
@@ -38,7 +40,8 @@ final class EpochLogs {
             if (targets[m.output()]) m.metric().checkOutput(keys.get(m.output()), s.graph().outputs.get(m.output()).shape());
             metricState[j] = new double[m.metric().stateSize(cols[m.output()])];
         }
-        this.trained = targets.clone();
+        this.trained = s.trained(targets);
+        this.targets = targets.clone();
     }
 
     /** The sums as one array (loss, samples, per-output losses, metric states), to add them over ranks. */
@@ -71,7 +74,8 @@ final class EpochLogs {
     }
 
     /**
-     * "loss", per-output "name_loss" when several outputs train (Keras 3 logs one per loss given), and the metrics of the
+     * "loss", per-output "name_loss" when several outputs train (Keras 3 logs one per loss given, when it has two or more:
+     * an output compiled without a loss logs none), and the metrics of the
      * outputs with a target under their keys ({@link CompileMetrics}: "out_mae" whenever the model has several outputs,
      * also when the other outputs have no target: the name does not change with the data), sorted as Keras 3 gives them.
      */
@@ -86,7 +90,7 @@ final class EpochLogs {
         }
         for (int j = 0; j < metrics.size(); j++) {
             CompileMetrics.Slot sl = metrics.get(j);
-            if (!trained[sl.output()]) continue;
+            if (!targets[sl.output()]) continue;
             double[] r = sl.metric().result(metricState[j], cols[sl.output()]);
             if (r.length == 1) put(m, sl.key(), r[0]);
             else for (int c = 0; c < r.length; c++) put(m, sl.key() + "_" + c, r[c]);   // one per class, where Keras logs an array

@@ -83,6 +83,11 @@ public abstract class Evaluator extends Trainer {
         return evaluateAll(xs, ys, defaultBatch(), null);
     }
 
+    /** {@link #evaluateAll(List, List)} with the inputs by name, as Keras' {@code evaluate(x={"a": a, "b": b}, y)} (see {@link #fit(Map, List, FitOptions)}). */
+    public Map<String, Double> evaluateAll(Map<String, ? extends Tensor> xs, List<Tensor> ys) {
+        return evaluateAll(InputCheck.byInputName(name() + ".evaluate", graph(), xs), ys);
+    }
+
     /** Loss and metrics ("loss", "accuracy", ...) on the given data. */
     public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths) {
         return evaluateAll(xs, ys, batchSize, lengths, (Tensor) null);
@@ -199,6 +204,11 @@ public abstract class Evaluator extends Trainer {
      */
     public List<Tensor> predictAll(List<Tensor> xs) {
         return predictAll(xs, defaultBatch(), null);
+    }
+
+    /** {@link #predictAll(List)} with the inputs by name, as Keras' {@code predict({"a": a, "b": b})} (see {@link #fit(Map, List, FitOptions)}). */
+    public List<Tensor> predictAll(Map<String, ? extends Tensor> xs) {
+        return predictAll(InputCheck.byInputName(name() + ".predict", graph(), xs));
     }
 
     /** Every output of the model, for every input tensor, in batches of {@code batchSize} (each advances a stateful model's states). */

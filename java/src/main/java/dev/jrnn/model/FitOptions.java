@@ -60,8 +60,9 @@ public final class FitOptions {
      * {@code initialEpoch .. epochs-1}, numbering them as the uninterrupted run, and draws the shuffles that run would
      * have drawn (it replays the skipped epochs' shuffles from the seed: give the same {@link #seed}, or none to use
      * the seed saved with the model). With a model from {@link Models#load} of a checkpoint of that epoch, the
-     * resumed run computes what the uninterrupted one computes. Equal to {@link #epochs}: nothing is left to train and
-     * fit returns an empty History (Keras does the same); above it, fit throws.
+     * resumed run computes what the uninterrupted one computes. At or above {@link #epochs} nothing is left to train:
+     * fit runs no epoch (Keras' loop is {@code range(initial_epoch, epochs)}), the callbacks get only
+     * {@link Callback#onTrainBegin} and {@link Callback#onTrainEnd}, and fit returns an empty History, as Keras.
      */
     public FitOptions initialEpoch(int n) {
         if (n < 0) throw new IllegalArgumentException("FitOptions: initialEpoch must be >= 0, got " + n);

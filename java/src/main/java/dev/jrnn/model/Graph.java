@@ -201,20 +201,24 @@ final class Graph {
     }
 
     /**
-     * Keras' per-output log names: the output layer's name (with the output index when a layer gives several), made
-     * unique as tf.keras' {@code _set_output_names} does ({@code dense}, {@code dense_1}, ...) where two would clash (one
-     * node listed twice as an output, or a layer named as another's indexed output).
+     * Keras' per-output names (the log names' prefixes, the keys of maps by output): Keras 3's {@code output_names}, the
+     * output layers' names, made unique where they clash (a layer's several outputs, one node listed twice) as tf.keras'
+     * {@code _set_output_names} does: "lstm", "lstm_1", "lstm_2" for an LSTM's output and states; a layer that is itself
+     * named "lstm_1" after them gets "lstm_1_1". Keras 3 keeps the clash, and its logs keep one of the clashing values.
      */
     List<String> outputKeys() {
-        Map<Layer, Integer> count = new IdentityHashMap<>();
-        for (Node o : outputs) count.merge(o.layer(), 1, Integer::sum);
         List<String> keys = new ArrayList<>();
         Set<String> taken = new java.util.HashSet<>();
+        Map<String, Integer> prefixCount = new java.util.HashMap<>();
         for (Node o : outputs) {
-            String base = count.get(o.layer()) > 1 ? o.layer().name() + "_" + o.outputIndex() : o.layer().name();
-            String key = base;
-            for (int i = 1; !taken.add(key); i++) key = base + "_" + i;
-            keys.add(key);
+            String name = o.layer().name(), proposal = name;
+            while (taken.contains(proposal)) {
+                int n = prefixCount.getOrDefault(name, 1);
+                proposal = name + "_" + n;
+                prefixCount.put(name, n + 1);
+            }
+            taken.add(proposal);
+            keys.add(proposal);
         }
         return keys;
     }

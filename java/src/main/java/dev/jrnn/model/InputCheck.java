@@ -21,21 +21,24 @@ import java.util.Map;
 final class InputCheck {
     private final String name;
     private final Graph graph;
-    /** The compiled loss of each output (for target checks); empty or null when no targets are checked. */
+    /** The compiled loss of each output (null: none), for messages; empty or null when no targets are checked. */
     private final List<Loss> losses;
+    /** What each output's targets are read as ({@link Trainer#targetLoss}; null: not read); as {@code losses}. */
+    private final List<Loss> forms;
 
     /** Whether an input one rank off in a last axis of 1 is reshaped to the model's rank (see {@link #conform}). */
     private final boolean conformRanks;
 
     /** Checks for a Dataset's batches, which {@link DatasetBatches} views at the model's rank ({@link #conformShape}) first. */
-    InputCheck(String name, Graph graph, List<Loss> losses) {
-        this(name, graph, losses, false);
+    InputCheck(String name, Graph graph, List<Loss> losses, List<Loss> forms) {
+        this(name, graph, losses, forms, false);
     }
 
-    private InputCheck(String name, Graph graph, List<Loss> losses, boolean conformRanks) {
+    private InputCheck(String name, Graph graph, List<Loss> losses, List<Loss> forms, boolean conformRanks) {
         this.name = name;
         this.graph = graph;
         this.losses = losses;
+        this.forms = forms;
         this.conformRanks = conformRanks;
     }
 
@@ -43,8 +46,26 @@ final class InputCheck {
      * Checks for in-memory tensors, whose {@link #prepare} also takes an input one rank off in a last axis of 1, as
      * Keras' functional models do: x of shape (n, 3) for an input (None, 3, 1), or (n, 3, 1) for (None, 3).
      */
-    static InputCheck forTensors(String name, Graph graph, List<Loss> losses) {
-        return new InputCheck(name, graph, losses, true);
+    static InputCheck forTensors(String name, Graph graph, List<Loss> losses, List<Loss> forms) {
+        return new InputCheck(name, graph, losses, forms, true);
+    }
+
+    /**
+     * The tensors of {@code xs} in input order, as Keras' functional models read {@code x} given as a dict keyed by the
+     * Input names: every input's name must be a key (other keys are left unread, as Keras leaves them); {@code where}
+     * ("model.fit") goes in messages.
+     */
+    static List<Tensor> byInputName(String where, Graph graph, Map<String, ? extends Tensor> xs) {
+        List<String> names = graph.inputs.stream().map(n -> n.layer().name()).toList();
+        if (xs == null) throw new IllegalArgumentException(where + ": x is null (expected a Map by input name " + names + ")");
+        List<String> missing = names.stream().filter(n -> !xs.containsKey(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException(where + ": x by input name needs the keys " + names + " (the Inputs' names), got "
+                    + new java.util.TreeSet<>(xs.keySet()) + ", without " + missing);
+        }
+        List<Tensor> r = new ArrayList<>();
+        for (String n : names) r.add(xs.get(n));
+        return r;
     }
 
     /**
@@ -106,15 +127,17 @@ final class InputCheck {
         checkIds(xs, where);
         List<Tensor> yl = null;
         if (ys != null) {
+            ys = spreadOverLosses(ys);
             if (ys.size() != outputs.size()) {
                 throw new IllegalArgumentException(where + "expected " + outputs.size() + " target tensor(s) (one per output, "
                         + "null to skip one), got " + ys.size());
             }
-            boolean any = false;
+            boolean any = false, anyLoss = false;
             for (int k = 0; k < ys.size(); k++) {
                 Tensor y = ys.get(k);
                 if (y == null) continue;
                 any = true;
+                anyLoss |= losses == null || losses.isEmpty() || losses.get(k) != null;
                 String label = ys.size() > 1 ? "y[" + k + "]" : "y";
                 if (y.dim(0) != n) {
                     throw new IllegalArgumentException(where + label + " has " + y.dim(0) + " samples, x has " + n);
@@ -123,6 +146,10 @@ final class InputCheck {
                 checkTarget(k, y, shapes.get(outputs.get(k)), where, label);
             }
             if (!any && needY) throw new IllegalArgumentException(where + "every target is null, nothing to train on");
+            if (!anyLoss && needY) {
+                throw new IllegalArgumentException(where + "every output with a loss has a null target, nothing to train on"
+                        + " (the outputs compiled without a loss train nothing)");
+            }
             yl = new ArrayList<>(ys);
         } else if (needY) {
             throw new IllegalArgumentException(where + "targets are null");
@@ -131,6 +158,22 @@ final class InputCheck {
         int[] rows = new int[n];
         for (int i = 0; i < n; i++) rows[i] = i;
         return new Data(List.copyOf(xs), yl, lengths == null ? null : lengths.clone(), rows);
+    }
+
+    /**
+     * Keras 3's targets for the outputs that have a loss only (CompileLoss' last reading: as many y as non-None losses, as
+     * {@code fit(x, y)} on a model compiled with {@code loss=[None, "mse"]}): spread over those outputs, null for the
+     * others; any other list as it is.
+     */
+    private List<Tensor> spreadOverLosses(List<Tensor> ys) {
+        int outs = graph.outputs.size();
+        if (losses == null || losses.size() != outs || ys.size() >= outs) return ys;
+        long withLoss = losses.stream().filter(java.util.Objects::nonNull).count();
+        if (ys.size() != withLoss) return ys;
+        List<Tensor> r = new ArrayList<>();
+        int at = 0;
+        for (Loss l : losses) r.add(l == null ? null : ys.get(at++));
+        return r;
     }
 
     private static void checkLengths(Tensor x0, int[] lengths, int n, String where) {
@@ -191,7 +234,7 @@ final class InputCheck {
 
     /** Whether the checks read the targets' values (class indices of a sparse loss). */
     boolean readsTargets() {
-        if (losses != null) for (Loss l : losses) if (l.sparse()) return true;
+        if (forms != null) for (Loss l : forms) if (l != null && l.sparse()) return true;
         return false;
     }
 
@@ -233,13 +276,15 @@ final class InputCheck {
     private void checkTarget(int k, Tensor y, int[] out, String where, String label) {
         if (out == null) return;
         for (int d : out) if (d <= 0) return;   // unknown until the batch runs: BatchLoss checks it then
-        Loss loss = losses.get(k);
+        if (forms == null || forms.isEmpty()) return;
+        Loss loss = forms.get(k), own = losses.get(k);
+        if (loss == null) return;   // no loss and no metrics on it: nothing reads this target
         Node on = graph.outputs.get(k);
         int cols = out.length == 0 ? 1 : out[out.length - 1];
         long perSample = Tensor.size(out);
         long need = loss.sparse() ? perSample / cols : perSample;
         long ySample = y.size() / y.dim(0);
-        if (ySample != need) throw new IllegalArgumentException(where + targetMismatch(label, y, ySample, on, out, need, loss));
+        if (ySample != need) throw new IllegalArgumentException(where + targetMismatch(label, y, ySample, on, out, need, loss, own == null));
         if (loss.sparse()) {
             float[] a = y.data();
             Integer ignored = loss.ignoreClass();   // Keras takes any ignore_class, inside the classes or not
@@ -247,18 +292,22 @@ final class InputCheck {
                 float v = a[j];
                 if (!(v >= 0 && v < cols && v == (int) v) && !(ignored != null && v == ignored)) {
                     throw new IllegalArgumentException(where + label + " holds class index " + v + " at " + indexString(y.shape(), j)
-                            + "; loss " + Losses.kerasName(loss) + " needs integers in [0, " + cols + ") for output "
+                            + "; " + (own == null ? "its metrics need" : "loss " + Losses.kerasName(loss) + " needs") + " integers in [0, " + cols + ") for output "
                             + on.layer().name() + " of " + cols + " classes");
                 }
             }
         }
     }
 
-    /** "y has shape (4, 2) (2 values per sample), output dense (None, 3) needs 3 per sample for loss mse". */
-    static String targetMismatch(String label, Tensor y, long ySample, Node output, int[] outShape, long need, Loss loss) {
+    /**
+     * "y has shape (4, 2) (2 values per sample), output dense (None, 3) needs 3 per sample for loss mse"; for an output
+     * without a loss ({@code metricsOnly}, {@code loss} the form its metrics read) "... for its metrics (it has no loss)".
+     */
+    static String targetMismatch(String label, Tensor y, long ySample, Node output, int[] outShape, long need, Loss loss, boolean metricsOnly) {
         return label + " has shape " + Tensor.shapeString(y.shape()) + " (" + ySample + " values per sample), output "
                 + output.layer().name() + " " + Tensor.shapeString(Node.withBatch(outShape, -1)) + " needs " + need
-                + " per sample for loss " + Losses.kerasName(loss) + (loss.sparse() ? " (one class index per row)" : "");
+                + " per sample for " + (metricsOnly ? "its metrics (it has no loss)" : "loss " + Losses.kerasName(loss))
+                + (loss.sparse() ? " (one class index per row)" : "");
     }
 
     /** "holds NaN at (3, 1, 0)" for the first non-finite element of {@code t}, or null when all are finite. */

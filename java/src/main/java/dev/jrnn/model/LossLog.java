@@ -54,7 +54,7 @@ final class LossLog implements AutoCloseable {
         this.rows = new int[capacity];
         this.at = new At[capacity];
         this.iterationsBefore = new long[capacity];
-        this.targets = targets;
+        this.targets = s.trained(targets);   // an output without a loss writes none
         Backend backend = s.backend();
         Buf b = backend.alloc((long) capacity * width);
         try {

@@ -67,11 +67,20 @@ public class Model extends Evaluator implements AutoCloseable {
         this(inputs, List.of(requireNode(output, "output")));
     }
 
-    /** A functional model; inputs must be {@link Input}s, outputs any nodes reachable from them. */
+    /**
+     * A functional model; outputs any nodes reachable from the inputs. An input that is a layer's output rather than an
+     * {@link Input} gets a new Input of its shape and the layers between are applied again there, sharing their weights,
+     * as Keras 3's {@code Model(inputs=h, outputs=out)} from an intermediate tensor ({@code clone_graph_nodes}).
+     */
     public Model(List<? extends Node> inputs, List<? extends Node> outputs) {
         this.drawn = Names.draw("model");
         this.name = drawn.name();
-        initGraph(inputs, outputs);
+        if (inputs != null && outputs != null) {
+            GraphClone.Ends e = GraphClone.of(name, inputs, outputs);
+            initGraph(e.inputs(), e.outputs());
+        } else {
+            initGraph(inputs, outputs);
+        }
     }
 
     /** For subclasses that set their graph up later ({@link Sequential}). */
@@ -106,7 +115,7 @@ public class Model extends Evaluator implements AutoCloseable {
      */
     private void collectParams() {
         Parameters old = params;
-        this.params = Parameters.collect(name, graph.layers);
+        this.params = Parameters.collect(name, graph.layers, trainable);
         try {
             params.takeOptimizerState(optimizer(), old);
         } finally {
@@ -121,7 +130,7 @@ public class Model extends Evaluator implements AutoCloseable {
      */
     @Override
     final void ensureStore() {
-        if (!params.bound() || params.partitionChanged()) collectParams();
+        if (!params.bound() || params.partitionChanged(trainable)) collectParams();
     }
 
     @Override
@@ -178,9 +187,12 @@ public class Model extends Evaluator implements AutoCloseable {
     /**
      * Freezes ({@code false}) or unfreezes every layer, as Keras' {@code model.trainable = False} sets the flag of each of
      * its layers (a GAN's discriminator, the base of a transfer-learning model). Takes effect at the next training step,
-     * as a layer's own flag. A layer unfrozen afterwards, or added afterwards, trains (in Keras a frozen model keeps even
-     * such a layer out of its trainable weights until the model itself is unfrozen). {@code save} keeps each layer's flag;
-     * a Keras file of a model saved with {@code trainable=False} loads with every layer frozen and this flag false. The
+     * as a layer's own flag. While the model is frozen none of its weights train, also those of a layer unfrozen or added
+     * afterwards (Keras' {@code trainable_weights} is empty for a model whose own flag is off), until the model itself is
+     * unfrozen; such a layer's BatchNormalization mode follows its own flag, as in Keras (its weights' regularizers count
+     * for nothing meanwhile, where Keras still adds them to the loss). {@code save}
+     * writes this flag and each layer's, as Keras 3; loading a functional model's file sets this flag from it (its layers
+     * keep their own), a Sequential's leaves it true (Keras 3's {@code Sequential.from_config} does not read it). The
      * layers of a model nested in another are the outer model's (jrnn flattens it): freeze them through either.
      * <pre>{@code
      * base.trainable(false);   // then build a head on base's outputs and compile
@@ -257,7 +269,7 @@ public class Model extends Evaluator implements AutoCloseable {
     /** The Keras summary table (tf.keras 2.9-2.12 text), without printing it. */
     public String summaryString() {
         ensureGraph();
-        return Summary.of(name, isSequentialLike(), layers(), graph.relevant, countParams());
+        return Summary.of(name, isSequentialLike(), layers(), graph.relevant, countParams(), trainable);
     }
 
     boolean isSequentialLike() { return graph.sequentialLike; }

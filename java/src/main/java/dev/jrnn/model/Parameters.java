@@ -40,6 +40,8 @@ final class Parameters implements AutoCloseable {
     private Optimizer parkedFor;
     /** {@link TrainableFlags#changes()} when the partition was last found as collected. */
     private long flagsSeen = TrainableFlags.changes();
+    /** The model's own trainable flag when the store was built (off: nothing trains). */
+    private final boolean modelTrains;
     final Map<Param, Layer> owners;
     final long trainableSize;
     final long nonTrainableSize;
@@ -53,7 +55,8 @@ final class Parameters implements AutoCloseable {
     private Buf backup;
 
     private Parameters(String owner, Backend backend, ParamStore store, List<Param> all, List<Param> layerOrder,
-                       List<Param> trainable, Map<Param, Layer> owners) {
+                       List<Param> trainable, Map<Param, Layer> owners, boolean modelTrains) {
+        this.modelTrains = modelTrains;
         this.owner = owner;
         this.backend = backend;
         this.store = store;
@@ -81,8 +84,12 @@ final class Parameters implements AutoCloseable {
         this.stateSize = ss;
     }
 
-    /** Gathers the parameters of {@code layers} (trainable first) into a new store; {@code name} goes in messages. */
-    static Parameters collect(String name, List<Layer> layers) {
+    /**
+     * Gathers the parameters of {@code layers} (trainable first) into a new store; {@code name} goes in messages. A model
+     * that is not trainable itself ({@code modelTrains} false) trains none of them, whatever its layers say, as Keras'
+     * {@code trainable_weights} is empty for a layer (a model) whose own flag is off.
+     */
+    static Parameters collect(String name, List<Layer> layers, boolean modelTrains) {
         List<Param> tr = new ArrayList<>(), nt = new ArrayList<>(), inOrder = new ArrayList<>();
         Set<Param> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Map<Param, Layer> own = new IdentityHashMap<>();
@@ -93,7 +100,7 @@ final class Parameters implements AutoCloseable {
                 if (!seen.add(p)) continue;   // a shared weight once, at its first layer
                 own.put(p, l);
                 inOrder.add(p);
-                (l.trains(p) ? tr : nt).add(p);
+                (modelTrains && l.trains(p) ? tr : nt).add(p);
                 Backend pb = p.backend();
                 if (be == null) be = pb;
                 else if (pb != be) {
@@ -106,7 +113,7 @@ final class Parameters implements AutoCloseable {
         if (be == null) be = firstBackend(layers);
         List<Param> all = new ArrayList<>(tr);
         all.addAll(nt);
-        return new Parameters(name, be, new ParamStore(be, all), List.copyOf(all), List.copyOf(inOrder), List.copyOf(tr), own);
+        return new Parameters(name, be, new ParamStore(be, all), List.copyOf(all), List.copyOf(inOrder), List.copyOf(tr), own, modelTrains);
     }
 
     private static Backend firstBackend(List<Layer> layers) {
@@ -130,12 +137,13 @@ final class Parameters implements AutoCloseable {
      * Whether a layer's trainable flag changed which weights train since the store was built (checked before every train
      * step: no flag changed anywhere since the last look, the common case, costs one read of {@link TrainableFlags}).
      */
-    boolean partitionChanged() {
+    boolean partitionChanged(boolean modelTrains) {
+        if (modelTrains != this.modelTrains) return true;
         long changes = TrainableFlags.changes();
         if (changes == flagsSeen) return false;
         for (Param p : all) {
             Layer l = owners.get(p);
-            if (l.trains(p) != trainableAt.containsKey(p)) return true;
+            if ((modelTrains && l.trains(p)) != trainableAt.containsKey(p)) return true;
         }
         flagsSeen = changes;   // flags flipped back, or another model's: this partition stands
         return false;

@@ -103,18 +103,18 @@ final class Penalties {
 
     /**
      * Writes the penalty of pass {@code p} to {@code out[off]}: the activity penalties, and without {@code dOut}
-     * (evaluating) the weights' too, with its non-finiteness to {@code guard} (nullable) as a non-finite loss. With
+     * (evaluating) the trainable weights' too (none while the model is frozen, {@code modelTrains} false, as in training), with its non-finiteness to {@code guard} (nullable) as a non-finite loss. With
      * {@code dOut} (training) it adds the activity penalties' gradients into it, and {@link #gradients} adds the weights'
      * penalty with their gradients after the backward pass. Without regularizers it queues nothing: the loss logs keep
      * that column at 0.
      */
-    void loss(Backend be, Pass p, Map<Node, DTensor> dOut, Buf out, long off, Buf guard) {
+    void loss(Backend be, Pass p, Map<Node, DTensor> dOut, Buf out, long off, Buf guard, boolean modelTrains) {
         if (!penalises()) return;
         be.fill(out, off, 1, 0f);
         if (dOut == null) {
             for (Weight w : ruled) {
                 Param q = w.param();
-                if (!params.owners.get(q).trains(q)) continue;
+                if (!modelTrains || !params.owners.get(q).trains(q)) continue;   // as training's: a frozen model's train none
                 w.rule().apply(be, q.size(), q.value(), q.offset(), 1f, out, off, null, 0);
             }
         }

@@ -28,8 +28,24 @@ final class Setup {
 
     Backend backend() { return model.parameters().backend; }
 
-    /** The loss of output {@code k}. */
+    /** Whether the model itself is trainable (Keras' model.trainable; off: none of its weights train). */
+    boolean modelTrains() { return ((Model) model).trainable(); }
+
+    /** The loss of output {@code k}; null for an output compiled without one. */
     Loss loss(int k) { return model.loss(k); }
+
+    /** What output {@code k}'s targets are read as: its loss, or its metrics' form; null when nothing reads them. */
+    Loss targetLoss(int k) { return model.targetLoss(k); }
+
+    /** {@link Model#targetLosses}. */
+    List<Loss> targetLosses() { return model.targetLosses(); }
+
+    /** The outputs whose loss a batch with {@code targets} computes: those with a target and a loss. */
+    boolean[] trained(boolean[] targets) {
+        boolean[] t = targets.clone();
+        for (int k = 0; k < t.length; k++) t[k] &= loss(k) != null;
+        return t;
+    }
 
     /** Output k's weight in the total loss (Keras' loss_weights; 1 without them). */
     double lossWeight(int k) { return model.lossWeight(k); }

@@ -27,7 +27,7 @@ final class Summary {
      * The table of a model: one row per layer (name and class, output shape, weight count and, unless
      * {@code sequentialLike}, the calls of {@code relevant} it is connected to); {@code total} weights.
      */
-    static String of(String modelName, boolean sequentialLike, List<Layer> layers, Set<Call> relevant, long total) {
+    static String of(String modelName, boolean sequentialLike, List<Layer> layers, Set<Call> relevant, long total, boolean modelTrains) {
         List<Row> rows = new ArrayList<>();
         for (Layer l : layers) {
             List<String> cells = new ArrayList<>();
@@ -46,7 +46,7 @@ final class Summary {
         }
         long nonTrainableCount = 0;
         for (Layer l : layers) {
-            for (Param p : l.params()) if (!l.trains(p)) nonTrainableCount += p.size();
+            for (Param p : l.params()) if (!modelTrains || !l.trains(p)) nonTrainableCount += p.size();   // a frozen model: all (Keras' trainable_weights)
         }
         return format(modelName, sequentialLike, rows, total - nonTrainableCount, nonTrainableCount);
     }

@@ -110,21 +110,27 @@ final class TrainStep {
         for (int k = 0; k < outputs.size(); k++) {
             Tensor y = h.ys().get(k);
             DTensor tgt = targets.get(k);
-            if (y == null || tgt == null) continue;
+            Loss form = s.targetLoss(k);   // an output without a loss: what its metrics read; null when nothing does
+            if (y == null || tgt == null || form == null) continue;
             Node on = outputs.get(k);
             DTensor pred = p.value(on);
             int cols = pred.dim(-1);
             long size = pred.size();
             int rows = (int) (size / cols);
             int ySample = y.size() / y.dim(0);
-            long need = s.loss(k).sparse() ? rows / b : size / b;
+            long need = form.sparse() ? rows / b : size / b;
             if (ySample != need) {
                 throw new IllegalArgumentException(s.name() + ": " + InputCheck.targetMismatch(
                         "target" + (outputs.size() > 1 ? " " + k : ""), y, ySample, on,
-                        Arrays.copyOfRange(pred.shape(), 1, pred.rank()), need, s.loss(k)));
+                        Arrays.copyOfRange(pred.shape(), 1, pred.rank()), need, form, s.loss(k) == null));
             }
             Loss loss = s.loss(k);
             DTensor mask = rowMask(p.masks.get(on), pred, rows), lossMask = mask, lossTgt = tgt;
+            Tensor sw = h.weights() == null ? null : h.weights().get(k);
+            if (loss == null) {   // Keras' loss=[None, ...]: no loss, no gradient, only its metrics
+                if (acc != null && !s.metrics().isEmpty()) addMetrics(acc, k, pred, mask, rows, cols, y.data(), sw);
+                continue;
+            }
             if (loss.ignoreClass() != null) {
                 // Keras: rows whose target is the ignored class are masked (with the output's mask), their targets 0
                 lossMask = p.own(DTensor.zeros(backend, rows));
@@ -133,7 +139,6 @@ final class TrainStep {
                 lossTgt = p.own(DTensor.zeros(backend, rows));
                 backend.mul(rows, tgt.buf(), 0, lossMask.buf(), 0, lossTgt.buf(), 0);
             }
-            Tensor sw = h.weights() == null ? null : h.weights().get(k);
             DTensor w = lossWeights(p, loss.reduction(), lossMask, sw, pred, on, rows);
             DTensor g = p.own(DTensor.zeros(backend, pred.shape()));
             if (loss.customFunction() != null) {
@@ -155,7 +160,7 @@ final class TrainStep {
             // metrics weigh by the mask itself (Keras: a Mean over the epoch's valid steps), not by the loss's per-batch weights
             if (acc != null && !s.metrics().isEmpty()) addMetrics(acc, k, pred, mask, rows, cols, y.data(), sw);
         }
-        s.penalties().loss(backend, p, dOut, lossOut, lossOff + s.outputs() + 1, guard);
+        s.penalties().loss(backend, p, dOut, lossOut, lossOff + s.outputs() + 1, guard, s.modelTrains());
     }
 
     /**
@@ -182,7 +187,7 @@ final class TrainStep {
             EpochMetric m = sl.metric();
             // Keras' RMSE, precision, recall, AUC, F-scores count masked steps too
             float[] mw = sl.weighted() && swh != null ? (m.usesMask() ? swMasked : swh) : m.usesMask() ? wh : null;
-            m.update(s.loss(k), rows, cols, pr, yt, mw, acc.metricState[j]);
+            m.update(s.targetLoss(k), rows, cols, pr, yt, mw, acc.metricState[j]);
         }
     }
 

@@ -133,11 +133,14 @@ public abstract class Trainer {
     /**
      * One loss per output, in output order, as Keras' {@code compile(loss=["mse", "sparse_categorical_crossentropy"])}:
      * each a {@link Loss} or a Keras loss name, {@code model.compile(new Adam(), List.of("mse", Losses.binaryCrossentropy(true)))}.
-     * The total loss is their sum; each is logged as {@code <output>_loss}. A null target in fit leaves an output untrained.
+     * The total loss is their sum; each is logged as {@code <output>_loss} when two or more outputs have one. A null
+     * entry is Keras' {@code loss=[None, "mse"]}: that output has no loss (it is not trained through, logs no loss, its
+     * target may be null or feed its metrics, which read dense targets unless one of them takes class indices); at least
+     * one output needs a loss. A null target in fit leaves an output untrained for that fit.
      */
     public void compile(Optimizer optimizer, List<?> losses, Object... metrics) {
         List<Loss> ls = Compiled.perOutput(this, losses);
-        setCompiled(Compiled.of(this, optimizer, ls.get(0), ls, metrics), ls, null);
+        setCompiled(Compiled.of(this, optimizer, Compiled.firstLoss(ls), ls, metrics), ls, null);
     }
 
     /**
@@ -199,17 +202,33 @@ public abstract class Trainer {
         compile(Optimizers.of(optimizer), losses, metrics);
     }
 
-    /** The loss compile set; with one loss per output ({@link #losses()}), the first output's. */
+    /** The loss compile set; with one loss per output ({@link #losses()}), the first output's that has one. */
     public Loss loss() { return loss; }
 
-    /** The loss of each output, in output order (the one loss of every output, or one each); empty before compile. */
+    /**
+     * The loss of each output, in output order (the one loss of every output, or one each; null for an output compiled
+     * without a loss); empty before compile.
+     */
     public List<Loss> losses() {
         if (loss == null) return List.of();
         return outputLosses != null ? outputLosses : Collections.nCopies(isBuilt() ? graph().outputs.size() : 1, loss);
     }
 
-    /** The loss of output {@code k}. */
+    /** The loss of output {@code k}; null when compile gave it none. */
     final Loss loss(int k) { return outputLosses != null ? outputLosses.get(k) : loss; }
+
+    /**
+     * The loss whose targets output {@code k} reads: its own, or for an output without one the form its metrics read
+     * ({@link CompileMetrics#targetForm}); null when nothing reads its targets.
+     */
+    final Loss targetLoss(int k) { return loss(k) != null ? loss(k) : metrics.targetForm(k); }
+
+    /** {@link #targetLoss} of each output. */
+    final List<Loss> targetLosses() {
+        List<Loss> r = new java.util.ArrayList<>();
+        for (int k = 0; k < losses().size(); k++) r.add(targetLoss(k));
+        return r;
+    }
 
     public Optimizer optimizer() { return optimizer; }
 
@@ -232,6 +251,9 @@ public abstract class Trainer {
     }
 
     Long fitSeed() { return fitSeed; }
+
+    /** Whether output 0 reads class indices (class weights index by them). */
+    final boolean sparseTargets0() { return targetLoss(0) != null && targetLoss(0).sparse(); }
 
     void fitSeed(Long s) { this.fitSeed = s; }
 
@@ -263,7 +285,23 @@ public abstract class Trainer {
 
     public boolean stopTraining() { return stopTraining; }
 
-    InputCheck check() { return InputCheck.forTensors(name(), graph(), losses()); }
+    InputCheck check() { return InputCheck.forTensors(name(), graph(), losses(), targetLosses()); }
+
+    /**
+     * Inputs by name, as Keras' {@code fit(x={"words": w, "meta": m}, y)}: each Input's name a key (other keys are left
+     * unread, as Keras leaves them), one y per output (null: no loss on that output).
+     * <pre>{@code
+     * model.fit(Map.of("words", w, "meta", m), List.of(y), new FitOptions().epochs(5));
+     * }</pre>
+     */
+    public History fit(Map<String, ? extends Tensor> xs, List<Tensor> ys, FitOptions options) {
+        return fit(InputCheck.byInputName(name() + ".fit", graph(), xs), ys, options);
+    }
+
+    /** {@link #fit(Map, List, FitOptions)} for a model of one output. */
+    public History fit(Map<String, ? extends Tensor> xs, Tensor y, FitOptions options) {
+        return fit(xs, Collections.singletonList(y), options);
+    }
 
     /** Keras' {@code fit(x, y, epochs=..., batch_size=...)} with a progress bar (verbose 1). */
     public History fit(Tensor x, Tensor y, int epochs, int batchSize) {
@@ -297,7 +335,7 @@ public abstract class Trainer {
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
-        all = all.withWeights(SampleWeights.of(name() + ".fit", o.sampleWeight, o.classWeight, all, graph(), loss(0).sparse()));
+        all = all.withWeights(SampleWeights.of(name() + ".fit", o.sampleWeight, o.classWeight, all, graph(), sparseTargets0()));
         Data[] split = all.split(given ? 0 : o.validationSplit, name());
         if (o.classWeight != null && split[1] != null) split[1] = split[1].withWeights(null);   // Keras weighs training only
         Data train = split[0], val = o.validationX == null ? split[1] : validation(o);
@@ -428,7 +466,7 @@ public abstract class Trainer {
         ensureBuilt(xs);
         ensureStore();
         Data d = check().prepare(xs, ys, null, "trainOnBatch", true, true);
-        d = d.withWeights(SampleWeights.of(what, sw, cw, d, graph(), loss(0).sparse()));
+        d = d.withWeights(SampleWeights.of(what, sw, cw, d, graph(), sparseTargets0()));
         return new TrainingLoop(model(), setup).trainOnBatch(d);
     }
 

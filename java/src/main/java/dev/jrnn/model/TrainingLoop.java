@@ -38,9 +38,6 @@ final class TrainingLoop {
      */
     History fit(BatchSource train, BatchSource val, FitOptions o, boolean captureSteps, Runnable onCaptureBroken) {
         s.penalties();   // bad regularizer settings fail before states, callbacks or a backup's restore change anything
-        if (o.initialEpoch > o.epochs) {   // equal: nothing left to train, as Keras (a resume after the last epoch)
-            throw new IllegalArgumentException(s.name() + ".fit: initialEpoch " + o.initialEpoch + " must be at most epochs " + o.epochs);
-        }
         if (o.communicator == null) return fitBounded(train, val, o, captureSteps, onCaptureBroken, null);
         DistributedFit dp = new DistributedFit(s, o.communicator, o.bucketBytes);
         try {
@@ -97,7 +94,7 @@ final class TrainingLoop {
         Trainer.FitMessages outer = model.fitMessages(quietRank ? new Trainer.FitMessages(none, none) : new Trainer.FitMessages(out, System.err));
         try (LossLog log = new LossLog(s, steps < 0 ? LossLog.UNKNOWN_CAPACITY : steps, targets);
              // a custom loss reads the predictions back on the host: its steps run eagerly
-             StepGraphCache graphs = captureSteps && s.losses().stream().allMatch(l -> l.customFunction() == null)
+             StepGraphCache graphs = captureSteps && s.losses().stream().allMatch(l -> l == null || l.customFunction() == null)
                      ? new StepGraphCache(s, step, onCaptureBroken) : null) {
             if (dp != null) {
                 step.distributed(dp);

@@ -318,11 +318,11 @@ class BadInputTest {
     private static void models() {
         bad("model: null input node", IAE, f -> new Model((Node) null, Input.shape(3, 1)), "input node is null");
         bad("model: null output node of several inputs", IAE, f -> new Model(List.of(Input.shape(3, 1)), (Node) null), "output node is null");
-        bad("model: input that is not an Input", IAE, f -> {
-            Input in = Input.shape(3, 2);
-            Node h = new LSTM(2).apply(in);
-            new Model(h, new Dense(1).apply(h));
-        }, "inputs must be Input nodes", "lstm");
+        bad("model: an intermediate input whose outputs need another Input too", IAE, f -> {
+            Input in = Input.shape(3, 2).name("seq");
+            Node h = new LSTM(2).apply(in), other = new LSTM(2).apply(in);
+            new Model(h, new dev.jrnn.layers.Concatenate().apply(h, other));
+        }, "graph disconnected: the outputs need input seq which is not among the model inputs");
         bad("model: disconnected graph", IAE, f -> {
             Input a = Input.shape(3, 2).name("a");
             Input b = Input.shape(3, 2).name("b");
@@ -363,8 +363,26 @@ class BadInputTest {
         bad("compile: null loss", IAE, f -> f.model.compile(new Adam(), (Loss) null), "loss is null");
         bad("compile: a loss per output, too many", IAE, f -> twoInputs(f).compile("adam", List.of("mse", "mse", "mae")),
                 "expected one loss per output (2: [", "]), got 3");
-        bad("compile: a loss per output, one null", IAE, f -> twoInputs(f).compile(new Adam(), Arrays.asList(Losses.mse(), null)),
-                "the loss of output 1 (", ") is null");
+        bad("trainable flags: one too many", IAE, f -> dev.jrnn.layers.TrainableFlags.restore(List.of(new Dense(1)), "10"),
+                "TrainableFlags.restore: expected 1 flags of '0' and '1' (one per layer and wrapped layer, as of() gives them), got '10'");
+        bad("trainable flags: not 0 or 1", IAE, f -> dev.jrnn.layers.TrainableFlags.restore(List.of(new Dense(1)), "t"),
+                "expected 1 flags", "got 't'");
+        bad("fit: inputs by name, one missing", IAE, f -> twoInputs(f).fit(Map.of("in_a", Tensor.zeros(4, 3, 2)),
+                List.of(Tensor.zeros(4, 1), Tensor.zeros(4, 2)), new FitOptions().epochs(1).verbose(0)),
+                ".fit: x by input name needs the keys [in_a, in_b] (the Inputs' names), got [in_a], without [in_b]");
+        bad("predict: inputs by name, null", IAE, f -> twoInputs(f).predictAll((Map<String, Tensor>) null),
+                ".predict: x is null (expected a Map by input name [in_a, in_b])");
+        bad("compile: a loss per output, every one null", IAE, f -> twoInputs(f).compile(new Adam(), Arrays.asList(null, null)),
+                "compile: every loss is null ([", "]): at least one output needs a loss");
+        bad("compile: an output without a loss, metrics reading other targets", IAE, f -> twoInputs(f).compile(new Adam(),
+                        Arrays.asList(Losses.mse(), null), List.of(List.of(), List.of("mae", "sparse_categorical_accuracy"))),
+                "metric sparse_categorical_accuracy needs class-index targets but metric mae of output ", ", which has no loss, reads dense targets");
+        bad("fit: targets only for the outputs without a loss", IAE, f -> {
+            Model m = twoInputs(f);
+            m.compile(new Adam(), Arrays.asList(Losses.mse(), null));
+            Tensor x = Tensor.zeros(4, 3, 2);
+            m.fit(List.of(x, x), Arrays.asList(null, Tensor.zeros(4, 2)), new FitOptions().epochs(1).verbose(0));
+        }, "fit: every output with a loss has a null target, nothing to train on");
         bad("compile: a loss per output, not a loss", IAE, f -> twoInputs(f).compile("adam", List.of("mse", 3)),
                 "the loss of output 1 (", ") is a Integer: expected a Loss or a Keras loss name");
         bad("compile: a loss per output, unknown name", IAE, f -> twoInputs(f).compile("adam", List.of("mse", "msee")), "unknown loss 'msee'");

@@ -237,9 +237,39 @@ class CallbackTest {
         assertEquals(List.of("begin", "end"), hooks);
         assertEquals(0, m.optimizer().iterations());
         org.junit.jupiter.api.Assertions.assertArrayEquals(before, m.getWeights().get(0).toArray());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> m.fit(x, y, new FitOptions().epochs(3).initialEpoch(4).verbose(0)));
-        assertEquals(m.name() + ".fit: initialEpoch 4 must be at most epochs 3", e.getMessage());
+    }
+
+    @Test
+    void resumingPastTheLastEpochTrainsNothingAsKeras() {
+        // Keras' loop is range(initial_epoch, epochs): past the end no epoch runs, the callbacks get on_train_begin
+        // and on_train_end, nothing is printed and History is empty (jrnn used to refuse initialEpoch > epochs)
+        Jrnn.setSeed(1);
+        Sequential m = new Sequential(new Dense(1).inputShape(2));
+        m.compile("sgd", "mse");
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2), y = Tensor.of(new float[] {1, 0}, 2, 1);
+        float[] before = m.getWeights().get(0).toArray();
+        List<String> hooks = new ArrayList<>();
+        Callback cb = new Callback() {
+            @Override
+            public void onTrainBegin(Model model) { hooks.add("begin"); }
+
+            @Override
+            public void onEpochBegin(int epoch, Model model) { hooks.add("epoch " + epoch); }
+
+            @Override
+            public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) { hooks.add("end " + epoch); }
+
+            @Override
+            public void onTrainEnd(Model model) { hooks.add("end"); }
+        };
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        History h = m.fit(x, y, new FitOptions().epochs(3).initialEpoch(5).verbose(1).callbacks(cb)
+                .out(new java.io.PrintStream(printed, true)));
+        assertTrue(h.history().isEmpty(), h.history().toString());
+        assertEquals(List.of("begin", "end"), hooks);
+        assertEquals("", printed.toString());
+        assertEquals(0, m.optimizer().iterations());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before, m.getWeights().get(0).toArray());
     }
 
     /** Records every hook it gets as "name:hook args". */

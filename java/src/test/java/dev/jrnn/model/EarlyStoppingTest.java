@@ -86,7 +86,7 @@ class EarlyStoppingTest {
         es = new EarlyStopping().patience(5).baseline(0.5).restoreBestWeights(true);
         assertEquals(4, run(es, m, 3, 0.9, 0.8, 0.7, 0.71, 0.72, 0.73));
         assertEquals(2, weightsEpoch(m));
-        assertEquals(-1, es.stoppedEpoch());
+        assertEquals(0, es.stoppedEpoch());
     }
 
     @Test
@@ -94,7 +94,7 @@ class EarlyStoppingTest {
         Sequential m = model();
         EarlyStopping es = new EarlyStopping().patience(10).restoreBestWeights(true);
         assertEquals(4, run(es, m, -1, 3, 1, 2, 2.5));
-        assertEquals(-1, es.stoppedEpoch());
+        assertEquals(0, es.stoppedEpoch());
         assertEquals(1, es.bestEpoch());
         assertEquals(1, weightsEpoch(m));
     }
@@ -139,7 +139,7 @@ class EarlyStoppingTest {
         // only NaN: no best epoch, and nothing is restored (the weights stay those of the last epoch)
         es = new EarlyStopping().patience(5).restoreBestWeights(true);
         assertEquals(3, run(es, m, -1, Double.NaN, Double.NaN, Double.NaN));
-        assertEquals(-1, es.bestEpoch());
+        assertEquals(0, es.bestEpoch());
         assertEquals(2, weightsEpoch(m));
     }
 
@@ -156,6 +156,32 @@ class EarlyStoppingTest {
         }
         assertEquals("Epoch 3: early stopping\nRestoring model weights from the end of the best epoch: 2.\n",
                 b.toString(StandardCharsets.UTF_8).replace("\r\n", "\n"));
+    }
+
+    @Test
+    void stoppedEpochIsZeroUnlessItStoppedAsKeras() {
+        // Keras 3: stopped_epoch and best_epoch are 0 after on_train_begin and stay 0 without a stop; the message
+        // "Epoch N: early stopping" (N = stopped_epoch + 1) comes only after a stop. jrnn's stoppedEpoch was -1.
+        Sequential m = model();
+        EarlyStopping es = new EarlyStopping().patience(1).verbose(1);
+        assertEquals(0, es.stoppedEpoch());
+        assertEquals(0, es.bestEpoch());
+        PrintStream out = System.out;
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(b, true, StandardCharsets.UTF_8));
+            assertEquals(5, run(es, m, -1, 2, 1.5, 1, 0.5, 0.25));   // never stale: all 5 epochs
+            assertEquals(0, es.stoppedEpoch());
+            assertEquals(4, es.bestEpoch());
+            assertEquals("", b.toString(StandardCharsets.UTF_8));
+            assertEquals(2, run(es, m, -1, 2, 3));   // stops at epoch 1
+            assertEquals(1, es.stoppedEpoch());
+            assertEquals("Epoch 2: early stopping\n", b.toString(StandardCharsets.UTF_8).replace("\r\n", "\n"));
+            run(es, m, -1, 2, 1);   // a new fit starts again from 0
+            assertEquals(0, es.stoppedEpoch());
+        } finally {
+            System.setOut(out);
+        }
     }
 
     @Test
@@ -179,7 +205,7 @@ class EarlyStoppingTest {
         EarlyStopping es = new EarlyStopping().monitor("loss").patience(10).restoreBestWeights(true);
         History h = m.fit(x, y, new FitOptions().epochs(5).batchSize(4).verbose(0).shuffle(false).callbacks(jump, es));
         assertEquals(5, h.size());
-        assertEquals(-1, es.stoppedEpoch());
+        assertEquals(0, es.stoppedEpoch());
         int best = 0;
         for (int e = 1; e < 5; e++) if (h.get("loss").get(e) < h.get("loss").get(best)) best = e;
         assertEquals(best, es.bestEpoch());

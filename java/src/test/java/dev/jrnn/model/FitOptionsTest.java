@@ -118,7 +118,7 @@ class FitOptionsTest {
                         if (epoch == 3) ((Adam) model.optimizer()).learningRate(5f);   // make epoch 3 worse
                     }
                 }));
-        if (es.stoppedEpoch() >= 0) {
+        if (es.stoppedEpoch() > 0) {
             List<Tensor> best = weights.get(es.bestEpoch());
             List<Tensor> now = m.getWeights();
             for (int i = 0; i < best.size(); i++) assertEquals(java.util.Arrays.toString(best.get(i).toArray()), java.util.Arrays.toString(now.get(i).toArray()));

@@ -174,7 +174,8 @@ class FunctionalTest {
         IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
                 () -> ok.predict(Tensor.zeros(2, 3, 4)));
         assertEquals("model_1.predict: x has shape (2, 3, 4), the model expects (None, 3, 1)", shape.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new Model(y, y));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Model(y, y)).getMessage()
+                .contains("output 0 is an intermediate input itself"));
         IllegalStateException nc = assertThrows(IllegalStateException.class, () -> ok.fit(Tensor.zeros(2, 3, 1), Tensor.zeros(2, 2), 1, 1));
         assertTrue(nc.getMessage().contains("compile"), nc.getMessage());
         ok.compile("adam", "mse");
@@ -218,24 +219,64 @@ class FunctionalTest {
         assertEquals("head", s.getLayer(1).name());   // a Sequential lists no InputLayer, as Keras'
     }
 
-    /** Every output keeps its own log entries, even where two outputs' names would clash. */
+    /**
+     * Keras 3's Model(inputs=h, outputs=out) from an intermediate tensor (clone_graph_nodes): a new Input of h's shape,
+     * the layers between applied again there with the same weights, the original graph left as it was. jrnn refused it
+     * ("inputs must be Input nodes").
+     */
+    @Test
+    void aModelFromAnIntermediateNodeClonesTheGraphFromThere() {
+        Input in = Input.shape(3, 2);
+        Node h = new LSTM(2).name("enc").apply(in);
+        Dense mid = new Dense(2).name("mid"), top = new Dense(1).name("top");
+        Node out = top.apply(mid.apply(h));
+        Model full = new Model(in, out);
+        mid.setWeights(List.of(Tensor.of(new float[] {1, -1, 0.5f, 2}, 2, 2), Tensor.of(new float[] {0.1f, 0}, 2)));
+        top.setWeights(List.of(Tensor.of(new float[] {2, -3}, 2, 1), Tensor.of(new float[] {0.5f}, 1)));
+        Tensor x = random(new SplittableRandom(3), 4, 3, 2);
+        float[] before = full.predict(x).toArray();
+        Model head = new Model(h, out);
+        assertEquals(3, head.layers().size());
+        assertTrue(head.layers().get(0) instanceof InputLayer);
+        assertEquals(List.of("mid", "top"), List.of(head.layers().get(1).name(), head.layers().get(2).name()));
+        assertArrayEquals(new int[] {2}, head.inputs().get(0).shape());
+        // by hand: [h0, h1] -> mid [h0 + 0.5 h1 + 0.1, -h0 + 2 h1] -> top 2 m0 - 3 m1 + 0.5
+        Tensor hx = Tensor.of(new float[] {1, 0, 0.5f, -2}, 2, 2);
+        float[] p = head.predict(hx).toArray();
+        assertEquals(2 * 1.1 - 3 * -1 + 0.5, p[0], 1e-6);
+        assertEquals(2 * (0.5 - 1 + 0.1) - 3 * (-0.5 - 4) + 0.5, p[1], 1e-6);
+        // the same layers: the full model is as it was, and training the head moves the full model's weights
+        assertArrayEquals(before, full.predict(x).toArray());
+        head.compile(new dev.jrnn.optim.SGD(0.1), "mse");
+        head.trainOnBatch(hx, Tensor.of(new float[] {0, 0}, 2, 1));
+        assertFalse(Arrays.equals(before, full.predict(x).toArray()));
+        assertArrayEquals(head.getLayer("top").getWeights().get(0).toArray(), top.getWeights().get(0).toArray());
+    }
+
+    /**
+     * Every output keeps its own log entries, even where two outputs' names would clash: Keras 3's output_names (the
+     * layers' names: lstm, lstm, lstm_1) made unique as tf.keras' _set_output_names (lstm, lstm_1, lstm_1_1). jrnn named
+     * a layer's several outputs by index before (lstm_1, lstm_2 for the states).
+     */
     @Test
     void outputLogNamesAreUnique() {
         Input in = Input.shape(3, 2);
-        Node enc = new LSTM(2).returnState(true).apply(in);   // lstm: its states log as lstm_1 and lstm_2
-        Node other = new LSTM(2).apply(in);                    // lstm_1
+        Node enc = new LSTM(2).returnState(true).apply(in);   // lstm: its states log as lstm and lstm_1
+        Node other = new LSTM(2).apply(in);                    // lstm_1, taken: lstm_1_1
         Model m = new Model(in, List.of(enc.get(1), enc.get(2), other));
         m.compile(new dev.jrnn.optim.SGD(0.1), "mse");
         SplittableRandom r = new SplittableRandom(5);
         Tensor x = random(r, 4, 3, 2), a = random(r, 4, 2), b = random(r, 4, 2), c = random(r, 4, 2);
         java.util.Map<String, Double> logs = m.evaluateAll(List.of(x), List.of(a, b, c), 4, null);
-        assertEquals(List.of("loss", "lstm_1_1_loss", "lstm_1_loss", "lstm_2_loss"), List.copyOf(logs.keySet()));
+        assertEquals(List.of("loss", "lstm_1_1_loss", "lstm_1_loss", "lstm_loss"), List.copyOf(logs.keySet()));
         List<Tensor> p = m.predictAll(x);
         double[] want = new double[3];
         Tensor[] ys = {a, b, c};
         for (int k = 0; k < 3; k++) {
             for (int i = 0; i < 8; i++) want[k] += Math.pow(p.get(k).data()[i] - ys[k].data()[i], 2) / 8;
         }
+        assertEquals(want[0], logs.get("lstm_loss"), 1e-6);
+        assertEquals(want[1], logs.get("lstm_1_loss"), 1e-6);
         assertEquals(want[2], logs.get("lstm_1_1_loss"), 1e-6);
         assertEquals(want[0] + want[1] + want[2], logs.get("loss"), 1e-6);
         // one node listed twice as an output

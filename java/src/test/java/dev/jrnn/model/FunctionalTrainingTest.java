@@ -85,6 +85,29 @@ class FunctionalTrainingTest {
         assertFloats(new double[] {0.008333333333333333, 0.10833333333333334}, m.getLayer("d2").getWeights().get(1));
     }
 
+    /**
+     * Keras' x as a dict keyed by the Input names ({@code fit/evaluate/predict(x={"a": ..., "b": ...})}): read in input
+     * order whatever the map's order, a key no input has left unread (Keras' _standardize_inputs); the numpy references.
+     */
+    @Test
+    void inputsByNameInFitEvaluateAndPredict() {
+        Model m = twoByTwo();
+        m.compile(new SGD(0.0), "mse", "mae");
+        Map<String, Tensor> byName = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());   // b before a
+        byName.put("a", XS.get(0));
+        byName.put("b", XS.get(1));
+        byName.put("unused", Tensor.zeros(3, 7));
+        Map<String, Double> want = Map.of("loss", MSE1 + MSE2, "d1_loss", MSE1, "d2_loss", MSE2, "d1_mae", MAE1, "d2_mae", MAE2);
+        assertLogs(want, m.evaluateAll(byName, YS));
+        List<Tensor> p = m.predictAll(byName), q = m.predictAll(XS);
+        for (int k = 0; k < 2; k++) assertArrayEquals(q.get(k).toArray(), p.get(k).toArray());
+        History h = m.fit(byName, YS, new FitOptions().epochs(1).batchSize(3).verbose(0).shuffle(false));
+        for (Map.Entry<String, Double> e : want.entrySet()) assertEquals(e.getValue(), h.last(e.getKey()), 1e-6, e.getKey());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> m.evaluateAll(Map.of("a", XS.get(0)), YS));
+        assertEquals(m.name() + ".evaluate: x by input name needs the keys [a, b] (the Inputs' names), got [a], without [b]", e.getMessage());
+    }
+
     /** The same compile by output name (loss, loss_weights and metrics dicts) logs the same values; one loss for all outputs too. */
     @Test
     void lossesAndMetricsByOutputNameOrOneForAll() {
@@ -160,6 +183,99 @@ class FunctionalTrainingTest {
         onlyO.add(null);
         onlyO.add(ys.get(1));
         assertLogs(Map.of("loss", 4.625, "o_mae", 3.0), m.evaluateAll(xs, onlyO));
+    }
+
+    /** Outputs h = Dense(2) (weights [[1, 2], [3, 4]], 0) and o = Dense(1)(h) ([0.5, -1], 0); a third, p = Dense(1)(h) ([1, 0], 0), when asked. */
+    private static Model hAndO(boolean withP) {
+        Input in = Input.shape(2);
+        Node h = new Dense(2).name("h").apply(in);
+        List<Node> outs = new ArrayList<>(List.of(h, new Dense(1).name("o").apply(h)));
+        if (withP) outs.add(new Dense(1).name("p").apply(h));
+        Model m = new Model(in, outs);
+        m.getLayer("h").setWeights(List.of(Tensor.of(new float[] {1, 2, 3, 4}, 2, 2), Tensor.of(new float[2], 2)));
+        m.getLayer("o").setWeights(List.of(Tensor.of(new float[] {0.5f, -1}, 2, 1), Tensor.of(new float[1], 1)));
+        if (withP) m.getLayer("p").setWeights(List.of(Tensor.of(new float[] {1, 0}, 2, 1), Tensor.of(new float[1], 1)));
+        return m;
+    }
+
+    /**
+     * Keras 3's {@code compile(loss=[None, "mse"])}: the output without a loss adds nothing to the total and trains nothing
+     * through it, logs no loss (CompileLoss skips None, and logs per-output losses only when two or more are left), and its
+     * metrics are still computed from its target. jrnn refused a null loss before ("give every output a loss").
+     */
+    @Test
+    void anOutputWithoutALossTrainsNothingAndLogsOnlyItsMetrics() {
+        Model m = hAndO(false);
+        m.compile(new SGD(0.1), java.util.Arrays.asList(null, "mse"), "mae");
+        assertEquals(java.util.Arrays.asList(null, dev.jrnn.losses.Losses.mse()), m.losses());
+        assertEquals(dev.jrnn.losses.Losses.mse(), m.loss());
+        List<Tensor> xs = List.of(Tensor.of(new float[] {1, 0, 0, 1}, 2, 2));
+        List<Tensor> ys = List.of(Tensor.of(new float[4], 2, 2), Tensor.of(new float[] {1, 1}, 2, 1));
+        // h = [[1, 2], [3, 4]], o = [-1.5, -2.5]: loss = o's mse 9.25 alone (h's would be 7.5); mae h 2.5, o 3.0
+        assertLogs(Map.of("loss", 9.25, "h_mae", 2.5, "o_mae", 3.0), m.trainOnBatchAll(xs, ys));
+        // only o's gradient: do = o - 1 = [-2.5, -3.5]; dw_o = h^T do = [-13, -19]; dh = do w_o^T = [[-1.25, 2.5], [-1.75, 3.5]]
+        assertFloats(new double[] {1.125, 1.75, 3.175, 3.65}, m.getLayer("h").getWeights().get(0));
+        assertFloats(new double[] {0.3, -0.6}, m.getLayer("h").getWeights().get(1));
+        assertFloats(new double[] {1.8, 0.9}, m.getLayer("o").getWeights().get(0));
+        assertFloats(new double[] {0.6}, m.getLayer("o").getWeights().get(1));
+        // a null target for it: no metrics for it either; fit logs the same keys
+        Model f = hAndO(false);
+        f.compile(new SGD(0.0), java.util.Arrays.asList(null, "mse"), "mae");
+        List<Tensor> onlyO = java.util.Arrays.asList(null, ys.get(1));
+        assertLogs(Map.of("loss", 9.25, "o_mae", 3.0), f.evaluateAll(xs, onlyO));
+        History hist = f.fit(xs, ys, new FitOptions().epochs(1).batchSize(2).verbose(0).validationData(xs, onlyO));
+        assertEquals(new java.util.TreeSet<>(List.of("h_mae", "loss", "o_mae", "val_loss", "val_o_mae")), new java.util.TreeSet<>(hist.history().keySet()));
+        assertEquals(9.25, hist.last("val_loss"), 1e-5);
+        // Keras 3 also takes y for the outputs with a loss only (as many as the losses that are not None)
+        assertLogs(Map.of("loss", 9.25, "o_mae", 3.0), f.evaluateAll(xs, List.of(ys.get(1))));
+        assertEquals(9.25, f.evaluate(xs.get(0), ys.get(1)), 1e-5);
+        // a class-index metric on it reads its targets as class indices: argmax h = [1, 1] against [1, 0]
+        Model g = hAndO(false);
+        g.compile(new SGD(0.0), java.util.Arrays.asList(null, "mse"), Map.of("h", "sparse_categorical_accuracy"));
+        assertLogs(Map.of("loss", 9.25, "h_sparse_categorical_accuracy", 0.5),
+                g.evaluateAll(xs, List.of(Tensor.of(new float[] {1, 0}, 2, 1), ys.get(1))));
+    }
+
+    /**
+     * Two outputs with a loss beside one without: each of the two logs {@code <output>_loss}, the one without none; its loss
+     * weight counts for nothing; the Map form ({@code loss={"h": None, ...}}) is the same.
+     */
+    @Test
+    void aNoneLossBesideTwoLossesByListAndByName() {
+        List<Tensor> xs = List.of(Tensor.of(new float[] {1, 0, 0, 1}, 2, 2));
+        List<Tensor> ys = List.of(Tensor.of(new float[4], 2, 2), Tensor.of(new float[] {1, 1}, 2, 1), Tensor.of(new float[] {1, 1}, 2, 1));
+        // p = [1, 3]: mse 2.0; o's 9.25
+        Model m = hAndO(true);
+        m.compile(new SGD(0.0), java.util.Arrays.asList(null, "mse", "mse"), List.of(100.0, 1.0, 0.5));
+        assertLogs(Map.of("loss", 9.25 + 0.5 * 2.0, "o_loss", 9.25, "p_loss", 2.0), m.evaluateAll(xs, ys));
+        Map<String, Object> byName = new java.util.HashMap<>();
+        byName.put("h", null);
+        byName.put("o", "mse");
+        byName.put("p", "mse");
+        Model n = hAndO(true);
+        n.compile("sgd", byName);
+        assertEquals(java.util.Arrays.asList(null, dev.jrnn.losses.Losses.mse(), dev.jrnn.losses.Losses.mse()), n.losses());
+        assertLogs(Map.of("loss", 11.25, "o_loss", 9.25, "p_loss", 2.0), n.evaluateAll(xs, ys));
+    }
+
+    /** A model compiled with a None loss saves it as Keras does ([null, ...] in compile_config) and loads compiled the same. */
+    @Test
+    void aNoneLossSurvivesSaveAndLoad(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Model m = hAndO(false);
+        m.compile(new SGD(0.0), java.util.Arrays.asList(null, "mse"), "mae");
+        Path f = tmp.resolve("m.keras");
+        m.save(f);
+        String config;
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(f.toFile())) {
+            config = new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertTrue(config.replace(" ", "").contains("\"loss\":[null,\"mean_squared_error\"]"), config);
+        List<Tensor> xs = List.of(Tensor.of(new float[] {1, 0, 0, 1}, 2, 2));
+        List<Tensor> ys = List.of(Tensor.of(new float[4], 2, 2), Tensor.of(new float[] {1, 1}, 2, 1));
+        try (Model back = Models.load(f)) {
+            assertEquals(java.util.Arrays.asList(null, dev.jrnn.losses.Losses.mse()), back.losses());
+            assertLogs(Map.of("loss", 9.25, "h_mae", 2.5, "o_mae", 3.0), back.evaluateAll(xs, ys));
+        }
     }
 
     /**
@@ -335,6 +451,89 @@ class FunctionalTrainingTest {
             for (dev.jrnn.layers.Layer l : again.layers()) assertFalse(l.trainable(), l.name());
             again.trainable(true);
             for (dev.jrnn.layers.Layer l : again.layers()) assertTrue(l.trainable(), l.name());
+        }
+    }
+    /**
+     * Keras 3: {@code model.trainable = False} then {@code layer.trainable = True}: the model's trainable_weights stay
+     * empty (Layer.trainable_weights is [] while the layer, here the model, is not trainable itself), so nothing trains
+     * and summary counts no trainable weight, until the model itself is unfrozen. jrnn trained that layer before.
+     */
+    @Test
+    void aLayerUnfrozenInsideAFrozenModelDoesNotTrainUntilTheModelIs() {
+        Input in = Input.shape(2);
+        Model m = new Model(in, new Dense(1).name("top").apply(new Dense(3).name("first").apply(in)));
+        m.trainable(false);
+        m.getLayer("first").trainable(true);
+        assertFalse(m.trainable());
+        assertTrue(m.getLayer("first").trainable());
+        m.compile(new SGD(0.1), "mse");
+        Tensor x = Tensor.of(new float[] {1, 2, -1, 0.5f}, 2, 2), y = Tensor.of(new float[] {1, -1}, 2, 1);
+        List<Tensor> before = m.getWeights();
+        m.trainOnBatch(x, y);
+        List<Tensor> after = m.getWeights();
+        for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), after.get(i).data(), "weight " + i);
+        String summary = m.summaryString();
+        assertTrue(summary.contains("Trainable params: 0\n") && summary.contains("Non-trainable params: 13\n"), summary);
+        // a weight regularizer on the unfrozen layer counts in neither training's nor evaluate's loss while the model is frozen
+        Input in2 = Input.shape(2);
+        Dense reg = new Dense(1).name("reg").useBias(false).kernelRegularizer(dev.jrnn.regularizers.Regularizers.l2(0.5));
+        Model r = new Model(in2, reg.apply(in2));
+        reg.setWeights(List.of(Tensor.of(new float[] {1, 2}, 2, 1)));
+        r.trainable(false);
+        reg.trainable(true);
+        r.compile(new SGD(0.1), "mse");
+        // predictions [1 + 4, -1 + 1] = [5, 0] against [1, -1]: mse (16 + 1) / 2 = 8.5 (the penalty 0.5 * 5 = 2.5 left out)
+        assertEquals(8.5, r.evaluate(x, y), 1e-6);
+        assertEquals(8.5, r.trainOnBatch(x, y), 1e-6);
+        m.trainable(true);   // Keras' setter: the model and every layer
+        m.trainOnBatch(x, y);
+        assertFalse(java.util.Arrays.equals(after.get(0).data(), m.getWeights().get(0).data()), "first's kernel moved");
+        assertFalse(java.util.Arrays.equals(after.get(2).data(), m.getWeights().get(2).data()), "top's kernel moved");
+    }
+
+    /**
+     * The model's own flag in a saved file, as Keras 3: get_config writes {@code "trainable": false}; a functional model's
+     * file loads with the model frozen and each layer as its config says (functional_from_config gives the flag to the
+     * model before it tracks its layers), a Sequential's with the model trainable (Sequential.from_config does not read it).
+     * jrnn wrote {@code "trainable": true} for every model before.
+     */
+    @Test
+    void theModelsOwnFlagIsSavedAndLoadedAsKeras3(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Input in = Input.shape(2);
+        Model m = new Model(in, new Dense(1).name("top").apply(new Dense(3).name("first").apply(in)));
+        m.trainable(false);
+        m.getLayer("first").trainable(true);
+        Path f = tmp.resolve("f.keras");
+        m.save(f);
+        Map<?, ?> config = (Map<?, ?>) ((Map<?, ?>) dev.jrnn.io.Json.parse(zipEntry(f, "config.json"))).get("config");
+        assertEquals(false, config.get("trainable"));
+        Tensor x = Tensor.of(new float[] {1, 2, -1, 0.5f}, 2, 2), y = Tensor.of(new float[] {1, -1}, 2, 1);
+        try (Model back = Models.load(f)) {
+            assertFalse(back.trainable());
+            assertTrue(back.getLayer("first").trainable());
+            assertFalse(back.getLayer("top").trainable());
+            back.compile(new SGD(0.1), "mse");
+            List<Tensor> before = back.getWeights();
+            back.trainOnBatch(x, y);
+            for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), back.getWeights().get(i).data(), "weight " + i);
+        }
+        Sequential seq = new Sequential(new Dense(3).inputShape(2).name("s1"), new Dense(1).name("s2"));
+        seq.trainable(false);
+        seq.getLayer("s1").trainable(true);
+        Path g = tmp.resolve("s.keras");
+        seq.save(g);
+        Map<?, ?> seqConfig = (Map<?, ?>) ((Map<?, ?>) dev.jrnn.io.Json.parse(zipEntry(g, "config.json"))).get("config");
+        assertEquals(false, seqConfig.get("trainable"));
+        try (Model back = Models.load(g)) {
+            assertTrue(back.trainable());
+            assertTrue(back.getLayer("s1").trainable());
+            assertFalse(back.getLayer("s2").trainable());
+        }
+    }
+
+    private static String zipEntry(Path zip, String name) throws java.io.IOException {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
+            return new String(z.getInputStream(z.getEntry(name)).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 }

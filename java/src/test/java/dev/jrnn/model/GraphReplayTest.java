@@ -274,6 +274,26 @@ class GraphReplayTest {
         assertTrue(rec.replays >= 3, "replays " + rec.replays);
     }
 
+    /**
+     * An output compiled without a loss (Keras' loss=[None, "mse"]) writes no loss in the captured step: its column stays
+     * unread, and the replayed fit is the eager one (targets given for the output with a loss only).
+     */
+    @Test
+    void anOutputWithoutALossIsCapturedAndReplayed() {
+        SplittableRandom r = new SplittableRandom(14);
+        Tensor x = uniform(r, -1, 1, 8, 4, 3), y = uniform(r, -1, 1, 8, 1);
+        Supplier<Model> make = () -> {
+            Input in = Input.shape(4, 3);
+            dev.jrnn.layers.Node h = new GRU(5).apply(in);
+            Model m = new Model(in, List.of(h, new Dense(1).apply(h)));
+            m.compile(new Adam(0.02), java.util.Arrays.asList(null, "mse"));
+            return m;
+        };
+        RecordingBackend rec = replaysAsEager(make, x, y, () -> new FitOptions().epochs(3).batchSize(4).verbose(0).seed(1));
+        assertEquals(1, rec.captures, "captured once");
+        assertTrue(rec.replays >= 3, "replays " + rec.replays);
+    }
+
     /** Permute and Dot (which permutes one input) keep their gather indices too: a model with them is captured once. */
     @Test
     void permuteAndDotAreCapturedOnce() {

@@ -61,6 +61,20 @@ class GraphTest {
         assertArrayEquals(new int[] {1, -1, -1, -1}, g2.chainEnd);
     }
 
+    /**
+     * tf.keras' _set_output_names over Keras 3's output_names (the layers' names), worked by hand: a layer's outputs take
+     * its name, then "_1", "_2" from its own counter, past names already taken (a layer named "enc_1").
+     */
+    @Test
+    void outputKeysAreTheLayersNamesMadeUniqueAsTfKeras() {
+        Input in = Input.shape(4, 2);
+        Node enc = new LSTM(3).name("enc").returnState(true).apply(in);
+        Node d = new Dense(1).name("enc_1").apply(enc.get(0));
+        assertEquals(List.of("enc", "enc_1", "enc_1_1"), Graph.of("m", List.of(in), List.of(enc.get(0), enc.get(1), d)).outputKeys());
+        assertEquals(List.of("enc_1", "enc", "enc_2", "enc_3"),
+                Graph.of("m", List.of(in), List.of(d, enc.get(0), enc.get(1), enc.get(2))).outputKeys());
+    }
+
     @Test
     void sharedLayerIsNotSequentialAndPrintsMultiple() {
         Input x = Input.shape(3), y = Input.shape(3);
@@ -71,9 +85,9 @@ class GraphTest {
         assertEquals(2, shared.calls().size());
         assertEquals(1, shared.calls().get(1).index());
         assertEquals("(None, 2)", Graph.outputShapeString(shared));
-        // a layer's outputs are named by output index ("<layer>_0" for both calls' first output), then made unique as
-        // tf.keras' _set_output_names does, so that each output keeps its own log entries
-        assertEquals(List.of(shared.name() + "_0", shared.name() + "_0_1"), g.outputKeys());
+        // the outputs are named by their layer (Keras 3's output_names), then made unique as tf.keras' _set_output_names
+        // does, so that each output keeps its own log entries
+        assertEquals(List.of(shared.name(), shared.name() + "_1"), g.outputKeys());
         assertEquals("x[1] (" + y.name() + ")", g.inputLabel(1));
     }
 

@@ -382,7 +382,7 @@ class PenaltiesTest {
         Backend be = s.backend();
         try (dev.jrnn.backend.Buf out = be.alloc(1)) {
             be.fill(out, 0, 1, 7f);
-            plan.loss(be, null, null, out, 0, null);
+            plan.loss(be, null, null, out, 0, null, true);
             plan.gradients(be, out, 0, null);
             plan.constrain();
             float[] v = new float[1];

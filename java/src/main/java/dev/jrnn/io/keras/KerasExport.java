@@ -104,7 +104,7 @@ public final class KerasExport {
     static Map<String, Object> modelConfig(Model model) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", model.name());
-        c.put("trainable", true);   // each layer's config keeps its own flag (a layer unfrozen after model.trainable(false) trains)
+        c.put("trainable", model.trainable());   // Keras 3's get_config: the model's own flag; each layer's config keeps its own
         List<Object> layers = new ArrayList<>();
         String cls;
         if (model instanceof Sequential) {
@@ -235,7 +235,8 @@ public final class KerasExport {
         List<Loss> ls = model.losses();
         // a list also where loss weights go beside it: Keras matches loss_weights to the losses one for one
         boolean list = ls.stream().distinct().count() > 1 || !model.lossWeights().isEmpty();
-        c.put("loss", list ? ls.stream().map(Losses::serialize).toList() : Losses.serialize(model.loss()));
+        // an output without a loss is None in Keras' list (Keras' compile(loss=[None, "mse"]))
+        c.put("loss", list ? ls.stream().map(l -> l == null ? null : Losses.serialize(l)).toList() : Losses.serialize(model.loss()));
         if (!model.lossWeights().isEmpty()) c.put("loss_weights", model.lossWeights());
         // as compile got them: a List for every output (per output on a model of several, which Keras 3 reads by position),
         // a Map by output name or a List per output; weighted_metrics only when given

@@ -1,6 +1,7 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.TrainableFlags;
 import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
 import dev.jrnn.layers.Node;
@@ -72,8 +73,14 @@ final class KerasGraph {
             case "Model", "Functional" -> functional(new KerasConfig(cfg, "model_config.config"), root).topModel();
             default -> throw new KerasFormatException("model class '" + cls + "' is not supported: expected Sequential, Model or Functional");
         };
-        // a Keras model saved with trainable False trains none of its weights, whatever its layers say: freeze them all
-        if (cfg instanceof Map<?, ?> c && Boolean.FALSE.equals(c.get("trainable"))) m.trainable(false);
+        // Keras 3's functional_from_config passes trainable to the model (its setter runs before the layers are tracked:
+        // they keep their own flags), and a model that is not trainable trains none of its weights; Sequential.from_config
+        // does not read it
+        if (!cls.equals("Sequential") && cfg instanceof Map<?, ?> c && Boolean.FALSE.equals(c.get("trainable"))) {
+            String flags = TrainableFlags.of(m.layers());
+            m.trainable(false);
+            TrainableFlags.restore(m.layers(), flags);
+        }
         return m;
     }
 

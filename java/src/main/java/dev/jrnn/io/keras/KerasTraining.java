@@ -99,10 +99,11 @@ final class KerasTraining {
      * as Keras writes {@code compile(loss=[...])} (a list) or {@code loss={...}} (a map by output name).
      */
     private static Object losses(Object raw) {
-        if (raw instanceof List<?> l) return l.stream().map(Losses::deserialize).toList();
+        // None for an output without a loss (Keras' compile(loss=[None, "mse"]) or {"a": None, ...})
+        if (raw instanceof List<?> l) return l.stream().map(x -> x == null ? null : Losses.deserialize(x)).toList();
         if (raw instanceof Map<?, ?> m && !m.containsKey("class_name")) {   // by output name, not one serialized loss
             Map<String, Loss> r = new java.util.LinkedHashMap<>();
-            for (Map.Entry<?, ?> e : m.entrySet()) r.put(String.valueOf(e.getKey()), Losses.deserialize(e.getValue()));
+            for (Map.Entry<?, ?> e : m.entrySet()) r.put(String.valueOf(e.getKey()), e.getValue() == null ? null : Losses.deserialize(e.getValue()));
             return r;
         }
         return Losses.deserialize(raw);

@@ -46,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class CudaFitParityTest extends CpuCudaBackends {
     record Run(List<Double> losses, List<Tensor> weights, List<Double> batchLosses) {}
 
-    static Run fit(Backend be, long seed, Supplier<Sequential> make, Tensor x, Tensor y, FitOptions o, boolean perBatch) {
+    static Run fit(Backend be, long seed, Supplier<? extends Model> make, Tensor x, Tensor y, FitOptions o, boolean perBatch) {
         Jrnn.setBackend(be);
         Jrnn.clearSession();
         Jrnn.setSeed(seed);
@@ -59,7 +59,7 @@ class CudaFitParityTest extends CpuCudaBackends {
                 }
             });
         }
-        try (Sequential m = make.get()) {
+        try (Model m = make.get()) {
             History h = m.fit(x, y, o);
             return new Run(h.get("loss"), m.getWeights(), batches);
         } finally {
@@ -275,6 +275,33 @@ class CudaFitParityTest extends CpuCudaBackends {
         assertLossesClose("LSTM + Dropout + GRU + Dense, Adam with clipnorm", onCpu.losses(), graphed.losses(), 1e-4);
         assertEquals(0, gpu.pool().pinnedBlocks());
         assertEquals(0, gpu.pool().bytesHeldForGraphs());
+    }
+
+    /**
+     * An output compiled without a loss (Keras' loss=[None, "mse"], its target left out): the captured step leaves its loss
+     * column unwritten and unread; graphs on and off give the same fit bit for bit, and the CPU's losses.
+     */
+    @Test
+    void anOutputWithoutALossUnderGraphReplayGivesTheEagerFit() {
+        SplittableRandom r = new SplittableRandom(10);
+        int n = 12, t = 5;
+        float[] xs = new float[n * t * 3], ys = new float[n];
+        for (int i = 0; i < xs.length; i++) xs[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < n; i++) ys[i] = (float) r.nextDouble(-1, 1);
+        Tensor x = Tensor.of(xs, n, t, 3), y = Tensor.of(ys, n, 1);
+        Supplier<Model> make = () -> {
+            dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(t, 3);
+            dev.jrnn.layers.Node h = new GRU(8).apply(in);
+            Model m = new Model(in, List.of(h, new Dense(1).apply(h)));
+            m.compile(new Adam(0.01), java.util.Arrays.asList(null, "mse"));
+            return m;
+        };
+        Supplier<FitOptions> o = () -> new FitOptions().epochs(4).batchSize(4).verbose(0).seed(3);
+        int failures = gpu.graphCaptureFailures();
+        Run graphed = fit(gpu, 22, make, x, y, o.get(), true);
+        assertEquals(failures, gpu.graphCaptureFailures(), "no capture failed");
+        assertBitwise("graphs on vs off", fit(gpu, 22, make, x, y, o.get().cudaGraphs(false), true), graphed);
+        assertLossesClose("GRU with an output without a loss", fit(cpu, 22, make, x, y, o.get(), false).losses(), graphed.losses(), 1e-4);
     }
 
     /**

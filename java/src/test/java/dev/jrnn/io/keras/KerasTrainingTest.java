@@ -124,6 +124,26 @@ class KerasTrainingTest {
         }
     }
 
+    /**
+     * Keras 3 writes {@code compile(loss=[None, "mse"])} as {@code "loss": [null, "mse"]} (and a dict with a null): the
+     * output without a loss compiles without one, with the loss weights beside it (before, the null made it uncompiled).
+     */
+    @Test
+    void aNullLossPerOutputCompilesThatOutputWithoutALoss() {
+        String adam = ", \"optimizer\": {\"class_name\": \"Adam\", \"config\": {}}}";
+        String[] configs = {"{\"loss\": [null, \"mse\"]" + adam, "{\"loss\": {\"b\": \"mse\", \"a\": null}" + adam,
+                "{\"loss\": [null, \"mse\"], \"loss_weights\": [1.0, 0.5]" + adam,
+                "{\"loss\": {\"a\": null, \"b\": \"mse\"}, \"loss_weights\": {\"a\": 1.0, \"b\": 0.5}" + adam};
+        for (String c : configs) {
+            dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(2);
+            try (dev.jrnn.model.Model two = new dev.jrnn.model.Model(in, List.of(new Dense(1).name("a").apply(in), new Dense(1).name("b").apply(in)))) {
+                KerasTraining.compile(two, Json.parse(c), "f.keras");
+                assertEquals(java.util.Arrays.asList(null, dev.jrnn.losses.Losses.mse()), two.losses(), c);
+                assertEquals(c.contains("loss_weights") ? List.of(1.0, 0.5) : List.of(), two.lossWeights(), c);
+            }
+        }
+    }
+
     private static String loss(String cls, String config) {
         return "{\"module\": \"keras.losses\", \"class_name\": \"" + cls + "\", \"config\": {" + config + "}, \"registered_name\": null}";
     }
