@@ -251,6 +251,8 @@ class ModelFilesTest {
                 assertNotNull(z.getEntry("model.weights.h5"));
                 Map<?, ?> config = (Map<?, ?>) Json.parse(new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), StandardCharsets.UTF_8));
                 assertEquals("Functional", config.get("class_name"));
+                // Functional is not exported as keras.Functional: Keras 3 resolves it by this module and registered name
+                assertEquals(List.of("keras.src.models.functional", "Functional"), List.of(config.get("module"), config.get("registered_name")));
                 Map<?, ?> bi = (Map<?, ?>) ((List<?>) ((Map<?, ?>) config.get("config")).get("layers")).stream()
                         .filter(l -> "Bidirectional".equals(((Map<?, ?>) l).get("class_name"))).findFirst().orElseThrow();
                 Map<?, ?> biConfig = (Map<?, ?>) bi.get("config");

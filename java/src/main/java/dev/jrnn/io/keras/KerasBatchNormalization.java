@@ -77,10 +77,7 @@ final class KerasBatchNormalization {
         c.put("moving_mean_initializer", initializer(b.movingMeanInitializer()));
         c.put("moving_variance_initializer", initializer(b.movingVarianceInitializer()));
         for (String w : List.of("beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint")) c.put(w, null);
-        c.put("synchronized", false);
-        c.put("renorm", false);
-        c.put("renorm_clipping", null);
-        c.put("renorm_momentum", 0.99);
+        c.put("synchronized", false);   // renorm, renorm_clipping, renorm_momentum left out: Keras before 3.14 refuses them
     }
 
     private static Map<String, Object> initializer(double v) {

@@ -135,7 +135,11 @@ public final class KerasExport {
             c.put("output_layers", refs(model.outputs(), index));
         }
         c.put("layers", layers);
-        return serialized("keras", cls, c);
+        if (!cls.equals("Functional")) return serialized("keras", cls, c);
+        // Functional has no keras_export: Keras 3 finds it only by its module and registered name, as it writes them
+        Map<String, Object> f = serialized("keras.src.models.functional", cls, c);
+        f.put("registered_name", "Functional");
+        return f;
     }
 
     /** An object as Keras 3 serialises it: {@code module}, {@code class_name}, {@code config}, {@code registered_name}. */
