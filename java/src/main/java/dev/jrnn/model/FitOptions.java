@@ -27,6 +27,7 @@ public final class FitOptions {
     int verbose = 1;
     int stepsPerEpoch;   // 0: whole passes over the data
     int validationSteps;   // 0: the whole validation data
+    int validationBatchSize;   // 0: not given (the training batch size's rule)
     boolean shuffle = true;
     boolean checkFinite = true;
     Long seed;
@@ -105,6 +106,20 @@ public final class FitOptions {
     }
 
     /**
+     * Keras' {@code validation_batch_size}: validation on tensors ({@link #validationData(Tensor, Tensor)} or
+     * {@link #validationSplit}) runs in batches of {@code n}; without it, in the training batches' size ({@code
+     * validation_batch_size or batch_size}). The batches matter where a batch's loss is a mean over its unmasked steps.
+     * A validation {@link dev.jrnn.data.Dataset} gives its own batches, and a stateful model validates in the batch size
+     * its input fixes: {@code n} other than that is refused.
+     * {@code new FitOptions().batchSize(32).validationSplit(0.1).validationBatchSize(256)}.
+     */
+    public FitOptions validationBatchSize(int n) {
+        if (n < 1) throw new IllegalArgumentException("FitOptions: validationBatchSize must be >= 1, got " + n);
+        this.validationBatchSize = n;
+        return this;
+    }
+
+    /**
      * The global batch size asked for {@code samples} tensor samples taken in {@code steps} batches (0: whole passes), 0
      * when none is asked (the default or a stateful model's fixed one applies): the given one, or Keras' ceil(samples /
      * steps) where the model fixes none ({@code free}).
@@ -114,10 +129,11 @@ public final class FitOptions {
         return (int) ((samples + (long) steps - 1) / steps);
     }
 
-    /** Refuses {@link #validationSteps} for a fit of model {@code model} that has no validation data to apply them to. */
+    /** Refuses {@link #validationSteps} or {@link #validationBatchSize} for a fit of model {@code model} that has no validation data to apply them to. */
     void checkValidationSteps(String model, boolean validates) {
-        if (validationSteps > 0 && !validates) {
-            throw new IllegalArgumentException(model + ".fit: FitOptions.validationSteps applies to validation data "
+        String given = validationSteps > 0 ? "validationSteps" : validationBatchSize > 0 ? "validationBatchSize" : null;
+        if (given != null && !validates) {
+            throw new IllegalArgumentException(model + ".fit: FitOptions." + given + " applies to validation data "
                     + "(validationData or validationSplit); there is none");
         }
     }

@@ -453,6 +453,13 @@ class BadInputTest {
         bad("fit(Dataset): validationSteps without validation data", IAE,
                 f -> f.model.fit(dev.jrnn.data.Dataset.fromTensors(x(8), y(8)).batch(4), new FitOptions().verbose(0).validationSteps(2)),
                 "sequential.fit: FitOptions.validationSteps applies to validation data", "there is none");
+        bad("fit: validationBatchSize 0", IAE, f -> new FitOptions().validationBatchSize(0), "validationBatchSize must be >= 1, got 0");
+        bad("fit: validationBatchSize without validation data", IAE, f -> f.model.fit(x(8), y(8), quiet().validationBatchSize(2)),
+                "sequential.fit: FitOptions.validationBatchSize applies to validation data", "there is none");
+        bad("fit(Dataset): validationBatchSize", IAE,
+                f -> f.model.fit(dev.jrnn.data.Dataset.fromTensors(x(8), y(8)).batch(4), new FitOptions().verbose(0)
+                        .validationData(dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2)).validationBatchSize(2)),
+                "sequential.fit(Dataset): FitOptions.validationBatchSize", "does not apply to a dataset");
         bad("fit: endless validation dataset without validationSteps", IAE, f -> f.model.fit(x(8), y(8),
                         quiet().validationData(dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).repeat().batch(2))),
                 "fit (validation data): the dataset is endless", "FitOptions.validationSteps(n)");

@@ -232,4 +232,33 @@ class FitOptionsTest {
         assertEquals("FitOptions: validationFreq must be >= 1, got 0",
                 assertThrows(IllegalArgumentException.class, () -> new FitOptions().validationFreq(0)).getMessage());
     }
+    /**
+     * Keras' validation_batch_size: validation runs in batches of it, else of batch_size. A masked sequence's batch loss is
+     * the mean over that batch's unmasked steps (Keras' apply_mask), so the batches show in val_loss: lengths 3 1 2 3 are
+     * 9 steps in one batch of 4, or 4 and 5 steps in two of 2. Expected from the predictions (SGD 0: the weights stay).
+     */
+    @Test
+    void validationBatchSizeIsTheBatchOfTheValidationAsKeras() {
+        SplittableRandom r = new SplittableRandom(3);
+        float[] xs = new float[4 * 3], ys = new float[4 * 3];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = (float) r.nextDouble(-1, 1);
+            ys[i] = (float) r.nextDouble(-1, 1);
+        }
+        Tensor x = Tensor.of(xs, 4, 3, 1), y = Tensor.of(ys, 4, 3, 1);
+        int[] lengths = {3, 1, 2, 3};
+        Sequential m = new Sequential(new SimpleRNN(2).returnSequences(true).inputShape(3, 1), new Dense(1));
+        m.compile(new dev.jrnn.optim.SGD(0.0), "mse");
+        float[] p = m.predict(x).data();
+        double[] sum = new double[4];   // each sample's squared errors over its steps
+        for (int i = 0; i < 4; i++) for (int t = 0; t < lengths[i]; t++) sum[i] += Math.pow((double) p[i * 3 + t] - ys[i * 3 + t], 2);
+        double one = (sum[0] + sum[1] + sum[2] + sum[3]) / 9;
+        double two = (2 * (sum[0] + sum[1]) / 4 + 2 * (sum[2] + sum[3]) / 5) / 4;
+        FitOptions o = new FitOptions().epochs(1).batchSize(4).verbose(0).shuffle(false).validationData(x, y).validationLengths(lengths);
+        assertEquals(one, m.fit(x, y, o).last("val_loss"), 1e-6);
+        assertEquals(two, m.fit(x, y, o.validationBatchSize(2)).last("val_loss"), 1e-6);
+        assertTrue(Math.abs(one - two) > 1e-3, one + " " + two);
+        assertEquals("FitOptions: validationBatchSize must be >= 1, got 0",
+                assertThrows(IllegalArgumentException.class, () -> new FitOptions().validationBatchSize(0)).getMessage());
+    }
 }
