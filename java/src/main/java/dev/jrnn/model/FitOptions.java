@@ -80,7 +80,7 @@ public final class FitOptions {
     /**
      * Keras' {@code steps_per_epoch}: each epoch trains on the next {@code n} batches, the batches of the data (a
      * {@link dev.jrnn.data.Dataset} or tensors) going on from one epoch to the next; an epoch that runs out of data ends
-     * short (with a warning when verbose, once per fit, as Keras' "Your input ran out of data") and the next one starts
+     * short (with a warning on System.err, once per fit and at any verbosity, as Keras' "Your input ran out of data") and the next one starts
      * a fresh pass (tensors: shuffled again). With tensors and no {@link #batchSize},
      * batches of ceil(samples / n), as Keras. A resumed fit ({@link #initialEpoch}) reads the batches the skipped
      * epochs took (it does not train on them), so that it goes on with the batches the uninterrupted run would have

@@ -157,8 +157,8 @@ final class TrainingLoop {
                     }
                 }
                 log.fold(acc);
-                // Keras' EpochIterator warns so (once, as Python's warnings) and goes on; not with verbose 0
-                if (train instanceof BoundedBatches bounded && bounded.ranOut() && verbose > 0 && !warnedRanOut) {
+                // Keras' EpochIterator warns so (once, as Python's warnings), whatever the verbosity, and goes on
+                if (train instanceof BoundedBatches bounded && bounded.ranOut() && !warnedRanOut) {
                     warnedRanOut = true;
                     model.fitWarnings().println("WARNING: " + s.name() + ".fit: your input ran out of data in epoch " + (epoch + 1)
                             + " after fewer than stepsPerEpoch " + o.stepsPerEpoch + " batches; the next epoch starts a fresh pass. "
