@@ -33,6 +33,7 @@ public final class FitOptions {
     Long seed;
     double validationSplit;
     int validationFreq = 1;
+    java.util.Set<Integer> validationEpochs;   // Keras' validation_freq as a list (from 1); null: every validationFreq-th
     SampleWeights.Given sampleWeight;
     Map<Integer, Double> classWeight;
     List<Tensor> validationX;
@@ -184,7 +185,29 @@ public final class FitOptions {
     public FitOptions validationFreq(int n) {
         if (n < 1) throw new IllegalArgumentException("FitOptions: validationFreq must be >= 1, got " + n);
         this.validationFreq = n;
+        this.validationEpochs = null;
         return this;
+    }
+
+    /**
+     * Keras' {@code validation_freq} as a list: validates after the epochs named, counted from 1 as Keras counts them
+     * ({@code validationFreq(List.of(1, 2, 10))} validates after the first, second and tenth epoch).
+     */
+    public FitOptions validationFreq(List<Integer> epochs) {
+        if (epochs == null) throw new IllegalArgumentException("FitOptions: validationFreq epochs is null (give the epochs, from 1, to validate after)");
+        for (Integer e : epochs) {
+            if (e == null || e < 1) {
+                throw new IllegalArgumentException("FitOptions: validationFreq epochs are counted from 1, got " + e + " in " + epochs);
+            }
+        }
+        this.validationEpochs = java.util.Set.copyOf(epochs);
+        this.validationFreq = 1;
+        return this;
+    }
+
+    /** Whether epoch {@code epoch} (from 0) validates, as Keras' _should_eval. */
+    boolean validates(int epoch) {
+        return validationEpochs != null ? validationEpochs.contains(epoch + 1) : (epoch + 1) % validationFreq == 0;
     }
 
     /**

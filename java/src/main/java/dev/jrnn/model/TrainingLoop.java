@@ -170,7 +170,7 @@ final class TrainingLoop {
                 }
                 Map<String, Double> logs = acc.logs();
                 java.util.Set<String> trainingKeys = java.util.Set.copyOf(logs.keySet());
-                if (val != null && (epoch + 1) % o.validationFreq == 0) {
+                if (val != null && o.validates(epoch)) {
                     Map<String, Double> v = new Inference(s).evaluate(val, callbacks, model, this::stillOpen);
                     for (Map.Entry<String, Double> e : v.entrySet()) logs.put("val_" + e.getKey(), e.getValue());
                     logs = EpochLogs.sorted(logs);   // Keras sorts the merged logs ("word_loss" after "val_loss")

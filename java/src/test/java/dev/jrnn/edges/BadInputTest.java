@@ -850,6 +850,10 @@ class BadInputTest {
         bad("fit: classWeight key negative", IAE, f -> new dev.jrnn.model.FitOptions().classWeight(java.util.Map.of(-2, 1.0)),
                 "classWeight keys are class indices >= 0, got -2");
         bad("fit: validationFreq 0", IAE, f -> new dev.jrnn.model.FitOptions().validationFreq(0), "validationFreq must be >= 1, got 0");
+        bad("fit: validationFreq epoch 0", IAE, f -> new dev.jrnn.model.FitOptions().validationFreq(java.util.List.of(0)),
+                "validationFreq epochs are counted from 1, got 0 in [0]");
+        bad("fit: validationFreq epochs null", IAE, f -> new dev.jrnn.model.FitOptions().validationFreq((java.util.List<Integer>) null),
+                "validationFreq epochs is null");
         bad("callback: BackupAndRestore without a directory", IAE, f -> new dev.jrnn.model.BackupAndRestore(null),
                 "BackupAndRestore", "backupDir", "got null");
         bad("callback: CSVLogger without a file", IAE, f -> new dev.jrnn.model.CSVLogger(null), "CSVLogger", "file", "got null");

@@ -232,6 +232,26 @@ class FitOptionsTest {
         assertEquals("FitOptions: validationFreq must be >= 1, got 0",
                 assertThrows(IllegalArgumentException.class, () -> new FitOptions().validationFreq(0)).getMessage());
     }
+
+    /** Keras' validation_freq as a list ([1, 4]): _should_eval validates when the epoch, counted from 1, is in it. */
+    @Test
+    void validationFreqAsAListValidatesAfterTheEpochsItNames() {
+        Sequential m = new Sequential(new Dense(1).inputShape(2));
+        m.compile("sgd", "mse");
+        Tensor x = Tensor.of(new float[] {1, 2, -1, 0.5f, 0, 1, 2, -2, 1, 1}, 5, 2), y = Tensor.of(new float[] {1, 0, 0.5f, -1, 0.25f}, 5, 1);
+        List<Boolean> seen = new ArrayList<>();
+        History h = m.fit(x, y, new FitOptions().epochs(5).batchSize(2).verbose(0).validationSplit(0.4)
+                .validationFreq(List.of(1, 4, 9)).onEpochEnd((e, logs) -> seen.add(logs.containsKey("val_loss"))));
+        assertEquals(List.of(true, false, false, true, false), seen);
+        assertEquals(5, h.get("val_loss").size());
+        // an int after the list replaces it, as the last validation_freq given
+        seen.clear();
+        m.fit(x, y, new FitOptions().epochs(2).verbose(0).validationSplit(0.4).validationFreq(List.of(1)).validationFreq(2)
+                .onEpochEnd((e, logs) -> seen.add(logs.containsKey("val_loss"))));
+        assertEquals(List.of(false, true), seen);
+        assertEquals("FitOptions: validationFreq epochs are counted from 1, got 0 in [0, 2]",
+                assertThrows(IllegalArgumentException.class, () -> new FitOptions().validationFreq(List.of(0, 2))).getMessage());
+    }
     /**
      * Keras' validation_batch_size: validation runs in batches of it, else of batch_size. A masked sequence's batch loss is
      * the mean over that batch's unmasked steps (Keras' apply_mask), so the batches show in val_loss: lengths 3 1 2 3 are
