@@ -38,6 +38,27 @@ public interface Callback {
     default void onTrainEnd(Model model) {}
 
     /**
+     * Before fit validates an epoch (Keras' {@code on_test_begin}, which the evaluate inside Keras' fit calls on fit's
+     * callbacks): after the epoch's batches, before {@link #onEpochEnd}; only in the epochs that validate.
+     */
+    default void onTestBegin(Model model) {}
+
+    /** Before each validation batch, {@code batch} counting from 0 (Keras' {@code on_test_batch_begin}). */
+    default void onTestBatchBegin(int batch, Model model) {}
+
+    /**
+     * After each validation batch (Keras' {@code on_test_batch_end}): its size and loss, and {@link BatchLogs#logs()} the
+     * validation's running loss and metrics, without the "val_" prefix.
+     */
+    default void onTestBatchEnd(int batch, BatchLogs logs, Model model) {}
+
+    /**
+     * After fit's validation (Keras' {@code on_test_end}): its loss and metrics without the "val_" prefix, which
+     * {@link #onEpochEnd} then gets as "val_loss", ... ({@code logs} is a copy: changing it changes nothing, as in Keras).
+     */
+    default void onTestEnd(Map<String, Double> logs, Model model) {}
+
+    /**
      * Whether, in data-parallel training ({@link FitOptions#distributed}), only rank 0 runs this callback: true for
      * those that write files ({@link ModelCheckpoint}), so one process writes them. The others run on every rank,
      * where the averaged logs make them decide alike (EarlyStopping stops every rank at the same epoch).

@@ -310,6 +310,7 @@ final class DatasetBatches implements BatchSource {
                 : o.validationSplit > 0 ? "validationSplit (use Dataset.split and FitOptions.validationData(Dataset))"
                 : o.validationX != null ? "tensor validationData (give a Dataset: FitOptions.validationData(Dataset))"
                 : o.validationLengths != null ? "validationLengths (a ragged validation dataset's batches carry their own)"
+                : o.validationBatchSize > 0 ? "validationBatchSize (a validation dataset gives its own batches: Dataset.batch(n))"
                 : o.sampleWeight != null ? "sampleWeight (give the weights in the dataset: Dataset.fromTensors(xs, ys, weights))" : null;
         if (bad != null) throw new IllegalArgumentException(model + ".fit(Dataset): FitOptions." + bad + " does not apply to a dataset");
         return o;

@@ -77,26 +77,34 @@ final class EpochLogs {
      * "loss", per-output "name_loss" when several outputs train (Keras 3 logs one per loss given, when it has two or more:
      * an output compiled without a loss logs none), and the metrics of the
      * outputs with a target under their keys ({@link CompileMetrics}: "out_mae" whenever the model has several outputs,
-     * also when the other outputs have no target: the name does not change with the data), sorted as Keras 3 gives them.
+     * also when the other outputs have no target: the name does not change with the data), sorted as Keras 3 gives them;
+     * each a float32 value, as Keras' ({@link #f32}).
      */
     Map<String, Double> logs() {
         Map<String, Double> m = new LinkedHashMap<>();
         double n = Math.max(1, samples);
-        m.put("loss", lossSum / n);
+        m.put("loss", f32(lossSum / n));
         int nTrained = 0;
         for (boolean b : trained) if (b) nTrained++;
         if (nTrained > 1) {
-            for (int k = 0; k < trained.length; k++) if (trained[k]) m.put(keys.get(k) + "_loss", outLoss[k] / n);
+            for (int k = 0; k < trained.length; k++) if (trained[k]) m.put(keys.get(k) + "_loss", f32(outLoss[k] / n));
         }
         for (int j = 0; j < metrics.size(); j++) {
             CompileMetrics.Slot sl = metrics.get(j);
             if (!targets[sl.output()]) continue;
             double[] r = sl.metric().result(metricState[j], cols[sl.output()]);
-            if (r.length == 1) put(m, sl.key(), r[0]);
-            else for (int c = 0; c < r.length; c++) put(m, sl.key() + "_" + c, r[c]);   // one per class, where Keras logs an array
+            if (r.length == 1) put(m, sl.key(), f32(r[0]));
+            else for (int c = 0; c < r.length; c++) put(m, sl.key() + "_" + c, f32(r[c]));   // one per class, where Keras logs an array
         }
         return sorted(m);
     }
+
+    /**
+     * A logged value as Keras 3 logs it: its metrics (the loss tracker too) hold their totals in float32 variables and
+     * pythonify_logs makes a Python float of the float32 result, so History, CSVLogger and the callbacks see
+     * 0.12345679104328156 where the sums here, kept in double, would give 0.1234567891.
+     */
+    private static double f32(double v) { return (float) v; }
 
     /**
      * The logs in Keras 3's order: its callbacks, progress bar, History and {@code evaluate(return_dict=True)} get them

@@ -27,11 +27,13 @@ public final class FitOptions {
     int verbose = 1;
     int stepsPerEpoch;   // 0: whole passes over the data
     int validationSteps;   // 0: the whole validation data
+    int validationBatchSize;   // 0: not given (the training batch size's rule)
     boolean shuffle = true;
     boolean checkFinite = true;
     Long seed;
     double validationSplit;
     int validationFreq = 1;
+    java.util.Set<Integer> validationEpochs;   // Keras' validation_freq as a list (from 1); null: every validationFreq-th
     SampleWeights.Given sampleWeight;
     Map<Integer, Double> classWeight;
     List<Tensor> validationX;
@@ -80,7 +82,7 @@ public final class FitOptions {
     /**
      * Keras' {@code steps_per_epoch}: each epoch trains on the next {@code n} batches, the batches of the data (a
      * {@link dev.jrnn.data.Dataset} or tensors) going on from one epoch to the next; an epoch that runs out of data ends
-     * short (with a warning when verbose, once per fit, as Keras' "Your input ran out of data") and the next one starts
+     * short (with a warning on System.err, once per fit and at any verbosity, as Keras' "Your input ran out of data") and the next one starts
      * a fresh pass (tensors: shuffled again). With tensors and no {@link #batchSize},
      * batches of ceil(samples / n), as Keras. A resumed fit ({@link #initialEpoch}) reads the batches the skipped
      * epochs took (it does not train on them), so that it goes on with the batches the uninterrupted run would have
@@ -106,6 +108,20 @@ public final class FitOptions {
     }
 
     /**
+     * Keras' {@code validation_batch_size}: validation on tensors ({@link #validationData(Tensor, Tensor)} or
+     * {@link #validationSplit}) runs in batches of {@code n}; without it, in the training batches' size ({@code
+     * validation_batch_size or batch_size}). The batches matter where a batch's loss is a mean over its unmasked steps.
+     * A validation {@link dev.jrnn.data.Dataset} gives its own batches, and a stateful model validates in the batch size
+     * its input fixes: {@code n} other than that is refused.
+     * {@code new FitOptions().batchSize(32).validationSplit(0.1).validationBatchSize(256)}.
+     */
+    public FitOptions validationBatchSize(int n) {
+        if (n < 1) throw new IllegalArgumentException("FitOptions: validationBatchSize must be >= 1, got " + n);
+        this.validationBatchSize = n;
+        return this;
+    }
+
+    /**
      * The global batch size asked for {@code samples} tensor samples taken in {@code steps} batches (0: whole passes), 0
      * when none is asked (the default or a stateful model's fixed one applies): the given one, or Keras' ceil(samples /
      * steps) where the model fixes none ({@code free}).
@@ -115,10 +131,11 @@ public final class FitOptions {
         return (int) ((samples + (long) steps - 1) / steps);
     }
 
-    /** Refuses {@link #validationSteps} for a fit of model {@code model} that has no validation data to apply them to. */
+    /** Refuses {@link #validationSteps} or {@link #validationBatchSize} for a fit of model {@code model} that has no validation data to apply them to. */
     void checkValidationSteps(String model, boolean validates) {
-        if (validationSteps > 0 && !validates) {
-            throw new IllegalArgumentException(model + ".fit: FitOptions.validationSteps applies to validation data "
+        String given = validationSteps > 0 ? "validationSteps" : validationBatchSize > 0 ? "validationBatchSize" : null;
+        if (given != null && !validates) {
+            throw new IllegalArgumentException(model + ".fit: FitOptions." + given + " applies to validation data "
                     + "(validationData or validationSplit); there is none");
         }
     }
@@ -169,7 +186,29 @@ public final class FitOptions {
     public FitOptions validationFreq(int n) {
         if (n < 1) throw new IllegalArgumentException("FitOptions: validationFreq must be >= 1, got " + n);
         this.validationFreq = n;
+        this.validationEpochs = null;
         return this;
+    }
+
+    /**
+     * Keras' {@code validation_freq} as a list: validates after the epochs named, counted from 1 as Keras counts them
+     * ({@code validationFreq(List.of(1, 2, 10))} validates after the first, second and tenth epoch).
+     */
+    public FitOptions validationFreq(List<Integer> epochs) {
+        if (epochs == null) throw new IllegalArgumentException("FitOptions: validationFreq epochs is null (give the epochs, from 1, to validate after)");
+        for (Integer e : epochs) {
+            if (e == null || e < 1) {
+                throw new IllegalArgumentException("FitOptions: validationFreq epochs are counted from 1, got " + e + " in " + epochs);
+            }
+        }
+        this.validationEpochs = java.util.Set.copyOf(epochs);
+        this.validationFreq = 1;
+        return this;
+    }
+
+    /** Whether epoch {@code epoch} (from 0) validates, as Keras' _should_eval. */
+    boolean validates(int epoch) {
+        return validationEpochs != null ? validationEpochs.contains(epoch + 1) : (epoch + 1) % validationFreq == 0;
     }
 
     /**

@@ -26,26 +26,51 @@ final class Inference {
     }
 
     /** Loss and metrics over one epoch (epoch 0, in order) of {@code src}. */
-    Map<String, Double> evaluate(BatchSource src) {
+    Map<String, Double> evaluate(BatchSource src) { return evaluate(src, List.of(), null, hook -> {}); }
+
+    /**
+     * As {@link #evaluate(BatchSource)}, calling the test hooks of {@code callbacks} on {@code model} (fit's validation, as
+     * Keras' evaluate inside fit); {@code stillOpen} gets the hook's name after each round of them (a callback may close the model).
+     */
+    Map<String, Double> evaluate(BatchSource src, List<Callback> callbacks, Model model, Consumer<String> stillOpen) {
         s.penalties();   // bad regularizer settings fail before the forward pass moves a stateful layer's states
         boolean[] targets = src.targets();
         EpochLogs acc = new EpochLogs(s, targets);
         TrainStep losses = new TrainStep(s);
         int n = src.batches();
+        boolean hooks = !callbacks.isEmpty();
+        for (Callback cb : callbacks) cb.onTestBegin(model);
+        if (hooks) stillOpen.accept("onTestBegin");
         try (LossLog log = new LossLog(s, n < 0 ? LossLog.UNKNOWN_CAPACITY : n, targets);
              BatchSource.Epoch batches = src.epoch(0, false, null)) {
-            for (HostBatch h; (h = batches.next()) != null; ) {
+            HostBatch h;
+            for (int i = 0; (h = batches.next()) != null; i++) {
                 log.makeRoom(acc);
+                if (hooks) {
+                    for (Callback cb : callbacks) cb.onTestBatchBegin(i, model);
+                    stillOpen.accept("onTestBatchBegin");
+                }
                 long off = log.nextOffset();
                 try (Batch b = new Batch(s.backend(), h, true);
                      Pass p = Pass.forward(s.graph(), s.backend(), b.xs, b.mask, false, false)) {
                     losses.loss(p, h, b.ys, null, log.buf, off, acc, null);
                 }
                 log.commit(h.size(), null, 0);
+                if (hooks) {
+                    BatchLogs bl = new BatchLogs(h.size(), () -> log.fold(acc), acc::logs);
+                    try {
+                        for (Callback cb : callbacks) cb.onTestBatchEnd(i, bl, model);
+                    } finally {
+                        bl.close();
+                    }
+                    stillOpen.accept("onTestBatchEnd");
+                }
             }
             log.fold(acc);
         }
-        return acc.logs();
+        Map<String, Double> logs = acc.logs();
+        for (Callback cb : callbacks) cb.onTestEnd(new java.util.LinkedHashMap<>(logs), model);
+        return logs;
     }
 
     /** Every output for every sample of {@code d}, in batches of {@code batchSize}. */

@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Keras' {@code TensorBoard} callback for the scalars: each fit writes event files under {@code logDir/train} and
  * {@code logDir/validation}, as Keras 3 names them: per epoch {@code epoch_<name>} of the training logs and
- * {@code epoch_learning_rate} (step: the epoch), {@code epoch_<name>} of the validation logs without their {@code val_}
+ * {@code epoch_learning_rate} (step: the epoch; the optimizer's rate at this callback's turn, as Keras, so after a
+ * {@link ReduceLROnPlateau} before it the lowered one, where the logs hold the epoch's), {@code epoch_<name>} of the validation logs without their {@code val_}
  * prefix, and {@code evaluation_<name>_vs_iterations} (step: the optimizer's iterations); with {@link #updateFreq(int)}
  * also {@code batch_loss} and {@code batch_<metric>} every n batches (step: the batch count of the fit, from 1), the
  * epoch's values so far as Keras' batch logs hold them ({@link BatchLogs#logs()}). Histograms, images, the graph and the profiler are not written. In data-parallel training
@@ -69,12 +70,14 @@ public final class TensorBoard implements Callback {
     @Override
     public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {
         write(() -> {
+            // Keras' _collect_learning_rate: the optimizer's rate now, over a "learning_rate" a callback before this one
+            // logged (ReduceLROnPlateau logs the epoch's rate before it lowers it)
+            boolean rate = model.optimizer() != null;
             for (Map.Entry<String, Double> e : logs.entrySet()) {
-                if (!e.getKey().startsWith("val_")) train().scalar("epoch_" + e.getKey(), epoch, e.getValue());
+                if (e.getKey().startsWith("val_") || rate && e.getKey().equals(LearningRateScheduler.LOG_KEY)) continue;
+                train().scalar("epoch_" + e.getKey(), epoch, e.getValue());
             }
-            if (!logs.containsKey("learning_rate") && model.optimizer() != null) {
-                train().scalar("epoch_learning_rate", epoch, model.optimizer().learningRate());
-            }
+            if (rate) train().scalar("epoch_learning_rate", epoch, model.optimizer().learningRate());
             // Keras' optimizer.iterations: the updates, with gradient accumulation the calls divided by its steps
             long iterations = model.optimizer() == null ? epoch : model.optimizer().iterations() / model.optimizer().gradientAccumulationSteps();
             for (Map.Entry<String, Double> e : logs.entrySet()) {

@@ -342,9 +342,12 @@ public abstract class Trainer {
         boolean free = StatefulBatch.firstStateful(graph()) == null;
         int size = StatefulBatch.resolve(name(), graph(), "fit", o.batchFor(train.n(), o.stepsPerEpoch, free), train.n(), val == null ? 0 : val.n());
         DataBatches batches = new DataBatches(train, size, graph().outputs.size());
-        // Keras validates in batches of batch_size (not clipped to a smaller training set); without one, ceil(samples /
-        // validation_steps) so that they cover the set, else 32 (not the training batches steps_per_epoch made)
-        int vSize = val == null || o.batchSize > 0 || !free ? size
+        // Keras validates in batches of validation_batch_size or batch_size (not clipped to a smaller training set);
+        // without either, ceil(samples / validation_steps) so that they cover the set, else 32 (not the training
+        // batches steps_per_epoch made)
+        int vSize = val == null ? size
+                : o.validationBatchSize > 0 ? StatefulBatch.resolve(name(), graph(), "fit (validation data)", o.validationBatchSize, val.n())
+                : o.batchSize > 0 || !free ? size
                 : o.validationSteps > 0 ? o.batchFor(val.n(), o.validationSteps, true) : StatefulBatch.DEFAULT;
         BatchSource v = val == null ? DatasetBatches.validation(setup, o)
                 : BoundedBatches.first(new DataBatches(val, vSize, graph().outputs.size()), o.validationSteps);

@@ -154,8 +154,8 @@ final class TrainingLoop {
                     }
                 }
                 log.fold(acc);
-                // Keras' EpochIterator warns so (once, as Python's warnings) and goes on; not with verbose 0
-                if (train instanceof BoundedBatches bounded && bounded.ranOut() && verbose > 0 && !warnedRanOut) {
+                // Keras' EpochIterator warns so (once, as Python's warnings), whatever the verbosity, and goes on
+                if (train instanceof BoundedBatches bounded && bounded.ranOut() && !warnedRanOut) {
                     warnedRanOut = true;
                     model.fitWarnings().println("WARNING: " + s.name() + ".fit: your input ran out of data in epoch " + (epoch + 1)
                             + " after fewer than stepsPerEpoch " + o.stepsPerEpoch + " batches; the next epoch starts a fresh pass. "
@@ -167,8 +167,8 @@ final class TrainingLoop {
                 }
                 Map<String, Double> logs = acc.logs();
                 java.util.Set<String> trainingKeys = java.util.Set.copyOf(logs.keySet());
-                if (val != null && (epoch + 1) % o.validationFreq == 0) {
-                    Map<String, Double> v = new Inference(s).evaluate(val);
+                if (val != null && o.validates(epoch)) {
+                    Map<String, Double> v = new Inference(s).evaluate(val, callbacks, model, this::stillOpen);
                     for (Map.Entry<String, Double> e : v.entrySet()) logs.put("val_" + e.getKey(), e.getValue());
                     logs = EpochLogs.sorted(logs);   // Keras sorts the merged logs ("word_loss" after "val_loss")
                 }

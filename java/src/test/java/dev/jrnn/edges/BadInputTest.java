@@ -471,6 +471,13 @@ class BadInputTest {
         bad("fit(Dataset): validationSteps without validation data", IAE,
                 f -> f.model.fit(dev.jrnn.data.Dataset.fromTensors(x(8), y(8)).batch(4), new FitOptions().verbose(0).validationSteps(2)),
                 "sequential.fit: FitOptions.validationSteps applies to validation data", "there is none");
+        bad("fit: validationBatchSize 0", IAE, f -> new FitOptions().validationBatchSize(0), "validationBatchSize must be >= 1, got 0");
+        bad("fit: validationBatchSize without validation data", IAE, f -> f.model.fit(x(8), y(8), quiet().validationBatchSize(2)),
+                "sequential.fit: FitOptions.validationBatchSize applies to validation data", "there is none");
+        bad("fit(Dataset): validationBatchSize", IAE,
+                f -> f.model.fit(dev.jrnn.data.Dataset.fromTensors(x(8), y(8)).batch(4), new FitOptions().verbose(0)
+                        .validationData(dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2)).validationBatchSize(2)),
+                "sequential.fit(Dataset): FitOptions.validationBatchSize", "does not apply to a dataset");
         bad("fit: endless validation dataset without validationSteps", IAE, f -> f.model.fit(x(8), y(8),
                         quiet().validationData(dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).repeat().batch(2))),
                 "fit (validation data): the dataset is endless", "FitOptions.validationSteps(n)");
@@ -866,6 +873,10 @@ class BadInputTest {
         bad("fit: classWeight key negative", IAE, f -> new dev.jrnn.model.FitOptions().classWeight(java.util.Map.of(-2, 1.0)),
                 "classWeight keys are class indices >= 0, got -2");
         bad("fit: validationFreq 0", IAE, f -> new dev.jrnn.model.FitOptions().validationFreq(0), "validationFreq must be >= 1, got 0");
+        bad("fit: validationFreq epoch 0", IAE, f -> new dev.jrnn.model.FitOptions().validationFreq(java.util.List.of(0)),
+                "validationFreq epochs are counted from 1, got 0 in [0]");
+        bad("fit: validationFreq epochs null", IAE, f -> new dev.jrnn.model.FitOptions().validationFreq((java.util.List<Integer>) null),
+                "validationFreq epochs is null");
         bad("callback: BackupAndRestore without a directory", IAE, f -> new dev.jrnn.model.BackupAndRestore(null),
                 "BackupAndRestore", "backupDir", "got null");
         bad("callback: CSVLogger without a file", IAE, f -> new dev.jrnn.model.CSVLogger(null), "CSVLogger", "file", "got null");

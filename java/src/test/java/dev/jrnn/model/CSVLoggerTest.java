@@ -67,6 +67,31 @@ class CSVLoggerTest {
         assertEquals("epoch,loss,val_loss\r\n0," + py(h.get("loss").get(0)) + ",NA\r\n", read(f));
     }
 
+    /**
+     * Keras' metrics (the loss tracker too) are float32 variables, and its logs the Python floats of their float32
+     * results: the file holds 1.410807490348816 where the epoch's mean in float64 is 1.4108075125. Expected values from
+     * a float64 numpy replay of the two epochs (SGD 0.1, batches of 2, 2 and 1 samples, from the weights set here).
+     */
+    @Test
+    void numbersAreTheFloat32ValuesKerasLogs() throws IOException {
+        Path f = dir.resolve("log.csv");
+        Sequential m = model("mae");
+        m.setWeights(List.of(Tensor.of(new float[] {0.5f, -0.25f}, 2, 1), Tensor.of(new float[] {0.1f}, 1)));
+        m.fit(X, Y, options(2, new CSVLogger(f)));
+        double[][] replay = {{1.4108075125, 0.88745}, {0.031073852913840627, 0.16972092500000002}};   // loss, mae
+        List<String> lines = List.of(read(f).split("\r\n"));
+        assertEquals("epoch,loss,mae,val_loss,val_mae", lines.get(0));
+        for (int e = 0; e < 2; e++) {
+            String[] row = lines.get(e + 1).split(",");
+            assertEquals(List.of(String.valueOf(e), "NA", "NA"), List.of(row[0], row[3], row[4]));
+            for (int k = 0; k < 2; k++) {
+                double v = Double.parseDouble(row[k + 1]);
+                assertEquals(replay[e][k], v, 1e-6 * replay[e][k], lines.get(e + 1));
+                assertEquals((double) (float) v, v, "a float32 value, as Keras logs: " + row[k + 1]);
+            }
+        }
+    }
+
     @Test
     void appendAddsRowsWithoutASecondHeaderAndResumesTheEpochs() throws IOException {
         Path f = dir.resolve("log.csv");

@@ -312,6 +312,53 @@ class CallbackTest {
         assertEquals(m.evaluate(x, y), h.last("val_loss"), 1e-6);
     }
 
+    /**
+     * Keras' evaluate inside fit calls on_test_begin, on_test_batch_begin/end and on_test_end on fit's callbacks, after the
+     * epoch's batches and before on_epoch_end, in the epochs that validate (validation_freq 2: the second); on_test_end's
+     * logs are the val_ values without the prefix, and the last batch's running logs equal them.
+     */
+    @Test
+    void validationCallsTheTestHooksAsKerasEvaluateInsideFit() {
+        Jrnn.setSeed(2);
+        Sequential m = new Sequential(new Dense(1).inputShape(2));
+        m.compile("sgd", "mse", "mae");
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 3, 2), y = Tensor.of(new float[] {1, 0, 1}, 3, 1);
+        List<String> hooks = new ArrayList<>();
+        List<java.util.Map<String, Double>> testEnd = new ArrayList<>(), lastBatch = new ArrayList<>();
+        List<Double> batchLosses = new ArrayList<>();
+        Callback cb = new Callback() {
+            @Override public void onEpochBegin(int epoch, Model model) { hooks.add("epoch_begin " + epoch); }
+            @Override public void onBatchEnd(int batch, BatchLogs logs, Model model) { hooks.add("batch_end " + batch); }
+            @Override public void onTestBegin(Model model) { hooks.add("test_begin"); }
+            @Override public void onTestBatchBegin(int batch, Model model) { hooks.add("test_batch_begin " + batch); }
+            @Override public void onTestBatchEnd(int batch, BatchLogs logs, Model model) {
+                hooks.add("test_batch_end " + batch + " " + logs.size());
+                batchLosses.add(logs.loss());
+                if (batch == 1) lastBatch.add(logs.logs());
+            }
+            @Override public void onTestEnd(java.util.Map<String, Double> logs, Model model) {
+                hooks.add("test_end " + logs.keySet());
+                testEnd.add(logs);
+                logs.put("loss", -1.0);   // a copy, as Keras' pythonify_logs gives: the epoch's val_loss keeps its value
+            }
+            @Override public void onEpochEnd(int epoch, java.util.Map<String, Double> logs, Model model) { hooks.add("epoch_end " + epoch); }
+        };
+        History h = m.fit(x, y, new FitOptions().epochs(2).batchSize(2).verbose(0).shuffle(false).validationData(x, y)
+                .validationFreq(2).callbacks(cb));
+        assertEquals(List.of("epoch_begin 0", "batch_end 0", "batch_end 1", "epoch_end 0",
+                "epoch_begin 1", "batch_end 0", "batch_end 1", "test_begin", "test_batch_begin 0", "test_batch_end 0 2",
+                "test_batch_begin 1", "test_batch_end 1 1", "test_end [loss, mae]", "epoch_end 1"), hooks);
+        assertEquals(h.last("val_mae"), testEnd.get(0).get("mae"));
+        assertEquals(h.last("val_mae"), lastBatch.get(0).get("mae"));
+        assertEquals(h.last("val_loss"), lastBatch.get(0).get("loss"));
+        // the validation batches' own losses, by hand from the predictions after the last update: samples 0 1 | 2
+        float[] p = m.predict(x).toArray();
+        double b0 = (Math.pow(p[0] - 1, 2) + Math.pow(p[1], 2)) / 2, b1 = Math.pow(p[2] - 1, 2);
+        assertEquals(b0, batchLosses.get(0), 1e-6);
+        assertEquals(b1, batchLosses.get(1), 1e-6);
+        assertEquals((2 * b0 + b1) / 3, h.last("val_loss"), 1e-6);
+    }
+
     @Test
     void aThrowingCallbackFailsFitWithItsOwnExceptionAndTheModelTrainsOnAfter() {
         Jrnn.setSeed(3);

@@ -54,6 +54,24 @@ class DatasetBatchesTest {
 
     static FitOptions quiet() { return new FitOptions().verbose(0).shuffle(false); }
 
+    /** A test body that may throw. */
+    interface Body {
+        void run() throws Exception;
+    }
+
+    /** What {@code body} printed to System.err: a short epoch's "ran out of data" warning, which Keras gives at any verbosity. */
+    static String stderrOf(Body body) throws Exception {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream before = System.err;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setErr(before);
+        }
+        return err.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     @Test
     void fitOnMappedNpyTrainsExactlyAsOnTensors() throws IOException {
         Tensor x = random(1, 10, T, I), y = random(2, 10, 1);
@@ -343,69 +361,69 @@ class DatasetBatchesTest {
      * batches the epochs before it took, so it trains as the uninterrupted one.
      */
     @Test
-    void stepsPerEpochOnAFiniteDatasetGoesOnAndStartsAFreshPassWhenItRunsOut() throws IOException {
-        Tensor x = random(43, 10, T, I), y = random(44, 10, 1);
-        Dataset three = Dataset.fromTensors(x, y).batch(4);   // 3 batches per pass
-        Sequential m = lstm(T), ref = lstm(T);
-        History h = m.fit(three, quiet().epochs(3).stepsPerEpoch(2));   // batches 0 1 | 2 | 0 1
-        assertEquals(3, h.get("loss").size());
-        assertEquals(5, m.optimizer().iterations());
-        ref.fit(three, quiet());
-        ref.fit(Dataset.fromTensors(x, y).take(8).batch(4), quiet());
-        assertSameWeights(ref, m, "finite data with stepsPerEpoch");
+    void stepsPerEpochOnAFiniteDatasetGoesOnAndStartsAFreshPassWhenItRunsOut() throws Exception {
+        String warned = stderrOf(() -> {
+            Tensor x = random(43, 10, T, I), y = random(44, 10, 1);
+            Dataset three = Dataset.fromTensors(x, y).batch(4);   // 3 batches per pass
+            Sequential m = lstm(T), ref = lstm(T);
+            History h = m.fit(three, quiet().epochs(3).stepsPerEpoch(2));   // batches 0 1 | 2 | 0 1
+            assertEquals(3, h.get("loss").size());
+            assertEquals(5, m.optimizer().iterations());
+            ref.fit(three, quiet());
+            ref.fit(Dataset.fromTensors(x, y).take(8).batch(4), quiet());
+            assertSameWeights(ref, m, "finite data with stepsPerEpoch");
 
-        Dataset shuffled = Dataset.fromTensors(x, y).shuffle(5).repeat().batch(3);
-        Sequential whole = lstm(T), resumed = lstm(T);
-        History hw = whole.fit(shuffled, quiet().epochs(3).stepsPerEpoch(2));
-        resumed.fit(shuffled, quiet().epochs(1).stepsPerEpoch(2));
-        History hr = resumed.fit(shuffled, quiet().epochs(3).initialEpoch(1).stepsPerEpoch(2));
-        assertSameWeights(whole, resumed, "resumed at epoch 1");
-        assertEquals(hw.get("loss").subList(1, 3), hr.get("loss"));
-        // a resume across the end of a finite pass (shuffled anew each pass): epochs 0 1 | 2 (short) | fresh pass 0 1
-        Dataset finite = Dataset.fromTensors(x, y).shuffle(10).batch(4);
-        Sequential straight = lstm(T);
-        History hs = straight.fit(finite, quiet().epochs(4).stepsPerEpoch(2));
-        for (int at = 1; at <= 3; at++) {
-            Sequential part = lstm(T);
-            part.fit(finite, quiet().epochs(at).stepsPerEpoch(2));
-            History hp = part.fit(finite, quiet().epochs(4).initialEpoch(at).stepsPerEpoch(2));
-            assertSameWeights(straight, part, "resumed at epoch " + at + " of a finite dataset");
-            assertEquals(hs.get("loss").subList(at, 4), hp.get("loss"), "resumed at epoch " + at);
-        }
+            Dataset shuffled = Dataset.fromTensors(x, y).shuffle(5).repeat().batch(3);
+            Sequential whole = lstm(T), resumed = lstm(T);
+            History hw = whole.fit(shuffled, quiet().epochs(3).stepsPerEpoch(2));
+            resumed.fit(shuffled, quiet().epochs(1).stepsPerEpoch(2));
+            History hr = resumed.fit(shuffled, quiet().epochs(3).initialEpoch(1).stepsPerEpoch(2));
+            assertSameWeights(whole, resumed, "resumed at epoch 1");
+            assertEquals(hw.get("loss").subList(1, 3), hr.get("loss"));
+            // a resume across the end of a finite pass (shuffled anew each pass): epochs 0 1 | 2 (short) | fresh pass 0 1
+            Dataset finite = Dataset.fromTensors(x, y).shuffle(10).batch(4);
+            Sequential straight = lstm(T);
+            History hs = straight.fit(finite, quiet().epochs(4).stepsPerEpoch(2));
+            for (int at = 1; at <= 3; at++) {
+                Sequential part = lstm(T);
+                part.fit(finite, quiet().epochs(at).stepsPerEpoch(2));
+                History hp = part.fit(finite, quiet().epochs(4).initialEpoch(at).stepsPerEpoch(2));
+                assertSameWeights(straight, part, "resumed at epoch " + at + " of a finite dataset");
+                assertEquals(hs.get("loss").subList(at, 4), hp.get("loss"), "resumed at epoch " + at);
+            }
+        });
+        assertTrue(warned.contains("ran out of data in epoch 2 after fewer than stepsPerEpoch 2 batches"), warned);
     }
 
     /** stepsPerEpoch with tensors trains as with a Dataset of the same batches; without a batch size, ceil(n / steps) as Keras. */
     @Test
-    void stepsPerEpochWithTensorsGoesOnAsWithADataset() throws IOException {
-        Tensor x = random(60, 10, T, I), y = random(61, 10, 1);
-        Sequential viaTensors = lstm(T), viaDataset = lstm(T);
-        History ht = viaTensors.fit(x, y, quiet().epochs(3).batchSize(4).stepsPerEpoch(2));   // batches 0 1 | 2 | 0 1
-        History hd = viaDataset.fit(Dataset.fromTensors(x, y).batch(4), quiet().epochs(3).stepsPerEpoch(2));
-        assertEquals(5, viaTensors.optimizer().iterations());
-        assertEquals(hd.get("loss"), ht.get("loss"));
-        // the short epoch warns once, as Keras' "Your input ran out of data" (shown with verbose > 0)
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream before = System.err;
-        System.setErr(new java.io.PrintStream(err, true));
-        try {
-            lstm(T).fit(x, y, quiet().epochs(3).batchSize(4).stepsPerEpoch(2).verbose(2).out(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())));
-        } finally {
-            System.setErr(before);
-        }
-        assertTrue(err.toString().contains("ran out of data in epoch 2 after fewer than stepsPerEpoch 2 batches"), err.toString());
-        assertSameWeights(viaDataset, viaTensors, "tensors or a Dataset with stepsPerEpoch");
-        Sequential keras = lstm(T), four = lstm(T);
-        keras.fit(x, y, quiet().epochs(2).stepsPerEpoch(3));   // no batchSize: ceil(10 / 3) = 4, batches 0 1 2 | 0 1 2
-        four.fit(x, y, quiet().epochs(2).batchSize(4));
-        assertEquals(6, keras.optimizer().iterations());
-        assertSameWeights(four, keras, "Keras' batch size for steps_per_epoch: ceil(samples / steps)");
-        // a resumed fit skips the batches the epochs before it took, as with a Dataset
-        Sequential straight = lstm(T), part = lstm(T);
-        History hs = straight.fit(x, y, quiet().epochs(4).batchSize(4).stepsPerEpoch(2).seed(7).shuffle(true));
-        part.fit(x, y, quiet().epochs(2).batchSize(4).stepsPerEpoch(2).seed(7).shuffle(true));
-        History hp = part.fit(x, y, quiet().epochs(4).initialEpoch(2).batchSize(4).stepsPerEpoch(2).seed(7).shuffle(true));
-        assertSameWeights(straight, part, "resumed at epoch 2 (after a short epoch, into a fresh shuffled pass)");
-        assertEquals(hs.get("loss").subList(2, 4), hp.get("loss"));
+    void stepsPerEpochWithTensorsGoesOnAsWithADataset() throws Exception {
+        String warned = stderrOf(() -> {
+            Tensor x = random(60, 10, T, I), y = random(61, 10, 1);
+            Sequential viaTensors = lstm(T), viaDataset = lstm(T);
+            History ht = viaTensors.fit(x, y, quiet().epochs(3).batchSize(4).stepsPerEpoch(2));   // batches 0 1 | 2 | 0 1
+            History hd = viaDataset.fit(Dataset.fromTensors(x, y).batch(4), quiet().epochs(3).stepsPerEpoch(2));
+            assertEquals(5, viaTensors.optimizer().iterations());
+            assertEquals(hd.get("loss"), ht.get("loss"));
+            // the short epoch warns once, as Keras' "Your input ran out of data" (a Python warning: also with verbose 0)
+            String err = stderrOf(() -> lstm(T).fit(x, y, quiet().epochs(3).batchSize(4).stepsPerEpoch(2).verbose(0)));
+            assertEquals(1, err.split("ran out of data", -1).length - 1, err);
+            assertTrue(err.contains("ran out of data in epoch 2 after fewer than stepsPerEpoch 2 batches"), err);
+            assertSameWeights(viaDataset, viaTensors, "tensors or a Dataset with stepsPerEpoch");
+            Sequential keras = lstm(T), four = lstm(T);
+            keras.fit(x, y, quiet().epochs(2).stepsPerEpoch(3));   // no batchSize: ceil(10 / 3) = 4, batches 0 1 2 | 0 1 2
+            four.fit(x, y, quiet().epochs(2).batchSize(4));
+            assertEquals(6, keras.optimizer().iterations());
+            assertSameWeights(four, keras, "Keras' batch size for steps_per_epoch: ceil(samples / steps)");
+            // a resumed fit skips the batches the epochs before it took, as with a Dataset
+            Sequential straight = lstm(T), part = lstm(T);
+            History hs = straight.fit(x, y, quiet().epochs(4).batchSize(4).stepsPerEpoch(2).seed(7).shuffle(true));
+            part.fit(x, y, quiet().epochs(2).batchSize(4).stepsPerEpoch(2).seed(7).shuffle(true));
+            History hp = part.fit(x, y, quiet().epochs(4).initialEpoch(2).batchSize(4).stepsPerEpoch(2).seed(7).shuffle(true));
+            assertSameWeights(straight, part, "resumed at epoch 2 (after a short epoch, into a fresh shuffled pass)");
+            assertEquals(hs.get("loss").subList(2, 4), hp.get("loss"));
+        });
+        assertTrue(warned.contains("ran out of data"), warned);   // the other short epochs' too
     }
 
     /** Keras' validation_steps and evaluate's steps: the first n batches, from the start of the data every time. */

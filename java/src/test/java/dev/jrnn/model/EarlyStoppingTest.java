@@ -233,6 +233,51 @@ class EarlyStoppingTest {
         assertEquals(0.1f, m.optimizer().learningRate(), "a higher precision is an improvement: no reduction");
     }
 
+    /**
+     * The lines of {@code kind} ("ES", "RL") of monitor_rules.txt: Keras 3's EarlyStopping and ReduceLROnPlateau run on
+     * random scripted sequences by a transcription of its sources (resources dev/jrnn/model/monitor_rules.py), as
+     * {settings and values, expected}.
+     */
+    static List<String[]> kerasMonitorRules(String kind) throws java.io.IOException {
+        List<String[]> r = new ArrayList<>();
+        try (java.io.InputStream in = EarlyStoppingTest.class.getResourceAsStream("/dev/jrnn/model/monitor_rules.txt")) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.startsWith(kind + " ")) r.add(line.split(" \\| "));
+            }
+        }
+        return r;
+    }
+
+    /** {@code "0.5,0.4"} as numbers. */
+    static double[] numbers(String csv) {
+        return java.util.Arrays.stream(csv.split(",")).mapToDouble(Double::parseDouble).toArray();
+    }
+
+    /**
+     * Keras 3's rules on 120 scripted sequences (ties, minDelta, baselines, startFromEpoch, restoring or not), against a
+     * transcription of early_stopping.py and monitor_callback.py: the epochs fit runs and the epoch whose weights come back
+     * (none when no epoch was monitored).
+     */
+    @Test
+    void kerasRulesOnScriptedSequences() throws java.io.IOException {
+        Sequential m = model();
+        List<String[]> cases = kerasMonitorRules("ES");
+        assertEquals(120, cases.size());
+        for (String[] c : cases) {
+            String[] a = c[0].split(" ");
+            String[] want = c[1].split(" ");
+            boolean restore = Boolean.parseBoolean(a[5]);
+            EarlyStopping es = new EarlyStopping().mode(a[1]).patience(Integer.parseInt(a[2])).minDelta(Double.parseDouble(a[3]))
+                    .restoreBestWeights(restore).startFromEpoch(Integer.parseInt(a[6]));
+            if (!a[4].equals("None")) es.baseline(Double.parseDouble(a[4]));
+            int trained = run(es, m, -1, numbers(a[7]));
+            assertEquals(Integer.parseInt(want[0]), trained, c[0]);
+            // without a restore the weights stay those of the last epoch run
+            int restored = want[1].equals("None") ? trained - 1 : Integer.parseInt(want[1]);
+            assertEquals(restored, weightsEpoch(m), c[0]);
+        }
+    }
+
     /** As {@link #run} with the values logged under {@code key}. */
     private static int runOn(String key, EarlyStopping es, Model m, double... values) {
         m.stopTraining(false);

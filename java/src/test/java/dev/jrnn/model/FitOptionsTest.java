@@ -232,4 +232,53 @@ class FitOptionsTest {
         assertEquals("FitOptions: validationFreq must be >= 1, got 0",
                 assertThrows(IllegalArgumentException.class, () -> new FitOptions().validationFreq(0)).getMessage());
     }
+
+    /** Keras' validation_freq as a list ([1, 4]): _should_eval validates when the epoch, counted from 1, is in it. */
+    @Test
+    void validationFreqAsAListValidatesAfterTheEpochsItNames() {
+        Sequential m = new Sequential(new Dense(1).inputShape(2));
+        m.compile("sgd", "mse");
+        Tensor x = Tensor.of(new float[] {1, 2, -1, 0.5f, 0, 1, 2, -2, 1, 1}, 5, 2), y = Tensor.of(new float[] {1, 0, 0.5f, -1, 0.25f}, 5, 1);
+        List<Boolean> seen = new ArrayList<>();
+        History h = m.fit(x, y, new FitOptions().epochs(5).batchSize(2).verbose(0).validationSplit(0.4)
+                .validationFreq(List.of(1, 4, 9)).onEpochEnd((e, logs) -> seen.add(logs.containsKey("val_loss"))));
+        assertEquals(List.of(true, false, false, true, false), seen);
+        assertEquals(5, h.get("val_loss").size());
+        // an int after the list replaces it, as the last validation_freq given
+        seen.clear();
+        m.fit(x, y, new FitOptions().epochs(2).verbose(0).validationSplit(0.4).validationFreq(List.of(1)).validationFreq(2)
+                .onEpochEnd((e, logs) -> seen.add(logs.containsKey("val_loss"))));
+        assertEquals(List.of(false, true), seen);
+        assertEquals("FitOptions: validationFreq epochs are counted from 1, got 0 in [0, 2]",
+                assertThrows(IllegalArgumentException.class, () -> new FitOptions().validationFreq(List.of(0, 2))).getMessage());
+    }
+    /**
+     * Keras' validation_batch_size: validation runs in batches of it, else of batch_size. A masked sequence's batch loss is
+     * the mean over that batch's unmasked steps (Keras' apply_mask), so the batches show in val_loss: lengths 3 1 2 3 are
+     * 9 steps in one batch of 4, or 4 and 5 steps in two of 2. Expected from the predictions (SGD 0: the weights stay).
+     */
+    @Test
+    void validationBatchSizeIsTheBatchOfTheValidationAsKeras() {
+        SplittableRandom r = new SplittableRandom(3);
+        float[] xs = new float[4 * 3], ys = new float[4 * 3];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = (float) r.nextDouble(-1, 1);
+            ys[i] = (float) r.nextDouble(-1, 1);
+        }
+        Tensor x = Tensor.of(xs, 4, 3, 1), y = Tensor.of(ys, 4, 3, 1);
+        int[] lengths = {3, 1, 2, 3};
+        Sequential m = new Sequential(new SimpleRNN(2).returnSequences(true).inputShape(3, 1), new Dense(1));
+        m.compile(new dev.jrnn.optim.SGD(0.0), "mse");
+        float[] p = m.predict(x).data();
+        double[] sum = new double[4];   // each sample's squared errors over its steps
+        for (int i = 0; i < 4; i++) for (int t = 0; t < lengths[i]; t++) sum[i] += Math.pow((double) p[i * 3 + t] - ys[i * 3 + t], 2);
+        double one = (sum[0] + sum[1] + sum[2] + sum[3]) / 9;
+        double two = (2 * (sum[0] + sum[1]) / 4 + 2 * (sum[2] + sum[3]) / 5) / 4;
+        FitOptions o = new FitOptions().epochs(1).batchSize(4).verbose(0).shuffle(false).validationData(x, y).validationLengths(lengths);
+        assertEquals(one, m.fit(x, y, o).last("val_loss"), 1e-6);
+        assertEquals(two, m.fit(x, y, o.validationBatchSize(2)).last("val_loss"), 1e-6);
+        assertTrue(Math.abs(one - two) > 1e-3, one + " " + two);
+        assertEquals("FitOptions: validationBatchSize must be >= 1, got 0",
+                assertThrows(IllegalArgumentException.class, () -> new FitOptions().validationBatchSize(0)).getMessage());
+    }
 }

@@ -87,6 +87,26 @@ class ReduceLROnPlateauTest {
         assertThrows(IllegalStateException.class, () -> run(new ReduceLROnPlateau().monitor("loss").patience(0), s, "loss", 1, 2));
     }
 
+    /**
+     * Keras 3's rules on 120 scripted sequences (ties, minDelta, cooldown, minLr), against a transcription of
+     * reduce_lr_on_plateau.py (resources dev/jrnn/model/monitor_rules.py): the float32 rate after each epoch.
+     */
+    @Test
+    void kerasRulesOnScriptedSequences() throws java.io.IOException {
+        java.util.List<String[]> cases = EarlyStoppingTest.kerasMonitorRules("RL");
+        assertEquals(120, cases.size());
+        for (String[] c : cases) {
+            String[] a = c[0].split(" ");
+            Sequential m = model(0.2);
+            ReduceLROnPlateau cb = new ReduceLROnPlateau().monitor("loss").mode(a[1]).patience(Integer.parseInt(a[2]))
+                    .minDelta(Double.parseDouble(a[3])).cooldown(Integer.parseInt(a[4])).factor(Double.parseDouble(a[5]))
+                    .minLr(Double.parseDouble(a[6]));
+            float[] lr = run(cb, m, "loss", EarlyStoppingTest.numbers(a[7]));
+            double[] want = EarlyStoppingTest.numbers(c[1]);
+            for (int e = 0; e < lr.length; e++) assertEquals(want[e], lr[e], c[0] + " epoch " + e);
+        }
+    }
+
     @Test
     void verbosePrintsKerasLineWithPythonsFloatRepr() {
         Sequential m = model(0.001);

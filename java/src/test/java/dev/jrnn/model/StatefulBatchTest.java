@@ -145,6 +145,8 @@ class StatefulBatchTest {
         assertTrue(e.getMessage().contains("found 3 samples"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> s.evaluateAll(List.of(x), List.of(y), 4, null));
         assertTrue(e.getMessage().startsWith(s.name() + ".evaluate: the batch size 4"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> s.fit(x, y, new FitOptions().validationData(x, y).validationBatchSize(4).verbose(0)));
+        assertTrue(e.getMessage().startsWith(s.name() + ".fit (validation data): the batch size 4 is incompatible with the batch size 2"), e.getMessage());
         for (Tensor st : lstm(s).states()) for (float v : st.data()) assertEquals(0f, v, "nothing ran");
         // a stateful layer without a fixed batch size: refused when the model is made, as Keras does
         e = assertThrows(IllegalArgumentException.class, () -> new Sequential(new LSTM(H).stateful(true).inputShape(T, F)));

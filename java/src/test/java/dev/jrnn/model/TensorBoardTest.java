@@ -155,6 +155,28 @@ class TensorBoardTest {
         assertEquals(List.of(1L, 2L, 3L), vs.stream().map(Scalar::step).toList());
     }
 
+    /**
+     * Keras' TensorBoard writes epoch_learning_rate from the optimizer at its own turn (_collect_learning_rate), over the
+     * "learning_rate" a ReduceLROnPlateau before it logged: that holds the epoch's rate, before its reduction. Here it
+     * lowers 0.1 by half at epochs 1 and 2 (minDelta 10: no later loss improves), so History has 0.1 0.1 0.05 and
+     * TensorBoard 0.1 0.05 0.025, once per epoch.
+     */
+    @Test
+    void theLearningRateIsTheOptimizersAfterAReductionBeforeIt() throws IOException {
+        Jrnn.clearSession();
+        Jrnn.setSeed(4);
+        SplittableRandom r = new SplittableRandom(4);
+        Tensor x = random(r, 6, 2), y = random(r, 6, 1);
+        Sequential m = new Sequential(new Dense(1).inputShape(2));
+        m.compile(new dev.jrnn.optim.SGD(0.1), "mse");
+        ReduceLROnPlateau plateau = new ReduceLROnPlateau().monitor("loss").patience(0).factor(0.5).minDelta(10);
+        History h = m.fit(x, y, new FitOptions().epochs(3).batchSize(3).verbose(0).callbacks(plateau, new TensorBoard(dir)));
+        assertEquals(List.of((double) 0.1f, (double) 0.1f, (double) 0.05f), h.get("learning_rate"));
+        List<Scalar> rate = read(dir.resolve("train")).stream().filter(s -> s.tag().equals("epoch_learning_rate")).toList();
+        assertEquals(List.of(0L, 1L, 2L), rate.stream().map(Scalar::step).toList());
+        assertEquals(List.of(0.1f, 0.05f, 0.025f), rate.stream().map(Scalar::value).toList());
+    }
+
     @Test
     void badSettingsAreRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TensorBoard(dir).updateFreq("step"));
