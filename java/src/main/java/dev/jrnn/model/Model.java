@@ -189,8 +189,8 @@ public class Model extends Evaluator implements AutoCloseable {
      * its layers (a GAN's discriminator, the base of a transfer-learning model). Takes effect at the next training step,
      * as a layer's own flag. While the model is frozen none of its weights train, also those of a layer unfrozen or added
      * afterwards (Keras' {@code trainable_weights} is empty for a model whose own flag is off), until the model itself is
-     * unfrozen; such a layer's BatchNormalization mode follows its own flag, as in Keras (its weights' regularizers count
-     * for nothing meanwhile, where Keras still adds them to the loss). {@code save}
+     * unfrozen; such a layer's BatchNormalization mode follows its own flag, as in Keras (its weights' regularizers are left
+     * out of the loss meanwhile, as Keras 3's {@code losses} reads {@code trainable_weights}). {@code save}
      * writes this flag and each layer's, as Keras 3; loading a functional model's file sets this flag from it (its layers
      * keep their own), a Sequential's leaves it true (Keras 3's {@code Sequential.from_config} does not read it). The
      * layers of a model nested in another are the outer model's (jrnn flattens it): freeze them through either.

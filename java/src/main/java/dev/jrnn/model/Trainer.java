@@ -332,6 +332,10 @@ public abstract class Trainer {
         requireOpen("fit");
         boolean given = o.validationX != null || o.validationDataset != null;
         o.checkValidationSteps(name(), given || o.validationSplit > 0);
+        if (o.validationDataset != null && o.validationBatchSize > 0) {
+            throw new IllegalArgumentException(name() + ".fit: FitOptions.validationBatchSize does not apply to a validation dataset,"
+                    + " which gives its own batches (Dataset.batch(n)), got validationBatchSize " + o.validationBatchSize);
+        }
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);

@@ -478,6 +478,9 @@ class BadInputTest {
                 f -> f.model.fit(dev.jrnn.data.Dataset.fromTensors(x(8), y(8)).batch(4), new FitOptions().verbose(0)
                         .validationData(dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2)).validationBatchSize(2)),
                 "sequential.fit(Dataset): FitOptions.validationBatchSize", "does not apply to a dataset");
+        bad("fit: validationBatchSize with a validation dataset", IAE, f -> f.model.fit(x(8), y(8),
+                        quiet().validationData(dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2)).validationBatchSize(2)),
+                "sequential.fit: FitOptions.validationBatchSize does not apply to a validation dataset", "got validationBatchSize 2");
         bad("fit: endless validation dataset without validationSteps", IAE, f -> f.model.fit(x(8), y(8),
                         quiet().validationData(dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).repeat().batch(2))),
                 "fit (validation data): the dataset is endless", "FitOptions.validationSteps(n)");
