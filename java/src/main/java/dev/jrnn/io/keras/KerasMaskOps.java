@@ -29,10 +29,13 @@ final class KerasMaskOps {
             "ZerosLike", "BroadcastTo", "ConvertToTensor", "Cast");
     /** Ops that read only their input's shape: what feeds them is not part of the mask's value. */
     private static final Set<String> SHAPE_ONLY = Set.of("OnesLike", "ZerosLike");
+    /** The dtypes of mixed precision's casts: a cast to another (int, bool) changes values and is refused as any op. */
+    private static final Set<String> FLOATS = Set.of("float16", "bfloat16", "float32");
     /** The call arguments Keras fills with an input's mask (MultiHeadAttention's per input). */
     private static final Set<String> MASK_ARGS = Set.of("mask", "query_mask", "value_mask", "key_mask");
 
-    private record Op(String cls, String module, List<List<?>> inputs, String where) {
+    /** An op's call: its tensor inputs, its scalar arguments (not_equal's value), its config (cast's dtype). */
+    private record Op(String cls, String module, List<List<?>> inputs, List<Double> scalars, Map<?, ?> config, String where) {
         String describe(String name) { return "operation '" + name + "' (" + cls + ", " + module + ")"; }
     }
 
@@ -68,6 +71,7 @@ final class KerasMaskOps {
     void addOp(String name, KerasConfig spec) {
         List<?> nodes = spec.has("inbound_nodes") ? spec.list("inbound_nodes") : List.of();
         List<List<?>> inputs = new ArrayList<>();
+        List<Double> scalars = new ArrayList<>();
         for (Object node : nodes) {
             if (!(node instanceof Map<?, ?> call)) {
                 throw new KerasFormatException(spec.where() + ": operation '" + name + "' has a call " + KerasConfig.describe(node)
@@ -75,8 +79,10 @@ final class KerasMaskOps {
             }
             tensors(call.get("args"), inputs);
             tensors(call.get("kwargs"), inputs);
+            if (call.get("args") instanceof List<?> args) for (Object a : args) if (a instanceof Number n) scalars.add(n.doubleValue());
         }
-        ops.put(name, new Op(spec.string("class_name"), spec.string("module", "keras.ops, a legacy .h5"), inputs, spec.where()));
+        Map<?, ?> config = spec.raw("config") instanceof Map<?, ?> c ? c : Map.of();
+        ops.put(name, new Op(spec.string("class_name"), spec.string("module", "keras.ops, a legacy .h5"), inputs, scalars, config, spec.where()));
     }
 
     /** A layer's Keras 3 calls: the tensors in their mask arguments, checked by {@link #check}. */
@@ -123,7 +129,7 @@ final class KerasMaskOps {
                         + " not keras.ops calls");
             }
         }
-        Set<String> masked = maskedInputs(layers, refs);
+        Map<String, Set<Double>> masked = maskedInputs(layers, refs);
         for (MaskUse u : uses) {
             String from = refName(u.ref);
             String head = u.where + ": layer '" + u.layer + "' is given a " + u.arg + " ";
@@ -131,7 +137,7 @@ final class KerasMaskOps {
                 throw new KerasFormatException(head + "from '" + from + "' (an explicit mask); jrnn computes masks only with Masking and"
                         + " Embedding(mask_zero=True) and propagates them, as Keras does when no mask is passed");
             }
-            walk(from, u, head, masked, new HashSet<>());
+            walk(from, u, head, masked, null, new HashSet<>());
         }
         // Keras 3.0 to 3.3 merged masks with all(), an AND of the masked inputs; jrnn, as Keras 3.4 and later, takes the
         // OR and no mask when an input has none: the same only where every input has one and it is one mask
@@ -150,40 +156,53 @@ final class KerasMaskOps {
     private Object uncast(Object ref) {
         for (int hops = 0; hops <= ops.size(); hops++) {
             Op op = ops.get(refName(ref));
-            if (op == null || !op.cls.equals("Cast") || op.inputs.size() != 1) return ref;
+            if (op == null || !op.cls.equals("Cast") || op.inputs.size() != 1 || !FLOATS.contains(String.valueOf(op.config.get("dtype")))) return ref;
             ref = new ArrayList<Object>(op.inputs.get(0));
         }
         return ref;
     }
 
-    /** Follows a mask's ops back to their roots: each must be the input of a Masking or Embedding(mask_zero) call. */
-    private void walk(String name, MaskUse u, String head, Set<String> masked, Set<String> seen) {
+    /**
+     * Follows a mask's ops back to their roots: each must be reached through a not_equal against the value of a Masking
+     * (its mask_value) or Embedding(mask_zero) (0) whose input it is ({@code value}: the not_equal's, once passed).
+     */
+    private void walk(String name, MaskUse u, String head, Map<String, Set<Double>> masked, Double value, Set<String> seen) {
         if (!seen.add(name)) return;
         Op op = ops.get(name);
-        if (!MASK_OPS.contains(op.cls)) {
+        if (!MASK_OPS.contains(op.cls) || op.cls.equals("Cast") && !FLOATS.contains(String.valueOf(op.config.get("dtype")))) {
             throw new KerasFormatException(head + "computed by " + op.describe(name) + "; jrnn reads only the ops of Keras' own mask"
-                    + " computation " + new java.util.TreeSet<>(MASK_OPS) + " and computes masks with Masking and Embedding(mask_zero=True)");
+                    + " computation " + new java.util.TreeSet<>(MASK_OPS) + " (casts to a float dtype) and computes masks with Masking"
+                    + " and Embedding(mask_zero=True)");
         }
         if (SHAPE_ONLY.contains(op.cls)) return;
+        if (op.cls.equals("NotEqual")) {
+            if (op.scalars.size() != 1) {
+                throw new KerasFormatException(head + "computed by " + op.describe(name) + " between two tensors: an explicit mask,"
+                        + " which jrnn would not compute (jrnn computes masks only with Masking and Embedding(mask_zero=True))");
+            }
+            value = op.scalars.get(0);
+        }
         for (List<?> in : op.inputs) {
             String from = refName(in);
             if (from != null && ops.containsKey(from)) {
-                walk(from, u, head, masked, seen);
-            } else if (!masked.contains(key(in))) {
-                throw new KerasFormatException(head + "computed by " + op.describe(name) + " from '" + from + "', which is not the input"
-                        + " of a Masking or Embedding(mask_zero=True) layer: an explicit mask, which jrnn would not compute (jrnn"
-                        + " computes masks only with Masking and Embedding(mask_zero=True) and propagates them)");
+                walk(from, u, head, masked, value, seen);
+            } else if (value == null || !masked.getOrDefault(key(in), Set.of()).contains(value)) {
+                throw new KerasFormatException(head + "computed by " + op.describe(name) + " from '" + from + "'"
+                        + (value == null ? "" : " != " + value) + ", which is not the mask of a Masking (input != mask_value) or"
+                        + " Embedding(mask_zero=True) (input != 0) layer on that input: an explicit mask, which jrnn would not"
+                        + " compute (jrnn computes masks only with Masking and Embedding(mask_zero=True) and propagates them)");
             }
         }
     }
 
     /** The input refs of every call of a Masking layer or an Embedding with mask_zero: where Keras' masks start. */
-    private static Set<String> maskedInputs(Map<String, Object> layers, Map<String, List<List<Object>>> refs) {
-        Set<String> r = new HashSet<>();
+    private static Map<String, Set<Double>> maskedInputs(Map<String, Object> layers, Map<String, List<List<Object>>> refs) {
+        Map<String, Set<Double>> r = new java.util.HashMap<>();
         for (var e : refs.entrySet()) {
             Object l = layers.get(e.getKey());
-            if (!(l instanceof Masking) && !(l instanceof Embedding emb && emb.maskZero())) continue;
-            for (List<Object> call : e.getValue()) if (!call.isEmpty()) r.add(key(call.get(0)));
+            Double value = l instanceof Masking m ? Double.valueOf(m.maskValue()) : l instanceof Embedding emb && emb.maskZero() ? 0.0 : null;
+            if (value == null) continue;
+            for (List<Object> call : e.getValue()) if (!call.isEmpty()) r.computeIfAbsent(key(call.get(0)), k -> new HashSet<>()).add(value);
         }
         return r;
     }

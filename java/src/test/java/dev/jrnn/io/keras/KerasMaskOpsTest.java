@@ -179,6 +179,28 @@ class KerasMaskOpsTest {
                 && m.contains("Masking") && m.contains("mask_zero"), m);
     }
 
+    /**
+     * not_equal against another value than the masking layer's (tokens != 5 where the Embedding masks 0, features != 1
+     * where Masking's mask_value is 0) is the user's own mask on that input: refused, naming the value.
+     */
+    @Test
+    void aMaskAgainstAnotherValueThanTheMaskingLayersIsRefused(@TempDir Path dir) throws IOException {
+        String m = refused(editedJson(dir.resolve("five.keras"), layers -> args(layers.get("not_equal")).set(1, 5L)));
+        assertTrue(m.contains("layer 'lstm'") && m.contains("!= 5.0") && m.contains("mask_zero"), m);
+        m = refused(editedJson(dir.resolve("one.keras"), layers -> args(layers.get("not_equal_1")).set(1, 1.0)));
+        assertTrue(m.contains("layer 'gru'") && m.contains("!= 1.0") && m.contains("mask_value"), m);
+    }
+
+    /** A cast to an int or bool dtype changes values: only mixed precision's float casts are read as their input. */
+    @Test
+    void aCastToAnIntDtypeIsRefusedAsAnOp(@TempDir Path dir) throws IOException {
+        String m = refused(editedJson(dir.resolve("intcast.keras"), layers -> {
+            layers.put("cast", op("keras.src.ops.core", "Cast", "cast", Map.of("dtype", "int32"), tensor("features", "float32")));
+            args(layers.get("masking")).set(0, tensor("cast", "int32"));
+        }));
+        assertTrue(m.contains("layer 'masking'") && m.contains("'cast'") && m.contains("Cast"), m);
+    }
+
     /** A mask taken from a layer's output (here the features input itself) is an explicit mask: refused. */
     @Test
     void aMaskFromALayersOutputIsRefusedNamingIt(@TempDir Path dir) throws IOException {
