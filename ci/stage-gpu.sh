@@ -29,9 +29,12 @@ grep -rl '@Tag("gpu")' java/src/test/java | sed 's|java/src/test/java/||; s|\.ja
   | awk '$2 == "->" && $1 ~ /^dev\.jrnn\./ && $3 ~ /^dev\.jrnn\./ {print $1, $3}' > /tmp/jrnn-test-deps.txt
 python3 ci/gpu-test-closure.py "$tc" /tmp/jrnn-gpu-roots.txt /tmp/jrnn-test-deps.txt
 # the Apache Commons jars (2.7 MB) cut to the classes the staged code reaches: KerasFile's zip reading, jhdf's use of lang3
-"$JAVA_HOME/bin/jdeps" --multi-release 25 -verbose:class -filter:none -cp ".device/lib/*" .device/cp/*/classes "$tc" .device/lib/*.jar 2>/dev/null \
-  | awk '$2 == "->" {print $1, $3}' > /tmp/jrnn-lib-deps.txt
-python3 ci/jar-closure.py .device/lib /tmp/jrnn-lib-deps.txt commons-compress commons-io commons-codec commons-lang3
+# (the base classes' graph: jar-closure.py drops META-INF/versions, so the base classes are what loads)
+libdeps=$(mktemp)
+"$JAVA_HOME/bin/jdeps" --multi-release base -verbose:class -filter:none -cp ".device/lib/*" .device/cp/*/classes "$tc" .device/lib/*.jar 2>/dev/null \
+  | awk '$2 == "->" {print $1, $3}' > "$libdeps"
+python3 ci/jar-closure.py .device/lib "$libdeps" commons-compress commons-io commons-codec commons-lang3
+rm -f "$libdeps"
 # jdeps does not see reflection: the Keras file tests (zip, HDF5, both ways) must pass on the staged runtime and jars
 libs=$(ls .device/lib/*.jar | grep -v console-standalone | tr '\n' ':')
 .device/jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -jar .device/lib/junit-platform-console-standalone-*.jar \
