@@ -229,6 +229,8 @@ final class KerasTraining {
 
     private static Optimizer optimizer(KerasConfig opt) {
         String cls = opt.string("class_name");
+        // tf.keras 2.11-2.15 write an optimizer by its registered name, in register_keras_serializable's default package
+        if (cls.startsWith("Custom>")) cls = cls.substring("Custom>".length());
         KerasConfig c = opt.object("config");
         // mixed precision's wrapper (tf.keras 2.11-2.15: LossScaleOptimizerV3): jrnn trains in float32, where scaling the loss
         // up and the gradients back down changes nothing

@@ -25,6 +25,26 @@ class KerasTrainingTest {
         return m;
     }
 
+    /**
+     * tf.keras 2.11-2.15 save the optimizer under its registered name, "Custom>Adam" (register_keras_serializable's
+     * default package), with is_legacy_optimizer and jit_compile in its config: it compiles as that optimizer (it loaded
+     * uncompiled with a warning).
+     */
+    @Test
+    void tfKeras211OptimizersByTheirRegisteredNameCompile() {
+        String common = "\"weight_decay\": null, \"clipnorm\": null, \"global_clipnorm\": null, \"clipvalue\": null, \"use_ema\": false,"
+                + " \"ema_momentum\": 0.99, \"ema_overwrite_frequency\": null, \"jit_compile\": true, \"is_legacy_optimizer\": false";
+        try (Sequential adam = compiled("{\"class_name\": \"Custom>Adam\", \"config\": {\"name\": \"Adam\", " + common
+                + ", \"learning_rate\": 0.002, \"beta_1\": 0.8, \"beta_2\": 0.999, \"epsilon\": 1e-07, \"amsgrad\": false}}");
+             Sequential rms = compiled("{\"class_name\": \"Custom>RMSprop\", \"config\": {\"name\": \"RMSprop\", " + common
+                + ", \"learning_rate\": 0.01, \"rho\": 0.8, \"momentum\": 0.0, \"epsilon\": 1e-07, \"centered\": false}}")) {
+            assertEquals("Adam", adam.optimizer().getClass().getSimpleName());
+            assertEquals(0.002, adam.optimizer().learningRate(), 1e-9);
+            assertEquals("RMSprop", rms.optimizer().getClass().getSimpleName());
+            assertEquals(0.01, rms.optimizer().learningRate(), 1e-9);
+        }
+    }
+
     /** Keras 3.10 and later save "compile_config": {} for a model never compiled: uncompiled, without the warning (it warned "loss null"). */
     @Test
     void anEmptyCompileConfigLoadsUncompiledWithoutAWarning() throws Exception {
