@@ -8,7 +8,6 @@ import dev.jrnn.backend.DTensor;
 import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -62,9 +61,10 @@ final class MultiHeadRun {
         }
         if (tensors < inputs.size()) {
             DTensor m = inputs.get(tensors);
-            if (!Arrays.equals(m.shape(), new int[] {q.dim(0), q.dim(1), v.dim(1)})) {
+            // Keras broadcasts a 1 for Tq or Tv (its padding mask (batch, 1, Tv))
+            if (m.rank() != 3 || m.dim(0) != q.dim(0) || m.dim(1) != q.dim(1) && m.dim(1) != 1 || m.dim(2) != v.dim(1) && m.dim(2) != 1) {
                 throw new IllegalArgumentException(l.name() + ": attention_mask must be (batch, Tq, Tv) = " + Tensor.shapeString(
-                        new int[] {q.dim(0), q.dim(1), v.dim(1)}) + ", got " + Tensor.shapeString(m.shape()));
+                        new int[] {q.dim(0), q.dim(1), v.dim(1)}) + " or broadcast to it (1 for Tq or Tv), got " + Tensor.shapeString(m.shape()));
             }
         }
         String[] names = {"query", "value", "key"};
