@@ -173,8 +173,9 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
     /**
      * Keras' call argument {@code attention_mask}: with true the layer's last input is a {@code (batch, Tq, Tv)} mask of
      * 1 (attend) and 0 ({@code mha.apply(query, value, mask)} or {@code apply(query, value, key, mask)}), or one Keras
-     * broadcasts to it: {@code (batch, 1, Tv)} (a padding mask of the value), {@code (batch, Tq, 1)}, {@code (batch, 1, 1)};
-     * default false. Before the layer is applied.
+     * broadcasts to it: {@code (batch, 1, Tv)} (a padding mask of the value), {@code (batch, Tq, 1)}, {@code (batch, 1, 1)},
+     * or one per head {@code (batch, heads, Tq, Tv)} (1 for any of the last three likewise); joined with the Keras masks
+     * and the causal mask by logical and; default false. Before the layer is applied.
      */
     public MultiHeadAttention attentionMaskInput(boolean m) {
         if (m != maskInput) requireUncalled("attentionMaskInput");
@@ -219,9 +220,12 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
         }
         if (maskInput) {
             int[] m = in.get(t);
-            if (m == null || m.length != 2 || (q[0] > 0 && m[0] > 1 && m[0] != q[0]) || (v[0] > 0 && m[1] > 1 && m[1] != v[0])) {
+            int r = m == null ? 0 : m.length;   // (Tq, Tv) or (heads, Tq, Tv), a 1 for any (Keras broadcasts it)
+            if (m == null || r != 2 && r != 3 || r == 3 && m[0] > 1 && m[0] != numHeads || q[0] > 0 && m[r - 2] > 1 && m[r - 2] != q[0]
+                    || v[0] > 0 && m[r - 1] > 1 && m[r - 1] != v[0]) {
                 throw new IllegalArgumentException(name() + ": attention_mask must be (batch, Tq, Tv) = " + Layers.withBatch(new int[] {q[0], v[0]})
-                        + " or broadcast to it (1 for Tq or Tv), got " + (m == null ? "null" : Layers.withBatch(m)));
+                        + " or broadcast to it (1 for Tq or Tv), or (batch, heads = " + numHeads + " or 1, Tq, Tv) likewise, got "
+                        + (m == null ? "null" : Layers.withBatch(m)));
             }
         }
         List<int[]> out = new ArrayList<>();

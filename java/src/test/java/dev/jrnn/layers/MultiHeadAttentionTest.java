@@ -57,7 +57,8 @@ class MultiHeadAttentionTest {
                         double acc = 0;
                         for (int c = 0; c < d.h; c++) acc += qp[(b * d.t + i) * d.n * d.h + j * d.h + c] * kp[(b * d.s + s) * d.n * d.h + j * d.h + c];
                         keep[s] = on(m.q, b * d.t + i) && on(m.v, b * d.s + s) && on(m.k, b * d.s + s) && (!m.causal || s <= i)
-                                && on(m.pairs, (b * d.t + i) * d.s + s);
+                                && on(m.pairs, m.pairs != null && m.pairs.length == d.b * d.n * d.t * d.s   // one per head
+                                ? ((b * d.n + j) * d.t + i) * d.s + s : (b * d.t + i) * d.s + s);
                         sc[s] = keep[s] ? acc / Math.sqrt(d.h) : -1e9;   // Softmax(mask): where(mask, x, -1e9)
                         max = Math.max(max, sc[s]);
                     }
@@ -101,7 +102,7 @@ class MultiHeadAttentionTest {
         if (keyed) in.add(LayerCheck.rand(rng, 1, d.b, d.s, d.dk));
         if (pairsInput != null) in.add(pairsInput);
         List<int[]> shapes = new ArrayList<>();
-        for (Tensor x : in) shapes.add(Arrays.copyOfRange(x.shape(), 1, 3));
+        for (Tensor x : in) shapes.add(Arrays.copyOfRange(x.shape(), 1, x.shape().length));
         layer.build(shapes);
         LayerCheck.randomWeights(layer, rng);
         boolean bias = layer.useBias(), scores = layer.returnAttentionScores();
@@ -179,6 +180,35 @@ class MultiHeadAttentionTest {
                 .apply(Input.shape(3, 4), Input.shape(5, 4), Input.shape(1, 5));
         assertArrayEquals(new int[] {3, 4}, out.shape());
         assertArrayEquals(new int[] {2, 3, 5}, out.get(1).shape());
+    }
+
+    /**
+     * Keras takes an attention_mask per head, (batch, heads, Tq, Tv) with a 1 for any of the last three, and joins it with
+     * the causal mask ((1, Tq, Tv) broadcasts against it); each gives the reference with the mask spread to (batch,
+     * heads, Tq, Tv). It was refused. A shape of another head count is refused naming the shapes taken.
+     */
+    @Test
+    void anAttentionMaskPerHeadAsKeras() {
+        Dims d = new Dims(2, 3, 4, 4, 3, 5, 3, 2, 3, 6);
+        SplittableRandom rng = new SplittableRandom(24);
+        float[] full = new float[2 * 3 * 3 * 4], rows = new float[2 * 3 * 4];
+        for (int i = 0; i < full.length; i++) full[i] = rng.nextInt(3) == 0 ? 0 : 1;
+        for (int i = 0; i < rows.length; i++) rows[i] = rng.nextInt(3) == 0 ? 0 : 1;
+        check(new MultiHeadAttention(3, 2).valueDim(3).outputShape(6).attentionMaskInput(true).returnAttentionScores(true), d, true,
+                new Masks(null, null, null, full, false), Tensor.wrap(full.clone(), 2, 3, 3, 4), null, 24);
+        float[] spread = new float[2 * 3 * 3 * 4];   // (2, 3, 1, 4): one row per head, over the query steps
+        for (int b = 0; b < 2; b++) {
+            for (int j = 0; j < 3; j++) {
+                for (int i = 0; i < 3; i++) System.arraycopy(rows, (b * 3 + j) * 4, spread, ((b * 3 + j) * 3 + i) * 4, 4);
+            }
+        }
+        check(new MultiHeadAttention(3, 2).valueDim(3).outputShape(6).attentionMaskInput(true).useCausalMask(true)
+                .returnAttentionScores(true), d, true, new Masks(null, null, null, spread, true), Tensor.wrap(rows.clone(), 2, 3, 1, 4), null, 25);
+        Node out = new MultiHeadAttention(3, 2).attentionMaskInput(true).apply(Input.shape(3, 4), Input.shape(5, 4), Input.shape(3, 1, 5));
+        assertArrayEquals(new int[] {3, 4}, out.shape());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new MultiHeadAttention(3, 2).attentionMaskInput(true).apply(Input.shape(3, 4), Input.shape(5, 4), Input.shape(2, 3, 5)));
+        assertTrue(e.getMessage().contains("(batch, heads = 3 or 1, Tq, Tv)") && e.getMessage().contains("got (None, 2, 3, 5)"), e.getMessage());
     }
 
     /** A (B, pq, pv) mask (pq 1 or d.t, pv 1 or d.s) spread to (B, d.t, d.s) as Keras' broadcasting does. */
