@@ -1,18 +1,24 @@
 package dev.jrnn.layers;
 
 import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
 
 /**
  * Which query step may attend to which key step, as the attention layers build it on the device: a (batch, Tq, Tv) of
  * exact 0 and 1 from the query mask (rows), the value and key masks (columns, broadcast over the query steps by a
- * batched product with a ones column), the causal triangle (broadcast over the batch) and an explicit (batch, Tq, Tv)
- * attention mask, all multiplied (Keras' logical and); and the scores' bias Keras' masked softmax adds.
+ * batched product with a ones column), the causal triangle (broadcast over the batch) and an explicit attention mask
+ * (batch, Tq, Tv), or one Keras broadcasts to it ((batch, 1, Tv), (batch, Tq, 1), (batch, 1, 1): rank-one products
+ * with ones; a per-head (batch, heads, ...) one is spread by {@link #spread} over batch * heads), all multiplied
+ * (Keras' logical and); and the scores' bias Keras' masked softmax adds.
  */
 final class AttentionMasks {
     private AttentionMasks() {}
 
-    /** The keep matrix (B, Tq, Tv), or null when no mask is given and causal is false. Any mask may be null. */
+    /**
+     * The keep matrix (B, Tq, Tv), or null when no mask is given and causal is false. Any mask may be null; pairs may be
+     * (B, Tq, Tv) or have 1 for Tq or Tv (also (B, 1, .., ..)).
+     */
     static DTensor keep(Backend be, int b, int tq, int tv, DTensor qMask, DTensor vMask, DTensor kMask, boolean causal, DTensor pairs) {
         if (qMask == null && vMask == null && kMask == null && !causal && pairs == null) return null;
         long n3 = (long) b * tq * tv;
@@ -20,7 +26,7 @@ final class AttentionMasks {
         try (DTensor ones = DTensor.zeros(be, Math.max(b, tq)); DTensor tmp = DTensor.zeros(be, b, tq, tv)) {
             be.fill(ones.buf(), 0, ones.size(), 1f);
             be.fill(keep.buf(), 0, n3, 1f);
-            if (pairs != null) be.maskFromValues(Math.toIntExact(n3), 1, pairs.buf(), 0, 0f, keep.buf(), 0);   // Keras casts it to bool
+            if (pairs != null) spread(be, b, tq, tv, pairs, keep.buf());
             for (DTensor cols : new DTensor[] {vMask, kMask}) {
                 if (cols == null) continue;
                 be.gemmBatched(b, false, false, tq, tv, 1, 1f, ones.buf(), 0, 1, 0, cols.buf(), 0, tv, tv, 0f, tmp.buf(), 0, tv,
@@ -39,6 +45,36 @@ final class AttentionMasks {
         } catch (RuntimeException | Error e) {
             keep.close();
             throw e;
+        }
+    }
+
+    /**
+     * out (batches, Tq, Tv) = (pairs != 0) (Keras casts the attention mask to bool), pairs' last two axes (1 or Tq, 1 or
+     * Tv) broadcast as Keras broadcasts them: a (Tq, 1) column times a ones row, ones times a (1, Tv) row, and (1, 1) first
+     * made a row. Products of 0 and 1 are exact. A per-head (B, heads, ..) mask is B * heads batches.
+     */
+    static void spread(Backend be, int batches, int tq, int tv, DTensor pairs, Buf out) {
+        int pq = pairs.dim(-2), pv = pairs.dim(-1);
+        if (pq == tq && pv == tv) {
+            be.maskFromValues(Math.toIntExact((long) batches * tq * tv), 1, pairs.buf(), 0, 0f, out, 0);
+            return;
+        }
+        try (DTensor ones = DTensor.zeros(be, Math.max(tq, tv)); DTensor p = DTensor.zeros(be, batches, pq, pv);
+             DTensor row = DTensor.zeros(be, batches, tv)) {
+            be.fill(ones.buf(), 0, ones.size(), 1f);
+            be.maskFromValues(batches * pq * pv, 1, pairs.buf(), 0, 0f, p.buf(), 0);
+            if (pq == 1) {
+                DTensor r = p;
+                if (pv == 1) {   // (1, 1) -> (1, Tv)
+                    be.gemmBatched(batches, false, false, 1, tv, 1, 1f, p.buf(), 0, 1, 1, ones.buf(), 0, tv, 0, 0f, row.buf(), 0, tv, tv);
+                    r = row;
+                }
+                be.gemmBatched(batches, false, false, tq, tv, 1, 1f, ones.buf(), 0, 1, 0, r.buf(), 0, tv, tv, 0f, out, 0, tv,
+                        (long) tq * tv);
+            } else {   // (Tq, 1)
+                be.gemmBatched(batches, false, false, tq, tv, 1, 1f, p.buf(), 0, 1, tq, ones.buf(), 0, tv, 0, 0f, out, 0, tv,
+                        (long) tq * tv);
+            }
         }
     }
 

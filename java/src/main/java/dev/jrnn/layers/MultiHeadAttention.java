@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * heads' weighted values are concatenated and projected to the output size (the query's last dimension unless
  * {@link #outputShape} says otherwise). Called on {@code [query, value]} or {@code [query, value, key]}, each
  * {@code (batch, steps, dim)}, with {@link #attentionMaskInput} one more input last: Keras' {@code attention_mask}
- * {@code (batch, Tq, Tv)} of 1 (attend) and 0. The Keras masks of query, value and key (an {@code Embedding} with
+ * {@code (batch, Tq, Tv)} of 1 (attend) and 0 (or {@code (batch, 1, Tv)}, which Keras broadcasts). The Keras masks of query, value and key (an {@code Embedding} with
  * {@code maskZero}) join it as Keras' {@code _compute_attention_mask} does, the query mask goes on with the output.
  *
  * <p>Weights as Keras 3 keeps them, in its order: {@code query/kernel [dim, heads, keyDim]}, {@code query/bias [heads,
@@ -172,8 +172,10 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
 
     /**
      * Keras' call argument {@code attention_mask}: with true the layer's last input is a {@code (batch, Tq, Tv)} mask of
-     * 1 (attend) and 0 ({@code mha.apply(query, value, mask)} or {@code apply(query, value, key, mask)}); default false.
-     * Before the layer is applied.
+     * 1 (attend) and 0 ({@code mha.apply(query, value, mask)} or {@code apply(query, value, key, mask)}), or one Keras
+     * broadcasts to it: {@code (batch, 1, Tv)} (a padding mask of the value), {@code (batch, Tq, 1)}, {@code (batch, 1, 1)},
+     * or one per head {@code (batch, heads, Tq, Tv)} (1 for any of the last three likewise); joined with the Keras masks
+     * and the causal mask by logical and; default false. Before the layer is applied.
      */
     public MultiHeadAttention attentionMaskInput(boolean m) {
         if (m != maskInput) requireUncalled("attentionMaskInput");
@@ -218,9 +220,12 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
         }
         if (maskInput) {
             int[] m = in.get(t);
-            if (m == null || m.length != 2 || (q[0] > 0 && m[0] > 0 && m[0] != q[0]) || (v[0] > 0 && m[1] > 0 && m[1] != v[0])) {
+            int r = m == null ? 0 : m.length;   // (Tq, Tv) or (heads, Tq, Tv), a 1 for any (Keras broadcasts it)
+            if (m == null || r != 2 && r != 3 || r == 3 && m[0] > 1 && m[0] != numHeads || q[0] > 0 && m[r - 2] > 1 && m[r - 2] != q[0]
+                    || v[0] > 0 && m[r - 1] > 1 && m[r - 1] != v[0]) {
                 throw new IllegalArgumentException(name() + ": attention_mask must be (batch, Tq, Tv) = " + Layers.withBatch(new int[] {q[0], v[0]})
-                        + ", got " + (m == null ? "null" : Layers.withBatch(m)));
+                        + " or broadcast to it (1 for Tq or Tv), or (batch, heads = " + numHeads + " or 1, Tq, Tv) likewise, got "
+                        + (m == null ? "null" : Layers.withBatch(m)));
             }
         }
         List<int[]> out = new ArrayList<>();

@@ -8,7 +8,6 @@ import dev.jrnn.backend.DTensor;
 import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -62,9 +61,13 @@ final class MultiHeadRun {
         }
         if (tensors < inputs.size()) {
             DTensor m = inputs.get(tensors);
-            if (!Arrays.equals(m.shape(), new int[] {q.dim(0), q.dim(1), v.dim(1)})) {
+            // Keras broadcasts a 1 for Tq or Tv (its padding mask (batch, 1, Tv)), and takes one per head
+            boolean heads = m.rank() == 4 && (m.dim(1) == l.numHeads() || m.dim(1) == 1);
+            if (m.rank() != 3 && !heads || m.dim(0) != q.dim(0) || m.dim(-2) != q.dim(1) && m.dim(-2) != 1
+                    || m.dim(-1) != v.dim(1) && m.dim(-1) != 1) {
                 throw new IllegalArgumentException(l.name() + ": attention_mask must be (batch, Tq, Tv) = " + Tensor.shapeString(
-                        new int[] {q.dim(0), q.dim(1), v.dim(1)}) + ", got " + Tensor.shapeString(m.shape()));
+                        new int[] {q.dim(0), q.dim(1), v.dim(1)}) + " or broadcast to it (1 for Tq or Tv), or (batch, heads = "
+                        + l.numHeads() + " or 1, Tq, Tv) likewise, got " + Tensor.shapeString(m.shape()));
             }
         }
         String[] names = {"query", "value", "key"};
@@ -135,6 +138,18 @@ final class MultiHeadRun {
         }
     }
 
+    /** keepN (B, N, Tq, Tv) = the per-head attention mask spread over (Tq, Tv), and with the other masks when joined. */
+    private void perHead(DTensor keepN, boolean joined) {
+        if (!joined) {
+            AttentionMasks.spread(be, b * n, tq, tv, pairs, keepN.buf());
+            return;
+        }
+        try (DTensor heads = DTensor.zeros(be, b, n, tq, tv)) {
+            AttentionMasks.spread(be, b * n, tq, tv, pairs, heads.buf());
+            be.mul(keepN.size(), keepN.buf(), 0, heads.buf(), 0, keepN.buf(), 0);
+        }
+    }
+
     Trace forward(MaskStream drops, float rate, boolean causal, boolean returnScores) {
         try {
             return run(drops, rate, causal, returnScores);
@@ -150,10 +165,14 @@ final class MultiHeadRun {
         DTensor w = own(DTensor.zeros(be, b, n, tq, tv));   // the scores, then their softmax in place
         heads(false, true, tq, tv, h, (float) (1 / Math.sqrt(h)), rows(qp, tq, h), rows(kp, tv, h), scores(w));
         DTensor keepN = null;
-        try (DTensor keep = AttentionMasks.keep(be, b, tq, tv, qMask, vMask, kMask, causal, pairs)) {
-            if (keep != null) {   // over the heads: (B, Tq, Tv) -> (B, N, Tq, Tv)
+        boolean perHead = pairs != null && pairs.rank() == 4 && pairs.dim(1) > 1;
+        try (DTensor keep = AttentionMasks.keep(be, b, tq, tv, qMask, vMask, kMask, causal, perHead ? null : pairs)) {
+            if (keep != null || perHead) {   // over the heads: (B, Tq, Tv) -> (B, N, Tq, Tv)
                 keepN = own(DTensor.zeros(be, b, n, tq, tv));
-                for (int j = 0; j < n; j++) be.copy2d(b, tq * tv, keep.buf(), 0, tq * tv, keepN.buf(), (long) j * tq * tv, n * tq * tv);
+                if (keep != null) {
+                    for (int j = 0; j < n; j++) be.copy2d(b, tq * tv, keep.buf(), 0, tq * tv, keepN.buf(), (long) j * tq * tv, n * tq * tv);
+                }
+                if (perHead) perHead(keepN, keep != null);
                 // Keras' where(mask, scores, -1e9): a masked score is replaced, so a NaN or Inf of a masked key stays out
                 AttentionMasks.where(be, n4, w, keepN);
                 AttentionMasks.addBias(be, keepN, w);

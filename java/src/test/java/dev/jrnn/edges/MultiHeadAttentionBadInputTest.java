@@ -80,6 +80,8 @@ class MultiHeadAttentionBadInputTest {
         bad("query without steps", () -> mha().apply(Input.shape(4), Input.shape(5, 4)), "query", "(batch, steps, dim)", "(None, 4)");
         bad("attention mask shape", () -> mha().attentionMaskInput(true).apply(Input.shape(3, 4), Input.shape(5, 4), Input.shape(3, 4)),
                 "attention_mask", "(batch, Tq, Tv) = (None, 3, 5)", "(None, 3, 4)");
+        bad("attention mask of other heads", () -> mha().attentionMaskInput(true).apply(Input.shape(3, 4), Input.shape(5, 4),
+                Input.shape(7, 3, 5)), "attention_mask", "(batch, Tq, Tv) = (None, 3, 5) or broadcast to it", "(None, 7, 3, 5)");
         bad("direct call on one tensor", () -> mha().call(Tensor.zeros(2, 3, 4)), "2 or 3 inputs", "got 1");
         bad("batch sizes differ", () -> mha().callAll(List.of(Tensor.zeros(2, 3, 4), Tensor.zeros(3, 5, 4))),
                 "one batch size", "(2, 3, 4)", "(3, 5, 4)");

@@ -57,7 +57,8 @@ class MultiHeadAttentionTest {
                         double acc = 0;
                         for (int c = 0; c < d.h; c++) acc += qp[(b * d.t + i) * d.n * d.h + j * d.h + c] * kp[(b * d.s + s) * d.n * d.h + j * d.h + c];
                         keep[s] = on(m.q, b * d.t + i) && on(m.v, b * d.s + s) && on(m.k, b * d.s + s) && (!m.causal || s <= i)
-                                && on(m.pairs, (b * d.t + i) * d.s + s);
+                                && on(m.pairs, m.pairs != null && m.pairs.length == d.b * d.n * d.t * d.s   // one per head
+                                ? ((b * d.n + j) * d.t + i) * d.s + s : (b * d.t + i) * d.s + s);
                         sc[s] = keep[s] ? acc / Math.sqrt(d.h) : -1e9;   // Softmax(mask): where(mask, x, -1e9)
                         max = Math.max(max, sc[s]);
                     }
@@ -91,12 +92,17 @@ class MultiHeadAttentionTest {
 
     /** A layer's case through LayerCheck: random weights, random inputs (the key only when keyed), the masks given. */
     static void check(MultiHeadAttention layer, Dims d, boolean keyed, Masks m, double[] drop, long seed) {
+        check(layer, d, keyed, m, m.pairs == null ? null : Tensor.wrap(m.pairs.clone(), d.b, d.t, d.s), drop, seed);
+    }
+
+    /** As above with {@code pairsInput} the attention_mask input (a shape Keras broadcasts), m.pairs its (B, T, S) spread. */
+    static void check(MultiHeadAttention layer, Dims d, boolean keyed, Masks m, Tensor pairsInput, double[] drop, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<Tensor> in = new ArrayList<>(List.of(LayerCheck.rand(rng, 1, d.b, d.t, d.dq), LayerCheck.rand(rng, 1, d.b, d.s, d.dv)));
         if (keyed) in.add(LayerCheck.rand(rng, 1, d.b, d.s, d.dk));
-        if (m.pairs != null) in.add(Tensor.wrap(m.pairs.clone(), d.b, d.t, d.s));
+        if (pairsInput != null) in.add(pairsInput);
         List<int[]> shapes = new ArrayList<>();
-        for (Tensor x : in) shapes.add(Arrays.copyOfRange(x.shape(), 1, 3));
+        for (Tensor x : in) shapes.add(Arrays.copyOfRange(x.shape(), 1, x.shape().length));
         layer.build(shapes);
         LayerCheck.randomWeights(layer, rng);
         boolean bias = layer.useBias(), scores = layer.returnAttentionScores();
@@ -151,6 +157,69 @@ class MultiHeadAttentionTest {
         for (int i = 0; i < values.length; i++) if (values[i] != 0) values[i] = new float[] {2f, 0.5f, -1f, 1f}[i % 4];
         check(new MultiHeadAttention(1, 4).attentionMaskInput(true).returnAttentionScores(true), d, false,
                 new Masks(null, null, null, values, false), null, 6);
+    }
+
+    /**
+     * Keras broadcasts an attention_mask of (batch, 1, Tv) (the padding mask of its Transformer examples), (batch, Tq, 1)
+     * or (batch, 1, 1) against the (batch, heads, Tq, Tv) scores: each gives the reference with the mask spread to (batch,
+     * Tq, Tv), alone and joined with the Keras masks and the causal mask (a (batch, 1, 1) of 0 leaves a sample no key:
+     * zero weights). Any shape but (batch, Tq, Tv) was refused.
+     */
+    @Test
+    void anAttentionMaskKerasBroadcasts() {
+        Dims d = new Dims(2, 3, 4, 4, 3, 5, 3, 2, 3, 6);
+        float[] row = {1, 0, 1, 1, 0, 1, 1, 0}, col = {1, 0, 1, 1, 1, 0}, one = {0, 1};
+        check(new MultiHeadAttention(3, 2).valueDim(3).outputShape(6).attentionMaskInput(true).returnAttentionScores(true), d, true,
+                new Masks(null, null, null, spread(row, d, 1, 4), false), Tensor.wrap(row.clone(), 2, 1, 4), null, 21);
+        check(new MultiHeadAttention(3, 2).valueDim(3).outputShape(6).attentionMaskInput(true).useCausalMask(true)
+                .returnAttentionScores(true), d, true, new Masks(Q_MASK, V_MASK, null, spread(col, d, 3, 1), true),
+                Tensor.wrap(col.clone(), 2, 3, 1), null, 22);
+        check(new MultiHeadAttention(3, 2).valueDim(3).outputShape(6).attentionMaskInput(true).returnAttentionScores(true), d, true,
+                new Masks(null, V_MASK, K_MASK, spread(one, d, 1, 1), false), Tensor.wrap(one.clone(), 2, 1, 1), null, 23);
+        Node out = new MultiHeadAttention(2, 3).attentionMaskInput(true).returnAttentionScores(true)
+                .apply(Input.shape(3, 4), Input.shape(5, 4), Input.shape(1, 5));
+        assertArrayEquals(new int[] {3, 4}, out.shape());
+        assertArrayEquals(new int[] {2, 3, 5}, out.get(1).shape());
+    }
+
+    /**
+     * Keras takes an attention_mask per head, (batch, heads, Tq, Tv) with a 1 for any of the last three, and joins it with
+     * the causal mask ((1, Tq, Tv) broadcasts against it); each gives the reference with the mask spread to (batch,
+     * heads, Tq, Tv). It was refused. A shape of another head count is refused naming the shapes taken.
+     */
+    @Test
+    void anAttentionMaskPerHeadAsKeras() {
+        Dims d = new Dims(2, 3, 4, 4, 3, 5, 3, 2, 3, 6);
+        SplittableRandom rng = new SplittableRandom(24);
+        float[] full = new float[2 * 3 * 3 * 4], rows = new float[2 * 3 * 4];
+        for (int i = 0; i < full.length; i++) full[i] = rng.nextInt(3) == 0 ? 0 : 1;
+        for (int i = 0; i < rows.length; i++) rows[i] = rng.nextInt(3) == 0 ? 0 : 1;
+        check(new MultiHeadAttention(3, 2).valueDim(3).outputShape(6).attentionMaskInput(true).returnAttentionScores(true), d, true,
+                new Masks(null, null, null, full, false), Tensor.wrap(full.clone(), 2, 3, 3, 4), null, 24);
+        float[] spread = new float[2 * 3 * 3 * 4];   // (2, 3, 1, 4): one row per head, over the query steps
+        for (int b = 0; b < 2; b++) {
+            for (int j = 0; j < 3; j++) {
+                for (int i = 0; i < 3; i++) System.arraycopy(rows, (b * 3 + j) * 4, spread, ((b * 3 + j) * 3 + i) * 4, 4);
+            }
+        }
+        check(new MultiHeadAttention(3, 2).valueDim(3).outputShape(6).attentionMaskInput(true).useCausalMask(true)
+                .returnAttentionScores(true), d, true, new Masks(null, null, null, spread, true), Tensor.wrap(rows.clone(), 2, 3, 1, 4), null, 25);
+        Node out = new MultiHeadAttention(3, 2).attentionMaskInput(true).apply(Input.shape(3, 4), Input.shape(5, 4), Input.shape(3, 1, 5));
+        assertArrayEquals(new int[] {3, 4}, out.shape());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new MultiHeadAttention(3, 2).attentionMaskInput(true).apply(Input.shape(3, 4), Input.shape(5, 4), Input.shape(2, 3, 5)));
+        assertTrue(e.getMessage().contains("(batch, heads = 3 or 1, Tq, Tv)") && e.getMessage().contains("got (None, 2, 3, 5)"), e.getMessage());
+    }
+
+    /** A (B, pq, pv) mask (pq 1 or d.t, pv 1 or d.s) spread to (B, d.t, d.s) as Keras' broadcasting does. */
+    private static float[] spread(float[] m, Dims d, int pq, int pv) {
+        float[] out = new float[d.b * d.t * d.s];
+        for (int b = 0; b < d.b; b++) {
+            for (int i = 0; i < d.t; i++) {
+                for (int s = 0; s < d.s; s++) out[(b * d.t + i) * d.s + s] = m[(b * pq + (pq == 1 ? 0 : i)) * pv + (pv == 1 ? 0 : s)];
+            }
+        }
+        return out;
     }
 
     /**

@@ -2,11 +2,16 @@ package dev.jrnn.model;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.io.Json;
+import dev.jrnn.layers.Add;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.GlobalAveragePooling1D;
 import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.LayerNormalization;
+import dev.jrnn.layers.Masking;
 import dev.jrnn.layers.MultiHeadAttention;
 import dev.jrnn.layers.Node;
+import dev.jrnn.optim.SGD;
 import dev.jrnn.regularizers.Regularizers;
 import dev.jrnn.tensor.Tensor;
 import io.jhdf.HdfFile;
@@ -19,6 +24,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
@@ -183,4 +189,78 @@ class MultiHeadAttentionModelTest {
             }
         }
     }
+
+    /**
+     * One SGD step (learning rate 1, mse) of a Transformer block for time series against torch float64 written from Keras
+     * 3's sources ({@code make_transformer_step_golden.py}): Masking -> Dense -> causal self-attention -> Add ->
+     * LayerNormalization -> Dense(relu) -> Add -> LayerNormalization(1e-5) -> masked GlobalAveragePooling1D -> Dense, on
+     * sequences padded at the end and at the start; the prediction, the loss and every weight after the step (so every
+     * gradient, the key bias' zero one too) through the masks, the residuals and both normalizations.
+     */
+    @Test
+    void aTransformerBlockTrainStepMatchesTorch() {
+        Input x = Input.shape(5, 3);
+        Node h = new Dense(4).apply(new Masking(0).apply(x));
+        Node a = new MultiHeadAttention(2, 3).useCausalMask(true).apply(h, h);
+        Node r1 = new LayerNormalization().apply(new Add().apply(h, a));
+        Node r2 = new LayerNormalization().epsilon(1e-5).apply(new Add().apply(r1, new Dense(4).activation("relu").apply(r1)));
+        try (Model m = new Model(x, new Dense(1).apply(new GlobalAveragePooling1D().apply(r2)))) {
+            List<Tensor> w = new ArrayList<>();
+            int i = 0;
+            for (Tensor t : m.getWeights()) {
+                w.add(pattern(t.shape(), 7 + 2 * i, 11 + i, 5, 9));
+                i++;
+            }
+            assertEquals(AFTER.length, w.size());
+            m.setWeights(w);
+            float[] xs = pattern(new int[] {3, 5, 3}, 37, 19, 9, 10).data();
+            java.util.Arrays.fill(xs, 9, 15, 0f);    // sample 0's last two steps are padding
+            java.util.Arrays.fill(xs, 27, 30, 0f);   // sample 1's last
+            java.util.Arrays.fill(xs, 30, 33, 0f);   // sample 2's first
+            Tensor in = Tensor.wrap(xs, 3, 5, 3), y = pattern(new int[] {3, 1}, 23, 17, 8, 8);
+            float[] pred = m.predict(in).data();
+            for (int k = 0; k < PRED.length; k++) assertEquals(PRED[k], pred[k], 1e-5 * Math.abs(PRED[k]), "prediction " + k);
+            m.compile(new SGD(1.0), "mse");
+            assertEquals(LOSS, m.trainOnBatch(in, y), 1e-5 * LOSS, "loss");
+            List<Tensor> after = m.getWeights();
+            for (int k = 0; k < AFTER.length; k++) {
+                float[] got = after.get(k).data();
+                assertEquals(AFTER[k].length, got.length, m.weightNames().get(k));
+                for (int e = 0; e < got.length; e++) {
+                    assertEquals(AFTER[k][e], got[e], 1e-4 * Math.max(1, Math.abs(AFTER[k][e])), m.weightNames().get(k) + "[" + e + "]");
+                }
+            }
+        }
+    }
+
+    /** The golden script's pattern: float32 of {@code ((i * mul) % mod - off) / div}. */
+    private static Tensor pattern(int[] shape, int mul, int mod, int off, double div) {
+        float[] f = new float[(int) Tensor.size(shape)];
+        for (int i = 0; i < f.length; i++) f[i] = (float) (((i * mul) % mod - off) / div);
+        return Tensor.wrap(f, shape);
+    }
+
+    // ---- pasted from make_transformer_step_golden.py's output
+    private static final double[] PRED = {8.85958929, 9.11591229, 9.35310123};
+    private static final double LOSS = 87.7697384901;
+    private static final double[][] AFTER = {
+            {-2.17705739, -1.40084921, -4.78066328, 4.45593002, 2.10769479, 1.30272635, 2.55386299, -1.37479515, 0.319686313, 4.10497105, -0.597025174, -3.54723949},
+            {0.71361481, 4.84483567, -0.43492603, -3.86316572},
+            {-0.631162367, 0.591059901, 0.368837662, -0.0155154167, -0.237737641, -0.459959864, -0.394190006, 0.828032232, 0.605810023, 0.524123889, 0.301901658, 0.0796794338, -0.327998964, -0.550221203, 0.672001066, 0.443731673, 0.221509449, -0.000712775199, -0.252244703, -0.474466927, 0.747755312, 0.39690624, 0.174684002, -0.0475382296},
+            {-0.477311184, 0.967133293, 0.856022189, 0.941303814, 0.830192709, 0.719081575},
+            {-0.521475875, -0.655764469, -0.635029926, -0.610389321, -0.622197577, -0.634005828, -0.571047279, -0.500598312, -0.526530904, -0.444735456, -0.433983048, -0.423230647, -0.553320933, -0.568207202, -0.555313381, -0.648555757, -0.651787699, -0.655019636, -0.542345441, -0.621155055, -0.569029072, -0.708266052, -0.731574526, -0.754882988},
+            {-0.555555582, -0.444444448, -0.333333343, -0.222222224, -0.111111112, 3.07913417e-17},
+            {0.272540831, -2.42315555, -1.07156429, 1.74454999, 1.96677237, 1.35788686, 0.0218849108, 2.82054508, 1.95628384, -1.69799707, -1.47577497, -0.742595023, -1.47066448, 2.65129379, 1.35719298, 0.955904026, 1.17812623, -2.24782906, 3.42885939, -5.067623, -2.19514054, 1.06103453, 1.28325697, 4.51437918},
+            {-3.5186787, 5.32962931, 1.54076492, -1.3515956, -1.0182625, -1.85201187},
+            {0.707885001, -0.301883083, -0.75332752, 0.791770042, 3.28692731, -1.16221368, -1.28487234, 0.382380925, 3.75485849, 0.0885668921, -1.81641716, -0.0270081931, 1.91954166, 0.211391134, 1.53174499, -0.884900002, 2.38912931, -0.64391214, 1.00389889, -1.30467157, -0.628177001, -0.143489481, 1.03312037, 1.96076835},
+            {3.47785343, -1.95261998, -0.972404754, 0.558282469},
+            {16.7268151, 3.33510301, 4.38658595, 6.446183},
+            {-14.6454569, 3.78786003, 3.89354093, 0.861692851},
+            {-2.16312172, 0.572868978, 0.964893315, 1.25157916, -0.21090876, 0.939358428, -2.20908691, 3.68013414, -0.569277013, -3.6672739, -8.7388172, 16.6751311, -8.86739243, 1.78940771, -6.50578205, 17.4571419},
+            {-2.66843623, -0.952447513, -4.74957462, 10.0367647},
+            {-10.759364, 9.750774, -58.0666589, -0.842020126},
+            {9.84392744, -13.8926091, -37.6291457, -8.09736386},
+            {-0.359880959, -5.13358825, -80.4050147, -3.71534859},
+            {-19.2746241},
+    };
 }

@@ -36,19 +36,31 @@ class MultiHeadAttentionGpuTest extends CpuCudaBackends {
                 .returnAttentionScores(true), 1, true);
         parity("attention mask, no bias", () -> new MultiHeadAttention(2, 3).useBias(false).attentionMaskInput(true), 2, false);
         parity("dropout", () -> new MultiHeadAttention(3, 2).dropout(0.3).returnAttentionScores(true), 0, true);
+        parity("broadcast attention masks, masks, causal", () -> new MultiHeadAttention(2, 3).attentionMaskInput(true).useCausalMask(true)
+                .returnAttentionScores(true), 3, true);
+        parity("attention mask (batch, Tq, 1)", () -> new MultiHeadAttention(2, 3).attentionMaskInput(true).returnAttentionScores(true),
+                4, false);
+        parity("per-head attention mask (batch, 2, 1, Tv), causal", () -> new MultiHeadAttention(2, 3).attentionMaskInput(true)
+                .useCausalMask(true).returnAttentionScores(true), 5, false);
+        parity("per-head attention mask (batch, 2, Tq, Tv), masks", () -> new MultiHeadAttention(2, 3).attentionMaskInput(true)
+                .returnAttentionScores(true), 6, true);
     }
 
-    /** extra: 0 none, 1 a key, 2 an attention mask input. The layer on each backend, same weights and inputs. */
+    /**
+     * extra: 0 none, 1 a key, 2 an attention mask input (batch, Tq, Tv), 3 one of (batch, 1, Tv), 4 one of (batch, Tq, 1),
+     * 5 one per head of two (batch, 2, 1, Tv), 6 (batch, 2, Tq, Tv). The layer on each backend, same weights and inputs.
+     */
     private static void parity(String what, Supplier<MultiHeadAttention> make, int extra, boolean masks) {
         long seed = System.nanoTime();
         int b = 5, tq = 7, tv = 9, d = 6, dv = extra == 1 ? 4 : 6;
         SplittableRandom r = new SplittableRandom(seed);
         List<Tensor> in = new ArrayList<>(List.of(rand(r, b, tq, d), rand(r, b, tv, dv)));
         if (extra == 1) in.add(rand(r, b, tv, 3));
-        if (extra == 2) {
-            float[] am = new float[b * tq * tv];
+        if (extra >= 2) {
+            int pq = extra == 3 || extra == 5 ? 1 : tq, pv = extra == 4 ? 1 : tv;
+            float[] am = new float[b * pq * pv * (extra >= 5 ? 2 : 1)];
             for (int i = 0; i < am.length; i++) am[i] = r.nextInt(3) == 0 ? 0 : 1;
-            in.add(Tensor.wrap(am, b, tq, tv));
+            in.add(extra >= 5 ? Tensor.wrap(am, b, 2, pq, pv) : Tensor.wrap(am, b, pq, pv));
         }
         float[] qm = new float[b * tq], vm = new float[b * tv];
         for (int i = 0; i < qm.length; i++) qm[i] = r.nextInt(4) == 0 ? 0 : 1;
