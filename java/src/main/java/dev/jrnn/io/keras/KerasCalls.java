@@ -45,13 +45,20 @@ final class KerasCalls {
                 refs.addAll(KerasMultiHeadAttention.callRefs(new KerasConfig(call, where), m, r.isEmpty(), where,
                         v -> v instanceof List<?> ref && !ref.isEmpty() && ref.get(0) instanceof String ? List.of(v) : List.of()));
             } else if (node instanceof List<?> keras2) {
+                Map<Object, Object> attention = new java.util.LinkedHashMap<>();
                 for (Object ref : keras2) {
-                    if (ref instanceof List<?> rl && rl.size() == 4 && rl.get(3) instanceof Map<?, ?> kw && !kw.isEmpty()
-                            && !(kw.size() == 1 && kw.containsKey("training"))) {
-                        throw new KerasFormatException(where + ": call arguments " + kw.keySet() + of + " are not supported");
+                    if (ref instanceof List<?> rl && rl.size() == 4 && rl.get(3) instanceof Map<?, ?> kw) {
+                        for (var e : kw.entrySet()) {
+                            // tf.keras copies Attention's call options (return_attention_scores, use_causal_mask) onto each input
+                            if (layer instanceof BaseDenseAttention && ATTENTION_ARGS.contains(e.getKey())) attention.put(e.getKey(), e.getValue());
+                            else if (!e.getKey().equals("training")) {
+                                throw new KerasFormatException(where + ": call arguments " + kw.keySet() + of + " are not supported");
+                            }
+                        }
                     }
                     refs.add(ref);
                 }
+                if (layer instanceof BaseDenseAttention a) attentionArgs(a, attention, r.isEmpty(), where);
             } else if (layer instanceof MultiHeadAttention m) {
                 refs.addAll(KerasMultiHeadAttention.callRefs(new KerasConfig(node, where + ".inbound_nodes"), m, r.isEmpty(), where, v -> {
                     List<Object> out = new ArrayList<>();

@@ -66,4 +66,34 @@ class KerasCallsTest {
             }
         }
     }
+
+    /** tf.keras 2.10-2.15: Attention's call options copied onto each input ref, as node.serialize writes them. */
+    private static String tfKeras2Attention(String kwargs) {
+        return """
+                {"class_name": "Functional", "config": {"name": "f", "layers": [
+                  {"class_name": "InputLayer", "name": "q", "config": {"batch_input_shape": [null, 3, 4], "dtype": "float32",
+                   "sparse": false, "ragged": false, "name": "q"}, "inbound_nodes": []},
+                  {"class_name": "InputLayer", "name": "v", "config": {"batch_input_shape": [null, 5, 4], "dtype": "float32",
+                   "sparse": false, "ragged": false, "name": "v"}, "inbound_nodes": []},
+                  {"class_name": "Attention", "name": "att", "config": {"name": "att", "trainable": true, "dtype": "float32",
+                   "use_scale": false, "score_mode": "dot", "dropout": 0.0},
+                   "inbound_nodes": [[["q", 0, 0, {%1$s}], ["v", 0, 0, {%1$s}]]]}],
+                 "input_layers": [["q", 0, 0], ["v", 0, 0]], "output_layers": [["att", 0, 0], ["att", 0, 1]]}}""".formatted(kwargs);
+    }
+
+    /**
+     * tf.keras 2 writes Attention's return_attention_scores and use_causal_mask into each input ref's kwargs: they set the
+     * layer as in a Keras 3 file (jrnn refused them: "call arguments [return_attention_scores, use_causal_mask] are not
+     * supported"); another call argument there is still refused.
+     */
+    @Test
+    void tfKeras2AttentionCallOptionsSetTheLayer() {
+        try (Model m = Models.fromJson(tfKeras2Attention("\"return_attention_scores\": true, \"use_causal_mask\": true"))) {
+            dev.jrnn.layers.Attention a = (dev.jrnn.layers.Attention) m.getLayer("att");
+            assertTrue(a.returnAttentionScores() && a.useCausalMask());
+            assertEquals(2, m.outputs().size());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(tfKeras2Attention("\"foo\": 1")));
+        assertTrue(e.getMessage().contains("call arguments [foo]") && e.getMessage().contains("not supported"), e.getMessage());
+    }
 }
