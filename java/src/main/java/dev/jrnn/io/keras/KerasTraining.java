@@ -156,6 +156,14 @@ final class KerasTraining {
         return metrics(raw);
     }
 
+    private static boolean isMetricName(String name) {
+        try {
+            return EpochMetric.of(name) != null;
+        } catch (IllegalArgumentException x) {
+            return false;
+        }
+    }
+
     private static boolean isMetric(String name, EpochMetric e) {
         try {
             return EpochMetric.of(name) == e;
@@ -180,6 +188,13 @@ final class KerasTraining {
      */
     private static Object metric(Object v) {
         if (v instanceof String s) return s;
+        if (v instanceof Map<?, ?> m && "MeanMetricWrapper".equals(m.get("class_name")) && m.get("config") instanceof Map<?, ?> cm) {
+            // tf.keras 2 saves a fitted model's metric strings as the wrapper of the function each resolved to,
+            // {"name": "accuracy", "fn": "binary_accuracy"} (the name prefixed by the output's with several): the name
+            // where jrnn knows it (it resolves "accuracy" from the shapes again), else the function
+            for (Object n : new Object[] {cm.get("name"), cm.get("fn")}) if (n instanceof String s && isMetricName(s)) return s.trim();
+            return null;
+        }
         if (v instanceof Map<?, ?> m && m.get("class_name") instanceof String c) {
             EpochMetric e = EpochMetric.deserialize(m);
             if (!(e instanceof dev.jrnn.losses.Metric)) return e;   // with its name (a renamed constant too)

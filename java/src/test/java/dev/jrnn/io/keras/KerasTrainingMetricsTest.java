@@ -46,6 +46,23 @@ class KerasTrainingMetricsTest {
     }
 
     /**
+     * tf.keras 2 saves a model compiled with metric strings, once fitted, as MeanMetricWrapper objects of the functions
+     * they resolved to (compile_utils, _get_compile_args(user_metrics=False)); with several outputs the name carries the
+     * output's prefix. They compile as the metric named, else as the function (jrnn dropped every metric with a warning).
+     */
+    @Test
+    void tfKeras2MeanMetricWrappersCompileAsTheirMetric() {
+        dev.jrnn.Jrnn.setBackend("cpu");
+        String w = "{\"class_name\": \"MeanMetricWrapper\", \"config\": {\"name\": \"%s\", \"dtype\": \"float32\", \"fn\": \"%s\"}}";
+        Sequential m = new Sequential(new Dense(1).activation("sigmoid").inputShape(2));
+        KerasTraining.compile(m, Json.parse("{\"loss\": \"binary_crossentropy\", \"optimizer\": {\"class_name\": \"Adam\", \"config\": {}},"
+                + " \"metrics\": [[" + String.format(w, "accuracy", "binary_accuracy") + ", " + String.format(w, "out_a_mae", "mean_absolute_error")
+                + "]]}"), "f.h5", false);
+        assertEquals(List.of("accuracy", "mean_absolute_error"), m.metricNames());
+        m.close();
+    }
+
+    /**
      * Keras logs a metric object under its own name: RootMeanSquaredError(name="rmse") as "rmse", LogCoshError() as its
      * default "logcosh", Accuracy(name="acc") as "acc" (was the class's snake case, so a monitor="val_rmse" found nothing);
      * the name goes back into the file.
