@@ -26,6 +26,7 @@ double actd(int a, double x) {
         case JRNN_SIGMOID: return 1.0 / (1.0 + std::exp(-x));
         case JRNN_RELU: return x > 0 ? x : 0;
         case JRNN_HARD_SIGMOID: return std::max(0.0, std::min(1.0, 0.2 * x + 0.5));
+        case JRNN_HARD_SIGMOID_V3: return std::max(0.0, std::min(1.0, x / 6 + 0.5));
         default: return x;
     }
 }
@@ -36,6 +37,7 @@ double derivd(int a, double y) {
         case JRNN_SIGMOID: return y * (1 - y);
         case JRNN_RELU: return y > 0 ? 1 : 0;
         case JRNN_HARD_SIGMOID: return (y > 0 && y < 1) ? 0.2 : 0;
+        case JRNN_HARD_SIGMOID_V3: return (y > 0 && y < 1) ? 1.0 / 6 : 0;
         default: return 1;
     }
 }
@@ -64,12 +66,15 @@ long nans(const Vf& v) {
 
 Vf tofloat(const Vd& v) { return Vf(v.begin(), v.end()); }
 
+// Activation.kerasName(): "hard_sigmoid" is Keras 3's, "hard_sigmoid_keras2" Keras 2's; -1 for a name not here
 int actCode(const std::string& s) {
     if (s == "tanh") return JRNN_TANH;
     if (s == "sigmoid") return JRNN_SIGMOID;
     if (s == "relu") return JRNN_RELU;
-    if (s == "hard_sigmoid") return JRNN_HARD_SIGMOID;
-    return JRNN_LINEAR;
+    if (s == "linear") return JRNN_LINEAR;
+    if (s == "hard_sigmoid_keras2") return JRNN_HARD_SIGMOID;
+    if (s == "hard_sigmoid") return JRNN_HARD_SIGMOID_V3;
+    return -1;
 }
 
 typedef void (*FwdFn)(int, int, int, int, int, int, int, int, const float*, float*, float*, const float*,
@@ -112,6 +117,7 @@ std::string runProblem(const std::string& line) {
     const int kind = kindS == "lstm" ? KIND_LSTM : (kindS == "gru" ? KIND_GRU : KIND_RNN);
     const int prec = precS == "tf32" ? PREC_TF32 : (precS == "bf16" ? PREC_BF16 : PREC_FP32);
     const int act = actCode(actS), rec = actCode(recS);
+    if (act < 0 || rec < 0) return "error: unknown activation in '" + line + "'";
     const int ng = gates_of(kind);
     const int G = ng * H;
     const long BH = (long)B * H, TBH = (long)T * B * H, TBG = (long)T * B * G;

@@ -59,12 +59,12 @@ ACT = {
     "exponential": torch.exp,
     "gelu": lambda v: torch.nn.functional.gelu(v),  # Keras' default approximate=False: the erf form
     "swish": lambda v: v * torch.sigmoid(v),
-    "hard_sigmoid": lambda v: torch.clamp(0.2 * v + 0.5, 0.0, 1.0),  # Keras 2's, what jrnn's "hard_sigmoid" is
+    "hard_sigmoid_keras2": lambda v: torch.clamp(0.2 * v + 0.5, 0.0, 1.0),  # Keras 2's, jrnn's "hard_sigmoid_keras2"
     "tanh": torch.tanh,
     "sigmoid": torch.sigmoid,
     "relu": torch.relu,
     "linear": lambda v: v,
-    "hard_sigmoid_v3": lambda v: torch.clamp(v / 6 + 0.5, 0.0, 1.0),  # Keras 3: relu6(x + 3) / 6
+    "hard_sigmoid": lambda v: torch.clamp(v / 6 + 0.5, 0.0, 1.0),  # Keras 3's: relu6(x + 3) / 6
 }
 
 
@@ -259,9 +259,9 @@ def layer_cases():
     add("simple_rnn_relu", kind="layer", cell="simple_rnn", units=3, activation="relu", return_sequences=True,
         initial_state=True)
     add("lstm_relu_hard_sigmoid", kind="layer", cell="lstm", units=3, activation="relu",
-        recurrent_activation="hard_sigmoid_v3", return_sequences=True, return_state=True)
+        recurrent_activation="hard_sigmoid", return_sequences=True, return_state=True)
     add("gru_relu_hard_sigmoid", kind="layer", cell="gru", units=3, activation="relu",
-        recurrent_activation="hard_sigmoid_v3", return_sequences=True, mask=True)
+        recurrent_activation="hard_sigmoid", return_sequences=True, mask=True)
     add("gru_reset_before", kind="layer", cell="gru", units=3, reset_after=False, return_sequences=True,
         return_state=True, initial_state=True)
     add("gru_reset_before_masked", kind="layer", cell="gru", units=3, reset_after=False, mask=True, go_backwards=True)
@@ -283,15 +283,15 @@ def layer_cases():
         add(f"{cell}_fully_masked_row", kind="layer", cell=cell, units=3, batch=4, steps=4, return_sequences=cell != "gru",
             return_state=True, mask=True, fully_masked_row=True, initial_state=True)
     add("gru_reset_before_hard_sigmoid_masked", kind="layer", cell="gru", units=3, reset_after=False,
-        recurrent_activation="hard_sigmoid_v3", mask=True, return_sequences=True, initial_state=True)
+        recurrent_activation="hard_sigmoid", mask=True, return_sequences=True, initial_state=True)
     add("simple_rnn_sigmoid_single_step", kind="layer", cell="simple_rnn", units=3, activation="sigmoid", steps=1,
         return_sequences=True, return_state=True)
     # widths past a vector (8 or 16 floats) plus a tail, with the activations that have their own vector code
     add("lstm_wide_gelu_hard_sigmoid", kind="layer", cell="lstm", units=19, activation="gelu",
-        recurrent_activation="hard_sigmoid_v3", return_sequences=True, mask=True, initial_state=True)
+        recurrent_activation="hard_sigmoid", return_sequences=True, mask=True, initial_state=True)
     add("gru_wide_swish", kind="layer", cell="gru", units=19, activation="swish", return_sequences=True, mask=True)
     add("gru_reset_before_wide_softsign", kind="layer", cell="gru", units=19, reset_after=False, activation="softsign",
-        recurrent_activation="hard_sigmoid", return_state=True, initial_state=True)
+        recurrent_activation="hard_sigmoid_keras2", return_state=True, initial_state=True)
     add("simple_rnn_wide_relu_backwards", kind="layer", cell="simple_rnn", units=37, activation="relu",
         return_sequences=True, go_backwards=True, mask=True)
     add("lstm_wide_elu", kind="layer", cell="lstm", units=19, activation="elu",
@@ -319,7 +319,7 @@ def layer_cases():
 
 
 DENSE_ACTS = ["linear", "tanh", "sigmoid", "relu", "softmax", "elu", "selu", "softplus", "softsign", "leaky_relu",
-              "exponential", "gelu", "swish", "hard_sigmoid", "hard_sigmoid_v3"]
+              "exponential", "gelu", "swish", "hard_sigmoid_keras2", "hard_sigmoid"]
 
 
 def other_cases():

@@ -9,8 +9,11 @@ import java.util.Locale;
  * The integer {@link #code()} is what CUDA kernels receive.
  */
 public enum Activation {
-    LINEAR(0), TANH(1), SIGMOID(2), RELU(3), SOFTMAX(4), HARD_SIGMOID(5), ELU(6), SELU(7), SOFTPLUS(8), SOFTSIGN(9),
-    /** Keras 3's hard_sigmoid, {@code clip(x/6 + 1/2, 0, 1)} (HARD_SIGMOID is Keras 2's {@code clip(0.2x + 1/2, 0, 1)}). */
+    LINEAR(0), TANH(1), SIGMOID(2), RELU(3), SOFTMAX(4),
+    /** Keras 2's hard_sigmoid, {@code clip(0.2x + 1/2, 0, 1)}: named "hard_sigmoid_keras2" (Keras 3 has only its own). */
+    HARD_SIGMOID(5),
+    ELU(6), SELU(7), SOFTPLUS(8), SOFTSIGN(9),
+    /** Keras 3's hard_sigmoid, {@code clip(x/6 + 1/2, 0, 1)}: named "hard_sigmoid" (also "hard_sigmoid_v3"). */
     HARD_SIGMOID_V3(10),
     /** Keras 3's leaky_relu with its default negative_slope 0.2: {@code x > 0 ? x : 0.2 x}. */
     LEAKY_RELU(11),
@@ -67,13 +70,18 @@ public enum Activation {
 
     /**
      * Keras spelling: "tanh", "sigmoid", "relu", "linear" (also null/"" for linear), "softmax", "hard_sigmoid"
-     * (Keras 2's), "elu", "selu", "softplus", "softsign", "hard_sigmoid_v3" for Keras 3's hard_sigmoid,
+     * (Keras 3's, {@code clip(x/6 + 1/2, 0, 1)}; also "hard_sigmoid_v3"), "hard_sigmoid_keras2" (Keras 2's,
+     * {@code clip(0.2x + 1/2, 0, 1)}, which Keras 3 cannot load), "elu", "selu", "softplus", "softsign",
      * "leaky_relu" (negative_slope 0.2), "exponential", "gelu" (exact, erf), "swish" (also "silu"), and Keras 3's
      * "relu6", "mish", "hard_silu" (also "hard_swish"), "celu" (alpha 1), "log_sigmoid", "hard_tanh", "tanh_shrink",
      * "soft_shrink" and "hard_shrink" (threshold 0.5), "squareplus" (b 4), "sparse_plus" and "sparse_sigmoid", each with
      * Keras' default arguments, and "log_softmax" (rows, as softmax). gelu, swish and the Keras 3 elementwise ones
      * take their derivative from the input ({@link #needsInput()}). Keras' glu, sparsemax (not elementwise) and
      * threshold (no defaults) are refused.
+     * <pre>{@code
+     * Activation.of("hard_sigmoid").apply(1.5);          // 0.75, Keras 3's
+     * Activation.of("hard_sigmoid_keras2").apply(1.5);   // 0.8, Keras 2's
+     * }</pre>
      */
     public static Activation of(String name) {
         if (name == null || name.isEmpty()) return LINEAR;
@@ -83,12 +91,12 @@ public enum Activation {
             case "sigmoid" -> SIGMOID;
             case "relu" -> RELU;
             case "softmax" -> SOFTMAX;
-            case "hard_sigmoid" -> HARD_SIGMOID;
+            case "hard_sigmoid", "hard_sigmoid_v3" -> HARD_SIGMOID_V3;
+            case "hard_sigmoid_keras2" -> HARD_SIGMOID;
             case "elu" -> ELU;
             case "selu" -> SELU;
             case "softplus" -> SOFTPLUS;
             case "softsign" -> SOFTSIGN;
-            case "hard_sigmoid_v3" -> HARD_SIGMOID_V3;
             case "leaky_relu" -> LEAKY_RELU;
             case "exponential" -> EXPONENTIAL;
             case "gelu" -> GELU;
@@ -107,9 +115,10 @@ public enum Activation {
             case "sparse_sigmoid" -> SPARSE_SIGMOID;
             case "log_softmax" -> LOG_SOFTMAX;
             default -> throw new IllegalArgumentException("unknown activation '" + name
-                    + "': expected one of linear, tanh, sigmoid, relu, softmax, hard_sigmoid, elu, selu, softplus, softsign, "
-                    + "hard_sigmoid_v3, leaky_relu, exponential, gelu, swish, relu6, mish, hard_silu, celu, log_sigmoid, "
-                    + "hard_tanh, tanh_shrink, soft_shrink, hard_shrink, squareplus, sparse_plus, sparse_sigmoid, log_softmax"
+                    + "': expected one of linear, tanh, sigmoid, relu, softmax, hard_sigmoid (Keras 3's), "
+                    + "hard_sigmoid_keras2 (Keras 2's), elu, selu, softplus, softsign, leaky_relu, exponential, gelu, swish, "
+                    + "relu6, mish, hard_silu, celu, log_sigmoid, hard_tanh, tanh_shrink, soft_shrink, hard_shrink, squareplus, "
+                    + "sparse_plus, sparse_sigmoid, log_softmax"
                     + " (glu, sparsemax and threshold are not supported)");
         };
     }
@@ -127,8 +136,17 @@ public enum Activation {
 
     private static final int GELU_CODE = 13;
 
-    /** Keras spelling of this activation. */
-    public String kerasName() { return name().toLowerCase(Locale.ROOT); }
+    /**
+     * The name {@link #of} takes back: Keras' spelling, "hard_sigmoid" for Keras 3's ({@link #HARD_SIGMOID_V3}),
+     * "hard_sigmoid_keras2" for Keras 2's ({@link #HARD_SIGMOID}).
+     */
+    public String kerasName() {
+        return switch (this) {
+            case HARD_SIGMOID -> "hard_sigmoid_keras2";
+            case HARD_SIGMOID_V3 -> "hard_sigmoid";
+            default -> name().toLowerCase(Locale.ROOT);
+        };
+    }
 
     /** Scalar reference in double precision (softmax is not elementwise and throws). */
     public double apply(double x) {

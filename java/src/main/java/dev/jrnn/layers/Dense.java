@@ -47,7 +47,8 @@ public class Dense extends Layer {
 
     /**
      * Keras' activation name: "linear" (default), "tanh", "sigmoid", "relu", "softmax", ... (every name
-     * {@link dev.jrnn.backend.Activation#of} takes; "hard_sigmoid" is Keras 2's, "hard_sigmoid_v3" Keras 3's).
+     * {@link dev.jrnn.backend.Activation#of} takes; "hard_sigmoid" is Keras 3's x/6 + 1/2, "hard_sigmoid_keras2"
+     * Keras 2's 0.2x + 1/2).
      */
     public Dense activation(String a) {
         this.activation = Activation.of(a);

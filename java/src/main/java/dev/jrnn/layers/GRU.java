@@ -32,7 +32,10 @@ public class GRU extends RecurrentLayer {
 
     public String recurrentActivation() { return gruCell.recurrentActivation.kerasName(); }
 
-    /** Activation of the z and r gates (Keras default "sigmoid"). */
+    /**
+     * Activation of the z and r gates (Keras default "sigmoid"); "hard_sigmoid" is Keras 3's x/6 + 1/2,
+     * "hard_sigmoid_keras2" Keras 2's 0.2x + 1/2 (what a Keras 2 file's "hard_sigmoid" loads as).
+     */
     public GRU recurrentActivation(String a) {
         requireUnwrapped("recurrentActivation");
         gruCell.recurrentActivation = elementwise(a, "recurrentActivation");

@@ -28,7 +28,13 @@ public class LSTM extends RecurrentLayer {
 
     public String recurrentActivation() { return lstmCell.recurrentActivation.kerasName(); }
 
-    /** Activation of the i, f, o gates (Keras default "sigmoid"). */
+    /**
+     * Activation of the i, f, o gates (Keras default "sigmoid"); "hard_sigmoid" is Keras 3's x/6 + 1/2,
+     * "hard_sigmoid_keras2" Keras 2's 0.2x + 1/2 (what a Keras 2 file's "hard_sigmoid" loads as).
+     * <pre>{@code
+     * LSTM l = new LSTM(8).recurrentActivation("hard_sigmoid");   // l.recurrentActivation() is "hard_sigmoid"
+     * }</pre>
+     */
     public LSTM recurrentActivation(String a) {
         requireUnwrapped("recurrentActivation");
         lstmCell.recurrentActivation = elementwise(a, "recurrentActivation");

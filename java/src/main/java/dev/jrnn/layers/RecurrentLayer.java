@@ -107,6 +107,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
 
     public String activation() { return cell.activation.kerasName(); }
 
+    /** Keras' activation name (default "tanh"; any elementwise name {@link Activation#of} takes). */
     public RecurrentLayer activation(String a) {
         requireUnwrapped("activation");
         cell.activation = elementwise(a, "activation");

@@ -30,6 +30,32 @@ class ActivationTest {
         }
     }
 
+    /**
+     * "hard_sigmoid" is Keras 3's clip(x/6 + 1/2, 0, 1) (keras/src/ops/nn.py hard_sigmoid: relu6(x + 3) / 6), as a
+     * Keras 3 user expects; Keras 2's clip(0.2x + 1/2, 0, 1) is "hard_sigmoid_keras2" (was: "hard_sigmoid" gave
+     * 0.8 at 1.5, Keras 3's was "hard_sigmoid_v3", still taken).
+     */
+    @Test
+    void hardSigmoidIsKeras3sAndKeras2sHasItsOwnName() {
+        assertEquals(0.75, Activation.of("hard_sigmoid").apply(1.5), 1e-15);
+        assertEquals(1.0 / 6, Activation.of("hard_sigmoid").apply(-2), 1e-15);
+        assertEquals(1.0, Activation.of("hard_sigmoid").apply(3.5), 0);
+        assertEquals(0.8, Activation.of("hard_sigmoid_keras2").apply(1.5), 1e-15);
+        assertEquals(0.1, Activation.of("hard_sigmoid_keras2").apply(-2), 1e-15);
+        assertEquals(1.0, Activation.of("hard_sigmoid_keras2").apply(2.6), 0);   // Keras 3's: 0.9333
+        assertEquals(Activation.HARD_SIGMOID_V3, Activation.of("hard_sigmoid"));
+        assertEquals(Activation.HARD_SIGMOID_V3, Activation.of("hard_sigmoid_v3"));
+        assertEquals(Activation.HARD_SIGMOID_V3, Activation.of("HARD_SIGMOID"));
+        assertEquals(Activation.HARD_SIGMOID, Activation.of("hard_sigmoid_keras2"));
+        assertEquals("hard_sigmoid", Activation.HARD_SIGMOID_V3.kerasName());
+        assertEquals("hard_sigmoid_keras2", Activation.HARD_SIGMOID.kerasName());
+        assertEquals(10, Activation.HARD_SIGMOID_V3.code());   // the CUDA kernels' JRNN_HARD_SIGMOID_V3
+        assertEquals(5, Activation.HARD_SIGMOID.code());       // JRNN_HARD_SIGMOID
+        String msg = assertThrows(IllegalArgumentException.class, () -> Activation.of("hard_sigmoid_v2")).getMessage();
+        assertTrue(msg.startsWith("unknown activation 'hard_sigmoid_v2': expected one of ")
+                && msg.contains("hard_sigmoid (Keras 3's), hard_sigmoid_keras2 (Keras 2's)"), msg);
+    }
+
     @Test
     void kerasValues() {
         assertEquals(Math.exp(-1) - 1, Activation.ELU.apply(-1), 1e-15);

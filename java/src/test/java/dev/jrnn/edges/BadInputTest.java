@@ -173,6 +173,8 @@ class BadInputTest {
         bad("layer: Masking value NaN", IAE, f -> new Masking(Double.NaN), "Masking", "got NaN");
         bad("layer: softmax as recurrent activation", IAE, f -> new LSTM(2).activation("softmax"), "lstm", "softmax");
         bad("layer: unknown activation", IAE, f -> new GRU(2).activation("swishy"), "unknown activation 'swishy'");
+        bad("layer: unknown hard_sigmoid spelling", IAE, f -> new LSTM(2).recurrentActivation("hard_sigmoid_v2"),
+                "unknown activation 'hard_sigmoid_v2'", "hard_sigmoid (Keras 3's), hard_sigmoid_keras2 (Keras 2's)");
         bad("layer: unknown Keras 3-like activation", IAE, f -> new Dense(2).activation("relu7"), "unknown activation 'relu7'",
                 "relu6", "hard_silu", "sparse_sigmoid");
         bad("layer: log_softmax as recurrent activation", IAE, f -> new GRU(2).name("gru").recurrentActivation("log_softmax"),

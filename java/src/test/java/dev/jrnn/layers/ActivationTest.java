@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,6 +52,37 @@ class ActivationTest {
         float[] y = new Activation("log_softmax").call(Tensor.of(new float[] {-1, 0, 1}, 1, 3)).data();
         double[] want = {-2.40760596, -1.40760596, -0.40760596};
         for (int i = 0; i < 3; i++) assertEquals(want[i], y[i], 1e-6);
+    }
+
+    /**
+     * A Keras 3 user's "hard_sigmoid" is clip(x/6 + 1/2, 0, 1) in every layer that takes an activation, the LSTM's gates
+     * included (was: Keras 2's 0.2x + 1/2, which is now "hard_sigmoid_keras2"); values by hand.
+     */
+    @Test
+    void hardSigmoidIsKeras3sInTheLayers() {
+        Tensor x = Tensor.of(new float[] {1.5f, -2f, 2.6f}, 1, 3);
+        float[] k3 = {0.75f, 1f / 6, 2.6f / 6 + 0.5f}, k2 = {0.8f, 0.1f, 1f};
+        assertArrayEquals(k3, new Activation("hard_sigmoid").call(x).data(), 1e-7f);
+        assertArrayEquals(k2, new Activation("hard_sigmoid_keras2").call(x).data(), 1e-7f);
+        assertEquals("hard_sigmoid", new Activation("hard_sigmoid_v3").activation());
+        for (String name : new String[] {"hard_sigmoid", "hard_sigmoid_keras2"}) {
+            Dense d = new Dense(3).activation(name).inputShape(3);
+            try (Sequential m = new Sequential(d)) {
+                d.setWeights(List.of(Tensor.of(new float[] {1, 0, 0, 0, 1, 0, 0, 0, 1}, 3, 3), Tensor.of(new float[3], 3)));
+                assertArrayEquals(name.equals("hard_sigmoid") ? k3 : k2, m.predict(x).data(), 1e-7f, name);
+            }
+            assertEquals(name, d.activation());
+        }
+        // one LSTM step from zero states, kernel 1 for every gate, no recurrence or bias: h = hs(x) * tanh(hs(x) * tanh(x))
+        for (String name : new String[] {"hard_sigmoid", "hard_sigmoid_keras2"}) {
+            LSTM l = new LSTM(1).recurrentActivation(name).inputShape(1, 1);
+            try (Sequential m = new Sequential(l)) {
+                l.setWeights(List.of(Tensor.of(new float[] {1, 1, 1, 1}, 1, 4), Tensor.of(new float[4], 1, 4), Tensor.of(new float[4], 4)));
+                double g = name.equals("hard_sigmoid") ? 0.75 : 0.8;
+                assertEquals(g * Math.tanh(g * Math.tanh(1.5)), m.predict(Tensor.of(new float[] {1.5f}, 1, 1, 1)).data()[0], 1e-6, name);
+            }
+            assertEquals(name, l.recurrentActivation());
+        }
     }
 
     @Test

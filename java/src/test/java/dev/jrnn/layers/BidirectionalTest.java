@@ -272,7 +272,7 @@ class BidirectionalTest {
         Bidirectional bl = new Bidirectional(lstm), bg = new Bidirectional(gru), bs = new Bidirectional(new SimpleRNN(3), given);
         List<Object[]> cases = List.of(
                 new Object[] {"activation", (Runnable) () -> lstm.activation("relu")},
-                new Object[] {"recurrentActivation", (Runnable) () -> lstm.recurrentActivation("hard_sigmoid_v3")},
+                new Object[] {"recurrentActivation", (Runnable) () -> lstm.recurrentActivation("hard_sigmoid")},
                 new Object[] {"useBias", (Runnable) () -> lstm.useBias(false)},
                 new Object[] {"unitForgetBias", (Runnable) () -> lstm.unitForgetBias(false)},
                 new Object[] {"dropout", (Runnable) () -> lstm.dropout(0.3)},

@@ -36,24 +36,24 @@ class LSTMCellTest {
 
     @Test
     void copyKeepsTheConfigurationApart() {
-        LSTM l = new LSTM(3).activation("relu").recurrentActivation("hard_sigmoid").unitForgetBias(false);
+        LSTM l = new LSTM(3).activation("relu").recurrentActivation("hard_sigmoid_keras2").unitForgetBias(false);
         LSTMCell copy = (LSTMCell) l.cell.copy();
         assertNotSame(l.cell, copy);
         assertEquals(Activation.RELU, copy.activation);
         assertEquals(Activation.HARD_SIGMOID, copy.recurrentActivation);
         assertFalse(copy.unitForgetBias);
         copy.recurrentActivation = Activation.SIGMOID;
-        assertEquals("hard_sigmoid", l.recurrentActivation());
+        assertEquals("hard_sigmoid_keras2", l.recurrentActivation());
         LSTM again = (LSTM) l.newInstance();
         assertEquals("relu", again.activation());
-        assertEquals("hard_sigmoid", again.recurrentActivation());
+        assertEquals("hard_sigmoid_keras2", again.recurrentActivation());
         assertFalse(again.unitForgetBias());
     }
 
     @Test
     void oneStepMatchesTheFloat64Reference() {
         LayerCheck.oneStep(new LSTM(4), "lstm", Activation.TANH, Activation.SIGMOID, new float[] {1, 0, 1}, 21);
-        LayerCheck.oneStep(new LSTM(3).activation("relu").recurrentActivation("hard_sigmoid").useBias(false), "lstm",
+        LayerCheck.oneStep(new LSTM(3).activation("relu").recurrentActivation("hard_sigmoid_keras2").useBias(false), "lstm",
                 Activation.RELU, Activation.HARD_SIGMOID, new float[] {1, 1}, 22);
     }
 }

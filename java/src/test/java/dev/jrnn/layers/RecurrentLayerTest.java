@@ -242,9 +242,9 @@ class RecurrentLayerTest {
     @Test
     void fluentSettersKeepTheConcreteType() {
         LSTM l = new LSTM(4).returnSequences(true).returnState(true).goBackwards(true).useBias(false).tbptt(2)
-                .activation("relu").recurrentActivation("hard_sigmoid").unitForgetBias(false).name("x");
+                .activation("relu").recurrentActivation("hard_sigmoid_keras2").unitForgetBias(false).name("x");
         assertEquals("relu", l.activation());
-        assertEquals("hard_sigmoid", l.recurrentActivation());
+        assertEquals("hard_sigmoid_keras2", l.recurrentActivation());
         assertTrue(l.returnSequences() && l.returnState() && l.goBackwards() && !l.useBias() && !l.unitForgetBias());
         assertEquals(2, l.tbptt());
         GRU g = new GRU(2).recurrentActivation("sigmoid").returnSequences(true);

@@ -82,11 +82,11 @@ class ModelFilesTest {
                 new Masking(0.0).inputShape(6, 3),
                 new SimpleRNN(4).returnSequences(true),
                 new Dropout(0.25),
-                new Bidirectional(new GRU(3).returnSequences(true).recurrentActivation("hard_sigmoid")).mergeMode("sum"),
+                new Bidirectional(new GRU(3).returnSequences(true).recurrentActivation("hard_sigmoid_keras2")).mergeMode("sum"),
                 new GRU(4).resetAfter(false).returnSequences(true).goBackwards(true),
                 new TimeDistributed(new Dense(5).activation("relu")),
                 new Activation("softsign"),
-                new LSTM(4).recurrentActivation("hard_sigmoid_v3").unitForgetBias(false),
+                new LSTM(4).recurrentActivation("hard_sigmoid").unitForgetBias(false),
                 new RepeatVector(2),
                 new Bidirectional(new LSTM(2).returnSequences(true)),
                 new Dense(3).activation("softmax"));

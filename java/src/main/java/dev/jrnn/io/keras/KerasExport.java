@@ -59,6 +59,7 @@ public final class KerasExport {
      */
     public static void write(Model model, OutputStream out, Map<String, Object> jrnnMeta, Map<String, Tensor> state) throws IOException {
         Map<String, Object> config = modelConfig(model);
+        warnKeras2HardSigmoid(config);
         if (model.loss() != null && model.optimizer() != null) config.put("compile_config", compileConfig(model));
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("keras_version", "3.0.0");
@@ -87,6 +88,35 @@ public final class KerasExport {
      */
     public static void writeWeights(Model model, OutputStream out) throws IOException {
         out.write(weightsFile(model, Map.of()));
+    }
+
+    /**
+     * One warning for the layers whose config names Keras 2's hard_sigmoid: Keras 3's loader refuses the name, and
+     * the user should hear it from jrnn at save time rather than from Keras at load time.
+     */
+    private static void warnKeras2HardSigmoid(Map<String, Object> modelConfig) {
+        List<String> layers = new ArrayList<>();
+        Map<?, ?> model = (Map<?, ?>) modelConfig.get("config");
+        if (model.get("layers") instanceof List<?> specs) {
+            for (Object spec : specs) {
+                if (spec instanceof Map<?, ?> m && names(m, KerasLayers.HARD_SIGMOID_KERAS2)
+                        && m.get("config") instanceof Map<?, ?> c) layers.add("'" + c.get("name") + "'");
+            }
+        }
+        if (!layers.isEmpty()) {
+            System.getLogger(KerasExport.class.getName()).log(System.Logger.Level.WARNING, "model '" + model.get("name")
+                    + "': layer" + (layers.size() > 1 ? "s " : " ") + String.join(", ", layers) + " use"
+                    + (layers.size() > 1 ? "" : "s") + " Keras 2's hard_sigmoid (0.2x + 1/2), saved as '"
+                    + KerasLayers.HARD_SIGMOID_KERAS2 + "': jrnn loads it back, Keras 3 cannot (its hard_sigmoid is only"
+                    + " x/6 + 1/2); for a file Keras 3 loads, use \"hard_sigmoid\" (Keras 3's) and retrain");
+        }
+    }
+
+    /** Whether {@code value} is among the values of {@code o}'s maps and lists, at any depth. */
+    private static boolean names(Object o, String value) {
+        if (o instanceof Map<?, ?> m) return m.values().stream().anyMatch(v -> names(v, value));
+        if (o instanceof List<?> l) return l.stream().anyMatch(v -> names(v, value));
+        return value.equals(o);
     }
 
     private static void putDeflated(ZipOutputStream zip, String name, byte[] b) throws IOException {

@@ -327,8 +327,8 @@ final class KerasLayers {
             throw new KerasFormatException(where + ": " + key + " should name an activation, got " + KerasConfig.describe(v));
         }
         String name = v == null ? "linear" : (String) v;
-        if (name.equals("hard_sigmoid") && kerasMajor >= 3) name = "hard_sigmoid_v3";
-        else if (name.equals(HARD_SIGMOID_KERAS2)) name = "hard_sigmoid";
+        // Keras 1/2 wrote "hard_sigmoid" for 0.2x + 1/2; Keras 3 (and jrnn's own files, which say 3.x) for x/6 + 1/2
+        if (name.equals("hard_sigmoid") && kerasMajor < 3) name = HARD_SIGMOID_KERAS2;
         try {
             return dev.jrnn.backend.Activation.of(name).kerasName();
         } catch (IllegalArgumentException e) {
@@ -336,7 +336,7 @@ final class KerasLayers {
         }
     }
 
-    /** How a Keras 3 config written by jrnn names Keras 2's hard_sigmoid (Keras 3 has only its own). */
+    /** How jrnn, in code and in the Keras 3 configs it writes, names Keras 2's hard_sigmoid (Keras 3 has only its own). */
     static final String HARD_SIGMOID_KERAS2 = "hard_sigmoid_keras2";
 
     /**
@@ -450,13 +450,12 @@ final class KerasLayers {
         return KerasExport.serialized("keras.layers", l.kerasClass(), c);
     }
 
-    /** jrnn's activation name as a Keras 3 config writes it. */
+    /**
+     * jrnn's activation name as a Keras 3 config writes it: the same spelling, Keras 3's hard_sigmoid as "hard_sigmoid",
+     * Keras 2's as {@link #HARD_SIGMOID_KERAS2}, which only jrnn reads ({@link KerasExport#write} warns of it).
+     */
     private static String activationName(String jrnn) {
-        return switch (jrnn) {
-            case "hard_sigmoid_v3" -> "hard_sigmoid";
-            case "hard_sigmoid" -> HARD_SIGMOID_KERAS2;
-            default -> jrnn;
-        };
+        return dev.jrnn.backend.Activation.of(jrnn).kerasName();
     }
 
     private void warnHarmless(KerasConfig c, String where) {

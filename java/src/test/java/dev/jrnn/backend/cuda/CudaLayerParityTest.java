@@ -49,8 +49,8 @@ class CudaLayerParityTest extends CpuCudaBackends {
             a.add(Arguments.of("LSTM seq+state masked h0,c0" + dir, (Supplier<RecurrentLayer>)
                     () -> new LSTM(13).returnSequences(true).returnState(true).goBackwards(backwards), true, true,
                     Precision.FP32));
-            a.add(Arguments.of("LSTM last masked hard_sigmoid" + dir, (Supplier<RecurrentLayer>)
-                    () -> new LSTM(9).recurrentActivation("hard_sigmoid").goBackwards(backwards), true, false,
+            a.add(Arguments.of("LSTM last masked hard_sigmoid_keras2" + dir, (Supplier<RecurrentLayer>)
+                    () -> new LSTM(9).recurrentActivation("hard_sigmoid_keras2").goBackwards(backwards), true, false,
                     Precision.FP32));
             a.add(Arguments.of("GRU seq+state masked h0" + dir, (Supplier<RecurrentLayer>)
                     () -> new GRU(10).returnSequences(true).returnState(true).goBackwards(backwards), true, true,
@@ -62,8 +62,8 @@ class CudaLayerParityTest extends CpuCudaBackends {
             a.add(Arguments.of("GRU reset_before seq+state masked h0" + dir, (Supplier<RecurrentLayer>)
                     () -> new GRU(10).resetAfter(false).returnSequences(true).returnState(true).goBackwards(backwards),
                     true, true, Precision.FP32));
-            a.add(Arguments.of("GRU reset_before last no bias hard_sigmoid" + dir, (Supplier<RecurrentLayer>)
-                    () -> new GRU(7).resetAfter(false).useBias(false).recurrentActivation("hard_sigmoid")
+            a.add(Arguments.of("GRU reset_before last no bias hard_sigmoid_keras2" + dir, (Supplier<RecurrentLayer>)
+                    () -> new GRU(7).resetAfter(false).useBias(false).recurrentActivation("hard_sigmoid_keras2")
                             .goBackwards(backwards), false, false, Precision.FP32));
         }
         // gelu and swish keep their gates' pre-activations and take the per-step kernels

@@ -102,7 +102,7 @@ class GeneratedKerasFilesTest {
             }
         }
         try (Model m = Models.load(resource("keras3_functional.keras"))) {
-            assertEquals("hard_sigmoid_v3", ((GRU) m.getLayer("encoder")).recurrentActivation(),
+            assertEquals("hard_sigmoid", ((GRU) m.getLayer("encoder")).recurrentActivation(),
                     "Keras 3's hard_sigmoid is x/6 + 1/2");
             assertInstanceOf(SGD.class, m.optimizer());
             assertEquals(0.5f, ((SGD) m.optimizer()).momentum());
@@ -159,7 +159,7 @@ class GeneratedKerasFilesTest {
     void gruResetBeforePredictsAsTheReference() throws IOException {
         try (Model m = Models.load(resource("keras22_gru_reset_before.h5"))) {
             GRU gru = (GRU) m.getLayer("gru_1");
-            assertTrue(!gru.resetAfter() && gru.recurrentActivation().equals("hard_sigmoid"));
+            assertTrue(!gru.resetAfter() && gru.recurrentActivation().equals("hard_sigmoid_keras2"));
             assertArrayEquals(new int[] {12}, gru.bias().shape());
             KerasImportTest.checkAgainstReference(resource("keras22_gru_reset_before.h5"), m);
         }
@@ -172,7 +172,7 @@ class GeneratedKerasFilesTest {
         try (Model keras = Models.load(resource("keras3_gru_reset_before.keras"));
              Sequential mine = new Sequential(new dev.jrnn.layers.Masking(0.0).inputShape(6, 3),
                      new dev.jrnn.layers.Bidirectional(new GRU(2).resetAfter(false).returnSequences(true)),
-                     new GRU(3).resetAfter(false).goBackwards(true).recurrentActivation("hard_sigmoid_v3"), new Dense(1))) {
+                     new GRU(3).resetAfter(false).goBackwards(true).recurrentActivation("hard_sigmoid"), new Dense(1))) {
             mine.loadWeights(resource("keras3_gru_reset_before.weights.h5"));
             Tensor x = KerasImportTest.inputs(List.<int[]>of(new int[] {6, 3}), 0, 11).get(0);
             assertArrayEquals(keras.predict(x).data(), mine.predict(x).data());
@@ -184,7 +184,7 @@ class GeneratedKerasFilesTest {
     void loadWeightsOfAKeras2WeightsFileByStructure() throws IOException {
         Path dir = KerasFixtures.dir();
         try (Model keras = Models.load(dir.resolve("simple_lstm_model.h5"));
-             Sequential mine = new Sequential(new LSTM(50).recurrentActivation("hard_sigmoid").inputShape(1, 1), new Dense(1))) {
+             Sequential mine = new Sequential(new LSTM(50).recurrentActivation("hard_sigmoid_keras2").inputShape(1, 1), new Dense(1))) {
             mine.loadWeights(dir.resolve("simple_lstm_weights.h5"));
             Tensor x = KerasImportTest.inputs(List.<int[]>of(new int[] {1, 1}), 0, 7).get(0);
             assertArrayEquals(keras.predict(x).data(), mine.predict(x).data());
@@ -197,7 +197,7 @@ class GeneratedKerasFilesTest {
         Path dir = KerasFixtures.dir();
         Path weights = dir.resolve("simple_lstm_weights.h5");
         try (Model keras = Models.load(dir.resolve("simple_lstm_model.h5"));
-             Sequential named = new Sequential(new LSTM(50).recurrentActivation("hard_sigmoid").name("lstm_1").inputShape(1, 1),
+             Sequential named = new Sequential(new LSTM(50).recurrentActivation("hard_sigmoid_keras2").name("lstm_1").inputShape(1, 1),
                      new Dense(1).name("dense_1"));
              Sequential other = new Sequential(new LSTM(50).inputShape(1, 1).name("enc"), new Dense(1).name("dense_1"))) {
             named.loadWeights(weights, true);

@@ -1,22 +1,33 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Activation;
+import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.GlobalAveragePooling1D;
 import dev.jrnn.layers.GlobalMaxPooling1D;
+import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link KerasLayers} on configs as Keras 3 writes them: the global 1D poolings (BaseGlobalPooling.get_config), LayerNormalization's. */
+/**
+ * {@link KerasLayers} on configs as Keras 3 writes them: the global 1D poolings (BaseGlobalPooling.get_config),
+ * LayerNormalization's; hard_sigmoid as Keras 2 and Keras 3 (and jrnn) write it.
+ */
 class KerasLayersTest {
     @BeforeAll
     static void cpu() { Jrnn.setBackend("cpu"); }
@@ -168,5 +179,70 @@ class KerasLayersTest {
         dc.remove("name");   // a config without a name: the class alone, not layer 'null'
         e = assertThrows(KerasFormatException.class, () -> k.build(new KerasConfig(d, "layers[0]")));
         assertEquals("layer (Dense): Dense: units must be positive, got 0", e.getMessage());
+    }
+
+    /** An Activation layer's or an LSTM's config as a Keras of major version {@code major} writes it, built by jrnn. */
+    private static Layer built(int major, String cls, String key, String activation) {
+        Map<String, Object> s = spec(cls, "channels_last", false);
+        @SuppressWarnings("unchecked") Map<String, Object> c = (Map<String, Object>) s.get("config");
+        c.remove("data_format");
+        c.remove("keepdims");
+        if (cls.equals("LSTM")) c.put("units", 2L);
+        c.put(key, activation);
+        return new KerasLayers(major, major >= 3 ? "m.keras" : "m.h5").build(new KerasConfig(s, "layers[0]"));
+    }
+
+    /** The config jrnn writes for {@code l}, inside Keras 3's serialised-object wrapper. */
+    private static Map<?, ?> written(Layer l) {
+        return (Map<?, ?>) KerasLayers.config(l).get("config");
+    }
+
+    /**
+     * A Keras file's "hard_sigmoid" is what the saving Keras meant: 0.2x + 1/2 from Keras 1/2 (keras 2.x activations.py),
+     * x/6 + 1/2 from Keras 3 (relu6(x + 3) / 6); "hard_sigmoid_keras2" (jrnn's own files) is Keras 2's. Each is written
+     * back under jrnn's name for it: Keras 3's as "hard_sigmoid", Keras 2's as "hard_sigmoid_keras2". Values by hand.
+     */
+    @Test
+    void hardSigmoidIsTheSavingKerassOwn() {
+        Tensor x = Tensor.of(new float[] {1.5f, -2f, 2.6f}, 1, 3);
+        float[] k3 = {0.75f, 1f / 6, 2.6f / 6 + 0.5f}, k2 = {0.8f, 0.1f, 1f};
+        Object[][] cases = {{1, "hard_sigmoid", k2, "hard_sigmoid_keras2"}, {2, "hard_sigmoid", k2, "hard_sigmoid_keras2"},
+            {3, "hard_sigmoid", k3, "hard_sigmoid"}, {3, "hard_sigmoid_keras2", k2, "hard_sigmoid_keras2"},
+            {2, "hard_sigmoid_keras2", k2, "hard_sigmoid_keras2"}};
+        for (Object[] c : cases) {
+            String what = "Keras " + c[0] + " '" + c[1] + "'";
+            Activation a = (Activation) built((int) c[0], "Activation", "activation", (String) c[1]);
+            assertArrayEquals((float[]) c[2], a.call(x).data(), 1e-7f, what);
+            assertEquals(c[3], a.activation(), what);
+            assertEquals(c[3], written(a).get("activation"), what);
+            LSTM l = (LSTM) built((int) c[0], "LSTM", "recurrent_activation", (String) c[1]);
+            assertEquals(c[3], l.recurrentActivation(), what);
+            assertEquals(c[3], written(l).get("recurrent_activation"), what);
+        }
+    }
+
+    /**
+     * A file jrnn saved before "hard_sigmoid" meant Keras 3's in code (at 7f03041, keras_version 3.0.0) loads with the
+     * numbers it was saved with: inputs seq (1 step, 1 feature) and flat (1); outputs LSTM(1) "gates_keras2" with
+     * Keras 2's recurrent activation (its config: "hard_sigmoid_keras2"), kernel 1 for every gate, no recurrence, no
+     * bias; Dense(1) "dense_keras2" with Keras 2's activation, kernel 1, bias 0; Activation "act_keras3" with Keras 3's
+     * (its config: "hard_sigmoid", then jrnn's "hard_sigmoid_v3"). Values by hand, hs2 = clip(0.2x + 1/2),
+     * hs3 = clip(x/6 + 1/2): h = hs2(x) tanh(hs2(x) tanh x), hs2(x), hs3(x).
+     */
+    @Test
+    void aFileJrnnSavedBeforeTheRenameLoadsWithItsNumbers() throws Exception {
+        try (Model m = Models.load(GeneratedKerasFilesTest.resource("jrnn_hard_sigmoids_7f03041.keras"))) {
+            assertEquals("hard_sigmoid_keras2", ((LSTM) m.getLayer("gates_keras2")).recurrentActivation());
+            assertEquals("hard_sigmoid_keras2", ((Dense) m.getLayer("dense_keras2")).activation());
+            assertEquals("hard_sigmoid", ((Activation) m.getLayer("act_keras3")).activation());
+            float[] x = {1.5f, -2f};
+            List<Tensor> y = m.predictAll(List.of(Tensor.of(x, 2, 1, 1), Tensor.of(x, 2, 1)));
+            for (int i = 0; i < 2; i++) {
+                double hs2 = Math.clamp(0.2 * x[i] + 0.5, 0, 1), hs3 = Math.clamp(x[i] / 6.0 + 0.5, 0, 1);
+                assertEquals(hs2 * Math.tanh(hs2 * Math.tanh(x[i])), y.get(0).data()[i], 1e-6, "gates_keras2 at " + x[i]);
+                assertEquals(hs2, y.get(1).data()[i], 1e-7, "dense_keras2 at " + x[i]);
+                assertEquals(hs3, y.get(2).data()[i], 1e-7, "act_keras3 at " + x[i]);
+            }
+        }
     }
 }

@@ -317,6 +317,7 @@ final class KerasReference {
             case "tanh" -> Math.tanh(x);
             case "sigmoid" -> 1 / (1 + Math.exp(-x));
             case "hard_sigmoid" -> Math.max(0, Math.min(1, keras3 ? x / 6 + 0.5 : 0.2 * x + 0.5));
+            case "hard_sigmoid_keras2" -> Math.max(0, Math.min(1, 0.2 * x + 0.5));   // jrnn's files: Keras 2's under Keras 3
             case "relu" -> Math.max(0, x);
             case "elu" -> x > 0 ? x : Math.exp(x) - 1;
             case "selu" -> 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * (Math.exp(x) - 1));

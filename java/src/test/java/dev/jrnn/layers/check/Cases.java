@@ -70,7 +70,8 @@ final class Cases {
         }
         if (cell != Ref.Cell.SIMPLE_RNN) {
             // other activations and recurrent activations of the LSTM/GRU cell
-            String[][] acts = {{"relu", "sigmoid"}, {"linear", "hard_sigmoid"}, {"sigmoid", "tanh"}, {"tanh", "hard_sigmoid"}};
+            String[][] acts = {{"relu", "sigmoid"}, {"linear", "hard_sigmoid_keras2"}, {"sigmoid", "tanh"},
+                    {"tanh", "hard_sigmoid_keras2"}};
             for (int a = 0; a < acts.length; a++) {
                 RnnCase c = make(cell, idx++, (a * 9 + 3) % 32, a == 3 ? 2 : 0);
                 l.add(new RnnCase(cell, acts[a][0], c.useBias(), c.returnSequences(), c.returnState(), c.initState(),
@@ -80,7 +81,7 @@ final class Cases {
         }
         // gelu and swish, whose gates keep the pre-activation: alone, mixed with an output-derived activation, with
         // a mask and tbptt (the per-step backward) and without (the CPU's whole-sequence path)
-        String[][] kept = {{"gelu", "sigmoid"}, {"tanh", "swish"}, {"swish", "gelu"}, {"gelu", "hard_sigmoid"}};
+        String[][] kept = {{"gelu", "sigmoid"}, {"tanh", "swish"}, {"swish", "gelu"}, {"gelu", "hard_sigmoid_keras2"}};
         for (int a = 0; a < kept.length; a++) {
             RnnCase c = make(cell, idx++, new int[] {9, 27, 13, 6}[a], a < 2 ? 2 : 0);
             l.add(new RnnCase(cell, kept[a][0], c.useBias(), c.returnSequences(), c.returnState(), c.initState(),

@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  * SimpleRNN, LSTM and GRU (both reset_after variants) against the float64 reference over every option combination
  * (returnSequences, returnState, initial states, masks, goBackwards, useBias off, tbptt 0/1/2/T/T+3,
  * SimpleRNN activations tanh/relu/linear/sigmoid, LSTM/GRU activation relu/linear/sigmoid and recurrent
- * activation hard_sigmoid/tanh): forward within 1e-6, gradients of every weight,
+ * activation hard_sigmoid_keras2/tanh): forward within 1e-6, gradients of every weight,
  * input and initial state within 1e-3 of float64 central differences (see {@link GradCheck}).
  */
 class RecurrentGradTest {

@@ -36,7 +36,7 @@ final class Ref {
             case "sigmoid" -> 1.0 / (1.0 + Math.exp(-x));
             case "relu" -> x > 0 ? x : 0.0;
             case "linear" -> x;
-            case "hard_sigmoid" -> Math.max(0, Math.min(1, 0.2 * x + 0.5));   // Keras 2 definition
+            case "hard_sigmoid_keras2" -> Math.max(0, Math.min(1, 0.2 * x + 0.5));   // Keras 2 definition
             // values checked against tables in backend/ActivationTest; the derivatives here against central differences
             case "gelu", "swish" -> dev.jrnn.backend.Activation.of(a).apply(x);
             // Keras 3's, from keras/src/ops/nn.py with its default arguments
@@ -69,7 +69,7 @@ final class Ref {
             }
             case "relu" -> x > 0 ? 1.0 : 0.0;
             case "linear" -> 1.0;
-            case "hard_sigmoid" -> (x > -2.5 && x < 2.5) ? 0.2 : 0.0;
+            case "hard_sigmoid_keras2" -> (x > -2.5 && x < 2.5) ? 0.2 : 0.0;
             case "gelu", "swish" -> dev.jrnn.backend.Activation.of(a).derivFromInput(x);
             case "relu6" -> x > 0 && x < 6 ? 1 : 0;
             case "mish" -> {

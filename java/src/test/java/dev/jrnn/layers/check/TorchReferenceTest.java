@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * semantics written in torch, checked there against torch.nn.LSTM / GRU / RNN where the math is the same). Each case
  * compares every output and the gradients of L = sum_k &lt;R_k, out_k&gt; with respect to the inputs, the initial
  * states and every weight within {@link TorchGolden#TOL}. Masks, go_backwards, initial states, return_state,
- * zero_output_for_mask, relu and hard_sigmoid (Keras 3's x/6 + 1/2, jrnn's "hard_sigmoid_v3") are among the cases.
+ * zero_output_for_mask, relu, hard_sigmoid (Keras 3's x/6 + 1/2) and hard_sigmoid_keras2 (0.2x + 1/2) are among the cases.
  */
 class TorchReferenceTest {
 
@@ -62,8 +62,8 @@ class TorchReferenceTest {
     static List<TorchGolden.Case> otherCases() { return TorchGolden.load("other_layers"); }
 
     /**
-     * The layers around the recurrent ones: Dense with every activation jrnn names (its "hard_sigmoid" is Keras 2's
-     * 0.2x + 1/2, "hard_sigmoid_v3" Keras 3's), Activation, LayerNormalization (Keras' epsilon 1e-3), Add, Multiply,
+     * The layers around the recurrent ones: Dense with every activation jrnn names ("hard_sigmoid" is Keras 3's
+     * x/6 + 1/2, "hard_sigmoid_keras2" Keras 2's 0.2x + 1/2), Activation, LayerNormalization (Keras' epsilon 1e-3), Add, Multiply,
      * Average, Concatenate, TimeDistributed(Dense), Embedding, RepeatVector, Flatten, GlobalAveragePooling1D (masked too) and
      * GlobalMaxPooling1D.
      */

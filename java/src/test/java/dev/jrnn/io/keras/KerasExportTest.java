@@ -1,0 +1,68 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.LogCapture;
+import dev.jrnn.layers.Activation;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Node;
+import dev.jrnn.model.Input;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link KerasExport}: what model.save tells the user about a file Keras 3 will not load. */
+class KerasExportTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void cpu() { Jrnn.setBackend("cpu"); }
+
+    /**
+     * Keras 3 has only its own hard_sigmoid (x/6 + 1/2; keras/src/activations/__init__.py has no other), so its loader
+     * refuses jrnn's "hard_sigmoid_keras2" ("Could not interpret activation function identifier"): model.save says so
+     * once, naming the layers (a wrapped one by its wrapper), and still writes a file jrnn loads with the same numbers;
+     * Keras 3's hard_sigmoid is written as "hard_sigmoid" without a word (was: no warning at all).
+     */
+    @Test
+    void savingKeras2sHardSigmoidWarnsOnceNamingTheLayers() throws Exception {
+        Input seq = Input.shape(3, 2).name("seq");
+        Node h = new LSTM(2).recurrentActivation("hard_sigmoid_keras2").returnSequences(true).name("gates").apply(seq);
+        Node b = new Bidirectional(new GRU(2).recurrentActivation("hard_sigmoid_keras2")).name("both").apply(h);
+        Node d = new Dense(2).activation("hard_sigmoid_keras2").name("dense").apply(b);
+        Node a = new Activation("hard_sigmoid").name("act").apply(d);
+        Tensor x = Tensor.of(new float[] {0.5f, -1f, 2f, 0.25f, -3f, 1.5f}, 1, 3, 2);
+        try (Model m = new Model(List.of(seq), List.of(a)).name("mixed")) {
+            Path f = dir.resolve("mixed.keras");
+            List<String> warnings = LogCapture.warnings(KerasExport.class.getName(), () -> m.save(f));
+            assertEquals(List.of("model 'mixed': layers 'gates', 'both', 'dense' use Keras 2's hard_sigmoid (0.2x + 1/2), saved"
+                    + " as 'hard_sigmoid_keras2': jrnn loads it back, Keras 3 cannot (its hard_sigmoid is only x/6 + 1/2); for a"
+                    + " file Keras 3 loads, use \"hard_sigmoid\" (Keras 3's) and retrain"), warnings);
+            try (Model back = Models.load(f)) {
+                assertEquals("hard_sigmoid_keras2", ((LSTM) back.getLayer("gates")).recurrentActivation());
+                assertEquals("hard_sigmoid", ((Activation) back.getLayer("act")).activation());
+                assertArrayEquals(m.predict(x).data(), back.predict(x).data());
+            }
+        }
+        Input in = Input.shape(3, 2);
+        try (Model keras3 = new Model(List.of(in), List.of(new LSTM(2).recurrentActivation("hard_sigmoid").apply(in)))) {
+            Path f = dir.resolve("keras3.keras");
+            assertEquals(List.of(), LogCapture.warnings(KerasExport.class.getName(), () -> keras3.save(f)));
+            String json = KerasExport.toJson(keras3);
+            assertTrue(json.contains("\"recurrent_activation\": \"hard_sigmoid\""), json);
+        }
+    }
+}
