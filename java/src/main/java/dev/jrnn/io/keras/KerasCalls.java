@@ -58,7 +58,8 @@ final class KerasCalls {
                     }
                     refs.add(ref);
                 }
-                if (layer instanceof BaseDenseAttention a) attentionArgs(a, attention, r.isEmpty(), where);
+                // only where the call gives them: tf.keras up to 2.9 keeps causal in the config, read with the layer
+                if (layer instanceof BaseDenseAttention a && !attention.isEmpty()) attentionArgs(a, attention, r.isEmpty(), where);
             } else if (layer instanceof MultiHeadAttention m) {
                 refs.addAll(KerasMultiHeadAttention.callRefs(new KerasConfig(node, where + ".inbound_nodes"), m, r.isEmpty(), where, v -> {
                     List<Object> out = new ArrayList<>();

@@ -93,6 +93,11 @@ class KerasCallsTest {
             assertTrue(a.returnAttentionScores() && a.useCausalMask());
             assertEquals(2, m.outputs().size());
         }
+        // tf.keras up to 2.9 keeps causal in the layer's config and writes no call options: the config's causal stays
+        try (Model m = Models.fromJson(tfKeras2Attention("").replace("\"dropout\": 0.0", "\"dropout\": 0.0, \"causal\": true")
+                .replace("[\"att\", 0, 1]", "[\"att\", 0, 0]"))) {
+            assertTrue(((dev.jrnn.layers.Attention) m.getLayer("att")).useCausalMask(), "causal from the config");
+        }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(tfKeras2Attention("\"foo\": 1")));
         assertTrue(e.getMessage().contains("call arguments [foo]") && e.getMessage().contains("not supported"), e.getMessage());
     }
