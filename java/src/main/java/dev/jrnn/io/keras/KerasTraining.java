@@ -192,8 +192,15 @@ final class KerasTraining {
             // tf.keras 2 saves a fitted model's metric strings as the wrapper of the function each resolved to,
             // {"name": "accuracy", "fn": "binary_accuracy"} (the name prefixed by the output's with several): the name
             // where jrnn knows it (it resolves "accuracy" from the shapes again), else the function
-            for (Object n : new Object[] {cm.get("name"), cm.get("fn")}) if (n instanceof String s && isMetricName(s)) return s.trim();
-            return null;
+            if (cm.get("name") instanceof String n) {   // "out_a_accuracy": the output's prefix, then the metric as given
+                for (int at = 0; at >= 0; at = n.indexOf('_', at + 1)) {
+                    String tail = n.substring(at == 0 ? 0 : at + 1).trim();
+                    if (isMetricName(tail)) return tail;
+                }
+            }
+            if (cm.get("fn") instanceof String f && isMetricName(f)) return f.trim();
+            throw new IllegalArgumentException("metric MeanMetricWrapper(name=" + KerasConfig.describe(cm.get("name")) + ", fn="
+                    + KerasConfig.describe(cm.get("fn")) + ") is not one jrnn has");
         }
         if (v instanceof Map<?, ?> m && m.get("class_name") instanceof String c) {
             EpochMetric e = EpochMetric.deserialize(m);

@@ -58,8 +58,15 @@ class KerasTrainingMetricsTest {
         KerasTraining.compile(m, Json.parse("{\"loss\": \"binary_crossentropy\", \"optimizer\": {\"class_name\": \"Adam\", \"config\": {}},"
                 + " \"metrics\": [[" + String.format(w, "accuracy", "binary_accuracy") + ", " + String.format(w, "out_a_mae", "mean_absolute_error")
                 + "]]}"), "f.h5", false);
-        assertEquals(List.of("accuracy", "mean_absolute_error"), m.metricNames());
+        assertEquals(List.of("accuracy", "mae"), m.metricNames(), "out_a_mae: the output's prefix, then mae");
         m.close();
+        // one jrnn lacks (a custom function) leaves the model without metrics, with the warning that names it
+        Sequential u = new Sequential(new Dense(1).activation("sigmoid").inputShape(2));
+        List<String> warnings = assertDoesNotThrowWarnings(() -> KerasTraining.compile(u, Json.parse("{\"loss\": \"binary_crossentropy\","
+                + " \"optimizer\": {\"class_name\": \"Adam\", \"config\": {}}, \"metrics\": [[" + String.format(w, "r2", "my_r2") + "]]}"), "f.h5", false));
+        assertEquals(List.of(), u.metricNames());
+        assertTrue(warnings.size() == 1 && warnings.get(0).contains("MeanMetricWrapper") && warnings.get(0).contains("my_r2"), warnings.toString());
+        u.close();
     }
 
     /**
@@ -141,5 +148,13 @@ class KerasTrainingMetricsTest {
             m.close();
         }
         assertEquals(List.of(), wrong);
+    }
+
+    private static List<String> assertDoesNotThrowWarnings(Runnable r) {
+        try {
+            return dev.jrnn.LogCapture.warnings(KerasImport.class.getName(), r::run);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 }
