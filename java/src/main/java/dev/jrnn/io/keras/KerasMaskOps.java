@@ -30,7 +30,7 @@ final class KerasMaskOps {
     /** Ops that read only their input's shape: what feeds them is not part of the mask's value. */
     private static final Set<String> SHAPE_ONLY = Set.of("OnesLike", "ZerosLike");
     /** The dtypes of mixed precision's casts: a cast to another (int, bool) changes values and is refused as any op. */
-    private static final Set<String> FLOATS = Set.of("float16", "bfloat16", "float32");
+    private static final Set<String> FLOATS = Set.of("float16", "bfloat16", "float32", "float64");
     /** The call arguments Keras fills with an input's mask (MultiHeadAttention's per input). */
     private static final Set<String> MASK_ARGS = Set.of("mask", "query_mask", "value_mask", "key_mask");
 
@@ -169,10 +169,12 @@ final class KerasMaskOps {
     private void walk(String name, MaskUse u, String head, Map<String, Set<Double>> masked, Double value, Set<String> seen) {
         if (!seen.add(name)) return;
         Op op = ops.get(name);
-        if (!MASK_OPS.contains(op.cls) || op.cls.equals("Cast") && !FLOATS.contains(String.valueOf(op.config.get("dtype")))) {
-            throw new KerasFormatException(head + "computed by " + op.describe(name) + "; jrnn reads only the ops of Keras' own mask"
-                    + " computation " + new java.util.TreeSet<>(MASK_OPS) + " (casts to a float dtype) and computes masks with Masking"
-                    + " and Embedding(mask_zero=True)");
+        // a cast of the boolean mask (after its not_equal, value still null) keeps it; one of the data before it must be a float's
+        boolean badCast = op.cls.equals("Cast") && value != null && !FLOATS.contains(String.valueOf(op.config.get("dtype")));
+        if (!MASK_OPS.contains(op.cls) || badCast) {
+            throw new KerasFormatException(head + "computed by " + op.describe(name) + (badCast ? " to " + op.config.get("dtype") : "")
+                    + "; jrnn reads only the ops of Keras' own mask computation " + new java.util.TreeSet<>(MASK_OPS)
+                    + " (casting the data to a float dtype) and computes masks with Masking and Embedding(mask_zero=True)");
         }
         if (SHAPE_ONLY.contains(op.cls)) return;
         if (op.cls.equals("NotEqual")) {
@@ -180,7 +182,7 @@ final class KerasMaskOps {
                 throw new KerasFormatException(head + "computed by " + op.describe(name) + " between two tensors: an explicit mask,"
                         + " which jrnn would not compute (jrnn computes masks only with Masking and Embedding(mask_zero=True))");
             }
-            value = op.scalars.get(0);
+            value = (double) op.scalars.get(0).floatValue();   // as Keras compares: in float32, as Masking's mask_value
         }
         for (List<?> in : op.inputs) {
             String from = refName(in);
@@ -200,7 +202,7 @@ final class KerasMaskOps {
         Map<String, Set<Double>> r = new java.util.HashMap<>();
         for (var e : refs.entrySet()) {
             Object l = layers.get(e.getKey());
-            Double value = l instanceof Masking m ? Double.valueOf(m.maskValue()) : l instanceof Embedding emb && emb.maskZero() ? 0.0 : null;
+            Double value = l instanceof Masking m ? Double.valueOf((float) m.maskValue()) : l instanceof Embedding emb && emb.maskZero() ? 0.0 : null;
             if (value == null) continue;
             for (List<Object> call : e.getValue()) if (!call.isEmpty()) r.computeIfAbsent(key(call.get(0)), k -> new HashSet<>()).add(value);
         }

@@ -191,6 +191,25 @@ class KerasMaskOpsTest {
         assertTrue(m.contains("layer 'gru'") && m.contains("!= 1.0") && m.contains("mask_value"), m);
     }
 
+    /**
+     * Masking(0.1) and its not_equal(x, 0.1): Keras compares in float32, the file holds the double 0.1 (jrnn compared it
+     * with the float 0.1 widened and refused it); a cast of the boolean mask itself (after its not_equal) keeps it.
+     */
+    @Test
+    void aFloatMaskValueAndACastOfTheMaskItselfLoad(@TempDir Path dir) throws IOException {
+        Path f = editedJson(dir.resolve("tenth.keras"), layers -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> c = (Map<String, Object>) layers.get("masking").get("config");
+            c.put("mask_value", 0.1);
+            args(layers.get("not_equal_1")).set(1, 0.1);
+            layers.put("cast_mask", op("keras.src.ops.core", "Cast", "cast_mask", Map.of("dtype", "int32"), tensor("not_equal", "bool")));
+            kwargs(layers.get("lstm")).put("mask", tensor("cast_mask", "int32"));
+        });
+        try (Model m = Models.load(f)) {
+            assertEquals(0.1, ((dev.jrnn.layers.Masking) m.getLayer("masking")).maskValue(), 1e-7);
+        }
+    }
+
     /** A cast to an int or bool dtype changes values: only mixed precision's float casts are read as their input. */
     @Test
     void aCastToAnIntDtypeIsRefusedAsAnOp(@TempDir Path dir) throws IOException {
