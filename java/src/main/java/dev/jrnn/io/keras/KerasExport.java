@@ -59,7 +59,7 @@ public final class KerasExport {
      */
     public static void write(Model model, OutputStream out, Map<String, Object> jrnnMeta, Map<String, Tensor> state) throws IOException {
         Map<String, Object> config = modelConfig(model);
-        warnKeras2HardSigmoid(config);
+        if (WARNED.add(model)) warnKeras2HardSigmoid(config);   // once per model: a checkpoint saves it every epoch
         if (model.loss() != null && model.optimizer() != null) config.put("compile_config", compileConfig(model));
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("keras_version", "3.0.0");
@@ -94,6 +94,10 @@ public final class KerasExport {
      * One warning for the layers whose config names Keras 2's hard_sigmoid: Keras 3's loader refuses the name, and
      * the user should hear it from jrnn at save time rather than from Keras at load time.
      */
+    /** The models {@link #warnKeras2HardSigmoid} has warned about (weakly held). */
+    private static final java.util.Set<Model> WARNED = java.util.Collections.synchronizedSet(
+            java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+
     private static void warnKeras2HardSigmoid(Map<String, Object> modelConfig) {
         List<String> layers = new ArrayList<>();
         Map<?, ?> model = (Map<?, ?>) modelConfig.get("config");

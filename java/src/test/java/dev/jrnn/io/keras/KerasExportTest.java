@@ -51,6 +51,8 @@ class KerasExportTest {
             assertEquals(List.of("model 'mixed': layers 'gates', 'both', 'dense' use Keras 2's hard_sigmoid (0.2x + 1/2), saved"
                     + " as 'hard_sigmoid_keras2': jrnn loads it back, Keras 3 cannot (its hard_sigmoid is only x/6 + 1/2); for a"
                     + " file Keras 3 loads, use \"hard_sigmoid\" (Keras 3's) and retrain"), warnings);
+            assertEquals(List.of(), LogCapture.warnings(KerasExport.class.getName(), () -> m.save(dir.resolve("again.keras"))),
+                    "once per model: a checkpoint saves it every epoch");
             try (Model back = Models.load(f)) {
                 assertEquals("hard_sigmoid_keras2", ((LSTM) back.getLayer("gates")).recurrentActivation());
                 assertEquals("hard_sigmoid", ((Activation) back.getLayer("act")).activation());
