@@ -45,8 +45,9 @@ final class VMath {
             case SIGMOID -> sigmoid(x, xo, y, yo, n);
             case RELU -> relu(x, xo, y, yo, n);
             case HARD_SIGMOID -> hardSigmoid(x, xo, y, yo, n);
-            // the rarer activations (elu, selu, softplus, softsign, Keras 3 hard_sigmoid, leaky_relu, exponential): scalar float math
-            case ELU, SELU, SOFTPLUS, SOFTSIGN, HARD_SIGMOID_V3, LEAKY_RELU, EXPONENTIAL -> {
+            case HARD_SIGMOID_V3 -> hardSigmoidV3(x, xo, y, yo, n);
+            // the rarer activations (elu, selu, softplus, softsign, leaky_relu, exponential): scalar float math
+            case ELU, SELU, SOFTPLUS, SOFTSIGN, LEAKY_RELU, EXPONENTIAL -> {
                 for (int i = 0; i < n; i++) y[yo + i] = scalar(a, x[xo + i]);
             }
             // gelu (erf), swish and Keras 3's (relu6 on), which take their derivative from the input: in double, rounded once
@@ -106,16 +107,17 @@ final class VMath {
                 }
                 for (; i < n; i++) d[dOff + i] = y[yo + i] > 0 ? 1f : 0f;
             }
-            case HARD_SIGMOID -> {
-                FloatVector zero = FloatVector.zero(S), slope = FloatVector.broadcast(S, 0.2f);
+            case HARD_SIGMOID, HARD_SIGMOID_V3 -> {
+                float k = a == Activation.HARD_SIGMOID ? 0.2f : 1f / 6f;
+                FloatVector zero = FloatVector.zero(S), slope = FloatVector.broadcast(S, k);
                 for (; i < ub; i += VL) {
                     FloatVector v = FloatVector.fromArray(S, y, yo + i);
                     VectorMask<Float> inside = v.compare(VectorOperators.GT, 0f).and(v.lt(1f));
                     zero.blend(slope, inside).intoArray(d, dOff + i);
                 }
-                for (; i < n; i++) d[dOff + i] = y[yo + i] > 0 && y[yo + i] < 1 ? 0.2f : 0f;
+                for (; i < n; i++) d[dOff + i] = y[yo + i] > 0 && y[yo + i] < 1 ? k : 0f;
             }
-            case ELU, SELU, SOFTPLUS, SOFTSIGN, HARD_SIGMOID_V3, LEAKY_RELU, EXPONENTIAL -> {
+            case ELU, SELU, SOFTPLUS, SOFTSIGN, LEAKY_RELU, EXPONENTIAL -> {
                 for (; i < n; i++) d[dOff + i] = deriv(a, y[yo + i]);
             }
             case GELU, SWISH, RELU6, MISH, HARD_SILU, CELU, LOG_SIGMOID, HARD_TANH, TANH_SHRINK, SOFT_SHRINK, HARD_SHRINK,
@@ -243,6 +245,15 @@ final class VMath {
             FloatVector.fromArray(S, x, xo + i).mul(0.2f).add(0.5f).max(0f).min(1f).intoArray(y, yo + i);
         }
         for (; i < n; i++) y[yo + i] = Math.max(0f, Math.min(1f, 0.2f * x[xo + i] + 0.5f));
+    }
+
+    /** Keras 3's hard_sigmoid, {@code x / 6 + 1/2} clipped: divided, not multiplied by 1/6, as the scalar path and CUDA round. */
+    static void hardSigmoidV3(float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int ub = S.loopBound(n); i < ub; i += VL) {
+            FloatVector.fromArray(S, x, xo + i).div(6f).add(0.5f).max(0f).min(1f).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] = Math.max(0f, Math.min(1f, x[xo + i] / 6f + 0.5f));
     }
 
     static float deriv(Activation a, float y) {

@@ -105,12 +105,27 @@ class VMathTest {
     @Test
     void derivativesMatchScalar() {
         float[] y = {0f, 0.25f, 0.5f, 0.999f, 1f, -0.3f, 2f, 1e-3f, 0.7f, -1f, 0.1f, 0.9f, 0.4f, 0.6f, 0.05f, 0.95f, 0.33f, -0.5f, 1.5f};
-        for (Activation a : new Activation[] {Activation.LINEAR, Activation.TANH, Activation.SIGMOID, Activation.RELU, Activation.HARD_SIGMOID}) {
+        for (Activation a : new Activation[] {Activation.LINEAR, Activation.TANH, Activation.SIGMOID, Activation.RELU, Activation.HARD_SIGMOID,
+                Activation.HARD_SIGMOID_V3}) {
             float[] d = new float[y.length + 3];
             VMath.deriv(a, y, 0, d, 3, y.length);
             for (int j = 0; j < y.length; j++) {
                 assertEquals(a.derivFromOutput(y[j]), d[3 + j], 1e-6 * Math.max(1, Math.abs(y[j])), a + " deriv at y=" + y[j]);
             }
         }
+    }
+
+    /** Keras 3's hard_sigmoid (now "hard_sigmoid" in code) on the vector path: x / 6 + 1/2 clipped, as the scalar and CUDA round it. */
+    @Test
+    void keras3HardSigmoidVectorPathIsTheScalarOne() {
+        float[] x = new float[4 * VMath.VL + 3];
+        for (int i = 0; i < x.length; i++) x[i] = -4.5f + 0.37f * i;
+        float[] y = new float[x.length + 2];
+        VMath.apply(Activation.HARD_SIGMOID_V3, x, 0, y, 2, x.length);
+        for (int i = 0; i < x.length; i++) assertEquals(Math.max(0f, Math.min(1f, x[i] / 6f + 0.5f)), y[2 + i], 0f, "x=" + x[i]);
+        float[] v = new float[VMath.VL];
+        java.util.Arrays.fill(v, 1.5f);
+        VMath.apply(Activation.HARD_SIGMOID_V3, v, 0, v, 0, v.length);
+        assertEquals(0.75f, v[0], 0f, "by hand: 1.5 / 6 + 0.5");
     }
 }
