@@ -64,6 +64,7 @@ final class BoundedBatches implements BatchSource {
                 if (taken >= steps) return null;
                 HostBatch b = onward ? nextOnward(taken, shuffle, rng) : inner.next();
                 if (b != null) taken++;
+                else if (!onward) ranOut = true;   // the data ended before the steps asked for (validationSteps beyond it)
                 return b;
             }
 

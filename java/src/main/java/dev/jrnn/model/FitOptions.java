@@ -98,7 +98,8 @@ public final class FitOptions {
     /**
      * Keras' {@code validation_steps}: each validation runs on the first {@code n} batches of the validation data (a
      * {@link #validationData(dev.jrnn.data.Dataset) Dataset}, tensors or the split), from its start every time; fewer
-     * when it has fewer. Needed for an endless validation data set:
+     * when it has fewer, with one warning on System.err per fit, as Keras' "ran out of data". Needed for an endless
+     * validation data set:
      * {@code new FitOptions().validationData(val.repeat().batch(64)).validationSteps(20)}.
      */
     public FitOptions validationSteps(int n) {

@@ -86,7 +86,7 @@ final class TrainingLoop {
         Console console = System.console();
         boolean dynamic = o.out == null && console != null && console.isTerminal();   // redraw in place only on a terminal
         History h = new History();
-        boolean warnedRanOut = false;
+        boolean warnedRanOut = false, warnedValRanOut = false;
         model.stopTraining(false);
         PrintStream none = new PrintStream(OutputStream.nullOutputStream());
         boolean quietRank = dp != null && dp.rank() != 0;   // one process speaks, as one progress bar
@@ -169,6 +169,12 @@ final class TrainingLoop {
                 java.util.Set<String> trainingKeys = java.util.Set.copyOf(logs.keySet());
                 if (val != null && o.validates(epoch)) {
                     Map<String, Double> v = new Inference(s).evaluate(val, callbacks, model, this::stillOpen);
+                    if (val instanceof BoundedBatches vb && vb.ranOut() && !warnedValRanOut) {   // as Keras' EpochIterator
+                        warnedValRanOut = true;
+                        model.fitWarnings().println("WARNING: " + s.name() + ".fit: the validation data ran out in epoch " + (epoch + 1)
+                                + " after fewer than validationSteps " + o.validationSteps + " batches; validated on the batches it has."
+                                + " Make sure it can give validationSteps batches (repeat() the Dataset)");
+                    }
                     for (Map.Entry<String, Double> e : v.entrySet()) logs.put("val_" + e.getKey(), e.getValue());
                     logs = EpochLogs.sorted(logs);   // Keras sorts the merged logs ("word_loss" after "val_loss")
                 }

@@ -426,6 +426,23 @@ class DatasetBatchesTest {
         assertTrue(warned.contains("ran out of data"), warned);   // the other short epochs' too
     }
 
+    /**
+     * validationSteps beyond the validation data: Keras' EpochIterator warns "Your input ran out of data" (at any
+     * verbosity, once) and validates on the batches there are; jrnn did the latter without a word.
+     */
+    @Test
+    void validationStepsBeyondTheDataWarnOnceAndValidateOnWhatThereIs() throws Exception {
+        Tensor x = random(70, 8, T, I), y = random(71, 8, 1), vx = random(72, 6, T, I), vy = random(73, 6, 1);
+        Sequential beyond = lstm(T), exact = lstm(T);
+        History[] h = new History[2];
+        String err = stderrOf(() -> h[0] = beyond.fit(x, y, quiet().epochs(2).batchSize(4).validationData(vx, vy).validationSteps(5)));
+        assertEquals(1, err.split("ran out", -1).length - 1, err);
+        assertTrue(err.contains("validation data ran out in epoch 1 after fewer than validationSteps 5 batches"), err);
+        assertEquals("", stderrOf(() -> h[1] = exact.fit(x, y, quiet().epochs(2).batchSize(4).validationData(vx, vy).validationSteps(2))),
+                "6 samples in batches of 4 are 2 batches: no warning");
+        assertEquals(h[1].get("val_loss"), h[0].get("val_loss"), "the same 2 batches validated");
+    }
+
     /** Keras' validation_steps and evaluate's steps: the first n batches, from the start of the data every time. */
     @Test
     void validationStepsAndEvaluateStepsTakeTheFirstBatches() throws IOException {
