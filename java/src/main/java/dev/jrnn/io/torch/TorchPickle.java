@@ -182,6 +182,11 @@ final class TorchPickle {
             if (t != null) return new Global(module, name, t);
         }
         if (module.equals("torch") && DTYPE_OBJECTS.contains(name)) return new Global(module, name, null);
+        if (module.equals("torch._utils") && name.startsWith("_rebuild_") || module.equals("torch._tensor") && name.startsWith("_rebuild_")) {
+            throw bad("refused pickle global " + module + "." + name + ": a tensor torch rebuilds otherwise than a plain float"
+                    + " tensor (float8 or unsigned dtypes, a Parameter with extra attributes from state_dict(keep_vars=True), a tensor"
+                    + " subclass such as DTensor); save plain tensors: {k: v.detach().float().contiguous() for k, v in sd.items()}");
+        }
         throw bad("refused pickle global " + module + "." + name + " (a state_dict file holds only an OrderedDict of tensors; "
                 + "jrnn never calls other names: save model.state_dict() with torch.save, not the model or other objects)");
     }

@@ -98,6 +98,9 @@ public final class TorchWeights {
             for (Layer l : layers.values()) {
                 String prefix = mapping.get(l.name());
                 TorchLayers.Module m = module(prefix != null ? prefix : l.name(), infos);
+                // torch.compile saves '_orig_mod.lstm.*', DataParallel / DDP 'module.lstm.*' (torch's
+                // consume_prefix_in_state_dict_if_present strips them): a layer by its own name finds its module there too
+                for (int w = 0; m == null && prefix == null && w < WRAPPERS.size(); w++) m = module(WRAPPERS.get(w) + l.name(), infos);
                 if (m == null) {
                     if (prefix != null) {
                         throw new IllegalArgumentException(who + ": mapping sends jrnn layer '" + l.name() + "' to torch module '" + prefix
@@ -109,7 +112,10 @@ public final class TorchWeights {
                 plans.add(TorchLayers.plan(l, m, infos));
             }
             List<String> problems = new ArrayList<>();
-            if (strict && !unmatched.isEmpty()) {
+            if (plans.isEmpty() && !layers.isEmpty()) {   // strict or not, loading nothing is never what was meant
+                problems.add("no jrnn layer " + layers.keySet() + " finds a torch module (by its name, or under a mapping);"
+                        + " map them to the state_dict's modules " + modules(infos));
+            } else if (strict && !unmatched.isEmpty()) {
                 problems.add("jrnn layers " + unmatched + " find no torch module of their name; map each to one "
                         + "(Map.of(\"" + unmatched.get(0).split(" ")[0] + "\", \"<torch module>\")) among " + modules(infos)
                         + ", or pass strict=false to leave them as they are");
@@ -152,6 +158,12 @@ public final class TorchWeights {
                 }
             }
             if (!problems.isEmpty()) {
+                boolean normed = infos.keySet().stream().anyMatch(k -> k.contains(".parametrizations.") || k.endsWith("weight_g") || k.endsWith("weight_v"));
+                if (normed) {
+                    problems.add("the state_dict holds weight-normed (or parametrized) weights, which jrnn does not read: save it after"
+                            + " torch.nn.utils.parametrize.remove_parametrizations(module, 'weight') (torch.nn.utils.remove_weight_norm"
+                            + " for the old weight_norm), which writes the plain weight");
+                }
                 throw new IllegalArgumentException(who + ": the state_dict does not fit the model: " + String.join("; ", problems));
             }
             Map<String, float[]> values = new LinkedHashMap<>();
@@ -210,6 +222,9 @@ public final class TorchWeights {
         }
         return r;
     }
+
+    /** The prefixes torch's wrappers put before a module's keys: torch.compile's, DataParallel's / DDP's, both. */
+    private static final List<String> WRAPPERS = List.of("_orig_mod.", "module.", "module._orig_mod.", "_orig_mod.module.");
 
     /** The module {@code prefix} names, or null when the state_dict holds none of its keys. */
     private static TorchLayers.Module module(String prefix, Map<String, TorchStateDict.Info> infos) {

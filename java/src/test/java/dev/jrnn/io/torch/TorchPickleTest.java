@@ -87,6 +87,10 @@ class TorchPickleTest {
         refused(new P().op(0x80, 2, 'i').bytes(), "opcode 0x69 ('i')");
         refused(new P().op(0x80, 2, 0x8a, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9).bytes(), "an integer of 9 bytes");
         refused(new P().op(0x80, 2).global("torch", "ComplexFloatStorage").bytes(), "refused pickle global torch.ComplexFloatStorage");
+        // torch 2.x's other rebuilders (float8 / unsigned tensors, keep_vars Parameters with attributes, DTensor): named as such
+        refused(new P().op(0x80, 2).global("torch._utils", "_rebuild_tensor_v3").bytes(), "refused pickle global torch._utils._rebuild_tensor_v3",
+                "float8", "v.detach().float().contiguous()");
+        refused(new P().op(0x80, 2).global("torch._tensor", "_rebuild_from_type_v2").bytes(), "tensor subclass");
         refused(new P().op(0x80, 2).global("os", "sys\u0001tem").bytes(), "not a short printable line");
     }
 

@@ -212,6 +212,51 @@ class TorchWeightsTest {
         }
     }
 
+    /**
+     * torch.compile saves '_orig_mod.gru.*', DataParallel / DDP 'module.gru.*': a layer by its own name finds its module under
+     * them as under its own name (strict refused the file, strict=false loaded nothing and said nothing).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"_orig_mod.", "module.", "module._orig_mod."})
+    void aWrappedModelsPrefixIsFound(String wrap, @TempDir Path tmp) throws Exception {
+        Map<String, Tensor> sd = new LinkedHashMap<>();
+        SafeTensors.read(resource("gru.safetensors")).forEach((k, v) -> sd.put(wrap + k, v));
+        Path f = tmp.resolve("wrapped.safetensors");
+        SafeTensors.write(f, sd, Map.of());
+        try (Model plain = gru(); Model m = gru()) {
+            Models.loadTorchWeights(plain, resource("gru.safetensors"));
+            Models.loadTorchWeights(m, f);
+            assertEquals(plain.getWeights(), m.getWeights());
+        }
+    }
+
+    /** Not strict, a state_dict in which no layer finds a module is refused naming both sides (it loaded nothing silently). */
+    @Test
+    void notStrictRefusesAStateDictNothingLoadsFrom() throws Exception {
+        try (Model m = new Sequential(new GRU(5).name("enc").inputShape(4, 3), new Dense(1).name("head"))) {
+            List<Tensor> before = m.getWeights();
+            var e = assertThrows(IllegalArgumentException.class, () -> Models.loadTorchWeights(m, resource("gru.pt"), Map.of(), false));
+            assertTrue(e.getMessage().contains("no jrnn layer [enc, head] finds a torch module") && e.getMessage().contains("[gru, fc]"),
+                    e.getMessage());
+            assertEquals(before, m.getWeights());
+        }
+    }
+
+    /** weight_norm's weight_g / weight_v (or parametrizations.weight.original0/1): refused, saying how to save the plain weight. */
+    @Test
+    void weightNormedStateDictsAreRefusedSayingHowToSaveThem(@TempDir Path tmp) throws Exception {
+        Map<String, Tensor> sd = new LinkedHashMap<>();
+        SafeTensors.read(resource("gru.safetensors")).forEach((k, v) -> sd.put(k.equals("fc.weight") ? "fc.weight_v" : k, v));
+        sd.put("fc.weight_g", Tensor.full(1f, 1, 1));
+        Path f = tmp.resolve("normed.safetensors");
+        SafeTensors.write(f, sd, Map.of());
+        try (Model m = gru()) {
+            var e = assertThrows(IllegalArgumentException.class, () -> Models.loadTorchWeights(m, f));
+            assertTrue(e.getMessage().contains("missing torch key 'fc.weight'") && e.getMessage().contains("weight-normed")
+                    && e.getMessage().contains("remove_parametrizations"), e.getMessage());
+        }
+    }
+
     /** Not strict, a module that is loaded still fits in full: nn.Linear's bias is not dropped for a Dense without one. */
     @Test
     void notStrictStillRefusesAModuleThatLoadsInPart() throws Exception {
