@@ -28,10 +28,8 @@ abstract class ElementwiseLayer extends WeightlessLayer {
 
     @Override
     public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
-        DTensor x = Layers.single(this, inputs);
-        build(Layers.perSample(inputs));
+        DTensor x = Layers.singleBuilt(this, inputs, 0);
         Backend be = backend();
-        Layers.sameBackend(this, be, inputs);
         List<DTensor> owned = new ArrayList<>();
         try {   // a failure frees what was made
             DTensor y = Layers.tensor(be, owned, x.shape());

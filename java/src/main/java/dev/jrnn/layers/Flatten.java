@@ -37,11 +37,8 @@ public class Flatten extends WeightlessLayer {
 
     @Override
     public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
-        DTensor x = Layers.single(this, inputs);
-        if (x.rank() < 1) throw new IllegalArgumentException(name() + ": expected input (batch, ...), got a scalar");
-        build(Layers.perSample(inputs));
+        DTensor x = Layers.singleBuilt(this, inputs, 1);
         Backend be = backend();
-        Layers.sameBackend(this, be, inputs);
         int b = x.dim(0);
         int f = computeOutputShapes(Layers.perSample(inputs)).get(0)[0];
         List<DTensor> owned = new ArrayList<>();

@@ -14,6 +14,21 @@ final class Layers {
     private Layers() {}
 
     /** The only input of a one-input layer. */
+    /**
+     * A one-input layer's forward prologue: its input (of rank {@code minRank} or more: the batch, then the sample's
+     * axes), the layer built for it, on the layer's backend.
+     */
+    static DTensor singleBuilt(Layer l, List<DTensor> inputs, int minRank) {
+        DTensor x = single(l, inputs);
+        if (x.rank() < minRank) {
+            throw new IllegalArgumentException(l.name() + ": expected input (batch, ...), got "
+                    + (x.rank() == 0 ? "a scalar" : Tensor.shapeString(x.shape())));
+        }
+        l.build(perSample(inputs));
+        sameBackend(l, l.backend(), inputs);
+        return x;
+    }
+
     static DTensor single(Layer l, List<DTensor> inputs) {
         if (inputs == null || inputs.size() != 1 || inputs.get(0) == null) {
             throw new IllegalArgumentException(l.name() + ": expected 1 input, got "

@@ -125,11 +125,8 @@ public class PReLU extends Layer {
 
     @Override
     public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
-        DTensor x = Layers.single(this, inputs);
-        if (x.rank() < 2) throw new IllegalArgumentException(name() + ": expected input (batch, ...), got " + Tensor.shapeString(x.shape()));
-        build(Layers.perSample(inputs));
+        DTensor x = Layers.singleBuilt(this, inputs, 2);
         Backend be = backend();
-        Layers.sameBackend(this, be, inputs);
         long n = x.size();
         int batch = x.dim(0), per = (int) (n / Math.max(1, batch));
         List<DTensor> owned = new ArrayList<>();

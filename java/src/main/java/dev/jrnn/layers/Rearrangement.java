@@ -2,7 +2,6 @@ package dev.jrnn.layers;
 
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
-import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,15 +21,9 @@ abstract class Rearrangement extends WeightlessLayer {
 
     @Override
     public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
-        DTensor x = Layers.single(this, inputs);
-        if (x.rank() < 2) {
-            throw new IllegalArgumentException(name() + ": expected input (batch, ...), got " + Tensor.shapeString(x.shape()));
-        }
-        List<int[]> perSample = Layers.perSample(inputs);
-        build(perSample);
+        DTensor x = Layers.singleBuilt(this, inputs, 2);
         Backend be = backend();
-        Layers.sameBackend(this, be, inputs);
-        int[] out = Layers.batchDims(computeOutputShapes(perSample).get(0));
+        int[] out = Layers.batchDims(computeOutputShapes(Layers.perSample(inputs)).get(0));
         out[0] = x.dim(0);
         List<DTensor> owned = new ArrayList<>();
         try {

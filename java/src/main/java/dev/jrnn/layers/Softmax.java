@@ -96,11 +96,8 @@ public class Softmax extends WeightlessLayer {
 
     @Override
     public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
-        DTensor x = Layers.single(this, inputs);
-        if (x.rank() < 2) throw new IllegalArgumentException(name() + ": expected input (batch, ...), got " + Tensor.shapeString(x.shape()));
-        build(Layers.perSample(inputs));
+        DTensor x = Layers.singleBuilt(this, inputs, 2);
         Backend be = backend();
-        Layers.sameBackend(this, be, inputs);
         int[] s = Arrays.copyOfRange(x.shape(), 1, x.rank());
         int[] sp = span(s);
         int width = 1;
