@@ -50,11 +50,7 @@ class CudaKernelsSimTest {
         return KernelSim.simulate(exe, problems);
     }
 
-    private float[] rand(int n, double lo, double hi) {
-        float[] r = new float[n];
-        for (int i = 0; i < n; i++) r[i] = (float) (lo + (hi - lo) * rnd.nextDouble());
-        return r;
-    }
+    private float[] rand(int n, double lo, double hi) { return KernelSim.uniform(rnd, n, lo, hi); }
 
     private static void append(StringBuilder b, float[] v) { KernelSim.append(b, v); }
 

@@ -52,11 +52,7 @@ class CudaRecurrentKernelsSimTest {
         CPU.close();
     }
 
-    private float[] rand(int n, double lo, double hi) {
-        float[] r = new float[n];
-        for (int i = 0; i < n; i++) r[i] = (float) (lo + (hi - lo) * rnd.nextDouble());
-        return r;
-    }
+    private float[] rand(int n, double lo, double hi) { return KernelSim.uniform(rnd, n, lo, hi); }
 
     private static BufAt at(float[] v) {
         return v == null ? null : BufAt.at(KernelSim.up(CPU, v), 0);

@@ -50,11 +50,7 @@ class CudaTrainKernelsSimTest {
         CPU.close();
     }
 
-    private float[] rand(int n, double lo, double hi) {
-        float[] r = new float[n];
-        for (int i = 0; i < n; i++) r[i] = (float) (lo + (hi - lo) * rnd.nextDouble());
-        return r;
-    }
+    private float[] rand(int n, double lo, double hi) { return KernelSim.uniform(rnd, n, lo, hi); }
 
     private Buf up(float[] v) {
         return KernelSim.up(CPU, v);

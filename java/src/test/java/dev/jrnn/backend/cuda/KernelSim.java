@@ -76,6 +76,13 @@ final class KernelSim {
         };
     }
 
+    /** n floats drawn uniformly from [lo, hi) by {@code rnd}: a sim test's random inputs. */
+    static float[] uniform(java.util.Random rnd, int n, double lo, double hi) {
+        float[] r = new float[n];
+        for (int i = 0; i < n; i++) r[i] = (float) (lo + (hi - lo) * rnd.nextDouble());
+        return r;
+    }
+
     static void append(StringBuilder b, float[] v) {
         for (float f : v) b.append(' ').append(f);
         b.append('\n');
