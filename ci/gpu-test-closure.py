@@ -1,24 +1,17 @@
 #!/usr/bin/env python3
 """Deletes from a staged test-classes folder every test class that no @Tag("gpu") test reaches (by jdeps' class graph).
 Args: TEST_CLASSES_DIR ROOTS_FILE (one class per line) EDGES_FILE ("from to" per line). Resources are kept."""
-import collections
 import os
 import sys
 
+from class_graph import reach, read_edges
+
 tc, roots_file, edges_file = sys.argv[1:4]
-edges = collections.defaultdict(set)
-for line in open(edges_file):
-    a, b = line.split()
-    edges[a.split('$')[0]].add(b.split('$')[0])
+edges = read_edges(edges_file)
 roots = [l.strip() for l in open(roots_file) if l.strip()]
 if not roots:
     sys.exit("no @Tag(\"gpu\") test found: refusing to delete every test class")
-seen, todo = set(), list(roots)
-while todo:
-    c = todo.pop()
-    if c not in seen:
-        seen.add(c)
-        todo.extend(edges.get(c, ()))
+seen = reach(edges, roots)
 dropped = 0
 for d, _, files in os.walk(tc):
     for f in files:

@@ -3,16 +3,13 @@
 Args: LIB_DIR EDGES_FILE ("from to" per line, over every staged class and jar) JAR_PREFIX...
 Roots: every class outside the pruned jars. Kept whole: a class named in a kept META-INF/services file, and each
 reached class's nested classes. Everything but .class entries (manifests, services, licences) stays."""
-import collections, glob, os, sys, zipfile
+import glob, os, sys, zipfile
+
+from class_graph import reach, read_edges
 
 lib, edges_file, prefixes = sys.argv[1], sys.argv[2], sys.argv[3:]
-edges = collections.defaultdict(set)
-nodes = set()
-for line in open(edges_file):
-    a, b = line.split()
-    a, b = a.split('$')[0], b.split('$')[0]
-    edges[a].add(b)
-    nodes.update((a, b))
+edges = read_edges(edges_file)
+nodes = set(edges).union(*edges.values())
 pruned = [j for j in sorted(glob.glob(os.path.join(lib, '*.jar')))
           if any(os.path.basename(j).startswith(p) for p in prefixes)]
 if len(pruned) != len(prefixes):
@@ -28,12 +25,7 @@ for j in pruned:
         for n in z.namelist():
             if n.startswith('META-INF/services/') and not n.endswith('/'):
                 roots.update(l.split('#')[0].strip() for l in z.read(n).decode().splitlines() if l.split('#')[0].strip())
-seen, todo = set(), list(roots)
-while todo:
-    c = todo.pop()
-    if c not in seen:
-        seen.add(c)
-        todo.extend(edges.get(c, ()))
+seen = reach(edges, roots)
 saved = 0
 for j in pruned:
     before = os.path.getsize(j)
