@@ -12,6 +12,12 @@ import java.util.Map;
  * }</pre>
  */
 public interface Callback {
+    /**
+     * Before {@link #onTrainBegin}: the fit's verbosity, epochs and batches per epoch (Keras' {@code set_params}, which
+     * a Keras callback reads back as {@code self.params}). A callback that needs them keeps them.
+     */
+    default void setParams(FitParams params) {}
+
     default void onTrainBegin(Model model) {}
 
     default void onEpochBegin(int epoch, Model model) {}

@@ -26,6 +26,7 @@ import java.util.Map;
 public final class History {
     private final Map<String, List<Double>> values = new LinkedHashMap<>();
     private final List<Integer> epochs = new ArrayList<>();
+    private FitParams params;
 
     /** Records one epoch's logs. */
     public void add(int epoch, Map<String, Double> logs) {
@@ -62,6 +63,11 @@ public final class History {
 
     /** Epoch numbers (from 0) that were recorded. */
     public List<Integer> epochs() { return Collections.unmodifiableList(epochs); }
+
+    /** The fit's verbosity, epochs and batches per epoch (Keras' {@code history.params}); null for a History no fit made. */
+    public FitParams params() { return params; }
+
+    void params(FitParams p) { params = p; }
 
     /** Number of recorded epochs. */
     public int size() { return epochs.size(); }

@@ -86,6 +86,8 @@ final class TrainingLoop {
         Console console = System.console();
         boolean dynamic = o.out == null && console != null && console.isTerminal();   // redraw in place only on a terminal
         History h = new History();
+        FitParams params = new FitParams(o.verbose, o.epochs, steps < 0 ? null : steps);
+        h.params(params);
         boolean warnedRanOut = false, warnedValRanOut = false;
         model.stopTraining(false);
         PrintStream none = new PrintStream(OutputStream.nullOutputStream());
@@ -100,6 +102,7 @@ final class TrainingLoop {
                 step.distributed(dp);
                 dp.broadcastWeights();
             }
+            for (Callback cb : callbacks) cb.setParams(params);
             for (Callback cb : callbacks) cb.onTrainBegin(model);
             stillOpen("onTrainBegin");
             int skip = initialEpoch < o.epochs ? initialEpoch : 0;

@@ -85,4 +85,47 @@ class HistoryTest {
         h = one.fit(x, y, new FitOptions().epochs(1).batchSize(2).verbose(0).validationSplit(0.5));
         assertEquals(List.of("accuracy", "loss", "val_accuracy", "val_loss"), List.copyOf(h.history().keySet()));
     }
+
+    /**
+     * Keras' {@code history.params} and {@code callback.params}: {'verbose': 1, 'epochs': 10, 'steps': 1} in the History
+     * docstring; steps is the batches per epoch (ceil(10 / 4) = 3 here), stepsPerEpoch where given, None for data of
+     * unknown length; every callback has them before on_train_begin.
+     */
+    @Test
+    void paramsAreKerasVerboseEpochsAndStepsAndReachCallbacksBeforeTrainBegins() throws java.io.IOException {
+        Jrnn.setBackend("cpu");
+        Jrnn.setSeed(5);
+        Input in = Input.shape(2);
+        Model m = new Model(in, new Dense(1).apply(in));
+        m.compile("sgd", "mse");
+        float[] xs = new float[20], ys = new float[10];
+        for (int i = 0; i < 20; i++) xs[i] = i / 20f;
+        Tensor x = Tensor.of(xs, 10, 2), y = Tensor.of(ys, 10, 1);
+        List<String> events = new java.util.ArrayList<>();
+        Callback c = new Callback() {
+            @Override
+            public void setParams(FitParams p) { events.add("params " + p); }
+
+            @Override
+            public void onTrainBegin(Model model) { events.add("begin"); }
+        };
+        History h = m.fit(x, y, new FitOptions().epochs(3).batchSize(4).verbose(0).callbacks(c));
+        assertEquals(new FitParams(0, 3, 3), h.params());
+        assertEquals("{'verbose': 0, 'epochs': 3, 'steps': 3}", h.params().toString());
+        assertEquals(List.of("params {'verbose': 0, 'epochs': 3, 'steps': 3}", "begin"), events);
+
+        java.io.PrintStream none = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        h = m.fit(x, y, new FitOptions().epochs(2).batchSize(4).verbose(2).out(none).stepsPerEpoch(1));
+        assertEquals(new FitParams(2, 2, 1), h.params());
+        h = m.fit(x, y, new FitOptions().epochs(2).initialEpoch(2).batchSize(5).verbose(0));   // no epoch runs: params all the same
+        assertEquals(0, h.size());
+        assertEquals(new FitParams(0, 2, 2), h.params());
+
+        List<dev.jrnn.data.Sample> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) rows.add(dev.jrnn.data.Sample.of(Tensor.of(new float[] {xs[2 * i], xs[2 * i + 1]}, 2), Tensor.of(new float[] {0}, 1)));
+        h = m.fit(dev.jrnn.data.Dataset.fromIterator(rows::iterator).batch(4), new FitOptions().epochs(1).verbose(0));
+        assertEquals(new FitParams(0, 1, null), h.params());
+        assertEquals("{'verbose': 0, 'epochs': 1, 'steps': None}", h.params().toString());
+        assertEquals(null, new History().params());
+    }
 }
