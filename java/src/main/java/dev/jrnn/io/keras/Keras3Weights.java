@@ -14,11 +14,14 @@ import java.util.Locale;
 /**
  * Weights in Keras 3's {@code model.weights.h5}: {@code layers/<group>/.../vars/<i>}. Groups are not named by
  * the layers' config names but by their class in snake case, numbered in model order ({@code lstm}, {@code lstm_1},
- * {@code dense}); a wrapper keeps its inner layers below ({@code forward_layer/cell/vars/0}).
+ * {@code dense}); a wrapper keeps its inner layers below ({@code forward_layer/cell/vars/0}). tf.keras 2.12-2.14's
+ * .keras holds them below {@link #TF2_LAYERS}, numbered otherwise.
  */
 final class Keras3Weights {
     /** Deepest group nesting followed below a layer's group (Keras nests 3 deep). */
     static final int MAX_DEPTH = 16;
+    /** Where tf.keras 2.12-2.14's .keras keeps a functional model's layers (saving_lib walked that attribute first). */
+    static final String TF2_LAYERS = "_layer_checkpoint_dependencies";
 
     private Keras3Weights() {}
 
@@ -29,18 +32,55 @@ final class Keras3Weights {
      */
     static Map<String, List<Hdf5Arrays.Stored>> read(Group root, List<String[]> layers, long fileBytes) {
         Node lg = root.getChild("layers");
+        boolean tf2 = !(lg instanceof Group) && root.getChild(TF2_LAYERS) instanceof Group;
+        if (tf2) lg = root.getChild(TF2_LAYERS);
         if (!(lg instanceof Group layersGroup)) {
-            throw new KerasFormatException("model.weights.h5 has no 'layers' group: not a Keras 3 weights file");
+            throw new KerasFormatException("model.weights.h5 has no 'layers' group (nor tf.keras 2.12-2.14's '" + TF2_LAYERS
+                    + "'): not a Keras 3 weights file");
         }
         Map<String, List<Hdf5Arrays.Stored>> r = new LinkedHashMap<>();
-        List<String> groups = groups(layers);
+        List<String> paths = groups(layers);
+        for (int i = 0; i < layers.size(); i++) if (layers.get(i).length > 2) paths.set(i, layers.get(i)[2]);
+        if (tf2) paths = tf2Paths(layersGroup, paths, fileBytes);
         for (int i = 0; i < layers.size(); i++) {
             String[] l = layers.get(i);
-            Node n = l.length > 2 ? child(layersGroup, l[2]) : layersGroup.getChild(groups.get(i));
-            if (n == null && (l.length < 3 || l[2].indexOf('/') < 0)) n = layersGroup.getChild(l[0]);
+            Node n = child(layersGroup, paths.get(i));
+            if (n == null && paths.get(i).indexOf('/') < 0) n = layersGroup.getChild(l[0]);
             List<Hdf5Arrays.Stored> ws = new ArrayList<>();
             if (n instanceof Group g) collect(g, ws, fileBytes, 0);
             r.put(l[0], ws);
+        }
+        return r;
+    }
+
+    /**
+     * Keras 3's group paths (lstm, lstm_1, rnn/cell/cells/...) as tf.keras 2.12-2.14 numbered them below
+     * {@link #TF2_LAYERS}: that walk met each layer with weights twice ("layer_with_weights-k" and "layer-i"), and the
+     * second meeting took the next number too, so the second LSTM sits in lstm_2. Whether a layer has weights is read
+     * off its group. tf.keras 2.15 walks {@code layers}, as Keras 3.
+     */
+    private static List<String> tf2Paths(Group deps, List<String> paths, long fileBytes) {
+        Map<String, String> top = new HashMap<>();
+        Map<String, Integer> used = new HashMap<>();
+        List<String> r = new ArrayList<>();
+        for (String p : paths) {
+            int slash = p.indexOf('/');
+            String seg = slash < 0 ? p : p.substring(0, slash);
+            if (p.contains("/layers/")) {
+                throw new KerasFormatException("model.weights.h5: the nested model '" + seg + "' of a tf.keras 2.12-2.14 .keras file is "
+                        + "not read (its weights are numbered within the nested model); save it with tf.keras 2.15 or as .h5");
+            }
+            String name = top.get(seg);
+            if (name == null) {
+                String snake = seg.replaceFirst("_\\d+$", "");
+                int k = used.merge(snake, 1, Integer::sum) - 1;
+                name = k == 0 ? snake : snake + "_" + k;
+                List<Hdf5Arrays.Stored> ws = new ArrayList<>();
+                if (deps.getChild(name) instanceof Group g) collect(g, ws, fileBytes, 0);
+                if (!ws.isEmpty()) used.merge(snake, 1, Integer::sum);   // its "layer-i" entry, skipped as visited
+                top.put(seg, name);
+            }
+            r.add(slash < 0 ? name : name + p.substring(slash));
         }
         return r;
     }
@@ -74,7 +114,8 @@ final class Keras3Weights {
     /** The names of the groups below {@code layers/} that hold weights, sorted. */
     static List<String> groupsWithWeights(Group root, long fileBytes) {
         List<String> r = new ArrayList<>();
-        if (!(root.getChild("layers") instanceof Group lg)) return r;
+        Node n = root.getChild("layers") instanceof Group ? root.getChild("layers") : root.getChild(TF2_LAYERS);
+        if (!(n instanceof Group lg)) return r;
         for (var e : lg.getChildren().entrySet()) {
             List<Hdf5Arrays.Stored> ws = new ArrayList<>();
             if (e.getValue() instanceof Group g) collect(g, ws, fileBytes, 0);

@@ -1380,6 +1380,73 @@ def keras3_mask_ops():
          ("dense", named("dense", [("kernel", head[0]), ("bias", head[1])], ""))], legacy_config=True)
 
 
+def tfkeras213_keras():
+    """A .keras written by tf.keras 2.12-2.14 (keras/saving/saving_lib.py at v2.13.1): the weights walk visits the model's
+    attributes in dir() order, and `_layer_checkpoint_dependencies` (functional.py: an OrderedDict holding each layer with
+    weights twice, "layer_with_weights-k" then "layer-i", each weightless layer once) comes first. Its groups are the
+    classes in snake case, numbered over those entries: the second entry of a layer takes a number and is skipped as
+    visited, so the second LSTM sits in lstm_2. 2.15 skips that attribute and walks `layers` (lstm, lstm_1), as Keras 3.
+    Configs as serialization_lib.serialize_keras_object writes them in 2.13 (module, registered_name, build_config) with
+    the node lists of get_network_config. Input(5, 3) -> LSTM(4, return_sequences) -> Dropout -> LSTM(3) -> Dense(2);
+    expected output from numpy in float64 (run_cells)."""
+    g = np.random.default_rng(20261206)
+    f32 = lambda *shape: g.normal(0, 0.5, shape).astype(np.float32)
+    d = lambda a: a.astype(np.float64)
+    l1, l2, head = [f32(3, 16), f32(4, 16), f32(16)], [f32(4, 12), f32(3, 12), f32(12)], [f32(3, 2), f32(2)]
+    x = g.normal(0, 1, (2, 5, 3)).astype(np.float32)
+    seq, _ = run_cells(d(x), np.ones((2, 5), bool), [(lstm_step, list(map(d, l1)), (4, 4)), (lstm_step, list(map(d, l2)), (3, 3))])
+    y = seq[:, -1] @ d(head[0]) + d(head[1])
+    np.save(os.path.join(OUT, "tfkeras213_x.npy"), x)
+    np.save(os.path.join(OUT, "tfkeras213_y.npy"), y.astype(np.float32))
+
+    def init(cls, **config):
+        return {"module": "keras.initializers", "class_name": cls, "config": dict(config, seed=None) if cls != "Zeros" else {},
+                "registered_name": None}
+
+    def entry(cls, name, config, inbound, shape):
+        e = {"module": "keras.layers", "class_name": cls, "config": dict(config, name=name), "registered_name": None}
+        if shape is not None:
+            e["build_config"] = {"input_shape": shape}
+        e["name"] = name
+        e["inbound_nodes"] = [[[inbound, 0, 0, {}]]] if inbound else []
+        return e
+
+    def lstm(name, units, seqs):
+        c = dict(rnn_cfg("LSTM", name, units)["config"])
+        c["return_sequences"] = seqs
+        for k in ("kernel_initializer", "recurrent_initializer", "bias_initializer"):
+            c[k] = init({"kernel_initializer": "GlorotUniform", "recurrent_initializer": "Orthogonal", "bias_initializer": "Zeros"}[k],
+                        **({"gain": 1.0} if k == "recurrent_initializer" else {}))
+        return c
+
+    dense = dict(dense_cfg("dense", 2)["config"])
+    dense["kernel_initializer"], dense["bias_initializer"] = init("GlorotUniform"), init("Zeros")
+    layers = [
+        entry("InputLayer", "input_1", {"batch_input_shape": [None, 5, 3], "dtype": "float32", "sparse": False, "ragged": False}, None, None),
+        entry("LSTM", "lstm", lstm("lstm", 4, True), "input_1", [None, 5, 3]),
+        entry("Dropout", "dropout", {"trainable": True, "dtype": "float32", "rate": 0.25, "noise_shape": None, "seed": None}, "lstm", [None, 5, 4]),
+        entry("LSTM", "lstm_1", lstm("lstm_1", 3, False), "dropout", [None, 5, 4]),
+        entry("Dense", "dense", dense, "lstm_1", [None, 3]),
+    ]
+    config = {"module": "keras.engine.functional", "class_name": "Functional", "registered_name": "Functional",
+              "config": {"name": "model", "trainable": True, "layers": layers, "input_layers": [["input_1", 0, 0]],
+                         "output_layers": [["dense", 0, 0]]}, "build_config": {"input_shape": [None, 5, 3]}}
+    wbuf = io.BytesIO()
+    with h5py.File(wbuf, "w") as f:
+        f.create_group("vars")   # the model's own (none)
+        deps = f.create_group("_layer_checkpoint_dependencies")
+        for path, arrays in (("input_layer", []), ("lstm", []), ("lstm/cell", l1), ("dropout", []), ("lstm_2", []),
+                             ("lstm_2/cell", l2), ("dense", head)):
+            v = deps.require_group(path).require_group("vars")
+            for i, a in enumerate(arrays):
+                v.create_dataset(str(i), data=a)
+    meta = {"keras_version": "2.13.1", "date_saved": "2026-12-06@02:00:00"}
+    with zipfile.ZipFile(os.path.join(OUT, "tfkeras213.keras"), "w", zipfile.ZIP_STORED) as z:
+        for name, data in (("metadata.json", json.dumps(meta).encode()), ("config.json", json.dumps(config).encode()),
+                           ("model.weights.h5", wbuf.getvalue())):
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 12, 6, 2, 0, 0)), data)
+
+
 if __name__ == "__main__":
     tfkeras_gru()
     keras22_gru()
@@ -1403,3 +1470,4 @@ if __name__ == "__main__":
     rnn_cells()   # own generator
     activation_layers()   # own generator
     keras3_mask_ops()   # own generator
+    tfkeras213_keras()   # own generator
