@@ -67,4 +67,44 @@ class KerasExportTest {
             assertTrue(json.contains("\"recurrent_activation\": \"hard_sigmoid\""), json);
         }
     }
+
+    /**
+     * Keras 3.0-3.5 open the root {@code vars} group (the model's own variables) of model.weights.h5 unconditionally.
+     * jhdf 0.13 closes a file by writing its info string over a group written after the last dataset, which that one is:
+     * it must come out readable (empty), and every weight still read back (was: no such group, as the GUIDE said).
+     */
+    @Test
+    void theWeightsFileHasTheRootVarsGroupKeras3ZeroToFiveOpen() throws Exception {
+        Jrnn.setSeed(4);
+        Input in = Input.shape(4, 3);
+        try (Model m = new Model(in, new Dense(2).apply(new LSTM(3).apply(in)))) {
+            for (boolean compiled : new boolean[] {false, true}) {
+                if (compiled) {   // and trained: the optimizer's moments go below jrnn_state/
+                    m.compile("adam", "mse");
+                    m.fit(Tensor.of(new float[24], 2, 4, 3), Tensor.of(new float[4], 2, 2), new dev.jrnn.model.FitOptions().epochs(1).verbose(0));
+                }
+                Path f = dir.resolve("m" + compiled + ".keras"), h5 = dir.resolve("m" + compiled + ".h5");
+                m.save(f);
+                try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(f.toFile())) {
+                    java.nio.file.Files.write(h5, z.getInputStream(z.getEntry("model.weights.h5")).readAllBytes());
+                }
+                if (!compiled) {
+                    try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(dir.resolve("w.weights.h5"))) {
+                        KerasExport.writeWeights(m, out);
+                    }
+                    try (io.jhdf.HdfFile h = new io.jhdf.HdfFile(dir.resolve("w.weights.h5"))) {
+                        assertTrue(h.getChild("vars") instanceof io.jhdf.api.Group g && g.getChildren().isEmpty(), "weights file's root vars");
+                    }
+                }
+                try (io.jhdf.HdfFile h = new io.jhdf.HdfFile(h5)) {
+                    assertTrue(h.getChild("vars") instanceof io.jhdf.api.Group g && g.getChildren().isEmpty(), "root vars, " + compiled);
+                    io.jhdf.api.Dataset k = (io.jhdf.api.Dataset) h.getByPath("layers/dense/vars/0");
+                    assertArrayEquals(new int[] {3, 2}, k.getDimensions());
+                }
+                try (Model back = Models.load(f)) {
+                    assertArrayEquals(m.layers().get(2).params().get(0).get().data(), back.layers().get(2).params().get(0).get().data(), 0f);
+                }
+            }
+        }
+    }
 }
