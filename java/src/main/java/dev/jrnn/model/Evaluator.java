@@ -54,6 +54,11 @@ public abstract class Evaluator extends Trainer {
         return evaluateAll(xs, ys, batchRows(xs), null, sampleWeights);
     }
 
+    /** {@link #testOnBatch(List, List)} with the inputs by name, as Keras' {@code test_on_batch({"a": a, "b": b}, y)} (see {@link #fit(Map, List, FitOptions)}). */
+    public Map<String, Double> testOnBatch(Map<String, ? extends Tensor> xs, List<Tensor> ys) {
+        return testOnBatch(InputCheck.byInputName(name() + ".testOnBatch", graph(), xs), ys);
+    }
+
     /** The output for one batch, as Keras' {@code predict_on_batch(x)}; a model with several outputs throws, as {@link #predict(Tensor)}. */
     public Tensor predictOnBatch(Tensor x) {
         requireOpen("predict");
@@ -66,6 +71,11 @@ public abstract class Evaluator extends Trainer {
     /** Every output for one batch (one x per input), in output order, as Keras' {@code predict_on_batch([x1, x2])}. */
     public List<Tensor> predictOnBatch(List<Tensor> xs) {
         return predictAll(xs, batchRows(xs), null);
+    }
+
+    /** {@link #predictOnBatch(List)} with the inputs by name, as Keras' {@code predict_on_batch({"a": a, "b": b})}. */
+    public List<Tensor> predictOnBatch(Map<String, ? extends Tensor> xs) {
+        return predictOnBatch(InputCheck.byInputName(name() + ".predictOnBatch", graph(), xs));
     }
 
     /** The sample count of a batch, for the *OnBatch calls (1 when there is none to read: the checks then name what is wrong). */
@@ -244,6 +254,11 @@ public abstract class Evaluator extends Trainer {
         ensureBuiltSafely(xs);
         Data d = check().prepare(xs, null, null, "call", false, true);
         return new Inference(setup).predict(d, d.n(), training, "call");
+    }
+
+    /** {@link #callAll(List, boolean)} with the inputs by name, as Keras' {@code model({"a": a, "b": b}, training=...)}. */
+    public List<Tensor> callAll(Map<String, ? extends Tensor> xs, boolean training) {
+        return callAll(InputCheck.byInputName(name() + ".call", graph(), xs), training);
     }
 
     /** 32, or the batch size a model with stateful layers fixes (Keras' default batch_size). */

@@ -454,6 +454,16 @@ public abstract class Trainer {
         return trainOnBatchAll(xs, ys, (Tensor) null, null);
     }
 
+    /** {@link #trainOnBatch(List, List)} with the inputs by name, as Keras' {@code train_on_batch({"a": a, "b": b}, y)}. */
+    public double trainOnBatch(Map<String, ? extends Tensor> xs, List<Tensor> ys) {
+        return trainOnBatchAll(xs, ys).get("loss");
+    }
+
+    /** {@link #trainOnBatchAll(List, List)} with the inputs by name, as Keras' {@code train_on_batch({"a": a, "b": b}, y, return_dict=True)}. */
+    public Map<String, Double> trainOnBatchAll(Map<String, ? extends Tensor> xs, List<Tensor> ys) {
+        return trainOnBatchAll(InputCheck.byInputName(name() + ".trainOnBatch", graph(), xs), ys);
+    }
+
     /** {@link #trainOnBatchAll(List, List)} with Keras' {@code sample_weight} or {@code class_weight} (each nullable, not both), as {@link #trainOnBatch(List, List, Tensor, Map)}. */
     public Map<String, Double> trainOnBatchAll(List<Tensor> xs, List<Tensor> ys, Tensor sampleWeight, Map<Integer, Double> classWeight) {
         String what = name() + ".trainOnBatch";

@@ -372,6 +372,14 @@ class BadInputTest {
         bad("fit: inputs by name, one missing", IAE, f -> twoInputs(f).fit(Map.of("in_a", Tensor.zeros(4, 3, 2)),
                 List.of(Tensor.zeros(4, 1), Tensor.zeros(4, 2)), new FitOptions().epochs(1).verbose(0)),
                 ".fit: x by input name needs the keys [in_a, in_b] (the Inputs' names), got [in_a], without [in_b]");
+        bad("testOnBatch: inputs by name, one missing", IAE, f -> twoInputs(f).testOnBatch(Map.of("in_b", Tensor.zeros(4, 3, 2)),
+                List.of(Tensor.zeros(4, 1), Tensor.zeros(4, 2))), ".testOnBatch: x by input name needs the keys [in_a, in_b] (the Inputs' names), got [in_b], without [in_a]");
+        bad("trainOnBatch: inputs by name, null", IAE, f -> twoInputs(f).trainOnBatchAll((Map<String, Tensor>) null,
+                List.of(Tensor.zeros(4, 1), Tensor.zeros(4, 2))), ".trainOnBatch: x is null (expected a Map by input name [in_a, in_b])");
+        bad("predictOnBatch: inputs by name, one missing", IAE, f -> twoInputs(f).predictOnBatch(Map.of("in_a", Tensor.zeros(4, 3, 2))),
+                ".predictOnBatch: x by input name needs the keys [in_a, in_b] (the Inputs' names), got [in_a], without [in_b]");
+        bad("call: inputs by name, null", IAE, f -> twoInputs(f).callAll((Map<String, Tensor>) null, true),
+                ".call: x is null (expected a Map by input name [in_a, in_b])");
         bad("predict: inputs by name, null", IAE, f -> twoInputs(f).predictAll((Map<String, Tensor>) null),
                 ".predict: x is null (expected a Map by input name [in_a, in_b])");
         bad("compile: a loss per output, every one null", IAE, f -> twoInputs(f).compile(new Adam(), Arrays.asList(null, null)),

@@ -46,7 +46,7 @@ class TrainOnBatchAllBadInputTest {
 
     static Stream<Arguments> cases() {
         return Stream.of(
-            bad("null inputs", m -> m.trainOnBatchAll(null, List.of(Y)), "m", "trainOnBatch"),
+            bad("null inputs", m -> m.trainOnBatchAll((List<Tensor>) null, List.of(Y)), "m", "trainOnBatch"),
             bad("a target of the wrong shape", m -> m.trainOnBatchAll(List.of(X), List.of(Tensor.full(1, 4, 2))),
                     "m.trainOnBatch: y has shape (4, 2)", "needs 1 per sample"),
             bad("fewer targets than samples", m -> m.trainOnBatchAll(List.of(X), List.of(Tensor.full(1, 3, 1))), "m", "4", "3"),

@@ -108,6 +108,25 @@ class FunctionalTrainingTest {
         assertEquals(m.name() + ".evaluate: x by input name needs the keys [a, b] (the Inputs' names), got [a], without [b]", e.getMessage());
     }
 
+    /** The same dict of inputs in Keras' batch calls and {@code model(x)}: train/test/predict_on_batch and call take it too. */
+    @Test
+    void inputsByNameInTheBatchCallsAndCall() {
+        Model m = twoByTwo();
+        m.compile(new SGD(0.0), "mse", "mae");
+        Map<String, Tensor> byName = Map.of("b", XS.get(1), "a", XS.get(0), "unused", Tensor.zeros(3, 7));
+        Map<String, Double> want = Map.of("loss", MSE1 + MSE2, "d1_loss", MSE1, "d2_loss", MSE2, "d1_mae", MAE1, "d2_mae", MAE2);
+        assertLogs(want, m.testOnBatch(byName, YS));
+        assertLogs(want, m.trainOnBatchAll(byName, YS));
+        assertEquals(MSE1 + MSE2, m.trainOnBatch(byName, YS), 1e-6);
+        List<Tensor> q = m.predictOnBatch(XS);
+        for (List<Tensor> p : List.of(m.predictOnBatch(byName), m.callAll(byName, false))) {
+            for (int k = 0; k < 2; k++) assertArrayEquals(q.get(k).toArray(), p.get(k).toArray());
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> m.trainOnBatch(Map.of("b", XS.get(1)), YS));
+        assertEquals(m.name() + ".trainOnBatch: x by input name needs the keys [a, b] (the Inputs' names), got [b], without [a]", e.getMessage());
+    }
+
     /** The same compile by output name (loss, loss_weights and metrics dicts) logs the same values; one loss for all outputs too. */
     @Test
     void lossesAndMetricsByOutputNameOrOneForAll() {
