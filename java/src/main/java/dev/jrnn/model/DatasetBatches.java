@@ -308,7 +308,7 @@ final class DatasetBatches implements BatchSource {
         String bad = o.lengths != null ? "lengths (a ragged dataset's batches carry their own)"
                 : o.batchSize > 0 ? "batchSize (a dataset gives its own batches, 32 samples unless Dataset.batch(n) says otherwise)"
                 : o.validationSplit > 0 ? "validationSplit (use Dataset.split and FitOptions.validationData(Dataset))"
-                : o.validationX != null ? "tensor validationData (give a Dataset: FitOptions.validationData(Dataset))"
+                : o.hasValidationTensors() ? "tensor validationData (give a Dataset: FitOptions.validationData(Dataset))"
                 : o.validationLengths != null ? "validationLengths (a ragged validation dataset's batches carry their own)"
                 : o.validationBatchSize > 0 ? "validationBatchSize (a validation dataset gives its own batches: Dataset.batch(n))"
                 : o.sampleWeight != null ? "sampleWeight (give the weights in the dataset: Dataset.fromTensors(xs, ys, weights))" : null;

@@ -37,6 +37,7 @@ public final class FitOptions {
     SampleWeights.Given sampleWeight;
     Map<Integer, Double> classWeight;
     List<Tensor> validationX;
+    Map<String, ? extends Tensor> validationXByName;   // validationX by Input name, resolved by fit
     List<Tensor> validationY;
     SampleWeights.Given validationWeight;
     int[] validationLengths;
@@ -256,6 +257,9 @@ public final class FitOptions {
         return this;
     }
 
+    /** Whether tensor validation data was given, as a list or by input name. */
+    boolean hasValidationTensors() { return validationX != null || validationXByName != null; }
+
     /** Validation data evaluated after each epoch (overrides validationSplit). */
     public FitOptions validationData(Tensor x, Tensor y) {
         if (x == null || y == null) throw new IllegalArgumentException("FitOptions: validationData needs both x and y");
@@ -272,9 +276,27 @@ public final class FitOptions {
             throw new IllegalArgumentException("FitOptions: validationData needs at least one non-null y, got " + ys.size() + " nulls");
         }
         this.validationX = List.copyOf(xs);
+        this.validationXByName = null;
         this.validationY = new ArrayList<>(ys);
         this.validationDataset = null;
         this.validationWeight = null;
+        return this;
+    }
+
+    /**
+     * Validation data with the inputs by name, as Keras' {@code validation_data=({"a": a, "b": b}, y)}: fit reads each
+     * Input's tensor by its name, as {@link Model#fit(Map, List, FitOptions)} reads x.
+     */
+    public FitOptions validationData(Map<String, ? extends Tensor> xs, List<Tensor> ys) {
+        if (xs == null) throw new IllegalArgumentException("FitOptions: validationData needs both x and y, got a null map of x");
+        for (var e : xs.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null) {
+                throw new IllegalArgumentException("FitOptions: validationData x by input name has a null " + (e.getKey() == null ? "key" : "tensor at '" + e.getKey() + "'"));
+            }
+        }
+        validationData(List.of(), ys);
+        this.validationX = null;
+        this.validationXByName = Map.copyOf(xs);
         return this;
     }
 
@@ -314,6 +336,7 @@ public final class FitOptions {
         if (data == null) throw new IllegalArgumentException("FitOptions: validationData dataset is null");
         this.validationDataset = data;
         this.validationX = null;
+        this.validationXByName = null;
         this.validationY = null;
         this.validationWeight = null;
         return this;

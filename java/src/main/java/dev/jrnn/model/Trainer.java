@@ -330,7 +330,7 @@ public abstract class Trainer {
         FitOptions o = options == null ? new FitOptions() : options;
         requireCompiled("fit");
         requireOpen("fit");
-        boolean given = o.validationX != null || o.validationDataset != null;
+        boolean given = o.hasValidationTensors() || o.validationDataset != null;
         o.checkValidationSteps(name(), given || o.validationSplit > 0);
         if (o.validationDataset != null && o.validationBatchSize > 0) {
             throw new IllegalArgumentException(name() + ".fit: FitOptions.validationBatchSize does not apply to a validation dataset,"
@@ -342,7 +342,7 @@ public abstract class Trainer {
         all = all.withWeights(SampleWeights.of(name() + ".fit", o.sampleWeight, o.classWeight, all, graph(), sparseTargets0()));
         Data[] split = all.split(given ? 0 : o.validationSplit, name());
         if (o.classWeight != null && split[1] != null) split[1] = split[1].withWeights(null);   // Keras weighs training only
-        Data train = split[0], val = o.validationX == null ? split[1] : validation(o);
+        Data train = split[0], val = !o.hasValidationTensors() ? split[1] : validation(o);
         boolean free = StatefulBatch.firstStateful(graph()) == null;
         int size = StatefulBatch.resolve(name(), graph(), "fit", o.batchFor(train.n(), o.stepsPerEpoch, free), train.n(), val == null ? 0 : val.n());
         DataBatches batches = new DataBatches(train, size, graph().outputs.size());
@@ -389,7 +389,9 @@ public abstract class Trainer {
 
     /** The tensor validation data of {@code o}, checked, with its sample weights (Keras' {@code validation_data=(x, y, w)}). */
     private Data validation(FitOptions o) {
-        Data v = check().prepare(o.validationX, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
+        List<Tensor> xs = o.validationX != null ? o.validationX
+                : InputCheck.byInputName(name() + ".fit (validation data)", graph(), o.validationXByName);
+        Data v = check().prepare(xs, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
         String what = name() + ".fit (validation data)";
         return v.withWeights(SampleWeights.resolve(o.validationWeight, what, "sampleWeight", graph(), v.xs().get(0).dim(0),
                 SampleWeights.targetSteps(v.ys())));

@@ -378,6 +378,11 @@ class BadInputTest {
                 List.of(Tensor.zeros(4, 1), Tensor.zeros(4, 2))), ".trainOnBatch: x is null (expected a Map by input name [in_a, in_b])");
         bad("predictOnBatch: inputs by name, one missing", IAE, f -> twoInputs(f).predictOnBatch(Map.of("in_a", Tensor.zeros(4, 3, 2))),
                 ".predictOnBatch: x by input name needs the keys [in_a, in_b] (the Inputs' names), got [in_a], without [in_b]");
+        bad("validationData: inputs by name, a null tensor", IAE, f -> new FitOptions().validationData(java.util.Collections.singletonMap("in_a", (Tensor) null),
+                List.of(Tensor.zeros(4, 1))), "FitOptions: validationData x by input name has a null tensor at 'in_a'");
+        bad("fit: validation inputs by name, one missing", IAE, f -> twoInputs(f).fit(List.of(Tensor.zeros(4, 3, 2), Tensor.zeros(4, 3, 2)),
+                List.of(Tensor.zeros(4, 1), Tensor.zeros(4, 2)), new FitOptions().epochs(1).verbose(0).validationData(Map.of("in_b", Tensor.zeros(2, 3, 2)),
+                List.of(Tensor.zeros(2, 1), Tensor.zeros(2, 2)))), ".fit (validation data): x by input name needs the keys [in_a, in_b] (the Inputs' names), got [in_b], without [in_a]");
         bad("call: inputs by name, null", IAE, f -> twoInputs(f).callAll((Map<String, Tensor>) null, true),
                 ".call: x is null (expected a Map by input name [in_a, in_b])");
         bad("predict: inputs by name, null", IAE, f -> twoInputs(f).predictAll((Map<String, Tensor>) null),

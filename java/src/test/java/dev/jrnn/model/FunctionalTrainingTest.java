@@ -108,7 +108,7 @@ class FunctionalTrainingTest {
         assertEquals(m.name() + ".evaluate: x by input name needs the keys [a, b] (the Inputs' names), got [a], without [b]", e.getMessage());
     }
 
-    /** The same dict of inputs in Keras' batch calls and {@code model(x)}: train/test/predict_on_batch and call take it too. */
+    /** The same dict of inputs in Keras' batch calls, {@code model(x)} and validation_data: train/test/predict_on_batch and call take it too. */
     @Test
     void inputsByNameInTheBatchCallsAndCall() {
         Model m = twoByTwo();
@@ -122,6 +122,12 @@ class FunctionalTrainingTest {
         for (List<Tensor> p : List.of(m.predictOnBatch(byName), m.callAll(byName, false))) {
             for (int k = 0; k < 2; k++) assertArrayEquals(q.get(k).toArray(), p.get(k).toArray());
         }
+        // validation_data=({"a": ..., "b": ...}, y): the same val_ logs as the list (SGD(0): the weights stay)
+        History h = m.fit(XS, YS, new FitOptions().epochs(1).batchSize(3).verbose(0).validationData(byName, YS));
+        for (Map.Entry<String, Double> w : want.entrySet()) assertEquals(w.getValue(), h.last("val_" + w.getKey()), 1e-6, w.getKey());
+        IllegalArgumentException v = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> m.fit(XS, YS, new FitOptions().epochs(1).verbose(0).validationData(Map.of("a", XS.get(0)), YS)));
+        assertEquals(m.name() + ".fit (validation data): x by input name needs the keys [a, b] (the Inputs' names), got [a], without [b]", v.getMessage());
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> m.trainOnBatch(Map.of("b", XS.get(1)), YS));
         assertEquals(m.name() + ".trainOnBatch: x by input name needs the keys [a, b] (the Inputs' names), got [b], without [a]", e.getMessage());
