@@ -120,6 +120,13 @@ final class Hdf5Arrays {
             this.n = n;
         }
 
+        /** Values already in memory (a layout converted on reading), standing for a stored array of their shape. */
+        static Stored of(Tensor t) {
+            Stored s = new Stored(null, t.shape(), t.size());
+            s.read = t;
+            return s;
+        }
+
         int[] shape() { return shape.clone(); }
 
         /** The values as a tensor of the dataset's shape (read once; later calls return the same tensor). */

@@ -270,7 +270,8 @@ public final class KerasImport {
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            List<Hdf5Arrays.Stored> ws = values.get(i);
+            List<Hdf5Arrays.Stored> ws = KerasCuDnn.weights(l, values.get(i));
+            values.set(i, ws);
             var params = l.params();
             if (params.size() != ws.size()) {
                 problems.add("layer '" + l.name() + "' (" + l.kerasClass() + ") has " + params.size() + " weight arrays, the file "

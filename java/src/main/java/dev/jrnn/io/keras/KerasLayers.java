@@ -94,6 +94,10 @@ final class KerasLayers {
         KerasConfig c = spec.object("config");
         String name = c.string("name", null);
         String where = where(name, cls);
+        if (KerasCuDnn.is(cls)) {   // Keras 2's cuDNN layers: an LSTM / GRU (their weights converted on loading)
+            c = KerasCuDnn.asLayer(cls, c);
+            cls = cls.substring("CuDNN".length());
+        }
         boolean rnn = cls.equals("RNN");
         if (rnn) {   // over one built-in cell: that cell's layer, standing for the RNN (a stack of cells is KerasGraph's)
             KerasConfig one = KerasRnn.single(c, where);

@@ -1447,6 +1447,84 @@ def tfkeras213_keras():
             z.writestr(zipfile.ZipInfo(name, date_time=(2026, 12, 6, 2, 0, 0)), data)
 
 
+def keras22_cudnn():
+    """Keras 2.2.4's CuDNNLSTM and CuDNNGRU (keras/layers/cudnn_recurrent.py; tf.keras 2 keeps them as
+    tf.compat.v1.keras.layers): Input(6, 3) -> CuDNNLSTM(4, return_sequences) -> Bidirectional(CuDNNGRU(3)) -> Dense(2).
+    Their kernels reach cuDNN through canonical_to_params without a transpose: cuDNN reads each gate's (I, H) block, flat
+    in row order, as its (H, I) matrix. The expected output emulates cuDNN on those params (numpy, float64): gates
+    i, f, c, o with both biases; GRU r, z, n with the recurrent bias inside the reset (Keras keeps z, r, h)."""
+    g = np.random.default_rng(20261207)
+    f32 = lambda *shape: g.normal(0, 0.5, shape).astype(np.float32)
+    lstm = [f32(3, 16), f32(4, 16), f32(32)]
+    fw, bw = [f32(4, 9), f32(3, 9), f32(18)], [f32(4, 9), f32(3, 9), f32(18)]
+    head = [f32(6, 2), f32(2)]
+    x = g.normal(0, 1, (2, 6, 3)).astype(np.float32)
+    sig = lambda v: 1 / (1 + np.exp(-v))
+
+    def blocks(k, n, units):   # cuDNN's view of a gate block: the (rows, units) slice, flat in row order, as (units, rows)
+        return [k[:, j * units:(j + 1) * units].astype(np.float64).flatten().reshape(units, k.shape[0]) for j in range(n)]
+
+    def cudnn_lstm(xs, k, r, b, units):
+        W, R = blocks(k, 4, units), blocks(r, 4, units)
+        bb = b.astype(np.float64).reshape(2, 4, units).sum(0)
+        h, c, out = np.zeros(units), np.zeros(units), []
+        for t in range(xs.shape[0]):
+            p = [W[j] @ xs[t] + R[j] @ h + bb[j] for j in range(4)]
+            c = sig(p[1]) * c + sig(p[0]) * np.tanh(p[2])
+            h = sig(p[3]) * np.tanh(c)
+            out.append(h)
+        return np.array(out)
+
+    def cudnn_gru(xs, k, r, b, units):   # Keras' storage z, r, h
+        W, R = blocks(k, 3, units), blocks(r, 3, units)
+        bi, br = b.astype(np.float64).reshape(2, 3, units)
+        h = np.zeros(units)
+        for t in range(xs.shape[0]):
+            z = sig(W[0] @ xs[t] + bi[0] + R[0] @ h + br[0])
+            rr = sig(W[1] @ xs[t] + bi[1] + R[1] @ h + br[1])
+            n = np.tanh(W[2] @ xs[t] + bi[2] + rr * (R[2] @ h + br[2]))
+            h = (1 - z) * n + z * h
+        return h
+
+    ys = []
+    for s in x.astype(np.float64):
+        seq = cudnn_lstm(s, *lstm, 4)
+        both = np.concatenate([cudnn_gru(seq, *fw, 3), cudnn_gru(seq[::-1], *bw, 3)])
+        ys.append(both @ head[0].astype(np.float64) + head[1])
+    np.save(os.path.join(OUT, "keras22_cudnn_x.npy"), x)
+    np.save(os.path.join(OUT, "keras22_cudnn_y.npy"), np.array(ys, np.float32))
+
+    inits = {"kernel_initializer": {"class_name": "VarianceScaling", "config": {"scale": 1.0, "mode": "fan_avg",
+                                                                                 "distribution": "uniform", "seed": None}},
+             "recurrent_initializer": {"class_name": "Orthogonal", "config": {"gain": 1.0, "seed": None}},
+             "bias_initializer": {"class_name": "Zeros", "config": {}}}
+    none = {k: None for k in ("kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
+                              "kernel_constraint", "recurrent_constraint", "bias_constraint")}
+
+    def cudnn_cfg(cls, name, units, **kw):
+        c = {"name": name, "trainable": True, "units": units, **inits, **none, "return_sequences": False,
+             "return_state": False, "stateful": False, "go_backwards": False}
+        if cls == "CuDNNLSTM":
+            c["unit_forget_bias"] = True
+        c.update(kw)
+        return {"class_name": cls, "config": c}
+
+    bi = {"class_name": "Bidirectional", "config": {"name": "bidirectional_1", "trainable": True,
+                                                      "layer": cudnn_cfg("CuDNNGRU", "cu_dnngru_1", 3), "merge_mode": "concat"}}
+    cfg = {"class_name": "Model", "config": {"name": "model_1", "layers": [
+        input_layer("input_1", [None, 6, 3]),
+        node(cudnn_cfg("CuDNNLSTM", "cu_dnnlstm_1", 4, return_sequences=True), "cu_dnnlstm_1", [[("input_1", 0, 0)]]),
+        node(bi, "bidirectional_1", [[("cu_dnnlstm_1", 0, 0)]]),
+        node(dense_cfg("dense_1", 2), "dense_1", [[("bidirectional_1", 0, 0)]])],
+        "input_layers": [["input_1", 0, 0]], "output_layers": [["dense_1", 0, 0]]}}
+    kw = ("kernel", "recurrent_kernel", "bias")
+    write_h5(os.path.join(OUT, "keras22_cudnn.h5"), cfg, [
+        ("input_1", []), ("cu_dnnlstm_1", named("cu_dnnlstm_1", list(zip(kw, lstm)))),
+        ("bidirectional_1", named("bidirectional_1/forward_cu_dnngru_1", list(zip(kw, fw)))
+         + named("bidirectional_1/backward_cu_dnngru_1", list(zip(kw, bw)))),
+        ("dense_1", named("dense_1", [("kernel", head[0]), ("bias", head[1])]))], "2.2.4")
+
+
 if __name__ == "__main__":
     tfkeras_gru()
     keras22_gru()
@@ -1471,3 +1549,4 @@ if __name__ == "__main__":
     activation_layers()   # own generator
     keras3_mask_ops()   # own generator
     tfkeras213_keras()   # own generator
+    keras22_cudnn()   # own generator

@@ -1,0 +1,69 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.data.Npy;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Node;
+import dev.jrnn.model.Input;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.List;
+
+import static dev.jrnn.io.keras.GeneratedKerasFilesTest.resource;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Keras 2's CuDNNLSTM and CuDNNGRU. keras22_cudnn.h5 is written in Keras 2.2.4's layout (generator/make_keras_files.py,
+ * keras22_cudnn); its expected output emulates cuDNN on the params Keras hands it (each gate block read flat as
+ * cuDNN's (units, inputs) matrix), in numpy float64, not Keras' own conversion.
+ */
+class KerasCuDnnTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    @Test
+    void cudnnLayersLoadAsLstmAndGruWithCudnnsNumbers() throws IOException {
+        Tensor x = Npy.read(resource("keras22_cudnn_x.npy"));
+        float[] want = Npy.read(resource("keras22_cudnn_y.npy")).data();
+        try (Model m = Models.load(resource("keras22_cudnn.h5"))) {
+            assertTrue(m.getLayer("cu_dnnlstm_1") instanceof LSTM l && l.returnSequences(), "an LSTM returning sequences");
+            assertTrue(m.getLayer("bidirectional_1") instanceof Bidirectional b && b.forwardLayer() instanceof GRU g && g.resetAfter());
+            assertClose(want, m.predict(x).data(), "Models.load");
+        }
+        // Keras' load_weights into LSTM / GRU layers converts too (told by the bias' shape)
+        Input in = Input.shape(6, 3);
+        Node h = new Bidirectional(new GRU(3)).apply(new LSTM(4).returnSequences(true).apply(in));
+        try (Model built = new Model(in, new Dense(2).apply(h))) {
+            built.loadWeights(resource("keras22_cudnn.h5"));
+            assertClose(want, built.predict(x).data(), "loadWeights");
+        }
+    }
+
+    @Test
+    void aGruWithResetBeforeDoesNotTakeCudnnWeights() throws IOException {
+        Input in = Input.shape(6, 3);
+        Node h = new Bidirectional(new GRU(3).resetAfter(false)).apply(new LSTM(4).returnSequences(true).apply(in));
+        try (Model built = new Model(in, new Dense(2).apply(h))) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> built.loadWeights(resource("keras22_cudnn.h5")));
+            assertTrue(e.getMessage().contains("the file does not match the model: layer 'forward_gru") && e.getMessage().contains("(GRU, reset_after "
+                    + "false) cannot take a CuDNNGRU's weights: cuDNN applies the reset after the recurrent product, as resetAfter(true)"), e.getMessage());
+        }
+    }
+
+    private static void assertClose(float[] want, float[] got, String what) {
+        assertEquals(want.length, got.length, what);
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 2e-6, what + ": y[" + i + "]");
+    }
+}
