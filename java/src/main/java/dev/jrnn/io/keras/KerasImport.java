@@ -108,7 +108,7 @@ public final class KerasImport {
             throw new IllegalArgumentException("fromJson: not JSON (" + e.getMessage() + ")", e);
         }
         String version = config instanceof Map<?, ?> m && m.get("keras_version") instanceof String v ? v : null;
-        int major = version != null && version.startsWith("2") ? 2 : 3;
+        int major = version != null && (version.startsWith("1.") || version.startsWith("2.")) ? version.charAt(0) - '0' : 3;
         try {   // the version also numbers nested models' calls (Keras 2.3 and older count them from 1)
             return new KerasGraph(new KerasLayers(major, "the JSON architecture"), version).build(config);
         } catch (KerasFormatException e) {
@@ -167,7 +167,7 @@ public final class KerasImport {
                 values.add(ws);
             }
         }
-        assign(targets, values, kf);
+        assign(targets, values, kf, kf.kerasMajor() == 1);
     }
 
     /**
@@ -194,8 +194,9 @@ public final class KerasImport {
         }
         Map<String, List<Hdf5Arrays.Stored>> stored = new LinkedHashMap<>();   // layers with weights, in file order
         List<String> fileGroups = List.of();   // a Keras 3 file's groups with weights, for the message when they do not fit
-        boolean keras2;
+        boolean keras2, keras1;
         try (KerasFile kf = KerasFile.open(file)) {
+            keras1 = kf.kerasMajor() == 1;
             keras2 = kf.layout == KerasFile.Layout.KERAS2_H5 && !(kf.hdf.getChild("layers") instanceof Group);
             if (keras2 || !byName) {
                 Map<String, List<Hdf5Arrays.Stored>> m = keras2 ? Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes)
@@ -254,7 +255,7 @@ public final class KerasImport {
             values.addAll(stored.values());
         }
         try {
-            assign(weighted, values, null);
+            assign(weighted, values, null, keras1);
         } catch (KerasFormatException e) {
             throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file does not match the model: "
                     + e.getMessage() + "; build the same architecture as the Keras model that saved it", e);
@@ -266,11 +267,11 @@ public final class KerasImport {
      * the still open {@code direct} file (a model being loaded, closed when this fails), each array is read from it
      * straight into its parameter and checked there, and a failure leaves the weights part set.
      */
-    private static void assign(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values, KerasFile direct) {
+    private static void assign(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values, KerasFile direct, boolean keras1) {
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            List<Hdf5Arrays.Stored> ws = KerasCuDnn.weights(l, values.get(i));
+            List<Hdf5Arrays.Stored> ws = KerasCuDnn.weights(l, keras1 ? Keras1Configs.weights(l, values.get(i)) : values.get(i));
             values.set(i, ws);
             var params = l.params();
             if (params.size() != ws.size()) {

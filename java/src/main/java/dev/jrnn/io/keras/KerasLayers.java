@@ -94,6 +94,11 @@ final class KerasLayers {
         KerasConfig c = spec.object("config");
         String name = c.string("name", null);
         String where = where(name, cls);
+        if (kerasMajor == 1) {   // Keras 1's option names, as Keras 2 read them
+            KerasConfig two = Keras1Configs.spec(cls, c, where);
+            cls = two.string("class_name");
+            c = two.object("config");
+        }
         if (KerasCuDnn.is(cls)) {   // Keras 2's cuDNN layers: an LSTM / GRU (their weights converted on loading)
             c = KerasCuDnn.asLayer(cls, c);
             cls = cls.substring("CuDNN".length());

@@ -1525,6 +1525,129 @@ def keras22_cudnn():
         ("dense_1", named("dense_1", [("kernel", head[0]), ("bias", head[1])]))], "2.2.4")
 
 
+def keras1_files():
+    """Keras 1.2.2 files (keras/models.py save_model, layers' get_config at tag 1.2.2): Keras 1's option names
+    (output_dim, init, inner_activation, dropout_W, consume_less, p, bias) and weight lists (an LSTM of consume_less
+    'cpu' keeps 12 arrays W_i, U_i, b_i, W_c, U_c, b_c, W_f, U_f, b_f, W_o, U_o, b_o; a GRU 9, z, r, h; 'gpu' the 3 of
+    Keras 2); a Sequential's config is a list, a node reference [layer, node, tensor] without kwargs.
+    keras1_functional: Input(5, 3) -> LSTM(4, return_sequences, hard_sigmoid, cpu) -> TimeDistributed(Dense(3, relu))
+    -> Bidirectional(GRU(2, cpu), concat) -> Dense(2). keras1_sequential: Embedding(10, 3, mask_zero) -> LSTM(5, gpu)
+    -> Dropout(0.5) -> Dense(1, sigmoid). Expected outputs from numpy float64 over the per-gate arrays."""
+    g = np.random.default_rng(20261208)
+    f32 = lambda *shape: g.normal(0, 0.5, shape).astype(np.float32)
+    d = lambda a: a.astype(np.float64)
+    sig = lambda v: 1 / (1 + np.exp(-v))
+    hsig = lambda v: np.clip(0.2 * v + 0.5, 0, 1)
+
+    def lstm_run(xs, w, units, act, mask=None):   # w: dict of per-gate arrays
+        h, c, out = np.zeros(units), np.zeros(units), []
+        for t in range(xs.shape[0]):
+            if mask is not None and not mask[t]:
+                out.append(h)
+                continue
+            gate = lambda k: xs[t] @ d(w["W_" + k]) + h @ d(w["U_" + k]) + d(w["b_" + k])
+            i, f, o = act(gate("i")), act(gate("f")), act(gate("o"))
+            c = f * c + i * np.tanh(gate("c"))
+            h = o * np.tanh(c)
+            out.append(h)
+        return np.array(out)
+
+    def gru_run(xs, w, units):
+        h = np.zeros(units)
+        for t in range(xs.shape[0]):
+            z = hsig(xs[t] @ d(w["W_z"]) + h @ d(w["U_z"]) + d(w["b_z"]))
+            r = hsig(xs[t] @ d(w["W_r"]) + h @ d(w["U_r"]) + d(w["b_r"]))
+            hh = np.tanh(xs[t] @ d(w["W_h"]) + (r * h) @ d(w["U_h"]) + d(w["b_h"]))
+            h = z * h + (1 - z) * hh
+        return h
+
+    def per_gate(gates, fin, units):
+        w = {}
+        for k in gates:
+            w["W_" + k], w["U_" + k], w["b_" + k] = f32(fin, units), f32(units, units), f32(units)
+        return w
+
+    def rnn1(cls, name, units, **kw):
+        c = {"name": name, "trainable": True, "output_dim": units, "init": "glorot_uniform", "inner_init": "orthogonal",
+             "activation": "tanh", "W_regularizer": None, "U_regularizer": None, "b_regularizer": None, "dropout_W": 0.0,
+             "dropout_U": 0.0, "return_sequences": False, "go_backwards": False, "stateful": False, "unroll": False,
+             "consume_less": "cpu", "input_dim": None, "input_length": None}
+        if cls != "SimpleRNN":
+            c["inner_activation"] = "hard_sigmoid"
+        if cls == "LSTM":
+            c["forget_bias_init"] = "one"
+        c.update(kw)
+        return {"class_name": cls, "config": c}
+
+    def dense1(name, units, activation="linear", fin=None):
+        return {"class_name": "Dense", "config": {"name": name, "trainable": True, "output_dim": units, "init": "glorot_uniform",
+                "activation": activation, "W_regularizer": None, "b_regularizer": None, "activity_regularizer": None,
+                "W_constraint": None, "b_constraint": None, "bias": True, "input_dim": fin}}
+
+    def node1(spec, name, inbound):
+        e = dict(spec)
+        e["name"] = name
+        e["inbound_nodes"] = [[[inbound, 0, 0]]]
+        return e
+
+    # functional
+    lstm = per_gate("icfo", 3, 4)
+    td = [f32(4, 3), f32(3)]
+    fw, bw = per_gate("zrh", 3, 2), per_gate("zrh", 3, 2)
+    head = [f32(4, 2), f32(2)]
+    x = g.normal(0, 1, (2, 5, 3)).astype(np.float32)
+    ys = []
+    for s in d(x):
+        seq = lstm_run(s, lstm, 4, hsig)
+        seq = np.maximum(seq @ d(td[0]) + d(td[1]), 0)
+        both = np.concatenate([gru_run(seq, fw, 2), gru_run(seq[::-1], bw, 2)])
+        ys.append(both @ d(head[0]) + d(head[1]))
+    np.save(os.path.join(OUT, "keras1_functional_x.npy"), x)
+    np.save(os.path.join(OUT, "keras1_functional_y.npy"), np.array(ys, np.float32))
+    layers = [
+        {"name": "input_1", "class_name": "InputLayer", "config": {"batch_input_shape": [None, 5, 3], "input_dtype": "float32",
+                                                                    "sparse": False, "name": "input_1"}, "inbound_nodes": []},
+        node1(rnn1("LSTM", "lstm_1", 4, return_sequences=True, input_dim=3), "lstm_1", "input_1"),
+        node1({"class_name": "TimeDistributed", "config": {"name": "timedistributed_1", "trainable": True,
+                                                            "layer": dense1("dense_1", 3, "relu", 4)}}, "timedistributed_1", "lstm_1"),
+        node1({"class_name": "Bidirectional", "config": {"name": "bidirectional_1", "trainable": True, "merge_mode": "concat",
+                                                          "layer": rnn1("GRU", "gru_1", 2, input_dim=3)}}, "bidirectional_1", "timedistributed_1"),
+        node1(dense1("dense_2", 2, "linear", 4), "dense_2", "bidirectional_1")]
+    cfg = {"class_name": "Model", "config": {"name": "model_1", "layers": layers, "input_layers": [["input_1", 0, 0]],
+                                             "output_layers": [["dense_2", 0, 0]]}}
+    flat = lambda prefix, w, order: [(prefix + "_" + k + ":0", w[k]) for k in order]
+    lstm_order = ["W_i", "U_i", "b_i", "W_c", "U_c", "b_c", "W_f", "U_f", "b_f", "W_o", "U_o", "b_o"]
+    gru_order = ["W_z", "U_z", "b_z", "W_r", "U_r", "b_r", "W_h", "U_h", "b_h"]
+    write_h5(os.path.join(OUT, "keras1_functional.h5"), cfg, [
+        ("input_1", []), ("lstm_1", flat("lstm_1", lstm, lstm_order)),
+        ("timedistributed_1", [("dense_1_W:0", td[0]), ("dense_1_b:0", td[1])]),
+        ("bidirectional_1", flat("forward_gru_1", fw, gru_order) + flat("backward_gru_1", bw, gru_order)),
+        ("dense_2", [("dense_2_W:0", head[0]), ("dense_2_b:0", head[1])])], "1.2.2")
+
+    # sequential, masked, consume_less gpu: W (3, 4*5) in gate order i, f, c, o
+    emb = f32(10, 3)
+    W, U, b = f32(3, 20), f32(5, 20), f32(20)
+    out = [f32(5, 1), f32(1)]
+    tokens = np.array([[3, 1, 0, 0, 0, 0], [7, 2, 9, 4, 5, 6]], np.int32)
+    gpu = {}
+    for j, k in enumerate("ifco"):
+        gpu["W_" + k], gpu["U_" + k], gpu["b_" + k] = W[:, j * 5:(j + 1) * 5], U[:, j * 5:(j + 1) * 5], b[j * 5:(j + 1) * 5]
+    ys = [sig(lstm_run(d(emb)[t], gpu, 5, hsig, t != 0)[-1] @ d(out[0]) + d(out[1])) for t in tokens]
+    np.save(os.path.join(OUT, "keras1_sequential_x.npy"), tokens)
+    np.save(os.path.join(OUT, "keras1_sequential_y.npy"), np.array(ys, np.float32))
+    cfg = {"class_name": "Sequential", "config": [
+        {"class_name": "Embedding", "config": {"name": "embedding_1", "trainable": True, "batch_input_shape": [None, 6],
+                                               "input_dtype": "int32", "input_dim": 10, "output_dim": 3, "init": "uniform",
+                                               "input_length": 6, "mask_zero": True, "activity_regularizer": None,
+                                               "W_regularizer": None, "W_constraint": None, "dropout": 0.0}},
+        rnn1("LSTM", "lstm_1", 5, consume_less="gpu", input_dim=3),
+        {"class_name": "Dropout", "config": {"name": "dropout_1", "trainable": True, "p": 0.5}},
+        dense1("dense_1", 1, "sigmoid", 5)]}
+    write_h5(os.path.join(OUT, "keras1_sequential.h5"), cfg, [
+        ("embedding_1", [("embedding_1_W:0", emb)]), ("lstm_1", [("lstm_1_W:0", W), ("lstm_1_U:0", U), ("lstm_1_b:0", b)]),
+        ("dropout_1", []), ("dense_1", [("dense_1_W:0", out[0]), ("dense_1_b:0", out[1])])], "1.2.2")
+
+
 if __name__ == "__main__":
     tfkeras_gru()
     keras22_gru()
@@ -1550,3 +1673,4 @@ if __name__ == "__main__":
     keras3_mask_ops()   # own generator
     tfkeras213_keras()   # own generator
     keras22_cudnn()   # own generator
+    keras1_files()   # own generator
