@@ -184,7 +184,7 @@ public class Sequential extends Model {
         int batch = layer.declaredBatchSize();
         if (declared == null) {
             if (shape == null) return null;
-            return batch > 0 ? Input.batchShape(batch, shape) : Input.shape(shape);
+            return ownInput(layer, batch > 0 ? Input.batchShape(batch, shape) : Input.shape(shape));
         }
         if (shape != null && (!Arrays.equals(shape, declared.shape()) || batch > 0 && batch != declared.batchSize())) {
             throw new IllegalArgumentException(name() + ".add: layer " + layer.name() + " declares input "
@@ -205,8 +205,17 @@ public class Sequential extends Model {
                     + Tensor.shapeString(Node.withBatch(shape, -1)));
         }
         if (stack.isEmpty()) throw new IllegalStateException(name() + ": add layers before building");
-        buildFrom(Input.shape(shape));
+        buildFrom(ownInput(stack.get(0), Input.shape(shape)));
         return this;
+    }
+
+    /**
+     * The Input a Sequential makes itself (from a declared shape, {@code build} or the first batch), named as tf.keras 2
+     * names it, {@code <first layer>_input}: it takes no number from the functional {@code input_1, input_2, ...}, so a
+     * functional model made after Sequential ones numbers its inputs as in Keras.
+     */
+    private static Input ownInput(Layer first, Input in) {
+        return in.name(first.name() + "_input");
     }
 
     /** Builds every layer for input {@code in}; a failure leaves the layers it built unbuilt again (as they were). */
