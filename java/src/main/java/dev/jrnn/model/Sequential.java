@@ -273,8 +273,21 @@ public class Sequential extends Model {
     @Override
     boolean isSequentialLike() { return true; }
 
+    /**
+     * The summary table; a model not built yet whose first layer is an {@link dev.jrnn.layers.Embedding} without an input
+     * shape is built first for ids of any length, as tf.keras 2's Embedding declares {@code input_shape=(None,)}: Keras'
+     * RNN guide's {@code Sequential([Embedding(1000, 64), LSTM(128), Dense(10)])} shows {@code (None, None, 64)}. Where the
+     * layers need a fixed length (an Embedding, Flatten, Dense stack) it stays unbuilt and is refused, to be built by fit.
+     */
     @Override
     public String summaryString() {
+        if (input == null && !stack.isEmpty() && stack.get(0) instanceof dev.jrnn.layers.Embedding) {
+            try {
+                buildFrom(ownInput(stack.get(0), Input.shape(-1)));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                // the layers refuse a length of None (buildFrom left them unbuilt): the message below says what to do
+            }
+        }
         if (input == null) {
             throw new IllegalStateException("This model has not yet been built. Build the model first by calling build() "
                     + "or by calling fit/predict on a batch of data, or declare the first layer's inputShape.");
