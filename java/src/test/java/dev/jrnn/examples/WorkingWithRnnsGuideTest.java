@@ -9,7 +9,6 @@ import dev.jrnn.layers.GRU;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Masking;
 import dev.jrnn.layers.Node;
-import dev.jrnn.layers.RecurrentLayer;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.losses.Losses;
 import dev.jrnn.model.FitOptions;
@@ -359,7 +358,7 @@ class WorkingWithRnnsGuideTest {
     void rnnOverLstmCellIsLstm() {
         // RNN(LSTMCell(10)) produces the same result as LSTM(10): jrnn's LSTM(10).asKerasRnn(true)
         Tensor x = hashed(7, -1, 1, 2, 5, 3);
-        RecurrentLayer cell = new LSTM(10).asKerasRnn(true);
+        LSTM cell = new LSTM(10).asKerasRnn(true);
         LSTM lstm = new LSTM(10);
         cell.build(new int[] {5, 3});
         lstm.build(new int[] {5, 3});
@@ -373,7 +372,7 @@ class WorkingWithRnnsGuideTest {
 
     @Test
     void crossBatchStatefulnessAndStateReuse() {
-        RecurrentLayer lstmLayer = new LSTM(64).stateful(true);
+        LSTM lstmLayer = new LSTM(64).stateful(true);
         lstmLayer.build(new int[] {10, 50});
         lstmLayer.setWeights(lstmW(43, 50, 64));
         Tensor want = ref.get("stateful_out");
@@ -412,8 +411,8 @@ class WorkingWithRnnsGuideTest {
         close("Bidirectional stack", ref.get("bi_stack"), model.predict(x), TOL);
 
         // Keras' Bidirectional docstring: a custom backward_layer
-        RecurrentLayer forwardLayer = new LSTM(10).returnSequences(true);
-        RecurrentLayer backwardLayer = new LSTM(10).activation("relu").returnSequences(true).goBackwards(true);
+        LSTM forwardLayer = new LSTM(10).returnSequences(true);
+        LSTM backwardLayer = new LSTM(10).activation("relu").returnSequences(true).goBackwards(true);
         Sequential custom = new Sequential(Input.shape(5, 10), new Bidirectional(forwardLayer, backwardLayer),
                 new Dense(5).activation("softmax"));
         custom.setWeights(concat(lstmW(75, 10, 10), lstmW(78, 10, 10), List.of(w(81, 20, 5), w(82, 5))));
@@ -422,7 +421,7 @@ class WorkingWithRnnsGuideTest {
 
     /** The guide's build_model: LSTM(64) or RNN(LSTMCell(64)) on (None, 28), BatchNormalization, Dense(10). */
     static Sequential buildModel(boolean allowCudnnKernel) {
-        RecurrentLayer lstmLayer = new LSTM(64).inputShape(-1, 28);
+        LSTM lstmLayer = new LSTM(64).inputShape(-1, 28);
         if (!allowCudnnKernel) lstmLayer = new LSTM(64).asKerasRnn(true).inputShape(-1, 28);
         return new Sequential(lstmLayer, new BatchNormalization(), new Dense(10));
     }
@@ -469,7 +468,7 @@ class WorkingWithRnnsGuideTest {
         close("x", ref.get("off_x"), x, 0);
         Tensor k = w(91, 4, 32), r = w(92, 8, 32), b = w(93, 32);
         // activation, recurrent_activation, use_bias=False, unroll=True
-        RecurrentLayer options = ((LSTM) new LSTM(8).activation("relu")).recurrentActivation("hard_sigmoid").useBias(false).unroll(true);
+        LSTM options = new LSTM(8).activation("relu").recurrentActivation("hard_sigmoid").useBias(false).unroll(true);
         options.build(new int[] {5, 4});
         options.setWeights(List.of(k, r));
         close("activation, recurrent_activation, use_bias, unroll", ref.get("off_options"), options.call(x), TOL);
