@@ -380,8 +380,9 @@ class WorkingWithRnnsGuideTest {
             Tensor output = lstmLayer.call(paragraph(k));
             close("output after paragraph " + (k + 1), want.slice(k, k + 1).reshape(20, 64), output, TOL);
             if (k == 1) {
-                // RNN state reuse: existing_state = lstm_layer.states
+                // RNN state reuse: existing_state = lstm_layer.states (not among the weights)
                 List<Tensor> existingState = lstmLayer.states();
+                assertEquals(3, lstmLayer.getWeights().size());
                 close("states[0]", ref.get("state_h2"), existingState.get(0), TOL);
                 close("states[1]", ref.get("state_c2"), existingState.get(1), TOL);
                 LSTM newLstmLayer = new LSTM(64);
