@@ -94,6 +94,25 @@ class ReadmeUnsupportedKerasTest {
         }
     }
 
+    /**
+     * The custom-cell row: Keras' generic RNN and StackedRNNCells have no class in code, the three cells are not public
+     * (the RNN guide's NestedCell has nowhere to go), and {@code asKerasRnn} is there for {@code RNN(LSTMCell(8))}.
+     */
+    @Test
+    void customCellsAreMissingAndAsKerasRnnIsThere() throws ReflectiveOperationException {
+        for (String cls : new String[] {"RNN", "StackedRNNCells"}) {
+            assertThrows(ClassNotFoundException.class, () -> Class.forName("dev.jrnn.layers." + cls), cls + " exists now: update the guide's row");
+            assertTrue(section.contains("`" + cls), "the guide's list names " + cls);
+        }
+        for (String cls : new String[] {"LSTMCell", "GRUCell", "SimpleRNNCell"}) {
+            assertFalse(java.lang.reflect.Modifier.isPublic(Class.forName("dev.jrnn.layers." + cls).getModifiers()),
+                    cls + " is public now: update the guide's row");
+            assertTrue(section.contains("`" + cls), "the guide's list names " + cls);
+        }
+        assertEquals(dev.jrnn.layers.LSTM.class, dev.jrnn.layers.LSTM.class.getMethod("asKerasRnn", boolean.class).getReturnType());
+        assertTrue(section.contains("`new LSTM(8).asKerasRnn(true)`"), "the guide's row names asKerasRnn");
+    }
+
     /** The layers' initializers left the table: the setters are there, by Keras' name and as objects. */
     @Test
     void theInitializersAreThere() throws NoSuchMethodException {

@@ -184,7 +184,7 @@ public class Sequential extends Model {
         int batch = layer.declaredBatchSize();
         if (declared == null) {
             if (shape == null) return null;
-            return batch > 0 ? Input.batchShape(batch, shape) : Input.shape(shape);
+            return ownInput(layer, batch > 0 ? Input.batchShape(batch, shape) : Input.shape(shape));
         }
         if (shape != null && (!Arrays.equals(shape, declared.shape()) || batch > 0 && batch != declared.batchSize())) {
             throw new IllegalArgumentException(name() + ".add: layer " + layer.name() + " declares input "
@@ -205,8 +205,17 @@ public class Sequential extends Model {
                     + Tensor.shapeString(Node.withBatch(shape, -1)));
         }
         if (stack.isEmpty()) throw new IllegalStateException(name() + ": add layers before building");
-        buildFrom(Input.shape(shape));
+        buildFrom(ownInput(stack.get(0), Input.shape(shape)));
         return this;
+    }
+
+    /**
+     * The Input a Sequential makes itself (from a declared shape, {@code build} or the first batch), named as tf.keras 2
+     * names it, {@code <first layer>_input}: it takes no number from the functional {@code input_1, input_2, ...}, so a
+     * functional model made after Sequential ones numbers its inputs as in Keras.
+     */
+    private static Input ownInput(Layer first, Input in) {
+        return in.name(first.name() + "_input");
     }
 
     /** Builds every layer for input {@code in}; a failure leaves the layers it built unbuilt again (as they were). */
@@ -264,8 +273,21 @@ public class Sequential extends Model {
     @Override
     boolean isSequentialLike() { return true; }
 
+    /**
+     * The summary table; a model not built yet whose first layer is an {@link dev.jrnn.layers.Embedding} without an input
+     * shape is built first for ids of any length, as tf.keras 2's Embedding declares {@code input_shape=(None,)}: Keras'
+     * RNN guide's {@code Sequential([Embedding(1000, 64), LSTM(128), Dense(10)])} shows {@code (None, None, 64)}. Where the
+     * layers need a fixed length (an Embedding, Flatten, Dense stack) it stays unbuilt and is refused, to be built by fit.
+     */
     @Override
     public String summaryString() {
+        if (input == null && !stack.isEmpty() && stack.get(0) instanceof dev.jrnn.layers.Embedding) {
+            try {
+                buildFrom(ownInput(stack.get(0), Input.shape(-1)));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                // the layers refuse a length of None (buildFrom left them unbuilt): the message below says what to do
+            }
+        }
         if (input == null) {
             throw new IllegalStateException("This model has not yet been built. Build the model first by calling build() "
                     + "or by calling fit/predict on a batch of data, or declare the first layer's inputShape.");

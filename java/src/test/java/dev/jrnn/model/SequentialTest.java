@@ -220,4 +220,21 @@ class SequentialTest {
         only.discardBuild();   // the popped layer owns its weights: discarding it frees them
         assertTrue(be.liveBuffers() <= before, "buffers left: " + be.liveBuffers() + ", before the model " + before);
     }
+    /**
+     * A Sequential's own input is named as tf.keras 2 names it, {@code <first layer>_input}, and takes no number from the
+     * functional inputs: Keras' RNN guide prints {@code input_1}, {@code input_2} for the encoder-decoder it builds after two
+     * Sequential models (jrnn gave input_3, input_4). Declared shape, {@code build} and the first batch alike.
+     */
+    @Test
+    void aSequentialsOwnInputTakesNoFunctionalInputNumber() {
+        Jrnn.clearSession();
+        Sequential declared = new Sequential(new LSTM(2).inputShape(3, 1));
+        Sequential built = new Sequential(new GRU(2)).build(3, 1);
+        Sequential fromData = new Sequential(new Dense(1));
+        fromData.predict(Tensor.zeros(1, 4));
+        assertEquals(List.of("lstm_input", "gru_input", "dense_input"),
+                List.of(declared.inputs().get(0).layer().name(), built.inputs().get(0).layer().name(), fromData.inputs().get(0).layer().name()));
+        assertEquals("input_1", Input.shape(2).name());
+        assertEquals("input_2", Input.shape(2).name());
+    }
 }
