@@ -163,12 +163,14 @@ public final class KerasImport {
     private static KerasOptimizerState.Var var(io.jhdf.api.Node n, String name, KerasFile kf) {
         if (!(n instanceof io.jhdf.api.Dataset ds)) throw new KerasFormatException(n.getPath() + " is not a dataset");
         boolean scalar = ds.getDimensions().length == 0;
-        Long whole = scalar && ds.getData() instanceof Number x && !(x instanceof Float || x instanceof Double) ? x.longValue() : null;
+        Object flat = scalar ? ds.getDataFlat() : null;   // Keras' int64 iteration, exact (the tensor holds it as a float)
+        Long whole = flat instanceof Long x ? x : flat instanceof Integer x ? Long.valueOf(x)
+                : flat instanceof long[] x && x.length == 1 ? x[0] : flat instanceof int[] x && x.length == 1 ? Long.valueOf(x[0]) : null;
         return new KerasOptimizerState.Var(name, Hdf5Arrays.tensor(ds, kf.fileBytes), scalar, whole);
     }
 
     private static Tensor stored(KerasFile kf, String path) {
-        if (!(kf.hdf.getByPath(KerasExport.STATE_GROUP) instanceof Group g)) return null;
+        if (!(kf.hdf.getChild(KerasExport.STATE_GROUP) instanceof Group g)) return null;   // getByPath throws on a missing path in memory
         io.jhdf.api.Node n = g.getChildren().isEmpty() ? null : find(g, path);
         if (n == null) return null;
         if (!(n instanceof io.jhdf.api.Dataset ds)) throw new KerasFormatException(n.getPath() + " is not a dataset");
