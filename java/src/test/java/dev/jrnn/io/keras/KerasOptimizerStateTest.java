@@ -296,4 +296,56 @@ class KerasOptimizerStateTest {
             assertEquals(fromOld, m.getWeights());
         }
     }
+    /** Trainable weight i's slice of slot {@code slot}: every value {@code value} (the generated files' constants). */
+    private static void allEqual(Model m, String slot, int i, float value) {
+        float[] got = slice(m.optimizer().state().get(slot), m, i).data();
+        for (float g : got) assertEquals(value, g, slot + " of weight " + i + ": " + java.util.Arrays.toString(got));
+    }
+
+    /**
+     * Keras 3.10 reordered the variables (base_optimizer.py: average and gradient_accumulator per variable in turn before,
+     * grouped since; nadam.py: u_product before the slots before, after since): files of either version give the same state.
+     */
+    @Test
+    void theOrderFollowsTheFilesKerasVersion() throws Exception {
+        for (String f : List.of("optstate_ema_accum_3_9.keras", "optstate_ema_accum_3_10.keras", "optstate_nadam_3_9.keras")) {
+            try (Model m = Models.load(GeneratedKerasFilesTest.resource(f))) {
+                assertEquals(6, m.optimizer().iterations(), f);
+                for (int i = 0; i < 2; i++) {
+                    allEqual(m, "m", i, 30 + i);
+                    allEqual(m, "v", i, 40 + i);
+                    if (f.contains("ema")) {
+                        allEqual(m, "average", i, 10 + i);
+                        allEqual(m, "gradient_accumulator", i, 20 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * State that does not fit is not restored, as Keras skips it: one warning names what differs and the model loads with
+     * the file's weights and a fresh optimizer at update 0.
+     */
+    @Test
+    void stateThatDoesNotFitIsSkippedWithAWarningNamingWhy() throws Exception {
+        Map<String, List<String>> cases = new LinkedHashMap<>();
+        cases.put("optstate_short.keras", List.of("holds 5 variables", "Adam over 2 trainable weights has 6", "Keras 3.11.3",
+                "iteration, learning_rate, momentum per weight, velocity per weight"));
+        cases.put("optstate_wrong_shape.keras", List.of("optimizer v optimizer/vars/3 has shape [2, 3]", "trainable weight 0 ('kernel') has [3, 2]"));
+        cases.put("optstate_nadam_no_version.keras", List.of("no keras_version", "Keras 3.10 changed the order of Nadam's variables"));
+        for (var c : cases.entrySet()) {
+            List<String> warnings = LogCapture.warnings(KerasImport.class.getName(), () -> {
+                try (Model m = Models.load(GeneratedKerasFilesTest.resource(c.getKey()))) {
+                    assertEquals(0, m.optimizer().iterations(), c.getKey());
+                    assertTrue(m.optimizer().state().isEmpty(), c.getKey());
+                    assertArrayEquals(new float[] {0, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f}, m.getWeights().get(0).data(), c.getKey());
+                }
+            });
+            assertEquals(1, warnings.size(), c.getKey() + ": " + warnings);
+            assertTrue(warnings.get(0).contains("the optimizer state Keras saved is not restored"), warnings.get(0));
+            assertTrue(warnings.get(0).contains("fit continues from fresh moments at update 0"), warnings.get(0));
+            for (String w : c.getValue()) assertTrue(warnings.get(0).contains(w), c.getKey() + ": '" + w + "' not in " + warnings.get(0));
+        }
+    }
 }

@@ -228,7 +228,65 @@ def simple_lstm_rmsprop():
     print("simple_lstm: largest difference between the two RMSprop forms after one step:", d)
 
 
+def dense_config(optimizer):
+    layers = [{"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+               "config": {"batch_shape": [None, 3], "dtype": "float32", "sparse": False, "name": "input_layer"}},
+              k3_layer("Dense", "dense", k3_dense(2, "linear"))]
+    return {"module": "keras", "class_name": "Sequential", "registered_name": None,
+            "config": {"name": "sequential", "trainable": True, "dtype": "float32", "layers": layers},
+            "build_config": {"input_shape": [None, 3]},
+            "compile_config": {"optimizer": optimizer, "loss": "mean_squared_error", "loss_weights": None, "metrics": None,
+                               "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}}
+
+
+def write_dense(stem, optimizer, opt_vars, keras_version, folder=OUT):
+    kernel, bias = np.arange(6, dtype=np.float32).reshape(3, 2) / 10, np.array([0.5, -0.5], np.float32)
+    wbuf = io.BytesIO()
+    with h5py.File(wbuf, "w") as f:
+        f.create_group("vars")
+        d = f.create_group("layers/dense/vars")
+        d.create_dataset("0", data=kernel)
+        d.create_dataset("1", data=bias)
+        ov = f.create_group("optimizer/vars")
+        for i, a in enumerate(opt_vars):
+            ov.create_dataset(str(i), data=a)
+    meta = {"date_saved": "2026-12-06@02:00:00"}
+    if keras_version is not None:
+        meta = {"keras_version": keras_version, **meta}
+    with zipfile.ZipFile(os.path.join(folder, stem + ".keras"), "w", zipfile.ZIP_STORED) as z:
+        for name, data in (("metadata.json", json.dumps(meta).encode()), ("config.json", json.dumps(dense_config(optimizer)).encode()),
+                           ("model.weights.h5", wbuf.getvalue())):
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 12, 6, 2, 0, 0)), data)
+
+
+def slot(value, shape):
+    return np.full(shape, value, np.float32)
+
+
+def layouts():
+    """The orders Keras 3.10 changed, each variable a constant the test finds in jrnn's state: Adam with use_ema and
+    gradient_accumulation_steps (base_optimizer.py build: average and gradient_accumulator per variable in turn before
+    3.10, all averages then all accumulators since), Nadam (u_product before its slots before 3.10, after since)."""
+    shapes = [(3, 2), (2,)]
+    adam = k3_optimizer("Adam", "adam", 0.01, beta_1=0.9, beta_2=0.999, epsilon=1e-07, amsgrad=False)
+    adam["config"].update(use_ema=True, gradient_accumulation_steps=2)
+    head = [np.int64(6), np.float32(0.01)]
+    avg, acc = [slot(10 + i, s) for i, s in enumerate(shapes)], [slot(20 + i, s) for i, s in enumerate(shapes)]
+    mv = [a for i, s in enumerate(shapes) for a in (slot(30 + i, s), slot(40 + i, s))]
+    write_dense("optstate_ema_accum_3_9", adam, head + [avg[0], acc[0], avg[1], acc[1]] + mv, "3.9.2")
+    write_dense("optstate_ema_accum_3_10", adam, head + avg + acc + mv, "3.10.0")
+    nadam = k3_optimizer("Nadam", "nadam", 0.01, beta_1=0.9, beta_2=0.999, epsilon=1e-07)
+    u = np.float32(0.5)
+    write_dense("optstate_nadam_3_9", nadam, head + [u] + mv, "3.9.2")
+    write_dense("optstate_nadam_no_version", nadam, head + mv + [u], None)
+    # refused: one variable short; a velocity of the wrong shape
+    plain = k3_optimizer("Adam", "adam", 0.01, beta_1=0.9, beta_2=0.999, epsilon=1e-07, amsgrad=False)
+    write_dense("optstate_short", plain, head + mv[:-1], "3.11.3")
+    write_dense("optstate_wrong_shape", plain, head + mv[:1] + [slot(40, (2, 3))] + mv[2:], "3.11.3")
+
+
 if __name__ == "__main__":
+    layouts()
     keras3_adam()
     keras3_sgd()
     tfkeras_adam()
