@@ -22,9 +22,11 @@ import java.util.function.Function;
 /**
  * Whole-model files ({@link Model#save}, {@link Models#load}) in Keras 3's {@code .keras} layout: the architecture
  * and compile config in config.json, the weights in model.weights.h5 at Keras 3's variable paths (written by
- * {@link KerasExport}), and what resuming a training run needs besides: the optimizer's state buffers and update
- * count, the dropout layers' mask streams and the fit seed ("jrnn" in metadata.json, arrays below
- * {@code jrnn_state/}). Keras ignores those parts; jrnn's importer reads the rest as it reads any Keras 3 file.
+ * {@link KerasExport}), the optimizer's variables where Keras 3 reads them ({@code optimizer/vars}, laid out by
+ * {@link KerasOptimizerState}), and what resuming a training run needs besides: the update count, the dropout layers'
+ * mask streams and the fit seed ("jrnn" in metadata.json; files of earlier versions kept the optimizer's buffers below
+ * {@code jrnn_state/}, still read). Keras ignores the "jrnn" part; jrnn's importer reads the rest as it reads any Keras
+ * 3 file, and a file Keras wrote resumes with the optimizer state Keras saved.
  */
 final class ModelFiles {
     /** Version of the "jrnn" part of metadata.json. */
