@@ -178,7 +178,8 @@ public final class KerasOptimizerState {
                     + "'s slots " + names.keySet());
         }
         if (!named) bySlot = positional(opt, n, slots);
-        List<String> expected = jrnnSlots(opt);
+        List<String> expected = new ArrayList<>(jrnnSlots(opt));
+        if (named && opt.useEma()) expected.add(0, "average");   // tf.keras 2.11-2.15's use_ema: average/<var>:0 first
         if (!bySlot.keySet().containsAll(expected) || !expected.containsAll(bySlot.keySet())) {
             throw new IllegalArgumentException("the optimizer state holds slots " + bySlot.keySet() + ", " + describe(opt) + " keeps " + expected);
         }
@@ -307,6 +308,7 @@ public final class KerasOptimizerState {
             case "Lion" -> m.put("m", "momentum");
             default -> throw new IllegalArgumentException("no Keras layout for the optimizer " + opt.name());
         }
+        if (opt.useEma()) m.put("average", "average");
         return m;
     }
 

@@ -348,4 +348,35 @@ class KerasOptimizerStateTest {
             for (String w : c.getValue()) assertTrue(warnings.get(0).contains(w), c.getKey() + ": '" + w + "' not in " + warnings.get(0));
         }
     }
+    /**
+     * tf.keras 2.11-2.15 name their variables (optimizers/optimizer.py: iteration, then build's average/<var> per variable
+     * with use_ema, then adam.py's m/<var> and v/<var> per variable in turn): each lands in its slot whatever the order.
+     */
+    @Test
+    void tfKeras2NamedVariablesFindTheirSlotsEmaIncluded() {
+        try (Sequential m = new Sequential(new Dense(2).inputShape(3))) {
+            Adam adam = new Adam(0.01);
+            adam.useEma(true);
+            m.compile(adam, "mse");
+            m.getWeights();
+            List<dev.jrnn.layers.Param> trainable = m.layers().get(m.layers().size() - 1).params();
+            List<KerasOptimizerState.Var> vars = new ArrayList<>();
+            vars.add(new KerasOptimizerState.Var("iteration:0", Tensor.of(new float[] {9}), true, 9L));
+            String[] w = {"dense/kernel", "dense/bias"};
+            int[][] shapes = {{3, 2}, {2}};
+            for (int i = 0; i < 2; i++) vars.add(new KerasOptimizerState.Var("average/" + w[i] + ":0", Tensor.full(10 + i, shapes[i]), false));
+            for (int i = 0; i < 2; i++) {
+                vars.add(new KerasOptimizerState.Var("m/" + w[i] + ":0", Tensor.full(30 + i, shapes[i]), false));
+                vars.add(new KerasOptimizerState.Var("v/" + w[i] + ":0", Tensor.full(40 + i, shapes[i]), false));
+            }
+            KerasOptimizerState.Restored r = KerasOptimizerState.read(adam, trainable,
+                    new KerasOptimizerState.Saved(KerasOptimizerState.Layout.LEGACY_H5, "2.13.1", vars));
+            assertEquals(9, r.iterations());
+            assertNull(r.learningRate());
+            float[] want = {10, 10, 10, 10, 10, 10, 11, 11};
+            assertArrayEquals(want, r.state().get("average"));
+            assertArrayEquals(new float[] {30, 30, 30, 30, 30, 30, 31, 31}, r.state().get("m"));
+            assertArrayEquals(new float[] {40, 40, 40, 40, 40, 40, 41, 41}, r.state().get("v"));
+        }
+    }
 }
