@@ -196,11 +196,13 @@ public final class KerasOptimizerState {
 
     /**
      * Keras 2.0-2.3's unnamed slots: each slot's list in turn ({@code [iterations] + ms + vs}); Keras 2.1-2.3's Adam adds a
-     * vhat of shape (1) per weight without amsgrad, left out.
+     * vhat of shape (1) per weight without amsgrad, and SGD without momentum its moments, both left out.
      */
     private static Map<String, List<Var>> positional(Optimizer opt, int n, List<Var> slots) {
         List<String> expected = jrnnSlots(opt);
         List<Var> s = slots;
+        // Keras 2's SGD keeps its moments without momentum too (-lr g, read by no later update): nothing to restore
+        if (opt instanceof SGD g && g.momentum() == 0 && s.size() == n) return new LinkedHashMap<>();
         if (opt instanceof Adam a && !a.amsgrad() && s.size() == 3 * n && s.subList(2 * n, 3 * n).stream().allMatch(v -> v.value().size() == 1)) {
             s = s.subList(0, 2 * n);
         }

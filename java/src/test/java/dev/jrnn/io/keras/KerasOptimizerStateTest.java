@@ -379,4 +379,34 @@ class KerasOptimizerStateTest {
             assertArrayEquals(new float[] {40, 40, 40, 40, 40, 40, 41, 41}, r.state().get("v"));
         }
     }
+    /**
+     * Keras 2.0-2.3's unnamed optimizer weights (optimizers.py get_updates: self.weights = [self.iterations] + moments for
+     * SGD, + ms + vs (+ vhats of shape (1) without amsgrad) for Adam): each slot's list in turn; SGD without momentum keeps
+     * moments no update reads, left out.
+     */
+    @Test
+    void keras2UnnamedWeightsAreEachSlotsListInTurn() {
+        try (Sequential m = new Sequential(new Dense(2).inputShape(3))) {
+            m.compile(new Adam(0.01), "mse");
+            m.getWeights();
+            List<dev.jrnn.layers.Param> trainable = m.layers().get(m.layers().size() - 1).params();
+            int[][] shapes = {{3, 2}, {2}};
+            List<KerasOptimizerState.Var> vars = new ArrayList<>();
+            vars.add(new KerasOptimizerState.Var("iterations:0", Tensor.of(new float[] {4}), true));
+            for (int k = 0; k < 3; k++) {
+                for (int i = 0; i < 2; i++) {
+                    vars.add(new KerasOptimizerState.Var("Variable_" + vars.size() + ":0", k == 2 ? Tensor.zeros(1) : Tensor.full(10 * (k + 1) + i, shapes[i]), false));
+                }
+            }
+            KerasOptimizerState.Restored r = KerasOptimizerState.read(m.optimizer(), trainable,
+                    new KerasOptimizerState.Saved(KerasOptimizerState.Layout.LEGACY_H5, "2.2.4", vars));
+            assertEquals(4, r.iterations());
+            assertArrayEquals(new float[] {10, 10, 10, 10, 10, 10, 11, 11}, r.state().get("m"));
+            assertArrayEquals(new float[] {20, 20, 20, 20, 20, 20, 21, 21}, r.state().get("v"));
+            KerasOptimizerState.Restored sgd = KerasOptimizerState.read(new SGD(0.1), trainable,
+                    new KerasOptimizerState.Saved(KerasOptimizerState.Layout.LEGACY_H5, "2.2.4", vars.subList(0, 3)));
+            assertEquals(4, sgd.iterations());
+            assertTrue(sgd.state().isEmpty());
+        }
+    }
 }
