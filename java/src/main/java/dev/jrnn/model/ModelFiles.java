@@ -3,6 +3,7 @@ package dev.jrnn.model;
 import dev.jrnn.io.AtomicFiles;
 import dev.jrnn.io.keras.KerasExport;
 import dev.jrnn.io.keras.KerasImport;
+import dev.jrnn.io.keras.KerasOptimizerState;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.RandomDraws;
 import dev.jrnn.layers.Layer;
@@ -21,9 +22,11 @@ import java.util.function.Function;
 /**
  * Whole-model files ({@link Model#save}, {@link Models#load}) in Keras 3's {@code .keras} layout: the architecture
  * and compile config in config.json, the weights in model.weights.h5 at Keras 3's variable paths (written by
- * {@link KerasExport}), and what resuming a training run needs besides: the optimizer's state buffers and update
- * count, the dropout layers' mask streams and the fit seed ("jrnn" in metadata.json, arrays below
- * {@code jrnn_state/}). Keras ignores those parts; jrnn's importer reads the rest as it reads any Keras 3 file.
+ * {@link KerasExport}), the optimizer's variables where Keras 3 reads them ({@code optimizer/vars}, laid out by
+ * {@link KerasOptimizerState}), and what resuming a training run needs besides: the update count, the dropout layers'
+ * mask streams and the fit seed ("jrnn" in metadata.json; files of earlier versions kept the optimizer's buffers below
+ * {@code jrnn_state/}, still read). Keras ignores the "jrnn" part; jrnn's importer reads the rest as it reads any Keras
+ * 3 file, and a file Keras wrote resumes with the optimizer state Keras saved.
  */
 final class ModelFiles {
     /** Version of the "jrnn" part of metadata.json. */
@@ -39,6 +42,7 @@ final class ModelFiles {
         Map<String, Tensor> state = new LinkedHashMap<>();
         meta.put("format", FORMAT);
         Optimizer opt = model.optimizer();
+        List<KerasOptimizerState.Var> optimizerVars = List.of();
         if (opt != null) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("class_name", opt.name());
@@ -46,14 +50,12 @@ final class ModelFiles {
             // the rate a callback may have set since compile (the compile config holds it too, but a restore into a
             // compiled model reads only this part)
             if (opt.schedule() == null) o.put("learning_rate", (double) opt.learningRate());
-            List<Object> names = new ArrayList<>();
-            // state of another store (a new optimizer not stepped yet) is not saved: the file resumes as this model would
+            // state of another store (a new optimizer not stepped yet) is saved as a fresh build's: the file resumes as this model would
             Map<String, float[]> current = opt.boundTo(ps.store, ps.trainableSize) ? opt.state() : Map.of();
-            for (var e : current.entrySet()) {
-                names.add(e.getKey());
-                state.put("optimizer/" + e.getKey(), Tensor.wrap(e.getValue(), e.getValue().length));
-            }
-            o.put("state", names);
+            optimizerVars = KerasOptimizerState.keras3Vars(opt, ps.trainable, current);
+            o.put("state", List.of());   // nothing below jrnn_state/optimizer: Keras has a variable for every buffer
+            o.put("keras_vars", (long) optimizerVars.size());
+            o.put("trainable_size", ps.trainableSize);
             meta.put("optimizer", o);
         }
         Map<String, Object> dropout = new LinkedHashMap<>();
@@ -65,7 +67,8 @@ final class ModelFiles {
         meta.put("dropout", dropout);
         meta.put("fit_seed", model.fitSeed() == null ? null : Long.toString(model.fitSeed()));
         try {
-            AtomicFiles.write(file, out -> KerasExport.write(model, out, meta, state));
+            List<KerasOptimizerState.Var> vars = optimizerVars;
+            AtomicFiles.write(file, out -> KerasExport.write(model, out, meta, state, vars));
         } catch (IOException e) {
             throw new IOException(model.name() + ".save(" + file + "): " + e.getMessage() + " (the previous file, if any, is unchanged)", e);
         }
@@ -135,15 +138,15 @@ final class ModelFiles {
         List<Tensor> before = model.getWeights();
         try {
             KerasImport.loadWeights(model, file);
-            KerasImport.restoreState(model, file, (m, meta, stored) -> restore(m, meta, stored, true));
+            KerasImport.restoreState(model, file, (m, meta, stored, saved) -> restore(m, meta, stored, saved, true));
         } catch (IOException | RuntimeException e) {
             model.setWeights(before);
             throw e;
         }
     }
 
-    private static void restore(Model model, Object metadata, Function<String, Tensor> stored) {
-        restore(model, metadata, stored, false);
+    private static void restore(Model model, Object metadata, Function<String, Tensor> stored, KerasOptimizerState.Saved saved) {
+        restore(model, metadata, stored, saved, false);
     }
 
     /**
@@ -151,8 +154,12 @@ final class ModelFiles {
      * file's names) or, {@code byStructure}, the i-th layer that draws masks takes the i-th stream (a model built
      * again, whose default names were numbered on).
      */
-    private static void restore(Model model, Object metadata, Function<String, Tensor> stored, boolean byStructure) {
-        if (!(metadata instanceof Map<?, ?> m) || !(m.get("jrnn") instanceof Map<?, ?> j)) return;   // a file Keras wrote
+    private static void restore(Model model, Object metadata, Function<String, Tensor> stored, KerasOptimizerState.Saved saved,
+                                boolean byStructure) {
+        if (!(metadata instanceof Map<?, ?> m) || !(m.get("jrnn") instanceof Map<?, ?> j)) {   // a file Keras wrote
+            if (saved != null && model.optimizer() != null) restoreKeras(model, saved);
+            return;
+        }
         if (!(j.get("format") instanceof Long f) || f != FORMAT) {
             throw new IllegalArgumentException("metadata.json: jrnn format " + j.get("format") + " is not " + FORMAT + " (saved by another jrnn version)");
         }
@@ -179,7 +186,7 @@ final class ModelFiles {
         Long fitSeed = seed == null ? null : parseLong(seed, "fit_seed");
         if (j.get("optimizer") instanceof Map<?, ?> o) {
             if (model.optimizer() != null) {
-                restoreOptimizer(model, o, stored);
+                restoreOptimizer(model, o, stored, saved);
             } else {   // its compile config was not taken (a custom loss, say): uncompiled, as the warning before said
                 System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, model.name()
                         + ": the file's optimizer state is not restored: the model loads uncompiled");
@@ -211,7 +218,7 @@ final class ModelFiles {
         }
     }
 
-    private static void restoreOptimizer(Model model, Map<?, ?> o, Function<String, Tensor> stored) {
+    private static void restoreOptimizer(Model model, Map<?, ?> o, Function<String, Tensor> stored, KerasOptimizerState.Saved saved) {
         Optimizer opt = model.optimizer();
         if (!opt.name().equals(o.get("class_name"))) {
             throw new IllegalArgumentException("metadata.json: optimizer state of " + o.get("class_name") + " for a model compiled with " + opt.name());
@@ -221,6 +228,10 @@ final class ModelFiles {
         if (o.get("learning_rate") instanceof Number lr && opt.schedule() == null) {
             rate = dev.jrnn.tensor.Float32.check("metadata.json: optimizer learning_rate", lr.doubleValue(),
                     x -> x >= 0 && Double.isFinite(x), "a finite number >= 0");
+        }
+        if (o.containsKey("keras_vars")) {   // at Keras 3's optimizer/vars, as jrnn writes it now
+            restoreKerasVars(model, o, it, rate, saved);
+            return;
         }
         if (!(o.get("state") instanceof List<?> names)) throw new IllegalArgumentException("metadata.json: optimizer state names missing");
         if (names.isEmpty()) {   // before the first step, or an optimizer without buffers (SGD without momentum)
@@ -247,6 +258,51 @@ final class ModelFiles {
         }
         opt.restoreState(ps.store, ps.trainableSize, it, state);
         if (rate != null) opt.learningRate(rate);   // after the last check that can fail
+    }
+
+    /**
+     * The optimizer state a file Keras wrote holds. State that does not fit the compiled optimizer (another layout, count or
+     * shape) is not restored, as Keras skips it: one warning names what differs, and fit starts from fresh moments.
+     */
+    private static void restoreKeras(Model model, KerasOptimizerState.Saved saved) {
+        Optimizer opt = model.optimizer();
+        model.ensureGraph();
+        Parameters ps = model.parameters();
+        try {
+            KerasOptimizerState.Restored r = KerasOptimizerState.read(opt, ps.trainable, saved);
+            apply(opt, ps, r.iterations(), r.learningRate(), r.state());
+        } catch (IllegalArgumentException e) {
+            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, model.name() + ": the optimizer state Keras saved "
+                    + "is not restored (" + e.getMessage() + "): fit continues from fresh moments at update 0");
+        }
+    }
+
+    /**
+     * A jrnn file's optimizer state at Keras' optimizer/vars (current Keras 3 order, whatever keras_version the file
+     * names). A model that trains another set of weights than the saved one starts its moments afresh, as before.
+     */
+    private static void restoreKerasVars(Model model, Map<?, ?> o, long it, Float rate, KerasOptimizerState.Saved saved) {
+        Optimizer opt = model.optimizer();
+        model.ensureGraph();
+        Parameters ps = model.parameters();
+        if (o.get("trainable_size") instanceof Long n && n != ps.trainableSize) {
+            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, "the saved optimizer state is for "
+                    + n + " trainable weights, the model trains " + ps.trainableSize + ": its moments start afresh");
+            opt.iterations(it);
+            if (rate != null) opt.learningRate(rate);
+            return;
+        }
+        if (saved == null) throw new IllegalArgumentException("model.weights.h5: the optimizer state at optimizer/vars is missing");
+        KerasOptimizerState.Saved current = new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, KerasOptimizerState.WRITTEN_AS, saved.vars());
+        KerasOptimizerState.Restored r = KerasOptimizerState.read(opt, ps.trainable, current);
+        apply(opt, ps, it, rate, r.state());
+    }
+
+    /** Binds {@code opt} to the model's trainable weights with {@code state} and the call count; the rate last (nothing fails after). */
+    private static void apply(Optimizer opt, Parameters ps, long it, Float rate, Map<String, float[]> state) {
+        if (ps.trainableSize > 0) opt.restoreState(ps.store, ps.trainableSize, it, state);
+        else opt.iterations(it);
+        if (rate != null && opt.schedule() == null) opt.learningRate(rate);
     }
 
     private static long parseLong(Object v, String what) {

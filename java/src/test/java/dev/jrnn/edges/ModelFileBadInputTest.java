@@ -115,7 +115,12 @@ class ModelFileBadInputTest {
 
     @Test
     void optimizerStateThatIsMissingOrDoesNotFit() throws IOException {
-        loadFails(edited("extra.keras", "metadata.json", s -> s.replace("\"state\": [", "\"state\": [\"w\", ")), "optimizer state 'w' is missing");
+        // a file in the layout jrnn wrote before (state names under jrnn_state/optimizer) naming one that is not there
+        loadFails(edited("extra.keras", "metadata.json", s -> s.replace("\"state\": []", "\"state\": [\"w\"]")
+                .replaceAll("\"keras_vars\": \\d+, ", "")), "optimizer state 'w' is missing");
+        // the state at Keras' optimizer/vars for a model whose compiled optimizer keeps more (amsgrad's velocity_hat)
+        loadFails(edited("amsgrad.keras", "config.json", s -> s.replace("\"amsgrad\": false", "\"amsgrad\": true")),
+                "the optimizer state holds 12 variables", "Adam (amsgrad) over 5 trainable weights has 17");
         loadFails(edited("class.keras", "metadata.json", s -> s.replace("\"class_name\": \"Adam\"", "\"class_name\": \"SGD\"")),
                 "optimizer state of SGD");
         loadFails(edited("iters.keras", "metadata.json", s -> s.replaceAll("\"iterations\": \\d+", "\"iterations\": -4")),

@@ -43,8 +43,9 @@ import java.util.zip.ZipOutputStream;
  * schema, with the compile config), {@code metadata.json} and {@code model.weights.h5} (variables at
  * {@code layers/<snake_case class>[_k]/.../vars/<i>}, as Keras 3 names them). The layer configs come from
  * {@link KerasLayers#config}, the inverse of what the importer reads, so a saved model loads through the same
- * path as a Keras file. Extra state (jrnn's optimizer moments, dropout streams) goes below {@code jrnn_state/} in
- * the weights file and under {@code "jrnn"} in the metadata, where Keras does not look.
+ * path as a Keras file. The optimizer's variables go where Keras 3 reads them ({@code optimizer/vars}, laid out by
+ * {@link KerasOptimizerState}); extra state (dropout streams, the fit seed) goes below {@code jrnn_state/} in the weights
+ * file and under {@code "jrnn"} in the metadata, where Keras does not look.
  */
 public final class KerasExport {
     /** The group below which {@link #write} stores the extra state arrays. */
@@ -58,6 +59,15 @@ public final class KerasExport {
      * IllegalArgumentException names a layer jrnn cannot save.
      */
     public static void write(Model model, OutputStream out, Map<String, Object> jrnnMeta, Map<String, Tensor> state) throws IOException {
+        write(model, out, jrnnMeta, state, List.of());
+    }
+
+    /**
+     * As {@link #write(Model, OutputStream, Map, Map)}, with the optimizer's variables at Keras 3's
+     * {@code optimizer/vars/0..N} (in {@link KerasOptimizerState#keras3Vars}'s order, where Keras 3 reads them).
+     */
+    public static void write(Model model, OutputStream out, Map<String, Object> jrnnMeta, Map<String, Tensor> state,
+                             List<KerasOptimizerState.Var> optimizerVars) throws IOException {
         Map<String, Object> config = modelConfig(model);
         if (WARNED.add(model)) warnKeras2HardSigmoid(config);   // once per model: a checkpoint saves it every epoch
         if (model.loss() != null && model.optimizer() != null) config.put("compile_config", compileConfig(model));
@@ -65,7 +75,7 @@ public final class KerasExport {
         meta.put("keras_version", "3.0.0");
         meta.put("saved_by", "jrnn");
         meta.put("jrnn", jrnnMeta);
-        byte[] weights = weightsFile(model, state);
+        byte[] weights = weightsFile(model, state, optimizerVars);
         ZipOutputStream zip = new ZipOutputStream(out);
         putDeflated(zip, "metadata.json", Json.write(meta).getBytes(StandardCharsets.UTF_8));
         putDeflated(zip, "config.json", Json.write(config).getBytes(StandardCharsets.UTF_8));
@@ -87,7 +97,7 @@ public final class KerasExport {
      * {@code load_weights} reads): the model.weights.h5 of {@link #write} without jrnn's extra state.
      */
     public static void writeWeights(Model model, OutputStream out) throws IOException {
-        out.write(weightsFile(model, Map.of()));
+        out.write(weightsFile(model, Map.of(), List.of()));
     }
 
     /**
@@ -287,7 +297,7 @@ public final class KerasExport {
      * model.weights.h5 as bytes: each layer's variables at Keras 3's paths, then {@code state} below
      * {@link #STATE_GROUP}. jhdf writes to a file only, so it goes through a temp file.
      */
-    private static byte[] weightsFile(Model model, Map<String, Tensor> state) throws IOException {
+    private static byte[] weightsFile(Model model, Map<String, Tensor> state, List<KerasOptimizerState.Var> optimizerVars) throws IOException {
         Path tmp = Files.createTempFile("jrnn-weights", ".h5");
         try {
             try (WritableHdfFile h = HdfFile.write(tmp)) {
@@ -298,6 +308,14 @@ public final class KerasExport {
                 for (Layer l : model.layers()) {
                     String group = Keras3Weights.group(used, l.kerasClass());
                     if (!l.params().isEmpty()) putLayer(layers.putGroup(group), l);
+                }
+                if (!optimizerVars.isEmpty()) {   // scalars as Keras keeps them: the int64 iteration, float32 learning_rate
+                    WritableGroup vars = h.putGroup("optimizer").putGroup("vars");
+                    for (int i = 0; i < optimizerVars.size(); i++) {
+                        KerasOptimizerState.Var v = optimizerVars.get(i);
+                        vars.putDataset(Integer.toString(i), v.whole() != null ? (Object) v.whole()
+                                : v.scalar() ? (Object) v.value().data()[0] : nested(v.value()));
+                    }
                 }
                 if (!state.isEmpty()) {
                     WritableGroup root = h.putGroup(STATE_GROUP);

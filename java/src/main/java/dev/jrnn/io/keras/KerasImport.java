@@ -43,9 +43,10 @@ public final class KerasImport {
         /**
          * Restores the extra state into the loaded {@code model}: {@code metadata} is the parsed metadata.json of a
          * zip (null for HDF5 files), {@code stored} the array at a path below {@link KerasExport#STATE_GROUP}, or
-         * null when there is none. IllegalArgumentException or IllegalStateException for state that does not fit.
+         * null when there is none, {@code optimizer} the optimizer variables Keras' own layout holds (null: none).
+         * IllegalArgumentException or IllegalStateException for state that does not fit.
          */
-        void restore(Model model, Object metadata, java.util.function.Function<String, Tensor> stored);
+        void restore(Model model, Object metadata, java.util.function.Function<String, Tensor> stored, KerasOptimizerState.Saved optimizer);
     }
 
     /**
@@ -74,13 +75,14 @@ public final class KerasImport {
                 throw e;
             }
             KerasTraining.compile(model, kf.trainingConfig, file.toString(), kf.kerasMajor() >= 3);
-            if (model.optimizer() != null && (kf.hdf.getChild("optimizer") != null || kf.hdf.getChild("optimizer_weights") != null)) {
+            KerasOptimizerState.Saved saved = model.optimizer() == null ? null : optimizerVars(kf);
+            if (saved != null && state == null) {
                 System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": the optimizer state Keras "
-                        + "saved is not restored (jrnn reads only its own): fit continues from fresh moments at update 0");
+                        + "saved is not restored (no reader given): fit continues from fresh moments at update 0");
             }
             if (state != null) {
                 try {
-                    state.restore(model, kf.metadata, p -> stored(kf, p));
+                    state.restore(model, kf.metadata, p -> stored(kf, p), saved);
                 } catch (RuntimeException | Error e) {
                     model.close();
                     throw e;
@@ -122,14 +124,53 @@ public final class KerasImport {
      */
     public static void restoreState(Model model, Path file, StateReader state) throws IOException {
         try (KerasFile kf = KerasFile.open(file)) {
-            state.restore(model, kf.metadata, p -> stored(kf, p));
+            state.restore(model, kf.metadata, p -> stored(kf, p), optimizerVars(kf));
         } catch (KerasFormatException | IllegalArgumentException | IllegalStateException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
     }
 
+    /**
+     * The optimizer variables where Keras keeps them: a .keras file's {@code optimizer/vars/0..N}, an HDF5 file's
+     * {@code optimizer_weights} in its weight_names order; null when the file has none.
+     */
+    private static KerasOptimizerState.Saved optimizerVars(KerasFile kf) {
+        List<KerasOptimizerState.Var> vars = new ArrayList<>();
+        if (kf.layout == KerasFile.Layout.KERAS3_ZIP) {
+            if (!(find(kf.hdf, "optimizer/vars") instanceof Group g)) return null;
+            for (int i = 0; ; i++) {
+                io.jhdf.api.Node n = g.getChild(Integer.toString(i));
+                if (n == null) break;
+                vars.add(var(n, "optimizer/vars/" + i, kf));
+            }
+            if (vars.size() != g.getChildren().size()) {
+                throw new KerasFormatException("optimizer/vars holds " + g.getChildren().keySet() + ": not the datasets 0.."
+                        + (g.getChildren().size() - 1) + " Keras writes");
+            }
+            return vars.isEmpty() ? null : new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, kf.kerasVersion, vars);
+        }
+        if (!(kf.hdf.getChild("optimizer_weights") instanceof Group g)) return null;
+        List<String> names = Hdf5Arrays.stringList(g, "weight_names");
+        if (names == null) throw new KerasFormatException("optimizer_weights has no 'weight_names' attribute");
+        for (String name : names) {
+            io.jhdf.api.Node n = find(g, name);
+            if (n == null) throw new KerasFormatException("optimizer weight '" + name + "' named by optimizer_weights/weight_names is not in the file");
+            vars.add(var(n, name, kf));
+        }
+        return vars.isEmpty() ? null : new KerasOptimizerState.Saved(KerasOptimizerState.Layout.LEGACY_H5, kf.kerasVersion, vars);
+    }
+
+    private static KerasOptimizerState.Var var(io.jhdf.api.Node n, String name, KerasFile kf) {
+        if (!(n instanceof io.jhdf.api.Dataset ds)) throw new KerasFormatException(n.getPath() + " is not a dataset");
+        boolean scalar = ds.getDimensions().length == 0;
+        Object flat = scalar ? ds.getDataFlat() : null;   // Keras' int64 iteration, exact (the tensor holds it as a float)
+        Long whole = flat instanceof Long x ? x : flat instanceof Integer x ? Long.valueOf(x)
+                : flat instanceof long[] x && x.length == 1 ? x[0] : flat instanceof int[] x && x.length == 1 ? Long.valueOf(x[0]) : null;
+        return new KerasOptimizerState.Var(name, Hdf5Arrays.tensor(ds, kf.fileBytes), scalar, whole);
+    }
+
     private static Tensor stored(KerasFile kf, String path) {
-        if (!(kf.hdf.getByPath(KerasExport.STATE_GROUP) instanceof Group g)) return null;
+        if (!(kf.hdf.getChild(KerasExport.STATE_GROUP) instanceof Group g)) return null;   // getByPath throws on a missing path in memory
         io.jhdf.api.Node n = g.getChildren().isEmpty() ? null : find(g, path);
         if (n == null) return null;
         if (!(n instanceof io.jhdf.api.Dataset ds)) throw new KerasFormatException(n.getPath() + " is not a dataset");
