@@ -1,6 +1,5 @@
 package dev.jrnn.io.keras;
 
-import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.GRU;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
@@ -100,12 +99,8 @@ final class Keras1Configs {
      * layer. Other layers' arrays (and a recurrent layer's 3, consume_less 'gpu') are Keras 2's already.
      */
     static List<Hdf5Arrays.Stored> weights(Layer target, List<Hdf5Arrays.Stored> ws) {
-        if (target instanceof Bidirectional bi && ws.size() % 2 == 0) {
-            int half = ws.size() / 2;
-            List<Hdf5Arrays.Stored> r = new ArrayList<>(weights(bi.forwardLayer(), ws.subList(0, half)));
-            r.addAll(weights(bi.backwardLayer(), ws.subList(half, ws.size())));
-            return r;
-        }
+        List<Hdf5Arrays.Stored> both = KerasCuDnn.perDirection(target, ws, Keras1Configs::weights);
+        if (both != null) return both;
         if (target instanceof TimeDistributed td) return weights(td.layer(), ws);
         int[] order = target instanceof LSTM && ws.size() == 12 ? new int[] {0, 2, 1, 3}   // i, c, f, o -> i, f, c, o
                 : target instanceof GRU && ws.size() == 9 ? new int[] {0, 1, 2} : null;

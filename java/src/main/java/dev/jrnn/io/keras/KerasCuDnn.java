@@ -47,12 +47,8 @@ final class KerasCuDnn {
      * are a cuDNN layer's (told, as Keras tells it, by a bias of twice the gates); else {@code ws} as they are.
      */
     static List<Hdf5Arrays.Stored> weights(Layer target, List<Hdf5Arrays.Stored> ws) {
-        if (target instanceof Bidirectional bi && ws.size() % 2 == 0) {
-            int half = ws.size() / 2;
-            List<Hdf5Arrays.Stored> r = new ArrayList<>(weights(bi.forwardLayer(), ws.subList(0, half)));
-            r.addAll(weights(bi.backwardLayer(), ws.subList(half, ws.size())));
-            return r;
-        }
+        List<Hdf5Arrays.Stored> both = perDirection(target, ws, KerasCuDnn::weights);
+        if (both != null) return both;
         int gates = target instanceof LSTM ? 4 : target instanceof GRU ? 3 : 0;
         if (gates == 0 || ws.size() != 3 || ws.get(1).shape().length != 2) return ws;
         int units = ws.get(1).shape()[0];
@@ -79,6 +75,19 @@ final class KerasCuDnn {
             merged = Tensor.wrap(bias.clone(), 2, 3 * units);
         }
         return List.of(Hdf5Arrays.Stored.of(kernel), Hdf5Arrays.Stored.of(recurrent), Hdf5Arrays.Stored.of(merged));
+    }
+
+    /**
+     * A Bidirectional's arrays (its forward layer's, then as many of its backward layer's) with {@code convert} applied
+     * to each direction's; null when {@code target} is no Bidirectional or the arrays do not halve.
+     */
+    static List<Hdf5Arrays.Stored> perDirection(Layer target, List<Hdf5Arrays.Stored> ws,
+                                                java.util.function.BiFunction<Layer, List<Hdf5Arrays.Stored>, List<Hdf5Arrays.Stored>> convert) {
+        if (!(target instanceof Bidirectional bi) || ws.size() % 2 != 0) return null;
+        int half = ws.size() / 2;
+        List<Hdf5Arrays.Stored> r = new ArrayList<>(convert.apply(bi.forwardLayer(), ws.subList(0, half)));
+        r.addAll(convert.apply(bi.backwardLayer(), ws.subList(half, ws.size())));
+        return r;
     }
 
     /**
