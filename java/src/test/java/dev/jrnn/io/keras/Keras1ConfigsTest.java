@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.List;
 
 import static dev.jrnn.io.keras.GeneratedKerasFilesTest.resource;
+import static dev.jrnn.io.keras.KerasFixtures.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -31,9 +32,7 @@ class Keras1ConfigsTest {
             Tensor x = Npy.read(resource(stem + "_x.npy"));
             float[] want = Npy.read(resource(stem + "_y.npy")).data();
             try (Model m = Models.load(resource(stem + ".h5"))) {
-                float[] got = m.predict(x).data();
-                assertEquals(want.length, got.length, stem);
-                for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 2e-6, stem + ": y[" + i + "]");
+                assertClose(want, m.predict(x).data(), stem);
             }
         }
     }
@@ -49,8 +48,7 @@ class Keras1ConfigsTest {
         h = new dev.jrnn.layers.Bidirectional(new dev.jrnn.layers.GRU(2).resetAfter(false).recurrentActivation("hard_sigmoid_keras2")).apply(h);
         try (Model m = new Model(in, new dev.jrnn.layers.Dense(2).apply(h))) {
             m.loadWeights(resource("keras1_functional.h5"));
-            float[] got = m.predict(x).data();
-            for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 2e-6, "y[" + i + "]");
+            assertClose(want, m.predict(x).data(), "loadWeights");
         }
     }
 

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.util.List;
 
 import static dev.jrnn.io.keras.GeneratedKerasFilesTest.resource;
+import static dev.jrnn.io.keras.KerasFixtures.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,10 +57,5 @@ class Keras3WeightsTest {
                     List.<String[]>of(new String[] {"lstm", "LSTM", "functional/layers/lstm"}), kf.fileBytes));
             assertTrue(e.getMessage().contains("nested model 'functional' of a tf.keras 2.12-2.14 .keras file is not read"), e.getMessage());
         }
-    }
-
-    private static void assertClose(float[] want, float[] got, String what) {
-        assertEquals(want.length, got.length, what);
-        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 2e-6, what + ": y[" + i + "]");
     }
 }

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.util.List;
 
 import static dev.jrnn.io.keras.GeneratedKerasFilesTest.resource;
+import static dev.jrnn.io.keras.KerasFixtures.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,8 +63,4 @@ class KerasCuDnnTest {
         }
     }
 
-    private static void assertClose(float[] want, float[] got, String what) {
-        assertEquals(want.length, got.length, what);
-        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 2e-6, what + ": y[" + i + "]");
-    }
 }

@@ -57,4 +57,10 @@ final class KerasFixtures {
         }
         return out;
     }
+
+    /** {@code got} against a float64 reference's {@code want}, value by value within 2e-6 (float32 rounding), naming the index. */
+    static void assertClose(float[] want, float[] got, String what) {
+        org.junit.jupiter.api.Assertions.assertEquals(want.length, got.length, what + ": length");
+        for (int i = 0; i < want.length; i++) org.junit.jupiter.api.Assertions.assertEquals(want[i], got[i], 2e-6, what + ": y[" + i + "]");
+    }
 }
