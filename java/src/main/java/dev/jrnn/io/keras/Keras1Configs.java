@@ -16,7 +16,8 @@ import java.util.Map;
  * interfaces.py}: output_dim is units, init kernel_initializer, inner_activation recurrent_activation, dropout_W dropout,
  * p a Dropout's rate, ...), and the recurrent layers' per-gate weight arrays joined into Keras 2's three
  * ({@code topology.preprocess_weights_for_loading}: an LSTM's i, c, f, o arrays as i, f, c, o; a GRU's z, r, h). An
- * option Keras 2 dropped with no equivalent (Embedding's word dropout) is refused when set.
+ * option Keras 2 dropped with no equivalent (Embedding's word dropout, BatchNormalization's modes 1 and 2) is refused
+ * when set; Keras 1's Convolution1D is not read (a class jrnn does not know, refused naming it).
  */
 final class Keras1Configs {
     private Keras1Configs() {}
@@ -29,6 +30,12 @@ final class Keras1Configs {
             Map.entry("W_constraint", "kernel_constraint"), Map.entry("U_constraint", "recurrent_constraint"),
             Map.entry("b_constraint", "bias_constraint"), Map.entry("dropout_W", "dropout"), Map.entry("dropout_U", "recurrent_dropout"),
             Map.entry("bias", "use_bias"), Map.entry("input_dtype", "dtype"));
+    /** Keras 1 names of one class's options and their Keras 2 names ({@code legacy/interfaces.py}). */
+    private static final Map<String, Map<String, String>> PER_CLASS = Map.of(
+            "Dropout", Map.of("p", "rate"), "SpatialDropout1D", Map.of("p", "rate"), "GaussianDropout", Map.of("p", "rate"),
+            "GaussianNoise", Map.of("sigma", "stddev"), "UpSampling1D", Map.of("length", "size"),
+            "MaxPooling1D", Map.of("pool_length", "pool_size", "stride", "strides", "border_mode", "padding"),
+            "AveragePooling1D", Map.of("pool_length", "pool_size", "stride", "strides", "border_mode", "padding"));
     /** Keras 1 initializer names Keras 2 spells otherwise. */
     private static final Map<String, String> INITIALIZERS = Map.of("zero", "zeros", "one", "ones", "uniform", "random_uniform",
             "normal", "random_normal");
@@ -48,7 +55,7 @@ final class Keras1Configs {
             else if (cls.equals("Embedding") && k.equals("init")) k = "embeddings_initializer";
             else if (cls.equals("Embedding") && k.equals("W_regularizer")) k = "embeddings_regularizer";
             else if (cls.equals("Embedding") && k.equals("W_constraint")) k = "embeddings_constraint";
-            else if (cls.equals("Dropout") && k.equals("p")) k = "rate";
+            else if (PER_CLASS.getOrDefault(cls, Map.of()).containsKey(k)) k = PER_CLASS.get(cls).get(k);
             else if (k.equals("forget_bias_init")) {
                 k = "unit_forget_bias";
                 v = "one".equals(v);
@@ -64,6 +71,11 @@ final class Keras1Configs {
             }
             m.remove("dropout");
         }
+        if (cls.equals("BatchNormalization") && m.get("mode") instanceof Number mode && mode.intValue() != 0) {   // as Keras 2 refused it
+            throw new KerasFormatException(where + ": Keras 1's BatchNormalization mode=" + mode + " (per-sample or per-batch statistics) "
+                    + "is not supported by jrnn, nor by Keras 2; mode 0 only");
+        }
+        if (cls.equals("BatchNormalization")) m.remove("mode");
         String to = cls;
         if (cls.equals("Merge")) {
             if (m.containsKey("layers")) {
@@ -96,7 +108,8 @@ final class Keras1Configs {
     /**
      * {@code ws} for {@code target} as Keras 2 joins a Keras 1 file's arrays: an LSTM's 12 (W, U, b of gates i, c, f, o)
      * into kernel, recurrent kernel and bias of gates i, f, c, o; a GRU's 9 (z, r, h) likewise; a wrapper's per wrapped
-     * layer. Other layers' arrays (and a recurrent layer's 3, consume_less 'gpu') are Keras 2's already.
+     * layer. Other layers' arrays (and a recurrent layer's 3, consume_less 'gpu') are Keras 2's already. Told by the count
+     * alone, as no later Keras stores 12 arrays for an LSTM or 9 for a GRU: Keras 1's save_weights files carry no version.
      */
     static List<Hdf5Arrays.Stored> weights(Layer target, List<Hdf5Arrays.Stored> ws) {
         List<Hdf5Arrays.Stored> both = KerasCuDnn.perDirection(target, ws, Keras1Configs::weights);

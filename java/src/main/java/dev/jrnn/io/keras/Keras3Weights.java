@@ -45,7 +45,7 @@ final class Keras3Weights {
         for (int i = 0; i < layers.size(); i++) {
             String[] l = layers.get(i);
             Node n = child(layersGroup, paths.get(i));
-            if (n == null && paths.get(i).indexOf('/') < 0) n = layersGroup.getChild(l[0]);
+            if (n == null && !tf2 && paths.get(i).indexOf('/') < 0) n = layersGroup.getChild(l[0]);
             List<Hdf5Arrays.Stored> ws = new ArrayList<>();
             if (n instanceof Group g) collect(g, ws, fileBytes, 0);
             r.put(l[0], ws);
@@ -55,11 +55,13 @@ final class Keras3Weights {
 
     /**
      * Keras 3's group paths (lstm, lstm_1, rnn/cell/cells/...) as tf.keras 2.12-2.14 numbered them below
-     * {@link #TF2_LAYERS}: that walk met each layer with weights twice ("layer_with_weights-k" and "layer-i"), and the
-     * second meeting took the next number too, so the second LSTM sits in lstm_2. Whether a layer has weights is read
-     * off its group. tf.keras 2.15 walks {@code layers}, as Keras 3.
+     * {@link #TF2_LAYERS}. That walk met each layer with weights twice ("layer_with_weights-k" and "layer-i"); in 2.12 and
+     * 2.13 the second meeting took the next number too (the second LSTM sits in lstm_2), 2.14 skips a visited layer before
+     * naming it (lstm_1, as Keras 3). Told apart by the file itself: only 2.14 has two groups with weights of one class
+     * numbered one apart. Whether a layer has weights is read off its group. tf.keras 2.15 walks {@code layers}.
      */
     private static List<String> tf2Paths(Group deps, List<String> paths, long fileBytes) {
+        boolean skippedTakeANumber = !adjacentWeighted(deps, fileBytes);
         Map<String, String> top = new HashMap<>();
         Map<String, Integer> used = new HashMap<>();
         List<String> r = new ArrayList<>();
@@ -77,12 +79,28 @@ final class Keras3Weights {
                 name = k == 0 ? snake : snake + "_" + k;
                 List<Hdf5Arrays.Stored> ws = new ArrayList<>();
                 if (deps.getChild(name) instanceof Group g) collect(g, ws, fileBytes, 0);
-                if (!ws.isEmpty()) used.merge(snake, 1, Integer::sum);   // its "layer-i" entry, skipped as visited
+                if (!ws.isEmpty() && skippedTakeANumber) used.merge(snake, 1, Integer::sum);   // its "layer-i" entry, skipped as visited
                 top.put(seg, name);
             }
             r.add(slash < 0 ? name : name + p.substring(slash));
         }
         return r;
+    }
+
+    /** Whether {@code deps} holds groups with weights named {@code x_k} and {@code x_(k+1)} (or {@code x} and {@code x_1}). */
+    private static boolean adjacentWeighted(Group deps, long fileBytes) {
+        java.util.Set<String> weighted = new java.util.HashSet<>();
+        for (var e : deps.getChildren().entrySet()) {
+            List<Hdf5Arrays.Stored> ws = new ArrayList<>();
+            if (e.getValue() instanceof Group g) collect(g, ws, fileBytes, 0);
+            if (!ws.isEmpty()) weighted.add(e.getKey());
+        }
+        for (String n : weighted) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.*)_(\\d+)").matcher(n);
+            String next = m.matches() ? m.group(1) + "_" + (Integer.parseInt(m.group(2)) + 1) : n + "_1";
+            if (weighted.contains(next)) return true;
+        }
+        return false;
     }
 
     /** The node at {@code path} (groups separated by '/') below {@code g}, or null. */

@@ -49,6 +49,7 @@ final class KerasCuDnn {
     static List<Hdf5Arrays.Stored> weights(Layer target, List<Hdf5Arrays.Stored> ws) {
         List<Hdf5Arrays.Stored> both = perDirection(target, ws, KerasCuDnn::weights);
         if (both != null) return both;
+        if (target instanceof dev.jrnn.layers.TimeDistributed td) return weights(td.layer(), ws);   // Keras 2: convert_nested_time_distributed
         int gates = target instanceof LSTM ? 4 : target instanceof GRU ? 3 : 0;
         if (gates == 0 || ws.size() != 3 || ws.get(1).shape().length != 2) return ws;
         int units = ws.get(1).shape()[0];

@@ -208,7 +208,7 @@ public final class KerasImport {
                 values.add(ws);
             }
         }
-        assign(targets, values, kf, kf.kerasMajor() == 1);
+        assign(targets, values, kf);
     }
 
     /**
@@ -235,10 +235,11 @@ public final class KerasImport {
         }
         Map<String, List<Hdf5Arrays.Stored>> stored = new LinkedHashMap<>();   // layers with weights, in file order
         List<String> fileGroups = List.of();   // a Keras 3 file's groups with weights, for the message when they do not fit
-        boolean keras2, keras1;
+        boolean keras2;
         try (KerasFile kf = KerasFile.open(file)) {
-            keras1 = kf.kerasMajor() == 1;
-            keras2 = kf.layout == KerasFile.Layout.KERAS2_H5 && !(kf.hdf.getChild("layers") instanceof Group);
+            // tf.keras 2.12-2.14's save_weights(".weights.h5") writes saving_lib's layout below _layer_checkpoint_dependencies
+            keras2 = kf.layout == KerasFile.Layout.KERAS2_H5 && !(kf.hdf.getChild("layers") instanceof Group)
+                    && !(kf.hdf.getChild(Keras3Weights.TF2_LAYERS) instanceof Group);
             if (keras2 || !byName) {
                 Map<String, List<Hdf5Arrays.Stored>> m = keras2 ? Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes)
                         : Keras3Weights.read(kf.hdf, order, kf.fileBytes);
@@ -296,7 +297,7 @@ public final class KerasImport {
             values.addAll(stored.values());
         }
         try {
-            assign(weighted, values, null, keras1);
+            assign(weighted, values, null);
         } catch (KerasFormatException e) {
             throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file does not match the model: "
                     + e.getMessage() + "; build the same architecture as the Keras model that saved it", e);
@@ -308,11 +309,12 @@ public final class KerasImport {
      * the still open {@code direct} file (a model being loaded, closed when this fails), each array is read from it
      * straight into its parameter and checked there, and a failure leaves the weights part set.
      */
-    private static void assign(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values, KerasFile direct, boolean keras1) {
+    private static void assign(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values, KerasFile direct) {
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            List<Hdf5Arrays.Stored> ws = KerasCuDnn.weights(l, keras1 ? Keras1Configs.weights(l, values.get(i)) : values.get(i));
+            // Keras 1's per-gate arrays (also in its save_weights files, which carry no keras_version), cuDNN's layout
+            List<Hdf5Arrays.Stored> ws = KerasCuDnn.weights(l, Keras1Configs.weights(l, values.get(i)));
             values.set(i, ws);
             var params = l.params();
             if (params.size() != ws.size()) {

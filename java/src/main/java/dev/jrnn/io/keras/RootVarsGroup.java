@@ -40,8 +40,9 @@ final class RootVarsGroup {
             int at = lastIndexOf(tail.array(), info);
             if (at < 0) throw new IOException(file + ": the root 'vars' group cannot be read and jhdf's info string is not where expected");
             long position = size - tailLength + at;
+            // no truncate: the superblock's end-of-file address is the size with the info string, which may be longer
+            // than the header (a long os.name); its bytes past the header stay as unreferenced padding
             ch.write(header, position);
-            ch.truncate(position + header.limit());
         }
         if (!readable(file)) throw new IOException(file + ": the root 'vars' group could not be repaired");
     }

@@ -49,6 +49,8 @@ class Keras1ConfigsTest {
         try (Model m = new Model(in, new dev.jrnn.layers.Dense(2).apply(h))) {
             m.loadWeights(resource("keras1_functional.h5"));
             assertClose(want, m.predict(x).data(), "loadWeights");
+            m.loadWeights(resource("keras1_functional.weights.h5"));   // Keras 1's save_weights: no keras_version at all
+            assertClose(want, m.predict(x).data(), "loadWeights of save_weights' file");
         }
     }
 
@@ -68,6 +70,22 @@ class Keras1ConfigsTest {
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> KerasImport.fromJson(json));
             org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(c[1]), e.getMessage());
         }
+        String bn = "{\"class_name\": \"BatchNormalization\", \"config\": {\"name\": \"b\", \"mode\": 2, \"batch_input_shape\": [null, 4]}}";
+        String json = "{\"class_name\": \"Sequential\", \"keras_version\": \"1.2.2\", \"config\": [" + bn + "]}";
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> KerasImport.fromJson(json));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("layer 'b' (BatchNormalization): Keras 1's BatchNormalization mode=2"), e.getMessage());
+        // Keras 1's option names of the pooling, upsampling and noise layers (pool_length 3 read as pool_size, not the default)
+        Model p = KerasImport.fromJson("{\"class_name\": \"Sequential\", \"keras_version\": \"1.2.2\", \"config\": ["
+                + "{\"class_name\": \"MaxPooling1D\", \"config\": {\"name\": \"p\", \"pool_length\": 3, \"stride\": null, "
+                + "\"border_mode\": \"valid\", \"batch_input_shape\": [null, 9, 2]}},"
+                + "{\"class_name\": \"UpSampling1D\", \"config\": {\"name\": \"u\", \"length\": 3}},"
+                + "{\"class_name\": \"GaussianNoise\", \"config\": {\"name\": \"n\", \"sigma\": 0.5}},"
+                + "{\"class_name\": \"SpatialDropout1D\", \"config\": {\"name\": \"s\", \"p\": 0.25}}]}");
+        assertEquals("[9, 2]", java.util.Arrays.toString(p.layers().get(p.layers().size() - 1).calls().get(0).outputs().get(0).shape()),
+                "9 steps pooled by 3 then upsampled by 3");
+        assertEquals(0.5, ((dev.jrnn.layers.GaussianNoise) p.getLayer("n")).stddev(), 1e-12);
+        assertEquals(0.25, ((dev.jrnn.layers.SpatialDropout1D) p.getLayer("s")).rate(), 1e-12);
+        p.close();
         // the same Dense as Keras 1 wrote it otherwise loads with its Keras 2 options
         Model d = KerasImport.fromJson("{\"class_name\": \"Sequential\", \"keras_version\": \"1.2.2\", \"config\": [{\"class_name\": \"Dense\", "
                 + "\"config\": {\"name\": \"d\", \"output_dim\": 2, \"bias\": false, \"batch_input_shape\": [null, 4], \"init\": \"zero\"}}]}");

@@ -50,6 +50,26 @@ class Keras3WeightsTest {
         }
     }
 
+    /**
+     * tf.keras 2.14 names a visited layer's second entry no more (saving_lib.py at v2.14.0): three LSTMs in lstm, lstm_1,
+     * lstm_2, read as such (read the 2.13 way, the second LSTM took the third's weights, same shapes, silently); its
+     * save_weights(".weights.h5") is the same HDF5 and loads by structure.
+     */
+    @Test
+    void aTfKeras214FileWithThreeLstmsPredictsNumpysOutputs() throws IOException {
+        Tensor x = Npy.read(resource("tfkeras214_x.npy"));
+        float[] want = Npy.read(resource("tfkeras214_y.npy")).data();
+        try (Model m = Models.load(resource("tfkeras214.keras"))) {
+            assertClose(want, m.predict(x).data(), "Models.load");
+        }
+        Input in = Input.shape(5, 3);
+        Node h = new LSTM(3).apply(new LSTM(4).returnSequences(true).apply(new LSTM(4).returnSequences(true).apply(in)));
+        try (Model built = new Model(in, new Dense(2).apply(h))) {
+            built.loadWeights(resource("tfkeras214.weights.h5"));
+            assertClose(want, built.predict(x).data(), "loadWeights of save_weights' file");
+        }
+    }
+
     @Test
     void aNestedModelOfATfKeras213FileIsRefusedNamingIt() throws IOException {
         try (KerasFile kf = KerasFile.open(resource("tfkeras213.keras"))) {

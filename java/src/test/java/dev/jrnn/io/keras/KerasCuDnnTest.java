@@ -51,6 +51,22 @@ class KerasCuDnnTest {
         }
     }
 
+    /** Keras 2 converts a TimeDistributed(CuDNNLSTM)'s arrays too (convert_nested_time_distributed): kernel (2, 4), bias summed. */
+    @Test
+    void aTimeDistributedLstmTakesCudnnArraysConverted() {
+        float[] k = new float[2 * 4], r = new float[1 * 4], b = new float[8];
+        for (int i = 0; i < k.length; i++) k[i] = i;   // gate blocks (2, 1): [[0], [4]], [[1], [5]], ... flat in row order
+        for (int i = 0; i < r.length; i++) r[i] = 10 + i;
+        for (int i = 0; i < b.length; i++) b[i] = i;
+        List<Hdf5Arrays.Stored> ws = List.of(Hdf5Arrays.Stored.of(Tensor.wrap(k, 2, 4)), Hdf5Arrays.Stored.of(Tensor.wrap(r, 1, 4)),
+                Hdf5Arrays.Stored.of(Tensor.wrap(b, 8)));
+        List<Hdf5Arrays.Stored> got = KerasCuDnn.weights(new dev.jrnn.layers.TimeDistributed(new LSTM(1)), ws);
+        // each gate's (2, 1) block [[a], [c]] read by cuDNN as its (1, 2) matrix [a, c]: the layer's block is its transpose, the same
+        org.junit.jupiter.api.Assertions.assertArrayEquals(k, got.get(0).tensor().data());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(r, got.get(1).tensor().data());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {4, 6, 8, 10}, got.get(2).tensor().data());
+    }
+
     @Test
     void aGruWithResetBeforeDoesNotTakeCudnnWeights() throws IOException {
         Input in = Input.shape(6, 3);

@@ -1648,6 +1648,79 @@ def keras1_files():
         ("dropout_1", []), ("dense_1", [("dense_1_W:0", out[0]), ("dense_1_b:0", out[1])])], "1.2.2")
 
 
+def tfkeras214_keras():
+    """tf.keras 2.14's .keras: the same walk as 2.13 (tfkeras213_keras), but _save_container_state skips a visited layer
+    before naming it (saving_lib.py at v2.14.0), so three LSTMs sit in lstm, lstm_1, lstm_2. Input(5, 3) -> LSTM(4,
+    return_sequences) -> LSTM(4, return_sequences) -> LSTM(3) -> Dense(2), as .keras and as save_weights' .weights.h5
+    (saving_lib.save_weights_only: the same HDF5). Expected output from numpy in float64 (run_cells)."""
+    g = np.random.default_rng(20261209)
+    f32 = lambda *shape: g.normal(0, 0.5, shape).astype(np.float32)
+    d = lambda a: a.astype(np.float64)
+    l1, l2, l3 = [f32(3, 16), f32(4, 16), f32(16)], [f32(4, 16), f32(4, 16), f32(16)], [f32(4, 12), f32(3, 12), f32(12)]
+    head = [f32(3, 2), f32(2)]
+    x = g.normal(0, 1, (2, 5, 3)).astype(np.float32)
+    seq, _ = run_cells(d(x), np.ones((2, 5), bool), [(lstm_step, list(map(d, l1)), (4, 4)), (lstm_step, list(map(d, l2)), (4, 4)),
+                                                     (lstm_step, list(map(d, l3)), (3, 3))])
+    np.save(os.path.join(OUT, "tfkeras214_x.npy"), x)
+    np.save(os.path.join(OUT, "tfkeras214_y.npy"), (seq[:, -1] @ d(head[0]) + d(head[1])).astype(np.float32))
+
+    def entry(cls, name, config, inbound, shape):
+        e = {"module": "keras.layers", "class_name": cls, "config": dict(config, name=name), "registered_name": None}
+        if shape is not None:
+            e["build_config"] = {"input_shape": shape}
+        e["name"] = name
+        e["inbound_nodes"] = [[[inbound, 0, 0, {}]]] if inbound else []
+        return e
+
+    def lstm(name, units, seqs):
+        c = dict(rnn_cfg("LSTM", name, units)["config"])
+        c["return_sequences"] = seqs
+        return c
+
+    layers = [
+        entry("InputLayer", "input_1", {"batch_input_shape": [None, 5, 3], "dtype": "float32", "sparse": False, "ragged": False}, None, None),
+        entry("LSTM", "lstm", lstm("lstm", 4, True), "input_1", [None, 5, 3]),
+        entry("LSTM", "lstm_1", lstm("lstm_1", 4, True), "lstm", [None, 5, 4]),
+        entry("LSTM", "lstm_2", lstm("lstm_2", 3, False), "lstm_1", [None, 5, 4]),
+        entry("Dense", "dense", dict(dense_cfg("dense", 2)["config"]), "lstm_2", [None, 3]),
+    ]
+    config = {"module": "keras.engine.functional", "class_name": "Functional", "registered_name": "Functional",
+              "config": {"name": "model", "trainable": True, "layers": layers, "input_layers": [["input_1", 0, 0]],
+                         "output_layers": [["dense", 0, 0]]}, "build_config": {"input_shape": [None, 5, 3]}}
+    wbuf = io.BytesIO()
+    with h5py.File(wbuf, "w") as f:
+        f.create_group("vars")
+        deps = f.create_group("_layer_checkpoint_dependencies")
+        for path, arrays in (("input_layer", []), ("lstm", []), ("lstm/cell", l1), ("lstm_1", []), ("lstm_1/cell", l2),
+                             ("lstm_2", []), ("lstm_2/cell", l3), ("dense", head)):
+            v = deps.require_group(path).require_group("vars")
+            for i, a in enumerate(arrays):
+                v.create_dataset(str(i), data=a)
+    meta = {"keras_version": "2.14.0", "date_saved": "2026-12-06@03:00:00"}
+    with zipfile.ZipFile(os.path.join(OUT, "tfkeras214.keras"), "w", zipfile.ZIP_STORED) as z:
+        for name, data in (("metadata.json", json.dumps(meta).encode()), ("config.json", json.dumps(config).encode()),
+                           ("model.weights.h5", wbuf.getvalue())):
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 12, 6, 3, 0, 0)), data)
+    with open(os.path.join(OUT, "tfkeras214.weights.h5"), "wb") as f:
+        f.write(wbuf.getvalue())
+
+
+def keras1_weights_only():
+    """Keras 1.2.2's save_weights (Container.save_weights_to_hdf5_group, engine/topology.py at 1.2.2): root attrs
+    layer_names only (no keras_version, which Keras 2.0's loader reads as Keras 1), the arrays of keras1_functional.h5."""
+    with h5py.File(os.path.join(OUT, "keras1_functional.h5"), "r") as src, \
+            h5py.File(os.path.join(OUT, "keras1_functional.weights.h5"), "w") as f:
+        mw = src["model_weights"]
+        f.attrs["layer_names"] = mw.attrs["layer_names"]
+        for name in mw.attrs["layer_names"]:
+            name = name.decode()
+            lg = f.create_group(name)
+            lg.attrs["weight_names"] = mw[name].attrs["weight_names"]
+            for wn in mw[name].attrs["weight_names"]:
+                wn = wn.decode() if isinstance(wn, bytes) else wn
+                lg.create_dataset(wn, data=mw[name][wn][()])
+
+
 if __name__ == "__main__":
     tfkeras_gru()
     keras22_gru()
@@ -1674,3 +1747,5 @@ if __name__ == "__main__":
     tfkeras213_keras()   # own generator
     keras22_cudnn()   # own generator
     keras1_files()   # own generator
+    tfkeras214_keras()   # own generator
+    keras1_weights_only()   # from keras1_functional.h5
