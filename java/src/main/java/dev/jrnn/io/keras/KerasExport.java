@@ -224,7 +224,12 @@ public final class KerasExport {
         Map<String, Object> node = new LinkedHashMap<>();
         Map<String, Object> kwargs = new LinkedHashMap<>();
         boolean recurrent = l instanceof RecurrentLayer || l instanceof Bidirectional;
-        if (l instanceof MultiHeadAttention m) {
+        if (l instanceof dev.jrnn.layers.GetItem g) {   // Keras 3's GetItem op: its call's args are the tensor and the key
+            List<Object> args = new ArrayList<>();
+            args.add(tensor(ins.get(0), index));
+            args.add(KerasGetItem.key(g));
+            node.put("args", args);
+        } else if (l instanceof MultiHeadAttention m) {
             KerasMultiHeadAttention.writeCall(m, ins, node, kwargs, n -> tensor(n, index));
         } else if (recurrent && ins.size() > 1) {
             node.put("args", List.of(tensor(ins.get(0), index)));

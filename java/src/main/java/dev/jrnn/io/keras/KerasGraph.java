@@ -288,7 +288,7 @@ final class KerasGraph {
             if (f.ops.containsKey(name) || f.inputs.containsKey(name) || f.maskOps.has(name)) {
                 throw new KerasFormatException(spec.where() + ": layer name '" + name + "' is used twice");
             }
-            if (KerasMaskOps.isOp(spec, layers.kerasMajor)) {   // Keras 3 records the ops of its implicit masks among the layers
+            if (KerasMaskOps.isOp(spec, layers.kerasMajor) && !KerasGetItem.is(spec)) {   // Keras 3 records the ops of its implicit masks among the layers
                 f.maskOps.addOp(name, spec);
                 continue;
             }
