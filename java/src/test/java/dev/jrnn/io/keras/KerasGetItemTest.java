@@ -206,4 +206,26 @@ class KerasGetItemTest {
             }
         }
     }
+
+    /**
+     * Keras' Sequential holds layers, and GetItem is an op in Keras 3: a jrnn Sequential with one saves as the functional
+     * model it is (Input, then each layer on the previous), which Keras and jrnn load, with the same outputs.
+     */
+    @SuppressWarnings("unchecked")
+    @Test
+    void aSequentialWithGetItemSavesAsFunctional(@TempDir Path dir) throws IOException {
+        try (dev.jrnn.model.Sequential s = new dev.jrnn.model.Sequential(Input.shape(5, 3), new LSTM(4).returnSequences(true),
+                new GetItem(GetItem.all(), GetItem.index(-1)), new Dense(2))) {
+            Map<String, Object> cfg = (Map<String, Object>) Json.parse(s.toJson());
+            assertEquals("Functional", cfg.get("class_name"));
+            Path f = dir.resolve("s.keras");
+            s.save(f);
+            Tensor in = Npy.read(resource("get_item_x.npy"));
+            try (Model back = Models.load(f)) {
+                assertEquals(s.layers().stream().map(l -> l.name()).toList(),
+                        back.layers().stream().map(l -> l.name()).filter(n -> !n.startsWith("input")).toList());
+                assertArrayEquals(s.predict(in).data(), back.predict(in).data(), 0f);
+            }
+        }
+    }
 }
