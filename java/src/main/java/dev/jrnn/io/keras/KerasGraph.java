@@ -288,7 +288,8 @@ final class KerasGraph {
             if (f.ops.containsKey(name) || f.inputs.containsKey(name) || f.maskOps.has(name)) {
                 throw new KerasFormatException(spec.where() + ": layer name '" + name + "' is used twice");
             }
-            if (KerasMaskOps.isOp(spec, layers.kerasMajor) && !KerasGetItem.is(spec)) {   // Keras 3 records the ops of its implicit masks among the layers
+            boolean arithmetic = KerasArithmeticOps.is(spec, layers.kerasMajor);   // a + b: read as the merge layer where it is one
+            if (KerasMaskOps.isOp(spec, layers.kerasMajor) && !KerasGetItem.is(spec) && !arithmetic) {   // Keras 3 records the ops of its implicit masks among the layers
                 f.maskOps.addOp(name, spec);
                 continue;
             }
@@ -317,9 +318,11 @@ final class KerasGraph {
             Layer l = layers.build(spec);
             record(name, cls, l, scope, spec.where());
             f.ops.put(name, l);
-            f.refs.put(name, KerasCalls.inboundNodes(spec, l));
+            f.refs.put(name, arithmetic ? KerasArithmeticOps.refs(spec, spec.where()) : KerasCalls.inboundNodes(spec, l));
+            if (arithmetic) f.arithmetic.add(name);
         }
         f.maskOps.check(f.ops, f.refs, KerasCalls.refs(c, "output_layers"), c.where());
+        KerasArithmeticOps.checkUnmasked(f.arithmetic, f.ops, f.refs, c.where());
         return f;
     }
 
@@ -336,6 +339,8 @@ final class KerasGraph {
         final Map<String, List<List<Object>>> refs = new HashMap<>();
         /** The ops of the model's implicit masks, checked and dropped. */
         final KerasMaskOps maskOps = new KerasMaskOps();
+        /** The Keras 3 arithmetic ops read as merge layers (KerasArithmeticOps). */
+        final List<String> arithmetic = new ArrayList<>();
 
         FunctionalModel(KerasConfig c, String name) {
             this.c = c;

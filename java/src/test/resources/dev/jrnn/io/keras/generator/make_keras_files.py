@@ -1456,6 +1456,50 @@ def get_item():
         ("tf.__operators__.getitem_1", [])], "2.13.1")
 
 
+def arithmetic_ops():
+    """Keras 3's arithmetic on tensors as ops (KerasTensor.__add__ -> ops.Add().symbolic_call(x1, x2), likewise Subtract
+    and Multiply; keras.src.ops.numpy, config {"name"}, args [x1, x2]): x -> LSTM(4, return_sequences) -> a = h[:, -1],
+    b = h[:, 0]; ((a + b) * a - b) -> Dense(2), as .keras and legacy .h5. No mask anywhere (jrnn reads these ops as its
+    merge layers only then). Expected output from numpy in float64 (run_cells), not from the layers jrnn builds."""
+    g = np.random.default_rng(20261219)
+    f32 = lambda *shape: g.normal(0, 0.5, shape).astype(np.float32)
+    d = lambda a: a.astype(np.float64)
+    lstm, head = [f32(3, 16), f32(4, 16), f32(16)], [f32(4, 2), f32(2)]
+    x = g.normal(0, 1, (3, 5, 3)).astype(np.float32)
+    seq, _ = run_cells(d(x), np.ones((3, 5), bool), [(lstm_step, list(map(d, lstm)), (4, 4))])
+    a, b = seq[:, -1], seq[:, 0]
+    y = ((a + b) * a - b) @ d(head[0]) + d(head[1])
+    for n, v in (("x", x), ("y", y)):
+        np.save(os.path.join(OUT, "arithmetic_ops_" + n + ".npy"), v.astype(np.float32))
+
+    def kt(shape, history):
+        return k3_tensor(shape, history)
+
+    def op(cls, name, args):
+        return {"module": "keras.src.ops.numpy", "class_name": cls, "config": {"name": name}, "registered_name": cls,
+                "name": name, "inbound_nodes": [{"args": args, "kwargs": {}}]}
+
+    sl = {"class_name": "__slice__", "config": {"start": None, "stop": None, "step": None}}
+    layers = [
+        {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None, "name": "x",
+         "config": {"batch_shape": [None, 5, 3], "dtype": "float32", "sparse": False, "name": "x"}, "inbound_nodes": []},
+        k3_layer("LSTM", "lstm", k3_rnn("LSTM", "lstm", 4, return_sequences=True), [kt([None, 5, 3], ["x", 0, 0])]),
+        op("GetItem", "get_item", [kt([None, 5, 4], ["lstm", 0, 0]), [sl, -1]]),
+        op("GetItem", "get_item_1", [kt([None, 5, 4], ["lstm", 0, 0]), [sl, 0]]),
+        op("Add", "add", [kt([None, 4], ["get_item", 0, 0]), kt([None, 4], ["get_item_1", 0, 0])]),
+        op("Multiply", "multiply", [kt([None, 4], ["add", 0, 0]), kt([None, 4], ["get_item", 0, 0])]),
+        op("Subtract", "subtract", [kt([None, 4], ["multiply", 0, 0]), kt([None, 4], ["get_item_1", 0, 0])]),
+        k3_layer("Dense", "dense", k3_dense(2, "linear"), [kt([None, 4], ["subtract", 0, 0])]),
+    ]
+    config = {"module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
+              "config": {"name": "arithmetic", "trainable": True, "layers": layers, "input_layers": [["x", 0, 0]],
+                         "output_layers": [["dense", 0, 0]]}, "build_config": {"input_shape": None}}
+    kw3 = ("kernel", "recurrent_kernel", "bias")
+    write_keras3("keras3_arithmetic_ops", config, [("lstm/cell", lstm), ("dense", head)],
+                 [("x", []), ("lstm", named("lstm/lstm_cell", list(zip(kw3, lstm)), "")),
+                  ("dense", named("dense", [("kernel", head[0]), ("bias", head[1])], ""))], legacy_config=True)
+
+
 if __name__ == "__main__":
     tfkeras_gru()
     keras22_gru()
@@ -1480,3 +1524,4 @@ if __name__ == "__main__":
     activation_layers()   # own generator
     keras3_mask_ops()   # own generator
     get_item()   # own generator
+    arithmetic_ops()   # own generator

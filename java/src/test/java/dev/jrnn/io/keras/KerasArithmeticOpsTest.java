@@ -1,0 +1,129 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.data.Npy;
+import dev.jrnn.io.Json;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import static dev.jrnn.io.keras.GeneratedKerasFilesTest.resource;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Keras 3's {@code a + b}, {@code a * b}, {@code a - b} recorded as ops (generator/make_keras_files.py, arithmetic_ops:
+ * .keras and legacy .h5) read as jrnn's Add, Multiply and Subtract layers where they compute the same; predictions equal
+ * numpy's float64 replay. A constant operand, shapes that broadcast, and a mask upstream stay refused naming the op.
+ */
+class KerasArithmeticOpsTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    @Test
+    void opsBetweenTensorsPredictNumpysOutputs() throws IOException {
+        float[] want = Npy.read(resource("arithmetic_ops_y.npy")).data();
+        for (String f : List.of("keras3_arithmetic_ops.keras", "keras3_arithmetic_ops.h5")) {
+            try (Model m = Models.load(resource(f))) {
+                assertEquals(List.of("Add", "Multiply", "Subtract"), List.of(m.getLayer("add").kerasClass(), m.getLayer("multiply").kerasClass(),
+                        m.getLayer("subtract").kerasClass()), f);
+                float[] got = m.predictAll(List.of(Npy.read(resource("arithmetic_ops_x.npy"))), 32, null).get(0).data();
+                for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 2e-6, f + ": y[" + i + "]");
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Path edited(Path out, String fixture, Consumer<Map<String, Map<String, Object>>> edit) throws IOException {
+        return KerasFixtures.withConfig(resource(fixture), out, text -> {
+            Map<String, Object> cfg = (Map<String, Object>) Json.parse(text);
+            Map<String, Object> model = (Map<String, Object>) cfg.get("config");
+            Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
+            for (Object l : (List<Object>) model.get("layers")) byName.put((String) ((Map<String, Object>) l).get("name"), (Map<String, Object>) l);
+            edit.accept(byName);
+            model.put("layers", new ArrayList<>(byName.values()));
+            return Json.write(cfg);
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> args(Map<String, Object> layer) {
+        return (List<Object>) ((List<Map<String, Object>>) layer.get("inbound_nodes")).get(0).get("args");
+    }
+
+    private static String refused(Path f) {
+        return assertThrows(IOException.class, () -> Models.load(f).close()).getMessage();
+    }
+
+    @Test
+    void aConstantOperandIsRefused(@TempDir Path dir) throws IOException {
+        String m = refused(edited(dir.resolve("c.keras"), "keras3_arithmetic_ops.keras", l -> args(l.get("multiply")).set(1, 2.0)));
+        assertTrue(m.contains("operation 'multiply' (Multiply, keras.ops) takes the constant 2.0"), m);
+    }
+
+    @Test
+    void shapesThatBroadcastAreRefused(@TempDir Path dir) throws IOException {
+        String m = refused(edited(dir.resolve("b.keras"), "keras3_arithmetic_ops.keras", l -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> t = (Map<String, Object>) ((Map<String, Object>) args(l.get("add")).get(1)).get("config");
+            t.put("shape", Arrays.asList(null, 1));
+        }));
+        assertTrue(m.contains("operation 'add' (Add, keras.ops) broadcasts shapes [null, 4] and [null, 1]"), m);
+    }
+
+    /** Keras' op passes no mask on, jrnn's merge layers do: an op a Masking layer lies before (not past a GetItem) is refused. */
+    @SuppressWarnings("unchecked")
+    @Test
+    void aMaskUpstreamIsRefusedButNotPastAGetItem(@TempDir Path dir) throws IOException {
+        // on keras3_get_item.keras (Masking -> LSTM(return_sequences)): lstm + lstm keeps the mask, get_item + get_item does not
+        for (String[] c : new String[][] {{"lstm", "refused"}, {"get_item", "loads"}}) {
+            String from = c[0];
+            Path f = edited(dir.resolve(from + ".keras"), "keras3_get_item.keras", l -> {
+                int[] shape = from.equals("lstm") ? new int[] {5, 4} : new int[] {4};
+                List<Object> s = new ArrayList<>();
+                s.add(null);
+                for (int d : shape) s.add((long) d);
+                Map<String, Object> t = new LinkedHashMap<>(Map.of("class_name", "__keras_tensor__", "config",
+                        new LinkedHashMap<>(Map.of("shape", s, "dtype", "float32", "keras_history", List.of(from, 0L, 0L)))));
+                Map<String, Object> op = new LinkedHashMap<>();
+                op.put("module", "keras.src.ops.numpy");
+                op.put("class_name", "Add");
+                op.put("config", Map.of("name", "add"));
+                op.put("registered_name", "Add");
+                op.put("name", "add");
+                op.put("inbound_nodes", List.of(Map.of("args", List.of(t, t), "kwargs", Map.of())));
+                l.put("add", op);
+                if (from.equals("get_item")) {   // dense(last + last)
+                    args(l.get("dense")).set(0, new LinkedHashMap<>(Map.of("class_name", "__keras_tensor__", "config",
+                            Map.of("shape", s, "dtype", "float32", "keras_history", List.of("add", 0L, 0L)))));
+                }
+            });
+            if (c[1].equals("refused")) {
+                String m = refused(f);
+                assertTrue(m.contains("operation 'add' (keras.ops) takes tensors that layer 'masking' (Masking) may mask"), m);
+            } else {
+                try (Model m = Models.load(f)) {
+                    assertEquals("Add", m.getLayer("add").kerasClass());
+                    // dense(2 last) = 2 (last W + b) - b, from numpy's last W + b and the file's bias
+                    float[] y = Npy.read(resource("get_item_y.npy")).data(), b = m.getLayer("dense").getWeights().get(1).data();
+                    float[] got = m.predictAll(List.of(Npy.read(resource("get_item_x.npy"))), 32, null).get(0).data();
+                    for (int i = 0; i < y.length; i++) assertEquals(2 * y[i] - b[i % 2], got[i], 4e-6, "y[" + i + "]");
+                }
+            }
+        }
+    }
+}
