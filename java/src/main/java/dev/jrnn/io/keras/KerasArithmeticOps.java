@@ -14,7 +14,8 @@ import java.util.Set;
 
 /**
  * Keras 3's arithmetic on tensors ({@code a + b}, {@code a - b}, {@code a * b}: the ops Add, Subtract, Multiply of
- * {@code keras.src.ops.numpy}, no module in a legacy {@code .h5}) read as jrnn's merge layers of those names, only where
+ * {@code keras.src.ops.numpy}, no module in a legacy {@code .h5}; tf.keras 2's TFOpLambda of {@code __operators__.add},
+ * {@code math.subtract}, {@code math.multiply}, whose call holds the second tensor as {@code y}) read as jrnn's merge layers of those names, only where
  * they compute the same: two tensors (no constants) of one float dtype and one static shape (the layers broadcast as
  * Keras' merge layers do, the ops as NumPy: the same only for equal shapes), and no mask anywhere upstream (an op's output
  * carries no mask in Keras 3, the merge layers pass their inputs' on; with no Masking or Embedding(mask_zero) before
@@ -26,8 +27,16 @@ final class KerasArithmeticOps {
     private static final Set<String> CLASSES = Set.of("Add", "Subtract", "Multiply");
     private static final Set<String> FLOATS = Set.of("float16", "bfloat16", "float32", "float64");
 
-    /** Whether a layers entry is one of these ops (not the layer of that name: a keras.src.ops module, or no trainable). */
+    /** tf.keras 2's TFOpLambda functions of {@code a + b}, {@code a * b}, {@code a - b} and the layers they are read as. */
+    private static final Map<String, String> TF_FUNCTIONS = Map.of("__operators__.add", "Add", "math.multiply", "Multiply",
+            "math.subtract", "Subtract");
+
+    /**
+     * Whether a layers entry is one of these ops (not the layer of that name: a keras.src.ops module, or no trainable), or
+     * a tf.keras TFOpLambda (any: {@link #tfOp} refuses the functions it does not read).
+     */
     static boolean is(KerasConfig spec, int kerasMajor) {
+        if ("TFOpLambda".equals(spec.string("class_name", ""))) return true;
         if (!CLASSES.contains(spec.string("class_name", ""))) return false;
         String m = spec.string("module", null);
         if (m != null) return m.startsWith("keras.src.ops.") || m.startsWith("keras.ops");
@@ -38,11 +47,72 @@ final class KerasArithmeticOps {
         return "operation '" + spec.string("name", "?") + "' (" + spec.string("class_name") + ", keras.ops)";
     }
 
+    /** The merge layer for a tf.keras TFOpLambda of {@link #TF_FUNCTIONS}; any other function refused naming it. */
+    static Layer tfOp(KerasConfig c, String where) {
+        String f = c.string("function", null);
+        String cls = TF_FUNCTIONS.get(f);
+        if (cls == null) {
+            throw new KerasFormatException(where + ": TFOpLambda of function '" + f + "' is not supported; jrnn reads "
+                    + new java.util.TreeSet<>(TF_FUNCTIONS.keySet()) + " (a + b, a * b, a - b of two tensors) as its merge layers");
+        }
+        return switch (cls) {
+            case "Add" -> new dev.jrnn.layers.Add();
+            case "Multiply" -> new dev.jrnn.layers.Multiply();
+            default -> new dev.jrnn.layers.Subtract();
+        };
+    }
+
+    /** tf.keras' call: [x layer, node, tensor, {"y": [layer, node, tensor], "name": ...}], or that in a list of one. */
+    private static List<Object> tfRefs(KerasConfig spec, Object node, String where) {
+        if (node instanceof List<?> l && l.size() == 1 && l.get(0) instanceof List<?> inner) return tfRefs(spec, inner, where);
+        if (!(node instanceof List<?> l) || l.size() != 4 || !(l.get(0) instanceof String) || !(l.get(3) instanceof Map<?, ?> kw)) {
+            throw new KerasFormatException(where + ": a TFOpLambda node should be [layer, node, tensor, {\"y\": ...}], got " + KerasConfig.describe(node));
+        }
+        if (l.get(0).equals("_CONSTANT_VALUE")) {   // node.py's form of a constant first argument (1.0 + x)
+            throw new KerasFormatException(where + ": " + describe(spec) + " takes the constant " + KerasConfig.describe(l.get(2))
+                    + "; jrnn reads these ops between two tensors only, as its merge layers");
+        }
+        for (var e : kw.entrySet()) {
+            if (!e.getKey().equals("y") && !e.getKey().equals("name")) {
+                throw new KerasFormatException(where + ": call argument '" + e.getKey() + "' of " + describe(spec) + " is not supported");
+            }
+        }
+        Object y = kw.get("y");
+        if (!(y instanceof List<?> ref) || ref.size() != 3 || !(ref.get(0) instanceof String)) {
+            throw new KerasFormatException(where + ": " + describe(spec) + " takes the constant " + KerasConfig.describe(y)
+                    + "; jrnn reads these ops between two tensors only, as its merge layers");
+        }
+        return new ArrayList<>(List.of(new ArrayList<>(l.subList(0, 3)), new ArrayList<>(ref)));
+    }
+
+    /**
+     * Refuses a call of an op read here (tf.keras' configs hold no shapes: checked once the model is wired) whose two
+     * inputs differ in shape: NumPy's broadcasting and the merge layers' differ there.
+     */
+    static void checkShapes(Map<String, Layer> layers, Set<String> ops) {
+        for (String op : ops) {
+            Layer l = layers.get(op);
+            if (l == null) continue;
+            for (dev.jrnn.layers.Call call : l.calls()) {
+                List<dev.jrnn.layers.Node> in = call.inputs();
+                if (in.size() == 2 && !java.util.Arrays.equals(in.get(0).shape(), in.get(1).shape())) {
+                    throw new KerasFormatException("operation '" + op + "' (" + l.kerasClass() + ", an op in Keras) broadcasts shapes "
+                            + dev.jrnn.tensor.Tensor.shapeString(in.get(0).shape()) + " and " + dev.jrnn.tensor.Tensor.shapeString(in.get(1).shape())
+                            + " (per sample); jrnn reads it as its layer " + l.kerasClass() + " only for equal shapes");
+                }
+            }
+        }
+    }
+
     /** The op's calls as refs: each call's two args, checked to be tensors of one float dtype and one static shape. */
     static List<List<Object>> refs(KerasConfig spec, String where) {
         List<List<Object>> r = new ArrayList<>();
         List<?> nodes = spec.has("inbound_nodes") ? spec.list("inbound_nodes") : List.of();
         for (Object node : nodes) {
+            if (node instanceof List<?>) {
+                r.add(tfRefs(spec, node, where));
+                continue;
+            }
             List<?> args = node instanceof Map<?, ?> k3 && k3.get("args") instanceof List<?> a ? a : null;
             if (args == null || args.size() != 2) {
                 throw new KerasFormatException(where + ": " + describe(spec) + " has a call " + KerasConfig.describe(node)

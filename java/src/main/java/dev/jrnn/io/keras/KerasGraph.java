@@ -47,6 +47,8 @@ final class KerasGraph {
      * legacy HDF5 layout keeps them in one group of that name (see {@link Keras2Weights#splitNested}).
      */
     final Map<String, List<Layer>> nested = new LinkedHashMap<>();
+    /** The keras ops read as merge layers (KerasArithmeticOps), their shapes checked once the model is wired. */
+    private final java.util.Set<String> arithmeticOps = new java.util.HashSet<>();
     /** The model each layer name belongs to, for the message when a nested model's layer reuses it. */
     private final Map<String, String> owner = new HashMap<>();
 
@@ -73,6 +75,7 @@ final class KerasGraph {
             case "Model", "Functional" -> functional(new KerasConfig(cfg, "model_config.config"), root).topModel();
             default -> throw new KerasFormatException("model class '" + cls + "' is not supported: expected Sequential, Model or Functional");
         };
+        KerasArithmeticOps.checkShapes(byName, arithmeticOps);
         // Keras 3's functional_from_config passes trainable to the model (its setter runs before the layers are tracked:
         // they keep their own flags), and a model that is not trainable trains none of its weights; Sequential.from_config
         // does not read it
@@ -320,6 +323,7 @@ final class KerasGraph {
             f.ops.put(name, l);
             f.refs.put(name, arithmetic ? KerasArithmeticOps.refs(spec, spec.where()) : KerasCalls.inboundNodes(spec, l));
             if (arithmetic) f.arithmetic.add(name);
+            if (arithmetic) arithmeticOps.add(name);
         }
         f.maskOps.check(f.ops, f.refs, KerasCalls.refs(c, "output_layers"), c.where());
         KerasArithmeticOps.checkUnmasked(f.arithmetic, f.ops, f.refs, c.where());

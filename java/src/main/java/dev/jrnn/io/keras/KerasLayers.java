@@ -126,6 +126,7 @@ final class KerasLayers {
             case "MultiHeadAttention" -> KerasMultiHeadAttention.read(c, where, file);
             case "Normalization" -> KerasNormalization.read(c, where);
             case "GetItem", "SlicingOpLambda" -> KerasGetItem.read(spec, where);
+            case "TFOpLambda" -> KerasArithmeticOps.tfOp(c, where);
             case String other when KerasWeightlessLayers.CLASSES.contains(other) -> KerasWeightlessLayers.build(other, c, where);
             case String other when KerasActivationLayers.CLASSES.contains(other) -> KerasActivationLayers.build(other, c, where);
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "

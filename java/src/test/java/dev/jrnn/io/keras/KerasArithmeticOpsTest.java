@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Keras 3's {@code a + b}, {@code a * b}, {@code a - b} recorded as ops (generator/make_keras_files.py, arithmetic_ops:
- * .keras and legacy .h5) read as jrnn's Add, Multiply and Subtract layers where they compute the same; predictions equal
+ * .keras and legacy .h5), and tf.keras 2.13's TFOpLambda of tf.__operators__.add, tf.math.multiply, tf.math.subtract (.h5), read
+ * as jrnn's Add, Multiply and Subtract layers where they compute the same; predictions equal
  * numpy's float64 replay. A constant operand, shapes that broadcast, and a mask upstream stay refused naming the op.
  */
 class KerasArithmeticOpsTest {
@@ -37,10 +38,11 @@ class KerasArithmeticOpsTest {
     @Test
     void opsBetweenTensorsPredictNumpysOutputs() throws IOException {
         float[] want = Npy.read(resource("arithmetic_ops_y.npy")).data();
-        for (String f : List.of("keras3_arithmetic_ops.keras", "keras3_arithmetic_ops.h5")) {
+        for (String f : List.of("keras3_arithmetic_ops.keras", "keras3_arithmetic_ops.h5", "tfkeras_arithmetic_ops.h5")) {
             try (Model m = Models.load(resource(f))) {
-                assertEquals(List.of("Add", "Multiply", "Subtract"), List.of(m.getLayer("add").kerasClass(), m.getLayer("multiply").kerasClass(),
-                        m.getLayer("subtract").kerasClass()), f);
+                List<String> names = f.startsWith("tf") ? List.of("tf.__operators__.add", "tf.math.multiply", "tf.math.subtract")
+                        : List.of("add", "multiply", "subtract");
+                assertEquals(List.of("Add", "Multiply", "Subtract"), names.stream().map(n -> m.getLayer(n).kerasClass()).toList(), f);
                 float[] got = m.predictAll(List.of(Npy.read(resource("arithmetic_ops_x.npy"))), 32, null).get(0).data();
                 for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 2e-6, f + ": y[" + i + "]");
             }
@@ -124,6 +126,43 @@ class KerasArithmeticOpsTest {
                     for (int i = 0; i < y.length; i++) assertEquals(2 * y[i] - b[i % 2], got[i], 4e-6, "y[" + i + "]");
                 }
             }
+        }
+    }
+
+    /** tf.keras' config as JSON: x (None, 5, 3) and z (None, 5, zDim), {@code fn}(x, y) where {@code y} is the node's y. */
+    private static String tfJson(String function, String y, int zDim) {
+        return """
+                {"class_name": "Functional", "config": {"name": "m", "layers": [
+                 {"class_name": "InputLayer", "name": "x", "config": {"batch_input_shape": [null, 5, 3], "dtype": "float32", "name": "x"}, "inbound_nodes": []},
+                 {"class_name": "InputLayer", "name": "z", "config": {"batch_input_shape": [null, 5, %d], "dtype": "float32", "name": "z"}, "inbound_nodes": []},
+                 {"class_name": "Masking", "name": "masking", "config": {"name": "masking", "mask_value": 0.0}, "inbound_nodes": [[["z", 0, 0, {}]]]},
+                 {"class_name": "TFOpLambda", "name": "op", "config": {"name": "op", "trainable": true, "dtype": "float32", "function": "%s"},
+                  "inbound_nodes": [["x", 0, 0, {"y": %s, "name": null}]]}],
+                 "input_layers": [["x", 0, 0], ["z", 0, 0]], "output_layers": [["op", 0, 0]]}, "keras_version": "2.13.1", "backend": "tensorflow"}
+                """.formatted(zDim, function, y);
+    }
+
+    @Test
+    void tfKerasOpLambdasJrnnDoesNotReadAreRefused() {
+        String[][] cases = {
+                {tfJson("math.reduce_mean", "[\"z\", 0, 0]", 3), "TFOpLambda of function 'math.reduce_mean' is not supported"},
+                {tfJson("__operators__.add", "2.0", 3), "operation 'op' (TFOpLambda, keras.ops) takes the constant 2.0"},
+                {tfJson("__operators__.add", "[\"z\", 0, 0]", 1), "operation 'op' (Add, an op in Keras) broadcasts shapes (5, 3) and (5, 1)"},
+                {tfJson("__operators__.add", "[\"masking\", 0, 0]", 3), "operation 'op' (keras.ops) takes tensors that layer 'masking' (Masking) may mask"},
+        };
+        for (String[] c : cases) {
+            String m = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(c[0])).getMessage();
+            assertTrue(m.contains(c[1]), c[1] + ": " + m);
+        }
+        try (Model m = Models.fromJson(tfJson("math.subtract", "[\"z\", 0, 0]", 3))) {
+            float[] x = new float[30], z = new float[30], want = new float[30];
+            for (int i = 0; i < 30; i++) {
+                x[i] = i;
+                z[i] = 0.5f * i * i;
+                want[i] = x[i] - z[i];
+            }
+            float[] got = m.predictAll(List.of(dev.jrnn.tensor.Tensor.wrap(x, 2, 5, 3), dev.jrnn.tensor.Tensor.wrap(z, 2, 5, 3)), 32, null).get(0).data();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, 0f);
         }
     }
 }

@@ -1499,6 +1499,32 @@ def arithmetic_ops():
                  [("x", []), ("lstm", named("lstm/lstm_cell", list(zip(kw3, lstm)), "")),
                   ("dense", named("dense", [("kernel", head[0]), ("bias", head[1])], ""))], legacy_config=True)
 
+    # tf.keras 2.13: a + b, a * b, a - b as TFOpLambda layers of tf.__operators__.add, tf.math.multiply, tf.math.subtract
+    # (tf_op_layer.TFOpLambda.get_config: {"function": symbol}); node.serialize writes [x layer, node, tensor, kwargs]
+    # with the second argument among the kwargs by its name (y) and name=None; the slices as in tfkeras_get_item.h5
+    def tf_layer(cls, name, function, inbound, kwargs):
+        return {"class_name": cls, "name": name, "inbound_nodes": [[inbound, 0, 0, kwargs]],
+                "config": {"name": name, "trainable": True, "dtype": "float32", "function": function}}
+
+    all_ = {"start": None, "stop": None, "step": None}
+    cfg2 = {"class_name": "Functional", "config": {"name": "model", "layers": [
+        input_layer("x", [None, 5, 3]),
+        node(rnn_cfg("LSTM", "lstm", 4, return_sequences=True), "lstm", [[("x", 0, 0)]]),
+        tf_layer("SlicingOpLambda", "tf.__operators__.getitem", "__operators__.getitem", "lstm", {"slice_spec": [all_, -1]}),
+        tf_layer("SlicingOpLambda", "tf.__operators__.getitem_1", "__operators__.getitem", "lstm", {"slice_spec": [all_, 0]}),
+        tf_layer("TFOpLambda", "tf.__operators__.add", "__operators__.add", "tf.__operators__.getitem",
+                 {"y": ["tf.__operators__.getitem_1", 0, 0], "name": None}),
+        tf_layer("TFOpLambda", "tf.math.multiply", "math.multiply", "tf.__operators__.add",
+                 {"y": ["tf.__operators__.getitem", 0, 0], "name": None}),
+        tf_layer("TFOpLambda", "tf.math.subtract", "math.subtract", "tf.math.multiply",
+                 {"y": ["tf.__operators__.getitem_1", 0, 0], "name": None}),
+        node(dense_cfg("dense", 2), "dense", [[("tf.math.subtract", 0, 0)]])],
+        "input_layers": [["x", 0, 0]], "output_layers": [["dense", 0, 0]]}}
+    write_h5(os.path.join(OUT, "tfkeras_arithmetic_ops.h5"), cfg2, [
+        ("x", []), ("lstm", named("lstm/lstm_cell", list(zip(kw3, lstm)))), ("tf.__operators__.getitem", []),
+        ("tf.__operators__.getitem_1", []), ("tf.__operators__.add", []), ("tf.math.multiply", []), ("tf.math.subtract", []),
+        ("dense", named("dense", [("kernel", head[0]), ("bias", head[1])]))], "2.13.1")
+
 
 if __name__ == "__main__":
     tfkeras_gru()
