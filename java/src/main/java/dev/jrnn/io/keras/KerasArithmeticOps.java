@@ -147,9 +147,11 @@ final class KerasArithmeticOps {
 
     /**
      * Refuses an op read by {@link #refs} that a Masking or Embedding(mask_zero) layer, or a nested model (whose masks are
-     * not seen here), lies before: jrnn's merge layer would pass a mask on where Keras' op passes none.
+     * not seen here), lies before: jrnn's merge layer would pass a mask on where Keras' op passes none. In a nested model
+     * ({@code nested}) its inputs' masks come from the caller, unseen here: reaching one is refused too.
      */
-    static void checkUnmasked(List<String> opNames, Map<String, Object> layers, Map<String, List<List<Object>>> refs, String where) {
+    static void checkUnmasked(List<String> opNames, Map<String, Object> layers, Map<String, List<List<Object>>> refs, String where,
+                              boolean nested) {
         for (String op : opNames) {
             ArrayDeque<String> todo = new ArrayDeque<>(List.of(op));
             Set<String> seen = new HashSet<>();
@@ -157,6 +159,10 @@ final class KerasArithmeticOps {
                 String n = todo.pop();
                 if (!seen.add(n)) continue;
                 Object l = layers.get(n);
+                if (l == null && nested) {
+                    throw new KerasFormatException(where + ": operation '" + op + "' (keras.ops) takes the input '" + n + "' of a nested"
+                            + " model, whose mask its caller sets; jrnn reads these ops as merge layers only where no mask can reach them");
+                }
                 boolean masks = l instanceof Masking || l instanceof Embedding e && e.maskZero();
                 if (masks || l != null && !(l instanceof Layer)) {
                     throw new KerasFormatException(where + ": operation '" + op + "' (keras.ops) takes tensors that "

@@ -326,7 +326,7 @@ final class KerasGraph {
             if (arithmetic) arithmeticOps.add(name);
         }
         f.maskOps.check(f.ops, f.refs, KerasCalls.refs(c, "output_layers"), c.where());
-        KerasArithmeticOps.checkUnmasked(f.arithmetic, f.ops, f.refs, c.where());
+        KerasArithmeticOps.checkUnmasked(f.arithmetic, f.ops, f.refs, c.where(), !scope.path.isEmpty());
         return f;
     }
 

@@ -165,4 +165,37 @@ class KerasArithmeticOpsTest {
             org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, 0f);
         }
     }
+
+    /** In a nested model an op's inputs may carry a mask from the caller, which jrnn cannot see there: refused. */
+    @SuppressWarnings("unchecked")
+    @Test
+    void anOpOnANestedModelsInputIsRefused(@TempDir Path dir) throws IOException {
+        Path f = KerasFixtures.withConfig(resource("nested_functional.keras"), dir.resolve("n.keras"), text -> {
+            Map<String, Object> cfg = (Map<String, Object>) Json.parse(text);
+            for (Object o : (List<Object>) ((Map<String, Object>) cfg.get("config")).get("layers")) {
+                Map<String, Object> head = (Map<String, Object>) o;
+                if (!"head".equals(head.get("name"))) continue;
+                List<Object> layers = (List<Object>) ((Map<String, Object>) head.get("config")).get("layers");
+                Map<String, Object> t = new LinkedHashMap<>(Map.of("class_name", "__keras_tensor__", "config",
+                        Map.of("shape", Arrays.asList(null, 6L), "dtype", "float32", "keras_history", List.of("head_input", 0L, 0L))));
+                Map<String, Object> op = new LinkedHashMap<>();
+                op.put("module", "keras.src.ops.numpy");
+                op.put("class_name", "Add");
+                op.put("config", Map.of("name", "add"));
+                op.put("registered_name", "Add");
+                op.put("name", "add");
+                op.put("inbound_nodes", List.of(Map.of("args", List.of(t, t), "kwargs", Map.of())));
+                layers.add(1, op);
+                for (Object l : layers) {
+                    if ("head_hidden".equals(((Map<String, Object>) l).get("name"))) {
+                        args((Map<String, Object>) l).set(0, new LinkedHashMap<>(Map.of("class_name", "__keras_tensor__", "config",
+                                Map.of("shape", Arrays.asList(null, 6L), "dtype", "float32", "keras_history", List.of("add", 0L, 0L)))));
+                    }
+                }
+            }
+            return Json.write(cfg);
+        });
+        String m = refused(f);
+        assertTrue(m.contains("operation 'add' (keras.ops) takes the input 'head_input' of a nested model, whose mask its caller sets"), m);
+    }
 }
