@@ -15,7 +15,8 @@ import java.util.Set;
 /**
  * Keras 3's arithmetic on tensors ({@code a + b}, {@code a - b}, {@code a * b}: the ops Add, Subtract, Multiply of
  * {@code keras.src.ops.numpy}, no module in a legacy {@code .h5}; tf.keras 2's TFOpLambda of {@code __operators__.add},
- * {@code math.subtract}, {@code math.multiply}, whose call holds the second tensor as {@code y}) read as jrnn's merge layers of those names, only where
+ * {@code math.subtract}, {@code math.multiply}, whose call holds the second tensor as {@code y}; Keras 3's
+ * {@code ops.concatenate} along an axis other than the batch, where data flows from it (not a mask computation)) read as jrnn's merge layers of those names, only where
  * they compute the same: two tensors (no constants) of one float dtype and one static shape (the layers broadcast as
  * Keras' merge layers do, the ops as NumPy: the same only for equal shapes), and no mask anywhere upstream (an op's output
  * carries no mask in Keras 3, the merge layers pass their inputs' on; with no Masking or Embedding(mask_zero) before
@@ -35,9 +36,12 @@ final class KerasArithmeticOps {
      * Whether a layers entry is one of these ops (not the layer of that name: a keras.src.ops module, or no trainable), or
      * a tf.keras TFOpLambda (any: {@link #tfOp} refuses the functions it does not read).
      */
-    static boolean is(KerasConfig spec, int kerasMajor) {
+    static boolean is(KerasConfig spec, int kerasMajor, Set<String> dataRefs) {
         if ("TFOpLambda".equals(spec.string("class_name", ""))) return true;
-        if (!CLASSES.contains(spec.string("class_name", ""))) return false;
+        boolean concat = "Concatenate".equals(spec.string("class_name", ""));
+        if (!CLASSES.contains(spec.string("class_name", "")) && !concat) return false;
+        // a Concatenate op also computes Keras' Concatenate layer's mask: read as the layer only where data flows from it
+        if (concat && !dataRefs.contains(spec.string("name", ""))) return false;
         String m = spec.string("module", null);
         if (m != null) return m.startsWith("keras.src.ops.") || m.startsWith("keras.ops");
         return kerasMajor >= 3 && spec.raw("config") instanceof Map<?, ?> c && !c.containsKey("trainable");
@@ -45,6 +49,38 @@ final class KerasArithmeticOps {
 
     private static String describe(KerasConfig spec) {
         return "operation '" + spec.string("name", "?") + "' (" + spec.string("class_name") + ", keras.ops)";
+    }
+
+    /** The mask ops' classes (KerasMaskOps): what entries of these classes take is a mask, not data. */
+    private static final Set<String> MASK_CLASSES = Set.of("NotEqual", "Any", "All", "LogicalOr", "ExpandDims", "Concatenate",
+            "OnesLike", "ZerosLike", "BroadcastTo", "ConvertToTensor", "Cast");
+
+    /**
+     * The names whose outputs a Keras 3 functional config passes as data: in the args of an entry that is not a mask op
+     * (a layer, a GetItem, an arithmetic op), and in its outputs. Keras' mask computations pass their tensors in
+     * kwargs (mask=...) and among mask ops only.
+     */
+    static Set<String> dataRefs(List<?> specs, Object outputs) {
+        Set<String> r = new HashSet<>();
+        for (Object o : specs) {
+            if (!(o instanceof Map<?, ?> e) || !(e.get("inbound_nodes") instanceof List<?> nodes)) continue;
+            boolean layer = e.get("config") instanceof Map<?, ?> c && c.containsKey("trainable");
+            if (MASK_CLASSES.contains(String.valueOf(e.get("class_name"))) && !layer) continue;
+            for (Object n : nodes) if (n instanceof Map<?, ?> k3) names(k3.get("args"), r);
+        }
+        if (outputs instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof String s) r.add(s);   // one output: a bare ref
+        else if (outputs instanceof List<?> l) for (Object o : l) if (o instanceof List<?> ref && !ref.isEmpty() && ref.get(0) instanceof String s) r.add(s);
+        else if (outputs instanceof Map<?, ?> m) for (Object v : m.values()) if (v instanceof List<?> ref && !ref.isEmpty() && ref.get(0) instanceof String s) r.add(s);
+        return r;
+    }
+
+    private static void names(Object v, Set<String> out) {
+        if (v instanceof List<?> l) {
+            for (Object o : l) names(o, out);
+        } else if (v instanceof Map<?, ?> m && "__keras_tensor__".equals(m.get("class_name")) && m.get("config") instanceof Map<?, ?> c
+                && c.get("keras_history") instanceof List<?> h && !h.isEmpty() && h.get(0) instanceof String s) {
+            out.add(s);
+        }
     }
 
     /** The merge layer for a tf.keras TFOpLambda of {@link #TF_FUNCTIONS}; any other function refused naming it. */
@@ -92,7 +128,7 @@ final class KerasArithmeticOps {
     static void checkShapes(Map<String, Layer> layers, Set<String> ops) {
         for (String op : ops) {
             Layer l = layers.get(op);
-            if (l == null) continue;
+            if (l == null || l instanceof dev.jrnn.layers.Concatenate) continue;   // its own check: the axes besides its axis
             for (dev.jrnn.layers.Call call : l.calls()) {
                 List<dev.jrnn.layers.Node> in = call.inputs();
                 if (in.size() == 2 && !java.util.Arrays.equals(in.get(0).shape(), in.get(1).shape())) {
@@ -114,7 +150,16 @@ final class KerasArithmeticOps {
                 continue;
             }
             List<?> args = node instanceof Map<?, ?> k3 && k3.get("args") instanceof List<?> a ? a : null;
-            if (args == null || args.size() != 2) {
+            boolean concat = spec.string("class_name").equals("Concatenate");
+            if (concat) {   // ops.concatenate(xs, axis): args [xs]; axis 0 (its default) is the batch
+                Object axis = spec.object("config").raw("axis");
+                if (!(axis instanceof Long k) || k == 0) {
+                    throw new KerasFormatException(where + ": " + describe(spec) + " concatenates along axis " + KerasConfig.describe(axis)
+                            + "; jrnn reads it as its layer Concatenate along an axis other than the batch (0, ops.concatenate's default)");
+                }
+                args = args != null && args.size() == 1 && args.get(0) instanceof List<?> xs ? xs : null;
+            }
+            if (args == null || (concat ? args.size() < 2 : args.size() != 2)) {
                 throw new KerasFormatException(where + ": " + describe(spec) + " has a call " + KerasConfig.describe(node)
                         + "; expected Keras 3's {\"args\": [x1, x2], ...}");
             }
@@ -131,7 +176,7 @@ final class KerasArithmeticOps {
                 shapes.add(c.get("shape"));
                 dtypes.add(c.get("dtype"));
             }
-            if (!shapes.get(0).equals(shapes.get(1))) {
+            if (!concat && !shapes.get(0).equals(shapes.get(1))) {
                 throw new KerasFormatException(where + ": " + describe(spec) + " broadcasts shapes " + shapes.get(0) + " and " + shapes.get(1)
                         + "; jrnn reads it as its layer " + spec.string("class_name") + " only for equal shapes (NumPy's broadcasting"
                         + " and Keras' merge layers' differ otherwise)");

@@ -283,6 +283,7 @@ final class KerasGraph {
     private FunctionalModel functional(KerasConfig c, Scope scope) {
         FunctionalModel f = new FunctionalModel(c, c.string("name", null));
         List<?> specs = c.list("layers");
+        java.util.Set<String> data = KerasArithmeticOps.dataRefs(specs, c.raw("output_layers"));
         for (int i = 0; i < specs.size(); i++) {
             KerasConfig spec = new KerasConfig(specs.get(i), c.where().replaceAll("\\.config$", "") + ".layers[" + i + "]");
             KerasConfig lc = layerConfig(spec);
@@ -291,7 +292,7 @@ final class KerasGraph {
             if (f.ops.containsKey(name) || f.inputs.containsKey(name) || f.maskOps.has(name)) {
                 throw new KerasFormatException(spec.where() + ": layer name '" + name + "' is used twice");
             }
-            boolean arithmetic = KerasArithmeticOps.is(spec, layers.kerasMajor);   // a + b: read as the merge layer where it is one
+            boolean arithmetic = KerasArithmeticOps.is(spec, layers.kerasMajor, data);   // a + b: read as the merge layer where it is one
             if (KerasMaskOps.isOp(spec, layers.kerasMajor) && !KerasGetItem.is(spec) && !arithmetic) {   // Keras 3 records the ops of its implicit masks among the layers
                 f.maskOps.addOp(name, spec);
                 continue;

@@ -43,8 +43,15 @@ class KerasArithmeticOpsTest {
                 List<String> names = f.startsWith("tf") ? List.of("tf.__operators__.add", "tf.math.multiply", "tf.math.subtract")
                         : List.of("add", "multiply", "subtract");
                 assertEquals(List.of("Add", "Multiply", "Subtract"), names.stream().map(n -> m.getLayer(n).kerasClass()).toList(), f);
-                float[] got = m.predictAll(List.of(Npy.read(resource("arithmetic_ops_x.npy"))), 32, null).get(0).data();
+                List<dev.jrnn.tensor.Tensor> out = m.predictAll(List.of(Npy.read(resource("arithmetic_ops_x.npy"))), 32, null);
+                float[] got = out.get(0).data();
                 for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 2e-6, f + ": y[" + i + "]");
+                if (f.startsWith("tf")) continue;
+                // ops.concatenate([a, b], axis=-1) as the second output: Concatenate(-1)
+                assertEquals("Concatenate", m.getLayer("concatenate").kerasClass(), f);
+                float[] want2 = Npy.read(resource("arithmetic_ops_y2.npy")).data(), got2 = out.get(1).data();
+                assertEquals(want2.length, got2.length, f);
+                for (int i = 0; i < want2.length; i++) assertEquals(want2[i], got2[i], 2e-6, f + ": y2[" + i + "]");
             }
         }
     }
@@ -197,5 +204,17 @@ class KerasArithmeticOpsTest {
         });
         String m = refused(f);
         assertTrue(m.contains("operation 'add' (keras.ops) takes the input 'head_input' of a nested model, whose mask its caller sets"), m);
+    }
+
+    /** ops.concatenate's default axis 0 is the batch, and a config without an axis means it: refused naming the op. */
+    @SuppressWarnings("unchecked")
+    @Test
+    void aConcatenateAlongTheBatchIsRefused(@TempDir Path dir) throws IOException {
+        String m = refused(edited(dir.resolve("c0.keras"), "keras3_arithmetic_ops.keras", l -> ((Map<String, Object>) l.get("concatenate")
+                .get("config")).put("axis", 0L)));
+        assertTrue(m.contains("layer 'concatenate' (Concatenate): axis 0 is the batch axis"), m);
+        m = refused(edited(dir.resolve("cnone.keras"), "keras3_arithmetic_ops.keras", l -> ((Map<String, Object>) l.get("concatenate")
+                .get("config")).remove("axis")));
+        assertTrue(m.contains("operation 'concatenate' (Concatenate, keras.ops) concatenates along axis null"), m);
     }
 }

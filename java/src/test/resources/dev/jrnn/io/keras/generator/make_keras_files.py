@@ -1459,7 +1459,8 @@ def get_item():
 def arithmetic_ops():
     """Keras 3's arithmetic on tensors as ops (KerasTensor.__add__ -> ops.Add().symbolic_call(x1, x2), likewise Subtract
     and Multiply; keras.src.ops.numpy, config {"name"}, args [x1, x2]): x -> LSTM(4, return_sequences) -> a = h[:, -1],
-    b = h[:, 0]; ((a + b) * a - b) -> Dense(2), as .keras and legacy .h5. No mask anywhere (jrnn reads these ops as its
+    b = h[:, 0]; ((a + b) * a - b) -> Dense(2), and ops.concatenate([a, b], axis=-1) (the op Concatenate, config
+    {"name", "axis"}, args [[a, b]]) as a second output, as .keras and legacy .h5. No mask anywhere (jrnn reads these ops as its
     merge layers only then). Expected output from numpy in float64 (run_cells), not from the layers jrnn builds."""
     g = np.random.default_rng(20261219)
     f32 = lambda *shape: g.normal(0, 0.5, shape).astype(np.float32)
@@ -1469,14 +1470,14 @@ def arithmetic_ops():
     seq, _ = run_cells(d(x), np.ones((3, 5), bool), [(lstm_step, list(map(d, lstm)), (4, 4))])
     a, b = seq[:, -1], seq[:, 0]
     y = ((a + b) * a - b) @ d(head[0]) + d(head[1])
-    for n, v in (("x", x), ("y", y)):
+    for n, v in (("x", x), ("y", y), ("y2", np.concatenate([a, b], -1))):
         np.save(os.path.join(OUT, "arithmetic_ops_" + n + ".npy"), v.astype(np.float32))
 
     def kt(shape, history):
         return k3_tensor(shape, history)
 
-    def op(cls, name, args):
-        return {"module": "keras.src.ops.numpy", "class_name": cls, "config": {"name": name}, "registered_name": cls,
+    def op(cls, name, args, **config):
+        return {"module": "keras.src.ops.numpy", "class_name": cls, "config": dict(config, name=name), "registered_name": cls,
                 "name": name, "inbound_nodes": [{"args": args, "kwargs": {}}]}
 
     sl = {"class_name": "__slice__", "config": {"start": None, "stop": None, "step": None}}
@@ -1490,10 +1491,11 @@ def arithmetic_ops():
         op("Multiply", "multiply", [kt([None, 4], ["add", 0, 0]), kt([None, 4], ["get_item", 0, 0])]),
         op("Subtract", "subtract", [kt([None, 4], ["multiply", 0, 0]), kt([None, 4], ["get_item_1", 0, 0])]),
         k3_layer("Dense", "dense", k3_dense(2, "linear"), [kt([None, 4], ["subtract", 0, 0])]),
+        op("Concatenate", "concatenate", [[kt([None, 4], ["get_item", 0, 0]), kt([None, 4], ["get_item_1", 0, 0])]], axis=-1),
     ]
     config = {"module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
               "config": {"name": "arithmetic", "trainable": True, "layers": layers, "input_layers": [["x", 0, 0]],
-                         "output_layers": [["dense", 0, 0]]}, "build_config": {"input_shape": None}}
+                         "output_layers": [["dense", 0, 0], ["concatenate", 0, 0]]}, "build_config": {"input_shape": None}}
     kw3 = ("kernel", "recurrent_kernel", "bias")
     write_keras3("keras3_arithmetic_ops", config, [("lstm/cell", lstm), ("dense", head)],
                  [("x", []), ("lstm", named("lstm/lstm_cell", list(zip(kw3, lstm)), "")),
