@@ -293,7 +293,8 @@ final class KerasGraph {
                 throw new KerasFormatException(spec.where() + ": layer name '" + name + "' is used twice");
             }
             boolean arithmetic = KerasArithmeticOps.is(spec, layers.kerasMajor, data);   // a + b: read as the merge layer where it is one
-            if (KerasMaskOps.isOp(spec, layers.kerasMajor) && !KerasGetItem.is(spec) && !arithmetic) {   // Keras 3 records the ops of its implicit masks among the layers
+            // Keras 3 records the ops of its implicit masks among the layers; a slice or such arithmetic is read as a layer
+            if (KerasMaskOps.isOp(spec, layers.kerasMajor) && !KerasGetItem.is(spec) && !arithmetic) {
                 f.maskOps.addOp(name, spec);
                 continue;
             }
