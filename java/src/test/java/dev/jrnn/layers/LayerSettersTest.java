@@ -21,7 +21,7 @@ class LayerSettersTest {
             Bidirectional.class, TimeDistributed.class, SimpleRNN.class, LSTM.class, GRU.class, Activation.class, RepeatVector.class,
             Conv1D.class, AveragePooling1D.class, MaxPooling1D.class, GlobalAveragePooling1D.class, GlobalMaxPooling1D.class,
             Attention.class, AdditiveAttention.class, MultiHeadAttention.class,
-            Reshape.class, Permute.class, ZeroPadding1D.class, Cropping1D.class, UpSampling1D.class,
+            Reshape.class, Permute.class, GetItem.class, ZeroPadding1D.class, Cropping1D.class, UpSampling1D.class,
             SpatialDropout1D.class, GaussianNoise.class, GaussianDropout.class,
             BatchNormalization.class, ReLU.class, LeakyReLU.class, ELU.class, PReLU.class, Softmax.class, Identity.class);
 

@@ -27,6 +27,7 @@ final class KerasCalls {
 
     /** As {@link #inboundNodes(KerasConfig, Layer)}; {@code layer} null for a nested model, which {@code of} names in messages. */
     static List<List<Object>> inboundNodes(KerasConfig spec, Layer layer, String of) {
+        if (layer instanceof dev.jrnn.layers.GetItem) return KerasGetItem.refs(spec);   // args: the tensor and the key
         List<List<Object>> r = new ArrayList<>();
         if (!spec.has("inbound_nodes")) return r;
         String where = spec.where();

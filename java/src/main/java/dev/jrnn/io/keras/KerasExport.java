@@ -151,7 +151,8 @@ public final class KerasExport {
         c.put("trainable", model.trainable());   // Keras 3's get_config: the model's own flag; each layer's config keeps its own
         List<Object> layers = new ArrayList<>();
         String cls;
-        if (model instanceof Sequential) {
+        // Keras' Sequential holds layers only: one with a GetItem (an op in Keras 3) is written as the functional model it is
+        if (model instanceof Sequential && model.layers().stream().noneMatch(l -> l instanceof dev.jrnn.layers.GetItem)) {
             cls = "Sequential";
             Node in = model.inputs().get(0);
             layers.add(inputLayer(in.layer().name(), in));
@@ -159,7 +160,7 @@ public final class KerasExport {
         } else {
             cls = "Functional";
             Map<Call, Integer> index = callIndex(model);
-            for (Layer l : model.layers()) {
+            for (Layer l : graphLayers(model)) {
                 Map<String, Object> spec;
                 List<Object> inbound = new ArrayList<>();
                 if (l.kerasClass().equals("InputLayer")) {
@@ -212,6 +213,14 @@ public final class KerasExport {
         return s;
     }
 
+    /** The model's layers with its InputLayers (a Sequential's layers() leaves its input out). */
+    private static List<Layer> graphLayers(Model model) {
+        if (!(model instanceof Sequential)) return model.layers();
+        List<Layer> r = new ArrayList<>(List.of(model.inputs().get(0).layer()));
+        r.addAll(model.layers());
+        return r;
+    }
+
     /** Each call of the model, numbered per layer in call order (calls of the layers in other models left out). */
     private static Map<Call, Integer> callIndex(Model model) {
         Set<Call> used = new HashSet<>();
@@ -221,7 +230,7 @@ public final class KerasExport {
             if (used.add(c)) todo.addAll(c.inputs());
         }
         Map<Call, Integer> index = new HashMap<>();
-        for (Layer l : model.layers()) {
+        for (Layer l : graphLayers(model)) {
             int k = 0;
             for (Call c : l.calls()) if (used.contains(c)) index.put(c, k++);
         }
@@ -234,7 +243,12 @@ public final class KerasExport {
         Map<String, Object> node = new LinkedHashMap<>();
         Map<String, Object> kwargs = new LinkedHashMap<>();
         boolean recurrent = l instanceof RecurrentLayer || l instanceof Bidirectional;
-        if (l instanceof MultiHeadAttention m) {
+        if (l instanceof dev.jrnn.layers.GetItem g) {   // Keras 3's GetItem op: its call's args are the tensor and the key
+            List<Object> args = new ArrayList<>();
+            args.add(tensor(ins.get(0), index));
+            args.add(KerasGetItem.key(g));
+            node.put("args", args);
+        } else if (l instanceof MultiHeadAttention m) {
             KerasMultiHeadAttention.writeCall(m, ins, node, kwargs, n -> tensor(n, index));
         } else if (recurrent && ins.size() > 1) {
             node.put("args", List.of(tensor(ins.get(0), index)));

@@ -47,6 +47,8 @@ final class KerasGraph {
      * legacy HDF5 layout keeps them in one group of that name (see {@link Keras2Weights#splitNested}).
      */
     final Map<String, List<Layer>> nested = new LinkedHashMap<>();
+    /** The keras ops read as merge layers (KerasArithmeticOps), their shapes checked once the model is wired. */
+    private final java.util.Set<String> arithmeticOps = new java.util.HashSet<>();
     /** The model each layer name belongs to, for the message when a nested model's layer reuses it. */
     private final Map<String, String> owner = new HashMap<>();
 
@@ -73,6 +75,7 @@ final class KerasGraph {
             case "Model", "Functional" -> functional(new KerasConfig(cfg, "model_config.config"), root).topModel();
             default -> throw new KerasFormatException("model class '" + cls + "' is not supported: expected Sequential, Model or Functional");
         };
+        KerasArithmeticOps.checkShapes(byName, arithmeticOps);
         // Keras 3's functional_from_config passes trainable to the model (its setter runs before the layers are tracked:
         // they keep their own flags), and a model that is not trainable trains none of its weights; Sequential.from_config
         // does not read it
@@ -280,6 +283,7 @@ final class KerasGraph {
     private FunctionalModel functional(KerasConfig c, Scope scope) {
         FunctionalModel f = new FunctionalModel(c, c.string("name", null));
         List<?> specs = c.list("layers");
+        java.util.Set<String> data = KerasArithmeticOps.dataRefs(specs, c.raw("output_layers"));
         for (int i = 0; i < specs.size(); i++) {
             KerasConfig spec = new KerasConfig(specs.get(i), c.where().replaceAll("\\.config$", "") + ".layers[" + i + "]");
             KerasConfig lc = layerConfig(spec);
@@ -288,7 +292,9 @@ final class KerasGraph {
             if (f.ops.containsKey(name) || f.inputs.containsKey(name) || f.maskOps.has(name)) {
                 throw new KerasFormatException(spec.where() + ": layer name '" + name + "' is used twice");
             }
-            if (KerasMaskOps.isOp(spec, layers.kerasMajor)) {   // Keras 3 records the ops of its implicit masks among the layers
+            boolean arithmetic = KerasArithmeticOps.is(spec, layers.kerasMajor, data);   // a + b: read as the merge layer where it is one
+            // Keras 3 records the ops of its implicit masks among the layers; a slice or such arithmetic is read as a layer
+            if (KerasMaskOps.isOp(spec, layers.kerasMajor) && !KerasGetItem.is(spec) && !arithmetic) {
                 f.maskOps.addOp(name, spec);
                 continue;
             }
@@ -317,9 +323,12 @@ final class KerasGraph {
             Layer l = layers.build(spec);
             record(name, cls, l, scope, spec.where());
             f.ops.put(name, l);
-            f.refs.put(name, KerasCalls.inboundNodes(spec, l));
+            f.refs.put(name, arithmetic ? KerasArithmeticOps.refs(spec, spec.where()) : KerasCalls.inboundNodes(spec, l));
+            if (arithmetic) f.arithmetic.add(name);
+            if (arithmetic) arithmeticOps.add(name);
         }
         f.maskOps.check(f.ops, f.refs, KerasCalls.refs(c, "output_layers"), c.where());
+        KerasArithmeticOps.checkUnmasked(f.arithmetic, f.ops, f.refs, c.where(), !scope.path.isEmpty());
         return f;
     }
 
@@ -336,6 +345,8 @@ final class KerasGraph {
         final Map<String, List<List<Object>>> refs = new HashMap<>();
         /** The ops of the model's implicit masks, checked and dropped. */
         final KerasMaskOps maskOps = new KerasMaskOps();
+        /** The Keras 3 arithmetic ops read as merge layers (KerasArithmeticOps). */
+        final List<String> arithmetic = new ArrayList<>();
 
         FunctionalModel(KerasConfig c, String name) {
             this.c = c;

@@ -54,7 +54,7 @@ final class KerasLayers {
 
     /** {@link #SUPPORTED} and the classes {@link KerasWeightlessLayers} and {@link KerasActivationLayers} build: every class read and written. */
     static List<String> supported() {
-        return java.util.stream.Stream.of(SUPPORTED, KerasWeightlessLayers.CLASSES, KerasActivationLayers.CLASSES)
+        return java.util.stream.Stream.of(SUPPORTED, KerasWeightlessLayers.CLASSES, KerasActivationLayers.CLASSES, KerasGetItem.CLASSES)
                 .flatMap(List::stream).toList();
     }
 
@@ -134,6 +134,8 @@ final class KerasLayers {
             case "Attention", "AdditiveAttention" -> attention(cls, c, where);
             case "MultiHeadAttention" -> KerasMultiHeadAttention.read(c, where, file);
             case "Normalization" -> KerasNormalization.read(c, where);
+            case "GetItem", "SlicingOpLambda" -> KerasGetItem.read(spec, where);
+            case "TFOpLambda" -> KerasArithmeticOps.tfOp(c, where);
             case String other when KerasWeightlessLayers.CLASSES.contains(other) -> KerasWeightlessLayers.build(other, c, where);
             case String other when KerasActivationLayers.CLASSES.contains(other) -> KerasActivationLayers.build(other, c, where);
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "
@@ -353,6 +355,7 @@ final class KerasLayers {
      * jrnn saves reads back through the same path as a Keras file.
      */
     static Map<String, Object> config(Layer l) {
+        if (l instanceof dev.jrnn.layers.GetItem g) return KerasGetItem.config(g);   // an op in Keras 3, not a layer
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", l.name());
         // Keras 3's SpatialDropout1D takes no trainable in its constructor (from_config would fail on it)

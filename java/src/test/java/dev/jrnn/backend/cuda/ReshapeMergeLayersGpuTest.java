@@ -24,6 +24,7 @@ import dev.jrnn.layers.UpSampling1D;
 import dev.jrnn.layers.ZeroPadding1D;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.GetItem;
 import dev.jrnn.layers.Permute;
 import dev.jrnn.layers.Reshape;
 import dev.jrnn.layers.SpatialDropout1D;
@@ -59,6 +60,16 @@ class ReshapeMergeLayersGpuTest extends CpuCudaBackends {
         parity("ZeroPadding1D", () -> new ZeroPadding1D(2, 1), new int[] {5, 3});
         parity("Cropping1D", () -> new Cropping1D(1, 2), new int[] {6, 3});
         parity("UpSampling1D", () -> new UpSampling1D(3), new int[] {4, 5});
+    }
+
+    /** GetItem's row gather and its scatter back on CUDA: the CPU's outputs and input gradients for NumPy keys. */
+    @Test
+    void getItemMatchesTheCpu() {
+        parity("GetItem [:, -1]", () -> new GetItem(GetItem.all(), GetItem.index(-1)), new int[] {6, 5});
+        parity("GetItem [:, ::-1]", () -> new GetItem(GetItem.all(), GetItem.slice(null, null, -1)), new int[] {6, 5});
+        parity("GetItem [..., 1:4]", () -> new GetItem(GetItem.ellipsis(), GetItem.slice(1, 4)), new int[] {6, 5});
+        parity("GetItem [:, 1, None, 5:0:-2]", () -> new GetItem(GetItem.all(), GetItem.index(1), GetItem.newAxis(),
+                GetItem.slice(5, 0, -2)), new int[] {3, 7, 2});
     }
 
     @Test

@@ -1719,6 +1719,152 @@ def keras1_weights_only():
             for wn in mw[name].attrs["weight_names"]:
                 wn = wn.decode() if isinstance(wn, bytes) else wn
                 lg.create_dataset(wn, data=mw[name][wn][()])
+def get_item():
+    """Keras' slicing of a sequence, h[:, -1] (and h[:, 1, 1:3] as a second output): x -> Masking -> LSTM(4,
+    return_sequences) -> [:, -1] -> Dense(2). Keras 3 (.keras and legacy .h5) records each slice as the op GetItem
+    (keras.src.ops.numpy; the op's config is Operation.get_config's {"name"}) whose node args are the tensor and the key,
+    serialized by serialization_lib (a tuple as a list, slice as __slice__); its mask ops (not_equal, any) as in
+    keras3_mask_ops. tf.keras 2.13 records a SlicingOpLambda of __operators__.getitem whose node is [layer, node, tensor,
+    {"slice_spec": key}] with slices as {start, stop, step} dicts (tf_op_layer._slice_to_dict, node.serialize). The LSTM
+    repeats its last output at masked steps (zero_output_for_mask False), so h[:, -1] of a padded sample is its last real
+    step's output. Expected outputs from numpy in float64 (run_cells), not from the layers jrnn builds."""
+    g = np.random.default_rng(20261218)
+    f32 = lambda *shape: g.normal(0, 0.5, shape).astype(np.float32)
+    d = lambda a: a.astype(np.float64)
+    lstm, head = [f32(3, 16), f32(4, 16), f32(16)], [f32(4, 2), f32(2)]
+    x = g.normal(0, 1, (3, 5, 3)).astype(np.float32)
+    x[0, 3:, :] = 0.0   # padded at the end: [:, -1] reads its step 2 output
+    x[1, 1, :] = 0.0   # masked in the middle
+    seq, _ = run_cells(d(x), np.any(x != 0.0, -1), [(lstm_step, list(map(d, lstm)), (4, 4))])
+    y = seq[:, -1] @ d(head[0]) + d(head[1])
+    y2 = seq[:, 1, 1:3]
+    for n, v in (("x", x), ("y", y), ("y2", y2)):
+        np.save(os.path.join(OUT, "get_item_" + n + ".npy"), v.astype(np.float32))
+
+    def kt(shape, history, dtype="float32"):
+        t = k3_tensor(shape, history)
+        t["config"]["dtype"] = dtype
+        return t
+
+    def op(cls, name, config, args, module="keras.src.ops.numpy"):
+        return {"module": module, "class_name": cls, "config": dict(config, name=name), "registered_name": cls,
+                "name": name, "inbound_nodes": [{"args": args, "kwargs": {}}]}
+
+    def sl(start=None, stop=None, step=None):
+        return {"class_name": "__slice__", "config": {"start": start, "stop": stop, "step": step}}
+
+    lstm_layer = k3_layer("LSTM", "lstm", k3_rnn("LSTM", "lstm", 4, return_sequences=True), [kt([None, 5, 3], ["masking", 0, 0])])
+    lstm_layer["inbound_nodes"][0]["kwargs"] = {"training": False, "mask": kt([None, 5], ["any", 0, 0], "bool")}
+    layers = [
+        {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None, "name": "x",
+         "config": {"batch_shape": [None, 5, 3], "dtype": "float32", "sparse": False, "name": "x"}, "inbound_nodes": []},
+        k3_layer("Masking", "masking", {"mask_value": 0.0}, [kt([None, 5, 3], ["x", 0, 0])]),
+        op("NotEqual", "not_equal", {}, [kt([None, 5, 3], ["x", 0, 0]), 0.0]),
+        op("Any", "any", {"axis": -1, "keepdims": False}, [kt([None, 5, 3], ["not_equal", 0, 0], "bool")]),
+        lstm_layer,
+        op("GetItem", "get_item", {}, [kt([None, 5, 4], ["lstm", 0, 0]), [sl(), -1]]),
+        k3_layer("Dense", "dense", k3_dense(2, "linear"), [kt([None, 4], ["get_item", 0, 0])]),
+        op("GetItem", "get_item_1", {}, [kt([None, 5, 4], ["lstm", 0, 0]), [sl(), 1, sl(1, 3)]]),
+    ]
+    config = {"module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
+              "config": {"name": "last_step", "trainable": True, "layers": layers, "input_layers": [["x", 0, 0]],
+                         "output_layers": [["dense", 0, 0], ["get_item_1", 0, 0]]},
+              "build_config": {"input_shape": None}}
+    kw3 = ("kernel", "recurrent_kernel", "bias")
+    # Keras' weights walk model.layers, which holds no ops: no group for get_item in either file
+    write_keras3("keras3_get_item", config, [("masking", []), ("lstm/cell", lstm), ("dense", head)],
+                 [("x", []), ("masking", []), ("lstm", named("lstm/lstm_cell", list(zip(kw3, lstm)), "")),
+                  ("dense", named("dense", [("kernel", head[0]), ("bias", head[1])], ""))], legacy_config=True)
+
+    def slicing(name, inbound, spec):
+        return {"class_name": "SlicingOpLambda", "name": name, "inbound_nodes": [[inbound, 0, 0, {"slice_spec": spec}]],
+                "config": {"name": name, "trainable": True, "dtype": "float32", "function": "__operators__.getitem"}}
+
+    all_ = {"start": None, "stop": None, "step": None}
+    cfg2 = {"class_name": "Functional", "config": {"name": "model", "layers": [
+        input_layer("x", [None, 5, 3]),
+        node(simple_cfg("Masking", "masking", mask_value=0.0), "masking", [[("x", 0, 0)]]),
+        node(rnn_cfg("LSTM", "lstm", 4, return_sequences=True), "lstm", [[("masking", 0, 0)]]),
+        slicing("tf.__operators__.getitem", "lstm", [all_, -1]),
+        node(dense_cfg("dense", 2), "dense", [[("tf.__operators__.getitem", 0, 0)]]),
+        slicing("tf.__operators__.getitem_1", "lstm", [all_, 1, {"start": 1, "stop": 3, "step": None}])],
+        "input_layers": [["x", 0, 0]], "output_layers": [["dense", 0, 0], ["tf.__operators__.getitem_1", 0, 0]]}}
+    write_h5(os.path.join(OUT, "tfkeras_get_item.h5"), cfg2, [
+        ("x", []), ("masking", []), ("lstm", named("lstm/lstm_cell", list(zip(kw3, lstm)))),
+        ("tf.__operators__.getitem", []), ("dense", named("dense", [("kernel", head[0]), ("bias", head[1])])),
+        ("tf.__operators__.getitem_1", [])], "2.13.1")
+
+
+def arithmetic_ops():
+    """Keras 3's arithmetic on tensors as ops (KerasTensor.__add__ -> ops.Add().symbolic_call(x1, x2), likewise Subtract
+    and Multiply; keras.src.ops.numpy, config {"name"}, args [x1, x2]): x -> LSTM(4, return_sequences) -> a = h[:, -1],
+    b = h[:, 0]; ((a + b) * a - b) -> Dense(2), and ops.concatenate([a, b], axis=-1) (the op Concatenate, config
+    {"name", "axis"}, args [[a, b]]) as a second output, as .keras and legacy .h5. No mask anywhere (jrnn reads these ops as its
+    merge layers only then). Expected output from numpy in float64 (run_cells), not from the layers jrnn builds."""
+    g = np.random.default_rng(20261219)
+    f32 = lambda *shape: g.normal(0, 0.5, shape).astype(np.float32)
+    d = lambda a: a.astype(np.float64)
+    lstm, head = [f32(3, 16), f32(4, 16), f32(16)], [f32(4, 2), f32(2)]
+    x = g.normal(0, 1, (3, 5, 3)).astype(np.float32)
+    seq, _ = run_cells(d(x), np.ones((3, 5), bool), [(lstm_step, list(map(d, lstm)), (4, 4))])
+    a, b = seq[:, -1], seq[:, 0]
+    y = ((a + b) * a - b) @ d(head[0]) + d(head[1])
+    for n, v in (("x", x), ("y", y), ("y2", np.concatenate([a, b], -1))):
+        np.save(os.path.join(OUT, "arithmetic_ops_" + n + ".npy"), v.astype(np.float32))
+
+    def kt(shape, history):
+        return k3_tensor(shape, history)
+
+    def op(cls, name, args, **config):
+        return {"module": "keras.src.ops.numpy", "class_name": cls, "config": dict(config, name=name), "registered_name": cls,
+                "name": name, "inbound_nodes": [{"args": args, "kwargs": {}}]}
+
+    sl = {"class_name": "__slice__", "config": {"start": None, "stop": None, "step": None}}
+    layers = [
+        {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None, "name": "x",
+         "config": {"batch_shape": [None, 5, 3], "dtype": "float32", "sparse": False, "name": "x"}, "inbound_nodes": []},
+        k3_layer("LSTM", "lstm", k3_rnn("LSTM", "lstm", 4, return_sequences=True), [kt([None, 5, 3], ["x", 0, 0])]),
+        op("GetItem", "get_item", [kt([None, 5, 4], ["lstm", 0, 0]), [sl, -1]]),
+        op("GetItem", "get_item_1", [kt([None, 5, 4], ["lstm", 0, 0]), [sl, 0]]),
+        op("Add", "add", [kt([None, 4], ["get_item", 0, 0]), kt([None, 4], ["get_item_1", 0, 0])]),
+        op("Multiply", "multiply", [kt([None, 4], ["add", 0, 0]), kt([None, 4], ["get_item", 0, 0])]),
+        op("Subtract", "subtract", [kt([None, 4], ["multiply", 0, 0]), kt([None, 4], ["get_item_1", 0, 0])]),
+        k3_layer("Dense", "dense", k3_dense(2, "linear"), [kt([None, 4], ["subtract", 0, 0])]),
+        op("Concatenate", "concatenate", [[kt([None, 4], ["get_item", 0, 0]), kt([None, 4], ["get_item_1", 0, 0])]], axis=-1),
+    ]
+    config = {"module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
+              "config": {"name": "arithmetic", "trainable": True, "layers": layers, "input_layers": [["x", 0, 0]],
+                         "output_layers": [["dense", 0, 0], ["concatenate", 0, 0]]}, "build_config": {"input_shape": None}}
+    kw3 = ("kernel", "recurrent_kernel", "bias")
+    write_keras3("keras3_arithmetic_ops", config, [("lstm/cell", lstm), ("dense", head)],
+                 [("x", []), ("lstm", named("lstm/lstm_cell", list(zip(kw3, lstm)), "")),
+                  ("dense", named("dense", [("kernel", head[0]), ("bias", head[1])], ""))], legacy_config=True)
+
+    # tf.keras 2.13: a + b, a * b, a - b as TFOpLambda layers of tf.__operators__.add, tf.math.multiply, tf.math.subtract
+    # (tf_op_layer.TFOpLambda.get_config: {"function": symbol}); node.serialize writes [x layer, node, tensor, kwargs]
+    # with the second argument among the kwargs by its name (y) and name=None; the slices as in tfkeras_get_item.h5
+    def tf_layer(cls, name, function, inbound, kwargs):
+        return {"class_name": cls, "name": name, "inbound_nodes": [[inbound, 0, 0, kwargs]],
+                "config": {"name": name, "trainable": True, "dtype": "float32", "function": function}}
+
+    all_ = {"start": None, "stop": None, "step": None}
+    cfg2 = {"class_name": "Functional", "config": {"name": "model", "layers": [
+        input_layer("x", [None, 5, 3]),
+        node(rnn_cfg("LSTM", "lstm", 4, return_sequences=True), "lstm", [[("x", 0, 0)]]),
+        tf_layer("SlicingOpLambda", "tf.__operators__.getitem", "__operators__.getitem", "lstm", {"slice_spec": [all_, -1]}),
+        tf_layer("SlicingOpLambda", "tf.__operators__.getitem_1", "__operators__.getitem", "lstm", {"slice_spec": [all_, 0]}),
+        tf_layer("TFOpLambda", "tf.__operators__.add", "__operators__.add", "tf.__operators__.getitem",
+                 {"y": ["tf.__operators__.getitem_1", 0, 0], "name": None}),
+        tf_layer("TFOpLambda", "tf.math.multiply", "math.multiply", "tf.__operators__.add",
+                 {"y": ["tf.__operators__.getitem", 0, 0], "name": None}),
+        tf_layer("TFOpLambda", "tf.math.subtract", "math.subtract", "tf.math.multiply",
+                 {"y": ["tf.__operators__.getitem_1", 0, 0], "name": None}),
+        node(dense_cfg("dense", 2), "dense", [[("tf.math.subtract", 0, 0)]])],
+        "input_layers": [["x", 0, 0]], "output_layers": [["dense", 0, 0]]}}
+    write_h5(os.path.join(OUT, "tfkeras_arithmetic_ops.h5"), cfg2, [
+        ("x", []), ("lstm", named("lstm/lstm_cell", list(zip(kw3, lstm)))), ("tf.__operators__.getitem", []),
+        ("tf.__operators__.getitem_1", []), ("tf.__operators__.add", []), ("tf.math.multiply", []), ("tf.math.subtract", []),
+        ("dense", named("dense", [("kernel", head[0]), ("bias", head[1])]))], "2.13.1")
 
 
 if __name__ == "__main__":
@@ -1749,3 +1895,5 @@ if __name__ == "__main__":
     keras1_files()   # own generator
     tfkeras214_keras()   # own generator
     keras1_weights_only()   # from keras1_functional.h5
+    get_item()   # own generator
+    arithmetic_ops()   # own generator
