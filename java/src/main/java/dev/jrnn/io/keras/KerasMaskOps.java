@@ -55,13 +55,14 @@ final class KerasMaskOps {
     /**
      * Whether a layers entry is a Keras op rather than a layer: a {@code keras.src.ops} module, or, in a legacy .h5 of
      * Keras 3 ({@code kerasMajor} 3), where no entry has a module, a class of {@link #OP_ONLY} whose config has no
-     * "trainable" (every Keras 3 layer's get_config writes it, no op's does). A legacy Concatenate op (a concatenated
-     * mask) reads as a layer there and is refused as one fed by ops.
+     * "trainable" (every Keras 3 layer's get_config writes it, no op's does), or a Concatenate so written (a
+     * concatenated mask; one that data flows from is KerasArithmeticOps', asked first).
      */
     static boolean isOp(KerasConfig spec, int kerasMajor) {
         String m = spec.string("module", null);
         if (m != null) return m.startsWith("keras.src.ops.") || m.startsWith("keras.ops");
-        return kerasMajor >= 3 && OP_ONLY.contains(spec.string("class_name", "")) && spec.raw("config") instanceof Map<?, ?> c
+        String cls = spec.string("class_name", "");
+        return kerasMajor >= 3 && (OP_ONLY.contains(cls) || cls.equals("Concatenate")) && spec.raw("config") instanceof Map<?, ?> c
                 && !c.containsKey("trainable");
     }
 

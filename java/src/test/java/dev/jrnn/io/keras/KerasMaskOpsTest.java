@@ -51,6 +51,24 @@ class KerasMaskOpsTest {
         }
     }
 
+    /**
+     * Keras 3's Concatenate over two masked sequences records its mask computation (expand_dims, zeros_like, logical_or,
+     * an ops.concatenate, any) among the layers; a legacy .h5 writes that Concatenate op without a module, told from the
+     * layer by its config without "trainable" (it was read as a Concatenate layer fed by ops and refused).
+     */
+    @Test
+    void aConcatenatedMaskLoadsFromTheKerasZipAndTheLegacyH5() throws IOException {
+        Tensor tokens = Npy.read(resource("keras3_concat_masks_tokens.npy"));
+        float[] want = Npy.read(resource("keras3_concat_masks_y.npy")).data();
+        for (String f : List.of("keras3_concat_masks.keras", "keras3_concat_masks.h5")) {
+            try (Model m = Models.load(resource(f))) {
+                assertEquals(List.of("tokens", "embedding", "lstm", "gru", "concatenate", "lstm_1", "dense"),
+                        m.layers().stream().map(l -> l.name()).toList(), f);
+                KerasFixtures.assertClose(want, m.predict(tokens).data(), f);
+            }
+        }
+    }
+
     /** The generated .keras with its config.json edited by {@code edit}, written to {@code out}. */
     private static Path edited(Path out, UnaryOperator<String> edit) throws IOException {
         return KerasFixtures.withConfig(resource("keras3_mask_ops.keras"), out, edit);

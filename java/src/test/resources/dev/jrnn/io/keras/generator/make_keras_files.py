@@ -1309,6 +1309,25 @@ def activation_layers():
     np.save(os.path.join(OUT, "tfkeras_activation_layers_y.npy"), y2.astype(np.float32))
 
 
+# Keras 3 functional entries of mask computations (keras3_mask_ops, keras3_concat_masks)
+def k3m_tensor(shape, history, dtype="float32"):
+    t = k3_tensor(shape, history)
+    t["config"]["dtype"] = dtype
+    return t
+
+def k3m_op(cls, name, config, args, kwargs=None):
+    return {"module": "keras.src.ops.numpy", "class_name": cls, "config": dict(config, name=name),
+            "registered_name": cls, "name": name, "inbound_nodes": [{"args": args, "kwargs": kwargs or {}}]}
+
+def k3m_called(spec, mask):   # the node's kwargs as Layer.__call__ fills them: the input's mask, training
+    spec["inbound_nodes"][0]["kwargs"] = {"training": False, "mask": mask}
+    return spec
+
+def k3m_input(name, shape, dtype):
+    return {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None, "name": name,
+            "config": {"batch_shape": shape, "dtype": dtype, "sparse": False, "name": name}, "inbound_nodes": []}
+
+
 def keras3_mask_ops():
     """Keras 3 functional model with implicit masks as Keras 3 records them: Layer.__call__ passes the input's mask to
     call(mask=...), so the node's kwargs name it, and the ops that computed it in compute_mask (Embedding: not_equal;
@@ -1329,42 +1348,25 @@ def keras3_mask_ops():
     for n, v in (("tokens", tokens), ("features", feats), ("y", y.astype(np.float32))):
         np.save(os.path.join(OUT, "keras3_mask_ops_" + n + ".npy"), v)
 
-    def kt(shape, history, dtype="float32"):
-        t = k3_tensor(shape, history)
-        t["config"]["dtype"] = dtype
-        return t
-
-    def op(cls, name, config, args, kwargs=None):
-        return {"module": "keras.src.ops.numpy", "class_name": cls, "config": dict(config, name=name),
-                "registered_name": cls, "name": name, "inbound_nodes": [{"args": args, "kwargs": kwargs or {}}]}
-
-    def called(spec, mask):   # the node's kwargs as Layer.__call__ fills them: the input's mask, training
-        spec["inbound_nodes"][0]["kwargs"] = {"training": False, "mask": mask}
-        return spec
-
-    def inp(name, shape, dtype):
-        return {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None, "name": name,
-                "config": {"batch_shape": shape, "dtype": dtype, "sparse": False, "name": name}, "inbound_nodes": []}
-
     embedding = k3_layer("Embedding", "embedding", {"input_dim": 10, "output_dim": 3, "embeddings_initializer": {
         "module": "keras.initializers", "class_name": "RandomUniform", "config": {"minval": -0.05, "maxval": 0.05,
         "seed": None}, "registered_name": None}, "embeddings_regularizer": None, "activity_regularizer": None,
-        "embeddings_constraint": None, "mask_zero": True}, [kt([None, 6], ["tokens", 0, 0], "int32")])
+        "embeddings_constraint": None, "mask_zero": True}, [k3m_tensor([None, 6], ["tokens", 0, 0], "int32")])
     embedding["inbound_nodes"][0]["kwargs"] = {}   # Embedding.call takes no mask
     layers = [
-        inp("tokens", [None, 6], "int32"), inp("features", [None, 6, 2], "float32"),
+        k3m_input("tokens", [None, 6], "int32"), k3m_input("features", [None, 6, 2], "float32"),
         embedding,
-        op("NotEqual", "not_equal", {}, [kt([None, 6], ["tokens", 0, 0], "int32"), 0]),
-        k3_layer("Masking", "masking", {"mask_value": 0.0}, [kt([None, 6, 2], ["features", 0, 0])]),
-        op("NotEqual", "not_equal_1", {}, [kt([None, 6, 2], ["features", 0, 0]), 0.0]),
-        op("Any", "any", {"axis": -1, "keepdims": False}, [kt([None, 6, 2], ["not_equal_1", 0, 0], "bool")]),
-        called(k3_layer("LSTM", "lstm", k3_rnn("LSTM", "lstm", 4), [kt([None, 6, 3], ["embedding", 0, 0])]),
-               kt([None, 6], ["not_equal", 0, 0], "bool")),
-        called(k3_layer("GRU", "gru", k3_rnn("GRU", "gru", 3), [kt([None, 6, 2], ["masking", 0, 0])]),
-               kt([None, 6], ["any", 0, 0], "bool")),
-        called(k3_layer("Concatenate", "concatenate", {"axis": -1},
-                        [[kt([None, 4], ["lstm", 0, 0]), kt([None, 3], ["gru", 0, 0])]]), [None, None]),
-        k3_layer("Dense", "dense", k3_dense(1, "linear"), [kt([None, 7], ["concatenate", 0, 0])]),
+        k3m_op("NotEqual", "not_equal", {}, [k3m_tensor([None, 6], ["tokens", 0, 0], "int32"), 0]),
+        k3_layer("Masking", "masking", {"mask_value": 0.0}, [k3m_tensor([None, 6, 2], ["features", 0, 0])]),
+        k3m_op("NotEqual", "not_equal_1", {}, [k3m_tensor([None, 6, 2], ["features", 0, 0]), 0.0]),
+        k3m_op("Any", "any", {"axis": -1, "keepdims": False}, [k3m_tensor([None, 6, 2], ["not_equal_1", 0, 0], "bool")]),
+        k3m_called(k3_layer("LSTM", "lstm", k3_rnn("LSTM", "lstm", 4), [k3m_tensor([None, 6, 3], ["embedding", 0, 0])]),
+               k3m_tensor([None, 6], ["not_equal", 0, 0], "bool")),
+        k3m_called(k3_layer("GRU", "gru", k3_rnn("GRU", "gru", 3), [k3m_tensor([None, 6, 2], ["masking", 0, 0])]),
+               k3m_tensor([None, 6], ["any", 0, 0], "bool")),
+        k3m_called(k3_layer("Concatenate", "concatenate", {"axis": -1},
+                        [[k3m_tensor([None, 4], ["lstm", 0, 0]), k3m_tensor([None, 3], ["gru", 0, 0])]]), [None, None]),
+        k3_layer("Dense", "dense", k3_dense(1, "linear"), [k3m_tensor([None, 7], ["concatenate", 0, 0])]),
     ]
     config = {"module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
               "config": {"name": "masked", "trainable": True, "layers": layers,
@@ -1867,6 +1869,67 @@ def arithmetic_ops():
         ("dense", named("dense", [("kernel", head[0]), ("bias", head[1])]))], "2.13.1")
 
 
+def keras3_concat_masks():
+    """Keras 3's Concatenate over two masked sequences: its compute_mask (layers/merging/concatenate.py) records, per
+    input, expand_dims(mask, -1) or'ed with zeros_like(input), then ops.concatenate and any(axis=-1), among the layers.
+    A legacy .h5 writes that Concatenate op without a module, its config without "trainable" (a layer's has one).
+    tokens -> Embedding(mask_zero) -> LSTM(4, return_sequences) and GRU(3, return_sequences) -> Concatenate -> LSTM(2)
+    -> Dense(1). Expected output from numpy in float64 (run_cells over the valid steps)."""
+    g = np.random.default_rng(20261210)
+    f32 = lambda *shape: g.normal(0, 0.5, shape).astype(np.float32)
+    d = lambda a: a.astype(np.float64)
+    emb, lstm, gru, top, head = f32(9, 3), [f32(3, 16), f32(4, 16), f32(16)], [f32(3, 9), f32(3, 9), f32(2, 9)], \
+        [f32(7, 8), f32(2, 8), f32(8)], [f32(2, 1), f32(1)]
+    tokens = np.array([[3, 5, 0, 0, 0], [7, 1, 4, 2, 0]], np.int32)
+    m = tokens != 0
+    e = d(emb)[tokens]
+    s1, _ = run_cells(e, m, [(lstm_step, list(map(d, lstm)), (4, 4))])
+    s2, _ = run_cells(e, m, [(gru_step, list(map(d, gru)), (3,))])
+    s3, _ = run_cells(np.concatenate([s1, s2], -1), m, [(lstm_step, list(map(d, top)), (2, 2))])
+    y = s3[:, -1] @ d(head[0]) + d(head[1])
+    for n, v in (("tokens", tokens), ("y", y.astype(np.float32))):
+        np.save(os.path.join(OUT, "keras3_concat_masks_" + n + ".npy"), v)
+    t, op, called = k3m_tensor, k3m_op, k3m_called
+    embedding = k3_layer("Embedding", "embedding", {"input_dim": 9, "output_dim": 3, "embeddings_initializer": {
+        "module": "keras.initializers", "class_name": "RandomUniform", "config": {"minval": -0.05, "maxval": 0.05,
+        "seed": None}, "registered_name": None}, "embeddings_regularizer": None, "activity_regularizer": None,
+        "embeddings_constraint": None, "mask_zero": True}, [t([None, 5], ["tokens", 0, 0], "int32")])
+    embedding["inbound_nodes"][0]["kwargs"] = {}
+    mask = t([None, 5], ["not_equal", 0, 0], "bool")
+    layers = [
+        k3m_input("tokens", [None, 5], "int32"), embedding,
+        op("NotEqual", "not_equal", {}, [t([None, 5], ["tokens", 0, 0], "int32"), 0]),
+        called(k3_layer("LSTM", "lstm", k3_rnn("LSTM", "lstm", 4, return_sequences=True), [t([None, 5, 3], ["embedding", 0, 0])]), mask),
+        called(k3_layer("GRU", "gru", k3_rnn("GRU", "gru", 3, return_sequences=True), [t([None, 5, 3], ["embedding", 0, 0])]), mask),
+        op("ExpandDims", "expand_dims", {"axis": -1}, [mask]),
+        op("ZerosLike", "zeros_like", {"dtype": "bool"}, [t([None, 5, 4], ["lstm", 0, 0])]),
+        op("LogicalOr", "logical_or", {}, [t([None, 5, 1], ["expand_dims", 0, 0], "bool"), t([None, 5, 4], ["zeros_like", 0, 0], "bool")]),
+        op("ExpandDims", "expand_dims_1", {"axis": -1}, [mask]),
+        op("ZerosLike", "zeros_like_1", {"dtype": "bool"}, [t([None, 5, 3], ["gru", 0, 0])]),
+        op("LogicalOr", "logical_or_1", {}, [t([None, 5, 1], ["expand_dims_1", 0, 0], "bool"),
+                                              t([None, 5, 3], ["zeros_like_1", 0, 0], "bool")]),
+        called(k3_layer("Concatenate", "concatenate", {"axis": -1}, [[t([None, 5, 4], ["lstm", 0, 0]), t([None, 5, 3], ["gru", 0, 0])]]),
+               [mask, mask]),
+        op("Concatenate", "concatenate_1", {"axis": -1}, [[t([None, 5, 4], ["logical_or", 0, 0], "bool"),
+                                                           t([None, 5, 3], ["logical_or_1", 0, 0], "bool")]]),
+        op("Any", "any", {"axis": -1, "keepdims": False}, [t([None, 5, 7], ["concatenate_1", 0, 0], "bool")]),
+        called(k3_layer("LSTM", "lstm_1", k3_rnn("LSTM", "lstm_1", 2), [t([None, 5, 7], ["concatenate", 0, 0])]),
+               t([None, 5], ["any", 0, 0], "bool")),
+        k3_layer("Dense", "dense", k3_dense(1, "linear"), [t([None, 2], ["lstm_1", 0, 0])]),
+    ]
+    config = {"module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
+              "config": {"name": "concat_masks", "trainable": True, "layers": layers,
+                         "input_layers": [["tokens", 0, 0]], "output_layers": [["dense", 0, 0]]},
+              "build_config": {"input_shape": None}}
+    kw3 = ("kernel", "recurrent_kernel", "bias")
+    write_keras3("keras3_concat_masks", config, [
+        ("embedding", [emb]), ("lstm/cell", lstm), ("gru/cell", gru), ("concatenate", []), ("lstm_1/cell", top), ("dense", head)],
+        [("tokens", []), ("embedding", named("embedding", [("embeddings", emb)], "")),
+         ("lstm", named("lstm/lstm_cell", list(zip(kw3, lstm)), "")), ("gru", named("gru/gru_cell", list(zip(kw3, gru)), "")),
+         ("concatenate", []), ("lstm_1", named("lstm_1/lstm_cell", list(zip(kw3, top)), "")),
+         ("dense", named("dense", [("kernel", head[0]), ("bias", head[1])], ""))], legacy_config=True)
+
+
 if __name__ == "__main__":
     tfkeras_gru()
     keras22_gru()
@@ -1897,3 +1960,4 @@ if __name__ == "__main__":
     keras1_weights_only()   # from keras1_functional.h5
     get_item()   # own generator
     arithmetic_ops()   # own generator
+    keras3_concat_masks()   # own generator
