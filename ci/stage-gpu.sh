@@ -10,12 +10,22 @@ mvn -B -q -o -DskipTests -Dmaven.javadoc.skip=true install
 rm -rf .device
 STAGE_MODULES=java,benchmarks,jcuda ../shared/gpu/stage.sh > /dev/null
 strip --strip-unneeded .device/jre/lib/server/libjvm.so
+# the console launcher without JUnit 4, Hamcrest and the vintage engine (~0.5 MB): every test here is JUnit 5's
+# (the Keras file check below runs through this launcher)
+cs=$(ls .device/lib/junit-platform-console-standalone-*.jar)
+tmp=$(mktemp -d); (cd "$tmp" && unzip -q "$OLDPWD/$cs" && rm -rf junit org/hamcrest org/junit/vintage org/junit/*.class \
+  org/junit/experimental org/junit/function org/junit/internal org/junit/matchers org/junit/rules org/junit/runner \
+  org/junit/runners org/junit/validator && sed -i '/vintage/d' META-INF/services/org.junit.platform.engine.TestEngine \
+  && rm -f "$OLDPWD/$cs" && zip -q -r -9 "$OLDPWD/$cs" .); rm -rf "$tmp"
 # what no test reads on a machine without network: the licence texts, TLS trust and cookie data, the jrt filesystem for other JDKs' tools
 rm -rf .device/jre/legal .device/jre/lib/security/cacerts .device/jre/lib/security/public_suffix_list.dat .device/jre/lib/security/blocked.certs \
   .device/jre/lib/jrt-fs.jar
 # Intel's SVML (871 KB): the JIT's stubs for the Vector API's transcendental lanewise ops, which jrnn does not use (VMath
 # has its own polynomials); without it the JVM starts and the CPU backend runs as before
 rm -f .device/jre/lib/libjsvml.so
+# the AVX-512 / AVX2 sort kernels of Arrays.sort (270 KB): without them the JVM sorts with its Java code (checked on an
+# AVX-512 host: it starts and sorts)
+rm -f .device/jre/lib/libsimdsort.so
 rm -rf .device/cp/java/test-classes/dev/jrnn/io .device/lib/lz4-java-*.jar .device/lib/compress-lzf-*.jar
 # the PyTorch state_dict reader (89 KB): no GPU path, loaded only by Models.loadTorchWeights
 rm -rf .device/cp/java/classes/dev/jrnn/io/torch
