@@ -52,9 +52,16 @@ final class ModelFiles {
             if (opt.schedule() == null) o.put("learning_rate", (double) opt.learningRate());
             // state of another store (a new optimizer not stepped yet) is saved as a fresh build's: the file resumes as this model would
             Map<String, float[]> current = opt.boundTo(ps.store, ps.trainableSize) ? opt.state() : Map.of();
-            optimizerVars = KerasOptimizerState.keras3Vars(opt, ps.trainable, current);
-            o.put("state", List.of());   // nothing below jrnn_state/optimizer: Keras has a variable for every buffer
-            o.put("keras_vars", (long) optimizerVars.size());
+            if (KerasOptimizerState.orderChangedIn310(opt)) {   // below jrnn_state/, as before: Keras 3.0-3.9 would misread them
+                for (var e : current.entrySet()) state.put("optimizer/" + e.getKey(), Tensor.wrap(e.getValue(), e.getValue().length));
+                o.put("state", List.copyOf(current.keySet()));
+            } else {
+                java.util.Set<dev.jrnn.layers.Param> scalars = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                for (Layer l : model.layers()) if (l instanceof dev.jrnn.layers.Attention a) scalars.addAll(a.params());
+                optimizerVars = KerasOptimizerState.keras3Vars(opt, ps.trainable, current, scalars::contains);
+                o.put("state", List.of());   // nothing below jrnn_state/optimizer: Keras has a variable for every buffer
+                o.put("keras_vars", (long) optimizerVars.size());
+            }
             o.put("trainable_size", ps.trainableSize);
             meta.put("optimizer", o);
         }

@@ -47,6 +47,8 @@ final class KerasGraph {
      * legacy HDF5 layout keeps them in one group of that name (see {@link Keras2Weights#splitNested}).
      */
     final Map<String, List<Layer>> nested = new LinkedHashMap<>();
+    /** Whether a model is nested in the top one (Keras orders its variables at its place; jrnn flattens it). */
+    boolean nestedModels;
     /** The keras ops read as merge layers (KerasArithmeticOps), their shapes checked once the model is wired. */
     private final java.util.Set<String> arithmeticOps = new java.util.HashSet<>();
     /** The model each layer name belongs to, for the message when a nested model's layer reuses it. */
@@ -265,6 +267,7 @@ final class KerasGraph {
 
     /** A nested model's layers, built in its own scope; frozen as a whole when its config says trainable false. */
     private SubModel subModel(KerasConfig spec, Scope parent) {
+        nestedModels = true;
         String cls = spec.string("class_name");
         KerasConfig c = layerConfig(spec);
         String name = spec.string("name", c.string("name", null));

@@ -74,8 +74,23 @@ public final class KerasImport {
                 model.close();   // frees its buffers (device memory on CUDA) before the error goes up
                 throw e;
             }
-            KerasTraining.compile(model, kf.trainingConfig, file.toString(), kf.kerasMajor() >= 3);
-            KerasOptimizerState.Saved saved = model.optimizer() == null ? null : optimizerVars(kf);
+            KerasOptimizerState.Saved saved;
+            try {
+                KerasTraining.compile(model, kf.trainingConfig, file.toString(), kf.kerasMajor() >= 3);
+                saved = model.optimizer() == null ? null : optimizerVars(kf);
+            } catch (RuntimeException | Error e) {
+                model.close();
+                throw e;
+            }
+            boolean byKeras = !(kf.metadata instanceof Map<?, ?> md && "jrnn".equals(md.get("saved_by")));
+            if (saved != null && byKeras && graph.nestedModels) {
+                // Keras takes a nested model's variables at its place among the outer layers, jrnn's flattened order may
+                // differ: moments could land on another weight of the same shape
+                System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": the optimizer state Keras "
+                        + "saved is not restored (the model nests a model, whose variables Keras orders at its place): fit "
+                        + "continues from fresh moments at update 0");
+                saved = null;
+            }
             if (saved != null && state == null) {
                 System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": the optimizer state Keras "
                         + "saved is not restored (no reader given): fit continues from fresh moments at update 0");

@@ -91,6 +91,15 @@ public final class KerasOptimizerState {
      * there starts as a fresh build starts it: zeros, Adagrad's initial value, the weights for the average).
      */
     public static List<Var> keras3Vars(Optimizer opt, List<Param> trainable, Map<String, float[]> state) {
+        return keras3Vars(opt, trainable, state, p -> false);
+    }
+
+    /**
+     * As {@link #keras3Vars(Optimizer, List, Map)}; the slots of the weights {@code kerasScalar} names (Attention's scale
+     * and concat_score_weight, of Keras shape ()) are written as scalars, the shape Keras assigns them to.
+     */
+    public static List<Var> keras3Vars(Optimizer opt, List<Param> trainable, Map<String, float[]> state,
+                                       java.util.function.Predicate<Param> kerasScalar) {
         List<Var> r = new ArrayList<>();
         for (Entry e : layout(opt, trainable.size(), true)) {
             switch (e.keras()) {
@@ -108,7 +117,7 @@ public final class KerasOptimizerState {
                         v = new float[(int) p.size()];
                         Arrays.fill(v, opt.stateStart(e.jrnn()));
                     }
-                    r.add(new Var(e.keras(), Tensor.wrap(v, p.shape()), false));
+                    r.add(new Var(e.keras(), Tensor.wrap(v, p.shape()), kerasScalar.test(p) && v.length == 1));
                 }
             }
         }
@@ -230,6 +239,15 @@ public final class KerasOptimizerState {
             state.put(slot, flat = new float[Math.toIntExact(total)]);
         }
         System.arraycopy(var.value().data(), 0, flat, (int) p.offset(), (int) p.size());
+    }
+
+    /**
+     * Whether Keras 3.0-3.9 order {@code opt}'s variables otherwise than 3.10 and later (Nadam's u_product; the EMA
+     * average beside gradient accumulators): a Keras before 3.10 would assign such a file's state in its own order and
+     * fail (or, shapes alike, swap the slots), so jrnn keeps that state where Keras does not look.
+     */
+    public static boolean orderChangedIn310(Optimizer opt) {
+        return opt instanceof Nadam || opt.useEma() && opt.gradientAccumulationSteps() > 1;
     }
 
     /** The variables Keras 3 builds for {@code opt} over {@code n} weights; {@code grouped}: 3.10 and later. */

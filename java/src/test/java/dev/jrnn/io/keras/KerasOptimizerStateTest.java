@@ -5,6 +5,7 @@ import dev.jrnn.LogCapture;
 import dev.jrnn.data.Npy;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.LSTM;
+import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
 import dev.jrnn.model.Sequential;
@@ -273,6 +274,62 @@ class KerasOptimizerStateTest {
         }
     }
 
+    /**
+     * Where Keras 3.0-3.9 order the variables otherwise than 3.10 (Nadam's u_product; EMA beside accumulation), they would
+     * assign a 3.10-ordered file's state in their order and fail (load_model raises on the shape), so those optimizers'
+     * state stays below jrnn_state/optimizer, where Keras does not look; jrnn resumes them all the same (above).
+     */
+    @Test
+    void stateKerasBefore310WouldMisreadStaysBelowJrnnState(@TempDir Path dir) throws Exception {
+        List<Supplier<Optimizer>> opts = List.of(() -> new Nadam(0.01), () -> new Adam(0.01).useEma(true).gradientAccumulationSteps(2));
+        for (Supplier<Optimizer> o : opts) {
+            Path f = dir.resolve("o.keras");
+            try (Sequential m = model(o.get())) {
+                for (int s = 0; s < 2; s++) m.trainOnBatch(X, Y);
+                m.save(f);
+                Map<String, Object> w = weightsFile(f, dir);
+                assertFalse(w.keySet().stream().anyMatch(k -> k.startsWith("optimizer/")), m.optimizer().name() + ": " + w.keySet());
+                for (var e : m.optimizer().state().entrySet()) {
+                    assertArrayEquals(e.getValue(), flat(w.get("jrnn_state/optimizer/" + e.getKey())), m.optimizer().name() + " " + e.getKey());
+                }
+            }
+        }
+        // with EMA alone (no accumulation) the orders agree: at optimizer/vars
+        try (Sequential m = model(new Adam(0.01).useEma(true))) {
+            m.trainOnBatch(X, Y);
+            m.save(f(dir));
+            assertTrue(weightsFile(f(dir), dir).containsKey("optimizer/vars/0"));
+        }
+    }
+
+    private static Path f(Path dir) { return dir.resolve("ema.keras"); }
+
+    /**
+     * Attention's scale is a scalar variable in Keras (shape ()): its optimizer slots are written as scalars too, the
+     * shape Keras 3's load_own_variables assigns them to (a (1,) slot made Keras' load_model raise), and read back.
+     */
+    @Test
+    void anAttentionScalesSlotsAreScalarsAsItsWeight(@TempDir Path dir) throws Exception {
+        Jrnn.setSeed(3);
+        Input q = Input.shape(3, 2), v = Input.shape(4, 2);
+        Path f = dir.resolve("att.keras");
+        Tensor xq = Tensor.of(new float[] {.1f, .2f, .3f, .4f, .5f, .6f}, 1, 3, 2), xv = Tensor.of(new float[] {.6f, .5f, .4f, .3f, .2f, .1f, 0, .1f}, 1, 4, 2);
+        Map<String, float[]> saved;
+        try (Model m = new Model(List.of(q, v), new Dense(1).apply(new dev.jrnn.layers.Attention().useScale(true).apply(q, v)))) {
+            m.compile(new Adam(0.01), "mse");
+            m.trainOnBatch(List.of(xq, xv), List.of(Tensor.zeros(1, 3, 1)));
+            m.save(f);
+            saved = m.optimizer().state();
+            Map<String, Object> w = weightsFile(f, dir);
+            assertTrue(w.get("layers/attention/vars/0") instanceof Float, "Keras' scale: a scalar");
+            assertTrue(w.get("optimizer/vars/2") instanceof Float && w.get("optimizer/vars/3") instanceof Float,
+                    "its momentum and velocity: scalars, got " + w.get("optimizer/vars/2"));
+        }
+        try (Model m = Models.load(f)) {
+            for (String k : saved.keySet()) assertArrayEquals(saved.get(k), m.optimizer().state().get(k), k);
+        }
+    }
+
     /** A file jrnn saved before (main at 0298ca0: Adam's m and v below jrnn_state/optimizer) loads, and saves in the new layout. */
     @Test
     void aFileJrnnSavedBeforeStillResumes(@TempDir Path dir) throws Exception {
@@ -334,12 +391,17 @@ class KerasOptimizerStateTest {
                 "iteration, learning_rate, momentum per weight, velocity per weight"));
         cases.put("optstate_wrong_shape.keras", List.of("optimizer v optimizer/vars/3 has shape [2, 3]", "trainable weight 0 ('kernel') has [3, 2]"));
         cases.put("optstate_nadam_no_version.keras", List.of("no keras_version", "Keras 3.10 changed the order of Nadam's variables"));
+        // Keras orders a nested model's variables at its place, jrnn flattens it (the review's Dense beside a nested
+        // Sequential got the other's moments): not restored
+        cases.put("optstate_nested.keras", List.of("the model nests a model, whose variables Keras orders at its place"));
         for (var c : cases.entrySet()) {
             List<String> warnings = LogCapture.warnings(KerasImport.class.getName(), () -> {
                 try (Model m = Models.load(GeneratedKerasFilesTest.resource(c.getKey()))) {
                     assertEquals(0, m.optimizer().iterations(), c.getKey());
                     assertTrue(m.optimizer().state().isEmpty(), c.getKey());
-                    assertArrayEquals(new float[] {0, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f}, m.getWeights().get(0).data(), c.getKey());
+                    if (!c.getKey().equals("optstate_nested.keras")) {
+                        assertArrayEquals(new float[] {0, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f}, m.getWeights().get(0).data(), c.getKey());
+                    }
                 }
             });
             assertEquals(1, warnings.size(), c.getKey() + ": " + warnings);

@@ -285,9 +285,36 @@ def layouts():
     write_dense("optstate_wrong_shape", plain, head + mv[:1] + [slot(40, (2, 3))] + mv[2:], "3.11.3")
 
 
+def nested_model():
+    """nested_sequential.keras (a Sequential nested in a Sequential, compiled with Adam) with Adam's state at
+    optimizer/vars as Keras 3 writes it: Keras takes the nested model's variables at its place among the outer layers,
+    which jrnn's flattened order need not follow, so jrnn does not restore it (one warning, fresh moments)."""
+    src = os.path.join(OUT, "nested_sequential.keras")
+    with zipfile.ZipFile(src) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    buf = io.BytesIO(members["model.weights.h5"])
+    with h5py.File(buf, "a") as f:
+        shapes = []
+        for path in ("layers/sequential/layers/simple_rnn/cell/vars", "layers/sequential/layers/batch_normalization/vars",
+                     "layers/sequential/layers/dense/vars", "layers/dense/vars"):
+            n = 2 if "batch_normalization" in path else len(f[path])   # gamma, beta train; the moving statistics do not
+            shapes += [f[path][str(i)].shape for i in range(n)]
+        v = f.create_group("optimizer").create_group("vars")
+        v.create_dataset("0", data=np.int64(4))
+        v.create_dataset("1", data=np.float32(0.001))
+        for i, shape in enumerate(shapes):
+            v.create_dataset(str(2 + 2 * i), data=np.full(shape, 0.01, np.float32))
+            v.create_dataset(str(3 + 2 * i), data=np.full(shape, 0.001, np.float32))
+    members["model.weights.h5"] = buf.getvalue()
+    with zipfile.ZipFile(os.path.join(OUT, "optstate_nested.keras"), "w", zipfile.ZIP_STORED) as z:
+        for name, data in members.items():
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 12, 6, 3, 0, 0)), data)
+
+
 if __name__ == "__main__":
     layouts()
     keras3_adam()
     keras3_sgd()
     tfkeras_adam()
     simple_lstm_rmsprop()
+    nested_model()
