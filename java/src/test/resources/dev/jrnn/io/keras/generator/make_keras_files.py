@@ -1382,6 +1382,17 @@ def keras3_mask_ops():
          ("dense", named("dense", [("kernel", head[0]), ("bias", head[1])], ""))], legacy_config=True)
 
 
+# tf.keras 2.12-2.14's .keras entries: serialization_lib's form (module, registered_name, build_config) with
+# get_network_config's node lists (tfkeras213_keras, tfkeras214_keras)
+def tf2_keras_entry(cls, name, config, inbound, shape):
+    e = {"module": "keras.layers", "class_name": cls, "config": dict(config, name=name), "registered_name": None}
+    if shape is not None:
+        e["build_config"] = {"input_shape": shape}
+    e["name"] = name
+    e["inbound_nodes"] = [[[inbound, 0, 0, {}]]] if inbound else []
+    return e
+
+
 def tfkeras213_keras():
     """A .keras written by tf.keras 2.12-2.14 (keras/saving/saving_lib.py at v2.13.1): the weights walk visits the model's
     attributes in dir() order, and `_layer_checkpoint_dependencies` (functional.py: an OrderedDict holding each layer with
@@ -1405,14 +1416,6 @@ def tfkeras213_keras():
         return {"module": "keras.initializers", "class_name": cls, "config": dict(config, seed=None) if cls != "Zeros" else {},
                 "registered_name": None}
 
-    def entry(cls, name, config, inbound, shape):
-        e = {"module": "keras.layers", "class_name": cls, "config": dict(config, name=name), "registered_name": None}
-        if shape is not None:
-            e["build_config"] = {"input_shape": shape}
-        e["name"] = name
-        e["inbound_nodes"] = [[[inbound, 0, 0, {}]]] if inbound else []
-        return e
-
     def lstm(name, units, seqs):
         c = dict(rnn_cfg("LSTM", name, units)["config"])
         c["return_sequences"] = seqs
@@ -1424,11 +1427,11 @@ def tfkeras213_keras():
     dense = dict(dense_cfg("dense", 2)["config"])
     dense["kernel_initializer"], dense["bias_initializer"] = init("GlorotUniform"), init("Zeros")
     layers = [
-        entry("InputLayer", "input_1", {"batch_input_shape": [None, 5, 3], "dtype": "float32", "sparse": False, "ragged": False}, None, None),
-        entry("LSTM", "lstm", lstm("lstm", 4, True), "input_1", [None, 5, 3]),
-        entry("Dropout", "dropout", {"trainable": True, "dtype": "float32", "rate": 0.25, "noise_shape": None, "seed": None}, "lstm", [None, 5, 4]),
-        entry("LSTM", "lstm_1", lstm("lstm_1", 3, False), "dropout", [None, 5, 4]),
-        entry("Dense", "dense", dense, "lstm_1", [None, 3]),
+        tf2_keras_entry("InputLayer", "input_1", {"batch_input_shape": [None, 5, 3], "dtype": "float32", "sparse": False, "ragged": False}, None, None),
+        tf2_keras_entry("LSTM", "lstm", lstm("lstm", 4, True), "input_1", [None, 5, 3]),
+        tf2_keras_entry("Dropout", "dropout", {"trainable": True, "dtype": "float32", "rate": 0.25, "noise_shape": None, "seed": None}, "lstm", [None, 5, 4]),
+        tf2_keras_entry("LSTM", "lstm_1", lstm("lstm_1", 3, False), "dropout", [None, 5, 4]),
+        tf2_keras_entry("Dense", "dense", dense, "lstm_1", [None, 3]),
     ]
     config = {"module": "keras.engine.functional", "class_name": "Functional", "registered_name": "Functional",
               "config": {"name": "model", "trainable": True, "layers": layers, "input_layers": [["input_1", 0, 0]],
@@ -1666,25 +1669,17 @@ def tfkeras214_keras():
     np.save(os.path.join(OUT, "tfkeras214_x.npy"), x)
     np.save(os.path.join(OUT, "tfkeras214_y.npy"), (seq[:, -1] @ d(head[0]) + d(head[1])).astype(np.float32))
 
-    def entry(cls, name, config, inbound, shape):
-        e = {"module": "keras.layers", "class_name": cls, "config": dict(config, name=name), "registered_name": None}
-        if shape is not None:
-            e["build_config"] = {"input_shape": shape}
-        e["name"] = name
-        e["inbound_nodes"] = [[[inbound, 0, 0, {}]]] if inbound else []
-        return e
-
     def lstm(name, units, seqs):
         c = dict(rnn_cfg("LSTM", name, units)["config"])
         c["return_sequences"] = seqs
         return c
 
     layers = [
-        entry("InputLayer", "input_1", {"batch_input_shape": [None, 5, 3], "dtype": "float32", "sparse": False, "ragged": False}, None, None),
-        entry("LSTM", "lstm", lstm("lstm", 4, True), "input_1", [None, 5, 3]),
-        entry("LSTM", "lstm_1", lstm("lstm_1", 4, True), "lstm", [None, 5, 4]),
-        entry("LSTM", "lstm_2", lstm("lstm_2", 3, False), "lstm_1", [None, 5, 4]),
-        entry("Dense", "dense", dict(dense_cfg("dense", 2)["config"]), "lstm_2", [None, 3]),
+        tf2_keras_entry("InputLayer", "input_1", {"batch_input_shape": [None, 5, 3], "dtype": "float32", "sparse": False, "ragged": False}, None, None),
+        tf2_keras_entry("LSTM", "lstm", lstm("lstm", 4, True), "input_1", [None, 5, 3]),
+        tf2_keras_entry("LSTM", "lstm_1", lstm("lstm_1", 4, True), "lstm", [None, 5, 4]),
+        tf2_keras_entry("LSTM", "lstm_2", lstm("lstm_2", 3, False), "lstm_1", [None, 5, 4]),
+        tf2_keras_entry("Dense", "dense", dict(dense_cfg("dense", 2)["config"]), "lstm_2", [None, 3]),
     ]
     config = {"module": "keras.engine.functional", "class_name": "Functional", "registered_name": "Functional",
               "config": {"name": "model", "trainable": True, "layers": layers, "input_layers": [["input_1", 0, 0]],
