@@ -190,7 +190,8 @@ public class GetItem extends Rearrangement {
             start = it.start() == null ? n - 1 : clamp(it.start(), n, -1, n - 1);
             stop = it.stop() == null ? -1 : clamp(it.stop(), n, -1, n - 1);
         }
-        int len = step > 0 ? (stop > start ? (stop - start + step - 1) / step : 0) : (start > stop ? (start - stop - step - 1) / -step : 0);
+        long st = step;   // in long: a step near 2^31 overflows the int sums
+        int len = (int) (st > 0 ? (stop > start ? (stop - start + st - 1) / st : 0) : (start > stop ? (start - stop - st - 1) / -st : 0));
         int[] r = new int[len];
         for (int i = 0; i < len; i++) r[i] = start + i * step;
         return r;

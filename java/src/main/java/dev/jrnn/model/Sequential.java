@@ -200,7 +200,7 @@ public class Sequential extends Model {
      */
     public Sequential build(int... shape) {
         if (input != null) {
-            if (Arrays.equals(shape, input.shape())) return this;
+            if (Arrays.equals(shape, input.shape()) || summaryBuilt && fits(input.shape(), shape)) return this;
             throw new IllegalStateException(name() + " is already built for input " + input.shapeString() + ", cannot build it for "
                     + Tensor.shapeString(Node.withBatch(shape, -1)));
         }
@@ -279,14 +279,38 @@ public class Sequential extends Model {
      * RNN guide's {@code Sequential([Embedding(1000, 64), LSTM(128), Dense(10)])} shows {@code (None, None, 64)}. Where the
      * layers need a fixed length (an Embedding, Flatten, Dense stack) it stays unbuilt and is refused, to be built by fit.
      */
+    /** Built by {@link #summaryString} for ids of any length: a later build for a fixed length is that build (tf.keras 2). */
+    private boolean summaryBuilt;
+
+    /**
+     * Whether the layers take ids of any length, asked of their shapes alone (no weights drawn: a refused trial would
+     * have moved the seeded stream).
+     */
+    private boolean anyLengthFits() {
+        List<int[]> shapes = List.of(new int[] {-1});
+        try {
+            for (Layer l : stack) {
+                shapes = l.computeOutputShapes(shapes);
+                if (shapes.size() != 1) return false;
+            }
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Whether per-sample shape {@code want} is one the built {@code built} (-1: any length) takes. */
+    private static boolean fits(int[] built, int[] want) {
+        if (built.length != want.length) return false;
+        for (int i = 0; i < built.length; i++) if (built[i] != -1 && built[i] != want[i]) return false;
+        return true;
+    }
+
     @Override
     public String summaryString() {
-        if (input == null && !stack.isEmpty() && stack.get(0) instanceof dev.jrnn.layers.Embedding) {
-            try {
-                buildFrom(ownInput(stack.get(0), Input.shape(-1)));
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                // the layers refuse a length of None (buildFrom left them unbuilt): the message below says what to do
-            }
+        if (input == null && !stack.isEmpty() && stack.get(0) instanceof dev.jrnn.layers.Embedding && anyLengthFits()) {
+            buildFrom(ownInput(stack.get(0), Input.shape(-1)));
+            summaryBuilt = true;
         }
         if (input == null) {
             throw new IllegalStateException("This model has not yet been built. Build the model first by calling build() "

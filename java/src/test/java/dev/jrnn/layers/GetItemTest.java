@@ -111,6 +111,13 @@ class GetItemTest {
         assertArrayEquals(new int[] {-1, 2}, new GetItem(ellipsis(), slice(null, 2)).apply(x).shape());
     }
 
+    /** numpy: x[:, ::2**31-1] and x[:, ::-2**31] of a length 10 are [x0] and [x9] (the length's sums overflowed an int). */
+    @Test
+    void stepsNearTheIntLimitsSelectOneStep() {
+        assertArrayEquals(new int[] {1, 4}, new GetItem(all(), slice(null, null, Integer.MAX_VALUE)).apply(Input.shape(10, 4)).shape());
+        assertArrayEquals(new int[] {1, 4}, new GetItem(all(), slice(null, null, Integer.MIN_VALUE)).apply(Input.shape(10, 4)).shape());
+    }
+
     @Test
     void refusesWhatNumpyOrTheBatchForbids() {
         String m = assertThrows(IllegalArgumentException.class, () -> new GetItem(all(), index(6)).apply(Input.shape(6, 4))).getMessage();

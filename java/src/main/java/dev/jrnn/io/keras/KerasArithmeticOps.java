@@ -29,8 +29,8 @@ final class KerasArithmeticOps {
     private static final Set<String> FLOATS = Set.of("float16", "bfloat16", "float32", "float64");
 
     /** tf.keras 2's TFOpLambda functions of {@code a + b}, {@code a * b}, {@code a - b} and the layers they are read as. */
-    private static final Map<String, String> TF_FUNCTIONS = Map.of("__operators__.add", "Add", "math.multiply", "Multiply",
-            "math.subtract", "Subtract");
+    private static final Map<String, String> TF_FUNCTIONS = Map.of("__operators__.add", "Add", "math.add", "Add",
+            "math.multiply", "Multiply", "math.subtract", "Subtract");
 
     /**
      * Whether a layers entry is one of these ops (not the layer of that name: a keras.src.ops module, or no trainable), or
@@ -66,11 +66,31 @@ final class KerasArithmeticOps {
             if (!(o instanceof Map<?, ?> e) || !(e.get("inbound_nodes") instanceof List<?> nodes)) continue;
             boolean layer = e.get("config") instanceof Map<?, ?> c && c.containsKey("trainable");
             if (MASK_CLASSES.contains(String.valueOf(e.get("class_name"))) && !layer) continue;
-            for (Object n : nodes) if (n instanceof Map<?, ?> k3) names(k3.get("args"), r);
+            for (Object n : nodes) {
+                if (!(n instanceof Map<?, ?> k3)) continue;
+                names(k3.get("args"), r);
+                // a layer's other tensor arguments (initial_state=, MultiHeadAttention's value=) are data; its mask is not
+                if (k3.get("kwargs") instanceof Map<?, ?> kw) for (var a : kw.entrySet()) if (!"mask".equals(a.getKey())) names(a.getValue(), r);
+            }
         }
-        if (outputs instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof String s) r.add(s);   // one output: a bare ref
-        else if (outputs instanceof List<?> l) for (Object o : l) if (o instanceof List<?> ref && !ref.isEmpty() && ref.get(0) instanceof String s) r.add(s);
-        else if (outputs instanceof Map<?, ?> m) for (Object v : m.values()) if (v instanceof List<?> ref && !ref.isEmpty() && ref.get(0) instanceof String s) r.add(s);
+        if (outputs instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof String s) {   // one output: a bare ref
+            r.add(s);
+        } else if (outputs instanceof List<?> l) {
+            for (Object o : l) if (o instanceof List<?> ref && !ref.isEmpty() && ref.get(0) instanceof String s) r.add(s);
+        } else if (outputs instanceof Map<?, ?> m) {   // Keras 3's dict of outputs
+            for (Object v : m.values()) if (v instanceof List<?> ref && !ref.isEmpty() && ref.get(0) instanceof String s) r.add(s);
+        }
+        // a Concatenate op that data flows from passes data on: its own args are data too (nested concatenations)
+        for (boolean grew = true; grew; ) {
+            grew = false;
+            for (Object o : specs) {
+                if (!(o instanceof Map<?, ?> e) || !"Concatenate".equals(e.get("class_name")) || !r.contains(String.valueOf(e.get("name")))
+                        || !(e.get("inbound_nodes") instanceof List<?> nodes)) continue;
+                Set<String> more = new HashSet<>();
+                for (Object n : nodes) if (n instanceof Map<?, ?> k3) names(k3.get("args"), more);
+                grew |= r.addAll(more);
+            }
+        }
         return r;
     }
 

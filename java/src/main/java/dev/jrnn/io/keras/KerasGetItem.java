@@ -166,11 +166,14 @@ final class KerasGetItem {
         return s;
     }
 
-    /** The key as Keras 3's serialize_node writes it: a tuple as a list (one item alone, as {@code x[:]}). */
+    /**
+     * The key as Keras 3's serialize_node writes a tuple: a list, also of one item (GetItem.compute_output_spec takes an
+     * int, a tuple or a list, and refuses a bare slice or Ellipsis when the file is loaded).
+     */
     static Object key(GetItem g) {
         List<Object> items = new ArrayList<>();
         for (Item it : g.key()) items.add(item(it));
-        return items.size() == 1 ? items.get(0) : items;
+        return items;
     }
 
     private static Object item(Item it) {

@@ -56,6 +56,41 @@ class KerasArithmeticOpsTest {
         }
     }
 
+    /**
+     * The data a Concatenate op passes on is found through Keras 3's dict of outputs and through a concatenation of a
+     * concatenation (both were refused as "ops used as data": the dict outputs were never read, a nested op's args not).
+     */
+    @Test
+    void aConcatenateOpReachedThroughDictOutputsOrAnotherConcatenateIsData(@TempDir Path dir) throws IOException {
+        float[] want2 = Npy.read(resource("arithmetic_ops_y2.npy")).data();
+        dev.jrnn.tensor.Tensor x = Npy.read(resource("arithmetic_ops_x.npy"));
+        Path dict = KerasFixtures.withConfig(resource("keras3_arithmetic_ops.keras"), dir.resolve("dict.keras"), t -> t.replace(
+                "\"output_layers\": [[\"dense\", 0, 0], [\"concatenate\", 0, 0]]", "\"output_layers\": {\"y\": [\"dense\", 0, 0], \"z\": [\"concatenate\", 0, 0]}"));
+        try (Model m = Models.load(dict)) {
+            KerasFixtures.assertClose(want2, m.predictAll(List.of(x), 32, null).get(1).data(), "dict outputs");
+        }
+        Path nested = edited(dir.resolve("nested.keras"), "keras3_arithmetic_ops.keras", byName -> {
+            Map<String, Object> outer = new LinkedHashMap<>(byName.get("concatenate"));
+            outer.put("name", "concatenate_1");
+            outer.put("config", Map.of("axis", -1L, "name", "concatenate_1"));
+            outer.put("inbound_nodes", List.of(Map.of("kwargs", Map.of(), "args", List.of(List.of(
+                    Map.of("class_name", "__keras_tensor__", "config", Map.of("shape", java.util.Arrays.asList(null, 8L), "dtype", "float32",
+                            "keras_history", List.of("concatenate", 0L, 0L))),
+                    Map.of("class_name", "__keras_tensor__", "config", Map.of("shape", java.util.Arrays.asList(null, 4L), "dtype", "float32",
+                            "keras_history", List.of("get_item", 0L, 0L))))))));
+            byName.put("concatenate_1", outer);
+        });
+        nested = KerasFixtures.withConfig(nested, dir.resolve("nested2.keras"), t -> t.replace("[\"concatenate\",0,0]]", "[\"concatenate_1\",0,0]]")
+                .replace("[\"concatenate\", 0, 0]]", "[\"concatenate_1\", 0, 0]]"));
+        try (Model m = Models.load(nested)) {
+            float[] z = m.predictAll(List.of(x), 32, null).get(1).data();
+            assertEquals(want2.length / 8 * 12, z.length, "(b, 8 + 4)");
+            for (int b = 0; b < want2.length / 8; b++) {
+                for (int j = 0; j < 8; j++) assertEquals(want2[b * 8 + j], z[b * 12 + j], 2e-6, "the inner concatenation, row " + b);
+            }
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static Path edited(Path out, String fixture, Consumer<Map<String, Map<String, Object>>> edit) throws IOException {
         return KerasFixtures.withConfig(resource(fixture), out, text -> {

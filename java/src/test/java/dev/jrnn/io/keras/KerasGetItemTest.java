@@ -190,6 +190,8 @@ class KerasGetItemTest {
                      "dtype": "float32", "keras_history": ["lstm", 0, 0]}}, [{"class_name": "__slice__", "config": {"start": null,
                      "stop": null, "step": null}}, -1]], "kwargs": {}}]}""";
             assertEquals(Json.parse(want), entry);
+            // a one-item key is a list too: GetItem.compute_output_spec refuses a bare slice or Ellipsis when Keras loads it
+            assertEquals(List.of(Map.of("class_name", "__ellipsis__", "config", Map.of())), KerasGetItem.key(new GetItem(GetItem.ellipsis())));
             Path f = dir.resolve("m.keras");
             m.save(f);
             Tensor in = Npy.read(resource("get_item_x.npy"));
