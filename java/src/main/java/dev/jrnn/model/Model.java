@@ -363,19 +363,19 @@ public class Model extends Evaluator implements AutoCloseable {
     }
 
     /**
-     * Saves all weights, atomically (temp file + rename): as safetensors with Keras variable names, or, when the name
-     * ends in {@code .weights.h5}, as Keras 3's weights file, which Keras' {@code load_weights} reads. Another {@code .h5}
-     * or {@code .hdf5} name is refused, as Keras' {@code save_weights} refuses it (Keras would read it as its legacy
-     * layout). {@link #loadWeights} reads both.
+     * Saves all weights, atomically (temp file + rename): as safetensors with Keras variable names; when the name
+     * ends in {@code .weights.h5}, as Keras 3's weights file; under another {@code .h5} or {@code .hdf5} name, in
+     * tf.keras 2's legacy layout ({@code save_weights("w.h5")}), which tf.keras 2 and Keras 3 both read as such.
+     * Keras' {@code load_weights} reads each; {@link #loadWeights} reads all.
      *
      * <pre>{@code
      * model.saveWeights(Path.of("w.safetensors"));
      * model.saveWeights(Path.of("model.weights.h5"));   // for Keras: model.load_weights("model.weights.h5")
+     * model.saveWeights(Path.of("w.h5"));                // for tf.keras 2 (and Keras 3): model.load_weights("w.h5")
      * }</pre>
      */
     public void saveWeights(Path file) throws IOException {
         WeightsIo io = weights("saveWeights");
-        if (file != null && file.getFileName() != null) ModelFiles.checkWeightsName(name + ".saveWeights", file.getFileName().toString());
         if (file != null && ModelFiles.hdf5Name(file)) ModelFiles.saveWeightsHdf5(this, file);
         else io.save(file);
     }
