@@ -84,7 +84,9 @@ public final class KerasLegacyExport {
      * {@code backend}, {@code keras_version} at the root and the per-layer groups of {@link #write}.
      */
     public static void writeWeights(Model model, OutputStream out) throws IOException {
-        for (Layer l : model.layers()) checkClass(KerasLayers.config(l));   // activations do not matter to weights
+        for (Layer l : model.layers()) {   // activations do not matter to weights
+            if (!l.kerasClass().equals("InputLayer")) checkClass(KerasLayers.config(l));
+        }
         out.write(file(model, h -> putWeights(h, model)));
     }
 
@@ -108,12 +110,13 @@ public final class KerasLegacyExport {
 
     /** The layers as Keras' model.layers lists them: a Sequential's own InputLayer is not among them, a Functional's are. */
     private static void putWeights(WritableGroup g, Model model) {
+        List<Layer> layers = KerasLegacyOrder.layers(model);
         List<String> names = new ArrayList<>();
-        for (Layer l : model.layers()) names.add(l.name());
+        for (Layer l : layers) names.add(l.name());
         putStrings(g, "layer_names", names);
         g.putAttribute("backend", "tensorflow");
         g.putAttribute("keras_version", KERAS_VERSION);
-        for (Layer l : model.layers()) {
+        for (Layer l : layers) {
             WritableGroup lg = g.putGroup(l.name());
             Map<String, Tensor> ws = weights(l);
             // no weight_names on a layer without weights: jhdf cannot write an empty array attribute, and Keras'
@@ -210,8 +213,16 @@ public final class KerasLegacyExport {
         c.put("name", c3.get("name"));
         List<Object> layers = new ArrayList<>();
         boolean functional = !(model instanceof Sequential);
-        for (Object o : (List<?>) c3.get("layers")) {
-            Map<?, ?> spec = (Map<?, ?>) o;
+        Map<Object, Map<?, ?>> byName = new LinkedHashMap<>();
+        List<?> specs = (List<?>) c3.get("layers");
+        for (Object o : specs) byName.put(((Map<?, ?>) ((Map<?, ?>) o).get("config")).get("name"), (Map<?, ?>) o);
+        List<Map<?, ?>> ordered = new ArrayList<>();
+        if (functional) {   // as tf.keras 2's get_network_config: model.layers' order
+            for (Layer l : KerasLegacyOrder.layers(model)) ordered.add(byName.get(l.name()));
+        } else {
+            for (Object o : specs) ordered.add((Map<?, ?>) o);
+        }
+        for (Map<?, ?> spec : ordered) {
             Map<String, Object> s = layer(spec);
             if (functional) {
                 Map<String, Object> f = new LinkedHashMap<>();
@@ -268,6 +279,7 @@ public final class KerasLegacyExport {
                 unprefix(c.get("layer"), "forward_");
                 unprefix(c.get("backward_layer"), "backward_");
             }
+            case "Dense" -> c.putIfAbsent("activity_regularizer", null);   // tf.keras 2 writes it always
             case "Embedding" -> c.put("input_length", null);
             case "Dropout" -> c.put("noise_shape", null);
             default -> { }
