@@ -110,7 +110,7 @@ public final class KerasLegacyExport {
 
     /** The layers as Keras' model.layers lists them: a Sequential's own InputLayer is not among them, a Functional's are. */
     private static void putWeights(WritableGroup g, Model model) {
-        List<Layer> layers = KerasLegacyOrder.layers(model);
+        List<Layer> layers = model.layers();   // Keras' order (by depth), with which tf.keras 2 pairs the groups by position
         List<String> names = new ArrayList<>();
         for (Layer l : layers) names.add(l.name());
         putStrings(g, "layer_names", names);
@@ -213,16 +213,8 @@ public final class KerasLegacyExport {
         c.put("name", c3.get("name"));
         List<Object> layers = new ArrayList<>();
         boolean functional = !(model instanceof Sequential);
-        Map<Object, Map<?, ?>> byName = new LinkedHashMap<>();
-        List<?> specs = (List<?>) c3.get("layers");
-        for (Object o : specs) byName.put(((Map<?, ?>) ((Map<?, ?>) o).get("config")).get("name"), (Map<?, ?>) o);
-        List<Map<?, ?>> ordered = new ArrayList<>();
-        if (functional) {   // as tf.keras 2's get_network_config: model.layers' order
-            for (Layer l : KerasLegacyOrder.layers(model)) ordered.add(byName.get(l.name()));
-        } else {
-            for (Object o : specs) ordered.add((Map<?, ?>) o);
-        }
-        for (Map<?, ?> spec : ordered) {
+        for (Object o : (List<?>) c3.get("layers")) {   // model.layers' order, as tf.keras 2's get_network_config
+            Map<?, ?> spec = (Map<?, ?>) o;
             Map<String, Object> s = layer(spec);
             if (functional) {
                 Map<String, Object> f = new LinkedHashMap<>();

@@ -189,7 +189,7 @@ class KerasLegacyExportTest {
      * (keras/engine/functional.py 2.13): depths from the outputs (a shared layer takes its deepest call's), in_a 8,
      * masking 7, shared_rnn 6, out_a 5, dropout 4, act 3, in_b and repeat 2, lstm and bi_mul 1, the rest 0; ties in
      * the order the walk from the outputs first meets them. The generated fixture lists its layers in source order,
-     * which tf.keras 2 would not pair with its own layers by position.
+     * which tf.keras 2 would not pair with its own layers by position; jrnn's model.layers() of the loaded model is Keras'.
      */
     private static final Map<String, List<String>> ORDER = Map.of("functional_multi.h5", List.of("in_a", "masking", "shared_rnn",
             "out_a", "dropout", "act", "in_b", "repeat", "lstm", "bi_mul", "out_b", "td", "td2", "bi_none", "bi_sum"));
@@ -256,6 +256,11 @@ class KerasLegacyExportTest {
                 assertEquals(model.layers().stream().map(l -> l.name()).toList(), Hdf5Arrays.stringList(h, "layer_names"));
                 assertNull(h.getAttribute("model_config"), "weights only");
             }
+            try (Model back = Models.load(dir.resolve("every.h5"))) {   // other weights, then the saved ones by structure
+                back.setWeights(back.getWeights().stream().map(t -> Tensor.full(0.1f, t.shape())).toList());
+                back.loadWeights(w);
+                assertArrayEquals(want, back.predictAll(List.of(xi, xs)).get(0).data(), "loadWeights of the .h5 weights");
+            }
         }
         try (Sequential s = new Sequential(Input.shape(4, 2), new LSTM(3), new Dense(1))) {
             s.compile(new dev.jrnn.optim.Adam(0.01f), "mae");
@@ -282,6 +287,34 @@ class KerasLegacyExportTest {
                 again.loadWeights(w);
                 Tensor x = Tensor.full(0.4f, 1, 4, 2);
                 assertArrayEquals(s.predict(x).data(), again.predict(x).data());
+            }
+        }
+    }
+
+    /**
+     * Two branches of unequal depth: tf.keras 2's model.layers is [in, c, a, b, cat] (by _map_graph_network: c deepest;
+     * a before b as the walk from the output meets them), not the order they were made in; jrnn's model.layers() is
+     * Keras' order, and the .h5 lists the layers in it, as tf.keras 2 pairs the file's groups with its own layers by
+     * position (the same-shaped a and c would swap weights otherwise). jrnn's loadWeights reads them back alike.
+     */
+    @Test
+    void layersOfUnequalDepthKeepTheirWeightsInTfKeras2sOrder() throws Exception {
+        Jrnn.setSeed(8);
+        Input in = Input.shape(3).name("in");
+        Node a = new Dense(3).name("a").apply(in);
+        Node c = new Dense(3).name("c").apply(in);
+        Node b = new Dense(3).name("b").apply(c);
+        try (Model m = new Model(in, new Concatenate().name("cat").apply(a, b)).name("branches")) {
+            assertEquals(List.of("in", "c", "a", "b", "cat"), m.layers().stream().map(l -> l.name()).toList());
+            Tensor x = Tensor.of(new float[] {0.5f, -1f, 2f}, 1, 3);
+            float[] want = m.predict(x).data();
+            Path w = dir.resolve("branches.h5");
+            m.saveWeights(w);
+            m.setWeights(m.getWeights().stream().map(t -> Tensor.full(0.2f, t.shape())).toList());
+            m.loadWeights(w);
+            assertArrayEquals(want, m.predict(x).data());
+            try (HdfFile h = new HdfFile(w)) {
+                assertEquals(List.of("in", "c", "a", "b", "cat"), Hdf5Arrays.stringList(h, "layer_names"));
             }
         }
     }
