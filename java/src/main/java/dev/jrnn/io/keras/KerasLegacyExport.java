@@ -264,7 +264,7 @@ public final class KerasLegacyExport {
             case "SimpleRNN", "LSTM", "GRU" -> {
                 c.remove("seed");   // tf.keras 2's RNNs take none (jrnn's dropout stream seed)
                 if (Boolean.FALSE.equals(c.get("zero_output_for_mask"))) c.remove("zero_output_for_mask");   // written when set
-                c.put("time_major", false);
+                // time_major: left out (tf.keras 2's default, false): Keras 3's legacy loader refuses the key (keras#20750)
                 if (!cls.equals("SimpleRNN")) c.put("implementation", 2L);   // tf.keras 2's default; the same numbers
             }
             case "Bidirectional" -> {   // tf.keras 2 names its copies forward_<name>, backward_<name> itself
@@ -348,10 +348,19 @@ public final class KerasLegacyExport {
         }
     }
 
+    /** Optimizers tf.keras 2 has as legacy ones (optimizer_v2), with the same settings as Keras 3's beside decay. */
+    private static final List<String> LEGACY_OPTIMIZERS = List.of("Adam", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl");
+    /** Keras 3's BaseOptimizer keys that the legacy optimizers lack, written only where they are set. */
+    private static final List<String> NEW_OPTIMIZER_KEYS = List.of("weight_decay", "use_ema", "ema_momentum",
+            "ema_overwrite_frequency", "loss_scale_factor", "gradient_accumulation_steps");
+
     /**
-     * tf.keras 2's training_config: loss, metrics, loss_weights, weighted_metrics and optimizer_config (class_name and
-     * its tf.keras 2.13 optimizer config: Keras 3's keys without loss_scale_factor and gradient_accumulation_steps,
-     * which it lacks and refuses, with its jit_compile and is_legacy_optimizer).
+     * tf.keras 2's training_config: loss, metrics, loss_weights, weighted_metrics and optimizer_config. The optimizer is
+     * written as tf.keras 2.4-2.10 wrote it (its legacy optimizer_v2 config: {@code decay} 0, no weight_decay / EMA
+     * keys), which tf.keras 2.11-2.15 read as a legacy optimizer (no {@code is_legacy_optimizer} key) and Keras 3
+     * takes too (it warns of decay); Keras 3 refuses {@code is_legacy_optimizer} and {@code jit_compile}. An optimizer
+     * that needs the new optimizers (AdamW, Lion, weight decay, EMA) is written with {@code is_legacy_optimizer}
+     * false, which tf.keras 2.11+ compiles and Keras 3 does not (load it there with compile=False).
      */
     static Map<String, Object> trainingConfig(Model model) {
         Map<String, Object> k3 = KerasExport.compileConfig(model);
@@ -361,18 +370,26 @@ public final class KerasLegacyExport {
         t.put("loss_weights", k3.get("loss_weights"));
         t.put("weighted_metrics", plain(k3.get("weighted_metrics")));
         Map<?, ?> opt = (Map<?, ?>) k3.get("optimizer");
-        Map<String, Object> oc = new LinkedHashMap<>();
-        for (var e : ((Map<?, ?>) opt.get("config")).entrySet()) {
-            String k = (String) e.getKey();
-            if (k.equals("gradient_accumulation_steps") && e.getValue() != null) {
-                throw new IllegalArgumentException(model.name() + ": the optimizer's gradient_accumulation_steps cannot be saved in"
-                        + " tf.keras 2's .h5 layout (tf.keras 2 has no such option); save it as .keras (Keras 3) instead");
-            }
-            if (k.equals("loss_scale_factor") || k.equals("gradient_accumulation_steps")) continue;
-            oc.put(k, plain(e.getValue()));
+        Map<?, ?> c3 = (Map<?, ?>) opt.get("config");
+        if (c3.get("gradient_accumulation_steps") != null) {
+            throw new IllegalArgumentException(model.name() + ": the optimizer's gradient_accumulation_steps cannot be saved in"
+                    + " tf.keras 2's .h5 layout (tf.keras 2 has no such option); save it as .keras (Keras 3) instead");
         }
-        oc.put("jit_compile", false);
-        oc.put("is_legacy_optimizer", false);
+        boolean legacy = LEGACY_OPTIMIZERS.contains((String) opt.get("class_name")) && c3.get("weight_decay") == null
+                && !Boolean.TRUE.equals(c3.get("use_ema"));
+        Map<String, Object> oc = new LinkedHashMap<>();
+        for (var e : c3.entrySet()) {
+            String k = (String) e.getKey();
+            if (k.equals("loss_scale_factor") || k.equals("gradient_accumulation_steps")) continue;
+            if (legacy && NEW_OPTIMIZER_KEYS.contains(k)) continue;
+            if (legacy && e.getValue() == null && List.of("clipnorm", "clipvalue", "global_clipnorm").contains(k)) continue;   // as optimizer_v2: when set
+            oc.put(k, plain(e.getValue()));
+            if (legacy && k.equals("learning_rate")) oc.put("decay", 0.0);
+        }
+        if (!legacy) {
+            oc.put("jit_compile", false);
+            oc.put("is_legacy_optimizer", false);
+        }
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("class_name", opt.get("class_name"));
         o.put("config", oc);
