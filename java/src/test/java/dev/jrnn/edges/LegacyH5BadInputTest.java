@@ -67,6 +67,17 @@ class LegacyH5BadInputTest {
         bad("a Keras 3 activation", () -> new LSTM(2).activation("hard_silu").name("rnn"), false,
                 "layer 'rnn' (LSTM)", "activation 'hard_silu'", "no such activation");
         bad("an RNN over a cell", () -> new LSTM(2).asKerasRnn(true).name("cell_rnn"), true, "layer 'cell_rnn' (RNN)", "as an RNN over a cell");
+        cases.add(new RefusalCases.Case("gradient accumulation", () -> {
+            try (Sequential m = new Sequential(new LSTM(2).inputShape(3, 2), new Dense(1))) {
+                m.compile(new dev.jrnn.optim.Adam(0.01).gradientAccumulationSteps(2), "mse");
+                Path f = dir.resolve("acc.h5");
+                try {
+                    m.save(f);
+                } finally {
+                    assertFalse(Files.exists(f), "no file");
+                }
+            }
+        }, List.of("gradient_accumulation_steps", "tf.keras 2's .h5 layout", "save it as .keras")));
         RefusalCases.assertDistinct(cases.stream().map(RefusalCases.Case::name).toList());
         for (RefusalCases.Case c : cases) RefusalCases.assertRefused(c);
     }
