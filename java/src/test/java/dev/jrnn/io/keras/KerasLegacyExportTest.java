@@ -367,6 +367,32 @@ class KerasLegacyExportTest {
         }
     }
 
+    /**
+     * A model without any weights: its file has no dataset, so nothing after which jhdf's info string could fall;
+     * every (empty) layer group and the attributes of model_weights read back, and the model loads.
+     */
+    @Test
+    void aModelWithoutWeightsSavesEveryGroup() throws Exception {
+        try (Sequential m = new Sequential(Input.shape(3, 2), new Activation("tanh").name("t"), new Dropout(0.5).name("d"),
+                new Masking(0.0).name("mk"))) {
+            Path f = dir.resolve("none.h5"), w = dir.resolve("none_w.h5");
+            m.save(f);
+            m.saveWeights(w);
+            for (Path p : List.of(f, w)) {
+                assertTrue(JhdfEmptyGroups.readable(p), p.toString());
+                try (HdfFile h = new HdfFile(p)) {
+                    Group g = p.equals(f) ? (Group) h.getChild("model_weights") : h;
+                    assertEquals(List.of("t", "d", "mk"), Hdf5Arrays.stringList(g, "layer_names"));
+                    for (String n : List.of("t", "d", "mk")) assertTrue(((Group) g.getChild(n)).getChildren().isEmpty(), n);
+                }
+            }
+            try (Model back = Models.load(f)) {
+                Tensor x = Tensor.full(0.3f, 1, 3, 2);
+                assertArrayEquals(m.predict(x).data(), back.predict(x).data());
+            }
+        }
+    }
+
     /** layer_names past Keras' 64512-byte header limit is split into layer_names0, 1, ... as numpy's array_split. */
     @Test
     void aLongStringListIsSplitAsKerasSplitsIt() throws Exception {
