@@ -70,7 +70,7 @@ public final class KerasLegacyExport {
     public static void write(Model model, OutputStream out) throws IOException {
         Map<String, Object> config = modelConfig(model);
         String training = model.loss() != null && model.optimizer() != null ? Json.write(trainingConfig(model)) : null;
-        out.write(file(model, h -> {
+        out.write(file(h -> {
             h.putAttribute("backend", "tensorflow");
             h.putAttribute("keras_version", KERAS_VERSION);
             h.putAttribute("model_config", Json.write(config));
@@ -87,7 +87,7 @@ public final class KerasLegacyExport {
         for (Layer l : model.layers()) {   // activations do not matter to weights
             if (!l.kerasClass().equals("InputLayer")) checkClass(KerasLayers.config(l));
         }
-        out.write(file(model, h -> putWeights(h, model)));
+        out.write(file(h -> putWeights(h, model)));
     }
 
     private interface Content {
@@ -95,7 +95,7 @@ public final class KerasLegacyExport {
     }
 
     /** The file's bytes; jhdf writes to a file only, so it goes through a temp file, repaired ({@link JhdfEmptyGroups}). */
-    private static byte[] file(Model model, Content content) throws IOException {
+    private static byte[] file(Content content) throws IOException {
         Path tmp = Files.createTempFile("jrnn-legacy", ".h5");
         try {
             try (WritableHdfFile h = HdfFile.write(tmp)) {
