@@ -363,19 +363,19 @@ public class Model extends Evaluator implements AutoCloseable {
     }
 
     /**
-     * Saves all weights, atomically (temp file + rename): as safetensors with Keras variable names, or, when the name
-     * ends in {@code .weights.h5}, as Keras 3's weights file, which Keras' {@code load_weights} reads. Another {@code .h5}
-     * or {@code .hdf5} name is refused, as Keras' {@code save_weights} refuses it (Keras would read it as its legacy
-     * layout). {@link #loadWeights} reads both.
+     * Saves all weights, atomically (temp file + rename): as safetensors with Keras variable names; when the name
+     * ends in {@code .weights.h5}, as Keras 3's weights file; under another {@code .h5} or {@code .hdf5} name, in
+     * tf.keras 2's legacy layout ({@code save_weights("w.h5")}), which tf.keras 2 and Keras 3 both read as such.
+     * Keras' {@code load_weights} reads each; {@link #loadWeights} reads all.
      *
      * <pre>{@code
      * model.saveWeights(Path.of("w.safetensors"));
      * model.saveWeights(Path.of("model.weights.h5"));   // for Keras: model.load_weights("model.weights.h5")
+     * model.saveWeights(Path.of("w.h5"));                // for tf.keras 2 (and Keras 3): model.load_weights("w.h5")
      * }</pre>
      */
     public void saveWeights(Path file) throws IOException {
         WeightsIo io = weights("saveWeights");
-        if (file != null && file.getFileName() != null) ModelFiles.checkWeightsName(name + ".saveWeights", file.getFileName().toString());
         if (file != null && ModelFiles.hdf5Name(file)) ModelFiles.saveWeightsHdf5(this, file);
         else io.save(file);
     }
@@ -427,13 +427,16 @@ public class Model extends Evaluator implements AutoCloseable {
      * Saves the whole model in Keras 3's {@code .keras} layout, atomically (temp file + rename; a failure leaves the
      * previous file): architecture, weights, compile config and what resuming training needs (optimizer moments and
      * update count, dropout mask streams, the fit seed). {@link Models#load} reads it back, predicting bit for bit as
-     * this model. The layout is Keras 3's (config.json, model.weights.h5 at Keras 3's variable paths). The name must end
-     * in {@code .keras}: Keras also takes {@code .h5} for its legacy HDF5 layout, which jrnn reads but does not write,
-     * so an {@code .h5} name (or any other) is refused rather than given a zip Keras would misread.
+     * this model. The layout is Keras 3's (config.json, model.weights.h5 at Keras 3's variable paths). A name ending in
+     * {@code .h5} or {@code .hdf5} gets tf.keras 2's legacy HDF5 layout instead ({@code model.save("m.h5")} of tf.keras
+     * 2.13), which tf.keras 2 and Keras 3 load: architecture, weights and compile config, no training state; a layer or
+     * activation tf.keras 2 lacks is refused, naming the layer. Other names ({@code .weights.h5} included, a weights file
+     * to Keras) are refused rather than given a file Keras would misread.
      *
      * <pre>{@code
      * model.save(Path.of("model.keras"));
      * Model again = Models.load(Path.of("model.keras"));
+     * model.save(Path.of("model.h5"));   // for TensorFlow 2.x: tf.keras.models.load_model("model.h5")
      * }</pre>
      */
     public void save(Path file) throws IOException {

@@ -186,12 +186,11 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
     /**
      * Fails before training when the filepath names a value that fit will not log ({@code {val_loss}} without
      * validation data, a misspelt name, {@code {batch}} or a val_ value with {@link #saveFreq(int)}), a whole model's file
-     * does not end in {@code .keras}, or a per-batch saveBestOnly monitors a value the batch logs lack, instead of at the
+     * does not end in {@code .keras}, {@code .h5} or {@code .hdf5}, or a per-batch saveBestOnly monitors a value the batch logs lack, instead of at the
      * first save after its updates. {@code logKeys}: the epoch logs' keys (null: unknown), {@code batchKeys} the batch logs'.
      */
     void checkFields(Set<String> logKeys, Set<String> batchKeys) {
         if (!saveWeightsOnly) ModelFiles.checkKerasName("ModelCheckpoint", filepath);
-        else ModelFiles.checkWeightsName("ModelCheckpoint", filepath);
         if (saveFreq > 0) {
             // Keras 3 warns and saves every saveFreq batches regardless: a val_ monitor would never be compared
             if (saveBestOnly && !batchKeys.contains(monitor)) {

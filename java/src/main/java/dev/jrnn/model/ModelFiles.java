@@ -3,6 +3,7 @@ package dev.jrnn.model;
 import dev.jrnn.io.AtomicFiles;
 import dev.jrnn.io.keras.KerasExport;
 import dev.jrnn.io.keras.KerasImport;
+import dev.jrnn.io.keras.KerasLegacyExport;
 import dev.jrnn.io.keras.KerasOptimizerState;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.RandomDraws;
@@ -38,6 +39,14 @@ final class ModelFiles {
     static void save(Model model, Parameters ps, Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException(model.name() + ".save: file is null");
         checkKerasName(model.name() + ".save", file);
+        if (hdf5Name(file)) {   // tf.keras 2's legacy layout: the model and its compile config, no training state
+            try {
+                AtomicFiles.write(file, out -> KerasLegacyExport.write(model, out));
+            } catch (IOException e) {
+                throw new IOException(model.name() + ".save(" + file + "): " + e.getMessage() + " (the previous file, if any, is unchanged)", e);
+            }
+            return;
+        }
         Map<String, Object> meta = new LinkedHashMap<>();
         Map<String, Tensor> state = new LinkedHashMap<>();
         meta.put("format", FORMAT);
@@ -82,8 +91,8 @@ final class ModelFiles {
     }
 
     /**
-     * A whole model is written as Keras 3's zip, which Keras reads only under a {@code .keras} name (Keras takes
-     * {@code .h5} for its legacy HDF5 layout, which jrnn reads but does not write, and refuses other names).
+     * A whole model is written as Keras 3's zip, which Keras reads only under a {@code .keras} name, or as tf.keras 2's
+     * legacy HDF5 layout under an {@code .h5} / {@code .hdf5} name, as Keras takes those names; Keras refuses others.
      */
     static void checkKerasName(String who, Path file) {
         checkKerasName(who, file.getFileName() == null ? "" : file.getFileName().toString());
@@ -92,23 +101,10 @@ final class ModelFiles {
     /** As above for a file name (a ModelCheckpoint pattern's, which may hold ':' no Path takes on Windows). */
     static void checkKerasName(String who, String name) {
         String n = name.toLowerCase(java.util.Locale.ROOT);
-        if (n.endsWith(".keras")) return;
-        throw new IllegalArgumentException(who + ": the file name must end in .keras (Keras 3's format, what jrnn writes), got '"
-                + baseName(name) + "'"
-                + (hdf5Name(name) ? "; Keras reads an .h5 name as its legacy HDF5 layout, which jrnn does not "
-                + "write (saveWeights writes Keras 3's .weights.h5)" : ""));
-    }
-
-    /**
-     * An HDF5 weights file is written in Keras 3's layout, which Keras reads only under a {@code .weights.h5} name (it reads
-     * other {@code .h5} / {@code .hdf5} names as its legacy layout, and its own save_weights refuses them).
-     */
-    static void checkWeightsName(String who, String name) {
-        String n = name.toLowerCase(java.util.Locale.ROOT);
-        if (!hdf5Name(n) || name.endsWith(".weights.h5")) return;   // Keras compares the suffix as spelt
-        throw new IllegalArgumentException(who + ": an .h5 or .hdf5 weights file name must end in .weights.h5 (Keras 3's weights file,"
-                + " what jrnn writes; Keras reads another .h5 or .hdf5 name as its legacy HDF5 layout), or use .safetensors, got '"
-                + baseName(name) + "'");
+        if (n.endsWith(".keras") || (hdf5Name(n) && !n.endsWith(".weights.h5"))) return;
+        throw new IllegalArgumentException(who + ": the file name must end in .keras (Keras 3's format) or .h5 / .hdf5 (tf.keras 2's"
+                + " legacy HDF5 layout), got '" + baseName(name) + "'"
+                + (n.endsWith(".weights.h5") ? "; Keras reads a .weights.h5 name as a weights file only (saveWeights writes it)" : ""));
     }
 
     /** The last part of a path or pattern (which may hold ':' no Path takes on Windows). */
@@ -116,9 +112,15 @@ final class ModelFiles {
         return name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
     }
 
-    /** Writes {@code model}'s weights as Keras 3's .weights.h5, atomically (temp file + rename). */
+    /**
+     * Writes {@code model}'s weights atomically (temp file + rename) in the layout Keras reads under that name: Keras 3's
+     * under a {@code .weights.h5} name (as Keras compares the suffix, as spelt), tf.keras 2's legacy one under another
+     * {@code .h5} / {@code .hdf5} name (Keras 3's load_weights reads that as legacy; tf.keras 2 writes it so).
+     */
     static void saveWeightsHdf5(Model model, Path file) throws IOException {
-        AtomicFiles.write(file, out -> KerasExport.writeWeights(model, out));
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (name.endsWith(".weights.h5")) AtomicFiles.write(file, out -> KerasExport.writeWeights(model, out));
+        else AtomicFiles.write(file, out -> KerasLegacyExport.writeWeights(model, out));
     }
 
     /** Whether {@code file}'s name asks for HDF5 ({@code .h5}, {@code .hdf5}, any case), as Keras' weight files are named. */

@@ -747,10 +747,6 @@ class BadInputTest {
             f.model.saveWeights(d);
         }, "is a directory");
         bad("save: null path", IAE, f -> f.model.saveWeights(null), "file is null");
-        // Keras reads a plain .h5 / .hdf5 name as its legacy layout, not the Keras 3 weights file jrnn writes
-        bad("save weights: an .h5 name Keras reads as legacy HDF5", IAE, f -> f.model.saveWeights(f.dir.resolve("w.h5")),
-                "must end in .weights.h5", "got 'w.h5'");
-        bad("save weights: an .hdf5 name", IAE, f -> f.model.saveWeights(f.dir.resolve("W.HDF5")), "must end in .weights.h5", "got 'W.HDF5'");
     }
 
     // ================================================================== more layers (audit, session 8)
@@ -992,7 +988,9 @@ class BadInputTest {
         bad("model file: a directory", IOE, f -> dev.jrnn.model.Models.load(f.dir), "is a directory, not a Keras model file");
         bad("model file: not a model", IOE, f -> dev.jrnn.model.Models.load(f.good), "good.safetensors");
         bad("model save: null path", IAE, f -> f.model.save(null), "null");
-        bad("model save: not a .keras name", IAE, f -> f.model.save(f.dir.resolve("m.h5")), "must end in .keras", "got 'm.h5'");
+        bad("model save: not a .keras or .h5 name", IAE, f -> f.model.save(f.dir.resolve("m.bin")), "must end in .keras", "or .h5", "got 'm.bin'");
+        bad("model save: a weights-file name", IAE, f -> f.model.save(f.dir.resolve("m.weights.h5")), "must end in .keras",
+                "got 'm.weights.h5'", "a weights file only");
         bad("distributed: null environment", IAE, f -> dev.jrnn.distributed.ProcessGroup.fromEnvironment(null, f.model.backend(),
                 java.time.Duration.ofSeconds(1)), "env is null");
         bad("distributed: null timeout", IAE, f -> dev.jrnn.distributed.ProcessGroup.init(f.model.backend(), "localhost", 29500, 0, 1, 0,

@@ -287,20 +287,22 @@ class ModelFilesTest {
     }
 
     @Test
-    void aWholeModelIsSavedOnlyUnderAKerasNameAsKerasReadsIt() throws IOException {
+    void aWholeModelIsSavedOnlyUnderAKerasOrH5NameAsKerasReadsIt() throws IOException {
         Jrnn.setSeed(5);
         try (Model m = functional()) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.save(dir.resolve("m.h5")));
-            assertEquals(m.name() + ".save: the file name must end in .keras (Keras 3's format, what jrnn writes), got 'm.h5'; Keras reads "
-                    + "an .h5 name as its legacy HDF5 layout, which jrnn does not write (saveWeights writes Keras 3's .weights.h5)", e.getMessage());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.save(dir.resolve("m.weights.h5")));
+            assertEquals(m.name() + ".save: the file name must end in .keras (Keras 3's format) or .h5 / .hdf5 (tf.keras 2's legacy HDF5"
+                    + " layout), got 'm.weights.h5'; Keras reads a .weights.h5 name as a weights file only (saveWeights writes it)", e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> m.save(dir.resolve("any-name.bin")));
-            assertEquals(m.name() + ".save: the file name must end in .keras (Keras 3's format, what jrnn writes), got 'any-name.bin'",
-                    e.getMessage());
+            assertEquals(m.name() + ".save: the file name must end in .keras (Keras 3's format) or .h5 / .hdf5 (tf.keras 2's legacy HDF5"
+                    + " layout), got 'any-name.bin'", e.getMessage());
             try (var files = Files.list(dir)) {
                 assertEquals(0, files.count(), "nothing written");
             }
             m.save(dir.resolve("M.KERAS"));   // the extension in any case, as the loader sniffs the content anyway
             assertTrue(KerasImport.isKerasFile(dir.resolve("M.KERAS")));
+            m.save(dir.resolve("M.HDF5"));   // tf.keras 2's legacy layout (KerasLegacyExportTest checks it)
+            assertTrue(KerasImport.isKerasFile(dir.resolve("M.HDF5")));
         }
     }
 

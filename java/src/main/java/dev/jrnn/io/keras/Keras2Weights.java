@@ -33,7 +33,8 @@ final class Keras2Weights {
                         + " has no group of that name");
             }
             List<String> names = Hdf5Arrays.stringList(lg, "weight_names");
-            if (names == null) throw new KerasFormatException("layer group " + lg.getPath() + " has no 'weight_names' attribute");
+            // none: no weights, as Keras' load_attributes_from_hdf5_group reads it (jrnn's .h5 writer leaves it out there)
+            if (names == null) names = List.of();
             List<Hdf5Arrays.Stored> ws = new ArrayList<>();
             for (String w : names) {
                 Node d;

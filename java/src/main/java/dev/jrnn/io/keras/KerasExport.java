@@ -315,7 +315,7 @@ public final class KerasExport {
         Path tmp = Files.createTempFile("jrnn-weights", ".h5");
         try {
             try (WritableHdfFile h = HdfFile.write(tmp)) {
-                h.putGroup(RootVarsGroup.NAME);   // the model's own variables: none
+                h.putGroup(JhdfEmptyGroups.ROOT_VARS);   // the model's own variables: none
                 WritableGroup layers = h.putGroup("layers");
                 Map<String, Integer> used = new HashMap<>();
                 if (model instanceof Sequential) used.put("input_layer", 1);
@@ -342,7 +342,7 @@ public final class KerasExport {
                     }
                 }
             }
-            RootVarsGroup.repair(tmp);
+            JhdfEmptyGroups.repair(tmp);
             return Files.readAllBytes(tmp);
         } finally {
             Files.deleteIfExists(tmp);

@@ -1,0 +1,80 @@
+package dev.jrnn.io.keras;
+
+import io.jhdf.HdfFile;
+import io.jhdf.JhdfInfo;
+import io.jhdf.ObjectHeader;
+import io.jhdf.api.Group;
+import io.jhdf.api.Node;
+import io.jhdf.object.message.GroupInfoMessage;
+import io.jhdf.object.message.LinkInfoMessage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+/**
+ * Repairs what jhdf 0.13 breaks in the files it writes. It closes a file by writing its info string at the channel's
+ * position, the end of the last dataset's data, and so over the object header of the first group written after
+ * it: a group that holds no dataset (the root {@code vars} group of Keras 3's model.weights.h5, which Keras 3.0-3.5
+ * open unconditionally; the group of a weightless layer in tf.keras 2's .h5 layout), which comes after the last
+ * dataset when it is iterated last (jhdf writes a group's children in ConcurrentHashMap order). h5py and jhdf then
+ * refuse that group. {@link #repair} writes its header again: the writers here leave every such group empty (no
+ * children, no attributes), so the header is the one jhdf writes for an empty group.
+ */
+final class JhdfEmptyGroups {
+    /** The root group of model.weights.h5 that holds the model's own (no) variables. */
+    static final String ROOT_VARS = "vars";
+    /** How far from the end the info string is looked for: past it lie only the headers of groups without datasets. */
+    private static final int TAIL = 1 << 20;
+
+    private JhdfEmptyGroups() {}
+
+    /** Makes every group of {@code file}, just closed by jhdf, readable again where jhdf's info string overwrote one. */
+    static void repair(Path file) throws IOException {
+        if (readable(file)) return;
+        byte[] info = ("jHDF - " + JhdfInfo.VERSION + " - " + JhdfInfo.OS + " - " + JhdfInfo.ARCH + " - " + JhdfInfo.BYTE_ORDER)
+                .getBytes(StandardCharsets.UTF_8);
+        ByteBuffer header = new ObjectHeader.ObjectHeaderV2(0, List.of(GroupInfoMessage.createBasic(), LinkInfoMessage.createBasic())).toBuffer();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            int tailLength = (int) Math.min(size, TAIL);
+            ByteBuffer tail = ByteBuffer.allocate(tailLength);
+            ch.read(tail, size - tailLength);
+            int at = lastIndexOf(tail.array(), info);
+            if (at < 0) throw new IOException(file + ": a group cannot be read and jhdf's info string is not where expected");
+            long position = size - tailLength + at;
+            // no truncate: the superblock's end-of-file address is the size with the info string, which may run past
+            // the header (a long os.name); its bytes past the header stay as unreferenced padding
+            ch.write(header, position);
+        }
+        if (!readable(file)) throw new IOException(file + ": a group jhdf's info string overwrote could not be repaired");
+    }
+
+    /** Whether every group of {@code file}, with its attributes, reads back. */
+    static boolean readable(Path file) {
+        try (HdfFile h = new HdfFile(file)) {
+            walk(h);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static void walk(Group g) {
+        g.getAttributes().values().forEach(a -> a.getData());
+        for (Node n : g.getChildren().values()) if (n instanceof Group c) walk(c);
+    }
+
+    private static int lastIndexOf(byte[] in, byte[] what) {
+        outer:
+        for (int i = in.length - what.length; i >= 0; i--) {
+            for (int j = 0; j < what.length; j++) if (in[i + j] != what[j]) continue outer;
+            return i;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,399 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.io.Json;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Param;
+import dev.jrnn.layers.RecurrentLayer;
+import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.tensor.Tensor;
+import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
+import io.jhdf.api.WritableGroup;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a model in tf.keras 2's legacy HDF5 layout, as {@code model.save("m.h5")} writes it
+ * ({@code keras/saving/legacy/hdf5_format.py} save_model_to_hdf5 of tf.keras 2.13), which tf.keras 2.x and Keras 3
+ * ({@code legacy_h5_format.py}) both load: root attributes {@code keras_version}, {@code backend},
+ * {@code model_config} (tf.keras 2's schema: no module, {@code batch_input_shape}, inbound nodes as
+ * {@code [[["layer", node, tensor, {}]]]}) and {@code training_config} when compiled; group {@code model_weights}
+ * (attributes {@code layer_names}, {@code backend}, {@code keras_version}) with one group per layer whose
+ * {@code weight_names} attribute lists its arrays ({@code lstm/lstm_cell/kernel:0}) at those paths. The layer
+ * configs are the Keras 3 ones jrnn writes ({@link KerasLayers#config}) turned into tf.keras 2's; a layer or an
+ * activation tf.keras 2 lacks is refused before anything is written.
+ */
+public final class KerasLegacyExport {
+    /**
+     * The version written: the configs follow tf.keras 2.13's get_config (InputLayer's ragged, LSTM's implementation
+     * 2, the optimizer config of its new optimizers), and any "2.x" tells Keras' readers not to convert Keras 1 weights.
+     */
+    public static final String KERAS_VERSION = "2.13.1";
+
+    /** Layer classes written (those of jrnn's Keras 3 export that tf.keras 2 has with the same numbers). */
+    static final List<String> CLASSES = List.of("InputLayer", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed",
+            "Dense", "Embedding", "Dropout", "Masking", "Activation", "RepeatVector", "Flatten", "Concatenate", "Add",
+            "Multiply", "Average");
+
+    /** jrnn's (Keras 3) activation names tf.keras 2.13 computes alike, to tf.keras 2's spelling. */
+    private static final Map<String, String> ACTIVATIONS = activations();
+
+    /** Keras' HDF5_OBJECT_HEADER_LIMIT: a string-list attribute larger than this is split into name0, name1, ... */
+    static final int HEADER_LIMIT = 64512;
+
+    private KerasLegacyExport() {}
+
+    private static Map<String, String> activations() {
+        Map<String, String> m = new HashMap<>();
+        for (String a : List.of("linear", "tanh", "sigmoid", "relu", "softmax", "elu", "selu", "softplus", "softsign",
+                "leaky_relu", "exponential", "gelu", "swish", "relu6", "mish", "log_softmax")) m.put(a, a);
+        m.put(KerasLayers.HARD_SIGMOID_KERAS2, "hard_sigmoid");   // tf.keras 2's hard_sigmoid is 0.2x + 1/2
+        return Map.copyOf(m);
+    }
+
+    /**
+     * Writes {@code model} as a tf.keras 2 .h5 file to {@code out}. An IllegalArgumentException names a layer or an
+     * activation tf.keras 2 lacks (nothing is written then).
+     */
+    public static void write(Model model, OutputStream out) throws IOException {
+        Map<String, Object> config = modelConfig(model);
+        String training = model.loss() != null && model.optimizer() != null ? Json.write(trainingConfig(model)) : null;
+        out.write(file(h -> {
+            h.putAttribute("backend", "tensorflow");
+            h.putAttribute("keras_version", KERAS_VERSION);
+            h.putAttribute("model_config", Json.write(config));
+            if (training != null) h.putAttribute("training_config", training);
+            putWeights(h.putGroup("model_weights"), model);
+        }));
+    }
+
+    /**
+     * Writes {@code model}'s weights as tf.keras 2's {@code save_weights("w.h5")} does: {@code layer_names},
+     * {@code backend}, {@code keras_version} at the root and the per-layer groups of {@link #write}.
+     */
+    public static void writeWeights(Model model, OutputStream out) throws IOException {
+        for (Layer l : model.layers()) {   // activations do not matter to weights
+            if (!l.kerasClass().equals("InputLayer")) checkClass(KerasLayers.config(l));
+        }
+        out.write(file(h -> putWeights(h, model)));
+    }
+
+    private interface Content {
+        void put(WritableHdfFile h) throws IOException;
+    }
+
+    /** The file's bytes; jhdf writes to a file only, so it goes through a temp file, repaired ({@link JhdfEmptyGroups}). */
+    private static byte[] file(Content content) throws IOException {
+        Path tmp = Files.createTempFile("jrnn-legacy", ".h5");
+        try {
+            try (WritableHdfFile h = HdfFile.write(tmp)) {
+                content.put(h);
+            }
+            JhdfEmptyGroups.repair(tmp);
+            return Files.readAllBytes(tmp);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The layers as Keras' model.layers lists them: a Sequential's own InputLayer is not among them, a Functional's are. */
+    private static void putWeights(WritableGroup g, Model model) {
+        List<Layer> layers = model.layers();   // Keras' order (by depth), with which tf.keras 2 pairs the groups by position
+        List<String> names = new ArrayList<>();
+        for (Layer l : layers) names.add(l.name());
+        putStrings(g, "layer_names", names);
+        g.putAttribute("backend", "tensorflow");
+        g.putAttribute("keras_version", KERAS_VERSION);
+        for (Layer l : layers) {
+            WritableGroup lg = g.putGroup(l.name());
+            Map<String, Tensor> ws = weights(l);
+            // no weight_names on a layer without weights: jhdf cannot write an empty array attribute, and Keras'
+            // load_attributes_from_hdf5_group reads a missing one as [] (as tf.keras' np.asarray([]) of float64)
+            if (ws.isEmpty()) continue;
+            putStrings(lg, "weight_names", new ArrayList<>(ws.keySet()));
+            Map<String, WritableGroup> made = new HashMap<>();
+            for (var e : ws.entrySet()) {
+                String path = e.getKey();
+                int slash = path.lastIndexOf('/');
+                WritableGroup parent = slash < 0 ? lg : group(lg, made, path.substring(0, slash));
+                parent.putDataset(path.substring(slash + 1), KerasExport.nested(e.getValue()));
+            }
+        }
+    }
+
+    /**
+     * A list of strings as Keras' save_attributes_to_hdf5_group writes it: one fixed-length string array, or, past
+     * {@link #HEADER_LIMIT} bytes, split as numpy's array_split into {@code name0}, {@code name1}, ...
+     */
+    static void putStrings(WritableGroup g, String name, List<String> values) {
+        int width = 1;
+        for (String v : values) width = Math.max(width, v.getBytes(StandardCharsets.UTF_8).length);
+        int n = values.size();
+        int chunks = 1;
+        while ((long) ((n + chunks - 1) / chunks) * width > HEADER_LIMIT) chunks++;
+        if (chunks == 1) {
+            g.putAttribute(name, values.toArray(String[]::new));
+            return;
+        }
+        int at = 0;
+        for (int k = 0; k < chunks; k++) {   // array_split: the first n % chunks parts one longer
+            int len = n / chunks + (k < n % chunks ? 1 : 0);
+            g.putAttribute(name + k, values.subList(at, at + len).toArray(String[]::new));
+            at += len;
+        }
+    }
+
+    private static WritableGroup group(WritableGroup root, Map<String, WritableGroup> made, String path) {
+        WritableGroup g = made.get(path);
+        if (g != null) return g;
+        int slash = path.lastIndexOf('/');
+        WritableGroup parent = slash < 0 ? root : group(root, made, path.substring(0, slash));
+        g = parent.putGroup(path.substring(slash + 1));
+        made.put(path, g);
+        return g;
+    }
+
+    /**
+     * A layer's arrays by their tf.keras 2 variable names, in its _legacy_weights order (trainable, then the rest):
+     * {@code dense/kernel:0}, {@code lstm/lstm_cell/kernel:0}, {@code bi/forward_lstm/lstm_cell/kernel:0},
+     * {@code td/dense/kernel:0}. Keras' loader goes by position; the names only lead to the arrays.
+     */
+    static Map<String, Tensor> weights(Layer l) {
+        Map<String, Tensor> r = new LinkedHashMap<>();
+        for (int pass = 0; pass < 2; pass++) {
+            for (Param p : l.params()) {
+                if (l.trains(p) == (pass == 0)) r.put(l.name() + "/" + path(l, p) + ":0", p.get());
+            }
+        }
+        return r;
+    }
+
+    /** Where {@code p} sits below its layer: a cell's name for recurrent layers, the inner layer's for wrappers. */
+    private static String path(Layer l, Param p) {
+        return switch (l) {
+            case Bidirectional b -> {
+                Layer inner = b.forwardLayer().params().stream().anyMatch(q -> q == p) ? b.forwardLayer() : b.backwardLayer();
+                yield inner.name() + "/" + path(inner, p);
+            }
+            case TimeDistributed t -> t.layer().name() + "/" + path(t.layer(), p);
+            case RecurrentLayer r -> Keras3Weights.snakeCase(r.kerasClass()) + "_cell/" + p.name();
+            default -> p.name();
+        };
+    }
+
+    /** Refuses a layer class (or a wrapped one) the writer does not save, naming the layer. */
+    private static void checkClass(Map<?, ?> spec) {
+        String cls = (String) spec.get("class_name");
+        Map<?, ?> c = (Map<?, ?>) spec.get("config");
+        if (!CLASSES.contains(cls)) {
+            throw new IllegalArgumentException("layer '" + c.get("name") + "' (" + cls + ") cannot be saved in tf.keras 2's .h5 layout"
+                    + (cls.equals("RNN") ? " as an RNN over a cell (build it as its SimpleRNN, LSTM or GRU layer)" : "")
+                    + "; the .h5 writer saves " + String.join(", ", CLASSES) + ": save it as .keras (Keras 3) instead");
+        }
+        for (String k : List.of("layer", "backward_layer")) if (c.get(k) instanceof Map<?, ?> inner) checkClass(inner);
+    }
+
+    /** The model config in tf.keras 2's schema: Sequential with its InputLayer first, or Functional with inbound nodes. */
+    static Map<String, Object> modelConfig(Model model) {
+        Map<String, Object> k3 = KerasExport.modelConfig(model);
+        Map<?, ?> c3 = (Map<?, ?>) k3.get("config");
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", c3.get("name"));
+        List<Object> layers = new ArrayList<>();
+        boolean functional = !(model instanceof Sequential);
+        for (Object o : (List<?>) c3.get("layers")) {   // model.layers' order, as tf.keras 2's get_network_config
+            Map<?, ?> spec = (Map<?, ?>) o;
+            Map<String, Object> s = layer(spec);
+            if (functional) {
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("class_name", s.get("class_name"));
+                f.put("config", s.get("config"));
+                f.put("name", spec.get("name"));
+                f.put("inbound_nodes", inbound((List<?>) spec.get("inbound_nodes")));
+                s = f;
+            }
+            layers.add(s);
+        }
+        c.put("layers", layers);
+        if (functional) {
+            c.put("input_layers", c3.get("input_layers"));
+            c.put("output_layers", c3.get("output_layers"));
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("class_name", functional ? "Functional" : "Sequential");
+        r.put("config", c);
+        return r;
+    }
+
+    /** A layer spec (Keras 3's {@code module}, {@code class_name}, {@code config}) in tf.keras 2's schema. */
+    static Map<String, Object> layer(Map<?, ?> spec) {
+        String cls = (String) spec.get("class_name");
+        Map<?, ?> c3 = (Map<?, ?>) spec.get("config");
+        Object name = c3.get("name");
+        checkClass(spec);
+        Map<String, Object> c = new LinkedHashMap<>();
+        for (var e : c3.entrySet()) {
+            String key = (String) e.getKey();
+            Object v = e.getValue();
+            if (key.equals("activation") || key.equals("recurrent_activation")) v = activation(name, cls, key, v);
+            else if (key.equals("layer") || key.equals("backward_layer")) v = layer((Map<?, ?>) v);
+            else v = plain(v);
+            c.put(key, v);
+        }
+        switch (cls) {
+            case "InputLayer" -> {
+                c.clear();
+                c.put("batch_input_shape", c3.get("batch_shape"));
+                c.put("dtype", "float32");
+                c.put("sparse", false);
+                c.put("ragged", false);
+                c.put("name", name);
+            }
+            case "SimpleRNN", "LSTM", "GRU" -> {
+                c.remove("seed");   // tf.keras 2's RNNs take none (jrnn's dropout stream seed)
+                if (Boolean.FALSE.equals(c.get("zero_output_for_mask"))) c.remove("zero_output_for_mask");   // written when set
+                // time_major: left out (tf.keras 2's default, false): Keras 3's legacy loader refuses the key (keras#20750)
+                if (!cls.equals("SimpleRNN")) c.put("implementation", 2L);   // tf.keras 2's default; the same numbers
+            }
+            case "Bidirectional" -> {   // tf.keras 2 names its copies forward_<name>, backward_<name> itself
+                unprefix(c.get("layer"), "forward_");
+                unprefix(c.get("backward_layer"), "backward_");
+            }
+            case "Dense" -> c.putIfAbsent("activity_regularizer", null);   // tf.keras 2 writes it always
+            case "Embedding" -> c.put("input_length", null);
+            case "Dropout" -> c.put("noise_shape", null);
+            default -> { }
+        }
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("class_name", cls);
+        s.put("config", c);
+        return s;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void unprefix(Object spec, String prefix) {
+        if (spec instanceof Map<?, ?> s && s.get("config") instanceof Map<?, ?> c && c.get("name") instanceof String n
+                && n.startsWith(prefix) && n.length() > prefix.length()) {
+            ((Map<String, Object>) c).put("name", n.substring(prefix.length()));
+        }
+    }
+
+    private static String activation(Object layer, String cls, String key, Object v) {
+        String a = String.valueOf(v);
+        String k2 = ACTIVATIONS.get(a);
+        if (k2 != null) return k2;
+        throw new IllegalArgumentException("layer '" + layer + "' (" + cls + "): " + key + " '" + a + "' cannot be saved in"
+                + " tf.keras 2's .h5 layout: tf.keras 2 has no such activation"
+                + (a.equals("hard_sigmoid") ? " (its hard_sigmoid is 0.2x + 1/2, jrnn's \"hard_sigmoid_keras2\"; Keras 3's"
+                + " x/6 + 1/2 has no tf.keras 2 name)" : "") + "; save it as .keras (Keras 3) instead");
+    }
+
+    /** A Keras 3 serialized object (initializer, regularizer, constraint, loss) as tf.keras 2 writes it: without module. */
+    static Object plain(Object v) {
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            for (var e : m.entrySet()) {
+                String k = (String) e.getKey();
+                if (k.equals("module") || k.equals("registered_name")) continue;
+                r.put(k, plain(e.getValue()));
+            }
+            return r;
+        }
+        if (v instanceof List<?> l) return l.stream().map(KerasLegacyExport::plain).toList();
+        return v;
+    }
+
+    /**
+     * Keras 3's inbound nodes ({@code {"args": [...], "kwargs": {...}}} of keras tensors) as tf.keras 2 writes them:
+     * per call, the first argument's tensors {@code ["layer", node, tensor, {}]}; a recurrent layer's initial states
+     * follow its input among them, as tf.keras 2's RNN calls itself on {@code [inputs] + initial_state}.
+     */
+    static List<Object> inbound(List<?> nodes) {
+        List<Object> r = new ArrayList<>();
+        for (Object n : nodes) {
+            Map<?, ?> node = (Map<?, ?>) n;
+            List<Object> call = new ArrayList<>();
+            tensors(node.get("args"), call);
+            Map<?, ?> kwargs = (Map<?, ?>) node.get("kwargs");
+            for (var e : kwargs.entrySet()) {
+                if (!e.getKey().equals("initial_state")) {
+                    throw new IllegalArgumentException("call argument " + e.getKey() + " cannot be saved in tf.keras 2's .h5 layout");
+                }
+                tensors(e.getValue(), call);
+            }
+            r.add(call);
+        }
+        return r;
+    }
+
+    private static void tensors(Object o, List<Object> out) {
+        if (o instanceof Map<?, ?> t && "__keras_tensor__".equals(t.get("class_name"))) {
+            List<Object> ref = new ArrayList<>((List<?>) ((Map<?, ?>) t.get("config")).get("keras_history"));
+            ref.add(Map.of());
+            out.add(ref);
+        } else if (o instanceof List<?> l) {
+            for (Object x : l) tensors(x, out);
+        }
+    }
+
+    /** Optimizers tf.keras 2 has as legacy ones (optimizer_v2), with the same settings as Keras 3's beside decay. */
+    private static final List<String> LEGACY_OPTIMIZERS = List.of("Adam", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl");
+    /** Keras 3's BaseOptimizer keys that the legacy optimizers lack, written only where they are set. */
+    private static final List<String> NEW_OPTIMIZER_KEYS = List.of("weight_decay", "use_ema", "ema_momentum",
+            "ema_overwrite_frequency", "loss_scale_factor", "gradient_accumulation_steps");
+
+    /**
+     * tf.keras 2's training_config: loss, metrics, loss_weights, weighted_metrics and optimizer_config. The optimizer is
+     * written as tf.keras 2.4-2.10 wrote it (its legacy optimizer_v2 config: {@code decay} 0, no weight_decay / EMA
+     * keys), which tf.keras 2.11-2.15 read as a legacy optimizer (no {@code is_legacy_optimizer} key) and Keras 3
+     * takes too (it warns of decay); Keras 3 refuses {@code is_legacy_optimizer} and {@code jit_compile}. An optimizer
+     * that needs the new optimizers (AdamW, Lion, weight decay, EMA) is written with {@code is_legacy_optimizer}
+     * false, which tf.keras 2.11+ compiles and Keras 3 does not (load it there with compile=False).
+     */
+    static Map<String, Object> trainingConfig(Model model) {
+        Map<String, Object> k3 = KerasExport.compileConfig(model);
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("loss", plain(k3.get("loss")));
+        t.put("metrics", plain(k3.get("metrics")));
+        t.put("loss_weights", k3.get("loss_weights"));
+        t.put("weighted_metrics", plain(k3.get("weighted_metrics")));
+        Map<?, ?> opt = (Map<?, ?>) k3.get("optimizer");
+        Map<?, ?> c3 = (Map<?, ?>) opt.get("config");
+        if (c3.get("gradient_accumulation_steps") != null) {
+            throw new IllegalArgumentException(model.name() + ": the optimizer's gradient_accumulation_steps cannot be saved in"
+                    + " tf.keras 2's .h5 layout (tf.keras 2 has no such option); save it as .keras (Keras 3) instead");
+        }
+        boolean legacy = LEGACY_OPTIMIZERS.contains((String) opt.get("class_name")) && c3.get("weight_decay") == null
+                && !Boolean.TRUE.equals(c3.get("use_ema"));
+        Map<String, Object> oc = new LinkedHashMap<>();
+        for (var e : c3.entrySet()) {
+            String k = (String) e.getKey();
+            if (k.equals("loss_scale_factor") || k.equals("gradient_accumulation_steps")) continue;
+            if (legacy && NEW_OPTIMIZER_KEYS.contains(k)) continue;
+            if (legacy && e.getValue() == null && List.of("clipnorm", "clipvalue", "global_clipnorm").contains(k)) continue;   // as optimizer_v2: when set
+            oc.put(k, plain(e.getValue()));
+            if (legacy && k.equals("learning_rate")) oc.put("decay", 0.0);
+        }
+        if (!legacy) {
+            oc.put("jit_compile", false);
+            oc.put("is_legacy_optimizer", false);
+        }
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("class_name", opt.get("class_name"));
+        o.put("config", oc);
+        t.put("optimizer_config", o);
+        return t;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.jrnn.edges;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Conv1D;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.model.Sequential;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/**
+ * model.save / saveWeights to an .h5 name (tf.keras 2's legacy layout): a layer or an activation tf.keras 2 lacks is
+ * refused, naming the layer and pointing to .keras; no file is written and an existing one is left as it was.
+ */
+class LegacyH5BadInputTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void cpu() { Jrnn.setBackend("cpu"); }
+
+    private final List<RefusalCases.Case> cases = new ArrayList<>();
+
+    private void bad(String name, Supplier<Layer> layer, boolean weightsToo, String... words) {
+        cases.add(new RefusalCases.Case(name, () -> {
+            try (Sequential m = new Sequential(new LSTM(2).inputShape(3, 2).returnSequences(true), layer.get())) {
+                Path f = dir.resolve("m.h5");
+                byte[] before = {1, 2, 3};
+                Files.write(f, before);
+                try {
+                    m.save(f);
+                } finally {
+                    assertArrayEquals(before, Files.readAllBytes(f), name + ": the old file is unchanged");
+                }
+            }
+        }, List.of(words)));
+        if (weightsToo) {
+            cases.add(new RefusalCases.Case(name + " (weights)", () -> {
+                try (Sequential m = new Sequential(new LSTM(2).inputShape(3, 2).returnSequences(true), layer.get())) {
+                    Path f = dir.resolve("w.h5");
+                    try {
+                        m.saveWeights(f);
+                    } finally {
+                        assertFalse(Files.exists(f), name + ": no weights file");
+                    }
+                }
+            }, List.of(words)));
+        }
+    }
+
+    @Test
+    void layersAndActivationsTfKeras2LacksAreRefusedNamingTheLayer() {
+        bad("a Conv1D", () -> new Conv1D(2, 2).name("conv"), true, "layer 'conv' (Conv1D)", "tf.keras 2's .h5 layout", "save it as .keras");
+        bad("Keras 3's hard_sigmoid", () -> new Dense(2).activation("hard_sigmoid").name("out"), false,
+                "layer 'out' (Dense)", "activation 'hard_sigmoid'", "0.2x + 1/2", "hard_sigmoid_keras2", "save it as .keras");
+        bad("a Keras 3 activation", () -> new LSTM(2).activation("hard_silu").name("rnn"), false,
+                "layer 'rnn' (LSTM)", "activation 'hard_silu'", "no such activation");
+        bad("an RNN over a cell", () -> new LSTM(2).asKerasRnn(true).name("cell_rnn"), true, "layer 'cell_rnn' (RNN)", "as an RNN over a cell");
+        cases.add(new RefusalCases.Case("gradient accumulation", () -> {
+            try (Sequential m = new Sequential(new LSTM(2).inputShape(3, 2), new Dense(1))) {
+                m.compile(new dev.jrnn.optim.Adam(0.01).gradientAccumulationSteps(2), "mse");
+                Path f = dir.resolve("acc.h5");
+                try {
+                    m.save(f);
+                } finally {
+                    assertFalse(Files.exists(f), "no file");
+                }
+            }
+        }, List.of("gradient_accumulation_steps", "tf.keras 2's .h5 layout", "save it as .keras")));
+        RefusalCases.assertDistinct(cases.stream().map(RefusalCases.Case::name).toList());
+        for (RefusalCases.Case c : cases) RefusalCases.assertRefused(c);
+    }
+}
