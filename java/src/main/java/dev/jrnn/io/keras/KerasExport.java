@@ -349,7 +349,8 @@ public final class KerasExport {
         }
     }
 
-    private static WritableGroup group(WritableGroup root, Map<String, WritableGroup> made, String path) {
+    /** The group at {@code path} ('/'-separated) below {@code root}, made with its parents on first use ({@code made} remembers them). */
+    static WritableGroup group(WritableGroup root, Map<String, WritableGroup> made, String path) {
         WritableGroup g = made.get(path);
         if (g != null) return g;
         int slash = path.lastIndexOf('/');

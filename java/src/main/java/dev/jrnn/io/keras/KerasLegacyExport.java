@@ -127,7 +127,7 @@ public final class KerasLegacyExport {
             for (var e : ws.entrySet()) {
                 String path = e.getKey();
                 int slash = path.lastIndexOf('/');
-                WritableGroup parent = slash < 0 ? lg : group(lg, made, path.substring(0, slash));
+                WritableGroup parent = slash < 0 ? lg : KerasExport.group(lg, made, path.substring(0, slash));
                 parent.putDataset(path.substring(slash + 1), KerasExport.nested(e.getValue()));
             }
         }
@@ -153,16 +153,6 @@ public final class KerasLegacyExport {
             g.putAttribute(name + k, values.subList(at, at + len).toArray(String[]::new));
             at += len;
         }
-    }
-
-    private static WritableGroup group(WritableGroup root, Map<String, WritableGroup> made, String path) {
-        WritableGroup g = made.get(path);
-        if (g != null) return g;
-        int slash = path.lastIndexOf('/');
-        WritableGroup parent = slash < 0 ? root : group(root, made, path.substring(0, slash));
-        g = parent.putGroup(path.substring(slash + 1));
-        made.put(path, g);
-        return g;
     }
 
     /**

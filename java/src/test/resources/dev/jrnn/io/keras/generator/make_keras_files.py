@@ -1393,6 +1393,25 @@ def tf2_keras_entry(cls, name, config, inbound, shape):
     return e
 
 
+def write_tf2_keras(stem, config, groups, version, when):
+    """A tf.keras 2.12-2.14 .keras zip: groups (path below _layer_checkpoint_dependencies, arrays) as that saving_lib walk
+    writes them, beside the model's own empty vars; returns the weights file's bytes."""
+    wbuf = io.BytesIO()
+    with h5py.File(wbuf, "w") as f:
+        f.create_group("vars")   # the model's own (none)
+        deps = f.create_group("_layer_checkpoint_dependencies")
+        for path, arrays in groups:
+            v = deps.require_group(path).require_group("vars")
+            for i, a in enumerate(arrays):
+                v.create_dataset(str(i), data=a)
+    meta = {"keras_version": version, "date_saved": "%04d-%02d-%02d@%02d:%02d:%02d" % when}
+    with zipfile.ZipFile(os.path.join(OUT, stem + ".keras"), "w", zipfile.ZIP_STORED) as z:
+        for name, data in (("metadata.json", json.dumps(meta).encode()), ("config.json", json.dumps(config).encode()),
+                           ("model.weights.h5", wbuf.getvalue())):
+            z.writestr(zipfile.ZipInfo(name, date_time=when), data)
+    return wbuf.getvalue()
+
+
 def tfkeras213_keras():
     """A .keras written by tf.keras 2.12-2.14 (keras/saving/saving_lib.py at v2.13.1): the weights walk visits the model's
     attributes in dir() order, and `_layer_checkpoint_dependencies` (functional.py: an OrderedDict holding each layer with
@@ -1436,20 +1455,8 @@ def tfkeras213_keras():
     config = {"module": "keras.engine.functional", "class_name": "Functional", "registered_name": "Functional",
               "config": {"name": "model", "trainable": True, "layers": layers, "input_layers": [["input_1", 0, 0]],
                          "output_layers": [["dense", 0, 0]]}, "build_config": {"input_shape": [None, 5, 3]}}
-    wbuf = io.BytesIO()
-    with h5py.File(wbuf, "w") as f:
-        f.create_group("vars")   # the model's own (none)
-        deps = f.create_group("_layer_checkpoint_dependencies")
-        for path, arrays in (("input_layer", []), ("lstm", []), ("lstm/cell", l1), ("dropout", []), ("lstm_2", []),
-                             ("lstm_2/cell", l2), ("dense", head)):
-            v = deps.require_group(path).require_group("vars")
-            for i, a in enumerate(arrays):
-                v.create_dataset(str(i), data=a)
-    meta = {"keras_version": "2.13.1", "date_saved": "2026-12-06@02:00:00"}
-    with zipfile.ZipFile(os.path.join(OUT, "tfkeras213.keras"), "w", zipfile.ZIP_STORED) as z:
-        for name, data in (("metadata.json", json.dumps(meta).encode()), ("config.json", json.dumps(config).encode()),
-                           ("model.weights.h5", wbuf.getvalue())):
-            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 12, 6, 2, 0, 0)), data)
+    write_tf2_keras("tfkeras213", config, (("input_layer", []), ("lstm", []), ("lstm/cell", l1), ("dropout", []), ("lstm_2", []),
+                                          ("lstm_2/cell", l2), ("dense", head)), "2.13.1", (2026, 12, 6, 2, 0, 0))
 
 
 def keras22_cudnn():
@@ -1684,22 +1691,11 @@ def tfkeras214_keras():
     config = {"module": "keras.engine.functional", "class_name": "Functional", "registered_name": "Functional",
               "config": {"name": "model", "trainable": True, "layers": layers, "input_layers": [["input_1", 0, 0]],
                          "output_layers": [["dense", 0, 0]]}, "build_config": {"input_shape": [None, 5, 3]}}
-    wbuf = io.BytesIO()
-    with h5py.File(wbuf, "w") as f:
-        f.create_group("vars")
-        deps = f.create_group("_layer_checkpoint_dependencies")
-        for path, arrays in (("input_layer", []), ("lstm", []), ("lstm/cell", l1), ("lstm_1", []), ("lstm_1/cell", l2),
-                             ("lstm_2", []), ("lstm_2/cell", l3), ("dense", head)):
-            v = deps.require_group(path).require_group("vars")
-            for i, a in enumerate(arrays):
-                v.create_dataset(str(i), data=a)
-    meta = {"keras_version": "2.14.0", "date_saved": "2026-12-06@03:00:00"}
-    with zipfile.ZipFile(os.path.join(OUT, "tfkeras214.keras"), "w", zipfile.ZIP_STORED) as z:
-        for name, data in (("metadata.json", json.dumps(meta).encode()), ("config.json", json.dumps(config).encode()),
-                           ("model.weights.h5", wbuf.getvalue())):
-            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 12, 6, 3, 0, 0)), data)
+    weights = write_tf2_keras("tfkeras214", config, (("input_layer", []), ("lstm", []), ("lstm/cell", l1), ("lstm_1", []),
+                                                    ("lstm_1/cell", l2), ("lstm_2", []), ("lstm_2/cell", l3), ("dense", head)),
+                              "2.14.0", (2026, 12, 6, 3, 0, 0))
     with open(os.path.join(OUT, "tfkeras214.weights.h5"), "wb") as f:
-        f.write(wbuf.getvalue())
+        f.write(weights)
 
 
 def keras1_weights_only():
