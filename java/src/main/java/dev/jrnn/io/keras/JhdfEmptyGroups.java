@@ -47,9 +47,12 @@ final class JhdfEmptyGroups {
             int at = lastIndexOf(tail.array(), info);
             if (at < 0) throw new IOException(file + ": a group cannot be read and jhdf's info string is not where expected");
             long position = size - tailLength + at;
-            // no truncate: the superblock's end-of-file address is the size with the info string, which may run past
-            // the header (a long os.name); its bytes past the header stay as unreferenced padding
-            ch.write(header, position);
+            // the string (24 bytes + os.name + os.arch) may run over the next empty groups' headers too (a long os.name,
+            // "Windows Server 2022"): each lies a header further, past the last dataset only such groups do
+            for (long p = position; p < position + info.length && p + header.limit() <= size; p += header.limit()) {
+                ch.write(header.duplicate(), p);
+            }
+            // no truncate: the superblock's end-of-file address is the size with the info string
         }
         if (!readable(file)) throw new IOException(file + ": a group jhdf's info string overwrote could not be repaired");
     }

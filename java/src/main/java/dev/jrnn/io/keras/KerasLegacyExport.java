@@ -238,7 +238,7 @@ public final class KerasLegacyExport {
             String key = (String) e.getKey();
             Object v = e.getValue();
             if (key.equals("activation") || key.equals("recurrent_activation")) v = activation(name, cls, key, v);
-            else if (key.equals("layer") || key.equals("backward_layer")) v = layer((Map<?, ?>) v);
+            else if (key.equals("layer") || key.equals("backward_layer")) v = wrapped(layer((Map<?, ?>) v));
             else v = plain(v);
             c.put(key, v);
         }
@@ -270,6 +270,18 @@ public final class KerasLegacyExport {
         s.put("class_name", cls);
         s.put("config", c);
         return s;
+    }
+
+    /**
+     * A wrapped layer as tf.keras 2.13's Wrapper.get_config writes it (serialization_lib's form, with its module): Keras 3's
+     * Bidirectional and TimeDistributed from_config find the class only so; tf.keras 2.4-2.12 read past the extra keys.
+     */
+    private static Map<String, Object> wrapped(Map<String, Object> spec) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("module", "keras.layers");
+        r.putAll(spec);
+        r.put("registered_name", null);
+        return r;
     }
 
     @SuppressWarnings("unchecked")
@@ -338,6 +350,36 @@ public final class KerasLegacyExport {
         }
     }
 
+    /**
+     * Keras 3 metric names tf.keras 2's metrics.deserialize does not know (it finds classes and functions by their
+     * Python names: "auc" is no function there), as the class names both read.
+     */
+    private static final Map<String, String> METRIC_CLASSES = Map.ofEntries(Map.entry("auc", "AUC"), Map.entry("precision", "Precision"),
+            Map.entry("recall", "Recall"), Map.entry("f1_score", "F1Score"), Map.entry("fbeta_score", "FBetaScore"),
+            Map.entry("r2_score", "R2Score"), Map.entry("true_positives", "TruePositives"), Map.entry("true_negatives", "TrueNegatives"),
+            Map.entry("false_positives", "FalsePositives"), Map.entry("false_negatives", "FalseNegatives"));
+
+    /**
+     * Losses and metrics (one, a list, a dict by output) as tf.keras 2 deserializes them: metric names it lacks as their
+     * classes; SparseCategoricalCrossentropy without Keras 3's {@code axis} (tf.keras 2's __init__ refuses it) and without
+     * an unset {@code ignore_class} (before 2.10 refused too).
+     */
+    @SuppressWarnings("unchecked")
+    static Object legacy(Object v) {
+        if (v instanceof String name) return METRIC_CLASSES.getOrDefault(name, name);
+        if (v instanceof List<?> l) return l.stream().map(KerasLegacyExport::legacy).toList();
+        if (!(v instanceof Map<?, ?> m)) return v;
+        Map<String, Object> r = new LinkedHashMap<>();
+        for (var e : m.entrySet()) r.put((String) e.getKey(), e.getKey().equals("config") ? e.getValue() : legacy(e.getValue()));
+        if (m.containsKey("class_name") && "SparseCategoricalCrossentropy".equals(m.get("class_name")) && m.get("config") instanceof Map<?, ?> c) {
+            Map<String, Object> cc = new LinkedHashMap<>((Map<String, Object>) c);
+            cc.remove("axis");
+            if (cc.get("ignore_class") == null) cc.remove("ignore_class");
+            r.put("config", cc);
+        }
+        return r;
+    }
+
     /** Optimizers tf.keras 2 has as legacy ones (optimizer_v2), with the same settings as Keras 3's beside decay. */
     private static final List<String> LEGACY_OPTIMIZERS = List.of("Adam", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl");
     /** Keras 3's BaseOptimizer keys that the legacy optimizers lack, written only where they are set. */
@@ -355,10 +397,10 @@ public final class KerasLegacyExport {
     static Map<String, Object> trainingConfig(Model model) {
         Map<String, Object> k3 = KerasExport.compileConfig(model);
         Map<String, Object> t = new LinkedHashMap<>();
-        t.put("loss", plain(k3.get("loss")));
-        t.put("metrics", plain(k3.get("metrics")));
+        t.put("loss", legacy(plain(k3.get("loss"))));
+        t.put("metrics", legacy(plain(k3.get("metrics"))));
         t.put("loss_weights", k3.get("loss_weights"));
-        t.put("weighted_metrics", plain(k3.get("weighted_metrics")));
+        t.put("weighted_metrics", legacy(plain(k3.get("weighted_metrics"))));
         Map<?, ?> opt = (Map<?, ?>) k3.get("optimizer");
         Map<?, ?> c3 = (Map<?, ?>) opt.get("config");
         if (c3.get("gradient_accumulation_steps") != null) {
@@ -373,7 +415,8 @@ public final class KerasLegacyExport {
             if (k.equals("loss_scale_factor") || k.equals("gradient_accumulation_steps")) continue;
             if (legacy && NEW_OPTIMIZER_KEYS.contains(k)) continue;
             if (legacy && e.getValue() == null && List.of("clipnorm", "clipvalue", "global_clipnorm").contains(k)) continue;   // as optimizer_v2: when set
-            oc.put(k, plain(e.getValue()));
+            // a schedule keeps its module, as tf.keras 2.13 writes it: Keras 3's optimizers deserialize it only so
+            oc.put(k, k.equals("learning_rate") && e.getValue() instanceof Map<?, ?> ? e.getValue() : plain(e.getValue()));
             if (legacy && k.equals("learning_rate")) oc.put("decay", 0.0);
         }
         if (!legacy) {

@@ -409,4 +409,76 @@ class KerasLegacyExportTest {
             assertEquals(names, Hdf5Arrays.stringList(h, "layer_names"));
         }
     }
+
+    /**
+     * What Keras 3.15.1's legacy loader needs beside tf.keras 2 (found by loading jrnn's files in it, the review): a
+     * wrapped layer with its module (Bidirectional / Wrapper.from_config find the class only so, as tf.keras 2.13 writes
+     * it), a schedule with its module; metric names tf.keras 2's metrics.deserialize knows ("auc" is no function there,
+     * AUC a class); SparseCategoricalCrossentropy without Keras 3's axis (tf.keras 2's __init__ refuses it).
+     */
+    @SuppressWarnings("unchecked")
+    @Test
+    void wrappersSchedulesMetricsAndLossesAsBothKerasesReadThem() throws Exception {
+        Jrnn.setSeed(2);
+        Path f = dir.resolve("w.h5");
+        try (Sequential m = new Sequential(Input.shape(6, 3), new Bidirectional(new LSTM(4)).name("bi"), new Dense(3))) {
+            m.compile(new dev.jrnn.optim.Adam(new dev.jrnn.optim.schedules.ExponentialDecay(0.01, 100, 0.9)),
+                    dev.jrnn.losses.Losses.sparseCategoricalCrossentropy(true), "accuracy");
+            m.save(f);
+        }
+        Path g = dir.resolve("auc.h5");
+        try (Sequential m = new Sequential(Input.shape(6, 3), new LSTM(2), new Dense(1).activation("sigmoid"))) {
+            m.compile("adam", "binary_crossentropy", "accuracy", "auc", "precision");
+            m.save(g);
+        }
+        try (HdfFile h = new HdfFile(g)) {
+            assertEquals(List.of("accuracy", "AUC", "Precision"), ((Map<?, ?>) Json.parse(attr(h, "training_config"))).get("metrics"));
+        }
+        Map<String, Object> bi = layers(f).stream().filter(l -> "bi".equals(((Map<?, ?>) l.get("config")).get("name"))).findFirst().orElseThrow();
+        Map<?, ?> inner = (Map<?, ?>) ((Map<?, ?>) bi.get("config")).get("layer");
+        assertEquals("keras.layers", inner.get("module"));
+        assertEquals("LSTM", inner.get("class_name"));
+        assertTrue(inner.containsKey("registered_name"));
+        try (HdfFile h = new HdfFile(f)) {
+            Map<?, ?> t = (Map<?, ?>) Json.parse(attr(h, "training_config"));
+            Map<?, ?> lr = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) t.get("optimizer_config")).get("config")).get("learning_rate");
+            assertEquals(List.of("keras.optimizers.schedules", "ExponentialDecay"), List.of(lr.get("module"), lr.get("class_name")));
+            assertEquals(List.of("accuracy"), t.get("metrics"));
+            Map<?, ?> loss = (Map<?, ?>) t.get("loss");
+            assertEquals("SparseCategoricalCrossentropy", loss.get("class_name"));
+            assertFalse(((Map<?, ?>) loss.get("config")).containsKey("axis"), loss.toString());
+            assertFalse(((Map<?, ?>) loss.get("config")).containsKey("ignore_class"), loss.toString());
+        }
+        try (Model back = Models.load(f)) {
+            assertEquals("Bidirectional", back.getLayer("bi").kerasClass());
+        }
+    }
+
+    /** A main for the forked JVM below: saves a model ending in empty groups to args[0] (.h5) and args[1] (.keras). */
+    public static void main(String[] args) throws Exception {
+        Jrnn.setBackend("cpu");
+        try (Sequential m = new Sequential(Input.shape(3, 2), new LSTM(2).returnSequences(true), new Dropout(0.1), new Activation("relu"))) {
+            m.save(Path.of(args[0]));
+            m.save(Path.of(args[1]));
+        }
+    }
+
+    /**
+     * jhdf's info string is 24 bytes + os.name + os.arch: under "Windows Server 2022" (48 bytes) it runs over two empty
+     * groups' headers (42 bytes each), which the repair writes again (it refused the file before).
+     */
+    @Test
+    void aLongOsNamesInfoStringOverTwoEmptyGroupsIsRepaired() throws Exception {
+        Path h5 = dir.resolve("long.h5"), keras = dir.resolve("long.keras");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dos.name=Windows Server 2022",
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), KerasLegacyExportTest.class.getName(),
+                h5.toString(), keras.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(JhdfEmptyGroups.readable(h5));
+        try (Model back = Models.load(h5); Model k = Models.load(keras)) {
+            assertEquals(3, back.layers().size());   // a Sequential lists no InputLayer
+            assertEquals(back.getWeights(), k.getWeights());
+        }
+    }
 }
