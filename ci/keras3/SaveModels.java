@@ -1,0 +1,98 @@
+// jrnn models of every kind the .keras export writes, each saved with its inputs and jrnn's predictions (ci/keras3/run.sh)
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.*;
+import dev.jrnn.model.*;
+import dev.jrnn.tensor.Tensor;
+import dev.jrnn.data.Npy;
+import java.nio.file.*;
+import java.util.*;
+
+public class SaveModels {
+    static Path out = Path.of(System.getProperty("out", "/tmp/jrnn-keras3/models"));
+    static void save(Model m, String name, List<Tensor> xs) throws Exception {
+        m.save(out.resolve(name + ".keras"));
+        m.saveWeights(out.resolve(name + "_w.weights.h5"));
+        for (int i = 0; i < xs.size(); i++) Npy.write(out.resolve(name + "_x" + i + ".npy"), xs.get(i));
+        List<Tensor> ys = xs.size() == 1 ? List.of(m.predict(xs.get(0))) : m.predictAll(xs);
+        for (int i = 0; i < ys.size(); i++) Npy.write(out.resolve(name + "_y" + i + ".npy"), ys.get(i));
+        System.out.println("wrote " + name);
+    }
+    static Tensor rnd(Random r, int... shape) {
+        int n = 1; for (int s : shape) n *= s;
+        float[] f = new float[n]; for (int i = 0; i < n; i++) f[i] = (float) r.nextGaussian();
+        return Tensor.of(f, shape);
+    }
+    public static void main(String[] a) throws Exception {
+        Jrnn.setBackend("cpu");
+        Jrnn.setSeed(3);
+        Random r = new Random(1);
+        // 1 Sequential LSTM/GRU/Dense
+        try (Sequential m = new Sequential(Input.shape(5, 3), new LSTM(4).returnSequences(true), new GRU(3).returnSequences(true),
+                new SimpleRNN(2), new Dense(2).activation("softmax"))) {
+            save(m, "seq", List.of(rnd(r, 2, 5, 3)));
+        }
+        // 2 functional: two inputs + Concatenate
+        Input ia = Input.shape(4, 3).name("in_a"), ib = Input.shape(4, 2).name("in_b");
+        Node cat = new Concatenate().name("cat").apply(ia, ib);
+        Node l = new LSTM(5).name("lstm").apply(cat);
+        Node o = new Dense(1).name("out").apply(l);
+        try (Model m = new Model(List.of(ia, ib), List.of(o)).name("func2")) {
+            save(m, "func2", List.of(rnd(r, 2, 4, 3), rnd(r, 2, 4, 2)));
+        }
+        // 3 Bidirectional
+        try (Sequential m = new Sequential(Input.shape(6, 3), new Bidirectional(new LSTM(4).returnSequences(true)).name("bi"),
+                new Bidirectional(new GRU(3)).mergeMode("sum").name("bi2"), new Dense(2))) {
+            save(m, "bidi", List.of(rnd(r, 2, 6, 3)));
+        }
+        // 4 TimeDistributed(Dense)
+        try (Sequential m = new Sequential(Input.shape(5, 3), new GRU(4).returnSequences(true), new TimeDistributed(new Dense(2)).name("td"))) {
+            save(m, "td", List.of(rnd(r, 2, 5, 3)));
+        }
+        // 5 Embedding(mask_zero) + Masking
+        Input ids = Input.shape(6).name("ids");
+        Input feats = Input.shape(6, 2).name("feats");
+        Node e = new Embedding(9, 3).maskZero(true).name("emb").apply(ids);
+        Node mk = new Masking(0.0).name("mask").apply(feats);
+        Node both = new Concatenate().name("cat").apply(e, mk);
+        Node h = new LSTM(4).name("enc").apply(both);
+        Node y = new Dense(2).name("head").apply(h);
+        try (Model m = new Model(List.of(ids, feats), List.of(y)).name("emb")) {
+            Tensor xi = Tensor.of(new float[] {1, 4, 2, 0, 0, 0, 3, 3, 8, 5, 1, 0}, 2, 6);
+            float[] xf = new float[24];
+            for (int i = 0; i < 20; i++) xf[i] = (float) Math.sin(i * 0.7);
+            save(m, "emb", List.of(xi, Tensor.of(xf, 2, 6, 2)));
+        }
+        // 5b Sequential Embedding mask_zero -> LSTM
+        try (Sequential m = new Sequential(Input.shape(6), new Embedding(9, 3).maskZero(true), new LSTM(3), new Dense(1))) {
+            save(m, "seqemb", List.of(Tensor.of(new float[] {1, 4, 2, 0, 0, 0, 3, 3, 8, 5, 1, 0}, 2, 6)));
+        }
+        // 6 compiled with Adam + metrics
+        try (Sequential m = new Sequential(Input.shape(4, 2), new LSTM(3), new Dense(2).activation("softmax"))) {
+            m.compile(new dev.jrnn.optim.Adam(0.01f), "categorical_crossentropy", "accuracy", "mae");
+            save(m, "compiled", List.of(rnd(r, 2, 4, 2)));
+        }
+        try (Sequential m = new Sequential(Input.shape(4, 2), new LSTM(3), new Dense(1))) {
+            m.compile("rmsprop", "mse", "mae");
+            save(m, "compiled2", List.of(rnd(r, 2, 4, 2)));
+        }
+        try (Sequential m = new Sequential(Input.shape(4, 2), new LSTM(3), new Dense(1))) {
+            m.compile(new dev.jrnn.optim.SGD(0.1), "mse");
+            save(m, "compiled3", List.of(rnd(r, 2, 4, 2)));
+        }
+        try (Sequential m = new Sequential(Input.shape(4, 2), new LSTM(3), new Dense(1))) {
+            m.compile(new dev.jrnn.optim.AdamW(0.01), "mse");
+            save(m, "compiledw", List.of(rnd(r, 2, 4, 2)));
+        }
+        // 7 weightless layers at the end, and frozen
+        try (Sequential m = new Sequential(Input.shape(5, 3), new LSTM(4).returnSequences(true), new Dropout(0.1), new Activation("relu"), new Flatten())) {
+            save(m, "tailempty", List.of(rnd(r, 2, 5, 3)));
+        }
+        try (Sequential m = new Sequential(Input.shape(5, 3), new LSTM(4).trainable(false).returnSequences(true), new Dense(2))) {
+            save(m, "frozen", List.of(rnd(r, 2, 5, 3)));
+        }
+        // dropout/recurrent_dropout/seeded LSTM
+        try (Sequential m = new Sequential(Input.shape(5, 3), new LSTM(4).dropout(0.2).recurrentDropout(0.1).seed(7), new Dense(2))) {
+            save(m, "drop", List.of(rnd(r, 2, 5, 3)));
+        }
+    }
+}

@@ -1,0 +1,40 @@
+// jrnn models trained 3 steps and saved, with the weights after a 4th step: Keras' next step must give them (ci/keras3/run.sh)
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.*;
+import dev.jrnn.model.*;
+import dev.jrnn.tensor.Tensor;
+import dev.jrnn.data.Npy;
+import java.nio.file.*;
+import java.util.*;
+public class SaveTrained {
+    public static void main(String[] a) throws Exception {
+        Jrnn.setBackend("cpu");
+        Jrnn.setSeed(11);
+        Random r = new Random(5);
+        float[] xf = new float[4 * 5 * 3], yf = new float[4 * 2];
+        for (int i = 0; i < xf.length; i++) xf[i] = (float) r.nextGaussian();
+        for (int i = 0; i < yf.length; i++) yf[i] = (float) r.nextGaussian();
+        Tensor x = Tensor.of(xf, 4, 5, 3), y = Tensor.of(yf, 4, 2);
+        String[] opts = {"adam", "sgdm", "rmsprop", "nadam", "adamw", "adagrad"};
+        for (String o : opts) {
+            try (Sequential m = new Sequential(Input.shape(5, 3), new LSTM(4).returnSequences(true), new GRU(3), new Dense(2))) {
+                dev.jrnn.optim.Optimizer opt = switch (o) {
+                    case "adam" -> new dev.jrnn.optim.Adam(0.01);
+                    case "sgdm" -> new dev.jrnn.optim.SGD(0.05).momentum(0.9);
+                    case "rmsprop" -> new dev.jrnn.optim.RMSprop(0.01);
+                    case "nadam" -> new dev.jrnn.optim.Nadam(0.01);
+                    case "adamw" -> new dev.jrnn.optim.AdamW(0.01);
+                    default -> new dev.jrnn.optim.Adagrad(0.05);
+                };
+                m.compile(opt, "mse");
+                for (int s = 0; s < 3; s++) m.trainOnBatch(x, y);
+                m.save(Path.of(System.getProperty("out", "/tmp/jrnn-keras3/trained") + "/" + o + ".keras"));
+                m.trainOnBatch(x, y);
+                List<Tensor> w = m.getWeights();
+                for (int i = 0; i < w.size(); i++) Npy.write(Path.of(System.getProperty("out", "/tmp/jrnn-keras3/trained") + "/" + o + "_after_" + i + ".npy"), w.get(i));
+            }
+        }
+        Npy.write(Path.of(System.getProperty("out", "/tmp/jrnn-keras3/trained") + "/x.npy"), x);
+        Npy.write(Path.of(System.getProperty("out", "/tmp/jrnn-keras3/trained") + "/y.npy"), y);
+    }
+}

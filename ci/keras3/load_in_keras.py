@@ -1,0 +1,30 @@
+"""Loads every jrnn .keras file of a folder in Keras 3 (and its .weights.h5), comparing predictions with jrnn's."""
+import os, sys, glob, warnings
+os.environ.setdefault("KERAS_BACKEND", "jax")
+import numpy as np, keras
+d = sys.argv[1]
+for p in sorted(glob.glob(d + "/*.keras")):
+    n = os.path.basename(p)[:-6]
+    xs = [np.load(q) for q in sorted(glob.glob(f"{d}/{n}_x*.npy"))]
+    ys = [np.load(q) for q in sorted(glob.glob(f"{d}/{n}_y*.npy"))]
+    with warnings.catch_warnings(record=True) as ws:
+        warnings.simplefilter("always")
+        try:
+            m = keras.models.load_model(p)
+            y = m.predict(xs if len(xs) > 1 else xs[0], verbose=0)
+            y = y if isinstance(y, list) else [y]
+            err = max(float(np.max(np.abs(a - b))) for a, b in zip(y, ys))
+            opt = getattr(m, "optimizer", None)
+            it = int(opt.iterations.numpy()) if opt is not None and hasattr(opt, "iterations") else None
+            w = os.path.join(d, n + "_w.weights.h5")
+            werr = None
+            if os.path.exists(w):
+                m2 = keras.models.load_model(p)
+                for v in m2.weights: v.assign(np.zeros(v.shape, v.dtype) + 0.01)
+                m2.load_weights(w)
+                y2 = m2.predict(xs if len(xs) > 1 else xs[0], verbose=0); y2 = y2 if isinstance(y2, list) else [y2]
+                werr = max(float(np.max(np.abs(a - b))) for a, b in zip(y2, ys))
+            msgs = sorted({str(x.message)[:120] for x in ws if "decay" not in str(x.message)})
+            print(f"{n}: ok diff={err:.1e} weights={werr if werr is None else f'{werr:.1e}'} opt={type(opt).__name__ if opt else None} it={it} warn={msgs}")
+        except Exception as e:
+            print(f"{n}: FAIL {type(e).__name__}: {str(e)[:400]}")

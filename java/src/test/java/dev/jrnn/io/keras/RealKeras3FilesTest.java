@@ -1,0 +1,52 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.data.Npy;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Files saved by Keras 3.15.1 itself (keras3_real/make_keras3_real.py, jax backend), each trained 3 Adam steps first:
+ * a Sequential LSTM-GRU-Dense stack; a functional model with Masking, a Bidirectional LSTM, the slice {@code h[:, -1]}
+ * and {@code Dense(h) + h} (ops among the layers), also as Keras 3's legacy .h5; an Embedding(mask_zero) into a GRU.
+ * jrnn predicts what Keras predicted, restores Keras' optimizer state (3 updates), and its next step gives the weights
+ * Keras' next step gave.
+ */
+class RealKeras3FilesTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    private static Path file(String name) {
+        return GeneratedKerasFilesTest.resource("keras3_real/" + name);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"seq.keras", "func.keras", "func.h5", "emb.keras"})
+    void predictsAndResumesAsKerasDid(String f) throws IOException {
+        String n = f.substring(0, f.indexOf('.'));
+        Tensor x = Npy.read(file(n + "_x0.npy")), y = Npy.read(file(n + "_y.npy"));
+        try (Model m = Models.load(file(f))) {
+            KerasFixtures.assertClose(Npy.read(file(n + "_pred.npy")).data(), m.predict(x).data(), f + " predict");
+            assertEquals(3, m.optimizer().iterations(), f + ": Keras' update count");
+            m.trainOnBatch(x, y);
+            List<Tensor> w = m.getWeights();
+            for (int i = 0; i < w.size(); i++) {
+                float[] want = Npy.read(file(n + "_after_" + i + ".npy")).data(), got = w.get(i).data();
+                assertEquals(want.length, got.length, f + " weight " + i);
+                for (int k = 0; k < want.length; k++) assertEquals(want[k], got[k], 5e-7, f + ": weight " + i + "[" + k + "] after Keras' 4th step");
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+"""Model files saved by Keras 3.15.1 itself (not generated with h5py): run with a Python that has keras 3.15.1 and jax
+(the wheels install offline from /opt/pypi/files on the project's machines: pip install keras==3.15.1 jax jaxlib h5py),
+from this folder. Each model is trained 3 Adam steps, saved (.keras; func also as the legacy .h5), its predictions saved,
+then one more step taken and the weights saved (<name>_after_<i>.npy): jrnn's next step from the file must give them.
+The .h5 of seq and emb are not kept (the GPU stage's carry limit); the script writes them too.
+"""
+import os
+os.environ["KERAS_BACKEND"] = "jax"
+import numpy as np, keras
+from keras import layers, ops
+keras.utils.set_random_seed(3)
+rng = np.random.default_rng(4)
+def save(m, name, xs, y):
+    m.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    for _ in range(3): m.train_on_batch(xs, y)
+    m.save(f"{name}.keras")
+    m.save(f"{name}.h5")
+    np.save(f"{name}_pred.npy", np.asarray(m.predict(xs, verbose=0)))
+    m.train_on_batch(xs, y)
+    for i, w in enumerate(m.get_weights()): np.save(f"{name}_after_{i}.npy", w)
+    for i, x in enumerate(xs if isinstance(xs, list) else [xs]): np.save(f"{name}_x{i}.npy", x)
+    np.save(f"{name}_y.npy", y)
+x = rng.normal(size=(4, 6, 3)).astype("float32"); y = rng.normal(size=(4, 2)).astype("float32")
+# 1 Sequential stack
+m = keras.Sequential([keras.Input((6, 3)), layers.LSTM(5, return_sequences=True), layers.GRU(4), layers.Dense(2)])
+save(m, "seq", x, y)
+# 2 functional: masked, Bidirectional, slice, add
+xm = x.copy(); xm[0, 4:] = 0; xm[1, 2:] = 0
+i = keras.Input((6, 3)); h = layers.Masking()(i); h = layers.Bidirectional(layers.LSTM(3, return_sequences=True))(h)
+last = h[:, -1]; s = layers.Dense(6)(last) + last
+m = keras.Model(i, layers.Dense(2)(s))
+save(m, "func", xm, y)
+# 3 Embedding(mask_zero) -> GRU -> Dense, sparse targets? keep mse on dense
+tok = rng.integers(1, 9, size=(4, 6)).astype("int32"); tok[0, 3:] = 0
+i = keras.Input((6,), dtype="int32"); h = layers.Embedding(9, 4, mask_zero=True)(i); h = layers.GRU(3)(h)
+m = keras.Model(i, layers.Dense(2)(h))
+save(m, "emb", tok, y)
+print("keras", keras.__version__)
