@@ -454,6 +454,25 @@ class KerasLegacyExportTest {
         }
     }
 
+    /**
+     * This JVM's class path, and where the classes the forked save needs lie: a launcher (surefire's manifest jar, the
+     * JUnit console's -cp) need not list them in java.class.path.
+     */
+    private static String classPath() {
+        java.util.LinkedHashSet<String> parts = new java.util.LinkedHashSet<>(List.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)));
+        for (String c : List.of(KerasLegacyExportTest.class.getName(), "dev.jrnn.Jrnn", "io.jhdf.HdfFile", "org.slf4j.LoggerFactory",
+                "org.slf4j.nop.NOPServiceProvider", "org.apache.commons.lang3.StringUtils", "org.apache.commons.compress.archivers.zip.ZipFile",
+                "org.apache.commons.io.IOUtils", "org.apache.commons.codec.binary.Hex")) {
+            try {
+                java.security.CodeSource src = Class.forName(c).getProtectionDomain().getCodeSource();
+                if (src != null) parts.add(Path.of(src.getLocation().toURI()).toString());
+            } catch (ReflectiveOperationException | java.net.URISyntaxException | LinkageError e) {
+                // not on this class path (a stage may prune a jar): the forked JVM does without it
+            }
+        }
+        return String.join(java.io.File.pathSeparator, parts);
+    }
+
     /** A main for the forked JVM below: saves a model ending in empty groups to args[0] (.h5) and args[1] (.keras). */
     public static void main(String[] args) throws Exception {
         Jrnn.setBackend("cpu");
@@ -471,7 +490,7 @@ class KerasLegacyExportTest {
     void aLongOsNamesInfoStringOverTwoEmptyGroupsIsRepaired() throws Exception {
         Path h5 = dir.resolve("long.h5"), keras = dir.resolve("long.keras");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dos.name=Windows Server 2022",
-                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), KerasLegacyExportTest.class.getName(),
+                "--add-modules", "jdk.incubator.vector", "-cp", classPath(), KerasLegacyExportTest.class.getName(),
                 h5.toString(), keras.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), out);
