@@ -78,6 +78,19 @@ class LegacyH5BadInputTest {
                 }
             }
         }, List.of("gradient_accumulation_steps", "tf.keras 2's .h5 layout", "save it as .keras")));
+        cases.add(new RefusalCases.Case("a model_config past jhdf's attribute limit", () -> {
+            List<Layer> many = new ArrayList<>();
+            for (int i = 0; i < 200; i++) many.add(new Dense(1));
+            try (Sequential m = new Sequential(many.toArray(Layer[]::new))) {
+                m.build(2);
+                Path f = dir.resolve("big.h5");
+                try {
+                    m.save(f);
+                } finally {
+                    assertFalse(Files.exists(f), "no file");
+                }
+            }
+        }, List.of("its model_config is", "bytes, more than the 59000 an .h5 attribute written here can hold", "save it as .keras")));
         RefusalCases.assertDistinct(cases.stream().map(RefusalCases.Case::name).toList());
         for (RefusalCases.Case c : cases) RefusalCases.assertRefused(c);
     }

@@ -52,6 +52,8 @@ public final class KerasLegacyExport {
 
     /** Keras' HDF5_OBJECT_HEADER_LIMIT: a string-list attribute larger than this is split into name0, name1, ... */
     static final int HEADER_LIMIT = 64512;
+    /** The longest string attribute jhdf 0.13 writes readably (59,500 bytes read back, 59,700 did not: its object header). */
+    static final int MAX_STRING_ATTRIBUTE = 59_000;
 
     private KerasLegacyExport() {}
 
@@ -68,12 +70,19 @@ public final class KerasLegacyExport {
      * activation tf.keras 2 lacks (nothing is written then).
      */
     public static void write(Model model, OutputStream out) throws IOException {
-        Map<String, Object> config = modelConfig(model);
+        String config = Json.write(modelConfig(model));
         String training = model.loss() != null && model.optimizer() != null ? Json.write(trainingConfig(model)) : null;
+        for (String[] a : new String[][] {{"model_config", config}, {"training_config", training}}) {
+            int bytes = a[1] == null ? 0 : a[1].getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes > MAX_STRING_ATTRIBUTE) {   // jhdf writes a corrupt file past ~59.6 KB (its object header's limit)
+                throw new IllegalArgumentException(model.name() + ": its " + a[0] + " is " + bytes + " bytes, more than the "
+                        + MAX_STRING_ATTRIBUTE + " an .h5 attribute written here can hold; save it as .keras (Keras 3) instead");
+            }
+        }
         out.write(file(h -> {
             h.putAttribute("backend", "tensorflow");
             h.putAttribute("keras_version", KERAS_VERSION);
-            h.putAttribute("model_config", Json.write(config));
+            h.putAttribute("model_config", config);
             if (training != null) h.putAttribute("training_config", training);
             putWeights(h.putGroup("model_weights"), model);
         }));
