@@ -91,17 +91,8 @@ class KerasArithmeticOpsTest {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private static Path edited(Path out, String fixture, Consumer<Map<String, Map<String, Object>>> edit) throws IOException {
-        return KerasFixtures.withConfig(resource(fixture), out, text -> {
-            Map<String, Object> cfg = (Map<String, Object>) Json.parse(text);
-            Map<String, Object> model = (Map<String, Object>) cfg.get("config");
-            Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
-            for (Object l : (List<Object>) model.get("layers")) byName.put((String) ((Map<String, Object>) l).get("name"), (Map<String, Object>) l);
-            edit.accept(byName);
-            model.put("layers", new ArrayList<>(byName.values()));
-            return Json.write(cfg);
-        });
+        return KerasFixtures.withLayers(resource(fixture), out, edit);
     }
 
     @SuppressWarnings("unchecked")

@@ -63,4 +63,24 @@ final class KerasFixtures {
         org.junit.jupiter.api.Assertions.assertEquals(want.length, got.length, what + ": length");
         for (int i = 0; i < want.length; i++) org.junit.jupiter.api.Assertions.assertEquals(want[i], got[i], 2e-6, what + ": y[" + i + "]");
     }
+
+    /**
+     * As {@link #withConfig}, the model's layers given to {@code edit} parsed, by name (in file order; edit may replace,
+     * add or remove entries), and written back in that order.
+     */
+    @SuppressWarnings("unchecked")
+    static Path withLayers(Path keras, Path out, java.util.function.Consumer<java.util.Map<String, java.util.Map<String, Object>>> edit)
+            throws java.io.IOException {
+        return withConfig(keras, out, text -> {
+            java.util.Map<String, Object> cfg = (java.util.Map<String, Object>) dev.jrnn.io.Json.parse(text);
+            java.util.Map<String, Object> model = (java.util.Map<String, Object>) cfg.get("config");
+            java.util.Map<String, java.util.Map<String, Object>> byName = new java.util.LinkedHashMap<>();
+            for (Object l : (List<Object>) model.get("layers")) {
+                byName.put((String) ((java.util.Map<String, Object>) l).get("name"), (java.util.Map<String, Object>) l);
+            }
+            edit.accept(byName);
+            model.put("layers", new java.util.ArrayList<>(byName.values()));
+            return dev.jrnn.io.Json.write(cfg);
+        });
+    }
 }

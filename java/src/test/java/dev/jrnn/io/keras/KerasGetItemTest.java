@@ -17,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,17 +69,8 @@ class KerasGetItemTest {
         return edited(out, byName -> ((List<Object>) ((List<Map<String, Object>>) byName.get("get_item").get("inbound_nodes")).get(0).get("args")).set(1, key));
     }
 
-    @SuppressWarnings("unchecked")
     private static Path edited(Path out, Consumer<Map<String, Map<String, Object>>> edit) throws IOException {
-        return KerasFixtures.withConfig(resource("keras3_get_item.keras"), out, text -> {
-            Map<String, Object> cfg = (Map<String, Object>) Json.parse(text);
-            Map<String, Object> model = (Map<String, Object>) cfg.get("config");
-            Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
-            for (Object l : (List<Object>) model.get("layers")) byName.put((String) ((Map<String, Object>) l).get("name"), (Map<String, Object>) l);
-            edit.accept(byName);
-            model.put("layers", new ArrayList<>(byName.values()));
-            return Json.write(cfg);
-        });
+        return KerasFixtures.withLayers(resource("keras3_get_item.keras"), out, edit);
     }
 
     private static String refused(Path f) {

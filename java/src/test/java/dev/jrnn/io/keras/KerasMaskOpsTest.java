@@ -2,7 +2,6 @@ package dev.jrnn.io.keras;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.data.Npy;
-import dev.jrnn.io.Json;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
 import dev.jrnn.tensor.Tensor;
@@ -13,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,18 +73,8 @@ class KerasMaskOpsTest {
     }
 
     /** The generated .keras with its parsed config changed by {@code edit} (layers by name), written to {@code out}. */
-    @SuppressWarnings("unchecked")
     private static Path editedJson(Path out, java.util.function.Consumer<Map<String, Map<String, Object>>> edit) throws IOException {
-        return edited(out, text -> {
-            Map<String, Object> cfg = (Map<String, Object>) Json.parse(text);
-            Map<String, Object> model = (Map<String, Object>) cfg.get("config");
-            List<Object> layers = new ArrayList<>((List<Object>) model.get("layers"));
-            Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
-            for (Object l : layers) byName.put((String) ((Map<String, Object>) l).get("name"), (Map<String, Object>) l);
-            edit.accept(byName);
-            model.put("layers", new ArrayList<>(byName.values()));
-            return Json.write(cfg);
-        });
+        return KerasFixtures.withLayers(resource("keras3_mask_ops.keras"), out, edit);
     }
 
     private static Map<String, Object> tensor(String layer, String dtype) {
