@@ -9,6 +9,8 @@ from the encoder, scores - 1e9 where it is False, in float32 as Keras computes t
 """
 import torch
 
+from step_golden import print_sgd_step
+
 torch.set_default_dtype(torch.float64)
 
 
@@ -63,18 +65,4 @@ def model(w):
     return torch.cat([luong, bahdanau, d], -1) @ w[8] + w[9]
 
 
-pred = model(W)
-loss = ((pred - y) ** 2).mean()
-grads = torch.autograd.grad(loss, W)
-
-
-def fmt(t):
-    return "{" + ", ".join("%.9g" % v for v in t.detach().reshape(-1).tolist()) + "}"
-
-
-print("PRED = %s;" % fmt(pred))
-print("LOSS = %.12g;" % loss.item())
-print("AFTER = {")
-for w, g in zip(W, grads):
-    print("        %s," % fmt(w - 1.0 * g))
-print("};")
+print_sgd_step(model, W, y)

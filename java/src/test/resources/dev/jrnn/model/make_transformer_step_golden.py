@@ -10,6 +10,8 @@ Run: /usr/bin/python3 make_transformer_step_golden.py, paste the printed arrays 
 """
 import torch
 
+from step_golden import print_sgd_step
+
 torch.set_default_dtype(torch.float64)
 
 
@@ -58,18 +60,4 @@ def model(w):
     return pooled @ w[16] + w[17]
 
 
-pred = model(W)
-loss = ((pred - y) ** 2).mean()
-grads = torch.autograd.grad(loss, W)
-
-
-def fmt(t):
-    return "{" + ", ".join("%.9g" % v for v in t.detach().reshape(-1).tolist()) + "}"
-
-
-print("PRED = %s;" % fmt(pred))
-print("LOSS = %.12g;" % loss.item())
-print("AFTER = {")
-for w, g in zip(W, grads):
-    print("        %s," % fmt(w - 1.0 * g))
-print("};")
+print_sgd_step(model, W, y)
