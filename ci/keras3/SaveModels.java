@@ -12,6 +12,12 @@ public class SaveModels {
     static void save(Model m, String name, List<Tensor> xs) throws Exception {
         m.save(out.resolve(name + ".keras"));
         m.saveWeights(out.resolve(name + "_w.weights.h5"));
+        try {   // tf.keras 2's legacy layout too, where the writer takes the model
+            m.save(out.resolve(name + ".h5"));
+            m.saveWeights(out.resolve(name + "_w.h5"));
+        } catch (IllegalArgumentException e) {
+            System.out.println(name + ".h5 refused: " + e.getMessage());
+        }
         for (int i = 0; i < xs.size(); i++) Npy.write(out.resolve(name + "_x" + i + ".npy"), xs.get(i));
         List<Tensor> ys = xs.size() == 1 ? List.of(m.predict(xs.get(0))) : m.predictAll(xs);
         for (int i = 0; i < ys.size(); i++) Npy.write(out.resolve(name + "_y" + i + ".npy"), ys.get(i));
@@ -21,6 +27,16 @@ public class SaveModels {
         int n = 1; for (int s : shape) n *= s;
         float[] f = new float[n]; for (int i = 0; i < n; i++) f[i] = (float) r.nextGaussian();
         return Tensor.of(f, shape);
+    }
+    /** Every weight drawn again (moving statistics positive), so that no layer's output is trivial. */
+    static void scramble(Model m, Random r) {
+        List<Tensor> ws = new ArrayList<>();
+        for (Tensor w : m.getWeights()) {
+            float[] f = new float[w.data().length];
+            for (int i = 0; i < f.length; i++) f[i] = (float) (0.5 * r.nextGaussian()) + (w.data()[0] == 1f ? 1.2f : 0f);
+            ws.add(Tensor.of(f, w.shape()));
+        }
+        m.setWeights(ws);
     }
     public static void main(String[] a) throws Exception {
         Jrnn.setBackend("cpu");
@@ -89,6 +105,34 @@ public class SaveModels {
         }
         try (Sequential m = new Sequential(Input.shape(5, 3), new LSTM(4).trainable(false).returnSequences(true), new Dense(2))) {
             save(m, "frozen", List.of(rnd(r, 2, 5, 3)));
+        }
+        // convolution, pooling, normalization, padding and activation layers (the .h5 writer's second set)
+        try (Sequential m = new Sequential(Input.shape(12, 3), new Conv1D(4, 3).padding("causal").dilationRate(2).name("conv"),
+                new LayerNormalization(), new BatchNormalization(), new MaxPooling1D(2), new ZeroPadding1D(1), new Cropping1D(1),
+                new UpSampling1D(2), new AveragePooling1D(2), new LeakyReLU(0.2), new PReLU(), new ELU(0.7), new ReLU(),
+                new GaussianNoise(0.3), new GaussianDropout(0.2), new SpatialDropout1D(0.2), new Permute(2, 1), new Reshape(6, 4),
+                new Softmax(), new GRU(3).returnSequences(true), new GlobalMaxPooling1D())) {
+            scramble(m, r);
+            save(m, "convs", List.of(rnd(r, 2, 12, 3)));
+        }
+        // attention layers and the other merges
+        Input qa = Input.shape(4, 6).name("q"), va = Input.shape(5, 6).name("v");
+        Node at = new Attention().useScale(true).name("att").apply(qa, va);
+        Node atc = new Attention().useScale(true).scoreMode("concat").name("attc").apply(qa, va);
+        Node ad = new AdditiveAttention().name("add_att").apply(qa, va);
+        Node sub = new Subtract().apply(at, ad);
+        Node mx = new Maximum().apply(sub, atc);
+        Node mn = new Minimum().apply(mx, qa);
+        Node dt = new Dot(2).name("dot").apply(mn, qa);
+        Node gp = new GlobalAveragePooling1D().apply(dt);
+        try (Model m = new Model(List.of(qa, va), List.of(gp)).name("atts")) {
+            scramble(m, r);
+            save(m, "atts", List.of(rnd(r, 2, 4, 6), rnd(r, 2, 5, 6)));
+        }
+        Input qm = Input.shape(4, 6).name("q"), vm = Input.shape(5, 6).name("v");
+        try (Model m = new Model(List.of(qm, vm), List.of(new MultiHeadAttention(2, 3).name("mha").apply(qm, vm))).name("mha")) {
+            scramble(m, r);
+            save(m, "mha", List.of(rnd(r, 2, 4, 6), rnd(r, 2, 5, 6)));
         }
         // dropout/recurrent_dropout/seeded LSTM
         try (Sequential m = new Sequential(Input.shape(5, 3), new LSTM(4).dropout(0.2).recurrentDropout(0.1).seed(7), new Dense(2))) {

@@ -24,7 +24,17 @@ for p in sorted(glob.glob(d + "/*.keras")):
                 m2.load_weights(w)
                 y2 = m2.predict(xs if len(xs) > 1 else xs[0], verbose=0); y2 = y2 if isinstance(y2, list) else [y2]
                 werr = max(float(np.max(np.abs(a - b))) for a, b in zip(y2, ys))
+            herr = hwerr = None
+            h = os.path.join(d, n + ".h5")
+            if os.path.exists(h):   # tf.keras 2's legacy layout
+                m3 = keras.models.load_model(h, compile=False)
+                y3 = m3.predict(xs if len(xs) > 1 else xs[0], verbose=0); y3 = y3 if isinstance(y3, list) else [y3]
+                herr = max(float(np.max(np.abs(a - b))) for a, b in zip(y3, ys))
+                for v in m3.weights: v.assign(np.zeros(v.shape, v.dtype) + 0.01)
+                m3.load_weights(os.path.join(d, n + "_w.h5"))
+                y4 = m3.predict(xs if len(xs) > 1 else xs[0], verbose=0); y4 = y4 if isinstance(y4, list) else [y4]
+                hwerr = max(float(np.max(np.abs(a - b))) for a, b in zip(y4, ys))
             msgs = sorted({str(x.message)[:120] for x in ws if "decay" not in str(x.message)})
-            print(f"{n}: ok diff={err:.1e} weights={werr if werr is None else f'{werr:.1e}'} opt={type(opt).__name__ if opt else None} it={it} warn={msgs}")
+            print(f"{n}: ok diff={err:.1e} weights={werr if werr is None else f'{werr:.1e}'} h5={herr if herr is None else f'{herr:.1e}'} h5w={hwerr if hwerr is None else f'{hwerr:.1e}'} opt={type(opt).__name__ if opt else None} it={it} warn={msgs}")
         except Exception as e:
             print(f"{n}: FAIL {type(e).__name__}: {str(e)[:400]}")

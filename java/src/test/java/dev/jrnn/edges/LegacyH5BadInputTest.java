@@ -1,10 +1,15 @@
 package dev.jrnn.edges;
 
 import dev.jrnn.Jrnn;
-import dev.jrnn.layers.Conv1D;
+import dev.jrnn.layers.Attention;
+import dev.jrnn.layers.Identity;
+import dev.jrnn.layers.MultiHeadAttention;
+import dev.jrnn.layers.Node;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
+import dev.jrnn.model.Input;
+import dev.jrnn.model.Model;
 import dev.jrnn.model.Sequential;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,9 +64,27 @@ class LegacyH5BadInputTest {
         }
     }
 
+    private void functional(String name, Supplier<Node> out, Input q, Input v, String... words) {
+        cases.add(new RefusalCases.Case(name, () -> {
+            try (Model m = new Model(List.of(q, v), List.of(out.get()))) {
+                Path f = dir.resolve("f.h5");
+                try {
+                    m.save(f);
+                } finally {
+                    assertFalse(Files.exists(f), name + ": no file");
+                }
+            }
+        }, List.of(words)));
+    }
+
     @Test
     void layersAndActivationsTfKeras2LacksAreRefusedNamingTheLayer() {
-        bad("a Conv1D", () -> new Conv1D(2, 2).name("conv"), true, "layer 'conv' (Conv1D)", "tf.keras 2's .h5 layout", "save it as .keras");
+        bad("an Identity", () -> new Identity().name("same"), true, "layer 'same' (Identity)", "tf.keras 2's .h5 layout", "save it as .keras");
+        Input q = Input.shape(3, 4).name("q"), v = Input.shape(5, 4).name("v");
+        functional("a MultiHeadAttention", () -> new MultiHeadAttention(2, 2).name("mha").apply(q, v), q, v,
+                "layer 'mha' (MultiHeadAttention)", "tf.keras 2's .h5 layout", "save it as .keras");
+        functional("a causal Attention", () -> new Attention().useCausalMask(true).name("att").apply(q, v), q, v,
+                "call argument use_causal_mask", "tf.keras 2's .h5 layout");
         bad("Keras 3's hard_sigmoid", () -> new Dense(2).activation("hard_sigmoid").name("out"), false,
                 "layer 'out' (Dense)", "activation 'hard_sigmoid'", "0.2x + 1/2", "hard_sigmoid_keras2", "save it as .keras");
         bad("a Keras 3 activation", () -> new LSTM(2).activation("hard_silu").name("rnn"), false,

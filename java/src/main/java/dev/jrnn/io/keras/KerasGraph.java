@@ -181,8 +181,13 @@ final class KerasGraph {
             Sequential s = new Sequential();
             if (name != null) s.name(name);
             int[] shape = Arrays.copyOfRange(declared, 1, declared.length);
-            if (declared[0] > 0) all.get(0).batchInputShape(declared[0], shape);
-            else all.get(0).inputShape(shape);
+            if (inputName != null) {   // its InputLayer's name kept, as Keras keeps it (inputs by name, summaries)
+                s.add((declared[0] > 0 ? Input.batchShape(declared[0], shape) : Input.shape(shape)).name(inputName));
+            } else if (declared[0] > 0) {
+                all.get(0).batchInputShape(declared[0], shape);
+            } else {
+                all.get(0).inputShape(shape);
+            }
             for (Layer l : all) s.add(l);
             return s;
         }

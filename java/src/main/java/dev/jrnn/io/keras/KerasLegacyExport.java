@@ -1,6 +1,7 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.io.Json;
+import dev.jrnn.layers.Attention;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Param;
@@ -8,7 +9,6 @@ import dev.jrnn.layers.RecurrentLayer;
 import dev.jrnn.layers.TimeDistributed;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Sequential;
-import dev.jrnn.tensor.Tensor;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.WritableGroup;
@@ -42,10 +42,20 @@ public final class KerasLegacyExport {
      */
     public static final String KERAS_VERSION = "2.13.1";
 
-    /** Layer classes written (those of jrnn's Keras 3 export that tf.keras 2 has with the same numbers). */
+    /**
+     * Layer classes written (those of jrnn's Keras 3 export that tf.keras 2 has with the same numbers). Not
+     * MultiHeadAttention: tf.keras 2 records its value tensor as a call keyword, which Keras 3's legacy loader passes on
+     * unread, so the file would load in one of the two only.
+     */
     static final List<String> CLASSES = List.of("InputLayer", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed",
             "Dense", "Embedding", "Dropout", "Masking", "Activation", "RepeatVector", "Flatten", "Concatenate", "Add",
-            "Multiply", "Average");
+            "Multiply", "Average", "Subtract", "Maximum", "Minimum", "Dot", "Conv1D", "MaxPooling1D", "AveragePooling1D",
+            "GlobalAveragePooling1D", "GlobalMaxPooling1D", "LayerNormalization", "BatchNormalization", "ZeroPadding1D",
+            "Cropping1D", "UpSampling1D", "Reshape", "Permute", "GaussianNoise", "GaussianDropout", "SpatialDropout1D",
+            "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Attention", "AdditiveAttention");
+
+    /** Call flags written by the attention layers, left out where false. */
+    private static final List<String> CALL_FLAGS = List.of("use_causal_mask", "return_attention_scores");
 
     /** jrnn's (Keras 3) activation names tf.keras 2.13 computes alike, to tf.keras 2's spelling. */
     private static final Map<String, String> ACTIVATIONS = activations();
@@ -127,7 +137,7 @@ public final class KerasLegacyExport {
         g.putAttribute("keras_version", KERAS_VERSION);
         for (Layer l : layers) {
             WritableGroup lg = g.putGroup(l.name());
-            Map<String, Tensor> ws = weights(l);
+            Map<String, Object> ws = weights(l);
             // no weight_names on a layer without weights: jhdf cannot write an empty array attribute, and Keras'
             // load_attributes_from_hdf5_group reads a missing one as [] (as tf.keras' np.asarray([]) of float64)
             if (ws.isEmpty()) continue;
@@ -137,7 +147,7 @@ public final class KerasLegacyExport {
                 String path = e.getKey();
                 int slash = path.lastIndexOf('/');
                 WritableGroup parent = slash < 0 ? lg : KerasExport.group(lg, made, path.substring(0, slash));
-                parent.putDataset(path.substring(slash + 1), KerasExport.nested(e.getValue()));
+                parent.putDataset(path.substring(slash + 1), e.getValue());
             }
         }
     }
@@ -169,11 +179,12 @@ public final class KerasLegacyExport {
      * {@code dense/kernel:0}, {@code lstm/lstm_cell/kernel:0}, {@code bi/forward_lstm/lstm_cell/kernel:0},
      * {@code td/dense/kernel:0}. Keras' loader goes by position; the names only lead to the arrays.
      */
-    static Map<String, Tensor> weights(Layer l) {
-        Map<String, Tensor> r = new LinkedHashMap<>();
+    static Map<String, Object> weights(Layer l) {
+        Map<String, Object> r = new LinkedHashMap<>();
         for (int pass = 0; pass < 2; pass++) {
-            for (Param p : l.params()) {
-                if (l.trains(p) == (pass == 0)) r.put(l.name() + "/" + path(l, p) + ":0", p.get());
+            for (Param p : l.params()) {   // Attention's scale and concat_score_weight: shape () in tf.keras 2 as in Keras 3
+                Object v = l instanceof Attention ? (Object) p.get().data()[0] : KerasExport.nested(p.get());
+                if (l.trains(p) == (pass == 0)) r.put(l.name() + "/" + path(l, p) + ":0", v);
             }
         }
         return r;
@@ -273,6 +284,22 @@ public final class KerasLegacyExport {
             case "Dense" -> c.putIfAbsent("activity_regularizer", null);   // tf.keras 2 writes it always
             case "Embedding" -> c.put("input_length", null);
             case "Dropout" -> c.put("noise_shape", null);
+            // Keras 3's keys that tf.keras 2's __init__ refuses ("Keyword argument not understood"), left out where they
+            // hold the default (jrnn writes channels_last and synchronized false always); a seed where unset
+            // (GaussianNoise and GaussianDropout take one from 2.10 only)
+            case "ZeroPadding1D" -> c.remove("data_format");
+            case "BatchNormalization" -> c.remove("synchronized");   // from 2.12
+            case "GlobalAveragePooling1D", "GlobalMaxPooling1D" -> {
+                if (Boolean.FALSE.equals(c.get("keepdims"))) c.remove("keepdims");   // from 2.6
+            }
+            case "GaussianNoise", "GaussianDropout", "SpatialDropout1D" -> {
+                if (c.get("seed") == null) c.remove("seed");
+            }
+            case "Attention", "AdditiveAttention" -> {
+                c.remove("seed");   // tf.keras 2 takes none: only its training-time dropout draws differ
+                if ("dot".equals(c.get("score_mode"))) c.remove("score_mode");   // its default; "concat" needs 2.9+
+            }
+            case "LeakyReLU" -> c.put("alpha", c.remove("negative_slope"));   // tf.keras 2's name; Keras 3 reads it too
             default -> { }
         }
         Map<String, Object> s = new LinkedHashMap<>();
@@ -339,6 +366,8 @@ public final class KerasLegacyExport {
             tensors(node.get("args"), call);
             Map<?, ?> kwargs = (Map<?, ?>) node.get("kwargs");
             for (var e : kwargs.entrySet()) {
+                // the attention layers' flags at their defaults: tf.keras 2 before 2.10 takes no use_causal_mask
+                if (CALL_FLAGS.contains(e.getKey()) && Boolean.FALSE.equals(e.getValue())) continue;
                 if (!e.getKey().equals("initial_state")) {
                     throw new IllegalArgumentException("call argument " + e.getKey() + " cannot be saved in tf.keras 2's .h5 layout");
                 }
