@@ -18,7 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Files saved by Keras 3.15.1 itself (keras3_real/make_keras3_real.py, jax backend), each trained 3 Adam steps first:
  * a Sequential LSTM-GRU-Dense stack; a functional model with Masking, a Bidirectional LSTM, the slice {@code h[:, -1]}
- * and {@code Dense(h) + h} (ops among the layers), also as Keras 3's legacy .h5; an Embedding(mask_zero) into a GRU.
+ * and {@code Dense(h) + h} (ops among the layers), also as Keras 3's legacy .h5; an Embedding(mask_zero) into a GRU;
+ * Keras' generic RNN over cells, masked ({@code RNN(LSTMCell(4))}, then {@code RNN([GRUCell(3), SimpleRNNCell(2)])}: the
+ * real counterpart of the generated rnn_cells.keras).
  * jrnn predicts what Keras predicted, restores Keras' optimizer state (3 updates), and its next step gives the weights
  * Keras' next step gave.
  */
@@ -33,7 +35,7 @@ class RealKeras3FilesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"seq.keras", "func.keras", "func.h5", "emb.keras"})
+    @ValueSource(strings = {"seq.keras", "func.keras", "func.h5", "emb.keras", "cells.keras"})
     void predictsAndResumesAsKerasDid(String f) throws IOException {
         String n = f.substring(0, f.indexOf('.'));
         Tensor x = Npy.read(file(n + "_x0.npy")), y = Npy.read(file(n + "_y.npy"));

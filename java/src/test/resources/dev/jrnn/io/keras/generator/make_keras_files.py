@@ -259,6 +259,23 @@ def k3_tensor(shape, history):
     return {"class_name": "__keras_tensor__", "config": {"shape": shape, "dtype": "float32", "keras_history": history}}
 
 
+# The kwargs Keras 3's Layer.__call__ records in a node (layers/layer.py, step 6 and _resolve_and_populate_arg):
+# "mask" where call() takes one (the input's mask, None if unmasked), "training" where call()'s default for it is
+# not None (the recurrent layers' False). Other layers record none: Keras refuses a "mask" their call() lacks.
+K3_CALL_MASK = {"LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional", "TimeDistributed", "BatchNormalization",
+                "Softmax", "Attention", "AdditiveAttention"}
+K3_CALL_TRAINING = {"LSTM", "GRU", "SimpleRNN", "RNN", "Dropout", "Attention", "AdditiveAttention"}
+
+
+def k3_call_kwargs(cls, mask=None):
+    kw = {}
+    if cls in K3_CALL_TRAINING:
+        kw["training"] = False
+    if cls in K3_CALL_MASK:
+        kw["mask"] = mask
+    return kw
+
+
 def k3_layer(cls, name, config, inbound=None):
     c = {"name": name, "trainable": True, "dtype": {"module": "keras", "class_name": "DTypePolicy",
                                                     "config": {"name": "float32"}, "registered_name": None}}
@@ -266,7 +283,7 @@ def k3_layer(cls, name, config, inbound=None):
     d = {"module": "keras.layers", "class_name": cls, "config": c, "registered_name": None}
     if inbound is not None:
         d["name"] = name
-        d["inbound_nodes"] = [{"args": [a], "kwargs": {"training": False, "mask": None}} for a in inbound]
+        d["inbound_nodes"] = [{"args": [a], "kwargs": k3_call_kwargs(cls)} for a in inbound]
     return d
 
 
@@ -1127,7 +1144,7 @@ def rnn_cells():
     for n, v in (("x", x), ("y", y), ("h_gru", st[0][0]), ("h_simple", st[1][0])):
         np.save(os.path.join(OUT, "rnn_cells_" + n + ".npy"), v.astype(np.float32))
 
-    def cell(cls, name, units, **kw):
+    def cell(cls, name, units, input_dim, **kw):   # input_dim: the features the cell takes (its build_config)
         c = k3_rnn(cls, name, units)
         for k in ("return_sequences", "return_state", "go_backwards", "stateful", "unroll", "zero_output_for_mask",
                   "activity_regularizer"):
@@ -1135,7 +1152,7 @@ def rnn_cells():
         c.update(kw)
         c.update({"name": name, "trainable": True, "dtype": "float32"})
         return {"module": "keras.layers", "class_name": cls + "Cell", "config": c, "registered_name": None,
-                "build_config": {"input_shape": [None, 3]}}
+                "build_config": {"input_shape": [None, input_dim]}}
 
     def rnn(name, cell_spec, inbound, **kw):
         c = {"return_sequences": False, "return_state": False, "go_backwards": False, "stateful": False, "unroll": False,
@@ -1145,13 +1162,13 @@ def rnn_cells():
 
     stack = {"module": "keras.layers", "class_name": "StackedRNNCells", "registered_name": None,
              "config": {"name": "stacked_rnn_cells", "trainable": True, "dtype": "float32",
-                        "cells": [cell("GRU", "gru_cell", 3), cell("SimpleRNN", "simple_rnn_cell", 2)]}}
+                        "cells": [cell("GRU", "gru_cell", 3, 4), cell("SimpleRNN", "simple_rnn_cell", 2, 3)]}}
     layers = [
         {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None, "name": "input_layer",
          "config": {"batch_shape": [None, 6, 3], "dtype": "float32", "sparse": False, "name": "input_layer"},
          "inbound_nodes": []},
         k3_layer("Masking", "pad_mask", {"mask_value": 0.0}, [k3_tensor([None, 6, 3], ["input_layer", 0, 0])]),
-        rnn("rnn", cell("LSTM", "lstm_cell", 4), [k3_tensor([None, 6, 3], ["pad_mask", 0, 0])], return_sequences=True),
+        rnn("rnn", cell("LSTM", "lstm_cell", 4, 3), [k3_tensor([None, 6, 3], ["pad_mask", 0, 0])], return_sequences=True),
         rnn("rnn_1", stack, [k3_tensor([None, 6, 4], ["rnn", 0, 0])], return_state=True),
         k3_layer("Dense", "head", k3_dense(1, "linear"), [k3_tensor([None, 2], ["rnn_1", 0, 0])]),
     ]
@@ -1182,11 +1199,11 @@ def rnn_cells():
     np.save(os.path.join(OUT, "rnn_stack_y.npy"), yb.astype(np.float32))
     stack_b = {"module": "keras.layers", "class_name": "StackedRNNCells", "registered_name": None,
                "config": {"name": "stacked_rnn_cells_1", "trainable": True, "dtype": "float32",
-                          "cells": [cell("LSTM", "lstm_cell_1", 4), cell("LSTM", "lstm_cell_2", 3)]}}
+                          "cells": [cell("LSTM", "lstm_cell_1", 4, 2), cell("LSTM", "lstm_cell_2", 3, 4)]}}
     inner = {"module": "keras.layers", "class_name": "RNN", "registered_name": None,
              "config": {"name": "forward_rnn", "trainable": True, "dtype": "float32", "return_sequences": False,
                         "return_state": False, "go_backwards": False, "stateful": False, "unroll": False,
-                        "zero_output_for_mask": False, "cell": cell("GRU", "gru_cell_1", 2)}}
+                        "zero_output_for_mask": False, "cell": cell("GRU", "gru_cell_1", 2, 3)}}
     seq_layers = [
         {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
          "config": {"batch_shape": [None, 5, 2], "dtype": "float32", "sparse": False, "name": "input_layer"}},
@@ -1320,7 +1337,7 @@ def k3m_op(cls, name, config, args, kwargs=None):
             "registered_name": cls, "name": name, "inbound_nodes": [{"args": args, "kwargs": kwargs or {}}]}
 
 def k3m_called(spec, mask):   # the node's kwargs as Layer.__call__ fills them: the input's mask, training
-    spec["inbound_nodes"][0]["kwargs"] = {"training": False, "mask": mask}
+    spec["inbound_nodes"][0]["kwargs"] = k3_call_kwargs(spec["class_name"], mask)
     return spec
 
 def k3m_input(name, shape, dtype):

@@ -2,9 +2,12 @@
 (the wheels install offline from /opt/pypi/files on the project's machines: pip install keras==3.15.1 jax jaxlib h5py),
 from this folder. Each model is trained 3 Adam steps, saved (.keras; func also as the legacy .h5), its predictions saved,
 then one more step taken and the weights saved (<name>_after_<i>.npy): jrnn's next step from the file must give them.
-The .h5 of seq and emb are not kept (the GPU stage's carry limit); the script writes them too.
+The .h5 of seq, emb and cells are not kept (the GPU stage's carry limit); the script writes them too. Arguments name the
+models to write (default all; `python3 make_keras3_real.py cells` writes cells only: each file records when it was saved,
+so a rerun changes the bytes of every file it writes).
 """
 import os
+import sys
 os.environ["KERAS_BACKEND"] = "jax"
 import numpy as np, keras
 from keras import layers, ops
@@ -20,19 +23,33 @@ def save(m, name, xs, y):
     for i, w in enumerate(m.get_weights()): np.save(f"{name}_after_{i}.npy", w)
     for i, x in enumerate(xs if isinstance(xs, list) else [xs]): np.save(f"{name}_x{i}.npy", x)
     np.save(f"{name}_y.npy", y)
+only = set(sys.argv[1:])
 x = rng.normal(size=(4, 6, 3)).astype("float32"); y = rng.normal(size=(4, 2)).astype("float32")
 # 1 Sequential stack
-m = keras.Sequential([keras.Input((6, 3)), layers.LSTM(5, return_sequences=True), layers.GRU(4), layers.Dense(2)])
-save(m, "seq", x, y)
+if not only or "seq" in only:
+  m = keras.Sequential([keras.Input((6, 3)), layers.LSTM(5, return_sequences=True), layers.GRU(4), layers.Dense(2)])
+  save(m, "seq", x, y)
 # 2 functional: masked, Bidirectional, slice, add
 xm = x.copy(); xm[0, 4:] = 0; xm[1, 2:] = 0
-i = keras.Input((6, 3)); h = layers.Masking()(i); h = layers.Bidirectional(layers.LSTM(3, return_sequences=True))(h)
-last = h[:, -1]; s = layers.Dense(6)(last) + last
-m = keras.Model(i, layers.Dense(2)(s))
-save(m, "func", xm, y)
+if not only or "func" in only:
+  i = keras.Input((6, 3)); h = layers.Masking()(i); h = layers.Bidirectional(layers.LSTM(3, return_sequences=True))(h)
+  last = h[:, -1]; s = layers.Dense(6)(last) + last
+  m = keras.Model(i, layers.Dense(2)(s))
+  save(m, "func", xm, y)
 # 3 Embedding(mask_zero) -> GRU -> Dense, sparse targets? keep mse on dense
 tok = rng.integers(1, 9, size=(4, 6)).astype("int32"); tok[0, 3:] = 0
-i = keras.Input((6,), dtype="int32"); h = layers.Embedding(9, 4, mask_zero=True)(i); h = layers.GRU(3)(h)
-m = keras.Model(i, layers.Dense(2)(h))
-save(m, "emb", tok, y)
+if not only or "emb" in only:
+  i = keras.Input((6,), dtype="int32"); h = layers.Embedding(9, 4, mask_zero=True)(i); h = layers.GRU(3)(h)
+  m = keras.Model(i, layers.Dense(2)(h))
+  save(m, "emb", tok, y)
+# 4 Keras' generic RNN over cells, as the generated rnn_cells.keras holds them (a real file beside it): Masking ->
+# RNN(LSTMCell(4), return_sequences) -> RNN([GRUCell(3), SimpleRNNCell(2)]) (StackedRNNCells) -> Dense(2), masked
+# in the middle and at the end; its own seeds
+if not only or "cells" in only:
+  keras.utils.set_random_seed(5)
+  xc = np.random.default_rng(6).normal(size=(4, 6, 3)).astype("float32"); xc[0, 2] = 0; xc[1, 4:] = 0
+  i = keras.Input((6, 3)); h = layers.Masking()(i); h = layers.RNN(layers.LSTMCell(4), return_sequences=True)(h)
+  h = layers.RNN([layers.GRUCell(3), layers.SimpleRNNCell(2)])(h)
+  m = keras.Model(i, layers.Dense(2)(h))
+  save(m, "cells", xc, y)
 print("keras", keras.__version__)
