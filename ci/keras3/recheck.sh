@@ -5,11 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source ci/jdk.sh
-venv=/tmp/jrnn-keras3/venv
-if [ ! -x "$venv/bin/python" ]; then
-  python3.11 -m venv "$venv"
-  "$venv/bin/pip" -q install --no-index --find-links /opt/pypi/files keras==3.15.1 jax jaxlib h5py
-fi
+source ci/keras3/venv.sh
 out=/tmp/jrnn-keras3/recheck
 mkdir -p "$out/classes"
 mvn -B -q -o -Dmaven.javadoc.skip=true test-compile -pl java >/dev/null

@@ -5,11 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source ci/jdk.sh
-venv=/tmp/jrnn-keras3/venv
-if [ ! -x "$venv/bin/python" ]; then
-  python3.11 -m venv "$venv"
-  "$venv/bin/pip" -q install --no-index --find-links /opt/pypi/files keras==3.15.1 jax jaxlib h5py
-fi
+source ci/keras3/venv.sh
 mvn -B -q -o -DskipTests -Dmaven.javadoc.skip=true install -pl java
 (cd java && mvn -q -o dependency:build-classpath -Dmdep.outputFile=/tmp/jrnn-keras3/cp.txt)
 cp="java/target/classes:$(cat /tmp/jrnn-keras3/cp.txt)"

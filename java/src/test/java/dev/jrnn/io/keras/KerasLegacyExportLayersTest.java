@@ -129,7 +129,7 @@ class KerasLegacyExportLayersTest {
     }
 
     /** Every dataset of model_weights by path, its shape and values as a list (for equality). */
-    private static Map<String, List<Object>> arrays(HdfFile h) {
+    static Map<String, List<Object>> arrays(HdfFile h) {
         Map<String, List<Object>> r = new TreeMap<>();
         collect((Group) h.getChild("model_weights"), r);
         return r;

@@ -82,7 +82,7 @@ class KerasLegacyExportTest {
                 assertEquals(Json.parse(attr(ref, "model_config")), Json.parse(attr(mine, "model_config")));
                 assertEquals("2.13.1", attr(mine, "keras_version"));
                 assertEquals("tensorflow", attr(mine, "backend"));
-                assertEquals(arrays(ref), arrays(mine));
+                assertEquals(KerasLegacyExportLayersTest.arrays(ref), KerasLegacyExportLayersTest.arrays(mine));
             }
             float[] got = m.predict(x).data();
             assertEquals(want.length, got.length);
@@ -99,24 +99,6 @@ class KerasLegacyExportTest {
 
     private static String attr(HdfFile h, String name) {
         return (String) h.getAttribute(name).getData();
-    }
-
-    /** Every dataset of model_weights by path, as a list of floats (for equality). */
-    private static Map<String, List<Float>> arrays(HdfFile h) {
-        Map<String, List<Float>> r = new java.util.TreeMap<>();
-        collect((Group) h.getChild("model_weights"), r);
-        return r;
-    }
-
-    private static void collect(Group g, Map<String, List<Float>> r) {
-        for (var n : g.getChildren().values()) {
-            if (n instanceof Group c) collect(c, r);
-            else if (n instanceof Dataset d) {
-                List<Float> v = new ArrayList<>();
-                for (float f : Tensor.of((float[]) d.getDataFlat(), d.getDimensions()).data()) v.add(f);
-                r.put(n.getPath(), v);
-            }
-        }
     }
 
     @SuppressWarnings("unchecked")
