@@ -7,7 +7,7 @@ Each case is a small functional model of several outputs (one per layer option),
 values (biases and BatchNormalization statistics included, so that none is a default), saved by model.save as
 <case>.keras, then re-zipped with deflate (Keras stores its members; both Keras and jrnn read either) to keep the
 fixtures a few KB. <case>.json.gz holds the inputs, Keras' predictions of every output and, for the cases that train,
-the weights after one train_on_batch with SGD(0.1) and mse on every output against zeros (the file is saved
+the weights (BatchNormalization's moving statistics too) after one train_on_batch with SGD(0.1) and mse on every output against zeros (the file is saved
 compiled with them before that step): one step checks every layer's gradient, BPTT and masks included.
 """
 import gzip
@@ -24,12 +24,18 @@ from keras import layers
 keras.utils.set_random_seed(19)
 rng = np.random.default_rng(19)
 B, T, F = 4, 6, 3
-ONLY = set(sys.argv[1:])  # case names to write (all when none); the others are built but not saved
+ONLY = set(sys.argv[1:])  # case names to write; the others are built (same random draws) but not saved
+if not ONLY:
+    # one process per case, as a case is written alone (every case draws its weights, so the numbers are the same)
+    import subprocess
+    for c in ["rnn", "mask", "attn", "conv", "dense", "infer"]:
+        subprocess.run([sys.executable, __file__, c], check=True)
+    sys.exit(0)
 
 
 def arr(a):
     a = np.asarray(a, dtype="float32")
-    return {"shape": list(a.shape), "data": [float(f"{v:.9g}") for v in a.reshape(-1)]}
+    return {"shape": list(a.shape), "data": [float(f"{v:.7g}") for v in a.reshape(-1)]}
 
 
 def randomize(m):
@@ -67,7 +73,7 @@ def save(name, m, xs, train=True):
            "outputs": [{"name": t._keras_history.operation.name, "value": arr(p)} for t, p in zip(m.outputs, preds)]}
     if train:
         m.train_on_batch(xs, [np.zeros(np.asarray(p).shape, "float32") for p in preds])
-        out["after"] = [{"path": v.path, "value": arr(v.numpy())} for v in m.weights if v.trainable]
+        out["after"] = [{"path": v.path, "value": arr(v.numpy())} for v in m.weights]
     with gzip.GzipFile(name + ".json.gz", "wb", compresslevel=9, mtime=0) as f:
         f.write(json.dumps(out, separators=(",", ":")).encode())
 
@@ -122,6 +128,9 @@ s = layers.LSTM(3, return_sequences=True, name="m_stack1")(m)
 outs.append(layers.GRU(2, name="m_stack2")(s))
 outs.append(layers.GlobalAveragePooling1D(name="m_gap")(layers.TimeDistributed(layers.Dense(3), name="m_td")(m)))
 outs.append(layers.GlobalMaxPooling1D(name="m_gmp")(s))
+outs.append(layers.BatchNormalization(name="m_bn")(m))  # its SGD step takes masked batch moments
+outs.append(layers.LSTM(2, name="m_cat_lstm")(layers.Concatenate(name="m_cat")([m, layers.Dense(2, name="m_dense")(m)])))
+outs.append(layers.GRU(2, name="m_conv_gru")(layers.Conv1D(2, 2, padding="causal", name="m_conv")(m)))
 save("mask", keras.Model(i, outs), [xp])
 
 # 3 Embedding(mask_zero) and attention with masks
@@ -225,5 +234,12 @@ outs.append(layers.GaussianNoise(0.5, name="gnoise")(i))
 outs.append(layers.GaussianDropout(0.5, name="gdropout")(i))
 outs.append(layers.LSTM(2, dropout=0.5, recurrent_dropout=0.5, name="lstm_dropout")(i))
 outs.append(layers.GRU(2, dropout=0.5, recurrent_dropout=0.5, name="gru_dropout")(i))
-save("infer", keras.Model(i, outs), [x], train=False)
+it = keras.Input((T,), dtype="int32", name="tok")
+e, = own("emb_drop", it)
+outs.append(layers.MultiHeadAttention(2, 2, dropout=0.5, name="mha_dropout")(e, e))
+# returned scores (here, not in attn: Keras 3.15.1 cannot train them, it applies the query mask to their loss)
+e2, = own("emb_scores", it)
+outs += list(layers.MultiHeadAttention(2, 2, name="mha_scores")(e2, e2, return_attention_scores=True))
+outs += list(layers.Attention(name="att_scores")([e, e], return_attention_scores=True))
+save("infer", keras.Model([i, it], outs), [x, tok], train=False)
 print("keras", keras.__version__)
