@@ -24,9 +24,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Layers against Keras 3.15.1 itself: keras3_layers/make_keras3_layers.py builds six functional models in Keras (jax
- * backend), one output per layer option (recurrent options and initial states; Masking into recurrent layers and
- * Bidirectional of every merge mode; Embedding(mask_zero) into attention and MultiHeadAttention; Conv1D, pooling,
- * reshaping and merge layers; activations and LayerNormalization; BatchNormalization, dropouts and noise at inference),
+ * backend), one output per layer option (recurrent options and initial states; Masking into recurrent layers,
+ * Bidirectional of every merge mode, masked merges, pooling and BatchNormalization, with post-padding and with leading
+ * and inner masked steps; Embedding(mask_zero) into attention and MultiHeadAttention, whose query steps with every key
+ * masked Keras spreads evenly; Conv1D, pooling, reshaping and merge layers; activations and LayerNormalization;
+ * BatchNormalization, Normalization, dropouts, noise, MultiHeadAttention's dropout and returned scores at inference),
  * saves them and records Keras' predictions and, but for the inference case, the weights after one SGD(0.1) step on
  * mse against zeros. jrnn loads each file, predicts Keras' outputs and takes Keras' step (float32 tolerance).
  */
