@@ -179,8 +179,9 @@ final class MultiHeadRun {
             }
         }
         be.activate(Activation.SOFTMAX, n4, tv, w.buf(), 0, w.buf(), 0);
-        // where(mask, weights, 0): a row with every key masked gets 0, as Keras
-        if (keepN != null) AttentionMasks.where(be, n4, w, keepN);
+        // A row with every key masked: Keras 3 takes ops.dot_product_attention, whose softmax spreads it evenly over all
+        // keys, unless dropout > 0 or the scores are returned: then its Softmax layer's where(mask, weights, 0) gives 0
+        if (keepN != null && (rate > 0 || returnScores)) AttentionMasks.where(be, n4, w, keepN);
         DTensor drop = null, wd = w;
         if (drops != null) {
             drop = own(DTensor.zeros(be, b, n, tq, tv));
