@@ -5,9 +5,13 @@ import dev.jrnn.layers.Attention;
 import dev.jrnn.layers.Identity;
 import dev.jrnn.layers.MultiHeadAttention;
 import dev.jrnn.layers.Node;
+import dev.jrnn.layers.Conv1D;
 import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.GlobalMaxPooling1D;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Masking;
 import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Sequential;
@@ -66,7 +70,7 @@ class LegacyH5BadInputTest {
 
     private void functional(String name, Supplier<Node> out, Input q, Input v, String... words) {
         cases.add(new RefusalCases.Case(name, () -> {
-            try (Model m = new Model(List.of(q, v), List.of(out.get()))) {
+            try (Model m = new Model(v == null ? List.of(q) : List.of(q, v), List.of(out.get()))) {
                 Path f = dir.resolve("f.h5");
                 try {
                     m.save(f);
@@ -90,6 +94,20 @@ class LegacyH5BadInputTest {
         bad("a Keras 3 activation", () -> new LSTM(2).activation("hard_silu").name("rnn"), false,
                 "layer 'rnn' (LSTM)", "activation 'hard_silu'", "no such activation");
         bad("an RNN over a cell", () -> new LSTM(2).asKerasRnn(true).name("cell_rnn"), true, "layer 'cell_rnn' (RNN)", "as an RNN over a cell");
+        cases.add(new RefusalCases.Case("a mask into a Conv1D", () -> {
+            try (Sequential m = new Sequential(new Embedding(6, 3).maskZero(true).inputShape(5), new Conv1D(2, 2).name("conv"))) {
+                Path f = dir.resolve("conv.h5");
+                try {
+                    m.save(f);
+                } finally {
+                    assertFalse(Files.exists(f), "no file");
+                }
+            }
+        }, List.of("layer 'conv' (Conv1D) is passed a mask", "tf.keras 2 refuses to load such a model", "save it as .keras")));
+        Input xs = Input.shape(5, 2).name("xs");
+        functional("a mask through a recurrent layer into a GlobalMaxPooling1D",
+                () -> new GlobalMaxPooling1D().name("gmp").apply(new LSTM(2).returnSequences(true).apply(new Masking().apply(xs))), xs, null,
+                "layer 'gmp' (GlobalMaxPooling1D) is passed a mask", "save it as .keras");
         cases.add(new RefusalCases.Case("gradient accumulation", () -> {
             try (Sequential m = new Sequential(new LSTM(2).inputShape(3, 2), new Dense(1))) {
                 m.compile(new dev.jrnn.optim.Adam(0.01).gradientAccumulationSteps(2), "mse");

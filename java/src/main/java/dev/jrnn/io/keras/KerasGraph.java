@@ -181,7 +181,8 @@ final class KerasGraph {
             Sequential s = new Sequential();
             if (name != null) s.name(name);
             int[] shape = Arrays.copyOfRange(declared, 1, declared.length);
-            if (inputName != null) {   // its InputLayer's name kept, as Keras keeps it (inputs by name, summaries)
+            boolean taken = all.stream().anyMatch(l -> l.name().equals(inputName));   // by a nested Sequential's layer
+            if (inputName != null && !taken) {   // its InputLayer's name kept, as Keras keeps it (inputs by name, summaries)
                 s.add((declared[0] > 0 ? Input.batchShape(declared[0], shape) : Input.shape(shape)).name(inputName));
             } else if (declared[0] > 0) {
                 all.get(0).batchInputShape(declared[0], shape);

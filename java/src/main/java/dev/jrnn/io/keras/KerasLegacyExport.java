@@ -3,7 +3,9 @@ package dev.jrnn.io.keras;
 import dev.jrnn.io.Json;
 import dev.jrnn.layers.Attention;
 import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Masking;
 import dev.jrnn.layers.Param;
 import dev.jrnn.layers.RecurrentLayer;
 import dev.jrnn.layers.TimeDistributed;
@@ -23,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes a model in tf.keras 2's legacy HDF5 layout, as {@code model.save("m.h5")} writes it
@@ -53,6 +56,13 @@ public final class KerasLegacyExport {
             "GlobalAveragePooling1D", "GlobalMaxPooling1D", "LayerNormalization", "BatchNormalization", "ZeroPadding1D",
             "Cropping1D", "UpSampling1D", "Reshape", "Permute", "GaussianNoise", "GaussianDropout", "SpatialDropout1D",
             "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Attention", "AdditiveAttention");
+
+    /**
+     * tf.keras 2's layers (2.4-2.15) without masking support: its base Layer.compute_mask raises a TypeError when a mask
+     * reaches one, so a model passing them a mask does not load there (jrnn and Keras 3 drop the mask).
+     */
+    private static final Set<String> UNMASKABLE = Set.of("Conv1D", "MaxPooling1D", "AveragePooling1D", "GlobalMaxPooling1D",
+            "ZeroPadding1D", "Cropping1D", "UpSampling1D", "Reshape", "Permute", "Flatten", "RepeatVector");
 
     /** Call flags written by the attention layers, left out where false. */
     private static final List<String> CALL_FLAGS = List.of("use_causal_mask", "return_attention_scores");
@@ -237,6 +247,7 @@ public final class KerasLegacyExport {
             layers.add(s);
         }
         c.put("layers", layers);
+        checkMasks(model, layers, functional);
         if (functional) {
             c.put("input_layers", c3.get("input_layers"));
             c.put("output_layers", c3.get("output_layers"));
@@ -245,6 +256,39 @@ public final class KerasLegacyExport {
         r.put("class_name", functional ? "Functional" : "Sequential");
         r.put("config", c);
         return r;
+    }
+
+    /**
+     * Refuses a model in which a mask (from Masking or Embedding(mask_zero), passed on by the layers that pass masks)
+     * reaches one of the {@link #UNMASKABLE} layers, naming it: tf.keras 2 would refuse the file on loading.
+     */
+    private static void checkMasks(Model model, List<Object> layers, boolean functional) {
+        Map<String, Layer> byName = new HashMap<>();
+        for (Layer l : model.layers()) byName.put(l.name(), l);
+        Set<String> masked = new java.util.HashSet<>();
+        String previous = null;
+        for (Object o : layers) {
+            Map<?, ?> spec = (Map<?, ?>) o;
+            String cls = (String) spec.get("class_name");
+            String name = (String) ((Map<?, ?>) spec.get("config")).get("name");
+            boolean in = false;
+            if (functional) {
+                for (Object call : (List<?>) spec.get("inbound_nodes")) {
+                    for (Object ref : (List<?>) call) in |= masked.contains((String) ((List<?>) ref).get(0));
+                }
+            } else {
+                in = masked.contains(previous);
+            }
+            if (in && UNMASKABLE.contains(cls)) {
+                throw new IllegalArgumentException("layer '" + name + "' (" + cls + ") is passed a mask, which tf.keras 2's " + cls
+                        + " does not support: tf.keras 2 refuses to load such a model (its compute_mask raises); jrnn and Keras 3 drop"
+                        + " the mask there: save it as .keras (Keras 3) instead");
+            }
+            Layer l = byName.get(name);
+            boolean keepsSteps = !(l instanceof RecurrentLayer r && !r.returnSequences()) && !(l instanceof Bidirectional b && !b.returnSequences());
+            if (l instanceof Masking || l instanceof Embedding e && e.maskZero() || in && l != null && l.passesMask() && keepsSteps) masked.add(name);
+            previous = name;
+        }
     }
 
     /** A layer spec (Keras 3's {@code module}, {@code class_name}, {@code config}) in tf.keras 2's schema. */
@@ -285,14 +329,15 @@ public final class KerasLegacyExport {
             case "Embedding" -> c.put("input_length", null);
             case "Dropout" -> c.put("noise_shape", null);
             // Keras 3's keys that tf.keras 2's __init__ refuses ("Keyword argument not understood"), left out where they
-            // hold the default (jrnn writes channels_last and synchronized false always); a seed where unset
-            // (GaussianNoise and GaussianDropout take one from 2.10 only)
+            // hold the default (jrnn writes channels_last and synchronized false always); GaussianNoise's and
+            // GaussianDropout's seed always (they take one from 2.7 only; it moves training's draws, not the numbers)
             case "ZeroPadding1D" -> c.remove("data_format");
             case "BatchNormalization" -> c.remove("synchronized");   // from 2.12
             case "GlobalAveragePooling1D", "GlobalMaxPooling1D" -> {
                 if (Boolean.FALSE.equals(c.get("keepdims"))) c.remove("keepdims");   // from 2.6
             }
-            case "GaussianNoise", "GaussianDropout", "SpatialDropout1D" -> {
+            case "GaussianNoise", "GaussianDropout" -> c.remove("seed");
+            case "SpatialDropout1D" -> {   // Dropout's seed, which every tf.keras 2 takes
                 if (c.get("seed") == null) c.remove("seed");
             }
             case "Attention", "AdditiveAttention" -> {

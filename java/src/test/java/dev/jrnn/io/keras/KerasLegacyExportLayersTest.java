@@ -3,6 +3,15 @@ package dev.jrnn.io.keras;
 import dev.jrnn.Jrnn;
 import dev.jrnn.data.Npy;
 import dev.jrnn.io.Json;
+import dev.jrnn.layers.Conv1D;
+import dev.jrnn.layers.GaussianNoise;
+import dev.jrnn.layers.GlobalAveragePooling1D;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Masking;
+import dev.jrnn.layers.Node;
+import dev.jrnn.layers.RepeatVector;
+import dev.jrnn.layers.SpatialDropout1D;
+import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
 import dev.jrnn.tensor.Tensor;
@@ -92,6 +101,27 @@ class KerasLegacyExportLayersTest {
         assertFalse(a.get("att").containsKey("score_mode"), "the default dot is left out (2.9+)");
         assertEquals("concat", a.get("attc").get("score_mode"));
         assertFalse(a.get("add_att").containsKey("seed"));
+    }
+
+    /**
+     * A mask that ends before a layer tf.keras 2 cannot pass one to (at a recurrent layer's last output, at a global
+     * average pooling) is no reason to refuse; a seeded GaussianNoise is written without its seed (tf.keras 2.4-2.6
+     * refuse the key), SpatialDropout1D with it (Dropout's, every version).
+     */
+    @Test
+    void masksThatEndBeforeAConv1DSaveAndNoiseSeedsAreLeftOut() throws Exception {
+        Input x = Input.shape(6, 2).name("x");
+        Node masked = new LSTM(3).returnSequences(true).name("enc").apply(new Masking().name("mask").apply(x));
+        Node pooled = new RepeatVector(4).apply(new GlobalAveragePooling1D().apply(masked));
+        Node last = new Conv1D(2, 2).name("conv").apply(new RepeatVector(3).apply(new LSTM(2).name("last").apply(masked)));
+        Node noisy = new SpatialDropout1D(0.2).seed(9L).name("sdrop").apply(new GaussianNoise(0.1).seed(7L).name("noise").apply(pooled));
+        try (Model m = new Model(List.of(x), List.of(new Conv1D(2, 2).name("conv2").apply(noisy), last))) {
+            Path f = dir.resolve("m.h5");
+            m.save(f);
+            Map<String, Map<?, ?>> c = configs(f);
+            assertFalse(c.get("noise").containsKey("seed"));
+            assertEquals(9L, c.get("sdrop").get("seed"));
+        }
     }
 
     /** The attention layers' nodes list query and value, no false call flags; Attention's scale is a scalar dataset. */

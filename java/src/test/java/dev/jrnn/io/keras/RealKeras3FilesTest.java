@@ -6,6 +6,7 @@ import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * a Sequential LSTM-GRU-Dense stack; a functional model with Masking, a Bidirectional LSTM, the slice {@code h[:, -1]}
  * and {@code Dense(h) + h} (ops among the layers), also as Keras 3's legacy .h5; an Embedding(mask_zero) into a GRU;
  * Keras' generic RNN over cells, masked ({@code RNN(LSTMCell(4))}, then {@code RNN([GRUCell(3), SimpleRNNCell(2)])}: the
- * real counterpart of the generated rnn_cells.keras).
+ * real counterpart of the generated rnn_cells.keras); a Sequential whose InputLayer "x" shares its name with a nested
+ * Sequential's LSTM (Keras keeps both; jrnn, one namespace, names the input {@code x_input} there).
  * jrnn predicts what Keras predicted, restores Keras' optimizer state (3 updates), and its next step gives the weights
  * Keras' next step gave.
  */
@@ -49,6 +51,21 @@ class RealKeras3FilesTest {
                 assertEquals(want.length, got.length, f + " weight " + i);
                 for (int k = 0; k < want.length; k++) assertEquals(want[k], got[k], 5e-7, f + ": weight " + i + "[" + k + "] after Keras' 4th step");
             }
+        }
+    }
+
+    /**
+     * dupname.keras: the InputLayer "x" of a Sequential and the LSTM "x" of the Sequential nested in it. It loads (it was
+     * refused, "x" used by two layers, when the input's name was first kept) and predicts as Keras; its input is named
+     * {@code x_input} there, jrnn's names being one namespace. A nested model's optimizer state is not restored (GUIDE),
+     * so no resumed step is checked.
+     */
+    @Test
+    void aSequentialWhoseInputSharesANestedLayersName() throws IOException {
+        Tensor x = Npy.read(file("dupname_x0.npy"));
+        try (Model m = Models.load(file("dupname.keras"))) {
+            KerasFixtures.assertClose(Npy.read(file("dupname_pred.npy")).data(), m.predict(x).data(), "dupname predict");
+            assertEquals("x_input", ((dev.jrnn.model.Input) m.inputs().get(0)).name());
         }
     }
 }

@@ -2,7 +2,7 @@
 (the wheels install offline from /opt/pypi/files on the project's machines: pip install keras==3.15.1 jax jaxlib h5py),
 from this folder. Each model is trained 3 Adam steps, saved (.keras; func also as the legacy .h5), its predictions saved,
 then one more step taken and the weights saved (<name>_after_<i>.npy): jrnn's next step from the file must give them.
-The .h5 of seq, emb and cells are not kept (the GPU stage's carry limit); the script writes them too. Arguments name the
+The .h5 of seq, emb, cells and dupname are not kept (the GPU stage's carry limit); the script writes them too. Arguments name the
 models to write (default all; `python3 make_keras3_real.py cells` writes cells only: each file records when it was saved,
 so a rerun changes the bytes of every file it writes). Each .keras is re-zipped with deflate (its three members byte for
 byte as Keras wrote them; Keras stores them uncompressed): 6 KB instead of 50 KB, and Keras and jrnn read either.
@@ -57,4 +57,10 @@ if not only or "cells" in only:
   h = layers.RNN([layers.GRUCell(3), layers.SimpleRNNCell(2)])(h)
   m = keras.Model(i, layers.Dense(2)(h))
   save(m, "cells", xc, y)
+# 5 a Sequential whose InputLayer's name ("x") is also the name of a layer in a nested Sequential: Keras keeps both
+if not only or "dupname" in only:
+  keras.utils.set_random_seed(7)
+  inner = keras.Sequential([keras.Input((6, 3), name="inner_in"), layers.LSTM(3, name="x")], name="inner")
+  m = keras.Sequential([keras.Input((6, 3), name="x"), inner, layers.Dense(2, name="out")], name="dupname")
+  save(m, "dupname", x, y)
 print("keras", keras.__version__)
