@@ -17,4 +17,7 @@ res=java/src/test/resources/dev/jrnn/io/keras
 "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$out/classes:$cp" dev.jrnn.io.keras.PredictFixtures "$res" "$out/pred" \
   tfkeras_gru.h5 functional_multi.h5 functional_merge.h5 sequential_embedding.h5 keras3_functional.h5 keras3_sequential.h5 \
   keras3_gru_reset_before.h5 keras22_gru_reset_before.h5 hdf5_named.keras 2>&1 | grep -E "^skipped" || true
-KERAS_BACKEND=jax "$venv/bin/python" ci/keras3/recheck_fixtures.py "$res" "$out/pred" 2>&1 | grep -E "^[a-z0-9_.]+( \([a-z0-9 ]+\))?: "
+# one line per fixture; Keras' warnings are dropped, a traceback of the script itself is shown whole
+KERAS_BACKEND=jax "$venv/bin/python" ci/keras3/recheck_fixtures.py "$res" "$out/pred" > "$out/recheck.log" 2>&1 \
+  || { cat "$out/recheck.log" >&2; exit 1; }
+grep -E "^[a-z0-9_.]+( \([a-z0-9 ]+\))?: " "$out/recheck.log"
