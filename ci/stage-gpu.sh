@@ -10,12 +10,15 @@ mvn -B -q -o -DskipTests -Dmaven.javadoc.skip=true install
 rm -rf .device
 STAGE_MODULES=java,benchmarks,jcuda ../shared/gpu/stage.sh > /dev/null
 strip --strip-unneeded .device/jre/lib/server/libjvm.so
-# the console launcher without JUnit 4, Hamcrest and the vintage engine (~0.5 MB): every test here is JUnit 5's
+# the console launcher without JUnit 4, Hamcrest and the vintage engine (~0.5 MB): every test here is JUnit 5's; nor the
+# suite engine and the Open Test Reporting XML listener (~0.1 MB): ci/gpu-all.sh selects classes and writes no reports
 # (the Keras file check below runs through this launcher)
 cs=$(ls .device/lib/junit-platform-console-standalone-*.jar)
 tmp=$(mktemp -d); (cd "$tmp" && unzip -q "$OLDPWD/$cs" && rm -rf junit org/hamcrest org/junit/vintage org/junit/*.class \
   org/junit/experimental org/junit/function org/junit/internal org/junit/matchers org/junit/rules org/junit/runner \
-  org/junit/runners org/junit/validator && sed -i '/vintage/d' META-INF/services/org.junit.platform.engine.TestEngine \
+  org/junit/runners org/junit/validator org/junit/platform/suite org/junit/platform/reporting/open \
+  && sed -i '/vintage/d; /suite/d' META-INF/services/org.junit.platform.engine.TestEngine \
+  && sed -i '/OpenTestReport/d' META-INF/services/org.junit.platform.launcher.TestExecutionListener \
   && rm -f "$OLDPWD/$cs" && zip -q -r -9 "$OLDPWD/$cs" .); rm -rf "$tmp"
 # what no test reads on a machine without network: the licence texts, TLS trust and cookie data, the jrt filesystem for other JDKs' tools
 rm -rf .device/jre/legal .device/jre/lib/security/cacerts .device/jre/lib/security/public_suffix_list.dat .device/jre/lib/security/blocked.certs \
