@@ -105,13 +105,17 @@ class TfDataGoldensTest {
             }
             checked++;
         }
-        assertEquals(9, checked);
+        assertEquals(10, checked);
     }
 
     static Timeseries timeseries(Map<String, Object> c) {
-        int n = optInt(c.get("n")), f = optInt(c.get("f"));
-        Integer t = optInt(c.get("t"));
-        Timeseries ts = Timeseries.of(arange(n * f, 1, n, f), t == null ? null : arange(t, 10, t), optInt(c.get("L")))
+        int n = optInt(c.get("n"));
+        int[] fs = c.get("f") instanceof List<?> l ? ints(l) : new int[] {optInt(c.get("f"))}, dataShape = new int[fs.length + 1];
+        dataShape[0] = n;
+        System.arraycopy(fs, 0, dataShape, 1, fs.length);
+        Integer t = optInt(c.get("t")), tk = optInt(c.get("tk"));
+        Tensor targets = t == null ? null : tk == null ? arange(t, 10, t) : arange(t * tk, 10, t, tk);
+        Timeseries ts = Timeseries.of(arange((int) Tensor.size(dataShape), 1, dataShape), targets, optInt(c.get("L")))
                 .sequenceStride(optInt(c.get("stride"))).samplingRate(optInt(c.get("rate"))).batchSize(optInt(c.get("batch")));
         if (c.get("start") != null) ts.startIndex(optInt(c.get("start")));
         if (c.get("end") != null) ts.endIndex(optInt(c.get("end")));
@@ -238,17 +242,24 @@ class TfDataGoldensTest {
             for (int i = 0; i < lengths.length; i++) off[i + 1] = off[i] + lengths[i];
             float[] v = new float[(int) off[lengths.length]];
             for (int i = 0; i < lengths.length; i++) for (int k = 0; k < lengths[i]; k++) v[(int) off[i] + k] = 10 * i + k + 1;
-            Dataset ds = Dataset.fromRagged(Tensor.of(v, v.length, 1), off, arange(lengths.length, 1, lengths.length, 1))
-                    .bucketByLength(optInt(c.get("size")), (Boolean) c.get("drop"), ints(c.get("boundaries")));
-            List<?> want = (List<?>) c.get("batches");
-            List<Object[]> got = batches(ds, 0);
-            assertEquals(want.size(), got.size(), c.toString());
-            for (int i = 0; i < got.size(); i++) {
-                Map<?, ?> w = (Map<?, ?>) want.get(i);
-                assertArrayEquals(flat(w.get("y")), (float[]) got.get(i)[2], c + " batch " + i);
-                int[] ws = shape(w.get("x"));
-                assertArrayEquals(new int[] {ws[0], ws[1], 1}, (int[]) got.get(i)[1], c + " batch " + i);
-                assertArrayEquals(flat(w.get("x")), (float[]) got.get(i)[0], c + " batch " + i);
+            Dataset table = Dataset.fromRagged(Tensor.of(v, v.length, 1), off, arange(lengths.length, 1, lengths.length, 1));
+            List<Sample> samples = new ArrayList<>();
+            for (int i = 0; i < lengths.length; i++) {
+                samples.add(Sample.sequence(Tensor.of(Arrays.copyOfRange(v, (int) off[i], (int) off[i + 1]), lengths[i], 1),
+                        Tensor.of(new float[] {i}, 1)));
+            }
+            for (Dataset src : List.of(table, Dataset.fromIterator(samples::iterator))) {
+                Dataset ds = src.bucketByLength(optInt(c.get("size")), (Boolean) c.get("drop"), ints(c.get("boundaries")));
+                List<?> want = (List<?>) c.get("batches");
+                List<Object[]> got = batches(ds, 0);
+                assertEquals(want.size(), got.size(), c.toString());
+                for (int i = 0; i < got.size(); i++) {
+                    Map<?, ?> w = (Map<?, ?>) want.get(i);
+                    assertArrayEquals(flat(w.get("y")), (float[]) got.get(i)[2], c + " batch " + i);
+                    int[] ws = shape(w.get("x"));
+                    assertArrayEquals(new int[] {ws[0], ws[1], 1}, (int[]) got.get(i)[1], c + " batch " + i);
+                    assertArrayEquals(flat(w.get("x")), (float[]) got.get(i)[0], c + " batch " + i);
+                }
             }
         }
     }
@@ -315,23 +326,7 @@ class TfDataGoldensTest {
     void textVectorizationIsKeras() throws IOException {
         for (Map<String, Object> c : cases("text_vectorization.json")) {
             Map<String, Object> cfg = (Map<String, Object>) c.get("config");
-            TextVectorization tv = new TextVectorization();
-            for (Map.Entry<String, Object> e : cfg.entrySet()) {
-                Object v = e.getValue();
-                switch (e.getKey()) {
-                    case "max_tokens" -> tv.maxTokens(optInt(v));
-                    case "standardize" -> tv.standardize((String) v);
-                    case "split" -> tv.split((String) v);
-                    case "ngrams" -> {
-                        if (v instanceof List<?> l) tv.ngrams(Arrays.stream(ints(l)).boxed().toList());
-                        else tv.ngrams(optInt(v));
-                    }
-                    case "output_mode" -> tv.outputMode((String) v);
-                    case "output_sequence_length" -> tv.outputSequenceLength(optInt(v));
-                    case "pad_to_max_tokens" -> tv.padToMaxTokens((Boolean) v);
-                    default -> throw new AssertionError(e);
-                }
-            }
+            TextVectorization tv = textVectorization(cfg);
             tv.adapt((List<String>) c.get("adapt"));
             assertEquals(c.get("vocabulary"), tv.vocabulary(), cfg.toString());
             Tensor got = tv.call((List<String>) c.get("call"));
@@ -340,5 +335,49 @@ class TfDataGoldensTest {
             if ("tf_idf".equals(cfg.get("output_mode"))) assertArrayEquals(want, got.data(), 1e-6f, cfg.toString());
             else assertArrayEquals(want, got.data(), cfg.toString());
         }
+    }
+
+    static TextVectorization textVectorization(Map<String, Object> cfg) {
+        TextVectorization tv = new TextVectorization();
+        for (Map.Entry<String, Object> e : cfg.entrySet()) {
+            Object v = e.getValue();
+            switch (e.getKey()) {
+                case "max_tokens" -> tv.maxTokens(optInt(v));
+                case "standardize" -> tv.standardize((String) v);
+                case "split" -> tv.split((String) v);
+                case "ngrams" -> {
+                    if (v instanceof List<?> l) tv.ngrams(Arrays.stream(ints(l)).boxed().toList());
+                    else tv.ngrams(optInt(v));
+                }
+                case "output_mode" -> tv.outputMode((String) v);
+                case "output_sequence_length" -> tv.outputSequenceLength(optInt(v));
+                case "pad_to_max_tokens" -> tv.padToMaxTokens((Boolean) v);
+                default -> throw new AssertionError(e);
+            }
+        }
+        return tv;
+    }
+
+    /** get_config after adapt: Keras' keys and values (its name, dtype and trainable left out). */
+    @Test
+    @SuppressWarnings("unchecked")
+    void textVectorizationConfigIsKeras() throws IOException {
+        List<Map<String, Object>> texts = cases("text_vectorization.json");
+        for (Map<String, Object> g : cases("text_config.json")) {
+            Map<String, Object> c = texts.get(optInt(g.get("case")));
+            TextVectorization tv = textVectorization((Map<String, Object>) c.get("config"));
+            tv.adapt((List<String>) c.get("adapt"));
+            Map<String, Object> want = (Map<String, Object>) g.get("keras_config"), got = new java.util.TreeMap<>(tv.config());
+            got.keySet().removeAll(List.of("name", "dtype", "trainable"));
+            assertEquals(new java.util.TreeSet<>(want.keySet()), got.keySet(), c.get("config").toString());
+            for (String k : want.keySet()) assertEquals(normal(want.get(k)), normal(got.get(k)), k + " of " + c.get("config"));
+        }
+    }
+
+    /** Numbers as longs, lists element by element, so JSON's and Java's compare. */
+    static Object normal(Object o) {
+        if (o instanceof Number n) return n.longValue();
+        if (o instanceof List<?> l) return l.stream().map(TfDataGoldensTest::normal).toList();
+        return o;
     }
 }

@@ -54,10 +54,13 @@ def timeseries():
         dict(n=10, f=1, t=10, L=3, stride=1, rate=1, start=10, end=None, batch=4),   # start_index = len(data)
         dict(n=10, f=1, t=10, L=3, stride=1, rate=1, start=6, end=5, batch=4),       # end before start
         dict(n=10, f=1, t=10, L=4, stride=1, rate=1, start=5, end=7, batch=4),       # no window fits
+        dict(n=8, f=[2, 2], t=8, tk=3, L=3, stride=2, rate=1, start=1, end=None, batch=2),   # (n, 2, 2) data, (n, 3) targets
     ]
     for s in specs:
-        data = np.arange(s["n"] * s["f"], dtype="float32").reshape(s["n"], s["f"])
-        targets = None if s["t"] is None else (np.arange(s["t"], dtype="float32") * 10)
+        fs = s["f"] if isinstance(s["f"], list) else [s["f"]]
+        data = np.arange(s["n"] * int(np.prod(fs)), dtype="float32").reshape([s["n"]] + fs)
+        tk = s.get("tk")
+        targets = None if s["t"] is None else (np.arange(s["t"] * (tk or 1), dtype="float32") * 10).reshape([s["t"]] + ([tk] if tk else []))
         c = dict(s)
         try:
             ds = keras.utils.timeseries_dataset_from_array(
@@ -130,6 +133,7 @@ CALL2 = ["x y", "x\u00a0y", "àb ÀB", "😀x", "Z-z ż", "naïve"]
 
 def text():
     cases = []
+    global configs
     specs = [
         dict(),
         dict(max_tokens=5),
@@ -162,6 +166,9 @@ def text():
         call = ["green", "blue", "purple"] if s.get("split", "x") is None else CALL if which == 1 else CALL2
         layer.adapt(texts)
         out = np.asarray(layer(call))
+        if s.get("output_mode") in ("tf_idf", "multi_hot") or "ngrams" in s:
+            cfg = {k: v for k, v in layer.get_config().items() if k not in ("name", "dtype", "trainable")}
+            configs.append(dict(case=len(cases), keras_config=cfg))   # the get_config of text_vectorization.json case i
         cases.append(dict(config=s, adapt=texts, call=call, vocabulary=layer.get_vocabulary(),
                           out_shape=list(out.shape), out=short(out)))
     return cases
@@ -238,6 +245,8 @@ def buckets():
 if __name__ == "__main__":
     dump("timeseries.json", timeseries())
     dump("sequences.json", {"pad": pad(), "categorical": categorical()})
+    configs = []
     dump("text_vectorization.json", text())
+    dump("text_config.json", configs)
     dump("dataset_ops.json", dataset_ops())
     dump("buckets.json", buckets())
