@@ -108,6 +108,37 @@ class TfDataGoldensTest {
         assertEquals(10, checked);
     }
 
+    /**
+     * Keras' refusals: a start index past the data and an end before the start are refused here too, and a window that does
+     * not fit (Keras' empty data set; a jrnn tensor has no empty axis). Where Keras' checks are stricter than its windows
+     * need, jrnn gives the windows: end_index = len(data) (Keras' own default end), sequence_stride >= len(data) (one
+     * window), targets shorter than the windows from a start index > 0 (Keras fails reading them, InvalidArgumentError).
+     */
+    @Test
+    void timeseriesRefusalsAgainstKeras() throws IOException {
+        int refused = 0, given = 0;
+        for (Map<String, Object> c : cases("timeseries.json")) {
+            boolean kerasRefuses = c.containsKey("error") || c.get("batches") instanceof List<?> l && l.isEmpty();
+            if (!kerasRefuses) continue;
+            int n = optInt(c.get("n")), L = optInt(c.get("L")), stride = optInt(c.get("stride"));
+            Integer t = optInt(c.get("t")), start = optInt(c.get("start")), end = optInt(c.get("end"));
+            if (end != null && end == n || stride >= n || t != null && t < n && start != null) {
+                List<Object[]> got = batches(timeseries(c).dataset(), 0);
+                int first = start == null ? 0 : start, windows = got.stream().mapToInt(b -> ((float[]) b[2]).length).sum();
+                int fit = (end == null ? n : end) - first - (L - 1) * optInt(c.get("rate"));
+                if (t != null) fit = Math.min(fit, t - first);
+                assertEquals((fit + stride - 1) / stride, windows, c.toString());
+                assertEquals(first, (int) ((float[]) got.get(0)[0])[0], "the first window starts at start_index: " + c);
+                given++;
+            } else {
+                assertThrows(IllegalArgumentException.class, () -> timeseries(c).dataset(), c.toString());
+                refused++;
+            }
+        }
+        assertEquals(4, refused);
+        assertEquals(3, given);
+    }
+
     static Timeseries timeseries(Map<String, Object> c) {
         int n = optInt(c.get("n"));
         int[] fs = c.get("f") instanceof List<?> l ? ints(l) : new int[] {optInt(c.get("f"))}, dataShape = new int[fs.length + 1];
