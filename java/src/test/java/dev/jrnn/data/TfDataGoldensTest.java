@@ -405,6 +405,19 @@ class TfDataGoldensTest {
         }
     }
 
+    /** A call before any vocabulary: Keras refuses it (an uninitialized lookup table), so does jrnn, rather than give [UNK]s. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void textVectorizationRefusesACallBeforeAVocabularyAsKeras() throws IOException {
+        for (Map<String, Object> c : cases("text_unadapted.json")) {
+            assertEquals("FailedPreconditionError", c.get("error"), c.toString());
+            TextVectorization tv = textVectorization((Map<String, Object>) c.get("config"));
+            if (c.get("adapt") != null) tv.adapt((List<String>) c.get("adapt"));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> tv.call(List.of("a b")), c.toString());
+            assertTrue(e.getMessage().contains("no vocabulary"), e.getMessage());
+        }
+    }
+
     /** Numbers as longs, lists element by element, so JSON's and Java's compare. */
     static Object normal(Object o) {
         if (o instanceof Number n) return n.longValue();

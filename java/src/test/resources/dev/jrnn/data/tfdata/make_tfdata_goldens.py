@@ -174,6 +174,23 @@ def text():
     return cases
 
 
+def text_unadapted():
+    """Calls before any vocabulary: Keras refuses them (its lookup table is not initialized)."""
+    cases = []
+    for s, texts in ((dict(), None), (dict(output_sequence_length=3), None),
+                     (dict(max_tokens=4, output_mode="count", pad_to_max_tokens=True), None), (dict(), ["", "!"])):
+        layer = keras.layers.TextVectorization(**s)
+        c = dict(config=s, adapt=texts)
+        try:
+            if texts is not None:
+                layer.adapt(texts)
+            c["out"] = np.asarray(layer(["a b"])).tolist()
+        except Exception as e:  # noqa: BLE001
+            c["error"] = err(e)
+        cases.append(c)
+    return cases
+
+
 # ---- tf.data.Dataset operations on range(n) ----
 def apply(ds, ops):
     for op in ops:
@@ -248,5 +265,6 @@ if __name__ == "__main__":
     configs = []
     dump("text_vectorization.json", text())
     dump("text_config.json", configs)
+    dump("text_unadapted.json", text_unadapted())
     dump("dataset_ops.json", dataset_ops())
     dump("buckets.json", buckets())
