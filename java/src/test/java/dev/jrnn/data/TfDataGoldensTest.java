@@ -280,7 +280,8 @@ class TfDataGoldensTest {
                         Tensor.of(new float[] {i}, 1)));
             }
             for (Dataset src : List.of(table, Dataset.fromIterator(samples::iterator))) {
-                Dataset ds = src.bucketByLength(optInt(c.get("size")), (Boolean) c.get("drop"), ints(c.get("boundaries")));
+                Dataset ds = c.get("boundaries") == null ? src.batch(optInt(c.get("size")), (Boolean) c.get("drop"))   // padded_batch
+                        : src.bucketByLength(optInt(c.get("size")), (Boolean) c.get("drop"), ints(c.get("boundaries")));
                 List<?> want = (List<?>) c.get("batches");
                 List<Object[]> got = batches(ds, 0);
                 assertEquals(want.size(), got.size(), c.toString());
@@ -292,6 +293,18 @@ class TfDataGoldensTest {
                     assertArrayEquals(flat(w.get("x")), (float[]) got.get(i)[0], c + " batch " + i);
                 }
             }
+        }
+    }
+
+    /** Keras' validation_split: the training part ends at floor(n * (1 - fraction)). */
+    @Test
+    void splitIsKerasValidationSplit() throws IOException {
+        for (Map<String, Object> c : cases("splits.json")) {
+            int n = optInt(c.get("n"));
+            double f = ((Number) c.get("fraction")).doubleValue();
+            Dataset.Split s = Dataset.fromTensors(arange(n, 1, n, 1), arange(n, 1, n, 1)).split(f);
+            assertEquals((long) optInt(c.get("training")), s.training().size(), c.toString());
+            assertEquals((long) (n - optInt(c.get("training"))), s.validation().size(), c.toString());
         }
     }
 

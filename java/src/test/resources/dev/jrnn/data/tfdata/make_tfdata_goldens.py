@@ -18,9 +18,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def dump(name, obj):
-    with open(os.path.join(HERE, name), "w") as f:
+    with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
         json.dump({"versions": {"tensorflow": tf.__version__, "keras": keras.__version__}, "cases": obj}, f,
-                  separators=(",", ":"))
+                  separators=(",", ":"), ensure_ascii=False)
         f.write("\n")
 
 
@@ -256,6 +256,28 @@ def buckets():
                                           drop_remainder=drop)
         batches = [{"x": b[0].numpy().tolist(), "y": b[1].numpy().tolist()} for b in ds]
         cases.append(dict(lengths=lengths, boundaries=boundaries, size=size, drop=drop, batches=batches))
+    # padded_batch: a ragged set's plain batches pad to each batch's longest
+    for size, drop in ((4, False), (3, True)):
+        def gen():
+            for i, L in enumerate(lengths):
+                yield np.arange(1, L + 1, dtype="float32") + 10 * i, np.float32(i)
+        ds = tf.data.Dataset.from_generator(gen, output_signature=(tf.TensorSpec([None], tf.float32), tf.TensorSpec([], tf.float32)))
+        batches = [{"x": b[0].numpy().tolist(), "y": b[1].numpy().tolist()} for b in ds.padded_batch(size, drop_remainder=drop)]
+        cases.append(dict(lengths=lengths, boundaries=None, size=size, drop=drop, batches=batches))
+    return cases
+
+
+def splits():
+    """Keras' validation_split of n samples: where training ends (train_validation_split)."""
+    from keras.src.trainers.data_adapters.array_slicing import train_validation_split
+    cases = []
+    for n in (7, 10, 100, 1000, 49):
+        for f in (0.1, 0.2, 0.3, 0.7, 1 / 3, 0.15):
+            try:
+                (train,), (val,) = train_validation_split((np.arange(n),), validation_split=f)
+                cases.append(dict(n=n, fraction=f, training=len(train)))
+            except Exception as e:  # noqa: BLE001
+                cases.append(dict(n=n, fraction=f, error=err(e)))
     return cases
 
 
@@ -268,3 +290,4 @@ if __name__ == "__main__":
     dump("text_unadapted.json", text_unadapted())
     dump("dataset_ops.json", dataset_ops())
     dump("buckets.json", buckets())
+    dump("splits.json", splits())
