@@ -230,14 +230,16 @@ class TfDataGoldensTest {
      * its own (buffer 1 keeps the order), a fresh order per epoch that the seed repeats; the golden's coverage facts hold.
      */
     @Test
-    void shuffleBufferBoundsHowFarASampleMoves() throws IOException {
+    void shuffleBufferBoundsHowFarASampleMoves() throws IOException {   // tensors, across a repeat, a generator, after batch
         Map<String, Object> c = cases("dataset_ops.json").stream().filter(m -> m.containsKey("coverage")).findFirst().orElseThrow();
         assertEquals(List.of(true, true, true), c.get("coverage"));
         int n = optInt(c.get("n"));
         for (int buffer : new int[] {1, 3, 5}) {
-            for (Dataset src : List.of(Dataset.fromTensors(arange(n, 1, n, 1), arange(n, 1, n, 1)),
-                    Dataset.fromTensors(arange(n, 1, n, 1), arange(n, 1, n, 1)).repeat(2))) {
-                Dataset ds = src.shuffle(3, buffer).batch(7);
+            List<Sample> samples = new ArrayList<>();
+            for (int i = 0; i < n; i++) samples.add(Sample.of(Tensor.of(new float[] {i}, 1), Tensor.of(new float[] {i}, 1)));
+            Dataset tensors = Dataset.fromTensors(arange(n, 1, n, 1), arange(n, 1, n, 1));
+            for (Dataset ds : List.of(tensors.shuffle(3, buffer).batch(7), tensors.repeat(2).shuffle(3, buffer).batch(7),
+                    Dataset.fromIterator(samples::iterator).shuffle(3, buffer).batch(7), tensors.batch(1).shuffle(3, buffer))) {
                 List<Integer> e0 = order(ds, 0), e1 = order(ds, 1);
                 assertEquals(e0, order(ds, 0), "the seed repeats an epoch's order");
                 for (List<Integer> e : List.of(e0, e1)) {
