@@ -433,6 +433,23 @@ class TfDataGoldensTest {
         }
     }
 
+    /** set_vocabulary: what Keras refuses (ValueError) jrnn refuses (IllegalArgumentException); the rest give Keras' tokens and indices. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void textVectorizationSetVocabularyIsKeras() throws IOException {
+        for (Map<String, Object> c : cases("text_set_vocabulary.json")) {
+            TextVectorization tv = textVectorization((Map<String, Object>) c.get("config"));
+            List<String> voc = (List<String>) c.get("vocabulary");
+            if (c.containsKey("error")) {
+                assertThrows(IllegalArgumentException.class, () -> tv.vocabulary(voc), c.toString());
+                continue;
+            }
+            tv.vocabulary(voc);
+            assertEquals(c.get("got_vocabulary"), tv.vocabulary(), c.toString());
+            assertArrayEquals(flat(c.get("out")), tv.call(List.of("a b z")).data(), c.toString());
+        }
+    }
+
     /** Numbers as longs, lists element by element, so JSON's and Java's compare. */
     static Object normal(Object o) {
         if (o instanceof Number n) return n.longValue();

@@ -191,6 +191,24 @@ def text_unadapted():
     return cases
 
 
+def text_set_vocabulary():
+    """set_vocabulary's checks and the indices it gives (special tokens at the start or left out, "[UNK]" later a token)."""
+    cases = []
+    for kw, voc in (({}, ["", "[UNK]", "a", "b"]), ({}, ["[UNK]", "a", "b"]), ({}, ["a", "", "b"]), ({}, ["a", "b", "a"]),
+                    ({"max_tokens": 3}, ["a", "b"]), ({"output_mode": "multi_hot"}, ["[UNK]", "a", "b"]),
+                    ({"output_mode": "multi_hot"}, ["", "a", "b"]), ({}, ["a", "[UNK]", "b"]), ({}, [])):
+        c = dict(config=kw, vocabulary=voc)
+        try:
+            layer = keras.layers.TextVectorization(**kw)
+            layer.set_vocabulary(voc)
+            c["got_vocabulary"] = [str(t) for t in layer.get_vocabulary()]
+            c["out"] = np.asarray(layer(["a b z"])).reshape(-1).tolist()
+        except Exception as e:  # noqa: BLE001
+            c["error"] = err(e)
+        cases.append(c)
+    return cases
+
+
 # ---- tf.data.Dataset operations on range(n) ----
 def apply(ds, ops):
     for op in ops:
@@ -288,6 +306,7 @@ if __name__ == "__main__":
     dump("text_vectorization.json", text())
     dump("text_config.json", configs)
     dump("text_unadapted.json", text_unadapted())
+    dump("text_set_vocabulary.json", text_set_vocabulary())
     dump("dataset_ops.json", dataset_ops())
     dump("buckets.json", buckets())
     dump("splits.json", splits())
