@@ -276,18 +276,24 @@ public final class Dataset {
      * of 10 000 batches (see {@link #shuffle(long, int)}).
      */
     public Dataset shuffle(long seed) {
-        return shuffle(seed, 10_000);
+        return shuffle(seed, 10_000, true);
     }
 
     /**
-     * As {@link #shuffle(long)}; {@code bufferSize} bounds the buffer of a generator's stream. After batch it shuffles whole
-     * batches through a buffer of {@code bufferSize} batches (tf.data's {@code batch(32).shuffle(100)}; a generator's are held
-     * in memory, a table's as sample positions), afresh every epoch and every pass of a repeat after it.
+     * tf.data's {@code shuffle(bufferSize, seed)}: each sample leaves from a random slot of a buffer of the next
+     * {@code bufferSize} ones, afresh every epoch (buffer 1 keeps the order; a buffer of the whole set is a uniform
+     * permutation, which an indexable set draws without holding it). After batch it shuffles whole batches through a buffer
+     * of {@code bufferSize} batches (tf.data's {@code batch(32).shuffle(100)}; a generator's are held in memory, a table's as
+     * sample positions), afresh every epoch and every pass of a repeat after it.
      */
     public Dataset shuffle(long seed, int bufferSize) {
+        return shuffle(seed, bufferSize, false);
+    }
+
+    private Dataset shuffle(long seed, int bufferSize, boolean full) {
         if (bufferSize < 1) throw new IllegalArgumentException("Dataset.shuffle: bufferSize must be >= 1, got " + bufferSize);
         if (batched) return after(new BatchOps.Shuffle(seed, bufferSize));
-        return derive(o -> new Order.Shuffled(o, seed),
+        return derive(o -> full || bufferSize >= o.size() ? new Order.Shuffled(o, seed) : new Order.Buffered(o, seed, bufferSize),
                 s -> e -> StreamOps.shuffle(s.apply(e), bufferSize, new SplittableRandom(seed ^ e * 0x9E3779B97F4A7C15L)));
     }
 

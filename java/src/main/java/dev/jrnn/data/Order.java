@@ -10,7 +10,7 @@ import java.util.function.LongUnaryOperator;
  * maps to a sample index. Shuffling is a keyed permutation computed per position (no index array,
  * so there is no limit from Java arrays), fresh per epoch.
  */
-sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Order.Repeated {
+sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Order.Buffered, Order.Repeated {
     /** Positions per epoch. */
     long size();
 
@@ -48,6 +48,43 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
             LongUnaryOperator b = base.cursor(epoch);
             Permutation p = new Permutation(base.size(), seed ^ epoch * 0x9E3779B97F4A7C15L);
             return k -> b.applyAsLong(p.apply(k));
+        }
+    }
+
+    /**
+     * tf.data's {@code shuffle(buffer)} over positions: each position leaves from a random slot of a buffer of the next
+     * {@code buffer} ones, so a position moves at most {@code buffer - 1} ahead (buffer 1 keeps the order). It holds that
+     * many longs; positions are asked in order (an earlier one replays the epoch's draws from the start).
+     */
+    record Buffered(Order base, long seed, int buffer) implements Order {
+        public long size() { return base.size(); }
+        public LongUnaryOperator cursor(long epoch) {
+            LongUnaryOperator b = base.cursor(epoch);
+            long n = base.size();
+            return new LongUnaryOperator() {
+                SplittableRandom rnd;
+                long[] buf = new long[(int) Math.min(buffer, Math.min(n, 1 << 16))];
+                int filled;
+                long in, out, last;
+                public long applyAsLong(long k) {
+                    if (rnd == null || k < out) {
+                        rnd = new SplittableRandom(seed ^ epoch * 0x9E3779B97F4A7C15L);
+                        filled = 0;
+                        in = out = 0;
+                    }
+                    while (out <= k) {
+                        while (filled < buffer && in < n) {
+                            if (filled == buf.length) buf = java.util.Arrays.copyOf(buf, (int) Math.min(buffer, 2L * buf.length));
+                            buf[filled++] = in++;
+                        }
+                        int i = rnd.nextInt(filled);
+                        last = buf[i];
+                        buf[i] = buf[--filled];
+                        out++;
+                    }
+                    return b.applyAsLong(last);
+                }
+            };
         }
     }
 

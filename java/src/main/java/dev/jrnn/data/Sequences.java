@@ -25,12 +25,17 @@ public final class Sequences {
     /**
      * Token sequences as one (n, {@code maxlen}) tensor, as Keras' {@code pad_sequences(sequences, maxlen, padding,
      * truncating, value)}: a longer sequence loses steps at the front ({@code truncating} "pre") or the back ("post"), a
-     * shorter one is filled with {@code value} before ({@code padding} "pre") or after it ("post"). {@code maxlen} -1:
+     * shorter one is filled with {@code value} before ({@code padding} "pre") or after it ("post"); as Keras' default
+     * {@code dtype="int32"} the value is a whole number, a fraction cut toward 0 (0.5 pads with 0, -1.5 with -1; padTensors
+     * keeps it, as Keras' float dtypes). {@code maxlen} -1:
      * the longest sequence's length. An empty sequence is all {@code value}; where Keras returns an array with an axis of
      * 0 (no sequences, or all empty without {@code maxlen}) this throws, as a tensor has no empty axes.
      */
     public static Tensor pad(List<int[]> sequences, int maxlen, String padding, String truncating, float value) {
         if (sequences == null) throw new IllegalArgumentException("Sequences.pad: sequences is null");
+        if (!(Math.abs(value) < 0x1p31f)) {
+            throw new IllegalArgumentException("Sequences.pad: value must be a finite int32 (Keras' int32 output), got " + value);
+        }
         float[][] steps = new float[sequences.size()][];
         for (int i = 0; i < steps.length; i++) {
             int[] s = sequences.get(i);
@@ -38,7 +43,7 @@ public final class Sequences {
             steps[i] = new float[s.length];
             for (int k = 0; k < s.length; k++) steps[i][k] = s[k];
         }
-        return padRows("Sequences.pad", steps, new int[0], maxlen, padding, truncating, value);
+        return padRows("Sequences.pad", steps, new int[0], maxlen, padding, truncating, (int) value);
     }
 
     /**

@@ -72,6 +72,7 @@ public final class TextVectorization {
     private float[] idfWeights;
     /** Keras' {@code _frozen_vocab_size}: set by the first vocabulary; "multi_hot"/"count"/"tf_idf" keep it. */
     private Integer frozenSize;
+    private boolean vocabularySet;
 
     /** A layer with Keras' defaults: no token limit, "lower_and_strip_punctuation", "whitespace", "int". */
     public TextVectorization() {}
@@ -245,7 +246,8 @@ public final class TextVectorization {
      * token. "multi_hot" / "count" / "tf_idf": (n, {@link #vocabularySize()}), or (n, {@code maxTokens}) with
      * {@link #padToMaxTokens(boolean)}. "one_hot": (n, longest, that width), each token's one-hot row, texts shorter
      * than the longest padded with all-zero rows (Keras gives a ragged (batch, None, depth)); with split null each text
-     * is one token and the output (n, width), as Keras' on unsplit strings. Unknown tokens take the "[UNK]" index; ""
+     * is one token and the output (n, width), as Keras' on unsplit strings. Refused before a vocabulary (adapt of texts that
+     * give tokens, vocabulary(list)), as Keras' uninitialized lookup table. Unknown tokens take the "[UNK]" index; ""
      * (a text with nothing left) is padding (a 0, or an all-zero row).
      */
     public Tensor call(List<String> texts) {
@@ -254,11 +256,11 @@ public final class TextVectorization {
         int n = texts.size();
         List<List<String>> rows = new ArrayList<>(n);
         for (String t : texts) rows.add(tokens(t));
-        if ("int".equals(outputMode)) return indices(rows);
-        if (!padToMaxTokens && frozenSize == null) {
-            throw new IllegalStateException("TextVectorization.call: with outputMode \"" + outputMode + "\" and padToMaxTokens false, "
-                    + "set the vocabulary before calling: adapt(texts) or vocabulary(list)");
+        if (!vocabularySet) {   // Keras' lookup table is not initialized: it refuses rather than give every token [UNK]
+            throw new IllegalStateException("TextVectorization.call: no vocabulary; set the vocabulary before calling: adapt(texts) "
+                    + "(texts that give tokens), vocabulary(list) or loadVocabulary(path)");
         }
+        if ("int".equals(outputMode)) return indices(rows);
         if ("tf_idf".equals(outputMode) && idfWeights == null) {
             throw new IllegalStateException("TextVectorization.call: outputMode \"tf_idf\" needs idf weights: adapt(texts) or "
                     + "vocabulary(list, idfWeights)");
@@ -501,6 +503,7 @@ public final class TextVectorization {
         index = ix;
         idfWeights = idf;
         frozenSize = size;
+        vocabularySet = true;
     }
 
     /** Keras' {@code _ensure_vocab_size_unchanged}: a multi-hot, count or TF-IDF output keeps its width once it has one. */

@@ -923,6 +923,8 @@ class BadInputTest {
                 "padding must be \"pre\" or \"post\", got \"middle\"");
         bad("data: pad_sequences maxlen 0", IAE, f -> dev.jrnn.data.Sequences.pad(List.of(new int[] {1}), 0, "pre", "pre", 0),
                 "maxlen must be >= 1 (or -1 for the longest), got 0");
+        bad("data: pad_sequences value NaN", IAE, f -> dev.jrnn.data.Sequences.pad(List.of(new int[] {1}), 3, "pre", "pre", Float.NaN),
+                "Sequences.pad: value", "int32", "got NaN");
         bad("data: pad_sequences of no sequences", IAE, f -> dev.jrnn.data.Sequences.pad(List.of(), 4, "pre", "pre", 0),
                 "Sequences.pad: sequences is empty", "at least one sequence");
         bad("data: pad_sequences of empty sequences only", IAE, f -> dev.jrnn.data.Sequences.pad(List.of(new int[0], new int[0])),

@@ -79,7 +79,7 @@ class TextVectorizationBadInputTest {
         bad("call null", () -> tv().call(null), "call", "texts is null");
         bad("call empty", () -> tv().call(List.of()), "call", "texts is empty");
         bad("call null text", () -> tv().call(Arrays.asList(null, "b")), "call", "texts[0] is null");
-        bad("call with no token", () -> tv().call(List.of("", "?! ")), "call", "0 tokens", "outputSequenceLength");
+        bad("call with no token", () -> tv().vocabulary(List.of("a")).call(List.of("", "?! ")), "call", "0 tokens", "outputSequenceLength");
         bad("one_hot split null no unigram", () -> tv().split(null).ngrams(List.of(2)).outputMode("one_hot").vocabulary(List.of("a"))
                 .call(List.of("a")), "call", "\"one_hot\"", "split null", "0 tokens", "texts[0]", "[2]");
         bad("one_hot no token", () -> oneHot().call(List.of("?!", "")), "call", "\"one_hot\"", "0 tokens");
@@ -170,9 +170,12 @@ class TextVectorizationBadInputTest {
             IllegalStateException s = assertThrows(IllegalStateException.class, late::run);
             assertTrue(s.getMessage().contains("before adapt or vocabulary(list)"), s.getMessage());
         }
-        // a multi_hot layer needs a vocabulary (or padToMaxTokens) before it is called, as Keras
-        IllegalStateException s = assertThrows(IllegalStateException.class,
-                () -> new TextVectorization().outputMode("multi_hot").call(List.of("a")));
-        assertTrue(s.getMessage().contains("set the vocabulary before calling"), s.getMessage());
+        // a layer needs a vocabulary before it is called (every mode, padToMaxTokens too), as Keras' lookup table
+        for (TextVectorization unset : List.of(new TextVectorization().outputMode("multi_hot"), new TextVectorization(),
+                new TextVectorization().maxTokens(4).outputMode("count").padToMaxTokens(true))) {
+            IllegalStateException s = assertThrows(IllegalStateException.class, () -> unset.call(List.of("a")));
+            assertTrue(s.getMessage().contains("set the vocabulary before calling") && s.getMessage().contains("TextVectorization.call"),
+                    s.getMessage());
+        }
     }
 }
