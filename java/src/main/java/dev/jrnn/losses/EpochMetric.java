@@ -132,6 +132,7 @@ public interface EpochMetric {
                     yield of(m.get("config"));
                 }
                 case "AUC" -> Auc.fromConfig(c);
+                case "Accuracy" -> Accuracy.fromConfig(c);   // exact equality: the class is not the name "accuracy"
                 case "F1Score" -> FBetaScore.fromConfig(c, true);
                 case "FBetaScore" -> FBetaScore.fromConfig(c, false);
                 case "R2Score" -> R2Score.fromConfig(c);
