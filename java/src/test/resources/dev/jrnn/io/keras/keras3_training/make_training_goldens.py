@@ -23,11 +23,15 @@ def arr(a):
     return {"shape": list(a.shape), "data": [float(v) for v in a.astype(np.float64).ravel()]}
 
 
+UNSET = {"weight_decay", "clipnorm", "global_clipnorm", "clipvalue", "ema_overwrite_frequency", "loss_scale_factor",
+         "gradient_accumulation_steps", "metrics", "weighted_metrics", "loss_weights"}   # None there: the option is off
+
+
 def tidy(o):
-    """Keras' serialized objects without what jrnn does not read (nulls, registered_name, dtype, modules but a function's)."""
+    """Keras' serialized objects without what jrnn does not read (unset optimizer options, registered_name, dtype, modules but a function's)."""
     if isinstance(o, dict):
         keep = o.get("class_name") == "function"
-        return {k: tidy(v) for k, v in o.items() if v is not None and k not in ("registered_name", "dtype", "name" if "learning_rate" in o else "")
+        return {k: tidy(v) for k, v in o.items() if (v is not None or k not in UNSET) and k not in ("registered_name", "dtype", "name" if "learning_rate" in o else "")
                 and (k != "module" or keep)}
     if isinstance(o, list):
         return [tidy(v) for v in o]
