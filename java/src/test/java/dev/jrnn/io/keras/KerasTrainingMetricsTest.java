@@ -40,7 +40,7 @@ class KerasTrainingMetricsTest {
         assertTrue(config(m, 2).containsKey("thresholds") && config(m, 2).get("thresholds") == null);
         assertEquals(Map.of("name", "rap", "dtype", "float32", "class_id", 1, "num_thresholds", 50, "precision", 0.8), config(m, 3));
         assertEquals(true, config(m, 4).get("from_logits"));
-        assertEquals("mean_squared_error", m.metricConfigs().get(6), "a class without options goes by its name, as before");
+        assertEquals("MeanSquaredError", ((Map<?, ?>) m.metricConfigs().get(6)).get("class_name"), "saved back as the object Keras wrote");
         assertEquals("r2_score", m.metricConfigs().get(7));
         m.close();
     }
