@@ -285,4 +285,46 @@ class KerasTrainingGoldensTest {
             near(tensor(c.get("predict")), m.predict(xv), 2e-5, id + " predict");
         }
     }
+
+    static Stream<String> twoOutputs() { return list(map(G, "two_outputs"), "cases").stream().map(c -> (String) ((Map<?, ?>) c).get("id")); }
+
+    /**
+     * A model of two outputs (a: Dense(2), mse or mae; b: Dense(3) softmax, sparse cross-entropy) over a shared Dense(4):
+     * losses and loss_weights by name or position, metrics per output ("a_mae", "b_accuracy"), weighted_metrics whose
+     * name a metric took ("b_weighted_accuracy"), sample weights shared by the outputs; history, evaluate and weights.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("twoOutputs")
+    void twoOutputsFitAsKeras(String id) {
+        Map<?, ?> s = map(G, "two_outputs"), c = null;
+        for (Object o : list(s, "cases")) if (id.equals(((Map<?, ?>) o).get("id"))) c = (Map<?, ?>) o;
+        dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(3);
+        dev.jrnn.layers.Node h = new Dense(4).activation("tanh").name("h").apply(in);
+        dev.jrnn.model.Model m = new dev.jrnn.model.Model(in, List.of(new Dense(2).name("a").apply(h), new Dense(3).activation("softmax").name("b").apply(h)));
+        List<Tensor> init = new ArrayList<>();
+        List<?> fi = list(map(G, "fit_data"), "init"), ai = list(s, "init_a");
+        for (Object t : List.of(fi.get(0), fi.get(1), ai.get(0), ai.get(1), fi.get(2), fi.get(3))) init.add(tensor(t));
+        m.setWeights(init);
+        Tensor x = fitData("x"), y = fitData("y"), ya = tensor(s.get("ya"));
+        FitOptions o = new FitOptions().epochs(3).batchSize(4).shuffle(false);
+        if (id.equals("dict")) {
+            m.compile(new dev.jrnn.optim.SGD(0.2), Map.of("a", "mse", "b", "sparse_categorical_crossentropy"), Map.of("a", 0.5, "b", 2.0),
+                    Map.of("a", List.of("mae"), "b", List.of("accuracy")));
+            o.validationSplit(0.2);
+        } else {
+            m.compile(new dev.jrnn.optim.SGD(0.2), List.of("mae", "sparse_categorical_crossentropy"), List.of(1.5, 0.25),
+                    List.of(List.of("mse"), List.of("accuracy", "sparse_categorical_crossentropy")),
+                    WeightedMetrics.of(List.of(List.of("mae"), List.of("accuracy"))));
+            o.sampleWeight(fitData("w")).validationData(List.of(fitData("xv")), List.of(Tensor.of(java.util.Arrays.copyOf(ya.data(), 8), 4, 2), fitData("yv")));
+        }
+        History hist = m.fit(List.of(x), List.of(ya, y), o);
+        Map<?, ?> kh = map(c, "history");
+        assertEquals(new TreeMap<>(kh).keySet(), new TreeMap<>(hist.history()).keySet(), id + " history keys");
+        for (Map.Entry<?, ?> e : kh.entrySet()) {
+            List<?> v = (List<?>) e.getValue();
+            for (int i = 0; i < v.size(); i++) near(((Number) v.get(i)).doubleValue(), hist.get((String) e.getKey()).get(i), id + " " + e.getKey() + " of epoch " + i);
+        }
+        assertKeys(map(c, "evaluate"), m.evaluateAll(List.of(x), List.of(ya, y), 3, null), id + " evaluate");
+        for (int i = 0; i < init.size(); i++) near(tensor(list(c, "weights").get(i)), m.getWeights().get(i), 1e-4, id + " weight " + i);
+    }
 }

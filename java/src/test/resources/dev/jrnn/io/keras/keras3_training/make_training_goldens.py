@@ -328,6 +328,33 @@ for cid, kw in mc:
         case["callback"] = kw
         case["saved_epochs"] = sorted(int(f[1:].split(".")[0]) for f in os.listdir(d))
 
+# ---------------------------------------------------------------- two outputs: losses and metrics by output name, loss_weights
+def two_outputs():
+    i = keras.Input((3,), name="x")
+    h = layers.Dense(4, activation="tanh", name="h")(i)
+    m = keras.Model(i, [layers.Dense(2, name="a")(h), layers.Dense(3, activation="softmax", name="b")(h)])
+    m.set_weights(init[:2] + init2 + init[2:])   # h, a, b: the fits' Dense(4) and Dense(3) with a Dense(2) between
+    return m
+
+
+rng2 = np.random.default_rng(8)
+init2 = [rng2.normal(0, 0.5, (4, 2)).astype(f32), rng2.normal(0, 0.1, 2).astype(f32)]
+ya = rng2.normal(size=(10, 2)).astype(f32)
+out["two_outputs"] = {"init_a": [arr(a) for a in init2], "ya": arr(ya), "cases": []}
+for cid, kw, fkw in [
+        ("dict", dict(loss={"a": "mse", "b": "sparse_categorical_crossentropy"}, loss_weights={"a": 0.5, "b": 2.0},
+                      metrics={"a": ["mae"], "b": ["accuracy"]}), dict(validation_split=0.2)),
+        ("list_weighted", dict(loss=["mae", "sparse_categorical_crossentropy"], loss_weights=[1.5, 0.25],
+                               metrics=[["mse"], ["accuracy", "sparse_categorical_crossentropy"]],
+                               weighted_metrics=[["mae"], ["accuracy"]]), dict(sample_weight=wf, validation_data=(xv, (ya[:4], yv))))]:
+    m = two_outputs()
+    m.compile(optimizer=O.SGD(0.2), **kw)
+    h = m.fit(xf, (ya, yf), batch_size=4, epochs=3, shuffle=False, verbose=0, **fkw)
+    ev = m.evaluate(xf, (ya, yf), batch_size=3, verbose=0, return_dict=True)
+    out["two_outputs"]["cases"].append({"id": cid, "history": {k: [float(x) for x in v] for k, v in h.history.items()},
+                                        "evaluate": {k: float(v) for k, v in ev.items()},
+                                        "weights": [arr(v) for v in m.get_weights()]})
+
 with open("training_goldens.json", "w") as f:
     json.dump(short(out), f, separators=(",", ":"))
 print("keras", keras.__version__, "cases", len(out["losses"]), len(out["metrics"]), len(out["optimizers"]), len(out["fits"]))
