@@ -161,6 +161,20 @@ metric_groups = [  # (group, pred key, target key, loss, metrics)
         M.CategoricalCrossentropy(label_smoothing=0.2, name="cce_smooth"), M.CategoricalHinge(), M.KLDivergence(), M.Poisson()]),
     ("sparse", "p", "ys", "sparse_categorical_crossentropy", [
         M.SparseCategoricalAccuracy(), M.SparseTopKCategoricalAccuracy(k=2), M.SparseCategoricalCrossentropy()]),
+    ("binary_options", "p", "yb", "binary_crossentropy", [
+        M.Precision(top_k=2, name="precision_top2"), M.Precision(class_id=1, name="precision_c1"),
+        M.Recall(thresholds=[0.3, 0.7], name="recall_2t"), M.Recall(top_k=1, class_id=2, name="recall_top1_c2"),
+        M.AUC(multi_label=True, num_labels=3, name="auc_ml3"),   # label_weights: jrnn refuses them (documented)
+        M.F1Score(average="weighted", name="f1_argmax"), M.FBetaScore(beta=0.5, average="micro", threshold=0.6, name="f05"),
+        M.TruePositives(thresholds=[0.2, 0.8], name="tp_2t")]),
+    ("binary_logits", "z", "yb", L.BinaryCrossentropy(from_logits=True), [
+        "accuracy", M.AUC(from_logits=True, name="auc_logits"), M.BinaryAccuracy(threshold=0.0, name="binacc_0"),
+        M.BinaryCrossentropy(from_logits=True, name="bce_logits")]),
+    ("categorical_logits", "z", "yo", L.CategoricalCrossentropy(from_logits=True), [
+        "accuracy", M.CategoricalCrossentropy(from_logits=True, name="cce_logits"), M.TopKCategoricalAccuracy(k=1, name="top1")]),
+    ("sparse_logits", "z", "ys", L.SparseCategoricalCrossentropy(from_logits=True), [
+        "accuracy", M.SparseCategoricalCrossentropy(from_logits=True, name="scce_logits"),
+        M.SparseTopKCategoricalAccuracy(k=1, name="top1")]),
     ("regression", "z", "yr", "mse", [
         M.MeanAbsoluteError(), M.MeanSquaredError(), M.RootMeanSquaredError(), M.MeanAbsolutePercentageError(),
         M.MeanSquaredLogarithmicError(), M.LogCoshError(), M.CosineSimilarity(), M.PearsonCorrelation(),
@@ -172,7 +186,7 @@ for group, pk, tk, loss, ms in metric_groups:
     plain = identity()
     plain.compile(optimizer="sgd", loss=loss, metrics=ms)
     weighted = identity()
-    weighted.compile(optimizer="sgd", loss=loss, weighted_metrics=[m.__class__.from_config(m.get_config()) for m in ms])
+    weighted.compile(optimizer="sgd", loss=loss, weighted_metrics=[m if isinstance(m, str) else m.__class__.from_config(m.get_config()) for m in ms])
     a = plain.evaluate(D[pk], D[tk], batch_size=B, verbose=0, return_dict=True)
     a2 = plain.evaluate(D[pk], D[tk], batch_size=B, verbose=0, return_dict=True)   # evaluate resets the states
     assert all(np.allclose(a[k], a2[k]) for k in a)
