@@ -308,6 +308,8 @@ fit_case("sample_weight", sample_weight=wf, validation_data=(xv, yv))
 fit_case("class_weight", class_weight={0: 0.5, 1: 2.0, 2: 1.5}, validation_split=0.2)
 fit_case("steps_per_epoch", steps_per_epoch=2, epochs=3)
 fit_case("initial_epoch", initial_epoch=2, epochs=4)
+fit_case("validation_freq", validation_data=(xv, yv), validation_freq=2, validation_batch_size=3)
+fit_case("class_weight_weighted_validation", class_weight={0: 2.0, 1: 0.5, 2: 1.0}, validation_data=(xv, yv, wv))
 # callbacks: a rate high enough that the validation loss goes up and down
 es = [("es_patience", dict(monitor="val_loss", patience=1)),
       ("es_min_delta", dict(monitor="val_loss", patience=2, min_delta=0.05)),
@@ -316,10 +318,11 @@ es = [("es_patience", dict(monitor="val_loss", patience=1)),
       ("es_baseline_restore", dict(monitor="val_loss", patience=1, baseline=0.5, restore_best_weights=True)),
       ("es_start_from_epoch", dict(monitor="val_loss", patience=1, start_from_epoch=3, restore_best_weights=True)),
       ("es_accuracy", dict(monitor="val_accuracy", patience=2, mode="max")),
-      ("es_loss_auto", dict(monitor="loss", patience=0, min_delta=0.2))]
+      ("es_loss_auto", dict(monitor="loss", patience=0, min_delta=0.2)),
+      ("es_restore_no_stop", dict(monitor="val_loss", patience=20, restore_best_weights=True))]
 for cid, kw in es:
     e = CB.EarlyStopping(**kw)
-    _, case = fit_case(cid, lr=2.0, callbacks=[e], epochs=10, validation_data=(xv, yv))
+    _, case = fit_case(cid, lr=2.0, callbacks=[e], epochs=6 if cid == "es_restore_no_stop" else 10, validation_data=(xv, yv))
     case["callback"] = {k: (v if not isinstance(v, (np.floating,)) else float(v)) for k, v in kw.items()}
     case["stopped_epoch"] = int(e.stopped_epoch)
     case["best_epoch"] = int(e.best_epoch)
