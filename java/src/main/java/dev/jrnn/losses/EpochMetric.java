@@ -132,6 +132,7 @@ public interface EpochMetric {
                     yield of(m.get("config"));
                 }
                 case "AUC" -> Auc.fromConfig(c);
+                case "Accuracy" -> Accuracy.fromConfig(c);   // exact equality: the class is not the name "accuracy"
                 case "F1Score" -> FBetaScore.fromConfig(c, true);
                 case "FBetaScore" -> FBetaScore.fromConfig(c, false);
                 case "R2Score" -> R2Score.fromConfig(c);
@@ -167,9 +168,9 @@ public interface EpochMetric {
         EpochMetric e = of(cls);
         if (e instanceof Metric k) {
             requireFixedSettings(k, cls, c);
-            // Keras logs an object under its own name ("rmse", LogCoshError's "logcosh"): kept unless it is this
-            // metric's name anyway (an alias compile takes: "mean_absolute_error", "acc")
-            if (c.get("name") instanceof String n && !n.isBlank() && Metric.find(n) != k && k != Metric.ACCURACY) {
+            // Keras logs an object under its own name ("rmse", LogCoshError's "logcosh", MeanAbsoluteError's
+            // "mean_absolute_error", where the key of the name "mae" is "mae"): kept unless it is the key anyway
+            if (c.get("name") instanceof String n && !n.isBlank() && !n.trim().equals(k.key()) && k != Metric.ACCURACY) {
                 return k.named(n);
             }
         }

@@ -102,6 +102,7 @@ class MetricKindsBadInputTest {
             bad("binary accuracy threshold NaN", () -> new dev.jrnn.losses.BinaryAccuracy().threshold(Double.NaN), "BinaryAccuracy.threshold",
                     "finite number", "got NaN"),
             bad("binary accuracy blank name", () -> new dev.jrnn.losses.BinaryAccuracy().name(" "), "BinaryAccuracy.name", "non-blank", "' '"),
+            bad("accuracy class blank name", () -> new dev.jrnn.losses.Accuracy().name(" "), "Accuracy.name", "non-blank", "' '"),
             bad("top-k accuracy k from a Keras file not whole", () -> EpochMetric.deserialize(Map.of("class_name", "TopKCategoricalAccuracy",
                     "config", Map.of("k", 2.5))), "TopKCategoricalAccuracy k", "whole number", "got 2.5"),
             bad("binary accuracy threshold from a Keras file a string", () -> EpochMetric.deserialize(Map.of("class_name", "BinaryAccuracy",

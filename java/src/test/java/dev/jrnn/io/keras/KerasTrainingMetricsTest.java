@@ -40,7 +40,7 @@ class KerasTrainingMetricsTest {
         assertTrue(config(m, 2).containsKey("thresholds") && config(m, 2).get("thresholds") == null);
         assertEquals(Map.of("name", "rap", "dtype", "float32", "class_id", 1, "num_thresholds", 50, "precision", 0.8), config(m, 3));
         assertEquals(true, config(m, 4).get("from_logits"));
-        assertEquals("mean_squared_error", m.metricConfigs().get(6), "a class without options goes by its name, as before");
+        assertEquals("MeanSquaredError", ((Map<?, ?>) m.metricConfigs().get(6)).get("class_name"), "saved back as the object Keras wrote");
         assertEquals("r2_score", m.metricConfigs().get(7));
         m.close();
     }
@@ -156,5 +156,28 @@ class KerasTrainingMetricsTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * Keras' Accuracy class (a file's {"class_name": "Accuracy"}) counts predictions equal to their targets; it is not the
+     * name "accuracy" that compile resolves from the loss (was binary accuracy: 0.6 where Keras 3.15.1 gave 0.0 in
+     * KerasTrainingGoldensTest). Keras' docstring: targets [1, 2, 3, 4], predictions [0, 2, 3, 4] give 0.75; with sample
+     * weights [1, 1, 0, 0] 0.5.
+     */
+    @Test
+    void theAccuracyClassOfAFileCountsExactMatchesAsKeras() {
+        dev.jrnn.Jrnn.setBackend("cpu");
+        Sequential m = new Sequential(new dev.jrnn.layers.Activation("linear").inputShape(1));
+        KerasTraining.compile(m, Json.parse("{\"loss\": \"binary_crossentropy\", \"optimizer\": {\"class_name\": \"SGD\", \"config\": {}},"
+                + " \"metrics\": [{\"module\": \"keras.metrics\", \"class_name\": \"Accuracy\", \"config\": {\"name\": \"accuracy\","
+                + " \"dtype\": \"float32\"}}]}"), "f.keras");
+        dev.jrnn.tensor.Tensor p = dev.jrnn.tensor.Tensor.of(new float[] {0, 2, 3, 4}, 4, 1), y = dev.jrnn.tensor.Tensor.of(new float[] {1, 2, 3, 4}, 4, 1);
+        assertEquals(0.75, m.evaluateAll(List.of(p), List.of(y), 4, null).get("accuracy"), 1e-7);
+        assertEquals("Accuracy", ((Map<?, ?>) m.metricConfigs().get(0)).get("class_name"), "saved back as the class");
+        Sequential w = new Sequential(new dev.jrnn.layers.Activation("linear").inputShape(1));
+        w.compile("sgd", "mse", dev.jrnn.model.WeightedMetrics.of(new dev.jrnn.losses.Accuracy()));
+        assertEquals(0.5, w.evaluateAll(List.of(p), List.of(y), 4, null, dev.jrnn.tensor.Tensor.of(new float[] {1, 1, 0, 0}, 4)).get("accuracy"), 1e-7);
+        m.close();
+        w.close();
     }
 }

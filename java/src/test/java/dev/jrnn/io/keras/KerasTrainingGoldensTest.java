@@ -1,0 +1,333 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.io.Json;
+import dev.jrnn.layers.Activation;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Masking;
+import dev.jrnn.losses.EpochMetric;
+import dev.jrnn.losses.Losses;
+import dev.jrnn.model.Callback;
+import dev.jrnn.model.EarlyStopping;
+import dev.jrnn.model.FitOptions;
+import dev.jrnn.model.History;
+import dev.jrnn.model.LearningRateScheduler;
+import dev.jrnn.model.ModelCheckpoint;
+import dev.jrnn.model.ReduceLROnPlateau;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.model.WeightedMetrics;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Training semantics against Keras 3.15.1 itself (keras3_training/make_training_goldens.py, jax backend, seeded): every loss
+ * with its options and reductions through evaluate, with and without sample weights, also over masked timesteps; metrics
+ * accumulated over uneven batches, unweighted and as weighted_metrics; every optimizer with its options and schedules
+ * (Keras' serialized optimizer, compiled as a Keras file's compile_config is) after 6 steps; fit's history with validation
+ * splits and data, sample and class weights, steps_per_epoch, initial_epoch, then evaluate and predict; EarlyStopping,
+ * ReduceLROnPlateau, LearningRateScheduler and ModelCheckpoint(save_best_only) as Keras ran them.
+ */
+class KerasTrainingGoldensTest {
+    private static final Map<?, ?> G = load();
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> load() {
+        try (InputStream in = KerasTrainingGoldensTest.class.getResourceAsStream("keras3_training/training_goldens.json")) {
+            return (Map<String, Object>) Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @BeforeEach
+    void cpu() {
+        Jrnn.setBackend("cpu");
+        Jrnn.clearSession();
+    }
+
+    private static Map<?, ?> map(Object o, String key) { return (Map<?, ?>) ((Map<?, ?>) o).get(key); }
+
+    private static List<?> list(Object o, String key) { return (List<?>) ((Map<?, ?>) o).get(key); }
+
+    private static double num(Object o, String key) { return ((Number) ((Map<?, ?>) o).get(key)).doubleValue(); }
+
+    private static Tensor tensor(Object a) {
+        Map<?, ?> m = (Map<?, ?>) a;
+        List<?> shape = (List<?>) m.get("shape"), data = (List<?>) m.get("data");
+        float[] v = new float[data.size()];
+        for (int i = 0; i < v.length; i++) v[i] = ((Number) data.get(i)).floatValue();
+        return Tensor.of(v, shape.stream().mapToInt(s -> ((Number) s).intValue()).toArray());
+    }
+
+    private static Tensor data(String key) { return tensor(map(G, "data").get(key)); }
+
+    private static void near(double expected, double got, String what) {
+        assertEquals(expected, got, 2e-5 * Math.max(1, Math.abs(expected)), what);
+    }
+
+    private static void near(Tensor expected, Tensor got, double tol, String what) {
+        assertEquals(java.util.Arrays.toString(expected.shape()), java.util.Arrays.toString(got.shape()), what + " shape");
+        float[] e = expected.data(), g = got.data();
+        for (int i = 0; i < e.length; i++) {
+            if (!(Math.abs(e[i] - g[i]) <= tol * Math.max(1, Math.abs(e[i])))) {
+                fail(what + "[" + i + "]: Keras " + e[i] + ", jrnn " + g[i] + "\nKeras " + java.util.Arrays.toString(e)
+                        + "\njrnn  " + java.util.Arrays.toString(g));
+            }
+        }
+    }
+
+    static Stream<String> losses() { return list(G, "losses").stream().map(c -> (String) ((Map<?, ?>) c).get("id")); }
+
+    private static Map<?, ?> find(String section, String id) {
+        for (Object c : list(G, section)) if (id.equals(((Map<?, ?>) c).get("id")) || id.equals(((Map<?, ?>) c).get("group"))) return (Map<?, ?>) c;
+        throw new AssertionError(id);
+    }
+
+    private static Sequential identity(int cols) { return new Sequential(new Activation("linear").inputShape(cols)); }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("losses")
+    void lossesEvaluateAsKeras(String id) {
+        Map<?, ?> c = find("losses", id);
+        Tensor x = data((String) c.get("pred")), y = data((String) c.get("target"));
+        Sequential m = identity(3);
+        m.compile("sgd", Losses.deserialize(map(c, "compile_config").get("loss")));
+        near(num(c, "unweighted"), m.evaluateAll(List.of(x), List.of(y), 4, null, (Tensor) null).get("loss"), id);
+        near(num(c, "weighted"), m.evaluateAll(List.of(x), List.of(y), 4, null, data("w")).get("loss"), id + " weighted");
+    }
+
+    static Stream<String> maskedLosses() {
+        return list(map(G, "masked_losses"), "cases").stream().map(c -> (String) ((Map<?, ?>) c).get("id"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("maskedLosses")
+    void maskedTimestepsLeaveTheLossAsKeras(String id) {
+        Map<?, ?> s = map(G, "masked_losses"), c = null;
+        for (Object o : list(s, "cases")) if (id.equals(((Map<?, ?>) o).get("id"))) c = (Map<?, ?>) o;
+        Map<?, ?> cc = map(c, "compile_config");
+        Tensor x = tensor(s.get("x")), y = tensor(s.get("y"));
+        Sequential m = new Sequential(new Masking(0.0).inputShape(x.shape()[1], x.shape()[2]), new Activation("linear"));
+        m.compile("sgd", Losses.deserialize(cc.get("loss")), metricsOf(cc.get("metrics")).get(0),
+                WeightedMetrics.of(metricsOf(cc.get("weighted_metrics")).toArray()));
+        assertKeys(map(c, "unweighted"), m.evaluateAll(List.of(x), List.of(y), 2, null, (Tensor) null), id);
+        assertKeys(map(c, "weighted"), m.evaluateAll(List.of(x), List.of(y), 2, null, tensor(s.get("w"))), id + " weighted");
+    }
+
+    private static List<Object> metricsOf(Object serialized) {
+        List<Object> l = new ArrayList<>();
+        for (Object o : (List<?>) serialized) l.add(EpochMetric.deserialize(o));
+        return l;
+    }
+
+    /** Every value Keras gave, by its key, in jrnn's (a list: Keras' vector result, jrnn's keys name_0, name_1, ...). */
+    private static void assertKeys(Map<?, ?> keras, Map<String, Double> got, String what) {
+        for (Map.Entry<?, ?> e : keras.entrySet()) {
+            String k = (String) e.getKey();
+            if (e.getValue() instanceof List<?> l) {
+                for (int i = 0; i < l.size(); i++) {
+                    String ki = k + "_" + i;
+                    assertTrue(got.containsKey(ki), what + ": " + ki + " in " + got.keySet());
+                    near(((Number) l.get(i)).doubleValue(), got.get(ki), what + " " + ki);
+                }
+            } else {
+                assertTrue(got.containsKey(k), what + ": " + k + " in " + new TreeMap<>(got).keySet());
+                near(((Number) e.getValue()).doubleValue(), got.get(k), what + " " + k);
+            }
+        }
+    }
+
+    static Stream<String> metricGroups() { return list(G, "metrics").stream().map(c -> (String) ((Map<?, ?>) c).get("group")); }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("metricGroups")
+    void metricsAccumulateAsKeras(String group) {
+        Map<?, ?> c = find("metrics", group);
+        Tensor x = data((String) c.get("pred")), y = data((String) c.get("target"));
+        Map<?, ?> cc = map(c, "compile_config");
+        Sequential plain = identity(3);
+        plain.compile("sgd", Losses.deserialize(cc.get("loss")), metricsOf(cc.get("metrics")).toArray());
+        assertKeys(map(c, "unweighted"), plain.evaluateAll(List.of(x), List.of(y), 4, null, (Tensor) null), group);
+        assertKeys(map(c, "unweighted"), plain.evaluateAll(List.of(x), List.of(y), 4, null, (Tensor) null), group + " again (reset)");
+        Sequential weighted = identity(3);
+        weighted.compile("sgd", Losses.deserialize(cc.get("loss")),
+                WeightedMetrics.of(metricsOf(map(c, "weighted_compile_config").get("weighted_metrics")).toArray()));
+        assertKeys(map(c, "weighted"), weighted.evaluateAll(List.of(x), List.of(y), 4, null, data("w")), group + " weighted");
+    }
+
+    static Stream<String> optimizers() { return list(G, "optimizers").stream().map(c -> (String) ((Map<?, ?>) c).get("id")); }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("optimizers")
+    void optimizersStepAsKeras(String id) {
+        Map<?, ?> c = find("optimizers", id), d = map(G, "optimizer_data");
+        Sequential m = new Sequential(new Dense(2).inputShape(3));
+        m.build(3);
+        m.setWeights(List.of(tensor(d.get("kernel")), tensor(d.get("bias"))));
+        Map<String, Object> cc = new java.util.LinkedHashMap<>();
+        cc.put("optimizer", map(c, "compile_config").get("optimizer"));
+        cc.put("loss", "mse");
+        KerasTraining.compile(m, cc, id);
+        assertNotNull(m.optimizer(), id + ": compiled from Keras' config");
+        History h = m.fit(tensor(d.get("x")), tensor(d.get("y")), new FitOptions().epochs(3).batchSize(4).shuffle(false));
+        List<?> loss = list(c, "loss");
+        for (int e = 0; e < loss.size(); e++) near(((Number) loss.get(e)).doubleValue(), h.get("loss").get(e), id + " loss of epoch " + e);
+        assertEquals(((Number) c.get("iterations")).longValue(), m.optimizer().iterations(), id + " iterations");
+        List<Tensor> w = m.getWeights();
+        for (int i = 0; i < w.size(); i++) near(tensor(list(c, "weights").get(i)), w.get(i), 2e-5, id + " weight " + i);
+    }
+
+    static Stream<String> fits() { return list(G, "fits").stream().map(c -> (String) ((Map<?, ?>) c).get("id")); }
+
+    private static Tensor fitData(String key) { return tensor(map(G, "fit_data").get(key)); }
+
+    /** Keras' callback of a case, as jrnn's; the ModelCheckpoint writes under {@code dir}. */
+    private static Callback callback(String id, Map<?, ?> k, Path dir) {
+        String monitor = (String) k.get("monitor");
+        if (id.startsWith("es_")) {
+            EarlyStopping e = new EarlyStopping().monitor(monitor);
+            if (k.get("patience") instanceof Number n) e.patience(n.intValue());
+            if (k.get("min_delta") instanceof Number n) e.minDelta(n.doubleValue());
+            if (k.get("baseline") instanceof Number n) e.baseline(n.doubleValue());
+            if (k.get("mode") instanceof String s) e.mode(s);
+            if (k.get("start_from_epoch") instanceof Number n) e.startFromEpoch(n.intValue());
+            if (Boolean.TRUE.equals(k.get("restore_best_weights"))) e.restoreBestWeights(true);
+            return e;
+        }
+        if (id.startsWith("rlrop")) {
+            ReduceLROnPlateau r = new ReduceLROnPlateau().monitor(monitor);
+            if (k.get("factor") instanceof Number n) r.factor(n.doubleValue());
+            if (k.get("patience") instanceof Number n) r.patience(n.intValue());
+            if (k.get("cooldown") instanceof Number n) r.cooldown(n.intValue());
+            if (k.get("min_lr") instanceof Number n) r.minLr(n.doubleValue());
+            if (k.get("min_delta") instanceof Number n) r.minDelta(n.doubleValue());
+            return r;
+        }
+        ModelCheckpoint c = new ModelCheckpoint(dir.resolve("e{epoch}.weights.h5").toString()).monitor(monitor).saveWeightsOnly(true)
+                .saveBestOnly(true);
+        if (k.get("mode") instanceof String s) c.mode(s);
+        if (k.get("initial_value_threshold") instanceof Number n) c.initialValueThreshold(n.doubleValue());
+        return c;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fits")
+    void fitHistoriesAndCallbacksAsKeras(String id, @TempDir Path dir) throws IOException {
+        Map<?, ?> c = find("fits", id), a = map(c, "args");
+        Sequential m = new Sequential(new Dense(4).activation("tanh").inputShape(3), new Dense(3).activation("softmax"));
+        m.build(3);
+        List<Tensor> init = new ArrayList<>();
+        for (Object t : list(map(G, "fit_data"), "init")) init.add(tensor(t));
+        m.setWeights(init);
+        m.compile(new dev.jrnn.optim.SGD(num(c, "lr")), "sparse_categorical_crossentropy", "accuracy",
+                WeightedMetrics.of(EpochMetric.deserialize(Map.of("class_name", "SparseCategoricalCrossentropy", "config", Map.of("name", "wce")))));
+        FitOptions o = new FitOptions().epochs((int) num(a, "epochs")).batchSize((int) num(a, "batch_size")).shuffle(false);
+        if (a.get("steps_per_epoch") instanceof Number n) o.stepsPerEpoch(n.intValue());
+        if (a.get("validation_split") instanceof Number n) o.validationSplit(n.doubleValue());
+        if (a.get("initial_epoch") instanceof Number n) o.initialEpoch(n.intValue());
+        Tensor x = fitData("x"), y = fitData("y"), xv = fitData("xv"), yv = fitData("yv");
+        if (id.equals("validation_data_weighted") || id.equals("class_weight_weighted_validation")) o.validationData(xv, yv, fitData("wv"));
+        else if (id.equals("validation_data") || id.equals("validation_freq") || id.equals("sample_weight") || id.startsWith("es_") || id.startsWith("rlrop") || id.startsWith("ckpt")) {
+            o.validationData(xv, yv);
+        }
+        if (id.equals("sample_weight")) o.sampleWeight(fitData("w"));
+        if (id.equals("class_weight")) o.classWeight(Map.of(0, 0.5, 1, 2.0, 2, 1.5));
+        if (id.equals("class_weight_weighted_validation")) o.classWeight(Map.of(0, 2.0, 1, 0.5, 2, 1.0));
+        if (id.equals("validation_freq")) o.validationFreq(2).validationBatchSize(3);
+        Callback cb = null;
+        if (c.get("callback") instanceof Map<?, ?> k) cb = callback(id, k, dir);
+        if (id.equals("lr_scheduler")) cb = new LearningRateScheduler((epoch, lr) -> epoch < 2 ? lr : lr * 0.5);
+        if (cb != null) o.callbacks(cb);
+        History h = m.fit(x, y, o);
+        Map<?, ?> kh = map(c, "history");
+        assertEquals(new TreeMap<>(kh).keySet(), new TreeMap<>(h.history()).keySet(), id + " history keys");
+        assertEquals(((Number) c.get("epochs_run")).intValue(), h.size(), id + " epochs run");
+        for (Map.Entry<?, ?> e : kh.entrySet()) {
+            List<?> v = (List<?>) e.getValue();
+            // validationFreq: Keras lists the validated epochs only, jrnn holds NaN for the others (GUIDE, documented)
+            List<Double> got = h.get((String) e.getKey()).stream().filter(d -> v.size() == h.size() || !d.isNaN()).toList();
+            assertEquals(v.size(), got.size(), id + " " + e.getKey() + " entries");
+            for (int i = 0; i < v.size(); i++) near(((Number) v.get(i)).doubleValue(), got.get(i), id + " " + e.getKey() + " of entry " + i);
+        }
+        assertEquals(((Number) c.get("iterations")).longValue(), m.optimizer().iterations(), id + " iterations");
+        for (int i = 0; i < init.size(); i++) near(tensor(list(c, "weights").get(i)), m.getWeights().get(i), 1e-4, id + " weight " + i);
+        if (cb instanceof EarlyStopping e) {
+            assertEquals(((Number) c.get("stopped_epoch")).intValue(), e.stoppedEpoch(), id + " stopped_epoch");
+            assertEquals(((Number) c.get("best_epoch")).intValue(), e.bestEpoch(), id + " best_epoch");
+        }
+        if (c.get("saved_epochs") instanceof List<?> saved) {
+            List<Integer> got = new ArrayList<>();
+            try (Stream<Path> files = Files.list(dir)) {
+                files.forEach(f -> got.add(Integer.parseInt(f.getFileName().toString().substring(1, f.getFileName().toString().indexOf('.')))));
+            }
+            java.util.Collections.sort(got);
+            assertEquals(saved.stream().map(s -> ((Number) s).intValue()).toList(), got, id + " epochs saved");
+        }
+        if (c.get("evaluate") != null) {
+            assertKeys(map(c, "evaluate"), m.evaluateAll(List.of(x), List.of(y), 3, null, (Tensor) null), id + " evaluate");
+            assertKeys(map(c, "evaluate_weighted"), m.evaluateAll(List.of(x), List.of(y), 3, null, fitData("w")), id + " evaluate weighted");
+            near(tensor(c.get("predict")), m.predict(xv), 2e-5, id + " predict");
+        }
+    }
+
+    static Stream<String> twoOutputs() { return list(map(G, "two_outputs"), "cases").stream().map(c -> (String) ((Map<?, ?>) c).get("id")); }
+
+    /**
+     * A model of two outputs (a: Dense(2), mse or mae; b: Dense(3) softmax, sparse cross-entropy) over a shared Dense(4):
+     * losses and loss_weights by name or position, metrics per output ("a_mae", "b_accuracy"), weighted_metrics whose
+     * name a metric took ("b_weighted_accuracy"), sample weights shared by the outputs; history, evaluate and weights.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("twoOutputs")
+    void twoOutputsFitAsKeras(String id) {
+        Map<?, ?> s = map(G, "two_outputs"), c = null;
+        for (Object o : list(s, "cases")) if (id.equals(((Map<?, ?>) o).get("id"))) c = (Map<?, ?>) o;
+        dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(3);
+        dev.jrnn.layers.Node h = new Dense(4).activation("tanh").name("h").apply(in);
+        dev.jrnn.model.Model m = new dev.jrnn.model.Model(in, List.of(new Dense(2).name("a").apply(h), new Dense(3).activation("softmax").name("b").apply(h)));
+        List<Tensor> init = new ArrayList<>();
+        List<?> fi = list(map(G, "fit_data"), "init"), ai = list(s, "init_a");
+        for (Object t : List.of(fi.get(0), fi.get(1), ai.get(0), ai.get(1), fi.get(2), fi.get(3))) init.add(tensor(t));
+        m.setWeights(init);
+        Tensor x = fitData("x"), y = fitData("y"), ya = tensor(s.get("ya"));
+        FitOptions o = new FitOptions().epochs(3).batchSize(4).shuffle(false);
+        if (id.equals("dict")) {
+            m.compile(new dev.jrnn.optim.SGD(0.2), Map.of("a", "mse", "b", "sparse_categorical_crossentropy"), Map.of("a", 0.5, "b", 2.0),
+                    Map.of("a", List.of("mae"), "b", List.of("accuracy")));
+            o.validationSplit(0.2);
+        } else {
+            m.compile(new dev.jrnn.optim.SGD(0.2), List.of("mae", "sparse_categorical_crossentropy"), List.of(1.5, 0.25),
+                    List.of(List.of("mse"), List.of("accuracy", "sparse_categorical_crossentropy")),
+                    WeightedMetrics.of(List.of(List.of("mae"), List.of("accuracy"))));
+            o.sampleWeight(fitData("w")).validationData(List.of(fitData("xv")), List.of(Tensor.of(java.util.Arrays.copyOf(ya.data(), 8), 4, 2), fitData("yv")));
+        }
+        History hist = m.fit(List.of(x), List.of(ya, y), o);
+        Map<?, ?> kh = map(c, "history");
+        assertEquals(new TreeMap<>(kh).keySet(), new TreeMap<>(hist.history()).keySet(), id + " history keys");
+        for (Map.Entry<?, ?> e : kh.entrySet()) {
+            List<?> v = (List<?>) e.getValue();
+            for (int i = 0; i < v.size(); i++) near(((Number) v.get(i)).doubleValue(), hist.get((String) e.getKey()).get(i), id + " " + e.getKey() + " of epoch " + i);
+        }
+        assertKeys(map(c, "evaluate"), m.evaluateAll(List.of(x), List.of(ya, y), 3, null), id + " evaluate");
+        for (int i = 0; i < init.size(); i++) near(tensor(list(c, "weights").get(i)), m.getWeights().get(i), 1e-4, id + " weight " + i);
+    }
+}

@@ -1,0 +1,377 @@
+"""Training semantics computed by Keras 3.15.1 itself (jax backend), the oracle of KerasTrainingGoldensTest.
+
+Run from this folder (dev/jrnn/io/keras: the GPU stage leaves these CPU-only files out) with the project's Keras venv: KERAS_BACKEND=jax /tmp/jrnn-keras3/venv/bin/python make_training_goldens.py
+It writes training_goldens.json (deterministic: seeded data, weights stored in the file; Keras 3.15.1, jax 0.x on CPU).
+Every case records what jrnn needs to replay it: the data, the initial weights, Keras' serialized compile_config
+(loss, metrics, optimizer with its options and schedule) and what Keras gave (evaluate's dict, history, weights after fit).
+"""
+import json
+import os
+os.environ["KERAS_BACKEND"] = "jax"
+import numpy as np
+import keras
+from keras import layers
+
+keras.utils.set_random_seed(11)
+rng = np.random.default_rng(5)
+f32 = np.float32
+out = {"keras": keras.__version__}
+
+
+def arr(a):
+    a = np.asarray(a)
+    return {"shape": list(a.shape), "data": [float(v) for v in a.astype(np.float64).ravel()]}
+
+
+UNSET = {"weight_decay", "clipnorm", "global_clipnorm", "clipvalue", "ema_overwrite_frequency", "loss_scale_factor",
+         "gradient_accumulation_steps", "metrics", "weighted_metrics", "loss_weights"}   # None there: the option is off
+
+
+def tidy(o):
+    """Keras' serialized objects without what jrnn does not read (unset optimizer options, registered_name, dtype, modules but a function's)."""
+    if isinstance(o, dict):
+        keep = o.get("class_name") == "function"
+        return {k: tidy(v) for k, v in o.items() if (v is not None or k not in UNSET) and k not in ("registered_name", "dtype", "name" if "learning_rate" in o else "")
+                and (k != "module" or keep)}
+    if isinstance(o, list):
+        return [tidy(v) for v in o]
+    return o
+
+
+def compile_config(m, *keys):
+    c = json.loads(json.dumps(m.get_compile_config(), default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
+    return {k: tidy(c[k]) for k in keys if c.get(k) is not None}
+
+
+def short(o):
+    """Floats to 9 significant digits (float32 holds no more): a small file."""
+    if isinstance(o, float):
+        return float("%.9g" % o)
+    if isinstance(o, dict):
+        return {k: short(v) for k, v in o.items()}
+    if isinstance(o, list):
+        return [short(v) for v in o]
+    return o
+
+
+# ---------------------------------------------------------------- losses and metrics on an identity model
+N, C, B = 10, 3, 4
+p = rng.uniform(0.05, 0.95, (N, C)).astype(f32)
+z = rng.normal(0, 2, (N, C)).astype(f32)
+yb = (rng.uniform(size=(N, C)) > 0.5).astype(f32)
+ys = rng.integers(0, C, N).astype(f32)
+yo = np.eye(C, dtype=f32)[ys.astype(int)]
+yr = rng.normal(0, 1.5, (N, C)).astype(f32)
+yd = rng.uniform(0.0, 1.0, (N, C)).astype(f32); yd = (yd / yd.sum(1, keepdims=True)).astype(f32)
+w = rng.uniform(0, 2, N).astype(f32)
+sm = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+out["data"] = {k: arr(v) for k, v in dict(p=p, z=z, yb=yb, ys=ys, yo=yo, yr=yr, yd=yd, yr2=yr ** 2, w=w, sm=sm.astype(f32)).items()}
+
+
+def identity():
+    return keras.Sequential([keras.Input((C,)), layers.Activation("linear")])
+
+
+def evaluate(m, x, y, weighted):
+    r = m.evaluate(x, y, batch_size=B, sample_weight=w if weighted else None, verbose=0, return_dict=True)
+    return {k: float(v) for k, v in r.items()}
+
+
+L = keras.losses
+loss_cases = [  # (id, loss object, pred key, target key)
+    ("mse", L.MeanSquaredError(), "z", "yr"),
+    ("mae", L.MeanAbsoluteError(), "z", "yr"),
+    ("huber", L.Huber(), "z", "yr"),
+    ("huber_delta", L.Huber(delta=0.5), "z", "yr"),
+    ("log_cosh", L.LogCosh(), "z", "yr"),
+    ("bce", L.BinaryCrossentropy(), "p", "yb"),
+    ("bce_logits", L.BinaryCrossentropy(from_logits=True), "z", "yb"),
+    ("bce_smooth", L.BinaryCrossentropy(label_smoothing=0.2), "p", "yb"),
+    ("bce_logits_smooth", L.BinaryCrossentropy(from_logits=True, label_smoothing=0.1), "z", "yb"),
+    ("cce", L.CategoricalCrossentropy(), "p", "yo"),
+    ("cce_logits", L.CategoricalCrossentropy(from_logits=True), "z", "yo"),
+    ("cce_smooth", L.CategoricalCrossentropy(label_smoothing=0.2), "p", "yo"),
+    ("cce_logits_smooth", L.CategoricalCrossentropy(from_logits=True, label_smoothing=0.3), "z", "yo"),
+    ("cce_soft_targets", L.CategoricalCrossentropy(), "p", "yd"),
+    ("scce", L.SparseCategoricalCrossentropy(), "p", "ys"),
+    ("scce_logits", L.SparseCategoricalCrossentropy(from_logits=True), "z", "ys"),
+    ("scce_ignore", L.SparseCategoricalCrossentropy(from_logits=True, ignore_class=1), "z", "ys"),
+    ("kld", L.KLDivergence(), "p", "yd"),
+    ("poisson", L.Poisson(), "p", "yr2"),
+    ("hinge", L.Hinge(), "z", "yb"),
+    ("squared_hinge", L.SquaredHinge(), "z", "yb"),
+    ("categorical_hinge", L.CategoricalHinge(), "z", "yo"),
+    ("bfce", L.BinaryFocalCrossentropy(), "p", "yb"),
+    ("bfce_logits", L.BinaryFocalCrossentropy(from_logits=True), "z", "yb"),
+    ("bfce_options", L.BinaryFocalCrossentropy(apply_class_balancing=True, alpha=0.3, gamma=1.5, label_smoothing=0.1), "p", "yb"),
+    ("bfce_logits_options", L.BinaryFocalCrossentropy(apply_class_balancing=True, alpha=0.6, gamma=0.5, from_logits=True), "z", "yb"),
+    ("cfce", L.CategoricalFocalCrossentropy(), "p", "yo"),
+    ("cfce_logits", L.CategoricalFocalCrossentropy(from_logits=True), "z", "yo"),
+    ("cfce_options", L.CategoricalFocalCrossentropy(alpha=0.5, gamma=1.0, label_smoothing=0.1), "p", "yo"),
+    ("mse_sum", L.MeanSquaredError(reduction="sum"), "z", "yr"),
+    ("mse_mean", L.MeanSquaredError(reduction="mean"), "z", "yr"),
+    ("mse_mean_with_sample_weight", L.MeanSquaredError(reduction="mean_with_sample_weight"), "z", "yr"),
+    ("bce_sum", L.BinaryCrossentropy(reduction="sum"), "p", "yb"),
+    ("scce_mean_with_sample_weight", L.SparseCategoricalCrossentropy(reduction="mean_with_sample_weight"), "p", "ys"),
+]
+D = dict(p=p, z=z, yb=yb, ys=ys, yo=yo, yr=yr, yd=yd, yr2=yr ** 2)
+out["losses"] = []
+for cid, loss, pk, tk in loss_cases:
+    m = identity()
+    m.compile(optimizer="sgd", loss=loss)
+    cc = compile_config(m, "loss")
+    if isinstance(loss, L.Huber):   # Keras' Huber.get_config leaves delta out (a file reloads it at 1.0): given here
+        cc["loss"]["config"]["delta"] = float(loss._fn_kwargs["delta"])
+    out["losses"].append({"id": cid, "pred": pk, "target": tk, "compile_config": cc,
+                          "unweighted": evaluate(m, D[pk], D[tk], False)["loss"],
+                          "weighted": evaluate(m, D[pk], D[tk], True)["loss"]})
+
+# masked timesteps: Masking -> identity, the loss over the unmasked steps only
+T = 4
+xs = rng.normal(size=(5, T, 2)).astype(f32); xs[0, 2:] = 0; xs[1, 1:] = 0; xs[3, 3:] = 0
+yseq = rng.normal(size=(5, T, 2)).astype(f32)
+wseq = rng.uniform(0.5, 2, (5, T)).astype(f32)   # per-step weights: (B,) weights with a mask fail in Keras 3.15.1 (broadcast)
+seq = {"x": arr(xs), "y": arr(yseq), "w": arr(wseq), "cases": []}
+for cid, loss in [("mse", "mse"), ("mae", "mae"), ("huber", L.Huber()), ("mse_sum", L.MeanSquaredError(reduction="sum"))]:
+    m = keras.Sequential([keras.Input((T, 2)), layers.Masking(0.0), layers.Activation("linear")])
+    m.compile(optimizer="sgd", loss=loss, metrics=["mae"], weighted_metrics=["mse"])
+    a = m.evaluate(xs, yseq, batch_size=2, verbose=0, return_dict=True)
+    b = m.evaluate(xs, yseq, batch_size=2, sample_weight=wseq, verbose=0, return_dict=True)
+    seq["cases"].append({"id": cid, "compile_config": compile_config(m, "loss", "metrics", "weighted_metrics"),
+                         "unweighted": {k: float(v) for k, v in a.items()}, "weighted": {k: float(v) for k, v in b.items()}})
+out["masked_losses"] = seq
+
+M = keras.metrics
+metric_groups = [  # (group, pred key, target key, loss, metrics)
+    ("binary", "p", "yb", "binary_crossentropy", [
+        M.BinaryAccuracy(), M.BinaryAccuracy(threshold=0.3, name="binacc_03"),
+        M.Precision(), M.Precision(thresholds=0.4, name="precision_04"), M.Recall(thresholds=0.6, name="recall_06"),
+        M.TruePositives(), M.FalsePositives(thresholds=0.3, name="fp_03"), M.TrueNegatives(), M.FalseNegatives(),
+        M.AUC(), M.AUC(num_thresholds=20, name="auc20"), M.AUC(curve="PR", name="pr_auc"),
+        M.AUC(summation_method="minoring", name="auc_min"), M.AUC(summation_method="majoring", curve="PR", name="pr_maj"),
+        M.AUC(from_logits=False, multi_label=True, name="auc_multi"),
+        M.PrecisionAtRecall(0.5), M.RecallAtPrecision(0.4), M.SensitivityAtSpecificity(0.5), M.SpecificityAtSensitivity(0.5),
+        M.F1Score(threshold=0.5), M.F1Score(average="macro", threshold=0.5, name="f1_macro"),
+        M.FBetaScore(beta=2.0, average="weighted", threshold=0.4, name="f2_weighted"),
+        M.F1Score(average="micro", name="f1_micro"),
+        M.BinaryCrossentropy(), M.BinaryCrossentropy(label_smoothing=0.1, name="bce_smooth"),
+        M.Hinge(), M.SquaredHinge(), M.Accuracy()]),
+    ("categorical", "p", "yo", "categorical_crossentropy", [
+        M.CategoricalAccuracy(), M.TopKCategoricalAccuracy(k=2), M.CategoricalCrossentropy(),
+        M.CategoricalCrossentropy(label_smoothing=0.2, name="cce_smooth"), M.CategoricalHinge(), M.KLDivergence(), M.Poisson()]),
+    ("sparse", "p", "ys", "sparse_categorical_crossentropy", [
+        M.SparseCategoricalAccuracy(), M.SparseTopKCategoricalAccuracy(k=2), M.SparseCategoricalCrossentropy()]),
+    ("binary_options", "p", "yb", "binary_crossentropy", [
+        M.Precision(top_k=2, name="precision_top2"), M.Precision(class_id=1, name="precision_c1"),
+        M.Recall(thresholds=[0.3, 0.7], name="recall_2t"), M.Recall(top_k=1, class_id=2, name="recall_top1_c2"),
+        M.AUC(multi_label=True, num_labels=3, name="auc_ml3"),   # label_weights: jrnn refuses them (documented)
+        M.F1Score(average="weighted", name="f1_argmax"), M.FBetaScore(beta=0.5, average="micro", threshold=0.6, name="f05"),
+        M.TruePositives(thresholds=[0.2, 0.8], name="tp_2t")]),
+    ("binary_logits", "z", "yb", L.BinaryCrossentropy(from_logits=True), [
+        "accuracy", M.AUC(from_logits=True, name="auc_logits"), M.BinaryAccuracy(threshold=0.0, name="binacc_0"),
+        M.BinaryCrossentropy(from_logits=True, name="bce_logits")]),
+    ("categorical_logits", "z", "yo", L.CategoricalCrossentropy(from_logits=True), [
+        "accuracy", M.CategoricalCrossentropy(from_logits=True, name="cce_logits"), M.TopKCategoricalAccuracy(k=1, name="top1")]),
+    ("sparse_logits", "z", "ys", L.SparseCategoricalCrossentropy(from_logits=True), [
+        "accuracy", M.SparseCategoricalCrossentropy(from_logits=True, name="scce_logits"),
+        M.SparseTopKCategoricalAccuracy(k=1, name="top1")]),
+    ("regression", "z", "yr", "mse", [
+        M.MeanAbsoluteError(), M.MeanSquaredError(), M.RootMeanSquaredError(), M.MeanAbsolutePercentageError(),
+        M.MeanSquaredLogarithmicError(), M.LogCoshError(), M.CosineSimilarity(), M.PearsonCorrelation(),
+        M.ConcordanceCorrelation(), M.R2Score(), M.R2Score(class_aggregation="variance_weighted_average", name="r2_vw"),
+        M.R2Score(class_aggregation=None, name="r2_none")]),
+]
+out["metrics"] = []
+for group, pk, tk, loss, ms in metric_groups:
+    plain = identity()
+    plain.compile(optimizer="sgd", loss=loss, metrics=ms)
+    weighted = identity()
+    weighted.compile(optimizer="sgd", loss=loss, weighted_metrics=[m if isinstance(m, str) else m.__class__.from_config(m.get_config()) for m in ms])
+    a = plain.evaluate(D[pk], D[tk], batch_size=B, verbose=0, return_dict=True)
+    a2 = plain.evaluate(D[pk], D[tk], batch_size=B, verbose=0, return_dict=True)   # evaluate resets the states
+    assert all(np.allclose(a[k], a2[k]) for k in a)
+    b = weighted.evaluate(D[pk], D[tk], batch_size=B, sample_weight=w, verbose=0, return_dict=True)
+    conv = lambda r: {k: (np.asarray(v).astype(np.float64).tolist()) for k, v in r.items()}
+    out["metrics"].append({"group": group, "pred": pk, "target": tk, "compile_config": compile_config(plain, "loss", "metrics"),
+                           "weighted_compile_config": compile_config(weighted, "weighted_metrics"),
+                           "unweighted": conv(a), "weighted": conv(b)})
+
+# ---------------------------------------------------------------- optimizers: a Dense(2) on 3 inputs, 8 rows, batches of 4
+xo = rng.normal(size=(8, 3)).astype(f32)
+yo2 = rng.normal(size=(8, 2)).astype(f32)
+k0 = rng.normal(0, 0.5, (3, 2)).astype(f32)
+b0 = rng.normal(0, 0.1, 2).astype(f32)
+out["optimizer_data"] = {"x": arr(xo), "y": arr(yo2), "kernel": arr(k0), "bias": arr(b0), "epochs": 3, "batch_size": 4}
+O = keras.optimizers
+S = keras.optimizers.schedules
+opt_cases = [
+    ("sgd", O.SGD(0.1)),
+    ("sgd_momentum", O.SGD(0.1, momentum=0.9)),
+    ("sgd_nesterov", O.SGD(0.1, momentum=0.8, nesterov=True)),
+    ("sgd_weight_decay", O.SGD(0.1, weight_decay=0.2)),
+    ("sgd_clipvalue", O.SGD(0.1, clipvalue=0.3)),
+    ("sgd_clipnorm", O.SGD(0.1, clipnorm=0.5)),
+    ("sgd_global_clipnorm", O.SGD(0.1, global_clipnorm=0.5)),
+    ("adam", O.Adam(0.05)),
+    ("adam_options", O.Adam(0.05, beta_1=0.8, beta_2=0.95, epsilon=1e-3)),
+    ("adam_amsgrad", O.Adam(0.05, amsgrad=True)),
+    ("adam_weight_decay", O.Adam(0.05, weight_decay=0.1)),
+    ("adam_clipnorm", O.Adam(0.05, clipnorm=0.2)),
+    ("adam_accumulation", O.Adam(0.05, gradient_accumulation_steps=2)),
+    ("adam_accumulation_3", O.Adam(0.05, gradient_accumulation_steps=4)),
+    ("adam_accumulation_schedule", O.Adam(S.ExponentialDecay(0.1, decay_steps=2, decay_rate=0.5), gradient_accumulation_steps=2)),
+    ("sgd_ema_accumulation", O.SGD(0.1, momentum=0.5, use_ema=True, ema_momentum=0.6, ema_overwrite_frequency=2,
+                                   gradient_accumulation_steps=2)),
+    ("adam_ema", O.Adam(0.05, use_ema=True, ema_momentum=0.8)),
+    ("adam_ema_overwrite", O.Adam(0.05, use_ema=True, ema_momentum=0.7, ema_overwrite_frequency=2)),
+    ("adamw", O.AdamW(0.05, weight_decay=0.1)),
+    ("adamw_amsgrad", O.AdamW(0.05, weight_decay=0.3, amsgrad=True, beta_1=0.7)),
+    ("rmsprop", O.RMSprop(0.02)),
+    ("rmsprop_options", O.RMSprop(0.02, rho=0.8, momentum=0.5, epsilon=1e-4, centered=True)),
+    ("rmsprop_momentum", O.RMSprop(0.02, momentum=0.9)),
+    ("adagrad", O.Adagrad(0.1, initial_accumulator_value=0.2, epsilon=1e-5)),
+    ("adadelta", O.Adadelta(1.0, rho=0.9, epsilon=1e-4)),
+    ("adamax", O.Adamax(0.05, beta_1=0.85, beta_2=0.99)),
+    ("nadam", O.Nadam(0.05)),
+    ("nadam_options", O.Nadam(0.05, beta_1=0.8, beta_2=0.9, epsilon=1e-4)),
+    ("lion", O.Lion(0.01)),
+    ("lion_options", O.Lion(0.01, beta_1=0.8, beta_2=0.95, weight_decay=0.5)),
+    ("exponential_decay", O.SGD(S.ExponentialDecay(0.2, decay_steps=2, decay_rate=0.5))),
+    ("exponential_decay_staircase", O.Adam(S.ExponentialDecay(0.1, decay_steps=2, decay_rate=0.5, staircase=True))),
+    ("piecewise", O.SGD(S.PiecewiseConstantDecay([1, 3], [0.2, 0.1, 0.02]))),
+    ("polynomial", O.SGD(S.PolynomialDecay(0.2, decay_steps=4, end_learning_rate=0.01, power=2.0))),
+    ("polynomial_cycle", O.SGD(S.PolynomialDecay(0.2, decay_steps=2, end_learning_rate=0.01, power=1.0, cycle=True))),
+    ("inverse_time", O.SGD(S.InverseTimeDecay(0.2, decay_steps=2, decay_rate=0.5))),
+    ("inverse_time_staircase", O.SGD(S.InverseTimeDecay(0.2, decay_steps=2, decay_rate=0.5, staircase=True))),
+    ("cosine", O.SGD(S.CosineDecay(0.2, decay_steps=4, alpha=0.1))),
+    ("cosine_warmup", O.SGD(S.CosineDecay(0.0, decay_steps=3, warmup_target=0.2, warmup_steps=2))),
+    ("cosine_restarts", O.SGD(S.CosineDecayRestarts(0.2, first_decay_steps=2, t_mul=2.0, m_mul=0.5, alpha=0.1))),
+]
+out["optimizers"] = []
+for cid, opt in opt_cases:
+    m = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    m.set_weights([k0, b0])
+    m.compile(optimizer=opt, loss="mse")
+    h = m.fit(xo, yo2, batch_size=4, epochs=3, shuffle=False, verbose=0)
+    out["optimizers"].append({"id": cid, "compile_config": compile_config(m, "optimizer"), "loss": [float(v) for v in h.history["loss"]],
+                              "iterations": int(m.optimizer._iterations), "weights": [arr(v) for v in m.get_weights()]})
+
+# ---------------------------------------------------------------- fit: Dense(4, tanh) -> Dense(3, softmax), 10 rows
+xf = rng.normal(size=(10, 3)).astype(f32)
+yf = rng.integers(0, 3, 10).astype(f32)
+xv = rng.normal(size=(4, 3)).astype(f32)
+yv = rng.integers(0, 3, 4).astype(f32)
+wf = rng.uniform(0.2, 2, 10).astype(f32)
+wv = rng.uniform(0.2, 2, 4).astype(f32)
+init = [rng.normal(0, 0.7, (3, 4)), rng.normal(0, 0.1, 4), rng.normal(0, 0.7, (4, 3)), rng.normal(0, 0.1, 3)]
+init = [a.astype(f32) for a in init]
+out["fit_data"] = {"x": arr(xf), "y": arr(yf), "xv": arr(xv), "yv": arr(yv), "w": arr(wf), "wv": arr(wv),
+                   "init": [arr(a) for a in init]}
+
+
+def fit_model(lr=0.3):
+    m = keras.Sequential([keras.Input((3,)), layers.Dense(4, activation="tanh"), layers.Dense(3, activation="softmax")])
+    m.set_weights(init)
+    m.compile(optimizer=O.SGD(lr), loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+              weighted_metrics=[M.SparseCategoricalCrossentropy(name="wce")])
+    return m
+
+
+CB = keras.callbacks
+out["fits"] = []
+
+
+def fit_case(cid, lr=0.3, callbacks=(), **kw):   # a callback's case keeps no evaluate / predict (file size)
+    m = fit_model(lr)
+    args = dict(batch_size=4, epochs=4, shuffle=False, verbose=0)
+    args.update(kw)
+    h = m.fit(xf, yf, callbacks=list(callbacks), **args)
+    case = {"id": cid, "lr": lr, "args": {k: v for k, v in args.items() if k in ("batch_size", "epochs", "steps_per_epoch",
+                                                                                  "validation_split", "initial_epoch")},
+            "history": {k: [float(x) for x in v] for k, v in h.history.items()}, "epochs_run": len(h.epoch),
+            "weights": [arr(v) for v in m.get_weights()], "iterations": int(m.optimizer._iterations)}
+    if not callbacks:
+        case.update({"evaluate": {k: float(v) for k, v in m.evaluate(xf, yf, batch_size=3, verbose=0, return_dict=True).items()},
+            "evaluate_weighted": {k: float(v) for k, v in
+                                  m.evaluate(xf, yf, batch_size=3, sample_weight=wf, verbose=0, return_dict=True).items()},
+            "predict": arr(m.predict(xv, batch_size=3, verbose=0))})
+    out["fits"].append(case)
+    return m, case
+
+
+fit_case("plain")
+fit_case("batch_3", batch_size=3, epochs=2)
+fit_case("validation_split", validation_split=0.3)
+fit_case("validation_data", validation_data=(xv, yv))
+fit_case("validation_data_weighted", validation_data=(xv, yv, wv))
+fit_case("sample_weight", sample_weight=wf, validation_data=(xv, yv))
+fit_case("class_weight", class_weight={0: 0.5, 1: 2.0, 2: 1.5}, validation_split=0.2)
+fit_case("steps_per_epoch", steps_per_epoch=2, epochs=3)
+fit_case("initial_epoch", initial_epoch=2, epochs=4)
+fit_case("validation_freq", validation_data=(xv, yv), validation_freq=2, validation_batch_size=3)
+fit_case("class_weight_weighted_validation", class_weight={0: 2.0, 1: 0.5, 2: 1.0}, validation_data=(xv, yv, wv))
+# callbacks: a rate high enough that the validation loss goes up and down
+es = [("es_patience", dict(monitor="val_loss", patience=1)),
+      ("es_min_delta", dict(monitor="val_loss", patience=2, min_delta=0.05)),
+      ("es_restore", dict(monitor="val_loss", patience=2, restore_best_weights=True)),
+      ("es_baseline", dict(monitor="val_loss", patience=2, baseline=0.9)),
+      ("es_baseline_restore", dict(monitor="val_loss", patience=1, baseline=0.5, restore_best_weights=True)),
+      ("es_start_from_epoch", dict(monitor="val_loss", patience=1, start_from_epoch=3, restore_best_weights=True)),
+      ("es_accuracy", dict(monitor="val_accuracy", patience=2, mode="max")),
+      ("es_loss_auto", dict(monitor="loss", patience=0, min_delta=0.2)),
+      ("es_restore_no_stop", dict(monitor="val_loss", patience=20, restore_best_weights=True))]
+for cid, kw in es:
+    e = CB.EarlyStopping(**kw)
+    _, case = fit_case(cid, lr=2.0, callbacks=[e], epochs=6 if cid == "es_restore_no_stop" else 10, validation_data=(xv, yv))
+    case["callback"] = {k: (v if not isinstance(v, (np.floating,)) else float(v)) for k, v in kw.items()}
+    case["stopped_epoch"] = int(e.stopped_epoch)
+    case["best_epoch"] = int(e.best_epoch)
+rl = [("rlrop", dict(monitor="val_loss", factor=0.5, patience=1)),
+      ("rlrop_cooldown", dict(monitor="val_loss", factor=0.5, patience=1, cooldown=2, min_lr=0.3)),
+      ("rlrop_min_delta", dict(monitor="loss", factor=0.2, patience=0, min_delta=0.1, min_lr=0.05))]
+for cid, kw in rl:
+    _, case = fit_case(cid, lr=2.0, callbacks=[CB.ReduceLROnPlateau(**kw)], epochs=8, validation_data=(xv, yv))
+    case["callback"] = kw
+_, case = fit_case("lr_scheduler", lr=0.5, epochs=5,
+                   callbacks=[CB.LearningRateScheduler(lambda epoch, lr: lr if epoch < 2 else lr * 0.5)])
+mc = [("ckpt_best", dict(monitor="val_loss", save_best_only=True)),
+      ("ckpt_best_max", dict(monitor="val_accuracy", save_best_only=True, mode="max")),
+      ("ckpt_threshold", dict(monitor="val_loss", save_best_only=True, initial_value_threshold=0.9))]
+import tempfile
+for cid, kw in mc:
+    with tempfile.TemporaryDirectory() as d:
+        cb = CB.ModelCheckpoint(os.path.join(d, "e{epoch}.weights.h5"), save_weights_only=True, **kw)
+        _, case = fit_case(cid, lr=2.0, callbacks=[cb], epochs=8, validation_data=(xv, yv))
+        case["callback"] = kw
+        case["saved_epochs"] = sorted(int(f[1:].split(".")[0]) for f in os.listdir(d))
+
+# ---------------------------------------------------------------- two outputs: losses and metrics by output name, loss_weights
+def two_outputs():
+    i = keras.Input((3,), name="x")
+    h = layers.Dense(4, activation="tanh", name="h")(i)
+    m = keras.Model(i, [layers.Dense(2, name="a")(h), layers.Dense(3, activation="softmax", name="b")(h)])
+    m.set_weights(init[:2] + init2 + init[2:])   # h, a, b: the fits' Dense(4) and Dense(3) with a Dense(2) between
+    return m
+
+
+rng2 = np.random.default_rng(8)
+init2 = [rng2.normal(0, 0.5, (4, 2)).astype(f32), rng2.normal(0, 0.1, 2).astype(f32)]
+ya = rng2.normal(size=(10, 2)).astype(f32)
+out["two_outputs"] = {"init_a": [arr(a) for a in init2], "ya": arr(ya), "cases": []}
+for cid, kw, fkw in [
+        ("dict", dict(loss={"a": "mse", "b": "sparse_categorical_crossentropy"}, loss_weights={"a": 0.5, "b": 2.0},
+                      metrics={"a": ["mae"], "b": ["accuracy"]}), dict(validation_split=0.2)),
+        ("list_weighted", dict(loss=["mae", "sparse_categorical_crossentropy"], loss_weights=[1.5, 0.25],
+                               metrics=[["mse"], ["accuracy", "sparse_categorical_crossentropy"]],
+                               weighted_metrics=[["mae"], ["accuracy"]]), dict(sample_weight=wf, validation_data=(xv, (ya[:4], yv))))]:
+    m = two_outputs()
+    m.compile(optimizer=O.SGD(0.2), **kw)
+    h = m.fit(xf, (ya, yf), batch_size=4, epochs=3, shuffle=False, verbose=0, **fkw)
+    ev = m.evaluate(xf, (ya, yf), batch_size=3, verbose=0, return_dict=True)
+    out["two_outputs"]["cases"].append({"id": cid, "history": {k: [float(x) for x in v] for k, v in h.history.items()},
+                                        "evaluate": {k: float(v) for k, v in ev.items()},
+                                        "weights": [arr(v) for v in m.get_weights()]})
+
+with open("training_goldens.json", "w") as f:
+    json.dump(short(out), f, separators=(",", ":"))
+print("keras", keras.__version__, "cases", len(out["losses"]), len(out["metrics"]), len(out["optimizers"]), len(out["fits"]))
