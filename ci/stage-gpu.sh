@@ -8,6 +8,11 @@ cd "$(dirname "$0")/.."
 source ci/jdk.sh
 mvn -B -q -o -DskipTests -Dmaven.javadoc.skip=true install
 rm -rf .device
+# the runtime without java.xml (4.3 MB of the carry limit), which only JUnit's XML report writers use: gpu-all.sh writes
+# no reports (the shared stage.sh keeps a runtime already there)
+mkdir -p .device
+"$JAVA_HOME/bin/jlink" --add-modules java.base,jdk.incubator.vector,java.logging,java.management,jdk.management,jdk.unsupported \
+  --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output .device/jre 2>&1 | grep -v incubator || true
 STAGE_MODULES=java,benchmarks,jcuda ../shared/gpu/stage.sh > /dev/null
 strip --strip-unneeded .device/jre/lib/server/libjvm.so
 # the console launcher without JUnit 4, Hamcrest and the vintage engine (~0.5 MB): every test here is JUnit 5's; nor the
@@ -48,11 +53,12 @@ libdeps=$(mktemp)
   | awk '$2 == "->" {print $1, $3}' > "$libdeps"
 python3 ci/jar-closure.py .device/lib "$libdeps" commons-compress commons-io commons-codec commons-lang3
 rm -f "$libdeps"
-# jdeps does not see reflection: the Keras file tests (zip, HDF5, both ways) must pass on the staged runtime and jars
+# jdeps does not see reflection: the Keras file tests (zip, HDF5, both ways) must pass on the staged runtime and jars,
+# through the trimmed launcher printing as gpu-all.sh has it print
 libs=$(ls .device/lib/*.jar | grep -v console-standalone | tr '\n' ':')
 .device/jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -jar .device/lib/junit-platform-console-standalone-*.jar \
   execute -cp "java/target/classes:java/target/test-classes:$libs" --select-package dev.jrnn.io.keras --select-class dev.jrnn.model.ModelFilesTest \
-  --disable-banner --details=none --fail-if-no-tests > /tmp/jrnn-stage-libcheck.log 2>&1 \
+  --disable-banner --details=verbose --fail-if-no-tests > /tmp/jrnn-stage-libcheck.log 2>&1 \
   || { echo "the pruned jars fail the Keras file tests: see /tmp/jrnn-stage-libcheck.log" >&2; exit 1; }
 fatbin=.device/cp/java/classes/dev/jrnn/backend/cuda/jrnn_kernels.fatbin   # the same kernels, compressed (5 MB less),
 rm -f "$fatbin"; FATBIN_COMPRESS=1 FATBIN_SM90_ONLY=1 native/build.sh "$fatbin" /tmp/jrnn-stage-native > /dev/null   # for sm_90 only
