@@ -43,6 +43,11 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
     }
 
     record Shuffled(Order base, long seed) implements Order {
+        /** A full shuffle of a buffered one is a full shuffle of its base (as uniform), and reads it in any order cheaply. */
+        public Shuffled {
+            if (base instanceof Buffered b) base = b.base();
+        }
+
         public long size() { return base.size(); }
         public LongUnaryOperator cursor(long epoch) {
             LongUnaryOperator b = base.cursor(epoch);
@@ -54,7 +59,8 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
     /**
      * tf.data's {@code shuffle(buffer)} over positions: each position leaves from a random slot of a buffer of the next
      * {@code buffer} ones, so a position moves at most {@code buffer - 1} ahead (buffer 1 keeps the order). It holds that
-     * many longs; positions are asked in order (an earlier one replays the epoch's draws from the start).
+     * many longs and reads its base in order, once per epoch (a chain of buffered shuffles and repeats stays O(n)); its own
+     * positions are asked in order (an earlier one replays the epoch's draws from the start).
      */
     record Buffered(Order base, long seed, int buffer) implements Order {
         public long size() { return base.size(); }
@@ -75,14 +81,14 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
                     while (out <= k) {
                         while (filled < buffer && in < n) {
                             if (filled == buf.length) buf = java.util.Arrays.copyOf(buf, (int) Math.min(buffer, 2L * buf.length));
-                            buf[filled++] = in++;
+                            buf[filled++] = b.applyAsLong(in++);   // the base read in order as a position enters
                         }
                         int i = rnd.nextInt(filled);
                         last = buf[i];
                         buf[i] = buf[--filled];
                         out++;
                     }
-                    return b.applyAsLong(last);
+                    return last;
                 }
             };
         }

@@ -33,7 +33,7 @@ public final class Sequences {
      */
     public static Tensor pad(List<int[]> sequences, int maxlen, String padding, String truncating, float value) {
         if (sequences == null) throw new IllegalArgumentException("Sequences.pad: sequences is null");
-        if (!(Math.abs(value) < 0x1p31f)) {
+        if (!(value >= -0x1p31f && value < 0x1p31f)) {   // int32's range; NaN fails
             throw new IllegalArgumentException("Sequences.pad: value must be a finite int32 (Keras' int32 output), got " + value);
         }
         float[][] steps = new float[sequences.size()][];

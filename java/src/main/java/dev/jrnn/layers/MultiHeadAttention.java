@@ -22,8 +22,9 @@ import java.util.SplittableRandom;
  * <p>Weights as Keras 3 keeps them, in its order: {@code query/kernel [dim, heads, keyDim]}, {@code query/bias [heads,
  * keyDim]}, then {@code key/...}, {@code value/...} ({@code [dim, heads, valueDim]}), {@code attention_output/kernel
  * [heads, valueDim, out]} and {@code attention_output/bias [out]} (no biases without {@link #useBias}). Attention is over
- * the steps axis only (Keras' default {@code attention_axes}). Weights Keras' masked softmax zeroes (a query step whose
- * every key is masked) stay zero, as in Keras' explicit path. Keras' {@code activity_regularizer} acts on the four
+ * the steps axis only (Keras' default {@code attention_axes}). A query step whose every key is masked gets weights 1/Tv
+ * on every key, as Keras 3's default fused path; zero weights where Keras takes its explicit path (dropout above 0, or
+ * the scores returned). Keras' {@code activity_regularizer} acts on the four
  * projections' outputs, so it has no builder here (a Keras file with one is refused).
  *
  * <pre>{@code

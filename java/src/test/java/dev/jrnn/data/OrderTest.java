@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.function.LongUnaryOperator;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,6 +35,31 @@ class OrderTest {
                 assertTrue(fixed < 5 + n / 50, "not close to the identity: " + fixed + " fixed points of " + n);
             }
         }
+    }
+
+    /**
+     * A full shuffle over a buffered one shuffles the buffered one's base (the same uniform distribution), so it never
+     * reads the buffered order out of sequence, which replays its draws from the epoch's start each time (quadratic);
+     * a buffered shuffle over a full one gives tf.data's buffered order of that permutation.
+     */
+    @Test
+    void chainedShufflesReadTheirBasesInOrder() {
+        Order id = new Order.Identity(50);
+        Order full = new Order.Shuffled(new Order.Buffered(id, 3, 4), 7);
+        assertEquals(new Order.Shuffled(id, 7), full);
+        assertArrayEquals(epoch(new Order.Shuffled(id, 7), 2), epoch(full, 2));
+        Order perm = new Order.Shuffled(id, 9);
+        long[] under = epoch(perm, 1), got = epoch(new Order.Buffered(perm, 5, 3), 1);
+        long[] want = new long[50], buf = new long[3];   // tf.data's buffer of the next 3, one drawn per step
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5 ^ 1 * 0x9E3779B97F4A7C15L);
+        int filled = 0, in = 0;
+        for (int k = 0; k < 50; k++) {
+            while (filled < 3 && in < 50) buf[filled++] = under[in++];
+            int i = rnd.nextInt(filled);
+            want[k] = buf[i];
+            buf[i] = buf[--filled];
+        }
+        assertArrayEquals(want, got);
     }
 
     @Test
