@@ -65,6 +65,7 @@ class MultiHeadAttentionGpuTest extends CpuCudaBackends {
         float[] qm = new float[b * tq], vm = new float[b * tv];
         for (int i = 0; i < qm.length; i++) qm[i] = r.nextInt(4) == 0 ? 0 : 1;
         for (int i = 0; i < vm.length; i++) vm[i] = r.nextInt(3) > 0 ? 1 : 0;
+        java.util.Arrays.fill(vm, 0, tv, 0f);   // sample 0's keys all masked: its rows take the 1/Tv (or zero) weights
         List<Tensor> ms = new ArrayList<>();
         ms.add(masks ? Tensor.wrap(qm, b, tq) : null);
         ms.add(masks ? Tensor.wrap(vm, b, tv) : null);

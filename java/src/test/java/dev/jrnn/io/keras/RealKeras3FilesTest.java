@@ -68,4 +68,25 @@ class RealKeras3FilesTest {
             assertEquals("x_input", ((dev.jrnn.model.Input) m.inputs().get(0)).name());
         }
     }
+
+    /**
+     * mha_rows.keras: MultiHeadAttention over masked embeddings where one sample's keys are all masked, so its query rows
+     * take Keras 3's 1/Tv weights; jrnn predicts Keras' outputs and its first SGD(0.1) step of mse, whose gradients pass
+     * through those rows, gives Keras' weights.
+     */
+    @Test
+    void multiHeadAttentionRowsWithEveryKeyMaskedTrainAsKeras() throws IOException {
+        List<Tensor> xs = List.of(Npy.read(file("mha_rows_x0.npy")), Npy.read(file("mha_rows_x1.npy")));
+        try (Model m = Models.load(file("mha_rows.keras"))) {
+            KerasFixtures.assertClose(Npy.read(file("mha_rows_pred.npy")).data(), m.predictAll(xs).get(0).data(), "mha_rows predict");
+            m.trainOnBatch(xs, List.of(Npy.read(file("mha_rows_y.npy"))));
+            List<Tensor> w = m.getWeights();
+            assertEquals(10, w.size());
+            for (int i = 0; i < w.size(); i++) {
+                float[] want = Npy.read(file("mha_rows_after_" + i + ".npy")).data(), got = w.get(i).data();
+                assertEquals(want.length, got.length, "weight " + i);
+                for (int k = 0; k < want.length; k++) assertEquals(want[k], got[k], 5e-7, "weight " + i + "[" + k + "] after Keras' step");
+            }
+        }
+    }
 }

@@ -15,13 +15,15 @@ import numpy as np, keras
 from keras import layers, ops
 keras.utils.set_random_seed(3)
 rng = np.random.default_rng(4)
+def deflate(path):
+    with zipfile.ZipFile(path) as z: members = [(i, z.read(i)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for i, data in members: z.writestr(zipfile.ZipInfo(i.filename, i.date_time), data, zipfile.ZIP_DEFLATED)
 def save(m, name, xs, y):
     m.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
     for _ in range(3): m.train_on_batch(xs, y)
     m.save(f"{name}.keras")
-    with zipfile.ZipFile(f"{name}.keras") as z: members = [(i, z.read(i)) for i in z.infolist()]
-    with zipfile.ZipFile(f"{name}.keras", "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        for i, data in members: z.writestr(zipfile.ZipInfo(i.filename, i.date_time), data, zipfile.ZIP_DEFLATED)
+    deflate(f"{name}.keras")
     m.save(f"{name}.h5")
     np.save(f"{name}_pred.npy", np.asarray(m.predict(xs, verbose=0)))
     m.train_on_batch(xs, y)
@@ -63,4 +65,20 @@ if not only or "dupname" in only:
   inner = keras.Sequential([keras.Input((6, 3), name="inner_in"), layers.LSTM(3, name="x")], name="inner")
   m = keras.Sequential([keras.Input((6, 3), name="x"), inner, layers.Dense(2, name="out")], name="dupname")
   save(m, "dupname", x, y)
+# 6 MultiHeadAttention over masked embeddings where one sample's keys are all masked: its query rows get Keras 3's 1/Tv
+# weights, and one SGD(0.1) step of mse takes gradients through them (weights after it: mha_rows_after_<i>.npy)
+if not only or "mha_rows" in only:
+  keras.utils.set_random_seed(8)
+  r = np.random.default_rng(3)
+  tq = r.integers(1, 9, size=(3, 4)).astype("int32"); tv = r.integers(1, 9, size=(3, 3)).astype("int32"); tv[1, :] = 0; tv[2, 1:] = 0
+  iq = keras.Input((4,), dtype="int32", name="q"); iv = keras.Input((3,), dtype="int32", name="v")
+  e1 = layers.Embedding(9, 4, mask_zero=True, name="e1"); e2 = layers.Embedding(9, 4, mask_zero=True, name="e2")
+  m = keras.Model([iq, iv], layers.MultiHeadAttention(2, 3, name="mha")(e1(iq), e2(iv)))
+  m.compile(keras.optimizers.SGD(0.1), "mse")
+  ym = r.normal(size=(3, 4, 4)).astype("float32")
+  m.save("mha_rows.keras"); deflate("mha_rows.keras")
+  np.save("mha_rows_x0.npy", tq); np.save("mha_rows_x1.npy", tv); np.save("mha_rows_y.npy", ym)
+  np.save("mha_rows_pred.npy", np.asarray(m.predict([tq, tv], verbose=0)))
+  m.train_on_batch([tq, tv], ym)
+  for i, w in enumerate(m.get_weights()): np.save(f"mha_rows_after_{i}.npy", w)
 print("keras", keras.__version__)
