@@ -13,6 +13,7 @@ import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Node;
 import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.layers.Subtract;
 import dev.jrnn.layers.TimeDistributed;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,6 +90,15 @@ class Keras3SummaryTest {
         Model m = new Model(in, new Dense(2).name("head").apply(new GRU(8).name("gru").apply(in))).name("forecaster");
         m.trainable(false);
         assertEquals(golden("functional_frozen"), m.summaryString(SummaryFormat.KERAS_3));
+    }
+
+    @Test
+    void sharedLayerLastShapeEveryCallsInputs() throws IOException {
+        Input left = Input.shape(5, 3).name("left"), right = Input.shape(5, 3).name("right");
+        Layer enc = new LSTM(4).name("shared_encoder");
+        Node d = new Subtract().name("diff").apply(enc.apply(left), enc.apply(right));
+        Model m = new Model(List.of(left, right), new Dense(1).name("out").apply(d)).name("siamese");
+        assertEquals(golden("shared_layer"), m.summaryString(SummaryFormat.KERAS_3));
     }
 
     @Test

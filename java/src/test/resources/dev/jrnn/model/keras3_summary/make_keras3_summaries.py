@@ -61,6 +61,13 @@ def models():
     yield "functional_frozen", m, {}
 
     keras.backend.clear_session()
+    # a shared layer: its last call's shape, every call's inputs; the second call is node 1
+    left, right = Input((5, 3), name="left"), Input((5, 3), name="right")
+    enc = layers.LSTM(4, name="shared_encoder")
+    d = layers.Subtract(name="diff")([enc(left), enc(right)])
+    yield "shared_layer", keras.Model([left, right], layers.Dense(1, name="out")(d), name="siamese"), {}
+
+    keras.backend.clear_session()
     # not built: Keras 3 lists the layers with "?" and "0 (unbuilt)"
     yield "unbuilt", keras.Sequential([layers.LSTM(4), layers.Dropout(0.1), layers.Dense(2)], name="unbuilt"), {}
 
