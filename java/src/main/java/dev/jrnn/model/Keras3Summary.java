@@ -4,11 +4,14 @@ import dev.jrnn.layers.Call;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Node;
 import dev.jrnn.layers.Param;
+import dev.jrnn.io.keras.KerasOptimizerState;
+import dev.jrnn.optim.Optimizer;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,7 +34,7 @@ final class Keras3Summary {
 
     /** The table of a built model ({@code relevant}: the calls of the model's graph, for "Connected to"). */
     static String of(String modelName, boolean sequentialLike, List<Layer> layers, Set<Call> relevant, long total,
-                     boolean modelTrains) {
+                     boolean modelTrains, long optimizerParams) {
         List<List<String>> rows = new ArrayList<>();
         long nonTrainable = 0;
         for (Layer l : layers) {
@@ -43,14 +46,30 @@ final class Keras3Summary {
             rows.add(cells);
             for (Param p : l.params()) if (!modelTrains || !l.trains(p)) nonTrainable += p.size();
         }
-        return format(modelName, sequentialLike, rows, total - nonTrainable, nonTrainable);
+        return format(modelName, sequentialLike, rows, total - nonTrainable, nonTrainable, optimizerParams);
+    }
+
+    /**
+     * The size of Keras 3's {@code optimizer.variables} once the optimizer is built (Keras: at the first training step;
+     * jrnn: bound to this model's weights by a step or a restored state), -1 before, or for an optimizer Keras has no
+     * layout for: iteration, learning_rate (not with a schedule), then the slots ({@link KerasOptimizerState}).
+     */
+    static long optimizerParams(Optimizer opt, Parameters ps) {
+        if (opt == null || ps == null || !opt.boundTo(ps.store, ps.trainableSize)) return -1;
+        try {
+            long n = 0;
+            for (KerasOptimizerState.Var v : KerasOptimizerState.keras3Vars(opt, ps.trainable, Map.of())) n += v.value().size();
+            return n;
+        } catch (IllegalArgumentException e) {
+            return -1;   // a custom optimizer: no Keras variables to count
+        }
     }
 
     /** A Sequential not built yet: Keras 3 lists its layers with "?" and "0 (unbuilt)" (or 0 where built at init). */
     static String unbuilt(String modelName, List<Layer> layers) {
         List<List<String>> rows = new ArrayList<>();
         for (Layer l : layers) rows.add(List.of(l.name() + " (" + l.kerasClass() + ")", "?", unbuiltParams(l)));
-        return format(modelName, true, rows, 0, 0);
+        return format(modelName, true, rows, 0, 0, -1);
     }
 
     private static String unbuiltParams(Layer l) {
@@ -77,7 +96,7 @@ final class Keras3Summary {
     }
 
     static String format(String modelName, boolean sequentialLike, List<List<String>> rows, long trainable,
-                         long nonTrainable) {
+                         long nonTrainable, long optimizerParams) {
         double[] positions = sequentialLike ? new double[] {0.45, 0.80, 1.0} : new double[] {0.3, 0.56, 0.74, 1.0};
         List<String> header = sequentialLike
                 ? List.of("Layer (type)", "Output Shape", "Param #")
@@ -111,12 +130,17 @@ final class Keras3Summary {
             row(b, widths, rows.get(r), '│');
         }
         edge(b, widths, '└', '─', '┴', '┘');
-        b.append(" Total params: ").append(Summary.thousands(trainable + nonTrainable))
-                .append(" (").append(readableSize(4.0 * (trainable + nonTrainable))).append(")\n");
+        long total = trainable + nonTrainable + Math.max(0, optimizerParams);
+        b.append(" Total params: ").append(Summary.thousands(total))
+                .append(" (").append(readableSize(4.0 * total)).append(")\n");
         b.append(" Trainable params: ").append(Summary.thousands(trainable))
                 .append(" (").append(readableSize(4.0 * trainable)).append(")\n");
         b.append(" Non-trainable params: ").append(Summary.thousands(nonTrainable))
                 .append(" (").append(readableSize(4.0 * nonTrainable)).append(")\n");
+        if (optimizerParams >= 0) {   // every variable 4 bytes: float32, and JAX's int32 iteration (TensorFlow's is int64)
+            b.append(" Optimizer params: ").append(Summary.thousands(optimizerParams))
+                    .append(" (").append(readableSize(4.0 * optimizerParams)).append(")\n");
+        }
         return b.toString();
     }
 

@@ -295,7 +295,8 @@ public class Model extends Evaluator implements AutoCloseable {
         if (format == null) throw new IllegalArgumentException("summary: format must be a SummaryFormat (TF_KERAS_2 or KERAS_3), got null");
         ensureGraph();
         return format == SummaryFormat.KERAS_3
-                ? Keras3Summary.of(name, isSequentialLike(), layers(), graph.relevant, countParams(), trainable)
+                ? Keras3Summary.of(name, isSequentialLike(), layers(), graph.relevant, countParams(), trainable,
+                        Keras3Summary.optimizerParams(optimizer(), params))
                 : Summary.of(name, isSequentialLike(), layers(), graph.relevant, countParams(), trainable);
     }
 

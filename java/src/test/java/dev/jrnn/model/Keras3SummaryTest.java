@@ -15,6 +15,9 @@ import dev.jrnn.layers.Node;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.layers.Subtract;
 import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +102,21 @@ class Keras3SummaryTest {
         Node d = new Subtract().name("diff").apply(enc.apply(left), enc.apply(right));
         Model m = new Model(List.of(left, right), new Dense(1).name("out").apply(d)).name("siamese");
         assertEquals(golden("shared_layer"), m.summaryString(SummaryFormat.KERAS_3));
+    }
+
+    @Test
+    void optimizerParamsAfterATrainingStepNotBefore() throws IOException {
+        Sequential m = new Sequential(Input.shape(5, 3), new LSTM(4), new Dense(2)).name("trained");
+        m.compile(new Adam(0.01), "mse");
+        assertEquals(golden("compiled_not_trained"), m.summaryString(SummaryFormat.KERAS_3));
+        m.trainOnBatch(Tensor.zeros(2, 5, 3), Tensor.zeros(2, 2));
+        assertEquals(golden("trained_adam"), m.summaryString(SummaryFormat.KERAS_3));
+
+        Jrnn.clearSession();
+        Sequential g = new Sequential(Input.shape(5, 3), new GRU(3), new Dense(1)).name("trained_sgd");
+        g.compile(new SGD(0.1).momentum(0.9), "mse");
+        g.trainOnBatch(Tensor.zeros(2, 5, 3), Tensor.zeros(2, 1));
+        assertEquals(golden("trained_sgd_momentum"), g.summaryString(SummaryFormat.KERAS_3));
     }
 
     @Test

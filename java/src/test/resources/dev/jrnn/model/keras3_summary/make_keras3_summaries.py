@@ -8,6 +8,7 @@ min(88 or 108, 80 - 4) = 76. print_fn captures the text as print_summary's non-i
 import os
 os.environ["COLUMNS"] = "80"
 os.environ.setdefault("KERAS_BACKEND", "jax")
+import numpy as np
 import keras
 from keras import layers, Input
 
@@ -66,6 +67,21 @@ def models():
     enc = layers.LSTM(4, name="shared_encoder")
     d = layers.Subtract(name="diff")([enc(left), enc(right)])
     yield "shared_layer", keras.Model([left, right], layers.Dense(1, name="out")(d), name="siamese"), {}
+
+    keras.backend.clear_session()
+    # after a training step: Keras adds the optimizer's variables (iteration, learning_rate, Adam's two slots per
+    # weight); compiled but not trained: no such line
+    m = keras.Sequential([Input((5, 3)), layers.LSTM(4), layers.Dense(2)], name="trained")
+    m.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    write("compiled_not_trained", m)
+    m.train_on_batch(np.zeros((2, 5, 3), "float32"), np.zeros((2, 2), "float32"))
+    yield "trained_adam", m, {}
+
+    keras.backend.clear_session()
+    m = keras.Sequential([Input((5, 3)), layers.GRU(3), layers.Dense(1)], name="trained_sgd")
+    m.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9), loss="mse")
+    m.train_on_batch(np.zeros((2, 5, 3), "float32"), np.zeros((2, 1), "float32"))
+    yield "trained_sgd_momentum", m, {}
 
     keras.backend.clear_session()
     # not built: Keras 3 lists the layers with "?" and "0 (unbuilt)"
