@@ -9,6 +9,7 @@ import dev.jrnn.layers.Dropout;
 import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.Flatten;
 import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.GlobalAveragePooling1D;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Node;
@@ -93,6 +94,18 @@ class Keras3SummaryTest {
         Model m = new Model(in, new Dense(2).name("head").apply(new GRU(8).name("gru").apply(in))).name("forecaster");
         m.trainable(false);
         assertEquals(golden("functional_frozen"), m.summaryString(SummaryFormat.KERAS_3));
+    }
+
+    @Test
+    void bidirectionalStatesEllipsisAndTwoHeads() throws IOException {
+        Input t = Input.shape(9).name("tokens");
+        Node e = new Embedding(5000, 16).name("embed").apply(t);
+        Node outs = new Bidirectional(new LSTM(8).returnSequences(true).returnState(true)).name("bi_encoder").apply(e);
+        Node p = new GlobalAveragePooling1D().name("pool").apply(outs);
+        Node c = new Concatenate().name("cat").apply(p, outs.get(1), outs.get(3));
+        Model m = new Model(List.of(t), List.of(new Dense(3).activation("softmax").name("label").apply(c),
+                new Dense(1).name("value").apply(c))).name("two_heads");
+        assertEquals(golden("bidirectional_states_two_heads"), m.summaryString(SummaryFormat.KERAS_3));
     }
 
     @Test

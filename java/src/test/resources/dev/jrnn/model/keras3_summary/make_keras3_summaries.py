@@ -62,6 +62,17 @@ def models():
     yield "functional_frozen", m, {}
 
     keras.backend.clear_session()
+    # Bidirectional's five outputs, a class name cut with an ellipsis, two heads (no mask: with mask_zero Keras 3 adds a
+    # not_equal op and the mask among the inputs, which jrnn's summary does not list)
+    t = Input((9,), dtype="int32", name="tokens")
+    e = layers.Embedding(5000, 16, name="embed")(t)
+    outs = layers.Bidirectional(layers.LSTM(8, return_sequences=True, return_state=True), name="bi_encoder")(e)
+    p = layers.GlobalAveragePooling1D(name="pool")(outs[0])
+    c = layers.Concatenate(name="cat")([p, outs[1], outs[3]])
+    heads = [layers.Dense(3, activation="softmax", name="label")(c), layers.Dense(1, name="value")(c)]
+    yield "bidirectional_states_two_heads", keras.Model(t, heads, name="two_heads"), {}
+
+    keras.backend.clear_session()
     # a shared layer: its last call's shape, every call's inputs; the second call is node 1
     left, right = Input((5, 3), name="left"), Input((5, 3), name="right")
     enc = layers.LSTM(4, name="shared_encoder")
