@@ -40,6 +40,8 @@ rm -rf .device/cp/java/classes/dev/jrnn/io/torch
 # the PyTorch golden values and their CPU-only tests (1.4 MB), the data package's tests and files (no GPU test there)
 rm -rf .device/cp/java/test-classes/torchref .device/cp/java/test-classes/dev/jrnn/data .device/cp/java/test-classes/dev/jrnn/*/Torch*.class \
   .device/cp/java/test-classes/dev/jrnn/*/*/Torch*.class
+# Keras 3's summary tables (28 KB of text): read by Keras3SummaryTest only, no GPU path
+rm -rf .device/cp/java/test-classes/dev/jrnn/model/keras3_summary
 # only the test classes a @Tag("gpu") test reaches (jdeps' class graph from them; ~2 MB): the rest run on CPUs in CI
 tc=.device/cp/java/test-classes
 grep -rl '@Tag("gpu")' java/src/test/java | sed 's|java/src/test/java/||; s|\.java$||; s|/|.|g' > /tmp/jrnn-gpu-roots.txt

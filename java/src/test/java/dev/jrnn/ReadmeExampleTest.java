@@ -4,6 +4,7 @@ import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.model.Sequential;
+import dev.jrnn.model.SummaryFormat;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,5 +66,8 @@ class ReadmeExampleTest {
         assertTrue(y.isFinite());
         assertEquals(131, model.countParams());
         assertTrue(model.summaryString().contains("Total params: 131"), model.summaryString());
+        // Keras 3 after fit: the weights and Adam's iteration, learning_rate and two slots per weight (2 + 2 * 131)
+        String k3 = model.summaryString(SummaryFormat.KERAS_3);
+        assertTrue(k3.contains("\n Total params: 395 (1.54 KB)\n") && k3.contains("\n Optimizer params: 264 (1.03 KB)\n"), k3);
     }
 }

@@ -258,9 +258,28 @@ public class Model extends Evaluator implements AutoCloseable {
         return params.backend;
     }
 
-    /** Prints the Keras summary table to System.out and returns it. */
+    /** Prints the Keras summary table (tf.keras 2's text) to System.out and returns it. */
     public String summary() {
-        String s = summaryString();
+        return summary(SummaryFormat.TF_KERAS_2);
+    }
+
+    /**
+     * Prints the summary table in {@code format} to System.out and returns it: {@link SummaryFormat#KERAS_3} for
+     * the box-drawn table Keras 3 prints.
+     *
+     * <pre>{@code
+     * model.summary(SummaryFormat.KERAS_3);
+     * // Model: "sequential"
+     * // ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+     * // ┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+     * // ┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+     * // │ lstm (LSTM)                     │ (None, 5, 4)           │           128 │
+     * // ...
+     * //  Total params: 217 (868.00 B)
+     * }</pre>
+     */
+    public String summary(SummaryFormat format) {
+        String s = summaryString(format);
         System.out.print(s);
         System.out.flush();
         return s;
@@ -268,8 +287,17 @@ public class Model extends Evaluator implements AutoCloseable {
 
     /** The Keras summary table (tf.keras 2.9-2.12 text), without printing it. */
     public String summaryString() {
+        return summaryString(SummaryFormat.TF_KERAS_2);
+    }
+
+    /** The summary table in {@code format} (see {@link #summary(SummaryFormat)}), without printing it. */
+    public String summaryString(SummaryFormat format) {
+        if (format == null) throw new IllegalArgumentException("summary: format must be a SummaryFormat (TF_KERAS_2 or KERAS_3), got null");
         ensureGraph();
-        return Summary.of(name, isSequentialLike(), layers(), graph.relevant, countParams(), trainable);
+        return format == SummaryFormat.KERAS_3
+                ? Keras3Summary.of(name, isSequentialLike(), layers(), graph.relevant, countParams(), trainable,
+                        Keras3Summary.optimizerParams(optimizer(), params))
+                : Summary.of(name, isSequentialLike(), layers(), graph.relevant, countParams(), trainable);
     }
 
     boolean isSequentialLike() { return graph.sequentialLike; }

@@ -306,8 +306,14 @@ public class Sequential extends Model {
         return true;
     }
 
+    /**
+     * The summary table; Keras 3's format of a model not built yet lists its layers with "?" and "0 (unbuilt)", as
+     * Keras 3 does (no build for ids of any length: Keras 3's Embedding declares no input shape).
+     */
     @Override
-    public String summaryString() {
+    public String summaryString(SummaryFormat format) {
+        if (format == SummaryFormat.KERAS_3 && input == null) return Keras3Summary.unbuilt(name(), stack);
+        if (format == null || format == SummaryFormat.KERAS_3) return super.summaryString(format);
         if (input == null && !stack.isEmpty() && stack.get(0) instanceof dev.jrnn.layers.Embedding && anyLengthFits()) {
             buildFrom(ownInput(stack.get(0), Input.shape(-1)));
             summaryBuilt = true;
@@ -316,6 +322,6 @@ public class Sequential extends Model {
             throw new IllegalStateException("This model has not yet been built. Build the model first by calling build() "
                     + "or by calling fit/predict on a batch of data, or declare the first layer's inputShape.");
         }
-        return super.summaryString();
+        return super.summaryString(format);
     }
 }

@@ -349,6 +349,7 @@ class BadInputTest {
         bad("model: build again for another shape", ISE, f -> f.model.build(4, 2), "already built for input (None, 3, 2)",
                 "cannot build it for (None, 4, 2)");
         bad("model: summary before build", ISE, f -> new Sequential(new Dense(2)).summaryString(), "not yet been built");
+        bad("model: summary format null", IAE, f -> f.model.summaryString(null), "summary: format", "TF_KERAS_2 or KERAS_3", "got null");
         bad("model: unknown layer name", IAE, f -> f.model.getLayer("nope"), "no layer named 'nope'", "lstm", "dense");
         bad("model: null layer name", IAE, f -> f.model.getLayer((String) null), "getLayer: the layer name is null");
         bad("model apply: wrong input shape", IAE, f -> f.model.apply(Input.shape(3, 5)), "sequential.apply: the input has shape (None, 3, 5)",

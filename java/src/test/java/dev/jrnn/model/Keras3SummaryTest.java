@@ -1,0 +1,153 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.BatchNormalization;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Concatenate;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Dropout;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.Flatten;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.GlobalAveragePooling1D;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Node;
+import dev.jrnn.layers.SimpleRNN;
+import dev.jrnn.layers.Subtract;
+import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * summary(SummaryFormat.KERAS_3) against the text Keras 3.15.1 itself printed for the same models (not a terminal:
+ * print_fn, COLUMNS=80), written by keras3_summary/make_keras3_summaries.py.
+ */
+class Keras3SummaryTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    @BeforeEach
+    void fresh() {
+        Jrnn.clearSession();
+        Jrnn.setSeed(1);
+    }
+
+    static String golden(String name) throws IOException {
+        try (InputStream in = Keras3SummaryTest.class.getResourceAsStream("keras3_summary/" + name + ".txt")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void rnnStack() throws IOException {
+        Sequential m = new Sequential(Input.shape(5, 3), new LSTM(4).returnSequences(true), new GRU(3), new Dense(2));
+        assertEquals(golden("rnn_stack"), m.summaryString(SummaryFormat.KERAS_3));
+    }
+
+    @Test
+    void embeddingMaskThousandsAndMegabytes() throws IOException {
+        Sequential m = new Sequential(Input.shape(7), new Embedding(20000, 128).maskZero(true), new LSTM(256),
+                new Dense(10).activation("softmax")).name("text_classifier");
+        assertEquals(golden("embedding_mask"), m.summaryString(SummaryFormat.KERAS_3));
+    }
+
+    @Test
+    void bidirectionalTimeDistributedBatchNormAndAFrozenLayer() throws IOException {
+        Layer frozen = new SimpleRNN(5).returnSequences(true).name("frozen_rnn");
+        Sequential m = new Sequential(Input.shape(6, 4), frozen, new Bidirectional(new LSTM(5).returnSequences(true)),
+                new TimeDistributed(new Dense(3)), new BatchNormalization(), new Dropout(0.1), new Flatten(),
+                new Dense(1)).name("tagger");
+        frozen.trainable(false);
+        assertEquals(golden("bidirectional_frozen"), m.summaryString(SummaryFormat.KERAS_3));
+    }
+
+    @Test
+    void twoInputsConnectedToAndWrappedCells() throws IOException {
+        Input a = Input.shape(5, 3).name("input_a");
+        Input b = Input.shape(4, 2).name("input_b");
+        Node x = new LSTM(4).returnState(true).name("encoder_lstm").apply(a);
+        Node y = new GRU(4).name("a_rather_long_layer_name_that_wraps_in_its_cell").apply(b);
+        Node z = new Concatenate().name("joined").apply(x, x.get(1), x.get(2), y);
+        Model m = new Model(List.of(a, b), new Dense(1).name("score").apply(z)).name("two_inputs");
+        assertEquals(golden("two_inputs"), m.summaryString(SummaryFormat.KERAS_3));
+    }
+
+    @Test
+    void functionalSequentialLikeFrozenModel() throws IOException {
+        Input in = Input.shape(3, 2).name("series");
+        Model m = new Model(in, new Dense(2).name("head").apply(new GRU(8).name("gru").apply(in))).name("forecaster");
+        m.trainable(false);
+        assertEquals(golden("functional_frozen"), m.summaryString(SummaryFormat.KERAS_3));
+    }
+
+    @Test
+    void bidirectionalStatesEllipsisAndTwoHeads() throws IOException {
+        Input t = Input.shape(9).name("tokens");
+        Node e = new Embedding(5000, 16).name("embed").apply(t);
+        Node outs = new Bidirectional(new LSTM(8).returnSequences(true).returnState(true)).name("bi_encoder").apply(e);
+        Node p = new GlobalAveragePooling1D().name("pool").apply(outs);
+        Node c = new Concatenate().name("cat").apply(p, outs.get(1), outs.get(3));
+        Model m = new Model(List.of(t), List.of(new Dense(3).activation("softmax").name("label").apply(c),
+                new Dense(1).name("value").apply(c))).name("two_heads");
+        assertEquals(golden("bidirectional_states_two_heads"), m.summaryString(SummaryFormat.KERAS_3));
+    }
+
+    @Test
+    void sharedLayerLastShapeEveryCallsInputs() throws IOException {
+        Input left = Input.shape(5, 3).name("left"), right = Input.shape(5, 3).name("right");
+        Layer enc = new LSTM(4).name("shared_encoder");
+        Node d = new Subtract().name("diff").apply(enc.apply(left), enc.apply(right));
+        Model m = new Model(List.of(left, right), new Dense(1).name("out").apply(d)).name("siamese");
+        assertEquals(golden("shared_layer"), m.summaryString(SummaryFormat.KERAS_3));
+    }
+
+    @Test
+    void optimizerParamsAfterATrainingStepNotBefore() throws IOException {
+        Sequential m = new Sequential(Input.shape(5, 3), new LSTM(4), new Dense(2)).name("trained");
+        m.compile(new Adam(0.01), "mse");
+        assertEquals(golden("compiled_not_trained"), m.summaryString(SummaryFormat.KERAS_3));
+        m.trainOnBatch(Tensor.zeros(2, 5, 3), Tensor.zeros(2, 2));
+        assertEquals(golden("trained_adam"), m.summaryString(SummaryFormat.KERAS_3));
+
+        Jrnn.clearSession();
+        Sequential g = new Sequential(Input.shape(5, 3), new GRU(3), new Dense(1)).name("trained_sgd");
+        g.compile(new SGD(0.1).momentum(0.9), "mse");
+        g.trainOnBatch(Tensor.zeros(2, 5, 3), Tensor.zeros(2, 1));
+        assertEquals(golden("trained_sgd_momentum"), g.summaryString(SummaryFormat.KERAS_3));
+    }
+
+    @Test
+    void unbuiltSequential() throws IOException {
+        Sequential m = new Sequential().name("unbuilt");
+        m.add(new LSTM(4));
+        m.add(new Dropout(0.1));
+        m.add(new Dense(2));
+        assertEquals(golden("unbuilt"), m.summaryString(SummaryFormat.KERAS_3));
+        assertTrue(!m.isBuilt(), "Keras 3's summary builds nothing");
+    }
+
+    @Test
+    void defaultStaysTfKeras2() {
+        Sequential m = new Sequential(Input.shape(5, 3), new LSTM(4).returnSequences(true), new GRU(3), new Dense(2));
+        assertEquals(m.summaryString(), m.summaryString(SummaryFormat.TF_KERAS_2));
+        assertTrue(m.summaryString().startsWith("Model: \"sequential\"\n" + "_".repeat(65)), m.summaryString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.summaryString(null));
+        assertTrue(e.getMessage().contains("format") && e.getMessage().contains("null"), e.getMessage());
+    }
+}
