@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  */
 final class Keras3Summary {
     private static final int LINE_LENGTH = 76;
-    private static final Pattern WORD = Pattern.compile("\\s*\\S+\\s*");
+    /** rich's word pattern; Python's \s is Unicode whitespace (a no-break space too). */
+    private static final Pattern WORD = Pattern.compile("\\s*\\S+\\s*", Pattern.UNICODE_CHARACTER_CLASS);
     /** Keras 3 layers built in their constructor (no build(): {@code _build_at_init}, Reshape): never "(unbuilt)". */
     private static final Set<String> BUILT_AT_INIT = Set.of("Activation", "ELU", "LeakyReLU", "ReLU", "Softmax",
             "Identity", "Masking", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "AveragePooling1D", "MaxPooling1D",
@@ -81,7 +82,10 @@ final class Keras3Summary {
         List<Call> cs = l.calls();
         if (cs.isEmpty()) return "?";
         List<String> parts = new ArrayList<>();
-        for (Node n : cs.get(cs.size() - 1).outputs()) parts.add(n.shapeString());
+        for (Node n : cs.get(cs.size() - 1).outputs()) {   // format_shape: "(None)" for one axis, not Python's "(None,)"
+            String shape = n.shapeString();
+            parts.add(shape.endsWith(",)") ? shape.substring(0, shape.length() - 2) + ")" : shape);
+        }
         return parts.size() == 1 ? parts.get(0) : "[" + String.join(", ", parts) + "]";
     }
 
@@ -171,6 +175,13 @@ final class Keras3Summary {
         }
     }
 
+    /** Python's {@code str.rstrip()}: Unicode whitespace, the no-break space included (Java's stripTrailing keeps it). */
+    private static String rstrip(String s) {
+        int end = s.length();
+        while (end > 0 && (Character.isWhitespace(s.charAt(end - 1)) || Character.isSpaceChar(s.charAt(end - 1)))) end--;
+        return s.substring(0, end);
+    }
+
     /**
      * rich's {@code Text.wrap(width, justify, overflow="ellipsis")}: words ({@code \s*\S+\s*}) fill a line while they
      * fit, a word longer than the line takes a line of its own, and a line over the width ends in "…".
@@ -183,7 +194,7 @@ final class Keras3Summary {
         while (pos < text.length() && m.find(pos) && m.start() == pos) {
             int start = m.start();
             String word = m.group();
-            int wordLength = word.stripTrailing().length();
+            int wordLength = rstrip(word).length();
             if (width - offset >= wordLength) {
                 offset += word.length();
             } else if (wordLength > width) {
@@ -205,10 +216,10 @@ final class Keras3Summary {
         List<String> out = new ArrayList<>();
         for (String line : lines) {
             if (line.length() > width) {   // rstrip_end(width): trailing whitespace beyond the width
-                int ws = line.length() - line.stripTrailing().length();
+                int ws = line.length() - rstrip(line).length();
                 line = line.substring(0, line.length() - Math.min(ws, line.length() - width));
             }
-            if (right) line = line.stripTrailing();
+            if (right) line = rstrip(line);
             if (line.length() > width) line = line.substring(0, width - 1) + "…";
             out.add(right ? " ".repeat(width - line.length()) + line : line + " ".repeat(width - line.length()));
         }

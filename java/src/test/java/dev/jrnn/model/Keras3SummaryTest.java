@@ -88,6 +88,17 @@ class Keras3SummaryTest {
         assertEquals(golden("two_inputs"), m.summaryString(SummaryFormat.KERAS_3));
     }
 
+    /** A slice's rank-1 output as Keras' format_shape writes it, "(None)"; a name of no-break spaces wraps at them. */
+    @Test
+    void rankOneShapeAndNoBreakSpaces() throws IOException {
+        Input in = Input.shape(4, 3).name("feats");
+        Node d = new Dense(1).name("alpha\u00a0beta\u00a0gamma\u00a0delta\u00a0epsilon\u00a0zeta").apply(in);
+        Node last = new dev.jrnn.layers.GetItem(dev.jrnn.layers.GetItem.all(), dev.jrnn.layers.GetItem.index(0),
+                dev.jrnn.layers.GetItem.index(0)).apply(d);
+        Model m = new Model(in, last).name("rank_one");
+        assertEquals(golden("rank_one_nbsp"), m.summaryString(SummaryFormat.KERAS_3));
+    }
+
     @Test
     void functionalSequentialLikeFrozenModel() throws IOException {
         Input in = Input.shape(3, 2).name("series");

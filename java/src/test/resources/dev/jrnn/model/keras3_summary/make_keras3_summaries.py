@@ -55,6 +55,13 @@ def models():
     yield "two_inputs", keras.Model([a, b], out, name="two_inputs"), {}
 
     keras.backend.clear_session()
+    # a rank-1 output (Keras' format_shape writes "(None)", not Python's "(None,)"); a name of no-break spaces, which
+    # rich's wrap takes as spaces (Python's \s)
+    i = Input((4, 3), name="feats")
+    d = layers.Dense(1, name="alpha\u00a0beta\u00a0gamma\u00a0delta\u00a0epsilon\u00a0zeta")(i)
+    yield "rank_one_nbsp", keras.Model(i, d[:, 0, 0], name="rank_one"), {}
+
+    keras.backend.clear_session()
     # functional but sequential-like: three columns, the InputLayer listed; a frozen model
     i = Input((3, 2), name="series")
     m = keras.Model(i, layers.Dense(2, name="head")(layers.GRU(8, name="gru")(i)), name="forecaster")
