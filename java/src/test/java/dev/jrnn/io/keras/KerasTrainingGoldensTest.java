@@ -188,7 +188,7 @@ class KerasTrainingGoldensTest {
         cc.put("loss", "mse");
         KerasTraining.compile(m, cc, id);
         assertNotNull(m.optimizer(), id + ": compiled from Keras' config");
-        History h = m.fit(tensor(d.get("x")), tensor(d.get("y")), new FitOptions().epochs(3).batchSize(4).shuffle(false));
+        History h = m.fit(tensor(d.get("x")), tensor(d.get("y")), new FitOptions().epochs(3).batchSize(4).shuffle(false).verbose(0));
         List<?> loss = list(c, "loss");
         for (int e = 0; e < loss.size(); e++) near(((Number) loss.get(e)).doubleValue(), h.get("loss").get(e), id + " loss of epoch " + e);
         assertEquals(((Number) c.get("iterations")).longValue(), m.optimizer().iterations(), id + " iterations");
@@ -240,7 +240,7 @@ class KerasTrainingGoldensTest {
         m.setWeights(init);
         m.compile(new dev.jrnn.optim.SGD(num(c, "lr")), "sparse_categorical_crossentropy", "accuracy",
                 WeightedMetrics.of(EpochMetric.deserialize(Map.of("class_name", "SparseCategoricalCrossentropy", "config", Map.of("name", "wce")))));
-        FitOptions o = new FitOptions().epochs((int) num(a, "epochs")).batchSize((int) num(a, "batch_size")).shuffle(false);
+        FitOptions o = new FitOptions().epochs((int) num(a, "epochs")).batchSize((int) num(a, "batch_size")).shuffle(false).verbose(0);
         if (a.get("steps_per_epoch") instanceof Number n) o.stepsPerEpoch(n.intValue());
         if (a.get("validation_split") instanceof Number n) o.validationSplit(n.doubleValue());
         if (a.get("initial_epoch") instanceof Number n) o.initialEpoch(n.intValue());
@@ -257,7 +257,17 @@ class KerasTrainingGoldensTest {
         if (c.get("callback") instanceof Map<?, ?> k) cb = callback(id, k, dir);
         if (id.equals("lr_scheduler")) cb = new LearningRateScheduler((epoch, lr) -> epoch < 2 ? lr : lr * 0.5);
         if (cb != null) o.callbacks(cb);
-        History h = m.fit(x, y, o);
+        java.io.PrintStream before = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        History h;
+        try {
+            h = m.fit(x, y, o);
+        } finally {
+            System.setErr(before);
+        }
+        String warned = err.toString(java.nio.charset.StandardCharsets.UTF_8);   // Keras' "Your input ran out of data", as it warns
+        assertEquals(id.equals("steps_per_epoch"), warned.contains("ran out of data"), id + ": " + warned);
         Map<?, ?> kh = map(c, "history");
         assertEquals(new TreeMap<>(kh).keySet(), new TreeMap<>(h.history()).keySet(), id + " history keys");
         assertEquals(((Number) c.get("epochs_run")).intValue(), h.size(), id + " epochs run");
@@ -309,7 +319,7 @@ class KerasTrainingGoldensTest {
         for (Object t : List.of(fi.get(0), fi.get(1), ai.get(0), ai.get(1), fi.get(2), fi.get(3))) init.add(tensor(t));
         m.setWeights(init);
         Tensor x = fitData("x"), y = fitData("y"), ya = tensor(s.get("ya"));
-        FitOptions o = new FitOptions().epochs(3).batchSize(4).shuffle(false);
+        FitOptions o = new FitOptions().epochs(3).batchSize(4).shuffle(false).verbose(0);
         if (id.equals("dict")) {
             m.compile(new dev.jrnn.optim.SGD(0.2), Map.of("a", "mse", "b", "sparse_categorical_crossentropy"), Map.of("a", 0.5, "b", 2.0),
                     Map.of("a", List.of("mae"), "b", List.of("accuracy")));
