@@ -210,6 +210,19 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
         }
     }
 
+    /**
+     * Fails before training where the whole model goes to tf.keras 2's {@code .h5} and the writer refuses it (a layer, an
+     * activation or a mask tf.keras 2 lacks), instead of at the first save after an epoch's updates.
+     */
+    void checkFormat(Model model) {
+        if (saveWeightsOnly || !ModelFiles.hdf5Name(filepath)) return;
+        try {
+            dev.jrnn.io.keras.KerasLegacyExport.check(model);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("ModelCheckpoint(" + filepath + "): " + e.getMessage(), e);
+        }
+    }
+
     private String hint(String key) {
         if (key.equals("batch")) return " ({batch} needs saveFreq(int), a save every N batches)";
         if (!key.startsWith("val_")) return "";

@@ -128,7 +128,8 @@ final class ModelFiles {
         return hdf5Name(file.getFileName() == null ? "" : file.getFileName().toString());
     }
 
-    private static boolean hdf5Name(String name) {
+    /** As above for a name or a ModelCheckpoint pattern. */
+    static boolean hdf5Name(String name) {
         String n = name.toLowerCase(java.util.Locale.ROOT);
         return n.endsWith(".h5") || n.endsWith(".hdf5");
     }

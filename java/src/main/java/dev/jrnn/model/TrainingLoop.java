@@ -67,6 +67,7 @@ final class TrainingLoop {
         boolean[] targets = train.targets();
         Set<String> logKeys = logKeys(targets, val);
         checkCheckpointFields(o.callbacks, logKeys, new LinkedHashSet<>(new EpochLogs(s, targets).logs().keySet()));   // before the backup's restore: a refused fit leaves the model as it was
+        for (Callback cb : o.callbacks) if (cb instanceof ModelCheckpoint c) c.checkFormat(model);
         int initialEpoch = o.initialEpoch;
         BackupAndRestore backup = null;
         for (Callback cb : o.callbacks) if (cb instanceof BackupAndRestore b && backup == null) backup = b;

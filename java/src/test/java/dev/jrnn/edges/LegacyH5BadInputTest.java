@@ -108,6 +108,21 @@ class LegacyH5BadInputTest {
         functional("a mask through a recurrent layer into a GlobalMaxPooling1D",
                 () -> new GlobalMaxPooling1D().name("gmp").apply(new LSTM(2).returnSequences(true).apply(new Masking().apply(xs))), xs, null,
                 "layer 'gmp' (GlobalMaxPooling1D) is passed a mask", "save it as .keras");
+        cases.add(new RefusalCases.Case("a ModelCheckpoint to .h5 of a model the writer refuses", () -> {
+            try (Sequential m = new Sequential(new LSTM(2).inputShape(3, 2), new Identity().name("same"), new Dense(1))) {
+                m.compile("sgd", "mse");
+                List<dev.jrnn.tensor.Tensor> before = m.getWeights();
+                dev.jrnn.tensor.Tensor x = dev.jrnn.tensor.Tensor.full(0.5f, 4, 3, 2), y = dev.jrnn.tensor.Tensor.full(1f, 4, 1);
+                try {
+                    m.fit(x, y, new dev.jrnn.model.FitOptions().epochs(1).verbose(0)
+                            .callbacks(new dev.jrnn.model.ModelCheckpoint(dir.resolve("ck-{epoch}.h5").toString())));
+                } finally {
+                    assertFalse(Files.exists(dir.resolve("ck-1.h5")), "no checkpoint");
+                    List<dev.jrnn.tensor.Tensor> after = m.getWeights();
+                    for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), after.get(i).data(), "not trained");
+                }
+            }
+        }, List.of("ModelCheckpoint(", "ck-{epoch}.h5", "layer 'same' (Identity)", "save it as .keras")));
         cases.add(new RefusalCases.Case("gradient accumulation", () -> {
             try (Sequential m = new Sequential(new LSTM(2).inputShape(3, 2), new Dense(1))) {
                 m.compile(new dev.jrnn.optim.Adam(0.01).gradientAccumulationSteps(2), "mse");

@@ -90,6 +90,27 @@ public final class KerasLegacyExport {
      * activation tf.keras 2 lacks (nothing is written then).
      */
     public static void write(Model model, OutputStream out) throws IOException {
+        String[] configs = configs(model);
+        String config = configs[0], training = configs[1];
+        out.write(file(h -> {
+            h.putAttribute("backend", "tensorflow");
+            h.putAttribute("keras_version", KERAS_VERSION);
+            h.putAttribute("model_config", config);
+            if (training != null) h.putAttribute("training_config", training);
+            putWeights(h.putGroup("model_weights"), model);
+        }));
+    }
+
+    /**
+     * Refuses, as {@link #write} would, a model this writer cannot save (a layer, an activation, a call or a mask tf.keras
+     * 2 lacks, or a config past the attribute limit), writing nothing: for checks before training (ModelCheckpoint).
+     */
+    public static void check(Model model) {
+        configs(model);
+    }
+
+    /** The model_config and training_config (null when not compiled) as written, checked against the attribute limit. */
+    private static String[] configs(Model model) {
         String config = Json.write(modelConfig(model));
         String training = model.loss() != null && model.optimizer() != null ? Json.write(trainingConfig(model)) : null;
         for (String[] a : new String[][] {{"model_config", config}, {"training_config", training}}) {
@@ -99,13 +120,7 @@ public final class KerasLegacyExport {
                         + MAX_STRING_ATTRIBUTE + " an .h5 attribute written here can hold; save it as .keras (Keras 3) instead");
             }
         }
-        out.write(file(h -> {
-            h.putAttribute("backend", "tensorflow");
-            h.putAttribute("keras_version", KERAS_VERSION);
-            h.putAttribute("model_config", config);
-            if (training != null) h.putAttribute("training_config", training);
-            putWeights(h.putGroup("model_weights"), model);
-        }));
+        return new String[] {config, training};
     }
 
     /**
