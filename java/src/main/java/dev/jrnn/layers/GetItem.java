@@ -25,9 +25,6 @@ import java.util.Objects;
  * }</pre>
  */
 public class GetItem extends Rearrangement {
-    /** Gather indices are floats: exact below 2^24. */
-    private static final int MAX_INDEX = 1 << 24;
-
     /** One item of a key: an index, a slice (null bounds as NumPy's None), a new axis or the ellipsis. */
     public record Item(Kind kind, int index, Integer start, Integer stop, Integer step) {
         /** What an item is. */
@@ -206,15 +203,6 @@ public class GetItem extends Rearrangement {
     @Override
     public List<int[]> computeOutputShapes(List<int[]> in) {
         return List.of(plan(Layers.singleShape(this, in)).out());
-    }
-
-    /** The gather indices, kept until {@link #releaseBuffers} (see MergeBroadcast.Indices). */
-    private final MergeBroadcast.Indices indices = new MergeBroadcast.Indices();
-
-    @Override
-    public void releaseBuffers() {
-        indices.release();
-        super.releaseBuffers();
     }
 
     @Override

@@ -16,9 +16,6 @@ import java.util.List;
  * }</pre>
  */
 public class Permute extends Rearrangement {
-    /** Gather indices are floats: exact below 2^24. */
-    private static final int MAX_INDEX = 1 << 24;
-
     private final int[] dims;
 
     /** {@code dims}: a permutation of 1..n (n the per-sample rank), 1-based as Keras. */
@@ -53,15 +50,6 @@ public class Permute extends Rearrangement {
         int[] out = new int[dims.length];
         for (int i = 0; i < dims.length; i++) out[i] = s[dims[i] - 1];
         return List.of(out);
-    }
-
-    /** The permutation's gather indices, kept until {@link #releaseBuffers} (see MergeBroadcast.Indices). */
-    private final MergeBroadcast.Indices indices = new MergeBroadcast.Indices();
-
-    @Override
-    public void releaseBuffers() {
-        indices.release();
-        super.releaseBuffers();
     }
 
     @Override

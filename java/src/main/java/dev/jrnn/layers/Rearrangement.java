@@ -13,6 +13,21 @@ import java.util.List;
  * do not define {@code compute_mask}, which none of these does.
  */
 abstract class Rearrangement extends WeightlessLayer {
+    /** Gather indices are floats: exact below 2^24 (GetItem, Permute). */
+    static final int MAX_INDEX = 1 << 24;
+
+    /**
+     * The gather indices of the layers that gather (GetItem, Permute), made and uploaded once per shapes and kept until
+     * {@link #releaseBuffers} (see MergeBroadcast.Indices); empty for the others.
+     */
+    final MergeBroadcast.Indices indices = new MergeBroadcast.Indices();
+
+    @Override
+    public void releaseBuffers() {
+        indices.release();
+        super.releaseBuffers();
+    }
+
     /** Writes y (zeroed, shaped as {@link #computeOutputShapes} says for x) from x; new buffers go to {@code owned}. */
     abstract void rearrange(Backend be, DTensor x, DTensor y, List<DTensor> owned);
 

@@ -3,7 +3,6 @@ package dev.jrnn.model;
 import dev.jrnn.layers.Call;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Node;
-import dev.jrnn.layers.Param;
 import dev.jrnn.io.keras.KerasOptimizerState;
 import dev.jrnn.optim.Optimizer;
 
@@ -37,7 +36,6 @@ final class Keras3Summary {
     static String of(String modelName, boolean sequentialLike, List<Layer> layers, Set<Call> relevant, long total,
                      boolean modelTrains, long optimizerParams) {
         List<List<String>> rows = new ArrayList<>();
-        long nonTrainable = 0;
         for (Layer l : layers) {
             List<String> cells = new ArrayList<>();
             cells.add(l.name() + " (" + l.kerasClass() + ")");
@@ -45,8 +43,8 @@ final class Keras3Summary {
             cells.add(l.isBuilt() || !l.calls().isEmpty() ? Summary.thousands(l.countParams()) : unbuiltParams(l));
             if (!sequentialLike) cells.add(connections(l, relevant));
             rows.add(cells);
-            for (Param p : l.params()) if (!modelTrains || !l.trains(p)) nonTrainable += p.size();
         }
+        long nonTrainable = Summary.nonTrainable(layers, modelTrains);
         return format(modelName, sequentialLike, rows, total - nonTrainable, nonTrainable, optimizerParams);
     }
 
@@ -91,11 +89,7 @@ final class Keras3Summary {
 
     /** get_connections: {@code name[node][tensor]} of each input of the model's calls, ", " between, "-" if none. */
     private static String connections(Layer l, Set<Call> relevant) {
-        List<String> con = new ArrayList<>();
-        for (Call c : l.calls()) {
-            if (!relevant.isEmpty() && !relevant.contains(c)) continue;
-            for (Node in : c.inputs()) con.add(in.layer().name() + "[" + in.call().index() + "][" + in.outputIndex() + "]");
-        }
+        List<String> con = Summary.inputsOf(l, relevant);
         return con.isEmpty() ? "-" : String.join(", ", con);
     }
 

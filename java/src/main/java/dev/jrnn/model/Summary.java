@@ -34,21 +34,30 @@ final class Summary {
             cells.add(l.name() + " (" + l.kerasClass() + ")");
             cells.add(Graph.outputShapeString(l));
             cells.add(Long.toString(l.countParams()));
-            if (!sequentialLike) {
-                List<String> con = new ArrayList<>();
-                for (Call c : l.calls()) {
-                    if (!relevant.isEmpty() && !relevant.contains(c)) continue;
-                    for (Node in : c.inputs()) con.add(in.layer().name() + "[" + in.call().index() + "][" + in.outputIndex() + "]");
-                }
-                cells.add(pyList(con));
-            }
+            if (!sequentialLike) cells.add(pyList(inputsOf(l, relevant)));
             rows.add(new Row(cells));
         }
-        long nonTrainableCount = 0;
-        for (Layer l : layers) {
-            for (Param p : l.params()) if (!modelTrains || !l.trains(p)) nonTrainableCount += p.size();   // a frozen model: all (Keras' trainable_weights)
-        }
+        long nonTrainableCount = nonTrainable(layers, modelTrains);
         return format(modelName, sequentialLike, rows, total - nonTrainableCount, nonTrainableCount);
+    }
+
+    /** "Connected to": {@code name[node][tensor]} of each input of {@code l}'s calls in {@code relevant} (all if empty). */
+    static List<String> inputsOf(Layer l, Set<Call> relevant) {
+        List<String> con = new ArrayList<>();
+        for (Call c : l.calls()) {
+            if (!relevant.isEmpty() && !relevant.contains(c)) continue;
+            for (Node in : c.inputs()) con.add(in.layer().name() + "[" + in.call().index() + "][" + in.outputIndex() + "]");
+        }
+        return con;
+    }
+
+    /** The weights that do not train: all of a frozen model's (Keras' trainable_weights are empty then). */
+    static long nonTrainable(List<Layer> layers, boolean modelTrains) {
+        long n = 0;
+        for (Layer l : layers) {
+            for (Param p : l.params()) if (!modelTrains || !l.trains(p)) n += p.size();
+        }
+        return n;
     }
 
     static String format(String modelName, boolean sequentialLike, List<Row> rows,

@@ -134,13 +134,7 @@ class KerasArithmeticOpsTest {
                 for (int d : shape) s.add((long) d);
                 Map<String, Object> t = new LinkedHashMap<>(Map.of("class_name", "__keras_tensor__", "config",
                         new LinkedHashMap<>(Map.of("shape", s, "dtype", "float32", "keras_history", List.of(from, 0L, 0L)))));
-                Map<String, Object> op = new LinkedHashMap<>();
-                op.put("module", "keras.src.ops.numpy");
-                op.put("class_name", "Add");
-                op.put("config", Map.of("name", "add"));
-                op.put("registered_name", "Add");
-                op.put("name", "add");
-                op.put("inbound_nodes", List.of(Map.of("args", List.of(t, t), "kwargs", Map.of())));
+                Map<String, Object> op = addOfItself(t);
                 l.put("add", op);
                 if (from.equals("get_item")) {   // dense(last + last)
                     args(l.get("dense")).set(0, new LinkedHashMap<>(Map.of("class_name", "__keras_tensor__", "config",
@@ -211,13 +205,7 @@ class KerasArithmeticOpsTest {
                 List<Object> layers = (List<Object>) ((Map<String, Object>) head.get("config")).get("layers");
                 Map<String, Object> t = new LinkedHashMap<>(Map.of("class_name", "__keras_tensor__", "config",
                         Map.of("shape", Arrays.asList(null, 6L), "dtype", "float32", "keras_history", List.of("head_input", 0L, 0L))));
-                Map<String, Object> op = new LinkedHashMap<>();
-                op.put("module", "keras.src.ops.numpy");
-                op.put("class_name", "Add");
-                op.put("config", Map.of("name", "add"));
-                op.put("registered_name", "Add");
-                op.put("name", "add");
-                op.put("inbound_nodes", List.of(Map.of("args", List.of(t, t), "kwargs", Map.of())));
+                Map<String, Object> op = addOfItself(t);
                 layers.add(1, op);
                 for (Object l : layers) {
                     if ("head_hidden".equals(((Map<String, Object>) l).get("name"))) {
@@ -242,5 +230,17 @@ class KerasArithmeticOpsTest {
         m = refused(edited(dir.resolve("cnone.keras"), "keras3_arithmetic_ops.keras", l -> ((Map<String, Object>) l.get("concatenate")
                 .get("config")).remove("axis")));
         assertTrue(m.contains("operation 'concatenate' (Concatenate, keras.ops) concatenates along axis null"), m);
+    }
+
+    /** Keras 3's functional entry of the op {@code t + t} named "add", as it writes it. */
+    private static Map<String, Object> addOfItself(Map<String, Object> t) {
+        Map<String, Object> op = new LinkedHashMap<>();
+        op.put("module", "keras.src.ops.numpy");
+        op.put("class_name", "Add");
+        op.put("config", Map.of("name", "add"));
+        op.put("registered_name", "Add");
+        op.put("name", "add");
+        op.put("inbound_nodes", List.of(Map.of("args", List.of(t, t), "kwargs", Map.of())));
+        return op;
     }
 }
