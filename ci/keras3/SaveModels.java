@@ -138,5 +138,20 @@ public class SaveModels {
         try (Sequential m = new Sequential(Input.shape(5, 3), new LSTM(4).dropout(0.2).recurrentDropout(0.1).seed(7), new Dense(2))) {
             save(m, "drop", List.of(rnd(r, 2, 5, 3)));
         }
+        // recurrent calls with initial states on masked inputs: masked (the writer passes Keras its mask as ops) and, on the
+        // Masking branch, unmasked as Keras 3 runs a call without mask= (applyUnmasked; no .h5: tf.keras 2 would mask it)
+        Input tok = Input.shape(5).name("tok"), xf = Input.shape(5, 2).name("xf"), h0 = Input.shape(3).name("h0"), c0 = Input.shape(3).name("c0");
+        Node em = new Embedding(7, 4).maskZero(true).apply(tok), xm = new Masking().apply(xf);
+        Node da = new LSTM(3).returnSequences(true).apply(List.of(new Concatenate().apply(em, xm), h0, c0));   // the OR of two masks
+        Node db = new Bidirectional(new GRU(3).returnSequences(true)).mergeMode("sum").apply(List.of(xm, h0, h0));
+        Node dc = new SimpleRNN(3).returnSequences(true).applyUnmasked(List.of(xm, c0));
+        try (Model m = new Model(List.of(tok, xf, h0, c0), List.of(new Dense(2).apply(new Concatenate().apply(da, db, dc)))).name("initmask")) {
+            scramble(m, r);
+            float[] t = {1, 2, 3, 0, 0, 0, 0, 4, 5, 6};
+            Tensor xfv = rnd(r, 2, 5, 2);
+            float[] f = xfv.data().clone();
+            f[0] = f[1] = 0; f[18] = f[19] = 0; f[8] = f[9] = 0;   // leading, inner and trailing masked steps
+            save(m, "initmask", List.of(Tensor.of(t, 2, 5), Tensor.of(f, 2, 5, 2), rnd(r, 2, 3), rnd(r, 2, 3)));
+        }
     }
 }

@@ -1,9 +1,10 @@
-"""Loads every jrnn .keras file of a folder in Keras 3 (and its .weights.h5), comparing predictions with jrnn's."""
+"""Loads every jrnn .keras file of a folder (or those whose name matches argv[2]) in Keras 3 (and its .weights.h5), comparing
+predictions with jrnn's."""
 import os, sys, glob, warnings
 os.environ.setdefault("KERAS_BACKEND", "jax")
 import numpy as np, keras
 d = sys.argv[1]
-for p in sorted(glob.glob(d + "/*.keras")):
+for p in sorted(glob.glob(d + "/" + (sys.argv[2] if len(sys.argv) > 2 else "*") + ".keras")):
     n = os.path.basename(p)[:-6]
     xs = [np.load(q) for q in sorted(glob.glob(f"{d}/{n}_x*.npy"))]
     ys = [np.load(q) for q in sorted(glob.glob(f"{d}/{n}_y*.npy"))]

@@ -15,4 +15,10 @@ run() { "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$cp:/tmp/j
 run -Dout=/tmp/jrnn-keras3/models SaveModels
 run -Dout=/tmp/jrnn-keras3/trained SaveTrained
 KERAS_BACKEND=jax "$venv/bin/python" ci/keras3/load_in_keras.py /tmp/jrnn-keras3/models 2>&1 | grep -E "^[a-z0-9_]+: "
+# initmask has masked calls with initial states and leading masked steps, where Keras 3's jax backend outputs the initial
+# state and its tensorflow backend (as tf.keras 2 and jrnn) 0: it is checked with tensorflow where a venv has it
+tf=/tmp/tfdata-venv/bin/python
+if [ -x "$tf" ] && "$tf" -c "import tensorflow, keras" 2>/dev/null; then
+  KERAS_BACKEND=tensorflow "$tf" ci/keras3/load_in_keras.py /tmp/jrnn-keras3/models initmask 2>&1 | grep -E "^[a-z0-9_]+: " | sed 's/^/tensorflow: /'
+fi
 KERAS_BACKEND=jax "$venv/bin/python" ci/keras3/resume_in_keras.py /tmp/jrnn-keras3/trained 2>&1 | grep -E "^[a-z0-9_]+: "

@@ -12,11 +12,14 @@ public final class Call {
     private List<Node> outputs;
     /** Which call of this layer it is (Keras' node_index, as "lstm[0][1]" prints it). */
     private final int index;
+    /** False for a call made by {@link Layer#applyUnmasked}: its layer runs without its input's mask. */
+    private final boolean inputMask;
 
-    Call(Layer layer, List<? extends Node> inputs, int index) {
+    Call(Layer layer, List<? extends Node> inputs, int index, boolean inputMask) {
         this.layer = layer;
         this.inputs = List.copyOf(inputs);
         this.index = index;
+        this.inputMask = inputMask;
     }
 
     void outputs(List<Node> outs) { this.outputs = outs; }
@@ -32,6 +35,12 @@ public final class Call {
 
     /** Which call of its layer this is, from 0 (Keras' node_index). */
     public int index() { return index; }
+
+    /**
+     * Whether the layer is given its main input's mask (true but for {@link Layer#applyUnmasked}, Keras 3's recurrent
+     * call with {@code initial_state} and no {@code mask}). The outputs carry the mask on either way.
+     */
+    public boolean usesInputMask() { return inputMask; }
 
     /** Whether this is the call of a model input (it has no input nodes). */
     public boolean isInput() { return inputs.isEmpty(); }

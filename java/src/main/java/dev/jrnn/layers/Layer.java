@@ -489,15 +489,16 @@ public abstract class Layer {
     }
 
     /** As {@link #apply(Node...)} on a list, e.g. {@code [x, h0, c0]}. */
-    public Node apply(List<? extends Node> inputs) {
-        if (stateful() && inputs != null && !inputs.isEmpty() && inputs.get(0) != null && inputs.get(0).batchSize() <= 0) {
-            // Keras refuses it too: the states need a batch size before the first batch
-            throw new IllegalArgumentException(name() + ": a stateful layer needs a fixed batch size, got input "
-                    + inputs.get(0).shapeString() + "; declare it with batchInputShape(batch, ...) on the first layer of a"
-                    + " Sequential model or Input.batchShape(batch, ...) in the functional API (Keras' batch_input_shape / batch_shape)");
-        }
-        return Node.apply(this, inputs);
-    }
+    public Node apply(List<? extends Node> inputs) { return Node.apply(this, inputs, true); }
+
+    /**
+     * As {@link #apply(List)} for a recurrent layer or Bidirectional given initial states, but the layer runs without its
+     * input's mask, as Keras 3 runs {@code layer(x, initial_state=s)} when no {@code mask=} is passed (its
+     * {@code __call__} fills a mask only for a call of one tensor argument); the outputs still carry the mask on.
+     * Models read from Keras 3 files make these calls; {@code apply} masks, as tf.keras 2 and Keras 3 with {@code mask=}.
+     * <pre>{@code Node y = new LSTM(8).returnSequences(true).applyUnmasked(List.of(embedded, h0, c0)); }</pre>
+     */
+    public Node applyUnmasked(List<? extends Node> inputs) { return Node.apply(this, inputs, false); }
 
     /**
      * For options that change a layer's output shapes but not its weights: refused once the layer has been applied
@@ -517,9 +518,9 @@ public abstract class Layer {
         }
     }
 
-    final Call addCall(List<? extends Node> inputs) {
+    final Call addCall(List<? extends Node> inputs, boolean inputMask) {
         synchronized (calls) {
-            Call c = new Call(this, inputs, calls.size());
+            Call c = new Call(this, inputs, calls.size(), inputMask);
             calls.add(c);
             return c;
         }

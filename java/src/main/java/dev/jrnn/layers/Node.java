@@ -41,34 +41,47 @@ public class Node {
         this.shape = shape.clone();
         this.batch = batch;
         this.index = 0;
-        this.call = inputLayer.addCall(List.of());
+        this.call = inputLayer.addCall(List.of(), true);
         call.outputs(List.of(this));
     }
 
     /**
      * Applies {@code layer} to {@code inputs} (main input first, then e.g. initial states): builds
-     * the layer for the inputs' shapes and returns its first output. What {@link Layer#apply} calls.
+     * the layer for the inputs' shapes and returns its first output. What {@link Layer#apply} calls ({@code inputMask}
+     * false: {@link Layer#applyUnmasked}).
      */
-    static Node apply(Layer layer, List<? extends Node> inputs) {
+    static Node apply(Layer layer, List<? extends Node> inputs, boolean inputMask) {
+        String op = inputMask ? ".apply" : ".applyUnmasked";
         if (inputs == null || inputs.isEmpty()) {
-            throw new IllegalArgumentException(layer.name() + ".apply: expected at least one input node, got none");
+            throw new IllegalArgumentException(layer.name() + op + ": expected at least one input node, got none");
+        }
+        if (!inputMask && (!(layer instanceof RecurrentLayer || layer instanceof Bidirectional) || inputs.size() < 2)) {
+            throw new IllegalArgumentException(layer.name() + ".applyUnmasked: expected a recurrent layer or Bidirectional"
+                    + " given its input and initial states (Keras 3's call with initial_state and no mask), got "
+                    + layer.kerasClass() + " on " + inputs.size() + " input" + (inputs.size() == 1 ? "" : "s"));
+        }
+        if (layer.stateful() && inputs.get(0) != null && inputs.get(0).batchSize() <= 0) {
+            // Keras refuses it too: the states need a batch size before the first batch
+            throw new IllegalArgumentException(layer.name() + ": a stateful layer needs a fixed batch size, got input "
+                    + inputs.get(0).shapeString() + "; declare it with batchInputShape(batch, ...) on the first layer of a"
+                    + " Sequential model or Input.batchShape(batch, ...) in the functional API (Keras' batch_input_shape / batch_shape)");
         }
         List<int[]> shapes = new ArrayList<>();
         int batch = -1;
         for (int i = 0; i < inputs.size(); i++) {
             Node n = inputs.get(i);
-            if (n == null) throw new IllegalArgumentException(layer.name() + ".apply: input " + i + " is null");
+            if (n == null) throw new IllegalArgumentException(layer.name() + op + ": input " + i + " is null");
             shapes.add(n.shape());
             if (n.batch > 0) {
                 if (batch > 0 && batch != n.batch) {
-                    throw new IllegalArgumentException(layer.name() + ".apply: inputs have different fixed batch sizes "
+                    throw new IllegalArgumentException(layer.name() + op + ": inputs have different fixed batch sizes "
                             + batch + " and " + n.batch);
                 }
                 batch = n.batch;
             }
         }
         List<int[]> outShapes = layer.build(shapes);
-        Call c = layer.addCall(inputs);
+        Call c = layer.addCall(inputs, inputMask);
         List<Node> outs = new ArrayList<>();
         for (int i = 0; i < outShapes.size(); i++) outs.add(new Node(c, i, outShapes.get(i), batch));
         c.outputs(Collections.unmodifiableList(outs));

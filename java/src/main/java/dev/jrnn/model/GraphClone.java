@@ -59,7 +59,7 @@ final class GraphClone {
         for (Call c : order) {   // made again in topological order, as Keras' cloned nodes re-run each call
             List<Node> args = new ArrayList<>();
             for (Node in : c.inputs()) args.add(map.getOrDefault(in, in));
-            List<Node> made = c.layer().apply(args).all();
+            List<Node> made = (c.usesInputMask() ? c.layer().apply(args) : c.layer().applyUnmasked(args)).all();
             for (int k = 0; k < c.outputs().size(); k++) map.put(c.outputs().get(k), made.get(k));
         }
         List<Node> newOuts = new ArrayList<>();

@@ -359,7 +359,7 @@ public class Model extends Evaluator implements AutoCloseable {
         for (dev.jrnn.layers.Call c : g.calls) {
             List<Node> ins = new java.util.ArrayList<>();
             for (Node n : c.inputs()) ins.add(map.get(n));
-            List<Node> outs = c.layer().apply(ins).all();
+            List<Node> outs = (c.usesInputMask() ? c.layer().apply(ins) : c.layer().applyUnmasked(ins)).all();
             for (int k = 0; k < c.outputs().size(); k++) map.put(c.outputs().get(k), outs.get(k));
         }
         List<Node> r = new java.util.ArrayList<>();

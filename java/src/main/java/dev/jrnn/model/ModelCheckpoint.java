@@ -211,13 +211,15 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
     }
 
     /**
-     * Fails before training where the whole model goes to tf.keras 2's {@code .h5} and the writer refuses it (a layer, an
-     * activation or a mask tf.keras 2 lacks), instead of at the first save after an epoch's updates.
+     * Fails before training where the writer refuses the whole model (tf.keras 2's {@code .h5}: a layer, an activation
+     * or a mask tf.keras 2 lacks; {@code .keras}: a mask it cannot pass Keras 3), instead of at the first save after an
+     * epoch's updates.
      */
     void checkFormat(Model model) {
-        if (saveWeightsOnly || !ModelFiles.hdf5Name(filepath)) return;
+        if (saveWeightsOnly) return;
         try {
-            dev.jrnn.io.keras.KerasLegacyExport.check(model);
+            if (ModelFiles.hdf5Name(filepath)) dev.jrnn.io.keras.KerasLegacyExport.check(model);
+            else if (!(model instanceof Sequential)) dev.jrnn.io.keras.KerasExport.toJson(model);   // built: its calls are known
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("ModelCheckpoint(" + filepath + "): " + e.getMessage(), e);
         }

@@ -86,7 +86,7 @@ final class Pass implements AutoCloseable {
             }
             if (t == null) {
                 List<DTensor> ms = new ArrayList<>(c.inputs().size());
-                for (Node n : c.inputs()) ms.add(masks.get(n));
+                for (Node n : c.inputs()) ms.add(c.usesInputMask() ? masks.get(n) : null);
                 t = c.layer().forwardMasked(in, ms, training);
                 traces.add(t);
             }
@@ -101,15 +101,21 @@ final class Pass implements AutoCloseable {
                 // Keras passes a mask through layers that keep the time axis (Dense, TimeDistributed, Dropout), not
                 // through one without supports_masking (Conv1D, the poolings); a merge layer's own mask rule may give
                 // none (an input without a mask)
-                DTensor o0 = outs.get(0);
-                if (o0.rank() >= 3 && o0.dim(0) == m.dim(0) && o0.dim(1) == m.dim(1)) om = m;
+                if (sameSteps(outs.get(0), m)) om = m;
             }
             if (om != null) masks.put(c.outputs().get(0), om);
             for (int k = 1; k < outs.size(); k++) {
                 DTensor mk = t.outputMask(k);
+                // an unmasked call (Keras 3's initial_state call) still passes the mask to its sequences, as its compute_mask
+                if (mk == null && !c.usesInputMask() && sameSteps(outs.get(k), m)) mk = m;
                 if (mk != null) masks.put(c.outputs().get(k), mk);
             }
         }
+    }
+
+    /** Whether {@code out} is a sequence over the batch and steps of {@code mask} (null: no mask). */
+    private static boolean sameSteps(DTensor out, DTensor mask) {
+        return mask != null && out.rank() >= 3 && out.dim(0) == mask.dim(0) && out.dim(1) == mask.dim(1);
     }
 
     /** The trace of a call that ran inside a wavefront (the wavefront's trace sits at its first call). */

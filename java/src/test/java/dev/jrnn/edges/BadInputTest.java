@@ -356,6 +356,12 @@ class BadInputTest {
                 "expects (None, 3, 2)");
         bad("model apply: one node for two inputs", IAE, f -> twoInputs(f).applyAll(List.of(Input.shape(3, 2))), "apply: expected 2 input node(s), got 1");
         bad("model apply: null node", IAE, f -> f.model.apply((Node) null), "apply: input 0 is null");
+        bad("layer applyUnmasked: not a recurrent layer", IAE, f -> new Dense(2).name("d").applyUnmasked(List.of(Input.shape(3, 2), Input.shape(2))),
+                "d.applyUnmasked", "expected a recurrent layer or Bidirectional given its input and initial states", "got Dense on 2 inputs");
+        bad("layer applyUnmasked: no initial states", IAE, f -> new LSTM(2).name("l").applyUnmasked(List.of(Input.shape(3, 2))),
+                "l.applyUnmasked", "given its input and initial states", "got LSTM on 1 input");
+        bad("layer applyUnmasked: null input", IAE, f -> new LSTM(2).name("l").applyUnmasked(java.util.Arrays.asList(Input.shape(3, 2), null)),
+                "l.applyUnmasked: input 1 is null");
         bad("model apply: two outputs", ISE, f -> twoInputs(f).apply(Input.shape(3, 2), Input.shape(3, 2)), "2 outputs", "applyAll");
         bad("model apply: closed", ISE, f -> {
             Sequential m = new Sequential(new LSTM(2).inputShape(3, 2));

@@ -147,6 +147,18 @@ class LegacyH5BadInputTest {
                 }
             }
         }, List.of("its model_config is", "bytes, more than the 59000 an .h5 attribute written here can hold", "save it as .keras")));
+        cases.add(new RefusalCases.Case("a recurrent call Keras 3 runs unmasked on a masked input", () -> {
+            Input tok = Input.shape(5).name("tok"), h = Input.shape(2).name("h"), c = Input.shape(2).name("c");
+            Node e = new Embedding(6, 3).maskZero(true).apply(tok);
+            try (Model m = new Model(List.of(tok, h, c), List.of(new LSTM(2).name("dec").applyUnmasked(List.of(e, h, c))))) {
+                Path f = dir.resolve("unmasked.h5");
+                try {
+                    m.save(f);
+                } finally {
+                    assertFalse(Files.exists(f), "no file");
+                }
+            }
+        }, List.of("layer 'dec' (LSTM) runs its call with initial states unmasked", "tf.keras 2 masks such a call", "save it as .keras")));
         RefusalCases.assertDistinct(cases.stream().map(RefusalCases.Case::name).toList());
         for (RefusalCases.Case c : cases) RefusalCases.assertRefused(c);
     }

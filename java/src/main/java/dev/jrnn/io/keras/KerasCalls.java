@@ -69,6 +69,7 @@ final class KerasCalls {
                 }));
             } else {
                 KerasConfig k3 = new KerasConfig(node, where + ".inbound_nodes");
+                if (unmaskedCall(layer, k3.raw("kwargs"))) refs = new UnmaskedCall();
                 flattenTensors(k3.raw("args"), refs, where);
                 if (k3.raw("kwargs") instanceof Map<?, ?> kw) {
                     for (var e : kw.entrySet()) {
@@ -86,6 +87,22 @@ final class KerasCalls {
             r.add(refs);
         }
         return r;
+    }
+
+    /**
+     * The refs of a Keras 3 call of a recurrent layer (or Bidirectional) with {@code initial_state} and no {@code mask}:
+     * Keras 3 runs it without its input's mask (its {@code Layer.__call__} fills one only for a call of one tensor
+     * argument; a file records a mask it filled or was given), so jrnn makes it with {@link Layer#applyUnmasked}.
+     */
+    static final class UnmaskedCall extends ArrayList<Object> {}
+
+    /** Whether {@code refs} (one call's, from {@link #inboundNodes}) is a call Keras 3 runs unmasked. */
+    static boolean unmasked(List<Object> refs) { return refs instanceof UnmaskedCall; }
+
+    private static boolean unmaskedCall(Layer layer, Object kwargs) {
+        return (layer instanceof dev.jrnn.layers.RecurrentLayer || layer instanceof dev.jrnn.layers.Bidirectional)
+                && kwargs instanceof Map<?, ?> kw && kw.get("initial_state") instanceof List<?> states && !states.isEmpty()
+                && kw.get("mask") == null;
     }
 
     private static final List<String> ATTENTION_ARGS = List.of("use_causal_mask", "return_attention_scores");

@@ -145,7 +145,14 @@ public final class KerasExport {
     }
 
     /** The model config in Keras 3's schema: Sequential with a leading InputLayer, or Functional with inbound nodes. */
-    static Map<String, Object> modelConfig(Model model) {
+    static Map<String, Object> modelConfig(Model model) { return modelConfig(model, true); }
+
+    /**
+     * As {@link #modelConfig(Model)}; {@code masks} false leaves out the masks {@link KerasMaskExport} passes Keras 3
+     * explicitly (for tf.keras 2's .h5, whose RNN masks a call with initial states itself).
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> modelConfig(Model model, boolean masks) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", model.name());
         c.put("trainable", model.trainable());   // Keras 3's get_config: the model's own flag; each layer's config keeps its own
@@ -160,6 +167,7 @@ public final class KerasExport {
         } else {
             cls = "Functional";
             Map<Call, Integer> index = callIndex(model);
+            KerasMaskExport explicit = masks ? new KerasMaskExport(model) : null;
             for (Layer l : graphLayers(model)) {
                 Map<String, Object> spec;
                 List<Object> inbound = new ArrayList<>();
@@ -169,7 +177,10 @@ public final class KerasExport {
                     spec = KerasLayers.config(l);
                     for (Call call : l.calls()) {
                         if (!index.containsKey(call)) continue;
-                        inbound.add(inboundNode(l, call, index));
+                        Map<String, Object> node = inboundNode(l, call, index);   // the ops of its mask, if any, before it
+                        Map<String, Object> mask = explicit == null ? null : explicit.maskArgument(call, layers, n -> tensor(n, index));
+                        if (mask != null) ((Map<String, Object>) node.get("kwargs")).put("mask", mask);
+                        inbound.add(node);
                     }
                 }
                 spec.put("name", l.name());

@@ -436,7 +436,10 @@ final class KerasGraph {
                         List<Node> ins = resolve(todo.get(k), calls, ops, false);
                         if (ins == null) break;
                         Object op = ops.get(n);
-                        calls.get(n).add(op instanceof Layer l ? l.apply(ins).all() : ((SubModel) op).call(ins, c.where() + ": layer '" + n + "'"));
+                        boolean unmasked = KerasCalls.unmasked(todo.get(k));   // Keras 3's initial_state call without mask=
+                        calls.get(n).add(op instanceof Layer l ? (unmasked ? l.applyUnmasked(ins) : l.apply(ins)).all()
+                                : op instanceof StackedCells s ? s.call(ins, unmasked, c.where() + ": layer '" + n + "'")
+                                : ((SubModel) op).call(ins, c.where() + ": layer '" + n + "'"));
                         k++;
                         progress = true;
                     }
@@ -506,7 +509,10 @@ final class KerasGraph {
 
         public void leaves(List<Layer> out) { out.addAll(cells); }
 
-        public List<Node> call(List<Node> inputs, String where) {
+        public List<Node> call(List<Node> inputs, String where) { return call(inputs, false, where); }
+
+        /** {@code unmasked}: Keras 3's call with initial_state and no mask, each cell made with applyUnmasked. */
+        List<Node> call(List<Node> inputs, boolean unmasked, String where) {
             int states = 0;
             for (var l : cells) states += l.stateCount();
             if (inputs.size() != 1 && inputs.size() != 1 + states) {
@@ -520,7 +526,7 @@ final class KerasGraph {
                 List<Node> ins = new ArrayList<>(List.of(x));
                 if (inputs.size() > 1) ins.addAll(inputs.subList(at, at + l.stateCount()));
                 at += l.stateCount();
-                List<Node> outs = l.apply(ins).all();
+                List<Node> outs = (unmasked ? l.applyUnmasked(ins) : l.apply(ins)).all();
                 x = outs.get(0);
                 kept.addAll(outs.subList(1, outs.size()));
             }

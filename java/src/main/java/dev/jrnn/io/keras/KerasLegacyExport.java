@@ -242,12 +242,13 @@ public final class KerasLegacyExport {
 
     /** The model config in tf.keras 2's schema: Sequential with its InputLayer first, or Functional with inbound nodes. */
     static Map<String, Object> modelConfig(Model model) {
-        Map<String, Object> k3 = KerasExport.modelConfig(model);
+        Map<String, Object> k3 = KerasExport.modelConfig(model, false);
         Map<?, ?> c3 = (Map<?, ?>) k3.get("config");
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", c3.get("name"));
         List<Object> layers = new ArrayList<>();
         boolean functional = !(model instanceof Sequential);
+        new KerasMaskExport(model).refuseUnmaskedCalls(model);
         for (Object o : (List<?>) c3.get("layers")) {   // model.layers' order, as tf.keras 2's get_network_config
             Map<?, ?> spec = (Map<?, ?>) o;
             Map<String, Object> s = layer(spec);

@@ -89,4 +89,32 @@ class RealKeras3FilesTest {
             }
         }
     }
+
+    /**
+     * init_mask.keras (and Keras 3's legacy .h5 of it): recurrent calls with {@code initial_state} on masked inputs.
+     * Keras 3 fills a call's mask only when the call has one tensor argument, so {@code LSTM(x, initial_state=s)} runs
+     * unmasked while its output still carries the mask on; with {@code mask=} given, which the file records, it is
+     * masked. An LSTM, a Bidirectional SimpleRNN and a GRU run unmasked (over Embedding(mask_zero) and Masking), a GRU
+     * and a SimpleRNN masked; the concatenation's mask masks the loss. Saved with Keras' tensorflow backend (see the
+     * generator: its jax backend outputs the initial state at a masked call's leading masked steps). jrnn predicts Keras'
+     * outputs and its 4th step (SGD with momentum) gives Keras' weights.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"init_mask.keras", "init_mask.h5"})
+    void recurrentCallsWithInitialStatesRunAsKeras3Ran(String f) throws IOException {
+        List<Tensor> xs = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) xs.add(Npy.read(file("init_mask_x" + i + ".npy")));
+        try (Model m = Models.load(file(f))) {
+            KerasFixtures.assertClose(Npy.read(file("init_mask_pred.npy")).data(), m.predictAll(xs).get(0).data(), f + " predict");
+            assertEquals(3, m.optimizer().iterations(), f + ": Keras' update count");
+            m.trainOnBatch(xs, List.of(Npy.read(file("init_mask_y.npy"))));
+            List<Tensor> w = m.getWeights();
+            assertEquals(21, w.size());
+            for (int i = 0; i < w.size(); i++) {
+                float[] want = Npy.read(file("init_mask_after_" + i + ".npy")).data(), got = w.get(i).data();
+                assertEquals(want.length, got.length, f + " weight " + i);
+                for (int k = 0; k < want.length; k++) assertEquals(want[k], got[k], 5e-7, f + ": weight " + i + "[" + k + "] after Keras' 4th step");
+            }
+        }
+    }
 }

@@ -10,7 +10,7 @@ byte as Keras wrote them; Keras stores them uncompressed): 6 KB instead of 50 KB
 import os
 import sys
 import zipfile
-os.environ["KERAS_BACKEND"] = "jax"
+os.environ.setdefault("KERAS_BACKEND", "jax")
 import numpy as np, keras
 from keras import layers, ops
 keras.utils.set_random_seed(3)
@@ -19,8 +19,8 @@ def deflate(path):
     with zipfile.ZipFile(path) as z: members = [(i, z.read(i)) for i in z.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         for i, data in members: z.writestr(zipfile.ZipInfo(i.filename, i.date_time), data, zipfile.ZIP_DEFLATED)
-def save(m, name, xs, y):
-    m.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+def save(m, name, xs, y, optimizer=None):
+    m.compile(optimizer=optimizer or keras.optimizers.Adam(0.01), loss="mse")
     for _ in range(3): m.train_on_batch(xs, y)
     m.save(f"{name}.keras")
     deflate(f"{name}.keras")
@@ -81,4 +81,31 @@ if not only or "mha_rows" in only:
   np.save("mha_rows_pred.npy", np.asarray(m.predict([tq, tv], verbose=0)))
   m.train_on_batch([tq, tv], ym)
   for i, w in enumerate(m.get_weights()): np.save(f"mha_rows_after_{i}.npy", w)
+# 7 recurrent calls with initial_state on masked inputs. Keras 3's Layer.__call__ fills `mask` only for a call of one
+# tensor argument, so a call with initial_state and no mask= runs unmasked (a_implicit, c_bidi, d_implicit) while its
+# output still carries the mask; with mask= given (b_explicit, f_explicit: the file records the not_equal / any ops) it
+# is masked. Leading, inner and trailing masked steps; the loss is masked by the concatenated output's mask. Written
+# with the tensorflow backend (KERAS_BACKEND=tensorflow, a Python with tensorflow 2.21 and keras 3.15.1): at a leading
+# masked step of a masked call, Keras 3's jax and numpy backends output the initial state h where tensorflow and torch
+# (and tf.keras 2, and jrnn) output 0. Trained with SGD and momentum, not Adam: under tensorflow an Embedding's gradient
+# is sparse and Keras 3's Adam squares it per occurrence (a token twice in a batch adds g1^2 + g2^2 to v, not
+# (g1 + g2)^2); jax, as jrnn, squares the summed gradient.
+if not only or "init_mask" in only:
+  assert keras.backend.backend() == "tensorflow", "init_mask: run with KERAS_BACKEND=tensorflow"
+  keras.utils.set_random_seed(10)
+  r = np.random.default_rng(10)
+  tk = r.integers(1, 9, size=(4, 6)).astype("int32"); tk[0, 4:] = 0; tk[1, :2] = 0; tk[2, 3] = 0
+  xf = r.normal(size=(4, 6, 3)).astype("float32"); xf[0, :1] = 0; xf[1, 5:] = 0; xf[3, 2:4] = 0
+  h0 = r.normal(size=(4, 3)).astype("float32"); c0 = r.normal(size=(4, 3)).astype("float32"); g0 = r.normal(size=(4, 2)).astype("float32")
+  it = keras.Input((6,), dtype="int32", name="tok"); ix = keras.Input((6, 3), name="xf")
+  ih = keras.Input((3,), name="h0"); ic = keras.Input((3,), name="c0"); ig = keras.Input((2,), name="g")
+  emb = layers.Embedding(9, 4, mask_zero=True, name="emb"); e = emb(it)
+  a = layers.LSTM(3, return_sequences=True, name="a_implicit")(e, initial_state=[ih, ic])
+  b = layers.GRU(3, return_sequences=True, name="b_explicit")(e, initial_state=[ih], mask=emb.compute_mask(it))
+  c = layers.Bidirectional(layers.SimpleRNN(2, return_sequences=True), name="c_bidi")(e, initial_state=[ig, ig])
+  msk = layers.Masking(name="masking"); xm = msk(ix)
+  d = layers.GRU(2, return_sequences=True, name="d_implicit")(xm, initial_state=[ig])
+  f = layers.SimpleRNN(2, return_sequences=True, name="f_explicit")(xm, initial_state=[ig], mask=msk.compute_mask(ix))
+  m = keras.Model([it, ix, ih, ic, ig], layers.Dense(2, name="out")(layers.Concatenate(name="cat")([a, b, c, d, f])))
+  save(m, "init_mask", [tk, xf, h0, c0, g0], r.normal(size=(4, 6, 2)).astype("float32"), keras.optimizers.SGD(0.1, momentum=0.9))
 print("keras", keras.__version__)

@@ -1,0 +1,208 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.data.Npy;
+import dev.jrnn.io.Json;
+import dev.jrnn.layers.Add;
+import dev.jrnn.layers.Call;
+import dev.jrnn.layers.Concatenate;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Embedding;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Masking;
+import dev.jrnn.layers.Node;
+import dev.jrnn.model.Input;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.zip.ZipFile;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Recurrent calls with initial states on masked inputs in the files jrnn writes. Keras 3 runs such a call unmasked
+ * unless the file names its mask, so a masked call ({@code apply}) is written with the ops Keras 3 records for
+ * {@code mask=layer.compute_mask(x)} and an unmasked one ({@code applyUnmasked}, or read so from a Keras 3 file) without;
+ * reading either back gives the same calls and numbers. tf.keras 2's .h5 holds the masked one as it is (tf.keras 2 masks
+ * it) and refuses the unmasked one. Keras 3.15.1 reads the masked model's file to jrnn's numbers (ci/keras3/run.sh).
+ */
+class KerasMaskExportTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void cpu() { Jrnn.setBackend("cpu"); }
+
+    /** tok -> Embedding(mask_zero) -> LSTM with [h, c]; xf -> Masking -> GRU with [g]; both sequences -> Dense(2). */
+    static Model seq2seq() {
+        Input tok = Input.shape(5).name("tok"), xf = Input.shape(5, 2).name("xf");
+        Input h = Input.shape(3).name("h"), c = Input.shape(3).name("c"), g = Input.shape(2).name("g");
+        Node e = new Embedding(7, 4).maskZero(true).name("emb").apply(tok);
+        Node a = new LSTM(3).returnSequences(true).name("dec").apply(List.of(e, h, c));
+        Node b = new GRU(2).returnSequences(true).name("gru").apply(List.of(new Masking().name("masking").apply(xf), g));
+        return new Model(List.of(tok, xf, h, c, g), List.of(new Dense(2).name("out").apply(new Concatenate().name("cat").apply(a, b))));
+    }
+
+    static List<Tensor> inputs() {
+        SplittableRandom r = new SplittableRandom(11);
+        float[] xf = new float[3 * 5 * 2], h = new float[9], c = new float[9], g = new float[6];
+        for (float[] v : List.of(xf, h, c, g)) for (int i = 0; i < v.length; i++) v[i] = (float) r.nextDouble(-1, 1);
+        xf[0] = xf[1] = 0;            // sample 0: leading masked step
+        xf[2 * 5 * 2 - 2] = xf[2 * 5 * 2 - 1] = 0;   // sample 1: trailing
+        float[] tok = {1, 2, 3, 0, 0, 0, 0, 4, 5, 6, 2, 0, 3, 1, 6};
+        return List.of(Tensor.of(tok, 3, 5), Tensor.of(xf, 3, 5, 2), Tensor.of(h, 3, 3), Tensor.of(c, 3, 3), Tensor.of(g, 3, 2));
+    }
+
+    static Map<?, ?> config(Path keras) throws IOException {
+        try (ZipFile z = new ZipFile(keras.toFile())) {
+            return (Map<?, ?>) Json.parse(new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Per layers entry name: the entry. */
+    static Map<String, Map<?, ?>> entries(Map<?, ?> config) {
+        Map<String, Map<?, ?>> r = new HashMap<>();
+        for (Object o : (List<?>) ((Map<?, ?>) config.get("config")).get("layers")) r.put((String) ((Map<?, ?>) o).get("name"), (Map<?, ?>) o);
+        return r;
+    }
+
+    static Map<?, ?> kwargs(Map<?, ?> entry) {
+        return (Map<?, ?>) ((Map<?, ?>) ((List<?>) entry.get("inbound_nodes")).get(0)).get("kwargs");
+    }
+
+    static Object history(Object tensor) { return ((Map<?, ?>) ((Map<?, ?>) tensor).get("config")).get("keras_history"); }
+
+    @Test
+    void aMaskedCallIsWrittenWithTheMaskKerasWouldCompute() throws IOException {
+        try (Model m = seq2seq()) {
+            List<Tensor> xs = inputs();
+            float[] want = m.predictAll(xs).get(0).data();
+            Path f = dir.resolve("m.keras");
+            m.save(f);
+            Map<String, Map<?, ?>> layers = entries(config(f));
+            Map<?, ?> ne = layers.get("not_equal"), any = layers.get("any"), ne1 = layers.get("not_equal_1");
+            assertEquals("NotEqual", ne.get("class_name"));
+            assertEquals("keras.src.ops.numpy", ne.get("module"));
+            List<?> neArgs = (List<?>) ((Map<?, ?>) ((List<?>) ne.get("inbound_nodes")).get(0)).get("args");
+            assertEquals(List.of("tok", 0L, 0L), history(neArgs.get(0)));
+            assertEquals(0L, neArgs.get(1));
+            assertEquals(List.of("not_equal", 0L, 0L), history(kwargs(layers.get("dec")).get("mask")));
+            assertEquals("Any", any.get("class_name"));
+            assertEquals(-1L, ((Map<?, ?>) any.get("config")).get("axis"));
+            assertEquals(List.of("xf", 0L, 0L), history(((List<?>) ((Map<?, ?>) ((List<?>) ne1.get("inbound_nodes")).get(0)).get("args")).get(0)));
+            assertEquals(List.of("any", 0L, 0L), history(kwargs(layers.get("gru")).get("mask")));
+            try (Model back = Models.load(f)) {
+                assertArrayEquals(want, back.predictAll(xs).get(0).data(), "read back: the same masked calls");
+                for (String n : List.of("dec", "gru")) assertTrue(back.getLayer(n).calls().get(0).usesInputMask(), n);
+            }
+            // as it would be read without the mask (Keras 3 on a file without it): other numbers, so the mask matters here
+            try (Model unmasked = Models.load(KerasFixtures.withConfig(f, dir.resolve("nomask.keras"),
+                    s -> s.replace(", \"mask\": {\"class_name\": \"__keras_tensor__\", \"config\": {\"shape\": [null, 5], \"dtype\": \"bool\", \"keras_history\": [\"not_equal\", 0, 0]}}", "")))) {
+                assertFalse(java.util.Arrays.equals(want, unmasked.predictAll(xs).get(0).data()));
+                assertFalse(unmasked.getLayer("dec").calls().get(0).usesInputMask());
+            }
+            // tf.keras 2's .h5: no ops, no mask argument; read back masked
+            Path h5 = dir.resolve("m.h5");
+            m.save(h5);
+            try (Model back = Models.load(h5)) {
+                // an op entry would not read as a tf.keras 2 layer: the writer left them out
+                assertArrayEquals(want, back.predictAll(xs).get(0).data(), ".h5 read back");
+                assertTrue(back.getLayer("dec").calls().get(0).usesInputMask());
+            }
+        }
+    }
+
+    /** init_mask.keras (Keras 3.15.1): its unmasked calls are written without a mask, its masked ones with one. */
+    @Test
+    void aKeras3FilesUnmaskedCallsStayUnmasked() throws IOException {
+        Path real = GeneratedKerasFilesTest.resource("keras3_real/init_mask.keras");
+        List<Tensor> xs = new ArrayList<>();
+        for (int i = 0; i < 5; i++) xs.add(Npy.read(GeneratedKerasFilesTest.resource("keras3_real/init_mask_x" + i + ".npy")));
+        try (Model m = Models.load(real)) {
+            Path f = dir.resolve("again.keras");
+            m.save(f);
+            Map<String, Map<?, ?>> layers = entries(config(f));
+            for (String n : List.of("a_implicit", "c_bidi", "d_implicit")) {
+                assertNull(kwargs(layers.get(n)).get("mask"), n);
+                assertFalse(m.getLayer(n).calls().get(0).usesInputMask(), n);
+            }
+            for (String n : List.of("b_explicit", "f_explicit")) assertTrue(kwargs(layers.get(n)).containsKey("mask"), n);
+            try (Model back = Models.load(f)) {
+                KerasFixtures.assertClose(Npy.read(GeneratedKerasFilesTest.resource("keras3_real/init_mask_pred.npy")).data(),
+                        back.predictAll(xs).get(0).data(), "read back");
+                for (Call c : back.getLayer("c_bidi").calls()) assertFalse(c.usesInputMask());
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.save(dir.resolve("k.h5")));
+            assertTrue(e.getMessage().contains("layer 'a_implicit' (LSTM) runs its call with initial states unmasked"), e.getMessage());
+            assertFalse(Files.exists(dir.resolve("k.h5")));
+        }
+    }
+
+    /** Two embeddings' masks merged by Add: written as logical_or of their not_equal ops; read back to the same numbers. */
+    @Test
+    void masksMergedByALayerAreWrittenAsTheirOr() throws IOException {
+        Input t1 = Input.shape(4).name("t1"), t2 = Input.shape(4).name("t2"), h = Input.shape(2).name("h");
+        Node sum = new Add().name("sum").apply(new Embedding(5, 3).maskZero(true).name("e1").apply(t1),
+                new Embedding(5, 3).maskZero(true).name("e2").apply(t2));
+        try (Model m = new Model(List.of(t1, t2, h), List.of(new GRU(2).returnSequences(true).name("dec").apply(List.of(sum, h))))) {
+            List<Tensor> xs = List.of(Tensor.of(new float[] {1, 0, 0, 2, 0, 0, 3, 4}, 2, 4), Tensor.of(new float[] {0, 0, 0, 1, 0, 2, 0, 4}, 2, 4),
+                    Tensor.of(new float[] {0.5f, -0.5f, 0.25f, 1}, 2, 2));
+            float[] want = m.predictAll(xs).get(0).data();
+            Path f = dir.resolve("or.keras");
+            m.save(f);
+            Map<String, Map<?, ?>> layers = entries(config(f));
+            List<?> args = (List<?>) ((Map<?, ?>) ((List<?>) layers.get("logical_or").get("inbound_nodes")).get(0)).get("args");
+            assertEquals(List.of("not_equal", 0L, 0L), history(args.get(0)));
+            assertEquals(List.of("not_equal_1", 0L, 0L), history(args.get(1)));
+            assertEquals(List.of("logical_or", 0L, 0L), history(kwargs(layers.get("dec")).get("mask")));
+            try (Model back = Models.load(f)) {
+                assertArrayEquals(want, back.predictAll(xs).get(0).data());
+            }
+        }
+    }
+
+    /**
+     * Masks concatenated along the steps (Keras puts them side by side): not an op chain the writer names; refused, no
+     * file. Unmasked (applyUnmasked), it saves.
+     */
+    @Test
+    void aMaskTheWriterCannotNameIsRefused() throws IOException {
+        for (boolean unmasked : new boolean[] {false, true}) {
+            Input t1 = Input.shape(4).name("t1"), t2 = Input.shape(4).name("t2"), h = Input.shape(2).name("h");
+            Node both = new Concatenate(1).name("steps").apply(new Embedding(5, 3).maskZero(true).apply(t1), new Embedding(5, 3).maskZero(true).apply(t2));
+            GRU gru = new GRU(2).name("dec");
+            Node y = unmasked ? gru.applyUnmasked(List.of(both, h)) : gru.apply(List.of(both, h));
+            try (Model m = new Model(List.of(t1, t2, h), List.of(y))) {
+                Path f = dir.resolve("steps" + unmasked + ".keras");
+                if (unmasked) {
+                    m.save(f);
+                    assertTrue(Files.exists(f));
+                    continue;
+                }
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.save(f));
+                assertTrue(e.getMessage().contains("layer 'dec' (GRU) is called with initial states on a masked input whose mask"), e.getMessage());
+                assertTrue(e.getMessage().contains("save it as .h5"), e.getMessage());
+                assertFalse(Files.exists(f));
+            }
+        }
+    }
+}
