@@ -895,6 +895,11 @@ class BadInputTest {
         bad("callback: BackupAndRestore without a directory", IAE, f -> new dev.jrnn.model.BackupAndRestore(null),
                 "BackupAndRestore", "backupDir", "got null");
         bad("callback: CSVLogger without a file", IAE, f -> new dev.jrnn.model.CSVLogger(null), "CSVLogger", "file", "got null");
+        bad("history: epochs of a key not logged", IAE, f -> {
+            dev.jrnn.model.History h = new dev.jrnn.model.History();
+            h.add(0, java.util.Map.of("loss", 1.0));
+            h.epochs("val_loss");
+        }, "History has no 'val_loss'", "recorded [loss]");
         bad("callback: CSVLogger two-character separator", IAE,
                 f -> new dev.jrnn.model.CSVLogger(java.nio.file.Path.of("log.csv")).separator("::"), "separator", "one character", "\"::\"");
     }

@@ -29,6 +29,30 @@ class HistoryTest {
     }
 
     /**
+     * Keras 3.15.1's History with validation_freq=2 over 4 epochs: {@code history.epoch} [0, 1, 2, 3], {@code 'loss'} 4
+     * values, {@code 'val_loss'} 2 (Keras' on_epoch_end appends only the keys an epoch logged; jrnn padded NaN, 4 values).
+     * The CSV says NA where an epoch did not log a key, as Keras' CSVLogger does; a logged NaN stays "nan".
+     */
+    @Test
+    void aKeyAnEpochDidNotLogGetsNoEntry() {
+        History h = new History();
+        h.add(0, new LinkedHashMap<>(Map.of("loss", 0.5)));
+        Map<String, Double> logs = new LinkedHashMap<>();
+        logs.put("loss", 0.25);
+        logs.put("val_loss", 0.75);
+        h.add(1, logs);
+        h.add(2, Map.of("loss", Double.NaN));
+        logs.put("val_loss", 0.125);
+        h.add(3, logs);
+        assertEquals(List.of(0, 1, 2, 3), h.epochs());
+        assertEquals(List.of(0.75, 0.125), h.get("val_loss"));
+        assertEquals(List.of(1, 3), h.epochs("val_loss"));
+        assertEquals(List.of(0, 1, 2, 3), h.epochs("loss"));
+        assertEquals(List.of("loss", "val_loss"), List.copyOf(h.history().keySet()));
+        assertEquals("epoch,loss,val_loss\n0,0.5,NA\n1,0.25,0.75\n2,nan,NA\n3,0.25,0.125\n", h.toCsvString());
+    }
+
+    /**
      * A metric that logs an array (F1 per class) is one key in Keras' sort, its values in index order: with 11 classes
      * "f1_score_2" comes before "f1_score_10" (a plain string sort put it after), and the array sits at its key's place.
      */

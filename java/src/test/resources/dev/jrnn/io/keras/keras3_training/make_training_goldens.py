@@ -279,17 +279,51 @@ def fit_model(lr=0.3):
 
 CB = keras.callbacks
 out["fits"] = []
+import shutil
+import tempfile
 
 
-def fit_case(cid, lr=0.3, callbacks=(), **kw):   # a callback's case keeps no evaluate / predict (file size)
+class Hooks(CB.Callback):
+    """Each hook fit calls, in order, with its index and logs (epoch-level: the values; batch-level: the keys only)."""
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def _log(self, hook, i, logs, values):
+        logs = dict(logs or {})
+        self.seen.append([hook, i, {k: float(v) for k, v in logs.items()} if values else list(logs)])
+
+
+for hook, indexed, values in [("on_train_begin", False, True), ("on_train_end", False, True), ("on_epoch_begin", True, True),
+                              ("on_epoch_end", True, True), ("on_train_batch_begin", True, False),
+                              ("on_train_batch_end", True, False), ("on_test_begin", False, True), ("on_test_end", False, True),
+                              ("on_test_batch_begin", True, False), ("on_test_batch_end", True, False)]:
+    if indexed:
+        setattr(Hooks, hook, lambda self, i, logs=None, _h=hook, _v=values: self._log(_h, i, logs, _v))
+    else:
+        setattr(Hooks, hook, lambda self, logs=None, _h=hook, _v=values: self._log(_h, None, logs, _v))
+
+
+def fit_case(cid, lr=0.3, callbacks=(), csv=False, hooks=False, **kw):   # a callback's case keeps no evaluate / predict (file size)
     m = fit_model(lr)
     args = dict(batch_size=4, epochs=4, shuffle=False, verbose=0)
     args.update(kw)
-    h = m.fit(xf, yf, callbacks=list(callbacks), **args)
+    extra, d = [], tempfile.mkdtemp()
+    if csv:
+        extra.append(CB.CSVLogger(os.path.join(d, "log.csv")))
+    if hooks:
+        extra.append(Hooks())
+    h = m.fit(xf, yf, callbacks=list(callbacks) + extra, **args)
     case = {"id": cid, "lr": lr, "args": {k: v for k, v in args.items() if k in ("batch_size", "epochs", "steps_per_epoch",
-                                                                                  "validation_split", "initial_epoch")},
+                                                                                  "validation_split", "initial_epoch", "validation_freq")},
             "history": {k: [float(x) for x in v] for k, v in h.history.items()}, "epochs_run": len(h.epoch),
-            "weights": [arr(v) for v in m.get_weights()], "iterations": int(m.optimizer._iterations)}
+            "epoch": list(h.epoch), "weights": [arr(v) for v in m.get_weights()], "iterations": int(m.optimizer._iterations)}
+    if csv:
+        with open(os.path.join(d, "log.csv"), newline="") as f:
+            case["csv"] = f.read()
+    if hooks:
+        case["hooks"] = extra[-1].seen
+    shutil.rmtree(d)
     if not callbacks:
         case.update({"evaluate": {k: float(v) for k, v in m.evaluate(xf, yf, batch_size=3, verbose=0, return_dict=True).items()},
             "evaluate_weighted": {k: float(v) for k, v in
@@ -308,7 +342,9 @@ fit_case("sample_weight", sample_weight=wf, validation_data=(xv, yv))
 fit_case("class_weight", class_weight={0: 0.5, 1: 2.0, 2: 1.5}, validation_split=0.2)
 fit_case("steps_per_epoch", steps_per_epoch=2, epochs=3)
 fit_case("initial_epoch", initial_epoch=2, epochs=4)
-fit_case("validation_freq", validation_data=(xv, yv), validation_freq=2, validation_batch_size=3)
+fit_case("validation_freq", validation_data=(xv, yv), validation_freq=2, validation_batch_size=3, csv=True, hooks=True)
+fit_case("validation_freq_list", validation_data=(xv, yv), validation_freq=[1, 4], epochs=5, csv=True)
+fit_case("csv_no_validation", epochs=2, csv=True)   # CSVLogger's header names val_ keys even so, their values NA
 fit_case("class_weight_weighted_validation", class_weight={0: 2.0, 1: 0.5, 2: 1.0}, validation_data=(xv, yv, wv))
 # callbacks: a rate high enough that the validation loss goes up and down
 es = [("es_patience", dict(monitor="val_loss", patience=1)),
@@ -330,14 +366,13 @@ rl = [("rlrop", dict(monitor="val_loss", factor=0.5, patience=1)),
       ("rlrop_cooldown", dict(monitor="val_loss", factor=0.5, patience=1, cooldown=2, min_lr=0.3)),
       ("rlrop_min_delta", dict(monitor="loss", factor=0.2, patience=0, min_delta=0.1, min_lr=0.05))]
 for cid, kw in rl:
-    _, case = fit_case(cid, lr=2.0, callbacks=[CB.ReduceLROnPlateau(**kw)], epochs=8, validation_data=(xv, yv))
+    _, case = fit_case(cid, lr=2.0, callbacks=[CB.ReduceLROnPlateau(**kw)], epochs=8, validation_data=(xv, yv), hooks=cid == "rlrop")
     case["callback"] = kw
 _, case = fit_case("lr_scheduler", lr=0.5, epochs=5,
                    callbacks=[CB.LearningRateScheduler(lambda epoch, lr: lr if epoch < 2 else lr * 0.5)])
 mc = [("ckpt_best", dict(monitor="val_loss", save_best_only=True)),
       ("ckpt_best_max", dict(monitor="val_accuracy", save_best_only=True, mode="max")),
       ("ckpt_threshold", dict(monitor="val_loss", save_best_only=True, initial_value_threshold=0.9))]
-import tempfile
 for cid, kw in mc:
     with tempfile.TemporaryDirectory() as d:
         cb = CB.ModelCheckpoint(os.path.join(d, "e{epoch}.weights.h5"), save_weights_only=True, **kw)
