@@ -225,6 +225,12 @@ class KerasTrainingGoldensTest {
             if (k.get("min_delta") instanceof Number n) r.minDelta(n.doubleValue());
             return r;
         }
+        if (k.get("filepath") instanceof String name) {   // the guides' patterns: every epoch, or every save_freq batches
+            ModelCheckpoint c = new ModelCheckpoint(dir.resolve(name).toString());
+            if (Boolean.TRUE.equals(k.get("save_weights_only"))) c.saveWeightsOnly(true);
+            if (k.get("save_freq") instanceof Number n) c.saveFreq(n.intValue());
+            return c;
+        }
         ModelCheckpoint c = new ModelCheckpoint(dir.resolve("e{epoch}.weights.h5").toString()).monitor(monitor).saveWeightsOnly(true)
                 .saveBestOnly(true);
         if (k.get("mode") instanceof String s) c.mode(s);
@@ -307,6 +313,7 @@ class KerasTrainingGoldensTest {
         if (id.equals("class_weight_weighted_validation")) o.classWeight(Map.of(0, 2.0, 1, 0.5, 2, 1.0));
         if (id.equals("validation_freq")) o.validationFreq(2).validationBatchSize(3);
         if (id.equals("validation_freq_list")) o.validationFreq(List.of(1, 4));
+        if (id.endsWith("_validation_freq")) o.validationFreq(id.startsWith("ckpt") ? 3 : 2);
         Callback cb = null;
         if (c.get("callback") instanceof Map<?, ?> k) cb = callback(id, k, dir);
         if (id.equals("lr_scheduler")) cb = new LearningRateScheduler((epoch, lr) -> epoch < 2 ? lr : lr * 0.5);
@@ -354,6 +361,11 @@ class KerasTrainingGoldensTest {
             java.util.Collections.sort(got);
             assertEquals(saved.stream().map(s -> ((Number) s).intValue()).toList(), got, id + " epochs saved");
         }
+        if (c.get("saved_files") instanceof List<?> saved) {
+            try (Stream<Path> files = Files.list(dir)) {
+                assertEquals(saved, files.map(f -> f.getFileName().toString()).sorted().toList(), id + " files saved");
+            }
+        }
         if (c.get("evaluate") != null) {
             assertKeys(map(c, "evaluate"), m.evaluateAll(List.of(x), List.of(y), 3, null, (Tensor) null), id + " evaluate");
             assertKeys(map(c, "evaluate_weighted"), m.evaluateAll(List.of(x), List.of(y), 3, null, fitData("w")), id + " evaluate weighted");
@@ -382,24 +394,41 @@ class KerasTrainingGoldensTest {
         m.setWeights(init);
         Tensor x = fitData("x"), y = fitData("y"), ya = tensor(s.get("ya"));
         FitOptions o = new FitOptions().epochs(3).batchSize(4).shuffle(false).verbose(0);
+        Tensor ya4 = Tensor.of(java.util.Arrays.copyOf(ya.data(), 8), 4, 2);
         if (id.equals("dict")) {
             m.compile(new dev.jrnn.optim.SGD(0.2), Map.of("a", "mse", "b", "sparse_categorical_crossentropy"), Map.of("a", 0.5, "b", 2.0),
                     Map.of("a", List.of("mae"), "b", List.of("accuracy")));
+            o.validationSplit(0.2);
+        } else if (id.equals("guide_dict")) {
+            m.compile(new dev.jrnn.optim.SGD(0.2), Map.of("a", "mse", "b", "sparse_categorical_crossentropy"), Map.of("a", 2.0, "b", 1.0),
+                    Map.of("a", List.of("mean_absolute_percentage_error", "mean_absolute_error"), "b", List.of("sparse_categorical_accuracy")));
+            o.validationData(List.of(fitData("xv")), Map.of("a", ya4, "b", fitData("yv")));   // Keras' y by output name
+        } else if (id.equals("none_loss_list")) {
+            m.compile(new dev.jrnn.optim.SGD(0.2), java.util.Arrays.asList(null, "sparse_categorical_crossentropy"),
+                    List.of(List.of("mae"), List.of("accuracy")));
+        } else if (id.equals("none_loss_dict")) {
+            java.util.Map<String, String> losses = new java.util.HashMap<>();
+            losses.put("a", null);
+            losses.put("b", "sparse_categorical_crossentropy");
+            m.compile(new dev.jrnn.optim.SGD(0.2), losses, Map.of("a", List.of("mse"), "b", List.of("accuracy")));
             o.validationSplit(0.2);
         } else {
             m.compile(new dev.jrnn.optim.SGD(0.2), List.of("mae", "sparse_categorical_crossentropy"), List.of(1.5, 0.25),
                     List.of(List.of("mse"), List.of("accuracy", "sparse_categorical_crossentropy")),
                     WeightedMetrics.of(List.of(List.of("mae"), List.of("accuracy"))));
-            o.sampleWeight(fitData("w")).validationData(List.of(fitData("xv")), List.of(Tensor.of(java.util.Arrays.copyOf(ya.data(), 8), 4, 2), fitData("yv")));
+            o.sampleWeight(fitData("w")).validationData(List.of(fitData("xv")), List.of(ya4, fitData("yv")));
         }
-        History hist = m.fit(List.of(x), List.of(ya, y), o);
+        History hist = id.equals("guide_dict") ? m.fit(List.of(x), Map.of("a", ya, "b", y), o) : m.fit(List.of(x), List.of(ya, y), o);
         Map<?, ?> kh = map(c, "history");
-        assertEquals(new TreeMap<>(kh).keySet(), new TreeMap<>(hist.history()).keySet(), id + " history keys");
+        assertEquals(List.copyOf(kh.keySet()), List.copyOf(hist.history().keySet()), id + " history keys, in Keras' order");
         for (Map.Entry<?, ?> e : kh.entrySet()) {
             List<?> v = (List<?>) e.getValue();
             for (int i = 0; i < v.size(); i++) near(((Number) v.get(i)).doubleValue(), hist.get((String) e.getKey()).get(i), id + " " + e.getKey() + " of epoch " + i);
         }
-        assertKeys(map(c, "evaluate"), m.evaluateAll(List.of(x), List.of(ya, y), 3, null), id + " evaluate");
+        Map<String, Double> ev = m.evaluateAll(List.of(x), List.of(ya, y), 3, null);
+        if (id.equals("guide_dict")) assertEquals(m.evaluateAll(List.of(x), Map.of("b", y, "a", ya)), m.evaluateAll(List.of(x), List.of(ya, y)));
+        assertKeys(map(c, "evaluate"), ev, id + " evaluate");
+        assertEquals(List.copyOf(map(c, "evaluate").keySet()), List.copyOf(ev.keySet()), id + " evaluate keys, in Keras' order");
         for (int i = 0; i < init.size(); i++) near(tensor(list(c, "weights").get(i)), m.getWeights().get(i), 1e-4, id + " weight " + i);
     }
 }

@@ -379,6 +379,28 @@ for cid, kw in mc:
         _, case = fit_case(cid, lr=2.0, callbacks=[cb], epochs=8, validation_data=(xv, yv))
         case["callback"] = kw
         case["saved_epochs"] = sorted(int(f[1:].split(".")[0]) for f in os.listdir(d))
+# validation_freq under the callbacks that monitor a val_ value: the epochs without it (Keras warns and skips; the checkpoint saves)
+for cid, cb, kw in [("es_validation_freq", CB.EarlyStopping(monitor="val_loss", patience=1), dict(monitor="val_loss", patience=1)),
+                    ("rlrop_validation_freq", CB.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=1),
+                     dict(monitor="val_loss", factor=0.5, patience=1))]:
+    _, case = fit_case(cid, lr=2.0, callbacks=[cb], epochs=8, validation_data=(xv, yv), validation_freq=2)
+    case["callback"] = kw
+    if cid.startswith("es_"):
+        case["stopped_epoch"] = int(cb.stopped_epoch)
+        case["best_epoch"] = int(cb.best_epoch)
+with tempfile.TemporaryDirectory() as d:
+    cb = CB.ModelCheckpoint(os.path.join(d, "e{epoch}.weights.h5"), save_weights_only=True, monitor="val_loss", save_best_only=True)
+    _, case = fit_case("ckpt_best_validation_freq", lr=2.0, callbacks=[cb], epochs=6, validation_data=(xv, yv), validation_freq=3)
+    case["callback"] = dict(monitor="val_loss", save_best_only=True)
+    case["saved_epochs"] = sorted(int(f[1:].split(".")[0]) for f in os.listdir(d))
+# the guides' file name patterns: Python format specs over the epoch, the batch (save_freq in batches) and logged values
+for cid, name, kw in [("ckpt_names", "{epoch:02d}-{val_loss:.2f}.keras", {}),
+                      ("ckpt_batches", "w-{epoch}-{batch:02d}-{loss:.3f}.weights.h5", dict(save_weights_only=True, save_freq=2))]:
+    with tempfile.TemporaryDirectory() as d:
+        cb = CB.ModelCheckpoint(os.path.join(d, name), **kw)
+        _, case = fit_case(cid, lr=2.0, callbacks=[cb], epochs=3, validation_data=(xv, yv))
+        case["callback"] = dict(kw, filepath=name)
+        case["saved_files"] = sorted(os.listdir(d))
 
 # ---------------------------------------------------------------- two outputs: losses and metrics by output name, loss_weights
 def two_outputs():
@@ -398,11 +420,21 @@ for cid, kw, fkw in [
                       metrics={"a": ["mae"], "b": ["accuracy"]}), dict(validation_split=0.2)),
         ("list_weighted", dict(loss=["mae", "sparse_categorical_crossentropy"], loss_weights=[1.5, 0.25],
                                metrics=[["mse"], ["accuracy", "sparse_categorical_crossentropy"]],
-                               weighted_metrics=[["mae"], ["accuracy"]]), dict(sample_weight=wf, validation_data=(xv, (ya[:4], yv))))]:
+                               weighted_metrics=[["mae"], ["accuracy"]]), dict(sample_weight=wf, validation_data=(xv, (ya[:4], yv)))),
+        # training_with_built_in_methods: losses, metrics and loss_weights by output name, targets as a dict
+        ("guide_dict", dict(loss={"a": L.MeanSquaredError(), "b": L.SparseCategoricalCrossentropy()},
+                            metrics={"a": [M.MeanAbsolutePercentageError(), M.MeanAbsoluteError()], "b": [M.SparseCategoricalAccuracy()]},
+                            loss_weights={"a": 2.0, "b": 1.0}), dict(validation_data=(xv, {"a": ya[:4], "b": yv}))),
+        # an output trained by no loss: loss=[None, ...] and a dict that leaves it out
+        ("none_loss_list", dict(loss=[None, "sparse_categorical_crossentropy"], metrics=[["mae"], ["accuracy"]]), {}),
+        # (Keras 3.15.1 refuses a dict without "a": "Expected keys ['a', 'b'] in loss dict, but found loss.keys()=['b']")
+        ("none_loss_dict", dict(loss={"a": None, "b": "sparse_categorical_crossentropy"}, metrics={"a": ["mse"], "b": ["accuracy"]}),
+         dict(validation_split=0.2))]:
     m = two_outputs()
     m.compile(optimizer=O.SGD(0.2), **kw)
-    h = m.fit(xf, (ya, yf), batch_size=4, epochs=3, shuffle=False, verbose=0, **fkw)
-    ev = m.evaluate(xf, (ya, yf), batch_size=3, verbose=0, return_dict=True)
+    ys = {"a": ya, "b": yf} if cid == "guide_dict" else (ya, yf)
+    h = m.fit(xf, ys, batch_size=4, epochs=3, shuffle=False, verbose=0, **fkw)
+    ev = m.evaluate(xf, ys, batch_size=3, verbose=0, return_dict=True)
     out["two_outputs"]["cases"].append({"id": cid, "history": {k: [float(x) for x in v] for k, v in h.history.items()},
                                         "evaluate": {k: float(v) for k, v in ev.items()},
                                         "weights": [arr(v) for v in m.get_weights()]})
