@@ -184,7 +184,8 @@ public final class FitOptions {
 
     /**
      * Validates after every {@code n}-th epoch only (epochs n, 2n, ..., counted from 1), as Keras' {@code validation_freq}
-     * (default 1). The other epochs log no "val_" values (callbacks see none; {@link History} holds NaN there).
+     * (default 1). The other epochs log no "val_" values (callbacks see none; as Keras' History, {@link History} lists
+     * the validated epochs' values only, {@link History#epochs(String)} says which).
      */
     public FitOptions validationFreq(int n) {
         if (n < 1) throw new IllegalArgumentException("FitOptions: validationFreq must be >= 1, got " + n);
