@@ -7,6 +7,7 @@ import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Masking;
 import dev.jrnn.losses.EpochMetric;
 import dev.jrnn.losses.Losses;
+import dev.jrnn.model.BackupAndRestore;
 import dev.jrnn.model.BatchLogs;
 import dev.jrnn.model.CSVLogger;
 import dev.jrnn.model.Callback;
@@ -308,7 +309,22 @@ class KerasTrainingGoldensTest {
         else if (id.equals("validation_data") || id.startsWith("validation_freq") || id.equals("sample_weight") || id.startsWith("es_") || id.startsWith("rlrop") || id.startsWith("ckpt")) {
             o.validationData(xv, yv);
         }
-        if (id.equals("sample_weight")) o.sampleWeight(fitData("w"));
+        if (id.equals("sample_weight") || id.equals("validation_split_weighted")) o.sampleWeight(fitData("w"));
+        if (id.equals("backup_resume")) {   // a fit killed at epoch 3's start, then the same code run again
+            o.validationData(xv, yv);
+            Sequential killed = new Sequential(new Dense(4).activation("tanh").inputShape(3), new Dense(3).activation("softmax"));
+            killed.build(3);
+            killed.setWeights(init);
+            killed.compile(new dev.jrnn.optim.SGD(num(c, "lr")), "sparse_categorical_crossentropy", "accuracy",
+                    WeightedMetrics.of(EpochMetric.deserialize(Map.of("class_name", "SparseCategoricalCrossentropy", "config", Map.of("name", "wce")))));
+            Callback interrupt = new Callback() {
+                @Override
+                public void onEpochBegin(int epoch, Model model) { if (epoch == 2) throw new IllegalStateException("interrupted"); }
+            };
+            FitOptions first = new FitOptions().epochs(4).batchSize(4).shuffle(false).verbose(0).validationData(xv, yv)
+                    .callbacks(new BackupAndRestore(dir.resolve("backup")), interrupt);
+            assertEquals("interrupted", org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> killed.fit(x, y, first)).getMessage());
+        }
         if (id.equals("class_weight")) o.classWeight(Map.of(0, 0.5, 1, 2.0, 2, 1.5));
         if (id.equals("class_weight_weighted_validation")) o.classWeight(Map.of(0, 2.0, 1, 0.5, 2, 1.0));
         if (id.equals("validation_freq")) o.validationFreq(2).validationBatchSize(3);
@@ -316,6 +332,7 @@ class KerasTrainingGoldensTest {
         if (id.endsWith("_validation_freq")) o.validationFreq(id.startsWith("ckpt") ? 3 : 2);
         Callback cb = null;
         if (c.get("callback") instanceof Map<?, ?> k) cb = callback(id, k, dir);
+        if (id.equals("backup_resume")) cb = new BackupAndRestore(dir.resolve("backup"));
         if (id.equals("lr_scheduler")) cb = new LearningRateScheduler((epoch, lr) -> epoch < 2 ? lr : lr * 0.5);
         List<Callback> cbs = new ArrayList<>();
         if (cb != null) cbs.add(cb);
@@ -341,6 +358,7 @@ class KerasTrainingGoldensTest {
         assertEquals(list(c, "epoch").stream().map(n -> ((Number) n).intValue()).toList(), h.epochs(), id + " history.epoch");
         if (c.get("csv") instanceof String want) csvNear(want, Files.readString(csv), id);
         if (c.get("hooks") instanceof List<?> want) hooksNear(want, hooks.seen, id);
+        if (id.equals("backup_resume")) assertTrue(Files.notExists(dir.resolve("backup")), "the backups removed at the end, as Keras' rmtree");
         for (Map.Entry<?, ?> e : kh.entrySet()) {
             List<?> v = (List<?>) e.getValue();
             List<Double> got = h.get((String) e.getKey());   // validationFreq: the validated epochs only, as Keras

@@ -345,6 +345,22 @@ fit_case("initial_epoch", initial_epoch=2, epochs=4)
 fit_case("validation_freq", validation_data=(xv, yv), validation_freq=2, validation_batch_size=3, csv=True, hooks=True)
 fit_case("validation_freq_list", validation_data=(xv, yv), validation_freq=[1, 4], epochs=5, csv=True)
 fit_case("csv_no_validation", epochs=2, csv=True)   # CSVLogger's header names val_ keys even so, their values NA
+fit_case("validation_split_weighted", sample_weight=wf, validation_split=0.3)   # the weights split with the samples
+
+
+class Interrupt(CB.Callback):
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == 2:
+            raise RuntimeError("interrupted")
+
+
+backup = tempfile.mkdtemp()   # a fit killed at epoch 3's start, then the same code run again: it resumes after epoch 2
+try:
+    fit_model().fit(xf, yf, batch_size=4, epochs=4, shuffle=False, verbose=0, callbacks=[CB.BackupAndRestore(backup), Interrupt()])
+except RuntimeError:
+    pass
+fit_case("backup_resume", callbacks=[CB.BackupAndRestore(backup)], hooks=True, validation_data=(xv, yv))
+assert not os.path.exists(backup)   # Keras removes the backups at the end
 fit_case("class_weight_weighted_validation", class_weight={0: 2.0, 1: 0.5, 2: 1.0}, validation_data=(xv, yv, wv))
 # callbacks: a rate high enough that the validation loss goes up and down
 es = [("es_patience", dict(monitor="val_loss", patience=1)),
