@@ -44,6 +44,14 @@ public interface Callback {
     default void onTrainEnd(Model model) {}
 
     /**
+     * After the last epoch (Keras' {@code on_train_end(logs)}): {@code logs} are the last epoch's as fit made them, before
+     * the callbacks' additions ("val_" values only when that epoch validated; no {@link ReduceLROnPlateau} "learning_rate":
+     * Keras 3.15.1 hands its callbacks a copy), empty when no epoch ran; unmodifiable. By default calls
+     * {@link #onTrainEnd(Model)}: override one of the two.
+     */
+    default void onTrainEnd(Map<String, Double> logs, Model model) { onTrainEnd(model); }
+
+    /**
      * Before fit validates an epoch (Keras' {@code on_test_begin}, which the evaluate inside Keras' fit calls on fit's
      * callbacks): after the epoch's batches, before {@link #onEpochEnd}; only in the epochs that validate.
      */

@@ -98,6 +98,16 @@ public abstract class Evaluator extends Trainer {
         return evaluateAll(InputCheck.byInputName(name() + ".evaluate", graph(), xs), ys);
     }
 
+    /** {@link #evaluateAll(List, List)} with the targets by output name, as Keras' {@code evaluate(x, {"score": s, "kind": k})}. */
+    public Map<String, Double> evaluateAll(List<Tensor> xs, Map<String, ? extends Tensor> ys) {
+        return evaluateAll(xs, InputCheck.byOutputName(name() + ".evaluate", graph(), ys));
+    }
+
+    /** Inputs by name and targets by output name, as Keras' {@code evaluate({"a": a, "b": b}, {"score": s, "kind": k})}. */
+    public Map<String, Double> evaluateAll(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys) {
+        return evaluateAll(xs, InputCheck.byOutputName(name() + ".evaluate", graph(), ys));
+    }
+
     /** Loss and metrics ("loss", "accuracy", ...) on the given data. */
     public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths) {
         return evaluateAll(xs, ys, batchSize, lengths, (Tensor) null);

@@ -39,6 +39,7 @@ public final class FitOptions {
     List<Tensor> validationX;
     Map<String, ? extends Tensor> validationXByName;   // validationX by Input name, resolved by fit
     List<Tensor> validationY;
+    Map<String, ? extends Tensor> validationYByName;   // validationY by output name, resolved by fit
     SampleWeights.Given validationWeight;
     int[] validationLengths;
     dev.jrnn.data.Dataset validationDataset;
@@ -183,7 +184,8 @@ public final class FitOptions {
 
     /**
      * Validates after every {@code n}-th epoch only (epochs n, 2n, ..., counted from 1), as Keras' {@code validation_freq}
-     * (default 1). The other epochs log no "val_" values (callbacks see none; {@link History} holds NaN there).
+     * (default 1). The other epochs log no "val_" values (callbacks see none; as Keras' History, {@link History} lists
+     * the validated epochs' values only, {@link History#epochs(String)} says which).
      */
     public FitOptions validationFreq(int n) {
         if (n < 1) throw new IllegalArgumentException("FitOptions: validationFreq must be >= 1, got " + n);
@@ -278,6 +280,7 @@ public final class FitOptions {
         this.validationX = List.copyOf(xs);
         this.validationXByName = null;
         this.validationY = new ArrayList<>(ys);
+        this.validationYByName = null;
         this.validationDataset = null;
         this.validationWeight = null;
         return this;
@@ -298,6 +301,34 @@ public final class FitOptions {
         this.validationX = null;
         this.validationXByName = Map.copyOf(xs);
         return this;
+    }
+
+    /**
+     * Validation data with the targets by output name, as Keras' {@code validation_data=(x, {"score": s, "kind": k})}: fit
+     * reads each output's target by its name, as {@link Model#fit(List, Map, FitOptions)} reads y.
+     */
+    public FitOptions validationData(List<Tensor> xs, Map<String, ? extends Tensor> ys) {
+        validationData(xs, byOutputName(ys));
+        this.validationYByName = new java.util.HashMap<>(ys);   // a null value: that output has no target
+        this.validationY = null;
+        return this;
+    }
+
+    /** Validation data with the inputs by name and the targets by output name (see the two methods above). */
+    public FitOptions validationData(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys) {
+        validationData(xs, byOutputName(ys));
+        this.validationYByName = new java.util.HashMap<>(ys);
+        this.validationY = null;
+        return this;
+    }
+
+    /** The values of {@code ys} for the checks the list form makes (non-null keys, at least one target). */
+    private static List<Tensor> byOutputName(Map<String, ? extends Tensor> ys) {
+        if (ys == null) throw new IllegalArgumentException("FitOptions: validationData needs both x and y, got a null map of y");
+        for (String k : ys.keySet()) {
+            if (k == null) throw new IllegalArgumentException("FitOptions: validationData y by output name has a null key");
+        }
+        return new ArrayList<>(ys.values());
     }
 
     /**
@@ -338,6 +369,7 @@ public final class FitOptions {
         this.validationX = null;
         this.validationXByName = null;
         this.validationY = null;
+        this.validationYByName = null;
         this.validationWeight = null;
         return this;
     }

@@ -14,7 +14,9 @@ import java.util.Map;
 
 /**
  * What {@link Model#fit} returns: the per-epoch values ("loss", metrics, "val_loss", ...) as
- * Keras' {@code History.history}, with a CSV export and a loss-curve plot.
+ * Keras' {@code History.history}, with a CSV export and a loss-curve plot. As in Keras, a series holds one value per
+ * epoch that logged its key: with {@link FitOptions#validationFreq} the {@code val_} series are shorter than
+ * {@link #epochs()}, and {@link #epochs(String)} says which epochs their values belong to.
  *
  * <pre>{@code
  * History h = model.fit(x, y, 100, 1);
@@ -25,22 +27,24 @@ import java.util.Map;
  */
 public final class History {
     private final Map<String, List<Double>> values = new LinkedHashMap<>();
+    private final Map<String, List<Integer>> rows = new LinkedHashMap<>();   // each series' values' rows in epochs
     private final List<Integer> epochs = new ArrayList<>();
     private FitParams params;
 
-    /** Records one epoch's logs. */
+    /** Records one epoch's logs: each key's series grows by its value; a key the epoch did not log stays as it was (Keras' History). */
     public void add(int epoch, Map<String, Double> logs) {
+        int row = epochs.size();
         epochs.add(epoch);
-        int n = epochs.size();
         for (Map.Entry<String, Double> e : logs.entrySet()) {
-            List<Double> l = values.computeIfAbsent(e.getKey(), k -> new ArrayList<>());
-            while (l.size() < n - 1) l.add(Double.NaN);
-            l.add(e.getValue());
+            values.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
+            rows.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(row);
         }
-        for (List<Double> l : values.values()) while (l.size() < n) l.add(Double.NaN);
     }
 
-    /** All series, keyed and ordered as Keras 3's ("accuracy", "loss", "val_accuracy", "val_loss": sorted); unmodifiable views. */
+    /**
+     * All series, keyed and ordered as Keras 3's ("accuracy", "loss", "val_accuracy", "val_loss": the first epoch's keys
+     * sorted, a key first logged later after them); unmodifiable views.
+     */
     public Map<String, List<Double>> history() {
         Map<String, List<Double>> m = new LinkedHashMap<>();
         for (Map.Entry<String, List<Double>> e : values.entrySet()) m.put(e.getKey(), Collections.unmodifiableList(e.getValue()));
@@ -61,8 +65,17 @@ public final class History {
         return l.get(l.size() - 1);
     }
 
-    /** Epoch numbers (from 0) that were recorded. */
+    /** Epoch numbers (from 0) that were recorded (Keras' {@code history.epoch}). */
     public List<Integer> epochs() { return Collections.unmodifiableList(epochs); }
+
+    /**
+     * The epochs (from 0) whose values {@code get(key)} holds, in order: all of {@link #epochs()} for a key every epoch
+     * logged, the validated ones for a {@code val_} key under {@link FitOptions#validationFreq}.
+     */
+    public List<Integer> epochs(String key) {
+        get(key);   // the refusal naming the recorded keys
+        return rows.get(key).stream().map(epochs::get).toList();
+    }
 
     /** The fit's verbosity, epochs and batches per epoch (Keras' {@code history.params}); null for a History no fit made. */
     public FitParams params() { return params; }
@@ -72,14 +85,24 @@ public final class History {
     /** Number of recorded epochs. */
     public int size() { return epochs.size(); }
 
-    /** CSV as Keras' CSVLogger writes it: a header {@code epoch,loss,...} then one row per epoch, numbers as Python's repr. */
+    /**
+     * CSV with a header {@code epoch,<keys>} (the keys in {@link #history()}'s order) then one row per epoch, numbers as
+     * Python's repr; {@code NA}, as Keras' CSVLogger writes it, where an epoch did not log a key (validationFreq's other epochs).
+     */
     public String toCsvString() {
         StringBuilder b = new StringBuilder("epoch");
         for (String k : values.keySet()) b.append(',').append(k);
         b.append('\n');
-        for (int i = 0; i < epochs.size(); i++) {
-            b.append(epochs.get(i));
-            for (List<Double> l : values.values()) b.append(',').append(formatCsv(l.get(i)));
+        int[] next = new int[values.size()];
+        for (int row = 0; row < epochs.size(); row++) {
+            b.append(epochs.get(row));
+            int k = 0;
+            for (Map.Entry<String, List<Double>> e : values.entrySet()) {
+                List<Integer> at = rows.get(e.getKey());
+                boolean logged = next[k] < at.size() && at.get(next[k]) == row;
+                b.append(',').append(logged ? PythonFloat.repr(e.getValue().get(next[k]++)) : "NA");
+                k++;
+            }
             b.append('\n');
         }
         return b.toString();
@@ -97,12 +120,7 @@ public final class History {
      */
     public void plot(Path file) throws IOException {
         // Java2D lives in HistoryPlot so that training never loads java.desktop (absent from trimmed runtimes).
-        HistoryPlot.writePng(values, epochs, file);
-    }
-
-    private static String formatCsv(double v) {
-        if (Double.isNaN(v)) return "";
-        return PythonFloat.repr(v);   // as Python's csv module writes a float
+        HistoryPlot.writePng(values, rows, epochs, file);
     }
 
     @Override

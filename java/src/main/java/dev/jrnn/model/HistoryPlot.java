@@ -19,8 +19,8 @@ import java.util.Map;
 final class HistoryPlot {
     private HistoryPlot() {}
 
-    static void writePng(Map<String, List<Double>> values, List<Integer> epochs, Path file) throws IOException {
-        BufferedImage img = render(values, epochs, 800, 500);
+    static void writePng(Map<String, List<Double>> values, Map<String, List<Integer>> rows, List<Integer> epochs, Path file) throws IOException {
+        BufferedImage img = render(values, rows, epochs, 800, 500);
         AtomicFiles.write(file, out -> {
             if (!javax.imageio.ImageIO.write(img, "png", out)) throw new IOException("no PNG writer available");
         });
@@ -40,8 +40,8 @@ final class HistoryPlot {
         }
     }
 
-    /** Renders the loss curves (loss and val_loss when recorded). */
-    static BufferedImage render(Map<String, List<Double>> values, List<Integer> epochs, int w, int h) {
+    /** Renders the loss curves (loss and val_loss when recorded), each value at its row of {@code epochs} ({@code rows}). */
+    static BufferedImage render(Map<String, List<Double>> values, Map<String, List<Integer>> rows, List<Integer> epochs, int w, int h) {
         List<String> keys = new ArrayList<>();
         for (String k : values.keySet()) if (k.equals("loss") || k.equals("val_loss")) keys.add(k);
         if (keys.isEmpty()) keys.addAll(values.keySet());
@@ -89,10 +89,12 @@ final class HistoryPlot {
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             for (int k = 0; k < keys.size(); k++) {
                 List<Double> l = values.get(keys.get(k));
+                List<Integer> at = rows.get(keys.get(k));
                 g.setColor(colors[k % colors.length]);
                 int px = -1, py = -1;
-                for (int i = 0; i < l.size(); i++) {
-                    double v = l.get(i);
+                for (int j = 0; j < l.size(); j++) {
+                    double v = l.get(j);
+                    int i = at.get(j);
                     if (!Double.isFinite(v)) { px = -1; continue; }
                     int x = left + (n == 1 ? pw / 2 : (int) Math.round((double) pw * i / (n - 1)));
                     int y = top + ph - (int) Math.round(ph * (v - lo) / (hi - lo));

@@ -69,6 +69,26 @@ final class InputCheck {
     }
 
     /**
+     * Targets by output name, as Keras 3's {@code y={"score": s, "kind": k}}: every output's name a key (its
+     * {@code <output>_loss} name), in output order; as in Keras, a key that names no output and a missing one are refused.
+     * A null value is the list form's null (an output without a loss).
+     */
+    static List<Tensor> byOutputName(String where, Graph graph, Map<String, ? extends Tensor> ys) {
+        List<String> names = graph.outputKeys();
+        if (ys == null) throw new IllegalArgumentException(where + ": y is null (expected a Map by output name " + names + ")");
+        List<String> missing = names.stream().filter(n -> !ys.containsKey(n)).toList();
+        List<String> unknown = ys.keySet().stream().filter(k -> !names.contains(k)).sorted().toList();
+        if (!missing.isEmpty() || !unknown.isEmpty()) {
+            throw new IllegalArgumentException(where + ": y by output name needs the keys " + names + " (the outputs' names), got "
+                    + new java.util.TreeSet<>(ys.keySet()) + (missing.isEmpty() ? "" : ", without " + missing)
+                    + (unknown.isEmpty() ? "" : ", with " + unknown + " that name no output") + " (a null value: no target for that output)");
+        }
+        List<Tensor> r = new ArrayList<>();
+        for (String n : names) r.add(ys.get(n));
+        return r;
+    }
+
+    /**
      * {@code x} viewed at the rank of {@code want} (per-sample shape) when it is one rank off in a last axis of 1, as
      * Keras' {@code Functional._adjust_input_rank}: an extra trailing 1 dropped, a missing one added; else {@code x}.
      */

@@ -298,6 +298,22 @@ public abstract class Trainer {
         return fit(InputCheck.byInputName(name() + ".fit", graph(), xs), ys, options);
     }
 
+    /**
+     * Targets by output name, as Keras' {@code fit(x, {"score": s, "kind": k})}: every output's name a key (a null value for
+     * an output without a loss), no other key.
+     * <pre>{@code
+     * model.fit(List.of(x), Map.of("score", s, "kind", k), new FitOptions().epochs(5));
+     * }</pre>
+     */
+    public History fit(List<Tensor> xs, Map<String, ? extends Tensor> ys, FitOptions options) {
+        return fit(xs, InputCheck.byOutputName(name() + ".fit", graph(), ys), options);
+    }
+
+    /** Inputs by name and targets by output name, as Keras' {@code fit({"img": i, "ts": t}, {"score": s, "kind": k})}. */
+    public History fit(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, FitOptions options) {
+        return fit(InputCheck.byInputName(name() + ".fit", graph(), xs), InputCheck.byOutputName(name() + ".fit", graph(), ys), options);
+    }
+
     /** {@link #fit(Map, List, FitOptions)} for a model of one output. */
     public History fit(Map<String, ? extends Tensor> xs, Tensor y, FitOptions options) {
         return fit(xs, Collections.singletonList(y), options);
@@ -391,7 +407,9 @@ public abstract class Trainer {
     private Data validation(FitOptions o) {
         List<Tensor> xs = o.validationX != null ? o.validationX
                 : InputCheck.byInputName(name() + ".fit (validation data)", graph(), o.validationXByName);
-        Data v = check().prepare(xs, o.validationY, o.validationLengths, "fit (validation data)", true, o.checkFinite);
+        List<Tensor> ys = o.validationY != null ? o.validationY
+                : InputCheck.byOutputName(name() + ".fit (validation data)", graph(), o.validationYByName);
+        Data v = check().prepare(xs, ys, o.validationLengths, "fit (validation data)", true, o.checkFinite);
         String what = name() + ".fit (validation data)";
         return v.withWeights(SampleWeights.resolve(o.validationWeight, what, "sampleWeight", graph(), v.xs().get(0).dim(0),
                 SampleWeights.targetSteps(v.ys())));

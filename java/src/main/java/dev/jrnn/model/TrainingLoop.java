@@ -106,6 +106,7 @@ final class TrainingLoop {
             for (Callback cb : callbacks) cb.setParams(params);
             for (Callback cb : callbacks) cb.onTrainBegin(model);
             stillOpen("onTrainBegin");
+            Map<String, Double> lastLogs = Map.of();
             int skip = initialEpoch < o.epochs ? initialEpoch : 0;
             for (int epoch = 0; epoch < skip; epoch++) train.skipEpoch(o.shuffle, rng);   // the skipped epochs' shuffles
             for (int epoch = initialEpoch; epoch < o.epochs; epoch++) {
@@ -184,6 +185,8 @@ final class TrainingLoop {
                 }
                 // As Keras 3: the callbacks share one map and may add to it (ReduceLROnPlateau's "learning_rate"),
                 // and the progress bar and History, the last callbacks there, show and record it after them.
+                // Keras' on_train_end gets the last epoch's logs as fit made them: pythonify_logs gave the callbacks a copy
+                lastLogs = Map.copyOf(logs);
                 for (Callback cb : callbacks) cb.onEpochEnd(epoch, logs, model);
                 bar.finish(logs, trainingKeys);
                 h.add(epoch, logs);
@@ -192,7 +195,8 @@ final class TrainingLoop {
             }
             // Keras' fit (TF, torch) after its last epoch, before on_train_end: use_ema's average becomes the weights
             if (o.epochs > 0) s.optimizer().finalizeVariableValues(s.params().store, s.params().trainableSize);
-            for (Callback cb : callbacks) cb.onTrainEnd(model);
+            Map<String, Double> endLogs = java.util.Collections.unmodifiableMap(EpochLogs.sorted(lastLogs));
+            for (Callback cb : callbacks) cb.onTrainEnd(endLogs, model);
         } finally {
             model.fitMessages(outer);
         }

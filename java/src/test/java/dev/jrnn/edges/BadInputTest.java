@@ -390,6 +390,24 @@ class BadInputTest {
         bad("fit: validation inputs by name, one missing", IAE, f -> twoInputs(f).fit(List.of(Tensor.zeros(4, 3, 2), Tensor.zeros(4, 3, 2)),
                 List.of(Tensor.zeros(4, 1), Tensor.zeros(4, 2)), new FitOptions().epochs(1).verbose(0).validationData(Map.of("in_b", Tensor.zeros(2, 3, 2)),
                 List.of(Tensor.zeros(2, 1), Tensor.zeros(2, 2)))), ".fit (validation data): x by input name needs the keys [in_a, in_b] (the Inputs' names), got [in_b], without [in_a]");
+        bad("fit: targets by output name, a key naming no output", IAE, f -> twoInputs(f).fit(List.of(Tensor.zeros(4, 3, 2), Tensor.zeros(4, 3, 2)),
+                Map.of("out_z", Tensor.zeros(4, 1)), new FitOptions().epochs(1).verbose(0)),
+                ".fit: y by output name needs the keys [", "(the outputs' names), got [out_z], without [", "with [out_z] that name no output");
+        bad("fit: inputs and targets by name, y null", IAE, f -> twoInputs(f).fit(Map.of("in_a", Tensor.zeros(4, 3, 2), "in_b", Tensor.zeros(4, 3, 2)),
+                (Map<String, Tensor>) null, new FitOptions().epochs(1).verbose(0)), ".fit: y is null (expected a Map by output name [");
+        bad("evaluate: targets by output name, null", IAE, f -> twoInputs(f).evaluateAll(List.of(Tensor.zeros(4, 3, 2), Tensor.zeros(4, 3, 2)),
+                (Map<String, Tensor>) null), ".evaluate: y is null (expected a Map by output name [");
+        bad("evaluate: inputs and targets by name, a key naming no output", IAE, f -> twoInputs(f).evaluateAll(
+                Map.of("in_a", Tensor.zeros(4, 3, 2), "in_b", Tensor.zeros(4, 3, 2)), Map.of("in_a", Tensor.zeros(4, 1))),
+                ".evaluate: y by output name needs the keys [", "with [in_a] that name no output");
+        bad("validationData: targets by output name, a null key", IAE, f -> new FitOptions().validationData(List.of(Tensor.zeros(4, 3, 2)),
+                java.util.Collections.singletonMap((String) null, Tensor.zeros(4, 1))), "FitOptions: validationData y by output name has a null key");
+        bad("validationData: inputs and targets by name, y null", IAE, f -> new FitOptions().validationData(Map.of("in_a", Tensor.zeros(4, 3, 2)),
+                (Map<String, Tensor>) null), "FitOptions: validationData needs both x and y, got a null map of y");
+        bad("fit: validation targets by output name, a key naming no output", IAE, f -> twoInputs(f).fit(List.of(Tensor.zeros(4, 3, 2), Tensor.zeros(4, 3, 2)),
+                List.of(Tensor.zeros(4, 1), Tensor.zeros(4, 2)), new FitOptions().epochs(1).verbose(0).validationData(
+                List.of(Tensor.zeros(2, 3, 2), Tensor.zeros(2, 3, 2)), Map.of("z", Tensor.zeros(2, 1)))),
+                ".fit (validation data): y by output name needs the keys [", "with [z] that name no output");
         bad("call: inputs by name, null", IAE, f -> twoInputs(f).callAll((Map<String, Tensor>) null, true),
                 ".call: x is null (expected a Map by input name [in_a, in_b])");
         bad("predict: inputs by name, null", IAE, f -> twoInputs(f).predictAll((Map<String, Tensor>) null),
@@ -901,6 +919,11 @@ class BadInputTest {
         bad("callback: BackupAndRestore without a directory", IAE, f -> new dev.jrnn.model.BackupAndRestore(null),
                 "BackupAndRestore", "backupDir", "got null");
         bad("callback: CSVLogger without a file", IAE, f -> new dev.jrnn.model.CSVLogger(null), "CSVLogger", "file", "got null");
+        bad("history: epochs of a key not logged", IAE, f -> {
+            dev.jrnn.model.History h = new dev.jrnn.model.History();
+            h.add(0, java.util.Map.of("loss", 1.0));
+            h.epochs("val_loss");
+        }, "History has no 'val_loss'", "recorded [loss]");
         bad("callback: CSVLogger two-character separator", IAE,
                 f -> new dev.jrnn.model.CSVLogger(java.nio.file.Path.of("log.csv")).separator("::"), "separator", "one character", "\"::\"");
     }

@@ -29,6 +29,53 @@ class HistoryTest {
     }
 
     /**
+     * Keras 3.15.1's History with validation_freq=2 over 4 epochs: {@code history.epoch} [0, 1, 2, 3], {@code 'loss'} 4
+     * values, {@code 'val_loss'} 2 (Keras' on_epoch_end appends only the keys an epoch logged; jrnn padded NaN, 4 values).
+     * The CSV says NA where an epoch did not log a key, as Keras' CSVLogger does; a logged NaN stays "nan".
+     */
+    @Test
+    void aKeyAnEpochDidNotLogGetsNoEntry() {
+        History h = new History();
+        h.add(0, new LinkedHashMap<>(Map.of("loss", 0.5)));
+        Map<String, Double> logs = new LinkedHashMap<>();
+        logs.put("loss", 0.25);
+        logs.put("val_loss", 0.75);
+        h.add(1, logs);
+        h.add(2, Map.of("loss", Double.NaN));
+        logs.put("val_loss", 0.125);
+        h.add(3, logs);
+        assertEquals(List.of(0, 1, 2, 3), h.epochs());
+        assertEquals(List.of(0.75, 0.125), h.get("val_loss"));
+        assertEquals(List.of(1, 3), h.epochs("val_loss"));
+        assertEquals(List.of(0, 1, 2, 3), h.epochs("loss"));
+        assertEquals(List.of("loss", "val_loss"), List.copyOf(h.history().keySet()));
+        assertEquals("epoch,loss,val_loss\n0,0.5,NA\n1,0.25,0.75\n2,nan,NA\n3,0.25,0.125\n", h.toCsvString());
+    }
+
+    /**
+     * Keras' on_train_end(logs): the last epoch's logs as fit made them (fit's training_logs), None where no epoch ran
+     * (initial_epoch == epochs); jrnn gives an empty map there, and the last epoch's sorted logs otherwise.
+     */
+    @Test
+    void onTrainEndGetsTheLastEpochsLogs() {
+        Jrnn.setBackend("cpu");
+        Jrnn.setSeed(5);
+        Sequential m = new Sequential(new Dense(1).inputShape(2));
+        m.compile("sgd", "mse", "mae");
+        Tensor x = Tensor.of(new float[] {1, 0, 0, 1, 1, 1, 0, 0}, 4, 2), y = Tensor.of(new float[] {1, 0, 1, 0}, 4, 1);
+        List<Map<String, Double>> ends = new java.util.ArrayList<>();
+        Callback c = new Callback() {
+            @Override
+            public void onTrainEnd(Map<String, Double> logs, Model model) { ends.add(logs); }
+        };
+        History h = m.fit(x, y, new FitOptions().epochs(2).batchSize(2).verbose(0).validationSplit(0.5).callbacks(c));
+        assertEquals(List.of("loss", "mae", "val_loss", "val_mae"), List.copyOf(ends.get(0).keySet()));
+        assertEquals(h.last("val_mae"), ends.get(0).get("val_mae"));
+        m.fit(x, y, new FitOptions().epochs(2).initialEpoch(2).batchSize(2).verbose(0).callbacks(c));
+        assertEquals(Map.of(), ends.get(1));
+    }
+
+    /**
      * A metric that logs an array (F1 per class) is one key in Keras' sort, its values in index order: with 11 classes
      * "f1_score_2" comes before "f1_score_10" (a plain string sort put it after), and the array sits at its key's place.
      */

@@ -7,11 +7,15 @@ import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Masking;
 import dev.jrnn.losses.EpochMetric;
 import dev.jrnn.losses.Losses;
+import dev.jrnn.model.BackupAndRestore;
+import dev.jrnn.model.BatchLogs;
+import dev.jrnn.model.CSVLogger;
 import dev.jrnn.model.Callback;
 import dev.jrnn.model.EarlyStopping;
 import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.History;
 import dev.jrnn.model.LearningRateScheduler;
+import dev.jrnn.model.Model;
 import dev.jrnn.model.ModelCheckpoint;
 import dev.jrnn.model.ReduceLROnPlateau;
 import dev.jrnn.model.Sequential;
@@ -222,11 +226,67 @@ class KerasTrainingGoldensTest {
             if (k.get("min_delta") instanceof Number n) r.minDelta(n.doubleValue());
             return r;
         }
+        if (k.get("filepath") instanceof String name) {   // the guides' patterns: every epoch, or every save_freq batches
+            ModelCheckpoint c = new ModelCheckpoint(dir.resolve(name).toString());
+            if (Boolean.TRUE.equals(k.get("save_weights_only"))) c.saveWeightsOnly(true);
+            if (k.get("save_freq") instanceof Number n) c.saveFreq(n.intValue());
+            return c;
+        }
         ModelCheckpoint c = new ModelCheckpoint(dir.resolve("e{epoch}.weights.h5").toString()).monitor(monitor).saveWeightsOnly(true)
                 .saveBestOnly(true);
         if (k.get("mode") instanceof String s) c.mode(s);
         if (k.get("initial_value_threshold") instanceof Number n) c.initialValueThreshold(n.doubleValue());
         return c;
+    }
+
+    /** Each hook fit calls with its index and logs, as the generator's Hooks records them (batch hooks: the keys only). */
+    private static final class Hooks implements Callback {
+        final List<List<Object>> seen = new ArrayList<>();
+
+        private void log(String hook, Integer i, Object logs) { seen.add(java.util.Arrays.asList(hook, i, logs)); }
+
+        @Override public void onTrainBegin(Model model) { log("on_train_begin", null, Map.of()); }
+        @Override public void onTrainEnd(Map<String, Double> logs, Model model) { log("on_train_end", null, new java.util.LinkedHashMap<>(logs)); }
+        @Override public void onEpochBegin(int epoch, Model model) { log("on_epoch_begin", epoch, Map.of()); }
+        @Override public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) { log("on_epoch_end", epoch, new java.util.LinkedHashMap<>(logs)); }
+        @Override public void onBatchBegin(int batch, Model model) { log("on_train_batch_begin", batch, List.of()); }
+        @Override public void onBatchEnd(int batch, BatchLogs logs, Model model) { log("on_train_batch_end", batch, List.copyOf(logs.logs().keySet())); }
+        @Override public void onTestBegin(Model model) { log("on_test_begin", null, Map.of()); }
+        @Override public void onTestEnd(Map<String, Double> logs, Model model) { log("on_test_end", null, new java.util.LinkedHashMap<>(logs)); }
+        @Override public void onTestBatchBegin(int batch, Model model) { log("on_test_batch_begin", batch, List.of()); }
+        @Override public void onTestBatchEnd(int batch, BatchLogs logs, Model model) { log("on_test_batch_end", batch, List.copyOf(logs.logs().keySet())); }
+    }
+
+    /** The hooks in Keras' order with Keras' indices and keys (in Keras' order), the epoch-level values near Keras'. */
+    private static void hooksNear(List<?> want, List<List<Object>> got, String id) {
+        List<String> w = want.stream().map(e -> ((List<?>) e).get(0) + " " + ((List<?>) e).get(1) + " " + keys(((List<?>) e).get(2))).toList();
+        List<String> g = got.stream().map(e -> e.get(0) + " " + (e.get(1) == null ? "None" : e.get(1)) + " " + keys(e.get(2))).toList();
+        assertEquals(String.join("\n", w).replace(" null ", " None "), String.join("\n", g), id + " hooks");
+        for (int i = 0; i < want.size(); i++) {
+            if (((List<?>) want.get(i)).get(2) instanceof Map<?, ?> kv) {
+                for (Map.Entry<?, ?> e : kv.entrySet()) {
+                    near(((Number) e.getValue()).doubleValue(), ((Map<?, ?>) got.get(i).get(2)).get(e.getKey()) instanceof Double d ? d : Double.NaN,
+                            id + " " + got.get(i).get(0) + " " + e.getKey());
+                }
+            }
+        }
+    }
+
+    private static List<?> keys(Object logs) { return logs instanceof Map<?, ?> m ? List.copyOf(m.keySet()) : (List<?>) logs; }
+
+    /** Keras' CSVLogger file: the same header, rows, NA cells and CR LF line ends; the numbers near Keras'. */
+    private static void csvNear(String want, String got, String id) {
+        String[] w = want.split("\r\n", -1), g = got.split("\r\n", -1);
+        assertEquals(w.length, g.length, id + " csv lines:\n" + got);
+        assertEquals(w[0], g[0], id + " csv header");
+        for (int i = 1; i < w.length; i++) {
+            String[] wc = w[i].split(","), gc = g[i].split(",");
+            assertEquals(wc.length, gc.length, id + " csv row " + i);
+            for (int j = 0; j < wc.length; j++) {
+                if (j == 0 || wc[j].equals("NA")) assertEquals(wc[j], gc[j], id + " csv row " + i + " cell " + j);
+                else near(Double.parseDouble(wc[j]), Double.parseDouble(gc[j]), id + " csv row " + i + " cell " + j);
+            }
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -246,17 +306,41 @@ class KerasTrainingGoldensTest {
         if (a.get("initial_epoch") instanceof Number n) o.initialEpoch(n.intValue());
         Tensor x = fitData("x"), y = fitData("y"), xv = fitData("xv"), yv = fitData("yv");
         if (id.equals("validation_data_weighted") || id.equals("class_weight_weighted_validation")) o.validationData(xv, yv, fitData("wv"));
-        else if (id.equals("validation_data") || id.equals("validation_freq") || id.equals("sample_weight") || id.startsWith("es_") || id.startsWith("rlrop") || id.startsWith("ckpt")) {
+        else if (id.equals("validation_data") || id.startsWith("validation_freq") || id.equals("sample_weight") || id.startsWith("es_") || id.startsWith("rlrop") || id.startsWith("ckpt")) {
             o.validationData(xv, yv);
         }
-        if (id.equals("sample_weight")) o.sampleWeight(fitData("w"));
+        if (id.equals("sample_weight") || id.equals("validation_split_weighted")) o.sampleWeight(fitData("w"));
+        if (id.equals("backup_resume")) {   // a fit killed at epoch 3's start, then the same code run again
+            o.validationData(xv, yv);
+            Sequential killed = new Sequential(new Dense(4).activation("tanh").inputShape(3), new Dense(3).activation("softmax"));
+            killed.build(3);
+            killed.setWeights(init);
+            killed.compile(new dev.jrnn.optim.SGD(num(c, "lr")), "sparse_categorical_crossentropy", "accuracy",
+                    WeightedMetrics.of(EpochMetric.deserialize(Map.of("class_name", "SparseCategoricalCrossentropy", "config", Map.of("name", "wce")))));
+            Callback interrupt = new Callback() {
+                @Override
+                public void onEpochBegin(int epoch, Model model) { if (epoch == 2) throw new IllegalStateException("interrupted"); }
+            };
+            FitOptions first = new FitOptions().epochs(4).batchSize(4).shuffle(false).verbose(0).validationData(xv, yv)
+                    .callbacks(new BackupAndRestore(dir.resolve("backup")), interrupt);
+            assertEquals("interrupted", org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> killed.fit(x, y, first)).getMessage());
+        }
         if (id.equals("class_weight")) o.classWeight(Map.of(0, 0.5, 1, 2.0, 2, 1.5));
         if (id.equals("class_weight_weighted_validation")) o.classWeight(Map.of(0, 2.0, 1, 0.5, 2, 1.0));
         if (id.equals("validation_freq")) o.validationFreq(2).validationBatchSize(3);
+        if (id.equals("validation_freq_list")) o.validationFreq(List.of(1, 4));
+        if (id.endsWith("_validation_freq")) o.validationFreq(id.startsWith("ckpt") ? 3 : 2);
         Callback cb = null;
         if (c.get("callback") instanceof Map<?, ?> k) cb = callback(id, k, dir);
+        if (id.equals("backup_resume")) cb = new BackupAndRestore(dir.resolve("backup"));
         if (id.equals("lr_scheduler")) cb = new LearningRateScheduler((epoch, lr) -> epoch < 2 ? lr : lr * 0.5);
-        if (cb != null) o.callbacks(cb);
+        List<Callback> cbs = new ArrayList<>();
+        if (cb != null) cbs.add(cb);
+        Path csv = dir.resolve("log.csv");
+        if (c.get("csv") != null) cbs.add(new CSVLogger(csv));
+        Hooks hooks = new Hooks();
+        if (c.get("hooks") != null) cbs.add(hooks);
+        o.callbacks(cbs.toArray(Callback[]::new));
         java.io.PrintStream before = System.err;
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
         System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
@@ -269,12 +353,15 @@ class KerasTrainingGoldensTest {
         String warned = err.toString(java.nio.charset.StandardCharsets.UTF_8);   // Keras' "Your input ran out of data", as it warns
         assertEquals(id.equals("steps_per_epoch"), warned.contains("ran out of data"), id + ": " + warned);
         Map<?, ?> kh = map(c, "history");
-        assertEquals(new TreeMap<>(kh).keySet(), new TreeMap<>(h.history()).keySet(), id + " history keys");
+        assertEquals(List.copyOf(kh.keySet()), List.copyOf(h.history().keySet()), id + " history keys, in Keras' order");
         assertEquals(((Number) c.get("epochs_run")).intValue(), h.size(), id + " epochs run");
+        assertEquals(list(c, "epoch").stream().map(n -> ((Number) n).intValue()).toList(), h.epochs(), id + " history.epoch");
+        if (c.get("csv") instanceof String want) csvNear(want, Files.readString(csv), id);
+        if (c.get("hooks") instanceof List<?> want) hooksNear(want, hooks.seen, id);
+        if (id.equals("backup_resume")) assertTrue(Files.notExists(dir.resolve("backup")), "the backups removed at the end, as Keras' rmtree");
         for (Map.Entry<?, ?> e : kh.entrySet()) {
             List<?> v = (List<?>) e.getValue();
-            // validationFreq: Keras lists the validated epochs only, jrnn holds NaN for the others (GUIDE, documented)
-            List<Double> got = h.get((String) e.getKey()).stream().filter(d -> v.size() == h.size() || !d.isNaN()).toList();
+            List<Double> got = h.get((String) e.getKey());   // validationFreq: the validated epochs only, as Keras
             assertEquals(v.size(), got.size(), id + " " + e.getKey() + " entries");
             for (int i = 0; i < v.size(); i++) near(((Number) v.get(i)).doubleValue(), got.get(i), id + " " + e.getKey() + " of entry " + i);
         }
@@ -291,6 +378,11 @@ class KerasTrainingGoldensTest {
             }
             java.util.Collections.sort(got);
             assertEquals(saved.stream().map(s -> ((Number) s).intValue()).toList(), got, id + " epochs saved");
+        }
+        if (c.get("saved_files") instanceof List<?> saved) {
+            try (Stream<Path> files = Files.list(dir)) {
+                assertEquals(saved, files.map(f -> f.getFileName().toString()).sorted().toList(), id + " files saved");
+            }
         }
         if (c.get("evaluate") != null) {
             assertKeys(map(c, "evaluate"), m.evaluateAll(List.of(x), List.of(y), 3, null, (Tensor) null), id + " evaluate");
@@ -320,24 +412,41 @@ class KerasTrainingGoldensTest {
         m.setWeights(init);
         Tensor x = fitData("x"), y = fitData("y"), ya = tensor(s.get("ya"));
         FitOptions o = new FitOptions().epochs(3).batchSize(4).shuffle(false).verbose(0);
+        Tensor ya4 = Tensor.of(java.util.Arrays.copyOf(ya.data(), 8), 4, 2);
         if (id.equals("dict")) {
             m.compile(new dev.jrnn.optim.SGD(0.2), Map.of("a", "mse", "b", "sparse_categorical_crossentropy"), Map.of("a", 0.5, "b", 2.0),
                     Map.of("a", List.of("mae"), "b", List.of("accuracy")));
+            o.validationSplit(0.2);
+        } else if (id.equals("guide_dict")) {
+            m.compile(new dev.jrnn.optim.SGD(0.2), Map.of("a", "mse", "b", "sparse_categorical_crossentropy"), Map.of("a", 2.0, "b", 1.0),
+                    Map.of("a", List.of("mean_absolute_percentage_error", "mean_absolute_error"), "b", List.of("sparse_categorical_accuracy")));
+            o.validationData(List.of(fitData("xv")), Map.of("a", ya4, "b", fitData("yv")));   // Keras' y by output name
+        } else if (id.equals("none_loss_list")) {
+            m.compile(new dev.jrnn.optim.SGD(0.2), java.util.Arrays.asList(null, "sparse_categorical_crossentropy"),
+                    List.of(List.of("mae"), List.of("accuracy")));
+        } else if (id.equals("none_loss_dict")) {
+            java.util.Map<String, String> losses = new java.util.HashMap<>();
+            losses.put("a", null);
+            losses.put("b", "sparse_categorical_crossentropy");
+            m.compile(new dev.jrnn.optim.SGD(0.2), losses, Map.of("a", List.of("mse"), "b", List.of("accuracy")));
             o.validationSplit(0.2);
         } else {
             m.compile(new dev.jrnn.optim.SGD(0.2), List.of("mae", "sparse_categorical_crossentropy"), List.of(1.5, 0.25),
                     List.of(List.of("mse"), List.of("accuracy", "sparse_categorical_crossentropy")),
                     WeightedMetrics.of(List.of(List.of("mae"), List.of("accuracy"))));
-            o.sampleWeight(fitData("w")).validationData(List.of(fitData("xv")), List.of(Tensor.of(java.util.Arrays.copyOf(ya.data(), 8), 4, 2), fitData("yv")));
+            o.sampleWeight(fitData("w")).validationData(List.of(fitData("xv")), List.of(ya4, fitData("yv")));
         }
-        History hist = m.fit(List.of(x), List.of(ya, y), o);
+        History hist = id.equals("guide_dict") ? m.fit(List.of(x), Map.of("a", ya, "b", y), o) : m.fit(List.of(x), List.of(ya, y), o);
         Map<?, ?> kh = map(c, "history");
-        assertEquals(new TreeMap<>(kh).keySet(), new TreeMap<>(hist.history()).keySet(), id + " history keys");
+        assertEquals(List.copyOf(kh.keySet()), List.copyOf(hist.history().keySet()), id + " history keys, in Keras' order");
         for (Map.Entry<?, ?> e : kh.entrySet()) {
             List<?> v = (List<?>) e.getValue();
             for (int i = 0; i < v.size(); i++) near(((Number) v.get(i)).doubleValue(), hist.get((String) e.getKey()).get(i), id + " " + e.getKey() + " of epoch " + i);
         }
-        assertKeys(map(c, "evaluate"), m.evaluateAll(List.of(x), List.of(ya, y), 3, null), id + " evaluate");
+        Map<String, Double> ev = m.evaluateAll(List.of(x), List.of(ya, y), 3, null);
+        if (id.equals("guide_dict")) assertEquals(m.evaluateAll(List.of(x), Map.of("b", y, "a", ya)), m.evaluateAll(List.of(x), List.of(ya, y)));
+        assertKeys(map(c, "evaluate"), ev, id + " evaluate");
+        assertEquals(List.copyOf(map(c, "evaluate").keySet()), List.copyOf(ev.keySet()), id + " evaluate keys, in Keras' order");
         for (int i = 0; i < init.size(); i++) near(tensor(list(c, "weights").get(i)), m.getWeights().get(i), 1e-4, id + " weight " + i);
     }
 }

@@ -279,17 +279,51 @@ def fit_model(lr=0.3):
 
 CB = keras.callbacks
 out["fits"] = []
+import shutil
+import tempfile
 
 
-def fit_case(cid, lr=0.3, callbacks=(), **kw):   # a callback's case keeps no evaluate / predict (file size)
+class Hooks(CB.Callback):
+    """Each hook fit calls, in order, with its index and logs (epoch-level: the values; batch-level: the keys only)."""
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def _log(self, hook, i, logs, values):
+        logs = dict(logs or {})
+        self.seen.append([hook, i, {k: float(v) for k, v in logs.items()} if values else list(logs)])
+
+
+for hook, indexed, values in [("on_train_begin", False, True), ("on_train_end", False, True), ("on_epoch_begin", True, True),
+                              ("on_epoch_end", True, True), ("on_train_batch_begin", True, False),
+                              ("on_train_batch_end", True, False), ("on_test_begin", False, True), ("on_test_end", False, True),
+                              ("on_test_batch_begin", True, False), ("on_test_batch_end", True, False)]:
+    if indexed:
+        setattr(Hooks, hook, lambda self, i, logs=None, _h=hook, _v=values: self._log(_h, i, logs, _v))
+    else:
+        setattr(Hooks, hook, lambda self, logs=None, _h=hook, _v=values: self._log(_h, None, logs, _v))
+
+
+def fit_case(cid, lr=0.3, callbacks=(), csv=False, hooks=False, **kw):   # a callback's case keeps no evaluate / predict (file size)
     m = fit_model(lr)
     args = dict(batch_size=4, epochs=4, shuffle=False, verbose=0)
     args.update(kw)
-    h = m.fit(xf, yf, callbacks=list(callbacks), **args)
+    extra, d = [], tempfile.mkdtemp()
+    if csv:
+        extra.append(CB.CSVLogger(os.path.join(d, "log.csv")))
+    if hooks:
+        extra.append(Hooks())
+    h = m.fit(xf, yf, callbacks=list(callbacks) + extra, **args)
     case = {"id": cid, "lr": lr, "args": {k: v for k, v in args.items() if k in ("batch_size", "epochs", "steps_per_epoch",
-                                                                                  "validation_split", "initial_epoch")},
+                                                                                  "validation_split", "initial_epoch", "validation_freq")},
             "history": {k: [float(x) for x in v] for k, v in h.history.items()}, "epochs_run": len(h.epoch),
-            "weights": [arr(v) for v in m.get_weights()], "iterations": int(m.optimizer._iterations)}
+            "epoch": list(h.epoch), "weights": [arr(v) for v in m.get_weights()], "iterations": int(m.optimizer._iterations)}
+    if csv:
+        with open(os.path.join(d, "log.csv"), newline="") as f:
+            case["csv"] = f.read()
+    if hooks:
+        case["hooks"] = extra[-1].seen
+    shutil.rmtree(d)
     if not callbacks:
         case.update({"evaluate": {k: float(v) for k, v in m.evaluate(xf, yf, batch_size=3, verbose=0, return_dict=True).items()},
             "evaluate_weighted": {k: float(v) for k, v in
@@ -308,7 +342,25 @@ fit_case("sample_weight", sample_weight=wf, validation_data=(xv, yv))
 fit_case("class_weight", class_weight={0: 0.5, 1: 2.0, 2: 1.5}, validation_split=0.2)
 fit_case("steps_per_epoch", steps_per_epoch=2, epochs=3)
 fit_case("initial_epoch", initial_epoch=2, epochs=4)
-fit_case("validation_freq", validation_data=(xv, yv), validation_freq=2, validation_batch_size=3)
+fit_case("validation_freq", validation_data=(xv, yv), validation_freq=2, validation_batch_size=3, csv=True, hooks=True)
+fit_case("validation_freq_list", validation_data=(xv, yv), validation_freq=[1, 4], epochs=5, csv=True)
+fit_case("csv_no_validation", epochs=2, csv=True)   # CSVLogger's header names val_ keys even so, their values NA
+fit_case("validation_split_weighted", sample_weight=wf, validation_split=0.3)   # the weights split with the samples
+
+
+class Interrupt(CB.Callback):
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == 2:
+            raise RuntimeError("interrupted")
+
+
+backup = tempfile.mkdtemp()   # a fit killed at epoch 3's start, then the same code run again: it resumes after epoch 2
+try:
+    fit_model().fit(xf, yf, batch_size=4, epochs=4, shuffle=False, verbose=0, callbacks=[CB.BackupAndRestore(backup), Interrupt()])
+except RuntimeError:
+    pass
+fit_case("backup_resume", callbacks=[CB.BackupAndRestore(backup)], hooks=True, validation_data=(xv, yv))
+assert not os.path.exists(backup)   # Keras removes the backups at the end
 fit_case("class_weight_weighted_validation", class_weight={0: 2.0, 1: 0.5, 2: 1.0}, validation_data=(xv, yv, wv))
 # callbacks: a rate high enough that the validation loss goes up and down
 es = [("es_patience", dict(monitor="val_loss", patience=1)),
@@ -330,20 +382,41 @@ rl = [("rlrop", dict(monitor="val_loss", factor=0.5, patience=1)),
       ("rlrop_cooldown", dict(monitor="val_loss", factor=0.5, patience=1, cooldown=2, min_lr=0.3)),
       ("rlrop_min_delta", dict(monitor="loss", factor=0.2, patience=0, min_delta=0.1, min_lr=0.05))]
 for cid, kw in rl:
-    _, case = fit_case(cid, lr=2.0, callbacks=[CB.ReduceLROnPlateau(**kw)], epochs=8, validation_data=(xv, yv))
+    _, case = fit_case(cid, lr=2.0, callbacks=[CB.ReduceLROnPlateau(**kw)], epochs=8, validation_data=(xv, yv), hooks=cid == "rlrop")
     case["callback"] = kw
 _, case = fit_case("lr_scheduler", lr=0.5, epochs=5,
                    callbacks=[CB.LearningRateScheduler(lambda epoch, lr: lr if epoch < 2 else lr * 0.5)])
 mc = [("ckpt_best", dict(monitor="val_loss", save_best_only=True)),
       ("ckpt_best_max", dict(monitor="val_accuracy", save_best_only=True, mode="max")),
       ("ckpt_threshold", dict(monitor="val_loss", save_best_only=True, initial_value_threshold=0.9))]
-import tempfile
 for cid, kw in mc:
     with tempfile.TemporaryDirectory() as d:
         cb = CB.ModelCheckpoint(os.path.join(d, "e{epoch}.weights.h5"), save_weights_only=True, **kw)
         _, case = fit_case(cid, lr=2.0, callbacks=[cb], epochs=8, validation_data=(xv, yv))
         case["callback"] = kw
         case["saved_epochs"] = sorted(int(f[1:].split(".")[0]) for f in os.listdir(d))
+# validation_freq under the callbacks that monitor a val_ value: the epochs without it (Keras warns and skips; the checkpoint saves)
+for cid, cb, kw in [("es_validation_freq", CB.EarlyStopping(monitor="val_loss", patience=1), dict(monitor="val_loss", patience=1)),
+                    ("rlrop_validation_freq", CB.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=1),
+                     dict(monitor="val_loss", factor=0.5, patience=1))]:
+    _, case = fit_case(cid, lr=2.0, callbacks=[cb], epochs=8, validation_data=(xv, yv), validation_freq=2)
+    case["callback"] = kw
+    if cid.startswith("es_"):
+        case["stopped_epoch"] = int(cb.stopped_epoch)
+        case["best_epoch"] = int(cb.best_epoch)
+with tempfile.TemporaryDirectory() as d:
+    cb = CB.ModelCheckpoint(os.path.join(d, "e{epoch}.weights.h5"), save_weights_only=True, monitor="val_loss", save_best_only=True)
+    _, case = fit_case("ckpt_best_validation_freq", lr=2.0, callbacks=[cb], epochs=6, validation_data=(xv, yv), validation_freq=3)
+    case["callback"] = dict(monitor="val_loss", save_best_only=True)
+    case["saved_epochs"] = sorted(int(f[1:].split(".")[0]) for f in os.listdir(d))
+# the guides' file name patterns: Python format specs over the epoch, the batch (save_freq in batches) and logged values
+for cid, name, kw in [("ckpt_names", "{epoch:02d}-{val_loss:.2f}.keras", {}),
+                      ("ckpt_batches", "w-{epoch}-{batch:02d}-{loss:.3f}.weights.h5", dict(save_weights_only=True, save_freq=2))]:
+    with tempfile.TemporaryDirectory() as d:
+        cb = CB.ModelCheckpoint(os.path.join(d, name), **kw)
+        _, case = fit_case(cid, lr=2.0, callbacks=[cb], epochs=3, validation_data=(xv, yv))
+        case["callback"] = dict(kw, filepath=name)
+        case["saved_files"] = sorted(os.listdir(d))
 
 # ---------------------------------------------------------------- two outputs: losses and metrics by output name, loss_weights
 def two_outputs():
@@ -363,11 +436,21 @@ for cid, kw, fkw in [
                       metrics={"a": ["mae"], "b": ["accuracy"]}), dict(validation_split=0.2)),
         ("list_weighted", dict(loss=["mae", "sparse_categorical_crossentropy"], loss_weights=[1.5, 0.25],
                                metrics=[["mse"], ["accuracy", "sparse_categorical_crossentropy"]],
-                               weighted_metrics=[["mae"], ["accuracy"]]), dict(sample_weight=wf, validation_data=(xv, (ya[:4], yv))))]:
+                               weighted_metrics=[["mae"], ["accuracy"]]), dict(sample_weight=wf, validation_data=(xv, (ya[:4], yv)))),
+        # training_with_built_in_methods: losses, metrics and loss_weights by output name, targets as a dict
+        ("guide_dict", dict(loss={"a": L.MeanSquaredError(), "b": L.SparseCategoricalCrossentropy()},
+                            metrics={"a": [M.MeanAbsolutePercentageError(), M.MeanAbsoluteError()], "b": [M.SparseCategoricalAccuracy()]},
+                            loss_weights={"a": 2.0, "b": 1.0}), dict(validation_data=(xv, {"a": ya[:4], "b": yv}))),
+        # an output trained by no loss: loss=[None, ...] and a dict that leaves it out
+        ("none_loss_list", dict(loss=[None, "sparse_categorical_crossentropy"], metrics=[["mae"], ["accuracy"]]), {}),
+        # (Keras 3.15.1 refuses a dict without "a": "Expected keys ['a', 'b'] in loss dict, but found loss.keys()=['b']")
+        ("none_loss_dict", dict(loss={"a": None, "b": "sparse_categorical_crossentropy"}, metrics={"a": ["mse"], "b": ["accuracy"]}),
+         dict(validation_split=0.2))]:
     m = two_outputs()
     m.compile(optimizer=O.SGD(0.2), **kw)
-    h = m.fit(xf, (ya, yf), batch_size=4, epochs=3, shuffle=False, verbose=0, **fkw)
-    ev = m.evaluate(xf, (ya, yf), batch_size=3, verbose=0, return_dict=True)
+    ys = {"a": ya, "b": yf} if cid == "guide_dict" else (ya, yf)
+    h = m.fit(xf, ys, batch_size=4, epochs=3, shuffle=False, verbose=0, **fkw)
+    ev = m.evaluate(xf, ys, batch_size=3, verbose=0, return_dict=True)
     out["two_outputs"]["cases"].append({"id": cid, "history": {k: [float(x) for x in v] for k, v in h.history.items()},
                                         "evaluate": {k: float(v) for k, v in ev.items()},
                                         "weights": [arr(v) for v in m.get_weights()]})
