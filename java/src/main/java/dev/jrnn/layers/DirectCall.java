@@ -68,7 +68,7 @@ final class DirectCall {
         if (layer.stateful()) {
             if (x == null) throw new IllegalArgumentException(layer.name() + ": computeMask: the input is null");
             if (mask != null) checkMask(layer, x, mask);
-            boolean sequences = layer instanceof RecurrentLayer r ? r.returnSequences() : ((Bidirectional) layer).returnSequences();
+            boolean sequences = layer instanceof RecurrentLayer r ? r.returnSequences() : layer instanceof Bidirectional b && b.returnSequences();
             return sequences ? mask : null;
         }
         return run(layer, x == null ? null : List.of(x), mask).mask();

@@ -343,6 +343,20 @@ class KerasRnnGuidesTest {
         same("Masking()(x)", c.get("masking_output"), maskingLayer.call(unmaskedEmbedding));
     }
 
+    /** A padded id tensor's rows without their zeros, as token lists. */
+    static List<int[]> rows(Tensor ids) {
+        List<int[]> out = new ArrayList<>();
+        int t = ids.shape()[1];
+        float[] d = ids.data();
+        for (int b = 0; b < ids.shape()[0]; b++) {
+            int[] row = new int[t];
+            int n = 0;
+            for (int k = 0; k < t; k++) if (d[b * t + k] != 0) row[n++] = (int) d[b * t + k];
+            out.add(java.util.Arrays.copyOf(row, n));
+        }
+        return out;
+    }
+
     @Test
     void masksPropagateAsKeras() {
         Map<String, Object> c = section("masking");
@@ -350,6 +364,12 @@ class KerasRnnGuidesTest {
         Sequential seq = new Sequential(Input.shape(6), new Embedding(10, 4).maskZero(true).name("emb"), new LSTM(3).name("lstm"));
         setWeights(seq, c, "weights", "emb", "lstm");
         same("Sequential Embedding(mask_zero), LSTM", c.get("sequential"), seq.predict(tok));
+        Tensor pre = Sequences.pad(rows(tok), -1, "pre", "pre", 0);   // pad_sequences' default: leading padding
+        same("pre-padded ids", c.get("pre_tokens"), pre);
+        same("Sequential on pre-padded ids", c.get("sequential_pre"), seq.predict(pre));
+        seq.compile(new Adam(0.01), "mse");
+        sameScalar("masked train_on_batch loss", ((Number) c.get("train_loss")).doubleValue(), seq.trainOnBatch(tok, Tensor.full(1, 4, 3)));
+        sameAfter(seq, c, "emb", "lstm");
 
         Input inputs = Input.shape(-1);
         Node x = new Embedding(10, 4).maskZero(true).name("emb").apply(inputs);
@@ -399,5 +419,37 @@ class KerasRnnGuidesTest {
         setWeights(model, c, "weights", "emb");
         model.getLayer("score").setWeights(tensors(c.get("score_weights")));
         same("Softmax(axis=1) with the mask", c.get("temporal_softmax"), model.predict(tensor(c.get("tokens"))));
+    }
+
+    /**
+     * {@code layer.compute_mask(x, mask)} of the built-in layers as Keras 3.15.1 gives it, but for Conv1D: Keras' base
+     * compute_mask returns the mask though Conv1D's call drops it; jrnn's is the mask the output carries (none).
+     */
+    @Test
+    void computeMaskAsKeras() {
+        Map<String, Object> c = section("compute_mask");
+        Tensor x = tensor(c.get("x")), mask = tensor(c.get("mask"));
+        Map<String, Layer> layers = new java.util.LinkedHashMap<>();
+        layers.put("dense", new Dense(2));
+        layers.put("gap", new dev.jrnn.layers.GlobalAveragePooling1D());
+        layers.put("lstm_seq", new LSTM(2).returnSequences(true));
+        layers.put("lstm", new LSTM(2));
+        layers.put("lstm_state", new LSTM(2).returnSequences(true).returnState(true));
+        layers.put("bi_seq", new Bidirectional(new GRU(2).returnSequences(true)));
+        layers.put("bi", new Bidirectional(new GRU(2)));
+        layers.put("masking", new Masking());
+        layers.put("td", new dev.jrnn.layers.TimeDistributed(new Dense(2)));
+        layers.put("dropout", new dev.jrnn.layers.Dropout(0.5));
+        layers.put("stateful_seq", new LSTM(2).stateful(true).returnSequences(true));
+        for (var e : layers.entrySet()) {
+            Tensor got = e.getValue().computeMask(x, mask);
+            Object want = c.get(e.getKey());
+            if (want == null) assertEquals(null, got, e.getKey() + ": no mask");
+            else same(e.getKey() + ".compute_mask", want, got);
+        }
+        assertEquals(false, c.get("conv_output_mask"));
+        Tensor convOut = new dev.jrnn.layers.Conv1D(2, 2).padding("same").call(new Masking().call(x.withKerasMask(null)), mask);
+        assertEquals(null, convOut.kerasMask(), "Conv1D drops the mask, as its Keras call");
+        assertEquals(null, new dev.jrnn.layers.Conv1D(2, 2).padding("same").computeMask(x, mask));
     }
 }

@@ -252,6 +252,14 @@ e.set_weights(seq.get_layer("emb").get_weights())
 l.set_weights(seq.get_layer("lstm").get_weights())
 case.update({"tokens": arr(tok), "weights": weights(*seq.layers), "sequential": arr(seq.predict(tok, verbose=0)),
              "functional_relu": arr(func.predict(tok, verbose=0))})
+# pre-padded (pad_sequences' default): the masked steps lead
+pre = keras.utils.pad_sequences([r[r > 0] for r in tok])
+case["pre_tokens"] = arr(pre)
+case["sequential_pre"] = arr(seq.predict(pre, verbose=0))
+# the masked Sequential trains: one Adam step on mse (gradients through the skipped steps)
+seq.compile(keras.optimizers.Adam(0.01), "mse")
+case["train_loss"] = float(seq.train_on_batch(tok, np.ones((4, 3), "float32")))
+case["after"] = weights(*seq.layers)
 # passing mask tensors directly: lstm(x, mask=embedding.compute_mask(inputs)) on random ids, as the guide's MyLayer
 xr = (rng.random((3, 6)) * 10).astype("int32")
 mask = e.compute_mask(xr)
@@ -286,6 +294,28 @@ seeded(d)
 case["score_weights"] = weights(d)["score"]
 case["temporal_softmax"] = arr(layers.Softmax(axis=1)(d(e(tok)), mask=e.compute_mask(tok)[..., None]))
 out["masking"] = case
+
+# compute_mask(x, previous_mask) of the built-in layers: the mask each passes on
+xk = rng.normal(size=(2, 4, 3)).astype("float32")
+mk = np.array([[1, 1, 0, 0], [1, 0, 1, 1]], bool)
+case = {"x": arr(xk), "mask": arr(mk)}
+for n, layer in [("dense", layers.Dense(2)), ("gap", layers.GlobalAveragePooling1D()),
+                 ("lstm_seq", layers.LSTM(2, return_sequences=True)), ("lstm", layers.LSTM(2)),
+                 ("lstm_state", layers.LSTM(2, return_sequences=True, return_state=True)),
+                 ("bi_seq", layers.Bidirectional(layers.GRU(2, return_sequences=True))),
+                 ("bi", layers.Bidirectional(layers.GRU(2))), ("masking", layers.Masking()),
+                 ("td", layers.TimeDistributed(layers.Dense(2))), ("dropout", layers.Dropout(0.5)),
+                 ("stateful_seq", layers.LSTM(2, stateful=True, return_sequences=True)),
+                 ("conv", layers.Conv1D(2, 2, padding="same"))]:
+    layer(xk)
+    m = layer.compute_mask(xk, mk)
+    m = m[0] if isinstance(m, list) else m   # a layer returning states: the first output's mask
+    case[n] = None if m is None else arr(m)
+# Conv1D's compute_mask returns the mask (Keras' base Layer.compute_mask) while its call drops it (no supports_masking):
+# what its output carries (the input's mask from a Masking layer over the masked steps zeroed)
+masked = layers.Masking()(xk * mk[..., None])
+case["conv_output_mask"] = getattr(layers.Conv1D(2, 2, padding="same")(masked), "_keras_mask", None) is not None
+out["compute_mask"] = case
 
 keras3_goldens.write_json_gz("rnn_guides.json.gz", out)
 print("keras", keras.__version__, file=sys.stderr)
