@@ -11,8 +11,8 @@ import java.util.List;
 /**
  * A layer called on host tensors, outside a model (Keras' eager {@code layer(x)}, {@code layer(x, mask=mask)} and
  * {@code layer.compute_mask(x, mask)}): the inputs checked, the layer built for them, one inference forward, the
- * outputs copied back with the masks they carry attached (Tensor#kerasMask, Keras' {@code _keras_mask}). Without an
- * explicit mask the main input's attached one is used, as Keras' {@code __call__} does. The mask rule is the one models
+ * outputs copied back with the masks they carry attached (Tensor#kerasMask, Keras' {@code _keras_mask}). Each input's
+ * attached mask is used (an explicit mask replaces the main input's), as Keras' {@code __call__} does. The mask rule is the one models
  * apply (Pass): the layer's own output mask, else the input mask where the layer passes masks and its output keeps the
  * time axis.
  */
@@ -31,16 +31,20 @@ final class DirectCall {
             int[] s = t.shape();
             shapes.add(Arrays.copyOfRange(s, 1, s.length));
         }
-        if (mask == null) mask = inputs.get(0).kerasMask();
-        if (mask != null) checkMask(layer, inputs.get(0), mask);
+        List<Tensor> masks = new ArrayList<>();   // each input's, as models give them (merges and attention read all)
+        for (int i = 0; i < inputs.size(); i++) {
+            Tensor m = i == 0 && mask != null ? mask : inputs.get(i).kerasMask();
+            if (m != null) checkMask(layer, inputs.get(i), m);
+            masks.add(m);
+        }
         layer.build(shapes);
         Backend be = layer.backend();
-        List<DTensor> dins = new ArrayList<>();
-        DTensor dmask = null;
+        List<DTensor> dins = new ArrayList<>(), dmasks = new ArrayList<>();
         try {
             for (Tensor t : inputs) dins.add(DTensor.from(be, t));
-            if (mask != null) dmask = DTensor.from(be, mask);
-            try (Trace tr = layer.forward(dins, dmask, false)) {
+            for (Tensor m : masks) dmasks.add(m == null ? null : DTensor.from(be, m));
+            DTensor dmask = dmasks.get(0);
+            try (Trace tr = layer.forwardMasked(dins, dmasks, false)) {
                 DTensor om = tr.outputMask();
                 if (om == null && dmask != null && layer.passesMask() && !(layer instanceof Merge)) {
                     DTensor o0 = tr.outputs().get(0);
@@ -56,7 +60,7 @@ final class DirectCall {
             }
         } finally {
             for (DTensor d : dins) d.close();
-            if (dmask != null) dmask.close();
+            for (DTensor d : dmasks) if (d != null) d.close();
         }
     }
 

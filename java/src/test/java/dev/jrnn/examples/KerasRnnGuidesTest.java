@@ -77,7 +77,10 @@ class KerasRnnGuidesTest {
         for (String n : layerNames) m.getLayer(n).setWeights(layerWeights(c, key, n));
     }
 
-    void same(String what, Object want, Tensor got) { KerasGoldens.compare(what, tensor(want), got, bad); }
+    void same(String what, Object want, Tensor got) {
+        if (got == null) bad.add(what + ": none, Keras " + tensor(want));
+        else KerasGoldens.compare(what, tensor(want), got, bad);
+    }
 
     void sameAfter(Model m, Map<String, Object> c, String... layerNames) {
         for (String n : layerNames) {
@@ -405,6 +408,22 @@ class KerasRnnGuidesTest {
         Tensor chained = lstm.call(relu);
         same("lstm(relu(embedding(inputs)))", c.get("eager_chain"), chained);
         assertEquals(c.get("eager_chain_has_mask"), chained.kerasMask() != null, "an LSTM without return_sequences passes no mask");
+    }
+
+    /** Keras' eager call of a layer of several inputs takes each input's mask: Add keeps a step either keeps, Attention leaves padded keys out. */
+    @Test
+    void eachInputsMaskInDirectCallsAsKeras() {
+        Map<String, Object> c = section("masking");
+        Embedding embedding = new Embedding(10, 4).maskZero(true);
+        embedding.build(new int[] {5});
+        embedding.setWeights(layerWeights(c, "weights", "emb"));
+        Tensor a = embedding.call(tensor(c.get("ta"))), b = embedding.call(tensor(c.get("tb"))), v = embedding.call(tensor(c.get("tv")));
+        Tensor added = new dev.jrnn.layers.Add().callAll(List.of(a, b)).get(0);
+        same("Add()([a, b])", c.get("add"), added);
+        same("Add()([a, b])._keras_mask", c.get("add_mask"), added.kerasMask());
+        Tensor attended = new dev.jrnn.layers.Attention().callAll(List.of(a, v)).get(0);
+        same("Attention()([q, v])", c.get("attention"), attended);
+        same("Attention()([q, v])._keras_mask", c.get("attention_mask"), attended.kerasMask());
     }
 
     /** The guide's TemporalSoftmax is Softmax(axis=1) over Dense(1) scores given the mask (Keras 3.15.1 refuses it). */

@@ -279,6 +279,17 @@ case["unmasked"] = arr(l(np.asarray(ex)))
 hand = np.array([[True, False, True, True, False, True]] * 3)
 case["hand_mask"] = arr(hand)
 case["hand"] = arr(l(e(xr), mask=hand))
+# layers of several inputs take each input's mask: Add keeps a step either keeps, Attention leaves padded keys out
+ta, tb, tv = ids(10, 2, 5, low=1), ids(10, 2, 5, low=1), ids(10, 2, 4, low=1)
+ta[0, 3:] = 0
+tb[0, 4:] = 0
+tb[1, 2:] = 0
+tv[0, 2:] = 0
+tv[1, 1:] = 0
+added = layers.Add()([e(ta), e(tb)])
+attended = layers.Attention()([e(ta), e(tv)])
+case.update({"ta": arr(ta), "tb": arr(tb), "tv": arr(tv), "add": arr(added), "add_mask": arr(added._keras_mask),
+             "attention": arr(attended), "attention_mask": arr(attended._keras_mask)})
 # TemporalSoftmax over Dense(1) scores: Keras' own Softmax(axis=1) refuses a (batch, steps) mask on (batch, steps, 1)
 # (the mask has a dimension more than 1 where the scores have 1); the guide's result is that Softmax given the mask as
 # (batch, steps, 1)
