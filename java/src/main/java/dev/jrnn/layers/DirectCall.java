@@ -31,9 +31,12 @@ final class DirectCall {
             int[] s = t.shape();
             shapes.add(Arrays.copyOfRange(s, 1, s.length));
         }
-        List<Tensor> masks = new ArrayList<>();   // each input's, as models give them (merges and attention read all)
+        // each input's, as models give them (merges and attention read all); Keras 3's __call__ attaches none to a call
+        // with more than one tensor argument, so a recurrent layer given initial states runs unmasked unless told
+        boolean attached = inputs.size() == 1 || !(layer instanceof RecurrentLayer || layer instanceof Bidirectional);
+        List<Tensor> masks = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
-            Tensor m = i == 0 && mask != null ? mask : inputs.get(i).kerasMask();
+            Tensor m = i == 0 && mask != null ? mask : attached ? inputs.get(i).kerasMask() : null;
             if (m != null) checkMask(layer, inputs.get(i), m);
             masks.add(m);
         }

@@ -402,6 +402,10 @@ class KerasRnnGuidesTest {
         same("lstm(x, mask=mask)", c.get("explicit"), lstm.call(x, mask));
         same("lstm(embedding(inputs)): the mask on the tensor", c.get("explicit"), lstm.call(x));
         same("lstm(x, mask=a hand-made mask)", c.get("hand"), lstm.call(x, tensor(c.get("hand_mask"))));
+        // with initial states, as Keras 3's lstm(x, initial_state=[h0, c0]): the mask on x is not taken, an explicit one is
+        Tensor h0 = tensor(c.get("h0")), c0 = tensor(c.get("c0"));
+        same("lstm(x, initial_state=[h0, c0])", c.get("initial_attached"), lstm.callAll(List.of(x, h0, c0)).get(0));
+        same("lstm(x, initial_state=[h0, c0], mask=mask)", c.get("initial_explicit"), lstm.callAll(List.of(x, h0, c0), mask).get(0));
         same("lstm(a plain array): no mask", c.get("unmasked"), lstm.call(x.withKerasMask(null)));
         Tensor relu = new Activation("relu").call(x);
         same("relu(embedding(inputs))._keras_mask", c.get("eager_relu_mask"), relu.kerasMask());

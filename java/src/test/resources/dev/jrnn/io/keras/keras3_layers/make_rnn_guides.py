@@ -275,6 +275,12 @@ case["eager_relu_mask"] = arr(relu._keras_mask)
 case["eager_chain"] = arr(chained)
 case["eager_chain_has_mask"] = getattr(chained, "_keras_mask", None) is not None
 case["unmasked"] = arr(l(np.asarray(ex)))
+# with initial_state Keras 3's eager call takes no mask from the tensor (more than one tensor argument), an explicit one
+h0 = rng.normal(size=(3, 3)).astype("float32")
+c0 = rng.normal(size=(3, 3)).astype("float32")
+case["h0"], case["c0"] = arr(h0), arr(c0)
+case["initial_attached"] = arr(l(ex, initial_state=[h0, c0]))
+case["initial_explicit"] = arr(l(ex, initial_state=[h0, c0], mask=mask))
 # a hand-made mask, as the guide allows (any boolean (batch, timesteps) tensor)
 hand = np.array([[True, False, True, True, False, True]] * 3)
 case["hand_mask"] = arr(hand)
