@@ -81,14 +81,19 @@ final class DirectCall {
         return run(layer, x == null ? null : List.of(x), mask).mask();
     }
 
-    /** A mask is Keras' (batch, timesteps) of the input, 1 to keep a step and 0 to skip it. */
+    /**
+     * A mask is Keras' (batch, timesteps) of the input, 1 to keep a step and 0 to skip it; or, as an Embedding with
+     * maskZero gives over ids with an inner axis (batch, sentences, words), the input's leading axes.
+     */
     private static void checkMask(Layer layer, Tensor x, Tensor mask) {
         int[] xs = x.shape(), ms = mask.shape();
         if (xs.length < 2) {
             throw new IllegalArgumentException(layer.name() + ": mask: the input " + Tensor.shapeString(xs)
                     + " has no time axis to mask (expected (batch, timesteps, ...))");
         }
-        if (ms.length != 2 || ms[0] != xs[0] || ms[1] != xs[1]) {
+        boolean leading = ms.length >= 2 && ms.length <= xs.length;
+        for (int i = 0; leading && i < ms.length; i++) leading = ms[i] == xs[i];
+        if (!leading) {
             throw new IllegalArgumentException(layer.name() + ": mask: expected shape " + Tensor.shapeString(new int[] {xs[0], xs[1]})
                     + " (batch, timesteps of the input " + Tensor.shapeString(xs) + "), got " + Tensor.shapeString(ms));
         }
@@ -96,7 +101,7 @@ final class DirectCall {
         for (int i = 0; i < m.length; i++) {
             if (m[i] != 0f && m[i] != 1f) {
                 throw new IllegalArgumentException(layer.name() + ": mask: expected 1 (keep the step) or 0 (skip it), got "
-                        + m[i] + " at [" + i / ms[1] + ", " + i % ms[1] + "]");
+                        + m[i] + " at flat index " + i + " of " + Tensor.shapeString(ms));
             }
         }
     }

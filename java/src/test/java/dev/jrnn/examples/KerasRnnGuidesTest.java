@@ -428,6 +428,11 @@ class KerasRnnGuidesTest {
         Tensor attended = new dev.jrnn.layers.Attention().callAll(List.of(a, v)).get(0);
         same("Attention()([q, v])", c.get("attention"), attended);
         same("Attention()([q, v])._keras_mask", c.get("attention_mask"), attended.kerasMask());
+        // ids with an inner axis: Embedding's (batch, sentences, words) mask reaches TimeDistributed(LSTM)'s words
+        dev.jrnn.layers.TimeDistributed td = new dev.jrnn.layers.TimeDistributed(new LSTM(2));
+        td.build(new int[] {3, 4, 4});
+        td.setWeights(tensors(c.get("td_weights")));
+        same("TimeDistributed(LSTM)(embedding(ids))", c.get("td"), td.call(embedding.call(tensor(c.get("td_ids")))));
     }
 
     /** The guide's TemporalSoftmax is Softmax(axis=1) over Dense(1) scores given the mask (Keras 3.15.1 refuses it). */

@@ -296,6 +296,14 @@ added = layers.Add()([e(ta), e(tb)])
 attended = layers.Attention()([e(ta), e(tv)])
 case.update({"ta": arr(ta), "tb": arr(tb), "tv": arr(tv), "add": arr(added), "add_mask": arr(added._keras_mask),
              "attention": arr(attended), "attention_mask": arr(attended._keras_mask)})
+# ids with an inner axis (batch, sentences, words): the word mask reaches TimeDistributed(LSTM) (an empty sentence: 0)
+t3 = ids(10, 2, 3, 4, low=1)
+t3[0, 0, 2:] = 0
+t3[1, 1, 1:] = 0
+t3[1, 2, :] = 0
+td = layers.TimeDistributed(layers.LSTM(2))
+ytd = td(e(t3))
+case.update({"td_ids": arr(t3), "td_weights": [arr(w) for w in td.get_weights()], "td": arr(ytd)})
 # TemporalSoftmax over Dense(1) scores: Keras' own Softmax(axis=1) refuses a (batch, steps) mask on (batch, steps, 1)
 # (the mask has a dimension more than 1 where the scores have 1); the guide's result is that Softmax given the mask as
 # (batch, steps, 1)
