@@ -440,43 +440,40 @@ public abstract class Layer {
     // ------------------------------------------------------------------ direct calls on host tensors
 
     /** Applies the layer to {@code x} (batch first) and returns its first output. */
-    public Tensor call(Tensor x) {
-        return callAll(List.of(x)).get(0);
-    }
+    public Tensor call(Tensor x) { return callAll(List.of(x)).get(0); }
 
     /**
      * Applies the layer and returns every output: for recurrent layers with returnState,
      * [output, h] (SimpleRNN, GRU) or [output, h, c] (LSTM), as Keras' return_state.
      */
-    public List<Tensor> callWithStates(Tensor x) {
-        return callAll(List.of(x));
-    }
+    public List<Tensor> callWithStates(Tensor x) { return callAll(List.of(x)); }
 
     /** Applies the layer to {@code x} with extra inputs (e.g. initial states) and returns every output. */
-    public List<Tensor> callAll(List<Tensor> inputs) {
-        if (inputs == null || inputs.isEmpty()) throw new IllegalArgumentException(name() + ": no input given");
-        List<int[]> shapes = new ArrayList<>();
-        for (Tensor t : inputs) {
-            if (t == null) throw new IllegalArgumentException(name() + ": an input is null");
-            if (!t.isFinite()) throw new IllegalArgumentException(name() + ": input holds NaN or Inf");
-            int[] s = t.shape();
-            shapes.add(Arrays.copyOfRange(s, 1, s.length));
-        }
-        build(shapes);
-        Backend be = backend();
-        List<DTensor> dins = new ArrayList<>();
-        try {
-            for (Tensor t : inputs) dins.add(DTensor.from(be, t));
-            try (Trace tr = forward(dins, null, false)) {
-                List<Tensor> out = new ArrayList<>();
-                for (DTensor d : tr.outputs()) out.add(d.toTensor());
-                return out;
-            }
-        } finally {
-            for (DTensor d : dins) d.close();
-        }
-    }
+    public List<Tensor> callAll(List<Tensor> inputs) { return DirectCall.run(this, inputs, null).outputs(); }
 
+    /**
+     * Keras' {@code layer(x, mask=mask)}: {@code mask} (batch, timesteps) holds 1 for a step to use, 0 for one to skip
+     * (a recurrent layer carries its state over it); null is no mask. <pre>{@code
+     * Tensor y = lstm.call(embedding.call(ids), embedding.computeMask(ids));   // the padding (id 0) skipped
+     * }</pre>
+     */
+    public Tensor call(Tensor x, Tensor mask) { return callAll(List.of(x), mask).get(0); }
+
+    /** As {@link #callAll(List)}, with the main input's {@code mask} (batch, timesteps) of 1 and 0, or null. */
+    public List<Tensor> callAll(List<Tensor> inputs, Tensor mask) { return DirectCall.run(this, inputs, mask).outputs(); }
+
+    /**
+     * Keras' {@code layer.compute_mask(x, previous_mask)}: the (batch, timesteps) mask of 1 and 0 this layer passes on
+     * for input {@code x} given its input's {@code mask} (null: none), or null where it passes none. Embedding with
+     * maskZero and Masking make one from {@code x}; most layers pass {@code mask} on; a recurrent layer passes it only
+     * when it returns sequences. A stateful layer's states do not move. As Keras' {@code x._keras_mask}. <pre>{@code
+     * Tensor mask = new Embedding(5000, 16).maskZero(true).computeMask(Sequences.pad(ids, -1, "post", "pre", 0));
+     * }</pre>
+     */
+    public Tensor computeMask(Tensor x, Tensor mask) { return DirectCall.mask(this, x, mask); }
+
+    /** {@link #computeMask(Tensor, Tensor)} without an input mask. */
+    public Tensor computeMask(Tensor x) { return computeMask(x, null); }
     // ------------------------------------------------------------------ functional API
 
     /**

@@ -20,10 +20,33 @@ public final class Tensor {
 
     private final int[] shape;
     private final float[] data;
+    /** Keras' {@code _keras_mask}: attached by a layer's direct call, read by the next one; null for none. */
+    private final Tensor kerasMask;
 
     private Tensor(int[] shape, float[] data) {
+        this(shape, data, null);
+    }
+
+    private Tensor(int[] shape, float[] data, Tensor kerasMask) {
         this.shape = shape;
         this.data = data;
+        this.kerasMask = kerasMask;
+    }
+
+    /**
+     * The mask that goes with this tensor, Keras' {@code x._keras_mask}: (batch, timesteps), 1 for a step to use and 0
+     * for one to skip, or null. A layer's direct call ({@code layer.call(x)}) attaches the mask its output carries
+     * (Embedding with maskZero, Masking, and the layers that pass a mask on) and the next direct call uses it, so
+     * {@code lstm.call(embedding.call(ids))} skips the padding, as Keras' eager calls do. Other operations give none.
+     */
+    public Tensor kerasMask() { return kerasMask; }
+
+    /**
+     * This tensor (its values shared, not copied) with {@code mask} attached (null: none), as Keras' {@code
+     * x._keras_mask = mask}; the layer that reads it checks it against the input. Ignored by {@link #equals}.
+     */
+    public Tensor withKerasMask(Tensor mask) {
+        return new Tensor(shape, data, mask);
     }
 
     /** A rank-1 tensor over a copy of {@code values}: {@code Tensor.of(new float[] {1, 2, 3})} has shape (3,). */

@@ -216,6 +216,20 @@ class BadInputTest {
         bad("call: initial state of the wrong batch", IAE,
                 f -> lstm(f).callAll(List.of(x(4), Tensor.zeros(4, 4), Tensor.zeros(3, 4))), "lstm", "initial state 1 of shape (4, 4), got (3, 4)");
         bad("call: LSTM given one state of two", IAE, f -> lstm(f).callAll(List.of(x(4), Tensor.zeros(4, 4))), "lstm", "1 + 2", "got 2");
+        // Keras' layer(x, mask=...) and compute_mask, and a mask attached to the input (Tensor.withKerasMask)
+        bad("call: mask of the wrong shape", IAE, f -> lstm(f).call(x(2), Tensor.full(1, 2, 4)),
+                "lstm: mask: expected shape (2, 3) (batch, timesteps of the input (2, 3, 2)), got (2, 4)");
+        bad("call: mask of rank 3", IAE, f -> lstm(f).callAll(List.of(x(2)), Tensor.full(1, 2, 3, 1)), "lstm: mask", "got (2, 3, 1)");
+        bad("call: mask value other than 1 or 0", IAE, f -> lstm(f).call(x(2), Tensor.of(new float[] {1, 1, 1, 1, 0.5f, 0}, 2, 3)),
+                "lstm: mask: expected 1 (keep the step) or 0 (skip it), got 0.5 at flat index 4 of (2, 3)");
+        bad("call: mask holding NaN", IAE, f -> lstm(f).call(x(2), with(Tensor.full(1, 2, 3), 2, Float.NaN)), "lstm: mask", "got NaN at flat index 2");
+        bad("call: attached mask of the wrong shape", IAE, f -> lstm(f).call(x(2).withKerasMask(Tensor.full(1, 3, 3))),
+                "lstm: mask: expected shape (2, 3)", "got (3, 3)");
+        bad("call: mask on an input without steps", IAE, f -> f.track(built(new Dense(2), 3)).call(Tensor.zeros(4), Tensor.full(1, 4, 1)),
+                "dense", ": mask: the input (4,) has no time axis");
+        bad("computeMask: null input", IAE, f -> lstm(f).computeMask(null), "lstm: no input given");
+        bad("computeMask: mask of the wrong shape", IAE, f -> lstm(f).computeMask(x(2), Tensor.full(1, 2, 2)),
+                "lstm: mask: expected shape (2, 3)", "got (2, 2)");
         bad("trains: null param", IAE, f -> lstm(f).trains(null), "lstm.trains: p is null");
         bad("trains: another layer's param", IAE, f -> lstm(f).trains(((Dense) f.model.getLayer("dense")).kernel()),
                 "lstm.trains: kernel is not a parameter of this layer");

@@ -1,7 +1,6 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.Jrnn;
-import dev.jrnn.io.Json;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
 import dev.jrnn.tensor.Tensor;
@@ -10,14 +9,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,47 +33,19 @@ class RealKerasLayersTest {
         Jrnn.setBackend("cpu");
     }
 
-    private static Path file(String name) {
-        return GeneratedKerasFilesTest.resource("keras3_layers/" + name);
-    }
+    private static Path file(String name) { return KerasGoldens.file(name); }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> golden(String c) throws IOException {
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(file(c + ".json.gz")))) {
-            return (Map<String, Object>) Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        }
-    }
+    private static Map<String, Object> golden(String c) throws IOException { return KerasGoldens.golden(c); }
 
-    @SuppressWarnings("unchecked")
-    private static Tensor tensor(Object o) {
-        Map<String, Object> a = (Map<String, Object>) o;
-        List<Object> shape = (List<Object>) a.get("shape"), data = (List<Object>) a.get("data");
-        if (shape.isEmpty()) shape = List.of(1);  // a scalar variable (Attention's scale): jrnn holds it as [1]
-        int[] s = new int[shape.size()];
-        for (int i = 0; i < s.length; i++) s[i] = ((Number) shape.get(i)).intValue();
-        float[] d = new float[data.size()];
-        for (int i = 0; i < d.length; i++) d[i] = ((Number) data.get(i)).floatValue();
-        return Tensor.of(d, s);
-    }
+    private static Tensor tensor(Object o) { return KerasGoldens.tensor(o); }
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> list(Map<String, Object> g, String key) {
         return (List<Map<String, Object>>) g.get(key);
     }
 
-    /** Every element within float32 rounding of Keras' (1e-5 relative, 2e-6 near 0); lists all that are not. */
     private static void compare(String what, Tensor want, Tensor got, List<String> bad) {
-        if (!java.util.Arrays.equals(want.shape(), got.shape())) {
-            bad.add(what + ": shape " + Tensor.shapeString(got.shape()) + ", Keras " + Tensor.shapeString(want.shape()));
-            return;
-        }
-        float[] w = want.data(), g = got.data();
-        for (int k = 0; k < w.length; k++) {
-            if (!(Math.abs(w[k] - g[k]) <= 2e-6 + 1e-5 * Math.abs(w[k]))) {
-                bad.add(what + "[" + k + "]: " + g[k] + ", Keras " + w[k]);
-                return;
-            }
-        }
+        KerasGoldens.compare(what, want, got, bad);
     }
 
     @ParameterizedTest

@@ -10,16 +10,16 @@ fixtures a few KB. <case>.json.gz holds the inputs, Keras' predictions of every 
 the weights (BatchNormalization's moving statistics too) after one train_on_batch with SGD(0.1) and mse on every output against zeros (the file is saved
 compiled with them before that step): one step checks every layer's gradient, BPTT and masks included.
 """
-import gzip
-import json
 import os
 import sys
-import zipfile
 
 os.environ["KERAS_BACKEND"] = "jax"
 import keras
 import numpy as np
 from keras import layers
+
+import keras3_goldens
+from keras3_goldens import arr
 
 keras.utils.set_random_seed(19)
 rng = np.random.default_rng(19)
@@ -33,18 +33,8 @@ if not ONLY:
     sys.exit(0)
 
 
-def arr(a):
-    a = np.asarray(a, dtype="float32")
-    return {"shape": list(a.shape), "data": [float(f"{v:.7g}") for v in a.reshape(-1)]}
-
-
 def randomize(m):
-    for v in m.weights:
-        shape = tuple(v.shape)
-        w = rng.normal(scale=0.5, size=shape).astype("float32")
-        if "variance" in v.path:
-            w = (np.abs(w) + 0.5).astype("float32")
-        v.assign(w)
+    keras3_goldens.randomize(m, rng)
 
 
 def padded(x, lengths):
@@ -61,12 +51,7 @@ def save(name, m, xs, train=True):
     if train:
         m.compile(optimizer=keras.optimizers.SGD(0.1), loss=["mse"] * len(m.outputs))
     m.save(name + ".keras")
-    with zipfile.ZipFile(name + ".keras") as z:
-        members = [(i, z.read(i.filename)) for i in z.infolist()]
-    with zipfile.ZipFile(name + ".keras", "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        for info, data in members:
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, data)
+    keras3_goldens.deflate(name + ".keras")
     preds = m.predict(xs, verbose=0)
     preds = preds if isinstance(preds, (list, tuple)) else [preds]
     out = {"keras": keras.__version__, "inputs": [arr(x) for x in xs],
@@ -74,8 +59,7 @@ def save(name, m, xs, train=True):
     if train:
         m.train_on_batch(xs, [np.zeros(np.asarray(p).shape, "float32") for p in preds])
         out["after"] = [{"path": v.path, "value": arr(v.numpy())} for v in m.weights]
-    with gzip.GzipFile(name + ".json.gz", "wb", compresslevel=9, mtime=0) as f:
-        f.write(json.dumps(out, separators=(",", ":")).encode())
+    keras3_goldens.write_json_gz(name + ".json.gz", out)
 
 
 x = rng.normal(size=(B, T, F)).astype("float32")

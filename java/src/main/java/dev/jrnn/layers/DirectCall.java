@@ -1,0 +1,108 @@
+package dev.jrnn.layers;
+
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A layer called on host tensors, outside a model (Keras' eager {@code layer(x)}, {@code layer(x, mask=mask)} and
+ * {@code layer.compute_mask(x, mask)}): the inputs checked, the layer built for them, one inference forward, the
+ * outputs copied back with the masks they carry attached (Tensor#kerasMask, Keras' {@code _keras_mask}). Each input's
+ * attached mask is used (an explicit mask replaces the main input's), as Keras' {@code __call__} does. The mask rule is the one models
+ * apply (Pass): the layer's own output mask, else the input mask where the layer passes masks and its output keeps the
+ * time axis.
+ */
+final class DirectCall {
+    private DirectCall() {}
+
+    /** What one call gave: every output, and the mask that goes on with the first (null: none). */
+    record Result(List<Tensor> outputs, Tensor mask) {}
+
+    static Result run(Layer layer, List<Tensor> inputs, Tensor mask) {
+        if (inputs == null || inputs.isEmpty()) throw new IllegalArgumentException(layer.name() + ": no input given");
+        List<int[]> shapes = new ArrayList<>();
+        for (Tensor t : inputs) {
+            if (t == null) throw new IllegalArgumentException(layer.name() + ": an input is null");
+            if (!t.isFinite()) throw new IllegalArgumentException(layer.name() + ": input holds NaN or Inf");
+            int[] s = t.shape();
+            shapes.add(Arrays.copyOfRange(s, 1, s.length));
+        }
+        // each input's, as models give them (merges and attention read all); Keras 3's __call__ attaches none to a call
+        // with more than one tensor argument, so a recurrent layer given initial states runs unmasked unless told
+        boolean attached = inputs.size() == 1 || !(layer instanceof RecurrentLayer || layer instanceof Bidirectional);
+        List<Tensor> masks = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            Tensor m = i == 0 && mask != null ? mask : attached ? inputs.get(i).kerasMask() : null;
+            if (m != null) checkMask(layer, inputs.get(i), m);
+            masks.add(m);
+        }
+        layer.build(shapes);
+        Backend be = layer.backend();
+        List<DTensor> dins = new ArrayList<>(), dmasks = new ArrayList<>();
+        try {
+            for (Tensor t : inputs) dins.add(DTensor.from(be, t));
+            for (Tensor m : masks) dmasks.add(m == null ? null : DTensor.from(be, m));
+            DTensor dmask = dmasks.get(0);
+            try (Trace tr = layer.forwardMasked(dins, dmasks, false)) {
+                DTensor om = tr.outputMask();
+                if (om == null && dmask != null && layer.passesMask() && !(layer instanceof Merge)) {
+                    DTensor o0 = tr.outputs().get(0);
+                    if (o0.rank() >= 3 && o0.dim(0) == dmask.dim(0) && o0.dim(1) == dmask.dim(1)) om = dmask;
+                }
+                Tensor m0 = om == null ? null : om.toTensor();
+                List<Tensor> out = new ArrayList<>();
+                for (int k = 0; k < tr.outputs().size(); k++) {
+                    DTensor mk = k == 0 ? null : tr.outputMask(k);
+                    out.add(tr.outputs().get(k).toTensor().withKerasMask(k == 0 ? m0 : mk == null ? null : mk.toTensor()));
+                }
+                return new Result(out, m0);
+            }
+        } finally {
+            for (DTensor d : dins) d.close();
+            for (DTensor d : dmasks) if (d != null) d.close();
+        }
+    }
+
+    /**
+     * Keras' {@code compute_mask(inputs, previous_mask)}. A stateful recurrent layer is not run (its states would move):
+     * its mask is the input's where it returns sequences, as Keras' RNN.compute_mask.
+     */
+    static Tensor mask(Layer layer, Tensor x, Tensor mask) {
+        if (layer.stateful()) {
+            if (x == null) throw new IllegalArgumentException(layer.name() + ": computeMask: the input is null");
+            if (mask != null) checkMask(layer, x, mask);
+            boolean sequences = layer instanceof RecurrentLayer r ? r.returnSequences() : layer instanceof Bidirectional b && b.returnSequences();
+            return sequences ? mask : null;
+        }
+        return run(layer, x == null ? null : List.of(x), mask).mask();
+    }
+
+    /**
+     * A mask is Keras' (batch, timesteps) of the input, 1 to keep a step and 0 to skip it; or, as an Embedding with
+     * maskZero gives over ids with an inner axis (batch, sentences, words), the input's leading axes.
+     */
+    private static void checkMask(Layer layer, Tensor x, Tensor mask) {
+        int[] xs = x.shape(), ms = mask.shape();
+        if (xs.length < 2) {
+            throw new IllegalArgumentException(layer.name() + ": mask: the input " + Tensor.shapeString(xs)
+                    + " has no time axis to mask (expected (batch, timesteps, ...))");
+        }
+        boolean leading = ms.length >= 2 && ms.length <= xs.length;
+        for (int i = 0; leading && i < ms.length; i++) leading = ms[i] == xs[i];
+        if (!leading) {
+            throw new IllegalArgumentException(layer.name() + ": mask: expected shape " + Tensor.shapeString(new int[] {xs[0], xs[1]})
+                    + " (batch, timesteps of the input " + Tensor.shapeString(xs) + "), got " + Tensor.shapeString(ms));
+        }
+        float[] m = mask.data();
+        for (int i = 0; i < m.length; i++) {
+            if (m[i] != 0f && m[i] != 1f) {
+                throw new IllegalArgumentException(layer.name() + ": mask: expected 1 (keep the step) or 0 (skip it), got "
+                        + m[i] + " at flat index " + i + " of " + Tensor.shapeString(ms));
+            }
+        }
+    }
+}
