@@ -190,39 +190,78 @@ class TfDataGoldensTest {
         }
     }
 
-    /** One chain over range(n), from tensors (indexable) or from a generator (a stream; tf.data's from_generator). */
+    /**
+     * One chain over range(n), from tensors (indexable) or from a generator (a stream; tf.data's from_generator): the same
+     * elements in the same order (an unbatched chain read in batches of 1), and tf.data's cardinality of each.
+     */
     @SuppressWarnings("unchecked")
     private static void check(Map<String, Object> c, int n, boolean generator) throws IOException {
-            Dataset ds = Dataset.fromTensors(arange(n, 1, n, 1), arange(n, 1, n, 1));
-            if (generator) {
-                List<Sample> samples = new ArrayList<>();
-                for (int i = 0; i < n; i++) samples.add(Sample.of(Tensor.of(new float[] {i}, 1), Tensor.of(new float[] {i}, 1)));
-                ds = Dataset.fromIterator(samples::iterator);
-            }
-            for (Object o : (List<Object>) c.get("ops")) {
-                List<Object> op = (List<Object>) o;
-                ds = switch ((String) op.get(0)) {
-                    case "batch" -> ds.batch(optInt(op.get(1)), op.size() > 2 && (Boolean) op.get(2));
-                    case "repeat" -> op.size() > 1 ? ds.repeat(optInt(op.get(1))) : ds.repeat();
-                    case "take" -> ds.take(optInt(op.get(1)));
-                    case "skip" -> ds.skip(optInt(op.get(1)));
-                    case "shuffle" -> ds.shuffle(optInt(op.get(2)), optInt(op.get(1)));
-                    default -> throw new AssertionError(op);
-                };
-            }
-            List<?> want = (List<?>) c.get("batches");
-            List<Object[]> got = batches(ds, 0);
-            List<List<Integer>> g = new ArrayList<>();
-            for (Object[] b : got) {
-                List<Integer> l = new ArrayList<>();
-                for (float v : (float[]) b[0]) l.add((int) v);
-                g.add(l);
-            }
-            List<List<Integer>> w = new ArrayList<>();
-            for (Object b : want) w.add(Arrays.stream(ints(b)).boxed().toList());
-            assertEquals(w, g, (generator ? "generator " : "tensors ") + c);
-            long card = ((Number) c.get("cardinality")).longValue();
-            if (!generator) assertEquals(card, ds.batchesPerEpoch(), "tf.data's cardinality: " + c);
+        List<List<Object>> ops = (List<List<Object>>) (List<?>) c.get("ops");
+        boolean zipped = ops.stream().anyMatch(op -> op.get(0).equals("zip"));   // zip takes data sets of inputs only
+        Dataset ds = Dataset.fromTensors(arange(n, 1, n, 1), zipped ? null : arange(n, 1, n, 1));
+        if (generator) ds = Dataset.fromIterator(() -> range(0, n, !zipped).iterator());
+        for (List<Object> op : ops) ds = apply(ds, op, generator);
+        String what = (generator ? "generator " : "tensors ") + c;
+        long card = ((Number) c.get(generator ? "generator_cardinality" : "cardinality")).longValue();
+        assertEquals(card, ds.cardinality(), "tf.data's cardinality: " + what);
+        if (c.get("limit") != null) ds = ds.take(optInt(c.get("limit")));
+        boolean batched = false;
+        for (List<Object> op : ops) batched = op.get(0).equals("unbatch") ? false : batched || op.get(0).toString().contains("batch");
+        if (!batched) ds = ds.batch(1);
+        List<List<Integer>> gx = new ArrayList<>(), gy = new ArrayList<>(), wx = new ArrayList<>(), wy = new ArrayList<>();
+        for (Object[] b : batches(ds, 0)) {
+            gx.add(ints((float[]) b[0]));
+            if (zipped) gy.add(ints((float[]) b[2]));
+        }
+        for (Object w : (List<?>) c.get("batches")) {
+            wx.add(ints(flat(w instanceof Map<?, ?> m ? m.get("x") : w)));
+            if (w instanceof Map<?, ?> m) wy.add(ints(flat(m.get("y"))));
+        }
+        assertEquals(wx, gx, what);
+        assertEquals(wy, gy, "the zipped targets: " + what);
+    }
+
+    private static List<Integer> ints(float[] v) {
+        List<Integer> l = new ArrayList<>();
+        for (float f : v) l.add((int) f);
+        return l;
+    }
+
+    /** Samples {@code from..to-1} as (1,) inputs, and as targets when {@code targets}. */
+    static List<Sample> range(int from, int to, boolean targets) {
+        List<Sample> samples = new ArrayList<>();
+        for (int i = from; i < to; i++) samples.add(Sample.of(Tensor.of(new float[] {i}, 1), targets ? Tensor.of(new float[] {i}, 1) : null));
+        return samples;
+    }
+
+    /** range(from, to) from tensors or a generator, as inputs (and targets when {@code targets}). */
+    static Dataset source(int from, int to, boolean targets, boolean generator) {
+        if (generator) return Dataset.fromIterator(() -> range(from, to, targets).iterator());
+        Tensor t = arange(to - from, 1, to - from, 1);
+        for (int i = 0; i < t.size(); i++) t.data()[i] += from;
+        return Dataset.fromTensors(t, targets ? t : null);
+    }
+
+    /** One op of a golden chain, as the generator spells it. */
+    private static Dataset apply(Dataset ds, List<Object> op, boolean generator) {
+        return switch ((String) op.get(0)) {
+            case "batch", "padded_batch" -> ds.batch(optInt(op.get(1)), op.size() > 2 && (Boolean) op.get(2));
+            case "rebatch" -> ds.rebatch(optInt(op.get(1)), op.size() > 2 && (Boolean) op.get(2));
+            case "unbatch" -> ds.unbatch();
+            case "repeat" -> op.size() > 1 ? ds.repeat(optInt(op.get(1))) : ds.repeat();
+            case "take" -> ds.take(optInt(op.get(1)));
+            case "skip" -> ds.skip(optInt(op.get(1)));
+            case "shuffle" -> op.size() > 3 ? ds.shuffle(optInt(op.get(2)), optInt(op.get(1)), (Boolean) op.get(3))
+                    : ds.shuffle(optInt(op.get(2)), optInt(op.get(1)));
+            case "filter" -> ds.filter(s -> (int) s.inputs().get(0).data()[0] % optInt(op.get(1)) == optInt(op.get(2)));
+            case "take_while" -> ds.takeWhile(s -> s.inputs().get(0).data()[0] < optInt(op.get(1)));
+            case "shard" -> ds.shard(optInt(op.get(1)), optInt(op.get(2)));
+            case "concatenate" -> ds.concatenate(source(optInt(op.get(1)), optInt(op.get(2)), true, false));   // tf.data.Dataset.range, as the golden
+            case "zip" -> Dataset.zip(ds, source(optInt(op.get(1)), optInt(op.get(2)), false, false));
+            case "window" -> ds.window(optInt(op.get(1)), optInt(op.get(2)), optInt(op.get(3)), (Boolean) op.get(4));
+            case "cache" -> ds.cache();
+            default -> throw new AssertionError(op);
+        };
     }
 
     /**
