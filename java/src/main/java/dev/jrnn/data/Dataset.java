@@ -4,14 +4,14 @@ import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+
+import static dev.jrnn.data.DatasetSources.notNull;
 
 /**
  * A training set that need not fit in memory, in the spirit of {@code tf.data}: samples from
@@ -42,7 +42,7 @@ import java.util.function.UnaryOperator;
  * Data is float32; float64 and integer files are converted only after {@link #asFloat32()}, and
  * {@link #epoch} says so otherwise. Errors name the file and the sample.
  */
-public final class Dataset {
+public final class Dataset implements Cloneable {
     /** tf.data's {@code INFINITE_CARDINALITY} and {@code UNKNOWN_CARDINALITY}, as {@link #cardinality()} gives them. */
     public static final long INFINITE = -1, UNKNOWN = -2;
 
@@ -64,25 +64,13 @@ public final class Dataset {
 
     private Dataset() {}
 
-    private Dataset copy() {
-        Dataset d = new Dataset();
-        d.table = table;
-        d.order = order;
-        d.mapper = mapper;
-        d.stream = stream;
-        d.streamSize = streamSize;
-        d.reads = reads;
-        d.scalar = scalar;
-        d.batchSize = batchSize;
-        d.dropRemainder = dropRemainder;
-        d.batched = batched;
-        d.boundaries = boundaries;
-        d.prefetch = prefetch;
-        d.checkFinite = checkFinite;
-        d.float32 = float32;
-        d.memory = memory;
-        d.after = after;
-        return d;
+    /** A copy of every field (a shallow one: the table, order, functions and lists are immutable or never changed). */
+    Dataset copy() {
+        try {
+            return (Dataset) super.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** A data set of the given columns (also this package's other sources, as {@link Timeseries}). */
@@ -90,7 +78,7 @@ public final class Dataset {
         return of(inputs, targets, List.of());
     }
 
-    private static Dataset of(List<Column> inputs, List<Column> targets, List<Column> weights) throws IOException {
+    static Dataset of(List<Column> inputs, List<Column> targets, List<Column> weights) throws IOException {
         Dataset d = new Dataset();
         d.table = Table.of(inputs, targets, weights);
         d.order = new Order.Identity(d.table.samples());
@@ -98,18 +86,6 @@ public final class Dataset {
     }
 
     // ---- sources ----
-
-    private static void notNull(String method, String param, Object value) {
-        if (value == null) throw new IllegalArgumentException("Dataset." + method + ": " + param + " is null");
-    }
-
-    /** The inputs and targets lists of a source: not null, and no null element. */
-    private static void names(String method, List<?> inputs, List<?> targets) {
-        notNull(method, "inputs", inputs);
-        notNull(method, "targets", targets);
-        for (int i = 0; i < inputs.size(); i++) notNull(method, "inputs[" + i + "]", inputs.get(i));
-        for (int i = 0; i < targets.size(); i++) notNull(method, "targets[" + i + "]", targets.get(i));
-    }
 
     /** In-memory inputs {@code x} and targets {@code y} (first axis: samples); not copied. */
     public static Dataset fromTensors(Tensor x, Tensor y) {
@@ -139,24 +115,7 @@ public final class Dataset {
      * takes it: a weight of 1 per sample); none: an unweighted data set.
      */
     public static Dataset fromTensors(List<Tensor> inputs, List<Tensor> targets, List<Tensor> sampleWeights) {
-        names("fromTensors", inputs, targets);
-        notNull("fromTensors", "sampleWeights", sampleWeights);
-        if (sampleWeights.stream().allMatch(java.util.Objects::isNull) && !sampleWeights.isEmpty()) {
-            throw new IllegalArgumentException("fromTensors: every sampleWeights entry is null; give at least one, or use fromTensors(xs, ys)");
-        }
-        if (sampleWeights.stream().anyMatch(java.util.Objects::isNull) && !inputs.isEmpty()) {   // null: unweighted, a weight of 1 per sample
-            int n = inputs.get(0).dim(0);
-            sampleWeights = sampleWeights.stream().map(w -> w != null ? w : Tensor.full(1f, n)).toList();
-        }
-        try {
-            List<Column> in = new ArrayList<>(), out = new ArrayList<>(), ws = new ArrayList<>();
-            for (int i = 0; i < inputs.size(); i++) in.add(Sources.tensor(inputs.get(i), "input " + i));
-            for (int i = 0; i < targets.size(); i++) out.add(Sources.tensor(targets.get(i), "target " + i));
-            for (int i = 0; i < sampleWeights.size(); i++) ws.add(Sources.tensor(sampleWeights.get(i), "sample weight " + i));
-            return of(in, out, ws);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+        return DatasetSources.tensors(inputs, targets, sampleWeights);
     }
 
     /** Memory-maps {@code x.npy} (inputs) and {@code y.npy} (targets; null for none). */
@@ -175,11 +134,7 @@ public final class Dataset {
 
     /** Several memory-mapped {@code .npy} inputs and targets. */
     public static Dataset fromNpy(List<Path> inputs, List<Path> targets) throws IOException {
-        names("fromNpy", inputs, targets);
-        List<Column> in = new ArrayList<>(), out = new ArrayList<>();
-        for (Path p : inputs) in.add(Sources.npy(p));
-        for (Path p : targets) out.add(Sources.npy(p));
-        return of(in, out);
+        return DatasetSources.named("fromNpy", inputs, targets, Sources::npy);
     }
 
     /**
@@ -188,21 +143,13 @@ public final class Dataset {
      */
     public static Dataset fromNpz(Path file, List<String> inputs, List<String> targets) throws IOException {
         notNull("fromNpz", "file", file);
-        names("fromNpz", inputs, targets);
-        List<Column> in = new ArrayList<>(), out = new ArrayList<>();
-        for (String n : inputs) in.add(Sources.npz(file, n));
-        for (String n : targets) out.add(Sources.npz(file, n));
-        return of(in, out);
+        return DatasetSources.named("fromNpz", inputs, targets, n -> Sources.npz(file, n));
     }
 
     /** Tensors of a safetensors file by name, memory-mapped. */
     public static Dataset fromSafetensors(Path file, List<String> inputs, List<String> targets) throws IOException {
         notNull("fromSafetensors", "file", file);
-        names("fromSafetensors", inputs, targets);
-        List<Column> in = new ArrayList<>(), out = new ArrayList<>();
-        for (String n : inputs) in.add(Sources.safetensors(file, n));
-        for (String n : targets) out.add(Sources.safetensors(file, n));
-        return of(in, out);
+        return DatasetSources.named("fromSafetensors", inputs, targets, n -> Sources.safetensors(file, n));
     }
 
     /**
@@ -213,11 +160,7 @@ public final class Dataset {
      */
     public static Dataset fromShards(Path dir, List<String> inputs, List<String> targets) throws IOException {
         notNull("fromShards", "dir", dir);
-        names("fromShards", inputs, targets);
-        List<Column> in = new ArrayList<>(), out = new ArrayList<>();
-        for (String n : inputs) in.add(Sources.shards(dir, n));
-        for (String n : targets) out.add(Sources.shards(dir, n));
-        return of(in, out);
+        return DatasetSources.named("fromShards", inputs, targets, n -> Sources.shards(dir, n));
     }
 
     /**
@@ -236,15 +179,7 @@ public final class Dataset {
 
     /** In-memory variable-length sequences, as {@link #fromRaggedNpy}. */
     public static Dataset fromRagged(Tensor values, long[] offsets, Tensor y) {
-        notNull("fromRagged", "values", values);
-        if (offsets == null) throw new IllegalArgumentException("Dataset.fromRagged: offsets is null");
-        offsets = offsets.clone();   // the columns keep them
-        try {
-            Column x = Sources.ragged(Sources.values(values, "values"), offsets, "offsets");
-            return of(List.of(x), y == null ? List.of() : List.of(Sources.raggedTargets(Sources.values(y, "targets"), offsets)));
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+        return DatasetSources.ragged(values, offsets, y);
     }
 
     /**
@@ -254,25 +189,8 @@ public final class Dataset {
      * {@link AutoCloseable} (reading a file, a socket) is closed when its pass ends or the epoch's stream is closed.
      */
     public static Dataset fromIterator(Supplier<? extends Iterator<? extends Sample>> perEpoch) {
-        if (perEpoch == null) throw new IllegalArgumentException("Dataset.fromIterator: perEpoch is null");
         Dataset d = new Dataset();
-        // the last iterator handed out, to refuse a supplier that gives it again part-read (the samples read would be lost:
-        // building a model reads the first batch, repeat() and each epoch start over); weak, so it is not kept alive for this
-        var last = new java.util.concurrent.atomic.AtomicReference<java.lang.ref.WeakReference<Iterator<?>>>();
-        d.stream = e -> {
-            Iterator<? extends Sample> it = perEpoch.get();
-            if (it == null) {
-                throw new IllegalStateException("Dataset.fromIterator: the supplier gave null for epoch " + e
-                        + "; give an iterator of the epoch's samples");
-            }
-            var before = last.getAndSet(new java.lang.ref.WeakReference<>(it));
-            if (before != null && before.get() == it && it.hasNext()) {   // used up, it only gives an empty epoch
-                throw new IllegalStateException("Dataset.fromIterator: the supplier gave the same iterator again (epoch " + e
-                        + "); it must make a fresh one at every call, e.g. () -> samples.iterator(): building a model, repeat()"
-                        + " and every epoch read from the start");
-            }
-            return StreamOps.numbered(it);
-        };
+        d.stream = DatasetSources.generator(perEpoch);
         return d;
     }
 
@@ -378,14 +296,12 @@ public final class Dataset {
     /** A copy with the batch-level operation {@code op} added. */
     private Dataset after(BatchOps.Op op) {
         Dataset d = copy();
-        List<BatchOps.Op> ops = new ArrayList<>(after);
-        ops.add(op);
-        d.after = List.copyOf(ops);
+        d.after = java.util.stream.Stream.concat(after.stream(), java.util.stream.Stream.of(op)).toList();
         return d;
     }
 
     /** A copy with the sample order changed ({@code indexed}) or the generator's stream wrapped ({@code streamed}). */
-    private Dataset derive(UnaryOperator<Order> indexed, UnaryOperator<LongFunction<StreamOps.Stream>> streamed) {
+    Dataset derive(UnaryOperator<Order> indexed, UnaryOperator<LongFunction<StreamOps.Stream>> streamed) {
         Dataset d = copy();
         if (table != null) d.order = indexed.apply(order);
         else d.stream = streamed.apply(stream);
@@ -411,16 +327,14 @@ public final class Dataset {
         return d;
     }
 
-    // ---- tf.data's element operations of a stream: a table's samples are read in its order from here on ----
+    // ---- tf.data's element operations of a stream (ElementOps): a table's samples are read in its order from here on ----
 
     /**
      * tf.data's {@code filter}: the samples for which {@code keep} holds (tested on the prefetch thread; the number per epoch
      * becomes unknown, as tf.data's). {@code ds.filter(s -> s.inputs().get(0).dim(0) <= 200).batch(32)}.
      */
     public Dataset filter(java.util.function.Predicate<Sample> keep) {
-        beforeBatch("filter", "it tests samples; filter, then batch");
-        if (keep == null) throw new IllegalArgumentException("Dataset.filter: keep is null");
-        return streamed(s -> e -> ElementOps.filter(s.apply(e), keep, "filter"), -1, null);
+        return ElementOps.filter(this, keep, "filter");
     }
 
     /**
@@ -428,9 +342,7 @@ public final class Dataset {
      * {@code ds.takeWhile(s -> s.targets().get(0).data()[0] >= 0)}.
      */
     public Dataset takeWhile(java.util.function.Predicate<Sample> keep) {
-        beforeBatch("takeWhile", "it tests samples; take, then batch");
-        if (keep == null) throw new IllegalArgumentException("Dataset.takeWhile: keep is null");
-        return streamed(s -> e -> ElementOps.takeWhile(s.apply(e), keep), -1, null);
+        return ElementOps.filter(this, keep, "takeWhile");
     }
 
     /**
@@ -439,14 +351,7 @@ public final class Dataset {
      */
     public Dataset shard(int numShards, int index) {
         beforeBatch("shard", "it picks samples; shard, then batch");
-        if (numShards < 1) throw new IllegalArgumentException("Dataset.shard: numShards must be >= 1, got " + numShards);
-        if (index < 0 || index >= numShards) {
-            throw new IllegalArgumentException("Dataset.shard: index must be in [0, " + numShards + "), got " + index);
-        }
-        Dataset d = derive(o -> new Order.Sharded(o, numShards, index), s -> e -> ElementOps.shard(s.apply(e), numShards, index));
-        long n = streamSize;
-        d.streamSize = n < 0 || n == BatchOps.ENDLESS ? n : n <= index ? 0 : (n - index - 1) / numShards + 1;
-        return d;
+        return ElementOps.shard(this, numShards, index);
     }
 
     /**
@@ -454,13 +359,7 @@ public final class Dataset {
      * inputs, targets and weights). {@code Dataset.fromNpy(a, ya).concatenate(Dataset.fromNpy(b, yb)).shuffle(1, 10_000).batch(64)}.
      */
     public Dataset concatenate(Dataset other) {
-        beforeBatch("concatenate", "concatenate the samples, then batch");
-        if (other == null) throw new IllegalArgumentException("Dataset.concatenate: other is null");
-        other.beforeBatch("concatenate (its other data set)", "concatenate the samples, then batch");
-        LongFunction<StreamOps.Stream> theirs = EpochPlan.samples(other);
-        long a = samples(), b = other.samples();
-        long n = a == BatchOps.ENDLESS || b == BatchOps.ENDLESS ? BatchOps.ENDLESS : a < 0 || b < 0 ? -1 : a + b;
-        return streamed(s -> e -> ElementOps.concatenate(s.apply(e), theirs, e), n, other);
+        return ElementOps.concatenate(this, other);
     }
 
     /**
@@ -469,13 +368,7 @@ public final class Dataset {
      * {@code Dataset.zip(Dataset.fromNpy(x, null), Dataset.fromNpy(y, null)).batch(32)}.
      */
     public static Dataset zip(Dataset inputs, Dataset targets) {
-        notNull("zip", "inputs", inputs);
-        notNull("zip", "targets", targets);
-        inputs.beforeBatch("zip (its inputs)", "zip the samples, then batch");
-        targets.beforeBatch("zip (its targets)", "zip the samples, then batch");
-        LongFunction<StreamOps.Stream> ys = EpochPlan.samples(targets);
-        long a = inputs.samples(), b = targets.samples();
-        return inputs.streamed(s -> e -> ElementOps.zip(s.apply(e), ys.apply(e)), a < 0 || b < 0 ? -1 : Math.min(a, b), targets);
+        return ElementOps.zip(inputs, targets);
     }
 
     /**
@@ -486,10 +379,8 @@ public final class Dataset {
      */
     public Dataset window(int size, int shift, int stride, boolean dropRemainder) {
         beforeBatch("window", "it stacks samples; window, then batch");
-        if (size < 1 || shift < 1 || stride < 1) {
-            throw new IllegalArgumentException("Dataset.window: size, shift and stride must be >= 1, got " + size + ", " + shift + ", " + stride);
-        }
-        return streamed(s -> e -> ElementOps.window(s.apply(e), size, shift, stride, dropRemainder), -1, null);   // tf.data's flat_map: unknown
+        if (Math.min(size, Math.min(shift, stride)) < 1) throw new IllegalArgumentException("Dataset.window: size, shift and stride must be >= 1, got " + size + ", " + shift + ", " + stride);
+        return ElementOps.streamed(this, s -> e -> ElementOps.window(s.apply(e), size, shift, stride, dropRemainder), -1, null);   // tf.data's flat_map: unknown
     }
 
     /**
@@ -499,8 +390,8 @@ public final class Dataset {
      */
     public Dataset cache() {
         beforeBatch("cache", "it keeps samples; cache, then batch");
-        if (samples() == BatchOps.ENDLESS) throw new IllegalStateException("Dataset.cache: the data set is endless (" + this + "); cache before repeat()");
-        return streamed(ElementOps::cache, samples(), null);
+        if (sampleCount() == BatchOps.ENDLESS) throw new IllegalStateException("Dataset.cache: the data set is endless (" + this + "); cache before repeat()");
+        return ElementOps.streamed(this, ElementOps::cache, sampleCount(), null);
     }
 
     /**
@@ -509,8 +400,8 @@ public final class Dataset {
      */
     public Dataset unbatch() {
         if (!batched) throw new IllegalStateException("Dataset.unbatch: the data set is not batched; unbatch follows batch(...) or bucketByLength(...)");
-        BatchOps.Counts c = counts();
-        return streamed(s -> s, c.total() == BatchOps.ENDLESS || c.full() ? c.total() : -1, null);
+        BatchOps.Counts c = counts();   // tf.data knows the count only of full batches
+        return ElementOps.streamed(this, s -> s, c.total() == BatchOps.ENDLESS || c.full() ? c.total() : -1, null);
     }
 
     /** tf.data's {@code rebatch(n, dropRemainder)}: {@code unbatch().batch(n, dropRemainder)}; {@code ds.batch(64).rebatch(16)}. */
@@ -519,26 +410,6 @@ public final class Dataset {
         Dataset d = unbatch();
         d.streamSize = -1;   // tf.data's cardinality of a rebatch: unknown, even of an endless one
         return d.batch("rebatch", n, dropRemainder);
-    }
-
-    /** A stream of this data set's samples through {@code f} (epoch -> samples), {@code size} per epoch (-1 unknown, ENDLESS). */
-    private Dataset streamed(UnaryOperator<LongFunction<StreamOps.Stream>> f, long size, Dataset other) {
-        Dataset d = copy();
-        d.stream = f.apply(EpochPlan.samples(this));
-        d.streamSize = size;
-        List<Table> reads = new ArrayList<>(table != null ? List.of(table) : this.reads);
-        if (other != null) reads.addAll(other.table != null ? List.of(other.table) : other.reads);
-        d.reads = List.copyOf(reads);
-        d.scalar = table != null ? EpochPlan.scalars(table) : scalar;
-        if (other != null && !java.util.Arrays.equals(d.scalar, other.table != null ? EpochPlan.scalars(other.table) : other.scalar)) d.scalar = null;
-        d.table = null;
-        d.order = null;
-        d.mapper = null;
-        d.batched = d.dropRemainder = false;
-        d.batchSize = 32;
-        d.boundaries = null;
-        d.after = List.of();
-        return d;
     }
 
     /** Training and validation parts, see {@link #split}. */
@@ -649,7 +520,7 @@ public final class Dataset {
      * epoch's batches hold (-1 where that is unknown: a generator's, a bucketed set's, batches of different sizes shuffled then cut).
      */
     public long size() {
-        long n = after.isEmpty() ? samples() : counts().total();
+        long n = after.isEmpty() ? sampleCount() : counts().total();
         return n == BatchOps.ENDLESS ? -1 : n;
     }
 
@@ -659,12 +530,12 @@ public final class Dataset {
      * {@code fromTensors(x, y).repeat().take(10).batch(4).cardinality()} is 3.
      */
     public long cardinality() {
-        long n = batched ? counts().batches() : samples();
+        long n = batched ? counts().batches() : sampleCount();
         return n == BatchOps.ENDLESS ? INFINITE : n < 0 ? UNKNOWN : n;
     }
 
     /** Samples per epoch before batch: a table's order's, a stream's as known; -1 unknown, ENDLESS. */
-    private long samples() {
+    long sampleCount() {
         return table != null ? order.size() : streamSize;
     }
 
@@ -692,7 +563,7 @@ public final class Dataset {
     }
 
     BatchOps.Counts counts() {
-        return BatchOps.counts(samples(), batchSize, dropRemainder, boundaries != null, after);   // Long.MAX_VALUE: endless
+        return BatchOps.counts(sampleCount(), batchSize, dropRemainder, boundaries != null, after);   // Long.MAX_VALUE: endless
     }
 
     /** The batch size (32, Keras' default, until {@link #batch} is called). */

@@ -4,12 +4,14 @@ import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongFunction;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * tf.data's element operations that only a stream of samples can do, each lazy on the prefetch thread as tf.data's: filter,
@@ -18,6 +20,69 @@ import java.util.function.Predicate;
  */
 final class ElementOps {
     private ElementOps() {}
+
+    /** A stream of {@code d}'s samples through {@code f} (epoch -> samples), {@code size} per epoch (-1 unknown, ENDLESS); {@code other}: a second source it reads. */
+    static Dataset streamed(Dataset d, UnaryOperator<LongFunction<StreamOps.Stream>> f, long size, Dataset other) {
+        Dataset s = d.copy();
+        s.stream = f.apply(EpochPlan.samples(d));
+        s.streamSize = size;
+        List<Table> reads = new ArrayList<>(d.table != null ? List.of(d.table) : d.reads);
+        if (other != null) reads.addAll(other.table != null ? List.of(other.table) : other.reads);
+        s.reads = List.copyOf(reads);
+        s.scalar = scalars(d);
+        if (other != null && !Arrays.equals(s.scalar, scalars(other))) s.scalar = null;   // batched as the samples come
+        s.table = null;
+        s.order = null;
+        s.mapper = null;
+        s.batched = s.dropRemainder = false;
+        s.batchSize = 32;
+        s.boundaries = null;
+        s.after = List.of();
+        return s;
+    }
+
+    private static boolean[] scalars(Dataset d) {
+        return d.table != null ? EpochPlan.scalars(d.table) : d.scalar;
+    }
+
+    /** {@link Dataset#concatenate}: both unbatched; the count is the sum, endless if either is, else unknown if either is. */
+    static Dataset concatenate(Dataset a, Dataset b) {
+        a.beforeBatch("concatenate", "concatenate the samples, then batch");
+        DatasetSources.notNull("concatenate", "other", b);
+        b.beforeBatch("concatenate (its other data set)", "concatenate the samples, then batch");
+        LongFunction<StreamOps.Stream> theirs = EpochPlan.samples(b);
+        long m = a.sampleCount(), n = b.sampleCount();
+        long size = m == BatchOps.ENDLESS || n == BatchOps.ENDLESS ? BatchOps.ENDLESS : m < 0 || n < 0 ? -1 : m + n;
+        return streamed(a, s -> e -> concatenate(s.apply(e), theirs, e), size, b);
+    }
+
+    /** {@link Dataset#zip}: both unbatched; the count is the smaller, unknown if either is (tf.data's, even beside an endless one). */
+    static Dataset zip(Dataset x, Dataset y) {
+        DatasetSources.notNull("zip", "inputs", x);
+        DatasetSources.notNull("zip", "targets", y);
+        x.beforeBatch("zip (its inputs)", "zip the samples, then batch");
+        y.beforeBatch("zip (its targets)", "zip the samples, then batch");
+        LongFunction<StreamOps.Stream> ys = EpochPlan.samples(y);
+        long m = x.sampleCount(), n = y.sampleCount();
+        return streamed(x, s -> e -> zip(s.apply(e), ys.apply(e)), m < 0 || n < 0 ? -1 : Math.min(m, n), y);
+    }
+
+    /** {@link Dataset#filter} ({@code op} "filter") or {@link Dataset#takeWhile}: of samples, so before batch; a count unknown, as tf.data's. */
+    static Dataset filter(Dataset d, Predicate<Sample> keep, String op) {
+        d.beforeBatch(op, "it tests samples; " + (op.equals("filter") ? "filter" : "take") + ", then batch");
+        DatasetSources.notNull(op, "keep", keep);
+        return streamed(d, s -> e -> op.equals("filter") ? filter(s.apply(e), keep, op) : takeWhile(s.apply(e), keep), -1, null);
+    }
+
+    /** {@link Dataset#shard}: a table's order picks the positions (the others are never read), a stream's are read and dropped. */
+    static Dataset shard(Dataset d, int num, int index) {
+        if (num < 1) throw new IllegalArgumentException("Dataset.shard: numShards must be >= 1, got " + num);
+        if (index < 0 || index >= num) throw new IllegalArgumentException("Dataset.shard: index must be in [0, " + num + "), got " + index);
+        Dataset s = d.derive(o -> new Order.Sharded(o, num, index), f -> e -> shard(f.apply(e), num, index));
+        long n = d.streamSize;
+        s.streamSize = n < 0 || n == BatchOps.ENDLESS ? n : n <= index ? 0 : (n - index - 1) / num + 1;
+        return s;
+    }
 
     /** The samples of {@code src} for which {@code keep} holds; a predicate that throws fails naming the sample. */
     static StreamOps.Stream filter(StreamOps.Stream src, Predicate<Sample> keep, String op) {

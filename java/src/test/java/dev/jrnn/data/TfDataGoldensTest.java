@@ -304,6 +304,83 @@ class TfDataGoldensTest {
         return out;
     }
 
+    /**
+     * Orders across epochs against tf.data's facts (its RNG is its own): shuffle's reshuffleEachIteration false repeats the
+     * first epoch's order (also inside a repeat and after batch), true draws a fresh one; a cache keeps the order of the
+     * pass it kept and runs the map before it once (TensorFlow's count of py_function calls over two iterations).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void iterationsAreTfData() throws IOException {
+        for (Map<String, Object> c : cases("dataset_iterations.json")) {
+            int n = optInt(c.get("n"));
+            for (boolean generator : new boolean[] {false, true}) {
+                java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+                Dataset ds = source(0, n, true, generator).map(s -> {
+                    calls.incrementAndGet();
+                    return s;
+                });
+                boolean batched = false;
+                for (Object o : (List<Object>) c.get("ops")) {
+                    List<Object> op = (List<Object>) o;
+                    ds = apply(ds, op, generator);
+                    batched |= op.get(0).equals("batch");
+                }
+                if (!batched) ds = ds.batch(1);
+                List<Integer> e0 = order(ds, 0), e1 = order(ds, 1);
+                String what = (generator ? "generator " : "tensors ") + c;
+                assertEquals(c.get("same"), e0.equals(e1), what + ": " + e0 + " then " + e1);
+                int passes = e0.size() / n;
+                List<Integer> sorted = new ArrayList<>(e0), want = new ArrayList<>();
+                sorted.sort(null);
+                for (int i = 0; i < n; i++) for (int p = 0; p < passes; p++) want.add(i);
+                assertEquals(c.get("every_once"), sorted.equals(want), what);
+                assertEquals(c.get("repeats_within"), passes == 2 && e0.subList(0, n).equals(e0.subList(n, 2 * n)), what + ": " + e0);
+                assertEquals(optInt(c.get("calls")), calls.get(), "calls of the map before: " + what);
+            }
+        }
+    }
+
+    /**
+     * Keras 3 fit on the new operations' pipelines (Dense(1) from fixed weights, SGD 0.1, mse, 3 epochs): the epoch losses
+     * (Keras' running mean at an epoch's last batch), History's params (steps None where tf.data's cardinality is unknown) and the weights after, as TensorFlow 2.21's.
+     */
+    @Test
+    void fitOnTheNewOperationsIsKeras() throws IOException {
+        float[] xs = new float[12], ys = new float[12];
+        for (int i = 0; i < 12; i++) {
+            xs[i] = i / 10f;
+            ys[i] = 2 * xs[i] + 1;
+        }
+        Dataset src = Dataset.fromTensors(Tensor.of(xs, 12, 1), Tensor.of(ys, 12, 1));
+        Map<String, Dataset> pipes = Map.of(
+                "filter", src.filter(s -> s.inputs().get(0).data()[0] < 0.75f).batch(4),
+                "concatenate", src.take(5).concatenate(src.skip(8)).batch(3),
+                "shard", src.shard(2, 1).batch(4),
+                "cache_rebatch", src.cache().batch(4).rebatch(3, false),
+                "unbatch", src.batch(5).unbatch().batch(2, true),
+                "take_while", src.takeWhile(s -> s.inputs().get(0).data()[0] < 0.55f).batch(4));
+        for (Map<String, Object> c : cases("dataset_fits.json")) {
+            Dataset ds = pipes.get((String) c.get("pipe"));
+            assertEquals(((Number) c.get("cardinality")).longValue(), ds.cardinality(), c.toString());
+            dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(1).inputShape(1));
+            m.setWeights(List.of(Tensor.of(new float[] {0.5f}, 1, 1), Tensor.of(new float[] {0f}, 1)));
+            m.compile(new dev.jrnn.optim.SGD(0.1), "mse");
+            dev.jrnn.model.History h = m.fit(ds, new dev.jrnn.model.FitOptions().epochs(3).verbose(0));
+            assertEquals(optInt(c.get("steps")), h.params().steps(), c.toString());
+            float[] want = flat(c.get("last_batch_loss")), epochLog = flat(c.get("loss"));
+            for (int e = 0; e < want.length; e++) {
+                assertEquals(want[e], h.get("loss").get(e), 2e-6 * Math.abs(want[e]), c + " epoch " + e);
+                // Keras' own epoch log is the same but where its unknown-count iterator adds an empty step after a static-size
+                // batch (drop_remainder): 6 batches of 2 then, logged as 6/7 of their mean; jrnn logs the mean of the batches
+                float k = c.get("pipe").equals("unbatch") ? 6f / 7 : 1;
+                assertEquals(epochLog[e], want[e] * k, 2e-6 * Math.abs(want[e]), c + " epoch " + e);
+            }
+            assertArrayEquals(flat(c.get("kernel")), m.getWeights().get(0).data(), 2e-6f, c.toString());
+            assertArrayEquals(flat(c.get("bias")), m.getWeights().get(1).data(), 2e-6f, c.toString());
+        }
+    }
+
     // ---- bucket_by_sequence_length ----
 
     @Test
