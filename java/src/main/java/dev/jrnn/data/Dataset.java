@@ -395,11 +395,11 @@ public final class Dataset implements Cloneable {
     }
 
     /**
-     * tf.data's {@code unbatch()} of a batched data set: its batches' samples one by one, in order, each as it was before
-     * batch (a padded sequence comes back unpadded). {@code ds.batch(64).shuffle(1, 100).unbatch().batch(32)}.
+     * tf.data's {@code unbatch()}: after batch its batches' samples one by one, each as it was (a padded sequence unpadded):
+     * {@code ds.batch(64).shuffle(1, 100).unbatch().batch(32)}; before batch each sample's rows (first axis) as samples.
      */
     public Dataset unbatch() {
-        if (!batched) throw new IllegalStateException("Dataset.unbatch: the data set is not batched; unbatch follows batch(...) or bucketByLength(...)");
+        if (!batched) return ElementOps.unbatchRows(this);
         BatchOps.Counts c = counts();   // tf.data knows the count only of full batches
         return ElementOps.streamed(this, s -> s, c.total() == BatchOps.ENDLESS || c.full() ? c.total() : -1, null);
     }

@@ -74,6 +74,72 @@ final class ElementOps {
         return streamed(d, s -> e -> op.equals("filter") ? filter(s.apply(e), keep, op) : takeWhile(s.apply(e), keep), -1, null);
     }
 
+    /**
+     * {@link Dataset#unbatch} of an unbatched set: row r of every part of a sample (its first axis; a sequence's first
+     * {@code length} steps) as a sample, as tf.data's unbatch of elements. Counted where a table's parts all have
+     * {@code T} fixed rows (n * T, tf.data's static first axis), else unknown.
+     */
+    static Dataset unbatchRows(Dataset d) {
+        long n = d.sampleCount(), size = -1;
+        if (d.table != null && d.mapper == null && d.table.lengthColumn() == null && n != BatchOps.ENDLESS) {
+            java.util.Set<Integer> rows = new java.util.HashSet<>();
+            for (Column c : d.table.columns()) rows.add(c.unitShape().length == 0 ? -1 : c.unitShape()[0]);
+            if (rows.size() == 1 && !rows.contains(-1)) size = BatchOps.times(n, rows.iterator().next());
+        }
+        Dataset u = streamed(d, s -> e -> rows(s.apply(e)), n == BatchOps.ENDLESS ? n : size, null);
+        if (d.table != null) {   // a part of one value per row batches to (B,), as tf.data's scalar elements
+            List<Column> cols = d.table.columns();
+            u.scalar = new boolean[cols.size()];
+            for (int c = 0; c < cols.size(); c++) u.scalar[c] = !cols.get(c).ragged() && cols.get(c).unitShape().length == 1;
+        }
+        return u;
+    }
+
+    private static StreamOps.Stream rows(StreamOps.Stream src) {
+        return StreamOps.over(new Iterator<>() {
+            Sample cur;
+            int r, rows;
+            public boolean hasNext() {
+                while ((cur == null || r == rows) && src.hasNext()) {
+                    cur = src.next();
+                    r = 0;
+                    rows = rowsOf(cur);
+                }
+                return cur != null && r < rows;
+            }
+            public Sample next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                int k = r++;
+                java.util.function.Function<List<Tensor>, List<Tensor>> row = l -> l.stream().map(t -> row(t, k)).toList();
+                return new Sample(row.apply(cur.inputs()), row.apply(cur.targets()), row.apply(cur.weights()), -1, cur.index(), cur.source());
+            }
+        }, src::close);
+    }
+
+    /** The rows every part of {@code s} has (a (1,) part: one), refused where they differ, as tf.data's. */
+    private static int rowsOf(Sample s) {
+        int rows = s.length() >= 0 ? s.length() : s.inputs().get(0).dim(0);
+        List<Tensor> all = new ArrayList<>(s.inputs());
+        all.addAll(s.targets());
+        all.addAll(s.weights());
+        for (int i = 0; i < all.size(); i++) {
+            int[] shape = all.get(i).shape();
+            if (shape[0] < rows || s.length() < 0 && shape[0] != rows) {
+                throw new DataException(s.where(), "Dataset.unbatch: " + Assembler.name(i, s.inputs().size(), s.targets().size()) + " has shape "
+                        + Tensor.shapeString(shape) + ", input 0 has " + rows + " rows; unbatch splits every part of a sample along its first axis", null);
+            }
+        }
+        return rows;
+    }
+
+    /** Row {@code k} of {@code t}: a (rows,) tensor gives a (1,) one, as a table's column of one value per sample. */
+    private static Tensor row(Tensor t, int k) {
+        int[] shape = t.shape();
+        int[] unit = shape.length == 1 ? new int[] {1} : java.util.Arrays.copyOfRange(shape, 1, shape.length);
+        int size = t.size() / shape[0];
+        return Tensor.wrap(java.util.Arrays.copyOfRange(t.data(), k * size, (k + 1) * size), unit);
+    }
+
     /** {@link Dataset#shard}: a table's order picks the positions (the others are never read), a stream's are read and dropped. */
     static Dataset shard(Dataset d, int num, int index) {
         if (num < 1) throw new IllegalArgumentException("Dataset.shard: numShards must be >= 1, got " + num);

@@ -304,6 +304,32 @@ class TfDataGoldensTest {
         return out;
     }
 
+    /** unbatch before batch: each sample's rows as samples (x (4, 3, 2), y (4, 3)), tf.data's cardinality and batches. */
+    @Test
+    void unbatchOfSamplesGivesTheirRows() throws IOException {
+        for (Map<String, Object> c : cases("dataset_unbatch_rows.json")) {
+            int[] s = ints(c.get("x_shape"));
+            Tensor x = arange(s[0] * s[1] * s[2], 1, s), y = arange(s[0] * s[1], 10, s[0], s[1]);
+            List<Sample> gen = new ArrayList<>();
+            for (int i = 0; i < s[0]; i++) gen.add(Sample.of(x.slice(i, i + 1).reshape(s[1], s[2]), y.slice(i, i + 1).reshape(s[1])));
+            for (boolean generator : new boolean[] {false, true}) {
+                Dataset ds = (generator ? Dataset.fromIterator(gen::iterator) : Dataset.fromTensors(x, y)).unbatch();
+                assertEquals(generator ? Dataset.UNKNOWN : ((Number) c.get("cardinality")).longValue(), ds.cardinality(), c.toString());
+                ds = ds.batch(optInt(c.get("batch")));
+                List<?> want = (List<?>) c.get("batches");
+                List<Object[]> got = batches(ds, 0);
+                assertEquals(want.size(), got.size());
+                for (int i = 0; i < got.size(); i++) {
+                    Map<?, ?> w = (Map<?, ?>) want.get(i);
+                    assertArrayEquals(shape(w.get("x")), (int[]) got.get(i)[1], "batch " + i);
+                    assertArrayEquals(flat(w.get("x")), (float[]) got.get(i)[0], "batch " + i);
+                    assertArrayEquals(flat(w.get("y")), (float[]) got.get(i)[2], "batch " + i);
+                    if (!generator) assertArrayEquals(shape(w.get("y")), (int[]) got.get(i)[3], "a row of one value batches to (B,)");
+                }
+            }
+        }
+    }
+
     /**
      * Orders across epochs against tf.data's facts (its RNG is its own): shuffle's reshuffleEachIteration false repeats the
      * first epoch's order (also inside a repeat and after batch), true draws a fresh one; a cache keeps the order of the

@@ -77,14 +77,13 @@ class DatasetOpsBadInputTest {
                 {(Executable) () -> ds().batch(2).window(2, 1, 1, true), "Dataset.window: call it before batch"},
                 {(Executable) () -> ds().batch(2).cache(), "Dataset.cache: call it before batch"},
                 {(Executable) () -> ds().repeat().cache(), "Dataset.cache: the data set is endless", "cache before repeat()"},
-                {(Executable) () -> ds().unbatch(), "Dataset.unbatch: the data set is not batched"},
                 {(Executable) () -> ds().rebatch(2, false), "Dataset.rebatch: the data set is not batched; call batch(2)"}}) {
             IllegalStateException e = assertThrows(IllegalStateException.class, (Executable) c[0]);
             for (int i = 1; i < c.length; i++) assertTrue(e.getMessage().contains((String) c[i]), c[i] + " in: " + e.getMessage());
         }
     }
 
-    /** Bad samples fail the batch naming the sample: a zip side with targets, a window of mixed shapes, a predicate that throws. */
+    /** Bad samples fail the batch naming the sample: a zip side with targets, a window of mixed shapes, rows that differ, a predicate that throws. */
     @Test
     void badSamplesNameTheSample() {
         assertEquals("input 0 sample 0: Dataset.zip: its side inputs gives 1 targets and 0 sample weights; zip data sets of inputs only"
@@ -92,6 +91,9 @@ class DatasetOpsBadInputTest {
         List<Sample> mixed = List.of(Sample.of(Tensor.zeros(2), null), Sample.of(Tensor.zeros(3), null));
         String m = read(Dataset.fromIterator(mixed::iterator).window(2, 1, 1, true));
         assertTrue(m.contains("generator sample 1") && m.contains("Dataset.window: input 0 has shape (3,)") && m.contains("generator sample 0 has (2,)"), m);
+        String u = read(Dataset.fromTensors(Tensor.zeros(4, 3, 2), Tensor.zeros(4, 2)).unbatch());
+        assertEquals("input 0 sample 0: Dataset.unbatch: target 0 has shape (2,), input 0 has 3 rows; unbatch splits every part of a"
+                + " sample along its first axis", u);
         String p = read(ds().filter(s -> {
             throw new IllegalStateException("boom");
         }));

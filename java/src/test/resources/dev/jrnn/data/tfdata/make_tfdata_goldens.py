@@ -348,6 +348,20 @@ def dataset_ops():
     return cases
 
 
+def unbatch_rows():
+    """unbatch of unbatched elements: every component's rows (first axis) as elements, then batched."""
+    cases = []
+    x = np.arange(4 * 3 * 2, dtype="float32").reshape(4, 3, 2)
+    y = np.arange(12, dtype="float32").reshape(4, 3) * 10
+    for batch in (5, 4):
+        ds = tf.data.Dataset.from_tensor_slices((x, y)).unbatch()
+        card = int(ds.cardinality())
+        ds = ds.batch(batch)
+        cases.append(dict(x_shape=list(x.shape), batch=batch, cardinality=card, batched_cardinality=int(ds.cardinality()),
+                          batches=[{"x": b[0].numpy().tolist(), "y": b[1].numpy().tolist()} for b in ds]))
+    return cases
+
+
 def iterations():
     """Facts of orders across iterations (tf.data's RNG is its own, so orders are compared, not copied): for each chain
     over range(n), whether iteration 2 repeats iteration 1, whether each iteration holds every element once per pass, and
@@ -468,6 +482,7 @@ if __name__ == "__main__":
     dump("text_set_vocabulary.json", text_set_vocabulary())
     dump("dataset_ops.json", dataset_ops())
     dump("dataset_iterations.json", iterations())
+    dump("dataset_unbatch_rows.json", unbatch_rows())
     dump("dataset_fits.json", fits())
     dump("buckets.json", buckets())
     dump("splits.json", splits())
