@@ -136,6 +136,17 @@ class ElementOpsTest {
         public void close() { onClose.run(); }
     }
 
+    /** A file's checks still run at the epoch's start once its samples stream: an int64 file needs asFloat32, after a filter too. */
+    @Test
+    void aStreamedFileIsCheckedAsItsTable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+        java.nio.file.Path x = dir.resolve("x.npy");
+        Npy.writeInt64(x, new long[] {1, 2, 3, 4});
+        Dataset ds = Dataset.fromNpy(x, null).filter(s -> s.inputs().get(0).data()[0] > 1).concatenate(range(2)).batch(8);
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> ds.epoch(0).close());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("x.npy") && e.getMessage().contains("asFloat32"), e.getMessage());
+        assertEquals(List.of(2, 3, 4), read(Dataset.fromNpy(x, null).filter(s -> s.inputs().get(0).data()[0] > 1).asFloat32().batch(8), 0));
+    }
+
     /** The counts combine as tf.data's: known + known, unknown beside known, endless beside anything. */
     @Test
     void countsCombineAsTfData() {
