@@ -35,9 +35,10 @@ final class BatchOps {
         public String toString() { return times < 0 ? "repeat()" : "repeat(" + times + ")"; }
     }
 
-    record Shuffle(long seed, int buffer) implements Op {
+    /** {@code reshuffle} false: every epoch and pass draws epoch 0's order (tf.data's {@code reshuffle_each_iteration=False}). */
+    record Shuffle(long seed, int buffer, boolean reshuffle) implements Op {
         @Override
-        public String toString() { return "shuffle(" + seed + ", " + buffer + ")"; }
+        public String toString() { return "shuffle(" + seed + ", " + buffer + (reshuffle ? "" : ", false") + ")"; }
     }
 
     /** An epoch's groups (the samples of one batch each), in order: null at the end. */
@@ -94,7 +95,7 @@ final class BatchOps {
             case Skip s -> e -> skip(inner.apply(e), s.n());
             case Repeat r -> e -> repeat(inner, e, r.times());
             // another key than a sample shuffle's of the same seed and epoch
-            case Shuffle s -> e -> shuffle(inner.apply(e), s.buffer(), new SplittableRandom(s.seed() ^ (e + 1) * 0xBF58476D1CE4E5B9L));
+            case Shuffle s -> e -> shuffle(inner.apply(e), s.buffer(), new SplittableRandom(s.seed() ^ ((s.reshuffle() ? e : 0) + 1) * 0xBF58476D1CE4E5B9L));
         };
     }
 
@@ -132,6 +133,7 @@ final class BatchOps {
      */
     private static <T> Groups<T> repeat(LongFunction<Groups<T>> inner, long epoch, long times) {
         long t = times < 0 ? 1L << 20 : times;
+        if (times == 0) return () -> null;   // tf.data's repeat(0): empty, its input never opened
         return new Groups<>() {
             Groups<T> cur = inner.apply(epoch * t);
             long pass;
@@ -233,6 +235,7 @@ final class BatchOps {
                         c.smaller() && (nb < 0 || nb == ENDLESS || total < 0 || total < times(nb, size)));
             }
             case Repeat r -> {
+                if (r.times() == 0) yield of(0, 0, (f, t) -> 0, true, false);
                 if (b == 0 || b == ENDLESS) yield c;
                 if (r.times() < 0) {
                     yield of(ENDLESS, ENDLESS, b < 0 ? (f, t) -> c.full() ? (t - f) * size : -1 : periodic(c), c.full(), c.smaller());
@@ -261,7 +264,7 @@ final class BatchOps {
     }
 
     /** {@code a * b}, kept below {@link #ENDLESS} (a finite count never reads as endless). */
-    private static long times(long a, long b) {
+    static long times(long a, long b) {
         long hi = Math.multiplyHigh(a, b), lo = a * b;
         return hi != 0 || lo < 0 || lo == ENDLESS ? ENDLESS - 1 : lo;
     }

@@ -4,14 +4,14 @@ import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+
+import static dev.jrnn.data.DatasetSources.notNull;
 
 /**
  * A training set that need not fit in memory, in the spirit of {@code tf.data}: samples from
@@ -42,39 +42,35 @@ import java.util.function.UnaryOperator;
  * Data is float32; float64 and integer files are converted only after {@link #asFloat32()}, and
  * {@link #epoch} says so otherwise. Errors name the file and the sample.
  */
-public final class Dataset {
-    private Table table;                              // indexable data, or null for a generator
-    private Order order;
-    private UnaryOperator<Sample> mapper;             // per-sample function of an indexable set
-    private LongFunction<StreamOps.Stream> stream;    // epoch -> samples of a generator
-    private boolean endlessStream;                    // a generator's repeat() with no take after it
-    private int batchSize = 32;
-    private boolean dropRemainder, batched;
-    private int[] boundaries;
-    private int prefetch = 2;
-    private boolean checkFinite, float32;
-    private BatchMemory memory = BatchMemory.heap();
-    private List<BatchOps.Op> after = List.of();       // take, skip, repeat, shuffle after batch: of batches
+public final class Dataset implements Cloneable {
+    /** tf.data's {@code INFINITE_CARDINALITY} and {@code UNKNOWN_CARDINALITY}, as {@link #cardinality()} gives them. */
+    public static final long INFINITE = -1, UNKNOWN = -2;
+
+    // package-private for EpochPlan, which reads an epoch of them
+    Table table;                              // indexable data, or null for a stream (a generator, or a table's samples filtered, ...)
+    Order order;
+    UnaryOperator<Sample> mapper;             // per-sample function of an indexable set
+    LongFunction<StreamOps.Stream> stream;    // epoch -> samples of a stream
+    long streamSize = -1;                     // a stream's samples per epoch: -1 unknown, BatchOps.ENDLESS
+    List<Table> reads = List.of();            // the tables a stream reads, checked at every epoch
+    boolean[] scalar;                         // a stream of a table's samples: its parts of one value per sample, batched as (B,)
+    int batchSize = 32;
+    boolean dropRemainder, batched;
+    int[] boundaries;
+    int prefetch = 2;
+    boolean checkFinite, float32;
+    BatchMemory memory = BatchMemory.heap();
+    List<BatchOps.Op> after = List.of();       // take, skip, repeat, shuffle after batch: of batches
 
     private Dataset() {}
 
-    private Dataset copy() {
-        Dataset d = new Dataset();
-        d.table = table;
-        d.order = order;
-        d.mapper = mapper;
-        d.stream = stream;
-        d.endlessStream = endlessStream;
-        d.batchSize = batchSize;
-        d.dropRemainder = dropRemainder;
-        d.batched = batched;
-        d.boundaries = boundaries;
-        d.prefetch = prefetch;
-        d.checkFinite = checkFinite;
-        d.float32 = float32;
-        d.memory = memory;
-        d.after = after;
-        return d;
+    /** A copy of every field (a shallow one: the table, order, functions and lists are immutable or never changed). */
+    Dataset copy() {
+        try {
+            return (Dataset) super.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** A data set of the given columns (also this package's other sources, as {@link Timeseries}). */
@@ -82,7 +78,7 @@ public final class Dataset {
         return of(inputs, targets, List.of());
     }
 
-    private static Dataset of(List<Column> inputs, List<Column> targets, List<Column> weights) throws IOException {
+    static Dataset of(List<Column> inputs, List<Column> targets, List<Column> weights) throws IOException {
         Dataset d = new Dataset();
         d.table = Table.of(inputs, targets, weights);
         d.order = new Order.Identity(d.table.samples());
@@ -90,18 +86,6 @@ public final class Dataset {
     }
 
     // ---- sources ----
-
-    private static void notNull(String method, String param, Object value) {
-        if (value == null) throw new IllegalArgumentException("Dataset." + method + ": " + param + " is null");
-    }
-
-    /** The inputs and targets lists of a source: not null, and no null element. */
-    private static void names(String method, List<?> inputs, List<?> targets) {
-        notNull(method, "inputs", inputs);
-        notNull(method, "targets", targets);
-        for (int i = 0; i < inputs.size(); i++) notNull(method, "inputs[" + i + "]", inputs.get(i));
-        for (int i = 0; i < targets.size(); i++) notNull(method, "targets[" + i + "]", targets.get(i));
-    }
 
     /** In-memory inputs {@code x} and targets {@code y} (first axis: samples); not copied. */
     public static Dataset fromTensors(Tensor x, Tensor y) {
@@ -131,24 +115,7 @@ public final class Dataset {
      * takes it: a weight of 1 per sample); none: an unweighted data set.
      */
     public static Dataset fromTensors(List<Tensor> inputs, List<Tensor> targets, List<Tensor> sampleWeights) {
-        names("fromTensors", inputs, targets);
-        notNull("fromTensors", "sampleWeights", sampleWeights);
-        if (sampleWeights.stream().allMatch(java.util.Objects::isNull) && !sampleWeights.isEmpty()) {
-            throw new IllegalArgumentException("fromTensors: every sampleWeights entry is null; give at least one, or use fromTensors(xs, ys)");
-        }
-        if (sampleWeights.stream().anyMatch(java.util.Objects::isNull) && !inputs.isEmpty()) {   // null: unweighted, a weight of 1 per sample
-            int n = inputs.get(0).dim(0);
-            sampleWeights = sampleWeights.stream().map(w -> w != null ? w : Tensor.full(1f, n)).toList();
-        }
-        try {
-            List<Column> in = new ArrayList<>(), out = new ArrayList<>(), ws = new ArrayList<>();
-            for (int i = 0; i < inputs.size(); i++) in.add(Sources.tensor(inputs.get(i), "input " + i));
-            for (int i = 0; i < targets.size(); i++) out.add(Sources.tensor(targets.get(i), "target " + i));
-            for (int i = 0; i < sampleWeights.size(); i++) ws.add(Sources.tensor(sampleWeights.get(i), "sample weight " + i));
-            return of(in, out, ws);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+        return DatasetSources.tensors(inputs, targets, sampleWeights);
     }
 
     /** Memory-maps {@code x.npy} (inputs) and {@code y.npy} (targets; null for none). */
@@ -167,11 +134,7 @@ public final class Dataset {
 
     /** Several memory-mapped {@code .npy} inputs and targets. */
     public static Dataset fromNpy(List<Path> inputs, List<Path> targets) throws IOException {
-        names("fromNpy", inputs, targets);
-        List<Column> in = new ArrayList<>(), out = new ArrayList<>();
-        for (Path p : inputs) in.add(Sources.npy(p));
-        for (Path p : targets) out.add(Sources.npy(p));
-        return of(in, out);
+        return DatasetSources.named("fromNpy", inputs, targets, Sources::npy);
     }
 
     /**
@@ -180,21 +143,13 @@ public final class Dataset {
      */
     public static Dataset fromNpz(Path file, List<String> inputs, List<String> targets) throws IOException {
         notNull("fromNpz", "file", file);
-        names("fromNpz", inputs, targets);
-        List<Column> in = new ArrayList<>(), out = new ArrayList<>();
-        for (String n : inputs) in.add(Sources.npz(file, n));
-        for (String n : targets) out.add(Sources.npz(file, n));
-        return of(in, out);
+        return DatasetSources.named("fromNpz", inputs, targets, n -> Sources.npz(file, n));
     }
 
     /** Tensors of a safetensors file by name, memory-mapped. */
     public static Dataset fromSafetensors(Path file, List<String> inputs, List<String> targets) throws IOException {
         notNull("fromSafetensors", "file", file);
-        names("fromSafetensors", inputs, targets);
-        List<Column> in = new ArrayList<>(), out = new ArrayList<>();
-        for (String n : inputs) in.add(Sources.safetensors(file, n));
-        for (String n : targets) out.add(Sources.safetensors(file, n));
-        return of(in, out);
+        return DatasetSources.named("fromSafetensors", inputs, targets, n -> Sources.safetensors(file, n));
     }
 
     /**
@@ -205,11 +160,7 @@ public final class Dataset {
      */
     public static Dataset fromShards(Path dir, List<String> inputs, List<String> targets) throws IOException {
         notNull("fromShards", "dir", dir);
-        names("fromShards", inputs, targets);
-        List<Column> in = new ArrayList<>(), out = new ArrayList<>();
-        for (String n : inputs) in.add(Sources.shards(dir, n));
-        for (String n : targets) out.add(Sources.shards(dir, n));
-        return of(in, out);
+        return DatasetSources.named("fromShards", inputs, targets, n -> Sources.shards(dir, n));
     }
 
     /**
@@ -228,15 +179,7 @@ public final class Dataset {
 
     /** In-memory variable-length sequences, as {@link #fromRaggedNpy}. */
     public static Dataset fromRagged(Tensor values, long[] offsets, Tensor y) {
-        notNull("fromRagged", "values", values);
-        if (offsets == null) throw new IllegalArgumentException("Dataset.fromRagged: offsets is null");
-        offsets = offsets.clone();   // the columns keep them
-        try {
-            Column x = Sources.ragged(Sources.values(values, "values"), offsets, "offsets");
-            return of(List.of(x), y == null ? List.of() : List.of(Sources.raggedTargets(Sources.values(y, "targets"), offsets)));
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+        return DatasetSources.ragged(values, offsets, y);
     }
 
     /**
@@ -246,25 +189,8 @@ public final class Dataset {
      * {@link AutoCloseable} (reading a file, a socket) is closed when its pass ends or the epoch's stream is closed.
      */
     public static Dataset fromIterator(Supplier<? extends Iterator<? extends Sample>> perEpoch) {
-        if (perEpoch == null) throw new IllegalArgumentException("Dataset.fromIterator: perEpoch is null");
         Dataset d = new Dataset();
-        // the last iterator handed out, to refuse a supplier that gives it again part-read (the samples read would be lost:
-        // building a model reads the first batch, repeat() and each epoch start over); weak, so it is not kept alive for this
-        var last = new java.util.concurrent.atomic.AtomicReference<java.lang.ref.WeakReference<Iterator<?>>>();
-        d.stream = e -> {
-            Iterator<? extends Sample> it = perEpoch.get();
-            if (it == null) {
-                throw new IllegalStateException("Dataset.fromIterator: the supplier gave null for epoch " + e
-                        + "; give an iterator of the epoch's samples");
-            }
-            var before = last.getAndSet(new java.lang.ref.WeakReference<>(it));
-            if (before != null && before.get() == it && it.hasNext()) {   // used up, it only gives an empty epoch
-                throw new IllegalStateException("Dataset.fromIterator: the supplier gave the same iterator again (epoch " + e
-                        + "); it must make a fresh one at every call, e.g. () -> samples.iterator(): building a model, repeat()"
-                        + " and every epoch read from the start");
-            }
-            return StreamOps.numbered(it);
-        };
+        d.stream = DatasetSources.generator(perEpoch);
         return d;
     }
 
@@ -276,7 +202,7 @@ public final class Dataset {
      * of 10 000 batches (see {@link #shuffle(long, int)}).
      */
     public Dataset shuffle(long seed) {
-        return shuffle(seed, 10_000, true);
+        return shuffled(seed, 10_000, true, true);
     }
 
     /**
@@ -287,35 +213,52 @@ public final class Dataset {
      * sample positions), afresh every epoch and every pass of a repeat after it.
      */
     public Dataset shuffle(long seed, int bufferSize) {
-        return shuffle(seed, bufferSize, false);
+        return shuffled(seed, bufferSize, false, true);
     }
 
-    private Dataset shuffle(long seed, int bufferSize, boolean full) {
+    /**
+     * tf.data's {@code shuffle(bufferSize, seed, reshuffle_each_iteration)}: with {@code false} every epoch and every pass of
+     * a repeat after it gives the first epoch's order. {@code ds.shuffle(7, 1000, false).repeat(2)}: the same order twice.
+     */
+    public Dataset shuffle(long seed, int bufferSize, boolean reshuffleEachIteration) {
+        return shuffled(seed, bufferSize, false, reshuffleEachIteration);
+    }
+
+    private Dataset shuffled(long seed, int bufferSize, boolean full, boolean reshuffle) {
         if (bufferSize < 1) throw new IllegalArgumentException("Dataset.shuffle: bufferSize must be >= 1, got " + bufferSize);
-        if (batched) return after(new BatchOps.Shuffle(seed, bufferSize));
-        return derive(o -> full || bufferSize >= o.size() ? new Order.Shuffled(o, seed) : new Order.Buffered(o, seed, bufferSize),
-                s -> e -> StreamOps.shuffle(s.apply(e), bufferSize, new SplittableRandom(seed ^ e * 0x9E3779B97F4A7C15L)));
+        if (batched) return after(new BatchOps.Shuffle(seed, bufferSize, reshuffle));
+        return derive(o -> full || bufferSize >= o.size() ? new Order.Shuffled(o, seed, reshuffle) : new Order.Buffered(o, seed, bufferSize, reshuffle),
+                s -> e -> StreamOps.shuffle(s.apply(e), bufferSize, new SplittableRandom(seed ^ (reshuffle ? e : 0) * 0x9E3779B97F4A7C15L)));
     }
 
-    /** The first {@code n} samples (of each epoch's order); after batch the first {@code n} batches. */
+    /**
+     * The first {@code n} samples (of each epoch's order); after batch the first {@code n} batches. {@code take(-1)} is all of
+     * them, as tf.data's.
+     */
     public Dataset take(long n) {
-        if (n < 0) throw new IllegalArgumentException("Dataset.take: n must be >= 0, got " + n);
+        if (n < -1) throw new IllegalArgumentException("Dataset.take: n must be >= 0, or -1 for all, got " + n);
+        if (n == -1) return copy();
         if (batched) return after(new BatchOps.Take(n));
         Dataset d = derive(o -> slice(o, 0, Math.min(n, o.size())), s -> e -> StreamOps.take(s.apply(e), n));
-        d.endlessStream = false;
+        d.streamSize = streamSize == BatchOps.ENDLESS ? n : streamSize < 0 ? -1 : Math.min(n, streamSize);
         return d;
     }
 
     /**
      * All but the first {@code n} samples; after batch all but the first {@code n} batches, whose samples a table does not
      * read (a generator's are read and dropped; bucketing after a map maps them, as the buckets take the mapped lengths).
+     * {@code skip(-1)} skips them all, as tf.data's (a generator's are read); refused where an epoch never ends.
      */
     public Dataset skip(long n) {
-        if (n < 0) throw new IllegalArgumentException("Dataset.skip: n must be >= 0, got " + n);
-        if (batched) return after(new BatchOps.Skip(n));
-        return derive(o -> o.size() == Long.MAX_VALUE ? slice(o, n, Long.MAX_VALUE)   // still endless
-                        : slice(o, Math.min(n, o.size()), o.size() - Math.min(n, o.size())),
-                s -> e -> StreamOps.skip(s.apply(e), n));
+        if (n < -1) throw new IllegalArgumentException("Dataset.skip: n must be >= 0, or -1 for all, got " + n);
+        if (n == -1 && endless()) throw new IllegalArgumentException("Dataset.skip: -1 (all) of an endless data set would never end; got -1 after " + this);
+        long k = n == -1 ? Long.MAX_VALUE : n;
+        if (batched) return after(new BatchOps.Skip(k));
+        Dataset d = derive(o -> o.size() == Long.MAX_VALUE ? slice(o, k, Long.MAX_VALUE)   // still endless
+                        : slice(o, Math.min(k, o.size()), o.size() - Math.min(k, o.size())),
+                s -> e -> StreamOps.skip(s.apply(e), k));
+        d.streamSize = streamSize < 0 || streamSize == BatchOps.ENDLESS ? streamSize : Math.max(0, streamSize - k);
+        return d;
     }
 
     /** Positions {@code [from, from + size)} of {@code o}; a slice of a slice is one slice, so split still sees the file order. */
@@ -326,12 +269,17 @@ public final class Dataset {
     /**
      * {@code times} passes per epoch (each shuffled afresh when shuffled before). After batch the batched passes repeat, each
      * ending with its own smaller batch: {@code batch(3).repeat(2)} of 5 samples gives batches of 3, 2, 3, 2, where
-     * {@code repeat(2).batch(3)} gives 3, 3, 3, 1 (tf.data's).
+     * {@code repeat(2).batch(3)} gives 3, 3, 3, 1 (tf.data's). As tf.data's, {@code repeat(-1)} is {@link #repeat()} and
+     * {@code repeat(0)} an empty data set.
      */
     public Dataset repeat(int times) {
-        if (times < 1) throw new IllegalArgumentException("Dataset.repeat: times must be >= 1, got " + times);
+        if (times < -1) throw new IllegalArgumentException("Dataset.repeat: times must be >= 0, or -1 for endless, got " + times);
+        if (times == -1) return repeat();
         if (batched) return after(new BatchOps.Repeat(times));
-        return derive(o -> new Order.Repeated(o, times), s -> e -> StreamOps.repeat(s, e, times));
+        Dataset d = derive(o -> new Order.Repeated(o, times), s -> e -> StreamOps.repeat(s, e, times));
+        d.streamSize = times == 0 || streamSize == 0 ? 0 : streamSize < 0 || streamSize == BatchOps.ENDLESS ? streamSize
+                : BatchOps.times(streamSize, times);
+        return d;
     }
 
     /**
@@ -342,21 +290,18 @@ public final class Dataset {
     public Dataset repeat() {
         if (batched) return after(new BatchOps.Repeat(-1));
         Dataset d = derive(o -> new Order.Repeated(o, -1), s -> e -> StreamOps.repeat(s, e, -1));
-        d.endlessStream = table == null;
+        d.streamSize = streamSize == 0 ? 0 : BatchOps.ENDLESS;
         return d;
     }
-
     /** A copy with the batch-level operation {@code op} added. */
     private Dataset after(BatchOps.Op op) {
         Dataset d = copy();
-        List<BatchOps.Op> ops = new ArrayList<>(after);
-        ops.add(op);
-        d.after = List.copyOf(ops);
+        d.after = java.util.stream.Stream.concat(after.stream(), java.util.stream.Stream.of(op)).toList();
         return d;
     }
 
     /** A copy with the sample order changed ({@code indexed}) or the generator's stream wrapped ({@code streamed}). */
-    private Dataset derive(UnaryOperator<Order> indexed, UnaryOperator<LongFunction<StreamOps.Stream>> streamed) {
+    Dataset derive(UnaryOperator<Order> indexed, UnaryOperator<LongFunction<StreamOps.Stream>> streamed) {
         Dataset d = copy();
         if (table != null) d.order = indexed.apply(order);
         else d.stream = streamed.apply(stream);
@@ -380,6 +325,91 @@ public final class Dataset {
             d.stream = e -> StreamOps.map(s.apply(e), f);
         }
         return d;
+    }
+
+    // ---- tf.data's element operations of a stream (ElementOps): a table's samples are read in its order from here on ----
+
+    /**
+     * tf.data's {@code filter}: the samples for which {@code keep} holds (tested on the prefetch thread; the number per epoch
+     * becomes unknown, as tf.data's). {@code ds.filter(s -> s.inputs().get(0).dim(0) <= 200).batch(32)}.
+     */
+    public Dataset filter(java.util.function.Predicate<Sample> keep) {
+        return ElementOps.filter(this, keep, "filter");
+    }
+
+    /**
+     * tf.data's {@code take_while}: the samples up to the first for which {@code keep} fails; nothing is read after it.
+     * {@code ds.takeWhile(s -> s.targets().get(0).data()[0] >= 0)}.
+     */
+    public Dataset takeWhile(java.util.function.Predicate<Sample> keep) {
+        return ElementOps.filter(this, keep, "takeWhile");
+    }
+
+    /**
+     * tf.data's {@code shard(numShards, index)}: samples {@code index, index + numShards, ...} of each epoch's order, e.g. one
+     * worker's part: {@code ds.shard(4, worker).shuffle(1, 1000).batch(32)}. An indexable set reads only its own samples.
+     */
+    public Dataset shard(int numShards, int index) {
+        beforeBatch("shard", "it picks samples; shard, then batch");
+        return ElementOps.shard(this, numShards, index);
+    }
+
+    /**
+     * tf.data's {@code concatenate}: this data set's samples, then {@code other}'s, every epoch (both unbatched, with the same
+     * inputs, targets and weights). {@code Dataset.fromNpy(a, ya).concatenate(Dataset.fromNpy(b, yb)).shuffle(1, 10_000).batch(64)}.
+     */
+    public Dataset concatenate(Dataset other) {
+        return ElementOps.concatenate(this, other);
+    }
+
+    /**
+     * tf.data's {@code Dataset.zip((x, y))}: samples whose inputs are {@code inputs}' and whose targets are the inputs of
+     * {@code targets}' sample of the same position, until either ends (both unbatched, of inputs only).
+     * {@code Dataset.zip(Dataset.fromNpy(x, null), Dataset.fromNpy(y, null)).batch(32)}.
+     */
+    public static Dataset zip(Dataset inputs, Dataset targets) {
+        return ElementOps.zip(inputs, targets);
+    }
+
+    /**
+     * tf.data's {@code window(size, shift, stride, dropRemainder)} followed by {@code flat_map(w -> w.batch(size))}: sample
+     * {@code k} stacks samples {@code k*shift + i*stride}, {@code i < size}, into (size, ...) inputs, targets and weights
+     * (a step's sample of shape (features) gives a (size, features) sequence). Without {@code dropRemainder} the windows are
+     * sequences, so the shorter last ones are padded and masked in a batch. {@code steps.window(50, 1, 1, true).batch(32)}.
+     */
+    public Dataset window(int size, int shift, int stride, boolean dropRemainder) {
+        beforeBatch("window", "it stacks samples; window, then batch");
+        if (Math.min(size, Math.min(shift, stride)) < 1) throw new IllegalArgumentException("Dataset.window: size, shift and stride must be >= 1, got " + size + ", " + shift + ", " + stride);
+        return ElementOps.streamed(this, s -> e -> ElementOps.window(s.apply(e), size, shift, stride, dropRemainder), -1, null);   // tf.data's flat_map: unknown
+    }
+
+    /**
+     * tf.data's memory {@code cache()}: the first pass read to its end is kept and replayed by every later epoch and pass, so
+     * a costly {@link #map} (or a slow generator) runs once: {@code ds.map(f).cache().shuffle(1, 1000).batch(32)} (a shuffle
+     * before the cache is kept with it). It holds every sample in memory: refused for an endless data set.
+     */
+    public Dataset cache() {
+        beforeBatch("cache", "it keeps samples; cache, then batch");
+        if (sampleCount() == BatchOps.ENDLESS) throw new IllegalStateException("Dataset.cache: the data set is endless (" + this + "); cache before repeat()");
+        return ElementOps.streamed(this, ElementOps::cache, sampleCount(), null);
+    }
+
+    /**
+     * tf.data's {@code unbatch()}: after batch its batches' samples one by one, each as it was (a padded sequence unpadded):
+     * {@code ds.batch(64).shuffle(1, 100).unbatch().batch(32)}; before batch each sample's rows (first axis) as samples.
+     */
+    public Dataset unbatch() {
+        if (!batched) return ElementOps.unbatchRows(this);
+        BatchOps.Counts c = counts();   // tf.data knows the count only of full batches
+        return ElementOps.streamed(this, s -> s, c.total() == BatchOps.ENDLESS || c.full() ? c.total() : -1, null);
+    }
+
+    /** tf.data's {@code rebatch(n, dropRemainder)}: {@code unbatch().batch(n, dropRemainder)}; {@code ds.batch(64).rebatch(16)}. */
+    public Dataset rebatch(int n, boolean dropRemainder) {
+        if (!batched) throw new IllegalStateException("Dataset.rebatch: the data set is not batched; call batch(" + n + ")");
+        Dataset d = unbatch();
+        d.streamSize = -1;   // tf.data's cardinality of a rebatch: unknown, even of an endless one
+        return d.batch("rebatch", n, dropRemainder);
     }
 
     /** Training and validation parts, see {@link #split}. */
@@ -486,13 +516,27 @@ public final class Dataset {
     // ---- what a training loop reads ----
 
     /**
-     * Samples per epoch, or -1 when unknown (a generator) or endless; after batch-level take, skip or repeat those the
+     * Samples per epoch, or -1 when unknown (a generator, a filter) or endless; after batch-level take, skip or repeat those the
      * epoch's batches hold (-1 where that is unknown: a generator's, a bucketed set's, batches of different sizes shuffled then cut).
      */
     public long size() {
-        if (after.isEmpty()) return table == null || order.size() == Long.MAX_VALUE ? -1 : order.size();
-        long t = counts().total();
-        return t == BatchOps.ENDLESS ? -1 : t;
+        long n = after.isEmpty() ? sampleCount() : counts().total();
+        return n == BatchOps.ENDLESS ? -1 : n;
+    }
+
+    /**
+     * tf.data's {@code cardinality()}: the elements of an epoch, samples before {@link #batch} and batches after it, or
+     * {@link #INFINITE} (an endless {@link #repeat()}) or {@link #UNKNOWN} (a generator, a filter, buckets).
+     * {@code fromTensors(x, y).repeat().take(10).batch(4).cardinality()} is 3.
+     */
+    public long cardinality() {
+        long n = batched ? counts().batches() : sampleCount();
+        return n == BatchOps.ENDLESS ? INFINITE : n < 0 ? UNKNOWN : n;
+    }
+
+    /** Samples per epoch before batch: a table's order's, a stream's as known; -1 unknown, ENDLESS. */
+    long sampleCount() {
+        return table != null ? order.size() : streamSize;
     }
 
     /**
@@ -518,9 +562,8 @@ public final class Dataset {
         return counts().smaller();
     }
 
-    private BatchOps.Counts counts() {
-        long n = table == null ? (endlessStream ? BatchOps.ENDLESS : -1) : order.size();   // Long.MAX_VALUE: endless
-        return BatchOps.counts(n, batchSize, dropRemainder, boundaries != null, after);
+    BatchOps.Counts counts() {
+        return BatchOps.counts(sampleCount(), batchSize, dropRemainder, boundaries != null, after);   // Long.MAX_VALUE: endless
     }
 
     /** The batch size (32, Keras' default, until {@link #batch} is called). */
@@ -533,51 +576,10 @@ public final class Dataset {
      */
     public BatchStream epoch(int epoch) throws IOException {
         if (epoch < 0) throw new IllegalArgumentException("Dataset.epoch: epoch must be >= 0, got " + epoch);
-        Assembler asm = new Assembler(memory, checkFinite);
-        String name = "jrnn-prefetch-epoch-" + epoch;
-        if (table == null) {
-            return BatchOps.stream(after, e -> {
-                StreamOps.Stream src = stream.apply(e);
-                Grouper<Sample> g = new Grouper<>(src, batchSize, dropRemainder, boundaries, Dataset::length);
-                return BatchOps.groups(g, src::close);
-            }, epoch, l -> asm.fromSamples(l, null, null), prefetch, name);
-        }
-        table.check();
-        table.checkDtypes(float32);
-        Table t = table;
-        if (mapper == null) {
-            LongFunction<BatchOps.Groups<Long>> groups = e -> BatchOps.groups(new Grouper<>(order.positions(e), batchSize, dropRemainder,
-                    boundaries, i -> t.length(i)), null);
-            return BatchOps.stream(after, groups, epoch, l -> {
-                long[] idx = new long[l.size()];
-                for (int i = 0; i < idx.length; i++) idx[i] = l.get(i);
-                return asm.fromTable(t, idx);
-            }, prefetch, name);
-        }
-        UnaryOperator<Sample> f = mapper;
-        List<Column> cols = t.columns();
-        boolean[] scalar = new boolean[cols.size()];   // read as (1,) tensors, batched as (B,) as unmapped
-        for (int c = 0; c < scalar.length; c++) scalar[c] = !cols.get(c).ragged() && cols.get(c).unitShape().length == 0;
-        Function<List<Sample>, Batch> make = l -> asm.fromSamples(l, r -> t.where(l.get(r).index()), scalar);
-        if (boundaries == null) {   // grouped as positions, read and mapped by the batch: a batch skipped after batch is never read
-            LongFunction<BatchOps.Groups<Long>> groups = e -> BatchOps.groups(new Grouper<>(order.positions(e), batchSize, dropRemainder, null, null), null);
-            return BatchOps.stream(after, groups, epoch, l -> make.apply(l.stream().map(i -> StreamOps.apply(f, t.sample(i))).toList()), prefetch, name);
-        }
-        return BatchOps.stream(after, e -> {   // bucketed by the mapped samples' lengths: each is read and mapped as it is grouped
-            Iterator<Long> positions = order.positions(e);
-            Iterator<Sample> samples = new Iterator<>() {
-                public boolean hasNext() { return positions.hasNext(); }
-                public Sample next() { return StreamOps.apply(f, t.sample(positions.next())); }
-            };
-            return BatchOps.groups(new Grouper<>(samples, batchSize, dropRemainder, boundaries, Dataset::length), null);
-        }, epoch, make, prefetch, name);
+        return EpochPlan.open(this, epoch);
     }
 
-    private static int length(Sample s) {
-        return s.length() >= 0 ? s.length() : s.inputs().get(0).dim(0);
-    }
-
-    private void beforeBatch(String op, String why) {
+    void beforeBatch(String op, String why) {
         if (batched) {
             throw new IllegalStateException("Dataset." + op + ": call it before batch(...) / bucketByLength(...) (the dataset is batched by "
                     + batchSize + "); " + why);
@@ -588,7 +590,7 @@ public final class Dataset {
     public String toString() {
         long n = size(), b = batchesPerEpoch();
         String samples = endless() ? "endless" : n < 0 ? "samples unknown" : n + " samples";
-        return "Dataset(" + (table == null ? "generator, " + samples : samples + ", " + table.inputs().size() + " inputs, "
+        return "Dataset(" + (table == null ? "stream, " + samples : samples + ", " + table.inputs().size() + " inputs, "
                 + table.targets().size() + " targets" + (table.weights().isEmpty() ? "" : ", " + table.weights().size() + " sample weights"))
                 + ", batch " + batchSize + (boundaries != null ? " bucketed" : "")
                 + (after.isEmpty() ? "" : " then " + String.join(".", after.stream().map(Object::toString).toList()))

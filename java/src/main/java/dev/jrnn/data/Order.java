@@ -10,7 +10,7 @@ import java.util.function.LongUnaryOperator;
  * maps to a sample index. Shuffling is a keyed permutation computed per position (no index array,
  * so there is no limit from Java arrays), fresh per epoch.
  */
-sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Order.Buffered, Order.Repeated {
+sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Order.Buffered, Order.Repeated, Order.Sharded {
     /** Positions per epoch. */
     long size();
 
@@ -42,16 +42,19 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
         }
     }
 
-    record Shuffled(Order base, long seed) implements Order {
+    /** {@code reshuffle} false: every epoch's own draw is epoch 0's (tf.data's {@code reshuffle_each_iteration=False}). */
+    record Shuffled(Order base, long seed, boolean reshuffle) implements Order {
         /** A full shuffle of a buffered one is a full shuffle of its base (as uniform), and reads it in any order cheaply. */
         public Shuffled {
             if (base instanceof Buffered b) base = b.base();
         }
 
+        Shuffled(Order base, long seed) { this(base, seed, true); }
+
         public long size() { return base.size(); }
         public LongUnaryOperator cursor(long epoch) {
             LongUnaryOperator b = base.cursor(epoch);
-            Permutation p = new Permutation(base.size(), seed ^ epoch * 0x9E3779B97F4A7C15L);
+            Permutation p = new Permutation(base.size(), seed ^ (reshuffle ? epoch : 0) * 0x9E3779B97F4A7C15L);
             return k -> b.applyAsLong(p.apply(k));
         }
     }
@@ -62,7 +65,9 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
      * many longs and reads its base in order, once per epoch (a chain of buffered shuffles and repeats stays O(n)); its own
      * positions are asked in order (an earlier one replays the epoch's draws from the start).
      */
-    record Buffered(Order base, long seed, int buffer) implements Order {
+    record Buffered(Order base, long seed, int buffer, boolean reshuffle) implements Order {
+        Buffered(Order base, long seed, int buffer) { this(base, seed, buffer, true); }
+
         public long size() { return base.size(); }
         public LongUnaryOperator cursor(long epoch) {
             LongUnaryOperator b = base.cursor(epoch);
@@ -74,7 +79,7 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
                 long in, out, last;
                 public long applyAsLong(long k) {
                     if (rnd == null || k < out) {
-                        rnd = new SplittableRandom(seed ^ epoch * 0x9E3779B97F4A7C15L);
+                        rnd = new SplittableRandom(seed ^ (reshuffle ? epoch : 0) * 0x9E3779B97F4A7C15L);
                         filled = 0;
                         in = out = 0;
                     }
@@ -99,7 +104,10 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
      * over an empty base are empty, as tf.data's repeat of an empty dataset.
      */
     record Repeated(Order base, long times) implements Order {
-        public long size() { return base.size() == 0 ? 0 : times < 0 ? Long.MAX_VALUE : base.size() * times; }
+        public long size() {
+            long n = base.size();
+            return n == 0 || times == 0 ? 0 : times < 0 || n == Long.MAX_VALUE ? Long.MAX_VALUE : BatchOps.times(n, times);
+        }
         public LongUnaryOperator cursor(long epoch) {
             long n = base.size(), t = times < 0 ? 1L << 20 : times;   // an endless repeat: a fresh pass every n samples
             return new LongUnaryOperator() {
@@ -114,6 +122,18 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
                     return inner.applyAsLong(k % n);
                 }
             };
+        }
+    }
+
+    /** tf.data's {@code shard(num, index)}: positions {@code index, index + num, ...} of {@code base}; an endless base stays endless. */
+    record Sharded(Order base, long num, long index) implements Order {
+        public long size() {
+            long n = base.size();
+            return n == Long.MAX_VALUE ? n : n <= index ? 0 : (n - index - 1) / num + 1;
+        }
+        public LongUnaryOperator cursor(long epoch) {
+            LongUnaryOperator b = base.cursor(epoch);
+            return k -> b.applyAsLong(index + k * num);
         }
     }
 

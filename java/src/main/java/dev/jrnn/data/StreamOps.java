@@ -21,7 +21,7 @@ final class StreamOps {
     }
 
     /** A stream over {@code src} that closes {@code closing} (null: nothing). */
-    private static Stream over(Iterator<Sample> src, Runnable closing) {
+    static Stream over(Iterator<Sample> src, Runnable closing) {
         return new Stream() {
             public boolean hasNext() { return src.hasNext(); }
             public Sample next() { return src.next(); }
@@ -106,6 +106,7 @@ final class StreamOps {
      */
     static Stream repeat(LongFunction<Stream> inner, long epoch, long times) {
         long t = times < 0 ? 1L << 20 : times;
+        if (times == 0) return over(java.util.Collections.emptyIterator(), null);   // tf.data's repeat(0): its input never opened
         Stream[] cur = {inner.apply(epoch * t)};
         return over(new Iterator<>() {
             long pass;

@@ -73,6 +73,12 @@ record Table(List<Column> inputs, List<Column> targets, List<Column> weights, Co
         return new Sample(in, out, ws, length(i), i, null);
     }
 
+    /** Sample {@code i}, named by its file for messages once it leaves the table (a filter, a concatenation). */
+    Sample namedSample(long i) {
+        Sample s = sample(i);
+        return new Sample(s.inputs(), s.targets(), s.weights(), s.length(), i, describe(inputs.get(0)));
+    }
+
     private static Tensor read(Column c, long i) {
         int[] unit = c.unitShape();
         int[] shape;

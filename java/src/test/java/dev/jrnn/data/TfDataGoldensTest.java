@@ -190,39 +190,78 @@ class TfDataGoldensTest {
         }
     }
 
-    /** One chain over range(n), from tensors (indexable) or from a generator (a stream; tf.data's from_generator). */
+    /**
+     * One chain over range(n), from tensors (indexable) or from a generator (a stream; tf.data's from_generator): the same
+     * elements in the same order (an unbatched chain read in batches of 1), and tf.data's cardinality of each.
+     */
     @SuppressWarnings("unchecked")
     private static void check(Map<String, Object> c, int n, boolean generator) throws IOException {
-            Dataset ds = Dataset.fromTensors(arange(n, 1, n, 1), arange(n, 1, n, 1));
-            if (generator) {
-                List<Sample> samples = new ArrayList<>();
-                for (int i = 0; i < n; i++) samples.add(Sample.of(Tensor.of(new float[] {i}, 1), Tensor.of(new float[] {i}, 1)));
-                ds = Dataset.fromIterator(samples::iterator);
-            }
-            for (Object o : (List<Object>) c.get("ops")) {
-                List<Object> op = (List<Object>) o;
-                ds = switch ((String) op.get(0)) {
-                    case "batch" -> ds.batch(optInt(op.get(1)), op.size() > 2 && (Boolean) op.get(2));
-                    case "repeat" -> op.size() > 1 ? ds.repeat(optInt(op.get(1))) : ds.repeat();
-                    case "take" -> ds.take(optInt(op.get(1)));
-                    case "skip" -> ds.skip(optInt(op.get(1)));
-                    case "shuffle" -> ds.shuffle(optInt(op.get(2)), optInt(op.get(1)));
-                    default -> throw new AssertionError(op);
-                };
-            }
-            List<?> want = (List<?>) c.get("batches");
-            List<Object[]> got = batches(ds, 0);
-            List<List<Integer>> g = new ArrayList<>();
-            for (Object[] b : got) {
-                List<Integer> l = new ArrayList<>();
-                for (float v : (float[]) b[0]) l.add((int) v);
-                g.add(l);
-            }
-            List<List<Integer>> w = new ArrayList<>();
-            for (Object b : want) w.add(Arrays.stream(ints(b)).boxed().toList());
-            assertEquals(w, g, (generator ? "generator " : "tensors ") + c);
-            long card = ((Number) c.get("cardinality")).longValue();
-            if (!generator) assertEquals(card, ds.batchesPerEpoch(), "tf.data's cardinality: " + c);
+        List<List<Object>> ops = (List<List<Object>>) (List<?>) c.get("ops");
+        boolean zipped = ops.stream().anyMatch(op -> op.get(0).equals("zip"));   // zip takes data sets of inputs only
+        Dataset ds = Dataset.fromTensors(arange(n, 1, n, 1), zipped ? null : arange(n, 1, n, 1));
+        if (generator) ds = Dataset.fromIterator(() -> range(0, n, !zipped).iterator());
+        for (List<Object> op : ops) ds = apply(ds, op, generator);
+        String what = (generator ? "generator " : "tensors ") + c;
+        long card = ((Number) c.get(generator ? "generator_cardinality" : "cardinality")).longValue();
+        assertEquals(card, ds.cardinality(), "tf.data's cardinality: " + what);
+        if (c.get("limit") != null) ds = ds.take(optInt(c.get("limit")));
+        boolean batched = false;
+        for (List<Object> op : ops) batched = op.get(0).equals("unbatch") ? false : batched || op.get(0).toString().contains("batch");
+        if (!batched) ds = ds.batch(1);
+        List<List<Integer>> gx = new ArrayList<>(), gy = new ArrayList<>(), wx = new ArrayList<>(), wy = new ArrayList<>();
+        for (Object[] b : batches(ds, 0)) {
+            gx.add(ints((float[]) b[0]));
+            if (zipped) gy.add(ints((float[]) b[2]));
+        }
+        for (Object w : (List<?>) c.get("batches")) {
+            wx.add(ints(flat(w instanceof Map<?, ?> m ? m.get("x") : w)));
+            if (w instanceof Map<?, ?> m) wy.add(ints(flat(m.get("y"))));
+        }
+        assertEquals(wx, gx, what);
+        assertEquals(wy, gy, "the zipped targets: " + what);
+    }
+
+    private static List<Integer> ints(float[] v) {
+        List<Integer> l = new ArrayList<>();
+        for (float f : v) l.add((int) f);
+        return l;
+    }
+
+    /** Samples {@code from..to-1} as (1,) inputs, and as targets when {@code targets}. */
+    static List<Sample> range(int from, int to, boolean targets) {
+        List<Sample> samples = new ArrayList<>();
+        for (int i = from; i < to; i++) samples.add(Sample.of(Tensor.of(new float[] {i}, 1), targets ? Tensor.of(new float[] {i}, 1) : null));
+        return samples;
+    }
+
+    /** range(from, to) from tensors or a generator, as inputs (and targets when {@code targets}). */
+    static Dataset source(int from, int to, boolean targets, boolean generator) {
+        if (generator) return Dataset.fromIterator(() -> range(from, to, targets).iterator());
+        Tensor t = arange(to - from, 1, to - from, 1);
+        for (int i = 0; i < t.size(); i++) t.data()[i] += from;
+        return Dataset.fromTensors(t, targets ? t : null);
+    }
+
+    /** One op of a golden chain, as the generator spells it. */
+    private static Dataset apply(Dataset ds, List<Object> op, boolean generator) {
+        return switch ((String) op.get(0)) {
+            case "batch", "padded_batch" -> ds.batch(optInt(op.get(1)), op.size() > 2 && (Boolean) op.get(2));
+            case "rebatch" -> ds.rebatch(optInt(op.get(1)), op.size() > 2 && (Boolean) op.get(2));
+            case "unbatch" -> ds.unbatch();
+            case "repeat" -> op.size() > 1 ? ds.repeat(optInt(op.get(1))) : ds.repeat();
+            case "take" -> ds.take(optInt(op.get(1)));
+            case "skip" -> ds.skip(optInt(op.get(1)));
+            case "shuffle" -> op.size() > 3 ? ds.shuffle(optInt(op.get(2)), optInt(op.get(1)), (Boolean) op.get(3))
+                    : ds.shuffle(optInt(op.get(2)), optInt(op.get(1)));
+            case "filter" -> ds.filter(s -> (int) s.inputs().get(0).data()[0] % optInt(op.get(1)) == optInt(op.get(2)));
+            case "take_while" -> ds.takeWhile(s -> s.inputs().get(0).data()[0] < optInt(op.get(1)));
+            case "shard" -> ds.shard(optInt(op.get(1)), optInt(op.get(2)));
+            case "concatenate" -> ds.concatenate(source(optInt(op.get(1)), optInt(op.get(2)), true, false));   // tf.data.Dataset.range, as the golden
+            case "zip" -> Dataset.zip(ds, source(optInt(op.get(1)), optInt(op.get(2)), false, false));
+            case "window" -> ds.window(optInt(op.get(1)), optInt(op.get(2)), optInt(op.get(3)), (Boolean) op.get(4));
+            case "cache" -> ds.cache();
+            default -> throw new AssertionError(op);
+        };
     }
 
     /**
@@ -263,6 +302,109 @@ class TfDataGoldensTest {
         List<Integer> out = new ArrayList<>();
         for (Object[] b : batches(ds, epoch)) for (float v : (float[]) b[0]) out.add((int) v);
         return out;
+    }
+
+    /** unbatch before batch: each sample's rows as samples (x (4, 3, 2), y (4, 3)), tf.data's cardinality and batches. */
+    @Test
+    void unbatchOfSamplesGivesTheirRows() throws IOException {
+        for (Map<String, Object> c : cases("dataset_unbatch_rows.json")) {
+            int[] s = ints(c.get("x_shape"));
+            Tensor x = arange(s[0] * s[1] * s[2], 1, s), y = arange(s[0] * s[1], 10, s[0], s[1]);
+            List<Sample> gen = new ArrayList<>();
+            for (int i = 0; i < s[0]; i++) gen.add(Sample.of(x.slice(i, i + 1).reshape(s[1], s[2]), y.slice(i, i + 1).reshape(s[1])));
+            for (boolean generator : new boolean[] {false, true}) {
+                Dataset ds = (generator ? Dataset.fromIterator(gen::iterator) : Dataset.fromTensors(x, y)).unbatch();
+                assertEquals(generator ? Dataset.UNKNOWN : ((Number) c.get("cardinality")).longValue(), ds.cardinality(), c.toString());
+                ds = ds.batch(optInt(c.get("batch")));
+                List<?> want = (List<?>) c.get("batches");
+                List<Object[]> got = batches(ds, 0);
+                assertEquals(want.size(), got.size());
+                for (int i = 0; i < got.size(); i++) {
+                    Map<?, ?> w = (Map<?, ?>) want.get(i);
+                    assertArrayEquals(shape(w.get("x")), (int[]) got.get(i)[1], "batch " + i);
+                    assertArrayEquals(flat(w.get("x")), (float[]) got.get(i)[0], "batch " + i);
+                    assertArrayEquals(flat(w.get("y")), (float[]) got.get(i)[2], "batch " + i);
+                    if (!generator) assertArrayEquals(shape(w.get("y")), (int[]) got.get(i)[3], "a row of one value batches to (B,)");
+                }
+            }
+        }
+    }
+
+    /**
+     * Orders across epochs against tf.data's facts (its RNG is its own): shuffle's reshuffleEachIteration false repeats the
+     * first epoch's order (also inside a repeat and after batch), true draws a fresh one; a cache keeps the order of the
+     * pass it kept and runs the map before it once (TensorFlow's count of py_function calls over two iterations).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void iterationsAreTfData() throws IOException {
+        for (Map<String, Object> c : cases("dataset_iterations.json")) {
+            int n = optInt(c.get("n"));
+            for (boolean generator : new boolean[] {false, true}) {
+                java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+                Dataset ds = source(0, n, true, generator).map(s -> {
+                    calls.incrementAndGet();
+                    return s;
+                });
+                boolean batched = false;
+                for (Object o : (List<Object>) c.get("ops")) {
+                    List<Object> op = (List<Object>) o;
+                    ds = apply(ds, op, generator);
+                    batched |= op.get(0).equals("batch");
+                }
+                if (!batched) ds = ds.batch(1);
+                List<Integer> e0 = order(ds, 0), e1 = order(ds, 1);
+                String what = (generator ? "generator " : "tensors ") + c;
+                assertEquals(c.get("same"), e0.equals(e1), what + ": " + e0 + " then " + e1);
+                int passes = e0.size() / n;
+                List<Integer> sorted = new ArrayList<>(e0), want = new ArrayList<>();
+                sorted.sort(null);
+                for (int i = 0; i < n; i++) for (int p = 0; p < passes; p++) want.add(i);
+                assertEquals(c.get("every_once"), sorted.equals(want), what);
+                assertEquals(c.get("repeats_within"), passes == 2 && e0.subList(0, n).equals(e0.subList(n, 2 * n)), what + ": " + e0);
+                assertEquals(optInt(c.get("calls")), calls.get(), "calls of the map before: " + what);
+            }
+        }
+    }
+
+    /**
+     * Keras 3 fit on the new operations' pipelines (Dense(1) from fixed weights, SGD 0.1, mse, 3 epochs): the epoch losses
+     * (Keras' running mean at an epoch's last batch), History's params (steps None where tf.data's cardinality is unknown) and the weights after, as TensorFlow 2.21's.
+     */
+    @Test
+    void fitOnTheNewOperationsIsKeras() throws IOException {
+        float[] xs = new float[12], ys = new float[12];
+        for (int i = 0; i < 12; i++) {
+            xs[i] = i / 10f;
+            ys[i] = 2 * xs[i] + 1;
+        }
+        Dataset src = Dataset.fromTensors(Tensor.of(xs, 12, 1), Tensor.of(ys, 12, 1));
+        Map<String, Dataset> pipes = Map.of(
+                "filter", src.filter(s -> s.inputs().get(0).data()[0] < 0.75f).batch(4),
+                "concatenate", src.take(5).concatenate(src.skip(8)).batch(3),
+                "shard", src.shard(2, 1).batch(4),
+                "cache_rebatch", src.cache().batch(4).rebatch(3, false),
+                "unbatch", src.batch(5).unbatch().batch(2, true),
+                "take_while", src.takeWhile(s -> s.inputs().get(0).data()[0] < 0.55f).batch(4));
+        for (Map<String, Object> c : cases("dataset_fits.json")) {
+            Dataset ds = pipes.get((String) c.get("pipe"));
+            assertEquals(((Number) c.get("cardinality")).longValue(), ds.cardinality(), c.toString());
+            dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(1).inputShape(1));
+            m.setWeights(List.of(Tensor.of(new float[] {0.5f}, 1, 1), Tensor.of(new float[] {0f}, 1)));
+            m.compile(new dev.jrnn.optim.SGD(0.1), "mse");
+            dev.jrnn.model.History h = m.fit(ds, new dev.jrnn.model.FitOptions().epochs(3).verbose(0));
+            assertEquals(optInt(c.get("steps")), h.params().steps(), c.toString());
+            float[] want = flat(c.get("last_batch_loss")), epochLog = flat(c.get("loss"));
+            for (int e = 0; e < want.length; e++) {
+                assertEquals(want[e], h.get("loss").get(e), 2e-6 * Math.abs(want[e]), c + " epoch " + e);
+                // Keras' own epoch log is the same but where its unknown-count iterator adds an empty step after a static-size
+                // batch (drop_remainder): 6 batches of 2 then, logged as 6/7 of their mean; jrnn logs the mean of the batches
+                float k = c.get("pipe").equals("unbatch") ? 6f / 7 : 1;
+                assertEquals(epochLog[e], want[e] * k, 2e-6 * Math.abs(want[e]), c + " epoch " + e);
+            }
+            assertArrayEquals(flat(c.get("kernel")), m.getWeights().get(0).data(), 2e-6f, c.toString());
+            assertArrayEquals(flat(c.get("bias")), m.getWeights().get(1).data(), 2e-6f, c.toString());
+        }
     }
 
     // ---- bucket_by_sequence_length ----

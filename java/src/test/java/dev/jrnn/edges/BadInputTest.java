@@ -982,11 +982,14 @@ class BadInputTest {
                 "Sequences.toCategorical: labels is empty");
         bad("data: batch 0", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(0), "Dataset.batch", "got 0");
         bad("data: shuffle buffer 0", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).shuffle(1, 0), "bufferSize", "got 0");
-        bad("data: take -1", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).take(-1), "Dataset.take", "got -1");
-        bad("data: repeat 0", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).repeat(0), "Dataset.repeat", "got 0");
-        bad("data: take -1 after batch", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).take(-1), "Dataset.take", "n must be >= 0, got -1");
-        bad("data: skip -1 after batch", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).skip(-1), "Dataset.skip", "n must be >= 0, got -1");
-        bad("data: repeat 0 after batch", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).repeat(0), "Dataset.repeat", "got 0");
+        // -1 and repeat(0) are tf.data's sentinels (all, endless, empty): below them is refused
+        bad("data: take -2", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).take(-2), "Dataset.take", "n must be >= 0, or -1 for all, got -2");
+        bad("data: repeat -2", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).repeat(-2), "Dataset.repeat",
+                "times must be >= 0, or -1 for endless, got -2");
+        bad("data: take -2 after batch", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).take(-2), "Dataset.take", "got -2");
+        bad("data: skip -2 after batch", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).skip(-2), "Dataset.skip",
+                "n must be >= 0, or -1 for all, got -2");
+        bad("data: repeat -2 after batch", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).repeat(-2), "Dataset.repeat", "got -2");
         bad("data: shuffle buffer 0 after batch", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).shuffle(1, 0), "bufferSize", "got 0");
         bad("data: batch twice", ISE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).repeat().batch(3), "Dataset.batch",
                 "already batched (batch(2))", "batch once");

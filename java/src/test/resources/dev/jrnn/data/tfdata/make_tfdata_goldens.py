@@ -211,13 +211,34 @@ def text_set_vocabulary():
 
 # ---- tf.data.Dataset operations on range(n) ----
 def apply(ds, ops):
+    """ops as the Java side spells them: predicates by name, concatenate / zip with range(a, b), window then flat_map(batch)."""
     for op in ops:
         name, args = op[0], op[1:]
         if name == "shuffle":
-            ds = ds.shuffle(args[0], seed=args[1])
+            ds = ds.shuffle(args[0], seed=args[1], reshuffle_each_iteration=args[2] if len(args) > 2 else None)
+        elif name == "filter":   # ["filter", k, r]: x % k == r
+            ds = ds.filter(lambda x, k=args[0], r=args[1]: x % k == r)
+        elif name == "take_while":   # ["take_while", v]: x < v
+            ds = ds.take_while(lambda x, v=args[0]: x < v)
+        elif name == "concatenate":
+            ds = ds.concatenate(tf.data.Dataset.range(args[0], args[1]))
+        elif name == "zip":
+            ds = tf.data.Dataset.zip((ds, tf.data.Dataset.range(args[0], args[1])))
+        elif name == "window":   # size, shift, stride, drop_remainder; each window's elements as one sequence
+            ds = ds.window(*args).flat_map(lambda w, n=args[0]: w.batch(n))
         else:
             ds = getattr(ds, name)(*args)
     return ds
+
+
+def elements(b):
+    if isinstance(b, tuple):
+        return {"x": np.asarray(b[0]).tolist(), "y": np.asarray(b[1]).tolist()}
+    return np.asarray(b).tolist()
+
+
+def generator(n):
+    return tf.data.Dataset.from_generator(lambda: iter(range(n)), output_signature=tf.TensorSpec([], tf.int64))
 
 
 def dataset_ops():
@@ -245,19 +266,171 @@ def dataset_ops():
         (6, [["shuffle", 1, 3], ["batch", 4]]),
         (6, [["batch", 2], ["shuffle", 1, 3]]),
         (4, [["batch", 3], ["repeat"], ["skip", 1], ["take", 3]]),
+        # tf.data's sentinels: take(-1) all, skip(-1) all, repeat(-1) endless, repeat(0) empty
+        (5, [["take", -1], ["batch", 2]]),
+        (5, [["skip", -1], ["batch", 2]]),
+        (5, [["repeat", -1], ["take", 12], ["batch", 5]]),
+        (5, [["repeat", 0], ["batch", 2]]),
+        (5, [["batch", 2], ["take", -1]]),
+        (5, [["batch", 2], ["skip", -1]]),
+        (5, [["batch", 2], ["repeat", 0]]),
+        (5, [["batch", 2], ["repeat", -1], ["take", 4]]),
+        (5, [["repeat", 0]]),
+        (5, [["take", -1]]),
+        (5, [["repeat", -1]]),
+        (5, [["repeat"], ["batch", 2]]),
+        (5, [["repeat", 2], ["repeat", 0], ["batch", 2]]),
+        (5, [["shuffle", 1, 3, False], ["repeat", 2], ["batch", 3]]),
+        # element operations
+        (10, [["filter", 3, 1], ["batch", 2]]),
+        (10, [["filter", 2, 0], ["repeat", 2], ["batch", 4]]),
+        (10, [["repeat", 2], ["filter", 4, 1], ["batch", 3, True]]),
+        (10, [["filter", 2, 0]]),
+        (10, [["repeat"], ["filter", 2, 0]], 20),   # endless, but tf.data calls a filter's count unknown
+        (10, [["take_while", 4], ["batch", 3]]),
+        (10, [["repeat", 2], ["take_while", 100], ["batch", 7]]),
+        (10, [["shard", 3, 1], ["batch", 2]]),
+        (10, [["shard", 3, 0]]),
+        (10, [["shard", 4, 3], ["repeat", 2], ["batch", 3]]),
+        (2, [["shard", 3, 2]]),
+        (10, [["repeat"], ["shard", 3, 1], ["take", 5], ["batch", 5]]),
+        (3, [["concatenate", 100, 102], ["batch", 2]]),
+        (3, [["concatenate", 100, 102]]),
+        (3, [["concatenate", 100, 102], ["repeat", 2], ["batch", 4]]),
+        (3, [["repeat", 2], ["concatenate", 100, 101], ["batch", 3, True]]),
+        (3, [["repeat"], ["concatenate", 100, 101], ["take", 7], ["batch", 7]]),
+        (4, [["take", 2], ["concatenate", 100, 103], ["skip", 1], ["batch", 2]]),
+        (5, [["zip", 10, 13], ["batch", 2]]),
+        (5, [["zip", 10, 20]]),
+        (5, [["repeat"], ["zip", 10, 13], ["batch", 2]]),
+        (5, [["zip", 10, 20], ["repeat", 2], ["batch", 3]]),
+        (7, [["window", 3, 2, 1, True], ["batch", 2]]),
+        (7, [["window", 3, 2, 1, False], ["padded_batch", 2]]),
+        (7, [["window", 3, 2, 1, True]]),
+        (7, [["window", 3, 2, 1, False]]),
+        (10, [["window", 3, 1, 2, True], ["batch", 4]]),
+        (10, [["window", 2, 4, 1, False], ["batch", 3]]),
+        (10, [["window", 4, 3, 2, True]]),
+        (5, [["repeat"], ["window", 2, 2, 1, True]], 20),
+        (6, [["cache"], ["batch", 4]]),
+        (6, [["cache"], ["repeat", 2], ["batch", 4]]),
+        (6, [["take", 4], ["cache"], ["repeat", 3], ["batch", 5]]),
+        (7, [["batch", 3], ["unbatch"]]),
+        (7, [["batch", 3, True], ["unbatch"]]),
+        (7, [["batch", 3], ["unbatch"], ["batch", 2]]),
+        (7, [["batch", 3], ["repeat", 2], ["unbatch"], ["batch", 4]]),
+        (7, [["batch", 3], ["skip", 1], ["unbatch"], ["take", 3]]),
+        (7, [["batch", 3], ["rebatch", 2]]),
+        (7, [["batch", 3], ["rebatch", 2, True]]),
+        (7, [["batch", 2], ["rebatch", 3]]),
+        (7, [["batch", 2], ["repeat"], ["rebatch", 3], ["take", 4]]),
     ]
     cases = []
-    for n, ops in chains:
+    for n, ops, *endless in chains:
         ds = apply(tf.data.Dataset.range(n), ops)
         card = int(ds.cardinality())
-        batches = [np.asarray(b).tolist() for b in ds]
-        cases.append(dict(n=n, ops=ops, cardinality=card, batches=batches))
+        gen = apply(generator(n), ops)   # the same chain over a generator: tf.data knows less of it
+        limit = 20 if card == -1 or endless else None   # an endless chain: its first 20 elements
+        batches = [elements(b) for b in ds.take(limit or 500)]
+        gbatches = [elements(b) for b in gen.take(limit or 500)]
+        assert limit or len(batches) < 500, ops   # a chain thought finite is
+        assert gbatches == batches, (ops, gbatches, batches)
+        c = dict(n=n, ops=ops, cardinality=card, generator_cardinality=int(gen.cardinality()), batches=batches)
+        if limit:
+            c["limit"] = limit
+        cases.append(c)
     # shuffle coverage: every element once per epoch, a fresh order per epoch with the same seed
     ds = tf.data.Dataset.range(20).shuffle(5, seed=3, reshuffle_each_iteration=True)
     e0 = [int(v) for v in ds]
     e1 = [int(v) for v in ds]
     cases.append(dict(n=20, ops=[["shuffle", 5, 3]], coverage=[sorted(e0) == list(range(20)), sorted(e1) == list(range(20)),
                                                               e0 != e1]))
+    return cases
+
+
+def unbatch_rows():
+    """unbatch of unbatched elements: every component's rows (first axis) as elements, then batched."""
+    cases = []
+    x = np.arange(4 * 3 * 2, dtype="float32").reshape(4, 3, 2)
+    y = np.arange(12, dtype="float32").reshape(4, 3) * 10
+    for batch in (5, 4):
+        ds = tf.data.Dataset.from_tensor_slices((x, y)).unbatch()
+        card = int(ds.cardinality())
+        ds = ds.batch(batch)
+        cases.append(dict(x_shape=list(x.shape), batch=batch, cardinality=card, batched_cardinality=int(ds.cardinality()),
+                          batches=[{"x": b[0].numpy().tolist(), "y": b[1].numpy().tolist()} for b in ds]))
+    return cases
+
+
+def iterations():
+    """Facts of orders across iterations (tf.data's RNG is its own, so orders are compared, not copied): for each chain
+    over range(n), whether iteration 2 repeats iteration 1, whether each iteration holds every element once per pass, and
+    for a cache how many times the function before it ran."""
+    cases = []
+    chains = [
+        (12, [["shuffle", 12, 5, False]]),
+        (12, [["shuffle", 12, 5, True]]),
+        (12, [["shuffle", 4, 5, False], ["repeat", 2]]),
+        (12, [["batch", 2], ["shuffle", 6, 5, False]]),
+        (12, [["batch", 2], ["shuffle", 6, 5, True]]),
+        (12, [["shuffle", 12, 5, True], ["cache"]]),
+        (12, [["cache"], ["shuffle", 12, 5, True]]),
+        (12, [["shuffle", 12, 5, True], ["cache"], ["repeat", 2]]),
+    ]
+    for n, ops in chains:
+        calls = [0]
+
+        def count(x):
+            calls[0] += 1
+            return x
+        ds = tf.data.Dataset.range(n).map(lambda x: tf.py_function(count, [x], tf.int64))
+        ds = apply(ds, ops)
+        e0 = [np.asarray(b).reshape(-1).tolist() for b in ds]
+        e1 = [np.asarray(b).reshape(-1).tolist() for b in ds]
+        flat0 = sorted(v for b in e0 for v in b)
+        passes = len(flat0) // n
+        cases.append(dict(n=n, ops=ops, same=e0 == e1, every_once=flat0 == sorted(list(range(n)) * passes),
+                          repeats_within=(passes == 2 and [v for b in e0 for v in b][:n] == [v for b in e0 for v in b][n:]),
+                          calls=calls[0]))
+    return cases
+
+
+def fits():
+    """Keras 3 fit on tf.data pipelines of the new operations: Dense(1) from fixed weights, SGD(0.1), mse, no shuffle; the
+    epoch losses and History's params (steps None where the cardinality is unknown)."""
+    cases = []
+    x = np.arange(12, dtype="float32").reshape(12, 1) / 10
+    y = 2 * x + 1
+    pipes = {
+        "filter": lambda ds: ds.filter(lambda a, b: tf.reduce_sum(a) < 0.75).batch(4),
+        "concatenate": lambda ds: ds.take(5).concatenate(ds.skip(8)).batch(3),
+        "shard": lambda ds: ds.shard(2, 1).batch(4),
+        "cache_rebatch": lambda ds: ds.cache().batch(4).rebatch(3),
+        "unbatch": lambda ds: ds.batch(5).unbatch().batch(2, drop_remainder=True),
+        "take_while": lambda ds: ds.take_while(lambda a, b: tf.reduce_sum(a) < 0.55).batch(4),
+    }
+    class LastBatch(keras.callbacks.Callback):   # the running mean at an epoch's last batch
+        def on_epoch_begin(self, epoch, logs=None):
+            self.last = None
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.last = float(logs["loss"])
+
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append(self.last)
+
+    for name, pipe in pipes.items():
+        seen = []
+        keras.utils.set_random_seed(0)
+        m = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        m.set_weights([np.full((1, 1), 0.5, "float32"), np.zeros(1, "float32")])
+        m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        ds = pipe(tf.data.Dataset.from_tensor_slices((x, y)))
+        h = m.fit(ds, epochs=3, verbose=0, shuffle=False, callbacks=[LastBatch()])
+        # where a batch of unknown count has a static size (drop_remainder), Keras' epoch log counts one more, empty step
+        # after "Your input ran out of data": its epoch loss is last_batch_loss * steps / (steps + 1)
+        cases.append(dict(pipe=name, loss=[float(v) for v in h.history["loss"]], last_batch_loss=seen, steps=h.params.get("steps"),
+                          cardinality=int(ds.cardinality()), kernel=short(m.get_weights()[0]), bias=short(m.get_weights()[1])))
     return cases
 
 
@@ -308,5 +481,8 @@ if __name__ == "__main__":
     dump("text_unadapted.json", text_unadapted())
     dump("text_set_vocabulary.json", text_set_vocabulary())
     dump("dataset_ops.json", dataset_ops())
+    dump("dataset_iterations.json", iterations())
+    dump("dataset_unbatch_rows.json", unbatch_rows())
+    dump("dataset_fits.json", fits())
     dump("buckets.json", buckets())
     dump("splits.json", splits())
