@@ -69,7 +69,7 @@ final class KerasCalls {
                 }));
             } else {
                 KerasConfig k3 = new KerasConfig(node, where + ".inbound_nodes");
-                if (unmaskedCall(layer, k3.raw("kwargs"))) refs = new UnmaskedCall();
+                if (unmaskedCall(layer, k3.raw("args"), k3.raw("kwargs"), where)) refs = new UnmaskedCall();
                 flattenTensors(k3.raw("args"), refs, where);
                 if (k3.raw("kwargs") instanceof Map<?, ?> kw) {
                     for (var e : kw.entrySet()) {
@@ -99,10 +99,17 @@ final class KerasCalls {
     /** Whether {@code refs} (one call's, from {@link #inboundNodes}) is a call Keras 3 runs unmasked. */
     static boolean unmasked(List<Object> refs) { return refs instanceof UnmaskedCall; }
 
-    private static boolean unmaskedCall(Layer layer, Object kwargs) {
-        return (layer instanceof dev.jrnn.layers.RecurrentLayer || layer instanceof dev.jrnn.layers.Bidirectional)
-                && kwargs instanceof Map<?, ?> kw && kw.get("initial_state") instanceof List<?> states && !states.isEmpty()
-                && kw.get("mask") == null;
+    /**
+     * Keras 3's rule: a call with more than one tensor argument (the sequence and {@code initial_state}, as a keyword of
+     * one tensor or a list, or positional) gets no mask unless it names one.
+     */
+    private static boolean unmaskedCall(Layer layer, Object args, Object kwargs, String where) {
+        if (!(layer instanceof dev.jrnn.layers.RecurrentLayer || layer instanceof dev.jrnn.layers.Bidirectional)) return false;
+        List<Object> tensors = new ArrayList<>();
+        flattenTensors(args, tensors, where);
+        Map<?, ?> kw = kwargs instanceof Map<?, ?> m ? m : Map.of();
+        flattenTensors(kw.get("initial_state"), tensors, where);
+        return tensors.size() > 1 && kw.get("mask") == null;
     }
 
     private static final List<String> ATTENTION_ARGS = List.of("use_causal_mask", "return_attention_scores");

@@ -1,6 +1,7 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.layers.Activation;
+import dev.jrnn.layers.BaseDenseAttention;
 import dev.jrnn.layers.BatchNormalization;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Call;
@@ -18,10 +19,12 @@ import dev.jrnn.layers.LayerNormalization;
 import dev.jrnn.layers.LeakyReLU;
 import dev.jrnn.layers.Masking;
 import dev.jrnn.layers.Merge;
+import dev.jrnn.layers.MultiHeadAttention;
 import dev.jrnn.layers.Node;
 import dev.jrnn.layers.PReLU;
 import dev.jrnn.layers.ReLU;
 import dev.jrnn.layers.RecurrentLayer;
+import dev.jrnn.layers.Softmax;
 import dev.jrnn.layers.SpatialDropout1D;
 import dev.jrnn.layers.TimeDistributed;
 import dev.jrnn.model.Model;
@@ -117,14 +120,19 @@ final class KerasMaskExport {
      * (tf.keras 2 masks it).
      */
     void refuseUnmaskedCalls(Model model) {
-        for (Layer l : model.layers()) {
-            for (Call c : l.calls()) {
-                if (!c.usesInputMask() && origin(c.inputs().get(0)) != NONE) {
-                    throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") runs its call with initial"
-                            + " states unmasked, as Keras 3 ran it (made with applyUnmasked, or read from a Keras 3 file), on a"
-                            + " masked input; tf.keras 2 masks such a call, so its .h5 would compute something else: save it as"
-                            + " .keras (Keras 3) instead");
-                }
+        Set<Call> calls = new java.util.LinkedHashSet<>();   // this model's calls only: a shared layer's calls in other models are theirs
+        java.util.ArrayDeque<Node> todo = new java.util.ArrayDeque<>(model.outputs());
+        while (!todo.isEmpty()) {
+            Call c = todo.pop().call();
+            if (calls.add(c)) todo.addAll(c.inputs());
+        }
+        for (Call c : calls) {
+            if (!c.usesInputMask() && origin(c.inputs().get(0)) != NONE) {
+                Layer l = c.layer();
+                throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") runs its call with initial"
+                        + " states unmasked, as Keras 3 ran it (made with applyUnmasked, or read from a Keras 3 file), on a"
+                        + " masked input; tf.keras 2 masks such a call, so its .h5 would compute something else: save it as"
+                        + " .keras (Keras 3) instead");
             }
         }
     }
@@ -148,8 +156,10 @@ final class KerasMaskExport {
             for (Node i : c.inputs()) anyMasked |= origin(i) != NONE;
             if (l instanceof Masking || l instanceof Embedding e && e.maskZero()) {
                 r = new Source(l, in);
-            } else if (!anyMasked || !l.passesMask()) {
-                r = NONE;   // no mask reaches it, or Keras drops it there (Conv1D, the poolings)
+            } else if (!anyMasked || !l.passesMask() || n.shape().length < 2) {
+                r = NONE;   // no mask reaches it, Keras drops it there (Conv1D, the poolings), or no steps are left (Flatten)
+            } else if (l instanceof BaseDenseAttention || l instanceof MultiHeadAttention) {
+                r = origin(in);   // the query's mask, in Keras and jrnn
             } else if (l instanceof RecurrentLayer || l instanceof Bidirectional) {
                 r = n.shape().length >= 2 ? origin(in) : NONE;   // sequences carry the input's mask, states none
             } else if (l instanceof Merge && !(l instanceof Dot) && !(l instanceof Concatenate cat && alongSteps(cat, n))) {
@@ -186,7 +196,8 @@ final class KerasMaskExport {
         if (l instanceof TimeDistributed t) return t.layer() instanceof Dense;
         return l instanceof Dense || l instanceof Dropout || l instanceof SpatialDropout1D || l instanceof Activation || l instanceof Identity
                 || l instanceof LayerNormalization || l instanceof BatchNormalization || l instanceof GaussianNoise
-                || l instanceof GaussianDropout || l instanceof ReLU || l instanceof LeakyReLU || l instanceof PReLU || l instanceof ELU;
+                || l instanceof GaussianDropout || l instanceof ReLU || l instanceof LeakyReLU || l instanceof PReLU || l instanceof ELU
+                || l instanceof Softmax;
     }
 
     private String fresh(String base) {

@@ -205,4 +205,61 @@ class KerasMaskExportTest {
             }
         }
     }
+
+    /**
+     * What the writers must not refuse: a shared layer's unmasked call in another model (the .h5 of the model whose call
+     * is masked-free), and a mask that no step is left to carry (Flatten, RepeatVector) or that an attention layer's
+     * unmasked query drops; each saves and reads back to the same numbers.
+     */
+    @Test
+    void callsAndMasksOutsideTheSavedModelAreNotRefused() throws IOException {
+        Input tok = Input.shape(4).name("tok"), g = Input.shape(2).name("g"), x = Input.shape(4, 3).name("x"), g2 = Input.shape(2).name("g2");
+        GRU shared = new GRU(2).returnSequences(true).name("shared");
+        Node unmasked = shared.applyUnmasked(List.of(new Embedding(5, 3).maskZero(true).apply(tok), g));
+        try (Model a = new Model(List.of(tok, g), List.of(unmasked)); Model b = new Model(List.of(x, g2), List.of(shared.apply(List.of(x, g2))))) {
+            Path f = dir.resolve("b.h5");
+            b.save(f);
+            assertTrue(Files.exists(f), "b's own call has no mask: its .h5 is written");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.save(dir.resolve("a.h5")));
+            assertTrue(e.getMessage().contains("layer 'shared' (GRU) runs its call with initial states unmasked"), e.getMessage());
+        }
+        Input t2 = Input.shape(4).name("t2"), h = Input.shape(2).name("h"), c = Input.shape(2).name("c");
+        Node flat = new dev.jrnn.layers.Flatten().apply(new Embedding(5, 3).maskZero(true).apply(t2));
+        Node rep = new dev.jrnn.layers.RepeatVector(3).apply(flat);
+        Input q = Input.shape(3, 2).name("q");
+        Node att = new dev.jrnn.layers.Attention().apply(q, new Embedding(5, 2).maskZero(true).apply(t2));
+        Node y1 = new LSTM(2).name("after_flatten").apply(List.of(rep, h, c)), y2 = new LSTM(2).name("after_attention").apply(List.of(att, h, c));
+        try (Model m = new Model(List.of(t2, q, h, c), List.of(y1, y2))) {
+            List<Tensor> ins = List.of(Tensor.of(new float[] {1, 2, 0, 0, 3, 0, 1, 2}, 2, 4), Tensor.of(new float[12], 2, 3, 2).reshape(2, 3, 2),
+                    Tensor.of(new float[] {0.5f, -0.5f, 0.25f, 1}, 2, 2), Tensor.of(new float[] {0.1f, 0.2f, 0.3f, 0.4f}, 2, 2));
+            List<Tensor> want = m.predictAll(ins);
+            Path f = dir.resolve("nomask.keras");
+            m.save(f);
+            for (String n : List.of("after_flatten", "after_attention")) assertNull(kwargs(entries(config(f)).get(n)).get("mask"), n);
+            try (Model back = Models.load(f)) {
+                List<Tensor> got = back.predictAll(ins);
+                for (int k = 0; k < 2; k++) assertArrayEquals(want.get(k).data(), got.get(k).data(), "output " + k);
+            }
+        }
+    }
+
+    /** ModelCheckpoint to .keras of a model whose mask the writer refuses fails fit before the first update. */
+    @Test
+    void aCheckpointToKerasOfARefusedMaskFailsBeforeTraining() {
+        Input t1 = Input.shape(4).name("t1"), t2 = Input.shape(4).name("t2"), h = Input.shape(2).name("h");
+        Node both = new Concatenate(1).apply(new Embedding(5, 3).maskZero(true).apply(t1), new Embedding(5, 3).maskZero(true).apply(t2));
+        try (Model m = new Model(List.of(t1, t2, h), List.of(new GRU(2).name("dec").apply(List.of(both, h))))) {
+            m.compile("sgd", "mse");
+            List<Tensor> before = m.getWeights();
+            List<Tensor> xs = List.of(Tensor.of(new float[] {1, 2, 0, 0, 3, 0, 1, 2}, 2, 4), Tensor.of(new float[] {1, 0, 0, 2, 4, 4, 0, 1}, 2, 4),
+                    Tensor.of(new float[] {0.5f, -0.5f, 0.25f, 1}, 2, 2));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.fit(xs, List.of(Tensor.full(0.5f, 2, 2)),
+                    new dev.jrnn.model.FitOptions().epochs(1).verbose(0).callbacks(new dev.jrnn.model.ModelCheckpoint(dir.resolve("ck.keras").toString()))));
+            assertTrue(e.getMessage().startsWith("ModelCheckpoint("), e.getMessage());
+            assertTrue(e.getMessage().contains("layer 'dec' (GRU) is called with initial states on a masked input"), e.getMessage());
+            List<Tensor> after = m.getWeights();
+            for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), after.get(i).data(), "not trained");
+            assertFalse(Files.exists(dir.resolve("ck.keras")));
+        }
+    }
 }

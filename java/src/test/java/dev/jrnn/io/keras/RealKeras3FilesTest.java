@@ -95,7 +95,9 @@ class RealKeras3FilesTest {
      * Keras 3 fills a call's mask only when the call has one tensor argument, so {@code LSTM(x, initial_state=s)} runs
      * unmasked while its output still carries the mask on; with {@code mask=} given, which the file records, it is
      * masked. An LSTM, a Bidirectional SimpleRNN and a GRU run unmasked (over Embedding(mask_zero) and Masking), a GRU
-     * and a SimpleRNN masked; the concatenation's mask masks the loss. Saved with Keras' tensorflow backend (see the
+     * and a SimpleRNN masked; so do a GRU given one tensor as initial_state, an LSTM and a Bidirectional GRU without
+     * merge mode given their states positionally (Keras counts tensor arguments), the latter's two sequences both carrying
+     * the mask; the concatenation's mask masks the loss. Saved with Keras' tensorflow backend (see the
      * generator: its jax backend outputs the initial state at a masked call's leading masked steps). jrnn predicts Keras'
      * outputs and its 4th step (SGD with momentum) gives Keras' weights.
      */
@@ -109,7 +111,7 @@ class RealKeras3FilesTest {
             assertEquals(3, m.optimizer().iterations(), f + ": Keras' update count");
             m.trainOnBatch(xs, List.of(Npy.read(file("init_mask_y.npy"))));
             List<Tensor> w = m.getWeights();
-            assertEquals(21, w.size());
+            assertEquals(33, w.size());
             for (int i = 0; i < w.size(); i++) {
                 float[] want = Npy.read(file("init_mask_after_" + i + ".npy")).data(), got = w.get(i).data();
                 assertEquals(want.length, got.length, f + " weight " + i);

@@ -84,7 +84,8 @@ if not only or "mha_rows" in only:
 # 7 recurrent calls with initial_state on masked inputs. Keras 3's Layer.__call__ fills `mask` only for a call of one
 # tensor argument, so a call with initial_state and no mask= runs unmasked (a_implicit, c_bidi, d_implicit) while its
 # output still carries the mask; with mask= given (b_explicit, f_explicit: the file records the not_equal / any ops) it
-# is masked. Leading, inner and trailing masked steps; the loss is masked by the concatenated output's mask. Written
+# is masked. Keras' rule counts tensor arguments, so initial_state as one tensor (g_single) and states passed
+# positionally (l_positional, b_none) run unmasked too. Leading, inner and trailing masked steps; the loss is masked by the concatenated output's mask. Written
 # with the tensorflow backend (KERAS_BACKEND=tensorflow, a Python with tensorflow 2.21 and keras 3.15.1): at a leading
 # masked step of a masked call, Keras 3's jax and numpy backends output the initial state h where tensorflow and torch
 # (and tf.keras 2, and jrnn) output 0. Trained with SGD and momentum, not Adam: under tensorflow an Embedding's gradient
@@ -96,6 +97,7 @@ if not only or "init_mask" in only:
   r = np.random.default_rng(10)
   tk = r.integers(1, 9, size=(4, 6)).astype("int32"); tk[0, 4:] = 0; tk[1, :2] = 0; tk[2, 3] = 0
   xf = r.normal(size=(4, 6, 3)).astype("float32"); xf[0, :1] = 0; xf[1, 5:] = 0; xf[3, 2:4] = 0
+  xf[0, 4:] = 0; xf[1, :1] = 0   # masked in both inputs: the output mask (their OR) masks these steps of the loss
   h0 = r.normal(size=(4, 3)).astype("float32"); c0 = r.normal(size=(4, 3)).astype("float32"); g0 = r.normal(size=(4, 2)).astype("float32")
   it = keras.Input((6,), dtype="int32", name="tok"); ix = keras.Input((6, 3), name="xf")
   ih = keras.Input((3,), name="h0"); ic = keras.Input((3,), name="c0"); ig = keras.Input((2,), name="g")
@@ -106,6 +108,11 @@ if not only or "init_mask" in only:
   msk = layers.Masking(name="masking"); xm = msk(ix)
   d = layers.GRU(2, return_sequences=True, name="d_implicit")(xm, initial_state=[ig])
   f = layers.SimpleRNN(2, return_sequences=True, name="f_explicit")(xm, initial_state=[ig], mask=msk.compute_mask(ix))
-  m = keras.Model([it, ix, ih, ic, ig], layers.Dense(2, name="out")(layers.Concatenate(name="cat")([a, b, c, d, f])))
+  # the other forms of more than one tensor argument, also unmasked: initial_state as one tensor, states passed
+  # positionally; a Bidirectional without merge mode, whose two sequences both carry the mask on to the loss
+  g1 = layers.GRU(2, return_sequences=True, name="g_single")(e, initial_state=ig)
+  l2 = layers.LSTM(2, return_sequences=True, name="l_positional")(xm, [ig, ig])
+  bn = layers.Bidirectional(layers.GRU(2, return_sequences=True), merge_mode=None, name="b_none")(xm, [ig, ig])
+  m = keras.Model([it, ix, ih, ic, ig], layers.Dense(2, name="out")(layers.Concatenate(name="cat")([a, b, c, d, f, g1, l2] + list(bn))))
   save(m, "init_mask", [tk, xf, h0, c0, g0], r.normal(size=(4, 6, 2)).astype("float32"), keras.optimizers.SGD(0.1, momentum=0.9))
 print("keras", keras.__version__)
