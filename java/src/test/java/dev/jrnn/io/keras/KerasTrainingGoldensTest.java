@@ -479,6 +479,16 @@ class KerasTrainingGoldensTest {
         @Override public void onBatchBegin(int batch, Model model) { log("on_train_batch_begin", batch, Map.of()); }
     }
 
+    /** {@code r}, after checking that {@code ds} (a Dataset's run) saw what {@code cb} saw: the same hooks, indices and logs. */
+    private static <T> T sameTrace(Standalone ds, T r, Standalone cb) {
+        assertEquals(cb.seen.size(), ds.seen.size(), "Dataset hooks " + ds.seen);
+        for (int i = 0; i < cb.seen.size(); i++) {
+            assertEquals(cb.seen.get(i).subList(0, 2), ds.seen.get(i).subList(0, 2), "Dataset hook " + i);
+            assertEquals(String.valueOf(cb.seen.get(i).get(2)), String.valueOf(ds.seen.get(i).get(2)), "Dataset hook " + i + " logs");
+        }
+        return r;
+    }
+
     /**
      * Keras' evaluate(..., callbacks=[cb]) and predict(..., callbacks=[cb]) with uneven last batches (10 rows in 4 4 2 and
      * 3 3 3 1, 4 in 3 1), sample weights, metrics and two outputs: setParams, the hooks' order and batch indices, each batch's
@@ -511,9 +521,19 @@ class KerasTrainingGoldensTest {
             m.compile(new dev.jrnn.optim.SGD(0.3), "sparse_categorical_crossentropy", "accuracy",
                     WeightedMetrics.of(EpochMetric.deserialize(Map.of("class_name", "SparseCategoricalCrossentropy", "config", Map.of("name", "wce")))));
             result = switch (id) {
-                case "evaluate_b4" -> m.evaluateAll(List.of(x), List.of(y), 4, null, null, cb);
+                case "evaluate_b4" -> {   // a Dataset in the same batches calls the same hooks with the same logs
+                    Standalone ds = new Standalone();
+                    m.evaluateAll(dev.jrnn.data.Dataset.fromTensors(x, y).batch(4), ds);
+                    yield sameTrace(ds, m.evaluateAll(List.of(x), List.of(y), 4, null, null, cb), cb);
+                }
                 case "evaluate_weighted_b3" -> m.evaluateAll(List.of(x), List.of(y), 3, null, List.of(fitData("w")), cb);
-                case "predict_b4" -> m.predictAll(List.of(x), 4, null, cb).get(0);
+                case "predict_b4" -> {
+                    Standalone ds = new Standalone();
+                    List<Tensor> sunk = new ArrayList<>();
+                    m.predict(dev.jrnn.data.Dataset.fromTensors(x, null).batch(4), outs -> sunk.add(outs.get(0)), ds);
+                    assertEquals(3, sunk.size(), "the sink's batches");
+                    yield sameTrace(ds, m.predictAll(List.of(x), 4, null, cb).get(0), cb);
+                }
                 case "predict_b3" -> m.predictAll(List.of(xv), 3, null, cb).get(0);
                 default -> throw new AssertionError(id);
             };
