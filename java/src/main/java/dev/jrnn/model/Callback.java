@@ -1,10 +1,15 @@
 package dev.jrnn.model;
 
+import dev.jrnn.tensor.Tensor;
+
+import java.util.List;
 import java.util.Map;
 
 /**
- * Hooks into {@link Model#fit}, as Keras callbacks. Epochs and batches count from 0. {@code logs}
- * holds the epoch's averaged "loss", metrics and, with validation, "val_loss" and "val_..." values.
+ * Hooks into {@link Model#fit}, as Keras callbacks, and into a standalone evaluate or predict given callbacks (the test and
+ * predict hooks, as Keras' {@code evaluate(..., callbacks=[...])} and {@code predict(..., callbacks=[...])}). Epochs and
+ * batches count from 0. {@code logs} holds the epoch's averaged "loss", metrics and, with validation, "val_loss" and
+ * "val_..." values.
  *
  * <pre>{@code
  * Callback printer = Callback.onEpochEnd((epoch, logs) -> System.out.println(epoch + " " + logs.get("loss")));
@@ -14,7 +19,9 @@ import java.util.Map;
 public interface Callback {
     /**
      * Before {@link #onTrainBegin}: the fit's verbosity, epochs and batches per epoch (Keras' {@code set_params}, which
-     * a Keras callback reads back as {@code self.params}). A callback that needs them keeps them.
+     * a Keras callback reads back as {@code self.params}). A callback that needs them keeps them. A standalone evaluate or
+     * predict given callbacks calls it too, before {@link #onTestBegin} / {@link #onPredictBegin}, as Keras 3.15.1 does:
+     * verbose 0, epochs 1, steps its batches.
      */
     default void setParams(FitParams params) {}
 
@@ -53,7 +60,9 @@ public interface Callback {
 
     /**
      * Before fit validates an epoch (Keras' {@code on_test_begin}, which the evaluate inside Keras' fit calls on fit's
-     * callbacks): after the epoch's batches, before {@link #onEpochEnd}; only in the epochs that validate.
+     * callbacks): after the epoch's batches, before {@link #onEpochEnd}; only in the epochs that validate. Also at the start
+     * of a standalone evaluate given this callback ({@link Model#evaluateAll(java.util.List, java.util.List, int, int[],
+     * java.util.List, Callback...)}, {@link Model#evaluateAll(dev.jrnn.data.Dataset, Callback...)}).
      */
     default void onTestBegin(Model model) {}
 
@@ -71,6 +80,26 @@ public interface Callback {
      * {@link #onEpochEnd} then gets as "val_loss", ... ({@code logs} is a copy: changing it changes nothing, as in Keras).
      */
     default void onTestEnd(Map<String, Double> logs, Model model) {}
+
+    /**
+     * Before a predict given this callback runs its first batch (Keras' {@code on_predict_begin}; its logs are empty):
+     * {@link Model#predictAll(java.util.List, int, int[], Callback...)}, {@link Model#predict(dev.jrnn.data.Dataset,
+     * java.util.function.Consumer, Callback...)}.
+     */
+    default void onPredictBegin(Model model) {}
+
+    /** Before each predict batch, {@code batch} counting from 0 (Keras' {@code on_predict_batch_begin}). */
+    default void onPredictBatchBegin(int batch, Model model) {}
+
+    /**
+     * After each predict batch (Keras' {@code on_predict_batch_end(batch, {"outputs": ...})}): the batch's outputs, one
+     * tensor per output in output order (Keras gives one array for a model of one output, a list for several), batch
+     * axis first; the last batch may be smaller.
+     */
+    default void onPredictBatchEnd(int batch, List<Tensor> outputs, Model model) {}
+
+    /** After predict's last batch (Keras' {@code on_predict_end}, whose logs are empty). */
+    default void onPredictEnd(Model model) {}
 
     /**
      * Whether, in data-parallel training ({@link FitOptions#distributed}), only rank 0 runs this callback: true for

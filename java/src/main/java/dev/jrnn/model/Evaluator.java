@@ -127,7 +127,39 @@ public abstract class Evaluator extends Trainer {
         return evaluateAll(xs, ys, batchSize, lengths, SampleWeights.Given.perOutput(name() + ".evaluate", "sampleWeight", sampleWeights));
     }
 
+    /**
+     * As {@link #evaluateAll(List, List, int, int[], List)} ({@code sampleWeights} null: unweighted) with Keras' {@code callbacks}: each gets {@code setParams}
+     * (verbose 0, epochs 1, the batches), then its test hooks in Keras 3.15.1's order ({@link Callback#onTestBegin},
+     * per batch {@link Callback#onTestBatchBegin} and {@link Callback#onTestBatchEnd} with the running logs, then
+     * {@link Callback#onTestEnd} with the returned logs), as Keras' {@code evaluate(x, y, batch_size=4, callbacks=[...])}:
+     * <pre>{@code
+     * Map<String, Double> logs = model.evaluateAll(List.of(x), List.of(y), 4, null, null, new Callback() {
+     *     public void onTestBatchEnd(int batch, BatchLogs logs, Model m) { System.out.println(batch + " " + logs.logs()); }
+     * });
+     * }</pre>
+     */
+    public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, List<Tensor> sampleWeights,
+                                           Callback... callbacks) {
+        List<Callback> cbs = callbacks(name() + ".evaluate", callbacks);
+        return evaluateAll(xs, ys, batchSize, lengths, sampleWeights == null ? null
+                : SampleWeights.Given.perOutput(name() + ".evaluate", "sampleWeight", sampleWeights), cbs);
+    }
+
+    /** The callbacks given to a standalone evaluate or predict, each checked (a null array or entry is refused, naming it). */
+    private static List<Callback> callbacks(String what, Callback[] callbacks) {
+        if (callbacks == null) throw new IllegalArgumentException(what + ": callbacks is null (pass none for no callbacks)");
+        for (int i = 0; i < callbacks.length; i++) {
+            if (callbacks[i] == null) throw new IllegalArgumentException(what + ": callbacks[" + i + "] is null, expected a Callback");
+        }
+        return List.of(callbacks);
+    }
+
     private Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, SampleWeights.Given w) {
+        return evaluateAll(xs, ys, batchSize, lengths, w, List.of());
+    }
+
+    private Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, SampleWeights.Given w,
+                                            List<Callback> callbacks) {
         requireCompiled("evaluate");
         requireOpen("evaluate");
         if (batchSize < 1) throw new IllegalArgumentException(name() + ".evaluate: batchSize must be >= 1, got " + batchSize);
@@ -135,7 +167,8 @@ public abstract class Evaluator extends Trainer {
         Data d = check().prepare(xs, ys, lengths, "evaluate", true, true);
         d = d.withWeights(SampleWeights.resolve(w, name() + ".evaluate", "sampleWeight", graph(), d.xs().get(0).dim(0),
                 SampleWeights.targetSteps(d.ys())));
-        return new Inference(setup).evaluate(d, batchSize);
+        return callbacks.isEmpty() ? new Inference(setup).evaluate(d, batchSize)
+                : new Inference(setup).evaluate(d, batchSize, callbacks, (Model) this);
     }
 
     /** The mean loss over one pass of {@code data} (one target per output), as Keras' evaluate on a dataset. */
@@ -146,6 +179,17 @@ public abstract class Evaluator extends Trainer {
         requireCompiled("evaluate");
         DatasetBatches batches = datasetBatches(data, "evaluate");
         return DatasetBatches.io(() -> new Inference(setup).evaluate(batches), batches);
+    }
+
+    /**
+     * {@link #evaluateAll(Dataset)} with Keras' {@code callbacks}, their test hooks called as in
+     * {@link #evaluateAll(List, List, int, int[], List, Callback...)}: {@code model.evaluateAll(ds.batch(64), new CSVLogger(...))}.
+     */
+    public Map<String, Double> evaluateAll(Dataset data, Callback... callbacks) throws IOException {
+        List<Callback> cbs = callbacks(name() + ".evaluate", callbacks);
+        requireCompiled("evaluate");
+        DatasetBatches batches = datasetBatches(data, "evaluate");
+        return DatasetBatches.io(() -> new Inference(setup).evaluate(batches, cbs, (Model) this), batches);
     }
 
     /**
@@ -165,6 +209,19 @@ public abstract class Evaluator extends Trainer {
         if (sink == null) throw new IllegalArgumentException(name() + ".predict: sink is null");
         DatasetBatches batches = datasetBatches(data, "predict");
         return DatasetBatches.io(() -> new Inference(setup).predict(batches, sink), batches);
+    }
+
+    /**
+     * {@link #predict(Dataset, Consumer)} with Keras' {@code callbacks}: each gets {@code setParams} (verbose 0, epochs 1, the
+     * batches), {@link Callback#onPredictBegin}, per batch {@link Callback#onPredictBatchBegin} and, after {@code sink} has the
+     * batch, {@link Callback#onPredictBatchEnd} with its outputs, then {@link Callback#onPredictEnd}, as Keras' {@code predict(ds,
+     * callbacks=[...])}.
+     */
+    public long predict(Dataset data, Consumer<List<Tensor>> sink, Callback... callbacks) throws IOException {
+        List<Callback> cbs = callbacks(name() + ".predict", callbacks);
+        if (sink == null) throw new IllegalArgumentException(name() + ".predict: sink is null");
+        DatasetBatches batches = datasetBatches(data, "predict");
+        return DatasetBatches.io(() -> new Inference(setup).predict(batches, cbs, (Model) this, sink), batches);
     }
 
     /** Writes the outputs for one pass of {@code data} to {@code .npy} files, one per output, atomically; returns the rows. */
@@ -237,6 +294,24 @@ public abstract class Evaluator extends Trainer {
         if (batchSize < 1) throw new IllegalArgumentException(name() + ".predict: batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
         return new Inference(setup).predict(check().prepare(xs, null, lengths, "predict", false, true), batchSize);
+    }
+
+    /**
+     * {@link #predictAll(List, int, int[])} with Keras' {@code callbacks}, their predict hooks called in Keras 3.15.1's order
+     * (see {@link #predict(Dataset, Consumer, Callback...)}), as Keras' {@code predict(x, batch_size=4, callbacks=[...])}:
+     * <pre>{@code
+     * List<Tensor> out = model.predictAll(List.of(x), 4, null, new Callback() {
+     *     public void onPredictBatchEnd(int batch, List<Tensor> outputs, Model m) { System.out.println(batch); }
+     * });
+     * }</pre>
+     */
+    public List<Tensor> predictAll(List<Tensor> xs, int batchSize, int[] lengths, Callback... callbacks) {
+        List<Callback> cbs = callbacks(name() + ".predict", callbacks);
+        requireOpen("predict");
+        if (batchSize < 1) throw new IllegalArgumentException(name() + ".predict: batchSize must be >= 1, got " + batchSize);
+        ensureBuiltSafely(xs);
+        return new Inference(setup).predict(check().prepare(xs, null, lengths, "predict", false, true), batchSize, false, "predict",
+                cbs, (Model) this);
     }
 
     /**

@@ -2,7 +2,8 @@ package dev.jrnn.model;
 
 /**
  * What a fit tells its callbacks before {@link Callback#onTrainBegin}, and what {@link History#params()} keeps: Keras'
- * {@code callback.params} and {@code history.params}, {@code {'verbose': 1, 'epochs': 10, 'steps': 1875}}.
+ * {@code callback.params} and {@code history.params}, {@code {'verbose': 1, 'epochs': 10, 'steps': 1875}}. A standalone
+ * evaluate or predict given callbacks hands them {@code {'verbose': 0, 'epochs': 1, 'steps': <its batches>}}, as Keras 3.15.1.
  *
  * <pre>{@code
  * History h = model.fit(x, y, new FitOptions().epochs(10).batchSize(32));

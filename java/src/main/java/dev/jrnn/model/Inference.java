@@ -28,6 +28,36 @@ final class Inference {
     /** Loss and metrics over one epoch (epoch 0, in order) of {@code src}. */
     Map<String, Double> evaluate(BatchSource src) { return evaluate(src, List.of(), null, hook -> {}); }
 
+    /** As {@link #evaluate(Data, int)}, calling the test hooks of {@code callbacks} (a standalone evaluate given callbacks). */
+    Map<String, Double> evaluate(Data d, int batchSize, List<Callback> callbacks, Model model) {
+        int size = StatefulBatch.resolve(s.name(), s.graph(), "evaluate", batchSize, d.n());
+        return evaluate(new DataBatches(d, size, s.outputs()), callbacks, model);
+    }
+
+    /**
+     * A standalone evaluate given callbacks, as Keras' {@code evaluate(..., callbacks=[...])}: each first gets
+     * {@code setParams} (verbose 0, epochs 1, the batches), then the test hooks; a callback that closes the model ends it.
+     */
+    Map<String, Double> evaluate(BatchSource src, List<Callback> callbacks, Model model) {
+        params(src, callbacks);
+        return evaluate(src, callbacks, model, hook -> stillOpen(model, "evaluate", hook));
+    }
+
+    /** Keras' CallbackList params of a standalone evaluate or predict: its verbose (jrnn's print nothing), 1 epoch, the batches. */
+    private static void params(BatchSource src, List<Callback> callbacks) {
+        int n = src.batches();
+        FitParams p = new FitParams(0, 1, n < 0 ? null : n);
+        for (Callback cb : callbacks) cb.setParams(p);
+    }
+
+    /** A callback that closed the model ends the call here, before a batch would use the freed weights. */
+    private void stillOpen(Model model, String what, String hook) {
+        if (model.closed()) {
+            throw new IllegalStateException(s.name() + "." + what + ": the model was closed by a callback (in " + hook
+                    + "); close it after " + what + " returns");
+        }
+    }
+
     /**
      * As {@link #evaluate(BatchSource)}, calling the test hooks of {@code callbacks} on {@code model} (fit's validation, as
      * Keras' evaluate inside fit); {@code stillOpen} gets the hook's name after each round of them (a callback may close the model).
@@ -83,12 +113,17 @@ final class Inference {
      * names the call in a stateful model's batch-size refusal.
      */
     List<Tensor> predict(Data d, int batchSize, boolean training, String what) {
+        return predict(d, batchSize, training, what, List.of(), null);
+    }
+
+    /** As {@link #predict(Data, int)}, calling the predict hooks of {@code callbacks} on {@code model}. */
+    List<Tensor> predict(Data d, int batchSize, boolean training, String what, List<Callback> callbacks, Model model) {
         int outputs = s.outputs();
         int n = d.n();
         float[][] out = new float[outputs][];
         int[][] shapes = new int[outputs][];
         int[] from = {0};
-        predict(new DataBatches(d, StatefulBatch.resolve(s.name(), s.graph(), what, batchSize, n), outputs), training, batch -> {
+        predict(new DataBatches(d, StatefulBatch.resolve(s.name(), s.graph(), what, batchSize, n), outputs), training, callbacks, model, batch -> {
             for (int k = 0; k < outputs; k++) {
                 Tensor v = batch.get(k);
                 if (out[k] == null) {
@@ -107,14 +142,30 @@ final class Inference {
 
     /** Hands every batch's outputs (one tensor per output, batch axis first) to {@code sink}, in the source's order; returns the rows. */
     long predict(BatchSource src, Consumer<List<Tensor>> sink) {
-        return predict(src, false, sink);
+        return predict(src, false, List.of(), null, sink);
     }
 
-    private long predict(BatchSource src, boolean training, Consumer<List<Tensor>> sink) {
+    /** As {@link #predict(BatchSource, Consumer)}, calling the predict hooks of {@code callbacks} on {@code model} (Keras' order). */
+    long predict(BatchSource src, List<Callback> callbacks, Model model, Consumer<List<Tensor>> sink) {
+        return predict(src, false, callbacks, model, sink);
+    }
+
+    private long predict(BatchSource src, boolean training, List<Callback> callbacks, Model model, Consumer<List<Tensor>> sink) {
         long rows = 0;
         int outputs = s.outputs();
+        boolean hooks = !callbacks.isEmpty();
+        if (hooks) {
+            params(src, callbacks);
+            for (Callback cb : callbacks) cb.onPredictBegin(model);
+            stillOpen(model, "predict", "onPredictBegin");
+        }
         try (BatchSource.Epoch batches = src.epoch(0, false, null)) {
-            for (HostBatch h; (h = batches.next()) != null; ) {
+            HostBatch h;
+            for (int i = 0; (h = batches.next()) != null; i++) {
+                if (hooks) {
+                    for (Callback cb : callbacks) cb.onPredictBatchBegin(i, model);
+                    stillOpen(model, "predict", "onPredictBatchBegin");
+                }
                 List<Tensor> r = new ArrayList<>(outputs);
                 try (Batch b = new Batch(s.backend(), h, false);
                      Pass p = Pass.forward(s.graph(), s.backend(), b.xs, b.mask, training, true)) {
@@ -127,8 +178,14 @@ final class Inference {
                 }
                 sink.accept(r);
                 rows += h.size();
+                if (hooks) {
+                    List<Tensor> view = java.util.Collections.unmodifiableList(r);
+                    for (Callback cb : callbacks) cb.onPredictBatchEnd(i, view, model);
+                    stillOpen(model, "predict", "onPredictBatchEnd");
+                }
             }
         }
+        for (Callback cb : callbacks) cb.onPredictEnd(model);
         return rows;
     }
 

@@ -394,7 +394,8 @@ public class Model extends Evaluator implements AutoCloseable {
      * Saves all weights, atomically (temp file + rename): as safetensors with Keras variable names; when the name
      * ends in {@code .weights.h5}, as Keras 3's weights file; under another {@code .h5} or {@code .hdf5} name, in
      * tf.keras 2's legacy layout ({@code save_weights("w.h5")}), which tf.keras 2 and Keras 3 both read as such.
-     * Keras' {@code load_weights} reads each; {@link #loadWeights} reads all.
+     * Keras' {@code load_weights} reads each; {@link #loadWeights} reads all. A {@code .keras} name is refused: it is a
+     * whole model's file ({@link #save}), as which loadWeights and Keras would read it.
      *
      * <pre>{@code
      * model.saveWeights(Path.of("w.safetensors"));
@@ -404,6 +405,11 @@ public class Model extends Evaluator implements AutoCloseable {
      */
     public void saveWeights(Path file) throws IOException {
         WeightsIo io = weights("saveWeights");
+        if (file != null && file.getFileName() != null && file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".keras")) {
+            throw new IllegalArgumentException(name() + ".saveWeights: file must be a safetensors name, .weights.h5 (Keras 3's weights"
+                    + " file) or another .h5 / .hdf5 (tf.keras 2's), got '" + file.getFileName() + "' (.keras is a whole model's"
+                    + " file, which loadWeights and Keras read as one: use save)");
+        }
         if (file != null && ModelFiles.hdf5Name(file)) ModelFiles.saveWeightsHdf5(this, file);
         else io.save(file);
     }

@@ -68,8 +68,18 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
         return this;
     }
 
-    /** Saves only the weights ({@link Model#saveWeights}: safetensors, Keras 3's weights file for a .weights.h5 name) instead of the whole model. */
+    /**
+     * Saves only the weights ({@link Model#saveWeights}: safetensors, Keras 3's weights file for a .weights.h5 name, tf.keras
+     * 2's for another .h5) instead of the whole model. A {@code .keras} filepath is refused, as Keras 3.15.1 refuses any
+     * name but {@code .weights.h5} with {@code save_weights_only=True}: that name is a whole model's file to Keras and to
+     * {@link Model#loadWeights}, which would misread the weights written there.
+     */
     public ModelCheckpoint saveWeightsOnly(boolean b) {
+        if (b && filepath.toLowerCase(java.util.Locale.ROOT).endsWith(".keras")) {
+            throw new IllegalArgumentException("ModelCheckpoint.saveWeightsOnly: the filepath must end in .weights.h5 (Keras 3's weights"
+                    + " file), another .h5 / .hdf5 (tf.keras 2's) or a safetensors name, got '" + filepath + "' (.keras is a whole"
+                    + " model's file: Keras and loadWeights read it so; drop saveWeightsOnly to save the model there)");
+        }
         this.saveWeightsOnly = b;
         return this;
     }

@@ -449,4 +449,125 @@ class KerasTrainingGoldensTest {
         assertEquals(List.copyOf(map(c, "evaluate").keySet()), List.copyOf(ev.keySet()), id + " evaluate keys, in Keras' order");
         for (int i = 0; i < init.size(); i++) near(tensor(list(c, "weights").get(i)), m.getWeights().get(i), 1e-4, id + " weight " + i);
     }
+
+    static Stream<String> standalone() { return list(G, "standalone").stream().map(c -> (String) ((Map<?, ?>) c).get("id")); }
+
+    /** Every test and predict hook (and setParams) a standalone evaluate or predict calls, with its index and logs. */
+    private static final class Standalone implements Callback {
+        final List<List<Object>> seen = new ArrayList<>();
+
+        private void log(String hook, Integer i, Object logs) { seen.add(java.util.Arrays.asList(hook, i, logs)); }
+
+        @Override public void setParams(dev.jrnn.model.FitParams p) {
+            Map<String, Object> kv = new java.util.LinkedHashMap<>();
+            kv.put("verbose", p.verbose());
+            kv.put("epochs", p.epochs());
+            kv.put("steps", p.steps());
+            log("set_params", null, kv);
+        }
+        @Override public void onTestBegin(Model model) { log("on_test_begin", null, Map.of()); }
+        @Override public void onTestEnd(Map<String, Double> logs, Model model) { log("on_test_end", null, new java.util.LinkedHashMap<>(logs)); }
+        @Override public void onTestBatchBegin(int batch, Model model) { log("on_test_batch_begin", batch, Map.of()); }
+        @Override public void onTestBatchEnd(int batch, BatchLogs logs, Model model) { log("on_test_batch_end", batch, new java.util.LinkedHashMap<>(logs.logs())); }
+        @Override public void onPredictBegin(Model model) { log("on_predict_begin", null, Map.of()); }
+        @Override public void onPredictEnd(Model model) { log("on_predict_end", null, Map.of()); }
+        @Override public void onPredictBatchBegin(int batch, Model model) { log("on_predict_batch_begin", batch, Map.of()); }
+        @Override public void onPredictBatchEnd(int batch, List<Tensor> outputs, Model model) { log("on_predict_batch_end", batch, Map.of("outputs", outputs)); }
+        // fit's hooks must not run in a standalone evaluate or predict
+        @Override public void onTrainBegin(Model model) { log("on_train_begin", null, Map.of()); }
+        @Override public void onEpochBegin(int epoch, Model model) { log("on_epoch_begin", epoch, Map.of()); }
+        @Override public void onBatchBegin(int batch, Model model) { log("on_train_batch_begin", batch, Map.of()); }
+    }
+
+    /** {@code r}, after checking that {@code ds} (a Dataset's run) saw what {@code cb} saw: the same hooks, indices and logs. */
+    private static <T> T sameTrace(Standalone ds, T r, Standalone cb) {
+        assertEquals(cb.seen.size(), ds.seen.size(), "Dataset hooks " + ds.seen);
+        for (int i = 0; i < cb.seen.size(); i++) {
+            assertEquals(cb.seen.get(i).subList(0, 2), ds.seen.get(i).subList(0, 2), "Dataset hook " + i);
+            assertEquals(String.valueOf(cb.seen.get(i).get(2)), String.valueOf(ds.seen.get(i).get(2)), "Dataset hook " + i + " logs");
+        }
+        return r;
+    }
+
+    /**
+     * Keras' evaluate(..., callbacks=[cb]) and predict(..., callbacks=[cb]) with uneven last batches (10 rows in 4 4 2 and
+     * 3 3 3 1, 4 in 3 1), sample weights, metrics and two outputs: setParams, the hooks' order and batch indices, each batch's
+     * running logs (keys in Keras' order) and outputs, onTestEnd's logs, and what evaluate and predict return.
+     */
+    @SuppressWarnings("unchecked")
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("standalone")
+    void standaloneEvaluateAndPredictCallbacksAsKeras(String id) throws IOException {
+        Map<?, ?> c = find("standalone", id);
+        List<Tensor> init = new ArrayList<>();
+        for (Object t : list(map(G, "fit_data"), "init")) init.add(tensor(t));
+        Tensor x = fitData("x"), y = fitData("y"), xv = fitData("xv");
+        Standalone cb = new Standalone();
+        Object result;
+        if (id.startsWith("two_outputs")) {
+            Map<?, ?> s = map(G, "two_outputs");
+            dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(3);
+            dev.jrnn.layers.Node h = new Dense(4).activation("tanh").name("h").apply(in);
+            Model m = new Model(in, List.of(new Dense(2).name("a").apply(h), new Dense(3).activation("softmax").name("b").apply(h)));
+            List<?> ai = list(s, "init_a");
+            m.setWeights(List.of(init.get(0), init.get(1), tensor(ai.get(0)), tensor(ai.get(1)), init.get(2), init.get(3)));
+            m.compile(new dev.jrnn.optim.SGD(0.2), List.of("mse", "sparse_categorical_crossentropy"), List.of(List.of("mae"), List.of("accuracy")));
+            result = id.endsWith("predict_b3") ? m.predictAll(List.of(xv), 3, null, cb)
+                    : m.evaluateAll(List.of(x), List.of(tensor(s.get("ya")), y), 4, null, null, cb);
+        } else {
+            Sequential m = new Sequential(new Dense(4).activation("tanh").inputShape(3), new Dense(3).activation("softmax"));
+            m.build(3);
+            m.setWeights(init);
+            m.compile(new dev.jrnn.optim.SGD(0.3), "sparse_categorical_crossentropy", "accuracy",
+                    WeightedMetrics.of(EpochMetric.deserialize(Map.of("class_name", "SparseCategoricalCrossentropy", "config", Map.of("name", "wce")))));
+            result = switch (id) {
+                case "evaluate_b4" -> {   // a Dataset in the same batches calls the same hooks with the same logs
+                    Standalone ds = new Standalone();
+                    m.evaluateAll(dev.jrnn.data.Dataset.fromTensors(x, y).batch(4), ds);
+                    yield sameTrace(ds, m.evaluateAll(List.of(x), List.of(y), 4, null, null, cb), cb);
+                }
+                case "evaluate_weighted_b3" -> m.evaluateAll(List.of(x), List.of(y), 3, null, List.of(fitData("w")), cb);
+                case "predict_b4" -> {
+                    Standalone ds = new Standalone();
+                    List<Tensor> sunk = new ArrayList<>();
+                    m.predict(dev.jrnn.data.Dataset.fromTensors(x, null).batch(4), outs -> sunk.add(outs.get(0)), ds);
+                    assertEquals(3, sunk.size(), "the sink's batches");
+                    yield sameTrace(ds, m.predictAll(List.of(x), 4, null, cb).get(0), cb);
+                }
+                case "predict_b3" -> m.predictAll(List.of(xv), 3, null, cb).get(0);
+                default -> throw new AssertionError(id);
+            };
+        }
+        List<?> want = list(c, "hooks");
+        List<String> w = want.stream().map(e -> ((List<?>) e).get(0) + " " + ((List<?>) e).get(1) + " " + keys(((List<?>) e).get(2))).toList();
+        List<String> g = cb.seen.stream().map(e -> e.get(0) + " " + e.get(1) + " " + keys(e.get(2))).toList();
+        assertEquals(String.join("\n", w), String.join("\n", g), id + " hooks, indices and log keys in Keras' order");
+        for (int i = 0; i < want.size(); i++) {
+            String hook = (String) ((List<?>) want.get(i)).get(0);
+            Map<?, ?> kv = (Map<?, ?>) ((List<?>) want.get(i)).get(2), got = (Map<?, ?>) cb.seen.get(i).get(2);
+            for (Map.Entry<?, ?> e : kv.entrySet()) {
+                String what = id + " " + hook + " " + ((List<?>) want.get(i)).get(1) + " " + e.getKey();
+                if (hook.equals("set_params")) {
+                    assertEquals(((Number) e.getValue()).intValue(), ((Number) got.get(e.getKey())).intValue(), what);
+                } else if (e.getValue() instanceof List<?> outs) {   // several outputs: Keras' list, jrnn's in output order
+                    List<?> mine = (List<?>) got.get("outputs");
+                    assertEquals(outs.size(), mine.size(), what);
+                    for (int k = 0; k < outs.size(); k++) near(tensor(outs.get(k)), (Tensor) mine.get(k), 2e-5, what + " " + k);
+                } else if (e.getValue() instanceof Map<?, ?> one) {   // one output: Keras' array
+                    List<?> mine = (List<?>) got.get("outputs");
+                    assertEquals(1, mine.size(), what);
+                    near(tensor(one), (Tensor) mine.get(0), 2e-5, what);
+                } else {
+                    near(((Number) e.getValue()).doubleValue(), (Double) got.get(e.getKey()), what);
+                }
+            }
+        }
+        if (c.get("result") instanceof Map<?, ?> r) {
+            if (r.containsKey("shape")) near(tensor(r), (Tensor) result, 2e-5, id + " predict");
+            else {
+                assertKeys(r, (Map<String, Double>) result, id + " evaluate");
+                assertEquals(List.copyOf(r.keySet()), List.copyOf(((Map<?, ?>) result).keySet()), id + " evaluate keys, in Keras' order");
+            }
+        }
+    }
 }

@@ -455,6 +455,55 @@ for cid, kw, fkw in [
                                         "evaluate": {k: float(v) for k, v in ev.items()},
                                         "weights": [arr(v) for v in m.get_weights()]})
 
+# ---------------------------------------------------------------- evaluate / predict with callbacks: hooks, logs, params
+class Standalone(CB.Callback):
+    """Every test / predict hook with its index and logs, batch hooks too (values; predict: the batch's outputs), and set_params."""
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def set_params(self, params):
+        super().set_params(params)
+        self.seen.append(["set_params", None, dict(params)])
+
+    def _log(self, hook, i, logs):
+        if logs is None:
+            self.seen.append([hook, i, None])
+        elif "outputs" in logs:
+            o = logs["outputs"]
+            self.seen.append([hook, i, {"outputs": [arr(v) for v in o] if isinstance(o, (list, tuple)) else arr(o)}])
+        else:
+            self.seen.append([hook, i, {k: float(v) for k, v in dict(logs).items()}])
+
+
+for hook, indexed in [("on_test_begin", False), ("on_test_end", False), ("on_test_batch_begin", True), ("on_test_batch_end", True),
+                      ("on_predict_begin", False), ("on_predict_end", False), ("on_predict_batch_begin", True),
+                      ("on_predict_batch_end", True)]:
+    if indexed:
+        setattr(Standalone, hook, lambda self, i, logs=None, _h=hook: self._log(_h, i, logs))
+    else:
+        setattr(Standalone, hook, lambda self, logs=None, _h=hook: self._log(_h, None, logs))
+
+out["standalone"] = []
+for cid, call in [("evaluate_b4", lambda m, cb: m.evaluate(xf, yf, batch_size=4, verbose=0, return_dict=True, callbacks=cb)),   # 4 4 2
+                  ("evaluate_weighted_b3", lambda m, cb: m.evaluate(xf, yf, batch_size=3, sample_weight=wf, verbose=0, return_dict=True,
+                                                                    callbacks=cb)),   # 3 3 3 1
+                  ("predict_b4", lambda m, cb: m.predict(xf, batch_size=4, verbose=0, callbacks=cb)),   # 4 4 2
+                  ("predict_b3", lambda m, cb: m.predict(xv, batch_size=3, verbose=0, callbacks=cb))]:   # 3 1
+    m = fit_model()
+    cb = Standalone()
+    r = call(m, [cb])
+    out["standalone"].append({"id": cid, "hooks": cb.seen,
+                              "result": {k: float(v) for k, v in r.items()} if isinstance(r, dict) else arr(r)})
+m = two_outputs()   # two outputs: on_predict_batch_end's outputs is the list of both
+m.compile(optimizer=O.SGD(0.2), loss=["mse", "sparse_categorical_crossentropy"], metrics=[["mae"], ["accuracy"]])
+cb = Standalone()
+m.predict(xv, batch_size=3, verbose=0, callbacks=[cb])
+ev = Standalone()
+m.evaluate(xf, (ya, yf), batch_size=4, verbose=0, callbacks=[ev])
+out["standalone"].append({"id": "two_outputs_predict_b3", "hooks": cb.seen})
+out["standalone"].append({"id": "two_outputs_evaluate_b4", "hooks": ev.seen})
+
 with open("training_goldens.json", "w") as f:
     json.dump(short(out), f, separators=(",", ":"))
-print("keras", keras.__version__, "cases", len(out["losses"]), len(out["metrics"]), len(out["optimizers"]), len(out["fits"]))
+print("keras", keras.__version__, "cases", len(out["losses"]), len(out["metrics"]), len(out["optimizers"]), len(out["fits"]), len(out["standalone"]))
