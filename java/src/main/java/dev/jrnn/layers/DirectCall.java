@@ -53,11 +53,15 @@ final class DirectCall {
                     DTensor o0 = tr.outputs().get(0);
                     if (o0.rank() >= 3 && o0.dim(0) == dmask.dim(0) && o0.dim(1) == dmask.dim(1)) om = dmask;
                 }
-                Tensor m0 = om == null ? null : om.toTensor();
+                // an unmasked call (initial states) still passes its input's mask to its sequences, as Keras' __call__
+                // takes the first argument's mask for compute_mask
+                Tensor carried = attached || mask != null ? null : inputs.get(0).kerasMask();
+                Tensor m0 = om != null ? om.toTensor() : sequenceOf(tr.outputs().get(0), carried);
                 List<Tensor> out = new ArrayList<>();
                 for (int k = 0; k < tr.outputs().size(); k++) {
                     DTensor mk = k == 0 ? null : tr.outputMask(k);
-                    out.add(tr.outputs().get(k).toTensor().withKerasMask(k == 0 ? m0 : mk == null ? null : mk.toTensor()));
+                    Tensor mt = k == 0 ? m0 : mk != null ? mk.toTensor() : sequenceOf(tr.outputs().get(k), carried);
+                    out.add(tr.outputs().get(k).toTensor().withKerasMask(mt));
                 }
                 return new Result(out, m0);
             }
@@ -67,8 +71,16 @@ final class DirectCall {
         }
     }
 
+    /** {@code mask} where {@code out} is a sequence over its batch and steps, else null. */
+    private static Tensor sequenceOf(DTensor out, Tensor mask) {
+        if (mask == null || out.rank() < 3) return null;
+        int[] ms = mask.shape();
+        return ms.length == 2 && out.dim(0) == ms[0] && out.dim(1) == ms[1] ? mask : null;
+    }
+
     /**
-     * Keras' {@code compute_mask(inputs, previous_mask)}. A stateful recurrent layer is not run (its states would move):
+     * Keras' {@code compute_mask(inputs, previous_mask)}: {@code mask} is the previous mask (null: none, whatever mask
+     * {@code x} carries, as Keras' compute_mask reads only its argument). A stateful recurrent layer is not run (its states would move):
      * its mask is the input's where it returns sequences, as Keras' RNN.compute_mask.
      */
     static Tensor mask(Layer layer, Tensor x, Tensor mask) {
@@ -78,7 +90,7 @@ final class DirectCall {
             boolean sequences = layer instanceof RecurrentLayer r ? r.returnSequences() : layer instanceof Bidirectional b && b.returnSequences();
             return sequences ? mask : null;
         }
-        return run(layer, x == null ? null : List.of(x), mask).mask();
+        return run(layer, x == null ? null : List.of(x.withKerasMask(null)), mask).mask();
     }
 
     /**
