@@ -400,8 +400,8 @@ public final class Dataset implements Cloneable {
      */
     public Dataset unbatch() {
         if (!batched) return ElementOps.unbatchRows(this);
-        BatchOps.Counts c = counts();   // tf.data knows the count only of full batches
-        return ElementOps.streamed(this, s -> s, c.total() == BatchOps.ENDLESS || c.full() ? c.total() : -1, null);
+        BatchOps.Counts c = counts();   // tf.data knows the count only where the batch axis is static: dropRemainder
+        return ElementOps.streamed(this, s -> s, c.total() == BatchOps.ENDLESS || dropRemainder ? c.total() : -1, null);
     }
 
     /** tf.data's {@code rebatch(n, dropRemainder)}: {@code unbatch().batch(n, dropRemainder)}; {@code ds.batch(64).rebatch(16)}. */
@@ -424,9 +424,10 @@ public final class Dataset implements Cloneable {
         if (!(validationFraction > 0 && validationFraction < 1)) {
             throw new IllegalArgumentException("Dataset.split: validationFraction must be in (0, 1), got " + validationFraction);
         }
-        if (table == null) throw new IllegalStateException("Dataset.split: a generator's size is unknown; split its source instead");
+        if (table == null) throw new IllegalStateException("Dataset.split: the size of a generator, or of samples after filter,"
+                + " takeWhile, concatenate, zip, window, cache or unbatch, is unknown before reading them; split the source instead");
         if (!(order instanceof Order.Identity || order instanceof Order.Slice sl && sl.base() instanceof Order.Identity)) {
-            throw new IllegalStateException("Dataset.split: call split before shuffle and repeat, so validation samples never train");
+            throw new IllegalStateException("Dataset.split: call split before shuffle, repeat and shard, so validation samples never train");
         }
         long n = order.size(), at = (long) (n * (1 - validationFraction));
         if (at == 0 || at == n) throw new IllegalArgumentException("Dataset.split: " + validationFraction + " of " + n + " samples leaves one part empty");

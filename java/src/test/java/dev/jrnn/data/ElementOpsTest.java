@@ -165,4 +165,16 @@ class ElementOpsTest {
         assertEquals(6, range(7).batch(3, true).unbatch().cardinality());
         assertEquals(Dataset.INFINITE, range(7).batch(3).repeat().unbatch().cardinality());
     }
+
+    /**
+     * unbatch's count, as TF 2.21's cardinality(): range(10).batch(5).unbatch() is UNKNOWN although every batch is full
+     * (jrnn said 10), and with .batch(4) still UNKNOWN; with drop_remainder the batch axis is static: 10.
+     */
+    @Test
+    void unbatchKnowsItsCountOnlyWhereTheBatchDropsItsRemainder() {
+        assertEquals(Dataset.UNKNOWN, range(10).batch(5).unbatch().cardinality());
+        assertEquals(Dataset.UNKNOWN, range(10).batch(5).unbatch().batch(4).cardinality());
+        assertEquals(10, range(10).batch(5, true).unbatch().cardinality());
+        assertEquals(3, range(10).batch(3, true).unbatch().batch(4).cardinality());   // 9 samples: batches of 4, 4, 1
+    }
 }
