@@ -479,4 +479,40 @@ class CudaFitParityTest extends CpuCudaBackends {
             assertLossesClose(what + " with dropouts", onCpu.losses(), graphed.losses(), 1e-4);
         }
     }
+
+    /**
+     * Keras 3's recurrent call with initial states and no mask (applyUnmasked): unmasked, its output carrying the
+     * Embedding's mask into the loss; an LSTM so called and a GRU called masked, five epochs of Adam (graph-replayed on
+     * CUDA) give the CPU's per-epoch losses and predictions.
+     */
+    @Test
+    void unmaskedCallsWithInitialStatesFitAsTheCpu() {
+        SplittableRandom r = new SplittableRandom(9);
+        int n = 12, t = 6;
+        float[] tok = new float[n * t], h = new float[n * 3], y = new float[n * t * 2];
+        for (int i = 0; i < tok.length; i++) tok[i] = r.nextInt(4) == 0 ? 0 : 1 + r.nextInt(8);
+        for (int i = 0; i < h.length; i++) h[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < y.length; i++) y[i] = (float) r.nextDouble(-1, 1);
+        List<Tensor> xs = List.of(Tensor.of(tok, n, t), Tensor.of(h, n, 3), Tensor.of(h.clone(), n, 3));
+        List<List<Double>> losses = new ArrayList<>();
+        List<float[]> preds = new ArrayList<>();
+        for (Backend be : List.of(cpu, gpu)) {
+            Jrnn.setBackend(be);
+            Jrnn.clearSession();
+            Jrnn.setSeed(5);
+            dev.jrnn.model.Input it = dev.jrnn.model.Input.shape(t), ih = dev.jrnn.model.Input.shape(3), ic = dev.jrnn.model.Input.shape(3);
+            dev.jrnn.layers.Node e = new Embedding(9, 4).maskZero(true).apply(it);
+            dev.jrnn.layers.Node a = new LSTM(3).returnSequences(true).applyUnmasked(List.of(e, ih, ic));
+            dev.jrnn.layers.Node b = new GRU(3).returnSequences(true).apply(List.of(e, ih));
+            try (Model m = new Model(List.of(it, ih, ic), List.of(new Dense(2).apply(new dev.jrnn.layers.Concatenate().apply(a, b))))) {
+                m.compile(new Adam(0.01), "mse");
+                losses.add(m.fit(xs, List.of(Tensor.of(y, n, t, 2)), new FitOptions().epochs(5).batchSize(4).verbose(0).seed(3)).get("loss"));
+                preds.add(m.predictAll(xs).get(0).data());
+            } finally {
+                Jrnn.setBackend("cpu");
+            }
+        }
+        assertLossesClose("unmasked LSTM + masked GRU with initial states", losses.get(0), losses.get(1), 1e-4);
+        for (int i = 0; i < preds.get(0).length; i++) assertEquals(preds.get(0)[i], preds.get(1)[i], 1e-4, "prediction " + i);
+    }
 }
