@@ -50,10 +50,40 @@ final class ElementOps {
         a.beforeBatch("concatenate", "concatenate the samples, then batch");
         DatasetSources.notNull("concatenate", "other", b);
         b.beforeBatch("concatenate (its other data set)", "concatenate the samples, then batch");
+        if (a.table != null && b.table != null && a.mapper == null && b.mapper == null) sameStructure(a.table, b.table, !(a.float32 && b.float32));
         LongFunction<StreamOps.Stream> theirs = EpochPlan.samples(b);
         long m = a.sampleCount(), n = b.sampleCount();
         long size = m == BatchOps.ENDLESS || n == BatchOps.ENDLESS ? BatchOps.ENDLESS : m < 0 || n < 0 ? -1 : m + n;
         return streamed(a, s -> e -> concatenate(s.apply(e), theirs, e), size, b);
+    }
+
+    /**
+     * Two tables' samples of the same parts, shapes and dtypes, as tf.data's concatenate requires at the call ("Incompatible
+     * dataset elements"); a sequence's length may differ (a padded batch pads them), and with {@code dtypes} false (both
+     * read as float32) the stored dtypes.
+     */
+    private static void sameStructure(Table a, Table b, boolean dtypes) {
+        String[] kinds = {"inputs", "targets", "sample weights"};
+        List<List<Column>> as = List.of(a.inputs(), a.targets(), a.weights()), bs = List.of(b.inputs(), b.targets(), b.weights());
+        for (int k = 0; k < 3; k++) {
+            if (as.get(k).size() != bs.get(k).size()) {
+                throw new IllegalArgumentException("Dataset.concatenate: other: expected samples of " + as.get(k).size() + " " + kinds[k]
+                        + " as this data set's, got " + bs.get(k).size());
+            }
+            for (int i = 0; i < as.get(k).size(); i++) {
+                Column x = as.get(k).get(i), y = bs.get(k).get(i);
+                String what = "Dataset.concatenate: other: " + kinds[k] + " " + i;
+                if (x.ragged() != y.ragged() || !java.util.Arrays.equals(x.unitShape(), y.unitShape())) {
+                    throw new IllegalArgumentException(what + ": expected " + (x.ragged() ? "sequences of steps " : "samples of shape ")
+                            + Tensor.shapeString(x.unitShape()) + " as this data set's, got " + (y.ragged() ? "sequences of steps " : "samples of shape ")
+                            + Tensor.shapeString(y.unitShape()));
+                }
+                if (dtypes && !x.dtypes().equals(y.dtypes())) {
+                    throw new IllegalArgumentException(what + ": expected dtype " + x.dtypes() + " as this data set's, got " + y.dtypes()
+                            + " (asFloat32() on both reads either as float32)");
+                }
+            }
+        }
     }
 
     /** {@link Dataset#zip}: both unbatched; the count is the smaller, unknown if either is (tf.data's, even beside an endless one). */

@@ -177,4 +177,21 @@ class ElementOpsTest {
         assertEquals(10, range(10).batch(5, true).unbatch().cardinality());
         assertEquals(3, range(10).batch(3, true).unbatch().batch(4).cardinality());   // 9 samples: batches of 4, 4, 1
     }
+
+    /**
+     * tf.data refuses at concatenate() samples of another structure (TF 2.21: "TypeError: Incompatible dataset elements");
+     * jrnn refused them only at the epoch, in words that did not name concatenate. Two tables are compared at the call.
+     */
+    @Test
+    void concatenateOfTablesOfAnotherStructureIsRefusedAtTheCall() {
+        Dataset withTargets = Dataset.fromTensors(Tensor.zeros(3, 1), Tensor.zeros(3, 1));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> withTargets.concatenate(Dataset.fromTensors(Tensor.zeros(2, 1), null)));
+        assertEquals("Dataset.concatenate: other: expected samples of 1 targets as this data set's, got 0", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> range(3).concatenate(Dataset.fromTensors(Tensor.zeros(3, 2), Tensor.zeros(3, 1))));
+        assertEquals("Dataset.concatenate: other: inputs 0: expected samples of shape (1,) as this data set's, got samples of shape (2,)",
+                e.getMessage());
+        assertEquals(5, range(3).concatenate(range(2)).cardinality(), "the same structure concatenates");
+    }
 }
