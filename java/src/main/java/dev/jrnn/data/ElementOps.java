@@ -101,7 +101,7 @@ final class ElementOps {
     static Dataset filter(Dataset d, Predicate<Sample> keep, String op) {
         d.beforeBatch(op, "it tests samples; " + (op.equals("filter") ? "filter" : "take") + ", then batch");
         DatasetSources.notNull(op, "keep", keep);
-        return streamed(d, s -> e -> op.equals("filter") ? filter(s.apply(e), keep, op) : takeWhile(s.apply(e), keep), -1, null);
+        return streamed(d, s -> e -> filter(s.apply(e), keep, op), -1, null);
     }
 
     /**
@@ -180,39 +180,20 @@ final class ElementOps {
         return s;
     }
 
-    /** The samples of {@code src} for which {@code keep} holds; a predicate that throws fails naming the sample. */
+    /**
+     * The samples of {@code src} for which {@code keep} holds ({@code op} "filter"), or those up to the first for which it
+     * fails ("takeWhile": none read after it); a predicate that throws fails naming the sample.
+     */
     static StreamOps.Stream filter(StreamOps.Stream src, Predicate<Sample> keep, String op) {
-        return StreamOps.over(new Iterator<>() {
-            Sample next;
-            public boolean hasNext() {
-                while (next == null && src.hasNext()) {
-                    Sample s = src.next();
-                    if (test(keep, s, op)) next = s;
-                }
-                return next != null;
-            }
-            public Sample next() {
-                if (!hasNext()) throw new NoSuchElementException();
-                Sample s = next;
-                next = null;
-                return s;
-            }
-        }, src::close);
-    }
-
-    /** The samples of {@code src} up to the first for which {@code keep} fails (read, not given); none read after it. */
-    static StreamOps.Stream takeWhile(StreamOps.Stream src, Predicate<Sample> keep) {
+        boolean stops = op.equals("takeWhile");
         return StreamOps.over(new Iterator<>() {
             Sample next;
             boolean ended;
             public boolean hasNext() {
-                if (next == null && !ended) {
-                    if (!src.hasNext()) ended = true;
-                    else {
-                        Sample s = src.next();
-                        if (test(keep, s, "takeWhile")) next = s;
-                        else ended = true;
-                    }
+                while (next == null && !ended && src.hasNext()) {
+                    Sample s = src.next();
+                    if (test(keep, s, op)) next = s;
+                    else ended = stops;
                 }
                 return next != null;
             }

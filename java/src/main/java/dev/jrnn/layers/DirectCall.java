@@ -46,21 +46,18 @@ final class DirectCall {
         try {
             for (Tensor t : inputs) dins.add(DTensor.from(be, t));
             for (Tensor m : masks) dmasks.add(m == null ? null : DTensor.from(be, m));
-            DTensor dmask = dmasks.get(0);
-            try (Trace tr = layer.forwardMasked(dins, dmasks, false)) {
-                DTensor om = tr.outputMask();
-                if (om == null && dmask != null && layer.passesMask() && !(layer instanceof Merge)) {
-                    DTensor o0 = tr.outputs().get(0);
-                    if (o0.rank() >= 3 && o0.dim(0) == dmask.dim(0) && o0.dim(1) == dmask.dim(1)) om = dmask;
-                }
-                // an unmasked call (initial states) still passes its input's mask to its sequences, as Keras' __call__
-                // takes the first argument's mask for compute_mask
-                Tensor carried = attached || mask != null ? null : inputs.get(0).kerasMask();
-                Tensor m0 = om != null ? om.toTensor() : sequenceOf(tr.outputs().get(0), carried);
+            // an unmasked call (initial states) still passes its input's attached mask on (Trace.carriedMask)
+            boolean unmasked = !attached && mask == null;
+            Tensor carried = unmasked ? inputs.get(0).kerasMask() : null;
+            if (carried != null) dmasks.add(DTensor.from(be, carried));   // after the call's masks: closed with them
+            DTensor inputMask = carried != null ? dmasks.get(dmasks.size() - 1) : dmasks.get(0);
+            try (Trace tr = layer.forwardMasked(dins, dmasks.subList(0, inputs.size()), false)) {
                 List<Tensor> out = new ArrayList<>();
+                Tensor m0 = null;
                 for (int k = 0; k < tr.outputs().size(); k++) {
-                    DTensor mk = k == 0 ? null : tr.outputMask(k);
-                    Tensor mt = k == 0 ? m0 : mk != null ? mk.toTensor() : sequenceOf(tr.outputs().get(k), carried);
+                    DTensor mk = Trace.carriedMask(layer, tr, k, inputMask, unmasked);
+                    Tensor mt = mk == null ? null : mk.toTensor();
+                    if (k == 0) m0 = mt;
                     out.add(tr.outputs().get(k).toTensor().withKerasMask(mt));
                 }
                 return new Result(out, m0);
@@ -69,13 +66,6 @@ final class DirectCall {
             for (DTensor d : dins) d.close();
             for (DTensor d : dmasks) if (d != null) d.close();
         }
-    }
-
-    /** {@code mask} where {@code out} is a sequence over its batch and steps, else null. */
-    private static Tensor sequenceOf(DTensor out, Tensor mask) {
-        if (mask == null || out.rank() < 3) return null;
-        int[] ms = mask.shape();
-        return ms.length == 2 && out.dim(0) == ms[0] && out.dim(1) == ms[1] ? mask : null;
     }
 
     /**

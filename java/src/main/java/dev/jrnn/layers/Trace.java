@@ -24,6 +24,21 @@ public interface Trace extends AutoCloseable {
      */
     default DTensor outputMask(int k) { return k == 0 ? outputMask() : null; }
 
+    /**
+     * The mask output {@code k} of a call carries, the one rule of models and direct calls: the trace's own; else the
+     * call's main input mask where output {@code k} stays a sequence over its batch and steps, on output 0 of a layer
+     * that passes masks (Dense, Dropout, TimeDistributed; not a merge, whose own rule may give none) and, for a call run
+     * without its input's mask ({@code unmasked}: Keras 3's call with initial states), on every such output, as Keras'
+     * compute_mask of the first argument's mask.
+     */
+    static DTensor carriedMask(Layer layer, Trace t, int k, DTensor inputMask, boolean unmasked) {
+        DTensor own = t.outputMask(k);
+        if (own != null || inputMask == null) return own;
+        DTensor out = t.outputs().get(k);
+        boolean passes = unmasked || k == 0 && layer.passesMask() && !(layer instanceof Merge);
+        return passes && out.rank() >= 3 && out.dim(0) == inputMask.dim(0) && out.dim(1) == inputMask.dim(1) ? inputMask : null;
+    }
+
     List<DTensor> backward(List<DTensor> dOutputs);
 
     /**

@@ -96,26 +96,11 @@ final class Pass implements AutoCloseable {
                         + c.outputs().size());
             }
             for (int k = 0; k < outs.size(); k++) values.put(c.outputs().get(k), outs.get(k));
-            DTensor om = t.outputMask();
-            if (om == null && m != null && c.layer().passesMask() && !(c.layer() instanceof dev.jrnn.layers.Merge)) {
-                // Keras passes a mask through layers that keep the time axis (Dense, TimeDistributed, Dropout), not
-                // through one without supports_masking (Conv1D, the poolings); a merge layer's own mask rule may give
-                // none (an input without a mask)
-                if (sameSteps(outs.get(0), m)) om = m;
-            }
-            if (om != null) masks.put(c.outputs().get(0), om);
-            for (int k = 1; k < outs.size(); k++) {
-                DTensor mk = t.outputMask(k);
-                // an unmasked call (Keras 3's initial_state call) still passes the mask to its sequences, as its compute_mask
-                if (mk == null && !c.usesInputMask() && sameSteps(outs.get(k), m)) mk = m;
+            for (int k = 0; k < outs.size(); k++) {
+                DTensor mk = Trace.carriedMask(c.layer(), t, k, m, !c.usesInputMask());
                 if (mk != null) masks.put(c.outputs().get(k), mk);
             }
         }
-    }
-
-    /** Whether {@code out} is a sequence over the batch and steps of {@code mask} (null: no mask). */
-    private static boolean sameSteps(DTensor out, DTensor mask) {
-        return mask != null && out.rank() >= 3 && out.dim(0) == mask.dim(0) && out.dim(1) == mask.dim(1);
     }
 
     /** The trace of a call that ran inside a wavefront (the wavefront's trace sits at its first call). */
