@@ -8,10 +8,11 @@ import java.util.List;
 /**
  * One input or target of an indexable data set: sample {@code i} is a fixed-shape row of an array
  * ({@link Dense}), a run of timesteps of a values array delimited by offsets ({@link Ragged}), a
- * sample of one of several shards ({@link Concat}), or a window of rows of a time series ({@link Windows}).
+ * sample of one of several shards ({@link Concat}), a window of rows of a time series ({@link Windows}), or the floats a
+ * function makes for the sample when a batch needs it ({@link Computed}, e.g. a text file read and vectorized).
  * Columns copy straight into a batch buffer.
  */
-sealed interface Column permits Column.Dense, Column.Ragged, Column.Concat, Column.Windows {
+sealed interface Column permits Column.Dense, Column.Ragged, Column.Concat, Column.Windows, Column.Computed {
     long samples();
 
     /** Shape of one sample (dense) or of one timestep (ragged). */
@@ -176,5 +177,30 @@ sealed interface Column permits Column.Dense, Column.Ragged, Column.Concat, Colu
         }
         public List<DType> dtypes() { return List.of(a.dtype); }
         public void check() throws IOException { a.check(); }
+    }
+
+    /**
+     * Sample {@code i} is what {@code row} makes of it when a batch is assembled (possibly on a prefetch thread), so
+     * nothing is held between batches: e.g. a text file read and vectorized ({@link TextDirectory}). Every row must
+     * have {@code unitShape}'s values; one that does not is refused naming {@code where(i)}.
+     */
+    record Computed(long samples, int[] unitShape, java.util.function.LongFunction<float[]> row,
+                    java.util.function.LongFunction<String> describe) implements Column {
+        public int[] unitShape() { return unitShape.clone(); }
+        public boolean ragged() { return false; }
+        public int length(long i) { throw new IllegalStateException("dense column"); }
+        public long copy(long i, MemorySegment dst, long at) {
+            float[] v = row.apply(i);
+            long n = product(unitShape);
+            if (v.length != n) {
+                throw new IllegalStateException(where(i) + ": expected " + n + " values (a sample of shape "
+                        + Arrays.toString(unitShape) + "), got " + v.length);
+            }
+            MemorySegment.copy(v, 0, dst, java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, at * 4, v.length);
+            return n;
+        }
+        public String where(long i) { return describe.apply(i); }
+        public List<DType> dtypes() { return List.of(DType.FLOAT32); }
+        public void check() {}
     }
 }
