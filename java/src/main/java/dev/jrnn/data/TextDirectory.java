@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -69,10 +68,13 @@ public final class TextDirectory {
             return o;
         }
 
-        /** Keras' {@code labels}: "inferred" (the default: the class subfolders) or null (no labels: every file under the folder). */
+        /** Keras' {@code labels=None}: no labels, every {@code .txt} under the folder read, its structure ignored. */
+        public Options noLabels() { return labels((String) null); }
+
+        /** Keras' {@code labels}: "inferred" (the default: the class subfolders) or null (as {@link #noLabels()}). */
         public Options labels(String mode) {
             if (mode != null && !mode.equals("inferred")) {
-                throw new IllegalArgumentException("TextDirectory: labels: expected \"inferred\" or null (no labels), or a list of integer labels, got \"" + mode + "\"");
+                throw new IllegalArgumentException("TextDirectory: labels: expected \"inferred\", noLabels() or a list of integer labels, got \"" + mode + "\"");
             }
             Options o = copy();
             o.inferred = mode != null;
@@ -239,7 +241,7 @@ public final class TextDirectory {
                     + o.classNames);
         }
         if (noLabels && o.classNames != null) {
-            throw new IllegalArgumentException("TextDirectory: classNames: not without labels (labels(null) or labelMode(null)), got " + o.classNames);
+            throw new IllegalArgumentException("TextDirectory: classNames: not without labels (noLabels() or labelMode(null)), got " + o.classNames);
         }
         if ((o.validationSplit > 0) != (o.subset != null)) {
             throw new IllegalArgumentException("TextDirectory: subset and validationSplit: set both or neither, got validationSplit " + o.validationSplit
@@ -251,33 +253,38 @@ public final class TextDirectory {
         }
 
         List<String> subdirs = new ArrayList<>();
+        List<Path> roots = new ArrayList<>();   // each class's folder, as listed: a name is turned into a Path only once
         if (inferred) {
-            List<String> found = new ArrayList<>();
+            List<Path> found = new ArrayList<>();
             try (Stream<Path> s = Files.list(directory)) {
                 for (Path p : (Iterable<Path>) s::iterator) {
-                    String name = p.getFileName().toString();
-                    if (Files.isDirectory(p) && !name.startsWith(".")) found.add(name);
+                    if (Files.isDirectory(p) && !p.getFileName().toString().startsWith(".")) found.add(p);
                 }
             }
-            found.sort(CODE_POINTS);
+            found.sort((a, b) -> TextTokens.compareCodePoints(a.getFileName().toString(), b.getFileName().toString()));
+            List<String> names = found.stream().map(p -> p.getFileName().toString()).toList();
             if (o.classNames != null) {
-                if (!found.containsAll(o.classNames)) {
-                    throw new IllegalArgumentException("TextDirectory: classNames: expected names of subfolders of " + directory + " " + found
+                if (!names.containsAll(o.classNames)) {
+                    throw new IllegalArgumentException("TextDirectory: classNames: expected names of subfolders of " + directory + " " + names
                             + " (or some of them), got " + o.classNames);
                 }
-                subdirs.addAll(o.classNames);
+                for (String c : o.classNames) {
+                    subdirs.add(c);
+                    roots.add(found.get(names.indexOf(c)));
+                }
             } else {
-                subdirs.addAll(found);
+                subdirs.addAll(names);
+                roots.addAll(found);
             }
         } else {
             subdirs.add("");
+            roots.add(directory);
         }
 
         List<Path> files = new ArrayList<>();
         List<Integer> classOf = new ArrayList<>();
-        for (int c = 0; c < subdirs.size(); c++) {
-            Path root = subdirs.get(c).isEmpty() ? directory : directory.resolve(subdirs.get(c));
-            for (Path f : textFiles(root, o.followLinks)) {
+        for (int c = 0; c < roots.size(); c++) {
+            for (Path f : textFiles(roots.get(c), o.followLinks)) {
                 files.add(f);
                 classOf.add(c);
             }
@@ -331,8 +338,8 @@ public final class TextDirectory {
             labels = shuffledLabels;
         }
 
+        if (n == 0) throw new IllegalArgumentException("TextDirectory: directory: no text files (.txt) found under " + directory);
         if (o.validationSplit == 0) {
-            if (n == 0) throw new IllegalArgumentException("TextDirectory: directory: no text files (.txt) found under " + directory);
             return new Both(new TextDirectory(directory, files, labels, classNames, o, seed, o.shuffle), null);
         }
         int numVal = (int) (o.validationSplit * n);
@@ -356,42 +363,36 @@ public final class TextDirectory {
                 classNames, o, seed, shuffleEpochs);
     }
 
-    /** Python's string order (code points), which {@code sorted} and Keras use; String.compareTo orders UTF-16 units. */
-    private static final Comparator<String> CODE_POINTS = (a, b) -> {
-        int i = 0, j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i), cb = b.codePointAt(j);
-            if (ca != cb) return Integer.compare(ca, cb);
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
-    };
-
     /**
-     * Keras' {@code iter_valid_files}: every {@code .txt} file (any case) under {@code root}, its subfolders walked too,
-     * folders in path order and each folder's files by name (a folder's own files before its subfolders').
+     * Keras' {@code iter_valid_files}: every entry that is not a folder (os.walk's files: links to files, and links that
+     * lead nowhere, which fail when read) named {@code .txt} in any case under {@code root}, its subfolders walked too
+     * (through links only with {@code followLinks}), folders in path order and each folder's files by name, both in code
+     * point order as Python's {@code sorted} (a folder's own files before its subfolders').
      */
     private static List<Path> textFiles(Path root, boolean followLinks) throws IOException {
         Path start = root.toRealPath();   // a class folder that is a link is read either way, as os.walk reads its top
-        List<Path> out = new ArrayList<>();
+        record Found(Path path, String folder, String name) {}
+        List<Found> out = new ArrayList<>();
         try (Stream<Path> s = followLinks ? Files.walk(start, FileVisitOption.FOLLOW_LINKS) : Files.walk(start)) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 String name = p.getFileName() == null ? "" : p.getFileName().toString();
-                if (!p.equals(start) && Files.isRegularFile(p) && name.toLowerCase(Locale.ROOT).endsWith(".txt")) out.add(p);
+                if (!p.equals(start) && !Files.isDirectory(p) && name.toLowerCase(Locale.ROOT).endsWith(".txt")) {
+                    out.add(new Found(p, start.relativize(p.getParent()).toString(), name));
+                }
             }
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof FileSystemLoopException loop) {
-                throw new IOException("TextDirectory: followLinks: a symbolic link under " + root + " leads back to a folder above it (" + loop.getFile() + ")", loop);
+                throw new IOException("TextDirectory: followLinks: a symbolic link under " + root + " leads back to a folder above it ("
+                        + loop.getFile() + "); Keras would walk it until the system stops it", loop);
             }
-            throw e.getCause();
+            throw new IOException("TextDirectory: directory: cannot walk " + root + " (" + e.getCause() + ")", e.getCause());
         }
         out.sort((a, b) -> {
-            int c = CODE_POINTS.compare(start.relativize(a.getParent()).toString(), start.relativize(b.getParent()).toString());
-            return c != 0 ? c : CODE_POINTS.compare(a.getFileName().toString(), b.getFileName().toString());
+            int c = TextTokens.compareCodePoints(a.folder(), b.folder());
+            return c != 0 ? c : TextTokens.compareCodePoints(a.name(), b.name());
         });
         List<Path> given = new ArrayList<>(out.size());
-        for (Path p : out) given.add(root.resolve(start.relativize(p).toString()));
+        for (Found f : out) given.add(root.resolve(start.relativize(f.path())));
         return given;
     }
 
@@ -429,7 +430,7 @@ public final class TextDirectory {
             int keep = options.maxLength == null ? b.length : Math.min(b.length, options.maxLength);
             return new String(b, 0, keep, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException(new IOException(f + ": cannot read the text file (" + e.getMessage() + ")", e));
+            throw new UncheckedIOException(new IOException(f + ": cannot read the text file (" + e + ")", e));
         }
     }
 
@@ -440,7 +441,7 @@ public final class TextDirectory {
         return switch (options.labelMode) {
             case "categorical" -> {
                 int k = classNames.size();
-                float[] v = new float[n * k];
+                float[] v = new float[Math.multiplyExact(n, k)];
                 for (int i = 0; i < n; i++) v[i * k + labels[i]] = 1f;
                 yield Tensor.wrap(v, n, k);
             }

@@ -209,8 +209,8 @@ public final class TextVectorization {
         checkTexts("adapt", texts);
         checkPadding();
         Map<String, long[]> counts = new LinkedHashMap<>();   // token -> {count, documents}
-        for (String t : texts) {
-            List<String> toks = tokens(t);
+        for (int i = 0; i < texts.size(); i++) {
+            List<String> toks = tokens(text("adapt", texts, i));   // each read once: a lazy list reads a file per get
             for (String tok : toks) counts.computeIfAbsent(tok, k -> new long[2])[0]++;
             for (String tok : new java.util.HashSet<>(toks)) counts.get(tok)[1]++;
         }
@@ -255,7 +255,7 @@ public final class TextVectorization {
         checkPadding();
         int n = texts.size();
         List<List<String>> rows = new ArrayList<>(n);
-        for (String t : texts) rows.add(tokens(t));
+        for (int i = 0; i < n; i++) rows.add(tokens(text("call", texts, i)));
         if (!vocabularySet) {   // Keras' lookup table is not initialized: it refuses rather than give every token [UNK]
             throw new IllegalStateException("TextVectorization.call: no vocabulary; set the vocabulary before calling: adapt(texts) "
                     + "(texts that give tokens), vocabulary(list) or loadVocabulary(path)");
@@ -548,9 +548,12 @@ public final class TextVectorization {
     private static void checkTexts(String where, List<String> texts) {
         if (texts == null) throw new IllegalArgumentException("TextVectorization." + where + ": texts is null");
         if (texts.isEmpty()) throw new IllegalArgumentException("TextVectorization." + where + ": texts is empty; give at least one text");
-        for (int i = 0; i < texts.size(); i++) {
-            if (texts.get(i) == null) throw new IllegalArgumentException("TextVectorization." + where + ": texts[" + i + "] is null");
-        }
+    }
+
+    private static String text(String where, List<String> texts, int i) {
+        String t = texts.get(i);
+        if (t == null) throw new IllegalArgumentException("TextVectorization." + where + ": texts[" + i + "] is null");
+        return t;
     }
 
     private static String quoted(String s) { return s == null ? "null" : "\"" + s + "\""; }

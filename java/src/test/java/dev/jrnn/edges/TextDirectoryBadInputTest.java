@@ -64,7 +64,7 @@ class TextDirectoryBadInputTest {
                 Arguments.of("no text files", (Executable) () -> TextDirectory.read(empty, quiet()),
                         List.of("TextDirectory: directory: no text files (.txt) found under", "empty")),
                 Arguments.of("labels neither inferred nor null", (Executable) () -> quiet().labels("folders"),
-                        List.of("TextDirectory: labels: expected \"inferred\" or null", "got \"folders\"")),
+                        List.of("TextDirectory: labels: expected \"inferred\", noLabels() or a list of integer labels, got \"folders\"")),
                 Arguments.of("labels null array", (Executable) () -> quiet().labels((int[]) null),
                         List.of("TextDirectory: labels: expected one integer label per file, got null")),
                 Arguments.of("labels negative", (Executable) () -> quiet().labels(0, -1),

@@ -22,7 +22,10 @@ TREE = {
     "neg/C3.TXT": "neg C3: upper-case extension",
     "neg/notes.md": "not a text file for Keras",
     "neg/zz/deep.txt": "neg zz/deep: a nested folder is walked",
-    "neg/z.txt": "neg z: sorts after the folder zz? no: files of a folder come before its subfolders",
+    "neg/z.txt": "neg z: a folder's own files come before its subfolders'",
+    "neg/zz-a/w.txt": "neg zz-a/w: the folder zz-a sorts after zz",
+    "pos/cl\uff5a.txt": "pos cl-fullwidth-z: U+FF5A sorts before U+1F600 by code point (not by UTF-16 unit)",
+    "pos/cl\U0001F600.txt": "pos cl-emoji",
     "pos/10.txt": "pos 10: numbers sort as strings",
     "pos/9.txt": "pos 9: great",
     "pos/é.txt": "pos é: ünïcödé wörds — ok",
@@ -35,23 +38,28 @@ TREE = {
 }
 
 
-def build(root):
+# link -> target (relative to the link's folder): a linked file, a linked subfolder in a class, a class folder that is a link
+LINKS = {
+    "neg/linked.txt": "../pos/9.txt",
+    "pos/sublink": "../unsup",
+    "zlinkclass": "neg/zz",
+}
+# index only (reading it fails): a link that leads nowhere is listed as a file, as os.walk lists it
+BROKEN = {"pos/broken.txt": "nowhere.txt"}
+
+
+def build(root, links):
     for rel, text in TREE.items():
         p = os.path.join(root, rel)
         os.makedirs(os.path.dirname(p), exist_ok=True)
         with open(p, "w", encoding="utf-8") as f:
             f.write(text)
+    for rel, target in links.items():
+        os.symlink(target, os.path.join(root, rel))
 
 
 def rel(root, paths):
     return [os.path.relpath(p, root).replace(os.sep, "/") for p in paths]
-
-
-def texts_of(ds):
-    out = []
-    for el in ds:
-        out.append(el.numpy().decode("utf-8", errors="replace") if not isinstance(el, tuple) else None)
-    return out
 
 
 def pairs_of(ds):
@@ -63,25 +71,37 @@ def pairs_of(ds):
 
 
 def main():
-    out = {"keras": keras.__version__, "tree": TREE, "index": [], "datasets": [], "errors": [], "shuffles": []}
+    out = {"keras": keras.__version__, "tree": TREE, "links": LINKS, "broken": BROKEN, "index": [], "broken_index": [],
+           "datasets": [], "errors": [], "shuffles": []}
+    index_cases = [("inferred", None, False, None, False), ("inferred", None, True, 1337, False),
+                   ("inferred", None, True, 0, False), ("inferred", ["unsup", "neg"], False, None, False),
+                   (None, None, False, None, False), (None, None, True, 7, False),
+                   ("inferred", None, False, None, True), (None, None, True, 7, True)]
     with tempfile.TemporaryDirectory() as root:
-        build(root)
-        for labels, classes, shuffle, seed in [("inferred", None, False, None), ("inferred", None, True, 1337),
-                                              ("inferred", None, True, 0), ("inferred", ["unsup", "neg"], False, None),
-                                              (None, None, False, None), (None, None, True, 7)]:
+        build(root, {**LINKS, **BROKEN})
+        for labels, classes, shuffle, seed, follow in index_cases:
             paths, labs, names = dataset_utils.index_directory(root, labels, formats=(".txt",), class_names=classes,
-                                                               shuffle=shuffle, seed=seed, verbose=False)
+                                                               shuffle=shuffle, seed=seed, follow_links=follow, verbose=False)
+            out["broken_index"].append({"labels": labels, "class_names": classes, "shuffle": shuffle, "seed": seed,
+                                        "follow_links": follow, "paths": rel(root, paths)})
+    with tempfile.TemporaryDirectory() as root:
+        build(root, LINKS)
+        for labels, classes, shuffle, seed, follow in index_cases:
+            paths, labs, names = dataset_utils.index_directory(root, labels, formats=(".txt",), class_names=classes,
+                                                               shuffle=shuffle, seed=seed, follow_links=follow, verbose=False)
             out["index"].append({"labels": labels, "class_names": classes, "shuffle": shuffle, "seed": seed,
-                                 "paths": rel(root, paths), "got_labels": None if labs is None else np.asarray(labs).tolist(),
-                                 "got_class_names": names})
+                                 "follow_links": follow, "paths": rel(root, paths),
+                                 "got_labels": None if labs is None else np.asarray(labs).tolist(), "got_class_names": names})
+        n_files = len(dataset_utils.index_directory(root, None, formats=(".txt",), shuffle=False, verbose=False)[0])
         calls = [
+            dict(labels=list(range(n_files - 1, -1, -1)), label_mode="int", shuffle=False),
             dict(label_mode="int", shuffle=False),
             dict(label_mode="categorical", shuffle=False),
             dict(label_mode="int", shuffle=False, max_length=12),
             dict(label_mode="int", shuffle=False, class_names=["pos", "neg"]),
             dict(label_mode="binary", shuffle=False, class_names=["pos", "neg"]),
             dict(label_mode=None, shuffle=False),
-            dict(labels=list(range(15))[:14][::-1][:14], label_mode="int", shuffle=False),
+            dict(labels=None, label_mode="int", shuffle=False, follow_links=True),
             dict(label_mode="int", validation_split=0.2, subset="training", seed=1337),
             dict(label_mode="int", validation_split=0.2, subset="validation", seed=1337),
             dict(label_mode="int", validation_split=0.3, subset="training", shuffle=False),
@@ -90,7 +110,7 @@ def main():
         for kw in calls:
             ds = keras.utils.text_dataset_from_directory(root, batch_size=None, verbose=False, **kw)
             entry = {"kwargs": kw, "class_names": ds.class_names}
-            if kw.get("label_mode", "int") is None:
+            if kw.get("label_mode", "int") is None or ("labels" in kw and kw["labels"] is None):
                 entry["texts"] = [t.numpy().decode("utf-8", errors="replace") for t in ds]
             else:
                 entry["texts"], entry["labels"] = pairs_of(ds)
