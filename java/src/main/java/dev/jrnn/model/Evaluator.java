@@ -291,19 +291,19 @@ public abstract class Evaluator extends Trainer {
 
     /**
      * Every output for the first {@code steps} batches of {@code data}, each joined along the batch axis in output order,
-     * as Keras' {@code predict(ds, steps=n)} returns them (with {@code callbacks}, none: pass none):
+     * as Keras' {@code predict(ds, steps=n)} returns them (callbacks: {@link #predict(Dataset, int, Consumer, Callback...)}):
      * <pre>{@code
      * Tensor p = model.predictAll(ds.repeat(), 4).get(0);   // 4 batches, across the repeat
      * }</pre>
      */
-    public List<Tensor> predictAll(Dataset data, int steps, Callback... callbacks) throws IOException {
+    public List<Tensor> predictAll(Dataset data, int steps) throws IOException {
         List<List<Tensor>> parts = new java.util.ArrayList<>();
-        predict(data, steps, parts::add, callbacks);
+        predict(data, steps, parts::add);
         return BatchJoin.join(name() + ".predict", parts, setup.outputs());
     }
 
     private void checkSteps(String what, int steps) {
-        if (steps < 1) throw new IllegalArgumentException(name() + "." + what + ": steps must be >= 1 (the batches to " + what + "), got " + steps);
+        if (steps < 1) throw new IllegalArgumentException(name() + "." + what + ": steps must be >= 1, got " + steps + " (the batches to " + what + ", Keras' steps)");
     }
 
     /** Streams the outputs for one pass of {@code data} to {@code sink} a batch at a time (one tensor per output, in its order); returns the rows. */
