@@ -50,6 +50,9 @@ final class BoundedBatches implements BatchSource {
     @Override
     public boolean[] targets() { return source.targets(); }
 
+    /** The step count this source is bounded by (Keras' {@code steps}, which its callbacks' params hold). */
+    int steps() { return steps; }
+
     /** Whether the last epoch ended before its {@code steps} batches because its pass ran out of data. */
     boolean ranOut() { return ranOut; }
 

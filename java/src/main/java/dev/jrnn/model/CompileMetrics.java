@@ -22,8 +22,11 @@ import java.util.Map;
  * of Lists, one per output (null or empty: none).
  */
 final class CompileMetrics {
-    /** One metric on one output: the key it is logged under, and whether the sample and class weights weigh it. */
-    record Slot(int output, EpochMetric metric, String key, boolean weighted) {}
+    /**
+     * One metric on one output: the key it is logged under, whether the sample and class weights weigh it, and its name as
+     * given (Keras' metric.name: no output prefix, no renaming), which orders evaluate's list ({@link EvaluateOrder}).
+     */
+    record Slot(int output, EpochMetric metric, String key, boolean weighted, String name) {}
 
     static final CompileMetrics NONE = new CompileMetrics(List.of(), List.of(), List.of(), List.of(), null, Map.of());
 
@@ -198,7 +201,7 @@ final class CompileMetrics {
             int first = k < 0 ? 0 : k;
             for (int o = first; o < (k < 0 ? outputs.size() : k + 1); o++) {
                 for (int i = 0; i < resolved.size(); i++) {
-                    Slot s = new Slot(o, resolved.get(i), key(o, given.get(i), weighted), weighted);
+                    Slot s = new Slot(o, resolved.get(i), key(o, given.get(i), weighted), weighted, given.get(i));
                     slots.add(s);
                     if (o == first && !weighted) {   // the name as numbered in the key, the output's prefix left off
                         names.add(outputs.size() > 1 ? s.key().substring(outputs.get(o).length() + 1) : s.key());

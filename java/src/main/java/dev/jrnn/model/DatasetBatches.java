@@ -86,6 +86,8 @@ final class DatasetBatches implements BatchSource {
                         + "the batches of each validation (Keras' validation_steps), or bound it: take(n) after repeat(), or repeat(times)";
                 case "evaluate" -> "the dataset is endless (repeat()) and would never end; give the batches to evaluate "
                         + "(evaluateAll(data, steps), Keras' steps), or bound it: take(n) after repeat(), or repeat(times)";
+                case "predict" -> "the dataset is endless (repeat()) and would never end; give the batches to predict "
+                        + "(predict(data, steps, sink) or predictAll(data, steps), Keras' steps), or bound it: take(n) after repeat(), or repeat(times)";
                 default -> "the dataset is endless (repeat()) and would never end; bound it: take(n) after repeat(), or repeat(times)";
             });
         }

@@ -167,8 +167,61 @@ public abstract class Evaluator extends Trainer {
         Data d = check().prepare(xs, ys, lengths, "evaluate", true, true);
         d = d.withWeights(SampleWeights.resolve(w, name() + ".evaluate", "sampleWeight", graph(), d.xs().get(0).dim(0),
                 SampleWeights.targetSteps(d.ys())));
-        return callbacks.isEmpty() ? new Inference(setup).evaluate(d, batchSize)
-                : new Inference(setup).evaluate(d, batchSize, callbacks, (Model) this);
+        return callbacks.isEmpty() ? new Inference(setup, (Model) this).evaluate(d, batchSize)
+                : new Inference(setup, (Model) this).evaluate(d, batchSize, callbacks, (Model) this);
+    }
+
+    /**
+     * Loss and metrics on {@code xs} and {@code ys} (batches of 32, or the fixed size) as Keras' default {@code
+     * evaluate(x, y)} returns them ({@code return_dict=False}): a list in Keras 3.15.1's order ({@link #kerasList}).
+     * Keras returns a bare float where there is only the loss; here the list then holds one value:
+     * <pre>{@code
+     * model.compile("adam", "sparse_categorical_crossentropy", "accuracy");
+     * List<Double> r = model.evaluateList(List.of(x), List.of(y));   // Keras: loss, acc = model.evaluate(x, y)
+     * double loss = r.get(0), acc = r.get(1);
+     * }</pre>
+     */
+    public List<Double> evaluateList(List<Tensor> xs, List<Tensor> ys) {
+        return kerasList(evaluateAll(xs, ys));
+    }
+
+    /** {@link #evaluateList(List, List)} over one pass of {@code data}, as Keras' {@code evaluate(ds)}. */
+    public List<Double> evaluateList(Dataset data) throws IOException {
+        return kerasList(evaluateAll(data));
+    }
+
+    /**
+     * The values of {@code logs} (what an {@code evaluateAll} or {@code testOnBatch} of this model returned) in the order
+     * of Keras 3.15.1's {@code return_dict=False} list: "loss", the compiled metrics whose log key is their own name (a
+     * model of one output: in compile order, {@code metrics} then {@code weightedMetrics}), each output's "out_loss" where
+     * several outputs have a loss, then every other key sorted (a model of several outputs: "a_mae", "b_accuracy", ...).
+     * Keras' own quirk is kept: a metric name given twice reads its first value twice ("accuracy", "accuracy", then
+     * "accuracy_1" among the sorted rest). A metric that logs an array (F1 per class) is one run of values in index order
+     * where Keras' list holds one array. {@link #kerasListKeys} names each position:
+     * <pre>{@code
+     * List<Double> r = model.kerasList(model.evaluateAll(ds, 100));   // Keras: model.evaluate(ds, steps=100)
+     * }</pre>
+     */
+    public List<Double> kerasList(Map<String, Double> logs) {
+        return EvaluateOrder.values(EvaluateOrder.names(setup), checkedLogs("kerasList", logs));
+    }
+
+    /** The log key of each value of {@link #kerasList(Map)}, position for position. */
+    public List<String> kerasListKeys(Map<String, Double> logs) {
+        return List.copyOf(EvaluateOrder.keys(EvaluateOrder.names(setup), checkedLogs("kerasListKeys", logs)));
+    }
+
+    private Map<String, Double> checkedLogs(String what, Map<String, Double> logs) {
+        requireCompiled(what);
+        if (logs == null) throw new IllegalArgumentException(name() + "." + what + ": logs is null, expected the map an evaluateAll of this model returned");
+        if (!logs.containsKey("loss")) {
+            throw new IllegalArgumentException(name() + "." + what + ": logs has no \"loss\", expected the map an evaluateAll of this model returned, got keys "
+                    + logs.keySet());
+        }
+        for (Map.Entry<String, Double> e : logs.entrySet()) {
+            if (e.getValue() == null) throw new IllegalArgumentException(name() + "." + what + ": logs[\"" + e.getKey() + "\"] is null, expected a number");
+        }
+        return logs;
     }
 
     /** The mean loss over one pass of {@code data} (one target per output), as Keras' evaluate on a dataset. */
@@ -178,7 +231,7 @@ public abstract class Evaluator extends Trainer {
     public Map<String, Double> evaluateAll(Dataset data) throws IOException {
         requireCompiled("evaluate");
         DatasetBatches batches = datasetBatches(data, "evaluate");
-        return DatasetBatches.io(() -> new Inference(setup).evaluate(batches), batches);
+        return DatasetBatches.io(() -> new Inference(setup, (Model) this).evaluate(batches), batches);
     }
 
     /**
@@ -189,7 +242,7 @@ public abstract class Evaluator extends Trainer {
         List<Callback> cbs = callbacks(name() + ".evaluate", callbacks);
         requireCompiled("evaluate");
         DatasetBatches batches = datasetBatches(data, "evaluate");
-        return DatasetBatches.io(() -> new Inference(setup).evaluate(batches, cbs, (Model) this), batches);
+        return DatasetBatches.io(() -> new Inference(setup, (Model) this).evaluate(batches, cbs, (Model) this), batches);
     }
 
     /**
@@ -199,16 +252,65 @@ public abstract class Evaluator extends Trainer {
      */
     public Map<String, Double> evaluateAll(Dataset data, int steps) throws IOException {
         requireCompiled("evaluate");
-        if (steps < 1) throw new IllegalArgumentException(name() + ".evaluate: steps must be >= 1, got " + steps);
+        checkSteps("evaluate", steps);
         BatchSource batches = BoundedBatches.first(datasetBatches(data, "evaluate", steps), steps);
-        return DatasetBatches.io(() -> new Inference(setup).evaluate(batches), batches);
+        return DatasetBatches.io(() -> new Inference(setup, (Model) this).evaluate(batches), batches);
+    }
+
+    /**
+     * {@link #evaluateAll(Dataset, int)} with Keras' {@code callbacks}, as {@code evaluate(ds, steps=n, callbacks=[...])}:
+     * their {@code setParams} get {@code steps} as Keras' do (also where the data set ends before them), then the test hooks
+     * as in {@link #evaluateAll(Dataset, Callback...)}:
+     * <pre>{@code
+     * Map<String, Double> logs = model.evaluateAll(ds.repeat(), 50, new TensorBoard(Path.of("logs")));
+     * }</pre>
+     */
+    public Map<String, Double> evaluateAll(Dataset data, int steps, Callback... callbacks) throws IOException {
+        List<Callback> cbs = callbacks(name() + ".evaluate", callbacks);
+        requireCompiled("evaluate");
+        checkSteps("evaluate", steps);
+        BatchSource batches = BoundedBatches.first(datasetBatches(data, "evaluate", steps), steps);
+        return DatasetBatches.io(() -> new Inference(setup, (Model) this).evaluate(batches, cbs, (Model) this), batches);
+    }
+
+    /**
+     * The outputs for the first {@code steps} batches of {@code data} (all of them when it has fewer) to {@code sink}, with
+     * Keras' {@code callbacks} (none: pass none), as Keras' {@code predict(ds, steps=n)}; an endless data set
+     * ({@code repeat()}) is taken. Returns the rows:
+     * <pre>{@code
+     * long rows = model.predict(Dataset.fromNpy(x, null).repeat().batch(64), 10, outs -> save(outs.get(0)));
+     * }</pre>
+     */
+    public long predict(Dataset data, int steps, Consumer<List<Tensor>> sink, Callback... callbacks) throws IOException {
+        List<Callback> cbs = callbacks(name() + ".predict", callbacks);
+        checkSteps("predict", steps);
+        if (sink == null) throw new IllegalArgumentException(name() + ".predict: sink is null, expected a Consumer of each batch's outputs");
+        BatchSource batches = BoundedBatches.first(datasetBatches(data, "predict", steps), steps);
+        return DatasetBatches.io(() -> new Inference(setup, (Model) this).predict(batches, cbs, (Model) this, sink), batches);
+    }
+
+    /**
+     * Every output for the first {@code steps} batches of {@code data}, each joined along the batch axis in output order,
+     * as Keras' {@code predict(ds, steps=n)} returns them (callbacks: {@link #predict(Dataset, int, Consumer, Callback...)}):
+     * <pre>{@code
+     * Tensor p = model.predictAll(ds.repeat(), 4).get(0);   // 4 batches, across the repeat
+     * }</pre>
+     */
+    public List<Tensor> predictAll(Dataset data, int steps) throws IOException {
+        List<List<Tensor>> parts = new java.util.ArrayList<>();
+        predict(data, steps, parts::add);
+        return BatchJoin.join(name() + ".predict", parts, setup.outputs());
+    }
+
+    private void checkSteps(String what, int steps) {
+        if (steps < 1) throw new IllegalArgumentException(name() + "." + what + ": steps must be >= 1, got " + steps + " (the batches to " + what + ", Keras' steps)");
     }
 
     /** Streams the outputs for one pass of {@code data} to {@code sink} a batch at a time (one tensor per output, in its order); returns the rows. */
     public long predict(Dataset data, Consumer<List<Tensor>> sink) throws IOException {
         if (sink == null) throw new IllegalArgumentException(name() + ".predict: sink is null");
         DatasetBatches batches = datasetBatches(data, "predict");
-        return DatasetBatches.io(() -> new Inference(setup).predict(batches, sink), batches);
+        return DatasetBatches.io(() -> new Inference(setup, (Model) this).predict(batches, sink), batches);
     }
 
     /**
@@ -221,12 +323,12 @@ public abstract class Evaluator extends Trainer {
         List<Callback> cbs = callbacks(name() + ".predict", callbacks);
         if (sink == null) throw new IllegalArgumentException(name() + ".predict: sink is null");
         DatasetBatches batches = datasetBatches(data, "predict");
-        return DatasetBatches.io(() -> new Inference(setup).predict(batches, cbs, (Model) this, sink), batches);
+        return DatasetBatches.io(() -> new Inference(setup, (Model) this).predict(batches, cbs, (Model) this, sink), batches);
     }
 
     /** Writes the outputs for one pass of {@code data} to {@code .npy} files, one per output, atomically; returns the rows. */
     public long predict(Dataset data, Path... npy) throws IOException {
-        return new Inference(setup).predict(datasetBatches(data, "predict"), npy == null ? null : Arrays.asList(npy));
+        return new Inference(setup, (Model) this).predict(datasetBatches(data, "predict"), npy == null ? null : Arrays.asList(npy));
     }
 
     private DatasetBatches datasetBatches(Dataset data, String what) throws IOException {
@@ -293,7 +395,7 @@ public abstract class Evaluator extends Trainer {
         requireOpen("predict");
         if (batchSize < 1) throw new IllegalArgumentException(name() + ".predict: batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
-        return new Inference(setup).predict(check().prepare(xs, null, lengths, "predict", false, true), batchSize);
+        return new Inference(setup, (Model) this).predict(check().prepare(xs, null, lengths, "predict", false, true), batchSize);
     }
 
     /**
@@ -310,7 +412,7 @@ public abstract class Evaluator extends Trainer {
         requireOpen("predict");
         if (batchSize < 1) throw new IllegalArgumentException(name() + ".predict: batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
-        return new Inference(setup).predict(check().prepare(xs, null, lengths, "predict", false, true), batchSize, false, "predict",
+        return new Inference(setup, (Model) this).predict(check().prepare(xs, null, lengths, "predict", false, true), batchSize, false, "predict",
                 cbs, (Model) this);
     }
 

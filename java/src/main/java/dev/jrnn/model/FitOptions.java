@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Options of {@link Model#fit}, with Keras' defaults: 1 epoch, batch size 32, verbose 1 (progress
+ * Options of {@link Model#fit}, with Keras' defaults: 1 epoch, batch size 32, verbose "auto" (progress
  * bar), shuffled every epoch, no validation.
  *
  * <pre>{@code
@@ -25,6 +25,7 @@ public final class FitOptions {
     int initialEpoch;
     int batchSize;   // 0: not given (32, or the batch size a stateful model fixes)
     int verbose = 1;
+    boolean verboseAuto = true;   // Keras' default verbose="auto": the progress bar, and "auto" in the callbacks' params
     int stepsPerEpoch;   // 0: whole passes over the data
     int validationSteps;   // 0: the whole validation data
     int validationBatchSize;   // 0: not given (the training batch size's rule)
@@ -147,6 +148,21 @@ public final class FitOptions {
     public FitOptions verbose(int v) {
         if (v < 0 || v > 2) throw new IllegalArgumentException("FitOptions: verbose must be 0, 1 or 2, got " + v);
         this.verbose = v;
+        this.verboseAuto = false;
+        return this;
+    }
+
+    /**
+     * Keras' {@code verbose="auto"}, the default: the progress bar of verbose 1, and {@code 'auto'} in the callbacks'
+     * {@link FitParams} and {@link History#params()}, as Keras 3.15.1 hands them on (new, session 21):
+     * {@code new FitOptions().verbose("auto")}.
+     */
+    public FitOptions verbose(String v) {
+        if (!"auto".equals(v)) {
+            throw new IllegalArgumentException("FitOptions: verbose must be \"auto\" (or the numbers 0, 1, 2), got " + (v == null ? "null" : "\"" + v + "\""));
+        }
+        this.verbose = 1;
+        this.verboseAuto = true;
         return this;
     }
 
@@ -478,7 +494,7 @@ public final class FitOptions {
     public String toString() {
         return "FitOptions{epochs=" + epochs + ", batchSize=" + batchSize() + (stepsPerEpoch > 0 ? ", stepsPerEpoch=" + stepsPerEpoch : "")
                 + (validationSteps > 0 ? ", validationSteps=" + validationSteps : "")
-                + ", verbose=" + verbose + ", shuffle=" + shuffle
+                + ", verbose=" + (verboseAuto ? "auto" : verbose) + ", shuffle=" + shuffle
                 + (seed != null ? ", seed=" + seed : "") + ", validationSplit=" + validationSplit
                 + (lengths != null ? ", lengths=" + Arrays.toString(lengths) : "")
                 + (communicator != null ? ", distributed=rank " + communicator.rank() + " of " + communicator.size() : "") + "}";

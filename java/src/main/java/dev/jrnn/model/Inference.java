@@ -16,8 +16,15 @@ import java.util.function.Consumer;
 /** Evaluation and prediction in batches over checked {@link Data} or a {@link BatchSource}: forward passes only, weights read, not changed. */
 final class Inference {
     private final Setup s;
+    /** The model whose {@link Model#stopEvaluating} and {@link Model#stopPredicting} flags this run clears and reads (null: none, as model.call). */
+    private final Model owner;
 
-    Inference(Setup s) { this.s = s; }
+    Inference(Setup s) { this(s, null); }
+
+    Inference(Setup s, Model owner) {
+        this.s = s;
+        this.owner = owner;
+    }
 
     /** Loss and metrics ("loss", "accuracy", ...) over {@code d} in batches of {@code batchSize}. */
     Map<String, Double> evaluate(Data d, int batchSize) {
@@ -45,7 +52,7 @@ final class Inference {
 
     /** Keras' CallbackList params of a standalone evaluate or predict: its verbose (jrnn's print nothing), 1 epoch, the batches. */
     private static void params(BatchSource src, List<Callback> callbacks) {
-        int n = src.batches();
+        int n = src instanceof BoundedBatches b ? b.steps() : src.batches();   // Keras: the steps asked for, also past the data's end
         FitParams p = new FitParams(0, 1, n < 0 ? null : n);
         for (Callback cb : callbacks) cb.setParams(p);
     }
@@ -69,6 +76,8 @@ final class Inference {
         TrainStep losses = new TrainStep(s);
         int n = src.batches();
         boolean hooks = !callbacks.isEmpty();
+        Model flags = model != null ? model : owner;
+        if (flags != null) flags.stopEvaluating(false);   // Keras clears it before on_test_begin
         for (Callback cb : callbacks) cb.onTestBegin(model);
         if (hooks) stillOpen.accept("onTestBegin");
         try (LossLog log = new LossLog(s, n < 0 ? LossLog.UNKNOWN_CAPACITY : n, targets);
@@ -95,6 +104,7 @@ final class Inference {
                     }
                     stillOpen.accept("onTestBatchEnd");
                 }
+                if (flags != null && flags.stopEvaluating()) break;   // Keras 3's stop_evaluating: the logs so far
             }
             log.fold(acc);
         }
@@ -136,7 +146,14 @@ final class Inference {
             from[0] += batch.get(0).dim(0);
         });
         List<Tensor> r = new ArrayList<>();
-        for (int k = 0; k < outputs; k++) r.add(Tensor.wrap(out[k], shapes[k]));
+        for (int k = 0; k < outputs; k++) {
+            if (from[0] < n && out[k] != null) {   // stopped early (stopPredicting): the rows computed
+                int row = out[k].length / n;
+                out[k] = Arrays.copyOf(out[k], from[0] * row);
+                shapes[k][0] = from[0];
+            }
+            r.add(Tensor.wrap(out[k], shapes[k]));
+        }
         return r;
     }
 
@@ -154,6 +171,8 @@ final class Inference {
         long rows = 0;
         int outputs = s.outputs();
         boolean hooks = !callbacks.isEmpty();
+        Model flags = model != null ? model : owner;
+        if (flags != null) flags.stopPredicting(false);
         if (hooks) {
             params(src, callbacks);
             for (Callback cb : callbacks) cb.onPredictBegin(model);
@@ -183,6 +202,7 @@ final class Inference {
                     for (Callback cb : callbacks) cb.onPredictBatchEnd(i, view, model);
                     stillOpen(model, "predict", "onPredictBatchEnd");
                 }
+                if (flags != null && flags.stopPredicting()) break;   // Keras 3's stop_predicting: the outputs so far
             }
         }
         for (Callback cb : callbacks) cb.onPredictEnd(model);

@@ -12,7 +12,8 @@ import java.util.Map;
  * {@code logDir/validation}, as Keras 3 names them: per epoch {@code epoch_<name>} of the training logs and
  * {@code epoch_learning_rate} (step: the epoch; the optimizer's rate at this callback's turn, as Keras, so after a
  * {@link ReduceLROnPlateau} before it the lowered one, where the logs hold the epoch's), {@code epoch_<name>} of the validation logs without their {@code val_}
- * prefix, and {@code evaluation_<name>_vs_iterations} (step: the optimizer's iterations); with {@link #updateFreq(int)}
+ * prefix, and at each validation's end, before those, {@code evaluation_<name>_vs_iterations} (step: the optimizer's
+ * iterations; also for a standalone evaluate given this callback, in a validation event file of its own, as Keras 3); with {@link #updateFreq(int)}
  * also {@code batch_loss} and {@code batch_<metric>} every n batches (step: the batch count of the fit, from 1), the
  * epoch's values so far as Keras' batch logs hold them ({@link BatchLogs#logs()}). Histograms, images, the graph and the profiler are not written. In data-parallel training
  * only rank 0 writes. Run {@code tensorboard --logdir logs} to see the curves.
@@ -26,6 +27,8 @@ public final class TensorBoard implements Callback {
     private int updateFreq;   // 0: per epoch
     private TfEvents train, validation;
     private long globalBatch;
+    /** Between onTrainBegin and onTrainEnd: an evaluate's scalars go to the fit's validation file, else to one of their own. */
+    private boolean fitting;
 
     public TensorBoard(Path logDir) {
         if (logDir == null) throw new IllegalArgumentException("TensorBoard: logDir must be a path, got null");
@@ -55,6 +58,7 @@ public final class TensorBoard implements Callback {
     public void onTrainBegin(Model model) {
         closeWriters();   // a new fit writes new files, as Keras' set_model resets its writers
         globalBatch = 0;
+        fitting = true;
         write(() -> java.nio.file.Files.createDirectories(logDir));   // a directory that cannot be made fails before any step
     }
 
@@ -78,19 +82,37 @@ public final class TensorBoard implements Callback {
                 train().scalar("epoch_" + e.getKey(), epoch, e.getValue());
             }
             if (rate) train().scalar("epoch_learning_rate", epoch, model.optimizer().learningRate());
-            // Keras' optimizer.iterations: the updates, with gradient accumulation the calls divided by its steps
-            long iterations = model.optimizer() == null ? epoch : model.optimizer().iterations() / model.optimizer().gradientAccumulationSteps();
             for (Map.Entry<String, Double> e : logs.entrySet()) {
-                if (!e.getKey().startsWith("val_")) continue;
-                String name = e.getKey().substring(4);
-                validation().scalar("epoch_" + name, epoch, e.getValue());
-                validation().scalar("evaluation_" + name + "_vs_iterations", iterations, e.getValue());
+                if (e.getKey().startsWith("val_")) validation().scalar("epoch_" + e.getKey().substring(4), epoch, e.getValue());
+            }
+        });
+    }
+
+    /**
+     * Keras 3's on_test_end: {@code evaluation_<name>_vs_iterations} of the evaluation's logs (step: the optimizer's
+     * iterations), on the validation writer; fit's validation writes them before the epoch's {@code epoch_} values, a
+     * standalone evaluate into a new event file of its own (Keras' set_model gives each call new writers).
+     */
+    @Override
+    public void onTestEnd(Map<String, Double> logs, Model model) {
+        if (model.optimizer() == null) return;
+        // Keras' optimizer.iterations: the updates, with gradient accumulation the calls divided by its steps
+        long iterations = model.optimizer().iterations() / model.optimizer().gradientAccumulationSteps();
+        write(() -> {
+            TfEvents w = fitting ? validation() : TfEvents.open(logDir.resolve("validation"));
+            try {
+                for (Map.Entry<String, Double> e : logs.entrySet()) w.scalar("evaluation_" + e.getKey() + "_vs_iterations", iterations, e.getValue());
+            } finally {
+                if (!fitting) w.close();
             }
         });
     }
 
     @Override
-    public void onTrainEnd(Model model) { closeWriters(); }
+    public void onTrainEnd(Model model) {
+        fitting = false;
+        closeWriters();
+    }
 
     private TfEvents train() throws IOException {
         if (train == null) train = TfEvents.open(logDir.resolve("train"));

@@ -42,6 +42,7 @@ public abstract class Trainer {
     private Optimizer optimizer;
     private CompileMetrics metrics = CompileMetrics.NONE;
     private volatile boolean stopTraining;
+    private volatile boolean stopEvaluating, stopPredicting;
     /** Set when a step could not be captured into a CUDA graph: later fits run eagerly (logged once). */
     private boolean graphsBroken;
     /** The seed of the last seeded fit (saved with the model, used by a resumed fit without a seed). */
@@ -284,6 +285,26 @@ public abstract class Trainer {
     public void stopTraining(boolean stop) { this.stopTraining = stop; }
 
     public boolean stopTraining() { return stopTraining; }
+
+    /**
+     * Keras 3's {@code model.stop_evaluating = True}: set by a callback, evaluate (and fit's validation) ends after the
+     * batch in progress, or the next one where set before any, and returns the logs of the batches run; each evaluate
+     * clears it when it starts, as Keras:
+     * <pre>{@code
+     * Callback firstTwo = new Callback() {
+     *     public void onTestBatchEnd(int batch, BatchLogs logs, Model m) { if (batch == 1) m.stopEvaluating(true); }
+     * };
+     * double loss = model.evaluateAll(List.of(x), List.of(y), 4, null, null, firstTwo).get("loss");   // 8 samples
+     * }</pre>
+     */
+    public void stopEvaluating(boolean stop) { this.stopEvaluating = stop; }
+
+    public boolean stopEvaluating() { return stopEvaluating; }
+
+    /** Keras 3's {@code model.stop_predicting = True}: as {@link #stopEvaluating(boolean)} for predict, which returns the outputs of the batches run. */
+    public void stopPredicting(boolean stop) { this.stopPredicting = stop; }
+
+    public boolean stopPredicting() { return stopPredicting; }
 
     InputCheck check() { return InputCheck.forTensors(name(), graph(), losses(), targetLosses()); }
 

@@ -87,7 +87,7 @@ final class TrainingLoop {
         Console console = System.console();
         boolean dynamic = o.out == null && console != null && console.isTerminal();   // redraw in place only on a terminal
         History h = new History();
-        FitParams params = new FitParams(o.verbose, o.epochs, steps < 0 ? null : steps);
+        FitParams params = new FitParams(o.verbose, o.epochs, steps < 0 ? null : steps, o.verboseAuto);
         h.params(params);
         boolean warnedRanOut = false, warnedValRanOut = false;
         model.stopTraining(false);

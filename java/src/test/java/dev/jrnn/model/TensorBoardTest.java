@@ -76,6 +76,64 @@ class TensorBoardTest {
         return out;
     }
 
+    /** The scalars of every event file in {@code run}, a list per file in the order they were opened (their counter). */
+    static List<List<Scalar>> readEach(Path run) throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(run)) {
+            files = s.sorted(java.util.Comparator.comparingInt((Path f) -> Integer.parseInt(f.getFileName().toString().replaceAll(".*\\.(\\d+)\\.v2$", "$1")))).toList();
+        }
+        List<List<Scalar>> out = new ArrayList<>();
+        for (Path f : files) {
+            Path one = Files.createTempDirectory("tb");
+            Files.copy(f, one.resolve(f.getFileName()));
+            out.add(read(one));
+            Files.delete(one.resolve(f.getFileName()));
+            Files.delete(one);
+        }
+        return out;
+    }
+
+    /**
+     * Keras 3.15.1's on_test_end writes evaluation_<name>_vs_iterations (step: optimizer.iterations) on the validation
+     * writer, so a standalone evaluate given the callback writes them too, each into a new event file (set_model gives
+     * every call new writers), and fit's validation writes them before the epoch's epoch_ values. Seen with Keras 3.15.1
+     * and TensorBoard 2.21 (tensorflow backend): evaluate before fit: [evaluation_accuracy_vs_iterations 0,
+     * evaluation_loss_vs_iterations 0]; fit of 2 epochs of 3 batches: [evaluation_accuracy 3, evaluation_loss 3,
+     * epoch_accuracy 0, epoch_loss 0, evaluation_accuracy 6, evaluation_loss 6, epoch_accuracy 1, epoch_loss 1]; evaluate
+     * after it: a third file, step 6.
+     */
+    @Test
+    void evaluateWritesEvaluationScalarsAsKeras3() throws IOException {
+        Jrnn.clearSession();
+        Jrnn.setSeed(4);
+        SplittableRandom r = new SplittableRandom(4);
+        Tensor x = random(r, 10, 3), y = random(r, 10, 1);
+        Sequential m = new Sequential(new Dense(2).inputShape(3), new Dense(1));
+        m.compile(new dev.jrnn.optim.SGD(0.05), "mse", "mae");
+        TensorBoard tb = new TensorBoard(dir);
+        java.util.Map<String, Double> before = m.evaluateAll(List.of(x), List.of(y), 4, null, null, tb);
+        List<List<Scalar>> files = readEach(dir.resolve("validation"));
+        assertEquals(1, files.size(), "the evaluate's own file");
+        assertEquals(List.of(new Scalar("evaluation_loss_vs_iterations", 0, (float) (double) before.get("loss")),
+                new Scalar("evaluation_mae_vs_iterations", 0, (float) (double) before.get("mae"))), files.get(0));
+        assertTrue(!Files.exists(dir.resolve("train")), "an evaluate writes no train file");
+
+        History h = m.fit(x, y, new FitOptions().epochs(2).batchSize(4).shuffle(false).verbose(0).validationData(x, y).callbacks(tb));
+        files = readEach(dir.resolve("validation"));
+        assertEquals(2, files.size(), "the fit's validation file beside the evaluate's");
+        List<String> order = files.get(1).stream().map(s -> s.tag() + " " + s.step()).toList();
+        assertEquals(List.of("evaluation_loss_vs_iterations 3", "evaluation_mae_vs_iterations 3", "epoch_loss 0", "epoch_mae 0",
+                "evaluation_loss_vs_iterations 6", "evaluation_mae_vs_iterations 6", "epoch_loss 1", "epoch_mae 1"), order);
+        assertEquals((float) (double) h.get("val_loss").get(1), files.get(1).get(4).value());
+
+        java.util.Map<String, Double> after = m.evaluateAll(List.of(x), List.of(y), 4, null, null, tb);
+        files = readEach(dir.resolve("validation"));
+        assertEquals(3, files.size(), "each evaluate a new file, as Keras'");
+        assertEquals(List.of(new Scalar("evaluation_loss_vs_iterations", 6, (float) (double) after.get("loss")),
+                new Scalar("evaluation_mae_vs_iterations", 6, (float) (double) after.get("mae"))), files.get(2));
+        assertEquals(1, readEach(dir.resolve("train")).size(), "the fit's train file only");
+    }
+
     private static long varint(ByteBuffer b) {
         long v = 0;
         for (int shift = 0; ; shift += 7) {

@@ -504,6 +504,123 @@ m.evaluate(xf, (ya, yf), batch_size=4, verbose=0, callbacks=[ev])
 out["standalone"].append({"id": "two_outputs_predict_b3", "hooks": cb.seen})
 out["standalone"].append({"id": "two_outputs_evaluate_b4", "hooks": ev.seen})
 
+# ---------------------------------------------------------------- evaluate's list form, stop_evaluating / stop_predicting, steps, params
+# (session 21) evaluate(return_dict=False): Keras' _flatten_metrics_in_order (names in model.metrics order, then the rest sorted)
+import contextlib
+import io
+api = {"lists": [], "stops": [], "steps": [], "params": []}
+out["evaluate_api"] = api
+yo_f = np.eye(3, dtype=f32)[yf.astype(int)]
+api["y_onehot"] = arr(yo_f)
+
+
+def flat(r):
+    if isinstance(r, (list, tuple)):
+        return [[float(x) for x in np.ravel(v)] if np.ndim(v) > 0 else float(v) for v in r]
+    return float(r)
+
+
+def plain_model(**kw):
+    m = keras.Sequential([keras.Input((3,)), layers.Dense(4, activation="tanh"), layers.Dense(3, activation="softmax")])
+    m.set_weights(init)
+    m.compile(optimizer=O.SGD(0.3), **kw)
+    return m
+
+
+for cid, kw in [("loss_only", dict(loss="sparse_categorical_crossentropy")),
+                ("metrics", dict(loss="sparse_categorical_crossentropy", metrics=["accuracy", "sparse_categorical_crossentropy"])),
+                # a weighted metric whose name a metric took: "weighted_accuracy"; Keras reads "accuracy" for both
+                ("weighted_repeat", dict(loss="sparse_categorical_crossentropy", metrics=["sparse_categorical_crossentropy", "accuracy"],
+                                         weighted_metrics=["accuracy", "sparse_categorical_accuracy"])),
+                ("repeat", dict(loss="sparse_categorical_crossentropy", metrics=["accuracy", "accuracy"])),
+                ("f1", dict(loss="categorical_crossentropy", metrics=["accuracy", M.F1Score()]))]:
+    m = plain_model(**kw)
+    yy = yo_f if cid == "f1" else yf
+    case = {"id": cid, "list": flat(m.evaluate(xf, yy, batch_size=4, verbose=0)),
+            "dict": {k: flat([v])[0] for k, v in m.evaluate(xf, yy, batch_size=4, verbose=0, return_dict=True).items()},
+            "metrics_names": m.metrics_names}
+    if cid == "metrics":
+        case["test_on_batch"] = flat(m.test_on_batch(xf[:4], yf[:4]))
+    api["lists"].append(case)
+for cid, kw in [("two_losses", dict(loss=["mse", "sparse_categorical_crossentropy"])),
+                ("two_metrics", dict(loss=["mse", "sparse_categorical_crossentropy"], metrics=[["mae"], ["accuracy"]])),
+                ("two_dict", dict(loss={"b": "sparse_categorical_crossentropy", "a": "mse"}, metrics={"b": ["accuracy"], "a": ["mae", "mse"]})),
+                ("two_none_loss", dict(loss=[None, "sparse_categorical_crossentropy"], metrics=[["mae"], ["accuracy"]])),
+                ("two_weighted", dict(loss=["mse", "sparse_categorical_crossentropy"], metrics=[["mae"], ["accuracy"]],
+                                      weighted_metrics=[["mse"], ["accuracy"]]))]:
+    m = two_outputs()
+    m.compile(optimizer=O.SGD(0.2), **kw)
+    api["lists"].append({"id": cid, "list": flat(m.evaluate(xf, (ya, yf), batch_size=4, verbose=0)),
+                         "dict": {k: float(v) for k, v in m.evaluate(xf, (ya, yf), batch_size=4, verbose=0, return_dict=True).items()},
+                         "metrics_names": m.metrics_names})
+
+
+class Stopper(Standalone):
+    """Sets model.stop_evaluating / stop_predicting in one hook (at one batch), recording every hook."""
+    def __init__(self, hook, at):
+        super().__init__()
+        self.hook, self.at = hook, at
+
+    def _log(self, hook, i, logs):
+        super()._log(hook, i, logs)
+        if hook.endswith(self.hook) and (i is None or i == self.at):
+            if "test" in hook:
+                self.model.stop_evaluating = True
+            else:
+                self.model.stop_predicting = True
+
+
+for hook, at in [("test_begin", None), ("test_batch_begin", 1), ("test_batch_end", 1)]:
+    m = fit_model()
+    cb = Stopper(hook, at)
+    r = m.evaluate(xf, yf, batch_size=4, verbose=0, callbacks=[cb], return_dict=True)
+    api["stops"].append({"id": "evaluate_" + hook, "at": at, "hooks": [h[:2] for h in cb.seen],
+                         "result": {k: float(v) for k, v in r.items()}, "flag_after": bool(m.stop_evaluating)})
+for hook, at in [("predict_begin", None), ("predict_batch_end", 1)]:
+    m = fit_model()
+    cb = Stopper(hook, at)
+    r = m.predict(xf, batch_size=4, verbose=0, callbacks=[cb])
+    api["stops"].append({"id": "predict_" + hook, "at": at, "hooks": [h[:2] for h in cb.seen], "result": arr(r),
+                         "flag_after": bool(m.stop_predicting)})
+m = fit_model()   # fit's validation is an evaluate: stop_evaluating at its first batch's end leaves val_ values of that batch
+cb = Stopper("test_batch_end", 0)
+h = m.fit(xf, yf, batch_size=4, epochs=2, shuffle=False, verbose=0, validation_data=(xf, yf), callbacks=[cb])
+api["stops"].append({"id": "fit_validation", "history": {k: [float(x) for x in v] for k, v in h.history.items()}})
+
+# steps: over arrays here (no tf.data in this venv), the same batches as jrnn's Dataset.fromTensors(x, y).batch(4);
+# a repeated data set's steps read on into the next pass: 4 4 2 | 4 4 is the mean over x then x[:8]
+for cid, call in [("evaluate_2", lambda m, cb: m.evaluate(xf, yf, batch_size=4, steps=2, verbose=0, callbacks=cb, return_dict=True)),
+                  ("evaluate_5_of_3", lambda m, cb: m.evaluate(xf, yf, batch_size=4, steps=5, verbose=0, callbacks=cb, return_dict=True)),
+                  ("evaluate_repeat_5", lambda m, cb: m.evaluate(np.concatenate([xf, xf[:8]]), np.concatenate([yf, yf[:8]]), batch_size=4,
+                                                                  verbose=0, callbacks=cb, return_dict=True)),
+                  ("predict_2", lambda m, cb: m.predict(xf, batch_size=4, steps=2, verbose=0, callbacks=cb)),
+                  ("predict_repeat_4", lambda m, cb: m.predict(np.concatenate([xf, xf[:4]]), batch_size=4, verbose=0, callbacks=cb))]:
+    m = fit_model()
+    cb = Standalone()
+    r = call(m, [cb])
+    api["steps"].append({"id": cid, "params": cb.seen[0][2],
+                         "result": {k: float(v) for k, v in r.items()} if isinstance(r, dict) else arr(r)})
+# what Keras' callbacks get as params["verbose"]: the argument as given, "auto" by default
+for verbose in ["auto", 0, 1, 2]:
+    seen = {}
+    for call in ["fit", "evaluate", "predict"]:
+        m = fit_model()
+        cb = Standalone()
+        kw = {} if verbose == "auto" else {"verbose": verbose}
+        if call == "fit":
+            with contextlib.redirect_stdout(io.StringIO()):
+                hist = m.fit(xf, yf, batch_size=4, epochs=1, callbacks=[cb], **kw)
+            seen["history"] = dict(hist.params)
+        elif call == "evaluate":
+            with contextlib.redirect_stdout(io.StringIO()):
+                m.evaluate(xf, yf, batch_size=4, callbacks=[cb], **kw)
+        else:
+            with contextlib.redirect_stdout(io.StringIO()):
+                m.predict(xf, batch_size=4, callbacks=[cb], **kw)
+        seen[call] = cb.seen[0][2]
+    api["params"].append({"verbose": verbose, "seen": seen})
+
 with open("training_goldens.json", "w") as f:
     json.dump(short(out), f, separators=(",", ":"))
-print("keras", keras.__version__, "cases", len(out["losses"]), len(out["metrics"]), len(out["optimizers"]), len(out["fits"]), len(out["standalone"]))
+print("keras", keras.__version__, "cases", len(out["losses"]), len(out["metrics"]), len(out["optimizers"]), len(out["fits"]), len(out["standalone"]),
+      len(api["lists"]), len(api["stops"]), len(api["steps"]))
