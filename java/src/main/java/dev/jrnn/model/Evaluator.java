@@ -359,6 +359,22 @@ public abstract class Evaluator extends Trainer {
         return predictAll(xs, defaultBatch(), lengths).get(0);
     }
 
+    /**
+     * {@link #predict(Tensor)} in batches of {@code batchSize} (each advances a stateful model's states), as Keras'
+     * {@code model.predict(x, batch_size=256)}:
+     * <pre>{@code
+     * Tensor y = model.predict(x, 256);
+     * }</pre>
+     */
+    public Tensor predict(Tensor x, int batchSize) {
+        List<Tensor> xs = Collections.singletonList(x);
+        requireOpen("predict");
+        if (batchSize < 1) throw new IllegalArgumentException(name() + ".predict: batchSize must be >= 1, got " + batchSize);
+        ensureBuiltSafely(xs);
+        requireOneOutput("predict", "predictAll(List.of(x), batchSize, null)");
+        return predictAll(xs, batchSize, null).get(0);
+    }
+
     /** Refuses to drop outputs: a call that returns one tensor needs a model of one output. */
     private void requireOneOutput(String what, String instead) {
         int outputs = graph().outputs.size();

@@ -636,6 +636,8 @@ class BadInputTest {
         bad("predict: wrong feature count", IAE, f -> f.model.predict(Tensor.zeros(2, 3, 5)), "sequential.predict", "(2, 3, 5)", "(None, 3, 2)");
         bad("predict: x NaN", IAE, f -> f.model.predict(with(x(2), 11, Float.NaN)), "sequential.predict: x holds NaN at (1, 2, 1)");
         bad("predict: zero batch size", IAE, f -> f.model.predictAll(List.of(x(2)), 0, null), "batchSize must be >= 1, got 0");
+        bad("predict: zero batch size, one tensor", IAE, f -> f.model.predict(x(2), 0), "sequential.predict: batchSize must be >= 1, got 0");
+        bad("predict: x null, with a batch size", IAE, f -> f.model.predict(null, 4), "x is null");
         bad("predict: lengths count", IAE, f -> f.model.predict(x(2), new int[] {3}), "lengths has 1 entries, x has 2 samples");
         bad("predict: x null", IAE, f -> f.model.predict(null), "x is null");
         bad("predict: list null", IAE, f -> f.model.predictAll(null, 8, null), "expected 1 input tensor(s), got null");

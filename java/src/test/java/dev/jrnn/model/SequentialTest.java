@@ -28,6 +28,20 @@ class SequentialTest {
         Jrnn.setBackend("cpu");
     }
 
+    /** Keras' predict(x, batch_size=...): the same outputs in any batch size for a stateless model; a stateful one advances per batch. */
+    @Test
+    void predictWithABatchSize() {
+        Jrnn.setSeed(5);
+        Sequential m = new Sequential(new LSTM(4).inputShape(3, 2), new Dense(1));
+        float[] v = new float[42];
+        java.util.Random r = new java.util.Random(1);
+        for (int i = 0; i < v.length; i++) v[i] = (float) r.nextGaussian();
+        Tensor x = Tensor.of(v, 7, 3, 2);
+        assertArrayEquals(m.predict(x).data(), m.predict(x, 3).data(), 1e-6f);
+        assertArrayEquals(m.predictAll(List.of(x), 3, null).get(0).data(), m.predict(x, 3).data(), 0f);
+        assertArrayEquals(new int[] {7, 1}, m.predict(x, 100).shape());
+    }
+
     @Test
     void aFailedConstructionFreesWhatItBuilt() {
         CpuBackend be = CpuBackend.create();
