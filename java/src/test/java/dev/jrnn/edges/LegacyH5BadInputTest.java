@@ -3,7 +3,6 @@ package dev.jrnn.edges;
 import dev.jrnn.Jrnn;
 import dev.jrnn.layers.Attention;
 import dev.jrnn.layers.Identity;
-import dev.jrnn.layers.MultiHeadAttention;
 import dev.jrnn.layers.Node;
 import dev.jrnn.layers.Conv1D;
 import dev.jrnn.layers.Dense;
@@ -85,8 +84,6 @@ class LegacyH5BadInputTest {
     void layersAndActivationsTfKeras2LacksAreRefusedNamingTheLayer() {
         bad("an Identity", () -> new Identity().name("same"), true, "layer 'same' (Identity)", "tf.keras 2's .h5 layout", "save it as .keras");
         Input q = Input.shape(3, 4).name("q"), v = Input.shape(5, 4).name("v");
-        functional("a MultiHeadAttention", () -> new MultiHeadAttention(2, 2).name("mha").apply(q, v), q, v,
-                "layer 'mha' (MultiHeadAttention)", "tf.keras 2's .h5 layout", "save it as .keras");
         functional("a causal Attention", () -> new Attention().useCausalMask(true).name("att").apply(q, v), q, v,
                 "call argument use_causal_mask", "tf.keras 2's .h5 layout");
         bad("Keras 3's hard_sigmoid", () -> new Dense(2).activation("hard_sigmoid").name("out"), false,
