@@ -37,8 +37,10 @@ import java.util.Set;
  * (attributes {@code layer_names}, {@code backend}, {@code keras_version}) with one group per layer whose
  * {@code weight_names} attribute lists its arrays ({@code lstm/lstm_cell/kernel:0}) at those paths. The layer
  * configs are the Keras 3 ones jrnn writes ({@link KerasLayers#config}) turned into tf.keras 2's; a layer or an
- * activation tf.keras 2 lacks is refused before anything is written. MultiHeadAttention's calls follow Keras 3's
- * legacy_h5_format.py instead ({@link #KERAS3_NODES}: such a file loads in Keras 3 only).
+ * activation tf.keras 2 lacks is refused before anything is written. Two parts follow Keras 3's legacy_h5_format.py
+ * instead: a compiled model's optimizer variables, in Keras 3's {@code optimizer_weights} layout below
+ * {@code jrnn_state/} (for jrnn: {@link KerasLegacyOptimizerWeights} says why Keras does not get them), and
+ * MultiHeadAttention's calls ({@link #KERAS3_NODES}: such a file loads in Keras 3 only).
  */
 public final class KerasLegacyExport {
     /**
@@ -100,15 +102,39 @@ public final class KerasLegacyExport {
      * activation tf.keras 2 lacks (nothing is written then).
      */
     public static void write(Model model, OutputStream out) throws IOException {
+        write(model, out, List.of(), List.of());
+    }
+
+    /**
+     * As {@link #write(Model, OutputStream)}, with the optimizer's variables in Keras 3's order
+     * ({@link KerasOptimizerState#keras3Vars} over {@code trainable}, the model's trainable weights in Keras' order) in
+     * Keras 3's {@code optimizer_weights} layout below {@code jrnn_state/} ({@link KerasLegacyOptimizerWeights});
+     * {@code optimizerVars} empty: none written.
+     */
+    public static void write(Model model, OutputStream out, List<Param> trainable, List<KerasOptimizerState.Var> optimizerVars)
+            throws IOException {
         String[] configs = configs(model);
         String config = configs[0], training = configs[1];
+        List<String> names = optimizerVars.isEmpty() ? List.of() : optimizerNames(model, trainable, optimizerVars);
         out.write(file(h -> {
             h.putAttribute("backend", "tensorflow");
             h.putAttribute("keras_version", KERAS_VERSION);
             h.putAttribute("model_config", config);
             if (training != null) h.putAttribute("training_config", training);
             putWeights(h.putGroup("model_weights"), model);
+            if (training != null && !optimizerVars.isEmpty()) KerasLegacyOptimizerWeights.put(h, optimizerVars, names);
         }));
+    }
+
+    /** Keras 3's paths of the optimizer's variables: its config name, then each slot's weight path (a functional model's). */
+    private static List<String> optimizerNames(Model model, List<Param> trainable, List<KerasOptimizerState.Var> vars) {
+        Map<Param, String> paths = new java.util.IdentityHashMap<>();
+        for (Layer l : model.layers()) for (Param p : l.params()) paths.put(p, l.name() + "/" + path(l, p));
+        int[] of = KerasOptimizerState.keras3VarWeights(model.optimizer(), trainable.size());
+        List<String> weights = new ArrayList<>();
+        for (int i : of) weights.add(i < 0 ? null : paths.getOrDefault(trainable.get(i), trainable.get(i).name()));
+        Map<?, ?> opt = (Map<?, ?>) KerasExport.compileConfig(model).get("optimizer");
+        return KerasLegacyOptimizerWeights.names(String.valueOf(((Map<?, ?>) opt.get("config")).get("name")), vars, weights);
     }
 
     /**

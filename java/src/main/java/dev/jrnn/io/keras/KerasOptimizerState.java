@@ -124,6 +124,14 @@ public final class KerasOptimizerState {
         return r;
     }
 
+    /**
+     * For each variable {@link #keras3Vars} returns, in that order, the index in {@code trainable} of the weight it is a
+     * slot of, or -1 for a scalar (iteration, learning_rate, u_product).
+     */
+    public static int[] keras3VarWeights(Optimizer opt, int trainable) {
+        return layout(opt, trainable, true).stream().mapToInt(Entry::var).toArray();
+    }
+
     private static Restored readKeras3(Optimizer opt, List<Param> trainable, Saved saved) {
         int n = trainable.size();
         Integer[] v = version(saved.kerasVersion());
