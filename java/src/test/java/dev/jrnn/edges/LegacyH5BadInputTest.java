@@ -156,6 +156,17 @@ class LegacyH5BadInputTest {
                 }
             }
         }, List.of("layer 'dec' (LSTM) runs its call with initial states unmasked", "tf.keras 2 masks such a call", "save it as .keras")));
+        cases.add(new RefusalCases.Case("the .h5 writer given no list of optimizer variables", () -> {
+            try (Sequential m = new Sequential(new LSTM(2).inputShape(3, 2), new Dense(1))) {
+                m.compile("adam", "mse");
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                try {
+                    dev.jrnn.io.keras.KerasLegacyExport.write(m, out, List.of(), null);
+                } finally {
+                    assertArrayEquals(new byte[0], out.toByteArray(), "nothing written");
+                }
+            }
+        }, List.of("KerasLegacyExport.write", "optimizerVars should be lists", "optimizerVars null")));
         RefusalCases.assertDistinct(cases.stream().map(RefusalCases.Case::name).toList());
         for (RefusalCases.Case c : cases) RefusalCases.assertRefused(c);
     }

@@ -113,6 +113,10 @@ public final class KerasLegacyExport {
      */
     public static void write(Model model, OutputStream out, List<Param> trainable, List<KerasOptimizerState.Var> optimizerVars)
             throws IOException {
+        if (trainable == null || optimizerVars == null) {
+            throw new IllegalArgumentException("KerasLegacyExport.write: trainable and optimizerVars should be lists (empty: no optimizer"
+                    + " state), got " + (trainable == null ? "trainable null" : "optimizerVars null"));
+        }
         String[] configs = configs(model);
         String config = configs[0], training = configs[1];
         List<String> names = optimizerVars.isEmpty() ? List.of() : optimizerNames(model, trainable, optimizerVars);

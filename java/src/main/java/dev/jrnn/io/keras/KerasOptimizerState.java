@@ -129,6 +129,10 @@ public final class KerasOptimizerState {
      * slot of, or -1 for a scalar (iteration, learning_rate, u_product).
      */
     public static int[] keras3VarWeights(Optimizer opt, int trainable) {
+        if (opt == null || trainable < 0) {
+            throw new IllegalArgumentException("KerasOptimizerState.keras3VarWeights: optimizer should not be null and trainable >= 0, got "
+                    + (opt == null ? "null" : opt.name()) + " and " + trainable);
+        }
         return layout(opt, trainable, true).stream().mapToInt(Entry::var).toArray();
     }
 
