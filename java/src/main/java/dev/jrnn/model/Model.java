@@ -463,9 +463,11 @@ public class Model extends Evaluator implements AutoCloseable {
      * update count, dropout mask streams, the fit seed). {@link Models#load} reads it back, predicting bit for bit as
      * this model. The layout is Keras 3's (config.json, model.weights.h5 at Keras 3's variable paths). A name ending in
      * {@code .h5} or {@code .hdf5} gets tf.keras 2's legacy HDF5 layout instead ({@code model.save("m.h5")} of tf.keras
-     * 2.13), which tf.keras 2 and Keras 3 load: architecture, weights and compile config, no training state; a layer or
-     * activation tf.keras 2 lacks is refused, naming the layer. Other names ({@code .weights.h5} included, a weights file
-     * to Keras) are refused rather than given a file Keras would misread.
+     * 2.13), which tf.keras 2 and Keras 3 load: architecture, weights and compile config, and the optimizer's variables
+     * below {@code jrnn_state/} (jrnn resumes from them; Keras starts its optimizer afresh); a layer or activation
+     * tf.keras 2 lacks is refused, naming the layer (MultiHeadAttention is written: Keras 3 loads that file, tf.keras 2
+     * does not). Other names ({@code .weights.h5} included, a weights file to Keras) are refused rather than given a
+     * file Keras would misread.
      *
      * <pre>{@code
      * model.save(Path.of("model.keras"));

@@ -39,9 +39,11 @@ final class ModelFiles {
     static void save(Model model, Parameters ps, Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException(model.name() + ".save: file is null");
         checkKerasName(model.name() + ".save", file);
-        if (hdf5Name(file)) {   // tf.keras 2's legacy layout: the model and its compile config, no training state
+        if (hdf5Name(file)) {   // tf.keras 2's legacy layout: the model, its compile config, the optimizer variables (jrnn_state/)
+            Optimizer o = model.optimizer();
+            List<KerasOptimizerState.Var> vars = o == null || model.loss() == null ? List.of() : kerasVars(model, ps, o);
             try {
-                AtomicFiles.write(file, out -> KerasLegacyExport.write(model, out));
+                AtomicFiles.write(file, out -> KerasLegacyExport.write(model, out, ps.trainable, vars));
             } catch (IOException e) {
                 throw new IOException(model.name() + ".save(" + file + "): " + e.getMessage() + " (the previous file, if any, is unchanged)", e);
             }
@@ -65,9 +67,7 @@ final class ModelFiles {
                 for (var e : current.entrySet()) state.put("optimizer/" + e.getKey(), Tensor.wrap(e.getValue(), e.getValue().length));
                 o.put("state", List.copyOf(current.keySet()));
             } else {
-                java.util.Set<dev.jrnn.layers.Param> scalars = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-                for (Layer l : model.layers()) if (l instanceof dev.jrnn.layers.Attention a) scalars.addAll(a.params());
-                optimizerVars = KerasOptimizerState.keras3Vars(opt, ps.trainable, current, scalars::contains);
+                optimizerVars = kerasVars(model, ps, opt);
                 o.put("state", List.of());   // nothing below jrnn_state/optimizer: Keras has a variable for every buffer
                 o.put("keras_vars", (long) optimizerVars.size());
             }
@@ -88,6 +88,17 @@ final class ModelFiles {
         } catch (IOException e) {
             throw new IOException(model.name() + ".save(" + file + "): " + e.getMessage() + " (the previous file, if any, is unchanged)", e);
         }
+    }
+
+    /**
+     * {@code opt}'s variables in Keras 3's order: its state over the model's trainable weights, or a fresh build's where
+     * it is bound to another store (a new optimizer not stepped yet); Attention's scalars as Keras' shape ().
+     */
+    private static List<KerasOptimizerState.Var> kerasVars(Model model, Parameters ps, Optimizer opt) {
+        Map<String, float[]> current = opt.boundTo(ps.store, ps.trainableSize) ? opt.state() : Map.of();
+        java.util.Set<dev.jrnn.layers.Param> scalars = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Layer l : model.layers()) if (l instanceof dev.jrnn.layers.Attention a) scalars.addAll(a.params());
+        return KerasOptimizerState.keras3Vars(opt, ps.trainable, current, scalars::contains);
     }
 
     /**

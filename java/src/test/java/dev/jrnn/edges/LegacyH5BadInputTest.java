@@ -3,7 +3,6 @@ package dev.jrnn.edges;
 import dev.jrnn.Jrnn;
 import dev.jrnn.layers.Attention;
 import dev.jrnn.layers.Identity;
-import dev.jrnn.layers.MultiHeadAttention;
 import dev.jrnn.layers.Node;
 import dev.jrnn.layers.Conv1D;
 import dev.jrnn.layers.Dense;
@@ -85,8 +84,6 @@ class LegacyH5BadInputTest {
     void layersAndActivationsTfKeras2LacksAreRefusedNamingTheLayer() {
         bad("an Identity", () -> new Identity().name("same"), true, "layer 'same' (Identity)", "tf.keras 2's .h5 layout", "save it as .keras");
         Input q = Input.shape(3, 4).name("q"), v = Input.shape(5, 4).name("v");
-        functional("a MultiHeadAttention", () -> new MultiHeadAttention(2, 2).name("mha").apply(q, v), q, v,
-                "layer 'mha' (MultiHeadAttention)", "tf.keras 2's .h5 layout", "save it as .keras");
         functional("a causal Attention", () -> new Attention().useCausalMask(true).name("att").apply(q, v), q, v,
                 "call argument use_causal_mask", "tf.keras 2's .h5 layout");
         bad("Keras 3's hard_sigmoid", () -> new Dense(2).activation("hard_sigmoid").name("out"), false,
@@ -159,6 +156,17 @@ class LegacyH5BadInputTest {
                 }
             }
         }, List.of("layer 'dec' (LSTM) runs its call with initial states unmasked", "tf.keras 2 masks such a call", "save it as .keras")));
+        cases.add(new RefusalCases.Case("the .h5 writer given no list of optimizer variables", () -> {
+            try (Sequential m = new Sequential(new LSTM(2).inputShape(3, 2), new Dense(1))) {
+                m.compile("adam", "mse");
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                try {
+                    dev.jrnn.io.keras.KerasLegacyExport.write(m, out, List.of(), null);
+                } finally {
+                    assertArrayEquals(new byte[0], out.toByteArray(), "nothing written");
+                }
+            }
+        }, List.of("KerasLegacyExport.write", "optimizerVars should be lists", "optimizerVars null")));
         RefusalCases.assertDistinct(cases.stream().map(RefusalCases.Case::name).toList());
         for (RefusalCases.Case c : cases) RefusalCases.assertRefused(c);
     }

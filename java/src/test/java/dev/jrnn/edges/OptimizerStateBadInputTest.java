@@ -73,6 +73,10 @@ class OptimizerStateBadInputTest {
         if (CASES.isEmpty()) {
             bad("null optimizer", () -> KerasOptimizerState.read(null, trainable, keras3(adamVars())), "optimizer, trainable or saved is null");
             bad("null saved", () -> KerasOptimizerState.read(ADAM, trainable, null), "optimizer, trainable or saved is null");
+            bad("keras3VarWeights of a null optimizer", () -> KerasOptimizerState.keras3VarWeights(null, 2),
+                    "keras3VarWeights", "optimizer should not be null", "got null and 2");
+            bad("keras3VarWeights over -1 weights", () -> KerasOptimizerState.keras3VarWeights(ADAM, -1),
+                    "keras3VarWeights", "trainable >= 0", "got Adam and -1");
             bad("another optimizer class", () -> read(new SGD(0.1).momentum(0.9), keras3(adamVars())),
                     "holds 6 variables", "SGD (momentum) over 2 trainable weights has 4", "iteration, learning_rate, momentum per weight");
             bad("amsgrad's extra slot missing", () -> read(new Adam(0.01).amsgrad(true), keras3(adamVars())),

@@ -99,6 +99,23 @@ class Keras3SummaryTest {
         assertEquals(golden("rank_one_nbsp"), m.summaryString(SummaryFormat.KERAS_3));
     }
 
+    /**
+     * Keras 3's op layers among the layers (its {@code h[:, -1]}, {@code a + b}, {@code a - b}, {@code a * b}: GetItem and
+     * the ops Add, Subtract, Multiply), as jrnn builds them (GetItem, the merge layers Add, Subtract, Multiply, which a
+     * Keras file's ops load as): a row each, 0 params, both operands under Connected to, in Keras' order.
+     */
+    @Test
+    void opLayersOfSlicingAndArithmetic() throws IOException {
+        Input in = Input.shape(6, 3).name("seq");
+        Node h = new LSTM(4).returnSequences(true).name("enc").apply(in);
+        Node last = new dev.jrnn.layers.GetItem(dev.jrnn.layers.GetItem.all(), dev.jrnn.layers.GetItem.index(-1)).name("get_item").apply(h);
+        Node s = new dev.jrnn.layers.Add().name("add").apply(new Dense(4).name("proj").apply(last), last);
+        Node g = new Dense(4).activation("sigmoid").name("gate").apply(last);
+        Node out = new Dense(1).name("out").apply(new dev.jrnn.layers.Multiply().name("multiply").apply(new Subtract().name("subtract").apply(s, g), g));
+        Model m = new Model(in, out).name("ops");
+        assertEquals(golden("op_layers"), m.summaryString(SummaryFormat.KERAS_3));
+    }
+
     @Test
     void functionalSequentialLikeFrozenModel() throws IOException {
         Input in = Input.shape(3, 2).name("series");

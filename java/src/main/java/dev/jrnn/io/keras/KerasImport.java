@@ -147,7 +147,8 @@ public final class KerasImport {
 
     /**
      * The optimizer variables where Keras keeps them: a .keras file's {@code optimizer/vars/0..N}, an HDF5 file's
-     * {@code optimizer_weights} in its weight_names order; null when the file has none.
+     * {@code optimizer_weights} in its weight_names order, or jrnn's {@code jrnn_state/optimizer_weights} (Keras 3's
+     * order, the group naming the version); null when the file has none.
      */
     private static KerasOptimizerState.Saved optimizerVars(KerasFile kf) {
         List<KerasOptimizerState.Var> vars = new ArrayList<>();
@@ -164,7 +165,10 @@ public final class KerasImport {
             }
             return vars.isEmpty() ? null : new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, kf.kerasVersion, vars);
         }
-        if (!(kf.hdf.getChild("optimizer_weights") instanceof Group g)) return null;
+        Group g = kf.hdf.getChild(KerasLegacyOptimizerWeights.GROUP) instanceof Group k ? k   // Keras'
+                : kf.hdf.getChild(KerasExport.STATE_GROUP) instanceof Group j && j.getChild(KerasLegacyOptimizerWeights.GROUP) instanceof Group jg
+                ? jg : null;   // jrnn's (see KerasLegacyOptimizerWeights)
+        if (g == null) return null;
         List<String> names = Hdf5Arrays.stringList(g, "weight_names");
         if (names == null) throw new KerasFormatException("optimizer_weights has no 'weight_names' attribute");
         for (String name : names) {
@@ -172,7 +176,10 @@ public final class KerasImport {
             if (n == null) throw new KerasFormatException("optimizer weight '" + name + "' named by optimizer_weights/weight_names is not in the file");
             vars.add(var(n, name, kf));
         }
-        return vars.isEmpty() ? null : new KerasOptimizerState.Saved(KerasOptimizerState.Layout.LEGACY_H5, kf.kerasVersion, vars);
+        String order = KerasLegacyOptimizerWeights.order(g);   // jrnn's .h5: Keras 3's variables in a tf.keras 2 file
+        if (vars.isEmpty()) return null;
+        return order != null ? new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, order, vars)
+                : new KerasOptimizerState.Saved(KerasOptimizerState.Layout.LEGACY_H5, kf.kerasVersion, vars);
     }
 
     private static KerasOptimizerState.Var var(io.jhdf.api.Node n, String name, KerasFile kf) {

@@ -6,6 +6,7 @@ import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Masking;
+import dev.jrnn.layers.MultiHeadAttention;
 import dev.jrnn.layers.Param;
 import dev.jrnn.layers.RecurrentLayer;
 import dev.jrnn.layers.TimeDistributed;
@@ -36,7 +37,10 @@ import java.util.Set;
  * (attributes {@code layer_names}, {@code backend}, {@code keras_version}) with one group per layer whose
  * {@code weight_names} attribute lists its arrays ({@code lstm/lstm_cell/kernel:0}) at those paths. The layer
  * configs are the Keras 3 ones jrnn writes ({@link KerasLayers#config}) turned into tf.keras 2's; a layer or an
- * activation tf.keras 2 lacks is refused before anything is written.
+ * activation tf.keras 2 lacks is refused before anything is written. Two parts follow Keras 3's legacy_h5_format.py
+ * instead: a compiled model's optimizer variables, in Keras 3's {@code optimizer_weights} layout below
+ * {@code jrnn_state/} (for jrnn: {@link KerasLegacyOptimizerWeights} says why Keras does not get them), and
+ * MultiHeadAttention's calls ({@link #KERAS3_NODES}: such a file loads in Keras 3 only).
  */
 public final class KerasLegacyExport {
     /**
@@ -46,16 +50,15 @@ public final class KerasLegacyExport {
     public static final String KERAS_VERSION = "2.13.1";
 
     /**
-     * Layer classes written (those of jrnn's Keras 3 export that tf.keras 2 has with the same numbers). Not
-     * MultiHeadAttention: tf.keras 2 records its value tensor as a call keyword, which Keras 3's legacy loader passes on
-     * unread, so the file would load in one of the two only.
+     * Layer classes written (those of jrnn's Keras 3 export that tf.keras 2 has with the same numbers, and
+     * MultiHeadAttention: see {@link #KERAS3_NODES}).
      */
     static final List<String> CLASSES = List.of("InputLayer", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed",
             "Dense", "Embedding", "Dropout", "Masking", "Activation", "RepeatVector", "Flatten", "Concatenate", "Add",
             "Multiply", "Average", "Subtract", "Maximum", "Minimum", "Dot", "Conv1D", "MaxPooling1D", "AveragePooling1D",
             "GlobalAveragePooling1D", "GlobalMaxPooling1D", "LayerNormalization", "BatchNormalization", "ZeroPadding1D",
             "Cropping1D", "UpSampling1D", "Reshape", "Permute", "GaussianNoise", "GaussianDropout", "SpatialDropout1D",
-            "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Attention", "AdditiveAttention");
+            "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Attention", "AdditiveAttention", "MultiHeadAttention");
 
     /**
      * tf.keras 2's layers (2.4-2.15) without masking support: its base Layer.compute_mask raises a TypeError when a mask
@@ -63,6 +66,15 @@ public final class KerasLegacyExport {
      */
     private static final Set<String> UNMASKABLE = Set.of("Conv1D", "MaxPooling1D", "AveragePooling1D", "GlobalMaxPooling1D",
             "ZeroPadding1D", "Cropping1D", "UpSampling1D", "Reshape", "Permute", "Flatten", "RepeatVector");
+
+    /**
+     * Layers whose calls are written in Keras 3's node form ({@code {"args": [...], "kwargs": {...}}}), which Keras 3's
+     * legacy loader reads per node beside tf.keras 2's lists: MultiHeadAttention takes query and value as two tensor
+     * arguments, which tf.keras 2's list form cannot pass to Keras 3 (its loader calls the layer on one list of the
+     * tensors, and passes tf.keras 2's {@code value} keyword on as the unread reference). A file with such a call loads
+     * in Keras 3 only: tf.keras 2 reads no Keras 3 node.
+     */
+    static final Set<String> KERAS3_NODES = Set.of("MultiHeadAttention");
 
     /** Call flags written by the attention layers, left out where false. */
     private static final List<String> CALL_FLAGS = List.of("use_causal_mask", "return_attention_scores");
@@ -90,15 +102,43 @@ public final class KerasLegacyExport {
      * activation tf.keras 2 lacks (nothing is written then).
      */
     public static void write(Model model, OutputStream out) throws IOException {
+        write(model, out, List.of(), List.of());
+    }
+
+    /**
+     * As {@link #write(Model, OutputStream)}, with the optimizer's variables in Keras 3's order
+     * ({@link KerasOptimizerState#keras3Vars} over {@code trainable}, the model's trainable weights in Keras' order) in
+     * Keras 3's {@code optimizer_weights} layout below {@code jrnn_state/} ({@link KerasLegacyOptimizerWeights});
+     * {@code optimizerVars} empty: none written.
+     */
+    public static void write(Model model, OutputStream out, List<Param> trainable, List<KerasOptimizerState.Var> optimizerVars)
+            throws IOException {
+        if (trainable == null || optimizerVars == null) {
+            throw new IllegalArgumentException("KerasLegacyExport.write: trainable and optimizerVars should be lists (empty: no optimizer"
+                    + " state), got " + (trainable == null ? "trainable null" : "optimizerVars null"));
+        }
         String[] configs = configs(model);
         String config = configs[0], training = configs[1];
+        List<String> names = optimizerVars.isEmpty() ? List.of() : optimizerNames(model, trainable, optimizerVars);
         out.write(file(h -> {
             h.putAttribute("backend", "tensorflow");
             h.putAttribute("keras_version", KERAS_VERSION);
             h.putAttribute("model_config", config);
             if (training != null) h.putAttribute("training_config", training);
             putWeights(h.putGroup("model_weights"), model);
+            if (training != null && !optimizerVars.isEmpty()) KerasLegacyOptimizerWeights.put(h, optimizerVars, names);
         }));
+    }
+
+    /** Keras 3's paths of the optimizer's variables: its config name, then each slot's weight path (a functional model's). */
+    private static List<String> optimizerNames(Model model, List<Param> trainable, List<KerasOptimizerState.Var> vars) {
+        Map<Param, String> paths = new java.util.IdentityHashMap<>();
+        for (Layer l : model.layers()) for (Param p : l.params()) paths.put(p, l.name() + "/" + path(l, p));
+        int[] of = KerasOptimizerState.keras3VarWeights(model.optimizer(), trainable.size());
+        List<String> weights = new ArrayList<>();
+        for (int i : of) weights.add(i < 0 ? null : paths.getOrDefault(trainable.get(i), trainable.get(i).name()));
+        Map<?, ?> opt = (Map<?, ?>) KerasExport.compileConfig(model).get("optimizer");
+        return KerasLegacyOptimizerWeights.names(String.valueOf(((Map<?, ?>) opt.get("config")).get("name")), vars, weights);
     }
 
     /**
@@ -223,6 +263,7 @@ public final class KerasLegacyExport {
                 yield inner.name() + "/" + path(inner, p);
             }
             case TimeDistributed t -> t.layer().name() + "/" + path(t.layer(), p);
+            case MultiHeadAttention m -> m.variableScope(p).substring(m.name().length() + 1) + p.name();   // query/kernel, ...
             case RecurrentLayer r -> Keras3Weights.snakeCase(r.kerasClass()) + "_cell/" + p.name();
             default -> p.name();
         };
@@ -257,7 +298,8 @@ public final class KerasLegacyExport {
                 f.put("class_name", s.get("class_name"));
                 f.put("config", s.get("config"));
                 f.put("name", spec.get("name"));
-                f.put("inbound_nodes", inbound((List<?>) spec.get("inbound_nodes")));
+                f.put("inbound_nodes", KERAS3_NODES.contains((String) spec.get("class_name"))
+                        ? spec.get("inbound_nodes") : inbound((List<?>) spec.get("inbound_nodes")));
                 s = f;
             }
             layers.add(s);
@@ -290,7 +332,10 @@ public final class KerasLegacyExport {
             boolean in = false;
             if (functional) {
                 for (Object call : (List<?>) spec.get("inbound_nodes")) {
-                    for (Object ref : (List<?>) call) in |= masked.contains((String) ((List<?>) ref).get(0));
+                    List<Object> refs = new ArrayList<>();
+                    if (call instanceof Map<?, ?> node) tensors(node, refs);   // a Keras 3 node's tensors
+                    else refs.addAll((List<?>) call);
+                    for (Object ref : refs) in |= masked.contains((String) ((List<?>) ref).get(0));
                 }
             } else {
                 in = masked.contains(previous);
@@ -440,7 +485,10 @@ public final class KerasLegacyExport {
     }
 
     private static void tensors(Object o, List<Object> out) {
-        if (o instanceof Map<?, ?> t && "__keras_tensor__".equals(t.get("class_name"))) {
+        if (o instanceof Map<?, ?> node && node.containsKey("args")) {
+            tensors(node.get("args"), out);
+            if (node.get("kwargs") instanceof Map<?, ?> kw) tensors(new ArrayList<>(kw.values()), out);
+        } else if (o instanceof Map<?, ?> t && "__keras_tensor__".equals(t.get("class_name"))) {
             List<Object> ref = new ArrayList<>((List<?>) ((Map<?, ?>) t.get("config")).get("keras_history"));
             ref.add(Map.of());
             out.add(ref);

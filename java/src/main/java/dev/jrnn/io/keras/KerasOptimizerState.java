@@ -124,6 +124,18 @@ public final class KerasOptimizerState {
         return r;
     }
 
+    /**
+     * For each variable {@link #keras3Vars} returns, in that order, the index in {@code trainable} of the weight it is a
+     * slot of, or -1 for a scalar (iteration, learning_rate, u_product).
+     */
+    public static int[] keras3VarWeights(Optimizer opt, int trainable) {
+        if (opt == null || trainable < 0) {
+            throw new IllegalArgumentException("KerasOptimizerState.keras3VarWeights: optimizer should not be null and trainable >= 0, got "
+                    + (opt == null ? "null" : opt.name()) + " and " + trainable);
+        }
+        return layout(opt, trainable, true).stream().mapToInt(Entry::var).toArray();
+    }
+
     private static Restored readKeras3(Optimizer opt, List<Param> trainable, Saved saved) {
         int n = trainable.size();
         Integer[] v = version(saved.kerasVersion());

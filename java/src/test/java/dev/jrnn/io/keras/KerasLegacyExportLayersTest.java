@@ -39,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link KerasLegacyExport} for the layers past the recurrent set: Conv1D, the poolings, Layer- and BatchNormalization,
  * padding, cropping, upsampling, noise, the activation layers, Permute, Reshape, Attention and AdditiveAttention,
- * Subtract, Maximum, Minimum and Dot. jrnn_legacy_convs.h5 and jrnn_legacy_atts.h5 are what this writer wrote
- * (ci/keras3/SaveModels.java); Keras 3.15.1 loaded them and predicted {@code *_keras_y.npy}
+ * Subtract, Maximum, Minimum and Dot, MultiHeadAttention. jrnn_legacy_convs.h5, jrnn_legacy_atts.h5 and
+ * jrnn_legacy_mha.h5 are what this writer wrote (ci/keras3/SaveModels.java); Keras 3.15.1 loaded them and predicted {@code *_keras_y.npy}
  * (keras3_real/predict_jrnn_h5.py). The configs hold only keys tf.keras 2's constructors take (its sources, 2.4-2.15).
  */
 class KerasLegacyExportLayersTest {
@@ -52,7 +52,7 @@ class KerasLegacyExportLayersTest {
 
     /** jrnn reads the files as Keras 3 did, and saving what it read writes the same config and arrays again. */
     @ParameterizedTest
-    @CsvSource({"jrnn_legacy_convs, 1", "jrnn_legacy_atts, 2"})
+    @CsvSource({"jrnn_legacy_convs, 1", "jrnn_legacy_atts, 2", "jrnn_legacy_mha, 2"})
     void filesKeras3LoadedPredictTheSameInJrnnAndAreWhatTheWriterWrites(String name, int inputs) throws Exception {
         List<Tensor> xs = new ArrayList<>();
         for (int i = 0; i < inputs; i++) xs.add(Npy.read(resource(name + "_x" + i + ".npy")));
@@ -121,6 +121,30 @@ class KerasLegacyExportLayersTest {
             Map<String, Map<?, ?>> c = configs(f);
             assertFalse(c.get("noise").containsKey("seed"));
             assertEquals(9L, c.get("sdrop").get("seed"));
+        }
+    }
+
+    /**
+     * MultiHeadAttention's call is written in Keras 3's node form (query and value as two arguments, which tf.keras 2's
+     * list form cannot pass Keras 3), and its arrays in the order and at the names Keras 3.15.1 itself wrote them in
+     * keras3_real/mha_rms.h5 (query, key, value, attention_output; kernel, then bias).
+     */
+    @Test
+    void multiHeadAttentionNodeAndWeightsAsKeras3WritesThem() {
+        List<String> keras;
+        try (HdfFile k = new HdfFile(resource("keras3_real/mha_rms.h5"))) {
+            keras = Hdf5Arrays.stringList((Group) k.getByPath("model_weights/mha"), "weight_names");
+        }
+        try (HdfFile h = new HdfFile(resource("jrnn_legacy_mha.h5"))) {
+            Map<?, ?> conf = (Map<?, ?>) Json.parse(attr(h, "model_config"));
+            Map<?, ?> mha = null;
+            for (Object o : (List<?>) ((Map<?, ?>) conf.get("config")).get("layers")) if (((Map<?, ?>) o).get("name").equals("mha")) mha = (Map<?, ?>) o;
+            Map<?, ?> node = (Map<?, ?>) ((List<?>) mha.get("inbound_nodes")).get(0);
+            List<Object> history = new ArrayList<>();
+            for (Object a : (List<?>) node.get("args")) history.add(((Map<?, ?>) ((Map<?, ?>) a).get("config")).get("keras_history"));
+            assertEquals(List.of(List.of("q", 0L, 0L), List.of("v", 0L, 0L)), history);
+            List<String> names = Hdf5Arrays.stringList((Group) h.getByPath("model_weights/mha"), "weight_names");
+            assertEquals(keras, names.stream().map(n -> n.substring(0, n.length() - 2)).toList(), "Keras 3's names and order, with tf.keras 2's :0");
         }
     }
 

@@ -87,6 +87,17 @@ def models():
     yield "shared_layer", keras.Model([left, right], layers.Dense(1, name="out")(d), name="siamese"), {}
 
     keras.backend.clear_session()
+    # op layers of tensor arithmetic and slicing among the layers (Keras 3 records h[:, -1] as GetItem, a + b, a - b and
+    # a * b as the ops Add, Subtract and Multiply, named as layers are): rows of their own, 0 params, both operands
+    # under Connected to
+    i = Input((6, 3), name="seq")
+    h = layers.LSTM(4, return_sequences=True, name="enc")(i)
+    last = h[:, -1]
+    s = layers.Dense(4, name="proj")(last) + last
+    g = layers.Dense(4, activation="sigmoid", name="gate")(last)
+    yield "op_layers", keras.Model(i, layers.Dense(1, name="out")((s - g) * g), name="ops"), {}
+
+    keras.backend.clear_session()
     # after a training step: Keras adds the optimizer's variables (iteration, learning_rate, Adam's two slots per
     # weight); compiled but not trained: no such line
     m = keras.Sequential([Input((5, 3)), layers.LSTM(4), layers.Dense(2)], name="trained")

@@ -115,4 +115,23 @@ if not only or "init_mask" in only:
   bn = layers.Bidirectional(layers.GRU(2, return_sequences=True), merge_mode=None, name="b_none")(xm, [ig, ig])
   m = keras.Model([it, ix, ih, ic, ig], layers.Dense(2, name="out")(layers.Concatenate(name="cat")([a, b, c, d, f, g1, l2] + list(bn))))
   save(m, "init_mask", [tk, xf, h0, c0, g0], r.normal(size=(4, 6, 2)).astype("float32"), keras.optimizers.SGD(0.1, momentum=0.9))
+# 8 Keras 3's legacy .h5 of a MultiHeadAttention model (its weights at mha/query/kernel, ... in the query, key, value,
+# attention_output order) trained 3 steps with RMSprop(momentum, centered): optimizer_weights holds iteration,
+# learning_rate, then every weight's velocity, every momentum, every average_gradient (three separate builds' groups).
+# Only the .h5 is kept (~36 KB: h5py's group headers; Keras writes it so).
+if not only or "mha_rms" in only:
+  keras.utils.set_random_seed(12)
+  r = np.random.default_rng(12)
+  xq = r.normal(size=(3, 4, 3)).astype("float32"); xv = r.normal(size=(3, 2, 3)).astype("float32")
+  iq = keras.Input((4, 3), name="q"); iv = keras.Input((2, 3), name="v")
+  h = layers.MultiHeadAttention(2, 2, name="mha")(iq, iv)
+  m = keras.Model([iq, iv], layers.Dense(2, name="out")(h))
+  m.compile(keras.optimizers.RMSprop(0.01, momentum=0.5, centered=True), "mse")
+  ym = r.normal(size=(3, 4, 2)).astype("float32")
+  for _ in range(3): m.train_on_batch([xq, xv], ym)
+  m.save("mha_rms.h5")
+  np.save("mha_rms_x0.npy", xq); np.save("mha_rms_x1.npy", xv); np.save("mha_rms_y.npy", ym)
+  np.save("mha_rms_pred.npy", np.asarray(m.predict([xq, xv], verbose=0)))
+  m.train_on_batch([xq, xv], ym)
+  for i, w in enumerate(m.get_weights()): np.save(f"mha_rms_after_{i}.npy", w)
 print("keras", keras.__version__)
