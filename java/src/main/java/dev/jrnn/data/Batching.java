@@ -77,8 +77,8 @@ final class Batching {
             if (shapes[c] == null) continue;
             copy[c] = shapes[c].clone();
             for (int a = 0; a < copy[c].length; a++) {
-                if (copy[c][a] < -1) {
-                    throw new IllegalArgumentException("Dataset.paddedBatch: paddedShapes[" + c + "][" + a + "] must be >= 0, or -1 for the"
+                if (copy[c][a] < -1 || copy[c][a] == 0) {   // 0: no sample fits (a jrnn tensor has no empty axis)
+                    throw new IllegalArgumentException("Dataset.paddedBatch: paddedShapes[" + c + "][" + a + "] must be >= 1, or -1 for the"
                             + " batch's longest, got " + copy[c][a]);
                 }
             }
@@ -87,13 +87,13 @@ final class Batching {
             if (!Float.isFinite(values[c])) throw new IllegalArgumentException("Dataset.paddedBatch: paddingValues[" + c + "] must be finite, got " + values[c]);
         }
         Padding p = new Padding(copy, values == null ? null : values.clone());
-        if (d.table != null && d.mapper == null) check(p, d.table, d.float32);
+        if (d.table != null && d.mapper == null) check(p, d.table);
         b.padding = p;
         return b;
     }
 
     /** What tf.data checks at the call from the element spec: the parts, each padded shape's rank and fixed axes, the values' dtype. */
-    private static void check(Padding p, Table t, boolean float32) {
+    private static void check(Padding p, Table t) {
         List<Column> cols = t.columns();
         int ni = t.inputs().size(), nt = t.targets().size();
         if (p.parts() >= 0 && p.parts() != cols.size()) {
@@ -116,7 +116,7 @@ final class Batching {
                 }
             }
             float v = p.value(c);
-            if (!float32 && v != Math.rint(v) && !col.dtypes().isEmpty() && col.dtypes().stream().allMatch(DType::isInteger)) {
+            if (v != Math.rint(v) && !col.dtypes().isEmpty() && col.dtypes().stream().allMatch(DType::isInteger)) {
                 throw new IllegalArgumentException("Dataset.paddedBatch: paddingValues[" + c + "]: " + part + " holds " + col.dtypes().get(0)
                         + ", so tf.data pads it with a whole number of its dtype; got " + v);
             }

@@ -190,6 +190,26 @@ class BatchingTest {
         assertEquals(3, checked);
     }
 
+    /**
+     * An integer file's part pads with a whole number, as tf.data pads in the element's dtype (TypeError for 0.5 there),
+     * whether or not asFloat32 converts it for training; a whole value pads it.
+     */
+    @Test
+    void anIntegerPartPadsWithAWholeNumber(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+        java.nio.file.Path ids = dir.resolve("ids.npy");
+        String header = "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), }";
+        header = header + " ".repeat(128 - 10 - header.length() - 1) + "\n";   // NumPy's 64-byte aligned header
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(128 + 24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) (128 - 10)).put(header.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        for (int v = 1; v <= 6; v++) b.putInt(v);
+        java.nio.file.Files.write(ids, b.array());
+        Dataset ds = Dataset.fromNpy(ids, null).asFloat32();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ds.paddedBatch(2, new int[][] {{5}}, new float[] {0.5f}, false));
+        assertEquals("Dataset.paddedBatch: paddingValues[0]: input 0 holds INT32, so tf.data pads it with a whole number of its dtype; got 0.5", e.getMessage());
+        List<Object[]> got = TfDataGoldensTest.batches(ds.paddedBatch(2, new int[][] {{5}}, new float[] {-1}, false), 0);
+        assertArrayEquals(new float[] {1, 2, 3, -1, -1, 4, 5, 6, -1, -1}, (float[]) got.get(0)[0]);
+    }
+
     /** Padding on several axes puts each sample in the corner (the pad itself, checked by hand). */
     @Test
     void padPutsTheSampleInTheCorner() {
