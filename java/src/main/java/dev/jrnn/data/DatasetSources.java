@@ -117,7 +117,7 @@ final class DatasetSources {
         String samples = d.endless() ? "endless" : n < 0 ? "samples unknown" : n + " samples";
         return "Dataset(" + (d.table == null ? "stream, " + samples : samples + ", " + d.table.inputs().size() + " inputs, "
                 + d.table.targets().size() + " targets" + (d.table.weights().isEmpty() ? "" : ", " + d.table.weights().size() + " sample weights"))
-                + ", batch " + d.batchSize + (d.boundaries != null ? " bucketed" : "")
+                + ", batch " + d.batchSize + (d.boundaries != null ? " bucketed" : d.padding != null ? " padded" : "")
                 + (d.after.isEmpty() ? "" : " then " + String.join(".", d.after.stream().map(Object::toString).toList()))
                 + (d.batched && b >= 0 ? ", " + b + " batches per epoch" : "") + ")";
     }

@@ -115,7 +115,14 @@ final class FileCache {
             } catch (IOException x) {
                 throw new UncheckedIOException("Dataset.cache: could not create " + lock + ": " + x, x);
             }
-            return write(src.apply(e), file, lock);
+            StreamOps.Stream s;
+            try {
+                s = src.apply(e);
+            } catch (RuntimeException x) {
+                delete(lock);   // the source failed to open: no writer
+                throw x;
+            }
+            return write(s, file, lock);
         };
     }
 
