@@ -136,6 +136,30 @@ record Assembler(BatchMemory memory, boolean checkFinite, Batching.Padding paddi
         return concat(samples.size(), other != null ? longest : -1, unit);
     }
 
+    /** A batch of whole tensors (B, ...) (a map of batches' output), copied into the data set's memory; finite where asked. */
+    Batch fromParts(List<Tensor> inputs, List<Tensor> targets, List<Tensor> weights, int[] lengths, long[] idx,
+                    java.util.function.IntFunction<String> where) {
+        List<Tensor> all = new ArrayList<>(inputs);
+        all.addAll(targets);
+        all.addAll(weights);
+        MemorySegment[] segs = new MemorySegment[all.size()];
+        int[][] shapes = new int[all.size()][];
+        try {
+            for (int c = 0; c < segs.length; c++) {
+                Tensor t = all.get(c);
+                shapes[c] = t.shape();
+                segs[c] = allocate(t.size());
+                MemorySegment.copy(t.data(), 0, segs[c], ValueLayout.JAVA_FLOAT_UNALIGNED, 0, t.size());
+                int row = t.size() / idx.length;
+                for (int r = 0; checkFinite && r < idx.length; r++) finite(segs[c], (long) r * row, row, where.apply(r), name(c, inputs.size(), targets.size()));
+            }
+        } catch (RuntimeException | Error e) {
+            for (MemorySegment g : segs) if (g != null) memory.release(g);
+            throw e;
+        }
+        return new Batch(segs, shapes, inputs.size(), weights.size(), lengths, idx, where, memory);
+    }
+
     /** Refuses a batch whose samples give different numbers of inputs, targets or sample weights. */
     static void sameParts(List<Sample> samples) {
         Sample first = samples.get(0);

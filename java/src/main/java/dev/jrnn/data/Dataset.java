@@ -36,9 +36,9 @@ import static dev.jrnn.data.DatasetSources.notNull;
  * act on whole batches, in any order, as tf.data's: {@code ds.shuffle(1).batch(32).repeat()} repeats the batched passes
  * (each ending with its own smaller batch and reshuffled), {@code ds.batch(32).take(10)} is ten batches,
  * {@code ds.batch(32).skip(5)} reads none of the first five batches' samples from a file, {@code ds.batch(32).shuffle(1, 100)}
- * shuffles whole batches through a buffer of 100. {@link #prefetch}, {@link #checkFinite}, {@link #asFloat32} and
- * {@link #memory} apply anywhere. Refused after batch: batch or bucketByLength again (tf.data would nest batches), and
- * {@link #map} and {@link #split}, which act on samples.
+ * shuffles whole batches through a buffer of 100; {@link #map} maps whole batches. {@link #prefetch}, {@link #checkFinite},
+ * {@link #asFloat32} and {@link #memory} apply anywhere. Refused after batch: batching again (tf.data would nest batches),
+ * {@link #split} and the element operations, which act on samples.
  * Data is float32; float64 and integer files are converted only after {@link #asFloat32()}, and
  * {@link #epoch} says so otherwise. Errors name the file and the sample.
  */
@@ -59,6 +59,7 @@ public final class Dataset implements Cloneable {
     boolean dropRemainder, batched;
     int[] boundaries;
     Batching.Padding padding;                 // paddedBatch's shapes and values, or null: sequences to the longest, with 0
+    UnaryOperator<Sample> batchMapper;        // a map after batch: of whole batches (BatchMap)
     int prefetch = 2;
     boolean checkFinite, float32;
     BatchMemory memory = BatchMemory.heap();
@@ -312,12 +313,13 @@ public final class Dataset implements Cloneable {
 
     /**
      * Applies {@code f} to every sample (on the prefetch thread); errors name the sample. A file's column of one value per
-     * sample reaches {@code f} as a (1,) tensor and, returned as one, batches to (B,) as it does unmapped. A function of
-     * samples: call it before batch (after batch it is refused; jrnn has no map of whole batches).
+     * sample reaches {@code f} as a (1,) tensor and, returned as one, batches to (B,) as it does unmapped. After batch, as
+     * tf.data's, {@code f} maps whole batches: one sample of (B, ...) tensors, which must keep the B rows (and a sequence
+     * batch's steps): {@code ds.batch(32).map(b -> b.with(b.inputs(), List.of(Sequences.toCategorical(b.targets().get(0), 10))))}.
      */
     public Dataset map(UnaryOperator<Sample> f) {
-        beforeBatch("map", "it maps samples and there is no map of whole batches; map the samples, then batch");
         if (f == null) throw new IllegalArgumentException("Dataset.map: function is null");
+        if (batched) return BatchMap.map(this, f);
         Dataset d = copy();
         if (table != null) {
             UnaryOperator<Sample> g = mapper;

@@ -39,6 +39,7 @@ final class ElementOps {
         s.batchSize = 32;
         s.boundaries = null;
         s.padding = null;
+        s.batchMapper = null;
         s.after = List.of();
         return s;
     }

@@ -72,19 +72,22 @@ record EpochPlan<T>(LongFunction<BatchOps.Groups<T>> groups, Function<List<T>, B
             t.check();
             t.checkDtypes(d.float32);
         }
-        return stream(of(d, asm), d, epoch);
+        return stream(of(d, asm), d, asm, epoch);
     }
 
-    private static <T> BatchStream stream(EpochPlan<T> p, Dataset d, int epoch) {
-        return BatchOps.stream(d.after, p.groups(), epoch, p.batch(), d.prefetch, "jrnn-prefetch-epoch-" + epoch);
+    private static <T> BatchStream stream(EpochPlan<T> p, Dataset d, Assembler asm, int epoch) {
+        Function<List<T>, Batch> batch = d.batchMapper == null ? p.batch() : p.batch().andThen(b -> BatchMap.apply(b, d.batchMapper, asm));
+        return BatchOps.stream(d.after, p.groups(), epoch, batch, d.prefetch, "jrnn-prefetch-epoch-" + epoch);
     }
 
     /** The samples of {@code d}'s epochs as streams: a table's read (and mapped) in its order; batched, its batches' samples in order. */
     static LongFunction<StreamOps.Stream> samples(Dataset d) {
         if (d.table == null && !d.batched) return d.stream;
         // batched: each batch's samples as the batch holds them, padded (tf.data's unbatch keeps a padded batch's padding)
+        boolean[] scalar = d.table != null ? scalars(d.table) : d.scalar;
         Function<List<Sample>, List<Sample>> batch = !d.batched ? null   // a table's samples, each read as it is asked for
-                : l -> l.isEmpty() ? l : Batching.pad(l, d.padding, d.table != null ? scalars(d.table) : d.scalar);
+                : d.batchMapper == null ? l -> l.isEmpty() ? l : Batching.pad(l, d.padding, scalar)
+                : l -> l.isEmpty() ? l : BatchMap.apply(Batching.pad(l, d.padding, scalar), d.batchMapper, scalar);
         return samples(of(d, null), d.after, batch);
     }
 

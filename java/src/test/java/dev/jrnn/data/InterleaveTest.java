@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * flatMap, interleave and enumerate against TensorFlow 2.21 (tfdata/dataset_nested.json, dataset_interleave_fit.json, from
+ * flatMap, interleave, enumerate and map after batch against TensorFlow 2.21 (tfdata/dataset_nested.json, dataset_interleave_fit.json, from
  * make_tfdata_goldens.py): element order, values and cardinality over tensors and over a generator, and a Keras 3 fit on an
  * interleave of .npy files into padded batches.
  */
@@ -40,10 +40,21 @@ class InterleaveTest {
             case "enumerate" -> ds.enumerate(optInt(op.get(1)));
             case "flat_map" -> ds.flatMap(s -> inner(s, generator));
             case "interleave" -> ds.interleave(s -> inner(s, generator), optInt(op.get(1)), optInt(op.get(2)));
+            case "map" -> ds.map(s -> s.with(affine(s.inputs(), optInt(op.get(1)), optInt(op.get(2))), affine(s.targets(), optInt(op.get(1)), optInt(op.get(2)))));
             default -> TfDataGoldensTest.apply(ds, op, generator);
         };
     }
 
+    /** x * a + b of every tensor (a sample's, or after batch a whole batch's). */
+    private static List<Tensor> affine(List<Tensor> l, int a, int b) {
+        return l.stream().map(t -> {
+            float[] v = t.data().clone();
+            for (int i = 0; i < v.length; i++) v[i] = v[i] * a + b;
+            return Tensor.of(v, t.shape());
+        }).toList();
+    }
+
+    /** enumerate, flat_map, interleave and map after batch (of whole batches) chains, element for element. */
     @Test
     @SuppressWarnings("unchecked")
     void nestedChainsAreTfData() throws IOException {
@@ -52,7 +63,8 @@ class InterleaveTest {
             int n = optInt(c.get("n"));
             List<List<Object>> ops = (List<List<Object>>) (List<?>) c.get("ops");
             boolean enumerated = ops.stream().anyMatch(op -> op.get(0).equals("enumerate"));
-            boolean batched = ops.stream().anyMatch(op -> op.get(0).equals("batch"));
+            boolean batched = false;
+            for (List<Object> op : ops) batched = !op.get(0).equals("unbatch") && (batched || op.get(0).equals("batch"));
             for (boolean generator : new boolean[] {false, true}) {
                 Dataset ds = TfDataGoldensTest.source(0, n, true, generator);
                 for (List<Object> op : ops) ds = apply(ds, op, generator);
@@ -86,7 +98,7 @@ class InterleaveTest {
                 checked++;
             }
         }
-        assertEquals(2 * 20, checked);
+        assertEquals(2 * 25, checked);
     }
 
     private static List<Integer> ints(float[] v) {

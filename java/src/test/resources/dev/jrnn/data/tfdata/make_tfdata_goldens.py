@@ -226,6 +226,8 @@ def apply(ds, ops):
             ds = tf.data.Dataset.zip((ds, tf.data.Dataset.range(args[0], args[1])))
         elif name == "window":   # size, shift, stride, drop_remainder; each window's elements as one sequence
             ds = ds.window(*args).flat_map(lambda w, n=args[0]: w.batch(n))
+        elif name == "map":   # ["map", a, b]: x * a + b, of an element or (after batch) of a whole batch
+            ds = ds.map(lambda x, a=args[0], b=args[1]: x * a + b)
         elif name == "flat_map":   # each element x: range(10 x, 10 x + x)
             ds = ds.flat_map(inner)
         elif name == "interleave":   # cycle_length, block_length, with flat_map's function
@@ -434,6 +436,12 @@ def nested_ops():
         (6, [["skip", 1], ["interleave", 2, 3], ["take", 9], ["batch", 4]]),
         (4, [["interleave", 2, 1], ["repeat", 2], ["batch", 6]]),
         (5, [["interleave", 2, 2], ["enumerate", 0], ["batch", 3]]),
+        # map after batch: of whole batches
+        (7, [["batch", 3], ["map", 2, 1]]),
+        (7, [["batch", 3], ["map", 10, 0], ["map", 1, 5]]),
+        (7, [["batch", 3], ["map", 2, 1], ["skip", 1], ["repeat", 2]]),
+        (7, [["batch", 3], ["map", 2, 1], ["unbatch"], ["batch", 2]]),
+        (7, [["batch", 2, True], ["map", 3, 0], ["unbatch"]]),
     ]
     cases = []
     for n, ops in chains:
