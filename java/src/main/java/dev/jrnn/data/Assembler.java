@@ -12,9 +12,10 @@ import java.util.List;
  * Fills batches: from an indexable table, copying each sample straight from its file mapping into
  * the batch memory; or from {@link Sample}s (generators, mapped samples). Variable-length sequences
  * are zero-padded to the longest in the batch. With {@code checkFinite}, a NaN or Inf fails the
- * batch naming the sample it came from.
+ * batch naming the sample it came from. With a {@code padding} (tf.data's padded_batch) the samples are padded to its
+ * shapes and values first ({@link Batching#pad}).
  */
-record Assembler(BatchMemory memory, boolean checkFinite) {
+record Assembler(BatchMemory memory, boolean checkFinite, Batching.Padding padding) {
 
     Batch fromTable(Table t, long[] idx) {
         int n = idx.length, ni = t.inputs().size();
@@ -64,14 +65,10 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
         int n = samples.size();
         Sample first = samples.get(0);
         int ni = first.inputs().size(), nt = first.targets().size(), nw = first.weights().size(), nc = ni + nt + nw;
+        if (padding != null) samples = Batching.pad(samples, padding, scalar);
+        else sameParts(samples);
         boolean seq = false;
-        for (Sample s : samples) {
-            if (s.inputs().size() != ni || s.targets().size() != nt || s.weights().size() != nw) {
-                throw new DataException(s.where(), s.inputs().size() + " inputs, " + s.targets().size() + " targets and "
-                        + s.weights().size() + " sample weights, " + first.where() + " has " + ni + ", " + nt + " and " + nw, null);
-            }
-            seq |= s.length() >= 0;
-        }
+        for (Sample s : samples) seq |= s.length() >= 0;
         int[] lengths = null;
         if (seq) {
             lengths = new int[n];
@@ -112,7 +109,7 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
      * first axis differs and it is every sample's steps axis: at least as long as the sample's {@link Sample#length()}, so the
      * batch's lengths mask the padding. Anything else would be zero-padded unmasked and is refused.
      */
-    private static int[] batchShape(List<Sample> samples, int c, int ni, int nt, boolean scalar) {
+    static int[] batchShape(List<Sample> samples, int c, int ni, int nt, boolean scalar) {
         Sample s0 = samples.get(0);
         int[] s = part(s0, c, ni, nt).shape();
         int longest = s[0];
@@ -139,6 +136,42 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
         return concat(samples.size(), other != null ? longest : -1, unit);
     }
 
+    /** A batch of whole tensors (B, ...) (a map of batches' output), copied into the data set's memory; finite where asked. */
+    Batch fromParts(List<Tensor> inputs, List<Tensor> targets, List<Tensor> weights, int[] lengths, long[] idx,
+                    java.util.function.IntFunction<String> where) {
+        List<Tensor> all = new ArrayList<>(inputs);
+        all.addAll(targets);
+        all.addAll(weights);
+        MemorySegment[] segs = new MemorySegment[all.size()];
+        int[][] shapes = new int[all.size()][];
+        try {
+            for (int c = 0; c < segs.length; c++) {
+                Tensor t = all.get(c);
+                shapes[c] = t.shape();
+                segs[c] = allocate(t.size());
+                MemorySegment.copy(t.data(), 0, segs[c], ValueLayout.JAVA_FLOAT_UNALIGNED, 0, t.size());
+                int row = t.size() / idx.length;
+                for (int r = 0; checkFinite && r < idx.length; r++) finite(segs[c], (long) r * row, row, where.apply(r), name(c, inputs.size(), targets.size()));
+            }
+        } catch (RuntimeException | Error e) {
+            for (MemorySegment g : segs) if (g != null) memory.release(g);
+            throw e;
+        }
+        return new Batch(segs, shapes, inputs.size(), weights.size(), lengths, idx, where, memory);
+    }
+
+    /** Refuses a batch whose samples give different numbers of inputs, targets or sample weights. */
+    static void sameParts(List<Sample> samples) {
+        Sample first = samples.get(0);
+        int ni = first.inputs().size(), nt = first.targets().size(), nw = first.weights().size();
+        for (Sample s : samples) {
+            if (s.inputs().size() != ni || s.targets().size() != nt || s.weights().size() != nw) {
+                throw new DataException(s.where(), s.inputs().size() + " inputs, " + s.targets().size() + " targets and "
+                        + s.weights().size() + " sample weights, " + first.where() + " has " + ni + ", " + nt + " and " + nw, null);
+            }
+        }
+    }
+
     /** A segment of the data set's memory, checked: a short or read-only one would fail as if the file were bad. */
     private MemorySegment allocate(long floats) {
         MemorySegment s = memory.allocate(floats);
@@ -160,7 +193,7 @@ record Assembler(BatchMemory memory, boolean checkFinite) {
         return c < ni ? "input " + c : c < ni + nt ? "target " + (c - ni) : "sample weight " + (c - ni - nt);
     }
 
-    private static Tensor part(Sample s, int c, int ni, int nt) {
+    static Tensor part(Sample s, int c, int ni, int nt) {
         return c < ni ? s.inputs().get(c) : c < ni + nt ? s.targets().get(c - ni) : s.weights().get(c - ni - nt);
     }
 

@@ -36,9 +36,9 @@ import static dev.jrnn.data.DatasetSources.notNull;
  * act on whole batches, in any order, as tf.data's: {@code ds.shuffle(1).batch(32).repeat()} repeats the batched passes
  * (each ending with its own smaller batch and reshuffled), {@code ds.batch(32).take(10)} is ten batches,
  * {@code ds.batch(32).skip(5)} reads none of the first five batches' samples from a file, {@code ds.batch(32).shuffle(1, 100)}
- * shuffles whole batches through a buffer of 100. {@link #prefetch}, {@link #checkFinite}, {@link #asFloat32} and
- * {@link #memory} apply anywhere. Refused after batch: batch or bucketByLength again (tf.data would nest batches), and
- * {@link #map} and {@link #split}, which act on samples.
+ * shuffles whole batches through a buffer of 100; {@link #map} maps whole batches. {@link #prefetch}, {@link #checkFinite},
+ * {@link #asFloat32} and {@link #memory} apply anywhere. Refused after batch: batching again (tf.data would nest batches),
+ * {@link #split} and the element operations, which act on samples.
  * Data is float32; float64 and integer files are converted only after {@link #asFloat32()}, and
  * {@link #epoch} says so otherwise. Errors name the file and the sample.
  */
@@ -54,9 +54,12 @@ public final class Dataset implements Cloneable {
     long streamSize = -1;                     // a stream's samples per epoch: -1 unknown, BatchOps.ENDLESS
     List<Table> reads = List.of();            // the tables a stream reads, checked at every epoch
     boolean[] scalar;                         // a stream of a table's samples: its parts of one value per sample, batched as (B,)
+    int scalarInputs;                         // the inputs among them (enumerate adds one)
     int batchSize = 32;
     boolean dropRemainder, batched;
     int[] boundaries;
+    Batching.Padding padding;                 // paddedBatch's shapes and values, or null: sequences to the longest, with 0
+    UnaryOperator<Sample> batchMapper;        // a map after batch: of whole batches (BatchMap)
     int prefetch = 2;
     boolean checkFinite, float32;
     BatchMemory memory = BatchMemory.heap();
@@ -310,12 +313,13 @@ public final class Dataset implements Cloneable {
 
     /**
      * Applies {@code f} to every sample (on the prefetch thread); errors name the sample. A file's column of one value per
-     * sample reaches {@code f} as a (1,) tensor and, returned as one, batches to (B,) as it does unmapped. A function of
-     * samples: call it before batch (after batch it is refused; jrnn has no map of whole batches).
+     * sample reaches {@code f} as a (1,) tensor and, returned as one, batches to (B,) as it does unmapped. After batch, as
+     * tf.data's, {@code f} maps whole batches: one sample of (B, ...) tensors, which must keep the B rows (and a sequence
+     * batch's steps): {@code ds.batch(32).map(b -> b.with(b.inputs(), List.of(Sequences.toCategorical(b.targets().get(0), 10))))}.
      */
     public Dataset map(UnaryOperator<Sample> f) {
-        beforeBatch("map", "it maps samples and there is no map of whole batches; map the samples, then batch");
         if (f == null) throw new IllegalArgumentException("Dataset.map: function is null");
+        if (batched) return BatchMap.map(this, f);
         Dataset d = copy();
         if (table != null) {
             UnaryOperator<Sample> g = mapper;
@@ -378,9 +382,7 @@ public final class Dataset implements Cloneable {
      * sequences, so the shorter last ones are padded and masked in a batch. {@code steps.window(50, 1, 1, true).batch(32)}.
      */
     public Dataset window(int size, int shift, int stride, boolean dropRemainder) {
-        beforeBatch("window", "it stacks samples; window, then batch");
-        if (Math.min(size, Math.min(shift, stride)) < 1) throw new IllegalArgumentException("Dataset.window: size, shift and stride must be >= 1, got " + size + ", " + shift + ", " + stride);
-        return ElementOps.streamed(this, s -> e -> ElementOps.window(s.apply(e), size, shift, stride, dropRemainder), -1, null);   // tf.data's flat_map: unknown
+        return ElementOps.window(this, size, shift, stride, dropRemainder);
     }
 
     /**
@@ -389,27 +391,56 @@ public final class Dataset implements Cloneable {
      * before the cache is kept with it). It holds every sample in memory: refused for an endless data set.
      */
     public Dataset cache() {
-        beforeBatch("cache", "it keeps samples; cache, then batch");
-        if (sampleCount() == BatchOps.ENDLESS) throw new IllegalStateException("Dataset.cache: the data set is endless (" + this + "); cache before repeat()");
-        return ElementOps.streamed(this, ElementOps::cache, sampleCount(), null);
+        return ElementOps.cache(this);
     }
 
     /**
-     * tf.data's {@code unbatch()}: after batch its batches' samples one by one, each as it was (a padded sequence unpadded):
+     * tf.data's file {@code cache(filename)}: the first pass read to its end is written to {@code file} (jrnn's own format), every
+     * later pass, epoch and run reads the file and never the data before it, as TensorFlow's; a pass cut short keeps nothing.
+     * An existing cache is read as it is, even for other data: delete it when the data changes.
+     * {@code Dataset.fromNpy(x, y).map(slow).cache(Path.of("/scratch/train.cache")).shuffle(1, 1000).batch(32)}.
+     */
+    public Dataset cache(Path file) {
+        return FileCache.cache(this, file);
+    }
+
+    /**
+     * tf.data's {@code enumerate(start)}: each sample gets its position in the pass, {@code start, start + 1, ...}, as a last
+     * input of one value (a float32 counter, exact to 2^24); map it away before fit. {@code ds.enumerate(0).filter(s ->
+     * s.inputs().get(1).data()[0] % 10 != 0)} leaves out every tenth sample.
+     */
+    public Dataset enumerate(long start) {
+        return ElementOps.enumerate(this, start);
+    }
+
+    /**
+     * tf.data's {@code flat_map}: the samples of {@code f}'s data set for each sample, one data set after another (an unknown
+     * count). {@code files.flatMap(s -> Dataset.fromNpy(path(s), null)).batch(32)}.
+     */
+    public Dataset flatMap(DatasetFunction f) {
+        return Interleave.of(this, f, 1, 1, "flatMap");
+    }
+
+    /**
+     * tf.data's {@code interleave(f, cycle_length, block_length)} in its deterministic order: {@code f}'s data sets of
+     * {@code cycleLength} samples at once, {@code blockLength} samples from each in turn, an ended one replaced by the next
+     * sample's. {@code files.interleave(s -> Dataset.fromNpy(x(s), y(s)), 4, 16).shuffle(1, 1000).batch(32)} mixes 4 files.
+     */
+    public Dataset interleave(DatasetFunction f, int cycleLength, int blockLength) {
+        return Interleave.of(this, f, cycleLength, blockLength, "interleave");
+    }
+
+    /**
+     * tf.data's {@code unbatch()}: after batch its batches' samples one by one, as the batch holds them (padded, as tf.data's):
      * {@code ds.batch(64).shuffle(1, 100).unbatch().batch(32)}; before batch each sample's rows (first axis) as samples.
      */
     public Dataset unbatch() {
-        if (!batched) return ElementOps.unbatchRows(this);
-        BatchOps.Counts c = counts();   // tf.data knows the count only where the batch axis is static: dropRemainder
-        return ElementOps.streamed(this, s -> s, c.total() == BatchOps.ENDLESS || dropRemainder ? c.total() : -1, null);
+        return ElementOps.unbatch(this);
     }
 
     /** tf.data's {@code rebatch(n, dropRemainder)}: {@code unbatch().batch(n, dropRemainder)}; {@code ds.batch(64).rebatch(16)}. */
     public Dataset rebatch(int n, boolean dropRemainder) {
-        if (!batched) throw new IllegalStateException("Dataset.rebatch: the data set is not batched; call batch(" + n + ")");
-        Dataset d = unbatch();
-        d.streamSize = -1;   // tf.data's cardinality of a rebatch: unknown, even of an endless one
-        return d.batch("rebatch", n, dropRemainder);
+        return Batching.rebatch(this, n, dropRemainder);
     }
 
     /** Training and validation parts, see {@link #split}. */
@@ -420,18 +451,7 @@ public final class Dataset implements Cloneable {
      * shuffle) for validation, the rest for training. Call before shuffle, repeat and batch.
      */
     public Split split(double validationFraction) {
-        beforeBatch("split", "split the samples, then batch each part");
-        if (!(validationFraction > 0 && validationFraction < 1)) {
-            throw new IllegalArgumentException("Dataset.split: validationFraction must be in (0, 1), got " + validationFraction);
-        }
-        if (table == null) throw new IllegalStateException("Dataset.split: the size of a generator, or of samples after filter,"
-                + " takeWhile, concatenate, zip, window, cache or unbatch, is unknown before reading them; split the source instead");
-        if (!(order instanceof Order.Identity || order instanceof Order.Slice sl && sl.base() instanceof Order.Identity)) {
-            throw new IllegalStateException("Dataset.split: call split before shuffle, repeat and shard, so validation samples never train");
-        }
-        long n = order.size(), at = (long) (n * (1 - validationFraction));
-        if (at == 0 || at == n) throw new IllegalArgumentException("Dataset.split: " + validationFraction + " of " + n + " samples leaves one part empty");
-        return new Split(take(at), skip(at));
+        return DatasetSources.split(this, validationFraction);
     }
 
     /** Batches of {@code n} samples; the last, smaller batch is kept. */
@@ -444,22 +464,7 @@ public final class Dataset implements Cloneable {
      * once: batching it again is refused (tf.data would make batches of batches).
      */
     public Dataset batch(int n, boolean dropRemainder) {
-        return batch("batch", n, dropRemainder);
-    }
-
-    /** Batching once: tf.data nests {@code batch(4).batch(2)} into batches of batches, which a model does not take. */
-    private Dataset batch(String op, int n, boolean dropRemainder) {
-        if (batched) {
-            throw new IllegalStateException("Dataset." + op + ": the dataset is already batched (" + (boundaries != null ? "bucketByLength(" : "batch(")
-                    + batchSize + ")); batch once, after the sample operations");
-        }
-        if (n < 1) throw new IllegalArgumentException("Dataset." + op + ": size must be >= 1, got " + n);
-        Dataset d = copy();
-        d.batchSize = n;
-        d.dropRemainder = dropRemainder;
-        d.boundaries = null;
-        d.batched = true;
-        return d;
+        return Batching.batch(this, "batch", n, dropRemainder);
     }
 
     /**
@@ -469,19 +474,18 @@ public final class Dataset implements Cloneable {
      * {@code dropRemainder}). Like {@code tf.data}'s {@code bucket_by_sequence_length}.
      */
     public Dataset bucketByLength(int n, boolean dropRemainder, int... boundaries) {
-        Dataset d = batch("bucketByLength", n, dropRemainder);
-        if (boundaries == null || boundaries.length == 0) throw new IllegalArgumentException("Dataset.bucketByLength: give at least one boundary");
-        for (int i = 0; i < boundaries.length; i++) {
-            if (boundaries[i] < 1 || i > 0 && boundaries[i] <= boundaries[i - 1]) {
-                throw new IllegalArgumentException("Dataset.bucketByLength: boundaries must be positive and increasing, got "
-                        + java.util.Arrays.toString(boundaries));
-            }
-        }
-        if (table != null && table.lengthColumn() == null) {
-            throw new IllegalStateException("Dataset.bucketByLength: the samples all have one length; bucketing needs ragged sequences (fromRagged...)");
-        }
-        d.boundaries = boundaries.clone();
-        return d;
+        return Batching.bucketByLength(this, n, dropRemainder, boundaries);
+    }
+
+    /**
+     * tf.data's {@code padded_batch(n, padded_shapes, padding_values, drop_remainder)}: one shape and one value per part
+     * (inputs, targets, then sample weights; null for all: the batch's longest / 0). A shape's -1 (or a null shape) pads that
+     * axis to the batch's longest, {} is a part of one value per sample; a sample longer than its shape is refused, as tf.data.
+     * A sequence keeps its length, so the padding stays masked: {@code ds.paddedBatch(32, new int[][] {{100, -1}, {}},
+     * new float[] {-1, 0}, false)} pads inputs (steps, features) to 100 steps with -1.
+     */
+    public Dataset paddedBatch(int n, int[][] paddedShapes, float[] paddingValues, boolean dropRemainder) {
+        return Batching.padded(this, n, paddedShapes, paddingValues, dropRemainder);
     }
 
     /** Batches assembled ahead on a background thread, at most {@code depth} waiting; 0 assembles on the caller's thread. */
@@ -589,12 +593,6 @@ public final class Dataset implements Cloneable {
 
     @Override
     public String toString() {
-        long n = size(), b = batchesPerEpoch();
-        String samples = endless() ? "endless" : n < 0 ? "samples unknown" : n + " samples";
-        return "Dataset(" + (table == null ? "stream, " + samples : samples + ", " + table.inputs().size() + " inputs, "
-                + table.targets().size() + " targets" + (table.weights().isEmpty() ? "" : ", " + table.weights().size() + " sample weights"))
-                + ", batch " + batchSize + (boundaries != null ? " bucketed" : "")
-                + (after.isEmpty() ? "" : " then " + String.join(".", after.stream().map(Object::toString).toList()))
-                + (batched && b >= 0 ? ", " + b + " batches per epoch" : "") + ")";
+        return DatasetSources.describe(this);
     }
 }

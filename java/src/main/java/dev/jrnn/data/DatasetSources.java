@@ -94,4 +94,31 @@ final class DatasetSources {
             return StreamOps.numbered(it);
         };
     }
+
+    /** {@link Dataset#split}: a table's file order cut at floor(n * (1 - validationFraction)), as Keras' validation_split. */
+    static Dataset.Split split(Dataset d, double validationFraction) {
+        d.beforeBatch("split", "split the samples, then batch each part");
+        if (!(validationFraction > 0 && validationFraction < 1)) {
+            throw new IllegalArgumentException("Dataset.split: validationFraction must be in (0, 1), got " + validationFraction);
+        }
+        if (d.table == null) throw new IllegalStateException("Dataset.split: the size of a generator, or of samples after filter,"
+                + " takeWhile, concatenate, zip, window, cache, unbatch, enumerate, flatMap or interleave, is unknown before reading them; split the source instead");
+        if (!(d.order instanceof Order.Identity || d.order instanceof Order.Slice sl && sl.base() instanceof Order.Identity)) {
+            throw new IllegalStateException("Dataset.split: call split before shuffle, repeat and shard, so validation samples never train");
+        }
+        long n = d.order.size(), at = (long) (n * (1 - validationFraction));
+        if (at == 0 || at == n) throw new IllegalArgumentException("Dataset.split: " + validationFraction + " of " + n + " samples leaves one part empty");
+        return new Dataset.Split(d.take(at), d.skip(at));
+    }
+
+    /** {@link Dataset#toString}: where the samples come from, how many, how they are batched. */
+    static String describe(Dataset d) {
+        long n = d.size(), b = d.batchesPerEpoch();
+        String samples = d.endless() ? "endless" : n < 0 ? "samples unknown" : n + " samples";
+        return "Dataset(" + (d.table == null ? "stream, " + samples : samples + ", " + d.table.inputs().size() + " inputs, "
+                + d.table.targets().size() + " targets" + (d.table.weights().isEmpty() ? "" : ", " + d.table.weights().size() + " sample weights"))
+                + ", batch " + d.batchSize + (d.boundaries != null ? " bucketed" : d.padding != null ? " padded" : "")
+                + (d.after.isEmpty() ? "" : " then " + String.join(".", d.after.stream().map(Object::toString).toList()))
+                + (d.batched && b >= 0 ? ", " + b + " batches per epoch" : "") + ")";
+    }
 }

@@ -30,6 +30,7 @@ final class ElementOps {
         if (other != null) reads.addAll(other.table != null ? List.of(other.table) : other.reads);
         s.reads = List.copyOf(reads);
         s.scalar = scalars(d);
+        s.scalarInputs = d.table != null ? d.table.inputs().size() : d.scalarInputs;
         if (other != null && !Arrays.equals(s.scalar, scalars(other))) s.scalar = null;   // batched as the samples come
         s.table = null;
         s.order = null;
@@ -37,12 +38,35 @@ final class ElementOps {
         s.batched = s.dropRemainder = false;
         s.batchSize = 32;
         s.boundaries = null;
+        s.padding = null;
+        s.batchMapper = null;
         s.after = List.of();
         return s;
     }
 
     private static boolean[] scalars(Dataset d) {
         return d.table != null ? EpochPlan.scalars(d.table) : d.scalar;
+    }
+
+    /** {@link Dataset#cache()}: of samples, kept in memory, so refused for an endless set. */
+    static Dataset cache(Dataset d) {
+        d.beforeBatch("cache", "it keeps samples; cache, then batch");
+        if (d.sampleCount() == BatchOps.ENDLESS) throw new IllegalStateException("Dataset.cache: the data set is endless (" + d + "); cache before repeat()");
+        return streamed(d, ElementOps::cache, d.sampleCount(), null);
+    }
+
+    /** {@link Dataset#window}: a stream of windows, their count unknown (tf.data's flat_map's). */
+    static Dataset window(Dataset d, int size, int shift, int stride, boolean dropRemainder) {
+        d.beforeBatch("window", "it stacks samples; window, then batch");
+        if (Math.min(size, Math.min(shift, stride)) < 1) throw new IllegalArgumentException("Dataset.window: size, shift and stride must be >= 1, got " + size + ", " + shift + ", " + stride);
+        return streamed(d, s -> e -> window(s.apply(e), size, shift, stride, dropRemainder), -1, null);
+    }
+
+    /** {@link Dataset#unbatch}: after batch the batches' samples as {@link EpochPlan#samples} gives them (padded), else each sample's rows. */
+    static Dataset unbatch(Dataset d) {
+        if (!d.batched) return unbatchRows(d);
+        BatchOps.Counts c = d.counts();   // tf.data knows the count only where the batch axis is static: dropRemainder
+        return streamed(d, s -> s, c.total() == BatchOps.ENDLESS || d.dropRemainder ? c.total() : -1, null);
     }
 
     /** {@link Dataset#concatenate}: both unbatched; the count is the sum, endless if either is, else unknown if either is. */
@@ -118,11 +142,53 @@ final class ElementOps {
         }
         Dataset u = streamed(d, s -> e -> rows(s.apply(e)), n == BatchOps.ENDLESS ? n : size, null);
         if (d.table != null) {   // a part of one value per row batches to (B,), as tf.data's scalar elements
+            u.scalarInputs = d.table.inputs().size();
             List<Column> cols = d.table.columns();
             u.scalar = new boolean[cols.size()];
             for (int c = 0; c < cols.size(); c++) u.scalar[c] = !cols.get(c).ragged() && cols.get(c).unitShape().length == 1;
         }
         return u;
+    }
+
+    /**
+     * {@link Dataset#enumerate}: a stream whose samples get the counter {@code start, start + 1, ...} of each pass as a last
+     * input of one value (a part of one value per sample of a table's stream: batched as (B,)).
+     */
+    static Dataset enumerate(Dataset d, long start) {
+        d.beforeBatch("enumerate", "it numbers samples; enumerate, then batch");
+        if (Math.abs(start) > EXACT) {
+            throw new IllegalArgumentException("Dataset.enumerate: start must be within +-2^24 (" + EXACT + "), where the float32 counter is exact, got " + start);
+        }
+        Dataset u = streamed(d, s -> e -> enumerate(s.apply(e), start), d.sampleCount(), null);
+        if (u.scalar != null) {
+            boolean[] f = new boolean[u.scalar.length + 1];
+            System.arraycopy(u.scalar, 0, f, 0, u.scalarInputs);
+            f[u.scalarInputs] = true;
+            System.arraycopy(u.scalar, u.scalarInputs, f, u.scalarInputs + 1, u.scalar.length - u.scalarInputs);
+            u.scalar = f;
+            u.scalarInputs++;
+        }
+        return u;
+    }
+
+    /** float32 holds every whole number up to 2^24 exactly. */
+    private static final long EXACT = 1L << 24;
+
+    private static StreamOps.Stream enumerate(StreamOps.Stream src, long start) {
+        long[] k = {start};
+        return StreamOps.over(new Iterator<>() {
+            public boolean hasNext() { return src.hasNext(); }
+            public Sample next() {
+                Sample s = src.next();
+                long i = k[0]++;
+                if (Math.abs(i) > EXACT) {
+                    throw new DataException(s.where(), "Dataset.enumerate: the counter reached " + i + ", past 2^24, which float32 does not hold exactly", null);
+                }
+                List<Tensor> in = new ArrayList<>(s.inputs());
+                in.add(Tensor.wrap(new float[] {i}, 1));
+                return new Sample(in, s.targets(), s.weights(), s.length(), s.index(), s.source());
+            }
+        }, src::close);
     }
 
     private static StreamOps.Stream rows(StreamOps.Stream src) {

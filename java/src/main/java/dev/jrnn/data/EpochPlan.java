@@ -28,7 +28,7 @@ record EpochPlan<T>(LongFunction<BatchOps.Groups<T>> groups, Function<List<T>, B
         }
         Table t = d.table;
         Order order = d.order;
-        if (d.mapper == null) {
+        if (d.mapper == null && d.padding == null) {   // a padded batch pads samples: read as a map's
             return new EpochPlan<Long>(e -> BatchOps.groups(new Grouper<>(order.positions(e), d.batchSize, d.dropRemainder,
                     d.boundaries, i -> t.length(i)), null), l -> {
                 long[] idx = new long[l.size()];
@@ -36,7 +36,7 @@ record EpochPlan<T>(LongFunction<BatchOps.Groups<T>> groups, Function<List<T>, B
                 return asm.fromTable(t, idx);
             }, t::namedSample);
         }
-        UnaryOperator<Sample> f = d.mapper;
+        UnaryOperator<Sample> f = d.mapper != null ? d.mapper : s -> s;
         boolean[] scalar = scalars(t);
         Function<List<Sample>, Batch> make = l -> asm.fromSamples(l, r -> t.where(l.get(r).index()), scalar);
         if (d.boundaries == null) {   // grouped as positions, read and mapped by the batch: a batch skipped after batch is never read
@@ -63,7 +63,7 @@ record EpochPlan<T>(LongFunction<BatchOps.Groups<T>> groups, Function<List<T>, B
 
     /** The batches of epoch {@code epoch} of {@code d}, after its batch-level operations. */
     static BatchStream open(Dataset d, int epoch) throws IOException {
-        Assembler asm = new Assembler(d.memory, d.checkFinite);
+        Assembler asm = new Assembler(d.memory, d.checkFinite, d.padding);
         if (d.table != null) {
             d.table.check();
             d.table.checkDtypes(d.float32);
@@ -72,24 +72,31 @@ record EpochPlan<T>(LongFunction<BatchOps.Groups<T>> groups, Function<List<T>, B
             t.check();
             t.checkDtypes(d.float32);
         }
-        return stream(of(d, asm), d, epoch);
+        return stream(of(d, asm), d, asm, epoch);
     }
 
-    private static <T> BatchStream stream(EpochPlan<T> p, Dataset d, int epoch) {
-        return BatchOps.stream(d.after, p.groups(), epoch, p.batch(), d.prefetch, "jrnn-prefetch-epoch-" + epoch);
+    private static <T> BatchStream stream(EpochPlan<T> p, Dataset d, Assembler asm, int epoch) {
+        Function<List<T>, Batch> batch = d.batchMapper == null ? p.batch() : p.batch().andThen(b -> BatchMap.apply(b, d.batchMapper, asm));
+        return BatchOps.stream(d.after, p.groups(), epoch, batch, d.prefetch, "jrnn-prefetch-epoch-" + epoch);
     }
 
     /** The samples of {@code d}'s epochs as streams: a table's read (and mapped) in its order; batched, its batches' samples in order. */
     static LongFunction<StreamOps.Stream> samples(Dataset d) {
         if (d.table == null && !d.batched) return d.stream;
-        return samples(of(d, null), d.after);
+        // batched: each batch's samples as the batch holds them, padded (tf.data's unbatch keeps a padded batch's padding)
+        boolean[] scalar = d.table != null ? scalars(d.table) : d.scalar;
+        Function<List<Sample>, List<Sample>> batch = !d.batched ? null   // a table's samples, each read as it is asked for
+                : d.batchMapper == null ? l -> l.isEmpty() ? l : Batching.pad(l, d.padding, scalar)
+                : l -> l.isEmpty() ? l : BatchMap.apply(Batching.pad(l, d.padding, scalar), d.batchMapper, scalar);
+        return samples(of(d, null), d.after, batch);
     }
 
-    private static <T> LongFunction<StreamOps.Stream> samples(EpochPlan<T> p, List<BatchOps.Op> after) {
+    private static <T> LongFunction<StreamOps.Stream> samples(EpochPlan<T> p, List<BatchOps.Op> after, Function<List<Sample>, List<Sample>> batch) {
         return e -> {
             BatchOps.Groups<T> g = BatchOps.open(after, p.groups(), e);
             return StreamOps.over(new Iterator<>() {
                 List<T> cur = List.of();
+                List<Sample> padded;   // a batch's samples, padded as the batch holds them; null: read one by one
                 int k;
                 boolean ended;
                 public boolean hasNext() {
@@ -99,13 +106,15 @@ record EpochPlan<T>(LongFunction<BatchOps.Groups<T>> groups, Function<List<T>, B
                         else {
                             cur = l;
                             k = 0;
+                            padded = batch == null ? null : batch.apply(l.stream().map(p.sample()).toList());
                         }
                     }
                     return !ended;
                 }
                 public Sample next() {
                     if (!hasNext()) throw new NoSuchElementException();
-                    return p.sample().apply(cur.get(k++));
+                    T t = cur.get(k++);
+                    return padded != null ? padded.get(k - 1) : p.sample().apply(t);
                 }
             }, g::close);
         };

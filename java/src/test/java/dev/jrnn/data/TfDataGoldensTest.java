@@ -27,9 +27,15 @@ class TfDataGoldensTest {
 
     @SuppressWarnings("unchecked")
     static List<Map<String, Object>> cases(String file) throws IOException {
+        return (List<Map<String, Object>>) document(file);
+    }
+
+    /** The "cases" of a golden file (a list, or one record of facts). */
+    @SuppressWarnings("unchecked")
+    static Object document(String file) throws IOException {
         try (InputStream in = TfDataGoldensTest.class.getResourceAsStream("tfdata/" + file)) {
             Map<String, Object> doc = (Map<String, Object>) Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            return (List<Map<String, Object>>) doc.get("cases");
+            return doc.get("cases");
         }
     }
 
@@ -243,7 +249,7 @@ class TfDataGoldensTest {
     }
 
     /** One op of a golden chain, as the generator spells it. */
-    private static Dataset apply(Dataset ds, List<Object> op, boolean generator) {
+    static Dataset apply(Dataset ds, List<Object> op, boolean generator) {
         return switch ((String) op.get(0)) {
             case "batch", "padded_batch" -> ds.batch(optInt(op.get(1)), op.size() > 2 && (Boolean) op.get(2));
             case "rebatch" -> ds.rebatch(optInt(op.get(1)), op.size() > 2 && (Boolean) op.get(2));

@@ -997,8 +997,8 @@ class BadInputTest {
                 "already batched (batch(2))", "batch once");
         bad("data: bucketByLength after batch", ISE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).bucketByLength(2, false, 3),
                 "Dataset.bucketByLength", "already batched");
-        bad("data: map after batch", ISE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).take(1).map(s -> s), "Dataset.map",
-                "call it before batch", "no map of whole batches");
+        bad("data: map after batch of null", IAE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).take(1).map(null), "Dataset.map",
+                "function is null");
         bad("data: split after batch", ISE, f -> dev.jrnn.data.Dataset.fromTensors(x(4), y(4)).batch(2).split(0.5), "Dataset.split",
                 "call it before batch", "then batch each part");
         bad("data: Npy.read of a directory", IOE, f -> dev.jrnn.data.Npy.read(f.dir), "is a directory, not a .npy file");

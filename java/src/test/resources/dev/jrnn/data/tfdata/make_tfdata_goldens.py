@@ -226,6 +226,12 @@ def apply(ds, ops):
             ds = tf.data.Dataset.zip((ds, tf.data.Dataset.range(args[0], args[1])))
         elif name == "window":   # size, shift, stride, drop_remainder; each window's elements as one sequence
             ds = ds.window(*args).flat_map(lambda w, n=args[0]: w.batch(n))
+        elif name == "map":   # ["map", a, b]: x * a + b, of an element or (after batch) of a whole batch
+            ds = ds.map(lambda x, a=args[0], b=args[1]: x * a + b)
+        elif name == "flat_map":   # each element x: range(10 x, 10 x + x)
+            ds = ds.flat_map(inner)
+        elif name == "interleave":   # cycle_length, block_length, with flat_map's function
+            ds = ds.interleave(inner, cycle_length=args[0], block_length=args[1])
         else:
             ds = getattr(ds, name)(*args)
     return ds
@@ -346,6 +352,187 @@ def dataset_ops():
     cases.append(dict(n=20, ops=[["shuffle", 5, 3]], coverage=[sorted(e0) == list(range(20)), sorted(e1) == list(range(20)),
                                                               e0 != e1]))
     return cases
+
+
+# ---- session 21: padded_batch's shapes and values, enumerate, flat_map, interleave, a file cache ----
+PADDED_LENGTHS = [2, 4, 1, 3, 5, 2, 3]
+
+
+def padded_source():
+    """Sequences of (L, 2) steps (step t of sequence i: [10 i + t + 1, -(10 i + t + 1)]) and a scalar target i."""
+    def gen():
+        for i, L in enumerate(PADDED_LENGTHS):
+            v = np.arange(1, L + 1, dtype="float32") + 10 * i
+            yield np.stack([v, -v], axis=1), np.float32(i)
+    return tf.data.Dataset.from_generator(gen, output_signature=(tf.TensorSpec([None, 2], tf.float32), tf.TensorSpec([], tf.float32)))
+
+
+def padded_batches():
+    """padded_batch(size, padded_shapes, padding_values, drop_remainder) of padded_source, then (optionally) unbatch
+    [+ batch]: the elements, their shapes, the cardinality, or the error TensorFlow raises and the batches before it."""
+    specs = [
+        dict(size=3, shapes=[[6, 2], []], values=[-1.0, 0.0], drop=False),
+        dict(size=3, shapes=[[-1, 2], []], values=[7.5, 0.0], drop=False),
+        dict(size=2, shapes=[[5, 3], []], values=[-2.0, -9.0], drop=True),
+        dict(size=4, shapes=None, values=None, drop=False),
+        dict(size=3, shapes=[[4, 2], []], values=None, drop=False),            # sequence 4 (5 steps) is too long
+        dict(size=3, shapes=[[6, 2], []], values=[-1.0, 0.0], drop=False, unbatch=True),
+        dict(size=3, shapes=[[6, 2], []], values=[-1.0, 0.0], drop=True, unbatch=True),
+        dict(size=3, shapes=[[-1, 2], []], values=[-1.0, 0.0], drop=False, unbatch=True, rebatch=2),
+    ]
+    cases = []
+    for s in specs:
+        kw = {}
+        if s["shapes"] is not None:
+            kw["padded_shapes"] = tuple([None if d == -1 else d for d in sh] for sh in s["shapes"])
+        if s["values"] is not None:
+            kw["padding_values"] = tuple(np.float32(v) for v in s["values"])
+        ds = padded_source().padded_batch(s["size"], drop_remainder=s["drop"], **kw)
+        if s.get("unbatch"):
+            ds = ds.unbatch()
+            if s.get("rebatch"):
+                ds = ds.batch(s["rebatch"])
+        c = dict(s, lengths=PADDED_LENGTHS, cardinality=int(ds.cardinality()))
+        got = []
+        try:
+            for b in ds:
+                got.append({"x": b[0].numpy().tolist(), "y": b[1].numpy().tolist()})
+        except Exception as e:  # noqa: BLE001 - the refusal is the golden
+            c["error"] = err(e)
+        c["elements"] = got
+        cases.append(c)
+    # what TensorFlow checks at the call from the element spec (a static shape longer than the padded one, a wrong rank)
+    x = tf.data.Dataset.from_tensor_slices(np.zeros((3, 4), "float32"))
+    for sh in ([3], [4, 1], [6]):
+        try:
+            x.padded_batch(2, padded_shapes=sh)
+            cases.append(dict(static=[4], shapes=[sh], ok=True))
+        except Exception as e:  # noqa: BLE001
+            cases.append(dict(static=[4], shapes=[sh], error=err(e)))
+    return cases
+
+
+def inner(x):
+    """flat_map / interleave's function: range(10 x, 10 x + x), x elements from element x."""
+    return tf.data.Dataset.range(10 * x, 10 * x + x)
+
+
+def nested_ops():
+    """enumerate, flat_map and interleave chains over range(n), as dataset_ops (the same chain over a generator agrees)."""
+    chains = [
+        (5, [["enumerate", 3]]),
+        (5, [["enumerate", 0], ["batch", 2]]),
+        (3, [["take", 2], ["enumerate", 0], ["repeat", 2]]),
+        (3, [["repeat", 2], ["enumerate", 0]]),
+        (6, [["filter", 2, 1], ["enumerate", 10], ["batch", 4]]),
+        (5, [["flat_map"]]),
+        (5, [["flat_map"], ["batch", 4]]),
+        (4, [["flat_map"], ["repeat", 2], ["batch", 5]]),
+    ]
+    for cl, bl in ((2, 1), (2, 2), (3, 1), (3, 2), (1, 3), (4, 1), (5, 3), (2, 5)):
+        chains.append((5, [["interleave", cl, bl]]))
+    chains += [
+        (6, [["interleave", 3, 2], ["batch", 4]]),
+        (6, [["skip", 1], ["interleave", 2, 3], ["take", 9], ["batch", 4]]),
+        (4, [["interleave", 2, 1], ["repeat", 2], ["batch", 6]]),
+        (5, [["interleave", 2, 2], ["enumerate", 0], ["batch", 3]]),
+        # map after batch: of whole batches
+        (7, [["batch", 3], ["map", 2, 1]]),
+        (7, [["batch", 3], ["map", 10, 0], ["map", 1, 5]]),
+        (7, [["batch", 3], ["map", 2, 1], ["skip", 1], ["repeat", 2]]),
+        (7, [["batch", 3], ["map", 2, 1], ["unbatch"], ["batch", 2]]),
+        (7, [["batch", 2, True], ["map", 3, 0], ["unbatch"]]),
+    ]
+    cases = []
+    for n, ops in chains:
+        ds = apply(tf.data.Dataset.range(n), ops)
+        gen = apply(generator(n), ops)
+        batches = [elements(b) for b in ds]
+        assert [elements(b) for b in gen] == batches, ops
+        cases.append(dict(n=n, ops=ops, cardinality=int(ds.cardinality()), generator_cardinality=int(gen.cardinality()), batches=batches))
+    return cases
+
+
+def file_cache():
+    """cache(filename) facts of TensorFlow 2.21: the files it writes, how often the source runs over whole and partial
+    passes, what a later data set naming an existing cache reads, a second writer while one is open."""
+    import shutil
+    import tempfile
+    d = tempfile.mkdtemp()
+    calls = [0]
+
+    def count(x):
+        calls[0] += 1
+        return x
+
+    def src(a, b):
+        return tf.data.Dataset.range(a, b).map(lambda x: tf.py_function(count, [x], tf.int64))
+    out = {}
+    try:
+        ds = src(0, 5).cache(os.path.join(d, "a"))
+        out["cardinality"] = int(ds.cardinality())
+        out["pass1"], out["calls1"] = [int(v) for v in ds], calls[0]
+        out["pass2"], out["calls2"] = [int(v) for v in ds], calls[0]
+        out["files"] = sorted(os.listdir(d))
+        out["other_source_reads"] = [int(v) for v in src(100, 103).cache(os.path.join(d, "a"))]   # the cache, not 100..102
+        calls[0] = 0
+        part = src(0, 5).cache(os.path.join(d, "b"))
+        out["partial_then_whole"] = [[int(v) for v in part.take(2)], [int(v) for v in part], [int(v) for v in part]]
+        out["partial_files"] = sorted(f for f in os.listdir(d) if f.startswith("b"))
+        c = src(0, 5).cache(os.path.join(d, "c"))
+        it = iter(c)
+        next(it)
+        try:
+            list(c)
+            out["concurrent"] = "ok"
+        except Exception as e:  # noqa: BLE001
+            out["concurrent"] = err(e)
+        del it
+        rep = src(0, 3).cache(os.path.join(d, "d")).repeat(2)
+        calls[0] = 0
+        out["repeat"], out["repeat_calls"] = [int(v) for v in rep], calls[0]
+    finally:
+        shutil.rmtree(d)
+    return out
+
+
+def interleave_fit():
+    """Keras 3 fit on range(3).interleave(file k, 2, 2).padded_batch(3, ([4], [1]), (-1, 0)): file k holds x (4, k + 1) and
+    y (4, 1); Dense(1) from kernel 0.1, SGD(0.1), mse, 3 epochs. Java writes the files as .npy and fits the same pipeline."""
+    files = []
+    for k in range(3):
+        j = np.arange(4, dtype="float32")[:, None]
+        t = np.arange(k + 1, dtype="float32")[None, :]
+        x = (np.float32(0.1) * (k + 1) + np.float32(0.05) * j + np.float32(0.01) * t).astype("float32")
+        y = (x.sum(axis=1, keepdims=True) * np.float32(0.5) + np.float32(0.2)).astype("float32")
+        files.append((x, y))
+    xs = tf.ragged.constant([f[0].tolist() for f in files], ragged_rank=2, dtype=tf.float32)
+    ys = tf.constant(np.stack([f[1] for f in files]))
+
+    def file(k):
+        return tf.data.Dataset.from_tensor_slices((xs[k].to_tensor(), ys[k]))
+    ds = tf.data.Dataset.range(3).interleave(file, cycle_length=2, block_length=2)
+    ds = ds.padded_batch(3, padded_shapes=([4], [1]), padding_values=(np.float32(-1), np.float32(0)))
+    seen = []
+
+    class LastBatch(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.last = None
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.last = float(logs["loss"])
+
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append(self.last)
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    m.set_weights([np.full((4, 1), 0.1, "float32"), np.zeros(1, "float32")])
+    m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    h = m.fit(ds, epochs=3, verbose=0, shuffle=False, callbacks=[LastBatch()])
+    return dict(files=[{"x": f[0].tolist(), "y": f[1].tolist()} for f in files],
+                batches=[{"x": b[0].numpy().tolist(), "y": b[1].numpy().tolist()} for b in ds],
+                loss=[float(v) for v in h.history["loss"]], last_batch_loss=seen, steps=h.params.get("steps"),
+                kernel=short(m.get_weights()[0]), bias=short(m.get_weights()[1]))
 
 
 def unbatch_rows():
@@ -485,4 +672,8 @@ if __name__ == "__main__":
     dump("dataset_unbatch_rows.json", unbatch_rows())
     dump("dataset_fits.json", fits())
     dump("buckets.json", buckets())
+    dump("padded_batch.json", padded_batches())
+    dump("dataset_nested.json", nested_ops())
+    dump("dataset_file_cache.json", file_cache())
+    dump("dataset_interleave_fit.json", interleave_fit())
     dump("splits.json", splits())

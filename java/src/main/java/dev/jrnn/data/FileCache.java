@@ -1,0 +1,270 @@
+package dev.jrnn.data;
+
+import dev.jrnn.tensor.Tensor;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.function.LongFunction;
+
+/**
+ * tf.data's file {@code cache(filename)}: the first pass read to its end is written to the file, and every later pass (epoch,
+ * repeat, another run, another data set naming the file) reads the file and never its source, as TensorFlow 2.21's. While a
+ * pass writes, the samples go to a temporary file beside it and {@code <file>.lockfile} marks the writer; a pass left before
+ * its end deletes both and keeps nothing (TensorFlow discards a partial cache), a second pass opened meanwhile is refused (its
+ * "concurrent caching iterator"). The file is jrnn's own (TensorFlow's tensor bundles are not read), float32, little
+ * headers: {@code JRNNCACHE1}, then each sample's parts, length, index and origin, then an end record with the count.
+ * I/O is plain streams, not channels: the prefetch thread is interrupted on close, which would close a channel mid-write.
+ */
+final class FileCache {
+    private FileCache() {}
+
+    private static final byte[] MAGIC = "JRNNCACHE1\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END = "END\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** {@link Dataset#cache(Path)}: the file checked at the call (no other kind of file is overwritten or read as a cache). */
+    static Dataset cache(Dataset d, Path file) {
+        d.beforeBatch("cache", "it keeps samples; cache, then batch");
+        DatasetSources.notNull("cache", "filename", file);
+        if (d.sampleCount() == BatchOps.ENDLESS) throw new IllegalStateException("Dataset.cache: the data set is endless (" + d + "); cache before repeat()");
+        if (Files.isDirectory(file)) throw new IllegalArgumentException("Dataset.cache: filename: expected a file, got the directory " + file);
+        if (Files.exists(file)) {
+            int[] parts = parts(file);
+            if (d.table != null && d.mapper == null && parts != null) {
+                int[] mine = {d.table.inputs().size(), d.table.targets().size(), d.table.weights().size()};
+                if (!Arrays.equals(parts, mine)) {
+                    throw new IllegalArgumentException("Dataset.cache: filename: the cache " + file + " holds samples of " + parts[0] + " inputs, "
+                            + parts[1] + " targets and " + parts[2] + " sample weights, this data set's have " + mine[0] + ", " + mine[1] + " and "
+                            + mine[2] + " (the cache is read in place of the data; tf.data fails at the read); delete it or name another file");
+                }
+            }
+        }
+        return ElementOps.streamed(d, s -> passes(s, file), d.sampleCount(), null);
+    }
+
+    /** The parts of the cache's first sample (null: it holds none); refuses a file that is not a whole jrnn cache. */
+    private static int[] parts(Path file) {
+        complete(file);
+        try (DataInputStream in = open(file)) {
+            if (in.readByte() != 1) return null;
+            return new int[] {in.readInt(), in.readInt(), in.readInt()};
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Dataset.cache: filename: " + file + " could not be read: " + e, e);
+        }
+    }
+
+    /** Refuses a file that is not a jrnn cache, or one cut short (written whole and renamed, so only damage cuts it). */
+    private static void complete(Path file) {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            byte[] head = new byte[MAGIC.length], tail = new byte[END.length];
+            if (f.length() < MAGIC.length + 9 + END.length) {
+                throw new IllegalArgumentException("Dataset.cache: filename: expected a jrnn cache file (or none) at " + file + ", got a file of "
+                        + f.length() + " bytes that is not one; name another file or delete it");
+            }
+            f.readFully(head);
+            f.seek(f.length() - END.length);
+            f.readFully(tail);
+            if (!Arrays.equals(head, MAGIC)) {
+                throw new IllegalArgumentException("Dataset.cache: filename: expected a jrnn cache file (or none) at " + file
+                        + ", got a file without its header; name another file or delete it");
+            }
+            if (!Arrays.equals(tail, END)) {
+                throw new IllegalArgumentException("Dataset.cache: filename: " + file + " is a jrnn cache cut short (no end record); delete it"
+                        + " and the next full pass writes it again");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Dataset.cache: " + file + " could not be read: " + e, e);
+        }
+    }
+
+    private static DataInputStream open(Path file) throws IOException {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(file.toFile()), 1 << 16));
+        in.skipNBytes(MAGIC.length);
+        return in;
+    }
+
+    /** Each pass: the cache's samples where the file is whole, else the source's, written as they pass. */
+    static LongFunction<StreamOps.Stream> passes(LongFunction<StreamOps.Stream> src, Path file) {
+        return e -> {
+            if (Files.exists(file)) {
+                complete(file);
+                return read(file);
+            }
+            Path lock = file.resolveSibling(file.getFileName() + ".lockfile");
+            try {
+                Files.writeString(Files.createFile(lock), "jrnn Dataset.cache writer, process " + ProcessHandle.current().pid() + "\n");
+            } catch (FileAlreadyExistsException x) {
+                throw new IllegalStateException("Dataset.cache: " + lock + " exists: another pass is writing the cache " + file
+                        + " (tf.data: 'There appears to be a concurrent caching iterator running'); if no other run uses it, delete the lockfile");
+            } catch (IOException x) {
+                throw new UncheckedIOException("Dataset.cache: could not create " + lock + ": " + x, x);
+            }
+            StreamOps.Stream s;
+            try {
+                s = src.apply(e);
+            } catch (RuntimeException x) {
+                delete(lock);   // the source failed to open: no writer
+                throw x;
+            }
+            return write(s, file, lock);
+        };
+    }
+
+    private static StreamOps.Stream write(StreamOps.Stream s, Path file, Path lock) {
+        Path tmp;
+        DataOutputStream out;
+        try {
+            tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName() + ".", ".tmp");
+            out = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(tmp.toFile()), 1 << 16));
+            out.write(MAGIC);
+        } catch (IOException x) {
+            s.close();
+            delete(lock);
+            throw new UncheckedIOException("Dataset.cache: could not write beside " + file + ": " + x, x);
+        }
+        return StreamOps.over(new Iterator<>() {
+            long count;
+            boolean done;
+            public boolean hasNext() {
+                if (done) return false;
+                if (s.hasNext()) return true;
+                done = true;   // a whole pass: the cache is kept
+                try {
+                    out.writeByte(0);
+                    out.writeLong(count);
+                    out.write(END);
+                    out.close();
+                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException x) {
+                    throw new UncheckedIOException("Dataset.cache: could not write " + file + ": " + x, x);
+                } finally {
+                    delete(tmp);
+                    delete(lock);
+                }
+                return false;
+            }
+            public Sample next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                Sample x = s.next();
+                try {
+                    writeSample(out, x);
+                } catch (IOException io) {
+                    throw new UncheckedIOException("Dataset.cache: could not write " + tmp + ": " + io, io);
+                }
+                count++;
+                return x;
+            }
+        }, () -> {
+            try {
+                s.close();
+            } finally {
+                try {
+                    out.close();
+                } catch (IOException ignored) {
+                    // the partial cache is deleted below
+                }
+                delete(tmp);   // a pass left before its end keeps nothing (after a whole one: already moved)
+                delete(lock);
+            }
+        });
+    }
+
+    private static void writeSample(DataOutputStream out, Sample x) throws IOException {
+        out.writeByte(1);
+        out.writeInt(x.inputs().size());
+        out.writeInt(x.targets().size());
+        out.writeInt(x.weights().size());
+        out.writeInt(x.length());
+        out.writeLong(x.index());
+        out.writeBoolean(x.source() != null);
+        if (x.source() != null) out.writeUTF(x.source());
+        for (List<Tensor> l : List.of(x.inputs(), x.targets(), x.weights())) {
+            for (Tensor t : l) {
+                int[] shape = t.shape();
+                out.writeInt(shape.length);
+                for (int k : shape) out.writeInt(k);
+                for (float v : t.data()) out.writeFloat(v);
+            }
+        }
+    }
+
+    private static StreamOps.Stream read(Path file) {
+        DataInputStream in;
+        try {
+            in = open(file);
+        } catch (IOException x) {
+            throw new UncheckedIOException("Dataset.cache: could not read " + file + ": " + x, x);
+        }
+        return StreamOps.over(new Iterator<>() {
+            Sample next;
+            boolean ended;
+            public boolean hasNext() {
+                if (next != null || ended) return next != null;
+                try {
+                    if (in.readByte() == 0) ended = true;
+                    else next = readSample(in);
+                } catch (IOException x) {
+                    throw new DataException(file.toString(), "Dataset.cache: the cache could not be read: " + x + "; delete it to write it again", x);
+                }
+                return next != null;
+            }
+            public Sample next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                Sample s = next;
+                next = null;
+                return s;
+            }
+        }, () -> {
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // read only
+            }
+        });
+    }
+
+    private static Sample readSample(DataInputStream in) throws IOException {
+        int[] n = {in.readInt(), in.readInt(), in.readInt()};
+        int length = in.readInt();
+        long index = in.readLong();
+        String source = in.readBoolean() ? in.readUTF() : null;
+        List<List<Tensor>> parts = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            List<Tensor> l = new ArrayList<>(n[k]);
+            for (int i = 0; i < n[k]; i++) {
+                int[] shape = new int[in.readInt()];
+                for (int a = 0; a < shape.length; a++) shape[a] = in.readInt();
+                float[] v = new float[Tensor.checkedSize("Dataset.cache", shape)];
+                for (int j = 0; j < v.length; j++) v[j] = in.readFloat();
+                l.add(Tensor.wrap(v, shape));
+            }
+            parts.add(l);
+        }
+        return new Sample(parts.get(0), parts.get(1), parts.get(2), length, index, source);
+    }
+
+    private static void delete(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a leftover temporary file is harmless; a leftover lockfile's message says what to do
+        }
+    }
+
+}

@@ -1,0 +1,128 @@
+package dev.jrnn.data;
+
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.jrnn.data.TfDataGoldensTest.optInt;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * cache(file) against TensorFlow 2.21's file cache (tfdata/dataset_file_cache.json, from make_tfdata_goldens.py): how often
+ * the data before it is read over whole, partial and repeated passes, what a later data set naming the file reads, and a
+ * second writer refused.
+ */
+class FileCacheTest {
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> facts() throws IOException {
+        return (Map<String, Object>) TfDataGoldensTest.document("dataset_file_cache.json");
+    }
+
+    /** range(from, to) through a map that counts its calls (TF's py_function counter). */
+    private static Dataset counted(int from, int to, AtomicInteger calls) {
+        return TfDataGoldensTest.source(from, to, false, false).map(s -> {
+            calls.incrementAndGet();
+            return s;
+        });
+    }
+
+    private static List<Integer> read(Dataset ds, int epoch) throws IOException {
+        List<Integer> out = new ArrayList<>();
+        for (Object[] b : TfDataGoldensTest.batches(ds.batch(64), epoch)) for (float v : (float[]) b[0]) out.add((int) v);
+        return out;
+    }
+
+    private static List<Integer> ints(Object o) {
+        return ((List<?>) o).stream().map(v -> ((Number) v).intValue()).toList();
+    }
+
+    private static List<String> files(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void wholePassesAreWrittenOnceAndReadAfter(@TempDir Path dir) throws IOException {
+        Map<String, Object> tf = facts();
+        AtomicInteger calls = new AtomicInteger();
+        Dataset ds = counted(0, 5, calls).cache(dir.resolve("a"));
+        assertEquals(((Number) tf.get("cardinality")).longValue(), ds.cardinality());
+        assertEquals(ints(tf.get("pass1")), read(ds, 0));
+        assertEquals(optInt(tf.get("calls1")), calls.get());
+        assertEquals(ints(tf.get("pass2")), read(ds, 1));
+        assertEquals(optInt(tf.get("calls2")), calls.get(), "the second epoch reads the file, not the map");
+        assertEquals(List.of("a"), files(dir), "one file, no lockfile or temporary left (TF: a.index and a.data-00000-of-00001)");
+        // TF: a later data set naming the file reads the cache, not its own source
+        AtomicInteger other = new AtomicInteger();
+        assertEquals(ints(tf.get("other_source_reads")), read(counted(100, 103, other).cache(dir.resolve("a")), 0));
+        assertEquals(0, other.get());
+    }
+
+    @Test
+    void aPartialPassKeepsNothing(@TempDir Path dir) throws IOException {
+        Map<String, Object> tf = facts();
+        List<?> want = (List<?>) tf.get("partial_then_whole");
+        AtomicInteger calls = new AtomicInteger();
+        Dataset ds = counted(0, 5, calls).cache(dir.resolve("b"));
+        assertEquals(ints(want.get(0)), read(ds.take(2), 0));
+        assertEquals(List.of(), files(dir), "a pass cut short leaves no cache, temporary or lockfile");
+        assertEquals(ints(want.get(1)), read(ds, 0));
+        int afterWhole = calls.get();
+        assertEquals(ints(want.get(2)), read(ds, 1));
+        assertEquals(afterWhole, calls.get());
+        assertEquals(List.of("b"), files(dir));
+    }
+
+    @Test
+    void aSecondWriterIsRefusedAndARepeatReadsTheFile(@TempDir Path dir) throws IOException {
+        Map<String, Object> tf = facts();
+        assertEquals("AlreadyExistsError", tf.get("concurrent"));
+        Dataset ds = counted(0, 5, new AtomicInteger()).cache(dir.resolve("c")).batch(1).prefetch(0);
+        try (BatchStream first = ds.epoch(0)) {
+            first.next().close();
+            RuntimeException e = assertThrows(RuntimeException.class, () -> {
+                try (BatchStream second = ds.epoch(1)) {
+                    while (second.hasNext()) second.next().close();
+                }
+            });
+            assertTrue(e.getMessage().contains("c.lockfile exists: another pass is writing the cache")
+                    && e.getMessage().contains("concurrent caching iterator"), e.getMessage());
+        }
+        assertEquals(List.of(), files(dir), "the first pass, closed early, keeps nothing");
+        AtomicInteger calls = new AtomicInteger();
+        assertEquals(ints(tf.get("repeat")), read(counted(0, 3, calls).cache(dir.resolve("d")).repeat(2), 0));
+        assertEquals(optInt(tf.get("repeat_calls")), calls.get());
+    }
+
+    /** A cached sequence keeps its length and its origin: batches from the file mask as before, messages name the source file. */
+    @Test
+    void samplesComeBackWithTheirLengthsAndOrigins(@TempDir Path dir) throws IOException {
+        Dataset src = Dataset.fromRagged(Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 6, 1), new long[] {0, 2, 6}, Tensor.of(new float[] {7, 8}, 2))
+                .cache(dir.resolve("seq.cache")).batch(2);
+        for (int epoch = 0; epoch < 2; epoch++) {   // written, then read
+            try (BatchStream s = src.epoch(epoch); Batch b = s.next()) {
+                assertArrayEquals(new int[] {2, 4}, b.lengths());
+                assertArrayEquals(new float[] {1, 2, 0, 0, 3, 4, 5, 6}, b.input(0).data());
+                assertArrayEquals(new float[] {7, 8}, b.target(0).data());
+                assertEquals("values sample 1", b.where(1));
+            }
+        }
+        Dataset nan = Dataset.fromTensors(Tensor.of(new float[] {1, Float.NaN}, 2, 1), null).cache(dir.resolve("nan.cache"));
+        read(nan.checkFinite(false), 0);
+        DataException e = assertThrows(DataException.class, () -> read(nan.checkFinite(true), 1));   // read from the file
+        assertTrue(e.getMessage().contains("sample 1"), e.getMessage());
+    }
+}
