@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Numeric CSV files as float32 columns, parsed as tf.data's {@code CsvDataset} parses them (quoted fields with
@@ -59,9 +58,9 @@ public final class Csv {
 
         /** {@code field_delim}: ',' by default; not a quote or a line break. */
         public Options delimiter(char c) {
-            if (c == '"' || c == '\n' || c == '\r') {
-                throw new IllegalArgumentException("Csv: delimiter: expected a character other than '\"' and line breaks, got "
-                        + (c == '"' ? "'\"'" : "a line break"));
+            if (c == '"' || c == '\n' || c == '\r' || c > 0x7f) {
+                throw new IllegalArgumentException("Csv: delimiter: expected an ASCII character other than '\"' and line breaks (as tf.data), got "
+                        + (c == '"' ? "'\"'" : c > 0x7f ? "'" + c + "'" : "a line break"));
             }
             Options o = copy();
             o.delimiter = c;
@@ -127,7 +126,7 @@ public final class Csv {
     /** What {@link #read} gives: the column names (the header's, or "0", "1", ... without one) and the (rows, columns) values. */
     public record Data(List<String> columns, Tensor values) {}
 
-    /** The whole file in memory. An IOException names the record, line and column of a field it cannot read. */
+    /** The whole file in memory. An IOException names the line (where the record starts) and the column of a field it cannot read. */
     public static Data read(Path file, Options options) throws IOException {
         List<float[]> rows = new ArrayList<>();
         List<String> names = scan(file, options, rows::add);
@@ -143,22 +142,28 @@ public final class Csv {
      * Streams the file into {@code npy}, float32 of shape (rows, columns), without holding it; returns the rows. On a
      * failure {@code npy} is left as it was (the rows go to a temporary file first, as {@link NpyWriter}).
      */
-    public static long toNpy(Path csv, Path npy, Options options) throws IOException {
+    public static long toNpy(Path csv, Path npy, Options options) throws IOException { return toNpy(csv, npy, options, null); }
+
+    /** {@link #toNpy(Path, Path, Options)}, each row also given to {@code tap} (null: none) before it is written. */
+    static long toNpy(Path csv, Path npy, Options options, java.util.function.Consumer<float[]> tap) throws IOException {
         if (npy == null) throw new IllegalArgumentException("Csv: npy: expected the .npy file to write, got null");
         int k = columnsOf(csv, options);
         try (NpyWriter w = NpyWriter.open(npy, k)) {
+            boolean done = false;
             try {
                 scan(csv, options, row -> {
+                    if (tap != null) tap.accept(row);
                     try {
                         w.append(row, 0, row.length);
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
                 });
-            } catch (IOException | RuntimeException e) {
-                w.abort();
-                if (e instanceof java.io.UncheckedIOException u) throw u.getCause();
-                throw e;
+                done = true;
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            } finally {
+                if (!done) w.abort();   // any failure, an Error too: close() would otherwise commit the rows so far
             }
             return w.rows();
         }
@@ -207,7 +212,10 @@ public final class Csv {
             select = new int[o.names.length];
             for (int i = 0; i < select.length; i++) {
                 select[i] = first.indexOf(o.names[i]);
-                if (select[i] < 0) throw new IllegalArgumentException("Csv: columns: \"" + o.names[i] + "\" is not in the header " + first + " of " + file);
+                if (select[i] < 0) {
+                    throw new IllegalArgumentException("Csv: columns: \"" + o.names[i] + "\" is not in the header " + first + " of " + file
+                            + (first.get(0).startsWith("\ufeff") ? " (its first name starts with a byte order mark, U+FEFF)" : ""));
+                }
             }
         } else if (select == null) {
             select = new int[fields];
@@ -222,6 +230,7 @@ public final class Csv {
                     + o.defaults.length);
         }
         List<String> r = o.header ? records.next() : first;
+        if (r == null) throw new IOException("Csv: " + file + ": no records after the header (a tensor needs at least one row)");
         for (; r != null; r = records.next()) {
             if (r.size() == 1 && r.get(0).isEmpty() && fields > 1) {
                 throw new IOException("Csv: " + file + " line " + records.line + ": an empty line (tf.data refuses it too; remove it)");
@@ -253,21 +262,83 @@ public final class Csv {
         return v;
     }
 
-    /** C's {@code strtof} over the whole field, as tf.data: spaces around, a sign, inf/infinity/nan, hexadecimal; null if it is not one number. */
+    /**
+     * glibc's {@code strtof} over the whole field, as tf.data: C's spaces around it, a sign, {@code inf} / {@code infinity},
+     * {@code nan} or {@code nan(chars)} (the chars, read as a number, in the quiet NaN's payload; the sign kept), decimal
+     * and hexadecimal forms; null if the field is not one number. Checked by hand rather than by regular expressions:
+     * a big file has millions of fields.
+     */
     static Float strtof(String field) {
-        String s = field.replaceAll("^[ \\t\\n\\x0B\\f\\r]+|[ \\t\\n\\x0B\\f\\r]+$", "");   // C's isspace
-        if (s.isEmpty()) return null;
-        int i = s.charAt(0) == '+' || s.charAt(0) == '-' ? 1 : 0;
-        boolean negative = s.charAt(0) == '-';
-        String body = s.substring(i).toLowerCase(Locale.ROOT);
-        if (body.equals("inf") || body.equals("infinity")) return negative ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
-        if (body.equals("nan")) return Float.NaN;
-        if (body.startsWith("0x")) {
-            if (!body.matches("0x([0-9a-f]+\\.?[0-9a-f]*|\\.[0-9a-f]+)(p[+-]?[0-9]+)?")) return null;
-            return Float.parseFloat((negative ? "-" : "") + (body.contains("p") ? body : body + "p0"));
+        int from = 0, to = field.length();
+        while (from < to && isSpace(field.charAt(from))) from++;
+        while (to > from && isSpace(field.charAt(to - 1))) to--;
+        if (from == to) return null;
+        boolean negative = field.charAt(from) == '-';
+        int i = field.charAt(from) == '+' || negative ? from + 1 : from;
+        String body = field.substring(i, to);
+        if (body.equalsIgnoreCase("inf") || body.equalsIgnoreCase("infinity")) return negative ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
+        if (body.regionMatches(true, 0, "nan", 0, 3)) return nan(body, negative);
+        boolean hex = body.length() > 1 && body.charAt(0) == '0' && (body.charAt(1) == 'x' || body.charAt(1) == 'X');
+        if (!number(body, hex ? 2 : 0, hex)) return null;
+        String sign = negative ? "-" : "";
+        if (!hex) return Float.parseFloat(sign + body);
+        return Float.parseFloat(sign + (body.indexOf('p') >= 0 || body.indexOf('P') >= 0 ? body : body + "p0"));
+    }
+
+    private static boolean isSpace(char c) { return c == ' ' || c >= '\t' && c <= '\r'; }
+
+    /** {@code [digits][.digits]} with at least one digit, then an optional exponent ({@code e} or, for hex, {@code p}, with decimal digits). */
+    private static boolean number(String s, int at, boolean hex) {
+        int i = at, n = s.length(), digits = 0;
+        while (i < n && digit(s.charAt(i), hex)) { i++; digits++; }
+        if (i < n && s.charAt(i) == '.') {
+            i++;
+            while (i < n && digit(s.charAt(i), hex)) { i++; digits++; }
         }
-        if (!body.matches("([0-9]+\\.?[0-9]*|\\.[0-9]+)(e[+-]?[0-9]+)?")) return null;
-        return Float.parseFloat(negative ? "-" + body : body);
+        if (digits == 0) return false;
+        if (i == n) return true;
+        char e = Character.toLowerCase(s.charAt(i));
+        if (e != (hex ? 'p' : 'e')) return false;
+        i++;
+        if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) i++;
+        int exp = 0;
+        while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') { i++; exp++; }
+        return exp > 0 && i == n;
+    }
+
+    private static boolean digit(char c, boolean hex) {
+        return c >= '0' && c <= '9' || hex && (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F');
+    }
+
+    /** glibc: {@code nan} alone, or {@code nan(chars)} of letters, digits and '_'; the chars, if they read as a number, fill the payload. */
+    private static Float nan(String body, boolean negative) {
+        int payload = 0;
+        if (body.length() > 3) {
+            if (body.charAt(3) != '(' || body.charAt(body.length() - 1) != ')') return null;
+            String seq = body.substring(4, body.length() - 1);
+            for (int k = 0; k < seq.length(); k++) {
+                char c = seq.charAt(k);
+                if (!(Character.isLetterOrDigit(c) && c < 128 || c == '_')) return null;
+            }
+            payload = (int) (strtoull(seq) & 0x3fffff);
+        }
+        int bits = 0x7fc00000 | payload | (negative ? 0x80000000 : 0);
+        return Float.intBitsToFloat(bits);
+    }
+
+    /** C's {@code strtoull(s, &end, 0)} when it reads all of {@code s} (0x hex, 0 octal, else decimal; wrapping as an unsigned long), else 0. */
+    private static long strtoull(String s) {
+        int radix = 10, at = 0;
+        if (s.length() > 1 && s.charAt(0) == '0' && (s.charAt(1) == 'x' || s.charAt(1) == 'X')) { radix = 16; at = 2; }
+        else if (s.length() > 1 && s.charAt(0) == '0') { radix = 8; at = 1; }
+        if (at == s.length() && radix == 16) return 0;
+        long v = 0;
+        for (int k = at; k < s.length(); k++) {
+            int d = Character.digit(s.charAt(k), radix);
+            if (d < 0) return 0;
+            v = v * radix + d;
+        }
+        return v;
     }
 
     /** The records of a CSV text: fields split at the delimiter, quoted fields with "" escapes and line breaks. */
@@ -278,6 +349,9 @@ public final class Csv {
         long line = 1;   // the line the record just read starts on
         private long nextLine = 1;
         private int peeked = -2;
+        private final char[] buf = new char[1 << 16];
+        private int pos, len;
+        private static final int MAX_FIELD = 64 << 20;   // chars: an unclosed quote would otherwise read the rest of the file into one field
 
         Records(Reader in, Options o, Path file) {
             this.in = in;
@@ -291,7 +365,15 @@ public final class Csv {
                 peeked = -2;
                 return c;
             }
-            return in.read();
+            if (pos == len) {
+                len = in.read(buf, 0, buf.length);
+                pos = 0;
+                if (len <= 0) {
+                    len = 0;
+                    return -1;
+                }
+            }
+            return buf[pos++];
         }
 
         /** The next record's fields, or null at the end. */
@@ -303,6 +385,7 @@ public final class Csv {
             List<String> fields = new ArrayList<>();
             StringBuilder f = new StringBuilder();
             boolean quoted = false, wasQuoted = false;
+            int prev = -1;
             while (true) {
                 c = read();
                 if (quoted) {
@@ -321,7 +404,12 @@ public final class Csv {
                         peeked = d;
                         continue;
                     }
-                    if (c == '\n') nextLine++;
+                    if (c == '\n' && prev != '\r' || c == '\r') nextLine++;   // LF, CRLF and CR each end one line
+                    prev = c;
+                    if (f.length() == MAX_FIELD) {
+                        throw new IOException("Csv: " + file + " line " + line + ": a quoted field runs past " + MAX_FIELD
+                                + " characters (a quote not closed?)");
+                    }
                     f.append((char) c);
                     continue;
                 }

@@ -65,24 +65,32 @@ class CsvTest {
             Csv.Options o = options((Map<?, ?>) c.get("options"));
             String name = (String) c.get("name");
             if (c.containsKey("refused")) {
-                IOException e = assertThrows(IOException.class, () -> Csv.read(f, o), name + " (TensorFlow: " + c.get("refused") + ")");
+                String tf = (String) c.get("refused");
+                IOException e = assertThrows(IOException.class, () -> Csv.read(f, o), name + " (TensorFlow: " + tf + ")");
                 assertTrue(e.getMessage().startsWith("Csv: " + f + " line "), name + ": " + e.getMessage());
+                String why = tf.contains("not a valid float") ? "expected a number" : tf.contains("required but missing")
+                        ? (e.getMessage().contains("an empty line") ? "an empty line" : "is missing") : tf.startsWith("Expect ")
+                        ? (e.getMessage().contains("an empty line") ? "an empty line" : "fields (as the header)") : tf.contains("quotes inside")
+                        ? "a quote inside a field" : tf.contains("closing quoted") ? "a quoted field" : "?";
+                assertTrue(e.getMessage().contains(why), name + ": TensorFlow's '" + tf + "' should read '" + why + "' in: " + e.getMessage());
                 refused++;
                 continue;
             }
-            List<?> rows = (List<?>) c.get("rows");
+            List<?> bits = (List<?>) c.get("bits");
             Tensor t = Csv.read(f, o).values();
-            int k = ((List<?>) rows.get(0)).size();
-            assertArrayEquals(new int[] {rows.size(), k}, t.shape(), name);
-            for (int r = 0; r < rows.size(); r++) {
-                for (int j = 0; j < k; j++) {
-                    assertEquals(value(((List<?>) rows.get(r)).get(j)), t.data()[r * k + j], 0f, name + " row " + r + " column " + j);
+            int k = ((List<?>) bits.get(0)).size();
+            assertArrayEquals(new int[] {bits.size(), k}, t.shape(), name);
+            for (int r = 0; r < bits.size(); r++) {
+                for (int j = 0; j < k; j++) {   // the bits: -0, and a NaN's sign and payload, as glibc's strtof
+                    int want = (int) ((Number) ((List<?>) bits.get(r)).get(j)).longValue();
+                    assertEquals(Integer.toHexString(want), Integer.toHexString(Float.floatToRawIntBits(t.data()[r * k + j])),
+                            name + " row " + r + " column " + j);
                 }
             }
             read++;
         }
-        assertEquals(15, read);
-        assertEquals(18, refused);
+        assertEquals(18, read);
+        assertEquals(20, refused);
     }
 
     @Test
@@ -124,9 +132,46 @@ class CsvTest {
 
     @Test
     void lineNumbersCountLineBreaksInsideQuotes() throws IOException {
-        Path f = Files.writeString(dir.resolve("q.csv"), "name,v\n\"two\nlines\",1\nx,2\ny,z\n");
-        IOException e = assertThrows(IOException.class, () -> Csv.read(f, new Csv.Options().columns("v")));
-        assertTrue(e.getMessage().contains("line 5: column \"v\": expected a number, got \"z\""), e.getMessage());
+        for (String eol : List.of("\n", "\r\n", "\r")) {
+            Path f = Files.writeString(dir.resolve("q.csv"), String.join(eol, "name,v", "\"two", "lines\",1", "x,2", "y,z", ""));
+            IOException e = assertThrows(IOException.class, () -> Csv.read(f, new Csv.Options().columns("v")));
+            assertTrue(e.getMessage().contains("line 5: column \"v\": expected a number, got \"z\""), eol.replace("\r", "CR").replace("\n", "LF")
+                    + ": " + e.getMessage());
+        }
+    }
+
+    /** tf.data gives no rows; a tensor needs one, so both read and toNpy refuse, naming it. */
+    @Test
+    void aFileOfOnlyTheHeaderIsRefused() throws IOException {
+        Path f = Files.writeString(dir.resolve("h.csv"), "a,b\n"), npy = dir.resolve("h.npy");
+        IOException e = assertThrows(IOException.class, () -> Csv.read(f));
+        assertTrue(e.getMessage().endsWith("h.csv: no records after the header (a tensor needs at least one row)"), e.getMessage());
+        assertThrows(IOException.class, () -> Csv.toNpy(f, npy, new Csv.Options()));
+        assertFalse(Files.exists(npy));
+    }
+
+    /** An unclosed quote stops at a cap naming its line, rather than reading the rest of a big file into one field. */
+    @Test
+    void anUnclosedQuoteIsRefusedBeforeItFillsMemory() throws IOException {
+        Path f = dir.resolve("open.csv");
+        try (var w = Files.newBufferedWriter(f)) {
+            w.write("a,b\n1,2\n3,\"4\n");
+            String row = "5,6\n".repeat(1 << 12);
+            for (int i = 0; i < (64 << 20) / row.length() + 2; i++) w.write(row);
+        }
+        Path npy = Files.writeString(dir.resolve("old.npy"), "PREVIOUS");
+        IOException e = assertThrows(IOException.class, () -> Csv.toNpy(f, npy, new Csv.Options()));
+        assertTrue(e.getMessage().contains("line 3: a quoted field runs past 67108864 characters (a quote not closed?)"), e.getMessage());
+        assertEquals("PREVIOUS", Files.readString(npy));
+    }
+
+    /** An Error while rows stream (here out of memory in the writer's caller) leaves the target as it was, as an exception does. */
+    @Test
+    void anErrorWhileStreamingLeavesTheTargetAsItWas() throws IOException {
+        Path csv = Files.writeString(dir.resolve("e.csv"), "a\n1\n2\n"), npy = Files.writeString(dir.resolve("e.npy"), "PREVIOUS");
+        Csv.Options failing = new Csv.Options().defaults(0);
+        assertThrows(StackOverflowError.class, () -> Csv.toNpy(csv, npy, failing, row -> { throw new StackOverflowError("test"); }));
+        assertEquals("PREVIOUS", Files.readString(npy));
     }
 
     @Test
@@ -151,5 +196,11 @@ class CsvTest {
         assertEquals(null, Csv.strtof("0x"));
         assertEquals(null, Csv.strtof("+-1"));
         assertEquals(null, Csv.strtof("\u00a01"));   // a no-break space is not C's isspace
+        assertEquals(0x7fc0007b, Float.floatToRawIntBits(Csv.strtof("nan(123)")));
+        assertEquals(0x7fc00008, Float.floatToRawIntBits(Csv.strtof("nan(010)")));   // octal, as strtoull base 0
+        assertEquals(0xffc00000, Float.floatToRawIntBits(Csv.strtof("-nan")));
+        assertEquals(null, Csv.strtof("nan(1"));
+        assertEquals(1e5f, Csv.strtof("1E+5"));
+        assertEquals(26f, Csv.strtof("0X1A"));
     }
 }

@@ -34,7 +34,8 @@ class CsvBadInputTest {
         return Stream.of(
                 Arguments.of("file null", (Executable) () -> Csv.read(null, o), List.of("Csv: file: expected a CSV file, got null")),
                 Arguments.of("options null", (Executable) () -> Csv.read(csv, null), List.of("Csv: options: expected Csv.Options, got null")),
-                Arguments.of("delimiter quote", (Executable) () -> o.delimiter('"'), List.of("Csv: delimiter: expected a character other than", "got '\"'")),
+                Arguments.of("delimiter quote", (Executable) () -> o.delimiter('"'), List.of("Csv: delimiter: expected an ASCII character other than", "got '\"'")),
+                Arguments.of("delimiter not ASCII", (Executable) () -> o.delimiter('§'), List.of("Csv: delimiter: expected an ASCII character", "got '§'")),
                 Arguments.of("delimiter line break", (Executable) () -> o.delimiter('\n'), List.of("Csv: delimiter", "got a line break")),
                 Arguments.of("naValue null", (Executable) () -> o.naValue(null), List.of("Csv: naValue: expected a string", "got null")),
                 Arguments.of("columns no names", (Executable) () -> o.columns(new String[0]), List.of("Csv: columns: expected at least one column name, got none")),

@@ -9,6 +9,7 @@ import math
 import os
 import tempfile
 
+import numpy as np
 import tensorflow as tf
 
 assert tf.__version__.startswith("2.21"), tf.__version__
@@ -20,6 +21,9 @@ CASES = [
     ("spaces around numbers", "a,b\n 4 ,\t8\n", dict(defaults=None)),
     ("number forms", "a,b,c,d,e,f,g,h\n+5,.5,1.,-1.5e-3,0x10,0x1p3,1e40,1e-50\n", dict(defaults=None)),
     ("inf and nan", "a,b,c,d,e\ninf,-Infinity,nan,NaN,-INF\n", dict(defaults=None)),
+    ("nan payloads and signs", "a,b,c,d,e,f\nnan(123),nan(),nan(abc_1),NaN(0x1),-nan,-0\n", dict(defaults=None)),
+    ("defaults that are dtype codes as Python floats", "a,b\n,\n", dict(defaults=[1.0, 2.0])),
+    ("cr only with a line break in quotes", 'name,v\r"two\rlines",1\r', dict(defaults=None, select=[1])),
     ("missing with defaults", "a,b\n1,\n,2\n", dict(defaults=[-1.0, -2.0])),
     ("na value", "a,b\n1,NA\nNA,2\n", dict(defaults=[-1.0, -2.0], na_value="NA")),
     ("quoted", 'a,b\n"1","2.5"\n"3",4\n', dict(defaults=None)),
@@ -48,6 +52,8 @@ CASES = [
     ("quote inside a field", 'a,b\n1,2"3\n', dict(defaults=None)),
     ("text after a closing quote", 'a,b\n1,"2"x\n', dict(defaults=None)),
     ("quotes as text, not a number", 'a,b\n1,"2"\n', dict(defaults=None, quotes=False)),
+    ("nan with a bad payload", "a,b\n1,nan(a b)\n", dict(defaults=None)),
+    ("nan with an open payload", "a,b\n1,nan(\n", dict(defaults=None)),
 ]
 
 
@@ -59,16 +65,19 @@ def main():
             with open(p, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
             ncols = len(o["select"]) if "select" in o else len(text.replace("\r", "\n").split("\n")[0].split(o.get("delim", ",")))
-            defaults = o["defaults"] if o["defaults"] is not None else [tf.float32] * ncols
+            # a Python float 1.0, 2.0, 3.0 ... in record_defaults reads as a dtype code: give tensors
+            defaults = ([tf.constant([v], tf.float32) for v in o["defaults"]] if o["defaults"] is not None
+                        else [tf.float32] * ncols)
             kw = dict(record_defaults=defaults, header=o.get("header", True), field_delim=o.get("delim", ","),
                       use_quote_delim=o.get("quotes", True), na_value=o.get("na_value", ""))
             if "select" in o:
                 kw["select_cols"] = o["select"]
             case = {"name": name, "text": text, "options": o}
             try:
-                rows = [[float(v) for v in r] for r in tf.data.experimental.CsvDataset(p, **kw)]
-                case["rows"] = [[("nan" if math.isnan(v) else "inf" if v == math.inf else "-inf" if v == -math.inf else v)
+                rows = [[np.float32(v.numpy()) for v in r] for r in tf.data.experimental.CsvDataset(p, **kw)]
+                case["rows"] = [[("nan" if math.isnan(v) else "inf" if v == math.inf else "-inf" if v == -math.inf else float(v))
                                  for v in r] for r in rows]
+                case["bits"] = [[int(np.array([v], np.float32).view(np.uint32)[0]) for v in r] for r in rows]
             except tf.errors.InvalidArgumentError as e:
                 case["refused"] = str(e).split("}}")[-1].split(" [Op:")[0].strip()
             out["cases"].append(case)
