@@ -78,6 +78,66 @@ class DeviceFeedGpuTest {
         assertCloseWeights(viaTensors, viaFeed, 1e-5);
     }
 
+    private static Tensor doubled(Tensor t) {
+        float[] d = t.data().clone();
+        for (int i = 0; i < d.length; i++) d[i] *= 2;
+        return Tensor.of(d, t.shape());
+    }
+
+    /** map after batch builds each batch in the data set's memory, which the feed copies into its page-locked slots. */
+    @Test
+    void aMapAfterBatchThroughTheFeedTrainsAsTheMappedTensors() throws IOException {
+        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
+        Jrnn.setBackend("cuda");
+        Jrnn.setPrecision(Precision.FP32);
+        int n = 100, t = 12, in = 8, b = 32;
+        Tensor x = random(5, n, t, in), y = random(6, n, 1);
+        Npy.write(dir.resolve("x.npy"), x);
+        Npy.write(dir.resolve("y.npy"), y);
+        for (boolean graphs : new boolean[] {true, false}) {
+            Sequential viaTensors = lstm(t, in), viaFeed = lstm(t, in);
+            History h = viaTensors.fit(x, doubled(y), new FitOptions().verbose(0).shuffle(false).epochs(2).batchSize(b).cudaGraphs(graphs));
+            Dataset mapped = Dataset.fromNpy(dir.resolve("x.npy"), dir.resolve("y.npy")).batch(b)
+                    .map(s -> s.with(s.inputs(), List.of(doubled(s.targets().get(0)))));
+            History hf = viaFeed.fit(mapped, new FitOptions().verbose(0).epochs(2).cudaGraphs(graphs));
+            assertClose(h.get("loss"), hf.get("loss"), "map after batch, graphs " + graphs);
+            assertCloseWeights(viaTensors, viaFeed, 1e-5);
+        }
+    }
+
+    /** Text files read and vectorized per batch (TextDirectory's computed column) through the feed, as the same tensors. */
+    @Test
+    void textFilesThroughTheFeedTrainAsTheirTensors() throws IOException {
+        assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
+        Jrnn.setBackend("cuda");
+        Jrnn.setPrecision(Precision.FP32);
+        SplittableRandom r = new SplittableRandom(9);
+        String[] words = {"good", "bad", "film", "plot", "dull", "great", "long", "fun"};
+        for (String c : List.of("neg", "pos")) {
+            java.nio.file.Files.createDirectories(dir.resolve("texts").resolve(c));
+            for (int i = 0; i < 40; i++) {
+                StringBuilder text = new StringBuilder();
+                for (int k = 0; k < 3 + r.nextInt(10); k++) text.append(words[r.nextInt(words.length)]).append(' ');
+                java.nio.file.Files.writeString(dir.resolve("texts").resolve(c).resolve(i + ".txt"), text);
+            }
+        }
+        dev.jrnn.data.TextDirectory d = dev.jrnn.data.TextDirectory.read(dir.resolve("texts"),
+                new dev.jrnn.data.TextDirectory.Options().verbose(false).shuffle(false).batchSize(16).labelMode("binary"));
+        dev.jrnn.data.TextVectorization v = new dev.jrnn.data.TextVectorization().maxTokens(12).outputSequenceLength(10);
+        v.adapt(d.texts());
+        Sequential[] m = new Sequential[2];
+        for (int k = 0; k < 2; k++) {
+            Jrnn.setSeed(4);
+            m[k] = new Sequential(Input.shape(10), new dev.jrnn.layers.Embedding(12, 8).maskZero(true), new LSTM(16),
+                    new Dense(1).activation("sigmoid"));
+            m[k].compile("adam", "binary_crossentropy");
+        }
+        History h = m[0].fit(v.call(d.texts()), d.labelTensor(), new FitOptions().verbose(0).shuffle(false).epochs(2).batchSize(16));
+        History hf = m[1].fit(d.dataset(v), new FitOptions().verbose(0).epochs(2));
+        assertClose(h.get("loss"), hf.get("loss"), "text files");
+        assertCloseWeights(m[0], m[1], 1e-5);
+    }
+
     @Test
     void mappedNpyThroughTheFeedTrainsAsTensors() throws IOException {
         assumeTrue(CudaDriver.isAvailable(), "no CUDA device");
