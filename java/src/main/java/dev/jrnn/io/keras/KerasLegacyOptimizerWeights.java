@@ -58,12 +58,17 @@ final class KerasLegacyOptimizerWeights {
      * each variable's weight path (null for the scalars). A path Keras would repeat (two weights of one path) takes
      * its index, as the datasets must differ.
      */
+    /** The longest dataset name written as Keras names it (bytes): jhdf 0.13 fails to write names of about 255 bytes. */
+    private static final int MAX_NAME = 200;
+
     static List<String> names(String optimizer, List<KerasOptimizerState.Var> vars, List<String> weights) {
         List<String> r = new ArrayList<>();
         Set<String> used = new HashSet<>();
         for (int i = 0; i < vars.size(); i++) {
             String w = weights.get(i);
             String n = optimizer + "/" + (w == null ? vars.get(i).name() : w.replace('/', '_') + "_" + vars.get(i).name());
+            // jhdf cannot write a link name near 255 bytes; the datasets are found through weight_names, so any name serves
+            if (n.getBytes(java.nio.charset.StandardCharsets.UTF_8).length - optimizer.length() > MAX_NAME) n = optimizer + "/var_" + i;
             if (!used.add(n)) used.add(n = n + "_" + i);
             r.add(n);
         }
