@@ -20,8 +20,9 @@ public interface Callback {
     /**
      * Before {@link #onTrainBegin}: the fit's verbosity, epochs and batches per epoch (Keras' {@code set_params}, which
      * a Keras callback reads back as {@code self.params}). A callback that needs them keeps them. A standalone evaluate or
-     * predict given callbacks calls it too, before {@link #onTestBegin} / {@link #onPredictBegin}, as Keras 3.15.1 does:
-     * verbose 0, epochs 1, steps its batches (or the {@code steps} it was given, as Keras' also past the data's end).
+     * predict given callbacks calls it too, before {@link #onTestBegin} / {@link #onPredictBegin}, as Keras 3.15.1 does,
+     * with epochs 1 and steps its batches (or the {@code steps} it was given, as Keras' also past the data's end); verbose
+     * is 0 there, as jrnn draws no progress bar for them (Keras hands on its {@code verbose} argument, "auto" by default).
      * A fit's verbose is Keras' "auto" unless given ({@link FitParams#verboseAuto()}).
      */
     default void setParams(FitParams params) {}

@@ -19,6 +19,12 @@ package dev.jrnn.model;
  * @param verboseAuto whether the verbosity was Keras' {@code "auto"} ({@link FitOptions#verbose(String)}, the default)
  */
 public record FitParams(int verbose, int epochs, Integer steps, boolean verboseAuto) {
+    public FitParams {
+        if (verboseAuto && verbose != 1) {
+            throw new IllegalArgumentException("FitParams: verboseAuto (Keras' \"auto\") means verbose 1, as Keras' progress bar reads it, got verbose " + verbose);
+        }
+    }
+
     /** Params with a verbosity given as a number. */
     public FitParams(int verbose, int epochs, Integer steps) { this(verbose, epochs, steps, false); }
 

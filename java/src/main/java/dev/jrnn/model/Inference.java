@@ -16,7 +16,10 @@ import java.util.function.Consumer;
 /** Evaluation and prediction in batches over checked {@link Data} or a {@link BatchSource}: forward passes only, weights read, not changed. */
 final class Inference {
     private final Setup s;
-    /** The model whose {@link Model#stopEvaluating} and {@link Model#stopPredicting} flags this run clears and reads (null: none, as model.call). */
+    /**
+     * The model whose {@link Model#stopEvaluating} and {@link Model#stopPredicting} flags this run clears and reads (null:
+     * none, as model.call): the calling thread's, where this run's hooks set them.
+     */
     private final Model owner;
 
     Inference(Setup s) { this(s, null); }

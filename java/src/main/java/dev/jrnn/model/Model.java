@@ -32,7 +32,9 @@ import java.util.List;
  *
  * <p>Thread safety: {@link #predict}, {@link #predictAll} and {@link #evaluate} on a built model may run
  * from several threads at once on the CPU backend (each call has its own buffers; the weights are only
- * read; not a model with stateful layers, whose every batch advances their states). {@link #fit},
+ * read; not a model with stateful layers, whose every batch advances their states). The stop flags
+ * ({@link #stopEvaluating(boolean)}, {@link #stopPredicting(boolean)}) are per thread: a callback's stop ends the call
+ * whose callback set it, never a call running on another thread, and a call clears only its own thread's. {@link #fit},
  * {@link #trainOnBatch}, {@link #compile}, {@link #setWeights}, {@link #loadWeights}, {@link #resetStates}
  * and {@link #close} change the model: run them on one thread, with no predict in flight. The CUDA
  * backend is used by one thread at a time (see its Javadoc). {@link #close()} frees the weights' and the

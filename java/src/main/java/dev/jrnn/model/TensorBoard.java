@@ -27,7 +27,7 @@ public final class TensorBoard implements Callback {
     private int updateFreq;   // 0: per epoch
     private TfEvents train, validation;
     private long globalBatch;
-    /** Between onTrainBegin and onTrainEnd: an evaluate's scalars go to the fit's validation file, else to one of their own. */
+    /** From onTrainBegin to onTrainEnd or the next call's setParams: an evaluate's scalars go to the fit's validation file, else to one of their own. */
     private boolean fitting;
 
     public TensorBoard(Path logDir) {
@@ -53,6 +53,16 @@ public final class TensorBoard implements Callback {
 
     @Override
     public boolean rankZeroOnly() { return true; }
+
+    /**
+     * Every fit, and every standalone evaluate or predict given this callback, starts here (fit's validation does not): as
+     * Keras' set_model, the writers of a call before are closed, also those of a fit that threw before onTrainEnd.
+     */
+    @Override
+    public void setParams(FitParams params) {
+        fitting = false;
+        closeWriters();
+    }
 
     @Override
     public void onTrainBegin(Model model) {

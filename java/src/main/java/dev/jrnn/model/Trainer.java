@@ -42,7 +42,11 @@ public abstract class Trainer {
     private Optimizer optimizer;
     private CompileMetrics metrics = CompileMetrics.NONE;
     private volatile boolean stopTraining;
-    private volatile boolean stopEvaluating, stopPredicting;
+    /**
+     * Keras' stop_evaluating and stop_predicting ([evaluating, predicting]) per thread: the hooks run on the thread of
+     * their call, so a callback's stop ends only that call, and a call on another thread neither reads nor clears it.
+     */
+    private final ThreadLocal<boolean[]> stops = ThreadLocal.withInitial(() -> new boolean[2]);
     /** Set when a step could not be captured into a CUDA graph: later fits run eagerly (logged once). */
     private boolean graphsBroken;
     /** The seed of the last seeded fit (saved with the model, used by a resumed fit without a seed). */
@@ -289,7 +293,8 @@ public abstract class Trainer {
     /**
      * Keras 3's {@code model.stop_evaluating = True}: set by a callback, evaluate (and fit's validation) ends after the
      * batch in progress, or the next one where set before any, and returns the logs of the batches run; each evaluate
-     * clears it when it starts, as Keras:
+     * clears it when it starts, as Keras. The flag is the calling thread's: set in a callback, it ends the call whose
+     * callback set it, not an evaluate running on another thread (see {@link Model}'s thread safety):
      * <pre>{@code
      * Callback firstTwo = new Callback() {
      *     public void onTestBatchEnd(int batch, BatchLogs logs, Model m) { if (batch == 1) m.stopEvaluating(true); }
@@ -297,14 +302,19 @@ public abstract class Trainer {
      * double loss = model.evaluateAll(List.of(x), List.of(y), 4, null, null, firstTwo).get("loss");   // 8 samples
      * }</pre>
      */
-    public void stopEvaluating(boolean stop) { this.stopEvaluating = stop; }
+    public void stopEvaluating(boolean stop) { stops.get()[0] = stop; }
 
-    public boolean stopEvaluating() { return stopEvaluating; }
+    /** What {@link #stopEvaluating(boolean)} last set on this thread (the evaluate it ended leaves it set, as Keras). */
+    public boolean stopEvaluating() { return stops.get()[0]; }
 
-    /** Keras 3's {@code model.stop_predicting = True}: as {@link #stopEvaluating(boolean)} for predict, which returns the outputs of the batches run. */
-    public void stopPredicting(boolean stop) { this.stopPredicting = stop; }
+    /**
+     * Keras 3's {@code model.stop_predicting = True}: as {@link #stopEvaluating(boolean)} for predict, which returns the
+     * outputs of the batches run; the calling thread's flag, as that one.
+     */
+    public void stopPredicting(boolean stop) { stops.get()[1] = stop; }
 
-    public boolean stopPredicting() { return stopPredicting; }
+    /** What {@link #stopPredicting(boolean)} last set on this thread. */
+    public boolean stopPredicting() { return stops.get()[1]; }
 
     InputCheck check() { return InputCheck.forTensors(name(), graph(), losses(), targetLosses()); }
 

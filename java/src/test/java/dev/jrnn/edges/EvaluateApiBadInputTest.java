@@ -90,7 +90,9 @@ class EvaluateApiBadInputTest {
             bad("predict: an endless dataset without steps", m -> m.predict(xs().repeat(), outs -> {}),
                     "m.predict: the dataset is endless (repeat()) and would never end", "predict(data, steps, sink) or predictAll(data, steps)"),
             bad("evaluate: an endless dataset without steps", m -> m.evaluateAll(ds().repeat(), SEEN),
-                    "m.evaluate: the dataset is endless (repeat()) and would never end", "evaluateAll(data, steps)"));
+                    "m.evaluate: the dataset is endless (repeat()) and would never end", "evaluateAll(data, steps)"),
+            bad("FitParams: verbose 0 given as \"auto\"", m -> new FitParams(0, 1, 3, true),
+                    "FitParams: verboseAuto (Keras' \"auto\") means verbose 1, as Keras' progress bar reads it, got verbose 0"));
     }
 
     @ParameterizedTest(name = "{0}")

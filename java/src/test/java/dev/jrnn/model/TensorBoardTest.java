@@ -134,6 +134,31 @@ class TensorBoardTest {
         assertEquals(1, readEach(dir.resolve("train")).size(), "the fit's train file only");
     }
 
+    /**
+     * A fit that throws never reaches onTrainEnd; the next standalone evaluate still writes a validation file of its own
+     * (Keras 3.15.1's set_model gives each call new writers) and the failed fit's file is closed with what it had.
+     */
+    @Test
+    void anEvaluateAfterAFailedFitWritesItsOwnFile() throws IOException {
+        Jrnn.clearSession();
+        Jrnn.setSeed(4);
+        SplittableRandom r = new SplittableRandom(5);
+        Tensor x = random(r, 8, 3), y = random(r, 8, 1);
+        Sequential m = new Sequential(new Dense(1).inputShape(3));
+        m.compile(new dev.jrnn.optim.SGD(0.05), "mse", "mae");
+        TensorBoard tb = new TensorBoard(dir);
+        Callback fails = Callback.onEpochEnd((epoch, logs) -> { throw new IllegalStateException("boom"); });
+        FitOptions o = new FitOptions().epochs(2).batchSize(4).shuffle(false).verbose(0).validationData(x, y).callbacks(tb, fails);
+        assertEquals("boom", assertThrows(IllegalStateException.class, () -> m.fit(x, y, o)).getMessage());
+        java.util.Map<String, Double> after = m.evaluateAll(List.of(x), List.of(y), 4, null, null, tb);
+        List<List<Scalar>> files = readEach(dir.resolve("validation"));
+        assertEquals(2, files.size(), "the failed fit's validation file and the evaluate's own");
+        assertEquals(List.of("evaluation_loss_vs_iterations 2", "evaluation_mae_vs_iterations 2", "epoch_loss 0", "epoch_mae 0"),
+                files.get(0).stream().map(s -> s.tag() + " " + s.step()).toList(), "the failed fit's file, closed with its first epoch");
+        assertEquals(List.of(new Scalar("evaluation_loss_vs_iterations", 2, (float) (double) after.get("loss")),
+                new Scalar("evaluation_mae_vs_iterations", 2, (float) (double) after.get("mae"))), files.get(1));
+    }
+
     private static long varint(ByteBuffer b) {
         long v = 0;
         for (int shift = 0; ; shift += 7) {

@@ -195,6 +195,7 @@ class KerasEvaluateApiGoldensTest {
         assertEquals(want.size(), got.size(), id + ": Keras " + want + ", jrnn " + got + " " + m.kerasListKeys(logs));
         for (int i = 0; i < want.size(); i++) near(want.get(i), got.get(i), id + " list[" + i + "] (" + m.kerasListKeys(logs).get(i) + ")");
         assertEquals(got.size(), m.kerasListKeys(logs).size(), id + " a key per value");
+        assertEquals(kerasKeys(c, "keys"), m.kerasListKeys(logs), id + ": Keras' list order, by key (equal values cannot hide a swap)");
         List<Double> direct = m.evaluateList(List.of(x), ys);   // batches of 32: the same means
         for (int i = 0; i < want.size(); i++) near(want.get(i), direct.get(i), id + " evaluateList[" + i + "]");
         List<Double> viaDataset = m.evaluateList(ys.size() == 1 ? Dataset.fromTensors(x, ys.get(0)).batch(4) : Dataset.fromTensors(List.of(x), ys).batch(4));
@@ -205,7 +206,22 @@ class KerasEvaluateApiGoldensTest {
             List<Double> k = flat(c.get("test_on_batch"));
             assertEquals(k.size(), tob.size(), id + " test_on_batch");
             for (int i = 0; i < k.size(); i++) near(k.get(i), tob.get(i), id + " test_on_batch[" + i + "]");
+            assertEquals(kerasKeys(c, "test_on_batch_keys"), m.kerasListKeys(m.testOnBatch(List.of(x4), List.of(y4))), id + " test_on_batch's order");
         }
+    }
+
+    /**
+     * The log key of each position of Keras' list (its own _flatten_metrics_in_order run on the names), an array value's
+     * (F1 per class) spread as jrnn names its run: f1_score_0, f1_score_1, ...
+     */
+    private static List<String> kerasKeys(Map<?, ?> c, String field) {
+        Map<?, ?> dict = map(c, "dict");
+        List<String> out = new ArrayList<>();
+        for (Object k : list(c, field)) {
+            if (dict.get(k) instanceof List<?> v) for (int i = 0; i < v.size(); i++) out.add(k + "_" + i);
+            else out.add((String) k);
+        }
+        return out;
     }
 
     /** Records every test / predict hook with its index, and sets the model's stop flag in one of them. */

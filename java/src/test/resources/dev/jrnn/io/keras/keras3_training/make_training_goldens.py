@@ -520,6 +520,15 @@ def flat(r):
     return float(r)
 
 
+def list_keys(m, d, values):
+    """The log key of each position of Keras' list: its own _flatten_metrics_in_order (what evaluate(return_dict=False)
+    and test_on_batch return) run on {key: key}, so equal values cannot hide a swapped order; checked against the list."""
+    k = m._flatten_metrics_in_order({n: n for n in d})
+    k = k if isinstance(k, list) else [k]
+    assert flat([d[n] for n in k]) == (values if isinstance(values, list) else flat([values])), (k, d, values)
+    return k
+
+
 def plain_model(**kw):
     m = keras.Sequential([keras.Input((3,)), layers.Dense(4, activation="tanh"), layers.Dense(3, activation="softmax")])
     m.set_weights(init)
@@ -539,8 +548,11 @@ for cid, kw in [("loss_only", dict(loss="sparse_categorical_crossentropy")),
     case = {"id": cid, "list": flat(m.evaluate(xf, yy, batch_size=4, verbose=0)),
             "dict": {k: flat([v])[0] for k, v in m.evaluate(xf, yy, batch_size=4, verbose=0, return_dict=True).items()},
             "metrics_names": m.metrics_names}
+    case["keys"] = list_keys(m, case["dict"], case["list"])
     if cid == "metrics":
         case["test_on_batch"] = flat(m.test_on_batch(xf[:4], yf[:4]))
+        case["test_on_batch_keys"] = list_keys(m, {k: flat([v])[0] for k, v in m.test_on_batch(xf[:4], yf[:4], return_dict=True).items()},
+                                               case["test_on_batch"])
     api["lists"].append(case)
 for cid, kw in [("two_losses", dict(loss=["mse", "sparse_categorical_crossentropy"])),
                 ("two_metrics", dict(loss=["mse", "sparse_categorical_crossentropy"], metrics=[["mae"], ["accuracy"]])),
@@ -550,9 +562,11 @@ for cid, kw in [("two_losses", dict(loss=["mse", "sparse_categorical_crossentrop
                                       weighted_metrics=[["mse"], ["accuracy"]]))]:
     m = two_outputs()
     m.compile(optimizer=O.SGD(0.2), **kw)
-    api["lists"].append({"id": cid, "list": flat(m.evaluate(xf, (ya, yf), batch_size=4, verbose=0)),
-                         "dict": {k: float(v) for k, v in m.evaluate(xf, (ya, yf), batch_size=4, verbose=0, return_dict=True).items()},
-                         "metrics_names": m.metrics_names})
+    case = {"id": cid, "list": flat(m.evaluate(xf, (ya, yf), batch_size=4, verbose=0)),
+            "dict": {k: float(v) for k, v in m.evaluate(xf, (ya, yf), batch_size=4, verbose=0, return_dict=True).items()},
+            "metrics_names": m.metrics_names}
+    case["keys"] = list_keys(m, case["dict"], case["list"])
+    api["lists"].append(case)
 
 
 class Stopper(Standalone):
