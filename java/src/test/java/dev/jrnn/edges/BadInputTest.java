@@ -505,7 +505,7 @@ class BadInputTest {
         bad("fit: x +Inf", IAE, f -> f.model.fit(with(x(8), 0, Float.POSITIVE_INFINITY), y(8), quiet()), "x holds Infinity at (0, 0, 0)");
         bad("fit: y NaN", IAE, f -> f.model.fit(x(8), with(y(8), 7, Float.NaN), quiet()), "y holds NaN at (7, 0)");
         bad("fit: y -Inf", IAE, f -> f.model.fit(x(8), with(y(8), 3, Float.NEGATIVE_INFINITY), quiet()), "y holds -Infinity at (3, 0)");
-        bad("fit: zero epochs", IAE, f -> new FitOptions().epochs(0), "epochs must be >= 1, got 0");
+        bad("fit: negative epochs", IAE, f -> new FitOptions().epochs(-1), "epochs must be >= 0, got -1");
         bad("fit: zero batch size", IAE, f -> new FitOptions().batchSize(0), "batchSize must be >= 1, got 0");
         bad("fit: negative batch size", IAE, f -> f.model.fit(x(8), y(8), 1, -4), "batchSize must be >= 1, got -4");
         bad("fit: verbose 3", IAE, f -> new FitOptions().verbose(3), "verbose must be 0, 1 or 2, got 3");
