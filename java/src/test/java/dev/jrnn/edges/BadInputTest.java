@@ -515,6 +515,17 @@ class BadInputTest {
         bad("callbacks: TensorBoard into a file", java.io.UncheckedIOException.class,
                 f -> f.model.fit(x(8), y(8), quiet().callbacks(new dev.jrnn.model.TensorBoard(f.good))),
                 "TensorBoard: cannot write under", "good.safetensors");
+        bad("callbacks: EarlyStopping monitor auto cannot place", IAE,
+                f -> f.model.fit(x(8), y(8), quiet().validationSplit(0.25).callbacks(new dev.jrnn.model.EarlyStopping().monitor("val_acc"))),
+                "EarlyStopping: mode \"auto\" cannot tell whether monitor 'val_acc'", "(the epochs log [loss, val_loss])",
+                "mode(\"max\")", "mode(\"min\")");
+        bad("callbacks: ReduceLROnPlateau monitor auto cannot place", IAE,
+                f -> f.model.fit(x(8), y(8), quiet().callbacks(new dev.jrnn.model.ReduceLROnPlateau().monitor("learning_rate"))),
+                "ReduceLROnPlateau: mode \"auto\" cannot tell whether monitor 'learning_rate'", "(the epochs log [learning_rate, loss])",
+                "mode(\"max\")");
+        bad("callbacks: ModelCheckpoint monitor auto cannot place", IAE,
+                f -> f.model.fit(x(8), y(8), quiet().callbacks(new dev.jrnn.model.ModelCheckpoint(f.dir.resolve("m.keras").toString()).monitor("mae"))),
+                "ModelCheckpoint: mode \"auto\" cannot tell whether monitor 'mae'", "no compiled metric logs 'mae'", "mode(\"min\")");
         bad("models: fromJson not JSON", IAE, f -> dev.jrnn.model.Models.fromJson("[1, "), "fromJson: not JSON");
         bad("models: fromJson unknown layer", IAE,
                 f -> dev.jrnn.model.Models.fromJson("{\"class_name\": \"Sequential\", \"config\": {\"layers\": [{\"class_name\": "
