@@ -189,6 +189,9 @@ class BadInputTest {
         bad("layer: zero batch in batchInputShape", IAE, f -> new LSTM(2).batchInputShape(0, 3, 2), "batch size must be positive, got 0");
         bad("layer: zero inputLength", IAE, f -> new SimpleRNN(2).inputLength(0), "inputLength must be positive, got 0");
         bad("layer: Bidirectional of null", IAE, f -> new Bidirectional(null), "Bidirectional", "null");
+        bad("layer: Bidirectional of a layer going backwards", IAE, f -> new Bidirectional(new GRU(3).goBackwards(true)),
+                "Bidirectional: layer gru", "has goBackwards = true", "got the same direction twice",
+                "expected a layer with goBackwards = false, or give a backwardLayer with goBackwards = false");
         bad("layer: unknown mergeMode", IAE, f -> new Bidirectional(new LSTM(2)).mergeMode("concatenate"), "unknown mergeMode 'concatenate'");
         bad("layer: TimeDistributed of null", IAE, f -> new TimeDistributed(null), "TimeDistributed", "null");
         bad("layer: empty name", IAE, f -> new Dense(2).name(""), "name must not be empty");
