@@ -1,5 +1,7 @@
 package dev.jrnn.model;
 
+import dev.jrnn.losses.EpochMetric;
+
 import java.util.Collection;
 import java.util.List;
 
@@ -24,7 +26,7 @@ final class MonitorDirection {
         Boolean up = auto(monitor, model);
         if (up != null) return up;
         String name = unprefixed(monitor);
-        dev.jrnn.losses.EpochMetric m = model == null ? null : metric(model, name);
+        EpochMetric m = model == null ? null : metric(model, name);
         String why = m != null
                 ? "the metric logged as '" + name + "' has no direction (a MeanMetric without higherIsBetter, or a confusion count such as true_positives)"
                 : "it is not the loss and no compiled metric logs '" + name + "'";
@@ -39,7 +41,7 @@ final class MonitorDirection {
         String name = unprefixed(monitor);
         if (name.equals("loss")) return false;
         if (model == null) return null;
-        dev.jrnn.losses.EpochMetric m = metric(model, name);
+        EpochMetric m = metric(model, name);
         if (m != null) return m.hasDirection() ? m.higherIsBetter() : null;
         if (model.isBuilt()) {
             List<String> outs = model.graph().outputKeys();
@@ -49,8 +51,8 @@ final class MonitorDirection {
     }
 
     /** The compiled metric logged as {@code name} (jrnn's keys: "kind_auc", a class's "f1_score_2"), else one so named (Keras' m.name). */
-    private static dev.jrnn.losses.EpochMetric metric(Model model, String name) {
-        dev.jrnn.losses.EpochMetric m = model.metrics().loggedAs(name);
+    private static EpochMetric metric(Model model, String name) {
+        EpochMetric m = model.metrics().loggedAs(name);
         return m != null ? m : model.metrics().named(name);
     }
 

@@ -89,8 +89,18 @@ class MonitorDirectionTest {
     @Test
     void modeMinOrMaxOrAPlacedMonitorTrainsAsKeras3() {
         for (String mode : List.of("min", "max")) {
-            History h = fit(model("accuracy"), 2, new EarlyStopping().monitor("val_acc").mode(mode));
-            assertEquals(2, h.get("loss").size(), mode + ": trains, the value never logged (a warning)");
+            java.io.PrintStream err = System.err;
+            java.io.ByteArrayOutputStream warned = new java.io.ByteArrayOutputStream();
+            History h;
+            try {
+                System.setErr(new java.io.PrintStream(warned, true, java.nio.charset.StandardCharsets.UTF_8));
+                h = fit(model("accuracy"), 2, new EarlyStopping().monitor("val_acc").mode(mode));
+            } finally {
+                System.setErr(err);
+            }
+            assertEquals(2, h.get("loss").size(), mode + ": trains, never stopped");
+            assertEquals("EarlyStopping: monitored value 'val_acc' is not logged (logged: [accuracy, loss, val_accuracy, val_loss]);"
+                    + " not stopping\n", warned.toString(java.nio.charset.StandardCharsets.UTF_8).replace("\r\n", "\n"), "warned once, as Keras warns");
         }
         assertTrue(EarlyStopping.maximizes("auto", "val_accuracy", model("accuracy")));
         assertFalse(EarlyStopping.maximizes("auto", "val_mae", model("mae")));
