@@ -91,6 +91,26 @@ extern "C" __global__ void jrnn_max_over_steps_bwd(int batch, int steps, int fea
     }
 }
 
+// dx[b, t, f] = dy[b, f] at the first t with x[b, t, f] == y[b, f], else 0: max pooling's gradient, which TensorFlow and
+// JAX give to a tie's earliest step; one thread per (b, f).
+// args: (int batch, int steps, int features, const float* x, const float* y, const float* dy, float* dx)
+extern "C" __global__ void jrnn_max_over_steps_first_bwd(int batch, int steps, int features, const float* __restrict__ x,
+                                                         const float* __restrict__ y, const float* __restrict__ dy,
+                                                         float* __restrict__ dx) {
+    const long long n = (long long)batch * features;
+    JRNN_GRID_STRIDE(e, n) {
+        const long long b = e / features, f = e % features, base = b * steps * features + f;
+        const float m = y[e];
+        bool taken = false;
+        for (int t = 0; t < steps; t++) {
+            const long long i = base + (long long)t * features;
+            const bool hit = !taken && x[i] == m;
+            dx[i] = hit ? dy[e] : 0.0f;
+            taken = taken || hit;
+        }
+    }
+}
+
 // Dropout keep mask of call c = counter value: out[i] = u_i >= rate ? 1 / (1 - rate) : 0 with
 // u_i = top 24 bits of mix64(base + (i + 1) * GOLDEN) times 2^-24, base = mix64(seed ^ (c * COUNTER_MUL)).
 // The counter is advanced afterwards by jrnn_counter_add (a second launch, so every block reads the same c).

@@ -4,7 +4,7 @@
 // stdin, one problem after another, a header line then its numbers; stdout, one line of numbers per output:
 //   mask rows cols maskValue x                      -> mask
 //   mulrows zeroed rows cols x s                    -> y
-//   maxsteps batch steps features x dy              -> y, dx
+//   maxsteps batch steps features x dy              -> y, dx, dx of the first tie
 //   dropout n rate seed lo hi                       -> mask, counter after
 //   noise n mean stddev seed lo hi                  -> noise, counter after
 //   ids n vocab ids                                 -> out, (first bad index, its value) or (-1, 0)
@@ -83,6 +83,9 @@ void maxsteps(std::istream& in) {
     go(jrnn_max_over_steps_bwd, b, t, f, (const float*)x.data(), (const float*)y.data(), (const float*)dy.data(), dx.data());
     print(y);
     print(dx);
+    V dx1((size_t)b * t * f, -7.0f);
+    go(jrnn_max_over_steps_first_bwd, b, t, f, (const float*)x.data(), (const float*)y.data(), (const float*)dy.data(), dx1.data());
+    print(dx1);
 }
 
 void random(std::istream& in, bool normal) {

@@ -358,6 +358,13 @@ public interface Backend extends AutoCloseable {
     void maxOverStepsBackward(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff, Buf dy, long dyOff,
                               Buf dx, long dxOff);
 
+    /**
+     * {@link #maxOverStepsBackward} where ties do not share: {@code dx[b, t, f] = dy[b, f]} at the first t with
+     * {@code x[b, t, f] == y[b, f]}, else 0 (TensorFlow's and JAX's max pooling windows give a tie's gradient to its earliest step).
+     */
+    void maxOverStepsFirstBackward(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff, Buf dy, long dyOff,
+                                   Buf dx, long dxOff);
+
     /** {@code y[i] = 1 / sqrt(x[i] + eps)} over n floats (LayerNormalization's inverse deviation; y may alias x). */
     void rsqrt(long n, float eps, Buf x, long xOff, Buf y, long yOff);
 

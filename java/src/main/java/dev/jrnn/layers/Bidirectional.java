@@ -33,12 +33,16 @@ public class Bidirectional extends Layer {
     private final RecurrentLayer backwardLayer;
     private String mergeMode = "concat";
 
-    /** Wraps {@code layer}; the backward layer is a copy of its configuration with goBackwards flipped. */
+    /**
+     * Wraps {@code layer}; the backward layer is a copy of its configuration going backwards. Changed (session 21): a
+     * {@code layer} that goes backwards itself is refused, as Keras 3.15.1 refuses it (its copy goes backwards too: "Forward
+     * layer and backward layer should have different go_backwards value"); tf.keras 2 flipped the copy forwards.
+     */
     public Bidirectional(RecurrentLayer layer) {
         this(layer, null);
     }
 
-    /** Wraps {@code layer} and a given {@code backwardLayer} (null: a copy of layer with goBackwards flipped). */
+    /** Wraps {@code layer} and a given {@code backwardLayer} of the other goBackwards (null: a copy of layer going backwards). */
     public Bidirectional(RecurrentLayer layer, RecurrentLayer backwardLayer) {
         if (layer == null) throw new IllegalArgumentException("Bidirectional: the wrapped layer is null");
         if (layer == backwardLayer) throw new IllegalArgumentException("Bidirectional: layer and backwardLayer are the same " + layer.name());
@@ -48,8 +52,13 @@ public class Bidirectional extends Layer {
         RecurrentLayer bw;
         String bname;
         if (backwardLayer == null) {
+            if (layer.goBackwards) {
+                throw new IllegalArgumentException("Bidirectional: layer " + layer.name() + " has goBackwards = true, and so would the"
+                        + " backward copy made of it (Keras 3: go_backwards=True), got the same direction twice, as Keras 3.15.1"
+                        + " refuses it; expected a layer with goBackwards = false, or give a backwardLayer with goBackwards = false");
+            }
             bw = layer.newInstance();
-            bw.goBackwards = !layer.goBackwards;
+            bw.goBackwards = true;
             bname = fname;
         } else {
             bw = backwardLayer;

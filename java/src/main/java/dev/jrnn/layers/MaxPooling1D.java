@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * Keras MaxPooling1D: the maximum of each window of {@code poolSize} steps, every {@code strides} steps (default
- * poolSize); with padding "same" pad steps never win. One difference from TensorFlow: where several steps of a window
- * tie for the maximum they share its gradient ({@link Backend#maxOverStepsBackward}), where TensorFlow gives it to one.
+ * poolSize); with padding "same" pad steps never win. Where several steps of a window tie for the maximum, the window's
+ * gradient goes to the earliest of them ({@link Backend#maxOverStepsFirstBackward}), as Keras 3.15.1 on TensorFlow and JAX
+ * (checked; Changed (session 21): jrnn split it among them). {@link GlobalMaxPooling1D} splits it, as Keras on both.
  *
  * <pre>{@code
  * Sequential m = new Sequential(new Conv1D(32, 5).activation("relu").inputShape(200, 8),
@@ -49,7 +50,7 @@ public class MaxPooling1D extends Pooling1D {
                 DTensor dFull = g.full(be, dy, g.c, owned);   // dropped rows: zero gradient
                 DTensor dWin = DTensor.zeros(be, g.b * g.q, p, g.c);
                 owned.add(dWin);
-                be.maxOverStepsBackward(g.b * g.q, p, g.c, win.buf(), 0, full.buf(), 0, dFull.buf(), 0, dWin.buf(), 0);
+                be.maxOverStepsFirstBackward(g.b * g.q, p, g.c, win.buf(), 0, full.buf(), 0, dFull.buf(), 0, dWin.buf(), 0);
                 return List.of(g.windowsBack(be, dWin.buf(), g.c, p * g.c, p, owned));   // window step j: its own column block
             });
         } catch (RuntimeException | Error e) {

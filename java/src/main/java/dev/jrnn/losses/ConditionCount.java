@@ -22,8 +22,10 @@ abstract class ConditionCount<T extends ConditionCount<T>> extends ThresholdedMe
         this.up = up;
     }
 
-    /** Keras' maximises none of them (its monitor mode "auto" refuses them); here true positives and negatives go up. */
+    /** True positives and negatives go up; but monitor mode "auto" refuses them all, as Keras 3 (they have no direction there). */
     @Override public final boolean higherIsBetter() { return up; }
+
+    @Override public final boolean hasDirection() { return false; }
 
     private ConfusionCounts counts() { return counts(0.5); }
 

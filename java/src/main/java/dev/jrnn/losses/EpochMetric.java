@@ -25,6 +25,12 @@ public interface EpochMetric {
     /** Whether a larger value is better (Keras' {@code _direction == "up"}), which monitor mode "auto" follows. */
     boolean higherIsBetter();
 
+    /**
+     * Whether it has a direction at all (Keras' {@code _direction}): monitor mode "auto" refuses a value logged by a metric
+     * without one, as Keras 3 does, and {@link #higherIsBetter} is then false.
+     */
+    default boolean hasDirection() { return true; }
+
     /** Whether a sequence output's mask weighs its rows (Keras 3 passes the mask to its MeanMetricWrapper metrics only). */
     boolean usesMask();
 

@@ -69,6 +69,8 @@ public final class MeanMetric implements EpochMetric {
 
     /** Whether {@link #higherIsBetter(boolean)} was called (Keras' function metrics have no direction). */
     public boolean directionGiven() { return higherIsBetter != null; }
+
+    @Override public boolean hasDirection() { return directionGiven(); }
     @Override public boolean usesMask() { return true; }
     @Override public boolean suits(Loss loss) { return sparse == loss.sparse(); }
     @Override public boolean sparse() { return sparse; }

@@ -23,6 +23,7 @@ final class RenamedMetric implements EpochMetric {
 
     @Override public String key() { return name; }
     @Override public boolean higherIsBetter() { return metric.higherIsBetter(); }
+    @Override public boolean hasDirection() { return metric.hasDirection(); }
     @Override public boolean usesMask() { return metric.usesMask(); }
     @Override public boolean suits(Loss loss) { return metric.suits(loss); }
     @Override public boolean sparse() { return metric.sparse(); }

@@ -62,17 +62,17 @@ final class CompileMetrics {
     /** The keys the metrics are logged under (val_ left off), in Keras' order: the metrics output by output, then the weighted ones. */
     List<String> keys() { return slots.stream().map(Slot::key).toList(); }
 
-    /**
-     * Whether the metric logged under {@code key} (val_ left off; an F-score's per-class "f1_score_2" too) is better larger;
-     * null when no metric logs it or the metric has no direction (a {@link MeanMetric} without one, as Keras' functions).
-     */
-    Boolean higherIsBetter(String key) {
+    /** The metric logged under {@code key} (val_ left off; an F-score's per-class "f1_score_2" too), or null. */
+    EpochMetric loggedAs(String key) {
         for (String k : List.of(key, key.replaceFirst("_\\d+$", ""))) {
-            for (Slot s : slots) {
-                if (!s.key().equals(k)) continue;
-                return s.metric() instanceof MeanMetric mm && !mm.directionGiven() ? null : s.metric().higherIsBetter();
-            }
+            for (Slot s : slots) if (s.key().equals(k)) return s.metric();
         }
+        return null;
+    }
+
+    /** The first metric named {@code name} (an output's prefix left off: Keras' lookup by the metric's own name), or null. */
+    EpochMetric named(String name) {
+        for (Slot s : slots) if (s.metric().key().equals(name)) return s.metric();
         return null;
     }
 

@@ -12,7 +12,11 @@ import java.util.Set;
  * (defaults: monitor "val_loss", minDelta 0, patience 0, mode "auto", no baseline, no restore, startFromEpoch 0).
  * With {@code restoreBestWeights} the best epoch's weights come back at the end of training, whether this
  * callback stopped it or not (as Keras 3). A NaN value is never an improvement, not even the first one (Keras
- * would keep a first NaN as the best for good and restore its weights).
+ * would keep a first NaN as the best for good and restore its weights). Changed (session 21): in mode "auto" a monitor
+ * whose direction cannot be told (not the loss, and no compiled metric with a direction logs it: "val_acc" where
+ * "val_accuracy" is logged) is refused when fit starts, as Keras 3.15.1 refuses it (at the end of the first epoch);
+ * give mode "min" or "max" for such a value. A monitored value the logs lack is warned about once and never stops
+ * training, as Keras warns.
  *
  * <pre>{@code
  * EarlyStopping es = new EarlyStopping().monitor("loss").patience(5).restoreBestWeights(true);
@@ -34,7 +38,7 @@ public final class EarlyStopping implements Callback, KnownLogs {
     private int wait;
     private int stoppedEpoch;
     private int bestEpoch;
-    private Boolean max;   // from the mode and the monitored metric, at train begin (null: not begun)
+    private Boolean max;   // from the mode and the monitored metric, at the first epoch's end as Keras (null: not yet)
     private List<Tensor> bestWeights;
     private boolean warned;
 
@@ -56,7 +60,10 @@ public final class EarlyStopping implements Callback, KnownLogs {
         return this;
     }
 
-    /** "min", "max" or "auto" (from the monitored metric as Keras 3: max for accuracies, precision, recall, cosine similarity; min for losses and errors). */
+    /**
+     * "min", "max" or "auto" (from the monitored metric as Keras 3: max for accuracies, precision, recall, cosine similarity;
+     * min for losses and errors; fit refuses a monitor it cannot place, as Keras 3).
+     */
     public EarlyStopping mode(String m) {
         this.mode = checkMode("EarlyStopping", m);
         return this;
@@ -99,20 +106,20 @@ public final class EarlyStopping implements Callback, KnownLogs {
     /** The epoch (from 0) with the best monitored value, or 0 when none was monitored yet (Keras' {@code best_epoch}). */
     public int bestEpoch() { return bestEpoch; }
 
-    private boolean maximize() {
-        return max != null ? max : EarlyStopping.maximizes(mode, monitor, null);
-    }
+    String monitor() { return monitor; }
+
+    String mode() { return mode; }
 
     /** Keras' _is_improvement: anything improves on no reference; but a NaN never does (Keras would keep it as the best for good). */
     private boolean improved(double v, Double ref) {
         if (Double.isNaN(v)) return false;
         if (ref == null) return true;
-        return maximize() ? v - minDelta > ref : v + minDelta < ref;
+        return max ? v - minDelta > ref : v + minDelta < ref;
     }
 
     @Override
     public void onTrainBegin(Model model) {
-        max = maximizes(mode, monitor, model);
+        max = null;
         wait = 0;
         stoppedEpoch = 0;
         bestEpoch = 0;
@@ -122,6 +129,7 @@ public final class EarlyStopping implements Callback, KnownLogs {
 
     @Override
     public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {
+        if (max == null) max = MonitorDirection.maximizes("EarlyStopping", mode, monitor, model, logs.keySet());   // fit checked it before training
         Double v = logs.get(monitor);
         if (v == null) {
             if (!warned) {
@@ -173,17 +181,13 @@ public final class EarlyStopping implements Callback, KnownLogs {
     }
 
     /**
-     * Whether {@code mode} means larger is better for {@code monitor}. "auto" asks the compiled metric the name logs (as
-     * Keras 3: precision, recall and the accuracies are maximised, errors and losses minimised); a name no metric logs is
-     * maximised when it contains "acc" (tf.keras 2's rule; Keras 3 would refuse it).
+     * Whether {@code mode} means larger is better for {@code monitor}. "auto" minimises the loss and asks the compiled metric
+     * that logs the value (as Keras 3: precision, recall and the accuracies are maximised, errors and losses minimised);
+     * IllegalArgumentException for a name it cannot place (tf.keras 2 maximised any name with "acc" in it; Keras 3
+     * refuses them, and so does jrnn since session 21).
      */
     static boolean maximizes(String mode, String monitor, Model model) {
-        if (!mode.equals("auto")) return mode.equals("max");
-        String name = monitor.startsWith("val_") ? monitor.substring(4) : monitor;
-        if (name.equals("loss") || name.endsWith("_loss")) return false;
-        Boolean up = model == null ? null : model.metrics().higherIsBetter(name);   // by the key it logs, per-class "f1_score_2" too
-        if (up != null) return up;
-        return name.contains("acc");
+        return MonitorDirection.maximizes("EarlyStopping", mode, monitor, model, null);
     }
 
     @Override

@@ -54,8 +54,12 @@ public final class FitOptions {
     /** The gradient bucket of data-parallel training, as PyTorch DDP's default {@code bucket_cap_mb} (25 MiB). */
     public static final long DEFAULT_BUCKET_BYTES = 25L << 20;
 
+    /**
+     * How many epochs to train (default 1). 0 trains none, as Keras' {@code epochs=0}: the callbacks get only
+     * {@link Callback#onTrainBegin} and {@link Callback#onTrainEnd}, and fit returns an empty History.
+     */
     public FitOptions epochs(int n) {
-        if (n < 1) throw new IllegalArgumentException("FitOptions: epochs must be >= 1, got " + n);
+        if (n < 0) throw new IllegalArgumentException("FitOptions: epochs must be >= 0, got " + n);
         this.epochs = n;
         return this;
     }

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * {@code {val_loss:.2f}}, {@code {loss:.3e}}). Whole models are written by {@link Model#save} (resume them with
  * {@link Models#load} and {@link FitOptions#initialEpoch}), weights by {@link Model#saveWeights}. Every write is
  * atomic: a failing one stops fit with an UncheckedIOException naming the file and the epoch, and leaves the file
- * that was there.
+ * that was there. Changed (session 21): in mode "auto" a monitor whose direction cannot be told (not the loss, and no
+ * compiled metric with a direction logs it) is refused when fit starts, saveBestOnly or not, as Keras 3.15.1 refuses it.
  *
  * <pre>{@code
  * model.fit(x, y, new FitOptions().epochs(50).validationSplit(0.2)
@@ -89,6 +90,10 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
         this.mode = EarlyStopping.checkMode("ModelCheckpoint", m);
         return this;
     }
+
+    String monitor() { return monitor; }
+
+    String mode() { return mode; }
 
     /** Keras' {@code save_freq="epoch"} (the default): a save at the end of every epoch. For a number of batches see {@link #saveFreq(int)}. */
     public ModelCheckpoint saveFreq(String freq) {
@@ -165,7 +170,7 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
                         + logs.keySet() + "; saving every time, as Keras 3");
             }
         } else if (saveBestOnly) {
-            boolean max = EarlyStopping.maximizes(mode, monitor, model);
+            boolean max = MonitorDirection.maximizes("ModelCheckpoint", mode, monitor, model, logs.keySet());
             String bestText = Double.isNaN(best) ? "None" : PythonFloat.format(best, 'f', 5);
             if (Double.isNaN(v) || !Double.isNaN(best) && !(max ? v > best : v < best)) {   // NaN never improves, as in Keras
                 say(model, "\nEpoch " + (epoch + 1) + ": " + monitor + " did not improve from " + bestText);

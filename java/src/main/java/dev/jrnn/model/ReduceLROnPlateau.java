@@ -12,7 +12,9 @@ import java.util.Set;
  * After {@code patience} epochs without an improvement of more than {@code minDelta}, the rate becomes
  * {@code max(lr * factor, minLr)} (when it is above minLr), then {@code cooldown} epochs pass before waiting again.
  * The optimizer's rate must be a fixed one: with a schedule it is not settable (as in Keras). Each epoch's rate,
- * before a reduction, is added to the epoch's logs as {@code "learning_rate"}, as Keras 3 does.
+ * before a reduction, is added to the epoch's logs as {@code "learning_rate"}, as Keras 3 does. Changed (session 21):
+ * in mode "auto" a monitor whose direction cannot be told (not the loss, and no compiled metric with a direction logs
+ * it) is refused when fit starts, as Keras 3.15.1 refuses it; give mode "min" or "max" for such a value.
  *
  * <pre>{@code
  * ReduceLROnPlateau plateau = new ReduceLROnPlateau().monitor("loss").factor(0.5).patience(3).minLr(1e-5);
@@ -33,7 +35,7 @@ public final class ReduceLROnPlateau implements Callback, KnownLogs {
     private int wait;
     private int cooldownCounter;
     private boolean warned;
-    private Boolean max;   // from the mode and the monitored metric, at train begin (null: not begun)
+    private Boolean max;   // from the mode and the monitored metric, at the first epoch's end as Keras (null: not yet)
 
     public ReduceLROnPlateau monitor(String key) {
         if (key == null || key.isBlank()) throw new IllegalArgumentException("ReduceLROnPlateau: monitor must name a logged value, e.g. val_loss");
@@ -92,20 +94,20 @@ public final class ReduceLROnPlateau implements Callback, KnownLogs {
         return this;
     }
 
-    private boolean maximize() {
-        return max != null ? max : EarlyStopping.maximizes(mode, monitor, null);
-    }
+    String monitor() { return monitor; }
+
+    String mode() { return mode; }
 
     private boolean improved(double v) {
         if (best == null) return true;
-        return maximize() ? v - minDelta > best : v + minDelta < best;
+        return max ? v - minDelta > best : v + minDelta < best;
     }
 
     private boolean inCooldown() { return cooldownCounter > 0; }
 
     @Override
     public void onTrainBegin(Model model) {
-        max = EarlyStopping.maximizes(mode, monitor, model);
+        max = null;
         best = null;
         wait = 0;
         cooldownCounter = 0;
@@ -113,6 +115,7 @@ public final class ReduceLROnPlateau implements Callback, KnownLogs {
 
     @Override
     public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {
+        if (max == null) max = MonitorDirection.maximizes("ReduceLROnPlateau", mode, monitor, model, logs.keySet());   // fit checked it before training
         logs.put(LearningRateScheduler.LOG_KEY, (double) model.optimizer().learningRate());   // the epoch's rate, before a reduction
         Double v = logs.get(monitor);
         if (v == null) {

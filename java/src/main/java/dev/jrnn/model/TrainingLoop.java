@@ -68,6 +68,8 @@ final class TrainingLoop {
         Set<String> logKeys = logKeys(targets, val);
         checkCheckpointFields(o.callbacks, logKeys, new LinkedHashSet<>(new EpochLogs(s, targets).logs().keySet()));   // before the backup's restore: a refused fit leaves the model as it was
         for (Callback cb : o.callbacks) if (cb instanceof ModelCheckpoint c) c.checkFormat(model);
+        // Keras 3 refuses a monitor mode "auto" cannot place at the first epoch's end; here before any update (no epoch: no refusal)
+        if (o.initialEpoch < o.epochs) MonitorDirection.check(o.callbacks, model, logged(logKeys, o.callbacks));
         int initialEpoch = o.initialEpoch;
         BackupAndRestore backup = null;
         for (Callback cb : o.callbacks) if (cb instanceof BackupAndRestore b && backup == null) backup = b;
@@ -223,6 +225,13 @@ final class TrainingLoop {
             if (!(cb instanceof KnownLogs k)) keys = null;   // may add any key: the checkpoints after it check when they format
             else if (keys != null) keys.addAll(k.logsAdded());
         }
+    }
+
+    /** {@code logKeys} and the keys jrnn's callbacks add ("learning_rate"), sorted as Keras' logs. */
+    private static Set<String> logged(Set<String> logKeys, List<Callback> callbacks) {
+        Set<String> keys = new TreeSet<>(logKeys);
+        for (Callback cb : callbacks) if (cb instanceof KnownLogs k) keys.addAll(k.logsAdded());
+        return keys;
     }
 
     /** A callback that closed the model ends fit here, before a step would use the freed weights. */

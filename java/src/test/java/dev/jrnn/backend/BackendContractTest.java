@@ -1441,6 +1441,17 @@ public abstract class BackendContractTest {
         close("maxOverStepsBackward", DX.get(b * t * f), dx);
         Y.untouched("maxOverSteps", b * f);
         DX.untouched("maxOverStepsBackward", b * t * f);
+        // the first of the tied steps takes all of dy (max pooling's gradient in TensorFlow and JAX)
+        Dev DX1 = dev(rand(b * t * f, -9, 9));
+        backend().maxOverStepsFirstBackward(b, t, f, X.buf, X.off, Y.buf, Y.off, DY.buf, DY.off, DX1.buf, DX1.off);
+        double[] dx1 = new double[b * t * f];
+        for (int i = 0; i < b * f; i++) {
+            int s = 0;
+            while (x[(i / f * t + s) * f + i % f] != y[i]) s++;
+            dx1[(i / f * t + s) * f + i % f] = dyv[i];
+        }
+        close("maxOverStepsFirstBackward", DX1.get(b * t * f), dx1);
+        DX1.untouched("maxOverStepsFirstBackward", b * t * f);
         assertThrows(IllegalArgumentException.class, () -> backend().maxOverSteps(b, 0, f, X.buf, X.off, Y.buf, Y.off));
     }
 

@@ -482,6 +482,13 @@ public final class RecordingBackend implements Backend {
     }
 
     @Override
+    public void maxOverStepsFirstBackward(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff, Buf dy, long dyOff,
+                                          Buf dx, long dxOff) {
+        Buf a = u(x), b = u(y), c = u(dy), d = u(dx);
+        op(() -> inner.maxOverStepsFirstBackward(batch, steps, features, a, xOff, b, yOff, c, dyOff, d, dxOff));
+    }
+
+    @Override
     public void rsqrt(long n, float eps, Buf x, long xOff, Buf y, long yOff) {
         Buf a = u(x), b = u(y);
         op(() -> inner.rsqrt(n, eps, a, xOff, b, yOff));

@@ -189,6 +189,9 @@ class BadInputTest {
         bad("layer: zero batch in batchInputShape", IAE, f -> new LSTM(2).batchInputShape(0, 3, 2), "batch size must be positive, got 0");
         bad("layer: zero inputLength", IAE, f -> new SimpleRNN(2).inputLength(0), "inputLength must be positive, got 0");
         bad("layer: Bidirectional of null", IAE, f -> new Bidirectional(null), "Bidirectional", "null");
+        bad("layer: Bidirectional of a layer going backwards", IAE, f -> new Bidirectional(new GRU(3).goBackwards(true)),
+                "Bidirectional: layer gru", "has goBackwards = true", "got the same direction twice",
+                "expected a layer with goBackwards = false, or give a backwardLayer with goBackwards = false");
         bad("layer: unknown mergeMode", IAE, f -> new Bidirectional(new LSTM(2)).mergeMode("concatenate"), "unknown mergeMode 'concatenate'");
         bad("layer: TimeDistributed of null", IAE, f -> new TimeDistributed(null), "TimeDistributed", "null");
         bad("layer: empty name", IAE, f -> new Dense(2).name(""), "name must not be empty");
@@ -505,7 +508,7 @@ class BadInputTest {
         bad("fit: x +Inf", IAE, f -> f.model.fit(with(x(8), 0, Float.POSITIVE_INFINITY), y(8), quiet()), "x holds Infinity at (0, 0, 0)");
         bad("fit: y NaN", IAE, f -> f.model.fit(x(8), with(y(8), 7, Float.NaN), quiet()), "y holds NaN at (7, 0)");
         bad("fit: y -Inf", IAE, f -> f.model.fit(x(8), with(y(8), 3, Float.NEGATIVE_INFINITY), quiet()), "y holds -Infinity at (3, 0)");
-        bad("fit: zero epochs", IAE, f -> new FitOptions().epochs(0), "epochs must be >= 1, got 0");
+        bad("fit: negative epochs", IAE, f -> new FitOptions().epochs(-1), "epochs must be >= 0, got -1");
         bad("fit: zero batch size", IAE, f -> new FitOptions().batchSize(0), "batchSize must be >= 1, got 0");
         bad("fit: negative batch size", IAE, f -> f.model.fit(x(8), y(8), 1, -4), "batchSize must be >= 1, got -4");
         bad("fit: verbose 3", IAE, f -> new FitOptions().verbose(3), "verbose must be 0, 1 or 2, got 3");
@@ -515,6 +518,17 @@ class BadInputTest {
         bad("callbacks: TensorBoard into a file", java.io.UncheckedIOException.class,
                 f -> f.model.fit(x(8), y(8), quiet().callbacks(new dev.jrnn.model.TensorBoard(f.good))),
                 "TensorBoard: cannot write under", "good.safetensors");
+        bad("callbacks: EarlyStopping monitor auto cannot place", IAE,
+                f -> f.model.fit(x(8), y(8), quiet().validationSplit(0.25).callbacks(new dev.jrnn.model.EarlyStopping().monitor("val_acc"))),
+                "EarlyStopping: mode \"auto\" cannot tell whether monitor 'val_acc'", "(the epochs log [loss, val_loss])",
+                "mode(\"max\")", "mode(\"min\")");
+        bad("callbacks: ReduceLROnPlateau monitor auto cannot place", IAE,
+                f -> f.model.fit(x(8), y(8), quiet().callbacks(new dev.jrnn.model.ReduceLROnPlateau().monitor("learning_rate"))),
+                "ReduceLROnPlateau: mode \"auto\" cannot tell whether monitor 'learning_rate'", "(the epochs log [learning_rate, loss])",
+                "mode(\"max\")");
+        bad("callbacks: ModelCheckpoint monitor auto cannot place", IAE,
+                f -> f.model.fit(x(8), y(8), quiet().callbacks(new dev.jrnn.model.ModelCheckpoint(f.dir.resolve("m.keras").toString()).monitor("mae"))),
+                "ModelCheckpoint: mode \"auto\" cannot tell whether monitor 'mae'", "no compiled metric logs 'mae'", "mode(\"min\")");
         bad("models: fromJson not JSON", IAE, f -> dev.jrnn.model.Models.fromJson("[1, "), "fromJson: not JSON");
         bad("models: fromJson unknown layer", IAE,
                 f -> dev.jrnn.model.Models.fromJson("{\"class_name\": \"Sequential\", \"config\": {\"layers\": [{\"class_name\": "

@@ -122,7 +122,7 @@ class PropertyTest {
             new Setter("EarlyStopping.minDelta", "minDelta", v -> { new EarlyStopping().minDelta(v); return v; }, s -> s >= 0 && Double.isFinite(s)),
             new Setter("EarlyStopping.baseline", "baseline", v -> { new EarlyStopping().baseline(v); return v; }, s -> !Double.isNaN(s)),
             new Setter("FitOptions.validationSplit", "validationSplit", v -> { new FitOptions().validationSplit(v); return v; }, s -> s >= 0 && s < 1),
-            new Setter("FitOptions.epochs", "epochs", v -> new FitOptions().epochs((int) v).epochs(), s -> s >= 1),
+            new Setter("FitOptions.epochs", "epochs", v -> new FitOptions().epochs((int) v).epochs(), s -> s >= 0),
             new Setter("FitOptions.batchSize", "batchSize", v -> new FitOptions().batchSize((int) v).batchSize(), s -> s >= 1),
             new Setter("EarlyStopping.patience", "patience", v -> { new EarlyStopping().patience((int) v); return (int) v; }, s -> s >= 0),
             new Setter("Optimizer.iterations", "iterations", v -> new SGD().iterations((long) v).iterations(), s -> s >= 0),

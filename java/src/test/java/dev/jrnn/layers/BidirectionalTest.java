@@ -157,6 +157,32 @@ class BidirectionalTest {
         assertArrayEquals(new int[] {1, 4, 2}, outs.get(1).shape());
     }
 
+    /**
+     * Keras 3.15.1 (jax and tensorflow, checked): Bidirectional(GRU(3, go_backwards=True)) raises "Forward layer and backward
+     * layer should have different `go_backwards` value" (its copy is made with go_backwards=True); with a backward_layer
+     * GRU(3) (go_backwards False) it is accepted; GRU(3) alone gets a backward copy going backwards. jrnn flipped the copy
+     * forwards, as tf.keras 2, and a tf.keras 2 config without backward_layer still loads so.
+     */
+    @Test
+    void aLayerGoingBackwardsNeedsAGivenBackwardLayerAsKeras3() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Bidirectional(new GRU(3).goBackwards(true).name("rev")));
+        assertTrue(e.getMessage().startsWith("Bidirectional: layer rev has goBackwards = true"), e.getMessage());
+        assertTrue(e.getMessage().contains("has goBackwards = true") && e.getMessage().contains("expected a layer with goBackwards = false"),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Bidirectional(new LSTM(3).goBackwards(true)));
+        Bidirectional given = new Bidirectional(new GRU(3).goBackwards(true), new GRU(3));
+        assertTrue(given.forwardLayer().goBackwards() && !given.backwardLayer().goBackwards());
+        assertTrue(new Bidirectional(new GRU(3)).backwardLayer().goBackwards());
+        String keras2 = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": [{\"class_name\": \"Bidirectional\","
+                + " \"config\": {\"name\": \"bi\", \"merge_mode\": \"concat\", \"batch_input_shape\": [null, 4, 2], \"layer\":"
+                + " {\"class_name\": \"GRU\", \"config\": {\"name\": \"gru\", \"units\": 3, \"go_backwards\": true}}}}]}}";
+        try (dev.jrnn.model.Model m = dev.jrnn.model.Models.fromJson(keras2)) {
+            Bidirectional bi = (Bidirectional) m.getLayer("bi");
+            assertTrue(bi.forwardLayer().goBackwards() && !bi.backwardLayer().goBackwards(), "tf.keras 2 flipped the copy");
+            assertEquals("backward_gru", bi.backwardLayer().name());
+        }
+    }
+
     @Test
     void backwardLayerMayBeGivenAndIsChecked() {
         LSTM f = new LSTM(3).returnSequences(true);

@@ -54,15 +54,35 @@ class MaxPooling1DTest {
         Ref.assertPoolsGolden(new MaxPooling1D(p).strides(s).padding(padding), out, golden);
     }
 
-    @Test
-    void tiedStepsShareTheGradient() {
-        MaxPooling1D pool = new MaxPooling1D(3);
-        Tensor x = Tensor.of(new float[] {1, 4, 4}, 1, 3, 1);
-        pool.build(List.of(new int[] {3, 1}));
-        try (var in = dev.jrnn.backend.DTensor.from(pool.backend(), x); Trace t = pool.forward(List.of(in), null, true);
-             var dy = dev.jrnn.backend.DTensor.from(pool.backend(), Tensor.of(new float[] {2}, 1, 1, 1))) {
-            assertArrayEquals(new float[] {4}, t.outputs().get(0).toTensor().data());
-            assertArrayEquals(new float[] {0, 1, 1}, t.backward(List.of(dy)).get(0).toTensor().data());
+    /**
+     * The gradient of sum(MaxPooling1D(x)) where steps tie, from Keras 3.15.1 on jax (jax.grad) and on tensorflow
+     * (GradientTape), which agree: each window gives its gradient to its earliest maximum (jrnn split it among them before
+     * session 21). x (1, 7, 2) with channels [1, 1, 1, 0, 3, 3, 3] and [5, 5, 2, 5, 5, 5, 1]; the gradient per channel.
+     */
+    @ParameterizedTest(name = "{0} p={1} s={2}")
+    @CsvSource(delimiter = ';', value = {
+            "valid;2;2;1, 0, 1, 0, 1, 0, 0;1, 0, 0, 1, 1, 0, 0",
+            "same;3;1;2, 1, 0, 0, 3, 1, 0;2, 1, 0, 2, 1, 1, 0",
+            "valid;3;2;1, 0, 0, 0, 2, 0, 0;1, 0, 0, 1, 1, 0, 0",
+            "valid;2;1;1, 1, 1, 0, 2, 1, 0;1, 1, 0, 2, 1, 1, 0",
+            "same;4;1;2, 0, 0, 0, 4, 1, 0;2, 1, 0, 2, 1, 1, 0"})
+    void tiedStepsGiveTheGradientToTheFirstAsKeras(String padding, int p, int s, String c0, String c1) {
+        MaxPooling1D pool = new MaxPooling1D(p).strides(s).padding(padding);
+        Tensor x = Tensor.of(new float[] {1, 5, 1, 5, 1, 2, 0, 5, 3, 5, 3, 5, 3, 1}, 1, 7, 2);
+        pool.build(List.of(new int[] {7, 2}));
+        try (var in = dev.jrnn.backend.DTensor.from(pool.backend(), x); Trace t = pool.forward(List.of(in), null, true)) {
+            int[] shape = t.outputs().get(0).shape();
+            float[] ones = new float[shape[1] * shape[2]];
+            java.util.Arrays.fill(ones, 1f);
+            try (var dy = dev.jrnn.backend.DTensor.from(pool.backend(), Tensor.of(ones, shape))) {
+                String[] a = c0.split(", "), b = c1.split(", ");
+                float[] want = new float[14];
+                for (int i = 0; i < 7; i++) {
+                    want[2 * i] = Float.parseFloat(a[i]);
+                    want[2 * i + 1] = Float.parseFloat(b[i]);
+                }
+                assertArrayEquals(want, t.backward(List.of(dy)).get(0).toTensor().data());
+            }
         }
     }
 

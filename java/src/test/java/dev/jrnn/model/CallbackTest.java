@@ -221,6 +221,20 @@ class CallbackTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(ints = {3, 5})
     void resumingAtOrPastTheLastEpochTrainsNothingAsKeras(int initialEpoch) {
+        trainsNothing(3, initialEpoch);
+    }
+
+    /**
+     * Keras 3.15.1's fit(epochs=0) (checked): on_train_begin and on_train_end only, History {} with params epochs 0,
+     * iterations 0, the weights as they were (jrnn refused epochs 0 before session 21).
+     */
+    @Test
+    void zeroEpochsTrainNothingAsKeras() {
+        History h = trainsNothing(0, 0);
+        assertEquals("{'verbose': 1, 'epochs': 0, 'steps': 1}", h.params().toString());
+    }
+
+    private static History trainsNothing(int epochs, int initialEpoch) {
         Jrnn.setSeed(1);
         Sequential m = new Sequential(new Dense(1).inputShape(2));
         m.compile("sgd", "mse");
@@ -241,13 +255,14 @@ class CallbackTest {
             public void onTrainEnd(Model model) { hooks.add("end"); }
         };
         java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
-        History h = m.fit(x, y, new FitOptions().epochs(3).initialEpoch(initialEpoch).verbose(1).callbacks(cb)
-                .out(new java.io.PrintStream(printed, true)));
+        History h = m.fit(x, y, new FitOptions().epochs(epochs).initialEpoch(initialEpoch).verbose(1).callbacks(cb)
+                .validationSplit(0.5).out(new java.io.PrintStream(printed, true)));
         assertTrue(h.history().isEmpty(), h.history().toString());
         assertEquals(List.of("begin", "end"), hooks);
         assertEquals("", printed.toString());
         assertEquals(0, m.optimizer().iterations());
         org.junit.jupiter.api.Assertions.assertArrayEquals(before, m.getWeights().get(0).toArray());
+        return h;
     }
 
     /** Records every hook it gets as "name:hook args". */

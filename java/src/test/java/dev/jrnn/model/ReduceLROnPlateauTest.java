@@ -60,7 +60,8 @@ class ReduceLROnPlateauTest {
 
     @Test
     void maxModeForAccuracy() {
-        Sequential m = model(1.0);
+        Sequential m = new Sequential(new Dense(1).inputShape(2));
+        m.compile(new SGD(1.0), "mse", "accuracy");   // mode "auto" asks the metric logged as accuracy (Keras 3)
         float[] lr = run(new ReduceLROnPlateau().monitor("val_accuracy").patience(1).factor(0.5).minDelta(0), m, "val_accuracy",
                 0.5, 0.6, 0.55, 0.7);
         assertEquals(1f, lr[1]);

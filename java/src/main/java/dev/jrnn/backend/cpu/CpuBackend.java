@@ -520,7 +520,12 @@ public final class CpuBackend implements Backend {
     @Override
     public void maxOverStepsBackward(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff, Buf dy, long dyOff,
                                      Buf dx, long dxOff) {
-        training.maxOverStepsBackward(batch, steps, features, x, xOff, y, yOff, dy, dyOff, dx, dxOff);
+        training.maxOverStepsBackward(batch, steps, features, x, xOff, y, yOff, dy, dyOff, dx, dxOff, false);
+    }
+
+    @Override
+    public void maxOverStepsFirstBackward(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff, Buf dy, long dyOff, Buf dx, long dxOff) {
+        training.maxOverStepsBackward(batch, steps, features, x, xOff, y, yOff, dy, dyOff, dx, dxOff, true);
     }
 
     @Override

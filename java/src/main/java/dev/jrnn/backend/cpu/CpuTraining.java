@@ -98,9 +98,10 @@ final class CpuTraining {
         }
     }
 
+    /** Ties share dy, or with {@code first} it goes to the first of them (maxOverStepsFirstBackward). */
     void maxOverStepsBackward(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff, Buf dy, long dyOff,
-                              Buf dx, long dxOff) {
-        String op = "maxOverStepsBackward";
+                              Buf dx, long dxOff, boolean first) {
+        String op = first ? "maxOverStepsFirstBackward" : "maxOverStepsBackward";
         long n = dev.jrnn.backend.Checks.poolDims(op, batch, steps, features);
         float[] xs = arr(op, "x", x), ys = arr(op, "y", y), dys = arr(op, "dy", dy), dxs = arr(op, "dx", dx);
         int xo = span(op, "x", xs, xOff, n), dxo = span(op, "dx", dxs, dxOff, n);
@@ -110,10 +111,13 @@ final class CpuTraining {
                 float m = ys[yo + b * features + f];
                 int k = 0;
                 for (int t = 0; t < steps; t++) if (xs[xo + (b * steps + t) * features + f] == m) k++;
-                float g = k == 0 ? 0f : dys[dyo + b * features + f] / k;
+                float g = k == 0 ? 0f : first ? dys[dyo + b * features + f] : dys[dyo + b * features + f] / k;
+                boolean taken = false;
                 for (int t = 0; t < steps; t++) {
                     int i = (b * steps + t) * features + f;
-                    dxs[dxo + i] = xs[xo + i] == m ? g : 0f;
+                    boolean hit = xs[xo + i] == m && !(first && taken);
+                    dxs[dxo + i] = hit ? g : 0f;
+                    taken |= hit;
                 }
             }
         }

@@ -224,14 +224,16 @@ final class CudaTraining implements AutoCloseable {
         if (m > 0) tk.maxOverSteps(g1(m), batch, steps, features, xp, yp);
     }
 
+    /** Ties share dy, or with {@code first} it goes to the first of them (maxOverStepsFirstBackward). */
     void maxOverStepsBackward(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff, Buf dy, long dyOff,
-                              Buf dx, long dxOff) {
-        String op = "maxOverStepsBackward";
+                              Buf dx, long dxOff, boolean first) {
+        String op = first ? "maxOverStepsFirstBackward" : "maxOverStepsBackward";
         long n = dev.jrnn.backend.Checks.poolDims(op, batch, steps, features), m = (long) batch * features;
         long xp = be.ptr(op, "x", x, xOff, n), yp = be.ptr(op, "y", y, yOff, m), dyp = be.ptr(op, "dy", dy, dyOff, m);
         long dxp = be.ptr(op, "dx", dx, dxOff, n);
         be.enter();
-        if (m > 0) tk.maxOverStepsBackward(g1(m), batch, steps, features, xp, yp, dyp, dxp);
+        if (m > 0 && first) tk.maxOverStepsFirstBackward(g1(m), batch, steps, features, xp, yp, dyp, dxp);
+        else if (m > 0) tk.maxOverStepsBackward(g1(m), batch, steps, features, xp, yp, dyp, dxp);
     }
 
     void scaleToSum(long n, double total, Buf x, long xOff) {

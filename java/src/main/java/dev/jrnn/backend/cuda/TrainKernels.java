@@ -45,6 +45,13 @@ final class TrainKernels extends KernelModule {
     }
     private final long maxOverStepsBackward = fn("jrnn_max_over_steps_bwd");
 
+    /** dx[b, t, f] = dy[b, f] at the first t with x[b, t, f] == y[b, f], else 0; one thread per (b, f). (train.cu) */
+    @Kernel("jrnn_max_over_steps_first_bwd")
+    void maxOverStepsFirstBackward(Grid grid, int batch, int steps, int features, @Ptr long x, @Ptr long y, @Ptr long dy, @Ptr long dx) {
+        launch(maxOverStepsFirstBackward, grid, batch, steps, features, x, y, dy, dx);
+    }
+    private final long maxOverStepsFirstBackward = fn("jrnn_max_over_steps_first_bwd");
+
     /** Dropout keep mask of call c = counter value: out[i] = u_i &gt;= rate ? 1 / (1 - rate) : 0 with (train.cu) */
     @Kernel("jrnn_dropout_mask")
     void dropoutMask(Grid grid, long n, float rate, long seed, @Ptr long counter, @Ptr long out) {

@@ -198,6 +198,9 @@ final class KerasLayers {
             Layer b = build(c.object("backward_layer"));
             if (!(b instanceof RecurrentLayer br)) throw new KerasFormatException(where + ": backward_layer is " + b.kerasClass() + ", expected a recurrent layer");
             bw = br;
+        } else if (f.goBackwards()) {   // tf.keras 2 (no backward_layer in its config) flipped the copy; Keras 3 refuses it
+            bw = (RecurrentLayer) build(c.object("layer"));
+            bw.goBackwards(false);
         }
         Bidirectional bi = new Bidirectional(f, bw);
         bi.mergeMode(c.has("merge_mode") ? c.string("merge_mode") : null);

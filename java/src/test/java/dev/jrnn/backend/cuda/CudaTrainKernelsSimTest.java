@@ -223,12 +223,13 @@ class CudaTrainKernelsSimTest {
             for (int i = 0; i < xs.length; i++) xs[i] = rnd.nextInt(4) - 1;   // ties everywhere
             if (nan) xs[3 * f + 2] = Float.NaN;
             float[] dy = rand(b * f, -1, 1);
-            Buf XS = up(xs), Y = up(new float[b * f]), DY = up(dy), DX = up(new float[b * t * f]);
+            Buf XS = up(xs), Y = up(new float[b * f]), DY = up(dy), DX = up(new float[b * t * f]), DX1 = up(new float[b * t * f]);
             CPU.maxOverSteps(b, t, f, XS, 0, Y, 0);
             CPU.maxOverStepsBackward(b, t, f, XS, 0, Y, 0, DY, 0, DX, 0);
+            CPU.maxOverStepsFirstBackward(b, t, f, XS, 0, Y, 0, DY, 0, DX1, 0);
             header("maxsteps", b, t, f);
             data(xs, dy);
-            expect("maxOverSteps" + (nan ? " with a NaN" : ""), 1e-6, down(CPU, Y, b * f), down(CPU, DX, b * t * f));
+            expect("maxOverSteps" + (nan ? " with a NaN" : ""), 1e-6, down(CPU, Y, b * f), down(CPU, DX, b * t * f), down(CPU, DX1, b * t * f));
         }
 
         int n = 77;

@@ -158,7 +158,7 @@ class EmptyBuffersTest {
             Cases.RnnCase c = (Cases.RnnCase) o[0];
             String merge = (String) o[1];
             sameBits("Bidirectional " + c + " " + merge, () -> new BidiProblem("Bidirectional(" + c.layerName() + ")", c,
-                    merge, new Bidirectional(RecurrentGradTest.layer(c)).mergeMode(merge)));
+                    merge, BidirectionalGradTest.wrap(c).mergeMode(merge)));
         }
     }
 
