@@ -78,13 +78,15 @@ final class FileCache {
                         + f.length() + " bytes that is not one; name another file or delete it");
             }
             f.readFully(head);
-            f.seek(f.length() - END.length);
+            f.seek(f.length() - END.length - 9);
+            byte endMarker = f.readByte();
+            f.readLong();
             f.readFully(tail);
             if (!Arrays.equals(head, MAGIC)) {
                 throw new IllegalArgumentException("Dataset.cache: filename: expected a jrnn cache file (or none) at " + file
                         + ", got a file without its header; name another file or delete it");
             }
-            if (!Arrays.equals(tail, END)) {
+            if (!Arrays.equals(tail, END) || endMarker != 0) {
                 throw new IllegalArgumentException("Dataset.cache: filename: " + file + " is a jrnn cache cut short (no end record); delete it"
                         + " and the next full pass writes it again");
             }
@@ -129,9 +131,11 @@ final class FileCache {
     private static StreamOps.Stream write(StreamOps.Stream s, Path file, Path lock) {
         Path tmp;
         DataOutputStream out;
+        FileOutputStream raw;
         try {
             tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName() + ".", ".tmp");
-            out = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(tmp.toFile()), 1 << 16));
+            raw = new FileOutputStream(tmp.toFile());
+            out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16));
             out.write(MAGIC);
         } catch (IOException x) {
             s.close();
@@ -149,6 +153,8 @@ final class FileCache {
                     out.writeByte(0);
                     out.writeLong(count);
                     out.write(END);
+                    out.flush();
+                    raw.getFD().sync();   // on disk before the rename makes it the cache
                     out.close();
                     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
                 } catch (IOException x) {
@@ -214,11 +220,20 @@ final class FileCache {
         return StreamOps.over(new Iterator<>() {
             Sample next;
             boolean ended;
+            long count;
             public boolean hasNext() {
                 if (next != null || ended) return next != null;
                 try {
-                    if (in.readByte() == 0) ended = true;
-                    else next = readSample(in);
+                    byte marker = in.readByte();
+                    if (marker == 0) {
+                        ended = true;
+                        ended(in, count, file);
+                    } else if (marker == 1) {
+                        next = readSample(in);
+                        count++;
+                    } else {
+                        throw damaged(file, "a sample marker " + marker + " after " + count + " samples (expected 1, or 0 at the end)");
+                    }
                 } catch (IOException x) {
                     throw new DataException(file.toString(), "Dataset.cache: the cache could not be read: " + x + "; delete it to write it again", x);
                 }
@@ -237,6 +252,20 @@ final class FileCache {
                 // read only
             }
         });
+    }
+
+    /** The end record: the count written matches the samples read, then END and the end of the file (else the file is damaged). */
+    private static void ended(DataInputStream in, long read, Path file) throws IOException {
+        long written = in.readLong();
+        if (written != read) throw damaged(file, "an end record counting " + written + " samples after " + read + " were read");
+        byte[] end = new byte[END.length];
+        in.readFully(end);
+        if (!Arrays.equals(end, END)) throw damaged(file, "no END after the end record");
+        if (in.read() != -1) throw damaged(file, "bytes after the end record");
+    }
+
+    private static DataException damaged(Path file, String what) {
+        return new DataException(file.toString(), "Dataset.cache: the cache is damaged: " + what + "; delete it to write it again", null);
     }
 
     private static Sample readSample(DataInputStream in) throws IOException {

@@ -125,4 +125,30 @@ class FileCacheTest {
         DataException e = assertThrows(DataException.class, () -> read(nan.checkFinite(true), 1));   // read from the file
         assertTrue(e.getMessage().contains("sample 1"), e.getMessage());
     }
+
+    /** A damaged cache is refused, never read short: the end record's count, END and the end of the file are checked. */
+    @Test
+    void aDamagedCacheIsRefused(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("e");
+        Dataset ds = TfDataGoldensTest.source(0, 5, false, false).cache(f);
+        assertEquals(List.of(0, 1, 2, 3, 4), read(ds, 0));
+        byte[] whole = Files.readAllBytes(f);
+        int head = "JRNNCACHE1\n".length(), size = (whole.length - head - 13) / 5;
+        assertEquals(1, whole[head + 2 * size], "the third sample's marker");
+        byte[] cut = whole.clone();
+        cut[head + 2 * size] = 0;   // the third sample's marker zeroed, the length kept
+        Files.write(f, cut);
+        DataException e = assertThrows(DataException.class, () -> read(ds, 1));
+        assertTrue(e.getMessage().contains("damaged") && e.getMessage().contains("delete it"), e.getMessage());
+        byte[] longer = java.util.Arrays.copyOf(whole, whole.length + 1);   // a byte after END
+        Files.write(f, longer);
+        assertThrows(IllegalArgumentException.class, () -> read(TfDataGoldensTest.source(0, 5, false, false).cache(f), 0));
+        byte[] marker = whole.clone();
+        marker[head + size] = 7;   // neither a sample nor the end
+        Files.write(f, marker);
+        e = assertThrows(DataException.class, () -> read(ds, 2));
+        assertTrue(e.getMessage().contains("marker 7"), e.getMessage());
+        Files.write(f, whole);
+        assertEquals(List.of(0, 1, 2, 3, 4), read(ds, 3));
+    }
 }
