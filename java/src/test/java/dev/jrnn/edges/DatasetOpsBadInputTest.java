@@ -78,6 +78,8 @@ class DatasetOpsBadInputTest {
                         List.of("Dataset.paddedBatch: paddedShapes[1]: expected a shape that target 0's samples of shape () fit in", "got (1,)")),
                 Arguments.of("paddedBatch NaN value", (Executable) () -> ds().paddedBatch(2, null, new float[] {0, Float.NaN}, false),
                         List.of("Dataset.paddedBatch: paddingValues[1] must be finite, got NaN")),
+                Arguments.of("enumerate start Long.MIN_VALUE", (Executable) () -> ds().enumerate(Long.MIN_VALUE),
+                        List.of("Dataset.enumerate: start must be within +-2^24", "got " + Long.MIN_VALUE)),
                 Arguments.of("enumerate start past 2^24", (Executable) () -> ds().enumerate((1L << 24) + 1),
                         List.of("Dataset.enumerate: start must be within +-2^24", "got 16777217")),
                 Arguments.of("flatMap null", (Executable) () -> ds().flatMap(null), List.of("Dataset.flatMap: function is null")),
