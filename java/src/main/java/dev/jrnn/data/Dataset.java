@@ -397,7 +397,7 @@ public final class Dataset implements Cloneable {
     /**
      * tf.data's file {@code cache(filename)}: the first pass read to its end is written to {@code file} (jrnn's own format), every
      * later pass, epoch and run reads the file and never the data before it, as TensorFlow's; a pass cut short keeps nothing.
-     * An existing cache is read as it is, even for other data: delete it when the data changes.
+     * An existing cache is read in place of the data: delete it when the data changes (a table's of other shapes is refused).
      * {@code Dataset.fromNpy(x, y).map(slow).cache(Path.of("/scratch/train.cache")).shuffle(1, 1000).batch(32)}.
      */
     public Dataset cache(Path file) {
