@@ -481,7 +481,7 @@ public final class Dataset implements Cloneable {
      * tf.data's {@code padded_batch(n, padded_shapes, padding_values, drop_remainder)}: one shape and one value per part
      * (inputs, targets, then sample weights; null for all: the batch's longest / 0). A shape's -1 (or a null shape) pads that
      * axis to the batch's longest, {} is a part of one value per sample; a sample longer than its shape is refused, as tf.data.
-     * A sequence keeps its length, so the padding stays masked: {@code ds.paddedBatch(32, new int[][] {{100, -1}, {}},
+     * Padding is masked only for sequences with lengths (ragged sources): {@code ds.paddedBatch(32, new int[][] {{100, -1}, {}},
      * new float[] {-1, 0}, false)} pads inputs (steps, features) to 100 steps with -1.
      */
     public Dataset paddedBatch(int n, int[][] paddedShapes, float[] paddingValues, boolean dropRemainder) {
