@@ -29,7 +29,9 @@ import java.util.function.LongFunction;
  * pass writes, the samples go to a temporary file beside it and {@code <file>.lockfile} marks the writer; a pass left before
  * its end deletes both and keeps nothing (TensorFlow discards a partial cache), a second pass opened meanwhile is refused (its
  * "concurrent caching iterator"). The file is jrnn's own (TensorFlow's tensor bundles are not read), float32, little
- * headers: {@code JRNNCACHE1}, then each sample's parts, length, index and origin, then an end record with the count.
+ * headers: {@code JRNNCACHE2}, each part's raggedness and unit shape, then each sample's parts, length, index and origin,
+ * then an end record with the count, {@code END} and the end of the file, all checked as it is read ({@code JRNNCACHE1}
+ * files, without the parts' spec, are still read).
  * I/O is plain streams, not channels: the prefetch thread is interrupted on close, which would close a channel mid-write.
  */
 final class FileCache {
