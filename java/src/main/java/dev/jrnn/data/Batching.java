@@ -103,10 +103,10 @@ final class Batching {
         for (int c = 0; c < cols.size(); c++) {
             Column col = cols.get(c);
             String part = Assembler.name(c, ni, nt);
-            int[] unit = col.unitShape(), shape = col.ragged() ? concat(-1, unit) : unit.length == 0 ? new int[] {1} : unit;
+            int[] unit = col.unitShape(), shape = col.ragged() ? concat(-1, unit) : unit;
             int[] want = p.shapes == null ? null : p.shapes[c];
             if (want != null) {
-                int[] w = want.length == 0 ? new int[] {1} : want;
+                int[] w = want;   // ranks compared exactly: {} only for a one-value-per-sample part, as tf.data's [] for a scalar
                 boolean fits = w.length == shape.length;
                 for (int a = 0; fits && a < w.length; a++) fits = w[a] < 0 || shape[a] <= w[a];
                 if (!fits) {
@@ -137,7 +137,15 @@ final class Batching {
                     + p.parts() + " parts, the sample has " + nc + " (" + ni + " inputs, " + nt + " targets, " + (nc - ni - nt) + " sample weights)", null);
         }
         int[][] units = new int[nc][];
-        for (int c = 0; c < nc; c++) units[c] = p == null ? unpadded(group, c, ni, nt, scalar) : unit(group, c, ni, nt, p);
+        for (int c = 0; c < nc; c++) {
+            if (p != null && p.shapes != null && p.shapes[c] != null && scalar != null && c < scalar.length && (p.shapes[c].length == 0) != scalar[c]) {
+                throw new DataException(first.where(), "Dataset.paddedBatch: paddedShapes[" + c + "]: " + Assembler.name(c, ni, nt) + " holds "
+                        + (scalar[c] ? "one value per sample (tf.data: rank 0), so its padded shape is {}" : "samples of shape "
+                        + Tensor.shapeString(Assembler.part(first, c, ni, nt).shape()) + ", so its padded shape has their rank")
+                        + "; got " + Tensor.shapeString(p.shapes[c]), null);
+            }
+            units[c] = p == null ? unpadded(group, c, ni, nt, scalar) : unit(group, c, ni, nt, p);
+        }
         List<Sample> out = new ArrayList<>(group.size());
         for (Sample s : group) {
             List<Tensor> in = new ArrayList<>(), tg = new ArrayList<>(), w = new ArrayList<>();

@@ -397,7 +397,7 @@ public final class Dataset implements Cloneable {
     /**
      * tf.data's file {@code cache(filename)}: the first pass read to its end is written to {@code file} (jrnn's own format), every
      * later pass, epoch and run reads the file and never the data before it, as TensorFlow's; a pass cut short keeps nothing.
-     * An existing cache is read as it is, even for other data: delete it when the data changes.
+     * An existing cache is read in place of the data: delete it when the data changes (a table's of other shapes is refused).
      * {@code Dataset.fromNpy(x, y).map(slow).cache(Path.of("/scratch/train.cache")).shuffle(1, 1000).batch(32)}.
      */
     public Dataset cache(Path file) {
@@ -481,7 +481,7 @@ public final class Dataset implements Cloneable {
      * tf.data's {@code padded_batch(n, padded_shapes, padding_values, drop_remainder)}: one shape and one value per part
      * (inputs, targets, then sample weights; null for all: the batch's longest / 0). A shape's -1 (or a null shape) pads that
      * axis to the batch's longest, {} is a part of one value per sample; a sample longer than its shape is refused, as tf.data.
-     * A sequence keeps its length, so the padding stays masked: {@code ds.paddedBatch(32, new int[][] {{100, -1}, {}},
+     * Padding is masked only for sequences with lengths (ragged sources): {@code ds.paddedBatch(32, new int[][] {{100, -1}, {}},
      * new float[] {-1, 0}, false)} pads inputs (steps, features) to 100 steps with -1.
      */
     public Dataset paddedBatch(int n, int[][] paddedShapes, float[] paddingValues, boolean dropRemainder) {

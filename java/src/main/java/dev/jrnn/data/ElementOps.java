@@ -156,7 +156,7 @@ final class ElementOps {
      */
     static Dataset enumerate(Dataset d, long start) {
         d.beforeBatch("enumerate", "it numbers samples; enumerate, then batch");
-        if (Math.abs(start) > EXACT) {
+        if (start < -EXACT || start > EXACT) {   // not Math.abs: Math.abs(Long.MIN_VALUE) is negative
             throw new IllegalArgumentException("Dataset.enumerate: start must be within +-2^24 (" + EXACT + "), where the float32 counter is exact, got " + start);
         }
         Dataset u = streamed(d, s -> e -> enumerate(s.apply(e), start), d.sampleCount(), null);

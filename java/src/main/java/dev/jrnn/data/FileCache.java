@@ -29,13 +29,19 @@ import java.util.function.LongFunction;
  * pass writes, the samples go to a temporary file beside it and {@code <file>.lockfile} marks the writer; a pass left before
  * its end deletes both and keeps nothing (TensorFlow discards a partial cache), a second pass opened meanwhile is refused (its
  * "concurrent caching iterator"). The file is jrnn's own (TensorFlow's tensor bundles are not read), float32, little
- * headers: {@code JRNNCACHE1}, then each sample's parts, length, index and origin, then an end record with the count.
+ * headers: {@code JRNNCACHE2}, each part's raggedness and unit shape, then each sample's parts, length, index and origin,
+ * then an end record with the count, {@code END} and the end of the file, all checked as it is read ({@code JRNNCACHE1}
+ * files, without the parts' spec, are still read).
  * I/O is plain streams, not channels: the prefetch thread is interrupted on close, which would close a channel mid-write.
  */
 final class FileCache {
     private FileCache() {}
 
-    private static final byte[] MAGIC = "JRNNCACHE1\n".getBytes(StandardCharsets.US_ASCII);
+    /** Version 2 (session 22): the magic is followed by each part's spec (raggedness and unit shape); version 1 files have none. */
+    private static final byte[] MAGIC = "JRNNCACHE2\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC1 = "JRNNCACHE1\n".getBytes(StandardCharsets.US_ASCII);
+    /** A part's raggedness in the spec: not ragged, ragged (its first axis the steps), unknown (written from a stream's sample). */
+    private static final byte FIXED = 0, RAGGED = 1, UNKNOWN = 2;
     private static final byte[] END = "END\n".getBytes(StandardCharsets.US_ASCII);
 
     /** {@link Dataset#cache(Path)}: the file checked at the call (no other kind of file is overwritten or read as a cache). */
@@ -46,6 +52,7 @@ final class FileCache {
         if (Files.isDirectory(file)) throw new IllegalArgumentException("Dataset.cache: filename: expected a file, got the directory " + file);
         if (Files.exists(file)) {
             int[] parts = parts(file);
+            if (d.table != null && d.mapper == null) sameSpec(spec(d.table), file);
             if (d.table != null && d.mapper == null && parts != null) {
                 int[] mine = {d.table.inputs().size(), d.table.targets().size(), d.table.weights().size()};
                 if (!Arrays.equals(parts, mine)) {
@@ -55,7 +62,87 @@ final class FileCache {
                 }
             }
         }
-        return ElementOps.streamed(d, s -> passes(s, file), d.sampleCount(), null);
+        Spec mine = d.table != null && d.mapper == null ? spec(d.table) : null;
+        boolean[] scalar = d.table != null ? null : d.scalar;
+        return ElementOps.streamed(d, s -> passes(s, file, mine, scalar), d.sampleCount(), null);
+    }
+
+    /** Each part's raggedness and unit shape (as {@link Column#unitShape}: () for one value per sample). */
+    record Spec(byte[] ragged, int[][] units) {}
+
+    private static Spec spec(Table t) {
+        List<Column> cols = t.columns();
+        byte[] r = new byte[cols.size()];
+        int[][] u = new int[cols.size()][];
+        for (int c = 0; c < r.length; c++) {
+            r[c] = cols.get(c).ragged() ? RAGGED : FIXED;
+            u[c] = cols.get(c).unitShape();
+        }
+        return new Spec(r, u);
+    }
+
+    /** A stream's spec from its first sample: shapes as they come (one-value parts as ()), raggedness unknown. */
+    private static Spec spec(Sample x, boolean[] scalar) {
+        int ni = x.inputs().size(), nt = x.targets().size(), n = ni + nt + x.weights().size();
+        byte[] r = new byte[n];
+        int[][] u = new int[n][];
+        for (int c = 0; c < n; c++) {
+            r[c] = UNKNOWN;
+            u[c] = scalar != null && c < scalar.length && scalar[c] ? new int[0] : Assembler.part(x, c, ni, nt).shape();
+        }
+        return new Spec(r, u);
+    }
+
+    private static void writeSpec(DataOutputStream out, Spec sp) throws IOException {
+        out.writeInt(sp.ragged().length);
+        for (int c = 0; c < sp.ragged().length; c++) {
+            out.writeByte(sp.ragged()[c]);
+            out.writeInt(sp.units()[c].length);
+            for (int k : sp.units()[c]) out.writeInt(k);
+        }
+    }
+
+    private static Spec readSpec(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > 1 << 16) throw new IOException("a spec of " + n + " parts");
+        byte[] r = new byte[n];
+        int[][] u = new int[n][];
+        for (int c = 0; c < n; c++) {
+            r[c] = in.readByte();
+            int rank = in.readInt();
+            if (rank < 0 || rank > 64) throw new IOException("a spec of rank " + rank);
+            u[c] = new int[rank];
+            for (int a = 0; a < rank; a++) u[c][a] = in.readInt();
+        }
+        return new Spec(r, u);
+    }
+
+    /**
+     * Refuses a cache whose parts' shapes or raggedness are not this table's (tf.data: "Incompatible shapes at component 0:
+     * expected [5] but got [2]" at the read). A version 1 file, or a part written from a stream, is checked by its counts only.
+     */
+    private static void sameSpec(Spec mine, Path file) {
+        Spec theirs;
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(file.toFile())))) {
+            byte[] head = in.readNBytes(MAGIC.length);
+            if (!Arrays.equals(head, MAGIC)) return;
+            theirs = readSpec(in);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Dataset.cache: filename: " + file + " could not be read: " + e + "; delete it", e);
+        }
+        if (theirs.ragged().length != mine.ragged().length) return;   // the counts' own message follows
+        for (int c = 0; c < mine.ragged().length; c++) {
+            if (theirs.ragged()[c] == UNKNOWN) continue;
+            if (theirs.ragged()[c] != mine.ragged()[c] || !Arrays.equals(theirs.units()[c], mine.units()[c])) {
+                throw new IllegalArgumentException("Dataset.cache: filename: the cache " + file + " holds part " + c + " as " + describe(theirs, c)
+                        + ", this data set's is " + describe(mine, c) + " (the cache is read in place of the data; tf.data fails at the read:"
+                        + " 'Incompatible shapes at component " + c + "'); delete it or name another file");
+            }
+        }
+    }
+
+    private static String describe(Spec sp, int c) {
+        return (sp.ragged()[c] == RAGGED ? "sequences of steps " : "samples of shape ") + Tensor.shapeString(sp.units()[c]);
     }
 
     /** The parts of the cache's first sample (null: it holds none); refuses a file that is not a whole jrnn cache. */
@@ -78,13 +165,15 @@ final class FileCache {
                         + f.length() + " bytes that is not one; name another file or delete it");
             }
             f.readFully(head);
-            f.seek(f.length() - END.length);
+            f.seek(f.length() - END.length - 9);
+            byte endMarker = f.readByte();
+            f.readLong();
             f.readFully(tail);
-            if (!Arrays.equals(head, MAGIC)) {
+            if (!Arrays.equals(head, MAGIC) && !Arrays.equals(head, MAGIC1)) {
                 throw new IllegalArgumentException("Dataset.cache: filename: expected a jrnn cache file (or none) at " + file
                         + ", got a file without its header; name another file or delete it");
             }
-            if (!Arrays.equals(tail, END)) {
+            if (!Arrays.equals(tail, END) || endMarker != 0) {
                 throw new IllegalArgumentException("Dataset.cache: filename: " + file + " is a jrnn cache cut short (no end record); delete it"
                         + " and the next full pass writes it again");
             }
@@ -95,12 +184,13 @@ final class FileCache {
 
     private static DataInputStream open(Path file) throws IOException {
         DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(file.toFile()), 1 << 16));
-        in.skipNBytes(MAGIC.length);
+        boolean v2 = Arrays.equals(in.readNBytes(MAGIC.length), MAGIC);
+        if (v2) readSpec(in);   // version 1: no spec
         return in;
     }
 
     /** Each pass: the cache's samples where the file is whole, else the source's, written as they pass. */
-    static LongFunction<StreamOps.Stream> passes(LongFunction<StreamOps.Stream> src, Path file) {
+    static LongFunction<StreamOps.Stream> passes(LongFunction<StreamOps.Stream> src, Path file, Spec spec, boolean[] scalar) {
         return e -> {
             if (Files.exists(file)) {
                 complete(file);
@@ -122,16 +212,18 @@ final class FileCache {
                 delete(lock);   // the source failed to open: no writer
                 throw x;
             }
-            return write(s, file, lock);
+            return write(s, file, lock, spec, scalar);
         };
     }
 
-    private static StreamOps.Stream write(StreamOps.Stream s, Path file, Path lock) {
+    private static StreamOps.Stream write(StreamOps.Stream s, Path file, Path lock, Spec spec, boolean[] scalar) {
         Path tmp;
         DataOutputStream out;
+        FileOutputStream raw;
         try {
             tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName() + ".", ".tmp");
-            out = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(tmp.toFile()), 1 << 16));
+            raw = new FileOutputStream(tmp.toFile());
+            out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16));
             out.write(MAGIC);
         } catch (IOException x) {
             s.close();
@@ -146,9 +238,12 @@ final class FileCache {
                 if (s.hasNext()) return true;
                 done = true;   // a whole pass: the cache is kept
                 try {
+                    if (count == 0) writeSpec(out, spec != null ? spec : new Spec(new byte[0], new int[0][]));
                     out.writeByte(0);
                     out.writeLong(count);
                     out.write(END);
+                    out.flush();
+                    raw.getFD().sync();   // on disk before the rename makes it the cache
                     out.close();
                     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
                 } catch (IOException x) {
@@ -163,6 +258,7 @@ final class FileCache {
                 if (!hasNext()) throw new NoSuchElementException();
                 Sample x = s.next();
                 try {
+                    if (count == 0) writeSpec(out, spec != null ? spec : spec(x, scalar));
                     writeSample(out, x);
                 } catch (IOException io) {
                     throw new UncheckedIOException("Dataset.cache: could not write " + tmp + ": " + io, io);
@@ -214,11 +310,20 @@ final class FileCache {
         return StreamOps.over(new Iterator<>() {
             Sample next;
             boolean ended;
+            long count;
             public boolean hasNext() {
                 if (next != null || ended) return next != null;
                 try {
-                    if (in.readByte() == 0) ended = true;
-                    else next = readSample(in);
+                    byte marker = in.readByte();
+                    if (marker == 0) {
+                        ended = true;
+                        ended(in, count, file);
+                    } else if (marker == 1) {
+                        next = readSample(in);
+                        count++;
+                    } else {
+                        throw damaged(file, "a sample marker " + marker + " after " + count + " samples (expected 1, or 0 at the end)");
+                    }
                 } catch (IOException x) {
                     throw new DataException(file.toString(), "Dataset.cache: the cache could not be read: " + x + "; delete it to write it again", x);
                 }
@@ -237,6 +342,20 @@ final class FileCache {
                 // read only
             }
         });
+    }
+
+    /** The end record: the count written matches the samples read, then END and the end of the file (else the file is damaged). */
+    private static void ended(DataInputStream in, long read, Path file) throws IOException {
+        long written = in.readLong();
+        if (written != read) throw damaged(file, "an end record counting " + written + " samples after " + read + " were read");
+        byte[] end = new byte[END.length];
+        in.readFully(end);
+        if (!Arrays.equals(end, END)) throw damaged(file, "no END after the end record");
+        if (in.read() != -1) throw damaged(file, "bytes after the end record");
+    }
+
+    private static DataException damaged(Path file, String what) {
+        return new DataException(file.toString(), "Dataset.cache: the cache is damaged: " + what + "; delete it to write it again", null);
     }
 
     private static Sample readSample(DataInputStream in) throws IOException {

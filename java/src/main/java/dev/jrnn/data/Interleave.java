@@ -9,7 +9,7 @@ import java.util.NoSuchElementException;
  * {@code cycleLength} of them open at once, {@code blockLength} samples taken from each in turn; an ended one's slot takes
  * the next input sample's data set when the cycle comes back to it (TensorFlow's InterleaveDataset). {@code flat_map} is a
  * cycle of one. Each inner data set is read as its epoch 0, as tf.data's fresh inner iterators (a seeded shuffle in it gives
- * the same order every time).
+ * the same order every time; TF 2.21 gives that only for one built inside the function, and reshuffles a captured one).
  */
 final class Interleave {
     private Interleave() {}

@@ -125,4 +125,54 @@ class FileCacheTest {
         DataException e = assertThrows(DataException.class, () -> read(nan.checkFinite(true), 1));   // read from the file
         assertTrue(e.getMessage().contains("sample 1"), e.getMessage());
     }
+
+    /** A damaged cache is refused, never read short: the end record's count, END and the end of the file are checked. */
+    @Test
+    void aDamagedCacheIsRefused(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("e");
+        Dataset ds = TfDataGoldensTest.source(0, 5, false, false).cache(f);
+        assertEquals(List.of(0, 1, 2, 3, 4), read(ds, 0));
+        read(TfDataGoldensTest.source(0, 4, false, false).cache(dir.resolve("four")), 0);
+        byte[] whole = Files.readAllBytes(f);
+        int size = whole.length - (int) Files.size(dir.resolve("four")), head = whole.length - 13 - 5 * size;   // the samples are alike
+        assertEquals(1, whole[head + 2 * size], "the third sample's marker");
+        byte[] cut = whole.clone();
+        cut[head + 2 * size] = 0;   // the third sample's marker zeroed, the length kept
+        Files.write(f, cut);
+        DataException e = assertThrows(DataException.class, () -> read(ds, 1));
+        assertTrue(e.getMessage().contains("damaged") && e.getMessage().contains("delete it"), e.getMessage());
+        byte[] longer = java.util.Arrays.copyOf(whole, whole.length + 1);   // a byte after END
+        Files.write(f, longer);
+        assertThrows(IllegalArgumentException.class, () -> read(TfDataGoldensTest.source(0, 5, false, false).cache(f), 0));
+        byte[] marker = whole.clone();
+        marker[head + size] = 7;   // neither a sample nor the end
+        Files.write(f, marker);
+        e = assertThrows(DataException.class, () -> read(ds, 2));
+        assertTrue(e.getMessage().contains("marker 7"), e.getMessage());
+        Files.write(f, whole);
+        assertEquals(List.of(0, 1, 2, 3, 4), read(ds, 3));
+    }
+
+    /**
+     * A cache of samples of other shapes is refused at the call (TF 2.21: {@code from_tensor_slices(zeros((3, 5))).cache(f)} over a
+     * cache of (3, 2) fails at the read, "Incompatible shapes at component 0: expected [5] but got [2]"); a version 1 file (no
+     * spec, written before session 22) is still read.
+     */
+    @Test
+    void aCacheOfOtherShapesIsRefusedAndVersion1IsRead(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("c");
+        read(Dataset.fromTensors(Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 3, 2), null).cache(f), 0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Dataset.fromTensors(Tensor.zeros(3, 5), null).cache(f));
+        assertTrue(e.getMessage().startsWith("Dataset.cache: filename: the cache " + f + " holds part 0 as samples of shape (2,), this data set's is"
+                + " samples of shape (5,)"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Dataset.fromRagged(Tensor.zeros(4, 2), new long[] {0, 1, 4}, null).cache(f));
+        // version 1: the same samples without the spec after the magic
+        byte[] v2 = Files.readAllBytes(f);
+        int magic = "JRNNCACHE2\n".length(), spec = 4 + 1 + 4 + 4;   // one part, not ragged, of rank 1
+        byte[] v1 = new byte[v2.length - spec];
+        System.arraycopy("JRNNCACHE1\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, v1, 0, magic);
+        System.arraycopy(v2, magic + spec, v1, magic, v2.length - magic - spec);
+        Path old = Files.write(dir.resolve("v1"), v1);
+        assertEquals(List.of(1, 2, 3, 4, 5, 6), read(Dataset.fromTensors(Tensor.zeros(3, 2), null).cache(old), 0), "read as written");
+    }
 }

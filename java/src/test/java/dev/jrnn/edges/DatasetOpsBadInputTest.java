@@ -69,8 +69,17 @@ class DatasetOpsBadInputTest {
                         List.of("Dataset.paddedBatch: paddedShapes[0]: expected a shape that input 0's samples of shape (2,) fit in", "got (1,)")),
                 Arguments.of("paddedBatch shape of another rank", (Executable) () -> ds().paddedBatch(2, new int[][] {{2, 1}, {}}, null, false),
                         List.of("paddedShapes[0]: expected a shape that input 0's samples", "got (2, 1)")),
+                // TF 2.21: x (n, 1), y (n,): padded_shapes ([], []) and ([1], [1]) raise ValueError at the call
+                Arguments.of("paddedBatch rank 0 for a (1,) part", (Executable) () -> Dataset.fromTensors(Tensor.zeros(4, 1), Tensor.zeros(4))
+                                .paddedBatch(2, new int[][] {{}, {}}, null, false),
+                        List.of("Dataset.paddedBatch: paddedShapes[0]: expected a shape that input 0's samples of shape (1,) fit in", "got ()")),
+                Arguments.of("paddedBatch rank 1 for a one-value part", (Executable) () -> Dataset.fromTensors(Tensor.zeros(4, 1), Tensor.zeros(4))
+                                .paddedBatch(2, new int[][] {{1}, {1}}, null, false),
+                        List.of("Dataset.paddedBatch: paddedShapes[1]: expected a shape that target 0's samples of shape () fit in", "got (1,)")),
                 Arguments.of("paddedBatch NaN value", (Executable) () -> ds().paddedBatch(2, null, new float[] {0, Float.NaN}, false),
                         List.of("Dataset.paddedBatch: paddingValues[1] must be finite, got NaN")),
+                Arguments.of("enumerate start Long.MIN_VALUE", (Executable) () -> ds().enumerate(Long.MIN_VALUE),
+                        List.of("Dataset.enumerate: start must be within +-2^24", "got " + Long.MIN_VALUE)),
                 Arguments.of("enumerate start past 2^24", (Executable) () -> ds().enumerate((1L << 24) + 1),
                         List.of("Dataset.enumerate: start must be within +-2^24", "got 16777217")),
                 Arguments.of("flatMap null", (Executable) () -> ds().flatMap(null), List.of("Dataset.flatMap: function is null")),
