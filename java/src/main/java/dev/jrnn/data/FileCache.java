@@ -37,7 +37,7 @@ import java.util.function.LongFunction;
 final class FileCache {
     private FileCache() {}
 
-    /** Version 2 (session 22): the magic is followed by each part's spec (raggedness and unit shape); version 1 files have none. */
+    /** Version 2 (session 21): the magic is followed by each part's spec (raggedness and unit shape); version 1 files have none. */
     private static final byte[] MAGIC = "JRNNCACHE2\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] MAGIC1 = "JRNNCACHE1\n".getBytes(StandardCharsets.US_ASCII);
     /** A part's raggedness in the spec: not ragged, ragged (its first axis the steps), unknown (written from a stream's sample). */
