@@ -156,7 +156,7 @@ class FileCacheTest {
     /**
      * A cache of samples of other shapes is refused at the call (TF 2.21: {@code from_tensor_slices(zeros((3, 5))).cache(f)} over a
      * cache of (3, 2) fails at the read, "Incompatible shapes at component 0: expected [5] but got [2]"); a version 1 file (no
-     * spec, written before session 22) is still read.
+     * spec, written before session 21) is still read.
      */
     @Test
     void aCacheOfOtherShapesIsRefusedAndVersion1IsRead(@TempDir Path dir) throws IOException {
