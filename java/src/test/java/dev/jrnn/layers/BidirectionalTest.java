@@ -181,6 +181,14 @@ class BidirectionalTest {
             assertTrue(bi.forwardLayer().goBackwards() && !bi.backwardLayer().goBackwards(), "tf.keras 2 flipped the copy");
             assertEquals("backward_gru", bi.backwardLayer().name());
         }
+        // an inner config without a name: the copy takes the forward layer's, drawing no spare default name
+        dev.jrnn.Jrnn.clearSession();
+        try (dev.jrnn.model.Model m = dev.jrnn.model.Models.fromJson(keras2.replace("\"name\": \"gru\", ", ""))) {
+            Bidirectional bi = (Bidirectional) m.getLayer("bi");
+            assertEquals("forward_gru", bi.forwardLayer().name());
+            assertEquals("backward_gru", bi.backwardLayer().name());
+            assertEquals("gru_1", new GRU(2).name());
+        }
     }
 
     @Test

@@ -201,6 +201,7 @@ final class KerasLayers {
         } else if (f.goBackwards()) {   // tf.keras 2 (no backward_layer in its config) flipped the copy; Keras 3 refuses it
             bw = (RecurrentLayer) build(c.object("layer"));
             bw.goBackwards(false);
+            bw.name(f.name());   // a config without a name drew a default for the copy: give it back
         }
         Bidirectional bi = new Bidirectional(f, bw);
         bi.mergeMode(c.has("merge_mode") ? c.string("merge_mode") : null);
