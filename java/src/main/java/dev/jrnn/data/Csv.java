@@ -384,7 +384,7 @@ public final class Csv {
             line = nextLine;
             List<String> fields = new ArrayList<>();
             StringBuilder f = new StringBuilder();
-            boolean quoted = false, wasQuoted = false;
+            boolean quoted = false;   // a closing quote must be followed by a delimiter or the end: no second quote can open
             int prev = -1;
             while (true) {
                 c = read();
@@ -416,7 +416,6 @@ public final class Csv {
                 if (c == -1 || c == '\n' || c == '\r' || c == o.delimiter) {
                     fields.add(f.toString());
                     f.setLength(0);
-                    wasQuoted = false;
                     if (c == o.delimiter) continue;
                     if (c == '\r') {
                         int d = read();
@@ -426,12 +425,11 @@ public final class Csv {
                     return fields;
                 }
                 if (c == '"' && o.quotes) {
-                    if (!f.isEmpty() || wasQuoted) {
+                    if (!f.isEmpty()) {
                         throw new IOException("Csv: " + file + " line " + line + ": a quote inside a field that does not start with one "
                                 + "(quote the whole field, or quotes(false) to read quotes as text)");
                     }
                     quoted = true;
-                    wasQuoted = true;
                     continue;
                 }
                 f.append((char) c);

@@ -438,24 +438,10 @@ public final class TextDirectory {
     public Tensor labelTensor() {
         if (labels == null) return null;
         int n = labels.length;
-        return switch (options.labelMode) {
-            case "categorical" -> {
-                int k = classNames.size();
-                float[] v = new float[Math.multiplyExact(n, k)];
-                for (int i = 0; i < n; i++) v[i * k + labels[i]] = 1f;
-                yield Tensor.wrap(v, n, k);
-            }
-            case "binary" -> {
-                float[] v = new float[n];
-                for (int i = 0; i < n; i++) v[i] = labels[i];
-                yield Tensor.wrap(v, n, 1);
-            }
-            default -> {
-                float[] v = new float[n];
-                for (int i = 0; i < n; i++) v[i] = labels[i];
-                yield Tensor.wrap(v, n);
-            }
-        };
+        if ("categorical".equals(options.labelMode)) return Sequences.toCategorical(labels, classNames.size());
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = labels[i];
+        return "binary".equals(options.labelMode) ? Tensor.wrap(v, n, 1) : Tensor.wrap(v, n);
     }
 
     /**

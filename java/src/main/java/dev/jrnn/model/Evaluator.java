@@ -351,13 +351,7 @@ public abstract class Evaluator extends Trainer {
     }
 
     /** Predictions for post-padded sequences with per-sample valid {@code lengths} (one-output models). */
-    public Tensor predict(Tensor x, int[] lengths) {
-        List<Tensor> xs = Collections.singletonList(x);
-        requireOpen("predict");
-        ensureBuiltSafely(xs);
-        requireOneOutput("predict", "predictAll(x)");
-        return predictAll(xs, defaultBatch(), lengths).get(0);
-    }
+    public Tensor predict(Tensor x, int[] lengths) { return predictOne(x, -1, lengths); }
 
     /**
      * {@link #predict(Tensor)} in batches of {@code batchSize} (each advances a stateful model's states), as Keras'
@@ -367,12 +361,17 @@ public abstract class Evaluator extends Trainer {
      * }</pre>
      */
     public Tensor predict(Tensor x, int batchSize) {
+        if (batchSize < 1) throw new IllegalArgumentException(name() + ".predict: batchSize must be >= 1, got " + batchSize);
+        return predictOne(x, batchSize, null);
+    }
+
+    /** The one output of a one-output model, in batches of {@code batchSize} (-1: the default). */
+    private Tensor predictOne(Tensor x, int batchSize, int[] lengths) {
         List<Tensor> xs = Collections.singletonList(x);
         requireOpen("predict");
-        if (batchSize < 1) throw new IllegalArgumentException(name() + ".predict: batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
-        requireOneOutput("predict", "predictAll(List.of(x), batchSize, null)");
-        return predictAll(xs, batchSize, null).get(0);
+        requireOneOutput("predict", "predictAll(x)");
+        return predictAll(xs, batchSize < 0 ? defaultBatch() : batchSize, lengths).get(0);
     }
 
     /** Refuses to drop outputs: a call that returns one tensor needs a model of one output. */
