@@ -8,7 +8,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -104,5 +106,38 @@ class EmbeddingTest {
         assertEquals("Embedding: inputDim must be at most 16777216 (ids travel as float32, exact integers up to 2^24), got 16777217",
                 e.getMessage());
         assertEquals(1 << 24, new Embedding(1 << 24, 1).vocabularySize());
+    }
+
+    /**
+     * Optimizers on the gradient of a token that repeats in a batch: jrnn adds the occurrences into one dense gradient
+     * before the update, as Keras 3.15.1 on JAX (and PyTorch's dense Embedding). Keras on TensorFlow transforms each
+     * occurrence of its IndexedSlices apart, so Adam, AdamW, Nadam, RMSprop, Adagrad and Adadelta differ there (Adam's
+     * row 1: 0.7214758396148682): the GUIDE's "Where Keras' own backends disagree". Goldens: Keras on JAX, ids
+     * [[1, 1, 2]], learning rate 0.1, two steps; row 1 (repeated) and row 2 (once).
+     */
+    @Test
+    void aRepeatedTokenTrainsAsKerasOnJax() {
+        Map<dev.jrnn.optim.Optimizer, double[]> jax = new LinkedHashMap<>();
+        jax.put(new dev.jrnn.optim.Adam(0.1), new double[] {0.8026791214942932, 0.8026793599128723});
+        jax.put(new dev.jrnn.optim.RMSprop(0.1), new double[] {0.6149367094039917, 0.6149368286132812});
+        jax.put(new dev.jrnn.optim.Adagrad(0.1), new double[] {0.8444104194641113, 0.8471969962120056});
+        jax.put(new dev.jrnn.optim.Adadelta(0.1), new double[] {0.9997153878211975, 0.9997153878211975});
+        jax.put(new dev.jrnn.optim.Nadam(0.1), new double[] {0.831047773361206, 0.831047773361206});
+        jax.put(new dev.jrnn.optim.AdamW(0.1), new double[] {0.801934540271759, 0.8019348382949829});
+        jax.put(new dev.jrnn.optim.SGD(0.1), new double[] {0.690666675567627, 0.8453333377838135});
+        for (Map.Entry<dev.jrnn.optim.Optimizer, double[]> c : jax.entrySet()) {
+            dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(dev.jrnn.model.Input.shape(3), new Embedding(4, 2),
+                    new GlobalAveragePooling1D(), new Dense(1));
+            m.compile(c.getKey(), "mse");
+            m.setWeights(List.of(Tensor.of(new float[] {1, 1, 1, 1, 1, 1, 1, 1}, 4, 2), Tensor.of(new float[] {1, 1}, 2, 1),
+                    Tensor.of(new float[] {0}, 1)));
+            for (int i = 0; i < 2; i++) m.trainOnBatch(Tensor.of(new float[] {1, 1, 2}, 1, 3), Tensor.of(new float[] {0}, 1, 1));
+            float[] e = m.getWeights().get(0).data();
+            String name = c.getKey().getClass().getSimpleName();
+            for (int row = 1; row <= 2; row++) {
+                assertEquals(c.getValue()[row - 1], e[2 * row], 5e-6, name + ": embeddings[" + row + "]");
+                assertEquals(e[2 * row], e[2 * row + 1], name + ": both columns alike");
+            }
+        }
     }
 }
