@@ -16,8 +16,8 @@ import java.util.Locale;
 
 /**
  * Loads a model saved by Keras 2.0.6 ({@code model.save("simple_lstm_model.h5")}: LSTM(50) -> Dense(1)), prints its
- * summary and predicts the first inputs stored beside it. The files are the real Keras files of
- * {@code shared/fixtures/keras} (found beside or above the working directory, or named by -Djrnn.kerasFixtures).
+ * summary and predicts the first inputs stored beside it. The files are real Keras files, kept in the repository's
+ * {@code examples/keras-files} (found in or above the working directory, or named by -Djrnn.kerasFixtures).
  */
 public final class KerasModelImport {
     private KerasModelImport() {}
@@ -45,12 +45,15 @@ public final class KerasModelImport {
         }
     }
 
-    /** shared/fixtures/keras beside the repository (a clone) or higher up (a worktree). */
+    /** The folder named by -Djrnn.kerasFixtures, else examples/keras-files in or above the working directory. */
     static Path fixtures() {
+        return fixtures(System.getProperty("jrnn.kerasFixtures"), Path.of("").toAbsolutePath());
+    }
+
+    static Path fixtures(String named, Path workingDirectory) {
         List<Path> tried = new ArrayList<>();
-        String prop = System.getProperty("jrnn.kerasFixtures");
-        if (prop != null) tried.add(Path.of(prop));
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) tried.add(p.resolve("shared/fixtures/keras"));
+        if (named != null) tried.add(Path.of(named));
+        for (Path p = workingDirectory; p != null; p = p.getParent()) tried.add(p.resolve("examples/keras-files"));
         for (Path t : tried) if (Files.isRegularFile(t.resolve("simple_lstm_model.h5"))) return t;
         throw new IllegalStateException("Keras demo files not found; looked in " + tried + " (set -Djrnn.kerasFixtures=<dir>)");
     }

@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  * <pre>{@code
  * Normalization norm = new Normalization();
  * norm.adapt(xTrain);                               // (n, steps, features): each feature's mean and variance
- * Sequential m = new Sequential(new InputLayer(50, 4), norm, new LSTM(32), new Dense(1));
+ * Sequential m = new Sequential(Input.shape(50, 4), norm, new LSTM(32), new Dense(1));
  * new Normalization().axis(1, 2).adapt(xTrain);     // one mean per step and feature: weights (50, 4)
  * new Normalization().axisNone().adapt(xTrain);     // one mean and variance over everything
  * new Normalization().meanAndVariance(3, 2);        // constants: (x - 3) / sqrt(2), no weights
