@@ -7,8 +7,9 @@ import dev.jrnn.backend.Buf;
  * The per-batch losses of an epoch (or an evaluation), left on the device by {@link Backend#lossAsync}
  * as rows of [one loss per output, the step's NaN guard, the regularizers' penalty ({@link Penalties})], read back in blocks (one synchronizing
  * download each) and added to {@link EpochLogs} in batch order, exactly as if each had been read at once.
- * A row whose guard is set (a non-finite loss, gradient or update, whose update the device skipped or
- * undid) becomes the {@link NonFiniteException} of its batch.
+ * A training row whose guard is set (a non-finite loss, gradient or update, whose update the device skipped or
+ * undid) becomes the {@link NonFiniteException} of its batch; an evaluation's non-finite loss is logged as it came, as
+ * Keras' evaluate returns it.
  */
 final class LossLog implements AutoCloseable {
     /** Guard codes (see {@link Backend#finiteGuard}): what became non-finite first in a train step. */
@@ -25,7 +26,9 @@ final class LossLog implements AutoCloseable {
 
         NonFiniteException failure(String what, String quantity) {
             return new NonFiniteException(model + ": " + what + "; the update was not applied, weights kept from the last finite step."
-                    + " Lower the learning rate, clip gradients (Optimizer.clipnorm) or check the data", quantity, epoch, batch, history);
+                    + " Lower the learning rate, clip gradients (Optimizer.clipnorm) or check the data"
+                    + (quantity.equals("loss") ? " and that the outputs lie in the loss's domain (poisson takes log(y_pred))" : ""),
+                    quantity, epoch, batch, history);
         }
     }
 
@@ -96,7 +99,7 @@ final class LossLog implements AutoCloseable {
 
     /**
      * Reads the pending rows, checks them and adds them to {@code acc}; returns the summed loss of the
-     * last batch (NaN when nothing was pending). Throws the NonFiniteException of the first failed batch.
+     * last batch (NaN when nothing was pending). Throws the NonFiniteException of the first failed training batch.
      */
     double fold(EpochLogs acc) {
         if (next == first) return Double.NaN;
@@ -110,14 +113,14 @@ final class LossLog implements AutoCloseable {
             for (int kk = 0; kk < k; kk++) {
                 if (!targets[kk]) continue;
                 float l = v[base + kk];
-                if (!Float.isFinite(l)) {
+                if (!Float.isFinite(l) && at[r] != null) {   // in training; evaluate returns it, as Keras'
                     first = next;
                     throw lossFailure(r, l, "output " + s.graph().outputs.get(kk).layer().name());
                 }
                 total += s.lossWeight(kk) * l;   // each output's own loss is logged unweighted, as Keras 3
             }
             float penalty = v[base + k + 1];
-            if (!Float.isFinite(penalty)) {   // evaluate has no guard to catch it; training's would say only "the loss"
+            if (!Float.isFinite(penalty) && at[r] != null) {   // training's guard would say only "the loss"
                 first = next;
                 throw lossFailure(r, penalty, "the regularizers' penalty");
             }
@@ -135,12 +138,8 @@ final class LossLog implements AutoCloseable {
         return last;
     }
 
-    /** Row {@code r}'s loss term {@code source} ("output d", "the regularizers' penalty") became {@code l}. */
+    /** Row {@code r}'s loss term {@code source} ("output d", "the regularizers' penalty") became {@code l} in training. */
     private NonFiniteException lossFailure(int r, float l, String source) {
-        if (at[r] == null) {
-            return new NonFiniteException(s.name() + ": the loss became " + l + " (" + source
-                    + ") while evaluating: the weights or the data hold values too large for float32", "loss", -1, -1, null);
-        }
         s.optimizer().iterations(iterationsBefore[r]);   // the device skipped this update and every later one
         return at[r].failure("the loss became " + l + " " + at[r].text() + " (" + source + ")", "loss");
     }

@@ -192,4 +192,26 @@ class NonFiniteTrainingTest {
         assertEquals(-1, e.epoch());
         assertWeights(initial, m);
     }
+
+    /**
+     * A loss undefined at the outputs (poisson's log of a negative prediction): Keras' evaluate returns nan, and so does
+     * jrnn's (it threw, blaming values too large for float32); fit still stops, naming the loss's domain.
+     */
+    @Test
+    void aLossOutsideItsDomainEvaluatesToNanAndStopsFit() {
+        Dense d = new Dense(1);
+        Sequential m = new Sequential(dev.jrnn.model.Input.shape(1), d);
+        m.setWeights(List.of(Tensor.of(new float[] {1}, 1, 1), Tensor.of(new float[] {0}, 1)));
+        m.compile(new SGD(0.1), "poisson", "mae");
+        Tensor x = Tensor.of(new float[] {-1, 2}, 2, 1), y = Tensor.of(new float[] {2, 2}, 2, 1);
+        assertTrue(Double.isNaN(m.evaluate(x, y)), "Keras: nan");
+        java.util.Map<String, Double> logs = m.evaluateAll(List.of(x), List.of(y));
+        assertTrue(Double.isNaN(logs.get("loss")), logs.toString());
+        assertEquals(1.5, logs.get("mae"), 1e-6, "the metrics as they are: |(-1) - 2| and |2 - 2| over 2");
+        assertTrue(Double.isNaN(m.testOnBatch(x, y)));
+        NonFiniteException e = assertThrows(NonFiniteException.class,
+                () -> m.fit(x, y, new FitOptions().epochs(1).verbose(0)));
+        assertTrue(e.getMessage().contains("the loss became NaN at epoch 1/1, batch 1/1")
+                && e.getMessage().endsWith("and that the outputs lie in the loss's domain (poisson takes log(y_pred))"), e.getMessage());
+    }
 }
