@@ -377,8 +377,17 @@ public class Model extends Evaluator implements AutoCloseable {
         return new WeightsIo(name, params);
     }
 
-    /** All weights, layer by layer, each layer's in the order it made them, as Keras' get_weights: freezing a layer (or one direction of a Bidirectional) moves none. */
-    public List<Tensor> getWeights() { return weights("getWeights").get(); }
+    /**
+     * All weights, layer by layer, each layer's in the order it made them, as Keras' get_weights: freezing a layer (or
+     * one direction of a Bidirectional) moves none. A Sequential not yet built has none (Keras' {@code []}).
+     */
+    public List<Tensor> getWeights() {
+        if (!isBuilt()) {
+            requireOpen("getWeights");
+            return List.of();
+        }
+        return weights("getWeights").get();
+    }
 
     /** Sets all weights, in {@link #getWeights()} order and shapes. */
     public void setWeights(List<Tensor> weights) { weights("setWeights").set(weights); }
@@ -388,6 +397,7 @@ public class Model extends Evaluator implements AutoCloseable {
      * ("lstm/kernel", "lstm/recurrent_kernel", "dense/bias", ...).
      */
     public List<String> weightNames() {
+        if (!isBuilt()) return List.of();   // a Sequential not yet built, as getWeights
         ensureGraph();
         return new WeightsIo(name, params).names();
     }

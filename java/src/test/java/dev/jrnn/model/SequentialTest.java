@@ -251,4 +251,16 @@ class SequentialTest {
         assertEquals("input_1", Input.shape(2).name());
         assertEquals("input_2", Input.shape(2).name());
     }
+
+    /** Keras 3.15.1: an unbuilt Sequential's get_weights() and weights are [] (jrnn threw "not yet been built"). */
+    @Test
+    void anUnbuiltSequentialHasNoWeights() {
+        Sequential s = new Sequential(new LSTM(3), new Dense(1));
+        assertEquals(List.of(), s.getWeights());
+        assertEquals(List.of(), s.weightNames());
+        assertFalse(s.isBuilt());
+        s.build(5, 2);
+        assertEquals(5, s.getWeights().size(), "kernel, recurrent kernel, bias; kernel, bias");
+        assertEquals(5, s.weightNames().size());
+    }
 }
