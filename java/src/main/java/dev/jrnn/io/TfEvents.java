@@ -12,11 +12,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 
 /**
- * A TensorBoard event file of scalars, as TensorFlow's summary writer and PyTorch's {@code SummaryWriter} write them:
- * {@code events.out.tfevents.<seconds>.<host>.<pid>.<n>.v2} in a directory, TFRecord frames (length, masked CRC-32C of
- * the length, an {@code Event} protocol buffer, masked CRC-32C of it), the first event naming the file version
- * {@code brain.Event:2}, then one {@code Event { wall_time, step, summary { value { tag, simple_value } } }} per scalar.
- * Each scalar is flushed as it is written, so TensorBoard shows a run while it trains.
+ * A TensorBoard event file of scalars, as TensorFlow 2's {@code tf.summary.scalar} (so Keras' TensorBoard callback)
+ * writes them: {@code events.out.tfevents.<seconds>.<host>.<pid>.<n>.v2} in a directory, TFRecord frames (length,
+ * masked CRC-32C of the length, an {@code Event} protocol buffer, masked CRC-32C of it), the first event naming the file
+ * version {@code brain.Event:2}, then one {@code Event { wall_time, step, summary { value { tag, tensor, metadata } } }}
+ * per scalar: a float32 scalar tensor marked for the {@code scalars} plugin, which TensorBoard's readers list under
+ * tensors, as Keras' (PyTorch's {@code SummaryWriter} writes the older {@code simple_value}, listed under scalars; the
+ * TensorBoard UI plots both). Each scalar is flushed as it is written, so TensorBoard shows a run while it trains.
  *
  * <pre>{@code
  * try (TfEvents w = TfEvents.open(Path.of("logs/train"))) { w.scalar("epoch_loss", 0, 0.25); }
@@ -77,9 +79,16 @@ public final class TfEvents implements AutoCloseable {
         return new Proto().fixed64(1, Double.doubleToRawLongBits(wallTime)).bytes(3, "brain.Event:2".getBytes(StandardCharsets.UTF_8)).toByteArray();
     }
 
-    /** {@code Event { wall_time, step, summary { value { tag, simple_value } } }}. */
+    /**
+     * {@code Event { wall_time, step, summary { value { tag, tensor { dtype: DT_FLOAT, tensor_shape {}, tensor_content },
+     * metadata { plugin_data { plugin_name: "scalars" } } } } }}, field for field as TensorFlow 2.21 writes it.
+     */
     static byte[] scalarEvent(double wallTime, String tag, long step, double value) {
-        byte[] v = new Proto().bytes(1, tag.getBytes(StandardCharsets.UTF_8)).fixed32(2, Float.floatToRawIntBits((float) value)).toByteArray();
+        byte[] content = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat((float) value).array();
+        byte[] tensor = new Proto().varint(1, 1).bytes(2, new byte[0]).bytes(4, content).toByteArray();
+        byte[] plugin = new Proto().bytes(1, "scalars".getBytes(StandardCharsets.UTF_8)).toByteArray();
+        byte[] metadata = new Proto().bytes(1, plugin).toByteArray();
+        byte[] v = new Proto().bytes(1, tag.getBytes(StandardCharsets.UTF_8)).bytes(8, tensor).bytes(9, metadata).toByteArray();
         byte[] summary = new Proto().bytes(1, v).toByteArray();
         return new Proto().fixed64(1, Double.doubleToRawLongBits(wallTime)).varint(2, step).bytes(5, summary).toByteArray();
     }

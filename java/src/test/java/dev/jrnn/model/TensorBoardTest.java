@@ -63,8 +63,17 @@ class TensorBoardTest {
                         ByteBuffer v = ByteBuffer.wrap(bytes(summary)).order(ByteOrder.LITTLE_ENDIAN);
                         assertEquals((1 << 3) | 2, varint(v), "Value.tag");
                         tag = new String(bytes(v), StandardCharsets.UTF_8);
-                        assertEquals((2 << 3) | 5, varint(v), "Value.simple_value");
-                        value = v.getFloat();
+                        // TensorFlow 2's scalar: tensor { dtype: DT_FLOAT, tensor_shape {}, tensor_content } and the scalars plugin
+                        assertEquals((8 << 3) | 2, varint(v), "Value.tensor");
+                        ByteBuffer t = ByteBuffer.wrap(bytes(v)).order(ByteOrder.LITTLE_ENDIAN);
+                        assertEquals(1 << 3, varint(t), "TensorProto.dtype");
+                        assertEquals(1, varint(t), "DT_FLOAT");
+                        assertEquals((2 << 3) | 2, varint(t), "TensorProto.tensor_shape");
+                        assertEquals(0, bytes(t).length, "a scalar's shape has no dims");
+                        assertEquals((4 << 3) | 2, varint(t), "TensorProto.tensor_content");
+                        value = ByteBuffer.wrap(bytes(t)).order(ByteOrder.LITTLE_ENDIAN).getFloat();
+                        assertEquals((9 << 3) | 2, varint(v), "Value.metadata");
+                        assertTrue(new String(bytes(v), StandardCharsets.UTF_8).endsWith("scalars"), "plugin_name scalars");
                     }
                     default -> throw new AssertionError("unexpected field key " + key);
                 }

@@ -1,6 +1,7 @@
 # Golden bytes for TfEventsTest, made with Google's protobuf runtime and crcmod's CRC-32C (Debian: python3-protobuf,
 # python3-crcmod), not with jrnn's encoder: TensorFlow's Event / Summary messages (field numbers of
 # tensorflow/core/util/event.proto and tensorflow/core/framework/summary.proto) built as a dynamic descriptor.
+# TfEventsTest reads the version event from here; its scalar (TensorFlow 2's tensor form) from make_tfevents_scalar_golden.py.
 import struct
 import crcmod.predefined
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
