@@ -26,6 +26,12 @@ import java.util.regex.Pattern;
  * jrnn {@link dev.jrnn.layers.Bidirectional}. The empty prefix {@code ""} is the state_dict's root (a bare
  * {@code nn.LSTM(...).state_dict()}).
  *
+ * <p>Loaded, the model predicts torch's outputs. Trained on, it is a Keras model: kernels, recurrent kernels, GRU's two
+ * bias rows and the other layers' weights step as torch's would, but nn.LSTM's and nn.RNN's {@code bias_ih + bias_hh}
+ * became Keras' one {@code bias}, a single weight: torch steps each of its two biases by the sum's gradient, so torch's
+ * sum moves twice what jrnn's bias moves under SGD (about twice under Adam). Fine-tuning therefore does not land on
+ * torch's weights for those biases; it trains the Keras model the file is saved as.
+ *
  * <pre>{@code
  * // torch: self.lstm = nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True); self.fc = nn.Linear(8, 2)
  * //        torch.save(model.state_dict(), "m.pt")
