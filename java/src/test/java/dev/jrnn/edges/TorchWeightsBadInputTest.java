@@ -277,4 +277,30 @@ class TorchWeightsBadInputTest {
         Files.writeString(text, "not a state dict at all");
         fileRefused(text, "safetensors");
     }
+
+    /**
+     * A bare module's state_dict (nn.BatchNorm1d(2).state_dict(): every key at the root) listed its one module, the root
+     * "", as "modules []"; it now reads as the root with the mapping that reaches it (outside tester torch10).
+     */
+    @Test
+    void theRootModuleIsNamedInMessages() throws IOException {
+        Path f = tmp.resolve("bare_bn.safetensors");
+        Map<String, Tensor> sd = new LinkedHashMap<>();
+        for (String k : List.of("weight", "bias", "running_mean", "running_var")) sd.put(k, Tensor.full(1f, 2));
+        SafeTensors.write(f, sd, Map.of());
+        Input x = Input.shape(3, 2);
+        try (Model m = new Model(x, new dev.jrnn.layers.BatchNormalization().name("bn").apply(x))) {
+            List<Tensor> before = m.getWeights();
+            var e = assertThrows(IllegalArgumentException.class, () -> Models.loadTorchWeights(m, f));
+            assertTrue(e.getMessage().contains("the state_dict's modules [\"\" (the root: keys without a prefix, mapped as "
+                    + "Map.of(\"<layer>\", \"\"))]"), e.getMessage());
+            assertEquals(before, m.getWeights());
+            Models.loadTorchWeights(m, f, Map.of("bn", ""));   // the way out it names
+            assertEquals(Tensor.full(1f, 2), m.getWeights().get(0));
+            Path none = tmp.resolve("no_tensors.safetensors");   // and a state_dict without tensors says so
+            SafeTensors.write(none, Map.of(), Map.of());
+            var empty = assertThrows(IllegalArgumentException.class, () -> Models.loadTorchWeights(m, none));
+            assertTrue(empty.getMessage().contains("modules [] (the state_dict holds no tensors)"), empty.getMessage());
+        }
+    }
 }

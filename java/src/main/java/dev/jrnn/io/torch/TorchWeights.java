@@ -246,14 +246,18 @@ public final class TorchWeights {
         return null;
     }
 
-    /** The state_dict's modules (each key's prefix), for messages; "" is the root. */
-    private static Set<String> modules(Map<String, TorchStateDict.Info> infos) {
+    /**
+     * The state_dict's modules (each key's prefix), for messages. The root, a bare module's keys without a prefix
+     * ({@code nn.BatchNorm1d(2).state_dict()}), reads as {@code "" (the root)}: printed as an empty name it vanished
+     * from the list, hiding that {@code Map.of("layer", "")} maps to it.
+     */
+    private static String modules(Map<String, TorchStateDict.Info> infos) {
         Set<String> out = new LinkedHashSet<>();
         for (String k : infos.keySet()) {
             int dot = k.lastIndexOf('.');
-            out.add(dot < 0 ? "" : k.substring(0, dot));
+            out.add(dot < 0 ? "\"\" (the root: keys without a prefix, mapped as Map.of(\"<layer>\", \"\"))" : k.substring(0, dot));
         }
-        return out;
+        return out.isEmpty() ? "[] (the state_dict holds no tensors)" : out.toString();
     }
 
     private static String shape(int[] s) {
