@@ -121,6 +121,11 @@ class TorchWeightsBadInputTest {
                     Models.loadTorchWeights(m, file("emb_lstm.pt"), Map.of(), false);
                 }
             }, "missing torch key 'lstm.bias_ih_l0'");
+            bad("module of another kind", () -> {   // a Dense sent to the GRU: none of its keys, not "loads the rest of it"
+                try (Model m = new Sequential(new Dense(5).name("d").inputShape(3))) {
+                    Models.loadTorchWeights(m, file("gru.pt"), Map.of("d", "gru"), false);
+                }
+            }, "missing torch key 'gru.weight'", "which reads none of the module's keys (it is not the module kind the layer takes)");
             bad("null mapping", () -> load(gru(5), "gru.pt", null), "mapping is null");
             bad("null mapping value", () -> {
                 Map<String, String> m = new LinkedHashMap<>();

@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
  * explicit map from jrnn layer name to torch module prefix or, for the layers the map leaves out, the module of the
  * layer's own name. A multi-layer {@code nn.LSTM} / {@code nn.GRU} / {@code nn.RNN} gives one jrnn layer per torch layer,
  * named {@code "<module>.l<k>"} ({@code "lstm.l1"}: torch's {@code weight_ih_l1}, ...); a bidirectional one goes to a
- * jrnn {@link dev.jrnn.layers.Bidirectional}. The empty prefix {@code ""} is the state_dict's root (a bare
- * {@code nn.LSTM(...).state_dict()}).
+ * jrnn {@link dev.jrnn.layers.Bidirectional}; an {@code nn.LSTMCell} / {@code nn.GRUCell} / {@code nn.RNNCell} (keys
+ * without {@code _l0}) is the one-layer module, the jrnn layer looping its step. The empty prefix {@code ""} is the
+ * state_dict's root (a bare {@code nn.LSTM(...).state_dict()}).
  *
  * <p>Loaded, the model predicts torch's outputs. Trained on, it is a Keras model: kernels, recurrent kernels, GRU's two
  * bias rows and the other layers' weights step as torch's would, but nn.LSTM's and nn.RNN's {@code bias_ih + bias_hh}
@@ -150,9 +151,12 @@ public final class TorchWeights {
                 List<String> unread = new ArrayList<>();
                 for (String k : keysOf(p.module(), infos.keySet())) if (!reader.containsKey(k)) unread.add(k);
                 if (!unread.isEmpty()) {
+                    boolean bias = unread.stream().anyMatch(k -> k.contains("bias"));
+                    boolean none = p.needs().stream().noneMatch(n -> infos.containsKey(n.key()));
                     problems.add("torch keys " + unread + " of module " + p.module().describe() + " are not read by jrnn layer '"
-                            + p.layer().name() + "' (" + p.layer().kerasClass() + "), which loads the rest of it (a bias where the "
-                            + "layer has useBias(false)?); make the layer hold them");
+                            + p.layer().name() + "' (" + p.layer().kerasClass() + "), which "
+                            + (none ? "reads none of the module's keys (it is not the module kind the layer takes)"
+                               : "loads the rest of it" + (bias ? " (a bias where the layer has useBias(false)?)" : "") + "; make the layer hold them"));
                 }
             }
             if (strict) {

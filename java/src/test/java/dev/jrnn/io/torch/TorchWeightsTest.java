@@ -139,6 +139,33 @@ class TorchWeightsTest {
         }
     }
 
+    /**
+     * nn.LSTMCell, nn.GRUCell and nn.RNNCell state_dicts (keys cell.weight_ih, no _l0 suffix) into the layer that loops
+     * the same step: its outputs are torch's cell looped over the steps from zero states (they were refused with a hint
+     * about a bias that loads the rest of the module; outside tester torch6).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"lstm_cell", "gru_cell", "rnn_cell"})
+    void torchCellsLoadAsTheirOneLayerModule(String name) throws Exception {
+        dev.jrnn.layers.RecurrentLayer r = switch (name) {
+            case "lstm_cell" -> new LSTM(4);
+            case "gru_cell" -> new GRU(4);
+            default -> new SimpleRNN(4);
+        };
+        try (Model m = new Sequential(r.returnSequences(true).name("cell").inputShape(5, 3))) {
+            Models.loadTorchWeights(m, resource(name + ".pt"));
+            assertPredicts(m, name);
+        }
+        Input x = Input.shape(5, 3);
+        try (Model bi = new Model(x, new Bidirectional(new LSTM(4)).name("cell").apply(x))) {
+            List<Tensor> before = bi.getWeights();
+            var e = assertThrows(IllegalArgumentException.class, () -> Models.loadTorchWeights(bi, resource("lstm_cell.pt")));
+            assertTrue(e.getMessage().contains("the torch module is a cell (nn.LSTMCell, nn.GRUCell or nn.RNNCell: cell.weight_ih, no _l0 "
+                    + "suffix), which runs one direction"), e.getMessage());
+            assertEquals(before, bi.getWeights());
+        }
+    }
+
     static Model convNorm() {
         return new Sequential(new Conv1D(4, 3).name("conv").inputShape(6, 3), new BatchNormalization().epsilon(1e-5).name("bn"),
                 new LayerNormalization().epsilon(1e-5).name("norm"));

@@ -165,6 +165,20 @@ sgd_step("bilstm_step", bilstm, lambda m, x: m["fc"](m["lstm"](x)[0]), torch.ran
 sgd_step("rnn_relu_step", rnn, lambda m, x: m["rnn"](x)[0], torch.randn(2, 6, 3), torch.randn(2, 6, 4), 0.5)
 
 
+# nn.LSTMCell, nn.GRUCell and nn.RNNCell (keys weight_ih, no _l0 suffix) looped over the steps from zero states, as a
+# user's own loop runs them: jrnn LSTM / GRU / SimpleRNN returning sequences
+def cell_loop(cell, x):
+    h, outs = None, []
+    for t in range(x.shape[1]):
+        h = cell(x[:, t], h)
+        outs.append(h[0] if isinstance(h, tuple) else h)
+    return torch.stack(outs, 1)
+
+
+torch.manual_seed(8)
+for name, cell in (("lstm_cell", nn.LSTMCell(3, 4)), ("gru_cell", nn.GRUCell(3, 4)), ("rnn_cell", nn.RNNCell(3, 4))):
+    save(name, nn.ModuleDict({"cell": cell}), lambda m, x: cell_loop(m["cell"], x), torch.randn(2, 5, 3), safetensors=False)
+
 with open(os.path.join(OUT, "expected.json"), "w") as f:
     json.dump(expected, f, indent=None, separators=(",", ":"))
     f.write("\n")
