@@ -280,7 +280,14 @@ class TorchWeightsBadInputTest {
         fileRefused(legacy, "bare pickle", "torch 1.6 or later");
         Path text = tmp.resolve("notes.pt");
         Files.writeString(text, "not a state dict at all");
-        fileRefused(text, "safetensors");
+        // a text or empty file named .pt: it is neither kind (it got a safetensors parse error; outside tester torch6)
+        fileRefused(text, "neither a torch.save zip checkpoint", "nor a safetensors file", "23 bytes starting \"not a st\"");
+        Path empty = tmp.resolve("empty.pt");
+        Files.write(empty, new byte[0]);
+        fileRefused(empty, "neither a torch.save zip checkpoint", "nor a safetensors file", "it is empty");
+        // a training checkpoint dict: the nested state_dict named (it said "state_dict entry 'epoch' is the integer 3")
+        fileRefused(file("gru_checkpoint.pt"), "a checkpoint dict with keys [epoch, model_state_dict, optimizer_state_dict]",
+                "its entry 'model_state_dict' holds a state_dict of 6 tensors", "torch.save(checkpoint['model_state_dict'], path)");
     }
 
     /**

@@ -179,6 +179,14 @@ torch.manual_seed(8)
 for name, cell in (("lstm_cell", nn.LSTMCell(3, 4)), ("gru_cell", nn.GRUCell(3, 4)), ("rnn_cell", nn.RNNCell(3, 4))):
     save(name, nn.ModuleDict({"cell": cell}), lambda m, x: cell_loop(m["cell"], x), torch.randn(2, 5, 3), safetensors=False)
 
+# a training checkpoint dict (refused, naming its 'model_state_dict' entry): gru.pt's weights after one Adam step
+ckpt_model = copy.deepcopy(gru)
+ckpt_opt = torch.optim.Adam(ckpt_model.parameters(), lr=0.01)
+ckpt_model["fc"](ckpt_model["gru"](torch.randn(3, 4, 3))[1][0]).sum().backward()
+ckpt_opt.step()
+torch.save({"epoch": 3, "model_state_dict": ckpt_model.state_dict(), "optimizer_state_dict": ckpt_opt.state_dict()},
+           os.path.join(OUT, "gru_checkpoint.pt"))
+
 with open(os.path.join(OUT, "expected.json"), "w") as f:
     json.dump(expected, f, indent=None, separators=(",", ":"))
     f.write("\n")
