@@ -11,8 +11,9 @@ import java.util.List;
  * the minimum's negated) whose row maxima {@link Backend#maxOverSteps} takes. As Keras' {@code
  * _apply_merge_op_and_or_mask}, an input's masked steps take no part (they enter as -Float.MAX_VALUE), and a step no
  * input keeps (every input masked) takes the first input's value. The gradient goes to the input that gave the
- * value; inputs tied for it share it equally ({@link Backend#maxOverStepsBackward}: what Keras gives for two inputs
- * on its JAX and PyTorch backends; TensorFlow's gives all of it to the first).
+ * value; inputs tied for it share it as the left fold {@code max(max(x0, x1), x2)} with each tie halved (what Keras
+ * on JAX and PyTorch give: 1/2 each for two inputs, 1/4, 1/4, 1/2 for three; Keras on TensorFlow gives all of it to
+ * the first).
  */
 abstract class Extremum extends Merge {
     /** +1 for the maximum, -1 for the minimum (taken as minus the maximum of the negated inputs). */
@@ -92,9 +93,7 @@ abstract class Extremum extends Merge {
             be.scale(n, sign(), g.buf(), 0);
             int rows = s.keep == null ? 0 : steps(g, s.keep);
             if (s.keep != null) be.maskedMulRows(rows, n / rows, g.buf(), 0, s.keep.buf(), 0, g.buf(), 0);
-            DTensor dst = DTensor.zeros(be, n, k);
-            tmp.add(dst);
-            be.maxOverStepsBackward(n, k, 1, s.st.buf(), 0, s.ymax.buf(), 0, g.buf(), 0, dst.buf(), 0);
+            DTensor dst = foldBackward(be, s, n, k, g, tmp);
             for (int j = 0; j < k; j++) {
                 DTensor d = dx.get(j);
                 be.copy2d(n, 1, dst.buf(), j, k, d.buf(), 0, 1);
@@ -110,6 +109,38 @@ abstract class Extremum extends Merge {
         } finally {
             for (DTensor d : tmp) d.close();
         }
+    }
+
+    /**
+     * The gradient of the left fold {@code max(max(max(x0, x1), x2), ...)} that Keras on JAX and PyTorch compute, as a
+     * [n, k] matrix: walking back from the last input, an input above the running maximum of those before it takes all
+     * of what remains, one below it none, one equal to it half (the pair's tie), passing the rest on; the first input
+     * takes what is left. Three tied inputs get 1/4, 1/4, 1/2 (not 1/3 each). Each pair goes through
+     * {@link Backend#maxOverStepsBackward} with two steps, so every backend computes it with the kernels it has.
+     */
+    private static DTensor foldBackward(Backend be, Stack s, int n, int k, DTensor g, List<DTensor> tmp) {
+        DTensor dst = DTensor.zeros(be, n, k), prefix = DTensor.zeros(be, n, k), pair = DTensor.zeros(be, n, 2);
+        DTensor dpair = DTensor.zeros(be, n, 2), out = DTensor.zeros(be, n), rest = copyOf(be, g, tmp);
+        tmp.addAll(List.of(dst, prefix, pair, dpair, out));
+        // prefix column j: the maximum of inputs 0 .. j-1 (column 0 unused); the last fold's result is ymax
+        be.copy2d(n, 1, s.st.buf(), 0, k, prefix.buf(), 1, k);
+        for (int j = 1; j < k - 1; j++) {
+            be.copy2d(n, 1, prefix.buf(), j, k, pair.buf(), 0, 2);
+            be.copy2d(n, 1, s.st.buf(), j, k, pair.buf(), 1, 2);
+            be.maxOverSteps(n, 2, 1, pair.buf(), 0, out.buf(), 0);
+            be.copy2d(n, 1, out.buf(), 0, 1, prefix.buf(), j + 1, k);
+        }
+        for (int j = k - 1; j >= 1; j--) {
+            be.copy2d(n, 1, prefix.buf(), j, k, pair.buf(), 0, 2);
+            be.copy2d(n, 1, s.st.buf(), j, k, pair.buf(), 1, 2);
+            if (j == k - 1) be.copy2d(n, 1, s.ymax.buf(), 0, 1, out.buf(), 0, 1);
+            else be.copy2d(n, 1, prefix.buf(), j + 1, k, out.buf(), 0, 1);
+            be.maxOverStepsBackward(n, 2, 1, pair.buf(), 0, out.buf(), 0, rest.buf(), 0, dpair.buf(), 0);
+            be.copy2d(n, 1, dpair.buf(), 1, 2, dst.buf(), j, k);
+            be.copy2d(n, 1, dpair.buf(), 0, 2, rest.buf(), 0, 1);
+        }
+        be.copy2d(n, 1, rest.buf(), 0, 1, dst.buf(), 0, k);
+        return dst;
     }
 
     /** {@code 1 - m}, a new tensor to {@code owned}. */

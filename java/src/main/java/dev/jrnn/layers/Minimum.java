@@ -2,7 +2,7 @@ package dev.jrnn.layers;
 
 /**
  * Keras Minimum: the elementwise minimum of a list of inputs of one shape; no weights; masks merged as {@link Merge}.
- * A masked step takes no part; tied inputs share the gradient equally (see {@link Extremum}).
+ * A masked step takes no part; tied inputs share the gradient as Keras on JAX and PyTorch (see {@link Extremum}).
  *
  * <pre>{@code
  * Input a = Input.shape(4), b = Input.shape(4);

@@ -51,9 +51,10 @@ public final class Models {
     /**
      * Sets {@code model}'s weights from a PyTorch state_dict: a {@code torch.save(model.state_dict(), "m.pt")} file or a
      * safetensors file ({@code safetensors.torch.save_file}), each jrnn layer with weights from the torch module of its
-     * own name (nn.LSTM, nn.GRU, nn.RNN, nn.Linear, nn.Embedding, nn.LayerNorm, nn.Conv1d, nn.BatchNorm1d; see
-     * {@link dev.jrnn.io.torch.TorchWeights}). Strict: every layer finds a module and every torch key is read. Nothing
-     * changes unless everything fits.
+     * own name (nn.LSTM, nn.GRU, nn.RNN and their cells, nn.Linear, nn.Embedding, nn.LayerNorm, nn.Conv1d, nn.BatchNorm1d;
+     * see {@link dev.jrnn.io.torch.TorchWeights}). Strict: every layer finds a module and every torch key is read. Nothing
+     * changes unless everything fits. The model then predicts as torch's; trained on, an LSTM's or SimpleRNN's bias is
+     * one Keras weight where torch had two (see TorchWeights).
      *
      * <pre>{@code
      * // torch: self.gru = nn.GRU(3, 5, batch_first=True); self.fc = nn.Linear(5, 1); torch.save(model.state_dict(), "m.pt")

@@ -121,6 +121,11 @@ class TorchWeightsBadInputTest {
                     Models.loadTorchWeights(m, file("emb_lstm.pt"), Map.of(), false);
                 }
             }, "missing torch key 'lstm.bias_ih_l0'");
+            bad("module of another kind", () -> {   // a Dense sent to the GRU: none of its keys, not "loads the rest of it"
+                try (Model m = new Sequential(new Dense(5).name("d").inputShape(3))) {
+                    Models.loadTorchWeights(m, file("gru.pt"), Map.of("d", "gru"), false);
+                }
+            }, "missing torch key 'gru.weight'", "which reads none of the module's keys (it is not the module kind the layer takes)");
             bad("null mapping", () -> load(gru(5), "gru.pt", null), "mapping is null");
             bad("null mapping value", () -> {
                 Map<String, String> m = new LinkedHashMap<>();
@@ -275,6 +280,39 @@ class TorchWeightsBadInputTest {
         fileRefused(legacy, "bare pickle", "torch 1.6 or later");
         Path text = tmp.resolve("notes.pt");
         Files.writeString(text, "not a state dict at all");
-        fileRefused(text, "safetensors");
+        // a text or empty file named .pt: it is neither kind (it got a safetensors parse error; outside tester torch6)
+        fileRefused(text, "neither a torch.save zip checkpoint", "nor a safetensors file", "23 bytes starting \"not a st\"");
+        Path empty = tmp.resolve("empty.pt");
+        Files.write(empty, new byte[0]);
+        fileRefused(empty, "neither a torch.save zip checkpoint", "nor a safetensors file", "it is empty");
+        // a training checkpoint dict: the nested state_dict named (it said "state_dict entry 'epoch' is the integer 3")
+        fileRefused(file("gru_checkpoint.pt"), "a checkpoint dict with keys [epoch, model_state_dict, optimizer_state_dict]",
+                "its entry 'model_state_dict' holds a state_dict of 6 tensors", "torch.save(checkpoint['model_state_dict'], path)");
+    }
+
+    /**
+     * A bare module's state_dict (nn.BatchNorm1d(2).state_dict(): every key at the root) listed its one module, the root
+     * "", as "modules []"; it now reads as the root with the mapping that reaches it (outside tester torch10).
+     */
+    @Test
+    void theRootModuleIsNamedInMessages() throws IOException {
+        Path f = tmp.resolve("bare_bn.safetensors");
+        Map<String, Tensor> sd = new LinkedHashMap<>();
+        for (String k : List.of("weight", "bias", "running_mean", "running_var")) sd.put(k, Tensor.full(1f, 2));
+        SafeTensors.write(f, sd, Map.of());
+        Input x = Input.shape(3, 2);
+        try (Model m = new Model(x, new dev.jrnn.layers.BatchNormalization().epsilon(1e-5).name("bn").apply(x))) {
+            List<Tensor> before = m.getWeights();
+            var e = assertThrows(IllegalArgumentException.class, () -> Models.loadTorchWeights(m, f));
+            assertTrue(e.getMessage().contains("the state_dict's modules [\"\" (the root: keys without a prefix, mapped as "
+                    + "Map.of(\"<layer>\", \"\"))]"), e.getMessage());
+            assertEquals(before, m.getWeights());
+            Models.loadTorchWeights(m, f, Map.of("bn", ""));   // the way out it names
+            assertEquals(Tensor.full(1f, 2), m.getWeights().get(0));
+            Path none = tmp.resolve("no_tensors.safetensors");   // and a state_dict without tensors says so
+            SafeTensors.write(none, Map.of(), Map.of());
+            var empty = assertThrows(IllegalArgumentException.class, () -> Models.loadTorchWeights(m, none));
+            assertTrue(empty.getMessage().contains("modules [] (the state_dict holds no tensors)"), empty.getMessage());
+        }
     }
 }

@@ -7,11 +7,16 @@ import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Maximum and Minimum: float64 gradient checks over three inputs, Keras' masked rule (a masked step takes no part, a
@@ -82,5 +87,44 @@ class ExtremumTest {
             assertArrayEquals(new float[] {2, 4, 2}, g.get(0).toTensor().data(), 0f);
             assertArrayEquals(new float[] {2, 0, 2}, g.get(1).toTensor().data(), 0f);
         }
+    }
+
+    /**
+     * Three or four inputs tied (every pattern of the values 0, 1, 2 over them): each input's gradient as Keras 3.15.1
+     * on JAX and torch's left fold give it, 1/4, 1/4, 1/2 for three equal inputs (jrnn gave 1/3 each; outside tester
+     * torch8). Goldens: extremum_ties/keras.json, written by make_extremum_ties.py beside it.
+     */
+    @Test
+    void tiedInputsShareTheGradientAsTheLeftFold() throws Exception {
+        Map<?, ?> golden = (Map<?, ?>) dev.jrnn.io.Json.parse(Files.readString(
+                Path.of(ExtremumTest.class.getResource("/dev/jrnn/layers/extremum_ties/keras.json").toURI())));
+        Backend be = Jrnn.backend();
+        for (String name : List.of("maximum3", "maximum4", "minimum3", "minimum4")) {
+            Map<?, ?> c = (Map<?, ?>) golden.get(name);
+            List<?> inputs = (List<?>) c.get("inputs"), grads = (List<?>) c.get("grads");
+            float[] w = floats(c.get("w"));
+            List<DTensor> xs = new ArrayList<>();
+            try (DTensor dy = DTensor.from(be, Tensor.of(w, 1, w.length))) {
+                for (Object in : inputs) xs.add(DTensor.from(be, Tensor.of(floats(in), 1, w.length)));
+                Extremum layer = name.startsWith("max") ? new Maximum() : new Minimum();
+                try (Trace t = layer.forwardMasked(xs, Arrays.asList(new DTensor[xs.size()]), true)) {
+                    assertArrayEquals(floats(c.get("y")), t.outputs().get(0).toTensor().data(), 0f, name + " output");
+                    List<DTensor> g = t.backward(List.of(dy));
+                    assertEquals(inputs.size(), g.size());
+                    for (int j = 0; j < g.size(); j++) {
+                        assertArrayEquals(floats(grads.get(j)), g.get(j).toTensor().data(), 0f, name + " gradient of input " + j);
+                    }
+                }
+            } finally {
+                for (DTensor x : xs) x.close();
+            }
+        }
+    }
+
+    private static float[] floats(Object list) {
+        List<?> l = (List<?>) list;
+        float[] f = new float[l.size()];
+        for (int i = 0; i < f.length; i++) f[i] = ((Number) l.get(i)).floatValue();
+        return f;
     }
 }

@@ -25,7 +25,8 @@ import java.util.Map;
  * layer's Keras weights: torch keeps a layer's matrices as (out, in) where Keras keeps (in, out); nn.LSTM's gates
  * i, f, g, o are Keras' i, f, c, o; nn.GRU's r, z, n become Keras' z, r, h, its two biases the rows of Keras'
  * reset_after bias (2, 3H); nn.LSTM's and nn.RNN's two biases add up to Keras' one; nn.Conv1d's (out, in, k) kernel
- * is Keras' (k, in, out).
+ * is Keras' (k, in, out). nn.LSTMCell, nn.GRUCell and nn.RNNCell hold a one-layer module's weights without the
+ * {@code _l0} suffix and read as that module.
  */
 final class TorchLayers {
     private TorchLayers() {}
@@ -117,6 +118,13 @@ final class TorchLayers {
     private static void recurrent(String who, RecurrentLayer r, Module m, String dir, Map<String, TorchStateDict.Info> sd,
                                   List<Need> needs, List<Step> steps) {
         int k = m.layer;
+        // nn.LSTMCell / nn.GRUCell / nn.RNNCell: the one-layer module's weights without the _l0 suffix, the same step
+        boolean cell = k < 0 && sd.containsKey(m.key("weight_ih")) && !sd.containsKey(m.key("weight_ih_l0"));
+        if (cell && !dir.isEmpty()) {
+            throw new IllegalArgumentException(who + ": the torch module is a cell (nn.LSTMCell, nn.GRUCell or nn.RNNCell: "
+                    + m.key("weight_ih") + ", no _l0 suffix), which runs one direction; the jrnn layer is a Bidirectional, use its "
+                    + r.layerClass() + " alone");
+        }
         if (k < 0) {
             k = 0;
             if (sd.containsKey(m.key("weight_ih_l1"))) {
@@ -128,7 +136,7 @@ final class TorchLayers {
                         + "layer to each torch layer, as " + each + " (a jrnn layer per torch layer, the lower ones returnSequences(true))");
             }
         }
-        String sfx = "_l" + k + dir;
+        String sfx = cell ? "" : "_l" + k + dir;
         if (sd.containsKey(m.key("weight_hr" + sfx))) {
             throw new IllegalArgumentException(who + ": the torch LSTM has proj_size (" + m.key("weight_hr" + sfx) + " "
                     + Tensor.shapeString(sd.get(m.key("weight_hr" + sfx)).shape()) + "), which jrnn's LSTM does not have");

@@ -72,6 +72,15 @@ final class TorchPickle {
             throw new IOException(where + ": the pickle holds " + describe(top) + ", not a state_dict (an OrderedDict of tensors); "
                     + "save model.state_dict() with torch.save");
         }
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            // a training checkpoint ({'epoch': 3, 'model_state_dict': model.state_dict(), ...}): name the nested state_dict
+            if (!(e.getValue() instanceof TensorRef) && e.getValue() instanceof Map<?, ?> inner && !inner.isEmpty()
+                    && inner.values().stream().allMatch(v -> v instanceof TensorRef)) {
+                throw new IOException(where + ": a checkpoint dict with keys " + m.keySet() + ", not a state_dict: its entry '" + e.getKey()
+                        + "' holds a state_dict of " + inner.size() + " tensors; save that one (torch.save(checkpoint['" + e.getKey()
+                        + "'], path)) and load the file it writes");
+            }
+        }
         Map<String, TensorRef> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : m.entrySet()) {
             if (!(e.getKey() instanceof String k)) throw new IOException(where + ": a state_dict key is " + describe(e.getKey()) + ", not a string");

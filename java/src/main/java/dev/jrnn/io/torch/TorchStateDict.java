@@ -69,7 +69,34 @@ final class TorchStateDict implements Closeable {
                     + "write this legacy format, and pickle.dump writes code jrnn does not run; load it in torch and save it again "
                     + "with torch.save(state_dict, path) (torch 1.6 or later)");
         }
+        if (!file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".safetensors")
+                && !looksLikeSafetensors(file, n, headerLength)) {
+            // a text, empty or other file named .pt: what it is not, rather than a safetensors parse error
+            long size = java.nio.file.Files.size(file);
+            throw new IOException(file + ": neither a torch.save zip checkpoint (those start with the zip signature PK\\3\\4) nor a "
+                    + "safetensors file (an 8-byte header length, then a JSON header starting with '{'): it "
+                    + (size == 0 ? "is empty" : "holds " + size + " bytes starting " + printable(head, n)));
+        }
         return openSafetensors(file);
+    }
+
+    /** An 8-byte header length that fits the file, followed by '{': a safetensors file, to be parsed with its own errors. */
+    private static boolean looksLikeSafetensors(Path file, int n, long headerLength) throws IOException {
+        if (n < 8 || headerLength < 2 || headerLength > java.nio.file.Files.size(file) - 8) return false;
+        try (java.nio.channels.SeekableByteChannel ch = java.nio.file.Files.newByteChannel(file)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            return ch.position(8).read(b) == 1 && b.get(0) == '{';
+        }
+    }
+
+    /** The first bytes, quoted as text where printable, else in hex. */
+    private static String printable(byte[] head, int n) {
+        boolean text = true;
+        for (int i = 0; i < n; i++) text &= head[i] >= 0x20 && head[i] < 0x7f || head[i] == '\n' || head[i] == '\r' || head[i] == '\t';
+        if (text) return "\"" + new String(head, 0, n, java.nio.charset.StandardCharsets.US_ASCII).replace("\n", "\\n").replace("\r", "\\r") + "\"";
+        StringBuilder sb = new StringBuilder("0x");
+        for (int i = 0; i < n; i++) sb.append(String.format("%02x", head[i] & 0xff));
+        return sb.toString();
     }
 
     private static TorchStateDict openSafetensors(Path file) throws IOException {

@@ -23,8 +23,15 @@ import java.util.regex.Pattern;
  * explicit map from jrnn layer name to torch module prefix or, for the layers the map leaves out, the module of the
  * layer's own name. A multi-layer {@code nn.LSTM} / {@code nn.GRU} / {@code nn.RNN} gives one jrnn layer per torch layer,
  * named {@code "<module>.l<k>"} ({@code "lstm.l1"}: torch's {@code weight_ih_l1}, ...); a bidirectional one goes to a
- * jrnn {@link dev.jrnn.layers.Bidirectional}. The empty prefix {@code ""} is the state_dict's root (a bare
- * {@code nn.LSTM(...).state_dict()}).
+ * jrnn {@link dev.jrnn.layers.Bidirectional}; an {@code nn.LSTMCell} / {@code nn.GRUCell} / {@code nn.RNNCell} (keys
+ * without {@code _l0}) is the one-layer module, the jrnn layer looping its step. The empty prefix {@code ""} is the
+ * state_dict's root (a bare {@code nn.LSTM(...).state_dict()}).
+ *
+ * <p>Loaded, the model predicts torch's outputs. Trained on, it is a Keras model: kernels, recurrent kernels, GRU's two
+ * bias rows and the other layers' weights step as torch's would, but nn.LSTM's and nn.RNN's {@code bias_ih + bias_hh}
+ * became Keras' one {@code bias}, a single weight: torch steps each of its two biases by the sum's gradient, so torch's
+ * sum moves twice what jrnn's bias moves under SGD (about twice under Adam). Fine-tuning therefore does not land on
+ * torch's weights for those biases; it trains the Keras model the file is saved as.
  *
  * <pre>{@code
  * // torch: self.lstm = nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True); self.fc = nn.Linear(8, 2)
@@ -144,9 +151,12 @@ public final class TorchWeights {
                 List<String> unread = new ArrayList<>();
                 for (String k : keysOf(p.module(), infos.keySet())) if (!reader.containsKey(k)) unread.add(k);
                 if (!unread.isEmpty()) {
+                    boolean bias = unread.stream().anyMatch(k -> k.contains("bias"));
+                    boolean none = p.needs().stream().noneMatch(n -> infos.containsKey(n.key()));
                     problems.add("torch keys " + unread + " of module " + p.module().describe() + " are not read by jrnn layer '"
-                            + p.layer().name() + "' (" + p.layer().kerasClass() + "), which loads the rest of it (a bias where the "
-                            + "layer has useBias(false)?); make the layer hold them");
+                            + p.layer().name() + "' (" + p.layer().kerasClass() + "), which "
+                            + (none ? "reads none of the module's keys (it is not the module kind the layer takes)"
+                               : "loads the rest of it" + (bias ? " (a bias where the layer has useBias(false)?)" : "") + "; make the layer hold them"));
                 }
             }
             if (strict) {
@@ -240,14 +250,18 @@ public final class TorchWeights {
         return null;
     }
 
-    /** The state_dict's modules (each key's prefix), for messages; "" is the root. */
-    private static Set<String> modules(Map<String, TorchStateDict.Info> infos) {
+    /**
+     * The state_dict's modules (each key's prefix), for messages. The root, a bare module's keys without a prefix
+     * ({@code nn.BatchNorm1d(2).state_dict()}), reads as {@code "" (the root)}: printed as an empty name it vanished
+     * from the list, hiding that {@code Map.of("layer", "")} maps to it.
+     */
+    private static String modules(Map<String, TorchStateDict.Info> infos) {
         Set<String> out = new LinkedHashSet<>();
         for (String k : infos.keySet()) {
             int dot = k.lastIndexOf('.');
-            out.add(dot < 0 ? "" : k.substring(0, dot));
+            out.add(dot < 0 ? "\"\" (the root: keys without a prefix, mapped as Map.of(\"<layer>\", \"\"))" : k.substring(0, dot));
         }
-        return out;
+        return out.isEmpty() ? "[] (the state_dict holds no tensors)" : out.toString();
     }
 
     private static String shape(int[] s) {

@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -84,6 +85,39 @@ class ReshapeMergeLayersGpuTest extends CpuCudaBackends {
     }
 
     /** Keras' broadcasting in the elementwise merges: a gather forward, a scatter-add (repeated rows) backward. */
+    /**
+     * Maximum and Minimum of three and four inputs drawn from {0, 1, 2}, so most elements tie: the gradient shares of the
+     * left fold (1/4, 1/4, 1/2 for three equal inputs, as Keras on JAX and torch; ExtremumTest's goldens) on CUDA as on
+     * the CPU, and exactly those shares where all inputs are equal.
+     */
+    @Test
+    void tiedMaximumAndMinimumShareAsTheCpu() {
+        for (int k : new int[] {3, 4}) {
+            for (boolean max : new boolean[] {true, false}) {
+                List<float[]> want = null;
+                for (Backend be : List.of(cpu, gpu)) {
+                    Jrnn.setBackend(be);
+                    SplittableRandom r = new SplittableRandom(11);
+                    List<Tensor> xs = new ArrayList<>();
+                    for (int j = 0; j < k; j++) {
+                        float[] d = new float[24 * 5];
+                        for (int i = 0; i < d.length; i++) d[i] = i < 5 ? 1 : r.nextInt(3);   // sample 0: all equal
+                        xs.add(Tensor.wrap(d, 24, 5));
+                    }
+                    List<float[]> got = run(max ? new Maximum() : new Minimum(), be, xs, r);
+                    if (want == null) want = got;
+                    else for (int i = 0; i < want.size(); i++) assertArrayEquals(want.get(i), got.get(i), 0f, (max ? "max" : "min") + k + " result " + i);
+                }
+                float total = 0;
+                for (int j = 0; j < k; j++) total += want.get(1 + j)[0];
+                for (int j = 0; j < k; j++) {
+                    double share = j == 0 ? 1.0 / (1 << (k - 1)) : 1.0 / (1 << (k - j));   // k = 3: 1/4, 1/4, 1/2
+                    assertEquals(share, want.get(1 + j)[0] / total, 1e-6, (max ? "max" : "min") + k + " share of input " + j);
+                }
+            }
+        }
+    }
+
     @Test
     void broadcastingMergesMatchTheCpu() {
         parity("Multiply (5, 4) by (5, 1)", dev.jrnn.layers.Multiply::new, new int[] {5, 4}, new int[] {5, 1});

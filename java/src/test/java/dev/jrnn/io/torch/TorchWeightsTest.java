@@ -139,6 +139,33 @@ class TorchWeightsTest {
         }
     }
 
+    /**
+     * nn.LSTMCell, nn.GRUCell and nn.RNNCell state_dicts (keys cell.weight_ih, no _l0 suffix) into the layer that loops
+     * the same step: its outputs are torch's cell looped over the steps from zero states (they were refused with a hint
+     * about a bias that loads the rest of the module; outside tester torch6).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"lstm_cell", "gru_cell", "rnn_cell"})
+    void torchCellsLoadAsTheirOneLayerModule(String name) throws Exception {
+        dev.jrnn.layers.RecurrentLayer r = switch (name) {
+            case "lstm_cell" -> new LSTM(4);
+            case "gru_cell" -> new GRU(4);
+            default -> new SimpleRNN(4);
+        };
+        try (Model m = new Sequential(r.returnSequences(true).name("cell").inputShape(5, 3))) {
+            Models.loadTorchWeights(m, resource(name + ".pt"));
+            assertPredicts(m, name);
+        }
+        Input x = Input.shape(5, 3);
+        try (Model bi = new Model(x, new Bidirectional(new LSTM(4)).name("cell").apply(x))) {
+            List<Tensor> before = bi.getWeights();
+            var e = assertThrows(IllegalArgumentException.class, () -> Models.loadTorchWeights(bi, resource("lstm_cell.pt")));
+            assertTrue(e.getMessage().contains("the torch module is a cell (nn.LSTMCell, nn.GRUCell or nn.RNNCell: cell.weight_ih, no _l0 "
+                    + "suffix), which runs one direction"), e.getMessage());
+            assertEquals(before, bi.getWeights());
+        }
+    }
+
     static Model convNorm() {
         return new Sequential(new Conv1D(4, 3).name("conv").inputShape(6, 3), new BatchNormalization().epsilon(1e-5).name("bn"),
                 new LayerNormalization().epsilon(1e-5).name("norm"));
@@ -167,6 +194,52 @@ class TorchWeightsTest {
                     assertEquals(want.get(w).data()[i], got.get(w).data()[i], 1e-5, m.weightNames().get(w) + " element " + i);
                 }
             }
+        }
+    }
+
+    /**
+     * nn.LSTM and nn.RNN hold two biases, bias_ih and bias_hh, which jrnn loads as their sum, Keras' one bias. One SGD
+     * step moves each of torch's by the sum's gradient, so torch's sum moves twice what the one Keras weight moves:
+     * kernels, recurrent kernels and the Linear land on torch's weights after the step, the bias on half torch's step
+     * of the sum (outside tester torch2; the GUIDE had said fine-tuning lands on torch's weights). bilstm_step.pt and
+     * rnn_relu_step.pt are torch's weights after one SGD(0.5) step on the mean squared error from bilstm.pt, rnn_relu.pt.
+     */
+    @Test
+    void fineTuningStepsKernelsAsTorchAndTheSummedBiasAsOneKerasWeight() throws Exception {
+        java.util.function.Supplier<Model> rnn = () -> new Sequential(new SimpleRNN(4).activation("relu").returnSequences(true).name("cell")
+                .inputShape(6, 3));
+        assertStepsAsTorch(() -> bilstm(false), BILSTM, "bilstm", 4);   // 2 layers, 2 directions
+        assertStepsAsTorch(rnn, Map.of("cell", "rnn"), "rnn_relu", 1);
+    }
+
+    /** One SGD(0.5) step from {@code name}.pt against torch's {@code name}_step.pt; the model has {@code biases} summed biases. */
+    private static void assertStepsAsTorch(java.util.function.Supplier<Model> make, Map<String, String> mapping, String name, int biases)
+            throws Exception {
+        try (Model m = make.get(); Model before = make.get(); Model torchStep = make.get()) {
+            Models.loadTorchWeights(m, resource(name + ".pt"), mapping);
+            Models.loadTorchWeights(before, resource(name + ".pt"), mapping);
+            Models.loadTorchWeights(torchStep, resource(name + "_step.pt"), mapping);
+            m.compile(new SGD(0.5), "mse");
+            Tensor x = tensor(name + "_step", "x"), y = tensor(name + "_step", "y");
+            m.fit(x, y, new FitOptions().epochs(1).batchSize(x.shape()[0]).verbose(0));
+            List<Tensor> want = torchStep.getWeights(), got = m.getWeights(), start = before.getWeights();
+            int halved = 0;
+            for (int w = 0; w < want.size(); w++) {
+                String weight = m.weightNames().get(w);
+                boolean summed = weight.endsWith("/bias") && !weight.startsWith("head") && !weight.startsWith("fc");
+                float[] g = got.get(w).data(), t = want.get(w).data(), b = start.get(w).data();
+                double moved = 0;
+                for (int i = 0; i < t.length; i++) {
+                    double expect = summed ? b[i] + (t[i] - b[i]) / 2 : t[i];   // the sum's step halved
+                    assertEquals(expect, g[i], 1e-5, name + ": " + weight + " element " + i);
+                    moved = Math.max(moved, Math.abs(t[i] - b[i]));
+                }
+                if (summed) {
+                    assertTrue(moved > 1e-3, name + ": " + weight + " moves in torch's step (so half of it is not torch's)");
+                    halved++;
+                }
+            }
+            assertEquals(biases, halved, name + ": the summed biases");
         }
     }
 

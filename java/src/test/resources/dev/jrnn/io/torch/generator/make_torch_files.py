@@ -3,11 +3,13 @@
 torch 1.13's zip of data.pkl and data/<storage>) and safetensors files as safetensors.torch.save_file writes them
 (written here by hand, the safetensors package is not installed: 8-byte little-endian header length, JSON header of
 dtype / shape / data_offsets padded with spaces to 8 bytes, the tensors' bytes), plus expected.json: each model's
-input and torch's output on it, computed in float64 from the float32 weights.
+input and torch's output on it, computed in float64 from the float32 weights; for the *_step files (torch's weights
+after one SGD step) the step's input and target.
 
 Run from this folder: /usr/bin/python3 make_torch_files.py   (needs torch, numpy). Writes into ..
 Deterministic: fixed seeds; the .pt zips carry torch's fixed timestamps.
 """
+import copy
 import json
 import os
 import struct
@@ -142,6 +144,48 @@ save("conv_norm", conv, conv_forward, torch.randn(2, 6, 3))
 # an LSTM with proj_size, which jrnn has no layer for (refused)
 torch.manual_seed(6)
 torch.save(nn.ModuleDict({"lstm": nn.LSTM(2, 3, proj_size=2)}).state_dict(), os.path.join(OUT, "lstm_proj.pt"))
+
+
+def sgd_step(name, module, forward, x, target, lr):
+    """One SGD(lr) step on the mean squared error of forward(module, x) against target, in float64 from module's
+    weights; torch's weights after it saved as name.pt, x and target in expected.json."""
+    tuned = copy.deepcopy(module).double()
+    opt = torch.optim.SGD(tuned.parameters(), lr=lr)
+    nn.functional.mse_loss(forward(tuned, x.double()), target.double()).backward()
+    opt.step()
+    torch.save(tuned.float().state_dict(), os.path.join(OUT, name + ".pt"))
+    expected[name] = {"x": x.double().flatten().tolist(), "x_shape": list(x.shape),
+                      "y": target.double().flatten().tolist(), "y_shape": list(target.shape)}
+
+
+# fine-tuning an nn.LSTM and an nn.RNN: torch steps bias_ih and bias_hh each by the sum's gradient, so their sum (jrnn's one
+# Keras bias) moves twice what one Keras weight moves; kernels step alike. One SGD step from bilstm.pt and rnn_relu.pt.
+torch.manual_seed(7)
+sgd_step("bilstm_step", bilstm, lambda m, x: m["fc"](m["lstm"](x)[0]), torch.randn(2, 5, 3), torch.randn(2, 5, 2), 0.5)
+sgd_step("rnn_relu_step", rnn, lambda m, x: m["rnn"](x)[0], torch.randn(2, 6, 3), torch.randn(2, 6, 4), 0.5)
+
+
+# nn.LSTMCell, nn.GRUCell and nn.RNNCell (keys weight_ih, no _l0 suffix) looped over the steps from zero states, as a
+# user's own loop runs them: jrnn LSTM / GRU / SimpleRNN returning sequences
+def cell_loop(cell, x):
+    h, outs = None, []
+    for t in range(x.shape[1]):
+        h = cell(x[:, t], h)
+        outs.append(h[0] if isinstance(h, tuple) else h)
+    return torch.stack(outs, 1)
+
+
+torch.manual_seed(8)
+for name, cell in (("lstm_cell", nn.LSTMCell(3, 4)), ("gru_cell", nn.GRUCell(3, 4)), ("rnn_cell", nn.RNNCell(3, 4))):
+    save(name, nn.ModuleDict({"cell": cell}), lambda m, x: cell_loop(m["cell"], x), torch.randn(2, 5, 3), safetensors=False)
+
+# a training checkpoint dict (refused, naming its 'model_state_dict' entry): gru.pt's weights after one Adam step
+ckpt_model = copy.deepcopy(gru)
+ckpt_opt = torch.optim.Adam(ckpt_model.parameters(), lr=0.01)
+ckpt_model["fc"](ckpt_model["gru"](torch.randn(3, 4, 3))[1][0]).sum().backward()
+ckpt_opt.step()
+torch.save({"epoch": 3, "model_state_dict": ckpt_model.state_dict(), "optimizer_state_dict": ckpt_opt.state_dict()},
+           os.path.join(OUT, "gru_checkpoint.pt"))
 
 with open(os.path.join(OUT, "expected.json"), "w") as f:
     json.dump(expected, f, indent=None, separators=(",", ":"))
