@@ -119,20 +119,18 @@ abstract class Extremum extends Merge {
      * {@link Backend#maxOverStepsBackward} with two steps, so every backend computes it with the kernels it has.
      */
     private static DTensor foldBackward(Backend be, Stack s, int n, int k, DTensor g, List<DTensor> tmp) {
-        DTensor dst = DTensor.zeros(be, n, k), prefix = DTensor.zeros(be, n, k), pair = DTensor.zeros(be, n, 2);
-        DTensor dpair = DTensor.zeros(be, n, 2), out = DTensor.zeros(be, n), rest = copyOf(be, g, tmp);
-        tmp.addAll(List.of(dst, prefix, pair, dpair, out));
+        DTensor dst = owned(DTensor.zeros(be, n, k), tmp), prefix = owned(DTensor.zeros(be, n, k), tmp);
+        DTensor pair = owned(DTensor.zeros(be, n, 2), tmp), dpair = owned(DTensor.zeros(be, n, 2), tmp);
+        DTensor out = owned(DTensor.zeros(be, n), tmp), rest = copyOf(be, g, tmp);
         // prefix column j: the maximum of inputs 0 .. j-1 (column 0 unused); the last fold's result is ymax
-        be.copy2d(n, 1, s.st.buf(), 0, k, prefix.buf(), 1, k);
+        if (k > 1) be.copy2d(n, 1, s.st.buf(), 0, k, prefix.buf(), 1, k);
         for (int j = 1; j < k - 1; j++) {
-            be.copy2d(n, 1, prefix.buf(), j, k, pair.buf(), 0, 2);
-            be.copy2d(n, 1, s.st.buf(), j, k, pair.buf(), 1, 2);
+            pair(be, s, n, k, prefix, j, pair);
             be.maxOverSteps(n, 2, 1, pair.buf(), 0, out.buf(), 0);
             be.copy2d(n, 1, out.buf(), 0, 1, prefix.buf(), j + 1, k);
         }
         for (int j = k - 1; j >= 1; j--) {
-            be.copy2d(n, 1, prefix.buf(), j, k, pair.buf(), 0, 2);
-            be.copy2d(n, 1, s.st.buf(), j, k, pair.buf(), 1, 2);
+            pair(be, s, n, k, prefix, j, pair);
             if (j == k - 1) be.copy2d(n, 1, s.ymax.buf(), 0, 1, out.buf(), 0, 1);
             else be.copy2d(n, 1, prefix.buf(), j + 1, k, out.buf(), 0, 1);
             be.maxOverStepsBackward(n, 2, 1, pair.buf(), 0, out.buf(), 0, rest.buf(), 0, dpair.buf(), 0);
@@ -141,6 +139,17 @@ abstract class Extremum extends Merge {
         }
         be.copy2d(n, 1, rest.buf(), 0, 1, dst.buf(), 0, k);
         return dst;
+    }
+
+    /** The fold's pair at input {@code j}: the maximum of the inputs before it, then input j. */
+    private static void pair(Backend be, Stack s, int n, int k, DTensor prefix, int j, DTensor pair) {
+        be.copy2d(n, 1, prefix.buf(), j, k, pair.buf(), 0, 2);
+        be.copy2d(n, 1, s.st.buf(), j, k, pair.buf(), 1, 2);
+    }
+
+    private static DTensor owned(DTensor t, List<DTensor> tmp) {
+        tmp.add(t);
+        return t;
     }
 
     /** {@code 1 - m}, a new tensor to {@code owned}. */

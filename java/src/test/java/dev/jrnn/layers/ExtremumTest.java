@@ -74,6 +74,13 @@ class ExtremumTest {
                 extremum(-1, m1, m2), 8);
     }
 
+    /** One input, which Keras 3 accepts: the gradient passes straight through (the fold's backward threw here). */
+    @Test
+    void oneInputPassesTheGradientThrough() {
+        LayerCheck.check(new Maximum(), inputs(9, 1), null, new boolean[] {true}, extremum(1), 10);
+        LayerCheck.check(new Minimum(), inputs(11, 1), null, new boolean[] {true}, extremum(-1), 12);
+    }
+
     /** Equal inputs share the gradient (Keras on JAX and PyTorch: 1/2 each for two). */
     @Test
     void tiesShareTheGradient() {

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * state_dict's root (a bare {@code nn.LSTM(...).state_dict()}).
  *
  * <p>Loaded, the model predicts torch's outputs. Trained on, it is a Keras model: kernels, recurrent kernels, GRU's two
- * bias rows and the other layers' weights step as torch's would, but nn.LSTM's and nn.RNN's {@code bias_ih + bias_hh}
+ * bias rows and a Linear head step as torch's would, but nn.LSTM's and nn.RNN's {@code bias_ih + bias_hh}
  * became Keras' one {@code bias}, a single weight: torch steps each of its two biases by the sum's gradient, so torch's
  * sum moves twice what jrnn's bias moves under SGD (about twice under Adam). Fine-tuning therefore does not land on
  * torch's weights for those biases; it trains the Keras model the file is saved as.

@@ -84,7 +84,6 @@ class ReshapeMergeLayersGpuTest extends CpuCudaBackends {
         parity("Dot vector-matrix normalized", () -> new Dot(1, 1).normalize(true), new int[] {3}, new int[] {3, 4});
     }
 
-    /** Keras' broadcasting in the elementwise merges: a gather forward, a scatter-add (repeated rows) backward. */
     /**
      * Maximum and Minimum of three and four inputs drawn from {0, 1, 2}, so most elements tie: the gradient shares of the
      * left fold (1/4, 1/4, 1/2 for three equal inputs, as Keras on JAX and torch; ExtremumTest's goldens) on CUDA as on
@@ -118,6 +117,7 @@ class ReshapeMergeLayersGpuTest extends CpuCudaBackends {
         }
     }
 
+    /** Keras' broadcasting in the elementwise merges: a gather forward, a scatter-add (repeated rows) backward. */
     @Test
     void broadcastingMergesMatchTheCpu() {
         parity("Multiply (5, 4) by (5, 1)", dev.jrnn.layers.Multiply::new, new int[] {5, 4}, new int[] {5, 1});
