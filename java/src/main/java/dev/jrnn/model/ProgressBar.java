@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * Keras' Progbar for one epoch: verbose 1 redraws
+ * Keras' Progbar for one epoch, in tf.keras 2's layout (Keras 3 puts verbose 2's time per step before the values and
+ * drops the time per epoch; GUIDE, progress bar): verbose 1 redraws
  * {@code " 7/32 [=====>........................] - ETA: 1s - 5120 samples/s - loss: 0.2345"} in place (on a
  * terminal; elsewhere only the final line is printed), verbose 2 prints one line per epoch. An epoch of
  * unknown length (a generator, bucketing) shows {@code "7/Unknown"} and no ETA until its end.
