@@ -117,7 +117,7 @@ final class TrainingLoop {
                 stillOpen("onEpochBegin");
                 // Keras 3's ProgbarLogger, the last callback: after the others' onEpochBegin, and only for several epochs
                 if (verbose > 0 && o.epochs > 1) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
-                ProgressBar bar = new ProgressBar(out, steps, verbose, dynamic);
+                ProgressBar bar = new ProgressBar(out, steps, verbose, dynamic).format(o.progressFormat);
                 EpochLogs acc = new EpochLogs(s, targets);
                 s.metrics().build();   // Keras builds its compiled metrics at the first step, drawing the names' numbers
                 log.reset();
