@@ -63,7 +63,7 @@ public final class Jrnn {
         random = new SplittableRandom(seed);
     }
 
-    /** As Keras' clear_session(): default layer and model names count from zero again. */
+    /** As Keras' clear_session(): default layer, model and metric object names ("lstm_1", "auc_1") count from zero again. */
     public static synchronized void clearSession() {
         dev.jrnn.layers.Names.reset();
     }

@@ -19,7 +19,7 @@ final class Batching {
      * weights); null: every part to the batch's longest on every axis / padded with 0. A shape's -1 (or a null shape) is the
      * batch's longest on that axis; {} is a part of one value per sample.
      */
-    record Padding(int[][] shapes, float[] values) {
+    record Padding(int[][] shapes, float[] values, Interleave.Learned inner) {
         int parts() { return shapes != null ? shapes.length : values != null ? values.length : -1; }
 
         float value(int c) { return values == null ? 0 : values[c]; }
@@ -86,7 +86,8 @@ final class Batching {
         for (int c = 0; values != null && c < values.length; c++) {
             if (!Float.isFinite(values[c])) throw new IllegalArgumentException("Dataset.paddedBatch: paddingValues[" + c + "] must be finite, got " + values[c]);
         }
-        Padding p = new Padding(copy, values == null ? null : values.clone());
+        // a stream after interleave / flatMap: its parts' ranks are checked at the first batch, once an inner data set opened
+        Padding p = new Padding(copy, values == null ? null : values.clone(), d.table == null && d.scalar == null ? d.innerScalars : null);
         if (d.table != null && d.mapper == null) check(p, d.table);
         b.padding = p;
         return b;
@@ -137,10 +138,11 @@ final class Batching {
                     + p.parts() + " parts, the sample has " + nc + " (" + ni + " inputs, " + nt + " targets, " + (nc - ni - nt) + " sample weights)", null);
         }
         int[][] units = new int[nc][];
+        boolean[] known = scalar != null || p == null || p.inner() == null ? scalar : p.inner().flags();
         for (int c = 0; c < nc; c++) {
-            if (p != null && p.shapes != null && p.shapes[c] != null && scalar != null && c < scalar.length && (p.shapes[c].length == 0) != scalar[c]) {
+            if (p != null && p.shapes != null && p.shapes[c] != null && known != null && c < known.length && (p.shapes[c].length == 0) != known[c]) {
                 throw new DataException(first.where(), "Dataset.paddedBatch: paddedShapes[" + c + "]: " + Assembler.name(c, ni, nt) + " holds "
-                        + (scalar[c] ? "one value per sample (tf.data: rank 0), so its padded shape is {}" : "samples of shape "
+                        + (known[c] ? "one value per sample (tf.data: rank 0), so its padded shape is {}" : "samples of shape "
                         + Tensor.shapeString(Assembler.part(first, c, ni, nt).shape()) + ", so its padded shape has their rank")
                         + "; got " + Tensor.shapeString(p.shapes[c]), null);
             }

@@ -55,6 +55,7 @@ public final class Dataset implements Cloneable {
     List<Table> reads = List.of();            // the tables a stream reads, checked at every epoch
     boolean[] scalar;                         // a stream of a table's samples: its parts of one value per sample, batched as (B,)
     int scalarInputs;                         // the inputs among them (enumerate adds one)
+    Interleave.Learned innerScalars;          // after interleave / flatMap: the first inner data set's scalar parts, once it opens
     int batchSize = 32;
     boolean dropRemainder, batched;
     int[] boundaries;

@@ -32,6 +32,7 @@ final class ElementOps {
         s.scalar = scalars(d);
         s.scalarInputs = d.table != null ? d.table.inputs().size() : d.scalarInputs;
         if (other != null && !Arrays.equals(s.scalar, scalars(other))) s.scalar = null;   // batched as the samples come
+        if (other != null) s.innerScalars = null;   // another source's parts: unknown (no rank check)
         s.table = null;
         s.order = null;
         s.mapper = null;
@@ -59,7 +60,9 @@ final class ElementOps {
     static Dataset window(Dataset d, int size, int shift, int stride, boolean dropRemainder) {
         d.beforeBatch("window", "it stacks samples; window, then batch");
         if (Math.min(size, Math.min(shift, stride)) < 1) throw new IllegalArgumentException("Dataset.window: size, shift and stride must be >= 1, got " + size + ", " + shift + ", " + stride);
-        return streamed(d, s -> e -> window(s.apply(e), size, shift, stride, dropRemainder), -1, null);
+        Dataset w = streamed(d, s -> e -> window(s.apply(e), size, shift, stride, dropRemainder), -1, null);
+        w.innerScalars = null;   // stacked samples: parts of other ranks
+        return w;
     }
 
     /** {@link Dataset#unbatch}: after batch the batches' samples as {@link EpochPlan#samples} gives them (padded), else each sample's rows. */
@@ -141,6 +144,7 @@ final class ElementOps {
             if (rows.size() == 1 && !rows.contains(-1)) size = BatchOps.times(n, rows.iterator().next());
         }
         Dataset u = streamed(d, s -> e -> rows(s.apply(e)), n == BatchOps.ENDLESS ? n : size, null);
+        u.innerScalars = null;   // rows of the samples: parts of another rank
         if (d.table != null) {   // a part of one value per row batches to (B,), as tf.data's scalar elements
             u.scalarInputs = d.table.inputs().size();
             List<Column> cols = d.table.columns();
@@ -160,6 +164,7 @@ final class ElementOps {
             throw new IllegalArgumentException("Dataset.enumerate: start must be within +-2^24 (" + EXACT + "), where the float32 counter is exact, got " + start);
         }
         Dataset u = streamed(d, s -> e -> enumerate(s.apply(e), start), d.sampleCount(), null);
+        u.innerScalars = null;   // one more part: the learned flags would not line up
         if (u.scalar != null) {
             boolean[] f = new boolean[u.scalar.length + 1];
             System.arraycopy(u.scalar, 0, f, 0, u.scalarInputs);

@@ -20,12 +20,31 @@ final class Interleave {
         DatasetSources.notNull(op, "function", f);
         if (cycleLength < 1) throw new IllegalArgumentException("Dataset." + op + ": cycleLength must be >= 1, got " + cycleLength);
         if (blockLength < 1) throw new IllegalArgumentException("Dataset." + op + ": blockLength must be >= 1, got " + blockLength);
-        Dataset s = ElementOps.streamed(d, src -> e -> stream(src.apply(e), f, cycleLength, blockLength, op), -1, null);
+        Learned learned = new Learned();
+        Dataset s = ElementOps.streamed(d, src -> e -> stream(src.apply(e), f, cycleLength, blockLength, op, learned), -1, null);
         s.scalar = null;   // the inner data sets' parts batch as their samples come
+        s.innerScalars = learned;
         return s;
     }
 
-    private static StreamOps.Stream stream(StreamOps.Stream src, DatasetFunction f, int cycle, int block, String op) {
+    /**
+     * Which parts of the inner data sets hold one value per sample (tf.data's rank 0), learned from the first one opened:
+     * tf.data knows the element spec at the call, jrnn when the function first runs, so paddedBatch's rank check
+     * ({@code {}} only for such a part) is made at the first batch. Null while unknown (also for an inner stream of unknown parts).
+     */
+    static final class Learned {
+        private volatile boolean[] flags;
+
+        boolean[] flags() { return flags; }
+
+        private void learn(Dataset inner) {
+            boolean[] f = inner.table != null ? EpochPlan.scalars(inner.table) : inner.scalar != null ? inner.scalar
+                    : inner.innerScalars != null ? inner.innerScalars.flags() : null;
+            if (flags == null && f != null) flags = f.clone();
+        }
+    }
+
+    private static StreamOps.Stream stream(StreamOps.Stream src, DatasetFunction f, int cycle, int block, String op, Learned learned) {
         StreamOps.Stream[] slots = new StreamOps.Stream[cycle];
         return StreamOps.over(new Iterator<>() {
             int at, inBlock, open;   // the slot read now, the samples taken from it in this block, the slots open
@@ -46,7 +65,7 @@ final class Interleave {
                             advance();
                         }
                     } else if (!inputEnded && src.hasNext()) {
-                        slots[at] = inner(f, src.next(), op);
+                        slots[at] = inner(f, src.next(), op, learned);
                         open++;
                     } else {
                         inputEnded = true;
@@ -83,7 +102,7 @@ final class Interleave {
     }
 
     /** The samples of {@code f}'s data set for {@code s}, its files checked as an epoch checks them; failures name the sample. */
-    private static StreamOps.Stream inner(DatasetFunction f, Sample s, String op) {
+    private static StreamOps.Stream inner(DatasetFunction f, Sample s, String op, Learned learned) {
         Dataset d;
         try {
             d = f.apply(s);
@@ -103,6 +122,7 @@ final class Interleave {
         } catch (IOException e) {
             throw new DataException(s.where(), "the " + op + " function's data set: " + e.getMessage(), e);
         }
+        learned.learn(d);
         return EpochPlan.samples(d).apply(0);
     }
 }

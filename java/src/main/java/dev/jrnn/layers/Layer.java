@@ -84,7 +84,7 @@ public abstract class Layer {
     // ------------------------------------------------------------------ naming and input declaration
 
     /** The default name drawn when the layer was made, until another name is given; then null. */
-    private Names.Drawn drawn;
+    private dev.jrnn.backend.NameUids.Drawn drawn;
 
     /** Draws the Keras default name ("lstm", then "lstm_1", ...) when the layer is made, as Keras numbers layers. */
     protected Layer() {

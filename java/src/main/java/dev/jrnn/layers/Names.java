@@ -1,47 +1,24 @@
 package dev.jrnn.layers;
 
+import dev.jrnn.backend.NameUids;
+
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 
 /** Keras' default names: the first "lstm", then "lstm_1", "lstm_2", ... per base name. */
 public final class Names {
-    private static final Map<String, Integer> COUNTS = new HashMap<>();
-
     private Names() {}
 
-    public static synchronized String unique(String base) {
-        int n = COUNTS.merge(base, 1, Integer::sum) - 1;
-        return n == 0 ? base : base + "_" + n;
-    }
+    /** The next default name of {@code base} ({@link NameUids#unique}: the counter layers, models and metrics share). */
+    public static String unique(String base) { return NameUids.unique(base); }
 
-    public static synchronized void reset() {
-        COUNTS.clear();
-        session++;
-    }
+    /** Every base counts from zero again ({@link NameUids#reset}, which {@code Jrnn.clearSession()} calls). */
+    public static void reset() { NameUids.reset(); }
 
-    private static long session;
+    /** Draws a default name from {@code base} ({@link NameUids#draw}). */
+    public static NameUids.Drawn draw(String base) { return NameUids.draw(base); }
 
-    /** A default name drawn by {@link #draw}: what {@link #giveBack} needs to return its number. */
-    public record Drawn(String base, String name, long session) {}
-
-    /** Draws a default name from {@code base}, as {@link #unique}, keeping what {@link #giveBack} needs. */
-    public static synchronized Drawn draw(String base) {
-        return new Drawn(base, unique(base), session);
-    }
-
-    /**
-     * Returns {@code d}'s number when it is the last one drawn for its base in this session (a layer renamed right after
-     * it was made, as Keras' {@code LSTM(4, name="enc")}, takes no number); later numbers are left as they are.
-     */
-    public static synchronized void giveBack(Drawn d) {
-        Integer n = COUNTS.get(d.base());
-        if (n == null || d.session() != session) return;
-        String last = n == 1 ? d.base() : d.base() + "_" + (n - 1);
-        if (!last.equals(d.name())) return;
-        if (n == 1) COUNTS.remove(d.base());
-        else COUNTS.put(d.base(), n - 1);
-    }
+    /** Returns a default name's number when it was the last drawn for its base ({@link NameUids#giveBack}). */
+    public static void giveBack(NameUids.Drawn d) { NameUids.giveBack(d); }
 
     /**
      * Checks a user-given name: not blank, no '/' (it separates layer and weight in files, as Keras

@@ -16,7 +16,8 @@ import java.util.Map;
  * each column has its own counts and curve, and the value is the mean of the columns' areas), a nonzero target is a
  * positive, and the epoch's confusion counts give the curve, summed by {@code summationMethod} (default "interpolation":
  * the trapezoid rule for ROC, Davis and Goadrich's interpolation for PR). Explicit {@link #thresholds} replace the evenly
- * spaced ones. Logged as "auc"; maximised by monitor mode "auto". Keras' label_weights are not supported.
+ * spaced ones. Logged as "auc", the next object made "auc_1", ... (numbered as Keras 3 numbers them,
+ * until {@code Jrnn.clearSession()}; the name "auc" given to compile logs "auc"); maximised by monitor mode "auto". Keras' label_weights are not supported.
  *
  * <pre>{@code
  * model.compile("adam", "binary_crossentropy", new Auc().curve("PR").numThresholds(500));
@@ -32,7 +33,7 @@ public final class Auc extends CountingMetric {
     private boolean fromLogits, multiLabel;
 
     /** Keras' defaults: 200 thresholds, ROC, interpolation, probabilities. */
-    public Auc() { super("auc"); }
+    public Auc() { super("auc", true); }
 
     /** How many thresholds discretise the curve, at least 2 (Keras' {@code num_thresholds}); ignored with {@link #thresholds}. */
     public Auc numThresholds(int n) {

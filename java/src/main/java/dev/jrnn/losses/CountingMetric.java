@@ -10,6 +10,9 @@ import dev.jrnn.backend.Loss;
 abstract class CountingMetric extends NamedMetric {
     CountingMetric(String name) { super(name); }
 
+    /** A default name drawn from {@code base} when {@code numbered} ({@link NamedMetric}). */
+    CountingMetric(String base, boolean numbered) { super(base, numbered); }
+
     /**
      * Refuses an output that is not 2-D, as Keras' {@code cls} takes (batch, {@code dims}) only, naming the metric, the
      * output and its shape.

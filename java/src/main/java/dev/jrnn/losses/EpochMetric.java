@@ -111,7 +111,19 @@ public interface EpochMetric {
             }
         };
         if (m == null) throw new IllegalArgumentException("unknown metric '" + name + "': expected one of " + names());
-        return m;
+        return m instanceof NamedMetric nm ? nm.forName() : m;   // a name draws no number here (compile's first fit does)
+    }
+
+    /**
+     * The base of the default name Keras 3 draws for the metric name {@code name} given to compile, or null: Keras makes
+     * the class without a name and renames it to {@code name}, so "auc", "precision", "recall" and the confusion counts
+     * take a number from the counter the objects' default names come from ({@code [AUC().name for _ in range(3)]} is
+     * ['auc', 'auc_1', 'auc_2']) when the compiled metrics are built at the first fit or evaluate; the names of classes
+     * with a default name of their own ("mae", "f1_score", ...) take none.
+     * {@code EpochMetric.drawnAtBuild("AUC")} is "auc".
+     */
+    static String drawnAtBuild(String name) {
+        return name == null ? null : NamedMetric.drawnFor(name);
     }
 
     /** Every metric name {@link #of} takes, canonical forms. */

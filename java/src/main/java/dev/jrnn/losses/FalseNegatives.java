@@ -11,6 +11,6 @@ package dev.jrnn.losses;
  * }</pre>
  */
 public final class FalseNegatives extends ConditionCount<FalseNegatives> {
-    /** Keras' defaults: threshold 0.5, name "false_negatives". */
+    /** Keras' defaults: threshold 0.5, name "false_negatives" (the next object made "false_negatives_1", ..., as Keras 3 numbers them). */
     public FalseNegatives() { super("FalseNegatives", "false_negatives", ConfusionCounts.Counts::fn, false); }
 }

@@ -11,6 +11,6 @@ package dev.jrnn.losses;
  * }</pre>
  */
 public final class FalsePositives extends ConditionCount<FalsePositives> {
-    /** Keras' defaults: threshold 0.5, name "false_positives". */
+    /** Keras' defaults: threshold 0.5, name "false_positives" (the next object made "false_positives_1", ..., as Keras 3 numbers them). */
     public FalsePositives() { super("FalsePositives", "false_positives", ConfusionCounts.Counts::fp, false); }
 }

@@ -11,7 +11,7 @@ package dev.jrnn.losses;
  * }</pre>
  */
 public final class Precision extends PrecisionRecall<Precision> {
-    /** Keras' defaults: threshold 0.5, every column, name "precision". */
+    /** Keras' defaults: threshold 0.5, every column, name "precision" (the next object made "precision_1", ..., as Keras 3 numbers them). */
     public Precision() {
         super("Precision", "precision", c -> {
             double[] r = new double[c.tp().length];

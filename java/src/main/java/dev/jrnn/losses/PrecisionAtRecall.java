@@ -11,7 +11,10 @@ package dev.jrnn.losses;
  * }</pre>
  */
 public final class PrecisionAtRecall extends SensitivitySpecificityBase<PrecisionAtRecall> {
-    /** At recall {@code recall} (in [0, 1]), with Keras' defaults: 200 thresholds, every column. */
+    /**
+     * At recall {@code recall} (in [0, 1]), with Keras' defaults: 200 thresholds, every column, name
+     * "precision_at_recall" (the next object made "precision_at_recall_1", ..., as Keras 3 numbers them).
+     */
     public PrecisionAtRecall(double recall) {
         super("PrecisionAtRecall", "precision_at_recall", "recall", recall, Rate.SENSITIVITY, Rate.PRECISION);
     }

@@ -10,7 +10,7 @@ package dev.jrnn.losses;
  * }</pre>
  */
 public final class Recall extends PrecisionRecall<Recall> {
-    /** Keras' defaults: threshold 0.5, every column, name "recall". */
+    /** Keras' defaults: threshold 0.5, every column, name "recall" (the next object made "recall_1", ..., as Keras 3 numbers them). */
     public Recall() {
         super("Recall", "recall", c -> {
             double[] r = new double[c.tp().length];

@@ -11,7 +11,10 @@ package dev.jrnn.losses;
  * }</pre>
  */
 public final class RecallAtPrecision extends SensitivitySpecificityBase<RecallAtPrecision> {
-    /** At precision {@code precision} (in [0, 1]), with Keras' defaults: 200 thresholds, every column. */
+    /**
+     * At precision {@code precision} (in [0, 1]), with Keras' defaults: 200 thresholds, every column, name
+     * "recall_at_precision" (the next object made "recall_at_precision_1", ..., as Keras 3 numbers them).
+     */
     public RecallAtPrecision(double precision) {
         super("RecallAtPrecision", "recall_at_precision", "precision", precision, Rate.PRECISION, Rate.SENSITIVITY);
     }

@@ -12,7 +12,10 @@ package dev.jrnn.losses;
  * }</pre>
  */
 public final class SensitivityAtSpecificity extends SensitivitySpecificityBase<SensitivityAtSpecificity> {
-    /** At specificity {@code specificity} (in [0, 1]), with Keras' defaults: 200 thresholds, every column. */
+    /**
+     * At specificity {@code specificity} (in [0, 1]), with Keras' defaults: 200 thresholds, every column, name
+     * "sensitivity_at_specificity" (the next object made "sensitivity_at_specificity_1", ..., as Keras 3 numbers them).
+     */
     public SensitivityAtSpecificity(double specificity) {
         super("SensitivityAtSpecificity", "sensitivity_at_specificity", "specificity", specificity, Rate.SPECIFICITY, Rate.SENSITIVITY);
     }

@@ -24,8 +24,9 @@ abstract class SensitivitySpecificityBase<T extends SensitivitySpecificityBase<T
 
     /** {@code valueKey} is Keras' argument ("recall"), {@code value} its value, checked here to lie in [0, 1]. */
     SensitivitySpecificityBase(String cls, String name, String valueKey, double value, Rate constrained, Rate dependent) {
-        super(name);
+        // checked before the default name is drawn: a refused value takes no number, as Keras checks it before naming
         if (!(value >= 0 && value <= 1)) throw new IllegalArgumentException(cls + ": " + valueKey + " must be in [0, 1], got " + value);
+        super(name, true);
         this.cls = cls;
         this.valueKey = valueKey;
         this.value = value;

@@ -12,7 +12,10 @@ package dev.jrnn.losses;
  * }</pre>
  */
 public final class SpecificityAtSensitivity extends SensitivitySpecificityBase<SpecificityAtSensitivity> {
-    /** At sensitivity {@code sensitivity} (in [0, 1]), with Keras' defaults: 200 thresholds, every column. */
+    /**
+     * At sensitivity {@code sensitivity} (in [0, 1]), with Keras' defaults: 200 thresholds, every column, name
+     * "specificity_at_sensitivity" (the next object made "specificity_at_sensitivity_1", ..., as Keras 3 numbers them).
+     */
     public SpecificityAtSensitivity(double sensitivity) {
         super("SpecificityAtSensitivity", "specificity_at_sensitivity", "sensitivity", sensitivity, Rate.SENSITIVITY, Rate.SPECIFICITY);
     }

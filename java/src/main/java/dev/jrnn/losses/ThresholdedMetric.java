@@ -11,7 +11,7 @@ abstract class ThresholdedMetric<T extends ThresholdedMetric<T>> extends Countin
     double[] given;
 
     ThresholdedMetric(String cls, String name) {
-        super(name);
+        super(name, true);
         this.cls = cls;
     }
 

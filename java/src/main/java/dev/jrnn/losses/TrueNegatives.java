@@ -11,6 +11,6 @@ package dev.jrnn.losses;
  * }</pre>
  */
 public final class TrueNegatives extends ConditionCount<TrueNegatives> {
-    /** Keras' defaults: threshold 0.5, name "true_negatives". */
+    /** Keras' defaults: threshold 0.5, name "true_negatives" (the next object made "true_negatives_1", ..., as Keras 3 numbers them). */
     public TrueNegatives() { super("TrueNegatives", "true_negatives", ConfusionCounts.Counts::tn, true); }
 }

@@ -11,6 +11,6 @@ package dev.jrnn.losses;
  * }</pre>
  */
 public final class TruePositives extends ConditionCount<TruePositives> {
-    /** Keras' defaults: threshold 0.5, name "true_positives". */
+    /** Keras' defaults: threshold 0.5, name "true_positives" (the next object made "true_positives_1", ..., as Keras 3 numbers them). */
     public TruePositives() { super("TruePositives", "true_positives", ConfusionCounts.Counts::tp, true); }
 }

@@ -1,6 +1,7 @@
 package dev.jrnn.model;
 
 import dev.jrnn.backend.Loss;
+import dev.jrnn.backend.NameUids;
 import dev.jrnn.losses.EpochMetric;
 import dev.jrnn.losses.Losses;
 import dev.jrnn.losses.MeanMetric;
@@ -28,7 +29,7 @@ final class CompileMetrics {
      */
     record Slot(int output, EpochMetric metric, String key, boolean weighted, String name) {}
 
-    static final CompileMetrics NONE = new CompileMetrics(List.of(), List.of(), List.of(), List.of(), null, Map.of());
+    static final CompileMetrics NONE = new CompileMetrics(List.of(), List.of(), List.of(), List.of(), null, Map.of(), List.of());
 
     final List<Slot> slots;
     /** The names of {@code metrics} (an output's prefix left off), each once for the every-output form; one config each. */
@@ -39,10 +40,14 @@ final class CompileMetrics {
     final Object weightedConfig;
     /** For each output compiled without a loss that has metrics: the loss whose targets its metrics read. */
     private final Map<Integer, Loss> forms;
+    /** The default names Keras draws for the metric names given ("auc"), in its order, when the metrics are first built. */
+    private final List<String> draws;
+    private boolean built;
 
     private CompileMetrics(List<Slot> slots, List<String> names, List<Object> configs, Object metricsConfig, Object weightedConfig,
-                           Map<Integer, Loss> forms) {
+                           Map<Integer, Loss> forms, List<String> draws) {
         this.forms = forms;
+        this.draws = draws;
         this.slots = slots;
         this.names = names;
         this.configs = configs;
@@ -51,6 +56,17 @@ final class CompileMetrics {
     }
 
     boolean isEmpty() { return slots.isEmpty(); }
+
+    /**
+     * Keras' CompileMetrics.build at the first fit, evaluate, trainOnBatch or testOnBatch after compile: each metric name
+     * whose class has no default name ("auc", "precision", ...) draws one ({@link EpochMetric#drawnAtBuild}), so a metric
+     * object made afterwards is "auc_1", as in Keras 3.15.1. Once per compile.
+     */
+    synchronized void build() {
+        if (built) return;
+        built = true;
+        for (String base : draws) NameUids.unique(base);
+    }
 
     /**
      * What the metrics of output {@code o}, compiled without a loss, read its targets as (Keras decides per metric from
@@ -98,7 +114,7 @@ final class CompileMetrics {
             if (losses.get(sl.output()) == null) forms.put(sl.output(), r.forms.getOrDefault(sl.output(), Loss.MSE));
         }
         return new CompileMetrics(List.copyOf(r.slots), List.copyOf(r.names), Collections.unmodifiableList(r.configs),
-                mc == null ? List.of() : mc, wc, Map.copyOf(forms));
+                mc == null ? List.of() : mc, wc, Map.copyOf(forms), List.copyOf(r.draws));
     }
 
     /** Builds the slots of both arguments, numbering the keys across them as Keras' result() does. */
@@ -110,6 +126,8 @@ final class CompileMetrics {
         final List<Slot> slots = new ArrayList<>();
         final List<String> names = new ArrayList<>();
         final List<Object> configs = new ArrayList<>();
+        /** The bases the metric names given draw at build ({@link #build}), in the order Keras builds them. */
+        final List<String> draws = new ArrayList<>();
         /** Keras' unique_name_counters: each key's next number. */
         final Map<String, Integer> counters = new HashMap<>();
         /** An output without a loss: the targets its first metric that cares reads (and its name), which the others must take too. */
@@ -193,6 +211,7 @@ final class CompileMetrics {
                     throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
                 }
                 String name = m instanceof String s ? s.trim() : mm.key();
+                if (m instanceof String s && EpochMetric.drawnAtBuild(s) != null) draws.add(EpochMetric.drawnAtBuild(s));
                 for (int o = k < 0 ? 0 : k; o < (k < 0 ? outputs.size() : k + 1); o++) check(mm, name, o, k < 0);
                 resolved.add(mm);
                 given.add(name);

@@ -47,6 +47,7 @@ public final class FitOptions {
     int[] lengths;
     final List<Callback> callbacks = new ArrayList<>();
     PrintStream out;
+    SummaryFormat progressFormat = SummaryFormat.TF_KERAS_2;
     boolean cudaGraphs = true;
     dev.jrnn.backend.Communicator communicator;
     long bucketBytes = DEFAULT_BUCKET_BYTES;
@@ -148,7 +149,11 @@ public final class FitOptions {
         }
     }
 
-    /** 0 = silent, 1 = progress bar with loss and ETA, 2 = one line per epoch. */
+    /**
+     * 0 = silent, 1 = progress bar with loss and ETA, 2 = one line per epoch, both in tf.keras 2's Progbar layout with
+     * samples/s added ({@code 1/1 - 1s - loss: 1.6094 - 1s/epoch - 1s/step - 40 samples/s}; Keras 3 prints
+     * {@code 1/1 - 1s - 1s/step - loss: 1.6094}).
+     */
     public FitOptions verbose(int v) {
         if (v < 0 || v > 2) throw new IllegalArgumentException("FitOptions: verbose must be 0, 1 or 2, got " + v);
         this.verbose = v;
@@ -484,6 +489,19 @@ public final class FitOptions {
     public FitOptions out(PrintStream s) {
         if (s == null) throw new IllegalArgumentException("FitOptions: out is null (use verbose(0) for no output)");
         this.out = s;
+        return this;
+    }
+
+    /**
+     * Which Keras' layout verbose 2's epoch line follows: {@link SummaryFormat#TF_KERAS_2} (the default, with samples/s
+     * added: {@code 1/1 - 4s - loss: 1.6094 - 4s/epoch - 4s/step - 10 samples/s}) or {@link SummaryFormat#KERAS_3}, Keras
+     * 3.15.1's ({@code 1/1 - 4s - 4s/step - loss: 1.6094}: the epoch's time over its steps, the training keys then the
+     * validation ones), as {@link Model#summary(SummaryFormat)} offers both tables. Verbose 1's bar is tf.keras 2's in both.
+     * {@code new FitOptions().verbose(2).progressFormat(SummaryFormat.KERAS_3)}.
+     */
+    public FitOptions progressFormat(SummaryFormat f) {
+        if (f == null) throw new IllegalArgumentException("FitOptions: progressFormat must be TF_KERAS_2 or KERAS_3, got null");
+        this.progressFormat = f;
         return this;
     }
 

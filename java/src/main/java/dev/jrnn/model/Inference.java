@@ -76,6 +76,7 @@ final class Inference {
         s.penalties();   // bad regularizer settings fail before the forward pass moves a stateful layer's states
         boolean[] targets = src.targets();
         EpochLogs acc = new EpochLogs(s, targets);
+        s.metrics().build();   // as fit's first step (testOnBatch too)
         TrainStep losses = new TrainStep(s);
         int n = src.batches();
         boolean hooks = !callbacks.isEmpty();

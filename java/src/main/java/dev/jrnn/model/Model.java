@@ -45,7 +45,7 @@ public class Model extends Evaluator implements AutoCloseable {
     /** Keras' {@code model.trainable}: what {@link #trainable(boolean)} last set. */
     private boolean trainable = true;
     /** The default name drawn at construction, until a given name returns its number (Keras' name=...). */
-    private Names.Drawn drawn;
+    private dev.jrnn.backend.NameUids.Drawn drawn;
     /** The topology, null until the graph is set ({@link Sequential} sets it lazily). */
     private Graph graph;
     private Parameters params;

@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * Keras' Progbar for one epoch: verbose 1 redraws
+ * Keras' Progbar for one epoch, in tf.keras 2's layout (Keras 3 puts verbose 2's time per step before the values and
+ * drops the time per epoch; GUIDE, progress bar): verbose 1 redraws
  * {@code " 7/32 [=====>........................] - ETA: 1s - 5120 samples/s - loss: 0.2345"} in place (on a
  * terminal; elsewhere only the final line is printed), verbose 2 prints one line per epoch. An epoch of
  * unknown length (a generator, bucketing) shows {@code "7/Unknown"} and no ETA until its end.
@@ -27,6 +28,7 @@ final class ProgressBar {
     private int prevLength;
     private int seen;
     private long samples;
+    private boolean keras3;
 
     ProgressBar(PrintStream out, int target, int verbose, boolean dynamic) {
         this(out, target, verbose, dynamic, System::nanoTime);
@@ -40,6 +42,12 @@ final class ProgressBar {
         this.dynamic = dynamic;
         this.clock = clock;
         this.start = clock.getAsLong();
+    }
+
+    /** Verbose 2's line in {@code f}'s layout (tf.keras 2's by default). */
+    ProgressBar format(SummaryFormat f) {
+        keras3 = f == SummaryFormat.KERAS_3;
+        return this;
     }
 
     /** Counts one finished step of {@code batchSamples} samples (for samples/s, and the step count of an unknown epoch). */
@@ -90,7 +98,7 @@ final class ProgressBar {
      * sorted order, as Keras skips the batch updates there.
      */
     void finish(Map<String, Double> values, java.util.Set<String> trainingKeys) {
-        if (verbose == 1) {
+        if (verbose == 1 || verbose == 2 && keras3) {   // Keras 3: its sorted training logs, then the sorted validation ones
             Map<String, Double> shown = new java.util.LinkedHashMap<>();
             values.forEach((k, v) -> { if (trainingKeys.contains(k)) shown.put(k, v); });
             values.forEach(shown::putIfAbsent);
@@ -104,6 +112,9 @@ final class ProgressBar {
             if (dynamic) draw(line);
             else out.print(line);
             out.println();
+        } else if (verbose == 2 && keras3) {   // Keras 3.15.1's Progbar: the epoch's time over its steps, before the values
+            out.println(count(target) + " - " + PythonFloat.format(now, 'f', 0) + "s -" + formatTime(target > 0 ? now / target : 0, "step")
+                    + values(values, false));
         } else if (verbose == 2) {
             String count = count(seen);
             out.println(count + " - " + Math.round(now) + "s" + values(values, false)
@@ -150,10 +161,11 @@ final class ProgressBar {
         return " - ETA: " + f;
     }
 
+    /** Keras' _format_time: Python's {@code f"{x:.0f}"}, which rounds a tie to even. */
     static String formatTime(double seconds, String unit) {
-        if (seconds >= 1 || seconds == 0) return String.format(Locale.ROOT, " %.0fs/%s", seconds, unit);
-        if (seconds >= 1e-3) return String.format(Locale.ROOT, " %.0fms/%s", seconds * 1e3, unit);
-        return String.format(Locale.ROOT, " %.0fus/%s", seconds * 1e6, unit);
+        if (seconds >= 1 || seconds == 0) return " " + PythonFloat.format(seconds, 'f', 0) + "s/" + unit;
+        if (seconds >= 1e-3) return " " + PythonFloat.format(seconds * 1000.0, 'f', 0) + "ms/" + unit;
+        return " " + PythonFloat.format(seconds * 1000000.0, 'f', 0) + "us/" + unit;
     }
 
     /** " - loss: 0.1234 - mae: 0.2000", small values in Keras' %.4e form. */

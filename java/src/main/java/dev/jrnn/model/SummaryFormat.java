@@ -1,7 +1,8 @@
 package dev.jrnn.model;
 
 /**
- * Which Keras' table {@link Model#summary(SummaryFormat)} prints.
+ * Which Keras' table {@link Model#summary(SummaryFormat)} prints, and which Keras' epoch line verbose 2 prints
+ * ({@link FitOptions#progressFormat}).
  *
  * <pre>{@code
  * Sequential m = new Sequential(Input.shape(5, 3), new LSTM(4).returnSequences(true), new GRU(3), new Dense(2));

@@ -117,8 +117,9 @@ final class TrainingLoop {
                 stillOpen("onEpochBegin");
                 // Keras 3's ProgbarLogger, the last callback: after the others' onEpochBegin, and only for several epochs
                 if (verbose > 0 && o.epochs > 1) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
-                ProgressBar bar = new ProgressBar(out, steps, verbose, dynamic);
+                ProgressBar bar = new ProgressBar(out, steps, verbose, dynamic).format(o.progressFormat);
                 EpochLogs acc = new EpochLogs(s, targets);
+                s.metrics().build();   // Keras builds its compiled metrics at the first step, drawing the names' numbers
                 log.reset();
                 long lastRead = System.nanoTime();
                 try (BatchSource.Epoch batches = train.epoch(epoch, o.shuffle, rng)) {
@@ -249,6 +250,7 @@ final class TrainingLoop {
     Map<String, Double> trainOnBatch(Data d) {
         s.penalties();
         EpochLogs acc = new EpochLogs(s, d.targets());
+        s.metrics().build();
         try (LossLog log = new LossLog(s, 1, d.targets())) {
             long off = log.nextOffset();
             long before = s.optimizer().iterations();

@@ -174,7 +174,7 @@ class BatchingTest {
         Dataset x = Dataset.fromTensors(Tensor.zeros(3, 4), null);
         int checked = 0;
         for (Map<String, Object> c : cases("padded_batch.json")) {
-            if (!c.containsKey("static")) continue;
+            if (!c.containsKey("static") || c.containsKey("interleave")) continue;
             int[][] s = shapes(c.get("shapes"));
             if (c.containsKey("error")) {
                 assertEquals("ValueError", c.get("error"));
@@ -188,6 +188,40 @@ class BatchingTest {
             checked++;
         }
         assertEquals(3, checked);
+    }
+
+    /**
+     * After interleave (or flatMap) the same exact ranks as TensorFlow's: {@code {}} only for a part of one value per sample
+     * (y of shape (4,) in its files), {@code {1}} only for a (1,) part (y (4, 1)). TF checks the element spec at the call;
+     * jrnn knows the parts once the function has given the first inner data set, so it refuses at the first batch, naming
+     * the part, its samples and the padded shape. Before session 22 a stream was never checked: {@code {}} on (1,) samples
+     * gave (B, 1) batches silently.
+     */
+    @Test
+    void afterInterleaveRanksAreCheckedAtTheFirstBatch() throws IOException {
+        int checked = 0;
+        for (Map<String, Object> c : cases("padded_batch.json")) {
+            if (!c.containsKey("interleave")) continue;
+            boolean rank1 = ints(c.get("static")).length == 1;
+            Tensor y = rank1 ? Tensor.of(new float[] {0, 1, 2, 3}, 4, 1) : Tensor.of(new float[] {0, 1, 2, 3}, 4);
+            Dataset files = Dataset.fromTensors(Tensor.of(new float[] {0, 1}, 2, 1), null);
+            int[][] s = shapes(c.get("shapes"));
+            Dataset padded = files.interleave(f -> Dataset.fromTensors(Tensor.zeros(4, 5, 3), y), 2, 1).paddedBatch(3, s, null, false);
+            if (c.containsKey("error")) {
+                assertEquals("ValueError", c.get("error"));
+                DataException e = assertThrows(DataException.class, () -> TfDataGoldensTest.batches(padded, 0));
+                assertTrue(e.getMessage().contains("Dataset.paddedBatch: paddedShapes[1]: target 0 holds " + (rank1
+                        ? "samples of shape (1,), so its padded shape has their rank" : "one value per sample (tf.data: rank 0), so its padded shape is {}")
+                        + "; got " + Tensor.shapeString(s[1])), e.getMessage());
+            } else {
+                List<Object[]> got = TfDataGoldensTest.batches(padded, 0);
+                int[] want = ints(c.get("batch_y"));
+                // TF batches a part of one value per sample as (B,); jrnn batches a stream's parts as their (1,) samples come
+                assertArrayEquals(rank1 ? want : new int[] {want[0], 1}, (int[]) got.get(0)[3], c.toString());
+            }
+            checked++;
+        }
+        assertEquals(4, checked);
     }
 
     /**

@@ -512,6 +512,7 @@ class BadInputTest {
         bad("fit: zero batch size", IAE, f -> new FitOptions().batchSize(0), "batchSize must be >= 1, got 0");
         bad("fit: negative batch size", IAE, f -> f.model.fit(x(8), y(8), 1, -4), "batchSize must be >= 1, got -4");
         bad("fit: verbose 3", IAE, f -> new FitOptions().verbose(3), "verbose must be 0, 1 or 2, got 3");
+        bad("fit: progressFormat null", IAE, f -> new FitOptions().progressFormat(null), "progressFormat must be TF_KERAS_2 or KERAS_3, got null");
         bad("fit: stepsPerEpoch 0", IAE, f -> new FitOptions().stepsPerEpoch(0), "stepsPerEpoch must be >= 1, got 0");
         bad("callbacks: TensorBoard updateFreq", IAE, f -> new dev.jrnn.model.TensorBoard(f.dir).updateFreq("step"),
                 "TensorBoard: updateFreq must be \"epoch\", \"batch\" or a number of batches, got \"step\"");

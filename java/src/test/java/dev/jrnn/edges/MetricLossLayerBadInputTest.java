@@ -59,7 +59,7 @@ class MetricLossLayerBadInputTest {
         bad("auc blank name", () -> new Auc().name(" "), "name", "non-blank", "' '");
         bad("auc label_weights from a Keras file", () -> EpochMetric.deserialize(Map.of("class_name", "AUC", "config",
                 Map.of("multi_label", true, "label_weights", List.of(1, 2)))), "label_weights", "not supported");
-        bad("auc multi_label on a sequence output", () -> new Auc().multiLabel(true).checkOutput("seq", new int[] {5, 3}), "AUC 'auc'",
+        bad("auc multi_label on a sequence output", () -> new Auc().multiLabel(true).checkOutput("seq", new int[] {5, 3}), "AUC 'auc",
                 "expects 2-D outputs (batch, labels)", "output seq has shape (None, 5, 3)");
         bad("fbeta beta 0", () -> new FBetaScore().beta(0), "beta", "> 0", "got 0.0");
         bad("fbeta beta negative", () -> new FBetaScore().beta(-1), "beta", "> 0", "got -1.0");

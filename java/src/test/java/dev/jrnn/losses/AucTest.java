@@ -29,6 +29,7 @@ class AucTest {
     void kerasDocstring() {
         assertEquals(0.75, auc(new Auc().numThresholds(3), Y, P, null), 1e-12);
         assertEquals(1.0, auc(new Auc().numThresholds(3), Y, P, new float[] {1, 0, 0, 1}), 1e-12);
+        dev.jrnn.Jrnn.clearSession();   // default names are numbered per session, as Keras 3's
         assertEquals("auc", new Auc().key());
         assertTrue(new Auc().higherIsBetter());
         assertEquals(0.75, auc(new Auc().thresholds(0.5), Y, P, null), 1e-12, "one explicit threshold is num_thresholds 3");
@@ -148,7 +149,10 @@ class AucTest {
         assertEquals("pr_auc", back.key());
         assertEquals(m, back.serialize());
         assertInstanceOf(Auc.class, EpochMetric.of("AUC"));
+        // the name "auc" gives AUC at its defaults logged as "auc", drawing no number (compile's first fit draws one)
+        dev.jrnn.Jrnn.clearSession();
         assertEquals(new Auc().serialize(), EpochMetric.of(" auc ").serialize());
+        assertEquals("auc_1", new Auc().key());
     }
 
     /**

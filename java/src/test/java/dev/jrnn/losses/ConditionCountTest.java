@@ -93,8 +93,9 @@ class ConditionCountTest {
         assertEquals(List.of(0.2, 0.8), ((Map<?, ?>) several.get("config")).get("thresholds"));
         assertEquals(several, EpochMetric.deserialize(several).serialize());
         assertEquals(one, EpochMetric.deserialize(one).serialize());
-        Map<?, ?> dflt = (Map<?, ?>) new TruePositives().serialize();
+        TruePositives tp = new TruePositives();
+        Map<?, ?> dflt = (Map<?, ?>) tp.serialize();
         assertTrue(((Map<?, ?>) dflt.get("config")).containsKey("thresholds"));
-        assertEquals(dflt, new TruePositives().copy().serialize());
+        assertEquals(dflt, tp.copy().serialize());
     }
 }

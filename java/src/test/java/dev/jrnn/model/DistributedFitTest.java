@@ -260,7 +260,8 @@ class DistributedFitTest {
             Jrnn.setSeed(42);
             Sequential m = new Sequential(new LSTM(6), new Dense(2).activation("sigmoid"));
             m.build(T, F);
-            m.compile("adam", "binary_crossentropy", new dev.jrnn.losses.Auc(), dev.jrnn.losses.FBetaScore.f1().average("macro"));
+            // named: each rank's model is made on its own thread, where a default would be numbered auc_1, auc_2, ...
+            m.compile("adam", "binary_crossentropy", new dev.jrnn.losses.Auc().name("auc"), dev.jrnn.losses.FBetaScore.f1().average("macro"));
             return m;
         };
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {

@@ -154,7 +154,7 @@ class EpochMetricFitTest {
         assertEquals(whole(new Auc().curve("PR"), p, ys), h.history().get("pr").get(0), F32);
         float[] yb = d[1].data();
         Sequential flat = new Sequential(new SimpleRNN(3).inputShape(4, 2), new Dense(1).activation("sigmoid"));
-        flat.compile(new dev.jrnn.optim.SGD(0.0), "binary_crossentropy", FBetaScore.f1().threshold(0.5), new Auc());
+        flat.compile(new dev.jrnn.optim.SGD(0.0), "binary_crossentropy", FBetaScore.f1().threshold(0.5), new Auc().name("auc"));
         h = flat.fit(d[0], d[1], new FitOptions().epochs(1).batchSize(3).verbose(0).sampleWeight(w).shuffle(false));
         float[] pf = flat.predict(d[0]).data();
         assertEquals(whole(FBetaScore.f1().threshold(0.5), pf, yb), h.history().get("f1_score").get(0), F32);

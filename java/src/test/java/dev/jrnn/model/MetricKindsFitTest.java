@@ -162,6 +162,7 @@ class MetricKindsFitTest {
         java.util.function.Function<Backend, Sequential> make = be -> {
             Jrnn.setBackend(be);
             Jrnn.setSeed(42);
+            Jrnn.clearSession();   // each model's metric objects named as the first one's (a Keras process per rank)
             Sequential m = new Sequential(new LSTM(6), new Dense(2).activation("sigmoid"));
             m.build(5, 3);
             m.compile("adam", "binary_crossentropy", "r2_score", "binary_crossentropy", new TruePositives().thresholds(0.3, 0.5),

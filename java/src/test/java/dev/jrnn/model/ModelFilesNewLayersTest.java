@@ -372,6 +372,7 @@ class ModelFilesNewLayersTest {
         List<Tensor> xs = List.of(idx, random(r, 8, 6, 4));
         List<Tensor> ys = List.of(random(r, 8, 2), Tensor.of(new float[] {1, 0, 1, 1, 0, 0, 1, 0}, 8, 1), random(r, 8, 1));
         java.util.function.Supplier<Model> make = () -> {
+            Jrnn.clearSession();   // the run repeated as a new process: the same metric names (auc, not auc_1)
             Model m = everyNewLayer();
             m.compile(new Adam(new dev.jrnn.optim.schedules.PolynomialDecay(0.02, 6)), List.of("mse", "binary_crossentropy", "mse"),
                     List.of(0.5, 1.0, 0.25), Map.of("out2", List.of(new Auc(), new dev.jrnn.losses.PrecisionAtRecall(0.5))), WeightedMetrics.of("mae"));

@@ -94,4 +94,53 @@ class ProgressBarTest {
         bar(10, 1, true, clock(0, 1.0, 2.9), 3, 1).update(3, Map.of("loss", 0.5));
         assertEquals("\r 3/10 [========>.....................] - ETA: 6s - 1 samples/s - loss: 0.5000", printed());
     }
+
+    /**
+     * {@link SummaryFormat#KERAS_3}: verbose 2's line as Keras 3.15.1's Progbar prints it on the same clock and logs
+     * (keras3_progbar/progbar_lines.json, from make_progbar_lines.py): the time per step (the epoch's over its steps,
+     * rounded as Python's ".0f") before the values, the training keys, then the validation ones; no samples/s.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void keras3LayoutIsKerasOwnLine() throws java.io.IOException {
+        Map<String, Object> g;
+        try (java.io.InputStream in = ProgressBarTest.class.getResourceAsStream("keras3_progbar/progbar_lines.json")) {
+            g = (Map<String, Object>) dev.jrnn.io.Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        int checked = 0;
+        for (Object o : (java.util.List<Object>) g.get("cases")) {
+            Map<String, Object> c = (Map<String, Object>) o;
+            int target = ((Number) c.get("target")).intValue();
+            double seconds = ((Number) c.get("seconds")).doubleValue();
+            Map<String, Double> logs = new java.util.TreeMap<>();   // sorted, as TrainingLoop gives them
+            java.util.Set<String> training = new java.util.HashSet<>();
+            for (Object kv : (java.util.List<Object>) c.get("logs")) {
+                java.util.List<Object> e = (java.util.List<Object>) kv;
+                String k = (String) e.get(0);
+                logs.put(k, e.get(1) instanceof Number n ? n.doubleValue() : Double.NaN);
+                if (!k.startsWith("val_")) training.add(k);
+            }
+            printed.reset();
+            bar(target, 2, false, clock(0, seconds / 3, seconds), target, 4).format(SummaryFormat.KERAS_3).finish(logs, training);
+            assertEquals(c.get("line"), printed(), c.toString());
+            checked++;
+        }
+        assertEquals(5, checked);
+    }
+
+    /** fit passes FitOptions.progressFormat on: Keras 3's line, its timings whatever they are. */
+    @Test
+    void fitPrintsTheLayoutAsked() {
+        dev.jrnn.Jrnn.setBackend("cpu");
+        Sequential m = new Sequential(new dev.jrnn.layers.Dense(1).inputShape(2));
+        m.compile("sgd", "mse");
+        dev.jrnn.tensor.Tensor x = dev.jrnn.tensor.Tensor.zeros(4, 2), y = dev.jrnn.tensor.Tensor.zeros(4, 1);
+        m.fit(x, y, new FitOptions().verbose(2).batchSize(4).validationSplit(0.5).progressFormat(SummaryFormat.KERAS_3)
+                .out(new PrintStream(printed, true, StandardCharsets.UTF_8)));
+        assertEquals(true, printed().matches("1/1 - \\d+s - \\d+(s|ms|us)/step - loss: 0\\.0000e\\+00 - val_loss: 0\\.0000e\\+00\n"), printed());
+        printed.reset();
+        m.fit(x, y, new FitOptions().verbose(2).batchSize(4).validationSplit(0.5).out(new PrintStream(printed, true, StandardCharsets.UTF_8)));
+        assertEquals(true, printed().matches("1/1 - \\d+s - loss: 0\\.0000e\\+00 - val_loss: 0\\.0000e\\+00 - \\d+(s|ms|us)/epoch - \\d+(s|ms|us)/step"
+                + " - \\d+ samples/s\n"), printed());
+    }
 }

@@ -55,7 +55,7 @@ class WeightedMetricsTest {
         r = eval(m, new float[] {0, 1, 1, 1}, new float[] {1, 0, 1, 1}, null, 1);
         assertEquals(0.6666667, r.get("precision"), 1e-7, "unweighted data: the unweighted value");
         assertEquals(0.6666667, r.get("recall"), 1e-7);
-        m.compile("sgd", "mse", new Auc().numThresholds(3), WeightedMetrics.of(new Auc().numThresholds(3)));
+        m.compile("sgd", "mse", new Auc().numThresholds(3), WeightedMetrics.of(new Auc().numThresholds(3).name("auc")));   // one name twice
         r = eval(m, new float[] {0, 0, 1, 1}, new float[] {0, 0.5f, 0.3f, 0.9f}, new float[] {1, 0, 0, 1}, 1);
         assertEquals(0.75, r.get("auc"), 1e-7, "metrics stay unweighted");
         assertEquals(1.0, r.get("weighted_auc"), 1e-7);
@@ -178,7 +178,8 @@ class WeightedMetricsTest {
     @Test
     void aMetricAtAFixedRateAccumulatesItsWeightedCountsOverBatches() {
         Sequential m = identity(1);
-        m.compile("sgd", "mse", new dev.jrnn.losses.PrecisionAtRecall(0.5), WeightedMetrics.of(new dev.jrnn.losses.PrecisionAtRecall(0.5)));
+        m.compile("sgd", "mse", new dev.jrnn.losses.PrecisionAtRecall(0.5),
+                WeightedMetrics.of(new dev.jrnn.losses.PrecisionAtRecall(0.5).name("precision_at_recall")));   // one name twice
         Tensor p = Tensor.of(new float[] {0, 0.3f, 0.8f, 0.3f, 0.8f}, 5, 1), y = Tensor.of(new float[] {0, 0, 0, 1, 1}, 5, 1);
         Tensor w = Tensor.of(new float[] {2, 2, 2, 1, 1}, 5);
         for (int batch : new int[] {1, 2, 5}) {

@@ -409,6 +409,18 @@ def padded_batches():
             cases.append(dict(static=[4], shapes=[sh], ok=True))
         except Exception as e:  # noqa: BLE001
             cases.append(dict(static=[4], shapes=[sh], error=err(e)))
+    # the same check after interleave (session 22): files of x (4, 5, 3) and y (4, 1) or (4,), padded_shapes ([None, None], sh)
+    for ys in ([4, 1], [4]):
+        y = np.arange(4, dtype="float32").reshape(ys)
+        files = tf.data.Dataset.range(2).interleave(lambda k: tf.data.Dataset.from_tensor_slices((tf.zeros((4, 5, 3)), y)), 2, 1)
+        for sh in ([], [1]):
+            c = dict(static=ys[1:], interleave=True, shapes=[[-1, -1], sh])
+            try:
+                first = next(iter(files.padded_batch(3, padded_shapes=([None, None], sh))))
+                c["batch_y"] = list(first[1].shape)
+            except Exception as e:  # noqa: BLE001
+                c["error"] = err(e)
+            cases.append(c)
     return cases
 
 

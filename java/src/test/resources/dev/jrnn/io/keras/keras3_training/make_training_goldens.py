@@ -634,6 +634,102 @@ for verbose in ["auto", 0, 1, 2]:
         seen[call] = cb.seen[0][2]
     api["params"].append({"verbose": verbose, "seen": seen})
 
+# ---------------------------------------------------------------- metric objects' default names (last: it clears the session)
+# Keras 3 numbers the default names of the metric classes without one of their own (AUC, Precision, ...) process-wide,
+# from the counter layers use (naming.auto_name), until clear_session(); a name given to compile ("auc") draws one when
+# the compiled metrics are built (the first fit / evaluate / train_on_batch / test_on_batch), not at compile.
+from keras import metrics as M
+names = {}
+xn = rng.normal(size=(8, 3, 2)).astype(f32)
+yn = (np.arange(16).reshape(8, 2) % 2).astype(f32)
+
+
+def cs():
+    keras.backend.clear_session()
+
+
+def named_model():
+    return keras.Sequential([keras.Input((3, 2)), layers.LSTM(2), layers.Dense(2, activation="sigmoid")])
+
+
+def fitted(metrics, val=False, **kw):
+    m = named_model()
+    m.compile("adam", "binary_crossentropy", metrics=metrics, **kw)
+    h = m.fit(xn, yn, epochs=1, verbose=0, **({"validation_split": 0.25} if val else {}))
+    return m, sorted(h.history)
+
+
+rates = {"PrecisionAtRecall": M.PrecisionAtRecall, "RecallAtPrecision": M.RecallAtPrecision,
+         "SensitivityAtSpecificity": M.SensitivityAtSpecificity, "SpecificityAtSensitivity": M.SpecificityAtSensitivity}
+plain = {"AUC": M.AUC, "Precision": M.Precision, "Recall": M.Recall, "TruePositives": M.TruePositives,
+         "FalsePositives": M.FalsePositives, "TrueNegatives": M.TrueNegatives, "FalseNegatives": M.FalseNegatives,
+         "Accuracy": M.Accuracy, "BinaryAccuracy": M.BinaryAccuracy, "F1Score": M.F1Score, "FBetaScore": M.FBetaScore,
+         "R2Score": M.R2Score, "TopKCategoricalAccuracy": M.TopKCategoricalAccuracy,
+         "SparseTopKCategoricalAccuracy": M.SparseTopKCategoricalAccuracy, "BinaryCrossentropy": M.BinaryCrossentropy}
+cs()
+names["classes"] = {c: [f().name, f().name] for c, f in plain.items()}
+names["classes"].update({c: [f(0.5).name, f(0.5).name] for c, f in rates.items()})
+cs(); names["three_aucs"] = [M.AUC().name for _ in range(3)]
+cs(); M.AUC(); cs(); names["after_clear_session"] = M.AUC().name
+cs(); M.AUC(name="pr"); names["named_takes_none"] = M.AUC().name
+cs()
+try:
+    M.PrecisionAtRecall(2.0)
+except ValueError:
+    pass
+names["refused_takes_none"] = M.PrecisionAtRecall(0.5).name
+cs(); named_model().compile("adam", "binary_crossentropy", metrics=["auc"]); names["string_at_compile"] = M.AUC().name
+cs(); _, k = fitted(["auc"]); names["string_at_fit"] = {"keys": k, "next": M.AUC().name}
+for cid, call in [("evaluate", lambda m: m.evaluate(xn, yn, verbose=0)), ("train_on_batch", lambda m: m.train_on_batch(xn, yn)),
+                  ("test_on_batch", lambda m: m.test_on_batch(xn, yn)), ("predict", lambda m: m.predict(xn, verbose=0)),
+                  ("fit_twice_evaluate", lambda m: (m.fit(xn, yn, verbose=0), m.fit(xn, yn, verbose=0), m.evaluate(xn, yn, verbose=0))),
+                  ("recompile", lambda m: (m.fit(xn, yn, verbose=0), m.compile("adam", "binary_crossentropy", metrics=["auc"]),
+                                           m.fit(xn, yn, verbose=0)))]:
+    cs()
+    m = named_model()
+    m.compile("adam", "binary_crossentropy", metrics=["auc"])
+    call(m)
+    names["string_" + cid] = M.AUC().name
+for cid, ms in [("twice_string", lambda: ["auc", "auc"]), ("twice_object", lambda: [M.AUC(), M.AUC()]),
+                ("string_and_object", lambda: ["auc", M.AUC()]), ("named_auc_1_and_object", lambda: [M.AUC(name="auc_1"), M.AUC()])]:
+    cs()
+    _, k = fitted(ms(), val=True)
+    names[cid] = {"keys": k, "next": M.AUC().name}
+cs(); M.AUC(); b = M.AUC(); _, k = fitted(["auc", b]); names["string_and_drawn_object"] = {"keys": k, "next": M.AUC().name}
+cs()
+strings = ["auc", "precision", "recall", "true_positives", "AUC", "TruePositives", "false_negatives", "true_negatives", "false_positives"]
+_, k = fitted(strings)
+names["strings"] = {"keys": k, "next": [M.AUC().name, M.Precision().name, M.Recall().name, M.TruePositives().name,
+                                        M.FalseNegatives().name, M.TrueNegatives().name, M.FalsePositives().name]}
+cs(); _, k = fitted(["auc"], weighted_metrics=["auc"]); names["weighted"] = {"keys": k, "next": M.AUC().name}
+cs()
+i = keras.Input((3, 2)); h0 = layers.LSTM(2)(i)
+m = keras.Model(i, {"a": layers.Dense(2, activation="sigmoid", name="a")(h0), "b": layers.Dense(2, activation="sigmoid", name="b")(h0)})
+m.compile("adam", {"a": "binary_crossentropy", "b": "binary_crossentropy"}, metrics={"a": ["auc"], "b": ["auc", M.AUC()]})
+names["two_outputs"] = {"keys": sorted(m.fit(xn, {"a": yn, "b": yn}, verbose=0).history), "next": M.AUC().name}
+with tempfile.TemporaryDirectory() as d:
+    cs()
+    fitted([M.AUC(), M.Precision(), M.TruePositives()])
+    m, k = fitted([M.AUC(), M.Precision(), M.TruePositives()], val=True)
+    m.save(os.path.join(d, "second.keras"))
+    second = {"keys": k, "config": compile_config(m, "metrics")["metrics"]}
+    second["before_load"] = M.AUC().name
+    loaded = keras.models.load_model(os.path.join(d, "second.keras"))
+    second["after_load"] = M.AUC().name
+    second["loaded_keys"] = sorted(loaded.fit(xn, yn, verbose=0).history)
+    second["after_loaded_fit"] = M.AUC().name
+    names["second_model"] = second
+    cs(); m, _ = fitted(["auc"]); m.save(os.path.join(d, "string.keras"))
+    loads = {"config": compile_config(m, "metrics")["metrics"]}
+    for cid, call in [("load", lambda l: None), ("load_fit", lambda l: l.fit(xn, yn, verbose=0)),
+                      ("load_evaluate", lambda l: l.evaluate(xn, yn, verbose=0))]:
+        cs()
+        call(keras.models.load_model(os.path.join(d, "string.keras")))
+        loads[cid] = M.AUC().name
+    names["string_file"] = loads
+cs(); names["deserialize_unnamed"] = [M.AUC().name, M.deserialize({"class_name": "AUC", "config": {}}).name, M.AUC().name]
+out["metric_names"] = names
+
 with open("training_goldens.json", "w") as f:
     json.dump(short(out), f, separators=(",", ":"))
 print("keras", keras.__version__, "cases", len(out["losses"]), len(out["metrics"]), len(out["optimizers"]), len(out["fits"]), len(out["standalone"]),
