@@ -328,6 +328,7 @@ public final class Dataset implements Cloneable {
         } else {
             LongFunction<StreamOps.Stream> s = stream;
             d.stream = e -> StreamOps.map(s.apply(e), f);
+            d.innerScalars = null;   // the function may change the parts' ranks: no learned flags
         }
         return d;
     }

@@ -63,6 +63,7 @@ final class TrainingLoop {
 
     private History fit(BatchSource train, BatchSource val, FitOptions o, boolean captureSteps, Runnable onCaptureBroken,
                         DistributedFit dp) {
+        s.metrics().build();   // Keras builds its compiled metrics as fit starts (even of no epoch), drawing the names' numbers
         int steps = train.batches();
         boolean[] targets = train.targets();
         Set<String> logKeys = logKeys(targets, val);
@@ -119,7 +120,6 @@ final class TrainingLoop {
                 if (verbose > 0 && o.epochs > 1) out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
                 ProgressBar bar = new ProgressBar(out, steps, verbose, dynamic).format(o.progressFormat);
                 EpochLogs acc = new EpochLogs(s, targets);
-                s.metrics().build();   // Keras builds its compiled metrics at the first step, drawing the names' numbers
                 log.reset();
                 long lastRead = System.nanoTime();
                 try (BatchSource.Epoch batches = train.epoch(epoch, o.shuffle, rng)) {

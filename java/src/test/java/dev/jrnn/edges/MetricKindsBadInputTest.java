@@ -77,7 +77,7 @@ class MetricKindsBadInputTest {
             bad("specificity at sensitivity num_thresholds 0", () -> new SpecificityAtSensitivity(0.5).numThresholds(0),
                     "SpecificityAtSensitivity.numThresholds", "> 0", "got 0"),
             bad("precision at recall negative class id", () -> new PrecisionAtRecall(0.5).classId(-1), "PrecisionAtRecall.classId", ">= 0", "got -1"),
-            bad("class id beyond the output", () -> new RecallAtPrecision(0.5).classId(3).checkOutput("probs", new int[] {3}),
+            bad("class id beyond the output", () -> new RecallAtPrecision(0.5).name("recall_at_precision").classId(3).checkOutput("probs", new int[] {3}),
                     "RecallAtPrecision 'recall_at_precision'", "classId must be below the output's 3 columns", "got 3", "output probs"),
             bad("precision at recall by name", () -> EpochMetric.of("precision_at_recall"), "metric 'precision_at_recall' needs the rate",
                     "new PrecisionAtRecall(0.8)"),

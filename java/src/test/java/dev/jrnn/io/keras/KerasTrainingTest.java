@@ -280,7 +280,7 @@ class KerasTrainingTest {
             KerasTraining.compile(m, Json.parse(head + "\"metrics\": {\"b\": [\"mae\", {\"class_name\": \"AUC\", \"config\":"
                     + " {\"name\": \"auc\", \"num_thresholds\": 20}}]}, \"weighted_metrics\": [[\"mse\", \"mae\"], null]}"), "f.keras");
             assertEquals(List.of("b_mae", "b_auc", "a_mse", "a_mae"), m.metricKeys());
-            assertEquals(Map.of("b", List.of("mae", new dev.jrnn.losses.Auc().numThresholds(20).serialize())), m.metricsConfig().get(0));
+            assertEquals(Map.of("b", List.of("mae", new dev.jrnn.losses.Auc().name("auc").numThresholds(20).serialize())), m.metricsConfig().get(0));
             assertEquals(List.of(List.of("mse", "mae"), List.of()), m.metricsConfig().get(1));
         }
     }
