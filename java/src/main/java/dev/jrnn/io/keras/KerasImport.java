@@ -84,12 +84,15 @@ public final class KerasImport {
             }
             boolean byKeras = !(kf.metadata instanceof Map<?, ?> md && "jrnn".equals(md.get("saved_by")));
             if (saved != null && byKeras && graph.nestedModels) {
-                // Keras takes a nested model's variables at its place among the outer layers, jrnn's flattened order may
-                // differ: moments could land on another weight of the same shape
-                System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": the optimizer state Keras "
-                        + "saved is not restored (the model nests a model, whose variables Keras orders at its place): fit "
-                        + "continues from fresh moments at update 0");
-                saved = null;
+                if (saved.layout() == KerasOptimizerState.Layout.LEGACY_H5 && !keras3(saved.kerasVersion())) {
+                    // Keras 2's variable order over nested models is not checked against a Keras 2 run: not guessed
+                    System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": the optimizer state "
+                            + "Keras " + (saved.kerasVersion() == null ? "2" : saved.kerasVersion()) + " saved is not restored (the model nests a model; jrnn reads a nested "
+                            + "model's optimizer state from Keras 3 files): fit continues from fresh moments at update 0");
+                    saved = null;
+                } else {   // Keras orders a nested model's variables at its place: the config's layer order, depth first
+                    saved = saved.inLayerOrder(List.copyOf(graph.byName.values()));
+                }
             }
             if (saved != null && state == null) {
                 System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": the optimizer state Keras "
@@ -180,6 +183,10 @@ public final class KerasImport {
         if (vars.isEmpty()) return null;
         return order != null ? new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, order, vars)
                 : new KerasOptimizerState.Saved(KerasOptimizerState.Layout.LEGACY_H5, kf.kerasVersion, vars);
+    }
+
+    private static boolean keras3(String version) {
+        return version != null && version.matches("[3-9]\\..*");
     }
 
     private static KerasOptimizerState.Var var(io.jhdf.api.Node n, String name, KerasFile kf) {
