@@ -137,6 +137,26 @@ public final class KerasImport {
     }
 
     /**
+     * Compiles {@code target} from {@code source}'s compile config, as Keras' {@code clone_model} does for a compiled model
+     * ({@code compile_from_config(model.get_compile_config())}): a new optimizer of {@code source}'s current config (its
+     * rate as it stands, fresh state), the same losses, loss weights, metrics and weighted metrics. Where the config does
+     * not name them again (a loss or metric of the user's own), {@code target} stays uncompiled with one warning saying why.
+     * Nothing happens for an uncompiled {@code source}.
+     */
+    public static void compileFromConfigOf(Model target, Model source) {
+        if (source.optimizer() == null || source.loss() == null) return;
+        Object config;
+        try {   // through JSON, as Keras' config goes: plain values, nothing shared with the source
+            config = Json.parse(Json.write(KerasExport.compileConfig(source)));
+        } catch (RuntimeException e) {
+            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, "Models.cloneModel: the clone is not "
+                    + "compiled (" + e.getMessage() + "); call compile before fit");
+            return;
+        }
+        KerasTraining.compile(target, config, "Models.cloneModel", true);
+    }
+
+    /**
      * Restores into an existing {@code model} what a saver stored beside the weights of {@code file} (the weights
      * themselves come through {@link #loadWeights}); an IOException naming the file when it does not fit.
      */

@@ -72,14 +72,23 @@ class KerasJsonTest {
     }
 
     @Test
-    void cloneModelHasFreshWeightsAndNoCompile() {
+    void cloneModelHasFreshWeightsAndIsCompiledAsTheOriginal() throws Exception {
         Jrnn.clearSession();
         Jrnn.setSeed(4);
         Sequential m = new Sequential(new GRU(3).returnSequences(true).inputShape(6, 2), new LSTM(2), new Dense(1));
         m.compile("adam", "mse");
         Model c = Models.cloneModel(m);
         assertEquals(m.summaryString(), c.summaryString());
-        assertNull(c.optimizer());
+        assertEquals("Adam", c.optimizer().name());   // Keras' clone_model compiles the clone (compile_from_config)
+        assertTrue(c.optimizer() != m.optimizer());
+        assertEquals(m.loss(), c.loss());
+        assertNull(Models.cloneModel(new Sequential(new Dense(1).inputShape(2))).optimizer(), "an uncompiled model's clone");
+        // a loss of the user's own: no config names it again (Keras needs it registered): uncompiled, one warning
+        Sequential own = new Sequential(new Dense(1).inputShape(2));
+        own.compile("sgd", dev.jrnn.backend.Loss.custom("my_mse", (yt, yp, g) -> 0.0));
+        List<String> warnings = dev.jrnn.LogCapture.warnings(KerasImport.class.getName(), () -> assertNull(Models.cloneModel(own).optimizer()));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("Models.cloneModel: the model is not compiled") && warnings.get(0).contains("my_mse"), warnings.get(0));
         assertFalse(java.util.Arrays.equals(m.getWeights().get(0).data(), c.getWeights().get(0).data()), "freshly initialised");
         assertTrue(c.layers().get(0) != m.layers().get(0), "new layers");
     }
