@@ -281,6 +281,17 @@ public class Sequential extends Model {
     @Override
     public boolean isBuilt() { return input != null; }
 
+    /**
+     * As {@link Model#toJson()}; a model without an input shape yet is written as Keras writes an unbuilt Sequential,
+     * its layers without an InputLayer ({@link Models#fromJson} and {@link Models#cloneModel} give it back unbuilt).
+     */
+    @Override
+    public String toJson() {
+        if (isBuilt() || stack.isEmpty()) return super.toJson();
+        requireOpen("toJson");
+        return dev.jrnn.io.keras.KerasExport.toJson(this);
+    }
+
     /** The stacked layers (no InputLayer, as Keras lists them). */
     @Override
     public List<Layer> layers() {

@@ -116,7 +116,8 @@ public final class KerasImport {
 
     /**
      * The model a Keras JSON architecture describes (Keras' {@code model.to_json()}, Keras 2 or 3), as Keras'
-     * {@code model_from_json}: its layers built with freshly initialised weights, uncompiled. An IllegalArgumentException
+     * {@code model_from_json}: its layers built with freshly initialised weights, uncompiled; a Sequential that declares
+     * no input shape (an unbuilt one) comes back unbuilt, built by the first data it gets. An IllegalArgumentException
      * names what is wrong (not JSON, a layer or option jrnn does not support).
      */
     public static Model fromJson(String json) {
@@ -130,7 +131,9 @@ public final class KerasImport {
         String version = config instanceof Map<?, ?> m && m.get("keras_version") instanceof String v ? v : null;
         int major = version != null && (version.startsWith("1.") || version.startsWith("2.")) ? version.charAt(0) - '0' : 3;
         try {   // the version also numbers nested models' calls (Keras 2.3 and older count them from 1)
-            return new KerasGraph(new KerasLayers(major, "the JSON architecture"), version).build(config);
+            KerasGraph graph = new KerasGraph(new KerasLayers(major, "the JSON architecture"), version);
+            graph.unbuiltAllowed = true;   // an architecture alone: an unbuilt Sequential is built by its first data
+            return graph.build(config);
         } catch (KerasFormatException e) {
             throw new IllegalArgumentException("fromJson: " + e.getMessage(), e);
         }

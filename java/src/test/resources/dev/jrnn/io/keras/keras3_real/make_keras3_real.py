@@ -157,4 +157,15 @@ if not only or "nest_seq" in only:
   xs = r.normal(size=(5, 5, 3)).astype("float32"); ys = r.normal(size=(5, 2)).astype("float32")
   base = keras.Sequential([keras.Input((5, 3)), layers.LSTM(4, name="bl")], name="base")
   save(keras.Sequential([base, layers.Dense(2, name="head")], name="nest_seq"), "nest_seq", xs, ys)
+# 10 an unbuilt Sequential (no input shape): to_json lists its layers without an InputLayer, model_from_json gives a model
+# built by its first data (weight shapes after predicting a (2, 7, 4) batch), clone_model clones it unbuilt
+if not only or "unbuilt" in only:
+  import json
+  s = keras.Sequential([layers.LSTM(3, name="l"), layers.Dense(1, name="d")], name="unbuilt")
+  r = keras.models.model_from_json(s.to_json())
+  c = keras.models.clone_model(s)
+  out = {"to_json": s.to_json(), "built": r.built, "clone_built": c.built,
+         "predict_shape": list(r.predict(np.zeros((2, 7, 4), "float32"), verbose=0).shape),
+         "weight_shapes": [list(w.shape) for w in r.get_weights()]}
+  with open("unbuilt.json", "w") as f: json.dump(out, f, indent=1)
 print("keras", keras.__version__)
