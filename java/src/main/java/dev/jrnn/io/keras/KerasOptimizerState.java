@@ -160,6 +160,10 @@ public final class KerasOptimizerState {
                     + "and Keras 3.10 changed the order of " + describe(opt) + "'s variables: the state cannot be read");
         }
         List<Var> vars = saved.vars();
+        // compiled, never fitted: Keras builds the slots at the first step, so its file holds the scalars alone (iteration,
+        // learning_rate without a schedule), which Keras restores into its own unbuilt optimizer; the slots start fresh
+        int unbuilt = opt.schedule() == null ? 2 : 1;
+        if (vars.size() == unbuilt && order.size() > unbuilt) order = order.subList(0, unbuilt);
         if (vars.size() != order.size()) {
             throw new IllegalArgumentException("the optimizer state holds " + vars.size() + " variables, " + describe(opt) + " over "
                     + n + " trainable weights has " + order.size() + " in Keras " + (saved.kerasVersion() == null ? "3" : saved.kerasVersion())

@@ -72,6 +72,26 @@ class RealKeras3FilesTest {
     }
 
     /**
+     * fresh.keras: compiled with Adam(0.05) and saved before any step, so Keras' optimizer/vars holds iteration and
+     * learning_rate alone (Keras builds the slots at the first step): it loads without a warning (jrnn warned that the
+     * state was not restored, though fresh moments are what Keras uses too) and its first step gives Keras' weights.
+     */
+    @Test
+    void aFileSavedBeforeAnyStepLoadsWithoutAWarningAndStepsAsKeras() throws Exception {
+        Tensor x = Npy.read(file("fresh_x0.npy")), y = Npy.read(file("fresh_y.npy"));
+        List<String> warnings = dev.jrnn.LogCapture.warnings(KerasImport.class.getName(), () -> {
+            try (Model m = Models.load(file("fresh.keras"))) {
+                assertEquals(0, m.optimizer().iterations());
+                assertEquals(0.05f, m.optimizer().learningRate());
+                m.trainOnBatch(x, y);
+                List<Tensor> w = m.getWeights();
+                for (int i = 0; i < w.size(); i++) KerasFixtures.assertClose(Npy.read(file("fresh_after_" + i + ".npy")).data(), w.get(i).data(), "fresh weight " + i);
+            }
+        });
+        assertEquals(List.of(), warnings);
+    }
+
+    /**
      * mha_rows.keras: MultiHeadAttention over masked embeddings where one sample's keys are all masked, so its query rows
      * take Keras 3's 1/Tv weights; jrnn predicts Keras' outputs and its first SGD(0.1) step of mse, whose gradients pass
      * through those rows, gives Keras' weights.

@@ -157,6 +157,18 @@ if not only or "nest_seq" in only:
   xs = r.normal(size=(5, 5, 3)).astype("float32"); ys = r.normal(size=(5, 2)).astype("float32")
   base = keras.Sequential([keras.Input((5, 3)), layers.LSTM(4, name="bl")], name="base")
   save(keras.Sequential([base, layers.Dense(2, name="head")], name="nest_seq"), "nest_seq", xs, ys)
+# 11 compiled with Adam and saved before any step: Keras builds the slots at the first step, so optimizer/vars holds
+# iteration and learning_rate alone, which its load restores into the fresh optimizer; one step after it (fresh_after_<i>)
+if not only or "fresh" in only:
+  keras.utils.set_random_seed(17)
+  r = np.random.default_rng(17)
+  xf = r.normal(size=(4, 3)).astype("float32"); yf = r.normal(size=(4, 2)).astype("float32")
+  m = keras.Sequential([keras.Input((3,)), layers.Dense(2, name="d")], name="fresh")
+  m.compile(keras.optimizers.Adam(0.05), "mse")
+  m.save("fresh.keras"); deflate("fresh.keras")
+  m.train_on_batch(xf, yf)
+  for i, w in enumerate(m.get_weights()): np.save(f"fresh_after_{i}.npy", w)
+  np.save("fresh_x0.npy", xf); np.save("fresh_y.npy", yf)
 # 10 an unbuilt Sequential (no input shape): to_json lists its layers without an InputLayer, model_from_json gives a model
 # built by its first data (weight shapes after predicting a (2, 7, 4) batch), clone_model clones it unbuilt
 if not only or "unbuilt" in only:
