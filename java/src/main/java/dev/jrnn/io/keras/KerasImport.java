@@ -287,6 +287,7 @@ public final class KerasImport {
         }
         Map<String, List<Hdf5Arrays.Stored>> stored = new LinkedHashMap<>();   // layers with weights, in file order
         List<String> fileGroups = List.of();   // a Keras 3 file's groups with weights, for the message when they do not fit
+        List<String> nestedGroups = List.of();   // and those of nested models
         boolean keras2;
         try (KerasFile kf = KerasFile.open(file)) {
             // tf.keras 2.12-2.14's save_weights(".weights.h5") writes saving_lib's layout below _layer_checkpoint_dependencies
@@ -301,6 +302,7 @@ public final class KerasImport {
                     stored.put(e.getKey(), e.getValue());
                 }
                 if (!keras2 && stored.size() != weighted.size()) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fileBytes);   // for the message only
+                if (!keras2) nestedGroups = Keras3Weights.nestedModelGroups(kf.hdf);
             }
         } catch (KerasFormatException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
@@ -338,7 +340,7 @@ public final class KerasImport {
                 boolean rnn = got.stream().anyMatch(g -> g.matches("layers/rnn(_\\d+)?")) && want.stream().noneMatch(g -> g.matches("layers/rnn(_\\d+)?"));
                 throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file's weight groups " + got
                         + " are not the model's " + want + " (Keras 3 names them by layer class, numbered in model order); "
-                        + "build the same architecture as the Keras model that saved it"
+                        + (nestedGroups.isEmpty() ? "build the same architecture as the Keras model that saved it" : nestedNote(nestedGroups))
                         + (rnn ? " (Keras' RNN(LSTMCell(n)) is new LSTM(n).asKerasRnn(true), and so for GRUCell, SimpleRNNCell)" : ""));
             }
             if (stored.size() != weighted.size()) {
@@ -352,8 +354,16 @@ public final class KerasImport {
             assign(weighted, values, null);
         } catch (KerasFormatException e) {
             throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file does not match the model: "
-                    + e.getMessage() + "; build the same architecture as the Keras model that saved it", e);
+                    + e.getMessage() + "; " + (nestedGroups.isEmpty() ? "build the same architecture as the Keras model that saved it"
+                    : nestedNote(nestedGroups)), e);
         }
+    }
+
+    /** Why a weights-only file of a model with nested models does not load: jrnn's models are flat. */
+    private static String nestedNote(List<String> groups) {
+        return groups + (groups.size() == 1 ? " holds a nested model" : " hold nested models") + "; jrnn flattens nested models and "
+                + "does not read the weights-only file of a model with nested models: load the whole model file instead "
+                + "(Models.load of the .keras Keras' model.save wrote)";
     }
 
     /**
