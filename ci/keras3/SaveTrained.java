@@ -56,6 +56,20 @@ public class SaveTrained {
             Npy.write(Path.of(out + "/mha_x1.npy"), mx.get(1));
             Npy.write(Path.of(out + "/mha_y.npy"), my.get(0));
         }
+        // (session 22) Keras' own file of nested models (keras3_real/nest_fn.keras, read flat with Keras' optimizer state),
+        // one more step, saved: Keras resumes jrnn's (flat) file
+        Path real = Path.of("java/src/test/resources/dev/jrnn/io/keras/keras3_real");
+        try (Model m = Models.load(real.resolve("nest_fn.keras"))) {
+            String out = System.getProperty("out", "/tmp/jrnn-keras3/trained");
+            Tensor nx = Npy.read(real.resolve("nest_fn_x0.npy")), ny = Npy.read(real.resolve("nest_fn_y.npy"));
+            m.trainOnBatch(nx, ny);
+            m.save(Path.of(out + "/nest.keras"));
+            m.trainOnBatch(nx, ny);
+            List<Tensor> w = m.getWeights();
+            for (int i = 0; i < w.size(); i++) Npy.write(Path.of(out + "/nest_after_" + i + ".npy"), w.get(i));
+            Npy.write(Path.of(out + "/nest_x.npy"), nx);
+            Npy.write(Path.of(out + "/nest_y.npy"), ny);
+        }
         Npy.write(Path.of(System.getProperty("out", "/tmp/jrnn-keras3/trained") + "/x.npy"), x);
         Npy.write(Path.of(System.getProperty("out", "/tmp/jrnn-keras3/trained") + "/y.npy"), y);
     }

@@ -13,6 +13,8 @@ runs = [(o + ext.replace(".keras", "").replace(".", "_"), o + ext, x, y, o) for 
         if not (ext == ".h5" and o == "adamw")]
 if os.path.exists(f"{d}/mha.h5"):   # MultiHeadAttention with RMSprop(momentum, centered), as .h5
     runs.append(("mha_h5", "mha.h5", [np.load(f"{d}/mha_x0.npy"), np.load(f"{d}/mha_x1.npy")], np.load(f"{d}/mha_y.npy"), "mha"))
+if os.path.exists(f"{d}/nest.keras"):   # Keras' file of nested models, resumed in jrnn one step and saved flat
+    runs.append(("nest_keras", "nest.keras", np.load(f"{d}/nest_x.npy"), np.load(f"{d}/nest_y.npy"), "nest"))
 for label, fname, xs, ys, o in runs:
     with warnings.catch_warnings(record=True) as ws:
         warnings.simplefilter("always")

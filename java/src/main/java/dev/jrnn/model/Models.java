@@ -40,12 +40,22 @@ public final class Models {
     }
 
     /**
-     * A new model of the same architecture with new layers and freshly initialised weights, uncompiled, as Keras'
-     * {@code clone_model(model)}: {@code Model fresh = Models.cloneModel(model); fresh.compile("adam", "mse");}.
+     * A new model of the same architecture with new layers and freshly initialised weights, as Keras'
+     * {@code clone_model(model)}; compiled when {@code model} is, as Keras compiles the clone from the original's compile
+     * config: a new optimizer of the same class and settings (its learning rate as it stands now, fresh moments, update 0),
+     * the same losses, loss weights and metrics. A loss or metric of your own (which no config names) leaves the clone
+     * uncompiled with one warning.
+     * <pre>{@code
+     * model.compile(new Adam(0.01), "mse", "mae");
+     * Model fresh = Models.cloneModel(model);   // compiled: Adam(0.01) at update 0, mse, mae
+     * fresh.fit(x, y, new FitOptions().epochs(5));
+     * }</pre>
      */
     public static Model cloneModel(Model model) {
         if (model == null) throw new IllegalArgumentException("Models.cloneModel: model is null");
-        return fromJson(model.toJson());
+        Model clone = fromJson(model.toJson());
+        dev.jrnn.io.keras.KerasImport.compileFromConfigOf(clone, model);
+        return clone;
     }
 
     /**

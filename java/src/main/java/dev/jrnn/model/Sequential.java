@@ -30,7 +30,7 @@ public class Sequential extends Model {
     private Node last;
     private boolean stale;
 
-    /** A model of {@code layers} in order (none: add them later). */
+    /** A model of {@code layers} in order (none: add them later); their names must differ, as in Keras. */
     public Sequential(Layer... layers) {
         super("sequential");
         addAll(layers);
@@ -100,13 +100,17 @@ public class Sequential extends Model {
         return this;
     }
 
-    /** Appends a layer; builds it right away when the model's input shape is known. */
+    /**
+     * Appends a layer; builds it right away when the model's input shape is known. A layer named as one of the model's
+     * layers (or its Input) is refused, as Keras' add refuses it, and the model is left as it was.
+     */
     public Sequential add(Layer layer) {
         if (layer == null) throw new IllegalArgumentException(name() + ".add: layer is null");
         if (layer instanceof InputLayer il) return add((Input) il.calls().get(0).outputs().get(0));   // as Keras: the Input's layer
         for (Layer l : stack) {
             if (l == layer) throw new IllegalArgumentException(name() + ".add: layer " + layer.name() + " is already in the model");
         }
+        requireUniqueName(layer);
         if (stack.isEmpty()) {
             Input first = firstInput(layer);
             stack.add(layer);
@@ -136,6 +140,19 @@ public class Sequential extends Model {
         }
         stack.add(layer);
         return this;
+    }
+
+    /** Keras' add refuses a layer named as another of the model (its InputLayer included): names find layers and weights. */
+    private void requireUniqueName(Layer layer) {
+        Input in = input != null ? input : declared;
+        String other = null;
+        for (Layer l : stack) if (l.name().equals(layer.name())) other = l.name() + " (" + l.kerasClass() + ")";
+        if (other == null && in != null && in.name().equals(layer.name())) other = in.name() + " (InputLayer)";
+        if (other != null) {
+            throw new IllegalArgumentException(name() + ".add: layer names must be unique in a Sequential model; expected a name no "
+                    + "layer of the model has, got '" + layer.name() + "' (" + layer.kerasClass() + "), already the name of " + other
+                    + ": give the layer another name with .name(...)");
+        }
     }
 
     /**
@@ -263,6 +280,17 @@ public class Sequential extends Model {
 
     @Override
     public boolean isBuilt() { return input != null; }
+
+    /**
+     * As {@link Model#toJson()}; a model without an input shape yet is written as Keras writes an unbuilt Sequential,
+     * its layers without an InputLayer ({@link Models#fromJson} and {@link Models#cloneModel} give it back unbuilt).
+     */
+    @Override
+    public String toJson() {
+        if (isBuilt() || stack.isEmpty()) return super.toJson();
+        requireOpen("toJson");
+        return dev.jrnn.io.keras.KerasExport.toJson(this);
+    }
 
     /** The stacked layers (no InputLayer, as Keras lists them). */
     @Override

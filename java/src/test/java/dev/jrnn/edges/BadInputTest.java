@@ -359,6 +359,12 @@ class BadInputTest {
             Dense d = new Dense(2);
             new Sequential(d).add(d);
         }, "dense", "already in the model");
+        bad("model: add a layer named as one of the model's", IAE, f -> new Sequential(Input.shape(5, 3), new LSTM(2).name("l"))
+                .add(new Dense(1).name("l")), ".add: layer names must be unique", "got 'l' (Dense)", "already the name of l (LSTM)");
+        bad("model: two layers of one name in the constructor", IAE, f -> new Sequential(new LSTM(2).name("x").inputShape(5, 3),
+                new Dense(1).name("x")), ".add: layer names must be unique", "got 'x' (Dense)", "already the name of x (LSTM)");
+        bad("model: a layer named as the model's Input", IAE, f -> new Sequential(Input.shape(5, 3).name("x"), new LSTM(2).name("x")),
+                "got 'x' (LSTM)", "already the name of x (InputLayer)");
         bad("model: multi-output layer in a Sequential", IAE,
                 f -> new Sequential(new LSTM(2).returnState(true).inputShape(3, 2)), "lstm", "3 outputs", "functional API");
         bad("model: LSTM after a rank-2 output", IAE, f -> new Sequential(new Dense(4).inputShape(3), new LSTM(2)),

@@ -263,4 +263,25 @@ class SequentialTest {
         assertEquals(5, s.getWeights().size(), "kernel, recurrent kernel, bias; kernel, bias");
         assertEquals(5, s.weightNames().size());
     }
+
+    /**
+     * Keras 3.15.1's add raises "All layers added to a Sequential model should have unique names. Name 'l' is already the
+     * name of a layer in this model" and keeps the model as it was (outside tester api9): jrnn accepted the layer and
+     * failed later, at summary or predict, with the bad layer kept.
+     */
+    @Test
+    void aSecondLayerOfOneNameIsRefusedAndTheModelStaysAsItWas() {
+        Sequential s = new Sequential(Input.shape(5, 3), new LSTM(2).name("l"));
+        Tensor x = Tensor.full(1f, 2, 5, 3);
+        float[] before = s.predict(x).data();
+        Dense dup = new Dense(1).name("l");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.add(dup));
+        assertTrue(e.getMessage().contains("'l'"), e.getMessage());
+        assertEquals(List.of("l"), s.layers().stream().map(Layer::name).toList());
+        assertFalse(dup.isBuilt(), "the refused layer is not built");
+        assertArrayEquals(before, s.predict(x).data());
+        s.add(new Dense(1).name("d"));   // a unique name goes on
+        assertArrayEquals(new int[] {2, 1}, s.predict(x).shape());
+        assertThrows(IllegalArgumentException.class, () -> new Sequential(new LSTM(2).name("x").inputShape(5, 3), new Dense(1).name("x")));
+    }
 }

@@ -143,6 +143,17 @@ final class Keras3Weights {
         return r;
     }
 
+    /** The groups below {@code layers/} that hold a nested model (a {@code layers} group of their own), sorted. */
+    static List<String> nestedModelGroups(Group root) {
+        List<String> r = new ArrayList<>();
+        if (!(root.getChild("layers") instanceof Group lg)) return r;
+        for (var e : lg.getChildren().entrySet()) {
+            if (e.getValue() instanceof Group g && g.getChild("layers") instanceof Group) r.add("layers/" + e.getKey());
+        }
+        r.sort(null);
+        return r;
+    }
+
     /**
      * vars/0, vars/1, ... of this group, then its subgroups (forward_layer before backward_layer, a MultiHeadAttention's
      * query_dense, key_dense, value_dense, output_dense in Keras' weight order, others by name).

@@ -161,8 +161,10 @@ public final class KerasExport {
         // Keras' Sequential holds layers only: one with a GetItem (an op in Keras 3) is written as the functional model it is
         if (model instanceof Sequential && model.layers().stream().noneMatch(l -> l instanceof dev.jrnn.layers.GetItem)) {
             cls = "Sequential";
-            Node in = model.inputs().get(0);
-            layers.add(inputLayer(in.layer().name(), in));
+            if (model.isBuilt()) {   // an unbuilt one has no input yet: Keras lists its layers alone
+                Node in = model.inputs().get(0);
+                layers.add(inputLayer(in.layer().name(), in));
+            }
             for (Layer l : model.layers()) layers.add(KerasLayers.config(l));
         } else {
             cls = "Functional";

@@ -49,14 +49,12 @@ final class KerasGraph {
     final Map<String, List<Layer>> nested = new LinkedHashMap<>();
     /** Whether a model is nested in the top one (Keras orders its variables at its place; jrnn flattens it). */
     boolean nestedModels;
+    /** An architecture alone (fromJson): a top Sequential may declare no input, an unbuilt model as Keras writes it. */
+    boolean unbuiltAllowed;
     /** The keras ops read as merge layers (KerasArithmeticOps), their shapes checked once the model is wired. */
     private final java.util.Set<String> arithmeticOps = new java.util.HashSet<>();
     /** The model each layer name belongs to, for the message when a nested model's layer reuses it. */
     private final Map<String, String> owner = new HashMap<>();
-
-    KerasGraph(KerasLayers layers) {
-        this(layers, null);
-    }
 
     /** {@code kerasVersion}: the file's keras_version (null: unknown), for the node numbering of nested models. */
     KerasGraph(KerasLayers layers, String kerasVersion) {
@@ -180,6 +178,7 @@ final class KerasGraph {
             leaves(all);
             Sequential s = new Sequential();
             if (name != null) s.name(name);
+            if (declared == null) return KerasUnbuiltSequential.of(s, all, inputName);   // built by the first data, as Keras'
             int[] shape = Arrays.copyOfRange(declared, 1, declared.length);
             boolean taken = all.stream().anyMatch(l -> l.name().equals(inputName));   // by a nested Sequential's layer
             if (inputName != null && !taken) {   // its InputLayer's name kept, as Keras keeps it (inputs by name, summaries)
@@ -195,7 +194,7 @@ final class KerasGraph {
 
         /** A Sequential holding a nested functional model: a functional jrnn model of the same layers. */
         Model asFunctional() {
-            int[] sample = Arrays.copyOfRange(declared, 1, declared.length);
+            int[] sample = Arrays.copyOfRange(KerasUnbuiltSequential.declared(declared, name), 1, declared.length);
             Input in = declared[0] > 0 ? Input.batchShape(declared[0], sample) : Input.shape(sample);
             if (inputName != null) in.name(inputName);
             Model m = new Model(in, call(List.of(in), "model_config").get(0));
@@ -256,7 +255,7 @@ final class KerasGraph {
             if (first && s.declared == null) {   // read only when no layer declares a shape: a file that loaded before still does
                 s.declared = own != null ? own : model != null && model.has("build_input_shape") ? batchShape(model, "build_input_shape") : null;
             }
-            if (first && top && s.declared == null) {
+            if (first && top && s.declared == null && !unbuiltAllowed) {
                 throw new KerasFormatException(spec.where() + ": the first layer declares no input shape (batch_input_shape) and the model no build_input_shape");
             }
             first = false;

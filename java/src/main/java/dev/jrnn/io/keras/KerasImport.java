@@ -84,12 +84,15 @@ public final class KerasImport {
             }
             boolean byKeras = !(kf.metadata instanceof Map<?, ?> md && "jrnn".equals(md.get("saved_by")));
             if (saved != null && byKeras && graph.nestedModels) {
-                // Keras takes a nested model's variables at its place among the outer layers, jrnn's flattened order may
-                // differ: moments could land on another weight of the same shape
-                System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": the optimizer state Keras "
-                        + "saved is not restored (the model nests a model, whose variables Keras orders at its place): fit "
-                        + "continues from fresh moments at update 0");
-                saved = null;
+                if (saved.layout() == KerasOptimizerState.Layout.LEGACY_H5 && !keras3(saved.kerasVersion())) {
+                    // Keras 2's variable order over nested models is not checked against a Keras 2 run: not guessed
+                    System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": the optimizer state "
+                            + "Keras " + (saved.kerasVersion() == null ? "2" : saved.kerasVersion()) + " saved is not restored (the model nests a model; jrnn reads a nested "
+                            + "model's optimizer state from Keras 3 files): fit continues from fresh moments at update 0");
+                    saved = null;
+                } else {   // Keras orders a nested model's variables at its place: the config's layer order, depth first
+                    saved = saved.inLayerOrder(List.copyOf(graph.byName.values()));
+                }
             }
             if (saved != null && state == null) {
                 System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": the optimizer state Keras "
@@ -113,7 +116,8 @@ public final class KerasImport {
 
     /**
      * The model a Keras JSON architecture describes (Keras' {@code model.to_json()}, Keras 2 or 3), as Keras'
-     * {@code model_from_json}: its layers built with freshly initialised weights, uncompiled. An IllegalArgumentException
+     * {@code model_from_json}: its layers built with freshly initialised weights, uncompiled; a Sequential that declares
+     * no input shape (an unbuilt one) comes back unbuilt, built by the first data it gets. An IllegalArgumentException
      * names what is wrong (not JSON, a layer or option jrnn does not support).
      */
     public static Model fromJson(String json) {
@@ -127,10 +131,32 @@ public final class KerasImport {
         String version = config instanceof Map<?, ?> m && m.get("keras_version") instanceof String v ? v : null;
         int major = version != null && (version.startsWith("1.") || version.startsWith("2.")) ? version.charAt(0) - '0' : 3;
         try {   // the version also numbers nested models' calls (Keras 2.3 and older count them from 1)
-            return new KerasGraph(new KerasLayers(major, "the JSON architecture"), version).build(config);
+            KerasGraph graph = new KerasGraph(new KerasLayers(major, "the JSON architecture"), version);
+            graph.unbuiltAllowed = true;   // an architecture alone: an unbuilt Sequential is built by its first data
+            return graph.build(config);
         } catch (KerasFormatException e) {
             throw new IllegalArgumentException("fromJson: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Compiles {@code target} from {@code source}'s compile config, as Keras' {@code clone_model} does for a compiled model
+     * ({@code compile_from_config(model.get_compile_config())}): a new optimizer of {@code source}'s current config (its
+     * rate as it stands, fresh state), the same losses, loss weights, metrics and weighted metrics. Where the config does
+     * not name them again (a loss or metric of the user's own), {@code target} stays uncompiled with one warning saying why.
+     * Nothing happens for an uncompiled {@code source}.
+     */
+    public static void compileFromConfigOf(Model target, Model source) {
+        if (source.optimizer() == null || source.loss() == null) return;
+        Object config;
+        try {   // through JSON, as Keras' config goes: plain values, nothing shared with the source
+            config = Json.parse(Json.write(KerasExport.compileConfig(source)));
+        } catch (RuntimeException e) {
+            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, "Models.cloneModel: the clone is not "
+                    + "compiled (" + e.getMessage() + "); call compile before fit");
+            return;
+        }
+        KerasTraining.compile(target, config, "Models.cloneModel", true);
     }
 
     /**
@@ -180,6 +206,10 @@ public final class KerasImport {
         if (vars.isEmpty()) return null;
         return order != null ? new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, order, vars)
                 : new KerasOptimizerState.Saved(KerasOptimizerState.Layout.LEGACY_H5, kf.kerasVersion, vars);
+    }
+
+    private static boolean keras3(String version) {
+        return version != null && version.matches("[3-9]\\..*");
     }
 
     private static KerasOptimizerState.Var var(io.jhdf.api.Node n, String name, KerasFile kf) {
@@ -257,6 +287,7 @@ public final class KerasImport {
         }
         Map<String, List<Hdf5Arrays.Stored>> stored = new LinkedHashMap<>();   // layers with weights, in file order
         List<String> fileGroups = List.of();   // a Keras 3 file's groups with weights, for the message when they do not fit
+        List<String> nestedGroups = List.of();   // and those of nested models
         boolean keras2;
         try (KerasFile kf = KerasFile.open(file)) {
             // tf.keras 2.12-2.14's save_weights(".weights.h5") writes saving_lib's layout below _layer_checkpoint_dependencies
@@ -271,6 +302,7 @@ public final class KerasImport {
                     stored.put(e.getKey(), e.getValue());
                 }
                 if (!keras2 && stored.size() != weighted.size()) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fileBytes);   // for the message only
+                if (!keras2) nestedGroups = Keras3Weights.nestedModelGroups(kf.hdf);
             }
         } catch (KerasFormatException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
@@ -308,7 +340,7 @@ public final class KerasImport {
                 boolean rnn = got.stream().anyMatch(g -> g.matches("layers/rnn(_\\d+)?")) && want.stream().noneMatch(g -> g.matches("layers/rnn(_\\d+)?"));
                 throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file's weight groups " + got
                         + " are not the model's " + want + " (Keras 3 names them by layer class, numbered in model order); "
-                        + "build the same architecture as the Keras model that saved it"
+                        + (nestedGroups.isEmpty() ? "build the same architecture as the Keras model that saved it" : nestedNote(nestedGroups))
                         + (rnn ? " (Keras' RNN(LSTMCell(n)) is new LSTM(n).asKerasRnn(true), and so for GRUCell, SimpleRNNCell)" : ""));
             }
             if (stored.size() != weighted.size()) {
@@ -322,8 +354,16 @@ public final class KerasImport {
             assign(weighted, values, null);
         } catch (KerasFormatException e) {
             throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file does not match the model: "
-                    + e.getMessage() + "; build the same architecture as the Keras model that saved it", e);
+                    + e.getMessage() + "; " + (nestedGroups.isEmpty() ? "build the same architecture as the Keras model that saved it"
+                    : nestedNote(nestedGroups)), e);
         }
+    }
+
+    /** Why a weights-only file of a model with nested models does not load: jrnn's models are flat. */
+    private static String nestedNote(List<String> groups) {
+        return groups + (groups.size() == 1 ? " holds a nested model" : " hold nested models") + "; jrnn flattens nested models and "
+                + "does not read the weights-only file of a model with nested models: load the whole model file instead "
+                + "(Models.load of the .keras Keras' model.save wrote)";
     }
 
     /**

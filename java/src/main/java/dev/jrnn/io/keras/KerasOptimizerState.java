@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Param;
 import dev.jrnn.optim.Adam;
 import dev.jrnn.optim.AdamW;
@@ -55,8 +56,17 @@ public final class KerasOptimizerState {
         public Var(String name, Tensor value, boolean scalar) { this(name, value, scalar, null); }
     }
 
-    /** What a file holds of an optimizer: its variables in file order and the Keras version that wrote them (nullable). */
-    public record Saved(Layout layout, String kerasVersion, List<Var> vars) {}
+    /**
+     * What a file holds of an optimizer: its variables in file order, the Keras version that wrote them (nullable), and
+     * the model's layers in the order Keras takes their weights ({@code trainable_variables}: a nested model's layers at
+     * its place, depth first), null where that is the model's own layer order.
+     */
+    public record Saved(Layout layout, String kerasVersion, List<Var> vars, List<Layer> kerasLayerOrder) {
+        public Saved(Layout layout, String kerasVersion, List<Var> vars) { this(layout, kerasVersion, vars, null); }
+
+        /** This state, its slots taken in {@code layers}' order. */
+        public Saved inLayerOrder(List<Layer> layers) { return new Saved(layout, kerasVersion, vars, List.copyOf(layers)); }
+    }
 
     /** jrnn's optimizer state from a file: the call count, the rate variable (null: none saved) and the buffers by slot. */
     public record Restored(long iterations, Float learningRate, Map<String, float[]> state) {}
@@ -75,12 +85,14 @@ public final class KerasOptimizerState {
     private KerasOptimizerState() {}
 
     /**
-     * The state {@code saved} holds for {@code opt} over {@code trainable} (the model's trainable weights in Keras'
-     * {@code trainable_variables} order, its flat state laid out by their {@link Param#offset()}s from 0). An
+     * The state {@code saved} holds for {@code opt} over {@code trainable} (the model's trainable weights, its flat state
+     * laid out by their {@link Param#offset()}s from 0), taken in Keras' {@code trainable_variables} order: the
+     * model's own order, or the layer order {@code saved} names (a file's nested models). An
      * IllegalArgumentException names what does not fit (count, a shape, a missing slot, an unknown layout); nothing is changed.
      */
     public static Restored read(Optimizer opt, List<Param> trainable, Saved saved) {
         if (opt == null || trainable == null || saved == null) throw new IllegalArgumentException("KerasOptimizerState.read: optimizer, trainable or saved is null");
+        if (saved.kerasLayerOrder() != null) trainable = KerasVariableOrder.trainable(saved.kerasLayerOrder(), trainable);
         return saved.layout() == Layout.KERAS3 || major(saved.kerasVersion()) >= 3
                 ? readKeras3(opt, trainable, saved) : readLegacy(opt, trainable, saved);
     }
@@ -148,6 +160,10 @@ public final class KerasOptimizerState {
                     + "and Keras 3.10 changed the order of " + describe(opt) + "'s variables: the state cannot be read");
         }
         List<Var> vars = saved.vars();
+        // compiled, never fitted: Keras builds the slots at the first step, so its file holds the scalars alone (iteration,
+        // learning_rate without a schedule), which Keras restores into its own unbuilt optimizer; the slots start fresh
+        int unbuilt = opt.schedule() == null ? 2 : 1;
+        if (vars.size() == unbuilt && order.size() > unbuilt) order = order.subList(0, unbuilt);
         if (vars.size() != order.size()) {
             throw new IllegalArgumentException("the optimizer state holds " + vars.size() + " variables, " + describe(opt) + " over "
                     + n + " trainable weights has " + order.size() + " in Keras " + (saved.kerasVersion() == null ? "3" : saved.kerasVersion())

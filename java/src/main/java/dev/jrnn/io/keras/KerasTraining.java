@@ -81,7 +81,7 @@ final class KerasTraining {
                     + " is not one jrnn has (Adam, SGD, RMSprop, Adagrad, AdamW, Nadam, Adamax, Adadelta, Lion) with options it has";
         }
         try {
-            int outputs = model.outputs().size();
+            int outputs = model.isBuilt() ? model.outputs().size() : 1;   // an unbuilt Sequential (a clone) has one
             List<Object> args = new ArrayList<>(metricsArg(tc.raw("metrics"), outputs, keras3));
             if (tc.raw("weighted_metrics") != null) args.add(WeightedMetrics.of(metricsArg(tc.raw("weighted_metrics"), outputs, keras3).toArray()));
             compile(model, o, loss, lw, args.toArray());

@@ -20,7 +20,7 @@ class KerasGraphTest {
                 + "{\"class_name\": \"LSTM\", \"config\": {\"name\": \"lstm\", \"units\": 3}},"
                 + "{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"units\": 2}}],"
                 + " \"build_input_shape\": [null, 5, 4]}}";
-        try (Model m = new KerasGraph(new KerasLayers(2, "f.h5")).build(Json.parse(config))) {
+        try (Model m = new KerasGraph(new KerasLayers(2, "f.h5"), null).build(Json.parse(config))) {
             assertInstanceOf(Sequential.class, m);
             assertArrayEquals(new int[] {5, 4}, m.inputs().get(0).shape());
             assertArrayEquals(new int[] {2}, m.outputs().get(0).shape());
@@ -43,7 +43,7 @@ class KerasGraphTest {
                 + String.format(dense, "price", 1, "price", 3, "sig") + ", " + String.format(dense, "kind", 4, "kind", 2, "aux") + "],"
                 + " \"input_layers\": {\"sig\": [\"sig\", 0, 0], \"aux\": [\"aux\", 0, 0]},"
                 + " \"output_layers\": {\"price\": [\"price\", 0, 0], \"kind\": [\"kind\", 0, 0]}}, \"registered_name\": null}";
-        try (Model m = new KerasGraph(new KerasLayers(3, "f.keras")).build(Json.parse(config))) {
+        try (Model m = new KerasGraph(new KerasLayers(3, "f.keras"), null).build(Json.parse(config))) {
             org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("aux", "sig"), m.inputs().stream().map(n -> n.layer().name()).toList());
             org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("kind", "price"), m.outputs().stream().map(n -> n.layer().name()).toList());
             assertArrayEquals(new int[] {4}, m.outputs().get(0).shape());

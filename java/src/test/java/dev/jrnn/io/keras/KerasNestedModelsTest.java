@@ -242,4 +242,24 @@ class KerasNestedModelsTest {
                     java.util.Arrays.toString(m.predict(Tensor.wrap(new float[] {1, 2, 3}, 1, 3)).data()));
         }
     }
+
+    /**
+     * A weights-only file of a model with a nested model (nested_sequential.weights.h5: Keras 3's layers/sequential/layers/...)
+     * does not load into jrnn's flat model: the message names the nested group and points to the whole model file (it
+     * said only "build the same architecture", which no jrnn model can); the weights stay as they were.
+     */
+    @Test
+    void aNestedModelsWeightsOnlyFileIsRefusedPointingToTheModelFile() throws IOException {
+        try (Model m = Models.load(resource("nested_sequential.keras"))) {
+            List<Tensor> before = m.getWeights();
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> m.loadWeights(resource("nested_sequential.weights.h5")));
+            for (String w : List.of("the file's weight groups [layers/dense, layers/sequential]", "[layers/sequential] holds a nested model",
+                    "does not read the weights-only file of a model with nested models", "load the whole model file")) {
+                org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(w), "'" + w + "' not in " + e.getMessage());
+            }
+            List<Tensor> after = m.getWeights();
+            for (int i = 0; i < before.size(); i++) org.junit.jupiter.api.Assertions.assertArrayEquals(before.get(i).data(), after.get(i).data());
+        }
+    }
 }

@@ -450,6 +450,46 @@ class KerasTrainingGoldensTest {
         for (int i = 0; i < init.size(); i++) near(tensor(list(c, "weights").get(i)), m.getWeights().get(i), 1e-4, id + " weight " + i);
     }
 
+    /**
+     * (session 22) Keras' clone_model of a compiled model compiles the clone from the original's compile config: after the
+     * original's Adam(0.05, beta_1=0.8, amsgrad) fitted an epoch and its rate was set to 0.02, the clone's Adam starts at
+     * update 0 with rate 0.02, the same losses, loss_weights and metrics by output name; from the same weights it fits
+     * as Keras' clone did (history and weights). The clone was uncompiled before.
+     */
+    @org.junit.jupiter.api.Test
+    void aCloneOfACompiledModelIsCompiledAsKerasCompilesIt() {
+        Map<?, ?> s = map(G, "two_outputs"), c = map(s, "clone");
+        dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(3);
+        dev.jrnn.layers.Node h = new Dense(4).activation("tanh").name("h").apply(in);
+        Model m = new Model(in, List.of(new Dense(2).name("a").apply(h), new Dense(3).activation("softmax").name("b").apply(h)));
+        List<Tensor> init = new ArrayList<>();
+        List<?> fi = list(map(G, "fit_data"), "init"), ai = list(s, "init_a");
+        for (Object t : List.of(fi.get(0), fi.get(1), ai.get(0), ai.get(1), fi.get(2), fi.get(3))) init.add(tensor(t));
+        m.setWeights(init);
+        Tensor x = fitData("x"), y = fitData("y"), ya = tensor(s.get("ya"));
+        dev.jrnn.optim.Adam adam = new dev.jrnn.optim.Adam(0.05).beta1(0.8).amsgrad(true);
+        m.compile(adam, Map.of("a", "mse", "b", "sparse_categorical_crossentropy"), Map.of("a", 0.5, "b", 2.0),
+                Map.of("a", List.of("mae"), "b", List.of("accuracy")));
+        FitOptions o = new FitOptions().batchSize(4).shuffle(false).verbose(0);
+        m.fit(List.of(x), List.of(ya, y), o.epochs(1));
+        adam.learningRate(0.02f);
+        Model clone = dev.jrnn.model.Models.cloneModel(m);
+        assertTrue((Boolean) c.get("compiled"));
+        assertNotNull(clone.optimizer(), "compiled");
+        assertTrue(clone.optimizer() != adam, "a new optimizer");
+        assertEquals(num(c, "iterations"), clone.optimizer().iterations());
+        near(num(c, "learning_rate"), clone.optimizer().learningRate(), "the clone's rate");
+        clone.setWeights(init);
+        History hist = clone.fit(List.of(x), List.of(ya, y), o.epochs(2));
+        Map<?, ?> kh = map(c, "history");
+        assertEquals(new java.util.TreeSet<>(kh.keySet()), new java.util.TreeSet<>(hist.history().keySet()), "history keys");
+        for (Map.Entry<?, ?> e : kh.entrySet()) {
+            List<?> v = (List<?>) e.getValue();
+            for (int i = 0; i < v.size(); i++) near(((Number) v.get(i)).doubleValue(), hist.get((String) e.getKey()).get(i), "clone " + e.getKey() + " of epoch " + i);
+        }
+        for (int i = 0; i < init.size(); i++) near(tensor(list(c, "weights").get(i)), clone.getWeights().get(i), 1e-5, "clone weight " + i);
+    }
+
     static Stream<String> standalone() { return list(G, "standalone").stream().map(c -> (String) ((Map<?, ?>) c).get("id")); }
 
     /** Every test and predict hook (and setParams) a standalone evaluate or predict calls, with its index and logs. */

@@ -22,7 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * and {@code Dense(h) + h} (ops among the layers), also as Keras 3's legacy .h5; an Embedding(mask_zero) into a GRU;
  * Keras' generic RNN over cells, masked ({@code RNN(LSTMCell(4))}, then {@code RNN([GRUCell(3), SimpleRNNCell(2)])}: the
  * real counterpart of the generated rnn_cells.keras); a Sequential whose InputLayer "x" shares its name with a nested
- * Sequential's LSTM (Keras keeps both; jrnn, one namespace, names the input {@code x_input} there).
+ * Sequential's LSTM (Keras keeps both; jrnn, one namespace, names the input {@code x_input} there); nested models (a
+ * functional model with a side branch, a nested functional model holding a nested Sequential and a frozen Dense, also
+ * as .h5; the plain {@code Sequential([Sequential([LSTM]), Dense])}), whose optimizer slots Keras orders at the nested
+ * model's place.
  * jrnn predicts what Keras predicted, restores Keras' optimizer state (3 updates), and its next step gives the weights
  * Keras' next step gave.
  */
@@ -37,7 +40,7 @@ class RealKeras3FilesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"seq.keras", "func.keras", "func.h5", "emb.keras", "cells.keras"})
+    @ValueSource(strings = {"seq.keras", "func.keras", "func.h5", "emb.keras", "cells.keras", "nest_fn.keras", "nest_fn.h5", "nest_seq.keras"})
     void predictsAndResumesAsKerasDid(String f) throws IOException {
         String n = f.substring(0, f.indexOf('.'));
         Tensor x = Npy.read(file(n + "_x0.npy")), y = Npy.read(file(n + "_y.npy"));
@@ -57,8 +60,7 @@ class RealKeras3FilesTest {
     /**
      * dupname.keras: the InputLayer "x" of a Sequential and the LSTM "x" of the Sequential nested in it. It loads (it was
      * refused, "x" used by two layers, when the input's name was first kept) and predicts as Keras; its input is named
-     * {@code x_input} there, jrnn's names being one namespace. A nested model's optimizer state is not restored (GUIDE),
-     * so no resumed step is checked.
+     * {@code x_input} there, jrnn's names being one namespace.
      */
     @Test
     void aSequentialWhoseInputSharesANestedLayersName() throws IOException {
@@ -67,6 +69,26 @@ class RealKeras3FilesTest {
             KerasFixtures.assertClose(Npy.read(file("dupname_pred.npy")).data(), m.predict(x).data(), "dupname predict");
             assertEquals("x_input", ((dev.jrnn.model.Input) m.inputs().get(0)).name());
         }
+    }
+
+    /**
+     * fresh.keras: compiled with Adam(0.05) and saved before any step, so Keras' optimizer/vars holds iteration and
+     * learning_rate alone (Keras builds the slots at the first step): it loads without a warning (jrnn warned that the
+     * state was not restored, though fresh moments are what Keras uses too) and its first step gives Keras' weights.
+     */
+    @Test
+    void aFileSavedBeforeAnyStepLoadsWithoutAWarningAndStepsAsKeras() throws Exception {
+        Tensor x = Npy.read(file("fresh_x0.npy")), y = Npy.read(file("fresh_y.npy"));
+        List<String> warnings = dev.jrnn.LogCapture.warnings(KerasImport.class.getName(), () -> {
+            try (Model m = Models.load(file("fresh.keras"))) {
+                assertEquals(0, m.optimizer().iterations());
+                assertEquals(0.05f, m.optimizer().learningRate());
+                m.trainOnBatch(x, y);
+                List<Tensor> w = m.getWeights();
+                for (int i = 0; i < w.size(); i++) KerasFixtures.assertClose(Npy.read(file("fresh_after_" + i + ".npy")).data(), w.get(i).data(), "fresh weight " + i);
+            }
+        });
+        assertEquals(List.of(), warnings);
     }
 
     /**

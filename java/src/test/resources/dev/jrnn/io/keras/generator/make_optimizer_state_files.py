@@ -288,7 +288,8 @@ def layouts():
 def nested_model():
     """nested_sequential.keras (a Sequential nested in a Sequential, compiled with Adam) with Adam's state at
     optimizer/vars as Keras 3 writes it: Keras takes the nested model's variables at its place among the outer layers,
-    which jrnn's flattened order need not follow, so jrnn does not restore it (one warning, fresh moments)."""
+    which jrnn's flattened order need not follow, so jrnn maps them by the file's layer order (refused before session
+    22; RealKeras3FilesTest checks that order against Keras' own files)."""
     src = os.path.join(OUT, "nested_sequential.keras")
     with zipfile.ZipFile(src) as z:
         members = {n: z.read(n) for n in z.namelist()}

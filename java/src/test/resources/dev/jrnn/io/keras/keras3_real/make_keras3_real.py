@@ -2,7 +2,7 @@
 (the wheels install offline from /opt/pypi/files on the project's machines: pip install keras==3.15.1 jax jaxlib h5py),
 from this folder. Each model is trained 3 Adam steps, saved (.keras; func also as the legacy .h5), its predictions saved,
 then one more step taken and the weights saved (<name>_after_<i>.npy): jrnn's next step from the file must give them.
-The .h5 of seq, emb, cells and dupname are not kept (the GPU stage's carry limit); the script writes them too. Arguments name the
+The .h5 of seq, emb, cells, dupname and nest_seq are not kept (the GPU stage's carry limit); the script writes them too. Arguments name the
 models to write (default all; `python3 make_keras3_real.py cells` writes cells only: each file records when it was saved,
 so a rerun changes the bytes of every file it writes). Each .keras is re-zipped with deflate (its three members byte for
 byte as Keras wrote them; Keras stores them uncompressed): 6 KB instead of 50 KB, and Keras and jrnn read either.
@@ -134,4 +134,50 @@ if not only or "mha_rms" in only:
   np.save("mha_rms_pred.npy", np.asarray(m.predict([xq, xv], verbose=0)))
   m.train_on_batch([xq, xv], ym)
   for i, w in enumerate(m.get_weights()): np.save(f"mha_rms_after_{i}.npy", w)
+# 9 nested models (Keras orders a nested model's variables, and so the optimizer's slots, at its place among the outer
+# model's layers, depth first; jrnn flattens it): a functional model whose side branch comes first in its config, then a
+# nested functional model holding a nested Sequential, a frozen Dense on its output; the tester's plain
+# Sequential([Sequential([LSTM]), Dense]) as nest_seq
+if not only or "nest_fn" in only:
+  keras.utils.set_random_seed(13)
+  r = np.random.default_rng(13)
+  xn = r.normal(size=(4, 6, 3)).astype("float32"); yn = r.normal(size=(4, 2)).astype("float32")
+  inner_seq = keras.Sequential([keras.Input((6, 3)), layers.LSTM(4, return_sequences=True, name="enc_lstm")], name="inner_seq")
+  ii = keras.Input((6, 3), name="ii")
+  inner_fn = keras.Model(ii, layers.Dense(3, name="enc_out")(layers.GRU(3, name="enc_gru")(inner_seq(ii))), name="inner_fn")
+  i = keras.Input((6, 3), name="i")
+  side = layers.Dense(3, name="side")(layers.GlobalAveragePooling1D(name="gap")(i))
+  e = inner_fn(i)
+  frozen = layers.Dense(3, name="frozen", trainable=False)
+  m = keras.Model(i, layers.Dense(2, name="head")(layers.Concatenate(name="cat")([side, frozen(e), e])), name="outer")
+  save(m, "nest_fn", xn, yn)
+if not only or "nest_seq" in only:
+  keras.utils.set_random_seed(16)
+  r = np.random.default_rng(16)
+  xs = r.normal(size=(5, 5, 3)).astype("float32"); ys = r.normal(size=(5, 2)).astype("float32")
+  base = keras.Sequential([keras.Input((5, 3)), layers.LSTM(4, name="bl")], name="base")
+  save(keras.Sequential([base, layers.Dense(2, name="head")], name="nest_seq"), "nest_seq", xs, ys)
+# 11 compiled with Adam and saved before any step: Keras builds the slots at the first step, so optimizer/vars holds
+# iteration and learning_rate alone, which its load restores into the fresh optimizer; one step after it (fresh_after_<i>)
+if not only or "fresh" in only:
+  keras.utils.set_random_seed(17)
+  r = np.random.default_rng(17)
+  xf = r.normal(size=(4, 3)).astype("float32"); yf = r.normal(size=(4, 2)).astype("float32")
+  m = keras.Sequential([keras.Input((3,)), layers.Dense(2, name="d")], name="fresh")
+  m.compile(keras.optimizers.Adam(0.05), "mse")
+  m.save("fresh.keras"); deflate("fresh.keras")
+  m.train_on_batch(xf, yf)
+  for i, w in enumerate(m.get_weights()): np.save(f"fresh_after_{i}.npy", w)
+  np.save("fresh_x0.npy", xf); np.save("fresh_y.npy", yf)
+# 10 an unbuilt Sequential (no input shape): to_json lists its layers without an InputLayer, model_from_json gives a model
+# built by its first data (weight shapes after predicting a (2, 7, 4) batch), clone_model clones it unbuilt
+if not only or "unbuilt" in only:
+  import json
+  s = keras.Sequential([layers.LSTM(3, name="l"), layers.Dense(1, name="d")], name="unbuilt")
+  r = keras.models.model_from_json(s.to_json())
+  c = keras.models.clone_model(s)
+  out = {"to_json": s.to_json(), "built": r.built, "clone_built": c.built,
+         "predict_shape": list(r.predict(np.zeros((2, 7, 4), "float32"), verbose=0).shape),
+         "weight_shapes": [list(w.shape) for w in r.get_weights()]}
+  with open("unbuilt.json", "w") as f: json.dump(out, f, indent=1)
 print("keras", keras.__version__)

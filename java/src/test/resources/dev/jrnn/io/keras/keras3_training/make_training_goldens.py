@@ -455,6 +455,22 @@ for cid, kw, fkw in [
                                         "evaluate": {k: float(v) for k, v in ev.items()},
                                         "weights": [arr(v) for v in m.get_weights()]})
 
+# (session 22) clone_model of a compiled model: Keras 3.15.1 compiles the clone from the original's get_compile_config
+# (cloning.py: compile_from_config): a new optimizer of the original's config as it stands (its rate set after a fit
+# included), fresh state, the same losses, loss_weights and metrics; the clone starts from `init` and fits 2 epochs
+m = two_outputs()
+m.compile(optimizer=O.Adam(0.05, beta_1=0.8, amsgrad=True), loss={"a": "mse", "b": "sparse_categorical_crossentropy"},
+          loss_weights={"a": 0.5, "b": 2.0}, metrics={"a": ["mae"], "b": ["accuracy"]})
+m.fit(xf, (ya, yf), batch_size=4, epochs=1, shuffle=False, verbose=0)
+m.optimizer.learning_rate.assign(0.02)
+c = keras.models.clone_model(m)
+out["two_outputs"]["clone"] = {"compiled": bool(c.compiled), "iterations": int(c.optimizer.iterations),
+                               "learning_rate": float(c.optimizer.learning_rate)}
+c.set_weights(init[:2] + init2 + init[2:])
+h = c.fit(xf, (ya, yf), batch_size=4, epochs=2, shuffle=False, verbose=0)
+out["two_outputs"]["clone"].update(history={k: [float(x) for x in v] for k, v in h.history.items()},
+                                   weights=[arr(v) for v in c.get_weights()])
+
 # ---------------------------------------------------------------- evaluate / predict with callbacks: hooks, logs, params
 class Standalone(CB.Callback):
     """Every test / predict hook with its index and logs, batch hooks too (values; predict: the batch's outputs), and set_params."""

@@ -1,0 +1,36 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Param;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The order of a Keras model's {@code trainable_variables}, which the optimizer's slots follow (Keras 3's
+ * {@code optimizer.build(model.trainable_variables)}): Layer.weights walks a model's layers in order ({@code _layers}:
+ * a Sequential's list, a functional model's operations as its config lists them) and a nested model's layers at its
+ * place, depth first, each weight once at its first layer. jrnn flattens a nested model into its parent, whose layer
+ * order may put the nested layers elsewhere, so a Keras file's state is mapped by the config's order instead.
+ */
+final class KerasVariableOrder {
+    private KerasVariableOrder() {}
+
+    /**
+     * {@code trainable} (the model's trainable weights) reordered as {@code layers} (Keras' depth-first order) hold them;
+     * {@code trainable} itself where the layers do not hold exactly those weights (then the model's order is Keras').
+     */
+    static List<Param> trainable(List<Layer> layers, List<Param> trainable) {
+        Set<Param> wanted = Collections.newSetFromMap(new IdentityHashMap<>());
+        wanted.addAll(trainable);
+        Set<Param> taken = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Param> r = new ArrayList<>(trainable.size());
+        for (Layer l : layers) {
+            for (Param p : l.params()) if (wanted.contains(p) && taken.add(p)) r.add(p);
+        }
+        return r.size() == trainable.size() ? r : trainable;
+    }
+}
