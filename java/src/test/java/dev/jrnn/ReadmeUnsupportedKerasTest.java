@@ -61,6 +61,18 @@ class ReadmeUnsupportedKerasTest {
                 () -> new dev.jrnn.layers.MultiHeadAttention(2, 8).name("mha").attentionAxes(2));
     }
 
+    /** The guide's rows on custom pieces: Initializer is sealed (no class of the user's own), and there is no gradients API. */
+    @Test
+    void customInitializersAndTrainStepsAreAsListed() {
+        assertTrue(dev.jrnn.initializers.Initializer.class.isSealed(), "Initializer is no longer sealed: update the guide's row");
+        assertTrue(section.contains("`Initializer` is sealed"));
+        for (Class<?> cls : List.of(dev.jrnn.model.Model.class, dev.jrnn.model.Sequential.class)) {
+            assertFalse(Arrays.stream(cls.getMethods()).map(Method::getName).anyMatch(n -> n.equals("gradients") || n.equals("trainStep")),
+                    cls.getSimpleName() + " has a gradients API now: update the guide's row");
+        }
+        assertTrue(section.contains("no gradients API"));
+    }
+
     @Test
     void theOptionsListedAsMissingAreMissing() {
         Map<Class<?>, String[]> missing = Map.of(

@@ -66,9 +66,11 @@ public interface EpochMetric {
 
     /**
      * The metric object as Keras 3 writes it in a compile config ({@code {"class_name": "AUC", "config": {...}}}); its
-     * name for the {@link Metric} constants. (A metric compile got by name is written as that name.)
+     * name for the {@link Metric} constants. (A metric compile got by name is written as that name.) A class of the
+     * user's own is written as Keras writes a function of {@code __main__}, never as a bare name: a file would hand back
+     * the built-in of that name in its place (a user metric keyed "mae" came back as Keras' mae).
      */
-    default Object serialize() { return key(); }
+    default Object serialize() { return Losses.userFunction(key()); }
 
     /**
      * What compile takes as a metric: an {@code EpochMetric}, or a Keras name, case ignored: every {@link Metric} name,
@@ -145,7 +147,7 @@ public interface EpochMetric {
                     String module = m.get("module") instanceof String s ? s : "";
                     if (!module.startsWith("keras")) {
                         throw new IllegalArgumentException("unknown metric function '" + m.get("config") + "' of module " + module
-                                + ": a metric of the user's own (MeanMetric), which a file does not hold");
+                                + ": a metric of the user's own (a MeanMetric or an EpochMetric class), which a file does not hold");
                     }
                     yield of(m.get("config"));
                 }

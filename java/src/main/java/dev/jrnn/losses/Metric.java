@@ -72,6 +72,10 @@ public enum Metric implements EpochMetric {
 
     Metric(String key) { this.key = key; }
 
+    /** Its Keras name, as Keras writes a metric compile got by name. */
+    @Override
+    public Object serialize() { return key(); }
+
     /** Its canonical name; History logs a metric under the name compile was given, as Keras. */
     public String key() { return key; }
 

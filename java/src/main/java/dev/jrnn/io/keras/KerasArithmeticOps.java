@@ -190,7 +190,7 @@ final class KerasArithmeticOps {
                 if (!(a instanceof Map<?, ?> t) || !"__keras_tensor__".equals(t.get("class_name")) || !(t.get("config") instanceof Map<?, ?> c)) {
                     throw new KerasFormatException(where + ": " + describe(spec) + " takes the constant " + KerasConfig.describe(a)
                             + "; jrnn reads these ops between two tensors only, as its layer " + spec.string("class_name")
-                            + " (a constant: use a layer, e.g. Rescaling, or build the model in jrnn)");
+                            + " (jrnn has no layer that takes a constant operand: build the model in jrnn, folding the constant into a layer's weights)");
                 }
                 refs.add(new KerasConfig(c, where).list("keras_history"));
                 shapes.add(c.get("shape"));
