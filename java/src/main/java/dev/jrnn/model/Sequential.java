@@ -111,6 +111,10 @@ public class Sequential extends Model {
             if (l == layer) throw new IllegalArgumentException(name() + ".add: layer " + layer.name() + " is already in the model");
         }
         requireUniqueName(layer);
+        if (layer instanceof dev.jrnn.layers.Merge) {   // Keras: "A merge layer should be called on a list of inputs"
+            throw new IllegalArgumentException(name() + ".add: layer " + layer.name() + " (" + layer.kerasClass() + ") merges a list of"
+                    + " inputs, and a Sequential gives each layer one input; use the functional API (new Model(inputs, outputs))");
+        }
         if (stack.isEmpty()) {
             Input first = firstInput(layer);
             stack.add(layer);

@@ -365,6 +365,11 @@ class BadInputTest {
                 new Dense(1).name("x")), ".add: layer names must be unique", "got 'x' (Dense)", "already the name of x (LSTM)");
         bad("model: a layer named as the model's Input", IAE, f -> new Sequential(Input.shape(5, 3).name("x"), new LSTM(2).name("x")),
                 "got 'x' (LSTM)", "already the name of x (InputLayer)");
+        // Keras 3.15.1: "A merge layer should be called on a list of inputs"; jrnn passed the one input through (outside tester edge7)
+        bad("model: a merge layer in a Sequential", IAE, f -> new Sequential(Input.shape(4, 2), new dev.jrnn.layers.Add().name("add")),
+                ".add: layer add (Add) merges a list of inputs", "use the functional API");
+        bad("model: a merge layer as a Sequential's first layer", IAE, f -> new Sequential().add(new dev.jrnn.layers.Concatenate().name("cat")),
+                "layer cat (Concatenate) merges a list of inputs");
         bad("model: multi-output layer in a Sequential", IAE,
                 f -> new Sequential(new LSTM(2).returnState(true).inputShape(3, 2)), "lstm", "3 outputs", "functional API");
         bad("model: LSTM after a rank-2 output", IAE, f -> new Sequential(new Dense(4).inputShape(3), new LSTM(2)),
