@@ -134,4 +134,31 @@ if not only or "mha_rms" in only:
   np.save("mha_rms_pred.npy", np.asarray(m.predict([xq, xv], verbose=0)))
   m.train_on_batch([xq, xv], ym)
   for i, w in enumerate(m.get_weights()): np.save(f"mha_rms_after_{i}.npy", w)
+# 9 the mask ops Keras 3 records (outside tester att6): a call of one tensor to a layer whose call takes `mask` (GAP, LSTM,
+# GRU, Bidirectional, TimeDistributed, BatchNormalization) keeps its mask in the node, and the ops that computed it are
+# listed among the layers: Embedding's not_equal, Masking's not_equal + any, Add's logical_or, a Concatenate's
+# expand_dims / zeros_like / ones_like (an input without a mask) / concatenate / any, Attention's convert_to_tensor. The
+# Concatenate layers are named "cat" and "cat_one": a layer named "concatenate" here would clash with the op itself (Keras
+# names ops "concatenate", "concatenate_1", ... process-wide, and refuses a model with two operations of one name). jrnn reads the file (mask_ops_pred.npy) and, saving it again, names each mask as this file does (KerasMaskExportTest).
+# No training: the file, its inputs and predictions.
+if not only or "mask_ops" in only:
+  keras.utils.set_random_seed(13)
+  r = np.random.default_rng(13)
+  tk = r.integers(1, 9, size=(3, 5)).astype("int32"); tk[0, 3:] = 0; tk[1, :1] = 0; tk[2, 2] = 0
+  xf = r.normal(size=(3, 5, 2)).astype("float32"); xf[0, 4:] = 0; xf[2, :2] = 0
+  it = keras.Input((5,), dtype="int32", name="tok"); ix = keras.Input((5, 2), name="xf")
+  e = layers.Embedding(9, 4, mask_zero=True, name="emb")(it); u = layers.Embedding(9, 2, name="plain")(it)
+  d1 = layers.Dense(3, name="d1")(e); d2 = layers.Dense(2, name="d2")(e)
+  c = layers.Concatenate(name="cat")([d1, d2])
+  c1 = layers.Concatenate(name="cat_one")([d2, u])
+  s = layers.Add(name="add")([d1, layers.Dense(3, name="d3")(e)])
+  at = layers.Attention(name="attention")([d1, s])
+  xm = layers.Masking(name="masking")(ix)
+  b = layers.Bidirectional(layers.GRU(2, return_sequences=True), name="bidi")(layers.TimeDistributed(layers.Dense(3), name="td")(xm))
+  n = layers.BatchNormalization(name="bn")(c)
+  outs = [layers.GlobalAveragePooling1D(name="gap_cat")(n), layers.LSTM(2, name="lstm_one")(c1), layers.GlobalAveragePooling1D(name="gap_att")(at),
+          layers.LSTM(2, name="lstm_bidi")(b), layers.GlobalAveragePooling1D(name="gap_add")(s)]
+  m = keras.Model([it, ix], layers.Dense(2, name="out")(layers.Concatenate(name="all")(outs)))
+  m.save("mask_ops.keras"); deflate("mask_ops.keras")
+  np.save("mask_ops_x0.npy", tk); np.save("mask_ops_x1.npy", xf); np.save("mask_ops_pred.npy", np.asarray(m.predict([tk, xf], verbose=0)))
 print("keras", keras.__version__)
