@@ -42,8 +42,7 @@ import java.util.function.Function;
  * The masks a {@code .keras} file passes explicitly, as Keras 3 records them. Keras 3's {@code Layer.__call__} fills a
  * layer's {@code mask} argument only for a call of one tensor argument, and (its kwargs dict being the one the node keeps)
  * records it in the node: a functional config then lists the ops of the mask among its layers and names the last in the
- * node's {@code mask}. jrnn writes them as Keras does for the calls Keras records (a layer of {@link #MASK_CALLS} on one
- * input): {@code not_equal(tokens, 0)} for Embedding(mask_zero), {@code any(not_equal(x, mask_value), axis=-1)} for
+ * node's {@code mask}. jrnn writes them as Keras does for the calls Keras records ({@link dev.jrnn.layers.MaskArgument#recorded}): {@code not_equal(tokens, 0)} for Embedding(mask_zero), {@code any(not_equal(x, mask_value), axis=-1)} for
  * Masking, {@code logical_or} where merges combine masks, a Concatenate on the features' {@code expand_dims} /
  * {@code zeros_like} / {@code ones_like} / {@code concatenate} / {@code any}, an attention layer's {@code convert_to_tensor}.
  * Left implicit, Keras would rebuild those ops while loading under automatic names, and a layer or op of the file that has
@@ -69,12 +68,6 @@ final class KerasMaskExport {
     /** An attention layer's: its query's mask through {@code ops.convert_to_tensor}. */
     private record Converted(Object part) {}
 
-    /**
-     * The Keras 3 layers whose {@code call} takes {@code mask}: Keras fills it for a call on one tensor and records it in
-     * the node (keras/src/layers/layer.py, "6. Populate mask argument(s)"), so its file names their masks.
-     */
-    static final Set<String> MASK_CALLS = Set.of("LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional", "TimeDistributed",
-            "GlobalAveragePooling1D", "Softmax", "BatchNormalization");
 
     private static final Object NONE = new Object(), OTHER = new Object();
 
@@ -93,7 +86,7 @@ final class KerasMaskExport {
      */
     Map<String, Object> maskArgument(Call call, List<Object> entries, Function<Node, Map<String, Object>> tensor) {
         boolean initial = needsMask(call);
-        boolean recorded = !initial && call.usesInputMask() && call.inputs().size() == 1 && MASK_CALLS.contains(call.layer().kerasClass());
+        boolean recorded = !initial && dev.jrnn.layers.MaskArgument.recorded(call);
         if (!initial && !recorded) return null;
         Object o = origin(call.inputs().get(0));
         if (o == NONE) return null;

@@ -161,4 +161,36 @@ if not only or "mask_ops" in only:
   m = keras.Model([it, ix], layers.Dense(2, name="out")(layers.Concatenate(name="all")(outs)))
   m.save("mask_ops.keras"); deflate("mask_ops.keras")
   np.save("mask_ops_x0.npy", tk); np.save("mask_ops_x1.npy", xf); np.save("mask_ops_pred.npy", np.asarray(m.predict([tk, xf], verbose=0)))
+# 10 MultiHeadAttention clears its inputs' masks at run time (outside testers att1, att2, att5, att7): its call runs
+# backend.set_keras_mask(query / value / key, None) on the tensors the model passes on to its other layers, so a layer
+# that runs after it in Function._run_through_graph's order (by depth, deepest first) and reads the mask off such a
+# tensor sees none: the residual Add, a second MultiHeadAttention on the same tensors (whichever runs second), the loss
+# of an output after them; a layer whose node keeps its mask (GlobalAveragePooling1D, LSTM: one tensor, call takes mask)
+# still gets it. mha_clear: outputs [Dense(MHA(Add(e, MHA(e, e)))), two MHAs on (e, e), GAP(Add(...))]; mha_clear_loss:
+# Dense(V)(Add(e, MHA(e, e))) under sparse CE from logits, whose loss Keras takes over every step (evaluate, then one
+# SGD step's weights). The tensorflow backend clears the same masks (a probe layer reading its input's mask; the loss
+# unmasked): its weights differ from jax's by their seeds, so the files are jax's.
+if not only or "mha_clear" in only:
+  keras.utils.set_random_seed(14)
+  r = np.random.default_rng(14)
+  tk = r.integers(1, 9, size=(4, 6)).astype("int32"); tk[0, 3:] = 0; tk[1, 5:] = 0; tk[3, 1:] = 0
+  it = keras.Input((6,), dtype="int32", name="tok"); e = layers.Embedding(9, 4, mask_zero=True, name="emb")(it)
+  a = layers.MultiHeadAttention(2, 2, name="mha1")(e, e); x = layers.Add(name="res")([e, a])
+  o1 = layers.Dense(3, name="o1")(layers.MultiHeadAttention(2, 2, name="mha2")(x, x))
+  o2 = layers.MultiHeadAttention(2, 2, name="mha3")(e, e); o3 = layers.MultiHeadAttention(1, 3, name="mha4")(e, e)
+  o4 = layers.GlobalAveragePooling1D(name="gap")(x)
+  m = keras.Model(it, [o1, o2, o3, o4])
+  m.save("mha_clear.keras"); deflate("mha_clear.keras")
+  np.save("mha_clear_x0.npy", tk)
+  for j, o in enumerate(m.predict(tk, verbose=0)): np.save(f"mha_clear_pred{j}.npy", o)
+  keras.utils.set_random_seed(15)
+  ys = r.integers(0, 9, size=(4, 6)).astype("int32")
+  it = keras.Input((6,), dtype="int32", name="tok"); e = layers.Embedding(9, 4, mask_zero=True, name="emb")(it)
+  m = keras.Model(it, layers.Dense(9, name="logits")(layers.Add(name="res")([e, layers.MultiHeadAttention(2, 2, name="mha")(e, e)])))
+  m.compile(keras.optimizers.SGD(0.5), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+  m.save("mha_clear_loss.keras"); deflate("mha_clear_loss.keras")
+  np.save("mha_clear_loss_y.npy", ys); np.save("mha_clear_loss_pred.npy", m.predict(tk, verbose=0))
+  np.save("mha_clear_loss_eval.npy", np.array(m.evaluate(tk, ys, verbose=0, batch_size=4), "float32"))
+  m.train_on_batch(tk, ys)
+  for i, w in enumerate(m.get_weights()): np.save(f"mha_clear_loss_after_{i}.npy", w)
 print("keras", keras.__version__)
