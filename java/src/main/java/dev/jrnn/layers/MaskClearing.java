@@ -18,22 +18,28 @@ import java.util.Set;
  * tensor's mask from the tensor sees none: a residual {@code Add}, a second MultiHeadAttention on the same tensor, and
  * what follows them (the loss of an output reads its tensor's mask). A call whose node keeps its mask
  * ({@link MaskArgument#recorded}: LSTM, GlobalAveragePooling1D, ... on one input) recomputes it from the mask's ops and
- * still gets it. This class gives, per call of a model, which inputs' masks are cleared when it runs, and the mask the
+ * still gets it. A layer that returns its input itself (Dropout at inference, Identity: {@link #tensor}) outputs the same
+ * object, which loses its mask with it. This class gives, per call of a model, which inputs' masks are cleared when it runs, and the mask the
  * symbolic graph kept for an output whose runtime mask was computed from a cleared one.
  */
 public final class MaskClearing {
-    /** Per call, per input: cleared by a MultiHeadAttention that ran before it. Calls with none cleared are absent. */
-    private final Map<Call, boolean[]> cleared = new IdentityHashMap<>();
+    /** Per call, per input: cleared by a MultiHeadAttention that ran before it, at inference and in training. */
+    private final Map<Call, boolean[]> cleared = new IdentityHashMap<>(), clearedTraining = new IdentityHashMap<>();
 
     /**
-     * The clearing of the calls {@code calls} (execution order, inputs excluded) of the model with outputs {@code outputs},
-     * whose calls were visited depth first from the outputs in {@code postOrder} (inputs included: Keras' _build_map).
+     * The clearing of the calls {@code calls} (execution order, inputs excluded) of a model whose calls were visited depth
+     * first from its outputs in {@code postOrder} (inputs included: Keras' _build_map).
      */
     public MaskClearing(List<Call> postOrder, List<Call> calls) {
         List<Call> mhas = new ArrayList<>();
         for (Call c : calls) if (c.layer() instanceof MultiHeadAttention) mhas.add(c);
         if (mhas.isEmpty()) return;
         Map<Call, Integer> position = kerasRunOrder(postOrder);
+        table(mhas, calls, position, false, cleared);
+        table(mhas, calls, position, true, clearedTraining);
+    }
+
+    private static void table(List<Call> mhas, List<Call> calls, Map<Call, Integer> position, boolean training, Map<Call, boolean[]> into) {
         for (Call c : calls) {
             boolean[] off = null;
             for (Call m : mhas) {
@@ -41,23 +47,48 @@ public final class MaskClearing {
                 int t = ((MultiHeadAttention) m.layer()).tensorInputs(m.inputs().size());
                 for (int k = 0; k < c.inputs().size(); k++) {
                     for (int j = 0; j < t; j++) {
-                        if (m.inputs().get(j) == c.inputs().get(k)) {
+                        if (tensor(m.inputs().get(j), training) == tensor(c.inputs().get(k), training)) {
                             if (off == null) off = new boolean[c.inputs().size()];
                             off[k] = true;
                         }
                     }
                 }
             }
-            if (off != null) cleared.put(c, off);
+            if (off != null) into.put(c, off);
         }
     }
 
-    /** Whether any call of the model has an input mask cleared. */
-    public boolean any() { return !cleared.isEmpty(); }
+    /**
+     * The runtime tensor {@code n} is: a layer whose call returns its input itself (Keras' Dropout, SpatialDropout1D,
+     * GaussianNoise, GaussianDropout at inference or at rate 0, Identity, a linear Activation) outputs the very object,
+     * whose mask a MultiHeadAttention on either clears.
+     */
+    static Node tensor(Node n, boolean training) {
+        for (int hops = 0; hops < 10_000; hops++) {
+            Call c = n.call();
+            if (c.isInput() || c.inputs().size() != 1 || !returnsInput(c.layer(), training)) return n;
+            n = c.inputs().get(0);
+        }
+        return n;
+    }
 
-    /** Whether input {@code k}'s mask is cleared when {@code c} runs (a call that keeps its mask in its node reads it anyway). */
-    public boolean cleared(Call c, int k) {
-        boolean[] off = cleared.get(c);
+    private static boolean returnsInput(Layer l, boolean training) {
+        if (l instanceof Dropout d) return !training || d.rate() == 0;   // SpatialDropout1D too
+        if (l instanceof GaussianNoise g) return !training || g.stddev() == 0;
+        if (l instanceof GaussianDropout g) return !training || g.rate() == 0;
+        if (l instanceof Activation a) return a.activation().equals("linear");
+        return l.getClass() == Identity.class;
+    }
+
+    /** Whether any call of the model has an input mask cleared. */
+    public boolean any() { return !cleared.isEmpty() || !clearedTraining.isEmpty(); }
+
+    /**
+     * Whether input {@code k}'s mask is cleared when {@code c} runs, in training or at inference (a call that keeps its
+     * mask in its node reads it anyway).
+     */
+    public boolean cleared(Call c, int k, boolean training) {
+        boolean[] off = (training ? clearedTraining : cleared).get(c);
         return off != null && off[k] && !MaskArgument.recorded(c);
     }
 

@@ -96,7 +96,7 @@ final class Pass implements AutoCloseable {
                 boolean recorded = MaskArgument.recorded(c);
                 for (int k = 0; k < c.inputs().size(); k++) {
                     Node n = c.inputs().get(k);
-                    DTensor s = symbolicMask(n), r = recorded ? s : graph.maskClearing.cleared(c, k) ? null : masks.get(n);
+                    DTensor s = symbolicMask(n), r = recorded ? s : graph.maskClearing.cleared(c, k, training) ? null : masks.get(n);
                     sym.add(s);
                     differs |= r != s;
                     ms.add(c.usesInputMask() ? r : null);

@@ -66,4 +66,28 @@ class MaskClearingTest {
             for (int i = 0; i < w.size(); i++) close(Npy.read(file("mha_clear_loss_after_" + i + ".npy")).data(), w.get(i).data(), 2e-5, "weight " + i);
         }
     }
+    /**
+     * mha_alias.keras: at inference Keras' Dropout returns its input itself, so MultiHeadAttention(d, d) on d = Dropout(e)
+     * clears e's mask as well: the residual Add([e, ...]) reads e unmasked, and the MultiHeadAttention on its output
+     * attends to every step (predictions; in training Dropout makes a new tensor and e keeps its mask).
+     */
+    @Test
+    void aLayerThatReturnsItsInputSharesTheClearedMask() throws IOException {
+        Tensor x = Npy.read(file("mha_clear_x0.npy"));
+        try (Model m = Models.load(file("mha_alias.keras"))) {
+            close(Npy.read(file("mha_alias_pred.npy")).data(), m.predict(x).data(), 1e-5, "predict");
+        }
+    }
+
+    /** Which layers return their input itself in Keras, at inference and in training. */
+    @Test
+    void theTensorALayerReturns() {
+        dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(3, 2);
+        Node drop = new Dropout(0.5).apply(in), zero = new Dropout(0).apply(in), lin = new Activation("linear").apply(in);
+        Node relu = new Activation("relu").apply(in), id = new Identity().apply(drop), noise = new GaussianNoise(0.1).apply(in);
+        assertTrue(MaskClearing.tensor(drop, false) == in && MaskClearing.tensor(drop, true) == drop);
+        assertTrue(MaskClearing.tensor(zero, true) == in && MaskClearing.tensor(lin, true) == in);
+        assertTrue(MaskClearing.tensor(relu, false) == relu && MaskClearing.tensor(noise, true) == noise);
+        assertTrue(MaskClearing.tensor(id, false) == in && MaskClearing.tensor(id, true) == drop);
+    }
 }

@@ -193,4 +193,12 @@ if not only or "mha_clear" in only:
   np.save("mha_clear_loss_eval.npy", np.array(m.evaluate(tk, ys, verbose=0, batch_size=4), "float32"))
   m.train_on_batch(tk, ys)
   for i, w in enumerate(m.get_weights()): np.save(f"mha_clear_loss_after_{i}.npy", w)
+  # mha_alias: Dropout at inference returns its input itself, so MultiHeadAttention(d, d) on d = Dropout(e) clears e's
+  # mask too (one object): the residual Add([e, ...]) and the MHA after it run unmasked (predictions at inference)
+  keras.utils.set_random_seed(16)
+  it = keras.Input((6,), dtype="int32", name="tok"); e = layers.Embedding(9, 4, mask_zero=True, name="emb")(it)
+  d = layers.Dropout(0.3, name="drop")(e); x = layers.Add(name="res")([e, layers.MultiHeadAttention(2, 2, name="mha1")(d, d)])
+  m = keras.Model(it, layers.Dense(3, name="out")(layers.MultiHeadAttention(2, 2, name="mha2")(x, x)))
+  m.save("mha_alias.keras"); deflate("mha_alias.keras")
+  np.save("mha_alias_pred.npy", m.predict(tk, verbose=0))
 print("keras", keras.__version__)
