@@ -30,9 +30,11 @@ final class Graph {
     /** Every call (inputs included) that the outputs depend on. */
     final Set<Call> relevant;
     final boolean sequentialLike;
+    /** Which calls run with an input's mask cleared by a MultiHeadAttention, as in Keras 3. */
+    final dev.jrnn.layers.MaskClearing maskClearing;
 
     private Graph(List<Node> inputs, List<Node> outputs, List<Call> calls, List<Layer> layers, Set<Call> relevant,
-                  boolean sequentialLike) {
+                  boolean sequentialLike, List<Call> postOrder) {
         this.inputs = inputs;
         this.outputs = outputs;
         this.calls = calls;
@@ -40,6 +42,7 @@ final class Graph {
         this.layers = layers;
         this.relevant = relevant;
         this.sequentialLike = sequentialLike;
+        this.maskClearing = new dev.jrnn.layers.MaskClearing(postOrder, calls);
     }
 
     /** The graph from {@code ins} to {@code outs} (topological order, Keras layer order); {@code name} goes in messages. */
@@ -115,7 +118,7 @@ final class Graph {
         requireUniqueNames(name, ordered);
         List<Call> exec = new ArrayList<>();
         for (Call c : order) if (!c.isInput()) exec.add(c);
-        return new Graph(List.copyOf(ins), List.copyOf(outs), List.copyOf(exec), List.copyOf(ordered), rel, seq);
+        return new Graph(List.copyOf(ins), List.copyOf(outs), List.copyOf(exec), List.copyOf(ordered), rel, seq, order);
     }
 
     /** Keras refuses two layers of one name in a model: their weights would share names in saved files. */

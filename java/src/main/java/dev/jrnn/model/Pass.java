@@ -5,6 +5,8 @@ import dev.jrnn.backend.Cleanup;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.layers.Call;
 import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.MaskArgument;
+import dev.jrnn.layers.MaskClearing;
 import dev.jrnn.layers.Node;
 import dev.jrnn.layers.Trace;
 
@@ -22,7 +24,10 @@ final class Pass implements AutoCloseable {
     private final Graph graph;
     private final Backend backend;
     private final Map<Node, DTensor> values = new IdentityHashMap<>();
+    /** Each node's mask at run time, as Keras' tensors carry it (what the loss reads). */
     final Map<Node, DTensor> masks = new IdentityHashMap<>();
+    /** The symbolic mask where it differs from {@link #masks} (cleared by a MultiHeadAttention upstream: MaskClearing). */
+    private final Map<Node, DTensor> symbolic = new IdentityHashMap<>();
     private final List<Trace> traces = new ArrayList<>();
     private final List<DTensor> owned = new ArrayList<>();
     /** Calls start..end run as one recurrent wavefront this pass: end -> start (its trace is at start). */
@@ -68,7 +73,7 @@ final class Pass implements AutoCloseable {
             Call c = calls.get(ci);
             List<DTensor> in = new ArrayList<>(c.inputs().size());
             for (Node n : c.inputs()) in.add(values.get(n));
-            DTensor m = masks.get(c.inputs().get(0));
+            DTensor m = symbolicMask(c.inputs().get(0));   // a chain's calls keep their mask in their nodes
             Trace t = null;
             int end = ci < graph.chainEnd.length ? graph.chainEnd[ci] : -1;
             if (end > ci) {
@@ -84,9 +89,19 @@ final class Pass implements AutoCloseable {
                     c = calls.get(end);
                 }
             }
+            List<DTensor> sym = new ArrayList<>(c.inputs().size());
+            boolean differs = false;
             if (t == null) {
                 List<DTensor> ms = new ArrayList<>(c.inputs().size());
-                for (Node n : c.inputs()) ms.add(c.usesInputMask() ? masks.get(n) : null);
+                boolean recorded = MaskArgument.recorded(c);
+                for (int k = 0; k < c.inputs().size(); k++) {
+                    Node n = c.inputs().get(k);
+                    DTensor s = symbolicMask(n), r = recorded ? s : graph.maskClearing.cleared(c, k, training) ? null : masks.get(n);
+                    sym.add(s);
+                    differs |= r != s;
+                    ms.add(c.usesInputMask() ? r : null);
+                    if (k == 0) m = r;   // an unmasked call's outputs carry its input's mask on all the same
+                }
                 t = c.layer().forwardMasked(in, ms, training);
                 traces.add(t);
             }
@@ -99,9 +114,16 @@ final class Pass implements AutoCloseable {
             for (int k = 0; k < outs.size(); k++) {
                 DTensor mk = Trace.carriedMask(c.layer(), t, k, m, !c.usesInputMask());
                 if (mk != null) masks.put(c.outputs().get(k), mk);
+                if (differs) {
+                    DTensor s = c.usesInputMask() ? MaskClearing.symbolicMask(c, t, k, in, sym, owned) : mk;
+                    if (s != mk) symbolic.put(c.outputs().get(k), s);
+                }
             }
         }
     }
+
+    /** The mask Keras' symbolic graph gives {@code n}: what a call that keeps its mask in its node reads. */
+    private DTensor symbolicMask(Node n) { return symbolic.containsKey(n) ? symbolic.get(n) : masks.get(n); }
 
     /** The trace of a call that ran inside a wavefront (the wavefront's trace sits at its first call). */
     private static final Trace NO_TRACE = new Trace() {

@@ -39,21 +39,35 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The masks a {@code .keras} file must pass explicitly. Keras 3 fills a layer's {@code mask} only for a call of one
- * tensor argument, so it runs {@code LSTM(x, initial_state=s)} unmasked unless the call names {@code mask=}; jrnn's
- * {@link Layer#apply} masks such a call (as tf.keras 2). The writer therefore gives that call the mask Keras would
- * compute, as the ops Keras 3 itself records for {@code mask=embedding.compute_mask(tokens)}: {@code not_equal(tokens, 0)}
- * for Embedding(mask_zero), {@code any(not_equal(x, mask_value), axis=-1)} for Masking, {@code logical_or} where merges
- * (or a Concatenate on the features) combine masks; {@link KerasMaskOps} reads them back. A call made with
- * {@link Layer#applyUnmasked} is written without one. Where the mask reaching such a call comes from elsewhere (an
- * attention layer, a Concatenate along the steps), the .keras save is refused, naming the layer.
+ * The masks a {@code .keras} file passes explicitly, as Keras 3 records them. Keras 3's {@code Layer.__call__} fills a
+ * layer's {@code mask} argument only for a call of one tensor argument, and (its kwargs dict being the one the node keeps)
+ * records it in the node: a functional config then lists the ops of the mask among its layers and names the last in the
+ * node's {@code mask}. jrnn writes them as Keras does for the calls Keras records ({@link dev.jrnn.layers.MaskArgument#recorded}): {@code not_equal(tokens, 0)} for Embedding(mask_zero), {@code any(not_equal(x, mask_value), axis=-1)} for
+ * Masking, {@code logical_or} where merges combine masks, a Concatenate on the features' {@code expand_dims} /
+ * {@code zeros_like} / {@code ones_like} / {@code concatenate} / {@code any}, an attention layer's {@code convert_to_tensor}.
+ * Left implicit, Keras would rebuild those ops while loading under automatic names, and a layer or op of the file that has
+ * one of them ("concatenate", "not_equal") makes load_model fail: "The name ... is used 2 times in the model". A mask the
+ * writer cannot name (after a layer not listed here) is left to Keras to rebuild.
+ * <p>
+ * Keras 3 does not fill the mask of a recurrent call with initial states ({@code LSTM(x, initial_state=s)}, two tensor
+ * arguments), so it runs it unmasked unless the call names {@code mask=}; jrnn's {@link Layer#apply} masks such a call (as
+ * tf.keras 2), and the writer gives it its mask the same way. A call made with {@link Layer#applyUnmasked} is written
+ * without one. Where the mask reaching such a call cannot be named, the .keras save is refused, naming the layer.
+ * {@link KerasMaskOps} reads the ops back.
  */
 final class KerasMaskExport {
     /** A mask computed by a Masking or Embedding(mask_zero) {@code layer} from {@code input}. */
     private record Source(Layer layer, Node input) {}
 
-    /** The OR of masks, as a merge layer's (and a Concatenate's on the features) when every input has one. */
+    /** The OR of masks, as a merge layer's when every input has one. */
     private record Or(List<Object> parts) {}
+
+    /** A Concatenate's on the features: each input's mask (NONE: ones) widened to its features, joined, any over them. */
+    private record Concat(List<Object> parts, List<Node> inputs, int axis) {}
+
+    /** An attention layer's: its query's mask through {@code ops.convert_to_tensor}. */
+    private record Converted(Object part) {}
+
 
     private static final Object NONE = new Object(), OTHER = new Object();
 
@@ -71,16 +85,19 @@ final class KerasMaskExport {
      * written yet are added to {@code entries}. {@code tensor} writes a node as a keras tensor.
      */
     Map<String, Object> maskArgument(Call call, List<Object> entries, Function<Node, Map<String, Object>> tensor) {
-        if (!needsMask(call)) return null;
+        boolean initial = needsMask(call);
+        boolean recorded = !initial && dev.jrnn.layers.MaskArgument.recorded(call);
+        if (!initial && !recorded) return null;
         Object o = origin(call.inputs().get(0));
         if (o == NONE) return null;
         Layer l = call.layer();
         if (o == OTHER) {
+            if (recorded) return null;   // Keras rebuilds it as it loads
             throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") is called with initial states on a"
                     + " masked input whose mask the .keras writer cannot write as Keras' ops (it can from Masking and"
-                    + " Embedding(mask_zero=True), through layers that pass a mask on unchanged, merges and Concatenate on the"
-                    + " features); Keras 3 runs such a call unmasked unless the file passes its mask: save it as .h5 (tf.keras 2,"
-                    + " which masks the call), or make the call with applyUnmasked to save Keras 3's reading");
+                    + " Embedding(mask_zero=True), through layers that pass a mask on unchanged, merges, Concatenate on the"
+                    + " features and attention layers); Keras 3 runs such a call unmasked unless the file passes its mask: save"
+                    + " it as .h5 (tf.keras 2, which masks the call), or make the call with applyUnmasked to save Keras 3's reading");
         }
         return boolTensor(emit(o, entries, tensor), new int[] {call.inputs().get(0).shape()[0]});
     }
@@ -102,6 +119,47 @@ final class KerasMaskExport {
                 c.put("keepdims", false);
                 entries.add(op("Any", name, c, List.of(boolTensor(ne, shape))));
             }
+        } else if (o instanceof Converted c) {   // Attention.compute_mask: ops.convert_to_tensor(mask[0])
+            String q = emit(c.part(), entries, tensor);
+            name = fresh("convert_to_tensor");
+            Map<String, Object> cfg = new LinkedHashMap<>();
+            cfg.put("dtype", null);
+            cfg.put("sparse", null);
+            cfg.put("ragged", null);
+            Map<String, Object> e = op("ConvertToTensor", name, cfg, List.of(boolTensor(q, new int[] {-1})));
+            e.put("module", "keras.src.ops.core");
+            entries.add(e);
+        } else if (o instanceof Concat c) {   // Concatenate.compute_mask, input by input, then concatenate and any
+            List<Object> widened = new ArrayList<>();
+            for (int k = 0; k < c.parts().size(); k++) {
+                Node in = c.inputs().get(k);
+                int[] shape = in.shape();
+                Map<String, Object> boolOf = Map.of("dtype", "bool");
+                if (c.parts().get(k) == NONE) {
+                    String ones = fresh("ones_like");
+                    entries.add(op("OnesLike", ones, boolOf, List.of(tensor.apply(in))));
+                    widened.add(boolTensor(ones, shape));
+                    continue;
+                }
+                String m = emit(c.parts().get(k), entries, tensor);
+                String ex = fresh("expand_dims");
+                entries.add(op("ExpandDims", ex, Map.of("axis", -1L), List.of(boolTensor(m, new int[] {shape[0]}))));
+                String zeros = fresh("zeros_like");
+                entries.add(op("ZerosLike", zeros, boolOf, List.of(tensor.apply(in))));
+                String or = fresh("logical_or");
+                entries.add(op("LogicalOr", or, Map.of(), List.of(boolTensor(ex, new int[] {shape[0], 1}), boolTensor(zeros, shape))));
+                widened.add(boolTensor(or, shape));
+            }
+            String cat = fresh("concatenate");
+            entries.add(op("Concatenate", cat, Map.of("axis", (long) c.axis()), List.of(widened)));
+            int[] first = c.inputs().get(0).shape();
+            int features = 0;
+            for (Node in : c.inputs()) features = features < 0 || in.shape()[in.shape().length - 1] < 0 ? -1 : features + in.shape()[in.shape().length - 1];
+            name = fresh("any");
+            Map<String, Object> any = new LinkedHashMap<>();
+            any.put("axis", -1L);
+            any.put("keepdims", false);
+            entries.add(op("Any", name, any, List.of(boolTensor(cat, new int[] {first[0], features}))));
         } else {
             List<Object> parts = ((Or) o).parts();
             name = emit(parts.get(0), entries, tensor);
@@ -158,11 +216,22 @@ final class KerasMaskExport {
                 r = new Source(l, in);
             } else if (!anyMasked || !l.passesMask() || n.shape().length < 2) {
                 r = NONE;   // no mask reaches it, Keras drops it there (Conv1D, the poolings), or no steps are left (Flatten)
-            } else if (l instanceof BaseDenseAttention || l instanceof MultiHeadAttention) {
-                r = origin(in);   // the query's mask, in Keras and jrnn
+            } else if (l instanceof BaseDenseAttention) {
+                Object q = origin(in);   // the query's mask, in Keras and jrnn
+                r = q == NONE || q == OTHER ? q : new Converted(q);
+            } else if (l instanceof MultiHeadAttention) {
+                r = origin(in);   // the query's mask (Layer.__call__'s previous_mask), no op
             } else if (l instanceof RecurrentLayer || l instanceof Bidirectional) {
                 r = n.shape().length >= 2 ? origin(in) : NONE;   // sequences carry the input's mask, states none
-            } else if (l instanceof Merge && !(l instanceof Dot) && !(l instanceof Concatenate cat && alongSteps(cat, n))) {
+            } else if (l instanceof Concatenate cat && !alongSteps(cat, n)) {
+                List<Object> parts = new ArrayList<>();
+                for (Node i : c.inputs()) {
+                    Object p = origin(i);
+                    if (p == OTHER || i.shape().length < 2 || i.shape()[0] != n.shape()[0]) return record(n, OTHER);
+                    parts.add(p);
+                }
+                r = new Concat(parts, c.inputs(), cat.axis());
+            } else if (l instanceof Merge && !(l instanceof Dot) && !(l instanceof Concatenate)) {
                 List<Object> parts = new ArrayList<>();
                 for (Node i : c.inputs()) {
                     Object p = origin(i);

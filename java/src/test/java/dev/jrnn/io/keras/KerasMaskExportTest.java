@@ -131,6 +131,91 @@ class KerasMaskExportTest {
         }
     }
 
+    /**
+     * A mask as an expression over the config's entries: an op as its class, config (less its name) and arguments, a
+     * layer's output as its name: the same text for the same ops, whatever the ops are called.
+     */
+    static String expr(Map<String, Map<?, ?>> layers, Object arg) {
+        if (arg instanceof Number n) return String.valueOf(n.doubleValue());
+        if (arg instanceof List<?> l) {
+            List<String> parts = new ArrayList<>();
+            for (Object o : l) parts.add(expr(layers, o));
+            return parts.toString();
+        }
+        List<?> h = (List<?>) history(arg);
+        Map<?, ?> e = layers.get((String) h.get(0));
+        if (!String.valueOf(e.get("module")).startsWith("keras.src.ops")) return h.get(0) + "#" + h.get(2);
+        Map<Object, Object> cfg = new java.util.TreeMap<>();
+        for (var c : ((Map<?, ?>) e.get("config")).entrySet()) if (!c.getKey().equals("name")) cfg.put(c.getKey(), c.getValue());
+        List<?> args = (List<?>) ((Map<?, ?>) ((List<?>) e.get("inbound_nodes")).get(0)).get("args");
+        return e.get("class_name") + cfg.toString() + expr(layers, args);
+    }
+
+    /**
+     * mask_ops.keras (Keras 3.15.1): every call Keras records a mask for (one tensor to a layer whose call takes mask:
+     * GlobalAveragePooling1D, LSTM, Bidirectional, TimeDistributed, BatchNormalization) names it in its node, computed by
+     * Keras' ops (not_equal, any, logical_or, Concatenate's expand_dims / zeros_like / ones_like / concatenate / any,
+     * Attention's convert_to_tensor). jrnn reads the file to Keras' predictions, and saving it again writes each of those
+     * masks as the same ops. Before, jrnn wrote them implicit and Keras rebuilt them while loading, under names that can
+     * clash with the file's (outside tester att6).
+     */
+    @Test
+    void everyMaskKerasRecordsIsWrittenAsKerasOps() throws IOException {
+        Path real = GeneratedKerasFilesTest.resource("keras3_real/mask_ops.keras");
+        List<Tensor> xs = List.of(Npy.read(GeneratedKerasFilesTest.resource("keras3_real/mask_ops_x0.npy")),
+                Npy.read(GeneratedKerasFilesTest.resource("keras3_real/mask_ops_x1.npy")));
+        float[] want = Npy.read(GeneratedKerasFilesTest.resource("keras3_real/mask_ops_pred.npy")).data();
+        Map<String, Map<?, ?>> keras = entries(config(real));
+        try (Model m = Models.load(real)) {
+            KerasFixtures.assertClose(want, m.predictAll(xs).get(0).data(), "Keras' file in jrnn");
+            Path f = dir.resolve("again.keras");
+            m.save(f);
+            Map<String, Map<?, ?>> ours = entries(config(f));
+            int masks = 0;
+            for (var e : keras.entrySet()) {
+                if (((List<?>) e.getValue().get("inbound_nodes")).isEmpty()) continue;
+                Object km = kwargs(e.getValue()).get("mask");
+                if (km == null || String.valueOf(e.getValue().get("module")).startsWith("keras.src.ops")) continue;
+                Object jm = kwargs(ours.get(e.getKey())).get("mask");
+                assertTrue(jm != null, e.getKey() + ": no mask in jrnn's node");
+                assertEquals(expr(keras, km), expr(ours, jm), e.getKey());
+                masks++;
+            }
+            assertEquals(8, masks, "gap_cat, lstm_one, gap_att, lstm_bidi, gap_add, td, bidi, bn");
+            try (Model back = Models.load(f)) {
+                KerasFixtures.assertClose(want, back.predictAll(xs).get(0).data(), "read back");
+            }
+        }
+    }
+
+    /**
+     * Outside tester att6: a Concatenate named "concatenate" (jrnn's and Keras' default name) merging masked inputs into
+     * a GlobalAveragePooling1D. Keras 3.15.1's load_model failed on jrnn's file ("The name "concatenate" is used 2 times
+     * in the model"): rebuilding the implicit mask it named its concatenate op as the layer. jrnn now writes the mask as
+     * Keras does, its op named "concatenate_1", the same expression as Keras' gap_cat in mask_ops.keras.
+     */
+    @Test
+    void aConcatenateNamedAsItsMaskOpSavesTheMaskUnderAnotherName() throws IOException {
+        Input tok = Input.shape(5).name("tok");
+        Node e = new Embedding(9, 4).maskZero(true).name("emb").apply(tok);
+        Node c = new Concatenate().name("concatenate").apply(new Dense(3).name("d1").apply(e), new Dense(2).name("d2").apply(e));
+        try (Model m = new Model(tok, new Dense(1).name("out").apply(new dev.jrnn.layers.GlobalAveragePooling1D().name("gap_cat").apply(c)))) {
+            Tensor x = Tensor.of(new float[] {1, 2, 3, 0, 0, 0, 4, 5, 6, 7, 8, 0, 1, 0, 2}, 3, 5);
+            float[] want = m.predict(x).data();
+            Path f = dir.resolve("att6.keras");
+            m.save(f);
+            Map<String, Map<?, ?>> ours = entries(config(f)), keras = entries(config(GeneratedKerasFilesTest.resource("keras3_real/mask_ops.keras")));
+            Object mask = kwargs(ours.get("gap_cat")).get("mask");
+            assertEquals(expr(keras, kwargs(keras.get("gap_cat")).get("mask")), expr(ours, mask));
+            assertEquals("Concatenate", ours.get("concatenate_1").get("class_name"));
+            assertEquals("keras.src.ops.numpy", ours.get("concatenate_1").get("module"));
+            assertEquals("keras.layers", ours.get("concatenate").get("module"));
+            try (Model back = Models.load(f)) {
+                assertArrayEquals(want, back.predict(x).data());
+            }
+        }
+    }
+
     /** init_mask.keras (Keras 3.15.1): its unmasked calls are written without a mask, its masked ones with one. */
     @Test
     void aKeras3FilesUnmaskedCallsStayUnmasked() throws IOException {

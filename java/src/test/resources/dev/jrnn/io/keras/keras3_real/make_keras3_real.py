@@ -180,4 +180,71 @@ if not only or "unbuilt" in only:
          "predict_shape": list(r.predict(np.zeros((2, 7, 4), "float32"), verbose=0).shape),
          "weight_shapes": [list(w.shape) for w in r.get_weights()]}
   with open("unbuilt.json", "w") as f: json.dump(out, f, indent=1)
+# 12 the mask ops Keras 3 records (outside tester att6): a call of one tensor to a layer whose call takes `mask` (GAP, LSTM,
+# GRU, Bidirectional, TimeDistributed, BatchNormalization) keeps its mask in the node, and the ops that computed it are
+# listed among the layers: Embedding's not_equal, Masking's not_equal + any, Add's logical_or, a Concatenate's
+# expand_dims / zeros_like / ones_like (an input without a mask) / concatenate / any, Attention's convert_to_tensor. The
+# Concatenate layers are named "cat" and "cat_one": a layer named "concatenate" here would clash with the op itself (Keras
+# names ops "concatenate", "concatenate_1", ... process-wide, and refuses a model with two operations of one name). jrnn reads the file (mask_ops_pred.npy) and, saving it again, names each mask as this file does (KerasMaskExportTest).
+# No training: the file, its inputs and predictions.
+if not only or "mask_ops" in only:
+  keras.utils.set_random_seed(13)
+  r = np.random.default_rng(13)
+  tk = r.integers(1, 9, size=(3, 5)).astype("int32"); tk[0, 3:] = 0; tk[1, :1] = 0; tk[2, 2] = 0
+  xf = r.normal(size=(3, 5, 2)).astype("float32"); xf[0, 4:] = 0; xf[2, :2] = 0
+  it = keras.Input((5,), dtype="int32", name="tok"); ix = keras.Input((5, 2), name="xf")
+  e = layers.Embedding(9, 4, mask_zero=True, name="emb")(it); u = layers.Embedding(9, 2, name="plain")(it)
+  d1 = layers.Dense(3, name="d1")(e); d2 = layers.Dense(2, name="d2")(e)
+  c = layers.Concatenate(name="cat")([d1, d2])
+  c1 = layers.Concatenate(name="cat_one")([d2, u])
+  s = layers.Add(name="add")([d1, layers.Dense(3, name="d3")(e)])
+  at = layers.Attention(name="attention")([d1, s])
+  xm = layers.Masking(name="masking")(ix)
+  b = layers.Bidirectional(layers.GRU(2, return_sequences=True), name="bidi")(layers.TimeDistributed(layers.Dense(3), name="td")(xm))
+  n = layers.BatchNormalization(name="bn")(c)
+  outs = [layers.GlobalAveragePooling1D(name="gap_cat")(n), layers.LSTM(2, name="lstm_one")(c1), layers.GlobalAveragePooling1D(name="gap_att")(at),
+          layers.LSTM(2, name="lstm_bidi")(b), layers.GlobalAveragePooling1D(name="gap_add")(s)]
+  m = keras.Model([it, ix], layers.Dense(2, name="out")(layers.Concatenate(name="all")(outs)))
+  m.save("mask_ops.keras"); deflate("mask_ops.keras")
+  np.save("mask_ops_x0.npy", tk); np.save("mask_ops_x1.npy", xf); np.save("mask_ops_pred.npy", np.asarray(m.predict([tk, xf], verbose=0)))
+# 13 MultiHeadAttention clears its inputs' masks at run time (outside testers att1, att2, att5, att7): its call runs
+# backend.set_keras_mask(query / value / key, None) on the tensors the model passes on to its other layers, so a layer
+# that runs after it in Function._run_through_graph's order (by depth, deepest first) and reads the mask off such a
+# tensor sees none: the residual Add, a second MultiHeadAttention on the same tensors (whichever runs second), the loss
+# of an output after them; a layer whose node keeps its mask (GlobalAveragePooling1D, LSTM: one tensor, call takes mask)
+# still gets it. mha_clear: outputs [Dense(MHA(Add(e, MHA(e, e)))), two MHAs on (e, e), GAP(Add(...))]; mha_clear_loss:
+# Dense(V)(Add(e, MHA(e, e))) under sparse CE from logits, whose loss Keras takes over every step (evaluate, then one
+# SGD step's weights). The tensorflow backend clears the same masks (a probe layer reading its input's mask; the loss
+# unmasked): its weights differ from jax's by their seeds, so the files are jax's.
+if not only or "mha_clear" in only:
+  keras.utils.set_random_seed(14)
+  r = np.random.default_rng(14)
+  tk = r.integers(1, 9, size=(4, 6)).astype("int32"); tk[0, 3:] = 0; tk[1, 5:] = 0; tk[3, 1:] = 0
+  it = keras.Input((6,), dtype="int32", name="tok"); e = layers.Embedding(9, 4, mask_zero=True, name="emb")(it)
+  a = layers.MultiHeadAttention(2, 2, name="mha1")(e, e); x = layers.Add(name="res")([e, a])
+  o1 = layers.Dense(3, name="o1")(layers.MultiHeadAttention(2, 2, name="mha2")(x, x))
+  o2 = layers.MultiHeadAttention(2, 2, name="mha3")(e, e); o3 = layers.MultiHeadAttention(1, 3, name="mha4")(e, e)
+  o4 = layers.GlobalAveragePooling1D(name="gap")(x)
+  m = keras.Model(it, [o1, o2, o3, o4])
+  m.save("mha_clear.keras"); deflate("mha_clear.keras")
+  np.save("mha_clear_x0.npy", tk)
+  for j, o in enumerate(m.predict(tk, verbose=0)): np.save(f"mha_clear_pred{j}.npy", o)
+  keras.utils.set_random_seed(15)
+  ys = r.integers(0, 9, size=(4, 6)).astype("int32")
+  it = keras.Input((6,), dtype="int32", name="tok"); e = layers.Embedding(9, 4, mask_zero=True, name="emb")(it)
+  m = keras.Model(it, layers.Dense(9, name="logits")(layers.Add(name="res")([e, layers.MultiHeadAttention(2, 2, name="mha")(e, e)])))
+  m.compile(keras.optimizers.SGD(0.5), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+  m.save("mha_clear_loss.keras"); deflate("mha_clear_loss.keras")
+  np.save("mha_clear_loss_y.npy", ys); np.save("mha_clear_loss_pred.npy", m.predict(tk, verbose=0))
+  np.save("mha_clear_loss_eval.npy", np.array(m.evaluate(tk, ys, verbose=0, batch_size=4), "float32"))
+  m.train_on_batch(tk, ys)
+  for i, w in enumerate(m.get_weights()): np.save(f"mha_clear_loss_after_{i}.npy", w)
+  # mha_alias: Dropout at inference returns its input itself, so MultiHeadAttention(d, d) on d = Dropout(e) clears e's
+  # mask too (one object): the residual Add([e, ...]) and the MHA after it run unmasked (predictions at inference)
+  keras.utils.set_random_seed(16)
+  it = keras.Input((6,), dtype="int32", name="tok"); e = layers.Embedding(9, 4, mask_zero=True, name="emb")(it)
+  d = layers.Dropout(0.3, name="drop")(e); x = layers.Add(name="res")([e, layers.MultiHeadAttention(2, 2, name="mha1")(d, d)])
+  m = keras.Model(it, layers.Dense(3, name="out")(layers.MultiHeadAttention(2, 2, name="mha2")(x, x)))
+  m.save("mha_alias.keras"); deflate("mha_alias.keras")
+  np.save("mha_alias_pred.npy", m.predict(tk, verbose=0))
 print("keras", keras.__version__)
