@@ -43,8 +43,8 @@ public final class Models {
      * A new model of the same architecture with new layers and freshly initialised weights, as Keras'
      * {@code clone_model(model)}; compiled when {@code model} is, as Keras compiles the clone from the original's compile
      * config: a new optimizer of the same class and settings (its learning rate as it stands now, fresh moments, update 0),
-     * the same losses, loss weights and metrics. A loss or metric of your own (which no config names) leaves the clone
-     * uncompiled with one warning.
+     * the same losses, loss weights and metrics. A loss of your own (which no config names) leaves the clone uncompiled
+     * with one warning; a metric of your own compiles it without its metrics, with a warning.
      * <pre>{@code
      * model.compile(new Adam(0.01), "mse", "mae");
      * Model fresh = Models.cloneModel(model);   // compiled: Adam(0.01) at update 0, mse, mae

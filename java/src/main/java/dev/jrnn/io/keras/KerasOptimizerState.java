@@ -161,7 +161,8 @@ public final class KerasOptimizerState {
         }
         List<Var> vars = saved.vars();
         // compiled, never fitted: Keras builds the slots at the first step, so its file holds the scalars alone (iteration,
-        // learning_rate without a schedule), which Keras restores into its own unbuilt optimizer; the slots start fresh
+        // learning_rate without a schedule); Keras 3.15.1 skips loading them (a warning) and gets the same values from the
+        // compile config and a count of 0: restored here, the slots start fresh
         int unbuilt = opt.schedule() == null ? 2 : 1;
         if (vars.size() == unbuilt && order.size() > unbuilt) order = order.subList(0, unbuilt);
         if (vars.size() != order.size()) {

@@ -157,6 +157,23 @@ if not only or "nest_seq" in only:
   xs = r.normal(size=(5, 5, 3)).astype("float32"); ys = r.normal(size=(5, 2)).astype("float32")
   base = keras.Sequential([keras.Input((5, 3)), layers.LSTM(4, name="bl")], name="base")
   save(keras.Sequential([base, layers.Dense(2, name="head")], name="nest_seq"), "nest_seq", xs, ys)
+# 9b nested order (review of 9): a nested functional model d1 -> d2 -> d3 beside a side branch s1 -> s2 -> s3, all
+# Dense(4) so that every slot has one shape: Keras orders the optimizer's slots by the config's layers, depth first
+# (s1, s2, d1, d2, d3, s3 here), not as the same model built flat, so a slot put at the wrong weight changes the next step
+if not only or "nest_order" in only:
+  keras.utils.set_random_seed(18)
+  r = np.random.default_rng(18)
+  xo = r.normal(size=(5, 4)).astype("float32"); yo = r.normal(size=(5, 4)).astype("float32")
+  i = keras.Input((4,), name="i")
+  s = layers.Dense(4, name="s1")(i); s = layers.Dense(4, name="s2")(s)
+  si = keras.Input((4,), name="si")
+  inner = keras.Model(si, layers.Dense(4, name="d3")(layers.Dense(4, name="d2")(layers.Dense(4, name="d1")(si))), name="inner")
+  m = keras.Model(i, layers.Add(name="add")([inner(i), layers.Dense(4, name="s3")(s)]), name="nest_order")
+  save(m, "nest_order", xo, yo)
+  # the weights' names in get_weights order (s1, s2, d1, d2, d3, s3): jrnn's flattened model lists them in its own layer
+  # order (d1, s1, d2, s2, ...), so the test matches them by name
+  import json
+  with open("nest_order_names.json", "w") as f: json.dump([v.path for v in m.weights], f)
 # 11 compiled with Adam and saved before any step: Keras builds the slots at the first step, so optimizer/vars holds
 # iteration and learning_rate alone, which its load restores into the fresh optimizer; one step after it (fresh_after_<i>)
 if not only or "fresh" in only:
