@@ -46,8 +46,9 @@ import java.util.function.Function;
  * Masking, {@code logical_or} where merges combine masks, a Concatenate on the features' {@code expand_dims} /
  * {@code zeros_like} / {@code ones_like} / {@code concatenate} / {@code any}, an attention layer's {@code convert_to_tensor}.
  * Left implicit, Keras would rebuild those ops while loading under automatic names, and a layer or op of the file that has
- * one of them ("concatenate", "not_equal") makes load_model fail: "The name ... is used 2 times in the model". A mask the
- * writer cannot name (after a layer not listed here) is left to Keras to rebuild.
+ * one of them ("concatenate", "not_equal") makes load_model fail: "The name ... is used 2 times in the model". Where one
+ * recorded mask cannot be named (after a layer not listed here, a Concatenate along the steps), every recorded mask is
+ * left to Keras to rebuild: written ones beside it would clash with the names Keras gives its rebuilt ops.
  * <p>
  * Keras 3 does not fill the mask of a recurrent call with initial states ({@code LSTM(x, initial_state=s)}, two tensor
  * arguments), so it runs it unmasked unless the call names {@code mask=}; jrnn's {@link Layer#apply} masks such a call (as
@@ -75,7 +76,12 @@ final class KerasMaskExport {
     private final Map<Object, String> written = new LinkedHashMap<>();
     private final Set<String> taken = new HashSet<>();
 
+    private final Model model;
+    /** Whether every recorded mask of the model can be written as ops (see {@link #allRecordedNamed}); null until asked. */
+    private Boolean allNamed;
+
     KerasMaskExport(Model model) {
+        this.model = model;
         for (Layer l : model.layers()) taken.add(l.name());
         for (Node in : model.inputs()) taken.add(in.layer().name());
     }
@@ -88,6 +94,9 @@ final class KerasMaskExport {
         boolean initial = needsMask(call);
         boolean recorded = !initial && dev.jrnn.layers.MaskArgument.recorded(call);
         if (!initial && !recorded) return null;
+        // one mask left to Keras to rebuild gets its ops' automatic names ("not_equal", ...), which the written ones
+        // would then clash with: then all recorded masks are left to Keras, as before they were written at all
+        if (recorded && !allRecordedNamed()) return null;
         Object o = origin(call.inputs().get(0));
         if (o == NONE) return null;
         Layer l = call.layer();
@@ -100,6 +109,19 @@ final class KerasMaskExport {
                     + " it as .h5 (tf.keras 2, which masks the call), or make the call with applyUnmasked to save Keras 3's reading");
         }
         return boolTensor(emit(o, entries, tensor), new int[] {call.inputs().get(0).shape()[0]});
+    }
+
+    /** Whether the mask of every call Keras records ({@link dev.jrnn.layers.MaskArgument#recorded}) can be named as ops. */
+    private boolean allRecordedNamed() {
+        if (allNamed == null) {
+            allNamed = true;
+            for (Layer l : model.layers()) {
+                for (Call c : l.calls()) {
+                    if (!needsMask(c) && dev.jrnn.layers.MaskArgument.recorded(c) && origin(c.inputs().get(0)) == OTHER) allNamed = false;
+                }
+            }
+        }
+        return allNamed;
     }
 
     /** Writes the ops of mask {@code o} not written yet into {@code entries}; returns the name of the op that gives it. */
