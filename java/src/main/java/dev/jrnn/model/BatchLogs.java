@@ -38,7 +38,7 @@ public final class BatchLogs {
     /**
      * The batch's loss (summed over the outputs with targets), read back from the device at the first call. Read it
      * inside onBatchEnd: once the next batch has run, a loss not read before is gone. Throws the batch's
-     * {@link NonFiniteException} when its step went non-finite.
+     * {@link NonFiniteException} when its training step went non-finite (a test batch's loss comes as it is, NaN too).
      */
     public double loss() {
         if (read != null) {

@@ -26,9 +26,7 @@ final class LossLog implements AutoCloseable {
 
         NonFiniteException failure(String what, String quantity) {
             return new NonFiniteException(model + ": " + what + "; the update was not applied, weights kept from the last finite step."
-                    + " Lower the learning rate, clip gradients (Optimizer.clipnorm) or check the data"
-                    + (quantity.equals("loss") ? " and that the outputs lie in the loss's domain (poisson takes log(y_pred))" : ""),
-                    quantity, epoch, batch, history);
+                    + " Lower the learning rate, clip gradients (Optimizer.clipnorm) or check the data", quantity, epoch, batch, history);
         }
     }
 
@@ -115,7 +113,10 @@ final class LossLog implements AutoCloseable {
                 float l = v[base + kk];
                 if (!Float.isFinite(l) && at[r] != null) {   // in training; evaluate returns it, as Keras'
                     first = next;
-                    throw lossFailure(r, l, "output " + s.graph().outputs.get(kk).layer().name());
+                    dev.jrnn.backend.Loss loss = s.losses().get(kk);
+                    boolean logs = loss != null && loss.name().equals("POISSON");   // log(y_pred): undefined below 0
+                    throw lossFailure(r, l, "output " + s.graph().outputs.get(kk).layer().name()
+                            + (logs ? "; poisson takes log(y_pred), NaN for a negative prediction: give the output a non-negative activation" : ""));
                 }
                 total += s.lossWeight(kk) * l;   // each output's own loss is logged unweighted, as Keras 3
             }

@@ -211,7 +211,7 @@ class NonFiniteTrainingTest {
         assertTrue(Double.isNaN(m.testOnBatch(x, y)));
         NonFiniteException e = assertThrows(NonFiniteException.class,
                 () -> m.fit(x, y, new FitOptions().epochs(1).verbose(0)));
-        assertTrue(e.getMessage().contains("the loss became NaN at epoch 1/1, batch 1/1")
-                && e.getMessage().endsWith("and that the outputs lie in the loss's domain (poisson takes log(y_pred))"), e.getMessage());
+        assertTrue(e.getMessage().contains("the loss became NaN at epoch 1/1, batch 1/1 (output dense; poisson takes log(y_pred), NaN for a"
+                + " negative prediction: give the output a non-negative activation)"), e.getMessage());
     }
 }

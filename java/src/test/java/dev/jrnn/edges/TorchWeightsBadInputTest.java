@@ -159,6 +159,21 @@ class TorchWeightsBadInputTest {
         RefusalCases.assertDistinct(cases().stream().map(Case::name).toList());
     }
 
+    /**
+     * A Sequential without an input shape has no weights yet: refused, strict or not (its getWeights() became [] as
+     * Keras', and a non-strict load then loaded nothing and said nothing; review of that change).
+     */
+    @Test
+    void anUnbuiltModelIsRefusedStrictOrNot() {
+        for (boolean strict : new boolean[] {true, false}) {
+            try (Model m = new Sequential(new GRU(5).name("gru"), new Dense(1).name("fc"))) {
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> Models.loadTorchWeights(m, file("gru.pt"), Map.of(), strict));
+                assertTrue(e.getMessage().contains("the model is not built, so its layers have no weights to load into"), e.getMessage());
+            }
+        }
+    }
+
     @Test
     void aRefusedLoadLeavesTheWeights() throws IOException {
         try (Model m = gru(5)) {

@@ -80,7 +80,11 @@ public final class TorchWeights {
         String who = model.name() + ".loadTorchWeights(" + file + ")";
         if (file == null) throw new IllegalArgumentException(who + ": file is null");
         if (mapping == null) throw new IllegalArgumentException(who + ": mapping is null (Map.of() maps by layer name)");
-        List<Tensor> all = new ArrayList<>(model.getWeights());   // builds the graph; refuses a closed model
+        if (!model.isBuilt()) {   // getWeights() of a Sequential not yet built is [], as Keras': nothing would load
+            throw new IllegalStateException(who + ": the model is not built, so its layers have no weights to load into;"
+                    + " declare its input shape (Input.shape(...)) or build it first");
+        }
+        List<Tensor> all = new ArrayList<>(model.getWeights());   // refuses a closed model
         Map<String, Layer> layers = new LinkedHashMap<>();
         Map<Param, Integer> position = new IdentityHashMap<>();
         for (Layer l : model.layers()) {
