@@ -65,7 +65,7 @@ public final class Jrnn {
 
     /** As Keras' clear_session(): default layer, model and metric object names ("lstm_1", "auc_1") count from zero again. */
     public static synchronized void clearSession() {
-        dev.jrnn.layers.Names.reset();
+        dev.jrnn.backend.NameUids.reset();
     }
 
     /** A new independent random stream drawn from the global seed. */

@@ -3,6 +3,7 @@ package dev.jrnn.layers;
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.backend.NameUids;
 import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -88,7 +89,7 @@ public abstract class Layer {
 
     /** Draws the Keras default name ("lstm", then "lstm_1", ...) when the layer is made, as Keras numbers layers. */
     protected Layer() {
-        this.drawn = Names.draw(Names.snake(kerasClass()));
+        this.drawn = NameUids.draw(Names.snake(kerasClass()));
         this.name = drawn.name();
     }
 
@@ -100,7 +101,7 @@ public abstract class Layer {
     /** Names the layer; right after it was made, its default name's number goes back (Keras' {@code name=...}). */
     public Layer name(String n) {
         this.name = Names.check("layer name", n);
-        if (drawn != null) Names.giveBack(drawn);
+        if (drawn != null) NameUids.giveBack(drawn);
         drawn = null;
         return this;
     }
@@ -109,9 +110,9 @@ public abstract class Layer {
      *  name given right after still gives the number back. */
     protected final void drawDefaultName(String base, boolean fromOne) {
         if (drawn == null) return;
-        Names.giveBack(drawn);
-        drawn = Names.draw(base);
-        if (fromOne && drawn.name().equals(base)) drawn = Names.draw(base);
+        NameUids.giveBack(drawn);
+        drawn = NameUids.draw(base);
+        if (fromOne && drawn.name().equals(base)) drawn = NameUids.draw(base);
         name = drawn.name();
     }
 

@@ -1,24 +1,10 @@
 package dev.jrnn.layers;
 
-import dev.jrnn.backend.NameUids;
-
 import java.nio.charset.StandardCharsets;
 
-/** Keras' default names: the first "lstm", then "lstm_1", "lstm_2", ... per base name. */
+/** Layer names: a user-given name checked, a class name in Keras' snake_case (the default names count in {@code dev.jrnn.backend.NameUids}). */
 public final class Names {
     private Names() {}
-
-    /** The next default name of {@code base} ({@link NameUids#unique}: the counter layers, models and metrics share). */
-    public static String unique(String base) { return NameUids.unique(base); }
-
-    /** Every base counts from zero again ({@link NameUids#reset}, which {@code Jrnn.clearSession()} calls). */
-    public static void reset() { NameUids.reset(); }
-
-    /** Draws a default name from {@code base} ({@link NameUids#draw}). */
-    public static NameUids.Drawn draw(String base) { return NameUids.draw(base); }
-
-    /** Returns a default name's number when it was the last drawn for its base ({@link NameUids#giveBack}). */
-    public static void giveBack(NameUids.Drawn d) { NameUids.giveBack(d); }
 
     /**
      * Checks a user-given name: not blank, no '/' (it separates layer and weight in files, as Keras

@@ -1,6 +1,7 @@
 package dev.jrnn.model;
 
 import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.NameUids;
 import dev.jrnn.io.keras.KerasImport;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Names;
@@ -75,7 +76,7 @@ public class Model extends Evaluator implements AutoCloseable {
      * as Keras 3's {@code Model(inputs=h, outputs=out)} from an intermediate tensor ({@code clone_graph_nodes}).
      */
     public Model(List<? extends Node> inputs, List<? extends Node> outputs) {
-        this.drawn = Names.draw("model");
+        this.drawn = NameUids.draw("model");
         this.name = drawn.name();
         if (inputs != null && outputs != null) {
             GraphClone.Ends e = GraphClone.of(name, inputs, outputs);
@@ -87,7 +88,7 @@ public class Model extends Evaluator implements AutoCloseable {
 
     /** For subclasses that set their graph up later ({@link Sequential}). */
     protected Model(String defaultNameBase) {
-        this.drawn = Names.draw(defaultNameBase);
+        this.drawn = NameUids.draw(defaultNameBase);
         this.name = drawn.name();
     }
 
@@ -181,7 +182,7 @@ public class Model extends Evaluator implements AutoCloseable {
     /** Names the model, as Keras' {@code name=}: not empty, no '/' (Keras refuses it too), valid Unicode (it goes into files). */
     public Model name(String n) {
         this.name = Names.check("Model.name: the name", n);
-        if (drawn != null) Names.giveBack(drawn);   // as Keras' Sequential(name="x"): no number taken
+        if (drawn != null) NameUids.giveBack(drawn);   // as Keras' Sequential(name="x"): no number taken
         drawn = null;
         return this;
     }

@@ -3,6 +3,7 @@ package dev.jrnn.layers;
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.backend.NameUids;
 import dev.jrnn.io.Json;
 import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
@@ -162,7 +163,7 @@ class GetItemTest {
     /** Default names as Keras' ops: get_item, get_item_1. */
     @Test
     void defaultNamesAsKeras() {
-        Names.reset();
+        NameUids.reset();
         assertEquals("get_item", new GetItem(all()).name());
         assertEquals("get_item_1", new GetItem(all()).name());
         try (Sequential s = new Sequential(Input.shape(3, 2), new GetItem(all(), index(0)))) {

@@ -1,6 +1,7 @@
 package dev.jrnn.layers;
 
 import dev.jrnn.Jrnn;
+import dev.jrnn.backend.NameUids;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,12 +39,12 @@ class NamesTest {
     void countersPerBaseNameUntilTheSessionIsCleared() {
         Jrnn.clearSession();
         assertEquals(List.of("lstm", "lstm_1", "dense", "lstm_2"),
-                List.of(Names.unique("lstm"), Names.unique("lstm"), Names.unique("dense"), Names.unique("lstm")));
+                List.of(NameUids.unique("lstm"), NameUids.unique("lstm"), NameUids.unique("dense"), NameUids.unique("lstm")));
         assertEquals("lstm_3", new LSTM(2).name(), "layers draw from the same counters");
         Jrnn.clearSession();
         assertEquals("lstm", new LSTM(2).name());
-        Names.reset();
-        assertEquals("gru", Names.unique("gru"));
+        NameUids.reset();
+        assertEquals("gru", NameUids.unique("gru"));
     }
 
     @Test

@@ -78,7 +78,7 @@ class SequentialTest {
     @Test
     void aGivenNameTakesNoDefaultNumber() {
         // Keras: Sequential(name="x") then Sequential() is "sequential", not "sequential_1"
-        dev.jrnn.layers.Names.reset();
+        dev.jrnn.backend.NameUids.reset();
         assertEquals("x", new Sequential().name("x").name());
         assertEquals("sequential", new Sequential().name());
         Input in = Input.shape(2);
