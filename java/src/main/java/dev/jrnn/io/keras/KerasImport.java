@@ -84,7 +84,7 @@ public final class KerasImport {
             }
             boolean byKeras = !(kf.metadata instanceof Map<?, ?> md && "jrnn".equals(md.get("saved_by")));
             if (saved != null && byKeras && graph.nestedModels) {
-                if (saved.layout() == KerasOptimizerState.Layout.LEGACY_H5 && !keras3(saved.kerasVersion())) {
+                if (saved.layout() == KerasOptimizerState.Layout.LEGACY_H5 && !KerasOptimizerState.keras3(saved.kerasVersion())) {
                     // Keras 2's variable order over nested models is not checked against a Keras 2 run: not guessed
                     System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": the optimizer state "
                             + "Keras " + (saved.kerasVersion() == null ? "2" : saved.kerasVersion()) + " saved is not restored (the model nests a model; jrnn reads a nested "
@@ -206,10 +206,6 @@ public final class KerasImport {
         if (vars.isEmpty()) return null;
         return order != null ? new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, order, vars)
                 : new KerasOptimizerState.Saved(KerasOptimizerState.Layout.LEGACY_H5, kf.kerasVersion, vars);
-    }
-
-    private static boolean keras3(String version) {
-        return version != null && version.matches("[3-9]\\..*");
     }
 
     private static KerasOptimizerState.Var var(io.jhdf.api.Node n, String name, KerasFile kf) {

@@ -93,7 +93,7 @@ public final class KerasOptimizerState {
     public static Restored read(Optimizer opt, List<Param> trainable, Saved saved) {
         if (opt == null || trainable == null || saved == null) throw new IllegalArgumentException("KerasOptimizerState.read: optimizer, trainable or saved is null");
         if (saved.kerasLayerOrder() != null) trainable = KerasVariableOrder.trainable(saved.kerasLayerOrder(), trainable);
-        return saved.layout() == Layout.KERAS3 || major(saved.kerasVersion()) >= 3
+        return saved.layout() == Layout.KERAS3 || keras3(saved.kerasVersion())
                 ? readKeras3(opt, trainable, saved) : readLegacy(opt, trainable, saved);
     }
 
@@ -429,6 +429,9 @@ public final class KerasOptimizerState {
         }
         return String.join(", ", parts).replace(" x", " per weight");
     }
+
+    /** Whether a file's keras_version is Keras 3 or later. */
+    static boolean keras3(String version) { return major(version) >= 3; }
 
     private static int major(String version) {
         Integer[] v = version(version);
