@@ -45,7 +45,9 @@ public interface EpochMetric {
 
     /**
      * Adds {@code rows} rows of {@code cols} predictions and their targets to {@code state} ({@link #stateSize} long,
-     * zeros at the epoch's start); {@code weights} (nullable, one per row) weighs or masks rows.
+     * zeros at the epoch's start); {@code weights} (nullable, one per row) weighs or masks rows. {@code loss} is the
+     * model's loss: the {@link Metric} constants need it (sparse or dense targets, the accuracy's threshold) and refuse
+     * null; the metric classes that do not read it take null.
      */
     void update(Loss loss, int rows, int cols, float[] pred, float[] target, float[] weights, double[] state);
 

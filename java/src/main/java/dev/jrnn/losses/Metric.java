@@ -191,6 +191,9 @@ public enum Metric implements EpochMetric {
      * gives for the same rows (see {@link #value}). {@code weights} (nullable, one per row) masks rows.
      */
     public double sum(Loss loss, int rows, int cols, float[] pred, float[] target, float[] weights) {
+        if (loss == null) {   // the loss tells sparse from dense targets and the accuracy's threshold (logits or not)
+            throw new IllegalArgumentException("metric " + key + ": loss must be the model's loss (Loss.MSE, ...), got null");
+        }
         double s = 0;
         for (int r = 0; r < rows; r++) {
             double w = weights == null ? 1 : weights[r];

@@ -12,8 +12,9 @@ import java.util.Map;
  * and ranks); a column whose ratio is infinite scores 0, as Keras'. {@link #classAggregation}: "uniform_average" (the
  * default, the columns' mean), "variance_weighted_average" (weighted by each column's sum of squares) or null (one value
  * per column, logged as {@code r2_score_0}, ... where Keras logs an array). {@link #numRegressors} p &gt; 0 gives the
- * adjusted score {@code 1 - (1 - R2) (n - 1) / (n - p - 1)} over the n samples of nonzero weight, the plain one when p
- * &gt;= n - 1 (where Keras warns). 2-D outputs only, as Keras'. Logged as "r2_score", maximised by monitor mode "auto".
+ * adjusted score {@code 1 - (1 - R2) (n - 1) / (n - p - 1)}, the plain one when p &gt;= n - 1 (where Keras warns); n
+ * counts every target value seen, as Keras' {@code num_samples} (rows x columns, zero-weight rows too, where the
+ * textbook n is the weighted rows). 2-D outputs only, as Keras'. Logged as "r2_score", maximised by monitor mode "auto".
  * Keras' docstring: targets [1, 4, 3], predictions [2, 4, 4] give 0.57142854.
  *
  * <pre>{@code
@@ -54,7 +55,7 @@ public final class R2Score extends CountingMetric {
     @Override
     public void checkOutput(String output, int[] shape) { requireTwoD("R2Score", "output_dim", output, shape); }
 
-    /** Per column the weighted sums of y, y^2, (y - p)^2 and the weights, then the samples of nonzero weight. */
+    /** Per column the weighted sums of y, y^2, (y - p)^2 and the weights, then the count of target values (Keras' num_samples). */
     @Override public int stateSize(int cols) { return 4 * cols + 1; }
 
     @Override
@@ -68,7 +69,7 @@ public final class R2Score extends CountingMetric {
                 state[2 * cols + c] += w * d * d;
                 state[3 * cols + c] += w;
             }
-            if (w != 0) state[4 * cols]++;
+            state[4 * cols] += cols;   // Keras' num_samples: ops.size(y_true), every element, weighted or not
         }
     }
 

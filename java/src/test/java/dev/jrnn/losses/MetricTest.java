@@ -9,6 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link Metric}: Keras' names, accuracy resolved from the loss, MAE/MSE per row, masked rows. */
 class MetricTest {
+    /** A built-in metric updated by hand without the loss it reads names the parameter (was a bare NullPointerException). */
+    @Test
+    void nullLossIsRefusedByName() {
+        double[] state = new double[Metric.ACCURACY.stateSize(1)];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Metric.ACCURACY.update(null, 2, 1, new float[] {0.2f, 0.9f}, new float[] {0, 1}, null, state));
+        assertEquals("metric accuracy: loss must be the model's loss (Loss.MSE, ...), got null", e.getMessage());
+        assertEquals(0, state[0] + state[1], "state left as it was");
+    }
+
     @Test
     void kerasNamesAndKeys() {
         assertEquals(Metric.ACCURACY, Metric.of("acc"));

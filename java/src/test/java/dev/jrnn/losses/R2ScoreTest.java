@@ -55,11 +55,31 @@ class R2ScoreTest {
         assertEquals(uniform, r2(new R2Score(), 4, 2, p, y, w)[0], 1e-12);
         assertEquals((tot[0] * raw[0] + tot[1] * raw[1]) / (tot[0] + tot[1]),
                 r2(new R2Score().classAggregation("variance_weighted_average"), 4, 2, p, y, w)[0], 1e-12);
-        // adjusted: n = 3 samples of nonzero weight, p = 1 regressor: 1 - (1 - R2) (n - 1) / (n - p - 1)
-        assertEquals(1 - (1 - uniform) * 2 / 1, r2(new R2Score().numRegressors(1), 4, 2, p, y, w)[0], 1e-12);
-        // p = 2 = n - 1 and p = 5 > n - 1: Keras falls back to the plain score
-        assertEquals(uniform, r2(new R2Score().numRegressors(2), 4, 2, p, y, w)[0], 1e-12);
-        assertEquals(uniform, r2(new R2Score().numRegressors(5), 4, 2, p, y, w)[0], 1e-12);
+        // adjusted: Keras 3.15.1 counts n = every target value (4 rows x 2 columns, the zero-weight row too), p regressors:
+        // keras.metrics.R2Score(num_regressors=p).update_state(y, p, sample_weight=w) gives, for p = 0, 1, 5, 6, 7, 9 (float32):
+        assertEquals(0.3538472056388855, r2(new R2Score(), 4, 2, p, y, w)[0], 2e-6);
+        assertEquals(0.24615508317947388, r2(new R2Score().numRegressors(1), 4, 2, p, y, w)[0], 2e-6);
+        assertEquals(-1.2615346908569336, r2(new R2Score().numRegressors(5), 4, 2, p, y, w)[0], 5e-6);
+        assertEquals(-3.523069381713867, r2(new R2Score().numRegressors(6), 4, 2, p, y, w)[0], 1e-5);
+        // p = 7 = n - 1 and p = 9 > n - 1: Keras falls back to the plain score
+        assertEquals(uniform, r2(new R2Score().numRegressors(7), 4, 2, p, y, w)[0], 1e-12);
+        assertEquals(uniform, r2(new R2Score().numRegressors(9), 4, 2, p, y, w)[0], 1e-12);
+    }
+
+    /** Keras counts every target value of every update: two updates of 4 and 6 rows of 2 columns give n = 20 (tester's case). */
+    @Test
+    void adjustedCountsEveryValueOverUpdates() {
+        float[] y = new float[20], p = new float[20];
+        for (int i = 0; i < 20; i++) {
+            y[i] = (float) Math.sin(i * 0.7) * 3 + i % 3;
+            p[i] = y[i] + (float) Math.cos(i * 1.3);
+        }
+        R2Score m = new R2Score().numRegressors(1);
+        double[] s = state(m, 4, 2, java.util.Arrays.copyOf(p, 8), java.util.Arrays.copyOf(y, 8), null);
+        double[] b = state(m, 6, 2, java.util.Arrays.copyOfRange(p, 8, 20), java.util.Arrays.copyOfRange(y, 8, 20), null);
+        for (int i = 0; i < s.length; i++) s[i] += b[i];
+        double plain = r2(new R2Score(), 10, 2, p, y, null)[0];
+        assertEquals(1 - (1 - plain) * 19 / 18, m.result(s, 2)[0], 1e-12, "n = 20 values, not 10 rows");
     }
 
     /** The state sums over batches (and ranks): two halves give the whole; a constant column with residuals scores 0 (Keras' isinf). */
