@@ -341,6 +341,7 @@ public abstract class Optimizer {
             throw new IllegalArgumentException(name() + ": asked to update " + n + " floats, store holds " + store.size());
         }
         Backend be = store.backend();
+        if (boundTo != null && store != boundTo && iterations > 0) requireSameWeights(trainable);
         if (store != boundTo || n != boundSize) {
             releaseState();
             releaseDecayFrom();
@@ -357,6 +358,20 @@ public abstract class Optimizer {
         if (afterUpdate != null) afterUpdate.run();
         extra.average(be, store.values(), g, n, calls, guard);   // the gradients are spent: their buffer is the scratch
         iterations = calls + 1;
+    }
+
+    /**
+     * Refuses to go on with the weights of another model: the state is one slot per weight, so a second model would
+     * silently restart the first one's moments at a late step count (Keras on TensorFlow raises "Unknown variable").
+     * A model regrouping its own weights (a recompile, a frozen layer) shares some of them and goes on.
+     */
+    private void requireSameWeights(List<Param> trainable) {
+        java.util.Set<Param> mine = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        mine.addAll(boundTo.params());
+        for (Param p : trainable) if (mine.contains(p)) return;
+        throw new IllegalStateException(name() + ": this optimizer has updated the weights of another model " + iterations
+                + " times and keeps their state (a slot per weight); it cannot update this model's weights too: give each model "
+                + "its own optimizer (as Keras on TensorFlow requires)");
     }
 
     /** Clipping, weight decay and the subclass' update, as Keras' update step (with accumulation every n-th call only). */
@@ -404,22 +419,7 @@ public abstract class Optimizer {
      * (a lambda).
      */
     public final Map<String, Object> config() {
-        // Keras 3's get_config: BaseOptimizer's keys in its order (unset ones None), then the class' own
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("name", kerasName(name()));
-        // Keras writes its learning-rate variable (float32) as a double, so the float's own value; the rest as given
-        c.put("learning_rate", schedule == null ? (Object) (double) learningRate : scheduleConfig());
-        c.put("weight_decay", weightDecay > 0 || this instanceof AdamW ? (Object) decimal(weightDecay) : null);   // AdamW's is never None
-        c.put("clipnorm", clipnorm > 0 ? decimal(clipnorm) : null);
-        c.put("global_clipnorm", globalClipnorm > 0 ? decimal(globalClipnorm) : null);
-        c.put("clipvalue", clipvalue > 0 ? decimal(clipvalue) : null);
-        c.put("use_ema", extra.useEma);
-        c.put("ema_momentum", decimal(extra.momentum));
-        c.put("ema_overwrite_frequency", extra.overwriteFrequency > 0 ? (Object) (long) extra.overwriteFrequency : null);
-        c.put("loss_scale_factor", null);
-        c.put("gradient_accumulation_steps", extra.steps > 1 ? (Object) (long) extra.steps : null);
-        putConfig(c);
-        return c;
+        return OptimizerConfig.of(this);
     }
 
     /**
@@ -428,23 +428,6 @@ public abstract class Optimizer {
      */
     protected static Double decimal(float f) {
         return Double.valueOf(Float.toString(f));
-    }
-
-    /** Keras' default optimizer name, auto_name(class name): naming.to_snake_case ("RMSprop" -> "rm_sprop", "AdamW" -> "adam_w"). */
-    static String kerasName(String cls) {
-        String s = cls.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
-        return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
-    }
-
-    private Map<String, Object> scheduleConfig() {
-        Map<String, Object> s = schedule.config();
-        if (s == null) {
-            throw new IllegalArgumentException(name() + ": the learning rate follows a schedule Keras cannot rebuild ("
-                    + schedule.getClass().getName() + "), so the model cannot be saved whole; use one of jrnn's Keras "
-                    + "schedules (ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay, CosineDecay, "
-                    + "CosineDecayRestarts), or save the weights (saveWeights)");
-        }
-        return s;
     }
 
     /** Adds the subclass' own settings to {@link #config()} (Keras keys: beta_1, momentum, ...). */

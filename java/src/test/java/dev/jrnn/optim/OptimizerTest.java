@@ -496,4 +496,36 @@ class OptimizerTest {
         a.learningRate(0.02);
         assertTrue(a.version() != w, "a new rate");
     }
+
+    /**
+     * One optimizer object compiled into two models: the second model's step is refused (Keras on TensorFlow raises
+     * "Unknown variable"), where it silently restarted the first model's moments at step 6; both models stay as they
+     * were and the first one goes on as if the refusal never happened.
+     */
+    @Test
+    void anotherModelsWeightsAreRefused() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 4, 1), y = Tensor.of(new float[] {2, 4, 6, 8}, 4, 1);
+        List<Tensor> start = List.of(Tensor.of(new float[] {0.5f}, 1, 1), Tensor.of(new float[] {0f}, 1));
+        Adam shared = new Adam(0.1), alone = new Adam(0.1);
+        dev.jrnn.model.Sequential m1 = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(1).inputShape(1));
+        dev.jrnn.model.Sequential m2 = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(1).inputShape(1));
+        dev.jrnn.model.Sequential ref = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(1).inputShape(1));
+        m1.compile(shared, "mse");
+        m2.compile(shared, "mse");
+        ref.compile(alone, "mse");
+        for (dev.jrnn.model.Sequential m : List.of(m1, m2, ref)) m.setWeights(start);
+        for (int i = 0; i < 5; i++) {
+            m1.trainOnBatch(x, y);
+            ref.trainOnBatch(x, y);
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> m2.trainOnBatch(x, y));
+        assertTrue(e.getMessage().startsWith("Adam: this optimizer has updated the weights of another model 5 times"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("give each model its own optimizer (as Keras on TensorFlow requires)"),
+                e.getMessage());
+        assertEquals(0.5f, m2.getWeights().get(0).data()[0], "the refused model's weights are untouched");
+        m1.trainOnBatch(x, y);
+        ref.trainOnBatch(x, y);
+        assertEquals(ref.getWeights().get(0).data()[0], m1.getWeights().get(0).data()[0], "m1 goes on with its own moments");
+        assertEquals(6, shared.iterations());
+    }
 }
