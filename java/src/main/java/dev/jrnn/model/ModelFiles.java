@@ -321,8 +321,10 @@ final class ModelFiles {
 
     /** Binds {@code opt} to the model's trainable weights with {@code state} and the call count; the rate last (nothing fails after). */
     private static void apply(Optimizer opt, Parameters ps, long it, Float rate, Map<String, float[]> state) {
-        // no slots saved (an optimizer Keras never stepped, or one without slots): fresh ones at the first step
-        if (ps.trainableSize > 0 && !state.isEmpty()) opt.restoreState(ps.store, ps.trainableSize, it, state);
+        // no slots saved: an optimizer Keras never stepped (fresh slots at the first step), or a stepped one without slots
+        // (plain SGD), bound as built so summary() counts its variables as Keras' does
+        boolean built = !state.isEmpty() || it > 0 && KerasOptimizerState.slotless(opt);
+        if (ps.trainableSize > 0 && built) opt.restoreState(ps.store, ps.trainableSize, it, state);
         else opt.iterations(it);
         if (rate != null && opt.schedule() == null) opt.learningRate(rate);
     }

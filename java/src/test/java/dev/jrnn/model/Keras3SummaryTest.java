@@ -160,6 +160,25 @@ class Keras3SummaryTest {
         assertEquals(golden("trained_sgd_momentum"), g.summaryString(SummaryFormat.KERAS_3));
     }
 
+    /**
+     * Keras files of a stepped plain SGD (no slot; iteration and learning_rate, iteration only under a schedule) keep
+     * Keras' "Optimizer params" line after loading, as a stepped jrnn SGD does (the line was left out).
+     */
+    @Test
+    void loadedSlotlessOptimizerCountsItsVariables() throws IOException {
+        for (String f : List.of("trained_sgd_plain.keras", "trained_sgd_plain.h5", "trained_sgd_schedule.keras")) {
+            Jrnn.clearSession();
+            java.nio.file.Path p;
+            try {
+                p = java.nio.file.Path.of(Keras3SummaryTest.class.getResource("keras3_summary/" + f).toURI());
+            } catch (java.net.URISyntaxException e) {
+                throw new IOException(e);
+            }
+            Model m = Models.load(p);
+            assertEquals(golden(f.substring(0, f.indexOf('.'))), m.summaryString(SummaryFormat.KERAS_3), f);
+        }
+    }
+
     @Test
     void unbuiltSequential() throws IOException {
         Sequential m = new Sequential().name("unbuilt");

@@ -113,6 +113,20 @@ def models():
     yield "trained_sgd_momentum", m, {}
 
     keras.backend.clear_session()
+    # plain SGD has no slot: Keras still counts iteration and learning_rate (only iteration under a schedule); saved
+    # after the step, so jrnn's summary of the loaded file must show the same line (trained_sgd_plain.keras, .h5)
+    for name, opt in (("trained_sgd_plain", keras.optimizers.SGD(0.1)),
+                      ("trained_sgd_schedule", keras.optimizers.SGD(keras.optimizers.schedules.ExponentialDecay(0.1, 1, 0.5)))):
+        keras.backend.clear_session()
+        m = keras.Sequential([Input((5, 3)), layers.GRU(3), layers.Dense(1)], name=name)
+        m.compile(optimizer=opt, loss="mse")
+        m.train_on_batch(np.zeros((2, 5, 3), "float32"), np.zeros((2, 1), "float32"))
+        m.save(f"{name}.keras")
+        if name == "trained_sgd_plain":
+            m.save(f"{name}.h5")
+        yield name, m, {}
+
+    keras.backend.clear_session()
     # not built: Keras 3 lists the layers with "?" and "0 (unbuilt)"
     yield "unbuilt", keras.Sequential([layers.LSTM(4), layers.Dropout(0.1), layers.Dense(2)], name="unbuilt"), {}
 
