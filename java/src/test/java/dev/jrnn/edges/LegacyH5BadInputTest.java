@@ -85,7 +85,7 @@ class LegacyH5BadInputTest {
         bad("an Identity", () -> new Identity().name("same"), true, "layer 'same' (Identity)", "tf.keras 2's .h5 layout", "save it as .keras");
         Input q = Input.shape(3, 4).name("q"), v = Input.shape(5, 4).name("v");
         functional("a causal Attention", () -> new Attention().useCausalMask(true).name("att").apply(q, v), q, v,
-                "call argument use_causal_mask", "tf.keras 2's .h5 layout");
+                "layer 'att' (Attention): call argument use_causal_mask=true", "tf.keras 2's .h5 layout", "save it as .keras");
         bad("Keras 3's hard_sigmoid", () -> new Dense(2).activation("hard_sigmoid").name("out"), false,
                 "layer 'out' (Dense)", "activation 'hard_sigmoid'", "0.2x + 1/2", "hard_sigmoid_keras2", "save it as .keras");
         bad("a Keras 3 activation", () -> new LSTM(2).activation("hard_silu").name("rnn"), false,

@@ -299,7 +299,7 @@ public final class KerasLegacyExport {
                 f.put("config", s.get("config"));
                 f.put("name", spec.get("name"));
                 f.put("inbound_nodes", KERAS3_NODES.contains((String) spec.get("class_name"))
-                        ? spec.get("inbound_nodes") : inbound((List<?>) spec.get("inbound_nodes")));
+                        ? spec.get("inbound_nodes") : inbound(spec, (List<?>) spec.get("inbound_nodes")));
                 s = f;
             }
             layers.add(s);
@@ -464,7 +464,7 @@ public final class KerasLegacyExport {
      * per call, the first argument's tensors {@code ["layer", node, tensor, {}]}; a recurrent layer's initial states
      * follow its input among them, as tf.keras 2's RNN calls itself on {@code [inputs] + initial_state}.
      */
-    static List<Object> inbound(List<?> nodes) {
+    static List<Object> inbound(Map<?, ?> layer, List<?> nodes) {
         List<Object> r = new ArrayList<>();
         for (Object n : nodes) {
             Map<?, ?> node = (Map<?, ?>) n;
@@ -475,7 +475,8 @@ public final class KerasLegacyExport {
                 // the attention layers' flags at their defaults: tf.keras 2 before 2.10 takes no use_causal_mask
                 if (CALL_FLAGS.contains(e.getKey()) && Boolean.FALSE.equals(e.getValue())) continue;
                 if (!e.getKey().equals("initial_state")) {
-                    throw new IllegalArgumentException("call argument " + e.getKey() + " cannot be saved in tf.keras 2's .h5 layout");
+                    throw new IllegalArgumentException("layer '" + layer.get("name") + "' (" + layer.get("class_name") + "): call argument "
+                            + e.getKey() + "=" + e.getValue() + " cannot be saved in tf.keras 2's .h5 layout: save it as .keras (Keras 3) instead");
                 }
                 tensors(e.getValue(), call);
             }
