@@ -32,7 +32,10 @@ import java.util.Map;
  * <pre>{@code
  * model.compile(new Adam(0.01).globalClipnorm(1.0), "mse");
  * model.compile(new Adam(0.01).gradientAccumulationSteps(4).useEma(true), "mse");   // fit ends on the averaged weights
+ * model.compile(new Adam(0.01).amsgrad(true).clipnorm(1.0), "mse");   // the class' own setters first
  * }</pre>
+ * The setters here return {@code Optimizer}, so in a chain a class' own settings (Adam's {@code amsgrad}, SGD's
+ * {@code momentum}) come before them.
  */
 public abstract class Optimizer {
     /** Largest update count {@link #iterations(long)} accepts: t = n + 1 must fit the device's 48-bit counter. */
