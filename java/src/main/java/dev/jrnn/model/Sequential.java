@@ -1,7 +1,9 @@
 package dev.jrnn.model;
 
+import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Node;
+import dev.jrnn.layers.RecurrentLayer;
 import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -137,13 +139,33 @@ public class Sequential extends Model {
                 discardBuilds(fresh);
                 throw new IllegalArgumentException(name() + ".add: layer " + layer.name() + " (" + layer.kerasClass() + ") has "
                         + out.all().size() + " outputs; all layers in a Sequential model should have a single output "
-                        + "(use the functional API for returnState)");
+                        + multiOutputHint(layer));
             }
             last = out;
             stale = true;
         }
         stack.add(layer);
         return this;
+    }
+
+    /**
+     * What makes a layer give several outputs, for the refusal: a Bidirectional's {@code mergeMode(null)} (the forward and
+     * backward outputs apart) and {@code returnState(true)} are the usual causes; the message names the one(s) set.
+     */
+    static String multiOutputHint(Layer layer) {
+        boolean unmerged = layer instanceof Bidirectional b && "none".equals(b.mergeMode());
+        boolean states = layer instanceof Bidirectional b ? b.returnState()
+                : layer instanceof RecurrentLayer r && r.returnState();
+        if (unmerged && states) {
+            return "(mergeMode(null) returns the forward and backward outputs apart and returnState(true) adds the states: "
+                    + "set a merge mode such as \"concat\" and no returnState, or use the functional API)";
+        }
+        if (unmerged) {
+            return "(mergeMode(null) returns the forward and backward outputs apart: set a merge mode such as \"concat\", "
+                    + "or use the functional API)";
+        }
+        if (states) return "(returnState(true) adds the states as outputs: use the functional API for returnState)";
+        return "(use the functional API for a layer of several outputs)";
     }
 
     /** Keras' add refuses a layer named as another of the model (its InputLayer included): names find layers and weights. */
@@ -249,7 +271,7 @@ public class Sequential extends Model {
                 if (x.all().size() != 1) {
                     throw new IllegalArgumentException(name() + ": layer " + l.name() + " (" + l.kerasClass() + ") has "
                             + x.all().size() + " outputs; all layers in a Sequential model should have a single output "
-                            + "(use the functional API for returnState)");
+                            + multiOutputHint(l));
                 }
             }
         } catch (RuntimeException | Error e) {

@@ -3,11 +3,14 @@ package dev.jrnn.layers;
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
+import dev.jrnn.model.Input;
+import dev.jrnn.model.Model;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -225,4 +228,59 @@ class MaskedInitialStateTest {
             for (DTensor d : ins) d.close();
         }
     }
+
+    /**
+     * Real Keras 3.15.1 on TensorFlow 2.21, which jrnn follows here ({@code make_masked_initial_state_backends.py} in this
+     * package's test resources): GRU, SimpleRNN, LSTM(3, return_sequences, return_state) with initial states h = 0.7
+     * (and c = -0.4), sample 0 masked at its first two steps, sample 1 at every step. Keras 3.15.1 on JAX gives the same
+     * states and real steps but outputs the initial h (0.7) at the masked steps before the first real one, so at every
+     * step of sample 1 (the GUIDE's "Where Keras' own backends disagree").
+     */
+    @Test
+    void maskedStepsWithAnInitialStateMatchKerasOnTensorFlow() {
+        Jrnn.clearSession();
+        float[] x = new float[2 * 4 * 3];
+        for (int k = 0; k < x.length; k++) x[k] = (float) (0.5 * Math.sin(1.3 * k + 5));
+        for (int k = 0; k < 6; k++) x[k] = 0;             // sample 0, steps 0 and 1
+        for (int k = 12; k < 24; k++) x[k] = 0;           // sample 1, every step
+        float[] h0 = new float[6], c0 = new float[6];
+        Arrays.fill(h0, 0.7f);
+        Arrays.fill(c0, -0.4f);
+        Object[][] cases = {{new GRU(3), 10, GRU_SEQ, GRU_H}, {new SimpleRNN(3), 20, SIMPLE_RNN_SEQ, SIMPLE_RNN_H},
+                {new LSTM(3), 30, LSTM_SEQ, LSTM_H}};
+        for (Object[] c : cases) {
+            RecurrentLayer l = ((RecurrentLayer) c[0]).returnSequences(true).returnState(true);
+            boolean lstm = l instanceof LSTM;
+            Input in = Input.shape(4, 3), h = Input.shape(3),
+                    cc = Input.shape(3);
+            List<Node> ins = new ArrayList<>(List.of(new Masking(0.0).apply(in), h));
+            if (lstm) ins.add(cc);
+            Model m = new Model(lstm ? List.of(in, h, cc) : List.of(in, h), l.apply(ins).all());
+            int seed = (Integer) c[1];
+            List<Tensor> w = new ArrayList<>();
+            for (Param p : l.params()) {
+                float[] v = new float[Arrays.stream(p.shape()).reduce(1, (a, b) -> a * b)];
+                for (int k = 0; k < v.length; k++) v[k] = (float) (0.5 * Math.sin(1.3 * k + seed));
+                w.add(Tensor.of(v, p.shape()));
+                seed++;
+            }
+            l.setWeights(w);
+            List<Tensor> data = new ArrayList<>(List.of(Tensor.of(x, 2, 4, 3), Tensor.of(h0, 2, 3)));
+            if (lstm) data.add(Tensor.of(c0, 2, 3));
+            List<Tensor> got = m.predictAll(data, 32, null);
+            String name = l.kerasClass();
+            close(Ref.d((float[]) c[2]), got.get(0).data(), name + ": sequence");
+            close(Ref.d((float[]) c[3]), got.get(1).data(), name + ": h");
+            if (lstm) close(Ref.d(LSTM_C), got.get(2).data(), name + ": c");
+        }
+    }
+
+    // ---- pasted from KERAS_BACKEND=tensorflow python make_masked_initial_state_backends.py (Keras 3.15.1, TF 2.21)
+    static final float[] GRU_SEQ = {0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, -9.73684937e-02f, 5.63586354e-01f, 5.51720381e-01f, 2.60096401e-01f, 5.10788858e-01f, 2.80250490e-01f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f};
+    static final float[] GRU_H = {2.60096401e-01f, 5.10788858e-01f, 2.80250490e-01f, 6.99999988e-01f, 6.99999988e-01f, 6.99999988e-01f};
+    static final float[] SIMPLE_RNN_SEQ = {0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, -1.15664966e-01f, -5.53547859e-01f, -2.14016184e-01f, 1.00151137e-01f, -6.80612624e-01f, -4.96516526e-01f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f};
+    static final float[] SIMPLE_RNN_H = {1.00151137e-01f, -6.80612624e-01f, -4.96516526e-01f, 6.99999988e-01f, 6.99999988e-01f, 6.99999988e-01f};
+    static final float[] LSTM_SEQ = {0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 8.11028108e-02f, -8.42452124e-02f, -3.39633644e-01f, 1.23641469e-01f, -8.24776888e-02f, -2.70705849e-01f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f, 0.00000000e+00f};
+    static final float[] LSTM_H = {1.23641469e-01f, -8.24776888e-02f, -2.70705849e-01f, 6.99999988e-01f, 6.99999988e-01f, 6.99999988e-01f};
+    static final float[] LSTM_C = {2.64258772e-01f, -1.40827090e-01f, -5.17199039e-01f, -4.00000006e-01f, -4.00000006e-01f, -4.00000006e-01f};
 }

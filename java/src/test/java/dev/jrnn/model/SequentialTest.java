@@ -124,6 +124,34 @@ class SequentialTest {
         assertFalse(states.isBuilt());
     }
 
+    /**
+     * A layer of several outputs is refused with its cause: a Bidirectional's mergeMode(null) (no returnState there) was
+     * told "use the functional API for returnState" (an outside tester's report); both ways of building the model.
+     */
+    @Test
+    void theRefusalOfSeveralOutputsNamesItsCause() {
+        Jrnn.setBackend("cpu");
+        IllegalArgumentException atBuild = assertThrows(IllegalArgumentException.class,
+                () -> new Sequential(new Bidirectional(new LSTM(2)).mergeMode(null).inputShape(3, 1)));
+        assertTrue(atBuild.getMessage().contains("has 2 outputs")
+                && atBuild.getMessage().contains("mergeMode(null) returns the forward and backward outputs apart")
+                && !atBuild.getMessage().contains("returnState"), atBuild.getMessage());
+        Sequential m = new Sequential(new Dense(2).inputShape(3, 1));
+        IllegalArgumentException atAdd = assertThrows(IllegalArgumentException.class,
+                () -> m.add(new Bidirectional(new GRU(2).returnSequences(true)).mergeMode(null)));
+        assertTrue(atAdd.getMessage().contains("mergeMode(null)") && !atAdd.getMessage().contains("returnState"),
+                atAdd.getMessage());
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
+                () -> m.add(new Bidirectional(new GRU(2).returnState(true)).mergeMode(null)));
+        assertTrue(both.getMessage().contains("has 4 outputs") && both.getMessage().contains("mergeMode(null)")
+                && both.getMessage().contains("returnState(true)"), both.getMessage());
+        IllegalArgumentException states = assertThrows(IllegalArgumentException.class,
+                () -> m.add(new LSTM(2).returnState(true)));
+        assertTrue(states.getMessage().contains("has 3 outputs") && states.getMessage().contains("returnState(true)")
+                && !states.getMessage().contains("mergeMode"), states.getMessage());
+        assertEquals(1, m.layers().size());    // every refused add left the model as it was
+    }
+
     /** Keras 3 declares a Sequential's input with an Input first: Sequential([Input(shape=(4, 2)), LSTM(3), Dense(1)]). */
     @Test
     void anInputAddedFirstDeclaresTheInput() {

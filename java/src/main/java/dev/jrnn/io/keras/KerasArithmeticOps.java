@@ -60,7 +60,7 @@ final class KerasArithmeticOps {
      * (a layer, a GetItem, an arithmetic op), and in its outputs. Keras' mask computations pass their tensors in
      * kwargs (mask=...) and among mask ops only.
      */
-    static Set<String> dataRefs(List<?> specs, Object outputs) {
+    static Set<String> dataRefs(List<?> specs, List<Object> outputs) {
         Set<String> r = new HashSet<>();
         for (Object o : specs) {
             if (!(o instanceof Map<?, ?> e) || !(e.get("inbound_nodes") instanceof List<?> nodes)) continue;
@@ -73,13 +73,7 @@ final class KerasArithmeticOps {
                 if (k3.get("kwargs") instanceof Map<?, ?> kw) for (var a : kw.entrySet()) if (!"mask".equals(a.getKey())) names(a.getValue(), r);
             }
         }
-        if (outputs instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof String s) {   // one output: a bare ref
-            r.add(s);
-        } else if (outputs instanceof List<?> l) {
-            for (Object o : l) if (o instanceof List<?> ref && !ref.isEmpty() && ref.get(0) instanceof String s) r.add(s);
-        } else if (outputs instanceof Map<?, ?> m) {   // Keras 3's dict of outputs
-            for (Object v : m.values()) if (v instanceof List<?> ref && !ref.isEmpty() && ref.get(0) instanceof String s) r.add(s);
-        }
+        for (Object o : outputs) r.add((String) ((List<?>) o).get(0));   // the model's outputs, flattened (KerasCalls.refs)
         // a Concatenate op that data flows from passes data on: its own args are data too (nested concatenations)
         for (boolean grew = true; grew; ) {
             grew = false;

@@ -12,7 +12,7 @@ import java.util.TreeMap;
 /**
  * A layer's calls as Keras configs write them, for {@link KerasGraph}: Keras 2's {@code inbound_nodes} lists of
  * [layer, node, tensor, kwargs] refs, Keras 3's {@code args} / {@code kwargs} with {@code keras_history}, MultiHeadAttention's
- * and Attention's call arguments, and a model's input / output refs.
+ * and Attention's call arguments, and a model's input / output refs (nested structures flattened in Keras' order).
  */
 final class KerasCalls {
     private KerasCalls() {}
@@ -70,7 +70,7 @@ final class KerasCalls {
             } else {
                 KerasConfig k3 = new KerasConfig(node, where + ".inbound_nodes");
                 if (unmaskedCall(layer, k3.raw("args"), k3.raw("kwargs"), where)) refs = new UnmaskedCall();
-                flattenTensors(k3.raw("args"), refs, where);
+                flattenTensors(k3.raw("args"), refs, where + " (" + spec.string("class_name", "?") + " '" + spec.string("name", "?") + "')");
                 if (k3.raw("kwargs") instanceof Map<?, ?> kw) {
                     for (var e : kw.entrySet()) {
                         if (layer != null && e.getKey().equals("initial_state")) flattenTensors(e.getValue(), refs, where);
@@ -161,23 +161,58 @@ final class KerasCalls {
             for (Object o : l) flattenTensors(o, out, where);
         } else if (v instanceof Map<?, ?> m && "__keras_tensor__".equals(m.get("class_name"))) {
             out.add(new KerasConfig(m.get("config"), where).list("keras_history"));
+        } else if (v instanceof Map<?, ?> m && !m.containsKey("class_name")) {
+            // Keras matches a dict to a model's inputs by name or by sorted key, as the model's own structure says
+            throw new KerasFormatException(where + ": a call is given a dict of tensors (keys " + new TreeMap<>(m).keySet()
+                    + "); jrnn reads a call's tensors as one tensor or lists of them, nested too (taken in order), not"
+                    + " dicts: call it on a list of its inputs in Keras");
         } else if (v != null) {
             throw new KerasFormatException(where + ": call argument " + KerasConfig.describe(v) + " is not a tensor");
         }
     }
 
     /**
-     * input_layers / output_layers: a list of refs, or (Keras 3, one tensor) one ref, or (Keras 3, a model built with dicts)
-     * refs by name, taken in sorted key order as Keras flattens them into model.inputs / outputs.
+     * input_layers / output_layers, flattened as Keras flattens the model's inputs and outputs ({@code keras.tree.flatten}
+     * in Keras 3's Functional: model.inputs / outputs, predict's order): a [layer, node, tensor] ref is a leaf (as in
+     * functional_from_config's map_tensors), lists are taken in order and dicts by sorted key, at any depth. So one ref
+     * (Keras 3, one tensor), a list of refs, a dict of them (a model built with dicts) and nested ones ({@code
+     * Model(i, [o, [h, c]])}, {@code Model([x, [h0, c0]], ...)}; tf.keras 2 packs its refs into the same structure) all read.
      */
     static List<Object> refs(KerasConfig c, String key) {
-        if (c.raw(key) instanceof Map<?, ?> m) {
+        if (!(c.raw(key) instanceof Map<?, ?>)) c.list(key);   // missing or not a structure: named as before
+        List<Object> out = new ArrayList<>();
+        flattenRefs(c.raw(key), out, c.where() + "." + key, key);
+        return out;
+    }
+
+    /** Whether {@code v} is one [layer, node, tensor] ref (a leaf of a model's input or output structure). */
+    static boolean isRef(Object v) {
+        return v instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof String;
+    }
+
+    /** The refs of a model's (possibly nested) input or output structure {@code v}, in keras.tree.flatten order. */
+    static void flattenRefs(Object v, List<Object> out, String where, String key) {
+        if (isRef(v)) {
+            List<?> l = (List<?>) v;
+            if (l.size() < 3 || !(l.get(1) instanceof Long) || !(l.get(2) instanceof Long)) {
+                throw new KerasFormatException(where + ": the model's " + what(key) + " " + KerasConfig.describe(v)
+                        + " should be a [layer, node, tensor] reference");
+            }
+            out.add(v);
+        } else if (v instanceof Map<?, ?> m) {
             TreeMap<String, Object> sorted = new TreeMap<>();
-            m.forEach((k, v) -> sorted.put(String.valueOf(k), v));
-            return new ArrayList<>(sorted.values());
+            m.forEach((k, x) -> sorted.put(String.valueOf(k), x));
+            for (var e : sorted.entrySet()) flattenRefs(e.getValue(), out, where + "." + e.getKey(), key);
+        } else if (v instanceof List<?> l) {
+            for (int i = 0; i < l.size(); i++) flattenRefs(l.get(i), out, where + "[" + i + "]", key);
+        } else {
+            throw new KerasFormatException(where + ": the model's " + what(key) + " " + KerasConfig.describe(v) + " is not a"
+                    + " [layer, node, tensor] reference; jrnn reads a model's inputs and outputs as such references, one or"
+                    + " in lists and dicts (nested too), which it takes in Keras' flatten order (lists in order, dicts by sorted key)");
         }
-        List<?> l = c.list(key);
-        if (!l.isEmpty() && l.get(0) instanceof String) return List.of(l);
-        return new ArrayList<>(l);
+    }
+
+    private static String what(String key) {
+        return key.startsWith("input") ? "input" : key.startsWith("output") ? "output" : key;
     }
 }

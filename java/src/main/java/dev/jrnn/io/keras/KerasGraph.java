@@ -291,7 +291,7 @@ final class KerasGraph {
     private FunctionalModel functional(KerasConfig c, Scope scope) {
         FunctionalModel f = new FunctionalModel(c, c.string("name", null));
         List<?> specs = c.list("layers");
-        java.util.Set<String> data = KerasArithmeticOps.dataRefs(specs, c.raw("output_layers"));
+        java.util.Set<String> data = KerasArithmeticOps.dataRefs(specs, KerasCalls.refs(c, "output_layers"));
         for (int i = 0; i < specs.size(); i++) {
             KerasConfig spec = new KerasConfig(specs.get(i), c.where().replaceAll("\\.config$", "") + ".layers[" + i + "]");
             KerasConfig lc = layerConfig(spec);
