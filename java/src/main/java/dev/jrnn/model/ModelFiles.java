@@ -256,8 +256,8 @@ final class ModelFiles {
         }
         if (!(o.get("state") instanceof List<?> names)) throw new IllegalArgumentException("metadata.json: optimizer state names missing");
         if (names.isEmpty()) {   // before the first step, or an optimizer without buffers (SGD without momentum)
-            opt.iterations(it);
-            if (rate != null) opt.learningRate(rate);
+            model.ensureGraph();
+            apply(opt, model.parameters(), it, rate, Map.of());
             return;
         }
         Map<String, float[]> state = new LinkedHashMap<>();
@@ -321,11 +321,11 @@ final class ModelFiles {
 
     /** Binds {@code opt} to the model's trainable weights with {@code state} and the call count; the rate last (nothing fails after). */
     private static void apply(Optimizer opt, Parameters ps, long it, Float rate, Map<String, float[]> state) {
-        // no slots saved: an optimizer Keras never stepped (fresh slots at the first step), or a stepped one without slots
-        // (plain SGD), bound as built so summary() counts its variables as Keras' does
-        boolean built = !state.isEmpty() || it > 0 && KerasOptimizerState.slotless(opt);
-        if (ps.trainableSize > 0 && built) opt.restoreState(ps.store, ps.trainableSize, it, state);
-        else opt.iterations(it);
+        // no slots saved (an optimizer never stepped, or plain SGD's): built fresh, as Keras' load of a compiled model
+        // builds its optimizer (summary() then counts its variables as Keras' does)
+        if (ps.trainableSize > 0 && !state.isEmpty()) opt.restoreState(ps.store, ps.trainableSize, it, state);
+        else if (ps.trainableSize > 0) opt.build(ps.store, ps.trainableSize);
+        opt.iterations(it);
         if (rate != null && opt.schedule() == null) opt.learningRate(rate);
     }
 

@@ -52,6 +52,7 @@ final class TrainStep {
     void run(Batch b, HostBatch h, Buf lossOut, long lossOff, EpochLogs acc, Buf guard, boolean check) {
         Parameters ps = s.params();
         ParamStore store = ps.store;
+        s.optimizer().requireUsableFor(store, ps.trainable);   // before the forward pass moves any state
         Penalties penalties = s.penalties();
         // the forward pass updates them (moving statistics): backed up always, so that a step the loss guard skips (or
         // any set guard) leaves them as the weights, whether or not check also watches them

@@ -59,6 +59,8 @@ public abstract class Optimizer {
     private long version;
     private ParamStore boundTo;
     private long boundSize = -1;
+    /** The weights the state was last bound to, kept after close: another model's weights are refused (see step). */
+    private List<Param> lastParams;
     private final AccumulationAndEma extra = new AccumulationAndEma();
 
     protected Optimizer(float learningRate) {
@@ -344,16 +346,8 @@ public abstract class Optimizer {
             throw new IllegalArgumentException(name() + ": asked to update " + n + " floats, store holds " + store.size());
         }
         Backend be = store.backend();
-        if (boundTo != null && store != boundTo && iterations > 0) requireSameWeights(trainable);
-        if (store != boundTo || n != boundSize) {
-            releaseState();
-            releaseDecayFrom();
-            extra.release();
-            createState(be, n);
-            boundTo = store;
-            boundSize = n;
-            changed();
-        }
+        requireUsableFor(store, trainable);
+        if (store != boundTo || n != boundSize) bind(store, n);
         extra.fit(be, store.values(), n);
         Buf g = store.grads();
         long calls = iterations;
@@ -364,17 +358,44 @@ public abstract class Optimizer {
     }
 
     /**
-     * Refuses to go on with the weights of another model: the state is one slot per weight, so a second model would
-     * silently restart the first one's moments at a late step count (Keras on TensorFlow raises "Unknown variable").
-     * A model regrouping its own weights (a recompile, a frozen layer) shares some of them and goes on.
+     * Refuses the weights of another model once this optimizer has stepped on some: its state is a slot per weight, so
+     * a second model would restart the first one's moments at a late step count (Keras on TensorFlow raises "Unknown
+     * variable"). A model regrouping its own weights (a recompile, a frozen layer) shares some of them and goes on. The
+     * train step calls this before its forward pass, so that a refused step leaves the model as it was.
      */
-    private void requireSameWeights(List<Param> trainable) {
+    public final void requireUsableFor(ParamStore store, List<Param> trainable) {
+        if (iterations == 0 || store == boundTo || lastParams == null || trainable.isEmpty()) return;
         java.util.Set<Param> mine = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        mine.addAll(boundTo.params());
+        mine.addAll(lastParams);
         for (Param p : trainable) if (mine.contains(p)) return;
         throw new IllegalStateException(name() + ": this optimizer has updated the weights of another model " + iterations
                 + " times and keeps their state (a slot per weight); it cannot update this model's weights too: give each model "
-                + "its own optimizer (as Keras on TensorFlow requires)");
+                + "its own optimizer (as Keras on TensorFlow requires), or start this one over with iterations(0)");
+    }
+
+    /**
+     * Fresh state for the first {@code n} floats of {@code store} (Keras' {@code optimizer.build}, which loading a
+     * compiled model runs), unless the state is bound to them already; the step count stays.
+     */
+    public final void build(ParamStore store, long n) {
+        if (store == null || n <= 0 || n > store.size()) {
+            throw new IllegalArgumentException(name() + ".build: n must be in [1, store size], got " + n
+                    + (store == null ? " and no store" : " for " + store.size()));
+        }
+        if (boundTo(store, n)) return;
+        bind(store, n);
+        extra.fit(store.backend(), store.values(), n);
+    }
+
+    private void bind(ParamStore store, long n) {
+        releaseState();
+        releaseDecayFrom();
+        extra.release();
+        createState(store.backend(), n);
+        boundTo = store;
+        boundSize = n;
+        lastParams = store.params();
+        changed();
     }
 
     /** Clipping, weight decay and the subclass' update, as Keras' update step (with accumulation every n-th call only). */
@@ -486,14 +507,8 @@ public abstract class Optimizer {
             }
         }
         Backend be = store.backend();
-        releaseState();
-        releaseDecayFrom();
-        extra.release();
-        createState(be, n);
+        bind(store, n);
         extra.fit(be, null, n);
-        boundTo = store;
-        boundSize = n;
-        changed();
         Map<String, Buf> bufs = buffers();
         // a slot a setting adds or drops (amsgrad's velocity_hat, SGD's velocity) may be missing or left over: a setting
         // switched since the state was taken; the missing one starts at stateStart, as when switched on between steps

@@ -520,12 +520,40 @@ class OptimizerTest {
         }
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> m2.trainOnBatch(x, y));
         assertTrue(e.getMessage().startsWith("Adam: this optimizer has updated the weights of another model 5 times"), e.getMessage());
-        assertTrue(e.getMessage().endsWith("give each model its own optimizer (as Keras on TensorFlow requires)"),
+        assertTrue(e.getMessage().contains("give each model its own optimizer (as Keras on TensorFlow requires)"),
                 e.getMessage());
         assertEquals(0.5f, m2.getWeights().get(0).data()[0], "the refused model's weights are untouched");
         m1.trainOnBatch(x, y);
         ref.trainOnBatch(x, y);
         assertEquals(ref.getWeights().get(0).data()[0], m1.getWeights().get(0).data()[0], "m1 goes on with its own moments");
         assertEquals(6, shared.iterations());
+    }
+
+    /**
+     * The refusal comes before the refused model's forward pass (its BatchNormalization statistics stay), and it holds
+     * after the first model is closed: the state's step count would otherwise restart zero moments at step 6.
+     */
+    @Test
+    void theRefusalLeavesTheModelAsItWasAndOutlivesClose() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 4, 1), y = Tensor.of(new float[] {2, 4, 6, 8}, 4, 1);
+        Adam shared = new Adam(0.1);
+        dev.jrnn.model.Sequential m1 = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(1).inputShape(1));
+        dev.jrnn.model.Sequential m2 = new dev.jrnn.model.Sequential(new dev.jrnn.layers.BatchNormalization().inputShape(1),
+                new dev.jrnn.layers.Dense(1));
+        m1.compile(shared, "mse");
+        m2.compile(shared, "mse");
+        m1.trainOnBatch(x, y);
+        List<float[]> before = m2.getWeights().stream().map(Tensor::data).toList();
+        assertThrows(IllegalStateException.class, () -> m2.trainOnBatch(x, y));
+        List<float[]> after = m2.getWeights().stream().map(Tensor::data).toList();
+        for (int i = 0; i < before.size(); i++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(before.get(i), after.get(i), "weight " + i + " (moving mean/variance too)");
+        }
+        m1.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> m2.trainOnBatch(x, y));
+        assertTrue(e.getMessage().endsWith("or start this one over with iterations(0)"), e.getMessage());
+        shared.iterations(0);   // the way out the message names: a fresh start
+        m2.trainOnBatch(x, y);
+        assertEquals(1, shared.iterations());
     }
 }

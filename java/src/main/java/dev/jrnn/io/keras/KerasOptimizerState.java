@@ -280,16 +280,6 @@ public final class KerasOptimizerState {
     }
 
     /** The variables Keras 3 builds for {@code opt} over {@code n} weights; {@code grouped}: 3.10 and later. */
-    /** Whether Keras 3 gives {@code opt} no variable per weight (plain SGD: only iteration and learning_rate). */
-    public static boolean slotless(Optimizer opt) {
-        try {
-            for (Entry e : layout(opt, 1, true)) if (e.var() >= 0) return false;
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;   // an optimizer Keras has no layout for
-        }
-    }
-
     private static List<Entry> layout(Optimizer opt, int n, boolean grouped) {
         List<Entry> r = new ArrayList<>();
         r.add(new Entry("iteration", null, -1));

@@ -127,6 +127,15 @@ def models():
         yield name, m, {}
 
     keras.backend.clear_session()
+    # compiled, never trained, saved: Keras' load_model builds the optimizer (compile_from_config), so the loaded
+    # model's summary counts its variables although no step ran (loaded_not_trained.keras)
+    m = keras.Sequential([Input((5, 3)), layers.LSTM(4), layers.Dense(2)], name="loaded_not_trained")
+    m.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    m.save("loaded_not_trained.keras")
+    keras.backend.clear_session()
+    yield "loaded_not_trained", keras.models.load_model("loaded_not_trained.keras"), {}
+
+    keras.backend.clear_session()
     # not built: Keras 3 lists the layers with "?" and "0 (unbuilt)"
     yield "unbuilt", keras.Sequential([layers.LSTM(4), layers.Dropout(0.1), layers.Dense(2)], name="unbuilt"), {}
 
