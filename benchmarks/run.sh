@@ -10,7 +10,7 @@
 #   benchmarks/run.sh --quick            # 1 x 1 s warm-up, 2 x 1 s; PyTorch 5 steps: a smoke run, not for the record
 #   benchmarks/run.sh --dl4j             # also the Deeplearning4j peer (-Pdl4j; first run downloads ~110 MB)
 #   benchmarks/run.sh --no-torch         # without the PyTorch peer
-#   benchmarks/run.sh --shapes 32x50x128x128   # only these shapes (comma-separated), both sides
+#   benchmarks/run.sh --shapes 32x50x128x128   # only these shapes (comma-separated BxTxIxH or BxTxH), both sides
 #   benchmarks/run.sh 'RnnBench.*Lstm'   # JMH include regexes select benchmarks
 # Environment: TORCH_PYTHON (default /usr/bin/python3: Debian's python3-torch lives there, not in the python3
 # first on PATH), TORCH_THREADS (default 1,2). PyTorch needs `apt-get install python3-torch libopenblas0-openmp`;
@@ -25,7 +25,8 @@ shapes=
 args=()
 prev=
 for a in "$@"; do
-  if [ "$prev" = --shapes ]; then shapes=$a; prev=; args+=(-p "shape=$a"); continue; fi
+  # CpuBench writes the shapes as Shapes.key() ("4x10x8" -> "4x10x8x8") for JMH, as PeerFixture does for the peer
+  if [ "$prev" = --shapes ]; then shapes=$a; prev=; args+=(--shapes "$a"); continue; fi
   prev=$a
   case "$a" in
     --shapes) ;;

@@ -30,15 +30,27 @@ import java.util.Map;
  * where the DL4J peer is on the classpath. benchmarks/run.sh calls it.
  *
  * <pre>
- * java ... dev.jrnn.bench.CpuBench --out benchmarks/results/cpu.md [--quick] [--torch-csv torch_cpu.csv]
- *     [--torch-log torch_cpu.log] [JMH options and include regexes]
+ * java ... dev.jrnn.bench.CpuBench --out benchmarks/results/cpu.md [--quick] [--shapes BxTxIxH,...]
+ *     [--torch-csv torch_cpu.csv] [--torch-log torch_cpu.log] [JMH options and include regexes]
  * </pre>
- * JMH options pass through, e.g. {@code 'RnnBench.*Lstm' -p shape=32x50x128x128 -i 10}.
+ * JMH options pass through, e.g. {@code 'RnnBench.*Lstm' -p shape=32x50x128x128 -i 10}. Shapes, from {@code --shapes}
+ * or {@code -p shape=}, reach JMH as {@link Shapes#key()} ("4x10x8" becomes "4x10x8x8"), the spelling of the PyTorch
+ * rows, so the join by shape cannot miss on spelling; a jrnn train row without its PyTorch row (or the reverse) is
+ * named in the table and on stderr, and the run exits with status 5.
  */
 public final class CpuBench {
+    /** Exit status of a run whose jrnn and PyTorch train rows do not pair up (the table is written all the same). */
+    static final int UNMATCHED = 5;
+
     private CpuBench() {}
 
     public static void main(String[] args) throws RunnerException, IOException, CommandLineOptionException {
+        int status = run(args);
+        if (status != 0) System.exit(status);
+    }
+
+    /** The run of {@link #main}; returns its exit status: 0, or {@link #UNMATCHED}. */
+    static int run(String[] args) throws RunnerException, IOException, CommandLineOptionException {
         Path out = Path.of("benchmarks/results/cpu.md");
         boolean quick = false;
         Path torchCsv = null, torchLog = null;
@@ -50,19 +62,24 @@ public final class CpuBench {
                     out = Path.of(args[++a]);
                 }
                 case "--quick" -> quick = true;
+                case "--shapes" -> {
+                    if (a + 1 >= args.length) throw new IllegalArgumentException("CpuBench: --shapes needs a list, e.g. 32x50x128x128,4x10x8");
+                    jmhArgs.add("-p");
+                    jmhArgs.add("shape=" + args[++a]);
+                }
                 case "--torch-csv", "--torch-log" -> {
                     if (a + 1 >= args.length) throw new IllegalArgumentException("CpuBench: " + args[a] + " needs a file");
                     if (args[a].equals("--torch-csv")) torchCsv = Path.of(args[++a]); else torchLog = Path.of(args[++a]);
                 }
                 case "--help" -> {
-                    System.out.println("usage: CpuBench [--out table.md] [--quick] [--torch-csv f.csv] [--torch-log f.log]"
-                            + " [JMH options and include regexes]");
-                    return;
+                    System.out.println("usage: CpuBench [--out table.md] [--quick] [--shapes BxTxIxH,...] [--torch-csv f.csv]"
+                            + " [--torch-log f.log] [JMH options and include regexes]");
+                    return 0;
                 }
                 default -> jmhArgs.add(args[a]);
             }
         }
-        CommandLineOptions cli = new CommandLineOptions(jmhArgs.toArray(new String[0]));
+        CommandLineOptions cli = new CommandLineOptions(canonicalShapes(jmhArgs).toArray(new String[0]));
         boolean peer = peerAvailable();
         CpuPeak peak = CpuPeak.detect();
         List<String> notes = new ArrayList<>();
@@ -104,11 +121,35 @@ public final class CpuBench {
         Collection<RunResult> results = new Runner(ob.build()).run();
         notes.add("load average after the run (1/5/15 min): " + loadAverage());
 
-        String table = table(results, torch, peak, notes, quick);
+        Map<String, Row> rows = rows(results, torch);
+        List<String> unmatched = torchCsv == null ? List.of() : unmatched(rows.values());
+        String table = table(rows, peak, notes, quick, unmatched);
         Files.writeString(out, table);
         System.out.println();
         System.out.println(table);
         System.out.println("written: " + out + " and " + json);
+        if (!unmatched.isEmpty()) {
+            System.err.println("CpuBench: " + unmatched.size() + " train row(s) without a partner, so without a jrnn / PyTorch"
+                    + " ratio or goal line: " + String.join("; ", unmatched));
+            return UNMATCHED;
+        }
+        return 0;
+    }
+
+    /**
+     * The JMH arguments with every {@code -p shape=...} list written as {@link Shapes#canonical} keys; throws where the
+     * shape parameter is given twice (run.sh's {@code --shapes} and {@code -p shape=}), which JMH would silently merge.
+     */
+    static List<String> canonicalShapes(List<String> jmhArgs) {
+        List<String> out = new ArrayList<>(jmhArgs);
+        int seen = 0;
+        for (int a = 0; a + 1 < out.size(); a++) {
+            if (out.get(a).equals("-p") && out.get(a + 1).startsWith("shape=")) {
+                if (++seen > 1) throw new IllegalArgumentException("CpuBench: shapes given twice (--shapes and -p shape=?): " + jmhArgs);
+                out.set(a + 1, "shape=" + Shapes.canonical(out.get(a + 1).substring("shape=".length())));
+            }
+        }
+        return out;
     }
 
     /** /proc/loadavg's first three fields: other work on the machine skews every number. */
@@ -169,24 +210,56 @@ public final class CpuBench {
         return out;
     }
 
-    static String table(Collection<RunResult> results, List<Row> torch, CpuPeak peak, List<String> notes, boolean quick) {
+    /**
+     * JMH's results and the PyTorch rows by benchmark, shape and threads; a recurrent benchmark's shape is its
+     * {@link Shapes#key()} (GEMM rows keep their M x N x K).
+     */
+    static Map<String, Row> rows(Collection<RunResult> results, List<Row> torch) {
         Map<String, Row> rows = new LinkedHashMap<>();
         for (RunResult r : results) {
             String full = r.getParams().getBenchmark();
             String bench = full.substring(full.lastIndexOf('.') + 1);
             String shape = r.getParams().getParam("shape");
-            if (shape == null) shape = r.getParams().getParam("mnk");
+            shape = shape == null ? r.getParams().getParam("mnk") : Shapes.parse(shape).key();
             String threads = r.getParams().getParam("threads");
             Result<?> p = r.getPrimaryResult();
             rows.put(bench + "@" + shape + (threads == null ? "" : "@" + threads),
                     new Row(bench, shape, threads, p.getScore(), p.getScoreError()));
         }
         for (Row r : torch) rows.put(r.bench + "@" + r.shape + "@" + r.threads, r);
+        return rows;
+    }
+
+    /**
+     * The train rows of one side with no row of the other side at the same cell and shape: a jrnn train step with no
+     * PyTorch row (its ratio and goal would be blank), a PyTorch row with no jrnn row (timed for nothing).
+     */
+    static List<String> unmatched(Collection<Row> rows) {
+        List<String> out = new ArrayList<>();
+        for (Row r : rows) {
+            boolean jrnn = r.bench.startsWith("jrnn") && r.bench.endsWith("Train");
+            boolean torch = r.bench.startsWith("torch");
+            if (!jrnn && !torch) continue;
+            String other = jrnn ? r.bench.replace("jrnn", "torch") : r.bench.replace("torch", "jrnn");
+            if (fastest(rows, other, r.shape) == null) {
+                out.add(r.label() + " " + r.shape + ": no " + (jrnn ? "PyTorch" : "jrnn") + " row at this shape");
+            }
+        }
+        return out;
+    }
+
+    /** The table of {@code torch} joined to {@code results}, with no check that they pair up (tests, other callers). */
+    static String table(Collection<RunResult> results, List<Row> torch, CpuPeak peak, List<String> notes, boolean quick) {
+        return table(rows(results, torch), peak, notes, quick, List.of());
+    }
+
+    static String table(Map<String, Row> rows, CpuPeak peak, List<String> notes, boolean quick, List<String> unmatched) {
         StringBuilder b = new StringBuilder();
         b.append("Machine: ").append(peak.model()).append(", ").append(peak.cores()).append(" cores; Java ")
          .append(System.getProperty("java.version")).append("; ").append(LocalDate.now())
          .append(quick ? "; QUICK settings (1 x 1 s warm-up, 2 x 1 s), not for the record" : "; JMH fork 1, 3 x 2 s warm-up, 5 x 2 s").append("\n\n");
         for (String n : notes) b.append("- ").append(n).append('\n');
+        for (String u : unmatched) b.append("- !!! UNMATCHED: ").append(u).append('\n');
         b.append('\n');
         b.append("| benchmark | shape B,T,I,H | ms/op | GFLOP/s | % FMA peak | jrnn / PyTorch time | jrnn / DL4J time |\n");
         b.append("|---|---|---:|---:|---:|---:|---:|\n");
@@ -217,6 +290,8 @@ public final class CpuBench {
                             torchRatio = ratio(r, t, "PyTorch");
                             goals.add(fmt("%s train step %s: jrnn / PyTorch %.3f (goal <= 0.5: %s)", o[1], s, r.ms / t.ms,
                                     r.ms / t.ms <= 0.5 ? "met" : "not met"));
+                        } else if (o[2].equals("t") && !unmatched.isEmpty()) {
+                            torchRatio = "**no PyTorch row**";
                         }
                         Row d = fastest(rows.values(), o[0].replace("jrnn", "dl4j"), shape);
                         if (d != null) dl4jRatio = ratio(r, d, "DL4J");

@@ -25,7 +25,7 @@ import java.util.Map;
  * java ... dev.jrnn.bench.PeerFixture --dir benchmarks/target/peer-fixtures
  *     [--shapes 32x50x128x128,8x100x256x256,64x100x512x512] [--cells lstm,gru,simple_rnn]
  * </pre>
- * Files are named {@code <cell>-<B>x<T>x<I>x<H>.safetensors}.
+ * Files are named {@code <cell>-<B>x<T>x<I>x<H>.safetensors} ({@link Shapes#key()}, whichever form the shape was given in).
  */
 public final class PeerFixture {
     /** The CPU comparison's shapes (issue 16). */
@@ -78,7 +78,7 @@ public final class PeerFixture {
             float step1 = j.trainStep(0);
             float step2 = j.loss(0);
             meta.put("cell", cell.name().toLowerCase(Locale.ROOT));
-            meta.put("shape", s.batch() + "x" + s.steps() + "x" + s.in() + "x" + s.units());
+            meta.put("shape", s.key());
             meta.put("params", Long.toString(j.paramCount()));
             meta.put("loss_step1", Float.toString(step1));
             meta.put("loss_step2", Float.toString(step2));

@@ -46,9 +46,12 @@ public record Shapes(int batch, int steps, int in, int units) {
         }
     }
 
-    /** Parses "BxTxIxH" (e.g. "32x50x128x128") or "BxTxH" (I = H). */
+    /**
+     * Parses "BxTxIxH" (e.g. "32x50x128x128") or "BxTxH" (I = H). Whatever was typed, pass {@link #key()} on: the
+     * harness joins jrnn's rows and a peer's by that string.
+     */
     public static Shapes parse(String s) {
-        String[] p = s.trim().toLowerCase().split("x");
+        String[] p = s.trim().toLowerCase(java.util.Locale.ROOT).split("x", -1);
         try {
             if (p.length == 4) return new Shapes(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), Integer.parseInt(p[3]));
             if (p.length == 3) return new Shapes(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), Integer.parseInt(p[2]));
@@ -56,6 +59,33 @@ public record Shapes(int batch, int steps, int in, int units) {
             // fall through to the message below
         }
         throw new IllegalArgumentException("shape '" + s + "': expected BxTxIxH or BxTxH, e.g. 32x50x128x128");
+    }
+
+    /**
+     * A comma-separated list of shapes, each in either form, as their {@link #key()}s in order ("4x10x8,32x50x128x128"
+     * gives "4x10x8x8,32x50x128x128"): what benchmarks/run.sh's {@code --shapes} becomes before it reaches JMH's
+     * {@code shape} parameter, {@link PeerFixture}'s files and, through them, the PyTorch peer's CSV rows.
+     */
+    public static String canonical(String list) {
+        if (list == null || list.isBlank()) {
+            throw new IllegalArgumentException("shapes: expected a comma-separated list of BxTxIxH or BxTxH, got '" + list + "'");
+        }
+        StringBuilder b = new StringBuilder();
+        for (String sh : list.split(",", -1)) {
+            if (sh.isBlank()) throw new IllegalArgumentException("shapes '" + list + "': an empty entry between commas");
+            if (!b.isEmpty()) b.append(',');
+            b.append(parse(sh).key());
+        }
+        return b.toString();
+    }
+
+    /**
+     * The one spelling of this shape the harness passes on and joins by: "BxTxIxH", all four sizes, "BxTxH" written
+     * out ("4x10x8" is "4x10x8x8"). JMH's {@code shape} parameter, {@link PeerFixture}'s file names and metadata, and
+     * the PyTorch rows {@link CpuBench} reads back all use it.
+     */
+    public String key() {
+        return batch + "x" + steps + "x" + in + "x" + units;
     }
 
     /** Matrix-product FLOPs of one forward pass of {@code cell}: 2 T B G (I + H). */
