@@ -21,7 +21,7 @@ OpenBLAS package: `apt-get install python3-torch libopenblas0-openmp`, and run i
 (Debian's torch is not in other Pythons). --allow-reference-blas runs anyway and says so in every row.
 
     /usr/bin/python3 benchmarks/peers/torch_cpu.py --fixtures benchmarks/target/peer-fixtures \\
-        --out benchmarks/results/torch_cpu.csv [--threads 1,2] [--iters 20] [--max-seconds 3] [--quick] [--check-only]
+        --out benchmarks/results/latest/torch_cpu.csv [--threads 1,2] [--iters 20] [--max-seconds 3] [--quick] [--check-only]
 
 On a big machine (e.g. the GPU machine's 16 cores, PyTorch 2.11 with MKL/oneDNN): --threads 4,8,16.
 """

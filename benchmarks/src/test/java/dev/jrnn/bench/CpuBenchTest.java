@@ -6,6 +6,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -74,6 +76,40 @@ class CpuBenchTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> CpuBench.canonicalShapes(List.of("-p", "shape=1x1x1", "-p", "shape=2x2x2")));
         assertTrue(e.getMessage().contains("shapes given twice"), e.getMessage());
+    }
+
+    /** The PyTorch peer times the cells of the train steps JMH's own matching selects, at the shapes as keys. */
+    @Test
+    void peerPlanFollowsTheJmhIncludesAndShapes() throws Exception {
+        String all = "32x50x128x128,8x100x256x256,64x100x512x512";
+        assertEquals("lstm,gru,simple_rnn " + all, CpuBench.peerPlan(new CommandLineOptions(), false));
+        assertEquals("simple_rnn 4x10x8x8", CpuBench.peerPlan(new CommandLineOptions("RnnBench.*SimpleRnnTrain", "-p", "shape=4x10x8"), false));
+        assertEquals("lstm,simple_rnn " + all, CpuBench.peerPlan(new CommandLineOptions("RnnBench.*Train", "-e", "Gru"), false));
+        assertEquals("lstm " + all, CpuBench.peerPlan(new CommandLineOptions("RnnBench.*Lstm"), false));
+        assertEquals("- -", CpuBench.peerPlan(new CommandLineOptions("RnnBench.*Lstm", "-e", "Train"), false));
+        assertEquals("- -", CpuBench.peerPlan(new CommandLineOptions("GemmBench"), false));
+    }
+
+    /** The forks get this JVM's flags once (not again after @Fork's) and the flag that silences JMH's Unsafe warnings. */
+    @Test
+    void forkJvmArgsListTheModuleFlagsOnceAndAllowUnsafe() {
+        assertEquals(List.of("-Xmx2g", "-Djrnn.cpu.threads=1", "--sun-misc-unsafe-memory-access=allow"),
+                CpuBench.forkJvmArgs(List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx2g",
+                        "--add-modules", "jdk.incubator.vector", "--sun-misc-unsafe-memory-access=warn", "-Djrnn.cpu.threads=1")));
+    }
+
+    /** A --quick table gives the ratios but no goal verdicts: its 1 s warm-up is too short for jrnn's JIT. */
+    @Test
+    void quickTablesGiveNoGoalVerdicts() {
+        Map<String, CpuBench.Row> rows = new java.util.LinkedHashMap<>();
+        rows.put("a", new CpuBench.Row("jrnnLstmTrain", "32x50x128x128", null, 19.8, 1.0));
+        rows.put("b", new CpuBench.Row("torchLstmTrain", "32x50x128x128", "1", 20.0, 1.0));
+        CpuPeak peak = new CpuPeak("test cpu", 2, 8, 2, 3.0, "given", "given");
+        String quick = CpuBench.table(rows, peak, List.of(), true, List.of());
+        assertTrue(quick.contains("jrnn / PyTorch 0.990 (goal <= 0.5: no verdict from a quick run)")
+                && quick.contains("QUICK run") && !quick.contains("met"), quick);
+        String full = CpuBench.table(rows, peak, List.of(), false, List.of());
+        assertTrue(full.contains("jrnn / PyTorch 0.990 (goal <= 0.5: not met)"), full);
     }
 
     private static String[] concat(String[] a, String[] b) {
