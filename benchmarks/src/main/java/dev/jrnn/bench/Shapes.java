@@ -7,13 +7,20 @@ package dev.jrnn.bench;
  * <p>FLOP model (matrix products only; elementwise work, the loss and Adam are not counted). With
  * G gate columns (SimpleRNN G = H, GRU G = 3H, LSTM G = 4H):
  * <ul>
- *   <li>forward: input projection {@code X[TB, I] W[I, G]} plus T recurrent products
+ *   <li>forward ({@link #forwardFlops}): input projection {@code X[TB, I] W[I, G]} plus T recurrent products
  *       {@code h[B, H] U[H, G]}: {@code 2 T B G (I + H)};</li>
- *   <li>backward: {@code dX = dZ W^T}, {@code dW = X^T dZ}, {@code dU = H^T dZ}, {@code dh = dZ U^T}:
- *       twice the forward, {@code 4 T B G (I + H)};</li>
- *   <li>train step = forward + backward = {@code 6 T B G (I + H)}.</li>
+ *   <li>backward: {@code dW = X^T dZ} ({@code 2 T B G I}), {@code dU = H^T dZ} and {@code dh = dZ U^T}
+ *       ({@code 2 T B G H} each), and the input's gradient {@code dX = dZ W^T} ({@code 2 T B G I}) only where the
+ *       input takes one;</li>
+ *   <li>train step ({@link #trainFlops}, what the benchmarks count): forward + backward without dX, five products,
+ *       {@code 2 T B G (2I + 3H) = 6 T B G (I + H) - 2 T B G I}. The benchmarked layer's input is the data: jrnn's
+ *       train step (as {@code Model.fit} for a model's own input) computes no dX, nor does the PyTorch peer (its input
+ *       has no requires_grad), so counting dX would credit both with work neither does;</li>
+ *   <li>with dX ({@link #trainFlopsWithInputGradient}): {@code 6 T B G (I + H)}, three times the forward: a stacked
+ *       layer, DL4J (which computes it) and cuDNN's RNN backward.</li>
  * </ul>
- * Example: LSTM, B = 32, T = 50, I = H = 128: forward 2*50*32*512*256 = 0.42 GFLOP, train step 1.26 GFLOP.
+ * Example: LSTM, B = 32, T = 50, I = H = 128: forward 2*50*32*512*256 = 0.42 GFLOP, train step 1.05 GFLOP (2.5x the
+ * forward at I = H), 1.26 GFLOP with dX.
  *
  * <pre>{@code
  * Shapes s = Shapes.parse("32x50x128x128");
