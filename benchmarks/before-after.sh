@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Issue 11's check: CPU train step before (28d0ac1) and after the redesign, interleaved, one JMH run each, twice.
+#   BEFORE=<before tree> [ROUNDS=2] benchmarks/before-after.sh <after tree> <out dir>
+# Each tree built, with its runtime classpath in cp.txt at its root, e.g. in the tree:
+#   mvn -B -q -pl benchmarks -am -DskipTests package dependency:build-classpath -Dmdep.outputFile=$PWD/cp.txt -Dmdep.includeScope=runtime
 set -euo pipefail
 source "$(dirname "$0")/../ci/jdk.sh"
 after=${1:?after worktree (with cp.txt: its runtime classpath)}; out=${2:?out dir}; mkdir -p "$out"

@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source ci/jdk.sh
+# stage.sh is in the project workspace's shared folder beside the checkout, not in the repository (docs/GUIDE.md,
+# "Running the GPU tests and benchmarks", says what to do without it): say so before building anything
+[ -x ../shared/gpu/stage.sh ] || { echo "ci/stage-gpu.sh: no ../shared/gpu/stage.sh: it is in the project workspace's shared" \
+  "folder, not in the repository; without it see docs/GUIDE.md, 'Running the GPU tests and benchmarks'" >&2; exit 2; }
 mvn -B -q -o -DskipTests -Dmaven.javadoc.skip=true install
 rm -rf .device
 # the runtime without java.xml (4.3 MB of the carry limit), which only JUnit's XML report writers use: gpu-all.sh writes

@@ -79,6 +79,36 @@ def load_keras_weights(torch, net, cell, kernel, recurrent_kernel, bias):
             net.bias_hh_l0.requires_grad_(False)
 
 
+def keras_grads(net, cell):
+    """The gradients torch holds (p.grad after backward) in jrnn's Keras layout, the inverse of load_keras_weights:
+    {"grad_kernel": [I, G], "grad_recurrent_kernel": [H, G], "grad_bias": [G] (GRU [2, G])}, float64 numpy."""
+    import numpy as np
+
+    def g(p):
+        return np.zeros(tuple(p.shape)) if p.grad is None else p.grad.detach().double().numpy()
+    h = net.weight_hh_l0.shape[1]
+    perm = np.concatenate([np.arange(k * h, (k + 1) * h) for k in keras_blocks(cell)])
+    gih, ghh = g(net.weight_ih_l0), g(net.weight_hh_l0)
+    kernel = np.empty((gih.shape[1], gih.shape[0]))
+    kernel[:, perm] = gih.T
+    recurrent = np.empty((ghh.shape[1], ghh.shape[0]))
+    recurrent[:, perm] = ghh.T
+    biases = [g(net.bias_ih_l0)] + ([g(net.bias_hh_l0)] if cell == "gru" else [])
+    bias = np.empty((len(biases), kernel.shape[1]))
+    for r, b in enumerate(biases):
+        bias[r, perm] = b
+    return {"grad_kernel": kernel, "grad_recurrent_kernel": recurrent,
+            "grad_bias": bias if cell == "gru" else bias[0]}
+
+
+def relative_l2(a, ref):
+    """|a - ref| / |ref| (L2 over all elements): a constant factor c on a gradient gives |c - 1|, a missing one 1."""
+    import numpy as np
+    a, ref = np.asarray(a, dtype=np.float64).ravel(), np.asarray(ref, dtype=np.float64).ravel()
+    n = np.linalg.norm(ref)
+    return float(np.linalg.norm(a - ref) / n) if n > 0 else (0.0 if not np.any(a) else float("inf"))
+
+
 def read_safetensors(path):
     """(tensors as float32 numpy arrays, metadata) of a safetensors file (the format's spec: 8-byte
     little-endian header length, JSON header, data); F32 only, which is what jrnn writes."""

@@ -2,9 +2,13 @@
 """PyTorch CPU peer of jrnn's CPU train step (benchmarks/run.sh runs it beside the JMH RnnBench).
 
 For each fixture file that jrnn's PeerFixture wrote (cell, shape, jrnn's initial Keras-layout weights, the
-benchmark's input batches, jrnn's losses): builds nn.LSTM / nn.GRU / nn.RNN, loads jrnn's weights, and
-checks the same work: trainable parameter count equal to jrnn's, MSE of the first train step (same weights,
-same batch) within 1e-5 relative of jrnn's, and the MSE after that one Adam update within 1e-5 too. PyTorch
+benchmark's input batches, jrnn's gradients and losses): builds nn.LSTM / nn.GRU / nn.RNN, loads jrnn's weights,
+and checks the same work: trainable parameter count equal to jrnn's, MSE of the first train step (same weights,
+same batch) within 1e-5 relative of jrnn's, the gradient of that loss within 1e-4 of jrnn's for each weight
+(kernel, recurrent kernel, bias: relative L2 distance, so a gradient off by a constant factor c is |c - 1| away,
+a missing one 1, at any shape), and the MSE after that one Adam update within 1e-5. The gradients are the check
+of BPTT: the losses alone miss a x2 / x0.5 / x10 gradient at small shapes, since Adam's first step is about
+lr * sign(g) (check_sensitivity.py shows both). PyTorch
 adds eps to sqrt(v / (1 - beta2^t)), Keras (and jrnn) to sqrt(v); for the checked update the peer's eps is
 Keras' eps / sqrt(1 - beta2), which makes the two updates the same formula (left at 1e-7, the first update
 already differs by ~1e-3 relative in the loss at B=32, T=50: many gradients are ~1e-6). Then it
@@ -17,7 +21,7 @@ OpenBLAS package: `apt-get install python3-torch libopenblas0-openmp`, and run i
 (Debian's torch is not in other Pythons). --allow-reference-blas runs anyway and says so in every row.
 
     /usr/bin/python3 benchmarks/peers/torch_cpu.py --fixtures benchmarks/target/peer-fixtures \\
-        --out benchmarks/results/torch_cpu.csv [--threads 1,2] [--iters 20] [--max-seconds 3] [--quick]
+        --out benchmarks/results/latest/torch_cpu.csv [--threads 1,2] [--iters 20] [--max-seconds 3] [--quick] [--check-only]
 
 On a big machine (e.g. the GPU machine's 16 cores, PyTorch 2.11 with MKL/oneDNN): --threads 4,8,16.
 """
@@ -29,39 +33,71 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peer_common as pc  # noqa: E402
 
-STEP1_TOL, STEP2_TOL = 1e-5, 1e-5
+STEP1_TOL, GRAD_TOL, STEP2_TOL = 1e-5, 1e-4, 1e-5
+GRADS = ("grad_kernel", "grad_recurrent_kernel", "grad_bias")
 
 
-def check_and_time(torch, path, threads, warmup, iters, max_seconds, device_name, blas_note):
-    """Equal-work check of one fixture, then one timed row per thread count. Raises on a mismatch."""
+def peer_for(torch, path):
+    """(fixture tensors, metadata, net holding jrnn's initial weights, Adam set for the checked Keras update, xs, ys)."""
     w, meta = pc.read_safetensors(path)
     cell = meta["cell"]
     b, t, i, h = pc.parse_shape(meta["shape"])
     torch.manual_seed(0)
     net = pc.make_net(torch, cell, i, h)
     pc.load_keras_weights(torch, net, cell, w["kernel"], w["recurrent_kernel"], w["bias"])
-    # Step 1 with Keras' update (see the module doc), then PyTorch's own eps for the timed steps.
+    # Step 1 with Keras' update (see the module doc); check_and_time then sets PyTorch's own eps for the timed steps.
     opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=pc.LR, betas=pc.BETAS,
                            eps=pc.EPS / (1 - pc.BETAS[1]) ** 0.5)
     nb = int(meta.get("batches", "1"))
     xs = [torch.from_numpy(w[f"x{k}"]) for k in range(nb)]
     ys = [torch.from_numpy(w[f"y{k}"]) for k in range(nb)]
-    mse = torch.nn.functional.mse_loss
-    step = pc.make_step(torch, net, opt, mse, xs, ys)
+    return w, meta, net, opt, xs, ys
 
+
+def equal_work(torch, w, meta, net, step, xs, ys):
+    """Runs step(0) (zero grads, forward, backward, Adam; the gradients stay in p.grad) on the net holding jrnn's
+    initial weights and compares with the fixture: parameter count, step-1 MSE, the gradient of each weight, the MSE
+    after the update. Returns (report line, list of failed checks; empty when it is the same work)."""
+    mse = torch.nn.functional.mse_loss
+    cell = meta["cell"]
     params, jparams = pc.trainable(net), int(meta["params"])
     l1 = step(0)
+    grads = pc.keras_grads(net, cell)
     with torch.no_grad():
         l2 = mse(net(xs[0])[0][:, -1], ys[0]).item()
-    for g in opt.param_groups:
-        g["eps"] = pc.EPS
     j1, j2 = float(meta["loss_step1"]), float(meta["loss_step2"])
     r1, r2 = abs(l1 - j1) / max(abs(j1), 1e-30), abs(l2 - j2) / max(abs(j2), 1e-30)
+    missing = [k for k in GRADS if k not in w]
+    rg = {k: pc.relative_l2(grads[k], w[k]) for k in GRADS if k in w}
     line = (f"equal work {cell} {meta['shape']}: params jrnn={jparams} torch={params}; step-1 MSE jrnn={j1:.8g} "
-            f"torch={l1:.8g} (rel {r1:.1e}); after one Adam update jrnn={j2:.8g} torch={l2:.8g} (rel {r2:.1e})")
+            f"torch={l1:.8g} (rel {r1:.1e}); gradients vs jrnn's (relative L2) kernel {rg.get(GRADS[0], float('nan')):.1e}"
+            f" recurrent {rg.get(GRADS[1], float('nan')):.1e} bias {rg.get(GRADS[2], float('nan')):.1e}; after one Adam "
+            f"update jrnn={j2:.8g} torch={l2:.8g} (rel {r2:.1e})")
+    failed = []
+    if params != jparams:
+        failed.append("parameter count")
+    if not r1 <= STEP1_TOL:
+        failed.append(f"step-1 MSE (> {STEP1_TOL:g})")
+    if missing:
+        failed.append("the fixture has no " + ", ".join(missing) + " (rerun dev.jrnn.bench.PeerFixture)")
+    failed += [f"{k} (> {GRAD_TOL:g})" for k, r in rg.items() if not r <= GRAD_TOL]
+    if not r2 <= STEP2_TOL:
+        failed.append(f"MSE after one Adam update (> {STEP2_TOL:g})")
+    return line, failed
+
+
+def check_and_time(torch, path, threads, warmup, iters, max_seconds, device_name, blas_note):
+    """Equal-work check of one fixture, then one timed row per thread count. Raises on a mismatch."""
+    w, meta, net, opt, xs, ys = peer_for(torch, path)
+    cell = meta["cell"]
+    b, t, i, h = pc.parse_shape(meta["shape"])
+    step = pc.make_step(torch, net, opt, torch.nn.functional.mse_loss, xs, ys)
+    line, failed = equal_work(torch, w, meta, net, step, xs, ys)
     print("# " + line, flush=True)
-    if params != jparams or not r1 <= STEP1_TOL or not r2 <= STEP2_TOL:
-        raise RuntimeError(f"not the same work (tolerances {STEP1_TOL:g} / {STEP2_TOL:g}): {line}")
+    if failed:
+        raise RuntimeError(f"not the same work ({'; '.join(failed)}): {line}")
+    for g in opt.param_groups:
+        g["eps"] = pc.EPS
 
     rows = []
     k = 1
@@ -84,6 +120,7 @@ def main():
     ap.add_argument("--max-seconds", type=float, default=3.0)
     ap.add_argument("--quick", action="store_true", help="warm-up 1 step, 5 timed steps: a smoke run")
     ap.add_argument("--allow-reference-blas", action="store_true")
+    ap.add_argument("--check-only", action="store_true", help="the equal-work checks alone: no timing, no CSV")
     ap.add_argument("--out", default=None, help="CSV path; a .json with the same rows is written beside it")
     a = ap.parse_args()
     cells = pc.parse_list(a.cells, set(pc.GATES), "cell")
@@ -112,13 +149,13 @@ def main():
     rows, failed = [], []
     for f in files:
         try:
-            r, _ = check_and_time(torch, f, threads, a.warmup, a.iters, a.max_seconds, pc.cpu_model(),
+            r, _ = check_and_time(torch, f, [] if a.check_only else threads, a.warmup, a.iters, a.max_seconds, pc.cpu_model(),
                                   "+reference-blas" if reference else "")
             rows += r
         except Exception as e:  # one failing configuration must not lose the others
             print(f"# {os.path.basename(f)} FAILED: {e}", flush=True)
             failed.append(os.path.basename(f))
-    if a.out:
+    if a.out and not a.check_only:
         pc.write_csv(a.out, rows)
     if failed:
         print(f"torch_cpu.py: {len(failed)} configuration(s) failed: {', '.join(failed)}", file=sys.stderr)

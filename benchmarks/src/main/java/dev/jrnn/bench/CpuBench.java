@@ -2,7 +2,14 @@ package dev.jrnn.bench;
 
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
+import org.openjdk.jmh.runner.format.OutputFormat;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.VerboseMode;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -12,6 +19,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -30,17 +38,38 @@ import java.util.Map;
  * where the DL4J peer is on the classpath. benchmarks/run.sh calls it.
  *
  * <pre>
- * java ... dev.jrnn.bench.CpuBench --out benchmarks/results/cpu.md [--quick] [--torch-csv torch_cpu.csv]
- *     [--torch-log torch_cpu.log] [JMH options and include regexes]
+ * java ... dev.jrnn.bench.CpuBench --out benchmarks/results/latest/cpu.md [--quick] [--shapes BxTxIxH,...]
+ *     [--torch-csv torch_cpu.csv] [--torch-log torch_cpu.log] [JMH options and include regexes]
  * </pre>
- * JMH options pass through, e.g. {@code 'RnnBench.*Lstm' -p shape=32x50x128x128 -i 10}.
+ * JMH options pass through, e.g. {@code 'RnnBench.*Lstm' -p shape=32x50x128x128 -i 10}. Shapes, from {@code --shapes}
+ * or {@code -p shape=}, reach JMH as {@link Shapes#key()} ("4x10x8" becomes "4x10x8x8"), the spelling of the PyTorch
+ * rows, so the join by shape cannot miss on spelling; a jrnn train row without its PyTorch row (or the reverse) is
+ * named in the table and on stderr, and the run exits with status 5.
  */
 public final class CpuBench {
+    /** Exit status of a run whose jrnn and PyTorch train rows do not pair up (the table is written all the same). */
+    static final int UNMATCHED = 5;
+
     private CpuBench() {}
 
-    public static void main(String[] args) throws RunnerException, IOException, CommandLineOptionException {
-        Path out = Path.of("benchmarks/results/cpu.md");
-        boolean quick = false;
+    public static void main(String[] args) throws RunnerException, IOException {
+        int status;
+        try {
+            status = run(args);
+        } catch (CommandLineOptionException | IllegalArgumentException e) {   // a bad option: its message, no stack trace
+            Throwable c = e.getCause();
+            String m = String.valueOf(e.getMessage());
+            System.err.println((m.startsWith("CpuBench:") ? "" : "CpuBench: ") + m
+                    + (c == null || String.valueOf(c.getMessage()).equals(m) ? "" : " (" + c.getMessage() + ")"));
+            status = 2;
+        }
+        if (status != 0) System.exit(status);
+    }
+
+    /** The run of {@link #main}; returns its exit status: 0, or {@link #UNMATCHED}. */
+    static int run(String[] args) throws RunnerException, IOException, CommandLineOptionException {
+        Path out = Path.of("benchmarks/results/latest/cpu.md");
+        boolean quick = false, plan = false;
         Path torchCsv = null, torchLog = null;
         List<String> jmhArgs = new ArrayList<>();
         for (int a = 0; a < args.length; a++) {
@@ -50,20 +79,32 @@ public final class CpuBench {
                     out = Path.of(args[++a]);
                 }
                 case "--quick" -> quick = true;
+                case "--peer-plan" -> plan = true;
+                case "--shapes" -> {
+                    if (a + 1 >= args.length) throw new IllegalArgumentException("CpuBench: --shapes needs a list, e.g. 32x50x128x128,4x10x8");
+                    jmhArgs.add("-p");
+                    jmhArgs.add("shape=" + args[++a]);
+                }
                 case "--torch-csv", "--torch-log" -> {
                     if (a + 1 >= args.length) throw new IllegalArgumentException("CpuBench: " + args[a] + " needs a file");
                     if (args[a].equals("--torch-csv")) torchCsv = Path.of(args[++a]); else torchLog = Path.of(args[++a]);
                 }
                 case "--help" -> {
-                    System.out.println("usage: CpuBench [--out table.md] [--quick] [--torch-csv f.csv] [--torch-log f.log]"
-                            + " [JMH options and include regexes]");
-                    return;
+                    System.out.println("usage: CpuBench [--out table.md] [--quick] [--shapes BxTxIxH,...] [--torch-csv f.csv]"
+                            + " [--torch-log f.log] [--peer-plan] [JMH options and include regexes]");
+                    System.out.println("  --peer-plan: print the cells and shapes of the train steps these options select"
+                            + " (\"lstm,gru 32x50x128x128\"; \"- -\" for none) and exit");
+                    return 0;
                 }
                 default -> jmhArgs.add(args[a]);
             }
         }
-        CommandLineOptions cli = new CommandLineOptions(jmhArgs.toArray(new String[0]));
+        CommandLineOptions cli = new CommandLineOptions(canonicalShapes(jmhArgs).toArray(new String[0]));
         boolean peer = peerAvailable();
+        if (plan) {
+            System.out.println(peerPlan(cli, peer));
+            return 0;
+        }
         CpuPeak peak = CpuPeak.detect();
         List<String> notes = new ArrayList<>();
         notes.add(peak.explain());
@@ -92,11 +133,11 @@ public final class CpuBench {
                 .parent(cli)
                 .resultFormat(ResultFormatType.JSON)
                 .result(json.toString());
-        if (cli.getIncludes().isEmpty()) {
-            ob.include(RnnBench.class.getName() + ".*");
-            ob.include(GemmBench.class.getName() + ".*");
-        }
+        if (cli.getIncludes().isEmpty()) for (String i : includes(cli)) ob.include(i);
         if (!peer) ob.exclude("dl4j");
+        if (!cli.getJvmArgs().hasValue()) {
+            ob.jvmArgs(forkJvmArgs(ManagementFactory.getRuntimeMXBean().getInputArguments()).toArray(new String[0]));
+        }
         if (quick) {
             ob.warmupIterations(1).warmupTime(TimeValue.seconds(1))
               .measurementIterations(2).measurementTime(TimeValue.seconds(1));
@@ -104,11 +145,96 @@ public final class CpuBench {
         Collection<RunResult> results = new Runner(ob.build()).run();
         notes.add("load average after the run (1/5/15 min): " + loadAverage());
 
-        String table = table(results, torch, peak, notes, quick);
+        Map<String, Row> rows = rows(results, torch);
+        List<String> unmatched = torchCsv == null ? List.of() : unmatched(rows.values());
+        String table = table(rows, peak, notes, quick, unmatched);
         Files.writeString(out, table);
         System.out.println();
         System.out.println(table);
         System.out.println("written: " + out + " and " + json);
+        if (!unmatched.isEmpty()) {
+            System.err.println("CpuBench: " + unmatched.size() + " train row(s) without a partner, so without a jrnn / PyTorch"
+                    + " ratio or goal line: " + String.join("; ", unmatched));
+            return UNMATCHED;
+        }
+        return 0;
+    }
+
+    /** The include regexes of the run: the command line's, or every RnnBench and GemmBench benchmark. */
+    static List<String> includes(Options cli) {
+        return cli.getIncludes().isEmpty() ? List.of(RnnBench.class.getName() + ".*", GemmBench.class.getName() + ".*") : cli.getIncludes();
+    }
+
+    /**
+     * What the PyTorch peer has to time for the run these options describe, as "cells shapes": the cells of the jrnn
+     * train steps that JMH's own matching of the includes and excludes selects ("lstm,simple_rnn"), and the shape
+     * parameter as {@link Shapes#key()}s (RnnBench's own shapes when none is given); "- -" when no train step is
+     * selected. benchmarks/run.sh asks this before the peer, so an include regex limits both sides.
+     */
+    static String peerPlan(Options cli, boolean dl4j) {
+        List<String> excludes = new ArrayList<>(cli.getExcludes());
+        if (!dl4j) excludes.add("dl4j");
+        java.util.Set<String> selected = new java.util.HashSet<>();
+        OutputFormat quiet = OutputFormatFactory.createFormatInstance(System.err, VerboseMode.SILENT);
+        for (BenchmarkListEntry e : BenchmarkList.defaultList().find(quiet, includes(cli), excludes)) selected.add(e.getUsername());
+        List<String> cells = new ArrayList<>();
+        for (Shapes.Cell c : new Shapes.Cell[] {Shapes.Cell.LSTM, Shapes.Cell.GRU, Shapes.Cell.SIMPLE_RNN}) {
+            if (selected.contains(RnnBench.class.getName() + "." + trainBenchmark(c))) cells.add(c.name().toLowerCase(Locale.ROOT));
+        }
+        if (cells.isEmpty()) return "- -";
+        String shapes;
+        if (cli.getParameter("shape").hasValue()) {
+            shapes = Shapes.canonical(String.join(",", cli.getParameter("shape").get()));
+        } else {
+            try {
+                shapes = Shapes.canonical(String.join(",", RnnBench.JrnnState.class.getField("shape").getAnnotation(Param.class).value()));
+            } catch (NoSuchFieldException e) {
+                throw new IllegalStateException("RnnBench.JrnnState has no shape parameter", e);
+            }
+        }
+        return String.join(",", cells) + " " + shapes;
+    }
+
+    /** RnnBench's train-step benchmark of a cell: jrnnLstmTrain, jrnnGruTrain, jrnnSimpleRnnTrain. */
+    static String trainBenchmark(Shapes.Cell c) {
+        return switch (c) { case LSTM -> "jrnnLstmTrain"; case GRU -> "jrnnGruTrain"; case SIMPLE_RNN -> "jrnnSimpleRnnTrain"; };
+    }
+
+    /**
+     * The JMH forks' JVM arguments: this JVM's own (what JMH passes on by default) less the flags RnnBench's and
+     * GemmBench's {@code @Fork} append anyway (so "VM options" lists them once), plus
+     * {@code --sun-misc-unsafe-memory-access=allow}: JMH 1.37 calls sun.misc.Unsafe, and JMH prints a fork's stderr on
+     * its stdout, so the fork's warnings would reach the table's output.
+     */
+    static List<String> forkJvmArgs(List<String> host) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < host.size(); i++) {
+            String a = host.get(i);
+            if (a.equals("--add-modules") && i + 1 < host.size() && host.get(i + 1).equals("jdk.incubator.vector")) {
+                i++;
+            } else if (!a.equals("--add-modules=jdk.incubator.vector") && !a.equals("--enable-native-access=ALL-UNNAMED")
+                    && !a.startsWith("--sun-misc-unsafe-memory-access=")) {
+                out.add(a);
+            }
+        }
+        out.add("--sun-misc-unsafe-memory-access=allow");
+        return out;
+    }
+
+    /**
+     * The JMH arguments with every {@code -p shape=...} list written as {@link Shapes#canonical} keys; throws where the
+     * shape parameter is given twice (run.sh's {@code --shapes} and {@code -p shape=}), which JMH would silently merge.
+     */
+    static List<String> canonicalShapes(List<String> jmhArgs) {
+        List<String> out = new ArrayList<>(jmhArgs);
+        int seen = 0;
+        for (int a = 0; a + 1 < out.size(); a++) {
+            if (out.get(a).equals("-p") && out.get(a + 1).startsWith("shape=")) {
+                if (++seen > 1) throw new IllegalArgumentException("CpuBench: shapes given twice (--shapes and -p shape=?): " + jmhArgs);
+                out.set(a + 1, "shape=" + Shapes.canonical(out.get(a + 1).substring("shape=".length())));
+            }
+        }
+        return out;
     }
 
     /** /proc/loadavg's first three fields: other work on the machine skews every number. */
@@ -169,24 +295,56 @@ public final class CpuBench {
         return out;
     }
 
-    static String table(Collection<RunResult> results, List<Row> torch, CpuPeak peak, List<String> notes, boolean quick) {
+    /**
+     * JMH's results and the PyTorch rows by benchmark, shape and threads; a recurrent benchmark's shape is its
+     * {@link Shapes#key()} (GEMM rows keep their M x N x K).
+     */
+    static Map<String, Row> rows(Collection<RunResult> results, List<Row> torch) {
         Map<String, Row> rows = new LinkedHashMap<>();
         for (RunResult r : results) {
             String full = r.getParams().getBenchmark();
             String bench = full.substring(full.lastIndexOf('.') + 1);
             String shape = r.getParams().getParam("shape");
-            if (shape == null) shape = r.getParams().getParam("mnk");
+            shape = shape == null ? r.getParams().getParam("mnk") : Shapes.parse(shape).key();
             String threads = r.getParams().getParam("threads");
             Result<?> p = r.getPrimaryResult();
             rows.put(bench + "@" + shape + (threads == null ? "" : "@" + threads),
                     new Row(bench, shape, threads, p.getScore(), p.getScoreError()));
         }
         for (Row r : torch) rows.put(r.bench + "@" + r.shape + "@" + r.threads, r);
+        return rows;
+    }
+
+    /**
+     * The train rows of one side with no row of the other side at the same cell and shape: a jrnn train step with no
+     * PyTorch row (its ratio and goal would be blank), a PyTorch row with no jrnn row (timed for nothing).
+     */
+    static List<String> unmatched(Collection<Row> rows) {
+        List<String> out = new ArrayList<>();
+        for (Row r : rows) {
+            boolean jrnn = r.bench.startsWith("jrnn") && r.bench.endsWith("Train");
+            boolean torch = r.bench.startsWith("torch");
+            if (!jrnn && !torch) continue;
+            String other = jrnn ? r.bench.replace("jrnn", "torch") : r.bench.replace("torch", "jrnn");
+            if (fastest(rows, other, r.shape) == null) {
+                out.add(r.label() + " " + r.shape + ": no " + (jrnn ? "PyTorch" : "jrnn") + " row at this shape");
+            }
+        }
+        return out;
+    }
+
+    /** The table of {@code torch} joined to {@code results}, with no check that they pair up (tests, other callers). */
+    static String table(Collection<RunResult> results, List<Row> torch, CpuPeak peak, List<String> notes, boolean quick) {
+        return table(rows(results, torch), peak, notes, quick, List.of());
+    }
+
+    static String table(Map<String, Row> rows, CpuPeak peak, List<String> notes, boolean quick, List<String> unmatched) {
         StringBuilder b = new StringBuilder();
         b.append("Machine: ").append(peak.model()).append(", ").append(peak.cores()).append(" cores; Java ")
          .append(System.getProperty("java.version")).append("; ").append(LocalDate.now())
          .append(quick ? "; QUICK settings (1 x 1 s warm-up, 2 x 1 s), not for the record" : "; JMH fork 1, 3 x 2 s warm-up, 5 x 2 s").append("\n\n");
         for (String n : notes) b.append("- ").append(n).append('\n');
+        for (String u : unmatched) b.append("- !!! UNMATCHED: ").append(u).append('\n');
         b.append('\n');
         b.append("| benchmark | shape B,T,I,H | ms/op | GFLOP/s | % FMA peak | jrnn / PyTorch time | jrnn / DL4J time |\n");
         b.append("|---|---|---:|---:|---:|---:|---:|\n");
@@ -216,7 +374,9 @@ public final class CpuBench {
                         if (t != null) {
                             torchRatio = ratio(r, t, "PyTorch");
                             goals.add(fmt("%s train step %s: jrnn / PyTorch %.3f (goal <= 0.5: %s)", o[1], s, r.ms / t.ms,
-                                    r.ms / t.ms <= 0.5 ? "met" : "not met"));
+                                    quick ? "no verdict from a quick run" : r.ms / t.ms <= 0.5 ? "met" : "not met"));
+                        } else if (o[2].equals("t") && !unmatched.isEmpty()) {
+                            torchRatio = "**no PyTorch row**";
                         }
                         Row d = fastest(rows.values(), o[0].replace("jrnn", "dl4j"), shape);
                         if (d != null) dl4jRatio = ratio(r, d, "DL4J");
@@ -230,7 +390,8 @@ public final class CpuBench {
             }
         }
         if (!goals.isEmpty()) {
-            b.append("\nIssue 16's CPU goals:\n\n");
+            b.append(quick ? "\nIssue 16's CPU goals (QUICK run: 1 s of warm-up is too short for jrnn's JIT; no verdicts, not for"
+                    + " the record):\n\n" : "\nIssue 16's CPU goals:\n\n");
             for (String g : goals) b.append("- ").append(g).append('\n');
         }
         boolean gemm = rows.values().stream().anyMatch(r -> r.bench.equals("gemm"));

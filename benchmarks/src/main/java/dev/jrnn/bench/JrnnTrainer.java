@@ -143,6 +143,21 @@ public final class JrnnTrainer implements AutoCloseable {
                 Span.of(step), null, LR, BETA1, BETA2, EPS);
     }
 
+    /**
+     * The gradient of batch {@code i}'s MSE with respect to every weight at the current weights, in Keras order and
+     * shapes (as {@code layer().getWeights()}): forward, loss and backward of {@link #trainStep}, without the update.
+     */
+    public List<Tensor> gradients(int i) {
+        store.zeroGrads();
+        try (Trace tr = layer.forward(List.of(x(i)), null, true)) {
+            be.lossAsync(mse(tr, i, syncLoss));
+            tr.backward(List.of(grad), NO_DX);
+        }
+        List<Tensor> g = new ArrayList<>();
+        for (dev.jrnn.layers.Param p : layer.params()) g.add(p.getGrad());
+        return g;
+    }
+
     /** Forward, MSE loss, backward, Adam: one train step on batch {@code i}; returns the loss before the update. */
     public float trainStep(int i) {
         store.zeroGrads();

@@ -16,16 +16,24 @@ import java.util.Map;
  * Writes what a peer in another language (benchmarks/peers/torch_cpu.py) needs to check that it does
  * jrnn's work: per cell and shape one safetensors file with jrnn's initial weights in Keras layout
  * ({@code kernel}, {@code recurrent_kernel}, {@code bias}), the {@link RnnBench#BATCHES} input batches
- * {@code x0..} and targets {@code y0..} the CPU benchmark uses, and in the metadata jrnn's parameter
- * count and its losses: {@code loss_step1} (MSE of the first train step on batch 0, before its update)
- * and {@code loss_step2} (MSE on batch 0 after that one Adam update, which checks BPTT and Adam too).
+ * {@code x0..} and targets {@code y0..} the CPU benchmark uses, jrnn's gradients of the first train step's
+ * loss ({@code grad_kernel}, {@code grad_recurrent_kernel}, {@code grad_bias}: batch 0, the initial weights, Keras
+ * layout), and in the metadata jrnn's parameter count and its losses: {@code loss_step1} (MSE of the first train
+ * step on batch 0, before its update) and {@code loss_step2} (MSE on batch 0 after that one Adam update).
  * Computed on the CPU backend, fp32.
+ *
+ * <p>The gradients are what checks BPTT at every shape: the peer compares its own with them weight by weight
+ * (relative L2 distance), which sees a gradient off by a constant factor, a missing bias or recurrent-kernel
+ * gradient and a truncated BPTT. The losses alone cannot at small shapes: Adam's first step is about
+ * {@code lr * sign(g)} wherever |g| is well above eps, so a gradient twice too large moves the weights almost as
+ * the right one does ({@code loss_step2} moved by 3e-7 to 4e-6 relative at 4x10x8x8). {@code loss_step2} still
+ * checks Adam's update rule.
  *
  * <pre>
  * java ... dev.jrnn.bench.PeerFixture --dir benchmarks/target/peer-fixtures
  *     [--shapes 32x50x128x128,8x100x256x256,64x100x512x512] [--cells lstm,gru,simple_rnn]
  * </pre>
- * Files are named {@code <cell>-<B>x<T>x<I>x<H>.safetensors}.
+ * Files are named {@code <cell>-<B>x<T>x<I>x<H>.safetensors} ({@link Shapes#key()}, whichever form the shape was given in).
  */
 public final class PeerFixture {
     /** The CPU comparison's shapes (issue 16). */
@@ -75,10 +83,14 @@ public final class PeerFixture {
                 t.put("x" + i, Tensor.wrap(data.x(i), s.batch(), s.steps(), s.in()));
                 t.put("y" + i, Tensor.wrap(data.y(i), s.batch(), s.units()));
             }
+            List<Tensor> g = j.gradients(0);   // at the initial weights, before the step below updates them
+            t.put("grad_kernel", g.get(0));
+            t.put("grad_recurrent_kernel", g.get(1));
+            t.put("grad_bias", g.get(2));
             float step1 = j.trainStep(0);
             float step2 = j.loss(0);
             meta.put("cell", cell.name().toLowerCase(Locale.ROOT));
-            meta.put("shape", s.batch() + "x" + s.steps() + "x" + s.in() + "x" + s.units());
+            meta.put("shape", s.key());
             meta.put("params", Long.toString(j.paramCount()));
             meta.put("loss_step1", Float.toString(step1));
             meta.put("loss_step2", Float.toString(step2));

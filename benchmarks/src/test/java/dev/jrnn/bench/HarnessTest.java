@@ -19,6 +19,10 @@ class HarnessTest {
         assertEquals(3 * 419_430_400.0, s.trainFlopsWithInputGradient(Shapes.Cell.LSTM));
         // without dx = dG·W^T (2*T*B*G*I = half the forward at I = H)
         assertEquals(2.5 * 419_430_400.0, s.trainFlops(Shapes.Cell.LSTM));
+        // Shapes' Javadoc: the train step is 2*T*B*G*(2I + 3H), five products; at I != H too (GRU, G = 3H = 384)
+        Shapes t = Shapes.parse("16x200x64x128");
+        assertEquals(2.0 * 200 * 16 * 384 * (2 * 64 + 3 * 128), t.trainFlops(Shapes.Cell.GRU));
+        assertEquals(6.0 * 200 * 16 * 384 * (64 + 128), t.trainFlopsWithInputGradient(Shapes.Cell.GRU));
         assertEquals(419_430_400.0 / 4, s.forwardFlops(Shapes.Cell.SIMPLE_RNN));
         assertEquals(419_430_400.0 * 3 / 4, s.forwardFlops(Shapes.Cell.GRU));
         assertEquals(131_584, s.lstmParams());   // 4*128*(128+128+1)
