@@ -1,0 +1,100 @@
+package dev.jrnn.io;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.Objects;
+
+/**
+ * The IOExceptions a model file's reader ends in when the fault is not in the file's content, so that a caller
+ * catching IOException sees them all and is not told a good file is damaged: the file changed or was truncated while
+ * being read. A page of a memory-mapped file that shrank faults, which the JVM reports as {@link InternalError} (a
+ * VirtualMachineError that {@code catch (IOException | RuntimeException e)} misses); or the file's size, modification
+ * time or identity moved while a read failed.
+ *
+ * <pre>{@code
+ * Map<String, Tensor> w = FileFaults.read(file, () -> SafeTensors.read(file));
+ * }</pre>
+ */
+public final class FileFaults {
+    /** What every "changed while being read" message says. */
+    static final String CHANGED = "the file changed or was truncated while being read";
+
+    private FileFaults() {}
+
+    /** A read of a file. */
+    @FunctionalInterface
+    public interface Read<T> {
+        T run() throws IOException;
+    }
+
+    /** The IOException that says {@link #CHANGED}; a nested guard passes it on as it is. */
+    private static final class Changed extends IOException {
+        Changed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Whether {@code e} (or a cause) is the JVM's fault on a page of a mapped file that is no longer there. */
+    public static boolean isMappedFault(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            // "a fault occurred in an unsafe memory access operation" (or "in a recent ... in compiled Java code")
+            if (t instanceof InternalError && t.getMessage() != null && t.getMessage().contains("unsafe memory access")) return true;
+        }
+        return false;
+    }
+
+    /** The IOException for data of {@code source} (a file, or "file:member") that changed under a read ({@code where}: nullable). */
+    public static IOException changedWhileReading(String source, String where, Throwable cause) {
+        return new Changed(source + ": " + (where == null ? "" : where + ": ") + CHANGED
+                + " (written in place by another thread or process: read it again once that write is done)", cause);
+    }
+
+    /**
+     * Runs {@code body}, a read of {@code file} that changes nothing but returns what it read, so that it throws only what
+     * it declares and never blames the file for what is not its fault: a mapped page's fault, or any failure while the
+     * file changed, is an IOException saying {@link #CHANGED}. Other failures go on as they are. A read that succeeds
+     * while the file was written in place (its size or modification time moved, the same file) may hold a mix of old and
+     * new bytes: that is refused too, the result closed when it is AutoCloseable. A file renamed over the path meanwhile
+     * is fine: the read had the old one open. {@code file} null: {@code body} alone.
+     */
+    public static <T> T read(Path file, Read<T> body) throws IOException {
+        if (file == null) return body.run();   // the reader's own message for a null file
+        Stamp before = Stamp.of(file);
+        T result;
+        try {
+            result = body.run();
+        } catch (IOException | RuntimeException | InternalError e) {
+            if (e instanceof Changed) throw e;   // a nested guard's
+            if (isMappedFault(e) || before != null && !before.equals(Stamp.of(file))) throw changedWhileReading(file.toString(), null, e);
+            throw e;
+        }
+        Stamp after = Stamp.of(file);
+        if (before != null && after != null && Objects.equals(before.key(), after.key()) && !before.equals(after)) {
+            IOException e = changedWhileReading(file.toString(), null, null);
+            if (result instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception x) {
+                    e.addSuppressed(x);
+                }
+            }
+            throw e;
+        }
+        return result;
+    }
+
+    /** What tells a file's versions apart: its size, modification time and identity (inode); null when unreadable. */
+    private record Stamp(long size, FileTime modified, Object key) {
+        static Stamp of(Path file) {
+            try {
+                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+                return new Stamp(a.size(), a.lastModifiedTime(), a.fileKey());
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+    }
+}
