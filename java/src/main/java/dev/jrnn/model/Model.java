@@ -2,6 +2,7 @@ package dev.jrnn.model;
 
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.NameUids;
+import dev.jrnn.io.FileFaults;
 import dev.jrnn.io.keras.KerasImport;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Names;
@@ -423,8 +424,11 @@ public class Model extends Evaluator implements AutoCloseable {
                     + " file) or another .h5 / .hdf5 (tf.keras 2's), got '" + file.getFileName() + "' (.keras is a whole model's"
                     + " file, which loadWeights and Keras read as one: use save)");
         }
-        if (file != null && ModelFiles.hdf5Name(file)) ModelFiles.saveWeightsHdf5(this, file);
-        else io.save(file);
+        if (file == null) throw new IllegalArgumentException(name() + ".saveWeights: file is null");
+        FileFaults.save(name() + ".saveWeights", file, () -> {
+            if (ModelFiles.hdf5Name(file)) ModelFiles.saveWeightsHdf5(this, file);
+            else io.save(file);
+        });
     }
 
     /**
