@@ -43,7 +43,13 @@ final class ModelFiles {
         if (hdf5Name(file)) {   // tf.keras 2's legacy layout: the model, its compile config, the optimizer variables (jrnn_state/)
             Optimizer o = model.optimizer();
             List<KerasOptimizerState.Var> vars = o == null || model.loss() == null ? List.of() : kerasVars(model, ps, o);
-            FileFaults.save(model.name() + ".save", file, () -> AtomicFiles.write(file, out -> KerasLegacyExport.write(model, out, ps.trainable, vars)));
+            KerasLegacyExport.check(model);   // a model the layout cannot hold is refused before a directory is made
+            FileFaults.save(model.name() + ".save", file, () -> {
+                // as Keras 3's legacy HDF5 save (legacy_h5_format.save_model_to_hdf5 makes the directories); .keras does not
+                Path dir = file.toAbsolutePath().getParent();
+                if (dir != null && !java.nio.file.Files.isDirectory(dir)) java.nio.file.Files.createDirectories(dir);
+                AtomicFiles.write(file, out -> KerasLegacyExport.write(model, out, ps.trainable, vars));
+            });
             return;
         }
         Map<String, Object> meta = new LinkedHashMap<>();
