@@ -192,7 +192,7 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
             else model.save(file);
         } catch (IOException e) {
             throw new UncheckedIOException("ModelCheckpoint: could not write " + file + " at epoch " + (epoch + 1)
-                    + (batch == null ? "" : " batch " + batch) + ": " + e.getMessage() + " (the previous file is unchanged)", e);
+                    + (batch == null ? "" : " batch " + batch) + ": " + e.getMessage(), e);   // which says the previous file is unchanged
         }
         lastSaved = file;
         say(model, "\nEpoch " + (epoch + 1) + ": finished saving model to " + file);
