@@ -50,7 +50,7 @@ public final class FileFaults {
         void run() throws IOException;
     }
 
-    /** The IOException that says {@link #CHANGED}; a nested guard passes it on as it is. */
+    /** The IOException that says {@code CHANGED}; a nested guard passes it on as it is. */
     private static final class Changed extends IOException {
         Changed(String message, Throwable cause) {
             super(message, cause);
@@ -76,10 +76,11 @@ public final class FileFaults {
      * Runs {@code body}, a read of {@code file} that changes nothing but returns what it read, so that it throws only what
      * it declares and never blames the file for what is not its fault: with the thread's interrupt flag set it does not
      * start ({@link InterruptedIOException}), and a failure while the flag is set is one too; a mapped page's fault, or any
-     * failure while the file changed, is an IOException saying {@link #CHANGED}. Other failures go on as they are. A read that succeeds
-     * while the file was written in place (its size or modification time moved, the same file) may hold a mix of old and
-     * new bytes: that is refused too, the result closed when it is AutoCloseable. A file renamed over the path meanwhile
-     * is fine: the read had the old one open. {@code file} null: {@code body} alone.
+     * failure while the file changed, is an IOException saying the file changed or was truncated while being read. Other
+     * failures go on as they are. A read that succeeds while the file was written in place (its size or modification time
+     * moved, the same file) may hold a mix of old and new bytes: that is refused too, the result closed when it is
+     * AutoCloseable. A file renamed over the path meanwhile is fine: the read had the old one open. {@code file} null:
+     * {@code body} alone.
      */
     public static <T> T read(Path file, Read<T> body) throws IOException {
         if (file == null) return body.run();   // the reader's own message for a null file
