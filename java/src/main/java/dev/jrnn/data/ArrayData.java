@@ -1,5 +1,6 @@
 package dev.jrnn.data;
 
+import dev.jrnn.io.FileFaults;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
@@ -118,9 +119,9 @@ final class ArrayData {
             if (fortran) copyFortran(from, n, dst, dstFloat);
             else dtype.toFloats(data, from * dtype.width(), order, dst, dstFloat, n);
         } catch (InternalError e) {
+            if (!FileFaults.isMappedFault(e)) throw e;
             // a fault in a mapped page: the file shrank under the mapping
-            throw new UncheckedIOException(new IOException(source + ": read fault at element " + from
-                    + " (the file was truncated or replaced while mapped)", e));
+            throw new UncheckedIOException(FileFaults.changedWhileReading(source, "read fault at element " + from, e));
         }
     }
 

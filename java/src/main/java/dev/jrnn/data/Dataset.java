@@ -498,7 +498,11 @@ public final class Dataset implements Cloneable {
         return d;
     }
 
-    /** Fail a batch holding NaN or Inf, naming the file and sample. */
+    /**
+     * Fail a batch holding NaN or Inf, naming the file and sample, wherever it is read. {@code fit} turns it on unless
+     * {@code FitOptions.checkFinite(false)}; {@code predict} and {@code evaluate} leave it as the data set has it (off:
+     * those rows come out NaN, as Keras').
+     */
     public Dataset checkFinite(boolean on) {
         Dataset d = copy();
         d.checkFinite = on;

@@ -38,6 +38,7 @@ public final class SineForecast {
         System.out.printf(Locale.ROOT, "loss %.4f -> %.2e%n", h.get("loss").get(0), h.last("loss"));
         Path dir = Path.of(dev.jrnn.backend.Settings.current().demoOut());
         try {
+            java.nio.file.Files.createDirectories(dir);   // saves make no directories (as Python's open): the demo makes its own
             h.toCsv(dir.resolve("sine_history.csv"));
             h.plot(dir.resolve("sine_loss.png"));
             m.saveWeights(dir.resolve("sine.safetensors"));

@@ -11,6 +11,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -34,6 +35,9 @@ import java.util.Set;
  *   <li>The target must be a regular file or absent: a directory, FIFO or device is refused with an
  *       IOException before anything is opened, and so is a file without write permission (0444): a save
  *       never replaces a read-only file.</li>
+ *   <li>The directory must exist: a missing one is a {@link NoSuchFileException} naming it, and nothing is created
+ *       (as Python's {@code open} and Keras' {@code model.save} raise {@code FileNotFoundError}; a typo in a path
+ *       does not make a new tree).</li>
  *   <li>The temp file is {@code .<name>.<random>.tmp}, with the name cut so the whole fits in 255 UTF-8
  *       bytes (any name the file system takes can be saved). A save deletes the temp files of the same
  *       target that a crashed save left behind: those not modified for {@link #STALE_TEMP}.</li>
@@ -59,7 +63,7 @@ public final class AtomicFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** Writes {@code content} to {@code file} atomically (temp file + rename); parent directories are created. */
+    /** Writes {@code content} to {@code file} atomically (temp file + rename), in a directory that exists. */
     public static void write(Path file, Content content) throws IOException {
         if (file == null) throw new IllegalArgumentException("AtomicFiles.write: file is null");
         if (content == null) throw new IllegalArgumentException("AtomicFiles.write: content is null");
@@ -131,7 +135,14 @@ public final class AtomicFiles {
         if (file == null) throw new IllegalArgumentException("AtomicFiles.open: file is null");
         Path abs = resolveLinks(file.toAbsolutePath());
         Path dir = abs.getParent();
-        if (dir != null) Files.createDirectories(dir);
+        if (dir != null && !Files.isDirectory(dir)) {
+            if (Files.exists(dir)) {
+                throw new java.nio.file.FileSystemException(dir.toString(), null, "not a directory, so " + abs.getFileName()
+                        + " cannot be written in it");
+            }
+            throw new NoSuchFileException(dir.toString(), null, "no such directory to write " + abs.getFileName() + " in; nothing"
+                    + " was made (create the directory first, as for Keras' model.save and Python's open())");
+        }
         checkReplaceable(abs);
         removeStaleTemps(dir, abs.getFileName().toString());
         Path tmp = createTemp(dir, abs.getFileName().toString());

@@ -127,12 +127,14 @@ public final class SafeTensors {
 
     /** Reads every tensor (as float32), in header order. */
     public static Map<String, Tensor> read(Path file) throws IOException {
-        try (FileChannel ch = open(file)) {
-            Parsed p = parse(file, ch);
-            Map<String, Tensor> out = new LinkedHashMap<>();
-            for (Entry e : p.entries) out.put(e.name, readTensor(file, ch, p.dataStart, e));
-            return out;
-        }
+        return FileFaults.read(file, () -> {
+            try (FileChannel ch = open(file)) {
+                Parsed p = parse(file, ch);
+                Map<String, Tensor> out = new LinkedHashMap<>();
+                for (Entry e : p.entries) out.put(e.name, readTensor(file, ch, p.dataStart, e));
+                return out;
+            }
+        });
     }
 
     /**
@@ -140,18 +142,22 @@ public final class SafeTensors {
      * after the same checks as {@link #read}.
      */
     public static Map<String, int[]> shapes(Path file) throws IOException {
-        try (FileChannel ch = open(file)) {
-            Map<String, int[]> out = new LinkedHashMap<>();
-            for (Entry e : parse(file, ch).entries) out.put(e.name, e.shape.clone());
-            return out;
-        }
+        return FileFaults.read(file, () -> {
+            try (FileChannel ch = open(file)) {
+                Map<String, int[]> out = new LinkedHashMap<>();
+                for (Entry e : parse(file, ch).entries) out.put(e.name, e.shape.clone());
+                return out;
+            }
+        });
     }
 
     /** The header's {@code __metadata__} strings (empty when absent). */
     public static Map<String, String> readMetadata(Path file) throws IOException {
-        try (FileChannel ch = open(file)) {
-            return parse(file, ch).metadata;
-        }
+        return FileFaults.read(file, () -> {
+            try (FileChannel ch = open(file)) {
+                return parse(file, ch).metadata;
+            }
+        });
     }
 
     /** Opens for reading after checking it is a regular file (a FIFO with no writer would block the open). */
@@ -174,12 +180,14 @@ public final class SafeTensors {
      * Java-array size limit (a mapped tensor may exceed 2^31 elements).
      */
     public static List<Layout> layout(Path file) throws IOException {
-        try (FileChannel ch = open(file)) {
-            Parsed p = parse(file, ch, true);
-            List<Layout> out = new ArrayList<>();
-            for (Entry e : p.entries) out.add(new Layout(e.name, e.dtype, e.shape.clone(), p.dataStart + e.begin, e.end - e.begin));
-            return out;
-        }
+        return FileFaults.read(file, () -> {
+            try (FileChannel ch = open(file)) {
+                Parsed p = parse(file, ch, true);
+                List<Layout> out = new ArrayList<>();
+                for (Entry e : p.entries) out.add(new Layout(e.name, e.dtype, e.shape.clone(), p.dataStart + e.begin, e.end - e.begin));
+                return out;
+            }
+        });
     }
 
     private record Entry(String name, String dtype, int[] shape, long begin, long end) {}

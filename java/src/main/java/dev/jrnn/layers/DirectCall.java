@@ -27,7 +27,6 @@ final class DirectCall {
         List<int[]> shapes = new ArrayList<>();
         for (Tensor t : inputs) {
             if (t == null) throw new IllegalArgumentException(layer.name() + ": an input is null");
-            if (!t.isFinite()) throw new IllegalArgumentException(layer.name() + ": input holds NaN or Inf");
             int[] s = t.shape();
             shapes.add(Arrays.copyOfRange(s, 1, s.length));
         }

@@ -18,7 +18,7 @@ import java.util.Set;
  * epoch did not log, lines ended by CR LF (Python's csv module). With {@code append(true)} a run adds its rows
  * to an existing file (resuming with {@link FitOptions#initialEpoch}), writing the header only into an empty one.
  * Each row is written and closed at its epoch's end, so a crash keeps the epochs before it. In data-parallel
- * training only rank 0 writes.
+ * training only rank 0 writes. The file's directory must exist, as for Keras' (Python's open() makes none).
  *
  * <pre>{@code
  * model.fit(x, y, new FitOptions().epochs(20).validationSplit(0.2).callbacks(new CSVLogger(Path.of("training.log"))));

@@ -164,7 +164,7 @@ public abstract class Evaluator extends Trainer {
         requireOpen("evaluate");
         if (batchSize < 1) throw new IllegalArgumentException(name() + ".evaluate: batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
-        Data d = check().prepare(xs, ys, lengths, "evaluate", true, true);
+        Data d = check().prepare(xs, ys, lengths, "evaluate", true, false);
         d = d.withWeights(SampleWeights.resolve(w, name() + ".evaluate", "sampleWeight", graph(), d.xs().get(0).dim(0),
                 SampleWeights.targetSteps(d.ys())));
         return callbacks.isEmpty() ? new Inference(setup, (Model) this).evaluate(d, batchSize)
@@ -339,7 +339,7 @@ public abstract class Evaluator extends Trainer {
     private DatasetBatches datasetBatches(Dataset data, String what, int steps) throws IOException {
         requireOpen(what);
         ensureBuilt(data, what, steps);
-        return new DatasetBatches(data, setup, what, what.equals("evaluate"), true, steps);
+        return new DatasetBatches(data, setup, what, what.equals("evaluate"), false, steps);
     }
 
     /**
@@ -410,7 +410,7 @@ public abstract class Evaluator extends Trainer {
         requireOpen("predict");
         if (batchSize < 1) throw new IllegalArgumentException(name() + ".predict: batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
-        return new Inference(setup, (Model) this).predict(check().prepare(xs, null, lengths, "predict", false, true), batchSize);
+        return new Inference(setup, (Model) this).predict(check().prepare(xs, null, lengths, "predict", false, false), batchSize);
     }
 
     /**
@@ -427,7 +427,7 @@ public abstract class Evaluator extends Trainer {
         requireOpen("predict");
         if (batchSize < 1) throw new IllegalArgumentException(name() + ".predict: batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
-        return new Inference(setup, (Model) this).predict(check().prepare(xs, null, lengths, "predict", false, true), batchSize, false, "predict",
+        return new Inference(setup, (Model) this).predict(check().prepare(xs, null, lengths, "predict", false, false), batchSize, false, "predict",
                 cbs, (Model) this);
     }
 
@@ -454,7 +454,7 @@ public abstract class Evaluator extends Trainer {
     public List<Tensor> callAll(List<Tensor> xs, boolean training) {
         requireOpen("call");
         ensureBuiltSafely(xs);
-        Data d = check().prepare(xs, null, null, "call", false, true);
+        Data d = check().prepare(xs, null, null, "call", false, false);
         return new Inference(setup).predict(d, d.n(), training, "call");
     }
 

@@ -185,7 +185,8 @@ public final class FitOptions {
      * Guards against NaN and infinities (default true): x, y and the validation data are checked
      * before training, and every step checks its gradients before the update and the weights after
      * it, so a {@link NonFiniteException} leaves the weights of the last finite step. The loss is
-     * checked either way; false skips the data scan and the two checks per step (for benchmarks).
+     * checked either way; false skips the data scan and the two checks per step (for benchmarks). predict and evaluate never
+     * refuse NaN or Inf input: the rows holding it come out NaN, as Keras'.
      */
     public FitOptions checkFinite(boolean c) {
         this.checkFinite = c;

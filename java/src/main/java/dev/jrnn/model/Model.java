@@ -2,6 +2,7 @@ package dev.jrnn.model;
 
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.NameUids;
+import dev.jrnn.io.FileFaults;
 import dev.jrnn.io.keras.KerasImport;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Names;
@@ -408,7 +409,8 @@ public class Model extends Evaluator implements AutoCloseable {
      * ends in {@code .weights.h5}, as Keras 3's weights file; under another {@code .h5} or {@code .hdf5} name, in
      * tf.keras 2's legacy layout ({@code save_weights("w.h5")}), which tf.keras 2 and Keras 3 both read as such.
      * Keras' {@code load_weights} reads each; {@link #loadWeights} reads all. A {@code .keras} name is refused: it is a
-     * whole model's file ({@link #save}), as which loadWeights and Keras would read it.
+     * whole model's file ({@link #save}), as which loadWeights and Keras would read it. The directory must exist (a
+     * {@link java.nio.file.NoSuchFileException} otherwise, nothing made), as for Keras' {@code save_weights}.
      *
      * <pre>{@code
      * model.saveWeights(Path.of("w.safetensors"));
@@ -423,8 +425,11 @@ public class Model extends Evaluator implements AutoCloseable {
                     + " file) or another .h5 / .hdf5 (tf.keras 2's), got '" + file.getFileName() + "' (.keras is a whole model's"
                     + " file, which loadWeights and Keras read as one: use save)");
         }
-        if (file != null && ModelFiles.hdf5Name(file)) ModelFiles.saveWeightsHdf5(this, file);
-        else io.save(file);
+        if (file == null) throw new IllegalArgumentException(name() + ".saveWeights: file is null");
+        FileFaults.save(name() + ".saveWeights", file, () -> {
+            if (ModelFiles.hdf5Name(file)) ModelFiles.saveWeightsHdf5(this, file);
+            else io.save(file);
+        });
     }
 
     /**
@@ -480,7 +485,8 @@ public class Model extends Evaluator implements AutoCloseable {
      * below {@code jrnn_state/} (jrnn resumes from them; Keras starts its optimizer afresh); a layer or activation
      * tf.keras 2 lacks is refused, naming the layer (MultiHeadAttention is written: Keras 3 loads that file, tf.keras 2
      * does not). Other names ({@code .weights.h5} included, a weights file to Keras) are refused rather than given a
-     * file Keras would misread.
+     * file Keras would misread. A missing directory is a {@link java.nio.file.NoSuchFileException}, nothing made, as
+     * Keras' {@code model.save("m.keras")} raises; an {@code .h5} / {@code .hdf5} save makes it, as Keras 3's does.
      *
      * <pre>{@code
      * model.save(Path.of("model.keras"));

@@ -2,6 +2,7 @@ package dev.jrnn.model;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +15,8 @@ import java.util.regex.Pattern;
  * pattern with Python format fields: {@code {epoch}} (counted from 1, as Keras), with {@code saveFreq(int)}
  * {@code {batch}} (the batch within its epoch, from 1), and any logged value, with an optional spec ({@code {epoch:02d}},
  * {@code {val_loss:.2f}}, {@code {loss:.3e}}). Whole models are written by {@link Model#save} (resume them with
- * {@link Models#load} and {@link FitOptions#initialEpoch}), weights by {@link Model#saveWeights}. Every write is
+ * {@link Models#load} and {@link FitOptions#initialEpoch}), weights by {@link Model#saveWeights}; the file's directory is
+ * made when missing, as Keras' callback makes it (a plain save does not). Every write is
  * atomic: a failing one stops fit with an UncheckedIOException naming the file and the epoch, and leaves the file
  * that was there. Changed (session 21): in mode "auto" a monitor whose direction cannot be told (not the loss, and no
  * compiled metric with a direction logs it) is refused when fit starts, saveBestOnly or not, as Keras 3.15.1 refuses it.
@@ -184,11 +186,13 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
         }
         Path file = Path.of(format(filepath, epoch + 1, batch, logs));
         try {
+            Path dir = file.toAbsolutePath().getParent();   // Keras' ModelCheckpoint makes the file's directory; a save does not
+            if (dir != null && !Files.exists(dir)) Files.createDirectories(dir);
             if (saveWeightsOnly) model.saveWeights(file);
             else model.save(file);
         } catch (IOException e) {
             throw new UncheckedIOException("ModelCheckpoint: could not write " + file + " at epoch " + (epoch + 1)
-                    + (batch == null ? "" : " batch " + batch) + ": " + e.getMessage() + " (the previous file is unchanged)", e);
+                    + (batch == null ? "" : " batch " + batch) + ": " + e.getMessage(), e);   // which says the previous file is unchanged
         }
         lastSaved = file;
         say(model, "\nEpoch " + (epoch + 1) + ": finished saving model to " + file);

@@ -1,6 +1,7 @@
 package dev.jrnn.model;
 
 import dev.jrnn.io.AtomicFiles;
+import dev.jrnn.io.FileFaults;
 import dev.jrnn.io.keras.KerasExport;
 import dev.jrnn.io.keras.KerasImport;
 import dev.jrnn.io.keras.KerasLegacyExport;
@@ -42,11 +43,13 @@ final class ModelFiles {
         if (hdf5Name(file)) {   // tf.keras 2's legacy layout: the model, its compile config, the optimizer variables (jrnn_state/)
             Optimizer o = model.optimizer();
             List<KerasOptimizerState.Var> vars = o == null || model.loss() == null ? List.of() : kerasVars(model, ps, o);
-            try {
+            KerasLegacyExport.check(model);   // a model the layout cannot hold is refused before a directory is made
+            FileFaults.save(model.name() + ".save", file, () -> {
+                // as Keras 3's legacy HDF5 save (legacy_h5_format.save_model_to_hdf5 makes the directories); .keras does not
+                Path dir = file.toAbsolutePath().getParent();
+                if (dir != null && !java.nio.file.Files.isDirectory(dir)) java.nio.file.Files.createDirectories(dir);
                 AtomicFiles.write(file, out -> KerasLegacyExport.write(model, out, ps.trainable, vars));
-            } catch (IOException e) {
-                throw new IOException(model.name() + ".save(" + file + "): " + e.getMessage() + " (the previous file, if any, is unchanged)", e);
-            }
+            });
             return;
         }
         Map<String, Object> meta = new LinkedHashMap<>();
@@ -82,12 +85,8 @@ final class ModelFiles {
         }
         meta.put("dropout", dropout);
         meta.put("fit_seed", model.fitSeed() == null ? null : Long.toString(model.fitSeed()));
-        try {
-            List<KerasOptimizerState.Var> vars = optimizerVars;
-            AtomicFiles.write(file, out -> KerasExport.write(model, out, meta, state, vars));
-        } catch (IOException e) {
-            throw new IOException(model.name() + ".save(" + file + "): " + e.getMessage() + " (the previous file, if any, is unchanged)", e);
-        }
+        List<KerasOptimizerState.Var> vars = optimizerVars;
+        FileFaults.save(model.name() + ".save", file, () -> AtomicFiles.write(file, out -> KerasExport.write(model, out, meta, state, vars)));
     }
 
     /**

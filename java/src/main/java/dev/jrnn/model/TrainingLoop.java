@@ -16,7 +16,8 @@ import java.util.TreeSet;
  * Keras' fit loop: epochs of shuffled batches, each a {@link TrainStep} (captured into a CUDA graph by
  * {@link StepGraphCache} when it can be), the losses kept on the device in a {@link LossLog} and read
  * back as rarely as the progress bar and the callbacks allow, validation after each epoch, the callbacks'
- * hooks and {@link Model#stopTraining}.
+ * hooks and {@link Model#stopTraining}. {@link Thread#interrupt} stops it between two batches, whatever the data's source
+ * ({@link #interrupted}).
  */
 final class TrainingLoop {
     /** How often the live progress bar reads the losses back (a synchronizing download) at most. */
@@ -72,6 +73,7 @@ final class TrainingLoop {
         // Keras 3 refuses a monitor mode "auto" cannot place at the first epoch's end; here before any update (no epoch: no refusal)
         if (o.initialEpoch < o.epochs) MonitorDirection.check(o.callbacks, model, logged(logKeys, o.callbacks));
         int initialEpoch = o.initialEpoch;
+        if (Thread.currentThread().isInterrupted()) throw interrupted("before it started", null);   // before a backup or a callback changes anything
         BackupAndRestore backup = null;
         for (Callback cb : o.callbacks) if (cb instanceof BackupAndRestore b && backup == null) backup = b;
         if (backup != null) {
@@ -124,7 +126,7 @@ final class TrainingLoop {
                 long lastRead = System.nanoTime();
                 try (BatchSource.Epoch batches = train.epoch(epoch, o.shuffle, rng)) {
                     HostBatch batch;
-                    for (int b = 0; (batch = batches.next()) != null; b++) {
+                    for (int b = 0; (batch = next(batches, epoch, b, o.epochs)) != null; b++) {
                         log.makeRoom(acc);   // a source of unknown length: read back and reuse the rows
                         if (!callbacks.isEmpty()) {
                             for (Callback cb : callbacks) cb.onBatchBegin(b, model);
@@ -233,6 +235,32 @@ final class TrainingLoop {
         Set<String> keys = new TreeSet<>(logKeys);
         for (Callback cb : callbacks) if (cb instanceof KnownLogs k) keys.addAll(k.logsAdded());
         return keys;
+    }
+
+    /**
+     * The next batch of epoch {@code epoch}, unless the thread is interrupted: a fit from tensors and one from a Dataset
+     * (whose prefetching {@code BatchStream} is interrupted in its wait for the next batch) stop alike, between two steps.
+     */
+    private HostBatch next(BatchSource.Epoch batches, int epoch, int b, int epochs) {
+        String where = "before batch " + (b + 1) + " of epoch " + (epoch + 1) + "/" + epochs;
+        if (Thread.currentThread().isInterrupted()) throw interrupted(where, null);
+        try {
+            return batches.next();
+        } catch (IllegalStateException e) {
+            if (Thread.currentThread().isInterrupted()) throw interrupted(where, e);
+            throw e;
+        }
+    }
+
+    /**
+     * What fit throws when its thread is interrupted ({@code Future.cancel(true)}, an executor's shutdownNow): the
+     * model holds the weights and optimizer state of the last completed step and can predict, save or fit again; the flag
+     * stays set (save and load refuse to start while it is, with an InterruptedIOException).
+     */
+    private IllegalStateException interrupted(String where, Throwable cause) {
+        return new IllegalStateException(s.name() + ".fit: interrupted (Thread.interrupt) " + where + "; the model holds the "
+                + "weights of the last completed batch and can be used or fit again. The thread's interrupt flag stays set: clear "
+                + "it (Thread.interrupted()) before saving on this thread", cause);
     }
 
     /** A callback that closed the model ends fit here, before a step would use the freed weights. */

@@ -209,8 +209,7 @@ class BadInputTest {
                 "lstm: expected input (batch, timesteps, 2), got (4, 3, 1)");
         bad("call: LSTM on rank 2", IAE, f -> lstm(f).call(Tensor.zeros(4, 3)), "lstm", "expected input (batch, timesteps, features), got (4, 3)");
         bad("call: LSTM on rank 4", IAE, f -> lstm(f).call(Tensor.zeros(4, 3, 2, 1)), "lstm", "got (4, 3, 2, 1)");
-        bad("call: LSTM input NaN", IAE, f -> lstm(f).call(with(x(2), 3, Float.NaN)), "lstm", "NaN");
-        bad("call: LSTM input +Inf", IAE, f -> lstm(f).call(with(x(2), 0, Float.POSITIVE_INFINITY)), "lstm", "Inf");
+        // NaN / Inf input is no bad input at inference: the rows holding it come out NaN, as Keras' (NonFiniteInferenceTest)
         bad("call: callAll null", IAE, f -> lstm(f).callAll(null), "lstm", "no input given");
         bad("call: callAll empty", IAE, f -> lstm(f).callAll(List.of()), "lstm", "no input given");
         bad("call: callAll null element", IAE, f -> lstm(f).callAll(Arrays.asList(x(2), null, null)), "lstm", "null");
@@ -284,8 +283,6 @@ class BadInputTest {
                 new dev.jrnn.layers.Multiply().name("mul").forwardMasked(List.of(a, b), Arrays.asList(m, null), false).close();
             }
         }, "mul: expected a mask of shape (2, 3)", "(2, 3, 4)", "got (3, 2)");
-        bad("call: SimpleRNN initial state NaN", IAE,
-                f -> f.track(built(new SimpleRNN(2), 3, 2)).callAll(List.of(x(1), Tensor.of(new float[] {0, Float.NaN}, 1, 2))), "simple_rnn", "NaN");
     }
 
     /** A layer built for the given per-sample input shape. */
@@ -633,14 +630,11 @@ class BadInputTest {
                 "trainOnBatch: expected 2 target tensor(s)");
         bad("trainOnBatch: null lists", IAE, f -> twoInputs(f).trainOnBatch((List<Tensor>) null, null), "expected 2 input tensor(s), got null");
         bad("testOnBatch: y sample count", IAE, f -> f.model.testOnBatch(x(4), y(3)), "y has 3 samples, x has 4");
-        bad("testOnBatch: second input NaN", IAE, f -> twoInputs(f).testOnBatch(List.of(x(4), with(x(4), 5, Float.NaN)), Arrays.asList(y(4), null)),
-                "x[1] (in_b) holds NaN");
         bad("predictOnBatch: two outputs", ISE, f -> twoInputs(f).predictOnBatch(x(4)), "2 outputs", "predictOnBatch(List.of(x))");
         bad("predictOnBatch: x null", IAE, f -> f.model.predictOnBatch((Tensor) null), "x is null");
         bad("predictOnBatch: one x for two inputs", IAE, f -> twoInputs(f).predictOnBatch(List.of(x(4))), "expected 2 input tensor(s), got 1");
         bad("call: two outputs", ISE, f -> twoInputs(f).call(x(4), true), "2 outputs", "callAll(List.of(x), training)");
         bad("call: x null", IAE, f -> f.model.call(null, true), "x is null");
-        bad("call: x NaN", IAE, f -> f.model.call(with(x(4), 2, Float.NaN), false), "call: x holds NaN");
         bad("callAll: one x for two inputs", IAE, f -> twoInputs(f).callAll(List.of(x(4)), true), "expected 2 input tensor(s), got 1");
     }
 
@@ -660,7 +654,6 @@ class BadInputTest {
 
     private static void predictEvaluate() {
         bad("predict: wrong feature count", IAE, f -> f.model.predict(Tensor.zeros(2, 3, 5)), "sequential.predict", "(2, 3, 5)", "(None, 3, 2)");
-        bad("predict: x NaN", IAE, f -> f.model.predict(with(x(2), 11, Float.NaN)), "sequential.predict: x holds NaN at (1, 2, 1)");
         bad("predict: zero batch size", IAE, f -> f.model.predictAll(List.of(x(2)), 0, null), "batchSize must be >= 1, got 0");
         bad("predict: zero batch size, one tensor", IAE, f -> f.model.predict(x(2), 0), "sequential.predict: batchSize must be >= 1, got 0");
         bad("predict: x null, with a batch size", IAE, f -> f.model.predict(null, 4), "x is null");
@@ -676,7 +669,6 @@ class BadInputTest {
                 "must be compiled first");
         bad("evaluate: y sample count", IAE, f -> f.model.evaluate(x(8), y(7)), "sequential.evaluate", "y has 7 samples, x has 8");
         bad("evaluate: zero batch size", IAE, f -> f.model.evaluateAll(List.of(x(8)), List.of(y(8)), 0, null), "batchSize must be >= 1, got 0");
-        bad("evaluate: y +Inf", IAE, f -> f.model.evaluate(x(8), with(y(8), 2, Float.POSITIVE_INFINITY)), "y holds Infinity at (2, 0)");
         bad("evaluate: y values per sample", IAE, f -> f.model.evaluate(x(8), Tensor.zeros(8, 4)), "y has shape (8, 4)", "needs 1 per sample");
     }
 

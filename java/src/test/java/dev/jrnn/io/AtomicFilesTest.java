@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,6 +45,10 @@ class AtomicFilesTest {
         assertArrayEquals(new byte[] {2, 3}, Files.readAllBytes(target));
         Path dangling = dir.resolve("dangling.bin");
         Files.createSymbolicLink(dangling, Path.of("sub", "new.bin"));
+        // its target's directory is not made (as Python's open); once it exists, the target is created
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> save(dangling, (byte) 4));
+        assertFalse(Files.exists(dir.resolve("sub")));
+        Files.createDirectory(dir.resolve("sub"));
         save(dangling, (byte) 4);
         assertTrue(Files.isSymbolicLink(dangling));
         assertArrayEquals(new byte[] {4}, Files.readAllBytes(dir.resolve("sub/new.bin")));

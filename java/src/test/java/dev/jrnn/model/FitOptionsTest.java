@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -170,6 +171,10 @@ class FitOptionsTest {
         h.toCsv(csv);
         assertEquals("epoch,loss\n0,1.5\n1,0.75\n", Files.readString(csv));
         Path png = dir.resolve("sub/loss.png");
+        // a missing directory is not made (Python's open(), which matplotlib's savefig writes through, raises FileNotFoundError)
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> h.plot(png));
+        assertFalse(Files.exists(dir.resolve("sub")));
+        Files.createDirectory(dir.resolve("sub"));
         h.plot(png);
         BufferedImage img = ImageIO.read(png.toFile());
         assertEquals(800, img.getWidth());

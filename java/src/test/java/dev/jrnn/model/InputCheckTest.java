@@ -70,7 +70,7 @@ class InputCheckTest {
                 fails(() -> m.predict(Tensor.zeros(2, 2))));
         float[] nan = v.clone();
         nan[6] = Float.NaN;
-        assertEquals("sequential.predict: x holds NaN at (1, 2)", fails(() -> m.predict(Tensor.of(nan, 2, 4))));
+        assertEquals("sequential.fit: x holds NaN at (1, 2)", fails(() -> m.fit(Tensor.of(nan, 2, 4), y, new FitOptions().verbose(0))));
     }
 
     @Test

@@ -3,8 +3,10 @@ package dev.jrnn.io.keras;
 import io.jhdf.HdfFile;
 import io.jhdf.JhdfInfo;
 import io.jhdf.ObjectHeader;
+import io.jhdf.WritableHdfFile;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
+import io.jhdf.exceptions.HdfException;
 import io.jhdf.object.message.GroupInfoMessage;
 import io.jhdf.object.message.LinkInfoMessage;
 
@@ -12,6 +14,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -23,7 +26,8 @@ import java.util.List;
  * open unconditionally; the group of a weightless layer in tf.keras 2's .h5 layout), which comes after the last
  * dataset when it is iterated last (jhdf writes a group's children in ConcurrentHashMap order). h5py and jhdf then
  * refuse that group. {@link #repair} writes its header again: the writers here leave every such group empty (no
- * children, no attributes), so the header is the one jhdf writes for an empty group.
+ * children, no attributes), so the header is the one jhdf writes for an empty group. {@link #written} is how the
+ * writers here use jhdf: through a temp file, repaired, its bytes read back.
  */
 final class JhdfEmptyGroups {
     /** The root group of model.weights.h5 that holds the model's own (no) variables. */
@@ -32,6 +36,31 @@ final class JhdfEmptyGroups {
     private static final int TAIL = 1 << 20;
 
     private JhdfEmptyGroups() {}
+
+    /** Puts a file's content through jhdf's writer. */
+    interface Content {
+        void put(WritableHdfFile h) throws IOException;
+    }
+
+    /**
+     * The bytes of the HDF5 file {@code content} writes: jhdf writes to a file only, so it goes through a temp file,
+     * {@link #repair}ed. jhdf's own unchecked exceptions (its {@code HdfWritingException} of a full disk or of a channel an
+     * interrupt closed) are IOExceptions, which the callers' saves report with the file's name.
+     */
+    static byte[] written(Content content) throws IOException {
+        Path tmp = Files.createTempFile("jrnn-weights", ".h5");
+        try {
+            try (WritableHdfFile h = HdfFile.write(tmp)) {
+                content.put(h);
+            } catch (HdfException e) {
+                throw new IOException("writing HDF5: " + e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")"), e);
+            }
+            repair(tmp);
+            return Files.readAllBytes(tmp);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
 
     /** Makes every group of {@code file}, just closed by jhdf, readable again where jhdf's info string overwrote one. */
     static void repair(Path file) throws IOException {

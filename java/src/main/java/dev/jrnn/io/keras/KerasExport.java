@@ -16,16 +16,12 @@ import dev.jrnn.losses.Losses;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Sequential;
 import dev.jrnn.tensor.Tensor;
-import io.jhdf.HdfFile;
-import io.jhdf.WritableHdfFile;
 import io.jhdf.api.WritableGroup;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.reflect.Array;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -322,44 +318,37 @@ public final class KerasExport {
 
     /**
      * model.weights.h5 as bytes: each layer's variables at Keras 3's paths, then {@code state} below
-     * {@link #STATE_GROUP}. jhdf writes to a file only, so it goes through a temp file.
+     * {@link #STATE_GROUP}, through {@link JhdfEmptyGroups#written}.
      */
     private static byte[] weightsFile(Model model, Map<String, Tensor> state, List<KerasOptimizerState.Var> optimizerVars) throws IOException {
-        Path tmp = Files.createTempFile("jrnn-weights", ".h5");
-        try {
-            try (WritableHdfFile h = HdfFile.write(tmp)) {
-                h.putGroup(JhdfEmptyGroups.ROOT_VARS);   // the model's own variables: none
-                WritableGroup layers = h.putGroup("layers");
-                Map<String, Integer> used = new HashMap<>();
-                if (model instanceof Sequential) used.put("input_layer", 1);
-                for (Layer l : model.layers()) {
-                    String group = Keras3Weights.group(used, l.kerasClass());
-                    if (!l.params().isEmpty()) putLayer(layers.putGroup(group), l);
-                }
-                if (!optimizerVars.isEmpty()) {   // scalars as Keras keeps them: the int64 iteration, float32 learning_rate
-                    WritableGroup vars = h.putGroup("optimizer").putGroup("vars");
-                    for (int i = 0; i < optimizerVars.size(); i++) {
-                        KerasOptimizerState.Var v = optimizerVars.get(i);
-                        vars.putDataset(Integer.toString(i), v.whole() != null ? (Object) v.whole()
-                                : v.scalar() ? (Object) v.value().data()[0] : nested(v.value()));
-                    }
-                }
-                if (!state.isEmpty()) {
-                    WritableGroup root = h.putGroup(STATE_GROUP);
-                    Map<String, WritableGroup> groups = new HashMap<>();
-                    for (var e : state.entrySet()) {
-                        String path = e.getKey();
-                        int slash = path.lastIndexOf('/');
-                        WritableGroup g = slash < 0 ? root : group(root, groups, path.substring(0, slash));
-                        g.putDataset(path.substring(slash + 1), nested(e.getValue()));
-                    }
+        return JhdfEmptyGroups.written(h -> {
+            h.putGroup(JhdfEmptyGroups.ROOT_VARS);   // the model's own variables: none
+            WritableGroup layers = h.putGroup("layers");
+            Map<String, Integer> used = new HashMap<>();
+            if (model instanceof Sequential) used.put("input_layer", 1);
+            for (Layer l : model.layers()) {
+                String group = Keras3Weights.group(used, l.kerasClass());
+                if (!l.params().isEmpty()) putLayer(layers.putGroup(group), l);
+            }
+            if (!optimizerVars.isEmpty()) {   // scalars as Keras keeps them: the int64 iteration, float32 learning_rate
+                WritableGroup vars = h.putGroup("optimizer").putGroup("vars");
+                for (int i = 0; i < optimizerVars.size(); i++) {
+                    KerasOptimizerState.Var v = optimizerVars.get(i);
+                    vars.putDataset(Integer.toString(i), v.whole() != null ? (Object) v.whole()
+                            : v.scalar() ? (Object) v.value().data()[0] : nested(v.value()));
                 }
             }
-            JhdfEmptyGroups.repair(tmp);
-            return Files.readAllBytes(tmp);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+            if (!state.isEmpty()) {
+                WritableGroup root = h.putGroup(STATE_GROUP);
+                Map<String, WritableGroup> groups = new HashMap<>();
+                for (var e : state.entrySet()) {
+                    String path = e.getKey();
+                    int slash = path.lastIndexOf('/');
+                    WritableGroup g = slash < 0 ? root : group(root, groups, path.substring(0, slash));
+                    g.putDataset(path.substring(slash + 1), nested(e.getValue()));
+                }
+            }
+        });
     }
 
     /** The group at {@code path} ('/'-separated) below {@code root}, made with its parents on first use ({@code made} remembers them). */

@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.io.FileFaults;
 import dev.jrnn.io.Json;
 
 import dev.jrnn.layers.Layer;
@@ -26,7 +27,7 @@ public final class KerasImport {
 
     /** Whether {@code file} starts like a Keras file (HDF5 or zip signature), whatever its extension. */
     public static boolean isKerasFile(Path file) throws IOException {
-        return KerasFile.isKerasFile(file);
+        return FileFaults.read(file, () -> KerasFile.isKerasFile(file));
     }
 
     /**
@@ -54,6 +55,10 @@ public final class KerasImport {
      * model is closed and an IOException naming the file thrown when that fails.
      */
     public static Model load(Path file, StateReader state) throws IOException {
+        return FileFaults.read(file, () -> read(file, state));
+    }
+
+    private static Model read(Path file, StateReader state) throws IOException {
         try (KerasFile kf = KerasFile.open(file)) {
             if (kf.modelConfig == null) {
                 boolean weightsOnly = kf.hdf.getAttribute("layer_names") != null || kf.hdf.getAttribute("layer_names0") != null
@@ -164,11 +169,16 @@ public final class KerasImport {
      * themselves come through {@link #loadWeights}); an IOException naming the file when it does not fit.
      */
     public static void restoreState(Model model, Path file, StateReader state) throws IOException {
-        try (KerasFile kf = KerasFile.open(file)) {
-            state.restore(model, kf.metadata, p -> stored(kf, p), optimizerVars(kf));
-        } catch (KerasFormatException | IllegalArgumentException | IllegalStateException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
-        }
+        FileFaults.read(file, () -> {
+            try (KerasFile kf = KerasFile.open(file)) {
+                state.restore(model, kf.metadata, p -> stored(kf, p), optimizerVars(kf));
+            } catch (KerasFormatException | IllegalArgumentException | IllegalStateException e) {
+                throw new IOException(file + ": " + e.getMessage(), e);
+            } catch (RuntimeException | StackOverflowError e) {   // jhdf's own, unchecked
+                throw new IOException(file + ": not a readable Keras file (" + e + ")", e);
+            }
+            return null;
+        });
     }
 
     /**
@@ -281,30 +291,11 @@ public final class KerasImport {
             order.add(new String[] {l.name(), l.kerasClass()});
             if (!l.params().isEmpty()) weighted.add(l);
         }
-        Map<String, List<Hdf5Arrays.Stored>> stored = new LinkedHashMap<>();   // layers with weights, in file order
-        List<String> fileGroups = List.of();   // a Keras 3 file's groups with weights, for the message when they do not fit
-        List<String> nestedGroups = List.of();   // and those of nested models
-        boolean keras2;
-        try (KerasFile kf = KerasFile.open(file)) {
-            // tf.keras 2.12-2.14's save_weights(".weights.h5") writes saving_lib's layout below _layer_checkpoint_dependencies
-            keras2 = kf.layout == KerasFile.Layout.KERAS2_H5 && !(kf.hdf.getChild("layers") instanceof Group)
-                    && !(kf.hdf.getChild(Keras3Weights.TF2_LAYERS) instanceof Group);
-            if (keras2 || !byName) {
-                Map<String, List<Hdf5Arrays.Stored>> m = keras2 ? Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes)
-                        : Keras3Weights.read(kf.hdf, order, kf.fileBytes);
-                for (var e : m.entrySet()) {
-                    if (e.getValue().isEmpty()) continue;
-                    for (Hdf5Arrays.Stored w : e.getValue()) w.tensor();   // read while the file is open
-                    stored.put(e.getKey(), e.getValue());
-                }
-                if (!keras2 && stored.size() != weighted.size()) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fileBytes);   // for the message only
-                if (!keras2) nestedGroups = Keras3Weights.nestedModelGroups(kf.hdf);
-            }
-        } catch (KerasFormatException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
-        } catch (RuntimeException | StackOverflowError e) {
-            throw new IOException(file + ": not a readable Keras file (" + e + ")", e);
-        }
+        // everything is read (and the file found unchanged) before any weight is set
+        FileWeights read = FileFaults.read(file, () -> readWeights(file, order, weighted.size(), byName));
+        Map<String, List<Hdf5Arrays.Stored>> stored = read.stored();
+        List<String> fileGroups = read.fileGroups(), nestedGroups = read.nestedGroups();
+        boolean keras2 = read.keras2();
         if (byName && !keras2) {
             throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + ", byName): a Keras 3 file names its "
                     + "weight groups by layer class, not layer name; load it by structure: loadWeights(file)");
@@ -353,6 +344,42 @@ public final class KerasImport {
                     + e.getMessage() + "; " + (nestedGroups.isEmpty() ? "build the same architecture as the Keras model that saved it"
                     : nestedNote(nestedGroups)), e);
         }
+    }
+
+    /**
+     * What a weights file holds: the layers with weights in file order, their arrays read; a Keras 3 file's groups with
+     * weights and those of nested models (for the messages); whether it is Keras 1/2's layout.
+     */
+    private record FileWeights(Map<String, List<Hdf5Arrays.Stored>> stored, List<String> fileGroups, List<String> nestedGroups,
+                               boolean keras2) {}
+
+    /** Reads the arrays of every layer with weights of {@code file} ({@code order}: the model's layers' names and classes). */
+    private static FileWeights readWeights(Path file, List<String[]> order, int weighted, boolean byName) throws IOException {
+        Map<String, List<Hdf5Arrays.Stored>> stored = new LinkedHashMap<>();   // layers with weights, in file order
+        List<String> fileGroups = List.of();   // a Keras 3 file's groups with weights, for the message when they do not fit
+        List<String> nestedGroups = List.of();   // and those of nested models
+        boolean keras2;
+        try (KerasFile kf = KerasFile.open(file)) {
+            // tf.keras 2.12-2.14's save_weights(".weights.h5") writes saving_lib's layout below _layer_checkpoint_dependencies
+            keras2 = kf.layout == KerasFile.Layout.KERAS2_H5 && !(kf.hdf.getChild("layers") instanceof Group)
+                    && !(kf.hdf.getChild(Keras3Weights.TF2_LAYERS) instanceof Group);
+            if (keras2 || !byName) {
+                Map<String, List<Hdf5Arrays.Stored>> m = keras2 ? Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes)
+                        : Keras3Weights.read(kf.hdf, order, kf.fileBytes);
+                for (var e : m.entrySet()) {
+                    if (e.getValue().isEmpty()) continue;
+                    for (Hdf5Arrays.Stored w : e.getValue()) w.tensor();   // read while the file is open
+                    stored.put(e.getKey(), e.getValue());
+                }
+                if (!keras2 && stored.size() != weighted) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fileBytes);   // for the message only
+                if (!keras2) nestedGroups = Keras3Weights.nestedModelGroups(kf.hdf);
+            }
+        } catch (KerasFormatException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new IOException(file + ": not a readable Keras file (" + e + ")", e);
+        }
+        return new FileWeights(stored, fileGroups, nestedGroups, keras2);
     }
 
     /** Why a weights-only file of a model with nested models does not load: jrnn's models are flat. */

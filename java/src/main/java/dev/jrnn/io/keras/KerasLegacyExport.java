@@ -12,15 +12,11 @@ import dev.jrnn.layers.RecurrentLayer;
 import dev.jrnn.layers.TimeDistributed;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Sequential;
-import io.jhdf.HdfFile;
-import io.jhdf.WritableHdfFile;
 import io.jhdf.api.WritableGroup;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -120,7 +116,7 @@ public final class KerasLegacyExport {
         String[] configs = configs(model);
         String config = configs[0], training = configs[1];
         List<String> names = optimizerVars.isEmpty() ? List.of() : optimizerNames(model, trainable, optimizerVars);
-        out.write(file(h -> {
+        out.write(JhdfEmptyGroups.written(h -> {
             h.putAttribute("backend", "tensorflow");
             h.putAttribute("keras_version", KERAS_VERSION);
             h.putAttribute("model_config", config);
@@ -171,25 +167,7 @@ public final class KerasLegacyExport {
         for (Layer l : model.layers()) {   // activations do not matter to weights
             if (!l.kerasClass().equals("InputLayer")) checkClass(KerasLayers.config(l));
         }
-        out.write(file(h -> putWeights(h, model)));
-    }
-
-    private interface Content {
-        void put(WritableHdfFile h) throws IOException;
-    }
-
-    /** The file's bytes; jhdf writes to a file only, so it goes through a temp file, repaired ({@link JhdfEmptyGroups}). */
-    private static byte[] file(Content content) throws IOException {
-        Path tmp = Files.createTempFile("jrnn-legacy", ".h5");
-        try {
-            try (WritableHdfFile h = HdfFile.write(tmp)) {
-                content.put(h);
-            }
-            JhdfEmptyGroups.repair(tmp);
-            return Files.readAllBytes(tmp);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        out.write(JhdfEmptyGroups.written(h -> putWeights(h, model)));
     }
 
     /** The layers as Keras' model.layers lists them: a Sequential's own InputLayer is not among them, a Functional's are. */

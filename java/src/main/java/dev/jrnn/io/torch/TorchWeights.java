@@ -1,5 +1,6 @@
 package dev.jrnn.io.torch;
 
+import dev.jrnn.io.FileFaults;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Param;
 import dev.jrnn.model.Model;
@@ -76,6 +77,16 @@ public final class TorchWeights {
      *                without a module keep their weights and unread keys are left (a mapped module must still fit in full)
      */
     public static void load(Model model, Path file, Map<String, String> mapping, boolean strict) throws IOException {
+        // everything is read (and the file found unchanged) before any weight is set
+        Read r = FileFaults.read(file, () -> read(model, file, mapping, strict));
+        model.setWeights(r.weights());
+        for (Layer l : r.loaded()) warnEpsilon(model, file, l);
+    }
+
+    /** The model's weights with the state_dict's in place, and the layers that took them. */
+    private record Read(List<Tensor> weights, List<Layer> loaded) {}
+
+    private static Read read(Model model, Path file, Map<String, String> mapping, boolean strict) throws IOException {
         if (model == null) throw new IllegalArgumentException("loadTorchWeights: model is null");
         String who = model.name() + ".loadTorchWeights(" + file + ")";
         if (file == null) throw new IllegalArgumentException(who + ": file is null");
@@ -204,8 +215,7 @@ public final class TorchWeights {
                 loaded.add(p.layer());
             }
         }
-        model.setWeights(all);
-        for (Layer l : loaded) warnEpsilon(model, file, l);
+        return new Read(all, loaded);
     }
 
     /**

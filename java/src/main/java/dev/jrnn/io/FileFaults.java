@@ -1,0 +1,174 @@
+package dev.jrnn.io;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.Objects;
+
+/**
+ * The IOExceptions a model file's reader or writer ends in when the fault is not in the file's content, so that a caller
+ * catching IOException sees them all and is not told a good file is damaged:
+ * <ul>
+ *   <li>the file changed or was truncated while being read: a page of a memory-mapped file that shrank faults, which the
+ *       JVM reports as {@link InternalError} (a VirtualMachineError that {@code catch (IOException | RuntimeException e)}
+ *       misses), or the file's size, modification time or identity moved while a read failed;</li>
+ *   <li>the thread was interrupted: a {@code FileChannel} closes itself on an interrupt
+ *       ({@code ClosedByInterruptException}, no message), which the HDF5 and zip readers report as a file they cannot
+ *       open and jhdf's writer as its unchecked {@code HdfWritingException}. An {@link InterruptedIOException} names the
+ *       file instead; the interrupt flag stays set.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * Map<String, Tensor> w = FileFaults.read(file, () -> SafeTensors.read(file));
+ * FileFaults.save("sequential.save", file, () -> AtomicFiles.write(file, out -> out.write(bytes)));
+ * }</pre>
+ */
+public final class FileFaults {
+    /** What every "changed while being read" message says. */
+    static final String CHANGED = "the file changed or was truncated while being read";
+
+    /** What a failed save's message says of the file it would have replaced. */
+    private static final String UNCHANGED = "the previous file, if any, is unchanged";
+
+    private FileFaults() {}
+
+    /** A read of a file. */
+    @FunctionalInterface
+    public interface Read<T> {
+        T run() throws IOException;
+    }
+
+    /** A write of a file. */
+    @FunctionalInterface
+    public interface Write {
+        void run() throws IOException;
+    }
+
+    /** The IOException that says {@code CHANGED}; a nested guard passes it on as it is. */
+    private static final class Changed extends IOException {
+        Changed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Whether {@code e} (or a cause) is the JVM's fault on a page of a mapped file that is no longer there. */
+    public static boolean isMappedFault(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            // "a fault occurred in an unsafe memory access operation" (or "in a recent ... in compiled Java code")
+            if (t instanceof InternalError && t.getMessage() != null && t.getMessage().contains("unsafe memory access")) return true;
+        }
+        return false;
+    }
+
+    /** The IOException for data of {@code source} (a file, or "file:member") that changed under a read ({@code where}: nullable). */
+    public static IOException changedWhileReading(String source, String where, Throwable cause) {
+        return new Changed(source + ": " + (where == null ? "" : where + ": ") + CHANGED
+                + " (written in place by another thread or process: read it again once that write is done)", cause);
+    }
+
+    /**
+     * Runs {@code body}, a read of {@code file} that changes nothing but returns what it read, so that it throws only what
+     * it declares and never blames the file for what is not its fault: with the thread's interrupt flag set it does not
+     * start ({@link InterruptedIOException}), and a failure while the flag is set is one too; a mapped page's fault, or any
+     * failure while the file changed, is an IOException saying the file changed or was truncated while being read. Other
+     * failures go on as they are. A read that succeeds while the file was written in place (its size or modification time
+     * moved, the same file) may hold a mix of old and new bytes: that is refused too, the result closed when it is
+     * AutoCloseable. A file renamed over the path meanwhile is fine: the read had the old one open. {@code file} null:
+     * {@code body} alone.
+     */
+    public static <T> T read(Path file, Read<T> body) throws IOException {
+        if (file == null) return body.run();   // the reader's own message for a null file
+        if (Thread.currentThread().isInterrupted()) throw interrupted(file + ": not read", "", null);
+        Stamp before = Stamp.of(file);
+        T result;
+        try {
+            result = body.run();
+        } catch (IOException | RuntimeException | InternalError e) {
+            if (e instanceof InterruptedIOException || e instanceof Changed) throw e;   // a nested guard's
+            if (interruptedBy(e)) throw interrupted(file + ": reading stopped", "", e);
+            if (isMappedFault(e) || before != null && !before.equals(Stamp.of(file))) throw changedWhileReading(file.toString(), null, e);
+            throw e;
+        }
+        Stamp after = Stamp.of(file);
+        if (before != null && after != null && Objects.equals(before.key(), after.key()) && !before.equals(after)) {
+            IOException e = changedWhileReading(file.toString(), null, null);
+            if (result instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception x) {
+                    e.addSuppressed(x);
+                }
+            }
+            throw e;
+        }
+        return result;
+    }
+
+    /**
+     * Runs {@code body}, a save of {@code file} that leaves the previous file as it was when it fails (an {@link AtomicFiles}
+     * write), so that every I/O failure is an IOException whose message starts {@code who(file): } and says the previous
+     * file is unchanged, an {@link UncheckedIOException} too; a missing directory stays a {@link NoSuchFileException}; an
+     * interrupt (the flag set before or during the save) is an {@link InterruptedIOException}. Other exceptions (a model
+     * the format cannot hold) go on as they are.
+     */
+    public static void save(String who, Path file, Write body) throws IOException {
+        if (file == null) {   // the writer's own message for a null file
+            body.run();
+            return;
+        }
+        String prefix = who + "(" + file + "): ";
+        if (Thread.currentThread().isInterrupted()) throw interrupted(prefix + "not saved", "; " + UNCHANGED, null);
+        try {
+            body.run();
+        } catch (IOException | UncheckedIOException e) {
+            IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            if (interruptedBy(e)) throw interrupted(prefix + "not saved", "; " + UNCHANGED, e);
+            if (io instanceof NoSuchFileException n) {
+                NoSuchFileException r = new NoSuchFileException(n.getFile(), n.getOtherFile(),
+                        prefix + (n.getReason() == null ? "no such file or directory" : n.getReason()));
+                r.initCause(e);
+                throw r;
+            }
+            throw new IOException(prefix + (io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage())
+                    + " (" + UNCHANGED + ")", e);
+        }
+    }
+
+    /** Whether the thread is interrupted, or {@code e} came from a channel an interrupt closed. */
+    private static boolean interruptedBy(Throwable e) {
+        if (Thread.currentThread().isInterrupted()) return true;
+        for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof ClosedByInterruptException) return true;
+        return false;
+    }
+
+    /**
+     * {@code what}: "<file>: not read", ...; {@code note}: "" or "; " + {@link #UNCHANGED}. The flag is set again (a
+     * ClosedByInterruptException's channel set it already).
+     */
+    private static InterruptedIOException interrupted(String what, String note, Throwable cause) {
+        Thread.currentThread().interrupt();
+        InterruptedIOException e = new InterruptedIOException(what + ": the thread was interrupted (Thread.interrupt), the file is "
+                + "not at fault" + note + ". The interrupt flag stays set: clear it (Thread.interrupted()) to read or save on this "
+                + "thread again");
+        if (cause != null) e.initCause(cause);
+        return e;
+    }
+
+    /** What tells a file's versions apart: its size, modification time and identity (inode); null when unreadable. */
+    private record Stamp(long size, FileTime modified, Object key) {
+        static Stamp of(Path file) {
+            try {
+                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+                return new Stamp(a.size(), a.lastModifiedTime(), a.fileKey());
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.jrnn.io;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What a read of a file that changes under it ends in: an IOException naming the file, never the JVM's InternalError. */
+class FileFaultsTest {
+    @TempDir
+    Path tmp;
+
+    private Path file(int bytes) throws IOException {
+        Path p = tmp.resolve("f.bin");
+        Files.write(p, new byte[bytes]);
+        return p;
+    }
+
+    @Test
+    void aMappedPageCutOffUnderAReadIsAnIOException() throws IOException {
+        Path p = file(1 << 20);
+        IOException e = assertThrows(IOException.class, () -> FileFaults.read(p, () -> {
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                MappedByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, 0, 1 << 20);
+                ch.truncate(100);   // map, cut, then read: the page at 512 KiB is gone
+                return b.get(1 << 19);
+            }
+        }));
+        assertEquals(p + ": " + FileFaults.CHANGED + " (written in place by another thread or process: read it again once that "
+                + "write is done)", e.getMessage());
+        assertTrue(e.getCause() instanceof InternalError && FileFaults.isMappedFault(e.getCause()), String.valueOf(e.getCause()));
+    }
+
+    @Test
+    void aFailureWhileTheFileChangedSaysSo() throws IOException {
+        Path p = file(64);
+        IOException e = assertThrows(IOException.class, () -> FileFaults.read(p, () -> {
+            Files.write(p, new byte[8], StandardOpenOption.APPEND);   // another writer, in place
+            throw new IllegalStateException("jhdf: bad object header");
+        }));
+        assertTrue(e.getMessage().startsWith(p + ": " + FileFaults.CHANGED), e.getMessage());
+        assertTrue(e.getCause() instanceof IllegalStateException);
+    }
+
+    @Test
+    void aReadThatSucceedsWhileTheFileIsWrittenInPlaceIsRefusedAndItsResultClosed() throws IOException {
+        Path p = file(64);
+        boolean[] closed = new boolean[1];
+        IOException e = assertThrows(IOException.class, () -> FileFaults.read(p, () -> {
+            Files.write(p, new byte[8], StandardOpenOption.APPEND);
+            return (AutoCloseable) () -> closed[0] = true;
+        }));
+        assertTrue(e.getMessage().startsWith(p + ": " + FileFaults.CHANGED), e.getMessage());
+        assertTrue(closed[0], "the result is closed");
+    }
+
+    @Test
+    void aFileRenamedOverThePathWhileReadIsFine() throws IOException {
+        Path p = file(64);
+        Path next = tmp.resolve("next.bin");
+        Files.write(next, new byte[32]);
+        // as a save replaces a file (temp file + rename): the reader had the old file open, its bytes were consistent
+        assertEquals(64, FileFaults.read(p, () -> {
+            byte[] b = Files.readAllBytes(p);
+            Files.move(next, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return b.length;
+        }));
+    }
+
+    @Test
+    void aFailureOfAnUnchangedFileGoesOnAsItIs() throws IOException {
+        Path p = file(64);
+        IllegalStateException thrown = new IllegalStateException("not a Keras file");
+        assertSame(thrown, assertThrows(IllegalStateException.class, () -> FileFaults.read(p, () -> {
+            throw thrown;
+        })));
+        IOException io = new IOException("truncated header");
+        assertSame(io, assertThrows(IOException.class, () -> FileFaults.read(p, () -> {
+            throw io;
+        })));
+        assertEquals(7, FileFaults.read(p, () -> 7));
+    }
+
+    @Test
+    void onlyTheFaultOfAMappedPageCounts() {
+        assertFalse(FileFaults.isMappedFault(new InternalError("something else")));
+        assertFalse(FileFaults.isMappedFault(new IllegalStateException()));
+        assertTrue(FileFaults.isMappedFault(new RuntimeException(new InternalError("a fault occurred in an unsafe memory access operation"))));
+    }
+}

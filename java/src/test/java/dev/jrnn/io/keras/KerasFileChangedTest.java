@@ -1,0 +1,124 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.io.FileFaults;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.optim.Nadam;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A Keras file truncated while a load reads it (a deploy step that overwrites the file in place, as {@code cp} does): the
+ * load ends in an IOException naming the file and saying it changed, never the JVM's InternalError of a mapped page that
+ * is gone (which {@code catch (IOException | RuntimeException e)} misses) nor a claim that the file is damaged. The cut
+ * comes deterministically between the mapping and a read: a state reader truncates the file and then reads the state
+ * {@link Model#save} keeps below {@code jrnn_state/} (a Nadam model's moments), not read before.
+ */
+class KerasFileChangedTest {
+    @TempDir
+    Path tmp;
+
+    /** A model whose file holds state below jrnn_state/ that only the state reader reads. */
+    private static Sequential model() {
+        Jrnn.setBackend("cpu");
+        Jrnn.clearSession();   // the layer names, which the .h5's state paths hold: lstm, dense
+        Jrnn.setSeed(4);
+        Sequential m = new Sequential(new LSTM(6).inputShape(5, 3), new Dense(2));
+        m.compile(new Nadam(0.01f), "mse");
+        m.trainOnBatch(Tensor.full(0.5f, 4, 5, 3), Tensor.full(0.2f, 4, 2));
+        return m;
+    }
+
+    private static void truncate(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(0);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Loads {@code file}, cutting it to nothing once mapped and then reading {@code path} below jrnn_state/. */
+    private static IOException loadCut(Path file, String path) {
+        return assertThrows(IOException.class, () -> KerasImport.load(file, (m, meta, stored, saved) -> {
+            truncate(file);
+            stored.apply(path);
+        }));
+    }
+
+    private static void saysChanged(IOException e, Path file) {
+        assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("the file changed or was truncated while being read"), e.getMessage());
+        assertTrue(!e.getMessage().contains("not a readable") && !e.getMessage().contains("damaged"), e.getMessage());
+    }
+
+    @Test
+    void kerasZipTruncatedUnderItsMappingIsAnIOException() throws IOException {
+        Path file = tmp.resolve("m.keras");
+        try (Sequential m = model()) {
+            m.save(file);
+        }
+        // the stored model.weights.h5 is parsed from a mapping of the file: a page past the cut faults (InternalError before)
+        IOException e = loadCut(file, "optimizer/m");
+        saysChanged(e, file);
+        assertTrue(FileFaults.isMappedFault(e.getCause()), "the mapped page's fault is the cause: " + e.getCause());
+    }
+
+    @Test
+    void h5TruncatedWhileReadIsAnIOExceptionSayingSo() throws IOException {
+        Path file = tmp.resolve("m.h5");
+        try (Sequential m = model()) {
+            m.save(file);
+        }
+        // jhdf maps each piece of an .h5 as it reads it: past the cut it cannot (before: "not a readable Keras file")
+        IOException e = loadCut(file, "optimizer_weights/nadam/lstm_lstm_cell_kernel_momentum");
+        saysChanged(e, file);
+    }
+
+    @Test
+    void aLoadThatSucceedsWhileTheFileIsWrittenInPlaceIsRefused() throws IOException {
+        Path file = tmp.resolve("m.keras");
+        try (Sequential m = model()) {
+            m.save(file);
+        }
+        Model[] loaded = new Model[1];
+        // a writer appends while the load reads (the bytes read may be a mix of two versions): refused, the model closed
+        IOException e = assertThrows(IOException.class, () -> KerasImport.load(file, (m, meta, stored, saved) -> {
+            loaded[0] = m;
+            try {
+                Files.write(file, new byte[] {1}, StandardOpenOption.APPEND);
+            } catch (IOException x) {
+                throw new AssertionError(x);
+            }
+        }));
+        saysChanged(e, file);
+        assertThrows(IllegalStateException.class, () -> loaded[0].predict(Tensor.full(0.3f, 2, 5, 3)), "closed");
+    }
+
+    @Test
+    void theSameFileLoadsWhenLeftAlone() throws IOException {
+        Path file = tmp.resolve("m.keras");
+        float[] before;
+        try (Sequential m = model()) {
+            m.save(file);
+            before = m.predict(Tensor.full(0.3f, 2, 5, 3)).data();
+        }
+        try (Model back = Models.load(file)) {
+            assertArrayEquals(before, back.predict(Tensor.full(0.3f, 2, 5, 3)).data());
+        }
+    }
+}
