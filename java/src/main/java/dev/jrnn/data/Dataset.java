@@ -201,9 +201,10 @@ public final class Dataset implements Cloneable {
     // ---- operations ----
 
     /**
-     * Shuffles with a fresh permutation every epoch (derived from {@code seed} and the epoch): the
-     * full data set when it is indexable, else through a buffer of 10 000 samples; after batch, whole batches through a buffer
-     * of 10 000 batches (see {@link #shuffle(long, int)}).
+     * Shuffles with a fresh uniform permutation every epoch (derived from {@code seed} and the epoch): the full data set when
+     * it is indexable (an index array of 4 bytes a sample; beyond 2^24 samples a keyed permutation computed per position,
+     * which mixes but does not reach every order equally), else through a buffer of 10 000 samples; after batch, whole
+     * batches through a buffer of 10 000 batches (see {@link #shuffle(long, int)}).
      */
     public Dataset shuffle(long seed) {
         return shuffled(seed, 10_000, true, true);
@@ -212,7 +213,7 @@ public final class Dataset implements Cloneable {
     /**
      * tf.data's {@code shuffle(bufferSize, seed)}: each sample leaves from a random slot of a buffer of the next
      * {@code bufferSize} ones, afresh every epoch (buffer 1 keeps the order; a buffer of the whole set is a uniform
-     * permutation, which an indexable set draws without holding it). After batch it shuffles whole batches through a buffer
+     * permutation, which an indexable set draws as an index array, as {@link #shuffle(long)}). After batch it shuffles whole batches through a buffer
      * of {@code bufferSize} batches (tf.data's {@code batch(32).shuffle(100)}; a generator's are held in memory, a table's as
      * sample positions), afresh every epoch and every pass of a repeat after it.
      */
