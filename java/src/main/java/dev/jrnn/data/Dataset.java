@@ -45,6 +45,10 @@ import static dev.jrnn.data.DatasetSources.notNull;
 public final class Dataset implements Cloneable {
     /** tf.data's {@code INFINITE_CARDINALITY} and {@code UNKNOWN_CARDINALITY}, as {@link #cardinality()} gives them. */
     public static final long INFINITE = -1, UNKNOWN = -2;
+    /** tf.data's {@code AUTOTUNE} (-1): {@code prefetch(AUTOTUNE)} lets jrnn choose the depth, {@link #DEFAULT_PREFETCH}. */
+    public static final int AUTOTUNE = -1;
+    /** The prefetch depth of a new data set and of prefetch(AUTOTUNE): a batch waiting while the step uses one and the next is made. */
+    public static final int DEFAULT_PREFETCH = 2;
 
     // package-private for EpochPlan, which reads an epoch of them
     Table table;                              // indexable data, or null for a stream (a generator, or a table's samples filtered, ...)
@@ -61,7 +65,7 @@ public final class Dataset implements Cloneable {
     int[] boundaries;
     Batching.Padding padding;                 // paddedBatch's shapes and values, or null: sequences to the longest, with 0
     UnaryOperator<Sample> batchMapper;        // a map after batch: of whole batches (BatchMap)
-    int prefetch = 2;
+    int prefetch = DEFAULT_PREFETCH;
     boolean checkFinite, float32;
     BatchMemory memory = BatchMemory.heap();
     List<BatchOps.Op> after = List.of();       // take, skip, repeat, shuffle after batch: of batches
@@ -491,11 +495,16 @@ public final class Dataset implements Cloneable {
         return Batching.padded(this, n, paddedShapes, paddingValues, dropRemainder);
     }
 
-    /** Batches assembled ahead on a background thread, at most {@code depth} waiting; 0 assembles on the caller's thread. */
+    /**
+     * Batches assembled ahead on a background thread, at most {@code depth} waiting; 0 assembles on the caller's thread;
+     * {@link #AUTOTUNE} (tf.data's -1) takes {@link #DEFAULT_PREFETCH}, a fixed depth (tf.data tunes its own while running).
+     */
     public Dataset prefetch(int depth) {
-        if (depth < 0) throw new IllegalArgumentException("Dataset.prefetch: depth must be >= 0, got " + depth);
+        if (depth < 0 && depth != AUTOTUNE) {
+            throw new IllegalArgumentException("Dataset.prefetch: depth must be >= 0 or Dataset.AUTOTUNE (-1, tf.data.AUTOTUNE), got " + depth);
+        }
         Dataset d = copy();
-        d.prefetch = depth;
+        d.prefetch = depth == AUTOTUNE ? DEFAULT_PREFETCH : depth;
         return d;
     }
 
